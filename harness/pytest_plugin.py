@@ -1,0 +1,1 @@
+"""soundcheck's pytest plugin (registered through the ``pytest11`` entry point). Cheap to import."""

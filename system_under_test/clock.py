@@ -1,0 +1,136 @@
+"""Time, injected.
+
+Every read of time in the system and the harness goes through a ``Clock``. ``SystemClock`` is the
+wall (monotonic) clock; ``VirtualClock`` only moves when told, and runs scheduled callbacks in time
+order as it moves, which turns the simulated device, the watchdog and the supervisor into one
+deterministic discrete-event simulation (trio's ``MockClock`` is the model).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+class Clock(ABC):
+    """A source of monotonic time in seconds."""
+
+    #: True when time only moves when someone calls ``advance`` (simulation).
+    virtual: bool = False
+
+    @abstractmethod
+    def now(self) -> float:
+        """Seconds since an arbitrary origin; never goes backwards."""
+
+    @abstractmethod
+    def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` pass."""
+
+
+class SystemClock(Clock):
+    """The machine's monotonic clock."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+@dataclass(order=True)
+class _Timer:
+    when: float
+    seq: int
+    callback: Callable[[], None] = field(compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class TimerHandle:
+    """Returned by ``VirtualClock.call_at``; ``cancel()`` stops the callback from running."""
+
+    __slots__ = ("_timer",)
+
+    def __init__(self, timer: _Timer) -> None:
+        self._timer = timer
+
+    @property
+    def when(self) -> float:
+        return self._timer.when
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+class VirtualClock(Clock):
+    """A clock that moves only when told, running due timers in (time, scheduling order).
+
+    ``sleep()`` on a virtual clock advances it (so code written against ``Clock`` works in both
+    worlds). Thread-safe for scheduling; ``advance`` is meant to be driven from one thread.
+    """
+
+    virtual = True
+
+    def __init__(self, start: float = 0.0) -> None:
+        self._now = float(start)
+        self._timers: list[_Timer] = []
+        self._seq = itertools.count()
+        self._lock = threading.RLock()
+
+    def now(self) -> float:
+        return self._now
+
+    def sleep(self, seconds: float) -> None:
+        self.advance(seconds)
+
+    def call_at(self, when: float, callback: Callable[[], None]) -> TimerHandle:
+        timer = _Timer(max(when, self._now), next(self._seq), callback)
+        with self._lock:
+            heapq.heappush(self._timers, timer)
+        return TimerHandle(timer)
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> TimerHandle:
+        return self.call_at(self._now + max(0.0, delay), callback)
+
+    def next_deadline(self) -> float | None:
+        with self._lock:
+            while self._timers and self._timers[0].cancelled:
+                heapq.heappop(self._timers)
+            return self._timers[0].when if self._timers else None
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward by ``seconds``, running every timer that falls due, in order."""
+        if seconds < 0:
+            raise ValueError(f"a clock cannot go backwards (advance({seconds}))")
+        self.run_until(self._now + seconds)
+
+    def run_until(self, deadline: float) -> None:
+        timers = self._timers
+        lock = self._lock
+        while True:
+            with lock:
+                if not timers or timers[0].when > deadline:
+                    break
+                timer = heapq.heappop(timers)
+            if timer.cancelled:
+                continue
+            if timer.when > self._now:
+                self._now = timer.when
+            timer.callback()
+        if deadline > self._now:
+            self._now = deadline
+
+    def pending(self) -> int:
+        with self._lock:
+            return sum(1 for t in self._timers if not t.cancelled)
+
+
+__all__ = ["Clock", "SystemClock", "TimerHandle", "VirtualClock"]

@@ -1,0 +1,162 @@
+"""The device backend seam.
+
+A backend discovers devices by *name* and opens duplex streams that call an ``AudioCallback`` once
+per block. The system only talks to this interface; the simulated backend, the PortAudio backend
+and anything a user writes plug in here (httpx's transports are the model).
+
+Contract for implementers:
+- The callback gets ``(indata, outdata, frames, stream_time, status)``; ``indata``/``outdata`` are
+  float32 arrays shaped ``(frames, channels)``; the callback fills ``outdata`` in place.
+- The callback never raises into the backend (the system guarantees it), but a backend must survive
+  one that does anyway and report it through ``on_error``.
+- Problems noticed outside the callback (device vanished, host API error) are reported through
+  ``on_error`` with an ``AudioSystemError`` subclass, from whatever thread noticed them; the backend
+  never raises a foreign exception type across this boundary.
+- ``stop()``/``close()`` must return in bounded time even when the device is gone.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import AudioSystemError, DeviceNotFoundError
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """What a backend says about one device."""
+
+    name: str
+    backend: str
+    max_input_channels: int
+    max_output_channels: int
+    sample_rates: tuple[int, ...]
+    default_sample_rate: int
+    default_latency_s: float = 0.010
+
+    def supports(self, sample_rate: int) -> bool:
+        return sample_rate in self.sample_rates
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """Everything needed to open one duplex stream."""
+
+    input_device: str
+    output_device: str
+    input_channels: int
+    output_channels: int
+    sample_rate: int
+    block_size: int
+    latency_s: float | None = None
+
+    @property
+    def block_seconds(self) -> float:
+        return self.block_size / self.sample_rate
+
+
+@dataclass
+class StatusFlags:
+    """Per-callback status, like PortAudio's ``paInputOverflow`` etc.; all False is a clean block."""
+
+    input_underflow: bool = False
+    input_overflow: bool = False
+    output_underflow: bool = False
+    output_overflow: bool = False
+    priming_output: bool = False
+
+    def any(self) -> bool:
+        return (
+            self.input_underflow or self.input_overflow or self.output_underflow or self.output_overflow
+        )
+
+    def set_names(self) -> list[str]:
+        return [n for n in ("input_underflow", "input_overflow", "output_underflow", "output_overflow")
+                if getattr(self, n)]
+
+
+AudioCallback = Callable[[np.ndarray, np.ndarray, int, float, StatusFlags], None]
+ErrorSink = Callable[[AudioSystemError], None]
+
+
+@dataclass
+class StreamStats:
+    """Counters a stream keeps about itself (read by the watchdog and monitoring)."""
+
+    callbacks: int = 0
+    last_callback_at: float | None = None
+    flagged_callbacks: int = 0
+    flag_counts: dict[str, int] = field(default_factory=dict)
+
+
+class DeviceStream(ABC):
+    """One open duplex stream."""
+
+    spec: StreamSpec
+    stats: StreamStats
+
+    @abstractmethod
+    def start(self) -> None: ...
+
+    @abstractmethod
+    def stop(self) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @property
+    @abstractmethod
+    def active(self) -> bool: ...
+
+    @property
+    @abstractmethod
+    def closed(self) -> bool: ...
+
+
+class DeviceBackend(ABC):
+    """A family of devices the system can stream from."""
+
+    #: Short name used in configs and on the command line (``sim``, ``portaudio``, ``jack``).
+    name: str = "abstract"
+
+    @abstractmethod
+    def devices(self) -> list[DeviceInfo]:
+        """The devices present right now (re-scanned; never a stale list)."""
+
+    def find(self, name: str) -> DeviceInfo:
+        """The device called ``name``; raises ``DeviceNotFoundError`` listing what exists."""
+        found = self.devices()
+        for info in found:
+            if info.name == name:
+                return info
+        available = ", ".join(sorted(repr(d.name) for d in found)) or "none"
+        raise DeviceNotFoundError(
+            f"no {self.name} device named {name!r} (available: {available})",
+            component="device",
+            details={"requested": name, "available": [d.name for d in found]},
+        )
+
+    @abstractmethod
+    def open_stream(
+        self, spec: StreamSpec, callback: AudioCallback, on_error: ErrorSink
+    ) -> DeviceStream:
+        """Open (not start) a duplex stream; raise a ``DeviceError`` subclass on failure."""
+
+    def close(self) -> None:
+        """Release backend-wide resources (host processes, library handles). Idempotent."""
+
+
+__all__ = [
+    "AudioCallback",
+    "DeviceBackend",
+    "DeviceInfo",
+    "DeviceStream",
+    "ErrorSink",
+    "StatusFlags",
+    "StreamSpec",
+    "StreamStats",
+]
