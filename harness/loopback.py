@@ -1,0 +1,848 @@
+"""The JACK loopback rig: a real audio device without hardware, and real faults on it.
+
+``LoopbackRig`` starts its *own* ``jackd --no-realtime -d dummy`` (FIELD_NOTES: it runs as root
+without a sound card), waits until a JACK client can actually connect, and can wire a stream's
+output ports to its input ports so whatever a stream plays comes back on its input: a true
+loopback through the real PortAudio/JACK code paths.
+
+Isolation between parallel rigs (pytest-xdist workers, a developer's own ``soundcheck loopback
+up``) is by **server name**, not by a lock: every in-process rig picks a unique name
+(``soundcheck-<pid>-<n>-<random>``) and everything that must talk to it is pointed there
+explicitly — JACK-Client through ``servername=``, PortAudio (both the JACK host API and the ALSA
+``jack`` PCM, which go through libjack) through ``JACK_DEFAULT_SERVER`` in the environment of the
+device host process (``rig.env()``). We never set ``JACK_DEFAULT_SERVER`` in our own process, so
+two rigs in one process do not interfere. A lock would serialise the whole suite on a 2-core
+machine for no benefit: jackd servers with distinct names share nothing but ``/dev/shm``'s
+registry, which libjack manages itself.
+
+Teardown is layered so that nothing outlives a failed or interrupted test: the context manager
+closes the rig; an ``atexit`` hook closes every rig still open; jackd is started in its own
+session (process group) and killed with ``killpg``; and on Linux jackd gets ``PR_SET_PDEATHSIG``
+so even a SIGKILLed pytest worker takes its server with it. ``detach=True`` (the CLI's
+``loopback up``) skips the last two on purpose: that server must outlive the command.
+
+Faults the rig produces, each a real thing the device layer must survive:
+``kill_server``/``restart_server`` (the device vanishes and returns), ``disconnect_ports``/
+``reconnect_ports`` (a pulled cable: silence, no error), ``stall``/``resume`` (SIGSTOP/SIGCONT of
+the server) and ``starve_cpu`` (xruns, counted by the rig's own JACK client's xrun callback).
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import glob
+import itertools
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from system_under_test.clock import Clock, SystemClock
+
+from .errors import RigError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_counter = itertools.count(1)
+_live_rigs: weakref.WeakSet[LoopbackRig] = weakref.WeakSet()
+_atexit_lock = threading.Lock()
+_atexit_registered = False
+
+#: How long a single JACK-Client call on the rig may take before we give up on it. Calls into a
+#: stopped (SIGSTOP) or dying server can block inside libjack; a bounded wait keeps the rig, and
+#: the test using it, from wedging.
+JACK_CALL_TIMEOUT_S = 5.0
+
+
+def jackd_path() -> str | None:
+    """Path of ``jackd`` on this machine, or None (the rig then cannot run)."""
+    return shutil.which("jackd")
+
+
+def unique_server_name() -> str:
+    """A JACK server name no other rig on this machine uses (pid + counter + random)."""
+    return f"soundcheck-{os.getpid()}-{next(_counter)}-{secrets.token_hex(3)}"
+
+
+def _pdeathsig() -> None:  # pragma: no cover - runs in the forked child
+    """In the child before exec: die with SIGKILL when the parent dies (Linux ``prctl``)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except Exception:
+        pass
+
+
+def wait_until(
+    predicate: Callable[[], T],
+    timeout_s: float,
+    *,
+    interval_s: float = 0.01,
+    what: str = "condition",
+    clock: Clock | None = None,
+) -> T:
+    """Poll ``predicate`` until it returns something truthy; raise ``TimeoutError`` after ``timeout_s``.
+
+    Tests and the rig wait on *conditions* with this, never on bare sleeps: a slow machine only
+    makes the wait longer, never wrong.
+    """
+    clock = clock or SystemClock()
+    deadline = clock.now() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if clock.now() >= deadline:
+            raise TimeoutError(f"timed out after {timeout_s:.1f} s waiting for {what}")
+        clock.sleep(interval_s)
+
+
+def _bounded(fn: Callable[[], T], timeout_s: float, what: str) -> T:
+    """Run ``fn`` in a daemon thread and wait at most ``timeout_s``; a hung libjack call is abandoned.
+
+    The abandoned thread is a daemon and blocked inside libjack; that is the price of never
+    wedging the caller (FIELD_NOTES: calls into a dead/stopped JACK server may never return).
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name=f"rig:{what}", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if thread.is_alive():
+        raise RigError(f"JACK call {what!r} did not return within {timeout_s:.1f} s")
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")  # type: ignore[return-value]
+
+
+@dataclass
+class XrunReport:
+    """What ``starve_cpu`` did and what JACK saw while it did it."""
+
+    method: str
+    duration_s: float
+    xruns: int
+    max_cpu_load: float
+    bursts: int = 0
+
+
+@dataclass
+class IodelayResult:
+    """``jack_iodelay``'s verdict on a software loopback of the rig."""
+
+    frames: float
+    ms: float
+    samples_seen: int
+    raw: list[str] = field(default_factory=list)
+
+
+_IODELAY_RE = re.compile(r"^\s*([0-9.]+)\s+frames\s+([0-9.]+)\s+ms total roundtrip latency")
+
+
+def parse_iodelay(lines: Sequence[str]) -> list[tuple[float, float]]:
+    """``(frames, ms)`` for every ``... frames ... ms total roundtrip latency`` line of jack_iodelay."""
+    out = []
+    for line in lines:
+        m = _IODELAY_RE.match(line)
+        if m:
+            out.append((float(m.group(1)), float(m.group(2))))
+    return out
+
+
+class LoopbackRig:
+    """One private ``jackd`` (dummy driver) plus the means to loop ports and inject faults.
+
+    Use as a context manager::
+
+        with LoopbackRig(rate=48000, period=256) as rig:
+            backend = JackBackend(server_name=rig.server_name)
+            ...
+            rig.connect_loopback()
+
+    Every method that talks to JACK has a bounded wait; ``close()`` never blocks on JACK.
+    """
+
+    #: Name prefix of the rig's own JACK clients; ``connect_loopback`` never loops these.
+    CLIENT_PREFIX = "soundcheck-rig"
+
+    def __init__(
+        self,
+        rate: int = 48000,
+        period: int = 256,
+        server_name: str | None = None,
+        *,
+        ready_timeout_s: float = 10.0,
+        detach: bool = False,
+        monitor: bool = True,
+        clock: Clock | None = None,
+    ) -> None:
+        self.rate = int(rate)
+        self.period = int(period)
+        self.server_name = server_name or unique_server_name()
+        self.ready_timeout_s = ready_timeout_s
+        self.detach = detach
+        self.monitor = monitor
+        self.clock = clock or SystemClock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._client: Any = None  # jack.Client, the rig's monitor (xruns, cpu load, connections)
+        self._lock = threading.RLock()
+        self._xruns = 0
+        self._xrun_lock = threading.Lock()
+        self._stalled = False
+        self._loop_pairs: list[tuple[str, str]] = []
+        self._removed: list[tuple[str, str]] = []
+        self._logdir = Path(tempfile.mkdtemp(prefix="soundcheck-rig-"))
+        self.log_path = self._logdir / "jackd.log"
+        self.started_at: float | None = None
+        self.ready_s: float | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> LoopbackRig:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def stalled(self) -> bool:
+        return self._stalled
+
+    def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
+        """An environment whose libjack users (PortAudio, ALSA jack PCM, jack_* tools) reach this rig."""
+        env = dict(os.environ if base is None else base)
+        env["JACK_DEFAULT_SERVER"] = self.server_name
+        # Stop libjack from auto-starting some other server if ours is down.
+        env["JACK_NO_START_SERVER"] = "1"
+        return env
+
+    def command(self) -> list[str]:
+        jackd = jackd_path()
+        if jackd is None:
+            raise RigError("jackd is not installed (apt-get install jackd2)")
+        return [jackd, "--no-realtime", "-n", self.server_name, "-d", "dummy",
+                "-r", str(self.rate), "-p", str(self.period)]
+
+    def start(self) -> float:
+        """Start jackd and wait until it accepts clients; returns the seconds it took."""
+        with self._lock:
+            if self.running:
+                return self.ready_s or 0.0
+            cmd = self.command()
+            _register_atexit()
+            t0 = self.clock.now()
+            logf = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
+            try:
+                self._proc = subprocess.Popen(
+                    cmd,
+                    stdin=subprocess.DEVNULL,
+                    stdout=logf,
+                    stderr=subprocess.STDOUT,
+                    env=self.env(),
+                    start_new_session=True,  # own process group: killpg takes everything
+                    preexec_fn=None if self.detach else _pdeathsig,
+                )
+            finally:
+                logf.close()
+            if not self.detach:
+                _live_rigs.add(self)
+            self._stalled = False
+            try:
+                self._wait_ready(t0)
+            except BaseException:
+                self._kill_process()
+                raise
+            self.started_at = t0
+            self.ready_s = self.clock.now() - t0
+            log.info("jackd %s ready in %.3f s (pid %s)", self.server_name, self.ready_s, self.pid)
+            return self.ready_s
+
+    def _wait_ready(self, t0: float) -> None:
+        """Readiness = a JACK client can open on this server name (not 'the process exists')."""
+        import jack  # JACK-Client: imported lazily so the harness imports without libjack
+
+        _quiet_libjack(jack)
+        deadline = t0 + self.ready_timeout_s
+        last_error: Exception | None = None
+        while True:
+            if self._proc is None or self._proc.poll() is not None:
+                raise RigError(
+                    f"jackd exited with status {self._proc.returncode if self._proc else '?'} "
+                    f"before it was ready:\n{self.log_tail()}"
+                )
+            try:
+                client = _bounded(
+                    lambda: jack.Client(f"{self.CLIENT_PREFIX}-{secrets.token_hex(2)}",
+                                        no_start_server=True, servername=self.server_name),
+                    JACK_CALL_TIMEOUT_S, "open client")
+            except (jack.JackError, RigError) as exc:
+                last_error = exc
+            else:
+                if self.monitor:
+                    self._install_monitor(client)
+                else:
+                    _bounded(client.close, JACK_CALL_TIMEOUT_S, "close client")
+                return
+            if self.clock.now() >= deadline:
+                raise RigError(
+                    f"jackd {self.server_name!r} not ready after {self.ready_timeout_s:.1f} s "
+                    f"({last_error}):\n{self.log_tail()}"
+                )
+            self.clock.sleep(0.02)
+
+    def _install_monitor(self, client: Any) -> None:
+        def on_xrun(delayed_usecs: float) -> None:
+            with self._xrun_lock:
+                self._xruns += 1
+
+        client.set_xrun_callback(on_xrun)
+        client.set_shutdown_callback(lambda status, reason: None)
+        _bounded(client.activate, JACK_CALL_TIMEOUT_S, "activate")
+        self._client = client
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no jackd log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def close(self) -> None:
+        """Tear everything down; idempotent and never blocks on JACK."""
+        with self._lock:
+            if self._stalled:
+                self.resume()
+            self._drop_client()
+            self._kill_process()
+            _live_rigs.discard(self)
+            shutil.rmtree(self._logdir, ignore_errors=True)
+
+    def detach_state(self) -> dict[str, Any]:
+        """Forget the server without stopping it (``loopback up``); returns what ``down`` needs."""
+        with self._lock:
+            if not self.running:
+                raise RigError("cannot detach a rig that is not running")
+            self._drop_client()
+            state = {
+                "pid": self.pid,
+                "server_name": self.server_name,
+                "rate": self.rate,
+                "period": self.period,
+                "started_at_unix": time.time(),
+                "ready_s": self.ready_s,
+                "log": str(self.log_path),
+            }
+            self._proc = None
+            _live_rigs.discard(self)
+            return state
+
+    def _drop_client(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            if self.running and not self._stalled:
+                _bounded(client.deactivate, 2.0, "deactivate")
+            _bounded(client.close, 2.0, "close client")
+        except Exception as exc:  # noqa: BLE001 - teardown must go on
+            log.debug("rig client close failed: %s", exc)
+
+    def _kill_process(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            except PermissionError:  # pragma: no cover
+                proc.kill()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not fail
+            log.warning("jackd %s did not die after SIGKILL", proc.pid)
+        _cleanup_shm(self.server_name)
+
+    # ------------------------------------------------------------------ JACK access
+    def _jack(self) -> Any:
+        if self._stalled:
+            raise RigError("the JACK server is stalled (SIGSTOP); resume() first")
+        if not self.running or self._client is None:
+            raise RigError(f"the JACK server {self.server_name!r} is not running")
+        return self._client
+
+    def ports(self, *, is_output: bool | None = None) -> list[str]:
+        """Audio port names on the server right now."""
+        client = self._jack()
+        kwargs: dict[str, Any] = {"is_audio": True}
+        if is_output is True:
+            kwargs["is_output"] = True
+        elif is_output is False:
+            kwargs["is_input"] = True
+        return [p.name for p in _bounded(lambda: client.get_ports(**kwargs), JACK_CALL_TIMEOUT_S, "ports")]
+
+    def connections(self) -> list[tuple[str, str]]:
+        """Every (output port, input port) connection on the server."""
+        client = self._jack()
+
+        def read() -> list[tuple[str, str]]:
+            pairs = []
+            for port in client.get_ports(is_audio=True, is_output=True):
+                for dest in client.get_all_connections(port):
+                    pairs.append((port.name, dest.name))
+            return pairs
+
+        return _bounded(read, JACK_CALL_TIMEOUT_S, "connections")
+
+    def clients(self) -> list[str]:
+        """Names of the JACK clients with audio ports, excluding ``system`` and the rig's own."""
+        names = []
+        for port in self.ports():
+            client = port.split(":", 1)[0]
+            if client != "system" and not client.startswith(self.CLIENT_PREFIX) and client not in names:
+                names.append(client)
+        return names
+
+    def _stream_ports(self, client: str | None) -> tuple[list[str], list[str]]:
+        def mine(name: str) -> bool:
+            owner = name.split(":", 1)[0]
+            if owner == "system" or owner.startswith(self.CLIENT_PREFIX):
+                return False
+            return client is None or owner == client or re.fullmatch(client, owner) is not None
+
+        outs = sorted(p for p in self.ports(is_output=True) if mine(p))
+        ins = sorted(p for p in self.ports(is_output=False) if mine(p))
+        return outs, ins
+
+    def connect_loopback(self, client: str | None = None, *, channels: int | None = None,
+                         timeout_s: float = 5.0) -> list[tuple[str, str]]:
+        """Connect a stream's output ports to its input ports, channel by channel.
+
+        ``client`` is a JACK client name or regex (``PortAudio``, ``python\\.[CP]\\.123\\..*``);
+        None means "every client that is not ``system`` or the rig", which is right when one
+        stream is open. Waits (bounded) for the ports to appear, since a stream registers them
+        asynchronously. Also removes the stream's connections to ``system`` ports so the loop is
+        the only signal path (the dummy ``system:capture`` is silent anyway).
+        """
+        def ready() -> tuple[list[str], list[str]] | None:
+            outs, ins = self._stream_ports(client)
+            want = channels or 1
+            return (outs, ins) if len(outs) >= want and len(ins) >= want else None
+
+        try:
+            outs, ins = wait_until(ready, timeout_s, what=f"ports of client {client or '(any)'}",
+                                   clock=self.clock)
+        except TimeoutError as exc:
+            raise RigError(f"{exc}; ports now: {self.ports()}") from exc
+        n = min(len(outs), len(ins)) if channels is None else channels
+        pairs = list(zip(outs[:n], ins[:n]))
+        jc = self._jack()
+
+        def wire() -> None:
+            for src, dst in self.connections():
+                if (src in outs or dst in ins) and (src.startswith("system:") or dst.startswith("system:")):
+                    jc.disconnect(src, dst)
+            for src, dst in pairs:
+                if (src, dst) not in self.connections():
+                    jc.connect(src, dst)
+
+        _bounded(wire, JACK_CALL_TIMEOUT_S, "connect loopback")
+        self._loop_pairs = pairs
+        return pairs
+
+    def disconnect_ports(self) -> list[tuple[str, str]]:
+        """Pull the cable: remove the loopback connections (the stream hears silence, no error)."""
+        jc = self._jack()
+        current = set(self.connections())
+        removed = [p for p in self._loop_pairs if p in current]
+
+        def unwire() -> None:
+            for src, dst in removed:
+                jc.disconnect(src, dst)
+
+        _bounded(unwire, JACK_CALL_TIMEOUT_S, "disconnect")
+        self._removed = removed
+        return removed
+
+    def reconnect_ports(self) -> list[tuple[str, str]]:
+        """Plug the cable back in (the connections ``disconnect_ports`` removed)."""
+        jc = self._jack()
+        restored = list(self._removed)
+
+        def rewire() -> None:
+            current = set(self.connections())
+            for src, dst in restored:
+                if (src, dst) not in current:
+                    jc.connect(src, dst)
+
+        _bounded(rewire, JACK_CALL_TIMEOUT_S, "reconnect")
+        self._removed = []
+        return restored
+
+    @property
+    def xruns(self) -> int:
+        """Xruns JACK reported to the rig's client since the server (re)started."""
+        with self._xrun_lock:
+            return self._xruns
+
+    def cpu_load(self) -> float:
+        """JACK's DSP load in percent (``jack_cpu_load``)."""
+        client = self._jack()
+        return float(_bounded(client.cpu_load, JACK_CALL_TIMEOUT_S, "cpu_load"))
+
+    # ------------------------------------------------------------------ faults
+    def kill_server(self) -> None:
+        """The device vanishes: SIGKILL jackd (no goodbye to its clients)."""
+        with self._lock:
+            if self._stalled:
+                self._signal(signal.SIGCONT)
+                self._stalled = False
+            client, self._client = self._client, None
+            self._kill_process()
+            if client is not None:
+                # After the server's death close() returns (measured); still bounded.
+                try:
+                    _bounded(client.close, 2.0, "close client after kill")
+                except Exception as exc:  # noqa: BLE001
+                    log.debug("close after kill: %s", exc)
+
+    def restart_server(self) -> float:
+        """The device returns: start jackd again under the same name; seconds until ready."""
+        with self._lock:
+            if self.running:
+                raise RigError("restart_server() while the server is running; kill_server() first")
+            with self._xrun_lock:
+                self._xruns = 0
+            self._loop_pairs = []
+            self._removed = []
+            return self.start()
+
+    def _signal(self, sig: int) -> None:
+        if self._proc is None:
+            raise RigError("the JACK server is not running")
+        try:
+            os.killpg(self._proc.pid, sig)
+        except ProcessLookupError as exc:
+            raise RigError("the JACK server is gone") from exc
+
+    def stall(self) -> None:
+        """Freeze the server (SIGSTOP): every client's callbacks stop, nobody gets an error."""
+        with self._lock:
+            self._signal(signal.SIGSTOP)
+            self._stalled = True
+
+    def resume(self) -> None:
+        """Thaw the server (SIGCONT)."""
+        with self._lock:
+            if self._proc is not None and self._proc.poll() is None:
+                self._signal(signal.SIGCONT)
+            self._stalled = False
+
+    @contextmanager
+    def stalled_for(self) -> Iterator[None]:
+        """``with rig.stalled_for(): ...`` — resume is guaranteed even if the body fails."""
+        self.stall()
+        try:
+            yield
+        finally:
+            self.resume()
+
+    def starve_cpu(
+        self,
+        duration_s: float,
+        *,
+        pids: Sequence[int] | None = None,
+        burst_periods: float = 3.0,
+    ) -> XrunReport:
+        """Starve the audio path of CPU for ``duration_s`` and count the xruns JACK reports.
+
+        With ``pids`` (the processes running JACK clients, e.g. a PortAudio device host): SIGSTOP
+        them in bursts of ``burst_periods`` periods with a period of air between, so the server
+        finds the client unfinished at the cycle's end — the most reliable xrun on a
+        non-realtime server. Without ``pids``: the server's own process group gets the same
+        treatment with bursts shorter than a period split around cycle boundaries (a scheduler
+        stealing the CPU), which makes the dummy driver's cycles late.
+        """
+        period_s = self.period / self.rate
+        targets = list(pids) if pids else None
+        burst_s = burst_periods * period_s if targets else 0.6 * period_s
+        method = "sigstop-clients" if targets else "sigstop-server"
+        before = self.xruns
+        max_load = 0.0
+        bursts = 0
+        t0 = self.clock.now()
+        try:
+            while self.clock.now() - t0 < duration_s:
+                self._stop_targets(targets, signal.SIGSTOP)
+                try:
+                    time.sleep(burst_s)  # the fault itself *is* a timed pause, not a wait
+                finally:
+                    self._stop_targets(targets, signal.SIGCONT)
+                bursts += 1
+                time.sleep(period_s)
+                if bursts % 20 == 0:
+                    max_load = max(max_load, self.cpu_load())
+        finally:
+            self._stop_targets(targets, signal.SIGCONT)
+        # xrun notifications are delivered asynchronously; give them a moment (bounded).
+        try:
+            wait_until(lambda: self.xruns > before, 1.0, what="xrun notification", clock=self.clock)
+        except TimeoutError:
+            pass
+        max_load = max(max_load, self.cpu_load())
+        return XrunReport(method, self.clock.now() - t0, self.xruns - before, max_load, bursts)
+
+    def _stop_targets(self, targets: list[int] | None, sig: int) -> None:
+        if targets is None:
+            if self._proc is not None and self._proc.poll() is None:
+                os.killpg(self._proc.pid, sig)
+            return
+        for pid in targets:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+
+    # ------------------------------------------------------------------ measurement
+    def measure_iodelay(self, *, samples: int = 5, timeout_s: float = 15.0) -> IodelayResult:
+        """Run ``jack_iodelay`` with its ports looped through the server and parse its latency.
+
+        A pure software loop (``jack_delay:out`` → ``jack_delay:in``) measures JACK's own graph
+        latency; a later analysis compares our signal-based latency estimate with it. Returns
+        the median of the first ``samples`` stable readings.
+        """
+        exe = shutil.which("jack_iodelay")
+        if exe is None:
+            raise RigError("jack_iodelay is not installed (apt-get install jackd2)")
+        self._jack()
+        # jack_iodelay printf()s without flushing; stdbuf makes its stdout line-buffered.
+        cmd = [shutil.which("stdbuf") or "stdbuf", "-oL", exe] if shutil.which("stdbuf") else [exe]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, env=self.env(), start_new_session=True,
+                                preexec_fn=_pdeathsig)
+        lines: list[str] = []
+        readings: list[tuple[float, float]] = []
+        done = threading.Event()
+
+        def reader() -> None:
+            assert proc.stdout is not None
+            for raw in iter(proc.stdout.readline, b""):
+                line = raw.decode(errors="replace").rstrip()
+                lines.append(line)
+                readings.extend(parse_iodelay([line]))
+                if len(readings) >= samples:
+                    done.set()
+            done.set()
+
+        thread = threading.Thread(target=reader, name="rig:iodelay", daemon=True)
+        thread.start()
+        try:
+            try:
+                wait_until(lambda: {"jack_delay:out", "jack_delay:in"} <= set(self.ports()),
+                           5.0, what="jack_iodelay ports", clock=self.clock)
+            except TimeoutError as exc:
+                raise RigError(f"{exc}: {lines[-5:]}") from exc
+            jc = self._jack()
+
+            def try_connect() -> bool:
+                # The ports exist before jack_iodelay activates; connecting fails until it has.
+                try:
+                    _bounded(lambda: jc.connect("jack_delay:out", "jack_delay:in"),
+                             JACK_CALL_TIMEOUT_S, "connect iodelay")
+                except Exception:  # noqa: BLE001 - jack.JackErrorCode: not active yet
+                    return ("jack_delay:out", "jack_delay:in") in self.connections()
+                return True
+
+            try:
+                wait_until(try_connect, 5.0, interval_s=0.05, what="jack_iodelay loop", clock=self.clock)
+            except TimeoutError as exc:
+                raise RigError(f"{exc}: {lines[-5:]}") from exc
+            if not done.wait(timeout_s):
+                raise RigError(f"jack_iodelay gave {len(readings)} readings in {timeout_s} s: {lines[-5:]}")
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=5)
+            thread.join(timeout=5)
+            if proc.stdout is not None:
+                proc.stdout.close()
+        if not readings:
+            raise RigError(f"jack_iodelay printed no latency: {lines[-5:]}")
+        frames = sorted(r[0] for r in readings)[len(readings) // 2]
+        ms = frames / self.rate * 1000.0
+        return IodelayResult(frames=frames, ms=ms, samples_seen=len(readings), raw=lines[-10:])
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "server_name": self.server_name,
+            "pid": self.pid,
+            "running": self.running,
+            "stalled": self._stalled,
+            "rate": self.rate,
+            "period": self.period,
+            "ready_s": self.ready_s,
+            "loop": [list(p) for p in self._loop_pairs],
+        }
+
+
+def _quiet_libjack(jack: Any) -> None:
+    """Route libjack's console chatter ("Cannot connect to server socket") to our logger."""
+    jack.set_error_function(lambda msg: log.debug("libjack: %s", msg))
+    jack.set_info_function(lambda msg: log.debug("libjack: %s", msg))
+
+
+def _cleanup_shm(server_name: str) -> None:
+    """Remove the /dev/shm files a SIGKILLed jackd leaves behind for *this* server name only.
+
+    The shared registry (``jack-shm-registry``, ``jack-<uid>-*``) is left to libjack: other
+    servers may be using it.
+    """
+    uid = os.getuid()
+    patterns = [f"/dev/shm/jack_{server_name}_*", f"/dev/shm/jack_sem.{uid}_{server_name}_*"]
+    for pattern in patterns:
+        for path in glob.glob(glob.escape(pattern.rsplit("*", 1)[0]) + "*"):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+    shutil.rmtree(f"/dev/shm/jack_db-{uid}/{server_name}", ignore_errors=True)
+    # jackd2 also keeps a per-server directory under $JACK_TMPDIR (default /dev/shm).
+    shutil.rmtree(f"/dev/shm/jack-{uid}/{server_name}", ignore_errors=True)
+
+
+def _close_all_rigs() -> None:
+    for rig in list(_live_rigs):
+        try:
+            rig.close()
+        except Exception:  # noqa: BLE001 - exiting anyway
+            pass
+
+
+def _register_atexit() -> None:
+    global _atexit_registered
+    with _atexit_lock:
+        if not _atexit_registered:
+            atexit.register(_close_all_rigs)
+            _atexit_registered = True
+
+
+# ---------------------------------------------------------------------- detached (CLI) state
+def state_path() -> Path:
+    """Where ``soundcheck loopback up`` records its server: the user's runtime dir or /tmp."""
+    override = os.environ.get("SOUNDCHECK_LOOPBACK_STATE")
+    if override:
+        return Path(override)
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isdir(runtime):
+        return Path(runtime) / "soundcheck-loopback.json"
+    return Path(tempfile.gettempdir()) / f"soundcheck-loopback-{os.getuid()}.json"
+
+
+def read_state(path: Path | None = None) -> dict[str, Any] | None:
+    path = path or state_path()
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise RigError(f"{path}: unreadable loopback state ({exc}); delete it") from exc
+
+
+def write_state(state: dict[str, Any], path: Path | None = None) -> Path:
+    path = path or state_path()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    os.replace(tmp, path)
+    return path
+
+
+def pid_is_jackd(pid: int, server_name: str | None = None) -> bool:
+    """True when ``pid`` is alive and is a jackd (for ``server_name``): never kill a reused pid."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    args = [a.decode(errors="replace") for a in cmdline if a]
+    if not args or os.path.basename(args[0]) != "jackd":
+        return False
+    return server_name is None or server_name in args
+
+
+def stop_detached(state: dict[str, Any], timeout_s: float = 5.0) -> bool:
+    """Kill a server started by ``loopback up``; True if something was killed."""
+    pid = int(state["pid"])
+    name = state.get("server_name")
+    if not pid_is_jackd(pid, name):
+        if name:
+            _cleanup_shm(name)
+        return False
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return False
+    try:
+        wait_until(lambda: not pid_is_jackd(pid, name), timeout_s, what=f"jackd {pid} to exit")
+    except TimeoutError as exc:
+        raise RigError(str(exc)) from exc
+    if name:
+        _cleanup_shm(name)
+    log_path = state.get("log")
+    if log_path:
+        shutil.rmtree(os.path.dirname(log_path), ignore_errors=True)
+    return True
+
+
+__all__ = [
+    "IodelayResult",
+    "LoopbackRig",
+    "XrunReport",
+    "jackd_path",
+    "parse_iodelay",
+    "pid_is_jackd",
+    "read_state",
+    "state_path",
+    "stop_detached",
+    "unique_server_name",
+    "wait_until",
+    "write_state",
+]
+
+if __name__ == "__main__":  # pragma: no cover - manual smoke test
+    logging.basicConfig(level=logging.INFO)
+    with LoopbackRig() as _rig:
+        print(json.dumps(_rig.describe(), indent=2), file=sys.stdout)
+        print(asdict(_rig.measure_iodelay()))
