@@ -21,6 +21,7 @@ Errors from PortAudio/JACK are translated into the most specific class at the de
     │   ├── DeviceLostError          the device vanished mid-stream
     │   ├── DeviceStalledError       callbacks stopped without an error (watchdog)
     │   ├── DeviceFormatError        sample rate / channels the device refuses
+    │   ├── SampleRateChangedError   the device switched rate under a running stream
     │   ├── BackendUnavailableError  PortAudio/JACK missing on this machine
     │   └── DeviceTimeoutError       a host-API call did not return in time
     ├── ProcessingError              the audio path itself
@@ -182,6 +183,12 @@ class DeviceFormatError(DeviceError):
     recoverable = False
 
 
+class SampleRateChangedError(DeviceError):
+    """The device changed its sample rate mid-stream; reopening at the configured rate fixes it."""
+
+    default_severity = Severity.CRITICAL
+
+
 class BackendUnavailableError(DeviceError):
     recoverable = False
     default_severity = Severity.FATAL
@@ -235,6 +242,7 @@ __all__ = [
     "RegistrationError",
     "ResourceError",
     "ResourceLimitError",
+    "SampleRateChangedError",
     "Severity",
     "SimulatedError",
     "SystemClosedError",

@@ -1,0 +1,118 @@
+"""Bounded ring buffers and a bounded block pool, all preallocated.
+
+Nothing here allocates after construction, so the audio callback can use them freely. The ring
+buffer is single-producer/single-consumer by design (the callback is both ends in the duplex path);
+it reports how many frames it could not take so the caller can count them as dropped: frames are
+never lost silently.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class RingBuffer:
+    """A fixed-capacity FIFO of multichannel float32 frames."""
+
+    __slots__ = ("capacity", "channels", "_data", "_read", "_fill")
+
+    def __init__(self, capacity_frames: int, channels: int) -> None:
+        if capacity_frames <= 0 or channels <= 0:
+            raise ValueError("a ring buffer needs a positive capacity and channel count")
+        self.capacity = capacity_frames
+        self.channels = channels
+        self._data = np.zeros((capacity_frames, channels), dtype=np.float32)
+        self._read = 0
+        self._fill = 0
+
+    @property
+    def fill(self) -> int:
+        return self._fill
+
+    @property
+    def space(self) -> int:
+        return self.capacity - self._fill
+
+    def write(self, frames: np.ndarray) -> int:
+        """Append as many frames as fit; returns how many were written (the rest are the caller's)."""
+        n = min(frames.shape[0], self.capacity - self._fill)
+        if n <= 0:
+            return 0
+        start = (self._read + self._fill) % self.capacity
+        first = min(n, self.capacity - start)
+        self._data[start:start + first] = frames[:first]
+        if n > first:
+            self._data[:n - first] = frames[first:n]
+        self._fill += n
+        return n
+
+    def read(self, out: np.ndarray) -> int:
+        """Fill ``out`` from the front; returns frames read (fewer than asked means underflow)."""
+        n = min(out.shape[0], self._fill)
+        if n <= 0:
+            return 0
+        start = self._read
+        first = min(n, self.capacity - start)
+        out[:first] = self._data[start:start + first]
+        if n > first:
+            out[first:n] = self._data[:n - first]
+        self._read = (start + n) % self.capacity
+        self._fill -= n
+        return n
+
+    def discard(self, n: int) -> int:
+        """Drop the ``n`` oldest frames (latency control); returns how many were dropped."""
+        n = min(n, self._fill)
+        self._read = (self._read + n) % self.capacity
+        self._fill -= n
+        return n
+
+    def clear(self) -> int:
+        n = self._fill
+        self._read = 0
+        self._fill = 0
+        return n
+
+
+class BufferPool:
+    """A fixed set of equally sized blocks handed out by index; ``acquire`` returns None when dry."""
+
+    __slots__ = ("blocks", "_free", "_held")
+
+    def __init__(self, n_blocks: int, block_frames: int, channels: int) -> None:
+        self.blocks = np.zeros((n_blocks, block_frames, channels), dtype=np.float32)
+        self._free = list(range(n_blocks - 1, -1, -1))
+        self._held: set[int] = set()
+
+    @property
+    def size(self) -> int:
+        return self.blocks.shape[0]
+
+    @property
+    def available(self) -> int:
+        return len(self._free)
+
+    @property
+    def in_use(self) -> int:
+        return len(self._held)
+
+    def acquire(self) -> int | None:
+        if not self._free:
+            return None
+        idx = self._free.pop()
+        self._held.add(idx)
+        return idx
+
+    def release(self, idx: int) -> bool:
+        """Return a block; releasing one that is not held is a no-op returning False."""
+        if idx not in self._held:
+            return False
+        self._held.discard(idx)
+        self._free.append(idx)
+        return True
+
+    def block(self, idx: int) -> np.ndarray:
+        return self.blocks[idx]
+
+
+__all__ = ["BufferPool", "RingBuffer"]

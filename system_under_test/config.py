@@ -1,0 +1,335 @@
+"""Typed, validated, versioned configuration.
+
+Three layers, each with one job:
+1. ``migrate()`` lifts an older ``schema_version`` document to the current one (v1 was a flat
+   dict, v2 had sections but a DSP chain of ``type`` entries, v3 is current);
+2. pydantic checks types and ranges, field by field;
+3. ``cross_check()`` checks rules that span fields and the devices actually present
+   (channels vs device, sample rate the device supports, block size vs latency, DSP parameters
+   vs Nyquist and channel counts).
+Every problem from every layer is collected into one ``ConfigValidationError`` with field paths, so
+a user fixes a file in one round trip instead of one error at a time.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .devices.base import DeviceBackend, DeviceInfo
+from .errors import ConfigMigrationError, ConfigValidationError, DeviceNotFoundError
+
+CURRENT_SCHEMA_VERSION = 3
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class DeviceConfig(_Model):
+    backend: Literal["sim", "portaudio", "jack"] = "sim"
+    input_device: str = Field("sim-in", min_length=1)
+    output_device: str = Field("sim-out", min_length=1)
+    input_channels: int = Field(2, ge=1, le=64)
+    output_channels: int = Field(2, ge=1, le=64)
+    fallback_devices: tuple[str, ...] = ()
+
+
+class StreamConfig(_Model):
+    sample_rate: int = Field(48_000, ge=8_000, le=384_000)
+    block_size: int = Field(256, ge=16, le=8192)
+    latency_ms: float = Field(20.0, gt=0, le=2000)
+
+
+class BufferConfig(_Model):
+    ring_blocks: int = Field(8, ge=2, le=1024)
+    pool_blocks: int = Field(8, ge=1, le=1024)
+
+
+class GainStage(_Model):
+    kind: Literal["gain"] = "gain"
+    gain_db: float = Field(0.0, ge=-120, le=40)
+
+
+class BiquadStage(_Model):
+    kind: Literal["biquad"] = "biquad"
+    filter: Literal["lowpass", "highpass", "bandpass", "notch", "peaking"] = "lowpass"
+    cutoff_hz: float = Field(1000.0, gt=0)
+    q: float = Field(0.707, gt=0, le=100)
+    gain_db: float = Field(0.0, ge=-48, le=48)
+
+
+class LimiterStage(_Model):
+    kind: Literal["limiter"] = "limiter"
+    threshold_db: float = Field(-1.0, ge=-60, le=0)
+    release_ms: float = Field(50.0, gt=0, le=5000)
+
+
+class MixerStage(_Model):
+    kind: Literal["mixer"] = "mixer"
+    #: rows = output channels, columns = input channels
+    matrix: tuple[tuple[float, ...], ...] = ((1.0, 0.0), (0.0, 1.0))
+
+
+StageConfig = Annotated[Union[GainStage, BiquadStage, LimiterStage, MixerStage],
+                        Field(discriminator="kind")]
+
+
+class RecoveryConfig(_Model):
+    max_attempts: int = Field(10, ge=1, le=100)
+    initial_backoff_ms: float = Field(10.0, ge=0, le=60_000)
+    backoff_factor: float = Field(2.0, ge=1.0, le=10.0)
+    max_backoff_ms: float = Field(1000.0, ge=0, le=600_000)
+    deadline_ms: float = Field(10_000.0, gt=0, le=3_600_000)
+    degrade_on_exhaustion: bool = True
+
+
+class WatchdogConfig(_Model):
+    stall_periods: int = Field(4, ge=2, le=1000)
+    supervisor_interval_ms: float = Field(5.0, gt=0, le=1000)
+
+
+class LimitsConfig(_Model):
+    buffers: int = Field(4096, ge=1)
+    frames: int = Field(48_000 * 60, ge=1)
+    streams: int = Field(8, ge=1)
+    threads: int = Field(64, ge=1)
+    bytes: int = Field(512 * 1024 * 1024, ge=1)
+
+
+def _default_chain() -> tuple[Any, ...]:
+    return (GainStage(gain_db=-3.0), BiquadStage(), LimiterStage())
+
+
+class AudioConfig(_Model):
+    schema_version: Literal[3] = 3
+    device: DeviceConfig = DeviceConfig()
+    stream: StreamConfig = StreamConfig()
+    buffers: BufferConfig = BufferConfig()
+    dsp: tuple[StageConfig, ...] = Field(default_factory=_default_chain)
+    recovery: RecoveryConfig = RecoveryConfig()
+    watchdog: WatchdogConfig = WatchdogConfig()
+    limits: LimitsConfig = LimitsConfig()
+
+    @property
+    def block_seconds(self) -> float:
+        return self.stream.block_size / self.stream.sample_rate
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def replace(self, **changes: Any) -> "AudioConfig":
+        """A validated copy with top-level sections replaced (dicts are merged into sections)."""
+        data = self.to_dict()
+        for key, value in changes.items():
+            if isinstance(value, Mapping) and isinstance(data.get(key), dict):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+        return load_config(data)
+
+
+# -- migrations --------------------------------------------------------------------------------
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """v1 was flat: ``{"rate", "buffer_size", "channels", "device", "gain_db"}``."""
+    known = {"schema_version", "rate", "buffer_size", "channels", "device", "gain_db", "latency_ms"}
+    out: dict[str, Any] = {k: v for k, v in doc.items() if k not in known}  # unknowns surface later
+    out["schema_version"] = 2
+    dev = doc.get("device", "sim")
+    ch = doc.get("channels", 2)
+    out["device"] = {"input_device": f"{dev}-in" if dev == "sim" else dev,
+                     "output_device": f"{dev}-out" if dev == "sim" else dev,
+                     "input_channels": ch, "output_channels": ch}
+    out["stream"] = {"sample_rate": doc.get("rate", 48_000), "block_size": doc.get("buffer_size", 256)}
+    if "latency_ms" in doc:
+        out["stream"]["latency_ms"] = doc["latency_ms"]
+    out["dsp"] = [{"type": "gain", "gain_db": doc.get("gain_db", 0.0)}]
+    return out
+
+
+def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
+    """v2 named stages with ``type``; v3 calls it ``kind`` and the biquad's ``freq`` ``cutoff_hz``."""
+    out = dict(doc)
+    out["schema_version"] = 3
+    chain = []
+    for stage in doc.get("dsp", []) or []:
+        if isinstance(stage, Mapping):
+            stage = dict(stage)
+            if "type" in stage and "kind" not in stage:
+                stage["kind"] = stage.pop("type")
+            if stage.get("kind") == "biquad" and "freq" in stage:
+                stage["cutoff_hz"] = stage.pop("freq")
+        chain.append(stage)
+    out["dsp"] = chain
+    return out
+
+
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3}
+_V1_KEYS = {"rate", "buffer_size", "channels", "gain_db"}
+
+
+def _guess_version(data: Mapping[str, Any]) -> int:
+    """v1 files predate ``schema_version``; recognise them by their flat keys, else assume current."""
+    if _V1_KEYS & set(data) or isinstance(data.get("device"), str):
+        return 1
+    return CURRENT_SCHEMA_VERSION
+
+
+def migrate(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Lift a document of any known schema_version to the current one (a missing one means v1)."""
+    data = copy.deepcopy(dict(doc))
+    version = data.get("schema_version", _guess_version(data))
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ConfigValidationError([("schema_version", f"must be an integer, got {version!r}")])
+    if version > CURRENT_SCHEMA_VERSION or version < 1:
+        raise ConfigMigrationError(
+            f"unknown schema_version {version}: this soundcheck reads versions 1 to "
+            f"{CURRENT_SCHEMA_VERSION}; upgrade soundcheck or write schema_version = "
+            f"{CURRENT_SCHEMA_VERSION}",
+            component="config",
+            details={"schema_version": version},
+        )
+    while version < CURRENT_SCHEMA_VERSION:
+        data = MIGRATIONS[version](data)
+        version = data["schema_version"]
+    return data
+
+
+# -- validation --------------------------------------------------------------------------------
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("gain", "biquad", "limiter", "mixer") and out.endswith("]"):
+            continue  # pydantic adds the union tag to the location; users never wrote it
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(root)"
+
+
+def structural_problems(data: Mapping[str, Any]) -> tuple[AudioConfig | None, list[tuple[str, str]]]:
+    try:
+        return AudioConfig.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown field (check the spelling; see the documented schema)"
+            problems.append((_path(tuple(err["loc"])), msg))
+        return None, problems
+
+
+def chain_output_channels(config: AudioConfig) -> tuple[int, list[tuple[str, str]]]:
+    """Channel count after the DSP chain, and any mixer whose shape does not fit its input."""
+    channels = config.device.input_channels
+    problems = []
+    for i, stage in enumerate(config.dsp):
+        if isinstance(stage, MixerStage):
+            cols = {len(r) for r in stage.matrix}
+            if not stage.matrix or len(cols) != 1:
+                problems.append((f"dsp[{i}].matrix", "must be a non-empty rectangular matrix"))
+                continue
+            (ncols,) = cols
+            if ncols != channels:
+                problems.append((f"dsp[{i}].matrix",
+                                 f"has {ncols} columns but {channels} channels reach it"))
+            channels = len(stage.matrix)
+    return channels, problems
+
+
+def cross_check(config: AudioConfig, devices: list[DeviceInfo] | None = None) -> list[tuple[str, str]]:
+    """Rules that span fields, and the devices actually present (when given)."""
+    problems: list[tuple[str, str]] = []
+    sr = config.stream.sample_rate
+    nyquist = sr / 2
+    block_ms = 1000 * config.stream.block_size / sr
+    if block_ms > config.stream.latency_ms:
+        problems.append(("stream.block_size",
+                         f"{config.stream.block_size} frames = {block_ms:.2f} ms exceeds "
+                         f"stream.latency_ms = {config.stream.latency_ms} ms; use a smaller block "
+                         "or a larger latency"))
+    for i, stage in enumerate(config.dsp):
+        if isinstance(stage, BiquadStage) and stage.cutoff_hz >= nyquist:
+            problems.append((f"dsp[{i}].cutoff_hz",
+                             f"{stage.cutoff_hz} Hz must be below Nyquist ({nyquist:g} Hz)"))
+    out_channels, mix_problems = chain_output_channels(config)
+    problems += mix_problems
+    if not mix_problems and out_channels != config.device.output_channels:
+        problems.append(("device.output_channels",
+                         f"the DSP chain produces {out_channels} channels but "
+                         f"{config.device.output_channels} are configured; add a mixer stage"))
+    if config.buffers.ring_blocks < 2:
+        problems.append(("buffers.ring_blocks", "must hold at least 2 blocks"))
+    if devices is not None:
+        by_name = {d.name: d for d in devices}
+        for role, name, ch, attr in (
+            ("input", config.device.input_device, config.device.input_channels, "max_input_channels"),
+            ("output", config.device.output_device, config.device.output_channels, "max_output_channels"),
+        ):
+            info = by_name.get(name)
+            if info is None:
+                avail = ", ".join(sorted(by_name)) or "none"
+                problems.append((f"device.{role}_device", f"no device named {name!r} (available: {avail})"))
+                continue
+            if ch > getattr(info, attr):
+                problems.append((f"device.{role}_channels",
+                                 f"{ch} channels requested but {name!r} has {getattr(info, attr)}"))
+            if not info.supports(sr):
+                problems.append(("stream.sample_rate",
+                                 f"{sr} Hz is not supported by {name!r} "
+                                 f"(supported: {', '.join(map(str, info.sample_rates))})"))
+    return problems
+
+
+def load_config(data: Mapping[str, Any] | AudioConfig, backend: DeviceBackend | None = None,
+                *, source: str | None = None) -> AudioConfig:
+    """Migrate, validate and cross-check; one ``ConfigValidationError`` lists every problem."""
+    if isinstance(data, AudioConfig):
+        config, problems = data, []
+    else:
+        if not isinstance(data, Mapping):
+            raise ConfigValidationError([("(root)", f"must be a table/mapping, got {type(data).__name__}")],
+                                        source=source)
+        try:
+            migrated = migrate(data)
+        except ConfigValidationError as exc:
+            raise ConfigValidationError(exc.problems, source=source) from None
+        config, problems = structural_problems(migrated)
+    if config is not None:
+        devices = None
+        if backend is not None:
+            try:
+                devices = backend.devices()
+            except DeviceNotFoundError:
+                devices = []
+        problems += cross_check(config, devices)
+    if problems:
+        raise ConfigValidationError(problems, source=source)
+    assert config is not None
+    return config
+
+
+__all__ = [
+    "AudioConfig",
+    "BiquadStage",
+    "BufferConfig",
+    "CURRENT_SCHEMA_VERSION",
+    "DeviceConfig",
+    "GainStage",
+    "LimiterStage",
+    "LimitsConfig",
+    "MixerStage",
+    "RecoveryConfig",
+    "StreamConfig",
+    "WatchdogConfig",
+    "cross_check",
+    "load_config",
+    "migrate",
+]

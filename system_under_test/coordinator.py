@@ -1,0 +1,340 @@
+"""The ComponentCoordinator: one place that owns every component's lifecycle state.
+
+Why one place: the seed document's failures all came from components changing their own state
+without coordination. Here a component never assigns its state; it asks the coordinator, which
+validates the change against ``lifecycle.TRANSITIONS`` and applies it under one lock. Observers are
+notified *outside* that lock (an observer may call back into the coordinator), and an observer that
+raises is logged and dropped (trio's instruments), so no observer can break the coordinator.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .clock import Clock, SystemClock
+from .errors import (
+    AudioSystemError,
+    IllegalTransitionError,
+    RegistrationError,
+    Severity,
+)
+from .lifecycle import SAFE_STATES, State, TransitionHistory, TransitionRecord, is_legal
+
+log = logging.getLogger(__name__)
+
+TransitionObserver = Callable[[TransitionRecord], None]
+ErrorObserver = Callable[["ErrorRecord"], None]
+
+
+class ManagedComponent(Protocol):
+    """What a registered component may provide; every hook is optional."""
+
+    def on_start(self) -> None: ...
+    def on_stop(self) -> None: ...
+    def check_health(self) -> "HealthStatus": ...
+
+
+@dataclass(frozen=True)
+class HealthStatus:
+    healthy: bool
+    detail: str = ""
+    component: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"component": self.component, "healthy": self.healthy, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """An error as the coordinator tracked it."""
+
+    seq: int
+    time: float
+    component: str
+    error: AudioSystemError
+    severity: Severity
+    requires_recovery: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "time": self.time,
+            "component": self.component,
+            "severity": self.severity.name,
+            "requires_recovery": self.requires_recovery,
+            "error": self.error.describe(),
+        }
+
+
+@dataclass
+class _Entry:
+    name: str
+    depends_on: tuple[str, ...]
+    component: Any
+    state: State = State.UNINITIALIZED
+    dependents: set[str] = field(default_factory=set)
+
+
+class ComponentCoordinator:
+    """Registration with dependencies, validated transitions, ordered start/stop, health."""
+
+    def __init__(self, clock: Clock | None = None, *, history_size: int = 10_000) -> None:
+        self.clock = clock or SystemClock()
+        self.state_lock = threading.RLock()
+        self.history = TransitionHistory(history_size)
+        self._entries: dict[str, _Entry] = {}
+        self._observers: list[TransitionObserver] = []
+        self._error_observers: list[ErrorObserver] = []
+        self._errors: list[ErrorRecord] = []
+        self._error_seq = 0
+        self._max_errors = 10_000
+        self.errors_dropped = 0
+
+    # -- registration -------------------------------------------------------------------------
+    def register(self, name: str, component: Any = None, *, depends_on: Iterable[str] = ()) -> None:
+        """Register ``name``; refused (``RegistrationError``) on duplicates, unknown deps, cycles.
+
+        Dependencies must already be registered, which makes a cycle impossible to build; an
+        explicit self-dependency is refused with its own message.
+        """
+        deps = tuple(depends_on)
+        with self.state_lock:
+            if name in self._entries:
+                raise RegistrationError(f"component {name!r} is already registered", component=name)
+            if name in deps:
+                raise RegistrationError(f"component {name!r} cannot depend on itself (cycle)",
+                                        component=name)
+            missing = [d for d in deps if d not in self._entries]
+            if missing:
+                raise RegistrationError(
+                    f"component {name!r} depends on unregistered {', '.join(map(repr, missing))}; "
+                    "register dependencies first",
+                    component=name,
+                )
+            self._entries[name] = _Entry(name, deps, component)
+            for d in deps:
+                self._entries[d].dependents.add(name)
+
+    def add_dependency(self, name: str, depends_on: str) -> None:
+        """Add an edge after registration; refused if it would close a cycle."""
+        with self.state_lock:
+            for n in (name, depends_on):
+                if n not in self._entries:
+                    raise RegistrationError(f"unknown component {n!r}", component=n)
+            if name == depends_on or name in self._ancestors(depends_on):
+                raise RegistrationError(
+                    f"dependency {name!r} -> {depends_on!r} would create a cycle", component=name
+                )
+            entry = self._entries[name]
+            entry.depends_on = entry.depends_on + (depends_on,)
+            self._entries[depends_on].dependents.add(name)
+
+    def _ancestors(self, name: str) -> set[str]:
+        seen: set[str] = set()
+        stack = list(self._entries[name].depends_on)
+        while stack:
+            n = stack.pop()
+            if n not in seen:
+                seen.add(n)
+                stack.extend(self._entries[n].depends_on)
+        return seen
+
+    @property
+    def components(self) -> list[str]:
+        with self.state_lock:
+            return list(self._entries)
+
+    def component(self, name: str) -> Any:
+        return self._entry(name).component
+
+    def _entry(self, name: str) -> _Entry:
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise RegistrationError(f"unknown component {name!r}", component=name) from None
+
+    def dependencies(self, name: str) -> tuple[str, ...]:
+        return self._entry(name).depends_on
+
+    def dependents(self, name: str, *, transitive: bool = False) -> set[str]:
+        with self.state_lock:
+            direct = set(self._entry(name).dependents)
+            if not transitive:
+                return direct
+            result, stack = set(), list(direct)
+            while stack:
+                n = stack.pop()
+                if n not in result:
+                    result.add(n)
+                    stack.extend(self._entries[n].dependents)
+            return result
+
+    def start_order(self) -> list[str]:
+        """Dependencies before dependents (Kahn's algorithm, registration order as tie-break)."""
+        with self.state_lock:
+            indegree = {n: len(e.depends_on) for n, e in self._entries.items()}
+            ready = [n for n in self._entries if indegree[n] == 0]
+            order: list[str] = []
+            while ready:
+                n = ready.pop(0)
+                order.append(n)
+                for d in self._entries:
+                    if n in self._entries[d].depends_on:
+                        indegree[d] -= 1
+                        if indegree[d] == 0:
+                            ready.append(d)
+            return order
+
+    def stop_order(self) -> list[str]:
+        return list(reversed(self.start_order()))
+
+    # -- state ----------------------------------------------------------------------------------
+    def state(self, name: str) -> State:
+        return self._entry(name).state
+
+    def states(self) -> dict[str, State]:
+        with self.state_lock:
+            return {n: e.state for n, e in self._entries.items()}
+
+    def validate_transition(self, current: State, target: State) -> bool:
+        return is_legal(current, target)
+
+    def transition(self, name: str, target: State, cause: str = "",
+                   *, expect: Iterable[State] | None = None) -> TransitionRecord:
+        """Validate and apply one transition atomically; notify observers after the lock.
+
+        ``expect`` (optional) makes it a compare-and-set: the transition happens only if the current
+        state is one of ``expect``, otherwise ``IllegalTransitionError`` and nothing changes.
+        """
+        with self.state_lock:
+            entry = self._entry(name)
+            current = entry.state
+            if expect is not None and current not in set(expect):
+                raise IllegalTransitionError(
+                    name, current, target,
+                    reason=f"expected to be in {sorted(s.value for s in expect)}",
+                )
+            if not is_legal(current, target):
+                raise IllegalTransitionError(name, current, target)
+            entry.state = target
+            record = self.history.append(self.clock.now(), name, current, target, cause)
+        self._notify(record)
+        return record
+
+    def try_transition(self, name: str, target: State, cause: str = "") -> TransitionRecord | None:
+        """Like ``transition`` but returns None instead of raising when illegal."""
+        try:
+            return self.transition(name, target, cause)
+        except IllegalTransitionError:
+            return None
+
+    def drive(self, name: str, path: Iterable[State], cause: str) -> None:
+        """Walk ``name`` along ``path``, skipping steps it is already past; used for safe-state moves."""
+        for target in path:
+            if self.state(name) != target:
+                self.transition(name, target, cause)
+
+    # -- observers ------------------------------------------------------------------------------
+    def add_observer(self, observer: TransitionObserver) -> None:
+        with self.state_lock:
+            self._observers.append(observer)
+
+    def remove_observer(self, observer: TransitionObserver) -> None:
+        with self.state_lock:
+            if observer in self._observers:
+                self._observers.remove(observer)
+
+    def add_error_observer(self, observer: ErrorObserver) -> None:
+        with self.state_lock:
+            self._error_observers.append(observer)
+
+    def remove_error_observer(self, observer: ErrorObserver) -> None:
+        with self.state_lock:
+            if observer in self._error_observers:
+                self._error_observers.remove(observer)
+
+    def _notify(self, record: TransitionRecord) -> None:
+        self._call_observers(self._observers, record)
+
+    def _call_observers(self, observers: list[Any], payload: Any) -> None:
+        with self.state_lock:
+            snapshot = list(observers)
+        for observer in snapshot:
+            try:
+                observer(payload)
+            except Exception:
+                log.exception("observer %r raised; it is removed", observer)
+                with self.state_lock:
+                    if observer in observers:
+                        observers.remove(observer)
+
+    @property
+    def observer_count(self) -> int:
+        return len(self._observers)
+
+    # -- errors ---------------------------------------------------------------------------------
+    def handle_error(self, component: str, error: AudioSystemError, *,
+                     severity: Severity | None = None,
+                     requires_recovery: bool | None = None) -> ErrorRecord:
+        """Track an error and tell the error observers (the recovery policy is one)."""
+        with self.state_lock:
+            self._error_seq += 1
+            record = ErrorRecord(
+                self._error_seq, self.clock.now(), component, error,
+                severity if severity is not None else error.severity,
+                error.recoverable if requires_recovery is None else requires_recovery,
+            )
+            if len(self._errors) >= self._max_errors:
+                self._errors.pop(0)
+                self.errors_dropped += 1
+            self._errors.append(record)
+        self._call_observers(self._error_observers, record)
+        return record
+
+    def errors(self, component: str | None = None) -> list[ErrorRecord]:
+        with self.state_lock:
+            items = list(self._errors)
+        return items if component is None else [e for e in items if e.component == component]
+
+    @property
+    def error_count(self) -> int:
+        return self._error_seq
+
+    # -- failure cascade ------------------------------------------------------------------------
+    def fail(self, name: str, cause: str) -> list[TransitionRecord]:
+        """Move ``name`` to FAILED and every transitive dependent to a safe state (FAILED)."""
+        records: list[TransitionRecord] = []
+        for n in [name, *sorted(self.dependents(name, transitive=True))]:
+            with self.state_lock:
+                current = self._entries[n].state
+                if current in SAFE_STATES:
+                    continue
+            why = cause if n == name else f"dependency {name!r} failed: {cause}"
+            rec = self.try_transition(n, State.FAILED, why)
+            if rec is not None:
+                records.append(rec)
+        return records
+
+    # -- health ---------------------------------------------------------------------------------
+    def check_health(self, name: str) -> HealthStatus:
+        entry = self._entry(name)
+        if entry.state == State.FAILED:
+            return HealthStatus(False, "failed", name)
+        hook = getattr(entry.component, "check_health", None)
+        if hook is None:
+            return HealthStatus(True, str(entry.state), name)
+        try:
+            status = hook()
+        except Exception as exc:  # a health check that raises is itself unhealthy
+            return HealthStatus(False, f"health check raised {exc!r}", name)
+        return HealthStatus(status.healthy, status.detail, name)
+
+    def system_health(self) -> dict[str, HealthStatus]:
+        return {n: self.check_health(n) for n in self.start_order()}
+
+
+__all__ = ["ComponentCoordinator", "ErrorRecord", "HealthStatus", "ManagedComponent"]

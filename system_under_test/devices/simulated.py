@@ -1,0 +1,377 @@
+"""The simulated audio device: a first-class backend, deterministic and driven by a virtual clock.
+
+Users run it to test their audio software without hardware, and the harness drives it to exercise
+faults that are hard to provoke on a real card. Everything it does is a pure function of its seed
+and of when the clock is advanced: callbacks are timer events on the ``VirtualClock``; the input is
+a test sine (997 Hz, 0.5 amplitude by default) plus seeded noise.
+
+Fault hooks (the harness calls these; they are ordinary public API):
+- ``remove_device(name, report=True)`` / ``restore_device(name)``: the device disappears (streams
+  on it stop and, if ``report``, tell the system ``DeviceLostError`` one period later, like a
+  driver error; if not, they just go quiet like the ALSA ``jack`` PCM does) and comes back.
+- ``stall(name)`` / ``unstall(name)``: callbacks stop without any error, then resume; the first block
+  after a stall carries ``input_overflow`` (the device dropped what it could not deliver).
+- ``delay_next_callback(name, seconds)``: one late callback, flagged as an xrun.
+- ``corrupt_next_callbacks(name, count)``: the next callbacks get a malformed input buffer, which
+  makes the stream's callback raise, as a buggy driver or DSP would.
+- ``change_sample_rate(name, rate)``: the device switches rate under a running stream.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..clock import TimerHandle, VirtualClock
+from ..errors import (
+    DeviceFormatError,
+    DeviceLostError,
+    DeviceNotFoundError,
+    SampleRateChangedError,
+)
+from .base import (
+    AudioCallback,
+    DeviceBackend,
+    DeviceInfo,
+    DeviceStream,
+    ErrorSink,
+    StatusFlags,
+    StreamSpec,
+    StreamStats,
+)
+
+COMMON_RATES = (44_100, 48_000, 88_200, 96_000)
+
+
+@dataclass
+class SimulatedDevice:
+    name: str
+    max_input_channels: int = 2
+    max_output_channels: int = 2
+    sample_rates: tuple[int, ...] = COMMON_RATES
+    default_sample_rate: int = 48_000
+    latency_s: float = 0.005
+    present: bool = True
+    stalled: bool = False
+    current_rate: int | None = None
+    pending_delay_s: float = 0.0
+    corrupt_callbacks: int = 0
+    streams: list["SimulatedStream"] = field(default_factory=list)
+
+    def info(self) -> DeviceInfo:
+        return DeviceInfo(self.name, "sim", self.max_input_channels, self.max_output_channels,
+                          tuple(self.sample_rates), self.default_sample_rate, self.latency_s)
+
+
+def default_devices() -> list[SimulatedDevice]:
+    return [
+        SimulatedDevice("sim-in", max_input_channels=2, max_output_channels=0),
+        SimulatedDevice("sim-out", max_input_channels=0, max_output_channels=2),
+        SimulatedDevice("sim-duplex", max_input_channels=8, max_output_channels=8),
+        SimulatedDevice("sim-backup", max_input_channels=2, max_output_channels=2),
+    ]
+
+
+class SimulatedBackend(DeviceBackend):
+    name = "sim"
+
+    def __init__(self, clock: VirtualClock, *, seed: int = 0,
+                 devices: Iterable[SimulatedDevice] | None = None,
+                 signal_hz: float = 997.0, amplitude: float = 0.5, noise_dbfs: float = -90.0,
+                 record_seconds: float = 0.0) -> None:
+        if not isinstance(clock, VirtualClock):
+            raise TypeError("the simulated device is driven by a VirtualClock")
+        self.clock = clock
+        self.seed = seed
+        self._devices = {d.name: d for d in (devices if devices is not None else default_devices())}
+        self.signal_hz = signal_hz
+        self.amplitude = amplitude
+        self.noise_amplitude = 10 ** (noise_dbfs / 20)
+        self.record_seconds = record_seconds
+        self.streams_opened = 0
+        self._signal_cache: dict[int, np.ndarray] = {}
+
+    # -- discovery ----------------------------------------------------------------------------
+    def devices(self) -> list[DeviceInfo]:
+        return [d.info() for d in self._devices.values() if d.present]
+
+    def device(self, name: str) -> SimulatedDevice:
+        try:
+            return self._devices[name]
+        except KeyError:
+            raise DeviceNotFoundError(f"no simulated device named {name!r}", component="device",
+                                      details={"available": sorted(self._devices)}) from None
+
+    def add_device(self, device: SimulatedDevice) -> None:
+        self._devices[device.name] = device
+
+    def test_signal(self, sample_rate: int, channels: int) -> np.ndarray:
+        """One second of the input test signal, a whole number of cycles when signal_hz is integral."""
+        key = sample_rate * 1000 + channels
+        table = self._signal_cache.get(key)
+        if table is None:
+            n = sample_rate
+            t = np.arange(n) / sample_rate
+            sine = self.amplitude * np.sin(2 * np.pi * self.signal_hz * t)
+            rng = np.random.default_rng(self.seed)
+            noise = self.noise_amplitude * rng.standard_normal((n, channels))
+            table = (sine[:, None] + noise).astype(np.float32)
+            table = np.concatenate([table, table[:8192]])  # wrap margin: slices never straddle
+            self._signal_cache[key] = table
+        return table
+
+    # -- streams ------------------------------------------------------------------------------
+    def open_stream(self, spec: StreamSpec, callback: AudioCallback, on_error: ErrorSink) -> "SimulatedStream":
+        devices = []
+        for name, ch, attr in ((spec.input_device, spec.input_channels, "max_input_channels"),
+                               (spec.output_device, spec.output_channels, "max_output_channels")):
+            dev = self._devices.get(name)
+            if dev is None or not dev.present:
+                raise DeviceNotFoundError(f"simulated device {name!r} is not present", component="device",
+                                          details={"device": name})
+            if ch > getattr(dev, attr):
+                raise DeviceFormatError(f"{name!r} has {getattr(dev, attr)} channels, {ch} requested",
+                                        component="device")
+            if spec.sample_rate not in dev.sample_rates:
+                raise DeviceFormatError(f"{name!r} does not support {spec.sample_rate} Hz", component="device")
+            dev.current_rate = spec.sample_rate
+            devices.append(dev)
+        stream = SimulatedStream(self, spec, callback, on_error, devices)
+        for dev in {id(d): d for d in devices}.values():
+            dev.streams.append(stream)
+        self.streams_opened += 1
+        return stream
+
+    def open_streams(self) -> list["SimulatedStream"]:
+        seen = {}
+        for dev in self._devices.values():
+            for s in dev.streams:
+                if not s.closed:
+                    seen[id(s)] = s
+        return list(seen.values())
+
+    # -- fault hooks --------------------------------------------------------------------------
+    def remove_device(self, name: str, *, report: bool = True) -> None:
+        dev = self.device(name)
+        dev.present = False
+        for stream in list(dev.streams):
+            stream._device_lost(name, report)
+
+    def restore_device(self, name: str) -> None:
+        self.device(name).present = True
+
+    def stall(self, name: str) -> None:
+        dev = self.device(name)
+        dev.stalled = True
+
+    def unstall(self, name: str) -> None:
+        dev = self.device(name)
+        if dev.stalled:
+            dev.stalled = False
+            for stream in list(dev.streams):
+                stream._resume_after_stall()
+
+    def delay_next_callback(self, name: str, seconds: float) -> None:
+        self.device(name).pending_delay_s += seconds
+
+    def corrupt_next_callbacks(self, name: str, count: int = 1) -> None:
+        self.device(name).corrupt_callbacks += count
+
+    def change_sample_rate(self, name: str, rate: int) -> None:
+        dev = self.device(name)
+        old = dev.current_rate
+        dev.current_rate = rate
+        for stream in list(dev.streams):
+            if stream.spec.sample_rate != rate:
+                stream._rate_changed(name, old, rate)
+
+    def close(self) -> None:
+        for stream in self.open_streams():
+            stream.close()
+
+
+class SimulatedStream(DeviceStream):
+    def __init__(self, backend: SimulatedBackend, spec: StreamSpec, callback: AudioCallback,
+                 on_error: ErrorSink, devices: list[SimulatedDevice]) -> None:
+        self.backend = backend
+        self.spec = spec
+        self.stats = StreamStats()
+        self._callback = callback
+        self._on_error = on_error
+        self._devices = devices
+        self._clock = backend.clock
+        self._period = spec.block_size / spec.sample_rate
+        self._signal = backend.test_signal(spec.sample_rate, spec.input_channels)
+        self._pos = 0
+        self._outdata = np.zeros((spec.block_size, spec.output_channels), dtype=np.float32)
+        self._bad_indata = np.zeros((spec.block_size, spec.input_channels + 1), dtype=np.float32)
+        self._timer: TimerHandle | None = None
+        self._active = False
+        self._closed = False
+        self._dead = False
+        self._after_stall = False
+        self._lock = threading.RLock()  # held while a callback runs; stop() waits for it (PortAudio's rule)
+        self._stream_time = 0.0
+        n_rec = int(backend.record_seconds * spec.sample_rate)
+        self.recording = np.zeros((n_rec, spec.output_channels), dtype=np.float32) if n_rec else None
+        self.recorded_frames = 0
+        self.frames_delivered = 0
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def dead(self) -> bool:
+        return self._dead
+
+    def start(self) -> None:
+        with self._lock:
+            if self._closed:
+                raise DeviceLostError("stream is closed", component="device")
+            if self._dead:
+                raise DeviceLostError("the device of this stream is gone", component="device")
+            if self._active:
+                return
+            self._active = True
+            self._schedule(self._period)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._active = False
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+    def close(self) -> None:
+        with self._lock:
+            self.stop()
+            if not self._closed:
+                self._closed = True
+                for dev in self._devices:
+                    if self in dev.streams:
+                        dev.streams.remove(self)
+
+    def _schedule(self, delay: float) -> None:
+        self._timer = self._clock.call_later(delay, self._tick)
+
+    def _tick(self) -> None:
+        with self._lock:
+            self._timer = None
+            if not self._active or self._dead:
+                return
+            if any(d.stalled for d in self._devices):
+                self._after_stall = True
+                return  # no callback, no error; unstall() reschedules
+            status = StatusFlags()
+            delay = 0.0
+            for d in self._devices:
+                if d.pending_delay_s:
+                    delay += d.pending_delay_s
+                    d.pending_delay_s = 0.0
+            if delay > 0:
+                # The callback is late: the device had to drop input and repeat output.
+                self._timer = self._clock.call_later(delay, self._late_tick)
+                return
+            self._deliver(status)
+
+    def _late_tick(self) -> None:
+        with self._lock:
+            self._timer = None
+            if not self._active or self._dead:
+                return
+            self._deliver(StatusFlags(input_overflow=True, output_underflow=True))
+
+    def _deliver(self, status: StatusFlags) -> None:
+        if self._after_stall:
+            status.input_overflow = True
+            self._after_stall = False
+        bs = self.spec.block_size
+        sig = self._signal
+        pos = self._pos
+        indata = sig[pos:pos + bs]
+        self._pos = (pos + bs) % self.spec.sample_rate
+        corrupt = False
+        for d in self._devices:
+            if d.corrupt_callbacks:
+                d.corrupt_callbacks -= 1
+                corrupt = True
+        if corrupt:
+            indata = self._bad_indata
+        out = self._outdata
+        stats = self.stats
+        stats.callbacks += 1
+        now = self._clock.now()
+        stats.last_callback_at = now
+        if status.any():
+            stats.flagged_callbacks += 1
+            for name in status.set_names():
+                stats.flag_counts[name] = stats.flag_counts.get(name, 0) + 1
+        try:
+            self._callback(indata, out, bs, self._stream_time, status)
+        except Exception as exc:  # the system promises this never happens; a device survives it anyway
+            from ..errors import CallbackError
+            self._on_error(CallbackError(f"callback raised {exc!r}", component="device"))
+        self._stream_time += self._period
+        self.frames_delivered += bs
+        rec = self.recording
+        if rec is not None:
+            i = self.recorded_frames % rec.shape[0]
+            n = min(bs, rec.shape[0] - i)
+            rec[i:i + n] = out[:n]
+            if n < bs:
+                rec[:bs - n] = out[n:]
+            self.recorded_frames += bs
+        self._schedule(self._period)
+
+    # -- fault entry points (called by the backend) -------------------------------------------
+    def _device_lost(self, name: str, report: bool) -> None:
+        with self._lock:
+            if self._dead or self._closed:
+                return
+            self._dead = True
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+        if report:
+            err = DeviceLostError(f"simulated device {name!r} disappeared", component="device",
+                                  details={"device": name})
+            self._clock.call_later(self._period, lambda: self._on_error(err))
+
+    def _resume_after_stall(self) -> None:
+        with self._lock:
+            if self._active and not self._dead and self._timer is None:
+                self._schedule(self._period)
+
+    def _rate_changed(self, name: str, old: int | None, new: int) -> None:
+        with self._lock:
+            if self._dead or self._closed:
+                return
+            self._dead = True
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+        self._on_error(SampleRateChangedError(
+            f"simulated device {name!r} changed rate {old} -> {new} Hz under the stream",
+            component="device", details={"device": name, "from": old, "to": new}))
+
+    def recorded(self) -> np.ndarray:
+        """The output recorded so far (most recent ``record_seconds``), oldest first."""
+        rec = self.recording
+        if rec is None:
+            return np.zeros((0, self.spec.output_channels), dtype=np.float32)
+        n = self.recorded_frames
+        if n <= rec.shape[0]:
+            return rec[:n].copy()
+        i = n % rec.shape[0]
+        return np.concatenate([rec[i:], rec[:i]])
+
+
+__all__ = ["COMMON_RATES", "SimulatedBackend", "SimulatedDevice", "SimulatedStream", "default_devices"]

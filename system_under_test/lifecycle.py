@@ -1,0 +1,124 @@
+"""Lifecycle states, the explicit transition table, and the bounded transition history.
+
+The table is the single source of truth for what may follow what; the coordinator validates every
+change against it, and the harness's invariant checkers read the very same table.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import threading
+from collections import deque
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+class State(str, enum.Enum):
+    UNINITIALIZED = "uninitialized"
+    INITIALIZED = "initialized"
+    CONFIGURED = "configured"
+    STARTING = "starting"
+    RUNNING = "running"
+    PAUSED = "paused"
+    RECONFIGURING = "reconfiguring"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    RECOVERING = "recovering"
+    FAILED = "failed"
+    CLOSED = "closed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+S = State
+
+#: Every legal transition. Anything else raises ``IllegalTransitionError`` and changes nothing.
+TRANSITIONS: dict[State, frozenset[State]] = {
+    S.UNINITIALIZED: frozenset({S.INITIALIZED, S.FAILED, S.CLOSED}),
+    S.INITIALIZED: frozenset({S.CONFIGURED, S.FAILED, S.CLOSED}),
+    S.CONFIGURED: frozenset({S.STARTING, S.FAILED, S.CLOSED}),
+    S.STARTING: frozenset({S.RUNNING, S.FAILED, S.RECOVERING, S.STOPPING}),
+    S.RUNNING: frozenset({S.PAUSED, S.RECONFIGURING, S.STOPPING, S.RECOVERING, S.FAILED}),
+    S.PAUSED: frozenset({S.RUNNING, S.RECONFIGURING, S.STOPPING, S.RECOVERING, S.FAILED}),
+    S.RECONFIGURING: frozenset({S.RUNNING, S.PAUSED, S.RECOVERING, S.FAILED}),
+    S.STOPPING: frozenset({S.STOPPED, S.FAILED}),
+    S.STOPPED: frozenset({S.STARTING, S.CONFIGURED, S.FAILED, S.CLOSED}),
+    S.RECOVERING: frozenset({S.RUNNING, S.PAUSED, S.FAILED, S.STOPPING, S.RECOVERING}),
+    S.FAILED: frozenset({S.RECOVERING, S.STOPPING, S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+
+#: States in which the stream is supposed to be moving audio.
+ACTIVE_STATES = frozenset({S.RUNNING})
+#: States a component can be left in safely when something it depends on fails.
+SAFE_STATES = frozenset({S.STOPPED, S.FAILED, S.CLOSED, S.CONFIGURED, S.INITIALIZED, S.UNINITIALIZED})
+
+
+def is_legal(current: State, target: State) -> bool:
+    return target in TRANSITIONS[current]
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionRecord:
+    """One applied transition: what the history and the invariant checkers read."""
+
+    seq: int
+    time: float
+    component: str
+    from_state: State
+    to_state: State
+    cause: str
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["from_state"] = self.from_state.value
+        d["to_state"] = self.to_state.value
+        return d
+
+
+class TransitionHistory:
+    """A bounded, thread-safe log of transitions with gap-free sequence numbers.
+
+    When full, the oldest records fall off; ``dropped`` counts them so a reader can tell a
+    truncated history from a gap.
+    """
+
+    def __init__(self, maxlen: int = 10_000) -> None:
+        self._records: deque[TransitionRecord] = deque(maxlen=maxlen)
+        self._seq = itertools.count(1)
+        self._lock = threading.Lock()
+        self.dropped = 0
+
+    def append(self, time: float, component: str, from_state: State, to_state: State, cause: str
+               ) -> TransitionRecord:
+        with self._lock:
+            record = TransitionRecord(next(self._seq), time, component, from_state, to_state, cause)
+            if len(self._records) == self._records.maxlen:
+                self.dropped += 1
+            self._records.append(record)
+            return record
+
+    def records(self, component: str | None = None) -> list[TransitionRecord]:
+        with self._lock:
+            items = list(self._records)
+        return items if component is None else [r for r in items if r.component == component]
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @property
+    def maxlen(self) -> int:
+        return self._records.maxlen or 0
+
+
+__all__ = [
+    "ACTIVE_STATES",
+    "SAFE_STATES",
+    "State",
+    "TRANSITIONS",
+    "TransitionHistory",
+    "TransitionRecord",
+    "is_legal",
+]

@@ -1,0 +1,153 @@
+"""The MonitoringCoordinator: it measures, and does nothing else.
+
+The seed document's monitoring managed state as a side job and got both wrong; this one holds
+counters, gauges and histograms only. Recording is cheap enough for the audio callback: a counter
+is an int add, a histogram sample is one store into a preallocated numpy ring. Percentiles are
+computed only when someone asks for a snapshot.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+class Counter:
+    __slots__ = ("name", "value")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.value = 0
+
+    def inc(self, amount: int = 1) -> None:
+        self.value += amount
+
+
+class Gauge:
+    __slots__ = ("name", "value", "max")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.value = 0.0
+        self.max = 0.0
+
+    def set(self, value: float) -> None:
+        self.value = value
+        if value > self.max:
+            self.max = value
+
+
+class Histogram:
+    """A bounded reservoir of the most recent samples plus exact count/sum/max over all of them."""
+
+    __slots__ = ("name", "_ring", "_n", "count", "total", "max", "min")
+
+    def __init__(self, name: str, capacity: int = 65_536) -> None:
+        self.name = name
+        self._ring = np.zeros(capacity, dtype=np.float64)
+        self._n = 0
+        self.count = 0
+        self.total = 0.0
+        self.max = float("-inf")
+        self.min = float("inf")
+
+    def observe(self, value: float) -> None:
+        ring = self._ring
+        ring[self._n % ring.shape[0]] = value
+        self._n += 1
+        self.count += 1
+        self.total += value
+        if value > self.max:
+            self.max = value
+        if value < self.min:
+            self.min = value
+
+    def samples(self) -> np.ndarray:
+        n = min(self._n, self._ring.shape[0])
+        return self._ring[:n].copy()
+
+    def percentiles(self, qs: tuple[float, ...] = (50, 90, 99, 99.9)) -> dict[str, float]:
+        data = self.samples()
+        if data.size == 0:
+            return {f"p{q:g}": 0.0 for q in qs}
+        vals = np.percentile(data, qs)
+        return {f"p{q:g}": float(v) for q, v in zip(qs, vals)}
+
+    def summary(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"count": self.count,
+                             "mean": self.total / self.count if self.count else 0.0,
+                             "max": self.max if self.count else 0.0,
+                             "min": self.min if self.count else 0.0}
+        d.update(self.percentiles())
+        return d
+
+
+@dataclass(frozen=True)
+class MetricsSnapshot:
+    time: float
+    counters: dict[str, int]
+    gauges: dict[str, float]
+    histograms: dict[str, dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"time": self.time, "counters": dict(self.counters), "gauges": dict(self.gauges),
+                "histograms": {k: dict(v) for k, v in self.histograms.items()}}
+
+
+#: The metrics every system has; names are part of the report schema.
+STANDARD_COUNTERS = (
+    "callbacks", "xruns", "frames_captured", "frames_played", "frames_dropped", "frames_inserted",
+    "errors", "callback_errors", "recoveries", "recovery_failures", "pool_exhaustions",
+    "status_input_underflow", "status_input_overflow", "status_output_underflow",
+    "status_output_overflow", "budget_overruns", "device_losses", "device_stalls",
+)
+STANDARD_GAUGES = ("buffer_fill_input", "buffer_fill_output", "pool_in_use", "latency_ms", "cpu_load")
+STANDARD_HISTOGRAMS = ("callback_duration_s", "callback_load", "recovery_time_s", "detect_time_s")
+
+
+class MonitoringCoordinator:
+    """A registry of metrics with a snapshot API. It never changes any component's state."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counters: dict[str, Counter] = {n: Counter(n) for n in STANDARD_COUNTERS}
+        self.gauges: dict[str, Gauge] = {n: Gauge(n) for n in STANDARD_GAUGES}
+        self.histograms: dict[str, Histogram] = {n: Histogram(n) for n in STANDARD_HISTOGRAMS}
+
+    def counter(self, name: str) -> Counter:
+        c = self.counters.get(name)
+        if c is None:
+            with self._lock:
+                c = self.counters.setdefault(name, Counter(name))
+        return c
+
+    def gauge(self, name: str) -> Gauge:
+        g = self.gauges.get(name)
+        if g is None:
+            with self._lock:
+                g = self.gauges.setdefault(name, Gauge(name))
+        return g
+
+    def histogram(self, name: str) -> Histogram:
+        h = self.histograms.get(name)
+        if h is None:
+            with self._lock:
+                h = self.histograms.setdefault(name, Histogram(name))
+        return h
+
+    def value(self, name: str) -> int:
+        return self.counters[name].value if name in self.counters else 0
+
+    def snapshot(self, time: float) -> MetricsSnapshot:
+        return MetricsSnapshot(
+            time,
+            {n: c.value for n, c in self.counters.items()},
+            {n: g.value for n, g in self.gauges.items()},
+            {n: h.summary() for n, h in self.histograms.items()},
+        )
+
+
+__all__ = ["Counter", "Gauge", "Histogram", "MetricsSnapshot", "MonitoringCoordinator"]

@@ -1,0 +1,190 @@
+"""The audio path: device callback -> input ring -> DSP chain (pool blocks) -> output ring -> device.
+
+One ``Pipeline`` is built per stream from a validated config, with every buffer allocated through
+the ResourceManager first, and torn down as a whole. The callback is the only code here that runs on
+the audio thread. It takes no lock a control thread may hold, allocates nothing but what numpy
+returns from the filter, and never lets an exception out: errors go into a bounded deque the
+supervisor drains, and every frame is accounted for:
+
+    captured == played + buffered (both rings) + dropped          (inserted silence counted apart)
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from .buffers import BufferPool, RingBuffer
+from .config import AudioConfig
+from .devices.base import StatusFlags
+from .dsp import DspChain
+from .errors import CallbackError
+from .monitoring import MonitoringCoordinator
+from .resources import Allocation, ResourceManager, ResourceType
+
+_perf = time.perf_counter
+
+
+@dataclass
+class FrameAccounts:
+    captured: int
+    played: int
+    dropped: int
+    inserted: int
+    buffered: int
+
+    def balanced(self) -> bool:
+        return self.captured == self.played + self.buffered + self.dropped
+
+    def to_dict(self) -> dict[str, int]:
+        return {"captured": self.captured, "played": self.played, "dropped": self.dropped,
+                "inserted": self.inserted, "buffered": self.buffered}
+
+
+class Pipeline:
+    def __init__(self, config: AudioConfig, resources: ResourceManager,
+                 monitoring: MonitoringCoordinator, *, chain: DspChain | None = None) -> None:
+        self.config = config
+        self.resources = resources
+        self.monitoring = monitoring
+        stream = config.stream
+        bs = stream.block_size
+        in_ch = config.device.input_channels
+        out_ch = config.device.output_channels
+        self.block_size = bs
+        self.in_channels = in_ch
+        self.out_channels = out_ch
+        self.budget_s = bs / stream.sample_rate
+        ring_frames = config.buffers.ring_blocks * bs
+        self._allocations: list[Allocation] = []
+        try:
+            self._alloc("input", ResourceType.BUFFERS, 1, "input ring")
+            self._alloc("input", ResourceType.FRAMES, ring_frames, "input ring")
+            self._alloc("input", ResourceType.BYTES, ring_frames * in_ch * 4, "input ring")
+            self._alloc("output", ResourceType.BUFFERS, 1, "output ring")
+            self._alloc("output", ResourceType.FRAMES, ring_frames, "output ring")
+            self._alloc("output", ResourceType.BYTES, ring_frames * out_ch * 4, "output ring")
+            pool_blocks = config.buffers.pool_blocks
+            self._alloc("dsp", ResourceType.BUFFERS, pool_blocks, "block pool")
+            self._alloc("dsp", ResourceType.FRAMES, pool_blocks * bs, "block pool")
+            self._alloc("dsp", ResourceType.BYTES, pool_blocks * bs * in_ch * 4, "block pool")
+        except BaseException:
+            self.release()
+            raise
+        self.input_ring = RingBuffer(ring_frames, in_ch)
+        self.output_ring = RingBuffer(ring_frames, out_ch)
+        self.pool = BufferPool(config.buffers.pool_blocks, bs, in_ch)
+        self.chain = chain if chain is not None else DspChain.from_config(
+            config.dsp, stream.sample_rate, bs, in_ch)
+        # Keep at most the configured latency queued for output; beyond it, old audio is dropped.
+        self.max_output_backlog = max(bs, int(stream.latency_ms / 1000 * stream.sample_rate))
+        self.capturing = False
+        self.errors: deque[BaseException] = deque(maxlen=256)
+        self.pool_dry = False
+        self.pool_dry_episodes = 0
+        self.consecutive_errors = 0
+        m = monitoring
+        self._c_callbacks = m.counter("callbacks")
+        self._c_xruns = m.counter("xruns")
+        self._c_captured = m.counter("frames_captured")
+        self._c_played = m.counter("frames_played")
+        self._c_dropped = m.counter("frames_dropped")
+        self._c_inserted = m.counter("frames_inserted")
+        self._c_cb_errors = m.counter("callback_errors")
+        self._c_overruns = m.counter("budget_overruns")
+        self._c_flags = {n: m.counter(f"status_{n}") for n in
+                         ("input_underflow", "input_overflow", "output_underflow", "output_overflow")}
+        self._h_duration = m.histogram("callback_duration_s")
+        self._h_load = m.histogram("callback_load")
+        self.released = False
+
+    def _alloc(self, component: str, rtype: ResourceType, amount: int, tag: str) -> None:
+        self._allocations.append(self.resources.allocate(component, rtype, amount, tag))
+
+    # -- the audio callback -------------------------------------------------------------------
+    def callback(self, indata: np.ndarray, outdata: np.ndarray, frames: int, stream_time: float,
+                 status: StatusFlags) -> None:
+        t0 = _perf()
+        in_flight = 0
+        try:
+            self._c_callbacks.value += 1
+            if status.input_underflow or status.input_overflow or status.output_underflow \
+                    or status.output_overflow:
+                self._c_xruns.value += 1
+                for name in status.set_names():
+                    self._c_flags[name].value += 1
+            if not self.capturing:
+                outdata.fill(0)
+                return
+            if indata.shape[1] != self.in_channels or indata.shape[0] != frames:
+                raise CallbackError(
+                    f"device delivered {indata.shape} input, expected ({frames}, {self.in_channels})",
+                    component="input")
+            self._c_captured.value += frames
+            written = self.input_ring.write(indata)
+            if written < frames:
+                self._c_dropped.value += frames - written
+            bs = self.block_size
+            in_ring, out_ring, pool, chain = self.input_ring, self.output_ring, self.pool, self.chain
+            while in_ring.fill >= bs and out_ring.space >= bs:
+                idx = pool.acquire()
+                if idx is None:
+                    if not self.pool_dry:
+                        self.pool_dry = True
+                        self.pool_dry_episodes += 1
+                    break
+                try:
+                    block = pool.block(idx)
+                    in_flight = in_ring.read(block)
+                    out = chain.process(block)
+                    in_flight -= out_ring.write(out)
+                finally:
+                    pool.release(idx)
+            else:
+                self.pool_dry = False
+            backlog = out_ring.fill - self.max_output_backlog
+            if backlog > 0:
+                self._c_dropped.value += out_ring.discard(backlog)
+            got = out_ring.read(outdata)
+            self._c_played.value += got
+            if got < frames:
+                outdata[got:] = 0
+                self._c_inserted.value += frames - got
+            self.consecutive_errors = 0
+        except Exception as exc:
+            if in_flight:
+                self._c_dropped.value += in_flight
+            outdata.fill(0)
+            self._c_cb_errors.value += 1
+            self.consecutive_errors += 1
+            self.errors.append(exc)
+        finally:
+            duration = _perf() - t0 + self.chain.cost_s
+            self._h_duration.observe(duration)
+            load = duration / self.budget_s
+            self._h_load.observe(load)
+            if load > 1.0:
+                self._c_overruns.value += 1
+                self._c_xruns.value += 1
+
+    # -- accounting and teardown --------------------------------------------------------------
+    def buffered(self) -> int:
+        return self.input_ring.fill + self.output_ring.fill
+
+    def flush(self) -> int:
+        """Empty both rings, counting what they held as dropped (teardown, recovery)."""
+        n = self.input_ring.clear() + self.output_ring.clear()
+        self._c_dropped.value += n
+        return n
+
+    def release(self) -> None:
+        for alloc in self._allocations:
+            self.resources.release(alloc)
+        self._allocations.clear()
+        self.released = True
+
+
+__all__ = ["FrameAccounts", "Pipeline"]

@@ -1,0 +1,712 @@
+"""``AudioSystem``: the facade that wires coordinator, resources, config, monitoring, recovery,
+the device backend and the audio pipeline into one system with a small public surface.
+
+Concurrency model, in one paragraph: every public operation runs under one re-entrant operation lock
+and changes state only through the coordinator (which validates each transition under its own lock).
+The audio callback takes neither. Device backends report trouble through ``_on_device_error``, which
+only enqueues; the supervisor (a timer on the virtual clock, or one thread on the real clock) drains
+that queue, runs the watchdog, and drives recovery. So no thread ever waits on a lock while holding a
+stream's callback, which is the deadlock that bites audio systems whose control and audio paths share
+locks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .clock import Clock, SystemClock, VirtualClock
+from .config import AudioConfig, load_config
+from .coordinator import ComponentCoordinator, ErrorRecord, HealthStatus
+from .devices.base import DeviceBackend, DeviceStream, StreamSpec
+from .errors import (
+    AudioSystemError,
+    BufferPoolExhaustedError,
+    CallbackError,
+    ConfigError,
+    DeviceError,
+    DeviceStalledError,
+    IllegalTransitionError,
+    RecoveryError,
+    SimulatedError,
+    SystemClosedError,
+)
+from .lifecycle import TRANSITIONS, State, TransitionRecord
+from .monitoring import MetricsSnapshot, MonitoringCoordinator
+from .pipeline import FrameAccounts, Pipeline
+from .recovery import RecoveryAction, RecoveryPolicy
+from .resources import ResourceManager, ResourceType
+from .scheduler import Scheduler, scheduler_for
+
+log = logging.getLogger(__name__)
+
+SYSTEM = "system"
+#: Pipeline components, registered so that each depends on what must run before it.
+COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("dsp", ()),
+    ("input", ("dsp",)),
+    ("output", ("dsp",)),
+    ("device", ("input", "output")),
+)
+PIPELINE = tuple(name for name, _ in COMPONENTS)
+
+
+@dataclass(frozen=True)
+class SystemEvent:
+    """Something that happened that is not a transition: config applied/rejected, errors, recovery."""
+
+    kind: str
+    time: float
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+EventListener = Callable[[SystemEvent], None]
+
+
+@dataclass
+class _RecoveryRun:
+    started: float
+    cause: str
+    target: State
+    devices: list[str]
+    attempts: int = 0
+    device_index: int = 0
+    delays: Iterator[float] | None = None
+    timer: Any = None
+    detect_time_s: float = 0.0
+
+
+class _Part:
+    """A pipeline component as the coordinator sees it: its health comes from the live pipeline."""
+
+    def __init__(self, system: "AudioSystem", name: str) -> None:
+        self.system = system
+        self.name = name
+
+    def check_health(self) -> HealthStatus:
+        return self.system._component_health(self.name)
+
+
+class AudioSystem:
+    """The coordinated audio system. Use as a context manager to guarantee release."""
+
+    def __init__(self, config: AudioConfig | Mapping[str, Any] | None = None, *,
+                 backend: DeviceBackend | None = None, clock: Clock | None = None,
+                 seed: int = 0, history_size: int = 10_000) -> None:
+        if clock is None:
+            backend_clock = getattr(backend, "clock", None)
+            if backend is None:
+                clock = VirtualClock()
+            elif isinstance(backend_clock, Clock):
+                clock = backend_clock
+            else:
+                clock = SystemClock()
+        if backend is None:
+            from .devices.simulated import SimulatedBackend
+            assert isinstance(clock, VirtualClock), "the simulated backend needs a VirtualClock"
+            backend = SimulatedBackend(clock, seed=seed)
+        self.clock = clock
+        self.backend = backend
+        self.seed = seed
+        self.coordinator = ComponentCoordinator(clock, history_size=history_size)
+        self.resources = ResourceManager(clock)
+        self.monitoring = MonitoringCoordinator()
+        self._op_lock = threading.RLock()
+        self._events: list[EventListener] = []
+        self._device_errors: deque[AudioSystemError] = deque(maxlen=1024)
+        self._pipeline: Pipeline | None = None
+        self._stream: DeviceStream | None = None
+        self._recovery: _RecoveryRun | None = None
+        self._scheduler: Scheduler | None = None
+        self._supervisor_timer: Any = None
+        self._supervisor_alloc: Any = None
+        self._pending_config = config
+        self.config: AudioConfig | None = None
+        self.degraded = False
+        self._active_device: str | None = None
+        self._last_loss_at: float | None = None
+        self.coordinator.register(SYSTEM)
+        for name, deps in COMPONENTS:
+            self.coordinator.register(name, _Part(self, name), depends_on=deps)
+            self.resources.register(name)
+        self.coordinator.add_error_observer(self._route_error)
+
+    # -- observation --------------------------------------------------------------------------
+    @property
+    def state(self) -> State:
+        return self.coordinator.state(SYSTEM)
+
+    @property
+    def components(self) -> list[str]:
+        return list(PIPELINE)
+
+    def add_observer(self, observer: Callable[[TransitionRecord], None]) -> None:
+        self.coordinator.add_observer(observer)
+
+    def add_event_listener(self, listener: EventListener) -> None:
+        with self._op_lock:
+            self._events.append(listener)
+
+    def remove_event_listener(self, listener: EventListener) -> None:
+        with self._op_lock:
+            if listener in self._events:
+                self._events.remove(listener)
+
+    def _emit(self, kind: str, **data: Any) -> None:
+        event = SystemEvent(kind, self.clock.now(), data)
+        for listener in list(self._events):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("event listener %r raised; it is removed", listener)
+                if listener in self._events:
+                    self._events.remove(listener)
+
+    @property
+    def pipeline(self) -> Pipeline | None:
+        return self._pipeline
+
+    @property
+    def stream(self) -> DeviceStream | None:
+        return self._stream
+
+    # -- lifecycle operations -----------------------------------------------------------------
+    def _set(self, target: State, cause: str, *, components: tuple[str, ...] = (),
+             expect: tuple[State, ...] | None = None) -> None:
+        self.coordinator.transition(SYSTEM, target, cause, expect=expect)
+        for name in components:
+            self.coordinator.try_transition(name, target, cause)
+
+    def _check_open(self) -> None:
+        if self.state == State.CLOSED:
+            raise SystemClosedError("the system is closed; build a new AudioSystem", component=SYSTEM)
+
+    def initialize(self) -> None:
+        """UNINITIALIZED -> INITIALIZED: global limits applied, components initialised."""
+        with self._op_lock:
+            self._check_open()
+            self.coordinator.transition(SYSTEM, State.INITIALIZED, "initialize",
+                                        expect=(State.UNINITIALIZED,))
+            for name in PIPELINE:
+                self.coordinator.transition(name, State.INITIALIZED, "initialize")
+            self._scheduler = scheduler_for(self.clock)
+            if self._scheduler.thread_count:
+                self._supervisor_alloc = self.resources.allocate(SYSTEM, ResourceType.THREADS, 1, "supervisor")
+        if self._pending_config is not None:
+            pending, self._pending_config = self._pending_config, None
+            self.configure(pending)
+
+    def configure(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
+        """Validate and apply a config (INITIALIZED/STOPPED -> CONFIGURED; CONFIGURED stays).
+
+        While RUNNING or PAUSED this is ``reconfigure``. A rejected config raises one
+        ``ConfigValidationError`` listing every problem and changes nothing.
+        """
+        with self._op_lock:
+            self._check_open()
+            if self.state in (State.RUNNING, State.PAUSED):
+                return self.reconfigure(config)
+            validated = self._validate(config)
+            if self.state not in (State.INITIALIZED, State.STOPPED, State.CONFIGURED):
+                raise IllegalTransitionError(SYSTEM, self.state, State.CONFIGURED,
+                                             reason="configure needs initialized, configured or stopped")
+            self._apply_limits(validated)
+            self.config = validated
+            if self.state != State.CONFIGURED:
+                self._set(State.CONFIGURED, "configure", components=PIPELINE)
+            self._emit("config_applied", config=validated.to_dict())
+            return validated
+
+    def _validate(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
+        try:
+            return load_config(config, self.backend)
+        except ConfigError as exc:
+            self._emit("config_rejected", error=exc.describe())
+            raise
+
+    def _apply_limits(self, config: AudioConfig) -> None:
+        for rtype in ResourceType:
+            self.resources.set_limit(rtype, getattr(config.limits, rtype.value))
+
+    def start(self) -> None:
+        """CONFIGURED/STOPPED -> STARTING -> RUNNING. On failure: FAILED, everything released, raised."""
+        with self._op_lock:
+            self._check_open()
+            if self.config is None:
+                raise IllegalTransitionError(SYSTEM, self.state, State.STARTING, reason="not configured")
+            self._set(State.STARTING, "start", components=PIPELINE,
+                      expect=(State.CONFIGURED, State.STOPPED))
+            try:
+                self._build(self.config, self.config.device.input_device, self.config.device.output_device)
+            except AudioSystemError as exc:
+                self._teardown("start failed")
+                self._set(State.FAILED, f"start failed: {type(exc).__name__}", components=PIPELINE)
+                self.coordinator.handle_error("device", exc, requires_recovery=False)
+                raise
+            self._set(State.RUNNING, "start", components=PIPELINE)
+            self._pipeline.capturing = True  # type: ignore[union-attr]
+            self._schedule_supervisor()
+
+    def pause(self) -> None:
+        with self._op_lock:
+            self._check_open()
+            self.coordinator.transition(SYSTEM, State.PAUSED, "pause", expect=(State.RUNNING,))
+            if self._pipeline is not None:
+                self._pipeline.capturing = False
+
+    def resume(self) -> None:
+        with self._op_lock:
+            self._check_open()
+            self.coordinator.transition(SYSTEM, State.RUNNING, "resume", expect=(State.PAUSED,))
+            if self._pipeline is not None:
+                self._pipeline.capturing = True
+
+    def reconfigure(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
+        """Apply a new config; rejected -> raises, running config and state untouched.
+
+        While RUNNING/PAUSED: DSP-only changes swap the chain in place; anything touching the device,
+        stream or buffers reopens the stream (RECONFIGURING), rolling back to the old config if the new
+        one cannot be opened.
+        """
+        with self._op_lock:
+            self._check_open()
+            if self.state not in (State.RUNNING, State.PAUSED):
+                return self.configure(config)
+            validated = self._validate(config)
+            old = self.config
+            assert old is not None
+            before = self.state
+            self._set(State.RECONFIGURING, "reconfigure", components=PIPELINE)
+            try:
+                if self._only_dsp_changed(old, validated) and self._pipeline is not None:
+                    from .dsp import DspChain
+                    self._pipeline.chain = DspChain.from_config(
+                        validated.dsp, validated.stream.sample_rate, validated.stream.block_size,
+                        validated.device.input_channels)
+                else:
+                    self._teardown("reconfigure")
+                    try:
+                        self._apply_limits(validated)
+                        self._build(validated, validated.device.input_device, validated.device.output_device)
+                    except AudioSystemError as exc:
+                        self._teardown("reconfigure rollback")
+                        self._apply_limits(old)
+                        self._emit("config_rolled_back", error=exc.describe())
+                        self._build(old, self._active_device or old.device.input_device,
+                                    self._active_output or old.device.output_device)
+                        self._set(before, "reconfigure rolled back", components=PIPELINE)
+                        self._pipeline.capturing = before == State.RUNNING  # type: ignore[union-attr]
+                        raise
+                self.config = validated
+                self._set(before, "reconfigure", components=PIPELINE)
+                if self._pipeline is not None:
+                    self._pipeline.capturing = before == State.RUNNING
+                self._emit("config_applied", config=validated.to_dict())
+                return validated
+            except AudioSystemError as exc:
+                if self.state == State.RECONFIGURING:
+                    self._enter_recovery(exc, "reconfigure failed", target=before)
+                raise
+
+    @staticmethod
+    def _only_dsp_changed(old: AudioConfig, new: AudioConfig) -> bool:
+        a, b = old.to_dict(), new.to_dict()
+        a.pop("dsp"), b.pop("dsp")
+        return a == b
+
+    def stop(self) -> None:
+        """RUNNING/PAUSED/RECOVERING/FAILED/STARTING -> STOPPING -> STOPPED; everything released."""
+        with self._op_lock:
+            self._check_open()
+            self._cancel_recovery()
+            self._set(State.STOPPING, "stop", expect=(State.RUNNING, State.PAUSED, State.RECOVERING,
+                                                      State.FAILED, State.STARTING))
+            for name in self.coordinator.stop_order():
+                if name != SYSTEM and self.coordinator.state(name) in (
+                        State.RUNNING, State.PAUSED, State.RECOVERING, State.FAILED, State.STARTING,
+                        State.RECONFIGURING):
+                    self.coordinator.try_transition(name, State.STOPPING, "stop")
+            self._teardown("stop")
+            for name in self.coordinator.stop_order():
+                if name != SYSTEM and self.coordinator.state(name) == State.STOPPING:
+                    self.coordinator.transition(name, State.STOPPED, "stop")
+            self.coordinator.transition(SYSTEM, State.STOPPED, "stop")
+            self.degraded = False
+
+    def close(self) -> None:
+        """Stop if needed, release everything, CLOSED. Idempotent; never raises on a broken device."""
+        with self._op_lock:
+            if self.state == State.CLOSED:
+                return
+            if self.state in (State.RUNNING, State.PAUSED, State.RECOVERING, State.FAILED,
+                              State.STARTING, State.RECONFIGURING):
+                self._cancel_recovery()
+                if self.state == State.RECONFIGURING:
+                    self._set(State.FAILED, "close during reconfigure")
+                self.stop()
+            self._teardown("close")
+            self._cancel_supervisor()
+            for name in self.coordinator.stop_order():
+                if name != SYSTEM:
+                    st = self.coordinator.state(name)
+                    if st != State.CLOSED:
+                        if State.CLOSED not in TRANSITIONS[st]:
+                            self.coordinator.try_transition(name, State.FAILED, "close")
+                        self.coordinator.try_transition(name, State.CLOSED, "close")
+            self.coordinator.transition(SYSTEM, State.CLOSED, "close")
+            if self._scheduler is not None:
+                self._scheduler.close()
+            if self._supervisor_alloc is not None:
+                self.resources.release(self._supervisor_alloc)
+                self._supervisor_alloc = None
+            try:
+                self.backend.close()
+            except Exception:  # a broken backend must not keep the system from closing
+                log.exception("backend close failed")
+
+    def __enter__(self) -> "AudioSystem":
+        if self.state == State.UNINITIALIZED:
+            self.initialize()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- building and tearing down the pipeline ----------------------------------------------
+    _active_output: str | None = None
+
+    def _build(self, config: AudioConfig, input_device: str, output_device: str) -> None:
+        spec = StreamSpec(input_device, output_device, config.device.input_channels,
+                          config.device.output_channels, config.stream.sample_rate,
+                          config.stream.block_size, config.stream.latency_ms / 1000)
+        pipeline = Pipeline(config, self.resources, self.monitoring)
+        stream_alloc = None
+        stream = None
+        try:
+            stream_alloc = self.resources.allocate("device", ResourceType.STREAMS, 1, "stream")
+            stream = self.backend.open_stream(spec, pipeline.callback, self._on_device_error)
+            stream.start()
+        except BaseException:
+            if stream is not None:
+                self._safe_close(stream)
+            if stream_alloc is not None:
+                self.resources.release(stream_alloc)
+            pipeline.release()
+            raise
+        self._stream_alloc = stream_alloc
+        self._pipeline = pipeline
+        self._stream = stream
+        self._active_device = input_device
+        self._active_output = output_device
+        self.monitoring.gauge("latency_ms").set(
+            1000 * (config.stream.block_size / config.stream.sample_rate))
+
+    def _safe_close(self, stream: DeviceStream) -> None:
+        try:
+            stream.stop()
+        except Exception:
+            log.debug("stream stop failed during teardown", exc_info=True)
+        try:
+            stream.close()
+        except Exception:
+            log.debug("stream close failed during teardown", exc_info=True)
+
+    def _teardown(self, cause: str) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            self._safe_close(stream)
+            alloc = getattr(self, "_stream_alloc", None)
+            if alloc is not None:
+                self.resources.release(alloc)
+                self._stream_alloc = None
+        pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            pipeline.capturing = False
+            pipeline.flush()
+            pipeline.release()
+
+    # -- supervisor: errors, watchdog, degradation ---------------------------------------------
+    def _on_device_error(self, error: AudioSystemError) -> None:
+        """Called by backends from any thread: enqueue only (never take a lock a stream may need)."""
+        self._device_errors.append(error)
+
+    def _schedule_supervisor(self) -> None:
+        if self._scheduler is None or self._supervisor_timer is not None:
+            return
+        assert self.config is not None
+        interval = self.config.watchdog.supervisor_interval_ms / 1000
+        self._supervisor_timer = self._scheduler.call_later(interval, self._supervise)
+
+    def _cancel_supervisor(self) -> None:
+        if self._supervisor_timer is not None:
+            self._supervisor_timer.cancel()
+            self._supervisor_timer = None
+
+    def _supervise(self) -> None:
+        self._supervisor_timer = None
+        with self._op_lock:
+            if self.state == State.CLOSED:
+                return
+            self.poll()
+            self._schedule_supervisor()
+
+    def poll(self) -> None:
+        """One supervisor pass: route queued device/callback errors, watchdog, pool, gauges."""
+        with self._op_lock:
+            while self._device_errors:
+                err = self._device_errors.popleft()
+                self.monitoring.counter("errors").inc()
+                if isinstance(err, DeviceError):
+                    self.monitoring.counter("device_losses").inc()
+                self.coordinator.handle_error(err.component or "device", err)
+            pipeline, stream, config = self._pipeline, self._stream, self.config
+            if pipeline is None or config is None:
+                return
+            while pipeline.errors:
+                exc = pipeline.errors.popleft()
+                err = exc if isinstance(exc, AudioSystemError) else CallbackError(
+                    f"audio callback raised {exc!r}", component="dsp")
+                self.monitoring.counter("errors").inc()
+                self.coordinator.handle_error(err.component or "dsp", err)
+                if self._pipeline is not pipeline:
+                    return
+            if pipeline.pool_dry and not self.degraded:
+                self.monitoring.counter("pool_exhaustions").inc()
+                self.coordinator.handle_error("dsp", BufferPoolExhaustedError(
+                    f"block pool exhausted ({pipeline.pool.size} blocks); dropping input until it refills",
+                    component="dsp", details={"pool_blocks": pipeline.pool.size}))
+            elif not pipeline.pool_dry and self.degraded:
+                self.degraded = False
+                self._emit("undegraded")
+            self.monitoring.gauge("buffer_fill_input").set(pipeline.input_ring.fill)
+            self.monitoring.gauge("buffer_fill_output").set(pipeline.output_ring.fill)
+            self.monitoring.gauge("pool_in_use").set(pipeline.pool.in_use)
+            if self.state == State.RUNNING and stream is not None and self._pipeline is pipeline:
+                period = config.stream.block_size / config.stream.sample_rate
+                last = stream.stats.last_callback_at
+                started = getattr(stream, "started_at", None)
+                ref = last if last is not None else started
+                if ref is None:
+                    stream.started_at = self.clock.now()  # type: ignore[attr-defined]
+                elif self.clock.now() - ref > config.watchdog.stall_periods * period:
+                    self.monitoring.counter("device_stalls").inc()
+                    self.coordinator.handle_error("device", DeviceStalledError(
+                        f"no callback for {self.clock.now() - ref:.3f} s "
+                        f"({config.watchdog.stall_periods} periods of {period * 1000:.2f} ms)",
+                        component="device"))
+
+    def _route_error(self, record: ErrorRecord) -> None:
+        """Error observer: the recovery policy decides, the system acts."""
+        err = record.error
+        self._emit("error", error=err.describe(), severity=record.severity.name,
+                   component=record.component)
+        if self.config is None or not record.requires_recovery:
+            return
+        policy = RecoveryPolicy(self.config.recovery)
+        pipeline = self._pipeline
+        action = policy.decide(err, consecutive_callback_errors=pipeline.consecutive_errors if pipeline else 0)
+        if action == RecoveryAction.DEGRADE:
+            if not self.degraded:
+                self.degraded = True
+                self._emit("degraded", reason=err.message)
+        elif action == RecoveryAction.RESTART:
+            with self._op_lock:
+                if self.state in (State.RUNNING, State.PAUSED, State.STARTING, State.RECONFIGURING):
+                    self._enter_recovery(err, f"{type(err).__name__}: {err.message}")
+        elif action == RecoveryAction.FAIL:
+            with self._op_lock:
+                if self.state in (State.RUNNING, State.PAUSED, State.RECOVERING, State.STARTING):
+                    self._cancel_recovery()
+                    self._teardown("unrecoverable error")
+                    self._set(State.FAILED, f"unrecoverable {type(err).__name__}", components=PIPELINE)
+
+    # -- recovery -----------------------------------------------------------------------------
+    def _candidate_devices(self) -> list[str]:
+        assert self.config is not None
+        primary = self.config.device.input_device
+        return [primary, *[d for d in self.config.device.fallback_devices if d != primary]]
+
+    def _enter_recovery(self, err: AudioSystemError, cause: str, *, target: State | None = None) -> None:
+        with self._op_lock:
+            if self._recovery is not None or self.state in (State.CLOSED, State.STOPPED, State.STOPPING):
+                return
+            if target is None:
+                target = State.PAUSED if self.state == State.PAUSED else State.RUNNING
+            now = self.clock.now()
+            self._set(State.RECOVERING, cause, components=PIPELINE)
+            self._teardown("recovery")
+            policy = RecoveryPolicy(self.config.recovery)  # type: ignore[union-attr]
+            run = _RecoveryRun(now, cause, target, self._candidate_devices(), delays=policy.backoff())
+            self._recovery = run
+            self._emit("recovery_started", cause=cause, error=err.describe(), target=target.value)
+            self._schedule_attempt(run)
+
+    def _schedule_attempt(self, run: _RecoveryRun) -> None:
+        assert run.delays is not None
+        delay = next(run.delays, None)
+        if delay is None:
+            run.device_index += 1
+            if run.device_index >= len(run.devices):
+                self._recovery_failed(run, "every attempt on every device failed")
+                return
+            run.delays = RecoveryPolicy(self.config.recovery).backoff()  # type: ignore[union-attr]
+            delay = next(run.delays)
+        if self._scheduler is None:
+            self._recovery_attempt(run)
+        else:
+            run.timer = self._scheduler.call_later(delay, lambda: self._recovery_attempt(run))
+
+    def _recovery_attempt(self, run: _RecoveryRun) -> None:
+        with self._op_lock:
+            if self._recovery is not run or self.state != State.RECOVERING:
+                return
+            assert self.config is not None
+            deadline = self.config.recovery.deadline_ms / 1000
+            if self.clock.now() - run.started > deadline:
+                self._recovery_failed(run, f"deadline of {deadline:.3f} s passed")
+                return
+            run.attempts += 1
+            device = run.devices[run.device_index]
+            output = device if run.device_index > 0 else self.config.device.output_device
+            self._emit("recovery_attempt", attempt=run.attempts, device=device)
+            try:
+                self._build(self.config, device, output)
+            except AudioSystemError as exc:
+                self._emit("recovery_attempt_failed", attempt=run.attempts, device=device,
+                           error=exc.describe())
+                self._schedule_attempt(run)
+                return
+            self._finish_recovery(run)
+
+    def _finish_recovery(self, run: _RecoveryRun) -> None:
+        self._recovery = None
+        elapsed = self.clock.now() - run.started
+        for name in PIPELINE:
+            self.coordinator.try_transition(name, State.RUNNING, "recovered")
+        self.coordinator.transition(SYSTEM, run.target, "recovered")
+        if self._pipeline is not None:
+            self._pipeline.capturing = run.target == State.RUNNING
+        self.monitoring.counter("recoveries").inc()
+        self.monitoring.histogram("recovery_time_s").observe(elapsed)
+        self._emit("recovery_succeeded", attempts=run.attempts, seconds=elapsed,
+                   device=self._active_device, target=run.target.value)
+        self._schedule_supervisor()
+
+    def _recovery_failed(self, run: _RecoveryRun, why: str) -> None:
+        self._recovery = None
+        self._teardown("recovery failed")
+        self.monitoring.counter("recovery_failures").inc()
+        self._set(State.FAILED, f"recovery failed: {why}", components=PIPELINE)
+        self._emit("recovery_failed", reason=why, attempts=run.attempts)
+        self.coordinator.handle_error(SYSTEM, RecoveryError(f"recovery failed: {why}", component=SYSTEM),
+                                      requires_recovery=False)
+
+    def _cancel_recovery(self) -> None:
+        run, self._recovery = self._recovery, None
+        if run is not None and run.timer is not None:
+            run.timer.cancel()
+
+    @property
+    def recovering(self) -> bool:
+        return self._recovery is not None
+
+    def recover(self) -> bool:
+        """Synchronous recovery: reopen on the primary device, then each fallback; True if healthy.
+
+        Works from FAILED (the owner's way back), RECOVERING (skip the back-off) or RUNNING/PAUSED
+        with an unhealthy component.
+        """
+        with self._op_lock:
+            self._check_open()
+            if self.config is None:
+                return False
+            state = self.state
+            if state in (State.RUNNING, State.PAUSED) and self.is_healthy():
+                return True
+            if state not in (State.FAILED, State.RECOVERING, State.RUNNING, State.PAUSED):
+                return False
+            target = State.PAUSED if state == State.PAUSED else State.RUNNING
+            if self._recovery is not None:
+                target = self._recovery.target
+            self._cancel_recovery()
+            if self.state != State.RECOVERING:
+                self._set(State.RECOVERING, "recover()", components=PIPELINE)
+            self._teardown("recover()")
+            run = _RecoveryRun(self.clock.now(), "recover()", target, self._candidate_devices())
+            for i, device in enumerate(run.devices):
+                run.attempts += 1
+                output = device if i > 0 else self.config.device.output_device
+                try:
+                    self._build(self.config, device, output)
+                except AudioSystemError as exc:
+                    self._emit("recovery_attempt_failed", attempt=run.attempts, device=device,
+                               error=exc.describe())
+                    continue
+                self._finish_recovery(run)
+                return self.is_healthy()
+            self._recovery_failed(run, "recover(): no device could be opened")
+            return False
+
+    def simulate_error(self, component: str = "dsp") -> None:
+        """Report a SimulatedError from ``component`` (it and its dependents fail), then raise it."""
+        with self._op_lock:
+            self._check_open()
+            err = SimulatedError(f"simulated failure in {component}", component=component)
+            self.coordinator.fail(component, "simulate_error")
+            if self.state in (State.RUNNING, State.PAUSED, State.STARTING, State.RECONFIGURING,
+                              State.RECOVERING):
+                self._cancel_recovery()
+                self._teardown("simulated error")
+                self._set(State.FAILED, "simulate_error")
+            self.coordinator.handle_error(component, err, requires_recovery=False)
+            raise err
+
+    # -- health and metrics -------------------------------------------------------------------
+    def _component_health(self, name: str) -> HealthStatus:
+        state = self.coordinator.state(name)
+        if state in (State.RUNNING, State.PAUSED):
+            if name == "device":
+                stream = self._stream
+                if stream is None or not stream.active:
+                    return HealthStatus(False, "no active stream", name)
+            elif self._pipeline is None:
+                return HealthStatus(False, "pipeline not built", name)
+        if state in (State.FAILED, State.RECOVERING):
+            return HealthStatus(False, str(state), name)
+        return HealthStatus(True, str(state), name)
+
+    def health(self) -> dict[str, Any]:
+        with self._op_lock:
+            comps = self.coordinator.system_health()
+            comps.pop(SYSTEM, None)
+            state = self.state
+            healthy = state not in (State.FAILED, State.RECOVERING, State.RECONFIGURING) \
+                and all(h.healthy for h in comps.values())
+            return {"healthy": healthy, "state": state.value, "degraded": self.degraded,
+                    "recovering": self._recovery is not None,
+                    "components": {n: h.to_dict() for n, h in comps.items()}}
+
+    def is_healthy(self) -> bool:
+        return bool(self.health()["healthy"])
+
+    def metrics(self) -> MetricsSnapshot:
+        return self.monitoring.snapshot(self.clock.now())
+
+    def frame_accounts(self) -> FrameAccounts:
+        m = self.monitoring
+        p = self._pipeline
+        return FrameAccounts(m.value("frames_captured"), m.value("frames_played"),
+                             m.value("frames_dropped"), m.value("frames_inserted"),
+                             p.buffered() if p is not None else 0)
+
+    # -- simulation helpers -------------------------------------------------------------------
+    def run_for(self, seconds: float) -> None:
+        """Advance a virtual clock by ``seconds`` (the simulation runs); on a real clock, sleep."""
+        self.clock.sleep(seconds)
+
+
+__all__ = ["AudioSystem", "COMPONENTS", "PIPELINE", "SYSTEM", "SystemEvent"]
