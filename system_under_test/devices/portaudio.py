@@ -1,0 +1,892 @@
+"""The PortAudio backend (python-sounddevice), with device I/O in a killable child process.
+
+Shape (see ``_devhost.py`` for the protocol)::
+
+    parent (this module)                           device host (child process)
+    PortAudioStream ── JSON control (stdin/out) ─▶ sounddevice.Stream (PortAudio)
+        delivery thread ◀── tick pipe (1 byte/block) ── PortAudio callback
+        callback(indata, outdata) ◀─ shared-memory SPSC rings ─▶ indata / outdata
+
+Why: FIELD_NOTES measured that with the JACK host API, after the server dies, ``stop()``,
+``abort()`` and ``close()`` block forever; with the ALSA ``jack`` PCM, callbacks silently stop.
+So *recovery never depends on a PortAudio call returning*: every control request has a timeout,
+and on timeout — or when the stream is already known broken — the host is SIGKILLed; the next
+``open_stream`` spawns a fresh host (a fresh PortAudio, so also a fresh device list: PortAudio's
+list is frozen until re-initialised, and we never keep a device index across hosts).
+
+Detection, two ways, both reported through ``on_error``:
+- status: PortAudio's callback flags become ``StatusFlags`` and ``StreamStats`` counters (plus
+  ring anomalies: output the parent produced too late counts as ``output_underflow``, input it
+  consumed too late as ``input_overflow``); bursts are reported as ``XrunError`` (rate-limited);
+- a watchdog: no block for ``max(watchdog_periods * period, watchdog_min_s)`` →
+  ``DeviceStalledError``; the host reporting the stream inactive, or the host process dying, →
+  ``DeviceLostError``. Each is reported once per episode.
+
+sounddevice is imported only in the device host. Without PortAudio everything else works; this
+backend raises ``BackendUnavailableError`` telling what to install.
+
+Routes to the JACK loopback rig (both measured in FIELD_NOTES): the JACK host API device
+``system`` (``JackBackend`` in ``jack.py``) and the ALSA ``jack`` PCM device (this backend with
+``jack_server=``; device name ``jack``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import importlib.util
+import itertools
+import json
+import logging
+import os
+import secrets
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing import shared_memory
+from typing import IO, Any
+
+import numpy as np
+
+from ..clock import Clock, SystemClock
+from ..errors import (
+    AudioSystemError,
+    BackendUnavailableError,
+    CallbackError,
+    DeviceError,
+    DeviceFormatError,
+    DeviceLostError,
+    DeviceNotFoundError,
+    DeviceStalledError,
+    DeviceTimeoutError,
+    LifecycleError,
+    ResourceLimitError,
+    XrunError,
+)
+from . import _devhost
+from ._devhost import FLAG_BITS, HOST_CALLBACKS, IN_DROPPED, IN_R, IN_W, OUT_R, OUT_STARVED, OUT_W, RingLayout
+from .base import AudioCallback, DeviceBackend, DeviceInfo, DeviceStream, ErrorSink, StatusFlags, StreamSpec, StreamStats
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "install PortAudio (apt-get install libportaudio2) and python-sounddevice (pip install sounddevice)"
+
+# ----------------------------------------------------------------------------- error mapping
+#: Every ``PaErrorCode`` of portaudio.h (v19.6/19.7), by name. The mapping test walks this list
+#: and, when sounddevice is importable, the library's own constants too.
+PA_ERROR_CODES: dict[str, int] = {
+    "paNotInitialized": -10000,
+    "paUnanticipatedHostError": -9999,
+    "paInvalidChannelCount": -9998,
+    "paInvalidSampleRate": -9997,
+    "paInvalidDevice": -9996,
+    "paInvalidFlag": -9995,
+    "paSampleFormatNotSupported": -9994,
+    "paBadIODeviceCombination": -9993,
+    "paInsufficientMemory": -9992,
+    "paBufferTooBig": -9991,
+    "paBufferTooSmall": -9990,
+    "paNullCallback": -9989,
+    "paBadStreamPtr": -9988,
+    "paTimedOut": -9987,
+    "paInternalError": -9986,
+    "paDeviceUnavailable": -9985,
+    "paIncompatibleHostApiSpecificStreamInfo": -9984,
+    "paStreamIsStopped": -9983,
+    "paStreamIsNotStopped": -9982,
+    "paInputOverflowed": -9981,
+    "paOutputUnderflowed": -9980,
+    "paHostApiNotFound": -9979,
+    "paInvalidHostApi": -9978,
+    "paCanNotReadFromACallbackStream": -9977,
+    "paCanNotWriteToACallbackStream": -9976,
+    "paCanNotReadFromAnOutputOnlyStream": -9975,
+    "paCanNotWriteToAnInputOnlyStream": -9974,
+    "paIncompatibleStreamHostApi": -9973,
+    "paBadBufferPtr": -9972,
+    "paCanNotInitializeRecursively": -9971,
+}
+
+_C = PA_ERROR_CODES
+#: PaErrorCode -> our most specific class. Codes that can only mean a bug in this backend (bad
+#: pointers, wrong API for a callback stream) map to plain ``DeviceError`` with ``internal=True``.
+PA_ERROR_MAP: dict[int, type[AudioSystemError]] = {
+    _C["paNotInitialized"]: BackendUnavailableError,
+    _C["paUnanticipatedHostError"]: DeviceError,  # refined by the host error (see below)
+    _C["paInvalidChannelCount"]: DeviceFormatError,
+    _C["paInvalidSampleRate"]: DeviceFormatError,
+    _C["paInvalidDevice"]: DeviceNotFoundError,
+    _C["paInvalidFlag"]: DeviceError,
+    _C["paSampleFormatNotSupported"]: DeviceFormatError,
+    _C["paBadIODeviceCombination"]: DeviceFormatError,
+    _C["paInsufficientMemory"]: ResourceLimitError,
+    _C["paBufferTooBig"]: DeviceFormatError,
+    _C["paBufferTooSmall"]: DeviceFormatError,
+    _C["paNullCallback"]: DeviceError,
+    _C["paBadStreamPtr"]: DeviceError,
+    _C["paTimedOut"]: DeviceTimeoutError,
+    _C["paInternalError"]: DeviceError,
+    _C["paDeviceUnavailable"]: DeviceLostError,
+    _C["paIncompatibleHostApiSpecificStreamInfo"]: DeviceFormatError,
+    _C["paStreamIsStopped"]: LifecycleError,
+    _C["paStreamIsNotStopped"]: LifecycleError,
+    _C["paInputOverflowed"]: XrunError,
+    _C["paOutputUnderflowed"]: XrunError,
+    _C["paHostApiNotFound"]: DeviceNotFoundError,
+    _C["paInvalidHostApi"]: DeviceNotFoundError,
+    _C["paCanNotReadFromACallbackStream"]: DeviceError,
+    _C["paCanNotWriteToACallbackStream"]: DeviceError,
+    _C["paCanNotReadFromAnOutputOnlyStream"]: DeviceError,
+    _C["paCanNotWriteToAnInputOnlyStream"]: DeviceError,
+    _C["paIncompatibleStreamHostApi"]: DeviceError,
+    _C["paBadBufferPtr"]: DeviceError,
+    _C["paCanNotInitializeRecursively"]: DeviceError,
+}
+_INTERNAL = {code for code, cls in PA_ERROR_MAP.items() if cls is DeviceError} - {_C["paUnanticipatedHostError"]}
+
+#: Host (ALSA/OSS) errno values inside paUnanticipatedHostError that mean more than "error".
+_HOST_ERRNO_MAP: dict[int, type[AudioSystemError]] = {
+    -19: DeviceLostError,  # -ENODEV: unplugged
+    -6: DeviceLostError,  # -ENXIO
+    -16: DeviceLostError,  # -EBUSY: another client holds it; may free up
+    -32: XrunError,  # -EPIPE: ALSA xrun
+    -22: DeviceFormatError,  # -EINVAL: parameters the device refuses
+}
+
+#: Exception types raised in the device host that are not PortAudioError.
+_EXCEPTION_TYPE_MAP: dict[str, type[AudioSystemError]] = {
+    "LookupError": DeviceNotFoundError,  # our own by-name resolution in the host
+    "OSError": BackendUnavailableError,  # "PortAudio library not found"
+    "ImportError": BackendUnavailableError,
+    "ModuleNotFoundError": BackendUnavailableError,
+    "ValueError": DeviceFormatError,  # sounddevice's argument checks (channels, dtype, latency)
+    "TypeError": DeviceFormatError,
+    "TimeoutError": DeviceTimeoutError,
+}
+
+
+def map_portaudio_error(code: int | None, message: str, host_error: list[Any] | tuple[Any, ...] | None = None,
+                        *, component: str = "device") -> AudioSystemError:
+    """The one translation of a PortAudio error into our tree. Unknown codes become ``DeviceError``."""
+    cls = PA_ERROR_MAP.get(code, DeviceError) if code is not None else DeviceError
+    details: dict[str, Any] = {"pa_error_code": code}
+    if code is not None and code not in PA_ERROR_MAP:
+        details["unmapped"] = True
+    if code in _INTERNAL:
+        details["internal"] = True
+    if host_error:
+        details["host_error"] = list(host_error)
+        if code == _C["paUnanticipatedHostError"] and len(host_error) >= 2:
+            cls = _HOST_ERRNO_MAP.get(int(host_error[1]), cls)
+    if cls is BackendUnavailableError:
+        message = f"{message} ({INSTALL_HINT})"
+    return cls(message, component=component, details=details)
+
+
+def map_host_error(payload: dict[str, Any], *, component: str = "device") -> AudioSystemError:
+    """Translate an exception description sent by the device host (``describe_exception``)."""
+    etype = str(payload.get("type", ""))
+    message = str(payload.get("message", "")) or etype
+    if etype == "PortAudioError":
+        return map_portaudio_error(payload.get("code"), message, payload.get("host_error"), component=component)
+    cls = _EXCEPTION_TYPE_MAP.get(etype, DeviceError)
+    if cls is BackendUnavailableError:
+        message = f"{message} ({INSTALL_HINT})"
+    return cls(message, component=component, details={"host_exception": etype})
+
+
+def translate_exception(exc: BaseException, *, component: str = "device") -> AudioSystemError:
+    """Translate an exception object (e.g. a ``sounddevice.PortAudioError`` caught in-process)."""
+    if isinstance(exc, AudioSystemError):
+        return exc
+    return map_host_error(_devhost.describe_exception(exc), component=component)
+
+
+# ----------------------------------------------------------------------------- the host process
+def _pdeathsig() -> None:  # pragma: no cover - runs in the forked child
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the parent
+    except Exception:  # noqa: BLE001
+        pass
+
+
+class _HostTimeout(Exception):
+    pass
+
+
+class _HostGone(Exception):
+    pass
+
+
+class DeviceHost:
+    """Parent-side handle on one device host process: spawn, request with timeout, kill.
+
+    Public so the harness can find its pid (``starve_cpu`` SIGSTOPs it) and tests can prove it
+    is gone after ``close()``.
+    """
+
+    _ids = itertools.count(1)
+
+    def __init__(self, env: dict[str, str], *, python: str, spawn_timeout_s: float,
+                 on_event: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self._on_event = on_event
+        self._pending: dict[int, tuple[threading.Event, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        self._gone = threading.Event()
+        self._hello = threading.Event()
+        self.hello: dict[str, Any] = {}
+        self.tick_r, tick_w = os.pipe()
+        self._stderr: IO[bytes] = tempfile.TemporaryFile(prefix="soundcheck-devhost-")
+        try:
+            self.proc = subprocess.Popen(
+                [python, "-m", "system_under_test.devices._devhost", str(tick_w)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+                env=env, pass_fds=(tick_w,), start_new_session=True, preexec_fn=_pdeathsig,
+            )
+        except BaseException:
+            os.close(self.tick_r)
+            self._stderr.close()
+            raise
+        finally:
+            os.close(tick_w)  # only the host holds the write end: EOF on tick_r = host died
+        self._reader = threading.Thread(target=self._read, name=f"devhost-reader-{self.proc.pid}", daemon=True)
+        self._reader.start()
+        if not self._hello.wait(spawn_timeout_s):
+            self.kill()
+            raise DeviceTimeoutError(
+                f"device host did not start within {spawn_timeout_s:.1f} s (is the audio server stalled?)",
+                component="device", details={"stderr": self.stderr_tail()})
+        if not self.hello.get("ok"):
+            err = self.hello.get("error") or {"type": "OSError", "message": "device host exited at start"}
+            self.kill()
+            raise map_host_error(err)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None and not self._gone.is_set()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        try:
+            for raw in self.proc.stdout:
+                try:
+                    msg = json.loads(raw)
+                except ValueError:
+                    continue
+                if "event" in msg:
+                    if msg["event"] == "hello":
+                        self.hello = msg
+                        self._hello.set()
+                    elif self._on_event is not None:
+                        try:
+                            self._on_event(msg)
+                        except Exception:  # noqa: BLE001 - a bad handler must not kill the reader
+                            log.exception("device host event handler failed")
+                    continue
+                with self._lock:
+                    waiter = self._pending.get(msg.get("id"))
+                if waiter is not None:
+                    waiter[1].update(msg)
+                    waiter[0].set()
+        except (OSError, ValueError):
+            pass
+        finally:
+            self._gone.set()
+            self._hello.set()
+            with self._lock:
+                for event, _ in self._pending.values():
+                    event.set()
+            if self._on_event is not None:
+                try:
+                    self._on_event({"event": "host_exit"})
+                except Exception:  # noqa: BLE001
+                    log.exception("device host event handler failed")
+
+    def request(self, op: str, timeout_s: float, **args: Any) -> Any:
+        """Send one request; its result, or ``_HostTimeout``/``_HostGone``/a mapped error."""
+        if not self.alive:
+            raise _HostGone(op)
+        rid = next(self._ids)
+        event, box = threading.Event(), {}
+        with self._lock:
+            self._pending[rid] = (event, box)
+        try:
+            try:
+                assert self.proc.stdin is not None
+                self.proc.stdin.write((json.dumps({"id": rid, "op": op, "args": args}) + "\n").encode())
+                self.proc.stdin.flush()
+            except (OSError, ValueError) as exc:
+                raise _HostGone(op) from exc
+            if not event.wait(timeout_s):
+                raise _HostTimeout(op)
+        finally:
+            with self._lock:
+                self._pending.pop(rid, None)
+        if not box:
+            raise _HostGone(op)
+        if not box.get("ok"):
+            raise map_host_error(box.get("error") or {})
+        return box.get("result")
+
+    def stderr_tail(self, limit: int = 2000) -> str:
+        try:
+            self._stderr.seek(0, os.SEEK_END)
+            size = self._stderr.tell()
+            self._stderr.seek(max(0, size - limit))
+            return self._stderr.read().decode(errors="replace")
+        except (OSError, ValueError):
+            return ""
+
+    def kill(self) -> None:
+        """SIGKILL the host's process group; never calls into PortAudio, never blocks long."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - D-state; nothing more we can do
+            log.error("device host %s survived SIGKILL for 5 s", self.proc.pid)
+
+    def shutdown(self, timeout_s: float) -> None:
+        """Ask the host to exit (it ``os._exit``s without touching PortAudio); kill if it lingers."""
+        if self.alive:
+            try:
+                self.request("exit", timeout_s)
+            except (_HostTimeout, _HostGone, AudioSystemError):
+                pass
+            try:
+                self.proc.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                pass
+        self.kill()
+        self.release()
+
+    def release(self) -> None:
+        """Close our ends of the pipes and join the reader (the process is already dead)."""
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                if f is not None:
+                    f.close()
+            except OSError:
+                pass
+        self._reader.join(timeout=5)
+        try:
+            os.close(self.tick_r)
+        except OSError:
+            pass
+        self.tick_r = -1
+        self._stderr.close()
+
+
+# ----------------------------------------------------------------------------- the stream
+@dataclass
+class StreamEvents:
+    """Timestamps (on the backend's clock) of what the stream noticed; read by drills and reports."""
+
+    started_at: float | None = None
+    first_block_at: float | None = None
+    stalled_at: float | None = None
+    lost_at: float | None = None
+    closed_at: float | None = None
+
+
+class PortAudioStream(DeviceStream):
+    """A duplex stream whose PortAudio half lives in a ``DeviceHost``.
+
+    The user callback runs on this process's delivery thread, once per block the host delivers.
+    ``indata``/``outdata`` are views into shared memory, valid only during the call; the
+    ``StatusFlags`` object is reused between calls (no allocation per block).
+    """
+
+    def __init__(self, backend: PortAudioBackend, spec: StreamSpec, callback: AudioCallback,
+                 on_error: ErrorSink) -> None:
+        self.spec = spec
+        self.stats = StreamStats()
+        self.events = StreamEvents()
+        self._backend = backend
+        self._clock = backend.clock
+        self._callback = callback
+        self._on_error = on_error
+        self._state = "opening"
+        self._state_lock = threading.RLock()
+        self._broken: str | None = None  # why the stream is known dead ("lost", "stalled", ...)
+        self._stall_open = False
+        self._reported_lost = False
+        self._thread: threading.Thread | None = None
+        self._halt = threading.Event()
+        self._wake_r, self._wake_w = os.pipe()
+        self._status = StatusFlags()
+        self._last_drop = 0
+        self._last_starve = 0
+        self._last_xrun_report: float | None = None
+        self._xruns_since_report = 0
+        self._callback_errors = 0
+        self.layout = RingLayout(backend.ring_blocks, spec.block_size, spec.input_channels, spec.output_channels)
+        self._shm = shared_memory.SharedMemory(
+            name=f"soundcheck-{os.getpid()}-{secrets.token_hex(4)}", create=True, size=self.layout.nbytes)
+        self._views = self.layout.views(self._shm.buf)
+        self._scratch = np.zeros((spec.block_size, max(spec.output_channels, 1)), dtype=np.float32)
+        self.host: DeviceHost | None = None
+        try:
+            self.host = backend._spawn_host(on_event=self._on_host_event)
+            self.open_info = self.host.request(
+                "open", backend.control_timeout_s,
+                input_device=spec.input_device, output_device=spec.output_device,
+                input_channels=spec.input_channels, output_channels=spec.output_channels,
+                sample_rate=spec.sample_rate, block_size=spec.block_size, latency_s=spec.latency_s,
+                host_api=backend.host_api, shm_name=self._shm.name, ring_blocks=backend.ring_blocks)
+        except _HostTimeout as exc:
+            self._teardown(kill=True)
+            raise DeviceTimeoutError(f"opening {spec.output_device!r} did not finish within "
+                                     f"{backend.control_timeout_s:.1f} s", component="device") from exc
+        except _HostGone as exc:
+            tail = self.host.stderr_tail() if self.host else ""
+            self._teardown(kill=True)
+            raise DeviceLostError(f"device host died while opening {spec.output_device!r}",
+                                  component="device", details={"stderr": tail}) from exc
+        except BaseException:
+            self._teardown(kill=True)
+            raise
+        self._state = "open"
+        backend._streams.add(self)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def active(self) -> bool:
+        return self._state == "active" and self._broken is None
+
+    @property
+    def closed(self) -> bool:
+        return self._state == "closed"
+
+    @property
+    def broken(self) -> str | None:
+        """Why the stream is known dead (``lost``/``stalled``/``timeout``), else None."""
+        return self._broken
+
+    @property
+    def host_pid(self) -> int | None:
+        return self.host.pid if self.host is not None and self.host.alive else None
+
+    @property
+    def shm_name(self) -> str:
+        return self._shm.name
+
+    @property
+    def watchdog_s(self) -> float:
+        b = self._backend
+        return max(b.watchdog_periods * self.spec.block_seconds, b.watchdog_min_s)
+
+    # ------------------------------------------------------------------ control
+    def start(self) -> None:
+        with self._state_lock:
+            if self._state == "closed":
+                raise LifecycleError("start() on a closed stream", component="device")
+            if self._state == "active":
+                return
+            if self._broken is not None or self.host is None or not self.host.alive:
+                raise DeviceLostError(f"stream is {self._broken or 'lost'}; close it and open a new one",
+                                      component="device")
+            hdr = self._views["header"]
+            hdr[:] = 0  # the host's stream is stopped: we own every index now
+            prefill = min(self._backend.prefill_blocks, self.layout.blocks)
+            self._views["out_data"][:prefill] = 0.0
+            hdr[OUT_W] = prefill
+            self._last_drop = self._last_starve = 0
+            self._halt.clear()
+            self._stall_open = False
+            self.events.started_at = self._clock.now()
+            self.stats.last_callback_at = self.events.started_at  # the watchdog counts from here
+            self._thread = threading.Thread(target=self._deliver, name=f"portaudio-delivery-{self.host.pid}",
+                                            daemon=True)
+            self._thread.start()
+            try:
+                self.host.request("start", self._backend.control_timeout_s)
+            except _HostTimeout:
+                self._fail_control("start")
+                raise DeviceTimeoutError("start() did not return in time; device host killed",
+                                         component="device") from None
+            except (_HostGone, AudioSystemError):
+                self._halt_thread()
+                raise
+            self._state = "active"
+
+    def stop(self) -> None:
+        """Stop the stream; bounded by ``control_timeout_s`` (then the host is killed)."""
+        with self._state_lock:
+            if self._state != "active":
+                return
+            self._state = "stopped"
+            if self._broken is not None or self._stall_open:
+                self._halt_thread()
+                self._kill_host()
+                return
+            try:
+                if self.host is not None:
+                    self.host.request("stop", self._backend.control_timeout_s)
+            except _HostTimeout:
+                self._fail_control("stop")
+            except (_HostGone, AudioSystemError) as exc:
+                log.debug("stop: %s", exc)
+            self._halt_thread()
+
+    def close(self) -> None:
+        """Close; never blocks past ``control_timeout_s`` even when the device is gone.
+
+        A stream known to be broken (lost/stalled) is not asked politely at all: its host is
+        SIGKILLed at once, because that is exactly when PortAudio's close may never return.
+        """
+        with self._state_lock:
+            if self._state == "closed":
+                return
+            self.stop()
+            kill = self._broken is not None or self._stall_open
+            if not kill and self.host is not None and self.host.alive:
+                try:
+                    self.host.request("close", self._backend.control_timeout_s)
+                except _HostTimeout:
+                    self._fail_control("close")
+                except (_HostGone, AudioSystemError) as exc:
+                    log.debug("close: %s", exc)
+            self._teardown(kill=kill)
+            self._state = "closed"
+            self.events.closed_at = self._clock.now()
+            self._backend._streams.discard(self)
+
+    def _fail_control(self, op: str) -> None:
+        self._broken = self._broken or "timeout"
+        self._halt_thread()
+        self._kill_host()
+        self._report(DeviceTimeoutError(
+            f"{op}() did not return within {self._backend.control_timeout_s:.1f} s; device host killed",
+            component="device", details={"op": op}))
+
+    def _kill_host(self) -> None:
+        if self.host is not None:
+            self.host.kill()
+
+    def _halt_thread(self) -> None:
+        self._halt.set()
+        try:
+            os.write(self._wake_w, b"x")
+        except OSError:
+            pass
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5)
+            if thread.is_alive():  # pragma: no cover - only if the user callback hangs
+                log.error("delivery thread did not stop (user callback stuck?)")
+        self._thread = None
+
+    def _teardown(self, *, kill: bool) -> None:
+        self._halt_thread()
+        if self.host is not None:
+            if kill:
+                self.host.kill()
+                self.host.release()
+            else:
+                self.host.shutdown(self._backend.control_timeout_s)
+        for fd in (self._wake_r, self._wake_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._wake_r = self._wake_w = -1
+        self._views = {}
+        self._scratch = np.zeros((0, 1), dtype=np.float32)
+        try:
+            self._shm.close()
+        except BufferError:  # pragma: no cover - a caller kept a view; unlink anyway
+            log.warning("shared memory %s still has exported views", self._shm.name)
+        try:
+            self._shm.unlink()
+        except FileNotFoundError:
+            pass
+
+    # ------------------------------------------------------------------ detection
+    def _report(self, error: AudioSystemError) -> None:
+        try:
+            self._on_error(error)
+        except Exception:  # noqa: BLE001 - an error sink that raises must not break detection
+            log.exception("on_error sink raised")
+
+    def _on_host_event(self, msg: dict[str, Any]) -> None:
+        event = msg.get("event")
+        if event == "inactive":
+            self._lost("the stream stopped by itself (device or audio server gone)", reason="inactive")
+        elif event == "host_exit" and self._state in ("active", "open") and not self._halt.is_set():
+            self._lost("the device host process died", reason="host_exit")
+
+    def _lost(self, message: str, *, reason: str) -> None:
+        # No lock: this runs on the host reader thread, which close() joins while holding it.
+        if self._reported_lost or self._state == "closed":
+            return
+        self._reported_lost = True
+        self._broken = "lost"
+        self.events.lost_at = self._clock.now()
+        self._report(DeviceLostError(message, component="device",
+                                     details={"reason": reason, "device": self.spec.output_device,
+                                              "backend": self._backend.name}))
+
+    def _watchdog(self, silent_s: float) -> None:
+        if self._stall_open:
+            return
+        self._stall_open = True
+        if self.host is None or not self.host.alive:
+            self._lost("the device host process died", reason="host_exit")
+            return
+        if self._broken == "lost":
+            return
+        self.events.stalled_at = self._clock.now()
+        periods = silent_s / self.spec.block_seconds
+        self._report(DeviceStalledError(
+            f"no audio block for {silent_s * 1000:.0f} ms ({periods:.0f} periods)", component="device",
+            details={"silent_s": silent_s, "periods": periods, "device": self.spec.output_device,
+                     "backend": self._backend.name}))
+
+    # ------------------------------------------------------------------ the delivery thread
+    def _deliver(self) -> None:
+        tick_r = self.host.tick_r if self.host is not None else -1
+        wake_r = self._wake_r
+        watch = self.watchdog_s
+        clock = self._clock
+        fds = [tick_r, wake_r]
+        while not self._halt.is_set():
+            last = self.stats.last_callback_at or clock.now()
+            timeout = max(0.0, last + watch - clock.now()) if not self._stall_open else watch
+            try:
+                ready, _, _ = select.select(fds, [], [], timeout)
+            except (OSError, ValueError):
+                return
+            if self._halt.is_set():
+                return
+            if tick_r in ready:
+                try:
+                    data = os.read(tick_r, 65536)
+                except OSError:
+                    data = b""
+                if not data:  # EOF: the host (the only writer) is dead
+                    fds = [wake_r]
+                    self._lost("the device host process died", reason="host_exit")
+                    continue
+            delivered = self._drain()
+            now = clock.now()
+            if delivered:
+                self._stall_open = False
+            elif now - (self.stats.last_callback_at or now) >= watch:
+                self._watchdog(now - (self.stats.last_callback_at or now))
+
+    def _drain(self) -> int:
+        v = self._views
+        if not v:
+            return 0
+        hdr = v["header"]
+        n = self.layout.blocks
+        w = int(hdr[IN_W])
+        r = int(hdr[IN_R])
+        if w <= r:
+            return 0
+        in_flags, in_frames, in_time = v["in_flags"], v["in_frames"], v["in_time"]
+        in_data, out_data = v["in_data"], v["out_data"]
+        ich, och = self.spec.input_channels, self.spec.output_channels
+        status = self._status
+        stats = self.stats
+        count = 0
+        while r < w and not self._halt.is_set():
+            slot = r % n
+            bits = int(in_flags[slot])
+            frames = int(in_frames[slot])
+            dropped, starved = int(hdr[IN_DROPPED]), int(hdr[OUT_STARVED])
+            status.input_underflow = bool(bits & FLAG_BITS["input_underflow"])
+            status.input_overflow = bool(bits & FLAG_BITS["input_overflow"]) or dropped != self._last_drop
+            status.output_underflow = bool(bits & FLAG_BITS["output_underflow"]) or starved != self._last_starve
+            status.output_overflow = bool(bits & FLAG_BITS["output_overflow"])
+            status.priming_output = bool(bits & FLAG_BITS["priming_output"])
+            self._last_drop, self._last_starve = dropped, starved
+            ow, orr = int(hdr[OUT_W]), int(hdr[OUT_R])
+            publish = ow - orr < n
+            outdata = out_data[ow % n, :frames, :och] if publish else self._scratch[:frames, :och]
+            indata = in_data[slot, :frames, :ich]
+            try:
+                self._callback(indata, outdata, frames, float(in_time[slot]), status)
+            except Exception as exc:  # noqa: BLE001 - the callback must never kill delivery
+                outdata.fill(0.0)
+                self._callback_errors += 1
+                if self._callback_errors == 1 or self._callback_errors % 1000 == 0:
+                    err = CallbackError(f"audio callback raised {type(exc).__name__}: {exc}",
+                                        component="device", details={"count": self._callback_errors})
+                    err.__cause__ = exc
+                    self._report(err)
+            if publish:
+                hdr[OUT_W] = ow + 1
+            r += 1
+            hdr[IN_R] = r
+            count += 1
+            stats.callbacks += 1
+            if status.any():
+                stats.flagged_callbacks += 1
+                for name in status.set_names():
+                    stats.flag_counts[name] = stats.flag_counts.get(name, 0) + 1
+                self._xrun_seen(status)
+        now = self._clock.now()
+        stats.last_callback_at = now
+        if self.events.first_block_at is None and count:
+            self.events.first_block_at = now
+        return count
+
+    def _xrun_seen(self, status: StatusFlags) -> None:
+        """Rate-limited ``XrunError`` report (at most one per second with the count since the last)."""
+        self._xruns_since_report += 1
+        now = self._clock.now()
+        if self._last_xrun_report is not None and now - self._last_xrun_report < 1.0:
+            return
+        self._last_xrun_report = now
+        count, self._xruns_since_report = self._xruns_since_report, 0
+        self._report(XrunError(f"{count} flagged block(s): {', '.join(status.set_names())}",
+                               component="device", details={"count": count, "flags": status.set_names()}))
+
+    # ------------------------------------------------------------------ diagnostics
+    def host_counters(self) -> dict[str, int]:
+        """Raw ring counters (host callbacks, dropped input blocks, starved output blocks)."""
+        hdr = self._views.get("header") if self._views else None
+        if hdr is None:
+            return {}
+        return {"host_callbacks": int(hdr[HOST_CALLBACKS]), "in_dropped": int(hdr[IN_DROPPED]),
+                "out_starved": int(hdr[OUT_STARVED]), "out_consumed": int(hdr[OUT_R])}
+
+    def host_status(self, timeout_s: float = 1.0) -> dict[str, Any] | None:
+        """PortAudio's view (active, cpu_load), or None if the host does not answer in time."""
+        if self.host is None or not self.host.alive:
+            return None
+        try:
+            return self.host.request("status", timeout_s)
+        except (_HostTimeout, _HostGone, AudioSystemError):
+            return None
+
+
+# ----------------------------------------------------------------------------- the backend
+class PortAudioBackend(DeviceBackend):
+    """Devices PortAudio sees, opened in a killable device-host process.
+
+    ``host_api`` restricts discovery and opening to one PortAudio host API (e.g. ``"ALSA"``);
+    ``jack_server`` points libjack users in the host (PortAudio's JACK host API and the ALSA
+    ``jack`` PCM) at a named JACK server, as the loopback rig needs. Libjack is never allowed to
+    auto-start a server on our behalf (``JACK_NO_START_SERVER``).
+    """
+
+    name = "portaudio"
+    #: Rates tried per device in ``devices()`` besides its default (each try opens the device).
+    PROBE_RATES: tuple[int, ...] = (44100, 48000)
+
+    def __init__(
+        self,
+        *,
+        host_api: str | None = None,
+        jack_server: str | None = None,
+        clock: Clock | None = None,
+        control_timeout_s: float = 2.0,
+        spawn_timeout_s: float = 10.0,
+        watchdog_periods: int = 16,
+        watchdog_min_s: float = 0.25,
+        ring_blocks: int = 8,
+        prefill_blocks: int = 2,
+        python: str | None = None,
+    ) -> None:
+        if prefill_blocks >= ring_blocks:
+            raise ValueError("prefill_blocks must be smaller than ring_blocks")
+        self.host_api = host_api
+        self.jack_server = jack_server
+        self.clock = clock or SystemClock()
+        self.control_timeout_s = control_timeout_s
+        self.spawn_timeout_s = spawn_timeout_s
+        self.watchdog_periods = watchdog_periods
+        self.watchdog_min_s = watchdog_min_s
+        self.ring_blocks = ring_blocks
+        self.prefill_blocks = prefill_blocks
+        self.python = python or sys.executable
+        self._streams: set[PortAudioStream] = set()
+
+    @staticmethod
+    def available() -> tuple[bool, str]:
+        """Cheap check without loading PortAudio: (usable, reason if not)."""
+        if importlib.util.find_spec("sounddevice") is None:
+            return False, f"python-sounddevice is not installed ({INSTALL_HINT})"
+        if ctypes.util.find_library("portaudio") is None:
+            return False, f"the PortAudio library is not installed ({INSTALL_HINT})"
+        return True, ""
+
+    def _check_available(self) -> None:
+        ok, reason = self.available()
+        if not ok:
+            raise BackendUnavailableError(reason, component="device", details={"backend": self.name})
+
+    def host_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["JACK_NO_START_SERVER"] = "1"
+        if self.jack_server:
+            env["JACK_DEFAULT_SERVER"] = self.jack_server
+        return env
+
+    def _spawn_host(self, on_event: Callable[[dict[str, Any]], None] | None = None) -> DeviceHost:
+        self._check_available()
+        return DeviceHost(self.host_env(), python=self.python, spawn_timeout_s=self.spawn_timeout_s,
+                          on_event=on_event)
+
+    def devices(self) -> list[DeviceInfo]:
+        """Re-scanned every call, in a fresh device host (a fresh PortAudio: never a stale list)."""
+        host = self._spawn_host()
+        try:
+            raw = host.request("devices", self.spawn_timeout_s, host_api=self.host_api,
+                               probe_rates=list(self.PROBE_RATES))
+        except _HostTimeout as exc:
+            raise DeviceTimeoutError("device discovery did not finish in time", component="device") from exc
+        except _HostGone as exc:
+            raise DeviceLostError("device host died during discovery", component="device",
+                                  details={"stderr": host.stderr_tail()}) from exc
+        finally:
+            host.shutdown(self.control_timeout_s)
+        return [DeviceInfo(
+            name=d["name"], backend=self.name, max_input_channels=d["max_input_channels"],
+            max_output_channels=d["max_output_channels"], sample_rates=tuple(d["sample_rates"]),
+            default_sample_rate=d["default_sample_rate"], default_latency_s=d["default_latency_s"],
+        ) for d in raw]
+
+    def open_stream(self, spec: StreamSpec, callback: AudioCallback, on_error: ErrorSink) -> PortAudioStream:
+        """Open (not start) a duplex stream in a new device host."""
+        if spec.input_channels < 1 or spec.output_channels < 1:
+            raise DeviceFormatError("the PortAudio backend opens duplex streams only (>= 1 channel each way)",
+                                    component="device")
+        return PortAudioStream(self, spec, callback, on_error)
+
+    def close(self) -> None:
+        """Close every stream this backend opened (each bounded). Idempotent."""
+        for stream in list(self._streams):
+            try:
+                stream.close()
+            except AudioSystemError as exc:  # pragma: no cover - close reports, does not raise
+                log.debug("close: %s", exc)
+
+
+__all__ = [
+    "DeviceHost",
+    "INSTALL_HINT",
+    "PA_ERROR_CODES",
+    "PA_ERROR_MAP",
+    "PortAudioBackend",
+    "PortAudioStream",
+    "StreamEvents",
+    "map_host_error",
+    "map_portaudio_error",
+    "translate_exception",
+]
