@@ -1,0 +1,59 @@
+import pytest
+
+from system_under_test.clock import SystemClock, VirtualClock
+from system_under_test.scheduler import ThreadScheduler, VirtualScheduler, scheduler_for
+
+
+def test_virtual_clock_runs_timers_in_time_then_schedule_order():
+    clock = VirtualClock()
+    order = []
+    clock.call_at(2.0, lambda: order.append(("b", clock.now())))
+    clock.call_at(1.0, lambda: order.append(("a", clock.now())))
+    clock.call_at(2.0, lambda: order.append(("c", clock.now())))
+    h = clock.call_at(1.5, lambda: order.append("cancelled"))
+    h.cancel()
+    clock.advance(1.9)
+    assert order == [("a", 1.0)] and clock.now() == 1.9
+    clock.advance(0.1)
+    assert order == [("a", 1.0), ("b", 2.0), ("c", 2.0)]
+
+
+def test_virtual_clock_timers_can_schedule_timers():
+    clock = VirtualClock()
+    ticks = []
+
+    def tick():
+        ticks.append(clock.now())
+        if len(ticks) < 5:
+            clock.call_later(0.25, tick)
+
+    clock.call_later(0.25, tick)
+    clock.advance(10)
+    assert ticks == [0.25, 0.5, 0.75, 1.0, 1.25]
+
+
+def test_virtual_clock_refuses_to_go_backwards():
+    with pytest.raises(ValueError, match="backwards"):
+        VirtualClock().advance(-1)
+
+
+def test_scheduler_for_picks_by_clock():
+    assert isinstance(scheduler_for(VirtualClock()), VirtualScheduler)
+    sched = scheduler_for(SystemClock())
+    try:
+        assert isinstance(sched, ThreadScheduler)
+    finally:
+        sched.close()
+
+
+def test_thread_scheduler_runs_and_survives_a_raising_timer(caplog):
+    import threading
+    sched = ThreadScheduler(SystemClock())
+    done = threading.Event()
+    sched.call_later(0.0, lambda: 1 / 0)
+    sched.call_later(0.001, done.set)
+    try:
+        assert done.wait(5)
+    finally:
+        sched.close()
+    assert sched.thread_count == 0
