@@ -549,7 +549,8 @@ def _db(ratio: float) -> float:
 
 
 def _json_float(v: float) -> float | None:
-    return None if v is None or not math.isfinite(v) else round(float(v), 6)
+    """Seven significant digits (enough for a noise floor of 1e-7 and a latency of 48000.25)."""
+    return None if v is None or not math.isfinite(v) else float(f"{float(v):.7g}")
 
 
 def _spectral_levels(seg: NDArray[np.float32], sample_rate: int, frequency_hz: float) -> tuple[float, float, float]:

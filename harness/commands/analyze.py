@@ -1,0 +1,176 @@
+"""``soundcheck analyze``: judge recordings (glitches, latency) and write the test signals.
+
+    soundcheck analyze glitches FILE.wav [--frequency HZ] [--channel N]
+    soundcheck analyze latency --reference REF.wav --recorded REC.wav
+    soundcheck analyze signal --kind sine|multitone|pulse|mls --out FILE.wav
+
+Results go to stdout as one JSON object so scripts and CI can consume them; problems go to
+stderr as one line. Exit status: 0 clean, 1 glitches found, 2 bad input or no trustworthy
+answer (missing or malformed file, no sine, channel out of range, latency confidence too low).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .. import analysis
+from ..errors import AnalysisError, UsageError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "analyze",
+        help="analyse recordings: glitches, latency; write test signals",
+        description=__doc__.split("\n\n", 1)[0],
+    )
+    sub = parser.add_subparsers(dest="analysis", metavar="ANALYSIS", parser_class=type(parser))
+    sub.required = True
+
+    g = sub.add_parser(
+        "glitches",
+        help="find dropped/inserted frames, clicks and mutes in a recorded test sine",
+        description=(
+            "Lock on to the test sine in FILE and report every place it was broken. Prints one "
+            "JSON object; exits 0 when clean, 1 when glitches were found, 2 on bad input."
+        ),
+    )
+    g.add_argument("file", metavar="FILE.wav", help="recording of one steady sine")
+    g.add_argument("--frequency", type=float, metavar="HZ", help="nominal test frequency (default: estimate)")
+    g.add_argument("--channel", type=int, default=0, metavar="N", help="channel to analyse, 0 = first (default 0)")
+    g.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.03,
+        metavar="FRACTION",
+        help="error, as a fraction of the sine's magnitude, that counts as a glitch (default 0.03)",
+    )
+    g.add_argument("--waveforms", action="store_true", help="include the waveform around each glitch")
+    g.set_defaults(func=_glitches)
+
+    lat = sub.add_parser(
+        "latency",
+        help="delay of a recording behind its reference, in (fractional) frames",
+        description=(
+            "Cross-correlate REC with REF and print the delay as JSON. Exits 2 when the match is "
+            "ambiguous (confidence below --min-confidence) instead of guessing."
+        ),
+    )
+    lat.add_argument("--reference", required=True, metavar="REF.wav", help="the signal that was played")
+    lat.add_argument("--recorded", required=True, metavar="REC.wav", help="what came back")
+    lat.add_argument("--channel", type=int, default=0, metavar="N", help="channel of REC, 0 = first (default 0)")
+    lat.add_argument("--reference-channel", type=int, default=0, metavar="N", help="channel of REF (default 0)")
+    lat.add_argument("--max-latency-ms", type=float, metavar="MS", help="search no further than this")
+    lat.add_argument(
+        "--min-confidence", type=float, default=0.5, metavar="C", help="refuse below this confidence (0..1, default 0.5)"
+    )
+    lat.set_defaults(func=_latency)
+
+    s = sub.add_parser(
+        "signal",
+        help="write a test signal (sine, multitone, pulse, mls) to a WAV file",
+        description="Write a test signal as WAV. The default sine (751 Hz) suits the glitch analyser.",
+    )
+    s.add_argument("--kind", required=True, choices=analysis.SIGNAL_KINDS)
+    s.add_argument("--out", required=True, metavar="FILE.wav")
+    s.add_argument(
+        "--frequency",
+        type=float,
+        nargs="+",
+        metavar="HZ",
+        help=f"tone frequency (sine, default {analysis.DEFAULT_TEST_FREQUENCY_HZ:g}) or frequencies (multitone)",
+    )
+    s.add_argument("--duration", type=float, default=5.0, metavar="SECONDS", help="default 5")
+    s.add_argument("--rate", type=int, default=48_000, metavar="HZ", help="sample rate (default 48000)")
+    s.add_argument("--amplitude", type=float, default=analysis.DEFAULT_AMPLITUDE, help="peak, full scale 1.0 (default 0.5)")
+    s.add_argument("--format", choices=analysis.SAMPLE_FORMATS, default="float32", help="sample format (default float32)")
+    s.add_argument("--channels", type=int, default=1, metavar="N", help="same signal on N channels (default 1)")
+    s.add_argument("--seed", type=int, default=0, help="random seed for the pulse (default 0)")
+    s.set_defaults(func=_signal)
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    json.dump(obj, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def _glitches(args: argparse.Namespace) -> int:
+    if not 0 < args.tolerance < 1:
+        raise UsageError(f"--tolerance must be a fraction between 0 and 1, got {args.tolerance}")
+    audio = analysis.read_wav(args.file)
+    samples = audio.channel(args.channel)
+    if args.frequency is not None and not 0 < args.frequency < audio.sample_rate / 2:
+        raise UsageError(
+            f"--frequency {args.frequency:g} Hz is impossible at {audio.sample_rate} Hz "
+            f"(must be below {audio.sample_rate / 2:g} Hz)"
+        )
+    try:
+        report = analysis.analyze_glitches(
+            samples, audio.sample_rate, args.frequency, relative_tolerance=args.tolerance
+        )
+    except AnalysisError as exc:
+        raise AnalysisError(f"{audio.path}: {exc}") from None
+    out = report.to_dict(include_waveforms=args.waveforms)
+    out = {"file": audio.path, "channel": args.channel, **out}
+    _emit(out)
+    return 1 if report.glitches else 0
+
+
+def _latency(args: argparse.Namespace) -> int:
+    if not 0 <= args.min_confidence <= 1:
+        raise UsageError(f"--min-confidence must be between 0 and 1, got {args.min_confidence}")
+    ref = analysis.read_wav(args.reference)
+    rec = analysis.read_wav(args.recorded)
+    if ref.sample_rate != rec.sample_rate:
+        raise UsageError(
+            f"sample rates differ: {ref.path} is {ref.sample_rate} Hz, {rec.path} is "
+            f"{rec.sample_rate} Hz; record at the reference's rate"
+        )
+    max_frames = None
+    if args.max_latency_ms is not None:
+        if args.max_latency_ms < 0:
+            raise UsageError("--max-latency-ms must be >= 0")
+        max_frames = int(args.max_latency_ms * 1e-3 * rec.sample_rate)
+    result = analysis.measure_latency(
+        ref.channel(args.reference_channel),
+        rec.channel(args.channel),
+        rec.sample_rate,
+        max_latency_frames=max_frames,
+        min_confidence=args.min_confidence,
+    )
+    _emit({"reference": ref.path, "recorded": rec.path, **result.to_dict()})
+    if result.latency_frames is None:
+        raise AnalysisError(f"{rec.path}: latency not measured: {result.reason}")
+    return 0
+
+
+def _signal(args: argparse.Namespace) -> int:
+    if args.channels < 1:
+        raise UsageError(f"--channels must be >= 1, got {args.channels}")
+    if args.rate <= 0:
+        raise UsageError(f"--rate must be positive, got {args.rate}")
+    data = analysis.make_signal(
+        args.kind,
+        sample_rate=args.rate,
+        duration_s=args.duration,
+        frequencies_hz=args.frequency,
+        amplitude=args.amplitude,
+        seed=args.seed,
+    )
+    if args.channels > 1:
+        data = data[:, None].repeat(args.channels, axis=1)
+    path = analysis.write_wav(args.out, data, args.rate, args.format)
+    _emit(
+        {
+            "path": str(path),
+            "kind": args.kind,
+            "sample_rate": args.rate,
+            "frames": int(data.shape[0]),
+            "channels": args.channels,
+            "format": args.format,
+        }
+    )
+    return 0
