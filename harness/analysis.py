@@ -376,8 +376,9 @@ def write_wav(
 ) -> Path:
     """Write (frames,) or (frames, channels) floats in [-1, 1] as a WAV of ``sample_format``.
 
-    Integer formats clip to full scale and round to the nearest step. 24-bit is packed by hand
-    (via the ``wave`` module) because scipy cannot write it.
+    Integer formats use the same 2**(bits-1) scale as ``read_wav`` (so a round trip is exact to
+    half a step) and clip at the largest positive code. 24-bit is packed by hand (via the
+    ``wave`` module) because scipy cannot write it.
     """
     p = Path(path)
     data = np.asarray(samples, dtype=np.float64)
@@ -391,7 +392,7 @@ def write_wav(
         if sample_format == "float32":
             wavfile.write(p, int(sample_rate), data.astype(np.float32))
         elif sample_format == "int24":
-            ints = np.round(np.clip(data, -1.0, 1.0) * (2**23 - 1)).astype("<i4")
+            ints = np.clip(np.round(data * 2.0**23), -(2**23), 2**23 - 1).astype("<i4")
             packed = ints.reshape(-1).view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
             with wave.open(str(p), "wb") as w:
                 w.setnchannels(data.shape[1])
@@ -401,7 +402,8 @@ def write_wav(
         else:
             bits = 16 if sample_format == "int16" else 32
             dtype = np.int16 if bits == 16 else np.int32
-            ints = np.round(np.clip(data, -1.0, 1.0) * (2 ** (bits - 1) - 1)).astype(dtype)
+            full = 2.0 ** (bits - 1)
+            ints = np.clip(np.round(data * full), -full, full - 1).astype(dtype)
             wavfile.write(p, int(sample_rate), ints)
     except OSError as exc:
         raise WavFileError(p, f"cannot write: {exc.strerror or exc}; check the directory exists and is writable") from None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -92,9 +93,14 @@ def register(subparsers: Any) -> None:
 
 
 def _emit(obj: dict[str, Any]) -> None:
-    json.dump(obj, sys.stdout, indent=2)
-    sys.stdout.write("\n")
-    sys.stdout.flush()
+    """Print one JSON object; a reader that went away early (``| head``) is not an error."""
+    try:
+        json.dump(obj, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _glitches(args: argparse.Namespace) -> int:
