@@ -1,0 +1,269 @@
+"""The run journal: a crash-safe, append-only record of a run, one checkpoint per line.
+
+Why JSONL and not SQLite: a journal is written by one process, read after it died, and must stay
+readable with ``jq``/``grep`` and survive being cut anywhere. An append-only file with one fsync'ed
+line per checkpoint has exactly the failure modes we can explain: a ``kill -9`` or power cut can
+only leave a *partial last line*, which the reader detects and drops. A checkpoint's line holds
+the whole chunk (its events, metrics, samples), so a checkpoint is either entirely in the journal
+or not at all, and a crash loses at most the chunk that was running.
+
+File format (``journal.jsonl`` in the run folder), UTF-8, one JSON object per line::
+
+    {"type":"header","journal_version":1,...run configuration...,"crc":"1a2b3c4d"}
+    {"type":"checkpoint","index":0,"sim_t0":0.0,"sim_t1":60.0,...chunk payload...,"crc":"..."}
+    {"type":"note","what":"resumed",...,"crc":"..."}
+    ...
+    {"type":"end","status":"completed"|"interrupted"|"failed",...,"crc":"..."}
+
+Every line ends with ``"crc":"<8 hex>"}``: the CRC-32 of the line's bytes *before* the
+``,"crc":...`` suffix (with the closing brace), so a flipped byte anywhere is caught without
+re-serialising anything. Lines are written with one ``write`` of the whole line, then
+``flush`` + ``os.fsync`` (and the folder is fsync'ed once when the file is created).
+
+Reading never raises on damage it can describe: ``read_journal`` returns a ``JournalData`` with
+``problems`` saying what was dropped and why (truncated last line, corrupt line N, missing end).
+It raises ``JournalError`` (an ``InputFileError``, exit 2) only when there is nothing to build on:
+no file, an empty file, or no readable header.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputFileError
+
+__all__ = ["JOURNAL_NAME", "JOURNAL_VERSION", "JournalData", "JournalError", "JournalWriter",
+           "read_journal"]
+
+JOURNAL_NAME = "journal.jsonl"
+JOURNAL_VERSION = 1
+_SUFFIX_LEN = len(',"crc":"00000000"}')
+
+
+class JournalError(InputFileError):
+    """The journal cannot be used at all (missing, empty, no header)."""
+
+
+def _encode(record: dict[str, Any]) -> bytes:
+    body = json.dumps(record, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+                      default=_default).encode("utf-8")
+    assert body.endswith(b"}")
+    crc = zlib.crc32(body) & 0xFFFFFFFF
+    return body[:-1] + b',"crc":"%08x"}\n' % crc
+
+
+def _default(o: Any) -> Any:
+    for attr in ("to_dict", "tolist", "item"):
+        fn = getattr(o, attr, None)
+        if callable(fn):
+            return fn()
+    if isinstance(o, (set, frozenset, tuple)):
+        return list(o)
+    if isinstance(o, Path):
+        return str(o)
+    return str(o)
+
+
+def _decode(line: bytes) -> dict[str, Any]:
+    """One line (without the newline) -> record; ValueError says what is wrong with it."""
+    if len(line) < _SUFFIX_LEN + 2 or not line.endswith(b'"}'):
+        raise ValueError("no checksum at the end of the line")
+    suffix = line[-_SUFFIX_LEN:]
+    if not suffix.startswith(b',"crc":"'):
+        raise ValueError("no checksum at the end of the line")
+    try:
+        want = int(suffix[8:16], 16)
+    except ValueError:
+        raise ValueError("checksum is not hex") from None
+    body = line[:-_SUFFIX_LEN] + b"}"
+    if zlib.crc32(body) & 0xFFFFFFFF != want:
+        raise ValueError("checksum mismatch (the line was altered or partly overwritten)")
+    record = json.loads(body.decode("utf-8"))
+    if not isinstance(record, dict) or "type" not in record:
+        raise ValueError("not a journal record (no 'type')")
+    return record
+
+
+@dataclass
+class JournalData:
+    """What a journal holds, and what it does not."""
+
+    path: Path
+    header: dict[str, Any] | None = None
+    checkpoints: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    end: dict[str, Any] | None = None
+    #: human-readable: every line dropped or expected and missing
+    problems: list[str] = field(default_factory=list)
+    #: byte offset just past the last good line (where a resumed writer continues)
+    valid_bytes: int = 0
+    lines: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.header is not None and self.end is not None and not self.problems
+
+    @property
+    def last_checkpoint(self) -> dict[str, Any] | None:
+        return self.checkpoints[-1] if self.checkpoints else None
+
+
+def read_journal(path: str | os.PathLike[str], *, require_header: bool = True) -> JournalData:
+    """Read a journal (a file or a run folder holding ``journal.jsonl``); damage becomes ``problems``."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / JOURNAL_NAME
+    if not p.exists():
+        raise JournalError(p, "no journal here; is this a soundcheck run folder?")
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise JournalError(p, f"cannot read the journal: {exc.strerror or exc}") from None
+    data = JournalData(p)
+    if not raw.strip():
+        raise JournalError(p, "the journal is empty: the run wrote nothing (killed before its "
+                              "first line, or the file was truncated)")
+    pos = 0
+    lineno = 0
+    good_end = 0
+    expected_index = 0
+    while pos < len(raw):
+        nl = raw.find(b"\n", pos)
+        lineno += 1
+        if nl < 0:  # no newline: the writer died mid-line
+            data.problems.append(
+                f"line {lineno}: truncated ({len(raw) - pos} bytes, no newline) - the run was "
+                f"killed while writing it; that chunk is lost")
+            break
+        line = raw[pos:nl]
+        pos = nl + 1
+        if not line.strip():
+            continue
+        try:
+            rec = _decode(line)
+        except (ValueError, UnicodeDecodeError) as exc:
+            data.problems.append(f"line {lineno}: unreadable ({exc}); dropped")
+            continue
+        kind = rec.pop("type")
+        rec.pop("crc", None)
+        if kind == "header":
+            if data.header is not None:
+                data.problems.append(f"line {lineno}: a second header; ignored")
+                continue
+            data.header = rec
+        elif data.header is None and require_header:
+            data.problems.append(f"line {lineno}: {kind} before any header; dropped")
+            continue
+        elif kind == "checkpoint":
+            idx = rec.get("index")
+            if idx != expected_index:
+                if isinstance(idx, int) and idx < expected_index:
+                    data.problems.append(f"line {lineno}: checkpoint {idx} repeated; the later copy is ignored")
+                    continue
+                data.problems.append(f"line {lineno}: checkpoint {idx} where {expected_index} was "
+                                     f"expected; checkpoints {expected_index}..{idx - 1 if isinstance(idx, int) else '?'} are missing")
+            data.checkpoints.append(rec)
+            expected_index = (idx if isinstance(idx, int) else expected_index) + 1
+        elif kind == "note":
+            data.notes.append(rec)
+        elif kind == "end":
+            data.end = rec
+        else:
+            data.problems.append(f"line {lineno}: unknown record type {kind!r}; ignored")
+            continue
+        good_end = pos
+        data.lines = lineno
+    data.valid_bytes = good_end
+    if data.header is None and require_header:
+        raise JournalError(p, "no readable header line: this is not a soundcheck journal, or its "
+                              "first line is damaged" + (f" ({data.problems[0]})" if data.problems else ""))
+    if data.end is None:
+        data.problems.append("no end record: the run did not finish (killed, or still running)")
+    return data
+
+
+class JournalWriter:
+    """Append records to a journal, each durable (fsync'ed) before ``write_*`` returns."""
+
+    def __init__(self, path: Path, fh: Any, *, fsync: bool = True) -> None:
+        self.path = path
+        self._fh = fh
+        self._fsync = fsync
+        self.checkpoints = 0
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], header: dict[str, Any], *, fsync: bool = True
+               ) -> "JournalWriter":
+        p = Path(path)
+        if p.is_dir():
+            p = p / JOURNAL_NAME
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(p, "xb")  # never overwrite a journal
+        w = cls(p, fh, fsync=fsync)
+        w._write({"type": "header", "journal_version": JOURNAL_VERSION, **header})
+        if fsync:
+            _fsync_dir(p.parent)
+        return w
+
+    @classmethod
+    def resume(cls, path: str | os.PathLike[str], *, fsync: bool = True) -> tuple["JournalWriter", JournalData]:
+        """Reopen a journal to continue it: cut everything after the last good line, append a note."""
+        data = read_journal(path)
+        if data.end is not None:
+            raise JournalError(data.path, f"the run already ended ({data.end.get('status')}); "
+                                          "nothing to resume")
+        fh = open(data.path, "r+b")
+        fh.truncate(data.valid_bytes)
+        fh.seek(data.valid_bytes)
+        if fsync:
+            os.fsync(fh.fileno())
+        w = cls(data.path, fh, fsync=fsync)
+        w.checkpoints = len(data.checkpoints)
+        return w, data
+
+    def _write(self, record: dict[str, Any]) -> None:
+        self._fh.write(_encode(record))
+        self._fh.flush()
+        if self._fsync:
+            os.fsync(self._fh.fileno())
+
+    def checkpoint(self, payload: dict[str, Any]) -> int:
+        """Write checkpoint number ``self.checkpoints`` holding ``payload``; returns its index."""
+        index = self.checkpoints
+        self._write({"type": "checkpoint", "index": index, **payload})
+        self.checkpoints += 1
+        return index
+
+    def note(self, what: str, **data: Any) -> None:
+        self._write({"type": "note", "what": what, **data})
+
+    def end(self, status: str, **data: Any) -> None:
+        self._write({"type": "end", "status": status, **data})
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+
+    def __enter__(self) -> "JournalWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

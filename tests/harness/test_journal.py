@@ -1,0 +1,103 @@
+"""The crash-safe run journal (harness.journal)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.errors import InputFileError
+from harness.journal import JOURNAL_NAME, JournalError, JournalWriter, read_journal
+
+
+def _write(tmp_path, n=3, end=True):
+    w = JournalWriter.create(tmp_path, {"seed": 7, "duration_s": 30.0})
+    for i in range(n):
+        w.checkpoint({"sim_t0": i * 10.0, "sim_t1": (i + 1) * 10.0, "events": [{"t": i, "kind": "x"}]})
+    if end:
+        w.end("completed", sim_t=n * 10.0)
+    w.close()
+    return tmp_path / JOURNAL_NAME
+
+
+def test_round_trip(tmp_path):
+    path = _write(tmp_path)
+    data = read_journal(tmp_path)
+    assert data.complete and data.problems == []
+    assert data.header["seed"] == 7 and data.header["journal_version"] == 1
+    assert [c["index"] for c in data.checkpoints] == [0, 1, 2]
+    assert data.checkpoints[1]["events"] == [{"t": 1, "kind": "x"}]
+    assert data.end["status"] == "completed"
+    # every line is plain JSON (jq-readable) carrying its checksum
+    for line in path.read_text().splitlines():
+        assert len(json.loads(line)["crc"]) == 8
+
+
+def test_never_overwrites(tmp_path):
+    _write(tmp_path)
+    with pytest.raises(FileExistsError):
+        JournalWriter.create(tmp_path, {})
+
+
+def test_truncated_mid_line_drops_only_the_last_chunk(tmp_path):
+    path = _write(tmp_path, end=False)
+    raw = path.read_bytes()
+    path.write_bytes(raw[:-25])  # cut the last checkpoint line in the middle
+    data = read_journal(path)
+    assert [c["index"] for c in data.checkpoints] == [0, 1]
+    assert any("truncated" in p and "line 4" in p for p in data.problems)
+    assert any("no end record" in p for p in data.problems)
+    assert not data.complete
+
+
+def test_corrupt_byte_is_caught_by_the_checksum(tmp_path):
+    path = _write(tmp_path)
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b'"sim_t0":10.0', b'"sim_t0":19.0')  # still valid JSON
+    path.write_bytes(b"\n".join(lines))
+    data = read_journal(path)
+    assert [c["index"] for c in data.checkpoints] == [0, 2]
+    assert any("line 3" in p and "checksum mismatch" in p for p in data.problems)
+    assert any("checkpoint 2 where 1 was expected" in p for p in data.problems)
+
+
+def test_garbage_line(tmp_path):
+    path = _write(tmp_path)
+    with open(path, "ab") as fh:
+        fh.write(b"\x00\xffnot json at all\n")
+    data = read_journal(path)
+    assert data.end is not None and any("line 6" in p and "unreadable" in p for p in data.problems)
+
+
+def test_empty_missing_and_headerless_journals_are_clear_errors(tmp_path):
+    with pytest.raises(JournalError, match="no journal here"):
+        read_journal(tmp_path)
+    (tmp_path / JOURNAL_NAME).write_bytes(b"")
+    with pytest.raises(JournalError, match="empty") as info:
+        read_journal(tmp_path)
+    assert isinstance(info.value, InputFileError) and info.value.exit_code == 2
+    (tmp_path / JOURNAL_NAME).write_bytes(b'{"type": "checkpoint"}\n')
+    with pytest.raises(JournalError, match="no readable header"):
+        read_journal(tmp_path)
+
+
+def test_resume_cuts_the_partial_line_and_continues(tmp_path):
+    path = _write(tmp_path, end=False)
+    with open(path, "ab") as fh:
+        fh.write(b'{"type":"checkpoint","index":3,"sim_t0":30')  # killed mid-write
+    w, data = JournalWriter.resume(tmp_path)
+    assert w.checkpoints == 3 and len(data.checkpoints) == 3
+    w.note("resumed", from_checkpoint=2)
+    assert w.checkpoint({"sim_t0": 30.0}) == 3
+    w.end("completed")
+    w.close()
+    again = read_journal(tmp_path)
+    assert again.complete, again.problems
+    assert [c["index"] for c in again.checkpoints] == [0, 1, 2, 3]
+    assert again.notes[0]["what"] == "resumed"
+
+
+def test_resume_of_a_finished_run_is_refused(tmp_path):
+    _write(tmp_path)
+    with pytest.raises(JournalError, match="already ended"):
+        JournalWriter.resume(tmp_path)
