@@ -1,0 +1,156 @@
+"""Signal-analysis speed and detection limits.
+
+A benchmark, not a test: it prints figures and never fails on a slow machine.
+
+    python bench/bench_analysis.py [--seconds 120] [--quick]
+
+Figures:
+- glitch analysis speed: seconds of 48 kHz mono audio judged per second of wall time (best of 3);
+- latency analysis speed: seconds of recording (10 s takes, 2**15-1 MLS) per second of wall time;
+- smallest pop amplitude found at every position swept (1-sample pop, both signs, on a 0.5 sine
+  with -60 dBFS noise), and the detector's tolerance it should sit just above;
+- shortest dropped (and inserted) run found, named and sized right at every position swept;
+- worst latency error over fractional delays 0..48000 frames with noise, and the highest
+  confidence the analyser gave to pure noise (it must stay below the 0.5 refusal threshold).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+import numpy as np
+
+from harness import analysis as A
+
+FS = 48_000
+F0 = A.DEFAULT_TEST_FREQUENCY_HZ
+
+
+def _tone(seconds: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = A.sine(F0, seconds, FS, 0.5)
+    return (x + rng.standard_normal(x.size) * 1e-3).astype(np.float32)
+
+
+def _best_of(n: int, fn: Any) -> float:
+    best = float("inf")
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def glitch_speed(seconds: float = 120.0) -> float:
+    x = _tone(seconds, 1)
+    A.analyze_glitches(x[: FS], FS)  # warm up imports and caches
+    return seconds / _best_of(3, lambda: A.analyze_glitches(x, FS, F0))
+
+
+def latency_speed(seconds: float = 10.0) -> float:
+    ref = A.mls(1.0, FS, 0.5, order=15)[: 2**15 - 1]
+    rng = np.random.default_rng(2)
+    n = int(seconds * FS)
+    rec = A.fractional_delay(ref, 4321.25, n) + rng.standard_normal(n) * 0.01
+    return seconds / _best_of(3, lambda: A.measure_latency(ref, rec, FS))
+
+
+def _found(x: np.ndarray, kind: str, size: int | None, at: int) -> bool:
+    gs = A.analyze_glitches(x, FS).glitches
+    return (
+        len(gs) == 1
+        and gs[0].kind == kind
+        and (size is None or gs[0].size == size)
+        and abs(gs[0].start_frame - at) <= 10
+    )
+
+
+def pop_limit(positions: int = 64) -> dict[str, Any]:
+    """Sweep pop amplitude downwards; the limit is the last one found at every position."""
+    base = _tone(1.0, 3).astype(np.float64)
+    ats = [20_000 + (i * 37) % 700 for i in range(positions)]
+    smallest = None
+    tolerance = A.analyze_glitches(base, FS).tolerance
+    for amp in (0.05, 0.03, 0.02, 0.017, 0.015, 0.0125, 0.01, 0.0075, 0.005):
+        ok = all(_found(A.add_pop(base, at, 1, s * amp), "click", None, at) for at in ats for s in (1, -1))
+        if not ok:
+            break
+        smallest = amp
+    return {"smallest_pop_always_found": smallest, "tolerance": tolerance, "pop_trials": positions * 2}
+
+
+def drop_limit(positions: int = 32) -> dict[str, Any]:
+    """For runs 27 down to 1 frame: found, named and sized right at every position?"""
+    base = _tone(1.0, 4).astype(np.float64)
+    ats = [20_000 + (i * 41) % 700 for i in range(positions)]
+    shortest: dict[str, int | None] = {}
+    for name, damage in (("dropped", A.drop_frames), ("inserted", A.insert_frames)):
+        shortest[name] = None
+        for n in range(27, 0, -1):
+            if not all(_found(damage(base, at, n), name, n, at) for at in ats):
+                break
+            shortest[name] = n
+    return {
+        "shortest_drop_always_found": shortest["dropped"],
+        "shortest_insert_always_found": shortest["inserted"],
+        "drop_positions": positions,
+    }
+
+
+def latency_accuracy(trials: int = 40) -> dict[str, Any]:
+    ref = A.mls(1.0, FS, 0.5, order=14)[: 2**14 - 1]
+    rng = np.random.default_rng(5)
+    n = ref.size + 48_000 + 100
+    errors = []
+    for delay in np.concatenate(([0.0, 0.5, 48_000.0], rng.uniform(0, 48_000, trials))):
+        rec = 0.5 * A.fractional_delay(ref, float(delay), n) + rng.standard_normal(n) * 0.01
+        r = A.measure_latency(ref, rec, FS)
+        errors.append(abs(r.latency_frames - delay) if r.latency_frames is not None else float("inf"))
+    noise_conf = [A.measure_latency(ref, rng.standard_normal(n) * 0.1, FS).confidence for _ in range(20)]
+    return {
+        "latency_max_error_frames": max(errors),
+        "latency_rms_error_frames": float(np.sqrt(np.mean(np.square(errors)))),
+        "latency_trials": len(errors),
+        "max_confidence_on_noise": max(noise_conf),
+    }
+
+
+def run(seconds: float = 120.0, quick: bool = False) -> dict[str, Any]:
+    """All figures as a flat dict (for a suite runner)."""
+    out: dict[str, Any] = {
+        "glitch_x_realtime_48k": glitch_speed(seconds),
+        "latency_x_realtime_48k": latency_speed(),
+    }
+    out.update(pop_limit(16 if quick else 64))
+    out.update(drop_limit(8 if quick else 32))
+    out.update(latency_accuracy(10 if quick else 40))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=120.0, help="length of the speed-test take")
+    ap.add_argument("--quick", action="store_true", help="fewer positions and trials")
+    args = ap.parse_args()
+    r = run(args.seconds, args.quick)
+    rows = [
+        ("glitch analysis, 48 kHz mono", f"{r['glitch_x_realtime_48k']:.0f}x real time"),
+        ("latency analysis, 48 kHz", f"{r['latency_x_realtime_48k']:.0f}x real time"),
+        ("smallest pop always found", f"{r['smallest_pop_always_found']} on a 0.5 sine "
+         f"(tolerance {r['tolerance']:.4f}, {r['pop_trials']} positions x signs)"),
+        ("shortest drop always found", f"{r['shortest_drop_always_found']} frame(s) "
+         f"(1..27 swept, {r['drop_positions']} positions)"),
+        ("shortest insert always found", f"{r['shortest_insert_always_found']} frame(s)"),
+        ("latency error, worst / rms", f"{r['latency_max_error_frames']:.4f} / {r['latency_rms_error_frames']:.4f} "
+         f"frames over {r['latency_trials']} delays"),
+        ("max confidence on pure noise", f"{r['max_confidence_on_noise']:.3f} (refused below 0.5)"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for k, v in rows:
+        print(f"{k:<{width}}  {v}")
+
+
+if __name__ == "__main__":
+    main()
