@@ -746,16 +746,30 @@ def analyze_glitches(
     cyc = f / fs
     fit = _fit_blocks(x, first, nb, block, cyc)
     mag = np.abs(fit.z)
-    typical = float(np.median(mag))
-    mean_power = float(np.median(fit.sumsq)) / block
-    if typical <= 0 or (typical**2 / 2) < 0.25 * mean_power:
+    share = (mag**2 / 2) / np.maximum(fit.sumsq / block, 1e-30)  # of each block's power, the tone's
+    dominant = share > 0.5
+    if np.count_nonzero(dominant) < max(4 * _REF_WINDOW, nb // 4):
         where = f" at {frequency_hz:g} Hz" if frequency_hz else ""
         strongest = _fft_peak(x[first : first + min(last - first, 1 << 16)], fs, 10.0, 0.49 * fs)
         raise AnalysisError(
-            f"no steady sine found{where}: a tone carries {100 * typical**2 / 2 / max(mean_power, 1e-30):.0f}% "
-            f"of the power (the strongest component is near {strongest:.1f} Hz); record a single "
-            "steady test tone" + (" or fix --frequency" if frequency_hz else "")
+            f"no steady sine found{where}: a tone carries {100 * float(np.median(share)):.0f}% of the "
+            f"power (the strongest component is near {strongest:.1f} Hz); record a single steady "
+            "test tone" + (" or fix --frequency" if frequency_hz else "")
         )
+    # Judge level and noise only where the tone dominates, so a damaged stretch cannot inflate
+    # the tolerance and hide itself.
+    typical = float(np.median(mag[dominant]))
+    # Fade-ins, fade-outs and silence are how test tones start and stop, not glitches: trim
+    # edge blocks that are near-silent or whose tone is still rising (falling) towards the level
+    # of the blocks after (before) them. Noise or garbage at an edge is not trimmed.
+    i0, i1 = _steady_span(mag, share, fit.sumsq / block, typical, relative_tolerance * typical / 2)
+    if i1 - i0 < 4 * _REF_WINDOW:
+        raise AnalysisError(f"the tone is steady for only {max(i1 - i0, 0)} blocks of {block} frames; record a longer take")
+    if (i0, i1) != (0, nb):
+        fit = _BlockFit(z=fit.z[i0:i1], dc=fit.dc[i0:i1], sumsq=fit.sumsq[i0:i1], resid=fit.resid[i0:i1])
+        mag, dominant = mag[i0:i1], dominant[i0:i1]
+        first += i0 * block
+        nb = i1 - i0
     level_ok = (mag > 0.5 * typical) & (mag < 2.0 * typical)
     dcyc = _refine_by_phase(fit, block, cyc, level_ok)
     starts = first + block * np.arange(nb, dtype=np.int64)
@@ -769,8 +783,9 @@ def analyze_glitches(
 
     # 4. Noise floor and tolerance; which blocks are clean enough to predict from.
     dof = block - 3
-    e_med = float(np.median(fit.resid))
-    e_spread = 1.4826 * float(np.median(np.abs(fit.resid - e_med)))
+    clean_resid = fit.resid[dominant & level_ok]
+    e_med = float(np.median(clean_resid))
+    e_spread = 1.4826 * float(np.median(np.abs(clean_resid - e_med)))
     noise_rms = math.sqrt(e_med / dof)
     tol = max(relative_tolerance * typical, noise_factor * noise_rms)
     bad_energy = fit.resid > e_med + max(6 * e_spread, tol**2 / 4)
@@ -896,6 +911,31 @@ def analyze_glitches(
         glitches=glitches,
         truncated=truncated,
     )
+
+
+def _steady_span(
+    mag: FloatArray, share: FloatArray, power: FloatArray, typical: float, step: float
+) -> tuple[int, int]:
+    """First and one-past-last block of the steady tone (see the trimming note in the caller)."""
+    win = _REF_WINDOW
+    padded = np.concatenate((np.full(win, np.nan), mag, np.full(win, np.nan)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, win)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows at the very ends
+        after = np.nanmedian(windows[win + 1 : win + 1 + mag.size], axis=1)
+        before = np.nanmedian(windows[: mag.size], axis=1)
+    quiet = power < 0.01 * typical**2 / 2
+    toneish = share > 0.3
+    lead = quiet | (toneish & (mag < after - step))
+    trail = quiet | (toneish & (mag < before - step))
+    keep_lead = np.flatnonzero(~lead)
+    keep_trail = np.flatnonzero(~trail)
+    if keep_lead.size == 0 or keep_trail.size == 0:
+        return 0, 0
+    # one more block each side: a fade can begin part-way into the last block that looks steady
+    lo = int(keep_lead[0]) + (1 if keep_lead[0] > 0 else 0)
+    hi = int(keep_trail[-1]) + (0 if keep_trail[-1] < mag.size - 1 else 1)
+    return lo, hi
 
 
 def _predict(n0: int, n1: int, z: complex, dc: float, cyc: float) -> FloatArray:

@@ -238,6 +238,24 @@ def test_leading_and_trailing_silence_are_not_glitches() -> None:
     assert 7_000 + FS - 512 <= report.analysed_end_frame <= 7_000 + FS
 
 
+def test_fade_in_and_out_are_not_glitches() -> None:
+    x = tone(1.0, seed=9)
+    ramp = np.linspace(0.0, 1.0, int(0.02 * FS))
+    x[: ramp.size] *= ramp
+    x[-ramp.size :] *= ramp[::-1]
+    assert A.analyze_glitches(x, FS).glitches == []
+
+
+def test_take_that_ends_in_noise_reports_it_instead_of_trimming_it() -> None:
+    x = tone(2.0, seed=10)
+    x[FS:] = np.random.default_rng(10).standard_normal(FS) * 0.3
+    report = A.analyze_glitches(x, FS)
+    g = only_glitch(report)
+    assert g.kind == "other" and abs(g.start_frame - FS) <= PLACE
+    assert g.end_frame >= 2 * FS - 512
+    assert report.tolerance < 0.02  # the noise did not inflate the tolerance and hide itself
+
+
 def test_dc_offset_is_not_a_glitch() -> None:
     assert A.analyze_glitches(tone(1.0, seed=8) + 0.1, FS).glitches == []
 
