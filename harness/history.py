@@ -1,0 +1,569 @@
+"""Histories: what happened during a run, Jepsen-style, written as JSON Lines.
+
+A history is an append-only list of entries, each with a gap-free ``index`` (the real-time order in
+which the harness saw things) and the system clock's ``time``. Entry types:
+
+- ``invoke`` / ``ok`` / ``fail`` / ``info``: a client operation. ``invoke`` starts it, exactly one
+  completion ends it, linked by ``op_id``. ``fail`` means *definitely did not take effect* (the
+  system refused: illegal transition, closed, rejected config); ``info`` means the outcome is
+  unknown (a timeout, or an error from the world after the operation may have done something).
+  Each carries the ``process`` (thread) that issued it.
+- ``transition``: one ``TransitionRecord`` from the coordinator (with its ``seq``).
+- ``fault_start`` / ``fault_end``: a fault from ``harness.faults`` fired / ended.
+- ``error`` and ``event``: the system's ``SystemEvent`` stream (``error`` events apart).
+- ``metrics``: a snapshot of counters, frame accounts, resource usage and health.
+- ``attach`` / ``meta``: what the system looked like when the history started, run metadata.
+
+``run_op(history, system, "start")`` wraps one system call into invoke -> completion.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import io
+import json
+import math
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputFileError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from system_under_test import AudioSystem
+
+FORMAT_VERSION = 1
+OP_TYPES = frozenset({"invoke", "ok", "fail", "info"})
+COMPLETIONS = frozenset({"ok", "fail", "info"})
+ENTRY_TYPES = frozenset({"meta", "attach", "invoke", "ok", "fail", "info", "transition", "fault_start",
+                         "fault_end", "error", "event", "metrics", "note"})
+
+
+class HistoryFormatError(InputFileError):
+    """A history file could not be read; the message names the file and the line."""
+
+    def __init__(self, path: object, line: int, message: str) -> None:
+        self.line = line
+        super().__init__(path, f"line {line}: {message}")
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-safe copy of ``value`` (enums by value, configs and records by dict, else repr)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, dict):
+        return {str(k.value if isinstance(k, enum.Enum) else k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        try:
+            return jsonable(to_dict())
+        except Exception:  # noqa: BLE001 - fall back to repr
+            pass
+    describe = getattr(value, "describe", None)
+    if isinstance(value, BaseException):
+        return jsonable(describe()) if callable(describe) else {"type": type(value).__name__,
+                                                                 "message": str(value)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return jsonable(dataclasses.asdict(value))
+    item = getattr(value, "item", None)  # numpy scalars
+    if callable(item):
+        try:
+            return jsonable(item())
+        except Exception:  # noqa: BLE001
+            pass
+    return repr(value)
+
+
+@dataclass
+class Entry:
+    index: int
+    type: str
+    time: float
+    process: str | None = None
+    op: str | None = None
+    op_id: int | None = None
+    value: Any = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"index": self.index, "type": self.type, "time": self.time}
+        for key in ("process", "op", "op_id", "value"):
+            v = getattr(self, key)
+            if v is not None:
+                d[key] = v
+        if self.data:
+            d["data"] = self.data
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Entry":
+        return cls(int(d["index"]), str(d["type"]), float(d.get("time", 0.0)), d.get("process"),
+                   d.get("op"), d.get("op_id"), d.get("value"), dict(d.get("data") or {}))
+
+
+@dataclass
+class Operation:
+    """An invoke paired with its completion (``outcome`` is None while still pending)."""
+
+    op_id: int
+    process: str | None
+    op: str
+    args: list[Any]
+    meta: dict[str, Any]
+    invoke_index: int
+    invoke_time: float
+    pre: dict[str, Any] | None
+    outcome: str | None = None
+    complete_index: int | None = None
+    complete_time: float | None = None
+    value: Any = None
+    error: dict[str, Any] | None = None
+    post: dict[str, Any] | None = None
+
+    @property
+    def completed(self) -> bool:
+        return self.outcome is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class OpResult:
+    """What ``run_op`` returns: the outcome as recorded, the call's value or its exception."""
+
+    outcome: str
+    value: Any = None
+    error: BaseException | None = None
+    op_id: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+
+class History:
+    """A thread-safe, append-only run history; optionally streamed to a JSONL file as it grows."""
+
+    def __init__(self, *, clock: Any = None, meta: dict[str, Any] | None = None,
+                 stream_to: str | os.PathLike[str] | None = None) -> None:
+        self._lock = threading.RLock()
+        self.entries: list[Entry] = []
+        self._op_ids = 0
+        self.clock = clock
+        self._system: Any = None
+        self._metrics_timer: Any = None
+        self._stream: io.TextIOBase | None = None
+        self.path: Path | None = None
+        if stream_to is not None:
+            self.stream_to(stream_to)
+        if meta:
+            self.record("meta", data={"format": FORMAT_VERSION, **jsonable(meta)})
+
+    # -- recording ------------------------------------------------------------------------------
+    def _now(self) -> float:
+        clock = self.clock
+        return float(clock.now()) if clock is not None else 0.0
+
+    def record(self, type: str, *, process: str | None = None, op: str | None = None,
+               op_id: int | None = None, value: Any = None, data: dict[str, Any] | None = None,
+               time: float | None = None) -> Entry:
+        if type not in ENTRY_TYPES:
+            raise ValueError(f"unknown history entry type {type!r}")
+        with self._lock:
+            entry = Entry(len(self.entries), type, self._now() if time is None else float(time),
+                          process, op, op_id, jsonable(value), jsonable(data) if data else {})
+            self.entries.append(entry)
+            if self._stream is not None:
+                self._stream.write(json.dumps(entry.to_dict(), separators=(",", ":")) + "\n")
+                self._stream.flush()
+            return entry
+
+    def invoke(self, process: str | int | None, op: str, args: Iterable[Any] = (), *,
+               meta: dict[str, Any] | None = None, pre: dict[str, Any] | None = None) -> int:
+        """Record the start of ``op`` by ``process``; returns the op id for ``complete``."""
+        with self._lock:
+            self._op_ids += 1
+            op_id = self._op_ids
+            data: dict[str, Any] = {"args": list(args)}
+            if meta:
+                data["meta"] = meta
+            if pre is not None:
+                data["pre"] = pre
+            self.record("invoke", process=_proc(process), op=op, op_id=op_id, data=data)
+            return op_id
+
+    def complete(self, op_id: int, outcome: str, value: Any = None, *, error: Any = None,
+                 post: dict[str, Any] | None = None, process: str | int | None = None,
+                 op: str | None = None) -> Entry:
+        """Record how ``op_id`` ended: ``ok``, ``fail`` (no effect) or ``info`` (unknown)."""
+        if outcome not in COMPLETIONS:
+            raise ValueError(f"outcome must be one of {sorted(COMPLETIONS)}, not {outcome!r}")
+        data: dict[str, Any] = {}
+        if error is not None:
+            data["error"] = error
+        if post is not None:
+            data["post"] = post
+        if process is None or op is None:
+            for e in reversed(self.entries):
+                if e.type == "invoke" and e.op_id == op_id:
+                    process = process if process is not None else e.process
+                    op = op or e.op
+                    break
+        return self.record(outcome, process=_proc(process), op=op, op_id=op_id, value=value, data=data)
+
+    def ok(self, op_id: int, value: Any = None, **kw: Any) -> Entry:
+        return self.complete(op_id, "ok", value, **kw)
+
+    def fail(self, op_id: int, value: Any = None, **kw: Any) -> Entry:
+        return self.complete(op_id, "fail", value, **kw)
+
+    def info(self, op_id: int, value: Any = None, **kw: Any) -> Entry:
+        return self.complete(op_id, "info", value, **kw)
+
+    def note(self, message: str, **data: Any) -> Entry:
+        return self.record("note", value=message, data=data or None)
+
+    # -- system attachment ----------------------------------------------------------------------
+    def attach(self, system: "AudioSystem", *, metrics_every_s: float | None = None) -> "History":
+        """Subscribe to the system's transitions and events (and snapshot metrics periodically)."""
+        self._system = system
+        if self.clock is None:
+            self.clock = system.clock
+        self.record("attach", data={"state": system.state.value, **observe(system),
+                                    "components": {n: s.value for n, s in system.coordinator.states().items()},
+                                    "seed": getattr(system, "seed", None),
+                                    "next_seq": system.coordinator.history.records()[-1].seq + 1
+                                    if len(system.coordinator.history) else 1})
+        system.add_observer(self._on_transition)
+        system.add_event_listener(self._on_event)
+        if metrics_every_s:
+            self._schedule_metrics(metrics_every_s)
+        return self
+
+    def detach(self) -> None:
+        system, self._system = self._system, None
+        if system is None:
+            return
+        system.coordinator.remove_observer(self._on_transition)
+        system.remove_event_listener(self._on_event)
+        if self._metrics_timer is not None:
+            self._metrics_timer.cancel()
+            self._metrics_timer = None
+
+    def _on_transition(self, record: Any) -> None:
+        self.record("transition", data=record.to_dict(), time=record.time)
+
+    def _on_event(self, event: Any) -> None:
+        self.record("error" if event.kind == "error" else "event", value=event.kind,
+                    data=dict(event.data), time=event.time)
+
+    def _schedule_metrics(self, every_s: float) -> None:
+        system = self._system
+        call_later = getattr(system.clock, "call_later", None) if system is not None else None
+        if call_later is None:
+            return  # real clock: callers snapshot explicitly
+
+        def tick() -> None:
+            self._metrics_timer = None
+            if self._system is None or self._system.state.value == "closed":
+                return
+            self.snapshot(self._system)
+            self._schedule_metrics(every_s)
+
+        self._metrics_timer = call_later(every_s, tick)
+
+    def snapshot(self, system: "AudioSystem | None" = None) -> Entry:
+        """Record counters, frame accounts, resources and health as one ``metrics`` entry."""
+        system = system or self._system
+        assert system is not None, "snapshot() needs a system (attach one or pass it)"
+        return self.record("metrics", data=system_snapshot(system))
+
+    def fault_started(self, record: Any) -> Entry:
+        return self.record("fault_start", value=record.kind, data=record.to_dict(), time=record.fired_at)
+
+    def fault_ended(self, record: Any) -> Entry:
+        return self.record("fault_end", value=record.kind, data=record.to_dict(), time=record.ended_at)
+
+    # -- reading --------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(list(self.entries))
+
+    def of_type(self, *types: str) -> list[Entry]:
+        return [e for e in list(self.entries) if e.type in types]
+
+    def operations(self) -> list[Operation]:
+        """Invokes paired with their completions, in invoke order."""
+        ops: dict[int, Operation] = {}
+        for e in list(self.entries):
+            if e.type == "invoke" and e.op_id is not None:
+                ops[e.op_id] = Operation(e.op_id, e.process, e.op or "", list(e.data.get("args", [])),
+                                         dict(e.data.get("meta") or {}), e.index, e.time, e.data.get("pre"))
+            elif e.type in COMPLETIONS and e.op_id in ops:
+                op = ops[e.op_id]
+                op.outcome, op.complete_index, op.complete_time = e.type, e.index, e.time
+                op.value, op.error, op.post = e.value, e.data.get("error"), e.data.get("post")
+        return list(ops.values())
+
+    def transitions(self, component: str | None = None) -> list[dict[str, Any]]:
+        """Transition records (as dicts) sorted by their sequence number."""
+        out = [dict(e.data, index=e.index) for e in self.of_type("transition")]
+        out.sort(key=lambda d: d.get("seq", 0))
+        return out if component is None else [d for d in out if d.get("component") == component]
+
+    def events(self, kind: str | None = None) -> list[Entry]:
+        evs = self.of_type("event", "error")
+        return evs if kind is None else [e for e in evs if e.value == kind]
+
+    def errors(self) -> list[Entry]:
+        return self.of_type("error")
+
+    def faults(self) -> list[dict[str, Any]]:
+        """One dict per fault firing: the start record merged with its end (``ended_at`` may be None)."""
+        fired: dict[Any, dict[str, Any]] = {}
+        for e in self.of_type("fault_start", "fault_end"):
+            key = e.data.get("firing_id", e.index)
+            d = fired.setdefault(key, {})
+            d.update(e.data)
+            d["start_index" if e.type == "fault_start" else "end_index"] = e.index
+        return list(fired.values())
+
+    def snapshots(self) -> list[Entry]:
+        return self.of_type("metrics")
+
+    @property
+    def initial(self) -> dict[str, Any] | None:
+        for e in self.entries:
+            if e.type == "attach":
+                return e.data
+        return None
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for e in self.entries:
+            if e.type == "meta":
+                out.update(e.data)
+        return out
+
+    @property
+    def end_time(self) -> float:
+        return max((e.time for e in self.entries), default=0.0)
+
+    # -- JSON Lines -----------------------------------------------------------------------------
+    def to_jsonl(self) -> str:
+        return "".join(json.dumps(e.to_dict(), separators=(",", ":")) + "\n" for e in list(self.entries))
+
+    def write_jsonl(self, path: str | os.PathLike[str], *, append: bool = False) -> Path:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with p.open("a" if append else "w", encoding="utf-8") as fh:
+            fh.write(self.to_jsonl())
+        return p
+
+    def stream_to(self, path: str | os.PathLike[str]) -> None:
+        """From now on append every entry to ``path`` as it is recorded (crash-safe: one line each)."""
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            if self._stream is not None:
+                self._stream.close()
+            self._stream = p.open("a", encoding="utf-8")
+            self.path = p
+            for e in self.entries:  # what was recorded before streaming began
+                self._stream.write(json.dumps(e.to_dict(), separators=(",", ":")) + "\n")
+            self._stream.flush()
+
+    def close(self) -> None:
+        self.detach()
+        with self._lock:
+            if self._stream is not None:
+                self._stream.close()
+                self._stream = None
+
+    @classmethod
+    def read_jsonl(cls, path: str | os.PathLike[str]) -> "History":
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputFileError(p, f"cannot read history: {exc.strerror or exc}") from None
+        return cls.from_lines(text.splitlines(), source=p)
+
+    @classmethod
+    def from_lines(cls, lines: Iterable[str], *, source: object = "<history>") -> "History":
+        h = cls()
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+            except ValueError as exc:
+                raise HistoryFormatError(source, n, f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+            if not isinstance(d, dict):
+                raise HistoryFormatError(source, n, f"expected a JSON object, got {type(d).__name__}")
+            missing = [k for k in ("index", "type") if k not in d]
+            if missing:
+                raise HistoryFormatError(source, n, f"missing field(s) {', '.join(missing)}")
+            if d["type"] not in ENTRY_TYPES:
+                raise HistoryFormatError(source, n, f"unknown entry type {d['type']!r}")
+            try:
+                entry = Entry.from_dict(d)
+            except (TypeError, ValueError) as exc:
+                raise HistoryFormatError(source, n, f"malformed entry ({exc})") from None
+            h.entries.append(entry)
+            if entry.op_id is not None:
+                h._op_ids = max(h._op_ids, int(entry.op_id))
+        return h
+
+
+def _proc(process: str | int | None) -> str:
+    if process is None:
+        return threading.current_thread().name
+    return str(process)
+
+
+# -- observing a system ---------------------------------------------------------------------------
+
+_digests: dict[int, tuple[Any, str]] = {}
+
+
+def config_digest(config: Any) -> str | None:
+    """A short stable digest of a config (cached per immutable config object)."""
+    if config is None:
+        return None
+    hit = _digests.get(id(config))
+    if hit is not None and hit[0] is config:
+        return hit[1]
+    text = json.dumps(jsonable(config), sort_keys=True)
+    digest = hashlib.sha1(text.encode()).hexdigest()[:12]
+    if len(_digests) > 512:
+        _digests.clear()
+    _digests[id(config)] = (config, digest)
+    return digest
+
+
+def observe(system: Any) -> dict[str, Any]:
+    """The little the op checkers need: state, whether configured, a config digest."""
+    return {"state": system.state.value, "configured": system.config is not None,
+            "pending": getattr(system, "_pending_config", None) is not None,
+            "config": config_digest(system.config)}
+
+
+def system_snapshot(system: Any) -> dict[str, Any]:
+    snap = system.metrics()
+    accounts = system.frame_accounts()
+    res = system.resources
+    pipeline = system.pipeline
+    return {
+        "state": system.state.value,
+        "counters": dict(snap.counters),
+        "frames": accounts.to_dict(),
+        "balanced": accounts.balanced(),
+        "pending_callback_errors": len(pipeline.errors) if pipeline is not None else 0,
+        "resources": {
+            "usage": {t.value: v for t, v in res.usage().items()},
+            "peak": {t.value: v for t, v in res.peak().items()},
+            "limits": {t.value: v for t, v in res.global_limits.items()},
+            "within_limits": res.within_limits(),
+            "live": len(res.live()),
+        },
+        "health": system.health(),
+    }
+
+
+# -- wrapping a call ------------------------------------------------------------------------------
+
+def classify(op_name: str, exc: BaseException) -> str:
+    """``fail`` if the system refused without effect, ``ok`` for an error that *is* the result."""
+    from system_under_test.errors import (  # noqa: PLC0415 - keep this module cheap to import
+        AudioSystemError,
+        ConfigError,
+        LifecycleError,
+        SimulatedError,
+    )
+    if op_name == "simulate_error" and isinstance(exc, SimulatedError):
+        return "ok"
+    if isinstance(exc, (ConfigError, LifecycleError)):
+        return "fail"
+    if isinstance(exc, AudioSystemError):
+        return "info"
+    return "crash"
+
+
+def run_op(history: History, system: Any, op_name: str, *args: Any, process: str | int | None = None,
+           meta: dict[str, Any] | None = None, timeout_s: float | None = None,
+           observe_state: bool = True, **kwargs: Any) -> OpResult:
+    """Call ``system.<op_name>(*args, **kwargs)`` recording invoke -> ok / fail / info.
+
+    Refusals (``LifecycleError``, ``ConfigError``) are ``fail``; other ``AudioSystemError``s are
+    ``info`` (the world broke part-way: the effect is unknown); ``simulate_error``'s own
+    ``SimulatedError`` is its ``ok``. Any other exception is a crash: recorded as ``info`` with
+    ``crash: true`` and re-raised. With ``timeout_s`` the call runs on a worker thread; if it does not
+    return in time the op is ``info`` with ``timeout: true`` (and the thread is left running).
+    """
+    pre = observe(system) if observe_state else None
+    recorded_args = list(args) + ([kwargs] if kwargs else [])
+    op_id = history.invoke(process, op_name, recorded_args, meta=meta, pre=pre)
+    proc = _proc(process)
+    method = getattr(system, op_name)
+    box: dict[str, Any] = {}
+
+    def call() -> None:
+        try:
+            box["value"] = method(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - classified below
+            box["error"] = exc
+
+    if timeout_s is None:
+        call()
+    else:
+        worker = threading.Thread(target=call, name=f"run_op-{op_name}-{op_id}", daemon=True)
+        worker.start()
+        worker.join(timeout_s)
+        if worker.is_alive():
+            history.info(op_id, error={"timeout": True, "timeout_s": timeout_s}, process=proc, op=op_name)
+            return OpResult("info", None, TimeoutError(f"{op_name} did not return in {timeout_s} s"), op_id)
+    post = observe(system) if observe_state else None
+    exc = box.get("error")
+    if exc is None:
+        value = box.get("value")
+        history.ok(op_id, value if isinstance(value, (bool, int, float, str, type(None))) else None,
+                   post=post, process=proc, op=op_name)
+        return OpResult("ok", value, None, op_id)
+    outcome = classify(op_name, exc)
+    if outcome == "crash":
+        history.info(op_id, error={"crash": True, "type": type(exc).__name__, "message": str(exc)},
+                     post=post, process=proc, op=op_name)
+        raise exc
+    history.complete(op_id, outcome, error=exc, post=post, process=proc, op=op_name)
+    return OpResult(outcome, None, exc, op_id)
+
+
+__all__ = [
+    "Entry",
+    "History",
+    "HistoryFormatError",
+    "OpResult",
+    "Operation",
+    "classify",
+    "config_digest",
+    "jsonable",
+    "observe",
+    "run_op",
+    "system_snapshot",
+]
