@@ -6,14 +6,21 @@ output ports to its input ports so whatever a stream plays comes back on its inp
 loopback through the real PortAudio/JACK code paths.
 
 Isolation between parallel rigs (pytest-xdist workers, a developer's own ``soundcheck loopback
-up``) is by **server name**, not by a lock: every in-process rig picks a unique name
-(``soundcheck-<pid>-<n>-<random>``) and everything that must talk to it is pointed there
-explicitly — JACK-Client through ``servername=``, PortAudio (both the JACK host API and the ALSA
+up``) is by **server name**: every concurrently running rig has its own name, and everything that
+must talk to it is pointed there explicitly — JACK-Client through ``servername=``, PortAudio (both the JACK host API and the ALSA
 ``jack`` PCM, which go through libjack) through ``JACK_DEFAULT_SERVER`` in the environment of the
 device host process (``rig.env()``). We never set ``JACK_DEFAULT_SERVER`` in our own process, so
-two rigs in one process do not interfere. A lock would serialise the whole suite on a 2-core
-machine for no benefit: jackd servers with distinct names share nothing but ``/dev/shm``'s
-registry, which libjack manages itself.
+two rigs in one process do not interfere.
+
+The names come from a small *leased pool* (``soundcheck-rig-0`` … ``-5``), each lease an
+``flock`` held for the rig's lifetime (released by the kernel if the process dies), rather than
+from fresh random names. Measured reason: libjack keeps a registry of at most 8 servers per
+machine in ``/dev/shm/jack-shm-registry``; a server that dies by SIGKILL (our ``kill_server``
+fault, a crashed worker) leaves its slot taken, and libjack reclaims a stale slot only when a
+server *of the same name* registers again. Random names exhausted the registry after 8 kills
+("Too many servers already active"); pooled names reclaim their own slots, so at most 6 slots
+are ever ours. More rigs than slots wait for a lease (bounded), i.e. serialise. Clean shutdowns
+use SIGTERM first so jackd unregisters itself.
 
 Teardown is layered so that nothing outlives a failed or interrupted test: the context manager
 closes the rig; an ``atexit`` hook closes every rig still open; jackd is started in its own
@@ -76,9 +83,88 @@ def jackd_path() -> str | None:
     return shutil.which("jackd")
 
 
+def rig_unavailable_reason() -> str | None:
+    """Why a rig cannot run on this machine (None if it can): jackd or JACK-Client missing."""
+    if jackd_path() is None:
+        return "jackd is not installed (apt-get install jackd2)"
+    try:
+        import jack  # noqa: F401
+    except (ImportError, OSError) as exc:
+        return f"JACK-Client is not usable ({exc}; pip install JACK-Client, apt-get install jackd2)"
+    return None
+
+
+#: Leased server names; see the module docstring for why a pool and not random names.
+POOL_SIZE = 6
+
+
+class _Lease:
+    """An exclusive ``flock`` on one pool slot's lock file, held while a rig uses that name."""
+
+    def __init__(self, name: str, fd: int) -> None:
+        self.name = name
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)  # closing the fd drops the flock
+            self._fd = -1
+
+
+def lease_server_name(timeout_s: float = 60.0) -> _Lease:
+    """Lease a free pooled server name (``soundcheck-rig-N``); waits (bounded) when all are taken."""
+    import fcntl
+
+    lock_dir = Path(tempfile.gettempdir())
+    deadline = time.monotonic() + timeout_s
+    while True:
+        for slot in range(POOL_SIZE):
+            name = f"soundcheck-rig-{slot}"
+            fd = os.open(lock_dir / f"soundcheck-jack-{os.getuid()}-{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            _reap_orphan_server(name)
+            return _Lease(name, fd)
+        if time.monotonic() >= deadline:
+            raise RigError(f"all {POOL_SIZE} loopback server names are in use after {timeout_s:.0f} s")
+        time.sleep(0.1)
+
+
+def _reap_orphan_server(name: str) -> None:
+    """A jackd still running under a name whose lease was free is an orphan of ours: stop it."""
+    for proc_dir in Path("/proc").glob("[0-9]*"):
+        pid = int(proc_dir.name)
+        if pid_is_jackd(pid, name):
+            _terminate_group(pid, graceful=True)
+
+
 def unique_server_name() -> str:
-    """A JACK server name no other rig on this machine uses (pid + counter + random)."""
+    """A one-off server name (pid + counter + random) for callers that manage names themselves."""
     return f"soundcheck-{os.getpid()}-{next(_counter)}-{secrets.token_hex(3)}"
+
+
+def _terminate_group(pid: int, *, graceful: bool, grace_s: float = 3.0) -> None:
+    """SIGTERM (so jackd unregisters from libjack's registry), then SIGKILL after ``grace_s``."""
+    sigs = [signal.SIGTERM, signal.SIGKILL] if graceful else [signal.SIGKILL]
+    for sig in sigs:
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        except PermissionError:  # pragma: no cover - not our group
+            os.kill(pid, sig)
+        deadline = time.monotonic() + grace_s
+        while time.monotonic() < deadline:
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # not our child (detached): poll /proc instead
+                done = pid if not pid_is_jackd(pid) else 0
+            if done:
+                return
+            time.sleep(0.01)
 
 
 def _pdeathsig() -> None:  # pragma: no cover - runs in the forked child
@@ -201,7 +287,11 @@ class LoopbackRig:
     ) -> None:
         self.rate = int(rate)
         self.period = int(period)
-        self.server_name = server_name or unique_server_name()
+        self._lease: _Lease | None = None
+        if server_name is None:
+            self._lease = lease_server_name()
+            server_name = self._lease.name
+        self.server_name = server_name
         self.ready_timeout_s = ready_timeout_s
         self.detach = detach
         self.monitor = monitor
@@ -344,9 +434,12 @@ class LoopbackRig:
             if self._stalled:
                 self.resume()
             self._drop_client()
-            self._kill_process()
+            self._kill_process(graceful=True)
             _live_rigs.discard(self)
             shutil.rmtree(self._logdir, ignore_errors=True)
+            if self._lease is not None:
+                self._lease.release()
+                self._lease = None
 
     def detach_state(self) -> dict[str, Any]:
         """Forget the server without stopping it (``loopback up``); returns what ``down`` needs."""
@@ -378,17 +471,12 @@ class LoopbackRig:
         except Exception as exc:  # noqa: BLE001 - teardown must go on
             log.debug("rig client close failed: %s", exc)
 
-    def _kill_process(self) -> None:
+    def _kill_process(self, *, graceful: bool = False) -> None:
         proc, self._proc = self._proc, None
         if proc is None:
             return
         if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            except PermissionError:  # pragma: no cover
-                proc.kill()
+            _terminate_group(proc.pid, graceful=graceful)
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not fail
@@ -760,6 +848,129 @@ def _register_atexit() -> None:
             _atexit_registered = True
 
 
+# ---------------------------------------------------------------------- signal + drills
+class SineLoop:
+    """An audio callback that plays a sine and records what comes back (channel 0).
+
+    The recording is a preallocated buffer of ``record_s`` seconds (a ring: the newest samples
+    win), so the callback never allocates. ``recent_rms`` reads the tail. Used by the loopback
+    tests, the drill below and the bench.
+    """
+
+    def __init__(self, sample_rate: int, *, freq_hz: float = 997.0, amplitude: float = 0.5,
+                 record_s: float = 10.0) -> None:
+        import numpy as np
+
+        self.np = np
+        self.sample_rate = sample_rate
+        self.freq_hz = freq_hz
+        self.amplitude = amplitude
+        self._phase = 0
+        self._buf = np.zeros(max(1, int(record_s * sample_rate)), dtype=np.float32)
+        self.samples = 0  # total input samples seen
+        self.blocks = 0
+        self.flagged = 0
+        self._w = 2 * np.pi * freq_hz / sample_rate
+
+    def __call__(self, indata: Any, outdata: Any, frames: int, stream_time: float, status: Any) -> None:
+        np = self.np
+        n = np.arange(self._phase, self._phase + frames, dtype=np.float64)
+        self._phase += frames
+        outdata[:] = (self.amplitude * np.sin(self._w * n)).astype(np.float32)[:, None]
+        size = self._buf.size
+        pos = self.samples % size
+        take = min(frames, size - pos)
+        self._buf[pos:pos + take] = indata[:take, 0]
+        if take < frames:
+            self._buf[: frames - take] = indata[take:, 0]
+        self.samples += frames
+        self.blocks += 1
+        if status.any():
+            self.flagged += 1
+
+    def tail(self, seconds: float) -> Any:
+        np = self.np
+        n = min(int(seconds * self.sample_rate), self.samples, self._buf.size)
+        end = self.samples % self._buf.size
+        idx = (np.arange(end - n, end)) % self._buf.size
+        return self._buf[idx].copy()
+
+    def recent_rms(self, seconds: float = 0.2) -> float:
+        x = self.tail(seconds)
+        return float(self.np.sqrt(self.np.mean(x.astype(self.np.float64) ** 2))) if x.size else 0.0
+
+    @property
+    def expected_rms(self) -> float:
+        return self.amplitude / 2 ** 0.5
+
+
+@dataclass
+class DrillResult:
+    """One server kill-and-restart drill on a route; all times in seconds."""
+
+    route: str
+    error: str  # the error type the stream reported
+    detect_s: float  # kill -> on_error
+    teardown_s: float  # close() of the dead stream
+    server_restart_s: float  # restart_server() until a client can connect
+    reopen_s: float  # open + start + loop until the sine is back at the right level
+    recover_s: float  # kill -> sine back on a new stream (the user-visible outage)
+    rms_after: float
+
+
+def kill_recovery_drill(rig: LoopbackRig, backend: Any, device: str, *, route: str,
+                        channels: int = 2, timeout_s: float = 10.0) -> DrillResult:
+    """Kill the rig's server under a running stream, then recover with a new stream, timed.
+
+    The stream must report ``DeviceLostError``/``DeviceStalledError`` through ``on_error``;
+    ``close()`` of the dead stream must return (we time it); after ``restart_server`` a new
+    stream in the same process must carry the sine again.
+    """
+    from system_under_test.devices.base import StreamSpec
+    from system_under_test.errors import DeviceLostError, DeviceStalledError
+
+    spec = StreamSpec(device, device, channels, channels, rig.rate, rig.period)
+    clock = rig.clock
+
+    def open_looped(loop: SineLoop, errors: list[Any]) -> Any:
+        stream = backend.open_stream(spec, loop, errors.append)
+        try:
+            stream.start()
+            rig.connect_loopback(channels=channels)
+            wait_until(lambda: loop.samples > rig.rate // 4 and
+                       abs(loop.recent_rms(0.1) - loop.expected_rms) < 0.05 * loop.expected_rms,
+                       timeout_s, what="the sine to come back", clock=clock)
+        except BaseException:
+            stream.close()
+            raise
+        return stream
+
+    errors: list[Any] = []
+    loop = SineLoop(rig.rate, record_s=2.0)
+    stream = open_looped(loop, errors)
+    fatal = (DeviceLostError, DeviceStalledError)
+    try:
+        t_kill = clock.now()
+        rig.kill_server()
+        found = wait_until(lambda: next((e for e in errors if isinstance(e, fatal)), None),
+                           timeout_s, what="the stream to report the dead server", clock=clock)
+        detect = clock.now() - t_kill
+    finally:
+        t_close = clock.now()
+        stream.close()
+        teardown = clock.now() - t_close
+    server_restart = rig.restart_server()
+    t_open = clock.now()
+    errors2: list[Any] = []
+    loop2 = SineLoop(rig.rate, record_s=2.0)
+    stream2 = open_looped(loop2, errors2)
+    reopen = clock.now() - t_open
+    recover = clock.now() - t_kill
+    rms = loop2.recent_rms(0.1)
+    stream2.close()
+    return DrillResult(route, type(found).__name__, detect, teardown, server_restart, reopen, recover, rms)
+
+
 # ---------------------------------------------------------------------- detached (CLI) state
 def state_path() -> Path:
     """Where ``soundcheck loopback up`` records its server: the user's runtime dir or /tmp."""
@@ -810,10 +1021,7 @@ def stop_detached(state: dict[str, Any], timeout_s: float = 5.0) -> bool:
         if name:
             _cleanup_shm(name)
         return False
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return False
+    _terminate_group(pid, graceful=True)
     try:
         wait_until(lambda: not pid_is_jackd(pid, name), timeout_s, what=f"jackd {pid} to exit")
     except TimeoutError as exc:
@@ -827,11 +1035,16 @@ def stop_detached(state: dict[str, Any], timeout_s: float = 5.0) -> bool:
 
 
 __all__ = [
+    "DrillResult",
     "IodelayResult",
+    "SineLoop",
+    "kill_recovery_drill",
     "LoopbackRig",
     "XrunReport",
     "jackd_path",
+    "lease_server_name",
     "parse_iodelay",
+    "rig_unavailable_reason",
     "pid_is_jackd",
     "read_state",
     "state_path",

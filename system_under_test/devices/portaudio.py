@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing import shared_memory
@@ -258,12 +259,14 @@ class DeviceHost:
         self._reader.start()
         if not self._hello.wait(spawn_timeout_s):
             self.kill()
+            self.release()
             raise DeviceTimeoutError(
                 f"device host did not start within {spawn_timeout_s:.1f} s (is the audio server stalled?)",
                 component="device", details={"stderr": self.stderr_tail()})
         if not self.hello.get("ok"):
             err = self.hello.get("error") or {"type": "OSError", "message": "device host exited at start"}
             self.kill()
+            self.release()
             raise map_host_error(err)
 
     @property
@@ -381,10 +384,11 @@ class DeviceHost:
             except OSError:
                 pass
         self._reader.join(timeout=5)
-        try:
-            os.close(self.tick_r)
-        except OSError:
-            pass
+        if self.tick_r >= 0:
+            try:
+                os.close(self.tick_r)
+            except OSError:
+                pass
         self.tick_r = -1
         self._stderr.close()
 
@@ -724,10 +728,15 @@ class PortAudioStream(DeviceStream):
                 outdata.fill(0.0)
                 self._callback_errors += 1
                 if self._callback_errors == 1 or self._callback_errors % 1000 == 0:
+                    # Keep the traceback as text: its frames hold views into shared memory, which
+                    # would stop the segment from ever being closed.
                     err = CallbackError(f"audio callback raised {type(exc).__name__}: {exc}",
-                                        component="device", details={"count": self._callback_errors})
-                    err.__cause__ = exc
+                                        component="device",
+                                        details={"count": self._callback_errors,
+                                                 "traceback": "".join(traceback.format_exception(exc))})
+                    err.__cause__ = exc.with_traceback(None)
                     self._report(err)
+                del exc
             if publish:
                 hdr[OUT_W] = ow + 1
             r += 1

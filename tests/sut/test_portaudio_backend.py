@@ -1,0 +1,246 @@
+"""The PortAudio backend against a real JACK loopback rig (both routes), and its failure modes.
+
+Each test starts its own rig (unique server name, so xdist workers do not collide). Outside CI
+these skip when jackd/PortAudio are missing; with ``CI`` set they fail instead. All waits poll a
+condition with a timeout; each test is bounded well under 60 s.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.loopback import LoopbackRig, SineLoop, kill_recovery_drill, rig_unavailable_reason, wait_until
+from system_under_test.devices.base import StreamSpec
+from system_under_test.devices.jack import JackBackend
+from system_under_test.devices.portaudio import PortAudioBackend
+from system_under_test.errors import (
+    BackendUnavailableError,
+    CallbackError,
+    DeviceLostError,
+    DeviceNotFoundError,
+    DeviceStalledError,
+    DeviceTimeoutError,
+)
+
+pytestmark = [pytest.mark.loopback, pytest.mark.timeout(60)]
+
+ROUTES = ["jack-hostapi", "alsa-jack-pcm"]
+
+
+def _require_real_audio() -> None:
+    reason = rig_unavailable_reason()
+    if reason is None:
+        ok, why = PortAudioBackend.available()
+        reason = None if ok else why
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the loopback tests but {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def rig() -> Iterator[LoopbackRig]:
+    _require_real_audio()
+    with LoopbackRig(rate=48000, period=256) as r:
+        yield r
+
+
+def _backend(rig: LoopbackRig, route: str, **kw: object) -> tuple[PortAudioBackend, str]:
+    if route == "jack-hostapi":
+        return JackBackend(rig.server_name, **kw), "system"  # type: ignore[arg-type]
+    return PortAudioBackend(host_api="ALSA", jack_server=rig.server_name, **kw), "jack"  # type: ignore[arg-type]
+
+
+def _spec(device: str) -> StreamSpec:
+    return StreamSpec(device, device, 2, 2, 48000, 256)
+
+
+def _looped(rig: LoopbackRig, backend: PortAudioBackend, device: str, errors: list, **kw: float):
+    loop = SineLoop(48000, **kw)
+    stream = backend.open_stream(_spec(device), loop, errors.append)
+    stream.start()
+    rig.connect_loopback(channels=2)
+    wait_until(lambda: loop.samples > 48000 // 2, 10, what="half a second of audio")
+    return stream, loop
+
+
+def _shm_entries() -> set[str]:
+    """This process's ring segments (other processes, e.g. parallel test runs, have their own)."""
+    return {p.name for p in Path("/dev/shm").glob(f"soundcheck-{os.getpid()}-*")}
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_997_hz_sine_comes_back_with_the_right_rms(rig: LoopbackRig, route: str) -> None:
+    backend, device = _backend(rig, route)
+    errors: list = []
+    stream, loop = _looped(rig, backend, device, errors)
+    try:
+        wait_until(lambda: loop.samples > 48000 * 1.5, 10, what="1.5 s of audio")
+        rms = loop.recent_rms(1.0)
+        assert rms == pytest.approx(0.5 / 2 ** 0.5, rel=0.02), rms
+        assert not [e for e in errors if isinstance(e, (DeviceLostError, DeviceStalledError))]
+        assert stream.active and stream.stats.callbacks >= loop.blocks > 0
+    finally:
+        stream.close()
+    assert stream.closed and not stream.active
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_server_kill_is_detected_torn_down_without_hanging_and_recovered(
+        rig: LoopbackRig, route: str, record_property: pytest.RecordProperty) -> None:
+    """FIELD_NOTES bugs 1 and 2: JACK host API close() would hang; ALSA callbacks just stop."""
+    backend, device = _backend(rig, route)
+    t0 = time.monotonic()
+    result = kill_recovery_drill(rig, backend, device, route=route)
+    elapsed = time.monotonic() - t0
+    record_property("drill", result.__dict__)
+    print(f"\n{result}")
+    expected = DeviceLostError if route == "jack-hostapi" else DeviceStalledError
+    assert result.error == expected.__name__
+    assert result.detect_s < 3.0  # OboeTester's bar for reporting a disconnect
+    assert result.teardown_s < backend.control_timeout_s + 1.0  # bounded, not forever
+    assert result.rms_after == pytest.approx(0.5 / 2 ** 0.5, rel=0.05)
+    assert elapsed < 30
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_pulled_cable_is_silence_without_error_and_returns(rig: LoopbackRig, route: str) -> None:
+    backend, device = _backend(rig, route)
+    errors: list = []
+    stream, loop = _looped(rig, backend, device, errors)
+    try:
+        wait_until(lambda: loop.recent_rms(0.1) > 0.3, 5, what="signal")
+        rig.disconnect_ports()
+        wait_until(lambda: loop.recent_rms(0.1) < 1e-4, 5, what="silence after the cable is pulled")
+        assert stream.active
+        assert not [e for e in errors if isinstance(e, (DeviceLostError, DeviceStalledError))]
+        rig.reconnect_ports()
+        wait_until(lambda: abs(loop.recent_rms(0.1) - loop.expected_rms) < 0.02, 5, what="signal back")
+    finally:
+        stream.close()
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_sigstop_stall_is_detected_by_the_watchdog_and_close_is_bounded(rig: LoopbackRig, route: str) -> None:
+    backend, device = _backend(rig, route)
+    errors: list = []
+    stream, loop = _looped(rig, backend, device, errors)
+    try:
+        with rig.stalled_for():
+            t0 = time.monotonic()
+            err = wait_until(lambda: next((e for e in errors if isinstance(e, DeviceStalledError)), None),
+                             5, what="the watchdog")
+            detect = time.monotonic() - t0
+            assert detect < stream.watchdog_s + 1.0
+            assert err.details["periods"] >= backend.watchdog_periods
+            t1 = time.monotonic()
+            stream.close()  # while the server is still frozen
+            assert time.monotonic() - t1 < backend.control_timeout_s + 1.0
+    finally:
+        stream.close()
+
+
+def test_close_times_out_on_a_hung_host_kills_it_and_reports(rig: LoopbackRig) -> None:
+    """A host that stops answering (SIGSTOP: stands in for a PortAudio call that never returns)."""
+    # A long watchdog so close() takes the polite path (a stalled stream is killed at once).
+    backend, device = _backend(rig, "jack-hostapi", control_timeout_s=0.5, watchdog_min_s=30.0)
+    errors: list = []
+    stream, _loop = _looped(rig, backend, device, errors)
+    pid = stream.host_pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    t0 = time.monotonic()
+    stream.stop()
+    took = time.monotonic() - t0
+    stream.close()
+    assert took < 0.5 + 1.0
+    assert any(isinstance(e, DeviceTimeoutError) for e in errors)
+    wait_until(lambda: not Path(f"/proc/{pid}").exists() or _is_zombie(pid), 5, what="host gone")
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+    except (OSError, IndexError):
+        return True
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_no_threads_processes_or_shared_memory_leak(rig: LoopbackRig, route: str) -> None:
+    threads_before = set(threading.enumerate())
+    shm_before = _shm_entries()
+    backend, device = _backend(rig, route)
+    errors: list = []
+    stream, _ = _looped(rig, backend, device, errors)
+    pid = stream.host_pid
+    name = stream.shm_name
+    assert name in _shm_entries()
+    stream.close()
+    backend.close()
+    assert name not in _shm_entries() and _shm_entries() <= shm_before
+    assert pid is not None and (not Path(f"/proc/{pid}").exists() or _is_zombie(pid))
+    wait_until(lambda: set(threading.enumerate()) <= threads_before, 5, what="threads to end")
+
+
+def test_devices_are_rescanned_by_name(rig: LoopbackRig) -> None:
+    jack_backend = JackBackend(rig.server_name)
+    assert [d.name for d in jack_backend.devices()] == ["system"]
+    info = jack_backend.find("system")
+    assert info.max_input_channels == 2 and info.sample_rates == (48000,)
+    alsa = PortAudioBackend(host_api="ALSA", jack_server=rig.server_name)
+    assert "jack" in [d.name for d in alsa.devices()]
+    with pytest.raises(DeviceNotFoundError):
+        jack_backend.find("nope")
+    # The list is never stale: with the server gone, a re-scan sees no JACK device.
+    rig.kill_server()
+    assert jack_backend.devices() == []
+    rig.restart_server()
+    assert [d.name for d in jack_backend.devices()] == ["system"]
+
+
+def test_opening_an_unknown_device_is_device_not_found_and_leaks_nothing(rig: LoopbackRig) -> None:
+    shm_before = _shm_entries()
+    backend = JackBackend(rig.server_name)
+    with pytest.raises(DeviceNotFoundError, match="nope"):
+        backend.open_stream(_spec("nope"), lambda *a: None, lambda e: None)
+    assert _shm_entries() <= shm_before
+
+
+def test_a_raising_callback_is_reported_and_the_stream_keeps_running(rig: LoopbackRig) -> None:
+    backend = JackBackend(rig.server_name)
+    errors: list = []
+    calls = [0]
+
+    def bad(indata, outdata, frames, t, status):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        raise RuntimeError("boom")
+
+    stream = backend.open_stream(_spec("system"), bad, errors.append)
+    try:
+        stream.start()
+        wait_until(lambda: calls[0] > 50, 10, what="callbacks")
+        assert any(isinstance(e, CallbackError) for e in errors)
+        assert stream.active
+    finally:
+        stream.close()
+
+
+def test_without_portaudio_the_backend_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A device host whose sounddevice cannot load PortAudio answers hello with the reason."""
+    (tmp_path / "sounddevice.py").write_text("raise OSError('PortAudio library not found')\n")
+    monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    backend = PortAudioBackend()
+    monkeypatch.setattr(PortAudioBackend, "available", staticmethod(lambda: (True, "")))
+    with pytest.raises(BackendUnavailableError, match="apt-get install libportaudio2"):
+        backend.devices()
+    monkeypatch.setattr(PortAudioBackend, "available",
+                        staticmethod(lambda: (False, "the PortAudio library is not installed")))
+    with pytest.raises(BackendUnavailableError):
+        backend.open_stream(_spec("system"), lambda *a: None, lambda e: None)
