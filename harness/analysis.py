@@ -488,7 +488,7 @@ def _fft_peak(x: NDArray[np.float32], sample_rate: int, lo_hz: float, hi_hz: flo
     return float((k + delta) * sample_rate / n)
 
 
-def _refine_by_phase(fit: _BlockFit, block: int, cycles: float, usable: NDArray[np.bool_]) -> float:
+def _refine_by_phase(fit: _BlockFit, block: int, usable: NDArray[np.bool_]) -> float:
     """Return the cycles-per-frame correction from the median phase advance between neighbours."""
     pair = usable[:-1] & usable[1:]
     if not np.any(pair):
@@ -521,7 +521,7 @@ def estimate_frequency(samples: ArrayLike, sample_rate: int, hint_hz: float | No
         fit = _fit_blocks(seg, 0, nb, block, f / sample_rate)
         mag = np.abs(fit.z)
         usable = mag > 0.5 * np.median(mag)
-        f += _refine_by_phase(fit, block, f / sample_rate, usable) * sample_rate
+        f += _refine_by_phase(fit, block, usable) * sample_rate
     return float(f)
 
 
@@ -771,7 +771,7 @@ def analyze_glitches(
         first += i0 * block
         nb = i1 - i0
     level_ok = (mag > 0.5 * typical) & (mag < 2.0 * typical)
-    dcyc = _refine_by_phase(fit, block, cyc, level_ok)
+    dcyc = _refine_by_phase(fit, block, level_ok)
     starts = first + block * np.arange(nb, dtype=np.int64)
     if dcyc:
         cyc += dcyc
@@ -996,7 +996,7 @@ def _classify(
     elif not jumped and e - s < period:
         kind, size = "click", max(count, 1)
     else:
-        kind, size = "other", max(count, e - s if count == 0 else count)
+        kind, size = "other", count if count else e - s
     w0, w1 = max(0, s - ctx), min(x.size, e + ctx)
     return Glitch(
         start_frame=s,
