@@ -1,0 +1,109 @@
+"""``soundcheck scenario run|check|from-history``: field bugs as declarative scenario files.
+
+- ``run PATH...`` (files or folders, searched for ``*.toml``): exit 0 when every scenario passed,
+  1 when one failed (which expectation, and the evidence from its history, is printed), 2 when a
+  file is invalid (every problem of every file is printed; nothing is run).
+- ``check PATH...``: validate only (0 or 2).
+- ``from-history HISTORY.jsonl``: turn a recorded history into a scenario file (stdout or ``-o``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import ScenarioFileError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser("scenario", help="run, check or create scenario files")
+    sub = parser.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True
+    run = sub.add_parser("run", help="run scenario files (exit 0 passed, 1 failed, 2 invalid)")
+    run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
+    run.add_argument("--history-dir", type=Path, default=None,
+                     help="write each run's history as <dir>/<scenario id>.jsonl")
+    run.add_argument("--skip-rig", action="store_true",
+                     help="skip scenarios that need the JACK loopback rig instead of running them")
+    check = sub.add_parser("check", help="validate scenario files without running them")
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    fh = sub.add_parser("from-history", help="turn a recorded history (JSONL) into a scenario file")
+    fh.add_argument("history", type=Path, metavar="HISTORY.jsonl")
+    fh.add_argument("-o", "--output", type=Path, default=None, help="file to write (default: stdout)")
+    fh.add_argument("--id", default=None, help="scenario id (default: from the file name)")
+    fh.add_argument("--seed", type=int, default=None, help="seed (default: the history's)")
+    parser.set_defaults(func=handler)
+
+
+def _load_all(paths: list[str]) -> list[tuple[Path, object]]:
+    from ..scenarios import iter_scenario_files, load_scenario
+
+    loaded, problems = [], []
+    files = list(iter_scenario_files(paths))
+    if not files:
+        raise ScenarioFileError(", ".join(paths), "no scenario files (*.toml) found")
+    for f in files:
+        try:
+            loaded.append((f, load_scenario(f)))
+        except ScenarioFileError as exc:
+            problems.append(str(exc))
+    if problems:
+        n = len(problems)
+        raise _Raw(f"{n} invalid scenario file{'s' if n != 1 else ''} (nothing was run):\n" + "\n".join(problems))
+    return loaded
+
+
+class _Raw(ScenarioFileError):
+    """A message that already names its file."""
+
+    def __init__(self, message: str) -> None:
+        self.path = ""
+        Exception.__init__(self, message)
+
+
+def handler(args: argparse.Namespace) -> int:
+    if args.action == "check":
+        loaded = _load_all(args.paths)
+        for path, scenario in loaded:
+            print(f"ok {path}: {scenario.id}")  # type: ignore[attr-defined]
+        return 0
+    if args.action == "run":
+        return _run(args)
+    return _from_history(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..loopback import rig_unavailable_reason
+    from ..scenarios import run_scenario
+
+    loaded = _load_all(args.paths)
+    failed = 0
+    for path, scenario in loaded:
+        if scenario.needs_rig:  # type: ignore[attr-defined]
+            reason = "--skip-rig" if args.skip_rig else rig_unavailable_reason()
+            if reason:
+                print(f"SKIP {scenario.id} ({path}): needs the JACK loopback rig: {reason}")  # type: ignore[attr-defined]
+                continue
+        hist = None
+        if args.history_dir is not None:
+            hist = args.history_dir / f"{scenario.id}.jsonl"  # type: ignore[attr-defined]
+            hist.unlink(missing_ok=True)
+        result = run_scenario(scenario, source=str(path), history_path=hist)  # type: ignore[arg-type]
+        print(result.report())
+        failed += not result.passed
+    total = len(loaded)
+    print(f"{total - failed} of {total} scenario(s) passed" if failed else f"all {total} scenario(s) passed")
+    return 1 if failed else 0
+
+
+def _from_history(args: argparse.Namespace) -> int:
+    from ..scenarios import scenario_from_history, write_scenario
+
+    scenario = scenario_from_history(args.history, scenario_id=args.id, seed=args.seed)
+    if args.output is None:
+        sys.stdout.write(write_scenario(scenario))
+    else:
+        path = write_scenario(scenario, args.output)
+        print(f"wrote {path}")
+    return 0

@@ -1,0 +1,774 @@
+"""Running a scenario: build the system, drive the timeline, judge the expectations from the history.
+
+How time moves. On the simulated backend everything runs on the system's ``VirtualClock``: the
+executor advances it timer by timer, so a run is a pure function of the file and its seed (the
+same seed, the same history, the same verdict). On the JACK rig the clock is real and the
+executor polls its conditions with a deadline (never a bare sleep).
+
+How steps trigger. Steps run in order; each waits for its trigger (``at`` a time since the start,
+``when`` a state is entered or an event happens, plus ``delay``), then fires. The *next* step's
+``when`` is armed just before the current step fires, so a condition that only holds *during*
+an operation (``starting`` while ``start()`` runs, ``reconfiguring`` inside ``reconfigure()``) is
+caught: a fault step with ``when`` and no ``delay`` fires synchronously in the transition
+observer, at that very moment, the way a device dies in the middle of an operation. Operations
+never fire inside an observer (a control thread issues them from outside): they fire as soon as
+the operation in progress has returned.
+
+What is recorded. Everything goes into a ``harness.history.History``: operations as
+invoke/ok/fail/info (``run_op``), transitions, system events and errors, faults (the
+``FaultInjector`` reports them), and a ``note`` for every step fired. Expectations are judged
+from that history and the system's metrics; a failure names the expectation and quotes the
+history entries around it as evidence.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time as _wall
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from system_under_test import AudioSystem, State
+from system_under_test.clock import VirtualClock
+
+from .. import faults as F
+from ..history import Entry, History, run_op
+from .loader import _merge, load_scenario, system_config_dict
+from .model import (
+    BufferExhaustion,
+    CallbackRaises,
+    ConcurrentTransitions,
+    DeadlineExpect,
+    DeviceDropout,
+    InvalidConfig,
+    InvariantExpect,
+    MetricExpect,
+    NeverExpect,
+    OpStep,
+    SampleRateChange,
+    Scenario,
+    SlowDsp,
+    Stall,
+    StateExpect,
+    WaitStep,
+    Xrun,
+    format_duration,
+    parse_anchor,
+    parse_condition,
+    step_kind,
+)
+
+#: A fault without a duration lasts until clean-up lifts it.
+UNTIL_CLEANUP = 1e9
+
+SystemFactory = Callable[[dict[str, Any], Scenario], AudioSystem]
+StepContext = Callable[[str], AbstractContextManager[Any]]
+
+
+# ================================================================================= results ====
+@dataclass
+class Failure:
+    """One expectation that did not hold, with the history entries that show it."""
+
+    expectation: str
+    message: str
+    evidence: list[str] = field(default_factory=list)
+    step: str | None = None
+    invariant: str | None = None
+
+    def render(self, indent: str = "  ") -> str:
+        lines = [f"{indent}FAILED {self.expectation}", f"{indent}  {self.message}"]
+        if self.evidence:
+            lines.append(f"{indent}  evidence (history):")
+            lines += [f"{indent}    {e}" for e in self.evidence]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"expectation": self.expectation, "message": self.message, "evidence": self.evidence,
+                "step": self.step, "invariant": self.invariant}
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    source: str | None
+    failures: list[Failure]
+    history: History
+    sim_seconds: float
+    wall_seconds: float
+    steps_fired: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def report(self) -> str:
+        head = (f"{'PASS' if self.passed else 'FAIL'} {self.scenario.id} ({self.source or '-'}): "
+                f"{self.scenario.scenario.title} [{self.scenario.run.backend}, seed {self.scenario.run.seed}, "
+                f"{self.sim_seconds:.3f} s on the system clock, {self.wall_seconds:.2f} s wall]")
+        if self.passed:
+            return head
+        return "\n".join([head, *(f.render() for f in self.failures)])
+
+
+# ================================================================================== drivers ====
+class _SimDriver:
+    """Virtual time: advance timer by timer, checking the stop condition after each instant."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock = clock
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def call_at(self, when: float, fn: Callable[[], None]) -> Any:
+        return self.clock.call_at(when, fn)
+
+    def advance_until(self, deadline: float, done: Callable[[], bool] = lambda: False) -> bool:
+        clock = self.clock
+        while not done():
+            nxt = clock.next_deadline()
+            if nxt is None or nxt > deadline:
+                clock.run_until(deadline)
+                return done()
+            clock.run_until(nxt)
+        return True
+
+
+class _RealDriver:
+    """Wall time: the executor's own agenda plus polling of the stop condition (5 ms)."""
+
+    POLL_S = 0.005
+
+    def __init__(self, clock: Any) -> None:
+        self.clock = clock
+        self._agenda: list[tuple[float, int, Callable[[], None]]] = []
+        self._seq = itertools.count()
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        return float(self.clock.now())
+
+    def call_at(self, when: float, fn: Callable[[], None]) -> None:
+        with self._lock:
+            heapq.heappush(self._agenda, (when, next(self._seq), fn))
+
+    def advance_until(self, deadline: float, done: Callable[[], bool] = lambda: False) -> bool:
+        while True:
+            self._run_due()
+            if done():
+                return True
+            now = self.now()
+            if now >= deadline:
+                return done()
+            with self._lock:
+                nxt = self._agenda[0][0] if self._agenda else deadline
+            _wall.sleep(max(0.0, min(self.POLL_S, nxt - now, deadline - now)))
+
+    def _run_due(self) -> None:
+        while True:
+            with self._lock:
+                if not self._agenda or self._agenda[0][0] > self.now():
+                    return
+                _, _, fn = heapq.heappop(self._agenda)
+            fn()
+
+
+# ============================================================================ jack rig target ====
+class _RigTarget:
+    """``harness.faults.FaultTarget`` over the JACK loopback rig (kill/restart, SIGSTOP/SIGCONT).
+
+    Used only until ``harness.faults`` ships its own rig target (``target_for`` then wins).
+    """
+
+    def __init__(self, rig: Any) -> None:
+        self.rig = rig
+
+    def drop_device(self, name: str) -> None:
+        self.rig.kill_server()
+
+    def return_device(self, name: str) -> None:
+        if not self.rig.running:
+            self.rig.restart_server()
+
+    def stall(self, name: str) -> None:
+        self.rig.stall()
+
+    def unstall(self, name: str) -> None:
+        self.rig.resume()
+
+    def xrun(self, name: str, delay_s: float) -> None:
+        self.rig.starve_cpu(delay_s)
+
+    def raise_in_callback(self, name: str, count: int) -> None:
+        raise NotImplementedError("callback_raises needs the simulated device")
+
+    def change_sample_rate(self, name: str, rate: int) -> int | None:
+        raise NotImplementedError("sample_rate_change needs the simulated device")
+
+
+def _rig_target(rig: Any, system: AudioSystem) -> Any:
+    for name in ("RigTarget", "LoopbackTarget", "JackRigTarget"):
+        cls = getattr(F, name, None)
+        if cls is not None:
+            try:
+                return cls(rig)
+            except TypeError:
+                break
+    return _RigTarget(rig)
+
+
+@dataclass
+class _Given(F.InvalidConfig):
+    """``invalid_config`` with the configuration written in the scenario (not a generated one)."""
+
+    config: Any = None
+
+    def start(self, ctx: F.FaultContext) -> Any:
+        result = run_op(ctx.history, ctx.system, "configure", self.config, process="fault",
+                        meta={"invalid": True, "reason": "given by the scenario"}) if ctx.history is not None \
+            else None
+        if result is None:
+            return None
+        return {"reason": "given by the scenario", "outcome": result.outcome,
+                "error": type(result.error).__name__ if result.error else None}
+
+
+# ================================================================================= building ====
+def default_system_factory(config: dict[str, Any], scenario: Scenario) -> AudioSystem:
+    """The real system on the scenario's backend (the simulated device: seeded, virtual clock)."""
+    if scenario.run.backend == "sim":
+        return AudioSystem(config, seed=scenario.run.seed)
+    raise NotImplementedError("rig-backed systems are built by _build_rig_system")
+
+
+def _build_rig_system(scenario: Scenario, config: dict[str, Any], stack: list[Callable[[], None]]
+                      ) -> tuple[AudioSystem, Any]:
+    from ..loopback import LoopbackRig
+    from system_under_test.config import load_config
+
+    cfg = load_config(config)
+    rig = LoopbackRig(rate=cfg.stream.sample_rate, period=cfg.stream.block_size)
+    rig.start()
+    stack.append(rig.close)
+    if scenario.run.route == "jack-host-api":
+        from system_under_test.devices.jack import JackBackend
+        backend: Any = JackBackend(server_name=rig.server_name)
+    else:
+        from system_under_test.devices.portaudio import PortAudioBackend
+        backend = PortAudioBackend(host_api="ALSA", jack_server=rig.server_name)
+    system = AudioSystem(config, backend=backend, seed=scenario.run.seed)
+    return system, rig
+
+
+# ================================================================================ execution ====
+@dataclass
+class _Watch:
+    kind: str  # "state" | "event"
+    value: str
+    sync: Callable[[], None] | None = None
+    hit: tuple[float, int] | None = None
+
+
+class _Execution:
+    def __init__(self, scenario: Scenario, system: AudioSystem, driver: Any, history: History,
+                 injector: F.FaultInjector, step_context: StepContext) -> None:
+        self.s = scenario
+        self.system = system
+        self.driver = driver
+        self.history = history
+        self.injector = injector
+        self.step_context = step_context
+        self.names = scenario.step_names()
+        self.failures: list[Failure] = []
+        self.marks: dict[str, dict[str, tuple[float, int]]] = {}
+        self.fired: list[str] = []
+        self.watches: dict[int, _Watch] = {}
+        self._lock = threading.RLock()
+        self.t0 = driver.now()
+        self.hard_end = self.t0 + scenario.run.max_duration
+        system.add_observer(self._on_transition)
+        system.add_event_listener(self._on_event)
+        injector.add_listener(self._on_fault)
+
+    # -- observation ---------------------------------------------------------------------------
+    def _index(self) -> int:
+        return len(self.history.entries) - 1
+
+    def _on_transition(self, record: Any) -> None:
+        if record.component != "system":
+            return
+        self._hit("state", record.to_state.value, record.time)
+
+    def _on_event(self, event: Any) -> None:
+        self._hit("event", event.kind, event.time)
+
+    def _hit(self, kind: str, value: str, time: float) -> None:
+        fire = []
+        with self._lock:
+            for w in self.watches.values():
+                if w.hit is None and w.kind == kind and w.value == value:
+                    w.hit = (time, self._index())
+                    if w.sync is not None:
+                        fire.append(w.sync)
+        for fn in fire:
+            fn()
+
+    def _on_fault(self, what: str, record: Any) -> None:
+        if what == "fault_end" and record.fault_id in self.marks:
+            self.marks[record.fault_id]["end"] = (record.ended_at, self._index())
+
+    # -- arming --------------------------------------------------------------------------------
+    def _arm(self, i: int) -> None:
+        if i >= len(self.s.steps) or i in self.watches:
+            return
+        step = self.s.steps[i]
+        if step.when is None:
+            return
+        kind, value = parse_condition(step.when)
+        w = _Watch(kind, value)
+        if not isinstance(step, (OpStep, WaitStep)) and step.delay == 0:
+            w.sync = lambda i=i: self._fire_sync(i)
+        self.watches[i] = w
+
+    def _fire_sync(self, i: int) -> None:
+        w = self.watches[i]
+        w.sync = None  # once
+        if i not in self._sync_fired:
+            self._sync_fired.add(i)
+            self._fire(i)
+
+    _sync_fired: set[int]
+
+    # -- the timeline --------------------------------------------------------------------------
+    def run(self) -> None:
+        self._sync_fired = set()
+        for i, step in enumerate(self.s.steps):
+            name = self.names[i]
+            self._arm(i)
+            if i in self._sync_fired:
+                continue
+            if not self._wait_trigger(i):
+                self.failures.append(Failure(
+                    f"step {name} ({step_kind(step)}, when = {step.when!r})",
+                    f"never triggered: '{step.when}' did not happen within {format_duration(step.timeout)} "
+                    f"(system is {self.system.state.value} at t={self._t():.3f} s)",
+                    self._evidence(self.t0, self.driver.now(), tail=12), step=name))
+                return
+            self._arm(i + 1)
+            if i in self._sync_fired:  # fired by its own observer while we waited
+                continue
+            self._fire(i)
+        # let faults end and the system settle
+        active_end = max((r.fired_at + r.duration_s for r in self.injector.active if r.duration_s < UNTIL_CLEANUP),
+                         default=self.driver.now())
+        end = min(max(self.driver.now(), active_end) + self.s.run.settle, self.hard_end)
+        self.driver.advance_until(end)
+
+    def _t(self, t: float | None = None) -> float:
+        return (self.driver.now() if t is None else t) - self.t0
+
+    def _wait_trigger(self, i: int) -> bool:
+        step = self.s.steps[i]
+        if step.at is not None:
+            self.driver.advance_until(min(self.t0 + step.at, self.hard_end))
+            return self.driver.now() >= self.t0 + step.at - 1e-12
+        if step.when is not None:
+            w = self.watches[i]
+            if w.hit is None and w.kind == "state" and self.system.state.value == w.value:
+                w.hit = (self.driver.now(), self._index())
+            if w.hit is None:
+                deadline = min(self.driver.now() + step.timeout, self.hard_end)
+                if not self.driver.advance_until(deadline, lambda: w.hit is not None or i in self._sync_fired):
+                    return False
+            if i in self._sync_fired:
+                return True
+            assert w.hit is not None
+            w.sync = None
+            if step.delay:
+                self.driver.advance_until(min(w.hit[0] + step.delay, self.hard_end))
+            return True
+        if step.delay:
+            self.driver.advance_until(min(self.driver.now() + step.delay, self.hard_end))
+        return True
+
+    def _fire(self, i: int) -> None:
+        step = self.s.steps[i]
+        name = self.names[i]
+        with self.step_context(f"{name}: {step_kind(step)}"):
+            note = self.history.note(f"step {name}", step=name, kind=step_kind(step), t=self._t())
+            self.marks[name] = {"start": (note.time, note.index)}
+            self.fired.append(name)
+            if isinstance(step, WaitStep):
+                self.driver.advance_until(min(self.driver.now() + step.wait, self.hard_end))
+            elif isinstance(step, OpStep):
+                self._op(name, step)
+            else:
+                self._fault(name, step)
+
+    def _op(self, name: str, step: OpStep) -> None:
+        args: tuple[Any, ...] = ()
+        if step.op in ("configure", "reconfigure"):
+            base = self.system.config.to_dict() if self.system.config is not None else system_config_dict(self.s)
+            args = (_merge(base, step.config or {}),)
+        elif step.op == "simulate_error":
+            args = (step.component,)
+        result = run_op(self.history, self.system, step.op, *args, process="scenario", meta={"step": name})
+        err = result.error
+        expectation = f"step {name} (op {step.op}) outcome {step.outcome}" + (f" {step.error}" if step.error else "")
+        if step.outcome == "ok" and result.outcome != "ok":
+            self._op_failure(expectation, f"{step.op}() did not succeed: {result.outcome} "
+                             f"{type(err).__name__}: {err}", name)
+        elif step.outcome == "fail":
+            if result.outcome == "ok":
+                self._op_failure(expectation, f"{step.op}() succeeded but was expected to fail", name)
+            elif step.error and step.error not in {c.__name__ for c in type(err).__mro__}:
+                self._op_failure(expectation, f"{step.op}() raised {type(err).__name__}: {err} "
+                                 f"(expected {step.error})", name)
+
+    def _op_failure(self, expectation: str, message: str, name: str) -> None:
+        t = self.marks[name]["start"][0]
+        self.failures.append(Failure(expectation, message, self._evidence(t - 0.05, self.driver.now()), step=name))
+
+    def _fault(self, name: str, step: Any) -> None:
+        target = step.target or (self.system.config.device.input_device if self.system.config is not None
+                                 else system_config_dict(self.s)["device"].get("input_device", "sim-in"))
+        duration = step.duration or 0.0
+        fault: F.Fault
+        if isinstance(step, DeviceDropout):
+            fault = F.DeviceDropout(target=target, duration_s=duration or UNTIL_CLEANUP, report=step.report)
+        elif isinstance(step, Stall):
+            fault = F.DeviceStall(target=target, duration_s=duration or UNTIL_CLEANUP)
+        elif isinstance(step, Xrun):
+            fault = F.LateCallback(target=target, delay_s=step.late_by)
+        elif isinstance(step, CallbackRaises):
+            fault = F.CallbackRaises(target=target, count=step.count)
+        elif isinstance(step, SampleRateChange):
+            fault = F.SampleRateChange(target=target, rate=step.rate)
+        elif isinstance(step, BufferExhaustion):
+            fault = F.BufferExhaustion(duration_s=duration, mode=step.mode)
+        elif isinstance(step, InvalidConfig):
+            if step.config is not None:
+                base = self.system.config.to_dict() if self.system.config is not None else system_config_dict(self.s)
+                fault = _Given(config=_merge(base, step.config))
+            else:
+                fault = F.InvalidConfig(variant=step.variant or "")
+        elif isinstance(step, ConcurrentTransitions):
+            fault = F.ConcurrentTransitions(threads=step.threads, ops_per_thread=step.ops_per_thread,
+                                            operations=tuple(step.ops))
+        elif isinstance(step, SlowDsp):
+            fault = F.SlowDsp(duration_s=duration, factor=step.factor)
+        else:  # pragma: no cover - the model admits nothing else
+            raise TypeError(step)
+        fault.fault_id = name
+        record = self.injector.inject(fault)
+        if record is not None and record.ended_at is not None:
+            self.marks[name]["end"] = (record.ended_at, self._index())
+
+    # -- judging -------------------------------------------------------------------------------
+    def judge(self) -> None:
+        for i, exp in enumerate(self.s.expect):
+            if isinstance(exp, InvariantExpect):
+                continue  # after clean-up, over the whole history
+            label = f"expect[{i}]" + (f" {exp.name}" if exp.name else "")
+            if isinstance(exp, StateExpect):
+                self._judge_state(label, exp)
+            elif isinstance(exp, NeverExpect):
+                self._judge_never(label, exp)
+            elif isinstance(exp, MetricExpect):
+                self._judge_metric(label, exp)
+            elif isinstance(exp, DeadlineExpect):
+                self._judge_deadline(label, exp)
+
+    def _system_transitions(self) -> list[dict[str, Any]]:
+        return self.history.transitions("system")
+
+    def _judge_state(self, label: str, exp: StateExpect) -> None:
+        state = self.system.state.value
+        desc = f"{label}: state {exp.state}" + ("" if exp.healthy is None else f", healthy={exp.healthy}") + \
+            (f", on device {exp.device}" if exp.device else "")
+        problems = []
+        if state != exp.state:
+            problems.append(f"the system ended the timeline {state!r}, not {exp.state!r}")
+        if exp.healthy is not None and self.system.is_healthy() != exp.healthy:
+            problems.append(f"healthy is {self.system.is_healthy()} (health: {self.system.health()})")
+        if exp.device is not None:
+            stream = self.system.stream
+            dev = getattr(getattr(stream, "spec", None), "input_device", None)
+            if dev != exp.device:
+                problems.append(f"the input device is {dev!r}, not {exp.device!r}")
+        if problems:
+            self.failures.append(Failure(desc, "; ".join(problems),
+                                         self._evidence(self.t0, self.driver.now(), tail=10)))
+
+    def _judge_never(self, label: str, exp: NeverExpect) -> None:
+        anchor = self._anchor(exp.after)
+        if isinstance(anchor, str):
+            self.failures.append(Failure(f"{label}: never {exp.never} after {exp.after}", f"cannot judge: {anchor}"))
+            return
+        hits = [t for t in self._system_transitions() if t["to_state"] == exp.never and t["index"] > anchor[1]]
+        if hits:
+            first = hits[0]
+            self.failures.append(Failure(
+                f"{label}: never {exp.never} after {exp.after}",
+                f"the system entered {exp.never!r} at t={self._t(first['time']):.3f} s ({first['cause']})",
+                self._evidence(first["time"] - 0.1, first["time"] + 0.05)))
+
+    def _metric_value(self, name: str) -> float | None:
+        snap = self.system.metrics()
+        if name in snap.counters:
+            return float(snap.counters[name])
+        if name in snap.gauges:
+            return float(snap.gauges[name])
+        if name in snap.histograms:
+            return float(snap.histograms[name].get("count", 0))
+        if "." in name:
+            hist, _, stat = name.partition(".")
+            if hist in snap.histograms and stat in snap.histograms[hist]:
+                v = snap.histograms[hist][stat]
+                return float(v) if v is not None else None
+        return None
+
+    def _judge_metric(self, label: str, exp: MetricExpect) -> None:
+        bounds = " and ".join(b for b in (f">= {exp.min:g}" if exp.min is not None else "",
+                                          f"<= {exp.max:g}" if exp.max is not None else "") if b)
+        desc = f"{label}: metric {exp.metric} {bounds}"
+        value = self._metric_value(exp.metric)
+        if value is None:
+            snap = self.system.metrics()
+            known = sorted({*snap.counters, *snap.gauges, *snap.histograms})
+            self.failures.append(Failure(desc, f"the system has no metric {exp.metric!r} (it has: {', '.join(known)})"))
+            return
+        if (exp.min is not None and value < exp.min) or (exp.max is not None and value > exp.max):
+            faults = [e for e in self.history.entries if e.type in ("fault_start", "fault_end", "error")]
+            self.failures.append(Failure(desc, f"{exp.metric} = {value:g}",
+                                         [self._fmt(e) for e in faults[-12:]]))
+
+    def _anchor(self, text: str) -> tuple[float, int] | str:
+        kind, ref, edge = parse_anchor(text)
+        if kind == "start":
+            return (self.t0, 0)
+        if kind == "step":
+            mark = self.marks.get(ref, {}).get(edge)
+            return mark if mark is not None else f"step {ref!r} never {'fired' if edge == 'start' else 'ended'}"
+        for e in self.history.entries:
+            if kind == "state" and e.type == "transition" and e.data.get("component") == "system" \
+                    and e.data.get("to_state") == ref:
+                return (e.time, e.index)
+            if kind == "event" and e.type in ("event", "error") and e.value == ref:
+                return (e.time, e.index)
+        return f"{text!r} never happened"
+
+    def _judge_deadline(self, label: str, exp: DeadlineExpect) -> None:
+        desc = (f"{label}: reach {exp.reach} within {format_duration(exp.within)} after {exp.after}"
+                + (f" on device {exp.device}" if exp.device else ""))
+        anchor = self._anchor(exp.after)
+        if isinstance(anchor, str):
+            self.failures.append(Failure(desc, f"cannot judge: {anchor}",
+                                         self._evidence(self.t0, self.driver.now(), tail=10)))
+            return
+        t_a, i_a = anchor
+        deadline = t_a + exp.within
+        reached: float | None = None
+        state_before = None
+        for e in self.history.entries:
+            if e.type != "transition" or e.data.get("component") != "system":
+                continue
+            if e.index <= i_a:
+                state_before = e.data["to_state"]
+            elif e.data["to_state"] == exp.reach:
+                reached = e.time
+                break
+        if state_before == exp.reach and reached is None:
+            reached = t_a
+        elif state_before == exp.reach:
+            reached = t_a
+        if exp.device is not None:
+            reached = None
+            for e in self.history.entries:
+                if e.index > i_a and e.type == "event" and e.value == "recovery_succeeded" \
+                        and e.data.get("device") == exp.device and e.data.get("target") == exp.reach:
+                    reached = e.time
+                    break
+        if reached is not None and reached <= deadline + 1e-9:
+            return
+        state_at = self._state_at(deadline)
+        if reached is None:
+            msg = (f"anchor {exp.after} at t={self._t(t_a):.3f} s; never reached {exp.reach!r}"
+                   + (f" on {exp.device!r}" if exp.device else "") + f" (still {state_at!r} at the deadline)")
+        else:
+            msg = (f"anchor {exp.after} at t={self._t(t_a):.3f} s; still {state_at!r} at the deadline "
+                   f"t={self._t(deadline):.3f} s; reached {exp.reach!r} at t={self._t(reached):.3f} s, "
+                   f"{format_duration(reached - t_a)} after the anchor")
+        self.failures.append(Failure(desc, msg, self._evidence(t_a - 0.02, max(deadline, reached or deadline) + 0.02)))
+
+    def _state_at(self, t: float) -> str:
+        state = "uninitialized"
+        for tr in self._system_transitions():
+            if tr["time"] <= t:
+                state = tr["to_state"]
+        return state
+
+    def judge_invariants(self) -> None:
+        names = [e.invariant for e in self.s.expect if isinstance(e, InvariantExpect)]
+        if not names:
+            return
+        for name, ok, message, evidence in check_invariants(self.history, names):
+            if not ok:
+                self.failures.append(Failure(f"invariant {name}", message, evidence, invariant=name))
+
+    # -- evidence ------------------------------------------------------------------------------
+    def _fmt(self, e: Entry) -> str:
+        return format_entry(e, self.t0)
+
+    def _evidence(self, t_from: float, t_to: float, *, tail: int = 0, limit: int = 16) -> list[str]:
+        interesting = ("transition", "fault_start", "fault_end", "error", "event", "ok", "fail", "info", "note")
+        picked = [e for e in self.history.entries if e.type in interesting
+                  and (e.type != "transition" or e.data.get("component") == "system")
+                  and t_from - 1e-9 <= e.time <= t_to + 1e-9]
+        if tail:
+            picked = picked[-tail:]
+        if len(picked) > limit:
+            picked = picked[:limit // 2] + picked[-limit // 2:]
+        return [self._fmt(e) for e in picked]
+
+
+def format_entry(e: Entry, t0: float = 0.0) -> str:
+    head = f"#{e.index} t={e.time - t0:.3f}"
+    d = e.data
+    if e.type == "transition":
+        return f"{head} transition {d.get('from_state')} -> {d.get('to_state')} ({d.get('cause')})"
+    if e.type in ("fault_start", "fault_end"):
+        return f"{head} {e.type} {e.value} target={d.get('target')} id={d.get('fault_id')}"
+    if e.type == "error":
+        err = d.get("error") or {}
+        return f"{head} error {err.get('type')}: {err.get('message')} [{d.get('component')}]"
+    if e.type == "event":
+        brief = {k: v for k, v in d.items() if k in ("device", "attempt", "attempts", "reason", "seconds", "target", "cause")}
+        return f"{head} event {e.value} {brief if brief else ''}".rstrip()
+    if e.type in ("ok", "fail", "info"):
+        err = d.get("error")
+        what = f" {err.get('type')}: {err.get('message')}" if isinstance(err, dict) and err.get("type") else ""
+        return f"{head} {e.op} -> {e.type}{what} ({e.process})"
+    if e.type == "note":
+        return f"{head} {e.value}"
+    return f"{head} {e.type} {e.value or ''}".rstrip()
+
+
+def check_invariants(history: History, names: list[str]) -> list[tuple[str, bool, str, list[str]]]:
+    """``(name, held, message, evidence)`` per requested invariant, from ``harness.invariants``."""
+    try:
+        from .. import invariants as inv  # type: ignore[attr-defined]
+    except ImportError:
+        return [(n, False, "harness.invariants is not available on this checkout", []) for n in names]
+    verdicts = inv.check_all(history)
+    out = []
+    by_name = {}
+    for v in _iter_verdicts(verdicts):
+        by_name[str(getattr(v, "name", getattr(v, "invariant", "")))] = v
+    for n in names:
+        v = by_name.get(n)
+        if v is None:
+            out.append((n, False, f"harness.invariants has no verdict named {n!r} (it checked: "
+                        f"{', '.join(sorted(by_name))})", []))
+            continue
+        held = bool(getattr(v, "ok", getattr(v, "passed", getattr(v, "held", False))))
+        message = str(getattr(v, "message", getattr(v, "summary", "")) or ("held" if held else "violated"))
+        evidence = [_fmt_evidence(x) for x in list(getattr(v, "evidence", None) or getattr(v, "violations", None) or [])[:12]]
+        out.append((n, held, message, evidence))
+    return out
+
+
+def _iter_verdicts(verdicts: Any) -> Iterator[Any]:
+    if isinstance(verdicts, dict):
+        yield from verdicts.values()
+    elif hasattr(verdicts, "verdicts"):
+        yield from _iter_verdicts(verdicts.verdicts)
+    else:
+        yield from verdicts
+
+
+def _fmt_evidence(x: Any) -> str:
+    if isinstance(x, Entry):
+        return format_entry(x)
+    return str(x)
+
+
+# ==================================================================================== entry ====
+@contextmanager
+def _no_step(_: str) -> Iterator[None]:
+    yield
+
+
+def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFactory | None = None,
+                 step_context: StepContext | None = None, history_path: str | Path | None = None,
+                 source: str | None = None) -> ScenarioResult:
+    """Run one scenario and judge it. ``system_factory(config_dict, scenario)`` builds the system
+    (default: the real system on the scenario's backend; a mutant for proving the harness);
+    ``step_context(label)`` wraps each step (the pytest collector passes ``allure.step``)."""
+    if not isinstance(scenario, Scenario):
+        source = source or str(scenario)
+        scenario = load_scenario(scenario)
+    step_context = step_context or _no_step
+    config = system_config_dict(scenario)
+    cleanups: list[Callable[[], None]] = []
+    wall0 = _wall.perf_counter()
+    rig = None
+    if scenario.needs_rig and system_factory is None:
+        system, rig = _build_rig_system(scenario, config, cleanups)
+    else:
+        system = (system_factory or default_system_factory)(config, scenario)
+    history = History(meta={"scenario": scenario.id, "source": source, "seed": scenario.run.seed,
+                            "backend": scenario.run.backend})
+    if history_path is not None:
+        history.stream_to(history_path)
+    history.attach(system)
+    try:
+        if isinstance(system.clock, VirtualClock):
+            driver: Any = _SimDriver(system.clock)
+        else:
+            driver = _RealDriver(system.clock)
+        target = _rig_target(rig, system) if rig is not None else F.target_for(system)
+        injector = F.FaultInjector(system, [], seed=scenario.run.seed, target=target, history=history)
+        ex = _Execution(scenario, system, driver, history, injector, step_context)
+        with step_context("initialize"):
+            result = run_op(history, system, "initialize", process="scenario", meta={"step": "initialize"})
+        if not result.ok:
+            ex.failures.append(Failure("initialize", f"initialize() failed: {result.error}",
+                                       ex._evidence(ex.t0, driver.now())))
+        else:
+            ex.run()
+            history.snapshot(system)
+            ex.judge()
+        with step_context("cleanup"):
+            if scenario.cleanup.lift_faults:
+                injector.disarm()
+            for op in scenario.cleanup.ops:
+                run_op(history, system, op, process="cleanup", meta={"step": "cleanup"})
+            if scenario.cleanup.check_leaks and system.state == State.CLOSED:
+                leaks = system.resources.leak_report()
+                if leaks:
+                    ex.failures.append(Failure("cleanup: every resource released",
+                                               f"{len(leaks)} allocation(s) still held after close()",
+                                               [str(x) for x in leaks[:12]]))
+        ex.judge_invariants()
+        sim_s = driver.now() - ex.t0
+        return ScenarioResult(scenario, source, ex.failures, history, sim_s, _wall.perf_counter() - wall0,
+                              ex.fired)
+    finally:
+        try:
+            if system.state != State.CLOSED:
+                system.close()
+        finally:
+            history.close()
+            for fn in reversed(cleanups):
+                fn()
+
+
+__all__ = ["Failure", "ScenarioResult", "check_invariants", "default_system_factory", "format_entry",
+           "run_scenario"]

@@ -1,0 +1,331 @@
+"""Reading scenario files: TOML -> validated ``Scenario``, or one error listing every problem.
+
+Every problem is reported at once as ``ScenarioFileError`` (exit 2 from the CLI, a clean
+collection error in pytest), one line each: ``line 12: steps[2].duration: <what was expected>``.
+Lines come from mapping the pydantic error path back onto the TOML source (``_LineIndex``: a
+small scanner that knows table headers, arrays of tables and dotted keys); when a path cannot be
+placed exactly, the nearest enclosing table's line is given.
+
+The ``system`` table is validated by the system's own ``load_config`` (migrations, field checks,
+cross-checks; for the simulated backend also against the simulated devices), so a scenario can
+never carry a configuration the system itself would not accept.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from system_under_test.config import load_config
+from system_under_test.errors import ConfigError, ConfigValidationError
+
+from ..errors import ScenarioFileError
+from .model import (
+    FAULTS,
+    FORMAT_VERSION,
+    SUPPORTED_FORMATS,
+    InvalidConfig,
+    InvariantExpect,
+    OpStep,
+    Scenario,
+)
+
+_TAGS = {"steps": {"op", "wait", *FAULTS}, "expect": {"invariant", "reach", "metric", "state", "never"}}
+
+
+# -- line index -----------------------------------------------------------------------------------
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+
+
+def _split_key(key: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in re.split(r"\.(?=(?:[^\"']|\"[^\"]*\"|'[^']*')*$)", key))
+
+
+class _LineIndex:
+    """Path (as pydantic locates it: ``("steps", 2, "duration")``) -> 1-based line in the source."""
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[tuple[Any, ...], int] = {}
+        counters: dict[tuple[Any, ...], int] = {}
+        table: tuple[Any, ...] = ()
+        depth = 0  # inside a multi-line array/inline table value: keys there are not top-level
+        for no, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip()
+            if depth > 0:
+                depth += _bracket_balance(stripped)
+                continue
+            if not stripped or stripped.startswith("#"):
+                continue
+            m = _HEADER.match(stripped)
+            if m and not _KEY.match(stripped):
+                parts = _split_key(m.group(2))
+                if m.group(1) == "[[":
+                    base = self._resolve(parts[:-1], counters) + (parts[-1],)
+                    idx = counters.get(base, -1) + 1
+                    counters[base] = idx
+                    table = base + (idx,)
+                else:
+                    table = self._resolve(parts, counters)
+                self._mark(table, no)
+                continue
+            k = _KEY.match(stripped)
+            if k:
+                path = table + _split_key(k.group(1))
+                self._mark(path, no)
+                depth = max(0, _bracket_balance(stripped[k.end():]))
+
+    @staticmethod
+    def _resolve(parts: tuple[str, ...], counters: dict[tuple[Any, ...], int]) -> tuple[Any, ...]:
+        """``[steps.config]`` after two ``[[steps]]`` is ``("steps", 1, "config")``."""
+        out: tuple[Any, ...] = ()
+        for part in parts:
+            out += (part,)
+            if out in counters:
+                out += (counters[out],)
+        return out
+
+    def _mark(self, path: tuple[Any, ...], no: int) -> None:
+        for i in range(1, len(path) + 1):
+            self.lines.setdefault(path[:i], no)
+
+    def line_of(self, loc: Iterable[Any]) -> int | None:
+        loc = tuple(loc)
+        for i in range(len(loc), 0, -1):
+            if loc[:i] in self.lines:
+                return self.lines[loc[:i]]
+        return None
+
+
+def _bracket_balance(text: str) -> int:
+    text = re.sub(r'"(?:\\.|[^"\\])*"|\'[^\']*\'', "", text.split("#", 1)[0] if '"' not in text else text)
+    return text.count("[") + text.count("{") - text.count("]") - text.count("}")
+
+
+# -- problems -------------------------------------------------------------------------------------
+def _strip_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    out: list[Any] = []
+    i = 0
+    while i < len(loc):
+        out.append(loc[i])
+        if (isinstance(loc[i], int) and i >= 1 and loc[i - 1] in _TAGS and i + 1 < len(loc)
+                and loc[i + 1] in _TAGS[loc[i - 1]]):
+            i += 1  # skip the union tag pydantic inserts; users never wrote it
+        i += 1
+    return tuple(out)
+
+
+def dotted(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    kind = err["type"]
+    msg = str(err["msg"])
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see scenarios/README.md for the format)"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "string_pattern_mismatch":
+        return f"use letters, digits, '-' and '_' only (got {err.get('input')!r})"
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if kind in ("literal_error", "int_parsing", "int_type", "float_type", "float_parsing", "bool_type",
+                "bool_parsing", "string_type", "dict_type", "tuple_type", "list_type", "string_pattern_mismatch"):
+        msg += f" (got {err.get('input')!r})"
+    return msg
+
+
+def _path_from_config(path: str) -> tuple[Any, ...]:
+    """``"dsp[1].cutoff_hz"`` -> ``("dsp", 1, "cutoff_hz")``."""
+    out: list[Any] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        out.append(int(index) if index else name)
+    return tuple(p for p in out if p != "(root)")
+
+
+class Problem:
+    __slots__ = ("line", "loc", "message")
+
+    def __init__(self, loc: tuple[Any, ...], message: str, line: int | None = None) -> None:
+        self.loc, self.message, self.line = loc, message, line
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{dotted(self.loc)}: {self.message}"
+
+
+def _pydantic_problems(exc: ValidationError) -> list[Problem]:
+    raw = [(_strip_tags(tuple(e["loc"])), e) for e in exc.errors(include_url=False)]
+    problems = []
+    for loc, err in raw:
+        if err["type"] == "too_short" and any(other != loc and other[:len(loc)] == loc for other, _ in raw):
+            continue  # pydantic's follow-on "too short" after an item failed: noise
+        problems.append(Problem(loc, _message(err)))
+    return problems
+
+
+def _merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def system_config_dict(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's system configuration with the backend's defaults filled in."""
+    data = dict(scenario.system)
+    device = dict(data.get("device") or {})
+    device.setdefault("backend", scenario.run.backend)
+    if scenario.run.backend == "jack":
+        name = "system" if scenario.run.route == "jack-host-api" else "jack"
+        device.setdefault("input_device", name)
+        device.setdefault("output_device", name)
+    data["device"] = device
+    return data
+
+
+def _config_problems(prefix: tuple[Any, ...], data: Mapping[str, Any], backend: str) -> list[Problem]:
+    sim = None
+    if backend == "sim":
+        from system_under_test.clock import VirtualClock
+        from system_under_test.devices.simulated import SimulatedBackend
+        sim = SimulatedBackend(VirtualClock())
+    try:
+        load_config(data, sim)
+    except ConfigValidationError as exc:
+        return [Problem(prefix + _path_from_config(p), m) for p, m in exc.problems]
+    except ConfigError as exc:
+        return [Problem(prefix + ("schema_version",), exc.message)]
+    return []
+
+
+def semantic_problems(scenario: Scenario) -> list[Problem]:
+    """Checks that need the system: configurations, invariant names."""
+    problems: list[Problem] = []
+    backend = scenario.run.backend
+    declared = (scenario.system.get("device") or {}).get("backend") if isinstance(
+        scenario.system.get("device"), Mapping) else None
+    if declared is not None and declared != backend:
+        problems.append(Problem(("system", "device", "backend"),
+                                f"says {declared!r} but run.backend is {backend!r}; drop it or make them agree"))
+    base = system_config_dict(scenario)
+    base_problems = _config_problems(("system",), base, backend)
+    problems += base_problems
+    for i, step in enumerate(scenario.steps):
+        if isinstance(step, OpStep) and step.config is not None and not base_problems:
+            problems += _config_problems(("steps", i, "config"), _merge(base, step.config), backend)
+        elif isinstance(step, InvalidConfig) and step.config is not None and not base_problems:
+            if not _config_problems(("steps", i, "config"), _merge(base, step.config), backend):
+                problems.append(Problem(("steps", i, "config"),
+                                        "an invalid_config fault needs a configuration the system "
+                                        "rejects, but this one is valid"))
+    known = known_invariants()
+    if known is not None:
+        for i, exp in enumerate(scenario.expect):
+            if isinstance(exp, InvariantExpect) and exp.invariant not in known:
+                problems.append(Problem(("expect", i, "invariant"),
+                                        f"unknown invariant {exp.invariant!r} (known: {', '.join(sorted(known))})"))
+    return problems
+
+
+def known_invariants() -> set[str] | None:
+    """Names ``harness.invariants`` checks, or None when that module is not there (yet)."""
+    try:
+        from .. import invariants  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    for attr in ("INVARIANTS", "CHECKERS", "CHECKS"):
+        table = getattr(invariants, attr, None)
+        if isinstance(table, Mapping):
+            return {str(k) for k in table}
+        if isinstance(table, (list, tuple)):
+            return {getattr(c, "name", getattr(c, "__name__", str(c))) for c in table}
+    names = getattr(invariants, "invariant_names", None)
+    return set(names()) if callable(names) else None
+
+
+# -- entry points ---------------------------------------------------------------------------------
+def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    """Validate scenario TOML text; raise ``ScenarioFileError`` listing every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioFileError(source, f"not valid TOML: {exc}") from None
+    return scenario_from_dict(data, source, text=text)
+
+
+def scenario_from_dict(data: Mapping[str, Any], source: str = "<scenario>", *, text: str | None = None) -> Scenario:
+    index = _LineIndex(text) if text is not None else None
+    fmt = data.get("format")
+    if fmt is None or isinstance(fmt, bool) or fmt not in SUPPORTED_FORMATS:
+        line = index.line_of(("format",)) if index else None
+        where = f"line {line}: " if line else ""
+        if fmt is None:
+            msg = f"missing 'format'; start the file with format = {FORMAT_VERSION}"
+        else:
+            msg = (f"{where}format: unknown format {fmt!r}; this soundcheck reads format "
+                   f"{', '.join(map(str, SUPPORTED_FORMATS))} (upgrade soundcheck, or rewrite the file "
+                   "for this format: see scenarios/README.md)")
+        raise ScenarioFileError(source, msg)
+    try:
+        scenario = Scenario.model_validate(dict(data))
+        problems = semantic_problems(scenario)
+    except ValidationError as exc:
+        problems = _pydantic_problems(exc)
+        system = data.get("system", {})
+        backend = (data.get("run") or {}).get("backend", "sim") if isinstance(data.get("run"), Mapping) else "sim"
+        if isinstance(system, Mapping) and backend in ("sim", "jack", "portaudio") \
+                and not any(p.loc[:1] == ("system",) for p in problems):
+            problems += _config_problems(("system",), system, backend)
+    if problems:
+        for p in problems:
+            if p.line is None and index is not None:
+                p.line = index.line_of(p.loc)
+        problems.sort(key=lambda p: (p.line or 0))
+        n = len(problems)
+        body = "\n".join(f"  {p}" for p in problems)
+        raise ScenarioFileError(source, f"{n} problem{'s' if n != 1 else ''}:\n{body}")
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate one scenario file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioFileError(path, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioFileError(path, f"cannot read it ({exc})") from None
+    return parse_scenario(text, str(path))
+
+
+def iter_scenario_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files as given, folders searched recursively for ``*.toml`` (sorted); missing paths raise."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            yield from sorted(p.rglob("*.toml"))
+        elif p.exists():
+            yield p
+        else:
+            raise ScenarioFileError(p, "no such file or folder")
+
+
+__all__ = ["Problem", "iter_scenario_files", "load_scenario", "parse_scenario", "scenario_from_dict",
+           "semantic_problems", "system_config_dict"]
