@@ -32,6 +32,12 @@ tone must have a period of more than twice the longest run to be classified;
 ``DEFAULT_TEST_FREQUENCY_HZ`` (751 Hz, a 63.9-frame period at 48 kHz) keeps 1..27 frames
 unambiguous at 44.1, 48 and 96 kHz while a single dropped frame still moves the waveform by
 about 10 % of its magnitude.
+
+Known limits: runs longer than half a period alias (N reads as N - period); silence of a period
+or more is reported as ``mute`` even when it was inserted rather than substituted (the phase
+shift is still in ``phase_shift_frames``); leading and trailing silence and short fades are not
+analysed (``analysed_start_frame``/``analysed_end_frame`` say what was); harmonic distortion
+counts as noise, so a clipped tone raises ``tolerance`` and lowers sensitivity.
 """
 
 from __future__ import annotations
