@@ -247,6 +247,16 @@ def default_system_factory(config: dict[str, Any], scenario: Scenario) -> AudioS
     raise NotImplementedError("rig-backed systems are built by _build_rig_system")
 
 
+def mutant_factory(name: str) -> SystemFactory:
+    """A factory for ``harness.mutants``' deliberately broken variant ``name`` (sim backend)."""
+    from .. import mutants
+
+    if name not in mutants.MUTANTS:
+        from ..errors import UsageError
+        raise UsageError(f"unknown mutant {name!r} (known: {', '.join(sorted(mutants.MUTANTS))})")
+    return lambda config, scenario: mutants.make_system(name, config, seed=scenario.run.seed)
+
+
 def _build_rig_system(scenario: Scenario, config: dict[str, Any], stack: list[Callable[[], None]]
                       ) -> tuple[AudioSystem, Any]:
     from ..loopback import LoopbackRig
@@ -618,9 +628,23 @@ class _Execution:
         names = [e.invariant for e in self.s.expect if isinstance(e, InvariantExpect)]
         if not names:
             return
-        for name, ok, message, evidence in check_invariants(self.history, names):
+        for name, ok, message, evidence in check_invariants(self.history, names, self.system):
             if not ok:
-                self.failures.append(Failure(f"invariant {name}", message, evidence, invariant=name))
+                step = self._step_at(*_first_evidence_point(evidence))
+                lines = [_fmt_evidence(x, self.t0) for x in evidence[:12]]
+                self.failures.append(Failure(f"invariant {name}", message + (f" (first seen after step {step})"
+                                                                             if step else ""),
+                                             lines, step=step, invariant=name))
+
+    def _step_at(self, index: int | None, time: float | None) -> str | None:
+        """The last step fired before a history index (or time): where a violation showed up."""
+        best = None
+        for name, mark in self.marks.items():
+            t, i = mark["start"]
+            if (index is not None and i <= index) or (index is None and time is not None and t <= time):
+                if best is None or i > self.marks[best]["start"][1]:
+                    best = name
+        return best
 
     # -- evidence ------------------------------------------------------------------------------
     def _fmt(self, e: Entry) -> str:
@@ -660,42 +684,39 @@ def format_entry(e: Entry, t0: float = 0.0) -> str:
     return f"{head} {e.type} {e.value or ''}".rstrip()
 
 
-def check_invariants(history: History, names: list[str]) -> list[tuple[str, bool, str, list[str]]]:
+def check_invariants(history: History, names: list[str], system: AudioSystem | None = None
+                     ) -> list[tuple[str, bool, str, list[Any]]]:
     """``(name, held, message, evidence)`` per requested invariant, from ``harness.invariants``."""
-    try:
-        from .. import invariants as inv  # type: ignore[attr-defined]
-    except ImportError:
-        return [(n, False, "harness.invariants is not available on this checkout", []) for n in names]
-    verdicts = inv.check_all(history)
+    from .. import invariants as inv
+
     out = []
-    by_name = {}
-    for v in _iter_verdicts(verdicts):
-        by_name[str(getattr(v, "name", getattr(v, "invariant", "")))] = v
-    for n in names:
-        v = by_name.get(n)
-        if v is None:
-            out.append((n, False, f"harness.invariants has no verdict named {n!r} (it checked: "
-                        f"{', '.join(sorted(by_name))})", []))
-            continue
-        held = bool(getattr(v, "ok", getattr(v, "passed", getattr(v, "held", False))))
-        message = str(getattr(v, "message", getattr(v, "summary", "")) or ("held" if held else "violated"))
-        evidence = [_fmt_evidence(x) for x in list(getattr(v, "evidence", None) or getattr(v, "violations", None) or [])[:12]]
-        out.append((n, held, message, evidence))
+    for v in inv.check_all(history, system, only=names):
+        out.append((v.name, bool(v.ok), v.message or ("held" if v.ok else "violated"), list(v.evidence)))
     return out
 
 
-def _iter_verdicts(verdicts: Any) -> Iterator[Any]:
-    if isinstance(verdicts, dict):
-        yield from verdicts.values()
-    elif hasattr(verdicts, "verdicts"):
-        yield from _iter_verdicts(verdicts.verdicts)
-    else:
-        yield from verdicts
+def _first_evidence_point(evidence: list[Any]) -> tuple[int | None, float | None]:
+    """(history index, time) of the earliest evidence item that carries one."""
+    best: tuple[int | None, float | None] = (None, None)
+    for x in evidence:
+        d = x.to_dict() if isinstance(x, Entry) else x
+        if not isinstance(d, dict):
+            continue
+        idx, t = d.get("index"), d.get("time")
+        if idx is not None and (best[0] is None or idx < best[0]):
+            best = (int(idx), float(t) if t is not None else None)
+        elif idx is None and t is not None and best[0] is None and (best[1] is None or t < best[1]):
+            best = (None, float(t))
+    return best
 
 
-def _fmt_evidence(x: Any) -> str:
+def _fmt_evidence(x: Any, t0: float = 0.0) -> str:
     if isinstance(x, Entry):
-        return format_entry(x)
+        return format_entry(x, t0)
+    if isinstance(x, dict) and "time" in x:
+        rest = {k: v for k, v in x.items() if k not in ("time", "index")}
+        head = f"#{x['index']} " if "index" in x else ""
+        return f"{head}t={float(x['time']) - t0:.3f} {rest}"
     return str(x)
 
 
@@ -771,4 +792,4 @@ def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFacto
 
 
 __all__ = ["Failure", "ScenarioResult", "check_invariants", "default_system_factory", "format_entry",
-           "run_scenario"]
+           "mutant_factory", "run_scenario"]

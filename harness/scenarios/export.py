@@ -1,3 +1,266 @@
-def export_failure(*a, **k): raise NotImplementedError
-def scenario_from_history(*a, **k): raise NotImplementedError
-def write_scenario(*a, **k): raise NotImplementedError
+"""From failures to scenarios: a failing run or a recorded history becomes a scenario file.
+
+``export_failure(history_or_steps, config=..., seed=..., failed_invariant=..., out_dir=...)`` is
+what the stateful tests and the reliability/soak runner call when an invariant fails: it turns the
+run's operations and faults into a timeline of ``at`` steps on the simulated device (the same
+virtual times, the same seed), expects the failed invariant, *minimises* the timeline (greedy
+one-step-at-a-time removal while the same invariant still fails — a few dozen runs of a few
+milliseconds each) and writes ``<out_dir>/<id>.toml``. Re-running that file reproduces the same
+failure of the same invariant at the same step.
+
+``scenario_from_history(path)`` does the same for a history recorded in the field (the JSONL
+``harness.history`` writes), without minimising: its expectations are the invariants that the
+recording violated, or, when it violated none, every invariant it satisfied (so the scenario
+guards against regressions).
+
+Limits: a ``FaultRecord`` carries kind, target, time and duration but not every parameter (an
+xrun's lateness, a callback fault's count, a new sample rate); those come back as the format's
+defaults. Operations issued concurrently (a storm) come back as sequential steps in the order the
+history saw their invocations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time as _wall
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from system_under_test.config import AudioConfig, load_config
+from system_under_test.errors import ConfigError
+
+from ..errors import InputFileError
+from ..history import History
+from .loader import parse_scenario
+from .model import FORMAT_VERSION, Scenario, format_duration
+
+#: harness.faults kinds -> scenario fault names
+_FAULT_NAMES = {"dropout": "device_dropout", "stall": "stall", "xrun": "xrun",
+                "callback_raises": "callback_raises", "sample_rate_change": "sample_rate_change",
+                "buffer_exhaustion": "buffer_exhaustion", "invalid_config": "invalid_config",
+                "concurrent_transitions": "concurrent_transitions", "slow_dsp": "slow_dsp"}
+_WITH_DURATION = {"device_dropout", "stall", "buffer_exhaustion", "slow_dsp"}
+_SKIP_PROCESSES = {"fault", "cleanup"}
+_OPS = {"initialize", "configure", "start", "pause", "resume", "reconfigure", "stop", "close", "recover",
+        "simulate_error", "poll"}
+
+
+def _ms(seconds: float) -> str:
+    return format_duration(round(max(0.0, seconds), 6))
+
+
+def _config_dict(config: AudioConfig | Mapping[str, Any] | None) -> dict[str, Any]:
+    if config is None:
+        return {}
+    data = config.to_dict() if isinstance(config, AudioConfig) else json.loads(json.dumps(dict(config)))
+    device = dict(data.get("device") or {})
+    device["backend"] = "sim"
+    data["device"] = device
+    return data
+
+
+def _valid(config: Any) -> bool:
+    try:
+        load_config(config)
+    except (ConfigError, TypeError):
+        return False
+    return True
+
+
+def steps_from_history(history: History) -> list[dict[str, Any]]:
+    """The operations and faults of a history as scenario steps at their (relative) times."""
+    entries = list(history.entries)
+    t0 = next((e.time for e in entries if e.type == "attach"), entries[0].time if entries else 0.0)
+    steps: list[dict[str, Any]] = []
+    seen_first_op = False
+    for e in entries:
+        if e.type == "invoke" and e.process not in _SKIP_PROCESSES and e.op in _OPS:
+            args = list(e.data.get("args") or [])
+            if not seen_first_op and e.op == "initialize":
+                seen_first_op = True
+                continue  # the executor initialises (with the scenario's configuration)
+            seen_first_op = True
+            step: dict[str, Any] = {"at": _ms(e.time - t0)}
+            if e.op in ("configure", "reconfigure"):
+                cfg = args[0] if args else {}
+                if isinstance(cfg, Mapping) and _valid(cfg):
+                    step.update(op=e.op, config=dict(cfg), outcome="any")
+                elif isinstance(cfg, Mapping):
+                    step.update(fault="invalid_config", config=dict(cfg))
+                else:
+                    step.update(fault="invalid_config", variant="not_a_mapping")
+            else:
+                step.update(op=e.op, outcome="any")
+                if e.op == "simulate_error" and args and isinstance(args[0], str):
+                    step["component"] = args[0]
+            steps.append(step)
+        elif e.type == "fault_start":
+            kind = _FAULT_NAMES.get(str(e.value or e.data.get("kind")))
+            if kind is None or kind == "invalid_config":
+                continue  # invalid configs show up as their configure op
+            step = {"at": _ms(e.time - t0), "fault": kind}
+            target = e.data.get("target")
+            if target and kind not in ("buffer_exhaustion", "concurrent_transitions", "slow_dsp"):
+                step["target"] = target
+            dur = float(e.data.get("duration_s") or 0.0)
+            if kind in _WITH_DURATION and 0 < dur < 1e8:
+                step["duration"] = _ms(dur)
+            if kind == "concurrent_transitions":
+                continue  # its operations are in the history one by one
+            steps.append(step)
+    return steps
+
+
+def _steps_from_any(history_or_steps: History | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(history_or_steps, History):
+        return steps_from_history(history_or_steps)
+    return [dict(s) for s in history_or_steps]
+
+
+def _document(scenario_id: str, title: str, reproduces: str, tags: list[str], seed: int,
+              system: dict[str, Any], steps: list[dict[str, Any]], expect: list[dict[str, Any]]) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "scenario": {"id": scenario_id, "title": title, "reproduces": reproduces, "tags": tags},
+        "run": {"backend": "sim", "seed": seed},
+        "system": system,
+        "steps": steps,
+        "expect": expect,
+    }
+    last = 0.0
+    from .model import parse_duration
+    for s in steps:
+        if "at" in s:
+            last = max(last, parse_duration(s["at"]) + parse_duration(s.get("duration", 0)))
+    doc["run"]["max_duration"] = _ms(last + 30.0)
+    return doc
+
+
+def dump_document(doc: Mapping[str, Any]) -> str:
+    return tomli_w.dumps(_drop_none(doc))
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def write_scenario(scenario: Scenario | Mapping[str, Any], path: str | Path | None = None) -> Any:
+    """TOML text of a scenario (a model or a document); with ``path``, written there (-> Path)."""
+    if isinstance(scenario, Scenario):
+        doc = scenario.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+        doc = {"format": scenario.format, **{k: v for k, v in doc.items() if k != "format"}}
+    else:
+        doc = dict(scenario)
+    text = dump_document(doc)
+    if path is None:
+        return text
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def _fails_with(doc: Mapping[str, Any], invariant: str, system_factory: Any) -> tuple[bool, str | None]:
+    from .executor import run_scenario
+
+    scenario = parse_scenario(dump_document(doc), "<minimising>")
+    result = run_scenario(scenario, system_factory=system_factory)
+    hit = next((f for f in result.failures if f.invariant == invariant), None)
+    return hit is not None, hit.step if hit else None
+
+
+def minimise(doc: dict[str, Any], invariant: str, *, system_factory: Any = None,
+             budget_s: float = 20.0, max_runs: int = 300) -> dict[str, Any]:
+    """Drop steps one at a time (last first) while the same invariant still fails."""
+    t_end = _wall.perf_counter() + budget_s
+    runs = 0
+    steps = list(doc["steps"])
+    i = len(steps) - 1
+    while i >= 0 and len(steps) > 1 and runs < max_runs and _wall.perf_counter() < t_end:
+        trial = steps[:i] + steps[i + 1:]
+        runs += 1
+        try:
+            still, _ = _fails_with({**doc, "steps": trial}, invariant, system_factory)
+        except InputFileError:
+            still = False
+        if still:
+            steps = trial
+        i -= 1
+    return {**doc, "steps": steps}
+
+
+def export_failure(history_or_steps: History | Sequence[Mapping[str, Any]], *,
+                   config: AudioConfig | Mapping[str, Any] | None, seed: int, failed_invariant: str,
+                   out_dir: str | Path, system_factory: Any = None, minimize: bool = True,
+                   title: str | None = None, reproduces: str | None = None) -> Path:
+    """Write a minimal scenario reproducing ``failed_invariant`` on the simulated device; its path.
+
+    ``history_or_steps``: the failing run's ``History`` (its operations and faults become ``at``
+    steps), or scenario step tables. ``system_factory`` builds the system the failure happened on
+    (the real one by default; a mutant in the harness's own tests) and is used to minimise.
+    If the failure does not reproduce, the un-minimised timeline is written anyway (and says so).
+    """
+    steps = _steps_from_any(history_or_steps)
+    if not steps:
+        steps = [{"op": "start", "outcome": "any"}]
+    system = _config_dict(config)
+    digest = hashlib.sha1(json.dumps([system, steps, seed, failed_invariant], sort_keys=True,
+                                     default=str).encode()).hexdigest()[:8]
+    scenario_id = f"repro-{failed_invariant.replace('_', '-')}-seed{seed}-{digest}"
+    doc = _document(scenario_id, title or f"Reproduces a failure of invariant {failed_invariant}",
+                    reproduces or f"exported failing run (seed {seed}): invariant {failed_invariant}",
+                    ["exported", failed_invariant.replace("_", "-")], seed, system, steps,
+                    [{"invariant": failed_invariant}])
+    reproduced, _ = _fails_with(doc, failed_invariant, system_factory)
+    if reproduced and minimize:
+        doc = minimise(doc, failed_invariant, system_factory=system_factory)
+    elif not reproduced:
+        doc["scenario"]["description"] = ("NOTE: this timeline did not reproduce the failure when it was "
+                                          "exported (a race, or a fault parameter histories do not record)")
+    out = Path(out_dir) / f"{scenario_id}.toml"
+    return write_scenario(doc, out)
+
+
+def scenario_from_history(history: History | str | Path, *, scenario_id: str | None = None,
+                          seed: int | None = None) -> Scenario:
+    """A scenario replaying a recorded history on the simulated device (see the module docstring)."""
+    from .. import invariants as inv
+
+    source = "<history>"
+    if not isinstance(history, History):
+        source = str(history)
+        history = History.read_jsonl(history)
+    meta = history.meta
+    init = history.initial or {}
+    if seed is None:
+        s = meta.get("seed", init.get("seed"))
+        seed = int(s) if isinstance(s, int) else 0
+    config: dict[str, Any] = {}
+    for e in history.entries:
+        if e.type == "event" and e.value == "config_applied" and isinstance(e.data.get("config"), Mapping):
+            config = dict(e.data["config"])
+            break
+    steps = steps_from_history(history) or [{"op": "start", "outcome": "any"}]
+    verdicts = inv.check_all(history)
+    violated = [v.name for v in verdicts if not v.ok and not v.inconclusive]
+    held = [v.name for v in verdicts if v.ok and not v.inconclusive]
+    expect = [{"invariant": n} for n in (violated or held)] or [{"never": "failed"}]
+    sid = scenario_id or ("from-history-" + "".join(c if c.isalnum() or c in "-_" else "-"
+                                                    for c in Path(source).stem)[:40])
+    doc = _document(sid, f"Replay of {Path(source).name}",
+                    f"recorded history {source}" + (f" (violated: {', '.join(violated)})" if violated else ""),
+                    ["from-history"], seed, _config_dict(config), steps, expect)
+    return parse_scenario(dump_document(doc), source)
+
+
+__all__ = ["dump_document", "export_failure", "minimise", "scenario_from_history", "steps_from_history",
+           "write_scenario"]
+
