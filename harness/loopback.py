@@ -133,12 +133,15 @@ def lease_server_name(timeout_s: float = 60.0) -> _Lease:
         time.sleep(0.1)
 
 
+def _server_pids(name: str) -> list[int]:
+    """Pids of live jackd processes serving ``name`` (scanning /proc)."""
+    return [int(d.name) for d in Path("/proc").glob("[0-9]*") if pid_is_jackd(int(d.name), name)]
+
+
 def _reap_orphan_server(name: str) -> None:
     """A jackd still running under a name whose lease was free is an orphan of ours: stop it."""
-    for proc_dir in Path("/proc").glob("[0-9]*"):
-        pid = int(proc_dir.name)
-        if pid_is_jackd(pid, name):
-            _terminate_group(pid, graceful=True)
+    for pid in _server_pids(name):
+        _terminate_group(pid, graceful=True)
 
 
 def unique_server_name() -> str:
@@ -350,6 +353,12 @@ class LoopbackRig:
             if self.running:
                 return self.ready_s or 0.0
             cmd = self.command()
+            # Readiness is "a client can connect to this name": a live server of the same name
+            # would pass that check while our own jackd dies, so refuse up front.
+            others = _server_pids(self.server_name)
+            if others:
+                raise RigError(f"a JACK server named {self.server_name!r} is already running "
+                               f"(pid {others[0]}); pick another name or stop it")
             _register_atexit()
             t0 = self.clock.now()
             logf = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
@@ -456,6 +465,10 @@ class LoopbackRig:
                 "ready_s": self.ready_s,
                 "log": str(self.log_path),
             }
+            # Let go of the child on purpose: it must outlive us. Popen warns (ResourceWarning)
+            # about a child still running when the object dies; there is no public "detach",
+            # so record a returncode to say "not ours to wait for any more".
+            self._proc.returncode = 0
             self._proc = None
             _live_rigs.discard(self)
             return state
@@ -788,6 +801,11 @@ class LoopbackRig:
             thread.join(timeout=5)
             if proc.stdout is not None:
                 proc.stdout.close()
+        try:  # the server drops a SIGKILLed client's ports asynchronously
+            wait_until(lambda: "jack_delay:in" not in self.ports(), 3.0, what="jack_iodelay gone",
+                       clock=self.clock)
+        except TimeoutError:
+            log.warning("jack_iodelay's ports still registered after it was killed")
         if not readings:
             raise RigError(f"jack_iodelay printed no latency: {lines[-5:]}")
         frames = sorted(r[0] for r in readings)[len(readings) // 2]

@@ -1,0 +1,272 @@
+"""The JACK loopback rig: lifecycle, isolation, teardown, faults, iodelay, and its CLI.
+
+Outside CI these skip when jackd is missing; with ``CI`` set they fail instead. Every wait is a
+polled condition with a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main as cli_main
+from harness.errors import RigError
+from harness.loopback import (
+    LoopbackRig,
+    SineLoop,
+    lease_server_name,
+    parse_iodelay,
+    pid_is_jackd,
+    rig_unavailable_reason,
+    wait_until,
+)
+from system_under_test.clock import VirtualClock
+
+pytestmark = [pytest.mark.loopback, pytest.mark.timeout(60)]
+
+
+def _require_jackd() -> None:
+    reason = rig_unavailable_reason()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the loopback tests but {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def rig() -> Iterator[LoopbackRig]:
+    _require_jackd()
+    with LoopbackRig(rate=48000, period=256) as r:
+        yield r
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+    except (OSError, IndexError):
+        return True
+
+
+def _server_files(name: str) -> list[str]:
+    return [p.name for p in Path("/dev/shm").iterdir() if f"_{name}_" in p.name]
+
+
+# ---------------------------------------------------------------- pure helpers (no jackd needed)
+def test_parse_iodelay_reads_jack_iodelay_lines() -> None:
+    lines = ["Signal below threshold...", "   256.000 frames      5.333 ms total roundtrip latency",
+             "\textra loopback latency: 256 frames", "  1024.250 frames     21.339 ms total roundtrip latency"]
+    assert parse_iodelay(lines) == [(256.0, 5.333), (1024.25, 21.339)]
+
+
+def test_wait_until_returns_the_value_or_times_out_on_a_virtual_clock() -> None:
+    clock = VirtualClock()
+    calls = iter([0, 0, 7])
+    assert wait_until(lambda: next(calls), 1.0, clock=clock) == 7
+    with pytest.raises(TimeoutError, match="the impossible"):
+        wait_until(lambda: False, 0.5, what="the impossible", clock=clock)
+    assert clock.now() >= 0.5
+
+
+def test_sine_loop_records_what_comes_back() -> None:
+    import numpy as np
+
+    from system_under_test.devices.base import StatusFlags
+
+    loop = SineLoop(48000, record_s=0.05)
+    out = np.zeros((256, 2), dtype=np.float32)
+    for _ in range(40):
+        loop(out.copy(), out, 256, 0.0, StatusFlags())  # feed back the previous block
+    assert loop.recent_rms(0.02) == pytest.approx(0.5 / 2 ** 0.5, rel=0.01)
+
+
+def test_leased_names_are_distinct_while_held() -> None:
+    a, b = lease_server_name(), lease_server_name()
+    try:
+        assert a.name != b.name and a.name.startswith("soundcheck-rig-")
+    finally:
+        a.release()
+        b.release()
+
+
+# ---------------------------------------------------------------- the rig itself
+def test_rig_is_ready_when_a_client_can_connect_and_closes_cleanly() -> None:
+    _require_jackd()
+    rig = LoopbackRig()
+    with rig:
+        assert rig.running and rig.ready_s is not None and rig.ready_s < rig.ready_timeout_s
+        assert {"system:capture_1", "system:playback_1"} <= set(rig.ports())
+        pid = rig.pid
+        assert pid is not None and pid_is_jackd(pid, rig.server_name)
+        assert rig.cpu_load() >= 0.0
+    assert not rig.running
+    wait_until(lambda: _gone(pid), 5, what="jackd gone")
+    assert _server_files(rig.server_name) == []
+    rig.close()  # idempotent
+
+
+def test_two_rigs_run_side_by_side_without_colliding() -> None:
+    _require_jackd()
+    with LoopbackRig() as a, LoopbackRig(rate=44100, period=128) as b:
+        assert a.server_name != b.server_name
+        assert a.running and b.running
+        assert a.ports() and b.ports()
+
+
+def test_teardown_happens_when_the_body_fails() -> None:
+    _require_jackd()
+    holder: list[LoopbackRig] = []
+    with pytest.raises(RuntimeError, match="test failed"):
+        with LoopbackRig() as rig:
+            holder.append(rig)
+            pid = rig.pid
+            raise RuntimeError("test failed")
+    assert not holder[0].running
+    wait_until(lambda: _gone(pid), 5, what="jackd gone")
+
+
+def test_a_server_that_cannot_start_is_a_rig_error_with_its_log(rig: LoopbackRig) -> None:
+    clash = LoopbackRig(server_name=rig.server_name, ready_timeout_s=5)
+    try:
+        with pytest.raises(RigError, match="already running"):
+            clash.start()
+        assert not clash.running
+    finally:
+        clash.close()
+    assert rig.running and rig.ports()
+
+
+def test_kill_and_restart_the_server(rig: LoopbackRig) -> None:
+    old = rig.pid
+    rig.kill_server()
+    assert not rig.running
+    with pytest.raises(RigError, match="not running"):
+        rig.ports()
+    ready = rig.restart_server()
+    assert rig.running and rig.pid != old and ready < rig.ready_timeout_s
+    assert "system:capture_1" in rig.ports()
+
+
+def test_stall_and_resume_freeze_the_server_process(rig: LoopbackRig) -> None:
+    pid = rig.pid
+    assert pid is not None
+
+    def state() -> str:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+
+    with rig.stalled_for():
+        wait_until(lambda: state() == "T", 5, what="jackd stopped")
+        with pytest.raises(RigError, match="stalled"):
+            rig.ports()
+    wait_until(lambda: state() in "SR", 5, what="jackd running again")
+    assert rig.ports()
+
+
+def test_close_resumes_and_kills_a_stalled_server() -> None:
+    _require_jackd()
+    rig = LoopbackRig()
+    rig.start()
+    pid = rig.pid
+    rig.stall()
+    rig.close()
+    wait_until(lambda: _gone(pid), 5, what="jackd gone")
+
+
+def _stream_on(rig: LoopbackRig):  # type: ignore[no-untyped-def]
+    from system_under_test.devices.base import StreamSpec
+    from system_under_test.devices.jack import JackBackend
+    from system_under_test.devices.portaudio import PortAudioBackend
+
+    ok, why = PortAudioBackend.available()
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    loop = SineLoop(rig.rate)
+    errors: list = []
+    stream = JackBackend(rig.server_name).open_stream(StreamSpec("system", "system", 2, 2, rig.rate, rig.period),
+                                                      loop, errors.append)
+    stream.start()
+    return stream, loop, errors
+
+
+def test_disconnect_and_reconnect_ports(rig: LoopbackRig) -> None:
+    stream, loop, _ = _stream_on(rig)
+    try:
+        pairs = rig.connect_loopback(channels=2)
+        assert pairs == [("PortAudio:out_0", "PortAudio:in_0"), ("PortAudio:out_1", "PortAudio:in_1")]
+        assert set(pairs) <= set(rig.connections())
+        assert not any(dst.startswith("system:") for src, dst in rig.connections() if src in dict(pairs))
+        assert rig.disconnect_ports() == pairs
+        assert not set(pairs) & set(rig.connections())
+        assert rig.reconnect_ports() == pairs
+        assert set(pairs) <= set(rig.connections())
+    finally:
+        stream.close()
+
+
+def test_starving_the_client_of_cpu_makes_jack_report_xruns(rig: LoopbackRig) -> None:
+    stream, loop, _ = _stream_on(rig)
+    try:
+        rig.connect_loopback(channels=2)
+        wait_until(lambda: loop.samples > rig.rate // 4, 10, what="audio")
+        report = rig.starve_cpu(0.5, pids=[stream.host_pid])
+        assert report.xruns > 0 and report.bursts > 0
+        assert report.method == "sigstop-clients"
+        # the stream survives and counts flagged blocks
+        wait_until(lambda: stream.stats.flagged_callbacks > 0, 5, what="flagged blocks")
+    finally:
+        stream.close()
+    host = stream.host
+    assert host is not None and not host.alive
+
+
+def test_measure_iodelay_of_a_software_loop(rig: LoopbackRig) -> None:
+    result = rig.measure_iodelay(samples=3)
+    # A JACK self-loop costs exactly one period (measured: 256.000 frames at -p 256).
+    assert result.frames == pytest.approx(rig.period, abs=2)
+    assert result.ms == pytest.approx(rig.period / rig.rate * 1000, abs=0.1)
+    assert "jack_delay:in" not in rig.ports()  # jack_iodelay was stopped
+
+
+# ---------------------------------------------------------------- CLI
+def test_cli_up_status_down(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _require_jackd()
+    state = tmp_path / "state.json"
+    lease = lease_server_name()  # a pooled name: its registry slot is reclaimed on reuse
+    lease.release()
+    name = lease.name + "-cli"
+    try:
+        assert cli_main(["loopback", "--state", str(state), "up", "--server-name", name, "--period", "128"]) == 0
+        up = json.loads(capsys.readouterr().out.split("\nexport")[0])
+        assert up["server_name"] == name and up["period"] == 128 and pid_is_jackd(up["pid"], name)
+        assert json.loads(state.read_text())["pid"] == up["pid"]
+        assert cli_main(["loopback", "--state", str(state), "up", "--server-name", name]) == 2
+        capsys.readouterr()
+        assert cli_main(["loopback", "--state", str(state), "status"]) == 0
+        assert json.loads(capsys.readouterr().out)["alive"] is True
+    finally:
+        assert cli_main(["loopback", "--state", str(state), "down"]) == 0
+    assert not state.exists()
+    wait_until(lambda: not pid_is_jackd(up["pid"]), 5, what="jackd gone")
+    capsys.readouterr()
+    assert cli_main(["loopback", "--state", str(state), "status"]) == 1
+    assert json.loads(capsys.readouterr().out)["alive"] is False
+
+
+def test_cli_down_never_kills_a_pid_that_is_not_our_jackd(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"pid": os.getpid(), "server_name": "not-a-server"}))
+    assert cli_main(["loopback", "--state", str(state), "down"]) == 0
+    assert not state.exists()
+    os.kill(os.getpid(), 0)  # we are, of course, still alive
+
+
+def test_cli_devices_lists_every_backend(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["devices", "--json", "--backend", "sim"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"sim"}
+    assert report["sim"]["available"] is False or report["sim"]["devices"]
