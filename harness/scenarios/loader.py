@@ -227,7 +227,7 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
     base_problems = _config_problems(("system",), base, backend)
     problems += base_problems
     for i, step in enumerate(scenario.steps):
-        if isinstance(step, OpStep) and step.config is not None and not base_problems:
+        if isinstance(step, OpStep) and step.config is not None and step.outcome != "fail" and not base_problems:
             problems += _config_problems(("steps", i, "config"), _merge(base, step.config), backend)
         elif isinstance(step, InvalidConfig) and step.config is not None and not base_problems:
             if not _config_problems(("steps", i, "config"), _merge(base, step.config), backend):
