@@ -1,0 +1,275 @@
+"""Leak detection: sample what a run holds, fit the trend, judge it against a threshold.
+
+What is sampled (``ResourceSampler.sample``): the process's resident memory, thread count and
+open file descriptors (psutil), and the system under test's own books (``ResourceManager``: live
+allocations and global usage per resource type). Samples are stamped with the *system's clock*,
+so slopes are "per hour of operation": per simulated hour on the simulated device (where an 8 h
+soak takes minutes) and per wall hour on real devices.
+
+How a slope is judged (``judge``), and why:
+
+1. **Warm-up is skipped**: the first ``warmup_fraction`` (10 %) of the time span, at least one
+   sample. Caches, pools and the allocator grow early and then stop; that is not a leak.
+2. **Theil-Sen slope** (the median of all pairwise slopes): robust to the odd spike (a recovery
+   that briefly holds two streams, a GC that has not run yet) and to a single step, which
+   least squares would turn into a trend.
+3. **Mann-Kendall test** for a monotonic upward trend (normal approximation with the tie
+   correction): the slope must be *significant* (one-sided p < ``alpha``), not just positive.
+4. A leak is flagged when the slope is significant **and** above the metric's threshold per
+   hour **and** the fitted trend adds up to at least ``MIN_GROWTH`` over the window (3 for
+   counts): in a short run a single step looks like a steep slope; three steps are a trend. The ordinary least-squares slope and its 95 % interval are reported too, as the
+   "least squares per hour" figure people expect, but do not decide.
+
+Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
+judged against 0 (any significant growth of a count is a leak).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all",
+           "mann_kendall_p", "theil_sen"]
+
+MiB = 1024 * 1024
+
+#: growth per hour of operation above which a significant trend is a leak
+DEFAULT_THRESHOLDS: dict[str, float] = {
+    "rss_bytes": 4 * MiB,
+    "threads": 0.5,
+    "open_fds": 0.5,
+    "sut_live_allocations": 0.5,
+    "sut_buffers": 0.5,
+    "sut_frames": 1024.0,
+    "sut_streams": 0.5,
+    "sut_threads": 0.5,
+    "sut_bytes": 256 * 1024.0,
+}
+#: a trend must explain at least this much growth over the fitted window: one step (a pool that
+#: grew once, a thread started late) is not a leak, however steep it looks in a short run
+MIN_GROWTH: dict[str, float] = {"rss_bytes": 4 * MiB, "sut_bytes": 64 * 1024.0, "sut_frames": 4096.0}
+DEFAULT_MIN_GROWTH = 3.0
+UNITS = {"rss_bytes": "bytes", "sut_bytes": "bytes", "sut_frames": "frames"}
+_MAX_POINTS = 1500  # O(n^2) pairwise statistics; longer series are thinned evenly
+
+
+@dataclass(frozen=True)
+class LeakVerdict:
+    metric: str
+    samples: int
+    used_samples: int
+    warmup_s: float
+    slope_per_hour: float | None       # Theil-Sen, the figure that decides
+    ols_slope_per_hour: float | None   # least squares, reported
+    ols_ci95_per_hour: tuple[float, float] | None
+    p_value: float | None              # Mann-Kendall, one-sided (increasing)
+    threshold_per_hour: float
+    first: float | None
+    last: float | None
+    verdict: str                       # "leak" | "ok" | "insufficient_data"
+    reason: str
+    unit: str = "count"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["ols_ci95_per_hour"] = list(self.ols_ci95_per_hour) if self.ols_ci95_per_hour else None
+        return {k: (_clean(v) if isinstance(v, float) else v) for k, v in d.items()}
+
+    @property
+    def leak(self) -> bool:
+        return self.verdict == "leak"
+
+
+def _clean(v: float) -> float | None:
+    return v if math.isfinite(v) else None
+
+
+def _pairs(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i < j) within the same group."""
+    i, j = np.triu_indices(groups.size, k=1)
+    same = groups[i] == groups[j]
+    return i[same], j[same]
+
+
+def theil_sen(t: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> float:
+    """Median of the pairwise slopes (pairs with equal t, or in different groups, are skipped)."""
+    g = np.zeros(t.size, dtype=np.int64) if groups is None else groups
+    i, j = _pairs(g)
+    dt = t[j] - t[i]
+    ok = dt > 0
+    if not ok.any():
+        return float("nan")
+    return float(np.median((y[j] - y[i])[ok] / dt[ok]))
+
+
+def mann_kendall_p(y: np.ndarray, groups: np.ndarray | None = None) -> float:
+    """One-sided p-value of the (seasonal/grouped) Mann-Kendall test for an increasing trend.
+
+    With ``groups``, S and its variance are summed over the groups (each group in time order).
+    """
+    g = np.zeros(y.size, dtype=np.int64) if groups is None else groups
+    s = 0.0
+    var = 0.0
+    for key in np.unique(g):
+        yy = y[g == key]
+        n = yy.size
+        if n < 2:
+            continue
+        i, j = np.triu_indices(n, k=1)
+        s += float(np.sign(yy[j] - yy[i]).sum())
+        _, counts = np.unique(yy, return_counts=True)
+        var += (n * (n - 1) * (2 * n + 5) - float(np.sum(counts * (counts - 1) * (2 * counts + 5)))) / 18.0
+    if var <= 0:
+        return 1.0  # constant series: no trend
+    z = (s - 1) / math.sqrt(var) if s > 0 else (s + 1) / math.sqrt(var) if s < 0 else 0.0
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def _ols(t: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None
+         ) -> tuple[float, tuple[float, float] | None]:
+    """Least-squares slope with one intercept per group (fixed effects) and its 95 % interval."""
+    g = np.zeros(t.size, dtype=np.int64) if groups is None else groups
+    tm = t.copy()
+    ym = y.copy()
+    keys = np.unique(g)
+    for key in keys:
+        m = g == key
+        tm[m] -= t[m].mean()
+        ym[m] -= y[m].mean()
+    n = t.size
+    sxx = float(np.dot(tm, tm))
+    if sxx <= 0:
+        return float("nan"), None
+    slope = float(np.dot(tm, ym) / sxx)
+    dof = n - 1 - keys.size
+    if dof < 1:
+        return slope, None
+    resid = ym - slope * tm
+    se = math.sqrt(float(np.dot(resid, resid)) / dof / sxx)
+    half = 1.96 * se
+    return slope, (slope - half, slope + half)
+
+
+def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float | None = None,
+          warmup_fraction: float = 0.1, alpha: float = 0.01, min_samples: int = 6,
+          min_growth: float | None = None, groups: Any = None) -> LeakVerdict:
+    """Judge one series (times in seconds of operation, values in the metric's unit).
+
+    ``groups`` labels samples from different process lifetimes (a resumed run is a new process):
+    slopes are fitted within each group, never across the jump between them, and each group
+    skips its own warm-up.
+    """
+    t = np.asarray(times_s, dtype=np.float64)
+    y = np.asarray(values, dtype=np.float64)
+    g = np.zeros(t.size, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
+    keep = np.isfinite(t) & np.isfinite(y)
+    t, y, g = t[keep], y[keep], g[keep]
+    order = np.lexsort((t, g))
+    t, y, g = t[order], y[order], g[order]
+    thr = DEFAULT_THRESHOLDS.get(metric, 0.0) if threshold_per_hour is None else threshold_per_hour
+    unit = UNITS.get(metric, "count")
+    n_all = int(t.size)
+    by_time = np.argsort(t, kind="stable")
+    first = float(y[by_time[0]]) if n_all else None
+    last = float(y[by_time[-1]]) if n_all else None
+    warmup = 0.0
+    if n_all:
+        warmup = float(warmup_fraction * (t.max() - t.min()))
+        mask = np.zeros(n_all, dtype=bool)
+        for key in np.unique(g):
+            idx = np.flatnonzero(g == key)
+            tg = t[idx]
+            cut = max(1, int(np.searchsorted(tg, tg[0] + warmup, side="left")))
+            mask[idx[cut:]] = True
+        t, y, g = t[mask], y[mask], g[mask]
+    if t.size > _MAX_POINTS:
+        idx = np.linspace(0, t.size - 1, _MAX_POINTS).round().astype(int)
+        t, y, g = t[idx], y[idx], g[idx]
+    span = float(sum(t[g == k].max() - t[g == k].min() for k in np.unique(g))) if t.size else 0.0
+    if t.size < min_samples or span <= 0:
+        return LeakVerdict(metric, n_all, int(t.size), warmup, None, None, None, None, thr, first, last,
+                           "insufficient_data",
+                           f"{t.size} samples after warm-up; need at least {min_samples} over a "
+                           "non-zero time span", unit)
+    slope_h = theil_sen(t, y, g) * 3600.0
+    ols, ci = _ols(t, y, g)
+    ols_h = ols * 3600.0
+    ci_h = (ci[0] * 3600.0, ci[1] * 3600.0) if ci else None
+    p = mann_kendall_p(y, g)
+    growth = slope_h * span / 3600.0
+    need = MIN_GROWTH.get(metric, DEFAULT_MIN_GROWTH) if min_growth is None else min_growth
+    if not math.isfinite(slope_h):
+        verdict, reason = "insufficient_data", "no two samples at different times within a segment"
+    elif p < alpha and slope_h > thr and growth < need:
+        verdict, reason = "ok", (f"slope {slope_h:.4g} {unit}/h is significant, but the trend adds "
+                                 f"only {growth:.4g} over the window (< {need:.4g}): a step, not a leak")
+    elif p < alpha and slope_h > thr:
+        verdict, reason = "leak", (f"grows {slope_h:.4g} {unit}/h (Theil-Sen), above the "
+                                   f"{thr:.4g}/h threshold, trend significant (p={p:.2g})")
+    elif slope_h > thr:
+        verdict, reason = "ok", f"slope {slope_h:.4g}/h above threshold but not significant (p={p:.2g})"
+    elif p < alpha and slope_h > 0:
+        verdict, reason = "ok", f"significant but small growth ({slope_h:.4g}/h <= {thr:.4g}/h)"
+    else:
+        verdict, reason = "ok", f"no significant growth (slope {slope_h:.4g}/h, p={p:.2g})"
+    return LeakVerdict(metric, n_all, int(t.size), warmup, slope_h, ols_h, ci_h, p, thr, first, last,
+                       verdict, reason, unit)
+
+
+def judge_all(samples: list[dict[str, Any]], *, time_key: str = "t",
+              thresholds: dict[str, float] | None = None, **kw: Any) -> dict[str, LeakVerdict]:
+    """Judge every numeric metric in a list of sample dicts (``{"t": ..., "rss_bytes": ...}``)."""
+    metrics: list[str] = []
+    for s in samples:
+        for k, v in s.items():
+            if k != time_key and k not in metrics and isinstance(v, (int, float)) and not isinstance(v, bool):
+                metrics.append(k)
+    out = {}
+    for m in metrics:
+        pts = [(s[time_key], s[m]) for s in samples if isinstance(s.get(m), (int, float))]
+        thr = (thresholds or {}).get(m)
+        out[m] = judge(m, [p[0] for p in pts], [p[1] for p in pts], threshold_per_hour=thr, **kw)
+    return out
+
+
+class ResourceSampler:
+    """Reads the process's and the system's resource figures; cheap enough to call every second."""
+
+    def __init__(self, pid: int | None = None) -> None:
+        import psutil  # imported here: the CLI stays cheap to import
+
+        self._proc = psutil.Process(pid or os.getpid())
+
+    def sample(self, t: float, system: Any = None, wall: float | None = None) -> dict[str, Any]:
+        p = self._proc
+        s: dict[str, Any] = {"t": float(t)}
+        if wall is not None:
+            s["wall"] = float(wall)
+        try:
+            with p.oneshot():
+                s["rss_bytes"] = int(p.memory_info().rss)
+                s["threads"] = int(p.num_threads())
+                try:
+                    s["open_fds"] = int(p.num_fds())
+                except (AttributeError, OSError):  # Windows: handles instead
+                    s["open_fds"] = int(getattr(p, "num_handles", lambda: 0)())
+                s["cpu_percent"] = float(p.cpu_percent(interval=None))
+        except Exception:  # a sampler must never break the run
+            s["threads"] = threading.active_count()
+        resources = getattr(system, "resources", None)
+        if resources is not None:
+            try:
+                s["sut_live_allocations"] = len(resources.live())
+                usage = resources.usage()
+                for rtype in ("buffers", "frames", "streams", "threads", "bytes"):
+                    s[f"sut_{rtype}"] = int(sum(v for k, v in usage.items()
+                                                if getattr(k, "value", k) == rtype))
+            except Exception:
+                pass
+        return s

@@ -1,0 +1,174 @@
+"""Stability, performance and recovery reports: ``report.json``, ``report.html``, figures, allure.
+
+    from harness.reports import RunData, write_reports
+    paths = write_reports(run_dir, RunData.from_history(history, kind="run", system=system,
+                                                        verdicts=verdicts, meta={...}))
+
+``write_reports(run_dir, run_data) -> ReportPaths`` writes ``report.json`` (schema: ``SCHEMA.md``),
+``report.html`` (self-contained) and ``figures/*.png`` into ``run_dir``, records the run in the run
+history database (``history_db``; ``history_db=False`` to skip) and, under pytest with allure, attaches
+everything. ``run_data`` may also be a run folder with a journal (``soundcheck report`` does that).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .build import build_report, run_data_from_journal
+from .model import SCHEMA_VERSION, RunData
+
+__all__ = ["ReportPaths", "RunData", "SCHEMA_VERSION", "attach_report_to_allure", "build_report",
+           "run_data_from_journal", "write_reports"]
+
+
+class ReportPaths(dict):  # type: ignore[type-arg]
+    """``{"json": Path, "html": Path, "figure:<name>": Path, ..., "history_db": Path}``; ``.report``
+    holds the report dict that was written."""
+
+    report: dict[str, Any]
+
+    @property
+    def json(self) -> Path:
+        return self["json"]
+
+    @property
+    def html(self) -> Path:
+        return self["html"]
+
+    @property
+    def figures(self) -> dict[str, Path]:
+        return {k.split(":", 1)[1]: v for k, v in self.items() if k.startswith("figure:")}
+
+    def all(self) -> list[Path]:
+        return [self.json, self.html, *self.figures.values()]
+
+
+def write_reports(run_dir: str | os.PathLike[str], run_data: RunData | str | os.PathLike[str] | None = None,
+                  *, history_db: str | os.PathLike[str] | bool | None = None, allure: bool = True
+                  ) -> ReportPaths:
+    """Write every report of one run into ``run_dir``; returns their paths.
+
+    ``run_data`` None or a path: rebuilt from the journal in that folder. ``history_db``: a path,
+    None for the default (``$SOUNDCHECK_HISTORY_DB`` or ``reports/history.sqlite``), False to skip.
+    """
+    from .html import render_html
+    from .plots import draw_all
+
+    out = Path(run_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    run_data = as_run_data(run_data, out)
+    report = build_report(run_data, run_dir=out)
+    figures = draw_all(run_data, report)
+    fig_dir = out / "figures"
+    fig_paths: dict[str, Path] = {}
+    if figures:
+        fig_dir.mkdir(exist_ok=True)
+        for name, png in figures.items():
+            p = fig_dir / f"{name}.png"
+            p.write_bytes(png)
+            fig_paths[name] = p
+    report["figures"] = {k: str(v.relative_to(out)) for k, v in fig_paths.items()}
+    json_path = out / "report.json"
+    _atomic_write(json_path, json.dumps(report, indent=2, allow_nan=False))
+    html_path = out / "report.html"
+    _atomic_write(html_path, render_html(report, figures))
+    paths = ReportPaths(json=json_path, html=html_path, **{f"figure:{k}": v for k, v in fig_paths.items()})
+    paths.report = report
+    if history_db is not False:
+        from .history_db import HistoryDB, default_db_path
+        db_path = Path(history_db) if isinstance(history_db, (str, os.PathLike)) else default_db_path()
+        with HistoryDB(db_path) as db:
+            db.record(report, run_dir=out)
+        paths["history_db"] = db_path
+    if allure:
+        attach_report_to_allure(paths)
+    return paths
+
+
+def as_run_data(run_data: Any, run_dir: Path) -> RunData:
+    """``RunData`` from what callers hand us: RunData, a runner ``RunResult``, a path, or None.
+
+    A ``RunResult`` whose folder also holds a soak journal is merged with it: the journal has the
+    per-checkpoint measurements (resources, callback histograms) and every segment of a resumed
+    run; the result has the verdicts and the final figures.
+    """
+    from ..journal import JOURNAL_NAME, JournalError, read_journal
+
+    if isinstance(run_data, RunData):
+        return run_data
+    if run_data is None or isinstance(run_data, (str, os.PathLike)):
+        return run_data_from_journal(Path(run_data) if run_data is not None else run_dir)
+    history = getattr(run_data, "history", None)
+    if history is None:
+        raise TypeError(f"write_reports needs RunData, a RunResult or a run folder, not {type(run_data).__name__}")
+    spec = getattr(run_data, "spec", None)
+    summary = dict(getattr(run_data, "summary", None) or {})
+    meta: dict[str, Any] = {}
+    if spec is not None:
+        meta.update(backend=spec.backend, seed=spec.seed, profile=spec.faults, duration_s=spec.duration_s,
+                    label=spec.label)
+    meta.setdefault("run_id", Path(getattr(run_data, "run_dir", run_dir)).name)
+    rd = RunData.from_history(history, kind=getattr(spec, "label", "run") or "run", meta=meta,
+                              verdicts=getattr(run_data, "verdicts", None),
+                              wall_time_s=summary.get("wall_s"), sim_time_s=summary.get("simulated_s"),
+                              history_path=summary.get("history"))
+    journal = Path(getattr(run_data, "run_dir", run_dir)) / JOURNAL_NAME
+    if journal.exists():
+        try:
+            jd = run_data_from_journal(journal)
+        except JournalError as exc:
+            rd.problems.append(f"journal unreadable: {exc}")
+        else:
+            rd.kind = jd.kind
+            rd.meta = {**jd.meta, **{k: v for k, v in rd.meta.items() if k not in jd.meta}}
+            rd.config = jd.config or rd.config
+            rd.entries, rd.chunks, rd.samples, rd.glitches = jd.entries, jd.chunks, jd.samples, jd.glitches
+            rd.sim_time_s = jd.sim_time_s
+            rd.problems = [p for p in jd.problems if "did not finish" not in p and "no end record" not in p]
+            if jd.wall_time_s:
+                rd.wall_time_s = jd.wall_time_s
+    return rd
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def attach_report_to_allure(paths: ReportPaths | list[Path] | Any) -> bool:
+    """Attach the figures, report and history to the running allure test; a no-op without allure.
+
+    Returns True when something was attached. Labels: feature = the run kind, severity = critical
+    when the verdict failed, else normal.
+    """
+    try:
+        import allure  # type: ignore[import-not-found]
+        from allure_commons import plugin_manager  # type: ignore[import-not-found]
+    except ImportError:
+        return False
+    try:  # only when allure-pytest is actually reporting (``--alluredir``)
+        if not plugin_manager.list_name_plugin():
+            return False
+    except Exception:  # noqa: BLE001
+        return False
+    items = paths.all() if isinstance(paths, ReportPaths) else [Path(p) for p in paths]
+    report = paths.report if isinstance(paths, ReportPaths) else {}
+    if report:
+        allure.dynamic.feature(f"soundcheck {report.get('kind', 'run')}")
+        allure.dynamic.severity(allure.severity_level.CRITICAL if not report.get("verdict", {}).get("ok")
+                                else allure.severity_level.NORMAL)
+    types = {".png": allure.attachment_type.PNG, ".json": allure.attachment_type.JSON,
+             ".html": allure.attachment_type.HTML}
+    attached = False
+    for p in items:
+        if p.exists():
+            allure.attach.file(str(p), name=p.name, attachment_type=types.get(p.suffix))
+            attached = True
+    hist = (report.get("run") or {}).get("history_path") if report else None
+    if hist and Path(hist).exists():
+        allure.attach.file(hist, name="history.jsonl", attachment_type=allure.attachment_type.JSON)
+    return attached

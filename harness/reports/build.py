@@ -1,0 +1,488 @@
+"""Build the report (a JSON-ready dict, schema in ``SCHEMA.md``) from ``RunData`` or a journal.
+
+How the figures are derived (the definitions the report's readers need):
+
+- **Time** is the system clock's: simulated seconds on the simulated device, wall seconds on a real
+  one. Rates (xruns per hour, MTBF, leak slopes) are per hour of *operation*.
+- **Failures** are the system entering ``failed``, a failed recovery, and every broken invariant;
+  MTBF = operating time / failures (``null`` with none: the run time is then a lower bound).
+- **Recovery episodes** begin at ``recovery_started`` (a restart) or ``degraded``, end at
+  ``recovery_succeeded``/``recovery_failed`` (``undegraded``). Each is attributed to the latest fault
+  that fired at most ``ATTRIBUTION_WINDOW_S`` before it began (else ``unattributed``).
+  *Time to detect* = first error the system reported after the fault (else the episode start)
+  minus the fault time; *time to recover* = episode end minus fault time; *frames lost* for a
+  restart = (episode end - fault time) x sample rate: the audio that was never played. Faults
+  that caused no episode were *absorbed* (an xrun counted, a short stall ridden out).
+- **Callback durations** are merged from per-checkpoint log-spaced histograms (40 bins per decade,
+  ~6 % resolution; the max is exact) when the run journaled them, else taken from the system's
+  final metrics (its reservoir of the last 65 536 callbacks).
+- **Jitter** is the callback completion jitter: p99 - p50 of callback duration.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as _dt
+import inspect
+import math
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..journal import JournalData, read_journal
+from ..leaks import judge
+from .model import SCHEMA_VERSION, RunData, jsonify, normalize_verdicts
+
+__all__ = ["ATTRIBUTION_WINDOW_S", "build_report", "cb_bins", "merge_bins", "bins_percentiles",
+           "run_data_from_journal"]
+
+ATTRIBUTION_WINDOW_S = 10.0
+BINS_PER_DECADE = 40
+_BIN_FLOOR = 1e-7
+
+
+# -- mergeable duration histograms ----------------------------------------------------------------
+def cb_bins(durations: np.ndarray) -> dict[str, int]:
+    """Log-spaced histogram of durations (seconds): ``{bin_index: count}`` (JSON keys are strings)."""
+    d = np.asarray(durations, dtype=np.float64)
+    if d.size == 0:
+        return {}
+    idx = np.floor(np.log10(np.maximum(d, _BIN_FLOOR) / _BIN_FLOOR) * BINS_PER_DECADE).astype(np.int64)
+    vals, counts = np.unique(idx, return_counts=True)
+    return {str(int(v)): int(c) for v, c in zip(vals, counts)}
+
+
+def merge_bins(many: list[dict[str, int]]) -> dict[int, int]:
+    out: dict[int, int] = defaultdict(int)
+    for bins in many:
+        for k, v in (bins or {}).items():
+            out[int(k)] += int(v)
+    return dict(out)
+
+
+def _bin_mid(i: int) -> float:
+    return _BIN_FLOOR * 10 ** ((i + 0.5) / BINS_PER_DECADE)
+
+
+def bins_percentiles(bins: dict[int, int], qs: tuple[float, ...] = (50, 99, 99.9)) -> dict[str, float | None]:
+    total = sum(bins.values())
+    if not total:
+        return {_qname(q): None for q in qs}
+    keys = sorted(bins)
+    cum = np.cumsum([bins[k] for k in keys])
+    out = {}
+    for q in qs:
+        rank = q / 100 * total
+        i = int(np.searchsorted(cum, rank, side="left"))
+        out[_qname(q)] = _bin_mid(keys[min(i, len(keys) - 1)])
+    return out
+
+
+def _qname(q: float) -> str:
+    return "p" + (f"{q:g}".replace(".", "_"))
+
+
+def _pcts(values: list[float], qs: tuple[float, ...] = (50, 95)) -> dict[str, float | None]:
+    if not values:
+        return {**{_qname(q): None for q in qs}, "max": None, "count": 0}
+    arr = np.asarray(values, dtype=np.float64)
+    out: dict[str, Any] = {_qname(q): float(np.percentile(arr, q)) for q in qs}
+    out["max"] = float(arr.max())
+    out["count"] = int(arr.size)
+    return out
+
+
+# -- journal -> RunData ---------------------------------------------------------------------------
+def run_data_from_journal(journal: JournalData | str | Path) -> RunData:
+    """Rebuild the run's data from its journal; every gap becomes a ``problems`` line."""
+    j = journal if isinstance(journal, JournalData) else read_journal(journal)
+    header = j.header or {}
+    rd = RunData(kind=str(header.get("kind", "soak")), meta=dict(header.get("meta") or {}),
+                 config=header.get("config"))
+    rd.meta.setdefault("run_id", header.get("run_id"))
+    rd.problems = list(j.problems)
+    segments_wall: dict[int, float] = defaultdict(float)
+    for cp in j.checkpoints:
+        rd.entries.extend(cp.get("entries") or [])
+        rd.samples.extend(cp.get("samples") or [])
+        rd.glitches.extend(cp.get("glitches") or [])
+        rd.chunks.append({k: v for k, v in cp.items() if k not in ("entries", "samples", "glitches")})
+        segments_wall[int(cp.get("segment", 0))] += float(cp.get("wall_s", 0.0))
+    last = j.last_checkpoint
+    rd.sim_time_s = float(last["sim_t1"]) if last else 0.0
+    rd.wall_time_s = sum(segments_wall.values())
+    end = j.end
+    if end is not None:
+        rd.status = str(end.get("status", "completed"))
+        rd.verdicts = normalize_verdicts(end.get("verdicts"))
+        rd.final_metrics = end.get("final_metrics")
+        rd.scenarios = list(end.get("scenarios") or [])
+        if end.get("sim_t") is not None:
+            rd.sim_time_s = float(end["sim_t"])
+        if end.get("wall_s_total") is not None:
+            rd.wall_time_s = float(end["wall_s_total"])
+    else:
+        rd.status = "partial"
+        requested = header.get("duration_s")
+        rd.problems.append(
+            f"the run did not finish: report covers {rd.sim_time_s:.1f} s"
+            + (f" of the requested {requested:.1f} s" if isinstance(requested, (int, float)) else "")
+            + "; invariant verdicts and final metrics are missing")
+    if not j.checkpoints:
+        rd.problems.append("no checkpoint in the journal: no measurements to report")
+    for note in j.notes:
+        if note.get("what") == "resumed":
+            rd.meta.setdefault("resumed", []).append(
+                {k: note.get(k) for k in ("at_checkpoint", "sim_t", "wall_time", "mode", "verified")})
+    return rd
+
+
+# -- the report -----------------------------------------------------------------------------------
+def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str, Any]:
+    entries = sorted(rd.entries, key=lambda e: (e.get("time", 0.0)))
+    sim_t = float(rd.sim_time_s if rd.sim_time_s is not None else
+                  max((e.get("time", 0.0) for e in entries), default=0.0))
+    start_t = _start_time(rd, entries)
+    span = max(sim_t - start_t, 0.0)
+    hours = span / 3600.0 if span > 0 else None
+    counters = _final_counters(rd)
+    stream = (rd.config or {}).get("stream") or {}
+    sample_rate = int(stream.get("sample_rate") or 48_000)
+    block = int(stream.get("block_size") or 0) or None
+    budget = block / sample_rate if block else None
+    missing: list[str] = list(rd.problems)
+
+    faults = [e for e in entries if e["type"] == "fault_start"]
+    episodes = _episodes(entries, faults, sample_rate)
+    verdicts = rd.verdicts
+    failures = _failures(entries, verdicts)
+    leaks = _leaks(rd.samples)
+    if not rd.samples:
+        missing.append("no resource samples: leak slopes not computed")
+    if not verdicts:
+        missing.append("no invariant verdicts were recorded")
+
+    stability = {
+        "sim_time_s": sim_t - start_t if start_t else sim_t,
+        "wall_time_s": rd.wall_time_s,
+        "faults_injected": len(faults),
+        "faults_by_type": dict(sorted(Counter(_fault_kind(f) for f in faults).items())),
+        "failures": failures,
+        "failure_count": len(failures),
+        "mtbf_s": (span / len(failures)) if failures and span > 0 else None,
+        "mtbf_note": None if failures else (f"no failures in {span:.1f} s: MTBF is at least the run time"
+                                            if span else "no operating time"),
+        "time_in_state_s": _time_in_state(entries, rd, start_t, sim_t),
+        "xruns": counters.get("xruns"),
+        "xruns_per_hour": (counters["xruns"] / hours) if hours and "xruns" in counters else None,
+        "errors_by_type": dict(sorted(Counter((e.get("data") or {}).get("type") or "unknown"
+                                              for e in entries if e["type"] == "error").items())),
+        "invariants": verdicts,
+        "invariants_broken": sorted({v["name"] for v in verdicts if not v["ok"]}),
+        "leaks": {k: v.to_dict() for k, v in leaks.items()},
+        "leaks_found": sorted(k for k, v in leaks.items() if v.leak),
+        "counters": counters,
+    }
+    performance = _performance(rd, counters, budget, block, sample_rate, sim_t, start_t)
+    recovery = _recovery(episodes, faults, rd, run_dir)
+    if not rd.chunks and rd.final_metrics is None:
+        missing.append("no metrics: performance figures are missing")
+    elif performance["callback_duration_source"] is None:
+        missing.append("callback durations were not recorded by this run: performance percentiles are missing")
+
+    reasons = []
+    if rd.status != "completed":
+        reasons.append(f"run {rd.status}")
+    if stability["invariants_broken"]:
+        reasons.append("invariants broken: " + ", ".join(stability["invariants_broken"]))
+    if failures:
+        reasons.append(f"{len(failures)} failure(s)")
+    if stability["leaks_found"]:
+        reasons.append("leak suspected: " + ", ".join(stability["leaks_found"]))
+    if recovery["failed_count"]:
+        reasons.append(f"{recovery['failed_count']} recovery(ies) failed")
+    meta = dict(rd.meta)
+    report = {
+        "schema_version": SCHEMA_VERSION,
+        "kind": rd.kind,
+        "generated_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "run": {**meta, "status": rd.status, "config": rd.config, "history_path": rd.history_path},
+        "verdict": {"ok": not reasons, "reasons": reasons},
+        "completeness": {"complete": rd.status == "completed" and not missing, "missing": missing},
+        "stability": stability,
+        "performance": performance,
+        "recovery": recovery,
+        "glitches": {"count": len(rd.glitches),
+                     "by_kind": dict(Counter(g.get("kind", "?") for g in rd.glitches)),
+                     "items": [{k: v for k, v in g.items() if k != "waveform"} for g in rd.glitches[:200]]},
+        "timeline": _timeline(rd, budget),
+    }
+    return jsonify(report)
+
+
+def _start_time(rd: RunData, entries: list[dict[str, Any]]) -> float:
+    if rd.chunks:
+        return float(rd.chunks[0].get("sim_t0", 0.0))
+    return 0.0
+
+
+def _final_counters(rd: RunData) -> dict[str, int]:
+    if rd.final_metrics and rd.final_metrics.get("counters"):
+        return dict(rd.final_metrics["counters"])
+    if rd.chunks and rd.chunks[-1].get("counters"):
+        return dict(rd.chunks[-1]["counters"])
+    return {}
+
+
+def _fault_kind(e: dict[str, Any]) -> str:
+    return str((e.get("data") or {}).get("kind") or e.get("value") or "unknown")
+
+
+def _episodes(entries: list[dict[str, Any]], faults: list[dict[str, Any]], rate: int) -> list[dict[str, Any]]:
+    ftimes = [float((f.get("data") or {}).get("fired_at") or f["time"]) for f in faults]
+    errors = [e["time"] for e in entries if e["type"] == "error"]
+    episodes: list[dict[str, Any]] = []
+    open_restart: dict[str, Any] | None = None
+    open_degrade: dict[str, Any] | None = None
+
+    def attribute(t: float) -> tuple[str, str | None, float | None]:
+        i = bisect.bisect_right(ftimes, t) - 1
+        if i >= 0 and t - ftimes[i] <= ATTRIBUTION_WINDOW_S:
+            d = faults[i].get("data") or {}
+            return _fault_kind(faults[i]), d.get("firing_id"), ftimes[i]
+        return "unattributed", None, None
+
+    def start(kind: str, t: float, cause: str | None) -> dict[str, Any]:
+        ftype, fid, ft = attribute(t)
+        base = ft if ft is not None else t
+        j = bisect.bisect_left(errors, base)
+        detect = errors[j] if j < len(errors) and errors[j] <= t else t
+        return {"mode": kind, "fault_type": ftype, "firing_id": fid, "fault_t": ft, "start_t": t,
+                "detect_t": detect, "time_to_detect_s": detect - base, "cause": cause,
+                "end_t": None, "outcome": None, "time_to_recover_s": None, "frames_lost": None,
+                "attempts": None}
+
+    def close(ep: dict[str, Any], t: float, outcome: str, attempts: Any = None) -> None:
+        base = ep["fault_t"] if ep["fault_t"] is not None else ep["start_t"]
+        ep.update(end_t=t, outcome=outcome, time_to_recover_s=t - base, attempts=attempts)
+        if ep["mode"] == "restart":
+            ep["frames_lost"] = int(round((t - base) * rate))
+        episodes.append(ep)
+
+    for e in entries:
+        if e["type"] != "event":
+            continue
+        kind, t, d = e.get("value"), float(e["time"]), e.get("data") or {}
+        if kind == "recovery_started":
+            if open_restart is not None:  # a new episode without an end: close the old as superseded
+                close(open_restart, t, "superseded")
+            open_restart = start("restart", t, d.get("cause"))
+        elif kind in ("recovery_succeeded", "recovery_failed") and open_restart is not None:
+            close(open_restart, t, "recovered" if kind == "recovery_succeeded" else "failed",
+                  d.get("attempts"))
+            if kind == "recovery_failed":
+                open_restart["reason"] = d.get("reason")
+            open_restart = None
+        elif kind == "degraded" and open_degrade is None:
+            open_degrade = start("degrade", t, d.get("reason"))
+        elif kind == "undegraded" and open_degrade is not None:
+            close(open_degrade, t, "recovered")
+            open_degrade = None
+    for ep in (open_restart, open_degrade):
+        if ep is not None:
+            ep["outcome"] = "unfinished"
+            episodes.append(ep)
+    episodes.sort(key=lambda ep: ep["start_t"])
+    return episodes
+
+
+def _failures(entries: list[dict[str, Any]], verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for e in entries:
+        d = e.get("data") or {}
+        if e["type"] == "transition" and d.get("to_state") == "failed":
+            out.append({"time": e["time"], "kind": "entered_failed", "invariant": None,
+                        "message": d.get("cause")})
+    for v in verdicts:
+        if not v["ok"]:
+            out.append({"time": v.get("time"), "kind": "invariant", "invariant": v["name"],
+                        "message": v["message"]})
+    # a FAILED state is usually also an invariant's violation: name it where the times agree
+    for f in out:
+        if f["kind"] == "entered_failed":
+            for v in verdicts:
+                vt = v.get("time")
+                if not v["ok"] and isinstance(vt, (int, float)) and abs(vt - f["time"]) < 1e-6:
+                    f["invariant"] = v["name"]
+    return out
+
+
+def _time_in_state(entries: list[dict[str, Any]], rd: RunData, t0: float, t1: float) -> dict[str, float]:
+    trans = [e for e in entries if e["type"] == "transition"]
+    state = None
+    for e in entries:
+        if e["type"] == "attach":
+            state = (e.get("data") or {}).get("state")
+            break
+    if state is None and trans:
+        state = (trans[0].get("data") or {}).get("from_state")
+    out: dict[str, float] = defaultdict(float)
+    t = t0
+    for e in trans:
+        if e["time"] < t0:
+            state = (e.get("data") or {}).get("to_state")
+            continue
+        if state is not None:
+            out[state] += max(0.0, e["time"] - t)
+        t = e["time"]
+        state = (e.get("data") or {}).get("to_state")
+    if state is not None and t1 > t:
+        out[state] += t1 - t
+    return dict(sorted(((k, v) for k, v in out.items() if v > 1e-9), key=lambda kv: -kv[1]))
+
+
+def _leaks(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    if not samples:
+        return {}
+    metrics = [m for m in ("rss_bytes", "threads", "open_fds", "sut_live_allocations", "sut_buffers",
+                           "sut_streams", "sut_bytes") if any(m in s for s in samples)]
+    out = {}
+    for m in metrics:
+        pts = [s for s in samples if isinstance(s.get(m), (int, float))]
+        out[m] = judge(m, [s["t"] for s in pts], [s[m] for s in pts],
+                       groups=[s.get("segment", 0) for s in pts])
+    return out
+
+
+def _performance(rd: RunData, counters: dict[str, int], budget: float | None, block: int | None,
+                 rate: int, sim_t: float, start_t: float) -> dict[str, Any]:
+    chunk_bins = [c.get("cb", {}).get("bins") for c in rd.chunks if c.get("cb")]
+    source = None
+    cb: dict[str, Any] = {"count": None, "p50": None, "p99": None, "p99_9": None, "max": None, "mean": None}
+    if chunk_bins:
+        merged = merge_bins(chunk_bins)
+        cb.update(bins_percentiles(merged))
+        cb["count"] = sum(merged.values())
+        cb["max"] = max((c["cb"].get("max") or 0.0) for c in rd.chunks if c.get("cb"))
+        tot = sum((c["cb"].get("sum") or 0.0) for c in rd.chunks if c.get("cb"))
+        cb["mean"] = tot / cb["count"] if cb["count"] else None
+        source = "journal histograms (all callbacks, ~6% bins, exact max)"
+    elif rd.final_metrics and "callback_duration_s" in (rd.final_metrics.get("histograms") or {}):
+        h = rd.final_metrics["histograms"]["callback_duration_s"]
+        cb.update(count=h.get("count"), p50=h.get("p50"), p99=h.get("p99"), p99_9=h.get("p99.9"),
+                  max=h.get("max"), mean=h.get("mean"))
+        source = "system metrics (last 65536 callbacks; max over all)"
+    share = {k: (cb[k] / budget if (budget and cb.get(k) is not None) else None)
+             for k in ("p50", "p99", "p99_9", "max", "mean")}
+    cpu = [s["cpu_percent"] for s in rd.samples if isinstance(s.get("cpu_percent"), (int, float))]
+    gauges = (rd.final_metrics or {}).get("gauges") or {}
+    stream = (rd.config or {}).get("stream") or {}
+    latency_ms = gauges.get("latency_ms") or (1000 * block / rate if block else None)
+    span = max(sim_t - start_t, 0.0)
+    return {
+        "sample_rate": rate, "block_size": block, "block_budget_s": budget,
+        "callback_duration_s": cb, "callback_duration_source": source,
+        "budget_share": share,
+        "budget_overruns": counters.get("budget_overruns"),
+        "callbacks": counters.get("callbacks"),
+        "cpu": {"callback_load_mean": share["mean"], "callback_load_p99": share["p99"],
+                "process_cpu_percent_mean": float(np.mean(cpu)) if cpu else None,
+                "process_cpu_percent_max": float(np.max(cpu)) if cpu else None},
+        "latency_ms": latency_ms,
+        "configured_latency_ms": stream.get("latency_ms"),
+        "jitter_ms": (1000 * (cb["p99"] - cb["p50"])) if cb["p99"] is not None and cb["p50"] is not None else None,
+        "speed_x_realtime": (span / rd.wall_time_s) if rd.wall_time_s else None,
+    }
+
+
+def _recovery(episodes: list[dict[str, Any]], faults: list[dict[str, Any]], rd: RunData,
+              run_dir: str | Path | None) -> dict[str, Any]:
+    by_type: dict[str, dict[str, Any]] = {}
+    injected = Counter(_fault_kind(f) for f in faults)
+    kinds = sorted(set(injected) | {ep["fault_type"] for ep in episodes})
+    caused = Counter(ep["firing_id"] for ep in episodes if ep["firing_id"])
+    for kind in kinds:
+        eps = [ep for ep in episodes if ep["fault_type"] == kind]
+        done = [ep for ep in eps if ep["outcome"] in ("recovered", "failed")]
+        ok = [ep for ep in done if ep["outcome"] == "recovered"]
+        fids = {(f.get("data") or {}).get("firing_id") for f in faults if _fault_kind(f) == kind}
+        lost = [ep["frames_lost"] for ep in ok if ep["frames_lost"] is not None]
+        by_type[kind] = {
+            "faults": injected.get(kind, 0),
+            "absorbed": len([fid for fid in fids if fid not in caused]),
+            "episodes": len(eps),
+            "recovered": len(ok),
+            "failed": len([ep for ep in done if ep["outcome"] == "failed"]),
+            "unfinished": len([ep for ep in eps if ep["outcome"] in ("unfinished", "superseded")]),
+            "recovered_share": (len(ok) / len(done)) if done else None,
+            "time_to_detect_s": _pcts([ep["time_to_detect_s"] for ep in eps]),
+            "time_to_recover_s": _pcts([ep["time_to_recover_s"] for ep in ok]),
+            "frames_lost": {**_pcts([float(x) for x in lost]), "total": int(sum(lost))},
+        }
+    failed = [ep for ep in episodes if ep["outcome"] == "failed"]
+    exported = {s.get("firing_id") or s.get("start_t"): s for s in rd.scenarios}
+    failed_out = []
+    for ep in failed:
+        key = ep["firing_id"] or ep["start_t"]
+        scen = exported.get(key) or _export_scenario(ep, rd, run_dir)
+        failed_out.append({**ep, "scenario": scen.get("path"), "scenario_note": scen.get("note")})
+    all_ok = [ep for ep in episodes if ep["outcome"] == "recovered"]
+    return {
+        "attribution_window_s": ATTRIBUTION_WINDOW_S,
+        "episodes_total": len(episodes),
+        "recovered_total": len(all_ok),
+        "failed_count": len(failed),
+        "by_fault_type": by_type,
+        "failed": failed_out,
+        "episodes": episodes[:2000],
+        "episodes_truncated": len(episodes) > 2000,
+    }
+
+
+def _export_scenario(ep: dict[str, Any], rd: RunData, run_dir: str | Path | None) -> dict[str, Any]:
+    """Ask the scenario engineer's exporter for a replay file; a null with a note if there is none."""
+    try:
+        from .. import scenarios
+        export = getattr(scenarios, "export_failure")
+    except (ImportError, AttributeError):
+        return {"path": None, "note": "harness.scenarios.export_failure is not available; replay with "
+                                      f"seed {rd.meta.get('seed')} and profile {rd.meta.get('profile')}"}
+    offered = {"failure": ep, "episode": ep, "run": rd.meta, "meta": rd.meta, "config": rd.config,
+               "seed": rd.meta.get("seed"), "profile": rd.meta.get("profile"),
+               "out_dir": Path(run_dir) / "scenarios" if run_dir else None,
+               "run_dir": Path(run_dir) if run_dir else None, "time": ep.get("fault_t") or ep["start_t"]}
+    try:
+        params = inspect.signature(export).parameters
+        kwargs = {k: v for k, v in offered.items() if k in params}
+        result = export(**kwargs)
+    except Exception as exc:  # noqa: BLE001 - the report must still be written
+        return {"path": None, "note": f"export_failure raised {type(exc).__name__}: {exc}"}
+    path = getattr(result, "path", result)
+    return {"path": str(path) if path is not None else None, "note": None if path else "exporter returned nothing"}
+
+
+def _timeline(rd: RunData, budget: float | None) -> list[dict[str, Any]]:
+    """Per checkpoint: time, xruns and callback duration percentiles (the plots' data)."""
+    out = []
+    prev: dict[str, int] = {}
+    for c in rd.chunks:
+        counters = c.get("counters") or {}
+        row = {"t": c.get("sim_t1"), "t0": c.get("sim_t0"), "wall_s": c.get("wall_s"),
+               "state": c.get("state"), "segment": c.get("segment", 0)}
+        for name in ("xruns", "recoveries", "errors", "callbacks", "frames_dropped"):
+            if name in counters:
+                row[name] = counters[name] - prev.get(name, 0) if counters[name] >= prev.get(name, 0) \
+                    else counters[name]
+        cb = c.get("cb") or {}
+        if cb.get("bins"):
+            p = bins_percentiles(merge_bins([cb["bins"]]))
+            row.update(cb_p50=p["p50"], cb_p99=p["p99"], cb_max=cb.get("max"))
+        out.append(row)
+        prev = counters
+    return out
+
+
+def _isfinite(x: Any) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x)

@@ -1,0 +1,53 @@
+"""``report.html``: one self-contained file (inline CSS, PNGs as data URIs, no scripts, no network)."""
+
+from __future__ import annotations
+
+import base64
+import math
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..durations import format_duration
+
+__all__ = ["render_html"]
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def _num(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return "-"
+        if v != 0 and (abs(v) >= 1e6 or abs(v) < 1e-3):
+            return f"{v:.3g}"
+        return f"{v:,.3f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def _pct(v: Any) -> str:
+    return "-" if not isinstance(v, (int, float)) else f"{100 * v:.1f} %"
+
+
+def _ms(v: Any) -> str:
+    return "-" if not isinstance(v, (int, float)) else _num(1000 * float(v))
+
+
+def _fmt_d(v: Any) -> str:
+    return "-" if not isinstance(v, (int, float)) else format_duration(float(v))
+
+
+def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]),
+                             undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(num=_num, pct=_pct, ms=_ms, fmt_d=_fmt_d)
+    figs = {k: base64.b64encode(v).decode("ascii") for k, v in figures.items()}
+    return env.get_template("report.html.j2").render(r=report, figs=figs)
