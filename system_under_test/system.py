@@ -383,7 +383,8 @@ class AudioSystem:
         spec = StreamSpec(input_device, output_device, config.device.input_channels,
                           config.device.output_channels, config.stream.sample_rate,
                           config.stream.block_size, config.stream.latency_ms / 1000)
-        pipeline = Pipeline(config, self.resources, self.monitoring)
+        pipeline = Pipeline(config, self.resources, self.monitoring,
+                            simulated=isinstance(self.clock, VirtualClock))
         stream_alloc = None
         stream = None
         try:

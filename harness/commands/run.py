@@ -1,0 +1,90 @@
+"""``soundcheck run``: a reliability run on one backend, summary printed and written to reports/."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..durations import duration_arg
+from ..errors import UsageError
+from ..runner import BACKENDS, ReliabilityRun, RunSpec
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser("run", help="a reliability run with fault injection; writes reports/",
+                              description="Run the audio system under a seeded fault schedule and check "
+                                          "every invariant. Exit 0 all held, 1 something failed, 2 usage error.")
+    p.add_argument("--backend", choices=BACKENDS, default="sim")
+    p.add_argument("--duration", type=duration_arg, default=60.0,
+                   help="simulated (sim) or wall (real devices) time: 60, 90s, 5m, 1h (default 60 s)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--faults", default="default",
+                   help="fault profile: none, gentle, default, hostile, or a profile .toml file")
+    p.add_argument("--device", help="device name for --backend portaudio (see `soundcheck devices`)")
+    p.add_argument("--config", type=Path, help="system configuration (TOML or JSON)")
+    p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where run folders go")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--mutant", metavar="NAME",
+                   help="run a deliberately broken variant of the system (see harness/mutants.py) to "
+                        "watch the harness catch it")
+    p.set_defaults(func=handler)
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    import tomllib
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the configuration: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: the configuration must be a table")
+    return data
+
+
+def handler(args: argparse.Namespace) -> int:
+    config = load_config_file(args.config) if args.config else None
+    if config is not None:
+        from system_under_test.config import load_config
+        load_config(config, source=str(args.config))  # refuse a bad file before anything starts
+    spec = RunSpec(backend=args.backend, duration_s=args.duration, seed=args.seed, faults=args.faults,
+                   config=config, device=args.device, report_root=args.report_dir)
+    factory = None
+    if args.mutant:
+        from ..mutants import MUTANTS, system_factory
+        if args.mutant not in MUTANTS:
+            raise UsageError(f"--mutant: unknown mutant {args.mutant!r} (known: {', '.join(MUTANTS)})")
+        factory = system_factory(args.mutant)
+    run = ReliabilityRun(spec, **({"system_factory": factory} if factory else {}))
+    previous = signal.signal(signal.SIGTERM, lambda *_: run.request_stop())
+    try:
+        result = run.execute(on_progress=None)
+    except KeyboardInterrupt:
+        print("soundcheck: interrupted; partial summary written", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    s = result.summary
+    if args.json:
+        print(json.dumps(s, indent=2))
+    else:
+        fr = s["frames"]
+        print(f"soundcheck run: backend={s['backend']} seed={s['seed']} "
+              f"simulated={s['simulated_s']:.1f}s wall={s['wall_s']:.2f}s ({s['speed_x_realtime']}x)")
+        print(f"  frames: captured={fr['captured']} played={fr['played']} dropped={fr['dropped']} "
+              f"inserted={fr['inserted']}")
+        print(f"  xruns={s['xruns']} faults={s['faults']['total']} {s['faults']['by_kind']} "
+              f"recoveries={s['recoveries']} failed recoveries={s['recovery_failures']}")
+        for name, ok in s["invariants"].items():
+            print(f"  {'ok  ' if ok else 'FAIL'} {name}")
+        for v in s["violations"]:
+            print(f"  violation {v['name']}: {v['message']}")
+        print(f"  {'all invariants held' if s['ok'] else 'INVARIANTS VIOLATED'}; run folder: {result.run_dir}")
+    return result.exit_code

@@ -1,0 +1,298 @@
+"""The reliability run: one AudioSystem, one backend, a seeded fault schedule, a history, verdicts.
+
+``soundcheck run`` is this module with a command line; soaks and scenarios reuse ``ReliabilityRun``.
+A run advances in *chunks* (simulated seconds on the virtual clock, wall seconds on a real device);
+after each chunk the cheap invariants are checked live and the caller's ``on_chunk`` hook runs (the
+soak journals there). The history is streamed to ``history.jsonl`` in the run folder as it grows,
+so a crash loses nothing that happened before it; the summary is written even when the run fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from system_under_test import AudioSystem, State
+from system_under_test.clock import VirtualClock
+from system_under_test.devices.base import DeviceBackend
+from system_under_test.devices.simulated import SimulatedBackend
+
+from .errors import UsageError
+from .faults import FaultInjector, Schedule, load_profile, profile_schedule
+from .history import History, run_op
+from .invariants import Verdict, check_all, check_frame_accounting, check_resources
+
+BACKENDS = ("sim", "jack", "portaudio")
+#: Settle time after the last fault: long enough for the default recovery policy to finish.
+SETTLE_S = 3.0
+
+
+@dataclass
+class RunSpec:
+    """Everything that defines a run; with ``backend="sim"`` the same spec gives the same run."""
+
+    backend: str = "sim"
+    duration_s: float = 60.0
+    seed: int = 1
+    faults: str = "default"
+    config: Mapping[str, Any] | None = None
+    device: str | None = None
+    report_root: Path = Path("reports")
+    run_dir: Path | None = None
+    chunk_s: float = 1.0
+    metrics_every_s: float = 1.0
+    label: str = "run"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"backend": self.backend, "duration_s": self.duration_s, "seed": self.seed,
+                "faults": self.faults, "config": dict(self.config) if self.config else None,
+                "device": self.device, "chunk_s": self.chunk_s, "label": self.label}
+
+
+@dataclass
+class Progress:
+    simulated_s: float
+    duration_s: float
+    wall_s: float
+    faults: int
+    recoveries: int
+    violations: int
+    state: str
+
+
+@dataclass
+class RunResult:
+    spec: RunSpec
+    run_dir: Path
+    verdicts: list[Verdict]
+    summary: dict[str, Any]
+    history: History
+    report_paths: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(v.ok for v in self.verdicts)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+
+def new_run_dir(root: Path, label: str, seed: int) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    path = Path(root) / f"{label}-{stamp}-seed{seed}"
+    path.mkdir(parents=True, exist_ok=False)
+    return path
+
+
+def schedule_for(spec: RunSpec) -> Schedule:
+    """The spec's fault schedule: a named profile or a profile TOML file, seeded."""
+    if spec.faults.endswith(".toml") or os.sep in spec.faults:
+        return load_profile(spec.faults).schedule(spec.duration_s, spec.seed)
+    try:
+        return profile_schedule(spec.faults, spec.duration_s, spec.seed)
+    except ValueError as exc:
+        raise UsageError(f"--faults: {exc}") from None
+
+
+class ReliabilityRun:
+    """Build, run, check and summarise one reliability run."""
+
+    def __init__(self, spec: RunSpec, *, backend: DeviceBackend | None = None,
+                 system_factory: Callable[..., AudioSystem] = AudioSystem) -> None:
+        if spec.backend not in BACKENDS:
+            raise UsageError(f"unknown backend {spec.backend!r} (choose from {', '.join(BACKENDS)})")
+        if spec.duration_s <= 0:
+            raise UsageError(f"the duration must be positive, got {spec.duration_s}")
+        if spec.backend == "portaudio" and not spec.device:
+            raise UsageError("--backend portaudio needs --device NAME (see `soundcheck devices`)")
+        self.spec = spec
+        self._backend = backend
+        self._system_factory = system_factory
+        self._rig: Any = None
+        self._stop = threading.Event()
+        self.schedule = schedule_for(spec)  # validates --faults before anything starts
+
+    def request_stop(self) -> None:
+        """Ask the run to end after the current chunk (Ctrl-C): the report is still written."""
+        self._stop.set()
+
+    # -- backends -----------------------------------------------------------------------------
+    def _make_backend(self) -> DeviceBackend:
+        if self._backend is not None:
+            return self._backend
+        spec = self.spec
+        if spec.backend == "sim":
+            return SimulatedBackend(VirtualClock(), seed=spec.seed)
+        if spec.backend == "jack":
+            from system_under_test.devices.jack import JackBackend
+
+            from .loopback import LoopbackRig
+            self._rig = LoopbackRig()
+            self._rig.start()
+            return JackBackend(server_name=self._rig.server_name)
+        from system_under_test.devices.portaudio import PortAudioBackend
+        return PortAudioBackend()
+
+    def _config(self, backend: DeviceBackend) -> dict[str, Any]:
+        cfg: dict[str, Any] = json.loads(json.dumps(dict(self.spec.config or {})))
+        if self.spec.backend != "sim":
+            device = cfg.setdefault("device", {})
+            device["backend"] = self.spec.backend
+            name = self.spec.device or ("system" if self.spec.backend == "jack" else None)
+            if name is None:
+                raise UsageError("--backend portaudio needs --device NAME (see `soundcheck devices`)")
+            device.setdefault("input_device", name)
+            device.setdefault("output_device", name)
+        return cfg
+
+    # -- the run ------------------------------------------------------------------------------
+    def execute(self, *, on_progress: Callable[[Progress], None] | None = None,
+                on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None = None) -> RunResult:
+        spec = self.spec
+        run_dir = spec.run_dir or new_run_dir(spec.report_root, spec.label, spec.seed)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        threads_before = list(threading.enumerate())
+        backend = self._make_backend()
+        system = self._system_factory(self._config(backend), backend=backend, seed=spec.seed)
+        clock = system.clock
+        simulated = isinstance(clock, VirtualClock)
+        history = History(clock=clock, meta={"run": spec.to_dict(), "schedule": self.schedule.to_dict()},
+                          stream_to=run_dir / "history.jsonl")
+        history.attach(system, metrics_every_s=spec.metrics_every_s)
+        injector = FaultInjector(system, self.schedule, spec.seed, history=history)
+        live_violations: list[Verdict] = []
+        wall0 = time.perf_counter()
+        t0 = clock.now()
+        crashed: BaseException | None = None
+        try:
+            run_op(history, system, "initialize")
+            started = run_op(history, system, "start")
+            if started.outcome != "ok":
+                raise UsageError(f"the system did not start: {started.error}")
+            injector.arm()
+            end = t0 + spec.duration_s
+            while clock.now() < end and not self._stop.is_set():
+                step = min(spec.chunk_s, end - clock.now())
+                if simulated:
+                    system.run_for(step)
+                else:
+                    clock.sleep(step)
+                    history.snapshot(system)
+                for verdict in (check_frame_accounting(None, system), check_resources(None, system)):
+                    if not verdict.ok:
+                        live_violations.append(verdict)
+                if on_chunk is not None:
+                    on_chunk(self, system, history)
+                if on_progress is not None:
+                    on_progress(self._progress(system, injector, t0, wall0, len(live_violations)))
+            injector.disarm()
+            settle_end = clock.now() + SETTLE_S
+            while system.state == State.RECOVERING and clock.now() < settle_end:
+                system.run_for(0.05) if simulated else clock.sleep(0.05)
+            history.snapshot(system)
+            run_op(history, system, "stop")
+        except UsageError:
+            raise
+        except BaseException as exc:  # report what we have, then re-raise below
+            crashed = exc
+        finally:
+            injector.disarm()
+            try:
+                run_op(history, system, "close")
+            except BaseException as exc:  # noqa: BLE001
+                crashed = crashed or exc
+            if self._rig is not None:
+                self._rig.close()
+        wall = time.perf_counter() - wall0
+        verdicts = check_all(history, system, threads_before=threads_before) \
+            if _accepts_threads(check_all) else check_all(history, system)
+        verdicts = _merge(verdicts, live_violations)
+        if crashed is not None:
+            verdicts.append(Verdict("run_completed", False, [repr(crashed)],
+                                    f"the run crashed: {type(crashed).__name__}: {crashed}"))
+        summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0)
+        history.note("summary", **{"ok": summary["ok"]})
+        history.close()
+        (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        result = RunResult(spec, run_dir, verdicts, summary, history)
+        result.report_paths = _write_reports(run_dir, result)
+        if crashed is not None and not isinstance(crashed, Exception):
+            raise crashed  # KeyboardInterrupt/SystemExit after the summary is safe on disk
+        return result
+
+    def _progress(self, system: AudioSystem, injector: FaultInjector, t0: float, wall0: float,
+                  violations: int) -> Progress:
+        return Progress(system.clock.now() - t0, self.spec.duration_s, time.perf_counter() - wall0,
+                        len(injector.records), system.monitoring.value("recoveries"), violations,
+                        system.state.value)
+
+
+def _accepts_threads(fn: Callable[..., Any]) -> bool:
+    import inspect
+    return "threads_before" in inspect.signature(fn).parameters
+
+
+def _merge(verdicts: list[Verdict], live: list[Verdict]) -> list[Verdict]:
+    """A live violation fails its invariant even if the end state looks fine."""
+    by_name = {v.name: v for v in verdicts}
+    for v in live:
+        prior = by_name.get(v.name)
+        if prior is None or prior.ok:
+            by_name[v.name] = Verdict(v.name, False, list(v.evidence), f"live: {v.message}")
+    return list(by_name.values())
+
+
+def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: FaultInjector,
+              verdicts: list[Verdict], wall_s: float, simulated_s: float) -> dict[str, Any]:
+    counters = system.metrics().counters
+    acc = system.frame_accounts()
+    faults = Counter(r.kind for r in injector.records)
+    return {
+        "soundcheck": "run-summary",
+        "schema_version": 1,
+        "ok": all(v.ok for v in verdicts),
+        "spec": spec.to_dict(),
+        "backend": spec.backend,
+        "seed": spec.seed,
+        "simulated_s": round(simulated_s, 6),
+        "wall_s": round(wall_s, 3),
+        "speed_x_realtime": round(simulated_s / wall_s, 1) if wall_s > 0 else None,
+        "frames": acc.to_dict(),
+        "xruns": counters.get("xruns", 0),
+        "callbacks": counters.get("callbacks", 0),
+        "errors": counters.get("errors", 0),
+        "faults": {"total": sum(faults.values()), "by_kind": dict(sorted(faults.items()))},
+        "recoveries": counters.get("recoveries", 0),
+        "recovery_failures": counters.get("recovery_failures", 0),
+        "final_state": system.state.value,
+        "invariants": {v.name: v.ok for v in verdicts},
+        "violations": [v.to_dict() for v in verdicts if not v.ok],
+        "history": str(history.path) if history.path else None,
+    }
+
+
+def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
+    """Hand the run to the report writer when it is installed; a report failure never loses the run."""
+    try:
+        from .reports import write_reports  # type: ignore[attr-defined]
+    except ImportError:
+        return {}
+    try:
+        paths = write_reports(run_dir, result)
+    except Exception as exc:  # noqa: BLE001 - the summary and history are already on disk
+        (run_dir / "report-error.txt").write_text(f"report generation failed: {exc!r}\n", encoding="utf-8")
+        return {}
+    return {k: str(v) for k, v in (paths or {}).items()}
+
+
+__all__ = ["BACKENDS", "Progress", "ReliabilityRun", "RunResult", "RunSpec", "new_run_dir", "schedule_for",
+           "summarize"]

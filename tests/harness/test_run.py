@@ -1,0 +1,103 @@
+"""`soundcheck run`: the main job, end to end through the CLI entry point."""
+
+import json
+
+import pytest
+
+from harness.cli import main
+from harness.history import History
+from harness.runner import ReliabilityRun, RunSpec
+
+
+def run_cli(tmp_path, *args):
+    return main(["run", "--report-dir", str(tmp_path), *args])
+
+
+def only_run_dir(tmp_path):
+    (run_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    return run_dir
+
+
+def test_default_run_holds_every_invariant_and_writes_its_summary(tmp_path, capsys):
+    assert run_cli(tmp_path, "--duration", "20s", "--seed", "1") == 0
+    out = capsys.readouterr().out
+    assert "all invariants held" in out
+    run_dir = only_run_dir(tmp_path)
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["ok"] is True and summary["simulated_s"] == pytest.approx(20, abs=0.01)
+    assert summary["faults"]["total"] > 0 and summary["recoveries"] > 0
+    frames = summary["frames"]
+    assert frames["captured"] == frames["played"] + frames["buffered"] + frames["dropped"]
+    assert set(summary["invariants"]) >= {"legal_transitions", "linearizable", "resources",
+                                          "frame_accounting", "recovery", "callback_errors",
+                                          "rejected_config", "health"}
+    history = History.read_jsonl(run_dir / "history.jsonl")
+    assert len(history.faults()) >= summary["faults"]["total"]
+
+
+def test_same_seed_same_run(tmp_path):
+    def once(sub):
+        d = tmp_path / sub
+        result = ReliabilityRun(RunSpec(duration_s=15, seed=3, report_root=d)).execute()
+        s = result.summary
+        return s["frames"], s["faults"], s["recoveries"], s["xruns"], \
+            [(e.type, e.time, e.value) for e in result.history if e.type in ("transition", "fault_start")]
+
+    assert once("a") == once("b")
+
+
+def test_a_different_seed_gives_a_different_schedule(tmp_path):
+    a = ReliabilityRun(RunSpec(duration_s=15, seed=3, report_root=tmp_path)).schedule.to_dict()
+    b = ReliabilityRun(RunSpec(duration_s=15, seed=4, report_root=tmp_path)).schedule.to_dict()
+    assert a != b
+
+
+@pytest.mark.parametrize("mutant, invariant", [
+    ("ring_loses_frame", "frame_accounting"),
+    ("leak_on_error", "resources"),
+    ("half_reconfigure", "rejected_config"),
+    ("recovery_never_completes", "recovery"),
+])
+def test_the_run_catches_broken_systems(tmp_path, capsys, mutant, invariant):
+    assert run_cli(tmp_path, "--duration", "30s", "--faults", "hostile", "--mutant", mutant) == 1
+    summary = json.loads((only_run_dir(tmp_path) / "summary.json").read_text())
+    assert summary["invariants"][invariant] is False
+    assert any(v["name"] == invariant for v in summary["violations"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--duration", "0"], "positive duration"),
+    (["--duration", "5x"], "unknown unit"),
+    (["--faults", "nasty"], "unknown fault profile 'nasty'"),
+    (["--backend", "floppy"], "invalid choice"),
+    (["--config", "/definitely/missing.toml"], "missing.toml: cannot read"),
+    (["--mutant", "nope"], "unknown mutant"),
+    (["--backend", "portaudio"], "needs --device"),
+])
+def test_usage_errors_exit_2_with_a_clear_message(tmp_path, capsys, args, message):
+    try:
+        code = run_cli(tmp_path, *args)
+    except SystemExit as exc:  # argparse's own refusals
+        code = exc.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not any(tmp_path.iterdir())  # nothing half-written
+
+
+def test_invalid_config_file_names_file_and_field(tmp_path, capsys):
+    cfg = tmp_path / "cfg.toml"
+    cfg.write_text("[stream]\nblock_size = 99999\n[device]\ninput_chanels = 2\n")
+    assert main(["run", "--report-dir", str(tmp_path / "r"), "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert str(cfg) in err and "stream.block_size" in err and "device.input_chanels" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_config_file_is_used(tmp_path):
+    cfg = tmp_path / "cfg.toml"
+    cfg.write_text("[stream]\nblock_size = 128\n")
+    assert main(["run", "--report-dir", str(tmp_path / "r"), "--config", str(cfg), "--duration", "5",
+                 "--faults", "none"]) == 0
+    summary = json.loads((only_run_dir(tmp_path / "r") / "summary.json").read_text())
+    assert summary["callbacks"] == pytest.approx(5 * 48_000 / 128, abs=3)
