@@ -105,10 +105,12 @@ def run_data_from_journal(journal: JournalData | str | Path) -> RunData:
     rd.problems = list(j.problems)
     segments_wall: dict[int, float] = defaultdict(float)
     for cp in j.checkpoints:
+        if rd.config is None and cp.get("config"):
+            rd.config = cp["config"]
         rd.entries.extend(cp.get("entries") or [])
         rd.samples.extend(cp.get("samples") or [])
         rd.glitches.extend(cp.get("glitches") or [])
-        rd.chunks.append({k: v for k, v in cp.items() if k not in ("entries", "samples", "glitches")})
+        rd.chunks.append({k: v for k, v in cp.items() if k not in ("entries", "samples", "glitches", "config")})
         segments_wall[int(cp.get("segment", 0))] += float(cp.get("wall_s", 0.0))
     last = j.last_checkpoint
     rd.sim_time_s = float(last["sim_t1"]) if last else 0.0

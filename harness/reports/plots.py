@@ -110,7 +110,7 @@ def recovery_times(rd: RunData, report: dict[str, Any]) -> bytes | None:
     data = [[ep["time_to_recover_s"] * 1000 for ep in eps if ep["fault_type"] == k] for k in kinds]
     fig = Figure(figsize=(11, 0.6 + 0.5 * len(kinds) + 2))
     ax = fig.add_subplot(111)
-    ax.boxplot(data, vert=False, tick_labels=[f"{k} (n={len(d)})" for k, d in zip(kinds, data)])
+    ax.boxplot(data, orientation="horizontal", tick_labels=[f"{k} (n={len(d)})" for k, d in zip(kinds, data)])
     ax.set_xscale("log")
     ax.set_xlabel("time to recover (ms, fault -> healthy)")
     ax.set_title("Recovery time by fault type")

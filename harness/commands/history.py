@@ -1,0 +1,81 @@
+"""``soundcheck history``: the runs recorded so far, trends of key figures, regressions flagged.
+
+A regression is tonight's figure worse than the median + k x MAD (robust spread) of the previous
+N runs of the same kind, backend and fault profile (see ``harness.reports.history_db``).
+Exit status: 0 no regression in the latest run; 1 the latest run regressed; 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser("history", help="runs so far, trends, and regressions",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", type=Path, help="database (default $SOUNDCHECK_HISTORY_DB or reports/history.sqlite)")
+    p.add_argument("--kind", choices=["run", "soak", "scenario"], help="only runs of this kind")
+    p.add_argument("--profile", help="only runs with this fault profile")
+    p.add_argument("--backend", help="only runs on this backend")
+    p.add_argument("--last", type=int, default=15, help="how many runs to list (default 15)")
+    p.add_argument("--window", type=int, default=10, help="runs the latest is compared with (default 10)")
+    p.add_argument("-k", type=float, default=3.0, help="how many robust deviations count as worse (default 3)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=handler)
+
+
+def _f(v: Any, spec: str = ".3g") -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def _spark(values: list[float | None]) -> str:
+    bars = "▁▂▃▄▅▆▇█"
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return ""
+    lo, hi = min(vals), max(vals)
+    return "".join(" " if v is None else bars[0 if hi == lo else int((v - lo) / (hi - lo) * 7)] for v in values)
+
+
+def handler(args: argparse.Namespace) -> int:
+    from ..errors import UsageError
+    from ..reports.history_db import KEY_FIGURES, HistoryDB, default_db_path
+
+    if args.last < 1 or args.window < 1:
+        raise UsageError("--last and --window must be at least 1")
+    path = args.db or default_db_path()
+    if not Path(path).exists():
+        print(f"soundcheck history: no runs recorded yet ({path} does not exist)")
+        return 0
+    with HistoryDB(path) as db:
+        runs = db.runs(limit=args.last, kind=args.kind, backend=args.backend, profile=args.profile)
+        regressions = db.regressions(runs[-1], window=args.window, k=args.k) if runs else []
+    if args.json:
+        print(json.dumps({"db": str(path), "runs": runs,
+                          "regressions": [r.__dict__ for r in regressions]}, indent=2, default=str))
+        return 1 if regressions else 0
+    print(f"run history: {path} ({len(runs)} shown)")
+    print(f"{'id':>4} {'recorded':<20} {'kind':<8} {'profile':<9} {'ok':<4} {'sim time':>9} {'fail':>4} "
+          f"{'xruns/h':>8} {'cb p99 ms':>9} {'rec p95 ms':>10} {'rss MiB/h':>9}")
+    for r in runs:
+        print(f"{r['id']:>4} {str(r['recorded_at'])[:19]:<20} {str(r['kind']):<8} {str(r['profile']):<9} "
+              f"{'yes' if r['ok'] else 'NO':<4} {_f(r['sim_time_s'], '.0f'):>9} {_f(r['failures'], 'd') if r['failures'] is not None else '-':>4} "
+              f"{_f(r['xruns_per_hour']):>8} {_f(r['cb_p99_ms']):>9} {_f(r['recovery_p95_ms']):>10} "
+              f"{_f(r['rss_slope_mib_h']):>9}")
+    if len(runs) > 1:
+        print("trends (oldest -> latest):")
+        for fig, (_hw, _m, label) in KEY_FIGURES.items():
+            vals = [r.get(fig) for r in runs]
+            if any(v is not None for v in vals):
+                print(f"  {label:<20} {_spark(vals)}  latest {_f(vals[-1])}")
+    if regressions:
+        print(f"REGRESSION in run {runs[-1]['id']}:")
+        for reg in regressions:
+            print(f"  - {reg.describe()}")
+        return 1
+    if runs:
+        print(f"no regression in run {runs[-1]['id']} against the previous {args.window} comparable runs")
+    return 0

@@ -1,0 +1,121 @@
+"""``soundcheck soak``: an overnight reliability run with a journal, resume, leak detection and reports.
+
+    soundcheck soak --duration 8h [--backend sim|jack|portaudio] [--seed N] [--faults PROFILE|FILE.toml]
+                    [--run-dir DIR] [--checkpoint 60s] [--pace X]
+    soundcheck soak --resume RUN_DIR
+
+Exit status: 0 every invariant held and no leak; 1 something failed or the soak was interrupted;
+2 a usage or input error (a bad duration, profile or journal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..durations import duration_arg, format_duration
+from ..errors import UsageError
+from ..runner import BACKENDS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser("soak", help="a long run with checkpoints, resume, leak detection and reports",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--duration", type=duration_arg, default=None,
+                   help="how long: 30s, 90m, 8h, 1h30m (run time: simulated on sim, wall on devices; default 8h)")
+    p.add_argument("--backend", choices=BACKENDS, default="sim")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--faults", default="default", help="none, gentle, default, hostile, or a profile .toml")
+    p.add_argument("--device", help="device name for --backend portaudio")
+    p.add_argument("--run-dir", type=Path, help="the run folder (default reports/soak-<time>-seed<N>)")
+    p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where new run folders go")
+    p.add_argument("--checkpoint", type=duration_arg, default=60.0,
+                   help="journal checkpoint interval; a crash loses at most this much (default 60s)")
+    p.add_argument("--chunk", type=duration_arg, default=1.0,
+                   help="resource sampling / live-check interval (default 1s)")
+    p.add_argument("--pace", type=float, default=None,
+                   help="simulated device: at most this many times real time (default: as fast as possible)")
+    p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue the soak journaled in RUN_DIR")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (also when not a terminal)")
+    p.set_defaults(func=handler)
+
+
+class _ProgressBar:
+    """rich progress: elapsed, ETA, faults injected, recoveries, violations so far."""
+
+    def __init__(self, duration_s: float, enabled: bool) -> None:
+        self.enabled = enabled
+        self.progress: Any = None
+        self.task: Any = None
+        if not enabled:
+            return
+        from rich.progress import (BarColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+        self.progress = Progress(
+            TextColumn("[bold]soak[/]"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
+            TextColumn("sim {task.fields[sim]}"), TimeElapsedColumn(), TextColumn("ETA"),
+            TimeRemainingColumn(), TextColumn("faults {task.fields[faults]} · recoveries "
+                                              "{task.fields[recoveries]} · violations {task.fields[violations]} · "
+                                              "{task.fields[state]}"),
+            transient=False)
+        self.task = self.progress.add_task("soak", total=duration_s, sim="0s", faults=0, recoveries=0,
+                                           violations=0, state="-")
+
+    def __enter__(self) -> "_ProgressBar":
+        if self.progress is not None:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def __call__(self, p: Any) -> None:
+        if self.progress is None:
+            return
+        self.progress.update(self.task, completed=min(p.simulated_s, p.duration_s),
+                             sim=format_duration(max(p.simulated_s, 0.0)) if p.simulated_s >= 1 else "0s",
+                             faults=p.faults, recoveries=p.recoveries, violations=p.violations, state=p.state)
+
+
+def handler(args: argparse.Namespace) -> int:
+    from ..soak import SoakRunner, SoakSpec, install_stop_signals
+
+    show = not args.no_progress and sys.stderr.isatty()
+    if args.resume is not None:
+        if args.duration is not None or args.run_dir is not None:
+            raise UsageError("--resume takes the run's settings from its journal; drop --duration/--run-dir")
+        if not args.resume.is_dir():
+            raise UsageError(f"--resume {args.resume}: no such run folder")
+        runner = SoakRunner.from_journal(args.resume, pace=args.pace if args.pace is not None else False)
+        restore = install_stop_signals(runner)
+        try:
+            with _ProgressBar(runner.spec.duration_s, show) as bar:
+                result = runner.start(on_progress=bar)
+        finally:
+            restore()
+    else:
+        spec = SoakSpec(duration_s=args.duration or 8 * 3600.0, backend=args.backend, seed=args.seed,
+                        faults=args.faults, device=args.device, run_dir=args.run_dir,
+                        report_root=args.report_dir, checkpoint_s=args.checkpoint, chunk_s=args.chunk,
+                        pace=args.pace)
+        runner = SoakRunner(spec)
+        restore = install_stop_signals(runner)
+        try:
+            with _ProgressBar(spec.duration_s, show) as bar:
+                result = runner.start(on_progress=bar)
+        finally:
+            restore()
+    _print(result)
+    return result.exit_code
+
+
+def _print(result: Any) -> None:
+    r = getattr(result, "report_paths", {}) or {}
+    print(f"soundcheck soak: {result.status}; {result.checkpoints} checkpoints; wall {result.wall_s:.1f} s")
+    if result.resumed_from is not None:
+        verified = {True: "digest verified", False: "DIGEST MISMATCH", None: "fresh segment"}[result.digest_verified]
+        print(f"  resumed after checkpoint {result.resumed_from} ({verified})")
+    print(f"  {'PASS' if result.ok else 'FAIL'}; report: {r.get('html', '-')}")

@@ -1,0 +1,445 @@
+"""Overnight soaks: a long ``ReliabilityRun`` that journals checkpoints, samples resources, resumes.
+
+A soak is the lead's ``harness.runner.ReliabilityRun`` (same system, backend, fault schedule,
+history, invariants) with an ``on_chunk`` hook that, every chunk (1 s of run time by default),
+samples resources (``harness.leaks.ResourceSampler``) and folds new callback durations into a
+log-binned histogram, and every checkpoint interval (60 s by default) writes one fsync'ed journal
+line (``harness.journal``) with everything since the previous checkpoint: the compacted history
+entries, the samples, the histogram, the counters and a *digest* of the deterministic state.
+
+Crash safety and ``--resume`` (the choice, and why):
+
+- A ``kill -9`` loses at most the checkpoint interval that was running: every earlier checkpoint
+  is a complete, checksummed line on disk.
+- **Simulated device: deterministic replay.** The whole run is a function of (seed, config, fault
+  schedule, durations): the virtual clock, the simulated device and the seeded injector make it
+  so. ``--resume`` re-creates the run from the journal's header and re-runs it from t=0 *without
+  journaling* up to the last checkpoint, checks that the state digest there equals the journaled
+  one, and then carries on journaling. The resumed run is therefore the *same* run an
+  uninterrupted soak would have been (one long-lived system, so leaks that build up across the
+  whole night are still seen), not a patchwork of fresh systems. Replay costs time (at most the
+  run so far, at full simulation speed: minutes for a night); a digest mismatch is recorded in the
+  journal and the report, and the run continues. The digest leaves out the wall-clock-derived
+  counters (``xruns`` and ``budget_overruns`` count callbacks that took longer than their budget
+  in *wall* time, which depends on the machine's load).
+- **Real devices: continuation.** Real time cannot be replayed, so ``--resume`` starts a new
+  *segment*: a fresh system for the remaining time, with a fault schedule seeded by
+  ``(seed, segment)``. Samples carry their segment, and leak slopes are fitted within segments.
+
+Ctrl-C / SIGTERM ask the runner to stop after the current chunk; the run then ends normally
+(stopped, closed, invariants checked, journal ``end`` record with status ``interrupted``) and
+the reports are written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import UsageError
+from .journal import JOURNAL_NAME, JournalError, JournalWriter, read_journal
+from .leaks import ResourceSampler
+from .reports.build import BINS_PER_DECADE, cb_bins
+from .reports.model import compact_entry, jsonify
+
+__all__ = ["SoakResult", "SoakRunner", "SoakSpec", "state_digest"]
+
+#: counters that depend on wall time (callback duration vs budget), left out of the digest
+NONDETERMINISTIC_COUNTERS = frozenset({"xruns", "budget_overruns"})
+
+
+@dataclass
+class SoakSpec:
+    duration_s: float = 8 * 3600.0
+    backend: str = "sim"
+    seed: int = 1
+    faults: str = "default"
+    config: dict[str, Any] | None = None
+    device: str | None = None
+    run_dir: Path | None = None
+    report_root: Path = Path("reports")
+    checkpoint_s: float = 60.0
+    chunk_s: float = 1.0
+    #: at most this many times real time on the simulated device (None: as fast as possible)
+    pace: float | None = None
+    metrics_every_s: float = 60.0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["run_dir"] = str(self.run_dir) if self.run_dir else None
+        d["report_root"] = str(self.report_root)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SoakSpec":
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        for key in ("run_dir", "report_root"):
+            if known.get(key) is not None:
+                known[key] = Path(known[key])
+        return cls(**known)
+
+
+@dataclass
+class SoakResult:
+    run_dir: Path
+    status: str
+    ok: bool
+    report_paths: dict[str, Any] = field(default_factory=dict)
+    checkpoints: int = 0
+    resumed_from: int | None = None
+    digest_verified: bool | None = None
+    wall_s: float = 0.0
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+
+def state_digest(system: Any, faults_fired: int) -> str:
+    """A digest of the deterministic state: clock, lifecycle, counters, frame accounts, faults."""
+    counters = {k: v for k, v in system.monitoring.snapshot(system.clock.now()).counters.items()
+                if k not in NONDETERMINISTIC_COUNTERS}
+    doc = {"t": round(system.clock.now(), 9), "state": system.state.value, "counters": counters,
+           "frames": system.frame_accounts().to_dict(), "faults": faults_fired,
+           "live": len(system.resources.live())}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                             timeout=5, cwd=Path(__file__).resolve().parent)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+class _Recorder:
+    """The ``on_chunk`` hook: samples every chunk, journals every checkpoint, replays on resume."""
+
+    def __init__(self, soak: "SoakRunner", journal: JournalWriter, *, segment: int, t_offset: float,
+                 replay_until: int, expected_digest: str | None, wall_offset: float) -> None:
+        self.soak = soak
+        self.spec = soak.spec
+        self.journal = journal
+        self.segment = segment
+        self.t_offset = t_offset
+        self.replay_until = replay_until  # checkpoints < this are replayed, not journaled
+        self.expected_digest = expected_digest
+        self.digest_verified: bool | None = None
+        self.sampler = ResourceSampler()
+        self.index = 0
+        self.hist_pos = 0
+        self.cb_count = 0
+        self.cb_bins: Counter[int] = Counter()
+        self.cb_max = 0.0
+        self.cb_sum = 0.0
+        self.cb_n = 0
+        self.samples: list[dict[str, Any]] = []
+        self.chunk_t0 = 0.0
+        self.wall0 = time.perf_counter()
+        self.chunk_wall0 = self.wall0
+        self.wall_offset = wall_offset
+        self.pace_t0: float | None = None
+        self.pace_wall0 = 0.0
+        self.next_cp: float | None = None
+        self.faults_fired = 0
+        self.last_config: dict[str, Any] | None = None
+
+    @property
+    def replaying(self) -> bool:
+        return self.index < self.replay_until
+
+    def __call__(self, run: Any, system: Any, history: Any) -> None:
+        now = system.clock.now()
+        if self.next_cp is None:
+            self.chunk_t0 = now - self.spec.chunk_s if now >= self.spec.chunk_s else 0.0
+            self.chunk_t0 = max(0.0, self.chunk_t0)
+            self.next_cp = self.chunk_t0 + self.spec.checkpoint_s
+        if not self.replaying:
+            self._pace(now)
+            self._collect(system, now)
+        end = run.spec.duration_s
+        last = now >= end - 1e-9 or run._stop.is_set()
+        if now >= self.next_cp - 1e-9 or last:
+            self._checkpoint(run, system, history, now)
+            self.next_cp = now + self.spec.checkpoint_s
+
+    def _pace(self, now: float) -> None:
+        pace = self.spec.pace
+        if not pace:
+            return
+        if self.pace_t0 is None:
+            self.pace_t0, self.pace_wall0 = now, time.perf_counter()
+            return
+        ahead = (now - self.pace_t0) / pace - (time.perf_counter() - self.pace_wall0)
+        if ahead > 0:
+            time.sleep(ahead)
+
+    def _collect(self, system: Any, now: float) -> None:
+        h = system.monitoring.histogram("callback_duration_s")
+        new = h.count - self.cb_count
+        if new > 0:
+            ring = h._ring  # the reservoir: the newest ``new`` samples sit just before ``_n``
+            cap = ring.shape[0]
+            take = min(new, cap)
+            idx = np.arange(h._n - take, h._n) % cap
+            d = ring[idx]
+            for k, v in cb_bins(d).items():
+                self.cb_bins[int(k)] += v
+            self.cb_max = max(self.cb_max, float(d.max()))
+            self.cb_sum += float(d.sum())
+            self.cb_n += int(take)
+        self.cb_count = h.count
+        s = self.sampler.sample(now + self.t_offset, system,
+                                wall=self.wall_offset + time.perf_counter() - self.wall0)
+        s["segment"] = self.segment
+        self.samples.append(s)
+
+    def _checkpoint(self, run: Any, system: Any, history: Any, now: float) -> None:
+        entries = history.entries[self.hist_pos:]
+        self.hist_pos += len(entries)
+        self.faults_fired = sum(1 for e in entries if e.type == "fault_start") + self.faults_fired
+        digest = state_digest(system, self.faults_fired)
+        if self.replaying:
+            self.index += 1
+            if self.index == self.replay_until:  # caught up: the digest says whether replay was faithful
+                self.digest_verified = digest == self.expected_digest
+                self.journal.note("resumed", at_checkpoint=self.replay_until - 1, sim_t=now,
+                                  mode="replay", verified=self.digest_verified, digest=digest,
+                                  expected=self.expected_digest,
+                                  wall_time=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                self._reset_chunk(now)
+            return
+        wall_now = time.perf_counter()
+        counters = system.monitoring.snapshot(now).counters
+        payload = {
+            "sim_t0": self.chunk_t0 + self.t_offset, "sim_t1": now + self.t_offset,
+            "wall_s": wall_now - self.chunk_wall0, "segment": self.segment,
+            "state": system.state.value, "counters": dict(counters),
+            "frames": system.frame_accounts().to_dict(), "digest": digest,
+            "cb": {"bins": {str(k): v for k, v in sorted(self.cb_bins.items())}, "max": self.cb_max,
+                   "sum": self.cb_sum, "count": self.cb_n, "bins_per_decade": BINS_PER_DECADE},
+            "samples": self.samples,
+            "entries": [c for c in (compact_entry(e) for e in entries) if c is not None],
+        }
+        cfg = system.config.to_dict() if system.config is not None else None
+        if cfg is not None and cfg != self.last_config:
+            payload["config"] = cfg  # the first checkpoint, and whenever it changed
+            self.last_config = cfg
+        if self.t_offset:
+            for e in payload["entries"]:
+                e["time"] = e["time"] + self.t_offset
+        self.journal.checkpoint(jsonify(payload))
+        self.index += 1
+        self._reset_chunk(now)
+
+    def _reset_chunk(self, now: float) -> None:
+        self.cb_bins = Counter()
+        self.cb_max = self.cb_sum = 0.0
+        self.cb_n = 0
+        self.samples = []
+        self.chunk_t0 = now
+        self.chunk_wall0 = time.perf_counter()
+
+
+class SoakRunner:
+    """Run (or resume) a soak in a run folder; the reports are written at the end."""
+
+    def __init__(self, spec: SoakSpec, *, system_factory: Callable[..., Any] | None = None,
+                 backend: Any = None) -> None:
+        if spec.duration_s <= 0:
+            raise UsageError(f"the duration must be positive, got {spec.duration_s}")
+        if spec.checkpoint_s < spec.chunk_s:
+            raise UsageError(f"--checkpoint ({spec.checkpoint_s} s) must be at least one chunk ({spec.chunk_s} s)")
+        self.spec = spec
+        self.system_factory = system_factory
+        self.backend = backend
+        self._run: Any = None
+        self._stop_requested = threading.Event()
+        self._resume_dir: Path | None = None
+        self._resume_pace: float | None | bool = False
+
+    def request_stop(self) -> None:
+        self._stop_requested.set()
+        if self._run is not None:
+            self._run.request_stop()
+
+    # -- new run / resume ----------------------------------------------------------------------
+    def start(self, *, on_progress: Callable[[Any], None] | None = None) -> SoakResult:
+        """Run the soak (or, for a runner from ``from_journal``, resume it)."""
+        if self._resume_dir is not None:
+            return self._resume(self._resume_dir, self._resume_pace, on_progress)
+        from .runner import RunSpec, new_run_dir, schedule_for
+
+        spec = self.spec
+        schedule_for(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0),
+                             seed=spec.seed, faults=spec.faults))  # refuse a bad --faults now
+        run_dir = spec.run_dir or new_run_dir(spec.report_root, "soak", spec.seed)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if (run_dir / JOURNAL_NAME).exists():
+            raise UsageError(f"{run_dir} already holds a soak journal; use --resume {run_dir} to continue it")
+        spec.run_dir = run_dir
+        faults_text = None
+        if spec.faults.endswith(".toml") and Path(spec.faults).exists():
+            faults_text = Path(spec.faults).read_text(encoding="utf-8")
+        header = {
+            "kind": "soak", "run_id": run_dir.name, "spec": spec.to_dict(), "duration_s": spec.duration_s,
+            "config": None, "faults_file": faults_text,
+            "meta": {"run_id": run_dir.name, "backend": spec.backend, "seed": spec.seed,
+                     "profile": spec.faults, "duration_s": spec.duration_s,
+                     "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                     "commit": _git_commit(), "host": socket.gethostname(),
+                     "python": platform.python_version(), "command": " ".join(sys.argv)},
+        }
+        journal = JournalWriter.create(run_dir, header)
+        return self._execute(journal, segment=0, t_offset=0.0, replay_until=0, expected=None,
+                             wall_offset=0.0, on_progress=on_progress)
+
+    @classmethod
+    def from_journal(cls, run_dir: str | os.PathLike[str], *, pace: float | None | bool = False,
+                     system_factory: Callable[..., Any] | None = None) -> "SoakRunner":
+        """A runner that resumes the soak journaled in ``run_dir`` when started (nothing runs yet)."""
+        run_dir = Path(run_dir)
+        data = read_journal(run_dir)
+        header = data.header or {}
+        if header.get("kind") != "soak":
+            raise JournalError(data.path, "not a soak journal (no 'kind: soak' in its header)")
+        if data.end is not None:
+            raise JournalError(data.path, f"the soak already ended ({data.end.get('status')}); "
+                                          f"`soundcheck report {run_dir}` rebuilds its report")
+        spec = SoakSpec.from_dict(header.get("spec") or {})
+        spec.run_dir = run_dir
+        if pace is not False:
+            spec.pace = pace or None
+        if spec.faults.endswith(".toml") and header.get("faults_file") and not Path(spec.faults).exists():
+            saved = run_dir / "faults.toml"
+            saved.write_text(header["faults_file"], encoding="utf-8")
+            spec.faults = str(saved)
+        self = cls(spec, system_factory=system_factory)
+        self._resume_dir = run_dir
+        return self
+
+    @classmethod
+    def resume(cls, run_dir: str | os.PathLike[str], *, pace: float | None | bool = False,
+               system_factory: Callable[..., Any] | None = None,
+               on_progress: Callable[[Any], None] | None = None) -> SoakResult:
+        """Continue the soak journaled in ``run_dir`` (see the module docstring for how)."""
+        return cls.from_journal(run_dir, pace=pace, system_factory=system_factory).start(on_progress=on_progress)
+
+    def _resume(self, run_dir: Path, pace: Any, on_progress: Callable[[Any], None] | None) -> SoakResult:
+        spec = self.spec
+        journal, data = JournalWriter.resume(run_dir)
+        done = len(data.checkpoints)
+        last = data.last_checkpoint
+        wall_so_far = sum(float(c.get("wall_s", 0.0)) for c in data.checkpoints)
+        old = run_dir / "history.jsonl"
+        if old.exists():  # the replay streams a fresh, complete history; keep the old one aside
+            n = len(list(run_dir.glob("history.before-resume*.jsonl")))
+            old.rename(run_dir / f"history.before-resume{n}.jsonl")
+        if done == 0:
+            return self._execute(journal, segment=0, t_offset=0.0, replay_until=0, expected=None,
+                                 wall_offset=0.0, on_progress=on_progress)
+        if spec.backend == "sim":
+            # segment = process lifetime: the resumed process's RSS is fitted apart from the first's
+            return self._execute(journal, segment=int(last.get("segment", 0)) + 1, t_offset=0.0,
+                                 replay_until=done, expected=last.get("digest"),
+                                 wall_offset=wall_so_far, on_progress=on_progress, resumed_from=done - 1)
+        segment = int(last.get("segment", 0)) + 1
+        t_done = float(last["sim_t1"])
+        journal.note("resumed", at_checkpoint=done - 1, sim_t=t_done, mode="continue", verified=None,
+                     wall_time=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        spec.duration_s = max(spec.duration_s - t_done, spec.chunk_s)
+        spec.seed = spec.seed * 1000 + segment
+        return self._execute(journal, segment=segment, t_offset=t_done, replay_until=0, expected=None,
+                             wall_offset=wall_so_far, on_progress=on_progress, resumed_from=done - 1)
+
+    # -- the run -------------------------------------------------------------------------------
+    def _execute(self, journal: JournalWriter, *, segment: int, t_offset: float, replay_until: int,
+                 expected: str | None, wall_offset: float, on_progress: Callable[[Any], None] | None,
+                 resumed_from: int | None = None) -> SoakResult:
+        from system_under_test import AudioSystem
+
+        from .runner import ReliabilityRun, RunSpec
+
+        spec = self.spec
+        assert spec.run_dir is not None
+        run_spec = RunSpec(backend=spec.backend, duration_s=spec.duration_s, seed=spec.seed,
+                           faults=spec.faults, config=spec.config, device=spec.device,
+                           run_dir=spec.run_dir, chunk_s=spec.chunk_s,
+                           metrics_every_s=spec.metrics_every_s, label="soak")
+        kw: dict[str, Any] = {}
+        if self.system_factory is not None:
+            kw["system_factory"] = self.system_factory
+        if self.backend is not None:
+            kw["backend"] = self.backend
+        run = ReliabilityRun(run_spec, **kw)
+        self._run = run
+        if self._stop_requested.is_set():
+            run.request_stop()
+        recorder = _Recorder(self, journal, segment=segment, t_offset=t_offset, replay_until=replay_until,
+                             expected_digest=expected, wall_offset=wall_offset)
+        wall0 = time.perf_counter()
+        status = "completed"
+        result = None
+        try:
+            result = run.execute(on_chunk=recorder, on_progress=on_progress)
+            if run._stop.is_set():
+                status = "interrupted"
+        except KeyboardInterrupt:
+            status = "interrupted"
+        finally:
+            wall = time.perf_counter() - wall0
+        summary = dict(result.summary) if result is not None else {}
+        verdicts = [v.to_dict() for v in result.verdicts] if result is not None else []
+        journal.end(status, sim_t=(summary.get("simulated_s") or 0.0) + t_offset,
+                    wall_s_total=wall_offset + (summary.get("wall_s") or wall),
+                    verdicts=jsonify(verdicts), summary=jsonify(summary),
+                    final_metrics={"counters": (result.history.snapshots()[-1].data.get("counters")
+                                                if result is not None and result.history.snapshots() else {})})
+        journal.close()
+        # The runner wrote the reports before the journal's end record; rewrite them from the
+        # journal so report.json says completed/interrupted and `soundcheck report` agrees.
+        from .reports import write_reports
+
+        paths = write_reports(spec.run_dir)
+        report = getattr(paths, "report", {})
+        ok = bool((report.get("verdict") or {}).get("ok")) and status == "completed"
+        return SoakResult(spec.run_dir, status, ok, dict(paths), recorder.index, resumed_from,
+                          recorder.digest_verified, wall, summary)
+
+
+def install_stop_signals(runner: SoakRunner) -> Callable[[], None]:
+    """SIGINT/SIGTERM -> stop after the current chunk (a second Ctrl-C interrupts at once)."""
+    hits = {"n": 0}
+
+    def handler(signum: int, frame: Any) -> None:
+        hits["n"] += 1
+        if hits["n"] > 1 and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        runner.request_stop()
+
+    prev = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for s, h in prev.items():
+            signal.signal(s, h)
+
+    return restore

@@ -1,0 +1,186 @@
+"""Soaks: the journal, leak detection (healthy vs planted leak), kill -9 + --resume, Ctrl-C.
+
+Short simulated soaks (60-120 simulated seconds, ~1-2 s of wall time each): the virtual clock and
+the seed make every run here deterministic. The 8-hour figure is a benchmark (bench/bench_soak.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.journal import read_journal
+from harness.soak import SoakRunner, SoakSpec
+from system_under_test import AudioSystem
+from system_under_test.resources import ResourceType
+
+pytestmark = pytest.mark.soak
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _history_db(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+
+
+def _soak(tmp_path, name="run", **kw) -> tuple:
+    factory = kw.pop("system_factory", None)
+    spec = SoakSpec(duration_s=kw.pop("duration_s", 60.0), seed=kw.pop("seed", 3),
+                    checkpoint_s=kw.pop("checkpoint_s", 10.0), run_dir=tmp_path / name, **kw)
+    result = SoakRunner(spec, system_factory=factory).start()
+    report = json.loads((tmp_path / name / "report.json").read_text())
+    return result, report
+
+
+class LeakyOnRecovery(AudioSystem):
+    """Planted leak: every successful recovery allocates a buffer it never releases and keeps
+    1 MiB alive in a list - the leak a missing ``release()`` in an error path causes."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.hoard: list[bytearray] = []
+
+    def _finish_recovery(self, run):
+        super()._finish_recovery(run)
+        self.resources.allocate("dsp", ResourceType.BUFFERS, 1, "leaked on recovery")
+        self.hoard.append(bytearray(b"x" * (1 << 20)))
+
+
+def test_healthy_soak_writes_three_reports_and_finds_no_leak(tmp_path):
+    result, report = _soak(tmp_path, duration_s=90.0)
+    assert result.status == "completed" and result.checkpoints == 9
+    j = read_journal(tmp_path / "run")
+    assert j.complete, j.problems
+    assert [c["index"] for c in j.checkpoints] == list(range(9))
+    assert set(report) >= {"schema_version", "stability", "performance", "recovery", "completeness"}
+    assert report["completeness"] == {"complete": True, "missing": []}
+    st, pf, rc = report["stability"], report["performance"], report["recovery"]
+    assert st["sim_time_s"] == pytest.approx(90.0) and st["faults_injected"] > 20
+    assert st["invariants_broken"] == [] and st["failure_count"] == 0
+    assert st["leaks_found"] == [], st["leaks"]
+    for metric in ("sut_live_allocations", "threads", "open_fds", "rss_bytes"):
+        assert st["leaks"][metric]["verdict"] == "ok"
+    assert pf["block_budget_s"] == pytest.approx(256 / 48_000)
+    assert pf["callback_duration_s"]["count"] == st["counters"]["callbacks"]
+    assert rc["episodes_total"] > 0 and rc["failed_count"] == 0
+    assert rc["by_fault_type"]["dropout"]["recovered_share"] == 1.0
+    assert report["verdict"]["ok"] and result.ok
+    assert (tmp_path / "run" / "report.html").stat().st_size > 10_000
+
+
+def test_planted_leak_is_flagged_by_its_slope(tmp_path):
+    result, report = _soak(tmp_path, duration_s=90.0, system_factory=LeakyOnRecovery)
+    leaks = report["stability"]["leaks"]
+    assert leaks["sut_live_allocations"]["verdict"] == "leak", leaks["sut_live_allocations"]
+    assert leaks["sut_live_allocations"]["slope_per_hour"] > 1000  # ~1 per recovery, ~1 recovery/s
+    assert leaks["rss_bytes"]["verdict"] == "leak", leaks["rss_bytes"]
+    assert leaks["threads"]["verdict"] == "ok"
+    assert "sut_live_allocations" in report["stability"]["leaks_found"]
+    assert not report["verdict"]["ok"] and not result.ok
+    assert any("leak suspected" in r for r in report["verdict"]["reasons"])
+
+
+def _cli(*args, **kw):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.Popen([sys.executable, "-m", "harness.cli", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def _wait_for_checkpoints(run_dir: Path, n: int, proc: subprocess.Popen, timeout_s: float = 60.0) -> int:
+    """Block until the journal holds ``n`` checkpoints (polling the file, not guessing a sleep)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if (run_dir / "journal.jsonl").exists():
+            count = len(read_journal(run_dir).checkpoints)
+            if count >= n:
+                return count
+        assert proc.poll() is None, f"soak exited early: {proc.communicate()}"
+        time.sleep(0.02)
+    raise AssertionError(f"no {n} checkpoints within {timeout_s} s")
+
+
+def test_kill_9_then_resume_ends_with_a_complete_report_identical_to_an_uninterrupted_run(tmp_path):
+    run_dir = tmp_path / "killed"
+    proc = _cli("soak", "--duration", "120s", "--checkpoint", "10s", "--seed", "5", "--pace", "30",
+                "--run-dir", str(run_dir), "--no-progress")
+    try:
+        _wait_for_checkpoints(run_dir, 3, proc)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    before = read_journal(run_dir)
+    assert before.end is None and 3 <= len(before.checkpoints) < 12
+    assert not (run_dir / "report.json").exists() or \
+        json.loads((run_dir / "report.json").read_text())["run"]["status"] != "completed"
+
+    resumed = _cli("soak", "--resume", str(run_dir), "--pace", "0", "--no-progress")
+    out, err = resumed.communicate(timeout=90)
+    assert resumed.returncode == 0, (out, err)
+    assert "digest verified" in out
+
+    after = read_journal(run_dir)
+    assert after.complete, after.problems
+    assert [c["index"] for c in after.checkpoints] == list(range(12))
+    note = next(n for n in after.notes if n["what"] == "resumed")
+    assert note["verified"] is True and note["mode"] == "replay"
+    report = json.loads((run_dir / "report.json").read_text())
+    assert report["completeness"]["complete"] and report["run"]["status"] == "completed"
+    assert report["run"]["resumed"][0]["at_checkpoint"] == len(before.checkpoints) - 1
+
+    # the resumed soak is the same run as one never interrupted (deterministic replay)
+    _, straight = _soak(tmp_path, "straight", duration_s=120.0, seed=5)
+    for key in ("faults_by_type", "time_in_state_s", "errors_by_type", "failure_count"):
+        assert report["stability"][key] == straight["stability"][key], key
+    assert report["recovery"]["by_fault_type"] == straight["recovery"]["by_fault_type"]
+    assert [c["digest"] for c in after.checkpoints] == [c["digest"] for c in read_journal(tmp_path / "straight").checkpoints]
+
+
+def test_sigint_stops_cleanly_and_still_writes_the_report(tmp_path):
+    run_dir = tmp_path / "interrupted"
+    proc = _cli("soak", "--duration", "1h", "--checkpoint", "5s", "--pace", "20",
+                "--run-dir", str(run_dir), "--no-progress")
+    try:
+        _wait_for_checkpoints(run_dir, 2, proc)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=30)
+    assert proc.returncode == 1, (out, err)
+    assert "Traceback" not in err and "interrupted" in out
+    j = read_journal(run_dir)
+    assert j.end is not None and j.end["status"] == "interrupted"
+    report = json.loads((run_dir / "report.json").read_text())
+    assert report["run"]["status"] == "interrupted"
+    assert "run interrupted" in report["verdict"]["reasons"]
+    assert report["stability"]["invariants"], "the invariants were still checked"
+
+
+def test_resume_refuses_a_finished_soak_and_bad_input_is_exit_2(tmp_path, capsys):
+    from harness.cli import main
+
+    _soak(tmp_path, duration_s=20.0, checkpoint_s=10.0)
+    assert main(["soak", "--resume", str(tmp_path / "run")]) == 2
+    assert "already ended" in capsys.readouterr().err
+    assert main(["soak", "--resume", str(tmp_path / "nope")]) == 2
+    assert "no such run folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["soak", "--duration", "8 fortnights"])
+    assert info.value.code == 2
+    assert "unknown unit" in capsys.readouterr().err
+    assert main(["soak", "--duration", "10s", "--faults", "no-such-profile",
+                 "--run-dir", str(tmp_path / "x")]) == 2
+    assert "unknown fault profile" in capsys.readouterr().err
+    assert main(["soak", "--duration", "20s", "--run-dir", str(tmp_path / "run")]) == 2
+    assert "--resume" in capsys.readouterr().err
