@@ -150,13 +150,21 @@ def attach_report_to_allure(paths: ReportPaths | list[Path] | Any) -> bool:
         from allure_commons import plugin_manager  # type: ignore[import-not-found]
     except ImportError:
         return False
-    try:  # only when allure-pytest is actually reporting (``--alluredir``)
-        if not plugin_manager.list_name_plugin():
+    try:  # only when allure is actually reporting (allure-pytest with ``--alluredir``)
+        if not any(type(p).__name__ in ("AllureListener", "AllureFileLogger")
+                   for _name, p in plugin_manager.list_name_plugin()):
             return False
     except Exception:  # noqa: BLE001
         return False
     items = paths.all() if isinstance(paths, ReportPaths) else [Path(p) for p in paths]
     report = paths.report if isinstance(paths, ReportPaths) else {}
+    if not report:
+        for p in items:
+            if p.name == "report.json" and p.exists():
+                try:
+                    report = json.loads(p.read_text(encoding="utf-8"))
+                except ValueError:
+                    report = {}
     if report:
         allure.dynamic.feature(f"soundcheck {report.get('kind', 'run')}")
         allure.dynamic.severity(allure.severity_level.CRITICAL if not report.get("verdict", {}).get("ok")

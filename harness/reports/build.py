@@ -197,6 +197,8 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
     reasons = []
     if rd.status != "completed":
         reasons.append(f"run {rd.status}")
+    if not verdicts:
+        reasons.append("no invariant was checked")
     if stability["invariants_broken"]:
         reasons.append("invariants broken: " + ", ".join(stability["invariants_broken"]))
     if failures:

@@ -8,8 +8,9 @@ Regression rule (``regressions``): for each key figure, tonight is compared with
 ``window`` runs *of the same kind, backend and fault profile* (a hostile night is not compared with
 a gentle one). It regressed when it is worse than ``median + k * 1.4826 * MAD`` of those runs
 (``median - ...`` for figures where higher is better), with at least ``min_runs`` of them, and by
-more than a small absolute margin (so a median of 0 with MAD 0 does not turn a single xrun into a
-regression). ``1.4826 * MAD`` is the robust estimate of one standard deviation.
+more than a margin of ``max(absolute margin, 10 % of the median)`` (so a baseline with no spread -
+a median of 0 with MAD 0, or identical simulated runs - does not turn one xrun or a 1 % wobble into
+a regression). ``1.4826 * MAD`` is the robust estimate of one standard deviation.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ KEY_FIGURES: dict[str, tuple[bool, float, str]] = {
     "rss_slope_mib_h": (True, 1.0, "RSS slope (MiB/h)"),
     "speed_x": (False, 5.0, "speed (x real time)"),
 }
+
+RELATIVE_MARGIN = 0.10
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -169,7 +172,7 @@ class HistoryDB:
                 continue
             med = float(np.median(base))
             mad = 1.4826 * float(np.median(np.abs(np.asarray(base) - med)))
-            spread = max(k * mad, margin)
+            spread = max(k * mad, margin, RELATIVE_MARGIN * abs(med))
             limit = med + spread if higher_worse else med - spread
             if (value > limit) if higher_worse else (value < limit):
                 out.append(Regression(fig, label, float(value), med, limit, len(base)))

@@ -1,0 +1,208 @@
+"""Reports: JSON schema sections, self-contained HTML, figures, damaged journals, runner hand-off."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from harness.cli import main
+from harness.journal import JOURNAL_NAME
+from harness.reports import RunData, attach_report_to_allure, build_report, write_reports
+from harness.reports.build import bins_percentiles, cb_bins, merge_bins
+from harness.soak import SoakRunner, SoakSpec
+
+
+@pytest.fixture(autouse=True)
+def _history_db(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+
+
+@pytest.fixture(scope="module")
+def soak_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("soak")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOUNDCHECK_HISTORY_DB", str(root / "history.sqlite"))
+    try:
+        SoakRunner(SoakSpec(duration_s=60.0, seed=2, checkpoint_s=10.0, run_dir=root / "run")).start()
+    finally:
+        mp.undo()
+    return root / "run"
+
+
+def _copy(soak_dir, tmp_path):
+    dst = tmp_path / "copy"
+    shutil.copytree(soak_dir, dst)
+    for f in ("report.json", "report.html"):
+        (dst / f).unlink()
+    return dst
+
+
+def test_report_json_has_the_documented_sections(soak_dir):
+    r = json.loads((soak_dir / "report.json").read_text())
+    assert r["schema_version"] == 1 and r["kind"] == "soak"
+    st = r["stability"]
+    for key in ("sim_time_s", "wall_time_s", "faults_by_type", "failures", "mtbf_s", "time_in_state_s",
+                "xruns_per_hour", "leaks", "invariants"):
+        assert key in st, key
+    assert sum(st["time_in_state_s"].values()) == pytest.approx(st["sim_time_s"], abs=1e-6)
+    pf = r["performance"]
+    for q in ("p50", "p99", "p99_9", "max"):
+        assert pf["callback_duration_s"][q] is not None and pf["budget_share"][q] is not None
+    assert pf["callback_duration_s"]["p50"] <= pf["callback_duration_s"]["p99"] <= pf["callback_duration_s"]["max"] * 1.07
+    assert pf["speed_x_realtime"] > 1
+    rc = r["recovery"]
+    for kind, v in rc["by_fault_type"].items():
+        assert set(v) >= {"faults", "episodes", "recovered_share", "time_to_detect_s", "time_to_recover_s",
+                          "frames_lost"}, kind
+    assert set(r["figures"]) >= {"state_timeline", "xruns_callbacks", "recovery_times", "resources"}
+    for rel in r["figures"].values():
+        assert (soak_dir / rel).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_html_is_one_self_contained_file(soak_dir):
+    html = (soak_dir / "report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 4
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html), "no network references"
+    assert "<script" not in html
+    for section in ("Stability", "Performance", "Recovery", "Leaks", "Invariants"):
+        assert f">{section}<" in html
+
+
+def test_report_command_rebuilds_from_the_journal(soak_dir, tmp_path, capsys):
+    d = _copy(soak_dir, tmp_path)
+    assert main(["report", str(d), "--no-history"]) == 0
+    rebuilt = json.loads((d / "report.json").read_text())
+    original = json.loads((soak_dir / "report.json").read_text())
+    for section in ("stability", "performance", "recovery"):
+        assert rebuilt[section] == original[section], section
+
+
+def test_truncated_journal_gives_a_partial_report_that_says_what_is_missing(soak_dir, tmp_path, capsys):
+    d = _copy(soak_dir, tmp_path)
+    j = d / JOURNAL_NAME
+    raw = j.read_bytes()
+    lines = raw.split(b"\n")
+    cut = len(b"\n".join(lines[:4])) + 1 + len(lines[4]) // 2  # header + 3 checkpoints + half a line
+    j.write_bytes(raw[:cut])
+    assert main(["report", str(d), "--no-history"]) == 1
+    out = capsys.readouterr().out
+    assert "partial report" in out and "truncated" in out
+    r = json.loads((d / "report.json").read_text())
+    assert r["run"]["status"] == "partial" and not r["completeness"]["complete"]
+    assert any("did not finish" in m and "30.0 s of the requested 60.0 s" in m for m in r["completeness"]["missing"])
+    assert r["stability"]["sim_time_s"] == pytest.approx(30.0)
+    assert "This report is incomplete" in (d / "report.html").read_text()
+
+
+def test_corrupt_journal_line_is_dropped_and_named(soak_dir, tmp_path, capsys):
+    d = _copy(soak_dir, tmp_path)
+    j = d / JOURNAL_NAME
+    lines = j.read_bytes().split(b"\n")
+    lines[2] = lines[2][:100] + b"#" + lines[2][101:]
+    j.write_bytes(b"\n".join(lines))
+    assert main(["report", str(d), "--no-history"]) == 1
+    r = json.loads((d / "report.json").read_text())
+    missing = " ".join(r["completeness"]["missing"])
+    assert "line 3" in missing and "checksum" in missing and "checkpoints 1..1 are missing" in missing
+
+
+@pytest.mark.parametrize("content,needle", [(b"", "empty"), (b"garbage\n", "no readable header")])
+def test_empty_or_garbage_journal_is_a_clear_exit_2(tmp_path, capsys, content, needle):
+    (tmp_path / JOURNAL_NAME).write_bytes(content)
+    assert main(["report", str(tmp_path), "--no-history"]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+    assert main(["report", str(tmp_path / "missing")]) == 2
+
+
+def test_runner_hands_its_result_to_write_reports(tmp_path):
+    from harness.runner import ReliabilityRun, RunSpec
+
+    result = ReliabilityRun(RunSpec(duration_s=20.0, seed=4, run_dir=tmp_path / "run")).execute()
+    assert set(result.report_paths) >= {"json", "html"}
+    r = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert r["kind"] == "run" and r["stability"]["invariants"]
+    assert r["stability"]["faults_injected"] == result.summary["faults"]["total"]
+    assert r["performance"]["block_budget_s"] == pytest.approx(256 / 48_000)
+
+
+def test_empty_run_data_builds_a_report_listing_every_gap(tmp_path):
+    paths = write_reports(tmp_path, RunData(kind="scenario", status="failed"), history_db=False)
+    r = paths.report
+    assert not r["verdict"]["ok"] and not r["completeness"]["complete"]
+    missing = " ".join(r["completeness"]["missing"])
+    assert "no resource samples" in missing and "no invariant verdicts" in missing and "no metrics" in missing
+    assert paths.html.exists() and paths.json.exists()
+
+
+def test_failed_recovery_names_its_replay_scenario_or_says_why_not():
+    ev = lambda t, kind, **d: {"type": "event", "time": t, "value": kind, "data": d}  # noqa: E731
+    rd = RunData(kind="run", meta={"seed": 9, "profile": "hostile"}, sim_time_s=10.0, entries=[
+        {"type": "attach", "time": 0.0, "data": {"state": "running"}},
+        {"type": "fault_start", "time": 1.0, "value": "dropout",
+         "data": {"kind": "dropout", "firing_id": "dropout#0:1", "fired_at": 1.0}},
+        {"type": "error", "time": 1.01, "data": {"type": "DeviceLostError"}},
+        ev(1.02, "recovery_started", cause="DeviceLostError"),
+        {"type": "transition", "time": 1.02, "data": {"from_state": "running", "to_state": "recovering"}},
+        ev(3.0, "recovery_failed", reason="deadline passed"),
+        {"type": "transition", "time": 3.0, "data": {"from_state": "recovering", "to_state": "failed"}},
+    ], verdicts=[{"name": "recovery", "ok": False, "message": "recovery outlived its deadline"}])
+    r = build_report(rd)
+    rc = r["recovery"]
+    assert rc["failed_count"] == 1 and rc["by_fault_type"]["dropout"]["recovered_share"] == 0.0
+    failed = rc["failed"][0]
+    assert failed["time_to_detect_s"] == pytest.approx(0.01)
+    assert failed["scenario"] is None or failed["scenario"].endswith(".toml")
+    if failed["scenario"] is None:
+        assert failed["scenario_note"]
+    st = r["stability"]
+    assert st["failure_count"] == 2 and st["mtbf_s"] == pytest.approx(5.0)
+    assert st["time_in_state_s"] == {"failed": pytest.approx(7.0), "recovering": pytest.approx(1.98),
+                                     "running": pytest.approx(1.02)}
+    assert "recovery" in st["invariants_broken"]
+
+
+def test_mergeable_histogram_percentiles_are_within_a_bin():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a, b = rng.lognormal(-9, 0.5, 5000), rng.lognormal(-8, 0.3, 5000)
+    merged = bins_percentiles(merge_bins([cb_bins(a), cb_bins(b)]), (50, 99))
+    both = np.concatenate([a, b])
+    for q in (50, 99):
+        exact = float(np.percentile(both, q))
+        assert abs(merged[f"p{q}"] / exact - 1) < 0.07
+
+
+def test_allure_attach_is_a_no_op_without_allure_reporting(soak_dir):
+    assert attach_report_to_allure([soak_dir / "report.json"]) is False
+
+
+def test_allure_attaches_figures_and_labels_when_reporting(tmp_path, soak_dir):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    test = tmp_path / "test_attach.py"
+    test.write_text(
+        "from pathlib import Path\n"
+        "from harness.reports import attach_report_to_allure\n"
+        "def test_attach():\n"
+        f"    assert attach_report_to_allure([Path({str(soak_dir / 'report.json')!r}),\n"
+        f"                                    Path({str(soak_dir / 'figures' / 'resources.png')!r})])\n")
+    out = tmp_path / "allure"
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--alluredir={out}",
+                           "--rootdir", str(tmp_path), "-c", os.devnull, str(test)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=100,
+                          env=dict(os.environ, PYTHONPATH=str(root)))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = [json.loads(p.read_text()) for p in out.glob("*-result.json")]
+    names = {a["name"] for r in results for a in r.get("attachments", [])}
+    assert names == {"report.json", "resources.png"}
+    labels = {(lb["name"], lb["value"]) for r in results for lb in r.get("labels", [])}
+    assert ("feature", "soundcheck soak") in labels and ("severity", "normal") in labels
