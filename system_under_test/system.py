@@ -427,8 +427,19 @@ class AudioSystem:
         pipeline, self._pipeline = self._pipeline, None
         if pipeline is not None:
             pipeline.capturing = False
+            self._report_pending_errors(pipeline)
             pipeline.flush()
             pipeline.release()
+
+    def _report_pending_errors(self, pipeline: Pipeline) -> None:
+        """Report callback errors no supervisor pass has drained yet, so tearing a pipeline down
+        never loses one. No recovery for them: the pipeline that raised them is going away."""
+        while pipeline.errors:
+            exc = pipeline.errors.popleft()
+            err = exc if isinstance(exc, AudioSystemError) else CallbackError(
+                f"audio callback raised {exc!r}", component="dsp")
+            self.monitoring.counter("errors").inc()
+            self.coordinator.handle_error(err.component or "dsp", err, requires_recovery=False)
 
     # -- supervisor: errors, watchdog, degradation ---------------------------------------------
     def _on_device_error(self, error: AudioSystemError) -> None:
