@@ -411,7 +411,7 @@ def invalid_config(rng: random.Random, kind: str | None = None) -> tuple[dict[st
         if choice == 0:
             return {"stream": {"block_size": 4096, "latency_ms": 5.0}}, "block longer than latency"
         if choice == 1:
-            return {"dsp": [{"kind": "biquad", "cutoff_hz": 30_000.0}]}, "cutoff above Nyquist"
+            return {"dsp": [{"kind": "biquad", "cutoff_hz": 250_000.0}]}, "cutoff above Nyquist"
         if choice == 2:
             return {"dsp": [{"kind": "mixer", "matrix": [[1.0, 0.0, 0.0]]}]}, "mixer shape mismatch"
         return {"stream": {"sample_rate": 32_000}}, "rate the device does not support"

@@ -1,0 +1,217 @@
+"""Deliberately broken variants of the system, to prove the harness finds what it claims to find.
+
+Each mutant is a subclass (or an instance-level swap) built by ``make_system(name, ...)``; nothing
+here patches a module, so a mutant never leaks into another test. ``MUTANTS[name].caught_by`` names
+the invariant expected to catch it and ``detector`` how: ``"stateful"`` (the Hypothesis state
+machine) or ``"coordinator_storm"`` (threads racing the coordinator, then linearizability).
+
+    coordinator_no_lock        transition() reads, checks and writes state without the lock
+    illegal_transition         a widened transition table and a resume() without its guard
+    leak_on_error              _build() forgets to release what it allocated when opening fails
+    ring_loses_frame           the input ring loses one frame whenever a write reaches its end
+    half_reconfigure           a rejected config still applies the sections that were valid
+    recovery_never_completes   a successful reopen never moves the system out of RECOVERING
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from system_under_test import AudioSystem
+from system_under_test.buffers import RingBuffer
+from system_under_test.coordinator import ComponentCoordinator
+from system_under_test.errors import ConfigError, IllegalTransitionError
+from system_under_test.lifecycle import TRANSITIONS, State, TransitionRecord
+from system_under_test.resources import ResourceType
+from system_under_test.system import SYSTEM
+
+
+# ------------------------------------------------------------------------ coordinator_no_lock ----
+
+class NoLockCoordinator(ComponentCoordinator):
+    """The original transition() minus ``with self.state_lock``: a lost-update race."""
+
+    def transition(self, name: str, target: State, cause: str = "", *, expect: Any = None) -> TransitionRecord:
+        entry = self._entry(name)
+        current = entry.state
+        if expect is not None and current not in set(expect):
+            raise IllegalTransitionError(name, current, target, reason="expected something else")
+        if not self.validate_transition(current, target):
+            raise IllegalTransitionError(name, current, target)
+        entry.state = target
+        record = self.history.append(self.clock.now(), name, current, target, cause)
+        self._notify(record)
+        return record
+
+
+# ------------------------------------------------------------------------- illegal_transition ----
+
+_WIDENED = {s: set(t) for s, t in TRANSITIONS.items()}
+for _s in (State.STOPPED, State.CONFIGURED, State.INITIALIZED):
+    _WIDENED[_s].add(State.RUNNING)
+
+
+class PermissiveCoordinator(ComponentCoordinator):
+    def validate_transition(self, current: State, target: State) -> bool:
+        return target in _WIDENED[current]
+
+    def transition(self, name: str, target: State, cause: str = "", *, expect: Any = None) -> TransitionRecord:
+        with self.state_lock:
+            entry = self._entry(name)
+            current = entry.state
+            if expect is not None and current not in set(expect):
+                raise IllegalTransitionError(name, current, target, reason="expected something else")
+            if not self.validate_transition(current, target):
+                raise IllegalTransitionError(name, current, target)
+            entry.state = target
+            record = self.history.append(self.clock.now(), name, current, target, cause)
+        self._notify(record)
+        return record
+
+
+class IllegalTransitionSystem(AudioSystem):
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.coordinator.__class__ = PermissiveCoordinator
+
+    def resume(self) -> None:  # the guard ``expect=(State.PAUSED,)`` is gone
+        with self._op_lock:
+            self._check_open()
+            self.coordinator.transition(SYSTEM, State.RUNNING, "resume")
+            if self._pipeline is not None:
+                self._pipeline.capturing = True
+
+
+# ------------------------------------------------------------------------------ leak_on_error ----
+
+class LeakOnErrorSystem(AudioSystem):
+    def _build(self, config: Any, input_device: str, output_device: str) -> None:
+        from system_under_test.devices.base import StreamSpec
+        from system_under_test.pipeline import Pipeline
+        spec = StreamSpec(input_device, output_device, config.device.input_channels,
+                          config.device.output_channels, config.stream.sample_rate,
+                          config.stream.block_size, config.stream.latency_ms / 1000)
+        pipeline = Pipeline(config, self.resources, self.monitoring)
+        stream_alloc = self.resources.allocate("device", ResourceType.STREAMS, 1, "stream")
+        stream = self.backend.open_stream(spec, pipeline.callback, self._on_device_error)  # leaks on raise
+        stream.start()
+        self._stream_alloc = stream_alloc
+        self._pipeline = pipeline
+        self._stream = stream
+        self._active_device = input_device
+        self._active_output = output_device
+
+
+# --------------------------------------------------------------------------- ring_loses_frame ----
+
+class LossyRing(RingBuffer):
+    """Off by one at the end of the storage: the frame that lands on the last slot is lost."""
+
+    __slots__ = ()
+
+    def write(self, frames: Any) -> int:
+        n = min(frames.shape[0], self.capacity - self._fill)
+        if n <= 0:
+            return 0
+        start = (self._read + self._fill) % self.capacity
+        wrote = super().write(frames)
+        if start + n >= self.capacity:
+            self._fill -= 1
+        return wrote
+
+
+class LossyRingSystem(AudioSystem):
+    def _build(self, config: Any, input_device: str, output_device: str) -> None:
+        super()._build(config, input_device, output_device)
+        p = self._pipeline
+        if p is not None:
+            lossy = LossyRing(p.input_ring.capacity, p.input_ring.channels)
+            p.input_ring = lossy
+
+
+# --------------------------------------------------------------------------- half_reconfigure ----
+
+class HalfReconfigureSystem(AudioSystem):
+    """Applies each section of a new config that validates on its own, then validates the whole."""
+
+    def _validate(self, config: Any) -> Any:
+        try:
+            return super()._validate(config)
+        except ConfigError:
+            if self.config is not None and isinstance(config, Mapping):
+                for key, value in config.items():
+                    if key == "schema_version":
+                        continue
+                    try:
+                        self.config = self.config.replace(**{key: value})
+                    except Exception:  # noqa: BLE001 - that section was the broken one
+                        continue
+            raise
+
+
+# ------------------------------------------------------------------- recovery_never_completes ----
+
+class StuckRecoverySystem(AudioSystem):
+    def _finish_recovery(self, run: Any) -> None:
+        # reopened fine, but forgot to tell the coordinator (and to clear the run)
+        if self._pipeline is not None:
+            self._pipeline.capturing = False
+
+
+# ---------------------------------------------------------------------------------- registry ----
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    description: str
+    caught_by: tuple[str, ...]
+    detector: str
+    system_class: type[AudioSystem] | None = None
+    coordinator_class: type[ComponentCoordinator] | None = None
+
+
+MUTANTS: dict[str, Mutant] = {m.name: m for m in (
+    Mutant("coordinator_no_lock", "transition() without the coordinator lock (lost updates)",
+           ("linearizable", "legal_transitions"), "coordinator_storm", coordinator_class=NoLockCoordinator),
+    Mutant("illegal_transition", "widened transition table + resume() without its guard",
+           ("legal_transitions", "linearizable"), "stateful", IllegalTransitionSystem),
+    Mutant("leak_on_error", "_build leaks its pipeline and stream allocation when opening fails",
+           ("resources",), "stateful", LeakOnErrorSystem),
+    Mutant("ring_loses_frame", "the input ring drops a frame at wrap-around without counting it",
+           ("frame_accounting",), "stateful", LossyRingSystem),
+    Mutant("half_reconfigure", "a rejected config still applies its valid sections",
+           ("rejected_config",), "stateful", HalfReconfigureSystem),
+    Mutant("recovery_never_completes", "recovery reopens the stream but never leaves RECOVERING",
+           ("recovery",), "stateful", StuckRecoverySystem),
+)}
+
+
+def make_system(name: str | None, config: Any = None, **kw: Any) -> AudioSystem:
+    """An ``AudioSystem`` (``name=None``) or the named mutant of it."""
+    if name is None:
+        return AudioSystem(config, **kw)
+    mutant = MUTANTS[name]
+    if mutant.system_class is not None:
+        return mutant.system_class(config, **kw)
+    system = AudioSystem(config, **kw)
+    if mutant.coordinator_class is not None:
+        system.coordinator.__class__ = mutant.coordinator_class
+    return system
+
+
+def system_factory(name: str | None) -> Callable[..., AudioSystem]:
+    return lambda config=None, **kw: make_system(name, config, **kw)
+
+
+def make_coordinator(name: str | None = None) -> ComponentCoordinator:
+    if name is None:
+        return ComponentCoordinator()
+    cls = MUTANTS[name].coordinator_class
+    if cls is None:
+        raise ValueError(f"mutant {name!r} is not a coordinator mutant")
+    return cls()
+
+
+__all__ = ["MUTANTS", "Mutant", "make_coordinator", "make_system", "system_factory"]

@@ -1,0 +1,424 @@
+"""Property-based stateful tests: a Hypothesis ``RuleBasedStateMachine`` over ``AudioSystem``.
+
+One rule per public operation (initialize, configure, reconfigure valid and invalid, start, pause,
+resume, stop, close, recover, simulate_error), one per fault kind (through ``FaultInjector`` on the
+simulated device), and one that advances the virtual clock. Every operation is recorded in a
+``History`` with ``run_op``; after every step ``LiveChecker`` checks the invariants, and teardown
+closes the system and runs ``check_all`` (leaks and threads included).
+
+    from harness.stateful import make_machine, profile_settings
+    from hypothesis.stateful import run_state_machine_as_test
+    Machine = make_machine()                      # or make_machine(system_factory("leak_on_error"))
+    run_state_machine_as_test(Machine, settings=profile_settings("ci"))
+    print(Machine.stats.report())                 # state visits, steps, faults
+
+Settings profiles: ``ci`` (derandomized, 60 examples x 30 steps, no deadline, no database) and
+``nightly`` (random, 1000 examples x 80 steps). A failure prints the shrunk rule sequence, the
+``@reproduce_failure`` blob, and (through the pytest plugin) the command that replays it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from system_under_test import AudioSystem
+
+from .faults import (
+    INVALID_CONFIG_KINDS,
+    BufferExhaustion,
+    CallbackRaises,
+    DeviceDropout,
+    DeviceStall,
+    Fault,
+    FaultInjector,
+    LateCallback,
+    SampleRateChange,
+    SlowDsp,
+    invalid_config,
+)
+from .history import History, run_op
+from .invariants import LiveChecker, assert_ok, check_all
+
+_HC = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
+#: no ``explain`` phase: its coverage-traced reruns cost more than the whole search
+_PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
+settings.register_profile("ci", max_examples=100, stateful_step_count=30, derandomize=True, deadline=None,
+                          database=None, print_blob=True, suppress_health_check=_HC, phases=_PHASES)
+settings.register_profile("nightly", max_examples=1000, stateful_step_count=80, derandomize=False,
+                          deadline=None, database=None, print_blob=True, suppress_health_check=_HC)
+PROFILE_ENV = "SOUNDCHECK_HYPOTHESIS_PROFILE"
+_active_profile: list[str | None] = [None]
+
+
+def set_profile(name: str | None) -> None:
+    """Select the profile ``profile_settings()`` returns (the plugin's ``--soundcheck-hypothesis-profile``)."""
+    if name is not None:
+        settings.get_profile(name)  # unknown names fail here, loudly
+    _active_profile[0] = name
+
+
+def profile_settings(name: str | None = None, **overrides: Any) -> settings:
+    name = name or _active_profile[0] or os.environ.get(PROFILE_ENV) or "ci"
+    return settings(settings.get_profile(name), **overrides)
+
+
+# ================================================================================ strategies ====
+
+#: recovery settings that keep every recovery within ~1 s of virtual time (fast simulated tests)
+FAST_RECOVERY = {"max_attempts": 8, "initial_backoff_ms": 10.0, "backoff_factor": 2.0,
+                 "max_backoff_ms": 200.0, "deadline_ms": 2000.0}
+BASE_CONFIG: dict[str, Any] = {"recovery": FAST_RECOVERY}
+DEVICES = ("sim-in", "sim-out", "sim-duplex", "sim-backup")
+
+
+def _stage() -> st.SearchStrategy[dict[str, Any]]:
+    return st.one_of(
+        st.builds(lambda g: {"kind": "gain", "gain_db": g}, st.floats(-40, 12, allow_nan=False)),
+        st.builds(lambda f, c, q: {"kind": "biquad", "filter": f, "cutoff_hz": c, "q": q},
+                  st.sampled_from(["lowpass", "highpass", "bandpass", "notch", "peaking"]),
+                  st.floats(20, 20_000), st.floats(0.1, 10)),
+        st.builds(lambda t, r: {"kind": "limiter", "threshold_db": t, "release_ms": r},
+                  st.floats(-30, 0), st.floats(1, 500)),
+        st.just({"kind": "mixer", "matrix": [[0.5, 0.5], [0.5, 0.5]]}),
+    )
+
+
+@st.composite
+def valid_configs(draw: Any) -> dict[str, Any]:
+    """Configurations the system must accept (on the simulated devices, when they are present)."""
+    rate = draw(st.sampled_from([44_100, 48_000, 96_000]))
+    block = draw(st.sampled_from([64, 128, 256, 512]))
+    block_ms = 1000 * block / rate
+    cfg: dict[str, Any] = {
+        "stream": {"sample_rate": rate, "block_size": block,
+                   "latency_ms": draw(st.floats(max(1.0, block_ms), 200.0))},
+        "buffers": {"ring_blocks": draw(st.integers(2, 16)), "pool_blocks": draw(st.integers(1, 8))},
+        "dsp": draw(st.lists(_stage(), max_size=3)),
+        "device": {"input_device": draw(st.sampled_from(["sim-in", "sim-duplex"])),
+                   "output_device": draw(st.sampled_from(["sim-out", "sim-duplex"])),
+                   "fallback_devices": draw(st.sampled_from([[], ["sim-backup"]]))},
+        "recovery": dict(FAST_RECOVERY),
+        "watchdog": {"stall_periods": draw(st.integers(2, 8))},
+    }
+    if draw(st.booleans()):
+        cfg["schema_version"] = 3
+    return cfg
+
+
+@st.composite
+def invalid_configs(draw: Any) -> Any:
+    """A valid configuration with one broken part (so a half-applying system shows itself)."""
+    base = draw(valid_configs())
+    kind = draw(st.sampled_from(INVALID_CONFIG_KINDS))
+    patch, _ = invalid_config(random.Random(draw(st.integers(0, 2**16))), kind)
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(base)
+    for key, value in patch.items():
+        out[key] = {**out[key], **value} if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+# ===================================================================================== stats ====
+
+RARE_STATES = ("recovering", "failed", "paused_during_dropout")
+
+
+@dataclass
+class MachineStats:
+    visits: Counter[str] = field(default_factory=Counter)
+    rules: Counter[str] = field(default_factory=Counter)
+    examples: int = 0
+    steps: int = 0
+    first_failure_step: int | None = None
+    first_failure_example: int | None = None
+    last_example_steps: int = 0
+    faults: Counter[str] = field(default_factory=Counter)
+
+    def report(self) -> str:
+        lines = [f"examples: {self.examples}  steps: {self.steps}"]
+        lines.append("state visits: " + ", ".join(f"{k}={v}" for k, v in sorted(self.visits.items())))
+        lines.append("rules: " + ", ".join(f"{k}={v}" for k, v in sorted(self.rules.items())))
+        lines.append("faults: " + ", ".join(f"{k}={v}" for k, v in sorted(self.faults.items())))
+        if self.first_failure_step is not None:
+            lines.append(f"first failure after {self.first_failure_step} steps "
+                         f"(example {self.first_failure_example}); shrunk to {self.last_example_steps} steps")
+        return "\n".join(lines)
+
+    def missing_rare_states(self) -> list[str]:
+        return [s for s in RARE_STATES if not self.visits.get(s)]
+
+
+# =================================================================================== machine ====
+
+SystemFactory = Callable[..., AudioSystem]
+
+
+def make_machine(system_factory: SystemFactory | None = None, *, name: str = "AudioSystemMachine",
+                 base_config: dict[str, Any] | None = None) -> type[RuleBasedStateMachine]:
+    """A fresh machine class (with its own ``stats``) over systems built by ``system_factory``."""
+    factory: SystemFactory = system_factory or (lambda config=None, **kw: AudioSystem(config, **kw))
+    base = dict(BASE_CONFIG if base_config is None else base_config)
+    stats = MachineStats()
+
+    class Machine(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.system: AudioSystem | None = None
+            self.steps = 0
+            self.failed = False
+            stats.examples += 1
+            self.example = stats.examples
+
+        # -- setup ------------------------------------------------------------------------------
+        @initialize(started=st.sampled_from([True, True, True, False]), paused=st.booleans(),
+                    seed=st.integers(0, 2**16), pending=st.sampled_from([True, False]))
+        def setup(self, started: bool, paused: bool, seed: int, pending: bool) -> None:
+            self.threads_before = threading.enumerate()
+            self.system = factory(base if pending else None, seed=seed)
+            self.history = History(meta={"seed": seed, "machine": name}).attach(self.system, metrics_every_s=0.25)
+            self.checker = LiveChecker(self.system, self.history, threads_before=None)
+            self.injector = FaultInjector(self.system, seed=seed, history=self.history)
+            self.nfaults = 0
+            stats.rules["setup_started" if started else "setup_fresh"] += 1
+            if started:
+                self.op("initialize")
+                if not pending:
+                    self.op("configure", base, meta={"valid": True})
+                self.op("start")
+                if paused:
+                    self.op("pause")
+
+        # -- helpers ----------------------------------------------------------------------------
+        @property
+        def sys(self) -> AudioSystem:
+            assert self.system is not None
+            return self.system
+
+        def op(self, op_name: str, *args: Any, meta: dict[str, Any] | None = None) -> Any:
+            stats.rules[op_name] += 1
+            return run_op(self.history, self.sys, op_name, *args, process="client", meta=meta)
+
+        def inject(self, fault: Fault) -> None:
+            stats.faults[fault.kind] += 1
+            self.nfaults += 1
+            fault.fault_id = f"{fault.kind}#{self.nfaults}"
+            self.injector.inject(fault)
+
+        def present(self, device: str) -> bool:
+            return bool(self.sys.backend.device(device).present)
+
+        def config_devices_present(self, cfg: dict[str, Any]) -> bool:
+            dev = cfg.get("device", {})
+            return self.present(dev.get("input_device", "sim-in")) and self.present(dev.get("output_device", "sim-out"))
+
+        @property
+        def open(self) -> bool:
+            return self.system is not None and self.sys.state.value != "closed"
+
+        # -- public operations ------------------------------------------------------------------
+        @rule()
+        def initialize(self) -> None:
+            self.op("initialize")
+
+        @rule(cfg=valid_configs())
+        def configure(self, cfg: dict[str, Any]) -> None:
+            self.op("configure", cfg, meta={"valid": True, "may_reject": not self.config_devices_present(cfg)})
+
+        @rule(cfg=valid_configs())
+        def reconfigure(self, cfg: dict[str, Any]) -> None:
+            self.op("reconfigure", cfg, meta={"valid": True, "may_reject": not self.config_devices_present(cfg)})
+
+        @rule(cfg=invalid_configs(), via=st.sampled_from(["configure", "reconfigure"]))
+        def invalid_configuration(self, cfg: Any, via: str) -> None:
+            closed = self.sys.state.value == "closed"
+            res = self.op(via, cfg, meta={"invalid": True})
+            assert res.outcome == "fail", f"an invalid configuration was not rejected: {res.outcome} {cfg!r}"
+            from system_under_test.errors import ConfigError, SystemClosedError
+            expected = SystemClosedError if closed else ConfigError
+            assert isinstance(res.error, expected), \
+                f"rejected with {type(res.error).__name__}, not {expected.__name__}"
+
+        @rule()
+        def start(self) -> None:
+            self.op("start")
+
+        @rule()
+        def pause(self) -> None:
+            self.op("pause")
+
+        @rule()
+        def resume(self) -> None:
+            self.op("resume")
+
+        @rule(really=st.integers(0, 2))
+        def stop(self, really: int) -> None:
+            if really == 0:  # stop ends the interesting states; keep it rarer than the rest
+                self.op("stop")
+
+        @rule(really=st.integers(0, 7))
+        def close(self, really: int) -> None:
+            if really == 0:
+                self.op("close")
+
+        @rule()
+        def recover(self) -> None:
+            self.op("recover")
+
+        @rule(component=st.sampled_from(["dsp", "input", "output", "device"]))
+        def simulate_error(self, component: str) -> None:
+            self.op("simulate_error", component)
+
+        # -- faults -----------------------------------------------------------------------------
+        def _dropout(self, device: str, duration: float, report: bool = True) -> None:
+            if self.present(device):
+                self.inject(DeviceDropout(target=device, duration_s=duration, report=report))
+
+        @precondition(lambda self: self.open)
+        @rule()
+        def drop_input_device(self) -> None:
+            self._dropout("sim-in", 0.3)
+
+        @precondition(lambda self: self.open)
+        @rule()
+        def drop_input_device_for_long(self) -> None:
+            self._dropout("sim-in", 1.5)  # outlasts FAST_RECOVERY's attempts: recovery fails cleanly
+
+        @precondition(lambda self: self.open)
+        @rule(spec=st.sampled_from([("sim-out", 0.2, True), ("sim-in", 0.1, False), ("sim-in", 0.02, True),
+                                    ("sim-backup", 0.5, True), ("sim-in", 4.0, True), ("sim-out", 0.05, False)]))
+        def dropout(self, spec: tuple[str, float, bool]) -> None:
+            self._dropout(*spec)
+
+        @precondition(lambda self: self.open)
+        @rule(device=st.sampled_from(["sim-in", "sim-out"]), duration=st.sampled_from([0.3, 0.05, 0.01]))
+        def stall(self, device: str, duration: float) -> None:
+            self.inject(DeviceStall(target=device, duration_s=duration))
+
+        @precondition(lambda self: self.open)
+        @rule(delay=st.sampled_from([0.002, 0.01, 0.05]))
+        def xrun(self, delay: float) -> None:
+            self.inject(LateCallback(target="sim-in", delay_s=delay))
+
+        @precondition(lambda self: self.open)
+        @rule(count=st.integers(1, 6))
+        def callback_raises(self, count: int) -> None:
+            self.inject(CallbackRaises(target="sim-in", count=count))
+
+        @precondition(lambda self: self.open)
+        @rule(rate=st.sampled_from([44_100, 96_000]))
+        def sample_rate_change(self, rate: int) -> None:
+            self.inject(SampleRateChange(target="sim-in", rate=rate))
+
+        @precondition(lambda self: self.open)
+        @rule(mode=st.sampled_from(["pool", "limit"]), duration=st.sampled_from([0.2, 1.0, 0.02]))
+        def buffer_exhaustion(self, mode: str, duration: float) -> None:
+            self.inject(BufferExhaustion(mode=mode, duration_s=duration))
+
+        @precondition(lambda self: self.open)
+        @rule(factor=st.sampled_from([1.2, 3.0]), duration=st.sampled_from([0.02, 0.3]))
+        def slow_dsp(self, factor: float, duration: float) -> None:
+            self.inject(SlowDsp(factor=factor, duration_s=duration))
+
+        # -- time -------------------------------------------------------------------------------
+        # Hypothesis tries zero-argument rules first and most often, so time gets several of them:
+        # advancing the clock is what lets errors route, recoveries run and faults end.
+        def _advance(self, dt: float) -> None:
+            stats.rules["advance"] += 1
+            self.sys.run_for(dt)
+
+        @rule()
+        def advance_a_block(self) -> None:
+            self._advance(0.006)
+
+        @rule()
+        def advance_short(self) -> None:
+            self._advance(0.03)
+
+        @rule()
+        def advance_medium(self) -> None:
+            self._advance(0.15)
+
+        @rule()
+        def advance_long(self) -> None:
+            self._advance(0.6)
+
+        @rule()
+        def advance_very_long(self) -> None:
+            self._advance(2.5)
+
+        # -- after every step -------------------------------------------------------------------
+        @invariant()
+        def invariants_hold(self) -> None:
+            if self.system is None:
+                return
+            self.steps += 1
+            stats.steps += 1
+            stats.last_example_steps = self.steps
+            state = self.sys.state.value
+            stats.visits[state] += 1
+            if state == "paused" and not all(self.present(d) for d in ("sim-in", "sim-out")):
+                stats.visits["paused_during_dropout"] += 1
+            if self.sys.recovering:
+                stats.visits["recovery_in_progress"] += 1
+            try:
+                self.checker.assert_ok()
+            except AssertionError:
+                self._note_failure()
+                raise
+
+        def _note_failure(self) -> None:
+            self.failed = True
+            if stats.first_failure_step is None:
+                stats.first_failure_step = stats.steps
+                stats.first_failure_example = self.example
+
+        def teardown(self) -> None:
+            if self.system is None:
+                return
+            system = self.sys
+            try:
+                self.injector.disarm()
+                run_op(self.history, system, "close", process="client")
+                self.checker.close()
+                if self.failed:
+                    return  # already reported; a second failure from teardown would only be noise
+                verdicts = check_all(self.history, system)
+                assert_ok(verdicts)
+                from .invariants import check_resources
+                assert_ok([check_resources(self.history, system, threads_before=self.threads_before)])
+            except AssertionError:
+                self._note_failure()
+                raise
+            finally:
+                self.history.close()
+
+    Machine.__name__ = Machine.__qualname__ = name
+    Machine.stats = stats  # type: ignore[attr-defined]
+    return Machine
+
+
+AudioSystemMachine = make_machine()
+
+__all__ = [
+    "AudioSystemMachine",
+    "BASE_CONFIG",
+    "FAST_RECOVERY",
+    "MachineStats",
+    "RARE_STATES",
+    "invalid_configs",
+    "make_machine",
+    "profile_settings",
+    "set_profile",
+    "valid_configs",
+]
