@@ -672,12 +672,17 @@ CHECKS: dict[str, Callable[..., Verdict]] = {
 
 
 def check_all(history: History, system: "AudioSystem | None" = None, *,
-              only: Iterable[str] | None = None) -> list[Verdict]:
-    """Every checker over ``history`` (plus live checks when ``system`` is given)."""
+              only: Iterable[str] | None = None,
+              threads_before: Iterable[threading.Thread] | None = None) -> list[Verdict]:
+    """Every checker over ``history`` (plus live checks when ``system`` is given; with
+    ``threads_before``, threads started since and still alive after close are leaks)."""
     names = list(only) if only is not None else list(CHECKS)
     out = []
     for name in names:
         try:
+            if name == "resources" and threads_before is not None:
+                out.append(check_resources(history, system, threads_before=threads_before))
+                continue
             out.append(CHECKS[name](history, system))
         except Exception as exc:  # noqa: BLE001 - a broken checker is itself a failed verdict
             out.append(Verdict(name, False, [repr(exc)], f"checker raised {type(exc).__name__}: {exc}"))

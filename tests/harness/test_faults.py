@@ -1,0 +1,263 @@
+"""Faults: every kind through one interface, triggers, the seeded injector, profiles."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from harness.errors import ScenarioFileError
+from harness.faults import (
+    FAULT_KINDS,
+    INVALID_CONFIG_KINDS,
+    PROFILES,
+    At,
+    BufferExhaustion,
+    CallbackRaises,
+    ConcurrentTransitions,
+    DeviceDropout,
+    DeviceStall,
+    Every,
+    FaultInjector,
+    FaultTarget,
+    InvalidConfig,
+    LateCallback,
+    OnCall,
+    SampleRateChange,
+    Schedule,
+    SimulatedTarget,
+    SlowDsp,
+    WithProbability,
+    fault_from_dict,
+    invalid_config,
+    load_profile,
+    profile_schedule,
+)
+from harness.history import History
+from harness.invariants import assert_ok, check_all
+from system_under_test import AudioSystem, load_config
+from system_under_test.errors import ConfigError
+
+pytestmark = pytest.mark.fault
+
+
+def test_simulated_target_is_a_fault_target(make_system):
+    system = make_system(start=False)
+    assert isinstance(SimulatedTarget(system.backend), FaultTarget)
+
+
+def test_dropout_fires_ends_and_the_system_recovers(make_system, attached):
+    system = make_system()
+    h = attached(system)
+    inj = FaultInjector(system, [DeviceDropout(trigger=At(0.1), duration_s=0.2)], seed=1, history=h).arm()
+    system.run_for(0.15)
+    assert system.state.value == "recovering"
+    assert not system.backend.device("sim-in").present
+    system.run_for(0.6)
+    assert system.state.value == "running"
+    (rec,) = inj.records
+    assert (rec.fired_at, rec.ended_at) == (pytest.approx(0.1), pytest.approx(0.3))
+    assert [e.type for e in h.of_type("fault_start", "fault_end")] == ["fault_start", "fault_end"]
+    assert_ok(check_all(h, system))
+
+
+def test_stall_is_caught_by_the_watchdog_and_ends(make_system, attached):
+    system = make_system()
+    h = attached(system)
+    FaultInjector(system, [DeviceStall(trigger=At(0.05), duration_s=0.1)], history=h).arm()
+    system.run_for(1.0)
+    assert system.monitoring.value("device_stalls") >= 1
+    assert system.state.value == "running"
+    assert_ok(check_all(h, system))
+
+
+def test_xrun_callback_raises_and_rate_change_are_counted_not_fatal(make_system, attached):
+    system = make_system()
+    h = attached(system, metrics_every_s=0.05)
+    faults = [LateCallback(trigger=At(0.05), delay_s=0.008), CallbackRaises(trigger=At(0.1), count=2),
+              SampleRateChange(trigger=At(0.2), rate=44_100)]
+    FaultInjector(system, faults, history=h).arm()
+    system.run_for(1.0)
+    m = system.metrics().counters
+    assert m["xruns"] >= 1 and m["callback_errors"] == 2
+    assert system.state.value == "running"
+    assert h.events("recovery_succeeded"), "the rate change was recovered by reopening"
+    assert_ok(check_all(h, system))
+
+
+def test_buffer_exhaustion_pool_degrades_then_recovers(make_system, attached):
+    system = make_system()
+    h = attached(system)
+    FaultInjector(system, [BufferExhaustion(trigger=At(0.05), duration_s=0.1, mode="pool")], history=h).arm()
+    system.run_for(0.1)
+    assert system.degraded and system.pipeline.pool.available == 0
+    system.run_for(0.2)
+    assert not system.degraded and system.pipeline.pool.in_use == 0
+    assert system.frame_accounts().dropped > 0
+    assert_ok(check_all(h, system))
+
+
+def test_buffer_exhaustion_limit_holds_the_rest_of_the_limit_then_gives_it_back(make_system):
+    from system_under_test.resources import ResourceType
+
+    system = make_system()
+    inj = FaultInjector(system, [BufferExhaustion(trigger=At(0.01), duration_s=0.1, mode="limit")]).arm()
+    system.run_for(0.05)
+    limit = system.resources.limit(ResourceType.BUFFERS)
+    assert system.resources.usage()[ResourceType.BUFFERS] == limit
+    system.run_for(0.1)
+    assert not system.resources.live("fault:competitor")
+    assert inj.records[0].details["amount"] > 0
+
+
+def test_invalid_config_while_running_is_rejected_and_changes_nothing(make_system, attached):
+    system = make_system()
+    h = attached(system)
+    before = (system.state, system.config)
+    inj = FaultInjector(system, [InvalidConfig(trigger=Every(0.05, count=len(INVALID_CONFIG_KINDS) * 2))],
+                        seed=3, history=h).arm()
+    system.run_for(1.0)
+    assert (system.state, system.config) == before
+    assert len(inj.records) == len(INVALID_CONFIG_KINDS) * 2
+    assert all(r.details["outcome"] == "fail" for r in inj.records)
+    assert_ok(check_all(h, system))
+
+
+@pytest.mark.parametrize("kind", INVALID_CONFIG_KINDS)
+def test_every_invalid_config_kind_is_rejected_by_the_config_layer(kind, make_system):
+    system = make_system(start=False)
+    for seed in range(5):
+        cfg, reason = invalid_config(random.Random(seed), kind)
+        with pytest.raises(ConfigError):
+            load_config(cfg, system.backend)
+        assert reason
+
+
+def test_slow_dsp_overruns_the_budget_on_the_virtual_clock_and_is_removed(make_system):
+    system = make_system()
+    FaultInjector(system, [SlowDsp(trigger=At(0.05), duration_s=0.1, factor=2.0)]).arm()
+    system.run_for(0.1)
+    chain = system.pipeline.chain
+    assert any(getattr(s, "kind", "") == "slow" for s in chain.stages)
+    assert system.monitoring.value("budget_overruns") > 0
+    system.run_for(0.1)
+    assert not any(getattr(s, "kind", "") == "slow" for s in chain.stages)
+
+
+def test_concurrent_transitions_fault_records_every_thread(make_system, attached):
+    system = make_system()
+    h = attached(system)
+    FaultInjector(system, [ConcurrentTransitions(trigger=At(0.01), threads=4, ops_per_thread=10)],
+                  history=h).arm()
+    system.run_for(0.02)
+    storm_ops = [o for o in h.operations() if (o.process or "").startswith("storm-")]
+    assert len(storm_ops) == 40 and all(o.completed for o in storm_ops)
+    assert len({o.process for o in storm_ops}) == 4
+
+
+def test_concurrent_transitions_refuses_thread_counts_outside_2_to_64(make_system):
+    system = make_system()
+    inj = FaultInjector(system, [])
+    with pytest.raises(ValueError, match="2..64"):
+        inj.inject(ConcurrentTransitions(threads=65))
+
+
+def test_triggers_every_with_probability_and_on_call(make_system):
+    system = make_system()
+    xr = LateCallback(trigger=Every(0.1, start_s=0.05, count=3), delay_s=0.001)
+    prob = LateCallback(trigger=WithProbability(0.5, every_s=0.01, until_s=0.5), delay_s=0.001)
+    on_start = DeviceStall(trigger=OnCall(1, "pause"), duration_s=0.01)
+    on_cb = CallbackRaises(trigger=OnCall(10, "callback"), count=1)
+    inj = FaultInjector(system, [xr, prob, on_start, on_cb], seed=7).arm()
+    system.run_for(0.6)
+    system.pause()
+    system.run_for(0.1)
+    by = {k: [r for r in inj.records if r.fault_id == k] for k in (xr.fault_id, prob.fault_id,
+                                                                   on_start.fault_id, on_cb.fault_id)}
+    assert [round(r.fired_at, 3) for r in by[xr.fault_id]] == [0.05, 0.15, 0.25]
+    assert 10 < len(by[prob.fault_id]) < 40
+    assert len(by[on_start.fault_id]) == 1 and by[on_start.fault_id][0].fired_at == pytest.approx(0.6)
+    assert 10 * 256 / 48_000 <= by[on_cb.fault_id][0].fired_at < 0.1  # xruns above delay callbacks
+    inj.disarm()
+    assert "pause" not in vars(system)  # the OnCall wrapper is removed
+
+
+def _run(profile: str, seed: int) -> str:
+    system = AudioSystem({"recovery": {"max_backoff_ms": 200.0}}, seed=seed)
+    h = History().attach(system, metrics_every_s=0.5)
+    FaultInjector(system, profile_schedule(profile, 4.0, seed), seed, history=h).arm()
+    system.initialize()
+    system.start()
+    system.run_for(5.0)
+    system.close()
+    return h.to_jsonl()
+
+
+def test_same_seed_same_run_different_seed_different_run():
+    a, b, c = _run("hostile", 11), _run("hostile", 11), _run("hostile", 12)
+    assert a == b
+    assert a != c
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_profiles_build_seeded_schedules(name):
+    s1, s2 = profile_schedule(name, 30.0, 5), profile_schedule(name, 30.0, 5)
+    assert s1.to_dict() == s2.to_dict()
+    assert (len(s1) == 0) == (name == "none")
+    assert all(f.trigger.time < 30.0 for f in s1)  # type: ignore[attr-defined]
+    assert Schedule.from_dict(s1.to_dict()).to_dict() == s1.to_dict()
+
+
+def test_hostile_is_more_hostile_than_gentle():
+    assert len(profile_schedule("hostile", 60, 1)) > len(profile_schedule("default", 60, 1)) \
+        > len(profile_schedule("gentle", 60, 1))
+
+
+def test_unknown_profile_names_the_known_ones():
+    with pytest.raises(ValueError, match="gentle"):
+        profile_schedule("nasty", 1, 1)
+
+
+def test_profile_from_toml(tmp_path: Path):
+    p = tmp_path / "flaky.toml"
+    p.write_text('name = "flaky"\ncheck_every_s = 0.5\n[probabilities]\ndropout = 0.5\nxrun = 0.25\n'
+                 '[params.dropout]\nduration_s = [0.1, 0.2]\n')
+    profile = load_profile(p)
+    sched = profile.schedule(20.0, 3)
+    kinds = {f.kind for f in sched}
+    assert kinds == {"dropout", "xrun"} and sched.name == "flaky"
+    assert all(0.1 <= f.duration_s <= 0.2 for f in sched if f.kind == "dropout")
+
+
+@pytest.mark.parametrize("text, match", [
+    ("[probabilities]\nmeteor = 0.5\n", "unknown fault kind 'meteor'"),
+    ("[probabilities]\nxrun = 2\n", "must be a number in"),
+    ("[probabilities\n", "not valid TOML"),
+    ("[probabilities]\nxrun = 0.1\n[params.xrun]\nwobble = 3\n", "bad fault parameters"),
+])
+def test_bad_profile_files_name_the_file_and_the_problem(tmp_path: Path, text, match):
+    p = tmp_path / "bad.toml"
+    p.write_text(text)
+    with pytest.raises(ScenarioFileError, match=match) as exc:
+        load_profile(p)
+    assert str(p) in str(exc.value)
+
+
+def test_fault_dicts_round_trip():
+    for kind, cls in FAULT_KINDS.items():
+        f = cls(trigger=At(1.5))
+        again = fault_from_dict(f.to_dict())
+        assert type(again) is cls and again.to_dict() == f.to_dict(), kind
+
+
+def test_disarm_ends_active_faults_and_cancels_pending(make_system):
+    system = make_system()
+    inj = FaultInjector(system, [DeviceDropout(trigger=At(0.01), duration_s=100.0),
+                                 DeviceStall(trigger=At(50.0), duration_s=1.0)]).arm()
+    system.run_for(0.05)
+    assert inj.active
+    inj.disarm()
+    assert not inj.active and system.backend.device("sim-in").present
+    system.run_for(60)
+    assert len(inj.records) == 1

@@ -1,0 +1,161 @@
+"""Histories: invoke/ok/fail/info, attachment to a system, JSON Lines round trip, bad files."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from harness.errors import InputFileError
+from harness.history import History, HistoryFormatError, run_op
+
+
+def test_invoke_and_complete_pair_up_with_processes():
+    h = History()
+    a = h.invoke(1, "start", [])
+    b = h.invoke("t2", "pause")
+    h.ok(a)
+    h.info(b, error={"timeout": True})
+    ops = {o.op_id: o for o in h.operations()}
+    assert (ops[a].process, ops[a].outcome) == ("1", "ok")
+    assert (ops[b].process, ops[b].outcome, ops[b].error) == ("t2", "info", {"timeout": True})
+    assert ops[a].invoke_index < ops[b].invoke_index < ops[a].complete_index < ops[b].complete_index
+
+
+def test_complete_rejects_unknown_outcomes():
+    h = History()
+    with pytest.raises(ValueError, match="outcome"):
+        h.complete(h.invoke(0, "x"), "maybe")
+
+
+def test_run_op_classifies_outcomes(make_system):
+    system = make_system(start=False)
+    system.initialize()
+    h = History().attach(system)
+    assert run_op(h, system, "pause").outcome == "fail"                 # illegal: no effect
+    assert run_op(h, system, "start").outcome == "ok"
+    assert run_op(h, system, "configure", {"stream": {"sample_rate": 1}}).outcome == "fail"
+    assert run_op(h, system, "simulate_error", "dsp").outcome == "ok"   # raising is its result
+    assert run_op(h, system, "recover").value is True
+    system.backend.remove_device("sim-in")
+    run_op(h, system, "stop")
+    res = run_op(h, system, "start")                                    # the world broke part-way
+    assert res.outcome == "info" and system.state.value == "failed"
+    ops = h.operations()
+    assert [o.outcome for o in ops] == ["fail", "ok", "fail", "ok", "ok", "ok", "info"]
+    assert ops[2].error["type"] == "ConfigValidationError"
+    assert ops[1].pre["state"] == "configured" and ops[1].post["state"] == "running"
+
+
+def test_run_op_records_a_crash_and_reraises():
+    class Broken:
+        state = type("S", (), {"value": "running"})()
+        config = None
+
+        def explode(self):
+            raise ZeroDivisionError("boom")
+
+    h = History()
+    with pytest.raises(ZeroDivisionError):
+        run_op(h, Broken(), "explode")
+    (op,) = h.operations()
+    assert op.outcome == "info" and op.error["crash"] is True
+
+
+def test_run_op_timeout_is_info():
+    release = threading.Event()
+
+    class Slow:
+        state = type("S", (), {"value": "running"})()
+        config = None
+
+        def hang(self):
+            release.wait(5)
+
+    h = History()
+    res = run_op(h, Slow(), "hang", timeout_s=0.05)
+    release.set()
+    assert res.outcome == "info" and h.operations()[0].error == {"timeout": True, "timeout_s": 0.05}
+
+
+def test_attach_records_transitions_events_and_snapshots(make_system):
+    system = make_system(start=False)
+    system.initialize()
+    h = History().attach(system, metrics_every_s=0.1)
+    system.start()
+    system.run_for(0.35)
+    system.backend.remove_device("sim-in")
+    system.run_for(0.05)
+    assert h.initial["state"] == "configured"
+    assert [t["to_state"] for t in h.transitions("system")][:2] == ["starting", "running"]
+    assert len(h.snapshots()) == 3
+    snap = h.snapshots()[-1].data
+    assert snap["balanced"] and snap["frames"]["captured"] > 0 and snap["health"]["state"] == "running"
+    assert h.errors() and h.errors()[0].data["error"]["type"] == "DeviceLostError"
+    assert h.events("recovery_started")
+    h.detach()
+    n = len(h)
+    system.run_for(0.5)
+    assert len(h) == n
+
+
+def test_jsonl_round_trip(tmp_path: Path, make_system):
+    system = make_system()
+    h = History(meta={"seed": 3}).attach(system, metrics_every_s=0.1)
+    run_op(h, system, "pause")
+    system.run_for(0.3)
+    path = h.write_jsonl(tmp_path / "h.jsonl")
+    back = History.read_jsonl(path)
+    assert back.to_jsonl() == h.to_jsonl()
+    assert back.meta["seed"] == 3
+    assert [o.to_dict() for o in back.operations()] == [o.to_dict() for o in h.operations()]
+
+
+def test_streaming_appends_every_entry_as_it_happens(tmp_path: Path, make_system):
+    system = make_system()
+    path = tmp_path / "live.jsonl"
+    h = History(stream_to=path).attach(system)
+    run_op(h, system, "pause")
+    lines = path.read_text().splitlines()
+    assert len(lines) == len(h) and json.loads(lines[-1])["type"] == "ok"
+    run_op(h, system, "resume")
+    h.close()
+    assert History.read_jsonl(path).to_jsonl() == h.to_jsonl()
+
+
+@pytest.mark.parametrize("line, message", [
+    ('{"index": 0, "type": "meta"', "line 2: not valid JSON"),
+    ('[1, 2]', "line 2: expected a JSON object"),
+    ('{"type": "ok"}', "line 2: missing field(s) index"),
+    ('{"index": 1, "type": "bogus"}', "line 2: unknown entry type 'bogus'"),
+    ('{"index": "x", "type": "ok"}', "line 2: malformed entry"),
+])
+def test_malformed_lines_name_file_and_line(tmp_path: Path, line, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"index": 0, "type": "meta", "time": 0}\n' + line + "\n")
+    with pytest.raises(HistoryFormatError) as exc:
+        History.read_jsonl(path)
+    assert str(path) in str(exc.value) and message in str(exc.value) and exc.value.line == 2
+
+
+def test_missing_file_is_an_input_file_error(tmp_path: Path):
+    with pytest.raises(InputFileError, match="cannot read history"):
+        History.read_jsonl(tmp_path / "nope.jsonl")
+
+
+def test_concurrent_recording_keeps_indices_gap_free():
+    h = History()
+
+    def work(i: int) -> None:
+        for _ in range(200):
+            h.ok(h.invoke(i, "op"))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [e.index for e in h.entries] == list(range(3200))
+    assert all(o.outcome == "ok" for o in h.operations())

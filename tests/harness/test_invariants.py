@@ -1,0 +1,203 @@
+"""Invariant checkers: each one passes on real runs and names the violation in a bad history."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.faults import FaultInjector, profile_schedule
+from harness.history import History, run_op
+from harness.invariants import (
+    NAMES,
+    CoordinatorModel,
+    InvariantViolation,
+    LiveChecker,
+    assert_ok,
+    check_all,
+    check_callback_errors,
+    check_frame_accounting,
+    check_health,
+    check_history_complete,
+    check_legal_transitions,
+    check_linearizable,
+    check_recovery,
+    check_rejected_config,
+    check_resources,
+)
+
+
+def _h(state: str = "running", **attach) -> History:
+    h = History()
+    h.record("attach", data={"state": state, "configured": True, "pending": False,
+                             "components": {"system": state}, **attach})
+    return h
+
+
+def _tr(h: History, seq: int, a: str, b: str, t: float = 0.0, comp: str = "system") -> None:
+    h.record("transition", time=t, data={"seq": seq, "time": t, "component": comp, "from_state": a,
+                                         "to_state": b, "cause": "test"})
+
+
+@pytest.mark.parametrize("profile, seed", [("default", 1), ("hostile", 2), ("hostile", 3), ("gentle", 4)])
+def test_real_runs_hold_every_invariant(profile, seed):
+    from system_under_test import AudioSystem
+    system = AudioSystem({"recovery": {"max_backoff_ms": 200.0}}, seed=seed)
+    h = History().attach(system, metrics_every_s=0.2)
+    live = LiveChecker(system, h)
+    inj = FaultInjector(system, profile_schedule(profile, 6.0, seed), seed, history=h).arm()
+    run_op(h, system, "initialize")
+    run_op(h, system, "start")
+    for _ in range(30):
+        system.run_for(0.25)
+        live.assert_ok()
+    inj.disarm()
+    system.run_for(2.0)
+    run_op(h, system, "close")
+    verdicts = check_all(h, system)
+    assert [v.name for v in verdicts] == list(NAMES)
+    assert_ok(verdicts)
+
+
+def test_illegal_and_discontinuous_transitions_are_flagged():
+    h = _h("running")
+    _tr(h, 1, "running", "paused")
+    _tr(h, 2, "paused", "configured")          # not in TRANSITIONS
+    v = check_legal_transitions(h)
+    assert not v.ok and v.evidence[0]["why"] == "not in TRANSITIONS"
+    h = _h("running")
+    _tr(h, 1, "running", "paused")
+    _tr(h, 2, "running", "stopping")           # legal edge, but the component was paused
+    assert "was in paused" in check_legal_transitions(h).evidence[0]["why"]
+
+
+def test_sequence_gaps_and_double_completions_are_flagged():
+    h = _h("running")
+    _tr(h, 1, "running", "paused")
+    _tr(h, 3, "paused", "running")
+    op = h.invoke(0, "pause")
+    h.ok(op)
+    h.fail(op)
+    v = check_history_complete(h)
+    whys = [e["why"] for e in v.evidence]
+    assert not v.ok and "sequence gap" in whys and "op completed twice" in whys
+
+
+def test_linearizable_concurrent_history_passes_and_info_may_or_may_not_happen():
+    h = _h("running")
+    a = h.invoke("p1", "pause")
+    b = h.invoke("p2", "resume")
+    c = h.invoke("p3", "stop")
+    h.ok(b)      # resume only fits after pause
+    h.ok(a)
+    h.info(c)    # may or may not have happened
+    assert check_linearizable(h).ok
+
+
+def test_two_successful_compare_and_sets_from_one_state_are_not_linearizable():
+    h = History()
+    h.record("attach", data={"components": {"a": "running"}, "model": "coordinator"})
+    x = h.invoke("p1", "transition", ["a", "paused", ["running"]])
+    y = h.invoke("p2", "transition", ["a", "stopping", ["running"]])
+    h.ok(x)
+    h.ok(y)
+    v = check_linearizable(h)
+    assert not v.ok and v.evidence[0]["key"] == "a"
+    assert not check_linearizable(h, CoordinatorModel()).ok
+
+
+def test_a_sequential_op_whose_effect_the_model_forbids_is_flagged():
+    h = _h("stopped")
+    pre = {"state": "stopped", "configured": True, "pending": False, "config": "x"}
+    op = h.invoke("c", "resume", [], pre=pre)
+    h.ok(op, post={**pre, "state": "running"})
+    v = check_linearizable(h)
+    assert not v.ok and v.evidence[0]["op"] == "resume"
+
+
+def test_unbalanced_frames_in_a_snapshot_are_flagged():
+    h = _h()
+    h.record("metrics", data={"frames": {"captured": 100, "played": 50, "buffered": 40, "dropped": 9,
+                                         "inserted": 0}})
+    v = check_frame_accounting(h)
+    assert not v.ok and v.evidence[0]["missing"] == 1
+
+
+def test_recovery_stuck_past_its_deadline_is_flagged():
+    h = _h("running")
+    _tr(h, 1, "running", "recovering", t=1.0)
+    h.record("note", value="later", time=20.0)
+    v = check_recovery(h)
+    assert not v.ok and v.evidence[0]["why"] == "still recovering past the deadline"
+
+
+def test_not_running_after_a_transient_fault_is_flagged():
+    h = _h("running")
+    h.record("fault_start", time=1.0, data={"firing_id": "f@1", "kind": "dropout", "fired_at": 1.0,
+                                            "ended_at": None, "transient": True})
+    _tr(h, 1, "running", "recovering", t=1.01)
+    h.record("fault_end", time=1.2, data={"firing_id": "f@1", "kind": "dropout", "fired_at": 1.0,
+                                          "ended_at": 1.2, "transient": True})
+    _tr(h, 2, "recovering", "running", t=5.0)   # too late: deadline is max backoff + 0.5 s
+    h.record("note", value="end", time=6.0)
+    v = check_recovery(h)
+    assert not v.ok and "after transient fault" in v.evidence[0]["why"]
+
+
+def test_an_escaped_callback_exception_and_unreported_errors_are_flagged():
+    h = _h()
+    h.record("error", value="error", data={"error": {"type": "CallbackError",
+                                                     "message": "callback raised ValueError()"}})
+    h.record("metrics", data={"counters": {"callback_errors": 3}, "pending_callback_errors": 1})
+    v = check_callback_errors(h)
+    whys = [e["why"] for e in v.evidence]
+    assert "exception escaped the audio callback" in whys
+    assert "callback errors counted but never reported" in whys
+
+
+def test_a_rejected_config_that_changed_something_is_flagged():
+    h = _h()
+    pre = {"state": "running", "configured": True, "pending": False, "config": "aaa"}
+    op = h.invoke("c", "configure", [{"stream": {"sample_rate": 1}}], meta={"invalid": True}, pre=pre)
+    h.fail(op, error={"type": "ConfigValidationError"}, post={**pre, "config": "bbb"})
+    op2 = h.invoke("c", "configure", [{}], meta={"invalid": True}, pre=pre)
+    h.ok(op2, post=pre)
+    v = check_rejected_config(h)
+    whys = [e["why"] for e in v.evidence]
+    assert whys == ["rejected configuration changed the system", "an invalid configuration was accepted"]
+
+
+def test_health_that_disagrees_with_the_history_is_flagged():
+    h = _h("running")
+    _tr(h, 1, "running", "failed")
+    h.record("metrics", data={"health": {"healthy": True, "state": "running", "recovering": False,
+                                         "components": {}}})
+    v = check_health(h)
+    problems = [e["problem"] for e in v.evidence]
+    assert "health says running but the state is failed" in problems and "healthy while failed" in problems
+
+
+def test_leaks_after_close_are_flagged(make_system):
+    system = make_system()
+    system.resources.allocate("dsp", "buffers", 1, "forgotten")
+    system.close()
+    v = check_resources(None, system)
+    assert not v.ok and v.evidence[0]["why"] == "allocations still held after close"
+
+
+def test_live_checker_catches_a_state_change_that_bypassed_the_coordinator(make_system):
+    from system_under_test.lifecycle import State
+    system = make_system()
+    live = LiveChecker(system)
+    live.assert_ok()
+    system.coordinator._entry("system").state = State.CONFIGURED   # someone wrote the state directly
+    system.coordinator.transition("system", State.STARTING)         # a legal edge from there...
+    with pytest.raises(InvariantViolation) as exc:
+        live.assert_ok()
+    assert exc.value.names == ["legal_transitions"]
+    assert "discontinuous: was running" in str(exc.value)             # ...but not from where it was
+
+
+def test_checker_crash_is_a_failed_verdict():
+    h = _h()
+    h.record("metrics", data={"frames": {"captured": "x"}})
+    (v,) = check_all(h, only=["frame_accounting"])
+    assert not v.ok and "checker raised" in v.message
