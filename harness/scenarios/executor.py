@@ -277,6 +277,13 @@ def _build_rig_system(scenario: Scenario, config: dict[str, Any], stack: list[Ca
 
 
 # ================================================================================ execution ====
+#: Faults that may fire inside a transition observer (they touch only the device, never take the
+#: system's operation lock). The others (an invalid configuration, a storm of threads calling
+#: operations) fire like operations, after the operation in progress returns: a storm started
+#: inside an observer would wait for threads that wait for the lock the observer's caller holds.
+_SYNC_FAULTS = (DeviceDropout, Stall, Xrun, CallbackRaises, SampleRateChange)
+
+
 @dataclass
 class _Watch:
     kind: str  # "state" | "event"
@@ -342,7 +349,7 @@ class _Execution:
             return
         kind, value = parse_condition(step.when)
         w = _Watch(kind, value)
-        if not isinstance(step, (OpStep, WaitStep)) and step.delay == 0:
+        if isinstance(step, _SYNC_FAULTS) and step.delay == 0:
             w.sync = lambda i=i: self._fire_sync(i)
         self.watches[i] = w
 
@@ -521,11 +528,16 @@ class _Execution:
         if isinstance(anchor, str):
             self.failures.append(Failure(f"{label}: never {exp.never} after {exp.after}", f"cannot judge: {anchor}"))
             return
-        hits = [t for t in self._system_transitions() if t["to_state"] == exp.never and t["index"] > anchor[1]]
+        stop = self._anchor(exp.until) if exp.until is not None else None
+        if isinstance(stop, str):
+            self.failures.append(Failure(f"{label}: never {exp.never} until {exp.until}", f"cannot judge: {stop}"))
+            return
+        hits = [t for t in self._system_transitions() if t["to_state"] == exp.never and t["index"] > anchor[1]
+                and (stop is None or t["index"] < stop[1])]
         if hits:
             first = hits[0]
             self.failures.append(Failure(
-                f"{label}: never {exp.never} after {exp.after}",
+                f"{label}: never {exp.never} after {exp.after}" + (f" until {exp.until}" if exp.until else ""),
                 f"the system entered {exp.never!r} at t={self._t(first['time']):.3f} s ({first['cause']})",
                 self._evidence(first["time"] - 0.1, first["time"] + 0.05)))
 

@@ -347,6 +347,8 @@ class NeverExpect(_Expect):
 
     never: StateName
     after: Anchor = "start"
+    #: Optionally only up to this anchor.
+    until: Anchor | None = None
 
 
 def _expect_kind(value: Any) -> str | None:
@@ -414,15 +416,17 @@ class Scenario(_Model):
                 raise ValueError(f"two steps are named {n!r}; step names must be unique")
             seen.add(n)
         for e in self.expect:
-            if isinstance(e, (DeadlineExpect, NeverExpect)):
-                kind, ref, edge = parse_anchor(e.after)
+            anchors = [e.after] if isinstance(e, DeadlineExpect) else \
+                [e.after, *([e.until] if e.until else [])] if isinstance(e, NeverExpect) else []
+            for anchor in anchors:
+                kind, ref, edge = parse_anchor(anchor)
                 if kind == "step" and ref not in seen:
                     raise ValueError(f"expectation refers to step {ref!r}, but no step has that name "
                                      f"(steps: {', '.join(names)})")
                 if kind == "step" and edge == "end":
                     step = self.steps[names.index(ref)]
                     if not isinstance(step, _Fault) or step.duration is None:
-                        raise ValueError(f"'{e.after}': step {ref!r} has no end (only a fault with a "
+                        raise ValueError(f"'{anchor}': step {ref!r} has no end (only a fault with a "
                                          "'duration' ends)")
         return self
 
