@@ -642,7 +642,7 @@ class _Execution:
             return
         for name, ok, message, evidence in check_invariants(self.history, names, self.system):
             if not ok:
-                step = self._step_at(*_first_evidence_point(evidence))
+                step = self._step_at(*_first_evidence_point(evidence, self.history))
                 lines = [_fmt_evidence(x, self.t0) for x in evidence[:12]]
                 self.failures.append(Failure(f"invariant {name}", message + (f" (first seen after step {step})"
                                                                              if step else ""),
@@ -707,14 +707,18 @@ def check_invariants(history: History, names: list[str], system: AudioSystem | N
     return out
 
 
-def _first_evidence_point(evidence: list[Any]) -> tuple[int | None, float | None]:
-    """(history index, time) of the earliest evidence item that carries one."""
+def _first_evidence_point(evidence: list[Any], history: History | None = None) -> tuple[int | None, float | None]:
+    """(history index, time) of the earliest evidence item that carries one (an ``index``, a
+    ``time``, or an ``op_id`` whose invocation is in ``history``)."""
+    invokes = {o.op_id: (o.invoke_index, o.invoke_time) for o in history.operations()} if history else {}
     best: tuple[int | None, float | None] = (None, None)
     for x in evidence:
         d = x.to_dict() if isinstance(x, Entry) else x
         if not isinstance(d, dict):
             continue
         idx, t = d.get("index"), d.get("time")
+        if idx is None and d.get("op_id") in invokes:
+            idx, t = invokes[d["op_id"]]
         if idx is not None and (best[0] is None or idx < best[0]):
             best = (int(idx), float(t) if t is not None else None)
         elif idx is None and t is not None and best[0] is None and (best[1] is None or t < best[1]):

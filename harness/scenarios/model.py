@@ -207,7 +207,7 @@ class Xrun(_Fault):
 
     fault: Literal["xrun"]
     #: How late the callback is.
-    late_by: Duration = 0.02
+    late_by: Duration = 0.01
 
 
 class CallbackRaises(_Fault):
