@@ -954,8 +954,8 @@ def coordinator_storm(coordinator: Any, history: "History", *, threads: int = 8,
     """Threads race ``coordinator.transition`` on a few components: each thread reads a component's
     state, picks a legal target and asks for it (a compare-and-set ``expect`` half the time).
 
-    Recorded as ops ``transition`` with args ``[component, target, expect]``: ``ok`` if applied,
-    ``fail`` on ``IllegalTransitionError``. ``CLOSED`` is never a target (it would end the storm).
+    Recorded as ops ``transition`` with args ``[component, target, expect]``: ``ok`` (value: the
+    ``seq`` of the returned record) if applied, ``fail`` on ``IllegalTransitionError``. ``CLOSED`` is never a target (it would end the storm).
     """
     import sys  # noqa: PLC0415
 
@@ -990,15 +990,15 @@ def coordinator_storm(coordinator: Any, history: "History", *, threads: int = 8,
                 op_id = history.invoke(proc, "transition", [name, target.value, expect])
                 t0 = _time.perf_counter()
                 try:
-                    coordinator.transition(name, target, "storm",
-                                           expect=None if expect is None else (seen,))
+                    record = coordinator.transition(name, target, "storm",
+                                                    expect=None if expect is None else (seen,))
                 except IllegalTransitionError as exc:
                     lat.append(_time.perf_counter() - t0)
                     history.fail(op_id, error=exc, process=proc, op="transition")
                     outcomes["fail"] = outcomes.get("fail", 0) + 1
                 else:
                     lat.append(_time.perf_counter() - t0)
-                    history.ok(op_id, process=proc, op="transition")
+                    history.ok(op_id, record.seq, process=proc, op="transition")
                     outcomes["ok"] = outcomes.get("ok", 0) + 1
         except BaseException as exc:  # noqa: BLE001
             with lock:

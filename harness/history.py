@@ -130,6 +130,8 @@ class Operation:
     value: Any = None
     error: dict[str, Any] | None = None
     post: dict[str, Any] | None = None
+    #: seqs of the system transitions this op made (recorded by ``run_op``)
+    seqs: list[int] | None = None
 
     @property
     def completed(self) -> bool:
@@ -159,6 +161,7 @@ class History:
     def __init__(self, *, clock: Any = None, meta: dict[str, Any] | None = None,
                  stream_to: str | os.PathLike[str] | None = None) -> None:
         self._lock = threading.RLock()
+        self._local = threading.local()  # per thread: the transition seqs of the op it is running
         self.entries: list[Entry] = []
         self._op_ids = 0
         self.clock = clock
@@ -205,14 +208,20 @@ class History:
             return op_id
 
     def complete(self, op_id: int, outcome: str, value: Any = None, *, error: Any = None,
-                 post: dict[str, Any] | None = None, process: str | int | None = None,
-                 op: str | None = None) -> Entry:
-        """Record how ``op_id`` ended: ``ok``, ``fail`` (no effect) or ``info`` (unknown)."""
+                 pre: dict[str, Any] | None = None, post: dict[str, Any] | None = None,
+                 process: str | int | None = None, op: str | None = None,
+                 seqs: list[int] | None = None) -> Entry:
+        """Record how ``op_id`` ended: ``ok``, ``fail`` (no effect) or ``info`` (unknown).
+        ``pre``/``post`` are what the system looked like just before and after the call."""
         if outcome not in COMPLETIONS:
             raise ValueError(f"outcome must be one of {sorted(COMPLETIONS)}, not {outcome!r}")
         data: dict[str, Any] = {}
         if error is not None:
             data["error"] = error
+        if pre is not None:
+            data["pre"] = pre
+        if seqs:
+            data["seqs"] = list(seqs)
         if post is not None:
             data["post"] = post
         if process is None or op is None:
@@ -264,6 +273,9 @@ class History:
 
     def _on_transition(self, record: Any) -> None:
         self.record("transition", data=record.to_dict(), time=record.time)
+        capture = getattr(self._local, "capture", None)
+        if capture is not None and record.component == "system":
+            capture.append(record.seq)  # observers run on the thread that made the transition
 
     def _on_event(self, event: Any) -> None:
         self.record("error" if event.kind == "error" else "event", value=event.kind,
@@ -317,6 +329,9 @@ class History:
                 op = ops[e.op_id]
                 op.outcome, op.complete_index, op.complete_time = e.type, e.index, e.time
                 op.value, op.error, op.post = e.value, e.data.get("error"), e.data.get("post")
+                if "pre" in e.data:
+                    op.pre = e.data["pre"]
+                op.seqs = e.data.get("seqs")
         return list(ops.values())
 
     def transitions(self, component: str | None = None) -> list[dict[str, Any]]:
@@ -516,9 +531,10 @@ def run_op(history: History, system: Any, op_name: str, *args: Any, process: str
     ``crash: true`` and re-raised. With ``timeout_s`` the call runs on a worker thread; if it does not
     return in time the op is ``info`` with ``timeout: true`` (and the thread is left running).
     """
-    pre = observe(system) if observe_state else None
     recorded_args = list(args) + ([kwargs] if kwargs else [])
-    op_id = history.invoke(process, op_name, recorded_args, meta=meta, pre=pre)
+    op_id = history.invoke(process, op_name, recorded_args, meta=meta)
+    # observed inside [invoke, complete]: for an op that overlaps no other, nothing else ran between
+    pre = observe(system) if observe_state else None
     proc = _proc(process)
     method = getattr(system, op_name)
     box: dict[str, Any] = {}
@@ -529,28 +545,37 @@ def run_op(history: History, system: Any, op_name: str, *args: Any, process: str
         except BaseException as exc:  # noqa: BLE001 - classified below
             box["error"] = exc
 
+    def captured_call() -> None:
+        history._local.capture = seqs
+        try:
+            call()
+        finally:
+            history._local.capture = None
+
+    seqs: list[int] = []
     if timeout_s is None:
-        call()
+        captured_call()
     else:
-        worker = threading.Thread(target=call, name=f"run_op-{op_name}-{op_id}", daemon=True)
+        worker = threading.Thread(target=captured_call, name=f"run_op-{op_name}-{op_id}", daemon=True)
         worker.start()
         worker.join(timeout_s)
         if worker.is_alive():
-            history.info(op_id, error={"timeout": True, "timeout_s": timeout_s}, process=proc, op=op_name)
+            history.info(op_id, error={"timeout": True, "timeout_s": timeout_s}, pre=pre, process=proc,
+                         op=op_name)
             return OpResult("info", None, TimeoutError(f"{op_name} did not return in {timeout_s} s"), op_id)
     post = observe(system) if observe_state else None
     exc = box.get("error")
     if exc is None:
         value = box.get("value")
         history.ok(op_id, value if isinstance(value, (bool, int, float, str, type(None))) else None,
-                   post=post, process=proc, op=op_name)
+                   pre=pre, post=post, process=proc, op=op_name, seqs=seqs)
         return OpResult("ok", value, None, op_id)
     outcome = classify(op_name, exc)
     if outcome == "crash":
         history.info(op_id, error={"crash": True, "type": type(exc).__name__, "message": str(exc)},
-                     post=post, process=proc, op=op_name)
+                     pre=pre, post=post, process=proc, op=op_name, seqs=seqs)
         raise exc
-    history.complete(op_id, outcome, error=exc, post=post, process=proc, op=op_name)
+    history.complete(op_id, outcome, error=exc, pre=pre, post=post, process=proc, op=op_name, seqs=seqs)
     return OpResult(outcome, None, exc, op_id)
 
 

@@ -97,8 +97,8 @@ def test_two_successful_compare_and_sets_from_one_state_are_not_linearizable():
     h.record("attach", data={"components": {"a": "running"}, "model": "coordinator"})
     x = h.invoke("p1", "transition", ["a", "paused", ["running"]])
     y = h.invoke("p2", "transition", ["a", "stopping", ["running"]])
-    h.ok(x)
-    h.ok(y)
+    h.ok(x, 7)
+    h.ok(y, 8)
     v = check_linearizable(h)
     assert not v.ok and v.evidence[0]["key"] == "a"
     assert not check_linearizable(h, CoordinatorModel()).ok
