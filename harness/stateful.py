@@ -143,6 +143,8 @@ class MachineStats:
     first_failure_step: int | None = None
     first_failure_example: int | None = None
     last_example_steps: int = 0
+    #: the shortest failing example seen: after shrinking, the size of the reported example
+    shrunk_steps: int | None = None
     faults: Counter[str] = field(default_factory=Counter)
 
     def report(self) -> str:
@@ -152,7 +154,7 @@ class MachineStats:
         lines.append("faults: " + ", ".join(f"{k}={v}" for k, v in sorted(self.faults.items())))
         if self.first_failure_step is not None:
             lines.append(f"first failure after {self.first_failure_step} steps "
-                         f"(example {self.first_failure_example}); shrunk to {self.last_example_steps} steps")
+                         f"(example {self.first_failure_example}); shrunk to {self.shrunk_steps} steps")
         return "\n".join(lines)
 
     def missing_rare_states(self) -> list[str]:
@@ -379,6 +381,8 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
 
         def _note_failure(self) -> None:
             self.failed = True
+            if stats.shrunk_steps is None or self.steps < stats.shrunk_steps:
+                stats.shrunk_steps = self.steps
             if stats.first_failure_step is None:
                 stats.first_failure_step = stats.steps
                 stats.first_failure_example = self.example
