@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SEED_KEY = pytest.StashKey[int]()
 HISTORY_KEY = pytest.StashKey["History"]()
+_PREVIOUS_PROFILE = pytest.StashKey[tuple[str | None, str | None]]()
 MARKERS = (
     "fault(kind): the fault type a test injects",
     "soak: a long reliability run",
@@ -62,9 +63,23 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", line)
     profile = config.getoption("--soundcheck-hypothesis-profile", None)
     if profile:
-        os.environ["SOUNDCHECK_HYPOTHESIS_PROFILE"] = profile  # reaches xdist workers too
-        from .stateful import set_profile  # noqa: PLC0415 - only when asked for
+        from .stateful import PROFILE_ENV, _active_profile, set_profile  # noqa: PLC0415 - only when asked
+        config.stash[_PREVIOUS_PROFILE] = (os.environ.get(PROFILE_ENV), _active_profile[0])
+        os.environ[PROFILE_ENV] = profile  # reaches xdist workers too
         set_profile(profile)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    previous = config.stash.get(_PREVIOUS_PROFILE, None)
+    if previous is None:
+        return
+    from .stateful import PROFILE_ENV, set_profile  # noqa: PLC0415
+    env, active = previous
+    if env is None:
+        os.environ.pop(PROFILE_ENV, None)
+    else:
+        os.environ[PROFILE_ENV] = env
+    set_profile(active)
 
 
 # ---------------------------------------------------------------------------------- fixtures ----
