@@ -894,6 +894,7 @@ def system_storm(system: "AudioSystem", *, threads: int = 8, ops_per_thread: int
         rng = random.Random(f"storm:{seed}:{i}")
         proc = f"storm-{i}"
         lat: list[float] = []
+        tlat: list[float] = []
         outcomes: dict[str, int] = {}
         try:
             barrier.wait()
@@ -909,9 +910,11 @@ def system_storm(system: "AudioSystem", *, threads: int = 8, ops_per_thread: int
                 elif op == "simulate_error":
                     args = (rng.choice(("dsp", "input", "output", "device")),)
                 t0 = _time.perf_counter()
+                made_transition = False
                 if record:
                     res = run_op(hist, system, op, *args, process=proc, meta=meta)
                     outcome = res.outcome
+                    made_transition = bool(res.seqs)
                 else:
                     try:
                         getattr(system, op)(*args)
@@ -922,6 +925,8 @@ def system_storm(system: "AudioSystem", *, threads: int = 8, ops_per_thread: int
                         if outcome == "crash":
                             raise
                 lat.append(_time.perf_counter() - t0)
+                if made_transition:
+                    tlat.append(lat[-1])
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
         except BaseException as exc:  # noqa: BLE001 - a crash is a finding, reported by the caller
             with lock:
@@ -929,6 +934,7 @@ def system_storm(system: "AudioSystem", *, threads: int = 8, ops_per_thread: int
         with lock:
             stats.ops += len(lat)
             stats.latencies_s.extend(lat)
+            stats.transition_latencies_s.extend(tlat)
             for k, v in outcomes.items():
                 stats.outcomes[k] = stats.outcomes.get(k, 0) + v
 

@@ -149,6 +149,8 @@ class OpResult:
     value: Any = None
     error: BaseException | None = None
     op_id: int = 0
+    #: seqs of the system transitions the call made
+    seqs: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -569,14 +571,14 @@ def run_op(history: History, system: Any, op_name: str, *args: Any, process: str
         value = box.get("value")
         history.ok(op_id, value if isinstance(value, (bool, int, float, str, type(None))) else None,
                    pre=pre, post=post, process=proc, op=op_name, seqs=seqs)
-        return OpResult("ok", value, None, op_id)
+        return OpResult("ok", value, None, op_id, seqs)
     outcome = classify(op_name, exc)
     if outcome == "crash":
         history.info(op_id, error={"crash": True, "type": type(exc).__name__, "message": str(exc)},
                      pre=pre, post=post, process=proc, op=op_name, seqs=seqs)
         raise exc
     history.complete(op_id, outcome, error=exc, pre=pre, post=post, process=proc, op=op_name, seqs=seqs)
-    return OpResult(outcome, None, exc, op_id)
+    return OpResult(outcome, None, exc, op_id, seqs)
 
 
 __all__ = [
