@@ -202,3 +202,7 @@ def _uses_harness(item: pytest.Item) -> bool:
 
 
 __all__ = ["HISTORY_KEY", "MARKERS", "SEED_KEY", "replay_command"]
+
+
+# Scenario files under scenarios/ are test items (the collector lives in its own module).
+from .scenario_collect import pytest_collect_file  # noqa: E402,F401
