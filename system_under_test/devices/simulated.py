@@ -332,14 +332,20 @@ class SimulatedStream(DeviceStream):
         self._schedule(self._period)
 
     # -- fault entry points (called by the backend) -------------------------------------------
-    def _device_lost(self, name: str, report: bool) -> None:
+    def _die(self) -> bool:
+        """Stop delivering for good; False if the stream was already dead or closed."""
         with self._lock:
             if self._dead or self._closed:
-                return
+                return False
             self._dead = True
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
+        return True
+
+    def _device_lost(self, name: str, report: bool) -> None:
+        if not self._die():
+            return
         if report:
             err = DeviceLostError(f"simulated device {name!r} disappeared", component="device",
                                   details={"device": name})
@@ -351,13 +357,8 @@ class SimulatedStream(DeviceStream):
                 self._schedule(self._period)
 
     def _rate_changed(self, name: str, old: int | None, new: int) -> None:
-        with self._lock:
-            if self._dead or self._closed:
-                return
-            self._dead = True
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+        if not self._die():
+            return
         self._on_error(SampleRateChangedError(
             f"simulated device {name!r} changed rate {old} -> {new} Hz under the stream",
             component="device", details={"device": name, "from": old, "to": new}))
