@@ -222,7 +222,7 @@ class History:
             data["error"] = error
         if pre is not None:
             data["pre"] = pre
-        if seqs:
+        if seqs is not None:  # [] is information too: the op made no transition
             data["seqs"] = list(seqs)
         if post is not None:
             data["post"] = post

@@ -167,6 +167,14 @@ class SystemModel:
         seqs = op.seqs
         return seqs[0] if seqs else None
 
+    @staticmethod
+    def silent(op: Operation) -> bool:
+        """True if the op is known to have made no transition (``run_op`` recorded an empty list).
+
+        Every state change in this model is a lifecycle transition the op makes on its own thread,
+        so such an op can only have linearised as a self-loop."""
+        return op.outcome in ("ok", "fail") and op.seqs is not None and not op.seqs
+
     def knows(self, op: Operation) -> bool:
         return op.op in ("initialize", "configure", "reconfigure", "start", "pause", "resume", "stop",
                          "close", "recover", "simulate_error")
@@ -188,8 +196,8 @@ class SystemModel:
             if st != "uninitialized":
                 return fail
             if pending:
-                # initialize() applies the pending config after the transition, outside its lock: a
-                # rejected pending config raises ConfigError *after* INITIALIZED (a known quirk).
+                # initialize() applies the pending config after the transition (under the same lock):
+                # a rejected pending config raises ConfigError and leaves the system INITIALIZED.
                 return [("ok", None, to("configured", True, False)), ("fail", None, to("initialized", cfg, False)),
                         ("info", None, to("initialized", cfg, False))]
             return [("ok", None, to("initialized"))]
@@ -297,11 +305,14 @@ def _wgl(ops: list[Operation], model: Any, init: Hashable, max_states: int
     for _, i in keyed:  # an op with an observed effect order may only follow those before it
         prereq[i] = before
         before |= 1 << i
-    must = refusal = 0
+    silent_op = getattr(model, "silent", lambda o: False)
+    must = refusal = silent = 0
     for i, o in enumerate(ops):
         if o.outcome in ("ok", "fail"):
             must |= 1 << i
-        if o.outcome == "fail":
+        if silent_op(o):
+            silent |= 1 << i  # known to have made no transition: a self-loop wherever it linearises
+        elif o.outcome == "fail":
             refusal |= 1 << i
     seen: set[tuple[int, Hashable]] = set()
     stack: list[tuple[int, Hashable]] = [(0, init)]
@@ -328,11 +339,14 @@ def _wgl(ops: list[Operation], model: Any, init: Hashable, max_states: int
             if mask >> i & 1 or mask & prereq[i] != prereq[i]:
                 continue
             nexts = _consistent(model, state, ops[i])
-            if _GREEDY and refusal >> i & 1 and nexts == [state]:
-                # A refusal (``fail``) never changes the state wherever it linearises, so if it fits
-                # here it may be linearised right now: that changes nothing and only widens the window
-                # for the rest. Taking it without branching keeps concurrent refusals from exploding.
-                # (Not for ``ok`` no-ops: a self-loop here may be a real state change elsewhere.)
+            if silent >> i & 1:
+                nexts = [ns for ns in nexts if ns == state]
+            if _GREEDY and (silent | refusal) >> i & 1 and nexts == [state]:
+                # An op known to have made no transition, or a refusal that fits here as a self-loop,
+                # changes nothing wherever it linearises, so it may be linearised right now: that only
+                # widens the window for the rest. Taking it without branching keeps concurrent no-ops
+                # from exploding the search. (Not for ``ok`` ops of unknown effect: a self-loop here
+                # may be a real state change elsewhere.)
                 greedy = i
                 break
             branches.extend((ret[i], mask | 1 << i, ns) for ns in nexts)

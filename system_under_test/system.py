@@ -196,9 +196,11 @@ class AudioSystem:
             self._scheduler = scheduler_for(self.clock)
             if self._scheduler.thread_count:
                 self._supervisor_alloc = self.resources.allocate(SYSTEM, ResourceType.THREADS, 1, "supervisor")
-        if self._pending_config is not None:
-            pending, self._pending_config = self._pending_config, None
-            self.configure(pending)
+            # Still under the op lock: no other op may slip in between INITIALIZED and the pending
+            # config (a storm once failed the system there and the config then hit FAILED).
+            if self._pending_config is not None:
+                pending, self._pending_config = self._pending_config, None
+                self.configure(pending)
 
     def configure(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
         """Validate and apply a config (INITIALIZED/STOPPED -> CONFIGURED; CONFIGURED stays).
