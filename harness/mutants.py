@@ -30,18 +30,25 @@ from system_under_test.system import SYSTEM
 
 # ------------------------------------------------------------------------ coordinator_no_lock ----
 
+def _apply_unlocked(coord: ComponentCoordinator, name: str, target: State, cause: str,
+                    expect: Any) -> TransitionRecord:
+    """The body of ``ComponentCoordinator.transition`` judged by ``coord.validate_transition``,
+    without its lock and without notifying: each mutant decides what wraps it."""
+    entry = coord._entry(name)
+    current = entry.state
+    if expect is not None and current not in set(expect):
+        raise IllegalTransitionError(name, current, target, reason="expected something else")
+    if not coord.validate_transition(current, target):
+        raise IllegalTransitionError(name, current, target)
+    entry.state = target
+    return coord.history.append(coord.clock.now(), name, current, target, cause)
+
+
 class NoLockCoordinator(ComponentCoordinator):
     """The original transition() minus ``with self.state_lock``: a lost-update race."""
 
     def transition(self, name: str, target: State, cause: str = "", *, expect: Any = None) -> TransitionRecord:
-        entry = self._entry(name)
-        current = entry.state
-        if expect is not None and current not in set(expect):
-            raise IllegalTransitionError(name, current, target, reason="expected something else")
-        if not self.validate_transition(current, target):
-            raise IllegalTransitionError(name, current, target)
-        entry.state = target
-        record = self.history.append(self.clock.now(), name, current, target, cause)
+        record = _apply_unlocked(self, name, target, cause, expect)
         self._notify(record)
         return record
 
@@ -59,14 +66,7 @@ class PermissiveCoordinator(ComponentCoordinator):
 
     def transition(self, name: str, target: State, cause: str = "", *, expect: Any = None) -> TransitionRecord:
         with self.state_lock:
-            entry = self._entry(name)
-            current = entry.state
-            if expect is not None and current not in set(expect):
-                raise IllegalTransitionError(name, current, target, reason="expected something else")
-            if not self.validate_transition(current, target):
-                raise IllegalTransitionError(name, current, target)
-            entry.state = target
-            record = self.history.append(self.clock.now(), name, current, target, cause)
+            record = _apply_unlocked(self, name, target, cause, expect)
         self._notify(record)
         return record
 
