@@ -35,29 +35,52 @@ class RingBuffer:
 
     def write(self, frames: np.ndarray) -> int:
         """Append as many frames as fit; returns how many were written (the rest are the caller's)."""
-        n = min(frames.shape[0], self.capacity - self._fill)
+        # Called several times per block: plain int arithmetic, and no slice view of ``frames``
+        # when all of it fits (same copies, same results as the min()/modulo form).
+        cap = self.capacity
+        fill = self._fill
+        total = frames.shape[0]
+        n = cap - fill
+        if total < n:
+            n = total
         if n <= 0:
             return 0
-        start = (self._read + self._fill) % self.capacity
-        first = min(n, self.capacity - start)
-        self._data[start:start + first] = frames[:first]
-        if n > first:
+        start = self._read + fill
+        if start >= cap:
+            start -= cap
+        end = start + n
+        if end <= cap:
+            self._data[start:end] = frames if n == total else frames[:n]
+        else:
+            first = cap - start
+            self._data[start:] = frames[:first]
             self._data[:n - first] = frames[first:n]
-        self._fill += n
+        self._fill = fill + n
         return n
 
     def read(self, out: np.ndarray) -> int:
         """Fill ``out`` from the front; returns frames read (fewer than asked means underflow)."""
-        n = min(out.shape[0], self._fill)
+        fill = self._fill
+        n = out.shape[0]
+        if fill < n:
+            n = fill
         if n <= 0:
             return 0
+        cap = self.capacity
         start = self._read
-        first = min(n, self.capacity - start)
-        out[:first] = self._data[start:start + first]
-        if n > first:
+        end = start + n
+        if end <= cap:
+            if n == out.shape[0]:
+                out[...] = self._data[start:end]
+            else:
+                out[:n] = self._data[start:end]
+            self._read = end if end < cap else 0
+        else:
+            first = cap - start
+            out[:first] = self._data[start:]
             out[first:n] = self._data[:n - first]
-        self._read = (start + n) % self.capacity
-        self._fill -= n
+            self._read = n - first
+        self._fill = fill - n
         return n
 
     def discard(self, n: int) -> int:

@@ -15,6 +15,9 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
+_heappush = heapq.heappush
+_heappop = heapq.heappop
+
 
 class Clock(ABC):
     """A source of monotonic time in seconds."""
@@ -84,11 +87,16 @@ class VirtualClock(Clock):
             when = self._now
         handle = TimerHandle(when, callback)
         with self._lock:
-            heapq.heappush(self._timers, (when, next(self._seq), handle))
+            _heappush(self._timers, (when, next(self._seq), handle))
         return handle
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> TimerHandle:
-        return self.call_at(self._now + max(0.0, delay), callback)
+        # call_at inlined: every simulated block schedules two timers through here
+        when = self._now + (delay if delay > 0.0 else 0.0)  # == max(0.0, delay), NaN included
+        handle = TimerHandle(when, callback)
+        with self._lock:
+            _heappush(self._timers, (when, next(self._seq), handle))
+        return handle
 
     def next_deadline(self) -> float | None:
         with self._lock:
@@ -105,7 +113,7 @@ class VirtualClock(Clock):
     def run_until(self, deadline: float) -> None:
         timers = self._timers
         lock = self._lock
-        pop = heapq.heappop
+        pop = _heappop
         while True:
             with lock:
                 if not timers or timers[0][0] > deadline:

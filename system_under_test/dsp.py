@@ -17,6 +17,10 @@ from scipy import signal
 
 from .config import BiquadStage, GainStage, LimiterStage, MixerStage
 
+_np_abs = np.abs
+_f64 = np.float64
+_max_reduce = np.maximum.reduce
+
 try:  # scipy's C kernel behind lfilter: same arithmetic without ~10 us of array-API dispatch per call
     from scipy.signal._sigtools import _linear_filter as _lfilter_kernel
 except ImportError:  # pragma: no cover - a scipy that moved it: fall back to the public function
@@ -89,7 +93,7 @@ class Biquad(Stage):
 
     def process(self, block: np.ndarray) -> np.ndarray:
         if _lfilter_kernel is not None:
-            y, self._zi = _lfilter_kernel(self.b, self.a, block.astype(np.float64), 0, self._zi)
+            y, self._zi = _lfilter_kernel(self.b, self.a, block.astype(_f64), 0, self._zi)
         else:
             y, self._zi = signal.lfilter(self.b, self.a, block, axis=0, zi=self._zi)
         block[:] = y
@@ -109,9 +113,18 @@ class Limiter(Stage):
         self.release = math.exp(-block_size / (sample_rate * release_ms / 1000))
         self._gain = 1.0
         self._ramp = np.linspace(0.0, 1.0, block_size, dtype=np.float32)[:, None]
+        self._abs = np.empty((0, 0), dtype=np.float32)  # |block| scratch, (re)shaped on first use
 
     def process(self, block: np.ndarray) -> np.ndarray:
-        peak = float(np.max(np.abs(block))) if block.size else 0.0
+        if block.size:
+            # == np.max(np.abs(block)) (NaN propagates alike) without two temporaries and the
+            # np.max dispatch layer: the peak is taken every block, limiting or not
+            scratch = self._abs
+            if scratch.shape != block.shape or scratch.dtype != block.dtype:
+                scratch = self._abs = np.empty(block.shape, dtype=block.dtype)
+            peak = float(_max_reduce(_np_abs(block, out=scratch), axis=None))
+        else:
+            peak = 0.0
         target = min(1.0, self.threshold / peak) if peak > 0 else 1.0
         start = self._gain
         end = target if target < start else 1.0 - (1.0 - start) * self.release
@@ -178,7 +191,10 @@ class DspChain:
 
     @property
     def cost_s(self) -> float:
-        return sum(s.cost_s for s in self.stages)
+        total = 0  # same value and type as sum(): read every block, so no generator
+        for stage in self.stages:
+            total += stage.cost_s
+        return total
 
     def reset(self) -> None:
         for stage in self.stages:

@@ -204,6 +204,9 @@ class SimulatedStream(DeviceStream):
         self._devices = devices
         self._clock = backend.clock
         self._period = spec.block_size / spec.sample_rate
+        self._bs = spec.block_size
+        self._rate = spec.sample_rate
+        self._tick_cb = self._tick  # one bound method, not a new one per scheduled block
         self._signal = backend.test_signal(spec.sample_rate, spec.input_channels)
         self._pos = 0
         self._outdata = np.zeros((spec.block_size, spec.output_channels), dtype=np.float32)
@@ -260,12 +263,18 @@ class SimulatedStream(DeviceStream):
                         dev.streams.remove(self)
 
     def _schedule(self, delay: float) -> None:
-        self._timer = self._clock.call_later(delay, self._tick)
+        self._timer = self._clock.call_later(delay, self._tick_cb)
 
     def _tick(self) -> None:
         with self._lock:
             self._timer = None
             if not self._active or self._dead:
+                return
+            for d in self._devices:
+                if d.stalled or d.pending_delay_s:
+                    break
+            else:  # the common case, no stall and no delay pending: deliver now
+                self._deliver(StatusFlags())
                 return
             if any(d.stalled for d in self._devices):
                 self._after_stall = True
@@ -293,11 +302,10 @@ class SimulatedStream(DeviceStream):
         if self._after_stall:
             status.input_overflow = True
             self._after_stall = False
-        bs = self.spec.block_size
-        sig = self._signal
+        bs = self._bs
         pos = self._pos
-        indata = sig[pos:pos + bs]
-        self._pos = (pos + bs) % self.spec.sample_rate
+        indata = self._signal[pos:pos + bs]
+        self._pos = (pos + bs) % self._rate
         corrupt = False
         for d in self._devices:
             if d.corrupt_callbacks:
@@ -329,7 +337,7 @@ class SimulatedStream(DeviceStream):
             if n < bs:
                 rec[:bs - n] = out[n:]
             self.recorded_frames += bs
-        self._schedule(self._period)
+        self._timer = self._clock.call_later(self._period, self._tick_cb)
 
     # -- fault entry points (called by the backend) -------------------------------------------
     def _die(self) -> bool:
