@@ -496,9 +496,10 @@ class AudioSystem:
             elif not pipeline.pool_dry and self.degraded:
                 self.degraded = False
                 self._emit("undegraded")
-            self.monitoring.gauge("buffer_fill_input").set(pipeline.input_ring.fill)
-            self.monitoring.gauge("buffer_fill_output").set(pipeline.output_ring.fill)
-            self.monitoring.gauge("pool_in_use").set(pipeline.pool.in_use)
+            gauges = self.monitoring.gauges  # standard gauges, always present: no lookup per pass
+            gauges["buffer_fill_input"].set(pipeline.input_ring.fill)
+            gauges["buffer_fill_output"].set(pipeline.output_ring.fill)
+            gauges["pool_in_use"].set(pipeline.pool.in_use)
             if self.state == State.RUNNING and stream is not None and self._pipeline is pipeline:
                 period = config.stream.block_size / config.stream.sample_rate
                 last = stream.stats.last_callback_at
