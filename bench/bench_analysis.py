@@ -11,7 +11,8 @@ Figures:
   with -60 dBFS noise), and the detector's tolerance it should sit just above;
 - shortest dropped (and inserted) run found, named and sized right at every position swept;
 - worst latency error over fractional delays 0..48000 frames with noise, and the highest
-  confidence the analyser gave to pure noise (it must stay below the 0.5 refusal threshold).
+  confidence the analyser gave to pure noise (it must stay below the 0.5 refusal threshold);
+- round-trip latency on the JACK rig (an MLS through a software loop) next to jack_iodelay's.
 """
 
 from __future__ import annotations
@@ -117,6 +118,67 @@ def latency_accuracy(trials: int = 40) -> dict[str, Any]:
     }
 
 
+def rig_latency(repeats: int = 3) -> dict[str, Any]:
+    """Round trip on the JACK rig: ``measure_latency`` on an MLS played through a software loop
+    (our client's out -> its in) vs ``jack_iodelay`` on the same kind of loop on the same server.
+    {'skipped': why} when the rig cannot run here."""
+    from harness.loopback import LoopbackRig, rig_unavailable_reason
+    why = rig_unavailable_reason()
+    if why:
+        return {"skipped": why}
+    import threading
+
+    import jack  # JACK-Client, a project dependency
+
+    with LoopbackRig(rate=FS, period=256) as rig:
+        iod = rig.measure_iodelay(samples=5)
+        ref = A.mls(1.0, FS, 0.5, order=15)[: 2**15 - 1].astype(np.float32)
+        ours = []
+        for _ in range(repeats):
+            n = ref.size + FS // 2
+            play = np.zeros(n, np.float32)
+            play[: ref.size] = ref
+            rec = np.zeros(n, np.float32)
+            pos = [0]
+            done = threading.Event()
+            client = jack.Client("soundcheck-bench-latency", servername=rig.server_name, no_start_server=True)
+            out = client.outports.register("out")
+            inp = client.inports.register("in")
+
+            @client.set_process_callback
+            def process(frames: int) -> None:
+                # like jack_iodelay: read the input, then write the output (a self-loop's input is
+                # the output port's buffer, so reading first hears the previous cycle)
+                i = pos[0]
+                k = max(0, min(frames, n - i))
+                if k:
+                    rec[i:i + k] = inp.get_array()[:k]
+                o = out.get_array()
+                o[:] = 0
+                if k:
+                    o[:k] = play[i:i + k]
+                    pos[0] = i + k
+                elif not done.is_set():
+                    done.set()
+
+            client.activate()
+            try:
+                client.connect(out, inp)
+                pos[0] = 0  # start the take once the loop is wired
+                done.clear()
+                if not done.wait(10):
+                    raise TimeoutError("the MLS take did not finish in 10 s")
+            finally:
+                client.deactivate()
+                client.close()
+            r = A.measure_latency(ref, rec, FS)
+            ours.append(r.latency_frames)
+    got = [x for x in ours if x is not None]
+    med = float(np.median(got)) if got else None
+    return {"iodelay_frames": iod.frames, "iodelay_ms": iod.ms, "ours_frames": ours, "ours_median_frames": med,
+            "difference_frames": None if med is None else round(med - iod.frames, 3)}
+
+
 def run(seconds: float = 120.0, quick: bool = False) -> dict[str, Any]:
     """All figures as a flat dict (for a suite runner)."""
     out: dict[str, Any] = {
@@ -126,6 +188,10 @@ def run(seconds: float = 120.0, quick: bool = False) -> dict[str, Any]:
     out.update(pop_limit(16 if quick else 64))
     out.update(drop_limit(8 if quick else 32))
     out.update(latency_accuracy(10 if quick else 40))
+    try:
+        out["rig_latency"] = rig_latency(1 if quick else 3)
+    except Exception as exc:  # noqa: BLE001 - a bench reports, it does not crash
+        out["rig_latency"] = {"skipped": f"{type(exc).__name__}: {exc}"}
     return out
 
 
@@ -146,6 +212,7 @@ def main() -> None:
         ("latency error, worst / rms", f"{r['latency_max_error_frames']:.4f} / {r['latency_rms_error_frames']:.4f} "
          f"frames over {r['latency_trials']} delays"),
         ("max confidence on pure noise", f"{r['max_confidence_on_noise']:.3f} (refused below 0.5)"),
+        ("JACK rig round trip, ours vs jack_iodelay", r["rig_latency"]),
     ]
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
