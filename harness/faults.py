@@ -82,11 +82,18 @@ class SimulatedTarget:
         return bool(self.backend.device(name).present)
 
 
-def target_for(system: "AudioSystem") -> FaultTarget:
+def target_for(system: "AudioSystem", rig: Any = None) -> FaultTarget:
+    """The ``FaultTarget`` for ``system``'s backend: the simulated device's hooks, or, for a real
+    backend on the JACK loopback rig, ``harness.rig_target.JackRigTarget`` over ``rig``."""
     backend = system.backend
-    if getattr(backend, "name", None) == "sim":
+    name = getattr(backend, "name", None)
+    if name == "sim":
         return SimulatedTarget(backend)
-    raise TypeError(f"no FaultTarget for backend {getattr(backend, 'name', backend)!r}; pass target=")
+    if rig is not None and name in ("jack", "portaudio"):
+        from .rig_target import JackRigTarget  # noqa: PLC0415 - imports this module
+        return JackRigTarget(rig, system)
+    hint = " (pass rig= for the JACK loopback rig)" if name in ("jack", "portaudio") else ""
+    raise TypeError(f"no FaultTarget for backend {name or backend!r}{hint}; pass target=")
 
 
 # =================================================================================== triggers ====

@@ -583,11 +583,23 @@ class LoopbackRig:
         self._loop_pairs = pairs
         return pairs
 
-    def disconnect_ports(self) -> list[tuple[str, str]]:
-        """Pull the cable: remove the loopback connections (the stream hears silence, no error)."""
+    def disconnect_ports(self, *, everything: bool = False) -> list[tuple[str, str]]:
+        """Pull the cable: remove the loopback connections (the stream hears silence, no error).
+
+        ``everything=True`` (or no loop connected yet) removes every connection that touches a
+        stream's port (any client but ``system`` and the rig's own), e.g. PortAudio's automatic
+        links to ``system``; ``reconnect_ports`` puts back exactly what was removed.
+        """
         jc = self._jack()
-        current = set(self.connections())
-        removed = [p for p in self._loop_pairs if p in current]
+        current = self.connections()
+        if everything or not self._loop_pairs:
+            def stream_port(port: str) -> bool:
+                owner = port.split(":", 1)[0]
+                return owner != "system" and not owner.startswith(self.CLIENT_PREFIX)
+
+            removed = [p for p in current if stream_port(p[0]) or stream_port(p[1])]
+        else:
+            removed = [p for p in self._loop_pairs if p in set(current)]
 
         def unwire() -> None:
             for src, dst in removed:
@@ -604,8 +616,10 @@ class LoopbackRig:
 
         def rewire() -> None:
             current = set(self.connections())
+            existing = {p.name for p in jc.get_ports(is_audio=True)}
             for src, dst in restored:
-                if (src, dst) not in current:
+                # A port that vanished meanwhile (its stream was reopened) cannot be replugged.
+                if (src, dst) not in current and src in existing and dst in existing:
                     jc.connect(src, dst)
 
         _bounded(rewire, JACK_CALL_TIMEOUT_S, "reconnect")
@@ -686,6 +700,7 @@ class LoopbackRig:
         *,
         pids: Sequence[int] | None = None,
         burst_periods: float = 3.0,
+        settle_s: float = 1.0,
     ) -> XrunReport:
         """Starve the audio path of CPU for ``duration_s`` and count the xruns JACK reports.
 
@@ -694,7 +709,8 @@ class LoopbackRig:
         finds the client unfinished at the cycle's end — the most reliable xrun on a
         non-realtime server. Without ``pids``: the server's own process group gets the same
         treatment with bursts shorter than a period split around cycle boundaries (a scheduler
-        stealing the CPU), which makes the dummy driver's cycles late.
+        stealing the CPU), which makes the dummy driver's cycles late. ``settle_s`` bounds the wait
+        for JACK's (asynchronous) xrun notification afterwards.
         """
         period_s = self.period / self.rate
         targets = list(pids) if pids else None
@@ -719,7 +735,7 @@ class LoopbackRig:
             self._stop_targets(targets, signal.SIGCONT)
         # xrun notifications are delivered asynchronously; give them a moment (bounded).
         try:
-            wait_until(lambda: self.xruns > before, 1.0, what="xrun notification", clock=self.clock)
+            wait_until(lambda: self.xruns > before, settle_s, what="xrun notification", clock=self.clock)
         except TimeoutError:
             pass
         max_load = max(max_load, self.cpu_load())

@@ -1,0 +1,244 @@
+"""``JackRigTarget``: the ``harness.faults.FaultTarget`` protocol over the JACK loopback rig.
+
+The same device faults that the simulated backend fakes (``SimulatedTarget``) happen *for real*
+here, on the rig's private ``jackd -d dummy`` (``harness.loopback.LoopbackRig``):
+
+==================  ========================================================================
+protocol method     what the rig does
+==================  ========================================================================
+drop_device         SIGKILL the JACK server: every stream on it loses its device
+return_device       start the server again under the same name (the device returns)
+stall / unstall     SIGSTOP / SIGCONT the server: callbacks stop, nobody gets an error
+xrun                starve the audio path of CPU for ``delay_s``: SIGSTOP the stream's
+                    device host process (the JACK client) when we know it, else the server
+change_sample_rate  kill the server and start it again at the new rate (a device switching
+                    rate under a running stream); returns the previous rate
+raise_in_callback   not possible: the callback runs in the system's own process and the rig
+                    cannot corrupt its buffers -> ``UnsupportedFault``
+==================  ========================================================================
+
+Extra, rig-only: ``pull_cable`` / ``replug_cable`` (disconnect / reconnect the stream's JACK
+ports: silence, no error anywhere) and the ``PulledCable`` fault, which drives them through a
+``FaultInjector`` like any other fault (there is no such kind in ``FAULT_KINDS``, so profiles
+never draw it; tests and scenarios inject it explicitly).
+
+Faults the rig cannot do are never fired half-way: ``runnable_schedule`` drops them from a
+schedule up front and notes each one, with the reason, in the run's history
+(``note "fault_skipped"``), so a ``--faults default`` run on the rig completes and says what it
+left out.
+
+Every method is safe to call in any rig state (server down, stalled): a fault that makes no sense
+right now (stalling a server that is not running) is a no-op recorded in ``notes``, never a crash
+in the fault scheduler's thread. Calls are serialised by one lock, so a slow ``return_device``
+(a server restart) and a concurrent ``stall`` never interleave.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .errors import RigError
+from .faults import Fault, FaultContext, Schedule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from system_under_test import AudioSystem
+
+    from .history import History
+    from .loopback import LoopbackRig
+
+
+class UnsupportedFault(RigError, NotImplementedError):
+    """A fault the JACK loopback rig cannot produce (a ``RigError`` and a ``NotImplementedError``)."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        self.kind = kind
+        self.reason = reason
+        super().__init__(f"the JACK loopback rig cannot inject {kind!r}: {reason}")
+
+
+#: Fault kinds the rig cannot produce, and why (checked by ``runnable_schedule``).
+UNSUPPORTED: dict[str, str] = {
+    "callback_raises": "the audio callback runs inside the system's own process; the rig controls only "
+                       "the JACK server and its ports, it cannot corrupt the callback's buffers "
+                       "(use the simulated backend)",
+}
+
+
+@dataclass
+class RigAction:
+    """One thing the target did to the rig (or chose not to do), on the rig's clock."""
+
+    method: str
+    at: float
+    done: bool
+    detail: str = ""
+
+
+class JackRigTarget:
+    """``FaultTarget`` over a ``LoopbackRig``. ``system`` (optional) lets ``xrun`` find the JACK client.
+
+    The device ``name`` arguments of the protocol are accepted and ignored: the rig has one
+    device (its server), and every stream on it shares its fate.
+    """
+
+    def __init__(self, rig: LoopbackRig, system: AudioSystem | None = None, *,
+                 xrun_settle_s: float = 0.1) -> None:
+        self.rig = rig
+        self.system = system
+        self.xrun_settle_s = xrun_settle_s
+        self.actions: list[RigAction] = []
+        self._lock = threading.RLock()
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    def _log(self, method: str, done: bool, detail: str = "") -> None:
+        self.actions.append(RigAction(method, self.rig.clock.now(), done, detail))
+
+    @property
+    def notes(self) -> list[str]:
+        """The faults that were no-ops, with why (e.g. ``stall: server not running``)."""
+        return [f"{a.method}: {a.detail}" for a in self.actions if not a.done]
+
+    def unsupported_reason(self, kind: str) -> str | None:
+        """Why the rig cannot inject faults of ``kind`` (None: it can)."""
+        return UNSUPPORTED.get(kind)
+
+    # -- the FaultTarget protocol ----------------------------------------------------------------
+    def drop_device(self, name: str) -> None:
+        with self._lock:
+            if not self.rig.running:
+                self._log("drop_device", False, "server already down")
+                return
+            self.rig.kill_server()
+            self._log("drop_device", True, "jackd SIGKILLed")
+
+    def return_device(self, name: str) -> None:
+        with self._lock:
+            if self.rig.running:
+                self._log("return_device", False, "server already running")
+                return
+            ready_s = self.rig.restart_server()
+            self._log("return_device", True, f"jackd ready in {ready_s:.3f} s")
+
+    def device_present(self, name: str) -> bool:
+        return self.rig.running
+
+    def stall(self, name: str) -> None:
+        with self._lock:
+            if not self.rig.running:
+                self._log("stall", False, "server not running")
+                return
+            if self.rig.stalled:
+                self._log("stall", False, "server already stalled")
+                return
+            self.rig.stall()
+            self._log("stall", True, "jackd SIGSTOPped")
+
+    def unstall(self, name: str) -> None:
+        with self._lock:
+            if not self.rig.stalled:
+                self._log("unstall", False, "server not stalled")
+                return
+            self.rig.resume()
+            self._log("unstall", True, "jackd SIGCONTed")
+
+    def _client_pids(self) -> list[int]:
+        stream = getattr(self.system, "stream", None) if self.system is not None else None
+        pid = getattr(stream, "host_pid", None)
+        return [pid] if pid else []
+
+    def xrun(self, name: str, delay_s: float) -> None:
+        """Starve the JACK client (the device host) of CPU for ``delay_s``; JACK reports xruns."""
+        with self._lock:
+            if not self.rig.running or self.rig.stalled:
+                # Starving a stopped server would SIGCONT it at the end: never undo another fault.
+                self._log("xrun", False, "server not running" if not self.rig.running else "server stalled")
+                return
+            pids = self._client_pids()
+            try:
+                report = self.rig.starve_cpu(max(delay_s, self.rig.period / self.rig.rate), pids=pids or None,
+                                             settle_s=self.xrun_settle_s)
+            except RigError as exc:  # the server died under us (a concurrent dropout): nothing to starve
+                self._log("xrun", False, str(exc))
+                return
+            self._log("xrun", True, f"{report.method}: {report.bursts} burst(s), {report.xruns} JACK xrun(s)")
+
+    def raise_in_callback(self, name: str, count: int) -> None:
+        raise UnsupportedFault("callback_raises", UNSUPPORTED["callback_raises"])
+
+    def change_sample_rate(self, name: str, rate: int) -> int | None:
+        """Restart the server at ``rate`` (streams on it die; the device comes back at the new rate)."""
+        with self._lock:
+            old = self.rig.rate
+            if self.rig.running:
+                self.rig.kill_server()
+            self.rig.rate = int(rate)
+            self.rig.restart_server()
+            self._log("change_sample_rate", True, f"{old} -> {rate} Hz")
+            return old
+
+    # -- rig-only faults -------------------------------------------------------------------------
+    def pull_cable(self, name: str = "") -> list[tuple[str, str]]:
+        """Disconnect every connection of the stream's JACK ports (silence, no error)."""
+        with self._lock:
+            if not self.rig.running or self.rig.stalled:
+                self._log("pull_cable", False, "server not running or stalled")
+                return []
+            removed = self.rig.disconnect_ports(everything=True)
+            self._log("pull_cable", True, f"{len(removed)} connection(s) removed")
+            return removed
+
+    def replug_cable(self, name: str = "") -> list[tuple[str, str]]:
+        """Restore the connections ``pull_cable`` removed (those whose ports still exist)."""
+        with self._lock:
+            if not self.rig.running or self.rig.stalled:
+                self._log("replug_cable", False, "server not running or stalled")
+                return []
+            restored = self.rig.reconnect_ports()
+            self._log("replug_cable", True, f"{len(restored)} connection(s) restored")
+            return restored
+
+
+@dataclass
+class PulledCable(Fault):
+    """The cable is pulled for ``duration_s`` (JACK ports disconnected), then plugged back in.
+
+    Needs a target with ``pull_cable``/``replug_cable`` (``JackRigTarget``).
+    """
+
+    kind: ClassVar[str] = "pulled_cable"
+    duration_s: float = 0.5
+
+    def start(self, ctx: FaultContext) -> Any:
+        pull = getattr(ctx.target, "pull_cable", None)
+        if pull is None:
+            raise UnsupportedFault(self.kind, f"{type(ctx.target).__name__} has no cable to pull")
+        return {"removed": [list(p) for p in pull(self.target)]}
+
+    def end(self, ctx: FaultContext, token: Any) -> None:
+        ctx.target.replug_cable(self.target)  # type: ignore[attr-defined]
+
+
+def runnable_schedule(schedule: Schedule, target: Any, history: History | None = None) -> Schedule:
+    """``schedule`` without the faults ``target`` cannot inject; each dropped one is noted in ``history``.
+
+    A target without ``unsupported_reason`` can inject everything (the schedule is returned as is).
+    """
+    reason_for = getattr(target, "unsupported_reason", None)
+    if reason_for is None:
+        return schedule
+    kept = []
+    for fault in schedule.faults:
+        reason = reason_for(fault.kind)
+        if reason is None:
+            kept.append(fault)
+        elif history is not None:
+            history.note("fault_skipped", fault_id=fault.fault_id, kind=fault.kind,
+                         trigger=fault.trigger.describe(), reason=reason)
+    if len(kept) == len(schedule.faults):
+        return schedule
+    return Schedule(kept, name=schedule.name, seed=schedule.seed, duration_s=schedule.duration_s)
+
+
+__all__ = ["JackRigTarget", "PulledCable", "RigAction", "UNSUPPORTED", "UnsupportedFault", "runnable_schedule"]
