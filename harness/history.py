@@ -19,6 +19,7 @@ which the harness saw things) and the system clock's ``time``. Entry types:
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import enum
 import hashlib
@@ -158,18 +159,39 @@ class OpResult:
 
 
 class History:
-    """A thread-safe, append-only run history; optionally streamed to a JSONL file as it grows."""
+    """A thread-safe, append-only run history; optionally streamed to a JSONL file as it grows.
+
+    By default every entry is also kept in memory (``entries``). With ``keep=N`` *and* a stream,
+    memory holds only a window of the newest entries (between ``N`` and ``2N``; ``entries`` is
+    that window and ``first_index`` the index of its first entry): the file is the history, and
+    every reader (``iter(history)``, ``operations()``, ``of_type()``, ..., the invariant
+    checkers) streams it back from disk, so a long run's memory does not grow with its length.
+    What the readers need cheaply stays in memory: the ``attach`` data (``initial``), ``meta``,
+    ``end_time``, the last entry of each type (``last``), the count (``len``) and the ops still
+    running (for ``complete``).
+    """
 
     def __init__(self, *, clock: Any = None, meta: dict[str, Any] | None = None,
-                 stream_to: str | os.PathLike[str] | None = None) -> None:
+                 stream_to: str | os.PathLike[str] | None = None, keep: int | None = None) -> None:
+        if keep is not None and keep < 1:
+            raise ValueError(f"keep must be at least 1, got {keep}")
         self._lock = threading.RLock()
         self._local = threading.local()  # per thread: the transition seqs of the op it is running
         self.entries: list[Entry] = []
+        self._keep = keep
+        self._base = 0  # index of entries[0]: the entries before it live only in the stream file
+        self._count = 0
         self._op_ids = 0
+        self._running: dict[int, tuple[str | None, str | None]] = {}  # op_id -> (process, op)
+        self._initial: dict[str, Any] | None = None
+        self._meta: dict[str, Any] = {}
+        self._end_time = 0.0
+        self._last: dict[str, Entry] = {}
         self.clock = clock
         self._system: Any = None
         self._metrics_timer: Any = None
         self._stream: io.TextIOBase | None = None
+        self._stream_offset = 0  # where this history begins in the stream file
         self.path: Path | None = None
         if stream_to is not None:
             self.stream_to(stream_to)
@@ -181,18 +203,40 @@ class History:
         clock = self.clock
         return float(clock.now()) if clock is not None else 0.0
 
+    def _note_entry(self, entry: Entry) -> None:
+        """Keep the cheap summaries the readers need without the entries themselves."""
+        self._count = max(self._count, entry.index + 1)
+        if entry.time > self._end_time:
+            self._end_time = entry.time
+        self._last[entry.type] = entry
+        if entry.type == "attach" and self._initial is None:
+            self._initial = entry.data
+        elif entry.type == "meta":
+            self._meta.update(entry.data)
+        if entry.op_id is not None:
+            if entry.type == "invoke":
+                self._running[entry.op_id] = (entry.process, entry.op)
+            elif entry.type in COMPLETIONS:
+                self._running.pop(entry.op_id, None)
+
     def record(self, type: str, *, process: str | None = None, op: str | None = None,
                op_id: int | None = None, value: Any = None, data: dict[str, Any] | None = None,
                time: float | None = None) -> Entry:
         if type not in ENTRY_TYPES:
             raise ValueError(f"unknown history entry type {type!r}")
         with self._lock:
-            entry = Entry(len(self.entries), type, self._now() if time is None else float(time),
+            entry = Entry(self._base + len(self.entries), type, self._now() if time is None else float(time),
                           process, op, op_id, jsonable(value), jsonable(data) if data else {})
             self.entries.append(entry)
+            self._note_entry(entry)
             if self._stream is not None:
                 self._stream.write(json.dumps(entry.to_dict(), separators=(",", ":")) + "\n")
                 self._stream.flush()
+                keep = self._keep
+                if keep is not None and len(self.entries) >= 2 * keep:
+                    drop = len(self.entries) - keep  # amortised: one slice per ``keep`` entries
+                    del self.entries[:drop]
+                    self._base += drop
             return entry
 
     def invoke(self, process: str | int | None, op: str, args: Iterable[Any] = (), *,
@@ -226,13 +270,18 @@ class History:
             data["seqs"] = list(seqs)
         if post is not None:
             data["post"] = post
-        if process is None or op is None:
-            for e in reversed(self.entries):
-                if e.type == "invoke" and e.op_id == op_id:
-                    process = process if process is not None else e.process
-                    op = op or e.op
-                    break
-        return self.record(outcome, process=_proc(process), op=op, op_id=op_id, value=value, data=data)
+        with self._lock:
+            if process is None or op is None:
+                known = self._running.get(op_id)
+                if known is None:  # completed already (a second completion) or never invoked
+                    for e in self._iter_all(reverse_memory=True):
+                        if e.type == "invoke" and e.op_id == op_id:
+                            known = (e.process, e.op)
+                            break
+                if known is not None:
+                    process = process if process is not None else known[0]
+                    op = op or known[1]
+            return self.record(outcome, process=_proc(process), op=op, op_id=op_id, value=value, data=data)
 
     def ok(self, op_id: int, value: Any = None, **kw: Any) -> Entry:
         return self.complete(op_id, "ok", value, **kw)
@@ -312,18 +361,66 @@ class History:
 
     # -- reading --------------------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self.entries)
+        return max(self._count, self._base + len(self.entries))
+
+    @property
+    def first_index(self) -> int:
+        """Index of the first entry still in memory (0 unless ``keep`` evicted older ones)."""
+        return self._base
 
     def __iter__(self) -> Iterator[Entry]:
-        return iter(list(self.entries))
+        """Every entry in index order (streamed back from the file for what memory no longer holds)."""
+        return self._iter_all()
+
+    def _iter_all(self, *, start: int = 0, reverse_memory: bool = False) -> Iterator[Entry]:
+        with self._lock:
+            base = self._base
+            # entries are in index order: copy only the part of the window at or after ``start``
+            cut = bisect.bisect_left(self.entries, start, key=_index) if start > base else 0
+            window = self.entries[cut:]
+            if base > start and self._stream is not None:
+                self._stream.flush()
+        if reverse_memory:  # complete()'s fallback: the newest first, then the file
+            yield from reversed(window)
+            if base > 0:
+                yield from reversed(list(self._from_file(0, base)))
+            return
+        if base > start:
+            yield from self._from_file(start, base)
+        for e in window:
+            if e.index >= start:
+                yield e
+
+    def _from_file(self, start: int, stop: int) -> Iterator[Entry]:
+        """Entries ``start <= index < stop`` read back from the stream file, one line at a time."""
+        if self.path is None:
+            raise RuntimeError("entries were evicted from memory but the history has no file")
+        with self.path.open("r", encoding="utf-8") as fh:
+            fh.seek(self._stream_offset)
+            for line in fh:
+                if not line.strip():
+                    continue
+                e = Entry.from_dict(json.loads(line))
+                if e.index >= stop:
+                    break
+                if e.index >= start:
+                    yield e
+
+    def since(self, index: int) -> list[Entry]:
+        """The entries with ``index >= index`` (from memory when it still holds them)."""
+        return list(self._iter_all(start=index))
+
+    def last(self, type: str) -> Entry | None:
+        """The newest entry of ``type`` (kept in memory whatever ``keep`` is)."""
+        return self._last.get(type)
 
     def of_type(self, *types: str) -> list[Entry]:
-        return [e for e in list(self.entries) if e.type in types]
+        return [e for e in self if e.type in types]
 
     def operations(self) -> list[Operation]:
         """Invokes paired with their completions, in invoke order."""
         ops: dict[int, Operation] = {}
-        for e in list(self.entries):
+        for e in self:
             if e.type == "invoke" and e.op_id is not None:
                 ops[e.op_id] = Operation(e.op_id, e.process, e.op or "", list(e.data.get("args", [])),
                                          dict(e.data.get("meta") or {}), e.index, e.time, e.data.get("pre"))
@@ -338,9 +435,10 @@ class History:
 
     def transitions(self, component: str | None = None) -> list[dict[str, Any]]:
         """Transition records (as dicts) sorted by their sequence number."""
-        out = [dict(e.data, index=e.index) for e in self.of_type("transition")]
+        out = [dict(e.data, index=e.index) for e in self.of_type("transition")
+               if component is None or e.data.get("component") == component]
         out.sort(key=lambda d: d.get("seq", 0))
-        return out if component is None else [d for d in out if d.get("component") == component]
+        return out
 
     def events(self, kind: str | None = None) -> list[Entry]:
         evs = self.of_type("event", "error")
@@ -364,32 +462,38 @@ class History:
 
     @property
     def initial(self) -> dict[str, Any] | None:
-        for e in self.entries:
+        if self._initial is not None:
+            return self._initial
+        for e in self.entries:  # entries appended to the list directly (tests, readers)
             if e.type == "attach":
                 return e.data
         return None
 
     @property
     def meta(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for e in self.entries:
-            if e.type == "meta":
-                out.update(e.data)
+        out: dict[str, Any] = dict(self._meta)
+        if self._base == 0 and not out:
+            for e in self.entries:
+                if e.type == "meta":
+                    out.update(e.data)
         return out
 
     @property
     def end_time(self) -> float:
-        return max((e.time for e in self.entries), default=0.0)
+        if self._base == 0:
+            return max((e.time for e in self.entries), default=0.0)
+        return max(self._end_time, max((e.time for e in self.entries), default=0.0))
 
     # -- JSON Lines -----------------------------------------------------------------------------
     def to_jsonl(self) -> str:
-        return "".join(json.dumps(e.to_dict(), separators=(",", ":")) + "\n" for e in list(self.entries))
+        return "".join(json.dumps(e.to_dict(), separators=(",", ":")) + "\n" for e in self)
 
     def write_jsonl(self, path: str | os.PathLike[str], *, append: bool = False) -> Path:
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
         with p.open("a" if append else "w", encoding="utf-8") as fh:
-            fh.write(self.to_jsonl())
+            for e in self:
+                fh.write(json.dumps(e.to_dict(), separators=(",", ":")) + "\n")
         return p
 
     def stream_to(self, path: str | os.PathLike[str]) -> None:
@@ -397,9 +501,12 @@ class History:
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
+            if self._base > 0:
+                raise RuntimeError("cannot move a history whose older entries live only in its file")
             if self._stream is not None:
                 self._stream.close()
             self._stream = p.open("a", encoding="utf-8")
+            self._stream_offset = self._stream.tell()
             self.path = p
             for e in self.entries:  # what was recorded before streaming began
                 self._stream.write(json.dumps(e.to_dict(), separators=(",", ":")) + "\n")
@@ -443,9 +550,14 @@ class History:
             except (TypeError, ValueError) as exc:
                 raise HistoryFormatError(source, n, f"malformed entry ({exc})") from None
             h.entries.append(entry)
+            h._note_entry(entry)
             if entry.op_id is not None:
                 h._op_ids = max(h._op_ids, int(entry.op_id))
         return h
+
+
+def _index(e: Entry) -> int:
+    return e.index
 
 
 def _proc(process: str | int | None) -> str:
