@@ -22,7 +22,11 @@ health               ``health()`` agrees with the state the history shows
 
 from __future__ import annotations
 
+import bisect
+import heapq
+import itertools
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -88,55 +92,243 @@ def _ok(name: str, message: str = "held", **kw: Any) -> Verdict:
 
 # ============================================================================ 1. transitions ====
 
-def check_legal_transitions(history: History) -> Verdict:
-    evidence = []
-    last: dict[str, str] = {}
-    init = history.initial or {}
-    comps = init.get("components") or {}
-    last.update({k: v for k, v in comps.items()})
-    if "state" in init and "system" not in last:
-        last["system"] = init["state"]
-    trs = history.transitions()
-    for t in trs:
+class _Fold:
+    """One checker as a fold over the history, fed one entry at a time in index order.
+
+    ``types`` are the entry types it reads (``None``: all). ``verdict()`` may be called at any
+    point (``LiveChecker`` does, between feeds) and does not consume the fold. The folds keep
+    per-op or per-firing summaries at most, never entries, so a history streamed back from its
+    file is checked in one pass and bounded memory per entry.
+    """
+
+    name = ""
+    types: frozenset[str] | None = None
+
+    def feed(self, e: Any) -> None:  # pragma: no cover - every fold overrides it
+        raise NotImplementedError
+
+    def verdict(self, system: Any = None) -> Verdict:  # pragma: no cover
+        raise NotImplementedError
+
+
+#: at most this many transitions are held back to put them in ``seq`` order (observers record
+#: them outside the coordinator's lock, so concurrent threads may record them slightly out of order)
+SEQ_WINDOW = 4096
+_MAX_EVIDENCE = 1000
+
+
+class _SeqOrder:
+    """Re-orders transitions recorded out of ``seq`` order, holding back at most ``window``.
+
+    Emits in ``seq`` order what a full sort would, as long as no transition is recorded more than
+    ``window`` transitions after a later one; one that is (``late``) is emitted where it arrives.
+    """
+
+    def __init__(self, expected: int | None, window: int = SEQ_WINDOW) -> None:
+        self.heap: list[tuple[int, int, dict[str, Any]]] = []
+        self.expected = expected
+        self.window = window
+        self.released: int | None = None
+        self.late = 0
+
+    def push(self, t: dict[str, Any]) -> list[dict[str, Any]]:
+        seq = t.get("seq")
+        if not isinstance(seq, int):
+            return [t]  # no seq: sorted first (as 0) by a full sort, emitted at once here
+        if self.released is not None and seq <= self.released:
+            self.late += 1
+            return [t]
+        heapq.heappush(self.heap, (seq, t["index"], t))
+        out = []
+        while self.heap and (len(self.heap) > self.window
+                             or (self.expected is not None and self.heap[0][0] <= self.expected)):
+            out.append(self._pop())
+        return out
+
+    def _pop(self) -> dict[str, Any]:
+        seq, _, t = heapq.heappop(self.heap)
+        self.released = seq
+        self.expected = seq + 1
+        return t
+
+    def flush(self) -> list[dict[str, Any]]:
+        return [self._pop() for _ in range(len(self.heap))]
+
+
+def _transition(e: Any) -> dict[str, Any]:
+    return dict(e.data, index=e.index)
+
+
+class _Legal(_Fold):
+    name = "legal_transitions"
+    types = frozenset({"transition"})
+
+    def __init__(self, init: dict[str, Any]) -> None:
+        comps = init.get("components") or {}
+        self.last: dict[str, str] = dict(comps)
+        if "state" in init and "system" not in self.last:
+            self.last["system"] = init["state"]
+        self.order = _SeqOrder(init.get("next_seq"))
+        self.evidence: list[Any] = []
+        self.bad = 0
+        self.n = 0
+        self.done = False
+
+    def feed(self, e: Any) -> None:
+        for t in self.order.push(_transition(e)):
+            self._apply(t)
+
+    def _apply(self, t: dict[str, Any]) -> None:
+        self.n += 1
         comp, a, b = t.get("component"), t.get("from_state"), t.get("to_state")
+        why = None
         if b not in _LEGAL.get(a, set()):
-            evidence.append({"why": "not in TRANSITIONS", **t})
-        elif comp in last and last[comp] != a:
-            evidence.append({"why": f"starts in {a} but {comp} was in {last[comp]}", **t})
-        last[comp] = b
-    if evidence:
-        return Verdict("legal_transitions", False, evidence,
-                       f"{len(evidence)} illegal or discontinuous transition(s) of {len(trs)}")
-    return _ok("legal_transitions", f"{len(trs)} transitions, all legal and continuous")
+            why = "not in TRANSITIONS"
+        elif comp in self.last and self.last[comp] != a:
+            why = f"starts in {a} but {comp} was in {self.last[comp]}"
+        if why is not None:
+            self.bad += 1
+            if len(self.evidence) < _MAX_EVIDENCE:
+                self.evidence.append({"why": why, **t})
+        self.last[comp] = b
+
+    def verdict(self, system: Any = None) -> Verdict:
+        if not self.done:  # the end of the history: release what was held back for ordering
+            for t in self.order.flush():
+                self._apply(t)
+            self.done = True
+        if self.bad:
+            return Verdict("legal_transitions", False, self.evidence,
+                           f"{self.bad} illegal or discontinuous transition(s) of {self.n}")
+        if self.order.late:
+            return Verdict("legal_transitions", True, [], f"{self.n} transitions, all legal and continuous "
+                           f"as far as known: {self.order.late} recorded more than {SEQ_WINDOW} transitions "
+                           "out of seq order were checked where they were recorded", inconclusive=True)
+        return _ok("legal_transitions", f"{self.n} transitions, all legal and continuous")
+
+
+class _Complete(_Fold):
+    name = "history_complete"
+
+    def __init__(self, init: dict[str, Any]) -> None:
+        self.init = init
+        self.order = _SeqOrder(init.get("next_seq"))
+        self.prev_seq: int | None = None
+        self.first_seq: int | None = None
+        self.nseq = 0
+        self.gaps: list[Any] = []
+        self.orphans: list[Any] = []
+        self.invoked: set[Any] = set()
+        self.completed: set[Any] = set()
+        self.twice: dict[Any, int] = {}
+        self.first_index: int | None = None
+        self.prev_index: int | None = None
+        self.index_gap = False
+        self.done = False
+
+    def feed(self, e: Any) -> None:
+        if self.prev_index is None:
+            self.first_index = e.index
+        elif e.index != self.prev_index + 1:
+            self.index_gap = True
+        self.prev_index = e.index
+        kind = e.type
+        if kind == "transition":
+            for t in self.order.push(_transition(e)):
+                self._seq(t)
+        elif kind == "invoke":
+            self.invoked.add(e.op_id)
+        elif kind in ("ok", "fail", "info"):
+            if e.op_id in self.completed:
+                self.twice[e.op_id] = self.twice.get(e.op_id, 1) + 1
+            self.completed.add(e.op_id)
+            if e.op_id not in self.invoked and len(self.orphans) < _MAX_EVIDENCE:
+                self.orphans.append({"why": "completion without invoke", "op_id": e.op_id, "index": e.index})
+
+    def _seq(self, t: dict[str, Any]) -> None:
+        if "seq" not in t:
+            return
+        b = t["seq"]
+        self.nseq += 1
+        if self.first_seq is None:
+            self.first_seq = b
+        a = self.prev_seq
+        if a is not None and b != a + 1 and len(self.gaps) < _MAX_EVIDENCE:
+            self.gaps.append({"why": "sequence gap" if b > a + 1 else "duplicate sequence number",
+                              "after": a, "next": b})
+        self.prev_seq = b
+
+    def verdict(self, system: Any = None) -> Verdict:
+        if not self.done:
+            for t in self.order.flush():
+                self._seq(t)
+            self.done = True
+        evidence: list[Any] = list(self.gaps)
+        init = self.init
+        if self.first_seq is not None and "next_seq" in init and self.first_seq != init["next_seq"]:
+            evidence.append({"why": "transitions missing at the start", "expected": init["next_seq"],
+                             "first": self.first_seq})
+        evidence += self.orphans
+        evidence += [{"why": "op completed twice", "op_id": k} for k in self.twice]
+        if self.index_gap:
+            evidence.append({"why": "entry indices not consecutive"})
+        if self.order.late:
+            evidence.append({"why": "transition(s) recorded out of seq order beyond the re-ordering window "
+                             "(or a duplicate seq)", "count": self.order.late, "window": SEQ_WINDOW})
+        if evidence:
+            return Verdict("history_complete", False, evidence, f"{len(evidence)} gap(s) or inconsistencies")
+        return _ok("history_complete", f"{self.nseq} transitions gap-free, {len(self.completed)} ops "
+                   "completed once")
+
+
+def _run_folds(history: Any, folds: list[_Fold], *, start: int = 0, catch: bool = True,
+               timings: dict[str, float] | None = None) -> dict[str, Verdict]:
+    """Feed every entry of ``history`` (from ``start``) to ``folds`` in one pass; a fold that raises
+    is dropped and its verdict says so (a broken checker is a failed verdict, never a crash)."""
+    broken: dict[str, Verdict] = {}
+    route: dict[str, list[_Fold]] = {}
+    catch_all: list[_Fold] = []
+    for f in folds:
+        if f.types is None:
+            catch_all.append(f)
+        else:
+            for t in f.types:
+                route.setdefault(t, []).append(f)
+
+    def drop(f: _Fold, exc: BaseException) -> None:
+        broken[f.name] = Verdict(f.name, False, [repr(exc)], f"checker raised {type(exc).__name__}: {exc}")
+        for lst in (catch_all, *route.values()):
+            if f in lst:
+                lst.remove(f)
+
+    clock = time.perf_counter if timings is not None else None
+    for e in (history.since(start) if start else history):
+        for f in (*catch_all, *route.get(e.type, ())):
+            try:
+                if clock is None:
+                    f.feed(e)
+                else:
+                    t0 = clock()
+                    f.feed(e)
+                    timings[f.name] = timings.get(f.name, 0.0) + clock() - t0  # type: ignore[index]
+            except Exception as exc:  # noqa: BLE001
+                if not catch:
+                    raise
+                drop(f, exc)
+    return broken
+
+
+def _fold_verdict(fold: _Fold, history: Any, system: Any = None) -> Verdict:
+    _run_folds(history, [fold], catch=False)  # called alone, a checker's exception propagates
+    return fold.verdict(system)
+
+
+def check_legal_transitions(history: History) -> Verdict:
+    return _fold_verdict(_Legal(history.initial or {}), history)
 
 
 def check_history_complete(history: History) -> Verdict:
-    evidence: list[Any] = []
-    seqs = [t["seq"] for t in history.transitions() if "seq" in t]
-    for a, b in zip(seqs, seqs[1:]):
-        if b != a + 1:
-            evidence.append({"why": "sequence gap" if b > a + 1 else "duplicate sequence number",
-                             "after": a, "next": b})
-    init = history.initial or {}
-    if seqs and "next_seq" in init and seqs[0] != init["next_seq"]:
-        evidence.append({"why": "transitions missing at the start", "expected": init["next_seq"],
-                         "first": seqs[0]})
-    completions: dict[int, int] = {}
-    invoked = set()
-    for e in history.entries:
-        if e.type == "invoke":
-            invoked.add(e.op_id)
-        elif e.type in ("ok", "fail", "info"):
-            completions[e.op_id] = completions.get(e.op_id, 0) + 1  # type: ignore[index]
-            if e.op_id not in invoked:
-                evidence.append({"why": "completion without invoke", "op_id": e.op_id, "index": e.index})
-    evidence += [{"why": "op completed twice", "op_id": k} for k, n in completions.items() if n > 1]
-    idx = [e.index for e in history.entries]
-    if idx != list(range(idx[0], idx[0] + len(idx))) if idx else False:
-        evidence.append({"why": "entry indices not consecutive"})
-    if evidence:
-        return Verdict("history_complete", False, evidence, f"{len(evidence)} gap(s) or inconsistencies")
-    return _ok("history_complete", f"{len(seqs)} transitions gap-free, {len(completions)} ops completed once")
+    return _fold_verdict(_Complete(history.initial or {}), history)
 
 
 # =========================================================================== 2. linearizable ====
@@ -438,63 +630,94 @@ def check_linearizable(history: History, model: Any = None, *, max_states: int =
 
 # ============================================================================= 3. resources ====
 
-def check_resources(history: History | None = None, system: "AudioSystem | None" = None, *,
-                    threads_before: Iterable[threading.Thread] | None = None) -> Verdict:
-    evidence: list[Any] = []
-    for snap in (history.snapshots() if history is not None else []):
+class _Resources(_Fold):
+    name = "resources"
+    types = frozenset({"metrics"})
+
+    def __init__(self, threads_before: Iterable[threading.Thread] | None = None) -> None:
+        self.threads_before = threads_before
+        self.evidence: list[Any] = []
+
+    def feed(self, snap: Any) -> None:
         res = snap.data.get("resources", {})
         over = {t: (u, res.get("limits", {}).get(t)) for t, u in res.get("usage", {}).items()
                 if res.get("limits", {}).get(t) is not None and u > res["limits"][t]}
-        if over:
-            evidence.append({"why": "usage over limit", "index": snap.index, "time": snap.time, "over": over})
-    if system is not None:
-        rm = system.resources
-        if not rm.within_limits():
-            evidence.append({"why": "peak over a limit (ResourceManager.within_limits)",
-                             "peak": {t.value: v for t, v in rm.peak().items()},
-                             "limits": {t.value: v for t, v in rm.global_limits.items()}})
-        for comp in rm.components:
-            alloc = rm.get_allocation(comp)
-            if not alloc.within_limits():
-                evidence.append({"why": "component over its limit", "component": comp})
-        if system.state == State.CLOSED:
-            leaks = [a for a in rm.leak_report() if not str(a["component"]).startswith("fault:")]
-            if leaks:
-                evidence.append({"why": "allocations still held after close", "leaks": leaks[:10]})
-            if system.stream is not None:
-                evidence.append({"why": "stream still referenced after close"})
-            open_streams = getattr(system.backend, "open_streams", None)
-            if callable(open_streams) and open_streams():
-                evidence.append({"why": "backend streams still open after close", "count": len(open_streams())})
-            if threads_before is not None:
-                before = {id(t) for t in threads_before}
-                new = [t.name for t in threading.enumerate() if id(t) not in before and t.is_alive()]
-                if new:
-                    evidence.append({"why": "threads still alive after close", "threads": new})
-    if evidence:
-        return Verdict("resources", False, evidence, f"{len(evidence)} resource problem(s)")
-    return _ok("resources", "within limits" + (", nothing leaked" if system is not None
-                                               and system.state == State.CLOSED else ""))
+        if over and len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append({"why": "usage over limit", "index": snap.index, "time": snap.time, "over": over})
+
+    def verdict(self, system: Any = None) -> Verdict:
+        evidence = list(self.evidence)
+        if system is not None:
+            rm = system.resources
+            if not rm.within_limits():
+                evidence.append({"why": "peak over a limit (ResourceManager.within_limits)",
+                                 "peak": {t.value: v for t, v in rm.peak().items()},
+                                 "limits": {t.value: v for t, v in rm.global_limits.items()}})
+            for comp in rm.components:
+                alloc = rm.get_allocation(comp)
+                if not alloc.within_limits():
+                    evidence.append({"why": "component over its limit", "component": comp})
+            if system.state == State.CLOSED:
+                leaks = [a for a in rm.leak_report() if not str(a["component"]).startswith("fault:")]
+                if leaks:
+                    evidence.append({"why": "allocations still held after close", "leaks": leaks[:10]})
+                if system.stream is not None:
+                    evidence.append({"why": "stream still referenced after close"})
+                open_streams = getattr(system.backend, "open_streams", None)
+                if callable(open_streams) and open_streams():
+                    evidence.append({"why": "backend streams still open after close", "count": len(open_streams())})
+                if self.threads_before is not None:
+                    before = {id(t) for t in self.threads_before}
+                    new = [t.name for t in threading.enumerate() if id(t) not in before and t.is_alive()]
+                    if new:
+                        evidence.append({"why": "threads still alive after close", "threads": new})
+        if evidence:
+            return Verdict("resources", False, evidence, f"{len(evidence)} resource problem(s)")
+        return _ok("resources", "within limits" + (", nothing leaked" if system is not None
+                                                   and system.state == State.CLOSED else ""))
+
+
+def check_resources(history: History | None = None, system: "AudioSystem | None" = None, *,
+                    threads_before: Iterable[threading.Thread] | None = None) -> Verdict:
+    fold = _Resources(threads_before)
+    if history is not None:
+        _run_folds(history, [fold], catch=False)
+    return fold.verdict(system)
 
 
 # ====================================================================== 4. frame accounting ====
 
-def check_frame_accounting(history: History | None = None, system: "AudioSystem | None" = None) -> Verdict:
-    evidence: list[Any] = []
-    for snap in (history.snapshots() if history is not None else []):
+class _Frames(_Fold):
+    name = "frame_accounting"
+    types = frozenset({"metrics"})
+
+    def __init__(self) -> None:
+        self.evidence: list[Any] = []
+
+    def feed(self, snap: Any) -> None:
         f = snap.data.get("frames")
-        if f and f["captured"] != f["played"] + f["buffered"] + f["dropped"]:
-            evidence.append({"index": snap.index, "time": snap.time, **f,
-                             "missing": f["captured"] - f["played"] - f["buffered"] - f["dropped"]})
-    if system is not None:
-        acc = system.frame_accounts()
-        if not acc.balanced():
-            evidence.append({"live": True, "time": system.clock.now(), **acc.to_dict(),
-                             "missing": acc.captured - acc.played - acc.buffered - acc.dropped})
-    if evidence:
-        return Verdict("frame_accounting", False, evidence,
-                       "frames lost without being counted (captured != played + buffered + dropped)")
-    return _ok("frame_accounting", "captured == played + buffered + dropped")
+        if f and f["captured"] != f["played"] + f["buffered"] + f["dropped"] and len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append({"index": snap.index, "time": snap.time, **f,
+                                  "missing": f["captured"] - f["played"] - f["buffered"] - f["dropped"]})
+
+    def verdict(self, system: Any = None) -> Verdict:
+        evidence = list(self.evidence)
+        if system is not None:
+            acc = system.frame_accounts()
+            if not acc.balanced():
+                evidence.append({"live": True, "time": system.clock.now(), **acc.to_dict(),
+                                 "missing": acc.captured - acc.played - acc.buffered - acc.dropped})
+        if evidence:
+            return Verdict("frame_accounting", False, evidence,
+                           "frames lost without being counted (captured != played + buffered + dropped)")
+        return _ok("frame_accounting", "captured == played + buffered + dropped")
+
+
+def check_frame_accounting(history: History | None = None, system: "AudioSystem | None" = None) -> Verdict:
+    fold = _Frames()
+    if history is not None:
+        _run_folds(history, [fold], catch=False)
+    return fold.verdict(system)
 
 
 # ============================================================================== 5. recovery ====
@@ -504,22 +727,169 @@ def _recovery_params(config: dict[str, Any] | None) -> tuple[float, float]:
     return rec.get("deadline_ms", 10_000.0) / 1000, rec.get("max_backoff_ms", 1000.0) / 1000
 
 
-def _config_at(history: History, index: int) -> dict[str, Any] | None:
-    cfg = None
-    for e in history.events("config_applied"):
-        if e.index > index:
-            break
-        cfg = e.data.get("config")
-    return cfg
+class _Recovery(_Fold):
+    """Keeps one small tuple per system transition, fault firing, client op and ``recovery_failed``
+    event (never the entries); the verdict sorts them once and answers each fault window with
+    binary searches: O(n log n) in the history's length."""
+
+    name = "recovery"
+    types = frozenset({"transition", "event", "error", "fault_start", "fault_end", "invoke", "ok", "fail",
+                       "info"})
+
+    def __init__(self, init: dict[str, Any], deadline_s: float | None = None,
+                 end_time: Callable[[], float] | None = None) -> None:
+        self.end_time = end_time  # the history's end (its entries of every type, not only those fed here)
+        self.init_state = init.get("state", "uninitialized")
+        self.deadline_s = deadline_s
+        self.states: list[tuple[float, int, float, str]] = []  # (seq, index, time, to_state), system only
+        self.configs: list[tuple[int, tuple[float, float]]] = []  # (index, (deadline, backoff)) changes
+        self.faults: dict[Any, list[Any]] = {}  # firing -> [fired_at, ended_at, transient, kind, start_index]
+        self.ops: dict[Any, list[float]] = {}  # client op_id -> [invoke_time, complete_time]
+        self.failed_all: list[float] = []
+        self.failed_deadline: list[float] = []
+        self.max_time = 0.0
+
+    def feed(self, e: Any) -> None:
+        if e.time > self.max_time:
+            self.max_time = e.time
+        kind = e.type
+        d = e.data
+        if kind == "transition":
+            if d.get("component") == "system":
+                self.states.append((d.get("seq", 0), e.index, d["time"], d["to_state"]))
+        elif kind in ("event", "error"):
+            if e.value == "config_applied":
+                params = _recovery_params(d.get("config"))
+                if not self.configs or self.configs[-1][1] != params:
+                    self.configs.append((e.index, params))
+            elif e.value == "recovery_failed":
+                self.failed_all.append(e.time)
+                if "deadline" in str(d.get("reason", "")):
+                    self.failed_deadline.append(e.time)
+        elif kind in ("fault_start", "fault_end"):
+            f = self.faults.setdefault(d.get("firing_id", e.index), [None, None, True, None, None])
+            # merged as History.faults() does: the end's fields over the start's
+            if "fired_at" in d:
+                f[0] = d["fired_at"]
+            if "ended_at" in d:
+                f[1] = d["ended_at"]
+            if "transient" in d:
+                f[2] = d["transient"]
+            if "kind" in d:
+                f[3] = d["kind"]
+            if kind == "fault_start":
+                f[4] = e.index
+        elif kind == "invoke":
+            if e.op_id is not None and e.process != "fault":
+                self.ops[e.op_id] = [e.time, _INF]
+        elif e.op_id in self.ops:
+            self.ops[e.op_id][1] = e.time
+
+    def _config_at(self, index: int) -> tuple[float, float]:
+        i = bisect.bisect_right(self.configs, (index, (_INF, _INF))) - 1
+        return self.configs[i][1] if i >= 0 else _recovery_params(None)
+
+    def verdict(self, system: Any = None, now: float | None = None) -> Verdict:
+        evidence: list[Any] = []
+        if now is None:
+            now = self.end_time() if self.end_time is not None else self.max_time
+        end_time = now
+        if system is not None:
+            end_time = max(end_time, system.clock.now())
+        self.configs.sort(key=lambda c: c[0])
+        seq_sorted = sorted(self.states, key=lambda s: s[0])  # as History.transitions(): by seq
+        states = [(-1, 0.0, self.init_state)] + [(i, t, st) for _, i, t, st in seq_sorted]
+        # A: bounded episodes
+        entered: tuple[int, float] | None = None
+        for idx, t, st in states:
+            if st == "recovering" and entered is None:
+                entered = (idx, t)
+            elif st != "recovering" and entered is not None:
+                dl, backoff = self._config_at(entered[0])
+                if t - entered[1] > dl + backoff + 0.05:
+                    evidence.append({"why": "recovery outlived its deadline", "entered": entered[1], "left": t,
+                                     "bound_s": dl + backoff})
+                entered = None
+        if entered is not None:
+            dl, backoff = self._config_at(entered[0])
+            if end_time - entered[1] > dl + backoff + 0.05:
+                evidence.append({"why": "still recovering past the deadline", "entered": entered[1],
+                                 "now": end_time, "bound_s": dl + backoff})
+        # B: back to running after transient faults. Indexes, each sorted once:
+        # the state "as recorded before index i" is the highest-seq system state among those recorded
+        # before i; the state "at time t" the highest-seq one among those stamped at or before t.
+        by_index = _prefix_latest([(i, k) for k, (i, _, _) in enumerate(states)])
+        by_time = _prefix_latest([(t, k) for k, (_, t, _) in enumerate(states)])
+        up_times = sorted(t for _, t, st in states if st in ("running", "paused"))
+        ops = sorted(self.ops.values())
+        op_starts = [o[0] for o in ops]
+        op_max_end = list(itertools.accumulate((o[1] for o in ops), max))
+        failed_all = sorted(self.failed_all)
+        failed_deadline = sorted(self.failed_deadline)
+        faults = sorted((f for f in self.faults.values() if f[0] is not None), key=lambda f: f[0])
+        clusters: list[list[list[Any]]] = []
+        reach = -_INF  # the latest end among the current cluster's faults (None counts as never)
+        for f in faults:
+            if clusters and f[0] <= reach:
+                clusters[-1].append(f)
+            else:
+                clusters.append([f])
+                reach = -_INF
+            reach = max(reach, f[1] or _INF)
+        checked = 0
+        for cluster in clusters:
+            if not all(f[2] for f in cluster):
+                continue
+            if any(f[1] is None for f in cluster):
+                continue
+            start = cluster[0][0]
+            start_index = min(f[4] if f[4] is not None else 1 << 60 for f in cluster)
+            end = max(f[1] for f in cluster)
+            k = _latest_before(by_index, start_index, strict=True)
+            state_then = states[k][2] if k is not None else "uninitialized"
+            if state_then not in ("running", "paused"):
+                continue
+            _, backoff = self._config_at(start_index)
+            limit = self.deadline_s if self.deadline_s is not None else backoff + 0.5
+            if end_time < end + limit:
+                continue  # the history stops too early to tell
+            j = bisect.bisect_right(op_starts, end + limit)
+            if j and op_max_end[j - 1] >= start:
+                continue  # the owner acted in the window: their op decides the state, not recovery
+            if _any_in(failed_deadline, start, end + limit) or _any_in(failed_all, start, min(end, end + limit)):
+                continue  # recovery gave up while the fault was still there (or its deadline ran out)
+            checked += 1
+            k = _latest_before(by_time, end, strict=False)
+            at_end = states[k][2] if k is not None else state_then
+            u = bisect.bisect_right(up_times, end)
+            ok = at_end in ("running", "paused") or (u < len(up_times) and up_times[u] <= end + limit)
+            if not ok:
+                evidence.append({"why": f"not running within {limit:.3f} s after transient fault(s) ended",
+                                 "faults": [f"{f[3]}@{f[0]:.4f}-{f[1]:.4f}" for f in cluster],
+                                 "state_at_end": at_end})
+        if evidence:
+            return Verdict("recovery", False, evidence, f"{len(evidence)} recovery problem(s)")
+        return _ok("recovery", f"recoveries bounded; {checked} fault window(s) recovered in time")
 
 
-def _system_states(history: History) -> list[tuple[int, float, str]]:
-    """(entry index, time, state) for every system transition, preceded by the initial state."""
-    init = history.initial or {}
-    out = [(-1, 0.0, init.get("state", "uninitialized"))]
-    for t in history.transitions("system"):
-        out.append((t["index"], t["time"], t["to_state"]))
-    return out
+def _prefix_latest(keyed: list[tuple[float, int]]) -> tuple[list[float], list[int]]:
+    """Sorted keys and, for each prefix, the item with the highest position (k) so far: the state
+    list is in seq order, so the highest k is the latest transition."""
+    keyed.sort()
+    keys = [k for k, _ in keyed]
+    best = list(itertools.accumulate((k for _, k in keyed), max))
+    return keys, best
+
+
+def _latest_before(index: tuple[list[float], list[int]], key: float, *, strict: bool) -> int | None:
+    keys, best = index
+    j = bisect.bisect_left(keys, key) if strict else bisect.bisect_right(keys, key)
+    return best[j - 1] if j else None
+
+
+def _any_in(sorted_times: list[float], lo: float, hi: float) -> bool:
+    i = bisect.bisect_left(sorted_times, lo)
+    return i < len(sorted_times) and sorted_times[i] <= hi
 
 
 def check_recovery(history: History, system: "AudioSystem | None" = None, *,
@@ -527,73 +897,9 @@ def check_recovery(history: History, system: "AudioSystem | None" = None, *,
     """A: no RECOVERING episode outlives the recovery deadline plus one back-off step.
     B: after a cluster of transient faults ends, with no client op in the way, the system is running
     (or paused) again within ``deadline_s`` (default: max back-off + 0.5 s)."""
-    evidence: list[Any] = []
-    end_time = history.end_time if now is None else now
-    if system is not None:
-        end_time = max(end_time, system.clock.now())
-    states = _system_states(history)
-    # A: bounded episodes
-    entered: tuple[int, float] | None = None
-    for idx, t, st in states:
-        if st == "recovering" and entered is None:
-            entered = (idx, t)
-        elif st != "recovering" and entered is not None:
-            dl, backoff = _recovery_params(_config_at(history, entered[0]))
-            if t - entered[1] > dl + backoff + 0.05:
-                evidence.append({"why": "recovery outlived its deadline", "entered": entered[1], "left": t,
-                                 "bound_s": dl + backoff})
-            entered = None
-    if entered is not None:
-        dl, backoff = _recovery_params(_config_at(history, entered[0]))
-        if end_time - entered[1] > dl + backoff + 0.05:
-            evidence.append({"why": "still recovering past the deadline", "entered": entered[1],
-                             "now": end_time, "bound_s": dl + backoff})
-    # B: back to running after transient faults
-    faults = sorted((f for f in history.faults() if f.get("fired_at") is not None), key=lambda f: f["fired_at"])
-    clusters: list[list[dict[str, Any]]] = []
-    for f in faults:
-        end = f.get("ended_at")
-        if clusters and f["fired_at"] <= max((g.get("ended_at") or _INF) for g in clusters[-1]):
-            clusters[-1].append(f)
-        else:
-            clusters.append([f])
-        del end
-    client_ops = [o for o in history.operations() if o.process != "fault"]
-    failed_events = history.events("recovery_failed")
-    checked = 0
-    for cluster in clusters:
-        if not all(f.get("transient", True) for f in cluster):
-            continue
-        if any(f.get("ended_at") is None for f in cluster):
-            continue
-        start = cluster[0]["fired_at"]
-        start_index = min(f.get("start_index", 1 << 60) for f in cluster)
-        end = max(f["ended_at"] for f in cluster)
-        before = [s for s in states if s[0] < start_index]
-        state_then = before[-1][2] if before else "uninitialized"
-        if state_then not in ("running", "paused"):
-            continue
-        _, backoff = _recovery_params(_config_at(history, start_index))
-        limit = deadline_s if deadline_s is not None else backoff + 0.5
-        if end_time < end + limit:
-            continue  # the history stops too early to tell
-        if any(o.invoke_time <= end + limit and (o.complete_time or _INF) >= start for o in client_ops):
-            continue  # the owner acted in the window: their op decides the state, not recovery
-        if any(start <= e.time <= end + limit and ("deadline" in str(e.data.get("reason", ""))
-                                                   or e.time <= end) for e in failed_events):
-            continue  # recovery gave up while the fault was still there (or its deadline ran out)
-        checked += 1
-        at_end = [s for s in states if s[1] <= end]
-        ok = (at_end[-1][2] if at_end else state_then) in ("running", "paused") or any(
-            end < t <= end + limit and st in ("running", "paused") for _, t, st in states)
-        if not ok:
-            evidence.append({"why": f"not running within {limit:.3f} s after transient fault(s) ended",
-                             "faults": [f"{f.get('kind')}@{f.get('fired_at'):.4f}-{f.get('ended_at'):.4f}"
-                                        for f in cluster],
-                             "state_at_end": at_end[-1][2] if at_end else state_then})
-    if evidence:
-        return Verdict("recovery", False, evidence, f"{len(evidence)} recovery problem(s)")
-    return _ok("recovery", f"recoveries bounded; {checked} fault window(s) recovered in time")
+    fold = _Recovery(history.initial or {}, deadline_s)
+    _run_folds(history, [fold], catch=False)
+    return fold.verdict(system, now=history.end_time if now is None else now)
 
 
 # ======================================================================= 6. callback errors ====
@@ -608,65 +914,118 @@ def _is_callback_error(entry: Any) -> bool:
     return err.get("type") == "CallbackError" and not _is_escape(entry)
 
 
+class _CallbackErrors(_Fold):
+    name = "callback_errors"
+    types = frozenset({"error", "metrics"})
+
+    def __init__(self) -> None:
+        self.escapes: list[Any] = []
+        self.snaps: list[Any] = []
+        self.seen = 0
+
+    def feed(self, e: Any) -> None:
+        if e.type == "error":
+            if _is_escape(e):
+                if len(self.escapes) < _MAX_EVIDENCE:
+                    self.escapes.append({"why": "exception escaped the audio callback", "time": e.time,
+                                         "message": (e.data.get("error") or {}).get("message")})
+            elif _is_callback_error(e):
+                self.seen += 1
+            return
+        counted = e.data.get("counters", {}).get("callback_errors", 0)
+        pending = e.data.get("pending_callback_errors", 0)
+        seen = self.seen  # callback errors recorded before this snapshot
+        if not seen <= counted <= seen + pending and len(self.snaps) < _MAX_EVIDENCE:
+            self.snaps.append({"why": "callback errors counted but never reported" if counted > seen + pending
+                               else "more callback errors reported than counted",
+                               "time": e.time, "counted": counted, "reported": seen, "queued": pending})
+
+    def verdict(self, system: Any = None) -> Verdict:
+        evidence = self.escapes + self.snaps
+        if system is not None:
+            counted = system.monitoring.value("callback_errors")
+            pipeline = system.pipeline
+            pending = len(pipeline.errors) if pipeline is not None else 0
+            if not self.seen <= counted <= self.seen + pending:
+                evidence.append({"why": "live: callback errors counted != reported + queued", "counted": counted,
+                                 "reported": self.seen, "queued": pending})
+        if evidence:
+            return Verdict("callback_errors", False, evidence, f"{len(evidence)} callback error problem(s)")
+        return _ok("callback_errors", f"no escapes; {self.seen} callback errors all accounted for")
+
+
 def check_callback_errors(history: History, system: "AudioSystem | None" = None) -> Verdict:
-    evidence: list[Any] = []
-    escapes = [e for e in history.errors() if _is_escape(e)]
-    evidence += [{"why": "exception escaped the audio callback", "time": e.time,
-                  "message": (e.data.get("error") or {}).get("message")} for e in escapes]
-    seen = 0
-    errors_by_index = [e for e in history.errors() if _is_callback_error(e)]
-    j = 0
-    for snap in history.snapshots():
-        while j < len(errors_by_index) and errors_by_index[j].index < snap.index:
-            j += 1
-        seen = j
-        counted = snap.data.get("counters", {}).get("callback_errors", 0)
-        pending = snap.data.get("pending_callback_errors", 0)
-        if not seen <= counted <= seen + pending:
-            evidence.append({"why": "callback errors counted but never reported" if counted > seen + pending
-                             else "more callback errors reported than counted",
-                             "time": snap.time, "counted": counted, "reported": seen, "queued": pending})
-    if system is not None:
-        counted = system.monitoring.value("callback_errors")
-        pipeline = system.pipeline
-        pending = len(pipeline.errors) if pipeline is not None else 0
-        seen = len(errors_by_index)
-        if not seen <= counted <= seen + pending:
-            evidence.append({"why": "live: callback errors counted != reported + queued", "counted": counted,
-                             "reported": seen, "queued": pending})
-    if evidence:
-        return Verdict("callback_errors", False, evidence, f"{len(evidence)} callback error problem(s)")
-    return _ok("callback_errors", f"no escapes; {len(errors_by_index)} callback errors all accounted for")
+    return _fold_verdict(_CallbackErrors(), history, system)
 
 
 # ======================================================================= 7. rejected config ====
 
+class _RejectedConfig(_Fold):
+    """Streams: the ops running now (an op invoked while another runs overlaps it, both ways),
+    and, per running configure, the system transitions recorded inside it. Linear."""
+
+    name = "rejected_config"
+    types = frozenset({"invoke", "ok", "fail", "info", "transition"})
+
+    def __init__(self) -> None:
+        self.open: dict[Any, dict[str, Any]] = {}  # op_id -> {overlaps, configure?, moved, ...}
+        self.evidence: list[tuple[int, dict[str, Any]]] = []
+        self.checked = 0
+
+    def feed(self, e: Any) -> None:
+        kind = e.type
+        if kind == "transition":
+            if e.data.get("component") == "system":
+                for o in self.open.values():
+                    if o["configure"]:
+                        if len(o["moved"]) < 5:
+                            o["moved"].append(_transition(e))
+            return
+        if kind == "invoke":
+            if e.op_id is None:
+                return
+            overlapping = bool(self.open)
+            for o in self.open.values():
+                o["overlaps"] = True
+            self.open[e.op_id] = {"overlaps": overlapping, "configure": e.op in ("configure", "reconfigure"),
+                                  "moved": [], "index": e.index, "args": list(e.data.get("args", [])),
+                                  "meta": dict(e.data.get("meta") or {}), "pre": e.data.get("pre")}
+            return
+        o = self.open.pop(e.op_id, None)
+        if o is None or not o["configure"]:
+            return
+        meta = o["meta"]
+        error = e.data.get("error")
+        pre = e.data["pre"] if "pre" in e.data else o["pre"]
+        post = e.data.get("post")
+        err_type = (error or {}).get("type") if isinstance(error, dict) else None
+        if meta.get("invalid") and kind == "ok":
+            self._add(o, {"why": "an invalid configuration was accepted", "op_id": e.op_id,
+                          "reason": meta.get("reason"), "args": o["args"]})
+            return
+        if kind != "fail" or err_type not in _CONFIG_ERRORS or o["overlaps"]:
+            return
+        self.checked += 1
+        if pre and post and (pre.get("state"), pre.get("config")) != (post.get("state"), post.get("config")):
+            self._add(o, {"why": "rejected configuration changed the system", "op_id": e.op_id,
+                          "pre": pre, "post": post, "reason": meta.get("reason")})
+        if o["moved"]:
+            self._add(o, {"why": "transitions during a rejected configuration", "op_id": e.op_id,
+                          "transitions": o["moved"][:5]})
+
+    def _add(self, o: dict[str, Any], ev: dict[str, Any]) -> None:
+        if len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append((o["index"], ev))
+
+    def verdict(self, system: Any = None) -> Verdict:
+        evidence = [ev for _, ev in sorted(self.evidence, key=lambda p: p[0])]  # in invoke order
+        if evidence:
+            return Verdict("rejected_config", False, evidence, f"{len(evidence)} rejected-config problem(s)")
+        return _ok("rejected_config", f"{self.checked} rejected configuration(s) changed nothing")
+
+
 def check_rejected_config(history: History) -> Verdict:
-    evidence: list[Any] = []
-    ops = [o for o in history.operations() if o.op in ("configure", "reconfigure")]
-    overlapping = _overlapping(history.operations())
-    sys_transitions = history.transitions("system")
-    checked = 0
-    for o in ops:
-        err_type = (o.error or {}).get("type") if isinstance(o.error, dict) else None
-        if o.meta.get("invalid") and o.outcome == "ok":
-            evidence.append({"why": "an invalid configuration was accepted", "op_id": o.op_id,
-                             "reason": o.meta.get("reason"), "args": o.args})
-            continue
-        if o.outcome != "fail" or err_type not in _CONFIG_ERRORS or o.op_id in overlapping:
-            continue
-        checked += 1
-        if o.pre and o.post and (o.pre.get("state"), o.pre.get("config")) != (o.post.get("state"),
-                                                                                  o.post.get("config")):
-            evidence.append({"why": "rejected configuration changed the system", "op_id": o.op_id,
-                             "pre": o.pre, "post": o.post, "reason": o.meta.get("reason")})
-        moved = [t for t in sys_transitions if o.invoke_index < t["index"] < (o.complete_index or 0)]
-        if moved:
-            evidence.append({"why": "transitions during a rejected configuration", "op_id": o.op_id,
-                             "transitions": moved[:5]})
-    if evidence:
-        return Verdict("rejected_config", False, evidence, f"{len(evidence)} rejected-config problem(s)")
-    return _ok("rejected_config", f"{checked} rejected configuration(s) changed nothing")
+    return _fold_verdict(_RejectedConfig(), history)
 
 
 # ================================================================================ 8. health ====
@@ -684,32 +1043,99 @@ def health_problems(health: dict[str, Any], state: str) -> list[str]:
     return out
 
 
+class _Health(_Fold):
+    """The state a snapshot is compared with: the latest (highest-seq) system transition recorded
+    before it."""
+
+    name = "health"
+    types = frozenset({"transition", "metrics"})
+
+    def __init__(self, init: dict[str, Any]) -> None:
+        self.seq: float = -_INF
+        self.state = init.get("state", "uninitialized")
+        self.evidence: list[Any] = []
+
+    def feed(self, e: Any) -> None:
+        if e.type == "transition":
+            if e.data.get("component") == "system":
+                seq = e.data.get("seq", 0)
+                if seq >= self.seq:
+                    self.seq, self.state = seq, e.data["to_state"]
+            return
+        health = e.data.get("health") or {}
+        for p in health_problems(health, self.state):
+            if len(self.evidence) < _MAX_EVIDENCE:
+                self.evidence.append({"time": e.time, "index": e.index, "problem": p})
+
+    def verdict(self, system: Any = None) -> Verdict:
+        evidence = list(self.evidence)
+        if system is not None:
+            shown = self.state
+            health = system.health()
+            live = [f"live: {p}" for p in health_problems(health, shown)]
+            if system.state.value == "running" and health.get("healthy"):
+                stream = system.stream
+                if stream is None or not stream.active:
+                    live.append("live: healthy and running without an active stream")
+            evidence += [{"time": system.clock.now(), "problem": p} for p in live]
+        if evidence:
+            return Verdict("health", False, evidence, f"{len(evidence)} disagreement(s) between health and history")
+        return _ok("health", "health agrees with the history")
+
+
 def check_health(history: History, system: "AudioSystem | None" = None) -> Verdict:
-    evidence: list[Any] = []
-    states = _system_states(history)
-    k = 0
-    for snap in history.snapshots():
-        while k + 1 < len(states) and states[k + 1][0] < snap.index:
-            k += 1
-        shown = states[k][2]
-        health = snap.data.get("health") or {}
-        for p in health_problems(health, shown):
-            evidence.append({"time": snap.time, "index": snap.index, "problem": p})
-    if system is not None:
-        shown = states[-1][2]
-        health = system.health()
-        live = [f"live: {p}" for p in health_problems(health, shown)]
-        if system.state.value == "running" and health.get("healthy"):
-            stream = system.stream
-            if stream is None or not stream.active:
-                live.append("live: healthy and running without an active stream")
-        evidence += [{"time": system.clock.now(), "problem": p} for p in live]
-    if evidence:
-        return Verdict("health", False, evidence, f"{len(evidence)} disagreement(s) between health and history")
-    return _ok("health", "health agrees with the history")
+    return _fold_verdict(_Health(history.initial or {}), history, system)
 
 
 # ================================================================================= together ====
+
+class _LinearizableView(_Fold):
+    """Collects what ``check_linearizable`` reads (``initial``, the operations, and whether anything
+    changed state behind the model's back) into a small ``History``, so the whole history is read
+    once: the ops' entries, plus the first fault firing, ``recovery_started`` event and error of a
+    type other than ``SimulatedError``."""
+
+    name = "linearizable"
+    types = frozenset({"attach", "meta", "invoke", "ok", "fail", "info", "fault_start", "event", "error"})
+
+    def __init__(self) -> None:
+        self.view = History()
+        self.marks: set[str] = set()
+
+    def feed(self, e: Any) -> None:
+        kind = e.type
+        if kind in ("fault_start", "event", "error"):
+            if kind == "event" and e.value != "recovery_started":
+                return
+            if kind == "error" and (e.data.get("error") or {}).get("type") in (None, "SimulatedError"):
+                return
+            mark = f"{kind}:{e.value}" if kind == "event" else kind
+            if mark in self.marks:
+                return
+            self.marks.add(mark)
+        self.view.entries.append(e)
+        self.view._note_entry(e)
+
+    def verdict(self, system: Any = None) -> Verdict:
+        return check_linearizable(self.view)
+
+
+def _folds_for(history: Any, names: list[str], system: Any = None,
+               threads_before: Iterable[threading.Thread] | None = None) -> list[_Fold]:
+    init = history.initial or {}
+    make: dict[str, Callable[[], _Fold]] = {
+        "legal_transitions": lambda: _Legal(init),
+        "history_complete": lambda: _Complete(init),
+        "linearizable": _LinearizableView,
+        "resources": lambda: _Resources(threads_before),
+        "frame_accounting": _Frames,
+        "recovery": lambda: _Recovery(init, end_time=lambda: history.end_time),
+        "callback_errors": _CallbackErrors,
+        "rejected_config": _RejectedConfig,
+        "health": lambda: _Health(init),
+    }
+    return [make[n]() for n in names]
+
 
 CHECKS: dict[str, Callable[..., Verdict]] = {
     "legal_transitions": lambda h, s: check_legal_transitions(h),
@@ -726,20 +1152,38 @@ CHECKS: dict[str, Callable[..., Verdict]] = {
 
 def check_all(history: History, system: "AudioSystem | None" = None, *,
               only: Iterable[str] | None = None,
-              threads_before: Iterable[threading.Thread] | None = None) -> list[Verdict]:
+              threads_before: Iterable[threading.Thread] | None = None,
+              timings: dict[str, float] | None = None) -> list[Verdict]:
     """Every checker over ``history`` (plus live checks when ``system`` is given; with
-    ``threads_before``, threads started since and still alive after close are leaks)."""
+    ``threads_before``, threads started since and still alive after close are leaks).
+
+    The history is read once (streamed back from its file when it keeps only a window in memory)
+    and every entry is fed to every checker that reads its type. ``timings``, if given, receives
+    seconds per checker (its share of the pass plus its verdict) and ``"read"``, the pass itself.
+    """
     names = list(only) if only is not None else list(CHECKS)
-    out = []
-    for name in names:
+    out: list[Verdict] = []
+    unknown = [n for n in names if n not in CHECKS]
+    for n in unknown:
+        out.append(Verdict(n, False, [], f"checker raised KeyError: {n!r}"))
+    folds = _folds_for(history, [n for n in names if n in CHECKS], system, threads_before)
+    t0 = time.perf_counter()
+    broken = _run_folds(history, folds, timings=timings)
+    if timings is not None:
+        timings["read"] = time.perf_counter() - t0 - sum(timings.get(f.name, 0.0) for f in folds)
+    by_name: dict[str, Verdict] = {v.name: v for v in out}
+    for f in folds:
+        if f.name in broken:
+            by_name[f.name] = broken[f.name]
+            continue
+        t1 = time.perf_counter()
         try:
-            if name == "resources" and threads_before is not None:
-                out.append(check_resources(history, system, threads_before=threads_before))
-                continue
-            out.append(CHECKS[name](history, system))
+            by_name[f.name] = f.verdict(system)
         except Exception as exc:  # noqa: BLE001 - a broken checker is itself a failed verdict
-            out.append(Verdict(name, False, [repr(exc)], f"checker raised {type(exc).__name__}: {exc}"))
-    return out
+            by_name[f.name] = Verdict(f.name, False, [repr(exc)], f"checker raised {type(exc).__name__}: {exc}")
+        if timings is not None:
+            timings[f.name] = timings.get(f.name, 0.0) + time.perf_counter() - t1
+    return [by_name[n] for n in names]
 
 
 class LiveChecker:
@@ -747,7 +1191,9 @@ class LiveChecker:
 
     ``check()`` returns verdicts; ``assert_ok()`` raises ``InvariantViolation``. Transitions are
     checked as they happen (the checker subscribes its own observer), so an illegal transition is
-    caught even if a later one would hide it.
+    caught even if a later one would hide it. The history checkers are folds fed only the entries
+    recorded since the previous check, so a check costs the new entries, not the whole history
+    (the linearizability search still reads every op).
     """
 
     def __init__(self, system: "AudioSystem", history: History | None = None, *,
@@ -758,6 +1204,8 @@ class LiveChecker:
         self._bad_transitions: list[dict[str, Any]] = []
         self._last = {n: s.value for n, s in system.coordinator.states().items()}
         self._lock = threading.Lock()
+        self._folds: list[_Fold] | None = None
+        self._fed = 0
         self.checks = 0
         system.add_observer(self._on_transition)
 
@@ -771,6 +1219,19 @@ class LiveChecker:
                 self._bad_transitions.append({"why": f"discontinuous: was {prev}", **d})
             self._last[rec.component] = d["to_state"]
 
+    def _history_verdicts(self, h: History, system: Any) -> list[Verdict]:
+        if self._folds is None:
+            init = h.initial or {}
+            self._folds = [_CallbackErrors(), _Recovery(init), _RejectedConfig(), _Health(init)]
+        for e in h.since(self._fed):  # only what was recorded since the last check
+            for f in self._folds:
+                if f.types is None or e.type in f.types:
+                    f.feed(e)
+            self._fed = e.index + 1
+        cb, rec, rej, health = self._folds
+        return [cb.verdict(system), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
+                health.verdict(system), check_linearizable(h)]
+
     def check(self) -> list[Verdict]:
         self.checks += 1
         system = self.system
@@ -782,12 +1243,7 @@ class LiveChecker:
         out.append(check_frame_accounting(None, system))
         out.append(check_resources(None, system, threads_before=self.threads_before))
         if self.history is not None:
-            h = self.history
-            out.append(check_callback_errors(h, system))
-            out.append(check_recovery(h, system))
-            out.append(check_rejected_config(h))
-            out.append(check_health(h, system))
-            out.append(check_linearizable(h))
+            out.extend(self._history_verdicts(self.history, system))
         return out
 
     def assert_ok(self) -> None:
