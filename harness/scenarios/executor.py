@@ -179,50 +179,6 @@ class _RealDriver:
             fn()
 
 
-# ============================================================================ jack rig target ====
-class _RigTarget:
-    """``harness.faults.FaultTarget`` over the JACK loopback rig (kill/restart, SIGSTOP/SIGCONT).
-
-    Used only until ``harness.faults`` ships its own rig target (``target_for`` then wins).
-    """
-
-    def __init__(self, rig: Any) -> None:
-        self.rig = rig
-
-    def drop_device(self, name: str) -> None:
-        self.rig.kill_server()
-
-    def return_device(self, name: str) -> None:
-        if not self.rig.running:
-            self.rig.restart_server()
-
-    def stall(self, name: str) -> None:
-        self.rig.stall()
-
-    def unstall(self, name: str) -> None:
-        self.rig.resume()
-
-    def xrun(self, name: str, delay_s: float) -> None:
-        self.rig.starve_cpu(delay_s)
-
-    def raise_in_callback(self, name: str, count: int) -> None:
-        raise NotImplementedError("callback_raises needs the simulated device")
-
-    def change_sample_rate(self, name: str, rate: int) -> int | None:
-        raise NotImplementedError("sample_rate_change needs the simulated device")
-
-
-def _rig_target(rig: Any, system: AudioSystem) -> Any:
-    for name in ("RigTarget", "LoopbackTarget", "JackRigTarget"):
-        cls = getattr(F, name, None)
-        if cls is not None:
-            try:
-                return cls(rig)
-            except TypeError:
-                break
-    return _RigTarget(rig)
-
-
 @dataclass
 class _Given(F.InvalidConfig):
     """``invalid_config`` with the configuration written in the scenario (not a generated one)."""
@@ -483,6 +439,12 @@ class _Execution:
         else:  # pragma: no cover - the model admits nothing else
             raise TypeError(step)
         fault.fault_id = name
+        reason = getattr(self.injector.target, "unsupported_reason", lambda kind: None)(fault.kind)
+        if reason is not None:  # e.g. callback_raises on the JACK rig: say so, never fire half a fault
+            self.history.note("fault_skipped", fault_id=name, kind=fault.kind, reason=reason)
+            self.failures.append(Failure(f"step {name} (fault {fault.kind})",
+                                         f"this backend cannot inject {fault.kind}: {reason}", step=name))
+            return
         record = self.injector.inject(fault)
         if record is not None and record.ended_at is not None:
             self.marks[name]["end"] = (record.ended_at, self._index())
@@ -770,7 +732,7 @@ def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFacto
             driver: Any = _SimDriver(system.clock)
         else:
             driver = _RealDriver(system.clock)
-        target = _rig_target(rig, system) if rig is not None else F.target_for(system)
+        target = F.target_for(system, rig=rig)  # the JACK rig's JackRigTarget, or the simulated device's
         injector = F.FaultInjector(system, [], seed=scenario.run.seed, target=target, history=history)
         ex = _Execution(scenario, system, driver, history, injector, step_context)
         with step_context("initialize"):
