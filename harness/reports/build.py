@@ -35,7 +35,7 @@ from ..journal import JournalData, read_journal
 from ..leaks import judge
 from .model import SCHEMA_VERSION, RunData, jsonify, normalize_verdicts
 
-__all__ = ["ATTRIBUTION_WINDOW_S", "build_report", "cb_bins", "merge_bins", "bins_percentiles",
+__all__ = ["ATTRIBUTION_WINDOW_S", "BUDGET_EDGES", "CallbackDurations", "build_report", "cb_bins", "merge_bins", "bins_percentiles",
            "run_data_from_journal"]
 
 ATTRIBUTION_WINDOW_S = 10.0
@@ -52,6 +52,77 @@ def cb_bins(durations: np.ndarray) -> dict[str, int]:
     idx = np.floor(np.log10(np.maximum(d, _BIN_FLOOR) / _BIN_FLOOR) * BINS_PER_DECADE).astype(np.int64)
     vals, counts = np.unique(idx, return_counts=True)
     return {str(int(v)): int(c) for v, c in zip(vals, counts)}
+
+
+#: budget-share bucket edges of the callback-duration histogram "vs block budget"
+BUDGET_EDGES = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+
+
+class CallbackDurations:
+    """Every callback's duration, folded chunk by chunk into a mergeable log histogram (constant
+    memory, whatever the run's length) plus exact count, sum, max and per-budget-share counts.
+
+    ``fold(histogram)`` takes what the system's duration reservoir (``monitoring.Histogram``, a
+    ring of the last 65 536) gained since the previous fold; fold at least once per ring's worth of
+    callbacks (a 1 s chunk is ~190 at 48 kHz / 256 frames), else the overflow is counted in
+    ``missed``.
+    """
+
+    def __init__(self, budget_s: float | None = None) -> None:
+        self.budget_s = budget_s
+        self.bins: Counter[int] = Counter()
+        self.count = 0
+        self.sum = 0.0
+        self.max = 0.0
+        self.missed = 0
+        self.budget_counts = [0] * (len(BUDGET_EDGES) + 1)
+        self._seen = 0
+        self._hist: Any = None
+
+    def fold(self, hist: Any) -> int:
+        if hist is not self._hist or hist.count < self._seen:  # a new reservoir: start over on it
+            self._hist, self._seen = hist, 0
+        new = hist.count - self._seen
+        self._seen = hist.count
+        if new <= 0:
+            return 0
+        ring = hist._ring  # the newest ``new`` samples sit just before ``_n``
+        cap = ring.shape[0]
+        take = min(new, cap)
+        self.missed += new - take
+        self.add(ring[np.arange(hist._n - take, hist._n) % cap])
+        return take
+
+    def add(self, durations: Any) -> None:
+        d = np.asarray(durations, dtype=np.float64)
+        if d.size == 0:
+            return
+        for k, v in cb_bins(d).items():
+            self.bins[int(k)] += v
+        self.count += int(d.size)
+        self.sum += float(d.sum())
+        self.max = max(self.max, float(d.max()))
+        if self.budget_s:
+            idx = np.searchsorted(np.asarray(BUDGET_EDGES) * self.budget_s, d, side="left")
+            for i, c in zip(*np.unique(idx, return_counts=True)):
+                self.budget_counts[int(i)] += int(c)
+
+    def summary(self) -> dict[str, Any]:
+        """``{count, p50, p99, p99_9, max, mean, budget_s, budget_share, over_budget, missed,
+        histogram: {bins_per_decade, floor_s, bins}, budget_histogram: [{le_share, count}]}``."""
+        pct = bins_percentiles(dict(self.bins))
+        out: dict[str, Any] = {"count": self.count, **pct, "max": self.max if self.count else None,
+                               "mean": self.sum / self.count if self.count else None, "missed": self.missed,
+                               "budget_s": self.budget_s}
+        b = self.budget_s
+        out["budget_share"] = {k: (out[k] / b if b and out[k] is not None else None)
+                               for k in ("p50", "p99", "p99_9", "max", "mean")}
+        out["over_budget"] = sum(self.budget_counts[BUDGET_EDGES.index(1.0) + 1:]) if b else None
+        out["histogram"] = {"bins_per_decade": BINS_PER_DECADE, "floor_s": _BIN_FLOOR,
+                            "bins": {str(k): v for k, v in sorted(self.bins.items())}}
+        out["budget_histogram"] = ([{"le_share": e, "count": c} for e, c in zip(BUDGET_EDGES, self.budget_counts)]
+                                   + [{"le_share": None, "count": self.budget_counts[-1]}]) if b else None
+        return out
 
 
 def merge_bins(many: list[dict[str, int]]) -> dict[int, int]:
