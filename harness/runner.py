@@ -28,11 +28,15 @@ from system_under_test.devices.simulated import SimulatedBackend
 from .errors import UsageError
 from .faults import FaultInjector, Schedule, load_profile, profile_schedule
 from .history import History, run_op
+from .reports.build import CallbackDurations
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
 
 BACKENDS = ("sim", "jack", "portaudio")
 #: Settle time after the last fault: long enough for the default recovery policy to finish.
 SETTLE_S = 3.0
+#: history entries kept in memory during a run (the rest stream to history.jsonl and are read back
+#: from there): a long run's memory does not grow with its length
+HISTORY_WINDOW = 20_000
 
 
 @dataclass
@@ -165,7 +169,10 @@ class ReliabilityRun:
 
     # -- the run ------------------------------------------------------------------------------
     def execute(self, *, on_progress: Callable[[Progress], None] | None = None,
-                on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None = None) -> RunResult:
+                on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None = None,
+                reports: bool = True) -> RunResult:
+        """Run, check, summarise; ``reports=False`` leaves the reports to the caller (the soak writes
+        them from its journal)."""
         spec = self.spec
         run_dir = spec.run_dir or new_run_dir(spec.report_root, spec.label, spec.seed)
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -175,7 +182,7 @@ class ReliabilityRun:
         clock = system.clock
         simulated = isinstance(clock, VirtualClock)
         history = History(clock=clock, meta={"run": spec.to_dict(), "schedule": self.schedule.to_dict()},
-                          stream_to=run_dir / "history.jsonl")
+                          stream_to=run_dir / "history.jsonl", keep=HISTORY_WINDOW)
         history.attach(system, metrics_every_s=spec.metrics_every_s)
         target = schedule = None
         if self._rig is not None:  # a real device on the JACK rig: its faults, minus what it cannot do
@@ -186,6 +193,9 @@ class ReliabilityRun:
         injector = FaultInjector(system, self.schedule if schedule is None else schedule, spec.seed,
                                  history=history, target=target)
         live_violations: list[Verdict] = []
+        callbacks = CallbackDurations(system.config.block_seconds if system.config is not None else None)
+        durations = system.monitoring.histogram("callback_duration_s")
+        cpu0 = time.process_time()
         wall0 = time.perf_counter()
         t0 = clock.now()
         crashed: BaseException | None = None
@@ -203,6 +213,7 @@ class ReliabilityRun:
                 else:
                     clock.sleep(step)
                     history.snapshot(system)
+                callbacks.fold(durations)  # every callback's duration, in constant memory
                 for verdict in (_live_frames(system, simulated), check_resources(None, system)):
                     if not verdict.ok:
                         live_violations.append(verdict)
@@ -216,6 +227,7 @@ class ReliabilityRun:
                 system.run_for(0.05) if simulated else clock.sleep(0.05)
             history.snapshot(system)
             run_op(history, system, "stop")
+            callbacks.fold(durations)
         except UsageError:
             raise
         except BaseException as exc:  # report what we have, then re-raise below
@@ -229,18 +241,21 @@ class ReliabilityRun:
             if self._rig is not None:
                 self._rig.close()
         wall = time.perf_counter() - wall0
+        cpu_s = time.process_time() - cpu0
         verdicts = check_all(history, system, threads_before=threads_before) \
             if _accepts_threads(check_all) else check_all(history, system)
         verdicts = _merge(verdicts, live_violations)
         if crashed is not None:
             verdicts.append(Verdict("run_completed", False, [repr(crashed)],
                                     f"the run crashed: {type(crashed).__name__}: {crashed}"))
-        summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0)
+        summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
+                            callbacks=callbacks, cpu_s=cpu_s)
         history.note("summary", **{"ok": summary["ok"]})
         history.close()
         (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         result = RunResult(spec, run_dir, verdicts, summary, history)
-        result.report_paths = _write_reports(run_dir, result)
+        if reports:
+            result.report_paths = _write_reports(run_dir, result)
         if crashed is not None and not isinstance(crashed, Exception):
             raise crashed  # KeyboardInterrupt/SystemExit after the summary is safe on disk
         return result
@@ -280,13 +295,24 @@ def _merge(verdicts: list[Verdict], live: list[Verdict]) -> list[Verdict]:
 
 
 def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: FaultInjector,
-              verdicts: list[Verdict], wall_s: float, simulated_s: float) -> dict[str, Any]:
+              verdicts: list[Verdict], wall_s: float, simulated_s: float, *,
+              callbacks: CallbackDurations | None = None, cpu_s: float | None = None) -> dict[str, Any]:
+    """The run in figures (``summary.json``). ``callbacks``: every callback's duration, folded during
+    the run (without it, the system's reservoir of the last 65 536 is used); ``cpu_s``: the process's
+    CPU time over the run."""
     counters = system.metrics().counters
     acc = system.frame_accounts()
     faults = Counter(r.kind for r in injector.records)
+    budget = system.config.block_seconds if system.config is not None else None
+    if callbacks is None:
+        callbacks = CallbackDurations(budget)
+        callbacks.fold(system.monitoring.histogram("callback_duration_s"))
+    cb = callbacks.summary()
+    hours = simulated_s / 3600.0
+    xruns = counters.get("xruns", 0)
     return {
         "soundcheck": "run-summary",
-        "schema_version": 1,
+        "schema_version": 2,
         "ok": all(v.ok for v in verdicts),
         "spec": spec.to_dict(),
         "backend": spec.backend,
@@ -295,7 +321,16 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
         "wall_s": round(wall_s, 3),
         "speed_x_realtime": round(simulated_s / wall_s, 1) if wall_s > 0 else None,
         "frames": acc.to_dict(),
-        "xruns": counters.get("xruns", 0),
+        "xruns": xruns,
+        "xruns_per_hour": round(xruns / hours, 3) if hours > 0 else None,
+        "callback_duration_s": cb,
+        "cpu": {
+            # the audio callback's share of real time: callback seconds / operating seconds
+            "callback_load_mean": cb["budget_share"]["mean"],
+            "callback_load_p99": cb["budget_share"]["p99"],
+            "process_cpu_s": round(cpu_s, 3) if cpu_s is not None else None,
+            "process_cpu_percent": round(100 * cpu_s / wall_s, 1) if cpu_s is not None and wall_s > 0 else None,
+        },
         "callbacks": counters.get("callbacks", 0),
         "errors": counters.get("errors", 0),
         "faults": {"total": sum(faults.values()), "by_kind": dict(sorted(faults.items()))},
