@@ -117,7 +117,9 @@ class AudioSystem:
         self.monitoring = MonitoringCoordinator()
         self._op_lock = threading.RLock()
         self._events: list[EventListener] = []
-        self._device_errors: deque[AudioSystemError] = deque(maxlen=1024)
+        #: (stream generation or None, error): errors of a stream that is no longer current are stale
+        self._device_errors: deque[tuple[int | None, AudioSystemError]] = deque(maxlen=1024)
+        self._stream_gen = 0
         self._pipeline: Pipeline | None = None
         self._stream: DeviceStream | None = None
         self._recovery: _RecoveryRun | None = None
@@ -360,8 +362,7 @@ class AudioSystem:
                             self.coordinator.try_transition(name, State.FAILED, "close")
                         self.coordinator.try_transition(name, State.CLOSED, "close")
             self.coordinator.transition(SYSTEM, State.CLOSED, "close")
-            if self._scheduler is not None:
-                self._scheduler.close()
+            scheduler = self._scheduler
             if self._supervisor_alloc is not None:
                 self.resources.release(self._supervisor_alloc)
                 self._supervisor_alloc = None
@@ -369,6 +370,11 @@ class AudioSystem:
                 self.backend.close()
             except Exception:  # a broken backend must not keep the system from closing
                 log.exception("backend close failed")
+        # Join the supervisor thread *outside* the op lock: a supervisor pass that started during
+        # close() waits for that lock, and joining it while holding the lock stalled close() for
+        # the join's full 5 s (measured on the JACK rig). Released, the pass sees CLOSED and returns.
+        if scheduler is not None:
+            scheduler.close()
 
     def __enter__(self) -> "AudioSystem":
         if self.state == State.UNINITIALIZED:
@@ -391,7 +397,10 @@ class AudioSystem:
         stream = None
         try:
             stream_alloc = self.resources.allocate("device", ResourceType.STREAMS, 1, "stream")
-            stream = self.backend.open_stream(spec, pipeline.callback, self._on_device_error)
+            self._stream_gen += 1
+            gen = self._stream_gen
+            stream = self.backend.open_stream(spec, pipeline.callback,
+                                              lambda error: self._on_device_error(error, gen))
             stream.start()
         except BaseException:
             if stream is not None:
@@ -444,9 +453,12 @@ class AudioSystem:
             self.coordinator.handle_error(err.component or "dsp", err, requires_recovery=False)
 
     # -- supervisor: errors, watchdog, degradation ---------------------------------------------
-    def _on_device_error(self, error: AudioSystemError) -> None:
-        """Called by backends from any thread: enqueue only (never take a lock a stream may need)."""
-        self._device_errors.append(error)
+    def _on_device_error(self, error: AudioSystemError, generation: int | None = None) -> None:
+        """Called by backends from any thread: enqueue only (never take a lock a stream may need).
+
+        ``generation`` identifies the stream that reported (``_build`` binds it); None means "the
+        current stream"."""
+        self._device_errors.append((generation, error))
 
     def _schedule_supervisor(self) -> None:
         if self._scheduler is None or self._supervisor_timer is not None:
@@ -472,7 +484,12 @@ class AudioSystem:
         """One supervisor pass: route queued device/callback errors, watchdog, pool, gauges."""
         with self._op_lock:
             while self._device_errors:
-                err = self._device_errors.popleft()
+                gen, err = self._device_errors.popleft()
+                if gen is not None and (gen != self._stream_gen or self._stream is None):
+                    # From a stream already torn down (a dead stream's late watchdog report, or a
+                    # timeout while we closed it): it must not start a second recovery.
+                    self.monitoring.counter("stale_device_errors").inc()
+                    continue
                 self.monitoring.counter("errors").inc()
                 if isinstance(err, DeviceError):
                     self.monitoring.counter("device_losses").inc()
