@@ -159,3 +159,42 @@ def test_concurrent_recording_keeps_indices_gap_free():
         t.join()
     assert [e.index for e in h.entries] == list(range(3200))
     assert all(o.outcome == "ok" for o in h.operations())
+
+
+def _fill(h: History, n: int) -> None:
+    for i in range(n):
+        op = h.invoke(i % 3, "pause" if i % 2 else "resume", [i])
+        h.record("event", value="tick", data={"i": i})
+        (h.ok if i % 5 else h.fail)(op, i)
+
+
+def test_keep_bounds_memory_and_readers_stream_the_rest_back_from_the_file(tmp_path: Path):
+    full = History(meta={"seed": 1})
+    _fill(full, 600)
+    h = History(meta={"seed": 1}, stream_to=tmp_path / "h.jsonl", keep=50)
+    _fill(h, 600)
+    h.close()
+    assert len(h) == len(full) == 1801
+    assert 50 <= len(h.entries) < 100 and h.first_index == len(h) - len(h.entries)  # only a window in memory
+    assert h.to_jsonl() == full.to_jsonl()                              # every entry, in order
+    assert [o.to_dict() for o in h.operations()] == [o.to_dict() for o in full.operations()]
+    assert [e.to_dict() for e in h.since(7)] == [e.to_dict() for e in list(full)[7:]]
+    assert [e.index for e in h.since(len(h) - 3)] == [1798, 1799, 1800]  # from memory
+    assert h.meta["seed"] == 1 and h.end_time == full.end_time
+    assert h.last("event").data == {"i": 599}
+
+
+def test_keep_without_a_stream_keeps_everything():
+    h = History(keep=10)
+    _fill(h, 100)
+    assert len(h.entries) == len(h) == 300 and h.first_index == 0
+
+
+def test_complete_finds_the_invoke_by_op_id_not_by_scanning(tmp_path: Path, monkeypatch):
+    h = History(stream_to=tmp_path / "h.jsonl", keep=20)
+    op = h.invoke("worker-7", "start")
+    _fill(h, 100)  # the invoke is long gone from memory
+    monkeypatch.setattr(h, "_iter_all", lambda **kw: pytest.fail("complete() scanned the history"))
+    e = h.ok(op)
+    h.close()
+    assert (e.process, e.op) == ("worker-7", "start")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from harness.faults import FaultInjector, profile_schedule
@@ -201,3 +203,86 @@ def test_checker_crash_is_a_failed_verdict():
     h.record("metrics", data={"frames": {"captured": "x"}})
     (v,) = check_all(h, only=["frame_accounting"])
     assert not v.ok and "checker raised" in v.message
+
+
+# -- cost: the checkers are linear (or n log n) in the history's length --------------------------
+# Counted, not timed: the number of Python lines a checker executes (sys.settrace) is a deterministic
+# operation count. Doubling the history must about double it; the old per-window scans of every
+# state / op / event made it 4x (check_recovery) and ~3x (check_rejected_config).
+
+
+def _synthetic(n_windows: int) -> History:
+    """A running system hit by n transient faults, each recovered; a rejected configure and a
+    metrics snapshot every few windows; ~14 entries per window."""
+    h = History()
+    h.record("attach", data={"state": "running", "configured": True, "pending": False,
+                             "components": {"system": "running"}, "next_seq": 1})
+    seq = 1
+    pre = {"state": "running", "configured": True, "pending": False, "config": "a"}
+    for i in range(n_windows):
+        t = 10.0 * i + 1.0
+        fid = f"f{i}"
+        h.record("fault_start", time=t, data={"firing_id": fid, "kind": "dropout", "fired_at": t, "ended_at": None, "transient": True})
+        for a, b, dt in (("running", "recovering", 0.01), ("recovering", "running", 0.2)):
+            h.record("transition", time=t + dt, data={"seq": seq, "time": t + dt, "component": "system", "from_state": a, "to_state": b, "cause": "x"})
+            seq += 1
+        h.record("event", value="recovery_started", time=t + 0.01, data={"cause": "x"})
+        h.record("event", value="recovery_succeeded", time=t + 0.2, data={"attempts": 1})
+        h.record("fault_end", time=t + 0.1, data={"firing_id": fid, "kind": "dropout", "fired_at": t, "ended_at": t + 0.1, "transient": True})
+        if i % 4 == 0:
+            op = h.invoke("client", "configure", [{}], meta={"invalid": True}, pre=pre)
+            h.fail(op, error={"type": "ConfigValidationError"}, post=pre)
+        if i % 2 == 0:
+            h.record("metrics", time=t + 5, data={"frames": {"captured": 1, "played": 1, "buffered": 0, "dropped": 0},
+                                               "counters": {"callback_errors": 0}, "pending_callback_errors": 0,
+                                               "health": {"state": "running", "healthy": True, "recovering": False, "components": {}},
+                                               "resources": {"usage": {}, "limits": {}}})
+    h.record("note", value="end", time=10.0 * n_windows + 10)
+    return h
+
+def _lines_executed(fn, *a):
+    count = 0
+    def tracer(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
+    sys.settrace(tracer)
+    try:
+        out = fn(*a)
+    finally:
+        sys.settrace(None)
+    return count, out
+
+
+@pytest.mark.parametrize("checker", [check_recovery, check_rejected_config, check_health, check_callback_errors,
+                                     check_legal_transitions, check_history_complete, check_resources,
+                                     check_frame_accounting, check_linearizable, check_all])
+def test_checkers_cost_grows_linearly_with_the_history(checker):
+    small, out = _lines_executed(checker, _synthetic(250))
+    large, _ = _lines_executed(checker, _synthetic(500))
+    verdicts = out if isinstance(out, list) else [out]
+    assert all(v.ok for v in verdicts), verdicts
+    assert large / small < 2.3, f"{checker.__name__}: {small} -> {large} lines for 2x the history"
+
+
+class _CountingHistory(History):
+    reads = 0
+
+    def __iter__(self):
+        for e in super().__iter__():
+            self.reads += 1
+            yield e
+
+
+def test_a_200k_entry_history_is_checked_in_one_pass_and_every_fault_window_is_checked():
+    h = _CountingHistory()
+    src = _synthetic(29_000)
+    h.entries, h._initial = src.entries, src.initial
+    assert len(h) > 200_000
+    verdicts = check_all(h)
+    assert all(v.ok for v in verdicts), [str(v) for v in verdicts if not v.ok]
+    assert h.reads == len(h)  # one pass over the history for all nine checkers
+    by = {v.name: v for v in verdicts}
+    assert by["recovery"].message == "recoveries bounded; 29000 fault window(s) recovered in time"
+    assert by["rejected_config"].message == "7250 rejected configuration(s) changed nothing"
