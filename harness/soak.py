@@ -214,8 +214,9 @@ class _Recorder:
         self.samples.append(s)
 
     def _checkpoint(self, run: Any, system: Any, history: Any, now: float) -> None:
-        entries = history.entries[self.hist_pos:]
-        self.hist_pos += len(entries)
+        entries = history.since(self.hist_pos)  # from memory: the history keeps a window of the newest
+        if entries:
+            self.hist_pos = entries[-1].index + 1
         self.faults_fired = sum(1 for e in entries if e.type == "fault_start") + self.faults_fired
         digest = state_digest(system, self.faults_fired)
         if self.replaying:
@@ -400,7 +401,7 @@ class SoakRunner:
         status = "completed"
         result = None
         try:
-            result = run.execute(on_chunk=recorder, on_progress=on_progress)
+            result = run.execute(on_chunk=recorder, on_progress=on_progress, reports=False)
             if run._stop.is_set():
                 status = "interrupted"
         except KeyboardInterrupt:
@@ -412,8 +413,7 @@ class SoakRunner:
         journal.end(status, sim_t=(summary.get("simulated_s") or 0.0) + t_offset,
                     wall_s_total=wall_offset + (summary.get("wall_s") or wall),
                     verdicts=jsonify(verdicts), summary=jsonify(summary),
-                    final_metrics={"counters": (result.history.snapshots()[-1].data.get("counters")
-                                                if result is not None and result.history.snapshots() else {})})
+                    final_metrics={"counters": _last_counters(result)})
         journal.close()
         # The runner wrote the reports before the journal's end record; rewrite them from the
         # journal so report.json says completed/interrupted and `soundcheck report` agrees.
@@ -424,6 +424,12 @@ class SoakRunner:
         ok = bool((report.get("verdict") or {}).get("ok")) and status == "completed"
         return SoakResult(spec.run_dir, status, ok, dict(paths), recorder.index, resumed_from,
                           recorder.digest_verified, wall, summary)
+
+
+def _last_counters(result: Any) -> dict[str, Any]:
+    """The counters of the run's last metrics snapshot (kept in memory by the history)."""
+    last = result.history.last("metrics") if result is not None else None
+    return dict(last.data.get("counters") or {}) if last is not None else {}
 
 
 def install_stop_signals(runner: SoakRunner) -> Callable[[], None]:

@@ -115,6 +115,8 @@ def as_run_data(run_data: Any, run_dir: Path) -> RunData:
                               verdicts=getattr(run_data, "verdicts", None),
                               wall_time_s=summary.get("wall_s"), sim_time_s=summary.get("simulated_s"),
                               history_path=summary.get("history"))
+    rd.callbacks = summary.get("callback_duration_s")  # every callback, folded during the run
+    rd.cpu = summary.get("cpu")
     journal = Path(getattr(run_data, "run_dir", run_dir)) / JOURNAL_NAME
     if journal.exists():
         try:

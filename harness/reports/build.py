@@ -436,6 +436,8 @@ def _performance(rd: RunData, counters: dict[str, int], budget: float | None, bl
     chunk_bins = [c.get("cb", {}).get("bins") for c in rd.chunks if c.get("cb")]
     source = None
     cb: dict[str, Any] = {"count": None, "p50": None, "p99": None, "p99_9": None, "max": None, "mean": None}
+    merged: dict[int, int] = {}
+    run_cb = rd.callbacks or {}
     if chunk_bins:
         merged = merge_bins(chunk_bins)
         cb.update(bins_percentiles(merged))
@@ -444,6 +446,10 @@ def _performance(rd: RunData, counters: dict[str, int], budget: float | None, bl
         tot = sum((c["cb"].get("sum") or 0.0) for c in rd.chunks if c.get("cb"))
         cb["mean"] = tot / cb["count"] if cb["count"] else None
         source = "journal histograms (all callbacks, ~6% bins, exact max)"
+    elif run_cb.get("count") and (run_cb.get("histogram") or {}).get("bins"):
+        merged = merge_bins([run_cb["histogram"]["bins"]])
+        cb.update({k: run_cb.get(k) for k in ("count", "p50", "p99", "p99_9", "max", "mean")})
+        source = "run summary (all callbacks, folded every chunk, ~6% bins, exact max)"
     elif rd.final_metrics and "callback_duration_s" in (rd.final_metrics.get("histograms") or {}):
         h = rd.final_metrics["histograms"]["callback_duration_s"]
         cb.update(count=h.get("count"), p50=h.get("p50"), p99=h.get("p99"), p99_9=h.get("p99.9"),
@@ -456,20 +462,40 @@ def _performance(rd: RunData, counters: dict[str, int], budget: float | None, bl
     stream = (rd.config or {}).get("stream") or {}
     latency_ms = gauges.get("latency_ms") or (1000 * block / rate if block else None)
     span = max(sim_t - start_t, 0.0)
+    run_cpu = rd.cpu or {}
+    hours = span / 3600.0
     return {
         "sample_rate": rate, "block_size": block, "block_budget_s": budget,
         "callback_duration_s": cb, "callback_duration_source": source,
+        "callback_histogram": {"bins_per_decade": BINS_PER_DECADE, "floor_s": _BIN_FLOOR,
+                               "bins": {str(k): v for k, v in sorted(merged.items())}} if merged else None,
+        "budget_histogram": _budget_histogram(merged, budget),
         "budget_share": share,
+        "xruns_per_hour": (counters["xruns"] / hours) if hours and "xruns" in counters else None,
         "budget_overruns": counters.get("budget_overruns"),
         "callbacks": counters.get("callbacks"),
         "cpu": {"callback_load_mean": share["mean"], "callback_load_p99": share["p99"],
-                "process_cpu_percent_mean": float(np.mean(cpu)) if cpu else None,
-                "process_cpu_percent_max": float(np.max(cpu)) if cpu else None},
+                "process_cpu_percent_mean": float(np.mean(cpu)) if cpu else run_cpu.get("process_cpu_percent"),
+                "process_cpu_percent_max": float(np.max(cpu)) if cpu else None,
+                "process_cpu_s": run_cpu.get("process_cpu_s")},
         "latency_ms": latency_ms,
         "configured_latency_ms": stream.get("latency_ms"),
         "jitter_ms": (1000 * (cb["p99"] - cb["p50"])) if cb["p99"] is not None and cb["p50"] is not None else None,
         "speed_x_realtime": (span / rd.wall_time_s) if rd.wall_time_s else None,
     }
+
+
+def _budget_histogram(bins: dict[int, int], budget: float | None) -> list[dict[str, Any]] | None:
+    """Callbacks per share of the block budget (``le_share`` edges ``BUDGET_EDGES``, then over
+    the last), from the log histogram: a bin counts where its middle falls (~6 % resolution)."""
+    if not bins or not budget:
+        return None
+    counts = [0] * (len(BUDGET_EDGES) + 1)
+    edges = np.asarray(BUDGET_EDGES) * budget
+    for k, v in bins.items():
+        counts[int(np.searchsorted(edges, _bin_mid(k), side="left"))] += v
+    return [{"le_share": e, "count": c} for e, c in zip(BUDGET_EDGES, counts)] + \
+        [{"le_share": None, "count": counts[-1]}]
 
 
 def _recovery(episodes: list[dict[str, Any]], faults: list[dict[str, Any]], rd: RunData,

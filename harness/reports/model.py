@@ -6,7 +6,7 @@ run`` and scenarios build it from their ``History`` with ``RunData.from_history`
 a crash.
 
 The schema of ``report.json`` is documented field by field in ``SCHEMA.md`` next to this module;
-``SCHEMA_VERSION`` is bumped on any incompatible change.
+``SCHEMA_VERSION`` is bumped on any change (2: added fields only, see the changelog in SCHEMA.md).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 __all__ = ["RunData", "SCHEMA_VERSION", "jsonify", "normalize_verdicts"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: history entry types the reports read; everything else is ignored
 REPORT_ENTRY_TYPES = frozenset({"attach", "transition", "fault_start", "fault_end", "error", "event",
@@ -143,6 +143,10 @@ class RunData:
     wall_time_s: float | None = None
     scenarios: list[dict[str, Any]] = field(default_factory=list)  # exported failure scenarios
     history_path: str | None = None        # full history JSONL, if one was written
+    #: the run summary's callback-duration distribution (``CallbackDurations.summary()``: all callbacks)
+    callbacks: dict[str, Any] | None = None
+    #: the run summary's CPU figures (``process_cpu_s``, ``process_cpu_percent``)
+    cpu: dict[str, Any] | None = None
 
     @classmethod
     def from_history(cls, history: Any, *, kind: str = "run", meta: dict[str, Any] | None = None,
@@ -150,13 +154,18 @@ class RunData:
                      sim_time_s: float | None = None, samples: list[dict[str, Any]] | None = None,
                      glitches: list[dict[str, Any]] | None = None, status: str = "completed",
                      problems: list[str] | None = None, history_path: str | None = None) -> "RunData":
-        """From a ``harness.history.History`` (and optionally the system, for config and metrics)."""
-        raw = list(history)
-        entries = [c for c in (compact_entry(e) for e in raw) if c is not None]
+        """From a ``harness.history.History`` (and optionally the system, for config and metrics).
+
+        One pass over the history (streamed back from its file when it keeps only a window in
+        memory); only the compacted entries the reports read are kept."""
+        entries: list[dict[str, Any]] = []
         config = None
         final_metrics = None
         samples = list(samples or [])
-        for e in raw:  # the config the system ran with, and its counters at each snapshot
+        for e in history:  # the config the system ran with, and its counters at each snapshot
+            c = compact_entry(e)
+            if c is not None:
+                entries.append(c)
             d = e if isinstance(e, dict) else e.to_dict()
             data = d.get("data") or {}
             if d.get("type") == "event" and d.get("value") == "config_applied" and config is None:

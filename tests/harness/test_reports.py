@@ -42,7 +42,7 @@ def _copy(soak_dir, tmp_path):
 
 def test_report_json_has_the_documented_sections(soak_dir):
     r = json.loads((soak_dir / "report.json").read_text())
-    assert r["schema_version"] == 1 and r["kind"] == "soak"
+    assert r["schema_version"] == 2 and r["kind"] == "soak"
     st = r["stability"]
     for key in ("sim_time_s", "wall_time_s", "faults_by_type", "failures", "mtbf_s", "time_in_state_s",
                 "xruns_per_hour", "leaks", "invariants"):
