@@ -36,7 +36,7 @@ BACKENDS = ("sim", "jack", "portaudio")
 SETTLE_S = 3.0
 #: history entries kept in memory during a run (the rest stream to history.jsonl and are read back
 #: from there): a long run's memory does not grow with its length
-HISTORY_WINDOW = 20_000
+HISTORY_WINDOW = 5_000
 
 
 @dataclass
