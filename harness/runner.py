@@ -193,7 +193,7 @@ class ReliabilityRun:
         injector = FaultInjector(system, self.schedule if schedule is None else schedule, spec.seed,
                                  history=history, target=target)
         live_violations: list[Verdict] = []
-        callbacks = CallbackDurations(system.config.block_seconds if system.config is not None else None)
+        callbacks = CallbackDurations()
         durations = system.monitoring.histogram("callback_duration_s")
         cpu0 = time.process_time()
         wall0 = time.perf_counter()
@@ -213,7 +213,7 @@ class ReliabilityRun:
                 else:
                     clock.sleep(step)
                     history.snapshot(system)
-                callbacks.fold(durations)  # every callback's duration, in constant memory
+                callbacks.fold(durations, _budget(system))  # every callback's duration, in constant memory
                 for verdict in (_live_frames(system, simulated), check_resources(None, system)):
                     if not verdict.ok:
                         live_violations.append(verdict)
@@ -227,7 +227,7 @@ class ReliabilityRun:
                 system.run_for(0.05) if simulated else clock.sleep(0.05)
             history.snapshot(system)
             run_op(history, system, "stop")
-            callbacks.fold(durations)
+            callbacks.fold(durations, _budget(system))
         except UsageError:
             raise
         except BaseException as exc:  # report what we have, then re-raise below
@@ -303,10 +303,9 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
     counters = system.metrics().counters
     acc = system.frame_accounts()
     faults = Counter(r.kind for r in injector.records)
-    budget = system.config.block_seconds if system.config is not None else None
     if callbacks is None:
-        callbacks = CallbackDurations(budget)
-        callbacks.fold(system.monitoring.histogram("callback_duration_s"))
+        callbacks = CallbackDurations()
+        callbacks.fold(system.monitoring.histogram("callback_duration_s"), _budget(system))
     cb = callbacks.summary()
     hours = simulated_s / 3600.0
     xruns = counters.get("xruns", 0)
@@ -341,6 +340,12 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
         "violations": [v.to_dict() for v in verdicts if not v.ok],
         "history": str(history.path) if history.path else None,
     }
+
+
+def _budget(system: AudioSystem) -> float | None:
+    """The block budget (block size / sample rate), once the system has a config."""
+    config = system.config
+    return config.block_seconds if config is not None else None
 
 
 def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
