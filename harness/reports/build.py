@@ -79,7 +79,11 @@ class CallbackDurations:
         self._seen = 0
         self._hist: Any = None
 
-    def fold(self, hist: Any) -> int:
+    def fold(self, hist: Any, budget_s: float | None = None) -> int:
+        """Take the reservoir's new samples; ``budget_s`` sets the budget if it was not known yet
+        (the system has no config until ``initialize``)."""
+        if self.budget_s is None and budget_s:
+            self.budget_s = budget_s
         if hist is not self._hist or hist.count < self._seen:  # a new reservoir: start over on it
             self._hist, self._seen = hist, 0
         new = hist.count - self._seen

@@ -129,6 +129,51 @@ def test_runner_hands_its_result_to_write_reports(tmp_path):
     assert r["performance"]["block_budget_s"] == pytest.approx(256 / 48_000)
 
 
+def test_a_runs_summary_and_performance_section_cover_every_callback_against_the_budget(tmp_path):
+    from harness.runner import ReliabilityRun, RunSpec
+
+    # 80 s at 48 kHz / 256 frames: 15,000 callbacks, more than the system's 65,536-sample reservoir
+    # would hold after 350 s; folded every chunk, none is missed
+    result = ReliabilityRun(RunSpec(duration_s=80.0, seed=4, run_dir=tmp_path / "run")).execute()
+    s = result.summary
+    cb, callbacks = s["callback_duration_s"], s["callbacks"]
+    assert s["schema_version"] == 2 and cb["count"] == callbacks > 14_000 and cb["missed"] == 0
+    assert cb["p50"] <= cb["p99"] <= cb["p99_9"] <= cb["max"] * 1.07
+    assert cb["budget_s"] == pytest.approx(256 / 48_000)
+    assert sum(b["count"] for b in cb["budget_histogram"]) == callbacks
+    assert sum(cb["histogram"]["bins"].values()) == callbacks
+    assert cb["over_budget"] == sum(b["count"] for b in cb["budget_histogram"] if (b["le_share"] or 99) > 1)
+    assert s["xruns_per_hour"] == pytest.approx(s["xruns"] * 3600 / s["simulated_s"], rel=1e-3)
+    assert s["cpu"]["process_cpu_s"] > 0 and s["cpu"]["callback_load_mean"] == cb["budget_share"]["mean"]
+    pf = json.loads((tmp_path / "run" / "report.json").read_text())["performance"]
+    assert pf["callback_duration_source"].startswith("run summary (all callbacks")
+    assert pf["callback_duration_s"]["count"] == callbacks and pf["callback_duration_s"]["p99"] == cb["p99"]
+    assert sum(b["count"] for b in pf["budget_histogram"]) == callbacks
+    assert pf["cpu"]["process_cpu_s"] == s["cpu"]["process_cpu_s"] and pf["xruns_per_hour"] is not None
+
+
+def test_schema_md_documents_every_report_and_summary_field(soak_dir, tmp_path):
+    from pathlib import Path
+
+    import harness.reports
+    from harness.runner import ReliabilityRun, RunSpec
+
+    doc = (Path(harness.reports.__file__).parent / "SCHEMA.md").read_text()
+    assert f"`report.json`, schema version {harness.reports.SCHEMA_VERSION}" in doc
+    # a field counts as documented where SCHEMA.md names it in code: `name`, `a`/`b`, `a, b`, `{a, b}`
+    code = " ".join(re.findall(r"`([^`]+)`", doc))
+    documented = set(re.findall(r"[a-z_][a-z_0-9]*", code))
+    r = json.loads((soak_dir / "report.json").read_text())
+    result = ReliabilityRun(RunSpec(duration_s=5.0, seed=1, run_dir=tmp_path / "run")).execute()
+    missing = [k for k in r if k not in documented]
+    for section in ("stability", "performance", "recovery"):
+        missing += [f"{section}.{k}" for k in r[section] if k not in documented]
+    missing += [f"summary.{k}" for k in result.summary if k not in documented]
+    missing += [f"summary.callback_duration_s.{k}" for k in result.summary["callback_duration_s"]
+                if k not in documented]
+    assert not missing, f"report/summary fields SCHEMA.md does not mention: {missing}"
+
+
 def test_empty_run_data_builds_a_report_listing_every_gap(tmp_path):
     paths = write_reports(tmp_path, RunData(kind="scenario", status="failed"), history_db=False)
     r = paths.report
