@@ -1,0 +1,392 @@
+"""``JackRigTarget``: real faults on the JACK loopback rig, driven through ``FaultInjector``.
+
+Each real fault (server kill + restart, pulled cable, SIGSTOP/SIGCONT stall, CPU starvation) is
+injected while the system is RUNNING, while PAUSED and in the middle of a stream-reopening
+reconfigure (from the RECONFIGURING transition observer, the way a device dies mid-operation).
+Every test checks: the fault was noticed the way it should be (an error and RECOVERING for a
+dead or frozen device; xrun flags for starvation; *no* false alarm for a pulled cable, which is
+silence by design), the system came back to its state, frames stayed accounted for and the gap
+was measured, nothing hung (every wait is a bounded condition), and after close() no stream,
+thread, device-host process or shared-memory segment was left.
+
+Outside CI these skip when jackd is missing; with ``CI`` set they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import faults as F
+from harness.errors import HarnessError, RigError
+from harness.history import History, run_op
+from harness.invariants import check_all, check_frame_accounting, check_resources
+from harness.loopback import LoopbackRig, rig_unavailable_reason, wait_until
+from harness.rig_target import (
+    UNSUPPORTED,
+    JackRigTarget,
+    PulledCable,
+    UnsupportedFault,
+    runnable_schedule,
+)
+from harness.runner import ReliabilityRun, RunSpec
+from system_under_test import AudioSystem, State
+from system_under_test.errors import DeviceError, DeviceStalledError
+
+RATE, PERIOD = 48000, 256
+RECOVERY = {"max_attempts": 30, "initial_backoff_ms": 20, "max_backoff_ms": 100, "deadline_ms": 15000}
+#: Bound on every wait in this file: generous for a loaded 2-core machine, never reached when healthy.
+WAIT_S = 10.0
+
+
+def _require_jackd() -> None:
+    reason = rig_unavailable_reason()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the loopback tests but {reason}")
+        pytest.skip(reason)
+
+
+# ------------------------------------------------------------------ no jackd needed
+class _FakeRig:
+    running = True
+    stalled = False
+    rate, period = RATE, PERIOD
+
+
+def test_unsupported_fault_is_a_rig_error_and_a_not_implemented_error() -> None:
+    target = JackRigTarget(_FakeRig())  # type: ignore[arg-type]
+    with pytest.raises(UnsupportedFault, match="callback_raises") as info:
+        target.raise_in_callback("system", 1)
+    assert isinstance(info.value, RigError) and isinstance(info.value, HarnessError)
+    assert isinstance(info.value, NotImplementedError)
+    assert target.unsupported_reason("callback_raises") == UNSUPPORTED["callback_raises"]
+    assert target.unsupported_reason("dropout") is None
+
+
+def test_runnable_schedule_drops_what_the_rig_cannot_do_and_notes_why() -> None:
+    schedule = F.Schedule([F.DeviceDropout(trigger=F.At(1.0)), F.CallbackRaises(trigger=F.At(2.0)),
+                           F.DeviceStall(trigger=F.At(3.0))])
+    history = History()
+    kept = runnable_schedule(schedule, JackRigTarget(_FakeRig()), history)  # type: ignore[arg-type]
+    assert [f.kind for f in kept] == ["dropout", "stall"]
+    notes = [e for e in history.entries if e.type == "note" and e.value == "fault_skipped"]
+    assert [n.data["kind"] for n in notes] == ["callback_raises"]
+    assert "cannot corrupt the callback" in notes[0].data["reason"]
+    # A target that can do everything gets the schedule back untouched.
+    assert runnable_schedule(schedule, F.SimulatedTarget(None), history) is schedule
+
+
+def test_target_for_returns_the_rig_target_for_jack_only_when_given_a_rig() -> None:
+    from system_under_test.devices.jack import JackBackend
+
+    system = AudioSystem(None, backend=JackBackend("soundcheck-never-started"))
+    with pytest.raises(TypeError, match="rig="):
+        F.target_for(system)
+    target = F.target_for(system, rig=_FakeRig())
+    assert isinstance(target, JackRigTarget) and target.system is system
+    assert isinstance(target, F.FaultTarget)
+
+
+def test_a_stale_error_from_a_replaced_stream_starts_no_second_recovery(make_system: Any) -> None:
+    """SUT fix (measured on the rig's ALSA route): only the current stream's errors are routed."""
+    system = make_system()
+    sinks: list[Callable[[Any], None]] = []
+    opener = system.backend.open_stream
+    system.backend.open_stream = lambda spec, cb, on_error: (sinks.append(on_error), opener(spec, cb, on_error))[1]
+    target = F.SimulatedTarget(system.backend)
+    target.drop_device("sim-in")
+    system.run_for(0.05)
+    target.return_device("sim-in")
+    system.run_for(1.0)
+    assert system.state == State.RUNNING and system.metrics().counters["recoveries"] == 1
+    assert len(sinks) >= 2  # the first stream, then the one(s) recovery opened
+    current_before = system.stream
+    stale_sinks = sinks[:-1]  # every stream but the current one
+    for sink in stale_sinks:
+        sink(DeviceStalledError("late watchdog report from a dead stream", component="device"))
+    system.run_for(0.5)
+    assert system.metrics().counters["recoveries"] == 1, "a stale error started a second recovery"
+    assert system.stream is current_before and system.state == State.RUNNING
+    assert system.metrics().counters.get("stale_device_errors", 0) == len(stale_sinks)
+    # The current stream's errors still count.
+    sinks[-1](DeviceStalledError("the current stream stalls", component="device"))
+    system.run_for(1.0)
+    assert system.metrics().counters["recoveries"] == 2
+
+
+# ------------------------------------------------------------------ the rig
+
+
+class Rigged:
+    """A system on the JACK host API route of a fresh rig, its history, injector and target."""
+
+    def __init__(self, rig: LoopbackRig) -> None:
+        from system_under_test.devices.jack import JackBackend
+
+        self.rig = rig
+        self.threads_before = list(threading.enumerate())
+        self.system = AudioSystem({"device": {"backend": "jack", "input_device": "system",
+                                              "output_device": "system"},
+                                   "recovery": RECOVERY}, backend=JackBackend(rig.server_name))
+        self.history = History(meta={"test": "rig_target"}).attach(self.system)
+        self.target = F.target_for(self.system, rig=rig)
+        self.injector = F.FaultInjector(self.system, [], seed=1, target=self.target, history=self.history)
+        self.host_pids: set[int] = set()
+        self.shm: set[str] = set()
+        self.system.add_observer(lambda rec: self._note_stream())
+
+    def _note_stream(self) -> None:
+        stream = self.system.stream
+        if stream is not None:
+            if getattr(stream, "host_pid", None):
+                self.host_pids.add(stream.host_pid)
+            self.shm.add(stream.shm_name)
+
+    def start(self) -> None:
+        assert run_op(self.history, self.system, "initialize").ok
+        assert run_op(self.history, self.system, "start").ok
+        self._note_stream()
+        self.wait_blocks(20)
+
+    def callbacks(self) -> int:
+        return int(self.system.metrics().counters.get("callbacks", 0))
+
+    def wait_blocks(self, n: int) -> None:
+        goal = self.callbacks() + n
+        wait_until(lambda: self.callbacks() >= goal, WAIT_S, what=f"{n} more audio blocks")
+
+    def story(self) -> str:
+        """The system's transitions and events so far (for failure messages)."""
+        t0 = self.history.entries[0].time if self.history.entries else 0.0
+        lines = [f"{e.time - t0:7.3f} {e.type} {e.value or ''} "
+                 f"{(e.data or {}).get('to_state', '') if e.type == 'transition' else ''}"
+                 f"{(e.data or {}).get('error', {}).get('message', '') if e.type == 'error' else ''}"
+                 for e in self.history.entries
+                 if e.type in ("transition", "event", "error", "fault_start", "fault_end", "invoke", "ok",
+                               "fail", "info") and (e.type != "transition" or e.data.get("component") == "system")]
+        return "\n".join(lines[-40:])
+
+    def recoveries(self) -> int:
+        return int(self.system.metrics().counters.get("recoveries", 0))
+
+    def close(self) -> None:
+        self.injector.disarm()
+        run_op(self.history, self.system, "close")
+        self.history.close()
+
+
+@pytest.fixture
+def rigged() -> Iterator[Rigged]:
+    _require_jackd()
+    with LoopbackRig(rate=RATE, period=PERIOD) as rig:
+        r = Rigged(rig)
+        try:
+            yield r
+        finally:
+            if r.system.state != State.CLOSED:
+                r.close()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        return not Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+    except (OSError, IndexError):
+        return False
+
+
+def _assert_clean_close(r: Rigged) -> None:
+    r.close()
+    assert r.system.state == State.CLOSED
+    verdicts = {v.name: v for v in check_all(r.history, r.system, threads_before=r.threads_before)}
+    for name in ("resources", "legal_transitions", "frame_accounting", "history_complete"):
+        assert verdicts[name].ok, f"{name}: {verdicts[name].message} {verdicts[name].evidence[:3]}"
+    assert check_resources(None, r.system, threads_before=r.threads_before).ok
+    assert r.host_pids, "no device host was ever seen"
+    wait_until(lambda: not any(_pid_alive(p) for p in r.host_pids), 5.0, what="device hosts to exit")
+    left = [n for n in r.shm if Path(f"/dev/shm/{n}").exists()]
+    assert left == [], f"shared memory left behind: {left}"
+
+
+# The fault matrix -----------------------------------------------------------------------------
+FAULTS: dict[str, Callable[[], F.Fault]] = {
+    "server_kill": lambda: F.DeviceDropout(target="system", duration_s=0.4),
+    "stall": lambda: F.DeviceStall(target="system", duration_s=0.4),  # > the stream's 250 ms watchdog
+    "cpu_starvation": lambda: F.LateCallback(target="system", delay_s=0.1),
+    "pulled_cable": lambda: PulledCable(target="system", duration_s=0.3),
+}
+#: Faults the system must notice as a broken device (error + RECOVERING + back).
+BREAKING = {"server_kill", "stall"}
+WHEN = ("running", "paused", "reconfigure")
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("when", WHEN)
+@pytest.mark.parametrize("fault_name", list(FAULTS))
+def test_real_fault_is_detected_and_recovered(rigged: Rigged, fault_name: str, when: str,
+                                              record_property: Callable[[str, Any], None]) -> None:
+    r = rigged
+    r.start()
+    if when == "paused":
+        assert run_op(r.history, r.system, "pause").ok
+    before_state = State.PAUSED if when == "paused" else State.RUNNING
+    fault = FAULTS[fault_name]()
+    fault.fault_id = f"{fault_name}@{when}"
+    counters0 = dict(r.system.metrics().counters)
+    cb0, t0 = r.callbacks(), r.system.clock.now()
+    rig_xruns0 = r.rig.xruns
+    records: list[Any] = []
+
+    if when == "reconfigure":
+        fired = threading.Event()
+
+        def on_transition(rec: Any) -> None:
+            if rec.component == "system" and rec.to_state == State.RECONFIGURING and not fired.is_set():
+                fired.set()
+                records.append(r.injector.inject(fault))
+
+        r.system.add_observer(on_transition)
+        # A stream setting change: the stream is torn down and reopened inside RECONFIGURING.
+        res = run_op(r.history, r.system, "reconfigure",
+                     {"device": {"backend": "jack", "input_device": "system", "output_device": "system"},
+                      "recovery": RECOVERY, "buffers": {"ring_blocks": 4}})
+        assert fired.is_set(), "the fault never fired inside reconfigure"
+        # Either the reconfigure made it through, or it failed with a device error and handed
+        # over to recovery (outcome "info": it changed state before it raised).
+        assert res.outcome == "ok" or isinstance(res.error, DeviceError), res
+    else:
+        records.append(r.injector.inject(fault))
+    record = records[0]
+    assert record is not None
+
+    # The fault ends by itself (its duration on the injector's scheduler thread).
+    wait_until(lambda: record.ended_at is not None, WAIT_S, what="the fault to end")
+    if fault_name in BREAKING and when == "reconfigure":
+        # Inside reconfigure the dead/frozen device meets the stream being reopened: the operation
+        # itself must notice - fail with a device error (then roll back or hand over to recovery)
+        # - or wait the fault out and open the new stream on the device that came back.
+        ended_op = [e for e in r.history.entries if e.type in ("ok", "fail", "info")][-1]
+        rolled_back = bool(r.history.events("config_rolled_back"))
+        recovered = r.recoveries() > counters0.get("recoveries", 0) or r.system.recovering
+        waited_out = res.outcome == "ok" and ended_op.time >= record.ended_at
+        assert (isinstance(res.error, DeviceError) and (rolled_back or recovered)) or waited_out, \
+            f"{res}\n{r.story()}"
+        record_property("reconfigure_path", "waited out" if waited_out else
+                        "rolled back" if rolled_back else "recovery")
+    elif fault_name in BREAKING:
+        try:
+            wait_until(lambda: r.recoveries() > counters0.get("recoveries", 0), WAIT_S,
+                       what="the system to recover from the broken device")
+        except TimeoutError as exc:
+            raise AssertionError(f"{exc}; state {r.system.state}\n{r.story()}") from None
+        assert any(t["to_state"] == "recovering" for t in r.history.transitions("system")), "never RECOVERING"
+        errors = r.history.errors()
+        assert any(e.data["error"]["type"] in ("DeviceLostError", "DeviceStalledError", "DeviceNotFoundError",
+                                               "DeviceTimeoutError") for e in errors), r.story()
+    wait_until(lambda: r.system.state == before_state and not r.system.recovering, WAIT_S,
+               what=f"the system back in {before_state}")
+    r.wait_blocks(20)  # audio flows again on the (possibly new) stream
+    assert r.system.is_healthy(), r.system.health()
+    counters = r.system.metrics().counters
+
+    if fault_name == "cpu_starvation":
+        # JACK saw its client miss cycles; the system saw flagged blocks; nobody called it a dead device.
+        flagged = counters.get("xruns", 0) - counters0.get("xruns", 0)
+        assert r.rig.xruns > rig_xruns0 or flagged > 0, (r.rig.xruns, flagged)
+        assert r.target.actions and r.target.actions[-1].done, r.target.notes
+    if fault_name == "pulled_cable":
+        # Silence, no error: a pulled cable must not look like a dead device (no false recovery).
+        assert record.details["removed"], "no connection was pulled"
+        if when != "reconfigure":
+            assert r.recoveries() == counters0.get("recoveries", 0)
+        assert r.target.actions[-1].method == "replug_cable"
+
+    # Frames: still accounted for, and the outage measured (blocks the device did not deliver).
+    assert check_frame_accounting(None, r.system).ok
+    elapsed = r.system.clock.now() - t0
+    delivered = (r.callbacks() - cb0) * PERIOD
+    lost = max(0, round(elapsed * RATE) - delivered)
+    record_property("frames_lost", lost)
+    record_property("outage_s", lost / RATE)
+    if fault_name in ("server_kill", "stall"):
+        assert lost > RATE * 0.1, f"a {fault_name} lost only {lost} frames?"
+    _assert_clean_close(r)
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(60)
+def test_stop_under_a_stalled_server_is_short(rigged: Rigged) -> None:
+    """SUT fix: stop() used to wait the full 2 s control timeout while holding the op lock."""
+    r = rigged
+    r.start()
+    with r.rig.stalled_for():
+        t0 = r.system.clock.now()
+        assert run_op(r.history, r.system, "stop").ok
+        took = r.system.clock.now() - t0
+    assert took < 1.0, f"stop() took {took:.2f} s under a stalled server"
+    _assert_clean_close(r)
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(60)
+def test_alsa_route_server_kill_recovers_exactly_once() -> None:
+    """SUT fix: the dead ALSA stream's late watchdog report used to start a second recovery."""
+    _require_jackd()
+    from system_under_test.devices.portaudio import PortAudioBackend
+
+    with LoopbackRig(rate=RATE, period=PERIOD) as rig:
+        system = AudioSystem({"device": {"backend": "portaudio", "input_device": "jack", "output_device": "jack"},
+                              "recovery": RECOVERY},
+                             backend=PortAudioBackend(host_api="ALSA", jack_server=rig.server_name))
+        history = History().attach(system)
+        target = JackRigTarget(rig, system)
+        try:
+            system.initialize()
+            system.start()
+            wait_until(lambda: system.metrics().counters.get("callbacks", 0) > 20, WAIT_S, what="audio")
+            target.drop_device("jack")
+            wait_until(lambda: system.state == State.RECOVERING, WAIT_S, what="RECOVERING")
+            target.return_device("jack")
+            wait_until(lambda: system.metrics().counters.get("recoveries", 0) >= 1, WAIT_S, what="recovery")
+            # The dead stream's own watchdog (250 ms) has long fired by the time these blocks arrive.
+            goal = system.metrics().counters["callbacks"] + int(0.5 * RATE / PERIOD)
+            wait_until(lambda: system.metrics().counters["callbacks"] >= goal, WAIT_S, what="0.5 s of audio")
+            assert system.metrics().counters["recoveries"] == 1
+            assert len(history.events("recovery_started")) == 1
+            assert system.state == State.RUNNING
+        finally:
+            system.close()
+            history.close()
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(60)
+def test_reliability_run_on_the_jack_rig_with_faults(tmp_path: Path) -> None:
+    _require_jackd()
+    profile = tmp_path / "rig.toml"
+    profile.write_text('name = "rig"\ncheck_every_s = 0.5\n[probabilities]\ndropout = 0.2\nstall = 0.2\n'
+                       'xrun = 0.3\ncallback_raises = 0.4\n[params.dropout]\nduration_s = [0.1, 0.4]\n'
+                       '[params.stall]\nduration_s = [0.05, 0.3]\n')
+    spec = RunSpec(backend="jack", duration_s=5.0, seed=3, faults=str(profile), report_root=tmp_path,
+                   # The recovery invariant allows max back-off + 0.5 s after a fault ends; a real
+                   # reopen (server back, a fresh device host, PortAudio open) needs ~0.3-0.7 s.
+                   config={"recovery": {**RECOVERY, "max_backoff_ms": 500}})
+    run = ReliabilityRun(spec)
+    kinds = {f.kind for f in run.schedule.faults}
+    assert "callback_raises" in kinds and "dropout" in kinds, kinds  # the seed draws both
+    result = run.execute()
+    s = result.summary
+    assert result.ok, s["violations"]
+    assert s["backend"] == "jack" and s["final_state"] == "closed"
+    assert s["faults"]["total"] > 0 and "callback_raises" not in s["faults"]["by_kind"]
+    assert s["faults"]["by_kind"].get("dropout", 0) > 0 and s["recoveries"] > 0
+    assert all(s["invariants"].values())
+    assert (result.run_dir / "summary.json").exists() and (result.run_dir / "history.jsonl").exists()
+    skipped = [e for e in result.history.entries if e.type == "note" and e.value == "fault_skipped"]
+    assert skipped and {e.data["kind"] for e in skipped} == {"callback_raises"}
