@@ -241,4 +241,30 @@ def runnable_schedule(schedule: Schedule, target: Any, history: History | None =
     return Schedule(kept, name=schedule.name, seed=schedule.seed, duration_s=schedule.duration_s)
 
 
-__all__ = ["JackRigTarget", "PulledCable", "RigAction", "UNSUPPORTED", "UnsupportedFault", "runnable_schedule"]
+def from_run_start(schedule: Schedule, t0: float) -> Schedule:
+    """``schedule`` with its clock times moved to start at ``t0`` (the run's start on a real clock).
+
+    A profile schedule says "at 12.5 s into the run" as ``At(12.5)``; ``FaultInjector`` reads it
+    as a time *on the system clock*. The virtual clock starts at 0, so there the two agree; a
+    real clock reads ~10^4 s (monotonic), so unshifted every fault fired at once when armed
+    (measured on the rig: all 15 faults of ``--faults default`` at one instant).
+    """
+    import dataclasses
+
+    from .faults import At, Every, WithProbability
+
+    def shift(trigger: Any) -> Any:
+        if isinstance(trigger, At):
+            return dataclasses.replace(trigger, time=trigger.time + t0)
+        if isinstance(trigger, Every):
+            return dataclasses.replace(trigger, start_s=trigger.start_s + t0)
+        if isinstance(trigger, WithProbability):
+            return dataclasses.replace(trigger, start_s=trigger.start_s + t0,
+                                       until_s=None if trigger.until_s is None else trigger.until_s + t0)
+        return trigger  # OnCall counts calls, not time
+
+    faults = [dataclasses.replace(f, trigger=shift(f.trigger)) for f in schedule.faults]
+    return Schedule(faults, name=schedule.name, seed=schedule.seed, duration_s=schedule.duration_s)
+
+
+__all__ = ["JackRigTarget", "PulledCable", "RigAction", "UNSUPPORTED", "UnsupportedFault", "from_run_start", "runnable_schedule"]

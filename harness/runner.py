@@ -187,9 +187,9 @@ class ReliabilityRun:
         target = schedule = None
         if self._rig is not None:  # a real device on the JACK rig: its faults, minus what it cannot do
             from .faults import target_for
-            from .rig_target import runnable_schedule
+            from .rig_target import from_run_start, runnable_schedule
             target = target_for(system, rig=self._rig)
-            schedule = runnable_schedule(self.schedule, target, history)
+            schedule = from_run_start(runnable_schedule(self.schedule, target, history), clock.now())
         injector = FaultInjector(system, self.schedule if schedule is None else schedule, spec.seed,
                                  history=history, target=target)
         live_violations: list[Verdict] = []
