@@ -12,8 +12,9 @@ Protocol (all of it in this file, so both sides read the same definition):
 - control: JSON lines. The parent writes requests ``{"id": n, "op": ...}`` to our stdin; we answer
   ``{"id": n, "ok": true, "result": ...}`` or ``{"id": n, "ok": false, "error": {...}}`` on the
   protocol fd (our original stdout; fd 1 is redirected to stderr so library chatter cannot corrupt
-  it). Unsolicited events ``{"event": ...}`` go the same way: ``hello`` once at start (with
-  PortAudio's version or why it is unavailable) and ``inactive`` when a started stream stops on
+  it). Unsolicited events ``{"event": ...}`` go the same way: ``started`` as soon as the
+  interpreter runs, ``hello`` once PortAudio is initialised (with its version or why it is
+  unavailable; with JACK this connects to the server, which blocks while it is stalled) and ``inactive`` when a started stream stops on
   its own (the JACK host API's reaction to a dead server).
 - audio: one shared-memory segment created by the parent, laid out by ``RingLayout``: two SPSC
   rings of blocks. In the PortAudio callback we push ``indata`` (+ status bits, time) into the
@@ -332,6 +333,9 @@ def main() -> None:
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # PortAudio/ALSA/JACK print to stdout sometimes; keep the protocol clean
     host = _Host(proto, tick_fd)
+    # "started" before PortAudio loads: the parent tells a slow interpreter start (generous bound)
+    # from PortAudio's initialisation hanging on a stalled audio server (short bound).
+    host.send({"event": "started", "pid": os.getpid()})
     host.hello()
     host.serve()
 

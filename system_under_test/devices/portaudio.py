@@ -234,11 +234,13 @@ class DeviceHost:
     _ids = itertools.count(1)
 
     def __init__(self, env: dict[str, str], *, python: str, spawn_timeout_s: float,
+                 init_timeout_s: float | None = None,
                  on_event: Callable[[dict[str, Any]], None] | None = None) -> None:
         self._on_event = on_event
         self._pending: dict[int, tuple[threading.Event, dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self._gone = threading.Event()
+        self._started = threading.Event()
         self._hello = threading.Event()
         self.hello: dict[str, Any] = {}
         self.tick_r, tick_w = os.pipe()
@@ -261,11 +263,17 @@ class DeviceHost:
             os.close(tick_w)  # only the host holds the write end: EOF on tick_r = host died
         self._reader = threading.Thread(target=self._read, name=f"devhost-reader-{self.proc.pid}", daemon=True)
         self._reader.start()
-        if not self._hello.wait(spawn_timeout_s):
+        # Two bounds: the interpreter starting (slow on a loaded machine: generous), then
+        # PortAudio initialising (fast, unless the JACK server is stalled: then it hangs, and
+        # waiting the generous bound held the system's op lock 10 s - measured on the rig).
+        init_timeout_s = spawn_timeout_s if init_timeout_s is None else init_timeout_s
+        if not self._started.wait(spawn_timeout_s) or not self._hello.wait(init_timeout_s):
             self.kill()
             self.release()
+            what = "initialise PortAudio" if self._started.is_set() else "start"
+            bound = init_timeout_s if self._started.is_set() else spawn_timeout_s
             raise DeviceTimeoutError(
-                f"device host did not start within {spawn_timeout_s:.1f} s (is the audio server stalled?)",
+                f"device host did not {what} within {bound:.1f} s (is the audio server stalled?)",
                 component="device", details={"stderr": self.stderr_tail()})
         if not self.hello.get("ok"):
             err = self.hello.get("error") or {"type": "OSError", "message": "device host exited at start"}
@@ -290,8 +298,11 @@ class DeviceHost:
                 except ValueError:
                     continue
                 if "event" in msg:
-                    if msg["event"] == "hello":
+                    if msg["event"] == "started":
+                        self._started.set()
+                    elif msg["event"] == "hello":
                         self.hello = msg
+                        self._started.set()
                         self._hello.set()
                     elif self._on_event is not None:
                         try:
@@ -308,6 +319,7 @@ class DeviceHost:
             pass
         finally:
             self._gone.set()
+            self._started.set()
             self._hello.set()
             with self._lock:
                 for event, _ in self._pending.values():
@@ -881,7 +893,7 @@ class PortAudioBackend(DeviceBackend):
     def _spawn_host(self, on_event: Callable[[dict[str, Any]], None] | None = None) -> DeviceHost:
         self._check_available()
         return DeviceHost(self.host_env(), python=self.python, spawn_timeout_s=self.spawn_timeout_s,
-                          on_event=on_event)
+                          init_timeout_s=self.control_timeout_s, on_event=on_event)
 
     def devices(self) -> list[DeviceInfo]:
         """Re-scanned every call, in a fresh device host (a fresh PortAudio: never a stale list)."""
