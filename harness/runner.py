@@ -118,6 +118,12 @@ class ReliabilityRun:
             raise UsageError(f"the duration must be positive, got {spec.duration_s}")
         if spec.backend == "portaudio" and not spec.device:
             raise UsageError("--backend portaudio needs --device NAME (see `soundcheck devices`)")
+        if spec.backend == "jack" and backend is None:  # refuse before a run folder exists
+            from .errors import RigError
+            from .loopback import rig_unavailable_reason
+            reason = rig_unavailable_reason()
+            if reason is not None:
+                raise RigError(f"--backend jack runs on the JACK loopback rig, but {reason}")
         self.spec = spec
         self._backend = backend
         self._system_factory = system_factory
@@ -139,11 +145,7 @@ class ReliabilityRun:
         if spec.backend == "jack":
             from system_under_test.devices.jack import JackBackend
 
-            from .errors import RigError
-            from .loopback import LoopbackRig, rig_unavailable_reason
-            reason = rig_unavailable_reason()
-            if reason is not None:
-                raise RigError(f"--backend jack runs on the JACK loopback rig, but {reason}")
+            from .loopback import LoopbackRig
             rig = LoopbackRig()
             try:
                 rig.start()

@@ -396,3 +396,16 @@ def test_reliability_run_on_the_jack_rig_with_faults(tmp_path: Path) -> None:
     assert (result.run_dir / "summary.json").exists() and (result.run_dir / "history.jsonl").exists()
     skipped = [e for e in result.history.entries if e.type == "note" and e.value == "fault_skipped"]
     assert skipped and {e.data["kind"] for e in skipped} == {"callback_raises"}
+
+
+def test_cli_run_on_jack_without_jackd_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from harness.cli import main as cli_main
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no jackd on it
+    code = cli_main(["run", "--backend", "jack", "--duration", "5", "--report-dir", str(tmp_path / "reports")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "jackd is not installed" in err and "apt-get install jackd2" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "reports").exists(), "a run folder was created for a run that cannot start"
