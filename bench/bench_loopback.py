@@ -11,7 +11,8 @@ what returns, and reports:
   a block whose worst sample misses the fit by more than 10 % of the amplitude is counted);
 - time-to-detect / time-to-recover of a server kill on the JACK host API and ALSA ``jack`` routes.
 
-Usage: ``python bench/bench_loopback.py [--duration 300]``.
+Usage: ``python bench/bench_loopback.py [--duration 300]``; ``--system-drills N`` instead times N
+server kill+restart drills per route under a running ``AudioSystem`` (detection, its own recovery).
 """
 
 from __future__ import annotations
@@ -114,6 +115,91 @@ def run(duration_s: float = 300, *, rate: int = 48000, period: int = 256, drills
     return result
 
 
+ROUTES = {
+    # route: (backend factory over a rig, device name, config backend name)
+    "jack-hostapi": (lambda rig: JackBackend(rig.server_name), "system", "jack"),
+    "alsa-jack-pcm": (lambda rig: PortAudioBackend(host_api="ALSA", jack_server=rig.server_name), "jack",
+                      "portaudio"),
+}
+
+
+def system_drills(route: str, *, repeat: int = 5, rate: int = 48000, period: int = 256,
+                  recovery: dict[str, Any] | None = None, timeout_s: float = 15.0) -> dict[str, Any]:
+    """Server kill + restart under a running ``AudioSystem`` (its own recovery), ``repeat`` times.
+
+    Per drill, on the system clock: ``detect_s`` kill -> RECOVERING; ``server_s`` the restart
+    until jackd accepts clients (started as soon as the loss is detected); ``back_s`` server
+    ready -> RUNNING again (recovery's next attempt: a fresh device host + PortAudio open);
+    ``recover_s`` kill -> RUNNING (the outage the user hears); ``frames_lost`` the blocks the
+    device did not deliver meanwhile. Also: recoveries per drill (1 unless a stale error starts
+    a second) and the first error type.
+    """
+    from system_under_test import AudioSystem, State
+
+    make_backend, device, backend_name = ROUTES[route]
+    drills: list[dict[str, Any]] = []
+    with LoopbackRig(rate=rate, period=period) as rig:
+        config: dict[str, Any] = {"device": {"backend": backend_name, "input_device": device,
+                                             "output_device": device},
+                                  "stream": {"sample_rate": rate, "block_size": period}}
+        if recovery:
+            config["recovery"] = recovery
+        system = AudioSystem(config, backend=make_backend(rig))
+        errors: list[tuple[float, str]] = []
+        system.add_event_listener(lambda e: errors.append((e.time, e.data["error"]["type"]))
+                                  if e.kind == "error" else None)
+        clock = system.clock
+        counters = lambda: system.metrics().counters  # noqa: E731
+
+        def flowing(n: int = 20) -> None:
+            goal = counters().get("callbacks", 0) + n
+            wait_until(lambda: system.state == State.RUNNING and counters().get("callbacks", 0) >= goal,
+                       timeout_s, what="audio on a running system", clock=clock)
+
+        try:
+            system.initialize()
+            system.start()
+            flowing()
+            for _ in range(repeat):
+                rec0, cb0 = counters().get("recoveries", 0), counters().get("callbacks", 0)
+                n_err = len(errors)
+                t_kill = clock.now()
+                rig.kill_server()
+                wait_until(lambda: system.state == State.RECOVERING, timeout_s, what="RECOVERING", clock=clock)
+                t_detect = clock.now()
+                server_s = rig.restart_server()
+                t_server = clock.now()
+                wait_until(lambda: system.state == State.RUNNING and counters().get("recoveries", 0) > rec0,
+                           timeout_s, what="RUNNING again", clock=clock)
+                t_back = clock.now()
+                flowing(int(0.5 * rate / period))  # half a second of audio: a stale error would show by now
+                delivered = (counters().get("callbacks", 0) - cb0) * period
+                drills.append({
+                    "detect_s": t_detect - t_kill, "server_s": server_s, "back_s": t_back - t_server,
+                    "recover_s": t_back - t_kill,
+                    "frames_lost": max(0, round((clock.now() - t_kill) * rate) - delivered),
+                    "recoveries": counters().get("recoveries", 0) - rec0,
+                    "first_error": errors[n_err][1] if len(errors) > n_err else None,
+                })
+        finally:
+            system.close()
+    out: dict[str, Any] = {"route": route, "repeat": repeat, "drills": drills,
+                           "stale_device_errors": counters().get("stale_device_errors", 0)}
+    for key in ("detect_s", "server_s", "back_s", "recover_s", "frames_lost"):
+        values = sorted(d[key] for d in drills)
+        out[key] = {"median": values[len(values) // 2], "max": values[-1], "min": values[0]}
+    return out
+
+
+def print_system_drills(r: dict[str, Any]) -> None:
+    ms = lambda k: f"{r[k]['median'] * 1000:.0f} ms (min {r[k]['min'] * 1000:.0f}, max {r[k]['max'] * 1000:.0f})"  # noqa: E731
+    print(f"system drill {r['route']} x{r['repeat']}: detect {ms('detect_s')}; server back {ms('server_s')}; "
+          f"server-ready->RUNNING {ms('back_s')}; outage {ms('recover_s')}; frames lost median "
+          f"{r['frames_lost']['median']}; recoveries/drill {[d['recoveries'] for d in r['drills']]}; "
+          f"first errors {sorted({str(d['first_error']) for d in r['drills']})}; stale errors discarded "
+          f"{r['stale_device_errors']}")
+
+
 def _analyse(x: np.ndarray, rate: int) -> dict[str, Any] | str:
     """harness.analysis's glitch report, if that module is there (another engineer's)."""
     try:
@@ -165,7 +251,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=300.0, help="seconds of loopback (default 300)")
     parser.add_argument("--no-drills", action="store_true")
     parser.add_argument("--json", action="store_true", help="also print the result as JSON")
+    parser.add_argument("--system-drills", type=int, default=0, metavar="N",
+                        help="only run N server kill+restart drills per route under a running AudioSystem")
     args = parser.parse_args(argv)
+    if args.system_drills:
+        results = [system_drills(route, repeat=args.system_drills) for route in ROUTES]
+        for r in results:
+            print_system_drills(r)
+        if args.json:
+            print(json.dumps(results, indent=2, default=str))
+        return 0
     result = run(args.duration, drills=not args.no_drills, progress=True)
     print_table(result)
     if args.json:
