@@ -367,8 +367,9 @@ def test_alsa_route_server_kill_recovers_exactly_once() -> None:
 
 @pytest.mark.loopback
 @pytest.mark.timeout(60)
-def test_reliability_run_on_the_jack_rig_with_faults(tmp_path: Path) -> None:
+def test_reliability_run_on_the_jack_rig_with_faults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _require_jackd()
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))  # not the shared reports/
     profile = tmp_path / "rig.toml"
     # Sparse device faults (seed 43: a dropout at 1.2 s, a stall at 4.56 s, xruns and callback_raises
     # between): the recovery invariant judges each fault cluster alone, so a new device fault inside
@@ -394,6 +395,7 @@ def test_reliability_run_on_the_jack_rig_with_faults(tmp_path: Path) -> None:
     assert fired[-1] - fired[0] > 2.0, fired
     assert all(s["invariants"].values())
     assert (result.run_dir / "summary.json").exists() and (result.run_dir / "history.jsonl").exists()
+    assert (tmp_path / "history.sqlite").exists()
     skipped = [e for e in result.history.entries if e.type == "note" and e.value == "fault_skipped"]
     assert skipped and {e.data["kind"] for e in skipped} == {"callback_raises"}
 
