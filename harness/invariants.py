@@ -836,8 +836,19 @@ class _Recovery(_Fold):
                 clusters.append([f])
                 reach = -_INF
             reach = max(reach, f[1] or _INF)
-        checked = 0
-        for cluster in clusters:
+        def up_at(t: float) -> bool:
+            k = _latest_before(by_time, t, strict=False)
+            return k is not None and states[k][2] in ("running", "paused")
+
+        def up_between(a: float, b: float) -> bool:  # running or paused at some time in [a, b]
+            u = bisect.bisect_right(up_times, a)
+            return up_at(a) or (u < len(up_times) and up_times[u] <= b)
+
+        checked = chained = 0
+        i = 0
+        while i < len(clusters):
+            cluster = clusters[i]
+            i += 1
             if not all(f[2] for f in cluster):
                 continue
             if any(f[1] is None for f in cluster):
@@ -851,6 +862,18 @@ class _Recovery(_Fold):
                 continue
             _, backoff = self._config_at(start_index)
             limit = self.deadline_s if self.deadline_s is not None else backoff + 0.5
+            # A fault that fires inside the window, before the system is back, continues the episode
+            # (the system recovers from the last fault, not from the first): judge the chain as one.
+            while (i < len(clusters) and clusters[i][0][0] <= end + limit
+                   and not up_between(end, clusters[i][0][0])):
+                cluster = cluster + clusters[i]
+                i += 1
+                chained += 1
+                if any(f[1] is None for f in cluster):
+                    break
+                end = max(f[1] for f in cluster)
+            if not all(f[2] for f in cluster) or any(f[1] is None for f in cluster):
+                continue
             if end_time < end + limit:
                 continue  # the history stops too early to tell
             j = bisect.bisect_right(op_starts, end + limit)
@@ -869,7 +892,9 @@ class _Recovery(_Fold):
                                  "state_at_end": at_end})
         if evidence:
             return Verdict("recovery", False, evidence, f"{len(evidence)} recovery problem(s)")
-        return _ok("recovery", f"recoveries bounded; {checked} fault window(s) recovered in time")
+        return _ok("recovery", f"recoveries bounded; {checked} fault window(s) recovered in time"
+                   + (f" ({chained} fault(s) that fired while still recovering judged with the one before)"
+                      if chained else ""))
 
 
 def _prefix_latest(keyed: list[tuple[float, int]]) -> tuple[list[float], list[int]]:

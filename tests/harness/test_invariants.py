@@ -144,6 +144,42 @@ def test_not_running_after_a_transient_fault_is_flagged():
     assert not v.ok and "after transient fault" in v.evidence[0]["why"]
 
 
+def _fault(h: History, fid: str, t0: float, t1: float) -> None:
+    d = {"firing_id": fid, "kind": "dropout", "fired_at": t0, "transient": True}
+    h.record("fault_start", time=t0, data={**d, "ended_at": None})
+    h.record("fault_end", time=t1, data={**d, "ended_at": t1})
+
+
+def test_an_op_that_completed_at_time_zero_does_not_hide_a_fault_window():
+    # the old checker read ``complete_time or inf``: initialize/start done at t=0.0 counted as never
+    # done, overlapped every window, and the check passed without looking at any
+    h = _h("running")
+    h.ok(h.invoke("main", "start"))  # History() without a clock: both at time 0.0
+    _fault(h, "f@1", 1.0, 1.2)
+    _tr(h, 1, "running", "recovering", t=1.01)
+    _tr(h, 2, "recovering", "running", t=5.0)
+    h.record("note", value="end", time=6.0)
+    assert [o.complete_time for o in h.operations()] == [0.0]
+    v = check_recovery(h)
+    assert not v.ok and "after transient fault" in v.evidence[0]["why"]
+
+
+@pytest.mark.parametrize("back_at, ok", [(2.9, True), (4.0, False)])
+def test_a_fault_that_fires_while_still_recovering_is_judged_with_the_one_before(back_at, ok):
+    h = _h("running")
+    _fault(h, "a", 1.0, 1.2)
+    _tr(h, 1, "running", "recovering", t=1.01)
+    _fault(h, "b", 2.0, 2.3)  # before the system is back from "a": the episode goes on
+    _tr(h, 2, "recovering", "running", t=back_at)  # limit: 1.5 s after the last fault ("b") ended
+    h.record("note", value="end", time=9.0)
+    v = check_recovery(h)
+    assert v.ok is ok, v
+    if ok:
+        assert v.message.startswith("recoveries bounded; 1 fault window(s)") and "1 fault(s) that fired" in v.message
+    else:
+        assert v.evidence[0]["faults"] == ["dropout@1.0000-1.2000", "dropout@2.0000-2.3000"]
+
+
 def test_an_escaped_callback_exception_and_unreported_errors_are_flagged():
     h = _h()
     h.record("error", value="error", data={"error": {"type": "CallbackError",
