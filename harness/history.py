@@ -520,6 +520,31 @@ class History:
                 self._stream = None
 
     @classmethod
+    def open_jsonl(cls, path: str | os.PathLike[str]) -> "History":
+        """A history file, *not* loaded: one streaming pass notes its summaries (count, ``initial``,
+        ``meta``, ``end_time``, ``last``), then every reader streams the file again. For histories too
+        long to hold in memory (an 8-hour soak's); ``read_jsonl`` loads and validates every line."""
+        p = Path(path)
+        h = cls()
+        try:
+            with p.open("r", encoding="utf-8") as fh:
+                for n, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        e = Entry.from_dict(json.loads(line))
+                    except (ValueError, TypeError, KeyError) as exc:
+                        raise HistoryFormatError(p, n, f"malformed entry ({exc})") from None
+                    h._note_entry(e)
+                    if e.op_id is not None:
+                        h._op_ids = max(h._op_ids, int(e.op_id))
+        except OSError as exc:
+            raise InputFileError(p, f"cannot read history: {exc.strerror or exc}") from None
+        h.path, h._base = p, h._count  # nothing in memory: readers stream the file
+        h._running.clear()
+        return h
+
+    @classmethod
     def read_jsonl(cls, path: str | os.PathLike[str]) -> "History":
         p = Path(path)
         try:

@@ -198,3 +198,13 @@ def test_complete_finds_the_invoke_by_op_id_not_by_scanning(tmp_path: Path, monk
     e = h.ok(op)
     h.close()
     assert (e.process, e.op) == ("worker-7", "start")
+
+
+def test_open_jsonl_streams_a_history_file_without_loading_it(tmp_path: Path):
+    src = History(meta={"seed": 5})
+    _fill(src, 300)
+    path = src.write_jsonl(tmp_path / "h.jsonl")
+    h = History.open_jsonl(path)
+    assert h.entries == [] and len(h) == len(src) and h.meta["seed"] == 5
+    assert h.to_jsonl() == src.to_jsonl() and h.end_time == src.end_time
+    assert [o.to_dict() for o in h.operations()] == [o.to_dict() for o in src.operations()]
