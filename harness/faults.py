@@ -875,6 +875,40 @@ class StormStats:
     transition_latencies_s: list[float] = field(default_factory=list)
     wall_s: float = 0.0
     errors: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, latencies: list[float], transition_latencies: list[float], outcomes: dict[str, int]) -> None:
+        """Fold one storm thread's tallies in (called once per thread, at its end)."""
+        with self._lock:
+            self.ops += len(latencies)
+            self.latencies_s.extend(latencies)
+            self.transition_latencies_s.extend(transition_latencies)
+            for k, v in outcomes.items():
+                self.outcomes[k] = self.outcomes.get(k, 0) + v
+
+    def crashed(self, proc: str, exc: BaseException) -> None:
+        with self._lock:
+            self.errors.append(f"{proc}: {type(exc).__name__}: {exc}")
+
+
+def _unleash(worker: Callable[[int], None], threads: int, prefix: str, switch_interval_s: float | None) -> float:
+    """Run ``worker(i)`` on ``threads`` named threads with a tiny switch interval (dense
+    interleavings); returns the wall time. The interval is restored even if a thread fails to start."""
+    import sys  # noqa: PLC0415
+
+    old = sys.getswitchinterval()
+    if switch_interval_s is not None:
+        sys.setswitchinterval(switch_interval_s)
+    t_start = _time.perf_counter()
+    try:
+        workers = [threading.Thread(target=worker, args=(i,), name=f"{prefix}-{i}") for i in range(threads)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    finally:
+        sys.setswitchinterval(old)
+    return _time.perf_counter() - t_start
 
 
 _VALID_STORM_CONFIGS = ({}, {"dsp": [{"kind": "gain", "gain_db": -6.0}]},
@@ -889,13 +923,10 @@ def system_storm(system: "AudioSystem", *, threads: int = 8, ops_per_thread: int
     A tiny ``sys.setswitchinterval`` during the storm makes thread interleavings dense, so races in
     a critical section of a few bytecodes show up in a few hundred operations.
     """
-    import sys  # noqa: PLC0415
-
     from .history import History, run_op  # noqa: PLC0415
     hist = history if history is not None else History(clock=system.clock)
     stats = StormStats()
     barrier = threading.Barrier(threads)
-    lock = threading.Lock()
 
     def worker(i: int) -> None:
         rng = random.Random(f"storm:{seed}:{i}")
@@ -936,28 +967,10 @@ def system_storm(system: "AudioSystem", *, threads: int = 8, ops_per_thread: int
                     tlat.append(lat[-1])
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
         except BaseException as exc:  # noqa: BLE001 - a crash is a finding, reported by the caller
-            with lock:
-                stats.errors.append(f"{proc}: {type(exc).__name__}: {exc}")
-        with lock:
-            stats.ops += len(lat)
-            stats.latencies_s.extend(lat)
-            stats.transition_latencies_s.extend(tlat)
-            for k, v in outcomes.items():
-                stats.outcomes[k] = stats.outcomes.get(k, 0) + v
+            stats.crashed(proc, exc)
+        stats.add(lat, tlat, outcomes)
 
-    old = sys.getswitchinterval()
-    if switch_interval_s is not None:
-        sys.setswitchinterval(switch_interval_s)
-    t_start = _time.perf_counter()
-    try:
-        workers = [threading.Thread(target=worker, args=(i,), name=f"storm-{i}") for i in range(threads)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-    finally:
-        sys.setswitchinterval(old)
-    stats.wall_s = _time.perf_counter() - t_start
+    stats.wall_s = _unleash(worker, threads, "storm", switch_interval_s)
     return stats
 
 
@@ -970,8 +983,6 @@ def coordinator_storm(coordinator: Any, history: "History", *, threads: int = 8,
     Recorded as ops ``transition`` with args ``[component, target, expect]``: ``ok`` (value: the
     ``seq`` of the returned record) if applied, ``fail`` on ``IllegalTransitionError``. ``CLOSED`` is never a target (it would end the storm).
     """
-    import sys  # noqa: PLC0415
-
     from system_under_test.errors import IllegalTransitionError  # noqa: PLC0415
     from system_under_test.lifecycle import TRANSITIONS, State  # noqa: PLC0415
 
@@ -984,7 +995,6 @@ def coordinator_storm(coordinator: Any, history: "History", *, threads: int = 8,
     coordinator.add_observer(observer)
     stats = StormStats()
     barrier = threading.Barrier(threads)
-    lock = threading.Lock()
     states = list(State)
 
     def worker(i: int) -> None:
@@ -1014,29 +1024,13 @@ def coordinator_storm(coordinator: Any, history: "History", *, threads: int = 8,
                     history.ok(op_id, record.seq, process=proc, op="transition")
                     outcomes["ok"] = outcomes.get("ok", 0) + 1
         except BaseException as exc:  # noqa: BLE001
-            with lock:
-                stats.errors.append(f"{proc}: {type(exc).__name__}: {exc}")
-        with lock:
-            stats.ops += len(lat)
-            stats.latencies_s.extend(lat)
-            stats.transition_latencies_s.extend(lat)
-            for k, v in outcomes.items():
-                stats.outcomes[k] = stats.outcomes.get(k, 0) + v
+            stats.crashed(proc, exc)
+        stats.add(lat, lat, outcomes)
 
-    old = sys.getswitchinterval()
-    if switch_interval_s is not None:
-        sys.setswitchinterval(switch_interval_s)
-    t_start = _time.perf_counter()
     try:
-        workers = [threading.Thread(target=worker, args=(i,), name=f"cstorm-{i}") for i in range(threads)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
+        stats.wall_s = _unleash(worker, threads, "cstorm", switch_interval_s)
     finally:
-        sys.setswitchinterval(old)
         coordinator.remove_observer(observer)
-    stats.wall_s = _time.perf_counter() - t_start
     return stats
 
 
