@@ -1,8 +1,24 @@
-"""An 8-hour simulated soak with the default fault profile: wall time, speed, leak slopes.
+"""An 8-hour simulated soak with the default fault profile: wall time, speed, memory, leak slopes.
 
 A benchmark, not a test: it prints figures and never fails on a slow machine.
 
     python bench/bench_soak.py [--duration 8h] [--seed 1] [--faults default] [--run-dir DIR]
+                               [--leak-duration 2h] [--leak slow|leak_on_error|none]
+                               [--synthetic-entries 200000]
+
+Three measurements:
+
+1. **The healthy soak** (``--duration``): wall time, x real time, the end-of-run checks (one pass
+   over the streamed history; time per checker), and the process's resident memory: the first and
+   last sample, the peak (``ru_maxrss``) and the leak verdict on its slope (``harness.leaks``,
+   the same judgement the report makes). A healthy system must be judged "no leak".
+2. **A planted leak** (``--leak``, for ``--leak-duration``): ``slow`` keeps 16 KiB of process
+   memory per successful recovery and leaks one SUT buffer every 4th (the leak a missing ``release()`` on an error
+   path causes); its slopes must be flagged (it runs after the healthy soak, in the same process). ``leak_on_error`` is ``harness.mutants``' mutant: it
+   leaks a burst of stream allocations when reopening fails and then stays FAILED - a step, caught
+   by the ``resources`` and ``recovery`` invariants rather than by a slope (reported as measured).
+3. **Checker cost** (``--synthetic-entries``): ``check_all`` over a synthetic history of that many
+   entries (transient faults, recoveries, rejected configs, snapshots): seconds and entries/s.
 """
 
 from __future__ import annotations
@@ -10,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -17,6 +34,8 @@ from typing import Any
 
 from harness.durations import format_duration, parse_duration
 from harness.soak import SoakRunner, SoakSpec
+
+MiB = 1024 * 1024
 
 
 def _timed_checks(skip: tuple[str, ...], timings: dict[str, float]) -> Any:
@@ -27,23 +46,29 @@ def _timed_checks(skip: tuple[str, ...], timings: dict[str, float]) -> Any:
     original = inv.check_all
 
     def check_all(history: Any, system: Any = None, **kw: Any) -> list[Any]:
-        out = []
-        for name in inv.CHECKS:
-            if name in skip:
-                out.append(inv.Verdict(name, True, [], "skipped by bench_soak --skip-invariant",
-                                       inconclusive=True))
-                continue
-            t = time.perf_counter()
-            out.extend(original(history, system, only=[name]))
-            timings[name] = round(time.perf_counter() - t, 2)
-        return out
+        names = [n for n in inv.CHECKS if n not in skip]
+        t = time.perf_counter()
+        verdicts = {v.name: v for v in original(history, system, only=names, timings=timings, **kw)}
+        timings["total"] = time.perf_counter() - t
+        for name in skip:
+            verdicts[name] = inv.Verdict(name, True, [], "skipped by bench_soak --skip-invariant",
+                                         inconclusive=True)
+        for k in list(timings):
+            timings[k] = round(timings[k], 2)
+        return [verdicts[n] for n in inv.CHECKS]
 
     runner.check_all = check_all
     return lambda: setattr(runner, "check_all", original)
 
 
+def _leak_figures(leaks: dict[str, Any]) -> dict[str, Any]:
+    return {k: {"verdict": v["verdict"], "slope_per_hour": v["slope_per_hour"],
+                "ols_slope_per_hour": v["ols_slope_per_hour"], "first": v["first"], "last": v["last"]}
+            for k, v in leaks.items()}
+
+
 def run(duration: str = "8h", seed: int = 1, faults: str = "default", run_dir: str | None = None,
-        skip_invariants: tuple[str, ...] = ()) -> dict[str, Any]:
+        skip_invariants: tuple[str, ...] = (), system_factory: Any = None) -> dict[str, Any]:
     root = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix="bench-soak-"))
     os.environ.setdefault("SOUNDCHECK_HISTORY_DB", str(root / "history.sqlite"))
     spec = SoakSpec(duration_s=parse_duration(duration), seed=seed, faults=faults, run_dir=root / "run")
@@ -51,14 +76,17 @@ def run(duration: str = "8h", seed: int = 1, faults: str = "default", run_dir: s
     restore = _timed_checks(tuple(skip_invariants), timings)
     t0 = time.perf_counter()
     try:
-        result = SoakRunner(spec).start()
+        result = SoakRunner(spec, system_factory=system_factory).start()
     finally:
         restore()
     wall = time.perf_counter() - t0
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
     from harness.journal import read_journal
     sim_wall = sum(c.get("wall_s", 0.0) for c in read_journal(root / "run").checkpoints)
     report = json.loads((root / "run" / "report.json").read_text())
     st, pf, rc = report["stability"], report["performance"], report["recovery"]
+    rss = st["leaks"].get("rss_bytes") or {}
+    history = root / "run" / "history.jsonl"
     return {
         "simulated_s": st["sim_time_s"], "wall_s": round(wall, 1),
         "simulation_wall_s": round(sim_wall, 1), "invariant_check_s": timings,
@@ -66,31 +94,132 @@ def run(duration: str = "8h", seed: int = 1, faults: str = "default", run_dir: s
         "report_and_checks_wall_s": round(wall - sim_wall, 1),
         "speed_x_realtime": round(st["sim_time_s"] / wall, 1),
         "status": result.status, "ok": result.ok, "verdict": report["verdict"],
+        "invariants_broken": st["invariants_broken"],
         "checkpoints": result.checkpoints,
         "journal_bytes": (root / "run" / "journal.jsonl").stat().st_size,
+        "history_bytes": history.stat().st_size if history.exists() else None,
         "faults": st["faults_injected"], "episodes": rc["episodes_total"], "recovered": rc["recovered_total"],
         "failed_recoveries": rc["failed_count"], "xruns_per_hour": st["xruns_per_hour"],
         "callback_p99_ms": (pf["callback_duration_s"]["p99"] or 0) * 1000,
-        "leaks": {k: {"verdict": v["verdict"], "slope_per_hour": v["slope_per_hour"],
-                      "ols_slope_per_hour": v["ols_slope_per_hour"], "first": v["first"], "last": v["last"]}
-                  for k, v in st["leaks"].items()},
+        "rss": {"start_mib": round((rss.get("first") or 0) / MiB, 1), "end_mib": round((rss.get("last") or 0) / MiB, 1),
+                "peak_mib": round(peak_rss / MiB, 1),
+                "slope_mib_per_hour": round((rss.get("slope_per_hour") or 0) / MiB, 3),
+                "verdict": rss.get("verdict"), "reason": rss.get("reason")},
+        "leaks": _leak_figures(st["leaks"]),
+        "leaks_found": st["leaks_found"],
         "run_dir": str(root / "run"),
     }
 
 
+def _slow_leak_factory() -> Any:
+    from system_under_test import AudioSystem
+    from system_under_test.resources import ResourceType
+
+    class SlowLeak(AudioSystem):
+        """Every successful recovery keeps 16 KiB alive; every 4th leaks one SUT buffer allocation
+        (the default profile recovers ~4000 times an hour: ~64 MiB/h and ~1000 buffers/h, under the
+        4096-buffer limit for 2 h, so the run itself goes on)."""
+
+        def __init__(self, *a: Any, **kw: Any) -> None:
+            super().__init__(*a, **kw)
+            self.hoard: list[bytearray] = []
+
+        def _finish_recovery(self, run: Any) -> None:
+            super()._finish_recovery(run)
+            self.hoard.append(bytearray(b"x" * (16 * 1024)))
+            if len(self.hoard) % 4 == 0:
+                self.resources.allocate("dsp", ResourceType.BUFFERS, 1, "leaked on recovery")
+
+    return SlowLeak
+
+
+def run_leak(kind: str, duration: str = "2h", seed: int = 1, run_dir: str | None = None) -> dict[str, Any]:
+    if kind == "slow":
+        factory = _slow_leak_factory()
+    else:
+        from harness.mutants import system_factory
+        factory = system_factory(kind)
+    r = run(duration, seed, "default", run_dir, system_factory=factory)
+    return {"leak": kind, "simulated_s": r["simulated_s"], "wall_s": r["wall_s"], "rss": r["rss"],
+            "leaks_found": r["leaks_found"], "invariants_broken": r["invariants_broken"],
+            "leaks": {k: v for k, v in r["leaks"].items() if k in ("rss_bytes", "sut_live_allocations",
+                                                                   "sut_buffers", "sut_streams", "threads")},
+            "run_dir": r["run_dir"]}
+
+
+def _synthetic(n_entries: int) -> Any:
+    from harness.history import History
+    h = History()
+    h.record("attach", data={"state": "running", "configured": True, "pending": False,
+                             "components": {"system": "running"}, "next_seq": 1})
+    seq, i = 1, 0
+    pre = {"state": "running", "configured": True, "pending": False, "config": "a"}
+    while len(h) < n_entries:
+        t = 10.0 * i + 1.0
+        h.record("fault_start", time=t, data={"firing_id": f"f{i}", "kind": "dropout", "fired_at": t,
+                                              "ended_at": None, "transient": True})
+        for a, b, dt in (("running", "recovering", 0.01), ("recovering", "running", 0.2)):
+            h.record("transition", time=t + dt, data={"seq": seq, "time": t + dt, "component": "system",
+                                                      "from_state": a, "to_state": b, "cause": "x"})
+            seq += 1
+        h.record("event", value="recovery_started", time=t + 0.01, data={"cause": "x"})
+        h.record("event", value="recovery_succeeded", time=t + 0.2, data={"attempts": 1})
+        h.record("fault_end", time=t + 0.1, data={"firing_id": f"f{i}", "kind": "dropout", "fired_at": t,
+                                                  "ended_at": t + 0.1, "transient": True})
+        if i % 4 == 0:
+            op = h.invoke("client", "configure", [{}], meta={"invalid": True}, pre=pre)
+            h.fail(op, error={"type": "ConfigValidationError"}, post=pre)
+        if i % 2 == 0:
+            h.record("metrics", time=t + 5, data={
+                "frames": {"captured": 1, "played": 1, "buffered": 0, "dropped": 0},
+                "counters": {"callback_errors": 0}, "pending_callback_errors": 0,
+                "health": {"state": "running", "healthy": True, "recovering": False, "components": {}},
+                "resources": {"usage": {}, "limits": {}}})
+        i += 1
+    return h
+
+
+def run_synthetic(n_entries: int) -> dict[str, Any]:
+    from harness.invariants import check_all
+    h = _synthetic(n_entries)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    verdicts = check_all(h, timings=timings)
+    wall = time.perf_counter() - t
+    return {"entries": len(h), "check_all_s": round(wall, 2), "entries_per_s": round(len(h) / wall),
+            "ok": all(v.ok for v in verdicts), "per_checker_s": {k: round(v, 2) for k, v in timings.items()}}
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", default="8h")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--faults", default="default")
     ap.add_argument("--run-dir")
     ap.add_argument("--skip-invariant", action="append", default=[],
                     help="leave one end-of-run checker out (to measure the rest; reported)")
+    ap.add_argument("--leak", default="slow", choices=("slow", "leak_on_error", "none"),
+                    help="the planted leak to soak after the healthy run (none: skip)")
+    ap.add_argument("--leak-duration", default="2h")
+    ap.add_argument("--synthetic-entries", type=int, default=200_000, help="0 skips the checker-cost figure")
     a = ap.parse_args()
-    r = run(a.duration, a.seed, a.faults, a.run_dir, tuple(a.skip_invariant))
+    out: dict[str, Any] = {}
+    r = out["healthy"] = run(a.duration, a.seed, a.faults, a.run_dir, tuple(a.skip_invariant))
     print(f"{format_duration(r['simulated_s'])} simulated soak ({a.faults}) in {r['wall_s']:.0f} s wall "
-          f"= {r['speed_x_realtime']:.0f}x real time; {r['status']}, ok={r['ok']}")
-    print(json.dumps(r, indent=2))
+          f"= {r['speed_x_realtime']:.0f}x real time; {r['status']}, ok={r['ok']}; RSS "
+          f"{r['rss']['start_mib']} -> {r['rss']['end_mib']} MiB (peak {r['rss']['peak_mib']}), slope "
+          f"{r['rss']['slope_mib_per_hour']} MiB/h: {r['rss']['verdict']}", flush=True)
+    if a.leak != "none":
+        leak_dir = str(Path(a.run_dir).with_name(Path(a.run_dir).name + "-leak")) if a.run_dir else None
+        lk = out["planted_leak"] = run_leak(a.leak, a.leak_duration, a.seed, leak_dir)
+        print(f"planted leak {a.leak!r}, {format_duration(lk['simulated_s'])}: leaks found {lk['leaks_found']}; "
+              f"RSS slope {lk['rss']['slope_mib_per_hour']} MiB/h ({lk['rss']['verdict']}); "
+              f"invariants broken {lk['invariants_broken']}", flush=True)
+    if a.synthetic_entries:
+        s = out["synthetic_check"] = run_synthetic(a.synthetic_entries)
+        print(f"check_all over {s['entries']:,} synthetic entries: {s['check_all_s']} s "
+              f"({s['entries_per_s']:,} entries/s), ok={s['ok']}", flush=True)
+    print(json.dumps(out, indent=2))
 
 
 if __name__ == "__main__":
