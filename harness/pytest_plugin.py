@@ -9,7 +9,8 @@ Fixtures: ``soundcheck_seed``, ``virtual_clock``, ``sim_backend``, ``audio_syste
 closed at teardown), ``history`` (attached to ``audio_system``), ``fault_injector`` (on
 ``audio_system`` with ``history``; disarmed at teardown).
 
-Markers: ``fault(kind)``, ``soak``, ``loopback``, ``slow``.
+Markers: ``fault(kind)``, ``soak``, ``loopback``, ``slow``; ``require_loopback_rig()`` skips (or,
+with ``CI`` set, fails) a loopback test on a machine without jackd.
 
 On failure a test's report gets a ``soundcheck`` section with the seed and the exact command that
 replays it; with ``--soundcheck-report-dir`` its history is written there as JSON Lines, and when
@@ -44,6 +45,23 @@ MARKERS = (
     "slow: slower than a second or two",
 )
 BACKENDS = ("sim", "portaudio", "jack")
+
+
+def require_loopback_rig(*, portaudio: bool = False) -> None:
+    """Skip the calling test, with the reason, when the JACK loopback rig cannot run here (jackd or
+    JACK-Client missing; with ``portaudio=True`` also PortAudio). With ``CI`` set it fails instead:
+    CI must never silently skip the real-audio tests."""
+    from .loopback import rig_unavailable_reason
+
+    reason = rig_unavailable_reason()
+    if reason is None and portaudio:
+        from system_under_test.devices.portaudio import PortAudioBackend
+        ok, why = PortAudioBackend.available()
+        reason = None if ok else why
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the loopback tests but {reason}")
+        pytest.skip(reason)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -21,25 +21,17 @@ from harness.loopback import (
     lease_server_name,
     parse_iodelay,
     pid_is_jackd,
-    rig_unavailable_reason,
     wait_until,
 )
+from harness.pytest_plugin import require_loopback_rig
 from system_under_test.clock import VirtualClock
 
 pytestmark = [pytest.mark.loopback, pytest.mark.timeout(60)]
 
 
-def _require_jackd() -> None:
-    reason = rig_unavailable_reason()
-    if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the loopback tests but {reason}")
-        pytest.skip(reason)
-
-
 @pytest.fixture
 def rig() -> Iterator[LoopbackRig]:
-    _require_jackd()
+    require_loopback_rig()
     with LoopbackRig(rate=48000, period=256) as r:
         yield r
 
@@ -94,7 +86,7 @@ def test_leased_names_are_distinct_while_held() -> None:
 
 # ---------------------------------------------------------------- the rig itself
 def test_rig_is_ready_when_a_client_can_connect_and_closes_cleanly() -> None:
-    _require_jackd()
+    require_loopback_rig()
     rig = LoopbackRig()
     with rig:
         assert rig.running and rig.ready_s is not None and rig.ready_s < rig.ready_timeout_s
@@ -109,7 +101,7 @@ def test_rig_is_ready_when_a_client_can_connect_and_closes_cleanly() -> None:
 
 
 def test_two_rigs_run_side_by_side_without_colliding() -> None:
-    _require_jackd()
+    require_loopback_rig()
     with LoopbackRig() as a, LoopbackRig(rate=44100, period=128) as b:
         assert a.server_name != b.server_name
         assert a.running and b.running
@@ -117,7 +109,7 @@ def test_two_rigs_run_side_by_side_without_colliding() -> None:
 
 
 def test_teardown_happens_when_the_body_fails() -> None:
-    _require_jackd()
+    require_loopback_rig()
     holder: list[LoopbackRig] = []
     with pytest.raises(RuntimeError, match="test failed"):
         with LoopbackRig() as rig:
@@ -166,7 +158,7 @@ def test_stall_and_resume_freeze_the_server_process(rig: LoopbackRig) -> None:
 
 
 def test_close_resumes_and_kills_a_stalled_server() -> None:
-    _require_jackd()
+    require_loopback_rig()
     rig = LoopbackRig()
     rig.start()
     pid = rig.pid
@@ -234,7 +226,7 @@ def test_measure_iodelay_of_a_software_loop(rig: LoopbackRig) -> None:
 
 # ---------------------------------------------------------------- CLI
 def test_cli_up_status_down(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _require_jackd()
+    require_loopback_rig()
     state = tmp_path / "state.json"
     lease = lease_server_name()  # a pooled name: its registry slot is reclaimed on reuse
     lease.release()

@@ -14,7 +14,6 @@ Outside CI these skip when jackd is missing; with ``CI`` set they fail instead.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,7 +25,8 @@ from harness import faults as F
 from harness.errors import HarnessError, RigError
 from harness.history import History, run_op
 from harness.invariants import check_all, check_frame_accounting, check_resources
-from harness.loopback import LoopbackRig, rig_unavailable_reason, wait_until
+from harness.loopback import LoopbackRig, wait_until
+from harness.pytest_plugin import require_loopback_rig
 from harness.rig_target import (
     UNSUPPORTED,
     JackRigTarget,
@@ -42,14 +42,6 @@ RATE, PERIOD = 48000, 256
 RECOVERY = {"max_attempts": 30, "initial_backoff_ms": 20, "max_backoff_ms": 100, "deadline_ms": 15000}
 #: Bound on every wait in this file: generous for a loaded 2-core machine, never reached when healthy.
 WAIT_S = 10.0
-
-
-def _require_jackd() -> None:
-    reason = rig_unavailable_reason()
-    if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the loopback tests but {reason}")
-        pytest.skip(reason)
 
 
 # ------------------------------------------------------------------ no jackd needed
@@ -183,7 +175,7 @@ class Rigged:
 
 @pytest.fixture
 def rigged() -> Iterator[Rigged]:
-    _require_jackd()
+    require_loopback_rig()
     with LoopbackRig(rate=RATE, period=PERIOD) as rig:
         r = Rigged(rig)
         try:
@@ -337,7 +329,7 @@ def test_stop_under_a_stalled_server_is_short(rigged: Rigged) -> None:
 @pytest.mark.timeout(60)
 def test_alsa_route_server_kill_recovers_exactly_once() -> None:
     """SUT fix: the dead ALSA stream's late watchdog report used to start a second recovery."""
-    _require_jackd()
+    require_loopback_rig()
     from system_under_test.devices.portaudio import PortAudioBackend
 
     with LoopbackRig(rate=RATE, period=PERIOD) as rig:
@@ -368,7 +360,7 @@ def test_alsa_route_server_kill_recovers_exactly_once() -> None:
 @pytest.mark.loopback
 @pytest.mark.timeout(60)
 def test_reliability_run_on_the_jack_rig_with_faults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _require_jackd()
+    require_loopback_rig()
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))  # not the shared reports/
     profile = tmp_path / "rig.toml"
     # Sparse device faults (seed 43: a dropout at 1.2 s, a stall at 4.56 s, xruns and callback_raises

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.loopback import LoopbackRig, SineLoop, kill_recovery_drill, rig_unavailable_reason, wait_until
+from harness.loopback import LoopbackRig, SineLoop, kill_recovery_drill, wait_until
+from harness.pytest_plugin import require_loopback_rig
 from system_under_test.devices.base import StreamSpec
 from system_under_test.devices.jack import JackBackend
 from system_under_test.devices.portaudio import PortAudioBackend
@@ -34,20 +35,9 @@ pytestmark = [pytest.mark.loopback, pytest.mark.timeout(60)]
 ROUTES = ["jack-hostapi", "alsa-jack-pcm"]
 
 
-def _require_real_audio() -> None:
-    reason = rig_unavailable_reason()
-    if reason is None:
-        ok, why = PortAudioBackend.available()
-        reason = None if ok else why
-    if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the loopback tests but {reason}")
-        pytest.skip(reason)
-
-
 @pytest.fixture
 def rig() -> Iterator[LoopbackRig]:
-    _require_real_audio()
+    require_loopback_rig(portaudio=True)
     with LoopbackRig(rate=48000, period=256) as r:
         yield r
 
