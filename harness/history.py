@@ -400,7 +400,10 @@ class History:
             for line in fh:
                 if not line.strip():
                     continue
-                e = Entry.from_dict(json.loads(line))
+                try:
+                    e = Entry.from_dict(json.loads(line))
+                except ValueError:  # a line being written right now: everything before ``stop`` was read
+                    break
                 if e.index >= stop:
                     break
                 if e.index >= start:
