@@ -196,7 +196,7 @@ class _Host:
 
     def op_devices(self, host_api: str | None = None, probe_rates: list[int] | None = None) -> list[dict[str, Any]]:
         sd = self.sd
-        apis = self._hostapi_names()
+        apis = self._host_apis_with(host_api)
         out = []
         for dev in sd.query_devices():
             api = apis[dev["hostapi"]]
@@ -224,15 +224,36 @@ class _Host:
             })
         return out
 
+    #: How often a host API that is missing at PortAudio's start-up is looked for again. PortAudio
+    #: opens its JACK client once, in Pa_Initialize; on a loaded machine that open can fail
+    #: transiently even though the server is up, and the JACK host API is then simply absent.
+    HOST_API_RETRIES = 3
+    HOST_API_RETRY_S = 0.2
+
+    def _host_apis_with(self, host_api: str | None) -> list[str]:
+        """The host API names, re-initialising PortAudio a few times if ``host_api`` is missing."""
+        apis = self._hostapi_names()
+        for _ in range(self.HOST_API_RETRIES):
+            if host_api is None or host_api in apis:
+                break
+            time.sleep(self.HOST_API_RETRY_S)  # bounded: at most retries x 0.2 s
+            self.sd._terminate()  # sounddevice's documented way to re-scan host APIs and devices
+            self.sd._initialize()
+            apis = self._hostapi_names()
+        return apis
+
     def _resolve(self, name: str, host_api: str | None, kind: str) -> int:
         """Index of the device called ``name`` in this fresh PortAudio (never a stale index)."""
         key = "max_input_channels" if kind == "input" else "max_output_channels"
-        apis = self._hostapi_names()
+        apis = self._host_apis_with(host_api)
         matches = [d for d in self.sd.query_devices()
                    if d["name"] == name and d[key] > 0
                    and (host_api is None or apis[d["hostapi"]] == host_api)]
         if not matches:
-            raise LookupError(f"no {kind} device named {name!r}")
+            where = f" in host API {host_api!r}" if host_api is not None else ""
+            missing = (f"; that host API is not available (host APIs: {apis})"
+                       if host_api is not None and host_api not in apis else "")
+            raise LookupError(f"no {kind} device named {name!r}{where}{missing}")
         if len(matches) > 1:
             raise LookupError(f"{len(matches)} {kind} devices named {name!r} in host APIs "
                               f"{sorted(apis[d['hostapi']] for d in matches)}; pass host_api")
