@@ -82,6 +82,28 @@ class SimulatedTarget:
         return bool(self.backend.device(name).present)
 
 
+class UncontrolledDevice:
+    """``FaultTarget`` for a real device the harness has no hand on (any device PortAudio sees).
+
+    Faults that act on the device itself cannot be injected there; the system-level ones (buffer
+    exhaustion, invalid configuration, transition storms, slow DSP) still can. ``unsupported_reason``
+    lets ``Schedule.runnable_on`` drop the former with a note instead of failing mid-run.
+    """
+
+    DEVICE_KINDS = frozenset({"dropout", "stall", "xrun", "callback_raises", "sample_rate_change"})
+
+    def unsupported_reason(self, kind: str) -> str | None:
+        if kind in self.DEVICE_KINDS:
+            return ("the harness cannot act on this device (use --backend jack for the loopback rig, "
+                    "or --backend sim)")
+        return None
+
+    def _refuse(self, *_: Any) -> Any:
+        raise NotImplementedError("device faults need the simulated device or the JACK loopback rig")
+
+    drop_device = return_device = stall = unstall = xrun = raise_in_callback = change_sample_rate = _refuse
+
+
 def target_for(system: "AudioSystem", rig: Any = None) -> FaultTarget:
     """The ``FaultTarget`` for ``system``'s backend: the simulated device's hooks, or, for a real
     backend on the JACK loopback rig, ``harness.rig_target.JackRigTarget`` over ``rig``."""
@@ -92,8 +114,9 @@ def target_for(system: "AudioSystem", rig: Any = None) -> FaultTarget:
     if rig is not None and name in ("jack", "portaudio"):
         from .rig_target import JackRigTarget  # noqa: PLC0415 - imports this module
         return JackRigTarget(rig, system)
-    hint = " (pass rig= for the JACK loopback rig)" if name in ("jack", "portaudio") else ""
-    raise TypeError(f"no FaultTarget for backend {name or backend!r}{hint}; pass target=")
+    if name in ("jack", "portaudio"):
+        return UncontrolledDevice()
+    raise TypeError(f"no FaultTarget for backend {name or backend!r}; pass target=")
 
 
 # =================================================================================== triggers ====
@@ -571,6 +594,47 @@ class Schedule:
 
     def __len__(self) -> int:
         return len(self.faults)
+
+    def runnable_on(self, target: Any, history: "History | None" = None) -> "Schedule":
+        """This schedule without the faults ``target`` cannot inject, each dropped one noted in
+        ``history`` (``fault_skipped``, with the reason). A target without ``unsupported_reason``
+        can inject everything: the schedule itself is returned."""
+        reason_for = getattr(target, "unsupported_reason", None)
+        if reason_for is None:
+            return self
+        kept = []
+        for fault in self.faults:
+            reason = reason_for(fault.kind)
+            if reason is None:
+                kept.append(fault)
+            elif history is not None:
+                history.note("fault_skipped", fault_id=fault.fault_id, kind=fault.kind,
+                             trigger=fault.trigger.describe(), reason=reason)
+        if len(kept) == len(self.faults):
+            return self
+        return Schedule(kept, name=self.name, seed=self.seed, duration_s=self.duration_s)
+
+    def shifted(self, t0: float) -> "Schedule":
+        """This schedule with its clock times moved to start at ``t0``.
+
+        A profile says "12.5 s into the run" as ``At(12.5)`` and ``FaultInjector`` reads trigger
+        times on the system clock. The virtual clock starts at 0, so there the two agree; a real
+        clock reads ~10^4 s (monotonic), so unshifted every fault would fire at once when armed
+        (measured on the JACK rig: all 15 faults of ``--faults default`` in one instant).
+        ``OnCall`` triggers count calls, not time, and are kept as they are.
+        """
+        def shift(trigger: Trigger) -> Trigger:
+            if isinstance(trigger, At):
+                return dataclasses.replace(trigger, time=trigger.time + t0)
+            if isinstance(trigger, Every):
+                return dataclasses.replace(trigger, start_s=trigger.start_s + t0)
+            if isinstance(trigger, WithProbability):
+                return dataclasses.replace(trigger, start_s=trigger.start_s + t0,
+                                           until_s=None if trigger.until_s is None else trigger.until_s + t0)
+            return trigger
+
+        faults = [dataclasses.replace(f, trigger=shift(f.trigger)) for f in self.faults]
+        return Schedule(faults, name=self.name, seed=self.seed, duration_s=self.duration_s)
 
     def __iter__(self) -> Any:
         return iter(self.faults)
@@ -1069,5 +1133,6 @@ __all__ = [
     "load_profile",
     "profile_schedule",
     "system_storm",
+    "UncontrolledDevice",
     "target_for",
 ]

@@ -22,7 +22,7 @@ ports: silence, no error anywhere) and the ``PulledCable`` fault, which drives t
 ``FaultInjector`` like any other fault (there is no such kind in ``FAULT_KINDS``, so profiles
 never draw it; tests and scenarios inject it explicitly).
 
-Faults the rig cannot do are never fired half-way: ``runnable_schedule`` drops them from a
+Faults the rig cannot do are never fired half-way: ``Schedule.runnable_on`` drops them from a
 schedule up front and notes each one, with the reason, in the run's history
 (``note "fault_skipped"``), so a ``--faults default`` run on the rig completes and says what it
 left out.
@@ -58,7 +58,7 @@ class UnsupportedFault(RigError, NotImplementedError):
         super().__init__(f"the JACK loopback rig cannot inject {kind!r}: {reason}")
 
 
-#: Fault kinds the rig cannot produce, and why (checked by ``runnable_schedule``).
+#: Fault kinds the rig cannot produce, and why (checked by ``Schedule.runnable_on``).
 UNSUPPORTED: dict[str, str] = {
     "callback_raises": "the audio callback runs inside the system's own process; the rig controls only "
                        "the JACK server and its ports, it cannot corrupt the callback's buffers "
@@ -220,51 +220,4 @@ class PulledCable(Fault):
         ctx.target.replug_cable(self.target)  # type: ignore[attr-defined]
 
 
-def runnable_schedule(schedule: Schedule, target: Any, history: History | None = None) -> Schedule:
-    """``schedule`` without the faults ``target`` cannot inject; each dropped one is noted in ``history``.
-
-    A target without ``unsupported_reason`` can inject everything (the schedule is returned as is).
-    """
-    reason_for = getattr(target, "unsupported_reason", None)
-    if reason_for is None:
-        return schedule
-    kept = []
-    for fault in schedule.faults:
-        reason = reason_for(fault.kind)
-        if reason is None:
-            kept.append(fault)
-        elif history is not None:
-            history.note("fault_skipped", fault_id=fault.fault_id, kind=fault.kind,
-                         trigger=fault.trigger.describe(), reason=reason)
-    if len(kept) == len(schedule.faults):
-        return schedule
-    return Schedule(kept, name=schedule.name, seed=schedule.seed, duration_s=schedule.duration_s)
-
-
-def from_run_start(schedule: Schedule, t0: float) -> Schedule:
-    """``schedule`` with its clock times moved to start at ``t0`` (the run's start on a real clock).
-
-    A profile schedule says "at 12.5 s into the run" as ``At(12.5)``; ``FaultInjector`` reads it
-    as a time *on the system clock*. The virtual clock starts at 0, so there the two agree; a
-    real clock reads ~10^4 s (monotonic), so unshifted every fault fired at once when armed
-    (measured on the rig: all 15 faults of ``--faults default`` at one instant).
-    """
-    import dataclasses
-
-    from .faults import At, Every, WithProbability
-
-    def shift(trigger: Any) -> Any:
-        if isinstance(trigger, At):
-            return dataclasses.replace(trigger, time=trigger.time + t0)
-        if isinstance(trigger, Every):
-            return dataclasses.replace(trigger, start_s=trigger.start_s + t0)
-        if isinstance(trigger, WithProbability):
-            return dataclasses.replace(trigger, start_s=trigger.start_s + t0,
-                                       until_s=None if trigger.until_s is None else trigger.until_s + t0)
-        return trigger  # OnCall counts calls, not time
-
-    faults = [dataclasses.replace(f, trigger=shift(f.trigger)) for f in schedule.faults]
-    return Schedule(faults, name=schedule.name, seed=schedule.seed, duration_s=schedule.duration_s)
-
-
-__all__ = ["JackRigTarget", "PulledCable", "RigAction", "UNSUPPORTED", "UnsupportedFault", "from_run_start", "runnable_schedule"]
+__all__ = ["JackRigTarget", "PulledCable", "RigAction", "UNSUPPORTED", "UnsupportedFault"]

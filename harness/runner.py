@@ -26,7 +26,7 @@ from system_under_test.devices.base import DeviceBackend
 from system_under_test.devices.simulated import SimulatedBackend
 
 from .errors import UsageError
-from .faults import FaultInjector, Schedule, load_profile, profile_schedule
+from .faults import FaultInjector, Schedule, load_profile, profile_schedule, target_for
 from .history import History, run_op
 from .reports.build import CallbackDurations
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
@@ -186,14 +186,13 @@ class ReliabilityRun:
         history = History(clock=clock, meta={"run": spec.to_dict(), "schedule": self.schedule.to_dict()},
                           stream_to=run_dir / "history.jsonl", keep=HISTORY_WINDOW)
         history.attach(system, metrics_every_s=spec.metrics_every_s)
-        target = schedule = None
-        if self._rig is not None:  # a real device on the JACK rig: its faults, minus what it cannot do
-            from .faults import target_for
-            from .rig_target import from_run_start, runnable_schedule
-            target = target_for(system, rig=self._rig)
-            schedule = from_run_start(runnable_schedule(self.schedule, target, history), clock.now())
-        injector = FaultInjector(system, self.schedule if schedule is None else schedule, spec.seed,
-                                 history=history, target=target)
+        # the backend's fault target (simulated device, JACK rig, or a device we cannot act on);
+        # the schedule loses, with a note each, the faults that target cannot do
+        target = target_for(system, rig=self._rig)
+        schedule = self.schedule.runnable_on(target, history)
+        if not simulated:  # profile times are seconds into the run; triggers read the system clock
+            schedule = schedule.shifted(clock.now())
+        injector = FaultInjector(system, schedule, spec.seed, history=history, target=target)
         live_violations: list[Verdict] = []
         callbacks = CallbackDurations()
         durations = system.monitoring.histogram("callback_duration_s")

@@ -32,7 +32,6 @@ from harness.rig_target import (
     JackRigTarget,
     PulledCable,
     UnsupportedFault,
-    runnable_schedule,
 )
 from harness.runner import ReliabilityRun, RunSpec
 from system_under_test import AudioSystem, State
@@ -65,24 +64,45 @@ def test_runnable_schedule_drops_what_the_rig_cannot_do_and_notes_why() -> None:
     schedule = F.Schedule([F.DeviceDropout(trigger=F.At(1.0)), F.CallbackRaises(trigger=F.At(2.0)),
                            F.DeviceStall(trigger=F.At(3.0))])
     history = History()
-    kept = runnable_schedule(schedule, JackRigTarget(_FakeRig()), history)  # type: ignore[arg-type]
+    kept = schedule.runnable_on(JackRigTarget(_FakeRig()), history)  # type: ignore[arg-type]
     assert [f.kind for f in kept] == ["dropout", "stall"]
     notes = [e for e in history.entries if e.type == "note" and e.value == "fault_skipped"]
     assert [n.data["kind"] for n in notes] == ["callback_raises"]
     assert "cannot corrupt the callback" in notes[0].data["reason"]
     # A target that can do everything gets the schedule back untouched.
-    assert runnable_schedule(schedule, F.SimulatedTarget(None), history) is schedule
+    assert schedule.runnable_on(F.SimulatedTarget(None), history) is schedule
 
 
 def test_target_for_returns_the_rig_target_for_jack_only_when_given_a_rig() -> None:
     from system_under_test.devices.jack import JackBackend
 
     system = AudioSystem(None, backend=JackBackend("soundcheck-never-started"))
-    with pytest.raises(TypeError, match="rig="):
-        F.target_for(system)
     target = F.target_for(system, rig=_FakeRig())
     assert isinstance(target, JackRigTarget) and target.system is system
     assert isinstance(target, F.FaultTarget)
+    # Without a rig the device is out of the harness's hands: device faults drop out with a note,
+    # system-level faults stay, and nothing is ever fired at the device.
+    bare = F.target_for(system)
+    assert isinstance(bare, F.UncontrolledDevice) and isinstance(bare, F.FaultTarget)
+    schedule = F.Schedule([F.DeviceDropout(trigger=F.At(1.0)), F.InvalidConfig(trigger=F.At(2.0)),
+                           F.DeviceStall(trigger=F.At(3.0))])
+    history = History()
+    assert [f.kind for f in schedule.runnable_on(bare, history)] == ["invalid_config"]
+    assert len([e for e in history.entries if e.type == "note" and e.value == "fault_skipped"]) == 2
+    with pytest.raises(NotImplementedError):
+        bare.drop_device("system")
+
+
+def test_a_schedule_shifted_to_the_run_start_keeps_its_spacing() -> None:
+    schedule = F.Schedule([F.DeviceDropout(trigger=F.At(1.5)), F.DeviceStall(trigger=F.Every(2.0, 0.5, 3)),
+                           F.LateCallback(trigger=F.WithProbability(0.1, 0.25, 1.0, 4.0)),
+                           F.CallbackRaises(trigger=F.OnCall(5))])
+    moved = schedule.shifted(10_000.0)
+    assert moved.faults[0].trigger == F.At(10_001.5)
+    assert moved.faults[1].trigger == F.Every(2.0, 10_000.5, 3)
+    assert (moved.faults[2].trigger.start_s, moved.faults[2].trigger.until_s) == (10_001.0, 10_004.0)
+    assert moved.faults[3].trigger == F.OnCall(5)
+    assert schedule.faults[0].trigger == F.At(1.5)  # the original is untouched
 
 
 def test_a_stale_error_from_a_replaced_stream_starts_no_second_recovery(make_system: Any) -> None:
