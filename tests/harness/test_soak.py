@@ -7,6 +7,7 @@ the seed make every run here deterministic. The 8-hour figure is a benchmark (be
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import signal
 import subprocess
@@ -41,16 +42,22 @@ def _soak(tmp_path, name="run", **kw) -> tuple:
 
 class LeakyOnRecovery(AudioSystem):
     """Planted leak: every successful recovery allocates a buffer it never releases and keeps
-    1 MiB alive in a list - the leak a missing ``release()`` in an error path causes."""
+    1 MiB of fresh pages mapped - the leak a missing ``release()`` in an error path causes.
+
+    The megabyte is an anonymous mapping with every page written, not a ``bytearray``: malloc may
+    serve a bytearray from memory earlier tests in the same xdist worker freed, and then RSS does
+    not grow at all (seen in CI order); a new mapping always adds its pages to RSS."""
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
-        self.hoard: list[bytearray] = []
+        self.hoard: list[mmap.mmap] = []
 
     def _finish_recovery(self, run):
         super()._finish_recovery(run)
         self.resources.allocate("dsp", ResourceType.BUFFERS, 1, "leaked on recovery")
-        self.hoard.append(bytearray(b"x" * (1 << 20)))
+        block = mmap.mmap(-1, 1 << 20)
+        block.write(b"x" * (1 << 20))
+        self.hoard.append(block)
 
 
 def test_healthy_soak_writes_three_reports_and_finds_no_leak(tmp_path):
