@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -89,9 +90,9 @@ class ComponentCoordinator:
         self._entries: dict[str, _Entry] = {}
         self._observers: list[TransitionObserver] = []
         self._error_observers: list[ErrorObserver] = []
-        self._errors: list[ErrorRecord] = []
+        # the newest errors; a deque so a full log drops its oldest in O(1), not a 10k-element shift
+        self._errors: deque[ErrorRecord] = deque(maxlen=10_000)
         self._error_seq = 0
-        self._max_errors = 10_000
         self.errors_dropped = 0
 
     # -- registration -------------------------------------------------------------------------
@@ -288,9 +289,8 @@ class ComponentCoordinator:
                 severity if severity is not None else error.severity,
                 error.recoverable if requires_recovery is None else requires_recovery,
             )
-            if len(self._errors) >= self._max_errors:
-                self._errors.pop(0)
-                self.errors_dropped += 1
+            if len(self._errors) == self._errors.maxlen:
+                self.errors_dropped += 1  # the append below pushes the oldest out
             self._errors.append(record)
         self._call_observers(self._error_observers, record)
         return record

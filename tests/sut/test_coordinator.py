@@ -138,6 +138,14 @@ def test_errors_are_tracked_and_routed_to_observers():
     assert rec.requires_recovery is True
 
 
+def test_the_error_log_keeps_the_newest_and_counts_what_it_dropped():
+    c = make()
+    recs = [c.handle_error("dsp", SimulatedError(f"e{i}")) for i in range(10_005)]
+    kept = c.errors()
+    assert len(kept) == 10_000 and kept[0] is recs[5] and kept[-1] is recs[-1]
+    assert c.errors_dropped == 5
+
+
 def test_seed_validation_concurrent_state_changes_never_raise_and_stay_valid():
     """Seed document validation step 1: concurrent transitions from a thread pool."""
     c = ComponentCoordinator(VirtualClock())
