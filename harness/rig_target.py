@@ -181,23 +181,21 @@ class JackRigTarget:
     # -- rig-only faults -------------------------------------------------------------------------
     def pull_cable(self, name: str = "") -> list[tuple[str, str]]:
         """Disconnect every connection of the stream's JACK ports (silence, no error)."""
-        with self._lock:
-            if not self.rig.running or self.rig.stalled:
-                self._log("pull_cable", False, "server not running or stalled")
-                return []
-            removed = self.rig.disconnect_ports(everything=True)
-            self._log("pull_cable", True, f"{len(removed)} connection(s) removed")
-            return removed
+        return self._rewire("pull_cable", "removed", lambda: self.rig.disconnect_ports(everything=True))
 
     def replug_cable(self, name: str = "") -> list[tuple[str, str]]:
         """Restore the connections ``pull_cable`` removed (those whose ports still exist)."""
+        return self._rewire("replug_cable", "restored", self.rig.reconnect_ports)
+
+    def _rewire(self, action: str, verb: str, change: Any) -> list[tuple[str, str]]:
+        """Change the port connections on a serving server; on a dead or stopped one, a logged no-op."""
         with self._lock:
             if not self.rig.running or self.rig.stalled:
-                self._log("replug_cable", False, "server not running or stalled")
+                self._log(action, False, "server not running or stalled")
                 return []
-            restored = self.rig.reconnect_ports()
-            self._log("replug_cable", True, f"{len(restored)} connection(s) restored")
-            return restored
+            changed: list[tuple[str, str]] = change()
+            self._log(action, True, f"{len(changed)} connection(s) {verb}")
+            return changed
 
 
 @dataclass
