@@ -53,10 +53,10 @@ def block_fit_errors(x: np.ndarray, rate: int, *, block: int = 256, tolerance: f
 
 
 def run(duration_s: float = 300, *, rate: int = 48000, period: int = 256, drills: bool = True,
-        progress: bool = False) -> dict[str, Any]:
+        progress: bool = False, realtime: bool = False) -> dict[str, Any]:
     """Run the loopback for ``duration_s`` and the kill drills; return every figure as a dict."""
-    result: dict[str, Any] = {"rate": rate, "period": period, "duration_s": duration_s}
-    with LoopbackRig(rate=rate, period=period) as rig:
+    result: dict[str, Any] = {"rate": rate, "period": period, "duration_s": duration_s, "realtime": realtime}
+    with LoopbackRig(rate=rate, period=period, realtime=realtime) as rig:
         backend = JackBackend(rig.server_name)
         loop = SineLoop(rate, freq_hz=FREQ_HZ, amplitude=AMPLITUDE, record_s=duration_s + 5)
         errors: list[Any] = []
@@ -251,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=300.0, help="seconds of loopback (default 300)")
     parser.add_argument("--no-drills", action="store_true")
     parser.add_argument("--json", action="store_true", help="also print the result as JSON")
+    parser.add_argument("--realtime", action="store_true",
+                        help="run jackd with SCHED_FIFO (-R; needs root or rtprio) instead of --no-realtime")
     parser.add_argument("--system-drills", type=int, default=0, metavar="N",
                         help="only run N server kill+restart drills per route under a running AudioSystem")
     args = parser.parse_args(argv)
@@ -261,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             print(json.dumps(results, indent=2, default=str))
         return 0
-    result = run(args.duration, drills=not args.no_drills, progress=True)
+    result = run(args.duration, drills=not args.no_drills, progress=True, realtime=args.realtime)
     print_table(result)
     if args.json:
         print(json.dumps(result, indent=2, default=str))

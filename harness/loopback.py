@@ -287,9 +287,15 @@ class LoopbackRig:
         detach: bool = False,
         monitor: bool = True,
         clock: Clock | None = None,
+        realtime: bool = False,
     ) -> None:
         self.rate = int(rate)
         self.period = int(period)
+        #: ``jackd -R`` (SCHED_FIFO for the server and, through libjack, its clients' process
+        #: threads) instead of ``--no-realtime``. Off by default: FIELD_NOTES measured the rig
+        #: without it, and the tests must not need privileges. The bench's clean-path figure uses it
+        #: where the machine allows (root, or rtprio in limits).
+        self.realtime = realtime
         self._lease: _Lease | None = None
         if server_name is None:
             self._lease = lease_server_name()
@@ -344,7 +350,8 @@ class LoopbackRig:
         jackd = jackd_path()
         if jackd is None:
             raise RigError("jackd is not installed (apt-get install jackd2)")
-        return [jackd, "--no-realtime", "-n", self.server_name, "-d", "dummy",
+        scheduling = ["-R", "-P", "70"] if self.realtime else ["--no-realtime"]
+        return [jackd, *scheduling, "-n", self.server_name, "-d", "dummy",
                 "-r", str(self.rate), "-p", str(self.period)]
 
     def start(self) -> float:

@@ -100,6 +100,22 @@ def test_rig_is_ready_when_a_client_can_connect_and_closes_cleanly() -> None:
     rig.close()  # idempotent
 
 
+def _fifo_threads(pid: int) -> int:
+    tids = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+    return sum(1 for tid in tids if os.sched_getscheduler(tid) == os.SCHED_FIFO)
+
+
+@pytest.mark.parametrize("realtime", [False, True])
+def test_the_rig_runs_jackd_realtime_only_when_asked(realtime: bool) -> None:
+    require_loopback_rig()
+    import resource
+    if realtime and os.geteuid() != 0 and resource.getrlimit(resource.RLIMIT_RTPRIO)[0] == 0:
+        pytest.skip("SCHED_FIFO needs root or an rtprio limit")
+    with LoopbackRig(realtime=realtime) as rig:
+        assert rig.pid is not None
+        assert (_fifo_threads(rig.pid) > 0) is realtime
+
+
 def test_two_rigs_run_side_by_side_without_colliding() -> None:
     require_loopback_rig()
     with LoopbackRig() as a, LoopbackRig(rate=44100, period=128) as b:
