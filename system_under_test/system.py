@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time as _time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -730,26 +729,13 @@ class AudioSystem:
         return self.monitoring.snapshot(self.clock.now())
 
     def frame_accounts(self) -> FrameAccounts:
-        """The frame counters as one consistent reading, never torn by an audio callback half-way.
-
-        On a real device the callback runs on another thread while we read: a reading taken
-        between its ``captured +=`` and ``played +=`` is one block short (measured on the JACK
-        rig under load: ``missing`` = 256, a false frame-accounting violation). The pipeline bumps
-        the ``callbacks`` counter on entry and the duration histogram on exit, so equal counts
-        before and after the reading mean no callback touched it (a reader-side seqlock; the
-        callback takes no lock). Bounded: after ~50 ms of busy callbacks, the last reading."""
+        """The frame counters as one consistent reading, never torn by an audio callback half-way
+        (on a real device the callback runs on another thread; ``Pipeline.read_between_callbacks``).
+        On the virtual clock callbacks run on the reader's thread: one plain read."""
         p = self._pipeline
         if p is None or isinstance(self.clock, VirtualClock):
             return self._read_accounts(p)
-        entered, finished = p._c_callbacks, p._h_duration
-        for _ in range(250):
-            n = entered.value
-            if n == finished.count:
-                acc = self._read_accounts(p)
-                if entered.value == n and finished.count == n:
-                    return acc
-            _time.sleep(0.0002)  # let the audio thread finish its block
-        return self._read_accounts(p)
+        return p.read_between_callbacks(lambda: self._read_accounts(p))
 
     def _read_accounts(self, p: Pipeline | None) -> FrameAccounts:
         m = self.monitoring

@@ -329,3 +329,27 @@ def test_concurrent_operations_on_the_whole_system_keep_it_valid():
     assert_balanced(s)
     s.close()
     assert s.resources.leak_report() == []
+
+
+def test_a_reading_is_retaken_when_a_callback_ran_during_it(system):
+    """The reader-side seqlock behind frame_accounts() on real devices (no threads needed)."""
+    p = running(system)._pipeline
+    entered, finished = p._c_callbacks, p._h_duration
+    reads = []
+
+    def read_while_a_callback_runs():
+        reads.append(entered.value)
+        if len(reads) == 1:          # a whole callback happens in the middle of the first read
+            entered.value += 1
+            finished.observe(0.0)
+        return len(reads)
+
+    assert p.read_between_callbacks(read_while_a_callback_runs, wait_s=0.0) == 2
+
+
+def test_no_reading_is_taken_half_way_through_a_callback_until_the_bound(system):
+    p = running(system)._pipeline
+    p._c_callbacks.value += 1        # a callback has entered and not finished
+    reads = []
+    assert p.read_between_callbacks(lambda: reads.append(1) or len(reads), tries=5, wait_s=0.0) == 1
+    assert len(reads) == 1           # only the bounded last resort, never inside the loop
