@@ -215,7 +215,7 @@ class ReliabilityRun:
                     clock.sleep(step)
                     history.snapshot(system)
                 callbacks.fold(durations, _budget(system))  # every callback's duration, in constant memory
-                for verdict in (_live_frames(system, simulated), check_resources(None, system)):
+                for verdict in (check_frame_accounting(None, system), check_resources(None, system)):
                     if not verdict.ok:
                         live_violations.append(verdict)
                 if on_chunk is not None:
@@ -266,18 +266,6 @@ class ReliabilityRun:
         return Progress(system.clock.now() - t0, self.spec.duration_s, time.perf_counter() - wall0,
                         len(injector.records), system.monitoring.value("recoveries"), violations,
                         system.state.value)
-
-
-def _live_frames(system: AudioSystem, simulated: bool) -> Verdict:
-    """The live frame check. On a real device the audio thread runs while we read the counters, so
-    one reading can be torn (a block counted as captured, not yet as played: measured on the JACK
-    rig, ``missing`` = one block); a real loss stays unbalanced on every re-read."""
-    verdict = check_frame_accounting(None, system)
-    for _ in range(0 if simulated else 4):
-        if verdict.ok:
-            break
-        verdict = check_frame_accounting(None, system)
-    return verdict
 
 
 def _accepts_threads(fn: Callable[..., Any]) -> bool:
