@@ -700,6 +700,12 @@ class Profile:
     check_every_s: float = 0.25
     description: str = ""
 
+    @property
+    def wants_faults(self) -> bool:
+        """The profile asks for faults (any kind with a probability above 0): a run of it that
+        injected none tested nothing under faults and cannot pass."""
+        return any(p > 0 for p in self.probabilities.values())
+
     def schedule(self, duration_s: float, seed: int) -> Schedule:
         return Schedule.random(duration_s, seed, self.probabilities, check_every_s=self.check_every_s,
                                params=self.params, name=self.name)
@@ -1034,7 +1040,11 @@ def system_storm(system: "AudioSystem", *, threads: int = 8, ops_per_thread: int
             stats.crashed(proc, exc)
         stats.add(lat, tlat, outcomes)
 
+    if record:  # where the storm's ops start from: no op is in flight, no storm thread started yet
+        hist.note_quiescent(system)
     stats.wall_s = _unleash(worker, threads, "storm", switch_interval_s)
+    if record:  # and where they ended: every storm thread has joined
+        hist.note_quiescent(system)
     return stats
 
 

@@ -189,6 +189,7 @@ class History:
         self._last: dict[str, Entry] = {}
         self.clock = clock
         self._system: Any = None
+        self.observer_error: str | None = None
         self._metrics_timer: Any = None
         self._stream: io.TextIOBase | None = None
         self._stream_offset = 0  # where this history begins in the stream file
@@ -295,6 +296,11 @@ class History:
     def note(self, message: str, **data: Any) -> Entry:
         return self.record("note", value=message, data=data or None)
 
+    def note_quiescent(self, system: Any) -> Entry:
+        """Record the system's state at a moment when no op is in flight (before a storm's threads
+        start): concurrent ops that follow are judged from this state."""
+        return self.note(QUIESCENT_NOTE, **observe(system))
+
     # -- system attachment ----------------------------------------------------------------------
     def attach(self, system: "AudioSystem", *, metrics_every_s: float | None = None) -> "History":
         """Subscribe to the system's transitions and events (and snapshot metrics periodically)."""
@@ -322,8 +328,23 @@ class History:
             self._metrics_timer.cancel()
             self._metrics_timer = None
 
+    @property
+    def attached_to(self) -> Any:
+        """The system this history observes (None when detached)."""
+        return self._system
+
+    def observing(self) -> bool:
+        """Still subscribed to the attached system's transitions (False once the coordinator has
+        dropped the observer, which it does to an observer that raises)."""
+        system = self._system
+        return system is not None and system.coordinator.has_observer(self._on_transition)
+
     def _on_transition(self, record: Any) -> None:
-        self.record("transition", data=record.to_dict(), time=record.time)
+        try:
+            self.record("transition", data=record.to_dict(), time=record.time)
+        except BaseException as exc:
+            self.observer_error = f"{type(exc).__name__}: {exc}"  # kept for the verdict's evidence
+            raise
         capture = getattr(self._local, "capture", None)
         if capture is not None and record.component == "system":
             capture.append(record.seq)  # observers run on the thread that made the transition
@@ -612,6 +633,10 @@ def config_digest(config: Any) -> str | None:
         _digests.clear()
     _digests[id(config)] = (config, digest)
     return digest
+
+
+#: the note recorded at a quiet moment; its data is ``observe(system)``
+QUIESCENT_NOTE = "quiescent"
 
 
 def observe(system: Any) -> dict[str, Any]:

@@ -249,6 +249,11 @@ class ComponentCoordinator:
             if observer in self._observers:
                 self._observers.remove(observer)
 
+    def has_observer(self, observer: TransitionObserver) -> bool:
+        """``observer`` is subscribed (an observer that raised has been removed)."""
+        with self.state_lock:
+            return observer in self._observers
+
     def add_error_observer(self, observer: ErrorObserver) -> None:
         with self.state_lock:
             self._error_observers.append(observer)
