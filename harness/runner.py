@@ -26,10 +26,11 @@ from system_under_test.devices.base import DeviceBackend
 from system_under_test.devices.simulated import SimulatedBackend
 
 from .errors import UsageError
-from .faults import FaultInjector, Schedule, load_profile, profile_schedule, target_for
+from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, target_for
 from .history import History, run_op
 from .reports.build import CallbackDurations
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
+from .verdict import RunVerdict, check_status, judge_run
 
 BACKENDS = ("sim", "jack", "portaudio")
 #: Settle time after the last fault: long enough for the default recovery policy to finish.
@@ -79,15 +80,17 @@ class RunResult:
     verdicts: list[Verdict]
     summary: dict[str, Any]
     history: History
+    verdict: RunVerdict
     report_paths: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return all(v.ok for v in self.verdicts)
+        """A pass: every invariant checked and held (an inconclusive run is not ok)."""
+        return self.verdict.ok
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.ok else 1
+        return self.verdict.exit_code
 
 
 def new_run_dir(root: Path, label: str, seed: int) -> Path:
@@ -97,14 +100,20 @@ def new_run_dir(root: Path, label: str, seed: int) -> Path:
     return path
 
 
+def profile_for(spec: RunSpec) -> Profile:
+    """The spec's fault profile: a built-in name or a profile TOML file."""
+    if spec.faults.endswith(".toml") or os.sep in spec.faults:
+        return load_profile(spec.faults)
+    try:
+        return PROFILES[spec.faults]
+    except KeyError:
+        raise UsageError(f"--faults: unknown fault profile {spec.faults!r} "
+                         f"(known: {', '.join(PROFILES)}, or a profile .toml file)") from None
+
+
 def schedule_for(spec: RunSpec) -> Schedule:
     """The spec's fault schedule: a named profile or a profile TOML file, seeded."""
-    if spec.faults.endswith(".toml") or os.sep in spec.faults:
-        return load_profile(spec.faults).schedule(spec.duration_s, spec.seed)
-    try:
-        return profile_schedule(spec.faults, spec.duration_s, spec.seed)
-    except ValueError as exc:
-        raise UsageError(f"--faults: {exc}") from None
+    return profile_for(spec).schedule(spec.duration_s, spec.seed)
 
 
 class ReliabilityRun:
@@ -129,7 +138,8 @@ class ReliabilityRun:
         self._system_factory = system_factory
         self._rig: Any = None
         self._stop = threading.Event()
-        self.schedule = schedule_for(spec)  # validates --faults before anything starts
+        self.profile = profile_for(spec)  # validates --faults before anything starts
+        self.schedule = self.profile.schedule(spec.duration_s, spec.seed)
 
     def request_stop(self) -> None:
         """Ask the run to end after the current chunk (Ctrl-C): the report is still written."""
@@ -243,18 +253,20 @@ class ReliabilityRun:
                 self._rig.close()
         wall = time.perf_counter() - wall0
         cpu_s = time.process_time() - cpu0
-        verdicts = check_all(history, system, threads_before=threads_before) \
-            if _accepts_threads(check_all) else check_all(history, system)
+        verdicts = check_all(history, system, threads_before=threads_before)
         verdicts = _merge(verdicts, live_violations)
         if crashed is not None:
             verdicts.append(Verdict("run_completed", False, [repr(crashed)],
                                     f"the run crashed: {type(crashed).__name__}: {crashed}"))
+        verdict = judge_run(verdicts, status="interrupted" if self._stop.is_set() else "completed",
+                            faults_wanted=self.profile.wants_faults, faults_injected=len(injector.records))
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
-                            callbacks=callbacks, cpu_s=cpu_s)
-        history.note("summary", **{"ok": summary["ok"]})
+                            callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
+                            faults_wanted=self.profile.wants_faults)
+        history.note("summary", **{"ok": summary["ok"], "outcome": verdict.outcome.value})
         history.close()
         (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-        result = RunResult(spec, run_dir, verdicts, summary, history)
+        result = RunResult(spec, run_dir, verdicts, summary, history, verdict)
         if reports:
             result.report_paths = _write_reports(run_dir, result)
         if crashed is not None and not isinstance(crashed, Exception):
@@ -266,11 +278,6 @@ class ReliabilityRun:
         return Progress(system.clock.now() - t0, self.spec.duration_s, time.perf_counter() - wall0,
                         len(injector.records), system.monitoring.value("recoveries"), violations,
                         system.state.value)
-
-
-def _accepts_threads(fn: Callable[..., Any]) -> bool:
-    import inspect
-    return "threads_before" in inspect.signature(fn).parameters
 
 
 def _merge(verdicts: list[Verdict], live: list[Verdict]) -> list[Verdict]:
@@ -285,10 +292,13 @@ def _merge(verdicts: list[Verdict], live: list[Verdict]) -> list[Verdict]:
 
 def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: FaultInjector,
               verdicts: list[Verdict], wall_s: float, simulated_s: float, *,
-              callbacks: CallbackDurations | None = None, cpu_s: float | None = None) -> dict[str, Any]:
+              callbacks: CallbackDurations | None = None, cpu_s: float | None = None,
+              verdict: RunVerdict | None = None, faults_wanted: bool = False) -> dict[str, Any]:
     """The run in figures (``summary.json``). ``callbacks``: every callback's duration, folded during
     the run (without it, the system's reservoir of the last 65 536 is used); ``cpu_s``: the process's
-    CPU time over the run."""
+    CPU time over the run; ``verdict``: the run's verdict (judged from ``verdicts`` when not given)."""
+    if verdict is None:
+        verdict = judge_run(verdicts)
     counters = system.metrics().counters
     acc = system.frame_accounts()
     faults = Counter(r.kind for r in injector.records)
@@ -300,8 +310,10 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
     xruns = counters.get("xruns", 0)
     return {
         "soundcheck": "run-summary",
-        "schema_version": 2,
-        "ok": all(v.ok for v in verdicts),
+        "schema_version": 3,
+        "ok": verdict.ok,
+        "outcome": verdict.outcome.value,
+        "verdict": verdict.to_dict(),
         "spec": spec.to_dict(),
         "backend": spec.backend,
         "seed": spec.seed,
@@ -321,12 +333,15 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
         },
         "callbacks": counters.get("callbacks", 0),
         "errors": counters.get("errors", 0),
-        "faults": {"total": sum(faults.values()), "by_kind": dict(sorted(faults.items()))},
+        "faults": {"total": sum(faults.values()), "by_kind": dict(sorted(faults.items())),
+                   "scheduled": len(injector.schedule), "wanted": faults_wanted},
         "recoveries": counters.get("recoveries", 0),
         "recovery_failures": counters.get("recovery_failures", 0),
         "final_state": system.state.value,
         "invariants": {v.name: v.ok for v in verdicts},
+        "invariant_status": {v.name: check_status(v.to_dict()) for v in verdicts},
         "violations": [v.to_dict() for v in verdicts if not v.ok],
+        "inconclusive": [v.to_dict() for v in verdicts if v.ok and v.inconclusive],
         "history": str(history.path) if history.path else None,
     }
 
@@ -351,5 +366,6 @@ def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
     return {k: str(v) for k, v in (paths or {}).items()}
 
 
-__all__ = ["BACKENDS", "Progress", "ReliabilityRun", "RunResult", "RunSpec", "new_run_dir", "schedule_for",
+__all__ = ["BACKENDS", "Progress", "ReliabilityRun", "RunResult", "RunSpec", "new_run_dir", "profile_for",
+           "schedule_for",
            "summarize"]

@@ -57,6 +57,7 @@ from .journal import JOURNAL_NAME, JournalError, JournalWriter, read_journal
 from .leaks import ResourceSampler
 from .reports.build import BINS_PER_DECADE, cb_bins
 from .reports.model import compact_entry, jsonify
+from .verdict import RunVerdict
 
 __all__ = ["SoakResult", "SoakRunner", "SoakSpec", "state_digest"]
 
@@ -99,7 +100,7 @@ class SoakSpec:
 class SoakResult:
     run_dir: Path
     status: str
-    ok: bool
+    verdict: RunVerdict
     report_paths: dict[str, Any] = field(default_factory=dict)
     checkpoints: int = 0
     resumed_from: int | None = None
@@ -108,8 +109,12 @@ class SoakResult:
     summary: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def ok(self) -> bool:
+        return self.verdict.ok
+
+    @property
     def exit_code(self) -> int:
-        return 0 if self.ok else 1
+        return self.verdict.exit_code
 
 
 def state_digest(system: Any, faults_fired: int) -> str:
@@ -288,11 +293,11 @@ class SoakRunner:
         """Run the soak (or, for a runner from ``from_journal``, resume it)."""
         if self._resume_dir is not None:
             return self._resume(self._resume_dir, self._resume_pace, on_progress)
-        from .runner import RunSpec, new_run_dir, schedule_for
+        from .runner import RunSpec, new_run_dir, profile_for
 
         spec = self.spec
-        schedule_for(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0),
-                             seed=spec.seed, faults=spec.faults))  # refuse a bad --faults now
+        profile = profile_for(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0),
+                                      seed=spec.seed, faults=spec.faults))  # refuse a bad --faults now
         run_dir = spec.run_dir or new_run_dir(spec.report_root, "soak", spec.seed)
         run_dir.mkdir(parents=True, exist_ok=True)
         if (run_dir / JOURNAL_NAME).exists():
@@ -306,6 +311,7 @@ class SoakRunner:
             "config": None, "faults_file": faults_text,
             "meta": {"run_id": run_dir.name, "backend": spec.backend, "seed": spec.seed,
                      "profile": spec.faults, "duration_s": spec.duration_s,
+                     "faults_wanted": profile.wants_faults,
                      "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      "commit": _git_commit(), "host": socket.gethostname(),
                      "python": platform.python_version(), "command": " ".join(sys.argv)},
@@ -421,8 +427,9 @@ class SoakRunner:
 
         paths = write_reports(spec.run_dir)
         report = getattr(paths, "report", {})
-        ok = bool((report.get("verdict") or {}).get("ok")) and status == "completed"
-        return SoakResult(spec.run_dir, status, ok, dict(paths), recorder.index, resumed_from,
+        verdict = RunVerdict.from_dict(report.get("verdict") or {"doubts": ["no report was written"]},
+                                       (report.get("stability") or {}).get("invariants") or ())
+        return SoakResult(spec.run_dir, status, verdict, dict(paths), recorder.index, resumed_from,
                           recorder.digest_verified, wall, summary)
 
 

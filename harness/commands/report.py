@@ -32,10 +32,9 @@ def handler(args: argparse.Namespace) -> int:
     report = paths.report
     missing = report["completeness"]["missing"]
     print(f"soundcheck report: {paths.html}")
-    print(f"  {'PASS' if report['verdict']['ok'] else 'FAIL'}"
-          + ("" if report["verdict"]["ok"] else ": " + "; ".join(report["verdict"]["reasons"])))
+    print(f"  {report['verdict']['headline']}")
     if missing:
         print("  partial report; missing:")
         for m in missing:
             print(f"    - {m}")
-    return 0 if report["verdict"]["ok"] and not missing else 1
+    return int(report["verdict"]["exit_code"])

@@ -82,9 +82,12 @@ def handler(args: argparse.Namespace) -> int:
               f"inserted={fr['inserted']}")
         print(f"  xruns={s['xruns']} faults={s['faults']['total']} {s['faults']['by_kind']} "
               f"recoveries={s['recoveries']} failed recoveries={s['recovery_failures']}")
-        for name, ok in s["invariants"].items():
-            print(f"  {'ok  ' if ok else 'FAIL'} {name}")
+        marks = {"held": "ok  ", "violated": "FAIL", "inconclusive": "??  "}
+        for name, status in s["invariant_status"].items():
+            print(f"  {marks[status]} {name}")
         for v in s["violations"]:
             print(f"  violation {v['name']}: {v['message']}")
-        print(f"  {'all invariants held' if s['ok'] else 'INVARIANTS VIOLATED'}; run folder: {result.run_dir}")
+        for v in s["inconclusive"]:
+            print(f"  inconclusive {v['name']}: {v['message']}")
+        print(f"  {result.verdict.headline()}; run folder: {result.run_dir}")
     return result.exit_code

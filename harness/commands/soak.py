@@ -118,4 +118,4 @@ def _print(result: Any) -> None:
     if result.resumed_from is not None:
         verified = {True: "digest verified", False: "DIGEST MISMATCH", None: "fresh segment"}[result.digest_verified]
         print(f"  resumed after checkpoint {result.resumed_from} ({verified})")
-    print(f"  {'PASS' if result.ok else 'FAIL'}; report: {r.get('html', '-')}")
+    print(f"  {result.verdict.headline()}; report: {r.get('html', '-')}")

@@ -110,6 +110,8 @@ def as_run_data(run_data: Any, run_dir: Path) -> RunData:
     if spec is not None:
         meta.update(backend=spec.backend, seed=spec.seed, profile=spec.faults, duration_s=spec.duration_s,
                     label=spec.label)
+    if isinstance(summary.get("faults"), dict) and "wanted" in summary["faults"]:
+        meta["faults_wanted"] = bool(summary["faults"]["wanted"])
     meta.setdefault("run_id", Path(getattr(run_data, "run_dir", run_dir)).name)
     rd = RunData.from_history(history, kind=getattr(spec, "label", "run") or "run", meta=meta,
                               verdicts=getattr(run_data, "verdicts", None),

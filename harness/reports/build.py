@@ -33,6 +33,7 @@ import numpy as np
 
 from ..journal import JournalData, read_journal
 from ..leaks import judge
+from ..verdict import judge_run
 from .model import SCHEMA_VERSION, RunData, jsonify, normalize_verdicts
 
 __all__ = ["ATTRIBUTION_WINDOW_S", "BUDGET_EDGES", "CallbackDurations", "build_report", "cb_bins", "merge_bins", "bins_percentiles",
@@ -269,26 +270,18 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
     elif performance["callback_duration_source"] is None:
         missing.append("callback durations were not recorded by this run: performance percentiles are missing")
 
-    reasons = []
-    if rd.status != "completed":
-        reasons.append(f"run {rd.status}")
-    if not verdicts:
-        reasons.append("no invariant was checked")
-    if stability["invariants_broken"]:
-        reasons.append("invariants broken: " + ", ".join(stability["invariants_broken"]))
-    if failures:
-        reasons.append(f"{len(failures)} failure(s)")
-    if stability["leaks_found"]:
-        reasons.append("leak suspected: " + ", ".join(stability["leaks_found"]))
-    if recovery["failed_count"]:
-        reasons.append(f"{recovery['failed_count']} recovery(ies) failed")
+    wanted = rd.meta.get("faults_wanted")
+    verdict = judge_run(verdicts, status="completed" if rd.status == "completed" else
+                        ("crashed" if rd.status == "failed" else rd.status),
+                        leaks=stability["leaks_found"], faults_wanted=bool(wanted), lost=rd.problems,
+                        faults_injected=len(faults))
     meta = dict(rd.meta)
     report = {
         "schema_version": SCHEMA_VERSION,
         "kind": rd.kind,
         "generated_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "run": {**meta, "status": rd.status, "config": rd.config, "history_path": rd.history_path},
-        "verdict": {"ok": not reasons, "reasons": reasons},
+        "verdict": verdict.to_dict(),
         "completeness": {"complete": rd.status == "completed" and not missing, "missing": missing},
         "stability": stability,
         "performance": performance,

@@ -19,7 +19,7 @@ from typing import Any
 
 __all__ = ["RunData", "SCHEMA_VERSION", "jsonify", "normalize_verdicts"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: history entry types the reports read; everything else is ignored
 REPORT_ENTRY_TYPES = frozenset({"attach", "transition", "fault_start", "fault_end", "error", "event",
@@ -118,9 +118,10 @@ def normalize_verdicts(verdicts: Any) -> list[dict[str, Any]]:
             ok = not d["violations"]
         msg = d.get("message") or d.get("detail") or d.get("reason") or ""
         out.append({"name": str(name), "ok": bool(ok) if ok is not None else True,
+                    "inconclusive": bool(d.get("inconclusive")),
                     "message": str(msg)[:2000], "time": d.get("time"),
                     "details": {k: v for k, v in d.items()
-                                if k not in ("name", "ok", "message", "time", "invariant")}})
+                                if k not in ("name", "ok", "message", "time", "invariant", "inconclusive")}})
     return out
 
 

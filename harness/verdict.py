@@ -1,0 +1,166 @@
+"""The verdict of a run: one object that the CLI line, the exit code, ``summary.json``, both reports,
+the run-history database and the pytest plugin all read.
+
+A run ends in one of three outcomes:
+
+================  =====  ==============================================================================
+outcome           exit   meaning
+================  =====  ==============================================================================
+``pass``          0      every invariant was checked and held, the run completed, faults were injected
+                         when the profile asked for them, no leak was found
+``fail``          1      an invariant was violated, the run crashed, or a leak was found
+``inconclusive``  3      nothing was found, but the run cannot vouch for the system: a check could not
+                         reach a verdict (a search bound, a history it could not order), the profile
+                         asked for faults and none was injected, no invariant was checked, or the run
+                         was interrupted before its end
+================  =====  ==============================================================================
+
+Exit code 2 stays what it always was: a usage or input error, found before the run started. An
+inconclusive run never exits 0, so CI does not go green on a run that proved nothing; a caller who
+accepts it says so explicitly (``RunVerdict.exit_code_with(inconclusive_ok=True)``).
+
+Why one function (``judge_run``) and not a flag per caller: the report of a run used to count a
+deliberately provoked FAILED state as a failure while the CLI, reading the invariants, said every
+invariant held. The rule that turns findings into an outcome lives here only; everything else
+passes its findings in and prints what comes out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+__all__ = ["EXIT_CODES", "Outcome", "RunVerdict", "judge_run"]
+
+
+class Outcome(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    INCONCLUSIVE = "inconclusive"
+
+
+EXIT_CODES: dict[Outcome, int] = {Outcome.PASS: 0, Outcome.FAIL: 1, Outcome.INCONCLUSIVE: 3}
+
+
+def _check_dict(v: Any) -> dict[str, Any]:
+    """An invariant verdict (``invariants.Verdict`` or its dict) as a plain dict."""
+    if isinstance(v, Mapping):
+        d = dict(v)
+    else:
+        d = v.to_dict()
+    d["ok"] = bool(d.get("ok"))
+    d["inconclusive"] = bool(d.get("inconclusive"))
+    return d
+
+
+def check_status(check: Mapping[str, Any]) -> str:
+    """``held``, ``violated`` or ``inconclusive`` for one invariant's dict."""
+    if not check.get("ok"):
+        return "violated"
+    return "inconclusive" if check.get("inconclusive") else "held"
+
+
+@dataclass(frozen=True)
+class RunVerdict:
+    """The outcome of one run and every reason for it.
+
+    ``checks``: each invariant's verdict as a dict (name, ok, inconclusive, message, evidence);
+    ``failures``: why the run failed (empty unless it did); ``doubts``: why it is inconclusive.
+    """
+
+    checks: tuple[dict[str, Any], ...] = ()
+    failures: tuple[str, ...] = ()
+    doubts: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.failures:
+            return Outcome.FAIL
+        if self.doubts:
+            return Outcome.INCONCLUSIVE
+        return Outcome.PASS
+
+    @property
+    def ok(self) -> bool:
+        """True only for a pass: an inconclusive run is not ok."""
+        return self.outcome is Outcome.PASS
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.outcome]
+
+    def exit_code_with(self, *, inconclusive_ok: bool = False) -> int:
+        if inconclusive_ok and self.outcome is Outcome.INCONCLUSIVE:
+            return 0
+        return self.exit_code
+
+    @property
+    def violated(self) -> list[str]:
+        return [c["name"] for c in self.checks if check_status(c) == "violated"]
+
+    @property
+    def inconclusive(self) -> list[str]:
+        return [c["name"] for c in self.checks if check_status(c) == "inconclusive"]
+
+    @property
+    def reasons(self) -> list[str]:
+        return [*self.failures, *self.doubts]
+
+    def headline(self) -> str:
+        """One line for people: never "all invariants held" unless all were checked and held."""
+        if self.outcome is Outcome.PASS:
+            return f"PASS: all {len(self.checks)} invariants held"
+        label = "FAIL" if self.outcome is Outcome.FAIL else "INCONCLUSIVE"
+        return f"{label}: " + "; ".join(self.reasons)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"outcome": self.outcome.value, "ok": self.ok, "exit_code": self.exit_code,
+                "headline": self.headline(), "reasons": self.reasons, "failures": list(self.failures),
+                "doubts": list(self.doubts), "notes": list(self.notes), "violated": self.violated,
+                "inconclusive": self.inconclusive}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], checks: Iterable[Any] = ()) -> "RunVerdict":
+        return cls(tuple(_check_dict(c) for c in checks), tuple(d.get("failures") or ()),
+                   tuple(d.get("doubts") or ()), tuple(d.get("notes") or ()))
+
+
+def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str | None = None,
+              leaks: Iterable[str] = (), faults_wanted: bool = False, faults_injected: int | None = None,
+              lost: Iterable[str] = (), notes: Iterable[str] = ()) -> RunVerdict:
+    """Turn a run's findings into its verdict (the only place that does).
+
+    ``checks``: the invariant verdicts; ``status``: ``completed``, ``interrupted``, ``partial`` (a
+    report rebuilt from a truncated journal) or ``crashed``; ``crashed``: what the crash was;
+    ``leaks``: the metrics a leak was found in; ``lost``: records of the run that were lost (a
+    corrupt or truncated journal line), so part of it was never judged; ``faults_wanted``: the fault profile asked for
+    faults (every built-in profile but ``none`` does); ``faults_injected``: how many fired.
+    """
+    items = tuple(_check_dict(c) for c in checks)
+    failures: list[str] = []
+    doubts: list[str] = []
+    violated = [c["name"] for c in items if check_status(c) == "violated"]
+    if violated:
+        failures.append("invariants violated: " + ", ".join(violated))
+    if crashed is not None or status == "crashed":
+        failures.append(f"the run crashed: {crashed}" if crashed else "the run crashed")
+    leaks = list(leaks)
+    if leaks:
+        failures.append("leak suspected: " + ", ".join(leaks))
+    unsure = [c["name"] for c in items if check_status(c) == "inconclusive"]
+    if unsure:
+        doubts.append("inconclusive: " + ", ".join(unsure))
+    if not items:
+        doubts.append("no invariant was checked")
+    if status in ("interrupted", "partial"):
+        doubts.append(f"the run did not finish ({status})")
+    lost = list(lost)
+    if lost:
+        doubts.append(f"part of the run's record was lost ({len(lost)} problem(s)): {lost[0]}")
+    if faults_wanted and faults_injected == 0:
+        doubts.append("the fault profile asked for faults but none was injected: nothing was tested "
+                      "under faults")
+    return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes))

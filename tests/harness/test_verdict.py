@@ -1,0 +1,92 @@
+"""One verdict per run: the CLI line, the exit code, summary.json, report.json/html and the run
+history database all say the same thing, and "inconclusive" is shown, never passed off as a pass."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from harness.cli import main
+from harness.invariants import Verdict
+from harness.verdict import Outcome, judge_run
+
+
+def _run(tmp_path, *args):
+    code = main(["run", "--report-dir", str(tmp_path / "runs"), *args])
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    return code, run_dir
+
+
+def _db_row(db):
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    (row,) = con.execute("SELECT ok, report_json FROM runs").fetchall()
+    return row["ok"], json.loads(row["report_json"])["verdict"]
+
+
+def test_a_storm_profile_gives_one_verdict_everywhere(tmp_path, capsys, monkeypatch):
+    """The storm's deliberate errors drive the system into FAILED on purpose: that is the fault,
+    not a failure of the system, and every reader of the run must agree on it."""
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "h.sqlite"))
+    profile = tmp_path / "storm.toml"
+    profile.write_text("[probabilities]\nconcurrent_transitions = 0.05\nxrun = 0.1\n")
+    code, run_dir = _run(tmp_path, "--faults", str(profile), "--duration", "30", "--seed", "1")
+    out = capsys.readouterr().out
+    summary = json.loads((run_dir / "summary.json").read_text())
+    report = json.loads((run_dir / "report.json").read_text())
+    html = (run_dir / "report.html").read_text()
+    db_ok, db_verdict = _db_row(tmp_path / "h.sqlite")
+    assert summary["faults"]["by_kind"].get("concurrent_transitions", 0) > 0
+    assert report["stability"]["failure_count"] > 0  # FAILED was entered, on purpose
+    outcome = summary["verdict"]["outcome"]
+    assert outcome == "pass", summary["verdict"]
+    assert report["verdict"] == summary["verdict"] == db_verdict
+    assert code == summary["verdict"]["exit_code"] == 0 and db_ok == 1
+    assert summary["verdict"]["headline"] in out and "<b>PASS</b>" in html
+
+
+def test_an_inconclusive_check_is_never_a_pass():
+    checks = [Verdict("legal_transitions", True), Verdict("linearizable", True, ["bound"], "bound reached",
+                                                          inconclusive=True)]
+    v = judge_run(checks, faults_wanted=True, faults_injected=3)
+    assert v.outcome is Outcome.INCONCLUSIVE and not v.ok and v.exit_code == 3
+    assert "all" not in v.headline() and v.headline().startswith("INCONCLUSIVE") and "linearizable" in v.headline()
+    assert v.inconclusive == ["linearizable"] and v.exit_code_with(inconclusive_ok=True) == 0
+    v = judge_run([*checks, Verdict("resources", False, [{}], "leaked")])
+    assert v.outcome is Outcome.FAIL and v.exit_code == 1 and v.violated == ["resources"]
+    v = judge_run([Verdict("legal_transitions", True)], faults_wanted=True, faults_injected=1)
+    assert v.outcome is Outcome.PASS and v.exit_code == 0 and v.headline() == "PASS: all 1 invariants held"
+
+
+@pytest.mark.parametrize("kw, doubt", [
+    ({"faults_wanted": True, "faults_injected": 0}, "none was injected"),
+    ({"status": "interrupted"}, "did not finish"),
+    ({"lost": ["line 3: bad checksum"]}, "was lost"),
+])
+def test_what_makes_a_run_inconclusive(kw, doubt):
+    v = judge_run([Verdict("health", True)], **kw)
+    assert v.outcome is Outcome.INCONCLUSIVE and doubt in v.headline()
+    assert judge_run([]).outcome is Outcome.INCONCLUSIVE  # nothing checked
+
+
+def test_a_profile_that_injected_nothing_does_not_pass(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "h.sqlite"))
+    profile = tmp_path / "rare.toml"
+    profile.write_text("[probabilities]\ndropout = 0.0001\n")  # asks for faults; draws none in 2 s
+    code, run_dir = _run(tmp_path, "--faults", str(profile), "--duration", "2", "--seed", "1")
+    out = capsys.readouterr().out
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["faults"]["total"] == 0 and summary["faults"]["wanted"] is True
+    assert code == 3 and summary["outcome"] == "inconclusive"
+    assert "INCONCLUSIVE" in out and "none was injected" in out and "all invariants held" not in out
+    report = json.loads((run_dir / "report.json").read_text())
+    assert report["verdict"]["outcome"] == "inconclusive"
+    assert "<b>INCONCLUSIVE</b>" in (run_dir / "report.html").read_text()
+    assert _db_row(tmp_path / "h.sqlite")[0] == 0
+
+
+def test_the_none_profile_is_a_baseline_not_a_doubt(tmp_path, capsys):
+    code, run_dir = _run(tmp_path, "--faults", "none", "--duration", "2")
+    assert code == 0 and json.loads((run_dir / "summary.json").read_text())["outcome"] == "pass"
