@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
+from system_under_test.errors import IllegalTransitionError
+from system_under_test.lifecycle import TRANSITIONS, State
+
 from .errors import ScenarioFileError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -500,7 +503,93 @@ class ConcurrentTransitions(Fault):
         stats = system_storm(ctx.system, threads=self.threads, ops_per_thread=self.ops_per_thread,
                              seed=ctx.rng.randrange(2**32), history=ctx.history,
                              operations=self.operations or STORM_OPERATIONS)
-        return {"ops": stats.ops, "outcomes": stats.outcomes}
+        restored = restore_running(ctx.system, ctx.history) if ctx.history is not None else []
+        return {"ops": stats.ops, "outcomes": stats.outcomes, "restored_with": restored}
+
+
+@dataclass
+class LifecycleCalls(Fault):
+    """An operator's ``count`` random lifecycle calls, one after another on the injector's thread
+    (pause, resume, stop, start, reconfigure, recover, a rejected configure, ...), then the system
+    brought back to running. Calls in the wrong state are part of the mix: the system must refuse
+    them. Single-threaded, so a simulated run stays the same for the same seed; for races use
+    ``concurrent_transitions`` (several threads, histories that differ run to run)."""
+
+    kind: ClassVar[str] = "lifecycle_calls"
+    transient: ClassVar[bool] = False
+    target: str = "system"
+    count: int = 8
+
+    def start(self, ctx: FaultContext) -> Any:
+        if not 1 <= self.count <= 10_000:
+            raise ValueError("LifecycleCalls.count must be within 1..10000")
+        history = ctx.history
+        if history is None:
+            from .history import History  # noqa: PLC0415
+            history = History(clock=ctx.system.clock)
+        history.note_quiescent(ctx.system)
+        _, _, outcomes = _random_ops(ctx.system, history, random.Random(ctx.rng.randrange(2**32)), "operator",
+                                     self.count, STORM_OPERATIONS)
+        history.note_quiescent(ctx.system)
+        return {"outcomes": outcomes, "restored_with": restore_running(ctx.system, history)}
+
+
+@dataclass
+class CoordinatorContention(Fault):
+    """``threads`` threads race ``transition()`` on a fresh coordinator of the system's own class.
+
+    The system serialises its own lifecycle calls under one lock, so no run of it can show whether
+    the coordinator's validate-and-apply is atomic, as the coordinator promises to every component
+    that shares it. This fault checks that promise directly: each thread reads a component's state
+    and asks for a legal next one, and the coordinator's own transition log is then read back in
+    ``seq`` order: a transition that starts from a state its component was no longer in is a lost
+    update (``discontinuities`` in the record; ``legal_transitions`` fails on them).
+    """
+
+    kind: ClassVar[str] = "coordinator_contention"
+    transient: ClassVar[bool] = False
+    target: str = "coordinator"
+    threads: int = 8
+    ops_per_thread: int = 50
+
+    def start(self, ctx: FaultContext) -> Any:
+        if not 2 <= self.threads <= 64:
+            raise ValueError("CoordinatorContention.threads must be within 2..64")
+        coordinator = getattr(ctx.system, "coordinator", None)
+        if coordinator is None:
+            return {"skipped": "the system has no coordinator"}
+        probe = type(coordinator)()
+        components = ("probe",)  # one component: every thread contends for it
+        for name in components:
+            probe.register(name)
+        seed = ctx.rng.randrange(2**32)
+        barrier = threading.Barrier(self.threads)
+
+        def worker(i: int) -> None:
+            rng = random.Random(f"contention:{seed}:{i}")
+            barrier.wait()
+            for _ in range(self.ops_per_thread):
+                name = rng.choice(components)
+                legal = sorted(t for t in TRANSITIONS[probe.state(name)] if t is not State.CLOSED)
+                if not legal:
+                    continue
+                try:
+                    probe.transition(name, rng.choice(legal), "contention")
+                except IllegalTransitionError:
+                    pass  # another thread moved it first: a refusal is the coordinator doing its job
+
+        _unleash(worker, self.threads, "contention", 1e-6)
+        last = {name: State.UNINITIALIZED.value for name in components}
+        bad = []
+        for rec in probe.history.records():
+            d = rec.to_dict()
+            comp, a, b = d["component"], d["from_state"], d["to_state"]
+            if last.get(comp) != a and len(bad) < 20:
+                bad.append({"seq": d["seq"], "component": comp, "from_state": a, "to_state": b,
+                            "was_in": last.get(comp)})
+            last[comp] = b
+        # only what a correct coordinator makes the same every time: how threads interleaved is not
+        return {"ops": self.threads * self.ops_per_thread, "discontinuities": bad}
 
 
 class SlowStage:
@@ -560,7 +649,7 @@ class SlowDsp(Fault):
 
 FAULT_KINDS: dict[str, type[Fault]] = {c.kind: c for c in (
     DeviceDropout, DeviceStall, LateCallback, CallbackRaises, SampleRateChange, BufferExhaustion,
-    InvalidConfig, ConcurrentTransitions, SlowDsp)}
+    InvalidConfig, ConcurrentTransitions, LifecycleCalls, CoordinatorContention, SlowDsp)}
 
 
 def fault_from_dict(d: Mapping[str, Any]) -> Fault:
@@ -718,6 +807,7 @@ _DEVICE_PARAMS: dict[str, dict[str, Any]] = {
     "callback_raises": {"count": [1, 5]},
     "buffer_exhaustion": {"duration_s": [0.05, 0.5]},
     "slow_dsp": {"duration_s": [0.05, 0.5], "factor": [1.1, 3.0]},
+    "lifecycle_calls": {"count": [3, 20]},
 }
 
 PROFILES: dict[str, Profile] = {
@@ -725,12 +815,14 @@ PROFILES: dict[str, Profile] = {
     "gentle": Profile("gentle", {"xrun": 0.05, "stall": 0.01, "callback_raises": 0.01},
                       _DEVICE_PARAMS, check_every_s=0.5, description="occasional glitches"),
     "default": Profile("default", {"xrun": 0.1, "stall": 0.03, "dropout": 0.02, "callback_raises": 0.03,
-                                   "buffer_exhaustion": 0.02, "slow_dsp": 0.02, "invalid_config": 0.02},
+                                   "buffer_exhaustion": 0.02, "slow_dsp": 0.02, "invalid_config": 0.02,
+                                   "lifecycle_calls": 0.04, "coordinator_contention": 0.02},
                        _DEVICE_PARAMS, check_every_s=0.25,
                        description="every transient fault now and then"),
     "hostile": Profile("hostile", {"xrun": 0.3, "stall": 0.1, "dropout": 0.08, "callback_raises": 0.1,
                                    "buffer_exhaustion": 0.08, "slow_dsp": 0.08, "invalid_config": 0.08,
-                                   "sample_rate_change": 0.03},
+                                   "sample_rate_change": 0.03, "lifecycle_calls": 0.03,
+                                   "coordinator_contention": 0.01},
                        {**_DEVICE_PARAMS, "sample_rate_change": {"rate": 44_100}}, check_every_s=0.2,
                        description="many overlapping faults"),
 }
@@ -985,6 +1077,76 @@ _VALID_STORM_CONFIGS = ({}, {"dsp": [{"kind": "gain", "gain_db": -6.0}]},
                         {"stream": {"block_size": 128}}, {"buffers": {"ring_blocks": 4}})
 
 
+def restore_running(system: "AudioSystem", history: "History") -> list[str]:
+    """Bring a system a storm left stopped, paused or failed back to RUNNING (recorded ops of the
+    process ``nemesis``), so the rest of a run goes on testing a running system; returns the ops.
+    At most one op per state on the way; a refusal ends the attempt (the state says why)."""
+    from .history import run_op  # noqa: PLC0415
+    done: list[str] = []
+    for _ in range(4):
+        state = system.state
+        if state is State.RUNNING or state is State.CLOSED:
+            break
+        if state is State.FAILED:
+            op, args = "recover", ()
+        elif state is State.PAUSED:
+            op, args = "resume", ()
+        elif state in (State.STOPPED, State.CONFIGURED):
+            op, args = "start", ()
+        elif state in (State.UNINITIALIZED,):
+            op, args = "initialize", ()
+        elif state is State.INITIALIZED:
+            op, args = "configure", (dict(system.config.to_dict()) if system.config is not None else {},)
+        else:
+            break  # mid-transition states are left to the system
+        done.append(op)
+        if run_op(history, system, op, *args, process="nemesis").outcome != "ok":
+            break
+    return done
+
+
+def _random_ops(system: "AudioSystem", hist: "History", rng: random.Random, proc: str, count: int,
+                operations: Sequence[str], record: bool = True
+                ) -> tuple[list[float], list[float], dict[str, int]]:
+    """``count`` lifecycle ops drawn by ``rng`` from ``operations``, called on this thread (recorded
+    invoke/ok/fail when ``record``); returns latencies, latencies of ops that made a transition, and
+    outcome counts."""
+    from .history import classify, run_op  # noqa: PLC0415
+    lat: list[float] = []
+    tlat: list[float] = []
+    outcomes: dict[str, int] = {}
+    for _ in range(count):
+        op = rng.choice(operations)
+        args: tuple[Any, ...] = ()
+        meta = None
+        if op in ("configure", "reconfigure"):
+            args = (rng.choice(_VALID_STORM_CONFIGS),)
+        elif op == "configure_invalid":
+            cfg, reason = invalid_config(rng)
+            op, args, meta = "configure", (cfg,), {"invalid": True, "reason": reason}
+        elif op == "simulate_error":
+            args = (rng.choice(("dsp", "input", "output", "device")),)
+        t0 = _time.perf_counter()
+        made_transition = False
+        if record:
+            res = run_op(hist, system, op, *args, process=proc, meta=meta)
+            outcome = res.outcome
+            made_transition = bool(res.seqs)
+        else:
+            try:
+                getattr(system, op)(*args)
+                outcome = "ok"
+            except Exception as exc:  # noqa: BLE001
+                outcome = classify(op, exc)
+                if outcome == "crash":
+                    raise
+        lat.append(_time.perf_counter() - t0)
+        if made_transition:
+            tlat.append(lat[-1])
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return lat, tlat, outcomes
+
+
 def system_storm(system: "AudioSystem", *, threads: int = 8, ops_per_thread: int = 20, seed: int = 0,
                  history: "History | None" = None, operations: Sequence[str] = STORM_OPERATIONS,
                  switch_interval_s: float | None = 1e-5, record: bool = True) -> StormStats:
@@ -993,51 +1155,20 @@ def system_storm(system: "AudioSystem", *, threads: int = 8, ops_per_thread: int
     A tiny ``sys.setswitchinterval`` during the storm makes thread interleavings dense, so races in
     a critical section of a few bytecodes show up in a few hundred operations.
     """
-    from .history import History, run_op  # noqa: PLC0415
+    from .history import History  # noqa: PLC0415
     hist = history if history is not None else History(clock=system.clock)
     stats = StormStats()
     barrier = threading.Barrier(threads)
 
     def worker(i: int) -> None:
-        rng = random.Random(f"storm:{seed}:{i}")
         proc = f"storm-{i}"
-        lat: list[float] = []
-        tlat: list[float] = []
-        outcomes: dict[str, int] = {}
         try:
             barrier.wait()
-            for _ in range(ops_per_thread):
-                op = rng.choice(operations)
-                args: tuple[Any, ...] = ()
-                meta = None
-                if op in ("configure", "reconfigure"):
-                    args = (rng.choice(_VALID_STORM_CONFIGS),)
-                elif op == "configure_invalid":
-                    cfg, reason = invalid_config(rng)
-                    op, args, meta = "configure", (cfg,), {"invalid": True, "reason": reason}
-                elif op == "simulate_error":
-                    args = (rng.choice(("dsp", "input", "output", "device")),)
-                t0 = _time.perf_counter()
-                made_transition = False
-                if record:
-                    res = run_op(hist, system, op, *args, process=proc, meta=meta)
-                    outcome = res.outcome
-                    made_transition = bool(res.seqs)
-                else:
-                    try:
-                        getattr(system, op)(*args)
-                        outcome = "ok"
-                    except Exception as exc:  # noqa: BLE001
-                        from .history import classify  # noqa: PLC0415
-                        outcome = classify(op, exc)
-                        if outcome == "crash":
-                            raise
-                lat.append(_time.perf_counter() - t0)
-                if made_transition:
-                    tlat.append(lat[-1])
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            lat, tlat, outcomes = _random_ops(system, hist, random.Random(f"storm:{seed}:{i}"), proc,
+                                              ops_per_thread, operations, record)
         except BaseException as exc:  # noqa: BLE001 - a crash is a finding, reported by the caller
             stats.crashed(proc, exc)
+            return
         stats.add(lat, tlat, outcomes)
 
     if record:  # where the storm's ops start from: no op is in flight, no storm thread started yet
@@ -1113,6 +1244,8 @@ __all__ = [
     "BufferExhaustion",
     "CallbackRaises",
     "ConcurrentTransitions",
+    "CoordinatorContention",
+    "LifecycleCalls",
     "DeviceDropout",
     "DeviceStall",
     "Every",

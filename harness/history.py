@@ -340,18 +340,24 @@ class History:
         return system is not None and system.coordinator.has_observer(self._on_transition)
 
     def _on_transition(self, record: Any) -> None:
+        capture = getattr(self._local, "capture", None)
+        # ``actor``: "op" when an op recorded by ``run_op`` made it on this thread, "system" when the
+        # system made it on its own (recovery, watchdog, supervisor): the models tell them apart
+        data = {**record.to_dict(), "actor": "op" if capture is not None else "system"}
         try:
-            self.record("transition", data=record.to_dict(), time=record.time)
+            self.record("transition", data=data, time=record.time)
         except BaseException as exc:
             self.observer_error = f"{type(exc).__name__}: {exc}"  # kept for the verdict's evidence
             raise
-        capture = getattr(self._local, "capture", None)
         if capture is not None and record.component == "system":
             capture.append(record.seq)  # observers run on the thread that made the transition
 
     def _on_event(self, event: Any) -> None:
-        self.record("error" if event.kind == "error" else "event", value=event.kind,
-                    data=dict(event.data), time=event.time)
+        data = dict(event.data)
+        if getattr(self._local, "capture", None) is not None:
+            data["during_op"] = True  # raised by an op on this thread: part of that op's outcome
+        self.record("error" if event.kind == "error" else "event", value=event.kind, data=data,
+                    time=event.time)
 
     def _schedule_metrics(self, every_s: float) -> None:
         system = self._system

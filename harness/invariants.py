@@ -183,8 +183,11 @@ def _transition(e: Any) -> dict[str, Any]:
 
 
 class _Legal(_Fold):
+    """Also reads ``coordinator_contention`` firings: the lost updates that fault found in a race on
+    the system's coordinator class are discontinuous transitions of that coordinator."""
+
     name = "legal_transitions"
-    types = frozenset({"transition"})
+    types = frozenset({"transition", "fault_end"})
 
     def __init__(self, init: dict[str, Any]) -> None:
         comps = init.get("components") or {}
@@ -198,6 +201,16 @@ class _Legal(_Fold):
         self.done = False
 
     def feed(self, e: Any) -> None:
+        if e.type == "fault_end":
+            details = (e.data or {}).get("details") or {}
+            if e.value == "coordinator_contention" and details.get("discontinuities"):
+                for d in details["discontinuities"]:
+                    self.bad += 1
+                    if len(self.evidence) < _MAX_EVIDENCE:
+                        self.evidence.append({"why": f"lost update in a coordinator race: starts in "
+                                                     f"{d['from_state']} but {d['component']} was in "
+                                                     f"{d['was_in']}", "fault": e.data.get("firing_id"), **d})
+            return
         for t in self.order.push(_transition(e)):
             self._apply(t)
 
@@ -398,6 +411,15 @@ def check_history_complete(history: History) -> Verdict:
 Outcome = tuple[str, Any, Hashable]
 
 
+def _refused_by_the_world(op: Operation) -> bool:
+    """A configuration refused only because of the devices present (a device that a dropout removed
+    fails validation): the model does not track devices, so such a refusal fits any state."""
+    error = op.error if isinstance(op.error, dict) else {}
+    problems = ((error.get("details") or {}).get("problems")) or []
+    return bool(problems) and all(isinstance(p, (list, tuple)) and str(p[0]).startswith("device.")
+                                  for p in problems)
+
+
 class SystemModel:
     """The system-level lifecycle as a sequential specification. State: (state, configured, pending)."""
 
@@ -458,7 +480,7 @@ class SystemModel:
         if name in ("configure", "reconfigure"):
             if op.meta.get("invalid"):
                 return fail
-            maybe_reject: list[Outcome] = fail if op.meta.get("may_reject") else []
+            maybe_reject: list[Outcome] = fail if op.meta.get("may_reject") or _refused_by_the_world(op) else []
             if st in ("running", "paused"):
                 return [("ok", None, same), ("info", None, same), ("info", None, to("recovering")),
                         ("info", None, to("failed"))] + maybe_reject
@@ -638,13 +660,20 @@ def _overlapping(ops: list[Operation]) -> set[int]:
 
 def _behind_the_models_back(e: Any) -> bool:
     """An entry after which the system may change state without any op: a fault fired, a recovery
-    started, or a real (not ``simulate_error``'s) error was reported."""
+    started, a real (not ``simulate_error``'s) error was reported, or the system made a transition
+    on its own (``actor: system``). Errors and events an op raised on its own thread are part of
+    that op's outcome, not the system acting by itself."""
     if e.type == "fault_start":
         return True
+    data = e.data if isinstance(e.data, dict) else {}
+    if e.type == "transition":
+        return data.get("actor") == "system"
+    if data.get("during_op"):
+        return False
     if e.type == "event":
         return e.value == "recovery_started"
     if e.type == "error":
-        return (e.data.get("error") or {}).get("type") not in (None, "SimulatedError")
+        return (data.get("error") or {}).get("type") not in (None, "SimulatedError")
     return False
 
 
@@ -698,10 +727,10 @@ class _LinearizabilityMarks:
         if e.type == "note":
             if e.value == QUIESCENT_NOTE and isinstance(e.data, dict) and "state" in e.data:
                 self.quiet.append((e.index, e.data))
-        elif e.type == "transition":
-            self.transitions.append(e.index)
         elif _behind_the_models_back(e):
             self.autonomous.append(e.index)
+        if e.type == "transition":
+            self.transitions.append(e.index)
 
 
 def _check_system_linearizable(ops: list[Operation], model: Any, marks: _LinearizabilityMarks,

@@ -1,0 +1,83 @@
+"""The false-alarm matrix, simulated part: the healthy system under every built-in fault profile at
+many seeds, and the shipped mutants under default options.
+
+A benchmark, not a test: it prints figures and never fails. A healthy run that does not pass is a
+false alarm (``fail``) or a run that proved nothing (``inconclusive``); both are defects of the
+harness. The quick part of this matrix runs in the suite (tests/harness/test_false_alarms.py).
+
+    python bench/bench_false_alarms.py [--seeds 100] [--duration 60] [--profiles gentle,default,hostile]
+                                       [--mutants] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from harness.mutants import MUTANTS, system_factory
+from harness.runner import ReliabilityRun, RunSpec
+
+
+def one_run(profile: str, seed: int, duration_s: float, root: Path, mutant: str | None = None) -> dict[str, Any]:
+    spec = RunSpec(duration_s=duration_s, seed=seed, faults=profile, report_root=root, label="fa")
+    kw = {"system_factory": system_factory(mutant)} if mutant else {}
+    t0 = time.perf_counter()
+    result = ReliabilityRun(spec, **kw).execute(reports=False)
+    v = result.verdict
+    return {"profile": profile, "seed": seed, "mutant": mutant, "outcome": v.outcome.value,
+            "violated": v.violated, "inconclusive": v.inconclusive, "reasons": v.reasons,
+            "faults": result.summary["faults"]["total"], "wall_s": round(time.perf_counter() - t0, 3)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seeds", type=int, default=100)
+    ap.add_argument("--first-seed", type=int, default=1)
+    ap.add_argument("--duration", type=float, default=60.0)
+    ap.add_argument("--profiles", default="gentle,default,hostile")
+    ap.add_argument("--mutants", action="store_true", help="also run every shipped mutant at each seed")
+    ap.add_argument("--mutant-seeds", type=int, default=10)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="soundcheck-fa-") as tmp:
+        root = Path(tmp)
+        for profile in args.profiles.split(","):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
+                row = one_run(profile, seed, args.duration, root)
+                rows.append(row)
+                if row["outcome"] != "pass":
+                    print(f"  {profile} seed {seed}: {row['outcome']}: {'; '.join(row['reasons'])}", flush=True)
+        if args.mutants:
+            for name in MUTANTS:
+                for seed in range(1, args.mutant_seeds + 1):
+                    rows.append(one_run("default", seed, args.duration, root, name))
+    print(f"\nhealthy system, {args.duration:g} s runs (bench/bench_false_alarms.py):")
+    print(f"{'profile':<10} {'runs':>5} {'pass':>5} {'fail':>5} {'inconcl.':>8} {'faults/run':>10} {'wall/run':>9}")
+    for profile in args.profiles.split(","):
+        rs = [r for r in rows if r["profile"] == profile and r["mutant"] is None]
+        c = Counter(r["outcome"] for r in rs)
+        print(f"{profile:<10} {len(rs):>5} {c['pass']:>5} {c['fail']:>5} {c['inconclusive']:>8} "
+              f"{sum(r['faults'] for r in rs) / len(rs):>10.1f} {sum(r['wall_s'] for r in rs) / len(rs):>8.2f}s")
+    if args.mutants:
+        print(f"\nmutants, `run --mutant NAME` defaults (profile default, {args.duration:g} s), "
+              f"seeds 1..{args.mutant_seeds}:")
+        print(f"{'mutant':<26} {'caught':>7}  caught by")
+        for name in MUTANTS:
+            rs = [r for r in rows if r["mutant"] == name]
+            caught = [r for r in rs if r["outcome"] == "fail"]
+            by = Counter(n for r in caught for n in r["violated"])
+            print(f"{name:<26} {len(caught):>3}/{len(rs):<3}  {', '.join(f'{k} {v}' for k, v in by.most_common())}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
