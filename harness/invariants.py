@@ -61,7 +61,7 @@ class Verdict:
                 "inconclusive": self.inconclusive, "evidence": self.evidence[:50]}
 
     def __str__(self) -> str:
-        mark = "ok" if self.ok else "VIOLATED"
+        mark = "VIOLATED" if not self.ok else ("INCONCLUSIVE" if self.inconclusive else "ok")
         ev = "".join(f"\n    - {e}" for e in self.evidence[:10])
         return f"[{mark}] {self.name}: {self.message}{ev}"
 
@@ -80,10 +80,25 @@ def failed(verdicts: Iterable[Verdict]) -> list[Verdict]:
     return [v for v in verdicts if not v.ok]
 
 
-def assert_ok(verdicts: Iterable[Verdict]) -> None:
+class InconclusiveVerdict(AssertionError):
+    """Raised by ``assert_ok`` when nothing failed but a check could not reach a verdict: a test
+    that could not tell must not pass as if it had told (``inconclusive_ok=True`` accepts it)."""
+
+    def __init__(self, verdicts: Sequence[Verdict]) -> None:
+        self.verdicts = list(verdicts)
+        self.names = [v.name for v in self.verdicts]
+        super().__init__("inconclusive: " + ", ".join(self.names) + "\n"
+                         + "\n".join(f"[inconclusive] {v.name}: {v.message}" for v in self.verdicts))
+
+
+def assert_ok(verdicts: Iterable[Verdict], *, inconclusive_ok: bool = False) -> None:
+    verdicts = list(verdicts)
     bad = failed(verdicts)
     if bad:
         raise InvariantViolation(bad)
+    unsure = [v for v in verdicts if v.inconclusive]
+    if unsure and not inconclusive_ok:
+        raise InconclusiveVerdict(unsure)
 
 
 def _ok(name: str, message: str = "held", **kw: Any) -> Verdict:
@@ -1496,6 +1511,7 @@ __all__ = [
     "SystemModel",
     "Verdict",
     "assert_ok",
+    "InconclusiveVerdict",
     "check_all",
     "check_callback_errors",
     "check_frame_accounting",

@@ -374,7 +374,8 @@ def _failures(entries: list[dict[str, Any]], verdicts: list[dict[str, Any]]) -> 
     out = []
     for e in entries:
         d = e.get("data") or {}
-        if e["type"] == "transition" and d.get("to_state") == "failed":
+        # FAILED on purpose (``simulate_error``, an injected fault of its own) is not a failure
+        if e["type"] == "transition" and d.get("to_state") == "failed" and d.get("cause") != "simulate_error":
             out.append({"time": e["time"], "kind": "entered_failed", "invariant": None,
                         "message": d.get("cause")})
     for v in verdicts:

@@ -665,6 +665,9 @@ def check_invariants(history: History, names: list[str], system: AudioSystem | N
 
     out = []
     for v in inv.check_all(history, system, only=names):
+        if v.ok and v.inconclusive:  # an expectation that could not be judged is not met
+            out.append((v.name, False, f"cannot judge (inconclusive): {v.message}", list(v.evidence)))
+            continue
         out.append((v.name, bool(v.ok), v.message or ("held" if v.ok else "violated"), list(v.evidence)))
     return out
 

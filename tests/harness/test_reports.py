@@ -132,12 +132,12 @@ def test_runner_hands_its_result_to_write_reports(tmp_path):
 def test_a_runs_summary_and_performance_section_cover_every_callback_against_the_budget(tmp_path):
     from harness.runner import ReliabilityRun, RunSpec
 
-    # 80 s at 48 kHz / 256 frames: 15,000 callbacks, more than the system's 65,536-sample reservoir
-    # would hold after 350 s; folded every chunk, none is missed
+    # 80 s at 48 kHz / 256 frames: up to 15,000 callbacks (fewer while an operator's calls pause or
+    # stop the stream); folded every chunk, none is missed
     result = ReliabilityRun(RunSpec(duration_s=80.0, seed=4, run_dir=tmp_path / "run")).execute()
     s = result.summary
     cb, callbacks = s["callback_duration_s"], s["callbacks"]
-    assert s["schema_version"] == 3 and cb["count"] == callbacks > 14_000 and cb["missed"] == 0
+    assert s["schema_version"] == 3 and cb["count"] == callbacks > 13_000 and cb["missed"] == 0
     assert cb["p50"] <= cb["p99"] <= cb["p99_9"] <= cb["max"] * 1.07
     assert cb["budget_s"] == pytest.approx(256 / 48_000)
     assert sum(b["count"] for b in cb["budget_histogram"]) == callbacks
