@@ -27,6 +27,7 @@ from system_under_test.devices.simulated import SimulatedBackend
 
 from .errors import UsageError
 from .faults import FaultInjector, Schedule, load_profile, profile_schedule, target_for
+from .audio_check import AudioCheck
 from .history import History, run_op
 from .reports.build import CallbackDurations
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
@@ -129,6 +130,7 @@ class ReliabilityRun:
         self._system_factory = system_factory
         self._rig: Any = None
         self._stop = threading.Event()
+        self.audio: AudioCheck | None = None
         self.schedule = schedule_for(spec)  # validates --faults before anything starts
 
     def request_stop(self) -> None:
@@ -193,6 +195,7 @@ class ReliabilityRun:
         if not simulated:  # profile times are seconds into the run; triggers read the system clock
             schedule = schedule.shifted(clock.now())
         injector = FaultInjector(system, schedule, spec.seed, history=history, target=target)
+        audio = self.audio = AudioCheck.attach(system, injector)  # hears the tone the device plays
         live_violations: list[Verdict] = []
         callbacks = CallbackDurations()
         durations = system.monitoring.histogram("callback_duration_s")
@@ -246,11 +249,15 @@ class ReliabilityRun:
         verdicts = check_all(history, system, threads_before=threads_before) \
             if _accepts_threads(check_all) else check_all(history, system)
         verdicts = _merge(verdicts, live_violations)
+        audio.finish()
+        if audio.available:
+            verdicts.append(audio.verdict())
         if crashed is not None:
             verdicts.append(Verdict("run_completed", False, [repr(crashed)],
                                     f"the run crashed: {type(crashed).__name__}: {crashed}"))
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s)
+        summary["audio"] = audio.summary()
         history.note("summary", **{"ok": summary["ok"]})
         history.close()
         (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
