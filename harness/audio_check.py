@@ -86,7 +86,6 @@ class _Event:
     t_end: float
     window: int | None  # episode index, None outside any
     peak_error: float | None = None
-    waveform: list[float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"t_start": round(self.t_start, 6), "t_end": round(self.t_end, 6),
@@ -480,7 +479,10 @@ class AudioCheck:
                     for g in rep.glitches:
                         start = a + g.start_frame
                         if core_lo <= start < core_hi:
-                            wf = [round(float(v), 6) for v in g.waveform] if len(self.excerpts) < self.excerpt_limit else None
+                            wf = None
+                            if len(self.excerpts) < self.excerpt_limit:
+                                wf = {"waveform": [round(float(v), 6) for v in g.waveform],
+                                      "waveform_start_frame": base + a + g.waveform_start_frame}
                             self._emit(base + start, base + a + g.end_frame, g.kind, g.size, g.peak_error, wf)
             if hi > lo:
                 self.frames_analysed += analysed
@@ -506,7 +508,8 @@ class AudioCheck:
                 return self._episodes[j]
         return None
 
-    def _emit(self, f0: int, f1: int, kind: str, size: int, peak: float | None, waveform: list[float] | None) -> None:
+    def _emit(self, f0: int, f1: int, kind: str, size: int, peak: float | None,
+              waveform: dict[str, Any] | None) -> None:
         t0, t1 = self._time(f0), self._time(f1)
         ep = self._attribute(t0, t1)
         last = self._last
@@ -520,7 +523,7 @@ class AudioCheck:
             if ep is not None:
                 self._note_end(ep, last.t_end)
             return
-        ev = _Event(f0, f1, kind, int(size), t0, t1, ep.index if ep else None, peak, waveform)
+        ev = _Event(f0, f1, kind, int(size), t0, t1, ep.index if ep else None, peak)
         self._last = ev
         self.glitch_total += 1
         self.by_kind[kind] += 1
@@ -542,8 +545,8 @@ class AudioCheck:
             self._journal.append(row)
         else:
             self._journal_dropped += 1
-        if waveform is not None:
-            self.excerpts.append({**row, "waveform": waveform})
+        if waveform is not None:  # what harness.reports.plots.glitch_waveforms draws
+            self.excerpts.append({**row, **waveform, "time": row["t_start"], "sample_rate": self._fs})
 
     def _note_end(self, ep: _Episode, t1: float) -> None:
         ep.last_glitch_end = max(ep.last_glitch_end or t1, t1)
