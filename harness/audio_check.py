@@ -223,7 +223,11 @@ class AudioCheck:
         # time line
         self._fs = 0
         self._t0 = 0.0
-        self._next = 0  # next expected frame of the epoch
+        self._next = 0  # next frame of the epoch's time line
+        self._t_next = 0.0  # when the next block is due (the previous block's time + its length)
+        # (frame, clock time) of every block and gap start still in the ring: frame -> time
+        self._anchor_f: list[int] = []
+        self._anchor_t: list[float] = []
         self._buf = np.zeros(0, dtype=np.float32)
         self._base = 0  # epoch frame of _buf[0]
         self._len = 0
@@ -371,14 +375,22 @@ class AudioCheck:
                 self._new_epoch(fs, now)
                 # a late block of a long period must not outlive the margin
                 self.margin = max(self.base_margin, 2 * n / fs)
-            slot = (now - self._t0) * fs
-            if slot - self._next > n / 2:  # the device played nothing for a while: silence
-                gap = int(round(slot)) - self._next
-                ep = self._live_episode(self._t0 + self._next / fs)
+            # Measured from the previous block, never from the epoch's start: a new stream's
+            # blocks sit on a grid of their own, and a half-block offset judged against the old
+            # grid would flip into a gap when float rounding crept past it (seen at seed 37).
+            late = (now - self._t_next) * fs
+            if late > n / 2:  # the device played nothing for a while: silence
+                gap = int(round(late))
+                ep = self._live_episode(self._t_next)
                 if ep is not None:
                     ep.gap_frames += gap
                 self.gap_frames += gap
+                self._anchor_f.append(self._next)
+                self._anchor_t.append(self._t_next)
                 self._write(None, gap)
+            self._t_next = now + n / fs
+            self._anchor_f.append(self._next)  # this block's first frame plays at ``now``
+            self._anchor_t.append(now)
             ch = self.channel if out.shape[1] > self.channel else 0
             end = self._len + n
             if end < self._buf.shape[0]:  # the common case: the block fits in the ring
@@ -412,7 +424,9 @@ class AudioCheck:
         self._epochs += 1
         self._fs = fs
         self._t0 = now
+        self._t_next = now
         self._next = 0
+        self._anchor_f, self._anchor_t = [], []
         self._o = int(math.ceil(self.overlap_s * fs / _BLOCK)) * _BLOCK
         core = int(math.ceil(self.window_s * fs / _BLOCK)) * _BLOCK
         self._buf = np.zeros(core + 2 * self._o, dtype=np.float32)
@@ -439,7 +453,18 @@ class AudioCheck:
 
     # -- analysis of one stretch of the ring ----------------------------------------------------
     def _time(self, frame: int) -> float:
-        return self._t0 + frame / self._fs
+        """The clock time ``frame`` played at: from the block it belongs to."""
+        i = bisect.bisect_right(self._anchor_f, frame) - 1
+        if i < 0:
+            return self._t0 + frame / self._fs
+        return self._anchor_t[i] + (frame - self._anchor_f[i]) / self._fs
+
+    def _prune_anchors(self) -> None:
+        """Forget the anchors of frames the ring no longer holds (the last one before it stays)."""
+        i = bisect.bisect_right(self._anchor_f, self._base) - 1
+        if i > 0:
+            del self._anchor_f[:i]
+            del self._anchor_t[:i]
 
     def _process(self, *, final: bool) -> None:
         s_len = self._len
@@ -499,6 +524,7 @@ class AudioCheck:
             self._len = s_len - drop
             self._fresh = False
             frontier = self._time(self._base + self._o)
+        self._prune_anchors()
         self._retire(frontier)
 
     def _attribute(self, t0: float, t1: float) -> _Episode | None:

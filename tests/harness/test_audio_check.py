@@ -186,3 +186,39 @@ def test_a_backend_without_an_output_tap_is_not_judged():
     check = AudioCheck.attach(FakeSystem())
     assert not check.available and "no output tap" in (check.reason or "")
     assert check.summary() == {"analysed": False, "reason": check.reason}
+
+
+class _FakeBackend:
+    name = "fake"
+
+    def add_output_tap(self, tap: Any) -> None:
+        self.tap = tap
+
+    def remove_output_tap(self, tap: Any) -> None:
+        pass
+
+
+class _FakeStream:
+    class spec:  # noqa: N801 - what the tap reads of a stream
+        sample_rate = 48_000
+
+
+def test_a_new_stream_on_a_grid_half_a_block_off_is_not_a_gap():
+    """Regression (default profile, seed 37): after a recovery the new stream's blocks came exactly
+    half a block later than the old grid; judged against the run's first block, float rounding
+    crept past the half-block threshold 0.3 s later and a 128-frame "mute" was invented."""
+    system = AudioSystem({}, seed=0)
+    system.backend = _FakeBackend()  # type: ignore[assignment]
+    check = AudioCheck.attach(system)
+    tone = (0.25 * np.sin(2 * np.pi * 997 * np.arange(48_000 * 12) / 48_000)).astype(np.float32)
+    period = 256 / 48_000
+    now, frame = period, 0
+    for k in range(48_000 * 12 // 256):
+        if k == 300:
+            now += period / 2  # the restarted stream's grid
+        check._on_block(_FakeStream, tone[frame:frame + 256, None], now)
+        frame += 256
+        now += period  # accumulated like the virtual clock's timers
+    check.finish()
+    s = check.summary()
+    assert s["frames"]["device_gap"] == 0 and s["glitches"]["total"] == 0, s["glitches"]
