@@ -71,6 +71,7 @@ LEAD_MARGIN_S = 0.012
 REQUESTED_CAUSES = ("initialize", "configure", "start", "pause", "resume", "stop", "reconfigure",
                     "close")
 _BLOCK = 256  # silence-detection block (frames); the analyser's own blocks are 256 too
+_EXCERPT = 2400  # frames of waveform kept per excerpt (50 ms at 48 kHz; a long mute is cut short)
 _MIN_SOUND = 24 * _BLOCK  # shorter stretches of sound cannot be analysed (analyze_glitches needs ~20 blocks)
 
 
@@ -506,7 +507,7 @@ class AudioCheck:
                         if core_lo <= start < core_hi:
                             wf = None
                             if len(self.excerpts) < self.excerpt_limit:
-                                wf = {"waveform": [round(float(v), 6) for v in g.waveform],
+                                wf = {"waveform": [round(float(v), 6) for v in g.waveform[:_EXCERPT]],
                                       "waveform_start_frame": base + a + g.waveform_start_frame}
                             self._emit(base + start, base + a + g.end_frame, g.kind, g.size, g.peak_error, wf)
             if hi > lo:
