@@ -110,6 +110,10 @@ class _Episode:
     inserted0: int = 0
     dropped: int | None = None
     inserted: int | None = None
+    #: the counters at the last block the device played inside the window: frames counted lost
+    #: after the device's last block (a stop's flush of the rings) could never be heard
+    heard_dropped: int = 0
+    heard_inserted: int = 0
     gap_frames: int = 0
     glitches: int = 0
     by_kind: Counter[str] = field(default_factory=Counter)
@@ -144,12 +148,14 @@ class _Episode:
 
     def inconsistent(self) -> str | None:
         """The counters say audio was lost, the analysis heard nothing: the story does not hold."""
-        lost = (self.dropped or 0) + (self.inserted or 0) + self.gap_frames
-        # a requested stop discards what the rings held: that is what stopping means, not damage
+        # only what was counted before a block the device then played can be heard: frames a
+        # stop discards from the rings after the last block cannot, and are not asked to be
+        lost = self.heard_dropped + self.heard_inserted + self.gap_frames
         if lost and not self.glitches and self.kind != "requested":
             return (f"window {self.index} ({self.label}, t={self.start:.3f}..{self.last_end:.3f} s): "
-                    f"{self.dropped} frame(s) dropped, {self.inserted} inserted, {self.gap_frames} "
-                    "device-gap frame(s), but the analysis heard no glitch")
+                    f"{self.heard_dropped} frame(s) dropped and {self.heard_inserted} inserted before "
+                    f"blocks the device played, {self.gap_frames} device-gap frame(s), but the "
+                    "analysis heard no glitch")
         return None
 
 
@@ -403,7 +409,11 @@ class AudioCheck:
                 self._write(out[:, ch], n)
             d, i = self._c_dropped.value, self._c_inserted.value
             if d != self._last_d or i != self._last_i:
-                if self._live_episode(now) is None:
+                live = self._live_episode(now)
+                if live is not None:
+                    live.heard_dropped = d - live.dropped0
+                    live.heard_inserted = i - live.inserted0
+                else:
                     self.outside_dropped += d - self._last_d
                     self.outside_inserted += i - self._last_i
                     if len(self.outside_accounting) < 50:

@@ -124,6 +124,26 @@ def test_counters_that_lose_audio_nobody_heard_fail_the_cross_check(tmp_path):
     assert "invalid_config" in v.evidence[0] and "256 frame(s) dropped" in v.evidence[0]
 
 
+def test_frames_a_stop_discards_after_the_last_block_are_not_asked_to_be_heard():
+    """Regression (hostile, seeds 54 and 61): a fault window ran into the run's end, and the stop
+    flushed 704 buffered frames as dropped after the device's last block: nothing could hear them."""
+    system = AudioSystem({}, seed=1)
+    injector = FaultInjector(system, Schedule.fixed([(2.95, InvalidConfig(variant="wrong_type"))]), 1)
+    check = AudioCheck.attach(system, injector)
+    system.initialize()
+    system.start()
+    injector.arm()
+    system.run_for(2.96)
+    system.monitoring.counter("frames_dropped").value += 704  # what stop() flushes from the rings
+    system.stop()
+    system.close()
+    check.finish()
+    v = check.verdict()
+    assert v.ok and not v.inconclusive, v
+    (win,) = [w for w in check.summary()["windows"]["items"] if w["kind"] == "fault"]
+    assert win["frames_dropped"] == 704  # reported all the same
+
+
 def test_the_same_seed_gives_the_same_audio_judgement(tmp_path):
     a = run(tmp_path / "a", seed=4, duration=15, faults="hostile")[2]
     b = run(tmp_path / "b", seed=4, duration=15, faults="hostile")[2]
