@@ -349,7 +349,7 @@ class AudioCheck:
                 if running:
                     self._ever_running = True
                     ep = self._join(t)  # a (re)start: its first milliseconds belong to it
-                    ep.causes.append(f"running: {record.cause}")
+                    self._cause(ep, f"running: {record.cause}")
                     if self._state_member:
                         ep.open_members -= 1
                         self._state_member = False
@@ -357,7 +357,7 @@ class AudioCheck:
                 elif self._ever_running:
                     ep = self._join(t)
                     cause = str(record.cause)
-                    ep.causes.append(f"{record.to_state.value}: {cause}")
+                    self._cause(ep, f"{record.to_state.value}: {cause}")
                     if not cause.startswith(REQUESTED_CAUSES):
                         ep.unrequested = True
                     if not self._state_member:
@@ -366,6 +366,13 @@ class AudioCheck:
                     ep.last_end = max(ep.last_end, t)
         except Exception as exc:  # noqa: BLE001
             self.unanalysable.append(f"transition observer failed: {exc!r}")
+
+    @staticmethod
+    def _cause(ep: _Episode, text: str) -> None:
+        """Note a state change; the error type, not its message, so labels stay few."""
+        short = text.split(":")[0] + (":" + text.split(":")[1] if text.count(":") else "")
+        if short not in ep.causes and len(ep.causes) < 20:
+            ep.causes.append(short.strip())
 
     def _live_episode(self, t: float) -> _Episode | None:
         ep = self._episodes[-1] if self._episodes else None
