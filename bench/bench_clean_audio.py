@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             analysed = frames = 0
             settle = 0.0
             windows = 0
+            split = 0
             for seed in seeds:
                 spec = RunSpec(duration_s=args.duration, seed=seed, faults=profile,
                                run_dir=Path(tmp) / f"{profile}-{seed}")
@@ -69,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
                 windows += a["windows"]["total"]
                 inconsistent += a["windows"]["inconsistent_count"]
                 inconclusive += bool(v.inconclusive)
+                acc = a["accounting"]
+                if (acc["dropped_in_windows"] + acc["dropped_outside"], acc["inserted_in_windows"]
+                        + acc["inserted_outside"]) != (result.summary["frames"]["dropped"],
+                                                       result.summary["frames"]["inserted"]):
+                    split += 1
+                    print(f"  ACCOUNTING SPLIT {profile} seed {seed}: {acc} vs {result.summary['frames']}")
                 if not v.ok:
                     false += 1
                     print(f"  FALSE ALARM {profile} seed {seed}: {v.message}\n    "
@@ -77,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                             f"--duration {args.duration:g}", flush=True)
             total_false += false
             print(f"{profile:8s} runs={len(seeds)} false_clean_audio={false} inconsistent_windows={inconsistent} "
-                  f"inconclusive={inconclusive} windows={windows} glitches_in_windows={sum(glitches.values())} "
+                  f"inconclusive={inconclusive} accounting_split={split} windows={windows} glitches_in_windows={sum(glitches.values())} "
                   f"{dict(sorted(glitches.items()))} analysed={analysed / max(frames, 1):.1%} "
                   f"max_settle_s={settle:.3f} (margin {SETTLE_MARGIN_S})", flush=True)
     print(f"total: {runs} healthy runs x {args.duration:g} s, {total_false} false clean_audio violation(s), "

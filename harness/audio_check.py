@@ -225,8 +225,10 @@ class AudioCheck:
         mon = system.monitoring
         self._c_dropped = mon.counter("frames_dropped")
         self._c_inserted = mon.counter("frames_inserted")
-        self._last_d = self._c_dropped.value
-        self._last_i = self._c_inserted.value
+        self._last_d = self._d0 = self._c_dropped.value
+        self._last_i = self._i0 = self._c_inserted.value
+        self.windows_dropped = 0
+        self.windows_inserted = 0
         # time line
         self._fs = 0
         self._t0 = 0.0
@@ -307,8 +309,12 @@ class AudioCheck:
     def _join(self, t: float) -> _Episode:
         ep = self._episodes[-1] if self._episodes else None
         if ep is None or not ep.covers(t, t, self.margin) or ep.closed:
+            d, i = self._c_dropped.value, self._c_inserted.value
             if ep is not None and not ep.closed:
                 self._close(ep)  # no block came since it settled (the device was silent)
+            elif (d, i) != (self._last_d, self._last_i):  # counted between windows, before any block
+                self._outside_accounting(t, d - self._last_d, i - self._last_i)
+            self._last_d, self._last_i = d, i
             ep = _Episode(self._n_episodes, t, last_end=t, dropped0=self._c_dropped.value,
                           inserted0=self._c_inserted.value)
             self._n_episodes += 1
@@ -421,15 +427,20 @@ class AudioCheck:
                     live.heard_dropped = d - live.dropped0
                     live.heard_inserted = i - live.inserted0
                 else:
-                    self.outside_dropped += d - self._last_d
-                    self.outside_inserted += i - self._last_i
-                    if len(self.outside_accounting) < 50:
-                        self.outside_accounting.append({"t": round(now, 6), "dropped": d - self._last_d,
-                                                        "inserted": i - self._last_i})
+                    self._outside_accounting(now, d - self._last_d, i - self._last_i)
                 self._last_d, self._last_i = d, i
             ep = self._episodes[-1] if self._episodes else None
             if ep is not None and not ep.closed and ep.open_members <= 0 and now > ep.last_end + self.margin:
                 self._close(ep)
+
+    def _outside_accounting(self, t: float, dropped: int, inserted: int, note: str | None = None) -> None:
+        self.outside_dropped += dropped
+        self.outside_inserted += inserted
+        if len(self.outside_accounting) < 50:
+            row: dict[str, Any] = {"t": round(t, 6), "dropped": dropped, "inserted": inserted}
+            if note:
+                row["at"] = note
+            self.outside_accounting.append(row)
 
     def _close(self, ep: _Episode) -> None:
         ep.closed = True
@@ -611,6 +622,8 @@ class AudioCheck:
         if ep.dropped is None:
             self._close(ep)
         self.windows_total += 1
+        self.windows_dropped += ep.dropped or 0
+        self.windows_inserted += ep.inserted or 0
         self.kind_stats.setdefault(f"{ep.kind}:{ep.label}" if ep.kind != "fault" else ep.label,
                                    _KindStats()).add(ep)
         row = ep.to_dict()
@@ -639,10 +652,7 @@ class AudioCheck:
             if (d, i) != (self._last_d, self._last_i):
                 ep = self._episodes[-1] if self._episodes else None
                 if ep is None or ep.closed:
-                    self.outside_dropped += d - self._last_d
-                    self.outside_inserted += i - self._last_i
-                    self.outside_accounting.append({"t": round(self._now(), 6), "dropped": d - self._last_d,
-                                                    "inserted": i - self._last_i, "at": "end of run"})
+                    self._outside_accounting(self._now(), d - self._last_d, i - self._last_i, "end of run")
                 self._last_d, self._last_i = d, i
             if self._fs:
                 self._process(final=True)
@@ -726,6 +736,13 @@ class AudioCheck:
                         "by_label": {k: v.to_dict() for k, v in sorted(self.kind_stats.items())},
                         "items": self.window_rows, "truncated": self.windows_total > len(self.window_rows),
                         "inconsistent": self.inconsistent, "inconsistent_count": self.inconsistent_count},
+            # every frame the accounting counted lost, by where: in a window or outside (the sums
+            # must give the run's totals: nothing counted falls between the two)
+            "accounting": {"dropped_total": self._c_dropped.value - self._d0,
+                           "inserted_total": self._c_inserted.value - self._i0,
+                           "dropped_in_windows": self.windows_dropped,
+                           "inserted_in_windows": self.windows_inserted,
+                           "dropped_outside": self.outside_dropped, "inserted_outside": self.outside_inserted},
             "max_settle_s": round(self.max_settle_s, 6),
             "unanalysable": self.unanalysable,
             "excerpts": self.excerpts,

@@ -153,10 +153,14 @@ def test_the_same_seed_gives_the_same_audio_judgement(tmp_path):
 @pytest.mark.parametrize("profile, seed", [("gentle", 5), ("default", 6), ("hostile", 7), ("hostile", 8)])
 def test_the_healthy_system_has_no_glitch_outside_its_fault_windows(tmp_path, profile, seed):
     """The quick part of the false-alarm matrix (bench/bench_clean_audio.py runs hundreds)."""
-    _, verdict, audio = run(tmp_path, seed=seed, duration=20, faults=profile)
+    result, verdict, audio = run(tmp_path, seed=seed, duration=20, faults=profile)
     assert verdict.ok and not verdict.inconclusive, verdict
     assert audio["glitches"]["total"] > 0  # the faults did damage, and it was heard
     assert audio["windows"]["inconsistent_count"] == 0
+    # every frame the accounting counted lost is in some window (none outside): one story
+    acc, frames = audio["accounting"], result.summary["frames"]
+    assert acc["dropped_in_windows"] == acc["dropped_total"] == frames["dropped"]
+    assert acc["inserted_in_windows"] == acc["inserted_total"] == frames["inserted"]
 
 
 def test_memory_stays_bounded_whatever_the_run_length(tmp_path):
