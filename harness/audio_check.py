@@ -523,7 +523,7 @@ class AudioCheck:
             if b - a >= _MIN_SOUND:
                 try:
                     rep = analyze_glitches(x[a:b], self._fs, self.frequency_hz, max_glitches=10_000,
-                                          measure_levels=False)
+                                          measure_levels=False, frequency_known=self.frequency_hz is not None)
                 except AnalysisError as exc:
                     if hi > lo and len(self.unanalysable) < 20:
                         self.unanalysable.append(f"t={self._time(base + lo):.3f}..{self._time(base + hi):.3f} s: {exc}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import numpy as np
@@ -246,3 +247,20 @@ def test_a_new_stream_on_a_grid_half_a_block_off_is_not_a_gap():
     check.finish()
     s = check.summary()
     assert s["frames"]["device_gap"] == 0 and s["glitches"]["total"] == 0, s["glitches"]
+
+
+def test_the_fast_analysis_options_find_the_same_glitches():
+    """``measure_levels=False`` and ``frequency_known=True`` (what the audio check uses) change the
+    cost, not the answer."""
+    from harness import analysis
+
+    x = analysis.sine(997.0, 3.0, 48_000, 0.25)
+    x = analysis.drop_frames(x, 50_000, 7)
+    x = analysis.mute_frames(x, 90_000, 300)
+    x = analysis.add_pop(x, 120_000, 1, 0.05)
+    full = analysis.analyze_glitches(x, 48_000, 997.0)
+    fast = analysis.analyze_glitches(x, 48_000, 997.0, measure_levels=False, frequency_known=True)
+    expected = [("dropped", 50_000, 7), ("mute", 90_000, 300), ("click", 120_000, 1)]
+    assert [(g.kind, g.start_frame, g.size) for g in full.glitches] == expected
+    assert [(g.kind, g.start_frame, g.size) for g in fast.glitches] == expected
+    assert math.isnan(fast.snr_db) and not math.isnan(full.snr_db)
