@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         for profile in args.profiles.split(","):
             false = 0
             inconsistent = 0
+            unexplained = 0
             inconclusive = 0
             glitches: Counter[str] = Counter()
             analysed = frames = 0
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                 settle = max(settle, a["max_settle_s"])
                 windows += a["windows"]["total"]
                 inconsistent += a["windows"]["inconsistent_count"]
+                unexplained += a["windows"]["unexplained_count"]
                 inconclusive += bool(v.inconclusive)
                 acc = a["accounting"]
                 if (acc["dropped_in_windows"] + acc["dropped_outside"], acc["inserted_in_windows"]
@@ -84,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                             f"--duration {args.duration:g}", flush=True)
             total_false += false
             print(f"{profile:8s} runs={len(seeds)} false_clean_audio={false} inconsistent_windows={inconsistent} "
+                  f"unexplained_windows={unexplained} "
                   f"inconclusive={inconclusive} accounting_split={split} windows={windows} glitches_in_windows={sum(glitches.values())} "
                   f"{dict(sorted(glitches.items()))} analysed={analysed / max(frames, 1):.1%} "
                   f"max_settle_s={settle:.3f} (margin {SETTLE_MARGIN_S})", flush=True)

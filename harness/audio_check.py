@@ -25,7 +25,7 @@ clean audio (end of the window's last glitch minus the window's start).
 
 The verdict ``clean_audio`` fails on
     - a glitch outside every fault or requested window (a false alarm on a healthy system would be
-      one: the healthy matrix at many seeds must show none);
+      one: the healthy matrix at many seeds must show none), or inside an unexplained one;
     - the frame accounting moving (dropped/inserted) outside every window;
     - a window whose frame accounting or device gaps say audio was lost while the analysis heard
       nothing there: the counters and the audio must tell one story.
@@ -268,6 +268,8 @@ class AudioCheck:
         self.outside_inserted = 0
         self.inconsistent: list[str] = []
         self.inconsistent_count = 0
+        self.unexplained: list[str] = []
+        self.unexplained_count = 0
         self.unanalysable: list[str] = []
         self.kind_stats: dict[str, _KindStats] = {}
         self.window_rows: list[dict[str, Any]] = []
@@ -627,6 +629,13 @@ class AudioCheck:
         self.kind_stats.setdefault(f"{ep.kind}:{ep.label}" if ep.kind != "fault" else ep.label,
                                    _KindStats()).add(ep)
         row = ep.to_dict()
+        if ep.kind == "unexplained" and ep.glitches:
+            self.unexplained_count += 1
+            if len(self.unexplained) < 50:
+                self.unexplained.append(
+                    f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
+                    f"{ep.glitches} glitch(es) ({', '.join(f'{k} {v}' for k, v in sorted(ep.by_kind.items()))}) "
+                    "while the system left RUNNING with no fault injected and nobody asking")
         bad = ep.inconsistent()
         if bad:
             self.inconsistent_count += 1
@@ -685,6 +694,7 @@ class AudioCheck:
             evidence.append(f"frame accounting moved outside any fault window at t={a['t']:.4f} s: "
                             f"{a['dropped']} dropped, {a['inserted']} inserted")
         evidence.extend(self.inconsistent)
+        evidence.extend(self.unexplained)
         problems = []
         if self.outside_count:
             problems.append(f"{self.outside_count} glitch(es) outside any fault window "
@@ -692,6 +702,9 @@ class AudioCheck:
         if self.outside_dropped or self.outside_inserted:
             problems.append(f"{self.outside_dropped} frame(s) dropped and {self.outside_inserted} inserted "
                             "outside any fault window")
+        if self.unexplained_count:
+            problems.append(f"{self.unexplained_count} window(s) of damage no fault explains (the system "
+                            "left RUNNING by itself)")
         if self.inconsistent_count:
             problems.append(f"{self.inconsistent_count} window(s) where the frame accounting lost audio "
                             "the analysis did not hear")
@@ -735,7 +748,8 @@ class AudioCheck:
             "windows": {"total": self.windows_total,
                         "by_label": {k: v.to_dict() for k, v in sorted(self.kind_stats.items())},
                         "items": self.window_rows, "truncated": self.windows_total > len(self.window_rows),
-                        "inconsistent": self.inconsistent, "inconsistent_count": self.inconsistent_count},
+                        "inconsistent": self.inconsistent, "inconsistent_count": self.inconsistent_count,
+                        "unexplained": self.unexplained, "unexplained_count": self.unexplained_count},
             # every frame the accounting counted lost, by where: in a window or outside (the sums
             # must give the run's totals: nothing counted falls between the two)
             "accounting": {"dropped_total": self._c_dropped.value - self._d0,

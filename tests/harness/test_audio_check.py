@@ -15,6 +15,7 @@ from harness.mutants import system_factory
 from harness.runner import ReliabilityRun, RunSpec
 from system_under_test import AudioSystem
 from system_under_test.dsp import Stage
+from system_under_test.errors import DeviceLostError
 
 
 def run(tmp_path, *, seed: int = 1, duration: float = 10.0, faults: str = "none",
@@ -264,3 +265,22 @@ def test_the_fast_analysis_options_find_the_same_glitches():
     assert [(g.kind, g.start_frame, g.size) for g in full.glitches] == expected
     assert [(g.kind, g.start_frame, g.size) for g in fast.glitches] == expected
     assert math.isnan(fast.snr_db) and not math.isnan(full.snr_db)
+
+
+def test_damage_from_a_recovery_nobody_provoked_is_not_excused(tmp_path):
+    """A window opened by the system leaving RUNNING on its own (no fault, no operation) does not
+    excuse its glitches: a healthy system does not restart itself."""
+    system = AudioSystem({}, seed=1)
+    check = AudioCheck.attach(system)
+    system.initialize()
+    system.start()
+    system.run_for(2.0)
+    # the device reports a loss nobody caused (no fault injected): the system restarts its stream
+    system._on_device_error(DeviceLostError("spurious loss", component="device"))
+    system.run_for(2.0)
+    system.stop()
+    system.close()
+    v = check.verdict()
+    s = check.summary()
+    assert s["glitches"]["by_window"].get("unexplained", 0) >= 1, s["windows"]["items"]
+    assert not v.ok and "no fault explains" in v.message
