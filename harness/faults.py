@@ -16,7 +16,9 @@ profile; ``load_profile(path)`` reads one from TOML.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import random
+import sys
 import threading
 import time as _time
 import tomllib
@@ -507,6 +509,21 @@ class ConcurrentTransitions(Fault):
         return {"ops": stats.ops, "outcomes": stats.outcomes, "restored_with": restored}
 
 
+def _yield_every_line(files: set[str]) -> Callable[..., Any]:
+    """A trace function that gives the GIL away before every line of code in ``files`` (a
+    preemption point per line, as systematic concurrency testers place them): with it, a
+    check-then-act without a lock there is interleaved on nearly every call, not once in a while."""
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        if event == "line":
+            _time.sleep(0)
+        return local
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        return local if event == "call" and frame.f_code.co_filename in files else None
+
+    return trace
+
+
 @dataclass
 class LifecycleCalls(Fault):
     """An operator's ``count`` random lifecycle calls, one after another on the injector's thread
@@ -549,8 +566,8 @@ class CoordinatorContention(Fault):
     kind: ClassVar[str] = "coordinator_contention"
     transient: ClassVar[bool] = False
     target: str = "coordinator"
-    threads: int = 8
-    ops_per_thread: int = 50
+    threads: int = 4
+    ops_per_thread: int = 5  # with a forced switch at every line, 4 x 5 calls expose a race every time
 
     def start(self, ctx: FaultContext) -> Any:
         if not 2 <= self.threads <= 64:
@@ -564,19 +581,25 @@ class CoordinatorContention(Fault):
             probe.register(name)
         seed = ctx.rng.randrange(2**32)
         barrier = threading.Barrier(self.threads)
+        # preemption points in the coordinator class's own code (and its bases'), nowhere else
+        tracer = _yield_every_line({inspect.getfile(c) for c in type(probe).__mro__ if c is not object})
 
         def worker(i: int) -> None:
             rng = random.Random(f"contention:{seed}:{i}")
             barrier.wait()
-            for _ in range(self.ops_per_thread):
-                name = rng.choice(components)
-                legal = sorted(t for t in TRANSITIONS[probe.state(name)] if t is not State.CLOSED)
-                if not legal:
-                    continue
-                try:
-                    probe.transition(name, rng.choice(legal), "contention")
-                except IllegalTransitionError:
-                    pass  # another thread moved it first: a refusal is the coordinator doing its job
+            sys.settrace(tracer)  # a forced switch at every line: any unguarded read-then-write interleaves
+            try:
+                for _ in range(self.ops_per_thread):
+                    name = rng.choice(components)
+                    legal = sorted(t for t in TRANSITIONS[probe.state(name)] if t is not State.CLOSED)
+                    if not legal:
+                        continue
+                    try:
+                        probe.transition(name, rng.choice(legal), "contention")
+                    except IllegalTransitionError:
+                        pass  # another thread moved it first: a refusal is the coordinator doing its job
+            finally:
+                sys.settrace(None)
 
         _unleash(worker, self.threads, "contention", 1e-6)
         last = {name: State.UNINITIALIZED.value for name in components}

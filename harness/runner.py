@@ -26,6 +26,7 @@ from system_under_test.devices.base import DeviceBackend
 from system_under_test.devices.simulated import SimulatedBackend
 
 from .errors import UsageError
+from .audio_check import AudioCheck
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, target_for
 from .history import History, run_op
 from .reports.build import CallbackDurations
@@ -138,6 +139,7 @@ class ReliabilityRun:
         self._system_factory = system_factory
         self._rig: Any = None
         self._stop = threading.Event()
+        self.audio: AudioCheck | None = None
         self.profile = profile_for(spec)  # validates --faults before anything starts
         self.schedule = self.profile.schedule(spec.duration_s, spec.seed)
 
@@ -203,6 +205,7 @@ class ReliabilityRun:
         if not simulated:  # profile times are seconds into the run; triggers read the system clock
             schedule = schedule.shifted(clock.now())
         injector = FaultInjector(system, schedule, spec.seed, history=history, target=target)
+        audio = self.audio = AudioCheck.attach(system, injector)  # hears the tone the device plays
         live_violations: list[Verdict] = []
         callbacks = CallbackDurations()
         durations = system.monitoring.histogram("callback_duration_s")
@@ -255,6 +258,9 @@ class ReliabilityRun:
         cpu_s = time.process_time() - cpu0
         verdicts = check_all(history, system, threads_before=threads_before)
         verdicts = _merge(verdicts, live_violations)
+        audio.finish()
+        if audio.available:
+            verdicts.append(audio.verdict())
         if crashed is not None:
             verdicts.append(Verdict("run_completed", False, [repr(crashed)],
                                     f"the run crashed: {type(crashed).__name__}: {crashed}"))
@@ -263,6 +269,7 @@ class ReliabilityRun:
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
+        summary["audio"] = audio.summary()
         history.note("summary", **{"ok": summary["ok"], "outcome": verdict.outcome.value})
         history.close()
         (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

@@ -224,6 +224,8 @@ class _Recorder:
             self.hist_pos = entries[-1].index + 1
         self.faults_fired = sum(1 for e in entries if e.type == "fault_start") + self.faults_fired
         digest = state_digest(system, self.faults_fired)
+        audio = getattr(run, "audio", None)  # glitches heard since the last checkpoint
+        glitches = audio.take_new_glitches() if audio is not None else []
         if self.replaying:
             self.index += 1
             if self.index == self.replay_until:  # caught up: the digest says whether replay was faithful
@@ -245,6 +247,7 @@ class _Recorder:
                    "sum": self.cb_sum, "count": self.cb_n, "bins_per_decade": BINS_PER_DECADE},
             "samples": self.samples,
             "entries": [c for c in (compact_entry(e) for e in entries) if c is not None],
+            "glitches": glitches,
         }
         cfg = system.config.to_dict() if system.config is not None else None
         if cfg is not None and cfg != self.last_config:

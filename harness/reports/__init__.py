@@ -119,6 +119,7 @@ def as_run_data(run_data: Any, run_dir: Path) -> RunData:
                               history_path=summary.get("history"))
     rd.callbacks = summary.get("callback_duration_s")  # every callback, folded during the run
     rd.cpu = summary.get("cpu")
+    rd.audio = summary.get("audio")
     journal = Path(getattr(run_data, "run_dir", run_dir)) / JOURNAL_NAME
     if journal.exists():
         try:
@@ -130,6 +131,7 @@ def as_run_data(run_data: Any, run_dir: Path) -> RunData:
             rd.meta = {**jd.meta, **{k: v for k, v in rd.meta.items() if k not in jd.meta}}
             rd.config = jd.config or rd.config
             rd.entries, rd.chunks, rd.samples, rd.glitches = jd.entries, jd.chunks, jd.samples, jd.glitches
+            rd.audio = rd.audio or jd.audio
             rd.sim_time_s = jd.sim_time_s
             rd.problems = [p for p in jd.problems if "did not finish" not in p and "no end record" not in p]
             if jd.wall_time_s:

@@ -196,6 +196,7 @@ def run_data_from_journal(journal: JournalData | str | Path) -> RunData:
         rd.status = str(end.get("status", "completed"))
         rd.verdicts = normalize_verdicts(end.get("verdicts"))
         rd.final_metrics = end.get("final_metrics")
+        rd.audio = (end.get("summary") or {}).get("audio")
         rd.scenarios = list(end.get("scenarios") or [])
         if end.get("sim_t") is not None:
             rd.sim_time_s = float(end["sim_t"])
@@ -286,12 +287,37 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
         "stability": stability,
         "performance": performance,
         "recovery": recovery,
-        "glitches": {"count": len(rd.glitches),
-                     "by_kind": dict(Counter(g.get("kind", "?") for g in rd.glitches)),
-                     "items": [{k: v for k, v in g.items() if k != "waveform"} for g in rd.glitches[:200]]},
+        "glitches": _glitches(rd),
         "timeline": _timeline(rd, budget),
     }
     return jsonify(report)
+
+
+def _glitches(rd: RunData) -> dict[str, Any]:
+    """The audio damage: from the run's audio check when it listened (``summary.audio``), else the
+    glitches journaled per checkpoint (a soak that did not finish), else nothing heard."""
+    audio = rd.audio or {}
+    if audio.get("analysed"):
+        g = audio.get("glitches") or {}
+        out = audio.get("outside") or {}
+        win = audio.get("windows") or {}
+        return {"analysed": True, "source": "audio check of the device output (harness.audio_check)",
+                "count": g.get("total", 0), "by_kind": g.get("by_kind") or {},
+                "by_window": g.get("by_window") or {},
+                "outside": out.get("glitches", 0), "outside_by_kind": out.get("by_kind") or {},
+                "outside_items": out.get("items") or [], "outside_accounting": out.get("accounting") or [],
+                "frames": audio.get("frames"), "signal": audio.get("signal"),
+                "settle_margin_s": audio.get("settle_margin_s"),
+                "windows_by_label": win.get("by_label") or {}, "windows": win.get("items") or [],
+                "windows_total": win.get("total", 0), "inconsistent": win.get("inconsistent") or [],
+                "items": g.get("items") or []}
+    journaled = [g for g in rd.glitches if g.get("kind") != "more"]
+    if journaled:
+        return {"analysed": True, "source": "glitches journaled per checkpoint (no final audio summary)",
+                "count": len(journaled), "by_kind": dict(Counter(g.get("kind", "?") for g in journaled)),
+                "items": [{k: v for k, v in g.items() if k != "waveform"} for g in journaled[:200]]}
+    return {"analysed": False, "count": None, "by_kind": {}, "items": [],
+            "source": audio.get("reason") or "the run did not analyse its audio"}
 
 
 def _start_time(rd: RunData, entries: list[dict[str, Any]]) -> float:

@@ -148,6 +148,8 @@ class RunData:
     callbacks: dict[str, Any] | None = None
     #: the run summary's CPU figures (``process_cpu_s``, ``process_cpu_percent``)
     cpu: dict[str, Any] | None = None
+    #: the run summary's ``audio`` section (``harness.audio_check.AudioCheck.summary()``)
+    audio: dict[str, Any] | None = None
 
     @classmethod
     def from_history(cls, history: Any, *, kind: str = "run", meta: dict[str, Any] | None = None,

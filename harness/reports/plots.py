@@ -149,7 +149,8 @@ def resources(rd: RunData, report: dict[str, Any]) -> bytes | None:
 
 
 def glitch_waveforms(rd: RunData, report: dict[str, Any]) -> bytes | None:
-    gl = [g for g in rd.glitches if g.get("waveform")][:8]
+    excerpts = (rd.audio or {}).get("excerpts") or []  # the run's audio check keeps a few
+    gl = [g for g in [*rd.glitches, *excerpts] if g.get("waveform")][:8]
     if not gl:
         return None
     cols = 2

@@ -20,7 +20,7 @@ Fault hooks (the harness calls these; they are ordinary public API):
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,6 +44,9 @@ from .base import (
 )
 
 COMMON_RATES = (44_100, 48_000, 88_200, 96_000)
+
+#: ``tap(stream, outdata, callback_time)``: see ``SimulatedBackend.add_output_tap``
+OutputTap = Callable[["SimulatedStream", np.ndarray, float], None]
 
 
 @dataclass
@@ -93,6 +96,8 @@ class SimulatedBackend(DeviceBackend):
         self.record_seconds = record_seconds
         self.streams_opened = 0
         self._signal_cache: dict[int, np.ndarray] = {}
+        #: called after every callback with (stream, outdata, callback time): what the device plays
+        self._output_taps: list[OutputTap] = []
 
     # -- discovery ----------------------------------------------------------------------------
     def devices(self) -> list[DeviceInfo]:
@@ -107,6 +112,16 @@ class SimulatedBackend(DeviceBackend):
 
     def add_device(self, device: SimulatedDevice) -> None:
         self._devices[device.name] = device
+
+    def add_output_tap(self, tap: "OutputTap") -> None:
+        """Hear what the device plays: ``tap(stream, outdata, time)`` after every callback, on the
+        clock's thread. ``outdata`` is the stream's reused buffer: copy what you keep. This is the
+        simulated device's loopback cable (the JACK rig's is a real one)."""
+        self._output_taps.append(tap)
+
+    def remove_output_tap(self, tap: "OutputTap") -> None:
+        if tap in self._output_taps:
+            self._output_taps.remove(tap)
 
     def test_signal(self, sample_rate: int, channels: int) -> np.ndarray:
         """One second of the input test signal, a whole number of cycles when signal_hz is integral."""
@@ -337,6 +352,10 @@ class SimulatedStream(DeviceStream):
             if n < bs:
                 rec[:bs - n] = out[n:]
             self.recorded_frames += bs
+        taps = self.backend._output_taps
+        if taps:
+            for tap in taps:
+                tap(self, out, now)
         self._timer = self._clock.call_later(self._period, self._tick_cb)
 
     # -- fault entry points (called by the backend) -------------------------------------------
@@ -383,4 +402,4 @@ class SimulatedStream(DeviceStream):
         return np.concatenate([rec[i:], rec[:i]])
 
 
-__all__ = ["COMMON_RATES", "SimulatedBackend", "SimulatedDevice", "SimulatedStream", "default_devices"]
+__all__ = ["COMMON_RATES", "OutputTap", "SimulatedBackend", "SimulatedDevice", "SimulatedStream", "default_devices"]

@@ -1,0 +1,99 @@
+"""False-alarm matrix of the ``clean_audio`` verdict: the healthy system under the built-in fault
+profiles at many seeds. Target: 0 runs where ``clean_audio`` is violated (a glitch, or a frame
+counted lost, outside every fault window), and no window whose counters and audio disagree.
+
+    .venv/bin/python bench/bench_clean_audio.py [--seeds 1-100] [--profiles gentle,default,hostile]
+                                                 [--duration 30]
+
+Also prints, per profile, the glitches found inside fault windows, the frames analysed, and the
+latest a glitch ended after its window's last member (``max_settle_s``): how much of the settle
+margin (``harness.audio_check.SETTLE_MARGIN_S``) was used. One line per false alarm names the
+seed and the evidence, and the command to replay it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from harness.audio_check import SETTLE_MARGIN_S  # noqa: E402
+from harness.runner import ReliabilityRun, RunSpec  # noqa: E402
+
+
+def _seeds(text: str) -> list[int]:
+    out: list[int] = []
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        out.extend(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seeds", default="1-100")
+    ap.add_argument("--profiles", default="gentle,default,hostile")
+    ap.add_argument("--duration", type=float, default=30.0)
+    args = ap.parse_args(argv)
+    seeds = _seeds(args.seeds)
+    total_false = 0
+    runs = 0
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for profile in args.profiles.split(","):
+            false = 0
+            inconsistent = 0
+            unexplained = 0
+            inconclusive = 0
+            glitches: Counter[str] = Counter()
+            analysed = frames = 0
+            settle = 0.0
+            windows = 0
+            split = 0
+            for seed in seeds:
+                spec = RunSpec(duration_s=args.duration, seed=seed, faults=profile,
+                               run_dir=Path(tmp) / f"{profile}-{seed}")
+                run = ReliabilityRun(spec)
+                result = run.execute(reports=False)
+                runs += 1
+                v = next(v for v in result.verdicts if v.name == "clean_audio")
+                a = result.summary["audio"]
+                glitches.update(a["glitches"]["by_kind"])
+                analysed += a["frames"]["analysed"]
+                frames += a["frames"]["timeline"]
+                settle = max(settle, a["max_settle_s"])
+                windows += a["windows"]["total"]
+                inconsistent += a["windows"]["inconsistent_count"]
+                unexplained += a["windows"]["unexplained_count"]
+                inconclusive += bool(v.inconclusive)
+                acc = a["accounting"]
+                if (acc["dropped_in_windows"] + acc["dropped_outside"], acc["inserted_in_windows"]
+                        + acc["inserted_outside"]) != (result.summary["frames"]["dropped"],
+                                                       result.summary["frames"]["inserted"]):
+                    split += 1
+                    print(f"  ACCOUNTING SPLIT {profile} seed {seed}: {acc} vs {result.summary['frames']}")
+                if not v.ok:
+                    false += 1
+                    print(f"  FALSE ALARM {profile} seed {seed}: {v.message}\n    "
+                          + "\n    ".join(map(str, v.evidence[:5]))
+                          + f"\n    replay: soundcheck run --faults {profile} --seed {seed} "
+                            f"--duration {args.duration:g}", flush=True)
+            total_false += false
+            print(f"{profile:8s} runs={len(seeds)} false_clean_audio={false} inconsistent_windows={inconsistent} "
+                  f"unexplained_windows={unexplained} "
+                  f"inconclusive={inconclusive} accounting_split={split} windows={windows} glitches_in_windows={sum(glitches.values())} "
+                  f"{dict(sorted(glitches.items()))} analysed={analysed / max(frames, 1):.1%} "
+                  f"max_settle_s={settle:.3f} (margin {SETTLE_MARGIN_S})", flush=True)
+    print(f"total: {runs} healthy runs x {args.duration:g} s, {total_false} false clean_audio violation(s), "
+          f"{time.perf_counter() - t0:.0f} s wall")
+    return 1 if total_false else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,763 @@
+"""Audio damage: what the test sine sounded like after it went through the system, per fault window.
+
+The simulated device plays a known sine into the system (``SimulatedBackend.signal_hz``) and this
+module listens to what the device plays back (``SimulatedBackend.add_output_tap``: the simulated
+loopback cable). The output is laid out on the device's time line (a callback that comes late, or
+not at all, leaves silence where its block should have been, as a DAC would), judged chunk by chunk
+with ``harness.analysis.analyze_glitches``, and every glitch is attributed to a *fault window* or
+to "outside any fault".
+
+Fault windows ("episodes")
+    A window opens when a fault fires (``FaultInjector`` listener) or when the system leaves
+    RUNNING (a transition observer: recovering, reconfiguring, paused, stopped), and closes
+    ``settle_margin_s`` after the last of its members ended (the fault's end, at least its
+    ``delay_s``; the system's return to RUNNING). Whatever starts before a window has closed joins
+    it, so overlapping faults share one window (their damage cannot be told apart). Every return
+    to RUNNING (the first start too) is a member of zero length: the DSP chain starts from rest,
+    so the first few milliseconds of a (re)started stream belong to what (re)started it.
+    A window with no fault whose state changes were all requested (``pause``, ``stop``,
+    ``reconfigure``...) is *requested*: silence there is what was asked for. A window with no
+    fault and some other cause (a recovery nobody provoked) is *unexplained*.
+
+Per window: glitches by kind, frames dropped and inserted (deltas of the frame accounting
+counters across the window), device-gap frames (time the device played nothing), and time to
+clean audio (end of the window's last glitch minus the window's start).
+
+The verdict ``clean_audio`` fails on
+    - a glitch outside every fault or requested window (a false alarm on a healthy system would be
+      one: the healthy matrix at many seeds must show none), or inside an unexplained one;
+    - the frame accounting moving (dropped/inserted) outside every window;
+    - a window whose frame accounting or device gaps say audio was lost while the analysis heard
+      nothing there: the counters and the audio must tell one story.
+It is inconclusive (ok, flagged) when no test tone reached the output at all (a DSP chain that
+filters the tone away, say), so nothing could be judged.
+
+Memory is bounded whatever the run's length: a ring of ``window_s + 2 * overlap_s`` of audio,
+counts, aggregates per fault kind, the first ``detail_limit`` windows and glitches in detail, and
+``excerpt_limit`` short waveforms.
+
+Known limits: one output channel is judged (``channel``, default 0). Analysis blocks are 256
+frames, so stretches of sound shorter than ~0.13 s between silences cannot be analysed
+(``frames.unanalysed`` counts them). A drop of a whole number of the tone's periods is invisible to
+any sine analysis; at 997 Hz and 48 kHz that needs a multiple of 48 000 frames.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from system_under_test.lifecycle import State, TransitionRecord
+
+from .analysis import AnalysisError, analyze_glitches
+from .invariants import Verdict
+
+__all__ = ["AudioCheck", "REQUESTED_CAUSES", "SETTLE_MARGIN_S"]
+
+#: after a window's last member ended, damage still belongs to it for this long (measured: the
+#: latest glitch end after its window's last member, over the healthy matrix, is reported by
+#: bench/bench_clean_audio.py)
+SETTLE_MARGIN_S = 0.25
+#: a glitch may be located up to this long before the fault's record (the analysis block it falls
+#: in starts earlier)
+LEAD_MARGIN_S = 0.012
+#: transition causes that are an operation someone asked for
+REQUESTED_CAUSES = ("initialize", "configure", "start", "pause", "resume", "stop", "reconfigure",
+                    "close")
+_BLOCK = 256  # silence-detection block (frames); the analyser's own blocks are 256 too
+_EXCERPT = 2400  # frames of waveform kept per excerpt (50 ms at 48 kHz; a long mute is cut short)
+_MIN_SOUND = 24 * _BLOCK  # shorter stretches of sound cannot be analysed (analyze_glitches needs ~20 blocks)
+
+
+@dataclass
+class _Event:
+    """One glitch on the device's time line (frames at the epoch's rate)."""
+
+    start_frame: int
+    end_frame: int
+    kind: str
+    size: int
+    t_start: float
+    t_end: float
+    window: int | None  # episode index, None outside any
+    peak_error: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"t_start": round(self.t_start, 6), "t_end": round(self.t_end, 6),
+                             "kind": self.kind, "size": self.size, "start_frame": self.start_frame,
+                             "end_frame": self.end_frame, "window": self.window}
+        if self.peak_error is not None:
+            d["peak_error"] = round(self.peak_error, 6)
+        return d
+
+
+@dataclass
+class _Episode:
+    index: int
+    start: float
+    open_members: int = 0
+    last_end: float = 0.0
+    faults: list[dict[str, Any]] = field(default_factory=list)
+    causes: list[str] = field(default_factory=list)
+    unrequested: bool = False
+    dropped0: int = 0
+    inserted0: int = 0
+    dropped: int | None = None
+    inserted: int | None = None
+    #: the counters at the last block the device played inside the window: frames counted lost
+    #: after the device's last block (a stop's flush of the rings) could never be heard
+    heard_dropped: int = 0
+    heard_inserted: int = 0
+    gap_frames: int = 0
+    glitches: int = 0
+    by_kind: Counter[str] = field(default_factory=Counter)
+    last_glitch_end: float | None = None
+    closed: bool = False
+
+    @property
+    def kind(self) -> str:
+        if self.faults:
+            return "fault"
+        return "unexplained" if self.unrequested else "requested"
+
+    @property
+    def label(self) -> str:
+        if self.faults:
+            return "+".join(sorted({f["kind"] for f in self.faults}))
+        return "+".join(dict.fromkeys(self.causes)) or "state"
+
+    def covers(self, t0: float, t1: float, margin: float) -> bool:
+        if t1 < self.start - LEAD_MARGIN_S:
+            return False
+        return self.open_members > 0 or t0 <= self.last_end + margin
+
+    def to_dict(self) -> dict[str, Any]:
+        ttc = (self.last_glitch_end - self.start) if self.last_glitch_end is not None else 0.0
+        return {"window": self.index, "kind": self.kind, "label": self.label,
+                "start": round(self.start, 6), "end": round(self.last_end, 6),
+                "faults": [f["firing_id"] for f in self.faults][:20],
+                "causes": self.causes[:10], "glitches": self.glitches, "by_kind": dict(self.by_kind),
+                "frames_dropped": self.dropped, "frames_inserted": self.inserted,
+                "device_gap_frames": self.gap_frames, "time_to_clean_s": round(max(ttc, 0.0), 6)}
+
+    def inconsistent(self) -> str | None:
+        """The counters say audio was lost, the analysis heard nothing: the story does not hold."""
+        # only what was counted before a block the device then played can be heard: frames a
+        # stop discards from the rings after the last block cannot, and are not asked to be
+        lost = self.heard_dropped + self.heard_inserted + self.gap_frames
+        if lost and not self.glitches and self.kind != "requested":
+            return (f"window {self.index} ({self.label}, t={self.start:.3f}..{self.last_end:.3f} s): "
+                    f"{self.heard_dropped} frame(s) dropped and {self.heard_inserted} inserted before "
+                    f"blocks the device played, {self.gap_frames} device-gap frame(s), but the "
+                    "analysis heard no glitch")
+        return None
+
+
+class _KindStats:
+    """Aggregates of all windows of one label (bounded: no per-window rows)."""
+
+    def __init__(self) -> None:
+        self.windows = 0
+        self.with_glitches = 0
+        self.glitches = 0
+        self.by_kind: Counter[str] = Counter()
+        self.dropped = 0
+        self.inserted = 0
+        self.gap = 0
+        self.ttc_sum = 0.0
+        self.ttc_max = 0.0
+
+    def add(self, ep: _Episode) -> None:
+        self.windows += 1
+        self.with_glitches += bool(ep.glitches)
+        self.glitches += ep.glitches
+        self.by_kind.update(ep.by_kind)
+        self.dropped += ep.dropped or 0
+        self.inserted += ep.inserted or 0
+        self.gap += ep.gap_frames
+        ttc = max((ep.last_glitch_end - ep.start), 0.0) if ep.last_glitch_end is not None else 0.0
+        self.ttc_sum += ttc
+        self.ttc_max = max(self.ttc_max, ttc)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"windows": self.windows, "windows_with_glitches": self.with_glitches,
+                "glitches": self.glitches, "by_kind": dict(self.by_kind), "frames_dropped": self.dropped,
+                "frames_inserted": self.inserted, "device_gap_frames": self.gap,
+                "time_to_clean_s": {"mean": round(self.ttc_sum / self.windows, 6) if self.windows else None,
+                                    "max": round(self.ttc_max, 6)}}
+
+
+class AudioCheck:
+    """Listens to the device's output during a run and judges it against the fault windows.
+
+    The seam for ``ReliabilityRun``/``SoakRunner``: ``AudioCheck.attach(system, injector)`` before
+    the system starts, ``finish()`` after it closed, then ``verdict()`` and ``summary()``;
+    ``take_new_glitches()`` for a journal. ``available`` is False (with ``reason``) on a backend
+    the harness cannot hear, and then nothing else does anything.
+    """
+
+    def __init__(self, system: Any, injector: Any = None, *, channel: int = 0,
+                 settle_margin_s: float = SETTLE_MARGIN_S, window_s: float = 8.0, overlap_s: float = 0.25,
+                 silence_dbfs: float = -75.0, detail_limit: int = 200, excerpt_limit: int = 8) -> None:
+        self.system = system
+        self.injector = injector
+        self.channel = channel
+        self.base_margin = settle_margin_s
+        self.margin = settle_margin_s
+        self.window_s = window_s
+        self.overlap_s = overlap_s
+        self.silence = 10 ** (silence_dbfs / 20)
+        self.detail_limit = detail_limit
+        self.excerpt_limit = excerpt_limit
+        backend = getattr(system, "backend", None)
+        self.available = hasattr(backend, "add_output_tap")
+        self.reason: str | None = None if self.available else (
+            f"the {getattr(backend, 'name', '?')} backend has no output tap: its audio was not analysed")
+        self.frequency_hz: float | None = getattr(backend, "signal_hz", None)
+        self._lock = threading.RLock()
+        # frame accounting counters, read per block (same objects the pipeline bumps)
+        mon = system.monitoring
+        self._c_dropped = mon.counter("frames_dropped")
+        self._c_inserted = mon.counter("frames_inserted")
+        self._last_d = self._d0 = self._c_dropped.value
+        self._last_i = self._i0 = self._c_inserted.value
+        self.windows_dropped = 0
+        self.windows_inserted = 0
+        # time line
+        self._fs = 0
+        self._t0 = 0.0
+        self._next = 0  # next frame of the epoch's time line
+        self._t_next = 0.0  # when the next block is due (the previous block's time + its length)
+        # (frame, clock time) of every block and gap start still in the ring: frame -> time
+        self._anchor_f: list[int] = []
+        self._anchor_t: list[float] = []
+        self._buf = np.zeros(0, dtype=np.float32)
+        self._base = 0  # epoch frame of _buf[0]
+        self._len = 0
+        self._fresh = True
+        self._o = 0
+        self._epochs = 0
+        # windows
+        self._episodes: list[_Episode] = []  # live ones (not yet retired), in time order
+        self._starts: list[float] = []
+        self._n_episodes = 0
+        self._member_end: dict[str, float] = {}
+        self._state_member = False
+        self._ever_running = False
+        self._delays = self._fault_delays(injector)
+        # results
+        self.frames_total = 0
+        self.frames_silent = 0
+        self.frames_analysed = 0
+        self.frames_unanalysed = 0
+        self.gap_frames = 0
+        self.glitch_total = 0
+        self.by_kind: Counter[str] = Counter()
+        self.by_window_kind: Counter[str] = Counter()  # fault / requested / unexplained / outside
+        self.outside: list[dict[str, Any]] = []
+        self.outside_count = 0
+        self.outside_by_kind: Counter[str] = Counter()
+        self.outside_accounting: list[dict[str, Any]] = []
+        self.outside_dropped = 0
+        self.outside_inserted = 0
+        self.inconsistent: list[str] = []
+        self.inconsistent_count = 0
+        self.unexplained: list[str] = []
+        self.unexplained_count = 0
+        self.unanalysable: list[str] = []
+        self.kind_stats: dict[str, _KindStats] = {}
+        self.window_rows: list[dict[str, Any]] = []
+        self.windows_total = 0
+        self.glitch_rows: list[dict[str, Any]] = []
+        self.excerpts: list[dict[str, Any]] = []
+        self._journal: list[dict[str, Any]] = []
+        self._journal_dropped = 0
+        self._last: _Event | None = None
+        self._tone_seen = False
+        self.finished = False
+        self.max_settle_s = 0.0  # latest glitch end after its window's last member (margin sizing)
+
+    # -- wiring ---------------------------------------------------------------------------------
+    @classmethod
+    def attach(cls, system: Any, injector: Any = None, **kw: Any) -> "AudioCheck":
+        """A check listening to ``system`` (and to ``injector``'s fault records), wired in."""
+        check = cls(system, injector, **kw)
+        if check.available:
+            system.backend.add_output_tap(check._on_block)
+            system.add_observer(check._on_transition)
+            if injector is not None:
+                injector.add_listener(check._on_fault)
+        return check
+
+    @staticmethod
+    def _fault_delays(injector: Any) -> dict[str, float]:
+        """Per fault id, how long after it fired its effect lasts at least (a late callback's delay)."""
+        out: dict[str, float] = {}
+        schedule = getattr(injector, "schedule", None)
+        for fault in getattr(schedule, "faults", ()) or ():
+            out[fault.fault_id] = float(getattr(fault, "delay_s", 0.0) or 0.0)
+        return out
+
+    # -- windows (called live, on the clock's thread or a storm's) ------------------------------
+    def _now(self) -> float:
+        return float(self.system.clock.now())
+
+    def _join(self, t: float) -> _Episode:
+        ep = self._episodes[-1] if self._episodes else None
+        if ep is None or not ep.covers(t, t, self.margin) or ep.closed:
+            d, i = self._c_dropped.value, self._c_inserted.value
+            if ep is not None and not ep.closed:
+                self._close(ep)  # no block came since it settled (the device was silent)
+            elif (d, i) != (self._last_d, self._last_i):  # counted between windows, before any block
+                self._outside_accounting(t, d - self._last_d, i - self._last_i)
+            self._last_d, self._last_i = d, i
+            ep = _Episode(self._n_episodes, t, last_end=t, dropped0=self._c_dropped.value,
+                          inserted0=self._c_inserted.value)
+            self._n_episodes += 1
+            self._episodes.append(ep)
+            self._starts.append(t)
+        return ep
+
+    def _on_fault(self, what: str, record: Any) -> None:
+        try:
+            with self._lock:
+                if what == "fault_start":
+                    ep = self._join(float(record.fired_at))
+                    ep.open_members += 1
+                    ep.faults.append({"firing_id": record.firing_id, "kind": record.kind})
+                    self._member_end[record.firing_id] = float(record.fired_at) + self._delays.get(record.fault_id, 0.0)
+                elif what == "fault_end":
+                    ep = self._find_open(record.firing_id)
+                    if ep is not None:
+                        ep.open_members -= 1
+                        end = max(float(record.ended_at or self._now()), self._member_end.pop(record.firing_id, 0.0))
+                        ep.last_end = max(ep.last_end, end)
+        except Exception as exc:  # noqa: BLE001 - a listener must not die silently: the verdict says so
+            self.unanalysable.append(f"fault listener failed: {exc!r}")
+
+    def _find_open(self, firing_id: str) -> _Episode | None:
+        for ep in reversed(self._episodes):
+            if any(f["firing_id"] == firing_id for f in ep.faults):
+                return ep
+        return None
+
+    def _on_transition(self, record: TransitionRecord) -> None:
+        try:
+            if record.component != "system":
+                return
+            with self._lock:
+                t = float(record.time)
+                running = record.to_state == State.RUNNING
+                if running:
+                    self._ever_running = True
+                    ep = self._join(t)  # a (re)start: its first milliseconds belong to it
+                    self._cause(ep, f"running: {record.cause}")
+                    if self._state_member:
+                        ep.open_members -= 1
+                        self._state_member = False
+                    ep.last_end = max(ep.last_end, t)
+                elif self._ever_running:
+                    ep = self._join(t)
+                    cause = str(record.cause)
+                    self._cause(ep, f"{record.to_state.value}: {cause}")
+                    if not cause.startswith(REQUESTED_CAUSES):
+                        ep.unrequested = True
+                    if not self._state_member:
+                        ep.open_members += 1
+                        self._state_member = True
+                    ep.last_end = max(ep.last_end, t)
+        except Exception as exc:  # noqa: BLE001
+            self.unanalysable.append(f"transition observer failed: {exc!r}")
+
+    @staticmethod
+    def _cause(ep: _Episode, text: str) -> None:
+        """Note a state change; the error type, not its message, so labels stay few."""
+        short = text.split(":")[0] + (":" + text.split(":")[1] if text.count(":") else "")
+        if short not in ep.causes and len(ep.causes) < 20:
+            ep.causes.append(short.strip())
+
+    def _live_episode(self, t: float) -> _Episode | None:
+        ep = self._episodes[-1] if self._episodes else None
+        if ep is not None and not ep.closed and ep.covers(t, t, self.margin):
+            return ep
+        return None
+
+    # -- the device's output, one block at a time -----------------------------------------------
+    def _on_block(self, stream: Any, out: np.ndarray, now: float) -> None:
+        with self._lock:
+            fs = int(stream.spec.sample_rate)
+            n = out.shape[0]
+            if fs != self._fs:
+                self._new_epoch(fs, now)
+                # a late block of a long period must not outlive the margin
+                self.margin = max(self.base_margin, 2 * n / fs)
+            # Measured from the previous block, never from the epoch's start: a new stream's
+            # blocks sit on a grid of their own, and a half-block offset judged against the old
+            # grid would flip into a gap when float rounding crept past it (seen at seed 37).
+            late = (now - self._t_next) * fs
+            if late > n / 2:  # the device played nothing for a while: silence
+                gap = int(round(late))
+                ep = self._live_episode(self._t_next)
+                if ep is not None:
+                    ep.gap_frames += gap
+                self.gap_frames += gap
+                self._anchor_f.append(self._next)
+                self._anchor_t.append(self._t_next)
+                self._write(None, gap)
+            self._t_next = now + n / fs
+            self._anchor_f.append(self._next)  # this block's first frame plays at ``now``
+            self._anchor_t.append(now)
+            ch = self.channel if out.shape[1] > self.channel else 0
+            end = self._len + n
+            if end < self._buf.shape[0]:  # the common case: the block fits in the ring
+                self._buf[self._len:end] = out[:, ch]
+                self._len = end
+                self._next += n
+                self.frames_total += n
+            else:
+                self._write(out[:, ch], n)
+            d, i = self._c_dropped.value, self._c_inserted.value
+            if d != self._last_d or i != self._last_i:
+                live = self._live_episode(now)
+                if live is not None:
+                    live.heard_dropped = d - live.dropped0
+                    live.heard_inserted = i - live.inserted0
+                else:
+                    self._outside_accounting(now, d - self._last_d, i - self._last_i)
+                self._last_d, self._last_i = d, i
+            ep = self._episodes[-1] if self._episodes else None
+            if ep is not None and not ep.closed and ep.open_members <= 0 and now > ep.last_end + self.margin:
+                self._close(ep)
+
+    def _outside_accounting(self, t: float, dropped: int, inserted: int, note: str | None = None) -> None:
+        self.outside_dropped += dropped
+        self.outside_inserted += inserted
+        if len(self.outside_accounting) < 50:
+            row: dict[str, Any] = {"t": round(t, 6), "dropped": dropped, "inserted": inserted}
+            if note:
+                row["at"] = note
+            self.outside_accounting.append(row)
+
+    def _close(self, ep: _Episode) -> None:
+        ep.closed = True
+        ep.dropped = self._c_dropped.value - ep.dropped0
+        ep.inserted = self._c_inserted.value - ep.inserted0
+
+    def _new_epoch(self, fs: int, now: float) -> None:
+        if self._fs:
+            self._process(final=True)
+        self._epochs += 1
+        self._fs = fs
+        self._t0 = now
+        self._t_next = now
+        self._next = 0
+        self._anchor_f, self._anchor_t = [], []
+        self._o = int(math.ceil(self.overlap_s * fs / _BLOCK)) * _BLOCK
+        core = int(math.ceil(self.window_s * fs / _BLOCK)) * _BLOCK
+        self._buf = np.zeros(core + 2 * self._o, dtype=np.float32)
+        self._base = 0
+        self._len = 0
+        self._fresh = True
+        self._last = None
+
+    def _write(self, samples: np.ndarray | None, n: int) -> None:
+        """Append ``n`` frames (``None``: silence), analysing whenever the ring is full."""
+        done = 0
+        while done < n:
+            take = min(n - done, self._buf.shape[0] - self._len)
+            if samples is None:
+                self._buf[self._len:self._len + take] = 0.0
+            else:
+                self._buf[self._len:self._len + take] = samples[done:done + take]
+            self._len += take
+            done += take
+            if self._len == self._buf.shape[0]:
+                self._process(final=False)
+        self._next += n
+        self.frames_total += n
+
+    # -- analysis of one stretch of the ring ----------------------------------------------------
+    def _time(self, frame: int) -> float:
+        """The clock time ``frame`` played at: from the block it belongs to."""
+        i = bisect.bisect_right(self._anchor_f, frame) - 1
+        if i < 0:
+            return self._t0 + frame / self._fs
+        return self._anchor_t[i] + (frame - self._anchor_f[i]) / self._fs
+
+    def _prune_anchors(self) -> None:
+        """Forget the anchors of frames the ring no longer holds (the last one before it stays)."""
+        i = bisect.bisect_right(self._anchor_f, self._base) - 1
+        if i > 0:
+            del self._anchor_f[:i]
+            del self._anchor_t[:i]
+
+    def _process(self, *, final: bool) -> None:
+        s_len = self._len
+        if s_len == 0:
+            return
+        x = self._buf[:s_len]
+        base = self._base
+        core_lo = 0 if self._fresh else self._o
+        core_hi = s_len if final else s_len - self._o
+        nb = -(-s_len // _BLOCK)
+        pad = np.zeros(nb * _BLOCK, dtype=np.float32)
+        pad[:s_len] = x
+        blocks = pad.reshape(nb, _BLOCK)
+        ms = np.einsum("ij,ij->i", blocks, blocks, dtype=np.float64) / _BLOCK
+        silent = ms < self.silence ** 2
+        edges = np.flatnonzero(np.diff(silent.astype(np.int8))) + 1
+        bounds = np.concatenate(([0], edges, [nb])) * _BLOCK
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            a, b = int(a), int(min(b, s_len))
+            lo, hi = max(a, core_lo), min(b, core_hi)
+            if silent[a // _BLOCK]:
+                if hi > lo:
+                    self.frames_silent += hi - lo
+                    self._emit(base + lo, base + hi, "mute", hi - lo, None, None)
+                continue
+            analysed = 0
+            if b - a >= _MIN_SOUND:
+                try:
+                    rep = analyze_glitches(x[a:b], self._fs, self.frequency_hz, max_glitches=10_000,
+                                          measure_levels=False, frequency_known=self.frequency_hz is not None)
+                except AnalysisError as exc:
+                    if hi > lo and len(self.unanalysable) < 20:
+                        self.unanalysable.append(f"t={self._time(base + lo):.3f}..{self._time(base + hi):.3f} s: {exc}")
+                else:
+                    self._tone_seen = True
+                    analysed = max(0, min(hi, a + rep.analysed_end_frame) - max(lo, a + rep.analysed_start_frame))
+                    for g in rep.glitches:
+                        start = a + g.start_frame
+                        if core_lo <= start < core_hi:
+                            wf = None
+                            if len(self.excerpts) < self.excerpt_limit:
+                                wf = {"waveform": [round(float(v), 6) for v in g.waveform[:_EXCERPT]],
+                                      "waveform_start_frame": base + a + g.waveform_start_frame}
+                            self._emit(base + start, base + a + g.end_frame, g.kind, g.size, g.peak_error, wf)
+            if hi > lo:
+                self.frames_analysed += analysed
+                self.frames_unanalysed += (hi - lo) - analysed
+        if final:
+            self._base += s_len
+            self._len = 0
+            self._fresh = True
+            frontier = self._time(self._base)
+        else:
+            drop = core_hi - self._o
+            self._buf[: s_len - drop] = self._buf[drop:s_len]
+            self._base += drop
+            self._len = s_len - drop
+            self._fresh = False
+            frontier = self._time(self._base + self._o)
+        self._prune_anchors()
+        self._retire(frontier)
+
+    def _attribute(self, t0: float, t1: float) -> _Episode | None:
+        i = bisect.bisect_right(self._starts, t1 + LEAD_MARGIN_S) - 1
+        for j in (i, i - 1):
+            if 0 <= j < len(self._episodes) and self._episodes[j].covers(t0, t1, self.margin):
+                return self._episodes[j]
+        return None
+
+    def _emit(self, f0: int, f1: int, kind: str, size: int, peak: float | None,
+              waveform: dict[str, Any] | None) -> None:
+        t0, t1 = self._time(f0), self._time(f1)
+        ep = self._attribute(t0, t1)
+        last = self._last
+        # one event, not two, where the silence detector and the analysis meet (or a mute continues
+        # across an analysis boundary)
+        if last is not None and f0 <= last.end_frame + 2 * _BLOCK and last.window == (ep.index if ep else None) \
+                and (kind == "mute" or last.kind == "mute"):
+            last.end_frame = max(last.end_frame, f1)
+            last.t_end = self._time(last.end_frame)
+            last.size = last.end_frame - last.start_frame if last.kind == "mute" else last.size
+            if ep is not None:
+                self._note_end(ep, last.t_end)
+            return
+        ev = _Event(f0, f1, kind, int(size), t0, t1, ep.index if ep else None, peak)
+        self._last = ev
+        self.glitch_total += 1
+        self.by_kind[kind] += 1
+        if ep is None:
+            self.by_window_kind["outside"] += 1
+            self.outside_count += 1
+            self.outside_by_kind[kind] += 1
+            if len(self.outside) < 50:
+                self.outside.append(ev.to_dict())
+        else:
+            self.by_window_kind[ep.kind] += 1
+            ep.glitches += 1
+            ep.by_kind[kind] += 1
+            self._note_end(ep, t1)
+        row = ev.to_dict()
+        if len(self.glitch_rows) < self.detail_limit:
+            self.glitch_rows.append(row)
+        if len(self._journal) < 100:
+            self._journal.append(row)
+        else:
+            self._journal_dropped += 1
+        if waveform is not None:  # what harness.reports.plots.glitch_waveforms draws
+            self.excerpts.append({**row, **waveform, "time": row["t_start"], "sample_rate": self._fs})
+
+    def _note_end(self, ep: _Episode, t1: float) -> None:
+        ep.last_glitch_end = max(ep.last_glitch_end or t1, t1)
+        if ep.open_members <= 0:
+            self.max_settle_s = max(self.max_settle_s, t1 - ep.last_end)
+
+    def _retire(self, frontier: float) -> None:
+        """Fold the windows no glitch can reach any more into the aggregates."""
+        while self._episodes:
+            ep = self._episodes[0]
+            if not ep.closed or ep.last_end + self.margin + LEAD_MARGIN_S >= frontier:
+                break
+            self._episodes.pop(0)
+            self._starts.pop(0)
+            self._fold(ep)
+
+    def _fold(self, ep: _Episode) -> None:
+        if ep.dropped is None:
+            self._close(ep)
+        self.windows_total += 1
+        self.windows_dropped += ep.dropped or 0
+        self.windows_inserted += ep.inserted or 0
+        self.kind_stats.setdefault(f"{ep.kind}:{ep.label}" if ep.kind != "fault" else ep.label,
+                                   _KindStats()).add(ep)
+        row = ep.to_dict()
+        if ep.kind == "unexplained" and ep.glitches:
+            self.unexplained_count += 1
+            if len(self.unexplained) < 50:
+                self.unexplained.append(
+                    f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
+                    f"{ep.glitches} glitch(es) ({', '.join(f'{k} {v}' for k, v in sorted(ep.by_kind.items()))}) "
+                    "while the system left RUNNING with no fault injected and nobody asking")
+        bad = ep.inconsistent()
+        if bad:
+            self.inconsistent_count += 1
+            if len(self.inconsistent) < 50:
+                self.inconsistent.append(bad)
+        if len(self.window_rows) < self.detail_limit or (bad and len(self.window_rows) < 2 * self.detail_limit):
+            self.window_rows.append(row)
+
+    # -- end of the run -------------------------------------------------------------------------
+    def finish(self) -> None:
+        """Analyse what is left and close every window (call after the system stopped)."""
+        with self._lock:
+            if self.finished:
+                return
+            self.finished = True
+            if not self.available:
+                return
+            try:
+                self.system.backend.remove_output_tap(self._on_block)
+            except Exception:  # noqa: BLE001 - a closed backend: nothing more will come anyway
+                pass
+            d, i = self._c_dropped.value, self._c_inserted.value
+            if (d, i) != (self._last_d, self._last_i):
+                ep = self._episodes[-1] if self._episodes else None
+                if ep is None or ep.closed:
+                    self._outside_accounting(self._now(), d - self._last_d, i - self._last_i, "end of run")
+                self._last_d, self._last_i = d, i
+            if self._fs:
+                self._process(final=True)
+            for ep in self._episodes:
+                if not ep.closed:
+                    self._close(ep)
+            self._retire(math.inf)
+
+    def take_new_glitches(self) -> list[dict[str, Any]]:
+        """The glitches found since the previous call (at most 100 per call; a journal's share)."""
+        with self._lock:
+            out, self._journal = self._journal, []
+            if self._journal_dropped:
+                out.append({"kind": "more", "count": self._journal_dropped})
+                self._journal_dropped = 0
+            return out
+
+    def verdict(self) -> Verdict:
+        """``clean_audio``: no glitch and no frame loss outside the fault windows, and counters and
+        audio agreeing inside them."""
+        if not self.finished:
+            self.finish()
+        if not self.available:
+            return Verdict("clean_audio", True, [self.reason], self.reason or "", inconclusive=True)
+        evidence: list[Any] = []
+        for g in self.outside:
+            evidence.append(f"glitch outside any fault window: {g['kind']} at t={g['t_start']:.4f}.."
+                            f"{g['t_end']:.4f} s (size {g['size']})" + self._explain(g))
+        for a in self.outside_accounting:
+            evidence.append(f"frame accounting moved outside any fault window at t={a['t']:.4f} s: "
+                            f"{a['dropped']} dropped, {a['inserted']} inserted")
+        evidence.extend(self.inconsistent)
+        evidence.extend(self.unexplained)
+        problems = []
+        if self.outside_count:
+            problems.append(f"{self.outside_count} glitch(es) outside any fault window "
+                            f"({', '.join(f'{k} {v}' for k, v in sorted(self.outside_by_kind.items()))})")
+        if self.outside_dropped or self.outside_inserted:
+            problems.append(f"{self.outside_dropped} frame(s) dropped and {self.outside_inserted} inserted "
+                            "outside any fault window")
+        if self.unexplained_count:
+            problems.append(f"{self.unexplained_count} window(s) of damage no fault explains (the system "
+                            "left RUNNING by itself)")
+        if self.inconsistent_count:
+            problems.append(f"{self.inconsistent_count} window(s) where the frame accounting lost audio "
+                            "the analysis did not hear")
+        if problems:
+            return Verdict("clean_audio", False, evidence, "; ".join(problems))
+        if not self._tone_seen:
+            why = "; ".join(self.unanalysable[:3]) or "no stretch of sound long enough to analyse"
+            return Verdict("clean_audio", True, [why], f"no test tone could be analysed in the output "
+                           f"({self.frames_total} frames): {why}", inconclusive=True)
+        return Verdict("clean_audio", True, [], f"{self.glitch_total} glitch(es), all inside "
+                       f"{self.windows_total} fault/requested window(s); {self.frames_analysed} of "
+                       f"{self.frames_total} frames analysed")
+
+    def _explain(self, g: dict[str, Any]) -> str:
+        near = [a for a in self.outside_accounting if abs(a["t"] - g["t_start"]) < 0.05]
+        if near:
+            return f" (frame accounting: {sum(a['dropped'] for a in near)} dropped, " \
+                   f"{sum(a['inserted'] for a in near)} inserted nearby)"
+        return " (no frame was counted dropped or inserted: audio corrupted behind the accounting)"
+
+    def summary(self) -> dict[str, Any]:
+        """The ``audio`` section of ``summary.json`` (and the report's audio damage table)."""
+        if not self.finished:
+            self.finish()
+        if not self.available:
+            return {"analysed": False, "reason": self.reason}
+        return {
+            "analysed": True,
+            "signal": {"frequency_hz": self.frequency_hz, "channel": self.channel,
+                       "sample_rate": self._fs or None},
+            "settle_margin_s": self.margin,
+            "frames": {"timeline": self.frames_total, "analysed": self.frames_analysed,
+                       "silent": self.frames_silent, "unanalysed": self.frames_unanalysed,
+                       "device_gap": self.gap_frames},
+            "glitches": {"total": self.glitch_total, "by_kind": dict(sorted(self.by_kind.items())),
+                         "by_window": dict(sorted(self.by_window_kind.items())),
+                         "items": self.glitch_rows, "truncated": self.glitch_total > len(self.glitch_rows)},
+            "outside": {"glitches": self.outside_count, "by_kind": dict(sorted(self.outside_by_kind.items())),
+                        "frames_dropped": self.outside_dropped, "frames_inserted": self.outside_inserted,
+                        "items": self.outside, "accounting": self.outside_accounting},
+            "windows": {"total": self.windows_total,
+                        "by_label": {k: v.to_dict() for k, v in sorted(self.kind_stats.items())},
+                        "items": self.window_rows, "truncated": self.windows_total > len(self.window_rows),
+                        "inconsistent": self.inconsistent, "inconsistent_count": self.inconsistent_count,
+                        "unexplained": self.unexplained, "unexplained_count": self.unexplained_count},
+            # every frame the accounting counted lost, by where: in a window or outside (the sums
+            # must give the run's totals: nothing counted falls between the two)
+            "accounting": {"dropped_total": self._c_dropped.value - self._d0,
+                           "inserted_total": self._c_inserted.value - self._i0,
+                           "dropped_in_windows": self.windows_dropped,
+                           "inserted_in_windows": self.windows_inserted,
+                           "dropped_outside": self.outside_dropped, "inserted_outside": self.outside_inserted},
+            "max_settle_s": round(self.max_settle_s, 6),
+            "unanalysable": self.unanalysable,
+            "excerpts": self.excerpts,
+        }

@@ -1,0 +1,286 @@
+"""The audio check: the test tone through the system, judged per fault window (``clean_audio``)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from harness.audio_check import AudioCheck
+from harness.faults import DeviceDropout, FaultInjector, InvalidConfig, LateCallback, Schedule, profile_schedule
+from harness.mutants import system_factory
+from harness.runner import ReliabilityRun, RunSpec
+from system_under_test import AudioSystem
+from system_under_test.dsp import Stage
+from system_under_test.errors import DeviceLostError
+
+
+def run(tmp_path, *, seed: int = 1, duration: float = 10.0, faults: str = "none",
+        schedule: Schedule | None = None, factory: Any = None, reports: bool = False):
+    spec = RunSpec(duration_s=duration, seed=seed, faults=faults, run_dir=tmp_path / f"run-{seed}-{faults}")
+    r = ReliabilityRun(spec, **({"system_factory": factory} if factory else {}))
+    if schedule is not None:
+        r.schedule = schedule
+    result = r.execute(reports=reports)
+    verdict = next(v for v in result.verdicts if v.name == "clean_audio")
+    return result, verdict, result.summary["audio"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_healthy_run_without_faults_is_clean_and_fully_analysed(tmp_path, seed):
+    result, verdict, audio = run(tmp_path, seed=seed)
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert audio["glitches"]["total"] == 0
+    frames = audio["frames"]
+    assert frames["timeline"] == pytest.approx(10 * 48_000, rel=0.01)
+    assert frames["analysed"] >= 0.97 * frames["timeline"]
+    assert frames["device_gap"] == 0 and frames["silent"] == 0
+
+
+def test_a_dropout_is_damage_inside_its_window_and_agrees_with_the_frame_accounting(tmp_path):
+    schedule = Schedule.fixed([(3.0, DeviceDropout(duration_s=0.3, target="sim-in"))])
+    result, verdict, audio = run(tmp_path, schedule=schedule)
+    assert verdict.ok, verdict
+    assert audio["outside"]["glitches"] == 0
+    (win,) = [w for w in audio["windows"]["items"] if w["kind"] == "fault"]
+    assert win["label"] == "dropout" and win["start"] == pytest.approx(3.0)
+    assert win["glitches"] >= 1 and win["by_kind"].get("mute", 0) >= 1
+    # the device played nothing from the loss until the recovered stream's first block
+    assert win["device_gap_frames"] >= 0.3 * 48_000
+    # every frame the accounting counted dropped or inserted was counted in this window
+    frames = result.summary["frames"]
+    assert win["frames_dropped"] == frames["dropped"] and win["frames_inserted"] == frames["inserted"]
+    assert 0.3 <= win["time_to_clean_s"] <= win["end"] - win["start"] + audio["settle_margin_s"]
+    assert audio["glitches"]["by_window"] == {"fault": audio["glitches"]["total"]}
+
+
+def test_a_late_callback_is_a_mute_inside_its_window(tmp_path):
+    # 15 ms: shorter than the watchdog's 4 periods (21 ms), so the device just comes back late
+    schedule = Schedule.fixed([(2.0, LateCallback(delay_s=0.015, target="sim-in"))])
+    _, verdict, audio = run(tmp_path, duration=5, schedule=schedule)
+    assert verdict.ok, verdict
+    (win,) = [w for w in audio["windows"]["items"] if w["kind"] == "fault"]
+    assert win["by_kind"] == {"mute": 1}
+    assert win["device_gap_frames"] == pytest.approx(0.015 * 48_000, abs=1)
+    assert win["frames_dropped"] == 0 and win["frames_inserted"] == 0  # the device's gap, not the pipeline's
+
+
+def test_the_frame_losing_ring_mutant_is_caught_by_clean_audio(tmp_path):
+    _, verdict, audio = run(tmp_path, factory=system_factory("ring_loses_frame"))
+    assert not verdict.ok
+    assert "outside any fault window" in verdict.message
+    assert audio["outside"]["by_kind"].get("dropped", 0) > 100  # one frame per ring wrap
+    assert "no frame was counted dropped or inserted" in verdict.evidence[0]
+
+
+class _FlipOneSample(Stage):
+    """Negates one sample every ``every`` blocks: audio corrupted, every counter untouched."""
+
+    kind = "flip"
+
+    def __init__(self, every: int) -> None:
+        self.every = every
+        self.n = 0
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        self.n += 1
+        if self.n % self.every == 0:
+            block[100] = -block[100]
+        return block
+
+
+class _FlippingSystem(AudioSystem):
+    def _build(self, config: Any, input_device: str, output_device: str) -> None:
+        super()._build(config, input_device, output_device)
+        if self._pipeline is not None:
+            self._pipeline.chain.add_stage(_FlipOneSample(every=500))
+
+
+def test_corruption_behind_the_frame_counters_is_caught_and_only_by_clean_audio(tmp_path):
+    result, verdict, audio = run(tmp_path, factory=_FlippingSystem)
+    assert not verdict.ok
+    assert audio["outside"]["glitches"] >= 3 and set(audio["outside"]["by_kind"]) == {"click"}
+    assert audio["outside"]["frames_dropped"] == 0 and audio["outside"]["frames_inserted"] == 0
+    others = {v.name: v.ok for v in result.verdicts if v.name != "clean_audio"}
+    assert all(others.values()), others  # nothing else could have told
+
+
+def test_counters_that_lose_audio_nobody_heard_fail_the_cross_check(tmp_path):
+    system = AudioSystem({}, seed=1)
+    injector = FaultInjector(system, Schedule.fixed([(1.0, InvalidConfig(variant="wrong_type"))]), 1)
+    check = AudioCheck.attach(system, injector)
+    system.initialize()
+    system.start()
+    injector.arm()
+    system.run_for(1.001)
+    system.monitoring.counter("frames_dropped").value += 256  # the counters say a block was lost
+    system.run_for(2.0)
+    system.stop()
+    system.close()
+    check.finish()
+    v = check.verdict()
+    assert not v.ok and "did not hear" in v.message
+    assert "invalid_config" in v.evidence[0] and "256 frame(s) dropped" in v.evidence[0]
+
+
+def test_frames_a_stop_discards_after_the_last_block_are_not_asked_to_be_heard():
+    """Regression (hostile, seeds 54 and 61): a fault window ran into the run's end, and the stop
+    flushed 704 buffered frames as dropped after the device's last block: nothing could hear them."""
+    system = AudioSystem({}, seed=1)
+    injector = FaultInjector(system, Schedule.fixed([(2.95, InvalidConfig(variant="wrong_type"))]), 1)
+    check = AudioCheck.attach(system, injector)
+    system.initialize()
+    system.start()
+    injector.arm()
+    system.run_for(2.96)
+    system.monitoring.counter("frames_dropped").value += 704  # what stop() flushes from the rings
+    system.stop()
+    system.close()
+    check.finish()
+    v = check.verdict()
+    assert v.ok and not v.inconclusive, v
+    (win,) = [w for w in check.summary()["windows"]["items"] if w["kind"] == "fault"]
+    assert win["frames_dropped"] == 704  # reported all the same
+
+
+def test_the_same_seed_gives_the_same_audio_judgement(tmp_path):
+    a = run(tmp_path / "a", seed=4, duration=15, faults="hostile")[2]
+    b = run(tmp_path / "b", seed=4, duration=15, faults="hostile")[2]
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+@pytest.mark.parametrize("profile, seed", [("gentle", 5), ("default", 6), ("hostile", 7), ("hostile", 8)])
+def test_the_healthy_system_has_no_glitch_outside_its_fault_windows(tmp_path, profile, seed):
+    """The quick part of the false-alarm matrix (bench/bench_clean_audio.py runs hundreds)."""
+    result, verdict, audio = run(tmp_path, seed=seed, duration=20, faults=profile)
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert audio["glitches"]["total"] > 0  # the faults did damage, and it was heard
+    assert audio["windows"]["inconsistent_count"] == 0
+    # every frame the accounting counted lost is in some window (none outside): one story
+    acc, frames = audio["accounting"], result.summary["frames"]
+    assert acc["dropped_in_windows"] == acc["dropped_total"] == frames["dropped"]
+    assert acc["inserted_in_windows"] == acc["inserted_total"] == frames["inserted"]
+
+
+def test_memory_stays_bounded_whatever_the_run_length(tmp_path):
+    system = AudioSystem({}, seed=2)
+    injector = FaultInjector(system, profile_schedule("hostile", 40, 2), 2)
+    check = AudioCheck.attach(system, injector, detail_limit=5, excerpt_limit=2)
+    system.initialize()
+    system.start()
+    injector.arm()
+    system.run_for(1.0)
+    ring = check._buf
+    most = 0
+    for _ in range(39):
+        system.run_for(1.0)
+        most = max(most, len(check._episodes))
+    injector.disarm()
+    system.stop()
+    system.close()
+    s = check.summary()
+    assert check._buf is ring and ring.shape == (8 * 48_000 + 2 * 12_032,)  # one ring of audio, never more
+    assert s["windows"]["total"] > 15 and len(s["windows"]["items"]) <= 10
+    print("live windows at most", most, "of", s["windows"]["total"])
+    assert most <= s["windows"]["total"] // 2  # settled windows are folded into aggregates
+    assert len(s["glitches"]["items"]) <= 5 and len(s["excerpts"]) <= 2
+
+
+def test_the_report_shows_the_audio_damage(tmp_path):
+    schedule = Schedule.fixed([(3.0, DeviceDropout(duration_s=0.3, target="sim-in"))])
+    result, _, audio = run(tmp_path, schedule=schedule, reports=True)
+    report = json.loads((result.run_dir / "report.json").read_text())
+    g = report["glitches"]
+    assert g["analysed"] and g["count"] == audio["glitches"]["total"] > 0
+    assert g["outside"] == 0 and "dropout" in g["windows_by_label"]
+    html = (result.run_dir / "report.html").read_text()
+    assert "Audio damage" in html and "time to clean audio" in html
+    assert f"{g['count']} glitch(es) detected" in html
+
+
+def test_a_backend_without_an_output_tap_is_not_judged():
+    class Deaf:
+        name = "deaf"
+
+    class FakeSystem:
+        backend = Deaf()
+        monitoring = AudioSystem(seed=0).monitoring
+
+    check = AudioCheck.attach(FakeSystem())
+    assert not check.available and "no output tap" in (check.reason or "")
+    assert check.summary() == {"analysed": False, "reason": check.reason}
+
+
+class _FakeBackend:
+    name = "fake"
+
+    def add_output_tap(self, tap: Any) -> None:
+        self.tap = tap
+
+    def remove_output_tap(self, tap: Any) -> None:
+        pass
+
+
+class _FakeStream:
+    class spec:  # noqa: N801 - what the tap reads of a stream
+        sample_rate = 48_000
+
+
+def test_a_new_stream_on_a_grid_half_a_block_off_is_not_a_gap():
+    """Regression (default profile, seed 37): after a recovery the new stream's blocks came exactly
+    half a block later than the old grid; judged against the run's first block, float rounding
+    crept past the half-block threshold 0.3 s later and a 128-frame "mute" was invented."""
+    system = AudioSystem({}, seed=0)
+    system.backend = _FakeBackend()  # type: ignore[assignment]
+    check = AudioCheck.attach(system)
+    tone = (0.25 * np.sin(2 * np.pi * 997 * np.arange(48_000 * 12) / 48_000)).astype(np.float32)
+    period = 256 / 48_000
+    now, frame = period, 0
+    for k in range(48_000 * 12 // 256):
+        if k == 300:
+            now += period / 2  # the restarted stream's grid
+        check._on_block(_FakeStream, tone[frame:frame + 256, None], now)
+        frame += 256
+        now += period  # accumulated like the virtual clock's timers
+    check.finish()
+    s = check.summary()
+    assert s["frames"]["device_gap"] == 0 and s["glitches"]["total"] == 0, s["glitches"]
+
+
+def test_the_fast_analysis_options_find_the_same_glitches():
+    """``measure_levels=False`` and ``frequency_known=True`` (what the audio check uses) change the
+    cost, not the answer."""
+    from harness import analysis
+
+    x = analysis.sine(997.0, 3.0, 48_000, 0.25)
+    x = analysis.drop_frames(x, 50_000, 7)
+    x = analysis.mute_frames(x, 90_000, 300)
+    x = analysis.add_pop(x, 120_000, 1, 0.05)
+    full = analysis.analyze_glitches(x, 48_000, 997.0)
+    fast = analysis.analyze_glitches(x, 48_000, 997.0, measure_levels=False, frequency_known=True)
+    expected = [("dropped", 50_000, 7), ("mute", 90_000, 300), ("click", 120_000, 1)]
+    assert [(g.kind, g.start_frame, g.size) for g in full.glitches] == expected
+    assert [(g.kind, g.start_frame, g.size) for g in fast.glitches] == expected
+    assert math.isnan(fast.snr_db) and not math.isnan(full.snr_db)
+
+
+def test_damage_from_a_recovery_nobody_provoked_is_not_excused(tmp_path):
+    """A window opened by the system leaving RUNNING on its own (no fault, no operation) does not
+    excuse its glitches: a healthy system does not restart itself."""
+    system = AudioSystem({}, seed=1)
+    check = AudioCheck.attach(system)
+    system.initialize()
+    system.start()
+    system.run_for(2.0)
+    # the device reports a loss nobody caused (no fault injected): the system restarts its stream
+    system._on_device_error(DeviceLostError("spurious loss", component="device"))
+    system.run_for(2.0)
+    system.stop()
+    system.close()
+    v = check.verdict()
+    s = check.summary()
+    assert s["glitches"]["by_window"].get("unexplained", 0) >= 1, s["windows"]["items"]
+    assert not v.ok and "no fault explains" in v.message
