@@ -11,6 +11,7 @@ from typing import Any
 
 from ..durations import duration_arg
 from ..errors import UsageError
+from ..inputs import load_document, seed_arg
 from ..runner import BACKENDS, ReliabilityRun, RunSpec
 
 
@@ -21,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--backend", choices=BACKENDS, default="sim")
     p.add_argument("--duration", type=duration_arg, default=60.0,
                    help="simulated (sim) or wall (real devices) time: 60, 90s, 5m, 1h (default 60 s)")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=seed_arg, default=1, help="0..2**32-1 (default 1)")
     p.add_argument("--faults", default="default",
                    help="fault profile: none, gentle, default, hostile, or a profile .toml file")
     p.add_argument("--device", help="device name for --backend portaudio (see `soundcheck devices`)")
@@ -35,25 +36,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def load_config_file(path: Path) -> dict[str, Any]:
-    import tomllib
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the configuration: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {exc}") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: the configuration must be a table")
-    return data
+    """A system configuration file (TOML, or JSON by suffix), read through ``harness.inputs``."""
+    return load_document(path, "configuration")
+
+
+def check_config(config: dict[str, Any], source: str, backend: str) -> None:
+    """Refuse a bad configuration before anything starts; on ``sim`` also against the simulated
+    devices (a misspelt device name is named here, not found mid-run as an illegal transition)."""
+    from system_under_test.config import load_config
+    devices = None
+    if backend == "sim":
+        from system_under_test.clock import VirtualClock
+        from system_under_test.devices.simulated import SimulatedBackend
+        devices = SimulatedBackend(VirtualClock())
+    load_config(config, devices, source=source)
 
 
 def handler(args: argparse.Namespace) -> int:
     config = load_config_file(args.config) if args.config else None
     if config is not None:
-        from system_under_test.config import load_config
-        load_config(config, source=str(args.config))  # refuse a bad file before anything starts
+        check_config(config, str(args.config), args.backend)
     spec = RunSpec(backend=args.backend, duration_s=args.duration, seed=args.seed, faults=args.faults,
                    config=config, device=args.device, report_root=args.report_dir)
     factory = None
