@@ -94,7 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
              "(soundcheck COMMAND --option), see soundcheck --help")
         return 2
     parser = build_parser()
-    args = parser.parse_args(argv)  # a usage error: argparse prints it and exits 2 (SystemExit)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse printed --help (0) or a usage error (2): main returns, never exits
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return int(args.func(args))
     except (HarnessError, ConfigError) as exc:

@@ -160,8 +160,8 @@ def _no_constant(name: str) -> Any:
 
 
 # -------------------------------------------------------------------------------- pydantic ----
-def validation_message(exc: Any, *, known_keys: Callable[[tuple[Any, ...]], Iterable[str]] | None = None
-                       ) -> str:
+def validation_message(exc: Any, *, known_keys: Callable[[tuple[Any, ...]], Iterable[str]] | None = None,
+                       unknown_label: Callable[[tuple[Any, ...]], str] | None = None) -> str:
     """One line per problem of a pydantic ``ValidationError``: ``field.path: what is wrong (fix)``.
 
     ``known_keys(parent_path)`` lists the valid keys where an unknown key was found, so the message
@@ -180,7 +180,8 @@ def validation_message(exc: Any, *, known_keys: Callable[[tuple[Any, ...]], Iter
             near = closest(str(loc[-1]), valid) if loc else None
             hint = f"; did you mean {near!r}?" if near else ""
             listing = f" (valid here: {', '.join(valid)})" if valid else ""
-            msg = f"unknown key{hint}{listing}"
+            label = unknown_label(loc[:-1]) if unknown_label else "unknown key"
+            msg = f"{label}{hint}{listing}"
         elif kind == "missing":
             msg = "required, but missing"
         elif kind in ("finite_number",):

@@ -25,8 +25,8 @@ from system_under_test.clock import VirtualClock
 from system_under_test.devices.base import DeviceBackend
 from system_under_test.devices.simulated import SimulatedBackend
 
-from .errors import UsageError
-from .faults import FaultInjector, Schedule, load_profile, profile_schedule, target_for
+from .errors import ScenarioFileError, UsageError
+from .faults import PROFILES, FaultInjector, Schedule, load_profile, profile_schedule, target_for
 from .history import History, run_op
 from .reports.build import CallbackDurations
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
@@ -89,6 +89,18 @@ class RunResult:
     def exit_code(self) -> int:
         return 0 if self.ok else 1
 
+    @property
+    def no_fault_injected(self) -> str | None:
+        """Why this run says nothing about fault handling, or None: its profile asked for faults
+        (``summary["faults"]["asked"]``) and none was injected (``summary["faults"]["total"]``)."""
+        faults = self.summary.get("faults") or {}
+        if not faults.get("asked") or faults.get("total"):
+            return None
+        requested = faults.get("requested", 0)
+        return (f"no fault injected: the profile asked for {', '.join(faults['asked'])} but "
+                + (f"the backend could not inject any of the {requested} drawn" if faults.get("unsupported")
+                   else f"its schedule drew {requested} fault(s) and none fired"))
+
 
 def new_run_dir(root: Path, label: str, seed: int) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -98,9 +110,21 @@ def new_run_dir(root: Path, label: str, seed: int) -> Path:
 
 
 def schedule_for(spec: RunSpec) -> Schedule:
-    """The spec's fault schedule: a named profile or a profile TOML file, seeded."""
-    if spec.faults.endswith(".toml") or os.sep in spec.faults:
-        return load_profile(spec.faults).schedule(spec.duration_s, spec.seed)
+    """The spec's fault schedule: a named profile or a profile TOML file, seeded.
+
+    Anything that is not a built-in name and looks like a file (exists, ends in ``.toml``, has a
+    folder in it) is read as a profile file, so a wrong file is refused for what it is. On the
+    simulated backend, device targets are checked against the simulated devices here, at load.
+    """
+    if spec.faults in PROFILES:
+        return profile_schedule(spec.faults, spec.duration_s, spec.seed)
+    if spec.faults.endswith(".toml") or os.sep in spec.faults or Path(spec.faults).exists():
+        profile = load_profile(spec.faults)
+        if spec.backend == "sim":
+            unknown = profile.unknown_targets(d.name for d in SimulatedBackend(VirtualClock()).devices())
+            if unknown:
+                raise ScenarioFileError(spec.faults, "; ".join(unknown))
+        return profile.schedule(spec.duration_s, spec.seed)
     try:
         return profile_schedule(spec.faults, spec.duration_s, spec.seed)
     except ValueError as exc:
@@ -321,7 +345,12 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
         },
         "callbacks": counters.get("callbacks", 0),
         "errors": counters.get("errors", 0),
-        "faults": {"total": sum(faults.values()), "by_kind": dict(sorted(faults.items()))},
+        "faults": {"total": sum(faults.values()), "by_kind": dict(sorted(faults.items())),
+                   # what the profile asked for (kind -> probability per check), how many faults its
+                   # schedule drew (those the backend cannot inject included) and how many of those
+                   # the backend could not inject: a run that asked and injected none is no pass
+                   "asked": dict(injector.schedule.asked), "requested": injector.schedule.requested,
+                   "unsupported": injector.schedule.unsupported},
         "recoveries": counters.get("recoveries", 0),
         "recovery_failures": counters.get("recovery_failures", 0),
         "final_state": system.state.value,

@@ -190,8 +190,8 @@ class _Recorder:
             self.pace_t0, self.pace_wall0 = now, time.perf_counter()
             return
         ahead = (now - self.pace_t0) / pace - (time.perf_counter() - self.pace_wall0)
-        if ahead > 0:
-            time.sleep(ahead)
+        if ahead > 0:  # wait on the stop event, not sleep: Ctrl-C / SIGTERM end a paced soak at once
+            self.soak._stop_requested.wait(ahead)
 
     def _collect(self, system: Any, now: float) -> None:
         h = system.monitoring.histogram("callback_duration_s")

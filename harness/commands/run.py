@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..durations import duration_arg
+from ..durations import run_duration_arg
 from ..errors import UsageError
 from ..inputs import load_document, seed_arg
 from ..runner import BACKENDS, ReliabilityRun, RunSpec
@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                               description="Run the audio system under a seeded fault schedule and check "
                                           "every invariant. Exit 0 all held, 1 something failed, 2 usage error.")
     p.add_argument("--backend", choices=BACKENDS, default="sim")
-    p.add_argument("--duration", type=duration_arg, default=60.0,
+    p.add_argument("--duration", type=run_duration_arg, default=60.0,
                    help="simulated (sim) or wall (real devices) time: 60, 90s, 5m, 1h (default 60 s)")
     p.add_argument("--seed", type=seed_arg, default=1, help="0..2**32-1 (default 1)")
     p.add_argument("--faults", default="default",

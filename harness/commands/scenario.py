@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ..errors import ScenarioFileError
+from ..inputs import seed_arg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     fh.add_argument("history", type=Path, metavar="HISTORY.jsonl")
     fh.add_argument("-o", "--output", type=Path, default=None, help="file to write (default: stdout)")
     fh.add_argument("--id", default=None, help="scenario id (default: from the file name)")
-    fh.add_argument("--seed", type=int, default=None, help="seed (default: the history's)")
+    fh.add_argument("--seed", type=seed_arg, default=None, help="seed (default: the history's)")
     parser.set_defaults(func=handler)
 
 
