@@ -329,27 +329,117 @@ class WavAudio:
         return np.ascontiguousarray(self.samples[:, index])
 
 
+#: what a WAV header may say and still be analysed (anything else is refused before the data is read)
+MAX_WAV_CHANNELS = 256
+MAX_WAV_RATE = 1_536_000
+_WAV_FORMATS = {1: "PCM", 3: "IEEE float", 0xFFFE: "extensible"}
+
+
+@dataclass(frozen=True)
+class WavHeader:
+    """The ``fmt`` chunk of a RIFF/WAVE file and where its ``data`` chunk lies."""
+
+    format_tag: int
+    channels: int
+    sample_rate: int
+    bits: int
+    block_align: int
+    data_offset: int
+    data_bytes: int
+
+    @property
+    def frames(self) -> int:
+        return self.data_bytes // self.block_align
+
+
+def read_wav_header(path: str | Path) -> WavHeader:
+    """Read and check a WAV file's header without reading its samples.
+
+    The one place a WAV header is validated: a header with 0 channels (scipy divides by it), an
+    absurd rate, a block size that does not match channels x bits, or a ``data`` chunk longer than
+    the file is a ``WavFileError`` naming the file and the field, before any sample is touched.
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as fh:
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
+                raise WavFileError(p, "not a readable WAV file (no RIFF/WAVE header); record or export it "
+                                      "as 16/24/32-bit PCM or 32-bit float WAV")
+            fmt: tuple[int, ...] | None = None
+            pos = 12
+            for _ in range(10_000):  # chunks before 'data'; a real file has a handful
+                chunk = fh.read(8)
+                if len(chunk) < 8:
+                    break
+                cid, clen = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+                body_at = pos + 8
+                if cid == b"fmt ":
+                    if clen < 16:
+                        raise WavFileError(p, f"'fmt ' chunk of {clen} bytes is too short (16 needed)")
+                    fmt = struct.unpack("<HHIIHH", fh.read(16))
+                elif cid == b"data":
+                    if fmt is None:
+                        raise WavFileError(p, "'data' chunk before the 'fmt ' chunk; the file is damaged")
+                    data_bytes = min(clen, size - body_at)  # a streamed file may declare 0xFFFFFFFF
+                    return _check_fmt(p, fmt, body_at, data_bytes)
+                pos = body_at + clen + (clen & 1)
+                fh.seek(pos)
+    except OSError as exc:
+        raise WavFileError(p, f"cannot read: {exc.strerror or exc}") from None
+    except struct.error:
+        pass
+    raise WavFileError(p, "no 'fmt ' and 'data' chunks: the file is truncated or not a WAV recording")
+
+
+def _check_fmt(p: Path, fmt: tuple[int, ...], data_offset: int, data_bytes: int) -> WavHeader:
+    tag, channels, rate, _byte_rate, align, bits = fmt
+    problems = []
+    if tag not in _WAV_FORMATS:
+        problems.append(f"format tag {tag} (not PCM or IEEE float)")
+    if not 1 <= channels <= MAX_WAV_CHANNELS:
+        problems.append(f"{channels} channels (1..{MAX_WAV_CHANNELS} supported)")
+    if not 1 <= rate <= MAX_WAV_RATE:
+        problems.append(f"sample rate {rate} Hz (1..{MAX_WAV_RATE} supported)")
+    if bits not in (8, 16, 24, 32, 64):
+        problems.append(f"{bits} bits per sample (8, 16, 24, 32 or 64 supported)")
+    elif channels >= 1 and align != channels * (bits // 8):
+        problems.append(f"block size {align} bytes does not match {channels} channel(s) x {bits} bits")
+    if problems:
+        raise WavFileError(p, "the WAV header is invalid: " + "; ".join(problems)
+                              + "; the file is damaged or not a recording soundcheck can analyse")
+    return WavHeader(tag, channels, rate, bits, align, data_offset, data_bytes)
+
+
 def read_wav(path: str | Path) -> WavAudio:
     """Read a mono or multichannel WAV (8/16/24/32-bit PCM, 32/64-bit float) as floats in [-1, 1].
 
     Integer PCM is scaled by 2**(bits-1): scipy hands 24-bit data back left-justified in int32,
     so dividing every int32 by 2**31 is right for both 24- and 32-bit files. Any problem with
-    the file becomes a ``WavFileError`` that names the file and what to do about it.
+    the file becomes a ``WavFileError`` that names the file and what to do about it; the header
+    is checked first (``read_wav_header``).
     """
     p = Path(path)
     if not p.exists():
         raise WavFileError(p, "no such file; check the path")
     if p.is_dir():
         raise WavFileError(p, "is a directory, not a WAV file")
+    header = read_wav_header(p)
+    if header.frames == 0:
+        raise WavFileError(p, "contains no audio frames; record a longer take")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", wavfile.WavFileWarning)  # unknown chunks are harmless
             rate, data = wavfile.read(p)
-    except (ValueError, EOFError, struct.error, IndexError, TypeError) as exc:
+    except (ValueError, EOFError, struct.error, IndexError, TypeError, ZeroDivisionError, OverflowError) as exc:
         raise WavFileError(
             p, f"not a readable WAV file ({exc}); record or export it as 16/24/32-bit PCM or "
             "32-bit float WAV"
         ) from None
+    except MemoryError:
+        raise WavFileError(p, f"too large to load ({header.frames} frames x {header.channels} channels); "
+                              "cut the recording into shorter takes") from None
     except OSError as exc:
         raise WavFileError(p, f"cannot read: {exc.strerror or exc}") from None
     if rate <= 0:
@@ -362,9 +452,13 @@ def read_wav(path: str | Path) -> WavAudio:
     elif kind == np.int32:
         out = (data.astype(np.float64) / 2.0**31).astype(np.float32)
     elif kind in (np.float32, np.float64):
-        out = data.astype(np.float32)
-        if not np.all(np.isfinite(out)):
+        if not np.all(np.isfinite(data)):
             raise WavFileError(p, "contains NaN or infinite samples; the recording is corrupt")
+        peak = float(np.max(np.abs(data))) if data.size else 0.0
+        if peak > 1e6:  # finite, but no recording is a million times full scale
+            raise WavFileError(p, f"samples reach {peak:.3g}, far beyond full scale (1.0); the file is not "
+                                  "a normalised float recording (export it as PCM, or scale it to [-1, 1])")
+        out = data.astype(np.float32)
     else:
         raise WavFileError(p, f"unsupported sample type {kind}; use 16/24/32-bit PCM or float")
     if out.ndim == 1:
