@@ -508,7 +508,9 @@ class History:
                 raise RuntimeError("cannot move a history whose older entries live only in its file")
             if self._stream is not None:
                 self._stream.close()
-            self._stream = p.open("a", encoding="utf-8")
+            # O_NOFOLLOW: a history.jsonl planted as a link in a run folder is refused, not followed
+            fd = os.open(p, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+            self._stream = os.fdopen(fd, "a", encoding="utf-8")
             self._stream_offset = self._stream.tell()
             self.path = p
             for e in self.entries:  # what was recorded before streaming began

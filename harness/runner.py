@@ -28,6 +28,7 @@ from system_under_test.devices.simulated import SimulatedBackend
 from .errors import ScenarioFileError, UsageError
 from .faults import PROFILES, FaultInjector, Schedule, load_profile, profile_schedule, target_for
 from .history import History, run_op
+from .runfolder import RunFolder
 from .reports.build import CallbackDurations
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
 
@@ -105,7 +106,12 @@ class RunResult:
 def new_run_dir(root: Path, label: str, seed: int) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     path = Path(root) / f"{label}-{stamp}-seed{seed}"
-    path.mkdir(parents=True, exist_ok=False)
+    try:
+        path.mkdir(parents=True, exist_ok=False)
+    except OSError as exc:
+        where = exc.filename or root
+        raise UsageError(f"--report-dir {root}: cannot create a run folder in it ({where}: "
+                         f"{exc.strerror or exc}); give a folder you can write to") from None
     return path
 
 
@@ -277,7 +283,7 @@ class ReliabilityRun:
                             callbacks=callbacks, cpu_s=cpu_s)
         history.note("summary", **{"ok": summary["ok"]})
         history.close()
-        (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        RunFolder(run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
         result = RunResult(spec, run_dir, verdicts, summary, history)
         if reports:
             result.report_paths = _write_reports(run_dir, result)
@@ -375,7 +381,7 @@ def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
     try:
         paths = write_reports(run_dir, result)
     except Exception as exc:  # noqa: BLE001 - the summary and history are already on disk
-        (run_dir / "report-error.txt").write_text(f"report generation failed: {exc!r}\n", encoding="utf-8")
+        RunFolder(run_dir).write_text("report-error.txt", f"report generation failed: {exc!r}\n")
         return {}
     return {k: str(v) for k, v in (paths or {}).items()}
 

@@ -57,24 +57,19 @@ def write_reports(run_dir: str | os.PathLike[str], run_data: RunData | str | os.
     from .html import render_html
     from .plots import draw_all
 
+    from ..runfolder import RunFolder
+
     out = Path(run_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    folder = RunFolder(out, create=True)  # every write below: inside it, never through a link
     run_data = as_run_data(run_data, out)
     report = build_report(run_data, run_dir=out)
     figures = draw_all(run_data, report)
-    fig_dir = out / "figures"
     fig_paths: dict[str, Path] = {}
-    if figures:
-        fig_dir.mkdir(exist_ok=True)
-        for name, png in figures.items():
-            p = fig_dir / f"{name}.png"
-            p.write_bytes(png)
-            fig_paths[name] = p
+    for name, png in (figures or {}).items():
+        fig_paths[name] = folder.write_bytes(f"figures/{name}.png", png)
     report["figures"] = {k: str(v.relative_to(out)) for k, v in fig_paths.items()}
-    json_path = out / "report.json"
-    _atomic_write(json_path, json.dumps(report, indent=2, allow_nan=False))
-    html_path = out / "report.html"
-    _atomic_write(html_path, render_html(report, figures))
+    json_path = folder.write_text("report.json", json.dumps(report, indent=2, allow_nan=False))
+    html_path = folder.write_text("report.html", render_html(report, figures))
     paths = ReportPaths(json=json_path, html=html_path, **{f"figure:{k}": v for k, v in fig_paths.items()})
     paths.report = report
     if history_db is not False:
@@ -133,12 +128,6 @@ def as_run_data(run_data: Any, run_dir: Path) -> RunData:
             if jd.wall_time_s:
                 rd.wall_time_s = jd.wall_time_s
     return rd
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def attach_report_to_allure(paths: ReportPaths | list[Path] | Any) -> bool:
