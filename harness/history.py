@@ -551,11 +551,9 @@ class History:
 
     @classmethod
     def read_jsonl(cls, path: str | os.PathLike[str]) -> "History":
+        from .inputs import read_text  # not binary, UTF-8, a sane size: named, never a traceback
         p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputFileError(p, f"cannot read history: {exc.strerror or exc}") from None
+        text = read_text(p, "history (JSON Lines)", max_bytes=2**30)
         return cls.from_lines(text.splitlines(), source=p)
 
     @classmethod
@@ -566,8 +564,11 @@ class History:
                 continue
             try:
                 d = json.loads(line)
+            except RecursionError:
+                raise HistoryFormatError(source, n, "nested too deeply to be a history entry") from None
             except ValueError as exc:
-                raise HistoryFormatError(source, n, f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+                raise HistoryFormatError(source, n, f"not valid JSON ({getattr(exc, 'msg', exc)} at column "
+                                                    f"{getattr(exc, 'colno', '?')})") from None
             if not isinstance(d, dict):
                 raise HistoryFormatError(source, n, f"expected a JSON object, got {type(d).__name__}")
             missing = [k for k in ("index", "type") if k not in d]

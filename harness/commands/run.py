@@ -74,6 +74,10 @@ def handler(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     s = result.summary
+    from ..reports import history_db_warning
+    warning = history_db_warning(result.report_paths)
+    if warning:
+        print(warning, file=sys.stderr)
     if args.json:
         print(json.dumps(s, indent=2))
     else:

@@ -114,6 +114,10 @@ def handler(args: argparse.Namespace) -> int:
         finally:
             restore()
     _print(result)
+    from ..reports import history_db_warning
+    warning = history_db_warning(getattr(result, "report_paths", None))
+    if warning:
+        print(warning, file=sys.stderr)
     return result.exit_code
 
 

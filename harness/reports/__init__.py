@@ -21,7 +21,7 @@ from .build import build_report, run_data_from_journal
 from .model import SCHEMA_VERSION, RunData
 
 __all__ = ["ReportPaths", "RunData", "SCHEMA_VERSION", "attach_report_to_allure", "build_report",
-           "run_data_from_journal", "write_reports"]
+           "history_db_warning", "run_data_from_journal", "write_reports"]
 
 
 class ReportPaths(dict):  # type: ignore[type-arg]
@@ -41,6 +41,11 @@ class ReportPaths(dict):  # type: ignore[type-arg]
     @property
     def figures(self) -> dict[str, Path]:
         return {k.split(":", 1)[1]: v for k, v in self.items() if k.startswith("figure:")}
+
+    @property
+    def history_db_warning(self) -> str | None:
+        """The line to print when the run could not be recorded in the run-history database."""
+        return history_db_warning(self)
 
     def all(self) -> list[Path]:
         return [self.json, self.html, *self.figures.values()]
@@ -73,14 +78,31 @@ def write_reports(run_dir: str | os.PathLike[str], run_data: RunData | str | os.
     paths = ReportPaths(json=json_path, html=html_path, **{f"figure:{k}": v for k, v in fig_paths.items()})
     paths.report = report
     if history_db is not False:
-        from .history_db import HistoryDB, default_db_path
+        # The run-history database is a side record: when it is locked, corrupt or of another
+        # schema, the reports are still written and the run keeps its verdict; the failure is
+        # returned as ``history_db_error`` for every command to print the same warning.
+        from .history_db import HistoryDB, HistoryDBError, default_db_path
         db_path = Path(history_db) if isinstance(history_db, (str, os.PathLike)) else default_db_path()
-        with HistoryDB(db_path) as db:
-            db.record(report, run_dir=out)
-        paths["history_db"] = db_path
+        try:
+            with HistoryDB(db_path) as db:
+                db.record(report, run_dir=out)
+        except HistoryDBError as exc:
+            paths["history_db_error"] = str(exc)
+        else:
+            paths["history_db"] = db_path
     if allure:
         attach_report_to_allure(paths)
     return paths
+
+
+def history_db_warning(paths: Any) -> str | None:
+    """``soundcheck: warning: ...`` when ``paths`` (report paths, as written or as strings) carry a
+    run-history database failure; the same line from ``run``, ``soak`` and ``report``."""
+    error = (paths or {}).get("history_db_error")
+    if not error:
+        return None
+    return (f"soundcheck: warning: this run was NOT recorded in the run-history database: {error}. "
+            "The reports are written; record it later with `soundcheck report RUN_DIR`.")
 
 
 def as_run_data(run_data: Any, run_dir: Path) -> RunData:
