@@ -167,13 +167,14 @@ class HistoryDB:
             raise _db_error(self.path, exc) from None
         try:
             self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
             have = {r[1]: str(r[2]).upper() for r in self._db.execute("PRAGMA table_info(runs)")}
+            wrong = [f"{c} ({t})" for c, t in COLUMNS.items() if have and have.get(c) != t]
+            if not wrong:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             self._db.close()
             raise _db_error(self.path, exc) from None
-        wrong = [f"{c} ({t})" for c, t in COLUMNS.items() if have.get(c) != t]
         if wrong:
             self._db.close()
             raise HistoryDBError(self.path, "not a soundcheck run-history database: its 'runs' table lacks "
