@@ -279,13 +279,33 @@ def test_report_rebuilds_a_run_folder(tmp_path):
     assert json.loads((run_dir / "report.json").read_text())["verdict"]["ok"] is True
 
 
-def _soak_folder(tmp_path: Path, *, ended: bool = False) -> Path:
-    """A short simulated soak's folder; without ``ended`` its journal looks killed mid-run."""
-    run_dir = tmp_path / "soak"
-    SoakRunner(SoakSpec(duration_s=4.0, seed=2, checkpoint_s=2.0, run_dir=run_dir)).start()
-    if not ended:
-        lines = (run_dir / JOURNAL_NAME).read_bytes().splitlines(keepends=True)
-        (run_dir / JOURNAL_NAME).write_bytes(b"".join(line for line in lines if b'"type":"end"' not in line))
+@pytest.fixture(scope="module")
+def soak_template(tmp_path_factory) -> Path:
+    """One short simulated soak per module (copied by ``_soak_folder``: a soak costs a second)."""
+    root = tmp_path_factory.mktemp("soak-template")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOUNDCHECK_HISTORY_DB", str(root / "history.sqlite"))
+        SoakRunner(SoakSpec(duration_s=4.0, seed=2, checkpoint_s=2.0, run_dir=root / "soak")).start()
+    return root / "soak"
+
+
+@pytest.fixture
+def _soak_folder(tmp_path: Path, soak_template: Path):
+    """``make(ended=False)``: a copy of the template soak's folder; without ``ended`` its journal
+    looks killed mid-run (no end record)."""
+    import shutil
+
+    def make(*, ended: bool = False) -> Path:
+        run_dir = tmp_path / "soak"
+        shutil.copytree(soak_template, run_dir, symlinks=True)
+        return _cut_end(run_dir) if not ended else run_dir
+
+    return make
+
+
+def _cut_end(run_dir: Path) -> Path:
+    lines = (run_dir / JOURNAL_NAME).read_bytes().splitlines(keepends=True)
+    (run_dir / JOURNAL_NAME).write_bytes(b"".join(line for line in lines if b'"type":"end"' not in line))
     return run_dir
 
 
@@ -294,8 +314,8 @@ def _line(record: dict) -> bytes:
     return body[:-1] + b',"crc":"%08x"}\n' % (zlib.crc32(body) & 0xFFFFFFFF)
 
 
-def test_a_checksummed_journal_line_of_the_wrong_shape_is_dropped_not_a_traceback(tmp_path):
-    run_dir = _soak_folder(tmp_path, ended=True)
+def test_a_checksummed_journal_line_of_the_wrong_shape_is_dropped_not_a_traceback(tmp_path, _soak_folder):
+    run_dir = _soak_folder(ended=True)
     with open(run_dir / JOURNAL_NAME, "r+b") as fh:
         lines = fh.read().splitlines(keepends=True)
         lines.insert(2, _line({"type": "checkpoint", "index": 1, "sim_t0": 2.0, "sim_t1": 4.0,
@@ -308,8 +328,8 @@ def test_a_checksummed_journal_line_of_the_wrong_shape_is_dropped_not_a_tracebac
     assert any("wrong shape" in m for m in report["completeness"]["missing"])
 
 
-def test_a_journal_header_with_an_invalid_spec_is_not_resumed_as_a_default_soak(tmp_path):
-    run_dir = _soak_folder(tmp_path)
+def test_a_journal_header_with_an_invalid_spec_is_not_resumed_as_a_default_soak(tmp_path, _soak_folder):
+    run_dir = _soak_folder()
     lines = (run_dir / JOURNAL_NAME).read_bytes().splitlines(keepends=True)
     header = json.loads(lines[0])
     header.pop("crc")
@@ -318,8 +338,8 @@ def test_a_journal_header_with_an_invalid_spec_is_not_resumed_as_a_default_soak(
     refused(cli("soak", "--resume", run_dir, "--no-progress"), "journal.jsonl", "spec", "duration_s")
 
 
-def test_two_resumes_of_one_folder_cannot_both_run(tmp_path):
-    run_dir = _soak_folder(tmp_path)
+def test_two_resumes_of_one_folder_cannot_both_run(tmp_path, _soak_folder):
+    run_dir = _soak_folder()
     before = (run_dir / JOURNAL_NAME).read_bytes()
     with RunFolder(run_dir).lock("the test"):
         refused(cli("soak", "--resume", run_dir, "--no-progress"), "another soundcheck process")
@@ -342,23 +362,23 @@ def test_a_paced_soak_stops_at_once_when_asked(tmp_path):
     assert result.status == "interrupted" and _time.perf_counter() - t0 < 30
 
 
-OUTSIDE_NAMES = ["figures", "report.json.tmp", "history.jsonl", "faults.toml", "report.json", "report.html",
-                 "summary.json"]
+OUTSIDE_NAMES = ("report.json.tmp", "history.jsonl", "faults.toml", "report.json", "report.html", "summary.json",
+                 ".soundcheck.lock")
 
 
-@pytest.mark.parametrize("name", OUTSIDE_NAMES)
-def test_links_planted_in_a_run_folder_never_write_outside_it(tmp_path, name):
-    run_dir = _soak_folder(tmp_path)
+@pytest.mark.parametrize("names", [("figures",), OUTSIDE_NAMES])
+def test_links_planted_in_a_run_folder_never_write_outside_it(tmp_path, _soak_folder, names):
+    import shutil
+    run_dir = _soak_folder()
     outside = tmp_path / "outside"
     outside.mkdir()
     victim = outside / "victim"
     victim.write_text("precious")
-    target = outside if name == "figures" else victim
-    (run_dir / name).unlink(missing_ok=True) if not (run_dir / name).is_dir() else None
-    if (run_dir / name).is_dir():
-        import shutil
-        shutil.rmtree(run_dir / name)
-    (run_dir / name).symlink_to(target)
+    for name in names:
+        if (run_dir / name).is_dir():
+            shutil.rmtree(run_dir / name)
+        (run_dir / name).unlink(missing_ok=True)
+        (run_dir / name).symlink_to(outside if name == "figures" else victim)
     for argv in (["report", run_dir, "--no-history"], ["soak", "--resume", run_dir, "--no-progress"]):
         code, _, err = cli(*argv)
         assert code in (0, 1, 2) and "Traceback" not in err and "internal error" not in err, err
@@ -366,8 +386,8 @@ def test_links_planted_in_a_run_folder_never_write_outside_it(tmp_path, name):
         assert victim.read_text() == "precious", argv
 
 
-def test_a_run_folder_link_is_refused_by_name(tmp_path):
-    run_dir = _soak_folder(tmp_path, ended=True)
+def test_a_run_folder_link_is_refused_by_name(tmp_path, _soak_folder):
+    run_dir = _soak_folder(ended=True)
     import shutil
     shutil.rmtree(run_dir / "figures")
     (tmp_path / "elsewhere").mkdir()
