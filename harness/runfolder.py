@@ -76,8 +76,9 @@ class RunFolder:
             except OSError as exc:
                 raise RunFolderError(self.path, f"cannot create the run folder: {exc.strerror or exc}") from None
         if not self.path.is_dir():
-            raise RunFolderError(self.path, "no such run folder" if not self.path.exists()
-                                 else "is not a folder; give a run folder")
+            raise RunFolderError(self.path, "no such run folder (deleted or moved while soundcheck was "
+                                            "using it? its results could not be written)"
+                                 if not self.path.exists() else "is not a folder; give a run folder")
 
     # -- descriptors ----------------------------------------------------------------------------
     @contextlib.contextmanager
