@@ -117,16 +117,16 @@ def _emit(obj: dict[str, Any]) -> None:
 def _glitches(args: argparse.Namespace) -> int:
     if not 0 < args.tolerance < 1:
         raise UsageError(f"--tolerance must be a fraction between 0 and 1, got {args.tolerance}")
-    audio = analysis.read_wav(args.file)
-    samples = audio.channel(args.channel)
+    audio = analysis.open_wav(args.file)  # streamed: a long take is analysed a window at a time
+    analysis.read_frames(audio, 0, 1, args.channel)  # a bad --channel is refused before any work
     if args.frequency is not None and not 0 < args.frequency < audio.sample_rate / 2:
         raise UsageError(
             f"--frequency {args.frequency:g} Hz is impossible at {audio.sample_rate} Hz "
             f"(must be below {audio.sample_rate / 2:g} Hz)"
         )
     try:
-        report = analysis.analyze_glitches(
-            samples, audio.sample_rate, args.frequency, relative_tolerance=args.tolerance
+        report = analysis.analyze_glitches_stream(
+            audio, args.channel, args.frequency, relative_tolerance=args.tolerance
         )
     except AnalysisError as exc:
         raise AnalysisError(f"{audio.path}: {exc}") from None
@@ -140,7 +140,7 @@ def _latency(args: argparse.Namespace) -> int:
     if not 0 <= args.min_confidence <= 1:
         raise UsageError(f"--min-confidence must be between 0 and 1, got {args.min_confidence}")
     ref = analysis.read_wav(args.reference)
-    rec = analysis.read_wav(args.recorded)
+    rec = analysis.open_wav(args.recorded)  # streamed: memory bounded by the search, not the file
     if ref.sample_rate != rec.sample_rate:
         raise UsageError(
             f"sample rates differ: {ref.path} is {ref.sample_rate} Hz, {rec.path} is "
@@ -151,9 +151,12 @@ def _latency(args: argparse.Namespace) -> int:
         if args.max_latency_ms < 0:
             raise UsageError("--max-latency-ms must be >= 0")
         max_frames = int(args.max_latency_ms * 1e-3 * rec.sample_rate)
-    result = analysis.measure_latency(
-        ref.channel(args.reference_channel),
-        rec.channel(args.channel),
+    reference = ref.channel(args.reference_channel)
+    analysis.read_frames(rec, 0, 1, args.channel)  # a bad --channel is refused before any work
+    result = analysis.measure_latency_stream(
+        reference,
+        lambda a, b: analysis.read_frames(rec, a, b, args.channel),
+        rec.frames,
         rec.sample_rate,
         max_latency_frames=max_frames,
         min_confidence=args.min_confidence,
