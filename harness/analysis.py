@@ -460,9 +460,11 @@ class WavStream:
             data = cell.view("<f4" if h.bits == 32 else "<f8")[:, 0]
             if not np.all(np.isfinite(data)):
                 raise WavFileError(self.path, "contains NaN or infinite samples; the recording is corrupt")
-            if data.size and float(np.max(np.abs(data))) > 1e6:
-                raise WavFileError(self.path, "samples far beyond full scale (1.0); the file is not a "
-                                              "normalised float recording (export it as PCM, or scale it to [-1, 1])")
+            peak = float(np.max(np.abs(data))) if data.size else 0.0
+            if peak > 1e6:  # finite, but no recording is a million times full scale
+                raise WavFileError(self.path, f"samples reach {peak:.3g}, far beyond full scale (1.0); the file "
+                                              "is not a normalised float recording (export it as PCM, or scale "
+                                              "it to [-1, 1])")
             return data.astype(np.float32)
         if h.bits == 16:
             return cell.view("<i2")[:, 0].astype(np.float32) / np.float32(2**15)

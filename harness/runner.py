@@ -146,6 +146,8 @@ class ReliabilityRun:
             raise UsageError(f"unknown backend {spec.backend!r} (choose from {', '.join(BACKENDS)})")
         if spec.duration_s <= 0:
             raise UsageError(f"the duration must be positive, got {spec.duration_s}")
+        if isinstance(spec.seed, bool) or not isinstance(spec.seed, int) or spec.seed < 0:
+            raise UsageError(f"the seed must be a whole number >= 0, got {spec.seed!r}")
         if spec.backend == "portaudio" and not spec.device:
             raise UsageError("--backend portaudio needs --device NAME (see `soundcheck devices`)")
         if spec.backend == "jack" and backend is None:  # refuse before a run folder exists

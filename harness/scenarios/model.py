@@ -142,7 +142,7 @@ class Meta(_Model):
 
 class Run(_Model):
     backend: Literal["sim", "jack", "portaudio"] = "sim"
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=2**32 - 1)
     #: For backend = "jack": PortAudio's JACK host API device "system", or the ALSA "jack" PCM.
     route: Literal["jack-host-api", "alsa-jack"] = "jack-host-api"
     #: Keep running this long after the last step fired (before the end-of-run expectations).
