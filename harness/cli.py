@@ -34,6 +34,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
+        if len(message) > 500:  # argparse quotes the bad value; a 10 MB value is not echoed whole
+            message = message[:500] + f"... (message cut, {len(message)} characters)"
         self.exit(2, f"soundcheck: error: {message}\n")
 
 

@@ -222,8 +222,9 @@ def test_a_negative_seed_never_records_a_failed_run(tmp_path):
     assert not (tmp_path / "history.sqlite").exists()
 
 
-def test_a_huge_bad_value_is_not_echoed_in_full(tmp_path):
-    code, _, err = fast_run(tmp_path, "--faults", "x" * 10_000_000)
+@pytest.mark.parametrize("option", ["--faults", "--backend", "--seed", "--duration"])
+def test_a_huge_bad_value_is_not_echoed_in_full(tmp_path, option):
+    code, _, err = fast_run(tmp_path, option, "x" * 10_000_000)
     assert code == 2 and len(err) < 5_000, len(err)
 
 
