@@ -333,22 +333,22 @@ class SoakRunner:
         folder = RunFolder(run_dir, create=True)
         if (run_dir / JOURNAL_NAME).exists() or (run_dir / JOURNAL_NAME).is_symlink():
             raise UsageError(f"{run_dir} already holds a soak journal; use --resume {run_dir} to continue it")
-        self._lock = folder.lock("a soak")
-        spec.run_dir = run_dir
         faults_text = None
         if spec.faults not in PROFILES and Path(spec.faults).is_file():
             from .inputs import read_text
             faults_text = read_text(spec.faults, "fault profile")
-        header = {
-            "kind": "soak", "run_id": run_dir.name, "spec": spec.to_dict(), "duration_s": spec.duration_s,
-            "config": None, "faults_file": faults_text,
-            "meta": {"run_id": run_dir.name, "backend": spec.backend, "seed": spec.seed,
-                     "profile": spec.faults, "duration_s": spec.duration_s,
-                     "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                     "commit": _git_commit(), "host": socket.gethostname(),
-                     "python": platform.python_version(), "command": " ".join(sys.argv)},
-        }
+        self._lock = folder.lock("a soak")
         try:
+            spec.run_dir = run_dir
+            header = {
+                "kind": "soak", "run_id": run_dir.name, "spec": spec.to_dict(), "duration_s": spec.duration_s,
+                "config": None, "faults_file": faults_text,
+                "meta": {"run_id": run_dir.name, "backend": spec.backend, "seed": spec.seed,
+                         "profile": spec.faults, "duration_s": spec.duration_s,
+                         "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                         "commit": _git_commit(), "host": socket.gethostname(),
+                         "python": platform.python_version(), "command": " ".join(sys.argv)},
+            }
             journal = JournalWriter.create(run_dir, header)
             return self._execute(journal, segment=0, t_offset=0.0, replay_until=0, expected=None,
                                  wall_offset=0.0, on_progress=on_progress)
