@@ -797,7 +797,8 @@ def profile_schedule(name: str, duration_s: float, seed: int) -> Schedule:
     try:
         profile = PROFILES[name]
     except KeyError:
-        raise ValueError(f"unknown fault profile {name!r} (known: {', '.join(PROFILES)})") from None
+        from .inputs import clip  # noqa: PLC0415
+        raise ValueError(f"unknown fault profile {clip(name)} (known: {', '.join(PROFILES)})") from None
     return profile.schedule(duration_s, seed)
 
 

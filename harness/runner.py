@@ -124,7 +124,7 @@ def schedule_for(spec: RunSpec) -> Schedule:
     """
     if spec.faults in PROFILES:
         return profile_schedule(spec.faults, spec.duration_s, spec.seed)
-    if spec.faults.endswith(".toml") or os.sep in spec.faults or Path(spec.faults).exists():
+    if spec.faults.endswith(".toml") or os.sep in spec.faults or _names_a_file(spec.faults):
         profile = load_profile(spec.faults)
         if spec.backend == "sim":
             unknown = profile.unknown_targets(d.name for d in SimulatedBackend(VirtualClock()).devices())
@@ -135,6 +135,14 @@ def schedule_for(spec: RunSpec) -> Schedule:
         return profile_schedule(spec.faults, spec.duration_s, spec.seed)
     except ValueError as exc:
         raise UsageError(f"--faults: {exc}") from None
+
+
+def _names_a_file(text: str) -> bool:
+    """``text`` is an existing path (a name too long or with a NUL byte is not)."""
+    try:
+        return Path(text).exists()
+    except (OSError, ValueError):
+        return False
 
 
 class ReliabilityRun:
