@@ -42,6 +42,7 @@ counts as noise, so a clipped tone raises ``tolerance`` and lowers sensitivity.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -330,27 +331,198 @@ class WavAudio:
         return np.ascontiguousarray(self.samples[:, index])
 
 
+#: what a WAV header may say and still be analysed (anything else is refused before the data is read)
+MAX_WAV_CHANNELS = 256
+MAX_WAV_RATE = 1_536_000
+_WAV_FORMATS = {1: "PCM", 3: "IEEE float", 0xFFFE: "extensible"}
+
+
+@dataclass(frozen=True)
+class WavHeader:
+    """The ``fmt`` chunk of a RIFF/WAVE file and where its ``data`` chunk lies."""
+
+    format_tag: int
+    channels: int
+    sample_rate: int
+    bits: int
+    block_align: int
+    data_offset: int
+    data_bytes: int
+
+    @property
+    def frames(self) -> int:
+        return self.data_bytes // self.block_align
+
+
+def read_wav_header(path: str | Path) -> WavHeader:
+    """Read and check a WAV file's header without reading its samples.
+
+    The one place a WAV header is validated: a header with 0 channels (scipy divides by it), an
+    absurd rate, a block size that does not match channels x bits, or a ``data`` chunk longer than
+    the file is a ``WavFileError`` naming the file and the field, before any sample is touched.
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as fh:
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
+                raise WavFileError(p, "not a readable WAV file (no RIFF/WAVE header); record or export it "
+                                      "as 16/24/32-bit PCM or 32-bit float WAV")
+            fmt: tuple[int, ...] | None = None
+            pos = 12
+            for _ in range(10_000):  # chunks before 'data'; a real file has a handful
+                chunk = fh.read(8)
+                if len(chunk) < 8:
+                    break
+                cid, clen = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+                body_at = pos + 8
+                if cid == b"fmt ":
+                    if clen < 16:
+                        raise WavFileError(p, f"'fmt ' chunk of {clen} bytes is too short (16 needed)")
+                    fmt = struct.unpack("<HHIIHH", fh.read(16))
+                elif cid == b"data":
+                    if fmt is None:
+                        raise WavFileError(p, "'data' chunk before the 'fmt ' chunk; the file is damaged")
+                    data_bytes = min(clen, size - body_at)  # a streamed file may declare 0xFFFFFFFF
+                    return _check_fmt(p, fmt, body_at, data_bytes)
+                pos = body_at + clen + (clen & 1)
+                fh.seek(pos)
+    except OSError as exc:
+        raise WavFileError(p, f"cannot read: {exc.strerror or exc}") from None
+    except struct.error:
+        pass
+    raise WavFileError(p, "no 'fmt ' and 'data' chunks: the file is truncated or not a WAV recording")
+
+
+def _check_fmt(p: Path, fmt: tuple[int, ...], data_offset: int, data_bytes: int) -> WavHeader:
+    tag, channels, rate, _byte_rate, align, bits = fmt
+    problems = []
+    if tag not in _WAV_FORMATS:
+        problems.append(f"format tag {tag} (not PCM or IEEE float)")
+    if not 1 <= channels <= MAX_WAV_CHANNELS:
+        problems.append(f"{channels} channels (1..{MAX_WAV_CHANNELS} supported)")
+    if not 1 <= rate <= MAX_WAV_RATE:
+        problems.append(f"sample rate {rate} Hz (1..{MAX_WAV_RATE} supported)")
+    if bits not in (8, 16, 24, 32, 64):
+        problems.append(f"{bits} bits per sample (8, 16, 24, 32 or 64 supported)")
+    elif channels >= 1 and align != channels * (bits // 8):
+        problems.append(f"block size {align} bytes does not match {channels} channel(s) x {bits} bits")
+    if problems:
+        raise WavFileError(p, "the WAV header is invalid: " + "; ".join(problems)
+                              + "; the file is damaged or not a recording soundcheck can analyse")
+    return WavHeader(tag, channels, rate, bits, align, data_offset, data_bytes)
+
+
+class WavStream:
+    """A WAV file read a window at a time (memory bounded by the window, not the file).
+
+    Samples are read from the ``data`` chunk one window at a time and converted to float32 in
+    [-1, 1] one window at a time with the same scaling as ``read_wav``; every window is checked
+    for non-finite and absurd float samples as it is read. PCM (8/16/24/32-bit) and IEEE float
+    (32/64-bit) are streamed; anything else (WAVE_FORMAT_EXTENSIBLE) is decoded whole by
+    ``read_wav`` (``open_wav`` decides).
+    """
+
+    def __init__(self, path: Path, header: WavHeader) -> None:
+        self.path = str(path)
+        self.header = header
+        self.sample_rate = header.sample_rate
+        self.frames = header.frames
+        self.channels = header.channels
+        self._width = header.bits // 8
+        self._file = path
+
+    def read(self, start: int, stop: int, channel: int) -> NDArray[np.float32]:
+        """Frames ``start:stop`` of ``channel`` as float32 (clipped to the file)."""
+        if not 0 <= channel < self.channels:
+            raise UsageError(f"channel {channel} is out of range: {self.path} has {self.channels} channel(s); "
+                             f"use --channel 0..{self.channels - 1}")
+        start, stop = max(0, start), min(self.frames, stop)
+        if stop <= start:
+            return np.zeros(0, np.float32)
+        h, w = self.header, self._width
+        try:  # a plain read of the window (a memory map would keep every touched page resident)
+            with open(self._file, "rb") as fh:
+                fh.seek(h.data_offset + start * h.block_align)
+                raw = np.frombuffer(fh.read((stop - start) * h.block_align), dtype=np.uint8)
+        except OSError as exc:
+            raise WavFileError(self.path, f"cannot read: {exc.strerror or exc}") from None
+        n = raw.size // h.block_align
+        frames = raw[: n * h.block_align].reshape(n, h.block_align)
+        cell = np.ascontiguousarray(frames[:, channel * w: (channel + 1) * w])
+        if h.bits == 8:
+            return (cell[:, 0].astype(np.float32) - 128.0) / 128.0
+        if h.bits == 24:
+            ints = (cell[:, 0].astype(np.int32) | (cell[:, 1].astype(np.int32) << 8)
+                    | (cell[:, 2].astype(np.int8).astype(np.int32) << 16))
+            return (ints.astype(np.float64) / 2.0**23).astype(np.float32)
+        if h.format_tag == 3:
+            data = cell.view("<f4" if h.bits == 32 else "<f8")[:, 0]
+            if not np.all(np.isfinite(data)):
+                raise WavFileError(self.path, "contains NaN or infinite samples; the recording is corrupt")
+            peak = float(np.max(np.abs(data))) if data.size else 0.0
+            if peak > 1e6:  # finite, but no recording is a million times full scale
+                raise WavFileError(self.path, f"samples reach {peak:.3g}, far beyond full scale (1.0); the file "
+                                              "is not a normalised float recording (export it as PCM, or scale "
+                                              "it to [-1, 1])")
+            return data.astype(np.float32)
+        if h.bits == 16:
+            return cell.view("<i2")[:, 0].astype(np.float32) / np.float32(2**15)
+        return (cell.view("<i4")[:, 0].astype(np.float64) / 2.0**31).astype(np.float32)
+
+
+def open_wav(path: str | Path) -> "WavStream | WavAudio":
+    """A ``WavStream`` of ``path`` when it can be streamed (plain PCM or float), else the whole
+    file decoded by ``read_wav``. Both have ``path``, ``sample_rate``, ``frames``, ``channels``."""
+    p = Path(path)
+    if not p.exists():
+        raise WavFileError(p, "no such file; check the path")
+    if p.is_dir():
+        raise WavFileError(p, "is a directory, not a WAV file")
+    header = read_wav_header(p)
+    if header.frames == 0:
+        raise WavFileError(p, "contains no audio frames; record a longer take")
+    if header.format_tag == 1 and header.bits in (8, 16, 24, 32) or header.format_tag == 3 and header.bits in (32, 64):
+        return WavStream(p, header)
+    return read_wav(p)
+
+
+def read_frames(audio: "WavStream | WavAudio", start: int, stop: int, channel: int) -> NDArray[np.float32]:
+    """Frames ``start:stop`` of one channel, from a stream or a decoded file alike."""
+    if isinstance(audio, WavStream):
+        return audio.read(start, stop, channel)
+    return audio.channel(channel)[max(0, start):max(0, stop)]
+
+
 def read_wav(path: str | Path) -> WavAudio:
     """Read a mono or multichannel WAV (8/16/24/32-bit PCM, 32/64-bit float) as floats in [-1, 1].
 
     Integer PCM is scaled by 2**(bits-1): scipy hands 24-bit data back left-justified in int32,
     so dividing every int32 by 2**31 is right for both 24- and 32-bit files. Any problem with
-    the file becomes a ``WavFileError`` that names the file and what to do about it.
+    the file becomes a ``WavFileError`` that names the file and what to do about it; the header
+    is checked first (``read_wav_header``).
     """
     p = Path(path)
     if not p.exists():
         raise WavFileError(p, "no such file; check the path")
     if p.is_dir():
         raise WavFileError(p, "is a directory, not a WAV file")
+    header = read_wav_header(p)
+    if header.frames == 0:
+        raise WavFileError(p, "contains no audio frames; record a longer take")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", wavfile.WavFileWarning)  # unknown chunks are harmless
             rate, data = wavfile.read(p)
-    except (ValueError, EOFError, struct.error, IndexError, TypeError) as exc:
+    except (ValueError, EOFError, struct.error, IndexError, TypeError, ZeroDivisionError, OverflowError) as exc:
         raise WavFileError(
             p, f"not a readable WAV file ({exc}); record or export it as 16/24/32-bit PCM or "
             "32-bit float WAV"
         ) from None
+    except MemoryError:
+        raise WavFileError(p, f"too large to load ({header.frames} frames x {header.channels} channels); "
+                              "cut the recording into shorter takes") from None
     except OSError as exc:
         raise WavFileError(p, f"cannot read: {exc.strerror or exc}") from None
     if rate <= 0:
@@ -363,9 +535,13 @@ def read_wav(path: str | Path) -> WavAudio:
     elif kind == np.int32:
         out = (data.astype(np.float64) / 2.0**31).astype(np.float32)
     elif kind in (np.float32, np.float64):
-        out = data.astype(np.float32)
-        if not np.all(np.isfinite(out)):
+        if not np.all(np.isfinite(data)):
             raise WavFileError(p, "contains NaN or infinite samples; the recording is corrupt")
+        peak = float(np.max(np.abs(data))) if data.size else 0.0
+        if peak > 1e6:  # finite, but no recording is a million times full scale
+            raise WavFileError(p, f"samples reach {peak:.3g}, far beyond full scale (1.0); the file is not "
+                                  "a normalised float recording (export it as PCM, or scale it to [-1, 1])")
+        out = data.astype(np.float32)
     else:
         raise WavFileError(p, f"unsupported sample type {kind}; use 16/24/32-bit PCM or float")
     if out.ndim == 1:
@@ -942,6 +1118,110 @@ def analyze_glitches(
     )
 
 
+#: ``analyze_glitches_stream``: a recording longer than this is analysed in windows of this length
+GLITCH_WINDOW_S = 60.0
+#: each window also reads this much of its neighbours, so a glitch at a boundary is seen inside both
+GLITCH_OVERLAP_S = 5.0
+
+
+def analyze_glitches_stream(
+    audio: "WavStream | WavAudio",
+    channel: int = 0,
+    frequency_hz: float | None = None,
+    *,
+    relative_tolerance: float = 0.03,
+    max_glitches: int = 1000,
+    window_s: float = GLITCH_WINDOW_S,
+    overlap_s: float = GLITCH_OVERLAP_S,
+) -> GlitchReport:
+    """``analyze_glitches`` on one channel of a (long) WAV, memory bounded by ``window_s``.
+
+    A recording up to 1.5 windows long is analysed whole (exactly ``analyze_glitches``). A longer
+    one is cut into ``window_s`` windows, each analysed with ``overlap_s`` of its neighbours on
+    both sides (the analyser trims a take's edges and predicts each block from both sides), and a
+    glitch belongs to the window its start falls in. A window with no tone to lock on to is
+    reported as one glitch over the whole window (``mute`` when silent, ``other`` otherwise),
+    never skipped. Limitation: a mute longer than ``overlap_s / 2`` that straddles a window
+    boundary is reported from the side where it is not at the edge, and may be reported shorter.
+    """
+    fs = int(audio.sample_rate)
+    total = int(audio.frames)
+    win = int(window_s * fs)
+    if total <= 1.5 * win:
+        return analyze_glitches(read_frames(audio, 0, total, channel), fs, frequency_hz,
+                                relative_tolerance=relative_tolerance, max_glitches=max_glitches)
+    over = int(overlap_s * fs)
+    bounds = list(range(0, total, win))
+    if total - bounds[-1] < win // 2:  # a short tail joins the window before it
+        bounds.pop()
+    bounds.append(total)
+    reports: list[tuple[int, GlitchReport]] = []
+    glitches: list[Glitch] = []
+    hint = frequency_hz
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        lo, hi = max(0, a - over), min(total, b + over)
+        x = read_frames(audio, lo, hi, channel)
+        try:
+            rep = analyze_glitches(x, fs, hint, relative_tolerance=relative_tolerance, max_glitches=max_glitches)
+        except AnalysisError:
+            if not reports and hint is None and a == 0:
+                raise  # nothing to lock on to at the very start: the recording's own problem
+            silent = float(np.percentile(np.abs(x[a - lo: b - lo]), 90)) < 1e-4 if b > a else True
+            glitches.append(Glitch(a, b, "mute" if silent else "other", b - a, 0.0, 0.0, 0.0, a,
+                                   np.zeros(0, np.float32)))
+            continue
+        hint = hint or rep.frequency_hz
+        reports.append((lo, rep))
+        # the analyser trims a take's quiet or fading edges; inside the recording a window's edge
+        # is no take edge, so whatever it trimmed there is reported, not dropped
+        quiet = 0.01 * rep.magnitude
+        spans = []
+        if a > 0 and rep.analysed_start_frame + lo > a + 2 * _block_for(fs, rep.frequency_hz):
+            spans.append((a, min(b, rep.analysed_start_frame + lo)))
+        if b < total and rep.analysed_end_frame + lo < b - 2 * _block_for(fs, rep.frequency_hz):
+            spans.append((max(a, rep.analysed_end_frame + lo), b))
+        for s0, s1 in spans:
+            silent = float(np.percentile(np.abs(x[s0 - lo: s1 - lo]), 90)) < quiet  # mostly silence
+            glitches.append(Glitch(s0, s1, "mute" if silent else "other", s1 - s0, 0.0, 0.0, 0.0, s0,
+                                   np.zeros(0, np.float32)))
+        for g in rep.glitches:
+            start = g.start_frame + lo
+            if a <= start < b:
+                glitches.append(dataclasses.replace(g, start_frame=start, end_frame=g.end_frame + lo,
+                                                    waveform_start_frame=g.waveform_start_frame + lo))
+    if not reports:
+        raise AnalysisError("no steady sine found in any window of the recording")
+    glitches = _merge_edge_glitches(sorted(glitches, key=lambda g: g.start_frame))
+    med = lambda key: float(np.median([getattr(r, key) for _, r in reports]))  # noqa: E731
+    span = sum(r.analysed_end_frame - r.analysed_start_frame for _, r in reports)
+    rms = math.sqrt(sum(r.rms**2 * (r.analysed_end_frame - r.analysed_start_frame) for _, r in reports) / span)
+    first_lo, first = reports[0]
+    last_lo, last = reports[-1]
+    return GlitchReport(
+        sample_rate=fs, frames=total, frequency_hz=med("frequency_hz"), magnitude=med("magnitude"),
+        magnitude_dbfs=med("magnitude_dbfs"), rms=rms, rms_dbfs=20 * math.log10(max(rms, 1e-15)),
+        snr_db=med("snr_db"), thd_n_db=med("thd_n_db"), noise_rms=med("noise_rms"), tolerance=med("tolerance"),
+        analysed_start_frame=first.analysed_start_frame + first_lo,
+        analysed_end_frame=last.analysed_end_frame + last_lo,
+        glitches=glitches[:max_glitches],
+        truncated=len(glitches) > max_glitches or any(r.truncated for _, r in reports),
+    )
+
+
+def _merge_edge_glitches(glitches: list[Glitch]) -> list[Glitch]:
+    """Join touching window-edge glitches of one kind (a mute across a boundary is one mute)."""
+    out: list[Glitch] = []
+    for g in glitches:
+        prev = out[-1] if out else None
+        if prev is not None and prev.kind == g.kind and g.kind in ("mute", "other") and not prev.waveform.size \
+                and not g.waveform.size and g.start_frame <= prev.end_frame:
+            end = max(prev.end_frame, g.end_frame)
+            out[-1] = dataclasses.replace(prev, end_frame=end, size=end - prev.start_frame)
+        else:
+            out.append(g)
+    return out
+
+
 def _steady_span(
     mag: FloatArray, share: FloatArray, power: FloatArray, typical: float, step: float
 ) -> tuple[int, int]:
@@ -1091,35 +1371,107 @@ def measure_latency(
     noise-like match (no unique answer) scores near 0 and is refused rather than guessed.
     Fine: the slope of the cross-spectrum phase of the aligned excerpt (a band-limited estimate,
     good to a few hundredths of a frame on wide-band stimuli such as ``mls`` or ``pulse``).
+    ``measure_latency_stream`` is the same measurement over a recording read a window at a time.
+    """
+    rec = np.asarray(recorded, dtype=np.float64)
+    if rec.ndim != 1:
+        raise UsageError("latency is measured on one channel of each signal")
+    return measure_latency_stream(reference, lambda a, b: rec[a:b], rec.size, sample_rate,
+                                  max_latency_frames=max_latency_frames, min_confidence=min_confidence)
+
+
+#: lags correlated per FFT when streaming (the window the recording is read in, plus the reference)
+_LAG_BLOCK = 1 << 18
+
+
+def measure_latency_stream(
+    reference: ArrayLike,
+    read: Any,
+    frames: int,
+    sample_rate: int,
+    *,
+    max_latency_frames: int | None = None,
+    min_confidence: float = 0.5,
+    lag_block: int = _LAG_BLOCK,
+) -> LatencyResult:
+    """``measure_latency`` over a recording of ``frames`` frames read by ``read(start, stop)``.
+
+    Memory is bounded by the reference and ``lag_block``, never by the recording's length: the
+    recording's mean comes from one pass over it, the correlation is computed block by block
+    (overlap-save), and only the best peak and the per-bin maxima needed for the confidence (bins
+    as wide as the peak's exclusion zone) are kept.
     """
     ref = np.asarray(reference, dtype=np.float64)
-    rec = np.asarray(recorded, dtype=np.float64)
-    if ref.ndim != 1 or rec.ndim != 1:
+    if ref.ndim != 1:
         raise UsageError("latency is measured on one channel of each signal")
-    if ref.size < 16 or rec.size < 16:
+    if ref.size < 16 or frames < 16:
         raise AnalysisError("reference and recording need at least 16 frames each")
     ref = ref - ref.mean()
-    rec = rec - rec.mean()
     if not np.any(np.abs(ref) > 1e-9):
         raise AnalysisError("the reference signal is silent; use a wide-band stimulus (pulse or mls)")
-    if not np.any(np.abs(rec) > 1e-9):
-        raise AnalysisError("the recording is silent; nothing reached the input (check routing and gain)")
-    max_lag = rec.size - 1 if max_latency_frames is None else int(min(max_latency_frames, rec.size - 1))
+    max_lag = frames - 1 if max_latency_frames is None else int(min(max_latency_frames, frames - 1))
     if max_lag < 0:
         raise UsageError("max_latency_frames must be >= 0")
-    n = sfft.next_fast_len(ref.size + rec.size)
-    ref_spec = sfft.rfft(ref, n)
-    corr = sfft.irfft(np.conj(ref_spec) * sfft.rfft(rec, n), n)[: max_lag + 1]
-    mag = np.abs(corr)
-    d0 = int(np.argmax(mag))
-    polarity = 1 if corr[d0] >= 0 else -1
-    # sidelobe search outside the main lobe (from the reference's own autocorrelation width)
-    acf = sfft.irfft(np.abs(ref_spec[: n // 2 + 1]) ** 2, n)[: min(n // 2, 4096)]
+    # only what some lag 0..max_lag can reach is ever read
+    span = min(frames, max_lag + ref.size)
+    total, loud = 0.0, False
+    for a in range(0, span, lag_block):
+        chunk = np.asarray(read(a, min(a + lag_block, span)), dtype=np.float64)
+        total += float(chunk.sum())
+    mean = total / span
+    for a in range(0, span, lag_block):
+        if np.any(np.abs(np.asarray(read(a, min(a + lag_block, span)), dtype=np.float64) - mean) > 1e-9):
+            loud = True
+            break
+    if not loud:
+        raise AnalysisError("the recording is silent; nothing reached the input (check routing and gain)")
+
+    def segment(a: int, b: int) -> FloatArray:
+        """Mean-removed recording frames a..b, zeros outside what was read."""
+        out = np.zeros(b - a)
+        lo, hi = max(a, 0), min(b, span)
+        if hi > lo:
+            out[lo - a: hi - a] = np.asarray(read(lo, hi), dtype=np.float64) - mean
+        return out
+
+    # the main lobe's half-width, from the reference's own autocorrelation
+    n_ref = sfft.next_fast_len(2 * ref.size)
+    acf = sfft.irfft(np.abs(sfft.rfft(ref, n_ref)) ** 2, n_ref)[: min(n_ref // 2, 4096)]
     below = np.flatnonzero(np.abs(acf) < 0.5 * acf[0])
     excl = max(8, 8 * int(below[0]) if below.size else 8)
-    side = np.concatenate((mag[: max(d0 - excl, 0)], mag[d0 + excl + 1 :]))
-    second = float(side.max()) if side.size else 0.0
-    confidence = float(np.clip(1.0 - second / mag[d0], 0.0, 1.0)) if mag[d0] > 0 else 0.0
+    block = max(lag_block, 4 * ref.size)
+    n = sfft.next_fast_len(block + ref.size - 1)
+    ref_conj = np.conj(sfft.rfft(ref, n))
+    width = max(excl, 1 << 14)  # bins of this many lags each keep their maximum (a few 10k bins for hours)
+    bins = np.zeros((max_lag // width) + 1)
+    best, d0, sign = -1.0, 0, 1.0
+
+    def corr_at(a: int, count: int) -> FloatArray:
+        seg = segment(a, a + count + ref.size - 1)
+        return sfft.irfft(ref_conj * sfft.rfft(seg, n), n)[:count]
+
+    for a in range(0, max_lag + 1, block):
+        count = min(block, max_lag + 1 - a)
+        corr = corr_at(a, count)
+        mag = np.abs(corr)
+        k = int(np.argmax(mag))
+        if mag[k] > best:
+            best, d0, sign = float(mag[k]), a + k, 1.0 if corr[k] >= 0 else -1.0
+        ids = (a + np.arange(count)) // width
+        heads = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+        bins[ids[heads]] = np.maximum(bins[ids[heads]], np.maximum.reduceat(mag, heads))
+    polarity = int(sign)
+    # largest correlation outside d0 +- excl: whole bins outside it, exact values in the bins it cuts
+    lo_bin, hi_bin = max(d0 - excl, 0) // width, (d0 + excl) // width
+    outside = np.concatenate((bins[:lo_bin], bins[hi_bin + 1:]))
+    second = float(outside.max()) if outside.size else 0.0
+    a = lo_bin * width
+    edge = np.abs(corr_at(a, min((hi_bin + 1) * width, max_lag + 1) - a))
+    lags = a + np.arange(edge.size)
+    keep = (lags < d0 - excl) | (lags > d0 + excl)
+    if np.any(keep):
+        second = max(second, float(edge[keep].max()))
+    confidence = float(np.clip(1.0 - second / best, 0.0, 1.0)) if best > 0 else 0.0
     if confidence < min_confidence:
         return LatencyResult(
             None, int(sample_rate), confidence, polarity, min_confidence,
@@ -1129,18 +1481,26 @@ def measure_latency(
                 "actually in the recording?"
             ),
         )
-    frac = _subframe_offset(ref, rec, d0, polarity)
+    pad = 8
+    excerpt = segment(d0 - pad, d0 - pad + ref.size + 2 * pad)
+    frac = _subframe_offset(ref, excerpt, pad, polarity, aligned=True)
     return LatencyResult(d0 + frac, int(sample_rate), confidence, polarity, min_confidence)
 
 
-def _subframe_offset(ref: FloatArray, rec: FloatArray, d0: int, polarity: int) -> float:
-    """Fractional part of the delay: slope of the cross-spectrum phase of the aligned excerpt."""
+def _subframe_offset(ref: FloatArray, rec: FloatArray, d0: int, polarity: int, *, aligned: bool = False) -> float:
+    """Fractional part of the delay: slope of the cross-spectrum phase of the aligned excerpt.
+
+    ``aligned``: ``rec`` already is the excerpt (``ref.size + 16`` frames starting 8 before the
+    integer lag), as the streaming measurement reads it."""
     pad = 8
-    lo = d0 - pad
-    seg = np.zeros(ref.size + 2 * pad)
-    a, b = max(lo, 0), min(lo + seg.size, rec.size)
-    if b > a:
-        seg[a - lo : b - lo] = rec[a:b]
+    if aligned:
+        seg = rec
+    else:
+        lo = d0 - pad
+        seg = np.zeros(ref.size + 2 * pad)
+        a, b = max(lo, 0), min(lo + seg.size, rec.size)
+        if b > a:
+            seg[a - lo : b - lo] = rec[a:b]
     n = sfft.next_fast_len(ref.size + seg.size)
     cross = np.conj(sfft.rfft(ref, n)) * sfft.rfft(seg, n) * polarity
     k = np.arange(cross.size, dtype=np.float64)

@@ -2,6 +2,12 @@
 
 Exit status everywhere: 0 all held, 1 something failed (a verdict, not a crash), 2 a usage,
 input-file or configuration error, printed as one clear message without a traceback.
+
+``main`` is the one place that keeps that contract whatever a command raises: the harness's own
+errors and the system's ``ConfigError`` are exit 2 with their message; an ``OSError`` on a file the
+user named (a folder where a file was expected, ``/dev/full``, no permission) is exit 2 naming the
+file; anything else is a bug in soundcheck, reported as exit 1 with a one-line message and the path
+of a log file holding the traceback, never as a silent pass and never as a traceback on the terminal.
 """
 
 from __future__ import annotations
@@ -9,8 +15,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import os
 import sys
+import tempfile
+import time
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from system_under_test.errors import ConfigError
 
@@ -23,6 +34,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
+        if len(message) > 500:  # argparse quotes the bad value; a 10 MB value is not echoed whole
+            message = message[:500] + f"... (message cut, {len(message)} characters)"
         self.exit(2, f"soundcheck: error: {message}\n")
 
 
@@ -39,17 +52,78 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: longest error message printed (a message quoting a huge bad value is cut, with a note)
+MAX_MESSAGE = 4_000
+
+
+def _say(message: str) -> None:
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + f"... (message cut, {len(message)} characters)"
+    print(f"soundcheck: error: {message}", file=sys.stderr)
+
+
+def _misplaced_option(argv: Sequence[str]) -> str | None:
+    """An option before the command (``soundcheck --bogus``) that the top level does not know."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return None
+        if arg not in ("-h", "--help"):
+            return arg
+    return None
+
+
+def crash_log(exc: BaseException) -> Path | None:
+    """Write ``exc``'s traceback to a log file (``$SOUNDCHECK_LOG_DIR`` or the temp folder)."""
+    folder = Path(os.environ.get("SOUNDCHECK_LOG_DIR") or Path(tempfile.gettempdir()) / f"soundcheck-{os.getuid()}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"crash-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"soundcheck {' '.join(sys.argv)}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        return path
+    except OSError:
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    bad = _misplaced_option(argv)
+    if bad is not None:
+        print("usage: soundcheck [-h] COMMAND ...", file=sys.stderr)
+        _say(f"unknown option {bad!r} before the command; options go after it "
+             "(soundcheck COMMAND --option), see soundcheck --help")
+        return 2
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse printed --help (0) or a usage error (2): main returns, never exits
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return int(args.func(args))
     except (HarnessError, ConfigError) as exc:
-        print(f"soundcheck: error: {exc}", file=sys.stderr)
+        _say(str(exc))
         return getattr(exc, "exit_code", 2)
     except KeyboardInterrupt:
         print("soundcheck: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if exc.filename is None:
+            return _internal(exc)
+        where = f"{exc.filename}" + (f" -> {exc.filename2}" if exc.filename2 else "")
+        _say(f"{where}: {exc.strerror or exc}; check the path (a file where a folder is expected, "
+             "a full disk or missing permission)")
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a bug in soundcheck: visible, never a pass
+        return _internal(exc)
+
+
+def _internal(exc: BaseException) -> int:
+    log = crash_log(exc)
+    _say(f"internal error (a bug in soundcheck, not in your input): {type(exc).__name__}: "
+         f"{str(exc)[:300]}" + (f"; traceback in {log}" if log else ""))
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

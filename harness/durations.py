@@ -26,7 +26,8 @@ import re
 
 from .errors import UsageError
 
-__all__ = ["DurationError", "UNITS", "duration_arg", "format_duration", "parse_duration"]
+__all__ = ["DurationError", "MAX_RUN_S", "MIN_CHUNK_S", "UNITS", "chunk_arg", "duration_arg",
+           "format_duration", "parse_duration", "run_duration_arg"]
 
 #: unit -> seconds; order is largest first (the order parts must be written in)
 UNITS: dict[str, float] = {"d": 86_400.0, "h": 3_600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
@@ -129,3 +130,29 @@ def duration_arg(text: str) -> float:
         return parse_duration(text)
     except DurationError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+#: longest run or soak (``--duration``): a month; ``100000d`` is a typo, not a plan
+MAX_RUN_S = 31 * 86_400.0
+#: shortest chunk/checkpoint: a chunk must hold audio blocks (256 frames at 48 kHz is 5.3 ms)
+MIN_CHUNK_S = 0.01
+
+
+def run_duration_arg(text: str) -> float:
+    """argparse ``type=`` for ``run``/``soak --duration``: positive, at most ``MAX_RUN_S``."""
+    try:
+        return parse_duration(text, maximum_s=MAX_RUN_S)
+    except DurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def chunk_arg(text: str) -> float:
+    """argparse ``type=`` for chunk and checkpoint intervals: ``MIN_CHUNK_S`` .. one day."""
+    try:
+        value = parse_duration(text, maximum_s=86_400.0)
+    except DurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value < MIN_CHUNK_S:
+        raise argparse.ArgumentTypeError(f"duration {text!r} is shorter than {format_duration(MIN_CHUNK_S)}; "
+                                         "a chunk must hold whole audio blocks")
+    return value

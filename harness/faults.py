@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 import random
 import sys
 import threading
@@ -25,12 +26,15 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, Union, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, PlainValidator
+from pydantic import Field as PField
 
 from system_under_test.errors import IllegalTransitionError
 from system_under_test.lifecycle import TRANSITIONS, State
 
-from .errors import ScenarioFileError
+from .errors import ScenarioFileError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -160,6 +164,10 @@ class Every(Trigger):
     start_s: float = 0.0
     count: int | None = None
 
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.period_s) and self.period_s > 0):
+            raise ValueError(f"Every.period_s must be a positive number of seconds, got {self.period_s!r}")
+
     def arm(self, injector: "FaultInjector", fire: Callable[[], None], rng: random.Random) -> None:
         if self.period_s <= 0:
             raise ValueError("Every.period_s must be positive")
@@ -184,6 +192,12 @@ class WithProbability(Trigger):
     every_s: float = 0.1
     start_s: float = 0.0
     until_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.p <= 1.0:
+            raise ValueError(f"WithProbability.p must be within [0, 1], got {self.p!r}")
+        if not (math.isfinite(self.every_s) and self.every_s > 0):
+            raise ValueError(f"WithProbability.every_s must be a positive number of seconds, got {self.every_s!r}")
 
     def arm(self, injector: "FaultInjector", fire: Callable[[], None], rng: random.Random) -> None:
         if not 0.0 <= self.p <= 1.0:
@@ -293,6 +307,11 @@ class Fault:
     duration_s: float = 0.0
     target: str = "sim-in"
     fault_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.duration_s, (int, float)) and math.isfinite(self.duration_s)
+                and self.duration_s >= 0):
+            raise ValueError(f"{self.kind}: duration_s must be a finite number >= 0, got {self.duration_s!r}")
 
     def start(self, ctx: FaultContext) -> Any:
         """Apply the fault; returns a token passed to ``end`` (and put in the record's details)."""
@@ -499,6 +518,12 @@ class ConcurrentTransitions(Fault):
     ops_per_thread: int = 20
     operations: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not 2 <= self.threads <= 64:
+            raise ValueError(f"concurrent_transitions: threads must be within 2..64, got {self.threads!r}")
+        check_storm_operations(self.operations)
+
     def start(self, ctx: FaultContext) -> Any:
         if not 2 <= self.threads <= 64:
             raise ValueError("ConcurrentTransitions.threads must be within 2..64")
@@ -670,6 +695,9 @@ class SlowDsp(Fault):
             token["chain"].remove_stage(token["stage"])
 
 
+#: fault kinds whose ``target`` is a device name
+DEVICE_FAULT_KINDS = frozenset({"dropout", "stall", "xrun", "callback_raises", "sample_rate_change"})
+
 FAULT_KINDS: dict[str, type[Fault]] = {c.kind: c for c in (
     DeviceDropout, DeviceStall, LateCallback, CallbackRaises, SampleRateChange, BufferExhaustion,
     InvalidConfig, ConcurrentTransitions, LifecycleCalls, CoordinatorContention, SlowDsp)}
@@ -698,6 +726,16 @@ class Schedule:
     name: str = "custom"
     seed: int = 0
     duration_s: float | None = None
+    #: the fault kinds the profile asked for (kind -> probability per check, only those > 0); a
+    #: run that asked for faults and injected none proved nothing about fault handling
+    asked: dict[str, float] = field(default_factory=dict)
+    #: faults dropped by ``runnable_on`` because the backend cannot inject them
+    unsupported: int = 0
+
+    @property
+    def requested(self) -> int:
+        """Faults the schedule asked for: its own, plus those the backend could not inject."""
+        return len(self.faults) + self.unsupported
 
     def __post_init__(self) -> None:
         for i, f in enumerate(self.faults):
@@ -724,7 +762,8 @@ class Schedule:
                              trigger=fault.trigger.describe(), reason=reason)
         if len(kept) == len(self.faults):
             return self
-        return Schedule(kept, name=self.name, seed=self.seed, duration_s=self.duration_s)
+        return Schedule(kept, name=self.name, seed=self.seed, duration_s=self.duration_s, asked=self.asked,
+                        unsupported=self.unsupported + len(self.faults) - len(kept))
 
     def shifted(self, t0: float) -> "Schedule":
         """This schedule with its clock times moved to start at ``t0``.
@@ -746,7 +785,8 @@ class Schedule:
             return trigger
 
         faults = [dataclasses.replace(f, trigger=shift(f.trigger)) for f in self.faults]
-        return Schedule(faults, name=self.name, seed=self.seed, duration_s=self.duration_s)
+        return Schedule(faults, name=self.name, seed=self.seed, duration_s=self.duration_s, asked=self.asked,
+                        unsupported=self.unsupported)
 
     def __iter__(self) -> Any:
         return iter(self.faults)
@@ -770,6 +810,14 @@ class Schedule:
                check_every_s: float = 0.25, start_s: float = 0.5,
                params: Mapping[str, Mapping[str, Any]] | None = None, name: str = "random") -> "Schedule":
         """Pre-draw fault times: at each check, each kind fires with its probability (seeded)."""
+        if not (math.isfinite(check_every_s) and check_every_s > 0):
+            raise UsageError(f"check_every_s must be a positive number of seconds, got {check_every_s!r}")
+        checks = (duration_s - start_s) / check_every_s
+        if probabilities and checks > MAX_SCHEDULE_CHECKS:
+            raise UsageError(
+                f"a {duration_s:g} s run checked every {check_every_s:g} s draws {checks:.3g} fault "
+                f"checks before it starts (limit {MAX_SCHEDULE_CHECKS:.0e}); shorten the run or raise "
+                "the profile's check_every_s")
         rng = random.Random(f"schedule:{seed}")
         faults: list[Fault] = []
         t = start_s
@@ -788,19 +836,26 @@ class Schedule:
                     faults.append(fault)
             t += check_every_s
         faults.sort(key=lambda f: f.trigger.time)  # type: ignore[attr-defined]
-        return cls(faults, name=name, seed=seed, duration_s=duration_s)
+        return cls(faults, name=name, seed=seed, duration_s=duration_s,
+                   asked={k: float(p) for k, p in sorted(probabilities.items()) if p > 0})
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "seed": self.seed, "duration_s": self.duration_s,
+                "asked": dict(self.asked), "unsupported": self.unsupported,
                 "faults": [f.to_dict() for f in self.faults]}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Schedule":
         return cls([fault_from_dict(f) for f in d.get("faults", [])], name=d.get("name", "custom"),
-                   seed=int(d.get("seed", 0)), duration_s=d.get("duration_s"))
+                   seed=int(d.get("seed", 0)), duration_s=d.get("duration_s"),
+                   asked=dict(d.get("asked") or {}), unsupported=int(d.get("unsupported", 0)))
 
 
 # =================================================================================== profiles ====
+
+#: most fault checks a random schedule pre-draws (a fortnight at the default 0.25 s): the schedule
+#: is drawn before the run starts, so its size must be bounded by something other than patience
+MAX_SCHEDULE_CHECKS = 5_000_000
 
 @dataclass(frozen=True)
 class Profile:
@@ -817,6 +872,13 @@ class Profile:
         """The profile asks for faults (any kind with a probability above 0): a run of it that
         injected none tested nothing under faults and cannot pass."""
         return any(p > 0 for p in self.probabilities.values())
+
+    def unknown_targets(self, devices: Iterable[str]) -> list[str]:
+        """``params.<kind>.target`` values naming no device in ``devices`` (device faults only)."""
+        known = set(devices)
+        return [f"params.{kind}.target: no device {kw['target']!r} (devices: {', '.join(sorted(known))})"
+                for kind, kw in sorted(self.params.items())
+                if kind in DEVICE_FAULT_KINDS and "target" in kw and kw["target"] not in known]
 
     def schedule(self, duration_s: float, seed: int) -> Schedule:
         return Schedule.random(duration_s, seed, self.probabilities, check_every_s=self.check_every_s,
@@ -856,8 +918,152 @@ def profile_schedule(name: str, duration_s: float, seed: int) -> Schedule:
     try:
         profile = PROFILES[name]
     except KeyError:
-        raise ValueError(f"unknown fault profile {name!r} (known: {', '.join(PROFILES)})") from None
+        from .inputs import clip  # noqa: PLC0415
+        raise ValueError(f"unknown fault profile {clip(name)} (known: {', '.join(PROFILES)})") from None
     return profile.schedule(duration_s, seed)
+
+
+# -- the profile file format, validated by pydantic (extra="forbid" everywhere) -------------------
+# A misspelt table (``[probabilites]``), an unknown key at any level or a system-config file given
+# as ``--faults`` is an error naming the key and the closest valid one, never a silent run without
+# faults. Every number is finite and in a range a run can survive (a ``check_every_s`` of 1e-9 used
+# to pre-draw billions of checks; ``threads = 1000`` used to fail mid-run instead of at load).
+
+_PositiveS = Annotated[float, PField(ge=0.0, le=3600.0)]
+
+
+def _range_of(t: Any) -> Any:
+    """A parameter given as one value, or as a ``[lo, hi]`` range drawn per fault (lo <= hi); one
+    clear error either way (a plain ``Union`` would report one error per alternative)."""
+    from pydantic import TypeAdapter, ValidationError  # noqa: PLC0415
+
+    adapter = TypeAdapter(t)
+
+    def one(v: Any) -> Any:
+        try:
+            return adapter.validate_python(v)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            raise ValueError(f"{err['msg']} (got {err.get('input')!r:.60})") from None
+
+    def check(v: Any) -> Any:
+        if isinstance(v, (list, tuple)):
+            if len(v) != 2:
+                raise ValueError(f"give one value or a [lo, hi] range, got a list of {len(v)}")
+            lo, hi = one(v[0]), one(v[1])
+            if lo > hi:
+                raise ValueError(f"a [lo, hi] range needs lo <= hi, got [{lo}, {hi}]")
+            return (lo, hi)
+        return one(v)
+
+    return Annotated[Any, PlainValidator(check)]
+
+
+class _ProfileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=False)
+
+
+class _FaultParams(_ProfileModel):
+    duration_s: _range_of(_PositiveS) = None  # type: ignore[valid-type]
+    target: Annotated[str, PField(min_length=1, max_length=128)] | None = None
+
+
+class _DropoutParams(_FaultParams):
+    report: bool = True
+
+
+class _XrunParams(_FaultParams):
+    delay_s: _range_of(Annotated[float, PField(gt=0.0, le=10.0)]) = None  # type: ignore[valid-type]
+
+
+class _CallbackRaisesParams(_FaultParams):
+    count: _range_of(Annotated[int, PField(ge=1, le=10_000)]) = None  # type: ignore[valid-type]
+
+
+class _RateChangeParams(_FaultParams):
+    rate: _range_of(Annotated[int, PField(ge=8_000, le=384_000)]) = None  # type: ignore[valid-type]
+
+
+class _BufferParams(_FaultParams):
+    mode: Literal["pool", "limit"] = "pool"
+    resource: Literal["buffers", "frames", "streams", "threads", "bytes"] = "buffers"
+
+
+class _InvalidConfigParams(_FaultParams):
+    variant: Literal["", "wrong_type", "out_of_range", "cross_field", "unknown_version", "unknown_field",
+                     "missing_device", "not_a_mapping"] = ""
+
+
+class _StormParams(_FaultParams):
+    threads: _range_of(Annotated[int, PField(ge=2, le=64)]) = None  # type: ignore[valid-type]
+    ops_per_thread: _range_of(Annotated[int, PField(ge=1, le=10_000)]) = None  # type: ignore[valid-type]
+    operations: tuple[Literal["initialize", "configure", "start", "pause", "resume", "stop", "recover",
+                              "simulate_error", "reconfigure", "configure_invalid"], ...] | None = None
+
+
+class _SlowDspParams(_FaultParams):
+    factor: _range_of(Annotated[float, PField(gt=0.0, le=100.0)]) = None  # type: ignore[valid-type]
+
+
+_PARAM_MODELS: dict[str, type[_FaultParams]] = {
+    "dropout": _DropoutParams, "stall": _FaultParams, "xrun": _XrunParams,
+    "callback_raises": _CallbackRaisesParams, "sample_rate_change": _RateChangeParams,
+    "buffer_exhaustion": _BufferParams, "invalid_config": _InvalidConfigParams,
+    "concurrent_transitions": _StormParams, "slow_dsp": _SlowDspParams,
+}
+
+_Probability = Annotated[float, PField(ge=0.0, le=1.0)]
+#: shortest check interval a profile may ask for; with ``MAX_SCHEDULE_CHECKS`` it bounds the
+#: schedule drawn before a run starts (time and memory)
+MIN_CHECK_EVERY_S = 0.001
+
+
+class _Probabilities(_ProfileModel):
+    dropout: _Probability = 0.0
+    stall: _Probability = 0.0
+    xrun: _Probability = 0.0
+    callback_raises: _Probability = 0.0
+    sample_rate_change: _Probability = 0.0
+    buffer_exhaustion: _Probability = 0.0
+    invalid_config: _Probability = 0.0
+    concurrent_transitions: _Probability = 0.0
+    slow_dsp: _Probability = 0.0
+
+
+class _Params(_ProfileModel):
+    dropout: _DropoutParams | None = None
+    stall: _FaultParams | None = None
+    xrun: _XrunParams | None = None
+    callback_raises: _CallbackRaisesParams | None = None
+    sample_rate_change: _RateChangeParams | None = None
+    buffer_exhaustion: _BufferParams | None = None
+    invalid_config: _InvalidConfigParams | None = None
+    concurrent_transitions: _StormParams | None = None
+    slow_dsp: _SlowDspParams | None = None
+
+
+class ProfileFile(_ProfileModel):
+    """A fault profile file (TOML). ``probabilities`` is required: a file without it is not a
+    profile (the built-in ``none`` is the profile without faults)."""
+
+    name: Annotated[str, PField(min_length=1, max_length=64)] | None = None
+    description: Annotated[str, PField(max_length=2_000)] = ""
+    check_every_s: Annotated[float, PField(ge=MIN_CHECK_EVERY_S, le=3600.0)] = 0.25
+    probabilities: _Probabilities
+    params: _Params = _Params()
+
+
+def _profile_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The valid keys at ``loc`` of a profile file (for "did you mean" messages)."""
+    if not loc:
+        return list(ProfileFile.model_fields)
+    if loc == ("probabilities",):
+        return list(_Probabilities.model_fields)
+    if loc == ("params",):
+        return list(_Params.model_fields)
+    if len(loc) == 2 and loc[0] == "params" and loc[1] in _PARAM_MODELS:
+        return list(_PARAM_MODELS[str(loc[1])].model_fields)
+    return []
 
 
 def load_profile(path: str | Path) -> Profile:
@@ -870,35 +1076,30 @@ def load_profile(path: str | Path) -> Profile:
         xrun = 0.2
         [params.dropout]
         duration_s = [0.1, 0.5]     # a [lo, hi] range is drawn per fault
+
+    Any problem is one ``ScenarioFileError`` (exit 2) naming the file, each field path, what is
+    wrong and the fix (for an unknown key, the closest valid one).
     """
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from .inputs import load_document, validation_message  # noqa: PLC0415
+
     p = Path(path)
+    doc = load_document(p, "fault profile", fmt="toml", error=ScenarioFileError)
     try:
-        doc = tomllib.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioFileError(p, f"cannot read fault profile: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioFileError(p, f"not valid TOML: {exc}") from None
-    probs = doc.get("probabilities", {})
-    if not isinstance(probs, dict):
-        raise ScenarioFileError(p, "[probabilities] must be a table of fault kind = probability")
-    problems = [f"unknown fault kind {k!r}" for k in probs if k not in FAULT_KINDS]
-    problems += [f"probability of {k} must be a number in [0, 1], got {v!r}" for k, v in probs.items()
-                 if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1]
-    params = doc.get("params", {})
-    if not isinstance(params, dict) or not all(isinstance(v, dict) for v in params.values()):
-        problems.append("[params.<kind>] must be tables")
-    if problems:
-        raise ScenarioFileError(p, "; ".join(problems) + f" (known kinds: {', '.join(sorted(FAULT_KINDS))})")
-    profile = Profile(str(doc.get("name", p.stem)), {k: float(v) for k, v in probs.items()},
-                      {k: dict(v) for k, v in params.items()}, float(doc.get("check_every_s", 0.25)),
-                      str(doc.get("description", "")))
-    try:  # surface bad parameters now, not mid-run
-        profile.schedule(max(10.0, profile.check_every_s * 40), 0)
-        for kind, kw in profile.params.items():
-            fault_from_dict({"kind": kind, **{k: (v[0] if isinstance(v, list) else v) for k, v in kw.items()}})
-    except (TypeError, ValueError) as exc:
-        raise ScenarioFileError(p, f"bad fault parameters: {exc}") from None
-    return profile
+        model = ProfileFile.model_validate(doc)
+    except ValidationError as exc:
+        hint = ""
+        if "probabilities" not in doc:
+            hint = (" (a fault profile needs a [probabilities] table of fault kind = probability; "
+                    "is this a system configuration? those go to --config)")
+        label = lambda loc: "unknown fault kind" if loc in (("probabilities",), ("params",)) else "unknown key"  # noqa: E731
+        raise ScenarioFileError(p, validation_message(exc, known_keys=_profile_keys, unknown_label=label)
+                                + hint) from None
+    probs = {k: v for k, v in model.probabilities.model_dump().items() if v > 0}
+    params = {k: {pk: (list(pv) if isinstance(pv, tuple) else pv) for pk, pv in v.items() if pv is not None}
+              for k, v in model.params.model_dump(exclude_unset=True).items() if v}
+    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description)
 
 
 # =================================================================================== injector ====
@@ -1052,6 +1253,15 @@ STORM_OPERATIONS: tuple[str, ...] = ("initialize", "configure", "start", "pause"
                                      "recover", "simulate_error", "reconfigure", "configure_invalid")
 
 
+def check_storm_operations(operations: Iterable[str]) -> None:
+    """The allow-list: a storm calls ``getattr(system, op)``, so an unlisted name (``__class__``,
+    ``close``, anything) would be looked up on the system object and called."""
+    bad = [op for op in operations if op not in STORM_OPERATIONS]
+    if bad:
+        raise ValueError(f"unknown storm operation(s) {', '.join(map(repr, bad))} "
+                         f"(allowed: {', '.join(STORM_OPERATIONS)})")
+
+
 @dataclass
 class StormStats:
     ops: int = 0
@@ -1179,6 +1389,7 @@ def system_storm(system: "AudioSystem", *, threads: int = 8, ops_per_thread: int
     a critical section of a few bytecodes show up in a few hundred operations.
     """
     from .history import History  # noqa: PLC0415
+    check_storm_operations(operations)
     hist = history if history is not None else History(clock=system.clock)
     stats = StormStats()
     barrier = threading.Barrier(threads)

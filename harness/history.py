@@ -535,7 +535,9 @@ class History:
                 raise RuntimeError("cannot move a history whose older entries live only in its file")
             if self._stream is not None:
                 self._stream.close()
-            self._stream = p.open("a", encoding="utf-8")
+            # O_NOFOLLOW: a history.jsonl planted as a link in a run folder is refused, not followed
+            fd = os.open(p, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+            self._stream = os.fdopen(fd, "a", encoding="utf-8")
             self._stream_offset = self._stream.tell()
             self.path = p
             for e in self.entries:  # what was recorded before streaming began
@@ -576,11 +578,9 @@ class History:
 
     @classmethod
     def read_jsonl(cls, path: str | os.PathLike[str]) -> "History":
+        from .inputs import read_text  # not binary, UTF-8, a sane size: named, never a traceback
         p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputFileError(p, f"cannot read history: {exc.strerror or exc}") from None
+        text = read_text(p, "history (JSON Lines)", max_bytes=2**30)
         return cls.from_lines(text.splitlines(), source=p)
 
     @classmethod
@@ -591,8 +591,11 @@ class History:
                 continue
             try:
                 d = json.loads(line)
+            except RecursionError:
+                raise HistoryFormatError(source, n, "nested too deeply to be a history entry") from None
             except ValueError as exc:
-                raise HistoryFormatError(source, n, f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+                raise HistoryFormatError(source, n, f"not valid JSON ({getattr(exc, 'msg', exc)} at column "
+                                                    f"{getattr(exc, 'colno', '?')})") from None
             if not isinstance(d, dict):
                 raise HistoryFormatError(source, n, f"expected a JSON object, got {type(d).__name__}")
             missing = [k for k in ("index", "type") if k not in d]

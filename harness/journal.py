@@ -35,7 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from .errors import InputFileError
+from .inputs import validation_message
 
 __all__ = ["JOURNAL_NAME", "JOURNAL_VERSION", "JournalData", "JournalError", "JournalWriter",
            "read_journal"]
@@ -89,6 +92,94 @@ def _decode(line: bytes) -> dict[str, Any]:
     return record
 
 
+# -- record shapes ----------------------------------------------------------------------------------
+# A line with a valid checksum can still hold the wrong shapes (written by another tool, edited and
+# re-summed, a future version): each record is validated here, once, to the depth the report
+# builder reads it, and a record that does not fit is dropped as a ``problem`` like a corrupt line.
+
+
+class _Rec(BaseModel):
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
+
+class _Entry(_Rec):
+    type: str
+    time: float
+    data: dict[str, Any] | None = None
+
+
+class _Sample(_Rec):
+    t: float
+    segment: int = 0
+
+
+class _Callbacks(_Rec):
+    bins: dict[str, int] = {}
+    max: float = 0.0
+    sum: float = 0.0
+    count: int = 0
+
+
+class _Header(_Rec):
+    kind: str = "soak"
+    run_id: str | None = None
+    meta: dict[str, Any] = {}
+    spec: dict[str, Any] = {}
+    config: dict[str, Any] | None = None
+    duration_s: float | None = None
+    faults_file: str | None = None
+
+
+class _Checkpoint(_Rec):
+    index: int = Field(ge=0)
+    sim_t0: float = 0.0
+    sim_t1: float
+    wall_s: float = Field(0.0, ge=0)
+    segment: int = Field(0, ge=0)
+    state: str | None = None
+    counters: dict[str, int] = {}
+    frames: dict[str, Any] = {}
+    digest: str | None = None
+    cb: _Callbacks | None = None
+    samples: list[_Sample] = []
+    entries: list[_Entry] = []
+    glitches: list[dict[str, Any]] = []
+    config: dict[str, Any] | None = None
+
+
+class _Note(_Rec):
+    what: str
+
+
+class _Metrics(_Rec):
+    counters: dict[str, int] = {}
+
+
+class _End(_Rec):
+    status: str
+    sim_t: float | None = None
+    wall_s_total: float | None = None
+    verdicts: list[dict[str, Any]] | None = None
+    summary: dict[str, Any] | None = None
+    final_metrics: _Metrics | None = None
+    scenarios: list[dict[str, Any]] = []
+
+
+_SHAPES: dict[str, type[_Rec]] = {"header": _Header, "checkpoint": _Checkpoint, "note": _Note, "end": _End}
+
+
+def _shape_problem(kind: str, rec: dict[str, Any]) -> str | None:
+    """Why ``rec`` (a ``kind`` record) does not have the shape readers rely on, or None."""
+    model = _SHAPES.get(kind)
+    if model is None:
+        return None
+    try:
+        model.model_validate(rec)
+    except ValidationError as exc:
+        return validation_message(exc)[:500]
+    return None
+
+
 @dataclass
 class JournalData:
     """What a journal holds, and what it does not."""
@@ -118,12 +209,16 @@ def read_journal(path: str | os.PathLike[str], *, require_header: bool = True) -
     p = Path(path)
     if p.is_dir():
         p = p / JOURNAL_NAME
-    if not p.exists():
+    if not p.exists() and not p.is_symlink():
         raise JournalError(p, "no journal here; is this a soundcheck run folder?")
-    try:
-        raw = p.read_bytes()
+    try:  # O_NOFOLLOW: a journal planted as a link is refused, never read through
+        fd = os.open(p, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
-        raise JournalError(p, f"cannot read the journal: {exc.strerror or exc}") from None
+        raise JournalError(p, f"cannot read the journal: {exc.strerror or exc}"
+                              + (" (it is a symbolic link; soundcheck never follows links in a run folder)"
+                                 if p.is_symlink() else "")) from None
     data = JournalData(p)
     if not raw.strip():
         raise JournalError(p, "the journal is empty: the run wrote nothing (killed before its "
@@ -151,6 +246,12 @@ def read_journal(path: str | os.PathLike[str], *, require_header: bool = True) -
             continue
         kind = rec.pop("type")
         rec.pop("crc", None)
+        if kind == "checkpoint" and isinstance(rec.get("sim_t0"), (int, float)):
+            rec.setdefault("sim_t1", rec["sim_t0"])  # readers index it; a bare checkpoint spans nothing
+        wrong = _shape_problem(str(kind), rec)
+        if wrong is not None:
+            data.problems.append(f"line {lineno}: a {kind} record of the wrong shape ({wrong}); dropped")
+            continue
         if kind == "header":
             if data.header is not None:
                 data.problems.append(f"line {lineno}: a second header; ignored")
@@ -217,7 +318,10 @@ class JournalWriter:
         if data.end is not None:
             raise JournalError(data.path, f"the run already ended ({data.end.get('status')}); "
                                           "nothing to resume")
-        fh = open(data.path, "r+b")
+        try:
+            fh = os.fdopen(os.open(data.path, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC), "r+b")
+        except OSError as exc:
+            raise JournalError(data.path, f"cannot reopen the journal: {exc.strerror or exc}") from None
         fh.truncate(data.valid_bytes)
         fh.seek(data.valid_bytes)
         if fsync:

@@ -25,10 +25,11 @@ from system_under_test.clock import VirtualClock
 from system_under_test.devices.base import DeviceBackend
 from system_under_test.devices.simulated import SimulatedBackend
 
-from .errors import UsageError
 from .audio_check import AudioCheck
+from .errors import ScenarioFileError, UsageError
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, target_for
 from .history import History, run_op
+from .runfolder import RunFolder
 from .reports.build import CallbackDurations
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
 from .verdict import RunVerdict, check_status, judge_run
@@ -93,28 +94,62 @@ class RunResult:
     def exit_code(self) -> int:
         return self.verdict.exit_code
 
+    @property
+    def no_fault_injected(self) -> str | None:
+        """Why this run says nothing about fault handling, or None: its profile asked for faults
+        (``summary["faults"]["asked"]``) and none was injected (``summary["faults"]["total"]``)."""
+        faults = self.summary.get("faults") or {}
+        if not faults.get("asked") or faults.get("total"):
+            return None
+        requested = faults.get("requested", 0)
+        return (f"no fault injected: the profile asked for {', '.join(faults['asked'])} but "
+                + (f"the backend could not inject any of the {requested} drawn" if faults.get("unsupported")
+                   else f"its schedule drew {requested} fault(s) and none fired"))
+
 
 def new_run_dir(root: Path, label: str, seed: int) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     path = Path(root) / f"{label}-{stamp}-seed{seed}"
-    path.mkdir(parents=True, exist_ok=False)
+    try:
+        path.mkdir(parents=True, exist_ok=False)
+    except OSError as exc:
+        where = exc.filename or root
+        raise UsageError(f"--report-dir {root}: cannot create a run folder in it ({where}: "
+                         f"{exc.strerror or exc}); give a folder you can write to") from None
     return path
 
 
 def profile_for(spec: RunSpec) -> Profile:
-    """The spec's fault profile: a built-in name or a profile TOML file."""
-    if spec.faults.endswith(".toml") or os.sep in spec.faults:
-        return load_profile(spec.faults)
-    try:
+    """The spec's fault profile: a built-in name or a profile TOML file.
+
+    Anything that is not a built-in name and looks like a file (exists, ends in ``.toml``, has a
+    folder in it) is read as a profile file, so a wrong file is refused for what it is. On the
+    simulated backend, device targets are checked against the simulated devices here, at load.
+    """
+    if spec.faults in PROFILES:
         return PROFILES[spec.faults]
-    except KeyError:
-        raise UsageError(f"--faults: unknown fault profile {spec.faults!r} "
-                         f"(known: {', '.join(PROFILES)}, or a profile .toml file)") from None
+    if spec.faults.endswith(".toml") or os.sep in spec.faults or _names_a_file(spec.faults):
+        profile = load_profile(spec.faults)
+        if spec.backend == "sim":
+            unknown = profile.unknown_targets(d.name for d in SimulatedBackend(VirtualClock()).devices())
+            if unknown:
+                raise ScenarioFileError(spec.faults, "; ".join(unknown))
+        return profile
+    raise UsageError(f"--faults: unknown fault profile {spec.faults!r} "
+                     f"(known: {', '.join(PROFILES)}, or a profile .toml file)")
 
 
 def schedule_for(spec: RunSpec) -> Schedule:
-    """The spec's fault schedule: a named profile or a profile TOML file, seeded."""
+    """The spec's fault schedule: its profile's, seeded."""
     return profile_for(spec).schedule(spec.duration_s, spec.seed)
+
+
+def _names_a_file(text: str) -> bool:
+    """``text`` is an existing path (a name too long or with a NUL byte is not)."""
+    try:
+        return Path(text).exists()
+    except (OSError, ValueError):
+        return False
 
 
 class ReliabilityRun:
@@ -126,6 +161,8 @@ class ReliabilityRun:
             raise UsageError(f"unknown backend {spec.backend!r} (choose from {', '.join(BACKENDS)})")
         if spec.duration_s <= 0:
             raise UsageError(f"the duration must be positive, got {spec.duration_s}")
+        if isinstance(spec.seed, bool) or not isinstance(spec.seed, int) or spec.seed < 0:
+            raise UsageError(f"the seed must be a whole number >= 0, got {spec.seed!r}")
         if spec.backend == "portaudio" and not spec.device:
             raise UsageError("--backend portaudio needs --device NAME (see `soundcheck devices`)")
         if spec.backend == "jack" and backend is None:  # refuse before a run folder exists
@@ -272,7 +309,7 @@ class ReliabilityRun:
         summary["audio"] = audio.summary()
         history.note("summary", **{"ok": summary["ok"], "outcome": verdict.outcome.value})
         history.close()
-        (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        RunFolder(run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
         result = RunResult(spec, run_dir, verdicts, summary, history, verdict)
         if reports:
             result.report_paths = _write_reports(run_dir, result)
@@ -341,7 +378,12 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
         "callbacks": counters.get("callbacks", 0),
         "errors": counters.get("errors", 0),
         "faults": {"total": sum(faults.values()), "by_kind": dict(sorted(faults.items())),
-                   "scheduled": len(injector.schedule), "wanted": faults_wanted},
+                   "scheduled": len(injector.schedule), "wanted": faults_wanted,
+                   # what the profile asked for (kind -> probability per check), how many faults its
+                   # schedule drew (those the backend cannot inject included) and how many of those
+                   # the backend could not inject: a run that asked and injected none is no pass
+                   "asked": dict(injector.schedule.asked), "requested": injector.schedule.requested,
+                   "unsupported": injector.schedule.unsupported},
         "recoveries": counters.get("recoveries", 0),
         "recovery_failures": counters.get("recovery_failures", 0),
         "final_state": system.state.value,
@@ -368,7 +410,7 @@ def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
     try:
         paths = write_reports(run_dir, result)
     except Exception as exc:  # noqa: BLE001 - the summary and history are already on disk
-        (run_dir / "report-error.txt").write_text(f"report generation failed: {exc!r}\n", encoding="utf-8")
+        RunFolder(run_dir).write_text("report-error.txt", f"report generation failed: {exc!r}\n")
         return {}
     return {k: str(v) for k, v in (paths or {}).items()}
 

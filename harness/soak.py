@@ -48,12 +48,17 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from .durations import MAX_RUN_S, MIN_CHUNK_S
 from .errors import UsageError
+from .faults import PROFILES
 from .journal import JOURNAL_NAME, JournalError, JournalWriter, read_journal
+from .runfolder import RunFolder, RunFolderLock
 from .leaks import ResourceSampler
 from .reports.build import BINS_PER_DECADE, cb_bins
 from .reports.model import compact_entry, jsonify
@@ -88,12 +93,41 @@ class SoakSpec:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "SoakSpec":
-        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+    def from_dict(cls, d: dict[str, Any], *, source: str | os.PathLike[str] = "<journal>") -> "SoakSpec":
+        """The spec a journal header recorded, validated (``SoakSpecRecord``): a header whose spec
+        is missing or damaged is refused (exit 2), never resumed as a default 8-hour soak."""
+        from pydantic import ValidationError
+
+        from .inputs import validation_message
+        try:
+            rec = SoakSpecRecord.model_validate(d)
+        except ValidationError as exc:
+            raise JournalError(source, "the journal header's run spec is not valid: "
+                                       f"{validation_message(exc)}; this journal cannot be resumed") from None
+        known = rec.model_dump()
         for key in ("run_dir", "report_root"):
             if known.get(key) is not None:
                 known[key] = Path(known[key])
         return cls(**known)
+
+
+class SoakSpecRecord(BaseModel):
+    """``SoakSpec`` as a journal header stores it; every field the run depends on is required."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    duration_s: float = Field(gt=0, le=MAX_RUN_S)
+    backend: Literal["sim", "jack", "portaudio"]
+    seed: int = Field(ge=0)
+    faults: str = Field(min_length=1, max_length=4096)
+    config: dict[str, Any] | None = None
+    device: str | None = Field(None, max_length=256)
+    run_dir: str | None = None
+    report_root: str = "reports"
+    checkpoint_s: float = Field(ge=MIN_CHUNK_S, le=86_400)
+    chunk_s: float = Field(ge=MIN_CHUNK_S, le=86_400)
+    pace: float | None = Field(None, ge=0, le=1e6)
+    metrics_every_s: float = Field(60.0, gt=0, le=86_400)
 
 
 @dataclass
@@ -195,8 +229,8 @@ class _Recorder:
             self.pace_t0, self.pace_wall0 = now, time.perf_counter()
             return
         ahead = (now - self.pace_t0) / pace - (time.perf_counter() - self.pace_wall0)
-        if ahead > 0:
-            time.sleep(ahead)
+        if ahead > 0:  # wait on the stop event, not sleep: Ctrl-C / SIGTERM end a paced soak at once
+            self.soak._stop_requested.wait(ahead)
 
     def _collect(self, system: Any, now: float) -> None:
         h = system.monitoring.histogram("callback_duration_s")
@@ -285,6 +319,8 @@ class SoakRunner:
         self._stop_requested = threading.Event()
         self._resume_dir: Path | None = None
         self._resume_pace: float | None | bool = False
+        self._faults_file: str | None = None
+        self._lock: RunFolderLock | None = None
 
     def request_stop(self) -> None:
         self._stop_requested.set()
@@ -302,26 +338,36 @@ class SoakRunner:
         profile = profile_for(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0),
                                       seed=spec.seed, faults=spec.faults))  # refuse a bad --faults now
         run_dir = spec.run_dir or new_run_dir(spec.report_root, "soak", spec.seed)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        if (run_dir / JOURNAL_NAME).exists():
+        folder = RunFolder(run_dir, create=True)
+        if (run_dir / JOURNAL_NAME).exists() or (run_dir / JOURNAL_NAME).is_symlink():
             raise UsageError(f"{run_dir} already holds a soak journal; use --resume {run_dir} to continue it")
-        spec.run_dir = run_dir
         faults_text = None
-        if spec.faults.endswith(".toml") and Path(spec.faults).exists():
-            faults_text = Path(spec.faults).read_text(encoding="utf-8")
-        header = {
-            "kind": "soak", "run_id": run_dir.name, "spec": spec.to_dict(), "duration_s": spec.duration_s,
-            "config": None, "faults_file": faults_text,
-            "meta": {"run_id": run_dir.name, "backend": spec.backend, "seed": spec.seed,
-                     "profile": spec.faults, "duration_s": spec.duration_s,
-                     "faults_wanted": profile.wants_faults,
-                     "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                     "commit": _git_commit(), "host": socket.gethostname(),
-                     "python": platform.python_version(), "command": " ".join(sys.argv)},
-        }
-        journal = JournalWriter.create(run_dir, header)
-        return self._execute(journal, segment=0, t_offset=0.0, replay_until=0, expected=None,
-                             wall_offset=0.0, on_progress=on_progress)
+        if spec.faults not in PROFILES and Path(spec.faults).is_file():
+            from .inputs import read_text
+            faults_text = read_text(spec.faults, "fault profile")
+        self._lock = folder.lock("a soak")
+        try:
+            spec.run_dir = run_dir
+            header = {
+                "kind": "soak", "run_id": run_dir.name, "spec": spec.to_dict(), "duration_s": spec.duration_s,
+                "config": None, "faults_file": faults_text,
+                "meta": {"run_id": run_dir.name, "backend": spec.backend, "seed": spec.seed,
+                         "profile": spec.faults, "duration_s": spec.duration_s,
+                         "faults_wanted": profile.wants_faults,
+                         "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                         "commit": _git_commit(), "host": socket.gethostname(),
+                         "python": platform.python_version(), "command": " ".join(sys.argv)},
+            }
+            journal = JournalWriter.create(run_dir, header)
+            return self._execute(journal, segment=0, t_offset=0.0, replay_until=0, expected=None,
+                                 wall_offset=0.0, on_progress=on_progress)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     @classmethod
     def from_journal(cls, run_dir: str | os.PathLike[str], *, pace: float | None | bool = False,
@@ -335,16 +381,13 @@ class SoakRunner:
         if data.end is not None:
             raise JournalError(data.path, f"the soak already ended ({data.end.get('status')}); "
                                           f"`soundcheck report {run_dir}` rebuilds its report")
-        spec = SoakSpec.from_dict(header.get("spec") or {})
+        spec = SoakSpec.from_dict(header.get("spec") or {}, source=data.path)
         spec.run_dir = run_dir
         if pace is not False:
             spec.pace = pace or None
-        if spec.faults.endswith(".toml") and header.get("faults_file") and not Path(spec.faults).exists():
-            saved = run_dir / "faults.toml"
-            saved.write_text(header["faults_file"], encoding="utf-8")
-            spec.faults = str(saved)
         self = cls(spec, system_factory=system_factory)
         self._resume_dir = run_dir
+        self._faults_file = header.get("faults_file") if isinstance(header.get("faults_file"), str) else None
         return self
 
     @classmethod
@@ -355,15 +398,28 @@ class SoakRunner:
         return cls.from_journal(run_dir, pace=pace, system_factory=system_factory).start(on_progress=on_progress)
 
     def _resume(self, run_dir: Path, pace: Any, on_progress: Callable[[Any], None] | None) -> SoakResult:
+        folder = RunFolder(run_dir)
+        self._lock = folder.lock("a soak being resumed")  # a second --resume is refused here
+        try:
+            return self._resume_locked(folder, run_dir, on_progress)
+        finally:
+            self._release()
+
+    def _resume_locked(self, folder: RunFolder, run_dir: Path,
+                       on_progress: Callable[[Any], None] | None) -> SoakResult:
         spec = self.spec
+        if spec.faults not in PROFILES and self._faults_file and not Path(spec.faults).is_file():
+            # the profile file the soak started with is gone: use the copy its journal kept
+            folder.write_text("faults.toml", self._faults_file)
+            spec.faults = str(run_dir / "faults.toml")
         journal, data = JournalWriter.resume(run_dir)
         done = len(data.checkpoints)
         last = data.last_checkpoint
         wall_so_far = sum(float(c.get("wall_s", 0.0)) for c in data.checkpoints)
         old = run_dir / "history.jsonl"
-        if old.exists():  # the replay streams a fresh, complete history; keep the old one aside
+        if old.exists() or old.is_symlink():  # the replay streams a fresh, complete history; keep the old one aside
             n = len(list(run_dir.glob("history.before-resume*.jsonl")))
-            old.rename(run_dir / f"history.before-resume{n}.jsonl")
+            folder.rename("history.jsonl", f"history.before-resume{n}.jsonl")
         if done == 0:
             return self._execute(journal, segment=0, t_offset=0.0, replay_until=0, expected=None,
                                  wall_offset=0.0, on_progress=on_progress)

@@ -26,7 +26,9 @@ CURRENT_SCHEMA_VERSION = 3
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    # allow_inf_nan=False: a NaN gain or mixer coefficient would pass every range check (NaN
+    # compares false) and silence the audio; refuse it with the field's path instead
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, allow_inf_nan=False)
 
 
 class DeviceConfig(_Model):

@@ -19,6 +19,11 @@ from typing import Any
 
 from .. import analysis
 from ..errors import AnalysisError, UsageError
+from ..inputs import finite_float, int_in_range, seed_arg
+
+#: most samples (frames x channels) ``analyze signal`` writes: 2 GiB of float64 while it is built
+#: (46 min of 48 kHz stereo); a typo like ``--duration 1e7`` is refused instead of exhausting memory
+MAX_SIGNAL_SAMPLES = 2**28
 
 
 def register(subparsers: Any) -> None:
@@ -39,11 +44,12 @@ def register(subparsers: Any) -> None:
         ),
     )
     g.add_argument("file", metavar="FILE.wav", help="recording of one steady sine")
-    g.add_argument("--frequency", type=float, metavar="HZ", help="nominal test frequency (default: estimate)")
+    g.add_argument("--frequency", type=finite_float(lo=0, lo_open=True, what="frequency"), metavar="HZ",
+                   help="nominal test frequency (default: estimate)")
     g.add_argument("--channel", type=int, default=0, metavar="N", help="channel to analyse, 0 = first (default 0)")
     g.add_argument(
         "--tolerance",
-        type=float,
+        type=finite_float(what="tolerance"),
         default=0.03,
         metavar="FRACTION",
         help="error, as a fraction of the sine's magnitude, that counts as a glitch (default 0.03)",
@@ -63,9 +69,10 @@ def register(subparsers: Any) -> None:
     lat.add_argument("--recorded", required=True, metavar="REC.wav", help="what came back")
     lat.add_argument("--channel", type=int, default=0, metavar="N", help="channel of REC, 0 = first (default 0)")
     lat.add_argument("--reference-channel", type=int, default=0, metavar="N", help="channel of REF (default 0)")
-    lat.add_argument("--max-latency-ms", type=float, metavar="MS", help="search no further than this")
+    lat.add_argument("--max-latency-ms", type=finite_float(lo=0, what="latency in ms"), metavar="MS",
+                     help="search no further than this")
     lat.add_argument(
-        "--min-confidence", type=float, default=0.5, metavar="C", help="refuse below this confidence (0..1, default 0.5)"
+        "--min-confidence", type=finite_float(lo=0, hi=1, what="confidence"), default=0.5, metavar="C", help="refuse below this confidence (0..1, default 0.5)"
     )
     lat.set_defaults(func=_latency)
 
@@ -78,17 +85,21 @@ def register(subparsers: Any) -> None:
     s.add_argument("--out", required=True, metavar="FILE.wav")
     s.add_argument(
         "--frequency",
-        type=float,
+        type=finite_float(lo=0, lo_open=True, what="frequency"),
         nargs="+",
         metavar="HZ",
         help=f"tone frequency (sine, default {analysis.DEFAULT_TEST_FREQUENCY_HZ:g}) or frequencies (multitone)",
     )
-    s.add_argument("--duration", type=float, default=5.0, metavar="SECONDS", help="default 5")
-    s.add_argument("--rate", type=int, default=48_000, metavar="HZ", help="sample rate (default 48000)")
-    s.add_argument("--amplitude", type=float, default=analysis.DEFAULT_AMPLITUDE, help="peak, full scale 1.0 (default 0.5)")
+    s.add_argument("--duration", type=finite_float(lo=0, lo_open=True, what="duration in seconds"), default=5.0,
+                   metavar="SECONDS", help="default 5")
+    s.add_argument("--rate", type=int_in_range(1_000, 768_000, what="sample rate"), default=48_000, metavar="HZ",
+                   help="sample rate (default 48000)")
+    s.add_argument("--amplitude", type=finite_float(lo=0, lo_open=True, hi=1, what="amplitude"),
+                   default=analysis.DEFAULT_AMPLITUDE, help="peak, full scale 1.0 (default 0.5)")
     s.add_argument("--format", choices=analysis.SAMPLE_FORMATS, default="float32", help="sample format (default float32)")
-    s.add_argument("--channels", type=int, default=1, metavar="N", help="same signal on N channels (default 1)")
-    s.add_argument("--seed", type=int, default=0, help="random seed for the pulse (default 0)")
+    s.add_argument("--channels", type=int_in_range(1, 64, what="channel count"), default=1, metavar="N",
+                   help="same signal on N channels, 1..64 (default 1)")
+    s.add_argument("--seed", type=seed_arg, default=0, help="random seed for the pulse (default 0)")
     s.set_defaults(func=_signal)
 
 
@@ -106,16 +117,16 @@ def _emit(obj: dict[str, Any]) -> None:
 def _glitches(args: argparse.Namespace) -> int:
     if not 0 < args.tolerance < 1:
         raise UsageError(f"--tolerance must be a fraction between 0 and 1, got {args.tolerance}")
-    audio = analysis.read_wav(args.file)
-    samples = audio.channel(args.channel)
+    audio = analysis.open_wav(args.file)  # streamed: a long take is analysed a window at a time
+    analysis.read_frames(audio, 0, 1, args.channel)  # a bad --channel is refused before any work
     if args.frequency is not None and not 0 < args.frequency < audio.sample_rate / 2:
         raise UsageError(
             f"--frequency {args.frequency:g} Hz is impossible at {audio.sample_rate} Hz "
             f"(must be below {audio.sample_rate / 2:g} Hz)"
         )
     try:
-        report = analysis.analyze_glitches(
-            samples, audio.sample_rate, args.frequency, relative_tolerance=args.tolerance
+        report = analysis.analyze_glitches_stream(
+            audio, args.channel, args.frequency, relative_tolerance=args.tolerance
         )
     except AnalysisError as exc:
         raise AnalysisError(f"{audio.path}: {exc}") from None
@@ -129,7 +140,7 @@ def _latency(args: argparse.Namespace) -> int:
     if not 0 <= args.min_confidence <= 1:
         raise UsageError(f"--min-confidence must be between 0 and 1, got {args.min_confidence}")
     ref = analysis.read_wav(args.reference)
-    rec = analysis.read_wav(args.recorded)
+    rec = analysis.open_wav(args.recorded)  # streamed: memory bounded by the search, not the file
     if ref.sample_rate != rec.sample_rate:
         raise UsageError(
             f"sample rates differ: {ref.path} is {ref.sample_rate} Hz, {rec.path} is "
@@ -140,9 +151,12 @@ def _latency(args: argparse.Namespace) -> int:
         if args.max_latency_ms < 0:
             raise UsageError("--max-latency-ms must be >= 0")
         max_frames = int(args.max_latency_ms * 1e-3 * rec.sample_rate)
-    result = analysis.measure_latency(
-        ref.channel(args.reference_channel),
-        rec.channel(args.channel),
+    reference = ref.channel(args.reference_channel)
+    analysis.read_frames(rec, 0, 1, args.channel)  # a bad --channel is refused before any work
+    result = analysis.measure_latency_stream(
+        reference,
+        lambda a, b: analysis.read_frames(rec, a, b, args.channel),
+        rec.frames,
         rec.sample_rate,
         max_latency_frames=max_frames,
         min_confidence=args.min_confidence,
@@ -154,10 +168,11 @@ def _latency(args: argparse.Namespace) -> int:
 
 
 def _signal(args: argparse.Namespace) -> int:
-    if args.channels < 1:
-        raise UsageError(f"--channels must be >= 1, got {args.channels}")
-    if args.rate <= 0:
-        raise UsageError(f"--rate must be positive, got {args.rate}")
+    samples = args.duration * args.rate * args.channels
+    if samples > MAX_SIGNAL_SAMPLES:
+        raise UsageError(f"--duration {args.duration:g} s at {args.rate} Hz on {args.channels} channel(s) is "
+                         f"{samples:.3g} samples, more than the {MAX_SIGNAL_SAMPLES} this command writes; "
+                         "write a shorter signal (or several)")
     data = analysis.make_signal(
         args.kind,
         sample_rate=args.rate,

@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..inputs import finite_float, int_in_range
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser("history", help="runs so far, trends, and regressions",
@@ -20,9 +22,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--kind", choices=["run", "soak", "scenario"], help="only runs of this kind")
     p.add_argument("--profile", help="only runs with this fault profile")
     p.add_argument("--backend", help="only runs on this backend")
-    p.add_argument("--last", type=int, default=15, help="how many runs to list (default 15)")
-    p.add_argument("--window", type=int, default=10, help="runs the latest is compared with (default 10)")
-    p.add_argument("-k", type=float, default=3.0, help="how many robust deviations count as worse (default 3)")
+    p.add_argument("--last", type=int_in_range(1, 100_000, what="number of runs"), default=15,
+                   help="how many runs to list (default 15)")
+    p.add_argument("--window", type=int_in_range(1, 100_000, what="number of runs"), default=10,
+                   help="runs the latest is compared with (default 10)")
+    p.add_argument("-k", type=finite_float(lo=0, lo_open=True, hi=1000, what="k"), default=3.0,
+                   help="how many robust deviations count as worse (default 3)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=handler)
 

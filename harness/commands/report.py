@@ -1,15 +1,23 @@
-"""``soundcheck report RUN_DIR``: rebuild report.json/report.html/figures from a run's journal.
+"""``soundcheck report RUN_DIR``: rebuild report.json/report.html/figures from a run folder.
 
-Exit status: 0 the report is complete and the run passed; 1 the run failed or the report is
-partial (the HTML and JSON say what is missing); 2 no usable journal (missing, empty, no header).
+A soak's folder is rebuilt from its journal; a ``soundcheck run`` folder (no journal) from its
+``summary.json`` and ``history.jsonl``. Exit status: 0 the report is complete and the run passed;
+1 the run failed or the report is partial (the HTML and JSON say what is missing); 2 not a run
+folder, or no usable journal/summary (missing, empty, damaged). When the run-history database
+cannot be written, a warning says so and the exit status is the run's.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from ..errors import UsageError
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..errors import InputFileError, UsageError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,12 +31,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def handler(args: argparse.Namespace) -> int:
-    from ..reports import write_reports
+    from ..journal import JOURNAL_NAME
+    from ..reports import history_db_warning, write_reports
 
-    if not args.run_dir.exists():
-        raise UsageError(f"{args.run_dir}: no such run folder")
+    run_dir: Path = args.run_dir
+    if not run_dir.exists():
+        raise UsageError(f"{run_dir}: no such run folder")
+    if not run_dir.is_dir():
+        raise UsageError(f"{run_dir}: is a file, not a run folder; give the folder a run or soak wrote")
     history_db = False if args.no_history else args.db
-    paths = write_reports(args.run_dir, args.run_dir, history_db=history_db)
+    journal = run_dir / JOURNAL_NAME
+    source: Any = run_dir
+    if not journal.exists() and not journal.is_symlink() and (run_dir / "summary.json").exists():
+        source = run_folder_data(run_dir)
+    paths = write_reports(run_dir, source, history_db=history_db)
+    warning = history_db_warning(paths)
+    if warning:
+        print(warning, file=sys.stderr)
     report = paths.report
     missing = report["completeness"]["missing"]
     print(f"soundcheck report: {paths.html}")
@@ -38,3 +57,56 @@ def handler(args: argparse.Namespace) -> int:
         for m in missing:
             print(f"    - {m}")
     return int(report["verdict"]["exit_code"])
+
+
+class _Summary(BaseModel):
+    """The parts of a ``soundcheck run`` folder's ``summary.json`` a rebuilt report reads."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
+    spec: dict[str, Any] = {}
+    invariants: dict[str, bool]
+    violations: list[dict[str, Any]] = []
+    inconclusive: list[dict[str, Any]] = []
+    faults: dict[str, Any] = {}
+    wall_s: float | None = None
+    simulated_s: float | None = None
+    callback_duration_s: dict[str, Any] | None = None
+    cpu: dict[str, Any] | None = None
+
+
+def run_folder_data(run_dir: Path) -> Any:
+    """``RunData`` of a ``soundcheck run`` folder: its history, with the verdicts of its summary."""
+    from ..history import History
+    from ..inputs import load_document, validation_message
+    from ..reports import RunData
+
+    for name in ("summary.json", "history.jsonl"):
+        if (run_dir / name).is_symlink():
+            raise InputFileError(run_dir / name, "is a symbolic link; soundcheck never follows links in a "
+                                                 "run folder (a folder from another machine could point anywhere)")
+    path = run_dir / "summary.json"
+    try:
+        summary = _Summary.model_validate(load_document(path, "run summary", fmt="json"))
+    except ValidationError as exc:
+        raise InputFileError(path, f"not a soundcheck run summary: {validation_message(exc)}") from None
+    history_path = run_dir / "history.jsonl"
+    if not history_path.is_file():
+        raise InputFileError(history_path, "missing: the run's history is needed to rebuild its report")
+    history = History.open_jsonl(history_path)
+    messages = {str(v.get("name")): v for v in [*summary.violations, *summary.inconclusive]}
+    unsure = {str(v.get("name")) for v in summary.inconclusive}
+    verdicts = [{"name": name, "ok": ok, "inconclusive": name in unsure,
+                 "message": str((messages.get(name) or {}).get("message", "")),
+                 "evidence": list((messages.get(name) or {}).get("evidence") or [])}
+                for name, ok in summary.invariants.items()]
+    spec = summary.spec
+    meta = {"run_id": run_dir.name, "backend": spec.get("backend"), "seed": spec.get("seed"),
+            "profile": spec.get("faults"), "duration_s": spec.get("duration_s"), "label": spec.get("label"),
+            "faults_wanted": bool(summary.faults.get("wanted"))}
+    rd = RunData.from_history(history, kind=str(spec.get("label") or "run"), meta=meta, verdicts=verdicts,
+                              wall_time_s=summary.wall_s, sim_time_s=summary.simulated_s,
+                              history_path=str(history_path))
+    rd.callbacks = summary.callback_duration_s
+    rd.cpu = summary.cpu
+    return rd

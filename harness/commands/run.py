@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..durations import duration_arg
+from ..durations import run_duration_arg
 from ..errors import UsageError
+from ..inputs import load_document, seed_arg
 from ..runner import BACKENDS, ReliabilityRun, RunSpec
 
 
@@ -19,9 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                               description="Run the audio system under a seeded fault schedule and check "
                                           "every invariant. Exit 0 all held, 1 something failed, 2 usage error.")
     p.add_argument("--backend", choices=BACKENDS, default="sim")
-    p.add_argument("--duration", type=duration_arg, default=60.0,
+    p.add_argument("--duration", type=run_duration_arg, default=60.0,
                    help="simulated (sim) or wall (real devices) time: 60, 90s, 5m, 1h (default 60 s)")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=seed_arg, default=1, help="0..2**32-1 (default 1)")
     p.add_argument("--faults", default="default",
                    help="fault profile: none, gentle, default, hostile, or a profile .toml file")
     p.add_argument("--device", help="device name for --backend portaudio (see `soundcheck devices`)")
@@ -35,25 +36,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def load_config_file(path: Path) -> dict[str, Any]:
-    import tomllib
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the configuration: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {exc}") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: the configuration must be a table")
-    return data
+    """A system configuration file (TOML, or JSON by suffix), read through ``harness.inputs``."""
+    return load_document(path, "configuration")
+
+
+def check_config(config: dict[str, Any], source: str, backend: str) -> None:
+    """Refuse a bad configuration before anything starts; on ``sim`` also against the simulated
+    devices (a misspelt device name is named here, not found mid-run as an illegal transition)."""
+    from system_under_test.config import load_config
+    devices = None
+    if backend == "sim":
+        from system_under_test.clock import VirtualClock
+        from system_under_test.devices.simulated import SimulatedBackend
+        devices = SimulatedBackend(VirtualClock())
+    load_config(config, devices, source=source)
 
 
 def handler(args: argparse.Namespace) -> int:
     config = load_config_file(args.config) if args.config else None
     if config is not None:
-        from system_under_test.config import load_config
-        load_config(config, source=str(args.config))  # refuse a bad file before anything starts
+        check_config(config, str(args.config), args.backend)
     spec = RunSpec(backend=args.backend, duration_s=args.duration, seed=args.seed, faults=args.faults,
                    config=config, device=args.device, report_root=args.report_dir)
     factory = None
@@ -72,6 +74,10 @@ def handler(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     s = result.summary
+    from ..reports import history_db_warning
+    warning = history_db_warning(result.report_paths)
+    if warning:
+        print(warning, file=sys.stderr)
     if args.json:
         print(json.dumps(s, indent=2))
     else:

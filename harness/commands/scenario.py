@@ -13,7 +13,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import ScenarioFileError
+from ..errors import ScenarioFileError, UsageError
+from ..inputs import seed_arg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,9 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     check.add_argument("paths", nargs="+", metavar="PATH")
     fh = sub.add_parser("from-history", help="turn a recorded history (JSONL) into a scenario file")
     fh.add_argument("history", type=Path, metavar="HISTORY.jsonl")
-    fh.add_argument("-o", "--output", type=Path, default=None, help="file to write (default: stdout)")
+    fh.add_argument("-o", "--output", type=Path, default=None,
+                    help="file to write (default: stdout); an existing file is kept unless --force")
+    fh.add_argument("--force", action="store_true", help="replace an existing --output file")
     fh.add_argument("--id", default=None, help="scenario id (default: from the file name)")
-    fh.add_argument("--seed", type=int, default=None, help="seed (default: the history's)")
+    fh.add_argument("--seed", type=seed_arg, default=None, help="seed (default: the history's)")
     parser.set_defaults(func=handler)
 
 
@@ -100,10 +103,47 @@ def _run(args: argparse.Namespace) -> int:
 def _from_history(args: argparse.Namespace) -> int:
     from ..scenarios import scenario_from_history, write_scenario
 
+    out: Path | None = args.output
+    if out is not None:  # refuse a bad destination before the (slow) conversion
+        if out.is_dir():
+            raise UsageError(f"-o {out}: is a folder; give a file name, e.g. {out / 'scenario.toml'}")
+        if out.exists() and not out.is_file():
+            raise UsageError(f"-o {out}: is not a regular file; give a file name (or omit -o for stdout)")
+        if out.exists() and not args.force:
+            raise UsageError(f"-o {out}: already exists; choose another name, or add --force to replace it")
     scenario = scenario_from_history(args.history, scenario_id=args.id, seed=args.seed)
-    if args.output is None:
-        sys.stdout.write(write_scenario(scenario))
-    else:
-        path = write_scenario(scenario, args.output)
-        print(f"wrote {path}")
+    text = write_scenario(scenario)
+    if out is None:
+        sys.stdout.write(text)
+        return 0
+    _write_new(out, text, replace=args.force)
+    print(f"wrote {out}")
     return 0
+
+
+def _write_new(path: Path, text: str, *, replace: bool) -> None:
+    """Write ``text`` to ``path`` atomically (temp file beside it, then rename): a full disk or a
+    crash leaves the old file (or none), never half a scenario; without ``replace`` an existing
+    file is never touched (``os.link`` fails if the name was taken meanwhile)."""
+    import os
+    import secrets
+    folder = path.parent if str(path.parent) else Path(".")
+    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if replace:
+                os.replace(tmp, path)
+            else:
+                os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except FileExistsError:
+        raise UsageError(f"-o {path}: already exists; choose another name, or add --force to replace it") from None
+    except OSError as exc:
+        raise UsageError(f"-o {path}: cannot write: {exc.strerror or exc}") from None

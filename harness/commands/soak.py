@@ -15,28 +15,30 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..durations import duration_arg, format_duration
+from ..durations import chunk_arg, format_duration, run_duration_arg
 from ..errors import UsageError
+from ..inputs import finite_float, seed_arg
 from ..runner import BACKENDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser("soak", help="a long run with checkpoints, resume, leak detection and reports",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--duration", type=duration_arg, default=None,
+    p.add_argument("--duration", type=run_duration_arg, default=None,
                    help="how long: 30s, 90m, 8h, 1h30m (run time: simulated on sim, wall on devices; default 8h)")
     p.add_argument("--backend", choices=BACKENDS, default="sim")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=seed_arg, default=1, help="0..2**32-1 (default 1)")
     p.add_argument("--faults", default="default", help="none, gentle, default, hostile, or a profile .toml")
     p.add_argument("--device", help="device name for --backend portaudio")
     p.add_argument("--run-dir", type=Path, help="the run folder (default reports/soak-<time>-seed<N>)")
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where new run folders go")
-    p.add_argument("--checkpoint", type=duration_arg, default=60.0,
+    p.add_argument("--checkpoint", type=chunk_arg, default=60.0,
                    help="journal checkpoint interval; a crash loses at most this much (default 60s)")
-    p.add_argument("--chunk", type=duration_arg, default=1.0,
+    p.add_argument("--chunk", type=chunk_arg, default=1.0,
                    help="resource sampling / live-check interval (default 1s)")
-    p.add_argument("--pace", type=float, default=None,
-                   help="simulated device: at most this many times real time (default: as fast as possible)")
+    p.add_argument("--pace", type=finite_float(lo=0, hi=1e6, what="pace (times real time)"), default=None,
+                   help="simulated device: at most this many times real time, 0.001..1e6; 0 = as fast as "
+                        "possible (the default)")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue the soak journaled in RUN_DIR")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (also when not a terminal)")
     p.set_defaults(func=handler)
@@ -83,6 +85,9 @@ class _ProgressBar:
 def handler(args: argparse.Namespace) -> int:
     from ..soak import SoakRunner, SoakSpec, install_stop_signals
 
+    if args.pace is not None and 0 < args.pace < 0.001:
+        raise UsageError(f"--pace {args.pace:g} is below 0.001 times real time (an 8 h soak would take "
+                         "over 900 days); give 0.001..1e6, or 0 for as fast as possible")
     show = not args.no_progress and sys.stderr.isatty()
     if args.resume is not None:
         if args.duration is not None or args.run_dir is not None:
@@ -109,6 +114,10 @@ def handler(args: argparse.Namespace) -> int:
         finally:
             restore()
     _print(result)
+    from ..reports import history_db_warning
+    warning = history_db_warning(getattr(result, "report_paths", None))
+    if warning:
+        print(warning, file=sys.stderr)
     return result.exit_code
 
 

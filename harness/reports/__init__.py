@@ -21,7 +21,7 @@ from .build import build_report, run_data_from_journal
 from .model import SCHEMA_VERSION, RunData
 
 __all__ = ["ReportPaths", "RunData", "SCHEMA_VERSION", "attach_report_to_allure", "build_report",
-           "run_data_from_journal", "write_reports"]
+           "history_db_warning", "run_data_from_journal", "write_reports"]
 
 
 class ReportPaths(dict):  # type: ignore[type-arg]
@@ -42,6 +42,11 @@ class ReportPaths(dict):  # type: ignore[type-arg]
     def figures(self) -> dict[str, Path]:
         return {k.split(":", 1)[1]: v for k, v in self.items() if k.startswith("figure:")}
 
+    @property
+    def history_db_warning(self) -> str | None:
+        """The line to print when the run could not be recorded in the run-history database."""
+        return history_db_warning(self)
+
     def all(self) -> list[Path]:
         return [self.json, self.html, *self.figures.values()]
 
@@ -57,35 +62,47 @@ def write_reports(run_dir: str | os.PathLike[str], run_data: RunData | str | os.
     from .html import render_html
     from .plots import draw_all
 
+    from ..runfolder import RunFolder
+
     out = Path(run_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    folder = RunFolder(out, create=True)  # every write below: inside it, never through a link
     run_data = as_run_data(run_data, out)
     report = build_report(run_data, run_dir=out)
     figures = draw_all(run_data, report)
-    fig_dir = out / "figures"
     fig_paths: dict[str, Path] = {}
-    if figures:
-        fig_dir.mkdir(exist_ok=True)
-        for name, png in figures.items():
-            p = fig_dir / f"{name}.png"
-            p.write_bytes(png)
-            fig_paths[name] = p
+    for name, png in (figures or {}).items():
+        fig_paths[name] = folder.write_bytes(f"figures/{name}.png", png)
     report["figures"] = {k: str(v.relative_to(out)) for k, v in fig_paths.items()}
-    json_path = out / "report.json"
-    _atomic_write(json_path, json.dumps(report, indent=2, allow_nan=False))
-    html_path = out / "report.html"
-    _atomic_write(html_path, render_html(report, figures))
+    json_path = folder.write_text("report.json", json.dumps(report, indent=2, allow_nan=False))
+    html_path = folder.write_text("report.html", render_html(report, figures))
     paths = ReportPaths(json=json_path, html=html_path, **{f"figure:{k}": v for k, v in fig_paths.items()})
     paths.report = report
     if history_db is not False:
-        from .history_db import HistoryDB, default_db_path
+        # The run-history database is a side record: when it is locked, corrupt or of another
+        # schema, the reports are still written and the run keeps its verdict; the failure is
+        # returned as ``history_db_error`` for every command to print the same warning.
+        from .history_db import HistoryDB, HistoryDBError, default_db_path
         db_path = Path(history_db) if isinstance(history_db, (str, os.PathLike)) else default_db_path()
-        with HistoryDB(db_path) as db:
-            db.record(report, run_dir=out)
-        paths["history_db"] = db_path
+        try:
+            with HistoryDB(db_path) as db:
+                db.record(report, run_dir=out)
+        except HistoryDBError as exc:
+            paths["history_db_error"] = str(exc)
+        else:
+            paths["history_db"] = db_path
     if allure:
         attach_report_to_allure(paths)
     return paths
+
+
+def history_db_warning(paths: Any) -> str | None:
+    """``soundcheck: warning: ...`` when ``paths`` (report paths, as written or as strings) carry a
+    run-history database failure; the same line from ``run``, ``soak`` and ``report``."""
+    error = (paths or {}).get("history_db_error")
+    if not error:
+        return None
+    return (f"soundcheck: warning: this run was NOT recorded in the run-history database: {error}. "
+            "The reports are written; record it later with `soundcheck report RUN_DIR`.")
 
 
 def as_run_data(run_data: Any, run_dir: Path) -> RunData:
@@ -137,12 +154,6 @@ def as_run_data(run_data: Any, run_dir: Path) -> RunData:
             if jd.wall_time_s:
                 rd.wall_time_s = jd.wall_time_s
     return rd
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def attach_report_to_allure(paths: ReportPaths | list[Path] | Any) -> bool:

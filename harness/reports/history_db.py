@@ -25,8 +25,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DEFAULT_DB", "ENV_VAR", "KEY_FIGURES", "HistoryDB", "Regression", "default_db_path",
-           "figures_from_report"]
+from ..errors import InputFileError
+
+__all__ = ["COLUMNS", "DEFAULT_DB", "ENV_VAR", "KEY_FIGURES", "HistoryDB", "HistoryDBError", "Regression",
+           "default_db_path", "figures_from_report"]
 
 DEFAULT_DB = Path("reports") / "history.sqlite"
 ENV_VAR = "SOUNDCHECK_HISTORY_DB"
@@ -105,18 +107,79 @@ class Regression:
                 f"(median {self.baseline_median:.4g}, limit {self.limit:.4g})")
 
 
+#: column -> SQLite type of ``runs``: what a database must have to be read as a run history
+COLUMNS: dict[str, str] = {
+    "id": "INTEGER", "run_id": "TEXT", "kind": "TEXT", "backend": "TEXT", "profile": "TEXT", "seed": "INTEGER",
+    "commit_sha": "TEXT", "started_at": "TEXT", "recorded_at": "TEXT", "run_dir": "TEXT", "status": "TEXT",
+    "ok": "INTEGER", "sim_time_s": "REAL", "wall_time_s": "REAL", "faults": "INTEGER", "failures": "INTEGER",
+    "xruns_per_hour": "REAL", "cb_p99_ms": "REAL", "cb_max_ms": "REAL", "recovery_p95_ms": "REAL",
+    "recovered_share": "REAL", "rss_slope_mib_h": "REAL", "speed_x": "REAL", "leaks": "TEXT", "report_json": "TEXT",
+}
+_NUMERIC = {k for k, t in COLUMNS.items() if t in ("INTEGER", "REAL")}
+#: how long to wait for another process's write before giving up (the old 30 s looked like a hang)
+LOCK_TIMEOUT_S = 5.0
+
+
+class HistoryDBError(InputFileError):
+    """The run-history database cannot be used; the message names it, the cause and the fix."""
+
+
+def _db_error(path: Path, exc: sqlite3.Error) -> HistoryDBError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return HistoryDBError(path, f"the run-history database is locked by another process (waited "
+                                    f"{LOCK_TIMEOUT_S:g} s); retry when it is done, or give another --db")
+    return HistoryDBError(path, f"not a usable run-history database ({text}); move it aside or give "
+                                "another --db (or $SOUNDCHECK_HISTORY_DB)")
+
+
+def _clean(value: Any, column: str) -> Any:
+    """A numeric column read back as a finite number of the column's type, or None (a hand-edited
+    or foreign row may hold text, NaN or a fraction where an integer belongs)."""
+    if column not in _NUMERIC or value is None:
+        return value
+    if isinstance(value, bool):
+        value = int(value)
+    if not isinstance(value, (int, float)):
+        try:
+            value = float(value)
+        except (TypeError, ValueError, OverflowError):
+            return None
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if COLUMNS[column] == "INTEGER":
+        return int(value) if float(value).is_integer() else None
+    return float(value)
+
+
 class HistoryDB:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists() and not self.path.is_file():
+            raise HistoryDBError(self.path, "is not a file; give the run-history database file (--db)")
         try:
-            self._db = sqlite3.connect(self.path, timeout=30)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryDBError(self.path, f"cannot create its folder: {exc.strerror or exc}") from None
+        try:
+            self._db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S)
+        except sqlite3.Error as exc:
+            raise _db_error(self.path, exc) from None
+        try:
             self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            from ..errors import InputFileError
-            raise InputFileError(self.path, f"not a usable run-history database ({exc})") from None
+            have = {r[1]: str(r[2]).upper() for r in self._db.execute("PRAGMA table_info(runs)")}
+            wrong = [f"{c} ({t})" for c, t in COLUMNS.items() if have and have.get(c) != t]
+            if not wrong:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise _db_error(self.path, exc) from None
+        if wrong:
+            self._db.close()
+            raise HistoryDBError(self.path, "not a soundcheck run-history database: its 'runs' table lacks "
+                                            f"or mistypes {', '.join(wrong[:6])}{' ...' if len(wrong) > 6 else ''}; "
+                                            "move it aside or give another --db")
 
     def close(self) -> None:
         self._db.close()
@@ -143,27 +206,35 @@ class HistoryDB:
             "faults": st.get("faults_injected"), "leaks": ",".join(st.get("leaks_found") or []),
             "report_json": json.dumps(report, separators=(",", ":")), **figs,
         }
-        with self._db:
-            if row["run_dir"]:
-                self._db.execute("DELETE FROM runs WHERE run_dir = ?", (row["run_dir"],))
-            cur = self._db.execute(f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                                   tuple(row.values()))
+        try:
+            with self._db:
+                if row["run_dir"]:
+                    self._db.execute("DELETE FROM runs WHERE run_dir = ?", (row["run_dir"],))
+                cur = self._db.execute(f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                                       tuple(row.values()))
+        except sqlite3.Error as exc:
+            raise _db_error(self.path, exc) from None
         return int(cur.lastrowid or 0)
+
+    def _query(self, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
+        try:
+            rows = self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise _db_error(self.path, exc) from None
+        return [{k: _clean(r[k], k) for k in r.keys() if k != "report_json"} for r in rows]
 
     def runs(self, *, limit: int = 20, kind: str | None = None, backend: str | None = None,
              profile: str | None = None) -> list[dict[str, Any]]:
         """The most recent runs, oldest first (without the stored report)."""
         where, args = _filters(kind, backend, profile)
-        rows = self._db.execute(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
-        return [{k: r[k] for k in r.keys() if k != "report_json"} for r in reversed(rows)]
+        return list(reversed(self._query(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", (*args, limit))))
 
     def regressions(self, run: dict[str, Any], *, window: int = 10, k: float = 3.0,
                     min_runs: int = 3) -> list[Regression]:
         """Figures of ``run`` worse than the ``window`` runs before it of the same kind/backend/profile."""
         where, args = _filters(run.get("kind"), run.get("backend"), run.get("profile"))
         where += (" AND " if where else "WHERE ") + "id < ?"
-        prev = self._db.execute(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?",
-                                (*args, run["id"], window)).fetchall()
+        prev = self._query(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", (*args, run["id"], window))
         out = []
         for fig, (higher_worse, margin, label) in KEY_FIGURES.items():
             value = run.get(fig)

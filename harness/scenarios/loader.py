@@ -35,6 +35,8 @@ from .model import (
     Scenario,
 )
 
+#: scenario faults whose ``target`` names a device
+DEVICE_FAULTS = frozenset({"device_dropout", "stall", "xrun", "callback_raises", "sample_rate_change"})
 _TAGS = {"steps": {"op", "wait", *FAULTS}, "expect": {"invariant", "reach", "metric", "state", "never"}}
 
 
@@ -234,6 +236,15 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
                 problems.append(Problem(("steps", i, "config"),
                                         "an invalid_config fault needs a configuration the system "
                                         "rejects, but this one is valid"))
+    if backend == "sim":  # a device fault's target must be a simulated device (found here, not mid-run)
+        from system_under_test.clock import VirtualClock
+        from system_under_test.devices.simulated import SimulatedBackend
+        names = sorted(d.name for d in SimulatedBackend(VirtualClock()).devices())
+        for i, step in enumerate(scenario.steps):
+            target = getattr(step, "target", None)
+            if target is not None and getattr(step, "fault", None) in DEVICE_FAULTS and target not in names:
+                problems.append(Problem(("steps", i, "target"),
+                                        f"no simulated device {target!r} (devices: {', '.join(names)})"))
     known = known_invariants()
     if known is not None:
         for i, exp in enumerate(scenario.expect):
@@ -262,6 +273,8 @@ def known_invariants() -> set[str] | None:
 # -- entry points ---------------------------------------------------------------------------------
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Validate scenario TOML text; raise ``ScenarioFileError`` listing every problem."""
+    from ..inputs import check_depth
+    check_depth(text, source, what="scenario", error=ScenarioFileError)  # before the recursive parser
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -305,13 +318,11 @@ def scenario_from_dict(data: Mapping[str, Any], source: str = "<scenario>", *, t
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate one scenario file."""
+    from ..inputs import read_text
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioFileError(path, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioFileError(path, f"cannot read it ({exc})") from None
+    if not path.exists():
+        raise ScenarioFileError(path, "no such file")
+    text = read_text(path, "scenario", error=ScenarioFileError)  # not binary, UTF-8, a sane size
     return parse_scenario(text, str(path))
 
 

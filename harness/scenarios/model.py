@@ -17,6 +17,7 @@ import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -113,7 +114,20 @@ def parse_anchor(text: str) -> tuple[str, str, str]:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: a NaN bound compares false with everything, so ``min = nan`` would make
+    # a metric expectation that can never fail; refuse it where it is written
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _device_name(value: Any) -> Any:
+    if isinstance(value, str) and (value in (".", "..") or any(c in value for c in "/\\") or
+                                   any(ord(c) < 32 for c in value)):
+        raise ValueError(f"{value[:60]!r} is not a device name (no '/', '\\', '..' or control characters)")
+    return value
+
+
+#: a device name: no path separators or parent references (it names a device, never a file)
+DeviceName = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_device_name)]
 
 
 # -- metadata and run ----------------------------------------------------------------------------
@@ -128,7 +142,7 @@ class Meta(_Model):
 
 class Run(_Model):
     backend: Literal["sim", "jack", "portaudio"] = "sim"
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=2**32 - 1)
     #: For backend = "jack": PortAudio's JACK host API device "system", or the ALSA "jack" PCM.
     route: Literal["jack-host-api", "alsa-jack"] = "jack-host-api"
     #: Keep running this long after the last step fired (before the end-of-run expectations).
@@ -187,7 +201,7 @@ class WaitStep(_Trigger):
 
 class _Fault(_Trigger):
     #: Device the fault hits; defaults to the configured input device.
-    target: str | None = None
+    target: DeviceName | None = None
     #: How long the fault lasts before it is lifted (device returns, stall ends, ...).
     duration: Duration | None = None
 

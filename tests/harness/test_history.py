@@ -141,7 +141,7 @@ def test_malformed_lines_name_file_and_line(tmp_path: Path, line, message):
 
 
 def test_missing_file_is_an_input_file_error(tmp_path: Path):
-    with pytest.raises(InputFileError, match="cannot read history"):
+    with pytest.raises(InputFileError, match="cannot read the history"):
         History.read_jsonl(tmp_path / "nope.jsonl")
 
 

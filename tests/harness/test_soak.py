@@ -183,9 +183,7 @@ def test_resume_refuses_a_finished_soak_and_bad_input_is_exit_2(tmp_path, capsys
     assert "already ended" in capsys.readouterr().err
     assert main(["soak", "--resume", str(tmp_path / "nope")]) == 2
     assert "no such run folder" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as info:
-        main(["soak", "--duration", "8 fortnights"])
-    assert info.value.code == 2
+    assert main(["soak", "--duration", "8 fortnights"]) == 2
     assert "unknown unit" in capsys.readouterr().err
     assert main(["soak", "--duration", "10s", "--faults", "no-such-profile",
                  "--run-dir", str(tmp_path / "x")]) == 2

@@ -1,0 +1,523 @@
+"""Hostile input and crash safety: every case here gave a traceback, a wrong exit code, a silent pass,
+lost data or a write outside the run folder before it was fixed.
+
+The contract (README): exit 0 when everything held, 1 when something failed, 2 on a usage or input
+error with a message naming the file, the field and the fix; never a traceback; nothing written
+outside the run folder; nothing previously written lost. Every CLI case runs in-process
+(``harness.cli.main(argv)``) so the whole file takes seconds. The Hypothesis fuzz layer is in
+``test_hostile_fuzz.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sqlite3
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from harness import analysis
+from harness.cli import main
+from harness.faults import ConcurrentTransitions, DeviceStall, Schedule, load_profile, system_storm
+from harness.journal import JOURNAL_NAME
+from harness.runfolder import RunFolder
+from harness.soak import SoakRunner, SoakSpec
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    """Each test in its own folder, with its own run-history database and crash-log folder."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    monkeypatch.setenv("SOUNDCHECK_LOG_DIR", str(tmp_path / "crash-logs"))
+
+
+def cli(*argv: object) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+def refused(result: tuple[int, str, str], *needles: str) -> str:
+    """Assert exit 2 with one clear message holding every needle; returns stderr."""
+    code, _out, err = result
+    assert code == 2, (code, err)
+    assert "Traceback" not in err and "internal error" not in err, err
+    for needle in needles:
+        assert needle in err, (needle, err)
+    return err
+
+
+def fast_run(tmp_path: Path, *extra: object) -> tuple[int, str, str]:
+    return cli("run", "--duration", "2", "--report-dir", tmp_path / "reports", *extra)
+
+
+# ------------------------------------------------------------------------------ input files ----
+def test_binary_files_as_profile_or_config_are_named(tmp_path):
+    binary = tmp_path / "blob.bin"
+    binary.write_bytes(bytes(range(256)) * 8)
+    refused(fast_run(tmp_path, "--faults", binary), "blob.bin", "binary file", "fault profile")
+    refused(fast_run(tmp_path, "--config", binary), "blob.bin", "binary file", "configuration")
+    assert not (tmp_path / "reports").exists()  # refused before a run folder exists
+
+
+@pytest.mark.parametrize("name, text", [
+    ("deep.toml", "a = " + "[" * 5000 + "]" * 5000 + "\n"),
+    ("deep.json", "[" * 100_000 + "]" * 100_000),
+])
+def test_deeply_nested_configs_are_refused_before_the_parser_recurses(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    refused(fast_run(tmp_path, "--config", path), name, "nested more than 64 levels")
+
+
+def test_nesting_inside_strings_and_comments_is_not_counted(tmp_path):
+    cfg = tmp_path / "ok.toml"
+    cfg.write_text('# [[[[[[ ' * 100 + '\n[device]\ninput_device = "sim-in"\n'
+                   'fallback_devices = ["' + "[" * 200 + '"]\n')
+    code, _out, err = fast_run(tmp_path, "--config", cfg)
+    assert code == 0 and "nested" not in err, err
+
+
+def test_nan_mixer_matrix_is_refused_with_its_path(tmp_path):
+    cfg = tmp_path / "mix.toml"
+    cfg.write_text("[[dsp]]\nkind = 'mixer'\nmatrix = [[nan, 0.0], [0.0, 1.0]]\n")
+    refused(fast_run(tmp_path, "--config", cfg), "mix.toml", "dsp[0].matrix[0][0]", "finite")
+
+
+def test_a_misspelt_device_in_a_config_is_named_at_load(tmp_path):
+    cfg = tmp_path / "dev.toml"
+    cfg.write_text("[device]\ninput_device = 'sim-inn'\n")
+    err = refused(fast_run(tmp_path, "--config", cfg), "dev.toml", "device.input_device", "'sim-inn'", "sim-in")
+    assert "illegal transition" not in err
+    assert not (tmp_path / "reports").exists()
+
+
+# -------------------------------------------------------------------- fault profiles (#11.7) ----
+@pytest.mark.parametrize("text, needles", [
+    ("[probabilites]\nxrun = 0.5\n", ["probabilites: unknown key; did you mean 'probabilities'?"]),
+    ("[probabilities]\nxrun = 0.5\n[params.xrun]\ndelay_ss = [0.01, 0.02]\n",
+     ["params.xrun.delay_ss: unknown key; did you mean 'delay_s'?"]),
+    ("chek_every_s = 0.5\n[probabilities]\nxrun = 0.5\n", ["chek_every_s", "did you mean 'check_every_s'?"]),
+    ("[probabilities]\nxrunn = 0.5\n", ["probabilities.xrunn: unknown fault kind; did you mean 'xrun'?"]),
+    ("[stream]\nsample_rate = 48000\n", ["stream: unknown key", "is this a system configuration?"]),
+])
+def test_unknown_keys_in_a_profile_are_exit_2_with_the_closest_valid_key(tmp_path, text, needles):
+    prof = tmp_path / "prof.toml"
+    prof.write_text(text)
+    refused(fast_run(tmp_path, "--faults", prof), str(prof), *needles)
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("text, needles", [
+    ("check_every_s = 0\n[probabilities]\nxrun = 0.1\n", ["check_every_s", "greater than or equal to 0.001"]),
+    ("check_every_s = -1\n[probabilities]\nxrun = 0.1\n", ["check_every_s"]),
+    ("check_every_s = 1e-9\n[probabilities]\nxrun = 0.1\n", ["check_every_s"]),
+    ("check_every_s = nan\n[probabilities]\nxrun = 0.1\n", ["check_every_s"]),
+    ("[probabilities]\nstall = 0.5\n[params.stall]\nduration_s = -1\n", ["params.stall.duration_s"]),
+    ("[probabilities]\nstall = 0.5\n[params.stall]\nduration_s = [0.5, 0.1]\n", ["lo <= hi"]),
+    ("[probabilities]\nconcurrent_transitions = 0.5\n[params.concurrent_transitions]\nthreads = 1000\n",
+     ["params.concurrent_transitions.threads", "less than or equal to 64"]),
+    ("[probabilities]\nconcurrent_transitions = 0.5\n[params.concurrent_transitions]\n"
+     "operations = ['__class__', 'start']\n", ["operations[0]", "'__class__'"]),
+    ("[probabilities]\nstall = 0.5\n[params.stall]\ntarget = 'nodev'\n", ["params.stall.target", "'nodev'"]),
+    ("[probabilities]\nxrun = nan\n", ["probabilities.xrun"]),
+])
+def test_profiles_that_would_hang_or_fail_mid_run_are_refused_at_load(tmp_path, text, needles):
+    prof = tmp_path / "prof.toml"
+    prof.write_text(text)
+    refused(fast_run(tmp_path, "--faults", prof), "prof.toml", *needles)
+    assert not (tmp_path / "reports").exists()
+
+
+def test_fault_classes_refuse_bad_values_whoever_builds_them():
+    with pytest.raises(ValueError, match="duration_s"):
+        DeviceStall(duration_s=-1.0)
+    with pytest.raises(ValueError, match="duration_s"):
+        DeviceStall(duration_s=float("nan"))
+    with pytest.raises(ValueError, match="__class__"):
+        ConcurrentTransitions(operations=("__class__",))
+    with pytest.raises(ValueError, match="threads"):
+        ConcurrentTransitions(threads=1000)
+
+
+def test_a_storm_never_calls_an_operation_off_the_allow_list(make_system):
+    system = make_system()
+    with pytest.raises(ValueError, match="allowed"):
+        system_storm(system, threads=2, ops_per_thread=1, operations=("__class__",))
+
+
+def test_a_schedule_too_large_to_draw_is_refused_not_drawn():
+    with pytest.raises(Exception, match="check_every_s"):
+        Schedule.random(1e9, 1, {"xrun": 0.1}, check_every_s=0.25)
+
+
+def test_the_summary_says_what_the_profile_asked_for_and_what_was_injected(tmp_path):
+    prof = tmp_path / "rare.toml"  # asks for faults, but so rarely that 2 s draws none
+    prof.write_text("check_every_s = 1.0\n[probabilities]\nxrun = 0.000001\n")
+    code, _, err = fast_run(tmp_path, "--faults", prof, "--json")
+    run_dir = next((tmp_path / "reports").iterdir())
+    faults = json.loads((run_dir / "summary.json").read_text())["faults"]
+    assert faults["asked"] == {"xrun": 0.000001}
+    assert faults["requested"] == 0 and faults["total"] == 0
+    none = fast_run(tmp_path, "--faults", "none", "--json")
+    assert json.loads(none[1])["faults"]["asked"] == {}
+    busy = json.loads(fast_run(tmp_path, "--faults", "hostile", "--json")[1])["faults"]
+    assert busy["asked"]["xrun"] == 0.3 and busy["total"] > 0 and busy["requested"] >= busy["total"]
+
+
+def test_run_result_names_a_run_that_asked_for_faults_and_injected_none(tmp_path):
+    from harness.runner import ReliabilityRun, RunSpec
+
+    prof = tmp_path / "rare.toml"
+    prof.write_text("check_every_s = 1.0\n[probabilities]\nxrun = 0.000001\n")
+    spec = RunSpec(duration_s=2.0, faults=str(prof), report_root=tmp_path / "r")
+    result = ReliabilityRun(spec).execute(reports=False)
+    assert result.no_fault_injected is not None and "no fault injected" in result.no_fault_injected
+    spec = RunSpec(duration_s=2.0, faults="hostile", report_root=tmp_path / "r")
+    assert ReliabilityRun(spec).execute(reports=False).no_fault_injected is None
+    spec = RunSpec(duration_s=2.0, faults="none", report_root=tmp_path / "r")
+    assert ReliabilityRun(spec).execute(reports=False).no_fault_injected is None
+
+
+def test_a_valid_profile_file_still_runs(tmp_path):
+    prof = tmp_path / "flaky.toml"
+    prof.write_text('name = "flaky"\n[probabilities]\nxrun = 0.5\n[params.xrun]\ndelay_s = [0.005, 0.01]\n')
+    profile = load_profile(prof)
+    assert profile.name == "flaky" and profile.params == {"xrun": {"delay_s": [0.005, 0.01]}}
+    code, out, err = fast_run(tmp_path, "--faults", prof)
+    assert code == 0, err
+
+
+# ------------------------------------------------------------------------------ CLI numbers ----
+@pytest.mark.parametrize("argv, needles", [
+    (["run", "--seed", "-1"], ["--seed", "0..4294967295"]),
+    (["run", "--duration", "100000d"], ["--duration", "maximum"]),
+    (["soak", "--pace", "nan"], ["--pace", "finite"]),
+    (["soak", "--pace", "1e-9"], ["--pace", "0.001"]),
+    (["soak", "--chunk", "1us"], ["--chunk"]),
+    (["analyze", "latency", "--reference", "a.wav", "--recorded", "b.wav", "--max-latency-ms", "nan"],
+     ["--max-latency-ms", "finite"]),
+    (["analyze", "latency", "--reference", "a.wav", "--recorded", "b.wav", "--max-latency-ms", "inf"],
+     ["--max-latency-ms", "finite"]),
+    (["analyze", "signal", "--kind", "sine", "--out", "x.wav", "--duration", "1e7"], ["samples"]),
+    (["analyze", "signal", "--kind", "sine", "--out", "x.wav", "--channels", "1000000"], ["--channels"]),
+    (["history", "-k", "nan"], ["-k"]),
+    (["--bogus"], ["'--bogus'"]),
+])
+def test_bad_numbers_and_options_are_exit_2_naming_the_option(tmp_path, argv, needles):
+    refused(cli(*argv), *needles)
+    assert not (tmp_path / "reports").exists() and not (tmp_path / "x.wav").exists()
+
+
+def test_a_negative_seed_never_records_a_failed_run(tmp_path):
+    refused(fast_run(tmp_path, "--seed", "-1"), "--seed")
+    assert not (tmp_path / "history.sqlite").exists()
+
+
+@pytest.mark.parametrize("option", ["--faults", "--backend", "--seed", "--duration"])
+def test_a_huge_bad_value_is_not_echoed_in_full(tmp_path, option):
+    code, _, err = fast_run(tmp_path, option, "x" * 10_000_000)
+    assert code == 2 and len(err) < 5_000, len(err)
+
+
+def test_a_report_dir_that_is_a_file_is_named(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    refused(cli("run", "--duration", "1", "--report-dir", tmp_path / "afile"), "--report-dir", "afile")
+
+
+# -------------------------------------------------------------------------------------- WAV ----
+def _wav(tmp_path: Path, name: str, *, channels: int = 1, rate: int = 48_000, bits: int = 16,
+         align: int | None = None, body: bytes = b"\x00\x00" * 100) -> Path:
+    align = channels * bits // 8 if align is None else align
+    fmt = struct.pack("<HHIIHH", 1, channels, rate, rate * max(align, 1), align, bits)
+    data = b"RIFF" + struct.pack("<I", 36 + len(body)) + b"WAVEfmt " + struct.pack("<I", 16) + fmt \
+        + b"data" + struct.pack("<I", len(body)) + body
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("kw, needle", [
+    ({"channels": 0}, "0 channels"),
+    ({"rate": 0}, "sample rate 0"),
+    ({"bits": 12}, "12 bits"),
+    ({"channels": 2, "align": 3}, "block size 3"),
+    ({"body": b""}, "no audio frames"),
+])
+def test_impossible_wav_headers_are_named_before_any_sample_is_read(tmp_path, kw, needle):
+    path = _wav(tmp_path, "bad.wav", **kw)
+    refused(cli("analyze", "glitches", path), "bad.wav", needle)
+
+
+def test_finite_but_absurd_float_samples_are_not_called_nan(tmp_path):
+    from scipy.io import wavfile
+    wavfile.write(tmp_path / "loud.wav", 48_000, np.full(4800, 1e300))
+    err = refused(cli("analyze", "glitches", tmp_path / "loud.wav"), "loud.wav", "1e+300", "full scale")
+    assert "NaN" not in err
+
+
+# ----------------------------------------------------------------- reports and run folders ----
+def test_report_on_a_regular_file_is_exit_2(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    refused(cli("report", tmp_path / "notes.txt"), "notes.txt", "not a run folder")
+    assert (tmp_path / "notes.txt").read_text() == "hello"
+
+
+def test_report_rebuilds_a_run_folder(tmp_path):
+    assert fast_run(tmp_path, "--faults", "default")[0] == 0  # 2 s of gentle draws no fault: inconclusive
+    run_dir = next((tmp_path / "reports").iterdir())
+    (run_dir / "report.json").unlink()
+    code, out, err = cli("report", run_dir, "--no-history")
+    assert code == 0, err
+    assert json.loads((run_dir / "report.json").read_text())["verdict"]["ok"] is True
+
+
+@pytest.fixture(scope="module")
+def soak_template(tmp_path_factory) -> Path:
+    """One short simulated soak per module (copied by ``_soak_folder``: a soak costs a second)."""
+    root = tmp_path_factory.mktemp("soak-template")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOUNDCHECK_HISTORY_DB", str(root / "history.sqlite"))
+        SoakRunner(SoakSpec(duration_s=4.0, seed=2, checkpoint_s=2.0, run_dir=root / "soak")).start()
+    return root / "soak"
+
+
+@pytest.fixture
+def _soak_folder(tmp_path: Path, soak_template: Path):
+    """``make(ended=False)``: a copy of the template soak's folder; without ``ended`` its journal
+    looks killed mid-run (no end record)."""
+    import shutil
+
+    def make(*, ended: bool = False) -> Path:
+        run_dir = tmp_path / "soak"
+        shutil.copytree(soak_template, run_dir, symlinks=True)
+        return _cut_end(run_dir) if not ended else run_dir
+
+    return make
+
+
+def _cut_end(run_dir: Path) -> Path:
+    lines = (run_dir / JOURNAL_NAME).read_bytes().splitlines(keepends=True)
+    (run_dir / JOURNAL_NAME).write_bytes(b"".join(line for line in lines if b'"type":"end"' not in line))
+    return run_dir
+
+
+def _line(record: dict) -> bytes:
+    body = json.dumps(record, separators=(",", ":")).encode()
+    return body[:-1] + b',"crc":"%08x"}\n' % (zlib.crc32(body) & 0xFFFFFFFF)
+
+
+def test_a_checksummed_journal_line_of_the_wrong_shape_is_dropped_not_a_traceback(tmp_path, _soak_folder):
+    run_dir = _soak_folder(ended=True)
+    with open(run_dir / JOURNAL_NAME, "r+b") as fh:
+        lines = fh.read().splitlines(keepends=True)
+        lines.insert(2, _line({"type": "checkpoint", "index": 1, "sim_t0": 2.0, "sim_t1": 4.0,
+                               "entries": [1, 2, 3]}))
+        fh.seek(0)
+        fh.write(b"".join(lines))
+    code, _out, err = cli("report", run_dir, "--no-history")
+    assert code == 3 and "Traceback" not in err and "internal error" not in err, err
+    report = json.loads((run_dir / "report.json").read_text())
+    assert any("wrong shape" in m for m in report["completeness"]["missing"])
+
+
+def test_a_journal_header_with_an_invalid_spec_is_not_resumed_as_a_default_soak(tmp_path, _soak_folder):
+    run_dir = _soak_folder()
+    lines = (run_dir / JOURNAL_NAME).read_bytes().splitlines(keepends=True)
+    header = json.loads(lines[0])
+    header.pop("crc")
+    header["spec"] = {"backend": "sim"}  # duration, seed, faults, intervals gone
+    (run_dir / JOURNAL_NAME).write_bytes(_line(header) + b"".join(lines[1:]))
+    refused(cli("soak", "--resume", run_dir, "--no-progress"), "journal.jsonl", "spec", "duration_s")
+
+
+def test_two_resumes_of_one_folder_cannot_both_run(tmp_path, _soak_folder):
+    run_dir = _soak_folder()
+    before = (run_dir / JOURNAL_NAME).read_bytes()
+    with RunFolder(run_dir).lock("the test"):
+        refused(cli("soak", "--resume", run_dir, "--no-progress"), "another soundcheck process")
+        assert (run_dir / JOURNAL_NAME).read_bytes() == before  # the refused resume touched nothing
+    code, _, err = cli("soak", "--resume", run_dir, "--no-progress")  # the lock is gone with its holder
+    assert code == 0, err
+
+
+def test_a_paced_soak_stops_at_once_when_asked(tmp_path):
+    """``--pace`` waits on the stop event: SIGTERM (``request_stop``) ends it within a chunk."""
+    import threading
+    import time as _time
+    runner = SoakRunner(SoakSpec(duration_s=3600.0, pace=0.001, checkpoint_s=1.0, run_dir=tmp_path / "p"))
+    started = threading.Event()
+    stopper = threading.Thread(target=lambda: started.wait(60) and runner.request_stop())
+    stopper.start()
+    t0 = _time.perf_counter()
+    result = runner.start(on_progress=lambda p: started.set())  # at 0.001x, the next chunk waits 1000 s
+    stopper.join()
+    assert result.status == "interrupted" and _time.perf_counter() - t0 < 30
+
+
+OUTSIDE_NAMES = ("report.json.tmp", "history.jsonl", "faults.toml", "report.json", "report.html", "summary.json",
+                 ".soundcheck.lock")
+
+
+@pytest.mark.parametrize("names", [("figures",), OUTSIDE_NAMES])
+def test_links_planted_in_a_run_folder_never_write_outside_it(tmp_path, _soak_folder, names):
+    import shutil
+    run_dir = _soak_folder()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "victim"
+    victim.write_text("precious")
+    for name in names:
+        if (run_dir / name).is_dir():
+            shutil.rmtree(run_dir / name)
+        (run_dir / name).unlink(missing_ok=True)
+        (run_dir / name).symlink_to(outside if name == "figures" else victim)
+    for argv in (["report", run_dir, "--no-history"], ["soak", "--resume", run_dir, "--no-progress"]):
+        code, _, err = cli(*argv)
+        assert code in (0, 1, 2, 3) and "Traceback" not in err and "internal error" not in err, err
+        assert sorted(p.name for p in outside.iterdir()) == ["victim"], argv
+        assert victim.read_text() == "precious", argv
+
+
+def test_a_run_folder_link_is_refused_by_name(tmp_path, _soak_folder):
+    run_dir = _soak_folder(ended=True)
+    import shutil
+    shutil.rmtree(run_dir / "figures")
+    (tmp_path / "elsewhere").mkdir()
+    (run_dir / "figures").symlink_to(tmp_path / "elsewhere")
+    refused(cli("report", run_dir, "--no-history"), "figures", "symbolic link")
+    assert not any((tmp_path / "elsewhere").iterdir())
+
+
+# ------------------------------------------------------------------ history database --------
+def _foreign_db(path: Path) -> Path:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY, name TEXT)")
+    db.execute("INSERT INTO runs (name) VALUES ('other program')")
+    db.commit()
+    db.close()
+    return path
+
+
+def test_a_history_database_of_another_schema_is_named(tmp_path):
+    db = _foreign_db(tmp_path / "other.sqlite")
+    refused(cli("history", "--db", db), "other.sqlite", "not a soundcheck run-history database")
+
+
+def test_text_in_numeric_columns_is_read_as_missing(tmp_path):
+    db = tmp_path / "h.sqlite"
+    monkey_env = {"SOUNDCHECK_HISTORY_DB": str(db)}
+    os.environ.update(monkey_env)
+    for seed in (1, 2):
+        assert fast_run(tmp_path, "--seed", seed, "--faults", "none")[0] == 0
+    con = sqlite3.connect(db)
+    con.execute("UPDATE runs SET failures = 'many', xruns_per_hour = 'lots', sim_time_s = x'00ff'")
+    con.commit()
+    con.close()
+    code, out, err = cli("history", "--db", db)
+    assert code == 0 and "Traceback" not in err, err
+    code, out, err = cli("history", "--db", db, "--json")
+    assert code == 0 and json.loads(out)["runs"][0]["failures"] is None
+
+
+def test_run_and_soak_agree_when_the_history_database_is_unusable(tmp_path):
+    """Both print their summary, warn that the run is not recorded, and keep their verdict."""
+    bad = tmp_path / "corrupt.sqlite"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    os.environ["SOUNDCHECK_HISTORY_DB"] = str(bad)
+    code, out, err = fast_run(tmp_path, "--faults", "none")
+    assert code == 0 and "PASS: all" in out, err
+    assert "NOT recorded" in err and "corrupt.sqlite" in err
+    code, out, err = cli("soak", "--duration", "4s", "--checkpoint", "2s", "--run-dir", tmp_path / "s",
+                         "--faults", "none", "--no-progress")
+    assert code == 0 and "PASS" in out, err
+    assert "NOT recorded" in err and "corrupt.sqlite" in err
+    assert bad.read_bytes() == b"this is not sqlite" * 100
+
+
+def test_a_locked_history_database_is_a_warning_not_a_hang(tmp_path, monkeypatch):
+    from harness.reports import history_db
+    monkeypatch.setattr(history_db, "LOCK_TIMEOUT_S", 0.05)
+    db = tmp_path / "locked.sqlite"
+    os.environ["SOUNDCHECK_HISTORY_DB"] = str(db)
+    assert fast_run(tmp_path, "--faults", "none")[0] == 0  # creates it
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        code, out, err = fast_run(tmp_path, "--faults", "none")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert code == 0 and "locked by another process" in err, err
+
+
+# ---------------------------------------------------------------------------- from-history ----
+def test_from_history_on_a_binary_file_is_named(tmp_path):
+    (tmp_path / "h.jsonl").write_bytes(bytes(range(256)))
+    refused(cli("scenario", "from-history", tmp_path / "h.jsonl"), "h.jsonl", "binary")
+
+
+def test_from_history_never_overwrites_or_writes_into_odd_places(tmp_path):
+    assert fast_run(tmp_path, "--faults", "default")[0] == 0  # 2 s of gentle draws no fault: inconclusive
+    hist = next((tmp_path / "reports").iterdir()) / "history.jsonl"
+    keep = tmp_path / "mine.toml"
+    keep.write_text("my own notes")
+    refused(cli("scenario", "from-history", hist, "-o", keep), "mine.toml", "--force")
+    assert keep.read_text() == "my own notes"
+    refused(cli("scenario", "from-history", hist, "-o", tmp_path), "is a folder")
+    refused(cli("scenario", "from-history", hist, "-o", "/dev/full"), "/dev/full")
+    code, out, err = cli("scenario", "from-history", hist, "-o", keep, "--force")
+    assert code == 0 and "format = 1" in keep.read_text(), err
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+# -------------------------------------------------------------------------------- scenarios ----
+SCENARIO = """format = 1
+[scenario]
+id = "hostile"
+title = "t"
+reproduces = "issue 13"
+[[steps]]
+fault = "stall"
+{target}
+at = "100ms"
+duration = "100ms"
+[[expect]]
+metric = "callbacks"
+{bound}
+"""
+
+
+@pytest.mark.parametrize("target, bound, needles", [
+    ('target = "../../etc/passwd"', "min = 1", ["steps[0].target", "not a device name"]),
+    ('target = "sim-nope"', "min = 1", ["steps[0].target", "no simulated device 'sim-nope'"]),
+    ("", "min = nan", ["expect[0].min", "finite"]),
+    ("", "max = inf", ["expect[0].max", "finite"]),
+])
+def test_scenarios_that_passed_check_then_crashed_or_never_failed_are_refused(tmp_path, target, bound, needles):
+    path = tmp_path / "s.toml"
+    path.write_text(SCENARIO.format(target=target, bound=bound))
+    refused(cli("scenario", "check", path), "s.toml", *needles)
+    refused(cli("scenario", "run", path), "s.toml", *needles)
+
+
+# ----------------------------------------------------------------------------- the CLI itself ----
+def test_an_internal_error_is_exit_1_with_a_log_not_a_traceback(tmp_path, monkeypatch):
+    from harness.commands import history as history_cmd
+
+    def broken(args):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(history_cmd, "handler", broken)
+    code, _out, err = cli("history")
+    assert code == 1 and "internal error" in err and "Traceback" not in err
+    log = Path(err.rsplit("traceback in ", 1)[1].strip())
+    assert log.parent == tmp_path / "crash-logs" and "KeyError: 'a bug'" in log.read_text()
