@@ -162,7 +162,7 @@ class HistoryDB:
             with open(self.path, "rb") as fh:
                 magic = fh.read(16)
             if magic != b"SQLite format 3\x00":
-                raise HistoryDBError(self.path, "is not an SQLite database (so not a run-history database); "
+                raise HistoryDBError(self.path, "not a usable run-history database (not an SQLite file at all); "
                                                 "move it aside or give another --db (or $SOUNDCHECK_HISTORY_DB)")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
