@@ -115,6 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"{where}: {exc.strerror or exc}; check the path (a file where a folder is expected, "
              "a full disk or missing permission)")
         return 2
+    except ValueError as exc:
+        if "null byte" in str(exc):  # os.* refuse a path with a NUL byte in it: the user's input
+            _say("a file or folder name given on the command line contains a NUL byte; give a real path")
+            return 2
+        return _internal(exc)
     except Exception as exc:  # noqa: BLE001 - a bug in soundcheck: visible, never a pass
         return _internal(exc)
 

@@ -71,6 +71,8 @@ def read_text(path: str | os.PathLike[str], what: str, *, max_bytes: int = MAX_T
         raise error(p, f"cannot read the {what}: no such file; check the path") from None
     except OSError as exc:
         raise error(p, f"cannot read the {what}: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte in the name
+        raise error(clip(str(p)), f"is not a valid file name for the {what}") from None
     if stat.S_ISDIR(st.st_mode):
         raise error(p, f"is a folder; give the {what} file itself")
     if not stat.S_ISREG(st.st_mode):

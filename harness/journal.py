@@ -304,9 +304,23 @@ class JournalWriter:
         if p.is_dir():
             p = p / JOURNAL_NAME
         p.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(p, "xb")  # never overwrite a journal
+        # The journal appears with its header already in it (written to a temporary beside it, then
+        # hard-linked to its name): a reader, or a crash, never sees an empty journal, and
+        # ``os.link`` refuses an existing name (a journal is never overwritten; a link is not followed).
+        import secrets
+        tmp = p.with_name(f".{p.name}.{secrets.token_hex(6)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+        try:
+            with os.fdopen(fd, "wb") as first:
+                first.write(_encode({"type": "header", "journal_version": JOURNAL_VERSION, **header}))
+                first.flush()
+                if fsync:
+                    os.fsync(first.fileno())
+            os.link(tmp, p)
+        finally:
+            tmp.unlink(missing_ok=True)
+        fh = os.fdopen(os.open(p, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC), "ab")
         w = cls(p, fh, fsync=fsync)
-        w._write({"type": "header", "journal_version": JOURNAL_VERSION, **header})
         if fsync:
             _fsync_dir(p.parent)
         return w

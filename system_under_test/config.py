@@ -303,6 +303,10 @@ def load_config(data: Mapping[str, Any] | AudioConfig, backend: DeviceBackend | 
             migrated = migrate(data)
         except ConfigValidationError as exc:
             raise ConfigValidationError(exc.problems, source=source) from None
+        except ConfigMigrationError as exc:
+            if source is None:
+                raise
+            raise ConfigMigrationError(f"{source}: {exc.message}", component="config") from None
         config, problems = structural_problems(migrated)
     if config is not None:
         devices = None

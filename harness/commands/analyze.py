@@ -69,7 +69,8 @@ def register(subparsers: Any) -> None:
     lat.add_argument("--recorded", required=True, metavar="REC.wav", help="what came back")
     lat.add_argument("--channel", type=int, default=0, metavar="N", help="channel of REC, 0 = first (default 0)")
     lat.add_argument("--reference-channel", type=int, default=0, metavar="N", help="channel of REF (default 0)")
-    lat.add_argument("--max-latency-ms", type=finite_float(lo=0, what="latency in ms"), metavar="MS",
+    lat.add_argument("--max-latency-ms", type=finite_float(lo=0, hi=86_400_000, what="latency in ms (at most a day)"),
+                     metavar="MS",
                      help="search no further than this")
     lat.add_argument(
         "--min-confidence", type=finite_float(lo=0, hi=1, what="confidence"), default=0.5, metavar="C", help="refuse below this confidence (0..1, default 0.5)"

@@ -157,6 +157,13 @@ class HistoryDB:
         self.path = Path(path) if path is not None else default_db_path()
         if self.path.exists() and not self.path.is_file():
             raise HistoryDBError(self.path, "is not a file; give the run-history database file (--db)")
+        if self.path.is_file() and self.path.stat().st_size:
+            # SQLite would take over a short non-database file as a new database: check the magic first
+            with open(self.path, "rb") as fh:
+                magic = fh.read(16)
+            if magic != b"SQLite format 3\x00":
+                raise HistoryDBError(self.path, "not a usable run-history database (not an SQLite file at all); "
+                                                "move it aside or give another --db (or $SOUNDCHECK_HISTORY_DB)")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
