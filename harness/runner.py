@@ -193,6 +193,9 @@ class ReliabilityRun:
         if not simulated:  # profile times are seconds into the run; triggers read the system clock
             schedule = schedule.shifted(clock.now())
         injector = FaultInjector(system, schedule, spec.seed, history=history, target=target)
+        # The rig's server can also die without the harness killing it (a crash in the field):
+        # the watch records that as a fault of its own and brings the server back.
+        watch = _watch_rig(target, history)
         live_violations: list[Verdict] = []
         callbacks = CallbackDurations()
         durations = system.monitoring.histogram("callback_duration_s")
@@ -235,6 +238,8 @@ class ReliabilityRun:
             crashed = exc
         finally:
             injector.disarm()
+            if watch is not None:
+                watch.stop()
             try:
                 run_op(history, system, "close")
             except BaseException as exc:  # noqa: BLE001
@@ -266,6 +271,15 @@ class ReliabilityRun:
         return Progress(system.clock.now() - t0, self.spec.duration_s, time.perf_counter() - wall0,
                         len(injector.records), system.monitoring.value("recoveries"), violations,
                         system.state.value)
+
+
+def _watch_rig(target: Any, history: History) -> Any:
+    """A started ``ServerWatch`` when the run owns a JACK loopback rig, else None."""
+    from .rig_target import JackRigTarget, ServerWatch  # noqa: PLC0415 - rig runs only
+
+    if not isinstance(target, JackRigTarget):
+        return None
+    return ServerWatch(target, history).start()
 
 
 def _accepts_threads(fn: Callable[..., Any]) -> bool:
