@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from . import _jackagent
 from .errors import RigError
+from .spawn import popen
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class JackAgent:
         self.expected_exit = False
         self._stderr: IO[bytes] = tempfile.TemporaryFile(prefix="soundcheck-jackagent-")
         try:
-            self.proc = subprocess.Popen(
+            self.proc = popen(  # from a lasting thread: PDEATHSIG follows the forking thread
                 [python or sys.executable, "-P", _jackagent.__file__, server, client_name,
                  str(open_timeout_s), "1" if monitor else "0"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,

@@ -68,6 +68,8 @@ from system_under_test.clock import Clock, SystemClock
 
 from .errors import RigError
 from .jack_agent import JackAgent
+from . import spawn as spawner
+from .spawn import popen
 
 log = logging.getLogger(__name__)
 
@@ -271,6 +273,7 @@ class LoopbackRig:
         clock: Clock | None = None,
         realtime: bool = False,
     ) -> None:
+        spawner.start()  # before any run counts its threads; see harness.spawn
         self.rate = int(rate)
         self.period = int(period)
         #: ``jackd -R`` (SCHED_FIFO for the server and, through libjack, its clients' process
@@ -356,7 +359,7 @@ class LoopbackRig:
             t0 = self.clock.now()
             logf = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
             try:
-                self._proc = subprocess.Popen(
+                self._proc = popen(  # from a lasting thread: PDEATHSIG follows the forking thread
                     cmd,
                     stdin=subprocess.DEVNULL,
                     stdout=logf,
@@ -386,8 +389,6 @@ class LoopbackRig:
         The client is the rig's agent process (``harness.jack_agent``); with ``monitor`` it stays
         open (xruns, ports, wiring), without it the agent closes it and exits.
         """
-        from .jack_agent import JackAgent
-
         remaining = max(0.1, t0 + self.ready_timeout_s - self.clock.now())
         agent = JackAgent(self.server_name, f"{self.CLIENT_PREFIX}-{secrets.token_hex(2)}", env=self.env(),
                           monitor=self.monitor, open_timeout_s=remaining, on_xrun=self._count_xrun,

@@ -131,6 +131,11 @@ class ReliabilityRun:
         self._stop = threading.Event()
         self.schedule = schedule_for(spec)  # validates --faults before anything starts
 
+    @property
+    def rig(self) -> Any:
+        """The JACK loopback rig this run started (``backend="jack"``), while it runs; else None."""
+        return self._rig
+
     def request_stop(self) -> None:
         """Ask the run to end after the current chunk (Ctrl-C): the report is still written."""
         self._stop.set()
@@ -178,8 +183,10 @@ class ReliabilityRun:
         spec = self.spec
         run_dir = spec.run_dir or new_run_dir(spec.report_root, spec.label, spec.seed)
         run_dir.mkdir(parents=True, exist_ok=True)
-        threads_before = list(threading.enumerate())
         backend = self._make_backend()
+        # after the backend: the rig's lasting threads (its process spawner) are the harness's, not
+        # the system's; threads the system starts from here on must be gone after close()
+        threads_before = list(threading.enumerate())
         system = self._system_factory(self._config(backend), backend=backend, seed=spec.seed)
         clock = system.clock
         simulated = isinstance(clock, VirtualClock)
