@@ -13,12 +13,14 @@ Protocol, JSON lines (the same shape as the PortAudio device host's):
 
 - events to the parent: ``{"event": "ready"}`` once a client is open on the server (and, with
   ``MONITOR=1``, activated with an xrun callback), or ``{"event": "failed", "error": ...}`` when no
-  client could open within ``TIMEOUT`` seconds; ``{"event": "xrun"}`` per JACK xrun callback;
-  ``{"event": "shutdown", "reason": ...}`` when libjack says the server went away, after which
-  the agent exits at once (it never calls libjack again on a dead server).
+  client could open within ``TIMEOUT`` seconds; ``{"event": "shutdown", "reason": ...}`` when
+  libjack says the server went away, after which the agent exits at once (it never calls libjack
+  again on a dead server). Xruns are counted here and read with the ``xruns`` op: an event per
+  xrun could fill the pipe while nobody reads it, and a blocked write in libjack's thread would
+  make the rig's own client the slow one.
 - requests from the parent: ``{"id": n, "op": ..., "args": {...}}`` answered with
   ``{"id": n, "ok": true, "result": ...}`` or ``{"id": n, "ok": false, "error": "..."}``. Ops:
-  ``ports``, ``connections``, ``connect``, ``disconnect``, ``cpu_load``, ``exit``.
+  ``ports``, ``connections``, ``connect``, ``disconnect``, ``cpu_load``, ``xruns``, ``exit``.
 - lifetime: EOF on stdin (the parent died or let go) ends the agent with ``os._exit``.
 """
 
@@ -39,6 +41,7 @@ class _Agent:
         self.client_name = client_name
         self.lock = threading.Lock()
         self.client: Any = None
+        self.xruns = 0
 
     def send(self, message: dict[str, Any]) -> None:
         line = json.dumps(message)
@@ -66,7 +69,7 @@ class _Agent:
                 return False
             time.sleep(0.02)
         if monitor:
-            client.set_xrun_callback(lambda delayed_usecs: self.send({"event": "xrun"}))
+            client.set_xrun_callback(self._on_xrun)
             client.set_shutdown_callback(self._on_shutdown)
             client.activate()
             self.client = client
@@ -74,6 +77,9 @@ class _Agent:
             client.close()
         self.send({"event": "ready", "pid": os.getpid()})
         return True
+
+    def _on_xrun(self, delayed_usecs: float) -> None:
+        self.xruns += 1  # one writer (libjack's notification thread); read by op_xruns
 
     def _on_shutdown(self, status: Any, reason: str) -> None:
         # libjack's own thread: tell the parent and leave without another libjack call.
@@ -106,6 +112,9 @@ class _Agent:
 
     def op_cpu_load(self) -> float:
         return float(self.client.cpu_load())
+
+    def op_xruns(self) -> int:
+        return self.xruns
 
     def serve(self) -> None:
         for line in sys.stdin:

@@ -13,6 +13,7 @@ import itertools
 import json
 import logging
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -41,23 +42,24 @@ def _pdeathsig() -> None:  # pragma: no cover - runs in the forked child
 class JackAgent:
     """One agent process holding one JACK client on ``server``.
 
-    ``on_xrun`` is called (from the reader thread) for every xrun JACK reports to the client;
-    ``on_exit`` once when the agent's pipe closes, with why (``exit_reason``).
+    No thread of ours reads its pipe: whoever asks (``wait_ready``, ``request``, ``alive``) reads
+    what the agent wrote so far, under one lock. (A reader thread per agent was a thread a run's
+    resource check found alive after the system closed, whenever the rig had been restarted.)
+    ``on_exit`` is called once, by whoever notices, when the agent's pipe closes unasked.
     """
 
     _ids = itertools.count(1)
 
     def __init__(self, server: str, client_name: str, *, env: dict[str, str], monitor: bool = True,
-                 open_timeout_s: float = 10.0, on_xrun: Callable[[], None] | None = None,
-                 on_exit: Callable[[str], None] | None = None, python: str | None = None) -> None:
+                 open_timeout_s: float = 10.0, on_exit: Callable[[str], None] | None = None,
+                 python: str | None = None) -> None:
         self.server = server
         self.monitor = monitor
-        self._on_xrun = on_xrun
         self._on_exit = on_exit
-        self._pending: dict[int, tuple[threading.Event, dict[str, Any]]] = {}
-        self._lock = threading.Lock()
-        self._ready = threading.Event()
-        self._gone = threading.Event()
+        self._lock = threading.RLock()
+        self._buf = b""
+        self._replies: dict[int, dict[str, Any]] = {}
+        self._gone = False
         self.ready_msg: dict[str, Any] = {}
         self.shutdown_reason: str | None = None
         self.expected_exit = False
@@ -72,8 +74,8 @@ class JackAgent:
         except BaseException:
             self._stderr.close()
             raise
-        self._reader = threading.Thread(target=self._read, name=f"jackagent-{self.proc.pid}", daemon=True)
-        self._reader.start()
+        assert self.proc.stdout is not None
+        self._fd = self.proc.stdout.fileno()
 
     @property
     def pid(self) -> int:
@@ -81,15 +83,69 @@ class JackAgent:
 
     @property
     def alive(self) -> bool:
-        return not self._gone.is_set() and self.proc.poll() is None
+        with self._lock:
+            self._pump(0.0)
+            return not self._gone and self.proc.poll() is None
 
+    # -- reading the pipe -------------------------------------------------------------------------
+    def _pump(self, timeout_s: float) -> None:
+        """Read and handle what the agent wrote, waiting at most ``timeout_s`` for the first byte."""
+        if self._gone:
+            return
+        try:
+            ready, _, _ = select.select([self._fd], [], [], max(0.0, timeout_s))
+        except (OSError, ValueError):
+            ready = [self._fd]
+        while ready:
+            try:
+                chunk = os.read(self._fd, 65536)
+            except BlockingIOError:
+                break
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self._closed()
+                return
+            self._buf += chunk
+            *lines, self._buf = self._buf.split(b"\n")
+            for raw in lines:
+                self._handle(raw)
+            try:
+                ready, _, _ = select.select([self._fd], [], [], 0.0)
+            except (OSError, ValueError):
+                break
+
+    def _handle(self, raw: bytes) -> None:
+        try:
+            msg = json.loads(raw)
+        except ValueError:
+            return
+        event = msg.get("event")
+        if event in ("ready", "failed"):
+            self.ready_msg = msg
+        elif event == "shutdown":
+            self.shutdown_reason = str(msg.get("reason"))
+        elif event is None and isinstance(msg.get("id"), int):
+            self._replies[msg["id"]] = msg
+
+    def _closed(self) -> None:
+        self._gone = True
+        if self._on_exit is not None and not self.expected_exit:
+            try:
+                self._on_exit(self.exit_reason or "pipe closed")
+            except Exception:  # noqa: BLE001 - a bad handler must not break the caller
+                log.exception("JACK agent exit handler failed")
+
+    # -- the protocol -----------------------------------------------------------------------------
     def wait_ready(self, timeout_s: float, *, give_up: Callable[[], bool] = lambda: False) -> bool:
         """Wait (bounded) for the agent's client to open; False if it failed, died or ``give_up()``."""
         deadline = time.monotonic() + timeout_s
-        while not self._ready.wait(0.02):
-            if self._gone.is_set() or give_up() or time.monotonic() >= deadline:
-                return False
-        return bool(self.ready_msg.get("event") == "ready")
+        with self._lock:
+            while not self.ready_msg:
+                self._pump(0.02)
+                if self._gone or give_up() or time.monotonic() >= deadline:
+                    break
+            return self.ready_msg.get("event") == "ready"
 
     @property
     def failure(self) -> str:
@@ -98,48 +154,11 @@ class JackAgent:
             return str(self.ready_msg.get("error"))
         return self.exit_reason or "no answer"
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        try:
-            for raw in self.proc.stdout:
-                try:
-                    msg = json.loads(raw)
-                except ValueError:
-                    continue
-                event = msg.get("event")
-                if event == "xrun":
-                    if self._on_xrun is not None:
-                        self._on_xrun()
-                elif event in ("ready", "failed"):
-                    self.ready_msg = msg
-                    self._ready.set()
-                elif event == "shutdown":
-                    self.shutdown_reason = str(msg.get("reason"))
-                elif event is None:
-                    with self._lock:
-                        waiter = self._pending.get(msg.get("id"))
-                    if waiter is not None:
-                        waiter[1].update(msg)
-                        waiter[0].set()
-        except (OSError, ValueError):
-            pass
-        finally:
-            self._gone.set()
-            self._ready.set()
-            with self._lock:
-                for event, _ in self._pending.values():
-                    event.set()
-            if self._on_exit is not None and not self.expected_exit:
-                try:
-                    self._on_exit(self.exit_reason or "pipe closed")
-                except Exception:  # noqa: BLE001 - a bad handler must not kill the reader
-                    log.exception("JACK agent exit handler failed")
-
     @property
     def exit_reason(self) -> str | None:
         """How the agent ended (None while it runs): server shutdown, a signal, or an exit status."""
         try:
-            code = self.proc.wait(timeout=1.0) if self._gone.is_set() else self.proc.poll()
+            code = self.proc.wait(timeout=1.0) if self._gone else self.proc.poll()
         except subprocess.TimeoutExpired:
             code = None
         if code is None:
@@ -155,27 +174,27 @@ class JackAgent:
 
     def request(self, op: str, timeout_s: float, **args: Any) -> Any:
         """One request, answered within ``timeout_s`` or ``RigError`` (the agent may be wedged in libjack)."""
-        if not self.alive:
-            raise RigError(f"the rig's JACK agent is gone ({self.exit_reason or 'exiting'})")
-        rid = next(self._ids)
-        waiter: tuple[threading.Event, dict[str, Any]] = (threading.Event(), {})
         with self._lock:
-            self._pending[rid] = waiter
-        try:
+            if not self.alive:
+                raise RigError(f"the rig's JACK agent is gone ({self.exit_reason or 'exiting'})")
+            rid = next(self._ids)
             try:
                 assert self.proc.stdin is not None
                 self.proc.stdin.write((json.dumps({"id": rid, "op": op, "args": args}) + "\n").encode())
                 self.proc.stdin.flush()
             except (OSError, ValueError) as exc:
                 raise RigError(f"the rig's JACK agent is gone ({exc})") from None
-            if not waiter[0].wait(timeout_s):
-                raise RigError(f"JACK call {op!r} did not return within {timeout_s:.1f} s")
-        finally:
-            with self._lock:
-                self._pending.pop(rid, None)
-        reply = waiter[1]
-        if not reply:
-            raise RigError(f"the rig's JACK agent died during {op!r} ({self.exit_reason or 'pipe closed'})")
+            deadline = time.monotonic() + timeout_s
+            while rid not in self._replies:
+                left = deadline - time.monotonic()
+                if self._gone:
+                    raise RigError(f"the rig's JACK agent died during {op!r} "
+                                   f"({self.exit_reason or 'pipe closed'})")
+                if left <= 0:
+                    raise RigError(f"JACK call {op!r} did not return within {timeout_s:.1f} s")
+                self._pump(min(left, 0.05))
+            reply = self._replies.pop(rid)
+            self._replies.clear()  # late answers to requests that timed out: nobody waits for them
         if not reply.get("ok"):
             raise RigError(f"JACK call {op!r} failed: {reply.get('error')}")
         return reply.get("result")
@@ -202,18 +221,14 @@ class JackAgent:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not fail
             log.warning("JACK agent %s did not die after SIGKILL", self.proc.pid)
-        for pipe in (self.proc.stdin,):
-            try:
-                if pipe is not None:
-                    pipe.close()
-            except OSError:
-                pass
-        self._reader.join(timeout=2)
-        if self.proc.stdout is not None:
-            try:
-                self.proc.stdout.close()
-            except OSError:
-                pass
+        with self._lock:
+            self._gone = True
+            for pipe in (self.proc.stdin, self.proc.stdout):
+                try:
+                    if pipe is not None:
+                        pipe.close()
+                except OSError:
+                    pass
         self._stderr.close()
 
     def stderr_tail(self, limit: int = 2000) -> str:

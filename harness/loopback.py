@@ -391,8 +391,7 @@ class LoopbackRig:
         """
         remaining = max(0.1, t0 + self.ready_timeout_s - self.clock.now())
         agent = JackAgent(self.server_name, f"{self.CLIENT_PREFIX}-{secrets.token_hex(2)}", env=self.env(),
-                          monitor=self.monitor, open_timeout_s=remaining, on_xrun=self._count_xrun,
-                          on_exit=self._agent_exited)
+                          monitor=self.monitor, open_timeout_s=remaining, on_exit=self._agent_exited)
         proc = self._proc
         # The agent's own bound is ``remaining``; ours adds the interpreter's start on a loaded machine.
         ok = agent.wait_ready(remaining + 10.0, give_up=lambda: proc is None or proc.poll() is not None)
@@ -411,10 +410,6 @@ class LoopbackRig:
             self._agent = agent
         else:
             agent.close()
-
-    def _count_xrun(self) -> None:
-        with self._xrun_lock:
-            self._xruns += 1
 
     def _agent_exited(self, reason: str) -> None:
         """The agent ended unasked (its server died, or libjack crashed it): noted, never fatal."""
@@ -606,7 +601,20 @@ class LoopbackRig:
 
     @property
     def xruns(self) -> int:
-        """Xruns JACK reported to the rig's client since the server (re)started."""
+        """Xruns JACK reported to the rig's client since the server (re)started.
+
+        Counted in the agent; asked with a short bound (the count needs no libjack call, but a
+        request stuck in libjack ahead of it would delay it): the last answer stands in meanwhile.
+        """
+        agent = self._agent
+        if agent is not None:
+            try:
+                count = int(agent.request("xruns", 0.5))
+            except RigError:
+                pass
+            else:
+                with self._xrun_lock:
+                    self._xruns = count
         with self._xrun_lock:
             return self._xruns
 
