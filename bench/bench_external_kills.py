@@ -49,18 +49,20 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
 
 
 def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
-    rec = np.array([r.recoveries for r in results], dtype=float)
-    killed = sum(1 for r in results if r.killed_pid is not None)
+    started = [r for r in results if r.killed_pid is not None]
+    rec = np.array([r.recoveries for r in started], dtype=float)
+    killed = len(started)
     return {
         "route": route,
         "kills": killed,
         "runs": len(results),
-        "false_violations": sum(r.false_violations for r in results),
-        "runs_with_violations": sum(1 for r in results if r.false_violations),
-        "recoveries_p50": float(np.median(rec)) if rec.size else None,
-        "recoveries_max": int(rec.max()) if rec.size else None,
-        "recoveries_min": int(rec.min()) if rec.size else None,
-        "exactly_one": int(sum(1 for r in results if r.recoveries == 1)),
+        "false_violations": sum(r.false_violations for r in started),
+        "runs_with_violations": sum(1 for r in started if r.false_violations),
+        "recoveries_p50": float(np.median(rec)) if rec.size else float("nan"),
+        "recoveries_max": int(rec.max()) if rec.size else -1,
+        "recoveries_min": int(rec.min()) if rec.size else -1,
+        "exactly_one": int(sum(1 for r in started if r.recoveries == 1)),
+        "not_started": sum(1 for r in results if r.final_state == "not started"),
         "recovery_failures": sum(r.recovery_failures for r in results),
         "crashes": sum(1 for r in results if r.exit_code not in (0, 1)),
         "violations_by_name": dict(Counter(v.split(":", 1)[0] for r in results for v in r.violations)),
@@ -110,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{'exactly 1':>9s} {'rec. fail':>9s}")
     for s in summary:
         print(f"{s['route']:8s} {s['kills']:5d} {s['false_violations']:11d} {s['recoveries_p50']:9.1f} "
-              f"{s['recoveries_max']:9d} {s['exactly_one']:6d}/{s['runs']:<2d} {s['recovery_failures']:9d}")
+              f"{s['recoveries_max']:9d} {s['exactly_one']:6d}/{s['kills']:<2d} {s['recovery_failures']:9d}"
+              + (f"  ({s['not_started']} run(s) whose system never started: no kill)" if s["not_started"] else ""))
         if s["violations_by_name"] or s["inconclusive"] or s["errors"]:
             print(f"         violations {s['violations_by_name']} inconclusive {s['inconclusive']} "
                   f"errors {s['errors']}")

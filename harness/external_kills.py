@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import UsageError
 from .loopback import LoopbackRig, pid_is_jackd
 from .runner import ReliabilityRun, RunSpec
 
@@ -141,6 +142,8 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
 
     try:
         result = run.execute(on_progress=on_progress)
+    except UsageError as exc:  # the system never started (before any kill): no verdict to judge
+        return KillResult(route, run.spec.seed, 2, None, 0, 0, [], "not started", error=f"did not start: {exc}")
     finally:
         if armed.is_set():
             killer.stop()
