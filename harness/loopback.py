@@ -416,6 +416,14 @@ class LoopbackRig:
         self.agent_exits.append(reason)
         log.info("rig %s: JACK agent ended: %s", self.server_name, reason)
 
+    def agent_status(self) -> str | None:
+        """How the rig's JACK agent ended ("server shut down (...)", "killed by SIGSEGV"); None while
+        it runs or when there is none."""
+        agent = self._agent
+        if agent is None:
+            return self.agent_exits[-1] if self.agent_exits else None
+        return None if agent.alive else (agent.exit_reason or "gone")
+
     @property
     def lost(self) -> int | None:
         """The exit status of a server that died without the rig killing it (None: no such death).

@@ -244,7 +244,7 @@ class ServerWatch:
                     firing_id=f"external-{len(self.records) + 1}", fault_id="external", kind="server_crash",
                     target="system", trigger="external", fired_at=rig.clock.now(),
                     details={"pid": rig.pid, "exit_status": status,
-                             "rig_agent": rig.agent_exits[-1] if rig.agent_exits else None})
+                             "rig_agent": rig.agent_status()})
                 self.records.append(record)
                 self.target._log("server_crash", True, f"jackd {rig.pid} died unannounced (status {status})")
                 if self.history is not None:
