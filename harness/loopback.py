@@ -95,10 +95,15 @@ def rig_unavailable_reason() -> str | None:
     """Why a rig cannot run on this machine (None if it can): jackd or JACK-Client missing."""
     if jackd_path() is None:
         return "jackd is not installed (apt-get install jackd2)"
-    try:
-        import jack  # noqa: F401
-    except (ImportError, OSError) as exc:
-        return f"JACK-Client is not usable ({exc}; pip install JACK-Client, apt-get install jackd2)"
+    # Looked up, not imported: loading libjack has no business in the harness process (the rig's
+    # JACK client runs in its agent process), and JACK-Client finds the library the same way.
+    import ctypes.util
+    import importlib.util
+
+    if importlib.util.find_spec("jack") is None:
+        return "JACK-Client is not installed (pip install JACK-Client)"
+    if ctypes.util.find_library("jack") is None:
+        return "libjack is not installed (apt-get install jackd2)"
     return None
 
 

@@ -94,3 +94,32 @@ def test_cli_run_on_the_rig_survives_its_server_killed_from_outside(tmp_path: Pa
                if '"fault_start"' in line]
     assert [c["data"]["kind"] for c in crashes] == ["server_crash"]
     assert crashes[0]["data"]["details"]["pid"] == jackd and crashes[0]["data"]["details"]["exit_status"] == -9
+
+
+_NO_LIBJACK = """
+import os, signal
+from harness.loopback import LoopbackRig, rig_unavailable_reason, wait_until
+assert rig_unavailable_reason() is None  # as `run --backend jack` asks before it starts
+with LoopbackRig() as rig:
+    assert rig.ports() and rig.xruns >= 0
+    os.kill(rig.pid, signal.SIGKILL)  # from outside: the rig is not told
+    wait_until(lambda: rig.lost is not None, 10.0, what="the server's death")
+    # libjack tells the agent asynchronously; it then leaves (measured: "server shut down")
+    wait_until(lambda: rig.agent_status() is not None, 10.0, what="the agent to notice")
+    rig.restart_server()
+    assert any(p.startswith("system:") for p in rig.ports())
+maps = open("/proc/self/maps").read()
+print("libjack mapped:", "libjack" in maps)
+"""
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(60)
+def test_the_harness_process_never_loads_libjack() -> None:
+    """The rig's JACK client (readiness, ports, xruns) lives in its agent process; the harness
+    process survives its server killed by pid and a restart without ever mapping libjack."""
+    require_loopback_rig()
+    out = subprocess.run([sys.executable, "-c", _NO_LIBJACK], cwd=ROOT, capture_output=True, text=True,
+                         timeout=50)
+    assert out.returncode == 0, f"exit {out.returncode}\n{out.stdout}\n{out.stderr[-3000:]}"
+    assert "libjack mapped: False" in out.stdout, out.stdout
