@@ -5,6 +5,11 @@ A run advances in *chunks* (simulated seconds on the virtual clock, wall seconds
 after each chunk the cheap invariants are checked live and the caller's ``on_chunk`` hook runs (the
 soak journals there). The history is streamed to ``history.jsonl`` in the run folder as it grows,
 so a crash loses nothing that happened before it; the summary is written even when the run fails.
+
+On the JACK loopback rig (``--backend jack``) the run owns the server. If it dies without the
+harness killing it (a crash, a ``kill -9`` from outside), ``rig_target.ServerWatch`` records it as
+a fault of its own (kind ``server_crash``, trigger ``external``) and starts the server again two
+seconds later, so the system's recovery from it is exercised and judged like any device fault.
 """
 
 from __future__ import annotations
