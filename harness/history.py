@@ -649,10 +649,25 @@ QUIESCENT_NOTE = "quiescent"
 
 
 def observe(system: Any) -> dict[str, Any]:
-    """The little the op checkers need: state, whether configured, a config digest."""
-    return {"state": system.state.value, "configured": system.config is not None,
+    """The little the op checkers need: state, whether configured, a config digest, and ``seq``:
+    the sequence number of the newest transition when the state was read.
+
+    ``seq`` lets a checker attribute state changes to their actor: of the transitions numbered
+    between an op's ``pre`` and ``post`` readings, those not in the op's own ``seqs`` were made by
+    someone else (the recovery supervisor, the watchdog/error path), whenever the history's observer
+    got round to recording them. State and seq are read under the coordinator's lock, where every
+    transition is applied and numbered, so they describe one moment.
+    """
+    coordinator = getattr(system, "coordinator", None)
+    if coordinator is None:  # a stand-in system (tests): no transitions to number
+        state, seq = system.state.value, None
+    else:
+        with coordinator.state_lock:
+            state = system.state.value
+            seq = getattr(coordinator.history, "last_seq", None)
+    return {"state": state, "configured": system.config is not None,
             "pending": getattr(system, "_pending_config", None) is not None,
-            "config": config_digest(system.config)}
+            "config": config_digest(system.config), **({"seq": seq} if seq is not None else {})}
 
 
 def system_snapshot(system: Any) -> dict[str, Any]:

@@ -470,6 +470,13 @@ class SystemModel:
         return op.op in ("initialize", "configure", "reconfigure", "start", "pause", "resume", "stop",
                          "close", "recover", "simulate_error")
 
+    @staticmethod
+    def autonomous(state: Any, to_state: str) -> Hashable:
+        """A system transition no op made: the recovery supervisor (RECOVERING -> RUNNING,
+        "recovered"), the watchdog/error path (-> RECOVERING, -> FAILED). That actor moves only the
+        lifecycle state; whether a config is applied or pending is the ops' business."""
+        return (to_state, state[1], state[2])
+
     def step(self, state: Any, op: Operation) -> list[Outcome]:
         st, cfg, pending = state
         name = op.op
@@ -657,22 +664,6 @@ def _wgl(ops: list[Operation], model: Any, init: Hashable, max_states: int
                    "explored": len(seen)}
 
 
-def _overlapping(ops: list[Operation]) -> set[int]:
-    """op_ids of ops whose [invoke, complete] interval overlaps another op's."""
-    out: set[int] = set()
-    spans = sorted((o.invoke_index, o.complete_index if o.complete_index is not None else 1 << 60, o.op_id)
-                   for o in ops)
-    end, owner = -1, None
-    for start, stop, op_id in spans:
-        if start < end:
-            out.add(op_id)
-            if owner is not None:
-                out.add(owner)
-        if stop > end:
-            end, owner = stop, op_id
-    return out
-
-
 def _behind_the_models_back(e: Any) -> bool:
     """An entry after which the system may change state without any op: a fault fired, a recovery
     started, a real (not ``simulate_error``'s) error was reported, or the system made a transition
@@ -712,6 +703,73 @@ def _op_evidence(o: Operation, allowed: list[Hashable]) -> dict[str, Any]:
             "pre": o.pre, "post": o.post, "allowed": [list(a) if isinstance(a, tuple) else a for a in allowed]}
 
 
+@dataclass
+class _Moves:
+    """Every system transition as ``(seq, index, to_state)``, in seq order, and ``(index, position)``
+    in index order (for histories whose observations carry no seq)."""
+
+    by_seq: list[tuple[int, int, str]]
+    by_index: list[tuple[int, int]]
+
+
+def _foreign_moves(o: Operation, moves: _Moves) -> list[tuple[int, int, str]]:
+    """The system transitions inside ``o``'s window that ``o`` did not make: another actor's.
+
+    The window is the seq range between the op's ``pre`` and ``post`` readings (``observe``
+    records the newest seq with the state, so a transition whose record lags behind the op's
+    completion still counts); without seqs there, the entries recorded between invoke and
+    completion. ``o.seqs`` (the transitions ``run_op`` saw the op make on its own thread) are the
+    op's; with no ``seqs`` recorded every move in the window may be the op's or not."""
+    own = set(o.seqs or ())
+    lo, hi = (o.pre or {}).get("seq"), (o.post or {}).get("seq")
+    if isinstance(lo, int) and isinstance(hi, int):
+        i = bisect.bisect_right(moves.by_seq, (lo, _INF_INT, ""))
+        j = bisect.bisect_right(moves.by_seq, (hi, _INF_INT, ""))
+        window = moves.by_seq[i:j]
+    else:
+        end = o.complete_index if o.complete_index is not None else _INF_INT
+        i = bisect.bisect_right(moves.by_index, (o.invoke_index, _INF_INT))
+        j = bisect.bisect_left(moves.by_index, (end, -1))
+        window = sorted(moves.by_seq[k] for _, k in moves.by_index[i:j])
+    return [m for m in window if m[0] not in own]
+
+
+_INF_INT = 1 << 62
+
+
+def _allowed_with_actor(model: Any, o: Operation, moves: _Moves | None) -> list[Hashable]:
+    """The states ``o`` may leave behind, given the moves another actor made inside its window.
+
+    With no such move this is ``_consistent`` from the observed ``pre``. Otherwise the op took
+    effect somewhere in the actor's chain of moves: just before its own first transition (its
+    ``seqs``), or, for an op that made none, anywhere; before that point the actor moved the
+    state, at it the model steps the op, after it the actor's remaining moves apply."""
+    pre = model.from_observation(o.pre)
+    foreign = _foreign_moves(o, moves) if moves is not None else []
+    if not foreign:
+        return _consistent(model, pre, o)
+    chain = [pre]
+    for _, _, to_state in foreign:
+        chain.append(model.autonomous(chain[-1], to_state))
+    if o.seqs:
+        first = min(o.seqs)
+        positions = [sum(1 for m in foreign if m[0] < first)]
+    else:
+        positions = list(range(len(chain)))
+    silent = getattr(model, "silent", lambda op: False)(o)
+    allowed: list[Hashable] = []
+    for p in positions:
+        for ns in _consistent(model, chain[p], o):
+            if silent and ns != chain[p]:
+                continue
+            for _, _, to_state in foreign[p:]:
+                ns = model.autonomous(ns, to_state)
+            allowed.append(ns)
+    if o.seqs is None:  # the op may have made every move in its window itself
+        allowed.extend(_consistent(model, pre, o))
+    return list(dict.fromkeys(allowed))
+
+
 def check_linearizable(history: History, model: Any = None, *, max_states: int = 200_000) -> Verdict:
     init = history.initial or {}
     if model is None:
@@ -737,6 +795,7 @@ class _LinearizabilityMarks:
         self.quiet: list[tuple[int, dict[str, Any]]] = [(-1, init)]
         self.transitions: list[int] = []
         self.autonomous: list[int] = []
+        self.system_moves: list[tuple[int, int, str]] = []  # (seq, index, to_state): see ``_Moves``
 
     def feed(self, e: Any) -> None:
         if e.type == "note":
@@ -746,6 +805,12 @@ class _LinearizabilityMarks:
             self.autonomous.append(e.index)
         if e.type == "transition":
             self.transitions.append(e.index)
+            if e.data.get("component") == "system":
+                self.system_moves.append((int(e.data.get("seq", 0)), e.index, str(e.data.get("to_state"))))
+
+    def moves(self) -> "_Moves":
+        out = sorted(self.system_moves)
+        return _Moves(out, sorted((m[1], k) for k, m in enumerate(out)))
 
 
 def _check_system_linearizable(ops: list[Operation], model: Any, marks: _LinearizabilityMarks,
@@ -762,6 +827,7 @@ def _check_system_linearizable(ops: list[Operation], model: Any, marks: _Lineari
     violated.
     """
     quiet, transitions, autonomous = marks.quiet, marks.transitions, marks.autonomous
+    moves = marks.moves() if hasattr(model, "autonomous") else None
     quiet_index = [q[0] for q in quiet]
     segments: dict[int, list[Operation]] = {}
     for o in ops:
@@ -792,7 +858,7 @@ def _check_system_linearizable(ops: list[Operation], model: Any, marks: _Lineari
             o = island[0]
             if len(island) == 1 and o.pre is not None and o.post is not None and o.completed:
                 sequential += 1
-                allowed = _consistent(model, model.from_observation(o.pre), o)
+                allowed = _allowed_with_actor(model, o, moves)  # another actor's moves in its window too
                 if model.from_observation(o.post) not in allowed:
                     evidence.append(_op_evidence(o, allowed))
         if len(evidence) > found or all(len(i) == 1 for i in islands):
@@ -1202,24 +1268,37 @@ def check_callback_errors(history: History, system: "AudioSystem | None" = None)
 
 class _RejectedConfig(_Fold):
     """Streams: the ops running now (an op invoked while another runs overlaps it, both ways),
-    and, per running configure, the system transitions recorded inside it. Linear."""
+    and, per running configure, the system transitions recorded inside it. Linear.
+
+    The recovery supervisor and the watchdog/error path are actors of their own: a transition
+    they make while a rejected configure runs (RECOVERING -> RUNNING, "recovered") is theirs, not
+    the configure's. A transition is the configure's when ``run_op`` saw it made on the op's own
+    thread (the completion's ``seqs``). The state the rejected configure must leave is the one the
+    other actor's last move inside the op's window (its ``pre``..``post`` seq range, see
+    ``history.observe``) led to; such moves may be recorded after the completion, so a judgement
+    waits (``pending``) until every seq of the window has been seen."""
 
     name = "rejected_config"
     types = frozenset({"invoke", "ok", "fail", "info", "transition"})
+    #: a window wider than this many transitions is not waited for (judged with what was seen)
+    MAX_WINDOW = 4096
 
     def __init__(self) -> None:
         self.open: dict[Any, dict[str, Any]] = {}  # op_id -> {overlaps, configure?, moved, ...}
+        self.pending: list[dict[str, Any]] = []  # rejected configures waiting for lagging transitions
         self.evidence: list[tuple[int, dict[str, Any]]] = []
         self.checked = 0
 
     def feed(self, e: Any) -> None:
         kind = e.type
         if kind == "transition":
-            if e.data.get("component") == "system":
-                for o in self.open.values():
-                    if o["configure"]:
-                        if len(o["moved"]) < 5:
-                            o["moved"].append(_transition(e))
+            t = _transition(e)
+            seq = t.get("seq")
+            for o in self.open.values():
+                if o["configure"] and len(o["seen"]) < self.MAX_WINDOW:
+                    o["seen"][seq] = t
+            if self.pending:
+                self._feed_pending(seq, t)
             return
         if kind == "invoke":
             if e.op_id is None:
@@ -1228,7 +1307,7 @@ class _RejectedConfig(_Fold):
             for o in self.open.values():
                 o["overlaps"] = True
             self.open[e.op_id] = {"overlaps": overlapping, "configure": e.op in ("configure", "reconfigure"),
-                                  "moved": [], "index": e.index, "args": list(e.data.get("args", [])),
+                                  "seen": {}, "index": e.index, "args": list(e.data.get("args", [])),
                                   "meta": dict(e.data.get("meta") or {}), "pre": e.data.get("pre")}
             return
         o = self.open.pop(e.op_id, None)
@@ -1246,18 +1325,66 @@ class _RejectedConfig(_Fold):
         if kind != "fail" or err_type not in _CONFIG_ERRORS or o["overlaps"]:
             return
         self.checked += 1
-        if pre and post and (pre.get("state"), pre.get("config")) != (post.get("state"), post.get("config")):
-            self._add(o, {"why": "rejected configuration changed the system", "op_id": e.op_id,
-                          "pre": pre, "post": post, "reason": meta.get("reason")})
-        if o["moved"]:
+        own = set(e.data["seqs"]) if "seqs" in e.data else None
+        moved = [t for t in o["seen"].values()
+                 if t.get("component") == "system" and (own is None or t.get("seq") in own)]
+        if moved:
             self._add(o, {"why": "transitions during a rejected configuration", "op_id": e.op_id,
-                          "transitions": o["moved"][:5]})
+                          "transitions": sorted(moved, key=lambda t: t.get("seq") or 0)[:5]})
+        if not (pre and post):
+            return
+        check = {"o": o, "op_id": e.op_id, "pre": pre, "post": post, "own": own or set(), "seen": o["seen"]}
+        lo, hi = pre.get("seq"), post.get("seq")
+        if isinstance(lo, int) and isinstance(hi, int):
+            check["missing"] = {q for q in range(lo + 1, hi + 1) if q not in o["seen"]} \
+                if hi - lo <= self.MAX_WINDOW else set()
+            check["window"] = (lo, hi)
+        else:  # no seqs in the readings: the window is what was recorded between invoke and completion
+            check["missing"] = set()
+            check["window"] = None
+        if check["missing"]:
+            self.pending.append(check)
+        else:
+            self._judge(check)
+
+    def _feed_pending(self, seq: Any, t: dict[str, Any]) -> None:
+        still = []
+        for check in self.pending:
+            if seq in check["missing"]:
+                check["missing"].discard(seq)
+                check["seen"][seq] = t
+            if check["missing"]:
+                still.append(check)
+            else:
+                self._judge(check)
+        self.pending = still
+
+    def _judge(self, check: dict[str, Any]) -> None:
+        """The rejected configure left the config alone, and the state where the other actor's
+        moves in its window (none: where it found it) put it."""
+        pre, post, own, window = check["pre"], check["post"], check["own"], check["window"]
+        theirs = sorted((t for q, t in check["seen"].items()
+                         if t.get("component") == "system" and q not in own
+                         and (window is None or (isinstance(q, int) and window[0] < q <= window[1]))),
+                        key=lambda t: t.get("seq") or 0)
+        expected = theirs[-1].get("to_state") if theirs else pre.get("state")
+        if pre.get("config") != post.get("config") or post.get("state") != expected:
+            ev = {"why": "rejected configuration changed the system", "op_id": check["op_id"],
+                  "pre": pre, "post": post, "reason": check["o"]["meta"].get("reason")}
+            if theirs:
+                ev["other_actor"] = [{"seq": t.get("seq"), "to_state": t.get("to_state"), "cause": t.get("cause")}
+                                     for t in theirs[-5:]]
+            self._add(check["o"], ev)
 
     def _add(self, o: dict[str, Any], ev: dict[str, Any]) -> None:
         if len(self.evidence) < _MAX_EVIDENCE:
             self.evidence.append((o["index"], ev))
 
     def verdict(self, system: Any = None) -> Verdict:
+        # Transitions the history never recorded (a truncated file): judge with what was seen.
+        for check in self.pending:
+            self._judge(check)
+        self.pending = []
         evidence = [ev for _, ev in sorted(self.evidence, key=lambda p: p[0])]  # in invoke order
         if evidence:
             return Verdict("rejected_config", False, evidence, f"{len(evidence)} rejected-config problem(s)")

@@ -32,6 +32,11 @@ Faults the rig produces, each a real thing the device layer must survive:
 ``kill_server``/``restart_server`` (the device vanishes and returns), ``disconnect_ports``/
 ``reconnect_ports`` (a pulled cable: silence, no error), ``stall``/``resume`` (SIGSTOP/SIGCONT of
 the server) and ``starve_cpu`` (xruns, counted by the rig's own JACK client's xrun callback).
+
+The rig's own JACK client (readiness, port wiring, xrun counts, DSP load) runs in a child
+process, the JACK agent (``harness.jack_agent``): a harness process holding a libjack client died
+with SIGSEGV when its server was killed from outside. Nothing in the harness process talks to
+libjack; a server that dies unannounced shows as ``lost`` and is reaped by ``restart_server``.
 """
 
 from __future__ import annotations
@@ -62,6 +67,9 @@ from typing import Any, TypeVar
 from system_under_test.clock import Clock, SystemClock
 
 from .errors import RigError
+from .jack_agent import JackAgent
+from . import spawn as spawner
+from .spawn import popen
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +95,15 @@ def rig_unavailable_reason() -> str | None:
     """Why a rig cannot run on this machine (None if it can): jackd or JACK-Client missing."""
     if jackd_path() is None:
         return "jackd is not installed (apt-get install jackd2)"
-    try:
-        import jack  # noqa: F401
-    except (ImportError, OSError) as exc:
-        return f"JACK-Client is not usable ({exc}; pip install JACK-Client, apt-get install jackd2)"
+    # Looked up, not imported: loading libjack has no business in the harness process (the rig's
+    # JACK client runs in its agent process), and JACK-Client finds the library the same way.
+    import ctypes.util
+    import importlib.util
+
+    if importlib.util.find_spec("jack") is None:
+        return "JACK-Client is not installed (pip install JACK-Client)"
+    if ctypes.util.find_library("jack") is None:
+        return "libjack is not installed (apt-get install jackd2)"
     return None
 
 
@@ -203,30 +216,6 @@ def wait_until(
         clock.sleep(interval_s)
 
 
-def _bounded(fn: Callable[[], T], timeout_s: float, what: str) -> T:
-    """Run ``fn`` in a daemon thread and wait at most ``timeout_s``; a hung libjack call is abandoned.
-
-    The abandoned thread is a daemon and blocked inside libjack; that is the price of never
-    wedging the caller (FIELD_NOTES: calls into a dead/stopped JACK server may never return).
-    """
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, name=f"rig:{what}", daemon=True)
-    thread.start()
-    thread.join(timeout_s)
-    if thread.is_alive():
-        raise RigError(f"JACK call {what!r} did not return within {timeout_s:.1f} s")
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")  # type: ignore[return-value]
-
-
 @dataclass
 class XrunReport:
     """What ``starve_cpu`` did and what JACK saw while it did it."""
@@ -289,6 +278,7 @@ class LoopbackRig:
         clock: Clock | None = None,
         realtime: bool = False,
     ) -> None:
+        spawner.start()  # before any run counts its threads; see harness.spawn
         self.rate = int(rate)
         self.period = int(period)
         #: ``jackd -R`` (SCHED_FIFO for the server and, through libjack, its clients' process
@@ -306,7 +296,11 @@ class LoopbackRig:
         self.monitor = monitor
         self.clock = clock or SystemClock()
         self._proc: subprocess.Popen[bytes] | None = None
-        self._client: Any = None  # jack.Client, the rig's monitor (xruns, cpu load, connections)
+        #: The rig's own JACK client (xruns, cpu load, connections) lives in a child process,
+        #: never in ours: libjack can take its process down when the server is killed from outside.
+        self._agent: JackAgent | None = None
+        #: How each agent that ended without being asked to ended ("killed by SIGSEGV", ...).
+        self.agent_exits: list[str] = []
         self._lock = threading.RLock()
         self._xruns = 0
         self._xrun_lock = threading.Lock()
@@ -370,7 +364,7 @@ class LoopbackRig:
             t0 = self.clock.now()
             logf = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
             try:
-                self._proc = subprocess.Popen(
+                self._proc = popen(  # from a lasting thread: PDEATHSIG follows the forking thread
                     cmd,
                     stdin=subprocess.DEVNULL,
                     stdout=logf,
@@ -395,47 +389,56 @@ class LoopbackRig:
             return self.ready_s
 
     def _wait_ready(self, t0: float) -> None:
-        """Readiness = a JACK client can open on this server name (not 'the process exists')."""
-        import jack  # JACK-Client: imported lazily so the harness imports without libjack
+        """Readiness = a JACK client can open on this server name (not 'the process exists').
 
-        _quiet_libjack(jack)
-        deadline = t0 + self.ready_timeout_s
-        last_error: Exception | None = None
-        while True:
+        The client is the rig's agent process (``harness.jack_agent``); with ``monitor`` it stays
+        open (xruns, ports, wiring), without it the agent closes it and exits.
+        """
+        remaining = max(0.1, t0 + self.ready_timeout_s - self.clock.now())
+        agent = JackAgent(self.server_name, f"{self.CLIENT_PREFIX}-{secrets.token_hex(2)}", env=self.env(),
+                          monitor=self.monitor, open_timeout_s=remaining, on_exit=self._agent_exited)
+        proc = self._proc
+        # The agent's own bound is ``remaining``; ours adds the interpreter's start on a loaded machine.
+        ok = agent.wait_ready(remaining + 10.0, give_up=lambda: proc is None or proc.poll() is not None)
+        if not ok:
+            agent.kill()
             if self._proc is None or self._proc.poll() is not None:
                 raise RigError(
                     f"jackd exited with status {self._proc.returncode if self._proc else '?'} "
                     f"before it was ready:\n{self.log_tail()}"
                 )
-            try:
-                client = _bounded(
-                    lambda: jack.Client(f"{self.CLIENT_PREFIX}-{secrets.token_hex(2)}",
-                                        no_start_server=True, servername=self.server_name),
-                    JACK_CALL_TIMEOUT_S, "open client")
-            except (jack.JackError, RigError) as exc:
-                last_error = exc
-            else:
-                if self.monitor:
-                    self._install_monitor(client)
-                else:
-                    _bounded(client.close, JACK_CALL_TIMEOUT_S, "close client")
-                return
-            if self.clock.now() >= deadline:
-                raise RigError(
-                    f"jackd {self.server_name!r} not ready after {self.ready_timeout_s:.1f} s "
-                    f"({last_error}):\n{self.log_tail()}"
-                )
-            self.clock.sleep(0.02)
+            raise RigError(
+                f"jackd {self.server_name!r} not ready after {self.ready_timeout_s:.1f} s "
+                f"({agent.failure}):\n{self.log_tail()}\n{agent.stderr_tail()}"
+            )
+        if self.monitor:
+            self._agent = agent
+        else:
+            agent.close()
 
-    def _install_monitor(self, client: Any) -> None:
-        def on_xrun(delayed_usecs: float) -> None:
-            with self._xrun_lock:
-                self._xruns += 1
+    def _agent_exited(self, reason: str) -> None:
+        """The agent ended unasked (its server died, or libjack crashed it): noted, never fatal."""
+        self.agent_exits.append(reason)
+        log.info("rig %s: JACK agent ended: %s", self.server_name, reason)
 
-        client.set_xrun_callback(on_xrun)
-        client.set_shutdown_callback(lambda status, reason: None)
-        _bounded(client.activate, JACK_CALL_TIMEOUT_S, "activate")
-        self._client = client
+    def agent_status(self) -> str | None:
+        """How the rig's JACK agent ended ("server shut down (...)", "killed by SIGSEGV"); None while
+        it runs or when there is none."""
+        agent = self._agent
+        if agent is None:
+            return self.agent_exits[-1] if self.agent_exits else None
+        return None if agent.alive else (agent.exit_reason or "gone")
+
+    @property
+    def lost(self) -> int | None:
+        """The exit status of a server that died without the rig killing it (None: no such death).
+
+        A crash in the field does not announce itself; ``restart_server`` reaps such a server.
+        """
+        proc = self._proc
+        if proc is None:
+            return None
+        return proc.poll()
 
     def log_tail(self, lines: int = 20) -> str:
         try:
@@ -481,15 +484,13 @@ class LoopbackRig:
             return state
 
     def _drop_client(self) -> None:
-        client, self._client = self._client, None
-        if client is None:
+        agent, self._agent = self._agent, None
+        if agent is None:
             return
-        try:
-            if self.running and not self._stalled:
-                _bounded(client.deactivate, 2.0, "deactivate")
-            _bounded(client.close, 2.0, "close client")
-        except Exception as exc:  # noqa: BLE001 - teardown must go on
-            log.debug("rig client close failed: %s", exc)
+        if self.running and not self._stalled:
+            agent.close(2.0)  # closes its client on the live server, so its ports go at once
+        else:
+            agent.kill()
 
     def _kill_process(self, *, graceful: bool = False) -> None:
         proc, self._proc = self._proc, None
@@ -504,35 +505,22 @@ class LoopbackRig:
         _cleanup_shm(self.server_name)
 
     # ------------------------------------------------------------------ JACK access
-    def _jack(self) -> Any:
+    def _jack(self) -> JackAgent:
         if self._stalled:
             raise RigError("the JACK server is stalled (SIGSTOP); resume() first")
-        if not self.running or self._client is None:
+        if not self.running or self._agent is None:
             raise RigError(f"the JACK server {self.server_name!r} is not running")
-        return self._client
+        if not self._agent.alive:
+            raise RigError(f"the rig's JACK client is gone ({self._agent.exit_reason})")
+        return self._agent
 
     def ports(self, *, is_output: bool | None = None) -> list[str]:
         """Audio port names on the server right now."""
-        client = self._jack()
-        kwargs: dict[str, Any] = {"is_audio": True}
-        if is_output is True:
-            kwargs["is_output"] = True
-        elif is_output is False:
-            kwargs["is_input"] = True
-        return [p.name for p in _bounded(lambda: client.get_ports(**kwargs), JACK_CALL_TIMEOUT_S, "ports")]
+        return list(self._jack().request("ports", JACK_CALL_TIMEOUT_S, is_output=is_output))
 
     def connections(self) -> list[tuple[str, str]]:
         """Every (output port, input port) connection on the server."""
-        client = self._jack()
-
-        def read() -> list[tuple[str, str]]:
-            pairs = []
-            for port in client.get_ports(is_audio=True, is_output=True):
-                for dest in client.get_all_connections(port):
-                    pairs.append((port.name, dest.name))
-            return pairs
-
-        return _bounded(read, JACK_CALL_TIMEOUT_S, "connections")
+        return [(a, b) for a, b in self._jack().request("connections", JACK_CALL_TIMEOUT_S)]
 
     def clients(self) -> list[str]:
         """Names of the JACK clients with audio ports, excluding ``system`` and the rig's own."""
@@ -577,16 +565,13 @@ class LoopbackRig:
         n = min(len(outs), len(ins)) if channels is None else channels
         pairs = list(zip(outs[:n], ins[:n]))
         jc = self._jack()
-
-        def wire() -> None:
-            for src, dst in self.connections():
-                if (src in outs or dst in ins) and (src.startswith("system:") or dst.startswith("system:")):
-                    jc.disconnect(src, dst)
-            for src, dst in pairs:
-                if (src, dst) not in self.connections():
-                    jc.connect(src, dst)
-
-        _bounded(wire, JACK_CALL_TIMEOUT_S, "connect loopback")
+        for src, dst in self.connections():
+            if (src in outs or dst in ins) and (src.startswith("system:") or dst.startswith("system:")):
+                jc.request("disconnect", JACK_CALL_TIMEOUT_S, src=src, dst=dst)
+        current = set(self.connections())
+        for src, dst in pairs:
+            if (src, dst) not in current:
+                jc.request("connect", JACK_CALL_TIMEOUT_S, src=src, dst=dst)
         self._loop_pairs = pairs
         return pairs
 
@@ -608,11 +593,8 @@ class LoopbackRig:
         else:
             removed = [p for p in self._loop_pairs if p in set(current)]
 
-        def unwire() -> None:
-            for src, dst in removed:
-                jc.disconnect(src, dst)
-
-        _bounded(unwire, JACK_CALL_TIMEOUT_S, "disconnect")
+        for src, dst in removed:
+            jc.request("disconnect", JACK_CALL_TIMEOUT_S, src=src, dst=dst)
         self._removed = removed
         return removed
 
@@ -621,28 +603,37 @@ class LoopbackRig:
         jc = self._jack()
         restored = list(self._removed)
 
-        def rewire() -> None:
-            current = set(self.connections())
-            existing = {p.name for p in jc.get_ports(is_audio=True)}
-            for src, dst in restored:
-                # A port that vanished meanwhile (its stream was reopened) cannot be replugged.
-                if (src, dst) not in current and src in existing and dst in existing:
-                    jc.connect(src, dst)
-
-        _bounded(rewire, JACK_CALL_TIMEOUT_S, "reconnect")
+        current = set(self.connections())
+        existing = set(self.ports())
+        for src, dst in restored:
+            # A port that vanished meanwhile (its stream was reopened) cannot be replugged.
+            if (src, dst) not in current and src in existing and dst in existing:
+                jc.request("connect", JACK_CALL_TIMEOUT_S, src=src, dst=dst)
         self._removed = []
         return restored
 
     @property
     def xruns(self) -> int:
-        """Xruns JACK reported to the rig's client since the server (re)started."""
+        """Xruns JACK reported to the rig's client since the server (re)started.
+
+        Counted in the agent; asked with a short bound (the count needs no libjack call, but a
+        request stuck in libjack ahead of it would delay it): the last answer stands in meanwhile.
+        """
+        agent = self._agent
+        if agent is not None:
+            try:
+                count = int(agent.request("xruns", 0.5))
+            except RigError:
+                pass
+            else:
+                with self._xrun_lock:
+                    self._xruns = count
         with self._xrun_lock:
             return self._xruns
 
     def cpu_load(self) -> float:
         """JACK's DSP load in percent (``jack_cpu_load``)."""
-        client = self._jack()
-        return float(_bounded(client.cpu_load, JACK_CALL_TIMEOUT_S, "cpu_load"))
+        return float(self._jack().request("cpu_load", JACK_CALL_TIMEOUT_S))
 
     # ------------------------------------------------------------------ faults
     def kill_server(self) -> None:
@@ -651,20 +642,20 @@ class LoopbackRig:
             if self._stalled:
                 self._signal(signal.SIGCONT)
                 self._stalled = False
-            client, self._client = self._client, None
+            agent, self._agent = self._agent, None
+            if agent is not None:
+                agent.kill()  # no goodbye: the client dies with the server it watched
             self._kill_process()
-            if client is not None:
-                # After the server's death close() returns (measured); still bounded.
-                try:
-                    _bounded(client.close, 2.0, "close client after kill")
-                except Exception as exc:  # noqa: BLE001
-                    log.debug("close after kill: %s", exc)
 
     def restart_server(self) -> float:
         """The device returns: start jackd again under the same name; seconds until ready."""
         with self._lock:
             if self.running:
                 raise RigError("restart_server() while the server is running; kill_server() first")
+            # A server that died without us (killed from outside): reap it, drop its agent and
+            # its /dev/shm files before a new one registers under the same name.
+            self._drop_client()
+            self._kill_process()
             with self._xrun_lock:
                 self._xruns = 0
             self._loop_pairs = []
@@ -803,9 +794,8 @@ class LoopbackRig:
             def try_connect() -> bool:
                 # The ports exist before jack_iodelay activates; connecting fails until it has.
                 try:
-                    _bounded(lambda: jc.connect("jack_delay:out", "jack_delay:in"),
-                             JACK_CALL_TIMEOUT_S, "connect iodelay")
-                except Exception:  # noqa: BLE001 - jack.JackErrorCode: not active yet
+                    jc.request("connect", JACK_CALL_TIMEOUT_S, src="jack_delay:out", dst="jack_delay:in")
+                except RigError:  # not active yet
                     return ("jack_delay:out", "jack_delay:in") in self.connections()
                 return True
 
@@ -846,12 +836,6 @@ class LoopbackRig:
             "ready_s": self.ready_s,
             "loop": [list(p) for p in self._loop_pairs],
         }
-
-
-def _quiet_libjack(jack: Any) -> None:
-    """Route libjack's console chatter ("Cannot connect to server socket") to our logger."""
-    jack.set_error_function(lambda msg: log.debug("libjack: %s", msg))
-    jack.set_info_function(lambda msg: log.debug("libjack: %s", msg))
 
 
 def _cleanup_shm(server_name: str) -> None:

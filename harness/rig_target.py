@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import RigError
-from .faults import Fault, FaultContext, Schedule
+from .faults import Fault, FaultContext, FaultRecord, Schedule
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -198,6 +198,77 @@ class JackRigTarget:
             return changed
 
 
+class ServerWatch:
+    """Notices the rig's server dying without the harness killing it, records it, brings it back.
+
+    A crash in the field does not announce itself: nobody calls ``drop_device``. The watch polls
+    the rig (``LoopbackRig.lost``: the server process ended while the rig still owned it) and
+    records each such death in the history as a fault of its own (kind ``server_crash``, target
+    ``system``, trigger ``external``, with the pid and exit status), so the run's report shows it
+    and the recovery invariant judges the system's recovery from it like any transient fault.
+    With ``restart_after_s`` (not None) it then starts the server again after that long (the
+    device returns, as a restarted sound server would) and ends the fault once it is ready.
+
+    Every rig action goes through the target's lock, so a scheduled ``return_device`` and the
+    watch never both restart the server.
+    """
+
+    def __init__(self, target: JackRigTarget, history: History | None, *, restart_after_s: float | None = 2.0,
+                 poll_s: float = 0.05) -> None:
+        self.target = target
+        self.history = history
+        self.restart_after_s = restart_after_s
+        self.poll_s = poll_s
+        self.records: list[FaultRecord] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> ServerWatch:
+        self._thread = threading.Thread(target=self._run, name="rig-server-watch", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30.0)
+
+    def _run(self) -> None:
+        rig = self.target.rig
+        while not self._stop.wait(self.poll_s):
+            with self.target._lock:
+                status = rig.lost
+                if status is None:
+                    continue
+                record = FaultRecord(
+                    firing_id=f"external-{len(self.records) + 1}", fault_id="external", kind="server_crash",
+                    target="system", trigger="external", fired_at=rig.clock.now(),
+                    details={"pid": rig.pid, "exit_status": status,
+                             "rig_agent": rig.agent_status()})
+                self.records.append(record)
+                self.target._log("server_crash", True, f"jackd {rig.pid} died unannounced (status {status})")
+                if self.history is not None:
+                    self.history.fault_started(record)
+            if self.restart_after_s is None:
+                return  # recorded; nobody brings the device back (the fault stays open)
+            if self._stop.wait(self.restart_after_s):
+                return
+            with self.target._lock:
+                detail = "server already back"
+                if rig.lost is not None or not rig.running:
+                    try:
+                        detail = f"jackd ready in {rig.restart_server():.3f} s"
+                    except RigError as exc:
+                        detail = f"restart failed: {exc}"
+                        record.transient = False  # the device did not come back
+                record.ended_at = rig.clock.now()
+                record.duration_s = record.ended_at - record.fired_at
+                record.details["restart"] = detail
+                self.target._log("server_restart", True, detail)
+                if self.history is not None:
+                    self.history.fault_ended(record)
+
+
 @dataclass
 class PulledCable(Fault):
     """The cable is pulled for ``duration_s`` (JACK ports disconnected), then plugged back in.
@@ -218,4 +289,4 @@ class PulledCable(Fault):
         ctx.target.replug_cable(self.target)  # type: ignore[attr-defined]
 
 
-__all__ = ["JackRigTarget", "PulledCable", "RigAction", "UNSUPPORTED", "UnsupportedFault"]
+__all__ = ["JackRigTarget", "PulledCable", "ServerWatch", "RigAction", "UNSUPPORTED", "UnsupportedFault"]

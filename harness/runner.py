@@ -5,6 +5,11 @@ A run advances in *chunks* (simulated seconds on the virtual clock, wall seconds
 after each chunk the cheap invariants are checked live and the caller's ``on_chunk`` hook runs (the
 soak journals there). The history is streamed to ``history.jsonl`` in the run folder as it grows,
 so a crash loses nothing that happened before it; the summary is written even when the run fails.
+
+On the JACK loopback rig (``--backend jack``) the run owns the server. If it dies without the
+harness killing it (a crash, a ``kill -9`` from outside), ``rig_target.ServerWatch`` records it as
+a fault of its own (kind ``server_crash``, trigger ``external``) and starts the server again two
+seconds later, so the system's recovery from it is exercised and judged like any device fault.
 """
 
 from __future__ import annotations
@@ -180,6 +185,11 @@ class ReliabilityRun:
         self.profile = profile_for(spec)  # validates --faults before anything starts
         self.schedule = self.profile.schedule(spec.duration_s, spec.seed)
 
+    @property
+    def rig(self) -> Any:
+        """The JACK loopback rig this run started (``backend="jack"``), while it runs; else None."""
+        return self._rig
+
     def request_stop(self) -> None:
         """Ask the run to end after the current chunk (Ctrl-C): the report is still written."""
         self._stop.set()
@@ -227,8 +237,10 @@ class ReliabilityRun:
         spec = self.spec
         run_dir = spec.run_dir or new_run_dir(spec.report_root, spec.label, spec.seed)
         run_dir.mkdir(parents=True, exist_ok=True)
-        threads_before = list(threading.enumerate())
         backend = self._make_backend()
+        # after the backend: the rig's lasting threads (its process spawner) are the harness's, not
+        # the system's; threads the system starts from here on must be gone after close()
+        threads_before = list(threading.enumerate())
         system = self._system_factory(self._config(backend), backend=backend, seed=spec.seed)
         clock = system.clock
         simulated = isinstance(clock, VirtualClock)
@@ -243,6 +255,9 @@ class ReliabilityRun:
             schedule = schedule.shifted(clock.now())
         injector = FaultInjector(system, schedule, spec.seed, history=history, target=target)
         audio = self.audio = AudioCheck.attach(system, injector)  # hears the tone the device plays
+        # The rig's server can also die without the harness killing it (a crash in the field):
+        # the watch records that as a fault of its own and brings the server back.
+        watch = _watch_rig(target, history)
         live_violations: list[Verdict] = []
         callbacks = CallbackDurations()
         durations = system.monitoring.histogram("callback_duration_s")
@@ -285,6 +300,8 @@ class ReliabilityRun:
             crashed = exc
         finally:
             injector.disarm()
+            if watch is not None:
+                watch.stop()
             try:
                 run_op(history, system, "close")
             except BaseException as exc:  # noqa: BLE001
@@ -322,6 +339,15 @@ class ReliabilityRun:
         return Progress(system.clock.now() - t0, self.spec.duration_s, time.perf_counter() - wall0,
                         len(injector.records), system.monitoring.value("recoveries"), violations,
                         system.state.value)
+
+
+def _watch_rig(target: Any, history: History) -> Any:
+    """A started ``ServerWatch`` when the run owns a JACK loopback rig, else None."""
+    from .rig_target import JackRigTarget, ServerWatch  # noqa: PLC0415 - rig runs only
+
+    if not isinstance(target, JackRigTarget):
+        return None
+    return ServerWatch(target, history).start()
 
 
 def _merge(verdicts: list[Verdict], live: list[Verdict]) -> list[Verdict]:

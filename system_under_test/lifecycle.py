@@ -112,6 +112,13 @@ class TransitionHistory:
     def maxlen(self) -> int:
         return self._records.maxlen or 0
 
+    @property
+    def last_seq(self) -> int:
+        """The newest transition's sequence number (0 before the first): lets an observer say which
+        transitions had happened when it looked."""
+        with self._lock:
+            return self._records[-1].seq if self._records else 0
+
 
 __all__ = [
     "ACTIVE_STATES",

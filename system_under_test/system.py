@@ -522,13 +522,16 @@ class AudioSystem:
                 last = stream.stats.last_callback_at
                 started = getattr(stream, "started_at", None)
                 ref = last if last is not None else started
+                # Never below the stream's own floor: a gap its device shows when healthy is no stall.
+                floor = getattr(stream, "min_stall_s", 0.0)
                 if ref is None:
                     stream.started_at = self.clock.now()  # type: ignore[attr-defined]
-                elif self.clock.now() - ref > config.watchdog.stall_periods * period:
+                elif self.clock.now() - ref > max(config.watchdog.stall_periods * period, floor):
                     self.monitoring.counter("device_stalls").inc()
                     self.coordinator.handle_error("device", DeviceStalledError(
                         f"no callback for {self.clock.now() - ref:.3f} s "
-                        f"({config.watchdog.stall_periods} periods of {period * 1000:.2f} ms)",
+                        f"({config.watchdog.stall_periods} periods of {period * 1000:.2f} ms"
+                        + (f", the stream's floor {floor * 1000:.0f} ms" if floor else "") + ")",
                         component="device"))
 
     def _route_error(self, record: ErrorRecord) -> None:

@@ -98,6 +98,11 @@ class DeviceStream(ABC):
 
     spec: StreamSpec
     stats: StreamStats
+    #: The longest silence (seconds) this stream can show while its device is healthy: the
+    #: system's stall watchdog never calls a shorter gap a stall. 0 for a device with a steady
+    #: clock (the simulated one); a real stream whose blocks reach us through a non-realtime path
+    #: (a device host process, a JACK server without SCHED_FIFO, a loaded machine) sets its own.
+    min_stall_s: float = 0.0
 
     @abstractmethod
     def start(self) -> None: ...

@@ -141,6 +141,30 @@ def test_silent_stall_is_caught_by_the_watchdog(system):
     assert system.state == State.RUNNING and system.metrics().counters["recoveries"] >= 1
 
 
+def test_the_stall_watchdog_never_fires_below_the_streams_floor(system):
+    """A stream whose device shows gaps when healthy (a real device host on a loaded machine)
+    declares ``min_stall_s``; a gap shorter than that is no stall, a longer one still is.
+    Measured on the rig's ALSA route at load 10: 22-24 ms gaps against a 21 ms (4-period) watchdog
+    started a needless recovery each."""
+    running(system)
+    stream = system.stream
+    stream.min_stall_s = 0.25  # the PortAudio stream's own watchdog bound
+    system.backend.stall("sim-in")
+    system.run_for(0.1)  # far past 4 periods, inside the floor
+    assert system.metrics().counters.get("device_stalls", 0) == 0
+    assert system.state == State.RUNNING
+    system.backend.unstall("sim-in")
+    system.run_for(0.5)
+    assert system.metrics().counters.get("recoveries", 0) == 0
+    # The floor is a floor, not an off switch: a longer silence is a stall.
+    system.backend.stall("sim-in")
+    system.run_for(0.4)
+    assert system.metrics().counters["device_stalls"] >= 1
+    system.backend.unstall("sim-in")
+    system.run_for(1.0)
+    assert system.state == State.RUNNING and system.metrics().counters["recoveries"] >= 1
+
+
 def test_silent_device_loss_is_caught_by_the_watchdog(system):
     running(system)
     system.backend.remove_device("sim-in", report=False)

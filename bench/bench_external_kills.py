@@ -1,0 +1,129 @@
+"""False alarms and recovery episodes per external JACK server kill, on the three rig routes.
+
+A benchmark, not a test: it prints figures (and writes JSON with ``--json``), never fails.
+
+    python bench/bench_external_kills.py [--kills 30] [--routes jack,system,alsa] [--load 0]
+                                         [--duration 8] [--kill-at 3] [--restart-after 2]
+
+Each kill is one reliability run of the healthy system with no injected fault (``--faults
+none``) on one route (``harness.external_kills``): ``jack`` (the rig backend), ``system``
+(PortAudio's JACK host API device) or ``alsa`` (ALSA's ``jack`` PCM). ``--kill-at`` seconds after
+the run's first second, the JACK server is SIGKILLed by pid from outside the harness; it is
+started again ``--restart-after`` seconds later. Every failed invariant is a false alarm (the
+system is healthy, the fault is real); the target is 0, and exactly 1 recovery episode per kill.
+
+``--load N`` runs N busy-loop processes (``python -c 'while 1: pass'``) for the whole bench, a
+loaded machine; they are killed when it ends. The load average is printed with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from harness.external_kills import ROUTES, KillResult, run_external_kill  # noqa: E402
+
+
+def _load_generators(n: int) -> list[subprocess.Popen[bytes]]:
+    return [subprocess.Popen([sys.executable, "-c", "while 1: pass"]) for _ in range(n)]
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for p in procs:
+        p.kill()
+    for p in procs:
+        p.wait()
+
+
+def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
+    started = [r for r in results if r.killed_pid is not None]
+    rec = np.array([r.recoveries for r in started], dtype=float)
+    killed = len(started)
+    return {
+        "route": route,
+        "kills": killed,
+        "runs": len(results),
+        "false_violations": sum(r.false_violations for r in started),
+        "runs_with_violations": sum(1 for r in started if r.false_violations),
+        "recoveries_p50": float(np.median(rec)) if rec.size else float("nan"),
+        "recoveries_max": int(rec.max()) if rec.size else -1,
+        "recoveries_min": int(rec.min()) if rec.size else -1,
+        "exactly_one": int(sum(1 for r in started if r.recoveries == 1)),
+        "not_started": sum(1 for r in results if r.final_state == "not started"),
+        "recovery_failures": sum(r.recovery_failures for r in results),
+        "crashes": sum(1 for r in results if r.exit_code not in (0, 1)),
+        "violations_by_name": dict(Counter(v.split(":", 1)[0] for r in results for v in r.violations)),
+        "inconclusive": dict(Counter(n for r in results for n in r.inconclusive)),
+        "errors": [r.error for r in results if r.error][:5],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kills", type=int, default=30, help="kills per route")
+    ap.add_argument("--routes", default=",".join(ROUTES))
+    ap.add_argument("--load", type=int, default=0, help="busy-loop processes for the bench's duration")
+    ap.add_argument("--duration", type=float, default=8.0)
+    ap.add_argument("--kill-at", type=float, default=3.0)
+    ap.add_argument("--restart-after", type=float, default=2.0)
+    ap.add_argument("--json", type=Path, help="write every result and the summary here")
+    args = ap.parse_args(argv)
+    routes = [r.strip() for r in args.routes.split(",") if r.strip()]
+    for r in routes:
+        if r not in ROUTES:
+            ap.error(f"--routes: unknown route {r!r} (choose from {', '.join(ROUTES)})")
+    os.environ.setdefault("SOUNDCHECK_HISTORY_DB", str(Path(tempfile.gettempdir()) / "bench-kills.sqlite"))
+    report_root = Path(tempfile.mkdtemp(prefix="bench-kills-"))
+    loaders = _load_generators(args.load)
+    results: dict[str, list[KillResult]] = {r: [] for r in routes}
+    loads: list[float] = []
+    t0 = time.monotonic()
+    try:
+        for i in range(args.kills):
+            for route in routes:  # interleaved: a slow phase of the machine hits every route alike
+                res = run_external_kill(route, seed=i + 1, duration_s=args.duration, kill_at_s=args.kill_at,
+                                        restart_after_s=args.restart_after, report_root=report_root)
+                results[route].append(res)
+                loads.append(os.getloadavg()[0])
+                flag = "" if not res.violations and res.recoveries == 1 else f"  <-- {res.violations} {res.run_dir}"
+                print(f"[{i + 1}/{args.kills}] {route:6s} recoveries={res.recoveries} "
+                      f"violations={res.false_violations} exit={res.exit_code}{flag}", flush=True)
+    finally:
+        _stop(loaders)
+    summary = [summarize(r, results[r]) for r in routes]
+    print()
+    print(f"external server kills: {args.kills} per route, load generators={args.load}, "
+          f"load average 1 min p50={np.median(loads):.1f} max={max(loads):.1f}, "
+          f"wall {time.monotonic() - t0:.0f} s, runs kept in {report_root}")
+    print(f"{'route':8s} {'kills':>5s} {'false viol.':>11s} {'recov p50':>9s} {'recov max':>9s} "
+          f"{'exactly 1':>9s} {'rec. fail':>9s}")
+    for s in summary:
+        print(f"{s['route']:8s} {s['kills']:5d} {s['false_violations']:11d} {s['recoveries_p50']:9.1f} "
+              f"{s['recoveries_max']:9d} {s['exactly_one']:6d}/{s['kills']:<2d} {s['recovery_failures']:9d}"
+              + (f"  ({s['not_started']} run(s) whose system never started: no kill)" if s["not_started"] else ""))
+        if s["violations_by_name"] or s["inconclusive"] or s["errors"]:
+            print(f"         violations {s['violations_by_name']} inconclusive {s['inconclusive']} "
+                  f"errors {s['errors']}")
+    if args.json:
+        args.json.write_text(json.dumps({"args": vars(args) | {"json": str(args.json)}, "summary": summary,
+                                         "load_avg": loads,
+                                         "results": {r: [asdict(x) for x in results[r]] for r in routes}},
+                                        indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,161 @@
+"""The rig's JACK agent: a child process that owns the loopback rig's only libjack client.
+
+Why a process: FIELD_NOTES measured that a harness process holding a ``jack.Client`` died with
+SIGSEGV a moment after its server was ``kill -9``ed from outside (reproduced with ``soundcheck run
+--backend jack``: the segfault was in libjack's ``jack_client_close``, reached from the old
+client's ``__del__``). Whatever libjack does when its server vanishes, it now does it here; the
+harness (``harness.jack_agent.JackAgent``) sees EOF on a pipe, records it and carries on.
+
+Run as a script (``python -P harness/_jackagent.py SERVER CLIENT TIMEOUT MONITOR``): it imports
+only the standard library and JACK-Client, never the harness.
+
+Protocol, JSON lines (the same shape as the PortAudio device host's):
+
+- events to the parent: ``{"event": "ready"}`` once a client is open on the server (and, with
+  ``MONITOR=1``, activated with an xrun callback), or ``{"event": "failed", "error": ...}`` when no
+  client could open within ``TIMEOUT`` seconds; ``{"event": "shutdown", "reason": ...}`` when
+  libjack says the server went away, after which the agent exits at once (it never calls libjack
+  again on a dead server). Xruns are counted here and read with the ``xruns`` op: an event per
+  xrun could fill the pipe while nobody reads it, and a blocked write in libjack's thread would
+  make the rig's own client the slow one.
+- requests from the parent: ``{"id": n, "op": ..., "args": {...}}`` answered with
+  ``{"id": n, "ok": true, "result": ...}`` or ``{"id": n, "ok": false, "error": "..."}``. Ops:
+  ``ports``, ``connections``, ``connect``, ``disconnect``, ``cpu_load``, ``xruns``, ``exit``.
+- lifetime: EOF on stdin (the parent died or let go) ends the agent with ``os._exit``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from typing import Any
+
+
+class _Agent:
+    def __init__(self, proto: Any, server: str, client_name: str) -> None:
+        self.proto = proto
+        self.server = server
+        self.client_name = client_name
+        self.lock = threading.Lock()
+        self.client: Any = None
+        self.xruns = 0
+
+    def send(self, message: dict[str, Any]) -> None:
+        line = json.dumps(message)
+        with self.lock:
+            self.proto.write(line + "\n")
+            self.proto.flush()
+
+    def open(self, timeout_s: float, monitor: bool) -> bool:
+        """Open (and with ``monitor`` activate) a client, retrying until ``timeout_s``; report it."""
+        import jack  # noqa: PLC0415 - the only place in soundcheck's harness that loads libjack
+
+        jack.set_error_function(lambda msg: None)  # "Cannot connect to server socket" chatter
+        jack.set_info_function(lambda msg: None)
+        deadline = time.monotonic() + timeout_s
+        last = "no attempt"
+        while True:
+            try:
+                client = jack.Client(self.client_name, no_start_server=True, servername=self.server)
+            except jack.JackError as exc:
+                last = str(exc)
+            else:
+                break
+            if time.monotonic() >= deadline:
+                self.send({"event": "failed", "error": last})
+                return False
+            time.sleep(0.02)
+        if monitor:
+            client.set_xrun_callback(self._on_xrun)
+            client.set_shutdown_callback(self._on_shutdown)
+            client.activate()
+            self.client = client
+        else:
+            client.close()
+        self.send({"event": "ready", "pid": os.getpid()})
+        return True
+
+    def _on_xrun(self, delayed_usecs: float) -> None:
+        self.xruns += 1  # one writer (libjack's notification thread); read by op_xruns
+
+    def _on_shutdown(self, status: Any, reason: str) -> None:
+        # libjack's own thread: tell the parent and leave without another libjack call.
+        try:
+            self.send({"event": "shutdown", "reason": str(reason)})
+        finally:
+            os._exit(0)
+
+    # -- operations ------------------------------------------------------------------------------
+    def op_ports(self, is_output: bool | None = None) -> list[str]:
+        kwargs: dict[str, Any] = {"is_audio": True}
+        if is_output is True:
+            kwargs["is_output"] = True
+        elif is_output is False:
+            kwargs["is_input"] = True
+        return [p.name for p in self.client.get_ports(**kwargs)]
+
+    def op_connections(self) -> list[list[str]]:
+        pairs = []
+        for port in self.client.get_ports(is_audio=True, is_output=True):
+            for dest in self.client.get_all_connections(port):
+                pairs.append([port.name, dest.name])
+        return pairs
+
+    def op_connect(self, src: str, dst: str) -> None:
+        self.client.connect(src, dst)
+
+    def op_disconnect(self, src: str, dst: str) -> None:
+        self.client.disconnect(src, dst)
+
+    def op_cpu_load(self) -> float:
+        return float(self.client.cpu_load())
+
+    def op_xruns(self) -> int:
+        return self.xruns
+
+    def serve(self) -> None:
+        for line in sys.stdin:
+            try:
+                request = json.loads(line)
+            except ValueError:
+                continue
+            rid, op = request.get("id"), request.get("op")
+            if op == "exit":
+                # Deactivate/close on a live server so it drops our ports at once; a dead server
+                # would have sent "shutdown" and we would be gone already.
+                client, self.client = self.client, None
+                if client is not None:
+                    try:
+                        client.deactivate()
+                        client.close()
+                    except Exception:  # noqa: BLE001 - leaving anyway
+                        pass
+                self.send({"id": rid, "ok": True, "result": None})
+                os._exit(0)
+            try:
+                result = getattr(self, f"op_{op}")(**request.get("args", {}))
+            except Exception as exc:  # noqa: BLE001 - every failure goes back as data
+                self.send({"id": rid, "ok": False, "error": f"{type(exc).__name__}: {exc}"})
+            else:
+                self.send({"id": rid, "ok": True, "result": result})
+        os._exit(0)  # stdin closed: the parent is gone; never risk a libjack call on the way out
+
+
+def main() -> None:
+    server, client_name, timeout_s, monitor = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4] == "1"
+    proto = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # libjack prints to stdout sometimes; keep the protocol clean
+    agent = _Agent(proto, server, client_name)
+    agent.send({"event": "started", "pid": os.getpid()})
+    if not agent.open(timeout_s, monitor):
+        os._exit(1)
+    if not monitor:
+        os._exit(0)
+    agent.serve()
+
+
+if __name__ == "__main__":
+    main()

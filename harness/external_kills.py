@@ -1,0 +1,159 @@
+"""External server kills: the JACK server killed from outside the harness, as a crash in the field.
+
+The rig's own ``drop_device`` kills the server *knowing* it does; a crash in the field does not
+announce itself (FIELD_NOTES: test both). Here a healthy system runs a reliability run with no
+injected fault (``--faults none``) on one of the three routes to the JACK loopback rig, and, from
+another thread, the server's process is ``SIGKILL``ed by pid (``os.kill``, behind the rig's back)
+``kill_at_s`` into the run, then started again ``restart_after_s`` later:
+
+=========  ===============================================================================
+route      what runs, and who brings the server back
+=========  ===============================================================================
+jack       ``--backend jack``: the run owns its rig; the run's ``ServerWatch`` notices the
+           unannounced death, records it as a fault and restarts the server
+system     PortAudio's JACK host API device ``system`` (``--backend portaudio --device
+           system``); the rig is outside the run, so the killer restarts it
+alsa       ALSA's ``jack`` PCM device (``--backend portaudio --device jack``, host API ALSA);
+           the killer restarts the server
+=========  ===============================================================================
+
+The system is healthy and the fault is real, so every failed invariant is a false alarm, and
+the right number of recovery episodes is exactly one. ``bench/bench_external_kills.py`` runs many;
+``tests/harness/test_external_kills.py`` runs one per route.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .loopback import LoopbackRig, pid_is_jackd
+from .runner import ReliabilityRun, RunSpec
+
+ROUTES = ("jack", "system", "alsa")
+
+
+@dataclass
+class KillResult:
+    """One external kill: what the run said about it."""
+
+    route: str
+    seed: int
+    exit_code: int
+    killed_pid: int | None
+    recoveries: int
+    recovery_failures: int
+    violations: list[str]
+    final_state: str
+    inconclusive: list[str] = field(default_factory=list)
+    external_faults: int = 0
+    run_dir: str = ""
+    error: str | None = None
+
+    @property
+    def false_violations(self) -> int:
+        return len(self.violations)
+
+
+class _Killer:
+    """Kills the server ``kill_at_s`` after it is armed; restarts it (if told) later."""
+
+    def __init__(self, pid_of: Any, kill_at_s: float, restart: Any | None, restart_after_s: float) -> None:
+        self.pid_of = pid_of
+        self.kill_at_s = kill_at_s
+        self.restart = restart
+        self.restart_after_s = restart_after_s
+        self.killed_pid: int | None = None
+        self.error: str | None = None
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="external-killer", daemon=True)
+
+    def arm(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        if self._cancel.wait(self.kill_at_s):  # the fault itself is a moment in the run, not a wait
+            return
+        pid = self.pid_of()
+        if pid is None or not pid_is_jackd(pid):
+            self.error = f"no jackd to kill (pid {pid})"
+            return
+        os.kill(pid, signal.SIGKILL)  # by pid, from outside: the rig is not told
+        self.killed_pid = pid
+        if self.restart is None:
+            return
+        if self._cancel.wait(self.restart_after_s):
+            return
+        try:
+            self.restart()
+        except Exception as exc:  # noqa: BLE001 - reported with the result
+            self.error = f"restart failed: {exc}"
+
+    def stop(self) -> None:
+        self._cancel.set()
+        self._thread.join(timeout=30)
+
+
+def run_external_kill(route: str, *, seed: int = 1, duration_s: float = 8.0, kill_at_s: float = 3.0,
+                      restart_after_s: float = 2.0, report_root: Path, config: dict[str, Any] | None = None
+                      ) -> KillResult:
+    """One reliability run (no injected faults) on ``route`` with one external server kill."""
+    if route not in ROUTES:
+        raise ValueError(f"unknown route {route!r} (choose from {', '.join(ROUTES)})")
+    report_root.mkdir(parents=True, exist_ok=True)
+    if route == "jack":
+        spec = RunSpec(backend="jack", duration_s=duration_s, seed=seed, faults="none", config=config,
+                       report_root=report_root, label=f"kill-{route}")
+        run = ReliabilityRun(spec)
+        # The run starts its own rig; the killer reads its pid when the time comes.
+        killer = _Killer(lambda: run.rig.pid if run.rig is not None else None, kill_at_s, None, 0.0)
+        return _execute(route, run, killer)
+    from system_under_test.devices.portaudio import PortAudioBackend
+
+    # The server is the environment here, as a sound server is in the field: no monitoring client
+    # of ours stays on it (a restart would leave the agent's reader thread in the run's process).
+    with LoopbackRig(monitor=False) as rig:
+        if route == "system":
+            backend = PortAudioBackend(jack_server=rig.server_name)
+            device = "system"
+        else:
+            backend = PortAudioBackend(host_api="ALSA", jack_server=rig.server_name)
+            device = "jack"
+        spec = RunSpec(backend="portaudio", device=device, duration_s=duration_s, seed=seed, faults="none",
+                       config=config, report_root=report_root, label=f"kill-{route}")
+        run = ReliabilityRun(spec, backend=backend)
+        killer = _Killer(lambda: rig.pid, kill_at_s, rig.restart_server, restart_after_s)
+        return _execute(route, run, killer)
+
+
+def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
+    armed = threading.Event()
+
+    def on_progress(progress: Any) -> None:
+        # Armed after the run's first chunk (the system is running): the kill time counts from there.
+        if not armed.is_set():
+            armed.set()
+            killer.arm()
+
+    try:
+        result = run.execute(on_progress=on_progress)
+    except UsageError as exc:  # the system never started (before any kill): no verdict to judge
+        return KillResult(route, run.spec.seed, 2, None, 0, 0, [], "not started", error=f"did not start: {exc}")
+    finally:
+        if armed.is_set():
+            killer.stop()
+    s = result.summary
+    violations = [f"{v['name']}: {v['message']}" for v in s["violations"]]
+    inconclusive = [v.name for v in result.verdicts if getattr(v, "inconclusive", False)]
+    external = sum(1 for f in result.history.faults() if f.get("trigger") == "external")
+    return KillResult(route, run.spec.seed, result.exit_code, killer.killed_pid, int(s["recoveries"]),
+                      int(s["recovery_failures"]), violations, s["final_state"], inconclusive, external,
+                      str(result.run_dir), killer.error)
+
+
+__all__ = ["KillResult", "ROUTES", "run_external_kill"]
