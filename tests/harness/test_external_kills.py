@@ -86,7 +86,7 @@ def test_cli_run_on_the_rig_survives_its_server_killed_from_outside(tmp_path: Pa
             proc.kill()
             proc.communicate()
     assert proc.returncode == 0, f"exit {proc.returncode}\n{out}\n{err[-3000:]}"
-    assert "all invariants held" in out
+    assert "PASS: all" in out and "invariants held" in out
     (run_dir,) = reports.iterdir()
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["ok"] and summary["recoveries"] == 1, summary
