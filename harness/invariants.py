@@ -813,6 +813,10 @@ class _LinearizabilityMarks:
         return _Moves(out, sorted((m[1], k) for k, m in enumerate(out)))
 
 
+#: the most ops one linearizability search takes: its cost per state grows with the ops it holds
+MAX_SEARCH_OPS = 5_000
+
+
 def _check_system_linearizable(ops: list[Operation], model: Any, marks: _LinearizabilityMarks,
                                max_states: int) -> Verdict:
     """Ops are judged in *segments* between quiet observations (the attach entry and the
@@ -838,6 +842,11 @@ def _check_system_linearizable(ops: list[Operation], model: Any, marks: _Lineari
 
     def search(group: list[Operation], q: int, lo: int) -> None:
         nonlocal searched
+        if len(group) > MAX_SEARCH_OPS:
+            unsure.append(f"{len(group)} ops at entry {lo} with no quiet moment among them: more than the "
+                          f"{MAX_SEARCH_OPS} one search takes (a storm that long is judged by legal_transitions "
+                          "and history_complete)")
+            return
         at, observed = quiet[q]
         start = model.initial(observed, None) if at < 0 else model.from_observation(observed)
         result, info = _wgl(group, model, start, max_states)
@@ -897,6 +906,9 @@ def _check_coordinator_linearizable(ops: list[Operation], model: Any, init: dict
     for o in ops:
         groups.setdefault(model.key(o), []).append(o)
     for key, group in groups.items():
+        if len(group) > MAX_SEARCH_OPS:
+            return Verdict("linearizable", True, [], f"{len(group)} ops on {key!r}: more than the "
+                           f"{MAX_SEARCH_OPS} one search takes: inconclusive", inconclusive=True)
         result, info = _wgl(group, model, model.initial(init, key), max_states)
         if result is None:
             return Verdict("linearizable", True, [info], f"search bound of {max_states} states reached "
