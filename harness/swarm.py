@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .faults import _DEVICE_PARAMS, FAULT_KINDS, PROFILES, Profile
+from .faults import _DEVICE_PARAMS, FAULT_KINDS, PROFILES, Profile, Schedule
 
 #: Fault kinds a swarm seed draws from: every kind the simulated device supports, except
 #: ``concurrent_transitions``, whose thread storms make a seed's history differ run to run (the
@@ -94,6 +94,21 @@ def profile_of(faults: str, seed: int) -> Profile:
             from None
 
 
+def seed_schedule(faults: str, seed: int, duration_s: float) -> Schedule:
+    """The fault schedule of swarm seed ``seed``: its profile's seeded draw. A swarm mix of rare
+    kinds can draw no fault at all in a short run, and a run without faults proves nothing (its
+    verdict is inconclusive); such a seed gets one fault of each of its kinds instead, at a seeded
+    time in the first half of the run."""
+    profile = profile_of(faults, seed)
+    schedule = profile.schedule(duration_s, seed)
+    if schedule.faults or faults != "swarm" or not profile.wants_faults:
+        return schedule
+    start = round(random.Random(f"swarm-fill:{seed}").uniform(0.5, max(0.5, duration_s / 2)), 6)
+    fill = Schedule.random(start + 0.25, seed, {k: 1.0 for k in profile.probabilities}, check_every_s=0.25,
+                           start_s=start, params=profile.params, name=profile.name)
+    return Schedule(fill.faults, name=profile.name, seed=seed, duration_s=duration_s)
+
+
 # ======================================================================================== seeds ====
 
 _RANGE = re.compile(r"^\s*(-?\d+)\s*(?:-\s*(-?\d+)\s*)?$")
@@ -151,7 +166,7 @@ def build_run(seed: int, duration_s: float, faults: str, mutant: str | None, run
     run = ReliabilityRun(spec, **({"system_factory": system_factory(mutant)} if mutant else {}))
     spec.faults = profile.name  # what summary.json and the history say the run ran
     run.profile = profile
-    run.schedule = schedule if schedule is not None else profile.schedule(duration_s, seed)
+    run.schedule = schedule if schedule is not None else seed_schedule(faults, seed, duration_s)
     return run
 
 
@@ -525,6 +540,6 @@ def render_report(result: SwarmResult) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["SWARM_KINDS", "SwarmLog", "SwarmResult", "SwarmSpec", "build_run", "failure_groups",
+__all__ = ["SWARM_KINDS", "seed_schedule", "SwarmLog", "SwarmResult", "SwarmSpec", "build_run", "failure_groups",
            "parse_seeds", "prepare_out_dir", "profile_of", "render_report", "run_seed", "run_swarm",
            "summarize", "swarm_profile", "write_outputs"]
