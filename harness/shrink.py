@@ -303,9 +303,9 @@ def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
     if result.mutant:
         info["scenario_passes_healthy"] = run_scenario(path).passed
     if not info["scenario_fails"]:
-        info["note"] = ("the exported scenario does not reproduce the failure (the scenario format cannot "
-                        "express one of the faults: " + ", ".join(info["kinds_after"]) + "); replay the "
-                        "schedule JSON with `soundcheck scenario shrink`")
+        info["note"] = ("the exported scenario does not reproduce the failure: the scenario exporter does not "
+                        "carry every fault of the shrunk schedule (" + ", ".join(info["kinds_after"]) + "); "
+                        "the schedule JSON reproduces it (`soundcheck scenario shrink` re-runs it)")
     return info
 
 
