@@ -197,3 +197,16 @@ def test_swarm_through_a_scheduler_survives_a_killed_worker(tmp_path: Path, dask
     assert sorted(r["seed"] for r in lines) == list(range(1, 13))  # every seed, exactly once
     assert result.errors == {}
     assert result.summary["seeds_done"] == 12
+
+
+def test_resume_refuses_an_option_that_differs_from_the_saved_swarm(tmp_path: Path) -> None:
+    from harness.errors import UsageError
+
+    _, out = prepare_out_dir(SwarmSpec("1-4", 2.0, "swarm", None), tmp_path / "s", None)
+    with pytest.raises(UsageError, match="--duration 3.0 differs from the swarm's 2.0"):
+        prepare_out_dir(SwarmSpec(None, 3.0, None, None), None, out)  # type: ignore[arg-type]
+    spec, same = prepare_out_dir(SwarmSpec(None, 2.0, None, None), None, out)  # type: ignore[arg-type]
+    assert same == out and spec == SwarmSpec("1-4", 2.0, "swarm", None)
+    with pytest.raises(UsageError, match="already run there"):
+        (out / "swarm.jsonl").write_text("", encoding="utf-8")
+        prepare_out_dir(SwarmSpec("1-4", 2.0, "swarm", None), out, None)
