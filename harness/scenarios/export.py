@@ -64,8 +64,12 @@ def _config_dict(config: AudioConfig | Mapping[str, Any] | None) -> dict[str, An
 
 
 def _valid(config: Any) -> bool:
+    """Valid on the simulated device (its rates and devices too), as the scenario loader checks it."""
+    from system_under_test.clock import VirtualClock
+    from system_under_test.devices.simulated import SimulatedBackend
+
     try:
-        load_config(config)
+        load_config(config, SimulatedBackend(VirtualClock()))
     except (ConfigError, TypeError):
         return False
     return True
@@ -78,7 +82,9 @@ def steps_from_history(history: History) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
     seen_first_op = False
     for e in entries:
-        if e.type == "invoke" and e.process not in _SKIP_PROCESSES and e.op in _OPS:
+        # an invalid_config fault applies its configuration as a configure of the process "fault"
+        injected = e.process == "fault" and e.op == "configure" and bool((e.data.get("meta") or {}).get("invalid"))
+        if e.type == "invoke" and (e.process not in _SKIP_PROCESSES or injected) and e.op in _OPS:
             args = list(e.data.get("args") or [])
             if not seen_first_op and e.op == "initialize":
                 seen_first_op = True

@@ -70,3 +70,16 @@ def test_scenario_shrink_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert f"{bad}: not a saved schedule" in capsys.readouterr().err
     assert main(["scenario", "shrink", str(scenario)]) == 2  # passes on the healthy system
     assert "only a failing scenario can be shrunk" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_an_injected_invalid_config_is_exported_as_a_step(tmp_path: Path) -> None:
+    # swarm seed 5 under half_reconfigure shrinks to one invalid_config fault (a missing device);
+    # the exporter carries that configuration (a configure of the process "fault") into the
+    # scenario as an invalid_config step, judged invalid on the simulated device as the loader does
+    result = shrink_seed(5, 5.0, "rejected_config", mutant="half_reconfigure", max_runs=60)
+    assert [f.kind for f in result.after.faults] == ["invalid_config"]
+    info = export(result, tmp_path)
+    text = Path(info["scenario"]).read_text()
+    assert 'fault = "invalid_config"' in text
+    assert info["scenario_fails"] is True and info["scenario_passes_healthy"] is True
