@@ -42,7 +42,8 @@ from .model import FORMAT_VERSION, Scenario, format_duration
 _FAULT_NAMES = {"dropout": "device_dropout", "stall": "stall", "xrun": "xrun",
                 "callback_raises": "callback_raises", "sample_rate_change": "sample_rate_change",
                 "buffer_exhaustion": "buffer_exhaustion", "invalid_config": "invalid_config",
-                "concurrent_transitions": "concurrent_transitions", "slow_dsp": "slow_dsp"}
+                "concurrent_transitions": "concurrent_transitions", "slow_dsp": "slow_dsp",
+                "coordinator_contention": "coordinator_contention"}
 _WITH_DURATION = {"device_dropout", "stall", "buffer_exhaustion", "slow_dsp"}
 _SKIP_PROCESSES = {"fault", "cleanup"}
 _OPS = {"initialize", "configure", "start", "pause", "resume", "reconfigure", "stop", "close", "recover",
@@ -110,7 +111,8 @@ def steps_from_history(history: History) -> list[dict[str, Any]]:
                 continue  # invalid configs show up as their configure op
             step = {"at": _ms(e.time - t0), "fault": kind}
             target = e.data.get("target")
-            if target and kind not in ("buffer_exhaustion", "concurrent_transitions", "slow_dsp"):
+            if target and kind not in ("buffer_exhaustion", "concurrent_transitions", "slow_dsp",
+                                       "coordinator_contention"):
                 step["target"] = target
             dur = float(e.data.get("duration_s") or 0.0)
             if kind in _WITH_DURATION and 0 < dur < 1e8:

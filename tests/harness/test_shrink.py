@@ -83,3 +83,13 @@ def test_an_injected_invalid_config_is_exported_as_a_step(tmp_path: Path) -> Non
     text = Path(info["scenario"]).read_text()
     assert 'fault = "invalid_config"' in text
     assert info["scenario_fails"] is True and info["scenario_passes_healthy"] is True
+
+
+@pytest.mark.slow
+def test_coordinator_contention_is_exported_as_a_step(tmp_path: Path) -> None:
+    # coordinator_no_lock fails only under coordinator_contention: the scenario must carry it
+    result = shrink_seed(1, 5.0, "legal_transitions", mutant="coordinator_no_lock", max_runs=60)
+    assert [f.kind for f in result.after.faults] == ["coordinator_contention"]
+    info = export(result, tmp_path)
+    assert 'fault = "coordinator_contention"' in Path(info["scenario"]).read_text()
+    assert info["scenario_fails"] is True and info["scenario_passes_healthy"] is True
