@@ -265,6 +265,8 @@ class SwarmResult:
     errors: dict[int, str]
     wall_s: float
     workers: int
+    #: simulated seconds this driver ran (the rows already on file when it resumed are not in it)
+    session_simulated_s: float = 0.0
     summary: dict[str, Any] = field(default_factory=dict)
     shrunk: list[dict[str, Any]] = field(default_factory=list)
 
@@ -351,6 +353,7 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
     log = SwarmLog(out_dir / SWARM_FILE)
     todo = [s for s in seeds if s not in log]
     errors: dict[int, str] = {}
+    session_sim = [0.0]  # simulated seconds run by this driver (a resumed swarm has more on file)
     client, cluster = _connect(scheduler, workers)
     t0 = time.perf_counter()
     n_workers = _worker_count(client)
@@ -385,6 +388,7 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                     bar.error()
                 else:
                     if log.add(row):
+                        session_sim[0] += float(row.get("simulated_s") or 0.0)
                         bar.update(row)
                         if on_row is not None:
                             on_row(row)
@@ -399,7 +403,7 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
             cluster.close()
     wall = time.perf_counter() - t0
     rows = [log.rows[s] for s in seeds if s in log.rows]
-    result = SwarmResult(out_dir, rows, errors, wall, n_workers)
+    result = SwarmResult(out_dir, rows, errors, wall, n_workers, session_simulated_s=session_sim[0])
     result.summary = summarize(spec, result)
     return result
 
@@ -480,6 +484,8 @@ def summarize(spec: SwarmSpec, result: SwarmResult) -> dict[str, Any]:
         "task_wall_s": round(task_wall, 3),
         "workers": result.workers,
         "driver_wall_s": round(result.wall_s, 3),
+        "session_simulated_hours": round(result.session_simulated_s / 3600, 4),
+        "sim_hours_per_wall_hour": round(result.session_simulated_s / result.wall_s, 1) if result.wall_s > 0 else None,
         "failures": [{"violated": list(k), "seeds": v[:1000], "count": len(v)} for k, v in groups.items()],
         "inconclusive_seeds": [r["seed"] for r in rows if r["outcome"] == "inconclusive"][:1000],
         "shrunk": result.shrunk,
@@ -506,7 +512,9 @@ def render_report(result: SwarmResult) -> str:
              + (f", mutant {spec['mutant']}" if spec.get("mutant") else ""),
              f"- pass {o['pass']}, fail {o['fail']}, inconclusive {o['inconclusive']}, "
              f"not run (errors) {len(s['errors'])}; exit code {s['exit_code']}",
-             f"- {s['simulated_hours']:.3f} simulated hours in {s['driver_wall_s']:.1f} s on {s['workers']} worker(s)",
+             f"- {s['simulated_hours']:.3f} simulated hours on file; this driver: {s['session_simulated_hours']:.3f} "
+             f"in {s['driver_wall_s']:.1f} s on {s['workers']} worker(s) ({s['sim_hours_per_wall_hour']} simulated "
+             "hours per wall hour)",
              ""]
     if s["failures"]:
         lines += ["## Failing seeds by violated invariants", ""]

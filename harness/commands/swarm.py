@@ -73,8 +73,8 @@ def handler(args: argparse.Namespace) -> int:
     print(f"soundcheck swarm: {result.summary['seeds_done']} of {result.summary['seeds_total']} seeds: "
           f"pass {o['pass']}, fail {o['fail']}, inconclusive {o['inconclusive']}"
           + (f", not run {len(result.errors)}" if result.errors else "")
-          + f"; {result.summary['simulated_hours']:.2f} simulated h in {result.wall_s:.1f} s on "
-            f"{result.workers} worker(s)")
+          + f"; this run: {result.session_simulated_s / 3600:.2f} simulated h in {result.wall_s:.1f} s on "
+            f"{result.workers} worker(s) ({result.summary['sim_hours_per_wall_hour']} sim h/wall h)")
     for g in result.summary["failures"]:
         print(f"  FAIL {', '.join(g['violated']) or '(crash)'}: {g['count']} seed(s), first {g['seeds'][0]}")
     for sh in result.shrunk:
