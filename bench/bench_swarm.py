@@ -56,8 +56,8 @@ def _noop(i: int) -> int:
 def overhead(workers: int, tasks: int) -> dict[str, Any]:
     from distributed import Client, LocalCluster, as_completed
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         client.submit(_noop, -1, pure=False).result()  # warm
         t0 = time.perf_counter()
         futures = [client.submit(_noop, i, pure=False) for i in range(tasks)]

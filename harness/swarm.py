@@ -292,8 +292,14 @@ def _connect(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
         except (OSError, TimeoutError) as exc:
             raise UsageError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler there: {exc}") from None
     n = workers or os.cpu_count() or 1
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=logging.ERROR)
+    # no dashboard; the scheduler's small HTTP server (health routes) on a free port, not 8787,
+    # which another cluster on the machine may hold (Dask would warn and move)
+    try:
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                               scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR)
+    except (RuntimeError, OSError) as exc:
+        raise UsageError(f"cannot start a local Dask cluster of {n} worker(s): {exc}; give --scheduler "
+                         "tcp://HOST:PORT to use a running one") from None
     return Client(cluster), cluster
 
 
@@ -350,11 +356,17 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
         from .mutants import MUTANTS
         if spec.mutant not in MUTANTS:
             raise UsageError(f"--mutant: unknown mutant {spec.mutant!r} (known: {', '.join(MUTANTS)})")
-    log = SwarmLog(out_dir / SWARM_FILE)
+    client, cluster = _connect(scheduler, workers)
+    try:
+        log = SwarmLog(out_dir / SWARM_FILE)
+    except BaseException:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        raise
     todo = [s for s in seeds if s not in log]
     errors: dict[int, str] = {}
     session_sim = [0.0]  # simulated seconds run by this driver (a resumed swarm has more on file)
-    client, cluster = _connect(scheduler, workers)
     t0 = time.perf_counter()
     n_workers = _worker_count(client)
     window = in_flight or max(4, 4 * n_workers)

@@ -148,7 +148,7 @@ def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[by
     logs = [open(tmp_path / f"dask-{i}.log", "wb") for i in range(3)]  # noqa: SIM115
     try:
         procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                       "--no-dashboard"], stdout=logs[0], stderr=subprocess.STDOUT, env=env,
+                                       "--no-dashboard", "--dashboard-address", "127.0.0.1:0"], stdout=logs[0], stderr=subprocess.STDOUT, env=env,
                                       start_new_session=True))
         for i in (1, 2):
             procs.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-nanny",
