@@ -39,6 +39,7 @@ def throughput(workers: int, seeds: int, duration_s: float, root: Path) -> dict[
     total = time.perf_counter() - t0
     sim_h = sum(r["simulated_s"] for r in result.rows) / 3600
     task_wall = sum(r["wall_s"] for r in result.rows)
+    task_cpu = sum(r["cpu_s"] for r in result.rows)
     # steady state: from the first result to the last, the seeds finished in between
     steady_wall = stamps[-1] - stamps[0] if len(stamps) > 1 else float("nan")
     steady_sim_h = sim_h * (len(stamps) - 1) / len(stamps)
@@ -46,7 +47,10 @@ def throughput(workers: int, seeds: int, duration_s: float, root: Path) -> dict[
             "outcomes": result.summary["outcomes"], "wall_s": round(total, 2),
             "sim_h_per_wall_h": round(sim_h / (total / 3600), 1),
             "steady_sim_h_per_wall_h": round(steady_sim_h / (steady_wall / 3600), 1),
-            "mean_task_wall_s": round(task_wall / len(result.rows), 3)}
+            "mean_task_wall_s": round(task_wall / len(result.rows), 3),
+            "mean_task_cpu_s": round(task_cpu / len(result.rows), 3),
+            # what the seeds would take with every worker on a core of its own
+            "cpu_bound_sim_h_per_wall_h": round(workers * duration_s / (task_cpu / len(result.rows)), 1)}
 
 
 def _noop(i: int) -> int:
@@ -103,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--overhead-tasks", type=int, default=500)
     ap.add_argument("--shrink-runs", type=int, default=150)
     ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--skip-mutants", action="store_true")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     report: dict[str, Any] = {}
@@ -114,15 +119,19 @@ def main(argv: list[str] | None = None) -> int:
             eff = tp[1]["steady_sim_h_per_wall_h"] / (2 * tp[0]["steady_sim_h_per_wall_h"])
             report["scaling_efficiency"] = round(eff, 3)
             print(f"\nthroughput, {args.seeds} seeds x {args.duration:g} s, healthy system, --faults swarm:")
-            print(f"{'workers':>7} {'wall s':>8} {'sim h/wall h':>13} {'steady':>8} {'task wall s':>12}  outcomes")
+            print(f"{'workers':>7} {'wall s':>8} {'sim h/wall h':>13} {'steady':>8} {'task wall s':>12} "
+                  f"{'task cpu s':>11} {'cpu-bound':>10}  outcomes")
             for t in tp:
                 print(f"{t['workers']:>7} {t['wall_s']:>8} {t['sim_h_per_wall_h']:>13} "
-                      f"{t['steady_sim_h_per_wall_h']:>8} {t['mean_task_wall_s']:>12}  {t['outcomes']}")
+                      f"{t['steady_sim_h_per_wall_h']:>8} {t['mean_task_wall_s']:>12} {t['mean_task_cpu_s']:>11} "
+                      f"{t['cpu_bound_sim_h_per_wall_h']:>10}  {t['outcomes']}")
             print(f"scaling efficiency (steady, 2 workers vs 2 x 1): {100 * eff:.0f} %")
             report["overhead"] = [overhead(w, args.overhead_tasks) for w in (1, 2)]
             for o in report["overhead"]:
                 print(f"engine overhead, {o['workers']} worker(s): {o['ms_per_task']} ms per no-op task "
                       f"({o['tasks']} tasks in {o['wall_s']} s)")
+        if args.skip_mutants:
+            return _write(report, args.json)
         print(f"\nmutants, --faults swarm, {args.duration:g} s per seed (first failing seed, shrink):")
         report["mutants"] = mutants(args.duration, args.max_seed, root, args.shrink_runs)
         print(f"\n{'mutant':<26} {'seed':>5} {'invariant':<18} {'faults':>12} {'run s':>12} {'runs':>5} "
@@ -134,8 +143,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m['mutant']:<26} {m['first_failing_seed']:>5} {m['invariant']:<18} "
                   f"{m['faults_before']:>5} -> {m['faults_after']:<3} {m['run_s_before']:>5g} -> {m['run_s_after']:<4g} "
                   f"{m['shrink_runs']:>5} {m['shrink_wall_s']:>8}  {m['scenario_fails']}/{m['scenario_passes_healthy']}")
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return _write(report, args.json)
+
+
+def _write(report: dict[str, Any], path: Path | None) -> int:
+    if path:
+        path.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

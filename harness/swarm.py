@@ -192,6 +192,7 @@ def run_seed(seed: int, duration_s: float, faults: str = "swarm", mutant: str | 
     a temporary one, removed afterwards: the line is the record, and a failing seed is re-run
     deterministically where it is shrunk."""
     t0 = time.perf_counter()
+    cpu0 = time.process_time()  # the seed's CPU cost: what a loaded machine does not inflate
     tmp = Path(tempfile.mkdtemp(prefix=f"soundcheck-swarm-{seed}-"))
     try:
         run = build_run(seed, duration_s, faults, mutant, tmp / "run")
@@ -204,6 +205,7 @@ def run_seed(seed: int, duration_s: float, faults: str = "swarm", mutant: str | 
                 "injected": s["faults"]["total"], "outcome": v.outcome.value, "violated": v.violated,
                 "inconclusive": v.inconclusive, "reasons": v.reasons, "evidence": first_evidence(result),
                 "simulated_s": s["simulated_s"], "wall_s": round(time.perf_counter() - t0, 4),
+                "cpu_s": round(time.process_time() - cpu0, 4),
                 "worker": f"{socket.gethostname()}:{os.getpid()}"}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
