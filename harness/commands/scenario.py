@@ -5,6 +5,8 @@
   file is invalid (every problem of every file is printed; nothing is run).
 - ``check PATH...``: validate only (0 or 2).
 - ``from-history HISTORY.jsonl``: turn a recorded history into a scenario file (stdout or ``-o``).
+- ``shrink FILE``: a failing scenario (ddmin over its steps) or a swarm's saved schedule (the
+  shrinker of ``harness.shrink``) cut down to a minimal one that still fails the same way.
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     fh.add_argument("--force", action="store_true", help="replace an existing --output file")
     fh.add_argument("--id", default=None, help="scenario id (default: from the file name)")
     fh.add_argument("--seed", type=seed_arg, default=None, help="seed (default: the history's)")
+    sh = sub.add_parser("shrink", help="shrink a failing scenario or a saved schedule to a minimal one")
+    sh.add_argument("file", type=Path, metavar="FILE", help="a scenario .toml or a *.schedule.json from a swarm")
+    sh.add_argument("--mutant", default=None, help="run under this mutant (default: the saved one, or none)")
+    sh.add_argument("--max-runs", type=int, default=150, help="at most this many runs (default 150)")
+    sh.add_argument("-o", "--output", type=Path, default=None,
+                    help="where to write (default: next to FILE, as <name>.shrunk.toml / a folder)")
     parser.set_defaults(func=handler)
 
 
@@ -73,6 +81,8 @@ def handler(args: argparse.Namespace) -> int:
         return 0
     if args.action == "run":
         return _run(args)
+    if args.action == "shrink":
+        return _shrink(args)
     return _from_history(args)
 
 
@@ -147,3 +157,42 @@ def _write_new(path: Path, text: str, *, replace: bool) -> None:
         raise UsageError(f"-o {path}: already exists; choose another name, or add --force to replace it") from None
     except OSError as exc:
         raise UsageError(f"-o {path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _shrink(args: argparse.Namespace) -> int:
+    from ..errors import UsageError
+    from ..shrink import Shrinker, export, load_saved, shrink_scenario_steps
+
+    if args.max_runs < 1:
+        raise UsageError(f"--max-runs must be at least 1, got {args.max_runs}")
+    if args.mutant is not None:
+        from ..mutants import MUTANTS
+        if args.mutant not in MUTANTS:
+            raise UsageError(f"--mutant: unknown mutant {args.mutant!r} (known: {', '.join(MUTANTS)})")
+    if args.file.suffix == ".toml":
+        from ..scenarios import write_scenario
+        doc, kept, runs = shrink_scenario_steps(args.file, mutant=args.mutant, max_runs=args.max_runs)
+        out = args.output or args.file.with_name(args.file.stem + ".shrunk.toml")
+        write_scenario(doc, out)
+        print(f"shrunk {args.file} to {len(doc['steps'])} step(s) in {runs} run(s), still failing: "
+              f"{'; '.join(kept)}; wrote {out}")
+        return 0
+    saved = load_saved(args.file)
+    mutant = args.mutant if args.mutant is not None else saved.get("mutant")
+    shrinker = Shrinker(int(saved["seed"]), str(saved["invariant"]), faults=str(saved.get("faults", "swarm")),
+                        mutant=mutant, max_runs=args.max_runs)
+    try:
+        result = shrinker.shrink(saved["_schedule"], float(saved["duration_s"]))
+    finally:
+        shrinker.close()
+    if not result.reproduced:
+        print(f"{args.file}: seed {result.seed} does not violate {result.invariant} with this schedule"
+              + (f" under mutant {mutant}" if mutant else "") + ": nothing to shrink")
+        return 1
+    info = export(result, args.output or args.file.parent / (args.file.name.split(".")[0] + "-shrunk"))
+    print(f"shrunk seed {result.seed} ({result.invariant}): {info['faults_before']} -> {info['faults_after']} "
+          f"fault(s), {info['duration_before']:g} -> {info['duration_after']:g} s, {info['runs']} run(s); "
+          f"schedule {info['schedule']}" + (f"; scenario {info['scenario']}" if info.get("scenario") else ""))
+    if info.get("note"):
+        print(f"  note: {info['note']}")
+    return 0

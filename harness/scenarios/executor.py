@@ -43,6 +43,7 @@ from .model import (
     BufferExhaustion,
     CallbackRaises,
     ConcurrentTransitions,
+    CoordinatorContention,
     DeadlineExpect,
     DeviceDropout,
     InvalidConfig,
@@ -436,6 +437,8 @@ class _Execution:
                                             operations=tuple(step.ops))
         elif isinstance(step, SlowDsp):
             fault = F.SlowDsp(duration_s=duration, factor=step.factor)
+        elif isinstance(step, CoordinatorContention):
+            fault = F.CoordinatorContention(threads=step.threads, ops_per_thread=step.ops_per_thread)
         else:  # pragma: no cover - the model admits nothing else
             raise TypeError(step)
         fault.fault_id = name

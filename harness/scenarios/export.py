@@ -42,7 +42,8 @@ from .model import FORMAT_VERSION, Scenario, format_duration
 _FAULT_NAMES = {"dropout": "device_dropout", "stall": "stall", "xrun": "xrun",
                 "callback_raises": "callback_raises", "sample_rate_change": "sample_rate_change",
                 "buffer_exhaustion": "buffer_exhaustion", "invalid_config": "invalid_config",
-                "concurrent_transitions": "concurrent_transitions", "slow_dsp": "slow_dsp"}
+                "concurrent_transitions": "concurrent_transitions", "slow_dsp": "slow_dsp",
+                "coordinator_contention": "coordinator_contention"}
 _WITH_DURATION = {"device_dropout", "stall", "buffer_exhaustion", "slow_dsp"}
 _SKIP_PROCESSES = {"fault", "cleanup"}
 _OPS = {"initialize", "configure", "start", "pause", "resume", "reconfigure", "stop", "close", "recover",
@@ -64,8 +65,12 @@ def _config_dict(config: AudioConfig | Mapping[str, Any] | None) -> dict[str, An
 
 
 def _valid(config: Any) -> bool:
+    """Valid on the simulated device (its rates and devices too), as the scenario loader checks it."""
+    from system_under_test.clock import VirtualClock
+    from system_under_test.devices.simulated import SimulatedBackend
+
     try:
-        load_config(config)
+        load_config(config, SimulatedBackend(VirtualClock()))
     except (ConfigError, TypeError):
         return False
     return True
@@ -78,7 +83,9 @@ def steps_from_history(history: History) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
     seen_first_op = False
     for e in entries:
-        if e.type == "invoke" and e.process not in _SKIP_PROCESSES and e.op in _OPS:
+        # an invalid_config fault applies its configuration as a configure of the process "fault"
+        injected = e.process == "fault" and e.op == "configure" and bool((e.data.get("meta") or {}).get("invalid"))
+        if e.type == "invoke" and (e.process not in _SKIP_PROCESSES or injected) and e.op in _OPS:
             args = list(e.data.get("args") or [])
             if not seen_first_op and e.op == "initialize":
                 seen_first_op = True
@@ -104,7 +111,8 @@ def steps_from_history(history: History) -> list[dict[str, Any]]:
                 continue  # invalid configs show up as their configure op
             step = {"at": _ms(e.time - t0), "fault": kind}
             target = e.data.get("target")
-            if target and kind not in ("buffer_exhaustion", "concurrent_transitions", "slow_dsp"):
+            if target and kind not in ("buffer_exhaustion", "concurrent_transitions", "slow_dsp",
+                                       "coordinator_contention"):
                 step["target"] = target
             dur = float(e.data.get("duration_s") or 0.0)
             if kind in _WITH_DURATION and 0 < dur < 1e8:

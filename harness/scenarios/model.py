@@ -45,7 +45,7 @@ OpName = Literal["initialize", "configure", "start", "pause", "resume", "reconfi
                  "recover", "simulate_error", "poll"]
 
 FAULTS = ("device_dropout", "stall", "xrun", "callback_raises", "sample_rate_change",
-          "buffer_exhaustion", "invalid_config", "concurrent_transitions", "slow_dsp")
+          "buffer_exhaustion", "invalid_config", "concurrent_transitions", "slow_dsp", "coordinator_contention")
 
 # -- durations ------------------------------------------------------------------------------------
 def parse_duration(value: Any) -> float:
@@ -278,8 +278,17 @@ class SlowDsp(_Fault):
     factor: float = Field(1.5, gt=0, le=100)
 
 
+class CoordinatorContention(_Fault):
+    """``threads`` threads race ``transition()`` on a fresh coordinator of the system's own class
+    (``harness.faults.CoordinatorContention``): a lost update there fails ``legal_transitions``."""
+
+    fault: Literal["coordinator_contention"]
+    threads: int = Field(4, ge=2, le=64)
+    ops_per_thread: int = Field(5, ge=1, le=10_000)
+
+
 FaultStep = Union[DeviceDropout, Stall, Xrun, CallbackRaises, SampleRateChange, BufferExhaustion,
-                  InvalidConfig, ConcurrentTransitions, SlowDsp]
+                  InvalidConfig, ConcurrentTransitions, SlowDsp, CoordinatorContention]
 
 
 def _step_kind(value: Any) -> str | None:
@@ -467,6 +476,7 @@ def step_kind(step: Any) -> str:
 
 __all__ = [
     "Anchor", "BufferExhaustion", "CallbackRaises", "Cleanup", "ConcurrentTransitions", "Condition",
+    "CoordinatorContention",
     "DeadlineExpect", "DeviceDropout", "Duration", "Expectation", "FAULTS", "FORMAT_VERSION",
     "FaultStep", "InvalidConfig", "InvariantExpect", "Meta", "MetricExpect", "NeverExpect", "OPS",
     "OpStep", "Run", "STATES", "SampleRateChange", "Scenario", "SlowDsp", "Stall", "StateExpect",

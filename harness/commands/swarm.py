@@ -1,0 +1,84 @@
+"""``soundcheck swarm``: thousands of seeded simulated runs on Dask distributed, failures shrunk.
+
+Exit status: 0 every seed passed, 1 a seed failed, 3 no seed failed but one was inconclusive (or
+could not be run: ``--resume`` runs it again), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..durations import duration_arg
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser("swarm", help="many seeded simulated runs on Dask; failures shrunk to scenarios",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seeds", default=None, help="seeds: 1-10000, 7, or 1-5,9 (required unless --resume)")
+    p.add_argument("--duration", type=duration_arg, default=None,
+                   help="simulated time per seed: 60, 60s, 5m (required unless --resume)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default one per core; ignored with --scheduler)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                   help="an existing Dask scheduler (default: start a local cluster)")
+    p.add_argument("--faults", default=None,
+                   help="swarm (each seed draws its own fault kinds; default) or a built-in profile")
+    p.add_argument("--mutant", metavar="NAME", default=None,
+                   help="swarm a deliberately broken variant of the system (harness/mutants.py)")
+    p.add_argument("--out", type=Path, default=None, help="swarm folder (default reports/swarm-<time>)")
+    p.add_argument("--resume", type=Path, metavar="DIR", default=None,
+                   help="carry on the swarm in DIR: seeds already in its swarm.jsonl are skipped")
+    p.add_argument("--no-shrink", action="store_true", help="do not shrink the failures")
+    p.add_argument("--shrink-runs", type=int, default=150,
+                   help="at most this many runs to shrink each distinct failure (default 150)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=handler)
+
+
+def handler(args: argparse.Namespace) -> int:
+    from ..errors import UsageError
+    from ..swarm import SwarmSpec, prepare_out_dir, run_swarm, write_outputs
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    if args.shrink_runs < 1:
+        raise UsageError(f"--shrink-runs must be at least 1, got {args.shrink_runs}")
+    if args.resume is not None and args.out is not None:
+        raise UsageError("give either --out (a new swarm) or --resume (carry one on), not both")
+    given = None
+    if args.resume is None:
+        missing = [n for n, v in (("--seeds", args.seeds), ("--duration", args.duration)) if v is None]
+        if missing:
+            raise UsageError(f"a swarm needs {' and '.join(missing)} (or --resume DIR)")
+        given = SwarmSpec(args.seeds, args.duration, args.faults or "swarm", args.mutant)
+    elif any(v is not None for v in (args.seeds, args.duration, args.faults, args.mutant)):
+        given = SwarmSpec(args.seeds, args.duration, args.faults, args.mutant)  # type: ignore[arg-type]
+    if given is not None and given.seeds is not None:
+        from ..swarm import parse_seeds, profile_of
+        parse_seeds(given.seeds)  # bad input is refused before a folder or a cluster exists
+        if given.faults is not None:
+            profile_of(given.faults, 1)
+        if given.mutant is not None:
+            from ..mutants import MUTANTS
+            if given.mutant not in MUTANTS:
+                raise UsageError(f"--mutant: unknown mutant {given.mutant!r} (known: {', '.join(MUTANTS)})")
+    spec, out = prepare_out_dir(given, args.out, args.resume)
+    result = run_swarm(spec, out, scheduler=args.scheduler, workers=args.workers, progress=not args.quiet)
+    if not args.no_shrink:
+        from ..shrink import shrink_swarm_failures
+        result.shrunk = shrink_swarm_failures(result, max_runs=args.shrink_runs)
+    write_outputs(result)
+    o = result.summary["outcomes"]
+    print(f"soundcheck swarm: {result.summary['seeds_done']} of {result.summary['seeds_total']} seeds: "
+          f"pass {o['pass']}, fail {o['fail']}, inconclusive {o['inconclusive']}"
+          + (f", not run {len(result.errors)}" if result.errors else "")
+          + f"; this run: {result.session_simulated_s / 3600:.2f} simulated h in {result.wall_s:.1f} s on "
+            f"{result.workers} worker(s) ({result.summary['sim_hours_per_wall_hour']} sim h/wall h)")
+    for g in result.summary["failures"]:
+        print(f"  FAIL {', '.join(g['violated']) or '(crash)'}: {g['count']} seed(s), first {g['seeds'][0]}")
+    for sh in result.shrunk:
+        print(f"  shrunk seed {sh['seed']}: {sh['faults_before']} -> {sh['faults_after']} fault(s)"
+              + (f"; scenario {sh['scenario']}" if sh.get("scenario") else ""))
+    print(f"  swarm folder: {out} (swarm.jsonl, summary.json, report.md)")
+    return result.exit_code

@@ -1,0 +1,407 @@
+"""Shrinking: a failing seed's fault schedule cut down to a minimal one that still fails the same way.
+
+A swarm seed fails with a schedule of tens of faults over a minute; the bug usually needs one or
+two of them. The shrinker re-runs the seed (the simulated backend is deterministic: the same seed
+and the same schedule give the same history) with candidate schedules and keeps a candidate when
+the run still violates the same invariant, in four passes:
+
+1. drop faults: delta debugging (``ddmin``, Zeller & Hildebrandt 2002) over the list of faults;
+2. shorten each fault: halve its duration (and a ``count``) while it still fails;
+3. move each fault earlier: halve its time while it still fails;
+4. shorten the run: halve the simulated duration, never below the end of the last fault.
+
+Every fault keeps its ``fault_id``, so the random draws a fault makes (an invalid configuration,
+an operator's calls) are the same in every candidate. The search is deterministic and bounded by
+``max_runs`` runs. The result is saved as a schedule JSON (``soundcheck scenario shrink`` reads it
+back) and exported as a scenario TOML with ``harness.scenarios.export_failure``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .errors import InputFileError, UsageError
+from .faults import At, Fault, Schedule, fault_from_dict
+
+T = TypeVar("T")
+
+SCHEDULE_FORMAT = "soundcheck-schedule"
+#: the shortest fault duration and run duration a shrink tries
+MIN_FAULT_S = 0.005
+MIN_RUN_S = 0.5
+
+
+# ==================================================================================== ddmin ====
+
+class BudgetExhausted(Exception):
+    """The shrinker used up its runs; the smallest failing candidate so far stands."""
+
+
+def ddmin(items: Sequence[T], fails: Callable[[list[T]], bool]) -> list[T]:
+    """Zeller's ddmin: a 1-minimal sublist of ``items`` for which ``fails`` still holds
+    (``fails(items)`` is assumed). Tries the empty list first: some failures need no fault at all.
+    When ``fails`` raises ``BudgetExhausted`` the smallest failing list found so far is returned."""
+    items = list(items)
+    try:
+        if fails([]):
+            return []
+        n = 2
+        while len(items) >= 2:
+            size = math.ceil(len(items) / n)
+            chunks = [items[i:i + size] for i in range(0, len(items), size)]
+            for chunk in chunks:
+                if fails(chunk):
+                    items, n = chunk, 2
+                    break
+            else:
+                for i in range(len(chunks)):
+                    rest = [x for j, c in enumerate(chunks) if j != i for x in c]
+                    if fails(rest):
+                        items, n = rest, max(n - 1, 2)
+                        break
+                else:
+                    if n >= len(items):
+                        break
+                    n = min(len(items), 2 * n)
+    except BudgetExhausted:
+        pass
+    return items
+
+
+# ================================================================================ schedules ====
+
+def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
+    """``Schedule.to_dict`` plus each fault's ``fault_id`` (the seed of its random draws)."""
+    d = schedule.to_dict()
+    for fd, f in zip(d["faults"], schedule.faults, strict=True):
+        fd["fault_id"] = f.fault_id
+    return d
+
+
+def schedule_from_dict(d: dict[str, Any]) -> Schedule:
+    return Schedule([fault_from_dict(f) for f in d.get("faults", [])], name=d.get("name", "custom"),
+                    seed=int(d.get("seed", 0)), duration_s=d.get("duration_s"))
+
+
+def _time(f: Fault) -> float:
+    return float(getattr(f.trigger, "time", 0.0))
+
+
+def _end(f: Fault) -> float:
+    return _time(f) + float(f.duration_s or 0.0)
+
+
+# ================================================================================ shrinking ====
+
+@dataclass
+class ShrinkResult:
+    seed: int
+    invariant: str
+    mutant: str | None
+    faults: str
+    before: Schedule
+    after: Schedule
+    duration_before: float
+    duration_after: float
+    runs: int
+    exhausted: bool
+    reproduced: bool
+    violated_after: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The saved form (``soundcheck scenario shrink`` reads it back)."""
+        return {"soundcheck": SCHEDULE_FORMAT, "seed": self.seed, "invariant": self.invariant,
+                "mutant": self.mutant, "faults": self.faults, "duration_s": self.duration_after,
+                "schedule": schedule_to_dict(self.after),
+                "shrink": {"faults_before": len(self.before), "faults_after": len(self.after),
+                           "duration_before": self.duration_before, "runs": self.runs,
+                           "budget_exhausted": self.exhausted, "reproduced": self.reproduced,
+                           "violated_after": self.violated_after}}
+
+
+class Shrinker:
+    """Re-runs one seed with candidate schedules; ``shrink()`` applies the four passes."""
+
+    def __init__(self, seed: int, invariant: str, *, faults: str = "swarm", mutant: str | None = None,
+                 max_runs: int = 150, workdir: Path | None = None) -> None:
+        self.seed = seed
+        self.invariant = invariant
+        self.faults = faults
+        self.mutant = mutant
+        self.max_runs = max_runs
+        self.runs = 0
+        self.exhausted = False
+        self._cache: dict[str, list[str]] = {}
+        self._own_tmp = workdir is None
+        self.workdir = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="soundcheck-shrink-"))
+
+    def _key(self, faults: Sequence[Fault], duration_s: float) -> str:
+        schedule = Schedule(list(faults), name="shrink", seed=self.seed, duration_s=duration_s)
+        return json.dumps([schedule_to_dict(schedule), duration_s], sort_keys=True, default=str)
+
+    def violated(self, faults: Sequence[Fault], duration_s: float, *, keep_dir: Path | None = None) -> list[str]:
+        """The invariants a run of the seed with these faults violates (cached by schedule)."""
+        from .swarm import build_run
+
+        key = self._key(faults, duration_s)
+        if keep_dir is None and key in self._cache:
+            return self._cache[key]
+        if keep_dir is None and self.runs >= self.max_runs:
+            self.exhausted = True
+            raise BudgetExhausted
+        self.runs += keep_dir is None
+        run_dir = keep_dir or self.workdir / f"try-{self.runs}"
+        # fresh Fault objects per run: a run arms the faults it is given
+        copy = Schedule([dataclasses.replace(f) for f in faults], name="shrink", seed=self.seed,
+                        duration_s=duration_s)
+        try:
+            result = build_run(self.seed, duration_s, self.faults, self.mutant, run_dir, schedule=copy) \
+                .execute(reports=False)
+            violated = list(result.verdict.violated)
+        finally:
+            if keep_dir is None:
+                shutil.rmtree(run_dir, ignore_errors=True)
+        self._cache[key] = violated
+        return violated
+
+    def fails(self, faults: Sequence[Fault], duration_s: float) -> bool:
+        return self.invariant in self.violated(faults, duration_s)
+
+    def shrink(self, schedule: Schedule, duration_s: float) -> ShrinkResult:
+        before = Schedule(list(schedule.faults), name=schedule.name, seed=self.seed, duration_s=duration_s)
+        faults = sorted(schedule.faults, key=_time)
+        duration = duration_s
+        reproduced = self.fails(faults, duration)
+        if reproduced:
+            faults = ddmin(faults, lambda fs: self.fails(fs, duration))
+            faults = self._shorten_faults(faults, duration)
+            faults = self._move_earlier(faults, duration)
+            duration = self._shorten_run(faults, duration)
+        faults = sorted(faults, key=_time)
+        after = Schedule(faults, name=f"shrunk:{schedule.name}", seed=self.seed, duration_s=duration)
+        last = self._cache.get(self._key(faults, duration), [])
+        return ShrinkResult(self.seed, self.invariant, self.mutant, self.faults, before, after, duration_s,
+                            duration, self.runs, self.exhausted, reproduced, last)
+
+    def _try(self, faults: list[Fault], i: int, new: Fault, duration: float) -> list[Fault]:
+        """``faults`` with fault ``i`` replaced by ``new`` if that still fails, else ``faults``
+        itself (also once the budget is spent: the passes then end with what they have)."""
+        trial = [*faults[:i], new, *faults[i + 1:]]
+        try:
+            return trial if self.fails(trial, duration) else faults
+        except BudgetExhausted:
+            return faults
+
+    def _shorten_faults(self, faults: list[Fault], duration: float) -> list[Fault]:
+        for i in range(len(faults)):
+            while faults[i].duration_s > MIN_FAULT_S:
+                f = faults[i]
+                new = dataclasses.replace(f, duration_s=max(MIN_FAULT_S, round(f.duration_s / 2, 6)))
+                kept = self._try(faults, i, new, duration)
+                if kept is faults:
+                    break
+                faults = kept
+            while getattr(faults[i], "count", 1) > 1:
+                f = faults[i]
+                kept = self._try(faults, i, dataclasses.replace(f, count=f.count // 2), duration)  # type: ignore[attr-defined]
+                if kept is faults:
+                    break
+                faults = kept
+        return faults
+
+    def _move_earlier(self, faults: list[Fault], duration: float) -> list[Fault]:
+        for i in range(len(faults)):
+            while isinstance(faults[i].trigger, At) and _time(faults[i]) > 0.01:
+                f = faults[i]
+                new = dataclasses.replace(f, trigger=At(round(_time(f) / 2, 4)))
+                kept = self._try(faults, i, new, duration)
+                if kept is faults:
+                    break
+                faults = kept
+        return sorted(faults, key=_time)
+
+    def _shorten_run(self, faults: list[Fault], duration: float) -> float:
+        floor = max(MIN_RUN_S, max((_end(f) for f in faults), default=0.0) + 0.05)
+        while duration / 2 >= floor or duration > floor * 1.05:
+            trial = round(max(floor, duration / 2), 3)
+            try:
+                if trial >= duration or not self.fails(faults, trial):
+                    break
+            except BudgetExhausted:
+                break
+            duration = trial
+        return duration
+
+    def close(self) -> None:
+        if self._own_tmp:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def shrink_seed(seed: int, duration_s: float, invariant: str, *, faults: str = "swarm",
+                mutant: str | None = None, schedule: Schedule | None = None, max_runs: int = 150) -> ShrinkResult:
+    """Shrink seed ``seed``'s schedule (the one its profile draws, or ``schedule``)."""
+    from .swarm import seed_schedule
+
+    if schedule is None:
+        schedule = seed_schedule(faults, seed, duration_s)
+    shrinker = Shrinker(seed, invariant, faults=faults, mutant=mutant, max_runs=max_runs)
+    try:
+        return shrinker.shrink(schedule, duration_s)
+    finally:
+        shrinker.close()
+
+
+# ================================================================================= exporting ====
+
+def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
+    """Save the shrunk schedule (JSON), re-run it once keeping its history, export that history
+    as a scenario TOML, and check the scenario: it must fail under the system the seed failed on
+    and (for a mutant) pass on the healthy system. Returns what was written and found."""
+    from .history import History
+    from .scenarios import export_failure, run_scenario
+    from .scenarios.executor import mutant_factory
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"seed{result.seed}-{result.invariant}"
+    sched_path = out_dir / f"{stem}.schedule.json"
+    sched_path.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    info: dict[str, Any] = {"seed": result.seed, "invariant": result.invariant,
+                            "faults_before": len(result.before), "faults_after": len(result.after),
+                            "duration_before": result.duration_before, "duration_after": result.duration_after,
+                            "runs": result.runs, "budget_exhausted": result.exhausted,
+                            "reproduced": result.reproduced, "schedule": str(sched_path),
+                            "kinds_after": sorted({f.kind for f in result.after.faults})}
+    if not result.reproduced:
+        info["note"] = "the seed did not fail again when re-run: nothing to shrink"
+        return info
+    run_dir = out_dir / f"{stem}-run"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    shrinker = Shrinker(result.seed, result.invariant, faults=result.faults, mutant=result.mutant)
+    try:
+        shrinker.violated(result.after.faults, result.duration_after, keep_dir=run_dir)
+    finally:
+        shrinker.close()
+    history = History.read_jsonl(run_dir / "history.jsonl")
+    factory = mutant_factory(result.mutant) if result.mutant else None
+    try:
+        path = export_failure(history, config=None, seed=result.seed, failed_invariant=result.invariant,
+                              out_dir=out_dir, system_factory=factory,
+                              title=f"Shrunk swarm seed {result.seed}: invariant {result.invariant}",
+                              reproduces=f"soundcheck swarm seed {result.seed}"
+                                         + (f" under mutant {result.mutant}" if result.mutant else "")
+                                         + f", shrunk from {len(result.before)} to {len(result.after)} fault(s)")
+    except InputFileError as exc:  # the exporter wrote a timeline its own loader refuses
+        info["note"] = f"no scenario exported: {exc}; the schedule JSON reproduces the failure"
+        return info
+    info["scenario"] = str(path)
+    res = run_scenario(path, system_factory=factory)
+    info["scenario_fails"] = any(f.invariant == result.invariant for f in res.failures)
+    if result.mutant:
+        info["scenario_passes_healthy"] = run_scenario(path).passed
+    if not info["scenario_fails"]:
+        info["note"] = ("the exported scenario does not reproduce the failure: the scenario exporter does not "
+                        "carry every fault of the shrunk schedule (" + ", ".join(info["kinds_after"]) + "); "
+                        "the schedule JSON reproduces it (`soundcheck scenario shrink` re-runs it)")
+    return info
+
+
+def shrink_swarm_failures(swarm: Any, *, max_runs: int = 150) -> list[dict[str, Any]]:
+    """Shrink one seed (the lowest) of each distinct failure (set of violated invariants) of a
+    swarm, into ``<swarm>/shrunk/``; the invariant kept failing is the first one the seed violated."""
+    from .swarm import failure_groups
+
+    spec = json.loads((swarm.out_dir / "swarm-spec.json").read_text(encoding="utf-8"))
+    rows = {r["seed"]: r for r in swarm.rows}
+    out: list[dict[str, Any]] = []
+    for violated, seeds in failure_groups(swarm.rows).items():
+        if not violated:
+            continue  # a crash without an invariant: nothing to keep failing
+        seed = seeds[0]
+        invariant = rows[seed]["violated"][0]
+        result = shrink_seed(seed, float(spec["duration_s"]), invariant, faults=spec["faults"],
+                             mutant=spec.get("mutant"), max_runs=max_runs)
+        info = export(result, swarm.out_dir / "shrunk")
+        info["violated"] = list(violated)
+        out.append(info)
+    return out
+
+
+# ============================================================================ scenario shrink ====
+
+def load_saved(path: Path) -> dict[str, Any]:
+    """A saved schedule (``*.schedule.json``) as written by ``export``; bad files exit 2."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InputFileError(path, f"not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("soundcheck") != SCHEDULE_FORMAT:
+        raise InputFileError(path, f"not a saved schedule (\"soundcheck\": \"{SCHEDULE_FORMAT}\" missing); "
+                             "give a *.schedule.json written by `soundcheck swarm` or a scenario .toml")
+    missing = [k for k in ("seed", "invariant", "duration_s", "schedule") if k not in doc]
+    if missing:
+        raise InputFileError(path, f"missing field(s) {', '.join(missing)}")
+    try:
+        doc["_schedule"] = schedule_from_dict(doc["schedule"])
+    except (TypeError, ValueError) as exc:
+        raise InputFileError(path, f"schedule: {exc}") from None
+    return doc
+
+
+def shrink_scenario_steps(path: Path, *, mutant: str | None = None, max_runs: int = 150) -> tuple[Any, list[str], int]:
+    """ddmin over a scenario's steps, keeping every failed expectation failing; returns the shrunk
+    scenario document, the failures kept, and the runs used."""
+    from .scenarios import load_scenario, run_scenario
+    from .scenarios.executor import mutant_factory
+    from .scenarios.export import dump_document
+    from .scenarios.loader import parse_scenario
+
+    scenario = load_scenario(path)
+    factory = mutant_factory(mutant) if mutant else None
+    base = run_scenario(scenario, system_factory=factory)
+    wanted = sorted({f.expectation for f in base.failures})
+    if not wanted:
+        raise UsageError(f"{path}: the scenario passes{' under mutant ' + mutant if mutant else ''}; "
+                         "only a failing scenario can be shrunk (try --mutant NAME)")
+    doc = scenario.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+    doc = {"format": scenario.format, **{k: v for k, v in doc.items() if k != "format"}}
+    runs = [0]
+    cache: dict[str, bool] = {}
+
+    def fails(steps: list[dict[str, Any]]) -> bool:
+        if not steps:
+            return False  # a scenario needs a step
+        key = json.dumps(steps, sort_keys=True)
+        if key in cache:
+            return cache[key]
+        if runs[0] >= max_runs:
+            raise BudgetExhausted
+        runs[0] += 1
+        try:
+            candidate = parse_scenario(dump_document({**doc, "steps": steps}), "<shrinking>")
+        except InputFileError:  # an expectation refers to a step that was dropped
+            cache[key] = False
+            return False
+        got = {f.expectation for f in run_scenario(candidate, system_factory=factory).failures}
+        cache[key] = set(wanted) <= got
+        return cache[key]
+
+    steps = list(doc["steps"])
+    try:
+        steps = ddmin(steps, fails)
+    except BudgetExhausted:
+        pass
+    return {**doc, "steps": steps}, wanted, runs[0]
+
+
+__all__ = ["BudgetExhausted", "ShrinkResult", "Shrinker", "ddmin", "export", "load_saved", "schedule_from_dict",
+           "schedule_to_dict", "shrink_scenario_steps", "shrink_seed", "shrink_swarm_failures"]

@@ -1,0 +1,567 @@
+"""The swarm: many seeded simulated runs on Dask distributed, one JSON line per seed.
+
+Swarm testing (Groce et al., ISSTA 2012): a run that draws a random *subset* of fault kinds finds
+bugs that a run with every kind hides (a frequent kind can mask a rare interleaving of another).
+With ``faults="swarm"`` each seed draws its own subset and parameters from
+``random.Random(f"swarm:{seed}")``, so seed N is the same run on any machine, today or next year.
+
+Why Dask: the swarm must outgrow one machine without a home-made cluster. With no scheduler
+address a ``LocalCluster`` of worker processes (one per core) is started; with one, the seeds go
+to whatever cluster is there (``dask scheduler`` + ``dask worker``, Kubernetes, an HPC queue).
+Every run is in-process on its worker (no subprocess per seed): the per-seed cost is the run.
+
+What survives what. Each finished seed is one line appended and fsynced to ``swarm.jsonl`` before
+the next is counted, so a killed driver loses nothing done and ``resume`` carries on from the file
+(a torn last line is cut off). A worker killed mid-task is Dask's to reschedule; a result that
+arrives twice for one seed is written once (the driver keeps the set of seeds on file).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .faults import _DEVICE_PARAMS, FAULT_KINDS, PROFILES, Profile, Schedule
+
+#: Fault kinds a swarm seed draws from: every kind the simulated device supports, except
+#: ``concurrent_transitions``, whose thread storms make a seed's history differ run to run (the
+#: shrinker relies on the same seed and schedule giving the same history).
+SWARM_KINDS: tuple[str, ...] = tuple(sorted(k for k in FAULT_KINDS if k != "concurrent_transitions"))
+
+#: A kind's probability per check before the per-seed scale (the hostile profile's, where it has one).
+_BASE_P: dict[str, float] = {
+    "xrun": 0.3, "stall": 0.1, "dropout": 0.08, "callback_raises": 0.1, "buffer_exhaustion": 0.08,
+    "slow_dsp": 0.08, "invalid_config": 0.08, "sample_rate_change": 0.03, "lifecycle_calls": 0.04,
+    "coordinator_contention": 0.02,
+}
+_SCALES = (0.25, 0.5, 1.0, 2.0)
+_CHECK_EVERY = (0.1, 0.25, 0.5)
+
+SWARM_FILE = "swarm.jsonl"
+SPEC_FILE = "swarm-spec.json"
+SUMMARY_FILE = "summary.json"
+REPORT_FILE = "report.md"
+
+
+# ===================================================================================== profiles ====
+
+def _subrange(rng: random.Random, lo: Any, hi: Any) -> list[Any]:
+    """A random sub-range of ``[lo, hi]`` (ints stay ints): the seed's own parameter range."""
+    if isinstance(lo, int) and isinstance(hi, int):
+        a, b = sorted((rng.randint(lo, hi), rng.randint(lo, hi)))
+        return [a, b]
+    a, b = sorted((rng.uniform(lo, hi), rng.uniform(lo, hi)))
+    return [round(a, 6), round(b, 6)]
+
+
+def swarm_profile(seed: int) -> Profile:
+    """Seed ``seed``'s own fault mix: each kind of ``SWARM_KINDS`` kept with probability 1/2 (at
+    least one), its probability scaled, its parameter ranges narrowed, all from one seeded RNG."""
+    rng = random.Random(f"swarm:{seed}")
+    kinds = [k for k in SWARM_KINDS if rng.random() < 0.5] or [rng.choice(SWARM_KINDS)]
+    probabilities = {k: round(min(0.9, _BASE_P.get(k, 0.05) * rng.choice(_SCALES)), 6) for k in kinds}
+    params: dict[str, dict[str, Any]] = {}
+    for k in kinds:
+        ranges = _DEVICE_PARAMS.get(k, {})
+        params[k] = {name: _subrange(rng, lo, hi) for name, (lo, hi) in ranges.items()}
+        if k == "sample_rate_change":
+            params[k]["rate"] = 44_100  # a rate the simulated device supports
+    return Profile(f"swarm:{seed}", probabilities, params, check_every_s=rng.choice(_CHECK_EVERY),
+                   description=f"swarm seed {seed}: {', '.join(kinds)}")
+
+
+def profile_of(faults: str, seed: int) -> Profile:
+    """The profile a swarm seed runs: its own swarm mix, or a named built-in profile."""
+    if faults == "swarm":
+        return swarm_profile(seed)
+    try:
+        return PROFILES[faults]
+    except KeyError:
+        raise UsageError(f"--faults: unknown fault profile {faults!r} (known: swarm, {', '.join(PROFILES)})") \
+            from None
+
+
+def seed_schedule(faults: str, seed: int, duration_s: float) -> Schedule:
+    """The fault schedule of swarm seed ``seed``: its profile's seeded draw. A swarm mix of rare
+    kinds can draw no fault at all in a short run, and a run without faults proves nothing (its
+    verdict is inconclusive); such a seed gets one fault of each of its kinds instead, at a seeded
+    time in the first half of the run."""
+    profile = profile_of(faults, seed)
+    schedule = profile.schedule(duration_s, seed)
+    if schedule.faults or faults != "swarm" or not profile.wants_faults:
+        return schedule
+    start = round(random.Random(f"swarm-fill:{seed}").uniform(0.5, max(0.5, duration_s / 2)), 6)
+    fill = Schedule.random(start + 0.25, seed, {k: 1.0 for k in profile.probabilities}, check_every_s=0.25,
+                           start_s=start, params=profile.params, name=profile.name)
+    return Schedule(fill.faults, name=profile.name, seed=seed, duration_s=duration_s)
+
+
+# ======================================================================================== seeds ====
+
+_RANGE = re.compile(r"^\s*(-?\d+)\s*(?:-\s*(-?\d+)\s*)?$")
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"1-10000"``, ``"7"`` or ``"1-5,9,20-22"`` -> the seeds in order, each once."""
+    seeds: list[int] = []
+    seen: set[int] = set()
+    for part in str(text).split(","):
+        m = _RANGE.match(part)
+        if not m:
+            raise UsageError(f"--seeds: cannot read {part.strip()!r}; write a seed (7), a range (1-10000) "
+                             "or a comma list of both (1-5,9)")
+        lo = int(m[1])
+        hi = int(m[2]) if m[2] is not None else lo
+        if hi < lo:
+            raise UsageError(f"--seeds: the range {lo}-{hi} is empty; write the smaller seed first "
+                             f"({hi}-{lo})")
+        for s in range(lo, hi + 1):
+            if s not in seen:
+                seen.add(s)
+                seeds.append(s)
+    if not seeds:
+        raise UsageError("--seeds: no seeds given")
+    return seeds
+
+
+# ======================================================================================= a seed ====
+
+@dataclass(frozen=True)
+class SwarmSpec:
+    """What every seed of a swarm shares; saved as ``swarm-spec.json`` so ``--resume`` can check it."""
+
+    seeds: str
+    duration_s: float
+    faults: str = "swarm"
+    mutant: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build_run(seed: int, duration_s: float, faults: str, mutant: str | None, run_dir: Path,
+              schedule: Any = None) -> Any:
+    """A ``ReliabilityRun`` of one swarm seed (``schedule``: a replacement for the drawn one, as the
+    shrinker tries). The run is built on the ``none`` profile (which validates the spec) and then
+    given the seed's own profile and schedule: ``ReliabilityRun`` reads both from those attributes."""
+    from .mutants import system_factory
+    from .runner import ReliabilityRun, RunSpec
+
+    profile = profile_of(faults, seed)
+    spec = RunSpec(backend="sim", duration_s=duration_s, seed=seed, faults="none", run_dir=run_dir,
+                   report_root=run_dir.parent, label="swarm")
+    run = ReliabilityRun(spec, **({"system_factory": system_factory(mutant)} if mutant else {}))
+    spec.faults = profile.name  # what summary.json and the history say the run ran
+    run.profile = profile
+    run.schedule = schedule if schedule is not None else seed_schedule(faults, seed, duration_s)
+    return run
+
+
+def _short(text: Any, limit: int = 240) -> str:
+    s = " ".join(str(text).split())
+    return s if len(s) <= limit else s[: limit - 3] + "..."
+
+
+def first_evidence(result: Any) -> str | None:
+    """The first violated (else inconclusive) check's message and first evidence item, short."""
+    for v in result.verdicts:
+        if not v.ok:
+            ev = f" | {_short(v.evidence[0], 160)}" if v.evidence else ""
+            return _short(f"{v.name}: {v.message}{ev}", 320)
+    for v in result.verdicts:
+        if v.ok and getattr(v, "inconclusive", False):
+            return _short(f"{v.name}: {v.message}", 320)
+    return None
+
+
+def run_seed(seed: int, duration_s: float, faults: str = "swarm", mutant: str | None = None) -> dict[str, Any]:
+    """Run one seed in this process (on a Dask worker) and return its JSON line. The run folder is
+    a temporary one, removed afterwards: the line is the record, and a failing seed is re-run
+    deterministically where it is shrunk."""
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()  # the seed's CPU cost: what a loaded machine does not inflate
+    tmp = Path(tempfile.mkdtemp(prefix=f"soundcheck-swarm-{seed}-"))
+    try:
+        run = build_run(seed, duration_s, faults, mutant, tmp / "run")
+        kinds = sorted(run.profile.probabilities) if faults == "swarm" else sorted(
+            k for k, p in run.profile.probabilities.items() if p > 0)
+        result = run.execute(reports=False)
+        v = result.verdict
+        s = result.summary
+        return {"seed": seed, "faults": faults, "kinds": kinds, "scheduled": len(run.schedule),
+                "injected": s["faults"]["total"], "outcome": v.outcome.value, "violated": v.violated,
+                "inconclusive": v.inconclusive, "reasons": v.reasons, "evidence": first_evidence(result),
+                "simulated_s": s["simulated_s"], "wall_s": round(time.perf_counter() - t0, 4),
+                "cpu_s": round(time.process_time() - cpu0, 4),
+                "worker": f"{socket.gethostname()}:{os.getpid()}"}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ================================================================================= the record ====
+
+class SwarmLog:
+    """``swarm.jsonl``: one line per seed, appended and fsynced; a seed is written at most once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: dict[int, dict[str, Any]] = {}
+        if path.exists():
+            self._load()
+        self._fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - held open for the swarm
+
+    def _load(self) -> None:
+        data = self.path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):  # a line torn by a killed driver: cut it off, that seed runs again
+            with open(self.path, "r+b") as fh:
+                fh.truncate(end)
+            data = data[:end]
+        for line in data.decode("utf-8").splitlines():
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(row, dict) and isinstance(row.get("seed"), int):
+                self.rows.setdefault(row["seed"], row)
+
+    def __contains__(self, seed: int) -> bool:
+        return seed in self.rows
+
+    def add(self, row: Mapping[str, Any]) -> bool:
+        """Append ``row`` unless its seed is on file already; True when written."""
+        seed = int(row["seed"])
+        if seed in self.rows:
+            return False
+        self._fh.write(json.dumps(row, sort_keys=True) + "\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self.rows[seed] = dict(row)
+        return True
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+# ==================================================================================== the swarm ====
+
+@dataclass
+class SwarmResult:
+    out_dir: Path
+    rows: list[dict[str, Any]]
+    errors: dict[int, str]
+    wall_s: float
+    workers: int
+    #: simulated seconds this driver ran (the rows already on file when it resumed are not in it)
+    session_simulated_s: float = 0.0
+    summary: dict[str, Any] = field(default_factory=dict)
+    shrunk: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        outcomes = Counter(r["outcome"] for r in self.rows)
+        if outcomes["fail"]:
+            return 1
+        if outcomes["inconclusive"] or self.errors:
+            return 3
+        return 0
+
+
+def _connect(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
+    """A Dask client: to ``scheduler``, or to a new LocalCluster of ``workers`` processes."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="20s"), None
+        except (OSError, TimeoutError) as exc:
+            raise UsageError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler there: {exc}") from None
+    n = workers or os.cpu_count() or 1
+    # no dashboard; the scheduler's small HTTP server (health routes) on a free port, not 8787,
+    # which another cluster on the machine may hold (Dask would warn and move)
+    try:
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                               scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR)
+    except (RuntimeError, OSError) as exc:
+        raise UsageError(f"cannot start a local Dask cluster of {n} worker(s): {exc}; give --scheduler "
+                         "tcp://HOST:PORT to use a running one") from None
+    return Client(cluster), cluster
+
+
+def _worker_count(client: Any) -> int:
+    try:
+        return max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
+    except TypeError:  # older distributed: no n_workers argument
+        return max(1, len(client.scheduler_info()["workers"]))
+
+
+def prepare_out_dir(spec: SwarmSpec | None, out: Path | None, resume: Path | None) -> tuple[SwarmSpec, Path]:
+    """The swarm folder and its spec: a new folder, or ``resume``'s, whose saved spec wins (an
+    option given again must agree with it)."""
+    if resume is not None:
+        path = Path(resume)
+        spec_path = path / SPEC_FILE
+        if not spec_path.is_file():
+            raise UsageError(f"--resume {path}: not a swarm folder (no {SPEC_FILE}); give the folder a "
+                             "previous `soundcheck swarm` wrote")
+        try:
+            saved = SwarmSpec(**json.loads(spec_path.read_text(encoding="utf-8")))
+        except (ValueError, TypeError) as exc:
+            raise UsageError(f"{spec_path}: cannot read the saved swarm spec: {exc}") from None
+        if spec is not None:
+            for key, value in spec.to_dict().items():
+                if value is not None and value != getattr(saved, key):
+                    raise UsageError(f"--resume {path}: --{key.replace('_s', '').replace('_', '-')} "
+                                     f"{value!r} differs from the swarm's {getattr(saved, key)!r}; "
+                                     "leave it out to carry on with the saved one")
+        return saved, path
+    if spec is None:
+        raise UsageError("a swarm needs --seeds and --duration")
+    if out is None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        out = Path("reports") / f"swarm-{stamp}"
+    out = Path(out)
+    if (out / SWARM_FILE).exists():
+        raise UsageError(f"--out {out}: a swarm was already run there; use --resume {out} to carry on, "
+                         "or another folder")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SPEC_FILE).write_text(json.dumps(spec.to_dict(), indent=2) + "\n", encoding="utf-8")
+    return spec, out
+
+
+def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, workers: int | None = None,
+              in_flight: int | None = None, progress: bool = True,
+              on_row: Callable[[dict[str, Any]], None] | None = None) -> SwarmResult:
+    """Run every seed of ``spec`` not yet in ``out_dir/swarm.jsonl`` on Dask; write the record."""
+    from distributed import as_completed
+
+    seeds = parse_seeds(spec.seeds)
+    profile_of(spec.faults, seeds[0])  # an unknown profile is refused before a cluster starts
+    if spec.mutant is not None:
+        from .mutants import MUTANTS
+        if spec.mutant not in MUTANTS:
+            raise UsageError(f"--mutant: unknown mutant {spec.mutant!r} (known: {', '.join(MUTANTS)})")
+    client, cluster = _connect(scheduler, workers)
+    try:
+        log = SwarmLog(out_dir / SWARM_FILE)
+    except BaseException:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        raise
+    todo = [s for s in seeds if s not in log]
+    errors: dict[int, str] = {}
+    session_sim = [0.0]  # simulated seconds run by this driver (a resumed swarm has more on file)
+    t0 = time.perf_counter()
+    n_workers = _worker_count(client)
+    window = in_flight or max(4, 4 * n_workers)
+    bar = _Bar(len(seeds), enabled=progress)
+    wanted = set(seeds)
+    for row in log.rows.values():
+        if row["seed"] in wanted:
+            bar.update(row, resumed=True)
+    try:
+        with bar:
+            pending = iter(todo)
+
+            futures: dict[str, int] = {}  # task key -> seed
+
+            def submit() -> Any:
+                seed = next(pending, None)
+                if seed is None:
+                    return None
+                fut = client.submit(run_seed, seed, spec.duration_s, spec.faults, spec.mutant,
+                                    key=f"soundcheck-swarm-seed-{seed}-{os.getpid()}-{t0:.0f}", pure=False)
+                futures[fut.key] = seed
+                return fut
+
+            ac = as_completed([f for f in (submit() for _ in range(window)) if f is not None])
+            for fut in ac:
+                seed = futures.pop(fut.key)
+                try:
+                    row = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a task the cluster gave up on (KilledWorker)
+                    errors[seed] = f"{type(exc).__name__}: {_short(exc, 200)}"
+                    bar.error()
+                else:
+                    if log.add(row):
+                        session_sim[0] += float(row.get("simulated_s") or 0.0)
+                        bar.update(row)
+                        if on_row is not None:
+                            on_row(row)
+                fut.release()
+                nxt = submit()
+                if nxt is not None:
+                    ac.add(nxt)
+    finally:
+        log.close()
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    wall = time.perf_counter() - t0
+    rows = [log.rows[s] for s in seeds if s in log.rows]
+    result = SwarmResult(out_dir, rows, errors, wall, n_workers, session_simulated_s=session_sim[0])
+    result.summary = summarize(spec, result)
+    return result
+
+
+# ==================================================================================== progress ====
+
+class _Bar:
+    """A rich progress bar: seeds done of all, failed, simulated hours per wall hour."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.enabled = enabled
+        self.sim_s = 0.0
+        self.failed = 0
+        self.inconclusive = 0
+        self.errors = 0
+        self.t0 = time.perf_counter()
+        self.progress = Progress(TextColumn("swarm"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
+                                 console=Console(stderr=True), disable=not enabled)
+        self.task = self.progress.add_task("swarm", total=total, stats="")
+
+    def __enter__(self) -> "_Bar":
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def _stats(self) -> str:
+        wall_h = (time.perf_counter() - self.t0) / 3600
+        rate = f"{self.sim_s / 3600 / wall_h:,.0f} sim h/wall h" if wall_h > 0 and self.sim_s else "-"
+        extra = (f" inconclusive {self.inconclusive}" if self.inconclusive else "") + \
+                (f" errors {self.errors}" if self.errors else "")
+        return f"failed {self.failed}{extra}  {rate}"
+
+    def update(self, row: Mapping[str, Any], *, resumed: bool = False) -> None:
+        if not resumed:
+            self.sim_s += float(row.get("simulated_s") or 0.0)
+        self.failed += row["outcome"] == "fail"
+        self.inconclusive += row["outcome"] == "inconclusive"
+        self.progress.update(self.task, advance=1, stats=self._stats())
+
+    def error(self) -> None:
+        self.errors += 1
+        self.progress.update(self.task, stats=self._stats())
+
+
+# ===================================================================================== summary ====
+
+def failure_groups(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, ...], list[int]]:
+    """Failing seeds by the set of invariants they violated (a crash with none: ``()``)."""
+    groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for r in rows:
+        if r["outcome"] == "fail":
+            groups[tuple(sorted(r.get("violated") or ()))].append(int(r["seed"]))
+    return dict(sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+
+
+def summarize(spec: SwarmSpec, result: SwarmResult) -> dict[str, Any]:
+    rows = result.rows
+    outcomes = Counter(r["outcome"] for r in rows)
+    sim_s = sum(float(r.get("simulated_s") or 0.0) for r in rows)
+    task_wall = sum(float(r.get("wall_s") or 0.0) for r in rows)
+    groups = failure_groups(rows)
+    return {
+        "soundcheck": "swarm-summary",
+        "schema_version": 1,
+        "spec": spec.to_dict(),
+        "seeds_total": len(parse_seeds(spec.seeds)),
+        "seeds_done": len(rows),
+        "outcomes": {k: outcomes.get(k, 0) for k in ("pass", "fail", "inconclusive")},
+        "errors": {str(k): v for k, v in sorted(result.errors.items())},
+        "exit_code": result.exit_code,
+        "simulated_hours": round(sim_s / 3600, 4),
+        "task_wall_s": round(task_wall, 3),
+        "workers": result.workers,
+        "driver_wall_s": round(result.wall_s, 3),
+        "session_simulated_hours": round(result.session_simulated_s / 3600, 4),
+        "sim_hours_per_wall_hour": round(result.session_simulated_s / result.wall_s, 1) if result.wall_s > 0 else None,
+        "failures": [{"violated": list(k), "seeds": v[:1000], "count": len(v)} for k, v in groups.items()],
+        "inconclusive_seeds": [r["seed"] for r in rows if r["outcome"] == "inconclusive"][:1000],
+        "shrunk": result.shrunk,
+    }
+
+
+def write_outputs(result: SwarmResult) -> None:
+    """``summary.json`` and ``report.md`` in the swarm folder."""
+    out = result.out_dir
+    result.summary["shrunk"] = result.shrunk
+    result.summary["exit_code"] = result.exit_code
+    (out / SUMMARY_FILE).write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
+    (out / REPORT_FILE).write_text(render_report(result), encoding="utf-8")
+
+
+def render_report(result: SwarmResult) -> str:
+    s = result.summary
+    spec = s["spec"]
+    o = s["outcomes"]
+    by_seed = {r["seed"]: r for r in result.rows}
+    lines = [f"# Swarm report ({result.out_dir.name})", "",
+             f"- seeds: {spec['seeds']} ({s['seeds_done']} of {s['seeds_total']} done), "
+             f"{spec['duration_s']:g} s simulated each, faults {spec['faults']}"
+             + (f", mutant {spec['mutant']}" if spec.get("mutant") else ""),
+             f"- pass {o['pass']}, fail {o['fail']}, inconclusive {o['inconclusive']}, "
+             f"not run (errors) {len(s['errors'])}; exit code {s['exit_code']}",
+             f"- {s['simulated_hours']:.3f} simulated hours on file; this driver: {s['session_simulated_hours']:.3f} "
+             f"in {s['driver_wall_s']:.1f} s on {s['workers']} worker(s) ({s['sim_hours_per_wall_hour']} simulated "
+             "hours per wall hour)",
+             ""]
+    if s["failures"]:
+        lines += ["## Failing seeds by violated invariants", ""]
+        for g in s["failures"]:
+            name = ", ".join(g["violated"]) or "(no invariant: the run crashed)"
+            seeds = g["seeds"]
+            lines.append(f"### {name}: {g['count']} seed(s)")
+            lines.append("")
+            lines.append("seeds: " + ", ".join(map(str, seeds[:50])) + (" ..." if len(seeds) > 50 else ""))
+            first = by_seed.get(seeds[0], {})
+            if first.get("evidence"):
+                lines.append(f"first evidence (seed {seeds[0]}, kinds {', '.join(first.get('kinds', []))}): "
+                             f"`{first['evidence']}`")
+            lines.append("")
+    if s["inconclusive_seeds"]:
+        lines += ["## Inconclusive seeds", "", ", ".join(map(str, s["inconclusive_seeds"][:100])), ""]
+    if s["errors"]:
+        lines += ["## Seeds the cluster could not run (run again with --resume)", ""]
+        lines += [f"- seed {k}: {v}" for k, v in list(s["errors"].items())[:50]] + [""]
+    if result.shrunk:
+        lines += ["## Shrunk failures", ""]
+        for sh in result.shrunk:
+            lines.append(f"- {', '.join(sh.get('violated', []))}: seed {sh['seed']}, schedule "
+                         f"{sh.get('faults_before')} -> {sh.get('faults_after')} fault(s), run "
+                         f"{sh.get('duration_before')} -> {sh.get('duration_after')} s, {sh.get('runs')} runs; "
+                         f"scenario {sh.get('scenario') or '-'}"
+                         + (f" (reproduces: {sh.get('scenario_fails')}, passes healthy: "
+                            f"{sh.get('scenario_passes_healthy')})" if sh.get("scenario") else "")
+                         + (f"; {sh['note']}" if sh.get("note") else ""))
+        lines.append("")
+    return "\n".join(lines)
+
+
+__all__ = ["SWARM_KINDS", "seed_schedule", "SwarmLog", "SwarmResult", "SwarmSpec", "build_run", "failure_groups",
+           "parse_seeds", "prepare_out_dir", "profile_of", "render_report", "run_seed", "run_swarm",
+           "summarize", "swarm_profile", "write_outputs"]

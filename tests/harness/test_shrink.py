@@ -1,0 +1,95 @@
+"""The shrinker: ddmin, a mutant's failing swarm seed cut down, exported, and re-checked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.scenarios import run_scenario
+from harness.scenarios.executor import mutant_factory
+from harness.shrink import ddmin, export, shrink_seed
+from harness.swarm import seed_schedule
+
+
+def test_ddmin_finds_the_two_items_that_matter() -> None:
+    calls: list[list[int]] = []
+
+    def fails(items: list[int]) -> bool:
+        calls.append(items)
+        return {3, 7} <= set(items)
+
+    assert ddmin(list(range(10)), fails) == [3, 7]
+    assert ddmin(list(range(10)), lambda items: True) == []  # a failure that needs nothing
+
+
+@pytest.mark.slow
+def test_a_mutants_failing_seed_shrinks_to_a_scenario_that_fails_only_under_it(tmp_path: Path) -> None:
+    # swarm seed 3 under leak_on_error violates `resources` in a 3 s run
+    before = seed_schedule("swarm", 3, 3.0)
+    result = shrink_seed(3, 3.0, "resources", mutant="leak_on_error", max_runs=60)
+    assert result.reproduced and not result.exhausted
+    assert len(before) > 1 and 1 <= len(result.after) < len(before)
+    assert "resources" in result.violated_after
+    assert result.duration_after < 3.0
+    # deterministic: the same shrink gives the same schedule
+    again = shrink_seed(3, 3.0, "resources", mutant="leak_on_error", max_runs=60)
+    assert again.to_dict() == result.to_dict()
+    info = export(result, tmp_path)
+    scenario = Path(info["scenario"])
+    failed = run_scenario(scenario, system_factory=mutant_factory("leak_on_error"))
+    assert any(f.invariant == "resources" for f in failed.failures)
+    assert run_scenario(scenario).passed  # the healthy system passes the same timeline
+    # `soundcheck scenario run` on the healthy system: exit 0
+    saved = json.loads(Path(info["schedule"]).read_text())
+    assert saved["shrink"]["faults_after"] == len(result.after)
+    assert main(["scenario", "run", str(scenario)]) == 0
+
+
+@pytest.mark.slow
+def test_scenario_shrink_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = shrink_seed(3, 3.0, "resources", mutant="leak_on_error", max_runs=5)  # a partial shrink
+    path = tmp_path / "seed3.schedule.json"
+    path.write_text(json.dumps(result.to_dict()), encoding="utf-8")
+    assert main(["scenario", "shrink", str(path), "--max-runs", "40", "-o", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "shrunk seed 3 (resources)" in out
+    assert list((tmp_path / "out").glob("repro-*.toml"))
+    # a scenario file: ddmin over its steps, still failing the same expectations
+    scenario = Path(__file__).parents[2] / "scenarios" / "sim" / "dropout-falls-back.toml"
+    target = tmp_path / "small.toml"
+    assert main(["scenario", "shrink", str(scenario), "--mutant", "leak_on_error", "-o", str(target)]) == 0
+    assert "still failing" in capsys.readouterr().out
+    assert run_scenario(target, system_factory=mutant_factory("leak_on_error")).failures
+    # bad input: exit 2 with the file named
+    bad = tmp_path / "bad.schedule.json"
+    bad.write_text("{}", encoding="utf-8")
+    assert main(["scenario", "shrink", str(bad)]) == 2
+    assert f"{bad}: not a saved schedule" in capsys.readouterr().err
+    assert main(["scenario", "shrink", str(scenario)]) == 2  # passes on the healthy system
+    assert "only a failing scenario can be shrunk" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_an_injected_invalid_config_is_exported_as_a_step(tmp_path: Path) -> None:
+    # swarm seed 5 under half_reconfigure shrinks to one invalid_config fault (a missing device);
+    # the exporter carries that configuration (a configure of the process "fault") into the
+    # scenario as an invalid_config step, judged invalid on the simulated device as the loader does
+    result = shrink_seed(5, 5.0, "rejected_config", mutant="half_reconfigure", max_runs=60)
+    assert [f.kind for f in result.after.faults] == ["invalid_config"]
+    info = export(result, tmp_path)
+    text = Path(info["scenario"]).read_text()
+    assert 'fault = "invalid_config"' in text
+    assert info["scenario_fails"] is True and info["scenario_passes_healthy"] is True
+
+
+@pytest.mark.slow
+def test_coordinator_contention_is_exported_as_a_step(tmp_path: Path) -> None:
+    # coordinator_no_lock fails only under coordinator_contention: the scenario must carry it
+    result = shrink_seed(1, 5.0, "legal_transitions", mutant="coordinator_no_lock", max_runs=60)
+    assert [f.kind for f in result.after.faults] == ["coordinator_contention"]
+    info = export(result, tmp_path)
+    assert 'fault = "coordinator_contention"' in Path(info["scenario"]).read_text()
+    assert info["scenario_fails"] is True and info["scenario_passes_healthy"] is True

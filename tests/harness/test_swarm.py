@@ -1,0 +1,212 @@
+"""``soundcheck swarm`` on Dask: seeds drawn, failures found and grouped, resume, a killed worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.swarm import (
+    SWARM_KINDS,
+    SwarmLog,
+    SwarmSpec,
+    parse_seeds,
+    prepare_out_dir,
+    run_swarm,
+    seed_schedule,
+    swarm_profile,
+)
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# ------------------------------------------------------------------------------------ fast ----
+
+def test_parse_seeds() -> None:
+    assert parse_seeds("1-5") == [1, 2, 3, 4, 5]
+    assert parse_seeds("7") == [7]
+    assert parse_seeds("1-3,2,9") == [1, 2, 3, 9]
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["--seeds", "5-1", "--duration", "2s"], "range 5-1 is empty"),
+    (["--seeds", "a-b", "--duration", "2s"], "cannot read 'a-b'"),
+    (["--seeds", "1-2", "--duration", "2s", "--faults", "nope"], "unknown fault profile 'nope'"),
+    (["--seeds", "1-2", "--duration", "2s", "--mutant", "nope"], "unknown mutant 'nope'"),
+    (["--seeds", "1-2"], "needs --duration"),
+])
+def test_bad_input_exits_2_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             argv: list[str], needle: str) -> None:
+    out = tmp_path / "swarm"
+    assert main(["swarm", *argv, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+    assert not out.exists()  # nothing written for bad input
+
+
+def test_resume_of_a_folder_that_is_no_swarm_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["swarm", "--resume", str(tmp_path)]) == 2
+    assert "not a swarm folder" in capsys.readouterr().err
+
+
+def test_each_seed_draws_its_own_deterministic_subset() -> None:
+    profiles = [swarm_profile(s) for s in range(1, 41)]
+    assert [p.probabilities for p in profiles] == [swarm_profile(s).probabilities for s in range(1, 41)]
+    subsets = {tuple(sorted(p.probabilities)) for p in profiles}
+    assert len(subsets) > 20  # different mixes, not one
+    assert all(set(p.probabilities) <= set(SWARM_KINDS) for p in profiles)
+    assert "concurrent_transitions" not in SWARM_KINDS
+    assert any(len(p.probabilities) < len(SWARM_KINDS) for p in profiles)
+
+
+def test_a_seed_whose_mix_draws_nothing_still_gets_faults() -> None:
+    # seed 96's mix (one rare kind) draws no fault in 10 s from its profile alone
+    assert len(swarm_profile(96).schedule(10.0, 96)) == 0
+    schedule = seed_schedule("swarm", 96, 10.0)
+    assert [f.kind for f in schedule.faults] == sorted(swarm_profile(96).probabilities)
+    assert schedule.to_dict() == seed_schedule("swarm", 96, 10.0).to_dict()
+
+
+def test_log_writes_a_seed_once_and_cuts_a_torn_line(tmp_path: Path) -> None:
+    path = tmp_path / "swarm.jsonl"
+    log = SwarmLog(path)
+    assert log.add({"seed": 1, "outcome": "pass"})
+    assert not log.add({"seed": 1, "outcome": "fail"})  # a second result for seed 1 is dropped
+    log.close()
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write('{"seed": 2, "outc')  # the driver died mid-write
+    log = SwarmLog(path)
+    assert 1 in log and 2 not in log
+    log.add({"seed": 2, "outcome": "pass"})
+    log.close()
+    assert [r["seed"] for r in _rows(path)] == [1, 2]
+
+
+# ------------------------------------------------------------------------- local cluster ----
+
+@pytest.mark.slow
+def test_swarm_on_a_local_cluster_finds_shrinks_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "swarm"
+    code = main(["swarm", "--seeds", "1-6", "--duration", "3s", "--workers", "2", "--mutant", "leak_on_error",
+                 "--out", str(out), "--quiet", "--shrink-runs", "40"])
+    assert code == 1
+    rows = _rows(out / "swarm.jsonl")
+    assert sorted(r["seed"] for r in rows) == [1, 2, 3, 4, 5, 6]
+    failed = {r["seed"]: r for r in rows if r["outcome"] == "fail"}
+    assert failed and all("resources" in r["violated"] for r in failed.values())
+    assert all(r["kinds"] == sorted(swarm_profile(r["seed"]).probabilities) for r in rows)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["outcomes"]["fail"] == len(failed) and summary["exit_code"] == 1
+    assert sorted(s for g in summary["failures"] for s in g["seeds"]) == sorted(failed)
+    report = (out / "report.md").read_text()
+    assert "resources" in report and str(min(failed)) in report
+    # every distinct failure shrunk to a scenario that fails under the mutant and passes healthy
+    assert len(summary["shrunk"]) == len(summary["failures"])
+    for sh in summary["shrunk"]:
+        assert sh["faults_after"] < sh["faults_before"]
+        assert sh["scenario_fails"] is True and sh["scenario_passes_healthy"] is True
+    # resume: the first three seeds stay as they were (not re-run), the rest run again, once each
+    kept = rows[:3]
+    (out / "swarm.jsonl").write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in kept)
+                                     + '{"seed": 99, "torn', encoding="utf-8")
+    capsys.readouterr()
+    code = main(["swarm", "--resume", str(out), "--workers", "2", "--quiet", "--no-shrink"])
+    assert code == 1
+    again = _rows(out / "swarm.jsonl")
+    assert again[:3] == kept  # same lines, worker pid and wall time included: skipped, not re-run
+    assert sorted(r["seed"] for r in again) == [1, 2, 3, 4, 5, 6]
+    assert "6 of 6 seeds" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------- a real scheduler, a killed worker ----
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
+    """A ``dask scheduler`` and two ``dask worker`` processes (no nanny: a killed worker stays
+    dead) on 127.0.0.1; every process is terminated at teardown."""
+    dask = str(Path(sys.executable).with_name("dask"))
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ)
+    procs: list[subprocess.Popen[bytes]] = []
+    logs = [open(tmp_path / f"dask-{i}.log", "wb") for i in range(3)]  # noqa: SIM115
+    try:
+        procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                       "--no-dashboard", "--dashboard-address", "127.0.0.1:0"], stdout=logs[0], stderr=subprocess.STDOUT, env=env,
+                                      start_new_session=True))
+        for i in (1, 2):
+            procs.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-nanny",
+                                           "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}"],
+                                          stdout=logs[i], stderr=subprocess.STDOUT, env=env,
+                                          start_new_session=True))
+        from distributed import Client
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address, procs
+    finally:
+        for p in reversed(procs):  # workers first: a worker whose scheduler is gone waits to reconnect
+            if p.poll() is None:
+                p.terminate()
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        for f in logs:
+            f.close()
+
+
+@pytest.mark.slow
+def test_swarm_through_a_scheduler_survives_a_killed_worker(tmp_path: Path, dask_cluster: tuple[str, list]) -> None:
+    address, procs = dask_cluster
+    victim = procs[1]
+    killed: list[int] = []
+
+    from distributed import Client
+
+    def on_row(row: dict) -> None:
+        if not killed:  # mid-swarm: one seed done, the victim holds tasks it has not finished
+            with Client(address, timeout="30s") as c:
+                workers = c.scheduler_info(n_workers=-1)["workers"]
+                addr = next(a for a, w in workers.items() if w.get("name") == "w1")  # procs[1]
+                assert c.processing()[addr], "the worker to kill has no task: nothing would be rescheduled"
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.wait()
+            killed.append(victim.pid)
+
+    spec, out = prepare_out_dir(SwarmSpec("1-12", 2.0, "swarm", "leak_on_error"), tmp_path / "swarm", None)
+    result = run_swarm(spec, out, scheduler=address, progress=False, on_row=on_row)
+    assert killed and victim.poll() is not None
+    lines = _rows(out / "swarm.jsonl")
+    assert sorted(r["seed"] for r in lines) == list(range(1, 13))  # every seed, exactly once
+    assert result.errors == {}
+    assert result.summary["seeds_done"] == 12
+
+
+def test_resume_refuses_an_option_that_differs_from_the_saved_swarm(tmp_path: Path) -> None:
+    from harness.errors import UsageError
+
+    _, out = prepare_out_dir(SwarmSpec("1-4", 2.0, "swarm", None), tmp_path / "s", None)
+    with pytest.raises(UsageError, match="--duration 3.0 differs from the swarm's 2.0"):
+        prepare_out_dir(SwarmSpec(None, 3.0, None, None), None, out)  # type: ignore[arg-type]
+    spec, same = prepare_out_dir(SwarmSpec(None, 2.0, None, None), None, out)  # type: ignore[arg-type]
+    assert same == out and spec == SwarmSpec("1-4", 2.0, "swarm", None)
+    with pytest.raises(UsageError, match="already run there"):
+        (out / "swarm.jsonl").write_text("", encoding="utf-8")
+        prepare_out_dir(SwarmSpec("1-4", 2.0, "swarm", None), out, None)
