@@ -11,6 +11,7 @@ Exit status: 0 every invariant held and no leak; 1 something failed or the soak 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -118,4 +119,19 @@ def _print(result: Any) -> None:
     if result.resumed_from is not None:
         verified = {True: "digest verified", False: "DIGEST MISMATCH", None: "fresh segment"}[result.digest_verified]
         print(f"  resumed after checkpoint {result.resumed_from} ({verified})")
-    print(f"  {'PASS' if result.ok else 'FAIL'}; report: {r.get('html', '-')}")
+    verdict = _verdict(result)
+    inconclusive_only = bool(verdict.get("inconclusive")) and not verdict.get("reasons") \
+        and result.status == "completed"
+    label = "PASS" if result.ok else "INCONCLUSIVE" if inconclusive_only else "FAIL"
+    print(f"  {label}; report: {r.get('html', '-')}")
+    for line in [*verdict.get("reasons", []), *verdict.get("inconclusive", [])]:
+        print(f"  - {line}")
+
+
+def _verdict(result: Any) -> dict[str, Any]:
+    """The report's verdict (reasons, inconclusive judgements); {} if there is no report."""
+    try:
+        report = json.loads((Path(result.run_dir) / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return {}
+    return report.get("verdict") or {}

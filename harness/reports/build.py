@@ -260,6 +260,9 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
         "invariants_broken": sorted({v["name"] for v in verdicts if not v["ok"]}),
         "leaks": {k: v.to_dict() for k, v in leaks.items()},
         "leaks_found": sorted(k for k, v in leaks.items() if v.leak),
+        # growth the window cannot call bounded or a leak (e.g. still slowing at the end): a
+        # verdict of its own, never folded into "no leak"
+        "leaks_inconclusive": sorted(k for k, v in leaks.items() if v.inconclusive),
         "counters": counters,
     }
     performance = _performance(rd, counters, budget, block, sample_rate, sim_t, start_t)
@@ -282,13 +285,15 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
         reasons.append("leak suspected: " + ", ".join(stability["leaks_found"]))
     if recovery["failed_count"]:
         reasons.append(f"{recovery['failed_count']} recovery(ies) failed")
+    inconclusive = [f"leak judgement inconclusive: {k} ({leaks[k].shape}: {leaks[k].reason})"
+                    for k in stability["leaks_inconclusive"]]
     meta = dict(rd.meta)
     report = {
         "schema_version": SCHEMA_VERSION,
         "kind": rd.kind,
         "generated_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "run": {**meta, "status": rd.status, "config": rd.config, "history_path": rd.history_path},
-        "verdict": {"ok": not reasons, "reasons": reasons},
+        "verdict": {"ok": not reasons and not inconclusive, "reasons": reasons, "inconclusive": inconclusive},
         "completeness": {"complete": rd.status == "completed" and not missing, "missing": missing},
         "stability": stability,
         "performance": performance,
