@@ -85,6 +85,7 @@ MIN_GROWTH: dict[str, float] = {"rss_bytes": 4 * MiB, "sut_bytes": 64 * 1024.0, 
 DEFAULT_MIN_GROWTH = 3.0
 UNITS = {"rss_bytes": "bytes", "sut_bytes": "bytes", "sut_frames": "frames"}
 _MAX_POINTS = 1500  # O(n^2) pairwise statistics; longer series are thinned evenly
+_PART_POINTS = 600  # the same for each half of the window judged again (quarters: half as many)
 
 
 @dataclass(frozen=True)
@@ -307,8 +308,8 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
             f"slope {slope_h:.4g} {unit}/h is significant, but the trend adds only {growth:.4g} over "
             f"the window (< {need:.4g}): a step, not a leak")
     elif p < alpha and slope_h > thr:
-        early = _part(t, y, g, 0.0, 0.5, alpha, _MAX_POINTS)
-        late = _part(t, y, g, 0.5, 1.0, alpha, _MAX_POINTS)
+        early = _part(t, y, g, 0.0, 0.5, alpha, _PART_POINTS)
+        late = _part(t, y, g, 0.5, 1.0, alpha, _PART_POINTS)
         verdict, shape, reason = _judge_growth(t, y, g, slope_h, p, thr, unit, early, late, alpha, min_samples)
     elif slope_h > thr:
         verdict, shape, reason = "ok", "flat", f"slope {slope_h:.4g}/h above threshold but not significant (p={p:.2g})"
@@ -339,8 +340,8 @@ def _judge_growth(t: np.ndarray, y: np.ndarray, g: np.ndarray, slope_h: float, p
     if late.p >= alpha:
         return "inconclusive", "unclear", (f"{whole}; the late half's growth is not significant "
                                            f"(p={late.p:.2g}): cannot tell bounded growth from a leak")
-    q3 = _part(t, y, g, 0.5, 0.75, alpha, _MAX_POINTS // 2)
-    q4 = _part(t, y, g, 0.75, 1.0, alpha, _MAX_POINTS // 2)
+    q3 = _part(t, y, g, 0.5, 0.75, alpha, _PART_POINTS // 2)
+    q4 = _part(t, y, g, 0.75, 1.0, alpha, _PART_POINTS // 2)
     if q3.n >= min_samples and q4.n >= min_samples and q4.ci_h[1] < SLOWING_RATIO * q3.ci_h[0]:
         return "inconclusive", "slowing", (
             f"{whole}; still above the {thr:.4g}/h threshold late, but slowing: the last quarter "
