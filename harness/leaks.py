@@ -38,6 +38,13 @@ How a slope is judged (``judge``), and why:
    - the late half's growth above the threshold is not significant, or it has too few samples:
      verdict ``inconclusive``.
 
+   A window shorter than ``MIN_WINDOW_S`` (50 min of operation) calls steady growth a leak
+   only when it is **clearly unbounded**: a late slope of at least ``UNBOUNDED_FACTOR`` (64) times
+   the threshold (for RSS 256 MiB/h). Slower steady growth in a short window is what a healthy
+   system's bounded buffers do while they fill (measured: the default profile's first 10 minutes
+   grow ~55 MiB/h, its 1 h soaks 3-4 MiB/h over the window): verdict ``inconclusive``, "soak
+   longer", never a guess either way.
+
    ``shape`` names what was seen: ``flat``, ``small`` (significant growth under the threshold),
    ``step``, ``saturating``, ``growing``, ``slowing``, ``unclear`` or ``unknown`` (too little
    data). ``verdict`` says what it means: ``ok``, ``leak``, ``inconclusive`` or
@@ -79,6 +86,11 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 #: fraction of its third quarter (Sen's intervals): a buffer filling up decelerates; a leak under
 #: the tail of a warm-up slows by less (by ~10 % where the warm-up's tail still shows, seen on synthetic series)
 SLOWING_RATIO = 0.75
+#: below this much operation, steady growth is a leak only if it is clearly unbounded (below);
+#: 50 min, so that a 1 h soak (sampled from its first chunk) qualifies and a 30 min one does not
+MIN_WINDOW_S = 3000.0
+#: "clearly unbounded" in a short window: a late slope at least this many times the threshold
+UNBOUNDED_FACTOR = 64.0
 #: a trend must explain at least this much growth over the fitted window: one step (a pool that
 #: grew once, a thread started late) is not a leak, however steep it looks in a short run
 MIN_GROWTH: dict[str, float] = {"rss_bytes": 4 * MiB, "sut_bytes": 64 * 1024.0, "sut_frames": 4096.0}
@@ -271,6 +283,7 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
     thr = DEFAULT_THRESHOLDS.get(metric, 0.0) if threshold_per_hour is None else threshold_per_hour
     unit = UNITS.get(metric, "count")
     n_all = int(t.size)
+    t_all, g_all = t, g
     by_time = np.argsort(t, kind="stable")
     first = float(y[by_time[0]]) if n_all else None
     last = float(y[by_time[-1]]) if n_all else None
@@ -311,6 +324,12 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
         early = _part(t, y, g, 0.0, 0.5, alpha, _PART_POINTS)
         late = _part(t, y, g, 0.5, 1.0, alpha, _PART_POINTS)
         verdict, shape, reason = _judge_growth(t, y, g, slope_h, p, thr, unit, early, late, alpha, min_samples)
+        window = float(sum(t_all[g_all == k].max() - t_all[g_all == k].min() for k in np.unique(g_all)))
+        if verdict == "leak" and window < MIN_WINDOW_S and late.slope_h < UNBOUNDED_FACTOR * thr:
+            verdict, reason = "inconclusive", (
+                f"{reason}; but the soak covers only {window / 60:.0f} min of operation (< "
+                f"{MIN_WINDOW_S / 60:.0f} min) and grows less than {UNBOUNDED_FACTOR:.0f}x the threshold: "
+                "a bounded buffer still filling looks the same, cannot tell (soak longer)")
     elif slope_h > thr:
         verdict, shape, reason = "ok", "flat", f"slope {slope_h:.4g}/h above threshold but not significant (p={p:.2g})"
     elif p < alpha and slope_h > 0:

@@ -151,3 +151,16 @@ def test_an_inconclusive_leak_judgement_is_visible_and_never_a_pass(tmp_path, mo
     _print(result)
     out = capsys.readouterr().out
     assert "INCONCLUSIVE" in out and "PASS" not in out and "rss_bytes" in out
+
+
+def test_steady_growth_in_a_short_soak_is_inconclusive_unless_clearly_unbounded():
+    # ten minutes of a healthy system whose buffers are still filling (~50 MiB/h, measured) look
+    # exactly like a leak: the judge says it cannot tell
+    t, y = _series(10 / 60, _linear(50 * MiB), seed=8)
+    v = judge("rss_bytes", t, y)
+    assert (v.verdict, v.shape) == ("inconclusive", "growing"), v.reason
+    assert "soak longer" in v.reason and not v.leak
+    # a megabyte a second (the planted leak of tests/harness/test_soak.py) is no buffer filling up
+    t, y = _series(90 / 3600, _linear(3600 * MiB), seed=8)
+    v = judge("rss_bytes", t, y)
+    assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
