@@ -20,6 +20,18 @@ Three measurements:
    by the ``resources`` and ``recovery`` invariants rather than by a slope (reported as measured).
 3. **Checker cost** (``--synthetic-entries``): ``check_all`` over a synthetic history of that many
    entries (transient faults, recoveries, rejected configs, snapshots): seconds and entries/s.
+
+The **false-alarm matrix for soaks** is a mode of its own:
+
+    python bench/bench_soak.py --matrix 1h:1-10 --matrix 8h:1,2 --matrix 24h:1 [--run-dir DIR]
+    python bench/bench_soak.py --rejudge DIR [DIR...]
+
+``--matrix DURATION:SEEDS`` runs the healthy system's soak (default profile) once per seed, each in
+a fresh ``soundcheck soak`` process (one at a time: a soak's memory must be its own), and prints
+one row per soak: seed, duration, wall time, exit code, RSS first/last, RSS slope over the window
+and over its late half, the leak verdict and its shape, and every metric not judged ``ok``. A
+healthy soak must pass at every seed (target: 0 leak and 0 inconclusive verdicts).
+``--rejudge`` prints the same row for soaks already run, judged by the current ``harness.leaks``.
 """
 
 from __future__ import annotations
@@ -193,6 +205,87 @@ def run_synthetic(n_entries: int) -> dict[str, Any]:
             "ok": all(v.ok for v in verdicts), "per_checker_s": {k: round(v, 2) for k, v in timings.items()}}
 
 
+def _seeds(text: str) -> list[int]:
+    out: list[int] = []
+    for part in text.split(","):
+        a, _, b = part.partition("-")
+        out.extend(range(int(a), int(b) + 1) if b else [int(a)])
+    return out
+
+
+def matrix_row(run_dir: Path, *, wall_s: float | None = None, exit_code: int | None = None) -> dict[str, Any]:
+    """One soak's leak figures, judged now from its journal (``harness.reports.build._leaks``)."""
+    from harness.journal import read_journal
+    from harness.reports.build import _leaks
+
+    data = read_journal(run_dir)
+    samples = [s for c in data.checkpoints for s in c.get("samples", [])]
+    leaks = _leaks(samples)
+    rss = leaks.get("rss_bytes")
+    header = data.header or {}
+    mib = lambda v: None if v is None else round(v / MiB, 2)  # noqa: E731
+    return {
+        "run_dir": str(run_dir), "seed": (header.get("meta") or {}).get("seed"),
+        "simulated_h": round(samples[-1]["t"] / 3600, 2) if samples else None,
+        "wall_s": None if wall_s is None else round(wall_s, 1),
+        "journal_wall_s": round(sum(float(c.get("wall_s", 0.0)) for c in data.checkpoints), 1),
+        "exit": exit_code,
+        "rss_first_mib": mib(rss.first) if rss else None, "rss_last_mib": mib(rss.last) if rss else None,
+        "rss_slope_mib_h": mib(rss.slope_per_hour) if rss else None,
+        "rss_late_slope_mib_h": mib(_late_slope(samples, "rss_bytes")) if rss else None,
+        "rss_verdict": rss.verdict if rss else None, "rss_shape": rss.shape if rss else None,
+        "not_ok": {k: f"{v.verdict} ({v.shape})" for k, v in leaks.items() if v.verdict != "ok"},
+        "false_alarm": any(v.verdict in ("leak", "inconclusive") for v in leaks.values()),
+    }
+
+
+def _late_slope(samples: list[dict[str, Any]], metric: str) -> float | None:
+    """Theil-Sen slope per hour over the late half of the judged window (after the 10 % warm-up),
+    computed whatever the verdict (the judge computes it only for a series that grows)."""
+    import numpy as np
+
+    from harness.leaks import theil_sen
+
+    pts = [(s["t"], s[metric]) for s in samples if isinstance(s.get(metric), (int, float))]
+    if len(pts) < 6:
+        return None
+    t = np.array([p[0] for p in pts], dtype=float)
+    y = np.array([p[1] for p in pts], dtype=float)
+    start = t[0] + 0.1 * (t[-1] - t[0])
+    m = t >= start + 0.5 * (t[-1] - start)
+    t, y = t[m], y[m]
+    if t.size > 1500:
+        k = np.linspace(0, t.size - 1, 1500).round().astype(int)
+        t, y = t[k], y[k]
+    return theil_sen(t, y) * 3600.0
+
+
+def run_matrix(specs: list[str], root: Path) -> list[dict[str, Any]]:
+    """Healthy soaks, one fresh process each, one at a time; ``specs`` like ``["1h:1-10", "8h:1,2"]``."""
+    rows = []
+    env = dict(os.environ, SOUNDCHECK_HISTORY_DB=str(root / "history.sqlite"))
+    for spec in specs:
+        duration, _, seeds = spec.partition(":")
+        for seed in _seeds(seeds or "1"):
+            run_dir = root / f"soak-{duration}-s{seed}"
+            cmd = [sys.executable, "-m", "harness.cli", "soak", "--duration", duration, "--backend", "sim",
+                   "--seed", str(seed), "--run-dir", str(run_dir), "--no-progress"]
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1])
+            row = matrix_row(run_dir, wall_s=time.perf_counter() - t0, exit_code=proc.returncode)
+            row["command"] = " ".join(["soundcheck", *cmd[3:]])
+            rows.append(row)
+            _print_row(row)
+    return rows
+
+
+def _print_row(r: dict[str, Any]) -> None:
+    print(f"seed {r['seed']:>3}  {r['simulated_h']:>6} h  wall {r['wall_s'] or r['journal_wall_s']:>7} s  "
+          f"exit {r['exit']}  RSS {r['rss_first_mib']} -> {r['rss_last_mib']} MiB  slope {r['rss_slope_mib_h']} MiB/h "
+          f"(late half {r['rss_late_slope_mib_h']})  {r['rss_verdict']} ({r['rss_shape']})"
+          f"{'  NOT OK: ' + json.dumps(r['not_ok']) if r['not_ok'] else ''}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", default="8h")
@@ -208,7 +301,23 @@ def main() -> None:
                     help="only the planted-leak soak (main runs it this way, in a fresh process, so the "
                          "healthy run's freed memory does not hide the leak's growth)")
     ap.add_argument("--synthetic-entries", type=int, default=200_000, help="0 skips the checker-cost figure")
+    ap.add_argument("--matrix", action="append", default=[], metavar="DURATION:SEEDS",
+                    help="healthy soaks at these seeds (e.g. 1h:1-10, 8h:1,2); repeatable")
+    ap.add_argument("--rejudge", nargs="+", metavar="DIR", help="judge soaks already run (their journals)")
     a = ap.parse_args()
+    if a.rejudge:
+        rows = [matrix_row(Path(d)) for d in a.rejudge]
+        for r in rows:
+            _print_row(r)
+        print(json.dumps(rows, indent=2))
+        return
+    if a.matrix:
+        root = Path(a.run_dir) if a.run_dir else Path(tempfile.mkdtemp(prefix="bench-soak-matrix-"))
+        rows = run_matrix(a.matrix, root)
+        alarms = [r for r in rows if r["false_alarm"] or r["exit"] != 0]
+        print(f"{len(rows)} healthy soak(s): {len(alarms)} not passing")
+        print(json.dumps(rows, indent=2))
+        return
     out: dict[str, Any] = {}
     leak_dir = str(Path(a.run_dir).with_name(Path(a.run_dir).name + "-leak")) if a.run_dir else None
     if a.leak_only:

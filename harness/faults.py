@@ -23,6 +23,7 @@ import sys
 import threading
 import time as _time
 import tomllib
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1104,6 +1105,10 @@ def load_profile(path: str | Path) -> Profile:
 
 # =================================================================================== injector ====
 
+#: firings an injector keeps in memory (``FaultInjector.records``)
+RECORDS_KEPT = 1_000
+
+
 class FaultInjector:
     """Applies a seeded ``Schedule`` to a system; records every firing (and tells the history)."""
 
@@ -1114,7 +1119,11 @@ class FaultInjector:
         self.seed = seed
         self.target = target if target is not None else target_for(system)
         self.history = history
-        self.records: list[FaultRecord] = []
+        #: the newest firings (``RECORDS_KEPT``); the history has every one, ``fired_by_kind`` counts
+        #: them all. Bounded because the injector lives in the process whose memory a soak judges:
+        #: a list of every firing grew ~1.5 MB per simulated hour under the default profile.
+        self.records: deque[FaultRecord] = deque(maxlen=RECORDS_KEPT)
+        self.fired_by_kind: Counter[str] = Counter()
         self._active: dict[str, tuple[Fault, FaultRecord, Any, Any]] = {}
         self._timers: list[Any] = []
         self._restore: list[Callable[[], None]] = []
@@ -1167,10 +1176,15 @@ class FaultInjector:
             fault.trigger.arm(self, lambda f=fault, r=rng: self._fire(f, r), rng)
         return self
 
+    @property
+    def fired(self) -> int:
+        """Firings so far (``records`` keeps only the newest ``RECORDS_KEPT``)."""
+        return self._firings
+
     def inject(self, fault: Fault, *, duration_s: float | None = None) -> FaultRecord | None:
         """Fire ``fault`` now (it ends after its duration, or when ``end`` is called)."""
         if not fault.fault_id:
-            fault.fault_id = f"{fault.kind}#manual{len(self.records)}"
+            fault.fault_id = f"{fault.kind}#manual{self._firings}"
         if duration_s is not None:
             fault.duration_s = duration_s
         return self._fire(fault, self._rng(fault))
@@ -1186,6 +1200,7 @@ class FaultInjector:
                                  fault.duration_s, {})
             ctx = FaultContext(self.system, self.target, rng, self.history, self)
             self.records.append(record)
+            self.fired_by_kind[fault.kind] += 1
             self._tell("fault_start", record)
             token = fault.start(ctx)
             record.details = _public(token)

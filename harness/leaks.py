@@ -15,10 +15,40 @@ How a slope is judged (``judge``), and why:
    least squares would turn into a trend.
 3. **Mann-Kendall test** for a monotonic upward trend (normal approximation with the tie
    correction): the slope must be *significant* (one-sided p < ``alpha``), not just positive.
-4. A leak is flagged when the slope is significant **and** above the metric's threshold per
-   hour **and** the fitted trend adds up to at least ``MIN_GROWTH`` over the window (3 for
-   counts): in a short run a single step looks like a steep slope; three steps are a trend. The ordinary least-squares slope and its 95 % interval are reported too, as the
-   "least squares per hour" figure people expect, but do not decide.
+4. Growth over the window means: the slope is significant **and** above the metric's threshold
+   per hour **and** the fitted trend adds up to at least ``MIN_GROWTH`` over the window (3 for
+   counts): in a short run a single step looks like a steep slope; three steps are a trend. The
+   ordinary least-squares slope and its 95 % interval are reported too, as the "least squares per
+   hour" figure people expect, but do not decide.
+5. **Bounded growth is not a leak.** A bounded buffer filling up (an error log of 10 000
+   records, a history window, an allocator's arenas) grows for a while and then flattens; a leak
+   keeps growing. So growth over the window is judged again on the **late half** of the window
+   (after warm-up), and that half on its two quarters:
+
+   - the late half's slope is at or under the threshold: **saturating** (bounded growth that
+     has levelled off): verdict ``ok``;
+   - the late half grows above the threshold, significantly, and its last quarter grows about as
+     fast as its third: **growing** - no sign of a
+     bound: verdict ``leak``. Linear growth, and linear growth after a saturating start, are
+     leaks;
+   - the late half grows above the threshold but its last quarter clearly slower than its third
+     (the last quarter's upper bound under ``SLOWING_RATIO`` (3/4) of the third's lower bound):
+     **slowing** - a buffer still filling or a leak, this window
+     cannot tell: verdict ``inconclusive`` (run longer);
+   - the late half's growth above the threshold is not significant, or it has too few samples:
+     verdict ``inconclusive``.
+
+   A window shorter than ``MIN_WINDOW_S`` (50 min of operation) calls steady growth a leak
+   only when it is **clearly unbounded**: a late slope of at least ``UNBOUNDED_FACTOR`` (64) times
+   the threshold (for RSS 256 MiB/h). Slower steady growth in a short window is what a healthy
+   system's bounded buffers do while they fill (measured: the default profile's first 10 minutes
+   grow ~55 MiB/h, its 1 h soaks 3-4 MiB/h over the window): verdict ``inconclusive``, "soak
+   longer", never a guess either way.
+
+   ``shape`` names what was seen: ``flat``, ``small`` (significant growth under the threshold),
+   ``step``, ``saturating``, ``growing``, ``slowing``, ``unclear`` or ``unknown`` (too little
+   data). ``verdict`` says what it means: ``ok``, ``leak``, ``inconclusive`` or
+   ``insufficient_data``.
 
 Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
 judged against 0 (any significant growth of a count is a leak).
@@ -30,12 +60,13 @@ import math
 import os
 import threading
 from dataclasses import asdict, dataclass
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 
 __all__ = ["DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all",
-           "mann_kendall_p", "theil_sen"]
+           "mann_kendall_p", "sen_interval", "theil_sen"]
 
 MiB = 1024 * 1024
 
@@ -51,12 +82,22 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "sut_threads": 0.5,
     "sut_bytes": 256 * 1024.0,
 }
+#: growth is "slowing" (inconclusive) when the window's last quarter grows clearly slower than this
+#: fraction of its third quarter (Sen's intervals): a buffer filling up decelerates; a leak under
+#: the tail of a warm-up slows by less (by ~10 % where the warm-up's tail still shows, seen on synthetic series)
+SLOWING_RATIO = 0.75
+#: below this much operation, steady growth is a leak only if it is clearly unbounded (below);
+#: 50 min, so that a 1 h soak (sampled from its first chunk) qualifies and a 30 min one does not
+MIN_WINDOW_S = 3000.0
+#: "clearly unbounded" in a short window: a late slope at least this many times the threshold
+UNBOUNDED_FACTOR = 64.0
 #: a trend must explain at least this much growth over the fitted window: one step (a pool that
 #: grew once, a thread started late) is not a leak, however steep it looks in a short run
 MIN_GROWTH: dict[str, float] = {"rss_bytes": 4 * MiB, "sut_bytes": 64 * 1024.0, "sut_frames": 4096.0}
 DEFAULT_MIN_GROWTH = 3.0
 UNITS = {"rss_bytes": "bytes", "sut_bytes": "bytes", "sut_frames": "frames"}
 _MAX_POINTS = 1500  # O(n^2) pairwise statistics; longer series are thinned evenly
+_PART_POINTS = 600  # the same for each half of the window judged again (quarters: half as many)
 
 
 @dataclass(frozen=True)
@@ -72,18 +113,28 @@ class LeakVerdict:
     threshold_per_hour: float
     first: float | None
     last: float | None
-    verdict: str                       # "leak" | "ok" | "insufficient_data"
+    verdict: str                       # "leak" | "ok" | "inconclusive" | "insufficient_data"
     reason: str
     unit: str = "count"
+    #: what the series looked like: flat | small | step | saturating | growing | slowing | unclear | unknown
+    shape: str = "unknown"
+    early_slope_per_hour: float | None = None  # Theil-Sen over the early half of the judged window
+    late_slope_per_hour: float | None = None   # ... and over the late half, which decides a growth
+    late_ci_per_hour: tuple[float, float] | None = None  # Sen's interval of the late slope
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["ols_ci95_per_hour"] = list(self.ols_ci95_per_hour) if self.ols_ci95_per_hour else None
+        d["late_ci_per_hour"] = [_clean(v) for v in self.late_ci_per_hour] if self.late_ci_per_hour else None
         return {k: (_clean(v) if isinstance(v, float) else v) for k, v in d.items()}
 
     @property
     def leak(self) -> bool:
         return self.verdict == "leak"
+
+    @property
+    def inconclusive(self) -> bool:
+        return self.verdict == "inconclusive"
 
 
 def _clean(v: float) -> float | None:
@@ -108,12 +159,8 @@ def theil_sen(t: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) ->
     return float(np.median((y[j] - y[i])[ok] / dt[ok]))
 
 
-def mann_kendall_p(y: np.ndarray, groups: np.ndarray | None = None) -> float:
-    """One-sided p-value of the (seasonal/grouped) Mann-Kendall test for an increasing trend.
-
-    With ``groups``, S and its variance are summed over the groups (each group in time order).
-    """
-    g = np.zeros(y.size, dtype=np.int64) if groups is None else groups
+def _mk_s_var(y: np.ndarray, g: np.ndarray) -> tuple[float, float]:
+    """Mann-Kendall S and its variance (tie-corrected), summed over the groups."""
     s = 0.0
     var = 0.0
     for key in np.unique(g):
@@ -125,10 +172,71 @@ def mann_kendall_p(y: np.ndarray, groups: np.ndarray | None = None) -> float:
         s += float(np.sign(yy[j] - yy[i]).sum())
         _, counts = np.unique(yy, return_counts=True)
         var += (n * (n - 1) * (2 * n + 5) - float(np.sum(counts * (counts - 1) * (2 * counts + 5)))) / 18.0
+    return s, var
+
+
+def mann_kendall_p(y: np.ndarray, groups: np.ndarray | None = None) -> float:
+    """One-sided p-value of the (seasonal/grouped) Mann-Kendall test for an increasing trend.
+
+    With ``groups``, S and its variance are summed over the groups (each group in time order).
+    """
+    g = np.zeros(y.size, dtype=np.int64) if groups is None else groups
+    s, var = _mk_s_var(y, g)
     if var <= 0:
         return 1.0  # constant series: no trend
     z = (s - 1) / math.sqrt(var) if s > 0 else (s + 1) / math.sqrt(var) if s < 0 else 0.0
     return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def sen_interval(t: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None, *,
+                 alpha: float = 0.01) -> tuple[float, float]:
+    """Sen's distribution-free interval for the Theil-Sen slope: each bound holds with confidence
+    ``1 - alpha`` (ranks of the pairwise slopes, spread from the Mann-Kendall variance)."""
+    g = np.zeros(t.size, dtype=np.int64) if groups is None else groups
+    i, j = _pairs(g)
+    dt = t[j] - t[i]
+    ok = dt > 0
+    if not ok.any():
+        return float("nan"), float("nan")
+    slopes = np.sort((y[j] - y[i])[ok] / dt[ok])
+    n = slopes.size
+    _, var = _mk_s_var(y, g)
+    c = NormalDist().inv_cdf(1 - alpha) * math.sqrt(max(var, 0.0))
+    lo = int(math.floor((n - c) / 2))
+    hi = int(math.ceil((n + c) / 2))
+    return float(slopes[min(max(lo, 0), n - 1)]), float(slopes[min(max(hi, 0), n - 1)])
+
+
+@dataclass(frozen=True)
+class _Trend:
+    """Theil-Sen slope (per hour), Mann-Kendall p, Sen's interval and span of one part of a series."""
+
+    n: int
+    span_s: float
+    slope_h: float
+    p: float
+    ci_h: tuple[float, float]
+
+
+def _part(t: np.ndarray, y: np.ndarray, g: np.ndarray, lo: float, hi: float, alpha: float,
+          max_points: int) -> _Trend:
+    """The trend of the samples between fractions ``lo`` and ``hi`` of each group's time span."""
+    mask = np.zeros(t.size, dtype=bool)
+    for key in np.unique(g):
+        idx = np.flatnonzero(g == key)
+        t0, t1 = t[idx[0]], t[idx[-1]]
+        a, b = t0 + lo * (t1 - t0), t0 + hi * (t1 - t0)
+        mask[idx] = (t[idx] >= a) & (t[idx] <= b)
+    tt, yy, gg = t[mask], y[mask], g[mask]
+    if tt.size > max_points:
+        k = np.linspace(0, tt.size - 1, max_points).round().astype(int)
+        tt, yy, gg = tt[k], yy[k], gg[k]
+    span = float(sum(tt[gg == k].max() - tt[gg == k].min() for k in np.unique(gg))) if tt.size else 0.0
+    if tt.size < 2 or span <= 0:
+        return _Trend(int(tt.size), span, float("nan"), 1.0, (float("nan"), float("nan")))
+    lo_ci, hi_ci = sen_interval(tt, yy, gg, alpha=alpha)
+    return _Trend(int(tt.size), span, theil_sen(tt, yy, gg) * 3600.0, mann_kendall_p(yy, gg),
+                  (lo_ci * 3600.0, hi_ci * 3600.0))
 
 
 def _ols(t: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None
@@ -175,6 +283,7 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
     thr = DEFAULT_THRESHOLDS.get(metric, 0.0) if threshold_per_hour is None else threshold_per_hour
     unit = UNITS.get(metric, "count")
     n_all = int(t.size)
+    t_all, g_all = t, g
     by_time = np.argsort(t, kind="stable")
     first = float(y[by_time[0]]) if n_all else None
     last = float(y[by_time[-1]]) if n_all else None
@@ -204,22 +313,62 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
     p = mann_kendall_p(y, g)
     growth = slope_h * span / 3600.0
     need = MIN_GROWTH.get(metric, DEFAULT_MIN_GROWTH) if min_growth is None else min_growth
+    early = late = None
     if not math.isfinite(slope_h):
-        verdict, reason = "insufficient_data", "no two samples at different times within a segment"
+        verdict, shape, reason = "insufficient_data", "unknown", "no two samples at different times within a segment"
     elif p < alpha and slope_h > thr and growth < need:
-        verdict, reason = "ok", (f"slope {slope_h:.4g} {unit}/h is significant, but the trend adds "
-                                 f"only {growth:.4g} over the window (< {need:.4g}): a step, not a leak")
+        verdict, shape, reason = "ok", "step", (
+            f"slope {slope_h:.4g} {unit}/h is significant, but the trend adds only {growth:.4g} over "
+            f"the window (< {need:.4g}): a step, not a leak")
     elif p < alpha and slope_h > thr:
-        verdict, reason = "leak", (f"grows {slope_h:.4g} {unit}/h (Theil-Sen), above the "
-                                   f"{thr:.4g}/h threshold, trend significant (p={p:.2g})")
+        early = _part(t, y, g, 0.0, 0.5, alpha, _PART_POINTS)
+        late = _part(t, y, g, 0.5, 1.0, alpha, _PART_POINTS)
+        verdict, shape, reason = _judge_growth(t, y, g, slope_h, p, thr, unit, early, late, alpha, min_samples)
+        window = float(sum(t_all[g_all == k].max() - t_all[g_all == k].min() for k in np.unique(g_all)))
+        if verdict == "leak" and window < MIN_WINDOW_S and late.slope_h < UNBOUNDED_FACTOR * thr:
+            verdict, reason = "inconclusive", (
+                f"{reason}; but the soak covers only {window / 60:.0f} min of operation (< "
+                f"{MIN_WINDOW_S / 60:.0f} min) and grows less than {UNBOUNDED_FACTOR:.0f}x the threshold: "
+                "a bounded buffer still filling looks the same, cannot tell (soak longer)")
     elif slope_h > thr:
-        verdict, reason = "ok", f"slope {slope_h:.4g}/h above threshold but not significant (p={p:.2g})"
+        verdict, shape, reason = "ok", "flat", f"slope {slope_h:.4g}/h above threshold but not significant (p={p:.2g})"
     elif p < alpha and slope_h > 0:
-        verdict, reason = "ok", f"significant but small growth ({slope_h:.4g}/h <= {thr:.4g}/h)"
+        verdict, shape, reason = "ok", "small", f"significant but small growth ({slope_h:.4g}/h <= {thr:.4g}/h)"
     else:
-        verdict, reason = "ok", f"no significant growth (slope {slope_h:.4g}/h, p={p:.2g})"
+        verdict, shape, reason = "ok", "flat", f"no significant growth (slope {slope_h:.4g}/h, p={p:.2g})"
     return LeakVerdict(metric, n_all, int(t.size), warmup, slope_h, ols_h, ci_h, p, thr, first, last,
-                       verdict, reason, unit)
+                       verdict, reason, unit, shape,
+                       early.slope_h if early is not None else None,
+                       late.slope_h if late is not None else None,
+                       late.ci_h if late is not None else None)
+
+
+def _judge_growth(t: np.ndarray, y: np.ndarray, g: np.ndarray, slope_h: float, p: float, thr: float,
+                  unit: str, early: _Trend, late: _Trend, alpha: float, min_samples: int
+                  ) -> tuple[str, str, str]:
+    """The series grows over the window: bounded growth levelling off, a leak, or cannot tell
+    (module docstring, point 5). Returns (verdict, shape, reason)."""
+    whole = (f"grows {slope_h:.4g} {unit}/h over the window (Theil-Sen, p={p:.2g}; "
+             f"early half {early.slope_h:.4g}/h, late half {late.slope_h:.4g}/h)")
+    if late.n < min_samples or not math.isfinite(late.slope_h):
+        return "inconclusive", "unclear", (f"{whole}; the late half has {late.n} samples, too few to "
+                                           "tell a bounded buffer filling up from a leak")
+    if late.slope_h <= thr:
+        return "ok", "saturating", (f"{whole}: levelled off to {late.slope_h:.4g}/h, at or under the "
+                                    f"{thr:.4g}/h threshold - bounded growth (a buffer filling up), not a leak")
+    if late.p >= alpha:
+        return "inconclusive", "unclear", (f"{whole}; the late half's growth is not significant "
+                                           f"(p={late.p:.2g}): cannot tell bounded growth from a leak")
+    q3 = _part(t, y, g, 0.5, 0.75, alpha, _PART_POINTS // 2)
+    q4 = _part(t, y, g, 0.75, 1.0, alpha, _PART_POINTS // 2)
+    if q3.n >= min_samples and q4.n >= min_samples and q4.ci_h[1] < SLOWING_RATIO * q3.ci_h[0]:
+        return "inconclusive", "slowing", (
+            f"{whole}; still above the {thr:.4g}/h threshold late, but slowing: the last quarter "
+            f"grows {q4.slope_h:.4g}/h, clearly less than the third ({q3.slope_h:.4g}/h) - a buffer "
+            "still filling or a leak, this window cannot tell (soak longer)")
+    return "leak", "growing", (f"{whole}: the late half still grows {late.slope_h:.4g} {unit}/h "
+                               f"(Sen's interval {late.ci_h[0]:.4g}..{late.ci_h[1]:.4g}), above the "
+                               f"{thr:.4g}/h threshold, with no sign of levelling off")
 
 
 def judge_all(samples: list[dict[str, Any]], *, time_key: str = "t",

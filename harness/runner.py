@@ -337,7 +337,7 @@ class ReliabilityRun:
     def _progress(self, system: AudioSystem, injector: FaultInjector, t0: float, wall0: float,
                   violations: int) -> Progress:
         return Progress(system.clock.now() - t0, self.spec.duration_s, time.perf_counter() - wall0,
-                        len(injector.records), system.monitoring.value("recoveries"), violations,
+                        injector.fired, system.monitoring.value("recoveries"), violations,
                         system.state.value)
 
 
@@ -371,7 +371,7 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
         verdict = judge_run(verdicts)
     counters = system.metrics().counters
     acc = system.frame_accounts()
-    faults = Counter(r.kind for r in injector.records)
+    faults = Counter(injector.fired_by_kind)
     if callbacks is None:
         callbacks = CallbackDurations()
         callbacks.fold(system.monitoring.histogram("callback_duration_s"), _budget(system))

@@ -130,12 +130,14 @@ class RunVerdict:
 
 def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str | None = None,
               leaks: Iterable[str] = (), faults_wanted: bool = False, faults_injected: int | None = None,
-              lost: Iterable[str] = (), notes: Iterable[str] = ()) -> RunVerdict:
+              lost: Iterable[str] = (), leaks_unsure: Iterable[str] = (), notes: Iterable[str] = ()
+              ) -> RunVerdict:
     """Turn a run's findings into its verdict (the only place that does).
 
     ``checks``: the invariant verdicts; ``status``: ``completed``, ``interrupted``, ``partial`` (a
     report rebuilt from a truncated journal) or ``crashed``; ``crashed``: what the crash was;
-    ``leaks``: the metrics a leak was found in; ``lost``: records of the run that were lost (a
+    ``leaks``: the metrics a leak was found in; ``leaks_unsure``: metrics whose growth could not be
+    told from a buffer still filling (a short soak); ``lost``: records of the run that were lost (a
     corrupt or truncated journal line), so part of it was never judged; ``faults_wanted``: the fault profile asked for
     faults (every built-in profile but ``none`` does); ``faults_injected``: how many fired.
     """
@@ -157,6 +159,9 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
         doubts.append("no invariant was checked")
     if status in ("interrupted", "partial"):
         doubts.append(f"the run did not finish ({status})")
+    leaks_unsure = list(leaks_unsure)
+    if leaks_unsure:
+        doubts.append("leak judgement inconclusive: " + "; ".join(leaks_unsure))
     lost = list(lost)
     if lost:
         doubts.append(f"part of the run's record was lost ({len(lost)} problem(s)): {lost[0]}")

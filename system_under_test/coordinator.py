@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from .clock import Clock, SystemClock
 from .errors import (
     AudioSystemError,
+    ErrorInfo,
     IllegalTransitionError,
     RegistrationError,
     Severity,
@@ -49,19 +50,23 @@ class HealthStatus:
         return {"component": self.component, "healthy": self.healthy, "detail": self.detail}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ErrorRecord:
-    """An error as the coordinator tracked it."""
+    """An error as the coordinator tracked it.
+
+    ``error`` is the compact ``ErrorInfo`` (class, message, severity, details, a short traceback
+    text), never the exception: the log keeps 10 000 records, and an exception's traceback would
+    keep the frames that raised it alive, and with them the pipelines and streams they used."""
 
     seq: int
     time: float
     component: str
-    error: AudioSystemError
+    error: ErrorInfo
     severity: Severity
     requires_recovery: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "seq": self.seq,
             "time": self.time,
             "component": self.component,
@@ -69,6 +74,9 @@ class ErrorRecord:
             "requires_recovery": self.requires_recovery,
             "error": self.error.describe(),
         }
+        if self.error.traceback:
+            d["traceback"] = self.error.traceback
+        return d
 
 
 @dataclass
@@ -90,7 +98,8 @@ class ComponentCoordinator:
         self._entries: dict[str, _Entry] = {}
         self._observers: list[TransitionObserver] = []
         self._error_observers: list[ErrorObserver] = []
-        # the newest errors; a deque so a full log drops its oldest in O(1), not a 10k-element shift
+        # the newest errors (compact records: see ErrorRecord); a deque so a full log drops its
+        # oldest in O(1), not a 10k-element shift
         self._errors: deque[ErrorRecord] = deque(maxlen=10_000)
         self._error_seq = 0
         self.errors_dropped = 0
@@ -283,16 +292,20 @@ class ComponentCoordinator:
         return len(self._observers)
 
     # -- errors ---------------------------------------------------------------------------------
-    def handle_error(self, component: str, error: AudioSystemError, *,
+    def handle_error(self, component: str, error: AudioSystemError | ErrorInfo, *,
                      severity: Severity | None = None,
                      requires_recovery: bool | None = None) -> ErrorRecord:
-        """Track an error and tell the error observers (the recovery policy is one)."""
+        """Track an error and tell the error observers (the recovery policy is one).
+
+        An exception is reduced to its ``ErrorInfo`` before it is kept or passed on; the caller
+        still owns (and may raise) the exception itself."""
+        info = ErrorInfo.of(error, component=component)
         with self.state_lock:
             self._error_seq += 1
             record = ErrorRecord(
-                self._error_seq, self.clock.now(), component, error,
-                severity if severity is not None else error.severity,
-                error.recoverable if requires_recovery is None else requires_recovery,
+                self._error_seq, self.clock.now(), component, info,
+                severity if severity is not None else info.severity,
+                info.recoverable if requires_recovery is None else requires_recovery,
             )
             if len(self._errors) == self._errors.maxlen:
                 self.errors_dropped += 1  # the append below pushes the oldest out

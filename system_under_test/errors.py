@@ -34,6 +34,9 @@ Errors from PortAudio/JACK are translated into the most specific class at the de
 from __future__ import annotations
 
 import enum
+import sys
+import types
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -84,14 +87,115 @@ class AudioSystemError(Exception):
         }
 
 
+#: longest text an ``ErrorInfo`` keeps (a message, a detail, its traceback); longer text is cut
+MAX_TEXT = 2000
+#: innermost frames an ``ErrorInfo``'s traceback keeps
+MAX_FRAMES = 4
+
+
 def _json_safe(value: Any) -> Any:
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if isinstance(value, str):
+        return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "...[cut]"
+    if isinstance(value, (int, float, bool)) or value is None:
         return value
     if isinstance(value, (list, tuple)):
         return [_json_safe(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
     return repr(value)
+
+
+def short_traceback(exc: BaseException, *, max_frames: int = MAX_FRAMES, max_causes: int = 3) -> str:
+    """The innermost ``max_frames`` frames of ``exc`` (file, line, function) and its cause chain,
+    as text; "" if it was never raised.
+
+    Why not ``traceback.format_exception``: it reads source lines from disk (linecache), which
+    must not happen on an audio thread, and its text grows with every frame. This reads only the
+    code objects' names and line numbers and keeps no frame, so it is cheap enough for the
+    callback's error path and holds nothing alive."""
+    lines: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    depth = 0
+    while current is not None and id(current) not in seen and depth <= max_causes:
+        seen.add(id(current))
+        if depth:
+            lines.append(f"caused by {type(current).__name__}: {current}")
+        frames: list[str] = []
+        tb = current.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            frames.append(f'  File "{code.co_filename}", line {tb.tb_lineno}, in {code.co_name}')
+            tb = tb.tb_next
+        lines.extend(frames[-max_frames:])
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+        depth += 1
+    text = "\n".join(lines)
+    return text if len(text) <= MAX_TEXT else "...[cut]" + text[-MAX_TEXT:]
+
+
+_NO_DETAILS: types.MappingProxyType[str, Any] = types.MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """What the system *keeps* of an error: its class, message, severity, component, details and a
+    short traceback text - never the exception object.
+
+    Why: a raised exception holds its traceback, each traceback entry a frame, each frame its
+    locals (``self``: a pipeline with its rings, pool and DSP chain; a stream; a buffer). An error
+    log that keeps exceptions keeps every pipeline that ever raised alive until the log turns over,
+    so memory climbs for hours (the error log holds 10 000 records). An ``ErrorInfo`` holds only
+    strings, numbers and the exception's class (for routing by class), whatever the exception held.
+    """
+
+    kind: type[BaseException]
+    message: str
+    component: str | None
+    severity: Severity
+    recoverable: bool
+    details: types.MappingProxyType[str, Any] = field(default_factory=lambda: _NO_DETAILS, compare=False)
+    traceback: str = field(default="", compare=False)
+
+    @classmethod
+    def of(cls, exc: BaseException, *, component: str | None = None) -> "ErrorInfo":
+        """Describe ``exc`` (an ``ErrorInfo`` is returned as is). An exception from outside the
+        tree keeps its own class and ``repr`` as the message, ``component``, ERROR severity, and is
+        not recoverable."""
+        if isinstance(exc, ErrorInfo):
+            return exc
+        tb = sys.intern(short_traceback(exc))  # one copy per distinct code path, not per error
+        if isinstance(exc, AudioSystemError):
+            details = types.MappingProxyType({k: _json_safe(v) for k, v in exc.details.items()}) \
+                if exc.details else _NO_DETAILS
+            return cls(type(exc), _json_safe(str(exc.message)), exc.component,
+                       exc.severity, exc.recoverable, details, tb)
+        return cls(type(exc), _json_safe(repr(exc)), component, Severity.ERROR, False, _NO_DETAILS, tb)
+
+    @property
+    def type(self) -> str:
+        """The exception's class name (``"DeviceLostError"``)."""
+        return self.kind.__name__
+
+    def is_a(self, *classes: type[BaseException]) -> bool:
+        """``isinstance`` for the error this describes."""
+        return issubclass(self.kind, classes)
+
+    def describe(self) -> dict[str, Any]:
+        """The same JSON-safe description ``AudioSystemError.describe`` gives (the traceback text
+        is left out: histories and reports stay as they were; ``ErrorRecord.to_dict`` has it)."""
+        return {
+            "type": self.type,
+            "message": self.message,
+            "component": self.component,
+            "severity": self.severity.name,
+            "recoverable": self.recoverable,
+            "details": dict(self.details),
+        }
+
+    def __str__(self) -> str:
+        where = f"[{self.component}] " if self.component else ""
+        return f"{where}{self.message}"
 
 
 class ConfigError(AudioSystemError):
@@ -235,6 +339,7 @@ __all__ = [
     "DeviceNotFoundError",
     "DeviceStalledError",
     "DeviceTimeoutError",
+    "ErrorInfo",
     "IllegalTransitionError",
     "LifecycleError",
     "ProcessingError",
@@ -247,4 +352,5 @@ __all__ = [
     "SimulatedError",
     "SystemClosedError",
     "XrunError",
+    "short_traceback",
 ]

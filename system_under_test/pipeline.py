@@ -3,7 +3,8 @@
 One ``Pipeline`` is built per stream from a validated config, with every buffer allocated through
 the ResourceManager first, and torn down as a whole. The callback is the only code here that runs on
 the audio thread. It takes no lock a control thread may hold, allocates nothing but what numpy
-returns from the filter, and never lets an exception out: errors go into a bounded deque the
+returns from the filter, and never lets an exception out: errors go, as compact ``ErrorInfo``
+records (no traceback object, so no frame keeps the pipeline alive), into a bounded deque the
 supervisor drains, and every frame is accounted for:
 
     captured == played + buffered (both rings) + dropped          (inserted silence counted apart)
@@ -14,7 +15,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import numpy as np
@@ -23,7 +24,7 @@ from .buffers import BufferPool, RingBuffer
 from .config import AudioConfig
 from .devices.base import StatusFlags
 from .dsp import DspChain
-from .errors import CallbackError
+from .errors import AudioSystemError, CallbackError, ErrorInfo
 from .monitoring import MonitoringCoordinator
 from .resources import Allocation, ResourceManager, ResourceType
 
@@ -86,7 +87,9 @@ class Pipeline:
         # Keep at most the configured latency queued for output; beyond it, old audio is dropped.
         self.max_output_backlog = max(bs, int(stream.latency_ms / 1000 * stream.sample_rate))
         self.capturing = False
-        self.errors: deque[BaseException] = deque(maxlen=256)
+        #: callback errors not yet drained by the supervisor; compact records, never exceptions: an
+        #: exception's traceback holds the callback's frame, whose ``self`` is this pipeline
+        self.errors: deque[ErrorInfo] = deque(maxlen=256)
         self.pool_dry = False
         self.pool_dry_episodes = 0
         self.consecutive_errors = 0
@@ -167,7 +170,7 @@ class Pipeline:
             outdata.fill(0)
             self._c_cb_errors.value += 1
             self.consecutive_errors += 1
-            self.errors.append(exc)
+            self.errors.append(_callback_error_info(exc))
         finally:
             cost = self.chain.cost_s
             duration = _perf() - t0 + cost
@@ -213,6 +216,16 @@ class Pipeline:
             self.resources.release(alloc)
         self._allocations.clear()
         self.released = True
+
+
+def _callback_error_info(exc: Exception) -> ErrorInfo:
+    """The compact record of an exception caught in the callback: an error of the tree as it is,
+    anything else as the ``CallbackError`` naming it. Reads no source file (``short_traceback``)."""
+    info = ErrorInfo.of(exc, component="dsp")
+    if isinstance(exc, AudioSystemError):
+        return info
+    return replace(info, kind=CallbackError, message=f"audio callback raised {exc!r}",
+                   severity=CallbackError.default_severity, recoverable=CallbackError.recoverable)
 
 
 __all__ = ["FrameAccounts", "Pipeline"]

@@ -19,6 +19,7 @@ from .errors import (
     CallbackError,
     ConfigError,
     DeviceError,
+    ErrorInfo,
     LifecycleError,
     ResourceLimitError,
     SimulatedError,
@@ -41,18 +42,22 @@ class RecoveryPolicy:
     #: callback errors tolerated in a row before the stream is restarted
     callback_error_threshold: int = 3
 
-    def decide(self, error: AudioSystemError, *, consecutive_callback_errors: int = 0) -> RecoveryAction:
-        if isinstance(error, (ConfigError, LifecycleError)):
+    def decide(self, error: AudioSystemError | ErrorInfo, *,
+               consecutive_callback_errors: int = 0) -> RecoveryAction:
+        """By the error's class; an ``ErrorInfo`` (what the coordinator passes on) is judged by the
+        class of the exception it describes."""
+        kind = error.kind if isinstance(error, ErrorInfo) else type(error)
+        if issubclass(kind, (ConfigError, LifecycleError)):
             return RecoveryAction.IGNORE  # the caller got the exception; the system is unchanged
-        if isinstance(error, XrunError):
+        if issubclass(kind, XrunError):
             return RecoveryAction.IGNORE
-        if isinstance(error, (BufferPoolExhaustedError, ResourceLimitError)):
+        if issubclass(kind, (BufferPoolExhaustedError, ResourceLimitError)):
             return RecoveryAction.DEGRADE if self.config.degrade_on_exhaustion else RecoveryAction.RESTART
-        if isinstance(error, CallbackError):
+        if issubclass(kind, CallbackError):
             if consecutive_callback_errors >= self.callback_error_threshold:
                 return RecoveryAction.RESTART
             return RecoveryAction.IGNORE
-        if isinstance(error, (DeviceError, SimulatedError)):
+        if issubclass(kind, (DeviceError, SimulatedError)):
             return RecoveryAction.RESTART if error.recoverable else RecoveryAction.FAIL
         return RecoveryAction.RESTART if error.recoverable else RecoveryAction.FAIL
 

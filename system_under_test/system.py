@@ -26,10 +26,10 @@ from .devices.base import DeviceBackend, DeviceStream, StreamSpec
 from .errors import (
     AudioSystemError,
     BufferPoolExhaustedError,
-    CallbackError,
     ConfigError,
     DeviceError,
     DeviceStalledError,
+    ErrorInfo,
     IllegalTransitionError,
     RecoveryError,
     SimulatedError,
@@ -117,8 +117,10 @@ class AudioSystem:
         self.monitoring = MonitoringCoordinator()
         self._op_lock = threading.RLock()
         self._events: list[EventListener] = []
-        #: (stream generation or None, error): errors of a stream that is no longer current are stale
-        self._device_errors: deque[tuple[int | None, AudioSystemError]] = deque(maxlen=1024)
+        #: (stream generation or None, error): errors of a stream that is no longer current are
+        #: stale. Compact records, not exceptions: a backend's exception may carry a traceback (and
+        #: a ``__cause__`` chain) whose frames hold the stream that reported it.
+        self._device_errors: deque[tuple[int | None, ErrorInfo]] = deque(maxlen=1024)
         self._stream_gen = 0
         self._pipeline: Pipeline | None = None
         self._stream: DeviceStream | None = None
@@ -446,19 +448,18 @@ class AudioSystem:
         """Report callback errors no supervisor pass has drained yet, so tearing a pipeline down
         never loses one. No recovery for them: the pipeline that raised them is going away."""
         while pipeline.errors:
-            exc = pipeline.errors.popleft()
-            err = exc if isinstance(exc, AudioSystemError) else CallbackError(
-                f"audio callback raised {exc!r}", component="dsp")
+            err = pipeline.errors.popleft()
             self.monitoring.counter("errors").inc()
             self.coordinator.handle_error(err.component or "dsp", err, requires_recovery=False)
 
     # -- supervisor: errors, watchdog, degradation ---------------------------------------------
-    def _on_device_error(self, error: AudioSystemError, generation: int | None = None) -> None:
+    def _on_device_error(self, error: AudioSystemError | ErrorInfo, generation: int | None = None) -> None:
         """Called by backends from any thread: enqueue only (never take a lock a stream may need).
 
         ``generation`` identifies the stream that reported (``_build`` binds it); None means "the
-        current stream"."""
-        self._device_errors.append((generation, error))
+        current stream". The error is queued as its compact ``ErrorInfo``, so the queue holds no
+        traceback (and no frame of the stream's thread)."""
+        self._device_errors.append((generation, ErrorInfo.of(error, component="device")))
 
     def _schedule_supervisor(self) -> None:
         if self._scheduler is None or self._supervisor_timer is not None:
@@ -491,16 +492,14 @@ class AudioSystem:
                     self.monitoring.counter("stale_device_errors").inc()
                     continue
                 self.monitoring.counter("errors").inc()
-                if isinstance(err, DeviceError):
+                if err.is_a(DeviceError):
                     self.monitoring.counter("device_losses").inc()
                 self.coordinator.handle_error(err.component or "device", err)
             pipeline, stream, config = self._pipeline, self._stream, self.config
             if pipeline is None or config is None:
                 return
             while pipeline.errors:
-                exc = pipeline.errors.popleft()
-                err = exc if isinstance(exc, AudioSystemError) else CallbackError(
-                    f"audio callback raised {exc!r}", component="dsp")
+                err = pipeline.errors.popleft()
                 self.monitoring.counter("errors").inc()
                 self.coordinator.handle_error(err.component or "dsp", err)
                 if self._pipeline is not pipeline:
@@ -565,7 +564,8 @@ class AudioSystem:
         primary = self.config.device.input_device
         return [primary, *[d for d in self.config.device.fallback_devices if d != primary]]
 
-    def _enter_recovery(self, err: AudioSystemError, cause: str, *, target: State | None = None) -> None:
+    def _enter_recovery(self, err: AudioSystemError | ErrorInfo, cause: str, *,
+                        target: State | None = None) -> None:
         with self._op_lock:
             if self._recovery is not None or self.state in (State.CLOSED, State.STOPPED, State.STOPPING):
                 return

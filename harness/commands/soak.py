@@ -11,6 +11,7 @@ Exit status: 0 every invariant held and no leak; 1 something failed or the soak 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any

@@ -262,6 +262,9 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
         "invariants_broken": sorted({v["name"] for v in verdicts if not v["ok"]}),
         "leaks": {k: v.to_dict() for k, v in leaks.items()},
         "leaks_found": sorted(k for k, v in leaks.items() if v.leak),
+        # growth the window cannot call bounded or a leak (e.g. still slowing at the end): a
+        # verdict of its own, never folded into "no leak"
+        "leaks_inconclusive": sorted(k for k, v in leaks.items() if v.inconclusive),
         "counters": counters,
     }
     performance = _performance(rd, counters, budget, block, sample_rate, sim_t, start_t)
@@ -275,6 +278,8 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
     verdict = judge_run(verdicts, status="completed" if rd.status == "completed" else
                         ("crashed" if rd.status == "failed" else rd.status),
                         leaks=stability["leaks_found"], faults_wanted=bool(wanted), lost=rd.problems,
+                        leaks_unsure=[f"{k} ({leaks[k].shape}: {leaks[k].reason})"
+                                      for k in stability["leaks_inconclusive"]],
                         faults_injected=len(faults))
     meta = dict(rd.meta)
     report = {

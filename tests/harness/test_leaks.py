@@ -1,0 +1,166 @@
+"""The leak judge on synthetic series: bounded growth that levels off is not a leak, growth that
+keeps going is, and what the window cannot tell is "inconclusive", never a guess.
+
+Series are seeded and sampled like a soak's (one sample per second of operation, or sparser for
+long ones); ``rss_bytes`` is judged against its 4 MiB/h threshold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from harness.leaks import judge, sen_interval, theil_sen
+
+MiB = 1024 * 1024
+H = 3600.0
+
+
+def _series(hours: float, f, *, every_s: float = 1.0, noise: float = 256 * 1024, seed: int = 0,
+            base: float = 150 * MiB) -> tuple[np.ndarray, np.ndarray]:
+    """``base + f(t) + noise``, rounded to whole pages like a resident-set size."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(1.0, hours * H + 1e-9, every_s)
+    y = base + f(t) + rng.normal(0.0, noise, t.size)
+    return t, np.round(y / 4096) * 4096
+
+
+def _saturating(total: float, tau_s: float):
+    return lambda t: total * (1 - np.exp(-t / tau_s))
+
+
+def _linear(per_hour: float):
+    return lambda t: per_hour * t / H
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_buffer_that_fills_and_levels_off_is_saturating_not_a_leak(seed):
+    # 30 MiB over the first ~half hour of a 1 h soak (time constant 10 min): over the whole window
+    # that is a steep, significant slope, which the judge used to call a leak
+    t, y = _series(1, _saturating(30 * MiB, 600.0), seed=seed)
+    v = judge("rss_bytes", t, y)
+    assert v.slope_per_hour > v.threshold_per_hour and v.p_value < 0.01  # it does grow over the window
+    assert (v.verdict, v.shape) == ("ok", "saturating"), v.reason
+    assert v.late_slope_per_hour <= v.threshold_per_hour
+    assert "bounded growth" in v.reason and not v.leak
+
+
+def test_a_buffer_filling_linearly_then_full_is_saturating():
+    # a bounded log filling at 20 MiB/h for 2 h, then full, in a 4 h soak sampled every 10 s
+    t, y = _series(4, lambda t: np.minimum(t, 2 * H) / H * 20 * MiB, every_s=10.0, seed=3)
+    v = judge("rss_bytes", t, y)
+    assert (v.verdict, v.shape) == ("ok", "saturating"), v.reason
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_linear_growth_is_a_leak(seed):
+    t, y = _series(1, _linear(20 * MiB), seed=seed)
+    v = judge("rss_bytes", t, y)
+    assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+    assert v.late_slope_per_hour == pytest.approx(20 * MiB, rel=0.1)
+
+
+def test_linear_growth_after_a_saturating_start_is_a_leak():
+    # the warm-up fills 40 MiB of buffers (time constant 15 min), and underneath a 10 MiB/h leak
+    # goes on; the tail of the filling still shows in the late half
+    t, y = _series(2, lambda t: _saturating(40 * MiB, 900.0)(t) + _linear(10 * MiB)(t), seed=4)
+    v = judge("rss_bytes", t, y)
+    assert v.early_slope_per_hour > 1.5 * v.late_slope_per_hour  # the start was steeper
+    assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+    assert v.late_slope_per_hour == pytest.approx(10 * MiB, rel=0.15)
+
+
+def test_a_slow_linear_leak_over_a_long_soak_is_flagged():
+    # 6 MiB/h, just over the threshold, under 1 MiB of noise, for 8 h sampled every 10 s
+    t, y = _series(8, _linear(6 * MiB), every_s=10.0, noise=1 * MiB, seed=5)
+    v = judge("rss_bytes", t, y)
+    assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_noise_is_flat(seed):
+    t, y = _series(1, lambda t: 0 * t, noise=2 * MiB, seed=seed)
+    v = judge("rss_bytes", t, y)
+    assert (v.verdict, v.shape) == ("ok", "flat"), v.reason
+
+
+def test_growth_still_slowing_at_the_end_of_a_short_soak_is_inconclusive():
+    # a buffer filling with a half-hour time constant, judged after one hour: still above the
+    # threshold at the end, but clearly slowing down. Neither "leak" nor "ok" would be honest.
+    t, y = _series(1, _saturating(40 * MiB, 1800.0), seed=6)
+    v = judge("rss_bytes", t, y)
+    assert (v.verdict, v.shape) == ("inconclusive", "slowing"), v.reason
+    assert v.inconclusive and not v.leak and "cannot tell" in v.reason
+
+
+def test_a_single_step_is_not_a_leak():
+    t = np.arange(1.0, 301.0)
+    y = np.where(t < 150, 10.0, 11.0)  # a pool that grew once
+    v = judge("sut_live_allocations", t, y)
+    assert v.verdict == "ok" and v.shape in ("step", "flat"), v.reason
+
+
+def test_counts_leaking_one_per_recovery_are_a_leak_and_a_pool_that_grew_to_size_is_not():
+    t = np.arange(1.0, 91.0)
+    leaking = 10 + np.floor(t / 1.3)  # one allocation kept per recovery, ~1 recovery a second
+    v = judge("sut_live_allocations", t, leaking)
+    assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+    threads = np.minimum(3 + np.floor(t / 5), 8)  # a thread pool growing to its size of 8 by 25 s
+    v = judge("threads", np.arange(1.0, 601.0), np.concatenate([threads, np.full(510, 8.0)]))
+    assert v.verdict == "ok", v.reason
+
+
+def test_sen_interval_brackets_the_theil_sen_slope():
+    rng = np.random.default_rng(7)
+    t = np.arange(200.0)
+    y = 2.0 * t + rng.normal(0, 5, t.size)
+    lo, hi = sen_interval(t, y, alpha=0.01)
+    assert lo < theil_sen(t, y) < hi and lo < 2.0 < hi and hi - lo < 0.2
+
+
+def test_an_inconclusive_leak_judgement_is_visible_and_never_a_pass(tmp_path, monkeypatch, capsys):
+    """The soak's report and CLI line carry "inconclusive" as a verdict of its own: not folded
+    into "no leak" (a pass), not reported as a leak either."""
+    import dataclasses
+    import json
+
+    import harness.reports.build as build
+    import harness.reports.plots as plots
+    from harness.commands.soak import _print
+    from harness.soak import SoakRunner, SoakSpec
+
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    real = build.judge
+
+    def judge_slowing(metric, *a, **kw):
+        v = real(metric, *a, **kw)
+        if metric != "rss_bytes":
+            return v
+        return dataclasses.replace(v, verdict="inconclusive", shape="slowing", reason="still slowing")
+
+    monkeypatch.setattr(build, "judge", judge_slowing)
+    monkeypatch.setattr(plots, "draw_all", lambda *a, **kw: {})  # figures are not what this is about
+    result = SoakRunner(SoakSpec(duration_s=10.0, seed=3, checkpoint_s=5.0, run_dir=tmp_path / "run")).start()
+    assert not result.ok and result.exit_code == 3 and result.status == "completed"
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    verdict, st = report["verdict"], report["stability"]
+    assert verdict["ok"] is False and verdict["failures"] == [] and verdict["outcome"] == "inconclusive"
+    assert verdict["doubts"] == ["leak judgement inconclusive: rss_bytes (slowing: still slowing)"]
+    assert st["leaks_inconclusive"] == ["rss_bytes"] and st["leaks_found"] == []
+    assert "INCONCLUSIVE" in (tmp_path / "run" / "report.html").read_text()
+    _print(result)
+    out = capsys.readouterr().out
+    assert "INCONCLUSIVE" in out and "PASS" not in out and "rss_bytes" in out
+
+
+def test_steady_growth_in_a_short_soak_is_inconclusive_unless_clearly_unbounded():
+    # ten minutes of a healthy system whose buffers are still filling (~50 MiB/h, measured) look
+    # exactly like a leak: the judge says it cannot tell
+    t, y = _series(10 / 60, _linear(50 * MiB), seed=8)
+    v = judge("rss_bytes", t, y)
+    assert (v.verdict, v.shape) == ("inconclusive", "growing"), v.reason
+    assert "soak longer" in v.reason and not v.leak
+    # a megabyte a second (the planted leak of tests/harness/test_soak.py) is no buffer filling up
+    t, y = _series(90 / 3600, _linear(3600 * MiB), seed=8)
+    v = judge("rss_bytes", t, y)
+    assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
