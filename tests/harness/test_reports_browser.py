@@ -74,7 +74,9 @@ def opened(reports, tmp_path_factory) -> dict[str, PageCheck]:
     empty = root / "empty.html"
     empty.write_text("<!doctype html><html><body></body></html>")
     pages = {**{k: v / "report.html" for k, v in reports.items()}, "broken": broken, "empty": empty}
-    checks = check_pages(list(pages.values()))
+    checks = check_pages(list(pages.values()), evaluate={
+        "evidence": "Array.from(document.querySelectorAll('section.evidence'))"
+                    ".filter(e => e.getBoundingClientRect().height > 0).map(e => e.id)"})
     return dict(zip(pages, checks))
 
 
@@ -104,3 +106,5 @@ def test_report_renders_in_chromium_with_its_verdict_on_screen(opened, reports, 
     assert verdict["height"] > 10 and verdict["width"] > 100 and 0 <= verdict["top"] < 2000
     for reason in report["verdict"]["reasons"]:
         assert reason in verdict["text"]
+    unsure = [f"evidence-{n}" for n in report["verdict"]["violated"] + report["verdict"]["inconclusive"]]
+    assert sorted(page.evaluated["evidence"]) == sorted(unsure) and (outcome == "pass") == (not unsure)
