@@ -500,7 +500,7 @@ def _performance(rd: RunData, counters: dict[str, int], budget: float | None, bl
         "callbacks": counters.get("callbacks"),
         "cpu": {"callback_load_mean": share["mean"], "callback_load_p99": share["p99"],
                 "process_cpu_percent_mean": float(np.mean(cpu)) if cpu else run_cpu.get("process_cpu_percent"),
-                "process_cpu_percent_max": float(np.max(cpu)) if cpu else None,
+                "process_cpu_percent_max": float(np.max(cpu)) if cpu else run_cpu.get("process_cpu_percent_max"),
                 "process_cpu_s": run_cpu.get("process_cpu_s")},
         "latency_ms": latency_ms,
         "configured_latency_ms": stream.get("latency_ms"),
