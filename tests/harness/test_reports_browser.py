@@ -18,6 +18,7 @@ import pytest
 
 from harness.reports import RunData, write_reports
 from harness.reports.browser import PageCheck, check_pages, chromium_unavailable_reason, png_ink
+from harness.reports.timeline import read_timeline, render_timeline
 
 pytestmark = pytest.mark.slow
 
@@ -73,10 +74,22 @@ def opened(reports, tmp_path_factory) -> dict[str, PageCheck]:
         "<script>console.error('template failed: boom')</script></body></html>")
     empty = root / "empty.html"
     empty.write_text("<!doctype html><html><body></body></html>")
-    pages = {**{k: v / "report.html" for k, v in reports.items()}, "broken": broken, "empty": empty}
-    checks = check_pages(list(pages.values()), evaluate={
+    # a history of 100 000 entries, drawn in windows
+    from test_reports_timeline import _long_history
+
+    big = root / "timeline-100k.html"
+    tl = read_timeline(_long_history(100_000))
+    big.write_text(render_timeline(tl, {"verdict": {"outcome": "fail", "headline": "FAIL: linearizable"},
+                                        "stability": {"invariants": [{"name": "linearizable", "ok": False,
+                                                                      "details": {"evidence": [{"op_id": 9000}]}}]}}))
+    pages = {**{k: v / "report.html" for k, v in reports.items()}, "broken": broken, "empty": empty,
+             **{f"timeline-{k}": reports[k] / "timeline.html" for k in ("pass", "fail")}, "timeline-100k": big}
+    checks = check_pages(list(pages.values()), timeout_s=240, evaluate={
         "evidence": "Array.from(document.querySelectorAll('section.evidence'))"
-                    ".filter(e => e.getBoundingClientRect().height > 0).map(e => e.id)"})
+                    ".filter(e => e.getBoundingClientRect().height > 0).map(e => e.id)",
+        "timeline_link": "(document.getElementById('timeline-link') || {}).href || null",
+        "svgs": "Array.from(document.querySelectorAll('svg')).map(s => [s.getBoundingClientRect().width,"
+                " s.getBoundingClientRect().height, s.querySelectorAll('rect').length])"})
     return dict(zip(pages, checks))
 
 
@@ -108,3 +121,21 @@ def test_report_renders_in_chromium_with_its_verdict_on_screen(opened, reports, 
         assert reason in verdict["text"]
     unsure = [f"evidence-{n}" for n in report["verdict"]["violated"] + report["verdict"]["inconclusive"]]
     assert sorted(page.evaluated["evidence"]) == sorted(unsure) and (outcome == "pass") == (not unsure)
+    if name == "inconclusive":  # built without a history: no timeline to link
+        assert page.evaluated["timeline_link"] is None
+    else:
+        assert page.evaluated["timeline_link"] == (reports[name] / "timeline.html").resolve().as_uri()
+
+
+@pytest.mark.parametrize("name", ["timeline-pass", "timeline-fail", "timeline-100k"])
+def test_timeline_renders_in_chromium(opened, name):
+    page = opened[name]
+    assert page.console_errors == [] and page.network_requests == [] and page.broken_images == []
+    assert png_ink(page.screenshot, against=page.blank_screenshot) > MIN_INK
+    verdict = page.texts["#verdict"]
+    assert verdict is not None and verdict["text"].startswith("FAIL" if "pass" not in name else "PASS")
+    svgs = page.evaluated["svgs"]
+    # the overview strip and at least one window, each drawn with a size and bars
+    assert len(svgs) >= 2 and all(w > 100 and h > 20 and rects > 0 for w, h, rects in svgs)
+    if name == "timeline-100k":
+        assert len(svgs) == 4  # the overview and three windows of the long history
