@@ -36,7 +36,7 @@ from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, ta
 from .history import History, run_op
 from .runfolder import RunFolder
 from .reports.build import CallbackDurations
-from .reports.provenance import CpuPeak, run_provenance
+from .reports.provenance import CpuPeak, run_provenance, system_identity
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
 from .verdict import RunVerdict, check_status, judge_run
 
@@ -246,7 +246,7 @@ class ReliabilityRun:
         clock = system.clock
         simulated = isinstance(clock, VirtualClock)
         history = History(clock=clock, meta={"run": spec.to_dict(), "schedule": self.schedule.to_dict(),
-                                             **run_provenance()},  # started_at, commit: the report's header
+                                             **run_provenance(), **system_identity(system)},
                           stream_to=run_dir / "history.jsonl", keep=HISTORY_WINDOW)
         history.attach(system, metrics_every_s=spec.metrics_every_s)
         # the backend's fault target (simulated device, JACK rig, or a device we cannot act on);

@@ -70,3 +70,21 @@ class CpuPeak:
             windows.append(tail)
         shares = [100 * c / w for c, w in windows if w > 0]
         return round(max(shares), 1) if shares else None
+
+
+def system_identity(system: Any) -> dict[str, Any]:
+    """``{system, mutant}``: the class of the system under test (and of its coordinator when that is
+    not the stock one) and the name of the mutant it is, or None for the real system. Runs of a
+    mutant are never compared with runs of the real system (``history_db.like_key``)."""
+    from system_under_test.coordinator import ComponentCoordinator
+
+    from ..mutants import MUTANTS
+
+    cls = type(system)
+    coord = type(getattr(system, "coordinator", None))
+    name = cls.__name__ + (f"+{coord.__name__}" if coord is not type(None) and coord is not ComponentCoordinator
+                           and issubclass(coord, ComponentCoordinator) else "")
+    mutant = next((m.name for m in MUTANTS.values()
+                   if (m.system_class is not None and cls is m.system_class)
+                   or (m.coordinator_class is not None and coord is m.coordinator_class)), None)
+    return {"system": name, "mutant": mutant}

@@ -82,7 +82,13 @@ def opened(reports, tmp_path_factory) -> dict[str, PageCheck]:
     big.write_text(render_timeline(tl, {"verdict": {"outcome": "fail", "headline": "FAIL: linearizable"},
                                         "stability": {"invariants": [{"name": "linearizable", "ok": False,
                                                                       "details": {"evidence": [{"op_id": 9000}]}}]}}))
+    from harness.reports.compare import compare_reports, render_compare_html
+
+    compared = root / "compare.html"
+    compared.write_text(render_compare_html(compare_reports(
+        *(json.loads((reports[k] / "report.json").read_text()) for k in ("pass", "fail")))))
     pages = {**{k: v / "report.html" for k, v in reports.items()}, "broken": broken, "empty": empty,
+             "compare": compared,
              **{f"timeline-{k}": reports[k] / "timeline.html" for k in ("pass", "fail")}, "timeline-100k": big}
     checks = check_pages(list(pages.values()), timeout_s=240, evaluate={
         "evidence": "Array.from(document.querySelectorAll('section.evidence'))"
@@ -139,3 +145,10 @@ def test_timeline_renders_in_chromium(opened, name):
     assert len(svgs) >= 2 and all(w > 100 and h > 20 and rects > 0 for w, h, rects in svgs)
     if name == "timeline-100k":
         assert len(svgs) == 4  # the overview and three windows of the long history
+
+
+def test_compare_page_renders_in_chromium_with_its_verdict(opened):
+    page = opened["compare"]
+    assert page.console_errors == [] and page.network_requests == [] and page.broken_images == []
+    assert png_ink(page.screenshot, against=page.blank_screenshot) > MIN_INK
+    assert page.texts["#verdict"]["text"].startswith("REGRESSION") and "verdict: pass -> fail" in page.texts["#verdict"]["text"]
