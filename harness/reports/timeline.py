@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,7 +89,8 @@ class Timeline:
     faults: list[Fault] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
     states: list[tuple[int, str]] = field(default_factory=list)  # (index, state entered), system only
-    times: list[float] = field(default_factory=list)  # time of entry i (entries by index)
+    #: time of entry i (a compact array: a soak's history has millions of entries)
+    times: array = field(default_factory=lambda: array("d"))
     processes: list[str] = field(default_factory=list)
     entries: int = 0
     bad_lines: int = 0
