@@ -174,11 +174,24 @@ def as_run_data(run_data: Any, run_dir: Path) -> RunData:
     return rd
 
 
+def allure_labels(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(name, value)`` labels of a report for Allure: seed, backend, profile, outcome, mutant,
+    and each fault kind injected."""
+    run = report.get("run") or {}
+    out = [(k, str(run[k])) for k in ("seed", "backend", "profile", "mutant") if run.get(k) is not None]
+    outcome = (report.get("verdict") or {}).get("outcome")
+    if outcome:
+        out.append(("outcome", str(outcome)))
+    out += [("fault_kind", str(k)) for k in sorted((report.get("stability") or {}).get("faults_by_type") or {})]
+    return out
+
+
 def attach_report_to_allure(paths: ReportPaths | list[Path] | Any) -> bool:
     """Attach the figures, report and history to the running allure test; a no-op without allure.
 
     Returns True when something was attached. Labels: feature = the run kind, severity = critical
-    when the verdict failed, else normal.
+    when the verdict failed, else normal; ``seed``, ``backend``, ``profile``, ``outcome`` and one
+    ``fault_kind`` per kind injected, so Allure can group and filter runs by them.
     """
     try:
         import allure  # type: ignore[import-not-found]
@@ -204,6 +217,8 @@ def attach_report_to_allure(paths: ReportPaths | list[Path] | Any) -> bool:
         allure.dynamic.feature(f"soundcheck {report.get('kind', 'run')}")
         allure.dynamic.severity(allure.severity_level.CRITICAL if not report.get("verdict", {}).get("ok")
                                 else allure.severity_level.NORMAL)
+        for name, value in allure_labels(report):
+            allure.dynamic.label(name, value)
     types = {".png": allure.attachment_type.PNG, ".json": allure.attachment_type.JSON,
              ".html": allure.attachment_type.HTML}
     attached = False

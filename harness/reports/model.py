@@ -6,7 +6,7 @@ run`` and scenarios build it from their ``History`` with ``RunData.from_history`
 a crash.
 
 The schema of ``report.json`` is documented field by field in ``SCHEMA.md`` next to this module;
-``SCHEMA_VERSION`` is bumped on any change (2: added fields only, see the changelog in SCHEMA.md).
+``SCHEMA_VERSION`` is bumped on any change (2 and 4: added fields only, see the changelog in SCHEMA.md).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 __all__ = ["RunData", "SCHEMA_VERSION", "jsonify", "normalize_verdicts"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: history entry types the reports read; everything else is ignored
 REPORT_ENTRY_TYPES = frozenset({"attach", "transition", "fault_start", "fault_end", "error", "event",
