@@ -36,6 +36,7 @@ from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, ta
 from .history import History, run_op
 from .runfolder import RunFolder
 from .reports.build import CallbackDurations
+from .reports.provenance import CpuPeak, run_provenance, system_identity
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
 from .verdict import RunVerdict, check_status, judge_run
 
@@ -244,7 +245,8 @@ class ReliabilityRun:
         system = self._system_factory(self._config(backend), backend=backend, seed=spec.seed)
         clock = system.clock
         simulated = isinstance(clock, VirtualClock)
-        history = History(clock=clock, meta={"run": spec.to_dict(), "schedule": self.schedule.to_dict()},
+        history = History(clock=clock, meta={"run": spec.to_dict(), "schedule": self.schedule.to_dict(),
+                                             **run_provenance(), **system_identity(system)},
                           stream_to=run_dir / "history.jsonl", keep=HISTORY_WINDOW)
         history.attach(system, metrics_every_s=spec.metrics_every_s)
         # the backend's fault target (simulated device, JACK rig, or a device we cannot act on);
@@ -261,8 +263,8 @@ class ReliabilityRun:
         live_violations: list[Verdict] = []
         callbacks = CallbackDurations()
         durations = system.monitoring.histogram("callback_duration_s")
-        cpu0 = time.process_time()
-        wall0 = time.perf_counter()
+        cpu_peak = CpuPeak()  # the process's CPU time over the run, and its busiest half second
+        wall0 = cpu_peak.wall0
         t0 = clock.now()
         crashed: BaseException | None = None
         try:
@@ -280,6 +282,7 @@ class ReliabilityRun:
                     clock.sleep(step)
                     history.snapshot(system)
                 callbacks.fold(durations, _budget(system))  # every callback's duration, in constant memory
+                cpu_peak.sample()
                 for verdict in (check_frame_accounting(None, system), check_resources(None, system)):
                     if not verdict.ok:
                         live_violations.append(verdict)
@@ -308,8 +311,8 @@ class ReliabilityRun:
                 crashed = crashed or exc
             if self._rig is not None:
                 self._rig.close()
-        wall = time.perf_counter() - wall0
-        cpu_s = time.process_time() - cpu0
+        cpu_s, wall = cpu_peak.stop()
+        cpu_max = cpu_peak.peak_percent()  # over the same span as cpu_s / wall
         verdicts = check_all(history, system, threads_before=threads_before)
         verdicts = _merge(verdicts, live_violations)
         audio.finish()
@@ -324,6 +327,7 @@ class ReliabilityRun:
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
         summary["audio"] = audio.summary()
+        summary["cpu"]["process_cpu_percent_max"] = cpu_max
         history.note("summary", **{"ok": summary["ok"], "outcome": verdict.outcome.value})
         history.close()
         RunFolder(run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")

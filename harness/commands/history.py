@@ -1,7 +1,8 @@
 """``soundcheck history``: the runs recorded so far, trends of key figures, regressions flagged.
 
 A regression is tonight's figure worse than the median + k x MAD (robust spread) of the previous
-N runs of the same kind, backend and fault profile (see ``harness.reports.history_db``).
+N runs like it: the same kind, backend, fault profile, duration class, system and mutant (see
+``harness.reports.history_db``).
 Exit status: 0 no regression in the latest run; 1 the latest run regressed; 2 usage error.
 """
 
@@ -82,5 +83,7 @@ def handler(args: argparse.Namespace) -> int:
             print(f"  - {reg.describe()}")
         return 1
     if runs:
-        print(f"no regression in run {runs[-1]['id']} against the previous {args.window} comparable runs")
+        like = ", ".join(f"{k} {runs[-1].get(k)}" for k in ("kind", "backend", "profile", "duration_class",
+                                                               "system", "mutant"))
+        print(f"no regression in run {runs[-1]['id']} against the previous {args.window} runs like it ({like})")
     return 0

@@ -48,7 +48,8 @@ class ReportPaths(dict):  # type: ignore[type-arg]
         return history_db_warning(self)
 
     def all(self) -> list[Path]:
-        return [self.json, self.html, *self.figures.values()]
+        return [self.json, self.html, *self.figures.values(),
+                *([self["timeline"]] if "timeline" in self else [])]
 
 
 def write_reports(run_dir: str | os.PathLike[str], run_data: RunData | str | os.PathLike[str] | None = None,
@@ -73,9 +74,13 @@ def write_reports(run_dir: str | os.PathLike[str], run_data: RunData | str | os.
     for name, png in (figures or {}).items():
         fig_paths[name] = folder.write_bytes(f"figures/{name}.png", png)
     report["figures"] = {k: str(v.relative_to(out)) for k, v in fig_paths.items()}
+    timeline_path = _write_timeline(folder, out, report)
+    report["timeline_html"] = timeline_path.name if timeline_path is not None else None
     json_path = folder.write_text("report.json", json.dumps(report, indent=2, allow_nan=False))
     html_path = folder.write_text("report.html", render_html(report, figures))
     paths = ReportPaths(json=json_path, html=html_path, **{f"figure:{k}": v for k, v in fig_paths.items()})
+    if timeline_path is not None:
+        paths["timeline"] = timeline_path
     paths.report = report
     if history_db is not False:
         # The run-history database is a side record: when it is locked, corrupt or of another
@@ -93,6 +98,19 @@ def write_reports(run_dir: str | os.PathLike[str], run_data: RunData | str | os.
     if allure:
         attach_report_to_allure(paths)
     return paths
+
+
+def _write_timeline(folder: Any, out: Path, report: dict[str, Any]) -> Path | None:
+    """``timeline.html`` from the run folder's ``history.jsonl`` (None when the folder has no
+    history to draw: ``report.json``'s ``timeline_html`` is then null)."""
+    from .timeline import read_timeline, render_timeline
+
+    history = out / "history.jsonl"
+    if not history.is_file() or history.is_symlink():
+        return None
+    with open(history, encoding="utf-8", errors="replace") as fh:
+        tl = read_timeline(fh)
+    return folder.write_text("timeline.html", render_timeline(tl, report))
 
 
 def history_db_warning(paths: Any) -> str | None:
@@ -156,11 +174,24 @@ def as_run_data(run_data: Any, run_dir: Path) -> RunData:
     return rd
 
 
+def allure_labels(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(name, value)`` labels of a report for Allure: seed, backend, profile, outcome, mutant,
+    and each fault kind injected."""
+    run = report.get("run") or {}
+    out = [(k, str(run[k])) for k in ("seed", "backend", "profile", "mutant") if run.get(k) is not None]
+    outcome = (report.get("verdict") or {}).get("outcome")
+    if outcome:
+        out.append(("outcome", str(outcome)))
+    out += [("fault_kind", str(k)) for k in sorted((report.get("stability") or {}).get("faults_by_type") or {})]
+    return out
+
+
 def attach_report_to_allure(paths: ReportPaths | list[Path] | Any) -> bool:
     """Attach the figures, report and history to the running allure test; a no-op without allure.
 
     Returns True when something was attached. Labels: feature = the run kind, severity = critical
-    when the verdict failed, else normal.
+    when the verdict failed, else normal; ``seed``, ``backend``, ``profile``, ``outcome`` and one
+    ``fault_kind`` per kind injected, so Allure can group and filter runs by them.
     """
     try:
         import allure  # type: ignore[import-not-found]
@@ -186,6 +217,8 @@ def attach_report_to_allure(paths: ReportPaths | list[Path] | Any) -> bool:
         allure.dynamic.feature(f"soundcheck {report.get('kind', 'run')}")
         allure.dynamic.severity(allure.severity_level.CRITICAL if not report.get("verdict", {}).get("ok")
                                 else allure.severity_level.NORMAL)
+        for name, value in allure_labels(report):
+            allure.dynamic.label(name, value)
     types = {".png": allure.attachment_type.PNG, ".json": allure.attachment_type.JSON,
              ".html": allure.attachment_type.HTML}
     attached = False

@@ -34,7 +34,7 @@ import numpy as np
 from ..journal import JournalData, read_journal
 from ..leaks import judge
 from ..verdict import judge_run
-from .model import SCHEMA_VERSION, RunData, jsonify, normalize_verdicts
+from .model import SCHEMA_VERSION, SERIES_COUNTERS, RunData, jsonify, normalize_verdicts
 
 __all__ = ["ATTRIBUTION_WINDOW_S", "BUDGET_EDGES", "CallbackDurations", "build_report", "cb_bins", "merge_bins", "bins_percentiles",
            "run_data_from_journal"]
@@ -505,7 +505,7 @@ def _performance(rd: RunData, counters: dict[str, int], budget: float | None, bl
         "callbacks": counters.get("callbacks"),
         "cpu": {"callback_load_mean": share["mean"], "callback_load_p99": share["p99"],
                 "process_cpu_percent_mean": float(np.mean(cpu)) if cpu else run_cpu.get("process_cpu_percent"),
-                "process_cpu_percent_max": float(np.max(cpu)) if cpu else None,
+                "process_cpu_percent_max": float(np.max(cpu)) if cpu else run_cpu.get("process_cpu_percent_max"),
                 "process_cpu_s": run_cpu.get("process_cpu_s")},
         "latency_ms": latency_ms,
         "configured_latency_ms": stream.get("latency_ms"),
@@ -594,14 +594,31 @@ def _export_scenario(ep: dict[str, Any], rd: RunData, run_dir: str | Path | None
 
 
 def _timeline(rd: RunData, budget: float | None) -> list[dict[str, Any]]:
-    """Per checkpoint: time, xruns and callback duration percentiles (the plots' data)."""
+    """Per checkpoint: time, xruns and callback duration percentiles (the plots' data); for a run
+    (no checkpoints), per metrics snapshot of its history: counter deltas, no percentiles."""
+    series: list[dict[str, Any]] = []
+    for point in rd.counter_series:  # snapshots at one instant: the latest counts
+        if series and point["t"] <= series[-1]["t"]:
+            series[-1] = {**point, "t": series[-1]["t"]}
+        else:
+            series.append(point)
+    if not rd.chunks and len(series) > 1:
+        rows = []
+        for prev, cur in zip(series, series[1:]):
+            row: dict[str, Any] = {"t0": prev["t"], "t": cur["t"], "segment": 0}
+            for name in SERIES_COUNTERS:
+                if name in cur:
+                    before = prev.get(name, 0)
+                    row[name] = cur[name] - before if cur[name] >= before else cur[name]
+            rows.append(row)
+        return rows
     out = []
     prev: dict[str, int] = {}
     for c in rd.chunks:
         counters = c.get("counters") or {}
         row = {"t": c.get("sim_t1"), "t0": c.get("sim_t0"), "wall_s": c.get("wall_s"),
                "state": c.get("state"), "segment": c.get("segment", 0)}
-        for name in ("xruns", "recoveries", "errors", "callbacks", "frames_dropped"):
+        for name in ("xruns", "recoveries", "errors", "callbacks", "frames_dropped", "budget_overruns"):
             if name in counters:
                 row[name] = counters[name] - prev.get(name, 0) if counters[name] >= prev.get(name, 0) \
                     else counters[name]

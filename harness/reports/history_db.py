@@ -5,8 +5,10 @@ CLI's ``--db``. Each run's key figures are columns of ``runs`` (queryable with a
 whole ``report.json`` is kept too, so figures added later can be backfilled.
 
 Regression rule (``regressions``): for each key figure, tonight is compared with the previous
-``window`` runs *of the same kind, backend and fault profile* (a hostile night is not compared with
-a gentle one). It regressed when it is worse than ``median + k * 1.4826 * MAD`` of those runs
+``window`` runs *like it* (``like_key``): the same kind, backend, fault profile, duration class
+(``DURATION_CLASSES``: a 20 s smoke run is not the baseline of an 8-hour soak), system class and
+mutant (a ``--mutant`` run is never the baseline of the real system, nor the other way round). A
+hostile night is not compared with a gentle one. It regressed when it is worse than ``median + k * 1.4826 * MAD`` of those runs
 (``median - ...`` for figures where higher is better), with at least ``min_runs`` of them, and by
 more than a margin of ``max(absolute margin, 10 % of the median)`` (so a baseline with no spread -
 a median of 0 with MAD 0, or identical simulated runs - does not turn one xrun or a 1 % wobble into
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -27,8 +30,8 @@ import numpy as np
 
 from ..errors import InputFileError
 
-__all__ = ["COLUMNS", "DEFAULT_DB", "ENV_VAR", "KEY_FIGURES", "HistoryDB", "HistoryDBError", "Regression",
-           "default_db_path", "figures_from_report"]
+__all__ = ["COLUMNS", "DEFAULT_DB", "DURATION_CLASSES", "ENV_VAR", "KEY_FIGURES", "LIKE_COLUMNS", "HistoryDB",
+           "HistoryDBError", "Regression", "default_db_path", "duration_class", "figures_from_report", "like_key"]
 
 DEFAULT_DB = Path("reports") / "history.sqlite"
 ENV_VAR = "SOUNDCHECK_HISTORY_DB"
@@ -58,6 +61,32 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_by_kind ON runs(kind, backend, profile, id);
 """
+
+
+#: (upper bound in seconds, name) of the duration classes; runs compare only within one class
+DURATION_CLASSES: tuple[tuple[float, str], ...] = ((120.0, "under 2 min"), (900.0, "2-15 min"),
+                                                    (3600.0, "15-60 min"), (4 * 3600.0, "1-4 h"),
+                                                    (math.inf, "over 4 h"))
+#: columns added to ``runs`` after its first version (added to an older database when it is opened,
+#: and filled from each row's stored report)
+LIKE_COLUMNS: dict[str, str] = {"duration_class": "TEXT", "mutant": "TEXT", "system": "TEXT"}
+
+
+def duration_class(seconds: Any) -> str | None:
+    """The class a run of ``seconds`` belongs to (None without a duration)."""
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not math.isfinite(seconds):
+        return None
+    return next(name for bound, name in DURATION_CLASSES if seconds < bound)
+
+
+def like_key(report: dict[str, Any]) -> dict[str, Any]:
+    """What two runs must share to be compared: kind, backend, fault profile, duration class (of the
+    requested duration, else the operating time), system class and mutant."""
+    run = report.get("run") or {}
+    st = report.get("stability") or {}
+    seconds = run.get("duration_s") if run.get("duration_s") is not None else st.get("sim_time_s")
+    return {"kind": report.get("kind"), "backend": run.get("backend"), "profile": run.get("profile"),
+            "duration_class": duration_class(seconds), "system": run.get("system"), "mutant": run.get("mutant")}
 
 
 def default_db_path() -> Path:
@@ -179,6 +208,7 @@ class HistoryDB:
             if not wrong:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.executescript(_SCHEMA)
+                self._add_like_columns()
         except sqlite3.Error as exc:
             self._db.close()
             raise _db_error(self.path, exc) from None
@@ -187,6 +217,24 @@ class HistoryDB:
             raise HistoryDBError(self.path, "not a soundcheck run-history database: its 'runs' table lacks "
                                             f"or mistypes {', '.join(wrong[:6])}{' ...' if len(wrong) > 6 else ''}; "
                                             "move it aside or give another --db")
+
+    def _add_like_columns(self) -> None:
+        """Give a database written before ``LIKE_COLUMNS`` existed those columns, filled from each
+        row's stored report, so its old runs are grouped like the new ones."""
+        have = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
+        missing = [c for c in LIKE_COLUMNS if c not in have]
+        if not missing:
+            return
+        with self._db:
+            for c in missing:
+                self._db.execute(f"ALTER TABLE runs ADD COLUMN {c} {LIKE_COLUMNS[c]}")
+            for row in self._db.execute("SELECT id, report_json FROM runs").fetchall():
+                try:
+                    key = like_key(json.loads(row[1]))
+                except (TypeError, ValueError, AttributeError):
+                    continue
+                self._db.execute("UPDATE runs SET duration_class = ?, mutant = ?, system = ? WHERE id = ?",
+                                 (key["duration_class"], key["mutant"], key["system"], row[0]))
 
     def close(self) -> None:
         self._db.close()
@@ -212,6 +260,7 @@ class HistoryDB:
             "sim_time_s": st.get("sim_time_s"), "wall_time_s": st.get("wall_time_s"),
             "faults": st.get("faults_injected"), "leaks": ",".join(st.get("leaks_found") or []),
             "report_json": json.dumps(report, separators=(",", ":")), **figs,
+            **{k: v for k, v in like_key(report).items() if k in LIKE_COLUMNS},
         }
         try:
             with self._db:
@@ -238,10 +287,13 @@ class HistoryDB:
 
     def regressions(self, run: dict[str, Any], *, window: int = 10, k: float = 3.0,
                     min_runs: int = 3) -> list[Regression]:
-        """Figures of ``run`` worse than the ``window`` runs before it of the same kind/backend/profile."""
-        where, args = _filters(run.get("kind"), run.get("backend"), run.get("profile"))
-        where += (" AND " if where else "WHERE ") + "id < ?"
-        prev = self._query(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", (*args, run["id"], window))
+        """Figures of ``run`` worse than the ``window`` runs before it that are like it (``like_key``:
+        kind, backend, profile, duration class, system, mutant; a missing value matches only a
+        missing value)."""
+        cols = ("kind", "backend", "profile", *LIKE_COLUMNS)
+        where = " AND ".join(f"{c} IS ?" for c in cols)
+        prev = self._query(f"SELECT * FROM runs WHERE {where} AND id < ? ORDER BY id DESC LIMIT ?",
+                           (*(run.get(c) for c in cols), run["id"], window))
         out = []
         for fig, (higher_worse, margin, label) in KEY_FIGURES.items():
             value = run.get(fig)

@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 
 from ..durations import format_duration
+from .evidence import render_evidence, render_value
 
 __all__ = ["render_html"]
 
@@ -48,6 +49,6 @@ def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
                              autoescape=jinja2.select_autoescape(["html", "j2"]),
                              undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(num=_num, pct=_pct, ms=_ms, fmt_d=_fmt_d)
+    env.globals.update(num=_num, pct=_pct, ms=_ms, fmt_d=_fmt_d, evidence=render_evidence, value=render_value)
     figs = {k: base64.b64encode(v).decode("ascii") for k, v in figures.items()}
     return env.get_template("report.html.j2").render(r=report, figs=figs)

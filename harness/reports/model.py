@@ -6,7 +6,7 @@ run`` and scenarios build it from their ``History`` with ``RunData.from_history`
 a crash.
 
 The schema of ``report.json`` is documented field by field in ``SCHEMA.md`` next to this module;
-``SCHEMA_VERSION`` is bumped on any change (2: added fields only, see the changelog in SCHEMA.md).
+``SCHEMA_VERSION`` is bumped on any change (2 and 4: added fields only, see the changelog in SCHEMA.md).
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ from typing import Any
 
 __all__ = ["RunData", "SCHEMA_VERSION", "jsonify", "normalize_verdicts"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: history entry types the reports read; everything else is ignored
 REPORT_ENTRY_TYPES = frozenset({"attach", "transition", "fault_start", "fault_end", "error", "event",
                                 "note", "meta"})
 #: events (``SystemEvent.kind``) the recovery section reads
+#: counters kept per metrics snapshot for the over-time figures of a run
+SERIES_COUNTERS = ("xruns", "callbacks", "errors", "recoveries", "frames_dropped", "budget_overruns")
 RECOVERY_EVENTS = frozenset({"recovery_started", "recovery_succeeded", "recovery_failed", "degraded",
                              "undegraded", "recovery_attempt_failed"})
 
@@ -150,6 +152,9 @@ class RunData:
     cpu: dict[str, Any] | None = None
     #: the run summary's ``audio`` section (``harness.audio_check.AudioCheck.summary()``)
     audio: dict[str, Any] | None = None
+    #: ``{t, <counter>: value}`` at each metrics snapshot of the history (``SERIES_COUNTERS``): a
+    #: run's figures over time, where a soak has its checkpoints
+    counter_series: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_history(cls, history: Any, *, kind: str = "run", meta: dict[str, Any] | None = None,
@@ -165,6 +170,7 @@ class RunData:
         config = None
         final_metrics = None
         samples = list(samples or [])
+        series: list[dict[str, Any]] = []
         for e in history:  # the config the system ran with, and its counters at each snapshot
             c = compact_entry(e)
             if c is not None:
@@ -175,6 +181,8 @@ class RunData:
                 config = jsonify(data.get("config"))
             elif d.get("type") == "metrics" and data.get("counters"):
                 final_metrics = {"counters": dict(data["counters"]), "source": "last history snapshot"}
+                series.append({"t": d.get("time", 0.0), **{k: data["counters"][k] for k in SERIES_COUNTERS
+                                                           if isinstance(data["counters"].get(k), (int, float))}})
                 res = data.get("resources") or {}
                 if "live" in res and not (samples and "rss_bytes" in samples[0]):
                     s = {"t": d.get("time", 0.0), "sut_live_allocations": res["live"]}
@@ -193,7 +201,7 @@ class RunData:
         end = max((e["time"] for e in entries), default=0.0)
         if system is not None:
             end = max(end, float(system.clock.now()))
-        return cls(kind=kind, meta=jsonify(m), config=config, entries=entries, samples=samples,
+        return cls(kind=kind, meta=jsonify(m), config=config, entries=entries, samples=samples, counter_series=series,
                    verdicts=normalize_verdicts(verdicts), glitches=list(glitches or []),
                    final_metrics=final_metrics, status=status, problems=list(problems or []),
                    sim_time_s=sim_time_s if sim_time_s is not None else end, wall_time_s=wall_time_s,

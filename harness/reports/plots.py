@@ -83,11 +83,22 @@ def xruns_and_callbacks(rd: RunData, report: dict[str, Any]) -> bytes | None:
     scale, unit = _t_scale(float(t.max()) if t.size else 0.0)
     fig = Figure(figsize=(11, 5))
     ax1 = fig.add_subplot(211)
-    ax1.bar(t / scale, [r.get("xruns") or 0 for r in tl], width=(np.diff(t, prepend=0) / scale) * 0.9,
+    # each bar spans its interval [t0, t]
+    t0 = np.array([r.get("t0") if r.get("t0") is not None else np.nan for r in tl], dtype=float)
+    t0 = np.where(np.isnan(t0), t - np.diff(t, prepend=0), t0)
+    ax1.bar(t0 / scale, [r.get("xruns") or 0 for r in tl], width=((t - t0) / scale) * 0.9,
             align="edge", color="#d62728")
-    ax1.set_ylabel("xruns per checkpoint")
+    per = "checkpoint" if rd.chunks else "snapshot"
+    ax1.set_ylabel(f"xruns per {per}")
     ax1.set_title("Xruns and callback duration over time")
     ax2 = fig.add_subplot(212, sharex=ax1)
+    if not any(r.get("cb_p50") is not None for r in tl):
+        # a run has no per-interval duration percentiles: the callbacks over the block budget instead
+        ax2.bar(t0 / scale, [r.get("budget_overruns") or 0 for r in tl],
+                width=((t - t0) / scale) * 0.9, align="edge", color="#9467bd")
+        ax2.set_ylabel(f"callbacks over budget\nper {per}")
+        ax2.set_xlabel(f"time ({unit})")
+        return _png(fig)
     for key, style, label in (("cb_p50", "-", "p50"), ("cb_p99", "-", "p99"), ("cb_max", ":", "max")):
         ys = [(r.get(key) or np.nan) * 1000 for r in tl]
         ax2.plot(t / scale, ys, style, label=label)

@@ -42,7 +42,7 @@ def _copy(soak_dir, tmp_path):
 
 def test_report_json_has_the_documented_sections(soak_dir):
     r = json.loads((soak_dir / "report.json").read_text())
-    assert r["schema_version"] == 3 and r["kind"] == "soak"
+    assert r["schema_version"] == 4 and r["kind"] == "soak"
     st = r["stability"]
     for key in ("sim_time_s", "wall_time_s", "faults_by_type", "failures", "mtbf_s", "time_in_state_s",
                 "xruns_per_hour", "leaks", "invariants"):
@@ -251,3 +251,8 @@ def test_allure_attaches_figures_and_labels_when_reporting(tmp_path, soak_dir):
     assert names == {"report.json", "resources.png"}
     labels = {(lb["name"], lb["value"]) for r in results for lb in r.get("labels", [])}
     assert ("feature", "soundcheck soak") in labels and ("severity", "normal") in labels
+    report = json.loads((soak_dir / "report.json").read_text())
+    assert ("seed", str(report["run"]["seed"])) in labels and ("backend", "sim") in labels
+    assert ("outcome", report["verdict"]["outcome"]) in labels
+    kinds = {v for n, v in labels if n == "fault_kind"}
+    assert kinds == set(report["stability"]["faults_by_type"]) and kinds

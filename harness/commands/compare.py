@@ -1,0 +1,86 @@
+"""``soundcheck compare RUN_A RUN_B``: B (the candidate) against A (the baseline), figure by figure.
+
+Each key figure gets a delta and a verdict (worse, better, same, n/a); the callback-duration
+distributions are compared with a Mann-Whitney U test on their histograms, not a ratio of means
+(see ``harness.reports.compare``). Runs that are not alike (backend, fault profile, duration class,
+system, mutant) are compared anyway, with a warning first.
+
+Exit status: 0 no regression beyond the thresholds; 1 B regressed; 2 a folder without a readable
+report.json, or a bad option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..inputs import finite_float
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser("compare", help="compare two runs: deltas, a test on callback durations",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("run_a", type=Path, metavar="RUN_A", help="the baseline run folder")
+    p.add_argument("run_b", type=Path, metavar="RUN_B", help="the candidate run folder")
+    p.add_argument("--relative", type=finite_float(lo=0, hi=100, what="--relative"), default=0.25,
+                   help="a figure is worse beyond this share of A (and its absolute margin); default 0.25")
+    p.add_argument("--alpha", type=finite_float(lo=0, lo_open=True, hi=1, what="--alpha"), default=0.01,
+                   help="significance level of the Mann-Whitney test (default 0.01)")
+    p.add_argument("--min-effect", type=finite_float(lo=0, hi=0.5, what="--min-effect"), default=0.05,
+                   help="B counts as slower when P(B slower) > 0.5 + this (default 0.05)")
+    p.add_argument("--html", type=Path, metavar="FILE", help="also write the comparison as HTML here")
+    p.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    p.set_defaults(func=handler)
+
+
+def load_report(run_dir: Path) -> dict[str, Any]:
+    """The ``report.json`` of a run folder, or a clear exit-2 error naming the file and the fix."""
+    from ..errors import InputFileError, UsageError
+    from ..inputs import check_depth, read_text
+
+    if not run_dir.exists():
+        raise UsageError(f"{run_dir}: no such run folder")
+    if not run_dir.is_dir():
+        raise UsageError(f"{run_dir}: is a file, not a run folder; give the folder a run or soak wrote")
+    path = run_dir / "report.json"
+    if not path.exists():
+        raise InputFileError(path, "missing; write it with `soundcheck report " + str(run_dir) + "`")
+    if path.is_symlink():
+        raise InputFileError(path, "is a symbolic link; soundcheck never follows links in a run folder")
+    text = read_text(path, "report", max_bytes=512 * 2**20)
+    check_depth(text, path, what="report", toml=False)
+    try:
+        report = json.loads(text)
+    except ValueError as exc:
+        raise InputFileError(path, f"not valid JSON: {str(exc)[:200]}; rebuild it with `soundcheck report "
+                                   f"{run_dir}`") from None
+    if not isinstance(report, dict) or not isinstance(report.get("verdict"), dict) \
+            or not isinstance(report.get("performance"), dict):
+        raise InputFileError(path, "not a soundcheck report (no 'verdict' or 'performance' section); rebuild it "
+                                   f"with `soundcheck report {run_dir}`")
+    return report
+
+
+def handler(args: argparse.Namespace) -> int:
+    from ..reports.compare import compare_reports, render_compare_html, render_compare_text
+
+    a, b = load_report(args.run_a), load_report(args.run_b)
+    c = compare_reports(a, b, relative=args.relative, alpha=args.alpha, min_effect=args.min_effect)
+    if args.html:
+        from ..errors import InputFileError
+        try:
+            args.html.write_text(render_compare_html(c), encoding="utf-8")
+        except OSError as exc:
+            raise InputFileError(args.html, f"cannot write the HTML: {exc.strerror or exc}") from None
+    if args.json:
+        print(json.dumps(c.to_dict(), indent=2, default=str))
+    else:
+        print(render_compare_text(c))
+        if args.html:
+            print(f"  html: {args.html}")
+    if c.like_for_like and not args.json:
+        print("soundcheck compare: warning: the runs are not alike: " + "; ".join(c.like_for_like), file=sys.stderr)
+    return 1 if c.regressed else 0

@@ -1,0 +1,237 @@
+"""Compare two runs: per-metric deltas with a verdict on each, and a test on the callback-duration
+distributions instead of a ratio of two means.
+
+``compare_reports(a, b)`` takes two ``report.json`` dicts, A the baseline and B the candidate, and
+returns a ``Comparison``:
+
+- **scalar figures** (``history_db.KEY_FIGURES`` plus the callback p50 / p99.9 and the block
+  budget share at p99): B is *worse* when it moved in the bad direction by more than
+  ``max(absolute margin, relative x |A|)`` (the absolute margins are the history database's, so
+  one xrun or a 1 % wobble on a figure near zero is never a regression), *better* the other way,
+  else *same*; *n/a* when either run lacks the figure.
+- **callback durations**: a two-sided Mann-Whitney U test (``scipy.stats.mannwhitneyu``) on the
+  two runs' callback-duration histograms (``performance.callback_histogram``: every callback, log
+  bins of ~6 %; each callback counts at its bin's middle, so ties within a bin are ties). With tens
+  of thousands of callbacks any difference is "significant", so B is *worse* only when the p-value
+  is below ``alpha`` **and** the effect is large enough: the probability that a callback of B is
+  slower than one of A (``U / (n_A n_B)``, ties half) exceeds ``0.5 + min_effect``. Histograms of
+  more than ``MAX_SAMPLES`` callbacks are thinned in proportion (the shape is kept; said in the
+  result).
+- **the verdict**: a pass that became a fail or inconclusive is a regression of its own.
+
+The two runs should be alike (same backend, fault profile, duration class, system or mutant);
+``like_for_like`` lists every difference, and the text and HTML say so first.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .history_db import KEY_FIGURES, figures_from_report, like_key
+
+__all__ = ["ALPHA", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
+           "histogram_samples", "render_compare_html", "render_compare_text"]
+
+ALPHA = 0.01
+MIN_EFFECT = 0.05
+RELATIVE = 0.25
+MAX_SAMPLES = 1_000_000
+
+#: extra figures compared besides ``KEY_FIGURES``: name -> (higher is worse?, absolute margin, label)
+EXTRA_FIGURES: dict[str, tuple[bool, float, str]] = {
+    "cb_p50_ms": (True, 0.02, "callback p50 (ms)"),
+    "cb_p99_9_ms": (True, 0.1, "callback p99.9 (ms)"),
+    "budget_share_p99": (True, 0.02, "callback p99 / block budget"),
+    "faults": (False, 0.5, "faults injected"),
+}
+
+
+@dataclass
+class MetricDelta:
+    name: str
+    label: str
+    a: float | None
+    b: float | None
+    delta: float | None
+    relative: float | None
+    limit: float | None
+    verdict: str  # worse | better | same | n/a
+    note: str = ""
+
+
+@dataclass
+class Comparison:
+    a: dict[str, Any]
+    b: dict[str, Any]
+    metrics: list[MetricDelta] = field(default_factory=list)
+    callbacks: dict[str, Any] = field(default_factory=dict)
+    verdict_change: dict[str, Any] = field(default_factory=dict)
+    like_for_like: list[str] = field(default_factory=list)
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def regressions(self) -> list[str]:
+        out = [f"{m.label}: {_fmt(m.a)} -> {_fmt(m.b)} (limit {_fmt(m.limit)})"
+               for m in self.metrics if m.verdict == "worse"]
+        if self.callbacks.get("verdict") == "worse":
+            out.append(f"callback durations: B slower in {100 * self.callbacks['effect']:.1f} % of pairs "
+                       f"(Mann-Whitney p={self.callbacks['p_value']:.2g})")
+        if self.verdict_change.get("regressed"):
+            out.append(f"verdict: {self.verdict_change['a']} -> {self.verdict_change['b']}")
+        return out
+
+    @property
+    def regressed(self) -> bool:
+        return bool(self.regressions)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"a": self.a, "b": self.b, "like_for_like": self.like_for_like, "thresholds": self.thresholds,
+                "verdict_change": self.verdict_change, "metrics": [asdict(m) for m in self.metrics],
+                "callbacks": self.callbacks, "regressions": self.regressions, "regressed": self.regressed}
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def _num(v: Any) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
+
+
+def _figures(report: dict[str, Any]) -> dict[str, float | None]:
+    pf = report.get("performance") or {}
+    cb = pf.get("callback_duration_s") or {}
+    share = pf.get("budget_share") or {}
+    out: dict[str, float | None] = {k: _num(v) for k, v in figures_from_report(report).items()}
+    out["cb_p50_ms"] = _num(cb.get("p50")) * 1000 if _num(cb.get("p50")) is not None else None
+    out["cb_p99_9_ms"] = _num(cb.get("p99_9")) * 1000 if _num(cb.get("p99_9")) is not None else None
+    out["budget_share_p99"] = _num(share.get("p99"))
+    out["faults"] = _num((report.get("stability") or {}).get("faults_injected"))
+    return out
+
+
+def _judge(name: str, a: float | None, b: float | None, higher_worse: bool, margin: float,
+           relative: float, label: str) -> MetricDelta:
+    if a is None or b is None:
+        return MetricDelta(name, label, a, b, None, None, None, "n/a",
+                           "not measured in " + ("either run" if a is None and b is None else "A" if a is None else "B"))
+    delta = b - a
+    rel = delta / abs(a) if a else None
+    allowed = max(margin, relative * abs(a))
+    limit = a + allowed if higher_worse else a - allowed
+    worse = delta > allowed if higher_worse else delta < -allowed
+    better = delta < -allowed if higher_worse else delta > allowed
+    return MetricDelta(name, label, a, b, delta, rel, limit, "worse" if worse else "better" if better else "same")
+
+
+def histogram_samples(hist: dict[str, Any] | None, cap: int = MAX_SAMPLES) -> tuple[np.ndarray, bool]:
+    """Callback durations (seconds) from a ``callback_histogram``: each callback at its bin's middle.
+    Thinned in proportion to at most ``cap`` values (returns whether it was)."""
+    if not hist or not hist.get("bins"):
+        return np.zeros(0), False
+    per = float(hist.get("bins_per_decade") or 40)
+    floor = float(hist.get("floor_s") or 1e-7)
+    keys = np.array([int(k) for k in hist["bins"]], dtype=np.int64)
+    counts = np.array([int(v) for v in hist["bins"].values()], dtype=np.int64)
+    total = int(counts.sum())
+    thinned = total > cap
+    if thinned:
+        counts = np.floor(counts * (cap / total) + 0.5).astype(np.int64)
+    mids = floor * 10 ** ((keys + 0.5) / per)
+    return np.repeat(mids, counts), thinned
+
+
+def _callbacks(a: dict[str, Any], b: dict[str, Any], alpha: float, min_effect: float) -> dict[str, Any]:
+    from scipy.stats import mannwhitneyu
+
+    ha = (a.get("performance") or {}).get("callback_histogram")
+    hb = (b.get("performance") or {}).get("callback_histogram")
+    xa, thin_a = histogram_samples(ha)
+    xb, thin_b = histogram_samples(hb)
+    if xa.size == 0 or xb.size == 0:
+        return {"verdict": "n/a", "note": "no callback histogram in " + ("A" if xa.size == 0 else "B"),
+                "n_a": int(xa.size), "n_b": int(xb.size)}
+    res = mannwhitneyu(xb, xa, alternative="two-sided", method="asymptotic")
+    u = float(res.statistic)
+    effect = u / (xa.size * xb.size)  # P(B slower) + P(tie) / 2
+    p = float(res.pvalue)
+    significant = p < alpha
+    verdict = ("worse" if significant and effect > 0.5 + min_effect else
+               "better" if significant and effect < 0.5 - min_effect else "same")
+    return {"test": "Mann-Whitney U, two-sided (scipy.stats.mannwhitneyu, asymptotic, tie-corrected)",
+            "n_a": int(xa.size), "n_b": int(xb.size), "u": u, "p_value": p, "effect": effect,
+            "median_a_ms": float(np.median(xa)) * 1000, "median_b_ms": float(np.median(xb)) * 1000,
+            "verdict": verdict, "thinned": bool(thin_a or thin_b),
+            "note": "B slower than A in {:.1f} % of callback pairs".format(100 * effect)}
+
+
+def compare_reports(a: dict[str, Any], b: dict[str, Any], *, relative: float = RELATIVE, alpha: float = ALPHA,
+                    min_effect: float = MIN_EFFECT) -> Comparison:
+    """A (baseline) against B (candidate); see the module docstring for the rules."""
+    fa, fb = _figures(a), _figures(b)
+    metrics = [_judge(name, fa.get(name), fb.get(name), hw, margin, relative, label)
+               for name, (hw, margin, label) in {**KEY_FIGURES, **EXTRA_FIGURES}.items()]
+    oa = (a.get("verdict") or {}).get("outcome")
+    ob = (b.get("verdict") or {}).get("outcome")
+    rank = {"pass": 0, "inconclusive": 1, "fail": 2}
+    change = {"a": oa, "b": ob, "regressed": oa in rank and ob in rank and rank[ob] > rank[oa]}
+    ka, kb = like_key(a), like_key(b)
+    unlike = [f"{k}: {ka[k]} vs {kb[k]}" for k in ka if ka[k] != kb[k]]
+    return Comparison(a=_ident(a), b=_ident(b), metrics=metrics, callbacks=_callbacks(a, b, alpha, min_effect),
+                      verdict_change=change, like_for_like=unlike,
+                      thresholds={"relative": relative, "alpha": alpha, "min_effect": min_effect})
+
+
+def _ident(r: dict[str, Any]) -> dict[str, Any]:
+    run = r.get("run") or {}
+    return {k: run.get(k) for k in ("run_id", "backend", "profile", "seed", "duration_s", "commit", "started_at",
+                                   "mutant")} | {"kind": r.get("kind"),
+                                                 "outcome": (r.get("verdict") or {}).get("outcome")}
+
+
+def render_compare_text(c: Comparison) -> str:
+    lines = [f"soundcheck compare: A {c.a.get('run_id')} (commit {c.a.get('commit') or '-'}) -> "
+             f"B {c.b.get('run_id')} (commit {c.b.get('commit') or '-'})"]
+    if c.like_for_like:
+        lines.append("  NOT LIKE FOR LIKE (deltas may reflect the difference, not a change): "
+                     + "; ".join(c.like_for_like))
+    lines.append(f"  {'figure':32} {'A':>11} {'B':>11} {'delta':>11}  verdict")
+    for m in c.metrics:
+        rel = f" ({100 * m.relative:+.0f} %)" if m.relative is not None else ""
+        lines.append(f"  {m.label:32} {_fmt(m.a):>11} {_fmt(m.b):>11} {_fmt(m.delta):>11}  {m.verdict}{rel}"
+                     + (f"  [{m.note}]" if m.note else ""))
+    cb = c.callbacks
+    if cb.get("verdict") == "n/a":
+        lines.append(f"  callback durations: n/a ({cb.get('note')})")
+    else:
+        lines.append(f"  callback durations: {cb['verdict']}: Mann-Whitney p={cb['p_value']:.3g}, "
+                     f"{cb['note']} (n={cb['n_a']} vs {cb['n_b']}, medians {cb['median_a_ms']:.4g} vs "
+                     f"{cb['median_b_ms']:.4g} ms){' [thinned]' if cb.get('thinned') else ''}")
+    lines.append(f"  verdict: {c.verdict_change.get('a')} -> {c.verdict_change.get('b')}")
+    t = c.thresholds
+    if c.regressed:
+        lines.append(f"  REGRESSION ({len(c.regressions)}): " + "; ".join(c.regressions))
+    else:
+        lines.append(f"  no regression beyond the thresholds (relative {t['relative']:g}, alpha {t['alpha']:g}, "
+                     f"effect {t['min_effect']:g})")
+    return "\n".join(lines)
+
+
+def render_compare_html(c: Comparison) -> str:
+    """A self-contained page (inline CSS, no script) with the same content as the text."""
+    import jinja2
+    from pathlib import Path
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]),
+                             undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(fmt=_fmt)
+    return env.get_template("compare.html.j2").render(c=c)
