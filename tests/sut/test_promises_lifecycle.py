@@ -196,3 +196,23 @@ def test_a_failed_component_takes_exactly_its_dependents_down_in_the_system():
     assert not health["components"]["device"]["healthy"]
     s.close()
     assert s.resources.leak_report() == []
+
+
+# -- the records the invariant checkers and reports read --------------------------------------
+def test_a_transition_record_serialises_to_plain_json_values():
+    import json
+
+    rec = TransitionRecord(7, 1.25, "dsp", State.RUNNING, State.PAUSED, "pause")
+    d = rec.to_dict()
+    assert d == {"seq": 7, "time": 1.25, "component": "dsp", "from_state": "running",
+                 "to_state": "paused", "cause": "pause"}
+    assert type(d["from_state"]) is str and type(d["to_state"]) is str  # not the str-enum members
+    assert json.loads(json.dumps(d)) == d
+
+
+def test_the_history_keeps_ten_thousand_records_by_default():
+    h = TransitionHistory()
+    assert h.maxlen == 10_000
+    for i in range(10_001):
+        h.append(float(i), "c", State.UNINITIALIZED, State.INITIALIZED, "x")
+    assert len(h) == 10_000 and h.dropped == 1 and h.records()[0].seq == 2
