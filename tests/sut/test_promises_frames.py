@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -74,12 +75,26 @@ def test_ring_buffer_behaves_like_a_bounded_fifo(capacity, channels, ops):
 
 def test_ring_buffer_refuses_an_empty_shape():
     for cap, ch in ((0, 1), (1, 0), (-1, 2)):
-        try:
+        with pytest.raises(ValueError, match="^a ring buffer needs a positive capacity and channel count$"):
             RingBuffer(cap, ch)
-        except ValueError as exc:
-            assert "positive" in str(exc)
-        else:
-            raise AssertionError(f"RingBuffer({cap}, {ch}) was accepted")
+
+
+def test_buffers_hold_float32_frames_as_the_resource_accounting_assumes():
+    """The pipeline books ``frames * channels * 4`` bytes per ring and pool block."""
+    rb = RingBuffer(7, 3)
+    assert (rb.capacity, rb.channels) == (7, 3)
+    assert rb._data.dtype == np.float32 and rb._data.nbytes == 7 * 3 * 4
+    pool = BufferPool(2, 16, 3)
+    assert pool.blocks.dtype == np.float32 and pool.blocks.nbytes == 2 * 16 * 3 * 4
+    assert pool.block(1).shape == (16, 3)
+
+
+def test_a_short_read_into_a_larger_block_when_fill_equals_the_channel_count():
+    rb = RingBuffer(8, 2)
+    rb.write(np.array([[1, 1], [2, 2]], dtype=np.float32))
+    out = np.full((5, 2), -1.0, dtype=np.float32)
+    assert rb.read(out) == 2
+    assert out[:, 0].tolist() == [1.0, 2.0, -1.0, -1.0, -1.0]
 
 
 @settings(max_examples=100, deadline=None)
