@@ -196,3 +196,10 @@ def test_attempt_times_follow_the_policys_backoff():
     for got, want in zip(gaps, expected):
         assert want <= got + 1e-9 <= want + period + 1e-6, (gaps, expected)
     s.close()
+
+
+def test_a_callback_error_alone_counts_as_none_in_a_row():
+    """Without a count the policy assumes no earlier callback error: a threshold of one is not met."""
+    policy = RecoveryPolicy(RecoveryConfig(), callback_error_threshold=1)
+    assert policy.decide(_make(CallbackError)) == I
+    assert policy.decide(_make(CallbackError), consecutive_callback_errors=1) == R
