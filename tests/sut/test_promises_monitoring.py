@@ -164,3 +164,63 @@ def test_a_system_read_at_every_step_behaves_like_one_nobody_watched():
     watched["raw"]["gauges"].pop("cpu_load"), unwatched["raw"]["gauges"].pop("cpu_load")
     assert watched["raw"] == unwatched["raw"]
     assert watched["metrics"]["counters"]["recoveries"] == 1  # the run did go through a recovery
+
+
+# -- what each metric reports (the report schema reads these exact names and values) ----------
+def test_metrics_carry_their_names_and_start_at_zero():
+    m = MonitoringCoordinator()
+    for name, c in m.counters.items():
+        assert c.name == name and c.value == 0
+    for name, g in m.gauges.items():
+        assert g.name == name and (g.value, g.max) == (0.0, 0.0)
+    for name, h in m.histograms.items():
+        assert h.name == name and h.count == 0
+    for make, registry in ((m.counter, m.counters), (m.gauge, m.gauges), (m.histogram, m.histograms)):
+        created = make("new_metric")
+        assert created.name == "new_metric" and registry["new_metric"] is created
+        assert make("new_metric") is created and None not in registry
+
+
+def test_a_gauge_keeps_its_highest_value():
+    m = MonitoringCoordinator()
+    g = m.gauge("fill")
+    g.set(0.5)
+    g.set(0.25)
+    assert (g.value, g.max) == (0.25, 0.5)
+    g.set(-1.0)
+    assert (g.value, g.max) == (-1.0, 0.5)
+
+
+def test_an_empty_histogram_reports_zeros():
+    h = Histogram("x", capacity=4)
+    assert h.percentiles() == {"p50": 0.0, "p90": 0.0, "p99": 0.0, "p99.9": 0.0}
+    assert h.summary() == {"count": 0, "mean": 0.0, "max": 0.0, "min": 0.0,
+                           "p50": 0.0, "p90": 0.0, "p99": 0.0, "p99.9": 0.0}
+
+
+def test_a_histogram_summary_is_exact():
+    h = Histogram("x", capacity=8)
+    for v in (2.0, 4.0, 9.0):
+        h.observe(v)
+    s = h.summary()
+    assert {k: s[k] for k in ("count", "mean", "max", "min", "p50")} == {
+        "count": 3, "mean": 5.0, "max": 9.0, "min": 2.0, "p50": 4.0}
+    neg = Histogram("y", capacity=2)
+    neg.observe(-3.0)
+    assert (neg.summary()["max"], neg.summary()["min"]) == (-3.0, -3.0)
+
+
+def test_the_default_reservoir_holds_65536_samples():
+    h = Histogram("x")
+    assert h._ring.shape == (65_536,)
+
+
+def test_a_snapshot_is_stamped_and_serialises_with_its_time():
+    m = MonitoringCoordinator()
+    m.counter("xruns").inc(2)
+    snap = m.snapshot(2.5)
+    assert snap.time == 2.5
+    d = snap.to_dict()
+    assert d["time"] == 2.5 and d["counters"]["xruns"] == 2 and set(d) == {"time", "counters", "gauges",
+                                                                           "histograms"}
+    assert m.value("never_written") == 0 and "never_written" not in m.counters
