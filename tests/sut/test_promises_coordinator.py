@@ -179,3 +179,15 @@ def test_the_default_history_bound_and_component_lookup():
     obj = object()
     c.register("a", obj)
     assert c.component("a") is obj
+
+
+def test_defaults_direct_dependents_and_an_empty_cause():
+    c = ComponentCoordinator(VirtualClock())
+    c.register("dsp")
+    c.register("input", depends_on=["dsp"])
+    c.register("device", depends_on=["input"])
+    assert c.dependents("dsp") == {"input"}
+    assert c.dependents("dsp", transitive=True) == {"input", "device"}
+    assert c.transition("dsp", State.INITIALIZED).cause == ""
+    rec = c.try_transition("dsp", State.CONFIGURED)
+    assert rec is not None and rec.cause == ""
