@@ -37,5 +37,6 @@ def test_an_illegal_transition_names_both_states():
     assert e.message == "illegal transition paused -> starting (not in the transition table)"
     assert e.severity == Severity.WARNING
     assert e.details == {"from": "paused", "to": "starting"}
+    assert type(e.details["from"]) is str and type(e.details["to"]) is str  # JSON values, not members
     why = IllegalTransitionError("dsp", "a", "b", reason="busy")
     assert why.message == "illegal transition a -> b (busy)" and why.details == {"from": "a", "to": "b"}
