@@ -18,11 +18,10 @@ from .errors import (
     BufferPoolExhaustedError,
     CallbackError,
     ConfigError,
-    DeviceError,
     ErrorInfo,
     LifecycleError,
     ResourceLimitError,
-    SimulatedError,
+    Severity,
     XrunError,
 )
 
@@ -34,32 +33,65 @@ class RecoveryAction(str, enum.Enum):
     FAIL = "fail"          # nothing recovery can do: go to FAILED and wait for the owner
 
 
+#: Severity thresholds the policy reads (errors.Severity; higher is worse).
+#: At or above FATAL nothing at run time can help; at or below INFO an error is a note, not a fault;
+#: at or above CRITICAL a fault that is usually tolerated (an xrun, a dry pool, one callback error)
+#: means the stream itself is broken, so it is restarted at once.
+FAIL_AT = Severity.FATAL
+NOTE_AT = Severity.INFO
+ESCALATE_AT = Severity.CRITICAL
+
+
 @dataclass(frozen=True)
 class RecoveryPolicy:
-    """Decide what to do about an error."""
+    """Decide what to do about an error, from its class and its severity.
+
+    The routing table, first match wins (``tests/sut/test_promises_recovery.py`` checks every cell):
+
+    ==================================  ============================================================
+    ConfigError, LifecycleError         IGNORE at any severity: the caller got the exception and the
+                                        system is unchanged
+    severity >= FATAL                   FAIL
+    not ``error.recoverable``           FAIL
+    severity <= INFO                    IGNORE (counted and reported only)
+    XrunError                           RESTART at >= CRITICAL, else IGNORE
+    BufferPoolExhausted, ResourceLimit  RESTART at >= CRITICAL, else DEGRADE (or RESTART when the
+                                        configuration says ``degrade_on_exhaustion = false``)
+    CallbackError                       RESTART at >= CRITICAL or once ``callback_error_threshold``
+                                        errors came in a row, else IGNORE
+    any other recoverable error         RESTART (devices, simulated errors)
+    ==================================  ============================================================
+    """
 
     config: RecoveryConfig
     #: callback errors tolerated in a row before the stream is restarted
     callback_error_threshold: int = 3
 
-    def decide(self, error: AudioSystemError | ErrorInfo, *,
-               consecutive_callback_errors: int = 0) -> RecoveryAction:
-        """By the error's class; an ``ErrorInfo`` (what the coordinator passes on) is judged by the
-        class of the exception it describes."""
+    def decide(self, error: AudioSystemError | ErrorInfo, *, consecutive_callback_errors: int = 0,
+               severity: Severity | None = None) -> RecoveryAction:
+        """The action for ``error``; ``severity`` overrides the error's own (the coordinator's
+        ``ErrorRecord.severity``, which a reporter may raise or lower). An ``ErrorInfo`` (what the
+        coordinator keeps) is judged by the class of the exception it describes."""
         kind = error.kind if isinstance(error, ErrorInfo) else type(error)
+        sev = error.severity if severity is None else Severity(severity)
         if issubclass(kind, (ConfigError, LifecycleError)):
             return RecoveryAction.IGNORE  # the caller got the exception; the system is unchanged
-        if issubclass(kind, XrunError):
+        if sev >= FAIL_AT or not error.recoverable:
+            return RecoveryAction.FAIL
+        if sev <= NOTE_AT:
             return RecoveryAction.IGNORE
+        escalated = sev >= ESCALATE_AT
+        if issubclass(kind, XrunError):
+            return RecoveryAction.RESTART if escalated else RecoveryAction.IGNORE
         if issubclass(kind, (BufferPoolExhaustedError, ResourceLimitError)):
-            return RecoveryAction.DEGRADE if self.config.degrade_on_exhaustion else RecoveryAction.RESTART
+            if escalated or not self.config.degrade_on_exhaustion:
+                return RecoveryAction.RESTART
+            return RecoveryAction.DEGRADE
         if issubclass(kind, CallbackError):
-            if consecutive_callback_errors >= self.callback_error_threshold:
+            if escalated or consecutive_callback_errors >= self.callback_error_threshold:
                 return RecoveryAction.RESTART
             return RecoveryAction.IGNORE
-        if issubclass(kind, (DeviceError, SimulatedError)):
-            return RecoveryAction.RESTART if error.recoverable else RecoveryAction.FAIL
-        return RecoveryAction.RESTART if error.recoverable else RecoveryAction.FAIL
+        return RecoveryAction.RESTART
 
     def backoff(self) -> Iterator[float]:
         """Delays in seconds before each attempt: 0 first, then exponential up to the cap."""
@@ -75,4 +107,4 @@ class RecoveryPolicy:
         return self.config.deadline_ms / 1000
 
 
-__all__ = ["RecoveryAction", "RecoveryPolicy"]
+__all__ = ["ESCALATE_AT", "FAIL_AT", "NOTE_AT", "RecoveryAction", "RecoveryPolicy"]

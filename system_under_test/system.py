@@ -542,7 +542,8 @@ class AudioSystem:
             return
         policy = RecoveryPolicy(self.config.recovery)
         pipeline = self._pipeline
-        action = policy.decide(err, consecutive_callback_errors=pipeline.consecutive_errors if pipeline else 0)
+        action = policy.decide(err, consecutive_callback_errors=pipeline.consecutive_errors if pipeline else 0,
+                               severity=record.severity)
         if action == RecoveryAction.DEGRADE:
             if not self.degraded:
                 self.degraded = True

@@ -1,0 +1,324 @@
+"""Configuration promises: older schemas migrate without losing or changing a field, every
+validation boundary is exact on both sides, and a rejected configuration changes nothing."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from annotated_types import Ge, Gt, Le, Lt
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from system_under_test import AudioSystem, State
+from system_under_test.clock import VirtualClock
+from system_under_test.config import (
+    AudioConfig,
+    BiquadStage,
+    BufferConfig,
+    DeviceConfig,
+    GainStage,
+    LimiterStage,
+    LimitsConfig,
+    RecoveryConfig,
+    StreamConfig,
+    WatchdogConfig,
+    cross_check,
+    load_config,
+    migrate,
+    structural_problems,
+)
+from system_under_test.devices.simulated import SimulatedBackend
+from system_under_test.errors import ConfigError, ConfigValidationError
+
+# -- migration: v1 and v2 documents ---------------------------------------------------------------
+FINITE = {"allow_nan": False, "allow_infinity": False}
+
+
+@st.composite
+def v1_docs(draw) -> dict:
+    doc: dict = {}
+    if draw(st.booleans()):
+        doc["schema_version"] = 1
+    keys = draw(st.sets(st.sampled_from(["rate", "buffer_size", "channels", "device", "gain_db",
+                                         "latency_ms"]), min_size=1))
+    if "rate" in keys:
+        doc["rate"] = draw(st.integers(8_000, 384_000))
+    if "buffer_size" in keys:
+        doc["buffer_size"] = draw(st.integers(16, 8192))
+    if "channels" in keys:
+        doc["channels"] = draw(st.integers(1, 64))
+    if "device" in keys:
+        doc["device"] = draw(st.sampled_from(["sim", "hw:0", "usb-mic", "sim-duplex"]))
+    if "gain_db" in keys:
+        doc["gain_db"] = draw(st.floats(-120, 40, **FINITE))
+    if "latency_ms" in keys:
+        doc["latency_ms"] = draw(st.floats(0.01, 2000, **FINITE))
+    if "schema_version" not in doc and not ({"rate", "buffer_size", "channels", "gain_db"} & set(doc)) \
+            and not isinstance(doc.get("device"), str):
+        doc["rate"] = 48_000  # a v1 file is recognised by its flat keys
+    return doc
+
+
+@settings(max_examples=120, deadline=None)
+@given(v1_docs())
+def test_every_v1_field_survives_migration_unchanged(doc):
+    config, problems = structural_problems(migrate(doc))
+    assert problems == [] and config is not None
+    dev = doc.get("device", "sim")
+    assert config.device.input_device == (f"{dev}-in" if dev == "sim" else dev)
+    assert config.device.output_device == (f"{dev}-out" if dev == "sim" else dev)
+    assert config.device.input_channels == config.device.output_channels == doc.get("channels", 2)
+    assert config.stream.sample_rate == doc.get("rate", 48_000)
+    assert config.stream.block_size == doc.get("buffer_size", 256)
+    assert config.stream.latency_ms == doc.get("latency_ms", StreamConfig().latency_ms)
+    assert config.dsp == (GainStage(gain_db=doc.get("gain_db", 0.0)),)
+    # everything a v1 file cannot say is the current default
+    assert config.buffers == BufferConfig() and config.recovery == RecoveryConfig()
+    assert config.watchdog == WatchdogConfig() and config.limits == LimitsConfig()
+
+
+def _section(model: type[BaseModel], draw) -> dict:
+    """A valid value for every bounded numeric field of ``model`` (the others stay default)."""
+    out = {}
+    for name, field in model.model_fields.items():
+        lo, hi = _bounds(field)
+        if field.annotation is int:
+            out[name] = draw(st.integers(int(lo[0]) + lo[1], int(hi[0]) - hi[1] if hi[0] is not None
+                                         else 10**6))
+        elif field.annotation is float:
+            low = lo[0] if lo[0] is not None else -1e6
+            high = hi[0] if hi[0] is not None else 1e6
+            out[name] = draw(st.floats(low, high, exclude_min=bool(lo[1]), exclude_max=bool(hi[1]),
+                                       **FINITE))
+        elif field.annotation is bool:
+            out[name] = draw(st.booleans())
+    return out
+
+
+@st.composite
+def v2_docs(draw) -> dict:
+    doc: dict = {"schema_version": 2}
+    for key, model in (("buffers", BufferConfig), ("recovery", RecoveryConfig),
+                       ("watchdog", WatchdogConfig), ("limits", LimitsConfig)):
+        if draw(st.booleans()):
+            doc[key] = _section(model, draw)
+    if draw(st.booleans()):
+        doc["stream"] = _section(StreamConfig, draw)
+    if draw(st.booleans()):
+        doc["device"] = {"input_device": draw(st.sampled_from(["sim-in", "hw:1"])),
+                         "fallback_devices": draw(st.lists(st.sampled_from(["a", "b"]), max_size=2))}
+    stages = []
+    for kind in draw(st.lists(st.sampled_from(["gain", "biquad", "limiter"]), max_size=4)):
+        if kind == "gain":
+            stages.append({"type": "gain", **_section(GainStage, draw)})
+        elif kind == "biquad":
+            s = _section(BiquadStage, draw)
+            s["freq"] = s.pop("cutoff_hz")
+            s["filter"] = draw(st.sampled_from(["lowpass", "highpass", "notch"]))
+            stages.append({"type": "biquad", **s})
+        else:
+            stages.append({"type": "limiter", **_section(LimiterStage, draw)})
+    if stages or draw(st.booleans()):
+        doc["dsp"] = stages
+    return doc
+
+
+@settings(max_examples=120, deadline=None)
+@given(v2_docs())
+def test_every_v2_field_survives_migration_unchanged(doc):
+    config, problems = structural_problems(migrate(doc))
+    assert problems == [] and config is not None
+    got = config.to_dict()
+    for key in ("buffers", "recovery", "watchdog", "limits", "stream", "device"):
+        for name, value in doc.get(key, {}).items():
+            want = list(value) if isinstance(value, list) else value
+            assert got[key][name] == want, f"{key}.{name}"
+    if "dsp" in doc:
+        assert len(got["dsp"]) == len(doc["dsp"])
+        for old, new in zip(doc["dsp"], got["dsp"]):
+            renamed = {("kind" if k == "type" else "cutoff_hz" if k == "freq" else k): v
+                       for k, v in old.items()}
+            assert {k: new[k] for k in renamed} == renamed
+    # a migrated document is a current one: loading its dump changes nothing
+    assert structural_problems(config.to_dict())[0] == config
+    assert migrate(doc) == migrate(migrate(doc))
+
+
+def test_migration_leaves_the_callers_document_alone():
+    doc = {"schema_version": 2, "dsp": [{"type": "biquad", "freq": 500.0}]}
+    migrate(doc)
+    assert doc == {"schema_version": 2, "dsp": [{"type": "biquad", "freq": 500.0}]}
+
+
+# -- every boundary exact --------------------------------------------------------------------------
+def _bounds(field) -> tuple[tuple[float | None, int], tuple[float | None, int]]:
+    """((low, 1 if exclusive), (high, 1 if exclusive)) from the field's annotated constraints."""
+    lo: tuple[float | None, int] = (None, 0)
+    hi: tuple[float | None, int] = (None, 0)
+    for m in field.metadata:
+        if isinstance(m, Ge):
+            lo = (m.ge, 0)
+        elif isinstance(m, Gt):
+            lo = (m.gt, 1)
+        elif isinstance(m, Le):
+            hi = (m.le, 0)
+        elif isinstance(m, Lt):
+            hi = (m.lt, 1)
+    return lo, hi
+
+
+SECTIONS = {"device": DeviceConfig, "stream": StreamConfig, "buffers": BufferConfig,
+            "recovery": RecoveryConfig, "watchdog": WatchdogConfig, "limits": LimitsConfig}
+STAGES = {"gain": GainStage, "biquad": BiquadStage, "limiter": LimiterStage}
+
+
+def _step(value: float, is_int: bool, up: bool) -> float:
+    if is_int:
+        return value + (1 if up else -1)
+    return math.nextafter(value, math.inf if up else -math.inf)
+
+
+def _boundary_cases():
+    cases = []
+    for where, model in [*SECTIONS.items(), *((f"dsp:{k}", m) for k, m in STAGES.items())]:
+        for name, field in model.model_fields.items():
+            if field.annotation not in (int, float):
+                continue
+            is_int = field.annotation is int
+            (low, low_open), (high, high_open) = _bounds(field)
+            for bound, is_open, inward in ((low, low_open, True), (high, high_open, False)):
+                if bound is None:
+                    continue
+                inside = _step(bound, is_int, inward) if is_open else bound
+                outside = bound if is_open else _step(bound, is_int, not inward)
+                side = "low" if inward else "high"
+                cases.append(pytest.param(where, name, inside, True, id=f"{where}.{name}-{side}-in"))
+                cases.append(pytest.param(where, name, outside, False, id=f"{where}.{name}-{side}-out"))
+    return cases
+
+
+@pytest.mark.parametrize("where, name, value, accepted", _boundary_cases())
+def test_each_field_limit_is_exact(where, name, value, accepted):
+    if where.startswith("dsp:"):
+        kind = where.split(":")[1]
+        doc: dict = {"dsp": [{"kind": kind, name: value}]}
+        path = f"dsp[0].{name}"
+    else:
+        doc = {where: {name: value}}
+        path = f"{where}.{name}"
+    _, problems = structural_problems(migrate(doc))
+    assert (path not in dict(problems)) is accepted, problems
+
+
+def test_the_field_limits_are_all_checked():
+    """The generated cases cover every bounded numeric field (a new bound is picked up)."""
+    names = {c.values[0] + "." + c.values[1] for c in _boundary_cases()}
+    assert {"stream.sample_rate", "stream.block_size", "stream.latency_ms", "buffers.ring_blocks",
+            "recovery.deadline_ms", "watchdog.stall_periods", "dsp:biquad.cutoff_hz",
+            "dsp:limiter.release_ms", "limits.streams"} <= names
+
+
+def _problems(doc: dict, backend=None) -> dict[str, str]:
+    try:
+        load_config(doc, backend)
+    except ConfigValidationError as exc:
+        return dict(exc.problems)
+    return {}
+
+
+def test_block_against_latency_is_exact():
+    # 480 frames at 48 kHz are exactly 10 ms: equal is fine, one frame more is not
+    assert "stream.block_size" not in _problems({"stream": {"block_size": 480, "latency_ms": 10}})
+    assert "stream.block_size" in _problems({"stream": {"block_size": 481, "latency_ms": 10}})
+    over = math.nextafter(10.0, 0.0)
+    assert "stream.block_size" in _problems({"stream": {"block_size": 480, "latency_ms": over}})
+
+
+def test_cutoff_against_nyquist_is_exact():
+    at = {"dsp": [{"kind": "biquad", "cutoff_hz": 24_000.0}]}
+    below = {"dsp": [{"kind": "biquad", "cutoff_hz": math.nextafter(24_000.0, 0.0)}]}
+    assert "dsp[0].cutoff_hz" in _problems(at)
+    assert "dsp[0].cutoff_hz" not in _problems(below)
+
+
+def test_channels_against_the_device_are_exact():
+    backend = SimulatedBackend(VirtualClock())
+    info = {d.name: d for d in backend.devices()}["sim-in"]
+    n = info.max_input_channels
+    fits = {"device": {"input_channels": n, "output_channels": n}}
+    assert not _problems(fits, backend)
+    over = {"device": {"input_channels": n + 1, "output_channels": n + 1}}
+    assert "device.input_channels" in _problems(over, backend)
+
+
+def test_mixer_shape_against_the_channels_is_exact():
+    ok = {"dsp": [{"kind": "mixer", "matrix": [[1.0, 0.0], [0.0, 1.0]]}]}
+    wide = {"dsp": [{"kind": "mixer", "matrix": [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]}]}
+    narrow = {"dsp": [{"kind": "mixer", "matrix": [[1.0], [1.0]]}]}
+    assert _problems(ok) == {}
+    assert "has 3 columns but 2 channels" in _problems(wide)["dsp[0].matrix"]
+    assert "has 1 columns but 2 channels" in _problems(narrow)["dsp[0].matrix"]
+    down = {"dsp": [{"kind": "mixer", "matrix": [[0.5, 0.5]]}]}
+    assert "produces 1 channels" in _problems(down)["device.output_channels"]
+    assert cross_check(load_config({"device": {"output_channels": 1}, **down})) == []
+
+
+# -- a rejected configuration changes nothing ---------------------------------------------------
+BAD = [
+    {"stream": {"block_size": 8}},
+    {"stream": {"block_size": 4096, "latency_ms": 5}},
+    {"device": {"input_device": "no-such-device"}},
+    {"dsp": [{"kind": "biquad", "cutoff_hz": 30_000}]},
+    {"schema_version": 99},
+    {"colour": "blue"},
+]
+
+
+def _observable(system: AudioSystem) -> dict:
+    return {
+        "state": system.state,
+        "states": system.coordinator.states(),
+        "config": system.config,
+        "history": len(system.coordinator.history),
+        "limits": system.resources.global_limits,
+        "live": [a.to_dict() for a in system.resources.live()],
+        "stream": system.stream,
+        "pipeline": system.pipeline,
+        "degraded": system.degraded,
+    }
+
+
+@pytest.mark.parametrize("bad", BAD, ids=lambda d: next(iter(d)))
+@pytest.mark.parametrize("where", ["configured", "running", "paused", "stopped"])
+def test_a_rejected_configuration_changes_nothing(where, bad):
+    s = AudioSystem({"limits": {"streams": 3}}, seed=9)
+    s.initialize()
+    if where in ("running", "paused", "stopped"):
+        s.start()
+        s.run_for(0.05)
+    if where == "paused":
+        s.pause()
+    if where == "stopped":
+        s.stop()
+    events: list = []
+    s.add_event_listener(events.append)
+    before = _observable(s)
+    with pytest.raises(ConfigError):
+        s.configure(bad)
+    assert _observable(s) == before
+    assert [e.kind for e in events] == ["config_rejected"]
+    s.close()
+    assert s.resources.leak_report() == []
+
+
+def test_a_valid_configuration_does_change_what_is_observed():
+    """The check above can tell: the same probe sees an accepted configuration."""
+    s = AudioSystem({}, seed=9)
+    s.initialize()
+    before = _observable(s)
+    s.configure({"limits": {"streams": 3}})
+    assert _observable(s)["limits"] != before["limits"]
+    assert s.state == State.CONFIGURED
+    s.close()

@@ -1,0 +1,196 @@
+"""What the coordinator reports is exact: health statuses, error records, refusals (with the
+component named), the causes a failure cascade writes, and edges added after registration."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from system_under_test.clock import VirtualClock
+from system_under_test.coordinator import ComponentCoordinator, HealthStatus
+from system_under_test.errors import (
+    DeviceLostError,
+    IllegalTransitionError,
+    RegistrationError,
+    Severity,
+    XrunError,
+)
+from system_under_test.lifecycle import State
+
+UP = (State.INITIALIZED, State.CONFIGURED, State.STARTING, State.RUNNING)
+
+
+def _up(c: ComponentCoordinator, *names: str) -> None:
+    for n in names:
+        for s in UP:
+            c.transition(n, s, "up")
+
+
+def test_health_statuses_are_exact():
+    class Hook:
+        def __init__(self, result):
+            self.result = result
+
+        def check_health(self):
+            if isinstance(self.result, Exception):
+                raise self.result
+            return self.result
+
+    c = ComponentCoordinator(VirtualClock())
+    c.register("plain")
+    c.register("hooked", Hook(HealthStatus(False, "too hot", "ignored-name")))
+    c.register("broken", Hook(ValueError("nope")))
+    c.register("dead")
+    _up(c, "dead")
+    c.fail("dead", "x")
+    assert c.check_health("plain") == HealthStatus(True, "uninitialized", "plain")
+    assert c.check_health("hooked") == HealthStatus(False, "too hot", "hooked")
+    assert c.check_health("broken") == HealthStatus(False, "health check raised ValueError('nope')", "broken")
+    assert c.check_health("dead") == HealthStatus(False, "failed", "dead")
+    assert c.check_health("dead").to_dict() == {"component": "dead", "healthy": False, "detail": "failed"}
+
+
+def test_error_records_are_exact_and_numbered():
+    clock = VirtualClock()
+    c = ComponentCoordinator(clock)
+    c.register("dev")
+    clock.advance(1.5)
+    lost = DeviceLostError("gone", component="dev")
+    r1 = c.handle_error("dev", lost)
+    r2 = c.handle_error("dsp", XrunError("late"), severity=Severity.FATAL, requires_recovery=False)
+    # the record keeps a compact description of the error, never the exception (no frames pinned)
+    assert (r1.seq, r1.time, r1.component, r1.error.kind, r1.error.message, r1.severity, r1.requires_recovery) == (
+        1, 1.5, "dev", DeviceLostError, "gone", Severity.CRITICAL, True)
+    assert (r2.seq, r2.severity, r2.requires_recovery) == (2, Severity.FATAL, False)
+    d = r1.to_dict()
+    assert {k: d[k] for k in ("seq", "time", "component", "severity", "requires_recovery", "error")} == {
+        "seq": 1, "time": 1.5, "component": "dev", "severity": "CRITICAL", "requires_recovery": True,
+        "error": lost.describe()}
+    assert c.errors("dev") == [r1] and c.errors() == [r1, r2] and c.error_count == 2
+
+
+def test_refusals_name_the_component():
+    c = ComponentCoordinator(VirtualClock())
+    c.register("a")
+    cases = [
+        (lambda: c.register("a"), "a", "component 'a' is already registered"),
+        (lambda: c.register("s", depends_on=["s"]), "s", "component 's' cannot depend on itself (cycle)"),
+        (lambda: c.register("x", depends_on=["g1", "g2"]), "x",
+         "component 'x' depends on unregistered 'g1', 'g2'; register dependencies first"),
+        (lambda: c.add_dependency("a", "ghost"), "ghost", "unknown component 'ghost'"),
+        (lambda: c.add_dependency("a", "a"), "a", "dependency 'a' -> 'a' would create a cycle"),
+        (lambda: c.state("ghost"), "ghost", "unknown component 'ghost'"),
+    ]
+    for call, component, message in cases:
+        with pytest.raises(RegistrationError) as info:
+            call()
+        assert info.value.component == component and info.value.message == message
+
+
+def test_illegal_transitions_name_what_was_asked():
+    c = ComponentCoordinator(VirtualClock())
+    c.register("a")
+    with pytest.raises(IllegalTransitionError) as info:
+        c.transition("a", State.RUNNING, "x")
+    assert (info.value.component, info.value.current, info.value.target) == ("a", State.UNINITIALIZED,
+                                                                              State.RUNNING)
+    with pytest.raises(IllegalTransitionError) as info:
+        c.transition("a", State.INITIALIZED, "x", expect=(State.STOPPED, State.CONFIGURED))
+    e = info.value
+    assert (e.component, e.current, e.target) == ("a", State.UNINITIALIZED, State.INITIALIZED)
+    assert "expected to be in ['configured', 'stopped']" in e.message
+    assert c.validate_transition(State.RUNNING, State.PAUSED)
+    assert not c.validate_transition(State.PAUSED, State.STARTING)
+
+
+def test_try_transition_keeps_the_cause():
+    c = ComponentCoordinator(VirtualClock())
+    c.register("a")
+    assert c.try_transition("a", State.RUNNING, "bad") is None
+    rec = c.try_transition("a", State.INITIALIZED, "init")
+    assert rec is not None and rec.cause == "init"
+
+
+def test_drive_walks_a_path_skipping_steps_already_taken():
+    c = ComponentCoordinator(VirtualClock())
+    c.register("a")
+    c.transition("a", State.INITIALIZED, "x")
+    c.drive("a", UP, "up")
+    assert c.state("a") == State.RUNNING
+    assert [(r.from_state, r.to_state, r.cause) for r in c.history.records()[1:]] == [
+        (State.INITIALIZED, State.CONFIGURED, "up"), (State.CONFIGURED, State.STARTING, "up"),
+        (State.STARTING, State.RUNNING, "up")]
+
+
+def test_a_cascade_writes_whose_failure_it_was():
+    c = ComponentCoordinator(VirtualClock())
+    c.register("dsp")
+    c.register("input", depends_on=["dsp"])
+    c.register("device", depends_on=["input"])
+    _up(c, "dsp", "input", "device")
+    c.transition("dsp", State.FAILED, "already failed")  # the victim itself in a safe state
+    recs = c.fail("dsp", "boom")
+    assert [(r.component, r.cause) for r in recs] == [
+        ("device", "dependency 'dsp' failed: boom"), ("input", "dependency 'dsp' failed: boom")]
+    c2 = ComponentCoordinator(VirtualClock())
+    c2.register("dsp")
+    _up(c2, "dsp")
+    assert [(r.component, r.cause) for r in c2.fail("dsp", "boom")] == [("dsp", "boom")]
+
+
+def test_an_edge_added_later_orders_start_and_cascade():
+    c = ComponentCoordinator(VirtualClock())
+    for n in ("a", "b", "c"):
+        c.register(n)
+    c.add_dependency("a", "c")  # a now needs c
+    assert c.dependencies("a") == ("c",) and c.dependents("c") == {"a"}
+    order = c.start_order()
+    assert order.index("c") < order.index("a")
+    with pytest.raises(RegistrationError, match="cycle"):
+        c.add_dependency("c", "a")
+    _up(c, "a", "b", "c")
+    assert {r.component for r in c.fail("c", "x")} == {"a", "c"}
+
+
+def test_observers_can_be_removed_and_a_raising_one_is_logged_by_name(caplog):
+    c = ComponentCoordinator(VirtualClock())
+    c.register("a")
+    seen, errors = [], []
+    c.add_observer(seen.append)
+    c.add_error_observer(errors.append)
+    c.remove_observer(seen.append)
+    c.remove_error_observer(errors.append)
+    c.remove_observer(seen.append)  # twice is harmless
+    c.transition("a", State.INITIALIZED, "x")
+    c.handle_error("a", XrunError("late"))
+    assert seen == [] and errors == [] and c.observer_count == 0
+
+    def noisy(_):
+        raise RuntimeError("bug")
+
+    c.add_observer(noisy)
+    with caplog.at_level(logging.ERROR, logger="system_under_test.coordinator"):
+        c.transition("a", State.CONFIGURED, "x")
+    assert caplog.records[-1].getMessage() == f"observer {noisy!r} raised; it is removed"
+    assert not c.has_observer(noisy)
+
+
+def test_the_default_history_bound_and_component_lookup():
+    c = ComponentCoordinator(VirtualClock())
+    assert c.history.maxlen == 10_000
+    obj = object()
+    c.register("a", obj)
+    assert c.component("a") is obj
+
+
+def test_defaults_direct_dependents_and_an_empty_cause():
+    c = ComponentCoordinator(VirtualClock())
+    c.register("dsp")
+    c.register("input", depends_on=["dsp"])
+    c.register("device", depends_on=["input"])
+    assert c.dependents("dsp") == {"input"}
+    assert c.dependents("dsp", transitive=True) == {"input", "device"}
+    assert c.transition("dsp", State.INITIALIZED).cause == ""
+    rec = c.try_transition("dsp", State.CONFIGURED)
+    assert rec is not None and rec.cause == ""

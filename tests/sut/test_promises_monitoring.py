@@ -1,0 +1,226 @@
+"""Monitoring only measures: reading metrics, snapshots and summaries never changes what a later
+reader sees, and what a reader got back is its own copy (scribbling on it changes nothing)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from system_under_test import AudioSystem
+from system_under_test.monitoring import Histogram, MonitoringCoordinator
+
+NAMES = st.sampled_from(["xruns", "callbacks", "custom_a", "custom_b"])
+GNAMES = st.sampled_from(["latency_ms", "cpu_load", "custom_g"])
+HNAMES = st.sampled_from(["custom_h", "custom_h", "callback_duration_s"])
+VALUES = st.floats(-1e6, 1e6, allow_nan=False)
+
+WRITES = st.one_of(
+    st.tuples(st.just("inc"), NAMES, st.integers(0, 1000)),
+    st.tuples(st.just("set"), GNAMES, VALUES),
+    st.tuples(st.just("observe"), HNAMES, VALUES),
+)
+READS = st.one_of(
+    st.tuples(st.just("snapshot"), st.floats(0, 100)),
+    st.tuples(st.just("value"), st.sampled_from(["xruns", "custom_a", "never_written"])),
+    st.tuples(st.just("summary"), HNAMES),
+    st.tuples(st.just("samples"), HNAMES),
+    st.tuples(st.just("percentiles"), HNAMES),
+)
+
+
+def _write(m: MonitoringCoordinator, op) -> None:
+    kind, name, v = op
+    if kind == "inc":
+        m.counter(name).inc(v)
+    elif kind == "set":
+        m.gauge(name).set(v)
+    else:
+        m.histogram(name).observe(v)
+
+
+def _read_and_scribble(m: MonitoringCoordinator, op) -> object:
+    """Read, read again (the same answer), then scribble on what came back."""
+    kind, arg = op
+    if kind == "snapshot":
+        first, second = m.snapshot(arg), m.snapshot(arg)
+        assert first == second
+        d = first.to_dict()
+        first.counters["xruns"] = -1
+        first.gauges.clear()
+        for h in first.histograms.values():
+            h["count"] = -1
+        d["counters"]["callbacks"] = -7
+        return second
+    if kind == "value":
+        first, second = m.value(arg), m.value(arg)
+        assert first == second
+        return first
+    h = m.histograms.get(arg)
+    if h is None:
+        return None  # asking through histogram() would create it: a reader looks, it does not ask
+    if kind == "summary":
+        a, b = h.summary(), h.summary()
+        assert a == b
+        a["count"] = -1
+        return b
+    if kind == "percentiles":
+        a, b = h.percentiles(), h.percentiles()
+        assert a == b
+        a.clear()
+        return b
+    a, b = h.samples(), h.samples()
+    assert np.array_equal(a, b)
+    a[:] = 12345.0
+    return b
+
+
+def _state(m: MonitoringCoordinator) -> dict:
+    """What is stored, read field by field (not through the reads under test)."""
+    return {
+        "counters": {n: c.value for n, c in m.counters.items()},
+        "gauges": {n: (g.value, g.max) for n, g in m.gauges.items()},
+        "histograms": {n: (h.count, h.total, h.max, h.min, h._n, h._ring.tobytes())
+                       for n, h in m.histograms.items()},
+    }
+
+
+#: past the end of the small reservoir, a read of each kind, then more writes
+WRAPPED = [("observe", "custom_h", float(v)) for v in range(6)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(WRITES, READS), min_size=8, max_size=40))
+@example([*WRAPPED, ("samples", "custom_h"), ("observe", "custom_h", 9.0)])
+@example([*WRAPPED, ("summary", "custom_h"), ("percentiles", "custom_h"), ("observe", "custom_h", -9.0),
+          ("snapshot", 1.0), ("value", "never_written"), ("inc", "xruns", 1), ("set", "custom_g", 2.0)])
+def test_reads_never_change_what_a_later_reader_sees(ops):
+    read = MonitoringCoordinator()
+    unread = MonitoringCoordinator()
+    for m in (read, unread):  # a small reservoir, so the runs wrap around it
+        m.histograms["custom_h"] = Histogram("custom_h", capacity=4)
+    for op in ops:
+        if op[0] in ("inc", "set", "observe"):
+            _write(read, op)
+            _write(unread, op)
+        else:
+            _read_and_scribble(read, op)
+    assert _state(read) == _state(unread)
+
+
+def test_the_scribbles_do_reach_the_copies():
+    """The property above can fail: the reads hand out objects a reader can change."""
+    m = MonitoringCoordinator()
+    m.counter("xruns").inc(3)
+    m.histogram("custom_h").observe(1.0)
+    snap = m.snapshot(0.0)
+    _read_and_scribble(m, ("snapshot", 0.0))
+    samples = m.histograms["custom_h"].samples()
+    samples[:] = 5.0
+    assert snap.counters["xruns"] == 3 and m.value("xruns") == 3
+    assert m.histograms["custom_h"].samples().tolist() == [1.0]
+
+
+#: callback timings measured with the host's performance counter, not the virtual clock
+WALL_TIMED = ("callback_duration_s", "callback_load")
+
+
+def _drive(system: AudioSystem, *, read: bool) -> dict:
+    system.initialize()
+    system.start()
+    for step in range(12):
+        system.run_for(0.05)
+        if step == 4:
+            system.backend.remove_device("sim-in")
+        if step == 7:
+            system.backend.restore_device("sim-in")
+        if read:
+            a, b = system.metrics(), system.metrics()
+            assert a.counters == b.counters and a.gauges == b.gauges
+            system.health()
+            system.frame_accounts()
+            system.is_healthy()
+            system.monitoring.snapshot(system.clock.now()).counters.clear()
+    system.run_for(1.0)
+    metrics = system.metrics().to_dict()
+    for name in WALL_TIMED:  # measured on the host's clock: they differ between any two runs
+        metrics["histograms"].pop(name)
+    metrics["gauges"].pop("cpu_load")
+    out = {"metrics": metrics, "raw": _state(system.monitoring),
+           "history": [r.to_dict() for r in system.coordinator.history.records()],
+           "accounts": system.frame_accounts()}
+    system.close()
+    return out
+
+
+def test_a_system_read_at_every_step_behaves_like_one_nobody_watched():
+    watched = _drive(AudioSystem({}, seed=21), read=True)
+    unwatched = _drive(AudioSystem({}, seed=21), read=False)
+    assert watched["history"] == unwatched["history"]
+    assert watched["metrics"] == unwatched["metrics"]
+    assert watched["accounts"] == unwatched["accounts"]
+    for name in WALL_TIMED:
+        watched["raw"]["histograms"].pop(name), unwatched["raw"]["histograms"].pop(name)
+    watched["raw"]["gauges"].pop("cpu_load"), unwatched["raw"]["gauges"].pop("cpu_load")
+    assert watched["raw"] == unwatched["raw"]
+    assert watched["metrics"]["counters"]["recoveries"] == 1  # the run did go through a recovery
+
+
+# -- what each metric reports (the report schema reads these exact names and values) ----------
+def test_metrics_carry_their_names_and_start_at_zero():
+    m = MonitoringCoordinator()
+    for name, c in m.counters.items():
+        assert c.name == name and c.value == 0
+    for name, g in m.gauges.items():
+        assert g.name == name and (g.value, g.max) == (0.0, 0.0)
+    for name, h in m.histograms.items():
+        assert h.name == name and h.count == 0
+    for make, registry in ((m.counter, m.counters), (m.gauge, m.gauges), (m.histogram, m.histograms)):
+        created = make("new_metric")
+        assert created.name == "new_metric" and registry["new_metric"] is created
+        assert make("new_metric") is created and None not in registry
+
+
+def test_a_gauge_keeps_its_highest_value():
+    m = MonitoringCoordinator()
+    g = m.gauge("fill")
+    g.set(0.5)
+    g.set(0.25)
+    assert (g.value, g.max) == (0.25, 0.5)
+    g.set(-1.0)
+    assert (g.value, g.max) == (-1.0, 0.5)
+
+
+def test_an_empty_histogram_reports_zeros():
+    h = Histogram("x", capacity=4)
+    assert h.percentiles() == {"p50": 0.0, "p90": 0.0, "p99": 0.0, "p99.9": 0.0}
+    assert h.summary() == {"count": 0, "mean": 0.0, "max": 0.0, "min": 0.0,
+                           "p50": 0.0, "p90": 0.0, "p99": 0.0, "p99.9": 0.0}
+
+
+def test_a_histogram_summary_is_exact():
+    h = Histogram("x", capacity=8)
+    for v in (2.0, 4.0, 9.0):
+        h.observe(v)
+    s = h.summary()
+    assert {k: s[k] for k in ("count", "mean", "max", "min", "p50")} == {
+        "count": 3, "mean": 5.0, "max": 9.0, "min": 2.0, "p50": 4.0}
+    neg = Histogram("y", capacity=2)
+    neg.observe(-3.0)
+    assert (neg.summary()["max"], neg.summary()["min"]) == (-3.0, -3.0)
+
+
+def test_the_default_reservoir_holds_65536_samples():
+    h = Histogram("x")
+    assert h._ring.shape == (65_536,)
+
+
+def test_a_snapshot_is_stamped_and_serialises_with_its_time():
+    m = MonitoringCoordinator()
+    m.counter("xruns").inc(2)
+    snap = m.snapshot(2.5)
+    assert snap.time == 2.5
+    d = snap.to_dict()
+    assert d["time"] == 2.5 and d["counters"]["xruns"] == 2 and set(d) == {"time", "counters", "gauges",
+                                                                           "histograms"}
+    assert m.value("never_written") == 0 and "never_written" not in m.counters

@@ -1,0 +1,205 @@
+"""Recovery promises: severity and class route errors by the documented table, and recovery is
+bounded (deadline and attempts) with the back-off the policy promises, as the history shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from system_under_test import AudioSystem, State
+from system_under_test.config import RecoveryConfig
+from system_under_test.errors import (
+    AudioSystemError,
+    BackendUnavailableError,
+    BufferPoolExhaustedError,
+    CallbackError,
+    ConfigMigrationError,
+    ConfigValidationError,
+    DeviceFormatError,
+    DeviceLostError,
+    DeviceNotFoundError,
+    DeviceStalledError,
+    DeviceTimeoutError,
+    IllegalTransitionError,
+    RecoveryError,
+    RegistrationError,
+    ResourceLimitError,
+    SampleRateChangedError,
+    Severity,
+    SimulatedError,
+    SystemClosedError,
+    XrunError,
+)
+from system_under_test.recovery import RecoveryAction, RecoveryPolicy
+
+I, D, R, F = RecoveryAction.IGNORE, RecoveryAction.DEGRADE, RecoveryAction.RESTART, RecoveryAction.FAIL
+
+#: The whole routing table: error class (and the one extra input it depends on) -> the action at
+#: severity INFO, WARNING, ERROR, CRITICAL, FATAL. Written out cell by cell on purpose: it is the
+#: specification, not a copy of the policy's code.
+TABLE: list[tuple[str, type[AudioSystemError], dict, tuple[RecoveryAction, ...]]] = [
+    # caller errors: the caller holds the exception, the system is unchanged
+    ("config-validation", ConfigValidationError, {}, (I, I, I, I, I)),
+    ("config-migration", ConfigMigrationError, {}, (I, I, I, I, I)),
+    ("illegal-transition", IllegalTransitionError, {}, (I, I, I, I, I)),
+    ("closed", SystemClosedError, {}, (I, I, I, I, I)),
+    # not recoverable: FAIL whatever the severity
+    ("registration", RegistrationError, {}, (F, F, F, F, F)),
+    ("recovery-error", RecoveryError, {}, (F, F, F, F, F)),
+    ("device-format", DeviceFormatError, {}, (F, F, F, F, F)),
+    ("backend-unavailable", BackendUnavailableError, {}, (F, F, F, F, F)),
+    # usually tolerated faults escalate to RESTART at CRITICAL
+    ("xrun", XrunError, {}, (I, I, I, R, F)),
+    ("pool-dry", BufferPoolExhaustedError, {}, (I, D, D, R, F)),
+    ("pool-dry-no-degrade", BufferPoolExhaustedError, {"degrade": False}, (I, R, R, R, F)),
+    ("limit", ResourceLimitError, {}, (I, D, D, R, F)),
+    ("limit-no-degrade", ResourceLimitError, {"degrade": False}, (I, R, R, R, F)),
+    ("callback-once", CallbackError, {"consecutive": 2}, (I, I, I, R, F)),
+    ("callback-persistent", CallbackError, {"consecutive": 3}, (I, R, R, R, F)),
+    # the world broke: restart, unless it is a note (INFO) or fatal
+    ("device-lost", DeviceLostError, {}, (I, R, R, R, F)),
+    ("device-stalled", DeviceStalledError, {}, (I, R, R, R, F)),
+    ("device-not-found", DeviceNotFoundError, {}, (I, R, R, R, F)),
+    ("device-timeout", DeviceTimeoutError, {}, (I, R, R, R, F)),
+    ("rate-changed", SampleRateChangedError, {}, (I, R, R, R, F)),
+    ("simulated", SimulatedError, {}, (I, R, R, R, F)),
+]
+SEVERITIES = (Severity.INFO, Severity.WARNING, Severity.ERROR, Severity.CRITICAL, Severity.FATAL)
+
+
+def _make(cls: type[AudioSystemError], severity: Severity | None = None) -> AudioSystemError:
+    if cls is ConfigValidationError:
+        err: AudioSystemError = cls([("stream.block_size", "too big")])
+    elif cls is IllegalTransitionError:
+        err = cls("system", State.RUNNING, State.CONFIGURED)
+    else:
+        err = cls("boom", component="device")
+    if severity is not None:
+        err.severity = severity
+    return err
+
+
+CELLS = [pytest.param(cls, sev, extra, actions[i], id=f"{name}-{sev.name}")
+         for name, cls, extra, actions in TABLE for i, sev in enumerate(SEVERITIES)]
+
+
+@pytest.mark.parametrize("cls, severity, extra, expected", CELLS)
+def test_routing_table_cell_from_the_errors_severity(cls, severity, extra, expected):
+    policy = RecoveryPolicy(RecoveryConfig(degrade_on_exhaustion=extra.get("degrade", True)))
+    err = _make(cls, severity)
+    assert policy.decide(err, consecutive_callback_errors=extra.get("consecutive", 0)) == expected
+
+
+@pytest.mark.parametrize("cls, severity, extra, expected", CELLS)
+def test_routing_table_cell_from_the_records_severity(cls, severity, extra, expected):
+    """The coordinator's record may carry another severity than the error: the policy reads it."""
+    policy = RecoveryPolicy(RecoveryConfig(degrade_on_exhaustion=extra.get("degrade", True)))
+    err = _make(cls)  # the class default
+    got = policy.decide(err, consecutive_callback_errors=extra.get("consecutive", 0), severity=severity)
+    assert got == expected
+
+
+def test_every_concrete_error_class_is_in_the_table():
+    import system_under_test.errors as errors
+
+    abstract = {errors.AudioSystemError, errors.ConfigError, errors.LifecycleError, errors.ResourceError,
+                errors.DeviceError, errors.ProcessingError}
+    concrete = {getattr(errors, n) for n in errors.__all__
+                if isinstance(getattr(errors, n), type) and issubclass(getattr(errors, n), Exception)}
+    assert concrete - abstract == {cls for _, cls, _, _ in TABLE}
+
+
+def test_default_severities_keep_the_documented_routes():
+    """With each class's own severity the table reads as README promises: an xrun is counted, a dry
+    pool degrades, a lost device restarts, a missing backend fails."""
+    policy = RecoveryPolicy(RecoveryConfig())
+    assert policy.decide(_make(XrunError)) == I
+    assert policy.decide(_make(BufferPoolExhaustedError)) == D
+    assert policy.decide(_make(DeviceLostError)) == R
+    assert policy.decide(_make(BackendUnavailableError)) == F
+    assert policy.decide(_make(CallbackError), consecutive_callback_errors=2) == I
+
+
+def _running(config: dict | None = None, seed: int = 5) -> AudioSystem:
+    s = AudioSystem(config or {}, seed=seed)
+    s.initialize()
+    s.start()
+    s.run_for(0.1)
+    assert s.state == State.RUNNING
+    return s
+
+
+def test_a_fatal_record_fails_the_running_system_instead_of_restarting():
+    """The system hands the record's severity to the policy: a device loss reported FATAL fails."""
+    s = _running()
+    s.coordinator.handle_error("device", DeviceLostError("gone", component="device"),
+                               severity=Severity.FATAL)
+    assert s.state == State.FAILED
+    s.close()
+    assert s.resources.leak_report() == []
+
+
+def test_a_critical_xrun_restarts_the_stream():
+    s = _running()
+    s.coordinator.handle_error("device", XrunError("late", component="device"), severity=Severity.CRITICAL)
+    assert s.state == State.RECOVERING
+    s.run_for(1.0)
+    assert s.state == State.RUNNING and s.metrics().counters["recoveries"] == 1
+    s.close()
+
+
+# -- recovery is bounded and backs off as promised ----------------------------------------------
+def _recovery_history(config: dict, seed: int = 3, run_s: float = 3.0):
+    s = _running(config, seed)
+    events: list = []
+    s.add_event_listener(events.append)
+    s.backend.remove_device("sim-in")
+    for name in list(s.config.device.fallback_devices):
+        s.backend.remove_device(name)
+    s.run_for(run_s)
+    records = s.coordinator.history.records("system")
+    return s, events, records
+
+
+@pytest.mark.parametrize("deadline_ms, attempts", [(200, 100), (10_000, 4), (10_000, 1)])
+def test_time_in_recovering_respects_deadline_and_attempt_limits(deadline_ms, attempts):
+    cfg = {"recovery": {"deadline_ms": deadline_ms, "max_attempts": attempts, "initial_backoff_ms": 10,
+                        "backoff_factor": 2, "max_backoff_ms": 80}}
+    s, events, records = _recovery_history(cfg)
+    entered = [r for r in records if r.to_state == State.RECOVERING]
+    left = [r for r in records if r.from_state == State.RECOVERING and r.to_state != State.RECOVERING]
+    assert len(entered) == 1 and len(left) == 1 and left[0].to_state == State.FAILED
+    spent = left[0].time - entered[0].time
+    tries = [e for e in events if e.kind == "recovery_attempt"]
+    devices = 1 + len(s.config.device.fallback_devices)
+    assert len(tries) <= attempts * devices
+    # a deadline is checked before each attempt: the time spent is at most the deadline plus the
+    # one back-off that was already scheduled when it passed
+    assert spent <= deadline_ms / 1000 + 0.080 + 0.01
+    if deadline_ms >= 10_000:  # the attempts ran out first: every one of them was made
+        assert len(tries) == attempts * devices
+    s.close()
+    assert s.resources.leak_report() == []
+
+
+def test_attempt_times_follow_the_policys_backoff():
+    cfg = {"recovery": {"deadline_ms": 60_000, "max_attempts": 5, "initial_backoff_ms": 20,
+                        "backoff_factor": 3, "max_backoff_ms": 200},
+           "device": {"fallback_devices": []}}
+    s, events, records = _recovery_history(cfg, run_s=5.0)
+    start = next(r.time for r in records if r.to_state == State.RECOVERING)
+    times = [start] + [e.time for e in events if e.kind == "recovery_attempt"]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    expected = list(RecoveryPolicy(s.config.recovery).backoff())
+    assert expected == pytest.approx([0.0, 0.02, 0.06, 0.18, 0.2])
+    period = s.config.watchdog.supervisor_interval_ms / 1000
+    assert len(gaps) == len(expected)
+    for got, want in zip(gaps, expected):
+        assert want <= got + 1e-9 <= want + period + 1e-6, (gaps, expected)
+    s.close()
+
+
+def test_a_callback_error_alone_counts_as_none_in_a_row():
+    """Without a count the policy assumes no earlier callback error: a threshold of one is not met."""
+    policy = RecoveryPolicy(RecoveryConfig(), callback_error_threshold=1)
+    assert policy.decide(_make(CallbackError)) == I
+    assert policy.decide(_make(CallbackError), consecutive_callback_errors=1) == R
