@@ -1393,6 +1393,11 @@ class LatencyResult:
     polarity: int  # -1 if the path inverts the signal
     min_confidence: float
     reason: str | None = None
+    #: clock drift of the recording against the reference (ppm, + when the recording's clock is
+    #: slow, so the reference arrives stretched); ``latency_frames`` is the delay of the reference's
+    #: first frame, ``latency_end_frames`` of its last
+    drift_ppm: float = 0.0
+    latency_end_frames: float | None = None
 
     @property
     def latency_ms(self) -> float | None:
@@ -1407,6 +1412,8 @@ class LatencyResult:
             "sample_rate": self.sample_rate,
             "min_confidence": self.min_confidence,
             "reason": self.reason,
+            "drift_ppm": _json_float(self.drift_ppm),
+            "latency_end_frames": _json_float(self.latency_end_frames) if self.latency_end_frames is not None else None,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -1496,6 +1503,56 @@ def measure_latency_stream(
     acf = sfft.irfft(np.abs(sfft.rfft(ref, n_ref)) ** 2, n_ref)[: min(n_ref // 2, 4096)]
     below = np.flatnonzero(np.abs(acf) < 0.5 * acf[0])
     excl = max(8, 8 * int(below[0]) if below.size else 8)
+    scan = _scan_lags(ref, segment, max_lag, excl, lag_block)
+    drift = 0.0
+    used = ref
+    if scan.confidence >= min(min_confidence, 0.2) or ref.size >= _DRIFT_MIN_REF:
+        drift = _estimate_drift(ref, segment, scan.d0, scan.sign, sample_rate)
+        if abs(drift) * ref.size > 0.05:  # the stretch moves the end by more than 1/20 frame
+            used = _stretch(ref, 1.0 + drift)
+            warped = _scan_lags(used, segment, max_lag, excl, lag_block)
+            if warped.best > scan.best:
+                scan = warped
+            else:  # the stretch did not help: no drift to speak of
+                used, drift = ref, 0.0
+    polarity = int(scan.sign)
+    confidence = scan.confidence
+    if confidence < min_confidence:
+        return LatencyResult(
+            None, int(sample_rate), confidence, polarity, min_confidence,
+            reason=(
+                f"no unique match: the best correlation peak is only {confidence:.2f} clear of the "
+                f"next (need {min_confidence:.2f}); is the reference a wide-band signal, and is it "
+                "actually in the recording?"
+            ),
+            drift_ppm=drift * 1e6,
+        )
+    pad = 8
+    d0 = scan.d0
+    excerpt = segment(d0 - pad, d0 - pad + used.size + 2 * pad)
+    frac = _subframe_offset(used, excerpt, pad, polarity, aligned=True)
+    start = d0 + frac
+    return LatencyResult(start, int(sample_rate), confidence, polarity, min_confidence,
+                         drift_ppm=drift * 1e6, latency_end_frames=start + drift * (ref.size - 1))
+
+
+#: a reference this long (frames) is checked for clock drift between it and the recording
+_DRIFT_MIN_REF = 8192
+#: drift searched for, +- (500 ppm covers any two free-running crystals)
+_DRIFT_MAX = 500e-6
+
+
+@dataclass(frozen=True)
+class _Scan:
+    best: float
+    d0: int
+    sign: float
+    confidence: float
+
+
+def _scan_lags(ref: FloatArray, segment: Any, max_lag: int, excl: int, lag_block: int) -> _Scan:
+    """The whole-range correlation: the best peak, its sign and how far it stands above the
+    largest correlation outside its main lobe (the confidence)."""
     block = max(lag_block, 4 * ref.size)
     n = sfft.next_fast_len(block + ref.size - 1)
     ref_conj = np.conj(sfft.rfft(ref, n))
@@ -1517,7 +1574,6 @@ def measure_latency_stream(
         ids = (a + np.arange(count)) // width
         heads = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
         bins[ids[heads]] = np.maximum(bins[ids[heads]], np.maximum.reduceat(mag, heads))
-    polarity = int(sign)
     # largest correlation outside d0 +- excl: whole bins outside it, exact values in the bins it cuts
     lo_bin, hi_bin = max(d0 - excl, 0) // width, (d0 + excl) // width
     outside = np.concatenate((bins[:lo_bin], bins[hi_bin + 1:]))
@@ -1529,19 +1585,75 @@ def measure_latency_stream(
     if np.any(keep):
         second = max(second, float(edge[keep].max()))
     confidence = float(np.clip(1.0 - second / best, 0.0, 1.0)) if best > 0 else 0.0
-    if confidence < min_confidence:
-        return LatencyResult(
-            None, int(sample_rate), confidence, polarity, min_confidence,
-            reason=(
-                f"no unique match: the best correlation peak is only {confidence:.2f} clear of the "
-                f"next (need {min_confidence:.2f}); is the reference a wide-band signal, and is it "
-                "actually in the recording?"
-            ),
-        )
-    pad = 8
-    excerpt = segment(d0 - pad, d0 - pad + ref.size + 2 * pad)
-    frac = _subframe_offset(ref, excerpt, pad, polarity, aligned=True)
-    return LatencyResult(d0 + frac, int(sample_rate), confidence, polarity, min_confidence)
+    return _Scan(best, d0, sign, confidence)
+
+
+def _estimate_drift(ref: FloatArray, segment: Any, d0: int, sign: float, sample_rate: int) -> float:
+    """Clock drift (fractional, + = the recording runs long) from the delays of the reference's
+    pieces: each of up to 16 loud pieces is found near where the whole-reference peak puts it
+    (+- the largest drift), and a weighted line through their delays gives the rate. 0.0 when
+    there are too few clear pieces to say."""
+    if ref.size < _DRIFT_MIN_REF:
+        return 0.0
+    pieces = int(np.clip(ref.size // 4096, 4, 16))
+    plen = ref.size // pieces
+    reach = int(math.ceil(_DRIFT_MAX * ref.size)) + 16
+    energy = np.array([float(np.sum(ref[i * plen:(i + 1) * plen] ** 2)) for i in range(pieces)])
+    centres, delays, weights = [], [], []
+    for i in range(pieces):
+        if energy[i] < 0.05 * energy.max():
+            continue  # silence in the reference says nothing about the delay
+        piece = ref[i * plen:(i + 1) * plen]
+        o = i * plen
+        rec = segment(d0 + o - reach, d0 + o + plen + reach)
+        n = sfft.next_fast_len(rec.size + plen)
+        corr = sfft.irfft(np.conj(sfft.rfft(piece, n)) * sfft.rfft(rec, n), n)[: 2 * reach + 1] * sign
+        # the envelope, not the carrier: a narrow-band piece (a sweep's) has many near-equal
+        # carrier peaks but one envelope peak
+        env = np.abs(sps.hilbert(corr))
+        k = int(np.argmax(env))
+        acf = np.abs(sps.hilbert(sfft.irfft(np.abs(sfft.rfft(piece, 2 * plen)) ** 2, 2 * plen)[:plen]))
+        lobe = int(np.argmax(acf < 0.5 * acf[0])) or plen
+        side = np.concatenate((env[: max(k - 2 * lobe, 0)], env[k + 2 * lobe + 1:]))
+        clear = 1.0 - (float(side.max()) / float(env[k]) if side.size else 0.0)
+        if clear < 0.3 or lobe > 64:
+            continue
+        frac = 0.0
+        if 0 < k < env.size - 1:
+            y0, y1, y2 = env[k - 1], env[k], env[k + 1]
+            den = y0 - 2 * y1 + y2
+            frac = float(0.5 * (y0 - y2) / den) if den < 0 else 0.0
+        centres.append(o + plen / 2)
+        delays.append(d0 - reach + k + frac)
+        weights.append(clear)
+    if len(centres) < 3:
+        return 0.0
+    c, d, w = np.array(centres), np.array(delays), np.array(weights)
+    slope = float(np.polyfit(c, d, 1, w=w)[0])
+    resid = d - np.polyval(np.polyfit(c, d, 1, w=w), c)
+    if np.max(np.abs(resid)) > 4.0:  # pieces disagree: not one steady drift (a glitch, an echo)
+        return 0.0
+    return float(np.clip(slope, -_DRIFT_MAX, _DRIFT_MAX))
+
+
+def _stretch(ref: FloatArray, ratio: float) -> FloatArray:
+    """``ref`` as a clock running ``ratio`` times slower records it: sample n of the result is
+    ``ref`` at n / ratio. Band-limited (FFT) resampling of ``ref`` padded with silence to a
+    length M whose stretched length M * ratio is within 1/500 frame of a whole number, so the
+    stretch is exact and nothing wraps around."""
+    base = ref.size + 64
+    r = ratio - 1.0
+    m = base
+    if r:
+        cand = base + np.arange(int(min(4.0 / abs(r), 1 << 22)) + 1)
+        err = np.abs(cand * ratio - np.round(cand * ratio))
+        m = int(cand[int(np.argmax(err < 0.002))]) if np.any(err < 0.002) else int(cand[int(np.argmin(err))])
+    padded = np.zeros(m)
+    padded[: ref.size] = ref
+    out_len = int(round(m * ratio))
+    spec = sfft.rfft(padded)
+    out = sfft.irfft(spec, out_len) * (out_len / m)
+    return out[: int(math.floor((ref.size - 1) * ratio)) + 1]
 
 
 def _subframe_offset(ref: FloatArray, rec: FloatArray, d0: int, polarity: int, *, aligned: bool = False) -> float:

@@ -108,3 +108,23 @@ def test_all_impairments_at_once_give_no_false_glitch(seed: int) -> None:
     x[-ramp.size:] *= ramp[::-1]
     report = A.analyze_glitches(x, fs)
     assert report.glitches == [], [g.to_dict() for g in report.glitches[:5]]
+
+
+# ---------------------------------------------------------------- latency across drifting clocks
+
+@pytest.mark.parametrize(("ppm", "polarity"), [(50.0, 1), (-50.0, -1), (0.0, 1)])
+def test_latency_with_clock_drift_reports_start_latency_drift_and_polarity(ppm: float, polarity: int) -> None:
+    """An MLS recorded by a clock ``ppm`` off: the latency of its first frame, the drift and the
+    polarity are all reported (one correlation over the whole take smears over 6 frames here)."""
+    fs = 48_000
+    ref = A.mls(3.0, fs, 0.5, order=17)[: 2**17 - 1]
+    rng = np.random.default_rng(int(ppm) + 70)
+    delay = 1234.0 + float(rng.random())
+    stretched = A._stretch(ref, 1.0 + ppm * 1e-6) if ppm else ref
+    rec = polarity * 0.7 * A.fractional_delay(stretched, delay, stretched.size + 3000)
+    rec += rng.standard_normal(rec.size) * 0.01
+    r = A.measure_latency(ref, rec, fs)
+    assert r.latency_frames is not None and abs(r.latency_frames - delay) < 0.25, r.to_dict()
+    assert r.drift_ppm == pytest.approx(ppm, abs=1.5)
+    assert r.polarity == polarity and r.confidence > 0.8
+    assert r.latency_end_frames == pytest.approx(delay + ppm * 1e-6 * (ref.size - 1), abs=0.5)
