@@ -1517,6 +1517,12 @@ def measure_latency_stream(
                 used, drift = ref, 0.0
     polarity = int(scan.sign)
     confidence = scan.confidence
+    if drift:
+        # check the stretch: the pieces of the stretched reference must now line up. What is left
+        # over, as frames at the reference's end, takes the confidence down with it (two frames
+        # of disagreement leave none), so a drift estimate noise has spoilt is not trusted
+        left = _estimate_drift(used, segment, scan.d0, scan.sign, sample_rate)
+        confidence *= float(np.clip(1.0 - abs(left) * ref.size / 2.0, 0.0, 1.0))
     if confidence < min_confidence:
         return LatencyResult(
             None, int(sample_rate), confidence, polarity, min_confidence,
@@ -1798,10 +1804,8 @@ def _fine_events(
     dof = max(block - p, 1)
     brms = np.sqrt(rss / dof)
     half = 8
-    padded = np.concatenate((np.full(half, np.nan), brms, np.full(half, np.nan)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        local = np.nanmedian(np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1), axis=1)
+    padded = np.pad(brms, half, mode="reflect" if nb > half else "edge")
+    local = np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1), axis=1)
     floor = _FINE_FLOOR * typical
     sigma = np.maximum(local, floor / 6)
     k_pop = max(6.0, math.sqrt(2 * math.log(max(nb * block, 2))) + 2.0)
