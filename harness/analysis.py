@@ -44,8 +44,8 @@ Known limits: runs longer than half a period alias (N reads as N - period); sile
 or more is reported as ``mute`` even when it was inserted rather than substituted (the phase
 shift is still in ``phase_shift_frames``); leading and trailing silence and short fades are not
 analysed (``analysed_start_frame``/``analysed_end_frame`` say what was); the coarse pass counts
-harmonic distortion as noise (the fine pass does not); a level change faster than ~0.5 dB per
-50 ms is seen by the coarse pass as a jump.
+harmonic distortion as noise (the fine pass does not); an AGC swinging the level +-30 % at
+0.5 Hz is seen by the coarse pass as jumps (+-20 % at 0.5 Hz is not: tests/harness/test_analysis_field.py).
 """
 
 from __future__ import annotations
@@ -1436,6 +1436,9 @@ def measure_latency(
     Fine: the slope of the cross-spectrum phase of the aligned excerpt (a band-limited estimate,
     good to a few hundredths of a frame on wide-band stimuli such as ``mls`` or ``pulse``).
     ``measure_latency_stream`` is the same measurement over a recording read a window at a time.
+    Drift: a reference of 8192 frames or more is cut into pieces whose delays give the clock
+    ratio; the reference is stretched by it and correlated again, so ``latency_frames`` is the
+    delay of its first frame, ``latency_end_frames`` of its last, ``drift_ppm`` the difference.
     """
     rec = np.asarray(recorded, dtype=np.float64)
     if rec.ndim != 1:
