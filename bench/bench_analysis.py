@@ -12,7 +12,10 @@ Figures:
 - shortest dropped (and inserted) run found, named and sized right at every position swept;
 - worst latency error over fractional delays 0..48000 frames with noise, and the highest
   confidence the analyser gave to pure noise (it must stay below the 0.5 refusal threshold);
-- round-trip latency on the JACK rig (an MLS through a software loop) next to jack_iodelay's.
+- round-trip latency on the JACK rig (an MLS through a software loop) next to jack_iodelay's;
+- ``--field``: per field condition (noise + 2nd harmonic, +-100 ppm, 192 kHz, 8 kHz, AGC, DC), the
+  smallest pop and the shortest drop/insert found at every seeded random position, false glitches
+  on clean takes, and speed in multiples of real time.
 """
 
 from __future__ import annotations
@@ -179,6 +182,117 @@ def rig_latency(repeats: int = 3) -> dict[str, Any]:
             "difference_frames": None if med is None else round(med - iod.frames, 3)}
 
 
+#: name -> (field_tone arguments, sample rate); the conditions of tests/harness/test_analysis_field.py
+FIELD_CONDITIONS: dict[str, tuple[dict[str, Any], int]] = {
+    "clean (-80 dBFS noise)": (dict(noise_rms=1e-4), 48_000),
+    "noise -60 dBFS + 2nd harmonic -40 dB": (dict(noise_rms=1e-3, harmonic2_db=-40.0), 48_000),
+    "+100 ppm": (dict(noise_rms=1e-4, clock_ppm=100.0), 48_000),
+    "-100 ppm, 44.1 kHz": (dict(noise_rms=1e-4, clock_ppm=-100.0), 44_100),
+    "192 kHz": (dict(noise_rms=1e-4), 192_000),
+    "192 kHz, 100 Hz tone": (dict(noise_rms=1e-4, frequency_hz=100.0), 192_000),
+    "8 kHz": (dict(noise_rms=1e-4), 8_000),
+    "AGC +-20 % at 0.5 Hz": (dict(noise_rms=1e-4, agc_depth=0.2, agc_hz=0.5), 48_000),
+    "DC 0.1": (dict(noise_rms=1e-4, dc=0.1), 48_000),
+    "all: -60 dBFS, h2, +73 ppm, AGC, DC": (dict(noise_rms=1e-3, harmonic2_db=-40.0, clock_ppm=73.0,
+                                                 agc_depth=0.15, agc_hz=0.3, dc=0.02), 48_000),
+}
+
+_POP_SWEEP = (0.05, 0.03, 0.02, 0.015, 0.01, 0.0075, 0.005, 0.003, 0.002, 0.0015, 0.001, 0.00075, 0.0005)
+
+
+def field_limits(trials: int = 12, clean_takes: int = 6, seconds: float = 2.0) -> list[dict[str, Any]]:
+    """Per field condition: smallest pop and shortest drop/insert found at every one of ``trials``
+    seeded random positions (and signs), false glitches over ``clean_takes`` clean takes, speed."""
+    rows = []
+    for name, (kw, fs) in FIELD_CONDITIONS.items():
+        f0 = float(kw.get("frequency_hz", F0))
+        rng = np.random.default_rng(len(rows) + 11)
+        takes = [A.field_tone(seconds, fs, seed=100 + i, **kw) for i in range(trials)]
+        ats = [int(rng.integers(fs // 4, int((seconds - 0.25) * fs))) for _ in range(trials)]
+        signs = [1 if rng.random() < 0.5 else -1 for _ in range(trials)]
+
+        def found(y: np.ndarray, kind: str, size: int | None, at: int) -> bool:
+            gs = A.analyze_glitches(y, fs, f0).glitches
+            return len(gs) == 1 and gs[0].kind == kind and (size is None or gs[0].size == size) \
+                and abs(gs[0].start_frame - at) <= 10
+
+        smallest = None
+        for amp in _POP_SWEEP:
+            if not all(found(A.add_pop(x, at, 1, s * amp), "click", None, at) for x, at, s in zip(takes, ats, signs)):
+                break
+            smallest = amp
+        shortest: dict[str, int | None] = {}
+        for kind, damage in (("dropped", A.drop_frames), ("inserted", A.insert_frames)):
+            shortest[kind] = None
+            for n in (1, 2, 5, 9):
+                if all(found(damage(x, at, n), kind, n, at) for x, at in zip(takes, ats)):
+                    shortest[kind] = n
+                    break
+        false = sum(len(A.analyze_glitches(A.field_tone(seconds, fs, seed=500 + i, **kw), fs, f0).glitches)
+                    for i in range(clean_takes))
+        long_take = A.field_tone(10.0, fs, seed=9, **kw).astype(np.float32)
+        speed = 10.0 / _best_of(2, lambda: A.analyze_glitches(long_take, fs, f0))
+        fast = 10.0 / _best_of(2, lambda: A.analyze_glitches(long_take, fs, f0, measure_levels=False,
+                                                               frequency_known=True))
+        rows.append({"condition": name, "rate": fs, "smallest_pop": smallest, "pop_trials": trials,
+                     "shortest_drop": shortest["dropped"], "shortest_insert": shortest["inserted"],
+                     "false_glitches": false, "clean_takes": clean_takes, "x_realtime": speed,
+                     "x_realtime_audio_check_mode": fast})
+    return rows
+
+
+def print_field(rows: list[dict[str, Any]]) -> None:
+    print(f"{'condition':<38} {'rate':>6} {'pop':>8} {'drop':>5} {'ins':>4} {'false':>6} {'x rt':>6} {'x rt chk':>8}")
+    for r in rows:
+        print(f"{r['condition']:<38} {r['rate']:>6} {str(r['smallest_pop']):>8} {str(r['shortest_drop']):>5} "
+              f"{str(r['shortest_insert']):>4} {r['false_glitches']:>3}/{r['clean_takes']:<2} "
+              f"{r['x_realtime']:>6.0f} {r['x_realtime_audio_check_mode']:>8.0f}")
+    print(f"(pop: smallest 1-sample pop on a 0.5 tone found as a click within 10 frames at all "
+          f"{rows[0]['pop_trials']} seeded positions and signs; drop/ins: shortest run of 1, 2, 5, 9 frames "
+          "found, named and sized at all of them; false: glitches over clean takes; x rt: 10 s take, "
+          "default mode / audio-check mode)")
+
+
+def _log_sweep(seconds: float, f1: float = 20.0, f2: float = 20_000.0) -> np.ndarray:
+    t = np.arange(int(seconds * FS)) / FS
+    k = seconds / np.log(f2 / f1)
+    return 0.5 * np.sin(2 * np.pi * f1 * k * (np.exp(t / k) - 1))
+
+
+def latency_drift(seconds: float = 10.0) -> list[dict[str, Any]]:
+    """10 s MLS and log-sweep references through a path whose clock is 0 / +-50 ppm off, with
+    an inverted polarity case, clean and at -20 dB SNR: error of the start latency, drift
+    estimate, confidence, polarity and time per measurement."""
+    rows = []
+    rng = np.random.default_rng(3)
+    for name, ref in (("mls", A.mls(seconds, FS, 0.5)), ("log sweep", _log_sweep(seconds))):
+        for ppm in (0.0, 50.0, -50.0):
+            for snr, pol in ((None, 1), (None, -1), (-20.0, 1)):
+                delay = 1234.3 + float(rng.random())
+                st = A._stretch(ref, 1 + ppm * 1e-6) if ppm else ref
+                rec = pol * 0.7 * A.fractional_delay(st, delay, st.size + 4000)
+                if snr is not None:
+                    p = float(np.sqrt(np.mean(rec[rec != 0] ** 2)))
+                    rec = rec + rng.standard_normal(rec.size) * p * 10 ** (-snr / 20)
+                t0 = time.perf_counter()
+                r = A.measure_latency(ref, rec, FS)
+                dt = time.perf_counter() - t0
+                rows.append({"ref": name, "ppm": ppm, "snr_db": snr, "polarity_in": pol,
+                             "error_frames": None if r.latency_frames is None else r.latency_frames - delay,
+                             "drift_ppm": r.drift_ppm, "confidence": r.confidence, "polarity": r.polarity,
+                             "seconds": dt})
+    return rows
+
+
+def print_latency_drift(rows: list[dict[str, Any]]) -> None:
+    print(f"{'reference':<10} {'ppm':>5} {'SNR':>5} {'pol':>4} {'error fr':>9} {'drift ppm':>9} {'conf':>5} {'pol':>4} {'s':>6}")
+    for r in rows:
+        err = "refused" if r["error_frames"] is None else f"{r['error_frames']:+.3f}"
+        snr = "clean" if r["snr_db"] is None else f"{r['snr_db']:.0f}"
+        print(f"{r['ref']:<10} {r['ppm']:>5.0f} {snr:>5} {r['polarity_in']:>4} {err:>9} {r['drift_ppm']:>9.2f} "
+              f"{r['confidence']:>5.2f} {r['polarity']:>4} {r['seconds']:>6.2f}")
+
+
 def run(seconds: float = 120.0, quick: bool = False) -> dict[str, Any]:
     """All figures as a flat dict (for a suite runner)."""
     out: dict[str, Any] = {
@@ -199,7 +313,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=120.0, help="length of the speed-test take")
     ap.add_argument("--quick", action="store_true", help="fewer positions and trials")
+    ap.add_argument("--field", action="store_true", help="only the field-condition table")
+    ap.add_argument("--latency-drift", action="store_true", help="only the drifting-clock latency table")
     args = ap.parse_args()
+    if args.latency_drift:
+        print_latency_drift(latency_drift())
+        return
+    if args.field:
+        print_field(field_limits(6 if args.quick else 12, 3 if args.quick else 6))
+        return
     r = run(args.seconds, args.quick)
     rows = [
         ("glitch analysis, 48 kHz mono", f"{r['glitch_x_realtime_48k']:.0f}x real time"),

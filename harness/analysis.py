@@ -33,11 +33,19 @@ tone must have a period of more than twice the longest run to be classified;
 unambiguous at 44.1, 48 and 96 kHz while a single dropped frame still moves the waveform by
 about 10 % of its magnitude.
 
+6. A fine pass then looks below the tolerance. Every block is fitted again with DC, a DC ramp,
+   the fundamental with a linear amplitude/phase ramp (AGC, clock wander) and harmonics 2..5, so
+   a converter's distortion is model, not noise. A residual sample beyond ``k`` robust sigmas of
+   its neighbourhood is a pop (``k`` grows with the take's length so Gaussian noise alone almost
+   never crosses it); a step in the fundamental's block-to-block phase against lines through the
+   blocks before and after is a dropped or inserted frame, however small its waveform step.
+
 Known limits: runs longer than half a period alias (N reads as N - period); silence of a period
 or more is reported as ``mute`` even when it was inserted rather than substituted (the phase
 shift is still in ``phase_shift_frames``); leading and trailing silence and short fades are not
-analysed (``analysed_start_frame``/``analysed_end_frame`` say what was); harmonic distortion
-counts as noise, so a clipped tone raises ``tolerance`` and lowers sensitivity.
+analysed (``analysed_start_frame``/``analysed_end_frame`` say what was); the coarse pass counts
+harmonic distortion as noise (the fine pass does not); an AGC swinging the level +-30 % at
+0.5 Hz is seen by the coarse pass as jumps (+-20 % at 0.5 Hz is not: tests/harness/test_analysis_field.py).
 """
 
 from __future__ import annotations
@@ -77,6 +85,7 @@ __all__ = [
     "analyze_glitches",
     "drop_frames",
     "estimate_frequency",
+    "field_tone",
     "fractional_delay",
     "insert_frames",
     "make_signal",
@@ -278,6 +287,42 @@ def mute_frames(x: ArrayLike, at: int, count: int) -> FloatArray:
     a = np.array(x, dtype=np.float64)
     a[at : at + count] = 0.0
     return a
+
+
+def field_tone(
+    seconds: float,
+    sample_rate: int = 48_000,
+    *,
+    frequency_hz: float = DEFAULT_TEST_FREQUENCY_HZ,
+    amplitude: float = DEFAULT_AMPLITUDE,
+    noise_rms: float = 0.0,
+    harmonic2_db: float | None = None,
+    clock_ppm: float = 0.0,
+    agc_depth: float = 0.0,
+    agc_hz: float = 0.2,
+    dc: float = 0.0,
+    seed: int = 0,
+) -> FloatArray:
+    """A test tone as a real converter records it: the impairments the analyser must see through.
+
+    ``clock_ppm`` offsets the recording clock (the tone arrives at ``frequency_hz * (1 + ppm)``),
+    ``harmonic2_db`` adds a 2nd harmonic that many dB re the tone, ``agc_depth`` swings the gain
+    by that fraction at ``agc_hz`` (an AGC breathing), ``dc`` an offset, ``noise_rms`` white
+    Gaussian noise. Seeded: the same arguments give the same take.
+    """
+    _check_frequency(frequency_hz, sample_rate)
+    n = np.arange(_frame_count(seconds, sample_rate), dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    cyc = frequency_hz * (1 + clock_ppm * 1e-6) / sample_rate
+    phase0 = 2 * np.pi * rng.random()
+    ph = 2 * np.pi * np.mod(n * cyc, 1.0) + phase0
+    gain = amplitude * (1 + agc_depth * np.sin(2 * np.pi * agc_hz * n / sample_rate + 2 * np.pi * rng.random()))
+    out: FloatArray = gain * np.sin(ph)
+    if harmonic2_db is not None:
+        out += gain * 10 ** (harmonic2_db / 20) * np.sin(2 * ph + 2 * np.pi * rng.random())
+    if noise_rms:
+        out += rng.standard_normal(n.size) * noise_rms
+    return out + dc
 
 
 def fractional_delay(x: ArrayLike, delay_frames: float, length: int | None = None) -> FloatArray:
@@ -895,6 +940,7 @@ def analyze_glitches(
     max_glitches: int = 1000,
     measure_levels: bool = True,
     frequency_known: bool = False,
+    fine: bool = True,
 ) -> GlitchReport:
     """Find every dropped, inserted, clicked or muted stretch in a recording of one steady sine.
 
@@ -1084,6 +1130,17 @@ def analyze_glitches(
             glitches.append(
                 _classify(x, int(s), int(e), float(pk), int(cnt), first, block, z_l, z_r, dc_l, cyc, tol, fs, ctx)
             )
+
+    # 7b. Below the tolerance: the harmonic model's residual and the fundamental's phase track.
+    if fine and len(glitches) < max_glitches:
+        busy = [(g.start_frame, g.end_frame) for g in glitches]
+        events = _fine_events(x, first, nb, block, cyc, typical, busy)
+        if events:
+            ctx = int(round(context_ms * 1e-3 * fs))
+            glitches = sorted(glitches + _fine_glitches(x, events, block, cyc, fs, ctx), key=lambda g: g.start_frame)
+            if len(glitches) > max_glitches:
+                truncated = True
+                glitches = glitches[:max_glitches]
 
     # 8. Level, SNR and THD+N on the longest glitch-free stretch.
     rms = math.sqrt(float(np.sum(fit.sumsq)) / (nb * block))
@@ -1336,6 +1393,11 @@ class LatencyResult:
     polarity: int  # -1 if the path inverts the signal
     min_confidence: float
     reason: str | None = None
+    #: clock drift of the recording against the reference (ppm, + when the recording's clock is
+    #: slow, so the reference arrives stretched); ``latency_frames`` is the delay of the reference's
+    #: first frame, ``latency_end_frames`` of its last
+    drift_ppm: float = 0.0
+    latency_end_frames: float | None = None
 
     @property
     def latency_ms(self) -> float | None:
@@ -1350,6 +1412,8 @@ class LatencyResult:
             "sample_rate": self.sample_rate,
             "min_confidence": self.min_confidence,
             "reason": self.reason,
+            "drift_ppm": _json_float(self.drift_ppm),
+            "latency_end_frames": _json_float(self.latency_end_frames) if self.latency_end_frames is not None else None,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -1372,6 +1436,9 @@ def measure_latency(
     Fine: the slope of the cross-spectrum phase of the aligned excerpt (a band-limited estimate,
     good to a few hundredths of a frame on wide-band stimuli such as ``mls`` or ``pulse``).
     ``measure_latency_stream`` is the same measurement over a recording read a window at a time.
+    Drift: a reference of 8192 frames or more is cut into pieces whose delays give the clock
+    ratio; the reference is stretched by it and correlated again, so ``latency_frames`` is the
+    delay of its first frame, ``latency_end_frames`` of its last, ``drift_ppm`` the difference.
     """
     rec = np.asarray(recorded, dtype=np.float64)
     if rec.ndim != 1:
@@ -1439,6 +1506,62 @@ def measure_latency_stream(
     acf = sfft.irfft(np.abs(sfft.rfft(ref, n_ref)) ** 2, n_ref)[: min(n_ref // 2, 4096)]
     below = np.flatnonzero(np.abs(acf) < 0.5 * acf[0])
     excl = max(8, 8 * int(below[0]) if below.size else 8)
+    scan = _scan_lags(ref, segment, max_lag, excl, lag_block)
+    drift = 0.0
+    used = ref
+    if scan.confidence >= min(min_confidence, 0.2) or ref.size >= _DRIFT_MIN_REF:
+        drift = _estimate_drift(ref, segment, scan.d0, scan.sign, sample_rate)
+        if abs(drift) * ref.size > 0.05:  # the stretch moves the end by more than 1/20 frame
+            used = _stretch(ref, 1.0 + drift)
+            warped = _scan_lags(used, segment, max_lag, excl, lag_block)
+            if warped.best > scan.best:
+                scan = warped
+            else:  # the stretch did not help: no drift to speak of
+                used, drift = ref, 0.0
+    polarity = int(scan.sign)
+    confidence = scan.confidence
+    if drift:
+        # check the stretch: the pieces of the stretched reference must now line up. What is left
+        # over, as frames at the reference's end, takes the confidence down with it (two frames
+        # of disagreement leave none), so a drift estimate noise has spoilt is not trusted
+        left = _estimate_drift(used, segment, scan.d0, scan.sign, sample_rate)
+        confidence *= float(np.clip(1.0 - abs(left) * ref.size / 2.0, 0.0, 1.0))
+    if confidence < min_confidence:
+        return LatencyResult(
+            None, int(sample_rate), confidence, polarity, min_confidence,
+            reason=(
+                f"no unique match: the best correlation peak is only {confidence:.2f} clear of the "
+                f"next (need {min_confidence:.2f}); is the reference a wide-band signal, and is it "
+                "actually in the recording?"
+            ),
+            drift_ppm=drift * 1e6,
+        )
+    pad = 8
+    d0 = scan.d0
+    excerpt = segment(d0 - pad, d0 - pad + used.size + 2 * pad)
+    frac = _subframe_offset(used, excerpt, pad, polarity, aligned=True)
+    start = d0 + frac
+    return LatencyResult(start, int(sample_rate), confidence, polarity, min_confidence,
+                         drift_ppm=drift * 1e6, latency_end_frames=start + drift * (ref.size - 1))
+
+
+#: a reference this long (frames) is checked for clock drift between it and the recording
+_DRIFT_MIN_REF = 8192
+#: drift searched for, +- (500 ppm covers any two free-running crystals)
+_DRIFT_MAX = 500e-6
+
+
+@dataclass(frozen=True)
+class _Scan:
+    best: float
+    d0: int
+    sign: float
+    confidence: float
+
+
+def _scan_lags(ref: FloatArray, segment: Any, max_lag: int, excl: int, lag_block: int) -> _Scan:
+    """The whole-range correlation: the best peak, its sign and how far it stands above the
+    largest correlation outside its main lobe (the confidence)."""
     block = max(lag_block, 4 * ref.size)
     n = sfft.next_fast_len(block + ref.size - 1)
     ref_conj = np.conj(sfft.rfft(ref, n))
@@ -1460,7 +1583,6 @@ def measure_latency_stream(
         ids = (a + np.arange(count)) // width
         heads = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
         bins[ids[heads]] = np.maximum(bins[ids[heads]], np.maximum.reduceat(mag, heads))
-    polarity = int(sign)
     # largest correlation outside d0 +- excl: whole bins outside it, exact values in the bins it cuts
     lo_bin, hi_bin = max(d0 - excl, 0) // width, (d0 + excl) // width
     outside = np.concatenate((bins[:lo_bin], bins[hi_bin + 1:]))
@@ -1472,19 +1594,75 @@ def measure_latency_stream(
     if np.any(keep):
         second = max(second, float(edge[keep].max()))
     confidence = float(np.clip(1.0 - second / best, 0.0, 1.0)) if best > 0 else 0.0
-    if confidence < min_confidence:
-        return LatencyResult(
-            None, int(sample_rate), confidence, polarity, min_confidence,
-            reason=(
-                f"no unique match: the best correlation peak is only {confidence:.2f} clear of the "
-                f"next (need {min_confidence:.2f}); is the reference a wide-band signal, and is it "
-                "actually in the recording?"
-            ),
-        )
-    pad = 8
-    excerpt = segment(d0 - pad, d0 - pad + ref.size + 2 * pad)
-    frac = _subframe_offset(ref, excerpt, pad, polarity, aligned=True)
-    return LatencyResult(d0 + frac, int(sample_rate), confidence, polarity, min_confidence)
+    return _Scan(best, d0, sign, confidence)
+
+
+def _estimate_drift(ref: FloatArray, segment: Any, d0: int, sign: float, sample_rate: int) -> float:
+    """Clock drift (fractional, + = the recording runs long) from the delays of the reference's
+    pieces: each of up to 16 loud pieces is found near where the whole-reference peak puts it
+    (+- the largest drift), and a weighted line through their delays gives the rate. 0.0 when
+    there are too few clear pieces to say."""
+    if ref.size < _DRIFT_MIN_REF:
+        return 0.0
+    pieces = int(np.clip(ref.size // 4096, 4, 16))
+    plen = ref.size // pieces
+    reach = int(math.ceil(_DRIFT_MAX * ref.size)) + 16
+    energy = np.array([float(np.sum(ref[i * plen:(i + 1) * plen] ** 2)) for i in range(pieces)])
+    centres, delays, weights = [], [], []
+    for i in range(pieces):
+        if energy[i] < 0.05 * energy.max():
+            continue  # silence in the reference says nothing about the delay
+        piece = ref[i * plen:(i + 1) * plen]
+        o = i * plen
+        rec = segment(d0 + o - reach, d0 + o + plen + reach)
+        n = sfft.next_fast_len(rec.size + plen)
+        corr = sfft.irfft(np.conj(sfft.rfft(piece, n)) * sfft.rfft(rec, n), n)[: 2 * reach + 1] * sign
+        # the envelope, not the carrier: a narrow-band piece (a sweep's) has many near-equal
+        # carrier peaks but one envelope peak
+        env = np.abs(sps.hilbert(corr))
+        k = int(np.argmax(env))
+        acf = np.abs(sps.hilbert(sfft.irfft(np.abs(sfft.rfft(piece, 2 * plen)) ** 2, 2 * plen)[:plen]))
+        lobe = int(np.argmax(acf < 0.5 * acf[0])) or plen
+        side = np.concatenate((env[: max(k - 2 * lobe, 0)], env[k + 2 * lobe + 1:]))
+        clear = 1.0 - (float(side.max()) / float(env[k]) if side.size else 0.0)
+        if clear < 0.3 or lobe > 64:
+            continue
+        frac = 0.0
+        if 0 < k < env.size - 1:
+            y0, y1, y2 = env[k - 1], env[k], env[k + 1]
+            den = y0 - 2 * y1 + y2
+            frac = float(0.5 * (y0 - y2) / den) if den < 0 else 0.0
+        centres.append(o + plen / 2)
+        delays.append(d0 - reach + k + frac)
+        weights.append(clear)
+    if len(centres) < 3:
+        return 0.0
+    c, d, w = np.array(centres), np.array(delays), np.array(weights)
+    slope = float(np.polyfit(c, d, 1, w=w)[0])
+    resid = d - np.polyval(np.polyfit(c, d, 1, w=w), c)
+    if np.max(np.abs(resid)) > 4.0:  # pieces disagree: not one steady drift (a glitch, an echo)
+        return 0.0
+    return float(np.clip(slope, -_DRIFT_MAX, _DRIFT_MAX))
+
+
+def _stretch(ref: FloatArray, ratio: float) -> FloatArray:
+    """``ref`` as a clock running ``ratio`` times slower records it: sample n of the result is
+    ``ref`` at n / ratio. Band-limited (FFT) resampling of ``ref`` padded with silence to a
+    length M whose stretched length M * ratio is within 1/500 frame of a whole number, so the
+    stretch is exact and nothing wraps around."""
+    base = ref.size + 64
+    r = ratio - 1.0
+    m = base
+    if r:
+        cand = base + np.arange(int(min(4.0 / abs(r), 1 << 22)) + 1)
+        err = np.abs(cand * ratio - np.round(cand * ratio))
+        m = int(cand[int(np.argmax(err < 0.002))]) if np.any(err < 0.002) else int(cand[int(np.argmin(err))])
+    padded = np.zeros(m)
+    padded[: ref.size] = ref
+    out_len = int(round(m * ratio))
+    spec = sfft.rfft(padded)
+    out = sfft.irfft(spec, out_len) * (out_len / m)
+    return out[: int(math.floor((ref.size - 1) * ratio)) + 1]
 
 
 def _subframe_offset(ref: FloatArray, rec: FloatArray, d0: int, polarity: int, *, aligned: bool = False) -> float:
@@ -1519,3 +1697,271 @@ def _subframe_offset(ref: FloatArray, rec: FloatArray, d0: int, polarity: int, *
     y0, y1, y2 = corr[pad - 1], corr[pad], corr[pad + 1]
     denom = y0 - 2 * y1 + y2
     return float(0.5 * (y0 - y2) / denom) if denom < 0 else 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# Fine detection: the harmonic model and a threshold from the residual noise
+# --------------------------------------------------------------------------------------------
+
+#: harmonics of the tone the fine model carries (the fundamental is 1); converters add the 2nd
+#: and 3rd, clipped tones odd ones up to the 5th
+FINE_HARMONICS = 5
+#: blocks each side of a block that its phase is extrapolated from (a line fit: drift and a clock
+#: offset left over after the frequency refinement are lines, a dropped frame is a step)
+_STEP_WINDOW = 8
+#: the smallest error the fine pass reports, relative to the tone's magnitude (-86 dB): below it
+#: lie float rounding and the model's own curvature on a synthetic, noise-free take
+_FINE_FLOOR = 5e-5
+#: the smallest phase step the fine pass reports, in radians
+_FINE_PHASE_FLOOR = 2e-5
+#: blocks refitted without their outliers; a take damaged beyond this is reported by the coarse pass
+_FINE_REFIT_BLOCKS = 4096
+
+
+def _fine_templates(cyc: float, block: int) -> tuple[FloatArray, FloatArray, int]:
+    """Columns of the per-block model and the pseudo-inverse of their Gram matrix.
+
+    dc, a dc ramp, the fundamental with a linear amplitude/phase ramp (an AGC or a drifting clock
+    is a slowly changing phasor, which a ramp follows within a block), and harmonics 2..5 below
+    45 % of the rate. Returns (templates, inverse Gram, column of the fundamental's cosine).
+    """
+    m = np.arange(block, dtype=np.float64)
+    t = (m - (block - 1) / 2) / block
+    cols = [np.ones(block), t]
+    fund = len(cols)
+    ph = 2 * np.pi * np.mod(m * cyc, 1.0)
+    cols += [np.cos(ph), np.sin(ph), t * np.cos(ph), t * np.sin(ph)]
+    for h in range(2, FINE_HARMONICS + 1):
+        if h * cyc >= 0.45:
+            break
+        ph = 2 * np.pi * np.mod(m * (h * cyc), 1.0)
+        cols += [np.cos(ph), np.sin(ph)]
+    tm = np.stack(cols, axis=1)
+    return tm, np.linalg.pinv(tm.T @ tm), fund
+
+
+@dataclass(frozen=True)
+class _FineEvent:
+    start: int
+    end: int
+    peak: float
+    count: int
+    shift_frames: float  # phase step across the event, in frames (0 for a pop)
+    stepped: bool
+
+
+def _sliding_line(phi: FloatArray, w: FloatArray, win: int, side: int) -> tuple[FloatArray, FloatArray]:
+    """Weighted line fit of ``phi`` over the ``win`` blocks before (side -1) or after (side +1)
+    every block, evaluated at that block; returns (value, weight sum)."""
+    j = np.arange(1, win + 1, dtype=np.float64) * side  # offsets of the window from the block
+    n = phi.size
+    pad_w = np.concatenate((np.zeros(win), w, np.zeros(win)))
+    pad_y = np.concatenate((np.zeros(win), phi * w, np.zeros(win)))
+    sums = {}
+    for name, arr in (("w", pad_w), ("y", pad_y)):
+        for p in range(3 if name == "w" else 2):
+            acc = np.zeros(n)
+            for jj in j:
+                acc += (jj**p) * arr[win + int(jj): win + int(jj) + n]
+            sums[name, p] = acc
+    s0, s1, s2 = sums["w", 0], sums["w", 1], sums["w", 2]
+    sy, sjy = sums["y", 0], sums["y", 1]
+    det = s0 * s2 - s1 * s1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(det > 1e-9, (s2 * sy - s1 * sjy) / det, np.nan)
+    return value, s0
+
+
+def _fine_events(
+    x: NDArray[np.float32], first: int, nb: int, block: int, cyc: float, typical: float,
+    busy: list[tuple[int, int]],
+) -> list[_FineEvent]:
+    """Pops and phase steps too small for the tolerance, found against the residual noise.
+
+    Every block is fitted with the harmonic model of ``_fine_templates``; what is left over is
+    noise plus damage. A sample is a pop candidate when it exceeds ``k`` robust sigmas of the
+    residual of its neighbourhood (the median block RMS over +-8 blocks, so noise that rises
+    with an AGC raises the bar with it); ``k`` grows with the number of samples judged so pure
+    Gaussian noise crosses it about once in a thousand takes. A dropped or inserted frame is a
+    step in the fundamental's phase from block to block: each block's phase is compared with
+    the lines fitted through the blocks before and after it, and a step ``k`` robust sigmas
+    of that comparison is one. ``busy`` spans (already reported) are left alone.
+    """
+    tm, ginv, fund = _fine_templates(cyc, block)
+    p = tm.shape[1]
+    blocks = x[first: first + nb * block].reshape(nb, block)
+    tm32 = tm.astype(np.float32)
+    coef = np.empty((nb, p))
+    rss = np.empty(nb)
+    rmax = np.empty(nb)
+    step = max(1, (1 << 16) // block)
+    # one pass in float32 (its rounding, ~1e-7 of full scale, is far below _FINE_FLOOR): the fit,
+    # then each block's residual energy and largest residual sample
+    for i in range(0, nb, step):
+        chunk = blocks[i: i + step]
+        c = (chunk @ tm32).astype(np.float64) @ ginv
+        coef[i: i + step] = c
+        r = chunk - c.astype(np.float32) @ tm32.T
+        rss[i: i + step] = np.einsum("ij,ij->i", r, r, dtype=np.float64)
+        rmax[i: i + step] = np.max(np.abs(r), axis=1)
+    dof = max(block - p, 1)
+    brms = np.sqrt(rss / dof)
+    half = 8
+    padded = np.pad(brms, half, mode="reflect" if nb > half else "edge")
+    local = np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1), axis=1)
+    floor = _FINE_FLOOR * typical
+    sigma = np.maximum(local, floor / 6)
+    k_pop = max(6.0, math.sqrt(2 * math.log(max(nb * block, 2))) + 2.0)
+    thr = k_pop * sigma
+    starts = first + block * np.arange(nb, dtype=np.int64)
+    busy_mask = np.zeros(nb, dtype=bool)
+    for s, e in busy:
+        b0 = max((s - first) // block - 2, 0)
+        b1 = min((e - first) // block + 3, nb)
+        if b1 > b0:
+            busy_mask[b0:b1] = True
+
+    # pops: samples of the residual above the local threshold
+    pos_l: list[NDArray[np.int64]] = []
+    err_l: list[NDArray[np.float64]] = []
+    hit_blocks = [np.flatnonzero((rmax > thr) & ~busy_mask)]
+    # a pop leaks into the whole block's fit (a few % of it on every sample): refit each block
+    # that has one without its outliers, so only the damaged samples stay above the threshold
+    for bi in np.concatenate(hit_blocks)[:_FINE_REFIT_BLOCKS] if hit_blocks else ():
+        xb = blocks[bi].astype(np.float64)
+        keep_rows = np.ones(block, dtype=bool)
+        c = coef[bi]
+        for _ in range(3):
+            r = np.abs(xb - tm @ c)
+            out_rows = r > thr[bi]
+            if np.array_equal(~out_rows, keep_rows) or np.count_nonzero(~out_rows) < 2 * p:
+                break
+            keep_rows = ~out_rows
+            c = np.linalg.lstsq(tm[keep_rows], xb[keep_rows], rcond=None)[0]
+        coef[bi] = c
+        r = np.abs(xb - tm @ c)
+        cols = np.flatnonzero(r > thr[bi])
+        pos_l.append(starts[bi] + cols)
+        err_l.append(r[cols])
+    pos = np.concatenate(pos_l) if pos_l else np.zeros(0, np.int64)
+    perr = np.concatenate(err_l) if err_l else np.zeros(0)
+    period = 1.0 / cyc
+    gap = int(math.ceil(period))
+    events: list[_FineEvent] = []
+    pop_blocks = np.zeros(nb, dtype=bool)
+    if pos.size:
+        brk = np.flatnonzero(np.diff(pos) > gap) + 1
+        heads = np.concatenate(([0], brk))
+        tails = np.concatenate((brk, [pos.size])) - 1
+        peaks = np.maximum.reduceat(perr, heads)
+        counts = np.diff(np.concatenate((heads, [pos.size])))
+        for h, t_, pk, cnt in zip(heads, tails, peaks, counts, strict=True):
+            events.append(_FineEvent(int(pos[h]), int(pos[t_]) + 1, float(pk), int(cnt), 0.0, False))
+        pop_blocks[np.unique((pos - first) // block)] = True
+
+    # phase steps: each block's phase against lines through its neighbours
+    z = (coef[:, fund] - 1j * coef[:, fund + 1]) * np.conj(_unit_phasor(cyc, starts))
+    mag = np.abs(z)
+    usable = (mag > 0.5 * typical) & (mag < 2.0 * typical) & ~pop_blocks & ~busy_mask
+    phi = np.unwrap(np.angle(z))
+    win = _STEP_WINDOW
+    w = usable.astype(np.float64)
+    left, wl = _sliding_line(phi, w, win, -1)
+    right, wr = _sliding_line(phi, w, win, +1)
+    d = right - left
+    valid = (wl >= win // 2) & (wr >= win // 2) & np.isfinite(d)
+    if np.count_nonzero(valid) >= 4 * win:
+        dv = d[valid]
+        med = float(np.median(dv))
+        spread = 1.4826 * float(np.median(np.abs(dv - med)))
+        k_step = max(6.0, math.sqrt(2 * math.log(max(nb, 2))) + 2.5)
+        dthr = k_step * max(spread, _FINE_PHASE_FLOOR)
+        # a step within _STEP_WINDOW blocks of a reported glitch is that glitch's own shadow
+        near = np.convolve(busy_mask.astype(np.float64), np.ones(2 * win + 3), mode="same") > 0
+        hit = valid & (np.abs(d - med) > dthr) & ~near
+        # one step per neighbourhood: its own windows make the blocks around it lean too
+        dev = np.where(hit, np.abs(d - med), 0.0)
+        padded_dev = np.concatenate((np.zeros(win), dev, np.zeros(win)))
+        local_max = np.max(np.lib.stride_tricks.sliding_window_view(padded_dev, 2 * win + 1), axis=1)
+        for kk in np.flatnonzero(hit & (dev >= local_max)):
+            kk = int(kk)
+            shift = float(d[kk] - med) / (2 * np.pi * cyc)
+            n0 = int(starts[max(kk - 1, 0)])
+            n1 = int(starts[min(kk + 1, nb - 1)]) + block
+            amp = float(np.median(mag[max(kk - win, 0): kk + win + 1]))
+            z_pre = amp * np.exp(1j * left[kk])
+            z_post = amp * np.exp(1j * right[kk])
+            pre = np.flatnonzero(usable[max(kk - win, 0): max(kk - 1, 0)]) + max(kk - win, 0)
+            post = np.flatnonzero(usable[kk + 2: kk + win + 1]) + kk + 2
+            at = _locate_step(x, n0, n1, z_pre, z_post, coef, pre, post, starts, cyc, fund, p)
+            events.append(_FineEvent(at, at + 1, float(abs(z_post - z_pre)), 0, shift, True))
+    return events
+
+
+def _locate_step(
+    x: NDArray[np.float32], n0: int, n1: int, z_pre: complex, z_post: complex, coef: FloatArray,
+    pre: NDArray[np.int64], post: NDArray[np.int64], starts: NDArray[np.int64], cyc: float, fund: int, p: int,
+) -> int:
+    """``_locate_jump`` with the whole model on each side: DC and harmonics taken from the blocks
+    before (``pre``) and after (``post``) the step. A harmonic left out of both predictions
+    beats against their difference and can pull the split by a quarter period."""
+    def side(rows: NDArray[np.int64], z1: complex) -> FloatArray:
+        n = np.arange(n0, n1, dtype=np.int64)
+        if rows.size == 0:
+            return _predict(n0, n1, z1, 0.0, cyc)
+        out = np.full(n.size, float(np.median(coef[rows, 0])))
+        out += np.real(z1 * _unit_phasor(cyc, n))
+        h, col = 2, fund + 4
+        while col + 1 < p:
+            zh = (coef[rows, col] - 1j * coef[rows, col + 1]) * np.conj(_unit_phasor(h * cyc, starts[rows]))
+            zm = complex(np.median(zh.real), np.median(zh.imag))
+            out += np.real(zm * _unit_phasor(h * cyc, n))
+            h, col = h + 1, col + 2
+        return out
+
+    seg = x[n0:n1].astype(np.float64)
+    c_pre = np.concatenate(([0.0], np.cumsum((seg - side(pre, z_pre)) ** 2)))
+    c_post = np.concatenate(([0.0], np.cumsum((seg - side(post, z_post)) ** 2)))
+    return n0 + int(np.argmin(c_pre + (c_post[-1] - c_post)))
+
+
+def _fine_glitches(
+    x: NDArray[np.float32], events: list[_FineEvent], block: int, cyc: float, fs: int, ctx: int
+) -> list[Glitch]:
+    """Name the fine pass's events: a phase step (with any pop beside it, its transient) is a
+    dropped or inserted run, a burst shorter than a period without one is a click."""
+    period = 1.0 / cyc
+    out: list[Glitch] = []
+    events = sorted(events, key=lambda ev: ev.start)
+    i = 0
+    while i < len(events):
+        group = [events[i]]
+        reach = events[i].end
+        i += 1
+        while i < len(events) and events[i].start <= reach + int(1.5 * block):
+            group.append(events[i])
+            reach = max(reach, events[i].end)
+            i += 1
+        steps = [ev for ev in group if ev.stepped]
+        pops = [ev for ev in group if not ev.stepped]
+        s = min(ev.start for ev in group)
+        e = max(ev.end for ev in group)
+        peak = max(ev.peak for ev in group)
+        shift = 0.0
+        kind: GlitchKind
+        if steps:
+            step = max(steps, key=lambda ev: abs(ev.shift_frames))
+            shift = step.shift_frames
+            s = step.start  # where the phase switches (a step's transient may spread over the block)
+            if abs(shift) >= 0.5:
+                kind, size = ("dropped" if shift > 0 else "inserted"), int(round(abs(shift)))
+            else:
+                kind, size = "other", 1
+        else:
+            count = sum(ev.count for ev in pops)
+            kind, size = ("click", max(count, 1)) if e - s < period else ("other", count)
+        w0, w1 = max(0, s - ctx), min(x.size, e + ctx)
+        out.append(Glitch(start_frame=s, end_frame=e, kind=kind, size=size, peak_error=peak,
+                          phase_shift_frames=shift, level_change_db=0.0, waveform_start_frame=w0,
+                          waveform=x[w0:w1].copy()))
+    return out
