@@ -250,6 +250,17 @@ def parse_iodelay(lines: Sequence[str]) -> list[tuple[float, float]]:
     return out
 
 
+def _connect(jc: Any, src: str, dst: str) -> None:
+    """Connect two ports; one that got connected meanwhile counts as done. A stream that was just
+    (re)opened connects its own ports to ``system`` as it starts, so between reading the
+    connections and asking, the wanted one may appear: JACK then answers EEXIST (17)."""
+    try:
+        jc.request("connect", JACK_CALL_TIMEOUT_S, src=src, dst=dst)
+    except RigError as exc:
+        if "already exists" not in str(exc):
+            raise
+
+
 class LoopbackRig:
     """One private ``jackd`` (dummy driver) plus the means to loop ports and inject faults.
 
@@ -571,7 +582,7 @@ class LoopbackRig:
         current = set(self.connections())
         for src, dst in pairs:
             if (src, dst) not in current:
-                jc.request("connect", JACK_CALL_TIMEOUT_S, src=src, dst=dst)
+                _connect(jc, src, dst)
         self._loop_pairs = pairs
         return pairs
 
@@ -608,7 +619,7 @@ class LoopbackRig:
         for src, dst in restored:
             # A port that vanished meanwhile (its stream was reopened) cannot be replugged.
             if (src, dst) not in current and src in existing and dst in existing:
-                jc.request("connect", JACK_CALL_TIMEOUT_S, src=src, dst=dst)
+                _connect(jc, src, dst)
         self._removed = []
         return restored
 
