@@ -517,10 +517,9 @@ class WavStream:
         return (cell.view("<i4")[:, 0].astype(np.float64) / 2.0**31).astype(np.float32)
 
 
-def open_wav(path: str | Path) -> "WavStream | WavAudio":
-    """A ``WavStream`` of ``path`` when it can be streamed (plain PCM or float), else the whole
-    file decoded by ``read_wav``. Both have ``path``, ``sample_rate``, ``frames``, ``channels``."""
-    p = Path(path)
+def _header_with_audio(p: Path) -> Any:
+    """``read_wav_header(p)`` of an existing file that holds at least one frame (else a
+    ``WavFileError`` saying what to do)."""
     if not p.exists():
         raise WavFileError(p, "no such file; check the path")
     if p.is_dir():
@@ -528,6 +527,14 @@ def open_wav(path: str | Path) -> "WavStream | WavAudio":
     header = read_wav_header(p)
     if header.frames == 0:
         raise WavFileError(p, "contains no audio frames; record a longer take")
+    return header
+
+
+def open_wav(path: str | Path) -> "WavStream | WavAudio":
+    """A ``WavStream`` of ``path`` when it can be streamed (plain PCM or float), else the whole
+    file decoded by ``read_wav``. Both have ``path``, ``sample_rate``, ``frames``, ``channels``."""
+    p = Path(path)
+    header = _header_with_audio(p)
     if header.format_tag == 1 and header.bits in (8, 16, 24, 32) or header.format_tag == 3 and header.bits in (32, 64):
         return WavStream(p, header)
     return read_wav(p)
@@ -549,13 +556,7 @@ def read_wav(path: str | Path) -> WavAudio:
     is checked first (``read_wav_header``).
     """
     p = Path(path)
-    if not p.exists():
-        raise WavFileError(p, "no such file; check the path")
-    if p.is_dir():
-        raise WavFileError(p, "is a directory, not a WAV file")
-    header = read_wav_header(p)
-    if header.frames == 0:
-        raise WavFileError(p, "contains no audio frames; record a longer take")
+    header = _header_with_audio(p)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", wavfile.WavFileWarning)  # unknown chunks are harmless
