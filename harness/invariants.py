@@ -770,7 +770,10 @@ def _allowed_with_actor(model: Any, o: Operation, moves: _Moves | None) -> list[
     return list(dict.fromkeys(allowed))
 
 
-def check_linearizable(history: History, model: Any = None, *, max_states: int = 200_000) -> Verdict:
+def check_linearizable(history: History, model: Any = None, *, max_states: int = 200_000,
+                       marks: "_LinearizabilityMarks | None" = None) -> Verdict:
+    """``marks``: the quiet observations, transitions and autonomous entries, when a caller has
+    already collected them in its own pass (``check_all``); else read from ``history``."""
     init = history.initial or {}
     if model is None:
         model = CoordinatorModel() if init.get("model") == "coordinator" else SystemModel()
@@ -779,9 +782,10 @@ def check_linearizable(history: History, model: Any = None, *, max_states: int =
         return _ok("linearizable", "no operations")
     if isinstance(model, CoordinatorModel):
         return _check_coordinator_linearizable(ops, model, init, max_states)
-    marks = _LinearizabilityMarks(init)
-    for e in history.of_type(*_LinearizabilityMarks.types):
-        marks.feed(e)
+    if marks is None:
+        marks = _LinearizabilityMarks(init)
+        for e in history.of_type(*_LinearizabilityMarks.types):
+            marks.feed(e)
     return _check_system_linearizable(ops, model, marks, max_states)
 
 
@@ -1492,15 +1496,9 @@ class _LinearizableView(_Fold):
 
     def verdict(self, system: Any = None) -> Verdict:
         init = self.view.initial or {}
-        model = CoordinatorModel() if init.get("model") == "coordinator" else SystemModel()
-        ops = [o for o in self.view.operations() if model.knows(o)]
-        if not ops:
-            return _ok("linearizable", "no operations")
-        if isinstance(model, CoordinatorModel):
-            return _check_coordinator_linearizable(ops, model, init, 200_000)
         marks = self.marks or _LinearizabilityMarks(init)
-        marks.quiet[0] = (-1, init)
-        return _check_system_linearizable(ops, model, marks, 200_000)
+        marks.quiet[0] = (-1, init)  # the attach entry may have come after the first mark
+        return check_linearizable(self.view, marks=marks)
 
 
 def _folds_for(history: Any, names: list[str], system: Any = None,
