@@ -125,7 +125,7 @@ def rig_latency(repeats: int = 3) -> dict[str, Any]:
     """Round trip on the JACK rig: ``measure_latency`` on an MLS played through a software loop
     (our client's out -> its in) vs ``jack_iodelay`` on the same kind of loop on the same server.
     {'skipped': why} when the rig cannot run here."""
-    from harness.loopback import LoopbackRig, rig_unavailable_reason
+    from harness.rig.loopback import LoopbackRig, rig_unavailable_reason
     why = rig_unavailable_reason()
     if why:
         return {"skipped": why}

@@ -52,7 +52,7 @@ def sim(seconds: float = 60.0, block: int = 256) -> dict[str, Any]:
 
 def jack(seconds: float = 20.0, block: int = 256) -> dict[str, Any]:
     """The system on the JACK rig in real time; {'skipped': why} when the rig cannot run here."""
-    from harness.loopback import LoopbackRig, rig_unavailable_reason
+    from harness.rig.loopback import LoopbackRig, rig_unavailable_reason
     why = rig_unavailable_reason()
     if why:
         return {"skipped": why}

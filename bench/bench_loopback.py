@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from harness.loopback import LoopbackRig, SineLoop, kill_recovery_drill, wait_until
+from harness.rig.loopback import LoopbackRig, SineLoop, kill_recovery_drill, wait_until
 from system_under_test.devices.base import StreamSpec
 from system_under_test.devices.jack import JackBackend
 from system_under_test.devices.portaudio import PortAudioBackend

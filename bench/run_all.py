@@ -115,7 +115,7 @@ def sec_headroom(quick: bool) -> tuple[dict[str, Any], list[Row]]:
 
 
 def sec_loopback(quick: bool) -> tuple[dict[str, Any], list[Row]]:
-    from harness.loopback import rig_unavailable_reason
+    from harness.rig.loopback import rig_unavailable_reason
     why = rig_unavailable_reason()
     if why:
         return {"skipped": why}, [Row("loopback", "xruns in a loopback run", "skipped", "0", None, why)]

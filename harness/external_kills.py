@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .loopback import LoopbackRig, pid_is_jackd
+from .rig.loopback import LoopbackRig, pid_is_jackd
 from .runner import ReliabilityRun, RunSpec
 
 ROUTES = ("jack", "system", "alsa")

@@ -116,13 +116,13 @@ class UncontrolledDevice:
 
 def target_for(system: "AudioSystem", rig: Any = None) -> FaultTarget:
     """The ``FaultTarget`` for ``system``'s backend: the simulated device's hooks, or, for a real
-    backend on the JACK loopback rig, ``harness.rig_target.JackRigTarget`` over ``rig``."""
+    backend on the JACK loopback rig, ``harness.rig.rig_target.JackRigTarget`` over ``rig``."""
     backend = system.backend
     name = getattr(backend, "name", None)
     if name == "sim":
         return SimulatedTarget(backend)
     if rig is not None and name in ("jack", "portaudio"):
-        from .rig_target import JackRigTarget  # noqa: PLC0415 - imports this module
+        from .rig.rig_target import JackRigTarget  # noqa: PLC0415 - imports this module
         return JackRigTarget(rig, system)
     if name in ("jack", "portaudio"):
         return UncontrolledDevice()

@@ -51,7 +51,7 @@ def require_loopback_rig(*, portaudio: bool = False) -> None:
     """Skip the calling test, with the reason, when the JACK loopback rig cannot run here (jackd or
     JACK-Client missing; with ``portaudio=True`` also PortAudio). With ``CI`` set it fails instead:
     CI must never silently skip the real-audio tests."""
-    from .loopback import rig_unavailable_reason
+    from .rig.loopback import rig_unavailable_reason
 
     reason = rig_unavailable_reason()
     if reason is None and portaudio:

@@ -173,7 +173,7 @@ class ReliabilityRun:
             raise UsageError("--backend portaudio needs --device NAME (see `soundcheck devices`)")
         if spec.backend == "jack" and backend is None:  # refuse before a run folder exists
             from .errors import RigError
-            from .loopback import rig_unavailable_reason
+            from .rig.loopback import rig_unavailable_reason
             reason = rig_unavailable_reason()
             if reason is not None:
                 raise RigError(f"--backend jack runs on the JACK loopback rig, but {reason}")
@@ -205,7 +205,7 @@ class ReliabilityRun:
         if spec.backend == "jack":
             from system_under_test.devices.jack import JackBackend
 
-            from .loopback import LoopbackRig
+            from .rig.loopback import LoopbackRig
             rig = LoopbackRig()
             try:
                 rig.start()
@@ -347,7 +347,7 @@ class ReliabilityRun:
 
 def _watch_rig(target: Any, history: History) -> Any:
     """A started ``ServerWatch`` when the run owns a JACK loopback rig, else None."""
-    from .rig_target import JackRigTarget, ServerWatch  # noqa: PLC0415 - rig runs only
+    from .rig.rig_target import JackRigTarget, ServerWatch  # noqa: PLC0415 - rig runs only
 
     if not isinstance(target, JackRigTarget):
         return None

@@ -81,7 +81,7 @@ class ScenarioItem(pytest.Item):
 
     def setup(self) -> None:
         if self.scenario.needs_rig:
-            from .loopback import rig_unavailable_reason
+            from .rig.loopback import rig_unavailable_reason
 
             reason = rig_unavailable_reason()
             if reason is not None:

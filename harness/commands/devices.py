@@ -15,7 +15,7 @@ from typing import Any
 from system_under_test.errors import AudioSystemError
 
 from ..errors import RigError
-from ..loopback import read_state
+from ..rig.loopback import read_state
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

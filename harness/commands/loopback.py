@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from ..errors import RigError
-from ..loopback import LoopbackRig, pid_is_jackd, read_state, state_path, stop_detached, write_state
+from ..rig.loopback import LoopbackRig, pid_is_jackd, read_state, state_path, stop_detached, write_state
 
 DEFAULT_SERVER = "soundcheck"
 

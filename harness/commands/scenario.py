@@ -87,7 +87,7 @@ def handler(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..loopback import rig_unavailable_reason
+    from ..rig.loopback import rig_unavailable_reason
     from ..scenarios import run_scenario
 
     loaded = _load_all(args.paths)

@@ -216,7 +216,7 @@ def mutant_factory(name: str) -> SystemFactory:
 
 def _build_rig_system(scenario: Scenario, config: dict[str, Any], stack: list[Callable[[], None]]
                       ) -> tuple[AudioSystem, Any]:
-    from ..loopback import LoopbackRig
+    from ..rig.loopback import LoopbackRig
     from system_under_test.config import load_config
 
     cfg = load_config(config)

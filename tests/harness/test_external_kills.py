@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from harness.external_kills import run_external_kill
-from harness.loopback import pid_is_jackd, wait_until
+from harness.rig.loopback import pid_is_jackd, wait_until
 from harness.pytest_plugin import require_loopback_rig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +98,7 @@ def test_cli_run_on_the_rig_survives_its_server_killed_from_outside(tmp_path: Pa
 
 _NO_LIBJACK = """
 import os, signal
-from harness.loopback import LoopbackRig, rig_unavailable_reason, wait_until
+from harness.rig.loopback import LoopbackRig, rig_unavailable_reason, wait_until
 assert rig_unavailable_reason() is None  # as `run --backend jack` asks before it starts
 with LoopbackRig() as rig:
     assert rig.ports() and rig.xruns >= 0

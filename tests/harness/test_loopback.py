@@ -15,7 +15,7 @@ import pytest
 
 from harness.cli import main as cli_main
 from harness.errors import RigError
-from harness.loopback import (
+from harness.rig.loopback import (
     LoopbackRig,
     SineLoop,
     lease_server_name,

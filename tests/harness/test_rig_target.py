@@ -25,9 +25,9 @@ from harness import faults as F
 from harness.errors import HarnessError, RigError
 from harness.history import History, run_op
 from harness.invariants import check_all, check_frame_accounting, check_resources
-from harness.loopback import LoopbackRig, wait_until
+from harness.rig.loopback import LoopbackRig, wait_until
 from harness.pytest_plugin import require_loopback_rig
-from harness.rig_target import (
+from harness.rig.rig_target import (
     UNSUPPORTED,
     JackRigTarget,
     PulledCable,

@@ -87,7 +87,7 @@ def test_invalid_file_is_a_clean_collection_error(pytester, scen):
 
 
 def test_rig_scenario_is_marked_and_skips_without_jackd_outside_ci(pytester, scen, monkeypatch):
-    import harness.loopback as loopback
+    import harness.rig.loopback as loopback
 
     scen("rig.toml", RIG.format(id="on-the-rig", max=1))
     monkeypatch.setattr(loopback, "rig_unavailable_reason", lambda: "jackd is not installed (test)")
@@ -99,7 +99,7 @@ def test_rig_scenario_is_marked_and_skips_without_jackd_outside_ci(pytester, sce
 
 
 def test_rig_scenario_must_run_when_ci_is_set(pytester, scen, monkeypatch):
-    import harness.loopback as loopback
+    import harness.rig.loopback as loopback
 
     scen("rig.toml", RIG.format(id="on-the-rig", max=1))
     monkeypatch.setattr(loopback, "rig_unavailable_reason", lambda: "jackd is not installed (test)")

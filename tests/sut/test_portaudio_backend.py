@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.loopback import LoopbackRig, SineLoop, kill_recovery_drill, wait_until
+from harness.rig.loopback import LoopbackRig, SineLoop, kill_recovery_drill, wait_until
 from harness.pytest_plugin import require_loopback_rig
 from system_under_test.devices.base import StreamSpec
 from system_under_test.devices.jack import JackBackend

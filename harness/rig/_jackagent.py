@@ -4,9 +4,9 @@ Why a process: FIELD_NOTES measured that a harness process holding a ``jack.Clie
 SIGSEGV a moment after its server was ``kill -9``ed from outside (reproduced with ``soundcheck run
 --backend jack``: the segfault was in libjack's ``jack_client_close``, reached from the old
 client's ``__del__``). Whatever libjack does when its server vanishes, it now does it here; the
-harness (``harness.jack_agent.JackAgent``) sees EOF on a pipe, records it and carries on.
+harness (``harness.rig.jack_agent.JackAgent``) sees EOF on a pipe, records it and carries on.
 
-Run as a script (``python -P harness/_jackagent.py SERVER CLIENT TIMEOUT MONITOR``): it imports
+Run as a script (``python -P harness/rig/_jackagent.py SERVER CLIENT TIMEOUT MONITOR``): it imports
 only the standard library and JACK-Client, never the harness.
 
 Protocol, JSON lines (the same shape as the PortAudio device host's):

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from . import _jackagent
-from .errors import RigError
+from ..errors import RigError
 from .spawn import popen
 
 log = logging.getLogger(__name__)

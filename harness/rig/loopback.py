@@ -34,7 +34,7 @@ Faults the rig produces, each a real thing the device layer must survive:
 the server) and ``starve_cpu`` (xruns, counted by the rig's own JACK client's xrun callback).
 
 The rig's own JACK client (readiness, port wiring, xrun counts, DSP load) runs in a child
-process, the JACK agent (``harness.jack_agent``): a harness process holding a libjack client died
+process, the JACK agent (``harness.rig.jack_agent``): a harness process holding a libjack client died
 with SIGSEGV when its server was killed from outside. Nothing in the harness process talks to
 libjack; a server that dies unannounced shows as ``lost`` and is reaped by ``restart_server``.
 """
@@ -66,7 +66,7 @@ from typing import Any, TypeVar
 
 from system_under_test.clock import Clock, SystemClock
 
-from .errors import RigError
+from ..errors import RigError
 from .jack_agent import JackAgent
 from . import spawn as spawner
 from .spawn import popen
@@ -289,7 +289,7 @@ class LoopbackRig:
         clock: Clock | None = None,
         realtime: bool = False,
     ) -> None:
-        spawner.start()  # before any run counts its threads; see harness.spawn
+        spawner.start()  # before any run counts its threads; see harness.rig.spawn
         self.rate = int(rate)
         self.period = int(period)
         #: ``jackd -R`` (SCHED_FIFO for the server and, through libjack, its clients' process
@@ -402,7 +402,7 @@ class LoopbackRig:
     def _wait_ready(self, t0: float) -> None:
         """Readiness = a JACK client can open on this server name (not 'the process exists').
 
-        The client is the rig's agent process (``harness.jack_agent``); with ``monitor`` it stays
+        The client is the rig's agent process (``harness.rig.jack_agent``); with ``monitor`` it stays
         open (xruns, ports, wiring), without it the agent closes it and exits.
         """
         remaining = max(0.1, t0 + self.ready_timeout_s - self.clock.now())

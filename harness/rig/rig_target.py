@@ -1,7 +1,7 @@
 """``JackRigTarget``: the ``harness.faults.FaultTarget`` protocol over the JACK loopback rig.
 
 The same device faults that the simulated backend fakes (``SimulatedTarget``) happen *for real*
-here, on the rig's private ``jackd -d dummy`` (``harness.loopback.LoopbackRig``):
+here, on the rig's private ``jackd -d dummy`` (``harness.rig.loopback.LoopbackRig``):
 
 ==================  ========================================================================
 protocol method     what the rig does
@@ -39,13 +39,13 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .errors import RigError
-from .faults import Fault, FaultContext, FaultRecord, Schedule
+from ..errors import RigError
+from ..faults import Fault, FaultContext, FaultRecord, Schedule
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
 
-    from .history import History
+    from ..history import History
     from .loopback import LoopbackRig
 
 
