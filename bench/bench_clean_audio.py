@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harness.audio_check import SETTLE_MARGIN_S  # noqa: E402
-from harness.runner import ReliabilityRun, RunSpec  # noqa: E402
+from harness import ReliabilityRun, RunSpec  # noqa: E402
 
 
 def _seeds(text: str) -> list[int]:

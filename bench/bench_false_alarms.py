@@ -20,8 +20,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from harness.mutants import MUTANTS, system_factory
-from harness.runner import ReliabilityRun, RunSpec
+from harness import MUTANTS, system_factory
+from harness import ReliabilityRun, RunSpec
 
 
 def one_run(profile: str, seed: int, duration_s: float, root: Path, mutant: str | None = None) -> dict[str, Any]:

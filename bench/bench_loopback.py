@@ -203,7 +203,7 @@ def print_system_drills(r: dict[str, Any]) -> None:
 def _analyse(x: np.ndarray, rate: int) -> dict[str, Any] | str:
     """harness.analysis's glitch report, if that module is there (another engineer's)."""
     try:
-        from harness.analysis import analyze_glitches
+        from harness import analyze_glitches
     except ImportError as exc:
         return f"harness.analysis unavailable ({exc})"
     try:

@@ -47,7 +47,7 @@ def faulted_run(seconds: float = 600.0, seed: int = 1, faults: str = "default") 
     import tempfile
     from pathlib import Path
 
-    from harness.runner import ReliabilityRun, RunSpec
+    from harness import ReliabilityRun, RunSpec
     root = Path(tempfile.mkdtemp(prefix="bench-sim-"))
     t0 = time.perf_counter()
     r = ReliabilityRun(RunSpec(duration_s=seconds, seed=seed, faults=faults, report_root=root)).execute()

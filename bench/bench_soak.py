@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.durations import format_duration, parse_duration
-from harness.soak import SoakRunner, SoakSpec
+from harness import SoakRunner, SoakSpec
 
 MiB = 1024 * 1024
 
@@ -96,7 +96,7 @@ def run(duration: str = "8h", seed: int = 1, faults: str = "default", run_dir: s
         restore()
     wall = time.perf_counter() - t0
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
-    from harness.journal import read_journal
+    from harness import read_journal
     sim_wall = sum(c.get("wall_s", 0.0) for c in read_journal(root / "run").checkpoints)
     report = json.loads((root / "run" / "report.json").read_text())
     st, pf, rc = report["stability"], report["performance"], report["recovery"]
@@ -152,7 +152,7 @@ def run_leak(kind: str, duration: str = "2h", seed: int = 1, run_dir: str | None
     if kind == "slow":
         factory = _slow_leak_factory()
     else:
-        from harness.mutants import system_factory
+        from harness import system_factory
         factory = system_factory(kind)
     r = run(duration, seed, "default", run_dir, system_factory=factory)
     return {"leak": kind, "simulated_s": r["simulated_s"], "wall_s": r["wall_s"], "rss": r["rss"],
@@ -163,7 +163,7 @@ def run_leak(kind: str, duration: str = "2h", seed: int = 1, run_dir: str | None
 
 
 def _synthetic(n_entries: int) -> Any:
-    from harness.history import History
+    from harness import History
     h = History()
     h.record("attach", data={"state": "running", "configured": True, "pending": False,
                              "components": {"system": "running"}, "next_seq": 1})
@@ -195,7 +195,7 @@ def _synthetic(n_entries: int) -> Any:
 
 
 def run_synthetic(n_entries: int) -> dict[str, Any]:
-    from harness.invariants import check_all
+    from harness import check_all
     h = _synthetic(n_entries)
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -215,7 +215,7 @@ def _seeds(text: str) -> list[int]:
 
 def matrix_row(run_dir: Path, *, wall_s: float | None = None, exit_code: int | None = None) -> dict[str, Any]:
     """One soak's leak figures, judged now from its journal (``harness.reports.build._leaks``)."""
-    from harness.journal import read_journal
+    from harness import read_journal
     from harness.reports.build import _leaks
 
     data = read_journal(run_dir)

@@ -25,8 +25,8 @@ def _steps_per_second(max_examples: int) -> dict[str, Any]:
 
 def _mutant_steps() -> dict[str, Any]:
     from harness.faults import coordinator_storm
-    from harness.history import History
-    from harness.invariants import InvariantViolation, check_all
+    from harness import History
+    from harness import InvariantViolation, check_all
     from harness.mutants import MUTANTS, make_coordinator, system_factory
     from harness.stateful import make_machine, profile_settings
     out: dict[str, Any] = {}

@@ -23,8 +23,8 @@ def _pct(xs: list[float], q: float) -> float:
 
 def _system(threads: int, ops: int, seed: int) -> dict[str, Any]:
     from harness.faults import system_storm
-    from harness.history import History
-    from harness.invariants import check_all
+    from harness import History
+    from harness import check_all
     from system_under_test import AudioSystem
     system = AudioSystem({}, seed=seed)
     h = History().attach(system)
@@ -42,8 +42,8 @@ def _system(threads: int, ops: int, seed: int) -> dict[str, Any]:
 
 def _coordinator(threads: int, ops: int, seed: int) -> dict[str, Any]:
     from harness.faults import coordinator_storm
-    from harness.history import History
-    from harness.invariants import check_all
+    from harness import History
+    from harness import check_all
     from system_under_test.coordinator import ComponentCoordinator
     h = History()
     stats = coordinator_storm(ComponentCoordinator(), h, threads=threads, ops_per_thread=ops, seed=seed,

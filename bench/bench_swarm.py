@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.mutants import MUTANTS
+from harness import MUTANTS
 from harness.shrink import export, shrink_seed
 from harness.swarm import SwarmSpec, prepare_out_dir, run_seed, run_swarm
 

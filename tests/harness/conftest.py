@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from harness.history import History
+from harness import History
 from system_under_test import AudioSystem
 
 

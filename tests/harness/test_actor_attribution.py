@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from harness.faults import SimulatedTarget
+from harness import SimulatedTarget
 from harness.history import History, run_op
 from harness.invariants import check_all, check_linearizable, check_rejected_config
 from system_under_test import State

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness import analysis as A
-from harness.errors import AnalysisError, UsageError, WavFileError
+from harness import AnalysisError, UsageError, WavFileError
 
 FS = 48_000
 F0 = A.DEFAULT_TEST_FREQUENCY_HZ

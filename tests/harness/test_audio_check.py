@@ -11,8 +11,8 @@ import pytest
 
 from harness.audio_check import AudioCheck
 from harness.faults import DeviceDropout, FaultInjector, InvalidConfig, LateCallback, Schedule, profile_schedule
-from harness.mutants import system_factory
-from harness.runner import ReliabilityRun, RunSpec
+from harness import system_factory
+from harness import ReliabilityRun, RunSpec
 from system_under_test import AudioSystem
 from system_under_test.dsp import Stage
 from system_under_test.errors import DeviceLostError

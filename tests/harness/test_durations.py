@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.durations import DurationError, duration_arg, format_duration, parse_duration
-from harness.errors import UsageError
+from harness import UsageError
 
 
 @pytest.mark.parametrize("text,seconds", [

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.faults import PROFILES
-from harness.runner import ReliabilityRun, RunSpec
+from harness import PROFILES
+from harness import ReliabilityRun, RunSpec
 
 
 @pytest.mark.parametrize("profile", sorted(set(PROFILES) - {"none"}))

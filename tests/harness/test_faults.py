@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ScenarioFileError
+from harness import ScenarioFileError
 from harness.faults import (
     FAULT_KINDS,
     INVALID_CONFIG_KINDS,
@@ -34,8 +34,8 @@ from harness.faults import (
     load_profile,
     profile_schedule,
 )
-from harness.history import History
-from harness.invariants import assert_ok, check_all
+from harness import History
+from harness import assert_ok, check_all
 from system_under_test import AudioSystem, load_config
 from system_under_test.errors import ConfigError
 

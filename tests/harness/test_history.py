@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import InputFileError
+from harness import InputFileError
 from harness.history import History, HistoryFormatError, run_op
 
 

@@ -89,7 +89,7 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path, capsys):
 
 
 def test_write_reports_records_the_run(tmp_path):
-    from harness.reports import RunData, write_reports
+    from harness import RunData, write_reports
 
     paths = write_reports(tmp_path / "run", RunData(kind="scenario", meta={"run_id": "x"}),
                           history_db=tmp_path / "h.sqlite")

@@ -27,7 +27,7 @@ from harness.cli import main
 from harness.faults import ConcurrentTransitions, DeviceStall, Schedule, load_profile, system_storm
 from harness.journal import JOURNAL_NAME
 from harness.runfolder import RunFolder
-from harness.soak import SoakRunner, SoakSpec
+from harness import SoakRunner, SoakSpec
 
 
 @pytest.fixture(autouse=True)
@@ -174,7 +174,7 @@ def test_the_summary_says_what_the_profile_asked_for_and_what_was_injected(tmp_p
 
 
 def test_run_result_names_a_run_that_asked_for_faults_and_injected_none(tmp_path):
-    from harness.runner import ReliabilityRun, RunSpec
+    from harness import ReliabilityRun, RunSpec
 
     prof = tmp_path / "rare.toml"
     prof.write_text("check_every_s = 1.0\n[probabilities]\nxrun = 0.000001\n")

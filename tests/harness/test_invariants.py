@@ -386,7 +386,7 @@ def test_a_history_whose_observer_raised_once_fails_loudly():
     """The coordinator drops an observer that raises; the history is one. From then on nothing
     would be recorded and nothing could fail, so the drop itself is a violation."""
     from system_under_test import AudioSystem
-    from harness.invariants import check_all
+    from harness import check_all
 
     system = AudioSystem({}, seed=1)
     h = History(clock=system.clock).attach(system)
@@ -414,7 +414,7 @@ def test_a_history_whose_observer_raised_once_fails_loudly():
 
 def test_a_healthy_attached_history_is_complete_after_close():
     from system_under_test import AudioSystem
-    from harness.invariants import check_all
+    from harness import check_all
 
     system = AudioSystem({}, seed=1)
     h = History(clock=system.clock).attach(system)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from harness.errors import InputFileError
+from harness import InputFileError
 from harness.journal import JOURNAL_NAME, JournalError, JournalWriter, read_journal
 
 

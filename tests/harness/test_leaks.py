@@ -127,7 +127,7 @@ def test_an_inconclusive_leak_judgement_is_visible_and_never_a_pass(tmp_path, mo
     import harness.reports.build as build
     import harness.reports.plots as plots
     from harness.commands.soak import _print
-    from harness.soak import SoakRunner, SoakSpec
+    from harness import SoakRunner, SoakSpec
 
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     real = build.judge

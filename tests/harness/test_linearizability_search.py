@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 import harness.invariants as invariants
-from harness.history import History
-from harness.invariants import check_linearizable
+from harness import History
+from harness import check_linearizable
 
 
 def _configured() -> History:

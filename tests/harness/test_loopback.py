@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main as cli_main
-from harness.errors import RigError
+from harness import RigError
 from harness.rig.loopback import (
     LoopbackRig,
     SineLoop,

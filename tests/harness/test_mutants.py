@@ -7,8 +7,8 @@ import pytest
 from hypothesis.stateful import run_state_machine_as_test
 
 from harness.faults import coordinator_storm
-from harness.history import History
-from harness.invariants import InvariantViolation, check_all
+from harness import History
+from harness import InvariantViolation, check_all
 from harness.mutants import MUTANTS, make_coordinator, make_system, system_factory
 from harness.stateful import make_machine, profile_settings
 

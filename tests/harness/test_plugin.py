@@ -68,7 +68,7 @@ def test_failure_report_has_seed_replay_command_and_history(pytester: pytest.Pyt
                                  "::test_fails -p no:cacheprovider --soundcheck-seed=7",
                                  "history: *test_fails.call.history.jsonl (* entries)"])
     (path,) = report_dir.glob("*.jsonl")
-    from harness.history import History
+    from harness import History
     h = History.read_jsonl(path)
     assert h.faults() and h.meta["seed"] == 7
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from harness.faults import STORM_OPERATIONS, system_storm
-from harness.history import History
+from harness import History
 from harness.invariants import SystemModel, assert_ok, check_all, check_linearizable
 from system_under_test import AudioSystem
 

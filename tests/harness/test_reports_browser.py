@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.reports import RunData, write_reports
+from harness import RunData, write_reports
 from harness.reports.browser import PageCheck, check_pages, chromium_unavailable_reason, png_ink
 from harness.reports.timeline import read_timeline, render_timeline
 
@@ -39,8 +39,8 @@ def require_chromium() -> None:
 def reports(tmp_path_factory) -> dict[str, Path]:
     """Three real report folders: a passing run, a failing run (a mutant the invariants catch) and an
     inconclusive report (a check that could not decide)."""
-    from harness.mutants import system_factory
-    from harness.runner import ReliabilityRun, RunSpec
+    from harness import system_factory
+    from harness import ReliabilityRun, RunSpec
 
     root = tmp_path_factory.mktemp("browser")
     mp = pytest.MonkeyPatch()

@@ -8,7 +8,7 @@ import html
 import re
 from typing import Any
 
-from harness.reports import RunData, write_reports
+from harness import RunData, write_reports
 from harness.reports.model import normalize_verdicts
 from harness.reports.evidence import MAX_ROWS, render_evidence
 

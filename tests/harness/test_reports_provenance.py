@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
-    from harness.runner import ReliabilityRun, RunSpec
+    from harness import ReliabilityRun, RunSpec
 
     root = tmp_path_factory.mktemp("prov")
     mp = pytest.MonkeyPatch()

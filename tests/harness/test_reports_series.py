@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from harness.reports import RunData, build_report, write_reports
+from harness import RunData, build_report, write_reports
 
 
 def test_counter_snapshots_become_per_interval_deltas():
@@ -19,7 +19,7 @@ def test_counter_snapshots_become_per_interval_deltas():
 
 
 def test_a_run_report_has_xruns_and_overruns_over_time(tmp_path, monkeypatch):
-    from harness.runner import ReliabilityRun, RunSpec
+    from harness import ReliabilityRun, RunSpec
 
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "h.sqlite"))
     result = ReliabilityRun(RunSpec(duration_s=12.0, seed=3, run_dir=tmp_path / "run")).execute()

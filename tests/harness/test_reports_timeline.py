@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.reports import RunData, write_reports
+from harness import RunData, write_reports
 from harness.reports.timeline import COLOURS, WINDOW, read_timeline, render_timeline
 
 
@@ -132,8 +132,8 @@ def test_write_reports_writes_the_timeline_and_links_it(tmp_path):
 
 
 def test_a_runs_timeline_outlines_the_op_its_violation_names(tmp_path, monkeypatch):
-    from harness.mutants import system_factory
-    from harness.runner import ReliabilityRun, RunSpec
+    from harness import system_factory
+    from harness import ReliabilityRun, RunSpec
 
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     ReliabilityRun(RunSpec(duration_s=20.0, seed=3, run_dir=tmp_path / "run"),

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from harness import faults as F
-from harness.errors import HarnessError, RigError
+from harness import HarnessError, RigError
 from harness.history import History, run_op
 from harness.invariants import check_all, check_frame_accounting, check_resources
 from harness.rig.loopback import LoopbackRig, wait_until
@@ -33,7 +33,7 @@ from harness.rig.rig_target import (
     PulledCable,
     UnsupportedFault,
 )
-from harness.runner import ReliabilityRun, RunSpec
+from harness import ReliabilityRun, RunSpec
 from system_under_test import AudioSystem, State
 from system_under_test.errors import DeviceError, DeviceStalledError
 

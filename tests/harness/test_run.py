@@ -5,9 +5,9 @@ import json
 import pytest
 
 from harness.cli import main
-from harness.mutants import MUTANTS
-from harness.history import History
-from harness.runner import ReliabilityRun, RunSpec
+from harness import MUTANTS
+from harness import History
+from harness import ReliabilityRun, RunSpec
 
 
 def run_cli(tmp_path, *args):

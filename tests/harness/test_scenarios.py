@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ScenarioFileError
+from harness import ScenarioFileError
 from harness.history import History, run_op
 from harness.scenarios import (
     FORMAT_VERSION,
@@ -249,7 +249,7 @@ def _half_reconfigure_history() -> tuple[History, AudioSystem]:
 
 
 def test_export_failure_reproduces_same_invariant_same_step(tmp_path):
-    from harness.invariants import check_all
+    from harness import check_all
 
     history, system = _half_reconfigure_history()
     run_op(history, system, "close")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.scenarios import run_scenario
+from harness import run_scenario
 from harness.scenarios.executor import mutant_factory
 from harness.shrink import ddmin, export, shrink_seed
 from harness.swarm import seed_schedule

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.journal import read_journal
-from harness.soak import SoakRunner, SoakSpec
+from harness import read_journal
+from harness import SoakRunner, SoakSpec
 from system_under_test import AudioSystem
 from system_under_test.resources import ResourceType
 

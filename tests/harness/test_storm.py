@@ -11,8 +11,8 @@ import threading
 import pytest
 
 from harness.faults import coordinator_storm, system_storm
-from harness.history import History
-from harness.invariants import assert_ok, check_all, check_linearizable
+from harness import History
+from harness import assert_ok, check_all, check_linearizable
 from system_under_test import AudioSystem
 from system_under_test.coordinator import ComponentCoordinator
 

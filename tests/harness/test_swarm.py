@@ -200,7 +200,7 @@ def test_swarm_through_a_scheduler_survives_a_killed_worker(tmp_path: Path, dask
 
 
 def test_resume_refuses_an_option_that_differs_from_the_saved_swarm(tmp_path: Path) -> None:
-    from harness.errors import UsageError
+    from harness import UsageError
 
     _, out = prepare_out_dir(SwarmSpec("1-4", 2.0, "swarm", None), tmp_path / "s", None)
     with pytest.raises(UsageError, match="--duration 3.0 differs from the swarm's 2.0"):

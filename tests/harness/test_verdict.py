@@ -9,8 +9,8 @@ import sqlite3
 import pytest
 
 from harness.cli import main
-from harness.invariants import Verdict
-from harness.verdict import Outcome, judge_run
+from harness import Verdict
+from harness import Outcome, judge_run
 
 
 def _run(tmp_path, *args):
