@@ -35,7 +35,7 @@ from .errors import ScenarioFileError, UsageError
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, target_for
 from .history import History, run_op
 from .runfolder import RunFolder
-from .reports.build import CallbackDurations
+from .histogram import CallbackDurations
 from .reports.provenance import CpuPeak, run_provenance, system_identity
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
 from .verdict import RunVerdict, check_status, judge_run

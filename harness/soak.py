@@ -57,11 +57,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from .durations import MAX_RUN_S, MIN_CHUNK_S
 from .errors import UsageError
 from .faults import PROFILES
-from .journal import JOURNAL_NAME, JournalError, JournalWriter, read_journal
+from .histogram import BINS_PER_DECADE, cb_bins
+from .journal import JOURNAL_NAME, JournalError, JournalWriter, compact_entry, jsonify, read_journal
 from .runfolder import RunFolder, RunFolderLock
 from .leaks import ResourceSampler
-from .reports.build import BINS_PER_DECADE, cb_bins
-from .reports.model import compact_entry, jsonify
 from .verdict import RunVerdict
 
 __all__ = ["SoakResult", "SoakRunner", "SoakSpec", "state_digest"]

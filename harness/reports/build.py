@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
-import inspect
 import math
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -31,140 +30,21 @@ from typing import Any
 
 import numpy as np
 
-from ..journal import JournalData, read_journal
+from ..histogram import (BIN_FLOOR_S, BINS_PER_DECADE, BUDGET_EDGES, bin_mid, bins_percentiles, merge_bins,
+                         percentile_key)
+from ..journal import JournalData, jsonify, read_journal
 from ..leaks import judge
 from ..verdict import judge_run
-from .model import SCHEMA_VERSION, SERIES_COUNTERS, RunData, jsonify, normalize_verdicts
+from .model import SCHEMA_VERSION, SERIES_COUNTERS, RunData, normalize_verdicts
 
-__all__ = ["ATTRIBUTION_WINDOW_S", "BUDGET_EDGES", "CallbackDurations", "build_report", "cb_bins", "merge_bins", "bins_percentiles",
-           "run_data_from_journal"]
+__all__ = ["ATTRIBUTION_WINDOW_S", "build_report", "run_data_from_journal"]
 
 ATTRIBUTION_WINDOW_S = 10.0
-BINS_PER_DECADE = 40
-_BIN_FLOOR = 1e-7
-
-
-# -- mergeable duration histograms ----------------------------------------------------------------
-def cb_bins(durations: np.ndarray) -> dict[str, int]:
-    """Log-spaced histogram of durations (seconds): ``{bin_index: count}`` (JSON keys are strings)."""
-    d = np.asarray(durations, dtype=np.float64)
-    if d.size == 0:
-        return {}
-    idx = np.floor(np.log10(np.maximum(d, _BIN_FLOOR) / _BIN_FLOOR) * BINS_PER_DECADE).astype(np.int64)
-    vals, counts = np.unique(idx, return_counts=True)
-    return {str(int(v)): int(c) for v, c in zip(vals, counts)}
-
-
-#: budget-share bucket edges of the callback-duration histogram "vs block budget"
-BUDGET_EDGES = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
-
-
-class CallbackDurations:
-    """Every callback's duration, folded chunk by chunk into a mergeable log histogram (constant
-    memory, whatever the run's length) plus exact count, sum, max and per-budget-share counts.
-
-    ``fold(histogram)`` takes what the system's duration reservoir (``monitoring.Histogram``, a
-    ring of the last 65 536) gained since the previous fold; fold at least once per ring's worth of
-    callbacks (a 1 s chunk is ~190 at 48 kHz / 256 frames), else the overflow is counted in
-    ``missed``.
-    """
-
-    def __init__(self, budget_s: float | None = None) -> None:
-        self.budget_s = budget_s
-        self.bins: Counter[int] = Counter()
-        self.count = 0
-        self.sum = 0.0
-        self.max = 0.0
-        self.missed = 0
-        self.budget_counts = [0] * (len(BUDGET_EDGES) + 1)
-        self._seen = 0
-        self._hist: Any = None
-
-    def fold(self, hist: Any, budget_s: float | None = None) -> int:
-        """Take the reservoir's new samples; ``budget_s`` sets the budget if it was not known yet
-        (the system has no config until ``initialize``)."""
-        if self.budget_s is None and budget_s:
-            self.budget_s = budget_s
-        if hist is not self._hist or hist.count < self._seen:  # a new reservoir: start over on it
-            self._hist, self._seen = hist, 0
-        new = hist.count - self._seen
-        self._seen = hist.count
-        if new <= 0:
-            return 0
-        ring = hist._ring  # the newest ``new`` samples sit just before ``_n``
-        cap = ring.shape[0]
-        take = min(new, cap)
-        self.missed += new - take
-        self.add(ring[np.arange(hist._n - take, hist._n) % cap])
-        return take
-
-    def add(self, durations: Any) -> None:
-        d = np.asarray(durations, dtype=np.float64)
-        if d.size == 0:
-            return
-        for k, v in cb_bins(d).items():
-            self.bins[int(k)] += v
-        self.count += int(d.size)
-        self.sum += float(d.sum())
-        self.max = max(self.max, float(d.max()))
-        if self.budget_s:
-            idx = np.searchsorted(np.asarray(BUDGET_EDGES) * self.budget_s, d, side="left")
-            for i, c in zip(*np.unique(idx, return_counts=True)):
-                self.budget_counts[int(i)] += int(c)
-
-    def summary(self) -> dict[str, Any]:
-        """``{count, p50, p99, p99_9, max, mean, budget_s, budget_share, over_budget, missed,
-        histogram: {bins_per_decade, floor_s, bins}, budget_histogram: [{le_share, count}]}``."""
-        pct = bins_percentiles(dict(self.bins))
-        out: dict[str, Any] = {"count": self.count, **pct, "max": self.max if self.count else None,
-                               "mean": self.sum / self.count if self.count else None, "missed": self.missed,
-                               "budget_s": self.budget_s}
-        b = self.budget_s
-        out["budget_share"] = {k: (out[k] / b if b and out[k] is not None else None)
-                               for k in ("p50", "p99", "p99_9", "max", "mean")}
-        out["over_budget"] = sum(self.budget_counts[BUDGET_EDGES.index(1.0) + 1:]) if b else None
-        out["histogram"] = {"bins_per_decade": BINS_PER_DECADE, "floor_s": _BIN_FLOOR,
-                            "bins": {str(k): v for k, v in sorted(self.bins.items())}}
-        out["budget_histogram"] = ([{"le_share": e, "count": c} for e, c in zip(BUDGET_EDGES, self.budget_counts)]
-                                   + [{"le_share": None, "count": self.budget_counts[-1]}]) if b else None
-        return out
-
-
-def merge_bins(many: list[dict[str, int]]) -> dict[int, int]:
-    out: dict[int, int] = defaultdict(int)
-    for bins in many:
-        for k, v in (bins or {}).items():
-            out[int(k)] += int(v)
-    return dict(out)
-
-
-def _bin_mid(i: int) -> float:
-    return _BIN_FLOOR * 10 ** ((i + 0.5) / BINS_PER_DECADE)
-
-
-def bins_percentiles(bins: dict[int, int], qs: tuple[float, ...] = (50, 99, 99.9)) -> dict[str, float | None]:
-    total = sum(bins.values())
-    if not total:
-        return {_qname(q): None for q in qs}
-    keys = sorted(bins)
-    cum = np.cumsum([bins[k] for k in keys])
-    out = {}
-    for q in qs:
-        rank = q / 100 * total
-        i = int(np.searchsorted(cum, rank, side="left"))
-        out[_qname(q)] = _bin_mid(keys[min(i, len(keys) - 1)])
-    return out
-
-
-def _qname(q: float) -> str:
-    return "p" + (f"{q:g}".replace(".", "_"))
-
-
 def _pcts(values: list[float], qs: tuple[float, ...] = (50, 95)) -> dict[str, float | None]:
     if not values:
-        return {**{_qname(q): None for q in qs}, "max": None, "count": 0}
+        return {**{percentile_key(q): None for q in qs}, "max": None, "count": 0}
     arr = np.asarray(values, dtype=np.float64)
-    out: dict[str, Any] = {_qname(q): float(np.percentile(arr, q)) for q in qs}
+    out: dict[str, Any] = {percentile_key(q): float(np.percentile(arr, q)) for q in qs}
     out["max"] = float(arr.max())
     out["count"] = int(arr.size)
     return out
@@ -496,7 +376,7 @@ def _performance(rd: RunData, counters: dict[str, int], budget: float | None, bl
     return {
         "sample_rate": rate, "block_size": block, "block_budget_s": budget,
         "callback_duration_s": cb, "callback_duration_source": source,
-        "callback_histogram": {"bins_per_decade": BINS_PER_DECADE, "floor_s": _BIN_FLOOR,
+        "callback_histogram": {"bins_per_decade": BINS_PER_DECADE, "floor_s": BIN_FLOOR_S,
                                "bins": {str(k): v for k, v in sorted(merged.items())}} if merged else None,
         "budget_histogram": _budget_histogram(merged, budget),
         "budget_share": share,
@@ -522,7 +402,7 @@ def _budget_histogram(bins: dict[int, int], budget: float | None) -> list[dict[s
     counts = [0] * (len(BUDGET_EDGES) + 1)
     edges = np.asarray(BUDGET_EDGES) * budget
     for k, v in bins.items():
-        counts[int(np.searchsorted(edges, _bin_mid(k), side="left"))] += v
+        counts[int(np.searchsorted(edges, bin_mid(k), side="left"))] += v
     return [{"le_share": e, "count": c} for e, c in zip(BUDGET_EDGES, counts)] + \
         [{"le_share": None, "count": counts[-1]}]
 
@@ -556,7 +436,7 @@ def _recovery(episodes: list[dict[str, Any]], faults: list[dict[str, Any]], rd: 
     failed_out = []
     for ep in failed:
         key = ep["firing_id"] or ep["start_t"]
-        scen = exported.get(key) or _export_scenario(ep, rd, run_dir)
+        scen = exported.get(key) or _replay_note(rd, run_dir)
         failed_out.append({**ep, "scenario": scen.get("path"), "scenario_note": scen.get("note")})
     all_ok = [ep for ep in episodes if ep["outcome"] == "recovered"]
     return {
@@ -571,26 +451,15 @@ def _recovery(episodes: list[dict[str, Any]], faults: list[dict[str, Any]], rd: 
     }
 
 
-def _export_scenario(ep: dict[str, Any], rd: RunData, run_dir: str | Path | None) -> dict[str, Any]:
-    """Ask the scenario engineer's exporter for a replay file; a null with a note if there is none."""
-    try:
-        from .. import scenarios
-        export = getattr(scenarios, "export_failure")
-    except (ImportError, AttributeError):
-        return {"path": None, "note": "harness.scenarios.export_failure is not available; replay with "
-                                      f"seed {rd.meta.get('seed')} and profile {rd.meta.get('profile')}"}
-    offered = {"failure": ep, "episode": ep, "run": rd.meta, "meta": rd.meta, "config": rd.config,
-               "seed": rd.meta.get("seed"), "profile": rd.meta.get("profile"),
-               "out_dir": Path(run_dir) / "scenarios" if run_dir else None,
-               "run_dir": Path(run_dir) if run_dir else None, "time": ep.get("fault_t") or ep["start_t"]}
-    try:
-        params = inspect.signature(export).parameters
-        kwargs = {k: v for k, v in offered.items() if k in params}
-        result = export(**kwargs)
-    except Exception as exc:  # noqa: BLE001 - the report must still be written
-        return {"path": None, "note": f"export_failure raised {type(exc).__name__}: {exc}"}
-    path = getattr(result, "path", result)
-    return {"path": str(path) if path is not None else None, "note": None if path else "exporter returned nothing"}
+def _replay_note(rd: RunData, run_dir: str | Path | None) -> dict[str, Any]:
+    """No replay file was exported for this episode (a driver lists those in ``rd.scenarios``): say
+    how to make one. The report renders what the run recorded; it runs no scenario itself."""
+    rerun = f"rerun with seed {rd.meta.get('seed')} and profile {rd.meta.get('profile')}"
+    if rd.kind != "run":
+        return {"path": None, "note": f"no replay scenario was exported; {rerun}"}
+    history = Path(run_dir) / "history.jsonl" if run_dir else Path("history.jsonl")
+    return {"path": None, "note": f"no replay scenario was exported; make one with `soundcheck scenario "
+                                  f"from-history {history} -o scenarios/sim/NAME.toml`, or {rerun}"}
 
 
 def _timeline(rd: RunData, budget: float | None) -> list[dict[str, Any]]:

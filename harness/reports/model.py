@@ -11,88 +11,20 @@ The schema of ``report.json`` is documented field by field in ``SCHEMA.md`` next
 
 from __future__ import annotations
 
-import dataclasses
-import enum
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["RunData", "SCHEMA_VERSION", "jsonify", "normalize_verdicts"]
+from ..journal import compact_entry, jsonify
+
+__all__ = ["RunData", "SCHEMA_VERSION", "normalize_verdicts"]
 
 SCHEMA_VERSION = 4
 
-#: history entry types the reports read; everything else is ignored
-REPORT_ENTRY_TYPES = frozenset({"attach", "transition", "fault_start", "fault_end", "error", "event",
-                                "note", "meta"})
 #: events (``SystemEvent.kind``) the recovery section reads
 #: counters kept per metrics snapshot for the over-time figures of a run
 SERIES_COUNTERS = ("xruns", "callbacks", "errors", "recoveries", "frames_dropped", "budget_overruns")
 RECOVERY_EVENTS = frozenset({"recovery_started", "recovery_succeeded", "recovery_failed", "degraded",
                              "undegraded", "recovery_attempt_failed"})
-
-
-def jsonify(value: Any) -> Any:
-    """A JSON-safe copy: non-finite floats become None, enums their value, dataclasses dicts."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, enum.Enum):
-        return jsonify(value.value)
-    if isinstance(value, dict):
-        return {str(k): jsonify(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [jsonify(v) for v in value]
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return jsonify(to_dict())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return jsonify(dataclasses.asdict(value))
-    item = getattr(value, "item", None)
-    if callable(item):
-        return jsonify(item())
-    return str(value)
-
-
-def compact_entry(entry: Any) -> dict[str, Any] | None:
-    """A history entry (``Entry`` or its dict) reduced to what reports need, or None to drop it.
-
-    Per-component transitions, operations and metrics snapshots are dropped: the reports read the
-    system's own transitions, faults, errors and recovery events. This keeps an 8-hour journal at a
-    few megabytes instead of hundreds.
-    """
-    d = entry if isinstance(entry, dict) else entry.to_dict()
-    kind = d.get("type")
-    if kind not in REPORT_ENTRY_TYPES:
-        return None
-    data = d.get("data") or {}
-    if kind == "transition" and data.get("component") not in (None, "system"):
-        return None
-    out = {"type": kind, "time": d.get("time", 0.0)}
-    if d.get("value") is not None:
-        out["value"] = d["value"]
-    if kind == "error":
-        err = data.get("error") or {}
-        out["data"] = {"type": err.get("type") if isinstance(err, dict) else None,
-                       "message": (err.get("message") if isinstance(err, dict) else str(err))[:300]
-                       if err else None,
-                       "component": data.get("component"), "severity": data.get("severity")}
-    elif kind == "event":
-        if d.get("value") in ("config_applied",):
-            return None
-        out["data"] = {k: v for k, v in data.items() if k in (
-            "cause", "seconds", "attempts", "reason", "target", "device", "attempt")}
-        err = data.get("error")
-        if isinstance(err, dict):
-            out["data"]["error_type"] = err.get("type")
-    elif kind == "transition":
-        out["data"] = {k: data.get(k) for k in ("seq", "from_state", "to_state", "cause")}
-    elif kind in ("fault_start", "fault_end"):
-        out["data"] = {k: data.get(k) for k in ("firing_id", "kind", "target", "fired_at", "ended_at",
-                                                 "duration_s", "transient")}
-    else:
-        out["data"] = data
-    return out
 
 
 def normalize_verdicts(verdicts: Any) -> list[dict[str, Any]]:

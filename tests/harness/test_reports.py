@@ -11,8 +11,8 @@ import pytest
 from harness.cli import main
 from harness.journal import JOURNAL_NAME
 from harness.reports import RunData, attach_report_to_allure, build_report, write_reports
-from harness.reports.build import bins_percentiles, cb_bins, merge_bins
-from harness.soak import SoakRunner, SoakSpec
+from harness.histogram import bins_percentiles, cb_bins, merge_bins
+from harness import SoakRunner, SoakSpec
 
 
 @pytest.fixture(autouse=True)
@@ -119,7 +119,7 @@ def test_empty_or_garbage_journal_is_a_clear_exit_2(tmp_path, capsys, content, n
 
 
 def test_runner_hands_its_result_to_write_reports(tmp_path):
-    from harness.runner import ReliabilityRun, RunSpec
+    from harness import ReliabilityRun, RunSpec
 
     result = ReliabilityRun(RunSpec(duration_s=20.0, seed=4, run_dir=tmp_path / "run")).execute()
     assert set(result.report_paths) >= {"json", "html"}
@@ -130,7 +130,7 @@ def test_runner_hands_its_result_to_write_reports(tmp_path):
 
 
 def test_a_runs_summary_and_performance_section_cover_every_callback_against_the_budget(tmp_path):
-    from harness.runner import ReliabilityRun, RunSpec
+    from harness import ReliabilityRun, RunSpec
 
     # 80 s at 48 kHz / 256 frames: up to 15,000 callbacks (fewer while an operator's calls pause or
     # stop the stream); folded every chunk, none is missed
@@ -156,7 +156,7 @@ def test_schema_md_documents_every_report_and_summary_field(soak_dir, tmp_path):
     from pathlib import Path
 
     import harness.reports
-    from harness.runner import ReliabilityRun, RunSpec
+    from harness import ReliabilityRun, RunSpec
 
     doc = (Path(harness.reports.__file__).parent / "SCHEMA.md").read_text()
     assert f"`report.json`, schema version {harness.reports.SCHEMA_VERSION}" in doc
@@ -200,14 +200,26 @@ def test_failed_recovery_names_its_replay_scenario_or_says_why_not():
     assert rc["failed_count"] == 1 and rc["by_fault_type"]["dropout"]["recovered_share"] == 0.0
     failed = rc["failed"][0]
     assert failed["time_to_detect_s"] == pytest.approx(0.01)
-    assert failed["scenario"] is None or failed["scenario"].endswith(".toml")
-    if failed["scenario"] is None:
-        assert failed["scenario_note"]
+    assert failed["scenario"] is None  # the report runs no exporter: it says how to make a replay
+    assert "soundcheck scenario from-history history.jsonl" in failed["scenario_note"]
+    assert "seed 9 and profile hostile" in failed["scenario_note"]
     st = r["stability"]
     assert st["failure_count"] == 2 and st["mtbf_s"] == pytest.approx(5.0)
     assert st["time_in_state_s"] == {"failed": pytest.approx(7.0), "recovering": pytest.approx(1.98),
                                      "running": pytest.approx(1.02)}
     assert "recovery" in st["invariants_broken"]
+
+
+def test_failed_recovery_names_the_scenario_its_driver_exported():
+    rd = RunData(kind="run", meta={"seed": 9, "profile": "hostile"}, sim_time_s=10.0, entries=[
+        {"type": "attach", "time": 0.0, "data": {"state": "running"}},
+        {"type": "fault_start", "time": 1.0, "value": "dropout",
+         "data": {"kind": "dropout", "firing_id": "dropout#0:1", "fired_at": 1.0}},
+        {"type": "event", "time": 1.02, "value": "recovery_started", "data": {"cause": "DeviceLostError"}},
+        {"type": "event", "time": 3.0, "value": "recovery_failed", "data": {"reason": "deadline passed"}},
+    ], scenarios=[{"firing_id": "dropout#0:1", "path": "scenarios/sim/repro.toml"}])
+    failed = build_report(rd)["recovery"]["failed"][0]
+    assert failed["scenario"] == "scenarios/sim/repro.toml" and failed["scenario_note"] is None
 
 
 def test_mergeable_histogram_percentiles_are_within_a_bin():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from harness.cli import main
-from harness.reports.build import cb_bins
+from harness.histogram import cb_bins
 from harness.reports.compare import compare_reports
 from harness.reports.history_db import HistoryDB, duration_class, like_key
 
@@ -147,8 +147,8 @@ def test_an_older_database_gets_the_like_columns_filled_from_its_reports(tmp_pat
 
 
 def test_like_key_of_a_real_report_names_its_system_and_mutant(tmp_path, monkeypatch):
-    from harness.mutants import system_factory
-    from harness.runner import ReliabilityRun, RunSpec
+    from harness import system_factory
+    from harness import ReliabilityRun, RunSpec
 
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "h.sqlite"))
     ReliabilityRun(RunSpec(duration_s=5.0, seed=1, run_dir=tmp_path / "m"),
