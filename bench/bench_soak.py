@@ -61,7 +61,7 @@ def _timed_checks(skip: tuple[str, ...], timings: dict[str, float]) -> Any:
     original = inv.check_all
 
     def check_all(history: Any, system: Any = None, **kw: Any) -> list[Any]:
-        names = [n for n in inv.CHECKS if n not in skip]
+        names = [n for n in inv.NAMES if n not in skip]
         t = time.perf_counter()
         verdicts = {v.name: v for v in original(history, system, only=names, timings=timings, **kw)}
         timings["total"] = time.perf_counter() - t
@@ -70,7 +70,7 @@ def _timed_checks(skip: tuple[str, ...], timings: dict[str, float]) -> Any:
                                          inconclusive=True)
         for k in list(timings):
             timings[k] = round(timings[k], 2)
-        return [verdicts[n] for n in inv.CHECKS]
+        return [verdicts[n] for n in inv.NAMES]
 
     runner.check_all = check_all
     return lambda: setattr(runner, "check_all", original)

@@ -31,6 +31,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from system_under_test.config import RecoveryConfig
 from system_under_test.lifecycle import TRANSITIONS, State
 
 from .history import QUIESCENT_NOTE, History, Operation, config_digest
@@ -39,8 +40,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
 
 S = State
-NAMES = ("legal_transitions", "history_complete", "linearizable", "resources", "frame_accounting",
-         "recovery", "callback_errors", "rejected_config", "health")
 _LEGAL = {a.value: {b.value for b in bs} for a, bs in TRANSITIONS.items()}
 _CONFIG_ERRORS = {"ConfigError", "ConfigValidationError", "ConfigMigrationError"}
 
@@ -1019,9 +1018,15 @@ def check_frame_accounting(history: History | None = None, system: "AudioSystem 
 
 # ============================================================================== 5. recovery ====
 
+#: the system's own recovery policy defaults, for a history whose config does not say
+_RECOVERY_DEFAULTS = RecoveryConfig()
+
+
 def _recovery_params(config: dict[str, Any] | None) -> tuple[float, float]:
+    """(deadline, max back-off) in seconds of the recorded config, else the system's defaults."""
     rec = (config or {}).get("recovery", {})
-    return rec.get("deadline_ms", 10_000.0) / 1000, rec.get("max_backoff_ms", 1000.0) / 1000
+    return (rec.get("deadline_ms", _RECOVERY_DEFAULTS.deadline_ms) / 1000,
+            rec.get("max_backoff_ms", _RECOVERY_DEFAULTS.max_backoff_ms) / 1000)
 
 
 class _Recovery(_Fold):
@@ -1501,34 +1506,30 @@ class _LinearizableView(_Fold):
         return check_linearizable(self.view, marks=marks)
 
 
-def _folds_for(history: Any, names: list[str], system: Any = None,
-               threads_before: Iterable[threading.Thread] | None = None) -> list[_Fold]:
-    init = history.initial or {}
-    make: dict[str, Callable[[], _Fold]] = {
-        "legal_transitions": lambda: _Legal(init),
-        "history_complete": lambda: _Complete(init, history),
-        "linearizable": _LinearizableView,
-        "resources": lambda: _Resources(threads_before),
-        "frame_accounting": _Frames,
-        "recovery": lambda: _Recovery(init, end_time=lambda: history.end_time),
-        "callback_errors": _CallbackErrors,
-        "rejected_config": _RejectedConfig,
-        "health": lambda: _Health(init),
-    }
-    return [make[n]() for n in names]
+@dataclass(frozen=True)
+class Invariant:
+    """One invariant of the registry: its stable name (tests, reports and scenario files key on it)
+    and how to build the fold that judges a history for it."""
+
+    name: str
+    fold: Callable[[Any, Iterable[threading.Thread] | None], _Fold]
 
 
-CHECKS: dict[str, Callable[..., Verdict]] = {
-    "legal_transitions": lambda h, s: check_legal_transitions(h),
-    "history_complete": lambda h, s: check_history_complete(h),
-    "linearizable": lambda h, s: check_linearizable(h),
-    "resources": lambda h, s: check_resources(h, s),
-    "frame_accounting": lambda h, s: check_frame_accounting(h, s),
-    "recovery": lambda h, s: check_recovery(h, s),
-    "callback_errors": lambda h, s: check_callback_errors(h, s),
-    "rejected_config": lambda h, s: check_rejected_config(h),
-    "health": lambda h, s: check_health(h, s),
-}
+#: every invariant ``check_all`` judges, in the order of its verdicts: the one registry
+INVARIANTS: tuple[Invariant, ...] = (
+    Invariant("legal_transitions", lambda h, threads: _Legal(h.initial or {})),
+    Invariant("history_complete", lambda h, threads: _Complete(h.initial or {}, h)),
+    Invariant("linearizable", lambda h, threads: _LinearizableView()),
+    Invariant("resources", lambda h, threads: _Resources(threads)),
+    Invariant("frame_accounting", lambda h, threads: _Frames()),
+    Invariant("recovery", lambda h, threads: _Recovery(h.initial or {}, end_time=lambda: h.end_time)),
+    Invariant("callback_errors", lambda h, threads: _CallbackErrors()),
+    Invariant("rejected_config", lambda h, threads: _RejectedConfig()),
+    Invariant("health", lambda h, threads: _Health(h.initial or {})),
+)
+_BY_NAME = {inv.name: inv for inv in INVARIANTS}
+#: the invariants' names, in registry order
+NAMES: tuple[str, ...] = tuple(_BY_NAME)
 
 
 def check_all(history: History, system: "AudioSystem | None" = None, *,
@@ -1542,12 +1543,12 @@ def check_all(history: History, system: "AudioSystem | None" = None, *,
     and every entry is fed to every checker that reads its type. ``timings``, if given, receives
     seconds per checker (its share of the pass plus its verdict) and ``"read"``, the pass itself.
     """
-    names = list(only) if only is not None else list(CHECKS)
+    names = list(only) if only is not None else list(NAMES)
     out: list[Verdict] = []
-    unknown = [n for n in names if n not in CHECKS]
+    unknown = [n for n in names if n not in _BY_NAME]
     for n in unknown:
         out.append(Verdict(n, False, [], f"checker raised KeyError: {n!r}"))
-    folds = _folds_for(history, [n for n in names if n in CHECKS], system, threads_before)
+    folds = [_BY_NAME[n].fold(history, threads_before) for n in names if n in _BY_NAME]
     t0 = time.perf_counter()
     broken = _run_folds(history, folds, timings=timings)
     if timings is not None:
@@ -1640,8 +1641,9 @@ def fingerprint(system: "AudioSystem") -> tuple[str, str | None]:
 
 
 __all__ = [
-    "CHECKS",
     "CoordinatorModel",
+    "INVARIANTS",
+    "Invariant",
     "InvariantViolation",
     "LiveChecker",
     "NAMES",

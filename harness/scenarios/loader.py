@@ -21,10 +21,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from system_under_test.clock import VirtualClock
 from system_under_test.config import load_config
+from system_under_test.devices.simulated import SimulatedBackend
 from system_under_test.errors import ConfigError, ConfigValidationError
 
 from ..errors import ScenarioFileError
+from ..inputs import check_depth, read_text
+from ..invariants import NAMES as INVARIANT_NAMES
 from .model import (
     FAULTS,
     FORMAT_VERSION,
@@ -204,8 +208,6 @@ def system_config_dict(scenario: Scenario) -> dict[str, Any]:
 def _config_problems(prefix: tuple[Any, ...], data: Mapping[str, Any], backend: str) -> list[Problem]:
     sim = None
     if backend == "sim":
-        from system_under_test.clock import VirtualClock
-        from system_under_test.devices.simulated import SimulatedBackend
         sim = SimulatedBackend(VirtualClock())
     try:
         load_config(data, sim)
@@ -237,43 +239,22 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
                                         "an invalid_config fault needs a configuration the system "
                                         "rejects, but this one is valid"))
     if backend == "sim":  # a device fault's target must be a simulated device (found here, not mid-run)
-        from system_under_test.clock import VirtualClock
-        from system_under_test.devices.simulated import SimulatedBackend
         names = sorted(d.name for d in SimulatedBackend(VirtualClock()).devices())
         for i, step in enumerate(scenario.steps):
             target = getattr(step, "target", None)
             if target is not None and getattr(step, "fault", None) in DEVICE_FAULTS and target not in names:
                 problems.append(Problem(("steps", i, "target"),
                                         f"no simulated device {target!r} (devices: {', '.join(names)})"))
-    known = known_invariants()
-    if known is not None:
-        for i, exp in enumerate(scenario.expect):
-            if isinstance(exp, InvariantExpect) and exp.invariant not in known:
-                problems.append(Problem(("expect", i, "invariant"),
-                                        f"unknown invariant {exp.invariant!r} (known: {', '.join(sorted(known))})"))
+    for i, exp in enumerate(scenario.expect):
+        if isinstance(exp, InvariantExpect) and exp.invariant not in INVARIANT_NAMES:
+            problems.append(Problem(("expect", i, "invariant"),
+                                    f"unknown invariant {exp.invariant!r} (known: {', '.join(sorted(INVARIANT_NAMES))})"))
     return problems
-
-
-def known_invariants() -> set[str] | None:
-    """Names ``harness.invariants`` checks, or None when that module is not there (yet)."""
-    try:
-        from .. import invariants  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    for attr in ("INVARIANTS", "CHECKERS", "CHECKS"):
-        table = getattr(invariants, attr, None)
-        if isinstance(table, Mapping):
-            return {str(k) for k in table}
-        if isinstance(table, (list, tuple)):
-            return {getattr(c, "name", getattr(c, "__name__", str(c))) for c in table}
-    names = getattr(invariants, "invariant_names", None)
-    return set(names()) if callable(names) else None
 
 
 # -- entry points ---------------------------------------------------------------------------------
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Validate scenario TOML text; raise ``ScenarioFileError`` listing every problem."""
-    from ..inputs import check_depth
     check_depth(text, source, what="scenario", error=ScenarioFileError)  # before the recursive parser
     try:
         data = tomllib.loads(text)
@@ -318,7 +299,6 @@ def scenario_from_dict(data: Mapping[str, Any], source: str = "<scenario>", *, t
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate one scenario file."""
-    from ..inputs import read_text
     path = Path(path)
     if not path.exists():
         raise ScenarioFileError(path, "no such file")

@@ -9,6 +9,7 @@ import pytest
 from harness.faults import FaultInjector, profile_schedule
 from harness.history import History, run_op
 from harness.invariants import (
+    INVARIANTS,
     NAMES,
     CoordinatorModel,
     InvariantViolation,
@@ -25,6 +26,29 @@ from harness.invariants import (
     check_rejected_config,
     check_resources,
 )
+
+
+def test_one_registry_names_each_invariant_once_and_builds_its_fold():
+    """``INVARIANTS`` is the one list: ``NAMES`` and ``check_all`` read it, and each entry builds
+    the fold that judges that very invariant."""
+    assert NAMES == tuple(inv.name for inv in INVARIANTS) and len(set(NAMES)) == len(NAMES)
+    for inv in INVARIANTS:
+        assert inv.fold(History(), None).name == inv.name
+    assert [v.name for v in check_all(History(), only=["health", "recovery"])] == ["health", "recovery"]
+
+
+def test_recovery_bounds_default_to_the_systems_policy(monkeypatch):
+    """A history without a config is judged with the system's recovery defaults, not a copy."""
+    from system_under_test.config import RecoveryConfig
+
+    import harness.invariants as inv
+
+    monkeypatch.setattr(inv, "_RECOVERY_DEFAULTS", RecoveryConfig(deadline_ms=2_000, max_backoff_ms=250))
+    assert inv._recovery_params(None) == (2.0, 0.25)
+    assert inv._recovery_params({"recovery": {"deadline_ms": 500}}) == (0.5, 0.25)
+    defaults = RecoveryConfig()
+    monkeypatch.undo()
+    assert inv._recovery_params(None) == (defaults.deadline_ms / 1000, defaults.max_backoff_ms / 1000)
 
 
 def _h(state: str = "running", **attach) -> History:
