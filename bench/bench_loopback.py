@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from harness import analyze_glitches
 from harness.rig.loopback import LoopbackRig, SineLoop, kill_recovery_drill, wait_until
 from system_under_test.devices.base import StreamSpec
 from system_under_test.devices.jack import JackBackend
@@ -201,11 +202,7 @@ def print_system_drills(r: dict[str, Any]) -> None:
 
 
 def _analyse(x: np.ndarray, rate: int) -> dict[str, Any] | str:
-    """harness.analysis's glitch report, if that module is there (another engineer's)."""
-    try:
-        from harness import analyze_glitches
-    except ImportError as exc:
-        return f"harness.analysis unavailable ({exc})"
+    """``harness.analyze_glitches``'s report of the captured loop, or why the analysis failed."""
     try:
         report = analyze_glitches(x, rate, FREQ_HZ)
     except Exception as exc:  # noqa: BLE001 - a bench reports, it does not crash on analysis

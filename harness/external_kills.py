@@ -149,7 +149,7 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
             killer.stop()
     s = result.summary
     violations = [f"{v['name']}: {v['message']}" for v in s["violations"]]
-    inconclusive = [v.name for v in result.verdicts if getattr(v, "inconclusive", False)]
+    inconclusive = [v.name for v in result.verdicts if v.inconclusive]
     external = sum(1 for f in result.history.faults() if f.get("trigger") == "external")
     return KillResult(route, run.spec.seed, result.exit_code, killer.killed_pid, int(s["recoveries"]),
                       int(s["recovery_failures"]), violations, s["final_state"], inconclusive, external,

@@ -36,6 +36,7 @@ from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, ta
 from .history import History, run_op
 from .runfolder import RunFolder
 from .histogram import CallbackDurations
+from .reports import run_data_from_run, write_reports
 from .reports.provenance import CpuPeak, run_provenance, system_identity
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
 from .verdict import RunVerdict, check_status, judge_run
@@ -432,13 +433,14 @@ def _budget(system: AudioSystem) -> float | None:
 
 
 def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
-    """Hand the run to the report writer when it is installed; a report failure never loses the run."""
+    """Hand the run to the report writer; a report failure never loses the run."""
+    spec = result.spec
+    meta = {"backend": spec.backend, "seed": spec.seed, "profile": spec.faults, "duration_s": spec.duration_s,
+            "label": spec.label}
     try:
-        from .reports import write_reports  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
-    try:
-        paths = write_reports(run_dir, result)
+        paths = write_reports(run_dir, run_data_from_run(result.history, run_dir=result.run_dir, meta=meta,
+                                                         label=spec.label, summary=result.summary,
+                                                         verdicts=result.verdicts))
     except Exception as exc:  # noqa: BLE001 - the summary and history are already on disk
         RunFolder(run_dir).write_text("report-error.txt", f"report generation failed: {exc!r}\n")
         return {}

@@ -1,6 +1,6 @@
 """Overnight soaks: a long ``ReliabilityRun`` that journals checkpoints, samples resources, resumes.
 
-A soak is the lead's ``harness.runner.ReliabilityRun`` (same system, backend, fault schedule,
+A soak is a ``harness.runner.ReliabilityRun`` (same system, backend, fault schedule,
 history, invariants) with an ``on_chunk`` hook that, every chunk (1 s of run time by default),
 samples resources (``harness.leaks.ResourceSampler``) and folds new callback durations into a
 log-binned histogram, and every checkpoint interval (60 s by default) writes one fsync'ed journal

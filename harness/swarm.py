@@ -182,7 +182,7 @@ def first_evidence(result: Any) -> str | None:
             ev = f" | {_short(v.evidence[0], 160)}" if v.evidence else ""
             return _short(f"{v.name}: {v.message}{ev}", 320)
     for v in result.verdicts:
-        if v.ok and getattr(v, "inconclusive", False):
+        if v.ok and v.inconclusive:
             return _short(f"{v.name}: {v.message}", 320)
     return None
 

@@ -12,6 +12,8 @@ import argparse
 import json
 from typing import Any
 
+from system_under_test.clock import VirtualClock
+from system_under_test.devices.simulated import SimulatedBackend
 from system_under_test.errors import AudioSystemError
 
 from ..errors import RigError
@@ -27,12 +29,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _sim() -> list[dict[str, Any]]:
-    # The simulated backend is a sibling engineer's module; tolerate its absence or changes.
-    try:
-        from system_under_test.clock import VirtualClock
-        from system_under_test.devices.simulated import SimulatedBackend
-    except ImportError as exc:
-        raise RuntimeError(f"simulated backend not available ({exc})") from exc
     return [_info(d) for d in SimulatedBackend(VirtualClock()).devices()]
 
 

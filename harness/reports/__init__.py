@@ -21,7 +21,7 @@ from .build import build_report, run_data_from_journal
 from .model import SCHEMA_VERSION, RunData
 
 __all__ = ["ReportPaths", "RunData", "SCHEMA_VERSION", "attach_report_to_allure", "build_report",
-           "history_db_warning", "run_data_from_journal", "write_reports"]
+           "history_db_warning", "run_data_from_journal", "run_data_from_run", "write_reports"]
 
 
 class ReportPaths(dict):  # type: ignore[type-arg]
@@ -123,39 +123,37 @@ def history_db_warning(paths: Any) -> str | None:
             "The reports are written; record it later with `soundcheck report RUN_DIR`.")
 
 
-def as_run_data(run_data: Any, run_dir: Path) -> RunData:
-    """``RunData`` from what callers hand us: RunData, a runner ``RunResult``, a path, or None.
-
-    A ``RunResult`` whose folder also holds a soak journal is merged with it: the journal has the
-    per-checkpoint measurements (resources, callback histograms) and every segment of a resumed
-    run; the result has the verdicts and the final figures.
-    """
-    from ..journal import JOURNAL_NAME, JournalError, read_journal
-
+def as_run_data(run_data: RunData | str | os.PathLike[str] | None, run_dir: Path) -> RunData:
+    """``RunData`` from what callers hand us: RunData, or a run folder (None: ``run_dir``) whose
+    journal it is rebuilt from."""
     if isinstance(run_data, RunData):
         return run_data
     if run_data is None or isinstance(run_data, (str, os.PathLike)):
         return run_data_from_journal(Path(run_data) if run_data is not None else run_dir)
-    history = getattr(run_data, "history", None)
-    if history is None:
-        raise TypeError(f"write_reports needs RunData, a RunResult or a run folder, not {type(run_data).__name__}")
-    spec = getattr(run_data, "spec", None)
-    summary = dict(getattr(run_data, "summary", None) or {})
-    meta: dict[str, Any] = {}
-    if spec is not None:
-        meta.update(backend=spec.backend, seed=spec.seed, profile=spec.faults, duration_s=spec.duration_s,
-                    label=spec.label)
+    raise TypeError(f"write_reports needs RunData or a run folder, not {type(run_data).__name__}")
+
+
+def run_data_from_run(history: Any, *, run_dir: Path, meta: dict[str, Any], label: str,
+                      summary: dict[str, Any], verdicts: Any) -> RunData:
+    """``RunData`` of one reliability run: its history, verdicts and summary.
+
+    A run whose folder also holds a soak journal is merged with it: the journal has the
+    per-checkpoint measurements (resources, callback histograms) and every segment of a resumed
+    run; the run has the verdicts and the final figures.
+    """
+    from ..journal import JOURNAL_NAME, JournalError
+
+    meta = dict(meta)
     if isinstance(summary.get("faults"), dict) and "wanted" in summary["faults"]:
         meta["faults_wanted"] = bool(summary["faults"]["wanted"])
-    meta.setdefault("run_id", Path(getattr(run_data, "run_dir", run_dir)).name)
-    rd = RunData.from_history(history, kind=getattr(spec, "label", "run") or "run", meta=meta,
-                              verdicts=getattr(run_data, "verdicts", None),
+    meta.setdefault("run_id", Path(run_dir).name)
+    rd = RunData.from_history(history, kind=label or "run", meta=meta, verdicts=verdicts,
                               wall_time_s=summary.get("wall_s"), sim_time_s=summary.get("simulated_s"),
                               history_path=summary.get("history"))
     rd.callbacks = summary.get("callback_duration_s")  # every callback, folded during the run
     rd.cpu = summary.get("cpu")
     rd.audio = summary.get("audio")
-    journal = Path(getattr(run_data, "run_dir", run_dir)) / JOURNAL_NAME
+    journal = Path(run_dir) / JOURNAL_NAME
     if journal.exists():
         try:
             jd = run_data_from_journal(journal)

@@ -12,8 +12,10 @@ The schema of ``report.json`` is documented field by field in ``SCHEMA.md`` next
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..invariants import Verdict
 from ..journal import compact_entry, jsonify
 
 __all__ = ["RunData", "SCHEMA_VERSION", "normalize_verdicts"]
@@ -27,35 +29,19 @@ RECOVERY_EVENTS = frozenset({"recovery_started", "recovery_succeeded", "recovery
                              "undegraded", "recovery_attempt_failed"})
 
 
-def normalize_verdicts(verdicts: Any) -> list[dict[str, Any]]:
-    """Invariant outcomes in one shape: ``[{"name", "ok", "message", "time", "details"}]``.
+def normalize_verdicts(verdicts: Iterable[Verdict | Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """Invariant outcomes in one shape: ``[{"name", "ok", "inconclusive", "message", "time", "details"}]``.
 
-    Accepts ``harness.invariants`` verdict objects, a ``Verdicts`` collection, dicts, or None.
+    Takes ``harness.invariants.Verdict`` objects or their ``to_dict()`` (a journal's or a summary's
+    verdicts); a verdict without ``name`` or ``ok`` is a ``KeyError``, never a silent pass.
     """
-    if verdicts is None:
-        return []
-    items = getattr(verdicts, "verdicts", None)
-    if items is None:
-        items = getattr(verdicts, "results", None)
-    if items is None:
-        items = verdicts.values() if isinstance(verdicts, dict) and not ("name" in verdicts) else verdicts
-    if isinstance(items, dict):
-        items = [items]
     out = []
-    for v in items:
-        d = jsonify(v)
-        if not isinstance(d, dict):
-            d = {"name": str(v), "ok": bool(v)}
-        name = d.get("name") or d.get("invariant") or "unnamed"
-        ok = d.get("ok", d.get("passed", d.get("holds")))
-        if ok is None and "violations" in d:
-            ok = not d["violations"]
-        msg = d.get("message") or d.get("detail") or d.get("reason") or ""
-        out.append({"name": str(name), "ok": bool(ok) if ok is not None else True,
-                    "inconclusive": bool(d.get("inconclusive")),
-                    "message": str(msg)[:2000], "time": d.get("time"),
+    for v in verdicts or ():
+        d = jsonify(v.to_dict() if isinstance(v, Verdict) else dict(v))
+        out.append({"name": str(d["name"]), "ok": bool(d["ok"]), "inconclusive": bool(d.get("inconclusive")),
+                    "message": str(d.get("message") or "")[:2000], "time": d.get("time"),
                     "details": {k: v for k, v in d.items()
-                                if k not in ("name", "ok", "message", "time", "invariant", "inconclusive")}})
+                                if k not in ("name", "ok", "message", "time", "inconclusive")}})
     return out
 
 
