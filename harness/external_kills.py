@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from system_under_test.devices.portaudio import PortAudioBackend
+
 from .errors import UsageError
 from .rig.loopback import LoopbackRig, pid_is_jackd
 from .runner import ReliabilityRun, RunSpec
@@ -113,8 +115,6 @@ def run_external_kill(route: str, *, seed: int = 1, duration_s: float = 8.0, kil
         # The run starts its own rig; the killer reads its pid when the time comes.
         killer = _Killer(lambda: run.rig.pid if run.rig is not None else None, kill_at_s, None, 0.0)
         return _execute(route, run, killer)
-    from system_under_test.devices.portaudio import PortAudioBackend
-
     # The server is the environment here, as a sound server is in the field: no monitoring client
     # of ours stays on it (a restart would leave the agent's reader thread in the run's process).
     with LoopbackRig(monitor=False) as rig:

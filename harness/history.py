@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputFileError
+from .inputs import read_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -578,8 +579,8 @@ class History:
 
     @classmethod
     def read_jsonl(cls, path: str | os.PathLike[str]) -> "History":
-        from .inputs import read_text  # not binary, UTF-8, a sane size: named, never a traceback
         p = Path(path)
+        # read_text: not binary, UTF-8, a sane size; a bad file is named, never a traceback
         text = read_text(p, "history (JSON Lines)", max_bytes=2**30)
         return cls.from_lines(text.splitlines(), source=p)
 

@@ -33,6 +33,7 @@ import enum
 import json
 import math
 import os
+import secrets
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -378,7 +379,6 @@ class JournalWriter:
         # The journal appears with its header already in it (written to a temporary beside it, then
         # hard-linked to its name): a reader, or a crash, never sees an empty journal, and
         # ``os.link`` refuses an existing name (a journal is never overwritten; a link is not followed).
-        import secrets
         tmp = p.with_name(f".{p.name}.{secrets.token_hex(6)}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
         try:

@@ -28,16 +28,20 @@ from typing import Any
 from system_under_test import AudioSystem, State
 from system_under_test.clock import VirtualClock
 from system_under_test.devices.base import DeviceBackend
+from system_under_test.devices.jack import JackBackend
+from system_under_test.devices.portaudio import PortAudioBackend
 from system_under_test.devices.simulated import SimulatedBackend
 
 from .audio_check import AudioCheck
-from .errors import ScenarioFileError, UsageError
+from .errors import RigError, ScenarioFileError, UsageError
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, target_for
 from .history import History, run_op
 from .runfolder import RunFolder
 from .histogram import CallbackDurations
 from .reports import run_data_from_run, write_reports
 from .reports.provenance import CpuPeak, run_provenance, system_identity
+from .rig.loopback import LoopbackRig, rig_unavailable_reason
+from .rig.rig_target import JackRigTarget, ServerWatch
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
 from .verdict import RunVerdict, check_status, judge_run
 
@@ -173,8 +177,6 @@ class ReliabilityRun:
         if spec.backend == "portaudio" and not spec.device:
             raise UsageError("--backend portaudio needs --device NAME (see `soundcheck devices`)")
         if spec.backend == "jack" and backend is None:  # refuse before a run folder exists
-            from .errors import RigError
-            from .rig.loopback import rig_unavailable_reason
             reason = rig_unavailable_reason()
             if reason is not None:
                 raise RigError(f"--backend jack runs on the JACK loopback rig, but {reason}")
@@ -204,9 +206,6 @@ class ReliabilityRun:
         if spec.backend == "sim":
             return SimulatedBackend(VirtualClock(), seed=spec.seed)
         if spec.backend == "jack":
-            from system_under_test.devices.jack import JackBackend
-
-            from .rig.loopback import LoopbackRig
             rig = LoopbackRig()
             try:
                 rig.start()
@@ -215,7 +214,6 @@ class ReliabilityRun:
                 raise
             self._rig = rig
             return JackBackend(server_name=rig.server_name)
-        from system_under_test.devices.portaudio import PortAudioBackend
         return PortAudioBackend()
 
     def _config(self, backend: DeviceBackend) -> dict[str, Any]:
@@ -348,8 +346,6 @@ class ReliabilityRun:
 
 def _watch_rig(target: Any, history: History) -> Any:
     """A started ``ServerWatch`` when the run owns a JACK loopback rig, else None."""
-    from .rig.rig_target import JackRigTarget, ServerWatch  # noqa: PLC0415 - rig runs only
-
     if not isinstance(target, JackRigTarget):
         return None
     return ServerWatch(target, history).start()

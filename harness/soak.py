@@ -52,15 +52,17 @@ from typing import Any, Literal
 
 import numpy as np
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .durations import MAX_RUN_S, MIN_CHUNK_S
 from .errors import UsageError
 from .faults import PROFILES
 from .histogram import BINS_PER_DECADE, cb_bins
+from .inputs import read_text, validation_message
 from .journal import JOURNAL_NAME, JournalError, JournalWriter, compact_entry, jsonify, read_journal
 from .runfolder import RunFolder, RunFolderLock
 from .leaks import ResourceSampler
+from .runner import RunSpec, new_run_dir, profile_for
 from .verdict import RunVerdict
 
 __all__ = ["SoakResult", "SoakRunner", "SoakSpec", "state_digest"]
@@ -95,9 +97,6 @@ class SoakSpec:
     def from_dict(cls, d: dict[str, Any], *, source: str | os.PathLike[str] = "<journal>") -> "SoakSpec":
         """The spec a journal header recorded, validated (``SoakSpecRecord``): a header whose spec
         is missing or damaged is refused (exit 2), never resumed as a default 8-hour soak."""
-        from pydantic import ValidationError
-
-        from .inputs import validation_message
         try:
             rec = SoakSpecRecord.model_validate(d)
         except ValidationError as exc:
@@ -331,8 +330,6 @@ class SoakRunner:
         """Run the soak (or, for a runner from ``from_journal``, resume it)."""
         if self._resume_dir is not None:
             return self._resume(self._resume_dir, self._resume_pace, on_progress)
-        from .runner import RunSpec, new_run_dir, profile_for
-
         spec = self.spec
         profile = profile_for(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0),
                                       seed=spec.seed, faults=spec.faults))  # refuse a bad --faults now
@@ -342,7 +339,6 @@ class SoakRunner:
             raise UsageError(f"{run_dir} already holds a soak journal; use --resume {run_dir} to continue it")
         faults_text = None
         if spec.faults not in PROFILES and Path(spec.faults).is_file():
-            from .inputs import read_text
             faults_text = read_text(spec.faults, "fault profile")
         self._lock = folder.lock("a soak")
         try:

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from system_under_test import AudioSystem
+from system_under_test.errors import ConfigError, SystemClosedError
 
 from .faults import (
     INVALID_CONFIG_KINDS,
@@ -47,7 +48,7 @@ from .faults import (
     invalid_config,
 )
 from .history import History, run_op
-from .invariants import LiveChecker, assert_ok, check_all
+from .invariants import LiveChecker, assert_ok, check_all, check_resources
 
 _HC = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
 #: no ``explain`` phase: its coverage-traced reruns cost more than the whole search
@@ -246,7 +247,6 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
             closed = self.sys.state.value == "closed"
             res = self.op(via, cfg, meta={"invalid": True})
             assert res.outcome == "fail", f"an invalid configuration was not rejected: {res.outcome} {cfg!r}"
-            from system_under_test.errors import ConfigError, SystemClosedError
             expected = SystemClosedError if closed else ConfigError
             assert isinstance(res.error, expected), \
                 f"rejected with {type(res.error).__name__}, not {expected.__name__}"
@@ -399,7 +399,6 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
                     return  # already reported; a second failure from teardown would only be noise
                 verdicts = check_all(self.history, system)
                 assert_ok(verdicts)
-                from .invariants import check_resources
                 assert_ok([check_resources(self.history, system, threads_before=self.threads_before)])
             except AssertionError:
                 self._note_failure()

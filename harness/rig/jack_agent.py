@@ -9,6 +9,7 @@ dead agent is a fact the rig reports (``exit_reason``), not a crash of the harne
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import json
 import logging
@@ -31,8 +32,6 @@ log = logging.getLogger(__name__)
 
 
 def _pdeathsig() -> None:  # pragma: no cover - runs in the forked child
-    import ctypes
-
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the parent
     except Exception:  # noqa: BLE001

@@ -43,7 +43,10 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import ctypes.util
+import fcntl
 import glob
+import importlib.util
 import itertools
 import json
 import logging
@@ -64,7 +67,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+
 from system_under_test.clock import Clock, SystemClock
+from system_under_test.devices.base import StreamSpec
+from system_under_test.errors import DeviceLostError, DeviceStalledError
 
 from ..errors import RigError
 from .jack_agent import JackAgent
@@ -97,9 +104,6 @@ def rig_unavailable_reason() -> str | None:
         return "jackd is not installed (apt-get install jackd2)"
     # Looked up, not imported: loading libjack has no business in the harness process (the rig's
     # JACK client runs in its agent process), and JACK-Client finds the library the same way.
-    import ctypes.util
-    import importlib.util
-
     if importlib.util.find_spec("jack") is None:
         return "JACK-Client is not installed (pip install JACK-Client)"
     if ctypes.util.find_library("jack") is None:
@@ -126,8 +130,6 @@ class _Lease:
 
 def lease_server_name(timeout_s: float = 60.0) -> _Lease:
     """Lease a free pooled server name (``soundcheck-rig-N``); waits (bounded) when all are taken."""
-    import fcntl
-
     lock_dir = Path(tempfile.gettempdir())
     deadline = time.monotonic() + timeout_s
     while True:
@@ -895,8 +897,6 @@ class SineLoop:
 
     def __init__(self, sample_rate: int, *, freq_hz: float = 997.0, amplitude: float = 0.5,
                  record_s: float = 10.0) -> None:
-        import numpy as np
-
         self.np = np
         self.sample_rate = sample_rate
         self.freq_hz = freq_hz
@@ -962,9 +962,6 @@ def kill_recovery_drill(rig: LoopbackRig, backend: Any, device: str, *, route: s
     ``close()`` of the dead stream must return (we time it); after ``restart_server`` a new
     stream in the same process must carry the sine again.
     """
-    from system_under_test.devices.base import StreamSpec
-    from system_under_test.errors import DeviceLostError, DeviceStalledError
-
     spec = StreamSpec(device, device, channels, channels, rig.rate, rig.period)
     clock = rig.clock
 

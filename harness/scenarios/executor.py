@@ -35,9 +35,16 @@ from typing import Any
 
 from system_under_test import AudioSystem, State
 from system_under_test.clock import VirtualClock
+from system_under_test.config import load_config
+from system_under_test.devices.jack import JackBackend
+from system_under_test.devices.portaudio import PortAudioBackend
 
 from .. import faults as F
+from .. import invariants as inv
+from .. import mutants
+from ..errors import UsageError
 from ..history import Entry, History, run_op
+from ..rig.loopback import LoopbackRig
 from .loader import _merge, load_scenario, system_config_dict
 from .model import (
     BufferExhaustion,
@@ -206,28 +213,20 @@ def default_system_factory(config: dict[str, Any], scenario: Scenario) -> AudioS
 
 def mutant_factory(name: str) -> SystemFactory:
     """A factory for ``harness.mutants``' deliberately broken variant ``name`` (sim backend)."""
-    from .. import mutants
-
     if name not in mutants.MUTANTS:
-        from ..errors import UsageError
         raise UsageError(f"unknown mutant {name!r} (known: {', '.join(sorted(mutants.MUTANTS))})")
     return lambda config, scenario: mutants.make_system(name, config, seed=scenario.run.seed)
 
 
 def _build_rig_system(scenario: Scenario, config: dict[str, Any], stack: list[Callable[[], None]]
                       ) -> tuple[AudioSystem, Any]:
-    from ..rig.loopback import LoopbackRig
-    from system_under_test.config import load_config
-
     cfg = load_config(config)
     rig = LoopbackRig(rate=cfg.stream.sample_rate, period=cfg.stream.block_size)
     rig.start()
     stack.append(rig.close)
     if scenario.run.route == "jack-host-api":
-        from system_under_test.devices.jack import JackBackend
         backend: Any = JackBackend(server_name=rig.server_name)
     else:
-        from system_under_test.devices.portaudio import PortAudioBackend
         backend = PortAudioBackend(host_api="ALSA", jack_server=rig.server_name)
     system = AudioSystem(config, backend=backend, seed=scenario.run.seed)
     return system, rig
@@ -664,8 +663,6 @@ def format_entry(e: Entry, t0: float = 0.0) -> str:
 def check_invariants(history: History, names: list[str], system: AudioSystem | None = None
                      ) -> list[tuple[str, bool, str, list[Any]]]:
     """``(name, held, message, evidence)`` per requested invariant, from ``harness.invariants``."""
-    from .. import invariants as inv
-
     out = []
     for v in inv.check_all(history, system, only=names):
         if v.ok and v.inconclusive:  # an expectation that could not be judged is not met
