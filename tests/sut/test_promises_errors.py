@@ -217,3 +217,18 @@ def test_short_traceback_keeps_text_of_exactly_the_limit():
     assert short_traceback(caused_by(MAX_TEXT - head)) == "caused by OSError: " + "q" * (MAX_TEXT - head)
     over = short_traceback(caused_by(MAX_TEXT - head + 1))
     assert over == "...[cut]" + "aused by OSError: " + "q" * (MAX_TEXT - head + 1)
+
+
+def test_error_info_of_a_raised_error_keeps_where_it_was_raised():
+    for exc_type in (CallbackError, KeyError):
+        try:
+            _raise_as(exc_type)
+        except (CallbackError, KeyError) as exc:
+            info, expected = ErrorInfo.of(exc), short_traceback(exc)
+        assert info.traceback == expected != ""
+        assert _frames(info.traceback)[-1].endswith(", in _raise_as")
+        assert info.describe()["details"] == {}  # the details stay details, the traceback apart
+
+
+def _raise_as(exc_type: type[BaseException]) -> None:
+    raise exc_type("raised")
