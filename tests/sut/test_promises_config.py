@@ -322,3 +322,150 @@ def test_a_valid_configuration_does_change_what_is_observed():
     assert _observable(s)["limits"] != before["limits"]
     assert s.state == State.CONFIGURED
     s.close()
+
+
+# -- every message exact: the path a user looks up and the fix it names ----------------------------
+from system_under_test.config import MixerStage, chain_output_channels  # noqa: E402
+from system_under_test.devices.base import DeviceInfo  # noqa: E402
+from system_under_test.errors import ConfigMigrationError, DeviceNotFoundError  # noqa: E402
+
+
+class _Devices:
+    """A backend that only lists devices (all ``load_config`` asks of one)."""
+
+    def __init__(self, *infos: DeviceInfo, missing: bool = False) -> None:
+        self.infos, self.missing = list(infos), missing
+
+    def devices(self) -> list[DeviceInfo]:
+        if self.missing:
+            raise DeviceNotFoundError("no host API devices")
+        return self.infos
+
+
+def _info(name: str, ins: int = 2, outs: int = 2, rates=(44_100, 48_000)) -> DeviceInfo:
+    return DeviceInfo(name, "sim", ins, outs, tuple(rates), rates[-1])
+
+
+def _rejection(doc, backend=None, source=None) -> list[tuple[str, str]]:
+    with pytest.raises(ConfigValidationError) as err:
+        load_config(doc, backend, source=source)
+    assert err.value.source == source
+    return err.value.problems
+
+
+def test_the_default_chain_is_the_documented_one():
+    assert AudioConfig().dsp == (GainStage(gain_db=-3.0), BiquadStage(), LimiterStage())
+
+
+def test_replace_merges_sections_and_takes_models_and_lists():
+    base = load_config({})
+    merged = base.replace(stream={"block_size": 128})
+    assert merged.stream == StreamConfig(block_size=128) and merged.device == base.device
+    assert base.replace(stream=StreamConfig(block_size=64)).stream == StreamConfig(block_size=64)
+    assert base.replace(dsp=[{"kind": "gain", "gain_db": 1.0}]).dsp == (GainStage(gain_db=1.0),)
+    assert base.replace(dsp=(GainStage(gain_db=2.0),)).dsp == (GainStage(gain_db=2.0),)
+    assert base.replace(buffers=BufferConfig(ring_blocks=3)).buffers == BufferConfig(ring_blocks=3)
+    assert base.stream == StreamConfig()  # the original is left as it was
+    with pytest.raises(ConfigValidationError):
+        base.replace(dsp={"kind": "gain"})  # a mapping where a list belongs is refused, not merged
+
+
+def test_load_config_takes_a_config_and_still_checks_it_against_the_devices():
+    config = AudioConfig(device=DeviceConfig(input_device="usb"))
+    assert load_config(config) is config
+    assert _rejection(config, _Devices(_info("sim-out"))) == [
+        ("device.input_device", "no device named 'usb' (available: sim-out)")]
+
+
+def test_a_document_that_is_not_a_table_is_refused_at_the_root():
+    assert _rejection([1, 2], source="my.toml") == [("(root)", "must be a table/mapping, got list")]
+    assert structural_problems("x")[1] == \
+        [("(root)", "Input should be a valid dictionary or instance of AudioConfig")]
+
+
+def test_a_bad_schema_version_is_named_with_its_source():
+    assert _rejection({"schema_version": "3"}, source="a.toml") == \
+        [("schema_version", "must be an integer, got '3'")]
+    assert _rejection({"schema_version": True}) == [("schema_version", "must be an integer, got True")]
+    with pytest.raises(ConfigMigrationError) as err:
+        migrate({"schema_version": 9})
+    e = err.value
+    assert e.message == ("unknown schema_version 9: this soundcheck reads versions 1 to 3; "
+                         "upgrade soundcheck or write schema_version = 3")
+    assert (e.component, e.details) == ("config", {"schema_version": 9})
+    with pytest.raises(ConfigMigrationError) as plain:
+        load_config({"schema_version": 0})
+    assert plain.value.message.startswith("unknown schema_version 0:")
+    with pytest.raises(ConfigMigrationError) as named:
+        load_config({"schema_version": 0}, source="b.toml")
+    assert named.value.message == "b.toml: " + plain.value.message
+    assert named.value.component == "config"
+
+
+def test_migrate_returns_a_document_of_its_own():
+    for doc in ({"schema_version": 3, "stream": {"block_size": 128}},
+                {"schema_version": 2, "stream": {"block_size": 128}}):
+        out = migrate(doc)
+        out["stream"]["block_size"] = 64
+        assert doc["stream"] == {"block_size": 128}
+
+
+def test_v2_stages_keep_what_the_user_wrote():
+    # a stage naming its kind both ways is refused, not silently given one of the two
+    assert _rejection({"schema_version": 2, "dsp": [{"type": "limiter", "kind": "gain"}]}) == \
+        [("dsp[0].type", "unknown field (check the spelling; see the documented schema)")]
+    # only a biquad's freq is renamed: elsewhere it is the user's unknown field, named as written
+    assert _rejection({"schema_version": 2, "dsp": [{"type": "gain", "freq": 5.0}]}) == \
+        [("dsp[0].freq", "unknown field (check the spelling; see the documented schema)")]
+    # a stage without a kind is a clear problem at its path, not a crash
+    (path, _), = _rejection({"schema_version": 2, "dsp": [{"gain_db": 1.0}]})
+    assert path == "dsp[0]"
+
+
+def test_structural_messages_are_exact_and_paths_drop_the_union_tag():
+    assert _rejection({"stream": {"blok_size": 1}}) == \
+        [("stream.blok_size", "unknown field (check the spelling; see the documented schema)")]
+    assert _rejection({"stream": {"block_size": 8}}) == \
+        [("stream.block_size", "Input should be greater than or equal to 16")]
+    (path, _), = _rejection({"dsp": [{"kind": "mixer", "matrix": "x"}]})
+    assert path == "dsp[0].matrix"
+
+
+def test_a_ragged_or_empty_mixer_is_named_and_every_bad_mixer_listed():
+    ragged = {"kind": "mixer", "matrix": [[1.0, 0.0], [1.0]]}
+    empty = {"kind": "mixer", "matrix": []}
+    msg = "must be a non-empty rectangular matrix"
+    assert _rejection({"dsp": [ragged]}) == [("dsp[0].matrix", msg)]
+    assert _rejection({"dsp": [ragged, empty]}) == [("dsp[0].matrix", msg), ("dsp[1].matrix", msg)]
+    config = AudioConfig.model_construct(device=DeviceConfig(), dsp=(MixerStage(matrix=((1.0, 0.0),)),))
+    assert chain_output_channels(config) == (1, [])
+
+
+def test_block_against_latency_message_names_the_fix():
+    assert _problems({"stream": {"block_size": 481, "latency_ms": 10}})["stream.block_size"] == \
+        ("481 frames = 10.02 ms exceeds stream.latency_ms = 10.0 ms; use a smaller block "
+         "or a larger latency")
+
+
+def test_a_ring_of_two_blocks_is_accepted_and_a_shorter_one_named():
+    assert load_config({"buffers": {"ring_blocks": 2}}).buffers.ring_blocks == 2
+    assert cross_check(load_config({"buffers": {"ring_blocks": 2}})) == []
+    short = AudioConfig.model_construct(**{**dict(AudioConfig()),
+                                           "buffers": BufferConfig.model_construct(ring_blocks=1)})
+    assert cross_check(short) == [("buffers.ring_blocks", "must hold at least 2 blocks")]
+
+
+def test_device_problems_name_each_role_the_available_devices_and_the_rates():
+    both_missing = _rejection({}, _Devices(_info("usb"), _info("hdmi")))
+    assert both_missing == [
+        ("device.input_device", "no device named 'sim-in' (available: hdmi, usb)"),
+        ("device.output_device", "no device named 'sim-out' (available: hdmi, usb)")]
+    assert _rejection({}, _Devices()) == [
+        ("device.input_device", "no device named 'sim-in' (available: none)"),
+        ("device.output_device", "no device named 'sim-out' (available: none)")]
+    # a backend that finds no host devices at all is a backend with no devices
+    assert _rejection({}, _Devices(missing=True)) == _rejection({}, _Devices())
+    rates = _Devices(_info("sim-in", rates=(44_100, 96_000)), _info("sim-out", outs=1))
+    assert _rejection({}, rates) == [
+        ("stream.sample_rate", "48000 Hz is not supported by 'sim-in' (supported: 44100, 96000)"),
+        ("device.output_channels", "2 channels requested but 'sim-out' has 1")]

@@ -40,3 +40,195 @@ def test_an_illegal_transition_names_both_states():
     assert type(e.details["from"]) is str and type(e.details["to"]) is str  # JSON values, not members
     why = IllegalTransitionError("dsp", "a", "b", reason="busy")
     assert why.message == "illegal transition a -> b (busy)" and why.details == {"from": "a", "to": "b"}
+
+
+# --- the JSON-safe description histories and reports read -------------------------------------
+
+from system_under_test.errors import (  # noqa: E402  (kept beside the tests that use them)
+    MAX_FRAMES,
+    MAX_TEXT,
+    AudioSystemError,
+    CallbackError,
+    ErrorInfo,
+    ResourceLimitError,
+    short_traceback,
+)
+
+
+class _Opaque:
+    def __repr__(self) -> str:
+        return "<opaque>"
+
+
+def test_describe_gives_the_exact_json_record():
+    e = DeviceLostError("gone", component="device", details={"n": 1})
+    assert e.describe() == {
+        "type": "DeviceLostError", "message": "gone", "component": "device",
+        "severity": "CRITICAL", "recoverable": True, "details": {"n": 1},
+    }
+    plain = AudioSystemError("x")
+    assert plain.describe() == {
+        "type": "AudioSystemError", "message": "x", "component": None,
+        "severity": "ERROR", "recoverable": False, "details": {},
+    }
+    assert ResourceLimitError("full").describe()["severity"] == "WARNING"
+
+
+def test_describe_makes_every_detail_json_safe():
+    long = "y" * (MAX_TEXT + 1)
+    details = {
+        "text": "ok", "edge": "e" * MAX_TEXT, "long": long, "int": 3, "float": 0.5, "flag": True,
+        "none": None, "tuple": (1, "a", (2,)), "list": [_Opaque()], "nested": {1: {"k": _Opaque()}},
+        "obj": _Opaque(),
+    }
+    got = CallbackError("x", details=details).describe()["details"]
+    assert got == {
+        "text": "ok", "edge": "e" * MAX_TEXT, "long": "y" * MAX_TEXT + "...[cut]", "int": 3,
+        "float": 0.5, "flag": True, "none": None, "tuple": [1, "a", [2]], "list": ["<opaque>"],
+        "nested": {"1": {"k": "<opaque>"}}, "obj": "<opaque>",
+    }
+    assert got["flag"] is True and type(got["int"]) is int and type(got["tuple"]) is list
+    assert list(got) == list(details)  # the order the error gave
+
+
+def test_error_info_of_an_audio_error_keeps_its_fields_as_json():
+    e = DeviceLostError("m" * (MAX_TEXT + 5), component="device", severity=Severity.WARNING,
+                        details={"obj": _Opaque(), "n": 2})
+    info = ErrorInfo.of(e, component="ignored")  # the error's own component wins
+    assert (info.kind, info.component, info.severity, info.recoverable) == \
+        (DeviceLostError, "device", Severity.WARNING, True)
+    assert info.message == "m" * MAX_TEXT + "...[cut]"
+    assert dict(info.details) == {"obj": "<opaque>", "n": 2}
+    assert info.type == "DeviceLostError" and info.traceback == ""  # never raised
+    assert info.describe() == {
+        "type": "DeviceLostError", "message": "m" * MAX_TEXT + "...[cut]", "component": "device",
+        "severity": "WARNING", "recoverable": True, "details": {"obj": "<opaque>", "n": 2},
+    }
+    assert ErrorInfo.of(info) is info
+    assert str(info) == "[device] " + info.message and str(ErrorInfo.of(CallbackError("c"))) == "c"
+    bare = ErrorInfo.of(CallbackError("c"))
+    assert dict(bare.details) == {} and bare.describe()["details"] == {} and bare.component is None
+
+
+def test_error_info_of_a_foreign_exception():
+    info = ErrorInfo.of(KeyError("k"), component="dsp")
+    assert info.describe() == {
+        "type": "KeyError", "message": "KeyError('k')", "component": "dsp", "severity": "ERROR",
+        "recoverable": False, "details": {},
+    }
+    assert info.is_a(LookupError) and not info.is_a(AudioSystemError)
+    assert ErrorInfo.of(KeyError("k")).component is None
+    assert info == ErrorInfo(KeyError, "KeyError('k')", "dsp", Severity.ERROR, False)
+
+
+# --- the short traceback a record keeps -------------------------------------------------------
+
+def _raise_nested(depth: int) -> None:
+    if depth:
+        _raise_nested(depth - 1)
+    raise ValueError("deep")
+
+
+def _frames(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("  File ")]
+
+
+def test_short_traceback_keeps_the_innermost_frames_in_order():
+    try:
+        _raise_nested(6)
+    except ValueError as exc:
+        text = short_traceback(exc)
+        two = short_traceback(exc, max_frames=2)
+    frames = _frames(text)
+    assert len(frames) == MAX_FRAMES == 4 and text.splitlines() == frames
+    assert all(f.endswith(", in _raise_nested") and f.startswith('  File "') for f in frames)
+    assert frames[-1].startswith(f'  File "{__file__}", line ')
+    lines = [int(f.split(", line ")[1].split(",")[0]) for f in frames]
+    assert lines[:3] == [lines[0]] * 3 and lines[3] == lines[0] + 1  # the recursion, then the raise
+    assert _frames(two) == frames[-2:]
+
+
+def _chain(n: int) -> BaseException:
+    """An exception caused by n - 1 others, each raised, the outermost first."""
+    try:
+        if n == 1:
+            raise OSError("root")
+        raise RuntimeError(f"level {n}") from _chain(n - 1)
+    except BaseException as exc:  # noqa: BLE001 - returned for inspection
+        return exc
+
+
+def test_short_traceback_follows_the_cause_chain_to_its_limit():
+    text = short_traceback(_chain(6))
+    causes = [line for line in text.splitlines() if line.startswith("caused by ")]
+    assert causes == ["caused by RuntimeError: level 5", "caused by RuntimeError: level 4",
+                      "caused by RuntimeError: level 3"]  # max_causes=3: three causes, then stop
+    assert [line for line in short_traceback(_chain(2)).splitlines() if not line.startswith("  ")] == \
+        ["caused by OSError: root"]
+    one = short_traceback(_chain(6), max_causes=1)
+    assert [line for line in one.splitlines() if line.startswith("caused")] == \
+        ["caused by RuntimeError: level 5"]
+
+
+def test_short_traceback_reads_an_implicit_context_unless_suppressed():
+    def implicit() -> BaseException:
+        try:
+            try:
+                raise OSError("first")
+            except OSError:
+                raise ValueError("second")  # noqa: B904 - the implicit context is the point
+        except ValueError as exc:
+            return exc
+
+    def suppressed() -> BaseException:
+        try:
+            try:
+                raise OSError("first")
+            except OSError:
+                raise ValueError("second") from None
+        except ValueError as exc:
+            return exc
+
+    assert "caused by OSError: first" in short_traceback(implicit()).splitlines()
+    assert "caused by" not in short_traceback(suppressed())
+
+
+def test_short_traceback_stops_at_a_cycle_and_cuts_long_text():
+    a, b = _chain(1), _chain(1)
+    a.__cause__, b.__cause__ = b, a
+    text = short_traceback(a, max_causes=10)
+    assert [line for line in text.splitlines() if line.startswith("caused")] == ["caused by OSError: root"]
+    big = _chain(1)
+    big.__cause__ = RuntimeError("z" * (3 * MAX_TEXT))
+    cut = short_traceback(big)
+    assert len(cut) == MAX_TEXT + len("...[cut]") and cut.startswith("...[cut]")
+    assert cut.endswith("z" * 10)
+    exact = short_traceback(_chain(1))
+    assert len(exact) < MAX_TEXT and not exact.startswith("...")
+
+
+def test_short_traceback_keeps_text_of_exactly_the_limit():
+    def caused_by(message_len: int) -> BaseException:
+        outer = RuntimeError("outer")  # never raised: no frames, only the cause line
+        outer.__cause__ = OSError("q" * message_len)
+        return outer
+
+    head = len("caused by OSError: ")
+    assert short_traceback(caused_by(MAX_TEXT - head)) == "caused by OSError: " + "q" * (MAX_TEXT - head)
+    over = short_traceback(caused_by(MAX_TEXT - head + 1))
+    assert over == "...[cut]" + "aused by OSError: " + "q" * (MAX_TEXT - head + 1)
+
+
+def test_error_info_of_a_raised_error_keeps_where_it_was_raised():
+    for exc_type in (CallbackError, KeyError):
+        try:
+            _raise_as(exc_type)
+        except (CallbackError, KeyError) as exc:
+            info, expected = ErrorInfo.of(exc), short_traceback(exc)
+        assert info.traceback == expected != ""
+        assert _frames(info.traceback)[-1].endswith(", in _raise_as")
+        assert info.describe()["details"] == {}  # the details stay details, the traceback apart
+
+
+def _raise_as(exc_type: type[BaseException]) -> None:
+    raise exc_type("raised")
