@@ -35,12 +35,12 @@ from pydantic import Field as PField
 from system_under_test.errors import IllegalTransitionError
 from system_under_test.lifecycle import TRANSITIONS, State
 
-from .errors import ScenarioFileError, UsageError
+from ..errors import ScenarioFileError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
 
-    from .history import History
+    from ..history import History
 
 
 # ==================================================================================== targets ====
@@ -122,7 +122,7 @@ def target_for(system: "AudioSystem", rig: Any = None) -> FaultTarget:
     if name == "sim":
         return SimulatedTarget(backend)
     if rig is not None and name in ("jack", "portaudio"):
-        from .rig_target import JackRigTarget  # noqa: PLC0415 - imports this module
+        from ..rig_target import JackRigTarget  # noqa: PLC0415 - imports this module
         return JackRigTarget(rig, system)
     if name in ("jack", "portaudio"):
         return UncontrolledDevice()
@@ -494,7 +494,7 @@ class InvalidConfig(Fault):
     variant: str = ""
 
     def start(self, ctx: FaultContext) -> Any:
-        from .history import run_op  # noqa: PLC0415
+        from ..history import run_op  # noqa: PLC0415
         cfg, reason = invalid_config(ctx.rng, self.variant or None)
         if ctx.history is not None:
             result = run_op(ctx.history, ctx.system, "configure", cfg, process="fault",
@@ -568,7 +568,7 @@ class LifecycleCalls(Fault):
             raise ValueError("LifecycleCalls.count must be within 1..10000")
         history = ctx.history
         if history is None:
-            from .history import History  # noqa: PLC0415
+            from ..history import History  # noqa: PLC0415
             history = History(clock=ctx.system.clock)
         history.note_quiescent(ctx.system)
         _, _, outcomes = _random_ops(ctx.system, history, random.Random(ctx.rng.randrange(2**32)), "operator",
@@ -919,7 +919,7 @@ def profile_schedule(name: str, duration_s: float, seed: int) -> Schedule:
     try:
         profile = PROFILES[name]
     except KeyError:
-        from .inputs import clip  # noqa: PLC0415
+        from ..inputs import clip  # noqa: PLC0415
         raise ValueError(f"unknown fault profile {clip(name)} (known: {', '.join(PROFILES)})") from None
     return profile.schedule(duration_s, seed)
 
@@ -1083,7 +1083,7 @@ def load_profile(path: str | Path) -> Profile:
     """
     from pydantic import ValidationError  # noqa: PLC0415
 
-    from .inputs import load_document, validation_message  # noqa: PLC0415
+    from ..inputs import load_document, validation_message  # noqa: PLC0415
 
     p = Path(path)
     doc = load_document(p, "fault profile", fmt="toml", error=ScenarioFileError)
@@ -1334,7 +1334,7 @@ def restore_running(system: "AudioSystem", history: "History") -> list[str]:
     """Bring a system a storm left stopped, paused or failed back to RUNNING (recorded ops of the
     process ``nemesis``), so the rest of a run goes on testing a running system; returns the ops.
     At most one op per state on the way; a refusal ends the attempt (the state says why)."""
-    from .history import run_op  # noqa: PLC0415
+    from ..history import run_op  # noqa: PLC0415
     done: list[str] = []
     for _ in range(4):
         state = system.state
@@ -1364,7 +1364,7 @@ def _random_ops(system: "AudioSystem", hist: "History", rng: random.Random, proc
     """``count`` lifecycle ops drawn by ``rng`` from ``operations``, called on this thread (recorded
     invoke/ok/fail when ``record``); returns latencies, latencies of ops that made a transition, and
     outcome counts."""
-    from .history import classify, run_op  # noqa: PLC0415
+    from ..history import classify, run_op  # noqa: PLC0415
     lat: list[float] = []
     tlat: list[float] = []
     outcomes: dict[str, int] = {}
@@ -1408,7 +1408,7 @@ def system_storm(system: "AudioSystem", *, threads: int = 8, ops_per_thread: int
     A tiny ``sys.setswitchinterval`` during the storm makes thread interleavings dense, so races in
     a critical section of a few bytecodes show up in a few hundred operations.
     """
-    from .history import History  # noqa: PLC0415
+    from ..history import History  # noqa: PLC0415
     check_storm_operations(operations)
     hist = history if history is not None else History(clock=system.clock)
     stats = StormStats()
