@@ -32,7 +32,7 @@ from system_under_test.devices.simulated import SimulatedBackend
 
 from .audio_check import AudioCheck
 from .errors import ScenarioFileError, UsageError
-from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, target_for
+from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile
 from .history import History, run_op
 from .runfolder import RunFolder
 from .reports.build import CallbackDurations
@@ -251,6 +251,8 @@ class ReliabilityRun:
         history.attach(system, metrics_every_s=spec.metrics_every_s)
         # the backend's fault target (simulated device, JACK rig, or a device we cannot act on);
         # the schedule loses, with a note each, the faults that target cannot do
+        from .rig_target import target_for  # noqa: PLC0415 - the rig's target when the run owns a rig
+
         target = target_for(system, rig=self._rig)
         schedule = self.schedule.runnable_on(target, history)
         if not simulated:  # profile times are seconds into the run; triggers read the system clock
