@@ -14,6 +14,7 @@ read them). Class variables say the rest:
   step without ``duration_s`` lasts until clean-up;
 - ``same_history``: the same seed gives the same history (thread storms do not);
 - ``acts_by_operations``: what it does is lifecycle operations the history records one by one;
+- ``own_threads``: it runs threads of its own (kept out of the single-threaded stateful machine);
 - ``former_names`` / ``renamed``: old spellings still read, each with a deprecation note.
 
 A ``Fault`` also carries its ``trigger`` (when it fires) and ``fault_id``; those are not
@@ -124,6 +125,8 @@ class Fault:
     #: what the fault does is lifecycle operations, each recorded in the history (a scenario
     #: exported from a history replays those operations, not the fault)
     acts_by_operations: ClassVar[bool] = False
+    #: it runs threads of its own (a storm), so single-threaded explorers leave it out
+    own_threads: ClassVar[bool] = False
     #: earlier names of the kind, still read (with a deprecation note)
     former_names: ClassVar[tuple[str, ...]] = ()
     #: earlier names of parameters -> their names now, still read (with a deprecation note)
@@ -320,6 +323,7 @@ class ConcurrentTransitions(Fault):
     """``threads`` threads (2..64) issue ``ops_per_thread`` random lifecycle operations at once."""
 
     kind: ClassVar[str] = "concurrent_transitions"
+    own_threads: ClassVar[bool] = True
     acts_by_operations: ClassVar[bool] = True
     transient: ClassVar[bool] = False
     same_history: ClassVar[bool] = False
@@ -377,6 +381,7 @@ class CoordinatorContention(Fault):
     """
 
     kind: ClassVar[str] = "coordinator_contention"
+    own_threads: ClassVar[bool] = True
     transient: ClassVar[bool] = False
     target: TargetName = "coordinator"
     threads: Annotated[int, PField(ge=2, le=64)] = 4
@@ -494,6 +499,11 @@ FAULT_KINDS: dict[str, type[Fault]] = {c.kind: c for c in (
 #: fault kinds whose ``target`` is a device name (those that act through a target's capabilities)
 DEVICE_FAULT_KINDS: frozenset[str] = frozenset(k for k, c in FAULT_KINDS.items() if c.needs)
 
+#: kinds the stateful machine (``harness.stateful``) injects: those acting on one system without
+#: lifecycle operations or threads of their own (it issues operations itself, one thread at a time)
+STATEFUL_KINDS: tuple[str, ...] = tuple(k for k, c in FAULT_KINDS.items()
+                                        if not c.acts_by_operations and not c.own_threads)
+
 #: earlier names of kinds -> their names now
 FORMER_KIND_NAMES: dict[str, str] = {old: k for k, c in FAULT_KINDS.items() for old in c.former_names}
 
@@ -568,15 +578,18 @@ def _deprecated(note: str) -> None:
         print(f"soundcheck: deprecated: {note}", file=sys.stderr)
 
 
-def normalize_params(kind: str, params: Mapping[str, Any], where: str) -> dict[str, Any]:
+def normalize_params(kind: str, params: Mapping[str, Any], where: str, *, both: str = "raise") -> dict[str, Any]:
     """``params`` with every former parameter name of ``kind`` replaced by its name now (a note
-    each). Both spellings at once is a ``ValueError``: which one was meant cannot be guessed."""
+    each). Both spellings at once is a ``ValueError`` (which one was meant cannot be guessed), or,
+    with ``both="keep"``, left as written for a later validator to report where it belongs."""
     cls = FAULT_KINDS[kind]
     out = dict(params)
     for old, new in cls.renamed.items():
         if old in out and new in parameters(cls):
             if new in out:
-                raise ValueError(f"{where}: give {new!r} only ({old!r} is its former name)")
+                if both == "keep":
+                    continue
+                raise ValueError(f"give {new!r} only ({old!r} is its former name)")
             out[new] = out.pop(old)
             _deprecated(f"{where}.{old} is now called {new!r} (still read; write {new} = ...)")
     return out
@@ -592,7 +605,7 @@ def normalize_kind(name: Any, where: str) -> Any:
 
 
 __all__ = [
-    "DEVICE_FAULT_KINDS", "FAULT_KINDS", "FORMER_KIND_NAMES", "NOT_PARAMETERS", "SECONDS",
+    "DEVICE_FAULT_KINDS", "FAULT_KINDS", "FORMER_KIND_NAMES", "NOT_PARAMETERS", "SECONDS", "STATEFUL_KINDS",
     "BufferExhaustion", "CallbackRaises", "ConcurrentTransitions", "CoordinatorContention", "DeviceDropout",
     "DeviceStall", "Fault", "FaultContext", "InvalidConfig", "LateCallback", "LifecycleCalls",
     "SampleRateChange", "Seconds", "SlowDsp", "SlowStage", "TargetName", "collecting_deprecations",

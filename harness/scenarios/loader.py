@@ -26,8 +26,9 @@ from system_under_test.config import load_config
 from system_under_test.errors import ConfigError, ConfigValidationError
 
 from ..errors import ScenarioFileError
-from ..faults.kinds import FAULT_KINDS, collecting_deprecations, kind_named
+from ..faults.kinds import FAULT_KINDS, collecting_deprecations, kind_named, parameters
 from .model import (
+    FAULT_STEPS,
     FAULTS,
     FORMAT_VERSION,
     SUPPORTED_FORMATS,
@@ -179,18 +180,27 @@ def _pydantic_problems(exc: ValidationError) -> list[Problem]:
 
 
 def _as_written(problem: Problem, data: Mapping[str, Any]) -> Problem:
-    """A problem with a fault parameter the file wrote under its former name, placed (and named)
-    as written: ``steps[2].duration``, not the ``duration_s`` it was read as."""
+    """A problem in a fault step as the file wrote it: a parameter written under its former name
+    placed (and named) as written (``steps[2].duration``, not the ``duration_s`` it was read as);
+    an unknown parameter with the closest valid one."""
     loc = problem.loc
     steps = data.get("steps")
     if len(loc) < 3 or loc[0] != "steps" or not isinstance(loc[1], int) or not isinstance(steps, list) \
             or not 0 <= loc[1] < len(steps) or not isinstance(steps[loc[1]], Mapping):
         return problem
     step = steps[loc[1]]
-    cls = FAULT_KINDS.get(kind_named(str(step.get("fault"))) or "")
-    if cls is None or loc[2] in step:
+    kind = kind_named(str(step.get("fault")))
+    if kind is None:
         return problem
-    written = next((old for old, new in cls.renamed.items() if new == loc[2] and old in step), None)
+    if loc[2] in step:
+        if len(loc) == 3 and problem.message.startswith("unknown field"):
+            from ..inputs import closest
+            near = closest(str(loc[2]), FAULT_STEPS[kind].model_fields)
+            if near:
+                return Problem(loc, f"unknown field; did you mean {near!r}? (the parameters of {kind}: "
+                                    f"{', '.join(parameters(FAULT_KINDS[kind]))})", problem.line)
+        return problem
+    written = next((old for old, new in FAULT_KINDS[kind].renamed.items() if new == loc[2] and old in step), None)
     if written is None:
         return problem
     return Problem((*loc[:2], written, *loc[3:]), problem.message, problem.line)

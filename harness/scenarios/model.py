@@ -211,6 +211,14 @@ class FaultStep(_Trigger):
 
     fault: str
 
+    @model_validator(mode="before")
+    @classmethod
+    def _one_spelling(cls, data: Any) -> Any:
+        """A parameter written under its name now and its former name at once is refused here."""
+        if isinstance(data, dict) and data.get("fault") in FAULT_KINDS:
+            return normalize_params(data["fault"], data, "step")
+        return data
+
     @model_validator(mode="after")
     def _the_kind_accepts_it(self) -> "FaultStep":
         self.build()  # the declaration's own cross-field rules (e.g. invalid_config's config/variant)
@@ -261,7 +269,7 @@ def _former_fault_names(steps: Any) -> Any:
         if isinstance(step, dict) and "fault" in step:
             step = {**step, "fault": normalize_kind(step["fault"], f"steps[{i}].fault")}
             if step["fault"] in FAULT_KINDS:
-                step = normalize_params(step["fault"], step, f"steps[{i}]")
+                step = normalize_params(step["fault"], step, f"steps[{i}]", both="keep")
         out.append(step)
     return out
 
