@@ -34,14 +34,14 @@ from system_under_test.devices.simulated import SimulatedBackend
 
 from .audio_check import AudioCheck
 from .errors import RigError, ScenarioFileError, UsageError
-from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, target_for
+from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile
 from .history import History, run_op
 from .runfolder import RunFolder
 from .histogram import CallbackDurations
 from .reports import run_data_from_run, write_reports
 from .reports.provenance import CpuPeak, run_provenance, system_identity
 from .rig.loopback import LoopbackRig, rig_unavailable_reason
-from .rig.rig_target import JackRigTarget, ServerWatch
+from .rig.rig_target import JackRigTarget, ServerWatch, target_for
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
 from .verdict import RunVerdict, check_status, judge_run
 
@@ -250,6 +250,7 @@ class ReliabilityRun:
         history.attach(system, metrics_every_s=spec.metrics_every_s)
         # the backend's fault target (simulated device, JACK rig, or a device we cannot act on);
         # the schedule loses, with a note each, the faults that target cannot do
+
         target = target_for(system, rig=self._rig)
         schedule = self.schedule.runnable_on(target, history)
         if not simulated:  # profile times are seconds into the run; triggers read the system clock

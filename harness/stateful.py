@@ -1,8 +1,10 @@
 """Property-based stateful tests: a Hypothesis ``RuleBasedStateMachine`` over ``AudioSystem``.
 
 One rule per public operation (initialize, configure, reconfigure valid and invalid, start, pause,
-resume, stop, close, recover, simulate_error), one per fault kind (through ``FaultInjector`` on the
-simulated device), and one that advances the virtual clock. Every operation is recorded in a
+resume, stop, close, recover, simulate_error), one per fault kind of ``STATEFUL_KINDS`` (derived
+from the declarations in ``harness.faults.kinds``: hand-written rules pick devices and durations
+that reach the rare states, any other kind gets a rule drawing its declared parameters; through
+``FaultInjector`` on the simulated device), and one that advances the virtual clock. Every operation is recorded in a
 ``History`` with ``run_op``; after every step ``LiveChecker`` checks the invariants, and teardown
 closes the system and runs ``check_all`` (leaks and threads included).
 
@@ -34,19 +36,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from system_under_test import AudioSystem
 from system_under_test.errors import ConfigError, SystemClosedError
 
-from .faults import (
-    INVALID_CONFIG_KINDS,
-    BufferExhaustion,
-    CallbackRaises,
-    DeviceDropout,
-    DeviceStall,
-    Fault,
-    FaultInjector,
-    LateCallback,
-    SampleRateChange,
-    SlowDsp,
-    invalid_config,
-)
+from .faults import INVALID_CONFIG_KINDS, Fault, FaultInjector, invalid_config
+from .faults.kinds import DEVICE_FAULT_KINDS, FAULT_KINDS, STATEFUL_KINDS, parameters
 from .history import History, run_op
 from .invariants import LiveChecker, assert_ok, check_all, check_resources
 
@@ -128,6 +119,19 @@ def invalid_configs(draw: Any) -> Any:
     for key, value in patch.items():
         out[key] = {**out[key], **value} if isinstance(value, dict) and isinstance(out.get(key), dict) else value
     return out
+
+
+def fault_params(kind: str) -> st.SearchStrategy[dict[str, Any]]:
+    """Parameters for a fault of ``kind``, derived from its declaration: each parameter with
+    ``examples`` drawn from them, a device fault's target from the simulated input and output,
+    the rest left at the kind's defaults."""
+    fields: dict[str, st.SearchStrategy[Any]] = {}
+    for name, info in parameters(FAULT_KINDS[kind]).items():
+        if name == "target" and kind in DEVICE_FAULT_KINDS:
+            fields[name] = st.sampled_from(["sim-in", "sim-out"])
+        elif info.examples:
+            fields[name] = st.sampled_from(list(info.examples))
+    return st.fixed_dictionaries(fields)
 
 
 # ===================================================================================== stats ====
@@ -218,6 +222,10 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
             fault.fault_id = f"{fault.kind}#{self.nfaults}"
             self.injector.inject(fault)
 
+        def inject_kind(self, kind: str, **params: Any) -> None:
+            """Inject a fault of ``kind`` with ``params`` (validated by the kind's declaration)."""
+            self.inject(FAULT_KINDS[kind](**params))
+
         def present(self, device: str) -> bool:
             return bool(self.sys.backend.device(device).present)
 
@@ -284,7 +292,7 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
         # -- faults -----------------------------------------------------------------------------
         def _dropout(self, device: str, duration: float, report: bool = True) -> None:
             if self.present(device):
-                self.inject(DeviceDropout(target=device, duration_s=duration, report=report))
+                self.inject_kind("dropout", target=device, duration_s=duration, report=report)
 
         @precondition(lambda self: self.open)
         @rule()
@@ -305,32 +313,32 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
         @precondition(lambda self: self.open)
         @rule(device=st.sampled_from(["sim-in", "sim-out"]), duration=st.sampled_from([0.3, 0.05, 0.01]))
         def stall(self, device: str, duration: float) -> None:
-            self.inject(DeviceStall(target=device, duration_s=duration))
+            self.inject_kind("stall", target=device, duration_s=duration)
 
         @precondition(lambda self: self.open)
         @rule(delay=st.sampled_from([0.002, 0.01, 0.05]))
         def xrun(self, delay: float) -> None:
-            self.inject(LateCallback(target="sim-in", delay_s=delay))
+            self.inject_kind("xrun", target="sim-in", delay_s=delay)
 
         @precondition(lambda self: self.open)
         @rule(count=st.integers(1, 6))
         def callback_raises(self, count: int) -> None:
-            self.inject(CallbackRaises(target="sim-in", count=count))
+            self.inject_kind("callback_raises", target="sim-in", count=count)
 
         @precondition(lambda self: self.open)
         @rule(rate=st.sampled_from([44_100, 96_000]))
         def sample_rate_change(self, rate: int) -> None:
-            self.inject(SampleRateChange(target="sim-in", rate=rate))
+            self.inject_kind("sample_rate_change", target="sim-in", rate=rate)
 
         @precondition(lambda self: self.open)
         @rule(mode=st.sampled_from(["pool", "limit"]), duration=st.sampled_from([0.2, 1.0, 0.02]))
         def buffer_exhaustion(self, mode: str, duration: float) -> None:
-            self.inject(BufferExhaustion(mode=mode, duration_s=duration))
+            self.inject_kind("buffer_exhaustion", mode=mode, duration_s=duration)
 
         @precondition(lambda self: self.open)
         @rule(factor=st.sampled_from([1.2, 3.0]), duration=st.sampled_from([0.02, 0.3]))
         def slow_dsp(self, factor: float, duration: float) -> None:
-            self.inject(SlowDsp(factor=factor, duration_s=duration))
+            self.inject_kind("slow_dsp", factor=factor, duration_s=duration)
 
         # -- time -------------------------------------------------------------------------------
         # Hypothesis tries zero-argument rules first and most often, so time gets several of them:
@@ -406,15 +414,36 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
             finally:
                 self.history.close()
 
+    # A declared kind without a rule above gets one drawn from its declaration (``fault_params``):
+    # adding a kind to ``harness.faults.kinds`` is enough for the machine to inject it.
+    for kind in (k for k in STATEFUL_KINDS if k not in HAND_WRITTEN_RULES):
+        setattr(Machine, f"fault_{kind}", _declared_fault_rule(kind))
     Machine.__name__ = Machine.__qualname__ = name
     Machine.stats = stats  # type: ignore[attr-defined]
     return Machine
+
+
+#: kinds whose rules above pick their own parameters (the devices, durations and pairings that reach
+#: the rare states); every other kind of ``STATEFUL_KINDS`` gets ``_declared_fault_rule``
+HAND_WRITTEN_RULES: frozenset[str] = frozenset({"dropout", "stall", "xrun", "callback_raises", "sample_rate_change",
+                                                "buffer_exhaustion", "slow_dsp"})
+
+
+def _declared_fault_rule(kind: str) -> Any:
+    @precondition(lambda self: self.open)
+    @rule(params=fault_params(kind))
+    def inject_declared(self: Any, params: dict[str, Any]) -> None:
+        self.inject_kind(kind, **params)
+
+    inject_declared.__name__ = f"fault_{kind}"
+    return inject_declared
 
 
 AudioSystemMachine = make_machine()
 
 __all__ = [
     "AudioSystemMachine",
+    "HAND_WRITTEN_RULES",
     "BASE_CONFIG",
     "FAST_RECOVERY",
     "MachineStats",
@@ -423,5 +452,6 @@ __all__ = [
     "make_machine",
     "profile_settings",
     "set_profile",
+    "fault_params",
     "valid_configs",
 ]

@@ -36,10 +36,10 @@ from typing import Any
 from .errors import UsageError
 from .faults import _DEVICE_PARAMS, FAULT_KINDS, PROFILES, Profile, Schedule
 
-#: Fault kinds a swarm seed draws from: every kind the simulated device supports, except
-#: ``concurrent_transitions``, whose thread storms make a seed's history differ run to run (the
-#: shrinker relies on the same seed and schedule giving the same history).
-SWARM_KINDS: tuple[str, ...] = tuple(sorted(k for k in FAULT_KINDS if k != "concurrent_transitions"))
+#: Fault kinds a swarm seed draws from: every kind the simulated device supports whose history is
+#: the same for the same seed (not ``concurrent_transitions``, whose thread storms make a seed's
+#: history differ run to run: the shrinker relies on the same seed and schedule giving the same history).
+SWARM_KINDS: tuple[str, ...] = tuple(sorted(k for k, c in FAULT_KINDS.items() if c.same_history))
 
 #: A kind's probability per check before the per-seed scale (the hostile profile's, where it has one).
 _BASE_P: dict[str, float] = {

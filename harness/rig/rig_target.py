@@ -40,7 +40,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import RigError
-from ..faults import Fault, FaultContext, FaultRecord, Schedule
+from ..faults import DEVICE_CAPABILITIES, Fault, FaultContext, FaultRecord, FaultTarget, Schedule, unsupported_reason
+from ..faults import target_for as _target_without_rig
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -100,9 +101,16 @@ class JackRigTarget:
         """The faults that were no-ops, with why (e.g. ``stall: server not running``)."""
         return [f"{a.method}: {a.detail}" for a in self.actions if not a.done]
 
+    #: the ``harness.faults`` capabilities the rig has: every device one but corrupting the
+    #: callback's buffers, plus pulling the cable
+    capabilities: frozenset[str] = (DEVICE_CAPABILITIES - {"raise_in_callback"}) | {"pull_cable"}
+
+    def why_not(self, capability: str) -> str:
+        return UNSUPPORTED["callback_raises"]
+
     def unsupported_reason(self, kind: str) -> str | None:
         """Why the rig cannot inject faults of ``kind`` (None: it can)."""
-        return UNSUPPORTED.get(kind)
+        return unsupported_reason(self, kind)
 
     # -- the FaultTarget protocol ----------------------------------------------------------------
     def drop_device(self, name: str) -> None:
@@ -277,6 +285,8 @@ class PulledCable(Fault):
     """
 
     kind: ClassVar[str] = "pulled_cable"
+    needs: ClassVar[frozenset[str]] = frozenset({"pull_cable"})
+    lasting: ClassVar[bool] = True
     duration_s: float = 0.5
 
     def start(self, ctx: FaultContext) -> Any:
@@ -289,4 +299,13 @@ class PulledCable(Fault):
         ctx.target.replug_cable(self.target)  # type: ignore[attr-defined]
 
 
-__all__ = ["JackRigTarget", "PulledCable", "ServerWatch", "RigAction", "UNSUPPORTED", "UnsupportedFault"]
+def target_for(system: AudioSystem, rig: LoopbackRig | None = None) -> FaultTarget:
+    """The ``FaultTarget`` for ``system``: ``JackRigTarget`` over ``rig`` for a real backend on the
+    JACK loopback rig, else ``harness.faults.target_for`` (the simulated device's hooks, or a real
+    device the harness cannot touch)."""
+    if rig is not None and getattr(system.backend, "name", None) in ("jack", "portaudio"):
+        return JackRigTarget(rig, system)
+    return _target_without_rig(system)
+
+
+__all__ = ["JackRigTarget", "PulledCable", "ServerWatch", "RigAction", "UNSUPPORTED", "UnsupportedFault", "target_for"]

@@ -45,26 +45,18 @@ from .. import mutants
 from ..errors import UsageError
 from ..history import Entry, History, run_op
 from ..rig.loopback import LoopbackRig
+from ..rig.rig_target import target_for as rig_target_for
 from .loader import _merge, load_scenario, system_config_dict
 from .model import (
-    BufferExhaustion,
-    CallbackRaises,
-    ConcurrentTransitions,
-    CoordinatorContention,
     DeadlineExpect,
-    DeviceDropout,
-    InvalidConfig,
+    FaultStep,
     InvariantExpect,
     MetricExpect,
     NeverExpect,
     OpStep,
-    SampleRateChange,
     Scenario,
-    SlowDsp,
-    Stall,
     StateExpect,
     WaitStep,
-    Xrun,
     format_duration,
     parse_anchor,
     parse_condition,
@@ -187,22 +179,6 @@ class _RealDriver:
             fn()
 
 
-@dataclass
-class _Given(F.InvalidConfig):
-    """``invalid_config`` with the configuration written in the scenario (not a generated one)."""
-
-    config: Any = None
-
-    def start(self, ctx: F.FaultContext) -> Any:
-        result = run_op(ctx.history, ctx.system, "configure", self.config, process="fault",
-                        meta={"invalid": True, "reason": "given by the scenario"}) if ctx.history is not None \
-            else None
-        if result is None:
-            return None
-        return {"reason": "given by the scenario", "outcome": result.outcome,
-                "error": type(result.error).__name__ if result.error else None}
-
-
 # ================================================================================= building ====
 def default_system_factory(config: dict[str, Any], scenario: Scenario) -> AudioSystem:
     """The real system on the scenario's backend (the simulated device: seeded, virtual clock)."""
@@ -233,11 +209,11 @@ def _build_rig_system(scenario: Scenario, config: dict[str, Any], stack: list[Ca
 
 
 # ================================================================================ execution ====
-#: Faults that may fire inside a transition observer (they touch only the device, never take the
-#: system's operation lock). The others (an invalid configuration, a storm of threads calling
-#: operations) fire like operations, after the operation in progress returns: a storm started
-#: inside an observer would wait for threads that wait for the lock the observer's caller holds.
-_SYNC_FAULTS = (DeviceDropout, Stall, Xrun, CallbackRaises, SampleRateChange)
+# Faults that act only on a device (``FaultStep.on_device``) may fire inside a transition observer:
+# they never take the system's operation lock. The others (an invalid configuration, a storm of
+# threads calling operations) fire like operations, after the operation in progress returns: a
+# storm started inside an observer would wait for threads that wait for the lock the observer's
+# caller holds.
 
 
 @dataclass
@@ -305,7 +281,7 @@ class _Execution:
             return
         kind, value = parse_condition(step.when)
         w = _Watch(kind, value)
-        if isinstance(step, _SYNC_FAULTS) and step.delay == 0:
+        if isinstance(step, FaultStep) and step.on_device and step.delay == 0:
             w.sync = lambda i=i: self._fire_sync(i)
         self.watches[i] = w
 
@@ -408,40 +384,19 @@ class _Execution:
         t = self.marks[name]["start"][0]
         self.failures.append(Failure(expectation, message, self._evidence(t - 0.05, self.driver.now()), step=name))
 
-    def _fault(self, name: str, step: Any) -> None:
-        target = step.target or (self.system.config.device.input_device if self.system.config is not None
-                                 else system_config_dict(self.s)["device"].get("input_device", "sim-in"))
-        duration = step.duration or 0.0
-        fault: F.Fault
-        if isinstance(step, DeviceDropout):
-            fault = F.DeviceDropout(target=target, duration_s=duration or UNTIL_CLEANUP, report=step.report)
-        elif isinstance(step, Stall):
-            fault = F.DeviceStall(target=target, duration_s=duration or UNTIL_CLEANUP)
-        elif isinstance(step, Xrun):
-            fault = F.LateCallback(target=target, delay_s=step.late_by)
-        elif isinstance(step, CallbackRaises):
-            fault = F.CallbackRaises(target=target, count=step.count)
-        elif isinstance(step, SampleRateChange):
-            fault = F.SampleRateChange(target=target, rate=step.rate)
-        elif isinstance(step, BufferExhaustion):
-            fault = F.BufferExhaustion(duration_s=duration, mode=step.mode)
-        elif isinstance(step, InvalidConfig):
-            if step.config is not None:
-                base = self.system.config.to_dict() if self.system.config is not None else system_config_dict(self.s)
-                fault = _Given(config=_merge(base, step.config))
-            else:
-                fault = F.InvalidConfig(variant=step.variant or "")
-        elif isinstance(step, ConcurrentTransitions):
-            fault = F.ConcurrentTransitions(threads=step.threads, ops_per_thread=step.ops_per_thread,
-                                            operations=tuple(step.ops))
-        elif isinstance(step, SlowDsp):
-            fault = F.SlowDsp(duration_s=duration, factor=step.factor)
-        elif isinstance(step, CoordinatorContention):
-            fault = F.CoordinatorContention(threads=step.threads, ops_per_thread=step.ops_per_thread)
-        else:  # pragma: no cover - the model admits nothing else
-            raise TypeError(step)
+    def _fault(self, name: str, step: FaultStep) -> None:
+        overrides: dict[str, Any] = {}
+        if step.on_device and step.target is None:  # a device fault hits the configured input device
+            overrides["target"] = (self.system.config.device.input_device if self.system.config is not None
+                                   else system_config_dict(self.s)["device"].get("input_device", "sim-in"))
+        if step.fault == "invalid_config" and step.config is not None:  # merged into the current config
+            base = self.system.config.to_dict() if self.system.config is not None else system_config_dict(self.s)
+            overrides["config"] = _merge(base, step.config)
+        fault = step.build(**overrides)
+        if step.duration_s is None and step.lasting:  # no duration: it stays until clean-up lifts it
+            fault.duration_s = UNTIL_CLEANUP  # beyond any duration a file may give
         fault.fault_id = name
-        reason = getattr(self.injector.target, "unsupported_reason", lambda kind: None)(fault.kind)
+        reason = F.reason_unsupported(self.injector.target, fault.needs)
         if reason is not None:  # e.g. callback_raises on the JACK rig: say so, never fire half a fault
             self.history.note("fault_skipped", fault_id=name, kind=fault.kind, reason=reason)
             self.failures.append(Failure(f"step {name} (fault {fault.kind})",
@@ -735,7 +690,7 @@ def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFacto
             driver: Any = _SimDriver(system.clock)
         else:
             driver = _RealDriver(system.clock)
-        target = F.target_for(system, rig=rig)  # the JACK rig's JackRigTarget, or the simulated device's
+        target = rig_target_for(system, rig=rig)  # the JACK rig's JackRigTarget, or the simulated device's
         injector = F.FaultInjector(system, [], seed=scenario.run.seed, target=target, history=history)
         ex = _Execution(scenario, system, driver, history, injector, step_context)
         with step_context("initialize"):

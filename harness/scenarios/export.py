@@ -13,8 +13,12 @@ failure of the same invariant at the same step.
 recording violated, or, when it violated none, every invariant it satisfied (so the scenario
 guards against regressions).
 
+Fault steps are written with the kinds' own names (``harness.faults.kinds``); which kinds act
+through operations, which hit a device and which last is read from their declarations.
+``steps_from_schedule`` writes a schedule's faults with every parameter.
+
 Limits: a ``FaultRecord`` carries kind, target, time and duration but not every parameter (an
-xrun's lateness, a callback fault's count, a new sample rate); those come back as the format's
+xrun's lateness, a callback fault's count, a new sample rate); those come back as the kinds'
 defaults. Operations issued concurrently (a storm) come back as sequential steps in the order the
 history saw their invocations.
 """
@@ -34,17 +38,11 @@ from system_under_test.config import AudioConfig, load_config
 from system_under_test.errors import ConfigError
 
 from ..errors import InputFileError
+from ..faults import FAULT_KINDS, At, Schedule
 from ..history import History
 from .loader import parse_scenario
 from .model import FORMAT_VERSION, Scenario, format_duration
 
-#: harness.faults kinds -> scenario fault names
-_FAULT_NAMES = {"dropout": "device_dropout", "stall": "stall", "xrun": "xrun",
-                "callback_raises": "callback_raises", "sample_rate_change": "sample_rate_change",
-                "buffer_exhaustion": "buffer_exhaustion", "invalid_config": "invalid_config",
-                "concurrent_transitions": "concurrent_transitions", "slow_dsp": "slow_dsp",
-                "coordinator_contention": "coordinator_contention"}
-_WITH_DURATION = {"device_dropout", "stall", "buffer_exhaustion", "slow_dsp"}
 _SKIP_PROCESSES = {"fault", "cleanup"}
 _OPS = {"initialize", "configure", "start", "pause", "resume", "reconfigure", "stop", "close", "recover",
         "simulate_error", "poll"}
@@ -106,20 +104,31 @@ def steps_from_history(history: History) -> list[dict[str, Any]]:
                     step["component"] = args[0]
             steps.append(step)
         elif e.type == "fault_start":
-            kind = _FAULT_NAMES.get(str(e.value or e.data.get("kind")))
-            if kind is None or kind == "invalid_config":
-                continue  # invalid configs show up as their configure op
+            kind = str(e.value or e.data.get("kind"))
+            cls = FAULT_KINDS.get(kind)
+            if cls is None or cls.acts_by_operations:
+                continue  # not a declared kind (a rig-only one), or its operations are steps already
             step = {"at": _ms(e.time - t0), "fault": kind}
             target = e.data.get("target")
-            if target and kind not in ("buffer_exhaustion", "concurrent_transitions", "slow_dsp",
-                                       "coordinator_contention"):
+            if target and cls.needs:  # a device fault: the device it hit
                 step["target"] = target
             dur = float(e.data.get("duration_s") or 0.0)
-            if kind in _WITH_DURATION and 0 < dur < 1e8:
-                step["duration"] = _ms(dur)
-            if kind == "concurrent_transitions":
-                continue  # its operations are in the history one by one
+            if cls.lasting and 0 < dur < 1e8:
+                step["duration_s"] = _ms(dur)
             steps.append(step)
+    return steps
+
+
+def steps_from_schedule(schedule: Schedule) -> list[dict[str, Any]]:
+    """The faults of a schedule (``At`` triggers) as scenario steps with every parameter: nothing is
+    lost, unlike a history, which records no parameters but the duration."""
+    steps: list[dict[str, Any]] = []
+    for fault in schedule.faults:
+        if not isinstance(fault.trigger, At):
+            raise ValueError(f"{fault.fault_id}: only faults triggered At a time become steps, "
+                             f"not {fault.trigger.describe()}")
+        params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in fault.params().items()}
+        steps.append({"at": _ms(fault.trigger.time), "fault": fault.kind, **params})
     return steps
 
 
@@ -143,7 +152,7 @@ def _document(scenario_id: str, title: str, reproduces: str, tags: list[str], se
     from .model import parse_duration
     for s in steps:
         if "at" in s:
-            last = max(last, parse_duration(s["at"]) + parse_duration(s.get("duration", 0)))
+            last = max(last, parse_duration(s["at"]) + parse_duration(s.get("duration_s", s.get("duration", 0))))
     doc["run"]["max_duration"] = _ms(last + 30.0)
     return doc
 
@@ -270,5 +279,5 @@ def scenario_from_history(history: History | str | Path, *, scenario_id: str | N
 
 
 __all__ = ["dump_document", "export_failure", "minimise", "scenario_from_history", "steps_from_history",
-           "write_scenario"]
+           "steps_from_schedule", "write_scenario"]
 

@@ -14,6 +14,7 @@ never carry a configuration the system itself would not accept.
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -29,18 +30,18 @@ from system_under_test.errors import ConfigError, ConfigValidationError
 from ..errors import ScenarioFileError
 from ..inputs import check_depth, read_text
 from ..invariants import NAMES as INVARIANT_NAMES
+from ..faults.kinds import FAULT_KINDS, collecting_deprecations, kind_named, parameters
 from .model import (
+    FAULT_STEPS,
     FAULTS,
     FORMAT_VERSION,
     SUPPORTED_FORMATS,
-    InvalidConfig,
+    FaultStep,
     InvariantExpect,
     OpStep,
     Scenario,
 )
 
-#: scenario faults whose ``target`` names a device
-DEVICE_FAULTS = frozenset({"device_dropout", "stall", "xrun", "callback_raises", "sample_rate_change"})
 _TAGS = {"steps": {"op", "wait", *FAULTS}, "expect": {"invariant", "reach", "metric", "state", "never"}}
 
 
@@ -182,6 +183,33 @@ def _pydantic_problems(exc: ValidationError) -> list[Problem]:
     return problems
 
 
+def _as_written(problem: Problem, data: Mapping[str, Any]) -> Problem:
+    """A problem in a fault step as the file wrote it: a parameter written under its former name
+    placed (and named) as written (``steps[2].duration``, not the ``duration_s`` it was read as);
+    an unknown parameter with the closest valid one."""
+    loc = problem.loc
+    steps = data.get("steps")
+    if len(loc) < 3 or loc[0] != "steps" or not isinstance(loc[1], int) or not isinstance(steps, list) \
+            or not 0 <= loc[1] < len(steps) or not isinstance(steps[loc[1]], Mapping):
+        return problem
+    step = steps[loc[1]]
+    kind = kind_named(str(step.get("fault")))
+    if kind is None:
+        return problem
+    if loc[2] in step:
+        if len(loc) == 3 and problem.message.startswith("unknown field"):
+            from ..inputs import closest
+            near = closest(str(loc[2]), FAULT_STEPS[kind].model_fields)
+            if near:
+                return Problem(loc, f"unknown field; did you mean {near!r}? (the parameters of {kind}: "
+                                    f"{', '.join(parameters(FAULT_KINDS[kind]))})", problem.line)
+        return problem
+    written = next((old for old, new in FAULT_KINDS[kind].renamed.items() if new == loc[2] and old in step), None)
+    if written is None:
+        return problem
+    return Problem((*loc[:2], written, *loc[3:]), problem.message, problem.line)
+
+
 def _merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in changes.items():
@@ -233,7 +261,8 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
     for i, step in enumerate(scenario.steps):
         if isinstance(step, OpStep) and step.config is not None and step.outcome != "fail" and not base_problems:
             problems += _config_problems(("steps", i, "config"), _merge(base, step.config), backend)
-        elif isinstance(step, InvalidConfig) and step.config is not None and not base_problems:
+        elif isinstance(step, FaultStep) and step.fault == "invalid_config" and step.config is not None \
+                and not base_problems:
             if not _config_problems(("steps", i, "config"), _merge(base, step.config), backend):
                 problems.append(Problem(("steps", i, "config"),
                                         "an invalid_config fault needs a configuration the system "
@@ -241,8 +270,8 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
     if backend == "sim":  # a device fault's target must be a simulated device (found here, not mid-run)
         names = sorted(d.name for d in SimulatedBackend(VirtualClock()).devices())
         for i, step in enumerate(scenario.steps):
-            target = getattr(step, "target", None)
-            if target is not None and getattr(step, "fault", None) in DEVICE_FAULTS and target not in names:
+            target = step.target if isinstance(step, FaultStep) and step.on_device else None
+            if target is not None and target not in names:
                 problems.append(Problem(("steps", i, "target"),
                                         f"no simulated device {target!r} (devices: {', '.join(names)})"))
     for i, exp in enumerate(scenario.expect):
@@ -277,10 +306,13 @@ def scenario_from_dict(data: Mapping[str, Any], source: str = "<scenario>", *, t
                    "for this format: see scenarios/README.md)")
         raise ScenarioFileError(source, msg)
     try:
-        scenario = Scenario.model_validate(dict(data))
+        with collecting_deprecations() as notes:
+            scenario = Scenario.model_validate(dict(data))
+        for note in notes:  # a former fault or parameter name: read, and said so
+            print(f"{source}: deprecated: {note}", file=sys.stderr)
         problems = semantic_problems(scenario)
     except ValidationError as exc:
-        problems = _pydantic_problems(exc)
+        problems = [_as_written(p, data) for p in _pydantic_problems(exc)]
         system = data.get("system", {})
         backend = (data.get("run") or {}).get("backend", "sim") if isinstance(data.get("run"), Mapping) else "sim"
         if isinstance(system, Mapping) and backend in ("sim", "jack", "portaudio") \

@@ -17,7 +17,6 @@ import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -25,10 +24,21 @@ from pydantic import (
     Field,
     PlainSerializer,
     Tag,
+    create_model,
     model_validator,
 )
 
 from ..durations import parse_duration as _shared_parse
+from ..faults.kinds import (
+    FAULT_KINDS,
+    Fault,
+    TargetName,
+    is_seconds,
+    normalize_kind,
+    normalize_params,
+    parameter_type,
+    parameters,
+)
 
 #: The one format version this soundcheck reads. A file must say ``format = 1``.
 FORMAT_VERSION = 1
@@ -44,8 +54,8 @@ OPS = ("initialize", "configure", "start", "pause", "resume", "reconfigure", "st
 OpName = Literal["initialize", "configure", "start", "pause", "resume", "reconfigure", "stop", "close",
                  "recover", "simulate_error", "poll"]
 
-FAULTS = ("device_dropout", "stall", "xrun", "callback_raises", "sample_rate_change",
-          "buffer_exhaustion", "invalid_config", "concurrent_transitions", "slow_dsp", "coordinator_contention")
+#: the fault kinds a step may name: every kind ``harness.faults`` declares, by its one name
+FAULTS: tuple[str, ...] = tuple(FAULT_KINDS)
 
 # -- durations ------------------------------------------------------------------------------------
 def parse_duration(value: Any) -> float:
@@ -119,15 +129,8 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-def _device_name(value: Any) -> Any:
-    if isinstance(value, str) and (value in (".", "..") or any(c in value for c in "/\\") or
-                                   any(ord(c) < 32 for c in value)):
-        raise ValueError(f"{value[:60]!r} is not a device name (no '/', '\\', '..' or control characters)")
-    return value
-
-
 #: a device name: no path separators or parent references (it names a device, never a file)
-DeviceName = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_device_name)]
+DeviceName = TargetName
 
 
 # -- metadata and run ----------------------------------------------------------------------------
@@ -199,96 +202,76 @@ class WaitStep(_Trigger):
     wait: Duration
 
 
-class _Fault(_Trigger):
-    #: Device the fault hits; defaults to the configured input device.
-    target: DeviceName | None = None
-    #: How long the fault lasts before it is lifted (device returns, stall ends, ...).
-    duration: Duration | None = None
+class FaultStep(_Trigger):
+    """A fault step: ``fault = "<kind>"`` and that kind's parameters, exactly as
+    ``harness.faults.kinds`` declares them (names, types, bounds); a parameter left out takes the
+    kind's default. Without ``duration_s``, a fault that holds something until it ends (a device
+    gone, a pool drained: ``Fault.lasting``) lasts until clean-up. Durations may be written
+    ``"250ms"``. One subclass per kind is derived below (``FAULT_STEPS``)."""
 
+    fault: str
 
-class DeviceDropout(_Fault):
-    fault: Literal["device_dropout"]
-    #: true: the driver reports the loss; false: the device just goes quiet (ALSA "jack" PCM).
-    report: bool = True
-
-
-class Stall(_Fault):
-    fault: Literal["stall"]
-
-
-class Xrun(_Fault):
-    """One late callback (flagged input_overflow/output_underflow): an xrun."""
-
-    fault: Literal["xrun"]
-    #: How late the callback is.
-    late_by: Duration = 0.01
-
-
-class CallbackRaises(_Fault):
-    """The next ``count`` audio callbacks raise (a malformed buffer from a buggy driver or DSP)."""
-
-    fault: Literal["callback_raises"]
-    count: int = Field(1, ge=1, le=10_000)
-
-
-class SampleRateChange(_Fault):
-    fault: Literal["sample_rate_change"]
-    rate: int = Field(44_100, ge=8_000, le=384_000)
-
-
-class BufferExhaustion(_Fault):
-    """A competing allocator drains the block pool ("pool") or the global buffer limit ("limit")."""
-
-    fault: Literal["buffer_exhaustion"]
-    mode: Literal["pool", "limit"] = "pool"
-
-
-class InvalidConfig(_Fault):
-    """An invalid configuration applied (configure, i.e. reconfigure while running): it must be
-    rejected and change nothing. Give ``config`` explicitly, or a generated ``variant``."""
-
-    fault: Literal["invalid_config"]
-    #: The invalid changes, merged into the current configuration.
-    config: dict[str, Any] | None = None
-    variant: Literal["wrong_type", "out_of_range", "cross_field", "unknown_version", "unknown_field",
-                     "missing_device", "not_a_mapping"] | None = None
+    @model_validator(mode="before")
+    @classmethod
+    def _one_spelling(cls, data: Any) -> Any:
+        """A parameter written under its name now and its former name at once is refused here."""
+        if isinstance(data, dict) and data.get("fault") in FAULT_KINDS:
+            return normalize_params(data["fault"], data, "step")
+        return data
 
     @model_validator(mode="after")
-    def _one_source(self) -> "InvalidConfig":
-        if self.config is not None and self.variant is not None:
-            raise ValueError("give either 'config' or 'variant', not both")
+    def _the_kind_accepts_it(self) -> "FaultStep":
+        self.build()  # the declaration's own cross-field rules (e.g. invalid_config's config/variant)
         return self
 
+    def parameters(self) -> dict[str, Any]:
+        """The parameters given in the step (those left out are absent, not None)."""
+        return {name: getattr(self, name) for name in parameters(FAULT_KINDS[self.fault])
+                if getattr(self, name) is not None}
 
-class ConcurrentTransitions(_Fault):
-    """``threads`` threads issue ``ops_per_thread`` lifecycle operations at once (seeded choice)."""
+    def build(self, **overrides: Any) -> Fault:
+        """The ``harness.faults`` fault this step injects (``overrides`` replace given parameters)."""
+        return FAULT_KINDS[self.fault](**{**self.parameters(), **overrides})
 
-    fault: Literal["concurrent_transitions"]
-    threads: int = Field(4, ge=2, le=64)
-    ops_per_thread: int = Field(10, ge=1, le=10_000)
-    #: Drawn from; empty means the injector's default mix (every op, invalid configs included).
-    ops: tuple[Literal["initialize", "configure", "start", "pause", "resume", "stop", "recover",
-                       "simulate_error", "reconfigure", "configure_invalid"], ...] = ()
+    @property
+    def lasting(self) -> bool:
+        return FAULT_KINDS[self.fault].lasting
 
-
-class SlowDsp(_Fault):
-    """A DSP stage costing ``factor`` times the block budget (declared on the virtual clock)."""
-
-    fault: Literal["slow_dsp"]
-    factor: float = Field(1.5, gt=0, le=100)
-
-
-class CoordinatorContention(_Fault):
-    """``threads`` threads race ``transition()`` on a fresh coordinator of the system's own class
-    (``harness.faults.CoordinatorContention``): a lost update there fails ``legal_transitions``."""
-
-    fault: Literal["coordinator_contention"]
-    threads: int = Field(4, ge=2, le=64)
-    ops_per_thread: int = Field(5, ge=1, le=10_000)
+    @property
+    def on_device(self) -> bool:
+        """The fault acts only on a device (never takes the system's operation lock)."""
+        return bool(FAULT_KINDS[self.fault].needs)
 
 
-FaultStep = Union[DeviceDropout, Stall, Xrun, CallbackRaises, SampleRateChange, BufferExhaustion,
-                  InvalidConfig, ConcurrentTransitions, SlowDsp, CoordinatorContention]
+def _fault_step_model(kind: str) -> type[FaultStep]:
+    cls = FAULT_KINDS[kind]
+    fields: dict[str, Any] = {"fault": (Literal[kind], ...)}
+    for name, info in parameters(cls).items():
+        t = parameter_type(info)
+        if is_seconds(info):  # written back as "250ms"
+            t = Annotated[t, PlainSerializer(format_duration, return_type=str)]
+        fields[name] = (t | None, Field(None, description=info.description))
+    title = "".join(part.title() for part in kind.split("_")) + "Step"
+    return create_model(title, __base__=FaultStep, __doc__=cls.__doc__, **fields)
+
+
+#: the step model of each fault kind, derived from its declaration
+FAULT_STEPS: dict[str, type[FaultStep]] = {kind: _fault_step_model(kind) for kind in FAULT_KINDS}
+
+
+def _former_fault_names(steps: Any) -> Any:
+    """Scenario steps with former fault and parameter names replaced by the names now (a
+    deprecation note each, naming the step)."""
+    if not isinstance(steps, (list, tuple)):
+        return steps
+    out = []
+    for i, step in enumerate(steps):
+        if isinstance(step, dict) and "fault" in step:
+            step = {**step, "fault": normalize_kind(step["fault"], f"steps[{i}].fault")}
+            if step["fault"] in FAULT_KINDS:
+                step = normalize_params(step["fault"], step, f"steps[{i}]", both="keep")
+        out.append(step)
+    return out
 
 
 def _step_kind(value: Any) -> str | None:
@@ -311,7 +294,7 @@ Step = Annotated[
     Union[
         Annotated[OpStep, Tag("op")],
         Annotated[WaitStep, Tag("wait")],
-        *(Annotated[cls, Tag(name)] for cls, name in zip(FaultStep.__args__, FAULTS, strict=True)),  # type: ignore[attr-defined]
+        *(Annotated[cls, Tag(name)] for name, cls in FAULT_STEPS.items()),
     ],
     Discriminator(_step_kind, custom_error_type="step_kind",
                   custom_error_message="each step needs exactly one of 'op', 'wait' or 'fault' "
@@ -421,6 +404,8 @@ class Scenario(_Model):
     @classmethod
     def _format_first(cls, data: Any) -> Any:
         if isinstance(data, dict):
+            if "steps" in data:
+                data = {**data, "steps": _former_fault_names(data["steps"])}
             fmt = data.get("format")
             if fmt is None:
                 raise ValueError(f"missing 'format' (write format = {FORMAT_VERSION} at the top)")
@@ -448,9 +433,9 @@ class Scenario(_Model):
                                      f"(steps: {', '.join(names)})")
                 if kind == "step" and edge == "end":
                     step = self.steps[names.index(ref)]
-                    if not isinstance(step, _Fault) or step.duration is None:
+                    if not isinstance(step, FaultStep) or step.duration_s is None:
                         raise ValueError(f"'{anchor}': step {ref!r} has no end (only a fault with a "
-                                         "'duration' ends)")
+                                         "'duration_s' ends)")
         return self
 
     def step_names(self) -> list[str]:
@@ -475,11 +460,8 @@ def step_kind(step: Any) -> str:
 
 
 __all__ = [
-    "Anchor", "BufferExhaustion", "CallbackRaises", "Cleanup", "ConcurrentTransitions", "Condition",
-    "CoordinatorContention",
-    "DeadlineExpect", "DeviceDropout", "Duration", "Expectation", "FAULTS", "FORMAT_VERSION",
-    "FaultStep", "InvalidConfig", "InvariantExpect", "Meta", "MetricExpect", "NeverExpect", "OPS",
-    "OpStep", "Run", "STATES", "SampleRateChange", "Scenario", "SlowDsp", "Stall", "StateExpect",
-    "Step", "SUPPORTED_FORMATS", "WaitStep", "Xrun", "format_duration", "parse_anchor",
-    "parse_condition", "parse_duration", "step_kind",
+    "Anchor", "Cleanup", "Condition", "DeadlineExpect", "DeviceName", "Duration", "Expectation", "FAULTS",
+    "FAULT_STEPS", "FORMAT_VERSION", "FaultStep", "InvariantExpect", "Meta", "MetricExpect", "NeverExpect",
+    "OPS", "OpStep", "Run", "STATES", "Scenario", "StateExpect", "Step", "SUPPORTED_FORMATS", "WaitStep",
+    "format_duration", "parse_anchor", "parse_condition", "parse_duration", "step_kind",
 ]

@@ -45,10 +45,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 
 #: upward arrows known today, each to be removed by the change that names it. The test fails when
 #: one of them is gone, so that the exception is deleted with it.
-KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    ("harness.faults", "harness.rig"): "faults.target_for builds a JackRigTarget; the fault "
-                                       "vocabulary rework (harness/faults/) inverts it",
-}
+KNOWN_UPWARD: dict[tuple[str, str], str] = {}
 
 
 def _module_name(path: Path) -> tuple[str, bool]:

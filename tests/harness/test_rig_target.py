@@ -34,6 +34,7 @@ from harness.rig.rig_target import (
     UnsupportedFault,
 )
 from harness import ReliabilityRun, RunSpec
+from harness.rig.rig_target import target_for as rig_target_for
 from system_under_test import AudioSystem, State
 from system_under_test.errors import DeviceError, DeviceStalledError
 
@@ -77,7 +78,7 @@ def test_target_for_returns_the_rig_target_for_jack_only_when_given_a_rig() -> N
     from system_under_test.devices.jack import JackBackend
 
     system = AudioSystem(None, backend=JackBackend("soundcheck-never-started"))
-    target = F.target_for(system, rig=_FakeRig())
+    target = rig_target_for(system, rig=_FakeRig())
     assert isinstance(target, JackRigTarget) and target.system is system
     assert isinstance(target, F.FaultTarget)
     # Without a rig the device is out of the harness's hands: device faults drop out with a note,
@@ -147,7 +148,7 @@ class Rigged:
                                               "output_device": "system"},
                                    "recovery": RECOVERY}, backend=JackBackend(rig.server_name))
         self.history = History(meta={"test": "rig_target"}).attach(self.system)
-        self.target = F.target_for(self.system, rig=rig)
+        self.target = rig_target_for(self.system, rig=rig)
         self.injector = F.FaultInjector(self.system, [], seed=1, target=self.target, history=self.history)
         self.host_pids: set[int] = set()
         self.shm: set[str] = set()

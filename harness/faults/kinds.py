@@ -1,0 +1,614 @@
+"""Every fault kind, declared once: its parameters (validated), what it needs from a target, and
+what it does.
+
+A kind is a pydantic dataclass subclass of ``Fault``. Its field names are the names users write in
+TOML, in a profile's ``[params.<kind>]`` table and in a scenario's fault step alike; their types and
+bounds are the validation of both (``harness.faults.profiles`` and ``harness.scenarios.model``
+derive their models from these classes, ``harness.scenarios.export`` and ``harness.stateful``
+read them). Class variables say the rest:
+
+- ``kind``: the one name of the kind (in TOML, histories, reports);
+- ``needs``: the ``FaultTarget`` capabilities it acts through (empty: it acts on the system);
+- ``transient``: the system is expected back to normal by itself after it ends;
+- ``lasting``: it holds something until its end (a device gone, a pool drained), so a scenario
+  step without ``duration_s`` lasts until clean-up;
+- ``same_history``: the same seed gives the same history (thread storms do not);
+- ``acts_by_operations``: what it does is lifecycle operations the history records one by one;
+- ``own_threads``: it runs threads of its own (kept out of the single-threaded stateful machine);
+- ``former_names`` / ``renamed``: old spellings still read, each with a deprecation note.
+
+A ``Fault`` also carries its ``trigger`` (when it fires) and ``fault_id``; those are not
+parameters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import random
+import sys
+import threading
+import time as _time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import field
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
+from pydantic import Field as PField
+from pydantic.dataclasses import dataclass
+from pydantic.fields import FieldInfo
+
+from system_under_test.errors import IllegalTransitionError
+from system_under_test.lifecycle import TRANSITIONS, State
+
+from ..durations import parse_duration
+from .invalid_configs import INVALID_CONFIG_KINDS, invalid_config
+from .storms import STORM_OPERATIONS, _random_ops, _unleash, _yield_every_line, restore_running, system_storm
+from .targets import FaultTarget, SimulatedTarget, reason_unsupported
+from .triggers import At, Trigger, trigger_from_dict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from system_under_test import AudioSystem
+
+    from ..history import History
+    from .injector import FaultInjector
+
+
+# ============================================================================ parameter types ====
+
+class Unit:
+    """Annotation marker: the parameter is a quantity in ``symbol`` (``SECONDS``)."""
+
+    def __init__(self, symbol: str) -> None:
+        self.symbol = symbol
+
+    def __repr__(self) -> str:
+        return f"Unit({self.symbol!r})"
+
+
+SECONDS = Unit("s")
+
+
+def _seconds(value: Any) -> Any:
+    """A number of seconds, or a duration as humans write it (``"250ms"``, ``"1m30s"``)."""
+    if isinstance(value, str):
+        return parse_duration(value, allow_zero=True)
+    return value
+
+
+def Seconds(*, gt: float | None = None, ge: float | None = None, le: float | None = None) -> Any:  # noqa: N802
+    """A duration parameter: a number of seconds or a string like ``"250ms"``, finite, in bounds."""
+    return Annotated[float, BeforeValidator(_seconds), PField(gt=gt, ge=ge, le=le, allow_inf_nan=False), SECONDS]
+
+
+def _device_name(value: Any) -> Any:
+    if isinstance(value, str) and (value in (".", "..") or any(c in value for c in "/\\") or
+                                   any(ord(c) < 32 for c in value)):
+        raise ValueError(f"{value[:60]!r} is not a device name (no '/', '\\', '..' or control characters)")
+    return value
+
+
+#: a device (or component) name: never a path (no separators or parent references)
+TargetName = Annotated[str, PField(min_length=1, max_length=128), AfterValidator(_device_name)]
+StormOperation = Literal[STORM_OPERATIONS]  # type: ignore[valid-type]
+InvalidConfigVariant = Literal[("", *INVALID_CONFIG_KINDS)]  # type: ignore[valid-type]
+
+_CONFIG = ConfigDict(arbitrary_types_allowed=True, extra="forbid", allow_inf_nan=False)
+
+
+# ===================================================================================== faults ====
+
+@dataclasses.dataclass
+class FaultContext:
+    system: AudioSystem
+    target: FaultTarget
+    rng: random.Random
+    history: History | None
+    injector: FaultInjector
+
+
+@dataclass(config=_CONFIG)
+class Fault:
+    """Base of every fault. Subclasses set ``kind`` and implement ``start`` (and ``end``)."""
+
+    kind: ClassVar[str] = "fault"
+    #: ``FaultTarget`` capabilities the fault acts through (empty: it acts on the system itself)
+    needs: ClassVar[frozenset[str]] = frozenset()
+    #: the system is expected to be back to normal by itself after a transient fault ends
+    transient: ClassVar[bool] = True
+    #: the fault holds something until it ends (without a duration, a scenario keeps it to clean-up)
+    lasting: ClassVar[bool] = False
+    #: the same seed gives the same history (false for thread storms)
+    same_history: ClassVar[bool] = True
+    #: what the fault does is lifecycle operations, each recorded in the history (a scenario
+    #: exported from a history replays those operations, not the fault)
+    acts_by_operations: ClassVar[bool] = False
+    #: it runs threads of its own (a storm), so single-threaded explorers leave it out
+    own_threads: ClassVar[bool] = False
+    #: earlier names of the kind, still read (with a deprecation note)
+    former_names: ClassVar[tuple[str, ...]] = ()
+    #: earlier names of parameters -> their names now, still read (with a deprecation note)
+    renamed: ClassVar[Mapping[str, str]] = {"duration": "duration_s"}
+
+    trigger: Trigger = field(default_factory=lambda: At(0.0))
+    #: how long the fault lasts before it is lifted (0: it is instantaneous)
+    duration_s: Seconds(ge=0.0, le=3600.0) = 0.0  # type: ignore[valid-type]
+    #: the device the fault hits (device faults), or the component it is about
+    target: TargetName = "sim-in"
+    fault_id: str = ""
+
+    def start(self, ctx: FaultContext) -> Any:
+        """Apply the fault; returns a token passed to ``end`` (and put in the record's details)."""
+        raise NotImplementedError
+
+    def end(self, ctx: FaultContext, token: Any) -> None:
+        """Undo the fault (nothing by default: the instantaneous kinds)."""
+
+    def params(self) -> dict[str, Any]:
+        """The parameters (every field but ``trigger`` and ``fault_id``); a field left ``None``
+        means "not given" and is left out."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.name not in NOT_PARAMETERS and getattr(self, f.name) is not None}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "trigger": self.trigger.to_dict(), **self.params()}
+
+    def describe(self) -> str:
+        return f"{self.kind}({self.target}, {self.trigger.describe()}, {self.duration_s:g} s)"
+
+
+#: fields of every fault that are not parameters a user writes
+NOT_PARAMETERS = ("trigger", "fault_id")
+
+
+@dataclass(config=_CONFIG)
+class DeviceDropout(Fault):
+    """The device disappears (streams on it die and report ``DeviceLostError``), then returns."""
+
+    kind: ClassVar[str] = "dropout"
+    needs: ClassVar[frozenset[str]] = frozenset({"drop_device"})
+    lasting: ClassVar[bool] = True
+    former_names: ClassVar[tuple[str, ...]] = ("device_dropout",)
+    duration_s: Seconds(ge=0.0, le=3600.0) = 0.5  # type: ignore[valid-type]
+    #: true: the driver reports the loss; false: the device just goes quiet (ALSA "jack" PCM)
+    report: bool = True
+
+    def start(self, ctx: FaultContext) -> Any:
+        if isinstance(ctx.target, SimulatedTarget):
+            ctx.target.backend.remove_device(self.target, report=self.report)
+        else:
+            ctx.target.drop_device(self.target)
+        return None
+
+    def end(self, ctx: FaultContext, token: Any) -> None:
+        ctx.target.return_device(self.target)
+
+
+@dataclass(config=_CONFIG)
+class DeviceStall(Fault):
+    """Callbacks stop without any error, then resume."""
+
+    kind: ClassVar[str] = "stall"
+    needs: ClassVar[frozenset[str]] = frozenset({"stall"})
+    lasting: ClassVar[bool] = True
+    duration_s: Seconds(ge=0.0, le=3600.0) = 0.1  # type: ignore[valid-type]
+
+    def start(self, ctx: FaultContext) -> Any:
+        ctx.target.stall(self.target)
+
+    def end(self, ctx: FaultContext, token: Any) -> None:
+        ctx.target.unstall(self.target)
+
+
+@dataclass(config=_CONFIG)
+class LateCallback(Fault):
+    """One late callback (an xrun): the device delivers the next block ``delay_s`` late."""
+
+    kind: ClassVar[str] = "xrun"
+    needs: ClassVar[frozenset[str]] = frozenset({"xrun"})
+    renamed: ClassVar[Mapping[str, str]] = {**Fault.renamed, "late_by": "delay_s"}
+    #: how late the callback is
+    delay_s: Seconds(gt=0.0, le=10.0) = 0.01  # type: ignore[valid-type]
+
+    def start(self, ctx: FaultContext) -> Any:
+        ctx.target.xrun(self.target, self.delay_s)
+
+
+@dataclass(config=_CONFIG)
+class CallbackRaises(Fault):
+    """The next ``count`` callbacks get a malformed buffer, which makes the audio callback raise."""
+
+    kind: ClassVar[str] = "callback_raises"
+    needs: ClassVar[frozenset[str]] = frozenset({"raise_in_callback"})
+    count: Annotated[int, PField(ge=1, le=10_000)] = 1
+
+    def start(self, ctx: FaultContext) -> Any:
+        ctx.target.raise_in_callback(self.target, self.count)
+
+
+@dataclass(config=_CONFIG)
+class SampleRateChange(Fault):
+    """The device switches its sample rate under the running stream."""
+
+    kind: ClassVar[str] = "sample_rate_change"
+    needs: ClassVar[frozenset[str]] = frozenset({"change_sample_rate"})
+    rate: Annotated[int, PField(ge=8_000, le=384_000)] = 44_100
+
+    def start(self, ctx: FaultContext) -> Any:
+        return {"previous_rate": ctx.target.change_sample_rate(self.target, self.rate)}
+
+
+@dataclass(config=_CONFIG)
+class BufferExhaustion(Fault):
+    """A competing allocator drains the block pool (``mode="pool"``) or the global buffer limit
+    (``mode="limit"``) for ``duration_s``, then gives everything back."""
+
+    kind: ClassVar[str] = "buffer_exhaustion"
+    lasting: ClassVar[bool] = True
+    duration_s: Seconds(ge=0.0, le=3600.0) = 0.2  # type: ignore[valid-type]
+    target: TargetName = "dsp"
+    mode: Literal["pool", "limit"] = "pool"
+    #: with mode = "limit": the resource whose global limit is drained
+    resource: Literal["buffers", "frames", "streams", "threads", "bytes"] = "buffers"
+
+    def start(self, ctx: FaultContext) -> Any:
+        system = ctx.system
+        if self.mode == "pool":
+            pipeline = system.pipeline
+            if pipeline is None:
+                return {"pool": None, "held": []}
+            pool, held = pipeline.pool, []
+            while (idx := pool.acquire()) is not None:
+                held.append(idx)
+            return {"pool": pool, "held": held}
+        if self.mode == "limit":
+            from system_under_test.resources import ResourceType  # noqa: PLC0415
+            rtype = ResourceType(self.resource)
+            limit = system.resources.limit(rtype) or 0
+            free = max(0, limit - system.resources.usage().get(rtype, 0))
+            alloc = system.resources.allocate("fault:competitor", rtype, free, "buffer exhaustion fault") \
+                if free else None
+            return {"allocation": alloc, "amount": free}
+        raise ValueError(f"BufferExhaustion.mode must be 'pool' or 'limit', not {self.mode!r}")
+
+    def end(self, ctx: FaultContext, token: Any) -> None:
+        if not token:
+            return
+        if token.get("pool") is not None:
+            for idx in token["held"]:
+                token["pool"].release(idx)
+        if token.get("allocation") is not None:
+            ctx.system.resources.release(token["allocation"])
+
+
+@dataclass(config=_CONFIG)
+class InvalidConfig(Fault):
+    """An invalid configuration applied (``configure``) while running; it must be rejected, changing
+    nothing. The configuration is ``config`` when given, else a generated one of ``variant`` (any
+    variant when empty)."""
+
+    kind: ClassVar[str] = "invalid_config"
+    acts_by_operations: ClassVar[bool] = True
+    target: TargetName = "config"
+    variant: InvalidConfigVariant = ""
+    #: the invalid configuration itself (None: a generated one)
+    config: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.config is not None and self.variant:
+            raise ValueError("give either 'config' or 'variant', not both")
+
+    def start(self, ctx: FaultContext) -> Any:
+        from ..history import run_op  # noqa: PLC0415
+        if self.config is not None:
+            cfg, reason = self.config, "given explicitly"
+        else:
+            cfg, reason = invalid_config(ctx.rng, self.variant or None)
+        if ctx.history is not None:
+            result = run_op(ctx.history, ctx.system, "configure", cfg, process="fault",
+                            meta={"invalid": True, "reason": reason})
+            return {"reason": reason, "outcome": result.outcome,
+                    "error": type(result.error).__name__ if result.error else None}
+        try:
+            ctx.system.configure(cfg)
+        except Exception as exc:  # noqa: BLE001 - the expected ConfigError, or a finding
+            return {"reason": reason, "outcome": "fail", "error": type(exc).__name__}
+        return {"reason": reason, "outcome": "ok", "error": None}
+
+
+@dataclass(config=_CONFIG)
+class ConcurrentTransitions(Fault):
+    """``threads`` threads (2..64) issue ``ops_per_thread`` random lifecycle operations at once."""
+
+    kind: ClassVar[str] = "concurrent_transitions"
+    own_threads: ClassVar[bool] = True
+    acts_by_operations: ClassVar[bool] = True
+    transient: ClassVar[bool] = False
+    same_history: ClassVar[bool] = False
+    renamed: ClassVar[Mapping[str, str]] = {**Fault.renamed, "ops": "operations"}
+    target: TargetName = "system"
+    threads: Annotated[int, PField(ge=2, le=64)] = 8
+    ops_per_thread: Annotated[int, PField(ge=1, le=10_000)] = 20
+    #: drawn from; empty: every operation, invalid configurations included
+    operations: tuple[StormOperation, ...] = ()
+
+    def start(self, ctx: FaultContext) -> Any:
+        stats = system_storm(ctx.system, threads=self.threads, ops_per_thread=self.ops_per_thread,
+                             seed=ctx.rng.randrange(2**32), history=ctx.history,
+                             operations=self.operations or STORM_OPERATIONS)
+        restored = restore_running(ctx.system, ctx.history) if ctx.history is not None else []
+        return {"ops": stats.ops, "outcomes": stats.outcomes, "restored_with": restored}
+
+
+@dataclass(config=_CONFIG)
+class LifecycleCalls(Fault):
+    """An operator's ``count`` random lifecycle calls, one after another on the injector's thread
+    (pause, resume, stop, start, reconfigure, recover, a rejected configure, ...), then the system
+    brought back to running. Calls in the wrong state are part of the mix: the system must refuse
+    them. Single-threaded, so a simulated run stays the same for the same seed; for races use
+    ``concurrent_transitions`` (several threads, histories that differ run to run)."""
+
+    kind: ClassVar[str] = "lifecycle_calls"
+    acts_by_operations: ClassVar[bool] = True
+    transient: ClassVar[bool] = False
+    target: TargetName = "system"
+    count: Annotated[int, PField(ge=1, le=10_000)] = 8
+
+    def start(self, ctx: FaultContext) -> Any:
+        history = ctx.history
+        if history is None:
+            from ..history import History  # noqa: PLC0415
+            history = History(clock=ctx.system.clock)
+        history.note_quiescent(ctx.system)
+        _, _, outcomes = _random_ops(ctx.system, history, random.Random(ctx.rng.randrange(2**32)), "operator",
+                                     self.count, STORM_OPERATIONS)
+        history.note_quiescent(ctx.system)
+        return {"outcomes": outcomes, "restored_with": restore_running(ctx.system, history)}
+
+
+@dataclass(config=_CONFIG)
+class CoordinatorContention(Fault):
+    """``threads`` threads race ``transition()`` on a fresh coordinator of the system's own class.
+
+    The system serialises its own lifecycle calls under one lock, so no run of it can show whether
+    the coordinator's validate-and-apply is atomic, as the coordinator promises to every component
+    that shares it. This fault checks that promise directly: each thread reads a component's state
+    and asks for a legal next one, and the coordinator's own transition log is then read back in
+    ``seq`` order: a transition that starts from a state its component was no longer in is a lost
+    update (``discontinuities`` in the record; ``legal_transitions`` fails on them).
+    """
+
+    kind: ClassVar[str] = "coordinator_contention"
+    own_threads: ClassVar[bool] = True
+    transient: ClassVar[bool] = False
+    target: TargetName = "coordinator"
+    threads: Annotated[int, PField(ge=2, le=64)] = 4
+    #: with a forced switch at every line, 4 x 5 calls expose a race every time
+    ops_per_thread: Annotated[int, PField(ge=1, le=10_000)] = 5
+
+    def start(self, ctx: FaultContext) -> Any:
+        coordinator = getattr(ctx.system, "coordinator", None)
+        if coordinator is None:
+            return {"skipped": "the system has no coordinator"}
+        probe = type(coordinator)()
+        components = ("probe",)  # one component: every thread contends for it
+        for name in components:
+            probe.register(name)
+        seed = ctx.rng.randrange(2**32)
+        barrier = threading.Barrier(self.threads)
+        # preemption points in the coordinator class's own code (and its bases'), nowhere else
+        tracer = _yield_every_line({inspect.getfile(c) for c in type(probe).__mro__ if c is not object})
+
+        def worker(i: int) -> None:
+            rng = random.Random(f"contention:{seed}:{i}")
+            barrier.wait()
+            sys.settrace(tracer)  # a forced switch at every line: any unguarded read-then-write interleaves
+            try:
+                for _ in range(self.ops_per_thread):
+                    name = rng.choice(components)
+                    legal = sorted(t for t in TRANSITIONS[probe.state(name)] if t is not State.CLOSED)
+                    if not legal:
+                        continue
+                    try:
+                        probe.transition(name, rng.choice(legal), "contention")
+                    except IllegalTransitionError:
+                        pass  # another thread moved it first: a refusal is the coordinator doing its job
+            finally:
+                sys.settrace(None)
+
+        _unleash(worker, self.threads, "contention", 1e-6)
+        last = {name: State.UNINITIALIZED.value for name in components}
+        bad = []
+        for rec in probe.history.records():
+            d = rec.to_dict()
+            comp, a, b = d["component"], d["from_state"], d["to_state"]
+            if last.get(comp) != a and len(bad) < 20:
+                bad.append({"seq": d["seq"], "component": comp, "from_state": a, "to_state": b,
+                            "was_in": last.get(comp)})
+            last[comp] = b
+        # only what a correct coordinator makes the same every time: how threads interleaved is not
+        return {"ops": self.threads * self.ops_per_thread, "discontinuities": bad}
+
+
+class SlowStage:
+    """A DSP stage that takes ``cost_s`` per block: declared on a virtual clock, burnt on a real one."""
+
+    kind = "slow"
+
+    def __init__(self, cost_s: float, *, burn: bool) -> None:
+        self.cost_s = cost_s
+        self.burn = burn
+
+    def process(self, block: Any) -> Any:
+        if self.burn:
+            end = _time.perf_counter() + self.cost_s
+            while _time.perf_counter() < end:
+                pass
+        return block
+
+    def reset(self) -> None:
+        pass
+
+    def output_channels(self, input_channels: int) -> int:
+        return input_channels
+
+
+def _slow_stage(cost_s: float, burn: bool) -> Any:
+    from system_under_test.dsp import Stage  # noqa: PLC0415
+
+    class _Slow(SlowStage, Stage):
+        pass
+
+    return _Slow(cost_s, burn=burn)
+
+
+@dataclass(config=_CONFIG)
+class SlowDsp(Fault):
+    """A DSP stage slower than the block budget (``factor`` x budget) for ``duration_s``."""
+
+    kind: ClassVar[str] = "slow_dsp"
+    lasting: ClassVar[bool] = True
+    duration_s: Seconds(ge=0.0, le=3600.0) = 0.2  # type: ignore[valid-type]
+    target: TargetName = "dsp"
+    #: the stage's cost, in block budgets
+    factor: Annotated[float, PField(gt=0.0, le=100.0)] = 1.5
+
+    def start(self, ctx: FaultContext) -> Any:
+        pipeline = ctx.system.pipeline
+        if pipeline is None:
+            return None
+        stage = _slow_stage(pipeline.budget_s * self.factor, burn=not getattr(ctx.system.clock, "virtual", False))
+        chain = pipeline.chain
+        chain.add_stage(stage)
+        return {"chain": chain, "stage": stage, "cost_s": stage.cost_s}
+
+    def end(self, ctx: FaultContext, token: Any) -> None:
+        if token:
+            token["chain"].remove_stage(token["stage"])
+
+
+# ================================================================================= the registry ====
+
+#: every fault kind, by its one name: THE list (add a kind here and nowhere else)
+FAULT_KINDS: dict[str, type[Fault]] = {c.kind: c for c in (
+    DeviceDropout, DeviceStall, LateCallback, CallbackRaises, SampleRateChange, BufferExhaustion,
+    InvalidConfig, ConcurrentTransitions, LifecycleCalls, CoordinatorContention, SlowDsp)}
+
+#: fault kinds whose ``target`` is a device name (those that act through a target's capabilities)
+DEVICE_FAULT_KINDS: frozenset[str] = frozenset(k for k, c in FAULT_KINDS.items() if c.needs)
+
+#: kinds the stateful machine (``harness.stateful``) injects: those acting on one system without
+#: lifecycle operations or threads of their own (it issues operations itself, one thread at a time)
+STATEFUL_KINDS: tuple[str, ...] = tuple(k for k, c in FAULT_KINDS.items()
+                                        if not c.acts_by_operations and not c.own_threads)
+
+#: earlier names of kinds -> their names now
+FORMER_KIND_NAMES: dict[str, str] = {old: k for k, c in FAULT_KINDS.items() for old in c.former_names}
+
+
+def parameters(cls: type[Fault]) -> dict[str, FieldInfo]:
+    """The parameters of a kind, in declaration order: name -> pydantic ``FieldInfo`` (its type,
+    bounds, default). These are the keys a profile's ``[params.<kind>]`` and a scenario step take."""
+    return {name: info for name, info in cls.__pydantic_fields__.items() if name not in NOT_PARAMETERS}
+
+
+def parameter_type(info: FieldInfo) -> Any:
+    """The validated type of a parameter (its annotation with every bound and validator)."""
+    return Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+
+
+def is_seconds(info: FieldInfo) -> bool:
+    """The parameter is a duration in seconds (it also reads ``"250ms"``)."""
+    return SECONDS in info.metadata
+
+
+def kind_named(name: str) -> str | None:
+    """The kind ``name`` names (its one name, or a former one), or None."""
+    if name in FAULT_KINDS:
+        return name
+    return FORMER_KIND_NAMES.get(name)
+
+
+def unsupported_reason(target: FaultTarget, kind: str) -> str | None:
+    """Why ``target`` cannot inject faults of ``kind`` (None: it can): the capabilities the kind
+    needs that the target lacks."""
+    cls = FAULT_KINDS.get(kind)
+    return None if cls is None else reason_unsupported(target, cls.needs)
+
+
+def fault_from_dict(d: Mapping[str, Any]) -> Fault:
+    d = dict(d)
+    kind = d.pop("kind", None)
+    if kind not in FAULT_KINDS:
+        raise ValueError(f"unknown fault kind {kind!r} (known: {', '.join(sorted(FAULT_KINDS))})")
+    trig = d.pop("trigger", None)
+    if trig is not None:
+        d["trigger"] = trigger_from_dict(trig) if isinstance(trig, Mapping) else trig
+    if "operations" in d:
+        d["operations"] = tuple(d["operations"])
+    return FAULT_KINDS[kind](**d)
+
+
+# ================================================================================ deprecations ====
+# Old spellings (``device_dropout``, ``late_by``, ``duration``) are read, never refused: each use
+# leaves a note. A reader that can say where (the scenario loader, the profile loader) collects the
+# notes and prints them with the file's name; anywhere else they go to stderr at once.
+
+_NOTES: ContextVar[list[str] | None] = ContextVar("soundcheck_fault_vocabulary_notes", default=None)
+
+
+@contextmanager
+def collecting_deprecations() -> Iterator[list[str]]:
+    """Collect the deprecation notes of the validation done inside the block (instead of printing)."""
+    notes: list[str] = []
+    token = _NOTES.set(notes)
+    try:
+        yield notes
+    finally:
+        _NOTES.reset(token)
+
+
+def _deprecated(note: str) -> None:
+    sink = _NOTES.get()
+    if sink is not None:
+        sink.append(note)
+    else:
+        print(f"soundcheck: deprecated: {note}", file=sys.stderr)
+
+
+def normalize_params(kind: str, params: Mapping[str, Any], where: str, *, both: str = "raise") -> dict[str, Any]:
+    """``params`` with every former parameter name of ``kind`` replaced by its name now (a note
+    each). Both spellings at once is a ``ValueError`` (which one was meant cannot be guessed), or,
+    with ``both="keep"``, left as written for a later validator to report where it belongs."""
+    cls = FAULT_KINDS[kind]
+    out = dict(params)
+    for old, new in cls.renamed.items():
+        if old in out and new in parameters(cls):
+            if new in out:
+                if both == "keep":
+                    continue
+                raise ValueError(f"give {new!r} only ({old!r} is its former name)")
+            out[new] = out.pop(old)
+            _deprecated(f"{where}.{old} is now called {new!r} (still read; write {new} = ...)")
+    return out
+
+
+def normalize_kind(name: Any, where: str) -> Any:
+    """The kind's name now for a former one (with a note); anything else unchanged."""
+    if isinstance(name, str) and name in FORMER_KIND_NAMES:
+        new = FORMER_KIND_NAMES[name]
+        _deprecated(f"{where}: fault kind {name!r} is now called {new!r} (still read; write {new!r})")
+        return new
+    return name
+
+
+__all__ = [
+    "DEVICE_FAULT_KINDS", "FAULT_KINDS", "FORMER_KIND_NAMES", "NOT_PARAMETERS", "SECONDS", "STATEFUL_KINDS",
+    "BufferExhaustion", "CallbackRaises", "ConcurrentTransitions", "CoordinatorContention", "DeviceDropout",
+    "DeviceStall", "Fault", "FaultContext", "InvalidConfig", "LateCallback", "LifecycleCalls",
+    "SampleRateChange", "Seconds", "SlowDsp", "SlowStage", "TargetName", "collecting_deprecations",
+    "fault_from_dict", "is_seconds", "kind_named", "normalize_kind", "normalize_params", "parameter_type",
+    "parameters", "unsupported_reason",
+]

@@ -1,0 +1,263 @@
+"""Fault profiles: named fault mixes (per-kind probability per check and per-kind parameters,
+``[lo, hi]`` ranges drawn per fault), the built-in ones (``PROFILES``) and profile files.
+
+``profile_schedule("hostile", 60, seed)`` builds a random schedule from a built-in profile;
+``load_profile(path)`` reads one from TOML. The file format (``ProfileFile``) is derived from the
+fault kinds' declarations (``harness.faults.kinds``): ``[probabilities]`` takes one key per kind,
+``[params.<kind>]`` that kind's parameters, with their own bounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, PlainValidator, create_model, model_validator
+from pydantic import Field as PField
+
+from ..errors import ScenarioFileError
+from .kinds import (
+    DEVICE_FAULT_KINDS,
+    FAULT_KINDS,
+    collecting_deprecations,
+    normalize_kind,
+    normalize_params,
+    parameter_type,
+    parameters,
+)
+from .schedule import Schedule
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named fault mix: per-kind probability per check, and per-kind parameters (ranges allowed)."""
+
+    name: str
+    probabilities: Mapping[str, float]
+    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    check_every_s: float = 0.25
+    description: str = ""
+
+    @property
+    def wants_faults(self) -> bool:
+        """The profile asks for faults (any kind with a probability above 0): a run of it that
+        injected none tested nothing under faults and cannot pass."""
+        return any(p > 0 for p in self.probabilities.values())
+
+    def unknown_targets(self, devices: Iterable[str]) -> list[str]:
+        """``params.<kind>.target`` values naming no device in ``devices`` (device faults only)."""
+        known = set(devices)
+        return [f"params.{kind}.target: no device {kw['target']!r} (devices: {', '.join(sorted(known))})"
+                for kind, kw in sorted(self.params.items())
+                if kind in DEVICE_FAULT_KINDS and "target" in kw and kw["target"] not in known]
+
+    def schedule(self, duration_s: float, seed: int) -> Schedule:
+        return Schedule.random(duration_s, seed, self.probabilities, check_every_s=self.check_every_s,
+                               params=self.params, name=self.name)
+
+
+#: the built-in profiles' parameter ranges (drawn per fault)
+_DEVICE_PARAMS: dict[str, dict[str, Any]] = {
+    "dropout": {"duration_s": [0.05, 0.8]},
+    "stall": {"duration_s": [0.02, 0.3]},
+    "xrun": {"delay_s": [0.005, 0.05]},
+    "callback_raises": {"count": [1, 5]},
+    "buffer_exhaustion": {"duration_s": [0.05, 0.5]},
+    "slow_dsp": {"duration_s": [0.05, 0.5], "factor": [1.1, 3.0]},
+    "lifecycle_calls": {"count": [3, 20]},
+}
+
+PROFILES: dict[str, Profile] = {
+    "none": Profile("none", {}, description="no faults: the steady-state baseline"),
+    "gentle": Profile("gentle", {"xrun": 0.05, "stall": 0.01, "callback_raises": 0.01},
+                      _DEVICE_PARAMS, check_every_s=0.5, description="occasional glitches"),
+    "default": Profile("default", {"xrun": 0.1, "stall": 0.03, "dropout": 0.02, "callback_raises": 0.03,
+                                   "buffer_exhaustion": 0.02, "slow_dsp": 0.02, "invalid_config": 0.02,
+                                   "lifecycle_calls": 0.04, "coordinator_contention": 0.02},
+                       _DEVICE_PARAMS, check_every_s=0.25,
+                       description="every transient fault now and then"),
+    "hostile": Profile("hostile", {"xrun": 0.3, "stall": 0.1, "dropout": 0.08, "callback_raises": 0.1,
+                                   "buffer_exhaustion": 0.08, "slow_dsp": 0.08, "invalid_config": 0.08,
+                                   "sample_rate_change": 0.03, "lifecycle_calls": 0.03,
+                                   "coordinator_contention": 0.01},
+                       {**_DEVICE_PARAMS, "sample_rate_change": {"rate": 44_100}}, check_every_s=0.2,
+                       description="many overlapping faults"),
+}
+
+
+def profile_schedule(name: str, duration_s: float, seed: int) -> Schedule:
+    """The seeded schedule of profile ``name`` (``none``, ``gentle``, ``default``, ``hostile``)."""
+    try:
+        profile = PROFILES[name]
+    except KeyError:
+        from ..inputs import clip  # noqa: PLC0415
+        raise ValueError(f"unknown fault profile {clip(name)} (known: {', '.join(PROFILES)})") from None
+    return profile.schedule(duration_s, seed)
+
+
+# -- the profile file format, validated by pydantic (extra="forbid" everywhere) -------------------
+# A misspelt table (``[probabilites]``), an unknown key at any level or a system-config file given
+# as ``--faults`` is an error naming the key and the closest valid one, never a silent run without
+# faults. Every number is finite and in the range its kind declares (a ``check_every_s`` of 1e-9
+# used to pre-draw billions of checks; ``threads = 1000`` used to fail mid-run instead of at load).
+
+def _range_of(t: Any) -> Any:
+    """A parameter given as one value, or as a ``[lo, hi]`` range drawn per fault (lo <= hi); one
+    clear error either way (a plain ``Union`` would report one error per alternative)."""
+    from pydantic import TypeAdapter, ValidationError  # noqa: PLC0415
+
+    adapter = TypeAdapter(t)
+
+    def one(v: Any) -> Any:
+        try:
+            return adapter.validate_python(v)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            raise ValueError(f"{err['msg']} (got {err.get('input')!r:.60})") from None
+
+    def check(v: Any) -> Any:
+        if isinstance(v, (list, tuple)):
+            if len(v) != 2:
+                raise ValueError(f"give one value or a [lo, hi] range, got a list of {len(v)}")
+            lo, hi = one(v[0]), one(v[1])
+            if lo > hi:
+                raise ValueError(f"a [lo, hi] range needs lo <= hi, got [{lo}, {hi}]")
+            return (lo, hi)
+        return one(v)
+
+    return Annotated[Any, PlainValidator(check)]
+
+
+class _ProfileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=False)
+
+
+class _KindParams(_ProfileModel):
+    """``[params.<kind>]`` of one kind (subclasses are derived from the kind's declaration)."""
+
+    kind: ClassVar[str] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _former_names(cls, data: Any) -> Any:
+        return normalize_params(cls.kind, data, f"params.{cls.kind}") if isinstance(data, Mapping) else data
+
+
+def _params_model(kind: str) -> type[_KindParams]:
+    """``[params.<kind>]``: every parameter of the kind, optional (absent: the kind's default);
+    numbers may be ``[lo, hi]`` ranges."""
+    fields: dict[str, Any] = {}
+    for name, info in parameters(FAULT_KINDS[kind]).items():
+        t = parameter_type(info)
+        if info.annotation in (int, float):
+            t = _range_of(t)
+        fields[name] = (t | None, None)
+    base = type(f"_KindParams_{kind}", (_KindParams,), {"kind": kind})
+    return create_model(f"Params_{kind}", __base__=base, **fields)
+
+
+_PARAM_MODELS: dict[str, type[_KindParams]] = {kind: _params_model(kind) for kind in FAULT_KINDS}
+
+_Probability = Annotated[float, PField(ge=0.0, le=1.0)]
+#: shortest check interval a profile may ask for; with ``MAX_SCHEDULE_CHECKS`` it bounds the
+#: schedule drawn before a run starts (time and memory)
+MIN_CHECK_EVERY_S = 0.001
+
+
+class _ByKind(_ProfileModel):
+    """A table keyed by fault kind; a former kind name is read as the kind's name now (a note)."""
+
+    table: ClassVar[str] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _former_names(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            new = normalize_kind(key, f"{cls.table}.{key}")
+            if new in out:
+                raise ValueError(f"{cls.table}: {new!r} is given twice (once under a former name)")
+            out[new] = value
+        return out
+
+
+_Probabilities = create_model(
+    "Probabilities", __base__=type("_ByKindP", (_ByKind,), {"table": "probabilities"}),
+    **{kind: (_Probability, 0.0) for kind in FAULT_KINDS})
+
+_Params = create_model(
+    "Params", __base__=type("_ByKindQ", (_ByKind,), {"table": "params"}),
+    **{kind: (_PARAM_MODELS[kind] | None, None) for kind in FAULT_KINDS})
+
+
+class ProfileFile(_ProfileModel):
+    """A fault profile file (TOML). ``probabilities`` is required: a file without it is not a
+    profile (the built-in ``none`` is the profile without faults)."""
+
+    name: Annotated[str, PField(min_length=1, max_length=64)] | None = None
+    description: Annotated[str, PField(max_length=2_000)] = ""
+    check_every_s: Annotated[float, PField(ge=MIN_CHECK_EVERY_S, le=3600.0)] = 0.25
+    probabilities: _Probabilities  # type: ignore[valid-type]
+    params: _Params = _Params()  # type: ignore[valid-type]
+
+
+def _profile_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The valid keys at ``loc`` of a profile file (for "did you mean" messages)."""
+    if not loc:
+        return list(ProfileFile.model_fields)
+    if loc == ("probabilities",):
+        return list(_Probabilities.model_fields)
+    if loc == ("params",):
+        return list(_Params.model_fields)
+    if len(loc) == 2 and loc[0] == "params" and loc[1] in _PARAM_MODELS:
+        return list(_PARAM_MODELS[str(loc[1])].model_fields)
+    return []
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read a profile from TOML::
+
+        name = "flaky-usb"
+        check_every_s = 0.25
+        [probabilities]
+        dropout = 0.05
+        xrun = 0.2
+        [params.dropout]
+        duration_s = [0.1, 0.5]     # a [lo, hi] range is drawn per fault
+
+    Any problem is one ``ScenarioFileError`` (exit 2) naming the file, each field path, what is
+    wrong and the fix (for an unknown key, the closest valid one). A former name of a kind or a
+    parameter is read, with a deprecation note on stderr naming the file.
+    """
+    import sys  # noqa: PLC0415
+
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from ..inputs import load_document, validation_message  # noqa: PLC0415
+
+    p = Path(path)
+    doc = load_document(p, "fault profile", fmt="toml", error=ScenarioFileError)
+    try:
+        with collecting_deprecations() as notes:
+            model = ProfileFile.model_validate(doc)
+    except ValidationError as exc:
+        hint = ""
+        if "probabilities" not in doc:
+            hint = (" (a fault profile needs a [probabilities] table of fault kind = probability; "
+                    "is this a system configuration? those go to --config)")
+        label = lambda loc: "unknown fault kind" if loc in (("probabilities",), ("params",)) else "unknown key"  # noqa: E731
+        raise ScenarioFileError(p, validation_message(exc, known_keys=_profile_keys, unknown_label=label)
+                                + hint) from None
+    for note in notes:
+        print(f"{p}: deprecated: {note}", file=sys.stderr)
+    probs = {k: v for k, v in model.probabilities.model_dump().items() if v > 0}
+    params = {k: {pk: (list(pv) if isinstance(pv, tuple) else pv) for pk, pv in v.items() if pv is not None}
+              for k, v in model.params.model_dump(exclude_unset=True).items() if v}
+    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description)
+
+
+__all__ = ["MIN_CHECK_EVERY_S", "PROFILES", "Profile", "ProfileFile", "load_profile", "profile_schedule"]

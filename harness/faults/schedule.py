@@ -1,0 +1,159 @@
+"""``Schedule``: the faults of one run, fixed, periodic or drawn at random from per-kind
+probabilities (a profile's draw, ``Schedule.random``: seeded, pre-drawn before the run starts).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UsageError
+from .kinds import Fault, fault_from_dict
+from .targets import reason_unsupported
+from .triggers import At, Every, Trigger, WithProbability
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..history import History
+    from .targets import FaultTarget
+
+#: most fault checks a random schedule pre-draws (a fortnight at the default 0.25 s): the schedule
+#: is drawn before the run starts, so its size must be bounded by something other than patience
+MAX_SCHEDULE_CHECKS = 5_000_000
+
+
+@dataclass
+class Schedule:
+    """The faults of one run. Build with ``fixed``, ``periodic``, ``random`` or a profile."""
+
+    faults: list[Fault] = field(default_factory=list)
+    name: str = "custom"
+    seed: int = 0
+    duration_s: float | None = None
+    #: the fault kinds the profile asked for (kind -> probability per check, only those > 0); a
+    #: run that asked for faults and injected none proved nothing about fault handling
+    asked: dict[str, float] = field(default_factory=dict)
+    #: faults dropped by ``runnable_on`` because the backend cannot inject them
+    unsupported: int = 0
+
+    @property
+    def requested(self) -> int:
+        """Faults the schedule asked for: its own, plus those the backend could not inject."""
+        return len(self.faults) + self.unsupported
+
+    def __post_init__(self) -> None:
+        for i, f in enumerate(self.faults):
+            if not f.fault_id:
+                f.fault_id = f"{f.kind}#{i}"
+
+    def __len__(self) -> int:
+        return len(self.faults)
+
+    def runnable_on(self, target: FaultTarget, history: History | None = None) -> Schedule:
+        """This schedule without the faults ``target`` cannot inject (a capability the fault
+        ``needs`` that the target lacks), each dropped one noted in ``history``
+        (``fault_skipped``, with the target's reason). When the target can inject every fault,
+        the schedule itself is returned."""
+        kept = []
+        for fault in self.faults:
+            reason = reason_unsupported(target, fault.needs)
+            if reason is None:
+                kept.append(fault)
+            elif history is not None:
+                history.note("fault_skipped", fault_id=fault.fault_id, kind=fault.kind,
+                             trigger=fault.trigger.describe(), reason=reason)
+        if len(kept) == len(self.faults):
+            return self
+        return Schedule(kept, name=self.name, seed=self.seed, duration_s=self.duration_s, asked=self.asked,
+                        unsupported=self.unsupported + len(self.faults) - len(kept))
+
+    def shifted(self, t0: float) -> Schedule:
+        """This schedule with its clock times moved to start at ``t0``.
+
+        A profile says "12.5 s into the run" as ``At(12.5)`` and ``FaultInjector`` reads trigger
+        times on the system clock. The virtual clock starts at 0, so there the two agree; a real
+        clock reads ~10^4 s (monotonic), so unshifted every fault would fire at once when armed
+        (measured on the JACK rig: all 15 faults of ``--faults default`` in one instant).
+        ``OnCall`` triggers count calls, not time, and are kept as they are.
+        """
+        def shift(trigger: Trigger) -> Trigger:
+            if isinstance(trigger, At):
+                return dataclasses.replace(trigger, time=trigger.time + t0)
+            if isinstance(trigger, Every):
+                return dataclasses.replace(trigger, start_s=trigger.start_s + t0)
+            if isinstance(trigger, WithProbability):
+                return dataclasses.replace(trigger, start_s=trigger.start_s + t0,
+                                           until_s=None if trigger.until_s is None else trigger.until_s + t0)
+            return trigger
+
+        faults = [dataclasses.replace(f, trigger=shift(f.trigger)) for f in self.faults]
+        return Schedule(faults, name=self.name, seed=self.seed, duration_s=self.duration_s, asked=self.asked,
+                        unsupported=self.unsupported)
+
+    def __iter__(self) -> Any:
+        return iter(self.faults)
+
+    @classmethod
+    def fixed(cls, items: Iterable[tuple[float, Fault]], **kw: Any) -> Schedule:
+        faults = []
+        for when, fault in items:
+            fault.trigger = At(when)
+            faults.append(fault)
+        return cls(faults, **kw)
+
+    @classmethod
+    def periodic(cls, fault: Fault, period_s: float, *, start_s: float = 0.0, count: int | None = None,
+                 **kw: Any) -> Schedule:
+        fault.trigger = Every(period_s, start_s, count)
+        return cls([fault], **kw)
+
+    @classmethod
+    def random(cls, duration_s: float, seed: int, probabilities: Mapping[str, float], *,
+               check_every_s: float = 0.25, start_s: float = 0.5,
+               params: Mapping[str, Mapping[str, Any]] | None = None, name: str = "random") -> Schedule:
+        """Pre-draw fault times: at each check, each kind fires with its probability (seeded)."""
+        if not (math.isfinite(check_every_s) and check_every_s > 0):
+            raise UsageError(f"check_every_s must be a positive number of seconds, got {check_every_s!r}")
+        checks = (duration_s - start_s) / check_every_s
+        if probabilities and checks > MAX_SCHEDULE_CHECKS:
+            raise UsageError(
+                f"a {duration_s:g} s run checked every {check_every_s:g} s draws {checks:.3g} fault "
+                f"checks before it starts (limit {MAX_SCHEDULE_CHECKS:.0e}); shorten the run or raise "
+                "the profile's check_every_s")
+        rng = random.Random(f"schedule:{seed}")
+        faults: list[Fault] = []
+        t = start_s
+        while t < duration_s:
+            for kind in sorted(probabilities):
+                if rng.random() < probabilities[kind]:
+                    p = dict((params or {}).get(kind, {}))
+                    for key, value in list(p.items()):  # [lo, hi] ranges are drawn per fault
+                        if isinstance(value, (list, tuple)) and len(value) == 2 \
+                                and all(isinstance(v, (int, float)) for v in value):
+                            lo, hi = value
+                            p[key] = rng.randint(lo, hi) if isinstance(lo, int) and isinstance(hi, int) \
+                                else rng.uniform(lo, hi)
+                    fault = fault_from_dict({"kind": kind, **p})
+                    fault.trigger = At(round(t + rng.uniform(0, check_every_s), 6))
+                    faults.append(fault)
+            t += check_every_s
+        faults.sort(key=lambda f: f.trigger.time)  # type: ignore[attr-defined]
+        return cls(faults, name=name, seed=seed, duration_s=duration_s,
+                   asked={k: float(p) for k, p in sorted(probabilities.items()) if p > 0})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "seed": self.seed, "duration_s": self.duration_s,
+                "asked": dict(self.asked), "unsupported": self.unsupported,
+                "faults": [f.to_dict() for f in self.faults]}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Schedule:
+        return cls([fault_from_dict(f) for f in d.get("faults", [])], name=d.get("name", "custom"),
+                   seed=int(d.get("seed", 0)), duration_s=d.get("duration_s"),
+                   asked=dict(d.get("asked") or {}), unsupported=int(d.get("unsupported", 0)))
+
+
+__all__ = ["MAX_SCHEDULE_CHECKS", "Schedule"]
