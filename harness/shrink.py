@@ -131,11 +131,12 @@ class Shrinker:
     """Re-runs one seed with candidate schedules; ``shrink()`` applies the four passes."""
 
     def __init__(self, seed: int, invariant: str, *, faults: str = "swarm", mutant: str | None = None,
-                 max_runs: int = 150, workdir: Path | None = None) -> None:
+                 max_runs: int = 150, workdir: Path | None = None, system: str | None = None) -> None:
         self.seed = seed
         self.invariant = invariant
         self.faults = faults
         self.mutant = mutant
+        self.system = system  # ``--system module:factory`` of the swarm, or None
         self.max_runs = max_runs
         self.runs = 0
         self.exhausted = False
@@ -163,8 +164,8 @@ class Shrinker:
         copy = Schedule([dataclasses.replace(f) for f in faults], name="shrink", seed=self.seed,
                         duration_s=duration_s)
         try:
-            result = build_run(self.seed, duration_s, self.faults, self.mutant, run_dir, schedule=copy) \
-                .execute(reports=False)
+            result = build_run(self.seed, duration_s, self.faults, self.mutant, run_dir, schedule=copy,
+                               system=self.system).execute(reports=False)
             violated = list(result.verdict.violated)
         finally:
             if keep_dir is None:
@@ -246,13 +247,14 @@ class Shrinker:
 
 
 def shrink_seed(seed: int, duration_s: float, invariant: str, *, faults: str = "swarm",
-                mutant: str | None = None, schedule: Schedule | None = None, max_runs: int = 150) -> ShrinkResult:
+                mutant: str | None = None, schedule: Schedule | None = None, max_runs: int = 150,
+                system: str | None = None) -> ShrinkResult:
     """Shrink seed ``seed``'s schedule (the one its profile draws, or ``schedule``)."""
     from .swarm import seed_schedule
 
     if schedule is None:
         schedule = seed_schedule(faults, seed, duration_s)
-    shrinker = Shrinker(seed, invariant, faults=faults, mutant=mutant, max_runs=max_runs)
+    shrinker = Shrinker(seed, invariant, faults=faults, mutant=mutant, max_runs=max_runs, system=system)
     try:
         return shrinker.shrink(schedule, duration_s)
     finally:
@@ -327,7 +329,7 @@ def shrink_swarm_failures(swarm: Any, *, max_runs: int = 150) -> list[dict[str, 
         seed = seeds[0]
         invariant = rows[seed]["violated"][0]
         result = shrink_seed(seed, float(spec["duration_s"]), invariant, faults=spec["faults"],
-                             mutant=spec.get("mutant"), max_runs=max_runs)
+                             mutant=spec.get("mutant"), max_runs=max_runs, system=spec.get("system"))
         info = export(result, swarm.out_dir / "shrunk")
         info["violated"] = list(violated)
         out.append(info)

@@ -37,6 +37,8 @@ from system_under_test import AudioSystem, State
 from system_under_test.clock import VirtualClock
 
 from .. import faults as F
+from ..compose import SystemSpec, compose, system_meta
+from ..sut_protocol import SystemChoice, SystemFactory, SystemUnderTest, default_system
 from ..history import Entry, History, run_op
 from .loader import _merge, load_scenario, system_config_dict
 from .model import (
@@ -67,7 +69,6 @@ from .model import (
 #: A fault without a duration lasts until clean-up lifts it.
 UNTIL_CLEANUP = 1e9
 
-SystemFactory = Callable[[dict[str, Any], Scenario], AudioSystem]
 StepContext = Callable[[str], AbstractContextManager[Any]]
 
 
@@ -197,13 +198,6 @@ class _Given(F.InvalidConfig):
 
 
 # ================================================================================= building ====
-def default_system_factory(config: dict[str, Any], scenario: Scenario) -> AudioSystem:
-    """The real system on the scenario's backend (the simulated device: seeded, virtual clock)."""
-    if scenario.run.backend == "sim":
-        return AudioSystem(config, seed=scenario.run.seed)
-    raise NotImplementedError("rig-backed systems are built by _build_rig_system")
-
-
 def mutant_factory(name: str) -> SystemFactory:
     """A factory for ``harness.mutants``' deliberately broken variant ``name`` (sim backend)."""
     from .. import mutants
@@ -211,11 +205,11 @@ def mutant_factory(name: str) -> SystemFactory:
     if name not in mutants.MUTANTS:
         from ..errors import UsageError
         raise UsageError(f"unknown mutant {name!r} (known: {', '.join(sorted(mutants.MUTANTS))})")
-    return lambda config, scenario: mutants.make_system(name, config, seed=scenario.run.seed)
+    return mutants.system_factory(name)
 
 
-def _build_rig_system(scenario: Scenario, config: dict[str, Any], stack: list[Callable[[], None]]
-                      ) -> tuple[AudioSystem, Any]:
+def _start_rig(scenario: Scenario, config: dict[str, Any], stack: list[Callable[[], None]]) -> tuple[Any, Any]:
+    """The JACK loopback rig at the scenario's rate and period, and the backend on its route."""
     from ..loopback import LoopbackRig
     from system_under_test.config import load_config
 
@@ -229,8 +223,7 @@ def _build_rig_system(scenario: Scenario, config: dict[str, Any], stack: list[Ca
     else:
         from system_under_test.devices.portaudio import PortAudioBackend
         backend = PortAudioBackend(host_api="ALSA", jack_server=rig.server_name)
-    system = AudioSystem(config, backend=backend, seed=scenario.run.seed)
-    return system, rig
+    return backend, rig
 
 
 # ================================================================================ execution ====
@@ -711,10 +704,12 @@ def _no_step(_: str) -> Iterator[None]:
 
 
 def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFactory | None = None,
+                 system: SystemChoice | None = None,
                  step_context: StepContext | None = None, history_path: str | Path | None = None,
                  source: str | None = None) -> ScenarioResult:
-    """Run one scenario and judge it. ``system_factory(config_dict, scenario)`` builds the system
-    (default: the real system on the scenario's backend; a mutant for proving the harness);
+    """Run one scenario and judge it. ``system``: the system under test (``--system``; default
+    ``AudioSystem``), on the scenario's backend. ``system_factory``: a factory given in Python (a
+    mutant, for proving the harness), always on the simulated device; it wins over ``system``.
     ``step_context(label)`` wraps each step (the pytest collector passes ``allure.step``)."""
     if not isinstance(scenario, Scenario):
         source = source or str(scenario)
@@ -723,23 +718,33 @@ def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFacto
     config = system_config_dict(scenario)
     cleanups: list[Callable[[], None]] = []
     wall0 = _wall.perf_counter()
-    rig = None
+    choice = SystemChoice.of(system_factory) if system_factory is not None else (system or default_system())
+    rig = backend = None
     if scenario.needs_rig and system_factory is None:
-        system, rig = _build_rig_system(scenario, config, cleanups)
-    else:
-        system = (system_factory or default_system_factory)(config, scenario)
-    history = History(meta={"scenario": scenario.id, "source": source, "seed": scenario.run.seed,
-                            "backend": scenario.run.backend})
-    if history_path is not None:
-        history.stream_to(history_path)
-    history.attach(system)
+        backend, rig = _start_rig(scenario, config, cleanups)
+
+    def record(built: SystemUnderTest) -> History:
+        h = History(meta={"scenario": scenario.id, "source": source, "seed": scenario.run.seed,
+                          "backend": scenario.run.backend, **system_meta(choice)})
+        if history_path is not None:
+            h.stream_to(history_path)
+        return h.attach(built)
+
+    try:
+        # the injector acts on the JACK rig's JackRigTarget, or on the simulated device's hooks
+        parts = compose(SystemSpec(seed=scenario.run.seed, config=config, system=choice), backend=backend,
+                        rig=rig, history=record)
+    except BaseException:
+        for fn in reversed(cleanups):
+            fn()
+        raise
+    system, injector, history = parts.system, parts.injector, parts.history
+    assert history is not None
     try:
         if isinstance(system.clock, VirtualClock):
             driver: Any = _SimDriver(system.clock)
         else:
             driver = _RealDriver(system.clock)
-        target = F.target_for(system, rig=rig)  # the JACK rig's JackRigTarget, or the simulated device's
-        injector = F.FaultInjector(system, [], seed=scenario.run.seed, target=target, history=history)
         ex = _Execution(scenario, system, driver, history, injector, step_context)
         with step_context("initialize"):
             result = run_op(history, system, "initialize", process="scenario", meta={"step": "initialize"})
@@ -775,5 +780,5 @@ def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFacto
                 fn()
 
 
-__all__ = ["Failure", "ScenarioResult", "check_invariants", "default_system_factory", "format_entry",
+__all__ = ["Failure", "ScenarioResult", "check_invariants", "format_entry",
            "mutant_factory", "run_scenario"]
