@@ -115,11 +115,14 @@ class ShrinkResult:
     exhausted: bool
     reproduced: bool
     violated_after: list[str] = field(default_factory=list)
+    #: ``--system module:factory`` the seed ran (None: the shipped ``AudioSystem``)
+    system: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The saved form (``soundcheck scenario shrink`` reads it back)."""
         return {"soundcheck": SCHEDULE_FORMAT, "seed": self.seed, "invariant": self.invariant,
                 "mutant": self.mutant, "faults": self.faults, "duration_s": self.duration_after,
+                **({"system": self.system} if self.system else {}),
                 "schedule": schedule_to_dict(self.after),
                 "shrink": {"faults_before": len(self.before), "faults_after": len(self.after),
                            "duration_before": self.duration_before, "runs": self.runs,
@@ -190,7 +193,7 @@ class Shrinker:
         after = Schedule(faults, name=f"shrunk:{schedule.name}", seed=self.seed, duration_s=duration)
         last = self._cache.get(self._key(faults, duration), [])
         return ShrinkResult(self.seed, self.invariant, self.mutant, self.faults, before, after, duration_s,
-                            duration, self.runs, self.exhausted, reproduced, last)
+                            duration, self.runs, self.exhausted, reproduced, last, system=self.system)
 
     def _try(self, faults: list[Fault], i: int, new: Fault, duration: float) -> list[Fault]:
         """``faults`` with fault ``i`` replaced by ``new`` if that still fails, else ``faults``
@@ -286,13 +289,17 @@ def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
         return info
     run_dir = out_dir / f"{stem}-run"
     shutil.rmtree(run_dir, ignore_errors=True)
-    shrinker = Shrinker(result.seed, result.invariant, faults=result.faults, mutant=result.mutant)
+    shrinker = Shrinker(result.seed, result.invariant, faults=result.faults, mutant=result.mutant,
+                        system=result.system)
     try:
         shrinker.violated(result.after.faults, result.duration_after, keep_dir=run_dir)
     finally:
         shrinker.close()
     history = History.read_jsonl(run_dir / "history.jsonl")
-    factory = mutant_factory(result.mutant) if result.mutant else None
+    factory: Any = mutant_factory(result.mutant) if result.mutant else None
+    if factory is None and result.system:
+        from .sut_protocol import load_system
+        factory = load_system(result.system, check=False).factory
     try:
         path = export_failure(history, config=None, seed=result.seed, failed_invariant=result.invariant,
                               out_dir=out_dir, system_factory=factory,

@@ -185,7 +185,7 @@ def _shrink(args: argparse.Namespace) -> int:
     saved = load_saved(args.file)
     mutant = args.mutant if args.mutant is not None else saved.get("mutant")
     shrinker = Shrinker(int(saved["seed"]), str(saved["invariant"]), faults=str(saved.get("faults", "swarm")),
-                        mutant=mutant, max_runs=args.max_runs)
+                        mutant=mutant, max_runs=args.max_runs, system=saved.get("system"))
     try:
         result = shrinker.shrink(saved["_schedule"], float(saved["duration_s"]))
     finally:
