@@ -250,3 +250,18 @@ def test_a_bad_soundcheck_system_option_names_the_option(pytester: pytest.Pytest
     result = pytester.runpytest("--soundcheck-system=no_such_module_xyz:make")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*--soundcheck-system no_such_module_xyz:make: no module named*"])
+
+
+def test_soundcheck_system_option_builds_the_named_system(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))  # examples/ is in the repository
+    pytester.makepyfile("""
+        def test_it(soundcheck_system, soundcheck_injector):
+            from harness.faults import DeviceDropout
+            assert type(soundcheck_system).__name__ == "PlayerSystem"
+            soundcheck_system.start()
+            soundcheck_injector.inject(DeviceDropout(duration_s=0.1))
+            soundcheck_system.run_for(1.0)
+            assert soundcheck_system.state.value == "running" and soundcheck_system.player.stats["restarts"] == 1
+    """)
+    pytester.makeini("[pytest]\naddopts = -p no:cacheprovider\nsoundcheck_system = examples.simple_player:make_fixed_system\n")
+    pytester.runpytest_inprocess().assert_outcomes(passed=1)
