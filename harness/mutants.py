@@ -7,7 +7,7 @@ machine) or ``"coordinator_storm"`` (threads racing the coordinator, then linear
 
     coordinator_no_lock        transition() reads, checks and writes state without the lock
     illegal_transition         a widened transition table and a resume() without its guard
-    leak_on_error              _build() forgets to release what it allocated when opening fails
+    leak_on_error              a failed _build() releases nothing it allocated (_abandon_build)
     ring_loses_frame           the input ring loses one frame whenever a write reaches its end
     half_reconfigure           a rejected config still applies the sections that were valid
     recovery_never_completes   a successful reopen never moves the system out of RECOVERING
@@ -24,7 +24,6 @@ from system_under_test.buffers import RingBuffer
 from system_under_test.coordinator import ComponentCoordinator
 from system_under_test.errors import ConfigError, IllegalTransitionError
 from system_under_test.lifecycle import TRANSITIONS, State, TransitionRecord
-from system_under_test.resources import ResourceType
 from system_under_test.system import SYSTEM
 
 
@@ -87,21 +86,11 @@ class IllegalTransitionSystem(AudioSystem):
 # ------------------------------------------------------------------------------ leak_on_error ----
 
 class LeakOnErrorSystem(AudioSystem):
-    def _build(self, config: Any, input_device: str, output_device: str) -> None:
-        from system_under_test.devices.base import StreamSpec
-        from system_under_test.pipeline import Pipeline
-        spec = StreamSpec(input_device, output_device, config.device.input_channels,
-                          config.device.output_channels, config.stream.sample_rate,
-                          config.stream.block_size, config.stream.latency_ms / 1000)
-        pipeline = Pipeline(config, self.resources, self.monitoring)
-        stream_alloc = self.resources.allocate("device", ResourceType.STREAMS, 1, "stream")
-        stream = self.backend.open_stream(spec, pipeline.callback, self._on_device_error)  # leaks on raise
-        stream.start()
-        self._stream_alloc = stream_alloc
-        self._pipeline = pipeline
-        self._stream = stream
-        self._active_device = input_device
-        self._active_output = output_device
+    """``_build`` as shipped, except that when opening or starting the stream fails it gives back
+    nothing it took: the stream allocation, the stream (if it opened) and the pipeline's buffers."""
+
+    def _abandon_build(self, stream: Any, stream_alloc: Any, pipeline: Any) -> None:
+        pass
 
 
 # --------------------------------------------------------------------------- ring_loses_frame ----

@@ -1,16 +1,29 @@
 """soundcheck's pytest plugin (registered through the ``pytest11`` entry point). Cheap to import:
 nothing from the system, numpy or Hypothesis is imported until a fixture or option needs it.
 
+It is installed into every project that installs soundcheck, so it adds nothing a project did not
+ask for: its fixtures all start with ``soundcheck_``, scenario files are collected only from the
+folders the project names, its Hypothesis profiles have their own names, and its markers act only
+on tests that carry them.
+
 Options (group ``soundcheck``): ``--soundcheck-backend`` (sim), ``--soundcheck-seed`` (0),
 ``--soundcheck-report-dir`` (where failing tests' histories go), ``--soundcheck-hypothesis-profile``
-(``ci``/``nightly`` for ``harness.stateful.profile_settings``).
+(``ci``/``nightly``, i.e. ``soundcheck-ci``/``soundcheck-nightly``, for
+``harness.stateful.profile_settings``), ``--soundcheck-system`` (``module:factory``, the system
+the fixtures and scenario items build; default ``AudioSystem``).
 
-Fixtures: ``soundcheck_seed``, ``virtual_clock``, ``sim_backend``, ``audio_system`` (initialised,
-closed at teardown), ``history`` (attached to ``audio_system``), ``fault_injector`` (on
-``audio_system`` with ``history``; disarmed at teardown).
+ini options: ``soundcheck_scenarios`` (folders whose ``*.toml`` files are scenario items; none by
+default: soundcheck's own ``pyproject.toml`` names ``scenarios``), ``soundcheck_system`` (as
+``--soundcheck-system``).
 
-Markers: ``fault(kind)``, ``soak``, ``loopback``, ``slow``; ``require_loopback_rig()`` skips (or,
-with ``CI`` set, fails) a loopback test on a machine without jackd.
+Fixtures: ``soundcheck_seed``, ``soundcheck_clock`` (a ``VirtualClock``), ``soundcheck_backend``
+(the simulated device), ``soundcheck_system`` (initialised, closed at teardown),
+``soundcheck_history`` (attached to it), ``soundcheck_injector`` (on it, reporting to the history;
+disarmed at teardown). The system, history and injector come from ``harness.compose``.
+
+Markers: ``loopback`` / ``loopback(portaudio=True)``: the test needs the JACK loopback rig (and
+PortAudio); skipped with the reason where it cannot run, and failed instead when ``CI`` is set (CI
+must never silently skip the real-audio tests). ``soak`` and ``slow`` are labels for ``-m``.
 
 On failure a test's report gets a ``soundcheck`` section with the seed and the exact command that
 replays it; with ``--soundcheck-report-dir`` its history is written there as JSON Lines, and when
@@ -28,52 +41,47 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-if TYPE_CHECKING:  # pragma: no cover
-    from system_under_test import AudioSystem, SimulatedBackend, VirtualClock
+from .pytest_shared import SYSTEM_KEY, loopback_gate, loopback_unavailable, system_choice
 
+if TYPE_CHECKING:  # pragma: no cover
+    from system_under_test import SimulatedBackend, VirtualClock
+
+    from .compose import Composition
     from .faults import FaultInjector
     from .history import History
+    from .sut_protocol import SystemChoice, SystemUnderTest
 
 SEED_KEY = pytest.StashKey[int]()
 HISTORY_KEY = pytest.StashKey["History"]()
 _PREVIOUS_PROFILE = pytest.StashKey[tuple[str | None, str | None]]()
 MARKERS = (
-    "fault(kind): the fault type a test injects",
+    "loopback(portaudio=False): needs the JACK loopback rig (and PortAudio with portaudio=True); skipped "
+    "with the reason where it cannot run, failed instead when CI is set",
     "soak: a long reliability run",
-    "loopback: needs the JACK loopback rig (jackd); skipped with a reason outside CI when jackd is "
-    "missing, never skipped with CI set",
     "slow: slower than a second or two",
 )
 BACKENDS = ("sim", "portaudio", "jack")
-
-
-def require_loopback_rig(*, portaudio: bool = False) -> None:
-    """Skip the calling test, with the reason, when the JACK loopback rig cannot run here (jackd or
-    JACK-Client missing; with ``portaudio=True`` also PortAudio). With ``CI`` set it fails instead:
-    CI must never silently skip the real-audio tests."""
-    from .rig.loopback import rig_unavailable_reason
-
-    reason = rig_unavailable_reason()
-    if reason is None and portaudio:
-        from system_under_test.devices.portaudio import PortAudioBackend
-        ok, why = PortAudioBackend.available()
-        reason = None if ok else why
-    if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the loopback tests but {reason}")
-        pytest.skip(reason)
+FIXTURES = ("soundcheck_seed", "soundcheck_clock", "soundcheck_backend", "soundcheck_system",
+            "soundcheck_history", "soundcheck_injector")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("soundcheck", "soundcheck reliability harness")
     group.addoption("--soundcheck-backend", choices=BACKENDS, default="sim",
-                    help="device backend for the audio_system fixture (default: sim)")
+                    help="device backend for the soundcheck_system fixture (default: sim)")
     group.addoption("--soundcheck-seed", type=int, default=0, metavar="N",
                     help="seed for the simulated device, fault schedules and storms (default: 0)")
     group.addoption("--soundcheck-report-dir", default=None, metavar="DIR",
                     help="write the history of every failing test here as JSON Lines")
     group.addoption("--soundcheck-hypothesis-profile", default=None, metavar="NAME",
                     help="Hypothesis settings profile for the stateful tests (ci, nightly)")
+    group.addoption("--soundcheck-system", default=None, metavar="MODULE:FACTORY",
+                    help="the system the soundcheck_system fixture and scenario items build "
+                         "(default: the soundcheck_system ini value, else system_under_test:AudioSystem)")
+    parser.addini("soundcheck_scenarios", type="paths", default=[],
+                  help="folders whose *.toml files are soundcheck scenario items (default: none)")
+    parser.addini("soundcheck_system", default="",
+                  help="module:factory of the system under test (as --soundcheck-system)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -100,61 +108,82 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     set_profile(active)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """The ``loopback`` marker: before any fixture starts a rig, skip (or fail, with ``CI``)."""
+    marker = item.get_closest_marker("loopback")
+    if marker is not None:
+        loopback_gate(portaudio=bool(marker.kwargs.get("portaudio", False)))
+
+
 # ---------------------------------------------------------------------------------- fixtures ----
 
 @pytest.fixture
 def soundcheck_seed(request: pytest.FixtureRequest) -> int:
+    """The seed of the simulated device, the system and the injector (``--soundcheck-seed``)."""
     seed = int(request.config.getoption("--soundcheck-seed"))
     request.node.stash[SEED_KEY] = seed
     return seed
 
 
 @pytest.fixture
-def virtual_clock() -> "VirtualClock":
+def soundcheck_clock() -> "VirtualClock":
+    """The virtual clock the simulated device and the system run on."""
     from system_under_test.clock import VirtualClock  # noqa: PLC0415
     return VirtualClock()
 
 
 @pytest.fixture
-def sim_backend(virtual_clock: "VirtualClock", soundcheck_seed: int) -> Iterator["SimulatedBackend"]:
+def soundcheck_backend(soundcheck_clock: "VirtualClock", soundcheck_seed: int) -> Iterator["SimulatedBackend"]:
+    """The simulated audio device (seeded), closed at teardown."""
     from system_under_test.devices.simulated import SimulatedBackend  # noqa: PLC0415
-    backend = SimulatedBackend(virtual_clock, seed=soundcheck_seed)
+    backend = SimulatedBackend(soundcheck_clock, seed=soundcheck_seed)
     yield backend
     backend.close()
 
 
 @pytest.fixture
-def audio_system(request: pytest.FixtureRequest, soundcheck_seed: int) -> Iterator["AudioSystem"]:
-    """An initialised ``AudioSystem`` (default config) on the selected backend; closed at teardown."""
+def _soundcheck_parts(request: pytest.FixtureRequest, soundcheck_seed: int) -> Iterator["Composition"]:
+    """System, history and injector from the composition root, on the fixture's simulated device."""
     backend_name = request.config.getoption("--soundcheck-backend")
     if backend_name != "sim":
-        pytest.skip(f"--soundcheck-backend={backend_name}: the audio_system fixture drives the simulated "
+        pytest.skip(f"--soundcheck-backend={backend_name}: the soundcheck_system fixture drives the simulated "
                     "device; real-device tests use the loopback rig")
-    from system_under_test import AudioSystem  # noqa: PLC0415
-    backend = request.getfixturevalue("sim_backend")
-    system = AudioSystem({}, backend=backend, clock=backend.clock, seed=soundcheck_seed)
-    system.initialize()
-    yield system
-    system.close()
-
-
-@pytest.fixture
-def history(request: pytest.FixtureRequest, audio_system: "AudioSystem") -> Iterator["History"]:
+    from .compose import SystemSpec, compose  # noqa: PLC0415
     from .history import History  # noqa: PLC0415
-    h = History(meta={"test": request.node.nodeid, "seed": audio_system.seed}).attach(audio_system)
-    request.node.stash[HISTORY_KEY] = h
-    yield h
-    h.detach()
-    _attach_to_allure(request.config, h, request.node.nodeid)
+
+    backend = request.getfixturevalue("soundcheck_backend")
+    parts = compose(SystemSpec(seed=soundcheck_seed, config={}, system=system_choice(request.config)),
+                    backend=backend,
+                    history=lambda system: History(meta={"test": request.node.nodeid, "seed": soundcheck_seed}
+                                                   ).attach(system))
+    assert parts.history is not None
+    request.node.stash[HISTORY_KEY] = parts.history
+    parts.system.initialize()
+    yield parts
+    parts.injector.disarm()
+    parts.system.close()
+    parts.history.detach()
+    _attach_to_allure(request.config, parts.history, request.node.nodeid)
 
 
 @pytest.fixture
-def fault_injector(audio_system: "AudioSystem", history: "History", soundcheck_seed: int
-                   ) -> Iterator["FaultInjector"]:
-    from .faults import FaultInjector  # noqa: PLC0415
-    injector = FaultInjector(audio_system, seed=soundcheck_seed, history=history)
-    yield injector
-    injector.disarm()
+def soundcheck_system(_soundcheck_parts: "Composition") -> "SystemUnderTest":
+    """An initialised system (default config) on the simulated device; closed at teardown."""
+    return _soundcheck_parts.system
+
+
+@pytest.fixture
+def soundcheck_history(_soundcheck_parts: "Composition") -> "History":
+    """The history of ``soundcheck_system`` (kept with a failing test's report)."""
+    assert _soundcheck_parts.history is not None
+    return _soundcheck_parts.history
+
+
+@pytest.fixture
+def soundcheck_injector(_soundcheck_parts: "Composition") -> "FaultInjector":
+    """A fault injector on ``soundcheck_system``, reporting to ``soundcheck_history``."""
+    return _soundcheck_parts.injector
 
 
 def _allure_active(config: pytest.Config) -> bool:
@@ -173,7 +202,7 @@ def _attach_to_allure(config: pytest.Config, h: "History", name: str) -> None:
 # ----------------------------------------------------------------------------------- reports ----
 
 def replay_command(item: pytest.Item, seed: int | None) -> str:
-    """The command that replays ``item`` with the same seed (and Hypothesis profile)."""
+    """The command that replays ``item`` with the same seed (and Hypothesis profile, and system)."""
     args = [sys.executable, "-m", "pytest", item.nodeid, "-p", "no:cacheprovider"]
     if seed is not None:
         args.append(f"--soundcheck-seed={seed}")
@@ -183,6 +212,9 @@ def replay_command(item: pytest.Item, seed: int | None) -> str:
     backend = item.config.getoption("--soundcheck-backend", "sim")
     if backend != "sim":
         args.append(f"--soundcheck-backend={backend}")
+    system = item.config.getoption("--soundcheck-system", None)
+    if system:
+        args.append(f"--soundcheck-system={system}")
     return shlex.join(args)
 
 
@@ -216,11 +248,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
 
 def _uses_harness(item: pytest.Item) -> bool:
     names = getattr(item, "fixturenames", ())
-    return any(n in names for n in ("audio_system", "fault_injector", "history", "soundcheck_seed"))
+    return any(n in names for n in FIXTURES)
 
 
-__all__ = ["HISTORY_KEY", "MARKERS", "SEED_KEY", "replay_command"]
+__all__ = ["FIXTURES", "HISTORY_KEY", "MARKERS", "SEED_KEY", "loopback_gate", "loopback_unavailable",
+           "replay_command", "system_choice"]
 
 
-# Scenario files under scenarios/ are test items (the collector lives in its own module).
+# Scenario files in the configured folders are test items (the collector lives in its own module).
 from .scenario_collect import pytest_collect_file  # noqa: E402,F401

@@ -33,6 +33,7 @@ from system_under_test.devices.portaudio import PortAudioBackend
 from system_under_test.devices.simulated import SimulatedBackend
 
 from .audio_check import AudioCheck
+from .compose import SystemSpec, compose, system_meta
 from .errors import RigError, ScenarioFileError, UsageError
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile
 from .history import History, run_op
@@ -41,8 +42,9 @@ from .histogram import CallbackDurations
 from .reports import run_data_from_run, write_reports
 from .reports.provenance import CpuPeak, run_provenance, system_identity
 from .rig.loopback import LoopbackRig, rig_unavailable_reason
-from .rig.rig_target import JackRigTarget, ServerWatch, target_for
+from .rig.rig_target import JackRigTarget, ServerWatch
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
+from .sut_protocol import SystemChoice, SystemUnderTest
 from .verdict import RunVerdict, check_status, judge_run
 
 BACKENDS = ("sim", "jack", "portaudio")
@@ -167,7 +169,9 @@ class ReliabilityRun:
     """Build, run, check and summarise one reliability run."""
 
     def __init__(self, spec: RunSpec, *, backend: DeviceBackend | None = None,
-                 system_factory: Callable[..., AudioSystem] = AudioSystem) -> None:
+                 system_factory: "Callable[..., SystemUnderTest] | SystemChoice | None" = None) -> None:
+        """``system_factory``: the system to run (``--system``'s ``SystemChoice``, or a factory
+        called as ``factory(config, backend=..., clock=..., seed=...)``); None: ``AudioSystem``."""
         if spec.backend not in BACKENDS:
             raise UsageError(f"unknown backend {spec.backend!r} (choose from {', '.join(BACKENDS)})")
         if spec.duration_s <= 0:
@@ -182,7 +186,7 @@ class ReliabilityRun:
                 raise RigError(f"--backend jack runs on the JACK loopback rig, but {reason}")
         self.spec = spec
         self._backend = backend
-        self._system_factory = system_factory
+        self.system_choice = SystemChoice.of(system_factory)
         self._rig: Any = None
         self._stop = threading.Event()
         self.audio: AudioCheck | None = None
@@ -199,12 +203,14 @@ class ReliabilityRun:
         self._stop.set()
 
     # -- backends -----------------------------------------------------------------------------
-    def _make_backend(self) -> DeviceBackend:
+    def _make_backend(self) -> DeviceBackend | None:
+        """The caller's backend, a real one (the JACK rig's server started here), or None: the
+        composition root builds the simulated device."""
         if self._backend is not None:
             return self._backend
         spec = self.spec
         if spec.backend == "sim":
-            return SimulatedBackend(VirtualClock(), seed=spec.seed)
+            return None
         if spec.backend == "jack":
             rig = LoopbackRig()
             try:
@@ -216,7 +222,7 @@ class ReliabilityRun:
             return JackBackend(server_name=rig.server_name)
         return PortAudioBackend()
 
-    def _config(self, backend: DeviceBackend) -> dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         cfg: dict[str, Any] = json.loads(json.dumps(dict(self.spec.config or {})))
         if self.spec.backend != "sim":
             device = cfg.setdefault("device", {})
@@ -241,21 +247,26 @@ class ReliabilityRun:
         # after the backend: the rig's lasting threads (its process spawner) are the harness's, not
         # the system's; threads the system starts from here on must be gone after close()
         threads_before = list(threading.enumerate())
-        system = self._system_factory(self._config(backend), backend=backend, seed=spec.seed)
+        choice = self.system_choice
+
+        def record(system: SystemUnderTest) -> History:
+            history = History(clock=system.clock, meta={"run": spec.to_dict(), "schedule": self.schedule.to_dict(),
+                                                        **run_provenance(), **system_identity(system),
+                                                        **system_meta(choice)},
+                              stream_to=run_dir / "history.jsonl", keep=HISTORY_WINDOW)
+            return history.attach(system, metrics_every_s=spec.metrics_every_s)
+
+        # the composition root: system on the backend, history attached, and the injector on the
+        # backend's fault target (simulated device, JACK rig, or a device we cannot act on), whose
+        # schedule lost, with a note each, the faults that target cannot do
+        parts = compose(SystemSpec(seed=spec.seed, config=self._config(), system=choice, schedule=self.schedule),
+                        backend=backend, rig=self._rig, history=record)
+        system, injector = parts.system, parts.injector
+        history = parts.history
+        assert history is not None
+        target = injector.target
         clock = system.clock
         simulated = isinstance(clock, VirtualClock)
-        history = History(clock=clock, meta={"run": spec.to_dict(), "schedule": self.schedule.to_dict(),
-                                             **run_provenance(), **system_identity(system)},
-                          stream_to=run_dir / "history.jsonl", keep=HISTORY_WINDOW)
-        history.attach(system, metrics_every_s=spec.metrics_every_s)
-        # the backend's fault target (simulated device, JACK rig, or a device we cannot act on);
-        # the schedule loses, with a note each, the faults that target cannot do
-
-        target = target_for(system, rig=self._rig)
-        schedule = self.schedule.runnable_on(target, history)
-        if not simulated:  # profile times are seconds into the run; triggers read the system clock
-            schedule = schedule.shifted(clock.now())
-        injector = FaultInjector(system, schedule, spec.seed, history=history, target=target)
         audio = self.audio = AudioCheck.attach(system, injector)  # hears the tone the device plays
         # The rig's server can also die without the harness killing it (a crash in the field):
         # the watch records that as a fault of its own and brings the server back.
@@ -326,6 +337,7 @@ class ReliabilityRun:
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
+        summary["system_factory"] = choice.describe()
         summary["audio"] = audio.summary()
         summary["cpu"]["process_cpu_percent_max"] = cpu_max
         history.note("summary", **{"ok": summary["ok"], "outcome": verdict.outcome.value})

@@ -1,8 +1,13 @@
-"""pytest collection of scenario files: every ``scenarios/**/*.toml`` is one test item.
+"""pytest collection of scenario files: every ``*.toml`` below a configured folder is one test item.
 
-``harness.pytest_plugin`` re-exports ``pytest_collect_file`` (and the node classes); on its own
-this module is a plugin too (``-p harness.scenario_collect``). Cheap to import: the scenario
-machinery is imported when a file is collected.
+The folders are the ``soundcheck_scenarios`` ini option (paths relative to the ini file; soundcheck's
+own ``pyproject.toml`` says ``scenarios``); with none configured nothing is collected, so a project
+that installs soundcheck never finds its own TOML files turned into test items.
+
+``harness.pytest_plugin`` re-exports ``pytest_collect_file`` (and the node classes) and registers
+the ini option; on its own (``-p harness.scenario_collect`` without the main plugin) it has no
+option and collects nothing. Cheap to import: the scenario machinery is imported when a file is
+collected.
 
 - An invalid file is a collection error whose message names the file, the line, the field path
   and what was expected, every problem at once, with no traceback.
@@ -11,11 +16,12 @@ machinery is imported when a file is collected.
 - A scenario on the JACK rig (``backend = "jack"``) carries the ``loopback`` marker; without jackd
   it is skipped with the reason, except when ``CI`` is set: there it must run (and fails if the
   rig cannot start).
+- The system under test is ``--soundcheck-system`` / the ``soundcheck_system`` ini value when the
+  main plugin is loaded (default ``AudioSystem``).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -23,20 +29,33 @@ from typing import Any
 
 import pytest
 
-#: Folder name whose TOML files are scenarios (anywhere below it).
-SCENARIO_DIR = "scenarios"
+#: the ini option naming the folders whose ``*.toml`` files are scenarios
+INI = "soundcheck_scenarios"
 
 
-def _is_scenario_path(file_path: Path) -> bool:
-    return file_path.suffix == ".toml" and SCENARIO_DIR in file_path.parts[:-1]
+def scenario_folders(config: pytest.Config) -> list[Path]:
+    """The configured scenario folders (none when the option is unset, or not registered because
+    the main plugin is not loaded)."""
+    try:
+        folders = config.getini(INI)
+    except ValueError:
+        return []
+    return [Path(p).resolve() for p in folders]
+
+
+def _is_scenario_path(file_path: Path, folders: list[Path]) -> bool:
+    if file_path.suffix != ".toml":
+        return False
+    resolved = file_path.resolve()
+    return any(resolved.is_relative_to(folder) for folder in folders)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "loopback: needs the JACK loopback rig (jackd)")
+    config.addinivalue_line("markers", "loopback(portaudio=False): needs the JACK loopback rig")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if _is_scenario_path(file_path):
+    if _is_scenario_path(file_path, scenario_folders(parent.config)):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
 
@@ -80,25 +99,26 @@ class ScenarioItem(pytest.Item):
         self.user_properties.append(("reproduces", scenario.scenario.reproduces))
 
     def setup(self) -> None:
-        if self.scenario.needs_rig:
-            from .rig.loopback import rig_unavailable_reason
+        if self.scenario.needs_rig:  # the loopback marker's gate, also when this module runs alone
+            from .pytest_shared import loopback_gate
 
-            reason = rig_unavailable_reason()
-            if reason is not None:
-                if os.environ.get("CI"):
-                    pytest.fail(f"CI is set, so the loopback scenario must run, but: {reason}",
-                                pytrace=False)
-                pytest.skip(f"needs the JACK loopback rig: {reason}")
+            loopback_gate(what="the loopback scenario")
 
     def runtest(self) -> None:
         from .scenarios import run_scenario
+        from .sut_protocol import default_system
 
         step = _allure_step()
 
         def context(label: str) -> AbstractContextManager[Any]:
             return step(label) if step is not None else nullcontext()
 
-        result = run_scenario(self.scenario, step_context=context, source=str(self.path))
+        system = default_system()
+        if hasattr(self.config.option, "soundcheck_system"):  # the main plugin's --soundcheck-system
+            from .pytest_shared import system_choice
+
+            system = system_choice(self.config)
+        result = run_scenario(self.scenario, step_context=context, source=str(self.path), system=system)
         self.result = result
         if not result.passed:
             raise ScenarioFailed(result.report())

@@ -115,11 +115,14 @@ class ShrinkResult:
     exhausted: bool
     reproduced: bool
     violated_after: list[str] = field(default_factory=list)
+    #: ``--system module:factory`` the seed ran (None: the shipped ``AudioSystem``)
+    system: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The saved form (``soundcheck scenario shrink`` reads it back)."""
         return {"soundcheck": SCHEDULE_FORMAT, "seed": self.seed, "invariant": self.invariant,
                 "mutant": self.mutant, "faults": self.faults, "duration_s": self.duration_after,
+                **({"system": self.system} if self.system else {}),
                 "schedule": schedule_to_dict(self.after),
                 "shrink": {"faults_before": len(self.before), "faults_after": len(self.after),
                            "duration_before": self.duration_before, "runs": self.runs,
@@ -131,11 +134,12 @@ class Shrinker:
     """Re-runs one seed with candidate schedules; ``shrink()`` applies the four passes."""
 
     def __init__(self, seed: int, invariant: str, *, faults: str = "swarm", mutant: str | None = None,
-                 max_runs: int = 150, workdir: Path | None = None) -> None:
+                 max_runs: int = 150, workdir: Path | None = None, system: str | None = None) -> None:
         self.seed = seed
         self.invariant = invariant
         self.faults = faults
         self.mutant = mutant
+        self.system = system  # ``--system module:factory`` of the swarm, or None
         self.max_runs = max_runs
         self.runs = 0
         self.exhausted = False
@@ -163,8 +167,8 @@ class Shrinker:
         copy = Schedule([dataclasses.replace(f) for f in faults], name="shrink", seed=self.seed,
                         duration_s=duration_s)
         try:
-            result = build_run(self.seed, duration_s, self.faults, self.mutant, run_dir, schedule=copy) \
-                .execute(reports=False)
+            result = build_run(self.seed, duration_s, self.faults, self.mutant, run_dir, schedule=copy,
+                               system=self.system).execute(reports=False)
             violated = list(result.verdict.violated)
         finally:
             if keep_dir is None:
@@ -189,7 +193,7 @@ class Shrinker:
         after = Schedule(faults, name=f"shrunk:{schedule.name}", seed=self.seed, duration_s=duration)
         last = self._cache.get(self._key(faults, duration), [])
         return ShrinkResult(self.seed, self.invariant, self.mutant, self.faults, before, after, duration_s,
-                            duration, self.runs, self.exhausted, reproduced, last)
+                            duration, self.runs, self.exhausted, reproduced, last, system=self.system)
 
     def _try(self, faults: list[Fault], i: int, new: Fault, duration: float) -> list[Fault]:
         """``faults`` with fault ``i`` replaced by ``new`` if that still fails, else ``faults``
@@ -246,13 +250,14 @@ class Shrinker:
 
 
 def shrink_seed(seed: int, duration_s: float, invariant: str, *, faults: str = "swarm",
-                mutant: str | None = None, schedule: Schedule | None = None, max_runs: int = 150) -> ShrinkResult:
+                mutant: str | None = None, schedule: Schedule | None = None, max_runs: int = 150,
+                system: str | None = None) -> ShrinkResult:
     """Shrink seed ``seed``'s schedule (the one its profile draws, or ``schedule``)."""
     from .swarm import seed_schedule
 
     if schedule is None:
         schedule = seed_schedule(faults, seed, duration_s)
-    shrinker = Shrinker(seed, invariant, faults=faults, mutant=mutant, max_runs=max_runs)
+    shrinker = Shrinker(seed, invariant, faults=faults, mutant=mutant, max_runs=max_runs, system=system)
     try:
         return shrinker.shrink(schedule, duration_s)
     finally:
@@ -284,13 +289,17 @@ def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
         return info
     run_dir = out_dir / f"{stem}-run"
     shutil.rmtree(run_dir, ignore_errors=True)
-    shrinker = Shrinker(result.seed, result.invariant, faults=result.faults, mutant=result.mutant)
+    shrinker = Shrinker(result.seed, result.invariant, faults=result.faults, mutant=result.mutant,
+                        system=result.system)
     try:
         shrinker.violated(result.after.faults, result.duration_after, keep_dir=run_dir)
     finally:
         shrinker.close()
     history = History.read_jsonl(run_dir / "history.jsonl")
-    factory = mutant_factory(result.mutant) if result.mutant else None
+    factory: Any = mutant_factory(result.mutant) if result.mutant else None
+    if factory is None and result.system:
+        from .sut_protocol import load_system
+        factory = load_system(result.system, check=False).factory
     try:
         path = export_failure(history, config=None, seed=result.seed, failed_invariant=result.invariant,
                               out_dir=out_dir, system_factory=factory,
@@ -327,7 +336,7 @@ def shrink_swarm_failures(swarm: Any, *, max_runs: int = 150) -> list[dict[str, 
         seed = seeds[0]
         invariant = rows[seed]["violated"][0]
         result = shrink_seed(seed, float(spec["duration_s"]), invariant, faults=spec["faults"],
-                             mutant=spec.get("mutant"), max_runs=max_runs)
+                             mutant=spec.get("mutant"), max_runs=max_runs, system=spec.get("system"))
         info = export(result, swarm.out_dir / "shrunk")
         info["violated"] = list(violated)
         out.append(info)

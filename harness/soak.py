@@ -54,6 +54,7 @@ import numpy as np
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .compose import derive_seed
 from .durations import MAX_RUN_S, MIN_CHUNK_S
 from .errors import UsageError
 from .faults import PROFILES
@@ -61,6 +62,7 @@ from .histogram import BINS_PER_DECADE, cb_bins
 from .inputs import read_text, validation_message
 from .journal import JOURNAL_NAME, JournalError, JournalWriter, compact_entry, jsonify, read_journal
 from .runfolder import RunFolder, RunFolderLock
+from .sut_protocol import SystemChoice, load_system
 from .leaks import ResourceSampler
 from .runner import RunSpec, new_run_dir, profile_for
 from .verdict import RunVerdict
@@ -86,6 +88,9 @@ class SoakSpec:
     #: at most this many times real time on the simulated device (None: as fast as possible)
     pace: float | None = None
     metrics_every_s: float = 60.0
+    #: ``--system module:factory`` (None: the shipped ``AudioSystem``); the journal keeps it, so
+    #: ``--resume`` runs the same system
+    system: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -126,6 +131,7 @@ class SoakSpecRecord(BaseModel):
     chunk_s: float = Field(ge=MIN_CHUNK_S, le=86_400)
     pace: float | None = Field(None, ge=0, le=1e6)
     metrics_every_s: float = Field(60.0, gt=0, le=86_400)
+    system: str | None = Field(None, min_length=3, max_length=512)
 
 
 @dataclass
@@ -319,6 +325,7 @@ class SoakRunner:
         self._resume_pace: float | None | bool = False
         self._faults_file: str | None = None
         self._lock: RunFolderLock | None = None
+        self._choice: SystemChoice | None = None
 
     def request_stop(self) -> None:
         self._stop_requested.set()
@@ -333,6 +340,7 @@ class SoakRunner:
         spec = self.spec
         profile = profile_for(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0),
                                       seed=spec.seed, faults=spec.faults))  # refuse a bad --faults now
+        self._system_choice()  # and a bad --system, before the run folder exists
         run_dir = spec.run_dir or new_run_dir(spec.report_root, "soak", spec.seed)
         folder = RunFolder(run_dir, create=True)
         if (run_dir / JOURNAL_NAME).exists() or (run_dir / JOURNAL_NAME).is_symlink():
@@ -358,6 +366,14 @@ class SoakRunner:
                                  wall_offset=0.0, on_progress=on_progress)
         finally:
             self._release()
+
+    def _system_choice(self) -> SystemChoice:
+        """The system to soak: the factory given in Python, else the spec's ``--system`` (loaded
+        and checked once), else ``AudioSystem``."""
+        if self._choice is None:
+            self._choice = (SystemChoice.of(self.system_factory) if self.system_factory is not None
+                            else load_system(self.spec.system))
+        return self._choice
 
     def _release(self) -> None:
         if self._lock is not None:
@@ -393,6 +409,7 @@ class SoakRunner:
         return cls.from_journal(run_dir, pace=pace, system_factory=system_factory).start(on_progress=on_progress)
 
     def _resume(self, run_dir: Path, pace: Any, on_progress: Callable[[Any], None] | None) -> SoakResult:
+        self._system_choice()  # the journaled --system must still load, before anything is touched
         folder = RunFolder(run_dir)
         self._lock = folder.lock("a soak being resumed")  # a second --resume is refused here
         try:
@@ -428,7 +445,7 @@ class SoakRunner:
         journal.note("resumed", at_checkpoint=done - 1, sim_t=t_done, mode="continue", verified=None,
                      wall_time=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         spec.duration_s = max(spec.duration_s - t_done, spec.chunk_s)
-        spec.seed = spec.seed * 1000 + segment
+        spec.seed = derive_seed(spec.seed, segment)
         return self._execute(journal, segment=segment, t_offset=t_done, replay_until=0, expected=None,
                              wall_offset=wall_so_far, on_progress=on_progress, resumed_from=done - 1)
 
@@ -436,7 +453,6 @@ class SoakRunner:
     def _execute(self, journal: JournalWriter, *, segment: int, t_offset: float, replay_until: int,
                  expected: str | None, wall_offset: float, on_progress: Callable[[Any], None] | None,
                  resumed_from: int | None = None) -> SoakResult:
-        from system_under_test import AudioSystem
 
         from .runner import ReliabilityRun, RunSpec
 
@@ -446,9 +462,7 @@ class SoakRunner:
                            faults=spec.faults, config=spec.config, device=spec.device,
                            run_dir=spec.run_dir, chunk_s=spec.chunk_s,
                            metrics_every_s=spec.metrics_every_s, label="soak")
-        kw: dict[str, Any] = {}
-        if self.system_factory is not None:
-            kw["system_factory"] = self.system_factory
+        kw: dict[str, Any] = {"system_factory": self._system_choice()}
         if self.backend is not None:
             kw["backend"] = self.backend
         run = ReliabilityRun(run_spec, **kw)

@@ -14,8 +14,9 @@ closes the system and runs ``check_all`` (leaks and threads included).
     run_state_machine_as_test(Machine, settings=profile_settings("ci"))
     print(Machine.stats.report())                 # state visits, steps, faults
 
-Settings profiles: ``ci`` (derandomized, 60 examples x 30 steps, no deadline, no database) and
-``nightly`` (random, 1000 examples x 80 steps). A failure prints the shrunk rule sequence, the
+Settings profiles: ``soundcheck-ci`` (``ci`` for short; derandomized, 100 examples x 30 steps, no
+deadline, no database) and ``soundcheck-nightly`` (``nightly``; random, 1000 examples x 80 steps),
+registered when first asked for. A failure prints the shrunk rule sequence, the
 ``@reproduce_failure`` blob, and (through the pytest plugin) the command that replays it.
 """
 
@@ -38,30 +39,53 @@ from system_under_test.errors import ConfigError, SystemClosedError
 
 from .faults import INVALID_CONFIG_KINDS, Fault, FaultInjector, invalid_config
 from .faults.kinds import DEVICE_FAULT_KINDS, FAULT_KINDS, STATEFUL_KINDS, parameters
+from .compose import SystemSpec, compose
 from .history import History, run_op
+from .sut_protocol import SystemChoice
 from .invariants import LiveChecker, assert_ok, check_all, check_resources
 
 _HC = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
 #: no ``explain`` phase: its coverage-traced reruns cost more than the whole search
 _PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
-settings.register_profile("ci", max_examples=100, stateful_step_count=30, derandomize=True, deadline=None,
-                          database=None, print_blob=True, suppress_health_check=_HC, phases=_PHASES)
-settings.register_profile("nightly", max_examples=1000, stateful_step_count=80, derandomize=False,
-                          deadline=None, database=None, print_blob=True, suppress_health_check=_HC)
+#: soundcheck's Hypothesis profiles, registered under these namespaced names (never ``ci`` or
+#: ``nightly``, which a project using the plugin may have registered for its own tests) when
+#: ``profile_settings``/``set_profile`` first need them, never loaded as Hypothesis' default
+PROFILES = {
+    "soundcheck-ci": dict(max_examples=100, stateful_step_count=30, derandomize=True, deadline=None,
+                          database=None, print_blob=True, suppress_health_check=_HC, phases=_PHASES),
+    "soundcheck-nightly": dict(max_examples=1000, stateful_step_count=80, derandomize=False, deadline=None,
+                               database=None, print_blob=True, suppress_health_check=_HC),
+}
 PROFILE_ENV = "SOUNDCHECK_HYPOTHESIS_PROFILE"
 _active_profile: list[str | None] = [None]
+
+
+def register_profiles() -> None:
+    """Register ``soundcheck-ci`` and ``soundcheck-nightly`` with Hypothesis (idempotent)."""
+    for name, kw in PROFILES.items():
+        settings.register_profile(name, **kw)
+
+
+def profile_name(name: str) -> str:
+    """``ci``/``nightly`` -> ``soundcheck-ci``/``soundcheck-nightly`` (the short names are ours to
+    resolve: a user's own ``ci`` profile is never looked up); other names pass unchanged."""
+    return f"soundcheck-{name}" if f"soundcheck-{name}" in PROFILES else name
 
 
 def set_profile(name: str | None) -> None:
     """Select the profile ``profile_settings()`` returns (the plugin's ``--soundcheck-hypothesis-profile``)."""
     if name is not None:
-        settings.get_profile(name)  # unknown names fail here, loudly
+        register_profiles()
+        settings.get_profile(profile_name(name))  # unknown names fail here, loudly
     _active_profile[0] = name
 
 
 def profile_settings(name: str | None = None, **overrides: Any) -> settings:
+    """The settings of profile ``name`` (``ci``, ``nightly``, their ``soundcheck-`` names, or any
+    registered profile); default: the selected one, ``$SOUNDCHECK_HYPOTHESIS_PROFILE``, else ci."""
+    register_profiles()
     name = name or _active_profile[0] or os.environ.get(PROFILE_ENV) or "ci"
-    return settings(settings.get_profile(name), **overrides)
+    return settings(settings.get_profile(profile_name(name)), **overrides)
 
 
 # ================================================================================ strategies ====
@@ -174,7 +198,7 @@ SystemFactory = Callable[..., AudioSystem]
 def make_machine(system_factory: SystemFactory | None = None, *, name: str = "AudioSystemMachine",
                  base_config: dict[str, Any] | None = None) -> type[RuleBasedStateMachine]:
     """A fresh machine class (with its own ``stats``) over systems built by ``system_factory``."""
-    factory: SystemFactory = system_factory or (lambda config=None, **kw: AudioSystem(config, **kw))
+    choice = SystemChoice.of(system_factory)
     base = dict(BASE_CONFIG if base_config is None else base_config)
     stats = MachineStats()
 
@@ -192,10 +216,13 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
                     seed=st.integers(0, 2**16), pending=st.sampled_from([True, False]))
         def setup(self, started: bool, paused: bool, seed: int, pending: bool) -> None:
             self.threads_before = threading.enumerate()
-            self.system = factory(base if pending else None, seed=seed)
-            self.history = History(meta={"seed": seed, "machine": name}).attach(self.system, metrics_every_s=0.25)
+            parts = compose(SystemSpec(seed=seed, config=base if pending else None, system=choice),
+                            history=lambda system: History(meta={"seed": seed, "machine": name}).attach(
+                                system, metrics_every_s=0.25))
+            self.system, self.injector = parts.system, parts.injector
+            assert parts.history is not None
+            self.history = parts.history
             self.checker = LiveChecker(self.system, self.history, threads_before=None)
-            self.injector = FaultInjector(self.system, seed=seed, history=self.history)
             self.nfaults = 0
             stats.rules["setup_started" if started else "setup_fresh"] += 1
             if started:

@@ -147,13 +147,15 @@ class SwarmSpec:
     duration_s: float
     faults: str = "swarm"
     mutant: str | None = None
+    #: ``--system module:factory`` (None: the shipped ``AudioSystem``); importable on every worker
+    system: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def build_run(seed: int, duration_s: float, faults: str, mutant: str | None, run_dir: Path,
-              schedule: Any = None) -> Any:
+              schedule: Any = None, system: str | None = None) -> Any:
     """A ``ReliabilityRun`` of one swarm seed (``schedule``: a replacement for the drawn one, as the
     shrinker tries). The run is built on the ``none`` profile (which validates the spec) and then
     given the seed's own profile and schedule: ``ReliabilityRun`` reads both from those attributes."""
@@ -163,7 +165,12 @@ def build_run(seed: int, duration_s: float, faults: str, mutant: str | None, run
     profile = profile_of(faults, seed)
     spec = RunSpec(backend="sim", duration_s=duration_s, seed=seed, faults="none", run_dir=run_dir,
                    report_root=run_dir.parent, label="swarm")
-    run = ReliabilityRun(spec, **({"system_factory": system_factory(mutant)} if mutant else {}))
+    if mutant:
+        factory: Any = system_factory(mutant)
+    else:
+        from .sut_protocol import load_system
+        factory = load_system(system, check=False)  # checked once by the driver, not per seed
+    run = ReliabilityRun(spec, system_factory=factory)
     spec.faults = profile.name  # what summary.json and the history say the run ran
     run.profile = profile
     run.schedule = schedule if schedule is not None else seed_schedule(faults, seed, duration_s)
@@ -187,7 +194,8 @@ def first_evidence(result: Any) -> str | None:
     return None
 
 
-def run_seed(seed: int, duration_s: float, faults: str = "swarm", mutant: str | None = None) -> dict[str, Any]:
+def run_seed(seed: int, duration_s: float, faults: str = "swarm", mutant: str | None = None,
+             system: str | None = None) -> dict[str, Any]:
     """Run one seed in this process (on a Dask worker) and return its JSON line. The run folder is
     a temporary one, removed afterwards: the line is the record, and a failing seed is re-run
     deterministically where it is shrunk."""
@@ -195,7 +203,7 @@ def run_seed(seed: int, duration_s: float, faults: str = "swarm", mutant: str | 
     cpu0 = time.process_time()  # the seed's CPU cost: what a loaded machine does not inflate
     tmp = Path(tempfile.mkdtemp(prefix=f"soundcheck-swarm-{seed}-"))
     try:
-        run = build_run(seed, duration_s, faults, mutant, tmp / "run")
+        run = build_run(seed, duration_s, faults, mutant, tmp / "run", system=system)
         kinds = sorted(run.profile.probabilities) if faults == "swarm" else sorted(
             k for k, p in run.profile.probabilities.items() if p > 0)
         result = run.execute(reports=False)
@@ -358,6 +366,9 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
         from .mutants import MUTANTS
         if spec.mutant not in MUTANTS:
             raise UsageError(f"--mutant: unknown mutant {spec.mutant!r} (known: {', '.join(MUTANTS)})")
+    if spec.system is not None:
+        from .sut_protocol import load_system
+        load_system(spec.system)  # a bad --system is refused before a cluster starts
     client, cluster = _connect(scheduler, workers)
     try:
         log = SwarmLog(out_dir / SWARM_FILE)
@@ -387,7 +398,7 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                 seed = next(pending, None)
                 if seed is None:
                     return None
-                fut = client.submit(run_seed, seed, spec.duration_s, spec.faults, spec.mutant,
+                fut = client.submit(run_seed, seed, spec.duration_s, spec.faults, spec.mutant, spec.system,
                                     key=f"soundcheck-swarm-seed-{seed}-{os.getpid()}-{t0:.0f}", pure=False)
                 futures[fut.key] = seed
                 return fut

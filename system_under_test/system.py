@@ -405,11 +405,7 @@ class AudioSystem:
                                               lambda error: self._on_device_error(error, gen))
             stream.start()
         except BaseException:
-            if stream is not None:
-                self._safe_close(stream)
-            if stream_alloc is not None:
-                self.resources.release(stream_alloc)
-            pipeline.release()
+            self._abandon_build(stream, stream_alloc, pipeline)
             raise
         self._stream_alloc = stream_alloc
         self._pipeline = pipeline
@@ -418,6 +414,15 @@ class AudioSystem:
         self._active_output = output_device
         self.monitoring.gauge("latency_ms").set(
             1000 * (config.stream.block_size / config.stream.sample_rate))
+
+    def _abandon_build(self, stream: DeviceStream | None, stream_alloc: Any, pipeline: Pipeline) -> None:
+        """Give back what a ``_build`` that failed half-way took: the stream (if it opened), its
+        allocation and the pipeline's buffers."""
+        if stream is not None:
+            self._safe_close(stream)
+        if stream_alloc is not None:
+            self.resources.release(stream_alloc)
+        pipeline.release()
 
     def _safe_close(self, stream: DeviceStream) -> None:
         try:

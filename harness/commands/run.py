@@ -13,6 +13,7 @@ from ..durations import run_duration_arg
 from ..errors import UsageError
 from ..inputs import load_document, seed_arg
 from ..runner import BACKENDS, ReliabilityRun, RunSpec
+from ..sut_protocol import add_system_option, load_system
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,6 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--mutant", metavar="NAME",
                    help="run a deliberately broken variant of the system (see harness/mutants.py) to "
                         "watch the harness catch it")
+    add_system_option(p)
     p.set_defaults(func=handler)
 
 
@@ -58,13 +60,17 @@ def handler(args: argparse.Namespace) -> int:
         check_config(config, str(args.config), args.backend)
     spec = RunSpec(backend=args.backend, duration_s=args.duration, seed=args.seed, faults=args.faults,
                    config=config, device=args.device, report_root=args.report_dir)
-    factory = None
+    factory: Any = None
     if args.mutant:
         from ..mutants import MUTANTS, system_factory
+        if args.system is not None:
+            raise UsageError("--mutant and --system: a mutant is a broken AudioSystem; give one of them")
         if args.mutant not in MUTANTS:
             raise UsageError(f"--mutant: unknown mutant {args.mutant!r} (known: {', '.join(MUTANTS)})")
         factory = system_factory(args.mutant)
-    run = ReliabilityRun(spec, **({"system_factory": factory} if factory else {}))
+    elif args.system is not None:
+        factory = load_system(args.system)  # refused (exit 2) before a run folder exists
+    run = ReliabilityRun(spec, system_factory=factory)
     previous = signal.signal(signal.SIGTERM, lambda *_: run.request_stop())
     try:
         result = run.execute(on_progress=None)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import ScenarioFileError, UsageError
 from ..inputs import seed_arg
+from ..sut_protocol import add_system_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -29,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                      help="write each run's history as <dir>/<scenario id>.jsonl")
     run.add_argument("--skip-rig", action="store_true",
                      help="skip scenarios that need the JACK loopback rig instead of running them")
+    add_system_option(run)
     check = sub.add_parser("check", help="validate scenario files without running them")
     check.add_argument("paths", nargs="+", metavar="PATH")
     fh = sub.add_parser("from-history", help="turn a recorded history (JSONL) into a scenario file")
@@ -90,6 +92,9 @@ def _run(args: argparse.Namespace) -> int:
     from ..rig.loopback import rig_unavailable_reason
     from ..scenarios import run_scenario
 
+    from ..sut_protocol import load_system
+
+    system = load_system(args.system)  # a bad --system is refused before any scenario runs
     loaded = _load_all(args.paths)
     failed = 0
     for path, scenario in loaded:
@@ -102,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.history_dir is not None:
             hist = args.history_dir / f"{scenario.id}.jsonl"  # type: ignore[attr-defined]
             hist.unlink(missing_ok=True)
-        result = run_scenario(scenario, source=str(path), history_path=hist)  # type: ignore[arg-type]
+        result = run_scenario(scenario, source=str(path), history_path=hist, system=system)  # type: ignore[arg-type]
         print(result.report())
         failed += not result.passed
     total = len(loaded)
@@ -180,7 +185,7 @@ def _shrink(args: argparse.Namespace) -> int:
     saved = load_saved(args.file)
     mutant = args.mutant if args.mutant is not None else saved.get("mutant")
     shrinker = Shrinker(int(saved["seed"]), str(saved["invariant"]), faults=str(saved.get("faults", "swarm")),
-                        mutant=mutant, max_runs=args.max_runs)
+                        mutant=mutant, max_runs=args.max_runs, system=saved.get("system"))
     try:
         result = shrinker.shrink(saved["_schedule"], float(saved["duration_s"]))
     finally:

@@ -20,6 +20,7 @@ from ..durations import chunk_arg, format_duration, run_duration_arg
 from ..errors import UsageError
 from ..inputs import finite_float, seed_arg
 from ..runner import BACKENDS
+from ..sut_protocol import add_system_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -42,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         "possible (the default)")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue the soak journaled in RUN_DIR")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (also when not a terminal)")
+    add_system_option(p)
     p.set_defaults(func=handler)
 
 
@@ -91,8 +93,8 @@ def handler(args: argparse.Namespace) -> int:
                          "over 900 days); give 0.001..1e6, or 0 for as fast as possible")
     show = not args.no_progress and sys.stderr.isatty()
     if args.resume is not None:
-        if args.duration is not None or args.run_dir is not None:
-            raise UsageError("--resume takes the run's settings from its journal; drop --duration/--run-dir")
+        if args.duration is not None or args.run_dir is not None or args.system is not None:
+            raise UsageError("--resume takes the run's settings from its journal; drop --duration/--run-dir/--system")
         if not args.resume.is_dir():
             raise UsageError(f"--resume {args.resume}: no such run folder")
         runner = SoakRunner.from_journal(args.resume, pace=args.pace if args.pace is not None else False)
@@ -106,7 +108,7 @@ def handler(args: argparse.Namespace) -> int:
         spec = SoakSpec(duration_s=args.duration or 8 * 3600.0, backend=args.backend, seed=args.seed,
                         faults=args.faults, device=args.device, run_dir=args.run_dir,
                         report_root=args.report_dir, checkpoint_s=args.checkpoint, chunk_s=args.chunk,
-                        pace=args.pace)
+                        pace=args.pace, system=args.system)
         runner = SoakRunner(spec)
         restore = install_stop_signals(runner)
         try:

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from ..durations import duration_arg
+from ..sut_protocol import add_system_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--shrink-runs", type=int, default=150,
                    help="at most this many runs to shrink each distinct failure (default 150)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_system_option(p)
     p.set_defaults(func=handler)
 
 
@@ -51,14 +53,19 @@ def handler(args: argparse.Namespace) -> int:
         missing = [n for n, v in (("--seeds", args.seeds), ("--duration", args.duration)) if v is None]
         if missing:
             raise UsageError(f"a swarm needs {' and '.join(missing)} (or --resume DIR)")
-        given = SwarmSpec(args.seeds, args.duration, args.faults or "swarm", args.mutant)
-    elif any(v is not None for v in (args.seeds, args.duration, args.faults, args.mutant)):
-        given = SwarmSpec(args.seeds, args.duration, args.faults, args.mutant)  # type: ignore[arg-type]
+        given = SwarmSpec(args.seeds, args.duration, args.faults or "swarm", args.mutant, args.system)
+    elif any(v is not None for v in (args.seeds, args.duration, args.faults, args.mutant, args.system)):
+        given = SwarmSpec(args.seeds, args.duration, args.faults, args.mutant, args.system)  # type: ignore[arg-type]
+    if args.mutant is not None and args.system is not None:
+        raise UsageError("--mutant and --system: a mutant is a broken AudioSystem; give one of them")
     if given is not None and given.seeds is not None:
         from ..swarm import parse_seeds, profile_of
         parse_seeds(given.seeds)  # bad input is refused before a folder or a cluster exists
         if given.faults is not None:
             profile_of(given.faults, 1)
+        if given.system is not None:
+            from ..sut_protocol import load_system
+            load_system(given.system)
         if given.mutant is not None:
             from ..mutants import MUTANTS
             if given.mutant not in MUTANTS:

@@ -43,9 +43,10 @@ from .. import faults as F
 from .. import invariants as inv
 from .. import mutants
 from ..errors import UsageError
+from ..compose import SystemSpec, compose, system_meta
+from ..sut_protocol import SystemChoice, SystemFactory, SystemUnderTest, default_system
 from ..history import Entry, History, run_op
 from ..rig.loopback import LoopbackRig
-from ..rig.rig_target import target_for as rig_target_for
 from .loader import _merge, load_scenario, system_config_dict
 from .model import (
     DeadlineExpect,
@@ -66,7 +67,6 @@ from .model import (
 #: A fault without a duration lasts until clean-up lifts it.
 UNTIL_CLEANUP = 1e9
 
-SystemFactory = Callable[[dict[str, Any], Scenario], AudioSystem]
 StepContext = Callable[[str], AbstractContextManager[Any]]
 
 
@@ -180,22 +180,15 @@ class _RealDriver:
 
 
 # ================================================================================= building ====
-def default_system_factory(config: dict[str, Any], scenario: Scenario) -> AudioSystem:
-    """The real system on the scenario's backend (the simulated device: seeded, virtual clock)."""
-    if scenario.run.backend == "sim":
-        return AudioSystem(config, seed=scenario.run.seed)
-    raise NotImplementedError("rig-backed systems are built by _build_rig_system")
-
-
 def mutant_factory(name: str) -> SystemFactory:
     """A factory for ``harness.mutants``' deliberately broken variant ``name`` (sim backend)."""
     if name not in mutants.MUTANTS:
         raise UsageError(f"unknown mutant {name!r} (known: {', '.join(sorted(mutants.MUTANTS))})")
-    return lambda config, scenario: mutants.make_system(name, config, seed=scenario.run.seed)
+    return mutants.system_factory(name)
 
 
-def _build_rig_system(scenario: Scenario, config: dict[str, Any], stack: list[Callable[[], None]]
-                      ) -> tuple[AudioSystem, Any]:
+def _start_rig(scenario: Scenario, config: dict[str, Any], stack: list[Callable[[], None]]) -> tuple[Any, Any]:
+    """The JACK loopback rig at the scenario's rate and period, and the backend on its route."""
     cfg = load_config(config)
     rig = LoopbackRig(rate=cfg.stream.sample_rate, period=cfg.stream.block_size)
     rig.start()
@@ -204,8 +197,7 @@ def _build_rig_system(scenario: Scenario, config: dict[str, Any], stack: list[Ca
         backend: Any = JackBackend(server_name=rig.server_name)
     else:
         backend = PortAudioBackend(host_api="ALSA", jack_server=rig.server_name)
-    system = AudioSystem(config, backend=backend, seed=scenario.run.seed)
-    return system, rig
+    return backend, rig
 
 
 # ================================================================================ execution ====
@@ -663,10 +655,12 @@ def _no_step(_: str) -> Iterator[None]:
 
 
 def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFactory | None = None,
+                 system: SystemChoice | None = None,
                  step_context: StepContext | None = None, history_path: str | Path | None = None,
                  source: str | None = None) -> ScenarioResult:
-    """Run one scenario and judge it. ``system_factory(config_dict, scenario)`` builds the system
-    (default: the real system on the scenario's backend; a mutant for proving the harness);
+    """Run one scenario and judge it. ``system``: the system under test (``--system``; default
+    ``AudioSystem``), on the scenario's backend. ``system_factory``: a factory given in Python (a
+    mutant, for proving the harness), always on the simulated device; it wins over ``system``.
     ``step_context(label)`` wraps each step (the pytest collector passes ``allure.step``)."""
     if not isinstance(scenario, Scenario):
         source = source or str(scenario)
@@ -675,23 +669,33 @@ def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFacto
     config = system_config_dict(scenario)
     cleanups: list[Callable[[], None]] = []
     wall0 = _wall.perf_counter()
-    rig = None
+    choice = SystemChoice.of(system_factory) if system_factory is not None else (system or default_system())
+    rig = backend = None
     if scenario.needs_rig and system_factory is None:
-        system, rig = _build_rig_system(scenario, config, cleanups)
-    else:
-        system = (system_factory or default_system_factory)(config, scenario)
-    history = History(meta={"scenario": scenario.id, "source": source, "seed": scenario.run.seed,
-                            "backend": scenario.run.backend})
-    if history_path is not None:
-        history.stream_to(history_path)
-    history.attach(system)
+        backend, rig = _start_rig(scenario, config, cleanups)
+
+    def record(built: SystemUnderTest) -> History:
+        h = History(meta={"scenario": scenario.id, "source": source, "seed": scenario.run.seed,
+                          "backend": scenario.run.backend, **system_meta(choice)})
+        if history_path is not None:
+            h.stream_to(history_path)
+        return h.attach(built)
+
+    try:
+        # the injector acts on the JACK rig's JackRigTarget, or on the simulated device's hooks
+        parts = compose(SystemSpec(seed=scenario.run.seed, config=config, system=choice), backend=backend,
+                        rig=rig, history=record)
+    except BaseException:
+        for fn in reversed(cleanups):
+            fn()
+        raise
+    system, injector, history = parts.system, parts.injector, parts.history
+    assert history is not None
     try:
         if isinstance(system.clock, VirtualClock):
             driver: Any = _SimDriver(system.clock)
         else:
             driver = _RealDriver(system.clock)
-        target = rig_target_for(system, rig=rig)  # the JACK rig's JackRigTarget, or the simulated device's
-        injector = F.FaultInjector(system, [], seed=scenario.run.seed, target=target, history=history)
         ex = _Execution(scenario, system, driver, history, injector, step_context)
         with step_context("initialize"):
             result = run_op(history, system, "initialize", process="scenario", meta={"step": "initialize"})
@@ -727,5 +731,5 @@ def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFacto
                 fn()
 
 
-__all__ = ["Failure", "ScenarioResult", "check_invariants", "default_system_factory", "format_entry",
+__all__ = ["Failure", "ScenarioResult", "check_invariants", "format_entry",
            "mutant_factory", "run_scenario"]

@@ -20,21 +20,19 @@ import pytest
 
 from harness.external_kills import run_external_kill
 from harness.rig.loopback import pid_is_jackd, wait_until
-from harness.pytest_plugin import require_loopback_rig
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Bound on every wait here: generous for a loaded 2-core machine, never reached when healthy.
 WAIT_S = 30.0
 
 
-@pytest.mark.loopback
+@pytest.mark.loopback(portaudio=True)
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("route", ["system", "alsa"])
 def test_an_external_server_kill_gives_one_recovery_and_no_false_alarm(route: str, tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """PortAudio's JACK host API device ``system`` and ALSA's ``jack`` PCM: the server is killed from
     outside and restarted from another thread (as a sound server comes back by itself)."""
-    require_loopback_rig(portaudio=True)
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     res = run_external_kill(route, seed=2, duration_s=6.0, kill_at_s=1.5, restart_after_s=1.0,
                             report_root=tmp_path)
@@ -64,13 +62,12 @@ def _running(report_dir: Path) -> bool:
     return False
 
 
-@pytest.mark.loopback
+@pytest.mark.loopback(portaudio=True)
 @pytest.mark.timeout(90)
 def test_cli_run_on_the_rig_survives_its_server_killed_from_outside(tmp_path: Path) -> None:
     """``soundcheck run --backend jack`` used to die with SIGSEGV (exit 139, nothing printed, no
     report) when its rig's jackd was killed by pid: libjack in the harness process. Now the run
     records the crash as a fault, restarts the server, recovers once and writes its reports."""
-    require_loopback_rig(portaudio=True)
     reports = tmp_path / "reports"
     env = {**os.environ, "SOUNDCHECK_HISTORY_DB": str(tmp_path / "history.sqlite")}
     proc = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", "--backend", "jack", "--duration", "8",
@@ -118,7 +115,6 @@ print("libjack mapped:", "libjack" in maps)
 def test_the_harness_process_never_loads_libjack() -> None:
     """The rig's JACK client (readiness, ports, xruns) lives in its agent process; the harness
     process survives its server killed by pid and a restart without ever mapping libjack."""
-    require_loopback_rig()
     out = subprocess.run([sys.executable, "-c", _NO_LIBJACK], cwd=ROOT, capture_output=True, text=True,
                          timeout=50)
     assert out.returncode == 0, f"exit {out.returncode}\n{out.stdout}\n{out.stderr[-3000:]}"

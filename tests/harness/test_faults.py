@@ -39,8 +39,6 @@ from harness import assert_ok, check_all
 from system_under_test import AudioSystem, load_config
 from system_under_test.errors import ConfigError
 
-pytestmark = pytest.mark.fault
-
 
 def test_simulated_target_is_a_fault_target(make_system):
     system = make_system(start=False)

@@ -23,7 +23,6 @@ from harness.rig.loopback import (
     pid_is_jackd,
     wait_until,
 )
-from harness.pytest_plugin import require_loopback_rig
 from system_under_test.clock import VirtualClock
 
 pytestmark = [pytest.mark.loopback, pytest.mark.timeout(60)]
@@ -31,7 +30,6 @@ pytestmark = [pytest.mark.loopback, pytest.mark.timeout(60)]
 
 @pytest.fixture
 def rig() -> Iterator[LoopbackRig]:
-    require_loopback_rig()
     with LoopbackRig(rate=48000, period=256) as r:
         yield r
 
@@ -86,7 +84,6 @@ def test_leased_names_are_distinct_while_held() -> None:
 
 # ---------------------------------------------------------------- the rig itself
 def test_rig_is_ready_when_a_client_can_connect_and_closes_cleanly() -> None:
-    require_loopback_rig()
     rig = LoopbackRig()
     with rig:
         assert rig.running and rig.ready_s is not None and rig.ready_s < rig.ready_timeout_s
@@ -107,7 +104,6 @@ def _fifo_threads(pid: int) -> int:
 
 @pytest.mark.parametrize("realtime", [False, True])
 def test_the_rig_runs_jackd_realtime_only_when_asked(realtime: bool) -> None:
-    require_loopback_rig()
     import resource
     if realtime and os.geteuid() != 0 and resource.getrlimit(resource.RLIMIT_RTPRIO)[0] == 0:
         pytest.skip("SCHED_FIFO needs root or an rtprio limit")
@@ -117,7 +113,6 @@ def test_the_rig_runs_jackd_realtime_only_when_asked(realtime: bool) -> None:
 
 
 def test_two_rigs_run_side_by_side_without_colliding() -> None:
-    require_loopback_rig()
     with LoopbackRig() as a, LoopbackRig(rate=44100, period=128) as b:
         assert a.server_name != b.server_name
         assert a.running and b.running
@@ -125,7 +120,6 @@ def test_two_rigs_run_side_by_side_without_colliding() -> None:
 
 
 def test_teardown_happens_when_the_body_fails() -> None:
-    require_loopback_rig()
     holder: list[LoopbackRig] = []
     with pytest.raises(RuntimeError, match="test failed"):
         with LoopbackRig() as rig:
@@ -174,7 +168,6 @@ def test_stall_and_resume_freeze_the_server_process(rig: LoopbackRig) -> None:
 
 
 def test_close_resumes_and_kills_a_stalled_server() -> None:
-    require_loopback_rig()
     rig = LoopbackRig()
     rig.start()
     pid = rig.pid
@@ -242,7 +235,6 @@ def test_measure_iodelay_of_a_software_loop(rig: LoopbackRig) -> None:
 
 # ---------------------------------------------------------------- CLI
 def test_cli_up_status_down(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    require_loopback_rig()
     state = tmp_path / "state.json"
     lease = lease_server_name()  # a pooled name: its registry slot is reclaimed on reuse
     lease.release()

@@ -26,7 +26,6 @@ from harness import HarnessError, RigError
 from harness.history import History, run_op
 from harness.invariants import check_all, check_frame_accounting, check_resources
 from harness.rig.loopback import LoopbackRig, wait_until
-from harness.pytest_plugin import require_loopback_rig
 from harness.rig.rig_target import (
     UNSUPPORTED,
     JackRigTarget,
@@ -196,7 +195,6 @@ class Rigged:
 
 @pytest.fixture
 def rigged() -> Iterator[Rigged]:
-    require_loopback_rig()
     with LoopbackRig(rate=RATE, period=PERIOD) as rig:
         r = Rigged(rig)
         try:
@@ -360,7 +358,6 @@ def test_stop_under_a_stalled_server_is_short(rigged: Rigged) -> None:
 @pytest.mark.timeout(60)
 def test_alsa_route_server_kill_recovers_exactly_once() -> None:
     """SUT fix: the dead ALSA stream's late watchdog report used to start a second recovery."""
-    require_loopback_rig()
     from system_under_test.devices.portaudio import PortAudioBackend
 
     with LoopbackRig(rate=RATE, period=PERIOD) as rig:
@@ -391,7 +388,6 @@ def test_alsa_route_server_kill_recovers_exactly_once() -> None:
 @pytest.mark.loopback
 @pytest.mark.timeout(60)
 def test_reliability_run_on_the_jack_rig_with_faults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    require_loopback_rig()
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))  # not the shared reports/
     profile = tmp_path / "rig.toml"
     # Sparse device faults (seed 43: a dropout at 1.2 s, a stall at 4.56 s, xruns and callback_raises

@@ -37,12 +37,9 @@ max = {max}
 RIG = GOOD.replace('tags = ["xrun"]', 'tags = ["xrun"]\n\n[run]\nbackend = "jack"')
 
 
-def _ini() -> str:
-    """Load the collector unless the soundcheck plugin (entry point) already re-exports it."""
-    import harness.pytest_plugin as plugin
-
-    own = "" if hasattr(plugin, "pytest_collect_file") else "-p harness.scenario_collect "
-    return f"[pytest]\naddopts = {own}-p no:cacheprovider\n"
+def _ini(folders: str = "scenarios") -> str:
+    """The plugin's scenario folders (``soundcheck_scenarios``) and no cache."""
+    return f"[pytest]\naddopts = -p no:cacheprovider\nsoundcheck_scenarios = {folders}\n"
 
 
 @pytest.fixture
@@ -106,7 +103,7 @@ def test_rig_scenario_must_run_when_ci_is_set(pytester, scen, monkeypatch):
     monkeypatch.setenv("CI", "true")
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)  # fails in setup: never a skip
-    result.stdout.fnmatch_lines(["*CI is set, so the loopback scenario must run*"])
+    result.stdout.fnmatch_lines(["*CI is set, so the loopback tests must run*"])
 
 
 def test_steps_are_allure_steps_when_allure_is_active(pytester, scen):

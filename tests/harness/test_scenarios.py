@@ -233,7 +233,7 @@ def test_library_fails_against_broken_variants():
 
 # ------------------------------------------------------------------------------------ export ----
 def _half_reconfigure_history() -> tuple[History, AudioSystem]:
-    system = mutant_factory("half_reconfigure")({}, parse_scenario(MINIMAL))
+    system = mutant_factory("half_reconfigure")({}, seed=parse_scenario(MINIMAL).run.seed)
     history = History(meta={"seed": 0}).attach(system)
     run_op(history, system, "initialize")
     run_op(history, system, "start")

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from harness.rig.loopback import LoopbackRig, SineLoop, kill_recovery_drill, wait_until
-from harness.pytest_plugin import require_loopback_rig
 from system_under_test.devices.base import StreamSpec
 from system_under_test.devices.jack import JackBackend
 from system_under_test.devices.portaudio import PortAudioBackend
@@ -30,14 +29,13 @@ from system_under_test.errors import (
     DeviceTimeoutError,
 )
 
-pytestmark = [pytest.mark.loopback, pytest.mark.timeout(60)]
+pytestmark = [pytest.mark.loopback(portaudio=True), pytest.mark.timeout(60)]
 
 ROUTES = ["jack-hostapi", "alsa-jack-pcm"]
 
 
 @pytest.fixture
 def rig() -> Iterator[LoopbackRig]:
-    require_loopback_rig(portaudio=True)
     with LoopbackRig(rate=48000, period=256) as r:
         yield r
 
