@@ -36,6 +36,7 @@ from system_under_test.errors import IllegalTransitionError
 from system_under_test.lifecycle import TRANSITIONS, State
 
 from .errors import ScenarioFileError, UsageError
+from .gates import Gates
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -867,6 +868,9 @@ class Profile:
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     check_every_s: float = 0.25
     description: str = ""
+    #: the profile file's ``[gates]`` table (``harness.gates``): performance thresholds and the
+    #: steady-state window; None: no gate, the default window
+    gates: Any = None
 
     @property
     def wants_faults(self) -> bool:
@@ -1052,6 +1056,7 @@ class ProfileFile(_ProfileModel):
     check_every_s: Annotated[float, PField(ge=MIN_CHECK_EVERY_S, le=3600.0)] = 0.25
     probabilities: _Probabilities
     params: _Params = _Params()
+    gates: Gates | None = None
 
 
 def _profile_keys(loc: tuple[Any, ...]) -> list[str]:
@@ -1062,6 +1067,8 @@ def _profile_keys(loc: tuple[Any, ...]) -> list[str]:
         return list(_Probabilities.model_fields)
     if loc == ("params",):
         return list(_Params.model_fields)
+    if loc == ("gates",):
+        return list(Gates.model_fields)
     if len(loc) == 2 and loc[0] == "params" and loc[1] in _PARAM_MODELS:
         return list(_PARAM_MODELS[str(loc[1])].model_fields)
     return []
@@ -1100,7 +1107,7 @@ def load_profile(path: str | Path) -> Profile:
     probs = {k: v for k, v in model.probabilities.model_dump().items() if v > 0}
     params = {k: {pk: (list(pv) if isinstance(pv, tuple) else pv) for pk, pv in v.items() if pv is not None}
               for k, v in model.params.model_dump(exclude_unset=True).items() if v}
-    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description)
+    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description, model.gates)
 
 
 # =================================================================================== injector ====

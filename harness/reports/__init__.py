@@ -155,6 +155,8 @@ def as_run_data(run_data: Any, run_dir: Path) -> RunData:
     rd.callbacks = summary.get("callback_duration_s")  # every callback, folded during the run
     rd.cpu = summary.get("cpu")
     rd.audio = summary.get("audio")
+    rd.gates = list(summary.get("gates") or [])
+    rd.steady_state = summary.get("steady_state")
     journal = Path(getattr(run_data, "run_dir", run_dir)) / JOURNAL_NAME
     if journal.exists():
         try:

@@ -155,6 +155,10 @@ class RunData:
     #: ``{t, <counter>: value}`` at each metrics snapshot of the history (``SERIES_COUNTERS``): a
     #: run's figures over time, where a soak has its checkpoints
     counter_series: list[dict[str, Any]] = field(default_factory=list)
+    #: the run's performance gates (``summary.json`` ``gates``: ``harness.gates.GateResult`` dicts)
+    gates: list[dict[str, Any]] = field(default_factory=list)
+    #: the run's steady-state check (``summary.json`` ``steady_state``), or None when not made
+    steady_state: dict[str, Any] | None = None
 
     @classmethod
     def from_history(cls, history: Any, *, kind: str = "run", meta: dict[str, Any] | None = None,
