@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
-import inspect
 import math
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -554,9 +553,10 @@ def _recovery(episodes: list[dict[str, Any]], faults: list[dict[str, Any]], rd: 
     failed = [ep for ep in episodes if ep["outcome"] == "failed"]
     exported = {s.get("firing_id") or s.get("start_t"): s for s in rd.scenarios}
     failed_out = []
+    cache: dict[str, dict[str, Any]] = {}
     for ep in failed:
         key = ep["firing_id"] or ep["start_t"]
-        scen = exported.get(key) or _export_scenario(ep, rd, run_dir)
+        scen = exported.get(key) or _export_scenario(ep, rd, run_dir, cache)
         failed_out.append({**ep, "scenario": scen.get("path"), "scenario_note": scen.get("note")})
     all_ok = [ep for ep in episodes if ep["outcome"] == "recovered"]
     return {
@@ -571,26 +571,54 @@ def _recovery(episodes: list[dict[str, Any]], faults: list[dict[str, Any]], rd: 
     }
 
 
-def _export_scenario(ep: dict[str, Any], rd: RunData, run_dir: str | Path | None) -> dict[str, Any]:
-    """Ask the scenario engineer's exporter for a replay file; a null with a note if there is none."""
+def _export_scenario(ep: dict[str, Any], rd: RunData, run_dir: str | Path | None,
+                     cache: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The replay scenario of a failed recovery: for a run that failed an invariant, its history
+    exported as a minimised scenario file (``harness.scenarios.export_failure``: greedy removal of
+    steps while the same invariant still fails) under ``<run>/scenarios/``; for a run that failed
+    none, nothing to replay (the recovery failed and the system handled it as its policy says).
+    One export per report (``cache``): every failed episode of a run shares its scenario."""
+    violated = [v["name"] for v in rd.verdicts if not v.get("ok") and v["name"] != "run_completed"]
+    if not violated:
+        return {"path": None, "note": "nothing to replay: the run held every invariant (this recovery "
+                                      "failed and the system handled it as its policy says)"}
+    invariant = violated[0]
+    if cache is not None and invariant in cache:
+        return cache[invariant]
+    out = _export_for(invariant, rd, run_dir)
+    if cache is not None:
+        cache[invariant] = out
+    return out
+
+
+def _export_for(invariant: str, rd: RunData, run_dir: str | Path | None) -> dict[str, Any]:
+    from ..history import History
+    from ..scenarios import export_failure
+
+    hist = Path(run_dir) / "history.jsonl" if run_dir is not None else None
+    if hist is None or not hist.is_file():
+        hist = Path(rd.history_path) if rd.history_path else None
+    if hist is None or not hist.is_file():
+        return {"path": None, "note": f"no history file to export; replay with seed {rd.meta.get('seed')} "
+                                      f"and profile {rd.meta.get('profile')}"}
+    if run_dir is None:
+        return {"path": None, "note": "no run folder to write the scenario into"}
+    seed = rd.meta.get("seed")
+    mutant = rd.meta.get("mutant")
     try:
-        from .. import scenarios
-        export = getattr(scenarios, "export_failure")
-    except (ImportError, AttributeError):
-        return {"path": None, "note": "harness.scenarios.export_failure is not available; replay with "
-                                      f"seed {rd.meta.get('seed')} and profile {rd.meta.get('profile')}"}
-    offered = {"failure": ep, "episode": ep, "run": rd.meta, "meta": rd.meta, "config": rd.config,
-               "seed": rd.meta.get("seed"), "profile": rd.meta.get("profile"),
-               "out_dir": Path(run_dir) / "scenarios" if run_dir else None,
-               "run_dir": Path(run_dir) if run_dir else None, "time": ep.get("fault_t") or ep["start_t"]}
-    try:
-        params = inspect.signature(export).parameters
-        kwargs = {k: v for k, v in offered.items() if k in params}
-        result = export(**kwargs)
-    except Exception as exc:  # noqa: BLE001 - the report must still be written
-        return {"path": None, "note": f"export_failure raised {type(exc).__name__}: {exc}"}
-    path = getattr(result, "path", result)
-    return {"path": str(path) if path is not None else None, "note": None if path else "exporter returned nothing"}
+        factory = None
+        if mutant:  # the failure happened on a mutant: minimise (and reproduce) on it
+            from ..scenarios.executor import mutant_factory
+            factory = mutant_factory(str(mutant))
+        path = export_failure(History.read_jsonl(hist), config=rd.config, seed=int(seed) if isinstance(seed, int) else 0,
+                              failed_invariant=invariant, out_dir=Path(run_dir) / "scenarios", system_factory=factory,
+                              reproduces=f"run {rd.meta.get('run_id') or Path(run_dir).name}: invariant {invariant}")
+    except Exception as exc:  # noqa: BLE001 - the report must still be written, saying why
+        return {"path": None, "note": f"could not export a scenario for {invariant}: {type(exc).__name__}: {exc}"}
+    text = Path(path).read_text(encoding="utf-8")
+    note = ("the exported timeline did not reproduce the failure (see its description)" if "NOTE: this timeline did "
+            "not reproduce" in text else f"minimised scenario; `soundcheck scenario run {path}` fails on {invariant}")
+    return {"path": str(path), "note": note}
 
 
 def _timeline(rd: RunData, budget: float | None) -> list[dict[str, Any]]:
