@@ -29,6 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                      help="write each run's history as <dir>/<scenario id>.jsonl")
     run.add_argument("--skip-rig", action="store_true",
                      help="skip scenarios that need the JACK loopback rig instead of running them")
+    run.add_argument("--report-dir", type=Path, default=None,
+                     help="write a folder per scenario here (summary, history, report.json/html) and record "
+                          "each run in the run-history database (`soundcheck history --kind scenario`)")
+    run.add_argument("--db", type=Path, default=None,
+                     help="run-history database for --report-dir (default $SOUNDCHECK_HISTORY_DB or "
+                          "reports/history.sqlite)")
     check = sub.add_parser("check", help="validate scenario files without running them")
     check.add_argument("paths", nargs="+", metavar="PATH")
     fh = sub.add_parser("from-history", help="turn a recorded history (JSONL) into a scenario file")
@@ -102,8 +108,25 @@ def _run(args: argparse.Namespace) -> int:
         if args.history_dir is not None:
             hist = args.history_dir / f"{scenario.id}.jsonl"  # type: ignore[attr-defined]
             hist.unlink(missing_ok=True)
+        folder = None
+        if args.report_dir is not None:
+            from ..runner import new_run_dir
+            folder = new_run_dir(args.report_dir, f"scenario-{scenario.id}", scenario.run.seed)  # type: ignore[attr-defined]
+            if hist is None:
+                hist = folder / "history.jsonl"
         result = run_scenario(scenario, source=str(path), history_path=hist)  # type: ignore[arg-type]
         print(result.report())
+        if folder is not None:
+            from ..reports import history_db_warning
+            from ..reports.scenario_folder import write_scenario_folder
+            if hist != folder / "history.jsonl":
+                import shutil
+                shutil.copyfile(hist, folder / "history.jsonl")
+            paths = write_scenario_folder(result, folder, source=str(path), history_db=args.db)
+            warning = history_db_warning(paths)
+            if warning:
+                print(warning, file=sys.stderr)
+            print(f"  scenario folder: {folder}")
         failed += not result.passed
     total = len(loaded)
     print(f"{total - failed} of {total} scenario(s) passed" if failed else f"all {total} scenario(s) passed")
