@@ -14,8 +14,10 @@ no fault is active or fires, and the listening check hears no glitch in it.
   off at the end of the run still rings for a few milliseconds). Where an *operator's* call left the
   system out of RUNNING (a lifecycle-calls fault that paused it, or started it while its device was
   gone: ``start failed``), the run first rolls that back as the fault itself does
-  (``harness.faults.restore_running``, Chaos Toolkit's rollback); a system that *gave up on its own*
-  (``recovery failed``, ``unrecoverable ...``) is not helped. ``yes`` when a quiet window came;
+  (``harness.faults.restore_running``, Chaos Toolkit's rollback). So is a system whose recovery gave
+  up *while a fault was still active* (its device kept away longer than its recovery deadline: its
+  policy's answer to the fault, measured on hostile seed 29). A system that *gave up on its own*
+  with no fault active (``recovery failed``, ``unrecoverable ...``) is not helped. ``yes`` when a quiet window came;
   ``no`` (the run FAILS) when the system never came back to RUNNING; ``not observed``
   (inconclusive, never a pass) when it was RUNNING but no quiet window came (xruns, errors or
   glitches kept coming), or the run ended before the check could be made.
@@ -84,18 +86,23 @@ class SteadyWatch:
         self._rolled_back = ""
         #: why the system last left RUNNING (the cause of its latest transition)
         self.last_cause = ""
+        #: whether a fault was active when that transition happened
+        self.during_fault = False
         if hasattr(system, "add_observer"):
             system.add_observer(self._on_transition)
 
     def _on_transition(self, record: Any) -> None:
         if record.component == "system":
             self.last_cause = str(record.cause)
+            self.during_fault = bool(self.injector.active) if self.injector is not None else False
 
     def _gave_up_on_its_own(self) -> bool:
         """The system left RUNNING by its own decision (a failed recovery, an error it judged
         unrecoverable), not because an operator's call put it there."""
         if self.last_cause.startswith("recovery failed: recover()"):
             return False  # an operator's recover() call that found no device
+        if self.during_fault:
+            return False  # the policy's answer to a fault that outlasted the recovery deadline
         return self.last_cause.startswith(("recovery failed", "unrecoverable"))
 
     def _counters(self) -> tuple[int, ...]:
@@ -158,7 +165,8 @@ class SteadyWatch:
             state = self.system.state
             if (state not in (State.RUNNING, State.RECOVERING) and self.rollback is not None and not rolled_back
                     and not self._gave_up_on_its_own()):
-                rolled_back = f"rolled back: an operator's call left it {state.value} ({self.last_cause})"
+                rolled_back = (f"rolled back as an operator would: the system was {state.value} ({self.last_cause}"
+                               + (", entered while a fault was active)" if self.during_fault else ")"))
                 self.rollback()
             if t < start + self.margin_s - 1e-9:  # the last fault may still ring: not yet a window
                 self.advance(min(STEP_S, start + self.margin_s - t))

@@ -184,3 +184,16 @@ def test_no_quiet_window_after_the_faults_is_not_observed_never_a_pass(noisy):
         assert v.outcome is Outcome.INCONCLUSIVE
     else:
         assert r.after == "yes" and r.after_span == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("profile, seed, cause", [
+    ("default", 19, "start failed"),  # lifecycle calls started the system while its device was gone
+    ("hostile", 29, "recovery failed"),  # a recovery gave up while a dropout was still going on
+])
+def test_a_system_left_failed_by_the_faults_is_rolled_back_not_a_false_alarm(tmp_path, profile, seed, cause):
+    """Measured false alarms of the first version of the check (steady after "no" on healthy runs)."""
+    spec = RunSpec(backend="sim", duration_s=20, seed=seed, faults=profile, run_dir=tmp_path / "run")
+    result = ReliabilityRun(spec).execute(reports=False)
+    st = result.summary["steady_state"]
+    assert st["after"] == "yes" and "rolled back as an operator would" in st["after_detail"] and cause in st["after_detail"]
+    assert result.verdict.ok, result.verdict.reasons
