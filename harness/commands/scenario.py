@@ -44,6 +44,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     fh.add_argument("--force", action="store_true", help="replace an existing --output file")
     fh.add_argument("--id", default=None, help="scenario id (default: from the file name)")
     fh.add_argument("--seed", type=seed_arg, default=None, help="seed (default: the history's)")
+    fh.add_argument("--shrink", action="store_true",
+                    help="cut the scenario down to the fewest steps that still fail the same way (ddmin); "
+                         "for a history that violated an invariant")
+    fh.add_argument("--mutant", default=None,
+                    help="with --shrink: replay on this mutant (default: the one the history was recorded on)")
+    fh.add_argument("--max-runs", type=int, default=150, help="with --shrink: at most this many runs (default 150)")
     sh = sub.add_parser("shrink", help="shrink a failing scenario or a saved schedule to a minimal one")
     sh.add_argument("file", type=Path, metavar="FILE", help="a scenario .toml or a *.schedule.json from a swarm")
     sh.add_argument("--mutant", default=None, help="run under this mutant (default: the saved one, or none)")
@@ -144,14 +150,49 @@ def _from_history(args: argparse.Namespace) -> int:
             raise UsageError(f"-o {out}: is not a regular file; give a file name (or omit -o for stdout)")
         if out.exists() and not args.force:
             raise UsageError(f"-o {out}: already exists; choose another name, or add --force to replace it")
+    if args.max_runs < 1:
+        raise UsageError(f"--max-runs must be at least 1, got {args.max_runs}")
+    if args.mutant is not None and not args.shrink:
+        raise UsageError("--mutant is for --shrink (the scenario of a history names no system)")
     scenario = scenario_from_history(args.history, scenario_id=args.id, seed=args.seed)
-    text = write_scenario(scenario)
+    if args.shrink:
+        text = _shrunk_text(args, scenario)
+    else:
+        text = write_scenario(scenario)
     if out is None:
         sys.stdout.write(text)
         return 0
     _write_new(out, text, replace=args.force)
     print(f"wrote {out}")
     return 0
+
+
+def _shrunk_text(args: argparse.Namespace, scenario: object) -> str:
+    """The history's scenario shrunk (``harness.shrink.shrink_scenario_steps``) as TOML text; a
+    history that violated no invariant has nothing to shrink (exit 2, saying so)."""
+    from ..history import History
+    from ..mutants import MUTANTS
+    from ..scenarios import write_scenario
+    from ..shrink import shrink_scenario_steps
+
+    from ..invariants import check_all
+
+    history = History.read_jsonl(args.history)
+    if not any(not v.ok and not v.inconclusive for v in check_all(history)):
+        raise UsageError(f"{args.history}: the history violated no invariant: nothing to shrink "
+                         "(leave out --shrink to get a regression scenario of it)")
+    mutant = args.mutant
+    if mutant is None:
+        recorded = history.meta.get("mutant")
+        mutant = str(recorded) if recorded else None
+    if mutant is not None and mutant not in MUTANTS:
+        raise UsageError(f"--mutant: unknown mutant {mutant!r} (known: {', '.join(MUTANTS)})")
+    doc, kept, runs = shrink_scenario_steps(scenario, mutant=mutant, max_runs=args.max_runs,
+                                            name=str(args.history))
+    before = len(scenario.steps)  # type: ignore[attr-defined]
+    print(f"shrunk {args.history}: {before} -> {len(doc['steps'])} step(s) in {runs} run(s)"
+          + (f" on mutant {mutant}" if mutant else "") + f", still failing: {'; '.join(kept)}", file=sys.stderr)
+    return str(write_scenario(doc))
 
 
 def _write_new(path: Path, text: str, *, replace: bool) -> None:
