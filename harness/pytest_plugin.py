@@ -14,7 +14,7 @@ with ``CI`` set, fails) a loopback test on a machine without jackd.
 
 On failure a test's report gets a ``soundcheck`` section with the seed and the exact command that
 replays it; with ``--soundcheck-report-dir`` its history is written there as JSON Lines, and when
-allure-pytest is active the history is attached to the allure result.
+allure-pytest is active the history is attached to the test's own allure result, labelled with seed, backend and fault kinds.
 """
 
 from __future__ import annotations
