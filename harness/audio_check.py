@@ -648,6 +648,12 @@ class AudioCheck:
         if len(self.window_rows) < self.detail_limit or (bad and len(self.window_rows) < 2 * self.detail_limit):
             self.window_rows.append(row)
 
+    @property
+    def last_glitch_end(self) -> float | None:
+        """When the latest glitch heard so far ended (clock time), or None: the steady-state check
+        asks whether the audio was clean in the run's last window."""
+        return self._last.t_end if self._last is not None else None
+
     # -- end of the run -------------------------------------------------------------------------
     def finish(self) -> None:
         """Analyse what is left and close every window (call after the system stopped)."""

@@ -27,7 +27,7 @@ must never silently skip the real-audio tests). ``soak`` and ``slow`` are labels
 
 On failure a test's report gets a ``soundcheck`` section with the seed and the exact command that
 replays it; with ``--soundcheck-report-dir`` its history is written there as JSON Lines, and when
-allure-pytest is active the history is attached to the allure result.
+allure-pytest is active the history is attached to the test's own allure result, labelled with seed, backend and fault kinds.
 """
 
 from __future__ import annotations
@@ -164,7 +164,6 @@ def _soundcheck_parts(request: pytest.FixtureRequest, soundcheck_seed: int) -> I
     parts.injector.disarm()
     parts.system.close()
     parts.history.detach()
-    _attach_to_allure(request.config, parts.history, request.node.nodeid)
 
 
 @pytest.fixture
@@ -191,12 +190,31 @@ def _allure_active(config: pytest.Config) -> bool:
                 and getattr(config.option, "allure_report_dir", None))
 
 
-def _attach_to_allure(config: pytest.Config, h: "History", name: str) -> None:
-    if not _allure_active(config):
+def _attach_to_allure(item: pytest.Item, h: "History") -> None:
+    """The history on the test's own Allure result (called in the test's call phase, so the
+    attachment is not filed under a fixture's teardown), with labels Allure groups by: ``seed``,
+    ``backend`` and one ``fault_kind`` per kind the test injected."""
+    if not _allure_active(item.config):
         return
     import allure  # noqa: PLC0415
-    allure.attach(h.to_jsonl(), name=f"history {name}.jsonl", attachment_type="application/x-ndjson",
+    seed = item.stash.get(SEED_KEY, None)
+    if seed is not None:
+        allure.dynamic.label("seed", str(seed))
+    allure.dynamic.label("backend", str(item.config.getoption("--soundcheck-backend", "sim")))
+    for kind in sorted({str(f.get("kind")) for f in h.faults() if f.get("kind")}):
+        allure.dynamic.label("fault_kind", kind)
+    allure.attach(h.to_jsonl(), name=f"history {item.nodeid}.jsonl", attachment_type="application/x-ndjson",
                   extension="jsonl")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    try:
+        return (yield)
+    finally:
+        h = item.stash.get(HISTORY_KEY, None)
+        if h is not None:
+            _attach_to_allure(item, h)
 
 
 # ----------------------------------------------------------------------------------- reports ----

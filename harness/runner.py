@@ -35,16 +35,19 @@ from system_under_test.devices.simulated import SimulatedBackend
 from .audio_check import AudioCheck
 from .compose import SystemSpec, compose, system_meta
 from .errors import RigError, ScenarioFileError, UsageError
-from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile
+from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
+from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
 from .history import History, run_op
 from .runfolder import RunFolder
 from .histogram import CallbackDurations
+from .replay import export_replay
 from .reports import run_data_from_run, write_reports
 from .reports.provenance import CpuPeak, run_provenance, system_identity
 from .rig.loopback import LoopbackRig, rig_unavailable_reason
 from .rig.rig_target import JackRigTarget, ServerWatch
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
 from .sut_protocol import SystemChoice, SystemUnderTest
+from .steady_state import SteadyWatch
 from .verdict import RunVerdict, check_status, judge_run
 
 BACKENDS = ("sim", "jack", "portaudio")
@@ -259,7 +262,11 @@ class ReliabilityRun:
         # the composition root: system on the backend, history attached, and the injector on the
         # backend's fault target (simulated device, JACK rig, or a device we cannot act on), whose
         # schedule lost, with a note each, the faults that target cannot do
-        parts = compose(SystemSpec(seed=spec.seed, config=self._config(), system=choice, schedule=self.schedule),
+        # the faults wait for one steady-state window after the start (``harness.steady_state``);
+        # on a real clock ``compose`` also moves the schedule to start now
+        window = self.steady_window_s
+        schedule = self.schedule.shifted(window) if window > 0 else self.schedule
+        parts = compose(SystemSpec(seed=spec.seed, config=self._config(), system=choice, schedule=schedule),
                         backend=backend, rig=self._rig, history=record)
         system, injector = parts.system, parts.injector
         history = parts.history
@@ -278,13 +285,17 @@ class ReliabilityRun:
         wall0 = cpu_peak.wall0
         t0 = clock.now()
         crashed: BaseException | None = None
+        steady = SteadyWatch(system, window, system.run_for if simulated else clock.sleep, injector=injector,
+                             stop=self._stop.is_set, rollback=lambda: restore_running(system, history),
+                             margin_s=audio.margin if audio.available else 0.0)
         try:
             run_op(history, system, "initialize")
             started = run_op(history, system, "start")
             if started.outcome != "ok":
                 raise UsageError(f"the system did not start: {started.error}")
+            steady.watch_before()
             injector.arm()
-            end = t0 + spec.duration_s
+            end = t0 + window + spec.duration_s
             while clock.now() < end and not self._stop.is_set():
                 step = min(spec.chunk_s, end - clock.now())
                 if simulated:
@@ -305,6 +316,7 @@ class ReliabilityRun:
             settle_end = clock.now() + SETTLE_S
             while system.state == State.RECOVERING and clock.now() < settle_end:
                 system.run_for(0.05) if simulated else clock.sleep(0.05)
+            steady.watch_after()
             history.snapshot(system)
             run_op(history, system, "stop")
             callbacks.fold(durations, _budget(system))
@@ -312,6 +324,7 @@ class ReliabilityRun:
             raise
         except BaseException as exc:  # report what we have, then re-raise below
             crashed = exc
+            steady.not_observed(f"the run crashed before the check: {type(exc).__name__}")
         finally:
             injector.disarm()
             if watch is not None:
@@ -329,11 +342,15 @@ class ReliabilityRun:
         audio.finish()
         if audio.available:
             verdicts.append(audio.verdict())
+        steady_state = steady.judge_audio(audio)
+        callbacks_summary = callbacks.summary()
+        gates = evaluate_gates(self.profile.gates, gate_figures(system, callbacks_summary, clock.now() - t0))
         if crashed is not None:
             verdicts.append(Verdict("run_completed", False, [repr(crashed)],
                                     f"the run crashed: {type(crashed).__name__}: {crashed}"))
         verdict = judge_run(verdicts, status="interrupted" if self._stop.is_set() else "completed",
-                            faults_wanted=self.profile.wants_faults, faults_injected=len(injector.records))
+                            faults_wanted=self.profile.wants_faults, faults_injected=len(injector.records),
+                            gates=gates, steady=steady_state.to_dict())
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
@@ -350,6 +367,18 @@ class ReliabilityRun:
             raise crashed  # KeyboardInterrupt/SystemExit after the summary is safe on disk
         return result
 
+    @property
+    def steady_window_s(self) -> float:
+        """The steady-state window: the profile's ``[gates] steady_state_s``, else the default.
+
+        0 for a soak: its checkpoints and its resume read the run's clock as seconds since the start
+        of the faults, which the window before them would shift; a soak's steady state is "not
+        checked" until they read the shift too."""
+        if self.spec.label == "soak":
+            return 0.0
+        gates = self.profile.gates
+        return float(gates.steady_state_s) if gates is not None else DEFAULT_STEADY_STATE_S
+
     def _progress(self, system: AudioSystem, injector: FaultInjector, t0: float, wall0: float,
                   violations: int) -> Progress:
         return Progress(system.clock.now() - t0, self.spec.duration_s, time.perf_counter() - wall0,
@@ -362,6 +391,21 @@ def _watch_rig(target: Any, history: History) -> Any:
     if not isinstance(target, JackRigTarget):
         return None
     return ServerWatch(target, history).start()
+
+
+def gate_figures(system: AudioSystem, callbacks: Mapping[str, Any], operating_s: float) -> dict[str, float | None]:
+    """The figures the performance gates read (``harness.gates.GATE_FIGURES``); None where the run
+    has none: xruns per hour of operating time, the 95th percentile of the system's own recovery
+    times, the callback p99.9 as a share of the block budget."""
+    import numpy as np
+
+    xruns = system.metrics().counters.get("xruns", 0)
+    rec = system.monitoring.histogram("recovery_time_s")
+    samples = rec.samples() if rec.count else None
+    p999, budget = callbacks.get("p99_9"), callbacks.get("budget_s")
+    return {"xruns_per_hour": xruns / (operating_s / 3600.0) if operating_s > 0 else None,
+            "recovery_p95_s": float(np.percentile(samples, 95)) if samples is not None and samples.size else None,
+            "callback_p99_9_budget": p999 / budget if isinstance(p999, (int, float)) and budget else None}
 
 
 def _merge(verdicts: list[Verdict], live: list[Verdict]) -> list[Verdict]:
@@ -432,6 +476,8 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
         "violations": [v.to_dict() for v in verdicts if not v.ok],
         "inconclusive": [v.to_dict() for v in verdicts if v.ok and v.inconclusive],
         "history": str(history.path) if history.path else None,
+        "gates": [dict(g) for g in verdict.gates],
+        "steady_state": verdict.steady,
     }
 
 
@@ -447,15 +493,19 @@ def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
     meta = {"backend": spec.backend, "seed": spec.seed, "profile": spec.faults, "duration_s": spec.duration_s,
             "label": spec.label}
     try:
-        paths = write_reports(run_dir, run_data_from_run(result.history, run_dir=result.run_dir, meta=meta,
-                                                         label=spec.label, summary=result.summary,
-                                                         verdicts=result.verdicts))
+        run_data = run_data_from_run(result.history, run_dir=result.run_dir, meta=meta, label=spec.label,
+                                     summary=result.summary, verdicts=result.verdicts)
+        # a failing run leaves its replay scenario (exported and minimised) for the report to name
+        mutant = result.history.meta.get("mutant")
+        run_data.replay = export_replay(run_data.verdicts, run_dir=run_dir, history=run_dir / "history.jsonl",
+                                        config=run_data.config, seed=spec.seed, mutant=mutant, profile=spec.faults)
+        paths = write_reports(run_dir, run_data)
     except Exception as exc:  # noqa: BLE001 - the summary and history are already on disk
         RunFolder(run_dir).write_text("report-error.txt", f"report generation failed: {exc!r}\n")
         return {}
     return {k: str(v) for k, v in (paths or {}).items()}
 
 
-__all__ = ["BACKENDS", "Progress", "ReliabilityRun", "RunResult", "RunSpec", "new_run_dir", "profile_for",
+__all__ = ["BACKENDS", "Progress", "gate_figures", "ReliabilityRun", "RunResult", "RunSpec", "new_run_dir", "profile_for",
            "schedule_for",
            "summarize"]

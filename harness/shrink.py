@@ -366,20 +366,23 @@ def load_saved(path: Path) -> dict[str, Any]:
     return doc
 
 
-def shrink_scenario_steps(path: Path, *, mutant: str | None = None, max_runs: int = 150) -> tuple[Any, list[str], int]:
+def shrink_scenario_steps(path: Path | Any, *, mutant: str | None = None, max_runs: int = 150,
+                          name: str | None = None) -> tuple[Any, list[str], int]:
     """ddmin over a scenario's steps, keeping every failed expectation failing; returns the shrunk
-    scenario document, the failures kept, and the runs used."""
-    from .scenarios import load_scenario, run_scenario
+    scenario document, the failures kept, and the runs used. ``path``: a scenario file, or a
+    loaded ``Scenario`` (``name`` then says where it came from, for the messages)."""
+    from .scenarios import Scenario, load_scenario, run_scenario
     from .scenarios.executor import mutant_factory
     from .scenarios.export import dump_document
     from .scenarios.loader import parse_scenario
 
-    scenario = load_scenario(path)
+    scenario = path if isinstance(path, Scenario) else load_scenario(path)
+    name = name or str(path)
     factory = mutant_factory(mutant) if mutant else None
     base = run_scenario(scenario, system_factory=factory)
     wanted = sorted({f.expectation for f in base.failures})
     if not wanted:
-        raise UsageError(f"{path}: the scenario passes{' under mutant ' + mutant if mutant else ''}; "
+        raise UsageError(f"{name}: the scenario passes{' under mutant ' + mutant if mutant else ''}; "
                          "only a failing scenario can be shrunk (try --mutant NAME)")
     doc = scenario.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
     doc = {"format": scenario.format, **{k: v for k, v in doc.items() if k != "format"}}

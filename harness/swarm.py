@@ -279,6 +279,8 @@ class SwarmResult:
     session_simulated_s: float = 0.0
     summary: dict[str, Any] = field(default_factory=dict)
     shrunk: list[dict[str, Any]] = field(default_factory=list)
+    #: why the seeds could not be recorded in the run-history database, or None
+    history_db_warning: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -354,10 +356,66 @@ def prepare_out_dir(spec: SwarmSpec | None, out: Path | None, resume: Path | Non
     return spec, out
 
 
+def history_report(spec: SwarmSpec, out_dir: Path, row: Mapping[str, Any]) -> dict[str, Any]:
+    """One seed's line as the report-shaped record the run-history database stores (kind
+    ``swarm``): its seed, fault mix, mutant, outcome and operating time; no performance figures
+    (a seed's run keeps no report), so a swarm row is never the baseline of a run's figures."""
+    outcome = str(row.get("outcome"))
+    violated = list(row.get("violated") or [])
+    return {"kind": "swarm",
+            "run": {"run_id": f"{out_dir.name}/seed{row['seed']}", "backend": "sim", "seed": row["seed"],
+                    "profile": spec.faults, "duration_s": spec.duration_s, "mutant": spec.mutant,
+                    "status": "completed", "fault_kinds": list(row.get("kinds") or []), "swarm": str(out_dir)},
+            "verdict": {"outcome": outcome, "ok": outcome == "pass", "violated": violated,
+                        "inconclusive": list(row.get("inconclusive") or []), "reasons": list(row.get("reasons") or []),
+                        "evidence": row.get("evidence")},
+            "stability": {"sim_time_s": row.get("simulated_s"), "wall_time_s": row.get("wall_s"),
+                          "faults_injected": row.get("injected"),
+                          # seeds differ: a failing seed is no regression of the seeds before it
+                          "failure_count": None}}
+
+
+class _SwarmHistory:
+    """Records each new seed in the run-history database; a database that cannot be written is
+    said once (``warning``) and the swarm goes on: its ``swarm.jsonl`` is the record."""
+
+    def __init__(self, spec: SwarmSpec, out_dir: Path, db: Any) -> None:
+        from .reports.history_db import HistoryDB, HistoryDBError, default_db_path
+
+        self.spec, self.out_dir, self.warning = spec, out_dir, None
+        self._error = HistoryDBError
+        self.db = None
+        if db is False:
+            return
+        path = Path(db) if isinstance(db, (str, os.PathLike)) else default_db_path()
+        try:
+            self.db = HistoryDB(path)
+        except HistoryDBError as exc:
+            self.warning = str(exc)
+
+    def record(self, row: Mapping[str, Any]) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.record(history_report(self.spec, self.out_dir, row),
+                           run_dir=f"{self.out_dir.resolve()}#seed{row['seed']}")
+        except self._error as exc:
+            self.warning = str(exc)
+            self.close()
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
 def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, workers: int | None = None,
               in_flight: int | None = None, progress: bool = True,
-              on_row: Callable[[dict[str, Any]], None] | None = None) -> SwarmResult:
-    """Run every seed of ``spec`` not yet in ``out_dir/swarm.jsonl`` on Dask; write the record."""
+              on_row: Callable[[dict[str, Any]], None] | None = None,
+              history_db: str | os.PathLike[str] | bool | None = False) -> SwarmResult:
+    """Run every seed of ``spec`` not yet in ``out_dir/swarm.jsonl`` on Dask; write the record.
+    ``history_db``: also record each seed in the run-history database (a path, None for the
+    default, False not to)."""
     from distributed import as_completed
 
     seeds = parse_seeds(spec.seeds)
@@ -378,6 +436,7 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
             cluster.close()
         raise
     todo = [s for s in seeds if s not in log]
+    db = _SwarmHistory(spec, out_dir, history_db)
     errors: dict[int, str] = {}
     session_sim = [0.0]  # simulated seconds run by this driver (a resumed swarm has more on file)
     t0 = time.perf_counter()
@@ -413,6 +472,7 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                     bar.error()
                 else:
                     if log.add(row):
+                        db.record(row)
                         session_sim[0] += float(row.get("simulated_s") or 0.0)
                         bar.update(row)
                         if on_row is not None:
@@ -423,12 +483,14 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                     ac.add(nxt)
     finally:
         log.close()
+        db.close()
         client.close()
         if cluster is not None:
             cluster.close()
     wall = time.perf_counter() - t0
     rows = [log.rows[s] for s in seeds if s in log.rows]
     result = SwarmResult(out_dir, rows, errors, wall, n_workers, session_simulated_s=session_sim[0])
+    result.history_db_warning = db.warning
     result.summary = summarize(spec, result)
     return result
 
@@ -573,6 +635,6 @@ def render_report(result: SwarmResult) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["SWARM_KINDS", "seed_schedule", "SwarmLog", "SwarmResult", "SwarmSpec", "build_run", "failure_groups",
+__all__ = ["SWARM_KINDS", "history_report", "seed_schedule", "SwarmLog", "SwarmResult", "SwarmSpec", "build_run", "failure_groups",
            "parse_seeds", "prepare_out_dir", "profile_of", "render_report", "run_seed", "run_swarm",
            "summarize", "swarm_profile", "write_outputs"]

@@ -74,6 +74,10 @@ class RunVerdict:
     failures: tuple[str, ...] = ()
     doubts: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    #: each performance gate's judgement (``harness.gates.GateResult`` as a dict)
+    gates: tuple[dict[str, Any], ...] = ()
+    #: the steady-state check (``harness.steady_state.SteadyState`` as a dict), or None
+    steady: dict[str, Any] | None = None
 
     @property
     def outcome(self) -> Outcome:
@@ -112,7 +116,12 @@ class RunVerdict:
     def headline(self) -> str:
         """One line for people: never "all invariants held" unless all were checked and held."""
         if self.outcome is Outcome.PASS:
-            return f"PASS: all {len(self.checks)} invariants held"
+            extra = ""
+            if self.gates:
+                extra += f"; {len(self.gates)} gate(s) met"
+            if self.steady is not None:
+                extra += f"; steady before: {self.steady.get('before')}, after: {self.steady.get('after')}"
+            return f"PASS: all {len(self.checks)} invariants held" + extra
         label = "FAIL" if self.outcome is Outcome.FAIL else "INCONCLUSIVE"
         return f"{label}: " + "; ".join(self.reasons)
 
@@ -120,18 +129,21 @@ class RunVerdict:
         return {"outcome": self.outcome.value, "ok": self.ok, "exit_code": self.exit_code,
                 "headline": self.headline(), "reasons": self.reasons, "failures": list(self.failures),
                 "doubts": list(self.doubts), "notes": list(self.notes), "violated": self.violated,
-                "inconclusive": self.inconclusive}
+                "inconclusive": self.inconclusive, "gates": [dict(g) for g in self.gates],
+                "steady_state": dict(self.steady) if self.steady is not None else None}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], checks: Iterable[Any] = ()) -> "RunVerdict":
         return cls(tuple(_check_dict(c) for c in checks), tuple(d.get("failures") or ()),
-                   tuple(d.get("doubts") or ()), tuple(d.get("notes") or ()))
+                   tuple(d.get("doubts") or ()), tuple(d.get("notes") or ()),
+                   tuple(dict(g) for g in d.get("gates") or ()),
+                   dict(d["steady_state"]) if isinstance(d.get("steady_state"), Mapping) else None)
 
 
 def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str | None = None,
               leaks: Iterable[str] = (), faults_wanted: bool = False, faults_injected: int | None = None,
-              lost: Iterable[str] = (), leaks_unsure: Iterable[str] = (), notes: Iterable[str] = ()
-              ) -> RunVerdict:
+              lost: Iterable[str] = (), leaks_unsure: Iterable[str] = (), notes: Iterable[str] = (),
+              gates: Iterable[Any] = (), steady: Mapping[str, Any] | None = None) -> RunVerdict:
     """Turn a run's findings into its verdict (the only place that does).
 
     ``checks``: the invariant verdicts; ``status``: ``completed``, ``interrupted``, ``partial`` (a
@@ -140,6 +152,11 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     told from a buffer still filling (a short soak); ``lost``: records of the run that were lost (a
     corrupt or truncated journal line), so part of it was never judged; ``faults_wanted``: the fault profile asked for
     faults (every built-in profile but ``none`` does); ``faults_injected``: how many fired.
+    ``gates``: the performance gates' judgements (``harness.gates.GateResult`` or dicts): a failed
+    gate fails the run, a gate that could not be measured makes it inconclusive (never a silent
+    pass). ``steady``: the steady-state check (``harness.steady_state``): a steady state that never
+    came back after the last fault fails the run; one that could not be observed after it, or a
+    system that was not steady before the first fault, makes it inconclusive.
     """
     items = tuple(_check_dict(c) for c in checks)
     failures: list[str] = []
@@ -165,7 +182,18 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     lost = list(lost)
     if lost:
         doubts.append(f"part of the run's record was lost ({len(lost)} problem(s)): {lost[0]}")
+    gate_items = tuple(g.to_dict() if hasattr(g, "to_dict") else dict(g) for g in gates)
+    failures += [g["message"] for g in gate_items if g["status"] == "failed"]
+    doubts += [g["message"] for g in gate_items if g["status"] == "not_measured"]
+    steady_d = dict(steady) if steady is not None else None
+    if steady_d is not None:
+        if steady_d.get("after") == "no":
+            failures.append(f"steady state did not return after the last fault: {steady_d.get('after_detail')}")
+        elif steady_d.get("after") == "not observed":
+            doubts.append(f"steady state after the last fault could not be observed: {steady_d.get('after_detail')}")
+        if steady_d.get("before") == "no":
+            doubts.append(f"the system was not steady before the first fault: {steady_d.get('before_detail')}")
     if faults_wanted and faults_injected == 0:
         doubts.append("the fault profile asked for faults but none was injected: nothing was tested "
                       "under faults")
-    return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes))
+    return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d)

@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = subparsers.add_parser("history", help="runs so far, trends, and regressions",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", type=Path, help="database (default $SOUNDCHECK_HISTORY_DB or reports/history.sqlite)")
-    p.add_argument("--kind", choices=["run", "soak", "scenario"], help="only runs of this kind")
+    p.add_argument("--kind", choices=["run", "soak", "scenario", "swarm"], help="only runs of this kind")
     p.add_argument("--profile", help="only runs with this fault profile")
     p.add_argument("--backend", help="only runs on this backend")
     p.add_argument("--last", type=int_in_range(1, 100_000, what="number of runs"), default=15,

@@ -109,4 +109,6 @@ def run_folder_data(run_dir: Path) -> Any:
                               history_path=str(history_path))
     rd.callbacks = summary.callback_duration_s
     rd.cpu = summary.cpu
+    rd.gates = list(getattr(summary, "gates", None) or [])
+    rd.steady_state = getattr(summary, "steady_state", None)
     return rd

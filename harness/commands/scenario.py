@@ -31,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     run.add_argument("--skip-rig", action="store_true",
                      help="skip scenarios that need the JACK loopback rig instead of running them")
     add_system_option(run)
+    run.add_argument("--report-dir", type=Path, default=None,
+                     help="write a folder per scenario here (summary, history, report.json/html) and record "
+                          "each run in the run-history database (`soundcheck history --kind scenario`)")
+    run.add_argument("--db", type=Path, default=None,
+                     help="run-history database for --report-dir (default $SOUNDCHECK_HISTORY_DB or "
+                          "reports/history.sqlite)")
     check = sub.add_parser("check", help="validate scenario files without running them")
     check.add_argument("paths", nargs="+", metavar="PATH")
     fh = sub.add_parser("from-history", help="turn a recorded history (JSONL) into a scenario file")
@@ -40,6 +46,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     fh.add_argument("--force", action="store_true", help="replace an existing --output file")
     fh.add_argument("--id", default=None, help="scenario id (default: from the file name)")
     fh.add_argument("--seed", type=seed_arg, default=None, help="seed (default: the history's)")
+    fh.add_argument("--shrink", action="store_true",
+                    help="cut the scenario down to the fewest steps that still fail the same way (ddmin); "
+                         "for a history that violated an invariant")
+    fh.add_argument("--mutant", default=None,
+                    help="with --shrink: replay on this mutant (default: the one the history was recorded on)")
+    fh.add_argument("--max-runs", type=int, default=150, help="with --shrink: at most this many runs (default 150)")
     sh = sub.add_parser("shrink", help="shrink a failing scenario or a saved schedule to a minimal one")
     sh.add_argument("file", type=Path, metavar="FILE", help="a scenario .toml or a *.schedule.json from a swarm")
     sh.add_argument("--mutant", default=None, help="run under this mutant (default: the saved one, or none)")
@@ -107,8 +119,25 @@ def _run(args: argparse.Namespace) -> int:
         if args.history_dir is not None:
             hist = args.history_dir / f"{scenario.id}.jsonl"  # type: ignore[attr-defined]
             hist.unlink(missing_ok=True)
+        folder = None
+        if args.report_dir is not None:
+            from ..runner import new_run_dir
+            folder = new_run_dir(args.report_dir, f"scenario-{scenario.id}", scenario.run.seed)  # type: ignore[attr-defined]
+            if hist is None:
+                hist = folder / "history.jsonl"
         result = run_scenario(scenario, source=str(path), history_path=hist, system=system)  # type: ignore[arg-type]
         print(result.report())
+        if folder is not None:
+            from ..reports import history_db_warning
+            from ..reports.scenario_folder import write_scenario_folder
+            if hist != folder / "history.jsonl":
+                import shutil
+                shutil.copyfile(hist, folder / "history.jsonl")
+            paths = write_scenario_folder(result, folder, source=str(path), history_db=args.db)
+            warning = history_db_warning(paths)
+            if warning:
+                print(warning, file=sys.stderr)
+            print(f"  scenario folder: {folder}")
         failed += not result.passed
     total = len(loaded)
     print(f"{total - failed} of {total} scenario(s) passed" if failed else f"all {total} scenario(s) passed")
@@ -126,14 +155,49 @@ def _from_history(args: argparse.Namespace) -> int:
             raise UsageError(f"-o {out}: is not a regular file; give a file name (or omit -o for stdout)")
         if out.exists() and not args.force:
             raise UsageError(f"-o {out}: already exists; choose another name, or add --force to replace it")
+    if args.max_runs < 1:
+        raise UsageError(f"--max-runs must be at least 1, got {args.max_runs}")
+    if args.mutant is not None and not args.shrink:
+        raise UsageError("--mutant is for --shrink (the scenario of a history names no system)")
     scenario = scenario_from_history(args.history, scenario_id=args.id, seed=args.seed)
-    text = write_scenario(scenario)
+    if args.shrink:
+        text = _shrunk_text(args, scenario)
+    else:
+        text = write_scenario(scenario)
     if out is None:
         sys.stdout.write(text)
         return 0
     _write_new(out, text, replace=args.force)
     print(f"wrote {out}")
     return 0
+
+
+def _shrunk_text(args: argparse.Namespace, scenario: object) -> str:
+    """The history's scenario shrunk (``harness.shrink.shrink_scenario_steps``) as TOML text; a
+    history that violated no invariant has nothing to shrink (exit 2, saying so)."""
+    from ..history import History
+    from ..mutants import MUTANTS
+    from ..scenarios import write_scenario
+    from ..shrink import shrink_scenario_steps
+
+    from ..invariants import check_all
+
+    history = History.read_jsonl(args.history)
+    if not any(not v.ok and not v.inconclusive for v in check_all(history)):
+        raise UsageError(f"{args.history}: the history violated no invariant: nothing to shrink "
+                         "(leave out --shrink to get a regression scenario of it)")
+    mutant = args.mutant
+    if mutant is None:
+        recorded = history.meta.get("mutant")
+        mutant = str(recorded) if recorded else None
+    if mutant is not None and mutant not in MUTANTS:
+        raise UsageError(f"--mutant: unknown mutant {mutant!r} (known: {', '.join(MUTANTS)})")
+    doc, kept, runs = shrink_scenario_steps(scenario, mutant=mutant, max_runs=args.max_runs,
+                                            name=str(args.history))
+    before = len(scenario.steps)  # type: ignore[attr-defined]
+    print(f"shrunk {args.history}: {before} -> {len(doc['steps'])} step(s) in {runs} run(s)"
+          + (f" on mutant {mutant}" if mutant else "") + f", still failing: {'; '.join(kept)}", file=sys.stderr)
+    return str(write_scenario(doc))
 
 
 def _write_new(path: Path, text: str, *, replace: bool) -> None:

@@ -35,6 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="at most this many runs to shrink each distinct failure (default 150)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_system_option(p)
+    p.add_argument("--db", type=Path, default=None,
+                   help="run-history database each seed is recorded in (kind swarm; default "
+                        "$SOUNDCHECK_HISTORY_DB or reports/history.sqlite)")
+    p.add_argument("--no-history", action="store_true", help="do not record the seeds in the run-history database")
     p.set_defaults(func=handler)
 
 
@@ -71,7 +75,12 @@ def handler(args: argparse.Namespace) -> int:
             if given.mutant not in MUTANTS:
                 raise UsageError(f"--mutant: unknown mutant {given.mutant!r} (known: {', '.join(MUTANTS)})")
     spec, out = prepare_out_dir(given, args.out, args.resume)
-    result = run_swarm(spec, out, scheduler=args.scheduler, workers=args.workers, progress=not args.quiet)
+    result = run_swarm(spec, out, scheduler=args.scheduler, workers=args.workers, progress=not args.quiet,
+                       history_db=False if args.no_history else args.db)
+    if result.history_db_warning:
+        import sys
+        print(f"soundcheck: warning: the seeds were NOT all recorded in the run-history database: "
+              f"{result.history_db_warning}; swarm.jsonl has every seed", file=sys.stderr)
     if not args.no_shrink:
         from ..shrink import shrink_swarm_failures
         result.shrunk = shrink_swarm_failures(result, max_runs=args.shrink_runs)

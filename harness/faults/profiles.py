@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, PlainValidator, create_model, model_
 from pydantic import Field as PField
 
 from ..errors import ScenarioFileError
+from ..gates import Gates
 from .kinds import (
     DEVICE_FAULT_KINDS,
     FAULT_KINDS,
@@ -39,6 +40,9 @@ class Profile:
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     check_every_s: float = 0.25
     description: str = ""
+    #: the profile file's ``[gates]`` table (``harness.gates``): performance thresholds and the
+    #: steady-state window; None: no gate, the default window
+    gates: Any = None
 
     @property
     def wants_faults(self) -> bool:
@@ -203,6 +207,7 @@ class ProfileFile(_ProfileModel):
     check_every_s: Annotated[float, PField(ge=MIN_CHECK_EVERY_S, le=3600.0)] = 0.25
     probabilities: _Probabilities  # type: ignore[valid-type]
     params: _Params = _Params()  # type: ignore[valid-type]
+    gates: Gates | None = None
 
 
 def _profile_keys(loc: tuple[Any, ...]) -> list[str]:
@@ -213,6 +218,8 @@ def _profile_keys(loc: tuple[Any, ...]) -> list[str]:
         return list(_Probabilities.model_fields)
     if loc == ("params",):
         return list(_Params.model_fields)
+    if loc == ("gates",):
+        return list(Gates.model_fields)
     if len(loc) == 2 and loc[0] == "params" and loc[1] in _PARAM_MODELS:
         return list(_PARAM_MODELS[str(loc[1])].model_fields)
     return []
@@ -257,7 +264,7 @@ def load_profile(path: str | Path) -> Profile:
     probs = {k: v for k, v in model.probabilities.model_dump().items() if v > 0}
     params = {k: {pk: (list(pv) if isinstance(pv, tuple) else pv) for pk, pv in v.items() if pv is not None}
               for k, v in model.params.model_dump(exclude_unset=True).items() if v}
-    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description)
+    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description, model.gates)
 
 
 __all__ = ["MIN_CHECK_EVERY_S", "PROFILES", "Profile", "ProfileFile", "load_profile", "profile_schedule"]

@@ -153,6 +153,8 @@ def run_data_from_run(history: Any, *, run_dir: Path, meta: dict[str, Any], labe
     rd.callbacks = summary.get("callback_duration_s")  # every callback, folded during the run
     rd.cpu = summary.get("cpu")
     rd.audio = summary.get("audio")
+    rd.gates = list(summary.get("gates") or [])
+    rd.steady_state = summary.get("steady_state")
     journal = Path(run_dir) / JOURNAL_NAME
     if journal.exists():
         try:

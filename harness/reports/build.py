@@ -160,7 +160,7 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         leaks=stability["leaks_found"], faults_wanted=bool(wanted), lost=rd.problems,
                         leaks_unsure=[f"{k} ({leaks[k].shape}: {leaks[k].reason})"
                                       for k in stability["leaks_inconclusive"]],
-                        faults_injected=len(faults))
+                        faults_injected=len(faults), gates=rd.gates, steady=rd.steady_state)
     meta = dict(rd.meta)
     report = {
         "schema_version": SCHEMA_VERSION,
@@ -436,7 +436,7 @@ def _recovery(episodes: list[dict[str, Any]], faults: list[dict[str, Any]], rd: 
     failed_out = []
     for ep in failed:
         key = ep["firing_id"] or ep["start_t"]
-        scen = exported.get(key) or _replay_note(rd, run_dir)
+        scen = exported.get(key) or rd.replay or _replay_note(rd, run_dir)
         failed_out.append({**ep, "scenario": scen.get("path"), "scenario_note": scen.get("note")})
     all_ok = [ep for ep in episodes if ep["outcome"] == "recovered"]
     return {
@@ -454,6 +454,9 @@ def _recovery(episodes: list[dict[str, Any]], faults: list[dict[str, Any]], rd: 
 def _replay_note(rd: RunData, run_dir: str | Path | None) -> dict[str, Any]:
     """No replay file was exported for this episode (a driver lists those in ``rd.scenarios``): say
     how to make one. The report renders what the run recorded; it runs no scenario itself."""
+    if not any(not v.get("ok") and v.get("name") != "run_completed" for v in rd.verdicts):
+        return {"path": None, "note": "nothing to replay: the run held every invariant (this recovery "
+                                      "failed and the system handled it as its policy says)"}
     rerun = f"rerun with seed {rd.meta.get('seed')} and profile {rd.meta.get('profile')}"
     if rd.kind != "run":
         return {"path": None, "note": f"no replay scenario was exported; {rerun}"}

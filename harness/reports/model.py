@@ -63,6 +63,9 @@ class RunData:
     sim_time_s: float | None = None
     wall_time_s: float | None = None
     scenarios: list[dict[str, Any]] = field(default_factory=list)  # exported failure scenarios
+    #: the run's replay scenario, exported by its driver (``harness.replay.export_replay``):
+    #: ``{"path", "note"}``, shared by every failed episode; None: the report says how to make one
+    replay: dict[str, Any] | None = None
     history_path: str | None = None        # full history JSONL, if one was written
     #: the run summary's callback-duration distribution (``CallbackDurations.summary()``: all callbacks)
     callbacks: dict[str, Any] | None = None
@@ -73,6 +76,10 @@ class RunData:
     #: ``{t, <counter>: value}`` at each metrics snapshot of the history (``SERIES_COUNTERS``): a
     #: run's figures over time, where a soak has its checkpoints
     counter_series: list[dict[str, Any]] = field(default_factory=list)
+    #: the run's performance gates (``summary.json`` ``gates``: ``harness.gates.GateResult`` dicts)
+    gates: list[dict[str, Any]] = field(default_factory=list)
+    #: the run's steady-state check (``summary.json`` ``steady_state``), or None when not made
+    steady_state: dict[str, Any] | None = None
 
     @classmethod
     def from_history(cls, history: Any, *, kind: str = "run", meta: dict[str, Any] | None = None,

@@ -102,15 +102,25 @@ def test_works_under_xdist(pytester: pytest.Pytester):
     result.stdout.fnmatch_lines(["*replay: *::test_fails -p no:cacheprovider --soundcheck-seed=3"])
 
 
-def test_history_is_attached_to_allure(pytester: pytest.Pytester, tmp_path: Path):
-    pytester.makepyfile("def test_ok(soundcheck_system, soundcheck_history):\n    soundcheck_system.start()\n")
+@pytest.mark.parametrize("body, outcome", [("pass", "passed"), ("assert False", "failed")])
+def test_history_is_attached_to_the_allure_test_result_with_labels(pytester: pytest.Pytester, tmp_path: Path,
+                                                                    body: str, outcome: str):
+    pytester.makepyfile(
+        "def test_it(soundcheck_system, soundcheck_history, soundcheck_injector):\n"
+        "    from harness.faults import LateCallback\n"
+        "    soundcheck_system.start()\n"
+        "    soundcheck_injector.inject(LateCallback())\n"
+        "    soundcheck_system.run_for(0.1)\n"
+        f"    {body}\n")
     alluredir = tmp_path / "allure"
-    pytester.runpytest(f"--alluredir={alluredir}").assert_outcomes(passed=1)
-    results = [json.loads(p.read_text()) for p in alluredir.glob("*-result.json")]
-    names = [a["name"] for r in results for step in [r, *r.get("steps", [])] for a in step.get("attachments", [])]
+    pytester.runpytest(f"--alluredir={alluredir}", "--soundcheck-seed=5").assert_outcomes(**{outcome: 1})
+    (result,) = [json.loads(p.read_text()) for p in alluredir.glob("*-result.json")]
+    names = [a["name"] for a in result.get("attachments", [])]  # on the test itself, not a fixture's
+    assert any(n.startswith("history ") and n.endswith("test_it.jsonl") for n in names), names
+    labels = {(lb["name"], lb["value"]) for lb in result["labels"]}
+    assert {("seed", "5"), ("backend", "sim"), ("fault_kind", "xrun")} <= labels
     containers = [json.loads(p.read_text()) for p in alluredir.glob("*-container.json")]
-    names += [a["name"] for c in containers for fx in c.get("afters", []) for a in fx.get("attachments", [])]
-    assert any(n.startswith("history ") for n in names), names
+    assert not [a for c in containers for fx in c.get("afters", []) for a in fx.get("attachments", [])]
 
 
 def test_plugin_is_cheap_to_import():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -200,9 +201,14 @@ def test_failed_recovery_names_its_replay_scenario_or_says_why_not():
     assert rc["failed_count"] == 1 and rc["by_fault_type"]["dropout"]["recovered_share"] == 0.0
     failed = rc["failed"][0]
     assert failed["time_to_detect_s"] == pytest.approx(0.01)
-    assert failed["scenario"] is None  # the report runs no exporter: it says how to make a replay
+    # the report runs no exporter: a failing run's driver hands it the replay (RunData.replay); without
+    # one the note says how to make one, and never "raised TypeError"
+    assert failed["scenario"] is None
     assert "soundcheck scenario from-history history.jsonl" in failed["scenario_note"]
     assert "seed 9 and profile hostile" in failed["scenario_note"]
+    passing = build_report(dataclasses.replace(rd, verdicts=[{"name": "recovery", "ok": True, "message": ""}]))
+    assert passing["recovery"]["failed"][0]["scenario"] is None
+    assert passing["recovery"]["failed"][0]["scenario_note"].startswith("nothing to replay: the run held every invariant")
     st = r["stability"]
     assert st["failure_count"] == 2 and st["mtbf_s"] == pytest.approx(5.0)
     assert st["time_in_state_s"] == {"failed": pytest.approx(7.0), "recovering": pytest.approx(1.98),
@@ -268,3 +274,25 @@ def test_allure_attaches_figures_and_labels_when_reporting(tmp_path, soak_dir):
     assert ("outcome", report["verdict"]["outcome"]) in labels
     kinds = {v for n, v in labels if n == "fault_kind"}
     assert kinds == set(report["stability"]["faults_by_type"]) and kinds
+
+
+def test_a_failing_runs_replay_cell_is_a_minimised_scenario_that_fails_on_the_broken_system(tmp_path, monkeypatch):
+    """The mutant leaks its stream when a reopen fails: a failed recovery and a violated invariant;
+    the report's replay cell is a scenario file that fails under the mutant and passes on the healthy
+    system (it used to say "export_failure raised TypeError")."""
+    from harness.scenarios import run_scenario
+    from harness.scenarios.executor import mutant_factory
+
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "h.sqlite"))
+    code = main(["run", "--report-dir", str(tmp_path / "runs"), "--duration", "8", "--seed", "1",
+                 "--faults", "hostile", "--mutant", "leak_on_error"])
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    r = json.loads((run_dir / "report.json").read_text())
+    assert code == 1 and r["recovery"]["failed"], r["verdict"]
+    cell = r["recovery"]["failed"][0]
+    assert cell["scenario"] and cell["scenario"].endswith(".toml"), cell["scenario_note"]
+    assert "raised" not in cell["scenario_note"] and "minimised scenario" in cell["scenario_note"]
+    invariant = r["verdict"]["violated"][0]
+    broken = run_scenario(cell["scenario"], system_factory=mutant_factory("leak_on_error"))
+    assert any(f.invariant == invariant for f in broken.failures)
+    assert run_scenario(cell["scenario"]).passed

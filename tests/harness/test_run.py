@@ -25,7 +25,9 @@ def test_default_run_holds_every_invariant_and_writes_its_summary(tmp_path, caps
     assert "PASS: all 10 invariants held" in out
     run_dir = only_run_dir(tmp_path)
     summary = json.loads((run_dir / "summary.json").read_text())
-    assert summary["ok"] is True and summary["outcome"] == "pass" and summary["simulated_s"] == pytest.approx(20, abs=0.01)
+    assert summary["ok"] is True and summary["outcome"] == "pass" and summary["simulated_s"] >= 20 + 2 * 1.0
+    st = summary["steady_state"]  # 1 s steady before the faults, one quiet window (and settling) after
+    assert st["before_span"] == [0.0, 1.0] and summary["simulated_s"] == pytest.approx(st["after_span"][1], abs=0.01)
     assert summary["faults"]["total"] > 0 and summary["recoveries"] > 0
     frames = summary["frames"]
     assert frames["captured"] == frames["played"] + frames["buffered"] + frames["dropped"]
@@ -100,4 +102,5 @@ def test_config_file_is_used(tmp_path):
     assert main(["run", "--report-dir", str(tmp_path / "r"), "--config", str(cfg), "--duration", "5",
                  "--faults", "none"]) == 0
     summary = json.loads((only_run_dir(tmp_path / "r") / "summary.json").read_text())
-    assert summary["callbacks"] == pytest.approx(5 * 48_000 / 128, abs=3)
+    assert summary["callbacks"] == pytest.approx(summary["simulated_s"] * 48_000 / 128, abs=3)
+    assert summary["simulated_s"] >= 5 + 2 * 1.0  # the run and its two steady-state windows

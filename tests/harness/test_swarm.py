@@ -97,8 +97,9 @@ def test_log_writes_a_seed_once_and_cuts_a_torn_line(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_swarm_on_a_local_cluster_finds_shrinks_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "swarm"
+    db = tmp_path / "h.sqlite"
     code = main(["swarm", "--seeds", "1-6", "--duration", "3s", "--workers", "2", "--mutant", "leak_on_error",
-                 "--out", str(out), "--quiet", "--shrink-runs", "40"])
+                 "--out", str(out), "--quiet", "--shrink-runs", "40", "--db", str(db)])
     assert code == 1
     rows = _rows(out / "swarm.jsonl")
     assert sorted(r["seed"] for r in rows) == [1, 2, 3, 4, 5, 6]
@@ -120,12 +121,18 @@ def test_swarm_on_a_local_cluster_finds_shrinks_and_resumes(tmp_path: Path, caps
     (out / "swarm.jsonl").write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in kept)
                                      + '{"seed": 99, "torn', encoding="utf-8")
     capsys.readouterr()
-    code = main(["swarm", "--resume", str(out), "--workers", "2", "--quiet", "--no-shrink"])
+    code = main(["swarm", "--resume", str(out), "--workers", "2", "--quiet", "--no-shrink", "--db", str(db)])
     assert code == 1
     again = _rows(out / "swarm.jsonl")
     assert again[:3] == kept  # same lines, worker pid and wall time included: skipped, not re-run
     assert sorted(r["seed"] for r in again) == [1, 2, 3, 4, 5, 6]
     assert "6 of 6 seeds" in capsys.readouterr().out
+    # one row per seed in the run-history database, a resumed seed's row replaced, not doubled
+    assert main(["history", "--db", str(db), "--kind", "swarm", "--json", "--last", "100"]) == 0
+    hist = json.loads(capsys.readouterr().out)["runs"]
+    assert sorted(r["seed"] for r in hist) == [1, 2, 3, 4, 5, 6]
+    assert {r["seed"] for r in hist if not r["ok"]} == {r["seed"] for r in again if r["outcome"] != "pass"}
+    assert set(failed) <= {r["seed"] for r in hist if not r["ok"]} and {r["mutant"] for r in hist} == {"leak_on_error"}
 
 
 # ---------------------------------------------------------- a real scheduler, a killed worker ----

@@ -1,0 +1,224 @@
+"""The steady-state check of a run, in the manner of Chaos Toolkit's steady-state hypothesis.
+
+Before the first fault and after the last one, the run verifies that the system is *steady*: for a
+window of ``steady_state_s`` seconds (``[gates] steady_state_s`` of the fault profile, default
+``harness.gates.DEFAULT_STEADY_STATE_S``) it stays RUNNING, no xrun, error or recovery is counted,
+no fault is active or fires, and the listening check hears no glitch in it.
+
+- Before: the run holds its faults for one window after the system started (the fault schedule is
+  shifted by the window) and watches that window. ``yes`` or ``no``; ``no`` makes the run
+  inconclusive (faults acting on a system that was not steady cannot be told from its baseline).
+- After: once the faults are disarmed and a recovery in progress settled, the run keeps the system
+  going until it has seen one whole quiet window, for at most ``window + AFTER_GRACE_S``; the window
+  starts no earlier than the listening check's settle margin after the faults ended (a fault cut
+  off at the end of the run still rings for a few milliseconds). Where an *operator's* call left the
+  system out of RUNNING (a lifecycle-calls fault that paused it, or started it while its device was
+  gone: ``start failed``), the run first rolls that back as the fault itself does
+  (``harness.faults.restore_running``, Chaos Toolkit's rollback). So is a system whose recovery gave
+  up *while a fault was still active* (its device kept away longer than its recovery deadline: its
+  policy's answer to the fault, measured on hostile seed 29). A system that *gave up on its own*
+  with no fault active (``recovery failed``, ``unrecoverable ...``) is not helped. ``yes`` when a quiet window came;
+  ``no`` (the run FAILS) when the system never came back to RUNNING; ``not observed``
+  (inconclusive, never a pass) when it was RUNNING but no quiet window came (xruns, errors or
+  glitches kept coming), or the run ended before the check could be made.
+- ``not checked`` when the window is 0 (the profile turned the check off).
+
+The check steps the system in steps of at most ``STEP_S`` (simulated time on the virtual clock, wall
+time on a real device), so its answer is as precise as one step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from system_under_test.lifecycle import State
+
+__all__ = ["AFTER_GRACE_S", "STEP_S", "SteadyState", "SteadyWatch"]
+
+#: the largest step the check advances the system by between two looks at it
+STEP_S = 0.25
+#: how much longer than one window the run waits after the last fault for a quiet window
+AFTER_GRACE_S = 3.0
+#: counters that must not move during a quiet window
+QUIET_COUNTERS = ("xruns", "errors", "recoveries", "recovery_failures", "callback_errors", "device_losses",
+                  "device_stalls")
+
+
+@dataclass
+class SteadyState:
+    """What the check found (``summary.json`` ``steady_state``, the verdict, the reports)."""
+
+    window_s: float
+    before: str = "not checked"
+    after: str = "not checked"
+    before_detail: str = ""
+    after_detail: str = ""
+    #: the windows watched, as ``[t0, t1]`` on the run's clock (None when not watched)
+    before_span: list[float] | None = None
+    after_span: list[float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class SteadyWatch:
+    """Steps a started system and judges whether it is steady (see the module docstring).
+
+    ``advance(seconds)`` moves the run on (``system.run_for`` on the virtual clock, a sleep on a
+    real one); ``injector``: the run's fault injector (its active faults and firings count against a
+    quiet step); ``audio``: the run's listening check (or None), asked for glitches after it
+    finished.
+    """
+
+    def __init__(self, system: Any, window_s: float, advance: Callable[[float], None], *,
+                 injector: Any = None, stop: Callable[[], bool] = lambda: False,
+                 rollback: Callable[[], Any] | None = None, margin_s: float = 0.0) -> None:
+        self.system = system
+        self.window_s = float(window_s)
+        self.advance = advance
+        self.injector = injector
+        self.stop = stop
+        self.rollback = rollback
+        self.margin_s = float(margin_s)
+        self.result = SteadyState(self.window_s)
+        self._rolled_back = ""
+        #: why the system last left RUNNING (the cause of its latest transition)
+        self.last_cause = ""
+        #: whether a fault was active when that transition happened
+        self.during_fault = False
+        if hasattr(system, "add_observer"):
+            system.add_observer(self._on_transition)
+
+    def _on_transition(self, record: Any) -> None:
+        if record.component == "system":
+            self.last_cause = str(record.cause)
+            self.during_fault = bool(self.injector.active) if self.injector is not None else False
+
+    def _gave_up_on_its_own(self) -> bool:
+        """The system left RUNNING by its own decision (a failed recovery, an error it judged
+        unrecoverable), not because an operator's call put it there."""
+        if self.last_cause.startswith("recovery failed: recover()"):
+            return False  # an operator's recover() call that found no device
+        if self.during_fault:
+            return False  # the policy's answer to a fault that outlasted the recovery deadline
+        return self.last_cause.startswith(("recovery failed", "unrecoverable"))
+
+    def _counters(self) -> tuple[int, ...]:
+        counters = self.system.metrics().counters
+        fired = self.injector.fired if self.injector is not None else 0
+        return (*(int(counters.get(name, 0)) for name in QUIET_COUNTERS), int(fired))
+
+    def _why_not_quiet(self, before: tuple[int, ...], after: tuple[int, ...]) -> str | None:
+        state = self.system.state
+        if state != State.RUNNING:
+            return f"state {state.value}"
+        moved = [f"{name} +{b - a}" for name, a, b in zip((*QUIET_COUNTERS, "faults fired"), before, after) if b != a]
+        if moved:
+            return ", ".join(moved)
+        if self.injector is not None and self.injector.active:
+            return "a fault is active"
+        return None
+
+    def _step(self, seconds: float) -> str | None:
+        """Advance ``seconds``; why that step was not quiet, or None."""
+        c0 = self._counters()
+        self.advance(seconds)
+        return self._why_not_quiet(c0, self._counters())
+
+    # -- before the first fault ------------------------------------------------------------------
+    def watch_before(self) -> None:
+        """Watch one window before the faults are armed (the caller shifted its schedule by it)."""
+        if self.window_s <= 0:
+            self.result.before_detail = "steady_state_s is 0"
+            return
+        clock = self.system.clock
+        t0 = clock.now()
+        problems: list[str] = []
+        while clock.now() < t0 + self.window_s - 1e-9 and not self.stop():
+            why = self._step(min(STEP_S, t0 + self.window_s - clock.now()))
+            if why is not None and len(problems) < 5:
+                problems.append(f"t={clock.now() - t0:.2f} s: {why}")
+        if self.stop():
+            self.result.before_detail = "the run was stopped during the window"
+            return
+        self.result.before_span = [round(t0, 6), round(clock.now(), 6)]
+        self.result.before = "no" if problems else "yes"
+        self.result.before_detail = "; ".join(problems) if problems else (
+            f"{self.window_s:g} s RUNNING, no xrun, error or fault before the first fault")
+
+    # -- after the last fault --------------------------------------------------------------------
+    def watch_after(self) -> None:
+        """Run on until one whole window was quiet, or ``window + AFTER_GRACE_S`` passed."""
+        if self.window_s <= 0:
+            self.result.after_detail = "steady_state_s is 0"
+            return
+        clock = self.system.clock
+        start = clock.now()
+        deadline = start + self.margin_s + self.window_s + AFTER_GRACE_S
+        streak_from: float | None = None
+        last_why = ""
+        rolled_back = ""
+        while clock.now() < deadline - 1e-9 and not self.stop():
+            t = clock.now()
+            state = self.system.state
+            if (state not in (State.RUNNING, State.RECOVERING) and self.rollback is not None and not rolled_back
+                    and not self._gave_up_on_its_own()):
+                rolled_back = (f"rolled back as an operator would: the system was {state.value} ({self.last_cause}"
+                               + (", entered while a fault was active)" if self.during_fault else ")"))
+                self.rollback()
+            if t < start + self.margin_s - 1e-9:  # the last fault may still ring: not yet a window
+                self.advance(min(STEP_S, start + self.margin_s - t))
+                continue
+            why = self._step(min(STEP_S, deadline - t))
+            if why is None:
+                streak_from = t if streak_from is None else streak_from
+                if clock.now() - streak_from >= self.window_s - 1e-9:
+                    self.result.after_span = [round(streak_from, 6), round(clock.now(), 6)]
+                    self.result.after = "yes"
+                    self._rolled_back = rolled_back
+                    return
+            else:
+                streak_from, last_why = None, why
+        waited = clock.now() - start
+        if self.stop():
+            self.result.after, self.result.after_detail = "not observed", "the run was stopped before a quiet window"
+        elif self.system.state != State.RUNNING:
+            self.result.after = "no"
+            self.result.after_detail = (f"the system was still {self.system.state.value} {waited:.2f} s after "
+                                        f"the faults ended (never back to RUNNING; it left RUNNING with "
+                                        f"{self.last_cause!r})" + (f"; {rolled_back}" if rolled_back else ""))
+        else:
+            self.result.after = "not observed"
+            self.result.after_detail = (f"RUNNING, but no quiet window of {self.window_s:g} s in the {waited:.2f} s "
+                                        f"after the faults ended (last: {last_why})")
+
+    def not_observed(self, why: str) -> None:
+        """The after-check could not run (the run crashed or was stopped before it)."""
+        if self.window_s > 0 and self.result.after == "not checked":
+            self.result.after, self.result.after_detail = "not observed", why
+
+    # -- the audio, once the listening check finished --------------------------------------------
+    def judge_audio(self, audio: Any) -> SteadyState:
+        """Turn a quiet window with a glitch heard in it into a not-steady one; the result."""
+        r = self.result
+        if audio is None or not getattr(audio, "available", False):
+            return r
+        if r.before == "yes" and r.before_span is not None:
+            t0, t1 = r.before_span
+            heard = [g for g in audio.glitch_rows if g["t_start"] < t1 and g["t_end"] > t0]
+            if heard:
+                r.before = "no"
+                r.before_detail = (f"{len(heard)} glitch(es) heard in the window, first {heard[0]['kind']} "
+                                   f"at t={heard[0]['t_start']:.3f} s")
+        if r.after == "yes" and r.after_span is not None:
+            last = audio.last_glitch_end
+            if last is not None and last > r.after_span[0]:
+                r.after = "not observed"
+                r.after_detail = (f"RUNNING with no xrun, but a glitch was heard until t={last:.3f} s, inside the "
+                                  f"last quiet window ({r.after_span[0]:.3f}..{r.after_span[1]:.3f} s)")
+        if r.after == "yes":
+            r.after_detail = (f"{self.window_s:g} s RUNNING, clean audio, no xrun, error or fault after the last fault"
+                              + (f" ({self._rolled_back})" if self._rolled_back else ""))
+        return r
