@@ -53,6 +53,9 @@ COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("device", ("input", "output")),
 )
 PIPELINE = tuple(name for name, _ in COMPONENTS)
+#: read on every supervisor pass: a module constant is one dict lookup, ``State.X`` an enum
+#: metaclass ``__getattr__`` call on Python 3.11
+_RUNNING, _CLOSED = State.RUNNING, State.CLOSED
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,12 @@ class AudioSystem:
             self.coordinator.register(name, _Part(self, name), depends_on=deps)
             self.resources.register(name)
         self.coordinator.add_error_observer(self._route_error)
+        self._supervise_cb = self._supervise  # one bound method, not a new one per supervisor pass
+        self._supervisor_interval_s = 0.0
+        gauges = self.monitoring.gauges  # standard gauges, always present: looked up once
+        self._g_fill_in = gauges["buffer_fill_input"]
+        self._g_fill_out = gauges["buffer_fill_output"]
+        self._g_pool = gauges["pool_in_use"]
 
     # -- observation --------------------------------------------------------------------------
     @property
@@ -416,8 +425,7 @@ class AudioSystem:
         self._stream = stream
         self._active_device = input_device
         self._active_output = output_device
-        self.monitoring.gauge("latency_ms").set(
-            1000 * (config.stream.block_size / config.stream.sample_rate))
+        self.monitoring.gauge("latency_ms").set(1000 * config.block_seconds)
 
     def _safe_close(self, stream: DeviceStream) -> None:
         try:
@@ -465,8 +473,9 @@ class AudioSystem:
         if self._scheduler is None or self._supervisor_timer is not None:
             return
         assert self.config is not None
-        interval = self.config.watchdog.supervisor_interval_ms / 1000
-        self._supervisor_timer = self._scheduler.call_later(interval, self._supervise)
+        self._supervisor_interval_s = self.config.watchdog.supervisor_interval_ms / 1000
+        self._supervisor_timer = self._scheduler.call_later(self._supervisor_interval_s,
+                                                            self._supervise_cb)
 
     def _cancel_supervisor(self) -> None:
         if self._supervisor_timer is not None:
@@ -476,10 +485,12 @@ class AudioSystem:
     def _supervise(self) -> None:
         self._supervisor_timer = None
         with self._op_lock:
-            if self.state == State.CLOSED:
+            if self.coordinator.state(SYSTEM) is _CLOSED:
                 return
             self.poll()
-            self._schedule_supervisor()
+            if self._supervisor_timer is None:  # _schedule_supervisor inlined: one pass per tick
+                self._supervisor_timer = self._scheduler.call_later(  # type: ignore[union-attr]
+                    self._supervisor_interval_s, self._supervise_cb)
 
     def poll(self) -> None:
         """One supervisor pass: route queued device/callback errors, watchdog, pool, gauges."""
@@ -512,12 +523,12 @@ class AudioSystem:
             elif not pipeline.pool_dry and self.degraded:
                 self.degraded = False
                 self._emit("undegraded")
-            gauges = self.monitoring.gauges  # standard gauges, always present: no lookup per pass
-            gauges["buffer_fill_input"].set(pipeline.input_ring.fill)
-            gauges["buffer_fill_output"].set(pipeline.output_ring.fill)
-            gauges["pool_in_use"].set(pipeline.pool.in_use)
-            if self.state == State.RUNNING and stream is not None and self._pipeline is pipeline:
-                period = config.stream.block_size / config.stream.sample_rate
+            self._g_fill_in.set(pipeline.input_ring.fill)
+            self._g_fill_out.set(pipeline.output_ring.fill)
+            self._g_pool.set(pipeline.pool.in_use)
+            if stream is not None and self._pipeline is pipeline \
+                    and self.coordinator.state(SYSTEM) is _RUNNING:
+                period = config.block_seconds
                 last = stream.stats.last_callback_at
                 started = getattr(stream, "started_at", None)
                 ref = last if last is not None else started
