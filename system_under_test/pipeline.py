@@ -62,7 +62,7 @@ class Pipeline:
         self.block_size = bs
         self.in_channels = in_ch
         self.out_channels = out_ch
-        self.budget_s = bs / stream.sample_rate
+        self.budget_s = config.block_seconds
         ring_frames = config.buffers.ring_blocks * bs
         self._allocations: list[Allocation] = []
         try:
