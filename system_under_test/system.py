@@ -13,6 +13,7 @@ locks.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -130,6 +131,11 @@ class AudioSystem:
         self.coordinator.add_error_observer(self._route_error)
         self._supervise_cb = self._supervise  # one bound method, not a new one per supervisor pass
         self._supervisor_interval_s = 0.0
+        #: the supervisor runs on events and watchdog deadlines on the virtual clock (see
+        #: ``_wake_supervisor``), every ``supervisor_interval_ms`` on a real one
+        self._event_driven = isinstance(clock, VirtualClock)
+        self._wake_lock = threading.Lock()  # the supervisor timer's bookkeeping only: held briefly
+        self._watchdog_due: float | None = None
         gauges = self.monitoring.gauges  # standard gauges, always present: looked up once
         self._g_fill_in = gauges["buffer_fill_input"]
         self._g_fill_out = gauges["buffer_fill_output"]
@@ -282,6 +288,7 @@ class AudioSystem:
             self.coordinator.transition(SYSTEM, State.RUNNING, "resume", expect=(State.PAUSED,))
             if self._pipeline is not None:
                 self._pipeline.capturing = True
+            self._wake_supervisor()  # the watchdog watches again
 
     def _reconfigure_live(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
         """RUNNING/PAUSED -> RECONFIGURING -> the same state, on the new config or rolled back."""
@@ -419,6 +426,9 @@ class AudioSystem:
         self._pipeline = pipeline
         self._stream = stream
         self._active_device = input_device
+        if self._event_driven:
+            pipeline.on_trouble = self._wake_supervisor
+            self._wake_supervisor()  # a new stream: the watchdog takes its reference now
         self._active_output = output_device
         self.monitoring.gauge("latency_ms").set(1000 * config.block_seconds)
 
@@ -463,29 +473,68 @@ class AudioSystem:
         current stream". The error is queued as its compact ``ErrorInfo``, so the queue holds no
         traceback (and no frame of the stream's thread)."""
         self._device_errors.append((generation, ErrorInfo.of(error, component="device")))
+        if self._event_driven:
+            self._wake_supervisor()
+
+    # The supervisor's pace. On a real clock it passes every ``supervisor_interval_ms``: a device
+    # thread only enqueues, and the pass finds its report. On the virtual clock a pass every few
+    # simulated ms was a third of the simulation's event loop, so there it runs when something
+    # needs it: an error queued (``_on_device_error``), the pipeline's trouble (a callback error,
+    # the pool running dry or refilling), a new stream, resume, and the watchdog's deadline (the
+    # moment the last callback becomes a stall). A stall the policy leaves alone is reported again
+    # every ``supervisor_interval_ms``, as on a real clock.
+    def _wake_supervisor(self) -> None:
+        """A pass at the current time (event-driven supervisor only); idempotent."""
+        scheduler = self._scheduler
+        if scheduler is None or not self._event_driven:
+            return
+        with self._wake_lock:
+            timer = self._supervisor_timer
+            if timer is not None:
+                if timer.when <= self.clock.now():
+                    return
+                timer.cancel()
+            self._supervisor_timer = scheduler.call_later(0.0, self._supervise_cb)
 
     def _schedule_supervisor(self) -> None:
         if self._scheduler is None or self._supervisor_timer is not None:
             return
         assert self.config is not None
         self._supervisor_interval_s = self.config.watchdog.supervisor_interval_ms / 1000
+        if self._event_driven:
+            self._wake_supervisor()
+            return
         self._supervisor_timer = self._scheduler.call_later(self._supervisor_interval_s,
                                                             self._supervise_cb)
 
     def _cancel_supervisor(self) -> None:
-        if self._supervisor_timer is not None:
-            self._supervisor_timer.cancel()
-            self._supervisor_timer = None
+        with self._wake_lock:
+            if self._supervisor_timer is not None:
+                self._supervisor_timer.cancel()
+                self._supervisor_timer = None
 
     def _supervise(self) -> None:
-        self._supervisor_timer = None
+        with self._wake_lock:
+            self._supervisor_timer = None
         with self._op_lock:
             if self.coordinator.state(SYSTEM) is _CLOSED:
                 return
             self.poll()
-            if self._supervisor_timer is None:  # _schedule_supervisor inlined: one pass per tick
+            with self._wake_lock:
+                if self._supervisor_timer is not None:  # the pass itself woke it (a recovery ended)
+                    return
+                if not self._event_driven:
+                    self._supervisor_timer = self._scheduler.call_later(  # type: ignore[union-attr]
+                        self._supervisor_interval_s, self._supervise_cb)
+                    return
+                due = self._watchdog_due
+                if due is None:
+                    return  # nothing to watch: asleep until an event wakes it
+                now = self.clock.now()
+                if due <= now:  # a stall already reported: again at the interval's pace
+                    due = now + self._supervisor_interval_s
                 self._supervisor_timer = self._scheduler.call_later(  # type: ignore[union-attr]
-                    self._supervisor_interval_s, self._supervise_cb)
+                    due - now, self._supervise_cb)
 
     def poll(self) -> None:
         """One supervisor pass: route queued device/callback errors, watchdog, pool, gauges."""
@@ -501,6 +550,7 @@ class AudioSystem:
                 if err.is_a(DeviceError):
                     self.monitoring.counter("device_losses").inc()
                 self.coordinator.handle_error(err.component or "device", err)
+            self._watchdog_due = None
             pipeline, stream, config = self._pipeline, self._stream, self.config
             if pipeline is None or config is None:
                 return
@@ -529,9 +579,13 @@ class AudioSystem:
                 ref = last if last is not None else started
                 # Never below the stream's own floor: a gap its device shows when healthy is no stall.
                 floor = getattr(stream, "min_stall_s", 0.0)
+                now = self.clock.now()
                 if ref is None:
-                    stream.started_at = self.clock.now()  # type: ignore[attr-defined]
-                elif self.clock.now() - ref > max(config.watchdog.stall_periods * period, floor):
+                    stream.started_at = ref = now  # type: ignore[attr-defined]
+                limit = ref + max(config.watchdog.stall_periods * period, floor)
+                # the first moment after ``limit``: when the next pass must come if no callback does
+                self._watchdog_due = math.nextafter(limit, math.inf)
+                if now > limit:
                     self.monitoring.counter("device_stalls").inc()
                     self.coordinator.handle_error("device", DeviceStalledError(
                         f"no callback for {self.clock.now() - ref:.3f} s "
