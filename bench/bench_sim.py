@@ -195,6 +195,35 @@ def breakdown(seconds: float = 120.0, rate: int = 400) -> dict[str, Any]:
             "share": {k: round(v / total, 3) for k, v in parts.most_common()}}
 
 
+def filter_calls(block: int = 256, channels: int = 2, number: int = 3000) -> dict[str, float]:
+    """Microseconds per call of the biquad's filter, three ways, on one block (best of 3): the C
+    kernel behind ``lfilter`` (what ``dsp.Biquad`` calls), the public ``lfilter`` (its fallback)
+    and the public ``sosfilt`` for one and for three sections (the issue's one-call cascade)."""
+    import timeit
+
+    import numpy as np
+    from scipy import signal
+
+    from system_under_test import dsp
+
+    b, a = dsp.biquad_coefficients("lowpass", 1000.0, 0.707, 0.0, 48_000)
+    x = np.random.default_rng(1).standard_normal((block, channels)).astype(np.float32)
+    zi = np.zeros((2, channels))
+    sos1 = np.concatenate([b, a])[None, :]
+    sos3 = np.repeat(sos1, 3, axis=0)
+    z1, z3 = np.zeros((1, 2, channels)), np.zeros((3, 2, channels))
+    calls: dict[str, Any] = {
+        "lfilter public": lambda: signal.lfilter(b, a, x, axis=0, zi=zi),
+        "sosfilt public, 1 section": lambda: signal.sosfilt(sos1, x, axis=0, zi=z1),
+        "sosfilt public, 3 sections": lambda: signal.sosfilt(sos3, x, axis=0, zi=z3),
+    }
+    if dsp._lfilter_kernel is not None:
+        kernel = dsp._lfilter_kernel
+        calls = {"C kernel (private)": lambda: kernel(b, a, x.astype(np.float64), 0, zi), **calls}
+    return {name: round(min(timeit.repeat(fn, number=number, repeat=3)) / number * 1e6, 1)
+            for name, fn in calls.items()}
+
+
 def run(seconds: float = 30.0, quick: bool = False) -> dict[str, Any]:
     speed(1.0)  # warm up: first-use costs (imports, caches, page faults) out of the figures
     out: dict[str, Any] = {"x_realtime_256_default": speed(seconds)}
@@ -204,6 +233,7 @@ def run(seconds: float = 30.0, quick: bool = False) -> dict[str, Any]:
     out["cpu_us_per_block"] = {b: round(cpu_per_block(5.0 if quick else 10.0, b), 1) for b in (64, 256, 1024)}
     out["startup"] = startup(5)
     out["breakdown"] = breakdown(60.0 if quick else 120.0)
+    out["filter_call_us"] = filter_calls()
     return out
 
 
@@ -227,6 +257,7 @@ def main() -> None:
     st = r["startup"]
     print(f"soundcheck run --backend sim --duration 60, whole process, median of {st['runs']}: "
           f"{st['wall_median_s']} s wall, {st['cpu_median_s']} s CPU")
+    print("biquad filter call, us (256 x 2):", r["filter_call_us"])
     bd = r["breakdown"]
     if "skipped" in bd:
         print("breakdown:", bd["skipped"])

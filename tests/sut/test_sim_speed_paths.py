@@ -70,3 +70,28 @@ def test_a_reported_device_loss_is_handled_when_it_is_reported() -> None:
     # the device reports one period after it disappears; the supervisor routes it at once
     assert lost[0].time == t_loss + s.config.block_seconds
     s.close()
+
+
+def test_the_biquad_gives_the_same_samples_without_scipys_private_kernel(monkeypatch) -> None:
+    """``dsp.Biquad`` calls scipy's private C kernel behind ``lfilter`` (the public functions cost
+    2-10x more per block: ``bench_sim.filter_calls``); if a scipy release moves it, the public
+    ``lfilter`` takes over with the same samples, filter state carried across blocks alike."""
+    import numpy as np
+
+    from system_under_test import dsp
+
+    rng = np.random.default_rng(3)
+    blocks = [rng.standard_normal((256, 2)).astype(np.float32) for _ in range(4)]
+
+    def through(stage: dsp.Biquad) -> np.ndarray:
+        return np.concatenate([stage.process(b.copy()) for b in blocks])
+
+    fast = through(dsp.Biquad("peaking", 3000.0, 1.2, 4.0, 48_000, 2))
+    monkeypatch.setattr(dsp, "_lfilter_kernel", None)
+    public = through(dsp.Biquad("peaking", 3000.0, 1.2, 4.0, 48_000, 2))
+    assert np.array_equal(fast, public)
+    from scipy import signal
+
+    b, a = dsp.biquad_coefficients("peaking", 3000.0, 1.2, 4.0, 48_000)
+    reference = signal.sosfilt(np.concatenate([b, a])[None, :], np.concatenate(blocks), axis=0)
+    assert np.allclose(fast, reference, atol=1e-6)
