@@ -5,13 +5,29 @@ A benchmark, not a test: it prints figures and never fails on a slow machine.
     python bench/bench_sim.py [--seconds 30] [--quick]
 
 Bare system (no faults) by block size and chain length, then the full reliability run with the
-default fault profile and every invariant (the issue's >= 300x target).
+default fault profile and every invariant (the issue's >= 300x target), the whole-process time of
+a short run (``startup``: ``soundcheck run --backend sim --duration 60``, median of 5) and, with
+py-spy installed, where a block's time goes (``breakdown``: sampled stacks of a faulted run,
+each sample charged to the innermost frame of a known part).
+
+CPU seconds (``time.process_time``, children's rusage) are printed beside wall seconds: on a
+machine shared with other jobs the wall figures measure the load as much as the code.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from system_under_test import AudioSystem
@@ -48,14 +64,164 @@ def faulted_run(seconds: float = 600.0, seed: int = 1, faults: str = "default") 
     from pathlib import Path
 
     from harness import ReliabilityRun, RunSpec
+
+    from system_under_test.clock import VirtualClock
+
     root = Path(tempfile.mkdtemp(prefix="bench-sim-"))
-    t0 = time.perf_counter()
-    r = ReliabilityRun(RunSpec(duration_s=seconds, seed=seed, faults=faults, report_root=root)).execute()
-    total = time.perf_counter() - t0
+    loop_cpu = [0.0]
+    original = VirtualClock.run_until
+
+    def timed_run_until(clock: VirtualClock, deadline: float) -> None:  # the simulation's CPU time
+        c = time.process_time()
+        try:
+            original(clock, deadline)
+        finally:
+            loop_cpu[0] += time.process_time() - c
+
+    VirtualClock.run_until = timed_run_until  # type: ignore[method-assign]
+    try:
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = ReliabilityRun(RunSpec(duration_s=seconds, seed=seed, faults=faults, report_root=root)).execute()
+        total, cpu = time.perf_counter() - t0, time.process_time() - c0
+    finally:
+        VirtualClock.run_until = original  # type: ignore[method-assign]
     return {"simulated_s": r.summary["simulated_s"], "run_wall_s": r.summary["wall_s"],
+            "end_to_end_cpu_s": round(cpu, 2), "simulation_cpu_s": round(loop_cpu[0], 2),
+            "simulation_cpu_x_realtime": round(r.summary["simulated_s"] / loop_cpu[0], 1) if loop_cpu[0] else None,
             "run_x_realtime": r.summary["speed_x_realtime"], "end_to_end_wall_s": round(total, 2),
             "end_to_end_x_realtime": round(r.summary["simulated_s"] / total, 1), "ok": r.ok,
             "faults": r.summary["faults"]["total"], "callbacks": r.summary["callbacks"]}
+
+
+def cpu_per_block(seconds: float = 10.0, block: int = 256, repeat: int = 3) -> float:
+    """CPU microseconds per block of the bare system (best of ``repeat``): load-proof-ish."""
+    best = float("inf")
+    for _ in range(repeat):
+        c0 = time.process_time()
+        speed(seconds, block)
+        best = min(best, time.process_time() - c0)
+    return best / (seconds * 48_000 / block) * 1e6
+
+
+def _soundcheck() -> list[str]:
+    return [sys.executable, "-m", "harness.cli"]
+
+
+def startup(runs: int = 5, seconds: float = 60.0) -> dict[str, Any]:
+    """``soundcheck run --backend sim --duration 60`` as a whole process: median wall and CPU."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            proc = subprocess.run(_soundcheck() + ["run", "--backend", "sim", "--duration", str(seconds),
+                                                   "--report-dir", tmp], capture_output=True, text=True,
+                                  env={**os.environ, "SOUNDCHECK_HISTORY_DB": str(Path(tmp) / "h.sqlite")})
+            walls.append(time.perf_counter() - t0)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            if proc.returncode not in (0, 1):
+                raise RuntimeError(f"soundcheck run exited {proc.returncode}: {proc.stderr[-500:]}")
+    return {"runs": runs, "wall_median_s": round(statistics.median(walls), 2),
+            "cpu_median_s": round(statistics.median(cpus), 2), "walls": [round(w, 2) for w in walls],
+            "cpus": [round(c, 2) for c in cpus]}
+
+
+#: (part, rule): a sample is charged to the part of its innermost frame that matches a rule
+PARTS: tuple[tuple[str, str], ...] = (
+    ("DSP chain", r"system_under_test/dsp\.py"),
+    ("pipeline callback (rings, pool, counters)", r"system_under_test/(pipeline|buffers|monitoring)\.py"),
+    ("audio check tap", r"harness/(audio_check|analysis)\.py"),
+    ("fault injector", r"harness/faults"),
+    ("history + live invariants", r"harness/(history|invariants|leaks)\.py"),
+    ("supervisor pass", r"system_under_test/system\.py.*(poll|_supervise|_wake_supervisor)|AudioSystem\.(poll|_supervise)"),
+    ("lifecycle ops, coordinator, recovery", r"system_under_test/(coordinator|system|recoverer|recovery|lifecycle|resources|config)\.py"),
+    ("simulated device + event loop", r"system_under_test/(devices/simulated|clock|scheduler)\.py"),
+    ("runner chunk loop", r"harness/"),
+)
+
+
+def _py_spy() -> str | None:
+    here = Path(sys.executable).parent / "py-spy"
+    return str(here) if here.exists() else shutil.which("py-spy")
+
+
+def breakdown(seconds: float = 120.0, rate: int = 400) -> dict[str, Any]:
+    """Where the simulation's time goes, per 256-frame block: py-spy samples of ``soundcheck run``
+    (default faults) inside the event loop, charged to parts; microseconds per block are the parts'
+    shares of the CPU time a block costs in an unprofiled run of the same length."""
+    spy = _py_spy()
+    if spy is None:
+        return {"skipped": "py-spy is not installed (pip install py-spy; it is in the bench extra)"}
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
+        raw = Path(tmp) / "stacks.txt"
+        cmd = [spy, "record", "-r", str(rate), "-f", "raw", "-o", str(raw), "--"] + _soundcheck() + [
+            "run", "--backend", "sim", "--duration", str(seconds), "--report-dir", str(Path(tmp) / "runs")]
+        proc = subprocess.run(cmd, capture_output=True, text=True,
+                              env={**os.environ, "SOUNDCHECK_HISTORY_DB": str(Path(tmp) / "h.sqlite")})
+        if not raw.exists():
+            return {"skipped": f"py-spy could not sample ({proc.stderr.strip()[-300:]})"}
+        parts: Counter[str] = Counter()
+        phases: Counter[str] = Counter()
+        for line in raw.read_text().splitlines():
+            stack, _, n = line.rpartition(" ")
+            count = int(n)
+            frames = stack.split(";")
+            if any("VirtualClock.run_until" in f for f in frames):
+                phases["simulation"] += count
+                for frame in reversed(frames):
+                    part = next((name for name, rule in PARTS if re.search(rule, frame)), None)
+                    if part is not None:
+                        parts[part] += count
+                        break
+                else:
+                    parts["other"] += count
+            elif any("_find_and_load" in f for f in frames):
+                phases["imports"] += count
+            elif any("write_reports" in f for f in frames):
+                phases["reports"] += count
+            elif any("check_all" in f for f in frames):
+                phases["end-of-run invariants"] += count
+            else:
+                phases["other"] += count
+    f = faulted_run(seconds)
+    blocks = seconds * 48_000 / 256
+    loop_cpu_s = f["simulation_cpu_s"]  # the event loop's CPU, unprofiled; charged to parts by share
+    total = max(1, sum(parts.values()))
+    return {"seconds": seconds, "samples": sum(phases.values()),
+            "phase_share": {k: round(v / max(1, sum(phases.values())), 3) for k, v in phases.most_common()},
+            "us_per_block_total": round(loop_cpu_s / blocks * 1e6, 1),
+            "us_per_block": {k: round(v / total * loop_cpu_s / blocks * 1e6, 1) for k, v in parts.most_common()},
+            "share": {k: round(v / total, 3) for k, v in parts.most_common()}}
+
+
+def filter_calls(block: int = 256, channels: int = 2, number: int = 3000) -> dict[str, float]:
+    """Microseconds per call of the biquad's filter, three ways, on one block (best of 3): the C
+    kernel behind ``lfilter`` (what ``dsp.Biquad`` calls), the public ``lfilter`` (its fallback)
+    and the public ``sosfilt`` for one and for three sections (the issue's one-call cascade)."""
+    import timeit
+
+    import numpy as np
+    from scipy import signal
+
+    from system_under_test import dsp
+
+    b, a = dsp.biquad_coefficients("lowpass", 1000.0, 0.707, 0.0, 48_000)
+    x = np.random.default_rng(1).standard_normal((block, channels)).astype(np.float32)
+    zi = np.zeros((2, channels))
+    sos1 = np.concatenate([b, a])[None, :]
+    sos3 = np.repeat(sos1, 3, axis=0)
+    z1, z3 = np.zeros((1, 2, channels)), np.zeros((3, 2, channels))
+    calls: dict[str, Any] = {
+        "lfilter public": lambda: signal.lfilter(b, a, x, axis=0, zi=zi),
+        "sosfilt public, 1 section": lambda: signal.sosfilt(sos1, x, axis=0, zi=z1),
+        "sosfilt public, 3 sections": lambda: signal.sosfilt(sos3, x, axis=0, zi=z3),
+    }
+    if dsp._lfilter_kernel is not None:
+        kernel = dsp._lfilter_kernel
+        calls = {"C kernel (private)": lambda: kernel(b, a, x.astype(np.float64), 0, zi), **calls}
+    return {name: round(min(timeit.repeat(fn, number=number, repeat=3)) / number * 1e6, 1)
+            for name, fn in calls.items()}
 
 
 def run(seconds: float = 30.0, quick: bool = False) -> dict[str, Any]:
@@ -64,6 +230,10 @@ def run(seconds: float = 30.0, quick: bool = False) -> dict[str, Any]:
     out["by_block"] = {b: speed(seconds / 2, b) for b in (64, 128, 256, 512, 1024)}
     out["by_chain"] = {c: speed(seconds / 2, 256, c) for c in CHAINS}
     out["faulted"] = faulted_run(60.0 if quick else 600.0)
+    out["cpu_us_per_block"] = {b: round(cpu_per_block(5.0 if quick else 10.0, b), 1) for b in (64, 256, 1024)}
+    out["startup"] = startup(5)
+    out["breakdown"] = breakdown(60.0 if quick else 120.0)
+    out["filter_call_us"] = filter_calls()
     return out
 
 
@@ -83,6 +253,19 @@ def main() -> None:
     print("chain        x real time (256 frames)")
     for c, v in r["by_chain"].items():
         print(f"{c:>10}   {v:10.0f}")
+    print("CPU us per block (bare system):", r["cpu_us_per_block"])
+    st = r["startup"]
+    print(f"soundcheck run --backend sim --duration 60, whole process, median of {st['runs']}: "
+          f"{st['wall_median_s']} s wall, {st['cpu_median_s']} s CPU")
+    print("biquad filter call, us (256 x 2):", r["filter_call_us"])
+    bd = r["breakdown"]
+    if "skipped" in bd:
+        print("breakdown:", bd["skipped"])
+    else:
+        print(f"one 256-frame block of the faulted run: {bd['us_per_block_total']} us CPU")
+        for part, us in bd["us_per_block"].items():
+            print(f"  {us:6.1f} us  {part}")
+        print("process phases (sampled share):", bd["phase_share"])
 
 
 if __name__ == "__main__":

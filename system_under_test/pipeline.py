@@ -62,7 +62,7 @@ class Pipeline:
         self.block_size = bs
         self.in_channels = in_ch
         self.out_channels = out_ch
-        self.budget_s = bs / stream.sample_rate
+        self.budget_s = config.block_seconds
         ring_frames = config.buffers.ring_blocks * bs
         self._allocations: list[Allocation] = []
         try:
@@ -92,6 +92,10 @@ class Pipeline:
         self.errors: deque[ErrorInfo] = deque(maxlen=256)
         self.pool_dry = False
         self.pool_dry_episodes = 0
+        #: called (on the callback's thread) when the supervisor has something to do: an error
+        #: queued, the pool ran dry or refilled. Set by a system whose supervisor runs on events;
+        #: must only schedule, never block.
+        self.on_trouble: Callable[[], None] | None = None
         self.consecutive_errors = 0
         m = monitoring
         self._c_callbacks = m.counter("callbacks")
@@ -145,6 +149,8 @@ class Pipeline:
                     if not self.pool_dry:
                         self.pool_dry = True
                         self.pool_dry_episodes += 1
+                        if self.on_trouble is not None:
+                            self.on_trouble()
                     break
                 try:
                     block = pool.block(idx)
@@ -154,7 +160,10 @@ class Pipeline:
                 finally:
                     pool.release(idx)
             else:
-                self.pool_dry = False
+                if self.pool_dry:
+                    self.pool_dry = False
+                    if self.on_trouble is not None:
+                        self.on_trouble()
             backlog = out_ring.fill - self.max_output_backlog
             if backlog > 0:
                 self._c_dropped.value += out_ring.discard(backlog)
@@ -171,6 +180,8 @@ class Pipeline:
             self._c_cb_errors.value += 1
             self.consecutive_errors += 1
             self.errors.append(_callback_error_info(exc))
+            if self.on_trouble is not None:
+                self.on_trouble()
         finally:
             cost = self.chain.cost_s
             duration = _perf() - t0 + cost

@@ -13,9 +13,10 @@ locks.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,13 +32,13 @@ from .errors import (
     DeviceStalledError,
     ErrorInfo,
     IllegalTransitionError,
-    RecoveryError,
     SimulatedError,
     SystemClosedError,
 )
 from .lifecycle import TRANSITIONS, State, TransitionRecord
 from .monitoring import MetricsSnapshot, MonitoringCoordinator
 from .pipeline import FrameAccounts, Pipeline
+from .recoverer import Recoverer, RecoveryRun
 from .recovery import RecoveryAction, RecoveryPolicy
 from .resources import ResourceManager, ResourceType
 from .scheduler import Scheduler, scheduler_for
@@ -53,6 +54,9 @@ COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("device", ("input", "output")),
 )
 PIPELINE = tuple(name for name, _ in COMPONENTS)
+#: read on every supervisor pass: a module constant is one dict lookup, ``State.X`` an enum
+#: metaclass ``__getattr__`` call on Python 3.11
+_RUNNING, _CLOSED = State.RUNNING, State.CLOSED
 
 
 @dataclass(frozen=True)
@@ -65,19 +69,6 @@ class SystemEvent:
 
 
 EventListener = Callable[[SystemEvent], None]
-
-
-@dataclass
-class _RecoveryRun:
-    started: float
-    cause: str
-    target: State
-    devices: list[str]
-    attempts: int = 0
-    device_index: int = 0
-    delays: Iterator[float] | None = None
-    timer: Any = None
-    detect_time_s: float = 0.0
 
 
 class _Part:
@@ -124,7 +115,7 @@ class AudioSystem:
         self._stream_gen = 0
         self._pipeline: Pipeline | None = None
         self._stream: DeviceStream | None = None
-        self._recovery: _RecoveryRun | None = None
+        self._recoverer = Recoverer(self, PIPELINE)
         self._scheduler: Scheduler | None = None
         self._supervisor_timer: Any = None
         self._supervisor_alloc: Any = None
@@ -138,6 +129,17 @@ class AudioSystem:
             self.coordinator.register(name, _Part(self, name), depends_on=deps)
             self.resources.register(name)
         self.coordinator.add_error_observer(self._route_error)
+        self._supervise_cb = self._supervise  # one bound method, not a new one per supervisor pass
+        self._supervisor_interval_s = 0.0
+        #: the supervisor runs on events and watchdog deadlines on the virtual clock (see
+        #: ``_wake_supervisor``), every ``supervisor_interval_ms`` on a real one
+        self._event_driven = isinstance(clock, VirtualClock)
+        self._wake_lock = threading.Lock()  # the supervisor timer's bookkeeping only: held briefly
+        self._watchdog_due: float | None = None
+        gauges = self.monitoring.gauges  # standard gauges, always present: looked up once
+        self._g_fill_in = gauges["buffer_fill_input"]
+        self._g_fill_out = gauges["buffer_fill_output"]
+        self._g_pool = gauges["pool_in_use"]
 
     # -- observation --------------------------------------------------------------------------
     @property
@@ -209,23 +211,39 @@ class AudioSystem:
     def configure(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
         """Validate and apply a config (INITIALIZED/STOPPED -> CONFIGURED; CONFIGURED stays).
 
-        While RUNNING or PAUSED this is ``reconfigure``. A rejected config raises one
-        ``ConfigValidationError`` listing every problem and changes nothing.
+        While RUNNING or PAUSED this applies it to the live stream, as ``reconfigure`` does. A
+        rejected config raises one ``ConfigValidationError`` listing every problem and changes nothing.
         """
+        return self._apply_config(config)
+
+    def reconfigure(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
+        """Apply a new config; rejected -> raises, running config and state untouched.
+
+        While RUNNING/PAUSED: DSP-only changes swap the chain in place; anything touching the device,
+        stream or buffers reopens the stream (RECONFIGURING), rolling back to the old config if the new
+        one cannot be opened. In any other state this is ``configure``.
+        """
+        return self._apply_config(config)
+
+    def _apply_config(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
+        """The one place that picks how a config is applied: to a live stream or to a stopped system."""
         with self._op_lock:
             self._check_open()
             if self.state in (State.RUNNING, State.PAUSED):
-                return self.reconfigure(config)
-            validated = self._validate(config)
-            if self.state not in (State.INITIALIZED, State.STOPPED, State.CONFIGURED):
-                raise IllegalTransitionError(SYSTEM, self.state, State.CONFIGURED,
-                                             reason="configure needs initialized, configured or stopped")
-            self._apply_limits(validated)
-            self.config = validated
-            if self.state != State.CONFIGURED:
-                self._set(State.CONFIGURED, "configure", components=PIPELINE)
-            self._emit("config_applied", config=validated.to_dict())
-            return validated
+                return self._reconfigure_live(config)
+            return self._configure_stopped(config)
+
+    def _configure_stopped(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
+        validated = self._validate(config)
+        if self.state not in (State.INITIALIZED, State.STOPPED, State.CONFIGURED):
+            raise IllegalTransitionError(SYSTEM, self.state, State.CONFIGURED,
+                                         reason="configure needs initialized, configured or stopped")
+        self._apply_limits(validated)
+        self.config = validated
+        if self.state != State.CONFIGURED:
+            self._set(State.CONFIGURED, "configure", components=PIPELINE)
+        self._emit("config_applied", config=validated.to_dict())
+        return validated
 
     def _validate(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
         try:
@@ -270,18 +288,11 @@ class AudioSystem:
             self.coordinator.transition(SYSTEM, State.RUNNING, "resume", expect=(State.PAUSED,))
             if self._pipeline is not None:
                 self._pipeline.capturing = True
+            self._wake_supervisor()  # the watchdog watches again
 
-    def reconfigure(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
-        """Apply a new config; rejected -> raises, running config and state untouched.
-
-        While RUNNING/PAUSED: DSP-only changes swap the chain in place; anything touching the device,
-        stream or buffers reopens the stream (RECONFIGURING), rolling back to the old config if the new
-        one cannot be opened.
-        """
+    def _reconfigure_live(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
+        """RUNNING/PAUSED -> RECONFIGURING -> the same state, on the new config or rolled back."""
         with self._op_lock:
-            self._check_open()
-            if self.state not in (State.RUNNING, State.PAUSED):
-                return self.configure(config)
             validated = self._validate(config)
             old = self.config
             assert old is not None
@@ -411,9 +422,11 @@ class AudioSystem:
         self._pipeline = pipeline
         self._stream = stream
         self._active_device = input_device
+        if self._event_driven:
+            pipeline.on_trouble = self._wake_supervisor
+            self._wake_supervisor()  # a new stream: the watchdog takes its reference now
         self._active_output = output_device
-        self.monitoring.gauge("latency_ms").set(
-            1000 * (config.stream.block_size / config.stream.sample_rate))
+        self.monitoring.gauge("latency_ms").set(1000 * config.block_seconds)
 
     def _abandon_build(self, stream: DeviceStream | None, stream_alloc: Any, pipeline: Pipeline) -> None:
         """Give back what a ``_build`` that failed half-way took: the stream (if it opened), its
@@ -465,26 +478,68 @@ class AudioSystem:
         current stream". The error is queued as its compact ``ErrorInfo``, so the queue holds no
         traceback (and no frame of the stream's thread)."""
         self._device_errors.append((generation, ErrorInfo.of(error, component="device")))
+        if self._event_driven:
+            self._wake_supervisor()
+
+    # The supervisor's pace. On a real clock it passes every ``supervisor_interval_ms``: a device
+    # thread only enqueues, and the pass finds its report. On the virtual clock a pass every few
+    # simulated ms was a third of the simulation's event loop, so there it runs when something
+    # needs it: an error queued (``_on_device_error``), the pipeline's trouble (a callback error,
+    # the pool running dry or refilling), a new stream, resume, and the watchdog's deadline (the
+    # moment the last callback becomes a stall). A stall the policy leaves alone is reported again
+    # every ``supervisor_interval_ms``, as on a real clock.
+    def _wake_supervisor(self) -> None:
+        """A pass at the current time (event-driven supervisor only); idempotent."""
+        scheduler = self._scheduler
+        if scheduler is None or not self._event_driven:
+            return
+        with self._wake_lock:
+            timer = self._supervisor_timer
+            if timer is not None:
+                if timer.when <= self.clock.now():
+                    return
+                timer.cancel()
+            self._supervisor_timer = scheduler.call_later(0.0, self._supervise_cb)
 
     def _schedule_supervisor(self) -> None:
         if self._scheduler is None or self._supervisor_timer is not None:
             return
         assert self.config is not None
-        interval = self.config.watchdog.supervisor_interval_ms / 1000
-        self._supervisor_timer = self._scheduler.call_later(interval, self._supervise)
+        self._supervisor_interval_s = self.config.watchdog.supervisor_interval_ms / 1000
+        if self._event_driven:
+            self._wake_supervisor()
+            return
+        self._supervisor_timer = self._scheduler.call_later(self._supervisor_interval_s,
+                                                            self._supervise_cb)
 
     def _cancel_supervisor(self) -> None:
-        if self._supervisor_timer is not None:
-            self._supervisor_timer.cancel()
-            self._supervisor_timer = None
+        with self._wake_lock:
+            if self._supervisor_timer is not None:
+                self._supervisor_timer.cancel()
+                self._supervisor_timer = None
 
     def _supervise(self) -> None:
-        self._supervisor_timer = None
+        with self._wake_lock:
+            self._supervisor_timer = None
         with self._op_lock:
-            if self.state == State.CLOSED:
+            if self.coordinator.state(SYSTEM) is _CLOSED:
                 return
             self.poll()
-            self._schedule_supervisor()
+            with self._wake_lock:
+                if self._supervisor_timer is not None:  # the pass itself woke it (a recovery ended)
+                    return
+                if not self._event_driven:
+                    self._supervisor_timer = self._scheduler.call_later(  # type: ignore[union-attr]
+                        self._supervisor_interval_s, self._supervise_cb)
+                    return
+                due = self._watchdog_due
+                if due is None:
+                    return  # nothing to watch: asleep until an event wakes it
+                now = self.clock.now()
+                if due <= now:  # a stall already reported: again at the interval's pace
+                    due = now + self._supervisor_interval_s
+                self._supervisor_timer = self._scheduler.call_later(  # type: ignore[union-attr]
+                    due - now, self._supervise_cb)
 
     def poll(self) -> None:
         """One supervisor pass: route queued device/callback errors, watchdog, pool, gauges."""
@@ -500,6 +555,7 @@ class AudioSystem:
                 if err.is_a(DeviceError):
                     self.monitoring.counter("device_losses").inc()
                 self.coordinator.handle_error(err.component or "device", err)
+            self._watchdog_due = None
             pipeline, stream, config = self._pipeline, self._stream, self.config
             if pipeline is None or config is None:
                 return
@@ -517,20 +573,24 @@ class AudioSystem:
             elif not pipeline.pool_dry and self.degraded:
                 self.degraded = False
                 self._emit("undegraded")
-            gauges = self.monitoring.gauges  # standard gauges, always present: no lookup per pass
-            gauges["buffer_fill_input"].set(pipeline.input_ring.fill)
-            gauges["buffer_fill_output"].set(pipeline.output_ring.fill)
-            gauges["pool_in_use"].set(pipeline.pool.in_use)
-            if self.state == State.RUNNING and stream is not None and self._pipeline is pipeline:
-                period = config.stream.block_size / config.stream.sample_rate
+            self._g_fill_in.set(pipeline.input_ring.fill)
+            self._g_fill_out.set(pipeline.output_ring.fill)
+            self._g_pool.set(pipeline.pool.in_use)
+            if stream is not None and self._pipeline is pipeline \
+                    and self.coordinator.state(SYSTEM) is _RUNNING:
+                period = config.block_seconds
                 last = stream.stats.last_callback_at
                 started = getattr(stream, "started_at", None)
                 ref = last if last is not None else started
                 # Never below the stream's own floor: a gap its device shows when healthy is no stall.
                 floor = getattr(stream, "min_stall_s", 0.0)
+                now = self.clock.now()
                 if ref is None:
-                    stream.started_at = self.clock.now()  # type: ignore[attr-defined]
-                elif self.clock.now() - ref > max(config.watchdog.stall_periods * period, floor):
+                    stream.started_at = ref = now  # type: ignore[attr-defined]
+                limit = ref + max(config.watchdog.stall_periods * period, floor)
+                # the first moment after ``limit``: when the next pass must come if no callback does
+                self._watchdog_due = math.nextafter(limit, math.inf)
+                if now > limit:
                     self.monitoring.counter("device_stalls").inc()
                     self.coordinator.handle_error("device", DeviceStalledError(
                         f"no callback for {self.clock.now() - ref:.3f} s "
@@ -564,96 +624,26 @@ class AudioSystem:
                     self._teardown("unrecoverable error")
                     self._set(State.FAILED, f"unrecoverable {type(err).__name__}", components=PIPELINE)
 
-    # -- recovery -----------------------------------------------------------------------------
-    def _candidate_devices(self) -> list[str]:
-        assert self.config is not None
-        primary = self.config.device.input_device
-        return [primary, *[d for d in self.config.device.fallback_devices if d != primary]]
+    # -- recovery: executed by the Recoverer (recoverer.py) --------------------------------------
+    @property
+    def _recovery(self) -> RecoveryRun | None:
+        return self._recoverer.run
 
     def _enter_recovery(self, err: AudioSystemError | ErrorInfo, cause: str, *,
                         target: State | None = None) -> None:
-        with self._op_lock:
-            if self._recovery is not None or self.state in (State.CLOSED, State.STOPPED, State.STOPPING):
-                return
-            if target is None:
-                target = State.PAUSED if self.state == State.PAUSED else State.RUNNING
-            now = self.clock.now()
-            self._set(State.RECOVERING, cause, components=PIPELINE)
-            self._teardown("recovery")
-            policy = RecoveryPolicy(self.config.recovery)  # type: ignore[union-attr]
-            run = _RecoveryRun(now, cause, target, self._candidate_devices(), delays=policy.backoff())
-            self._recovery = run
-            self._emit("recovery_started", cause=cause, error=err.describe(), target=target.value)
-            self._schedule_attempt(run)
+        self._recoverer.enter(err, cause, target=target)
 
-    def _schedule_attempt(self, run: _RecoveryRun) -> None:
-        assert run.delays is not None
-        delay = next(run.delays, None)
-        if delay is None:
-            run.device_index += 1
-            if run.device_index >= len(run.devices):
-                self._recovery_failed(run, "every attempt on every device failed")
-                return
-            run.delays = RecoveryPolicy(self.config.recovery).backoff()  # type: ignore[union-attr]
-            delay = next(run.delays)
-        if self._scheduler is None:
-            self._recovery_attempt(run)
-        else:
-            run.timer = self._scheduler.call_later(delay, lambda: self._recovery_attempt(run))
-
-    def _recovery_attempt(self, run: _RecoveryRun) -> None:
-        with self._op_lock:
-            if self._recovery is not run or self.state != State.RECOVERING:
-                return
-            assert self.config is not None
-            deadline = self.config.recovery.deadline_ms / 1000
-            if self.clock.now() - run.started > deadline:
-                self._recovery_failed(run, f"deadline of {deadline:.3f} s passed")
-                return
-            run.attempts += 1
-            device = run.devices[run.device_index]
-            output = device if run.device_index > 0 else self.config.device.output_device
-            self._emit("recovery_attempt", attempt=run.attempts, device=device)
-            try:
-                self._build(self.config, device, output)
-            except AudioSystemError as exc:
-                self._emit("recovery_attempt_failed", attempt=run.attempts, device=device,
-                           error=exc.describe())
-                self._schedule_attempt(run)
-                return
-            self._finish_recovery(run)
-
-    def _finish_recovery(self, run: _RecoveryRun) -> None:
-        self._recovery = None
-        elapsed = self.clock.now() - run.started
-        for name in PIPELINE:
-            self.coordinator.try_transition(name, State.RUNNING, "recovered")
-        self.coordinator.transition(SYSTEM, run.target, "recovered")
-        if self._pipeline is not None:
-            self._pipeline.capturing = run.target == State.RUNNING
-        self.monitoring.counter("recoveries").inc()
-        self.monitoring.histogram("recovery_time_s").observe(elapsed)
-        self._emit("recovery_succeeded", attempts=run.attempts, seconds=elapsed,
-                   device=self._active_device, target=run.target.value)
-        self._schedule_supervisor()
-
-    def _recovery_failed(self, run: _RecoveryRun, why: str) -> None:
-        self._recovery = None
-        self._teardown("recovery failed")
-        self.monitoring.counter("recovery_failures").inc()
-        self._set(State.FAILED, f"recovery failed: {why}", components=PIPELINE)
-        self._emit("recovery_failed", reason=why, attempts=run.attempts)
-        self.coordinator.handle_error(SYSTEM, RecoveryError(f"recovery failed: {why}", component=SYSTEM),
-                                      requires_recovery=False)
+    def _finish_recovery(self, run: RecoveryRun) -> None:
+        """A recovery run reopened the stream. A method of the system, not only of the recoverer,
+        so that a subclass can change what success does (the mutants, the soak's planted leak)."""
+        self._recoverer.finish(run)
 
     def _cancel_recovery(self) -> None:
-        run, self._recovery = self._recovery, None
-        if run is not None and run.timer is not None:
-            run.timer.cancel()
+        self._recoverer.cancel()
 
     @property
     def recovering(self) -> bool:
-        return self._recovery is not None
+        return self._recoverer.active
 
     def recover(self) -> bool:
         """Synchronous recovery: reopen on the primary device, then each fallback; True if healthy.
@@ -663,34 +653,7 @@ class AudioSystem:
         """
         with self._op_lock:
             self._check_open()
-            if self.config is None:
-                return False
-            state = self.state
-            if state in (State.RUNNING, State.PAUSED) and self.is_healthy():
-                return True
-            if state not in (State.FAILED, State.RECOVERING, State.RUNNING, State.PAUSED):
-                return False
-            target = State.PAUSED if state == State.PAUSED else State.RUNNING
-            if self._recovery is not None:
-                target = self._recovery.target
-            self._cancel_recovery()
-            if self.state != State.RECOVERING:
-                self._set(State.RECOVERING, "recover()", components=PIPELINE)
-            self._teardown("recover()")
-            run = _RecoveryRun(self.clock.now(), "recover()", target, self._candidate_devices())
-            for i, device in enumerate(run.devices):
-                run.attempts += 1
-                output = device if i > 0 else self.config.device.output_device
-                try:
-                    self._build(self.config, device, output)
-                except AudioSystemError as exc:
-                    self._emit("recovery_attempt_failed", attempt=run.attempts, device=device,
-                               error=exc.describe())
-                    continue
-                self._finish_recovery(run)
-                return self.is_healthy()
-            self._recovery_failed(run, "recover(): no device could be opened")
-            return False
+            return self._recoverer.recover_now()
 
     def simulate_error(self, component: str = "dsp") -> None:
         """Report a SimulatedError from ``component`` (it and its dependents fail), then raise it."""

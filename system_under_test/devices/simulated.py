@@ -45,6 +45,10 @@ from .base import (
 
 COMMON_RATES = (44_100, 48_000, 88_200, 96_000)
 
+#: The status of a clean block, shared by every clean callback (one object less per block): never
+#: mutated; a block that needs a flag gets a ``StatusFlags`` of its own.
+_CLEAN = StatusFlags()
+
 #: ``tap(stream, outdata, callback_time)``: see ``SimulatedBackend.add_output_tap``
 OutputTap = Callable[["SimulatedStream", np.ndarray, float], None]
 
@@ -218,7 +222,7 @@ class SimulatedStream(DeviceStream):
         self._on_error = on_error
         self._devices = devices
         self._clock = backend.clock
-        self._period = spec.block_size / spec.sample_rate
+        self._period = spec.block_seconds
         self._bs = spec.block_size
         self._rate = spec.sample_rate
         self._tick_cb = self._tick  # one bound method, not a new one per scheduled block
@@ -289,7 +293,7 @@ class SimulatedStream(DeviceStream):
                 if d.stalled or d.pending_delay_s:
                     break
             else:  # the common case, no stall and no delay pending: deliver now
-                self._deliver(StatusFlags())
+                self._deliver(_CLEAN if not self._after_stall else StatusFlags())
                 return
             if any(d.stalled for d in self._devices):
                 self._after_stall = True
@@ -333,7 +337,7 @@ class SimulatedStream(DeviceStream):
         stats.callbacks += 1
         now = self._clock.now()
         stats.last_callback_at = now
-        if status.any():
+        if status is not _CLEAN and status.any():
             stats.flagged_callbacks += 1
             for name in status.set_names():
                 stats.flag_counts[name] = stats.flag_counts.get(name, 0) + 1

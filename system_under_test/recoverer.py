@@ -1,0 +1,198 @@
+"""Executing recovery: tear down, back off, reopen on the primary device, fall back, give up.
+
+``recovery.RecoveryPolicy`` decides *what* to do about an error; a ``Recoverer`` *does* the
+RESTART action for one ``AudioSystem``: it owns the one recovery run in progress, schedules its
+attempts on the system's scheduler by the policy's back-off, enforces the deadline, walks the
+fallback devices, and tells the system when the run succeeded or failed. The system keeps the
+pipeline (``_build``/``_teardown``), the lifecycle (``_set``) and the events (``_emit``); the
+recoverer calls them under the system's operation lock, as the system's own methods did.
+
+``AudioSystem._finish_recovery(run)`` stays the system's method (it delegates to ``finish``), so
+that a subclass can change what success does: the test suite's mutants and the soak's planted leak
+override it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import AudioSystemError, ErrorInfo, RecoveryError
+from .lifecycle import State
+from .recovery import RecoveryPolicy
+
+if TYPE_CHECKING:  # the recoverer is built by the system it serves
+    from .system import AudioSystem
+
+SYSTEM = "system"
+
+
+@dataclass
+class RecoveryRun:
+    """One recovery in progress: when and why it started, where it is in its back-off."""
+
+    started: float
+    cause: str
+    target: State
+    devices: list[str]
+    attempts: int = 0
+    device_index: int = 0
+    delays: Iterator[float] | None = None
+    timer: Any = None
+    detect_time_s: float = 0.0
+
+
+class Recoverer:
+    """The RESTART action of one system, one run at a time."""
+
+    def __init__(self, system: "AudioSystem", components: tuple[str, ...]) -> None:
+        self.system = system
+        self.components = components
+        self.run: RecoveryRun | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.run is not None
+
+    def _policy(self) -> RecoveryPolicy:
+        assert self.system.config is not None
+        return RecoveryPolicy(self.system.config.recovery)
+
+    def candidate_devices(self) -> list[str]:
+        """The primary input device, then every fallback that is not it."""
+        config = self.system.config
+        assert config is not None
+        primary = config.device.input_device
+        return [primary, *[d for d in config.device.fallback_devices if d != primary]]
+
+    # -- the automatic run: attempts on the scheduler ------------------------------------------
+    def enter(self, err: AudioSystemError | ErrorInfo, cause: str, *, target: State | None = None) -> None:
+        """RECOVERING now, everything torn down, the first attempt scheduled (at once: back-off 0)."""
+        s = self.system
+        with s._op_lock:
+            if self.run is not None or s.state in (State.CLOSED, State.STOPPED, State.STOPPING):
+                return
+            if target is None:
+                target = State.PAUSED if s.state == State.PAUSED else State.RUNNING
+            now = s.clock.now()
+            s._set(State.RECOVERING, cause, components=self.components)
+            s._teardown("recovery")
+            run = RecoveryRun(now, cause, target, self.candidate_devices(), delays=self._policy().backoff())
+            self.run = run
+            s._emit("recovery_started", cause=cause, error=err.describe(), target=target.value)
+            self._schedule_attempt(run)
+
+    def _schedule_attempt(self, run: RecoveryRun) -> None:
+        assert run.delays is not None
+        delay = next(run.delays, None)
+        if delay is None:
+            run.device_index += 1
+            if run.device_index >= len(run.devices):
+                self.failed(run, "every attempt on every device failed")
+                return
+            run.delays = self._policy().backoff()
+            delay = next(run.delays)
+        scheduler = self.system._scheduler
+        if scheduler is None:
+            self._attempt(run)
+        else:
+            run.timer = scheduler.call_later(delay, lambda: self._attempt(run))
+
+    def _attempt(self, run: RecoveryRun) -> None:
+        s = self.system
+        with s._op_lock:
+            if self.run is not run or s.state != State.RECOVERING:
+                return
+            config = s.config
+            assert config is not None
+            deadline = config.recovery.deadline_ms / 1000
+            if s.clock.now() - run.started > deadline:
+                self.failed(run, f"deadline of {deadline:.3f} s passed")
+                return
+            run.attempts += 1
+            device = run.devices[run.device_index]
+            output = device if run.device_index > 0 else config.device.output_device
+            s._emit("recovery_attempt", attempt=run.attempts, device=device)
+            try:
+                s._build(config, device, output)
+            except AudioSystemError as exc:
+                s._emit("recovery_attempt_failed", attempt=run.attempts, device=device,
+                        error=exc.describe())
+                self._schedule_attempt(run)
+                return
+            s._finish_recovery(run)
+
+    # -- the end of a run ----------------------------------------------------------------------
+    def finish(self, run: RecoveryRun) -> None:
+        """The stream is open again: components and system back to the run's target state."""
+        s = self.system
+        self.run = None
+        elapsed = s.clock.now() - run.started
+        for name in self.components:
+            s.coordinator.try_transition(name, State.RUNNING, "recovered")
+        s.coordinator.transition(SYSTEM, run.target, "recovered")
+        if s._pipeline is not None:
+            s._pipeline.capturing = run.target == State.RUNNING
+        s.monitoring.counter("recoveries").inc()
+        s.monitoring.histogram("recovery_time_s").observe(elapsed)
+        s._emit("recovery_succeeded", attempts=run.attempts, seconds=elapsed,
+                device=s._active_device, target=run.target.value)
+        s._schedule_supervisor()
+
+    def failed(self, run: RecoveryRun, why: str) -> None:
+        """No attempt could reopen the stream: FAILED, reported, waiting for the owner."""
+        s = self.system
+        self.run = None
+        s._teardown("recovery failed")
+        s.monitoring.counter("recovery_failures").inc()
+        s._set(State.FAILED, f"recovery failed: {why}", components=self.components)
+        s._emit("recovery_failed", reason=why, attempts=run.attempts)
+        s.coordinator.handle_error(SYSTEM, RecoveryError(f"recovery failed: {why}", component=SYSTEM),
+                                   requires_recovery=False)
+
+    def cancel(self) -> None:
+        run, self.run = self.run, None
+        if run is not None and run.timer is not None:
+            run.timer.cancel()
+
+    # -- the synchronous run: recover() ------------------------------------------------------
+    def recover_now(self) -> bool:
+        """Reopen on the primary device, then each fallback, without back-off; True if healthy.
+
+        Works from FAILED, RECOVERING (skipping the back-off) or RUNNING/PAUSED with an unhealthy
+        component; the caller holds the operation lock and checked the system is open.
+        """
+        s = self.system
+        config = s.config
+        if config is None:
+            return False
+        state = s.state
+        if state in (State.RUNNING, State.PAUSED) and s.is_healthy():
+            return True
+        if state not in (State.FAILED, State.RECOVERING, State.RUNNING, State.PAUSED):
+            return False
+        target = State.PAUSED if state == State.PAUSED else State.RUNNING
+        if self.run is not None:
+            target = self.run.target
+        self.cancel()
+        if s.state != State.RECOVERING:
+            s._set(State.RECOVERING, "recover()", components=self.components)
+        s._teardown("recover()")
+        run = RecoveryRun(s.clock.now(), "recover()", target, self.candidate_devices())
+        for i, device in enumerate(run.devices):
+            run.attempts += 1
+            output = device if i > 0 else config.device.output_device
+            try:
+                s._build(config, device, output)
+            except AudioSystemError as exc:
+                s._emit("recovery_attempt_failed", attempt=run.attempts, device=device,
+                        error=exc.describe())
+                continue
+            s._finish_recovery(run)
+            return s.is_healthy()
+        self.failed(run, "recover(): no device could be opened")
+        return False
+
+
+__all__ = ["Recoverer", "RecoveryRun"]

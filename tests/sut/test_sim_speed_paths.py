@@ -1,0 +1,97 @@
+"""The fast paths of the simulation keep the meaning of the slow ones they replaced."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from system_under_test.lifecycle import State, TransitionRecord
+
+
+def test_a_transition_record_dict_names_every_field_with_state_values() -> None:
+    record = TransitionRecord(7, 1.25, "dsp", State.RUNNING, State.RECOVERING, "stall")
+    expected = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+    expected["from_state"], expected["to_state"] = "running", "recovering"
+    got = record.to_dict()
+    assert got == expected
+    assert list(got) == [f.name for f in dataclasses.fields(record)]  # the history's key order
+
+
+def _running(seed: int = 1):
+    from system_under_test import AudioSystem
+
+    s = AudioSystem({"stream": {"block_size": 256}}, seed=seed)
+    s.initialize()
+    s.start()
+    return s
+
+
+def test_on_the_virtual_clock_a_healthy_system_is_supervised_at_watchdog_deadlines_not_every_tick() -> None:
+    s = _running()
+    passes = []
+    real_poll = s.poll
+    s.poll = lambda: (passes.append(s.clock.now()), real_poll())[1]  # type: ignore[method-assign]
+    s.run_for(1.0)
+    period = s.config.block_seconds
+    stall = s.config.watchdog.stall_periods * period
+    tick = s.config.watchdog.supervisor_interval_ms / 1000
+    # a tick every supervisor_interval_ms would be 200 passes; a deadline every 3-4 blocks ~50-63
+    assert 1.0 / stall - 2 <= len(passes) <= 1.0 / (stall - period) + 2 < 0.5 / tick
+    assert s.metrics().counters.get("device_stalls", 0) == 0
+    s.close()
+
+
+def test_a_silent_stall_is_detected_the_moment_the_last_callback_is_stall_periods_old() -> None:
+    s = _running()
+    s.run_for(0.1)
+    stream = s.stream
+    errors = []
+    s.add_event_listener(lambda e: errors.append(e) if e.kind == "error" else None)
+    s.backend.stall(stream.spec.input_device)
+    s.run_for(0.2)
+    last = stream.stats.last_callback_at
+    stalls = [e for e in errors if "DeviceStalledError" in str(e.data.get("error"))]
+    assert stalls, errors
+    late = stalls[0].time - last - s.config.watchdog.stall_periods * s.config.block_seconds
+    assert 0 < late < 1e-9  # at the deadline, not on the next 5 ms tick after it
+    s.close()
+
+
+def test_a_reported_device_loss_is_handled_when_it_is_reported() -> None:
+    s = _running()
+    s.run_for(0.1)
+    errors = []
+    s.add_event_listener(lambda e: errors.append(e) if e.kind == "error" else None)
+    name = s.stream.spec.input_device
+    t_loss = s.clock.now()
+    s.backend.remove_device(name)
+    s.run_for(0.05)
+    lost = [e for e in errors if "DeviceLostError" in str(e.data.get("error"))]
+    assert lost, errors
+    # the device reports one period after it disappears; the supervisor routes it at once
+    assert lost[0].time == t_loss + s.config.block_seconds
+    s.close()
+
+
+def test_the_biquad_gives_the_same_samples_without_scipys_private_kernel(monkeypatch) -> None:
+    """``dsp.Biquad`` calls scipy's private C kernel behind ``lfilter`` (the public functions cost
+    2-10x more per block: ``bench_sim.filter_calls``); if a scipy release moves it, the public
+    ``lfilter`` takes over with the same samples, filter state carried across blocks alike."""
+    import numpy as np
+
+    from system_under_test import dsp
+
+    rng = np.random.default_rng(3)
+    blocks = [rng.standard_normal((256, 2)).astype(np.float32) for _ in range(4)]
+
+    def through(stage: dsp.Biquad) -> np.ndarray:
+        return np.concatenate([stage.process(b.copy()) for b in blocks])
+
+    fast = through(dsp.Biquad("peaking", 3000.0, 1.2, 4.0, 48_000, 2))
+    monkeypatch.setattr(dsp, "_lfilter_kernel", None)
+    public = through(dsp.Biquad("peaking", 3000.0, 1.2, 4.0, 48_000, 2))
+    assert np.array_equal(fast, public)
+    from scipy import signal
+
+    b, a = dsp.biquad_coefficients("peaking", 3000.0, 1.2, 4.0, 48_000)
+    reference = signal.sosfilt(np.concatenate([b, a])[None, :], np.concatenate(blocks), axis=0)
+    assert np.allclose(fast, reference, atol=1e-6)
