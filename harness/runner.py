@@ -1,4 +1,7 @@
-"""The reliability run: one AudioSystem, one backend, a seeded fault schedule, a history, verdicts.
+"""The reliability run: one system, one backend, a seeded fault schedule, a history, verdicts.
+
+The system is ``AudioSystem`` unless ``--system module:factory`` names another
+(``harness.sut_protocol``); ``harness.compose`` builds it with its backend and injector.
 
 ``soundcheck run`` is this module with a command line; soaks and scenarios reuse ``ReliabilityRun``.
 A run advances in *chunks* (simulated seconds on the virtual clock, wall seconds on a real device);

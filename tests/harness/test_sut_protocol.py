@@ -144,3 +144,23 @@ def test_a_named_system_is_checked_when_composed(user_module: str) -> None:
 
     with pytest.raises(UsageError, match="lacks"):
         compose(SystemSpec(seed=1, system=resolve_factory("user_systems:make_half")))
+
+
+def test_a_soak_journals_its_system_so_resume_runs_the_same_one(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.journal import read_journal
+    from harness.soak import SoakRunner, SoakSpec
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))
+    spec = SoakSpec(duration_s=4.0, checkpoint_s=2.0, run_dir=tmp_path / "soak",
+                    system="examples.simple_player:make_fixed_system")
+    result = SoakRunner(spec).start()
+    assert result.summary["system_factory"] == spec.system
+    journaled = (read_journal(tmp_path / "soak").header or {})["spec"]
+    assert SoakSpec.from_dict(journaled).system == spec.system  # what --resume builds its runner from
+
+
+def test_resume_takes_the_system_from_the_journal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "soak").mkdir()
+    assert main(["soak", "--resume", str(tmp_path / "soak"), "--system", "examples.simple_player:make_system"]) == 2
+    assert "--system" in capsys.readouterr().err
