@@ -98,20 +98,22 @@ def _call(p: Pipeline, indata: np.ndarray, status: StatusFlags | None = None, ou
 def test_a_pipeline_allocates_its_rings_and_pool_exactly_and_gives_all_back():
     m = MonitoringCoordinator()
     rm = ResourceManager(VirtualClock())
-    p = Pipeline(_config(ring_blocks=4, pool_blocks=3, in_ch=2, out_ch=1, dsp=[
-        {"kind": "mixer", "matrix": [[0.5, 0.5]]}]), rm, m)
+    config = _config(ring_blocks=4, pool_blocks=3, in_ch=2, out_ch=3, dsp=[
+        {"kind": "mixer", "matrix": [[0.5, 0.5], [1.0, 0.0], [0.0, 1.0]]}])
+    p = Pipeline(config, rm, m)
+    assert (p.config, p.resources, p.monitoring) == (config, rm, m)
     got = sorted((a.component, a.rtype.value, a.amount, a.tag) for a in rm.live())
     ring = 4 * BS
     assert got == sorted([
         ("input", "buffers", 1, "input ring"), ("input", "frames", ring, "input ring"),
         ("input", "bytes", ring * 2 * 4, "input ring"),
         ("output", "buffers", 1, "output ring"), ("output", "frames", ring, "output ring"),
-        ("output", "bytes", ring * 1 * 4, "output ring"),
+        ("output", "bytes", ring * 3 * 4, "output ring"),
         ("dsp", "buffers", 3, "block pool"), ("dsp", "frames", 3 * BS, "block pool"),
         ("dsp", "bytes", 3 * BS * 2 * 4, "block pool"),
     ])
     assert (p.input_ring.capacity, p.output_ring.capacity) == (ring, ring)
-    assert (p.block_size, p.in_channels, p.out_channels, p.budget_s) == (BS, 2, 1, BUDGET)
+    assert (p.block_size, p.in_channels, p.out_channels, p.budget_s) == (BS, 2, 3, BUDGET)
     assert not p.released
     p.release()
     assert rm.live() == [] and p.released
@@ -352,3 +354,68 @@ def test_frame_accounts_balance_exactly():
     assert not FrameAccounts(10, 5, 2, 7, 2).balanced() and not FrameAccounts(10, 5, 3, 7, 3).balanced()
     assert not FrameAccounts(10, 6, 2, 0, 3).balanced()
     assert a.to_dict() == {"captured": 10, "played": 5, "dropped": 2, "inserted": 7, "buffered": 3}
+
+
+def test_a_new_pipeline_is_silent_with_no_errors_until_it_captures():
+    m = MonitoringCoordinator()
+    p = Pipeline(_config(), ResourceManager(VirtualClock()), m, chain=_Chain())
+    assert p.consecutive_errors == 0 and len(p.errors) == 0 and not p.capturing
+    out = _call(p, _frames(1, BS))
+    assert (out == 0).all() and _counts(m) == _zero(callbacks=1)
+
+
+def test_xruns_and_flags_add_up_over_callbacks(monkeypatch):
+    monkeypatch.setattr(pipeline_module, "_perf", _Perf(step=0.0))
+    p, _, m = _pipeline(cost_s=2 * BUDGET)
+    for _ in range(3):
+        _call(p, _frames(1, BS), StatusFlags(output_overflow=True))
+    assert m.value("status_output_overflow") == 3 and m.value("budget_overruns") == 3
+    assert m.value("xruns") == 6  # a flagged block and an overrun are two xruns
+
+
+def test_a_pipeline_on_a_real_clock_judges_the_measured_duration(monkeypatch):
+    monkeypatch.setattr(pipeline_module, "_perf", _Perf(step=2 * BUDGET))
+    m = MonitoringCoordinator()
+    p = Pipeline(_config(), ResourceManager(VirtualClock()), m, chain=_Chain())  # simulated: default
+    _call(p, _frames(1, BS))
+    assert m.value("budget_overruns") == 1
+
+
+def test_an_output_backlog_one_frame_over_the_latency_is_trimmed():
+    p, _, m = _pipeline(latency_ms=1.0, ring_blocks=4)  # at most 48 frames wait for output
+    _call(p, _frames(1, 15))
+    _call(p, _frames(16, 15))  # one block through, 15 played: 1 frame left in the output ring
+    assert m.value("frames_dropped") == 0 and p.output_ring.fill == 1
+    _call(p, _frames(31, 34))  # three more blocks: 49 waiting, one over
+    assert m.value("frames_dropped") == 1
+    c = _counts(m)
+    assert c["frames_captured"] == c["frames_played"] + p.buffered() + c["frames_dropped"]
+
+
+def test_read_between_callbacks_waits_for_a_callback_half_way_and_is_bounded(monkeypatch):
+    p, _, m = _pipeline()
+    finished = m.histogram("callback_duration_s")
+    sleeps: list[float] = []
+
+    def audio_thread_finishes(seconds: float) -> None:
+        sleeps.append(seconds)
+        while finished.count < m.value("callbacks"):
+            finished.observe(0.0)
+
+    monkeypatch.setattr(pipeline_module.time, "sleep", audio_thread_finishes)
+    entered = {"done": False}
+
+    def read_while_a_callback_enters() -> str:
+        if not entered["done"]:
+            entered["done"] = True
+            m.counter("callbacks").value += 1  # a callback entered during this read, not finished
+            return "torn"
+        return "whole"
+
+    assert p.read_between_callbacks(read_while_a_callback_enters) == "whole" and len(sleeps) == 1
+    # the default bound: 250 waits of 0.2 ms, then the last read
+    sleeps.clear()
+    monkeypatch.setattr(pipeline_module.time, "sleep", sleeps.append)
+    m.counter("callbacks").value += 1
+    assert p.read_between_callbacks(lambda: "last") == "last"
+    assert len(sleeps) == 250 and set(sleeps) == {0.0002}

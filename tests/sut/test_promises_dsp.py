@@ -1,0 +1,229 @@
+"""The DSP chain keeps the promises of its configuration: each filter kind has the frequency
+response the RBJ cookbook gives it (gain at DC, at the cutoff and at Nyquist), a chain filters a
+stream block by block exactly as one long filter would, per channel, and forgets its past on
+reset; the limiter never lets a sample over its threshold, attacks at once and releases at the
+configured rate; gains and mixers are the arithmetic they name.
+
+Every check goes through ``DspChain.from_config`` and ``process``/``reset`` (what the pipeline
+uses), and through ``biquad_coefficients`` for the response, so the chain's inner layout (one
+filter call per stage or one for a cascade) is free to change.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from system_under_test.config import BiquadStage, GainStage, LimiterStage, MixerStage
+from system_under_test.dsp import DspChain, Stage, biquad_coefficients
+
+SR = 48_000
+BS = 64
+
+
+def _response(b: np.ndarray, a: np.ndarray, hz: float) -> float:
+    _, h = signal.freqz(b, a, worN=[2 * math.pi * hz / SR])
+    return float(abs(h[0]))
+
+
+def _chain(*stages, channels: int = 1, block_size: int = BS, sample_rate: int = SR) -> DspChain:
+    return DspChain.from_config(list(stages), sample_rate, block_size, channels)
+
+
+def _run(chain: DspChain, x: np.ndarray, block: int = BS) -> np.ndarray:
+    out = [chain.process(x[i:i + block].copy()) for i in range(0, len(x), block)]
+    return np.concatenate(out)
+
+
+def _noise(n: int, channels: int = 1, seed: int = 1) -> np.ndarray:
+    return (0.3 * np.random.default_rng(seed).standard_normal((n, channels))).astype(np.float32)
+
+
+# -- the filter kinds' responses -----------------------------------------------------------------
+@pytest.mark.parametrize("q", [0.5, 0.707, 2.0])
+def test_lowpass_and_highpass_pass_their_band_and_peak_at_q(q):
+    b, a = biquad_coefficients("lowpass", 1000.0, q, 0.0, SR)
+    assert a[0] == 1.0 and len(b) == len(a) == 3
+    assert _response(b, a, 0.0) == pytest.approx(1.0, abs=1e-9)
+    assert _response(b, a, SR / 2) == pytest.approx(0.0, abs=1e-9)
+    assert _response(b, a, 1000.0) == pytest.approx(q, rel=1e-9)  # RBJ: |H(cutoff)| = Q
+    b, a = biquad_coefficients("highpass", 1000.0, q, 0.0, SR)
+    assert _response(b, a, 0.0) == pytest.approx(0.0, abs=1e-9)
+    assert _response(b, a, SR / 2) == pytest.approx(1.0, abs=1e-9)
+    assert _response(b, a, 1000.0) == pytest.approx(q, rel=1e-9)
+
+
+def test_bandpass_notch_and_peaking_act_at_the_cutoff():
+    b, a = biquad_coefficients("bandpass", 2000.0, 1.5, 0.0, SR)
+    assert _response(b, a, 2000.0) == pytest.approx(1.0, rel=1e-9)  # 0 dB peak gain
+    assert _response(b, a, 0.0) == pytest.approx(0.0, abs=1e-9)
+    assert _response(b, a, SR / 2) == pytest.approx(0.0, abs=1e-9)
+    b, a = biquad_coefficients("notch", 2000.0, 1.5, 0.0, SR)
+    assert _response(b, a, 2000.0) == pytest.approx(0.0, abs=1e-9)
+    assert _response(b, a, 0.0) == pytest.approx(1.0, abs=1e-9)
+    assert _response(b, a, SR / 2) == pytest.approx(1.0, abs=1e-9)
+    for gain_db in (6.0, -12.0):
+        b, a = biquad_coefficients("peaking", 2000.0, 1.5, gain_db, SR)
+        assert _response(b, a, 2000.0) == pytest.approx(10 ** (gain_db / 20), rel=1e-9)
+        assert _response(b, a, 0.0) == pytest.approx(1.0, abs=1e-9)
+        assert _response(b, a, SR / 2) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_the_bandwidth_follows_q():
+    # a bandpass's -3 dB edges are cutoff/Q apart (in octaves via the cookbook's BW relation)
+    wide = biquad_coefficients("bandpass", 2000.0, 0.5, 0.0, SR)
+    narrow = biquad_coefficients("bandpass", 2000.0, 5.0, 0.0, SR)
+    assert _response(*narrow, 2600.0) < _response(*wide, 2600.0) < 1.0
+
+
+def test_an_unknown_filter_kind_is_named():
+    with pytest.raises(ValueError, match="^unknown biquad kind 'comb'$"):
+        biquad_coefficients("comb", 1000.0, 0.7, 0.0, SR)
+
+
+# -- a chain filters a stream as one long filter ----------------------------------------------------
+@pytest.mark.parametrize("kind", ["lowpass", "highpass", "bandpass", "notch", "peaking"])
+def test_block_by_block_equals_one_long_filter_per_channel(kind):
+    stage = BiquadStage(filter=kind, cutoff_hz=1500.0, q=1.2, gain_db=4.0)
+    x = _noise(10 * BS, channels=2)
+    x[:, 1] *= -0.5  # the channels differ
+    got = _run(_chain(stage, stage, channels=2), x)
+    b, a = biquad_coefficients(kind, 1500.0, 1.2, 4.0, SR)
+    want = signal.lfilter(b, a, signal.lfilter(b, a, x.astype(np.float64), axis=0), axis=0)
+    assert got.dtype == np.float32 and got.shape == x.shape
+    np.testing.assert_allclose(got, want, atol=2e-6)
+
+
+def test_reset_forgets_the_filter_state_and_the_limiter_gain():
+    chain = _chain(BiquadStage(cutoff_hz=500.0), LimiterStage(threshold_db=-20.0, release_ms=100.0))
+    fresh = _chain(BiquadStage(cutoff_hz=500.0), LimiterStage(threshold_db=-20.0, release_ms=100.0))
+    _run(chain, _noise(8 * BS, seed=2) * 3)
+    x = _noise(2 * BS, seed=3)
+    chain.reset()
+    np.testing.assert_array_equal(_run(chain, x), _run(fresh, x))
+    unreset = _chain(BiquadStage(cutoff_hz=500.0))
+    _run(unreset, _noise(8 * BS, seed=2))
+    assert not np.array_equal(_run(unreset, x), _run(_chain(BiquadStage(cutoff_hz=500.0)), x))
+
+
+# -- gain and mixer ------------------------------------------------------------------------------
+def test_gain_scales_by_its_decibels():
+    x = _noise(BS, channels=2)
+    got = _chain(GainStage(gain_db=-6.0), channels=2).process(x.copy())
+    np.testing.assert_array_equal(got, x * np.float32(10 ** (-6.0 / 20)))
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(_chain(GainStage(gain_db=0.0)).process(x[:, :1].copy()), x[:, :1])
+
+
+def test_a_mixer_maps_inputs_to_outputs_and_the_next_stage_sees_its_channels():
+    x = np.array([[1.0, 2.0, 4.0]] * BS, dtype=np.float32)
+    matrix = ((1.0, 0.0, 0.0), (0.5, 0.25, 0.125))
+    chain = _chain(MixerStage(matrix=matrix), channels=3)
+    got = chain.process(x.copy())
+    assert got.shape == (BS, 2) and got.dtype == np.float32
+    np.testing.assert_array_equal(got[0], [1.0, 0.5 + 0.5 + 0.5])
+    # a filter after a down-mix filters the mixed channels, each with its own state
+    mixed = _chain(MixerStage(matrix=matrix), BiquadStage(cutoff_hz=800.0), channels=3)
+    y = _noise(4 * BS, channels=3, seed=5)
+    b, a = biquad_coefficients("lowpass", 800.0, 0.707, 0.0, SR)
+    want = signal.lfilter(b, a, (y @ np.asarray(matrix, dtype=np.float32).T).astype(np.float64), axis=0)
+    np.testing.assert_allclose(_run(mixed, y), want, atol=2e-6)
+
+
+def test_an_unknown_stage_config_is_named():
+    with pytest.raises(TypeError, match="^unknown stage config 'echo'$"):
+        DspChain.from_config(["echo"], SR, BS, 2)
+
+
+# -- the limiter ---------------------------------------------------------------------------------
+def _limiter(threshold_db: float = -6.0, release_ms: float = 10.0, block_size: int = BS) -> DspChain:
+    return _chain(LimiterStage(threshold_db=threshold_db, release_ms=release_ms), block_size=block_size)
+
+
+def test_the_limiter_leaves_quiet_audio_alone():
+    x = np.full((BS, 1), 0.5, dtype=np.float32)  # -6.02 dB, under a -6 dB threshold
+    np.testing.assert_array_equal(_limiter().process(x.copy()), x)
+    at = np.full((BS, 1), np.float32(10 ** (-6.0 / 20)), dtype=np.float32)
+    np.testing.assert_array_equal(_limiter().process(at.copy()), at)  # exactly at the threshold
+    silent = np.zeros((BS, 1), dtype=np.float32)
+    np.testing.assert_array_equal(_limiter().process(silent.copy()), silent)
+    assert _limiter().process(np.zeros((0, 1), dtype=np.float32)).shape == (0, 1)
+
+
+def test_the_limiter_attacks_at_once_and_releases_at_its_rate():
+    threshold = 10 ** (-6.0 / 20)
+    release = math.exp(-BS / (SR * 10.0 / 1000))
+    lim = _limiter()
+    loud = np.full((BS, 1), 2.0, dtype=np.float32)
+    loud[BS // 2] = -4.0  # the peak is by magnitude
+    out = lim.process(loud.copy())
+    g0 = threshold / 4.0
+    np.testing.assert_allclose(out, loud * np.float32(g0), rtol=1e-6)
+    assert np.abs(out).max() <= threshold * (1 + 1e-6)
+    # quiet blocks: the gain ramps from g0 towards 1 by the release factor per block, linearly
+    quiet = np.full((BS, 1), 0.01, dtype=np.float32)
+    ramp = np.linspace(0.0, 1.0, BS)
+    g = g0
+    for _ in range(3):
+        end = 1.0 - (1.0 - g) * release
+        np.testing.assert_allclose(lim.process(quiet.copy())[:, 0], 0.01 * (g + (end - g) * ramp), rtol=1e-5)
+        g = end
+
+
+def test_a_release_never_lets_the_next_block_over_the_threshold():
+    threshold = 10 ** (-6.0 / 20)
+    lim = _limiter(release_ms=1.0)  # a fast release would overshoot a block only a little quieter
+    lim.process(np.full((BS, 1), 4.0, dtype=np.float32))
+    nearly = np.full((BS, 1), 3.0, dtype=np.float32)
+    out = lim.process(nearly.copy())
+    g0, target = threshold / 4.0, threshold / 3.0  # the gain rises only as far as this block allows
+    np.testing.assert_allclose(out[:, 0], 3.0 * (g0 + (target - g0) * np.linspace(0.0, 1.0, BS)), rtol=1e-6)
+    assert np.abs(out).max() <= threshold * (1 + 1e-6)
+
+
+def test_the_limiter_handles_a_block_of_another_size():
+    threshold = 10 ** (-6.0 / 20)
+    lim = _limiter(release_ms=5.0)
+    lim.process(np.full((BS, 1), 2.0, dtype=np.float32))
+    odd = np.full((37, 2), 0.1, dtype=np.float32)
+    out = lim.process(odd.copy())
+    assert out.shape == (37, 2)
+    assert out[0, 0] == pytest.approx(0.1 * threshold / 2.0, rel=1e-5)
+    assert out[0, 0] < out[-1, 0] < 0.1 and (np.diff(out[:, 0]) > 0).all()
+
+
+# -- the chain as a container -----------------------------------------------------------------------
+class _Costly(Stage):
+    kind = "costly"
+
+    def __init__(self, cost_s: float, factor: float) -> None:
+        self.cost_s = cost_s
+        self.factor = factor
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        block *= np.float32(self.factor)
+        return block
+
+
+def test_cost_adds_up_and_stages_are_added_and_removed_in_place():
+    chain = DspChain()
+    assert chain.cost_s == 0 and chain.process(np.ones((2, 1), dtype=np.float32)).tolist() == [[1.0], [1.0]]
+    a, b, c = _Costly(0.001, 2.0), _Costly(0.002, 3.0), _Costly(0.0, 5.0)
+    chain.add_stage(a)
+    chain.add_stage(b)
+    chain.add_stage(c, index=0)
+    assert chain.stages == (c, a, b) and chain.cost_s == pytest.approx(0.003)
+    assert chain.process(np.ones((1, 1), dtype=np.float32))[0, 0] == 30.0
+    assert chain.remove_stage(a) is True and chain.stages == (c, b)
+    assert chain.remove_stage(a) is False and chain.stages == (c, b)
+    assert DspChain.from_config([], SR, BS, 2).stages == ()
+
+
+def test_the_base_stage_is_the_identity():
+    s = Stage()
+    x = np.ones((3, 2), dtype=np.float32)
+    assert s.process(x) is x and s.output_channels(5) == 5 and s.cost_s == 0.0 and s.kind == "identity"
+    s.reset()

@@ -1,0 +1,401 @@
+"""The simulated device keeps the promises its docstring makes, through its public API only:
+what it lists, what it refuses to open (and why, in words), when each callback comes and what it
+carries, and what every fault hook does to a running stream (and to nothing else).
+
+Everything runs on a ``VirtualClock``: every time below is exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from system_under_test.clock import SystemClock, VirtualClock
+from system_under_test.devices.base import DeviceInfo, StatusFlags, StreamSpec
+from system_under_test.devices.simulated import COMMON_RATES, SimulatedBackend, SimulatedDevice
+from system_under_test.errors import (
+    CallbackError,
+    DeviceFormatError,
+    DeviceLostError,
+    DeviceNotFoundError,
+    SampleRateChangedError,
+)
+
+BS = 64
+SR = 48_000
+PERIOD = BS / SR
+
+
+class _Recorder:
+    """The stream's callback: notes when it ran and what it got, and plays a ramp."""
+
+    def __init__(self, clock: VirtualClock, fail_at: int | None = None) -> None:
+        self.clock = clock
+        self.calls: list[tuple[float, float, int, StatusFlags, np.ndarray]] = []
+        self.fail_at = fail_at
+
+    def __call__(self, indata, outdata, frames, stream_time, status) -> None:
+        self.calls.append((self.clock.now(), stream_time, frames, status, indata.copy()))
+        outdata[:] = len(self.calls)
+        if self.fail_at == len(self.calls):
+            raise ValueError("boom")
+
+    @property
+    def times(self) -> list[float]:
+        return [c[0] for c in self.calls]
+
+    def flags(self) -> list[list[str]]:
+        return [c[3].set_names() for c in self.calls]
+
+
+def _setup(*, seed: int = 0, spec: StreamSpec | None = None, **backend_kw):
+    clock = VirtualClock()
+    backend = SimulatedBackend(clock, seed=seed, **backend_kw)
+    rec = _Recorder(clock)
+    errors: list = []
+    stream = backend.open_stream(spec or StreamSpec("sim-in", "sim-out", 2, 2, SR, BS), rec, errors.append)
+    return clock, backend, stream, rec, errors
+
+
+def _periods(n: int) -> list[float]:
+    return [pytest.approx(PERIOD * k, abs=1e-12) for k in range(1, n + 1)]
+
+
+# -- discovery -----------------------------------------------------------------------------------
+def test_the_default_devices_are_listed_exactly():
+    backend = SimulatedBackend(VirtualClock())
+    assert backend.devices() == [
+        DeviceInfo("sim-in", "sim", 2, 0, COMMON_RATES, 48_000, 0.005),
+        DeviceInfo("sim-out", "sim", 0, 2, COMMON_RATES, 48_000, 0.005),
+        DeviceInfo("sim-duplex", "sim", 8, 8, COMMON_RATES, 48_000, 0.005),
+        DeviceInfo("sim-backup", "sim", 2, 2, COMMON_RATES, 48_000, 0.005),
+    ]
+    assert COMMON_RATES == (44_100, 48_000, 88_200, 96_000)
+    backend.remove_device("sim-duplex")
+    assert [d.name for d in backend.devices()] == ["sim-in", "sim-out", "sim-backup"]
+    backend.restore_device("sim-duplex")
+    assert len(backend.devices()) == 4
+    backend.add_device(SimulatedDevice("usb", sample_rates=(22_050,), default_sample_rate=22_050))
+    assert backend.devices()[-1] == DeviceInfo("usb", "sim", 2, 2, (22_050,), 22_050, 0.005)
+    only = SimulatedBackend(VirtualClock(), devices=[SimulatedDevice("x")])
+    assert [d.name for d in only.devices()] == ["x"] and only.name == "sim"
+    assert [d.name for d in SimulatedBackend(VirtualClock(), devices=[]).devices()] == []
+
+
+def test_the_simulated_device_needs_a_virtual_clock_and_names_what_is_missing():
+    with pytest.raises(TypeError, match="^the simulated device is driven by a VirtualClock$"):
+        SimulatedBackend(SystemClock())  # type: ignore[arg-type]
+    backend = SimulatedBackend(VirtualClock())
+    with pytest.raises(DeviceNotFoundError) as err:
+        backend.stall("nope")
+    assert err.value.message == "no simulated device named 'nope'" and err.value.component == "device"
+    assert err.value.details == {"available": ["sim-backup", "sim-duplex", "sim-in", "sim-out"]}
+    assert backend.device("sim-in").name == "sim-in"
+
+
+def test_the_test_signal_is_a_seeded_sine_plus_noise_with_a_wrap_margin():
+    backend = SimulatedBackend(VirtualClock(), seed=7, signal_hz=1000.0, amplitude=0.25, noise_dbfs=-40.0)
+    table = backend.test_signal(8_000, 3)
+    assert table.shape == (2 * 8_000, 3) and table.dtype == np.float32  # the margin is at most 1 s
+    t = np.arange(8_000) / 8_000
+    noise = 0.01 * np.random.default_rng(7).standard_normal((8_000, 3))
+    want = (0.25 * np.sin(2 * np.pi * 1000.0 * t)[:, None] + noise).astype(np.float32)
+    np.testing.assert_array_equal(table[:8_000], want)
+    np.testing.assert_array_equal(table[8_000:], want)
+    assert backend.test_signal(8_000, 3) is table  # one table per rate and channel count
+    assert backend.test_signal(8_000, 2).shape == (16_000, 2)
+    wide = backend.test_signal(44_100, 1)
+    assert wide.shape == (44_100 + 8192, 1)
+    np.testing.assert_array_equal(wide[44_100:], wide[:8192])
+    assert backend.noise_amplitude == pytest.approx(0.01)
+    assert backend.signal_hz == 1000.0 and backend.amplitude == 0.25
+    other = SimulatedBackend(VirtualClock(), seed=8, signal_hz=1000.0, amplitude=0.25, noise_dbfs=-40.0)
+    assert not np.array_equal(other.test_signal(8_000, 3), table)
+
+
+def test_the_default_signal_is_997_hz_at_half_scale_and_quiet_noise():
+    backend = SimulatedBackend(VirtualClock())
+    assert (backend.signal_hz, backend.amplitude, backend.seed) == (997.0, 0.5, 0)
+    assert backend.noise_amplitude == pytest.approx(10 ** (-90 / 20))
+    table = backend.test_signal(48_000, 1)
+    t = np.arange(48_000) / 48_000
+    np.testing.assert_allclose(table[:48_000, 0], 0.5 * np.sin(2 * np.pi * 997.0 * t), atol=3e-4)
+
+
+# -- opening a stream ---------------------------------------------------------------------------
+def test_opening_a_stream_refuses_each_problem_in_words():
+    backend = SimulatedBackend(VirtualClock())
+    cases = [
+        (StreamSpec("nope", "sim-out", 2, 2, SR, BS), DeviceNotFoundError,
+         "simulated device 'nope' is not present", {"device": "nope"}),
+        (StreamSpec("sim-in", "nope", 2, 2, SR, BS), DeviceNotFoundError,
+         "simulated device 'nope' is not present", {"device": "nope"}),
+        (StreamSpec("sim-in", "sim-out", 3, 2, SR, BS), DeviceFormatError,
+         "'sim-in' has 2 channels, 3 requested", {}),
+        (StreamSpec("sim-in", "sim-out", 2, 3, SR, BS), DeviceFormatError,
+         "'sim-out' has 2 channels, 3 requested", {}),
+        (StreamSpec("sim-in", "sim-out", 2, 2, 22_050, BS), DeviceFormatError,
+         "'sim-in' does not support 22050 Hz", {}),
+    ]
+    for spec, kind, message, details in cases:
+        with pytest.raises(kind) as err:
+            backend.open_stream(spec, lambda *a: None, lambda e: None)
+        assert (type(err.value), err.value.message, err.value.component, err.value.details) == \
+            (kind, message, "device", details)
+    backend.remove_device("sim-out")
+    with pytest.raises(DeviceNotFoundError, match="'sim-out' is not present"):
+        backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, BS), lambda *a: None, lambda e: None)
+    assert backend.streams_opened == 0 and backend.open_streams() == []
+    # exactly the device's channel count is fine, on both sides
+    backend.open_stream(StreamSpec("sim-duplex", "sim-duplex", 8, 8, 96_000, BS), lambda *a: None,
+                        lambda e: None)
+    assert backend.streams_opened == 1
+
+
+def test_open_streams_lists_each_open_stream_once():
+    clock = VirtualClock()
+    backend = SimulatedBackend(clock)
+    a = backend.open_stream(StreamSpec("sim-duplex", "sim-duplex", 2, 2, SR, BS), lambda *x: None, print)
+    b = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, BS), lambda *x: None, print)
+    listed = backend.open_streams()
+    assert len(listed) == 2 and {id(s) for s in listed} == {id(a), id(b)} and backend.streams_opened == 2
+    a.close()
+    assert backend.open_streams() == [b] and a.closed and not b.closed
+    backend.close()
+    assert backend.open_streams() == [] and b.closed and not b.active
+
+
+# -- callbacks ----------------------------------------------------------------------------------
+def test_callbacks_come_once_a_period_with_the_signal_in_order():
+    clock, backend, stream, rec, errors = _setup(seed=3)
+    assert not stream.active and rec.calls == []
+    stream.start()
+    stream.start()  # already running: still one callback a period
+    assert stream.active
+    clock.advance(5 * PERIOD + PERIOD / 2)
+    assert rec.times == _periods(5) and errors == []
+    assert [c[1] for c in rec.calls] == [pytest.approx(PERIOD * k) for k in range(5)]  # stream time
+    assert all(c[2] == BS and c[3] == StatusFlags() for c in rec.calls)
+    signal = backend.test_signal(SR, 2)
+    np.testing.assert_array_equal(np.concatenate([c[4] for c in rec.calls]), signal[:5 * BS])
+    assert stream.stats.callbacks == 5 and stream.stats.last_callback_at == pytest.approx(5 * PERIOD)
+    assert stream.stats.flagged_callbacks == 0 and stream.stats.flag_counts == {}
+    assert stream.frames_delivered == 5 * BS
+
+
+def test_the_input_wraps_after_one_second_of_signal():
+    spec = StreamSpec("sim-in", "sim-out", 1, 1, 44_100, 4410)
+    clock, backend, stream, rec, _ = _setup(spec=spec)
+    stream.start()
+    clock.advance(1.25)
+    signal = backend.test_signal(44_100, 1)
+    got = np.concatenate([c[4] for c in rec.calls])
+    assert got.shape == (12 * 4410, 1)
+    np.testing.assert_array_equal(got[:44_100], signal[:44_100])
+    np.testing.assert_array_equal(got[44_100:], signal[:2 * 4410])
+
+
+def test_stop_stops_callbacks_and_start_resumes_one_period_later():
+    clock, _, stream, rec, _ = _setup()
+    stream.start()
+    clock.advance(2 * PERIOD)
+    stream.stop()
+    clock.advance(10 * PERIOD)
+    assert len(rec.calls) == 2 and not stream.active
+    stream.start()
+    clock.advance(PERIOD)
+    assert len(rec.calls) == 3 and rec.times[-1] == pytest.approx(13 * PERIOD)
+    stream.close()
+    stream.close()
+    clock.advance(5 * PERIOD)
+    assert len(rec.calls) == 3 and stream.closed and not stream.active
+    with pytest.raises(DeviceLostError) as err:
+        stream.start()
+    assert (err.value.message, err.value.component) == ("stream is closed", "device")
+
+
+def test_a_callback_that_raises_is_reported_and_the_stream_goes_on():
+    clock = VirtualClock()
+    backend = SimulatedBackend(clock)
+    rec = _Recorder(clock, fail_at=2)
+    errors: list = []
+    stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, BS), rec, errors.append)
+    stream.start()
+    clock.advance(4 * PERIOD)
+    assert len(rec.calls) == 4 and len(errors) == 1
+    (err,) = errors
+    assert type(err) is CallbackError and err.message == "callback raised ValueError('boom')"
+    assert err.component == "device"
+
+
+def test_the_output_is_recorded_oldest_first_and_heard_by_taps():
+    clock, backend, stream, rec, _ = _setup(record_seconds=3 * PERIOD)
+    heard: list[tuple[object, float, float]] = []
+
+    def tap(s, out, t):
+        heard.append((s, float(out[0, 0]), t))
+
+    backend.add_output_tap(tap)
+    assert stream.recorded().shape == (0, 2)  # nothing played yet
+    stream.start()
+    clock.advance(2 * PERIOD)
+    np.testing.assert_array_equal(stream.recorded()[:, 0], np.repeat([1.0, 2.0], BS))
+    clock.advance(3 * PERIOD)  # five blocks into a three-block recording: the newest three
+    np.testing.assert_array_equal(stream.recorded()[:, 0], np.repeat([3.0, 4.0, 5.0], BS))
+    assert stream.recorded_frames == 5 * BS
+    assert heard == [(stream, float(k), pytest.approx(k * PERIOD)) for k in range(1, 6)]
+    backend.remove_output_tap(tap)
+    backend.remove_output_tap(tap)  # twice is harmless
+    clock.advance(PERIOD)
+    assert len(heard) == 5
+
+
+def test_a_recording_of_a_part_block_wraps_inside_the_block():
+    clock, _, stream, _, _ = _setup(record_seconds=(2.5 * BS) / SR)
+    stream.start()
+    clock.advance(3 * PERIOD)
+    rec = stream.recorded()[:, 0]
+    assert rec.shape == (160,)
+    np.testing.assert_array_equal(rec, np.concatenate([np.full(32, 1.0), np.full(BS, 2.0), np.full(BS, 3.0)]))
+
+
+def test_without_record_seconds_nothing_is_recorded():
+    clock, _, stream, _, _ = _setup()
+    stream.start()
+    clock.advance(2 * PERIOD)
+    assert stream.recording is None and stream.recorded().shape == (0, 2)
+    assert stream.recorded().dtype == np.float32
+
+
+# -- fault hooks ---------------------------------------------------------------------------------
+def test_a_removed_device_reports_its_loss_one_period_later_and_stays_silent():
+    clock, backend, stream, rec, errors = _setup()
+    stream.start()
+    clock.advance(2 * PERIOD)
+    backend.remove_device("sim-in")
+    assert stream.dead and errors == []
+    clock.advance(PERIOD * 0.99)
+    assert errors == []
+    clock.advance(PERIOD * 0.02)
+    (err,) = errors
+    assert type(err) is DeviceLostError and err.message == "simulated device 'sim-in' disappeared"
+    assert (err.component, err.details) == ("device", {"device": "sim-in"})
+    clock.advance(10 * PERIOD)
+    assert len(rec.calls) == 2 and len(errors) == 1
+    backend.remove_device("sim-in")  # already dead: no second report
+    clock.advance(2 * PERIOD)
+    assert len(errors) == 1
+    with pytest.raises(DeviceLostError) as err:
+        stream.start()
+    assert (err.value.message, err.value.component) == ("the device of this stream is gone", "device")
+    backend.restore_device("sim-in")
+    assert "sim-in" in [d.name for d in backend.devices()] and stream.dead
+
+
+def test_a_removed_device_without_report_just_goes_quiet():
+    clock, backend, stream, rec, errors = _setup()
+    stream.start()
+    clock.advance(PERIOD)
+    backend.remove_device("sim-out", report=False)
+    clock.advance(10 * PERIOD)
+    assert len(rec.calls) == 1 and errors == [] and stream.dead
+
+
+def test_a_closed_stream_is_not_told_its_device_went():
+    clock, backend, stream, _, errors = _setup()
+    stream.start()
+    stream.close()
+    backend.remove_device("sim-in")
+    clock.advance(3 * PERIOD)
+    assert errors == [] and not stream.dead
+
+
+def test_a_stall_stops_callbacks_without_error_and_the_first_block_after_it_is_flagged():
+    clock, backend, stream, rec, errors = _setup()
+    stream.start()
+    clock.advance(2 * PERIOD)
+    backend.stall("sim-out")
+    clock.advance(10 * PERIOD)
+    assert len(rec.calls) == 2 and errors == []
+    backend.unstall("sim-out")
+    clock.advance(3 * PERIOD)
+    assert rec.times[2:] == [pytest.approx(PERIOD * k) for k in (13, 14, 15)]
+    assert rec.flags()[2:] == [["input_overflow"], [], []]
+    assert stream.stats.flagged_callbacks == 1 and stream.stats.flag_counts == {"input_overflow": 1}
+    backend.unstall("sim-out")  # not stalled: nothing changes
+    clock.advance(PERIOD)
+    assert len(rec.calls) == 6 and rec.times[-1] == pytest.approx(16 * PERIOD)
+
+
+def test_unstalling_a_stopped_stream_does_not_start_it():
+    clock, backend, stream, rec, _ = _setup()
+    stream.start()
+    backend.stall("sim-in")
+    clock.advance(2 * PERIOD)
+    stream.stop()
+    backend.unstall("sim-in")
+    clock.advance(5 * PERIOD)
+    assert rec.calls == []
+
+
+def test_a_delayed_callback_comes_late_flagged_and_delays_add_up():
+    clock, backend, stream, rec, _ = _setup()
+    stream.start()
+    clock.advance(PERIOD)
+    backend.delay_next_callback("sim-in", 0.010)
+    backend.delay_next_callback("sim-out", 0.005)
+    backend.delay_next_callback("sim-out", 0.001)
+    clock.advance(PERIOD + 0.016 + 2 * PERIOD)
+    assert rec.times == [pytest.approx(PERIOD), pytest.approx(2 * PERIOD + 0.016),
+                         pytest.approx(3 * PERIOD + 0.016), pytest.approx(4 * PERIOD + 0.016)]
+    assert rec.flags() == [[], ["input_overflow", "output_underflow"], [], []]
+    assert stream.stats.flag_counts == {"input_overflow": 1, "output_underflow": 1}
+    assert backend.device("sim-in").pending_delay_s == 0 == backend.device("sim-out").pending_delay_s
+
+
+def test_a_stream_stopped_while_late_delivers_nothing():
+    clock, backend, stream, rec, _ = _setup()
+    stream.start()
+    clock.advance(PERIOD)
+    backend.delay_next_callback("sim-in", 0.010)
+    clock.advance(PERIOD)  # the tick found the delay: the late callback is due in 10 ms
+    stream.stop()
+    clock.advance(0.02)
+    assert len(rec.calls) == 1
+
+
+def test_corrupt_callbacks_get_a_malformed_input_then_good_ones():
+    clock, backend, stream, rec, _ = _setup()
+    backend.corrupt_next_callbacks("sim-in", 2)
+    backend.corrupt_next_callbacks("sim-in")
+    stream.start()
+    clock.advance(5 * PERIOD)
+    assert [c[4].shape for c in rec.calls] == [(BS, 3)] * 3 + [(BS, 2)] * 2
+    signal = backend.test_signal(SR, 2)
+    np.testing.assert_array_equal(rec.calls[3][4], signal[3 * BS:4 * BS])  # the signal went on
+
+
+def test_a_rate_change_kills_the_streams_at_another_rate_and_says_so():
+    clock, backend, stream, rec, errors = _setup()
+    stream.start()
+    clock.advance(PERIOD)
+    backend.change_sample_rate("sim-in", 48_000)  # the stream's own rate: nothing happens
+    clock.advance(PERIOD)
+    assert errors == [] and not stream.dead and len(rec.calls) == 2
+    backend.change_sample_rate("sim-in", 44_100)
+    (err,) = errors
+    assert type(err) is SampleRateChangedError
+    assert err.message == "simulated device 'sim-in' changed rate 48000 -> 44100 Hz under the stream"
+    assert (err.component, err.details) == ("device", {"device": "sim-in", "from": 48_000, "to": 44_100})
+    assert stream.dead and backend.device("sim-in").current_rate == 44_100
+    clock.advance(5 * PERIOD)
+    assert len(rec.calls) == 2
+    backend.change_sample_rate("sim-in", 96_000)
+    assert len(errors) == 1
+
+
+def test_opening_sets_the_devices_current_rate():
+    backend = SimulatedBackend(VirtualClock())
+    assert backend.device("sim-in").current_rate is None
+    backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, 96_000, BS), lambda *a: None, print)
+    assert backend.device("sim-in").current_rate == backend.device("sim-out").current_rate == 96_000
