@@ -1695,7 +1695,7 @@ def _piece_delay(piece: FloatArray, segment: Any, at: int, reach: int, sign: flo
     rec = segment(at - reach, at + size + reach)
     n = sfft.next_fast_len(rec.size + size)
     spec = sfft.rfft(piece, n)
-    cross = np.conj(spec) * sfft.rfft(rec, n) * sign
+    cross = np.conj(spec) * sfft.rfft(rec, n) * (sign or 1.0)
     corr = sfft.irfft(cross, n)[: 2 * reach + 1]
     analytic = sps.hilbert(corr)
     env = np.abs(analytic)
@@ -1709,7 +1709,16 @@ def _piece_delay(piece: FloatArray, segment: Any, at: int, reach: int, sign: flo
     b0 = math.sqrt(float(np.sum(fk * fk * power) / total))
     bc = math.sqrt(max(b0 * b0 - f_mean * f_mean, 1e-12))
     # the carrier peak next to the envelope's: where the analytic correlation's phase is zero
-    near = ke - float(np.angle(analytic[ke])) / (2 * np.pi * max(f_mean, 1e-9))
+    # (sign 0: either polarity, the nearer extremum; a smeared whole-take peak can mistake it)
+    phase = float(np.angle(analytic[ke]))
+    if sign == 0:
+        sign = 1.0 if abs(phase) <= np.pi / 2 else -1.0
+        phase = float(np.angle(analytic[ke] * sign))
+        corr = corr * sign
+        cross = cross * sign
+    else:
+        sign = 1.0 if sign > 0 else -1.0
+    near = ke - phase / (2 * np.pi * max(f_mean, 1e-9))
     guess = int(np.clip(round(near), 0, corr.size - 1))
     lo, hi = max(guess - 1, 0), min(guess + 2, corr.size)
     kc = lo + int(np.argmax(corr[lo:hi]))
@@ -1806,7 +1815,7 @@ def _solve_drift(ref: FloatArray, segment: Any, d0: int, sign: float) -> float:
 
     def slope_at(s: float) -> float | None:
         used = _stretch(ref, 1.0 + s) if s else ref
-        pieces = _piece_delays(used, segment, d0, sign, reach)
+        pieces = _piece_delays(used, segment, d0, 0.0, reach)
         line = None if pieces is None else _robust_line(pieces)
         return None if line is None else line[0]
 

@@ -69,6 +69,7 @@ _SINC_HALF = 24
 #: frames a block's delay must leave the track's line by to be a step (a step is a whole number
 #: of frames; the rest is the delay estimate's own noise on narrow-band material)
 _STEP_MIN = 0.7
+_FIT_PASSES = 1
 #: a pop is a burst of residual shorter than this (seconds)
 _POP_MAX_S = 1e-3
 
@@ -333,7 +334,7 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
 
 def compare_to_reference_stream(
     read_rec: Reader, rec_frames: int, read_ref: Reader, ref_frames: int, sample_rate: int, *,
-    max_latency_s: float = 10.0, window_s: float = 0.25, max_glitches: int = 1000,
+    max_latency_s: float = 10.0, window_s: float = 0.125, max_glitches: int = 1000,
 ) -> ReferenceReport:
     """``compare_to_reference`` over a recording and a reference read by ``read_rec(a, b)`` and
     ``read_ref(a, b)`` (float frames a..b of one channel), memory bounded by the window."""
@@ -443,7 +444,7 @@ def compare_to_reference_stream(
         keep = np.ones(cols.shape[0], dtype=bool)
         resid = target
         h = np.zeros(ncol)
-        for _ in range(2):
+        for _ in range(_FIT_PASSES):
             a_m = cols[keep]
             gram = a_m.T @ a_m
             if not np.all(np.isfinite(gram)) or np.trace(gram) <= 0:
@@ -521,7 +522,7 @@ def _band_filter(h: FloatArray, fs: int) -> FloatArray:
 
 @functools.lru_cache(maxsize=32)
 def _firwin_cached(cutoff: float) -> FloatArray:
-    taps: FloatArray = sps.firwin(31, 2 * cutoff)
+    taps: FloatArray = sps.firwin(95, 2 * cutoff)
     return taps
 
 
