@@ -259,13 +259,19 @@ def _log_sweep(seconds: float, f1: float = 20.0, f2: float = 20_000.0) -> np.nda
     return 0.5 * np.sin(2 * np.pi * f1 * k * (np.exp(t / k) - 1))
 
 
+def _lin_sweep(seconds: float, f1: float = 20.0, f2: float = 20_000.0) -> np.ndarray:
+    t = np.arange(int(seconds * FS)) / FS
+    return 0.5 * np.sin(2 * np.pi * (f1 * t + (f2 - f1) * t * t / (2 * seconds)))
+
+
 def latency_drift(seconds: float = 10.0) -> list[dict[str, Any]]:
     """10 s MLS and log-sweep references through a path whose clock is 0 / +-50 ppm off, with
     an inverted polarity case, clean and at -20 dB SNR: error of the start latency, drift
     estimate, confidence, polarity and time per measurement."""
     rows = []
     rng = np.random.default_rng(3)
-    for name, ref in (("mls", A.mls(seconds, FS, 0.5)), ("log sweep", _log_sweep(seconds))):
+    for name, ref in (("mls", A.mls(seconds, FS, 0.5)), ("log sweep", _log_sweep(seconds)),
+                      ("lin sweep", _lin_sweep(seconds))):
         for ppm in (0.0, 50.0, -50.0):
             for snr, pol in ((None, 1), (None, -1), (-20.0, 1)):
                 delay = 1234.3 + float(rng.random())

@@ -83,6 +83,7 @@ __all__ = [
     "WavAudio",
     "add_pop",
     "analyze_glitches",
+    "compare_to_reference",
     "drop_frames",
     "estimate_frequency",
     "field_tone",
@@ -1399,6 +1400,9 @@ class LatencyResult:
     #: first frame, ``latency_end_frames`` of its last
     drift_ppm: float = 0.0
     latency_end_frames: float | None = None
+    #: expected standard deviation of ``latency_frames`` (frames) from the noise in the pieces of
+    #: the reference and the drift fitted through them; None for a reference too short to cut
+    uncertainty_frames: float | None = None
 
     @property
     def latency_ms(self) -> float | None:
@@ -1415,6 +1419,7 @@ class LatencyResult:
             "reason": self.reason,
             "drift_ppm": _json_float(self.drift_ppm),
             "latency_end_frames": _json_float(self.latency_end_frames) if self.latency_end_frames is not None else None,
+            "uncertainty_frames": _json_float(self.uncertainty_frames) if self.uncertainty_frames is not None else None,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -1428,24 +1433,32 @@ def measure_latency(
     *,
     max_latency_frames: int | None = None,
     min_confidence: float = 0.5,
+    estimate_drift: bool = True,
 ) -> LatencyResult:
     """How many (fractional) frames ``recorded`` lags ``reference``, and how sure we are.
 
     Coarse: the peak of the FFT cross-correlation over lags 0..``max_latency_frames``. The
     confidence compares that peak with the largest correlation elsewhere, so a periodic or
     noise-like match (no unique answer) scores near 0 and is refused rather than guessed.
-    Fine: the slope of the cross-spectrum phase of the aligned excerpt (a band-limited estimate,
-    good to a few hundredths of a frame on wide-band stimuli such as ``mls`` or ``pulse``).
+    Fine: the maximum of the band-limited cross-correlation between its samples (Newton's method
+    on the correlation's spectrum: the maximum-likelihood delay, a few hundredths of a frame on
+    wide-band stimuli such as ``mls``, ``pulse`` or sweeps even at -20 dB SNR).
     ``measure_latency_stream`` is the same measurement over a recording read a window at a time.
     Drift: a reference of 8192 frames or more is cut into pieces whose delays give the clock
-    ratio; the reference is stretched by it and correlated again, so ``latency_frames`` is the
-    delay of its first frame, ``latency_end_frames`` of its last, ``drift_ppm`` the difference.
+    ratio (``_solve_drift``: sweeps couple time and frequency, so the ratio is the one whose
+    stretched reference lines up piece by piece); the reference is stretched by it and correlated
+    again, so ``latency_frames`` is the delay of its first frame, ``latency_end_frames`` of its
+    last, ``drift_ppm`` the difference. ``estimate_drift=False`` assumes the clocks agree.
+    Confidence: how far the peak stands above the next, times the honesty check that every loud
+    piece of the reference lies where the answer puts it (within its noise), so a wrong answer
+    (uncorrected drift, a glitch in the path, an echo as loud as the sound) is refused.
     """
     rec = np.asarray(recorded, dtype=np.float64)
     if rec.ndim != 1:
         raise UsageError("latency is measured on one channel of each signal")
     return measure_latency_stream(reference, lambda a, b: rec[a:b], rec.size, sample_rate,
-                                  max_latency_frames=max_latency_frames, min_confidence=min_confidence)
+                                  max_latency_frames=max_latency_frames, min_confidence=min_confidence,
+                                  estimate_drift=estimate_drift)
 
 
 #: lags correlated per FFT when streaming (the window the recording is read in, plus the reference)
@@ -1461,13 +1474,16 @@ def measure_latency_stream(
     max_latency_frames: int | None = None,
     min_confidence: float = 0.5,
     lag_block: int = _LAG_BLOCK,
+    estimate_drift: bool = True,
+    verify: bool = True,
 ) -> LatencyResult:
     """``measure_latency`` over a recording of ``frames`` frames read by ``read(start, stop)``.
 
     Memory is bounded by the reference and ``lag_block``, never by the recording's length: the
     recording's mean comes from one pass over it, the correlation is computed block by block
     (overlap-save), and only the best peak and the per-bin maxima needed for the confidence (bins
-    as wide as the peak's exclusion zone) are kept.
+    as wide as the peak's exclusion zone) are kept. ``verify=False`` skips the honesty check of
+    the pieces (for a caller that locks on to program material and checks the alignment itself).
     """
     ref = np.asarray(reference, dtype=np.float64)
     if ref.ndim != 1:
@@ -1510,40 +1526,51 @@ def measure_latency_stream(
     scan = _scan_lags(ref, segment, max_lag, excl, lag_block)
     drift = 0.0
     used = ref
-    if scan.confidence >= min(min_confidence, 0.2) or ref.size >= _DRIFT_MIN_REF:
-        drift = _estimate_drift(ref, segment, scan.d0, scan.sign, sample_rate)
+    if estimate_drift and ref.size >= _DRIFT_MIN_REF:
+        drift = _solve_drift(ref, segment, scan.d0, scan.sign)
         if abs(drift) * ref.size > 0.05:  # the stretch moves the end by more than 1/20 frame
             used = _stretch(ref, 1.0 + drift)
-            warped = _scan_lags(used, segment, max_lag, excl, lag_block)
-            if warped.best > scan.best:
-                scan = warped
-            else:  # the stretch did not help: no drift to speak of
-                used, drift = ref, 0.0
+            scan = _scan_lags(used, segment, max_lag, excl, lag_block)
+        else:
+            drift = 0.0
     polarity = int(scan.sign)
     confidence = scan.confidence
-    if drift:
-        # check the stretch: the pieces of the stretched reference must now line up. What is left
-        # over, as frames at the reference's end, takes the confidence down with it (two frames
-        # of disagreement leave none), so a drift estimate noise has spoilt is not trusted
-        left = _estimate_drift(used, segment, scan.d0, scan.sign, sample_rate)
-        confidence *= float(np.clip(1.0 - abs(left) * ref.size / 2.0, 0.0, 1.0))
-    if confidence < min_confidence:
-        return LatencyResult(
-            None, int(sample_rate), confidence, polarity, min_confidence,
-            reason=(
-                f"no unique match: the best correlation peak is only {confidence:.2f} clear of the "
-                f"next (need {min_confidence:.2f}); is the reference a wide-band signal, and is it "
-                "actually in the recording?"
-            ),
-            drift_ppm=drift * 1e6,
-        )
     pad = 8
     d0 = scan.d0
     excerpt = segment(d0 - pad, d0 - pad + used.size + 2 * pad)
-    frac = _subframe_offset(used, excerpt, pad, polarity, aligned=True)
+    frac = _ml_subframe(used, excerpt, pad, polarity)
     start = d0 + frac
+    unexplained = 0.0
+    uncertainty: float | None = None
+    if verify and ref.size >= _DRIFT_MIN_REF:
+        # the honesty check: every loud piece of the (stretched) reference must sit where the
+        # answer puts it. Frames of disagreement beyond what its noise explains take the
+        # confidence down (two leave none), so an answer the drift or noise has spoilt is refused
+        pieces = _piece_delays(used, segment, d0, polarity, 64)
+        if pieces is None:
+            confidence *= 0.5  # not one piece clearly there: the answer cannot be checked
+        else:
+            uncertainty = _intercept_sigma(pieces) if drift else float(1.0 / math.sqrt(np.sum(pieces.sigmas ** -2.0)))
+            trusted = pieces.sigmas < 0.5
+            if np.any(trusted):
+                excess = np.abs(pieces.delays[trusted] - start) - 4.0 * pieces.sigmas[trusted] - 0.1
+                unexplained = float(max(np.max(excess), 0.0))
+                confidence *= float(np.clip(1.0 - unexplained / 2.0, 0.0, 1.0))
+    if confidence < min_confidence:
+        why = (f"the reference's pieces disagree with one delay by {unexplained:.1f} frames beyond their "
+               "noise (an uncorrected clock drift, a glitch or an echo in the path)" if unexplained > 0.5 else
+               f"the best correlation peak is only {confidence:.2f} clear of the next")
+        return LatencyResult(
+            None, int(sample_rate), confidence, polarity, min_confidence,
+            reason=(
+                f"no unique match: {why} (confidence {confidence:.2f}, need {min_confidence:.2f}); is the "
+                "reference a wide-band signal, and is it actually in the recording?"
+            ),
+            drift_ppm=drift * 1e6,
+        )
     return LatencyResult(start, int(sample_rate), confidence, polarity, min_confidence,
-                         drift_ppm=drift * 1e6, latency_end_frames=start + drift * (ref.size - 1))
+                         drift_ppm=drift * 1e6, latency_end_frames=start + drift * (ref.size - 1),
+                         uncertainty_frames=uncertainty)
 
 
 #: a reference this long (frames) is checked for clock drift between it and the recording
@@ -1598,52 +1625,217 @@ def _scan_lags(ref: FloatArray, segment: Any, max_lag: int, excl: int, lag_block
     return _Scan(best, d0, sign, confidence)
 
 
-def _estimate_drift(ref: FloatArray, segment: Any, d0: int, sign: float, sample_rate: int) -> float:
-    """Clock drift (fractional, + = the recording runs long) from the delays of the reference's
-    pieces: each of up to 16 loud pieces is found near where the whole-reference peak puts it
-    (+- the largest drift), and a weighted line through their delays gives the rate. 0.0 when
-    there are too few clear pieces to say."""
-    if ref.size < _DRIFT_MIN_REF:
-        return 0.0
-    pieces = int(np.clip(ref.size // 4096, 4, 16))
+def _newton_peak(cross: NDArray[np.complex128], n: int, lag: int, tau0: float) -> float:
+    """Fractional offset (within +-1 frame of ``lag``) of the maximum of the band-limited
+    correlation whose rfft of length ``n`` is ``cross``: Newton's method on the correlation
+    evaluated between the samples, the maximum-likelihood delay (no wrapped phases to average)."""
+    k = np.arange(cross.size, dtype=np.float64)
+    wk = np.full(cross.size, 2.0)
+    wk[0] = 1.0
+    if n % 2 == 0:
+        wk[-1] = 1.0
+    om = 2 * np.pi * k / n
+    y = wk * cross * np.exp(1j * om * lag)
+    tau = float(np.clip(tau0, -0.75, 0.75))
+    for _ in range(6):
+        e = y * np.exp(1j * om * tau)
+        d1 = -float(np.sum(om * e.imag))
+        d2 = -float(np.sum(om * om * e.real))
+        if d2 >= 0:
+            break
+        step = -d1 / d2
+        tau = float(np.clip(tau + step, -1.0, 1.0))
+        if abs(step) < 1e-6:
+            break
+    return tau
+
+
+def _ml_subframe(ref: FloatArray, seg: FloatArray, pad: int, polarity: int) -> float:
+    """Fractional part of the delay of ``ref`` in ``seg`` (``seg[pad + m]`` holds ``ref[m]`` at
+    the integer lag): the maximum of the band-limited cross-correlation, started from a parabola
+    through the three samples around it."""
+    n = sfft.next_fast_len(ref.size + seg.size)
+    cross = np.conj(sfft.rfft(ref, n)) * sfft.rfft(seg, n) * polarity
+    corr = sfft.irfft(cross, n)
+    y0, y1, y2 = corr[pad - 1], corr[pad], corr[pad + 1]
+    den = y0 - 2 * y1 + y2
+    tau0 = float(0.5 * (y0 - y2) / den) if den < 0 else 0.0
+    return _newton_peak(cross, n, pad, tau0)
+
+
+@functools.lru_cache(maxsize=4)
+def _tukey(n: int) -> FloatArray:
+    """The Tukey window (half its length tapered) the latency pieces are cut with, built once per length."""
+    w: FloatArray = sps.windows.tukey(n, 0.5)
+    w.flags.writeable = False
+    return w
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """Where each loud piece of a reference lies in the recording."""
+
+    centres: FloatArray  # the piece's centre, frames into the reference
+    delays: FloatArray  # its frame in the recording minus its frame in the reference
+    sigmas: FloatArray  # expected standard deviation of each delay (frames), from its SNR and bandwidth
+
+
+def _piece_delay(piece: FloatArray, segment: Any, at: int, reach: int, sign: float) -> tuple[float, float] | None:
+    """Delay (and its expected standard deviation) of ``piece`` near recording frame ``at``.
+
+    The envelope of the cross-correlation finds the piece (a narrow-band piece of a sweep has
+    many near-equal carrier peaks, one envelope peak); when the envelope is sure to a fraction of
+    the carrier's period, the carrier peak next to it gives the delay to the piece's full
+    precision, else the envelope's own peak does. The standard deviation is the Cramer-Rao
+    figure for the piece's measured SNR and bandwidth, so a line through the pieces can weigh
+    them and tell a mis-placed one from noise. None when the piece is not clearly there.
+    """
+    size = piece.size
+    piece = piece * _tukey(size)  # soft edges: a cut sweep's spectral splatter would pull the peak
+    rec = segment(at - reach, at + size + reach)
+    n = sfft.next_fast_len(rec.size + size)
+    spec = sfft.rfft(piece, n)
+    cross = np.conj(spec) * sfft.rfft(rec, n) * (sign or 1.0)
+    corr = sfft.irfft(cross, n)[: 2 * reach + 1]
+    analytic = sps.hilbert(corr)
+    env = np.abs(analytic)
+    ke = int(np.argmax(env))
+    power = np.abs(spec) ** 2
+    fk = np.arange(power.size, dtype=np.float64) / n  # cycles per frame
+    total = float(power.sum())
+    if total <= 0:
+        return None
+    f_mean = float(np.sum(fk * power) / total)
+    b0 = math.sqrt(float(np.sum(fk * fk * power) / total))
+    bc = math.sqrt(max(b0 * b0 - f_mean * f_mean, 1e-12))
+    # the carrier peak next to the envelope's: where the analytic correlation's phase is zero
+    # (sign 0: either polarity, the nearer extremum; a smeared whole-take peak can mistake it)
+    phase = float(np.angle(analytic[ke]))
+    if sign == 0:
+        sign = 1.0 if abs(phase) <= np.pi / 2 else -1.0
+        phase = float(np.angle(analytic[ke] * sign))
+        corr = corr * sign
+        cross = cross * sign
+    else:
+        sign = 1.0 if sign > 0 else -1.0
+    near = ke - phase / (2 * np.pi * max(f_mean, 1e-9))
+    guess = int(np.clip(round(near), 0, corr.size - 1))
+    lo, hi = max(guess - 1, 0), min(guess + 2, corr.size)
+    kc = lo + int(np.argmax(corr[lo:hi]))
+    energy = float(np.dot(piece, piece))
+    peak = float(corr[kc])
+    if peak <= 0 or energy <= 0:
+        return None
+    tau0 = 0.0
+    if 0 < kc < corr.size - 1:
+        y0, y1, y2 = corr[kc - 1], corr[kc], corr[kc + 1]
+        den = y0 - 2 * y1 + y2
+        tau0 = float(0.5 * (y0 - y2) / den) if den < 0 else 0.0
+    tau = _newton_peak(cross, n, kc, tau0)
+    # the noise: what the piece, placed there and scaled, leaves of the recording (under its window)
+    shifted = sfft.irfft(spec * np.exp(-2j * np.pi * np.arange(spec.size) * (tau / n)), n)[:size]
+    x = rec[kc: kc + size] * (sign * _tukey(size))
+    gain = float(np.dot(x, shifted)) / energy
+    res = x - gain * shifted
+    noise_var = max(float(np.dot(res, res)) / float(np.sum(_tukey(size) ** 2)), 1e-30)
+    snr_out = gain * gain * energy / noise_var  # matched-filter output SNR
+    if snr_out < 25 or gain <= 0:
+        return None
+    unit = 1.0 / (2 * np.pi * math.sqrt(2 * snr_out))
+    sigma_env = unit / bc
+    if sigma_env < 0.15 / max(f_mean, 1e-9):
+        return at - reach + kc + tau, max(unit / b0, 1e-3)
+    frac = 0.0
+    if 0 < ke < env.size - 1:
+        y0, y1, y2 = env[ke - 1], env[ke], env[ke + 1]
+        den = y0 - 2 * y1 + y2
+        frac = float(0.5 * (y0 - y2) / den) if den < 0 else 0.0
+    return at - reach + ke + frac, max(sigma_env, 1e-3)
+
+
+def _piece_delays(ref: FloatArray, segment: Any, d0: int, sign: float, reach: int) -> _Pieces | None:
+    """``_piece_delay`` of up to 16 loud pieces of ``ref``, searched ``reach`` frames around where
+    the delay ``d0`` puts them; None when fewer than three are clearly there."""
+    pieces = int(np.clip(ref.size // 8192, 4, 16))
     plen = ref.size // pieces
-    reach = int(math.ceil(_DRIFT_MAX * ref.size)) + 16
-    energy = np.array([float(np.sum(ref[i * plen:(i + 1) * plen] ** 2)) for i in range(pieces)])
-    centres, delays, weights = [], [], []
+    energy = np.array([float(np.dot(ref[i * plen:(i + 1) * plen], ref[i * plen:(i + 1) * plen])) for i in range(pieces)])
+    centres, delays, sigmas = [], [], []
     for i in range(pieces):
-        if energy[i] < 0.05 * energy.max():
+        if energy[i] < 0.01 * energy.max():
             continue  # silence in the reference says nothing about the delay
-        piece = ref[i * plen:(i + 1) * plen]
-        o = i * plen
-        rec = segment(d0 + o - reach, d0 + o + plen + reach)
-        n = sfft.next_fast_len(rec.size + plen)
-        corr = sfft.irfft(np.conj(sfft.rfft(piece, n)) * sfft.rfft(rec, n), n)[: 2 * reach + 1] * sign
-        # the envelope, not the carrier: a narrow-band piece (a sweep's) has many near-equal
-        # carrier peaks but one envelope peak
-        env = np.abs(sps.hilbert(corr))
-        k = int(np.argmax(env))
-        acf = np.abs(sps.hilbert(sfft.irfft(np.abs(sfft.rfft(piece, 2 * plen)) ** 2, 2 * plen)[:plen]))
-        lobe = int(np.argmax(acf < 0.5 * acf[0])) or plen
-        side = np.concatenate((env[: max(k - 2 * lobe, 0)], env[k + 2 * lobe + 1:]))
-        clear = 1.0 - (float(side.max()) / float(env[k]) if side.size else 0.0)
-        if clear < 0.3 or lobe > 64:
+        got = _piece_delay(ref[i * plen:(i + 1) * plen], segment, d0 + i * plen, reach, sign)
+        if got is None:
             continue
-        frac = 0.0
-        if 0 < k < env.size - 1:
-            y0, y1, y2 = env[k - 1], env[k], env[k + 1]
-            den = y0 - 2 * y1 + y2
-            frac = float(0.5 * (y0 - y2) / den) if den < 0 else 0.0
-        centres.append(o + plen / 2)
-        delays.append(d0 - reach + k + frac)
-        weights.append(clear)
+        centres.append(i * plen + plen / 2)
+        delays.append(got[0] - i * plen)
+        sigmas.append(got[1])
     if len(centres) < 3:
+        return None
+    return _Pieces(np.array(centres), np.array(delays), np.array(sigmas))
+
+
+def _robust_line(p: _Pieces) -> tuple[float, float] | None:
+    """(slope, intercept) of the delays against the centres, each weighed by its standard
+    deviation; a piece more than 5 of its sigmas off the line is left out, the worst first."""
+    keep = np.ones(p.centres.size, dtype=bool)
+    while True:
+        c, d, s = p.centres[keep], p.delays[keep], p.sigmas[keep]
+        slope, icpt = np.polyfit(c, d, 1, w=1.0 / s)
+        r = np.abs(d - (slope * c + icpt)) / s
+        if r.max() <= 5.0 or keep.sum() <= 3:
+            break
+        keep[np.flatnonzero(keep)[int(np.argmax(r))]] = False
+    if keep.sum() < 3:
+        return None
+    return float(slope), float(icpt)
+
+
+def _intercept_sigma(p: _Pieces) -> float:
+    """Standard deviation of the delay at the reference's first frame from a weighted line through
+    the pieces' delays (the drift is fitted too, so a reference whose information lies late, like a
+    log sweep's, extrapolates back with the drift's error)."""
+    w = p.sigmas ** -2.0
+    c = p.centres
+    det = float(np.sum(w) * np.sum(w * c * c) - np.sum(w * c) ** 2)
+    return math.sqrt(float(np.sum(w * c * c)) / det) if det > 0 else math.inf
+
+
+def _solve_drift(ref: FloatArray, segment: Any, d0: int, sign: float) -> float:
+    """Clock drift (fractional, + = the recording runs long) of the recording against ``ref``.
+
+    The delays of the reference's pieces drift along a line, but its slope is not always the
+    drift: a sweep couples time and frequency, so a piece recorded by a clock that is off is
+    also a piece of another frequency, which its matched filter places earlier or later (a
+    linear sweep's pieces drift at twice the rate, a log sweep's at the rate plus a constant).
+    Only a reference stretched by the true ratio lines up with the recording piece by piece, so
+    the drift is the root of "slope of the pieces of the reference stretched by s", found by the
+    secant method (two or three stretches). 0.0 when the pieces cannot say."""
+    size = ref.size
+    reach = int(math.ceil(2 * _DRIFT_MAX * size)) + 64
+
+    def slope_at(s: float) -> float | None:
+        used = _stretch(ref, 1.0 + s) if s else ref
+        pieces = _piece_delays(used, segment, d0, 0.0, reach)
+        line = None if pieces is None else _robust_line(pieces)
+        return None if line is None else line[0]
+
+    s_prev, g_prev = 0.0, slope_at(0.0)
+    if g_prev is None:
         return 0.0
-    c, d, w = np.array(centres), np.array(delays), np.array(weights)
-    slope = float(np.polyfit(c, d, 1, w=w)[0])
-    resid = d - np.polyval(np.polyfit(c, d, 1, w=w), c)
-    if np.max(np.abs(resid)) > 4.0:  # pieces disagree: not one steady drift (a glitch, an echo)
-        return 0.0
-    return float(np.clip(slope, -_DRIFT_MAX, _DRIFT_MAX))
+    alpha = 1.0
+    s = float(np.clip(g_prev, -_DRIFT_MAX, _DRIFT_MAX))
+    for _ in range(5):
+        if abs(s - s_prev) * size < 0.01:
+            break
+        g = slope_at(s)
+        if g is None:
+            return s_prev
+        a = (g_prev - g) / (s - s_prev)
+        if 0.3 <= a <= 3.0:
+            alpha = a
+        s_prev, g_prev = s, g
+        s = float(np.clip(s + g / alpha, -_DRIFT_MAX, _DRIFT_MAX))
+    return s
 
 
 def _stretch(ref: FloatArray, ratio: float) -> FloatArray:
@@ -1664,40 +1856,6 @@ def _stretch(ref: FloatArray, ratio: float) -> FloatArray:
     spec = sfft.rfft(padded)
     out = sfft.irfft(spec, out_len) * (out_len / m)
     return out[: int(math.floor((ref.size - 1) * ratio)) + 1]
-
-
-def _subframe_offset(ref: FloatArray, rec: FloatArray, d0: int, polarity: int, *, aligned: bool = False) -> float:
-    """Fractional part of the delay: slope of the cross-spectrum phase of the aligned excerpt.
-
-    ``aligned``: ``rec`` already is the excerpt (``ref.size + 16`` frames starting 8 before the
-    integer lag), as the streaming measurement reads it."""
-    pad = 8
-    if aligned:
-        seg = rec
-    else:
-        lo = d0 - pad
-        seg = np.zeros(ref.size + 2 * pad)
-        a, b = max(lo, 0), min(lo + seg.size, rec.size)
-        if b > a:
-            seg[a - lo : b - lo] = rec[a:b]
-    n = sfft.next_fast_len(ref.size + seg.size)
-    cross = np.conj(sfft.rfft(ref, n)) * sfft.rfft(seg, n) * polarity
-    k = np.arange(cross.size, dtype=np.float64)
-    cross *= np.exp(2j * np.pi * k * pad / n)  # remove the integer part of the lag
-    weight = np.abs(cross)
-    use = (weight > 1e-3 * weight.max()) & (k < 0.45 * n)
-    if np.count_nonzero(use) >= 4:
-        phase = np.angle(cross[use])
-        kk = k[use]
-        w = weight[use]
-        frac = -float(np.sum(w * kk * phase) / np.sum(w * kk * kk)) * n / (2 * np.pi)
-        if abs(frac) <= 0.75:
-            return frac
-    # fall back to a parabola through the correlation peak
-    corr = sfft.irfft(cross * np.exp(-2j * np.pi * k * pad / n), n)
-    y0, y1, y2 = corr[pad - 1], corr[pad], corr[pad + 1]
-    denom = y0 - 2 * y1 + y2
-    return float(0.5 * (y0 - y2) / denom) if denom < 0 else 0.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -1966,3 +2124,12 @@ def _fine_glitches(
                           phase_shift_frames=shift, level_change_db=0.0, waveform_start_frame=w0,
                           waveform=x[w0:w1].copy()))
     return out
+
+
+def compare_to_reference(recording: ArrayLike, reference: ArrayLike, sample_rate: int, **kwargs: Any) -> Any:
+    """Glitches in program material: ``recording`` (one channel) against the ``reference`` that
+    was played. Returns a ``reference_compare.ReferenceReport``; see ``harness.reference_compare``
+    for the method and ``compare_to_reference_stream`` for files read a window at a time."""
+    from . import reference_compare  # noqa: PLC0415 - that module imports this one
+
+    return reference_compare.compare_to_reference(recording, reference, sample_rate, **kwargs)

@@ -1,6 +1,7 @@
 """``soundcheck analyze``: judge recordings (glitches, latency) and write the test signals.
 
     soundcheck analyze glitches FILE.wav [--frequency HZ] [--channel N]
+    soundcheck analyze glitches REC.wav --reference REF.wav [--channel N] [--reference-channel N]
     soundcheck analyze latency --reference REF.wav --recorded REC.wav
     soundcheck analyze signal --kind sine|multitone|pulse|mls --out FILE.wav
 
@@ -55,6 +56,14 @@ def register(subparsers: Any) -> None:
         help="error, as a fraction of the sine's magnitude, that counts as a glitch (default 0.03)",
     )
     g.add_argument("--waveforms", action="store_true", help="include the waveform around each glitch")
+    g.add_argument("--reference", metavar="REF.wav",
+                   help="the program material that was played (music, speech): FILE is compared with it "
+                        "instead of with a test sine")
+    g.add_argument("--reference-channel", type=int, default=None, metavar="N",
+                   help="channel of REF to compare (default: the same as --channel; needed when REF and FILE "
+                        "have different channel counts)")
+    g.add_argument("--max-latency-ms", type=finite_float(lo=0, hi=600_000, what="latency in ms"), default=10_000.0,
+                   metavar="MS", help="with --reference: how late the reference may start in FILE (default 10000)")
     g.set_defaults(func=_glitches)
 
     lat = sub.add_parser(
@@ -115,7 +124,43 @@ def _emit(obj: dict[str, Any]) -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _reference_glitches(args: argparse.Namespace) -> int:
+    """``analyze glitches REC --reference REF``: program material against what was played."""
+    from .. import reference_compare
+
+    if args.frequency is not None:
+        raise UsageError("--frequency is for a test sine; with --reference the reference is the prediction "
+                         "(drop --frequency)")
+    rec = analysis.open_wav(args.file)
+    ref = analysis.open_wav(args.reference)
+    if ref.sample_rate != rec.sample_rate:
+        raise UsageError(f"sample rates differ: {ref.path} is {ref.sample_rate} Hz, {rec.path} is "
+                         f"{rec.sample_rate} Hz; record at the reference's rate (or resample the reference "
+                         "to the recording's)")
+    ref_channel = args.reference_channel
+    if ref_channel is None:
+        if ref.channels != rec.channels:
+            raise UsageError(f"channel counts differ: {ref.path} has {ref.channels} channel(s), {rec.path} has "
+                             f"{rec.channels}; say which to compare with --reference-channel N (and --channel N)")
+        ref_channel = args.channel
+    analysis.read_frames(rec, 0, 1, args.channel)  # a bad channel is refused before any work
+    analysis.read_frames(ref, 0, 1, ref_channel)
+    try:
+        report = reference_compare.compare_to_reference_stream(
+            lambda a, b: analysis.read_frames(rec, a, b, args.channel), rec.frames,
+            lambda a, b: analysis.read_frames(ref, a, b, ref_channel), ref.frames, rec.sample_rate,
+            max_latency_s=args.max_latency_ms * 1e-3,
+        )
+    except AnalysisError as exc:
+        raise AnalysisError(f"{rec.path} against {ref.path}: {exc}") from None
+    _emit({"file": rec.path, "reference": ref.path, "channel": args.channel, "reference_channel": ref_channel,
+           **report.to_dict()})
+    return 1 if report.glitches else 0
+
+
 def _glitches(args: argparse.Namespace) -> int:
+    if args.reference is not None:
+        return _reference_glitches(args)
     if not 0 < args.tolerance < 1:
         raise UsageError(f"--tolerance must be a fraction between 0 and 1, got {args.tolerance}")
     audio = analysis.open_wav(args.file)  # streamed: a long take is analysed a window at a time

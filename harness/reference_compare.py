@@ -1,0 +1,639 @@
+"""Glitches in program material: a recording compared with the reference that was played.
+
+A steady sine lets the glitch analyser predict every sample from the tone itself; music or speech
+cannot predict itself, so here the reference that was played is the prediction. The recording is
+the reference passed through a system: delayed by a fractional number of frames, scaled (slowly
+varying gain), resampled by a clock a few ppm off, band-limited by a converter, plus noise. What
+that model cannot explain is a glitch.
+
+How (and why)
+-------------
+1. Lock: the first seconds of the reference are found in the recording by cross-correlation
+   (``analysis.measure_latency_stream``): the start delay and the polarity.
+2. Track: the recording is cut into blocks of ``B`` frames (~43 ms); each loud block is found in
+   the reference within +-``B`` frames of where the track so far predicts it. Its delay, to a
+   fraction of a frame, is one point of a delay track. Between glitches the track is a line (the
+   clock drift); a dropped run makes it step down by the run's length, an inserted run (silence,
+   or a block played twice) up. A step is only believed when the blocks after it agree, so one
+   badly matched block (a pop, a mute) is not a step.
+3. Predict: for every stretch of the track between steps, the reference is interpolated (windowed
+   sinc) at the positions the track's line maps the recording's frames to; a short FIR filter,
+   fitted by least squares per analysis window, then takes in the converter's band-limiting,
+   the gain and whatever fraction of a frame the track got wrong. A second fit leaves out the
+   samples the first could not explain, so a glitch does not bend the filter towards itself.
+4. Judge: the residual (recording minus prediction) is compared sample by sample with a
+   threshold of ``k`` robust sigmas of the residual around it (``k`` grows with the recording's
+   length so noise alone almost never crosses it). Where the threshold is crossed, the step in
+   the track (if any) says dropped / inserted (and the inserted frames, silent or not, say
+   inserted silence or a repeated block), a run of silence where the reference is loud says mute,
+   a burst shorter than a millisecond says pop.
+
+Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
+callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
+block) is the only thing kept for the whole file.
+
+Known limits: on strongly tonal material (a sustained chord) a block matches itself a pitch
+period away almost as well as in place, so an inserted or repeated run can first be followed to
+such an alias and reported as two steps (a drop then an insert, sizes netting to the run) a few
+blocks apart; a step is located and sized only where the reference is loud on both sides of it (a
+drop inside a pause of speech takes nothing audible away and is not reported); a step larger than
+``B`` frames re-locks only when the blocks after it are found again (reported as ``other``);
+content above the converter's cut-off is left out of the prediction by the fitted filter, so the
+sensitivity follows the noise and the signal left in the band.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import fft as sfft
+from scipy import signal as sps
+
+from .errors import AnalysisError, UsageError
+
+FloatArray = NDArray[np.float64]
+Reader = Callable[[int, int], Any]
+
+RefGlitchKind = Literal["dropped", "inserted_silence", "repeated", "mute", "pop", "other"]
+REF_GLITCH_KINDS: tuple[RefGlitchKind, ...] = ("dropped", "inserted_silence", "repeated", "mute", "pop", "other")
+
+#: taps of the per-window filter that models the converter (band-limiting, gain, sub-frame delay)
+FIR_TAPS = 49
+#: half-length of the windowed-sinc interpolator that resamples the reference along the track
+_SINC_HALF = 24
+#: frames a block's delay must leave the track's line by to be a step (a step is a whole number
+#: of frames; the rest is the delay estimate's own noise on narrow-band material)
+_STEP_MIN = 0.7
+_FIT_PASSES = 1
+#: a pop is a burst of residual shorter than this (seconds)
+_POP_MAX_S = 1e-3
+
+
+@dataclass(frozen=True)
+class ReferenceGlitch:
+    """One place where the recording departs from the reference.
+
+    ``start_frame``/``end_frame`` count in the recording (``end_frame`` exclusive);
+    ``reference_frame`` is where in the reference it happened. ``size_frames`` is the run dropped,
+    inserted or muted (for a pop, the samples above the threshold); ``peak_error`` the largest
+    departure from the prediction (full scale 1.0).
+    """
+
+    start_frame: int
+    end_frame: int
+    kind: RefGlitchKind
+    size_frames: int
+    peak_error: float
+    reference_frame: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start_frame": self.start_frame, "end_frame": self.end_frame, "kind": self.kind,
+                "size_frames": self.size_frames, "peak_error": float(f"{self.peak_error:.6g}"),
+                "reference_frame": float(f"{self.reference_frame:.7g}")}
+
+
+@dataclass(frozen=True)
+class ReferenceReport:
+    """What ``compare_to_reference`` found: the alignment and every departure from it."""
+
+    sample_rate: int
+    frames: int  # of the recording
+    reference_frames: int
+    latency_frames: float  # where the reference's first frame lies in the recording
+    drift_ppm: float  # clock drift measured along the track
+    polarity: int
+    gain_db: float  # median gain of the path
+    noise_rms: float  # median residual the judge's threshold is built on
+    analysed_start_frame: int
+    analysed_end_frame: int
+    glitches: list[ReferenceGlitch] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return not self.glitches
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {k: (float(f"{v:.7g}") if isinstance(v, float) else v)
+                             for k, v in self.__dict__.items() if k != "glitches"}
+        d["mode"] = "reference"
+        d["glitch_count"] = len(self.glitches)
+        d["glitches"] = [g.to_dict() for g in self.glitches]
+        return d
+
+
+# ---------------------------------------------------------------------------------- program material
+
+
+def program_material(kind: Literal["music", "speech"], seconds: float, sample_rate: int = 48_000,
+                     amplitude: float = 0.5, seed: int = 0) -> FloatArray:
+    """Synthetic program material for tests and benches (no recordings to download).
+
+    ``music``: overlapping notes (harmonic tones with attack/decay envelopes, a few voices) and
+    percussive noise hits, so it has a melody's narrow-band stretches and a drum's transients.
+    ``speech``: syllables at ~4 Hz of a voiced buzz (100-220 Hz pitch, glottal-like harmonics)
+    through moving formant filters with fricative noise, and pauses of silence between phrases.
+    Seeded: the same arguments give the same signal; the peak is ``amplitude``.
+    """
+    fs = int(sample_rate)
+    n = int(round(seconds * fs))
+    if n < 1:
+        raise UsageError(f"program material needs a positive duration, got {seconds}")
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / fs
+    out = np.zeros(n)
+    if kind == "music":
+        pos = 0.0
+        while pos < seconds:
+            dur = float(rng.uniform(0.12, 0.6))
+            for _ in range(int(rng.integers(1, 4))):  # a chord of 1..3 voices
+                f0 = 110.0 * 2 ** (int(rng.integers(0, 36)) / 12)
+                a, b = int(pos * fs), min(n, int((pos + dur * 1.5) * fs))
+                if b <= a:
+                    continue
+                tt = t[a:b] - pos
+                env = np.minimum(tt / 0.01, 1.0) * np.exp(-tt / (0.4 * dur))
+                note = np.zeros(b - a)
+                for h in range(1, 8):
+                    if h * f0 < 0.45 * fs:
+                        note += np.sin(2 * np.pi * h * f0 * tt + rng.uniform(0, 2 * np.pi)) / h ** 1.3
+                out[a:b] += env * note
+            if rng.random() < 0.4:  # a drum hit
+                a = int(pos * fs)
+                b = min(n, a + int(0.15 * fs))
+                tt = t[a:b] - pos
+                out[a:b] += 0.8 * rng.standard_normal(b - a) * np.exp(-tt / 0.03)
+            pos += dur
+    elif kind == "speech":
+        pos = 0.2
+        while pos < seconds:
+            for _ in range(int(rng.integers(3, 9))):  # a phrase of syllables
+                dur = float(rng.uniform(0.15, 0.3))
+                a, b = int(pos * fs), min(n, int((pos + dur) * fs))
+                if b <= a:
+                    break
+                tt = t[a:b] - pos
+                f0 = float(rng.uniform(100, 220)) * (1 + 0.1 * np.sin(2 * np.pi * 3 * tt))
+                ph = 2 * np.pi * np.cumsum(f0) / fs
+                buzz = sum(np.sin(h * ph) / h for h in range(1, 30) if h * 220 < 0.45 * fs)
+                f1, f2 = rng.uniform(300, 800), rng.uniform(900, min(2500, 0.4 * fs))
+                voiced = np.zeros(b - a)
+                for fc in (f1, f2):
+                    sos = sps.butter(2, [fc * 0.8, min(fc * 1.25, 0.45 * fs)], "bandpass", fs=fs, output="sos")
+                    voiced += sps.sosfilt(sos, buzz)
+                if rng.random() < 0.3 and 0.45 * fs > 4000:  # a fricative
+                    sos = sps.butter(2, [3000, min(7000, 0.45 * fs)], "bandpass", fs=fs, output="sos")
+                    voiced += 0.3 * sps.sosfilt(sos, rng.standard_normal(b - a))
+                out[a:b] += voiced * np.sin(np.pi * tt / dur) ** 2
+                pos += dur
+            pos += float(rng.uniform(0.2, 0.5))  # a pause
+    else:
+        raise UsageError(f"unknown program material {kind!r}; choose music or speech")
+    peak = float(np.max(np.abs(out)))
+    return out * (amplitude / peak) if peak > 0 else out
+
+
+def through_system(reference: Any, sample_rate: int, *, delay_frames: float = 0.0, gain: float = 1.0,
+                   drift_ppm: float = 0.0, lowpass_hz: float | None = None, gain_wobble: float = 0.0,
+                   wobble_hz: float = 0.3, noise_rms: float = 0.0, polarity: int = 1, tail_frames: int = 0,
+                   seed: int = 0) -> FloatArray:
+    """``reference`` as a system plays and records it: the impairments ``compare_to_reference``
+    must see through. A clock ``drift_ppm`` slow stretches it (band-limited), ``lowpass_hz`` runs
+    it through an 8th-order Butterworth (a converter's anti-alias filter), ``gain_wobble`` swings
+    the gain by that fraction at ``wobble_hz`` (an AGC), then a fractional delay, white noise."""
+    from .analysis import _stretch, fractional_delay  # noqa: PLC0415 - avoids an import cycle
+
+    x = np.asarray(reference, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    if drift_ppm:
+        x = _stretch(x, 1.0 + drift_ppm * 1e-6)
+    if lowpass_hz is not None:
+        x = sps.sosfilt(sps.butter(8, lowpass_hz, fs=sample_rate, output="sos"), x)
+    g = gain * (1 + gain_wobble * np.sin(2 * np.pi * wobble_hz * np.arange(x.size) / sample_rate + rng.uniform(0, 6)))
+    x = polarity * g * x
+    out = fractional_delay(x, delay_frames, x.size + int(math.ceil(delay_frames)) + tail_frames)
+    if noise_rms:
+        out = out + rng.standard_normal(out.size) * noise_rms
+    return out
+
+
+# ---------------------------------------------------------------------------------- the comparison
+
+
+def _block_size(fs: int) -> int:
+    return int(2 ** math.ceil(math.log2(0.04 * fs)))
+
+
+def _sinc_interp(src: FloatArray, src_start: int, pos: FloatArray) -> FloatArray:
+    """``src`` (whose frame 0 is reference frame ``src_start``) at fractional reference frames
+    ``pos``: a Kaiser-windowed sinc of +-``_SINC_HALF`` taps; zero outside ``src``."""
+    base = np.floor(pos).astype(np.int64)
+    frac = pos - base
+    out = np.zeros(pos.size)
+    beta = 8.0
+    norm = float(np.i0(beta))
+    for j in range(-_SINC_HALF + 1, _SINC_HALF + 1):
+        idx = base + j - src_start
+        ok = (idx >= 0) & (idx < src.size)
+        d = j - frac
+        w = np.i0(beta * np.sqrt(np.clip(1 - (d / _SINC_HALF) ** 2, 0, 1))) / norm
+        out[ok] += src[idx[ok]] * (np.sinc(d) * w)[ok]
+    return out
+
+
+@dataclass
+class _Track:
+    frames: list[int] = field(default_factory=list)  # recording frame at each block's centre
+    delays: list[float] = field(default_factory=list)  # recording frame minus reference frame
+
+
+def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int, sign: int) -> tuple[float, float] | None:
+    """Delay (recording frame minus reference frame) of recording block ``blk`` (starting at
+    ``n0``) found in ``ref_seg`` (starting at reference frame ``seg_start``), and the normalised
+    correlation there; None when the block is not clearly in the segment."""
+    size = blk.size
+    nfft = sfft.next_fast_len(ref_seg.size + size)
+    corr = sfft.irfft(np.conj(sfft.rfft(blk, nfft)) * sfft.rfft(ref_seg, nfft), nfft)[: ref_seg.size - size + 1] * sign
+    if corr.size < 3:
+        return None
+    cs = np.concatenate(([0.0], np.cumsum(ref_seg * ref_seg)))
+    e_ref = cs[size:] - cs[: cs.size - size]
+    e_blk = float(np.dot(blk, blk))
+    if e_blk <= 0:
+        return None
+    rho_all = corr / np.sqrt(np.maximum(e_ref[: corr.size], 1e-30) * e_blk)
+    best = float(np.max(rho_all))
+    # tonal material matches itself a pitch period away almost as well: of the near-best peaks,
+    # the one nearest the prediction (the segment's centre)
+    near_best = np.flatnonzero(rho_all >= best - 0.03)
+    centre = (corr.size - 1) / 2
+    k = int(near_best[int(np.argmin(np.abs(near_best - centre)))])
+    while 0 < k < corr.size - 1 and (corr[k + 1] > corr[k] or corr[k - 1] > corr[k]):
+        k += 1 if corr[k + 1] > corr[k] else -1  # climb to that peak's top
+    rho = float(rho_all[k])
+    frac = 0.0
+    if 0 < k < corr.size - 1:
+        y0, y1, y2 = corr[k - 1], corr[k], corr[k + 1]
+        den = y0 - 2 * y1 + y2
+        frac = float(0.5 * (y0 - y2) / den) if den < 0 else 0.0
+    return n0 - (seg_start + k + frac), rho
+
+
+def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
+    """The track cut at its steps into straight stretches: (first rec frame, end rec frame,
+    delay at frame 0 of the line, slope). A step is a change of at least half a frame from the line
+    through the previous points that the next two points confirm; a lone point off the line is
+    dropped as a bad match."""
+    f = np.asarray(track.frames, dtype=np.float64)
+    d = np.asarray(track.delays, dtype=np.float64)
+    segs: list[list[int]] = [[0]] if f.size else []
+    i = 1
+    while i < f.size:
+        cur = segs[-1]
+        cf, cd = f[cur[-8:]], d[cur[-8:]]
+        if cf.size >= 3:
+            sl, ic = np.polyfit(cf, cd, 1)
+            sl = float(np.clip(sl, -1e-3, 1e-3))
+        else:
+            sl, ic = 0.0, float(np.median(cd)) if cf.size else d[i]
+        pred = sl * f[i] + ic
+        off = d[i] - pred
+        if abs(off) < _STEP_MIN:
+            cur.append(i)
+            i += 1
+            continue
+        nxt = d[i + 1: i + 3] - (sl * f[i + 1: i + 3] + ic)
+        if nxt.size == 2 and np.all(np.abs(nxt - off) < _STEP_MIN + abs(off) * 0.02):
+            segs.append([i])  # confirmed: a step
+        # else: one bad point, skipped
+        i += 1
+    merged: list[list[int]] = []
+    for s in segs:  # neighbours whose lines meet within half a frame are one line
+        if merged:
+            pf, pd = f[merged[-1]], d[merged[-1]]
+            sl, ic = np.polyfit(pf, pd, 1) if pf.size >= 3 else (0.0, float(np.median(pd)))
+            if abs(float(np.median(d[s][:3])) - (sl * f[s[0]] + ic)) < 0.5:
+                merged[-1] = merged[-1] + s
+                continue
+        merged.append(list(s))
+    out = []
+    for s in merged:
+        ff, dd = f[s], d[s]
+        if ff.size >= 3:
+            sl, ic = np.polyfit(ff, dd, 1)
+        else:
+            sl, ic = 0.0, float(np.median(dd))
+        out.append((int(ff[0] - block // 2), int(ff[-1] + block // 2), float(ic), float(sl)))
+    return out
+
+
+def compare_to_reference_stream(
+    read_rec: Reader, rec_frames: int, read_ref: Reader, ref_frames: int, sample_rate: int, *,
+    max_latency_s: float = 10.0, window_s: float = 0.125, max_glitches: int = 1000,
+) -> ReferenceReport:
+    """``compare_to_reference`` over a recording and a reference read by ``read_rec(a, b)`` and
+    ``read_ref(a, b)`` (float frames a..b of one channel), memory bounded by the window."""
+    from .analysis import measure_latency_stream  # noqa: PLC0415 - analysis re-exports this module
+
+    fs = int(sample_rate)
+    block = _block_size(fs)
+    if ref_frames < 8 * block or rec_frames < 8 * block:
+        raise AnalysisError(f"reference ({ref_frames} frames) and recording ({rec_frames} frames) must each "
+                            f"hold at least {8 * block} frames (~{8 * block / fs:.1f} s)")
+
+    def rec(a: int, b: int) -> FloatArray:
+        out = np.zeros(b - a)
+        lo, hi = max(a, 0), min(b, rec_frames)
+        if hi > lo:
+            out[lo - a: hi - a] = np.asarray(read_rec(lo, hi), dtype=np.float64)
+        return out
+
+    def ref(a: int, b: int) -> FloatArray:
+        out = np.zeros(b - a)
+        lo, hi = max(a, 0), min(b, ref_frames)
+        if hi > lo:
+            out[lo - a: hi - a] = np.asarray(read_ref(lo, hi), dtype=np.float64)
+        return out
+
+    # 1. Lock on with the loudest few seconds at the reference's start.
+    head = ref(0, min(ref_frames, int(3 * fs)))
+    if float(np.max(np.abs(head))) < 1e-6:
+        raise AnalysisError("the reference is silent for its first 3 s; trim the silence off its start")
+    lock = measure_latency_stream(head, rec, rec_frames, fs, max_latency_frames=int(max_latency_s * fs),
+                                  min_confidence=0.3, estimate_drift=False, verify=False)
+    if lock.latency_frames is None:
+        raise AnalysisError(f"the reference was not found in the recording ({lock.reason})")
+    sign = int(lock.polarity)
+    delay = float(lock.latency_frames)
+
+    # 2. Track: every loud block's delay, searched +-block around the prediction.
+    track = _Track()
+    ref_level = math.sqrt(float(np.mean(head ** 2)))
+    start = max(int(math.ceil(delay)), 0)
+    end = min(rec_frames, int(delay + ref_frames) + 1)
+    narrow = 64  # frames searched around the prediction; a longer step is found by the wide search
+    for n0 in range(start, end - block + 1, block):
+        blk = rec(n0, n0 + block)
+        m0 = int(round(n0 - delay))
+        if float(np.sqrt(np.mean(ref(m0, m0 + block) ** 2))) < 0.02 * ref_level:
+            continue  # a pause: nothing to match
+        got = None
+        for reach in (narrow, block):
+            got = _block_delay(blk, ref(m0 - reach, m0 + block + reach), m0 - reach, n0, sign)
+            # a block off the track must match better than one on it: a pitch period's alias of
+            # tonal material matches nearly as well as the truth
+            need = 0.8 if abs(got[0] - delay) < _STEP_MIN else 0.97 if got is not None else 1.0
+            if got is not None and got[1] >= need:
+                break
+            got = None
+        if got is None:
+            continue
+        track.frames.append(n0 + block // 2)
+        track.delays.append(got[0])
+        delay = got[0]
+    if len(track.frames) < 3:
+        raise AnalysisError("the reference could not be followed through the recording (fewer than 3 blocks "
+                            "match it); is this the recording of that reference?")
+    lines = _lines(track, block)
+
+    # 3. + 4. Predict and judge, a window at a time.
+    win = max(int(window_s * fs) // block, 4) * block
+    events: list[tuple[int, int, float, int]] = []  # start, end, peak, count
+    steps: list[tuple[int, float, float]] = []  # (recording frame, delay before, delay after)
+    gains: list[float] = []
+    noises: list[float] = []
+    k_thr = max(6.0, math.sqrt(2 * math.log(max(end - start, 2))) + 2.0)
+    first_frame = max(lines[0][0], start)
+    last_frame = min(lines[-1][1], end)
+    # where each line holds: from its first frame to the next line's first frame, the step
+    # between two lines placed by least squares (the recording follows one line, then the other)
+    bounds = [max(ln[0], start) for ln in lines] + [last_frame]
+    for li in range(1, len(lines)):
+        bounds[li] = _locate_step(lines[li - 1], lines[li], rec, ref, sign, block)
+    for li in range(1, len(lines)):
+        steps.append((bounds[li], lines[li - 1][2] + lines[li - 1][3] * bounds[li], lines[li][2] + lines[li][3] * bounds[li]))
+    pad = FIR_TAPS
+    for w0 in range(first_frame, last_frame, win):
+        w1 = min(w0 + win, last_frame)
+        if w1 - w0 < FIR_TAPS * 4:
+            continue
+        n = np.arange(w0 - pad, w1 + pad)
+        pos = np.empty(n.size)
+        for li, ln in enumerate(lines):
+            a = bounds[li] if li else -(1 << 60)
+            b = bounds[li + 1] if li + 1 < len(lines) else 1 << 60
+            sel = (n >= a) & (n < b)
+            pos[sel] = n[sel] - (ln[2] + ln[3] * n[sel])
+        lo = int(math.floor(pos.min())) - _SINC_HALF - 1
+        hi = int(math.ceil(pos.max())) + _SINC_HALF + 2
+        src = ref(lo, hi)
+        p = _sinc_interp(src, lo, pos) * sign
+        r = rec(w0 - pad, w1 + pad)
+        # least-squares FIR from the aligned reference to the recording (centred taps)
+        view = np.lib.stride_tricks.sliding_window_view(p, FIR_TAPS)  # row i: p[i .. i+T-1]
+        ramp = np.linspace(-1.0, 1.0, view.shape[0])[:, None]
+        cols = np.concatenate((view, view * ramp), axis=1)  # the filter, and its slow change (an AGC)
+        ncol = cols.shape[1]
+        half = FIR_TAPS // 2
+        target = r[half: half + cols.shape[0]]
+        keep = np.ones(cols.shape[0], dtype=bool)
+        resid = target
+        h = np.zeros(ncol)
+        for _ in range(_FIT_PASSES):
+            a_m = cols[keep]
+            gram = a_m.T @ a_m
+            if not np.all(np.isfinite(gram)) or np.trace(gram) <= 0:
+                break
+            h = np.linalg.solve(gram + np.eye(ncol) * 1e-9 * np.trace(gram), a_m.T @ target[keep])
+            resid = target - cols @ h
+            sig = 1.4826 * float(np.median(np.abs(resid)))
+            keep = np.abs(resid) < max(6 * sig, 1e-12)
+            keep = np.convolve(~keep, np.ones(2 * FIR_TAPS + 1), "same") == 0
+            if keep.sum() < 4 * ncol:
+                keep = np.ones(cols.shape[0], dtype=bool)
+        h = h[:FIR_TAPS]
+        gains.append(float(np.sum(h)))
+        # the residual of the window proper, judged only in the band the path passes: near the
+        # converter's cut-off the short filter is a poor model of a steep one, and a broad-band
+        # pop keeps most of its energy below it
+        e = sps.filtfilt(_band_filter(h, fs), [1.0], resid)[pad - half: pad - half + (w1 - w0)]
+        e_raw = resid[pad - half: pad - half + (w1 - w0)]
+        # local noise: median block RMS over +-8 sub-blocks of 256 frames
+        sb = 256
+        nsb = e.size // sb
+        if nsb < 3:
+            continue
+        sub = np.abs(e[: nsb * sb].reshape(nsb, sb))
+        brms = np.sqrt(np.mean(sub ** 2, axis=1))
+        padded = np.pad(brms, 8, mode="edge")
+        local = np.median(np.lib.stride_tricks.sliding_window_view(padded, 17), axis=1)
+        # a transient the model follows less well leaves a residual in proportion to the signal:
+        # the window's model error, relative to the prediction, scales a second floor
+        pred = np.abs(target - resid)[pad - half: pad - half + (w1 - w0)][: nsb * sb].reshape(nsb, sb)
+        prms = np.sqrt(np.mean(pred ** 2, axis=1))
+        ratio = float(np.median(brms[prms > 0] / prms[prms > 0])) if np.any(prms > 0) else 0.0
+        peak_p = np.max(np.lib.stride_tricks.sliding_window_view(np.pad(np.max(pred, axis=1), 1, mode="edge"), 3), axis=1)
+        own = ratio * peak_p / 4
+        floor = 1e-6 * max(ref_level, 1e-3)
+        sigma = np.maximum(np.repeat(np.maximum(local, own), sb), floor)
+        sigma = np.concatenate((sigma, np.full(e.size - sigma.size, sigma[-1])))
+        noises.append(float(np.median(local)))
+        over = np.flatnonzero(np.abs(e) > k_thr * sigma)
+        if over.size:
+            brk = np.flatnonzero(np.diff(over) > int(0.002 * fs)) + 1
+            heads = np.concatenate(([0], brk))
+            tails = np.concatenate((brk, [over.size])) - 1
+            for h0, t0 in zip(heads, tails, strict=True):
+                seg_e = np.abs(e_raw[max(over[h0] - 2, 0): over[t0] + 3])
+                events.append((w0 + int(over[h0]), w0 + int(over[t0]) + 1, float(seg_e.max()), int(t0 - h0 + 1)))
+
+    glitches = _classify(events, steps, lines, bounds, rec, ref, sign, fs)
+    truncated = len(glitches) > max_glitches
+    slopes = [ln[3] for ln in lines]
+    lat = lines[0][2]  # delay of the first line at recording frame 0 ~ the reference's frame 0
+    slope0 = lines[0][3]
+    latency = lat / (1 - slope0) if abs(slope0) < 0.5 else lat
+    return ReferenceReport(
+        sample_rate=fs, frames=rec_frames, reference_frames=ref_frames, latency_frames=latency,
+        drift_ppm=float(np.median(slopes)) * 1e6 / (1 - float(np.median(slopes))), polarity=sign,
+        gain_db=20 * math.log10(max(abs(float(np.median(gains))) if gains else 0.0, 1e-12)),
+        noise_rms=float(np.median(noises)) if noises else 0.0,
+        analysed_start_frame=first_frame, analysed_end_frame=last_frame,
+        glitches=glitches[:max_glitches], truncated=truncated,
+    )
+
+
+def _band_filter(h: FloatArray, fs: int) -> FloatArray:
+    """A low-pass FIR below the band edge of the fitted path ``h``: 0.8 x the highest frequency
+    where the path still passes half its median in-band gain, and at most 42 % of the rate."""
+    freqs = np.linspace(0, 0.5, 257)
+    resp = np.abs(np.exp(-2j * np.pi * np.outer(freqs, np.arange(h.size))) @ h)
+    ref_gain = float(np.median(resp[5:128])) if resp.size > 128 else float(resp.max())
+    passing = np.flatnonzero(resp >= 0.5 * ref_gain)
+    edge = float(freqs[passing[-1]]) if passing.size else 0.45
+    cutoff = float(np.clip(0.8 * edge, 0.05, 0.42))
+    return _firwin_cached(round(cutoff, 3))
+
+
+@functools.lru_cache(maxsize=32)
+def _firwin_cached(cutoff: float) -> FloatArray:
+    taps: FloatArray = sps.firwin(95, 2 * cutoff)
+    return taps
+
+
+def _line_prediction(line: tuple[int, int, float, float], n0: int, n1: int, ref: Callable[[int, int], FloatArray],
+                     sign: int) -> FloatArray:
+    """The reference at the positions ``line`` maps recording frames n0..n1 to."""
+    n = np.arange(n0, n1, dtype=np.float64)
+    pos = n - (line[2] + line[3] * n)
+    lo = int(math.floor(pos.min())) - _SINC_HALF - 1
+    hi = int(math.ceil(pos.max())) + _SINC_HALF + 2
+    return _sinc_interp(ref(lo, hi), lo, pos) * sign
+
+
+def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, float],
+                 rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray], sign: int,
+                 block: int) -> int:
+    """The recording frame where line ``a`` hands over to line ``b``: the split that minimises the
+    squared error of "a's prediction before, b's after" (two cumulative sums), searched between
+    the last frame ``a`` was seen to hold and the first ``b`` was (at most 30 blocks apart)."""
+    n0 = a[1] - block // 2
+    n1 = min(b[0] + block + block // 2, n0 + 30 * block)
+    if n1 - n0 < 4:
+        return b[0]
+    r = rec(n0, n1)
+    pa, pb = _line_prediction(a, n0, n1, ref, sign), _line_prediction(b, n0, n1, ref, sign)
+    ga = float(np.dot(r[:block], pa[:block])) / max(float(np.dot(pa[:block], pa[:block])), 1e-30)
+    gb = float(np.dot(r[-block:], pb[-block:])) / max(float(np.dot(pb[-block:], pb[-block:])), 1e-30)
+    ca = np.concatenate(([0.0], np.cumsum((r - ga * pa) ** 2)))
+    cb = np.concatenate(([0.0], np.cumsum((r - gb * pb) ** 2)))
+    return n0 + int(np.argmin(ca + (cb[-1] - cb)))
+
+
+def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, float, float]],
+              lines: list[tuple[int, int, float, float]], bounds: list[int], rec: Callable[[int, int], FloatArray],
+              ref: Callable[[int, int], FloatArray], sign: int, fs: int) -> list[ReferenceGlitch]:
+    """Name the residual's bursts with the track's steps beside them (see the module docstring)."""
+    gap = int(0.02 * fs)
+    # bursts close together are one glitch
+    events = sorted(events)
+    merged: list[list[Any]] = []
+    for s, e, pk, cnt in events:
+        if merged and s <= merged[-1][1] + gap:
+            merged[-1][1] = max(merged[-1][1], e)
+            merged[-1][2] = max(merged[-1][2], pk)
+            merged[-1][3] += cnt
+        else:
+            merged.append([s, e, pk, cnt])
+    used_steps: set[int] = set()
+    out: list[ReferenceGlitch] = []
+
+    def ref_pos(nf: int) -> float:
+        for li in range(len(lines) - 1, -1, -1):
+            if nf >= bounds[li] or li == 0:
+                return nf - (lines[li][2] + lines[li][3] * nf)
+        return float(nf)
+
+    for s, e, pk, cnt in merged:
+        step_i = None
+        for i, (at, _d0, _d1) in enumerate(steps):
+            if i not in used_steps and s - 4 * gap <= at <= e + 4 * gap:
+                step_i = i
+                break
+        x = rec(s, e)
+        quiet = np.abs(x) < max(0.02 * pk, 1e-5)
+        runs = _longest_run(quiet)
+        if step_i is not None:
+            used_steps.add(step_i)
+            _, d0, d1 = steps[step_i]
+            jump = d1 - d0
+            size = int(round(abs(jump)))
+            if jump < 0:
+                kind: RefGlitchKind = "dropped"
+            else:
+                kind = "inserted_silence" if runs >= max(0.8 * size, 1) else "repeated"
+            out.append(ReferenceGlitch(s, e, kind, max(size, 1), pk, ref_pos(s)))
+        elif runs >= max(int(_POP_MAX_S * fs), 2) :
+            out.append(ReferenceGlitch(s, e, "mute", runs, pk, ref_pos(s)))
+        elif e - s <= _POP_MAX_S * fs:
+            out.append(ReferenceGlitch(s, e, "pop", cnt, pk, ref_pos(s)))
+        else:
+            out.append(ReferenceGlitch(s, e, "other", e - s, pk, ref_pos(s)))
+    # a step with no burst beside it (a drop the residual could not see) is still a glitch
+    for i, (at, d0, d1) in enumerate(steps):
+        if i in used_steps:
+            continue
+        jump = d1 - d0
+        size = int(round(abs(jump)))
+        if size == 0:
+            continue
+        out.append(ReferenceGlitch(at, at + 1, "dropped" if jump < 0 else "repeated", size, 0.0, ref_pos(at)))
+    return sorted(out, key=lambda g: g.start_frame)
+
+
+def _longest_run(mask: NDArray[np.bool_]) -> int:
+    if not mask.size:
+        return 0
+    m = np.concatenate(([False], mask, [False]))
+    edges = np.flatnonzero(m[1:] != m[:-1])
+    return int(np.max(edges[1::2] - edges[0::2])) if edges.size else 0
+
+
+def compare_to_reference(recording: Any, reference: Any, sample_rate: int, **kwargs: Any) -> ReferenceReport:
+    """Glitches in ``recording`` (one channel, floats) against the ``reference`` that was played.
+
+    See the module docstring for the method; ``kwargs`` go to ``compare_to_reference_stream``
+    (``max_latency_s``, ``window_s``, ``max_glitches``). Raises ``AnalysisError`` when the
+    reference cannot be found or followed in the recording.
+    """
+    r = np.asarray(recording, dtype=np.float64)
+    x = np.asarray(reference, dtype=np.float64)
+    if r.ndim != 1 or x.ndim != 1:
+        raise UsageError("compare one channel at a time: recording and reference must be 1-D")
+    return compare_to_reference_stream(lambda a, b: r[a:b], r.size, lambda a, b: x[a:b], x.size,
+                                       sample_rate, **kwargs)

@@ -1,0 +1,178 @@
+"""Program material against its reference, and latency across drifting clocks and noise.
+
+A self-test in the manner of PortAudio's qa/loopback: synthetic music- and speech-like references
+(``reference_compare.program_material``, made with numpy, nothing downloaded) are passed through a
+simulated system (``through_system``: fractional delay, gain with a slow AGC swing, a clock a few
+ppm off, an 8th-order low-pass converter, noise) and damaged at seeded random positions; every
+damage must be found with its kind, place and size, and the clean passes must give nothing.
+``bench/bench_analysis.py --reference`` prints the limits actually reached.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from harness import analysis as A
+from harness import reference_compare as R
+from harness.cli import main
+
+FS = 48_000
+PLACE = 10  # frames: how close a reported start must be to the damage
+
+
+def _system(ref: np.ndarray, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return R.through_system(ref, FS, delay_frames=float(rng.uniform(200, 3000)), gain=float(rng.uniform(0.3, 0.9)),
+                            drift_ppm=float(rng.uniform(-100, 100)), lowpass_hz=float(rng.uniform(15_000, 20_000)),
+                            gain_wobble=0.1, noise_rms=1e-4, tail_frames=2000, seed=seed)
+
+
+@pytest.fixture(scope="module")
+def speech() -> tuple[np.ndarray, np.ndarray]:
+    ref = R.program_material("speech", 3.0, FS, seed=3)
+    return ref, _system(ref, 3)
+
+
+@pytest.fixture(scope="module")
+def music() -> tuple[np.ndarray, np.ndarray]:
+    ref = R.program_material("music", 3.0, FS, seed=1)
+    return ref, _system(ref, 1)
+
+
+@pytest.mark.parametrize("material", ["speech", "music"])
+def test_clean_pass_through_drift_gain_and_lowpass_gives_no_glitch(material: str, request: pytest.FixtureRequest) -> None:
+    ref, rec = request.getfixturevalue(material)
+    rep = A.compare_to_reference(rec, ref, FS)
+    assert rep.glitches == [], [g.to_dict() for g in rep.glitches]
+    assert rep.polarity == 1 and abs(rep.drift_ppm) <= 100.5
+
+
+def _one(rep: R.ReferenceReport) -> R.ReferenceGlitch:
+    assert len(rep.glitches) == 1, [g.to_dict() for g in rep.glitches]
+    return rep.glitches[0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_every_impairment_at_a_random_place_is_found_kind_place_and_size(speech: tuple[np.ndarray, np.ndarray],
+                                                                         seed: int) -> None:
+    """Seeded random positions and sizes on speech through the system: a 1-sample pop of 0.01,
+    a drop of 1..8 frames, a mute of 50..400 frames, inserted silence and a repeated block."""
+    ref, rec = speech
+    rng = np.random.default_rng(seed)
+    voiced = np.flatnonzero(np.abs(rec) > 0.05)
+    voiced = voiced[(voiced > 20_000) & (voiced < rec.size - 30_000)]
+    at = int(rng.choice(voiced))
+    drop, mute, ins, rep_n = int(rng.integers(1, 9)), int(rng.integers(50, 400)), int(rng.integers(50, 300)), \
+        int(rng.integers(100, 600))
+    cases = [
+        (A.add_pop(rec, at, 1, float(rng.choice([-1, 1])) * 0.01), "pop", None),
+        (A.drop_frames(rec, at, drop), "dropped", drop),
+        (A.mute_frames(rec, at, mute), "mute", mute),
+        (A.insert_frames(rec, at, ins, "zeros"), "inserted_silence", ins),
+        (A.insert_frames(rec, at, rep_n), "repeated", rep_n),
+    ]
+    for y, kind, size in cases:
+        g = _one(A.compare_to_reference(y, ref, FS))
+        assert g.kind == kind, (kind, g.to_dict())
+        assert abs(g.start_frame - at) <= PLACE or kind == "repeated" and abs(g.start_frame - at) <= rep_n + PLACE, \
+            (kind, at, g.to_dict())
+        if size is not None:
+            assert abs(g.size_frames - size) <= max(1, size // 50), (kind, size, g.to_dict())
+
+
+def test_music_pop_drop_and_mute(music: tuple[np.ndarray, np.ndarray]) -> None:
+    ref, rec = music
+    at = 70_001
+    for y, kind, size in ((A.add_pop(rec, at, 1, 0.01), "pop", None), (A.drop_frames(rec, at, 2), "dropped", 2),
+                          (A.mute_frames(rec, at, 150), "mute", 150)):
+        g = _one(A.compare_to_reference(y, ref, FS))
+        assert g.kind == kind and abs(g.start_frame - at) <= PLACE, g.to_dict()
+        if size is not None:
+            assert abs(g.size_frames - size) <= 3, g.to_dict()
+
+
+def test_a_recording_of_something_else_is_refused(speech: tuple[np.ndarray, np.ndarray]) -> None:
+    ref, _ = speech
+    other = R.program_material("speech", 3.0, FS, seed=99)
+    with pytest.raises(A.AnalysisError):
+        A.compare_to_reference(other, ref, FS)
+
+
+# ---------------------------------------------------------------------------------- the command
+
+
+def test_cli_reference_mode_exit_codes_and_bad_input(tmp_path: Path, speech: tuple[np.ndarray, np.ndarray],
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    ref, rec = speech
+    A.write_wav(tmp_path / "ref.wav", ref, FS, "int16")
+    A.write_wav(tmp_path / "clean.wav", rec, FS, "int24")
+    A.write_wav(tmp_path / "drop.wav", A.drop_frames(rec, 60_000, 3), FS, "float32")
+    A.write_wav(tmp_path / "ref44.wav", ref, 44_100)
+    A.write_wav(tmp_path / "ref2.wav", np.stack([ref, ref], 1), FS)
+    base = ["analyze", "glitches"]
+    assert main(base + [str(tmp_path / "clean.wav"), "--reference", str(tmp_path / "ref.wav")]) == 0
+    capsys.readouterr()
+    assert main(base + [str(tmp_path / "drop.wav"), "--reference", str(tmp_path / "ref.wav")]) == 1
+    import json
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["mode"] == "reference" and [(g["kind"], g["size_frames"]) for g in doc["glitches"]] == [("dropped", 3)]
+    for ref_name, needle in (("missing.wav", "missing.wav: no such file"), ("ref44.wav", "sample rates differ"),
+                             ("ref2.wav", "--reference-channel")):
+        code = main(base + [str(tmp_path / "clean.wav"), "--reference", str(tmp_path / ref_name)])
+        err = capsys.readouterr().err
+        assert code == 2 and needle in err and ref_name in err, err
+    assert main(base + [str(tmp_path / "clean.wav"), "--reference", str(tmp_path / "ref2.wav"),
+                        "--reference-channel", "1"]) == 0
+
+
+# ---------------------------------------------------------------------------------- latency
+
+
+def _sweep(kind: str, seconds: float) -> np.ndarray:
+    t = np.arange(int(seconds * FS)) / FS
+    if kind == "log":
+        k = seconds / np.log(1000.0)
+        return 0.5 * np.sin(2 * np.pi * 20.0 * k * (np.exp(t / k) - 1))
+    return 0.5 * np.sin(2 * np.pi * (20.0 * t + 19_980.0 * t * t / (2 * seconds)))
+
+
+def _recorded(ref: np.ndarray, ppm: float, polarity: int, snr_db: float | None, seed: int) -> tuple[np.ndarray, float]:
+    rng = np.random.default_rng(seed)
+    delay = 1234.0 + float(rng.random())
+    st = A._stretch(ref, 1 + ppm * 1e-6) if ppm else ref
+    rec = polarity * 0.7 * A.fractional_delay(st, delay, st.size + 3000)
+    if snr_db is not None:
+        p = float(np.sqrt(np.mean(rec[rec != 0] ** 2)))
+        rec = rec + rng.standard_normal(rec.size) * p * 10 ** (-snr_db / 20)
+    return rec, delay
+
+
+@pytest.mark.parametrize(("kind", "ppm", "polarity", "snr"), [
+    ("log", 50.0, 1, -20.0), ("log", -50.0, -1, None), ("lin", 50.0, -1, -20.0), ("lin", -50.0, 1, None)])
+def test_sweep_latency_through_drift_and_noise(kind: str, ppm: float, polarity: int, snr: float | None) -> None:
+    """A sweep couples time and frequency: the drift must be solved for, not read off the pieces'
+    slope (a linear sweep's pieces drift at twice the rate). Start latency, drift and polarity."""
+    ref = _sweep(kind, 3.0)
+    rec, delay = _recorded(ref, ppm, polarity, snr, 7)
+    r = A.measure_latency(ref, rec, FS)
+    assert r.latency_frames is not None, r.to_dict()
+    assert abs(r.latency_frames - delay) < (0.5 if snr else 0.05), r.to_dict()
+    assert r.drift_ppm == pytest.approx(ppm, abs=2.0 if snr else 0.3)
+    assert r.polarity == polarity and r.confidence >= r.min_confidence
+    assert r.uncertainty_frames is not None and abs(r.latency_frames - delay) < 5 * r.uncertainty_frames + 0.02
+
+
+def test_a_wrong_answer_gets_low_confidence() -> None:
+    """The same drifting log sweep measured as if the clocks agreed: one correlation lands frames
+    off (the sweep's matched filter peak moves with the drift), and the pieces of the reference
+    disagree with it, so the answer is refused instead of reported with a confidence of 0.7."""
+    ref = _sweep("log", 3.0)
+    rec, _ = _recorded(ref, 200.0, 1, None, 8)
+    r = A.measure_latency(ref, rec, FS, estimate_drift=False)
+    assert r.latency_frames is None and r.confidence < 0.3, r.to_dict()
+    assert "disagree" in (r.reason or "")
+    right = A.measure_latency(ref, rec, FS)
+    assert right.latency_frames is not None and right.confidence >= right.min_confidence
