@@ -219,7 +219,7 @@ class AudioCheck:
     def __init__(self, system: Any, injector: Any = None, *, channel: int = 0,
                  settle_margin_s: float = SETTLE_MARGIN_S, window_s: float = 8.0, overlap_s: float = 0.25,
                  silence_dbfs: float = -75.0, detail_limit: int = 200, excerpt_limit: int = 8,
-                 fine: bool = False, capture: Any = None) -> None:
+                 fine: bool = True, capture: Any = None) -> None:
         self.system = system
         self.fine = fine
         #: on a real JACK server: the rig's ears (``harness.rig_audio.RigCapture``), else None
@@ -611,9 +611,9 @@ class AudioCheck:
             analysed = 0
             if b - a >= _MIN_SOUND:
                 try:
-                    # fine=False: the noise-floor pass sets its threshold from the residual noise, and a
-                    # simulated device's output has none, so a limiter riding its gain or a filter's
-                    # transient after a restart would be called a click (hostile seed 60 at 60 s)
+                    # fine: the noise-floor pass too (pops and phase steps below the coarse tolerance);
+                    # it judges a coloured residual by its innovation since the 3-frame "click" of
+                    # hostile seed 60 at 60 s (a smooth bump of low-passed noise, 1e-4 of the tone)
                     rep = analyze_glitches(x[a:b], self._fs, self.frequency_hz, max_glitches=10_000,
                                           measure_levels=False, frequency_known=self.frequency_hz is not None,
                                           fine=self.fine)
