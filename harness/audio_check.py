@@ -67,6 +67,9 @@ SETTLE_MARGIN_S = 0.25
 #: a glitch may be located up to this long before the fault's record (the analysis block it falls
 #: in starts earlier)
 LEAD_MARGIN_S = 0.012
+#: a JACK xrun report comes after the cycle that missed its deadline: its window starts this early
+#: (a few periods at the rig's 256 frames / 48 kHz)
+XRUN_LEAD_S = 0.05
 #: transition causes that are an operation someone asked for
 REQUESTED_CAUSES = ("initialize", "configure", "start", "pause", "resume", "stop", "reconfigure",
                     "close")
@@ -119,6 +122,9 @@ class _Episode:
     by_kind: Counter[str] = field(default_factory=Counter)
     last_glitch_end: float | None = None
     closed: bool = False
+    #: the rig could not hear part of it (its capture client died with the server): inconclusive
+    blind: bool = False
+    blind_why: list[str] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -144,19 +150,27 @@ class _Episode:
                 "faults": [f["firing_id"] for f in self.faults][:20],
                 "causes": self.causes[:10], "glitches": self.glitches, "by_kind": dict(self.by_kind),
                 "frames_dropped": self.dropped, "frames_inserted": self.inserted,
-                "device_gap_frames": self.gap_frames, "time_to_clean_s": round(max(ttc, 0.0), 6)}
+                "device_gap_frames": self.gap_frames, "time_to_clean_s": round(max(ttc, 0.0), 6),
+                "verdict": "inconclusive" if self.blind else ("violated" if self.inconsistent() else "judged")}
 
     def inconsistent(self) -> str | None:
         """The counters say audio was lost, the analysis heard nothing: the story does not hold."""
         # only what was counted before a block the device then played can be heard: frames a
         # stop discards from the rings after the last block cannot, and are not asked to be
         lost = self.heard_dropped + self.heard_inserted + self.gap_frames
-        if lost and not self.glitches and self.kind != "requested":
+        if lost and not self.glitches and self.kind != "requested" and not self.blind:
             return (f"window {self.index} ({self.label}, t={self.start:.3f}..{self.last_end:.3f} s): "
                     f"{self.heard_dropped} frame(s) dropped and {self.heard_inserted} inserted before "
                     f"blocks the device played, {self.gap_frames} device-gap frame(s), but the "
                     "analysis heard no glitch")
         return None
+
+
+class _Captured:
+    """What ``_on_block`` reads of a stream (its spec's sample rate), for a captured cycle."""
+
+    def __init__(self, spec: Any) -> None:
+        self.spec = spec
 
 
 class _KindStats:
@@ -204,8 +218,17 @@ class AudioCheck:
 
     def __init__(self, system: Any, injector: Any = None, *, channel: int = 0,
                  settle_margin_s: float = SETTLE_MARGIN_S, window_s: float = 8.0, overlap_s: float = 0.25,
-                 silence_dbfs: float = -75.0, detail_limit: int = 200, excerpt_limit: int = 8) -> None:
+                 silence_dbfs: float = -75.0, detail_limit: int = 200, excerpt_limit: int = 8,
+                 fine: bool = True, capture: Any = None) -> None:
         self.system = system
+        self.fine = fine
+        #: on a real JACK server: the rig's ears (``harness.rig.rig_audio.RigCapture``), else None
+        if capture is not None and getattr(capture, "failure", None):
+            self.reason_capture = str(capture.failure)
+            capture = None
+        else:
+            self.reason_capture = None
+        self.capture = capture
         self.injector = injector
         self.channel = channel
         self.base_margin = settle_margin_s
@@ -216,10 +239,11 @@ class AudioCheck:
         self.detail_limit = detail_limit
         self.excerpt_limit = excerpt_limit
         backend = getattr(system, "backend", None)
-        self.available = hasattr(backend, "add_output_tap")
-        self.reason: str | None = None if self.available else (
-            f"the {getattr(backend, 'name', '?')} backend has no output tap: its audio was not analysed")
-        self.frequency_hz: float | None = getattr(backend, "signal_hz", None)
+        self.available = hasattr(backend, "add_output_tap") or capture is not None
+        self.reason: str | None = None if self.available else (self.reason_capture or (
+            f"the {getattr(backend, 'name', '?')} backend has no output tap and no JACK server the rig "
+            "can hear: its audio was not analysed"))
+        self.frequency_hz: float | None = getattr(capture if capture is not None else backend, "signal_hz", None)
         self._lock = threading.RLock()
         # frame accounting counters, read per block (same objects the pipeline bumps)
         mon = system.monitoring
@@ -282,6 +306,10 @@ class AudioCheck:
         self._tone_seen = False
         self.finished = False
         self.max_settle_s = 0.0  # latest glitch end after its window's last member (margin sizing)
+        self.blind_windows = 0
+        self.jack_xruns = 0
+        self.blind_rows: list[str] = []
+        self.blind_s = 0.0
 
     # -- wiring ---------------------------------------------------------------------------------
     @classmethod
@@ -289,7 +317,8 @@ class AudioCheck:
         """A check listening to ``system`` (and to ``injector``'s fault records), wired in."""
         check = cls(system, injector, **kw)
         if check.available:
-            system.backend.add_output_tap(check._on_block)
+            if check.capture is None:
+                system.backend.add_output_tap(check._on_block)
             system.add_observer(check._on_transition)
             if injector is not None:
                 injector.add_listener(check._on_fault)
@@ -389,7 +418,7 @@ class AudioCheck:
         return None
 
     # -- the device's output, one block at a time -----------------------------------------------
-    def _on_block(self, stream: Any, out: np.ndarray, now: float) -> None:
+    def _on_block(self, stream: Any, out: np.ndarray, now: float, gap: int | None = None) -> None:
         with self._lock:
             fs = int(stream.spec.sample_rate)
             n = out.shape[0]
@@ -400,9 +429,10 @@ class AudioCheck:
             # Measured from the previous block, never from the epoch's start: a new stream's
             # blocks sit on a grid of their own, and a half-block offset judged against the old
             # grid would flip into a gap when float rounding crept past it (seen at seed 37).
-            late = (now - self._t_next) * fs
-            if late > n / 2:  # the device played nothing for a while: silence
-                gap = int(round(late))
+            if gap is None:  # placed by time: a block late by half its length or more left a gap
+                late = (now - self._t_next) * fs
+                gap = int(round(late)) if late > n / 2 else 0
+            if gap > 0:  # the device played nothing for a while: silence
                 ep = self._live_episode(self._t_next)
                 if ep is not None:
                     ep.gap_frames += gap
@@ -434,6 +464,63 @@ class AudioCheck:
             ep = self._episodes[-1] if self._episodes else None
             if ep is not None and not ep.closed and ep.open_members <= 0 and now > ep.last_end + self.margin:
                 self._close(ep)
+
+    # -- the rig's capture (harness.rig.rig_audio) ---------------------------------------------------
+    def feed(self, spec: Any, block: np.ndarray, t: float, gap: int | None = None) -> None:
+        """One captured cycle of the system's output on the rig, played at clock time ``t``.
+
+        Before the system first ran there is nothing of its to judge (the capture client hears
+        an unconnected port): those cycles are skipped.
+        """
+        if not self._ever_running:
+            return
+        self._on_block(_Captured(spec), block, t, gap=gap)
+
+    def xrun(self, t: float) -> None:
+        """JACK reported an xrun at ``t``: the graph missed a cycle, whoever was late. Damage
+        around it is the machine's, reported as it happened, not the system's silent loss: a
+        window of its own (label ``jack_xrun``) from ``XRUN_LEAD_S`` before the report."""
+        with self._lock:
+            self.jack_xruns += 1
+            last = self._episodes[-1] if self._episodes else None
+            t0 = t - XRUN_LEAD_S
+            if last is not None and not last.closed:
+                t0 = max(t0, last.start)
+            ep = self._join(t0)
+            ep.faults.append({"firing_id": f"jack-xrun-{self.jack_xruns}", "kind": "jack_xrun"})
+            ep.last_end = max(ep.last_end, t)
+
+    def blind(self, t0: float, t1: float, why: str = "the rig's capture client was gone") -> None:
+        """Nothing was heard from ``t0`` to ``t1`` (the capture client was gone): every window
+        overlapping that stretch is inconclusive; if none does, the stretch is a window of its own."""
+        with self._lock:
+            self.blind_s += max(t1 - t0, 0.0)
+            hit = [ep for ep in self._episodes
+                   if ep.start - LEAD_MARGIN_S <= t1 and (ep.open_members > 0 or ep.last_end + self.margin >= t0)]
+            if not hit:
+                last = self._episodes[-1] if self._episodes else None
+                if last is not None and last.start > t0:  # out of order: join the latest instead
+                    hit = [last]
+                else:
+                    ep = self._join(t0)
+                    self._cause(ep, "capture lost")
+                    hit = [ep]
+            first = hit[0]
+            i = self._episodes.index(first)
+            prev_end = self._episodes[i - 1].last_end + self.margin if i > 0 else -math.inf
+            if t0 < first.start and t0 > prev_end:  # the window starts where hearing stopped
+                first.start = t0
+                self._starts[i] = t0
+            for ep in hit:
+                if not ep.blind_why or why not in ep.blind_why:
+                    ep.blind_why.append(why) if len(ep.blind_why) < 5 else None
+                ep.blind = True
+                ep.last_end = max(ep.last_end, t1)
+
+    def poll(self) -> None:
+        """Read what the rig's capture recorded since the last call (the run's loop calls this)."""
+        if self.capture is not None and not self.finished:
+            self.capture.poll(self)
 
     def _outside_accounting(self, t: float, dropped: int, inserted: int, note: str | None = None) -> None:
         self.outside_dropped += dropped
@@ -524,12 +611,12 @@ class AudioCheck:
             analysed = 0
             if b - a >= _MIN_SOUND:
                 try:
-                    # fine=False: the noise-floor pass sets its threshold from the residual noise, and a
-                    # simulated device's output has none, so a limiter riding its gain or a filter's
-                    # transient after a restart would be called a click (hostile seed 60 at 60 s)
+                    # fine: the noise-floor pass too (pops and phase steps below the coarse tolerance);
+                    # it judges a coloured residual by its innovation since the 3-frame "click" of
+                    # hostile seed 60 at 60 s (a smooth bump of low-passed noise, 1e-4 of the tone)
                     rep = analyze_glitches(x[a:b], self._fs, self.frequency_hz, max_glitches=10_000,
                                           measure_levels=False, frequency_known=self.frequency_hz is not None,
-                                          fine=False)
+                                          fine=self.fine)
                 except AnalysisError as exc:
                     if hi > lo and len(self.unanalysable) < 20:
                         self.unanalysable.append(f"t={self._time(base + lo):.3f}..{self._time(base + hi):.3f} s: {exc}")
@@ -633,7 +720,12 @@ class AudioCheck:
         self.kind_stats.setdefault(f"{ep.kind}:{ep.label}" if ep.kind != "fault" else ep.label,
                                    _KindStats()).add(ep)
         row = ep.to_dict()
-        if ep.kind == "unexplained" and ep.glitches:
+        if ep.blind:
+            self.blind_windows += 1
+            if len(self.blind_rows) < 50:
+                self.blind_rows.append(f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
+                                       f"not heard whole: {'; '.join(ep.blind_why)}")
+        if ep.kind == "unexplained" and ep.glitches and not ep.blind:
             self.unexplained_count += 1
             if len(self.unexplained) < 50:
                 self.unexplained.append(
@@ -663,10 +755,13 @@ class AudioCheck:
             self.finished = True
             if not self.available:
                 return
-            try:
-                self.system.backend.remove_output_tap(self._on_block)
-            except Exception:  # noqa: BLE001 - a closed backend: nothing more will come anyway
-                pass
+            if self.capture is not None:
+                self.capture.close(self)
+            else:
+                try:
+                    self.system.backend.remove_output_tap(self._on_block)
+                except Exception:  # noqa: BLE001 - a closed backend: nothing more will come anyway
+                    pass
             d, i = self._c_dropped.value, self._c_inserted.value
             if (d, i) != (self._last_d, self._last_i):
                 ep = self._episodes[-1] if self._episodes else None
@@ -720,6 +815,11 @@ class AudioCheck:
                             "the analysis did not hear")
         if problems:
             return Verdict("clean_audio", False, evidence, "; ".join(problems))
+        if self.blind_windows:
+            return Verdict("clean_audio", True, list(self.blind_rows),
+                           f"{self.blind_windows} window(s) the rig could not hear ({self.blind_s:.2f} s of "
+                           f"capture lost); {self.glitch_total} glitch(es), none outside the windows",
+                           inconclusive=True)
         if not self._tone_seen:
             why = "; ".join(self.unanalysable[:3]) or "no stretch of sound long enough to analyse"
             return Verdict("clean_audio", True, [why], f"no test tone could be analysed in the output "
@@ -767,6 +867,8 @@ class AudioCheck:
                            "dropped_in_windows": self.windows_dropped,
                            "inserted_in_windows": self.windows_inserted,
                            "dropped_outside": self.outside_dropped, "inserted_outside": self.outside_inserted},
+            "blind": {"windows": self.blind_windows, "seconds": round(self.blind_s, 6), "items": self.blind_rows},
+            "capture": self.capture.describe() if self.capture is not None else None,
             "max_settle_s": round(self.max_settle_s, 6),
             "unanalysable": self.unanalysable,
             "excerpts": self.excerpts,

@@ -277,7 +277,8 @@ class ReliabilityRun:
         target = injector.target
         clock = system.clock
         simulated = isinstance(clock, VirtualClock)
-        audio = self.audio = AudioCheck.attach(system, injector)  # hears the tone the device plays
+        # hears the tone the device plays (simulated: its output tap; a JACK server: the rig's ears)
+        audio = self.audio = AudioCheck.attach(system, injector, capture=_rig_capture(backend, run_dir))
         # The rig's server can also die without the harness killing it (a crash in the field):
         # the watch records that as a fault of its own and brings the server back.
         watch = _watch_rig(target, history)
@@ -306,6 +307,7 @@ class ReliabilityRun:
                 else:
                     clock.sleep(step)
                     history.snapshot(system)
+                    audio.poll()
                 callbacks.fold(durations, _budget(system))  # every callback's duration, in constant memory
                 cpu_peak.sample()
                 for verdict in (check_frame_accounting(None, system), check_resources(None, system)):
@@ -334,6 +336,10 @@ class ReliabilityRun:
                 watch.stop()
             try:
                 run_op(history, system, "close")
+            except BaseException as exc:  # noqa: BLE001
+                crashed = crashed or exc
+            try:
+                audio.finish()  # before the rig goes: the capture agent is read out and ended
             except BaseException as exc:  # noqa: BLE001
                 crashed = crashed or exc
             if self._rig is not None:
@@ -387,6 +393,23 @@ class ReliabilityRun:
         return Progress(system.clock.now() - t0, self.spec.duration_s, time.perf_counter() - wall0,
                         injector.fired, system.monitoring.value("recoveries"), violations,
                         system.state.value)
+
+
+def _rig_capture(backend: DeviceBackend, run_dir: Path) -> Any:
+    """The rig's ears on the JACK server a real backend plays on, capturing; None on the
+    simulated device or a device the rig cannot hear. Waits (bounded) until its client is open,
+    so the test tone reaches the system from its first block; one that did not open is closed
+    and says why (``failure``): the run's audio is then not analysed, and says so."""
+    from .rig.rig_audio import READY_TIMEOUT_S, RigCapture, jack_server_of  # noqa: PLC0415 - rig runs only
+
+    server = jack_server_of(backend)
+    if server is None:
+        return None
+    capture = RigCapture(server, run_dir).start()
+    if not capture.wait_ready(READY_TIMEOUT_S):
+        capture.fail(f"the rig's capture client did not open on JACK server {server!r} within "
+                     f"{READY_TIMEOUT_S:.0f} s")
+    return capture
 
 
 def _watch_rig(target: Any, history: History) -> Any:

@@ -6,8 +6,24 @@ SIGSEGV a moment after its server was ``kill -9``ed from outside (reproduced wit
 client's ``__del__``). Whatever libjack does when its server vanishes, it now does it here; the
 harness (``harness.rig.jack_agent.JackAgent``) sees EOF on a pipe, records it and carries on.
 
-Run as a script (``python -P harness/rig/_jackagent.py SERVER CLIENT TIMEOUT MONITOR``): it imports
-only the standard library and JACK-Client, never the harness.
+Run as a script (``python -P harness/rig/_jackagent.py SERVER CLIENT TIMEOUT MONITOR [CAPTURE TONE_HZ]``):
+it imports only the standard library, numpy and JACK-Client, never the harness.
+
+Capture mode (``CAPTURE``: a file path): the rig's ears, for judging the audio of a system on the
+rig (``harness.rig.rig_audio``). The client gets an output port ``tone`` that plays a steady sine
+(``TONE_HZ``, amplitude 0.5, phase continuous over the client's life) and an input port ``ears``.
+A wiring thread connects, every ``WIRE_POLL_S``, ``tone`` to every input port of every other
+client (not ``system``, not the rig's own) and the first output port of such a client (by
+name: a stream's channel 0) to ``ears``, so a stream reopened by a recovery is wired again
+without anyone asking. Every process cycle appends one record to ``CAPTURE``: a header
+(``time.monotonic()`` at the cycle, float64; frames, int32; the server's rate, int32) and the
+frames of ``ears`` (float32). Where the samples sit is the server's frame counter, not the time
+the callback happened to run, so a callback that runs late on a loaded machine does not look
+like a gap; the counter shows the cycles this client really missed. The time (when the
+callback ran) only places the block among the run's events. Each xrun JACK reports is a
+record of its own (frames ``XRUN``, the monotonic time it was reported). The process callback
+only copies into a queue; a writer thread writes, so a slow disk never makes the rig's client the
+one that xruns.
 
 Protocol, JSON lines (the same shape as the PortAudio device host's):
 
@@ -28,10 +44,21 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import struct
 import sys
 import threading
 import time
 from typing import Any
+
+#: how often the capture client looks for stream ports to wire (a reopened stream's new ports)
+WIRE_POLL_S = 0.02
+#: the record header of the capture file: when the cycle's callback ran (monotonic clock, s), its first
+#: frame on the server's frame counter, its frames (``XRUN``: an xrun notification, no samples),
+#: the sample rate
+HEADER = struct.Struct("<dqii")
+XRUN = -1
+RIG_PREFIX = "soundcheck-rig"
 
 
 class _Agent:
@@ -42,6 +69,8 @@ class _Agent:
         self.lock = threading.Lock()
         self.client: Any = None
         self.xruns = 0
+        self.capture_path: str | None = None
+        self.tone_hz = 997.0
 
     def send(self, message: dict[str, Any]) -> None:
         line = json.dumps(message)
@@ -71,15 +100,82 @@ class _Agent:
         if monitor:
             client.set_xrun_callback(self._on_xrun)
             client.set_shutdown_callback(self._on_shutdown)
+            if self.capture_path is not None:
+                self._setup_capture(client)
             client.activate()
+            if self.capture_path is not None:
+                threading.Thread(target=self._wire_loop, name="wire", daemon=True).start()
             self.client = client
         else:
             client.close()
         self.send({"event": "ready", "pid": os.getpid()})
         return True
 
+    # -- capture mode ------------------------------------------------------------------------------
+    def _setup_capture(self, client: Any) -> None:
+        import numpy as np  # noqa: PLC0415
+
+        self.np = np
+        self.tone_port = client.outports.register("tone")
+        self.ears = client.inports.register("ears")
+        self.rate = int(client.samplerate)
+        self.client_obj = client
+        self.phase = 0
+        self.q: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.out = open(self.capture_path, "ab", buffering=0)  # noqa: SIM115 - lives as long as the agent
+        threading.Thread(target=self._writer, name="capture-writer", daemon=True).start()
+        client.set_process_callback(self._process)
+
+    def _process(self, frames: int) -> None:
+        np = self.np
+        t = time.monotonic()
+        pos = self.client_obj.last_frame_time
+        n = np.arange(self.phase, self.phase + frames, dtype=np.float64)
+        self.phase = (self.phase + frames) % self.rate  # whole seconds of a 997 Hz tone are whole periods
+        self.tone_port.get_array()[:] = 0.5 * np.sin(2 * np.pi * self.tone_hz / self.rate * n)
+        self.q.put(HEADER.pack(t, pos, frames, self.rate) + self.ears.get_array().astype(np.float32).tobytes())
+
+    def _writer(self) -> None:
+        while True:
+            rec = self.q.get()
+            if rec is None:
+                return
+            try:
+                self.out.write(rec)
+            except OSError:
+                return
+
+    def _wire_loop(self) -> None:
+        mine = (f"{self.client_name}:tone", f"{self.client_name}:ears")
+        while True:
+            time.sleep(WIRE_POLL_S)
+            try:
+                client = self.client
+                if client is None:
+                    return
+                ins, outs = [], []
+                for p in client.get_ports(is_audio=True):
+                    owner = p.name.split(":", 1)[0]
+                    if owner == "system" or owner.startswith(RIG_PREFIX):
+                        continue
+                    (ins if p.is_input else outs).append(p.name)
+                wired = {d.name for d in client.get_all_connections(mine[0])}
+                for dst in ins:
+                    if dst not in wired:
+                        client.connect(mine[0], dst)
+                heard = {s.name for s in client.get_all_connections(mine[1])}
+                for src in sorted(outs)[:1]:
+                    if src not in heard:
+                        client.connect(src, mine[1])
+                for src in heard - set(sorted(outs)[:1]):
+                    client.disconnect(src, mine[1])
+            except Exception:  # noqa: BLE001 - ports come and go under us; the next round sees them
+                continue
+
     def _on_xrun(self, delayed_usecs: float) -> None:
         self.xruns += 1  # one writer (libjack's notification thread); read by op_xruns
+        if self.capture_path is not None and hasattr(self, "q"):
+            self.q.put(HEADER.pack(time.monotonic(), 0, XRUN, self.rate))
 
     def _on_shutdown(self, status: Any, reason: str) -> None:
         # libjack's own thread: tell the parent and leave without another libjack call.
@@ -149,6 +245,9 @@ def main() -> None:
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # libjack prints to stdout sometimes; keep the protocol clean
     agent = _Agent(proto, server, client_name)
+    if len(sys.argv) > 5 and sys.argv[5]:
+        agent.capture_path = sys.argv[5]
+        agent.tone_hz = float(sys.argv[6]) if len(sys.argv) > 6 else 997.0
     agent.send({"event": "started", "pid": os.getpid()})
     if not agent.open(timeout_s, monitor):
         os._exit(1)

@@ -51,7 +51,7 @@ class JackAgent:
 
     def __init__(self, server: str, client_name: str, *, env: dict[str, str], monitor: bool = True,
                  open_timeout_s: float = 10.0, on_exit: Callable[[str], None] | None = None,
-                 python: str | None = None) -> None:
+                 python: str | None = None, capture: str | None = None, tone_hz: float = 997.0) -> None:
         self.server = server
         self.monitor = monitor
         self._on_exit = on_exit
@@ -66,7 +66,8 @@ class JackAgent:
         try:
             self.proc = popen(  # from a lasting thread: PDEATHSIG follows the forking thread
                 [python or sys.executable, "-P", _jackagent.__file__, server, client_name,
-                 str(open_timeout_s), "1" if monitor else "0"],
+                 str(open_timeout_s), "1" if monitor else "0",
+                 *([capture, repr(float(tone_hz))] if capture else [])],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,
                 start_new_session=True, preexec_fn=_pdeathsig,
             )

@@ -37,3 +37,33 @@ def test_generated_valid_configs_are_accepted(cfg):
 def test_generated_invalid_configs_are_rejected_with_config_error(cfg):
     with pytest.raises(ConfigError):
         load_config(cfg, _BACKEND)
+
+
+def test_the_ci_search_does_not_depend_on_how_fast_the_machine_is(monkeypatch):
+    """Same seed, same search, on a fast or a slow machine. Hypothesis's multi-bug search keeps
+    generating for up to 10 wall-clock seconds after the first failure, so what it found, shrank
+    and reported (and how long it took) depended on the machine's load; the ci profile reports the
+    first bug only. A clock that jumps 30 s per reading stands in for a very slow machine."""
+    import types
+
+    from hypothesis.internal.conjecture import engine
+
+    from harness.mutants import system_factory
+
+    def search() -> tuple[int, int, int | None, int | None]:
+        Machine = make_machine(system_factory("ring_loses_frame"), name="Mutant_ring_loses_frame")
+        try:
+            run_state_machine_as_test(Machine, settings=profile_settings("ci", max_examples=60))
+        except AssertionError:
+            pass
+        s = Machine.stats  # type: ignore[attr-defined]
+        return s.examples, s.steps, s.first_failure_step, s.shrunk_steps
+
+    fast = search()
+    real = engine.time
+    ticks = iter(range(10**9))
+    slow_time = types.SimpleNamespace(monotonic=lambda: 30.0 * next(ticks), perf_counter=real.perf_counter)
+    monkeypatch.setattr(engine, "time", slow_time)
+    slow = search()
+    assert fast[2] is not None, "the mutant was not found: nothing was compared"
+    assert slow == fast

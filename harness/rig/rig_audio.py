@@ -1,0 +1,187 @@
+"""The rig's ears: a test tone into a system on a JACK server and a capture of what it plays.
+
+On the simulated device the harness hears the system through the device's output tap. On a real
+JACK server (the loopback rig behind ``--backend jack``, PortAudio's JACK host API device
+``system``, ALSA's ``jack`` PCM) it hears it through a JACK client of its own in an agent process
+(``harness._jackagent`` in capture mode; never in the harness process: libjack can take its
+process down when the server is killed). That client plays a steady 997 Hz sine into every input
+port of the system's stream and records the stream's first output port, cycle by cycle, with the
+``time.monotonic()`` of each cycle, into a file in the run folder. ``RigCapture.poll()`` (called
+from the run's loop, and once more at the end) reads what is new and hands it to
+``AudioCheck.feed`` as blocks on the system's clock (``SystemClock`` is ``time.monotonic``).
+
+When the server dies the capture client dies with it: nothing was heard from the last record of
+the old client to the first of the new one. ``poll()`` starts a new agent whenever the old one is
+gone, and tells the check about every such stretch (``AudioCheck.blind``): a window that
+overlaps one is *inconclusive* (the rig could not hear it), never passed and never violated.
+
+Known limits: channel 0 of the stream only; the stream's input hears the tone only once the
+wiring thread found its ports (``WIRE_POLL_S``), so a (re)started stream plays a moment of its
+own silence first, inside the window its start opened; a pulled-cable fault on the rig is undone
+at once by the wiring thread (its connections are re-made).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._jackagent import HEADER, RIG_PREFIX, XRUN
+from .jack_agent import JackAgent
+
+__all__ = ["RigCapture", "jack_server_of"]
+
+#: how long a capture agent may take to open its client (the server may be restarting)
+OPEN_TIMEOUT_S = 60.0
+#: how long a run waits for its first capture agent before the system starts
+READY_TIMEOUT_S = 20.0
+
+
+def jack_server_of(backend: Any) -> str | None:
+    """The JACK server a real backend plays on (None: not a JACK route the rig can hear)."""
+    server = getattr(backend, "jack_server", None)
+    return str(server) if server else None
+
+
+class _Spec:
+    def __init__(self, rate: int) -> None:
+        self.sample_rate = rate
+
+
+class RigCapture:
+    """Capture agents on ``server``, one at a time, and their records read back in order."""
+
+    def __init__(self, server: str, folder: Path, *, tone_hz: float = 997.0) -> None:
+        self.server = server
+        self.folder = Path(folder)
+        self.tone_hz = tone_hz
+        self.signal_hz = tone_hz
+        self.agents_started = 0
+        self.agent_exits: list[str] = []
+        self._agent: JackAgent | None = None
+        self._path: Path | None = None
+        self._offset = 0
+        self._last_t: float | None = None  # clock time just after the last frame heard
+        self._pos_next: int | None = None  # the current agent's next frame on the server's counter
+        self.missed_frames = 0  # frames of cycles a live capture client missed (load)
+        self.xruns = 0
+        self._blind_from: float | None = None
+        self._specs: dict[int, _Spec] = {}
+        self.records = 0
+        self.frames = 0
+        self.closed = False
+        #: why this capture cannot be used (its first agent never opened), else None
+        self.failure: str | None = None
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["JACK_DEFAULT_SERVER"] = self.server
+        env["JACK_NO_START_SERVER"] = "1"
+        return env
+
+    def start(self) -> RigCapture:
+        self._spawn()
+        return self
+
+    def _spawn(self) -> None:
+        self.agents_started += 1
+        self._path = self.folder / f"rig-capture-{self.agents_started}.f32rec"
+        self._offset = 0
+        self._pos_next = None
+        self._agent = JackAgent(self.server, f"{RIG_PREFIX}-ears-{secrets.token_hex(2)}", env=self._env(),
+                                monitor=True, open_timeout_s=OPEN_TIMEOUT_S, capture=str(self._path),
+                                tone_hz=self.tone_hz)
+
+    def wait_ready(self, timeout_s: float) -> bool:
+        """Wait (bounded) until the current agent's client is open and capturing."""
+        return self._agent is not None and self._agent.wait_ready(timeout_s)
+
+    def fail(self, why: str) -> None:
+        """Give up before the run starts: end the agent and keep ``why``."""
+        self.failure = why
+        self.close()
+
+    def poll(self, check: Any) -> None:
+        """Hand every new record to ``check.feed``; replace a dead agent (marking what went unheard)."""
+        if self.closed:
+            return
+        self._read(check)
+        agent = self._agent
+        if agent is not None and not agent.alive:
+            self._read(check)  # what it wrote before it died
+            self.agent_exits.append(agent.exit_reason or "gone")
+            agent.kill()
+            if self._last_t is not None and self._blind_from is None:
+                self._blind_from = self._last_t
+            self._spawn()
+
+    def _read(self, check: Any) -> None:
+        path = self._path
+        if path is None:
+            return
+        try:
+            with open(path, "rb") as f:
+                f.seek(self._offset)
+                data = f.read()
+        except FileNotFoundError:
+            return
+        pos = 0
+        while len(data) - pos >= HEADER.size:
+            t, frame, n, rate = HEADER.unpack_from(data, pos)
+            if n == XRUN:
+                pos += HEADER.size
+                self.xruns += 1
+                check.xrun(t)
+                continue
+            end = pos + HEADER.size + 4 * n
+            if end > len(data):
+                break
+            block = np.frombuffer(data, dtype=np.float32, count=n, offset=pos + HEADER.size).reshape(n, 1)
+            pos = end
+            gap: int | None = None  # a new agent: placed by time (the server's counter restarted)
+            if self._pos_next is not None:
+                gap = (frame - self._pos_next) % (1 << 32)  # jack_nframes_t wraps
+                if gap >= 1 << 31:  # behind: a repeated cycle cannot happen; treat as continuous
+                    gap = 0
+                if gap:
+                    # this client missed cycles: the rig did not hear them (nobody says the system
+                    # did not play them)
+                    self.missed_frames += gap
+                    if self._last_t is not None:
+                        check.blind(self._last_t, t, f"the rig's capture client missed {gap} frame(s) "
+                                    "(its cycles came too late: a loaded machine)")
+            if self._blind_from is not None:
+                check.blind(self._blind_from, t, "the rig's capture client ended "
+                            f"({self.agent_exits[-1] if self.agent_exits else 'gone'}) and a new one "
+                            "opened only now (the server died)")
+                self._blind_from = None
+            self._pos_next = (frame + n) % (1 << 32)
+            spec = self._specs.setdefault(rate, _Spec(rate))
+            check.feed(spec, block, t, gap=gap)
+            self._last_t = t + n / rate
+            self.records += 1
+            self.frames += n
+        self._offset += pos
+
+    def close(self, check: Any = None) -> None:
+        """Read what is left (into ``check``), then end the agent."""
+        if self.closed:
+            return
+        if check is not None:
+            self._read(check)
+        self.closed = True
+        agent, self._agent = self._agent, None
+        if agent is not None:
+            try:
+                agent.close(2.0)
+            except Exception:  # noqa: BLE001 - ending anyway
+                agent.kill()
+
+    def describe(self) -> dict[str, Any]:
+        return {"server": self.server, "tone_hz": self.tone_hz, "agents": self.agents_started,
+                "agent_exits": self.agent_exits[:20], "records": self.records, "frames": self.frames,
+                "missed_frames": self.missed_frames, "jack_xruns": self.xruns}
