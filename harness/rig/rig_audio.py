@@ -3,7 +3,7 @@
 On the simulated device the harness hears the system through the device's output tap. On a real
 JACK server (the loopback rig behind ``--backend jack``, PortAudio's JACK host API device
 ``system``, ALSA's ``jack`` PCM) it hears it through a JACK client of its own in an agent process
-(``harness._jackagent`` in capture mode; never in the harness process: libjack can take its
+(``harness.rig._jackagent`` in capture mode; never in the harness process: libjack can take its
 process down when the server is killed). That client plays a steady 997 Hz sine into every input
 port of the system's stream and records the stream's first output port, cycle by cycle, with the
 ``time.monotonic()`` of each cycle, into a file in the run folder. ``RigCapture.poll()`` (called

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from harness._jackagent import HEADER, XRUN
+from harness.rig._jackagent import HEADER, XRUN
 from harness.audio_check import AudioCheck
 from harness.rig.rig_audio import RigCapture
 from system_under_test import AudioSystem
