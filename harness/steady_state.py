@@ -105,13 +105,22 @@ class SteadyWatch:
         self.last_cause = ""
         #: whether a fault was active when that transition happened
         self.during_fault = False
+        #: faults active now, counted from the injector's own reports: the transition observer
+        #: runs under the system's lock and must not take the injector's (a storm's injector
+        #: thread holds that one while its threads wait for the system's)
+        self._active = 0
+        if injector is not None:
+            injector.add_listener(self._on_fault)
         if hasattr(system, "add_observer"):
             system.add_observer(self._on_transition)
+
+    def _on_fault(self, what: str, record: Any) -> None:
+        self._active += 1 if what == "fault_start" else -1
 
     def _on_transition(self, record: Any) -> None:
         if record.component == "system":
             self.last_cause = str(record.cause)
-            self.during_fault = bool(self.injector.active) if self.injector is not None else False
+            self.during_fault = self._active > 0
 
     def _gave_up_on_its_own(self) -> bool:
         """The system left RUNNING by its own decision (a failed recovery, an error it judged
@@ -138,7 +147,7 @@ class SteadyWatch:
                  if b != a and (self.count_xruns or name not in DEVICE_NOISE)]
         if moved:
             return ", ".join(moved)
-        if self.injector is not None and self.injector.active:
+        if self._active > 0:
             return "a fault is active"
         return None
 
