@@ -290,8 +290,9 @@ class ReliabilityRun:
         t0 = clock.now()
         crashed: BaseException | None = None
         steady = SteadyWatch(system, window, system.run_for if simulated else clock.sleep, injector=injector,
+                             external_faults=lambda: [r.fired_at for r in watch.records] if watch is not None else [],
                              stop=self._stop.is_set, rollback=lambda: restore_running(system, history),
-                             margin_s=audio.margin if audio.available else 0.0)
+                             margin_s=audio.margin if audio.available else 0.0, count_xruns=simulated)
         try:
             run_op(history, system, "initialize")
             started = run_op(history, system, "start")

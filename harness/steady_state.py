@@ -23,6 +23,14 @@ no fault is active or fires, and the listening check hears no glitch in it.
   glitches kept coming), or the run ended before the check could be made.
 - ``not checked`` when the window is 0 (the profile turned the check off).
 
+On a real device (``count_xruns=False``) xruns, the errors they are reported as and stalls are
+the machine's as much as the system's (the JACK dummy driver on a loaded 2-core machine counts
+hundreds of xruns a minute, and an error about every second, with no fault injected): there a
+window with them is still steady (its detail says how many xruns were counted), it must stay
+RUNNING with no recovery, device loss or fault, and the ``xruns_per_hour_max`` gate is the place
+to judge xruns. On the simulated device an xrun or error without a fault is the system's own
+doing, and unsteady.
+
 The check steps the system in steps of at most ``STEP_S`` (simulated time on the virtual clock, wall
 time on a real device), so its answer is as precise as one step.
 """
@@ -41,6 +49,10 @@ __all__ = ["AFTER_GRACE_S", "STEP_S", "SteadyState", "SteadyWatch"]
 STEP_S = 0.25
 #: how much longer than one window the run waits after the last fault for a quiet window
 AFTER_GRACE_S = 3.0
+#: counters a real device moves on its own (judged only on the simulated device)
+DEVICE_NOISE = ("xruns", "errors", "callback_errors", "device_stalls")
+#: how long after a window a fault from outside the harness may be noticed and still be its cause
+EXTERNAL_GRACE_S = 1.0
 #: counters that must not move during a quiet window
 QUIET_COUNTERS = ("xruns", "errors", "recoveries", "recovery_failures", "callback_errors", "device_losses",
                   "device_stalls")
@@ -74,7 +86,8 @@ class SteadyWatch:
 
     def __init__(self, system: Any, window_s: float, advance: Callable[[float], None], *,
                  injector: Any = None, stop: Callable[[], bool] = lambda: False,
-                 rollback: Callable[[], Any] | None = None, margin_s: float = 0.0) -> None:
+                 rollback: Callable[[], Any] | None = None, margin_s: float = 0.0,
+                 count_xruns: bool = True, external_faults: Callable[[], list[float]] = lambda: []) -> None:
         self.system = system
         self.window_s = float(window_s)
         self.advance = advance
@@ -82,19 +95,32 @@ class SteadyWatch:
         self.stop = stop
         self.rollback = rollback
         self.margin_s = float(margin_s)
+        self.count_xruns = count_xruns
+        self.external_faults = external_faults
+        self.xruns_seen = {"before": 0, "after": 0}
+        self._phase = "before"
         self.result = SteadyState(self.window_s)
         self._rolled_back = ""
         #: why the system last left RUNNING (the cause of its latest transition)
         self.last_cause = ""
         #: whether a fault was active when that transition happened
         self.during_fault = False
+        #: faults active now, counted from the injector's own reports: the transition observer
+        #: runs under the system's lock and must not take the injector's (a storm's injector
+        #: thread holds that one while its threads wait for the system's)
+        self._active = 0
+        if injector is not None:
+            injector.add_listener(self._on_fault)
         if hasattr(system, "add_observer"):
             system.add_observer(self._on_transition)
+
+    def _on_fault(self, what: str, record: Any) -> None:
+        self._active += 1 if what == "fault_start" else -1
 
     def _on_transition(self, record: Any) -> None:
         if record.component == "system":
             self.last_cause = str(record.cause)
-            self.during_fault = bool(self.injector.active) if self.injector is not None else False
+            self.during_fault = self._active > 0
 
     def _gave_up_on_its_own(self) -> bool:
         """The system left RUNNING by its own decision (a failed recovery, an error it judged
@@ -108,16 +134,20 @@ class SteadyWatch:
     def _counters(self) -> tuple[int, ...]:
         counters = self.system.metrics().counters
         fired = self.injector.fired if self.injector is not None else 0
-        return (*(int(counters.get(name, 0)) for name in QUIET_COUNTERS), int(fired))
+        return (*(int(counters.get(name, 0)) for name in QUIET_COUNTERS), int(fired), len(self.external_faults()))
 
     def _why_not_quiet(self, before: tuple[int, ...], after: tuple[int, ...]) -> str | None:
         state = self.system.state
         if state != State.RUNNING:
             return f"state {state.value}"
-        moved = [f"{name} +{b - a}" for name, a, b in zip((*QUIET_COUNTERS, "faults fired"), before, after) if b != a]
+        names = (*QUIET_COUNTERS, "faults fired", "faults from outside")
+        if not self.count_xruns:
+            self.xruns_seen[self._phase] += after[0] - before[0]
+        moved = [f"{name} +{b - a}" for name, a, b in zip(names, before, after)
+                 if b != a and (self.count_xruns or name not in DEVICE_NOISE)]
         if moved:
             return ", ".join(moved)
-        if self.injector is not None and self.injector.active:
+        if self._active > 0:
             return "a fault is active"
         return None
 
@@ -146,7 +176,8 @@ class SteadyWatch:
         self.result.before_span = [round(t0, 6), round(clock.now(), 6)]
         self.result.before = "no" if problems else "yes"
         self.result.before_detail = "; ".join(problems) if problems else (
-            f"{self.window_s:g} s RUNNING, no xrun, error or fault before the first fault")
+            f"{self.window_s:g} s RUNNING, no {'xrun, error' if self.count_xruns else 'recovery'} or fault before the first fault"
+            + ("" if self.count_xruns else f" ({self.xruns_seen['before']} xrun(s) counted: a real device's)"))
 
     # -- after the last fault --------------------------------------------------------------------
     def watch_after(self) -> None:
@@ -154,6 +185,7 @@ class SteadyWatch:
         if self.window_s <= 0:
             self.result.after_detail = "steady_state_s is 0"
             return
+        self._phase = "after"
         clock = self.system.clock
         start = clock.now()
         deadline = start + self.margin_s + self.window_s + AFTER_GRACE_S
@@ -201,24 +233,34 @@ class SteadyWatch:
 
     # -- the audio, once the listening check finished --------------------------------------------
     def judge_audio(self, audio: Any) -> SteadyState:
-        """Turn a quiet window with a glitch heard in it into a not-steady one; the result."""
+        """Turn a quiet window with a glitch heard in it into a not-steady one, and a window a fault
+        from outside the harness fell into (noticed up to ``EXTERNAL_GRACE_S`` after it: the
+        rig's server watch polls) into a window not checked; the result."""
         r = self.result
-        if audio is None or not getattr(audio, "available", False):
-            return r
-        if r.before == "yes" and r.before_span is not None:
+        if r.before == "no" and r.before_span is not None:
             t0, t1 = r.before_span
-            heard = [g for g in audio.glitch_rows if g["t_start"] < t1 and g["t_end"] > t0]
-            if heard:
+            outside = [t for t in self.external_faults() if t0 <= t <= t1 + EXTERNAL_GRACE_S]
+            if outside:
+                r.before = "not checked"
+                r.before_detail = (f"a fault from outside the harness came during the window (noticed at "
+                                   f"t={outside[0] - t0:.2f} s; {r.before_detail}): the steady state before it was not seen")
+        heard = audio is not None and bool(getattr(audio, "available", False))
+        if heard and r.before == "yes" and r.before_span is not None:
+            t0, t1 = r.before_span
+            glitches = [g for g in audio.glitch_rows if g["t_start"] < t1 and g["t_end"] > t0]
+            if glitches:
                 r.before = "no"
-                r.before_detail = (f"{len(heard)} glitch(es) heard in the window, first {heard[0]['kind']} "
-                                   f"at t={heard[0]['t_start']:.3f} s")
-        if r.after == "yes" and r.after_span is not None:
+                r.before_detail = (f"{len(glitches)} glitch(es) heard in the window, first {glitches[0]['kind']} "
+                                   f"at t={glitches[0]['t_start']:.3f} s")
+        if heard and r.after == "yes" and r.after_span is not None:
             last = audio.last_glitch_end
             if last is not None and last > r.after_span[0]:
                 r.after = "not observed"
                 r.after_detail = (f"RUNNING with no xrun, but a glitch was heard until t={last:.3f} s, inside the "
                                   f"last quiet window ({r.after_span[0]:.3f}..{r.after_span[1]:.3f} s)")
         if r.after == "yes":
-            r.after_detail = (f"{self.window_s:g} s RUNNING, clean audio, no xrun, error or fault after the last fault"
+            r.after_detail = (f"{self.window_s:g} s RUNNING, {'clean audio' if heard else 'audio not listened to'}, "
+                              f"no {'xrun, error' if self.count_xruns else 'recovery'} or fault after the last fault"
+                              + ("" if self.count_xruns else f" ({self.xruns_seen['after']} xrun(s) counted: a real device's)")
                               + (f" ({self._rolled_back})" if self._rolled_back else ""))
         return r

@@ -35,7 +35,8 @@ def test_a_healthy_run_without_faults_is_clean_and_fully_analysed(tmp_path, seed
     assert verdict.ok and not verdict.inconclusive, verdict
     assert audio["glitches"]["total"] == 0
     frames = audio["frames"]
-    assert frames["timeline"] == pytest.approx(result.summary["simulated_s"] * 48_000, rel=0.01)  # run + steady windows
+    # the run's operating time: its 10 s and the steady-state windows before and after the faults
+    assert frames["timeline"] == pytest.approx(result.summary["simulated_s"] * 48_000, rel=0.01)
     assert frames["analysed"] >= 0.97 * frames["timeline"]
     assert frames["device_gap"] == 0 and frames["silent"] == 0
 
@@ -46,7 +47,8 @@ def test_a_dropout_is_damage_inside_its_window_and_agrees_with_the_frame_account
     assert verdict.ok, verdict
     assert audio["outside"]["glitches"] == 0
     (win,) = [w for w in audio["windows"]["items"] if w["kind"] == "fault"]
-    assert win["label"] == "dropout" and win["start"] == pytest.approx(3.0)
+    window = result.summary["steady_state"]["window_s"]  # faults wait for the steady-state window
+    assert win["label"] == "dropout" and win["start"] == pytest.approx(3.0 + window)
     assert win["glitches"] >= 1 and win["by_kind"].get("mute", 0) >= 1
     # the device played nothing from the loss until the recovered stream's first block
     assert win["device_gap_frames"] >= 0.3 * 48_000

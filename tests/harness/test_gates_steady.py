@@ -197,3 +197,28 @@ def test_a_system_left_failed_by_the_faults_is_rolled_back_not_a_false_alarm(tmp
     st = result.summary["steady_state"]
     assert st["after"] == "yes" and "rolled back as an operator would" in st["after_detail"] and cause in st["after_detail"]
     assert result.verdict.ok, result.verdict.reasons
+
+
+class _FakeAudio:
+    available = True
+
+    def __init__(self, rows, last_end):
+        self.glitch_rows = rows
+        self.last_glitch_end = last_end
+
+
+def test_a_glitch_heard_inside_a_quiet_window_makes_it_unsteady():
+    system = _FakeSystem(False)
+    watch = SteadyWatch(system, 1.0, system.advance)
+    watch.watch_before()
+    watch.watch_after()
+    clean = watch.judge_audio(_FakeAudio([], None))
+    assert (clean.before, clean.after) == ("yes", "yes") and "clean audio" in clean.after_detail
+    watch = SteadyWatch(system, 1.0, system.advance)
+    watch.watch_before()
+    t0 = watch.result.before_span[0]
+    watch.watch_after()
+    glitchy = watch.judge_audio(_FakeAudio([{"t_start": t0 + 0.5, "t_end": t0 + 0.51, "kind": "click"}],
+                                           watch.result.after_span[0] + 0.2))
+    assert glitchy.before == "no" and "click" in glitchy.before_detail
+    assert glitchy.after == "not observed" and "glitch was heard" in glitchy.after_detail
