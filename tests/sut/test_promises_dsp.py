@@ -184,15 +184,45 @@ def test_a_release_never_lets_the_next_block_over_the_threshold():
     assert np.abs(out).max() <= threshold * (1 + 1e-6)
 
 
-def test_the_limiter_handles_a_block_of_another_size():
+def _release_ramp(start: float, release: float, n: int) -> tuple[np.ndarray, float]:
+    end = 1.0 - (1.0 - start) * release
+    return start + (end - start) * np.linspace(0.0, 1.0, n), end
+
+
+def test_the_limiter_releases_over_blocks_of_any_size():
     threshold = 10 ** (-6.0 / 20)
+    release = math.exp(-BS / (SR * 5.0 / 1000))  # per configured block, whatever size comes
     lim = _limiter(release_ms=5.0)
     lim.process(np.full((BS, 1), 2.0, dtype=np.float32))
-    odd = np.full((37, 2), 0.1, dtype=np.float32)
-    out = lim.process(odd.copy())
-    assert out.shape == (37, 2)
-    assert out[0, 0] == pytest.approx(0.1 * threshold / 2.0, rel=1e-5)
-    assert out[0, 0] < out[-1, 0] < 0.1 and (np.diff(out[:, 0]) > 0).all()
+    g = threshold / 2.0
+    for frames, channels in ((37, 2), (1, 2), (2, 2), (BS, 2), (1, 1)):
+        block = np.full((frames, channels), 0.1, dtype=np.float32)
+        out = lim.process(block.copy())
+        assert out.shape == (frames, channels)
+        want, g = _release_ramp(g, release, frames)
+        np.testing.assert_allclose(out[:, 0], 0.1 * want, rtol=1e-5)
+        np.testing.assert_array_equal(out[:, 0], out[:, -1])
+
+
+def test_the_limiter_ramp_fits_the_configured_block():
+    threshold = 10 ** (-6.0 / 20)
+    lim = _limiter(release_ms=5.0, block_size=50)
+    release = math.exp(-50 / (SR * 5.0 / 1000))
+    lim.process(np.full((50, 1), 2.0, dtype=np.float32))
+    want, _ = _release_ramp(threshold / 2.0, release, 50)
+    np.testing.assert_allclose(lim.process(np.full((50, 1), 0.1, dtype=np.float32))[:, 0], 0.1 * want,
+                               rtol=1e-5)
+
+
+def test_the_limiter_limits_a_peak_under_full_scale_and_an_empty_block_changes_nothing():
+    threshold = 10 ** (-6.0 / 20)
+    lim = _limiter()
+    x = np.full((BS, 1), 0.9, dtype=np.float32)
+    np.testing.assert_allclose(lim.process(x.copy()), x * np.float32(threshold / 0.9), rtol=1e-6)
+    fresh = _limiter()
+    assert fresh.process(np.zeros((0, 1), dtype=np.float32)).shape == (0, 1)
+    quiet = np.full((BS, 1), 0.25, dtype=np.float32)
+    np.testing.assert_array_equal(fresh.process(quiet.copy()), quiet)  # the gain is still 1
 
 
 # -- the chain as a container -----------------------------------------------------------------------

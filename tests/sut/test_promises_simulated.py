@@ -399,3 +399,54 @@ def test_opening_sets_the_devices_current_rate():
     assert backend.device("sim-in").current_rate is None
     backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, 96_000, BS), lambda *a: None, print)
     assert backend.device("sim-in").current_rate == backend.device("sim-out").current_rate == 96_000
+
+
+def test_the_callback_gets_float32_blocks_as_the_backend_contract_says():
+    clock, backend, stream, rec, _ = _setup(record_seconds=2 * PERIOD)
+    seen: list[tuple] = []
+
+    def callback(indata, outdata, frames, stream_time, status) -> None:
+        seen.append((indata.dtype, indata.shape, outdata.dtype, outdata.shape))
+
+    stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 1, SR, BS), callback, print)
+    backend.corrupt_next_callbacks("sim-in")
+    stream.start()
+    clock.advance(2 * PERIOD)
+    f32 = np.dtype(np.float32)
+    assert seen == [(f32, (BS, 3), f32, (BS, 1)), (f32, (BS, 2), f32, (BS, 1))]
+    assert stream.recorded().dtype == f32 and stream.recording.dtype == f32
+
+
+def test_a_closed_stream_is_let_go_by_its_devices():
+    clock, backend, stream, _, _ = _setup()
+    duplex = backend.open_stream(StreamSpec("sim-duplex", "sim-duplex", 2, 2, SR, BS), lambda *a: None, print)
+    assert backend.device("sim-in").streams == [stream] and backend.device("sim-duplex").streams == [duplex]
+    stream.close()
+    duplex.close()
+    assert all(backend.device(n).streams == [] for n in ("sim-in", "sim-out", "sim-duplex"))
+
+
+def test_flags_are_counted_per_callback_and_per_name():
+    clock, backend, stream, rec, _ = _setup()
+    stream.start()
+    for _ in range(2):
+        backend.delay_next_callback("sim-in", 0.001)
+        clock.advance(PERIOD + 0.001)
+    assert stream.stats.flagged_callbacks == 2
+    assert stream.stats.flag_counts == {"input_overflow": 2, "output_underflow": 2}
+
+
+def test_a_stall_undone_before_the_next_block_changes_nothing():
+    clock, backend, stream, rec, errors = _setup()
+    stream.start()
+    clock.advance(PERIOD)
+    backend.stall("sim-in")
+    backend.unstall("sim-in")
+    clock.advance(4 * PERIOD)
+    assert rec.times == _periods(5) and rec.flags() == [[]] * 5 and errors == []
+
+
+def test_each_rate_and_channel_count_has_its_own_signal():
+    backend = SimulatedBackend(VirtualClock())
+    a, b = backend.test_signal(8_000, 2), backend.test_signal(9_000, 1)
+    assert a.shape == (16_000, 2) and b.shape == (9_000 + 8192, 1)
