@@ -32,6 +32,14 @@ The verdict ``clean_audio`` fails on
 It is inconclusive (ok, flagged) when no test tone reached the output at all (a DSP chain that
 filters the tone away, say), so nothing could be judged.
 
+On a real JACK server the output comes from the rig's capture instead (``harness.rig_audio``:
+``feed`` per cycle, placed by the server's frame counter). Two things only the rig has:
+a JACK xrun report opens a window of its own (label ``jack_xrun``, from ``XRUN_LEAD_S`` before
+the report: the machine missed a deadline, reported as it happened); and a stretch the rig did
+not hear (``blind``: its capture client died with the server, or missed cycles on a loaded
+machine) makes every window it overlaps *inconclusive* (``verdict`` of the window; the run's
+``clean_audio`` is then inconclusive too, unless something is violated elsewhere).
+
 Memory is bounded whatever the run's length: a ring of ``window_s + 2 * overlap_s`` of audio,
 counts, aggregates per fault kind, the first ``detail_limit`` windows and glitches in detail, and
 ``excerpt_limit`` short waveforms.
