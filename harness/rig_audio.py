@@ -140,10 +140,9 @@ class RigCapture:
         if path is None:
             return
         try:
-            with open(path, "r+b") as f:
+            with open(path, "rb") as f:
                 f.seek(self._offset)
                 data = f.read()
-                _punch(f.fileno(), self._offset)  # what was read before needs no disk any more
         except FileNotFoundError:
             return
         pos = 0
@@ -183,6 +182,12 @@ class RigCapture:
             self.records += 1
             self.frames += n
         self._offset += pos
+        if pos:
+            try:
+                with open(path, "r+b") as f:
+                    _punch(f.fileno(), self._offset)  # what was read needs no disk any more
+            except OSError:
+                pass
 
     def close(self, check: Any = None) -> None:
         """Read what is left (into ``check``), then end the agent."""
