@@ -64,11 +64,46 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         "exactly_one": int(sum(1 for r in started if r.recoveries == 1)),
         "not_started": sum(1 for r in results if r.final_state == "not started"),
         "recovery_failures": sum(r.recovery_failures for r in results),
-        "crashes": sum(1 for r in results if r.exit_code not in (0, 1)),
+        "crashes": sum(1 for r in results if r.exit_code not in (0, 1, 3)),  # 3: inconclusive, a verdict
+        "audio": audio_damage(results),
         "violations_by_name": dict(Counter(v.split(":", 1)[0] for r in results for v in r.violations)),
         "inconclusive": dict(Counter(n for r in results for n in r.inconclusive)),
         "errors": [r.error for r in results if r.error][:5],
     }
+
+
+def audio_damage(results: list[KillResult]) -> dict[str, Any]:
+    """What the rig heard over a route's runs (each run's summary.json ``audio``): ``clean_audio``
+    verdicts, windows judged and inconclusive, glitches by kind inside windows, glitches outside
+    every window (each a false alarm), the longest time to clean audio of a judged window."""
+    verdicts: Counter[str] = Counter()
+    by_kind: Counter[str] = Counter()
+    windows: Counter[str] = Counter()
+    labels: Counter[str] = Counter()
+    outside = 0
+    ttc = 0.0
+    for r in results:
+        try:
+            audio = json.loads((Path(r.run_dir) / "summary.json").read_text()).get("audio") or {}
+        except (OSError, ValueError):
+            verdicts["no summary"] += 1
+            continue
+        if not audio.get("analysed"):
+            verdicts["not analysed"] += 1
+            continue
+        names = {v.split(":", 1)[0] for v in r.violations}
+        verdicts["violated" if "clean_audio" in names else
+                 "inconclusive" if "clean_audio" in r.inconclusive else "held"] += 1
+        outside += audio["outside"]["glitches"]
+        for w in audio["windows"]["items"]:
+            windows[w.get("verdict", "judged")] += 1
+            labels[w["label"]] += 1
+            by_kind.update(w["by_kind"])
+            if w.get("verdict") == "judged":
+                ttc = max(ttc, w["time_to_clean_s"])
+    return {"clean_audio": dict(verdicts), "windows": dict(windows), "window_labels": dict(labels),
+            "glitches_in_windows": dict(by_kind), "glitches_outside": outside,
+            "time_to_clean_max_s_judged": round(ttc, 3)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{s['route']:8s} {s['kills']:5d} {s['false_violations']:11d} {s['recoveries_p50']:9.1f} "
               f"{s['recoveries_max']:9d} {s['exactly_one']:6d}/{s['kills']:<2d} {s['recovery_failures']:9d}"
               + (f"  ({s['not_started']} run(s) whose system never started: no kill)" if s["not_started"] else ""))
+        print(f"         audio {s['audio']}")
         if s["violations_by_name"] or s["inconclusive"] or s["errors"]:
             print(f"         violations {s['violations_by_name']} inconclusive {s['inconclusive']} "
                   f"errors {s['errors']}")

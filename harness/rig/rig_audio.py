@@ -23,6 +23,7 @@ at once by the wiring thread (its connections are re-made).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import secrets
 from pathlib import Path
@@ -45,6 +46,21 @@ def jack_server_of(backend: Any) -> str | None:
     """The JACK server a real backend plays on (None: not a JACK route the rig can hear)."""
     server = getattr(backend, "jack_server", None)
     return str(server) if server else None
+
+
+def _punch(fd: int, upto: int) -> None:
+    """Free the disk blocks of ``[0, upto)`` (``fallocate`` PUNCH_HOLE; the size stays, so the
+    agent's appends and our offsets are untouched): a soak's capture needs no more disk than
+    one poll's worth (48 kHz float32 is ~690 MB an hour). Where the file system cannot, a no-op."""
+    upto -= upto % 65536
+    if upto <= 0:
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.fallocate(ctypes.c_int(fd), ctypes.c_int(0x01 | 0x02),  # KEEP_SIZE | PUNCH_HOLE
+                       ctypes.c_long(0), ctypes.c_long(upto))
+    except (OSError, AttributeError):
+        pass
 
 
 class _Spec:
@@ -166,6 +182,12 @@ class RigCapture:
             self.records += 1
             self.frames += n
         self._offset += pos
+        if pos:
+            try:
+                with open(path, "r+b") as f:
+                    _punch(f.fileno(), self._offset)  # what was read needs no disk any more
+            except OSError:
+                pass
 
     def close(self, check: Any = None) -> None:
         """Read what is left (into ``check``), then end the agent."""
