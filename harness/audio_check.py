@@ -261,6 +261,10 @@ class AudioCheck:
         self._c_inserted = mon.counter("frames_inserted")
         self._last_d = self._d0 = self._c_dropped.value
         self._last_i = self._i0 = self._c_inserted.value
+        # xruns the system itself counted (its stream's status flags): read at each poll of the rig
+        self._c_xruns = mon.counter("xruns")
+        self._last_x = self._c_xruns.value
+        self._last_poll_t = float(system.clock.now())
         self.windows_dropped = 0
         self.windows_inserted = 0
         # time line
@@ -318,6 +322,7 @@ class AudioCheck:
         self.max_settle_s = 0.0  # latest glitch end after its window's last member (margin sizing)
         self.blind_windows = 0
         self.jack_xruns = 0
+        self.system_xruns = 0
         self.blind_rows: list[str] = []
         self.blind_s = 0.0
 
@@ -527,10 +532,35 @@ class AudioCheck:
                 ep.blind = True
                 ep.last_end = max(ep.last_end, t1)
 
+    def system_xrun(self, since: float, t: float, count: int) -> None:
+        """The system counted ``count`` xruns of its own stream (under- or overflow flags the
+        device host reported) between ``since`` and ``t``: damage it reported as it happened,
+        like a JACK xrun report, not a silent loss. A window of its own (label ``system_xrun``)
+        from ``XRUN_LEAD_S`` before ``since`` to ``t``: the counter is read once per poll, so the
+        xrun happened somewhere in that stretch."""
+        with self._lock:
+            self.system_xruns += count
+            last = self._episodes[-1] if self._episodes else None
+            t0 = since - XRUN_LEAD_S
+            if last is not None:  # windows stay in time order
+                t0 = max(t0, last.start)
+            ep = self._join(t0)
+            ep.faults.append({"firing_id": f"system-xrun-{self.system_xruns}", "kind": "system_xrun"})
+            ep.last_end = max(ep.last_end, t)
+
     def poll(self) -> None:
-        """Read what the rig's capture recorded since the last call (the run's loop calls this)."""
-        if self.capture is not None and not self.finished:
-            self.capture.poll(self)
+        """Read what the rig's capture recorded since the last call (the run's loop calls this).
+
+        First the system's own xrun counter: a window for the xruns it counted since the last
+        poll exists before the audio of that stretch is judged."""
+        if self.capture is None or self.finished:
+            return
+        now = self._now()
+        x = self._c_xruns.value
+        if x > self._last_x and self._ever_running:
+            self.system_xrun(self._last_poll_t, now, x - self._last_x)
+        self._last_x, self._last_poll_t = x, now
+        self.capture.poll(self)
 
     def _outside_accounting(self, t: float, dropped: int, inserted: int, note: str | None = None) -> None:
         self.outside_dropped += dropped
