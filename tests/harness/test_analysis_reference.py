@@ -44,16 +44,13 @@ def music() -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def music_known_false() -> tuple[np.ndarray, np.ndarray]:
+    """Gave a false 'pop' at a drum hit (-71 ppm, 19.7 kHz low-pass) until the band filter and the
+    interpolation kernel were changed; kept as a regression case."""
     ref = R.program_material("music", 3.0, FS, seed=1)
     return ref, _system(ref, 1)
 
 
-@pytest.mark.parametrize("material", [
-    "speech", "music",
-    pytest.param("music_known_false", marks=pytest.mark.xfail(strict=True, reason=(
-        "known false glitch: at a drum hit 2.6 s in, with a -71 ppm clock or a 19.7 kHz low-pass, the "
-        "model leaves ~3 % of the signal (a 4e-3 'pop'); unexplained yet"))),
-])
+@pytest.mark.parametrize("material", ["speech", "music", "music_known_false"])
 def test_clean_pass_through_drift_gain_and_lowpass_gives_no_glitch(material: str, request: pytest.FixtureRequest) -> None:
     ref, rec = request.getfixturevalue(material)
     rep = A.compare_to_reference(rec, ref, FS)
