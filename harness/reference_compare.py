@@ -17,13 +17,16 @@ How (and why)
    or a block played twice) up. A step is only believed when the blocks after it agree, so one
    badly matched block (a pop, a mute) is not a step.
 3. Predict: for every stretch of the track between steps, the reference is interpolated (windowed
-   sinc) at the positions the track's line maps the recording's frames to; a short FIR filter,
-   fitted by least squares per analysis window, then takes in the converter's band-limiting,
-   the gain and whatever fraction of a frame the track got wrong. A second fit leaves out the
-   samples the first could not explain, so a glitch does not bend the filter towards itself.
-4. Judge: the residual (recording minus prediction) is compared sample by sample with a
+   sinc) at the positions the track's line maps the recording's frames to; a short FIR filter
+   and its linear change over the window (an AGC), fitted by least squares per 0.125 s window,
+   take in the converter's band-limiting, the gain and whatever fraction of a frame the track
+   got wrong.
+4. Judge: the residual (recording minus prediction), low-passed below the band edge of the
+   fitted path (near a converter's cut-off a short filter is a poor model of a steep one; a
+   broad-band pop keeps most of its energy below it), is compared sample by sample with a
    threshold of ``k`` robust sigmas of the residual around it (``k`` grows with the recording's
-   length so noise alone almost never crosses it). Where the threshold is crossed, the step in
+   length so noise alone almost never crosses it), or of the model's own error in proportion to
+   the signal, whichever is larger. Where the threshold is crossed, the step in
    the track (if any) says dropped / inserted (and the inserted frames, silent or not, say
    inserted silence or a repeated block), a run of silence where the reference is loud says mute,
    a burst shorter than a millisecond says pop.
@@ -69,6 +72,9 @@ _SINC_HALF = 24
 #: frames a block's delay must leave the track's line by to be a step (a step is a whole number
 #: of frames; the rest is the delay estimate's own noise on narrow-band material)
 _STEP_MIN = 0.7
+#: least-squares fits per window; a second one without the samples the first could not explain
+#: (so a glitch cannot bend the filter) also left out the transients the model follows least well
+#: and called them glitches, so one is made
 _FIT_PASSES = 1
 #: a pop is a burst of residual shorter than this (seconds)
 _POP_MAX_S = 1e-3
@@ -229,20 +235,35 @@ def _block_size(fs: int) -> int:
     return int(2 ** math.ceil(math.log2(0.04 * fs)))
 
 
+#: fractional phases the interpolation kernel is tabulated at (linear in between: ~1e-7 error)
+_SINC_PHASES = 2048
+
+
+@functools.lru_cache(maxsize=1)
+def _sinc_table() -> FloatArray:
+    """The Kaiser-windowed sinc at ``_SINC_PHASES + 1`` fractional offsets, one row per offset."""
+    frac = np.arange(_SINC_PHASES + 1)[:, None] / _SINC_PHASES
+    d = np.arange(-_SINC_HALF + 1, _SINC_HALF + 1)[None, :] - frac
+    beta = 8.0
+    w = np.i0(beta * np.sqrt(np.clip(1 - (d / _SINC_HALF) ** 2, 0, 1))) / float(np.i0(beta))
+    table: FloatArray = np.sinc(d) * w
+    table.flags.writeable = False
+    return table
+
+
 def _sinc_interp(src: FloatArray, src_start: int, pos: FloatArray) -> FloatArray:
     """``src`` (whose frame 0 is reference frame ``src_start``) at fractional reference frames
-    ``pos``: a Kaiser-windowed sinc of +-``_SINC_HALF`` taps; zero outside ``src``."""
+    ``pos``: a Kaiser-windowed sinc of +-``_SINC_HALF`` taps, tabulated; zero outside ``src``."""
     base = np.floor(pos).astype(np.int64)
-    frac = pos - base
-    out = np.zeros(pos.size)
-    beta = 8.0
-    norm = float(np.i0(beta))
-    for j in range(-_SINC_HALF + 1, _SINC_HALF + 1):
-        idx = base + j - src_start
-        ok = (idx >= 0) & (idx < src.size)
-        d = j - frac
-        w = np.i0(beta * np.sqrt(np.clip(1 - (d / _SINC_HALF) ** 2, 0, 1))) / norm
-        out[ok] += src[idx[ok]] * (np.sinc(d) * w)[ok]
+    ph = (pos - base) * _SINC_PHASES
+    i = np.minimum(ph.astype(np.int64), _SINC_PHASES - 1)
+    t = (ph - i)[:, None]
+    table = _sinc_table()
+    kernel = table[i] * (1 - t) + table[i + 1] * t
+    padded = np.concatenate((np.zeros(2 * _SINC_HALF), src, np.zeros(2 * _SINC_HALF)))
+    idx = (base - src_start + 2 * _SINC_HALF)[:, None] + np.arange(-_SINC_HALF + 1, _SINC_HALF + 1)[None, :]
+    idx = np.clip(idx, 0, padded.size - 1)
+    out: FloatArray = np.einsum("ij,ij->i", padded[idx], kernel)
     return out
 
 
@@ -361,11 +382,11 @@ def compare_to_reference_stream(
         return out
 
     # 1. Lock on with the loudest few seconds at the reference's start.
-    head = ref(0, min(ref_frames, int(3 * fs)))
+    head = ref(0, min(ref_frames, int(1.5 * fs)))  # short: a glitch later on cannot pull the lock
     if float(np.max(np.abs(head))) < 1e-6:
-        raise AnalysisError("the reference is silent for its first 3 s; trim the silence off its start")
+        raise AnalysisError("the reference is silent for its first 1.5 s; trim the silence off its start")
     lock = measure_latency_stream(head, rec, rec_frames, fs, max_latency_frames=int(max_latency_s * fs),
-                                  min_confidence=0.3, estimate_drift=False, verify=False)
+                                  min_confidence=0.1, estimate_drift=False, verify=False)  # the track checks it
     if lock.latency_frames is None:
         raise AnalysisError(f"the reference was not found in the recording ({lock.reason})")
     sign = int(lock.polarity)
@@ -451,6 +472,8 @@ def compare_to_reference_stream(
                 break
             h = np.linalg.solve(gram + np.eye(ncol) * 1e-9 * np.trace(gram), a_m.T @ target[keep])
             resid = target - cols @ h
+            if _FIT_PASSES == 1:
+                break
             sig = 1.4826 * float(np.median(np.abs(resid)))
             keep = np.abs(resid) < max(6 * sig, 1e-12)
             keep = np.convolve(~keep, np.ones(2 * FIR_TAPS + 1), "same") == 0
@@ -461,7 +484,7 @@ def compare_to_reference_stream(
         # the residual of the window proper, judged only in the band the path passes: near the
         # converter's cut-off the short filter is a poor model of a steep one, and a broad-band
         # pop keeps most of its energy below it
-        e = sps.filtfilt(_band_filter(h, fs), [1.0], resid)[pad - half: pad - half + (w1 - w0)]
+        e = np.convolve(resid, _band_filter(h, fs), "same")[pad - half: pad - half + (w1 - w0)]  # zero-phase
         e_raw = resid[pad - half: pad - half + (w1 - w0)]
         # local noise: median block RMS over +-8 sub-blocks of 256 frames
         sb = 256
@@ -492,7 +515,8 @@ def compare_to_reference_stream(
                 seg_e = np.abs(e_raw[max(over[h0] - 2, 0): over[t0] + 3])
                 events.append((w0 + int(over[h0]), w0 + int(over[t0]) + 1, float(seg_e.max()), int(t0 - h0 + 1)))
 
-    glitches = _classify(events, steps, lines, bounds, rec, ref, sign, fs)
+    quiet_level = 4.0 * (float(np.median(noises)) if noises else 0.0) + 1e-6
+    glitches = _classify(events, steps, lines, bounds, rec, ref, sign, fs, quiet_level)
     truncated = len(glitches) > max_glitches
     slopes = [ln[3] for ln in lines]
     lat = lines[0][2]  # delay of the first line at recording frame 0 ~ the reference's frame 0
@@ -516,13 +540,13 @@ def _band_filter(h: FloatArray, fs: int) -> FloatArray:
     ref_gain = float(np.median(resp[5:128])) if resp.size > 128 else float(resp.max())
     passing = np.flatnonzero(resp >= 0.5 * ref_gain)
     edge = float(freqs[passing[-1]]) if passing.size else 0.45
-    cutoff = float(np.clip(0.8 * edge, 0.05, 0.42))
+    cutoff = float(np.clip(0.75 * edge, 0.05, 0.4))
     return _firwin_cached(round(cutoff, 3))
 
 
 @functools.lru_cache(maxsize=32)
 def _firwin_cached(cutoff: float) -> FloatArray:
-    taps: FloatArray = sps.firwin(95, 2 * cutoff)
+    taps: FloatArray = sps.firwin(127, 2 * cutoff, window=("kaiser", 9.0))
     return taps
 
 
@@ -557,7 +581,7 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
 
 def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, float, float]],
               lines: list[tuple[int, int, float, float]], bounds: list[int], rec: Callable[[int, int], FloatArray],
-              ref: Callable[[int, int], FloatArray], sign: int, fs: int) -> list[ReferenceGlitch]:
+              ref: Callable[[int, int], FloatArray], sign: int, fs: int, quiet_level: float) -> list[ReferenceGlitch]:
     """Name the residual's bursts with the track's steps beside them (see the module docstring)."""
     gap = int(0.02 * fs)
     # bursts close together are one glitch
@@ -585,7 +609,7 @@ def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, 
             if i not in used_steps and s - 4 * gap <= at <= e + 4 * gap:
                 step_i = i
                 break
-        x = rec(s, e)
+        x = rec(s, min(e, s + 10 * fs))  # bounded: a long broken stretch is judged by its first 10 s
         quiet = np.abs(x) < max(0.02 * pk, 1e-5)
         runs = _longest_run(quiet)
         if step_i is not None:
@@ -597,9 +621,24 @@ def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, 
                 kind: RefGlitchKind = "dropped"
             else:
                 kind = "inserted_silence" if runs >= max(0.8 * size, 1) else "repeated"
-            out.append(ReferenceGlitch(s, e, kind, max(size, 1), pk, ref_pos(s)))
-        elif runs >= max(int(_POP_MAX_S * fs), 2) :
-            out.append(ReferenceGlitch(s, e, "mute", runs, pk, ref_pos(s)))
+            at = steps[step_i][0]  # where the track steps, not where the residual first rose
+            if kind == "inserted_silence":
+                at = s + _longest_run_start(quiet)
+            out.append(ReferenceGlitch(at, max(e, at + 1), kind, max(size, 1), pk, ref_pos(at)))
+        elif runs >= max(int(_POP_MAX_S * fs), 2):
+            # the silence may reach beyond the flagged burst where the reference was quiet too
+            around = rec(s - fs // 2, e + fs // 2)
+            still = np.abs(around) < max(quiet_level, 0.02 * pk)
+            i0, i1 = s - (s - fs // 2), e - (s - fs // 2)
+            centre = i0 + int(np.argmax(still[i0:i1])) if np.any(still[i0:i1]) else i0
+            a = centre
+            while a > 0 and still[a - 1]:
+                a -= 1
+            b = centre
+            while b < still.size and still[b]:
+                b += 1
+            m0, m1 = min(s, a + s - fs // 2), max(e, b + s - fs // 2)
+            out.append(ReferenceGlitch(m0, m1, "mute", max(runs, b - a), pk, ref_pos(m0)))
         elif e - s <= _POP_MAX_S * fs:
             out.append(ReferenceGlitch(s, e, "pop", cnt, pk, ref_pos(s)))
         else:
@@ -614,6 +653,15 @@ def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, 
             continue
         out.append(ReferenceGlitch(at, at + 1, "dropped" if jump < 0 else "repeated", size, 0.0, ref_pos(at)))
     return sorted(out, key=lambda g: g.start_frame)
+
+
+def _longest_run_start(mask: NDArray[np.bool_]) -> int:
+    m = np.concatenate(([False], mask, [False]))
+    edges = np.flatnonzero(m[1:] != m[:-1])
+    if not edges.size:
+        return 0
+    i = int(np.argmax(edges[1::2] - edges[0::2]))
+    return int(edges[2 * i])
 
 
 def _longest_run(mask: NDArray[np.bool_]) -> int:
