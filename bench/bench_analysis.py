@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from harness import analysis as A
+from harness.reference_compare import compare_to_reference
 
 FS = 48_000
 F0 = A.DEFAULT_TEST_FREQUENCY_HZ
@@ -337,7 +338,7 @@ def reference_limits(trials: int = 4, clean_takes: int = 3, seconds: float = 3.0
 
         def one(y: np.ndarray, kind: str, size: int | None, at: int) -> bool:
             try:
-                gs = A.compare_to_reference(y, ref, FS).glitches
+                gs = compare_to_reference(y, ref, FS).glitches
             except A.AnalysisError:
                 return False
             return len(gs) == 1 and gs[0].kind == kind and abs(gs[0].start_frame - at) <= 10 \
@@ -359,11 +360,11 @@ def reference_limits(trials: int = 4, clean_takes: int = 3, seconds: float = 3.0
             ref_k = R.program_material(material, seconds, FS, seed=100 + ci * 10 + k)  # type: ignore[arg-type]
             rec_k = R.through_system(ref_k, FS, delay_frames=900.7 + 100 * k, tail_frames=2000, seed=200 + k, **kw)
             try:
-                false += len(A.compare_to_reference(rec_k, ref_k, FS).glitches)
+                false += len(compare_to_reference(rec_k, ref_k, FS).glitches)
             except A.AnalysisError:
                 false += 1  # a clean pass refused is as wrong as a false glitch
         t0 = time.process_time()
-        A.compare_to_reference(rec, ref, FS)
+        compare_to_reference(rec, ref, FS)
         speed = seconds / max(time.process_time() - t0, 1e-9)
         rows.append({"condition": name, "smallest_pop": smallest, "shortest_drop": shortest, "trials": trials,
                      "false_glitches": false, "clean_takes": clean_takes, "x_realtime_cpu": speed})

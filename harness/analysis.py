@@ -83,7 +83,6 @@ __all__ = [
     "WavAudio",
     "add_pop",
     "analyze_glitches",
-    "compare_to_reference",
     "drop_frames",
     "estimate_frequency",
     "field_tone",
@@ -2162,12 +2161,3 @@ def _fine_glitches(
                           phase_shift_frames=shift, level_change_db=0.0, waveform_start_frame=w0,
                           waveform=x[w0:w1].copy()))
     return out
-
-
-def compare_to_reference(recording: ArrayLike, reference: ArrayLike, sample_rate: int, **kwargs: Any) -> Any:
-    """Glitches in program material: ``recording`` (one channel) against the ``reference`` that
-    was played. Returns a ``reference_compare.ReferenceReport``; see ``harness.reference_compare``
-    for the method and ``compare_to_reference_stream`` for files read a window at a time."""
-    from . import reference_compare  # noqa: PLC0415 - that module imports this one
-
-    return reference_compare.compare_to_reference(recording, reference, sample_rate, **kwargs)

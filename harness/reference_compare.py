@@ -57,6 +57,7 @@ from numpy.typing import NDArray
 from scipy import fft as sfft
 from scipy import signal as sps
 
+from .analysis import _stretch, fractional_delay, measure_latency_stream
 from .errors import AnalysisError, UsageError
 
 FloatArray = NDArray[np.float64]
@@ -212,7 +213,6 @@ def through_system(reference: Any, sample_rate: int, *, delay_frames: float = 0.
     must see through. A clock ``drift_ppm`` slow stretches it (band-limited), ``lowpass_hz`` runs
     it through an 8th-order Butterworth (a converter's anti-alias filter), ``gain_wobble`` swings
     the gain by that fraction at ``wobble_hz`` (an AGC), then a fractional delay, white noise."""
-    from .analysis import _stretch, fractional_delay  # noqa: PLC0415 - avoids an import cycle
 
     x = np.asarray(reference, dtype=np.float64)
     rng = np.random.default_rng(seed)
@@ -359,7 +359,6 @@ def compare_to_reference_stream(
 ) -> ReferenceReport:
     """``compare_to_reference`` over a recording and a reference read by ``read_rec(a, b)`` and
     ``read_ref(a, b)`` (float frames a..b of one channel), memory bounded by the window."""
-    from .analysis import measure_latency_stream  # noqa: PLC0415 - analysis re-exports this module
 
     fs = int(sample_rate)
     block = _block_size(fs)

@@ -17,6 +17,7 @@ import pytest
 
 from harness import analysis as A
 from harness import reference_compare as R
+from harness.reference_compare import compare_to_reference
 from harness.cli import main
 
 FS = 48_000
@@ -53,7 +54,7 @@ def music_known_false() -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.parametrize("material", ["speech", "music", "music_known_false"])
 def test_clean_pass_through_drift_gain_and_lowpass_gives_no_glitch(material: str, request: pytest.FixtureRequest) -> None:
     ref, rec = request.getfixturevalue(material)
-    rep = A.compare_to_reference(rec, ref, FS)
+    rep = compare_to_reference(rec, ref, FS)
     assert rep.glitches == [], [g.to_dict() for g in rep.glitches]
     assert rep.polarity == 1 and abs(rep.drift_ppm) <= 100.5
 
@@ -83,7 +84,7 @@ def test_every_impairment_at_a_random_place_is_found_kind_place_and_size(speech:
         (A.insert_frames(rec, at, rep_n), "repeated", rep_n),
     ]
     for y, kind, size in cases:
-        g = _one(A.compare_to_reference(y, ref, FS))
+        g = _one(compare_to_reference(y, ref, FS))
         assert g.kind == kind, (kind, g.to_dict())
         assert abs(g.start_frame - at) <= PLACE or kind == "repeated" and abs(g.start_frame - at) <= rep_n + PLACE, \
             (kind, at, g.to_dict())
@@ -96,7 +97,7 @@ def test_music_pop_drop_and_mute(music: tuple[np.ndarray, np.ndarray]) -> None:
     at = 70_001
     for y, kind, size in ((A.add_pop(rec, at, 1, 0.01), "pop", None), (A.drop_frames(rec, at, 2), "dropped", 2),
                           (A.mute_frames(rec, at, 150), "mute", 150)):
-        g = _one(A.compare_to_reference(y, ref, FS))
+        g = _one(compare_to_reference(y, ref, FS))
         assert g.kind == kind and abs(g.start_frame - at) <= PLACE, g.to_dict()
         if size is not None:
             assert abs(g.size_frames - size) <= 3, g.to_dict()
@@ -106,7 +107,7 @@ def test_a_recording_of_something_else_is_refused(speech: tuple[np.ndarray, np.n
     ref, _ = speech
     other = R.program_material("speech", 2.0, FS, seed=99)
     with pytest.raises(A.AnalysisError):
-        A.compare_to_reference(other, ref, FS)
+        compare_to_reference(other, ref, FS)
 
 
 # ---------------------------------------------------------------------------------- the command
