@@ -3,6 +3,7 @@
 A benchmark, not a test: it prints figures and never fails on a slow machine.
 
     python bench/bench_sim.py [--seconds 30] [--quick]
+    python bench/bench_sim.py --startup     # the whole-process row alone
 
 Bare system (no faults) by block size and chain length, then the full reliability run with the
 default fault profile and every invariant (the issue's >= 300x target), the whole-process time of
@@ -241,7 +242,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--quick", action="store_true", help="a 60 s faulted run instead of 600 s")
+    ap.add_argument("--startup", action="store_true",
+                    help="only the whole-process row (soundcheck run --backend sim --duration 60, median of 5)")
     args = ap.parse_args()
+    if args.startup:
+        st = startup(5)
+        print(f"soundcheck run --backend sim --duration 60, whole process, median of {st['runs']}: "
+              f"{st['wall_median_s']} s wall, {st['cpu_median_s']} s CPU (runs: {st['cpus']} s CPU)")
+        return
     r = run(args.seconds, args.quick)
     f = r["faulted"]
     print(f"soundcheck run, default faults, {f['simulated_s']:.0f} s: {f['run_x_realtime']:.0f}x real time "

@@ -1,0 +1,51 @@
+"""What a short ``soundcheck run`` loads before it needs it: a check of imported modules, not of time.
+
+A 60 s simulated run is a few seconds of CPU, most of it start-up and report rendering; the
+figures' library (matplotlib, ~0.5 s of CPU to import) belongs to report rendering only, and the
+CLI pins OpenBLAS to one thread before numpy loads it (its spinning threads cost ~0.9 s of CPU per
+short run on a busy machine). Each test runs a fresh interpreter: ``sys.modules`` of the test
+process has everything loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+HEAVY = ("matplotlib",)
+
+
+def _modules_after(code: str, env: dict[str, str] | None = None) -> dict[str, object]:
+    probe = (f"{code}\nimport json, os, sys\n"
+             "print(json.dumps({'heavy': sorted(m for m in sys.modules if m.split('.')[0] in "
+             f"{HEAVY!r}), 'blas': os.environ.get('OPENBLAS_NUM_THREADS'), "
+             "'numpy': 'numpy' in sys.modules}))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env=env).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_the_run_path_does_not_import_the_figure_library() -> None:
+    # the run command's import path: the CLI, its run parser, the runner and the system
+    code = "import harness.cli as c; c.build_parser('run'); import harness.commands.run, harness.runner"
+    assert _modules_after(code)["heavy"] == []
+
+
+def test_the_figure_library_is_loaded_by_report_rendering() -> None:
+    """The probe above can see matplotlib: the module that draws the figures does import it."""
+    assert _modules_after("import harness.reports.plots")["heavy"] != []
+
+
+def test_the_cli_sets_one_blas_thread_before_numpy_loads() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    # ``harness`` itself (imported before harness.cli runs a line) must not load numpy, or the
+    # setting would come after OpenBLAS read its environment
+    assert _modules_after("import harness", env) == {"heavy": [], "blas": None, "numpy": False}
+    assert _modules_after("import harness.cli", env)["blas"] == "1"
+
+
+def test_the_users_blas_setting_wins() -> None:
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "3"}
+    assert _modules_after("import harness.cli", env)["blas"] == "3"
