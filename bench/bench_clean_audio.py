@@ -5,7 +5,9 @@ counted lost, outside every fault window), and no window whose counters and audi
     .venv/bin/python bench/bench_clean_audio.py [--seeds 1-100] [--profiles gentle,default,hostile]
                                                  [--duration 30]
 
-Also prints, per profile, the glitches found inside fault windows, the frames analysed, and the
+Also prints, per profile, the glitches found inside fault windows, the frames analysed, the fault
+windows where a state change flushed frames from the rings (``frames_flushed``) and how many of
+them the analysis heard nothing in (a seamless restart: not a violation), and the
 latest a glitch ended after its window's last member (``max_settle_s``): how much of the settle
 margin (``harness.audio_check.SETTLE_MARGIN_S``) was used. One line per false alarm names the
 seed and the evidence, and the command to replay it.
@@ -56,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             settle = 0.0
             windows = 0
             split = 0
+            flushed = seamless = 0  # windows with frames a state change flushed; of them, heard nothing
             for seed in seeds:
                 spec = RunSpec(duration_s=args.duration, seed=seed, faults=profile,
                                run_dir=Path(tmp) / f"{profile}-{seed}")
@@ -72,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
                 inconsistent += a["windows"]["inconsistent_count"]
                 unexplained += a["windows"]["unexplained_count"]
                 inconclusive += bool(v.inconclusive)
+                for w in a["windows"]["items"]:  # the first detail_limit windows of the run
+                    if w.get("frames_flushed") and w["kind"] != "requested":
+                        flushed += 1
+                        seamless += not w["glitches"]
                 acc = a["accounting"]
                 if (acc["dropped_in_windows"] + acc["dropped_outside"], acc["inserted_in_windows"]
                         + acc["inserted_outside"]) != (result.summary["frames"]["dropped"],
@@ -87,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             total_false += false
             print(f"{profile:8s} runs={len(seeds)} false_clean_audio={false} inconsistent_windows={inconsistent} "
                   f"unexplained_windows={unexplained} "
-                  f"inconclusive={inconclusive} accounting_split={split} windows={windows} glitches_in_windows={sum(glitches.values())} "
+                  f"inconclusive={inconclusive} accounting_split={split} windows={windows} "
+                  f"flushed_windows={flushed} of_them_silent={seamless} glitches_in_windows={sum(glitches.values())} "
                   f"{dict(sorted(glitches.items()))} analysed={analysed / max(frames, 1):.1%} "
                   f"max_settle_s={settle:.3f} (margin {SETTLE_MARGIN_S})", flush=True)
     print(f"total: {runs} healthy runs x {args.duration:g} s, {total_false} false clean_audio violation(s), "

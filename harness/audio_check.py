@@ -23,12 +23,28 @@ Per window: glitches by kind, frames dropped and inserted (deltas of the frame a
 counters across the window), device-gap frames (time the device played nothing), and time to
 clean audio (end of the window's last glitch minus the window's start).
 
+Frames flushed at a state change
+    A stream torn down (a stop, a recovery, a simulated error, a reconfigure) takes what its rings
+    held with it: the system counts those frames dropped, off the audio path, while its state
+    changes. They are the old stream's unplayed tail, not a hole in a stream that kept playing: the
+    device goes on with a new stream, and what can be heard is the seam between the two, which the
+    analysis judges like any other stretch (a mute where the device played nothing, a click or a
+    phase step where the new stream does not continue the old one's waveform). When the seam
+    happens to be continuous (the new stream starts the tone at the very phase the old one's
+    flushed tail would have ended on: an 8 h soak met one) there is nothing to hear, and the
+    counters cannot ask for it. On the simulated device the counters move only in the callback
+    and in a teardown's flush, so frames counted between two blocks across a change of the
+    system's state are exactly the flushed ones: they are reported per window
+    (``frames_flushed``) and in the totals, never asked to be heard. Not on the rig: its capture is
+    read in batches, and the counters' moves cannot be placed between two cycles there.
+
 The verdict ``clean_audio`` fails on
     - a glitch outside every fault or requested window (a false alarm on a healthy system would be
       one: the healthy matrix at many seeds must show none), or inside an unexplained one;
     - the frame accounting moving (dropped/inserted) outside every window;
-    - a window whose frame accounting or device gaps say audio was lost while the analysis heard
-      nothing there: the counters and the audio must tell one story.
+    - a window whose frame accounting (frames flushed at a state change aside) or device gaps say
+      audio was lost while the analysis heard nothing there: the counters and the audio must tell
+      one story.
 It is inconclusive (ok, flagged) when no test tone reached the output at all (a DSP chain that
 filters the tone away, say), so nothing could be judged.
 
@@ -127,6 +143,10 @@ class _Episode:
     #: after the device's last block (a stop's flush of the rings) could never be heard
     heard_dropped: int = 0
     heard_inserted: int = 0
+    #: counted between two blocks while the system changed state: a torn-down stream's rings,
+    #: flushed (in ``dropped``/``inserted`` all the same, never in ``heard_*``)
+    flushed_dropped: int = 0
+    flushed_inserted: int = 0
     gap_frames: int = 0
     glitches: int = 0
     by_kind: Counter[str] = field(default_factory=Counter)
@@ -160,13 +180,15 @@ class _Episode:
                 "faults": [f["firing_id"] for f in self.faults][:20],
                 "causes": self.causes[:10], "glitches": self.glitches, "by_kind": dict(self.by_kind),
                 "frames_dropped": self.dropped, "frames_inserted": self.inserted,
+                "frames_flushed": self.flushed_dropped + self.flushed_inserted,
                 "device_gap_frames": self.gap_frames, "time_to_clean_s": round(max(ttc, 0.0), 6),
                 "verdict": "inconclusive" if self.blind else ("violated" if self.inconsistent() else "judged")}
 
     def inconsistent(self) -> str | None:
         """The counters say audio was lost, the analysis heard nothing: the story does not hold."""
         # only what was counted before a block the device then played can be heard: frames a
-        # stop discards from the rings after the last block cannot, and are not asked to be
+        # stop discards from the rings after the last block cannot, and are not asked to be; nor
+        # are those a state change flushed (``heard_*`` leaves them out): the seam is judged by ear
         lost = self.heard_dropped + self.heard_inserted + self.gap_frames
         if lost and not self.glitches and self.kind != "requested" and not self.blind:
             return (f"window {self.index} ({self.label}, t={self.start:.3f}..{self.last_end:.3f} s): "
@@ -352,17 +374,20 @@ class AudioCheck:
     def _now(self) -> float:
         return float(self.system.clock.now())
 
-    def _join(self, t: float) -> _Episode:
+    def _join(self, t: float, flushed: tuple[int, int] = (0, 0)) -> _Episode:
+        """The live window covering ``t``, or a new one from ``t``. ``flushed``: frames counted
+        since the device's last block by the state change at ``t`` (``_moved_since_block``); they
+        belong to the window returned, and the caller books them there (``_book_flushed``)."""
         ep = self._episodes[-1] if self._episodes else None
         if ep is None or not ep.covers(t, t, self.margin) or ep.closed:
-            d, i = self._c_dropped.value, self._c_inserted.value
+            # the counters before the state change's flush
+            d, i = self._c_dropped.value - flushed[0], self._c_inserted.value - flushed[1]
             if ep is not None and not ep.closed:
-                self._close(ep)  # no block came since it settled (the device was silent)
+                self._close(ep, d, i)  # no block came since it settled (the device was silent)
             elif (d, i) != (self._last_d, self._last_i):  # counted between windows, before any block
                 self._outside_accounting(t, d - self._last_d, i - self._last_i)
             self._last_d, self._last_i = d, i
-            ep = _Episode(self._n_episodes, t, last_end=t, dropped0=self._c_dropped.value,
-                          inserted0=self._c_inserted.value)
+            ep = _Episode(self._n_episodes, t, last_end=t, dropped0=d, inserted0=i)
             self._n_episodes += 1
             self._episodes.append(ep)
             self._starts.append(t)
@@ -398,16 +423,19 @@ class AudioCheck:
             with self._lock:
                 t = float(record.time)
                 running = record.to_state == State.RUNNING
+                if not running and not self._ever_running:
+                    return
+                flushed = self._moved_since_block()
                 if running:
                     self._ever_running = True
-                    ep = self._join(t)  # a (re)start: its first milliseconds belong to it
+                    ep = self._join(t, flushed)  # a (re)start: its first milliseconds belong to it
                     self._cause(ep, f"running: {record.cause}")
                     if self._state_member:
                         ep.open_members -= 1
                         self._state_member = False
                     ep.last_end = max(ep.last_end, t)
-                elif self._ever_running:
-                    ep = self._join(t)
+                else:
+                    ep = self._join(t, flushed)
                     cause = str(record.cause)
                     self._cause(ep, f"{record.to_state.value}: {cause}")
                     if not cause.startswith(REQUESTED_CAUSES):
@@ -416,8 +444,26 @@ class AudioCheck:
                         ep.open_members += 1
                         self._state_member = True
                     ep.last_end = max(ep.last_end, t)
+                self._book_flushed(ep, flushed)
         except Exception as exc:  # noqa: BLE001
             self.unanalysable.append(f"transition observer failed: {exc!r}")
+
+    def _moved_since_block(self) -> tuple[int, int]:
+        """What the counters moved since the device's last block, as the system changes state: on
+        the simulated device, what the state change flushed (see "Frames flushed at a state
+        change"). Nothing on the rig, whose counters are read in batches."""
+        if self.capture is not None:
+            return 0, 0
+        return self._c_dropped.value - self._last_d, self._c_inserted.value - self._last_i
+
+    def _book_flushed(self, ep: _Episode, flushed: tuple[int, int]) -> None:
+        """Frames a state change flushed: in its window's counts, never asked to be heard, and out
+        of the next block's accounting."""
+        dd, di = flushed
+        if dd or di:
+            ep.flushed_dropped += dd
+            ep.flushed_inserted += di
+            self._last_d, self._last_i = self._c_dropped.value, self._c_inserted.value
 
     @staticmethod
     def _cause(ep: _Episode, text: str) -> None:
@@ -471,8 +517,8 @@ class AudioCheck:
             if d != self._last_d or i != self._last_i:
                 live = self._live_episode(now)
                 if live is not None:
-                    live.heard_dropped = d - live.dropped0
-                    live.heard_inserted = i - live.inserted0
+                    live.heard_dropped = d - live.dropped0 - live.flushed_dropped
+                    live.heard_inserted = i - live.inserted0 - live.flushed_inserted
                 else:
                     self._outside_accounting(now, d - self._last_d, i - self._last_i)
                 self._last_d, self._last_i = d, i
@@ -571,10 +617,12 @@ class AudioCheck:
                 row["at"] = note
             self.outside_accounting.append(row)
 
-    def _close(self, ep: _Episode) -> None:
+    def _close(self, ep: _Episode, dropped: int | None = None, inserted: int | None = None) -> None:
+        """Close ``ep`` with the counters as they are (or as given: before a flush that belongs
+        to the next window)."""
         ep.closed = True
-        ep.dropped = self._c_dropped.value - ep.dropped0
-        ep.inserted = self._c_inserted.value - ep.inserted0
+        ep.dropped = (self._c_dropped.value if dropped is None else dropped) - ep.dropped0
+        ep.inserted = (self._c_inserted.value if inserted is None else inserted) - ep.inserted0
 
     def _new_epoch(self, fs: int, now: float) -> None:
         if self._fs:

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from harness.audio_check import AudioCheck
-from harness.faults import DeviceDropout, FaultInjector, InvalidConfig, LateCallback, Schedule, profile_schedule
+from harness.faults import (BufferExhaustion, DeviceDropout, FaultInjector, InvalidConfig, LateCallback,
+                           LifecycleCalls, Schedule, SlowDsp, profile_schedule)
 from harness import system_factory
 from harness import ReliabilityRun, RunSpec
 from system_under_test import AudioSystem
@@ -146,6 +147,76 @@ def test_frames_a_stop_discards_after_the_last_block_are_not_asked_to_be_heard()
     assert v.ok and not v.inconclusive, v
     (win,) = [w for w in check.summary()["windows"]["items"] if w["kind"] == "fault"]
     assert win["frames_dropped"] == 704  # reported all the same
+
+
+#: a gain-only chain (one of the storms' configurations: no filter restarting from rest) and a
+#: 16 ms backlog: after a drained pool refills, the output ring holds 512 frames, two blocks
+_SEAM_CONFIG = {"stream": {"latency_ms": 16.0}, "dsp": [{"kind": "gain", "gain_db": -6.0}]}
+#: the lifecycle calls of injector seed 35 draw one simulate_error, then restore_running recovers
+_SEAM_SEED = 35
+#: the 377th block has just played: 377 x 256 - 512 frames is two seconds of the 997 Hz tone, a
+#: whole number of periods, so the new stream (its tone from phase 0, no ring latency) goes on
+#: exactly where the flushed tail would have ended
+_SEAMLESS_T = 377 * 256 / 48_000 + 0.0003
+
+
+def _restart_in_a_fault_window(at: float, *, lost_in_stream: int = 0) -> AudioCheck:
+    """A buffer_exhaustion fills the output ring; at ``at`` lifecycle_calls fails the input (its
+    teardown flushes the rings: dropped) and recovers on a new stream; a slow_dsp joins the window
+    (in simulation it costs virtual time only: it moves no frame). ``lost_in_stream``: frames the
+    counters then say were lost while the new stream played, with no state change."""
+    system = AudioSystem(_SEAM_CONFIG, seed=1)
+    schedule = Schedule.fixed([(1.0, BufferExhaustion(duration_s=0.2)), (at, LifecycleCalls(count=1)),
+                               (at + 0.23, SlowDsp(duration_s=0.2, factor=2.9))])
+    injector = FaultInjector(system, schedule, _SEAM_SEED)
+    check = AudioCheck.attach(system, injector)
+    system.initialize()
+    system.start()
+    injector.arm()
+    system.run_for(at + 0.1)
+    system.monitoring.counter("frames_dropped").value += lost_in_stream
+    system.run_for(1.0)
+    system.stop()
+    system.close()
+    check.finish()
+    return check
+
+
+def _restart_window(check: AudioCheck) -> dict[str, Any]:
+    (win,) = [w for w in check.summary()["windows"]["items"] if w["label"] == "lifecycle_calls+slow_dsp"]
+    assert win["causes"] == ["failed: simulate_error", "recovering: recover()", "running: recovered"]
+    return win
+
+
+def test_frames_a_restart_flushed_are_reported_and_the_seam_is_judged_by_ear():
+    """Regression (8 h default soak, seed 1, t=3785 s): lifecycle_calls failed the input and
+    recovered while the rings held 704 frames; the restarted stream happened to continue the tone's
+    phase, the analysis rightly heard nothing, and the flushed tail was judged lost audio nobody
+    heard. Frames a state change flushes are the old stream's tail: reported, not asked to be
+    heard; the seam itself is what the analysis judges."""
+    check = _restart_in_a_fault_window(_SEAMLESS_T)
+    v = check.verdict()
+    assert v.ok and not v.inconclusive, v
+    win = _restart_window(check)
+    assert win["glitches"] == 0 and win["device_gap_frames"] == 0  # a seamless seam: nothing to hear
+    assert win["frames_dropped"] == win["frames_flushed"] == 512 and win["verdict"] == "judged"
+    acc = check.summary()["accounting"]
+    assert acc["dropped_in_windows"] == acc["dropped_total"] and acc["dropped_outside"] == 0
+    # one block later the new stream's tone is 256 frames off the old one's: that seam is heard
+    later = _restart_window(_restart_in_a_fault_window(_SEAMLESS_T + 256 / 48_000))
+    assert later["frames_flushed"] == 512 and later["glitches"] >= 1
+
+
+def test_frames_lost_while_a_restarted_stream_played_must_still_be_heard():
+    """The flush is excused, nothing else: in the same window, frames the counters lose while the
+    new stream plays (no state change) and the analysis does not hear are a violation, and only
+    they are counted against the window."""
+    check = _restart_in_a_fault_window(_SEAMLESS_T, lost_in_stream=256)
+    v = check.verdict()
+    assert not v.ok and "did not hear" in v.message
+    assert "lifecycle_calls+slow_dsp" in v.evidence[0] and "256 frame(s) dropped" in v.evidence[0]
+    win = _restart_window(check)
+    assert win["frames_dropped"] == 512 + 256 and win["frames_flushed"] == 512 and win["verdict"] == "violated"
 
 
 def test_the_same_seed_gives_the_same_audio_judgement(tmp_path):
