@@ -286,7 +286,7 @@ class AudioCheck:
         # xruns the system itself counted (its stream's status flags): read at each poll of the rig
         self._c_xruns = mon.counter("xruns")
         self._last_x = self._c_xruns.value
-        self._last_poll_t = float(system.clock.now())
+        self._last_poll_t = 0.0  # set when the rig's capture is attached (``attach``)
         self.windows_dropped = 0
         self.windows_inserted = 0
         # time line
@@ -356,6 +356,8 @@ class AudioCheck:
         if check.available:
             if check.capture is None:
                 system.backend.add_output_tap(check._on_block)
+            else:  # the system's own xruns are read from here on, at each poll of the capture
+                check._last_poll_t = check._now()
             system.add_observer(check._on_transition)
             if injector is not None:
                 injector.add_listener(check._on_fault)
@@ -601,12 +603,15 @@ class AudioCheck:
         poll exists before the audio of that stretch is judged."""
         if self.capture is None or self.finished:
             return
+        self._read_system_xruns()
+        self.capture.poll(self)
+
+    def _read_system_xruns(self) -> None:
         now = self._now()
         x = self._c_xruns.value
         if x > self._last_x and self._ever_running:
             self.system_xrun(self._last_poll_t, now, x - self._last_x)
         self._last_x, self._last_poll_t = x, now
-        self.capture.poll(self)
 
     def _outside_accounting(self, t: float, dropped: int, inserted: int, note: str | None = None) -> None:
         self.outside_dropped += dropped
@@ -844,6 +849,7 @@ class AudioCheck:
             if not self.available:
                 return
             if self.capture is not None:
+                self._read_system_xruns()  # the last stretch's own xruns, before its audio is judged
                 self.capture.close(self)
             else:
                 try:

@@ -247,7 +247,11 @@ class SteadyWatch:
         heard = audio is not None and bool(getattr(audio, "available", False))
         if heard and r.before == "yes" and r.before_span is not None:
             t0, t1 = r.before_span
-            glitches = [g for g in audio.glitch_rows if g["t_start"] < t1 and g["t_end"] > t0]
+            # a glitch inside an operator-requested window (the start's own settling: a player that
+            # plays silence until its first block is ready) is that operation's, not unsteadiness
+            requested = {w["window"] for w in audio.window_rows if w.get("kind") == "requested"}
+            glitches = [g for g in audio.glitch_rows
+                        if g["t_start"] < t1 and g["t_end"] > t0 and g.get("window") not in requested]
             if glitches:
                 r.before = "no"
                 r.before_detail = (f"{len(glitches)} glitch(es) heard in the window, first {glitches[0]['kind']} "

@@ -202,9 +202,10 @@ def test_a_system_left_failed_by_the_faults_is_rolled_back_not_a_false_alarm(tmp
 class _FakeAudio:
     available = True
 
-    def __init__(self, rows, last_end):
+    def __init__(self, rows, last_end, windows=()):
         self.glitch_rows = rows
         self.last_glitch_end = last_end
+        self.window_rows = list(windows)
 
 
 def test_a_glitch_heard_inside_a_quiet_window_makes_it_unsteady():
@@ -222,3 +223,11 @@ def test_a_glitch_heard_inside_a_quiet_window_makes_it_unsteady():
                                            watch.result.after_span[0] + 0.2))
     assert glitchy.before == "no" and "click" in glitchy.before_detail
     assert glitchy.after == "not observed" and "glitch was heard" in glitchy.after_detail
+    # the same glitch inside an operator-requested window (the start's own settling) is not unsteadiness
+    watch = SteadyWatch(system, 1.0, system.advance)
+    watch.watch_before()
+    t0 = watch.result.before_span[0]
+    watch.watch_after()
+    started = watch.judge_audio(_FakeAudio([{"t_start": t0 + 0.5, "t_end": t0 + 0.51, "kind": "mute", "window": 0}],
+                                           None, [{"window": 0, "kind": "requested"}]))
+    assert started.before == "yes", started.before_detail
