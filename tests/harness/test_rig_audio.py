@@ -133,6 +133,19 @@ def test_a_silence_while_the_system_counted_an_xrun_of_its_own_is_that_xruns_dam
     assert not verdict.ok, verdict
 
 
+def test_a_silence_nothing_explains_on_a_rig_that_missed_deadlines_is_a_doubt_not_a_violation() -> None:
+    """A JACK xrun far from the silence explains nothing, but says the machine missed deadlines:
+    its damage cannot be told from the system's, so the run is inconclusive; the same silence on a
+    rig that reported no xrun is a violation (test_a_silence_nobody_reported_is_a_violation)."""
+    def script(cap: ScriptedCapture, t: float) -> None:
+        _hear(cap, t, 4.0, frame0=0, silent_from=t + 1.0, silent_to=t + 1.1)
+        cap.pending.insert(int(3.5 * FS / N), ("xrun", (t + 3.5,)))
+
+    check, verdict = _checked(script)
+    assert verdict.ok and verdict.inconclusive, verdict
+    assert check.outside_count >= 1 and "cannot be told" in verdict.message
+
+
 def test_a_stretch_the_rig_could_not_hear_makes_its_window_inconclusive() -> None:
     def script(cap: ScriptedCapture, t: float) -> None:
         frame = _hear(cap, t, 2.0, frame0=0)
