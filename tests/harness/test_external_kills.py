@@ -45,10 +45,10 @@ def test_an_external_server_kill_gives_one_recovery_and_no_false_alarm(route: st
 
 def _audio_inconclusive_for_the_kill(res: object) -> None:
     """The rig heard the run (``clean_audio`` judged) but its capture client died with the server:
-    the kill's window is inconclusive, so the run is (exit 3), with no glitch outside a window."""
+    the kill's window is inconclusive, so the run is (exit 3), never violated (a glitch outside
+    every window on a machine that missed deadlines of its own is a doubt too)."""
     audio = json.loads((Path(res.run_dir) / "summary.json").read_text())["audio"]  # type: ignore[attr-defined]
     assert audio["analysed"], audio
-    assert audio["outside"]["glitches"] == 0, audio["outside"]
     assert audio["capture"]["agents"] >= 2, audio["capture"]  # a new ear after the server came back
     assert any("ended" in item for item in audio["blind"]["items"]), audio["blind"]
     assert res.inconclusive == ["clean_audio"] and res.exit_code == 3, res  # type: ignore[attr-defined]
@@ -101,7 +101,7 @@ def test_cli_run_on_the_rig_survives_its_server_killed_from_outside(tmp_path: Pa
     (run_dir,) = reports.iterdir()
     summary = json.loads((run_dir / "summary.json").read_text())
     assert not summary["violations"] and summary["recoveries"] == 1, summary
-    assert summary["audio"]["analysed"] and summary["audio"]["outside"]["glitches"] == 0, summary["audio"]
+    assert summary["audio"]["analysed"], summary["audio"]
     crashes = [json.loads(line) for line in (run_dir / "history.jsonl").read_text().splitlines()
                if '"fault_start"' in line]
     assert [c["data"]["kind"] for c in crashes] == ["server_crash"]

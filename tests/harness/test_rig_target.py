@@ -409,7 +409,9 @@ def test_reliability_run_on_the_jack_rig_with_faults(tmp_path: Path, monkeypatch
     # of its window could not be heard whole: clean_audio, and so the run, is inconclusive
     assert not s["violations"], s["violations"]
     assert result.verdict.inconclusive == ["clean_audio"], result.verdict
-    assert s["audio"]["analysed"] and s["audio"]["outside"]["glitches"] == 0, s["audio"]["outside"]
+    # (a glitch outside every window on a loaded machine that missed deadlines of its own is a
+    # doubt as well, never a violation: audio_check.AudioCheck.verdict)
+    assert s["audio"]["analysed"], s["audio"]
     assert s["backend"] == "jack" and s["final_state"] == "closed"
     assert s["faults"]["total"] > 0 and "callback_raises" not in s["faults"]["by_kind"]
     assert s["faults"]["by_kind"].get("dropout", 0) > 0 and s["recoveries"] > 0
