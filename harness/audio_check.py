@@ -545,13 +545,7 @@ class AudioCheck:
         window of its own (label ``jack_xrun``) from ``XRUN_LEAD_S`` before the report."""
         with self._lock:
             self.jack_xruns += 1
-            last = self._episodes[-1] if self._episodes else None
-            t0 = t - XRUN_LEAD_S
-            if last is not None:  # windows stay in time order
-                t0 = max(t0, last.start)
-            ep = self._join(t0)
-            ep.faults.append({"firing_id": f"jack-xrun-{self.jack_xruns}", "kind": "jack_xrun"})
-            ep.last_end = max(ep.last_end, t)
+            self._reported_window(t, t, "jack_xrun", f"jack-xrun-{self.jack_xruns}")
 
     def blind(self, t0: float, t1: float, why: str = "the rig's capture client was gone") -> None:
         """Nothing was heard from ``t0`` to ``t1`` (the capture client was gone): every window
@@ -588,13 +582,19 @@ class AudioCheck:
         xrun happened somewhere in that stretch."""
         with self._lock:
             self.system_xruns += count
-            last = self._episodes[-1] if self._episodes else None
-            t0 = since - XRUN_LEAD_S
-            if last is not None:  # windows stay in time order
-                t0 = max(t0, last.start)
-            ep = self._join(t0)
-            ep.faults.append({"firing_id": f"system-xrun-{self.system_xruns}", "kind": "system_xrun"})
-            ep.last_end = max(ep.last_end, t)
+            self._reported_window(since, t, "system_xrun", f"system-xrun-{self.system_xruns}")
+
+    def _reported_window(self, since: float, t: float, kind: str, firing_id: str) -> None:
+        """Damage reported as it happened (an xrun) somewhere in ``since``..``t``: the window from
+        ``XRUN_LEAD_S`` before ``since`` to ``t``, joined to the latest one if they meet (windows
+        stay in time order)."""
+        last = self._episodes[-1] if self._episodes else None
+        t0 = since - XRUN_LEAD_S
+        if last is not None:
+            t0 = max(t0, last.start)
+        ep = self._join(t0)
+        ep.faults.append({"firing_id": firing_id, "kind": kind})
+        ep.last_end = max(ep.last_end, t)
 
     def poll(self) -> None:
         """Read what the rig's capture recorded since the last call (the run's loop calls this).
