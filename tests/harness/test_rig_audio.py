@@ -64,7 +64,9 @@ def _hear(cap: ScriptedCapture, t0: float, seconds: float, *, frame0: int, silen
     return frame0 + cycles * N
 
 
-def _checked(script: Any) -> tuple[AudioCheck, Any]:
+def _checked(script: Any, *, system_xruns: int = 0) -> tuple[AudioCheck, Any]:
+    """Run ``script`` through a check fed by a scripted capture; ``system_xruns``: xruns the system
+    counts of its own stream (its status flags) before the capture is polled."""
     system = AudioSystem({}, seed=1)
     cap = ScriptedCapture()
     check = AudioCheck.attach(system, None, capture=cap)
@@ -72,6 +74,7 @@ def _checked(script: Any) -> tuple[AudioCheck, Any]:
     system.start()
     script(cap, float(system.clock.now()))
     system.run_for(6.0)  # the clock passes the scripted stretch, as the rig's would
+    system.monitoring.counter("xruns").inc(system_xruns)
     check.poll()
     system.stop()
     system.close()
@@ -102,34 +105,16 @@ def test_a_silence_around_a_jack_xrun_report_is_the_xruns_damage() -> None:
     assert check.kind_stats["jack_xrun"].glitches >= 1
 
 
-def _checked_with_system_xruns(script: Any, xruns: int) -> tuple[AudioCheck, Any]:
-    """As ``_checked``, with the system counting ``xruns`` xruns of its own stream (its status
-    flags) before the rig's capture is polled."""
-    system = AudioSystem({}, seed=1)
-    cap = ScriptedCapture()
-    check = AudioCheck.attach(system, None, capture=cap)
-    system.initialize()
-    system.start()
-    script(cap, float(system.clock.now()))
-    system.run_for(6.0)
-    system.monitoring.counter("xruns").inc(xruns)
-    check.poll()
-    system.stop()
-    system.close()
-    check.finish()
-    return check, check.verdict()
-
-
 def test_a_silence_while_the_system_counted_an_xrun_of_its_own_is_that_xruns_damage() -> None:
     def script(cap: ScriptedCapture, t: float) -> None:
         _hear(cap, t, 4.0, frame0=0, silent_from=t + 2.0, silent_to=t + 2.02)
 
-    check, verdict = _checked_with_system_xruns(script, 1)
+    check, verdict = _checked(script, system_xruns=1)
     assert verdict.ok and not verdict.inconclusive, verdict
     assert check.outside_count == 0 and check.system_xruns == 1
     assert check.kind_stats["system_xrun"].glitches >= 1
     # the control: the same silence while the system counted nothing is a violation
-    _, verdict = _checked_with_system_xruns(script, 0)
+    _, verdict = _checked(script, system_xruns=0)
     assert not verdict.ok, verdict
 
 
