@@ -1,7 +1,9 @@
 """The ``soundcheck`` command line.
 
 Exit status everywhere: 0 all held, 1 something failed (a verdict, not a crash), 2 a usage,
-input-file or configuration error, printed as one clear message without a traceback.
+input-file or configuration error, printed as one clear message without a traceback, 3 inconclusive
+(nothing failed, but a check could not reach a verdict: never a pass, so CI stays red on it unless
+told otherwise).
 
 ``main`` is the one place that keeps that contract whatever a command raises: the harness's own
 errors and the system's ``ConfigError`` are exit 2 with their message; an ``OSError`` on a file the

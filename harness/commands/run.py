@@ -19,7 +19,8 @@ from ..sut_protocol import add_system_option, load_system
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser("run", help="a reliability run with fault injection; writes reports/",
                               description="Run the audio system under a seeded fault schedule and check "
-                                          "every invariant. Exit 0 all held, 1 something failed, 2 usage error.")
+                                          "every invariant. Exit 0 all held, 1 something failed, 2 usage error, "
+                                          "3 inconclusive (nothing failed, but a check could not reach a verdict).")
     p.add_argument("--backend", choices=BACKENDS, default="sim")
     p.add_argument("--duration", type=run_duration_arg, default=60.0,
                    help="simulated (sim) or wall (real devices) time: 60, 90s, 5m, 1h (default 60 s)")

@@ -4,8 +4,9 @@
                     [--run-dir DIR] [--checkpoint 60s] [--pace X]
     soundcheck soak --resume RUN_DIR
 
-Exit status: 0 every invariant held and no leak; 1 something failed or the soak was interrupted;
-2 a usage or input error (a bad duration, profile or journal).
+Exit status: 0 every invariant held and no leak; 1 something failed; 2 a usage or input error (a bad
+duration, profile or journal); 3 inconclusive: nothing failed, but a check could not reach a verdict
+or the soak was interrupted before its end (see ``harness.verdict``), never counted as a pass.
 """
 
 from __future__ import annotations
