@@ -162,7 +162,8 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         leaks=stability["leaks_found"], faults_wanted=bool(wanted), lost=rd.problems,
                         leaks_unsure=[f"{k} ({leaks[k].shape}: {leaks[k].reason})"
                                       for k in stability["leaks_inconclusive"]],
-                        faults_injected=len(faults), gates=rd.gates, steady=rd.steady_state)
+                        faults_injected=len(faults), gates=rd.gates, steady=rd.steady_state,
+                        faults_skipped=rd.meta.get("faults_skipped"))
     meta = dict(rd.meta)
     report = {
         "schema_version": SCHEMA_VERSION,
