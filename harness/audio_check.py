@@ -77,6 +77,7 @@ from typing import Any
 
 import numpy as np
 
+from system_under_test.blocks import block_seconds
 from system_under_test.lifecycle import State, TransitionRecord
 
 from .analysis import AnalysisError, analyze_glitches
@@ -488,7 +489,7 @@ class AudioCheck:
             if fs != self._fs:
                 self._new_epoch(fs, now)
                 # a late block of a long period must not outlive the margin
-                self.margin = max(self.base_margin, 2 * n / fs)
+                self.margin = max(self.base_margin, 2 * block_seconds(n, fs))
             # Measured from the previous block, never from the epoch's start: a new stream's
             # blocks sit on a grid of their own, and a half-block offset judged against the old
             # grid would flip into a gap when float rounding crept past it (seen at seed 37).
@@ -503,7 +504,7 @@ class AudioCheck:
                 self._anchor_f.append(self._next)
                 self._anchor_t.append(self._t_next)
                 self._write(None, gap)
-            self._t_next = now + n / fs
+            self._t_next = now + block_seconds(n, fs)
             self._anchor_f.append(self._next)  # this block's first frame plays at ``now``
             self._anchor_t.append(now)
             ch = self.channel if out.shape[1] > self.channel else 0

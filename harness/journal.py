@@ -118,7 +118,7 @@ def compact_entry(entry: Any) -> dict[str, Any] | None:
         out["data"] = {k: data.get(k) for k in ("seq", "from_state", "to_state", "cause")}
     elif kind in ("fault_start", "fault_end"):
         out["data"] = {k: data.get(k) for k in ("firing_id", "kind", "target", "fired_at", "ended_at",
-                                                 "duration_s", "transient")}
+                                                 "duration_s", "transient", "params")}
     else:
         out["data"] = data
     return out

@@ -51,7 +51,7 @@ from .rig.rig_target import JackRigTarget, ServerWatch
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
 from .sut_protocol import SystemChoice, SystemUnderTest
 from .steady_state import SteadyWatch
-from .verdict import RunVerdict, check_status, judge_run
+from .verdict import RunVerdict, check_status, describe_skips, judge_run
 
 BACKENDS = ("sim", "jack", "portaudio")
 #: Settle time after the last fault: long enough for the default recovery policy to finish.
@@ -121,8 +121,9 @@ class RunResult:
         if not faults.get("asked") or faults.get("total"):
             return None
         requested = faults.get("requested", 0)
+        skipped = describe_skips(faults.get("skipped") or {})
         return (f"no fault injected: the profile asked for {', '.join(faults['asked'])} but "
-                + (f"the backend could not inject any of the {requested} drawn" if faults.get("unsupported")
+                + (f"none of the {requested} drawn could act ({skipped})" if skipped
                    else f"its schedule drew {requested} fault(s) and none fired"))
 
 
@@ -359,8 +360,8 @@ class ReliabilityRun:
             verdicts.append(Verdict("run_completed", False, [repr(crashed)],
                                     f"the run crashed: {type(crashed).__name__}: {crashed}"))
         verdict = judge_run(verdicts, status="interrupted" if self._stop.is_set() else "completed",
-                            faults_wanted=self.profile.wants_faults, faults_injected=len(injector.records),
-                            gates=gates, steady=steady_state.to_dict())
+                            faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
+                            gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips())
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
@@ -494,7 +495,10 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
                    # schedule drew (those the backend cannot inject included) and how many of those
                    # the backend could not inject: a run that asked and injected none is no pass
                    "asked": dict(injector.schedule.asked), "requested": injector.schedule.requested,
-                   "unsupported": injector.schedule.unsupported},
+                   "unsupported": injector.schedule.unsupported,
+                   # every fault not injected, kind -> reason -> count: the target could not
+                   # inject it, or it had nothing to act on when it fired (no pipeline)
+                   "skipped": injector.skips()},
         "recoveries": counters.get("recoveries", 0),
         "recovery_failures": counters.get("recovery_failures", 0),
         "final_state": system.state.value,

@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from system_under_test import AudioSystem
+from system_under_test import AudioSystem, blocks
 from system_under_test.errors import ConfigError, SystemClosedError
 
 from .faults import INVALID_CONFIG_KINDS, Fault, FaultInjector, invalid_config
@@ -122,7 +122,7 @@ def valid_configs(draw: Any) -> dict[str, Any]:
     """Configurations the system must accept (on the simulated devices, when they are present)."""
     rate = draw(_RATES)
     block = draw(_BLOCKS)
-    block_ms = 1000 * block / rate
+    block_ms = blocks.block_ms(block, rate)
     cfg: dict[str, Any] = {
         "stream": {"sample_rate": rate, "block_size": block,
                    "latency_ms": draw(st.floats(max(1.0, block_ms), 200.0))},

@@ -37,20 +37,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from system_under_test.clock import Clock, VirtualClock
-from system_under_test.config import AudioConfig, load_config
+from system_under_test.config import AudioConfig
+from system_under_test.config_apply import apply_limits, validate_config
 from system_under_test.coordinator import ComponentCoordinator
 from system_under_test.devices.base import DeviceBackend, StreamSpec
 from system_under_test.errors import (
     AudioSystemError,
     CallbackError,
-    ConfigError,
     DeviceError,
     ErrorInfo,
     IllegalTransitionError,
     SimulatedError,
     SystemClosedError,
 )
-from system_under_test.lifecycle import State
+from system_under_test.lifecycle import State, recover_plan
 from system_under_test.monitoring import Counter, MetricsSnapshot, MonitoringCoordinator
 from system_under_test.pipeline import FrameAccounts
 from system_under_test.resources import ResourceManager, ResourceType
@@ -314,15 +314,10 @@ class LifecycleAdapter:
             raise SystemClosedError("the system is closed", component=SYSTEM)
 
     def _validate(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
-        try:
-            return load_config(config, self.backend)
-        except ConfigError as exc:
-            self._emit("config_rejected", error=exc.describe())
-            raise
+        return validate_config(config, self.backend, self._emit)
 
     def _apply_limits(self, config: AudioConfig) -> None:
-        for rtype in ResourceType:
-            self.resources.set_limit(rtype, getattr(config.limits, rtype.value))
+        apply_limits(self.resources, config)
 
     def initialize(self) -> None:
         with self._op_lock:
@@ -420,16 +415,11 @@ class LifecycleAdapter:
     def recover(self) -> bool:
         with self._op_lock:
             self._check_open()
-            if self.config is None:
-                return False
             state = self.state
-            if state in (State.RUNNING, State.PAUSED) and self.is_healthy():
-                return True
-            if state not in (State.FAILED, State.RECOVERING, State.RUNNING, State.PAUSED):
-                return False
-            target = State.PAUSED if state == State.PAUSED else State.RUNNING
-            if self._recovery is not None:
-                target = self._recovery[1]
+            target = recover_plan(state, configured=self.config is not None, healthy=self.is_healthy,
+                                  pending=self._recovery[1] if self._recovery is not None else None)
+            if isinstance(target, bool):
+                return target
             self._recovery = None
             if state != State.RECOVERING:
                 self._move(State.RECOVERING, "recover()")

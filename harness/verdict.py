@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-__all__ = ["EXIT_CODES", "Outcome", "RunVerdict", "judge_run"]
+__all__ = ["EXIT_CODES", "Outcome", "RunVerdict", "describe_skips", "judge_run"]
 
 
 class Outcome(str, Enum):
@@ -143,7 +143,8 @@ class RunVerdict:
 def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str | None = None,
               leaks: Iterable[str] = (), faults_wanted: bool = False, faults_injected: int | None = None,
               lost: Iterable[str] = (), leaks_unsure: Iterable[str] = (), notes: Iterable[str] = (),
-              gates: Iterable[Any] = (), steady: Mapping[str, Any] | None = None) -> RunVerdict:
+              gates: Iterable[Any] = (), steady: Mapping[str, Any] | None = None,
+              faults_skipped: Mapping[str, Mapping[str, int]] | None = None) -> RunVerdict:
     """Turn a run's findings into its verdict (the only place that does).
 
     ``checks``: the invariant verdicts; ``status``: ``completed``, ``interrupted``, ``partial`` (a
@@ -151,7 +152,10 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     ``leaks``: the metrics a leak was found in; ``leaks_unsure``: metrics whose growth could not be
     told from a buffer still filling (a short soak); ``lost``: records of the run that were lost (a
     corrupt or truncated journal line), so part of it was never judged; ``faults_wanted``: the fault profile asked for
-    faults (every built-in profile but ``none`` does); ``faults_injected``: how many fired.
+    faults (every built-in profile but ``none`` does); ``faults_injected``: how many fired;
+    ``faults_skipped``: the faults that were not injected, kind -> reason -> count (the target
+    could not inject them, or they had nothing to act on when they fired): named in the doubt of
+    a run that injected none, and in a note of a run that injected others.
     ``gates``: the performance gates' judgements (``harness.gates.GateResult`` or dicts): a failed
     gate fails the run, a gate that could not be measured makes it inconclusive (never a silent
     pass). ``steady``: the steady-state check (``harness.steady_state``): a steady state that never
@@ -193,7 +197,20 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
             doubts.append(f"steady state after the last fault could not be observed: {steady_d.get('after_detail')}")
         if steady_d.get("before") == "no":
             doubts.append(f"the system was not steady before the first fault: {steady_d.get('before_detail')}")
+    skipped = describe_skips(faults_skipped or {})
+    notes = list(notes)
     if faults_wanted and faults_injected == 0:
         doubts.append("the fault profile asked for faults but none was injected: nothing was tested "
-                      "under faults")
+                      "under faults" + (f" ({skipped})" if skipped else ""))
+    elif skipped:
+        notes.append(skipped)
     return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d)
+
+
+def describe_skips(skipped: Mapping[str, Mapping[str, int]]) -> str:
+    """``"3 fault(s) skipped: slow_dsp x3 (the system has no pipeline ...)"`` for kind -> reason ->
+    count; empty for none."""
+    parts = [f"{kind} x{n} ({reason})" for kind, reasons in sorted(skipped.items())
+             for reason, n in sorted(reasons.items())]
+    total = sum(n for reasons in skipped.values() for n in reasons.values())
+    return f"{total} fault(s) skipped: " + "; ".join(parts) if parts else ""

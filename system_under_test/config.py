@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .blocks import block_ms as _block_ms
+from .blocks import block_seconds as _block_seconds
 from .devices.base import DeviceBackend, DeviceInfo
 from .errors import ConfigMigrationError, ConfigValidationError, DeviceNotFoundError
 
@@ -118,7 +120,7 @@ class AudioConfig(_Model):
 
     @property
     def block_seconds(self) -> float:
-        return self.stream.block_size / self.stream.sample_rate
+        return _block_seconds(self.stream.block_size, self.stream.sample_rate)
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -251,7 +253,7 @@ def cross_check(config: AudioConfig, devices: list[DeviceInfo] | None = None) ->
     problems: list[tuple[str, str]] = []
     sr = config.stream.sample_rate
     nyquist = sr / 2
-    block_ms = 1000 * config.stream.block_size / sr
+    block_ms = _block_ms(config.stream.block_size, sr)
     if block_ms > config.stream.latency_ms:
         problems.append(("stream.block_size",
                          f"{config.stream.block_size} frames = {block_ms:.2f} ms exceeds "

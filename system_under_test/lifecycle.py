@@ -10,6 +10,7 @@ import enum
 import itertools
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,32 @@ SAFE_STATES = frozenset({S.STOPPED, S.FAILED, S.CLOSED, S.CONFIGURED, S.INITIALI
 
 def is_legal(current: State, target: State) -> bool:
     return target in TRANSITIONS[current]
+
+
+#: states from which ``recover()`` acts (FAILED: the owner's way back; RECOVERING: skip the
+#: back-off; RUNNING/PAUSED: only with an unhealthy component)
+RECOVERABLE_STATES = frozenset({S.FAILED, S.RECOVERING, S.RUNNING, S.PAUSED})
+
+
+def recover_plan(state: State, *, configured: bool, healthy: Callable[[], bool],
+                 pending: State | None = None) -> bool | State:
+    """What ``recover()`` does from ``state``: ``True``/``False`` is its answer without acting (no
+    configuration: False; running or paused and healthy: True; a state it cannot recover from:
+    False); a ``State`` is the state to recover towards (the one a recovery already under way was
+    heading for, ``pending``, else PAUSED from PAUSED and RUNNING otherwise).
+
+    ``healthy`` is asked only while RUNNING or PAUSED. Every system the harness models recovers by
+    this rule (the ``linearizable`` invariant's model of ``recover`` reads the same preconditions),
+    so ``AudioSystem`` and ``harness.sut_kit.LifecycleAdapter`` both ask here."""
+    if not configured:
+        return False
+    if state in (S.RUNNING, S.PAUSED) and healthy():
+        return True
+    if state not in RECOVERABLE_STATES:
+        return False
+    if pending is not None:
+        return pending
+    return S.PAUSED if state == S.PAUSED else S.RUNNING
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +151,12 @@ class TransitionHistory:
 
 __all__ = [
     "ACTIVE_STATES",
+    "RECOVERABLE_STATES",
     "SAFE_STATES",
     "State",
     "TRANSITIONS",
     "TransitionHistory",
     "TransitionRecord",
     "is_legal",
+    "recover_plan",
 ]

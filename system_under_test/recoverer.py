@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import AudioSystemError, ErrorInfo, RecoveryError
-from .lifecycle import State
+from .lifecycle import State, recover_plan
 from .recovery import RecoveryPolicy
 
 if TYPE_CHECKING:  # the recoverer is built by the system it serves
@@ -165,16 +165,11 @@ class Recoverer:
         """
         s = self.system
         config = s.config
-        if config is None:
-            return False
-        state = s.state
-        if state in (State.RUNNING, State.PAUSED) and s.is_healthy():
-            return True
-        if state not in (State.FAILED, State.RECOVERING, State.RUNNING, State.PAUSED):
-            return False
-        target = State.PAUSED if state == State.PAUSED else State.RUNNING
-        if self.run is not None:
-            target = self.run.target
+        target = recover_plan(s.state, configured=config is not None, healthy=s.is_healthy,
+                              pending=self.run.target if self.run is not None else None)
+        if isinstance(target, bool):
+            return target
+        assert config is not None
         self.cancel()
         if s.state != State.RECOVERING:
             s._set(State.RECOVERING, "recover()", components=self.components)

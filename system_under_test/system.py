@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Clock, SystemClock, VirtualClock
-from .config import AudioConfig, load_config
+from .config import AudioConfig
+from .config_apply import apply_limits, validate_config
 from .coordinator import ComponentCoordinator, ErrorRecord, HealthStatus
 from .devices.base import DeviceBackend, DeviceStream, StreamSpec
 from .errors import (
     AudioSystemError,
     BufferPoolExhaustedError,
-    ConfigError,
     DeviceError,
     DeviceStalledError,
     ErrorInfo,
@@ -246,15 +246,10 @@ class AudioSystem:
         return validated
 
     def _validate(self, config: AudioConfig | Mapping[str, Any]) -> AudioConfig:
-        try:
-            return load_config(config, self.backend)
-        except ConfigError as exc:
-            self._emit("config_rejected", error=exc.describe())
-            raise
+        return validate_config(config, self.backend, self._emit)
 
     def _apply_limits(self, config: AudioConfig) -> None:
-        for rtype in ResourceType:
-            self.resources.set_limit(rtype, getattr(config.limits, rtype.value))
+        apply_limits(self.resources, config)
 
     def start(self) -> None:
         """CONFIGURED/STOPPED -> STARTING -> RUNNING. On failure: FAILED, everything released, raised."""

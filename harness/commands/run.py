@@ -14,6 +14,7 @@ from ..errors import UsageError
 from ..inputs import load_document, seed_arg
 from ..runner import BACKENDS, ReliabilityRun, RunSpec
 from ..sut_protocol import add_system_option, load_system
+from ..verdict import describe_skips
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -95,6 +96,9 @@ def handler(args: argparse.Namespace) -> int:
               f"inserted={fr['inserted']}")
         print(f"  xruns={s['xruns']} faults={s['faults']['total']} {s['faults']['by_kind']} "
               f"recoveries={s['recoveries']} failed recoveries={s['recovery_failures']}")
+        skipped = describe_skips(s["faults"].get("skipped") or {})
+        if skipped:
+            print(f"  {skipped}")
         marks = {"held": "ok  ", "violated": "FAIL", "inconclusive": "??  "}
         for name, status in s["invariant_status"].items():
             print(f"  {marks[status]} {name}")

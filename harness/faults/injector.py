@@ -2,8 +2,14 @@
 
 ``FaultInjector(system, schedule, seed).arm()`` schedules every trigger on the system's clock
 (``VirtualClock.call_at`` in simulation: the same seed gives the same run), or on a scheduler thread
-on a real clock. Each firing is a ``FaultRecord`` (when it fired and ended), told to the history
-(``fault_start`` / ``fault_end``) and to listeners.
+on a real clock. Each firing is a ``FaultRecord`` (when it fired and ended, the fault's kind and
+every parameter it was declared with), told to the history (``fault_start`` / ``fault_end``) and
+to listeners.
+
+A fault that cannot act on the system when it fires (``Fault.why_not_now``: a slow-DSP fault on a
+system without a pipeline) is not a firing: it is noted in the history as ``fault_skipped`` with
+the reason and counted in ``skipped_by_kind``, and the run's verdict reads the injected count
+alone (a run whose faults were all skipped tested nothing under faults).
 """
 
 from __future__ import annotations
@@ -40,6 +46,9 @@ class FaultRecord:
     transient: bool = True
     duration_s: float = 0.0
     details: dict[str, Any] = field(default_factory=dict)
+    #: the fault's parameters as declared by its kind (``Fault.recorded_params``): with ``kind``,
+    #: enough to build the same fault again (``fault_from_record``)
+    params: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -78,6 +87,10 @@ class FaultInjector:
         self._scheduler: Any = None
         self.armed = False
         self.skipped = 0
+        #: faults that could not act when they fired, by kind -> reason -> count (``why_not_now``);
+        #: those the target could not inject at all were dropped from the schedule before the run
+        #: (``Schedule.unsupported_reasons``); ``skips()`` tells both
+        self.skipped_by_kind: dict[str, Counter[str]] = {}
 
     # -- clock ----------------------------------------------------------------------------------
     def _call_at(self, when: float, fn: Callable[[], None]) -> None:
@@ -139,10 +152,14 @@ class FaultInjector:
             if fault.fault_id in self._active:
                 self.skipped += 1  # still active from a previous firing
                 return None
+            reason = fault.why_not_now(self.system)
+            if reason is not None:
+                self._skip(fault, reason)
+                return None
             self._firings += 1
             record = FaultRecord(f"{fault.fault_id}@{self._firings}", fault.fault_id, fault.kind, fault.target,
                                  fault.trigger.describe(), self.system.clock.now(), None, fault.transient,
-                                 fault.duration_s, {})
+                                 fault.duration_s, {}, fault.recorded_params())
             ctx = FaultContext(self.system, self.target, rng, self.history, self)
             self.records.append(record)
             self.fired_by_kind[fault.kind] += 1
@@ -157,6 +174,24 @@ class FaultInjector:
                 record.ended_at = self.system.clock.now()
                 self._tell("fault_end", record)
             return record
+
+    def _skip(self, fault: Fault, reason: str) -> None:
+        """A fault that could not act: noted (with its parameters and why), counted, not fired."""
+        self.skipped_by_kind.setdefault(fault.kind, Counter())[reason] += 1
+        if self.history is not None:
+            self.history.note("fault_skipped", fault_id=fault.fault_id, kind=fault.kind,
+                              trigger=fault.trigger.describe(), reason=reason, params=fault.recorded_params())
+
+    def skips(self) -> dict[str, dict[str, int]]:
+        """Every fault of the run that was not injected, by kind -> reason -> count: those the
+        target could not inject (dropped from the schedule) and those that could not act when
+        they fired."""
+        out: dict[str, dict[str, int]] = {}
+        for source in (self.schedule.unsupported_reasons, self.skipped_by_kind):
+            for kind, reasons in source.items():
+                for reason, n in reasons.items():
+                    out.setdefault(kind, {})[reason] = out.get(kind, {}).get(reason, 0) + n
+        return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
 
     def _end(self, fault_id: str) -> None:
         with self._lock:

@@ -9,6 +9,9 @@ read them). Class variables say the rest:
 
 - ``kind``: the one name of the kind (in TOML, histories, reports);
 - ``needs``: the ``FaultTarget`` capabilities it acts through (empty: it acts on the system);
+  what it needs of the *system* (a pipeline, a coordinator, a resource limit) is asked when it
+  fires, by ``why_not_now(system)``: a fault the system gives nothing to act on is skipped (a
+  ``fault_skipped`` note with the reason), never counted as injected;
 - ``transient``: the system is expected back to normal by itself after it ends;
 - ``lasting``: it holds something until its end (a device gone, a pool drained), so a scenario
   step without ``duration_s`` lasts until clean-up;
@@ -139,6 +142,12 @@ class Fault:
     target: TargetName = "sim-in"
     fault_id: str = ""
 
+    def why_not_now(self, system: Any) -> str | None:
+        """Why this fault could not act on ``system`` right now (None: it can). Asked by the
+        injector as the fault fires: a fault that would act on nothing (a block pool the system
+        does not have) is skipped with this reason, not counted as injected."""
+        return None
+
     def start(self, ctx: FaultContext) -> Any:
         """Apply the fault; returns a token passed to ``end`` (and put in the record's details)."""
         raise NotImplementedError
@@ -154,6 +163,11 @@ class Fault:
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "trigger": self.trigger.to_dict(), **self.params()}
+
+    def recorded_params(self) -> dict[str, Any]:
+        """``params()`` as a history records them (plain JSON: tuples as lists), so that a fault
+        read back from its record (``fault_from_record``) is this fault."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.params().items()}
 
     def describe(self) -> str:
         return f"{self.kind}({self.target}, {self.trigger.describe()}, {self.duration_s:g} s)"
@@ -240,6 +254,19 @@ class SampleRateChange(Fault):
         return {"previous_rate": ctx.target.change_sample_rate(self.target, self.rate)}
 
 
+#: the resource-ledger component a ``buffer_exhaustion`` fault of ``mode="limit"`` allocates as
+COMPETITOR = "fault:competitor"
+
+
+def _no_pipeline(system: Any, what: str) -> str | None:
+    """Why ``system`` has no soundcheck pipeline to offer ``what`` (None: it has one)."""
+    pipeline = getattr(system, "pipeline", None)
+    if pipeline is not None:
+        return None
+    state = getattr(getattr(system, "state", None), "value", "?")
+    return f"the system has no pipeline (in state {state}), so no {what}"
+
+
 @dataclass(config=_CONFIG)
 class BufferExhaustion(Fault):
     """A competing allocator drains the block pool (``mode="pool"``) or the global buffer limit
@@ -252,6 +279,18 @@ class BufferExhaustion(Fault):
     mode: Literal["pool", "limit"] = "pool"
     #: with mode = "limit": the resource whose global limit is drained
     resource: Literal["buffers", "frames", "streams", "threads", "bytes"] = "buffers"
+
+    def why_not_now(self, system: Any) -> str | None:
+        if self.mode == "pool":
+            return _no_pipeline(system, "block pool to drain")
+        from system_under_test.resources import ResourceType  # noqa: PLC0415
+        rtype = ResourceType(self.resource)
+        if not system.resources.limit(rtype):
+            return f"the system sets no global {self.resource} limit to drain"
+        holders = [c for c in system.resources.components if c != COMPETITOR]
+        if not any(system.resources.peak(c).get(rtype, 0) for c in holders):
+            return f"nothing in the system has held any {self.resource}: draining its limit reaches nothing"
+        return None
 
     def start(self, ctx: FaultContext) -> Any:
         system = ctx.system
@@ -268,7 +307,7 @@ class BufferExhaustion(Fault):
             rtype = ResourceType(self.resource)
             limit = system.resources.limit(rtype) or 0
             free = max(0, limit - system.resources.usage().get(rtype, 0))
-            alloc = system.resources.allocate("fault:competitor", rtype, free, "buffer exhaustion fault") \
+            alloc = system.resources.allocate(COMPETITOR, rtype, free, "buffer exhaustion fault") \
                 if free else None
             return {"allocation": alloc, "amount": free}
         raise ValueError(f"BufferExhaustion.mode must be 'pool' or 'limit', not {self.mode!r}")
@@ -388,10 +427,11 @@ class CoordinatorContention(Fault):
     #: with a forced switch at every line, 4 x 5 calls expose a race every time
     ops_per_thread: Annotated[int, PField(ge=1, le=10_000)] = 5
 
+    def why_not_now(self, system: Any) -> str | None:
+        return None if getattr(system, "coordinator", None) is not None else "the system has no coordinator to race"
+
     def start(self, ctx: FaultContext) -> Any:
-        coordinator = getattr(ctx.system, "coordinator", None)
-        if coordinator is None:
-            return {"skipped": "the system has no coordinator"}
+        coordinator = ctx.system.coordinator
         probe = type(coordinator)()
         components = ("probe",)  # one component: every thread contends for it
         for name in components:
@@ -475,6 +515,9 @@ class SlowDsp(Fault):
     #: the stage's cost, in block budgets
     factor: Annotated[float, PField(gt=0.0, le=100.0)] = 1.5
 
+    def why_not_now(self, system: Any) -> str | None:
+        return _no_pipeline(system, "DSP chain to slow down")
+
     def start(self, ctx: FaultContext) -> Any:
         pipeline = ctx.system.pipeline
         if pipeline is None:
@@ -551,6 +594,17 @@ def fault_from_dict(d: Mapping[str, Any]) -> Fault:
     return FAULT_KINDS[kind](**d)
 
 
+def fault_from_record(record: Mapping[str, Any]) -> Fault:
+    """The fault a history's ``fault_start`` (or ``fault_skipped``) record describes: its kind and
+    every parameter it fired with (``FaultRecord.params``). Raises ``ValueError`` for a record
+    without parameters (a history written before they were recorded) or of an unknown kind."""
+    kind = record.get("kind")
+    params = record.get("params")
+    if not isinstance(params, Mapping):
+        raise ValueError(f"the record of {kind!r} carries no parameters (recorded before they were)")
+    return fault_from_dict({"kind": kind, **params})
+
+
 # ================================================================================ deprecations ====
 # Old spellings (``device_dropout``, ``late_by``, ``duration``) are read, never refused: each use
 # leaves a note. A reader that can say where (the scenario loader, the profile loader) collects the
@@ -609,6 +663,6 @@ __all__ = [
     "BufferExhaustion", "CallbackRaises", "ConcurrentTransitions", "CoordinatorContention", "DeviceDropout",
     "DeviceStall", "Fault", "FaultContext", "InvalidConfig", "LateCallback", "LifecycleCalls",
     "SampleRateChange", "Seconds", "SlowDsp", "SlowStage", "TargetName", "collecting_deprecations",
-    "fault_from_dict", "is_seconds", "kind_named", "normalize_kind", "normalize_params", "parameter_type",
+    "fault_from_dict", "fault_from_record", "is_seconds", "kind_named", "normalize_kind", "normalize_params", "parameter_type",
     "parameters", "unsupported_reason",
 ]

@@ -38,6 +38,8 @@ class Schedule:
     asked: dict[str, float] = field(default_factory=dict)
     #: faults dropped by ``runnable_on`` because the backend cannot inject them
     unsupported: int = 0
+    #: why they were dropped: kind -> the target's reason -> how many
+    unsupported_reasons: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def requested(self) -> int:
@@ -58,17 +60,20 @@ class Schedule:
         (``fault_skipped``, with the target's reason). When the target can inject every fault,
         the schedule itself is returned."""
         kept = []
+        reasons = {k: dict(v) for k, v in self.unsupported_reasons.items()}
         for fault in self.faults:
             reason = reason_unsupported(target, fault.needs)
             if reason is None:
                 kept.append(fault)
-            elif history is not None:
+                continue
+            reasons.setdefault(fault.kind, {})[reason] = reasons.get(fault.kind, {}).get(reason, 0) + 1
+            if history is not None:
                 history.note("fault_skipped", fault_id=fault.fault_id, kind=fault.kind,
-                             trigger=fault.trigger.describe(), reason=reason)
+                             trigger=fault.trigger.describe(), reason=reason, params=fault.recorded_params())
         if len(kept) == len(self.faults):
             return self
         return Schedule(kept, name=self.name, seed=self.seed, duration_s=self.duration_s, asked=self.asked,
-                        unsupported=self.unsupported + len(self.faults) - len(kept))
+                        unsupported=self.unsupported + len(self.faults) - len(kept), unsupported_reasons=reasons)
 
     def shifted(self, t0: float) -> Schedule:
         """This schedule with its clock times moved to start at ``t0``.
@@ -91,7 +96,7 @@ class Schedule:
 
         faults = [dataclasses.replace(f, trigger=shift(f.trigger)) for f in self.faults]
         return Schedule(faults, name=self.name, seed=self.seed, duration_s=self.duration_s, asked=self.asked,
-                        unsupported=self.unsupported)
+                        unsupported=self.unsupported, unsupported_reasons=self.unsupported_reasons)
 
     def __iter__(self) -> Any:
         return iter(self.faults)

@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from system_under_test.blocks import block_ms, block_seconds
+
 from ..histogram import (BIN_FLOOR_S, BINS_PER_DECADE, BUDGET_EDGES, bin_mid, bins_percentiles, merge_bins,
                          percentile_key)
 from ..journal import JournalData, jsonify, read_journal
@@ -110,7 +112,7 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
     stream = (rd.config or {}).get("stream") or {}
     sample_rate = int(stream.get("sample_rate") or 48_000)
     block = int(stream.get("block_size") or 0) or None
-    budget = block / sample_rate if block else None
+    budget = block_seconds(block, sample_rate) if block else None
     missing: list[str] = list(rd.problems)
 
     faults = [e for e in entries if e["type"] == "fault_start"]
@@ -160,7 +162,8 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         leaks=stability["leaks_found"], faults_wanted=bool(wanted), lost=rd.problems,
                         leaks_unsure=[f"{k} ({leaks[k].shape}: {leaks[k].reason})"
                                       for k in stability["leaks_inconclusive"]],
-                        faults_injected=len(faults), gates=rd.gates, steady=rd.steady_state)
+                        faults_injected=len(faults), gates=rd.gates, steady=rd.steady_state,
+                        faults_skipped=rd.meta.get("faults_skipped"))
     meta = dict(rd.meta)
     report = {
         "schema_version": SCHEMA_VERSION,
@@ -369,7 +372,7 @@ def _performance(rd: RunData, counters: dict[str, int], budget: float | None, bl
     cpu = [s["cpu_percent"] for s in rd.samples if isinstance(s.get("cpu_percent"), (int, float))]
     gauges = (rd.final_metrics or {}).get("gauges") or {}
     stream = (rd.config or {}).get("stream") or {}
-    latency_ms = gauges.get("latency_ms") or (1000 * block / rate if block else None)
+    latency_ms = gauges.get("latency_ms") or (block_ms(block, rate) if block else None)
     span = max(sim_t - start_t, 0.0)
     run_cpu = rd.cpu or {}
     hours = span / 3600.0

@@ -389,10 +389,13 @@ class _Execution:
             fault.duration_s = UNTIL_CLEANUP  # beyond any duration a file may give
         fault.fault_id = name
         reason = F.reason_unsupported(self.injector.target, fault.needs)
+        why = f"this backend cannot inject {fault.kind}"
+        if reason is None:  # the system may give it nothing to act on (no pipeline for slow_dsp)
+            reason, why = fault.why_not_now(self.system), f"{fault.kind} could not act on this system"
         if reason is not None:  # e.g. callback_raises on the JACK rig: say so, never fire half a fault
-            self.history.note("fault_skipped", fault_id=name, kind=fault.kind, reason=reason)
-            self.failures.append(Failure(f"step {name} (fault {fault.kind})",
-                                         f"this backend cannot inject {fault.kind}: {reason}", step=name))
+            self.history.note("fault_skipped", fault_id=name, kind=fault.kind, reason=reason,
+                              params=fault.recorded_params())
+            self.failures.append(Failure(f"step {name} (fault {fault.kind})", f"{why}: {reason}", step=name))
             return
         record = self.injector.inject(fault)
         if record is not None and record.ended_at is not None:

@@ -17,10 +17,11 @@ Fault steps are written with the kinds' own names (``harness.faults.kinds``); wh
 through operations, which hit a device and which last is read from their declarations.
 ``steps_from_schedule`` writes a schedule's faults with every parameter.
 
-Limits: a ``FaultRecord`` carries kind, target, time and duration but not every parameter (an
-xrun's lateness, a callback fault's count, a new sample rate); those come back as the kinds'
-defaults. Operations issued concurrently (a storm) come back as sequential steps in the order the
-history saw their invocations.
+A ``FaultRecord`` carries the fault's kind and every parameter it fired with (``params``), so a
+fault step exported from a history is the fault that fired (an xrun's lateness, a callback fault's
+count, a new sample rate); a history recorded before parameters were (no ``params``) gives its
+kind, target and duration, the rest the kinds' defaults. Operations issued concurrently (a storm)
+come back as sequential steps in the order the history saw their invocations.
 """
 
 from __future__ import annotations
@@ -109,11 +110,16 @@ def steps_from_history(history: History) -> list[dict[str, Any]]:
             if cls is None or cls.acts_by_operations:
                 continue  # not a declared kind (a rig-only one), or its operations are steps already
             step = {"at": _ms(e.time - t0), "fault": kind}
+            params = e.data.get("params")
+            if isinstance(params, Mapping):  # every parameter it fired with
+                step.update({k: v for k, v in params.items() if k != "duration_s"})
             target = e.data.get("target")
             if target and cls.needs:  # a device fault: the device it hit
                 step["target"] = target
             dur = float(e.data.get("duration_s") or 0.0)
-            if cls.lasting and 0 < dur < 1e8:
+            if 0 < dur < 1e8 and isinstance(params, Mapping):
+                step["duration_s"] = dur  # exactly as it fired (none: a lasting fault held until clean-up)
+            elif 0 < dur < 1e8 and cls.lasting:
                 step["duration_s"] = _ms(dur)
             steps.append(step)
     return steps

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..blocks import block_seconds as _block_seconds
 from ..errors import AudioSystemError, DeviceNotFoundError
 
 
@@ -56,7 +57,7 @@ class StreamSpec:
 
     @property
     def block_seconds(self) -> float:
-        return self.block_size / self.sample_rate
+        return _block_seconds(self.block_size, self.sample_rate)
 
 
 @dataclass
