@@ -85,7 +85,7 @@ from __future__ import annotations
 import bisect
 import math
 import threading
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -369,6 +369,8 @@ class AudioCheck:
         self._journal: list[dict[str, Any]] = []
         self._journal_dropped = 0
         self._last: _Event | None = None
+        #: the latest glitches (bounded), for ``last_glitch_before``
+        self._recent: deque[_Event] = deque(maxlen=256)
         self._tone_seen = False
         self.finished = False
         self.max_settle_s = 0.0  # latest glitch end after its window's last member (margin sizing)
@@ -960,6 +962,7 @@ class AudioCheck:
             return
         ev = _Event(f0, f1, kind, int(size), t0, t1, ep.index if ep else None, peak)
         self._last = ev
+        self._recent.append(ev)
         self.glitch_total += 1
         self.by_kind[kind] += 1
         if ep is None:
@@ -1033,6 +1036,18 @@ class AudioCheck:
                 self.inconsistent.append(bad)
         if len(self.window_rows) < self.detail_limit or (bad and len(self.window_rows) < 2 * self.detail_limit):
             self.window_rows.append(row)
+
+    def last_glitch_before(self, t: float) -> float | None:
+        """When the latest glitch that began before ``t`` ended (None: none did). The steady-state
+        check asks it of the run's last quiet window, which the stop follows at once: the stop's
+        own silence (on the rig, the capture hears the closed stream) begins after the window and
+        is the stop's. Exact while the glitches after ``t`` are fewer than the ones kept; beyond
+        that, ``last_glitch_end`` (the latest of all: the cautious answer)."""
+        with self._lock:
+            ends = [ev.t_end for ev in self._recent if ev.t_start < t]
+            if self._recent and len(self._recent) == self._recent.maxlen and self._recent[0].t_start >= t:
+                return self.last_glitch_end
+            return max(ends) if ends else None
 
     @property
     def last_glitch_end(self) -> float | None:

@@ -386,3 +386,20 @@ def test_cycles_the_capture_missed_with_no_xrun_report_are_not_heard(tmp_path: P
     check, verdict = _missed_run(tmp_path, xrun=False)
     assert verdict.ok and verdict.inconclusive, verdict
     assert check.blind_windows == 1
+
+
+def test_the_latest_glitch_before_a_moment_leaves_out_what_began_after_it() -> None:
+    """What the steady-state check asks of the run's last quiet window: the stop that follows it
+    is heard too (its silence), and is not the window's."""
+    t_start: list[float] = []
+
+    def script(cap: ScriptedCapture, t: float) -> None:
+        t_start.append(t)
+        frame = _hear(cap, t, 2.5, frame0=0, silent_from=t + 2.0, silent_to=t + 2.1)
+        _hear(cap, t + 2.5, 1.5, frame0=frame, silent_from=t + 3.5, silent_to=t + 4.0)  # "the stop"
+
+    check, _ = _checked(script)
+    t = t_start[0]
+    assert check.last_glitch_before(t + 1.0) is None
+    assert check.last_glitch_before(t + 3.0) == pytest.approx(t + 2.1, abs=0.01)
+    assert check.last_glitch_end == pytest.approx(t + 4.0, abs=0.01)  # the stop's silence
