@@ -133,6 +133,18 @@ def test_a_silence_nothing_explains_on_a_rig_that_missed_deadlines_is_a_doubt_no
     assert check.outside_count >= 1 and "cannot be told" in verdict.message
 
 
+def test_a_long_silence_nothing_explains_is_the_systems_even_on_a_rig_that_missed_deadlines() -> None:
+    """The doubt covers what a missed deadline can do (a period or a few); a second of silence
+    outside every window is the system's (a stream gone mute), whatever the machine reported."""
+    def script(cap: ScriptedCapture, t: float) -> None:
+        _hear(cap, t, 4.0, frame0=0, silent_from=t + 1.0, silent_to=t + 2.0)
+        cap.pending.insert(int(3.5 * FS / N), ("xrun", (t + 3.5,)))
+
+    check, verdict = _checked(script)
+    assert not verdict.ok and not verdict.inconclusive, verdict
+    assert check.outside_mute_max_s == pytest.approx(1.0, abs=0.02)
+
+
 def test_a_stretch_the_rig_could_not_hear_makes_its_window_inconclusive() -> None:
     def script(cap: ScriptedCapture, t: float) -> None:
         frame = _hear(cap, t, 2.0, frame0=0)
