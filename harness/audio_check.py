@@ -182,6 +182,14 @@ class _Episode:
     #: reported an xrun in the same window (the graph missed those deadlines), else blind
     missed_why: list[str] = field(default_factory=list)
     missed_s: float = 0.0
+    #: the longest silence heard in it (s)
+    mute_max_s: float = 0.0
+
+    @property
+    def machine_only(self) -> bool:
+        """Only the machine's xrun reports explain it (no fault, no state change but a start)."""
+        return bool(self.faults) and all(f["kind"] in ("jack_xrun", "system_xrun") for f in self.faults) \
+            and all(c.startswith("running:") for c in self.causes)
 
     @property
     def kind(self) -> str:
@@ -346,6 +354,7 @@ class AudioCheck:
         self._member_end: dict[str, float] = {}
         self._state_member = False
         self._ever_running = False
+        self._first_running_t = -math.inf  # when the system first reached RUNNING
         self._delays = self._fault_delays(injector)
         # results
         self.frames_total = 0
@@ -361,6 +370,8 @@ class AudioCheck:
         self.outside_by_kind: Counter[str] = Counter()
         self.outside_accounting: list[dict[str, Any]] = []
         self.outside_mute_max_s = 0.0  # the longest silence outside every window
+        self.long_mutes: list[str] = []  # windows only xrun reports explain, with a long silence
+        self.long_mute_count = 0
         self.outside_dropped = 0
         self.outside_inserted = 0
         self.inconsistent: list[str] = []
@@ -479,6 +490,8 @@ class AudioCheck:
                     return
                 flushed = self._moved_since_block()
                 if running:
+                    if not self._ever_running:
+                        self._first_running_t = t
                     self._ever_running = True
                     ep = self._join(t, flushed)  # a (re)start: its first milliseconds belong to it
                     self._cause(ep, f"running: {record.cause}")
@@ -585,9 +598,10 @@ class AudioCheck:
         """One captured cycle of the system's output on the rig, played at clock time ``t``.
 
         Before the system first ran there is nothing of its to judge (the capture client hears
-        an unconnected port): those cycles are skipped.
+        an unconnected port): those cycles are skipped, by the time they were captured (the
+        capture is read in batches: the first batch holds the cycles before the start too).
         """
-        if not self._ever_running:
+        if not self._ever_running or t < self._first_running_t:
             return
         self._on_block(_Captured(spec), block, t, gap=gap)
 
@@ -979,6 +993,8 @@ class AudioCheck:
             last.size = last.end_frame - last.start_frame if last.kind == "mute" else last.size
             if ep is not None:
                 self._note_end(ep, last.t_end)
+                if last.kind == "mute":
+                    ep.mute_max_s = max(ep.mute_max_s, last.t_end - last.t_start)
             elif last.kind == "mute":
                 self.outside_mute_max_s = max(self.outside_mute_max_s, last.t_end - last.t_start)
             return
@@ -997,6 +1013,8 @@ class AudioCheck:
                 self.outside.append(ev.to_dict())
         else:
             self.by_window_kind[ep.kind] += 1
+            if kind == "mute":
+                ep.mute_max_s = max(ep.mute_max_s, t1 - t0)
             ep.glitches += 1
             ep.by_kind[kind] += 1
             self._note_end(ep, t1)
@@ -1053,6 +1071,13 @@ class AudioCheck:
                     f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
                     f"{ep.glitches} glitch(es) ({', '.join(f'{k} {v}' for k, v in sorted(ep.by_kind.items()))}) "
                     "while the system left RUNNING with no fault injected and nobody asking")
+        if ep.machine_only and ep.mute_max_s >= MACHINE_MUTE_MAX_S and not ep.blind:
+            # an xrun loses a period or a few: a silence this long is the system's
+            self.long_mute_count += 1
+            if len(self.long_mutes) < 50:
+                self.long_mutes.append(f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
+                                       f"a silence of {ep.mute_max_s:.3f} s, longer than the machine's missed "
+                                       f"deadlines explain ({MACHINE_MUTE_MAX_S} s)")
         bad = ep.inconsistent()
         if bad:
             self.inconsistent_count += 1
@@ -1143,6 +1168,7 @@ class AudioCheck:
                             f"{a['dropped']} dropped, {a['inserted']} inserted")
         evidence.extend(self.inconsistent)
         evidence.extend(self.unexplained)
+        evidence.extend(self.long_mutes)
         problems = []
         if self.outside_count:
             problems.append(f"{self.outside_count} glitch(es) outside any fault window "
@@ -1156,6 +1182,9 @@ class AudioCheck:
         if self.inconsistent_count:
             problems.append(f"{self.inconsistent_count} window(s) where the frame accounting lost audio "
                             "the analysis did not hear")
+        if self.long_mute_count:
+            problems.append(f"{self.long_mute_count} window(s) only xrun reports explain with a silence of "
+                            f"{MACHINE_MUTE_MAX_S} s or more (the system's, not a missed deadline's)")
         machine = self.jack_xruns + self.system_xruns
         if problems == problems[:1] and self.outside_count and self.capture is not None and machine \
                 and self.outside_mute_max_s < MACHINE_MUTE_MAX_S:
@@ -1217,7 +1246,8 @@ class AudioCheck:
                         "by_label": {k: v.to_dict() for k, v in sorted(self.kind_stats.items())},
                         "items": self.window_rows, "truncated": self.windows_total > len(self.window_rows),
                         "inconsistent": self.inconsistent, "inconsistent_count": self.inconsistent_count,
-                        "unexplained": self.unexplained, "unexplained_count": self.unexplained_count},
+                        "unexplained": self.unexplained, "unexplained_count": self.unexplained_count,
+                        "long_mutes": self.long_mutes, "long_mute_count": self.long_mute_count},
             # every frame the accounting counted lost, by where: in a window or outside (the sums
             # must give the run's totals: nothing counted falls between the two)
             "accounting": {"dropped_total": self._c_dropped.value - self._d0,

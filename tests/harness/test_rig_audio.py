@@ -145,6 +145,18 @@ def test_a_long_silence_nothing_explains_is_the_systems_even_on_a_rig_that_misse
     assert check.outside_mute_max_s == pytest.approx(1.0, abs=0.02)
 
 
+def test_a_long_silence_inside_a_window_only_an_xrun_report_explains_is_the_systems() -> None:
+    """An xrun loses a period or a few (test_a_silence_around_a_jack_xrun_report_is_the_xruns_damage):
+    a silence of more than half a second next to one is not the machine's."""
+    def script(cap: ScriptedCapture, t: float) -> None:
+        _hear(cap, t, 4.0, frame0=0, silent_from=t + 2.0, silent_to=t + 2.6)
+        cap.pending.insert(int(2.55 * FS / N), ("xrun", (t + 2.55,)))
+
+    check, verdict = _checked(script)
+    assert not verdict.ok and not verdict.inconclusive, verdict
+    assert check.long_mute_count == 1 and "longer than the machine's missed deadlines" in check.long_mutes[0]
+
+
 def test_a_stretch_the_rig_could_not_hear_makes_its_window_inconclusive() -> None:
     def script(cap: ScriptedCapture, t: float) -> None:
         frame = _hear(cap, t, 2.0, frame0=0)
