@@ -184,12 +184,17 @@ class _Episode:
     missed_s: float = 0.0
     #: the longest silence heard in it (s)
     mute_max_s: float = 0.0
+    #: when its last member other than an xrun report ended (a fault, a state change, an outage,
+    #: a blind stretch): xrun reports extend a window, but explain a period or a few, no more
+    core_end: float = -math.inf
+    #: its silences (the first ones, bounded), judged against ``core_end`` when it is folded
+    mutes: list[_Event] = field(default_factory=list)
 
-    @property
-    def machine_only(self) -> bool:
-        """Only the machine's xrun reports explain it (no fault, no state change but a start)."""
-        return bool(self.faults) and all(f["kind"] in ("jack_xrun", "system_xrun") for f in self.faults) \
-            and all(c.startswith("running:") for c in self.causes)
+    def silence_beyond_core(self, margin: float) -> float:
+        """The longest part of a silence in it that lies past its last member other than an xrun
+        report (plus ``margin``): what only xrun reports would explain."""
+        edge = self.core_end + margin
+        return max((ev.t_end - max(ev.t_start, edge) for ev in self.mutes), default=0.0)
 
     @property
     def kind(self) -> str:
@@ -470,6 +475,7 @@ class AudioCheck:
                         ep.open_members -= 1
                         end = max(float(record.ended_at or self._now()), self._member_end.pop(record.firing_id, 0.0))
                         ep.last_end = max(ep.last_end, end)
+                        ep.core_end = max(ep.core_end, end)
         except Exception as exc:  # noqa: BLE001 - a listener must not die silently: the verdict says so
             self.unanalysable.append(f"fault listener failed: {exc!r}")
 
@@ -499,6 +505,7 @@ class AudioCheck:
                         ep.open_members -= 1
                         self._state_member = False
                     ep.last_end = max(ep.last_end, t)
+                    ep.core_end = max(ep.core_end, t)
                 else:
                     ep = self._join(t, flushed)
                     cause = str(record.cause)
@@ -509,6 +516,7 @@ class AudioCheck:
                         ep.open_members += 1
                         self._state_member = True
                     ep.last_end = max(ep.last_end, t)
+                    ep.core_end = max(ep.core_end, t)
                 self._book_flushed(ep, flushed)
         except Exception as exc:  # noqa: BLE001
             self.unanalysable.append(f"transition observer failed: {exc!r}")
@@ -639,6 +647,7 @@ class AudioCheck:
                     ep.blind_why.append(why) if len(ep.blind_why) < 5 else None
                 ep.blind = True
                 ep.last_end = max(ep.last_end, t1)
+                ep.core_end = max(ep.core_end, t1)
 
     def outage_begin(self, t0: float, why: str) -> None:
         """The rig observed its JACK server die: it last heard the system at ``t0`` (its capture
@@ -672,6 +681,7 @@ class AudioCheck:
             ep.faults.append({"firing_id": fid, "kind": "server_outage", "why": why})
             ep.outages.append({"id": fid, "from": t0, "to": None})
             ep.last_end = max(ep.last_end, t0)
+            ep.core_end = max(ep.core_end, t0)
 
     def outage_end(self, t1: float) -> None:
         """The rig hears the system again at ``t1`` (a new capture client on the restarted server,
@@ -685,6 +695,7 @@ class AudioCheck:
                         self.outage_s += o["to"] - o["from"]
                         ep.open_members -= 1
                         ep.last_end = max(ep.last_end, o["to"])
+                        ep.core_end = max(ep.core_end, o["to"])
                         # the windows opened while its end was unknown: the outage's if they
                         # began before its window closed (the outage's end plus the margin)
                         m, end, members = k, ep.last_end, ep.open_members
@@ -732,6 +743,9 @@ class AudioCheck:
                     first.blind_why.append(why)
             first.outages.extend(ep.outages)
             first.missed_s += ep.missed_s
+            first.core_end = max(first.core_end, ep.core_end)
+            first.mute_max_s = max(first.mute_max_s, ep.mute_max_s)
+            first.mutes.extend(ep.mutes[:max(0, 64 - len(first.mutes))])
             for why in ep.missed_why:
                 if why not in first.missed_why and len(first.missed_why) < 5:
                     first.missed_why.append(why)
@@ -1015,6 +1029,8 @@ class AudioCheck:
             self.by_window_kind[ep.kind] += 1
             if kind == "mute":
                 ep.mute_max_s = max(ep.mute_max_s, t1 - t0)
+                if len(ep.mutes) < 64:
+                    ep.mutes.append(ev)
             ep.glitches += 1
             ep.by_kind[kind] += 1
             self._note_end(ep, t1)
@@ -1071,13 +1087,16 @@ class AudioCheck:
                     f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
                     f"{ep.glitches} glitch(es) ({', '.join(f'{k} {v}' for k, v in sorted(ep.by_kind.items()))}) "
                     "while the system left RUNNING with no fault injected and nobody asking")
-        if ep.machine_only and ep.mute_max_s >= MACHINE_MUTE_MAX_S and not ep.blind:
-            # an xrun loses a period or a few: a silence this long is the system's
+        beyond = ep.silence_beyond_core(self.margin) if ep.open_members <= 0 else 0.0
+        if beyond >= MACHINE_MUTE_MAX_S and not ep.blind and self.capture is not None:
+            # an xrun loses a period or a few: a silence this long past everything else in the
+            # window (its faults, state changes, outage, and the settle margin) is the system's
             self.long_mute_count += 1
             if len(self.long_mutes) < 50:
                 self.long_mutes.append(f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
-                                       f"a silence of {ep.mute_max_s:.3f} s, longer than the machine's missed "
-                                       f"deadlines explain ({MACHINE_MUTE_MAX_S} s)")
+                                       f"a silence of {beyond:.3f} s past its last member but xrun reports "
+                                       f"(t={ep.core_end:.3f} s + {self.margin} s), longer than the machine's "
+                                       f"missed deadlines explain ({MACHINE_MUTE_MAX_S} s)")
         bad = ep.inconsistent()
         if bad:
             self.inconsistent_count += 1

@@ -343,6 +343,21 @@ def test_a_system_that_stays_muted_after_recovering_from_an_outage_fails(tmp_pat
     assert check.outside_by_kind["mute"] >= 1 and check.outages == 1
 
 
+def test_xrun_reports_after_the_recovery_do_not_excuse_a_stream_mute_since(tmp_path: Path) -> None:
+    """JACK's xrun reports every half second after the recovery keep the outage's window going,
+    but explain a period or a few each: the recovered stream's silence past the outage, the
+    system's RUNNING and the settle margin is the system's (a loaded rig reports xruns all along)."""
+    def after(t: float) -> bytes:
+        xruns = b"".join(HEADER.pack(t + 4.3 + 0.5 * k, 0, XRUN, FS) for k in range(3))
+        return _records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS) \
+            + xruns + _records(t + 4.096, 1.7, frame0=7 + 4608, silent=True)
+
+    check, verdict = _outage_run(tmp_path, after)
+    assert not verdict.ok and not verdict.inconclusive, verdict
+    assert check.long_mute_count == 1, check.long_mutes
+    assert "server_outage" in check.long_mutes[0]
+
+
 def test_an_outage_the_rig_never_heard_the_end_of_is_inconclusive(tmp_path: Path) -> None:
     """The new client opened but was never wired to the system's stream: what followed the
     server's death was not heard, so it is not judged (not passed, not violated)."""
