@@ -804,6 +804,11 @@ class AudioCheck:
         t0 = since - XRUN_LEAD_S
         if last is not None:
             t0 = max(t0, last.start)
+            if last.closed and t0 <= last.last_end + self.margin:
+                # closed by the blocks read since (the report comes after the cycles it explains):
+                # the same window again, not a second one from the same moment
+                last.closed = False
+                last.dropped = last.inserted = None
         ep = self._join(t0)
         ep.faults.append({"firing_id": firing_id, "kind": kind})
         ep.last_end = max(ep.last_end, t)

@@ -420,6 +420,36 @@ def test_cycles_the_capture_missed_where_jack_reported_an_xrun_are_the_xruns_dam
     assert check.missed_frames == 1024 and check.blind_windows == 0 and check.outside_count == 0
 
 
+def test_an_xrun_reported_after_its_missed_cycles_window_closed_joins_that_window(tmp_path: Path) -> None:
+    """JACK's report comes after the cycles it explains; the blocks read in between closed the
+    missed cycles' window: the report reopens it (one window, its silence heard in it), never a
+    second window from the same moment (which left the first with device gaps and no glitch:
+    a false "counters and audio disagree")."""
+    system = AudioSystem({}, seed=1)
+    system.initialize()
+    t = float(system.clock.now())
+    skip = 256
+    head = _records(t, 2.0, frame0=0)
+    tail = _records(t + 2.0 + skip / FS, 2.0, frame0=int(2.0 * FS / N) * N + skip)
+    cut = len(HEADER.pack(0, 0, 0, 0)) + 4 * N
+    # the report lands 0.5 s of cycles after the gap: past the margin that closed its window
+    at = int(0.5 * FS / N) * cut
+    recs = head + tail[:at] + HEADER.pack(t + 2.0, 0, XRUN, FS) + tail[at:]
+    cap = _ScriptedAgents(tmp_path, [recs], ["alive"]).start()
+    check = AudioCheck.attach(system, None, capture=cap)
+    system.start()
+    system.run_for(6.0)
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    verdict = check.verdict()
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.inconsistent_count == 0 and check.blind_windows == 0
+    starts = [w["start"] for w in check.window_rows]
+    assert len(starts) == len(set(starts)), check.window_rows
+
+
 def test_cycles_the_capture_missed_with_no_xrun_report_are_not_heard(tmp_path: Path) -> None:
     """The control: the same missed cycles with no word from JACK: not heard, so inconclusive."""
     check, verdict = _missed_run(tmp_path, xrun=False)
