@@ -5,6 +5,13 @@ A benchmark, not a test: it prints figures (and writes JSON with ``--json``), ne
     python bench/bench_external_kills.py [--kills 30] [--routes jack,system,alsa] [--load 0]
                                          [--duration 8] [--kill-at 3] [--restart-after 2]
 
+Per route it prints: the runs' verdicts (exit 0 pass, 3 inconclusive, 1 violated; any other exit
+a crash), false violations, recovery episodes per kill (p50, max; the target is exactly 1), the
+server outages the rig's capture observed and heard the end of, and the time to clean audio after
+the outage (from the rig hearing the system again to the last glitch of the outage's window, p50
+and max), then what the rig heard (``clean_audio`` verdicts, windows, glitches in and outside
+them, the longest glitch outside every window) and why runs were inconclusive.
+
 Each kill is one reliability run of the healthy system with no injected fault (``--faults
 none``) on one route (``harness.external_kills``): ``jack`` (the rig backend), ``system``
 (PortAudio's JACK host API device) or ``alsa`` (ALSA's ``jack`` PCM). ``--kill-at`` seconds after
@@ -52,10 +59,20 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
     started = [r for r in results if r.killed_pid is not None]
     rec = np.array([r.recoveries for r in started], dtype=float)
     killed = len(started)
+    ttc = np.array([r.time_to_clean_after_outage_s for r in started if r.time_to_clean_after_outage_s is not None])
     return {
         "route": route,
         "kills": killed,
         "runs": len(results),
+        # the run's verdict (its exit code): 0 pass, 3 inconclusive, 1 violated; anything else a crash
+        "pass": sum(1 for r in started if r.exit_code == 0),
+        "inconclusive_runs": sum(1 for r in started if r.exit_code == 3),
+        "violated": sum(1 for r in started if r.exit_code == 1),
+        "clean_audio_verdicts": dict(Counter(r.clean_audio for r in started)),
+        "outages_observed": sum(r.outages for r in started),
+        "outages_heard_again": sum(r.outages_heard_again for r in started),
+        "time_to_clean_after_outage_p50_s": float(np.median(ttc)) if ttc.size else float("nan"),
+        "time_to_clean_after_outage_max_s": float(ttc.max()) if ttc.size else float("nan"),
         "false_violations": sum(r.false_violations for r in started),
         "runs_with_violations": sum(1 for r in started if r.false_violations),
         "recoveries_p50": float(np.median(rec)) if rec.size else float("nan"),
@@ -68,6 +85,8 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         "audio": audio_damage(results),
         "violations_by_name": dict(Counter(v.split(":", 1)[0] for r in results for v in r.violations)),
         "inconclusive": dict(Counter(n for r in results for n in r.inconclusive)),
+        # the run's doubts, by their first words (steady state before/after, inconclusive checks)
+        "doubts": dict(Counter(" ".join(d.split()[:6]) for r in results for d in r.doubts)),
         "errors": [r.error for r in results if r.error][:5],
     }
 
@@ -81,6 +100,8 @@ def audio_damage(results: list[KillResult]) -> dict[str, Any]:
     windows: Counter[str] = Counter()
     labels: Counter[str] = Counter()
     outside = 0
+    long_mutes = 0
+    longest = 0.0
     ttc = 0.0
     for r in results:
         try:
@@ -95,6 +116,9 @@ def audio_damage(results: list[KillResult]) -> dict[str, Any]:
         verdicts["violated" if "clean_audio" in names else
                  "inconclusive" if "clean_audio" in r.inconclusive else "held"] += 1
         outside += audio["outside"]["glitches"]
+        long_mutes += audio["windows"].get("long_mute_count", 0)
+        longest = max(longest, max((g["t_end"] - g["t_start"] for g in audio["outside"]["items"]), default=0.0),
+                      float(audio["outside"].get("longest_mute_s", 0.0)))
         for w in audio["windows"]["items"]:
             windows[w.get("verdict", "judged")] += 1
             labels[w["label"]] += 1
@@ -103,6 +127,8 @@ def audio_damage(results: list[KillResult]) -> dict[str, Any]:
                 ttc = max(ttc, w["time_to_clean_s"])
     return {"clean_audio": dict(verdicts), "windows": dict(windows), "window_labels": dict(labels),
             "glitches_in_windows": dict(by_kind), "glitches_outside": outside,
+            "longest_glitch_outside_s": round(longest, 4),
+            "windows_xruns_only_with_long_silence": long_mutes,
             "time_to_clean_max_s_judged": round(ttc, 3)}
 
 
@@ -134,8 +160,12 @@ def main(argv: list[str] | None = None) -> int:
                 results[route].append(res)
                 loads.append(os.getloadavg()[0])
                 flag = "" if not res.violations and res.recoveries == 1 else f"  <-- {res.violations} {res.run_dir}"
+                ttc = res.time_to_clean_after_outage_s
                 print(f"[{i + 1}/{args.kills}] {route:6s} recoveries={res.recoveries} "
-                      f"violations={res.false_violations} exit={res.exit_code}{flag}", flush=True)
+                      f"violations={res.false_violations} exit={res.exit_code} clean_audio={res.clean_audio} "
+                      f"outage heard again={res.outages_heard_again}/{res.outages} "
+                      f"clean after={'-' if ttc is None else f'{ttc:.3f} s'}"
+                      + (f" inconclusive={res.inconclusive}" if res.inconclusive else "") + flag, flush=True)
     finally:
         _stop(loaders)
     summary = [summarize(r, results[r]) for r in routes]
@@ -143,16 +173,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"external server kills: {args.kills} per route, load generators={args.load}, "
           f"load average 1 min p50={np.median(loads):.1f} max={max(loads):.1f}, "
           f"wall {time.monotonic() - t0:.0f} s, runs kept in {report_root}")
-    print(f"{'route':8s} {'kills':>5s} {'false viol.':>11s} {'recov p50':>9s} {'recov max':>9s} "
-          f"{'exactly 1':>9s} {'rec. fail':>9s}")
+    print(f"{'route':8s} {'kills':>5s} {'pass':>5s} {'inconcl.':>8s} {'violated':>8s} {'crashes':>7s} "
+          f"{'false viol.':>11s} {'recov p50':>9s} {'recov max':>9s} {'exactly 1':>9s} {'rec. fail':>9s} "
+          f"{'heard again':>11s} {'clean after p50':>15s} {'max':>6s}")
     for s in summary:
-        print(f"{s['route']:8s} {s['kills']:5d} {s['false_violations']:11d} {s['recoveries_p50']:9.1f} "
-              f"{s['recoveries_max']:9d} {s['exactly_one']:6d}/{s['kills']:<2d} {s['recovery_failures']:9d}"
+        print(f"{s['route']:8s} {s['kills']:5d} {s['pass']:5d} {s['inconclusive_runs']:8d} {s['violated']:8d} "
+              f"{s['crashes']:7d} {s['false_violations']:11d} {s['recoveries_p50']:9.1f} "
+              f"{s['recoveries_max']:9d} {s['exactly_one']:6d}/{s['kills']:<2d} {s['recovery_failures']:9d} "
+              f"{s['outages_heard_again']:7d}/{s['outages_observed']:<3d} "
+              f"{s['time_to_clean_after_outage_p50_s']:13.3f} s {s['time_to_clean_after_outage_max_s']:6.3f}"
               + (f"  ({s['not_started']} run(s) whose system never started: no kill)" if s["not_started"] else ""))
+        print(f"         clean_audio {s['clean_audio_verdicts']}")
         print(f"         audio {s['audio']}")
-        if s["violations_by_name"] or s["inconclusive"] or s["errors"]:
+        if s["violations_by_name"] or s["inconclusive"] or s["errors"] or s["doubts"]:
             print(f"         violations {s['violations_by_name']} inconclusive {s['inconclusive']} "
-                  f"errors {s['errors']}")
+                  f"doubts {s['doubts']} errors {s['errors']}")
     if args.json:
         args.json.write_text(json.dumps({"args": vars(args) | {"json": str(args.json)}, "summary": summary,
                                          "load_avg": loads,

@@ -49,12 +49,26 @@ It is inconclusive (ok, flagged) when no test tone reached the output at all (a 
 filters the tone away, say), so nothing could be judged.
 
 On a real JACK server the output comes from the rig's capture instead (``harness.rig_audio``:
-``feed`` per cycle, placed by the server's frame counter). Two things only the rig has:
-a JACK xrun report opens a window of its own (label ``jack_xrun``, from ``XRUN_LEAD_S`` before
-the report: the machine missed a deadline, reported as it happened); and a stretch the rig did
-not hear (``blind``: its capture client died with the server, or missed cycles on a loaded
-machine) makes every window it overlaps *inconclusive* (``verdict`` of the window; the run's
-``clean_audio`` is then inconclusive too, unless something is violated elsewhere).
+``feed`` per cycle, placed by the server's frame counter). Things only the rig has:
+
+- a JACK xrun report opens a window of its own (label ``jack_xrun``, from ``XRUN_LEAD_S`` before
+  the report: the machine missed a deadline, reported as it happened);
+- an outage of the JACK server the rig observed (``outage_begin``/``outage_end``: its capture
+  client was told the server shut down, and a new one heard the system again) is a window of its
+  own (label ``server_outage``), an external fault: from the rig's last hearing to its hearing
+  again, joined by every window that reaches into it (the system's recovery episode, JACK's xrun
+  reports), closed the settle margin after its last member ended. A recovery the system begins
+  after that is not the outage's: a window of its own, judged as any other;
+- cycles the rig's capture client missed (``missed``) are silence in a window of their own,
+  judged where JACK reported an xrun in it (the graph missed those deadlines), else blind;
+- a stretch the rig did not hear (``blind``: its capture client ended without its server dying,
+  an outage it never heard the end of, missed cycles nobody reported) makes every window it
+  overlaps *inconclusive* (``verdict`` of the window; the run's ``clean_audio`` is then
+  inconclusive too, unless something is violated elsewhere).
+
+A silence that begins inside a window and outlasts it (past the window's end plus the settle
+margin) is cut there: the window explains its own part only, and the rest is judged on its own
+(a stream that stays mute after its recovery fails, whatever fault it began in).
 
 Memory is bounded whatever the run's length: a ring of ``window_s + 2 * overlap_s`` of audio,
 counts, aggregates per fault kind, the first ``detail_limit`` windows and glitches in detail, and
@@ -71,7 +85,7 @@ from __future__ import annotations
 import bisect
 import math
 import threading
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +111,12 @@ LEAD_MARGIN_S = 0.012
 #: 25 on 2 cores a 512-frame mute ended 0.12 s before the xrun report that explained it (with a
 #: 0.05 s lead it was judged outside every window: a false clean_audio violation); 4x that.
 XRUN_LEAD_S = 0.5
+#: the longest silence outside every window that a rig's own missed deadlines may explain (the
+#: doubt of ``verdict``): a missed deadline loses a period or a few (5-21 ms at 256-1024 frames),
+#: and the longest glitch outside every window of the healthy external-kill runs at load 15 on
+#: 2 cores was 16 ms (bench/bench_external_kills.py prints it); a silence of half a second or more
+#: is the system's (a stream mute since its recovery), whatever the machine reported
+MACHINE_MUTE_MAX_S = 0.5
 #: transition causes that are an operation someone asked for
 REQUESTED_CAUSES = ("initialize", "configure", "start", "pause", "resume", "stop", "reconfigure",
                     "close")
@@ -156,6 +176,26 @@ class _Episode:
     #: the rig could not hear part of it (its capture client died with the server): inconclusive
     blind: bool = False
     blind_why: list[str] = field(default_factory=list)
+    #: outages of the JACK server the rig observed in it: ``{"id", "from", "to"}`` (``to``: when
+    #: the rig heard the system again; None while it has not)
+    outages: list[dict[str, Any]] = field(default_factory=list)
+    #: cycles the rig's capture client missed in it (``AudioCheck.missed``): judged when JACK
+    #: reported an xrun in the same window (the graph missed those deadlines), else blind
+    missed_why: list[str] = field(default_factory=list)
+    missed_s: float = 0.0
+    #: the longest silence heard in it (s)
+    mute_max_s: float = 0.0
+    #: when its last member other than an xrun report ended (a fault, a state change, an outage,
+    #: a blind stretch): xrun reports extend a window, but explain a period or a few, no more
+    core_end: float = -math.inf
+    #: its silences (the first ones, bounded), judged against ``core_end`` when it is folded
+    mutes: list[_Event] = field(default_factory=list)
+
+    def silence_beyond_core(self, margin: float) -> float:
+        """The longest part of a silence in it that lies past its last member other than an xrun
+        report (plus ``margin``): what only xrun reports would explain."""
+        edge = self.core_end + margin
+        return max((ev.t_end - max(ev.t_start, edge) for ev in self.mutes), default=0.0)
 
     @property
     def kind(self) -> str:
@@ -176,6 +216,14 @@ class _Episode:
 
     def to_dict(self) -> dict[str, Any]:
         ttc = (self.last_glitch_end - self.start) if self.last_glitch_end is not None else 0.0
+        extra: dict[str, Any] = {}
+        if self.outages:
+            heard = [o["to"] for o in self.outages if o["to"] is not None]
+            extra["outages"] = [{"from": round(o["from"], 6), "to": None if o["to"] is None else round(o["to"], 6)}
+                                for o in self.outages[:10]]
+            if heard:  # how long the audio took to be clean once the rig heard the system again
+                after = (self.last_glitch_end - max(heard)) if self.last_glitch_end is not None else 0.0
+                extra["time_to_clean_after_outage_s"] = round(max(after, 0.0), 6)
         return {"window": self.index, "kind": self.kind, "label": self.label,
                 "start": round(self.start, 6), "end": round(self.last_end, 6),
                 "faults": [f["firing_id"] for f in self.faults][:20],
@@ -183,7 +231,8 @@ class _Episode:
                 "frames_dropped": self.dropped, "frames_inserted": self.inserted,
                 "frames_flushed": self.flushed_dropped + self.flushed_inserted,
                 "device_gap_frames": self.gap_frames, "time_to_clean_s": round(max(ttc, 0.0), 6),
-                "verdict": "inconclusive" if self.blind else ("violated" if self.inconsistent() else "judged")}
+                "verdict": "inconclusive" if self.blind else ("violated" if self.inconsistent() else "judged"),
+                **extra}
 
     def inconsistent(self) -> str | None:
         """The counters say audio was lost, the analysis heard nothing: the story does not hold."""
@@ -311,6 +360,7 @@ class AudioCheck:
         self._member_end: dict[str, float] = {}
         self._state_member = False
         self._ever_running = False
+        self._first_running_t = -math.inf  # when the system first reached RUNNING
         self._delays = self._fault_delays(injector)
         # results
         self.frames_total = 0
@@ -325,6 +375,9 @@ class AudioCheck:
         self.outside_count = 0
         self.outside_by_kind: Counter[str] = Counter()
         self.outside_accounting: list[dict[str, Any]] = []
+        self.outside_mute_max_s = 0.0  # the longest silence outside every window
+        self.long_mutes: list[str] = []  # windows only xrun reports explain, with a long silence
+        self.long_mute_count = 0
         self.outside_dropped = 0
         self.outside_inserted = 0
         self.inconsistent: list[str] = []
@@ -340,6 +393,8 @@ class AudioCheck:
         self._journal: list[dict[str, Any]] = []
         self._journal_dropped = 0
         self._last: _Event | None = None
+        #: the latest glitches (bounded), for ``last_glitch_before``
+        self._recent: deque[_Event] = deque(maxlen=256)
         self._tone_seen = False
         self.finished = False
         self.max_settle_s = 0.0  # latest glitch end after its window's last member (margin sizing)
@@ -348,6 +403,9 @@ class AudioCheck:
         self.system_xruns = 0
         self.blind_rows: list[str] = []
         self.blind_s = 0.0
+        self.missed_frames = 0  # frames of cycles the rig's capture client missed (``missed``)
+        self.outages = 0  # JACK server outages the rig observed (``outage_begin``)
+        self.outage_s = 0.0  # their length, from the rig's last hearing to hearing again
 
     # -- wiring ---------------------------------------------------------------------------------
     @classmethod
@@ -382,10 +440,18 @@ class AudioCheck:
         since the device's last block by the state change at ``t`` (``_moved_since_block``); they
         belong to the window returned, and the caller books them there (``_book_flushed``)."""
         ep = self._episodes[-1] if self._episodes else None
-        if ep is None or not ep.covers(t, t, self.margin) or ep.closed:
+        # Only a server outage the rig has not heard the end of keeps ``ep`` open (its end is read
+        # from the capture in batches, later than the system's live transitions): what starts now
+        # gets a window of its own, which ``outage_end`` joins to the outage's if it began before
+        # the outage's window closed, and leaves alone if not
+        pending = ep is not None and not ep.closed and t > ep.last_end + self.margin and \
+            0 < ep.open_members <= sum(1 for o in ep.outages if o["to"] is None)
+        if ep is None or not ep.covers(t, t, self.margin) or ep.closed or pending:
             # the counters before the state change's flush
             d, i = self._c_dropped.value - flushed[0], self._c_inserted.value - flushed[1]
-            if ep is not None and not ep.closed:
+            if pending:
+                pass  # the outage's window stays open: its end is not known yet
+            elif ep is not None and not ep.closed:
                 self._close(ep, d, i)  # no block came since it settled (the device was silent)
             elif (d, i) != (self._last_d, self._last_i):  # counted between windows, before any block
                 self._outside_accounting(t, d - self._last_d, i - self._last_i)
@@ -410,6 +476,7 @@ class AudioCheck:
                         ep.open_members -= 1
                         end = max(float(record.ended_at or self._now()), self._member_end.pop(record.firing_id, 0.0))
                         ep.last_end = max(ep.last_end, end)
+                        ep.core_end = max(ep.core_end, end)
         except Exception as exc:  # noqa: BLE001 - a listener must not die silently: the verdict says so
             self.unanalysable.append(f"fault listener failed: {exc!r}")
 
@@ -430,6 +497,8 @@ class AudioCheck:
                     return
                 flushed = self._moved_since_block()
                 if running:
+                    if not self._ever_running:
+                        self._first_running_t = t
                     self._ever_running = True
                     ep = self._join(t, flushed)  # a (re)start: its first milliseconds belong to it
                     self._cause(ep, f"running: {record.cause}")
@@ -437,6 +506,7 @@ class AudioCheck:
                         ep.open_members -= 1
                         self._state_member = False
                     ep.last_end = max(ep.last_end, t)
+                    ep.core_end = max(ep.core_end, t)
                 else:
                     ep = self._join(t, flushed)
                     cause = str(record.cause)
@@ -447,6 +517,7 @@ class AudioCheck:
                         ep.open_members += 1
                         self._state_member = True
                     ep.last_end = max(ep.last_end, t)
+                    ep.core_end = max(ep.core_end, t)
                 self._book_flushed(ep, flushed)
         except Exception as exc:  # noqa: BLE001
             self.unanalysable.append(f"transition observer failed: {exc!r}")
@@ -498,6 +569,8 @@ class AudioCheck:
                 gap = int(round(late)) if late > n / 2 else 0
             if gap > 0:  # the device played nothing for a while: silence
                 ep = self._live_episode(self._t_next)
+                if ep is None and self.capture is not None:  # the rig: a window opened since (its
+                    ep = self._attribute(self._t_next, self._t_next)  # capture is read in batches)
                 if ep is not None:
                     ep.gap_frames += gap
                 self.gap_frames += gap
@@ -534,9 +607,10 @@ class AudioCheck:
         """One captured cycle of the system's output on the rig, played at clock time ``t``.
 
         Before the system first ran there is nothing of its to judge (the capture client hears
-        an unconnected port): those cycles are skipped.
+        an unconnected port): those cycles are skipped, by the time they were captured (the
+        capture is read in batches: the first batch holds the cycles before the start too).
         """
-        if not self._ever_running:
+        if not self._ever_running or t < self._first_running_t:
             return
         self._on_block(_Captured(spec), block, t, gap=gap)
 
@@ -574,6 +648,144 @@ class AudioCheck:
                     ep.blind_why.append(why) if len(ep.blind_why) < 5 else None
                 ep.blind = True
                 ep.last_end = max(ep.last_end, t1)
+                ep.core_end = max(ep.core_end, t1)
+
+    def outage_begin(self, t0: float, why: str) -> None:
+        """The rig observed its JACK server die: it last heard the system at ``t0`` (its capture
+        client was told the server shut down). An external fault the rig saw, so a window of its
+        own (label ``server_outage``) from ``t0``, open until ``outage_end`` (the rig hears the
+        system again). Every window that reaches ``t0`` or began after it (the system's recovery,
+        found out before the rig's next poll; JACK's xrun reports) is the same episode: they
+        become one window. It closes the settle margin after its last member ended: the outage,
+        and the system's own recovery episode if it began inside the outage (a state member, open
+        until the system is RUNNING again). A recovery the system begins after that window closed
+        is not the outage's: it opens a window of its own, judged as any other."""
+        with self._lock:
+            self.outages += 1
+            fid = f"server-outage-{self.outages}"
+            i = len(self._episodes)
+            while i > 0:
+                ep = self._episodes[i - 1]
+                if ep.start >= t0 - LEAD_MARGIN_S or (not ep.closed and ep.covers(t0, t0, self.margin)):
+                    i -= 1
+                else:
+                    break
+            if i == len(self._episodes):
+                ep = self._join(t0)
+            else:
+                ep = self._merge_from(i)
+                prev_end = self._episodes[i - 1].last_end + self.margin if i > 0 else -math.inf
+                if t0 < ep.start and t0 > prev_end:  # the window starts where hearing stopped
+                    ep.start = t0
+                    self._starts[i] = t0
+            ep.open_members += 1
+            ep.faults.append({"firing_id": fid, "kind": "server_outage", "why": why})
+            ep.outages.append({"id": fid, "from": t0, "to": None})
+            ep.last_end = max(ep.last_end, t0)
+            ep.core_end = max(ep.core_end, t0)
+
+    def outage_end(self, t1: float) -> None:
+        """The rig hears the system again at ``t1`` (a new capture client on the restarted server,
+        wired to the system's stream): the open outage ends there."""
+        with self._lock:
+            for k in range(len(self._episodes) - 1, -1, -1):
+                ep = self._episodes[k]
+                for o in ep.outages:
+                    if o["to"] is None:
+                        o["to"] = max(t1, o["from"])
+                        self.outage_s += o["to"] - o["from"]
+                        ep.open_members -= 1
+                        ep.last_end = max(ep.last_end, o["to"])
+                        ep.core_end = max(ep.core_end, o["to"])
+                        # the windows opened while its end was unknown: the outage's if they
+                        # began before its window closed (the outage's end plus the margin)
+                        m, end, members = k, ep.last_end, ep.open_members
+                        while m + 1 < len(self._episodes):
+                            nxt = self._episodes[m + 1]
+                            if members <= 0 and nxt.start > end + self.margin:
+                                break
+                            m += 1
+                            end, members = max(end, nxt.last_end), members + nxt.open_members
+                        if m > k:
+                            self._merge_range(k, m)
+                        return
+
+    def _merge_from(self, i: int) -> _Episode:
+        """Fold the windows from ``i`` on into window ``i`` (one episode now), and reopen it."""
+        return self._merge_range(i, len(self._episodes) - 1)
+
+    def _merge_range(self, i: int, j: int) -> _Episode:
+        """Fold windows ``i+1..j`` into window ``i`` (one episode now); it is open again unless
+        every one of them was closed (then it is closed with the counters as they are now)."""
+        first = self._episodes[i]
+        was_closed = all(ep.closed for ep in self._episodes[i:j + 1])
+        for ep in self._episodes[i + 1:j + 1]:
+            first.open_members += ep.open_members
+            first.last_end = max(first.last_end, ep.last_end)
+            first.faults.extend(ep.faults)
+            for c in ep.causes:
+                if c not in first.causes and len(first.causes) < 20:
+                    first.causes.append(c)
+            first.unrequested = first.unrequested or ep.unrequested
+            shift_d, shift_i = ep.dropped0 - first.dropped0, ep.inserted0 - first.inserted0
+            if ep.heard_dropped or ep.heard_inserted:
+                first.heard_dropped = max(first.heard_dropped, ep.heard_dropped + shift_d)
+                first.heard_inserted = max(first.heard_inserted, ep.heard_inserted + shift_i)
+            first.flushed_dropped += ep.flushed_dropped
+            first.flushed_inserted += ep.flushed_inserted
+            first.gap_frames += ep.gap_frames
+            first.glitches += ep.glitches
+            first.by_kind.update(ep.by_kind)
+            if ep.last_glitch_end is not None:
+                first.last_glitch_end = max(first.last_glitch_end or ep.last_glitch_end, ep.last_glitch_end)
+            first.blind = first.blind or ep.blind
+            for why in ep.blind_why:
+                if why not in first.blind_why and len(first.blind_why) < 5:
+                    first.blind_why.append(why)
+            first.outages.extend(ep.outages)
+            first.missed_s += ep.missed_s
+            first.core_end = max(first.core_end, ep.core_end)
+            first.mute_max_s = max(first.mute_max_s, ep.mute_max_s)
+            first.mutes.extend(ep.mutes[:max(0, 64 - len(first.mutes))])
+            for why in ep.missed_why:
+                if why not in first.missed_why and len(first.missed_why) < 5:
+                    first.missed_why.append(why)
+            if self._last is not None and self._last.window == ep.index:
+                self._last.window = first.index
+        del self._episodes[i + 1:j + 1]
+        del self._starts[i + 1:j + 1]
+        first.closed = False
+        first.dropped = first.inserted = None
+        if was_closed:
+            self._close(first)
+        return first
+
+    def missed(self, t0: float, t1: float, frames: int) -> None:
+        """The rig's capture client missed ``frames`` frames of cycles between ``t0`` and ``t1``
+        (the server's frame counter jumped: its cycles came too late on a loaded machine). The
+        frames are placed as silence (the ``gap`` of the next block) inside a window of their own,
+        joined to whatever covers them. When JACK reported an xrun in that window, the graph
+        missed those deadlines: the system's output for them reached nobody, the machine's damage
+        as reported, which the window already excuses, so it is judged. Without such a report the
+        window is blind (``blind``): the rig did not hear what the system played."""
+        with self._lock:
+            self.missed_frames += frames
+            why = f"the rig's capture client missed {frames} frame(s) (its cycles came too late: a loaded machine)"
+            hit = [ep for ep in self._episodes
+                   if ep.start - LEAD_MARGIN_S <= t1 and (ep.open_members > 0 or ep.last_end + self.margin >= t0)]
+            if not hit:
+                last = self._episodes[-1] if self._episodes else None
+                if last is not None and last.start > t0:
+                    hit = [last]
+                else:
+                    ep = self._join(t0)
+                    self._cause(ep, "capture missed cycles")
+                    hit = [ep]
+            for ep in hit:
+                if why not in ep.missed_why and len(ep.missed_why) < 5:
+                    ep.missed_why.append(why)
+                ep.missed_s += max(t1 - t0, 0.0) / len(hit)
+                ep.last_end = max(ep.last_end, t1)
 
     def system_xrun(self, since: float, t: float, count: int) -> None:
         """The system counted ``count`` xruns of its own stream (under- or overflow flags the
@@ -593,6 +805,11 @@ class AudioCheck:
         t0 = since - XRUN_LEAD_S
         if last is not None:
             t0 = max(t0, last.start)
+            if last.closed and t0 <= last.last_end + self.margin:
+                # closed by the blocks read since (the report comes after the cycles it explains):
+                # the same window again, not a second one from the same moment
+                last.closed = False
+                last.dropped = last.inserted = None
         ep = self._join(t0)
         ep.faults.append({"firing_id": firing_id, "kind": kind})
         ep.last_end = max(ep.last_end, t)
@@ -671,6 +888,14 @@ class AudioCheck:
             return self._t0 + frame / self._fs
         return self._anchor_t[i] + (frame - self._anchor_f[i]) / self._fs
 
+    def _frame_at(self, t: float) -> int:
+        """The frame that played at clock time ``t`` (the inverse of ``_time``, from the anchors)."""
+        i = bisect.bisect_right(self._anchor_t, t) - 1
+        if i < 0:
+            return self._base + int(round((t - self._t0) * self._fs)) if not self._anchor_f else \
+                self._anchor_f[0] - int(round((self._anchor_t[0] - t) * self._fs))
+        return self._anchor_f[i] + int(round((t - self._anchor_t[i]) * self._fs))
+
     def _prune_anchors(self) -> None:
         """Forget the anchors of frames the ring no longer holds (the last one before it stays)."""
         i = bisect.bisect_right(self._anchor_f, self._base) - 1
@@ -743,17 +968,41 @@ class AudioCheck:
         self._prune_anchors()
         self._retire(frontier)
 
-    def _attribute(self, t0: float, t1: float) -> _Episode | None:
+    def _attribute(self, t0: float, t1: float, after: int | None = None,
+                   before: int | None = None) -> _Episode | None:
+        """The window ``t0..t1`` belongs to (None: outside every window); ``after``/``before``:
+        only windows whose index lies between them (the pieces of a cut silence)."""
         i = bisect.bisect_right(self._starts, t1 + LEAD_MARGIN_S) - 1
         for j in (i, i - 1):
-            if 0 <= j < len(self._episodes) and self._episodes[j].covers(t0, t1, self.margin):
-                return self._episodes[j]
+            if 0 <= j < len(self._episodes):
+                ep = self._episodes[j]
+                if (after is not None and ep.index <= after) or (before is not None and ep.index >= before):
+                    continue
+                if ep.covers(t0, t1, self.margin):
+                    return ep
         return None
 
     def _emit(self, f0: int, f1: int, kind: str, size: int, peak: float | None,
-              waveform: dict[str, Any] | None) -> None:
+              waveform: dict[str, Any] | None, after: int | None = None, before: int | None = None) -> None:
         t0, t1 = self._time(f0), self._time(f1)
-        ep = self._attribute(t0, t1)
+        ep = self._attribute(t0, t1, after, before)
+        if ep is not None and kind == "mute":
+            # A window explains the silence inside it only (its lead before its start, its settle
+            # margin after its last member ended): a silence that began before it (a stream mute
+            # since its recovery, then stopped) or outlasts it is cut there, and each piece is
+            # judged on its own
+            lead = ep.start - LEAD_MARGIN_S
+            cut = self._frame_at(lead) if t0 < lead else f0
+            if f0 < cut < f1:
+                self._emit(f0, cut, kind, cut - f0, peak, waveform, after, ep.index)
+                self._emit(cut, f1, kind, f1 - cut, peak, None, after, before)
+                return
+            if ep.open_members <= 0 and t1 > ep.last_end + self.margin:
+                cut = self._frame_at(ep.last_end + self.margin)
+                if f0 < cut < f1:
+                    self._emit(f0, cut, kind, cut - f0, peak, waveform, after, before)
+                    self._emit(cut, f1, kind, f1 - cut, peak, None, ep.index, before)
+                    return
         last = self._last
         # one event, not two, where the silence detector and the analysis meet (or a mute continues
         # across an analysis boundary)
@@ -764,12 +1013,19 @@ class AudioCheck:
             last.size = last.end_frame - last.start_frame if last.kind == "mute" else last.size
             if ep is not None:
                 self._note_end(ep, last.t_end)
+                if last.kind == "mute":
+                    ep.mute_max_s = max(ep.mute_max_s, last.t_end - last.t_start)
+            elif last.kind == "mute":
+                self.outside_mute_max_s = max(self.outside_mute_max_s, last.t_end - last.t_start)
             return
         ev = _Event(f0, f1, kind, int(size), t0, t1, ep.index if ep else None, peak)
         self._last = ev
+        self._recent.append(ev)
         self.glitch_total += 1
         self.by_kind[kind] += 1
         if ep is None:
+            if kind == "mute":
+                self.outside_mute_max_s = max(self.outside_mute_max_s, t1 - t0)
             self.by_window_kind["outside"] += 1
             self.outside_count += 1
             self.outside_by_kind[kind] += 1
@@ -777,6 +1033,10 @@ class AudioCheck:
                 self.outside.append(ev.to_dict())
         else:
             self.by_window_kind[ep.kind] += 1
+            if kind == "mute":
+                ep.mute_max_s = max(ep.mute_max_s, t1 - t0)
+                if len(ep.mutes) < 64:
+                    ep.mutes.append(ev)
             ep.glitches += 1
             ep.by_kind[kind] += 1
             self._note_end(ep, t1)
@@ -806,6 +1066,13 @@ class AudioCheck:
             self._fold(ep)
 
     def _fold(self, ep: _Episode) -> None:
+        if ep.missed_why and not any(f["kind"] == "jack_xrun" for f in ep.faults):
+            # cycles the capture missed with no xrun report of JACK's in their window: not heard
+            ep.blind = True
+            self.blind_s += ep.missed_s
+            for why in ep.missed_why:
+                if len(ep.blind_why) < 5:
+                    ep.blind_why.append(why)
         if ep.dropped is None:
             self._close(ep)
         self.windows_total += 1
@@ -826,6 +1093,16 @@ class AudioCheck:
                     f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
                     f"{ep.glitches} glitch(es) ({', '.join(f'{k} {v}' for k, v in sorted(ep.by_kind.items()))}) "
                     "while the system left RUNNING with no fault injected and nobody asking")
+        beyond = ep.silence_beyond_core(self.margin) if ep.open_members <= 0 else 0.0
+        if beyond >= MACHINE_MUTE_MAX_S and not ep.blind and self.capture is not None:
+            # an xrun loses a period or a few: a silence this long past everything else in the
+            # window (its faults, state changes, outage, and the settle margin) is the system's
+            self.long_mute_count += 1
+            if len(self.long_mutes) < 50:
+                self.long_mutes.append(f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
+                                       f"a silence of {beyond:.3f} s past its last member but xrun reports "
+                                       f"(t={ep.core_end:.3f} s + {self.margin} s), longer than the machine's "
+                                       f"missed deadlines explain ({MACHINE_MUTE_MAX_S} s)")
         bad = ep.inconsistent()
         if bad:
             self.inconsistent_count += 1
@@ -833,6 +1110,18 @@ class AudioCheck:
                 self.inconsistent.append(bad)
         if len(self.window_rows) < self.detail_limit or (bad and len(self.window_rows) < 2 * self.detail_limit):
             self.window_rows.append(row)
+
+    def last_glitch_before(self, t: float) -> float | None:
+        """When the latest glitch that began before ``t`` ended (None: none did). The steady-state
+        check asks it of the run's last quiet window, which the stop follows at once: the stop's
+        own silence (on the rig, the capture hears the closed stream) begins after the window and
+        is the stop's. Exact while the glitches after ``t`` are fewer than the ones kept; beyond
+        that, ``last_glitch_end`` (the latest of all: the cautious answer)."""
+        with self._lock:
+            ends = [ev.t_end for ev in self._recent if ev.t_start < t]
+            if self._recent and len(self._recent) == self._recent.maxlen and self._recent[0].t_start >= t:
+                return self.last_glitch_end
+            return max(ends) if ends else None
 
     @property
     def last_glitch_end(self) -> float | None:
@@ -865,7 +1154,16 @@ class AudioCheck:
                 self._last_d, self._last_i = d, i
             if self._fs:
                 self._process(final=True)
+            end = self._now()
             for ep in self._episodes:
+                for o in ep.outages:
+                    if o["to"] is None:  # the rig never heard the system again: not judged
+                        self.blind_s += max(end - o["from"], 0.0)
+                        ep.blind = True
+                        why = (f"the JACK server died at t={o['from']:.3f} s and the rig did not hear "
+                               "the system again before the run ended")
+                        if len(ep.blind_why) < 5:
+                            ep.blind_why.append(why)
                 if not ep.closed:
                     self._close(ep)
             self._retire(math.inf)
@@ -895,6 +1193,7 @@ class AudioCheck:
                             f"{a['dropped']} dropped, {a['inserted']} inserted")
         evidence.extend(self.inconsistent)
         evidence.extend(self.unexplained)
+        evidence.extend(self.long_mutes)
         problems = []
         if self.outside_count:
             problems.append(f"{self.outside_count} glitch(es) outside any fault window "
@@ -908,8 +1207,12 @@ class AudioCheck:
         if self.inconsistent_count:
             problems.append(f"{self.inconsistent_count} window(s) where the frame accounting lost audio "
                             "the analysis did not hear")
+        if self.long_mute_count:
+            problems.append(f"{self.long_mute_count} window(s) only xrun reports explain with a silence of "
+                            f"{MACHINE_MUTE_MAX_S} s or more (the system's, not a missed deadline's)")
         machine = self.jack_xruns + self.system_xruns
-        if problems == problems[:1] and self.outside_count and self.capture is not None and machine:
+        if problems == problems[:1] and self.outside_count and self.capture is not None and machine \
+                and self.outside_mute_max_s < MACHINE_MUTE_MAX_S:
             # On the rig, a glitch nothing explains in a run where the machine itself missed
             # deadlines (JACK's or the stream's own xruns, each reported late or only as a count)
             # cannot be told from the machine's damage: a doubt, not a violation. On a rig that
@@ -930,9 +1233,11 @@ class AudioCheck:
             why = "; ".join(self.unanalysable[:3]) or "no stretch of sound long enough to analyse"
             return Verdict("clean_audio", True, [why], f"no test tone could be analysed in the output "
                            f"({self.frames_total} frames): {why}", inconclusive=True)
+        outages = (f"; {self.outages} JACK server outage(s) the rig observed ({self.outage_s:.2f} s unheard, "
+                   "each a window of its own)") if self.outages else ""
         return Verdict("clean_audio", True, [], f"{self.glitch_total} glitch(es), all inside "
                        f"{self.windows_total} fault/requested window(s); {self.frames_analysed} of "
-                       f"{self.frames_total} frames analysed")
+                       f"{self.frames_total} frames analysed{outages}")
 
     def _explain(self, g: dict[str, Any]) -> str:
         near = [a for a in self.outside_accounting if abs(a["t"] - g["t_start"]) < 0.05]
@@ -959,13 +1264,15 @@ class AudioCheck:
                          "by_window": dict(sorted(self.by_window_kind.items())),
                          "items": self.glitch_rows, "truncated": self.glitch_total > len(self.glitch_rows)},
             "outside": {"glitches": self.outside_count, "by_kind": dict(sorted(self.outside_by_kind.items())),
+                        "longest_mute_s": round(self.outside_mute_max_s, 6),
                         "frames_dropped": self.outside_dropped, "frames_inserted": self.outside_inserted,
                         "items": self.outside, "accounting": self.outside_accounting},
             "windows": {"total": self.windows_total,
                         "by_label": {k: v.to_dict() for k, v in sorted(self.kind_stats.items())},
                         "items": self.window_rows, "truncated": self.windows_total > len(self.window_rows),
                         "inconsistent": self.inconsistent, "inconsistent_count": self.inconsistent_count,
-                        "unexplained": self.unexplained, "unexplained_count": self.unexplained_count},
+                        "unexplained": self.unexplained, "unexplained_count": self.unexplained_count,
+                        "long_mutes": self.long_mutes, "long_mute_count": self.long_mute_count},
             # every frame the accounting counted lost, by where: in a window or outside (the sums
             # must give the run's totals: nothing counted falls between the two)
             "accounting": {"dropped_total": self._c_dropped.value - self._d0,
@@ -974,6 +1281,7 @@ class AudioCheck:
                            "inserted_in_windows": self.windows_inserted,
                            "dropped_outside": self.outside_dropped, "inserted_outside": self.outside_inserted},
             "blind": {"windows": self.blind_windows, "seconds": round(self.blind_s, 6), "items": self.blind_rows},
+            "outages": {"count": self.outages, "seconds": round(self.outage_s, 6)},
             "capture": self.capture.describe() if self.capture is not None else None,
             "max_settle_s": round(self.max_settle_s, 6),
             "unanalysable": self.unanalysable,

@@ -56,6 +56,15 @@ class KillResult:
     external_faults: int = 0
     run_dir: str = ""
     error: str | None = None
+    #: ``clean_audio``'s verdict: "held", "inconclusive", "violated" or "not analysed"
+    clean_audio: str = "not analysed"
+    #: server outages the rig's capture observed, and how many it heard the end of
+    outages: int = 0
+    outages_heard_again: int = 0
+    #: from the rig hearing the system again to the last glitch of the outage's window (s)
+    time_to_clean_after_outage_s: float | None = None
+    #: why the run's verdict is a doubt (inconclusive checks, an unobserved steady state), if it is
+    doubts: list[str] = field(default_factory=list)
 
     @property
     def false_violations(self) -> int:
@@ -102,16 +111,17 @@ class _Killer:
 
 
 def run_external_kill(route: str, *, seed: int = 1, duration_s: float = 8.0, kill_at_s: float = 3.0,
-                      restart_after_s: float = 2.0, report_root: Path, config: dict[str, Any] | None = None
-                      ) -> KillResult:
-    """One reliability run (no injected faults) on ``route`` with one external server kill."""
+                      restart_after_s: float = 2.0, report_root: Path, config: dict[str, Any] | None = None,
+                      system_factory: Any = None) -> KillResult:
+    """One reliability run (no injected faults) on ``route`` with one external server kill.
+    ``system_factory``: the system to run (``ReliabilityRun``'s; None: the shipped one)."""
     if route not in ROUTES:
         raise ValueError(f"unknown route {route!r} (choose from {', '.join(ROUTES)})")
     report_root.mkdir(parents=True, exist_ok=True)
     if route == "jack":
         spec = RunSpec(backend="jack", duration_s=duration_s, seed=seed, faults="none", config=config,
                        report_root=report_root, label=f"kill-{route}")
-        run = ReliabilityRun(spec)
+        run = ReliabilityRun(spec, system_factory=system_factory)
         # The run starts its own rig; the killer reads its pid when the time comes.
         killer = _Killer(lambda: run.rig.pid if run.rig is not None else None, kill_at_s, None, 0.0)
         return _execute(route, run, killer)
@@ -126,7 +136,7 @@ def run_external_kill(route: str, *, seed: int = 1, duration_s: float = 8.0, kil
             device = "jack"
         spec = RunSpec(backend="portaudio", device=device, duration_s=duration_s, seed=seed, faults="none",
                        config=config, report_root=report_root, label=f"kill-{route}")
-        run = ReliabilityRun(spec, backend=backend)
+        run = ReliabilityRun(spec, backend=backend, system_factory=system_factory)
         killer = _Killer(lambda: rig.pid, kill_at_s, rig.restart_server, restart_after_s)
         return _execute(route, run, killer)
 
@@ -151,9 +161,27 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
     violations = [f"{v['name']}: {v['message']}" for v in s["violations"]]
     inconclusive = [v.name for v in result.verdicts if v.inconclusive]
     external = sum(1 for f in result.history.faults() if f.get("trigger") == "external")
-    return KillResult(route, run.spec.seed, result.exit_code, killer.killed_pid, int(s["recoveries"]),
-                      int(s["recovery_failures"]), violations, s["final_state"], inconclusive, external,
-                      str(result.run_dir), killer.error)
+    res = KillResult(route, run.spec.seed, result.exit_code, killer.killed_pid, int(s["recoveries"]),
+                     int(s["recovery_failures"]), violations, s["final_state"], inconclusive, external,
+                     str(result.run_dir), killer.error)
+    _audio_of(res, s.get("audio") or {}, result.verdicts)
+    res.doubts = [str(d)[:300] for d in getattr(result.verdict, "doubts", ())]
+    return res
+
+
+def _audio_of(res: KillResult, audio: dict[str, Any], verdicts: list[Any]) -> None:
+    """What the rig heard of the kill: ``clean_audio``'s verdict, the outages it observed, and how
+    long the audio took to be clean once it heard the system again."""
+    if not audio.get("analysed"):
+        return
+    clean = next((v for v in verdicts if v.name == "clean_audio"), None)
+    res.clean_audio = ("not analysed" if clean is None else "inconclusive" if clean.inconclusive
+                       else "held" if clean.ok else "violated")
+    outs = [w for w in audio["windows"]["items"] if w.get("outages")]
+    res.outages = sum(len(w["outages"]) for w in outs)
+    res.outages_heard_again = sum(1 for w in outs for o in w["outages"] if o["to"] is not None)
+    after = [w["time_to_clean_after_outage_s"] for w in outs if "time_to_clean_after_outage_s" in w]
+    res.time_to_clean_after_outage_s = max(after) if after else None
 
 
 __all__ = ["KillResult", "ROUTES", "run_external_kill"]

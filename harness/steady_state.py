@@ -257,7 +257,10 @@ class SteadyWatch:
                 r.before_detail = (f"{len(glitches)} glitch(es) heard in the window, first {glitches[0]['kind']} "
                                    f"at t={glitches[0]['t_start']:.3f} s")
         if heard and r.after == "yes" and r.after_span is not None:
-            last = audio.last_glitch_end
+            # glitches that began before the window's end: the stop that follows it at once is
+            # heard too (on the rig, the closed stream's silence) and is the stop's, not the window's
+            before = getattr(audio, "last_glitch_before", None)
+            last = before(r.after_span[1]) if before is not None else audio.last_glitch_end
             if last is not None and last > r.after_span[0]:
                 r.after = "not observed"
                 r.after_detail = (f"RUNNING with no xrun, but a glitch was heard until t={last:.3f} s, inside the "

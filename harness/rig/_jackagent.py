@@ -21,7 +21,9 @@ frames of ``ears`` (float32). Where the samples sit is the server's frame counte
 the callback happened to run, so a callback that runs late on a loaded machine does not look
 like a gap; the counter shows the cycles this client really missed. The time (when the
 callback ran) only places the block among the run's events. Each xrun JACK reports is a
-record of its own (frames ``XRUN``, the monotonic time it was reported). The process callback
+record of its own (frames ``XRUN``, the monotonic time it was reported), and so is each moment the
+wiring thread connected a stream's output to ``ears`` (frames ``WIRED``: from then on the rig
+hears the system; a recovery's ``RigCapture`` reads it as "heard again"). The process callback
 only copies into a queue; a writer thread writes, so a slow disk never makes the rig's client the
 one that xruns.
 
@@ -58,6 +60,9 @@ WIRE_POLL_S = 0.02
 #: the sample rate
 HEADER = struct.Struct("<dqii")
 XRUN = -1
+#: frames of a marker record: the wiring thread has just connected the system's stream to ``ears``
+#: (and ``tone`` to its inputs); cycles from here on hear the system, cycles before it heard nothing
+WIRED = -2
 RIG_PREFIX = "soundcheck-rig"
 
 
@@ -167,6 +172,8 @@ class _Agent:
                 for src in sorted(outs)[:1]:
                     if src not in heard:
                         client.connect(src, mine[1])
+                        if hasattr(self, "q"):  # after connect returned: the next cycles hear it
+                            self.q.put(HEADER.pack(time.monotonic(), 0, WIRED, self.rate))
                 for src in heard - set(sorted(outs)[:1]):
                     client.disconnect(src, mine[1])
             except Exception:  # noqa: BLE001 - ports come and go under us; the next round sees them

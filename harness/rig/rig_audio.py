@@ -10,10 +10,25 @@ port of the system's stream and records the stream's first output port, cycle by
 from the run's loop, and once more at the end) reads what is new and hands it to
 ``AudioCheck.feed`` as blocks on the system's clock (``SystemClock`` is ``time.monotonic``).
 
-When the server dies the capture client dies with it: nothing was heard from the last record of
-the old client to the first of the new one. ``poll()`` starts a new agent whenever the old one is
-gone, and tells the check about every such stretch (``AudioCheck.blind``): a window that
-overlaps one is *inconclusive* (the rig could not hear it), never passed and never violated.
+When the server dies the capture client dies with it. ``poll()`` starts a new agent whenever the
+old one is gone; the new one waits (``OPEN_TIMEOUT_S``) for the server to come back, opens, and
+its wiring thread connects the recovered system's stream (a ``WIRED`` record). What the rig then
+tells the check depends on why the old client ended:
+
+- libjack told it the server shut down (``JackAgent.shutdown_reason``): an *outage* the rig
+  observed, an external fault like a harness-injected one. ``AudioCheck.outage_begin`` at the
+  last moment the rig heard the system, ``AudioCheck.outage_end`` at the new client's first
+  ``WIRED`` record: a window (label ``server_outage``) in which damage is expected, joined by the
+  system's recovery episode if it began inside it, closed the settle margin after both ended.
+  The audio after it is judged as any other. An outage the rig never heard the end of (no new
+  client wired to the system before the run ended) is *inconclusive*.
+- anything else (the agent killed, crashed): the rig's own ear failed, and the stretch from its
+  last record to the new client's first is blind (``AudioCheck.blind``): every window it overlaps
+  is *inconclusive*, never passed and never violated.
+
+Cycles a live capture client missed (its server frame counter jumped: a loaded machine) are
+reported with ``AudioCheck.missed``: silence inside a window of their own, judged where JACK
+reported an xrun (the graph missed those deadlines), blind where it did not.
 
 Known limits: channel 0 of the stream only; the stream's input hears the tone only once the
 wiring thread found its ports (``WIRE_POLL_S``), so a (re)started stream plays a moment of its
@@ -31,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from ._jackagent import HEADER, RIG_PREFIX, XRUN
+from ._jackagent import HEADER, RIG_PREFIX, WIRED, XRUN
 from .jack_agent import JackAgent
 
 __all__ = ["RigCapture", "jack_server_of"]
@@ -86,6 +101,11 @@ class RigCapture:
         self.missed_frames = 0  # frames of cycles a live capture client missed (load)
         self.xruns = 0
         self._blind_from: float | None = None
+        #: the rig last heard the system here before its server died (None: no outage open)
+        self._outage_from: float | None = None
+        self._outage_agent = 0  # the agent that was listening when the outage began
+        self.outages = 0
+        self.wirings = 0
         self._specs: dict[int, _Spec] = {}
         self.records = 0
         self.frames = 0
@@ -129,10 +149,19 @@ class RigCapture:
         agent = self._agent
         if agent is not None and not agent.alive:
             self._read(check)  # what it wrote before it died
-            self.agent_exits.append(agent.exit_reason or "gone")
+            why = agent.exit_reason or "gone"
+            self.agent_exits.append(why)
             agent.kill()
-            if self._last_t is not None and self._blind_from is None:
-                self._blind_from = self._last_t
+            if self._last_t is not None and self._blind_from is None and self._outage_from is None:
+                if agent.shutdown_reason is not None:
+                    # libjack told the client its server went away: an outage the rig observed,
+                    # a window of its own until the rig hears the system again (a WIRED record)
+                    self._outage_from = self._last_t
+                    self._outage_agent = self.agents_started
+                    self.outages += 1
+                    check.outage_begin(self._last_t, f"the rig's capture client ended ({why})")
+                else:  # the rig's own ear failed: what it missed is not heard, nothing more
+                    self._blind_from = self._last_t
             self._spawn()
 
     def _read(self, check: Any) -> None:
@@ -153,6 +182,13 @@ class RigCapture:
                 self.xruns += 1
                 check.xrun(t)
                 continue
+            if n == WIRED:
+                pos += HEADER.size
+                self.wirings += 1
+                if self._outage_from is not None and self.agents_started > self._outage_agent:
+                    check.outage_end(t)  # a new client, wired to the system's stream: heard again
+                    self._outage_from = None
+                continue
             end = pos + HEADER.size + 4 * n
             if end > len(data):
                 break
@@ -168,8 +204,7 @@ class RigCapture:
                     # did not play them)
                     self.missed_frames += gap
                     if self._last_t is not None:
-                        check.blind(self._last_t, t, f"the rig's capture client missed {gap} frame(s) "
-                                    "(its cycles came too late: a loaded machine)")
+                        check.missed(self._last_t, t, gap)
             if self._blind_from is not None:
                 check.blind(self._blind_from, t, "the rig's capture client ended "
                             f"({self.agent_exits[-1] if self.agent_exits else 'gone'}) and a new one "
@@ -206,4 +241,5 @@ class RigCapture:
     def describe(self) -> dict[str, Any]:
         return {"server": self.server, "tone_hz": self.tone_hz, "agents": self.agents_started,
                 "agent_exits": self.agent_exits[:20], "records": self.records, "frames": self.frames,
-                "missed_frames": self.missed_frames, "jack_xruns": self.xruns}
+                "missed_frames": self.missed_frames, "jack_xruns": self.xruns, "wirings": self.wirings,
+                "outages": self.outages}

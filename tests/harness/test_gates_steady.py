@@ -231,3 +231,23 @@ def test_a_glitch_heard_inside_a_quiet_window_makes_it_unsteady():
     started = watch.judge_audio(_FakeAudio([{"t_start": t0 + 0.5, "t_end": t0 + 0.51, "kind": "mute", "window": 0}],
                                            None, [{"window": 0, "kind": "requested"}]))
     assert started.before == "yes", started.before_detail
+
+
+def test_a_glitch_that_began_after_the_last_quiet_window_is_not_in_it():
+    """The stop follows the last quiet window at once; on the rig its silence is heard (a glitch
+    that begins after the window): the window was quiet. A glitch that began inside it was not."""
+    system = _FakeSystem(False)
+    watch = SteadyWatch(system, 1.0, system.advance)
+    watch.watch_before()
+    watch.watch_after()
+    t0, t1 = watch.result.after_span
+    audio = _FakeAudio([], t1 + 0.2)
+    audio.last_glitch_before = lambda t: None  # the only glitch began at the stop, after t1
+    assert watch.judge_audio(audio).after == "yes"
+    watch = SteadyWatch(system, 1.0, system.advance)
+    watch.watch_before()
+    watch.watch_after()
+    t0, t1 = watch.result.after_span
+    audio = _FakeAudio([], t1 + 0.2)
+    audio.last_glitch_before = lambda t: t0 + 0.3
+    assert watch.judge_audio(audio).after == "not observed"

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
-from harness.rig._jackagent import HEADER, XRUN
+from harness.rig._jackagent import HEADER, WIRED, XRUN
 from harness.audio_check import AudioCheck
 from harness.rig.rig_audio import RigCapture
 from system_under_test import AudioSystem
+from system_under_test.lifecycle import State, TransitionRecord
 
 FS = 48_000
 N = 256
@@ -131,6 +133,30 @@ def test_a_silence_nothing_explains_on_a_rig_that_missed_deadlines_is_a_doubt_no
     assert check.outside_count >= 1 and "cannot be told" in verdict.message
 
 
+def test_a_long_silence_nothing_explains_is_the_systems_even_on_a_rig_that_missed_deadlines() -> None:
+    """The doubt covers what a missed deadline can do (a period or a few); a second of silence
+    outside every window is the system's (a stream gone mute), whatever the machine reported."""
+    def script(cap: ScriptedCapture, t: float) -> None:
+        _hear(cap, t, 4.0, frame0=0, silent_from=t + 1.0, silent_to=t + 2.0)
+        cap.pending.insert(int(3.5 * FS / N), ("xrun", (t + 3.5,)))
+
+    check, verdict = _checked(script)
+    assert not verdict.ok and not verdict.inconclusive, verdict
+    assert check.outside_mute_max_s == pytest.approx(1.0, abs=0.02)
+
+
+def test_a_long_silence_inside_a_window_only_an_xrun_report_explains_is_the_systems() -> None:
+    """An xrun loses a period or a few (test_a_silence_around_a_jack_xrun_report_is_the_xruns_damage):
+    a silence of more than half a second next to one is not the machine's."""
+    def script(cap: ScriptedCapture, t: float) -> None:
+        _hear(cap, t, 4.0, frame0=0, silent_from=t + 2.0, silent_to=t + 2.6)
+        cap.pending.insert(int(2.55 * FS / N), ("xrun", (t + 2.55,)))
+
+    check, verdict = _checked(script)
+    assert not verdict.ok and not verdict.inconclusive, verdict
+    assert check.long_mute_count == 1 and "longer than the machine's missed deadlines" in check.long_mutes[0]
+
+
 def test_a_stretch_the_rig_could_not_hear_makes_its_window_inconclusive() -> None:
     def script(cap: ScriptedCapture, t: float) -> None:
         frame = _hear(cap, t, 2.0, frame0=0)
@@ -154,15 +180,15 @@ def test_the_same_gap_heard_without_a_blind_report_is_a_violation() -> None:
 
 
 def test_rig_capture_reads_records_places_blocks_by_frame_and_reports_missed_cycles(tmp_path: Path) -> None:
-    """The capture file's records: a missed cycle (the frame counter jumps) is blind, not silence."""
+    """The capture file's records: a missed cycle (the frame counter jumps) is reported as missed."""
     calls: list[tuple[str, Any]] = []
 
     class Check:
         def feed(self, spec: Any, block: np.ndarray, t: float, gap: int | None = None) -> None:
             calls.append(("feed", (spec.sample_rate, block.shape, round(t, 6), gap)))
 
-        def blind(self, t0: float, t1: float, why: str = "") -> None:
-            calls.append(("blind", (round(t0, 6), round(t1, 6))))
+        def missed(self, t0: float, t1: float, frames: int) -> None:
+            calls.append(("missed", (round(t0, 6), round(t1, 6))))
 
         def xrun(self, t: float) -> None:
             calls.append(("xrun", (t,)))
@@ -177,7 +203,7 @@ def test_rig_capture_reads_records_places_blocks_by_frame_and_reports_missed_cyc
     ])
     cap._path.write_bytes(data + struct.pack("<d", 1.0))  # and a torn record being written
     cap._read(Check())
-    assert [c[0] for c in calls] == ["feed", "xrun", "feed", "blind", "feed"]
+    assert [c[0] for c in calls] == ["feed", "xrun", "feed", "missed", "feed"]
     assert calls[0][1] == (FS, (N, 1), 10.0, None)  # a new agent's first block: placed by time
     assert calls[2][1][3] == 0 and calls[4][1][3] == N
     assert calls[3][1] == (round(10.2 + N / FS, 6), 10.3)
@@ -198,3 +224,251 @@ def test_rig_capture_frees_the_disk_of_what_it_has_read(tmp_path: Path) -> None:
     cap._read(Check())
     assert cap.records == 2000
     assert cap._path.stat().st_blocks < before / 2, (before, cap._path.stat().st_blocks)
+
+
+# -- the rig's ears across a JACK server outage (RigCapture with scripted agents and capture files) --
+
+class _Agent:
+    """Stands in for a ``JackAgent`` whose capture file is already written: gone or alive."""
+
+    def __init__(self, alive: bool, shutdown_reason: str | None) -> None:
+        self.alive = alive
+        self.shutdown_reason = shutdown_reason
+        self.exit_reason = None if alive else (f"server shut down ({shutdown_reason})" if shutdown_reason
+                                               else "killed by SIGKILL")
+
+    def kill(self) -> None:
+        self.alive = False
+
+    def close(self, timeout_s: float = 2.0) -> None:
+        self.alive = False
+
+
+class _ScriptedAgents(RigCapture):
+    """``RigCapture`` whose agents are scripted: agent k's capture file holds ``files[k]`` and it
+    ends as ``ends[k]`` says ("shutdown": libjack said the server went away, "killed": it died
+    otherwise, "alive": it is still capturing)."""
+
+    def __init__(self, folder: Path, files: list[bytes], ends: list[str]) -> None:
+        super().__init__("scripted", folder)
+        self.files, self.ends = files, ends
+
+    def _spawn(self) -> None:
+        k = self.agents_started
+        self.agents_started += 1
+        self._path = self.folder / f"agent-{k}.f32rec"
+        self._path.write_bytes(self.files[k])
+        self._offset = 0
+        self._pos_next = None
+        end = self.ends[k]
+        self._agent = _Agent(end == "alive", "JACK server has been closed" if end == "shutdown" else None)  # type: ignore[assignment]
+
+
+def _records(t0: float, seconds: float, *, frame0: int, silent: bool = False, wired_at: float | None = None,
+             silent_from: float | None = None) -> bytes:
+    """Capture records of consecutive cycles from ``t0`` (the server's counter from ``frame0``):
+    the tone, or silence (``silent``; from ``silent_from`` on); a WIRED marker at ``wired_at``."""
+    out = []
+    for i in range(int(seconds * FS / N)):
+        t = t0 + i * N / FS
+        if wired_at is not None and t >= wired_at:
+            out.append(HEADER.pack(wired_at, 0, WIRED, FS))
+            wired_at = None
+        quiet = silent or (silent_from is not None and t >= silent_from)
+        block = np.zeros(N, np.float32) if quiet else _tone(frame0 + i * N, N)[:, 0]
+        out.append(HEADER.pack(t, frame0 + i * N, N, FS) + block.tobytes())
+    return b"".join(out)
+
+
+def _transition(check: AudioCheck, t: float, to: State, cause: str) -> None:
+    frm = State.RECOVERING if to == State.RUNNING else State.RUNNING
+    check._on_transition(TransitionRecord(0, t, "system", frm, to, cause))
+
+
+def _outage_run(tmp_path: Path, after: Any, *, first_end: str = "shutdown",
+                recovering_at: float = 2.25, running_at: float = 4.05) -> tuple[AudioCheck, Any]:
+    """The system on the simulated clock, heard by a scripted ``RigCapture``: the tone for 2 s, then
+    the server dies (the first agent ends as ``first_end``), the system recovers (RECOVERING at
+    ``recovering_at``, RUNNING at ``running_at``) and a second agent captures ``after`` (a
+    builder of its records from the start time)."""
+    system = AudioSystem({}, seed=1)
+    system.initialize()
+    t = float(system.clock.now())
+    files = [_records(t, 2.0, frame0=0), after(t) if after is not None else b""]  # type: ignore[operator]
+    cap = _ScriptedAgents(tmp_path, files, [first_end, "alive"]).start()
+    check = AudioCheck.attach(system, None, capture=cap)
+    system.start()
+    system.run_for(6.0)
+    # the system's transitions are recorded live, the capture is read at the run's polls (1 s):
+    # the rig's first poll after the kill comes at t+3, its next at t+6
+    if recovering_at < 3.0:
+        _transition(check, t + recovering_at, State.RECOVERING, "ErrorInfo: the stream stopped by itself")
+    check.poll()  # the first agent's records; it is gone: the outage begins where it last heard
+    if recovering_at >= 3.0:
+        _transition(check, t + recovering_at, State.RECOVERING, "ErrorInfo: the stream stopped by itself")
+    _transition(check, t + running_at, State.RUNNING, "recovered")
+    check.poll()  # the new agent's records
+    system.stop()
+    system.close()
+    check.finish()
+    return check, check.verdict()
+
+
+def test_a_server_outage_the_rig_heard_end_is_a_window_and_the_audio_after_it_is_judged(tmp_path: Path) -> None:
+    """The capture client died with the server, a new one heard the recovered system: the outage is
+    a window of its own (the system's recovery joins it), the audio after it is judged: a pass."""
+    def after(t: float) -> bytes:
+        silent = _records(t + 4.0, 0.096, frame0=7, silent=True)
+        return silent + HEADER.pack(t + 4.096, 0, WIRED, FS) + _records(t + 4.096, 1.7, frame0=7 + 4608)
+
+    check, verdict = _outage_run(tmp_path, after)
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert "1 JACK server outage(s)" in verdict.message
+    (window,) = [w for w in check.window_rows if "server_outage" in w["label"]]
+    assert window["verdict"] == "judged" and window["glitches"] >= 1 and "recovering: ErrorInfo" in window["causes"]
+    t0 = window["outages"][0]["from"]
+    assert window["start"] == t0 and window["outages"][0]["to"] == pytest.approx(t0 + 2.096, abs=1e-5)
+    assert check.outside_count == 0 and check.blind_windows == 0 and check.outages == 1
+
+
+def test_a_system_that_stays_muted_after_recovering_from_an_outage_fails(tmp_path: Path) -> None:
+    """The control: the same outage, but the recovered stream plays silence: past the outage's
+    window (the rig's hearing again, the system's RUNNING, the settle margin) it is a violation."""
+    def after(t: float) -> bytes:
+        return _records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS) \
+            + _records(t + 4.096, 1.7, frame0=7 + 4608, silent=True)
+
+    check, verdict = _outage_run(tmp_path, after)
+    assert not verdict.ok and not verdict.inconclusive, verdict
+    assert check.outside_by_kind["mute"] >= 1 and check.outages == 1
+
+
+def test_xrun_reports_after_the_recovery_do_not_excuse_a_stream_mute_since(tmp_path: Path) -> None:
+    """JACK's xrun reports every half second after the recovery keep the outage's window going,
+    but explain a period or a few each: the recovered stream's silence past the outage, the
+    system's RUNNING and the settle margin is the system's (a loaded rig reports xruns all along)."""
+    def after(t: float) -> bytes:
+        xruns = b"".join(HEADER.pack(t + 4.3 + 0.5 * k, 0, XRUN, FS) for k in range(3))
+        return _records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS) \
+            + xruns + _records(t + 4.096, 1.7, frame0=7 + 4608, silent=True)
+
+    check, verdict = _outage_run(tmp_path, after)
+    assert not verdict.ok and not verdict.inconclusive, verdict
+    assert check.long_mute_count == 1, check.long_mutes
+    assert "server_outage" in check.long_mutes[0]
+
+
+def test_an_outage_the_rig_never_heard_the_end_of_is_inconclusive(tmp_path: Path) -> None:
+    """The new client opened but was never wired to the system's stream: what followed the
+    server's death was not heard, so it is not judged (not passed, not violated)."""
+    check, verdict = _outage_run(tmp_path, lambda t: _records(t + 4.0, 1.8, frame0=7, silent=True))
+    assert verdict.ok and verdict.inconclusive, verdict
+    assert any("did not hear the system again" in row for row in check.blind_rows), check.blind_rows
+
+
+def test_a_capture_client_that_died_without_its_server_dying_is_blind_not_an_outage(tmp_path: Path) -> None:
+    """Only libjack's word that the server went away makes an outage window; the rig's own ear
+    failing (killed) leaves a blind stretch: inconclusive."""
+    def after(t: float) -> bytes:
+        return _records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS) \
+            + _records(t + 4.096, 1.7, frame0=7 + 4608)
+
+    check, verdict = _outage_run(tmp_path, after, first_end="killed")
+    assert verdict.ok and verdict.inconclusive, verdict
+    assert check.outages == 0 and check.blind_windows >= 1
+
+
+def test_a_recovery_begun_after_the_outage_window_closed_is_not_the_outages(tmp_path: Path) -> None:
+    """The window is bounded: a recovery the system starts after it (RECOVERING at t+4.6, past
+    hearing again at t+4.096 plus the settle margin) with damage in it is unexplained: a violation."""
+    def after(t: float) -> bytes:
+        return _records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS) \
+            + _records(t + 4.096, 1.7, frame0=7 + 4608, silent_from=t + 4.6)
+
+    check, verdict = _outage_run(tmp_path, after, recovering_at=4.6, running_at=5.0)
+    assert not verdict.ok, verdict
+    assert check.unexplained_count == 1 and check.outages == 1, verdict
+
+
+def _missed_run(tmp_path: Path, *, xrun: bool) -> tuple[AudioCheck, Any]:
+    """The tone with one stretch of cycles the capture client missed (the counter jumps 1024
+    frames at t+2.0); with ``xrun``, JACK reported an xrun there."""
+    system = AudioSystem({}, seed=1)
+    system.initialize()
+    t = float(system.clock.now())
+    skip = 1024
+    recs = _records(t, 2.0, frame0=0)
+    if xrun:
+        recs += HEADER.pack(t + 2.01, 0, XRUN, FS)
+    recs += _records(t + 2.0 + skip / FS, 2.0, frame0=int(2.0 * FS / N) * N + skip)
+    cap = _ScriptedAgents(tmp_path, [recs], ["alive"]).start()
+    check = AudioCheck.attach(system, None, capture=cap)
+    system.start()
+    system.run_for(6.0)
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    return check, check.verdict()
+
+
+def test_cycles_the_capture_missed_where_jack_reported_an_xrun_are_the_xruns_damage(tmp_path: Path) -> None:
+    """JACK said the graph missed its deadlines there: the silence is judged inside the xrun's
+    window (a pass), not a stretch the rig could not hear."""
+    check, verdict = _missed_run(tmp_path, xrun=True)
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.missed_frames == 1024 and check.blind_windows == 0 and check.outside_count == 0
+
+
+def test_an_xrun_reported_after_its_missed_cycles_window_closed_joins_that_window(tmp_path: Path) -> None:
+    """JACK's report comes after the cycles it explains; the blocks read in between closed the
+    missed cycles' window: the report reopens it (one window, its silence heard in it), never a
+    second window from the same moment (which left the first with device gaps and no glitch:
+    a false "counters and audio disagree")."""
+    system = AudioSystem({}, seed=1)
+    system.initialize()
+    t = float(system.clock.now())
+    skip = 256
+    head = _records(t, 2.0, frame0=0)
+    tail = _records(t + 2.0 + skip / FS, 2.0, frame0=int(2.0 * FS / N) * N + skip)
+    cut = len(HEADER.pack(0, 0, 0, 0)) + 4 * N
+    # the report lands 0.5 s of cycles after the gap: past the margin that closed its window
+    at = int(0.5 * FS / N) * cut
+    recs = head + tail[:at] + HEADER.pack(t + 2.0, 0, XRUN, FS) + tail[at:]
+    cap = _ScriptedAgents(tmp_path, [recs], ["alive"]).start()
+    check = AudioCheck.attach(system, None, capture=cap)
+    system.start()
+    system.run_for(6.0)
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    verdict = check.verdict()
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.inconsistent_count == 0 and check.blind_windows == 0
+    starts = [w["start"] for w in check.window_rows]
+    assert len(starts) == len(set(starts)), check.window_rows
+
+
+def test_cycles_the_capture_missed_with_no_xrun_report_are_not_heard(tmp_path: Path) -> None:
+    """The control: the same missed cycles with no word from JACK: not heard, so inconclusive."""
+    check, verdict = _missed_run(tmp_path, xrun=False)
+    assert verdict.ok and verdict.inconclusive, verdict
+    assert check.blind_windows == 1
+
+
+def test_the_latest_glitch_before_a_moment_leaves_out_what_began_after_it() -> None:
+    """What the steady-state check asks of the run's last quiet window: the stop that follows it
+    is heard too (its silence), and is not the window's."""
+    t_start: list[float] = []
+
+    def script(cap: ScriptedCapture, t: float) -> None:
+        t_start.append(t)
+        frame = _hear(cap, t, 2.5, frame0=0, silent_from=t + 2.0, silent_to=t + 2.1)
+        _hear(cap, t + 2.5, 1.5, frame0=frame, silent_from=t + 3.5, silent_to=t + 4.0)  # "the stop"
+
+    check, _ = _checked(script)
+    t = t_start[0]
+    assert check.last_glitch_before(t + 1.0) is None
+    assert check.last_glitch_before(t + 3.0) == pytest.approx(t + 2.1, abs=0.01)
+    assert check.last_glitch_end == pytest.approx(t + 4.0, abs=0.01)  # the stop's silence
