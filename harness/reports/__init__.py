@@ -74,6 +74,9 @@ def write_reports(run_dir: str | os.PathLike[str], run_data: RunData | str | os.
     for name, drawn in (figures or {}).items():
         fig_paths[name] = folder.write_bytes(f"figures/{name}.{FORMAT}", drawn)
     report["figures"] = {k: str(v.relative_to(out)) for k, v in fig_paths.items()}
+    # everything below reads the report, not the run data: a soak's entries (hundreds of
+    # thousands after 8 hours) are freed before the timeline reads the history beside them
+    del run_data
     timeline_path = _write_timeline(folder, out, report)
     report["timeline_html"] = timeline_path.name if timeline_path is not None else None
     json_path = folder.write_text("report.json", json.dumps(report, indent=2, allow_nan=False))
