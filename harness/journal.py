@@ -37,6 +37,7 @@ import secrets
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -266,6 +267,8 @@ class JournalData:
     #: byte offset just past the last good line (where a resumed writer continues)
     valid_bytes: int = 0
     lines: int = 0
+    #: good checkpoints read (with ``read_journal(on_checkpoint=...)``, more than ``checkpoints`` holds)
+    checkpoint_count: int = 0
 
     @property
     def complete(self) -> bool:
@@ -276,8 +279,15 @@ class JournalData:
         return self.checkpoints[-1] if self.checkpoints else None
 
 
-def read_journal(path: str | os.PathLike[str], *, require_header: bool = True) -> JournalData:
-    """Read a journal (a file or a run folder holding ``journal.jsonl``); damage becomes ``problems``."""
+def read_journal(path: str | os.PathLike[str], *, require_header: bool = True,
+                 on_checkpoint: Callable[[dict[str, Any]], None] | None = None) -> JournalData:
+    """Read a journal (a file or a run folder holding ``journal.jsonl``); damage becomes ``problems``.
+
+    The file is read one line at a time. With ``on_checkpoint``, each good checkpoint is handed to
+    it as it is read and not kept (``checkpoints`` then holds only the last one, ``checkpoint_count``
+    says how many there were): a report of an 8-hour soak folds checkpoints as they come instead
+    of holding the whole journal twice (its bytes and its records) in memory.
+    """
     p = Path(path)
     if p.is_dir():
         p = p / JOURNAL_NAME
@@ -285,30 +295,46 @@ def read_journal(path: str | os.PathLike[str], *, require_header: bool = True) -
         raise JournalError(p, "no journal here; is this a soundcheck run folder?")
     try:  # O_NOFOLLOW: a journal planted as a link is refused, never read through
         fd = os.open(p, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        with os.fdopen(fd, "rb") as fh:
-            raw = fh.read()
+        fh = os.fdopen(fd, "rb")
     except OSError as exc:
         raise JournalError(p, f"cannot read the journal: {exc.strerror or exc}"
                               + (" (it is a symbolic link; soundcheck never follows links in a run folder)"
                                  if p.is_symlink() else "")) from None
+    with fh:
+        try:
+            data = _scan(p, fh, require_header, on_checkpoint)
+        except OSError as exc:
+            raise JournalError(p, f"cannot read the journal: {exc.strerror or exc}") from None
+    if data.header is None and require_header:
+        raise JournalError(p, "no readable header line: this is not a soundcheck journal, or its "
+                              "first line is damaged" + (f" ({data.problems[0]})" if data.problems else ""))
+    if data.end is None:
+        data.problems.append("no end record: the run did not finish (killed, or still running)")
+    return data
+
+
+def _scan(p: Path, fh: Any, require_header: bool,
+          on_checkpoint: Callable[[dict[str, Any]], None] | None) -> JournalData:
+    """One pass over the journal's lines (see ``read_journal``)."""
     data = JournalData(p)
-    if not raw.strip():
-        raise JournalError(p, "the journal is empty: the run wrote nothing (killed before its "
-                              "first line, or the file was truncated)")
     pos = 0
     lineno = 0
     good_end = 0
     expected_index = 0
-    while pos < len(raw):
-        nl = raw.find(b"\n", pos)
+    seen_any = False
+    for raw_line in fh:
         lineno += 1
-        if nl < 0:  # no newline: the writer died mid-line
+        if raw_line.strip():
+            seen_any = True
+        if not raw_line.endswith(b"\n"):  # no newline: the writer died mid-line
+            if not raw_line.strip() and not seen_any:
+                break
             data.problems.append(
-                f"line {lineno}: truncated ({len(raw) - pos} bytes, no newline) - the run was "
+                f"line {lineno}: truncated ({len(raw_line)} bytes, no newline) - the run was "
                 f"killed while writing it; that chunk is lost")
             break
-        line = raw[pos:nl]
-        pos = nl + 1
+        line = raw_line[:-1]
+        pos += len(raw_line)
         if not line.strip():
             continue
         try:
@@ -340,7 +366,12 @@ def read_journal(path: str | os.PathLike[str], *, require_header: bool = True) -
                     continue
                 data.problems.append(f"line {lineno}: checkpoint {idx} where {expected_index} was "
                                      f"expected; checkpoints {expected_index}..{idx - 1 if isinstance(idx, int) else '?'} are missing")
-            data.checkpoints.append(rec)
+            if on_checkpoint is not None:
+                on_checkpoint(rec)
+                data.checkpoints[:] = [rec]
+            else:
+                data.checkpoints.append(rec)
+            data.checkpoint_count += 1
             expected_index = (idx if isinstance(idx, int) else expected_index) + 1
         elif kind == "note":
             data.notes.append(rec)
@@ -351,12 +382,10 @@ def read_journal(path: str | os.PathLike[str], *, require_header: bool = True) -
             continue
         good_end = pos
         data.lines = lineno
+    if not seen_any:
+        raise JournalError(p, "the journal is empty: the run wrote nothing (killed before its "
+                              "first line, or the file was truncated)")
     data.valid_bytes = good_end
-    if data.header is None and require_header:
-        raise JournalError(p, "no readable header line: this is not a soundcheck journal, or its "
-                              "first line is damaged" + (f" ({data.problems[0]})" if data.problems else ""))
-    if data.end is None:
-        data.problems.append("no end record: the run did not finish (killed, or still running)")
     return data
 
 

@@ -5,7 +5,7 @@
                                                         verdicts=verdicts, meta={...}))
 
 ``write_reports(run_dir, run_data) -> ReportPaths`` writes ``report.json`` (schema: ``SCHEMA.md``),
-``report.html`` (self-contained) and ``figures/*.png`` into ``run_dir``, records the run in the run
+``report.html`` (self-contained) and ``figures/*.svg`` into ``run_dir``, records the run in the run
 history database (``history_db``; ``history_db=False`` to skip) and, under pytest with allure, attaches
 everything. ``run_data`` may also be a run folder with a journal (``soundcheck report`` does that).
 """
@@ -61,7 +61,7 @@ def write_reports(run_dir: str | os.PathLike[str], run_data: RunData | str | os.
     None for the default (``$SOUNDCHECK_HISTORY_DB`` or ``reports/history.sqlite``), False to skip.
     """
     from .html import render_html
-    from .plots import draw_all
+    from .plots import FORMAT, draw_all
 
     from ..runfolder import RunFolder
 
@@ -71,9 +71,12 @@ def write_reports(run_dir: str | os.PathLike[str], run_data: RunData | str | os.
     report = build_report(run_data, run_dir=out)
     figures = draw_all(run_data, report)
     fig_paths: dict[str, Path] = {}
-    for name, png in (figures or {}).items():
-        fig_paths[name] = folder.write_bytes(f"figures/{name}.png", png)
+    for name, drawn in (figures or {}).items():
+        fig_paths[name] = folder.write_bytes(f"figures/{name}.{FORMAT}", drawn)
     report["figures"] = {k: str(v.relative_to(out)) for k, v in fig_paths.items()}
+    # everything below reads the report, not the run data: a soak's entries (hundreds of
+    # thousands after 8 hours) are freed before the timeline reads the history beside them
+    del run_data
     timeline_path = _write_timeline(folder, out, report)
     report["timeline_html"] = timeline_path.name if timeline_path is not None else None
     json_path = folder.write_text("report.json", json.dumps(report, indent=2, allow_nan=False))
@@ -221,7 +224,7 @@ def attach_report_to_allure(paths: ReportPaths | list[Path] | Any) -> bool:
                                 else allure.severity_level.NORMAL)
         for name, value in allure_labels(report):
             allure.dynamic.label(name, value)
-    types = {".png": allure.attachment_type.PNG, ".json": allure.attachment_type.JSON,
+    types = {".svg": allure.attachment_type.SVG, ".png": allure.attachment_type.PNG, ".json": allure.attachment_type.JSON,
              ".html": allure.attachment_type.HTML}
     attached = False
     for p in items:

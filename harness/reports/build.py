@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 import math
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -54,22 +55,40 @@ def _pcts(values: list[float], qs: tuple[float, ...] = (50, 95)) -> dict[str, fl
 
 # -- journal -> RunData ---------------------------------------------------------------------------
 def run_data_from_journal(journal: JournalData | str | Path) -> RunData:
-    """Rebuild the run's data from its journal; every gap becomes a ``problems`` line."""
-    j = journal if isinstance(journal, JournalData) else read_journal(journal)
-    header = j.header or {}
-    rd = RunData(kind=str(header.get("kind", "soak")), meta=dict(header.get("meta") or {}),
-                 config=header.get("config"))
-    rd.meta.setdefault("run_id", header.get("run_id"))
-    rd.problems = list(j.problems)
+    """Rebuild the run's data from its journal; every gap becomes a ``problems`` line.
+
+    A path is read one checkpoint at a time (``read_journal(on_checkpoint=...)``): each is folded
+    into the run data as it is read and then dropped, and the strings its entries repeat (types,
+    states, event names) are shared, so an 8-hour soak's report holds its entries once, compactly,
+    never the journal's bytes and records beside them.
+    """
+    rd = RunData(kind="soak")
     segments_wall: dict[int, float] = defaultdict(float)
-    for cp in j.checkpoints:
-        if rd.config is None and cp.get("config"):
-            rd.config = cp["config"]
-        rd.entries.extend(cp.get("entries") or [])
+    first_config: list[Any] = []  # the first checkpoint's config (used when the header has none)
+
+    def fold(cp: dict[str, Any]) -> None:
+        if not first_config and cp.get("config"):
+            first_config.append(cp["config"])
+        rd.entries.extend(_shared(e) for e in cp.get("entries") or [])
         rd.samples.extend(cp.get("samples") or [])
         rd.glitches.extend(cp.get("glitches") or [])
         rd.chunks.append({k: v for k, v in cp.items() if k not in ("entries", "samples", "glitches", "config")})
         segments_wall[int(cp.get("segment", 0))] += float(cp.get("wall_s", 0.0))
+
+    if isinstance(journal, JournalData):
+        j = journal
+        for cp in j.checkpoints:
+            fold(cp)
+    else:
+        j = read_journal(journal, on_checkpoint=fold)
+    header = j.header or {}
+    rd.kind = str(header.get("kind", "soak"))
+    rd.meta = dict(header.get("meta") or {})
+    rd.config = header.get("config")
+    if rd.config is None and first_config:
+        rd.config = first_config[0]
+    rd.meta.setdefault("run_id", header.get("run_id"))
+    rd.problems = list(j.problems)
     last = j.last_checkpoint
     rd.sim_time_s = float(last["sim_t1"]) if last else 0.0
     rd.wall_time_s = sum(segments_wall.values())
@@ -91,13 +110,27 @@ def run_data_from_journal(journal: JournalData | str | Path) -> RunData:
             f"the run did not finish: report covers {rd.sim_time_s:.1f} s"
             + (f" of the requested {requested:.1f} s" if isinstance(requested, (int, float)) else "")
             + "; invariant verdicts and final metrics are missing")
-    if not j.checkpoints:
+    if not rd.chunks:
         rd.problems.append("no checkpoint in the journal: no measurements to report")
     for note in j.notes:
         if note.get("what") == "resumed":
             rd.meta.setdefault("resumed", []).append(
                 {k: note.get(k) for k in ("at_checkpoint", "sim_t", "wall_time", "mode", "verified")})
     return rd
+
+
+def _shared(entry: dict[str, Any]) -> dict[str, Any]:
+    """The entry with its short repeated strings interned (one object per distinct string)."""
+    for k in ("type", "value"):
+        v = entry.get(k)
+        if type(v) is str and len(v) <= 64:
+            entry[k] = sys.intern(v)
+    data = entry.get("data")
+    if type(data) is dict:
+        for k, v in data.items():
+            if type(v) is str and len(v) <= 64:
+                data[k] = sys.intern(v)
+    return entry
 
 
 # -- the report -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``report.html``: one self-contained file (inline CSS, PNGs as data URIs, no scripts, no network)."""
+"""``report.html``: one self-contained file (inline CSS, SVG figures as data URIs, no scripts, no network)."""
 
 from __future__ import annotations
 
@@ -51,4 +51,5 @@ def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
                              undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(num=_num, pct=_pct, ms=_ms, fmt_d=_fmt_d, evidence=render_evidence, value=render_value)
     figs = {k: base64.b64encode(v).decode("ascii") for k, v in figures.items()}
-    return env.get_template("report.html.j2").render(r=report, figs=figs)
+    from .plots import MIME
+    return env.get_template("report.html.j2").render(r=report, figs=figs, fig_mime=MIME)

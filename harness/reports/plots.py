@@ -1,42 +1,40 @@
-"""The report's figures, drawn with matplotlib's object API on the Agg canvas (no pyplot, no GUI,
-no global backend state), returned as PNG bytes. Each function returns None when it has no data.
+"""The report's figures, drawn as SVG straight from the data (``svgplot``: no matplotlib on the
+run path) and returned as SVG bytes. Each function returns None when it has no data.
 """
 
 from __future__ import annotations
 
-import io
+import math
 from collections import defaultdict
 from typing import Any
 
-import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from .model import RunData
+from .svgplot import CYCLE, Figure
 
-__all__ = ["FIGURES", "draw_all"]
+__all__ = ["FIGURES", "FORMAT", "MIME", "draw_all"]
+
+#: the figures' file suffix and MIME type (``figures/<name>.svg``, ``data:image/svg+xml``)
+FORMAT = "svg"
+MIME = "image/svg+xml"
 
 STATE_COLORS = {
     "running": "#2ca02c", "paused": "#98df8a", "recovering": "#ff7f0e", "reconfiguring": "#ffbb78",
     "failed": "#d62728", "starting": "#aec7e8", "stopping": "#c7c7c7", "stopped": "#7f7f7f",
     "configured": "#1f77b4", "initialized": "#9edae5", "uninitialized": "#dddddd", "closed": "#444444",
 }
-_MAX_SEGMENTS = 20_000
-
-
-def _png(fig: Figure) -> bytes:
-    FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    return buf.getvalue()
-
-
+WIDTH = 960  # pixels, as wide as the report's PNGs were
+PLOT_LEFT = 130
+PLOT_W = 640  # leaves room on the right for an outside legend
 def _t_scale(span: float) -> tuple[float, str]:
     if span > 3 * 3600:
         return 3600.0, "h"
     if span > 180:
         return 60.0, "min"
     return 1.0, "s"
+
+
+def _fault_kind(f: dict[str, Any]) -> str:
+    return str((f.get("data") or {}).get("kind") or f.get("value"))
 
 
 def state_timeline(rd: RunData, report: dict[str, Any]) -> bytes | None:
@@ -56,60 +54,74 @@ def state_timeline(rd: RunData, report: dict[str, Any]) -> bytes | None:
         state = (e.get("data") or {}).get("to_state")
     if state is not None and t_end > t:
         segs[state].append((t / scale, (t_end - t) / scale))
-    fig = Figure(figsize=(11, 3.2))
-    ax = fig.add_subplot(111)
+    kinds = sorted({_fault_kind(f) for f in faults})
+    legend_rows = len(segs) + len(kinds)
+    height = max(190 + 26 * len(kinds), 60 + 13 * legend_rows)
+    fig = Figure(WIDTH, height)
+    ax = fig.panel(PLOT_LEFT, 30, PLOT_W, height - 75)
+    ax.xlim = (0.0, t_end / scale if t_end else 1.0)
+    ax.ylim = (-0.2 - 0.35 * max(len(kinds), 1) - 0.1, 1.6)
     for s, spans in segs.items():
-        if len(spans) > _MAX_SEGMENTS:
-            spans = spans[:: len(spans) // _MAX_SEGMENTS + 1]
-        ax.broken_barh(spans, (0.6, 0.8), facecolors=STATE_COLORS.get(s, "#999999"), label=s, linewidth=0)
-    kinds = sorted({str((f.get("data") or {}).get("kind") or f.get("value")) for f in faults})
+        color = STATE_COLORS.get(s, "#999999")
+        ax.spans(spans, 0.6, 0.8, color)
+        ax.legend.append((s, color, "rect"))
     for i, k in enumerate(kinds):
-        ts = [f["time"] / scale for f in faults if str((f.get("data") or {}).get("kind") or f.get("value")) == k]
-        ax.plot(ts, [-0.2 - 0.35 * i] * len(ts), "|", markersize=8, label=f"fault: {k}")
-    ax.set_yticks([1.0] + [-0.2 - 0.35 * i for i in range(len(kinds))])
-    ax.set_yticklabels(["system state"] + kinds, fontsize=8)
-    ax.set_xlabel(f"time ({unit})")
-    ax.set_xlim(0, t_end / scale if t_end else 1)
-    ax.set_title("System state over time, faults marked")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
-    return _png(fig)
+        color = CYCLE[i % len(CYCLE)]
+        ax.ticks([f["time"] / scale for f in faults if _fault_kind(f) == k], -0.2 - 0.35 * i, color)
+        ax.legend.append((f"fault: {k}", color, "tick"))
+    ax.yticks = [(1.0, "system state")] + [(-0.2 - 0.35 * i, k) for i, k in enumerate(kinds)]
+    ax.xlabel = f"time ({unit})"
+    ax.title = "System state over time, faults marked"
+    ax.legend_outside = True
+    return fig.to_svg("System state over time, faults marked")
 
 
 def xruns_and_callbacks(rd: RunData, report: dict[str, Any]) -> bytes | None:
     tl = report.get("timeline") or []
     if not tl:
         return None
-    t = np.array([r["t"] or 0.0 for r in tl], dtype=float)
-    scale, unit = _t_scale(float(t.max()) if t.size else 0.0)
-    fig = Figure(figsize=(11, 5))
-    ax1 = fig.add_subplot(211)
-    # each bar spans its interval [t0, t]
-    t0 = np.array([r.get("t0") if r.get("t0") is not None else np.nan for r in tl], dtype=float)
-    t0 = np.where(np.isnan(t0), t - np.diff(t, prepend=0), t0)
-    ax1.bar(t0 / scale, [r.get("xruns") or 0 for r in tl], width=((t - t0) / scale) * 0.9,
-            align="edge", color="#d62728")
+    t = [float(r["t"] or 0.0) for r in tl]
+    scale, unit = _t_scale(max(t) if t else 0.0)
+    # each bar spans its interval [t0, t]; a row without t0 starts where the previous one ended
+    t0 = [float(r["t0"]) if r.get("t0") is not None else (t[i - 1] if i else 0.0) for i, r in enumerate(tl)]
+    x0 = [a / scale for a in t0]
+    widths = [(b - a) / scale * 0.9 for a, b in zip(t0, t)]
+    xmax = max([b / scale for b in t] + [a + w for a, w in zip(x0, widths)] + [0.0]) or 1.0
+    fig = Figure(WIDTH, 450)
+    ax1 = fig.panel(PLOT_LEFT, 30, PLOT_W, 150)
+    ax1.xlim = (0.0, xmax)
+    ax1.bars(x0, widths, [r.get("xruns") or 0 for r in tl], "#d62728")
     per = "checkpoint" if rd.chunks else "snapshot"
-    ax1.set_ylabel(f"xruns per {per}")
-    ax1.set_title("Xruns and callback duration over time")
-    ax2 = fig.add_subplot(212, sharex=ax1)
+    ax1.ylabel = f"xruns per {per}"
+    ax1.title = "Xruns and callback duration over time"
+    ax1.xlabel = f"time ({unit})"
+    if not any(r.get("xruns") for r in tl):
+        ax1.ylim = (0.0, 1.0)
     if not any(r.get("cb_p50") is not None for r in tl):
         # a run has no per-interval duration percentiles: the callbacks over the block budget instead
-        ax2.bar(t0 / scale, [r.get("budget_overruns") or 0 for r in tl],
-                width=((t - t0) / scale) * 0.9, align="edge", color="#9467bd")
-        ax2.set_ylabel(f"callbacks over budget\nper {per}")
-        ax2.set_xlabel(f"time ({unit})")
-        return _png(fig)
-    for key, style, label in (("cb_p50", "-", "p50"), ("cb_p99", "-", "p99"), ("cb_max", ":", "max")):
-        ys = [(r.get(key) or np.nan) * 1000 for r in tl]
-        ax2.plot(t / scale, ys, style, label=label)
+        ax2 = fig.panel(PLOT_LEFT, 250, PLOT_W, 150)
+        ax2.xlim = (0.0, xmax)
+        ax2.bars(x0, widths, [r.get("budget_overruns") or 0 for r in tl], "#9467bd")
+        if not any(r.get("budget_overruns") for r in tl):
+            ax2.ylim = (0.0, 1.0)
+        ax2.ylabel = f"callbacks over budget\nper {per}"
+        ax2.xlabel = f"time ({unit})"
+        return fig.to_svg("Xruns and callbacks over the block budget over time")
+    ax2 = fig.panel(PLOT_LEFT, 250, PLOT_W, 150, ylog=True)
+    ax2.xlim = (0.0, xmax)
+    for (key, dash, label), color in zip((("cb_p50", None, "p50"), ("cb_p99", None, "p99"),
+                                          ("cb_max", "1,2", "max")), CYCLE):
+        ys = [(r.get(key) or math.nan) * 1000 for r in tl]
+        ax2.line([v / scale for v in t], ys, color, dash=dash)
+        ax2.legend.append((label, color, "dot" if dash else "line"))
     budget = (report.get("performance") or {}).get("block_budget_s")
     if budget:
-        ax2.axhline(budget * 1000, color="k", linestyle="--", label=f"budget {budget * 1000:.2f} ms")
-    ax2.set_yscale("log")
-    ax2.set_ylabel("callback duration (ms)")
-    ax2.set_xlabel(f"time ({unit})")
-    ax2.legend(fontsize=7, loc="upper right")
-    return _png(fig)
+        ax2.hline(budget * 1000, "#000000")
+        ax2.legend.append((f"budget {budget * 1000:.2f} ms", "#000000", "dash"))
+    ax2.ylabel = "callback duration (ms)"
+    ax2.xlabel = f"time ({unit})"
+    ax2.legend_outside = True
+    return fig.to_svg("Xruns and callback duration over time")
 
 
 def recovery_times(rd: RunData, report: dict[str, Any]) -> bytes | None:
@@ -119,13 +131,13 @@ def recovery_times(rd: RunData, report: dict[str, Any]) -> bytes | None:
         return None
     kinds = sorted({ep["fault_type"] for ep in eps})
     data = [[ep["time_to_recover_s"] * 1000 for ep in eps if ep["fault_type"] == k] for k in kinds]
-    fig = Figure(figsize=(11, 0.6 + 0.5 * len(kinds) + 2))
-    ax = fig.add_subplot(111)
-    ax.boxplot(data, orientation="horizontal", tick_labels=[f"{k} (n={len(d)})" for k, d in zip(kinds, data)])
-    ax.set_xscale("log")
-    ax.set_xlabel("time to recover (ms, fault -> healthy)")
-    ax.set_title("Recovery time by fault type")
-    return _png(fig)
+    height = 110 + 36 * len(kinds)
+    fig = Figure(WIDTH, height)
+    ax = fig.panel(PLOT_LEFT + 100, 30, PLOT_W, height - 75, xlog=True)
+    ax.boxes(data, [f"{k} (n={len(d)})" for k, d in zip(kinds, data)])
+    ax.xlabel = "time to recover (ms, fault -> healthy)"
+    ax.title = "Recovery time by fault type"
+    return fig.to_svg("Recovery time by fault type")
 
 
 def resources(rd: RunData, report: dict[str, Any]) -> bytes | None:
@@ -135,28 +147,27 @@ def resources(rd: RunData, report: dict[str, Any]) -> bytes | None:
     metrics = [("rss_bytes", "RSS (MiB)", 1 / 2**20), ("threads", "threads", 1.0),
                ("open_fds", "open fds", 1.0), ("sut_live_allocations", "system allocations", 1.0)]
     metrics = [m for m in metrics if any(m[0] in s for s in samples)]
-    t = np.array([s["t"] for s in samples], dtype=float)
-    scale, unit = _t_scale(float(t.max()) if t.size else 0.0)
+    t_max = max((float(s["t"]) for s in samples), default=0.0)
+    scale, unit = _t_scale(t_max)
     leaks = (report.get("stability") or {}).get("leaks") or {}
-    fig = Figure(figsize=(11, 1.9 * len(metrics) + 0.5))
+    row = 150
+    fig = Figure(WIDTH, row * len(metrics) + 40)
     for i, (key, label, mult) in enumerate(metrics):
-        ax = fig.add_subplot(len(metrics), 1, i + 1)
-        pts = [(s["t"], s[key]) for s in samples if key in s]
-        xs = np.array([p[0] for p in pts]) / scale
-        ys = np.array([p[1] for p in pts], dtype=float) * mult
-        ax.plot(xs, ys, ".", markersize=2)
+        ax = fig.panel(PLOT_LEFT, 30 + row * i, PLOT_W, row - 65)
+        pts = [(float(s["t"]) / scale, float(s[key]) * mult) for s in samples if key in s]
+        ax.points([p[0] for p in pts], [p[1] for p in pts], CYCLE[0])
+        ax.xlim = (0.0, max(t_max / scale, 1e-9))
         v = leaks.get(key) or {}
         verdict = v.get("verdict", "n/a")
         slope = v.get("slope_per_hour")
         title = f"{label}: {verdict}"
         if slope is not None:
             title += f", slope {slope * mult:+.3g}/h"
-        ax.set_title(title, fontsize=9, color="#d62728" if verdict == "leak" else "black", loc="left")
-        ax.set_ylabel(label, fontsize=8)
-        if i == len(metrics) - 1:
-            ax.set_xlabel(f"time ({unit})")
-    fig.subplots_adjust(hspace=0.6)
-    return _png(fig)
+        ax.title = title
+        ax.title_color = "#d62728" if verdict == "leak" else "#000000"
+        ax.ylabel = label
+        ax.xlabel = f"time ({unit})"
+    return fig.to_svg("Resource usage over time")
 
 
 def glitch_waveforms(rd: RunData, report: dict[str, Any]) -> bytes | None:
@@ -164,22 +175,25 @@ def glitch_waveforms(rd: RunData, report: dict[str, Any]) -> bytes | None:
     gl = [g for g in [*rd.glitches, *excerpts] if g.get("waveform")][:8]
     if not gl:
         return None
-    cols = 2
     rows = (len(gl) + 1) // 2
-    fig = Figure(figsize=(11, 2.0 * rows + 0.4))
+    row = 170
+    fig = Figure(WIDTH, row * rows + 40, title="Waveform around each detected glitch (ms from glitch start)")
     for i, g in enumerate(gl):
-        ax = fig.add_subplot(rows, cols, i + 1)
-        w = np.asarray(g["waveform"], dtype=float)
+        col, r = i % 2, i // 2
+        ax = fig.panel(70 + col * 470, 60 + r * row, 380, row - 75)
+        w = [float(v) for v in g["waveform"]]
         rate = g.get("sample_rate") or 48_000
         start = g.get("waveform_start_frame", 0)
-        x = (np.arange(w.size) + start - g.get("start_frame", start)) / rate * 1000
-        ax.plot(x, w, linewidth=0.8)
-        ax.axvspan(0, (g.get("end_frame", 0) - g.get("start_frame", 0)) / rate * 1000, color="#d62728", alpha=0.2)
-        ax.set_title(f"{g.get('kind')} at t={g.get('time', 0):.3f} s (size {g.get('size')})", fontsize=8)
-        ax.tick_params(labelsize=7)
-    fig.suptitle("Waveform around each detected glitch (ms from glitch start)", fontsize=10)
-    fig.subplots_adjust(hspace=0.7)
-    return _png(fig)
+        origin = g.get("start_frame", start)
+        x = [(k + start - origin) / rate * 1000 for k in range(len(w))]
+        ax.vspan(0, (g.get("end_frame", 0) - g.get("start_frame", 0)) / rate * 1000, "#d62728")
+        ax.line(x, w, CYCLE[0], width=0.8)
+        if x:
+            ax.xlim = (min(x), max(x)) if max(x) > min(x) else (min(x) - 1, max(x) + 1)
+        ax.title = f"{g.get('kind')} at t={g.get('time', 0):.3f} s (size {g.get('size')})"
+        ax.xlabel = "ms from glitch start"
+        ax.ylabel = "amplitude"
+    return fig.to_svg("Waveform around each detected glitch")
 
 
 #: name -> (title, function); the order is the report's
@@ -193,15 +207,15 @@ FIGURES = {
 
 
 def draw_all(rd: RunData, report: dict[str, Any]) -> dict[str, bytes]:
-    """Every figure that has data: ``{name: png_bytes}``. A figure that fails is skipped and noted."""
+    """Every figure that has data: ``{name: svg_bytes}``. A figure that fails is skipped and noted."""
     out: dict[str, bytes] = {}
     for name, (_title, fn) in FIGURES.items():
         try:
-            png = fn(rd, report)
+            drawn = fn(rd, report)
         except Exception as exc:  # noqa: BLE001 - one bad figure must not cost the whole report
             report.setdefault("completeness", {}).setdefault("missing", []).append(
                 f"figure {name} could not be drawn: {type(exc).__name__}: {exc}")
             continue
-        if png:
-            out[name] = png
+        if drawn:
+            out[name] = drawn
     return out

@@ -45,7 +45,7 @@ STATE_COLOURS = {"running": "#2da44e", "recovering": "#fb8500", "failed": "#cf22
 SYSTEM_EVENTS = ("recovery_started", "recovery_succeeded", "recovery_failed", "degraded", "undegraded")
 
 
-@dataclass
+@dataclass(slots=True)
 class Op:
     op_id: Any
     process: str
@@ -62,7 +62,7 @@ class Op:
     post: Any = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Fault:
     firing_id: str
     kind: str
@@ -73,7 +73,7 @@ class Fault:
     t1: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Mark:
     """A transition the system made by itself, or one of its recovery events."""
 

@@ -101,3 +101,33 @@ def test_resume_of_a_finished_run_is_refused(tmp_path):
     _write(tmp_path)
     with pytest.raises(JournalError, match="already ended"):
         JournalWriter.resume(tmp_path)
+
+
+def test_a_streamed_read_hands_over_each_checkpoint_and_keeps_only_the_last(tmp_path):
+    path = _write(tmp_path, n=4, end=False)
+    raw = path.read_bytes()
+    path.write_bytes(raw[:-25])  # damage is reported the same way when streaming
+    seen = []
+    data = read_journal(path, on_checkpoint=seen.append)
+    assert [c["index"] for c in seen] == [0, 1, 2]
+    assert [c["index"] for c in data.checkpoints] == [2] and data.checkpoint_count == 3
+    assert data.last_checkpoint["index"] == 2
+    kept = read_journal(path)
+    assert data.problems == kept.problems and data.valid_bytes == kept.valid_bytes
+    assert seen == kept.checkpoints
+
+
+def test_a_report_built_from_the_streamed_journal_is_the_one_built_from_all_of_it(tmp_path):
+    from harness.reports.build import run_data_from_journal
+
+    w = JournalWriter.create(tmp_path, {"kind": "soak", "duration_s": 20.0})
+    for i in range(2):
+        w.checkpoint({"sim_t0": i * 10.0, "sim_t1": (i + 1) * 10.0, "wall_s": 1.0, "segment": 0,
+                      "entries": [{"type": "transition", "time": i * 10.0 + 1,
+                                   "data": {"to_state": "running", "cause": "start"}}],
+                      "samples": [{"t": i * 10.0, "rss_bytes": 1000 + i}], "glitches": [],
+                      **({"config": {"stream": {"block_size": 256}}} if i == 0 else {})})
+    w.end("completed", sim_t=20.0)
+    w.close()
+    streamed, whole = run_data_from_journal(tmp_path), run_data_from_journal(read_journal(tmp_path))
+    assert streamed == whole and len(streamed.entries) == 2 and streamed.config == {"stream": {"block_size": 256}}

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import re
 import shutil
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -60,12 +61,24 @@ def test_report_json_has_the_documented_sections(soak_dir):
                           "frames_lost"}, kind
     assert set(r["figures"]) >= {"state_timeline", "xruns_callbacks", "recovery_times", "resources"}
     for rel in r["figures"].values():
-        assert (soak_dir / rel).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        svg = ET.fromstring((soak_dir / rel).read_bytes())  # a well-formed standalone SVG document
+        assert svg.tag == "{http://www.w3.org/2000/svg}svg" and float(svg.get("width")) > 100
+    # readable: each figure's axes are labelled with their units
+    labels = {name: _svg_texts(soak_dir / rel) for name, rel in r["figures"].items()}
+    assert "time (h)" in labels["state_timeline"] or "time (s)" in labels["state_timeline"]
+    assert "system state" in labels["state_timeline"]
+    assert {"callback duration (ms)", "xruns per checkpoint"} <= labels["xruns_callbacks"]
+    assert "time to recover (ms, fault -> healthy)" in labels["recovery_times"]
+    assert "RSS (MiB)" in labels["resources"]
+
+
+def _svg_texts(path) -> set[str]:
+    return {t.text for t in ET.fromstring(path.read_bytes()).iter("{http://www.w3.org/2000/svg}text")}
 
 
 def test_html_is_one_self_contained_file(soak_dir):
     html = (soak_dir / "report.html").read_text()
-    assert html.count("data:image/png;base64,") >= 4
+    assert html.count("data:image/svg+xml;base64,") >= 4
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html), "no network references"
     assert "<script" not in html
     for section in ("Stability", "Performance", "Recovery", "Leaks", "Invariants"):
@@ -256,7 +269,7 @@ def test_allure_attaches_figures_and_labels_when_reporting(tmp_path, soak_dir):
         "from harness.reports import attach_report_to_allure\n"
         "def test_attach():\n"
         f"    assert attach_report_to_allure([Path({str(soak_dir / 'report.json')!r}),\n"
-        f"                                    Path({str(soak_dir / 'figures' / 'resources.png')!r})])\n")
+        f"                                    Path({str(soak_dir / 'figures' / 'resources.svg')!r})])\n")
     out = tmp_path / "allure"
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--alluredir={out}",
@@ -266,7 +279,7 @@ def test_allure_attaches_figures_and_labels_when_reporting(tmp_path, soak_dir):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     results = [json.loads(p.read_text()) for p in out.glob("*-result.json")]
     names = {a["name"] for r in results for a in r.get("attachments", [])}
-    assert names == {"report.json", "resources.png"}
+    assert names == {"report.json", "resources.svg"}
     labels = {(lb["name"], lb["value"]) for r in results for lb in r.get("labels", [])}
     assert ("feature", "soundcheck soak") in labels and ("severity", "normal") in labels
     report = json.loads((soak_dir / "report.json").read_text())

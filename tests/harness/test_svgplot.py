@@ -1,0 +1,45 @@
+"""The report's SVG plotting kit: ticks where people expect them, and figures whose size is bounded
+by their pixels, not by how long the run was."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from harness.reports.svgplot import Figure, log_ticks, nice_ticks, tick_label
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_linear_ticks_are_round_numbers_inside_the_range() -> None:
+    assert nice_ticks(0, 62.25) == [0, 20, 40, 60]
+    assert nice_ticks(0, 62.25, 12) == [0, 10, 20, 30, 40, 50, 60]
+    assert nice_ticks(-0.27, 0.27, 4) == [-0.2, 0, 0.2]
+    assert nice_ticks(5, 5) == [5]
+
+
+def test_log_ticks_are_decades_or_one_two_five_within_a_decade() -> None:
+    assert log_ticks(8, 1500) == [10, 100, 1000]
+    assert log_ticks(12, 60) == [20, 50]
+    assert [tick_label(v) for v in (0, 0.5, 12, 1e5)] == ["0", "0.5", "12", "1e+05"]
+
+
+def test_a_broken_bar_of_a_long_run_draws_at_most_a_rectangle_per_pixel() -> None:
+    fig = Figure(400, 100)
+    ax = fig.panel(50, 10, 300, 60)
+    ax.xlim, ax.ylim = (0.0, 8 * 3600.0), (0.0, 2.0)
+    spans = [(t * 0.5, 0.25) for t in range(57_600)]  # 8 h of 0.25 s states every 0.5 s
+    ax.spans(spans, 0.5, 1.0, "#2ca02c")
+    ax.spans([(100.0, 3600.0)], 0.5, 1.0, "#d62728")
+    svg = ET.fromstring(fig.to_svg("spans"))
+    paths = [p for p in svg.iter(f"{SVG}path") if p.get("fill") in ("#2ca02c", "#d62728")]
+    rects = sum(p.get("d").count("M") for p in paths)
+    assert rects <= 2 * 300 + 1 and rects >= 2  # both states are there, bounded by the 300 px width
+
+
+def test_a_panel_carries_its_labels_title_and_ticks() -> None:
+    fig = Figure(400, 200)
+    ax = fig.panel(60, 20, 300, 120, ylog=True)
+    ax.line([0, 1, 2], [0.1, 1.0, 10.0], "#1f77b4")
+    ax.xlabel, ax.ylabel, ax.title = "time (s)", "callback duration (ms)", "Callbacks"
+    texts = [t.text for t in ET.fromstring(fig.to_svg("x")).iter(f"{SVG}text")]
+    assert {"time (s)", "callback duration (ms)", "Callbacks", "0.1", "1", "10"} <= set(texts)
