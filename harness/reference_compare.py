@@ -69,14 +69,10 @@ REF_GLITCH_KINDS: tuple[RefGlitchKind, ...] = ("dropped", "inserted_silence", "r
 #: taps of the per-window filter that models the converter (band-limiting, gain, sub-frame delay)
 FIR_TAPS = 49
 #: half-length of the windowed-sinc interpolator that resamples the reference along the track
-_SINC_HALF = 24
+_SINC_HALF = 32
 #: frames a block's delay must leave the track's line by to be a step (a step is a whole number
 #: of frames; the rest is the delay estimate's own noise on narrow-band material)
 _STEP_MIN = 0.7
-#: least-squares fits per window; a second one without the samples the first could not explain
-#: (so a glitch cannot bend the filter) also left out the transients the model follows least well
-#: and called them glitches, so one is made
-_FIT_PASSES = 1
 #: a pop is a burst of residual shorter than this (seconds)
 _POP_MAX_S = 1e-3
 
@@ -397,29 +393,38 @@ def compare_to_reference_stream(
     start = max(int(math.ceil(delay)), 0)
     end = min(rec_frames, int(delay + ref_frames) + 1)
     narrow = 64  # frames searched around the prediction; a longer step is found by the wide search
+    taper = np.hanning(block)
+    pow_rec = np.zeros(block // 2 + 1)  # power spectra of the matched blocks: the path's band edge
+    pow_ref = np.zeros(block // 2 + 1)
     for n0 in range(start, end - block + 1, block):
         blk = rec(n0, n0 + block)
         m0 = int(round(n0 - delay))
-        if float(np.sqrt(np.mean(ref(m0, m0 + block) ** 2))) < 0.02 * ref_level:
+        ref_blk = ref(m0, m0 + block)
+        if float(np.sqrt(np.mean(ref_blk ** 2))) < 0.02 * ref_level:
             continue  # a pause: nothing to match
         got = None
         for reach in (narrow, block):
             got = _block_delay(blk, ref(m0 - reach, m0 + block + reach), m0 - reach, n0, sign)
+            if got is None:
+                continue
             # a block off the track must match better than one on it: a pitch period's alias of
             # tonal material matches nearly as well as the truth
-            need = 0.8 if abs(got[0] - delay) < _STEP_MIN else 0.97 if got is not None else 1.0
-            if got is not None and got[1] >= need:
+            need = 0.8 if abs(got[0] - delay) < _STEP_MIN else 0.97
+            if got[1] >= need:
                 break
             got = None
         if got is None:
             continue
+        pow_rec += np.abs(np.fft.rfft(blk * taper)) ** 2
+        pow_ref += np.abs(np.fft.rfft(ref_blk * taper)) ** 2
         track.frames.append(n0 + block // 2)
         track.delays.append(got[0])
         delay = got[0]
     if len(track.frames) < 3:
         raise AnalysisError("the reference could not be followed through the recording (fewer than 3 blocks "
                             "match it); is this the recording of that reference?")
-    lines = _lines(track, block)
+    cutoff = _judge_cutoff(pow_rec, pow_ref)
+    lines = _confirm_steps(_lines(track, block), track, rec, ref, sign, block, cutoff)
 
     # 3. + 4. Predict and judge, a window at a time.
     win = max(int(window_s * fs) // block, 4) * block
@@ -437,9 +442,16 @@ def compare_to_reference_stream(
         bounds[li] = _locate_step(lines[li - 1], lines[li], rec, ref, sign, block)
     for li in range(1, len(lines)):
         steps.append((bounds[li], lines[li - 1][2] + lines[li - 1][3] * bounds[li], lines[li][2] + lines[li][3] * bounds[li]))
-    pad = FIR_TAPS
-    for w0 in range(first_frame, last_frame, win):
-        w1 = min(w0 + win, last_frame)
+    judge = _judge_filter(cutoff)
+    jh = judge.size // 2
+    pad = FIR_TAPS + judge.size
+    half = FIR_TAPS // 2
+    # windows of about ``win`` frames that split the stretch evenly: a short last window would
+    # leave the fit a few hundred frames to determine ~100 taps by, and a transient there would
+    # be half fitted, half called a glitch
+    n_win = max(1, int(round((last_frame - first_frame) / win)))
+    edges = np.linspace(first_frame, last_frame, n_win + 1).round().astype(np.int64)
+    for w0, w1 in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
         if w1 - w0 < FIR_TAPS * 4:
             continue
         n = np.arange(w0 - pad, w1 + pad)
@@ -451,60 +463,15 @@ def compare_to_reference_stream(
             pos[sel] = n[sel] - (ln[2] + ln[3] * n[sel])
         lo = int(math.floor(pos.min())) - _SINC_HALF - 1
         hi = int(math.ceil(pos.max())) + _SINC_HALF + 2
-        src = ref(lo, hi)
-        p = _sinc_interp(src, lo, pos) * sign
-        r = rec(w0 - pad, w1 + pad)
-        # least-squares FIR from the aligned reference to the recording (centred taps)
-        view = np.lib.stride_tricks.sliding_window_view(p, FIR_TAPS)  # row i: p[i .. i+T-1]
-        ramp = np.linspace(-1.0, 1.0, view.shape[0])[:, None]
-        cols = np.concatenate((view, view * ramp), axis=1)  # the filter, and its slow change (an AGC)
-        ncol = cols.shape[1]
-        half = FIR_TAPS // 2
-        target = r[half: half + cols.shape[0]]
-        keep = np.ones(cols.shape[0], dtype=bool)
-        resid = target
-        h = np.zeros(ncol)
-        for _ in range(_FIT_PASSES):
-            a_m = cols[keep]
-            gram = a_m.T @ a_m
-            if not np.all(np.isfinite(gram)) or np.trace(gram) <= 0:
-                break
-            h = np.linalg.solve(gram + np.eye(ncol) * 1e-9 * np.trace(gram), a_m.T @ target[keep])
-            resid = target - cols @ h
-            if _FIT_PASSES == 1:
-                break
-            sig = 1.4826 * float(np.median(np.abs(resid)))
-            keep = np.abs(resid) < max(6 * sig, 1e-12)
-            keep = np.convolve(~keep, np.ones(2 * FIR_TAPS + 1), "same") == 0
-            if keep.sum() < 4 * ncol:
-                keep = np.ones(cols.shape[0], dtype=bool)
-        h = h[:FIR_TAPS]
-        gains.append(float(np.sum(h)))
-        # the residual of the window proper, judged only in the band the path passes: near the
-        # converter's cut-off the short filter is a poor model of a steep one, and a broad-band
-        # pop keeps most of its energy below it
-        e = np.convolve(resid, _band_filter(h, fs), "same")[pad - half: pad - half + (w1 - w0)]  # zero-phase
-        e_raw = resid[pad - half: pad - half + (w1 - w0)]
-        # local noise: median block RMS over +-8 sub-blocks of 256 frames
-        sb = 256
-        nsb = e.size // sb
-        if nsb < 3:
-            continue
-        sub = np.abs(e[: nsb * sb].reshape(nsb, sb))
-        brms = np.sqrt(np.mean(sub ** 2, axis=1))
-        padded = np.pad(brms, 8, mode="edge")
-        local = np.median(np.lib.stride_tricks.sliding_window_view(padded, 17), axis=1)
-        # a transient the model follows less well leaves a residual in proportion to the signal:
-        # the window's model error, relative to the prediction, scales a second floor
-        pred = np.abs(target - resid)[pad - half: pad - half + (w1 - w0)][: nsb * sb].reshape(nsb, sb)
-        prms = np.sqrt(np.mean(pred ** 2, axis=1))
-        ratio = float(np.median(brms[prms > 0] / prms[prms > 0])) if np.any(prms > 0) else 0.0
-        peak_p = np.max(np.lib.stride_tricks.sliding_window_view(np.pad(np.max(pred, axis=1), 1, mode="edge"), 3), axis=1)
-        own = ratio * peak_p / 4
-        floor = 1e-6 * max(ref_level, 1e-3)
-        sigma = np.maximum(np.repeat(np.maximum(local, own), sb), floor)
-        sigma = np.concatenate((sigma, np.full(e.size - sigma.size, sigma[-1])))
-        noises.append(float(np.median(local)))
+        p_full = _sinc_interp(ref(lo, hi), lo, pos) * sign
+        r_full = rec(w0 - pad, w1 + pad)
+        h, resid, resid_raw = _fit_path(p_full, r_full, judge, jh + half)
+        gains.append(float(np.sum(h[:FIR_TAPS])))
+        off = pad - half  # resid[i] is recording frame w0 - pad + half + i
+        e = resid[off: off + (w1 - w0)]
+        e_raw = resid_raw[off: off + (w1 - w0)]
+        sigma, floor_med = _local_floor(e, ref_level)
+        noises.append(floor_med)
         over = np.flatnonzero(np.abs(e) > k_thr * sigma)
         if over.size:
             brk = np.flatnonzero(np.diff(over) > int(0.002 * fs)) + 1
@@ -531,22 +498,106 @@ def compare_to_reference_stream(
     )
 
 
-def _band_filter(h: FloatArray, fs: int) -> FloatArray:
-    """A low-pass FIR below the band edge of the fitted path ``h``: 0.8 x the highest frequency
-    where the path still passes half its median in-band gain, and at most 42 % of the rate."""
-    freqs = np.linspace(0, 0.5, 257)
-    resp = np.abs(np.exp(-2j * np.pi * np.outer(freqs, np.arange(h.size))) @ h)
-    ref_gain = float(np.median(resp[5:128])) if resp.size > 128 else float(resp.max())
-    passing = np.flatnonzero(resp >= 0.5 * ref_gain)
-    edge = float(freqs[passing[-1]]) if passing.size else 0.45
-    cutoff = float(np.clip(0.75 * edge, 0.05, 0.4))
-    return _firwin_cached(round(cutoff, 3))
+#: the band the residual is judged in, as a fraction of the rate: below it the interpolator and
+#: the fitted filter model the path to the noise floor; above it the interpolator's own error
+#: (near Nyquist) and a steep converter's roll-off are larger than a small pop
+_JUDGE_CUTOFF = 0.36
 
 
-@functools.lru_cache(maxsize=32)
-def _firwin_cached(cutoff: float) -> FloatArray:
+def _judge_cutoff(pow_rec: FloatArray, pow_ref: FloatArray) -> float:
+    """The judged band's edge (fraction of the rate): ``_JUDGE_CUTOFF``, or 0.8 x the path's band
+    edge when the path cuts below that: near a steep converter's cut-off its phase turns faster
+    than a short filter follows, and the model's error there would pass for glitches.
+
+    The edge is the lowest frequency (above 5 % of the rate) where the recording's power falls
+    6 dB below the path's median gain, among frequencies the reference excites (within 50 dB of
+    its strongest); where it excites nothing, the path is unknown and nothing cuts.
+    """
+    nb = pow_ref.size
+    if nb < 8 or float(pow_ref.max()) <= 0:
+        return _JUDGE_CUTOFF
+    freqs = np.arange(nb) / (2 * (nb - 1))
+    excited = pow_ref > 1e-5 * float(pow_ref.max())
+    h2 = np.where(excited, pow_rec / np.maximum(pow_ref, 1e-300), np.nan)
+    mid = excited & (freqs > 0.02) & (freqs < 0.2)
+    if not np.any(mid):
+        return _JUDGE_CUTOFF
+    gain2 = float(np.nanmedian(h2[mid]))
+    low = np.flatnonzero(excited & (freqs > 0.05) & (h2 < 0.25 * gain2))
+    if not low.size:
+        return _JUDGE_CUTOFF
+    return float(np.clip(0.8 * freqs[int(low[0])], 0.05, _JUDGE_CUTOFF))
+
+
+@functools.lru_cache(maxsize=16)
+def _judge_filter_at(cutoff: float) -> FloatArray:
     taps: FloatArray = sps.firwin(127, 2 * cutoff, window=("kaiser", 9.0))
+    taps.flags.writeable = False
     return taps
+
+
+def _judge_filter(cutoff: float = _JUDGE_CUTOFF) -> FloatArray:
+    """A linear-phase low-pass at ``cutoff`` of the rate (odd length, centred)."""
+    return _judge_filter_at(round(cutoff, 2))
+
+
+def _fit_path(p: FloatArray, r: FloatArray, judge: FloatArray, skip: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The filter (and its linear change over the window: an AGC, a slowly moving fraction of
+    a frame) from the aligned reference ``p`` to the recording ``r``, fitted by least squares in
+    the judged band only (both are low-passed by ``judge`` first, which commutes with the path):
+    the interpolator's error near Nyquist and a converter's roll-off above the band would
+    otherwise take the fit's degrees of freedom from the band that is judged. (Pulling the fit
+    towards the previous windows' path where this window leaves it undetermined was tried: with
+    a drifting clock the previous windows' fraction of a frame is not this one's, and a drum hit
+    met the old filter in the high band as a false glitch.)
+
+    Returns the taps (filter, then its change), the band-limited residual and the broad-band
+    residual, as rows: row ``i`` is frame ``i + FIR_TAPS // 2`` of ``p``/``r``; the first and
+    last ``skip`` rows are edge effects of the judge filter.
+    """
+    half = FIR_TAPS // 2
+    pl = sps.oaconvolve(p, judge, "same")
+    rl = sps.oaconvolve(r, judge, "same")
+    rows = p.size - FIR_TAPS + 1
+    ramp = np.linspace(-1.0, 1.0, rows)[:, None]
+    view = np.lib.stride_tricks.sliding_window_view(pl, FIR_TAPS)
+    cols = np.concatenate((view, view * ramp), axis=1)
+    target = rl[half: half + rows]
+    fit = slice(skip, rows - skip)
+    a_m = cols[fit]
+    ncol = cols.shape[1]
+    gram = a_m.T @ a_m
+    rhs = a_m.T @ target[fit]
+    tr = float(np.trace(gram))
+    if not np.isfinite(tr) or tr <= 0:
+        h = np.zeros(ncol)
+    else:
+        h = np.linalg.solve(gram + np.eye(ncol) * 1e-9 * tr, rhs)
+    resid = target - cols @ h
+    vraw = np.lib.stride_tricks.sliding_window_view(p, FIR_TAPS)
+    raw_pred = vraw @ h[:FIR_TAPS] + (vraw @ h[FIR_TAPS:]) * ramp[:, 0]
+    resid_raw = r[half: half + rows] - raw_pred
+    return h, resid, resid_raw
+
+
+def _local_floor(e: FloatArray, ref_level: float) -> tuple[FloatArray, float]:
+    """The residual's own local floor, sample by sample, and its median.
+
+    Per sub-block of 128 frames a robust sigma (1.4826 x median |e|: a pop, however large, does
+    not raise it); the floor at a frame is the larger of the median over +-8 sub-blocks (the
+    noise) and the largest of its own and the two neighbouring sub-blocks (where the model
+    follows a passage less well, its whole stretch shows it, and the floor rises with it there).
+    """
+    sb = 128
+    nsb = max(e.size // sb, 1)
+    body = e[: nsb * sb] if e.size >= sb else np.pad(e, (0, sb - e.size))
+    rob = 1.4826 * np.median(np.abs(body.reshape(nsb, sb)), axis=1)
+    wide = np.median(np.lib.stride_tricks.sliding_window_view(np.pad(rob, 8, mode="edge"), 17), axis=1)
+    sig = np.maximum(wide, 1e-6 * max(ref_level, 1e-3))
+    sigma = np.repeat(sig, sb)[: e.size]
+    if sigma.size < e.size:
+        sigma = np.concatenate((sigma, np.full(e.size - sigma.size, sig[-1])))
+    return sigma, float(np.median(wide))
 
 
 def _line_prediction(line: tuple[int, int, float, float], n0: int, n1: int, ref: Callable[[int, int], FloatArray],
@@ -557,6 +608,62 @@ def _line_prediction(line: tuple[int, int, float, float], n0: int, n1: int, ref:
     lo = int(math.floor(pos.min())) - _SINC_HALF - 1
     hi = int(math.ceil(pos.max())) + _SINC_HALF + 2
     return _sinc_interp(ref(lo, hi), lo, pos) * sign
+
+
+def _step_error(p: FloatArray, r: FloatArray, cutoff: float) -> float:
+    """Squared error left in the judged band when one filter maps ``p`` onto ``r``."""
+    judge = _judge_filter(cutoff)
+    skip = judge.size // 2 + FIR_TAPS
+    _, resid, _ = _fit_path(p, r, judge, skip)
+    body = resid[skip: resid.size - skip]
+    return float(np.dot(body, body))
+
+
+def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
+                   rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray], sign: int,
+                   block: int, cutoff: float) -> list[tuple[int, int, float, float]]:
+    """Keep a step between two lines only if the recording says so.
+
+    A block's delay through a dispersive path depends on what the block holds (a converter
+    delays a drum and a bass note by different fractions of a frame), so on some material the
+    track wanders by half a frame and more, and a wander can pass for a 1-frame step. A real
+    step of n frames leaves a discontinuity no single filter explains: around the step, "line a,
+    then line b" must leave clearly less error than either line alone or one line through both;
+    otherwise the two lines are one.
+    """
+    if len(lines) < 2:
+        return lines
+    f = np.asarray(track.frames, dtype=np.float64)
+    d = np.asarray(track.delays, dtype=np.float64)
+
+    def fit(first: int, last: int) -> tuple[int, int, float, float]:
+        sel = (f >= first) & (f < last)
+        ff, dd = f[sel], d[sel]
+        if ff.size >= 3:
+            sl, ic = np.polyfit(ff, dd, 1)
+        else:
+            sl, ic = 0.0, float(np.median(dd)) if dd.size else 0.0
+        return (first, last, float(ic), float(sl))
+
+    out = [lines[0]]
+    for nxt in lines[1:]:
+        prev = out[-1]
+        at = _locate_step(prev, nxt, rec, ref, sign, block)
+        n0, n1 = max(at - 2 * block, prev[0] - block), min(at + 2 * block, nxt[1] + block)
+        if n1 - n0 < 2 * block or at - n0 < block // 2 or n1 - at < block // 2:
+            out.append(nxt)
+            continue
+        r = rec(n0, n1)
+        pa, pb = _line_prediction(prev, n0, n1, ref, sign), _line_prediction(nxt, n0, n1, ref, sign)
+        merged = fit(prev[0], nxt[1])
+        pm = _line_prediction(merged, n0, n1, ref, sign)
+        e_step = _step_error(np.concatenate((pa[: at - n0], pb[at - n0:])), r, cutoff)
+        e_one = min(_step_error(pa, r, cutoff), _step_error(pb, r, cutoff), _step_error(pm, r, cutoff))
+        if e_step < 0.8 * e_one:
+            out.append(nxt)
+        else:
+            out[-1] = merged
+    return out
 
 
 def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, float],
