@@ -113,9 +113,10 @@ LEAD_MARGIN_S = 0.012
 XRUN_LEAD_S = 0.5
 #: the longest silence outside every window that a rig's own missed deadlines may explain (the
 #: doubt of ``verdict``): a missed deadline loses a period or a few (5-21 ms at 256-1024 frames),
-#: and the longest glitch outside every window of the healthy external-kill runs at load 15 on
-#: 2 cores was 16 ms (bench/bench_external_kills.py prints it); a silence of half a second or more
-#: is the system's (a stream mute since its recovery), whatever the machine reported
+#: and the longest glitch outside every window of 9 healthy external-kill runs at load average 21
+#: on 2 cores was 86 ms (bench/bench_external_kills.py --kills 3 prints it, with the windows only
+#: xrun reports explain that held a longer silence: 0); a silence of half a second or more is the
+#: system's (a stream mute since its recovery), whatever the machine reported
 MACHINE_MUTE_MAX_S = 0.5
 #: transition causes that are an operation someone asked for
 REQUESTED_CAUSES = ("initialize", "configure", "start", "pause", "resume", "stop", "reconfigure",
