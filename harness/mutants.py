@@ -159,13 +159,17 @@ class Mutant:
     detector: str
     system_class: type[AudioSystem] | None = None
     coordinator_class: type[ComponentCoordinator] | None = None
+    #: the rule groups of the state machine whose search reaches the bug (``harness.stateful``'s
+    #: ``make_machine(focus=...)``); None: every default group
+    stateful_focus: tuple[str, ...] | None = None
 
 
 MUTANTS: dict[str, Mutant] = {m.name: m for m in (
     Mutant("coordinator_no_lock", "transition() without the coordinator lock (lost updates)",
            ("linearizable", "legal_transitions"), "coordinator_storm", coordinator_class=NoLockCoordinator),
     Mutant("illegal_transition", "widened transition table + resume() without its guard",
-           ("legal_transitions", "linearizable"), "stateful", IllegalTransitionSystem),
+           ("legal_transitions", "linearizable"), "stateful", IllegalTransitionSystem,
+           stateful_focus=("operations", "guards")),
     Mutant("leak_on_error", "_build leaks its pipeline and stream allocation when opening fails",
            ("resources",), "stateful", LeakOnErrorSystem),
     Mutant("ring_loses_frame", "the input ring drops a frame at wrap-around without counting it",

@@ -26,7 +26,7 @@ import os
 import random
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,9 +40,9 @@ from system_under_test.errors import ConfigError, SystemClosedError
 from .faults import INVALID_CONFIG_KINDS, Fault, FaultInjector, invalid_config
 from .faults.kinds import DEVICE_FAULT_KINDS, FAULT_KINDS, STATEFUL_KINDS, parameters
 from .compose import SystemSpec, compose
-from .history import History, run_op
+from .history import History, Operation, observe, run_op
 from .sut_protocol import SystemChoice
-from .invariants import LiveChecker, assert_ok, check_all, check_resources
+from .invariants import LiveChecker, SystemModel, assert_ok, check_all, check_resources
 
 _HC = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
 #: no ``explain`` phase: its coverage-traced reruns cost more than the whole search
@@ -166,6 +166,20 @@ def fault_params(kind: str) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(fields)
 
 
+#: the operations without arguments ``operation_out_of_state`` may call where they must be refused
+GUARDED_OPS = ("initialize", "start", "pause", "resume", "stop")
+
+
+def refused_here(system: Any) -> list[str]:
+    """The ``GUARDED_OPS`` that the lifecycle model (``invariants.SystemModel``, the one the
+    ``linearizable`` invariant judges by) allows no outcome but a refusal in ``system``'s state now."""
+    model = SystemModel()
+    state = model.from_observation(observe(system))
+    return [name for name in GUARDED_OPS
+            if all(outcome == "fail" for outcome, _, _ in
+                   model.step(state, Operation(0, "client", name, [], {}, 0, 0.0, None)))]
+
+
 # ===================================================================================== stats ====
 
 RARE_STATES = ("recovering", "failed", "paused_during_dropout")
@@ -203,9 +217,32 @@ class MachineStats:
 SystemFactory = Callable[..., AudioSystem]
 
 
+#: the machine's rules by what they do: the public lifecycle operations, the passing of time, and
+#: (every other rule) the faults
+OPERATION_RULES = frozenset({"initialize", "configure", "reconfigure", "invalid_configuration", "start", "pause",
+                             "resume", "stop", "close", "recover", "simulate_error"})
+TIME_RULES = frozenset({"advance_a_block", "advance_short", "advance_medium", "advance_long", "advance_very_long"})
+#: operations called where the lifecycle model says they must be refused
+GUARD_RULES = frozenset({"operations_out_of_state"})
+#: the states ``setup_anywhere`` (the setup of a machine with guards) starts an example in
+SETUP_STATES = ("running", "paused", "stopped", "configured", "initialized", "uninitialized")
+RULE_GROUPS = ("operations", "time", "faults", "guards")
+#: the groups a machine draws from unless told otherwise
+DEFAULT_FOCUS = ("operations", "time", "faults")
+
+
 def make_machine(system_factory: SystemFactory | None = None, *, name: str = "AudioSystemMachine",
-                 base_config: dict[str, Any] | None = None) -> type[RuleBasedStateMachine]:
-    """A fresh machine class (with its own ``stats``) over systems built by ``system_factory``."""
+                 base_config: dict[str, Any] | None = None,
+                 focus: Iterable[str] | None = None) -> type[RuleBasedStateMachine]:
+    """A fresh machine class (with its own ``stats``) over systems built by ``system_factory``.
+
+    ``focus``: the groups of rules (``RULE_GROUPS``) the machine draws from; None:
+    ``DEFAULT_FOCUS`` (operations, time, faults). A bug that lives in one part of the system is
+    found by a search over the rules that reach that part, with fewer choices to make and to
+    shrink (``harness.mutants.Mutant.stateful_focus``): the widened transition table and unguarded
+    ``resume()`` of ``illegal_transition`` are found by operations and the ``guards`` (operations
+    the lifecycle model refuses, from every state ``setup_anywhere`` starts in) in a tenth of the
+    search over everything. Every invariant is still checked after every step."""
     choice = SystemChoice.of(system_factory)
     base = dict(BASE_CONFIG if base_config is None else base_config)
     stats = MachineStats()
@@ -223,6 +260,20 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
         @initialize(started=st.sampled_from([True, True, True, False]), paused=st.booleans(),
                     seed=st.integers(0, 2**16), pending=st.sampled_from([True, False]))
         def setup(self, started: bool, paused: bool, seed: int, pending: bool) -> None:
+            stats.rules["setup_started" if started else "setup_fresh"] += 1
+            self._prepare(("paused" if paused else "running") if started else "uninitialized", seed, pending)
+
+        @initialize(start_in=st.sampled_from(SETUP_STATES), seed=st.integers(0, 2**16))
+        def setup_anywhere(self, start_in: str, seed: int) -> None:
+            """The setup of a machine with the ``guards`` rules: the system brought by legal
+            operations into any of ``SETUP_STATES``, so every state's guards are tried from the
+            first step."""
+            stats.rules[f"setup_{start_in}"] += 1
+            self._prepare(start_in, seed, pending=False)
+
+        def _prepare(self, start_in: str, seed: int, pending: bool) -> None:
+            """A new system, brought to ``start_in`` by legal operations (``pending``: its
+            configuration given to the factory, applied by ``initialize``)."""
             self.threads_before = threading.enumerate()
             parts = compose(SystemSpec(seed=seed, config=base if pending else None, system=choice),
                             history=lambda system: History(meta={"seed": seed, "machine": name}).attach(
@@ -232,14 +283,15 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
             self.history = parts.history
             self.checker = LiveChecker(self.system, self.history, threads_before=None)
             self.nfaults = 0
-            stats.rules["setup_started" if started else "setup_fresh"] += 1
-            if started:
-                self.op("initialize")
-                if not pending:
-                    self.op("configure", base, meta={"valid": True})
+            if start_in == "uninitialized":
+                return
+            self.op("initialize")
+            if not pending and start_in != "initialized":
+                self.op("configure", base, meta={"valid": True})
+            if start_in in ("running", "paused", "stopped"):
                 self.op("start")
-                if paused:
-                    self.op("pause")
+                if start_in != "running":
+                    self.op("pause" if start_in == "paused" else "stop")
 
         # -- helpers ----------------------------------------------------------------------------
         @property
@@ -323,6 +375,16 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
         @rule(component=st.sampled_from(["dsp", "input", "output", "device"]))
         def simulate_error(self, component: str) -> None:
             self.op("simulate_error", component)
+
+        @rule()
+        def operations_out_of_state(self) -> None:
+            """Every operation the lifecycle model says the system must refuse in its state now
+            (``resume()`` while stopped, ``initialize()`` twice ...), one after another: the guards
+            are where a widened transition table or a dropped ``expect`` hides, and a uniform
+            choice among every rule reaches them only by luck. The invariants after the step judge
+            every answer."""
+            for name in refused_here(self.sys):
+                self.op(name)
 
         # -- faults -----------------------------------------------------------------------------
         def _dropout(self, device: str, duration: float, report: bool = True) -> None:
@@ -453,6 +515,18 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
     # adding a kind to ``harness.faults.kinds`` is enough for the machine to inject it.
     for kind in (k for k in STATEFUL_KINDS if k not in HAND_WRITTEN_RULES):
         setattr(Machine, f"fault_{kind}", _declared_fault_rule(kind))
+    groups = set(DEFAULT_FOCUS if focus is None else focus)
+    if groups - set(RULE_GROUPS) or not groups:
+        raise ValueError(f"focus {sorted(groups)}: choose among {', '.join(RULE_GROUPS)}")
+    # one setup: anywhere with the guards, else the original (its draws, so its searches, unchanged)
+    setattr(Machine, "setup" if "guards" in groups else "setup_anywhere", None)
+    for attr, value in list(vars(Machine).items()):
+        if getattr(value, "hypothesis_stateful_rule", None) is None:
+            continue  # not a rule (the setups, the invariants, helpers)
+        group = ("operations" if attr in OPERATION_RULES else "time" if attr in TIME_RULES
+                 else "guards" if attr in GUARD_RULES else "faults")
+        if group not in groups:
+            setattr(Machine, attr, None)  # Hypothesis collects rules from the class's members
     Machine.__name__ = Machine.__qualname__ = name
     Machine.stats = stats  # type: ignore[attr-defined]
     return Machine

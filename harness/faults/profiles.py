@@ -253,6 +253,11 @@ def load_profile(path: str | Path) -> Profile:
             model = ProfileFile.model_validate(doc)
     except ValidationError as exc:
         hint = ""
+        if "probabilities" not in doc and ("steps" in doc or "scenario" in doc):
+            # a scenario given as --faults: say what it is instead of listing its every table
+            raise ScenarioFileError(p, "is a scenario file, not a fault profile: run it with `soundcheck "
+                                       f"scenario run {p}`; a fault profile (--faults) needs a [probabilities] "
+                                       "table of fault kind = probability") from None
         if "probabilities" not in doc:
             hint = (" (a fault profile needs a [probabilities] table of fault kind = probability; "
                     "is this a system configuration? those go to --config)")

@@ -186,9 +186,28 @@ def _pydantic_problems(exc: ValidationError) -> list[Problem]:
 def _as_written(problem: Problem, data: Mapping[str, Any]) -> Problem:
     """A problem in a fault step as the file wrote it: a parameter written under its former name
     placed (and named) as written (``steps[2].duration``, not the ``duration_s`` it was read as);
-    an unknown parameter with the closest valid one."""
+    an unknown parameter with the closest valid one; a misspelt fault kind or top-level table
+    named, with the closest valid one."""
+    from ..inputs import clip, closest
+
     loc = problem.loc
+    if len(loc) == 1 and problem.message.startswith("unknown field") and isinstance(loc[0], str):
+        near = closest(loc[0], Scenario.model_fields)
+        if near:
+            return Problem(loc, f"unknown field; did you mean {near!r}? (the tables of a scenario: "
+                                f"{', '.join(Scenario.model_fields)})", problem.line)
+        return problem
     steps = data.get("steps")
+    if len(loc) == 2 and loc[0] == "steps" and isinstance(steps, list) and isinstance(loc[1], int) \
+            and 0 <= loc[1] < len(steps) and isinstance(steps[loc[1]], Mapping):
+        step = steps[loc[1]]
+        written = step.get("fault")
+        if "fault" in step and not {"op", "wait"} & set(step) and kind_named(str(written)) is None:
+            near = closest(str(written), FAULT_KINDS)
+            hint = f"did you mean {near!r}? " if near else ""
+            return Problem((*loc, "fault"), f"unknown fault kind {clip(written)}; {hint}write one of: "
+                                            f"{', '.join(FAULT_KINDS)}", problem.line)
+        return problem
     if len(loc) < 3 or loc[0] != "steps" or not isinstance(loc[1], int) or not isinstance(steps, list) \
             or not 0 <= loc[1] < len(steps) or not isinstance(steps[loc[1]], Mapping):
         return problem
@@ -198,7 +217,6 @@ def _as_written(problem: Problem, data: Mapping[str, Any]) -> Problem:
         return problem
     if loc[2] in step:
         if len(loc) == 3 and problem.message.startswith("unknown field"):
-            from ..inputs import closest
             near = closest(str(loc[2]), FAULT_STEPS[kind].model_fields)
             if near:
                 return Problem(loc, f"unknown field; did you mean {near!r}? (the parameters of {kind}: "

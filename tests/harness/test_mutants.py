@@ -26,7 +26,7 @@ def _violations(exc: BaseException) -> list[InvariantViolation]:
 @pytest.mark.parametrize("name", STATEFUL)
 def test_the_state_machine_finds_the_mutant(name, record_property):
     mutant = MUTANTS[name]
-    Machine = make_machine(system_factory(name), name=f"Mutant_{name}")
+    Machine = make_machine(system_factory(name), name=f"Mutant_{name}", focus=mutant.stateful_focus)
     with pytest.raises((InvariantViolation, BaseExceptionGroup)) as exc:
         run_state_machine_as_test(Machine, settings=profile_settings("ci", max_examples=400))
     found = {n for v in _violations(exc.value) for n in v.names}

@@ -129,7 +129,7 @@ def test_every_problem_at_once_with_lines_and_paths():
         ("line 17: system.dsp[0].cutoff_hz", "greater than 0"),
         ("line 23: steps[1].op", "'strat'"),
         ("line 27: steps[2].duration", "unknown unit"),
-        ("line 29: steps[3]", "exactly one of 'op', 'wait' or 'fault'"),
+        ("line 30: steps[3].fault", "unknown fault kind 'meteor'"),
         ("line 32: expect[0]", "give 'min', 'max' or both"),
     ]
     for where, what in expected:

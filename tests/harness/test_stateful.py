@@ -74,3 +74,34 @@ def test_the_ci_search_does_not_depend_on_how_fast_the_machine_is(monkeypatch):
     slow = search()
     assert fast[2] is not None, "the mutant was not found: nothing was compared"
     assert slow == fast
+
+
+def test_the_guards_are_what_the_lifecycle_model_refuses():
+    from harness.stateful import refused_here
+    from system_under_test import AudioSystem
+
+    system = AudioSystem(None, backend=_BACKEND, clock=_BACKEND.clock)
+    assert refused_here(system) == ["start", "pause", "resume", "stop"]  # uninitialized
+    system.initialize()
+    assert refused_here(system) == ["initialize", "start", "pause", "resume", "stop"]  # no config yet
+    system.configure({})
+    system.start()
+    assert refused_here(system) == ["initialize", "start", "resume"]
+    system.stop()
+    assert refused_here(system) == ["initialize", "pause", "resume", "stop"]
+    system.close()
+
+
+def test_a_focus_keeps_only_its_rule_groups_and_the_default_machine_has_no_guards():
+    import inspect
+
+    def rules(machine: type, marker: str = "hypothesis_stateful_rule") -> set[str]:
+        return {n for n, f in inspect.getmembers(machine) if getattr(f, marker, None) is not None}
+
+    default, guarded = make_machine(), make_machine(focus=("guards",))
+    assert "operations_out_of_state" not in rules(default) and "resume" in rules(default)
+    assert rules(guarded) == {"operations_out_of_state"}
+    assert rules(guarded, "hypothesis_stateful_initialize_rule") == {"setup_anywhere"}
+    assert rules(default, "hypothesis_stateful_initialize_rule") == {"setup"}
+    with pytest.raises(ValueError, match="choose among"):
+        make_machine(focus=("lifecycle",))
