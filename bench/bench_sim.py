@@ -4,6 +4,7 @@ A benchmark, not a test: it prints figures and never fails on a slow machine.
 
     python bench/bench_sim.py [--seconds 30] [--quick]
     python bench/bench_sim.py --startup     # the whole-process row alone
+    python bench/bench_sim.py --startup-vs DIR   # ... against another checkout, run alternately
 
 Bare system (no faults) by block size and chain length, then the full reliability run with the
 default fault profile and every invariant (the issue's >= 300x target), the whole-process time of
@@ -18,6 +19,7 @@ machine shared with other jobs the wall figures measure the load as much as the 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import resource
@@ -141,6 +143,34 @@ def startup(runs: int = 5, seconds: float = 60.0) -> dict[str, Any]:
             "cpus": [round(c, 2) for c in cpus]}
 
 
+def startup_vs(other: str, runs: int = 5, seconds: float = 60.0) -> dict[str, Any]:
+    """The short run's whole-process CPU, this checkout against ``other`` (another checkout's
+    root, e.g. ``git archive main | tar -x -C DIR``), run alternately so both see the same load:
+    on a shared machine, figures measured minutes apart are not comparable even in CPU time."""
+    import compileall
+
+    here = str(Path(__file__).resolve().parents[1])
+    sources = {"this": here, "other": str(Path(other).resolve())}
+    for src in sources.values():
+        for pkg in ("harness", "system_under_test"):
+            compileall.compile_dir(str(Path(src) / pkg), quiet=1)
+    cpus: dict[str, list[float]] = {k: [] for k in sources}
+    for _ in range(runs):
+        for name, src in sources.items():
+            with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                proc = subprocess.run(_soundcheck() + ["run", "--backend", "sim", "--duration", str(seconds),
+                                                       "--report-dir", tmp], capture_output=True, text=True,
+                                      cwd=tmp, env={**os.environ, "PYTHONPATH": src,
+                                                    "SOUNDCHECK_HISTORY_DB": str(Path(tmp) / "h.sqlite")})
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                if proc.returncode not in (0, 1):
+                    raise RuntimeError(f"soundcheck run ({src}) exited {proc.returncode}: {proc.stderr[-500:]}")
+                cpus[name].append(round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 2))
+    return {name: {"cpu_median_s": statistics.median(v), "cpus": v, "source": sources[name]}
+            for name, v in cpus.items()} | {"load": os.getloadavg()}
+
+
 #: (part, rule): a sample is charged to the part of its innermost frame that matches a rule
 PARTS: tuple[tuple[str, str], ...] = (
     ("DSP chain", r"system_under_test/dsp\.py"),
@@ -257,7 +287,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a 60 s faulted run instead of 600 s")
     ap.add_argument("--startup", action="store_true",
                     help="only the whole-process row (soundcheck run --backend sim --duration 60, median of 5)")
+    ap.add_argument("--startup-vs", metavar="CHECKOUT",
+                    help="the whole-process CPU of this checkout and CHECKOUT, alternately (median of 5 each)")
     args = ap.parse_args()
+    if args.startup_vs:
+        print(json.dumps(startup_vs(args.startup_vs), indent=1))
+        return
     if args.startup:
         st = startup(5)
         print(f"soundcheck run --backend sim --duration 60, whole process, median of {st['runs']}: "
