@@ -4,6 +4,7 @@ A benchmark, not a test: it prints figures and never fails on a slow machine.
 
     python bench/bench_sim.py [--seconds 30] [--quick]
     python bench/bench_sim.py --startup     # the whole-process row alone
+    python bench/bench_sim.py --startup-vs DIR   # ... against another checkout, run alternately
 
 Bare system (no faults) by block size and chain length, then the full reliability run with the
 default fault profile and every invariant (the issue's >= 300x target), the whole-process time of
@@ -18,6 +19,7 @@ machine shared with other jobs the wall figures measure the load as much as the 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import resource
@@ -108,8 +110,21 @@ def _soundcheck() -> list[str]:
     return [sys.executable, "-m", "harness.cli"]
 
 
+def _compile_project() -> bool:
+    """Byte-compile ``harness`` and ``system_under_test`` (their ``__pycache__``, git-ignored) so
+    the whole-process figure measures the code, not the interpreter compiling ~70 source files:
+    with ``PYTHONDONTWRITEBYTECODE=1`` in the environment (this lab's shells set it) no run ever
+    caches them, and every short run pays ~0.3 s of CPU for that. Returns True when it compiled."""
+    import compileall
+
+    root = Path(__file__).resolve().parents[1]
+    return all(compileall.compile_dir(str(root / pkg), quiet=1) for pkg in ("harness", "system_under_test"))
+
+
 def startup(runs: int = 5, seconds: float = 60.0) -> dict[str, Any]:
-    """``soundcheck run --backend sim --duration 60`` as a whole process: median wall and CPU."""
+    """``soundcheck run --backend sim --duration 60`` as a whole process: median wall and CPU,
+    with the project's byte code cached (``_compile_project``)."""
+    compiled = _compile_project()
     walls, cpus = [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
@@ -123,9 +138,37 @@ def startup(runs: int = 5, seconds: float = 60.0) -> dict[str, Any]:
             cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
             if proc.returncode not in (0, 1):
                 raise RuntimeError(f"soundcheck run exited {proc.returncode}: {proc.stderr[-500:]}")
-    return {"runs": runs, "wall_median_s": round(statistics.median(walls), 2),
+    return {"runs": runs, "byte_code_cached": compiled, "wall_median_s": round(statistics.median(walls), 2),
             "cpu_median_s": round(statistics.median(cpus), 2), "walls": [round(w, 2) for w in walls],
             "cpus": [round(c, 2) for c in cpus]}
+
+
+def startup_vs(other: str, runs: int = 5, seconds: float = 60.0) -> dict[str, Any]:
+    """The short run's whole-process CPU, this checkout against ``other`` (another checkout's
+    root, e.g. ``git archive main | tar -x -C DIR``), run alternately so both see the same load:
+    on a shared machine, figures measured minutes apart are not comparable even in CPU time."""
+    import compileall
+
+    here = str(Path(__file__).resolve().parents[1])
+    sources = {"this": here, "other": str(Path(other).resolve())}
+    for src in sources.values():
+        for pkg in ("harness", "system_under_test"):
+            compileall.compile_dir(str(Path(src) / pkg), quiet=1)
+    cpus: dict[str, list[float]] = {k: [] for k in sources}
+    for _ in range(runs):
+        for name, src in sources.items():
+            with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                proc = subprocess.run(_soundcheck() + ["run", "--backend", "sim", "--duration", str(seconds),
+                                                       "--report-dir", tmp], capture_output=True, text=True,
+                                      cwd=tmp, env={**os.environ, "PYTHONPATH": src,
+                                                    "SOUNDCHECK_HISTORY_DB": str(Path(tmp) / "h.sqlite")})
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                if proc.returncode not in (0, 1):
+                    raise RuntimeError(f"soundcheck run ({src}) exited {proc.returncode}: {proc.stderr[-500:]}")
+                cpus[name].append(round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 2))
+    return {name: {"cpu_median_s": statistics.median(v), "cpus": v, "source": sources[name]}
+            for name, v in cpus.items()} | {"load": os.getloadavg()}
 
 
 #: (part, rule): a sample is charged to the part of its innermost frame that matches a rule
@@ -244,7 +287,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a 60 s faulted run instead of 600 s")
     ap.add_argument("--startup", action="store_true",
                     help="only the whole-process row (soundcheck run --backend sim --duration 60, median of 5)")
+    ap.add_argument("--startup-vs", metavar="CHECKOUT",
+                    help="the whole-process CPU of this checkout and CHECKOUT, alternately (median of 5 each)")
     args = ap.parse_args()
+    if args.startup_vs:
+        print(json.dumps(startup_vs(args.startup_vs), indent=1))
+        return
     if args.startup:
         st = startup(5)
         print(f"soundcheck run --backend sim --duration 60, whole process, median of {st['runs']}: "
