@@ -449,7 +449,7 @@ def main() -> None:
         from harness.reference_compare import PROGRAM_KINDS
         names = tuple(REFERENCE_CONDITIONS)
         for i, name in enumerate(names):  # a row at a time: the full table takes a while
-            print_reference(reference_limits(PROGRAM_KINDS[::2] if args.quick else None, conditions=(name,)),
+            print_reference(reference_limits(PROGRAM_KINDS[1::2] if args.quick else None, conditions=(name,)),
                             header=i == 0, footer=i == len(names) - 1)
         return
     if args.latency_drift:

@@ -84,7 +84,8 @@ class ReferenceGlitch:
     ``start_frame``/``end_frame`` count in the recording (``end_frame`` exclusive);
     ``reference_frame`` is where in the reference it happened. ``size_frames`` is the run dropped,
     inserted or muted (for a pop, the samples above the threshold); ``peak_error`` the largest
-    departure from the prediction (full scale 1.0).
+    departure from the prediction in the judged band (full scale 1.0; a 1-sample pop's peak
+    shows at ~0.7 of its height).
     """
 
     start_frame: int
@@ -550,7 +551,7 @@ def compare_to_reference_stream(
     # between two lines placed by least squares (the recording follows one line, then the other)
     bounds = [max(ln[0], start) for ln in lines] + [last_frame]
     for li in range(1, len(lines)):
-        bounds[li] = _locate_step(lines[li - 1], lines[li], rec, ref, sign, block)
+        bounds[li] = _locate_step(lines[li - 1], lines[li], rec, ref, sign, block, cutoff)
     for li in range(1, len(lines)):
         steps.append((bounds[li], lines[li - 1][2] + lines[li - 1][3] * bounds[li], lines[li][2] + lines[li][3] * bounds[li]))
     judge = _judge_filter(cutoff)
@@ -576,11 +577,10 @@ def compare_to_reference_stream(
         hi = int(math.ceil(pos.max())) + _SINC_HALF + 2
         p_full = _sinc_interp(ref(lo, hi), lo, pos) * sign
         r_full = rec(w0 - pad, w1 + pad)
-        h, resid, resid_raw = _fit_path(p_full, r_full, judge, jh + half)
+        h, resid = _fit_path(p_full, r_full, judge, jh + half)
         gains.append(float(np.sum(h[:FIR_TAPS])))
         off = pad - half  # resid[i] is recording frame w0 - pad + half + i
         e = resid[off: off + (w1 - w0)]
-        e_raw = resid_raw[off: off + (w1 - w0)]
         sigma, floor_med = _local_floor(e, ref_level)
         noises.append(floor_med)
         over = np.flatnonzero(np.abs(e) > k_thr * sigma)
@@ -589,7 +589,7 @@ def compare_to_reference_stream(
             heads = np.concatenate(([0], brk))
             tails = np.concatenate((brk, [over.size])) - 1
             for h0, t0 in zip(heads, tails, strict=True):
-                seg_e = np.abs(e_raw[max(over[h0] - 2, 0): over[t0] + 3])
+                seg_e = np.abs(e[max(over[h0] - 2, 0): over[t0] + 3])
                 events.append((w0 + int(over[h0]), w0 + int(over[t0]) + 1, float(seg_e.max()), int(t0 - h0 + 1)))
 
     quiet_level = 4.0 * (float(np.median(noises)) if noises else 0.0) + 1e-6
@@ -652,7 +652,7 @@ def _judge_filter(cutoff: float = _JUDGE_CUTOFF) -> FloatArray:
     return _judge_filter_at(round(cutoff, 2))
 
 
-def _fit_path(p: FloatArray, r: FloatArray, judge: FloatArray, skip: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _fit_path(p: FloatArray, r: FloatArray, judge: FloatArray, skip: int) -> tuple[FloatArray, FloatArray]:
     """The filter (and its linear change over the window: an AGC, a slowly moving fraction of
     a frame) from the aligned reference ``p`` to the recording ``r``, fitted by least squares in
     the judged band only (both are low-passed by ``judge`` first, which commutes with the path):
@@ -662,8 +662,7 @@ def _fit_path(p: FloatArray, r: FloatArray, judge: FloatArray, skip: int) -> tup
     a drifting clock the previous windows' fraction of a frame is not this one's, and a drum hit
     met the old filter in the high band as a false glitch.)
 
-    Returns the taps (filter, then its change), the band-limited residual and the broad-band
-    residual, as rows: row ``i`` is frame ``i + FIR_TAPS // 2`` of ``p``/``r``; the first and
+    Returns the taps (filter, then its change) and the band-limited residual, as rows: row ``i`` is frame ``i + FIR_TAPS // 2`` of ``p``/``r``; the first and
     last ``skip`` rows are edge effects of the judge filter.
     """
     half = FIR_TAPS // 2
@@ -685,8 +684,7 @@ def _fit_path(p: FloatArray, r: FloatArray, judge: FloatArray, skip: int) -> tup
         h = np.linalg.solve(gram + np.eye(ncol) * 1e-9 * tr, rhs)
     h1, h2 = h[:FIR_TAPS], h[FIR_TAPS:]
     resid = target - (np.correlate(pl, h1, "valid") + ramp * np.correlate(pl, h2, "valid"))
-    resid_raw = r[half: half + rows] - (np.correlate(p, h1, "valid") + ramp * np.correlate(p, h2, "valid"))
-    return h, resid, resid_raw
+    return h, resid
 
 
 def _sliding_gram(x: FloatArray, taps: int, rows: int, t0: int, t1: int) -> FloatArray:
@@ -755,7 +753,7 @@ def _step_error(p: FloatArray, r: FloatArray, cutoff: float) -> float:
     """Squared error left in the judged band when one filter maps ``p`` onto ``r``."""
     judge = _judge_filter(cutoff)
     skip = judge.size // 2 + FIR_TAPS
-    _, resid, _ = _fit_path(p, r, judge, skip)
+    _, resid = _fit_path(p, r, judge, skip)
     body = resid[skip: resid.size - skip]
     return float(np.dot(body, body))
 
@@ -789,7 +787,7 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
     out = [lines[0]]
     for nxt in lines[1:]:
         prev = out[-1]
-        at = _locate_step(prev, nxt, rec, ref, sign, block)
+        at = _locate_step(prev, nxt, rec, ref, sign, block, cutoff)
         n0, n1 = max(at - 2 * block, prev[0] - block), min(at + 2 * block, nxt[1] + block)
         if n1 - n0 < 2 * block or at - n0 < block // 2 or n1 - at < block // 2:
             out.append(nxt)
@@ -809,20 +807,31 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
 
 def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, float],
                  rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray], sign: int,
-                 block: int) -> int:
+                 block: int, cutoff: float = _JUDGE_CUTOFF) -> int:
     """The recording frame where line ``a`` hands over to line ``b``: the split that minimises the
     squared error of "a's prediction before, b's after" (two cumulative sums), searched between
-    the last frame ``a`` was seen to hold and the first ``b`` was (at most 30 blocks apart)."""
+    the last frame ``a`` was seen to hold and the first ``b`` was (at most 30 blocks apart).
+
+    The error is taken in the judged band: over the whole band, a converter's band-limiting
+    leaves both predictions an error at every transient, and on plucked or struck material the
+    split then lands at the attack instead of the step. (Each prediction through a filter fitted
+    where its line holds was tried: the filters' differences, e.g. an AGC's, then blur the split
+    on tonal material by tens of frames.)
+    """
     n0 = a[1] - block // 2
     n1 = min(b[0] + block + block // 2, n0 + 30 * block)
     if n1 - n0 < 4:
         return b[0]
-    r = rec(n0, n1)
-    pa, pb = _line_prediction(a, n0, n1, ref, sign), _line_prediction(b, n0, n1, ref, sign)
-    ga = float(np.dot(r[:block], pa[:block])) / max(float(np.dot(pa[:block], pa[:block])), 1e-30)
-    gb = float(np.dot(r[-block:], pb[-block:])) / max(float(np.dot(pb[-block:], pb[-block:])), 1e-30)
-    ca = np.concatenate(([0.0], np.cumsum((r - ga * pa) ** 2)))
-    cb = np.concatenate(([0.0], np.cumsum((r - gb * pb) ** 2)))
+    judge = _judge_filter(cutoff)
+    pad = judge.size
+    r = sps.oaconvolve(rec(n0 - pad, n1 + pad), judge, "same")[pad:-pad]
+    errs = []
+    for line, part in ((a, slice(0, block)), (b, slice(-block, None))):
+        p = sps.oaconvolve(_line_prediction(line, n0 - pad, n1 + pad, ref, sign), judge, "same")[pad:-pad]
+        g = float(np.dot(r[part], p[part])) / max(float(np.dot(p[part], p[part])), 1e-30)
+        errs.append((r - g * p) ** 2)
+    ca = np.concatenate(([0.0], np.cumsum(errs[0])))
+    cb = np.concatenate(([0.0], np.cumsum(errs[1])))
     return n0 + int(np.argmin(ca + (cb[-1] - cb)))
 
 
