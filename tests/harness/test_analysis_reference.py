@@ -103,6 +103,46 @@ def test_music_pop_drop_and_mute(music: tuple[np.ndarray, np.ndarray]) -> None:
             assert abs(g.size_frames - size) <= 3, g.to_dict()
 
 
+#: (program kind, through_system arguments): each kind stresses the alignment in its own way
+#: (few frequencies excited, instant attacks, abrupt wide-band edges, plucked strings) and each
+#: comes with a different impairment
+_FIELD = [
+    ("chords", dict(gain=0.5, drift_ppm=100.0, lowpass_hz=16_000.0, noise_rms=1e-4)),
+    ("percussion", dict(gain=0.6, drift_ppm=-100.0, gain_wobble=0.1, noise_rms=1e-4)),
+    ("noise_bursts", dict(gain=0.7, gain_ramp=-0.5, noise_rms=1e-4)),
+    ("pluck", dict(gain=0.5, lowpass_hz=18_000.0, noise_rms=1e-4)),
+]
+#: the sizes asserted below; ``bench/bench_analysis.py --reference`` prints the limits reached
+_POP = 0.01
+_DROP = 1
+
+
+@pytest.fixture(scope="module", params=range(len(_FIELD)), ids=[k for k, _ in _FIELD])
+def field_take(request: pytest.FixtureRequest) -> tuple[np.ndarray, np.ndarray, int]:
+    """A 1.2 s take of one kind through its impairment, and a place just after its loudest
+    transient (where a model that follows the signal's level loosely would hide a pop)."""
+    kind, kw = _FIELD[request.param]
+    ref = R.program_material(kind, 1.2, FS, seed=20 + request.param)  # type: ignore[arg-type]
+    rec = R.through_system(ref, FS, delay_frames=333.3 + 77 * request.param, tail_frames=1000,
+                           seed=30 + request.param, **kw)
+    return ref, rec, int(np.argmax(np.abs(rec))) + 15
+
+
+def test_field_material_clean_pass_gives_nothing_and_a_small_pop_or_drop_after_a_transient_is_found(
+        field_take: tuple[np.ndarray, np.ndarray, int]) -> None:
+    """Clean: no glitch at all (a false glitch is a defect). Damaged right after the loudest
+    transient: a 1-sample pop of ``_POP`` (a tenth of the usual transient's size, judged
+    against the residual's own floor, not the signal's level) and a ``_DROP``-frame drop are
+    each the one glitch, of the right kind, place and size."""
+    ref, rec, at = field_take
+    rep = compare_to_reference(rec, ref, FS)
+    assert rep.glitches == [], [g.to_dict() for g in rep.glitches]
+    g = _one(compare_to_reference(A.add_pop(rec, at, 1, -_POP), ref, FS))
+    assert g.kind == "pop" and abs(g.start_frame - at) <= PLACE, g.to_dict()
+    g = _one(compare_to_reference(A.drop_frames(rec, at, _DROP), ref, FS))
+    assert g.kind == "dropped" and g.size_frames == _DROP and abs(g.start_frame - at) <= PLACE, g.to_dict()
+
+
 def test_a_recording_of_something_else_is_refused(speech: tuple[np.ndarray, np.ndarray]) -> None:
     ref, _ = speech
     other = R.program_material("speech", 2.0, FS, seed=99)
