@@ -756,3 +756,19 @@ def test_a_live_reconfiguration_whose_rollback_fails_recovers_to_the_state_befor
     assert s.state == State.PAUSED and s.stream.spec.block_size == 256
     assert s.pipeline.capturing is False
     s.close()
+
+
+def test_a_system_in_the_middle_of_a_reconfiguration_is_not_healthy():
+    s = _running()
+    seen: list[tuple[bool, str]] = []
+
+    def watch(record) -> None:
+        if record.component == SYSTEM and record.to_state == State.RECONFIGURING:
+            h = s.health()
+            seen.append((h["healthy"], h["state"]))
+
+    s.add_observer(watch)
+    s.reconfigure({"dsp": [{"kind": "gain", "gain_db": -1.0}]})
+    assert seen == [(False, "reconfiguring")]
+    assert s.is_healthy() is True
+    s.close()
