@@ -772,3 +772,18 @@ def test_a_system_in_the_middle_of_a_reconfiguration_is_not_healthy():
     assert seen == [(False, "reconfiguring")]
     assert s.is_healthy() is True
     s.close()
+
+
+def test_metrics_and_frame_accounts_read_the_system_now():
+    s = _running({"buffers": {"pool_blocks": 1}})
+    s.pipeline.pool.acquire()  # nothing is processed: the output starves and silence is inserted
+    s.run_for(0.1)
+    snap = s.metrics()
+    assert snap.time == s.clock.now()
+    c = snap.counters
+    acc = s.frame_accounts()
+    assert (acc.captured, acc.played, acc.dropped, acc.inserted, acc.buffered) == \
+        (c["frames_captured"], c["frames_played"], c["frames_dropped"], c["frames_inserted"],
+         s.pipeline.buffered())
+    assert acc.inserted > 0 and acc.dropped > 0
+    s.close()
