@@ -594,7 +594,10 @@ class AudioSystem:
                         component="device"))
 
     def _route_error(self, record: ErrorRecord) -> None:
-        """Error observer: the recovery policy decides, the system acts."""
+        """Error observer: the recovery policy decides, the system acts.
+
+        ``record.error`` is the compact ``ErrorInfo``: causes name the error's own class
+        (``err.type``), never ``type(err)``, which is ``ErrorInfo`` for every error."""
         err = record.error
         self._emit("error", error=err.describe(), severity=record.severity.name,
                    component=record.component)
@@ -611,13 +614,13 @@ class AudioSystem:
         elif action == RecoveryAction.RESTART:
             with self._op_lock:
                 if self.state in (State.RUNNING, State.PAUSED, State.STARTING, State.RECONFIGURING):
-                    self._enter_recovery(err, f"{type(err).__name__}: {err.message}")
+                    self._enter_recovery(err, f"{err.type}: {err.message}")
         elif action == RecoveryAction.FAIL:
             with self._op_lock:
                 if self.state in (State.RUNNING, State.PAUSED, State.RECOVERING, State.STARTING):
                     self._cancel_recovery()
                     self._teardown("unrecoverable error")
-                    self._set(State.FAILED, f"unrecoverable {type(err).__name__}", components=PIPELINE)
+                    self._set(State.FAILED, f"unrecoverable {err.type}", components=PIPELINE)
 
     # -- recovery: executed by the Recoverer (recoverer.py) --------------------------------------
     @property

@@ -1,0 +1,236 @@
+"""Recovery as it is executed (recoverer.py), exactly: the events of a run and their data, the
+attempts on the primary device then each fallback at the policy's back-off, the deadline, the end
+of a run (succeeded, failed, cancelled) and the synchronous ``recover()``.
+
+Driven through ``AudioSystem`` and the simulated backend on the virtual clock, so each event's time
+is exact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from system_under_test import AudioSystem, State
+from system_under_test.errors import Severity
+from system_under_test.system import PIPELINE, SYSTEM, SystemEvent
+
+ALL = (SYSTEM, *PIPELINE)
+LOST = "DeviceLostError: simulated device 'sim-in' disappeared"
+
+
+def _running(config: dict[str, Any], seed: int = 5) -> tuple[AudioSystem, list[SystemEvent]]:
+    s = AudioSystem(config, seed=seed)
+    s.initialize()
+    s.start()
+    s.run_for(0.05)
+    assert s.state == State.RUNNING
+    events: list[SystemEvent] = []
+    s.add_event_listener(events.append)
+    return s, events
+
+
+def _plain(events: list[SystemEvent], t0: float) -> list[tuple[float, str, dict[str, Any]]]:
+    """Each event with its time since ``t0`` and its data, errors reduced to their type."""
+    out = []
+    for e in events:
+        data = {k: (v["type"] if k == "error" else v) for k, v in e.data.items()}
+        out.append((round(e.time - t0, 9), e.kind, data))
+    return out
+
+
+def _system_causes(s: AudioSystem, since: int) -> list[tuple[str, str, str]]:
+    return [(r.from_state.value, r.to_state.value, r.cause)
+            for r in s.coordinator.history.records(SYSTEM)[since:]]
+
+
+def test_a_run_tries_the_primary_at_the_policys_backoff_then_falls_back():
+    s, events = _running({"recovery": {"initial_backoff_ms": 10, "max_attempts": 3},
+                          "device": {"fallback_devices": ["sim-backup"]}})
+    marks = len(s.coordinator.history.records(SYSTEM))
+    s.backend.remove_device("sim-in")
+    s.run_for(1.0)
+    t0 = events[0].time
+    got = _plain(events, t0)
+    elapsed = got[-1][2]["seconds"]
+    assert got == [
+        (0.0, "error", {"error": "DeviceLostError", "severity": "CRITICAL", "component": "device"}),
+        (0.0, "recovery_started", {"cause": LOST, "error": "DeviceLostError", "target": "running"}),
+        (0.0, "recovery_attempt", {"attempt": 1, "device": "sim-in"}),
+        (0.0, "recovery_attempt_failed", {"attempt": 1, "device": "sim-in", "error": "DeviceNotFoundError"}),
+        (0.01, "recovery_attempt", {"attempt": 2, "device": "sim-in"}),
+        (0.01, "recovery_attempt_failed", {"attempt": 2, "device": "sim-in", "error": "DeviceNotFoundError"}),
+        (0.03, "recovery_attempt", {"attempt": 3, "device": "sim-in"}),
+        (0.03, "recovery_attempt_failed", {"attempt": 3, "device": "sim-in", "error": "DeviceNotFoundError"}),
+        (0.03, "recovery_attempt", {"attempt": 4, "device": "sim-backup"}),
+        (0.03, "recovery_succeeded", {"attempts": 4, "seconds": elapsed, "device": "sim-backup",
+                                      "target": "running"}),
+    ]
+    assert elapsed == pytest.approx(0.03)
+    assert (s.stream.spec.input_device, s.stream.spec.output_device) == ("sim-backup", "sim-backup")
+    assert s.pipeline.capturing is True and s.recovering is False
+    assert s.metrics().counters["recoveries"] == 1
+    hist = s.metrics().histograms["recovery_time_s"]
+    assert hist["count"] == 1 and hist["max"] == pytest.approx(0.03)
+    assert _system_causes(s, marks) == [("running", "recovering", LOST),
+                                        ("recovering", "running", "recovered")]
+    assert {s.coordinator.state(n) for n in PIPELINE} == {State.RUNNING}
+    s.close()
+
+
+def test_a_run_on_the_primary_alone_reopens_it_with_the_configured_output():
+    s, events = _running({"recovery": {"initial_backoff_ms": 10}, "device": {"fallback_devices": []}})
+    s.backend.remove_device("sim-in")
+    s.run_for(0.015)
+    assert s.state == State.RECOVERING
+    s.backend.restore_device("sim-in")
+    s.run_for(0.5)
+    assert s.state == State.RUNNING
+    assert (s.stream.spec.input_device, s.stream.spec.output_device) == ("sim-in", "sim-out")
+    (done,) = [e for e in events if e.kind == "recovery_succeeded"]
+    assert done.data["device"] == "sim-in" and done.data["attempts"] == 2
+    s.close()
+
+
+def test_a_run_that_exhausts_every_device_fails_and_reports_it():
+    s, events = _running({"recovery": {"initial_backoff_ms": 10, "max_attempts": 2},
+                          "device": {"fallback_devices": ["sim-backup", "sim-in"]}})
+    marks = len(s.coordinator.history.records(SYSTEM))
+    s.backend.remove_device("sim-in")
+    s.backend.remove_device("sim-backup")
+    s.run_for(1.0)
+    t0 = events[0].time
+    got = _plain(events, t0)
+    attempts = [(t, d["attempt"], d["device"]) for t, k, d in got if k == "recovery_attempt"]
+    assert attempts == [(0.0, 1, "sim-in"), (0.01, 2, "sim-in"),
+                        (0.01, 3, "sim-backup"), (0.02, 4, "sim-backup")]  # "sim-in" listed once
+    assert got[-2:] == [
+        (0.02, "recovery_failed", {"reason": "every attempt on every device failed", "attempts": 4}),
+        (0.02, "error", {"error": "RecoveryError", "severity": "FATAL", "component": SYSTEM}),
+    ]
+    why = "recovery failed: every attempt on every device failed"
+    assert _system_causes(s, marks) == [("running", "recovering", LOST), ("recovering", "failed", why)]
+    assert {s.coordinator.state(n) for n in PIPELINE} == {State.FAILED}
+    record = s.coordinator.errors()[-1]
+    assert (record.component, record.error.message, record.requires_recovery, record.severity) == \
+        (SYSTEM, why, False, Severity.FATAL)
+    assert s.metrics().counters["recovery_failures"] == 1
+    assert s.metrics().counters["recoveries"] == 0
+    assert s.stream is None and s.pipeline is None and s.resources.live() == []
+    assert s.recovering is False
+    s.close()
+
+
+def test_the_deadline_ends_a_run_before_its_attempts_do():
+    s, events = _running({"recovery": {"initial_backoff_ms": 10, "max_attempts": 50, "deadline_ms": 25},
+                          "device": {"fallback_devices": []}})
+    s.backend.remove_device("sim-in")
+    s.run_for(1.0)
+    got = _plain(events, events[0].time)
+    assert [(t, d["attempt"]) for t, k, d in got if k == "recovery_attempt"] == [(0.0, 1), (0.01, 2)]
+    assert [(t, k, d) for t, k, d in got if k == "recovery_failed"] == \
+        [(0.03, "recovery_failed", {"reason": "deadline of 0.025 s passed", "attempts": 2})]
+    assert s.state == State.FAILED
+    s.close()
+
+
+def test_a_second_error_during_a_run_starts_no_second_run():
+    s, events = _running({"recovery": {"initial_backoff_ms": 50}, "device": {"fallback_devices": []}})
+    s.backend.remove_device("sim-in")
+    s.run_for(0.02)
+    assert s.state == State.RECOVERING
+    s._enter_recovery(s.coordinator.errors()[-1].error, "again")
+    assert [e.kind for e in events].count("recovery_started") == 1
+    s.backend.restore_device("sim-in")
+    s.run_for(1.0)
+    assert s.state == State.RUNNING and s.metrics().counters["recoveries"] == 1
+    s.close()
+
+
+def test_a_loss_while_paused_recovers_to_paused_without_capturing():
+    s, events = _running({"recovery": {"initial_backoff_ms": 10}, "device": {"fallback_devices": []}})
+    s.pause()
+    s.backend.remove_device("sim-in")
+    s.run_for(0.02)
+    (started,) = [e for e in events if e.kind == "recovery_started"]
+    assert started.data["target"] == "paused"
+    s.backend.restore_device("sim-in")
+    s.run_for(1.0)
+    assert s.state == State.PAUSED and s.pipeline.capturing is False
+    (done,) = [e for e in events if e.kind == "recovery_succeeded"]
+    assert done.data["target"] == "paused"
+    assert {s.coordinator.state(n) for n in PIPELINE} == {State.RUNNING}
+    s.close()
+
+
+# -- recover(): the synchronous run ------------------------------------------------------------------
+
+def test_recover_from_failed_walks_the_devices_without_backoff():
+    s, events = _running({"device": {"fallback_devices": ["sim-backup"]}})
+    with pytest.raises(Exception):
+        s.simulate_error("dsp")
+    s.backend.remove_device("sim-in")
+    events.clear()
+    marks = len(s.coordinator.history.records(SYSTEM))
+    assert s.recover() is True
+    got = _plain(events, events[0].time)
+    assert got == [
+        (0.0, "recovery_attempt_failed", {"attempt": 1, "device": "sim-in", "error": "DeviceNotFoundError"}),
+        (0.0, "recovery_succeeded", {"attempts": 2, "seconds": 0.0, "device": "sim-backup",
+                                     "target": "running"}),
+    ]
+    assert (s.stream.spec.input_device, s.stream.spec.output_device) == ("sim-backup", "sim-backup")
+    assert _system_causes(s, marks) == [("failed", "recovering", "recover()"),
+                                        ("recovering", "running", "recovered")]
+    assert s.state == State.RUNNING and s.is_healthy()
+    s.close()
+
+
+def test_recover_that_opens_nothing_fails_and_says_why():
+    s, events = _running({"device": {"fallback_devices": []}})
+    with pytest.raises(Exception):
+        s.simulate_error("dsp")
+    s.backend.remove_device("sim-in")
+    events.clear()
+    assert s.recover() is False
+    assert [e.kind for e in events] == ["recovery_attempt_failed", "recovery_failed", "error"]
+    assert events[1].data == {"reason": "recover(): no device could be opened", "attempts": 1}
+    assert s.state == State.FAILED and s.resources.live() == []
+    s.close()
+
+
+def test_recover_of_a_healthy_system_does_nothing():
+    s, events = _running({})
+    marks = len(s.coordinator.history.records())
+    stream = s.stream
+    assert s.recover() is True
+    assert len(s.coordinator.history.records()) == marks and s.stream is stream and events == []
+    s.close()
+
+
+def test_recover_needs_a_config_and_a_state_it_can_recover_from():
+    s = AudioSystem()
+    s.initialize()
+    assert s.recover() is False  # no config
+    s.configure({})
+    assert s.recover() is False  # CONFIGURED: nothing to recover
+    assert s.state == State.CONFIGURED and s.stream is None
+    s.close()
+
+
+def test_recover_during_a_run_keeps_its_target_and_cancels_its_timer():
+    s, events = _running({"recovery": {"initial_backoff_ms": 100}, "device": {"fallback_devices": []}})
+    s.pause()
+    s.backend.remove_device("sim-in")
+    s.run_for(0.02)
+    assert s.state == State.RECOVERING
+    s.backend.restore_device("sim-in")
+    s.recover()
+    assert s.state == State.PAUSED and s.pipeline.capturing is False
+    attempts_before = [e.kind for e in events].count("recovery_attempt")
+    s.run_for(1.0)  # the cancelled run's next attempt never comes
+    assert [e.kind for e in events].count("recovery_attempt") == attempts_before
+    assert [e.kind for e in events].count("recovery_succeeded") == 1
+    assert s.state == State.PAUSED
+    s.close()
