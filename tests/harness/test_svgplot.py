@@ -43,3 +43,13 @@ def test_a_panel_carries_its_labels_title_and_ticks() -> None:
     ax.xlabel, ax.ylabel, ax.title = "time (s)", "callback duration (ms)", "Callbacks"
     texts = [t.text for t in ET.fromstring(fig.to_svg("x")).iter(f"{SVG}text")]
     assert {"time (s)", "callback duration (ms)", "Callbacks", "0.1", "1", "10"} <= set(texts)
+
+
+def test_points_on_the_same_half_pixel_are_drawn_once() -> None:
+    fig = Figure(400, 100)
+    ax = fig.panel(50, 10, 300, 60)
+    ax.xlim, ax.ylim = (0.0, 28_800.0), (0.0, 10.0)
+    ax.points([float(t) for t in range(28_800)], [5.0] * 28_800, "#1f77b4")  # one sample a second, 8 h
+    ax.points([100.0], [9.0], "#1f77b4")
+    d = next(p.get("d") for p in ET.fromstring(fig.to_svg("p")).iter(f"{SVG}path") if p.get("stroke") == "#1f77b4")
+    assert 300 <= d.count("M") <= 2 * 300 + 2  # one dot per half pixel of the line, and the outlier
