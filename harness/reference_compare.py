@@ -16,20 +16,23 @@ How (and why)
    clock drift); a dropped run makes it step down by the run's length, an inserted run (silence,
    or a block played twice) up. A step is only believed when the blocks after it agree, so one
    badly matched block (a pop, a mute) is not a step.
-3. Predict: for every stretch of the track between steps, the reference is interpolated (windowed
+3. Confirm: a step between two lines is kept only when "one line, then the other" leaves clearly
+   less error around it than any single line (a converter delays a drum and a bass note by
+   different fractions of a frame, so the track wanders and a wander can pass for a step).
+4. Predict: for every stretch of the track between steps, the reference is interpolated (windowed
    sinc) at the positions the track's line maps the recording's frames to; a short FIR filter
-   and its linear change over the window (an AGC), fitted by least squares per 0.125 s window,
+   and its linear change over the window (an AGC), fitted by least squares per ~0.125 s window,
    take in the converter's band-limiting, the gain and whatever fraction of a frame the track
-   got wrong.
-4. Judge: the residual (recording minus prediction), low-passed below the band edge of the
-   fitted path (near a converter's cut-off a short filter is a poor model of a steep one; a
-   broad-band pop keeps most of its energy below it), is compared sample by sample with a
-   threshold of ``k`` robust sigmas of the residual around it (``k`` grows with the recording's
-   length so noise alone almost never crosses it), or of the model's own error in proportion to
-   the signal, whichever is larger. Where the threshold is crossed, the step in
-   the track (if any) says dropped / inserted (and the inserted frames, silent or not, say
-   inserted silence or a repeated block), a run of silence where the reference is loud says mute,
-   a burst shorter than a millisecond says pop.
+   got wrong. The fit is made in the judged band only (both signals low-passed first): below
+   ``_JUDGE_CUTOFF`` of the rate, or below 0.8 x the path's band edge, read off the matched
+   blocks' power spectra, when a converter cuts lower.
+5. Judge: the band-limited residual is compared sample by sample with ``k`` robust sigmas of the
+   residual's own local floor (1.4826 x median |residual| per 128 frames, the median of those
+   over +-8: a pop does not raise it, and the signal's level does not enter it); ``k`` grows
+   with the recording's length so noise alone almost never crosses it. Where the threshold is
+   crossed, the step in the track (if any) says dropped / inserted (and the inserted frames,
+   silent or not, say inserted silence or a repeated block), a run of silence where the
+   reference is loud says mute, a burst shorter than a millisecond says pop.
 
 Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
 callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
@@ -41,8 +44,11 @@ such an alias and reported as two steps (a drop then an insert, sizes netting to
 blocks apart; a step is located and sized only where the reference is loud on both sides of it (a
 drop inside a pause of speech takes nothing audible away and is not reported); a step larger than
 ``B`` frames re-locks only when the blocks after it are found again (reported as ``other``);
-content above the converter's cut-off is left out of the prediction by the fitted filter, so the
-sensitivity follows the noise and the signal left in the band.
+content above the judged band (``_JUDGE_CUTOFF`` of the rate, or 0.8 x a converter's band edge)
+is not judged, so a 1-sample pop shows at ~0.7 of its height and the sensitivity follows the
+noise left in the band; a reference of pure tone bursts can be refused at the lock (a tone
+matches itself a period away: "no unique match"), which is an inconclusive answer, not a
+verdict.
 """
 
 from __future__ import annotations
