@@ -351,15 +351,27 @@ class Figure:
         self.panels.append(p)
         return p
 
+    def needed_width(self) -> float:
+        """The document's width: at least the one asked for, wider where a legend placed outside
+        its panel would run past the edge (a label is never cut; 5.6 px per character bounds the
+        9-px sans-serif text's advance)."""
+        need = self.width
+        for p in self.panels:
+            if p.legend and p.legend_outside:
+                longest = max(len(label) for label, _, _ in p.legend)
+                need = max(need, p.left + p.width + 10 + 18 + 5.6 * longest + 6)
+        return need
+
     def to_svg(self, label: str) -> bytes:
         """The standalone SVG document; ``label`` is its accessible name."""
-        out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width:.0f}" height="{self.height:.0f}" '
-               f'viewBox="0 0 {self.width:.0f} {self.height:.0f}" role="img" aria-label="{escape(label)}" '
+        width = self.needed_width()
+        out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{self.height:.0f}" '
+               f'viewBox="0 0 {width:.0f} {self.height:.0f}" role="img" aria-label="{escape(label)}" '
                f'font-family="{FONT}">',
                f"<title>{escape(label)}</title>",
-               f'<rect width="{self.width:.0f}" height="{self.height:.0f}" fill="#fff"/>']
+               f'<rect width="{width:.0f}" height="{self.height:.0f}" fill="#fff"/>']
         if self.title:
-            out.append(f'<text x="{_f(self.width / 2)}" y="16" text-anchor="middle" font-size="13">{escape(self.title)}</text>')
+            out.append(f'<text x="{_f(width / 2)}" y="16" text-anchor="middle" font-size="13">{escape(self.title)}</text>')
         for p in self.panels:
             out.extend(p.render())
         out.append("</svg>")

@@ -53,3 +53,17 @@ def test_points_on_the_same_half_pixel_are_drawn_once() -> None:
     ax.points([100.0], [9.0], "#1f77b4")
     d = next(p.get("d") for p in ET.fromstring(fig.to_svg("p")).iter(f"{SVG}path") if p.get("stroke") == "#1f77b4")
     assert 300 <= d.count("M") <= 2 * 300 + 2  # one dot per half pixel of the line, and the outlier
+
+
+def test_a_legend_outside_its_panel_widens_the_figure_so_no_label_is_cut() -> None:
+    fig = Figure(400, 200)
+    ax = fig.panel(50, 20, 300, 120)
+    ax.legend_outside = True
+    ax.legend = [("fault: coordinator_contention", "#1f77b4", "tick")]
+    svg = ET.fromstring(fig.to_svg("legend"))
+    label = next(t for t in svg.iter(f"{SVG}text") if t.text == "fault: coordinator_contention")
+    # the label starts right of the panel and its 29 characters (<= 5.6 px each) fit in the document
+    assert float(svg.get("width")) >= float(label.get("x")) + 5.6 * len(label.text)
+    plain = Figure(400, 200)
+    plain.panel(50, 20, 300, 120).legend = [("x", "#000", "line")]
+    assert ET.fromstring(plain.to_svg("inside")).get("width") == "400"  # an inside legend keeps the size
