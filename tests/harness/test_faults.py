@@ -261,6 +261,24 @@ def test_disarm_ends_active_faults_and_cancels_pending(make_system):
     assert len(inj.records) == 1
 
 
+def test_the_injector_holds_only_the_timers_that_have_not_run(make_system):
+    """Each firing of a fault with a duration schedules its end: a soak fires thousands, and an
+    injector that kept every spent timer (and its closure) grew with the run's length, which the
+    leak judge read as the process leaking. Only pending timers are held; disarm still cancels them."""
+    system = make_system()
+    n = 300
+    inj = FaultInjector(system, [DeviceStall(trigger=Every(0.05, count=n), duration_s=0.01),
+                                 DeviceStall(trigger=At(1000.0), duration_s=1.0)], seed=1).arm()
+    assert inj.pending_timers == 2  # the two triggers
+    system.run_for(0.05 * n + 0.5)
+    assert inj.fired == n
+    assert inj.pending_timers == 1  # the far trigger only; every end and every Every step has run
+    inj.disarm()
+    assert inj.pending_timers == 0
+    system.run_for(1000.0)
+    assert inj.fired == n  # the far trigger was cancelled
+
+
 def test_the_injector_keeps_a_bounded_window_of_firings_and_counts_them_all(make_system):
     """The injector lives in the process whose memory a soak judges: it must not keep one record
     per firing for the whole run (thousands an hour), yet the counts stay exact."""
