@@ -251,3 +251,25 @@ def test_a_glitch_that_began_after_the_last_quiet_window_is_not_in_it():
     audio = _FakeAudio([], t1 + 0.2)
     audio.last_glitch_before = lambda t: t0 + 0.3
     assert watch.judge_audio(audio).after == "not observed"
+
+
+def test_the_starts_own_fill_is_not_unsteadiness_but_a_later_or_longer_mute_is():
+    """On the rig the capture hears from the system's start, so no requested window covers the
+    first periods' silence (the loopback not yet carrying samples back): a mute that began as the
+    window began and ended within the start's settling is the start's. A mute later in the window,
+    or one that outlasts the settling, is still unsteadiness."""
+    from harness.steady_state import START_FILL_S
+
+    system = _FakeSystem(False)
+
+    def judged(glitch_at: float, length: float) -> str:
+        watch = SteadyWatch(system, 1.0, system.advance)
+        watch.watch_before()
+        t0 = watch.result.before_span[0]
+        watch.watch_after()
+        rows = [{"t_start": t0 + glitch_at, "t_end": t0 + glitch_at + length, "kind": "mute", "window": None}]
+        return watch.judge_audio(_FakeAudio(rows, None, [])).before
+
+    assert judged(0.004, 0.026) == "yes"  # measured: 1280 frames from 4 ms after the start
+    assert judged(0.3, 0.026) == "no"  # the same silence later in the window
+    assert judged(0.004, START_FILL_S) == "no"  # outlasting the start's settling
