@@ -405,10 +405,16 @@ def test_reliability_run_on_the_jack_rig_with_faults(tmp_path: Path, monkeypatch
     assert "callback_raises" in kinds and "dropout" in kinds, kinds  # the seed draws both
     result = run.execute()
     s = result.summary
-    # every invariant held; the dropout (a server kill) took the rig's ears with it, so the audio
-    # of its window could not be heard whole: clean_audio, and so the run, is inconclusive
+    # every invariant held. The dropout is a server kill: the rig's capture reconnects and the
+    # outage is a window of its own, so the audio is judged. clean_audio holds, unless the machine
+    # gave a reason of its own to doubt it, which the verdict must then name: xruns it reported
+    # (a loaded machine) or a stretch the rig could not hear. Nothing else may make it inconclusive.
     assert not s["violations"], s["violations"]
-    assert result.verdict.inconclusive == ["clean_audio"], result.verdict
+    assert set(result.verdict.inconclusive) <= {"clean_audio"}, result.verdict
+    audio_check = next(c for c in result.verdict.checks if c["name"] == "clean_audio")
+    if "clean_audio" in result.verdict.inconclusive:
+        why = audio_check["message"]
+        assert "xrun" in why or "could not hear" in why, why
     # (a glitch outside every window on a loaded machine that missed deadlines of its own is a
     # doubt as well, never a violation: audio_check.AudioCheck.verdict)
     assert s["audio"]["analysed"], s["audio"]
