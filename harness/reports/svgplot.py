@@ -14,6 +14,8 @@ import math
 from collections.abc import Iterable, Sequence
 from html import escape
 
+import numpy as np
+
 __all__ = ["Figure", "Panel", "nice_ticks", "log_ticks", "tick_label"]
 
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
@@ -321,17 +323,10 @@ class Panel:
 
 
 def _box_stats(vals: list[float]) -> dict[str, object] | None:
-    """Quartiles (linear interpolation, as numpy's default), whiskers at 1.5 IQR, fliers."""
+    """Quartiles (numpy's linear interpolation), whiskers at 1.5 IQR, fliers."""
     if not vals:
         return None
-
-    def q(p: float) -> float:
-        k = (len(vals) - 1) * p
-        f = math.floor(k)
-        c = min(f + 1, len(vals) - 1)
-        return vals[f] + (vals[c] - vals[f]) * (k - f)
-
-    q1, med, q3 = q(0.25), q(0.5), q(0.75)
+    q1, med, q3 = (float(v) for v in np.percentile(vals, [25, 50, 75]))
     iqr = q3 - q1
     inside = [v for v in vals if q1 - 1.5 * iqr <= v <= q3 + 1.5 * iqr]
     return {"q1": q1, "median": med, "q3": q3, "lo": min(inside), "hi": max(inside),
