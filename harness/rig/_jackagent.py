@@ -53,6 +53,8 @@ import threading
 import time
 from typing import Any
 
+#: how many times a listing of ports is taken again when a port vanished while it was being read
+SNAPSHOT_TRIES = 50
 #: how often the capture client looks for stream ports to wire (a reopened stream's new ports)
 WIRE_POLL_S = 0.02
 #: the record header of the capture file: when the cycle's callback ran (monotonic clock, s), its first
@@ -64,6 +66,27 @@ XRUN = -1
 #: (and ``tone`` to its inputs); cycles from here on hear the system, cycles before it heard nothing
 WIRED = -2
 RIG_PREFIX = "soundcheck-rig"
+
+
+def consistent_snapshot(read: Any) -> Any:
+    """``read()`` again until it sees a port graph that did not change under it.
+
+    JACK-Client lists ports in two steps: the server's list of names, then a look-up of each name.
+    A port that another client unregisters between the two (``jack_iodelay`` leaving, a stream
+    closing) makes the look-up raise ``JackError: Port '...' not available`` although the listing
+    asked for was perfectly answerable. Such a listing is taken again; each try is a fresh
+    snapshot, so a graph that keeps changing for ``SNAPSHOT_TRIES`` reads in a row is the only way
+    the error reaches the caller.
+    """
+    import jack  # noqa: PLC0415 - loaded already by the agent's client; named here for its error type
+
+    for attempt in range(SNAPSHOT_TRIES):
+        try:
+            return read()
+        except jack.JackError as exc:
+            if "not available" not in str(exc) or attempt == SNAPSHOT_TRIES - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 class _Agent:
@@ -198,14 +221,14 @@ class _Agent:
             kwargs["is_output"] = True
         elif is_output is False:
             kwargs["is_input"] = True
-        return [p.name for p in self.client.get_ports(**kwargs)]
+        return consistent_snapshot(lambda: [p.name for p in self.client.get_ports(**kwargs)])
 
     def op_connections(self) -> list[list[str]]:
-        pairs = []
-        for port in self.client.get_ports(is_audio=True, is_output=True):
-            for dest in self.client.get_all_connections(port):
-                pairs.append([port.name, dest.name])
-        return pairs
+        def pairs() -> list[list[str]]:
+            return [[port.name, dest.name]
+                    for port in self.client.get_ports(is_audio=True, is_output=True)
+                    for dest in self.client.get_all_connections(port)]
+        return consistent_snapshot(pairs)
 
     def op_connect(self, src: str, dst: str) -> None:
         self.client.connect(src, dst)

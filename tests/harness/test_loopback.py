@@ -270,3 +270,37 @@ def test_cli_devices_lists_every_backend(capsys: pytest.CaptureFixture[str]) -> 
     report = json.loads(capsys.readouterr().out)
     assert set(report) == {"sim"}
     assert report["sim"]["available"] is False or report["sim"]["devices"]
+
+
+# ---------------------------------------------------------------- port listings that race
+def test_a_port_vanishing_mid_listing_makes_the_agent_read_again_not_fail() -> None:
+    """JACK-Client looks each listed name up; a port gone in between must cost a re-read only."""
+    import jack
+
+    from harness.rig._jackagent import SNAPSHOT_TRIES, consistent_snapshot
+
+    reads = iter([jack.JackError("Port 'jack_delay:in' not available")] * 3 + [["a:out"]])
+
+    def racing_read() -> list[str]:
+        item = next(reads)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    assert consistent_snapshot(racing_read) == ["a:out"]
+
+    def always_racing() -> list[str]:
+        raise jack.JackError("Port 'x:y' not available")
+
+    with pytest.raises(jack.JackError, match="not available"):
+        consistent_snapshot(always_racing)  # a graph that never settles still says so
+
+    calls = []
+
+    def other_error() -> list[str]:
+        calls.append(1)
+        raise jack.JackError("Error connecting ports")
+
+    with pytest.raises(jack.JackError, match="connecting"):
+        consistent_snapshot(other_error)
+    assert len(calls) == 1 < SNAPSHOT_TRIES  # only the vanished-port race is read again
