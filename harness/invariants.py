@@ -1049,6 +1049,7 @@ class _Recovery(_Fold):
         self.ops: dict[Any, list[float]] = {}  # client op_id -> [invoke_time, complete_time]
         self.failed_all: list[float] = []
         self.failed_deadline: list[float] = []
+        self.attempts: list[list[float]] = []  # [start, end] of each recovery attempt (a device open)
         self.max_time = 0.0
 
     def feed(self, e: Any) -> None:
@@ -1064,6 +1065,11 @@ class _Recovery(_Fold):
                 params = _recovery_params(d.get("config"))
                 if not self.configs or self.configs[-1][1] != params:
                     self.configs.append((e.index, params))
+            elif e.value == "recovery_attempt":
+                self.attempts.append([e.time, _INF])
+            elif e.value in ("recovery_attempt_failed", "recovery_succeeded"):
+                if self.attempts and self.attempts[-1][1] == _INF:
+                    self.attempts[-1][1] = e.time
             elif e.value == "recovery_failed":
                 self.failed_all.append(e.time)
                 if "deadline" in str(d.get("reason", "")):
@@ -1146,7 +1152,8 @@ class _Recovery(_Fold):
             u = bisect.bisect_right(up_times, a)
             return up_at(a) or (u < len(up_times) and up_times[u] <= b)
 
-        checked = chained = 0
+        checked = chained = late_by_open = 0
+        attempt_spans = sorted((a, b) for a, b in self.attempts)
         i = 0
         while i < len(clusters):
             cluster = clusters[i]
@@ -1188,6 +1195,15 @@ class _Recovery(_Fold):
             at_end = states[k][2] if k is not None else state_then
             u = bisect.bisect_right(up_times, end)
             ok = at_end in ("running", "paused") or (u < len(up_times) and up_times[u] <= end + limit)
+            if not ok and u < len(up_times):
+                # The bound is the policy's: its back-off waits. The time a recovery attempt spends
+                # inside the device's open is the device's and the machine's (a JACK reopen took
+                # 1.06 s at load average 10 on 2 cores, 0.3-0.7 s idle), each excused up to
+                # OPEN_ALLOWANCE_S; what is left must fit the bound.
+                opening = _overlap(attempt_spans, end, up_times[u], OPEN_ALLOWANCE_S)
+                if opening > 0 and up_times[u] - end - opening <= limit:
+                    ok = True
+                    late_by_open += 1
             if not ok:
                 evidence.append({"why": f"not running within {limit:.3f} s after transient fault(s) ended",
                                  "faults": [f"{f[3]}@{f[0]:.4f}-{f[1]:.4f}" for f in cluster],
@@ -1196,7 +1212,27 @@ class _Recovery(_Fold):
             return Verdict("recovery", False, evidence, f"{len(evidence)} recovery problem(s)")
         return _ok("recovery", f"recoveries bounded; {checked} fault window(s) recovered in time"
                    + (f" ({chained} fault(s) that fired while still recovering judged with the one before)"
-                      if chained else ""))
+                      if chained else "")
+                   + (f"; {late_by_open} of them later than the bound only by the device's open time"
+                      if late_by_open else ""))
+
+
+#: the longest time one recovery attempt's device open is excused from the back-to-running bound
+#: (``_Recovery``): a real reopen measured 0.3-0.7 s idle and 1.06 s at load average 10 on 2
+#: cores; an open that takes longer than this is the system's problem again
+OPEN_ALLOWANCE_S = 5.0
+
+
+def _overlap(spans: list[tuple[float, float]], lo: float, hi: float, cap: float) -> float:
+    """How much of [lo, hi] the spans cover, each span counted up to ``cap`` seconds."""
+    total = 0.0
+    for a, b in spans:
+        if a >= hi:
+            break
+        if b <= lo:
+            continue
+        total += min(min(b, hi) - max(a, lo), cap)
+    return total
 
 
 def _prefix_latest(keyed: list[tuple[float, int]]) -> tuple[list[float], list[int]]:
@@ -1223,7 +1259,9 @@ def check_recovery(history: History, system: "AudioSystem | None" = None, *,
                    deadline_s: float | None = None, now: float | None = None) -> Verdict:
     """A: no RECOVERING episode outlives the recovery deadline plus one back-off step.
     B: after a cluster of transient faults ends, with no client op in the way, the system is running
-    (or paused) again within ``deadline_s`` (default: max back-off + 0.5 s)."""
+    (or paused) again within ``deadline_s`` (default: max back-off + 0.5 s) of its own time: the
+    time its recovery attempts spent inside the device's open (each up to ``OPEN_ALLOWANCE_S``) is
+    the device's and the machine's, not the policy's, and is not counted."""
     fold = _Recovery(history.initial or {}, deadline_s)
     _run_folds(history, [fold], catch=False)
     return fold.verdict(system, now=history.end_time if now is None else now)

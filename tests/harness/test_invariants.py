@@ -168,6 +168,38 @@ def test_not_running_after_a_transient_fault_is_flagged():
     assert not v.ok and "after transient fault" in v.evidence[0]["why"]
 
 
+@pytest.mark.parametrize("attempts, back_at, ok", [
+    # measured on the JACK rig at load average 10: the only attempt began 0.04 s after the stall
+    # ended and its device open took 1.06 s; the policy waited 0.04 s of the 1.0 s bound (max back-off
+    # 0.5 s + 0.5 s)
+    ([(1.24, 2.30)], 2.30, True),
+    # the same open, but the policy waited 1.6 s before it: the wait is the system's
+    ([(2.80, 3.86)], 3.86, False),
+    # two opens (the first failed) with a back-off between them inside the bound
+    ([(1.21, 1.90), (2.10, 3.20)], 3.20, True),
+    # an open that hangs for 8 s: excused only up to OPEN_ALLOWANCE_S
+    ([(1.21, 9.30)], 9.30, False),
+])
+def test_the_time_a_recovery_attempt_spends_opening_the_device_is_not_the_policys(attempts, back_at, ok):
+    h = _h("running")
+    h.record("event", value="config_applied", time=0.0, data={"config": {"recovery": {"max_backoff_ms": 500.0}}})
+    _fault(h, "stall@1", 1.0, 1.2)
+    _tr(h, 1, "running", "recovering", t=1.05)
+    for n, (a, b) in enumerate(attempts, 1):
+        h.record("event", value="recovery_attempt", time=a, data={"attempt": n})
+        last = n == len(attempts)
+        h.record("event", value="recovery_succeeded" if last else "recovery_attempt_failed", time=b,
+                 data={"attempt": n})
+    _tr(h, 2, "recovering", "running", t=back_at)
+    h.record("note", value="end", time=12.0)
+    v = check_recovery(h)
+    assert v.ok is ok, v
+    if ok:
+        assert "1 of them later than the bound only by the device's open time" in v.message, v.message
+    else:
+        assert "not running within 1.000 s" in v.evidence[0]["why"], v.evidence
+
+
 def _fault(h: History, fid: str, t0: float, t1: float) -> None:
     d = {"firing_id": fid, "kind": "dropout", "fired_at": t0, "transient": True}
     h.record("fault_start", time=t0, data={**d, "ended_at": None})
