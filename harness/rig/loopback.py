@@ -935,6 +935,26 @@ class SineLoop:
         x = self.tail(seconds)
         return float(self.np.sqrt(self.np.mean(x.astype(self.np.float64) ** 2))) if x.size else 0.0
 
+    def recent_level(self, seconds: float = 1.0, block: int = 256) -> tuple[float, float]:
+        """(RMS of the tail's sounding blocks, share of its blocks that were silent).
+
+        The level of what came back, the gaps aside: on a loaded machine the server's xruns hand
+        the client blocks of silence (measured: a 1 s RMS of 0.331 instead of 0.354 at load
+        average 20 on 2 cores, 6 % of it silent). A block is silent below -40 dB of the tone's
+        RMS; the share says how much was left out, for the caller to bound.
+        """
+        np = self.np
+        x = self.tail(seconds).astype(np.float64)
+        nb = x.size // block
+        if nb == 0:
+            return 0.0, 1.0
+        blocks = x[-nb * block:].reshape(nb, block)
+        ms = np.mean(blocks ** 2, axis=1)
+        sounding = ms > (0.01 * self.expected_rms) ** 2
+        if not sounding.any():
+            return 0.0, 1.0
+        return float(np.sqrt(np.mean(ms[sounding]))), float(1.0 - np.mean(sounding))
+
     @property
     def expected_rms(self) -> float:
         return self.amplitude / 2 ** 0.5

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from harness.cli import main as cli_main
@@ -304,3 +305,22 @@ def test_a_port_vanishing_mid_listing_makes_the_agent_read_again_not_fail() -> N
     with pytest.raises(jack.JackError, match="connecting"):
         consistent_snapshot(other_error)
     assert len(calls) == 1 < SNAPSHOT_TRIES  # only the vanished-port race is read again
+
+
+def test_the_level_that_came_back_leaves_silent_blocks_out_and_says_how_many() -> None:
+    class _Status:
+        def any(self) -> bool:
+            return False
+
+    loop = SineLoop(48000)
+    n = 48000
+    x = (0.5 * np.sin(2 * np.pi * 997 * np.arange(n) / 48000)).astype(np.float32)
+    x[10 * 256: 29 * 256] = 0.0  # 19 silent blocks of 187: an xrun's gap
+    loop(x[:, None], np.zeros((n, 1), np.float32), n, 0.0, _Status())
+    level, silent = loop.recent_level(1.0)
+    assert level == pytest.approx(0.5 / 2 ** 0.5, rel=0.005)  # two blocks half silent: the grid is the tail's
+    assert silent == pytest.approx(19 / 187, abs=0.011)
+    assert loop.recent_rms(1.0) < 0.96 * level  # what the plain RMS would have said
+    quiet = SineLoop(48000)
+    quiet(0.8 * x[:, None], np.zeros((n, 1), np.float32), n, 0.0, _Status())
+    assert quiet.recent_level(1.0)[0] == pytest.approx(0.8 * 0.5 / 2 ** 0.5, rel=0.002)  # a wrong level shows

@@ -71,8 +71,11 @@ def test_a_997_hz_sine_comes_back_with_the_right_rms(rig: LoopbackRig, route: st
     stream, loop = _looped(rig, backend, device, errors)
     try:
         wait_until(lambda: loop.samples > 48000 * 1.5, 10, what="1.5 s of audio")
-        rms = loop.recent_rms(1.0)
-        assert rms == pytest.approx(0.5 / 2 ** 0.5, rel=0.02), rms
+        # the level of the blocks that came back (a loaded machine's xruns hand over silent
+        # blocks: their share is bounded, not mistaken for a wrong level)
+        level, silent = loop.recent_level(1.0)
+        assert level == pytest.approx(0.5 / 2 ** 0.5, rel=0.02), (level, silent)
+        assert silent < 0.5, (level, silent)
         assert not [e for e in errors if isinstance(e, (DeviceLostError, DeviceStalledError))]
         assert stream.active and stream.stats.callbacks >= loop.blocks > 0
     finally:
