@@ -323,4 +323,4 @@ def test_the_level_that_came_back_leaves_silent_blocks_out_and_says_how_many() -
     assert loop.recent_rms(1.0) < 0.96 * level  # what the plain RMS would have said
     quiet = SineLoop(48000)
     quiet(0.8 * x[:, None], np.zeros((n, 1), np.float32), n, 0.0, _Status())
-    assert quiet.recent_level(1.0)[0] == pytest.approx(0.8 * 0.5 / 2 ** 0.5, rel=0.002)  # a wrong level shows
+    assert quiet.recent_level(1.0)[0] == pytest.approx(0.8 * 0.5 / 2 ** 0.5, rel=0.005)  # a wrong level shows
