@@ -100,7 +100,7 @@ def audio_damage(results: list[KillResult]) -> dict[str, Any]:
     windows: Counter[str] = Counter()
     labels: Counter[str] = Counter()
     outside = 0
-    long_mutes = 0
+    long_mutes = covered = 0
     longest = 0.0
     ttc = 0.0
     for r in results:
@@ -117,6 +117,7 @@ def audio_damage(results: list[KillResult]) -> dict[str, Any]:
                  "inconclusive" if "clean_audio" in r.inconclusive else "held"] += 1
         outside += audio["outside"]["glitches"]
         long_mutes += audio["windows"].get("long_mute_count", 0)
+        covered += audio["windows"].get("xrun_covered_mute_count", 0)
         longest = max(longest, max((g["t_end"] - g["t_start"] for g in audio["outside"]["items"]), default=0.0),
                       float(audio["outside"].get("longest_mute_s", 0.0)))
         for w in audio["windows"]["items"]:
@@ -129,6 +130,7 @@ def audio_damage(results: list[KillResult]) -> dict[str, Any]:
             "glitches_in_windows": dict(by_kind), "glitches_outside": outside,
             "longest_glitch_outside_s": round(longest, 4),
             "windows_xruns_only_with_long_silence": long_mutes,
+            "long_silences_xrun_reports_covered": covered,
             "time_to_clean_max_s_judged": round(ttc, 3)}
 
 

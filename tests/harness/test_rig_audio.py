@@ -157,6 +157,31 @@ def test_a_long_silence_inside_a_window_only_an_xrun_report_explains_is_the_syst
     assert check.long_mute_count == 1 and "longer than the machine's missed deadlines" in check.long_mutes[0]
 
 
+@pytest.mark.parametrize("every_s, inconclusive", [(0.15, True), (0.55, False)])
+def test_a_long_silence_is_a_doubt_only_while_the_machine_keeps_reporting_xruns_through_it(
+        every_s: float, inconclusive: bool) -> None:
+    """A machine that misses deadlines over and over (a JACK server struggling after a restart on
+    a loaded machine) can keep a stream silent longer than one xrun does: with an xrun report at
+    least every ``MACHINE_MUTE_MAX_S`` all through the silence, it cannot be told from a mute
+    stream (a doubt). With reports further apart, the stretches between them are the system's."""
+    def script(cap: ScriptedCapture, t: float) -> None:
+        _hear(cap, t, 4.0, frame0=0, silent_from=t + 2.0, silent_to=t + 3.1)
+        at = 2.0 + every_s / 2
+        while at < 3.1:
+            cap.pending.insert(int(at * FS / N), ("xrun", (t + at,)))
+            at += every_s
+
+    check, verdict = _checked(script)
+    if inconclusive:
+        assert verdict.ok and verdict.inconclusive, verdict
+        assert check.dense_xrun_mute_count == 1 and check.long_mute_count == 0, check.dense_xrun_mutes
+        assert "reported xruns at least every" in verdict.message
+    else:
+        assert not verdict.ok and not verdict.inconclusive, verdict
+        assert check.long_mute_count == 1 and check.dense_xrun_mute_count == 0, check.long_mutes
+        assert "the longest without one" in check.long_mutes[0]
+
+
 def test_a_stretch_the_rig_could_not_hear_makes_its_window_inconclusive() -> None:
     def script(cap: ScriptedCapture, t: float) -> None:
         frame = _hear(cap, t, 2.0, frame0=0)
