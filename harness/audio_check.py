@@ -70,6 +70,11 @@ A silence that begins inside a window and outlasts it (past the window's end plu
 margin) is cut there: the window explains its own part only, and the rest is judged on its own
 (a stream that stays mute after its recovery fails, whatever fault it began in).
 
+Xrun reports explain a period or a few each: a silence of ``MACHINE_MUTE_MAX_S`` or more past a
+window's last other member is the system's, unless the machine kept reporting xruns all through
+it (no stretch of that length without a report), which makes ``clean_audio`` inconclusive: a
+machine missing deadlines that often cannot be told from a mute stream.
+
 Memory is bounded whatever the run's length: a ring of ``window_s + 2 * overlap_s`` of audio,
 counts, aggregates per fault kind, the first ``detail_limit`` windows and glitches in detail, and
 ``excerpt_limit`` short waveforms.
