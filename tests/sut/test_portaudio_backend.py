@@ -84,6 +84,33 @@ def test_a_997_hz_sine_comes_back_with_the_right_rms(rig: LoopbackRig, route: st
 
 
 @pytest.mark.parametrize("route", ROUTES)
+def test_a_started_stream_gets_a_longer_grace_until_its_first_block(rig: LoopbackRig, route: str) -> None:
+    """A new client's first cycle waits for the server: until the first block after a start the
+    watchdogs (the stream's and, through ``min_stall_s``, the system's) wait FIRST_BLOCK_GRACE_S;
+    from the first block on, the normal bound."""
+    from system_under_test.devices.portaudio import FIRST_BLOCK_GRACE_S
+
+    backend, device = _backend(rig, route)
+    errors: list = []
+    loop = SineLoop(48000)
+    stream = backend.open_stream(_spec(device), loop, errors.append)
+    try:
+        assert stream.stats.callbacks == 0
+        assert stream.min_stall_s == max(stream.watchdog_s, FIRST_BLOCK_GRACE_S) > stream.watchdog_s
+        stream.start()
+        wait_until(lambda: stream.stats.callbacks > 0, 10, what="the first block")
+        assert stream.min_stall_s == stream.watchdog_s
+        stream.stop()
+        blocks = stream.stats.callbacks
+        stream.start()  # a restart: the grace again until its first block (which may come at once)
+        wait_until(lambda: stream.stats.callbacks > blocks, 10, what="a block after the restart")
+        assert stream.min_stall_s == stream.watchdog_s
+        assert not [e for e in errors if isinstance(e, (DeviceLostError, DeviceStalledError))]
+    finally:
+        stream.close()
+
+
+@pytest.mark.parametrize("route", ROUTES)
 def test_server_kill_is_detected_torn_down_without_hanging_and_recovered(
         rig: LoopbackRig, route: str, record_property: pytest.RecordProperty) -> None:
     """FIELD_NOTES bugs 1 and 2: JACK host API close() would hang; ALSA callbacks just stop."""
