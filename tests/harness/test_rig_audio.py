@@ -497,3 +497,29 @@ def test_the_latest_glitch_before_a_moment_leaves_out_what_began_after_it() -> N
     assert check.last_glitch_before(t + 1.0) is None
     assert check.last_glitch_before(t + 3.0) == pytest.approx(t + 2.1, abs=0.01)
     assert check.last_glitch_end == pytest.approx(t + 4.0, abs=0.01)  # the stop's silence
+
+
+@pytest.mark.parametrize("jack_xruns, long_mutes, outside_dropped, inconclusive", [
+    (442, 0, 0, True),   # measured at load average 12: short mutes heard outside, the late reports' window silent
+    (0, 0, 0, False),    # a rig that reported no xrun: the same findings are the system's
+    (442, 1, 0, False),  # a long silence is never the machine's
+    (442, 0, 256, False),  # counters that moved outside every window are the system's own word
+])
+def test_heard_damage_outside_and_a_silent_window_beside_it_are_one_doubt_on_a_machine_that_xruns(
+        jack_xruns: int, long_mutes: int, outside_dropped: int, inconclusive: bool) -> None:
+    """The verdict's decision table for a run whose xrun reports came later than XRUN_LEAD_S after
+    their damage: the damage is heard outside every window, and the window of the late reports,
+    which counted the loss, heard none."""
+    check, verdict = _checked(lambda cap, t: _hear(cap, t, 4.0, frame0=0))
+    assert verdict.ok and not verdict.inconclusive
+    check.outside_count, check.outside_by_kind["mute"], check.outside_mute_max_s = 13, 13, 0.137
+    check.inconsistent_count = 1
+    check.inconsistent.append("window 2 (jack_xrun+system_xrun): 512 device-gap frame(s), but the analysis "
+                              "heard no glitch")
+    check.jack_xruns = jack_xruns
+    check.long_mute_count = long_mutes
+    check.outside_dropped = outside_dropped
+    verdict = check.verdict()
+    assert verdict.inconclusive is inconclusive and verdict.ok is inconclusive, verdict
+    assert "13 glitch(es) outside" in verdict.message
+    assert "1 window(s) where the frame accounting lost audio" in verdict.message
