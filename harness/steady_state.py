@@ -122,6 +122,8 @@ class SteadyWatch:
         self.last_cause = ""
         #: whether a fault was active when that transition happened
         self.during_fault = False
+        #: when the system last entered RECOVERING (None: it is not recovering)
+        self.recovering_since: float | None = None
         #: faults active now, counted from the injector's own reports: the transition observer
         #: runs under the system's lock and must not take the injector's (a storm's injector
         #: thread holds that one while its threads wait for the system's)
@@ -138,6 +140,26 @@ class SteadyWatch:
         if record.component == "system":
             self.last_cause = str(record.cause)
             self.during_fault = self._active > 0
+            to = getattr(record, "to_state", None)
+            if to == State.RECOVERING and self.recovering_since is None:
+                self.recovering_since = float(getattr(record, "time", 0.0))
+            elif to != State.RECOVERING:
+                self.recovering_since = None
+
+    def _recovery_may_still_end(self, now: float) -> bool:
+        """Whether a recovery in progress is still within its own deadline (plus one back-off
+        step): its outcome is not known yet, and the after-window waits for it. A recovery on a
+        loaded machine can take seconds (measured: 3.5 s for the rig's ALSA route to reopen after
+        a server restart at load average 12): a run that ended before it was not steady is
+        not a system that failed to recover."""
+        if self.recovering_since is None or self.system.state != State.RECOVERING:
+            return False
+        config = getattr(self.system, "config", None)
+        recovery = getattr(config, "recovery", None)
+        if recovery is None:
+            return False
+        limit = (recovery.deadline_ms + recovery.max_backoff_ms) / 1000
+        return now < self.recovering_since + limit
 
     def _gave_up_on_its_own(self) -> bool:
         """The system left RUNNING by its own decision (a failed recovery, an error it judged
@@ -198,7 +220,8 @@ class SteadyWatch:
 
     # -- after the last fault --------------------------------------------------------------------
     def watch_after(self) -> None:
-        """Run on until one whole window was quiet, or ``window + AFTER_GRACE_S`` passed."""
+        """Run on until one whole window was quiet, or ``window + AFTER_GRACE_S`` passed and no
+        recovery in progress may still end within its own deadline."""
         if self.window_s <= 0:
             self.result.after_detail = "steady_state_s is 0"
             return
@@ -212,6 +235,8 @@ class SteadyWatch:
         while clock.now() < deadline - 1e-9 and not self.stop():
             t = clock.now()
             state = self.system.state
+            if self._recovery_may_still_end(t):  # wait for its outcome, then one whole window
+                deadline = max(deadline, t + self.window_s + STEP_S)
             if (state not in (State.RUNNING, State.RECOVERING) and self.rollback is not None and not rolled_back
                     and not self._gave_up_on_its_own()):
                 rolled_back = (f"rolled back as an operator would: the system was {state.value} ({self.last_cause}"
