@@ -18,12 +18,16 @@ import subprocess
 import sys
 
 HEAVY = ("matplotlib", "scipy")
+#: modules a passing run has no use for: the scenario package (a failing run's replay export) and
+#: allure (attaching reports to an allure that something else loaded)
+IDLE = ("harness.scenarios", "allure", "allure_commons")
 
 
 def _modules_after(code: str, env: dict[str, str] | None = None) -> dict[str, object]:
     probe = (f"{code}\nimport json, os, sys\n"
              "print(json.dumps({'heavy': sorted(m for m in sys.modules if m.split('.')[0] in "
-             f"{HEAVY!r}), 'blas': os.environ.get('OPENBLAS_NUM_THREADS'), "
+             f"{HEAVY!r}), 'idle': sorted(m for m in {IDLE!r} if m in sys.modules), "
+             "'blas': os.environ.get('OPENBLAS_NUM_THREADS'), "
              "'numpy': 'numpy' in sys.modules}))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          env=env).stdout
@@ -55,19 +59,25 @@ def test_the_probe_sees_scipy_when_the_analysis_needs_it() -> None:
 
 def test_a_short_simulated_run_loads_no_scipy(tmp_path) -> None:
     """The whole run, not only its imports: a 2 s simulated run with the default faults, its
-    listening check and its reports, ends with no scipy module loaded."""
+    listening check and its reports, ends with no scipy module loaded, nor a module only a failing
+    run needs."""
     code = ("import sys\nfrom harness.cli import main\n"
             f"rc = main(['run', '--backend', 'sim', '--duration', '2', '--seed', '1', '--report-dir', {str(tmp_path)!r}])\n"
             "assert rc == 0, rc")
     env = {**os.environ, "SOUNDCHECK_HISTORY_DB": str(tmp_path / "h.sqlite")}
-    assert _modules_after(code, env)["heavy"] == []
+    loaded = _modules_after(code, env)
+    assert loaded["heavy"] == [] and loaded["idle"] == []
+
+
+def test_the_probe_sees_a_module_a_passing_run_does_not_need() -> None:
+    assert _modules_after("import harness.scenarios")["idle"] == ["harness.scenarios"]
 
 
 def test_the_cli_sets_one_blas_thread_before_numpy_loads() -> None:
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     # ``harness`` itself (imported before harness.cli runs a line) must not load numpy, or the
     # setting would come after OpenBLAS read its environment
-    assert _modules_after("import harness", env) == {"heavy": [], "blas": None, "numpy": False}
+    assert _modules_after("import harness", env) == {"heavy": [], "idle": [], "blas": None, "numpy": False}
     assert _modules_after("import harness.cli", env)["blas"] == "1"
 
 
