@@ -171,6 +171,28 @@ def startup_vs(other: str, runs: int = 5, seconds: float = 60.0) -> dict[str, An
             for name, v in cpus.items()} | {"load": os.getloadavg()}
 
 
+def blocks_vs(other: str, blocks: tuple[int, ...] = (64, 256, 1024), seconds: float = 5.0,
+              rounds: int = 5, chain: str = "default") -> dict[str, Any]:
+    """CPU microseconds per block of the bare system (``cpu_per_block``, best of 3 in each child),
+    this checkout and ``other`` alternately, ``rounds`` children each: the median per block size.
+    The children import ``system_under_test`` from their checkout (``PYTHONPATH``)."""
+    sources = {"this": str(Path(__file__).resolve().parents[1]), "other": str(Path(other).resolve())}
+    here = str(Path(__file__).resolve())
+    got: dict[str, dict[int, list[float]]] = {k: {b: [] for b in blocks} for k in sources}
+    for _ in range(rounds):
+        for name, src in sources.items():
+            code = ("import json, sys; sys.path.insert(0, %r); import bench_sim, system_under_test; "
+                    "assert system_under_test.__file__.startswith(%r), system_under_test.__file__; "
+                    "print(json.dumps({b: bench_sim.cpu_per_block(%r, b) for b in %r}))"
+                    % (str(Path(here).parent), src, seconds, list(blocks)))
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                 cwd=tempfile.gettempdir(), env={**os.environ, "PYTHONPATH": src}).stdout
+            for b, us in json.loads(out.strip().splitlines()[-1]).items():
+                got[name][int(b)].append(round(us, 1))
+    return {name: {b: {"median_us": statistics.median(v), "us": v} for b, v in per.items()} | {"source": sources[name]}
+            for name, per in got.items()} | {"load": os.getloadavg(), "seconds": seconds, "chain": chain}
+
+
 #: (part, rule): a sample is charged to the part of its innermost frame that matches a rule
 PARTS: tuple[tuple[str, str], ...] = (
     ("DSP chain", r"system_under_test/dsp\.py"),
@@ -290,7 +312,12 @@ def main() -> None:
                     help="only the whole-process row (soundcheck run --backend sim --duration 60, median of 5)")
     ap.add_argument("--startup-vs", metavar="CHECKOUT",
                     help="the whole-process CPU of this checkout and CHECKOUT, alternately (median of 5 each)")
+    ap.add_argument("--blocks-vs", metavar="CHECKOUT",
+                    help="CPU us per block at 64/256/1024 frames, this checkout and CHECKOUT alternately")
     args = ap.parse_args()
+    if args.blocks_vs:
+        print(json.dumps(blocks_vs(args.blocks_vs), indent=1))
+        return
     if args.startup_vs:
         print(json.dumps(startup_vs(args.startup_vs), indent=1))
         return

@@ -17,7 +17,8 @@ import numpy as np
 from .config import BiquadStage, GainStage, LimiterStage, MixerStage
 
 _np_abs = np.abs
-_IN_PLACE = (np.dtype(np.float32), np.dtype(np.float64))  # blocks filtered where they lie
+_F32 = np.dtype(np.float32)
+_IN_PLACE = (_F32, np.dtype(np.float64))  # blocks filtered where they lie
 _max_reduce = np.maximum.reduce
 _matmul = np.matmul
 
@@ -110,7 +111,8 @@ class _BlockPlan:
     product; ``MZ`` has zero columns where the ``Z_k`` rows sit.
     """
 
-    __slots__ = ("chunks", "chunk", "mz", "ts", "buf", "state", "samples", "starts", "stacked", "recursion")
+    __slots__ = ("frames", "chunks", "chunk", "mz", "ts", "buf", "state", "samples", "starts", "stacked",
+                 "split", "recursion")
 
     def __init__(self, a_mat: np.ndarray, b_vec: np.ndarray, d: float, frames: int, channels: int) -> None:
         s = a_mat.shape[0]
@@ -138,7 +140,8 @@ class _BlockPlan:
             mz[rows, :s] = across[k]
             for j in range(k):
                 mz[rows, s + j * width: s + j * width + chunk] = across[k - 1 - j] @ to_state
-        self.chunks, self.chunk = chunks, chunk
+        self.frames, self.chunks, self.chunk = chunks * chunk, chunks, chunk
+        self.split = chunks * s
         self.recursion = (a_mat.tolist(), b_vec.tolist(), d)
         self.mz = mz
         self.ts = np.ascontiguousarray(np.hstack([toeplitz, from_state]))
@@ -149,18 +152,17 @@ class _BlockPlan:
         self.starts = self.stacked[:, chunk:]
 
     def run(self, block: np.ndarray) -> None:
-        """Filter ``block`` (``chunks * chunk`` contiguous frames) in place, from ``self.state``
-        to the state after it."""
-        s = self.state.shape[0]
-        split = self.chunks * s
+        """Filter ``block`` (``frames`` contiguous frames) in place, from ``self.state`` to the
+        state after it."""
         x3 = block.reshape(self.chunks, self.chunk, block.shape[1])
         self.samples[...] = x3
         z = self.mz @ self.buf
-        self.starts[...] = z[:split].reshape(self.chunks, s, block.shape[1])
+        split = self.split
         after = z[split:]
         if not math.isfinite(after.sum()):  # a NaN or infinity in the block (the state keeps it)
             self._recurse(block)
             return
+        self.starts[...] = z[:split].reshape(self.chunks, -1, block.shape[1])
         _matmul(self.ts, self.stacked, out=x3, casting="same_kind")
         self.state[...] = after
 
@@ -198,6 +200,7 @@ class Biquad(Stage):
         self._d = b0
         self._plans: dict[int, _BlockPlan] = {}  # by frames: a block size's matrices, built once
         self._live: _BlockPlan | None = None  # the plan whose ``state`` holds the filter state
+        self._whole: _BlockPlan | None = None  # the live plan when it covers its block size whole
 
     def _plan(self, frames: int) -> _BlockPlan:
         plan = self._plans.get(frames)
@@ -207,19 +210,23 @@ class Biquad(Stage):
             if self._live is not None:
                 plan.state[...] = self._live.state
             self._live = plan
+        self._whole = plan if plan.frames == frames else None
         return plan
 
     def process(self, block: np.ndarray) -> np.ndarray:
+        whole = self._whole  # the usual block: the last one's size, float32, contiguous
+        if (whole is not None and block.shape[0] == whole.frames and block.dtype is _F32
+                and block.flags.c_contiguous):
+            whole.run(block)
+            return block
         frames = block.shape[0]
         in_place = block.flags.c_contiguous and block.dtype in _IN_PLACE
         work = block if in_place else np.ascontiguousarray(block, dtype=np.float64)
         start = 0
         while start < frames:  # a block size no chunk divides: the whole chunks, then the rest
-            count = frames - start
-            plan = self._plan(count)
-            whole = plan.chunks * plan.chunk
-            plan.run(work[start:start + whole])
-            start += whole
+            plan = self._plan(frames - start)
+            plan.run(work[start:start + plan.frames])
+            start += plan.frames
         if not in_place:
             block[...] = work
         return block
