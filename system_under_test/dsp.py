@@ -101,10 +101,12 @@ class _BlockPlan:
       Toeplitz matrix of the impulse response and ``S`` the response to the chunk's start state.
 
     That is the recursion's arithmetic regrouped (float64 throughout, within ~1e-15 of lfilter's
-    samples), in five numpy calls per block whatever the block size, and it needs nothing but
-    numpy: the run's only other way to a recursive filter, ``scipy.signal``, costs ~0.55 s of
-    CPU to import (its package imports ``scipy.stats``), several times the whole simulation of a
-    one-minute run.
+    samples), in six numpy calls per block whatever the block size, and it needs nothing but
+    numpy: the public way to a recursive filter, ``scipy.signal``, costs ~0.55 s of CPU to import
+    (its package imports ``scipy.stats``), about the whole simulation of a one-minute run, and
+    the C kernel behind ``lfilter`` is private. The price is per block: ~5 / 6 / 16 us of CPU more
+    than that kernel at 64 / 256 / 1024 frames, a little more than the public ``lfilter``
+    (``bench/bench_sim.py``'s ``filter_calls``; bench/RESULTS.md).
 
     ``buf`` is laid out ``[z (2 rows); chunk 0 (chunk rows), Z_0 (2 rows); chunk 1, Z_1; ...]``
     (each row one frame of ``channels``) so that ``[X_k; Z_k]`` is contiguous for the second
