@@ -63,11 +63,32 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import fft as sfft
-from scipy import signal as sps
-from scipy.io import wavfile
 
 from .errors import AnalysisError, UsageError, WavFileError
+
+
+class _OnFirstUse:
+    """A module imported when one of its attributes is first read, then read from it directly.
+
+    A run's listening check (``analyze_glitches`` without levels) needs none of scipy, and
+    importing ``scipy.signal`` costs ~0.55 s of CPU (its package imports ``scipy.stats``),
+    ``scipy.fft`` ~0.2 s: most of a one-minute simulated run's start-up (``python -X importtime``).
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+
+        value = getattr(importlib.import_module(self._name), attr)
+        setattr(self, attr, value)  # the next read finds it without this hook
+        return value
+
+
+sfft: Any = _OnFirstUse("scipy.fft")
+sps: Any = _OnFirstUse("scipy.signal")
+wavfile: Any = _OnFirstUse("scipy.io.wavfile")
 
 __all__ = [
     "DEFAULT_AMPLITUDE",

@@ -27,12 +27,12 @@ def export_replay(verdicts: Iterable[Mapping[str, Any]], *, run_dir: Path, histo
                   config: Mapping[str, Any] | None, seed: Any, mutant: str | None,
                   profile: str | None = None) -> dict[str, Any]:
     """``{"path": scenario file or None, "note": what it is or why there is none}`` for one run."""
+    violated = violated_invariants(verdicts)
+    if not violated:  # before the imports: a passing run never loads the scenario package (~0.1 s)
+        return {"path": None, "note": NOTHING_TO_REPLAY}
     from .history import History  # noqa: PLC0415 - a failing run only
     from .scenarios import export_failure  # noqa: PLC0415 - a failing run only
 
-    violated = violated_invariants(verdicts)
-    if not violated:
-        return {"path": None, "note": NOTHING_TO_REPLAY}
     invariant = violated[0]
     if history is None or not history.is_file():
         return {"path": None, "note": f"no history file to export; replay with seed {seed} and profile {profile}"}

@@ -13,18 +13,14 @@ import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from scipy import signal
 
 from .config import BiquadStage, GainStage, LimiterStage, MixerStage
 
 _np_abs = np.abs
-_f64 = np.float64
+_F32 = np.dtype(np.float32)
+_IN_PLACE = (_F32, np.dtype(np.float64))  # blocks filtered where they lie
 _max_reduce = np.maximum.reduce
-
-try:  # scipy's C kernel behind lfilter: same arithmetic without ~10 us of array-API dispatch per call
-    from scipy.signal._sigtools import _linear_filter as _lfilter_kernel
-except ImportError:  # pragma: no cover - a scipy that moved it: fall back to the public function
-    _lfilter_kernel = None
+_matmul = np.matmul
 
 
 class Stage:
@@ -82,25 +78,169 @@ def biquad_coefficients(kind: str, cutoff_hz: float, q: float, gain_db: float,
     return b_arr / a_arr[0], a_arr / a_arr[0]
 
 
+def _chunk_length(frames: int) -> int:
+    """Frames per chunk of a block of ``frames``: the filter's cost is ~ frames x chunk (the
+    within-chunk matrix) plus (frames / chunk)^2 (the chunk-to-chunk state matrix), so the chunk
+    grows like the square root of the block (measured best per block size: 16 / 32 / 64 at
+    64 / 256 / 1024 frames)."""
+    if frames <= 128:
+        return min(frames, 16)
+    return 32 if frames <= 512 else 64
+
+
+class _BlockPlan:
+    """One biquad's filter of a block of ``chunks * chunk`` frames as two matrix products.
+
+    The biquad in transposed direct form II (lfilter's form; its state ``z`` is lfilter's ``zi``)
+    is the state-space system ``z' = A z + B x``, ``y = C z + D x`` with ``C = [1, 0]``. A block
+    cut into chunks of ``chunk`` frames is then exactly
+
+    - the state at the start of every chunk (and after the last): ``Z = MZ @ buf``, where ``buf``
+      holds the state before the block and the block's samples, and ``MZ`` the powers of ``A``;
+    - each chunk's output: ``Y_k = [T | S] @ [X_k; Z_k]``, ``T`` the chunk's lower-triangular
+      Toeplitz matrix of the impulse response and ``S`` the response to the chunk's start state.
+
+    That is the recursion's arithmetic regrouped (float64 throughout, within ~1e-15 of lfilter's
+    samples), in six numpy calls per block whatever the block size, and it needs nothing but
+    numpy: the public way to a recursive filter, ``scipy.signal``, costs ~0.55 s of CPU to import
+    (its package imports ``scipy.stats``), about the whole simulation of a one-minute run, and
+    the C kernel behind ``lfilter`` is private. The price is per block: ~5 / 6 / 16 us of CPU more
+    than that kernel at 64 / 256 / 1024 frames, a little more than the public ``lfilter``
+    (``bench/bench_sim.py``'s ``filter_calls``; bench/RESULTS.md).
+
+    ``buf`` is laid out ``[z (2 rows); chunk 0 (chunk rows), Z_0 (2 rows); chunk 1, Z_1; ...]``
+    (each row one frame of ``channels``) so that ``[X_k; Z_k]`` is contiguous for the second
+    product; ``MZ`` has zero columns where the ``Z_k`` rows sit.
+    """
+
+    __slots__ = ("frames", "chunks", "chunk", "mz", "ts", "buf", "state", "samples", "starts", "stacked",
+                 "split", "recursion")
+
+    def __init__(self, a_mat: np.ndarray, b_vec: np.ndarray, d: float, frames: int, channels: int) -> None:
+        s = a_mat.shape[0]
+        chunk = _chunk_length(frames)
+        chunks = frames // chunk
+        powers = [np.eye(s)]
+        for _ in range(chunk):
+            powers.append(a_mat @ powers[-1])
+        impulse = np.empty(chunk)  # h[0] = D, h[k] = C A^(k-1) B
+        impulse[0] = d
+        for k in range(1, chunk):
+            impulse[k] = (powers[k - 1] @ b_vec)[0]
+        toeplitz = np.zeros((chunk, chunk))
+        for i in range(chunk):
+            toeplitz[i, : i + 1] = impulse[i::-1]
+        from_state = np.array([powers[i][0] for i in range(chunk)])  # row i: C A^i
+        to_state = np.stack([powers[chunk - 1 - j] @ b_vec for j in range(chunk)], axis=1)  # A^(L-1-j) B
+        across = [np.eye(s)]  # Q^k, Q = A^chunk: a chunk's start state carried over k chunks
+        for _ in range(chunks):
+            across.append(powers[chunk] @ across[-1])
+        width = chunk + s
+        mz = np.zeros(((chunks + 1) * s, s + chunks * width))
+        for k in range(chunks + 1):
+            rows = slice(k * s, (k + 1) * s)
+            mz[rows, :s] = across[k]
+            for j in range(k):
+                mz[rows, s + j * width: s + j * width + chunk] = across[k - 1 - j] @ to_state
+        self.frames, self.chunks, self.chunk = chunks * chunk, chunks, chunk
+        self.split = chunks * s
+        self.recursion = (a_mat.tolist(), b_vec.tolist(), d)
+        self.mz = mz
+        self.ts = np.ascontiguousarray(np.hstack([toeplitz, from_state]))
+        self.buf = np.zeros((s + chunks * width, channels))
+        self.state = self.buf[:s]
+        self.stacked = self.buf[s:].reshape(chunks, width, channels)
+        self.samples = self.stacked[:, :chunk]
+        self.starts = self.stacked[:, chunk:]
+
+    def run(self, block: np.ndarray) -> None:
+        """Filter ``block`` (``frames`` contiguous frames) in place, from ``self.state`` to the
+        state after it."""
+        x3 = block.reshape(self.chunks, self.chunk, block.shape[1])
+        self.samples[...] = x3
+        z = self.mz @ self.buf
+        split = self.split
+        after = z[split:]
+        if not math.isfinite(after.sum()):  # a NaN or infinity in the block (the state keeps it)
+            self._recurse(block)
+            return
+        self.starts[...] = z[:split].reshape(self.chunks, -1, block.shape[1])
+        _matmul(self.ts, self.stacked, out=x3, casting="same_kind")
+        self.state[...] = after
+
+    def _recurse(self, block: np.ndarray) -> None:
+        """lfilter's recursion sample by sample, for a block whose state is not finite: in the
+        products a non-finite sample would also poison the samples before it in its chunk
+        (0 x NaN), where the recursion leaves them be. Slow, and only ever on broken audio."""
+        a_mat, b_vec, d = self.recursion
+        state = self.state
+        for c in range(block.shape[1]):
+            z0, z1 = float(state[0, c]), float(state[1, c])
+            for i in range(block.shape[0]):
+                x = float(block[i, c])
+                y = d * x + z0
+                z0, z1 = (b_vec[0] * x + a_mat[0][0] * z0 + z1, b_vec[1] * x + a_mat[1][0] * z0)
+                block[i, c] = y
+            state[0, c], state[1, c] = z0, z1
+
+
 class Biquad(Stage):
+    """An RBJ biquad per channel, its state carried across blocks, computed with numpy alone
+    (``_BlockPlan``); the samples match ``scipy.signal.lfilter(b, a, x, axis=0, zi=...)`` over the
+    concatenated blocks to float64 rounding (a float32 sample may differ in its last bit)."""
+
     kind = "biquad"
 
     def __init__(self, filter_kind: str, cutoff_hz: float, q: float, gain_db: float,
                  sample_rate: int, channels: int) -> None:
         self.b, self.a = biquad_coefficients(filter_kind, cutoff_hz, q, gain_db, sample_rate)
         self.channels = channels
-        self._zi = np.zeros((2, channels), dtype=np.float64)
+        b0, b1, b2 = (float(v) for v in self.b)
+        a1, a2 = float(self.a[1]), float(self.a[2])
+        self._a_mat = np.array([[-a1, 1.0], [-a2, 0.0]])
+        self._b_vec = np.array([b1 - a1 * b0, b2 - a2 * b0])
+        self._d = b0
+        self._plans: dict[int, _BlockPlan] = {}  # by frames: a block size's matrices, built once
+        self._live: _BlockPlan | None = None  # the plan whose ``state`` holds the filter state
+        self._whole: _BlockPlan | None = None  # the live plan when it covers its block size whole
+
+    def _plan(self, frames: int) -> _BlockPlan:
+        plan = self._plans.get(frames)
+        if plan is None:
+            plan = self._plans[frames] = _BlockPlan(self._a_mat, self._b_vec, self._d, frames, self.channels)
+        if plan is not self._live:
+            if self._live is not None:
+                plan.state[...] = self._live.state
+            self._live = plan
+        self._whole = plan if plan.frames == frames else None
+        return plan
 
     def process(self, block: np.ndarray) -> np.ndarray:
-        if _lfilter_kernel is not None:
-            y, self._zi = _lfilter_kernel(self.b, self.a, block.astype(_f64), 0, self._zi)
-        else:
-            y, self._zi = signal.lfilter(self.b, self.a, block, axis=0, zi=self._zi)
-        block[:] = y
+        whole = self._whole  # the usual block: the last one's size, float32, contiguous
+        if (whole is not None and block.shape[0] == whole.frames and block.dtype is _F32
+                and block.flags.c_contiguous):
+            whole.run(block)
+            return block
+        frames = block.shape[0]
+        in_place = block.flags.c_contiguous and block.dtype in _IN_PLACE
+        work = block if in_place else np.ascontiguousarray(block, dtype=np.float64)
+        start = 0
+        while start < frames:  # a block size no chunk divides: the whole chunks, then the rest
+            plan = self._plan(frames - start)
+            plan.run(work[start:start + plan.frames])
+            start += plan.frames
+        if not in_place:
+            block[...] = work
         return block
 
+    @property
+    def state(self) -> np.ndarray:
+        """The filter state (lfilter's ``zi``, shape (2, channels)), a copy."""
+        return self._live.state.copy() if self._live is not None else np.zeros((2, self.channels))
+
     def reset(self) -> None:
-        self._zi[:] = 0.0
+        for plan in self._plans.values():  # the chunk-start rows too: no stale NaN rings on
+            plan.buf[...] = 0.0
 
 
 class Limiter(Stage):

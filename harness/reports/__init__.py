@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +199,8 @@ def attach_report_to_allure(paths: ReportPaths | list[Path] | Any) -> bool:
     when the verdict failed, else normal; ``seed``, ``backend``, ``profile``, ``outcome`` and one
     ``fault_kind`` per kind injected, so Allure can group and filter runs by them.
     """
+    if "allure_commons" not in sys.modules:  # nothing loaded allure, so nothing is reporting to it;
+        return False  # importing it to find that out cost ~20 ms of every run
     try:
         import allure  # type: ignore[import-not-found]
         from allure_commons import plugin_manager  # type: ignore[import-not-found]

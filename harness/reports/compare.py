@@ -227,11 +227,7 @@ def render_compare_text(c: Comparison) -> str:
 
 def render_compare_html(c: Comparison) -> str:
     """A self-contained page (inline CSS, no script) with the same content as the text."""
-    import jinja2
-    from pathlib import Path
+    from .templating import environment
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]),
-                             undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(fmt=_fmt)
+    env = environment(fmt=_fmt)
     return env.get_template("compare.html.j2").render(c=c)

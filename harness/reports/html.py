@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import base64
 import math
-from pathlib import Path
 from typing import Any
-
-import jinja2
 
 from ..durations import format_duration
 from .evidence import render_evidence, render_value
+from .templating import environment
 
 __all__ = ["render_html"]
-
-TEMPLATES = Path(__file__).with_name("templates")
-
 
 def _num(v: Any) -> str:
     if v is None:
@@ -46,10 +41,7 @@ def _fmt_d(v: Any) -> str:
 
 
 def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]),
-                             undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(num=_num, pct=_pct, ms=_ms, fmt_d=_fmt_d, evidence=render_evidence, value=render_value)
+    env = environment(num=_num, pct=_pct, ms=_ms, fmt_d=_fmt_d, evidence=render_evidence, value=render_value)
     figs = {k: base64.b64encode(v).decode("ascii") for k, v in figures.items()}
     from .plots import MIME
     return env.get_template("report.html.j2").render(r=report, figs=figs, fig_mime=MIME)

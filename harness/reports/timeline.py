@@ -24,7 +24,6 @@ import math
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -397,8 +396,6 @@ def render_timeline(tl: Timeline, report: dict[str, Any], *, window: int = WINDO
 
 
 def _env() -> Any:
-    import jinja2
+    from .templating import environment
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
-                              autoescape=jinja2.select_autoescape(["html", "j2"]),
-                              undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+    return environment()

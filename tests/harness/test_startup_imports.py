@@ -4,8 +4,10 @@ A 60 s simulated run is a few seconds of CPU, most of it start-up and report ren
 report's figures are SVG drawn from the data, so the figures' library (matplotlib, ~0.5 s of CPU to
 import, ~1 s to rasterise five PNGs) is on neither the run's path nor report rendering's, and the
 CLI pins OpenBLAS to one thread before numpy loads it (its spinning threads cost ~0.9 s of CPU per
-short run on a busy machine). Each test runs a fresh interpreter: ``sys.modules`` of the test
-process has everything loaded.
+short run on a busy machine). scipy is on neither path either: the DSP chain's biquad filters with
+numpy alone and the run's listening check calls no scipy function (``scipy.signal`` alone costs
+~0.55 s of CPU to import, ``scipy.fft`` ~0.2 s). Each test runs a fresh interpreter: ``sys.modules``
+of the test process has everything loaded.
 """
 
 from __future__ import annotations
@@ -15,26 +17,30 @@ import os
 import subprocess
 import sys
 
-HEAVY = ("matplotlib",)
+HEAVY = ("matplotlib", "scipy")
+#: modules a passing run has no use for: the scenario package (a failing run's replay export) and
+#: allure (attaching reports to an allure that something else loaded)
+IDLE = ("harness.scenarios", "allure", "allure_commons")
 
 
 def _modules_after(code: str, env: dict[str, str] | None = None) -> dict[str, object]:
     probe = (f"{code}\nimport json, os, sys\n"
              "print(json.dumps({'heavy': sorted(m for m in sys.modules if m.split('.')[0] in "
-             f"{HEAVY!r}), 'blas': os.environ.get('OPENBLAS_NUM_THREADS'), "
+             f"{HEAVY!r}), 'idle': sorted(m for m in {IDLE!r} if m in sys.modules), "
+             "'blas': os.environ.get('OPENBLAS_NUM_THREADS'), "
              "'numpy': 'numpy' in sys.modules}))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          env=env).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
-def test_the_run_path_does_not_import_the_figure_library() -> None:
+def test_the_run_path_does_not_import_the_figure_library_or_scipy() -> None:
     # the run command's import path: the CLI, its run parser, the runner and the system
     code = "import harness.cli as c; c.build_parser('run'); import harness.commands.run, harness.runner"
     assert _modules_after(code)["heavy"] == []
 
 
-def test_report_rendering_does_not_import_the_figure_library() -> None:
+def test_report_rendering_does_not_import_the_figure_library_or_scipy() -> None:
     # the report's figures are SVG drawn from the data: writing a run's reports needs no matplotlib
     code = "import harness.reports, harness.reports.plots, harness.reports.html, harness.reports.timeline"
     assert _modules_after(code)["heavy"] == []
@@ -45,11 +51,33 @@ def test_the_probe_sees_the_figure_library_when_it_is_loaded() -> None:
     assert _modules_after("import matplotlib.figure")["heavy"] != []
 
 
+def test_the_probe_sees_scipy_when_the_analysis_needs_it() -> None:
+    """``harness.analysis`` imports scipy on first use, and a function that uses it loads it."""
+    assert _modules_after("import harness.analysis")["heavy"] == []
+    assert "scipy.signal" in _modules_after("import harness.analysis as a; a._tukey(64)")["heavy"]
+
+
+def test_a_short_simulated_run_loads_no_scipy(tmp_path) -> None:
+    """The whole run, not only its imports: a 2 s simulated run with the default faults, its
+    listening check and its reports, ends with no scipy module loaded, nor a module only a failing
+    run needs."""
+    code = ("import sys\nfrom harness.cli import main\n"
+            f"rc = main(['run', '--backend', 'sim', '--duration', '2', '--seed', '1', '--report-dir', {str(tmp_path)!r}])\n"
+            "assert rc == 0, rc")
+    env = {**os.environ, "SOUNDCHECK_HISTORY_DB": str(tmp_path / "h.sqlite")}
+    loaded = _modules_after(code, env)
+    assert loaded["heavy"] == [] and loaded["idle"] == []
+
+
+def test_the_probe_sees_a_module_a_passing_run_does_not_need() -> None:
+    assert _modules_after("import harness.scenarios")["idle"] == ["harness.scenarios"]
+
+
 def test_the_cli_sets_one_blas_thread_before_numpy_loads() -> None:
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     # ``harness`` itself (imported before harness.cli runs a line) must not load numpy, or the
     # setting would come after OpenBLAS read its environment
-    assert _modules_after("import harness", env) == {"heavy": [], "blas": None, "numpy": False}
+    assert _modules_after("import harness", env) == {"heavy": [], "idle": [], "blas": None, "numpy": False}
     assert _modules_after("import harness.cli", env)["blas"] == "1"
 
 

@@ -72,26 +72,40 @@ def test_a_reported_device_loss_is_handled_when_it_is_reported() -> None:
     s.close()
 
 
-def test_the_biquad_gives_the_same_samples_without_scipys_private_kernel(monkeypatch) -> None:
-    """``dsp.Biquad`` calls scipy's private C kernel behind ``lfilter`` (the public functions cost
-    2-10x more per block: ``bench_sim.filter_calls``); if a scipy release moves it, the public
-    ``lfilter`` takes over with the same samples, filter state carried across blocks alike."""
+def test_the_biquad_is_lfilter_over_the_concatenated_blocks_whatever_their_sizes() -> None:
+    """``dsp.Biquad`` filters with numpy alone (chunked state-space products, not scipy's
+    recursion): over blocks of sizes no chunk divides, mixed, one frame, its samples and its
+    state are lfilter's over the concatenation to float64 rounding."""
     import numpy as np
+    from scipy import signal
 
     from system_under_test import dsp
 
     rng = np.random.default_rng(3)
-    blocks = [rng.standard_normal((256, 2)).astype(np.float32) for _ in range(4)]
+    for kind, cutoff in (("peaking", 3000.0), ("highpass", 30.0), ("lowpass", 18_000.0)):
+        stage = dsp.Biquad(kind, cutoff, 1.2, 4.0, 48_000, 2)
+        blocks = [rng.standard_normal((n, 2)).astype(np.float32) for n in (256, 64, 1, 1000, 7, 256, 2048)]
+        got = np.concatenate([stage.process(b.copy()) for b in blocks])
+        want, zf = signal.lfilter(stage.b, stage.a, np.concatenate(blocks).astype(np.float64), axis=0,
+                                  zi=np.zeros((2, 2)))
+        assert got.dtype == np.float32
+        assert np.max(np.abs(got - want.astype(np.float32))) <= 4 * np.finfo(np.float32).eps * np.max(np.abs(want))
+        assert np.allclose(stage.state, zf, rtol=0.0, atol=1e-9)  # far below a float32 sample's step
 
-    def through(stage: dsp.Biquad) -> np.ndarray:
-        return np.concatenate([stage.process(b.copy()) for b in blocks])
 
-    fast = through(dsp.Biquad("peaking", 3000.0, 1.2, 4.0, 48_000, 2))
-    monkeypatch.setattr(dsp, "_lfilter_kernel", None)
-    public = through(dsp.Biquad("peaking", 3000.0, 1.2, 4.0, 48_000, 2))
-    assert np.array_equal(fast, public)
-    from scipy import signal
+def test_a_biquad_reset_after_a_nan_forgets_it_and_channels_stay_apart() -> None:
+    """A NaN poisons its own channel's state (as in lfilter) and nothing else; a reset forgets it,
+    the matrices' chunk-start rows included."""
+    import numpy as np
 
-    b, a = dsp.biquad_coefficients("peaking", 3000.0, 1.2, 4.0, 48_000)
-    reference = signal.sosfilt(np.concatenate([b, a])[None, :], np.concatenate(blocks), axis=0)
-    assert np.allclose(fast, reference, atol=1e-6)
+    from system_under_test import dsp
+
+    stage = dsp.Biquad("lowpass", 1000.0, 0.707, 0.0, 48_000, 2)
+    x = np.ones((256, 2), dtype=np.float32)
+    x[10, 0] = np.nan
+    y = stage.process(x)
+    assert np.isnan(y[10:, 0]).all() and np.isfinite(y[:10, 0]).all() and np.isfinite(y[:, 1]).all()
+    stage.reset()
+    fresh = dsp.Biquad("lowpass", 1000.0, 0.707, 0.0, 48_000, 2)
+    ones = np.ones((256, 2), dtype=np.float32)
+    assert np.array_equal(stage.process(ones.copy()), fresh.process(ones.copy()))
