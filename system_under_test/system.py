@@ -259,6 +259,7 @@ class AudioSystem:
                 raise IllegalTransitionError(SYSTEM, self.state, State.STARTING, reason="not configured")
             self._set(State.STARTING, "start", components=PIPELINE,
                       expect=(State.CONFIGURED, State.STOPPED))
+            self._check_open()  # an observer of STARTING may have closed the system
             try:
                 self._build(self.config, self.config.device.input_device, self.config.device.output_device)
             except AudioSystemError as exc:
@@ -293,6 +294,7 @@ class AudioSystem:
             assert old is not None
             before = self.state
             self._set(State.RECONFIGURING, "reconfigure", components=PIPELINE)
+            self._check_open()  # an observer of RECONFIGURING may have closed the system
             try:
                 if self._only_dsp_changed(old, validated) and self._pipeline is not None:
                     from .dsp import DspChain
@@ -396,6 +398,9 @@ class AudioSystem:
     _active_output: str | None = None
 
     def _build(self, config: AudioConfig, input_device: str, output_device: str) -> None:
+        # A stream opened on a closed system would never be released: an observer or listener
+        # may call close() from inside the very operation that is building one.
+        self._check_open()
         spec = StreamSpec(input_device, output_device, config.device.input_channels,
                           config.device.output_channels, config.stream.sample_rate,
                           config.stream.block_size, config.stream.latency_ms / 1000)
