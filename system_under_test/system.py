@@ -502,10 +502,14 @@ class AudioSystem:
             self._supervisor_timer = scheduler.call_later(0.0, self._supervise_cb)
 
     def _schedule_supervisor(self) -> None:
-        if self._scheduler is None or self._supervisor_timer is not None:
+        if self._scheduler is None:
             return
         assert self.config is not None
+        # Read from the config even when a pass is already pending (on the virtual clock a new
+        # stream's wake-up always is): it is the pace at which a stall left alone is reported again.
         self._supervisor_interval_s = self.config.watchdog.supervisor_interval_ms / 1000
+        if self._supervisor_timer is not None:
+            return
         if self._event_driven:
             self._wake_supervisor()
             return

@@ -29,6 +29,7 @@ from system_under_test.errors import (
     DeviceLostError,
     DeviceNotFoundError,
     IllegalTransitionError,
+    SimulatedError,
     Severity,
     SystemClosedError,
 )
@@ -481,3 +482,210 @@ def test_a_report_a_stream_makes_after_close_is_harmless():
     sinks[-1](DeviceLostError("late, after close", component="device"))  # must not raise
     s.run_for(0.1)
     assert s.state == State.CLOSED and s.coordinator.errors() == []
+
+
+# -- a stall left alone is reported again at the configured pace --------------------------------------
+
+class _StallsLeftAlone(AudioSystem):
+    """A system whose routing leaves a stall alone (as a policy may): the watchdog's own pace is
+    then all that spaces its reports."""
+
+    def _route_error(self, record) -> None:
+        if record.error.type != "DeviceStalledError":
+            super()._route_error(record)
+
+
+def test_a_stall_left_alone_is_reported_again_every_supervisor_interval():
+    s = _StallsLeftAlone({**_EXACT, "watchdog": {"stall_periods": 4, "supervisor_interval_ms": 62.5}},
+                         seed=5)
+    s.initialize()
+    s.start()
+    s.run_for(0.05)
+    reports: list[float] = []
+
+    def count(record) -> None:
+        if record.error.type == "DeviceStalledError":
+            reports.append(record.time)
+            if len(reports) > 50:  # a pass that re-runs at once would never let the clock move
+                s.close()
+
+    s.coordinator.add_error_observer(count)
+    s.backend.stall("sim-in")
+    s.run_for(0.5)
+    assert len(reports) == 8, reports
+    assert [b - a for a, b in zip(reports, reports[1:])] == [pytest.approx(0.0625)] * 7
+    s.close()
+
+
+# -- refusals say what is wrong, in words --------------------------------------------------------
+
+def test_each_refused_operation_names_the_state_and_why():
+    s = AudioSystem()
+    with pytest.raises(IllegalTransitionError) as unconfigured:
+        s.start()
+    assert (unconfigured.value.message, unconfigured.value.component) == \
+        ("illegal transition uninitialized -> starting (not configured)", SYSTEM)
+    s.initialize()
+    with pytest.raises(IllegalTransitionError) as twice:
+        s.initialize()
+    assert twice.value.message == \
+        "illegal transition initialized -> initialized (expected to be in ['uninitialized'])"
+    s.configure({})
+    s.start()
+    with pytest.raises(IllegalTransitionError) as started:
+        s.start()
+    assert started.value.message == \
+        "illegal transition running -> starting (expected to be in ['configured', 'stopped'])"
+    with pytest.raises(SimulatedError):
+        s.simulate_error("dsp")
+    with pytest.raises(IllegalTransitionError) as failed:
+        s.configure({})
+    assert (failed.value.message, failed.value.component) == (
+        "illegal transition failed -> configured (configure needs initialized, configured or stopped)",
+        SYSTEM)
+    s.close()
+    with pytest.raises(SystemClosedError) as closed:
+        s.start()
+    assert (closed.value.message, closed.value.component) == \
+        ("the system is closed; build a new AudioSystem", SYSTEM)
+
+
+def test_a_listener_that_raises_is_logged_by_name_and_never_called_again(caplog):
+    s = AudioSystem()
+    s.initialize()
+    calls: list[str] = []
+
+    def bad(event: SystemEvent) -> None:
+        calls.append(event.kind)
+        raise RuntimeError("listener broke")
+
+    s.add_event_listener(bad)
+    caplog.set_level(logging.ERROR, logger="system_under_test.system")
+    s.configure({})
+    s.configure({})
+    assert calls == ["config_applied"]
+    (record,) = caplog.records
+    assert record.getMessage() == f"event listener {bad!r} raised; it is removed"
+    assert record.exc_info[1].args == ("listener broke",)
+    s.close()
+
+
+# -- construction ---------------------------------------------------------------------------------
+
+def test_the_default_seed_is_zero_and_resources_are_stamped_on_the_systems_clock():
+    a, b = AudioSystem(), AudioSystem(seed=0)
+    assert a.seed == 0
+    for s in (a, b):
+        s.initialize()
+        s.configure({})
+        s.start()
+        s.run_for(0.1)
+    np.testing.assert_array_equal(a.backend.device("sim-in").streams[0].recorded()
+                                  if hasattr(a.backend.device("sim-in").streams[0], "recorded") else 0,
+                                  b.backend.device("sim-in").streams[0].recorded()
+                                  if hasattr(b.backend.device("sim-in").streams[0], "recorded") else 0)
+    assert {x.time for x in a.resources.live()} == {0.0}  # virtual time of the start, not the wall's
+    a.run_for(0.25)
+    a.stop()
+    a.start()
+    assert {x.time for x in a.resources.live()} == {a.clock.now()}
+    a.close()
+    b.close()
+
+
+def test_a_flood_of_device_reports_keeps_the_newest_1024():
+    s = _running()
+    sinks = _capture_sink(s)
+    s.stop()
+    s.start()
+    for i in range(1030):
+        sinks[-1](DeviceError(f"report {i}", component="device", severity=Severity.INFO))
+    s.poll()
+    records = s.coordinator.errors()
+    assert s.metrics().counters["errors"] == 1024
+    assert (records[0].error.message, records[-1].error.message) == ("report 6", "report 1029")
+    s.close()
+
+
+# -- building a stream ------------------------------------------------------------------------------
+
+def test_a_stream_the_limits_refuse_is_a_clean_refusal_with_the_pipeline_given_back():
+    from system_under_test.errors import ResourceLimitError
+    from system_under_test.resources import ResourceType
+
+    s = AudioSystem({"limits": {"streams": 1}})
+    s.initialize()
+    mine = s.resources.allocate("device", ResourceType.STREAMS, 1, "held by the test")
+    with pytest.raises(ResourceLimitError):
+        s.start()
+    assert s.resources.live() == [mine] and s.backend.open_streams() == []
+    assert s.state == State.FAILED
+    s.close()
+
+
+def test_a_report_from_a_torn_down_streams_sink_is_stale_beside_a_current_one():
+    s = _running({"recovery": {"initial_backoff_ms": 1000}})
+    sinks = _capture_sink(s)
+    s.stop()
+    s.start()
+    s.stop()
+    s.start()
+    old, new = sinks
+    old(DeviceLostError("late report of the first stream", component="device"))
+    new(DeviceError("the current stream's", component="device", severity=Severity.INFO))
+    s.poll()  # one pass: the stale report is skipped, the current one still routed
+    counters = s.metrics().counters
+    assert counters["stale_device_errors"] == 1 and counters["errors"] == 1
+    assert [r.error.message for r in s.coordinator.errors()] == ["the current stream's"]
+    assert s.state == State.RUNNING
+    s.close()
+
+
+def test_a_callback_error_is_routed_at_the_moment_of_the_callback():
+    s = _running()
+    events: list[SystemEvent] = []
+    s.add_event_listener(events.append)
+    chain = s.pipeline.chain
+    process = chain.process
+    raised_at: list[float] = []
+
+    def boom(block):
+        chain.process = process  # type: ignore[method-assign]
+        raised_at.append(s.clock.now())
+        raise ValueError("one bad block")
+
+    chain.process = boom  # type: ignore[method-assign]
+    s.run_for(0.05)
+    (error,) = [e for e in events if e.kind == "error"]
+    assert error.time == raised_at[0]
+    s.close()
+
+
+def test_a_callback_that_comes_after_teardown_counts_no_frame():
+    s = _running()
+    p = s.pipeline
+    s.stop()
+    before = s.metrics().counters
+    block = np.full((p.block_size, 2), 0.5, dtype=np.float32)
+    out = np.ones_like(block)
+    p.callback(block, out, p.block_size, 0.0, StatusFlags())
+    after = s.metrics().counters
+    assert {k: after[k] for k in ("frames_captured", "frames_played", "frames_dropped", "frames_inserted")} == \
+        {k: before[k] for k in ("frames_captured", "frames_played", "frames_dropped", "frames_inserted")}
+    assert not out.any()
+    s.close()
+
+
+def test_a_stall_is_never_declared_below_the_streams_own_floor():
+    s = _running(_EXACT)
+    s.stream.min_stall_s = 0.25  # a device whose healthy gaps reach a quarter second
+    s.backend.stall("sim-in")
+    last = s.stream.stats.last_callback_at
+    s.clock.run_until(last + 0.25 - 1 / 1024)
+    assert s.metrics().counters.get("device_stalls", 0) == 0
+    s.clock.run_until(last + 0.25 + 1 / 1024)
+    (record,) = [r for r in s.coordinator.errors() if r.error.type == "DeviceStalledError"]
+    assert (record.component, record.error.component) == ("device", "device")
+    assert record.error.message == \
+        "no callback for 0.250 s (4 periods of 15.62 ms, the stream's floor 250 ms)"
+    s.close()
