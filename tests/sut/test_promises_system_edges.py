@@ -613,15 +613,17 @@ def test_a_flood_of_device_reports_keeps_the_newest_1024():
 
 # -- building a stream ------------------------------------------------------------------------------
 
-def test_a_stream_the_limits_refuse_is_a_clean_refusal_with_the_pipeline_given_back():
+def test_a_stream_the_limits_refuse_is_a_clean_refusal_with_the_pipeline_given_back(caplog):
     from system_under_test.errors import ResourceLimitError
     from system_under_test.resources import ResourceType
 
     s = AudioSystem({"limits": {"streams": 1}})
     s.initialize()
     mine = s.resources.allocate("device", ResourceType.STREAMS, 1, "held by the test")
+    caplog.set_level(logging.DEBUG, logger="system_under_test.system")
     with pytest.raises(ResourceLimitError):
         s.start()
+    assert [r for r in caplog.records if r.name == "system_under_test.system"] == []  # no stream: none closed
     assert s.resources.live() == [mine] and s.backend.open_streams() == []
     assert s.state == State.FAILED
     s.close()
