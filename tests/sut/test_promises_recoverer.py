@@ -271,7 +271,8 @@ def test_an_attempt_exactly_at_the_deadline_is_still_made():
     750 frames at 48 kHz is 1/64 s, so every callback time and back-off is exact in binary and the
     attempt lands on the deadline itself, not a rounding error either side of it."""
     s, events = _running({"stream": {"block_size": 750},
-                          "recovery": {"initial_backoff_ms": 15.625, "max_attempts": 50, "deadline_ms": 15.625},
+                          "recovery": {"initial_backoff_ms": 15.625, "max_attempts": 50,
+                                       "deadline_ms": 15.625},
                           "device": {"fallback_devices": []}})
     s.backend.remove_device("sim-in")
     s.run_for(1.0)

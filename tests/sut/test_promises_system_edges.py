@@ -113,7 +113,8 @@ def test_a_simulated_pipeline_judges_overruns_by_declared_cost():
 def test_a_dsp_only_change_builds_the_chain_for_the_configured_rate_block_and_channels():
     """The swapped chain filters as one built from the new config does: a biquad's coefficients
     depend on the rate, its state on the channels, a limiter's ramp on the block size."""
-    s = _running({"stream": {"sample_rate": 44_100, "block_size": 300}, "device": {"input_channels": 1, "output_channels": 1}})
+    s = _running({"stream": {"sample_rate": 44_100, "block_size": 300},
+                  "device": {"input_channels": 1, "output_channels": 1}})
     dsp = [{"kind": "biquad", "filter": "lowpass", "cutoff_hz": 2000.0},
            {"kind": "limiter", "threshold_db": -12.0, "release_ms": 20.0}]
     stream = s.stream
@@ -676,8 +677,8 @@ def test_a_callback_that_comes_after_teardown_counts_no_frame():
     out = np.ones_like(block)
     p.callback(block, out, p.block_size, 0.0, StatusFlags())
     after = s.metrics().counters
-    assert {k: after[k] for k in ("frames_captured", "frames_played", "frames_dropped", "frames_inserted")} == \
-        {k: before[k] for k in ("frames_captured", "frames_played", "frames_dropped", "frames_inserted")}
+    frames = ("frames_captured", "frames_played", "frames_dropped", "frames_inserted")
+    assert {k: after[k] for k in frames} == {k: before[k] for k in frames}
     assert not out.any()
     s.close()
 
