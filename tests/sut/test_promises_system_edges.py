@@ -414,6 +414,12 @@ def test_a_tolerated_callback_error_leaves_the_watchdog_watching():
 
 # -- a real clock ----------------------------------------------------------------------------------
 
+#: 1000 periods of 8192 frames at 44.1 kHz: a stall only after 186 s of wall time, however loaded
+#: the machine, so the supervisor thread never finds one during these tests
+_NO_REAL_STALL: dict[str, Any] = {"stream": {"sample_rate": 44_100, "block_size": 8192,
+                                              "latency_ms": 500.0}}
+
+
 def _real_clock_system(config: dict[str, Any]) -> AudioSystem:
     """A system on the real clock whose simulated device never calls back by itself (its virtual
     clock is never advanced): the audio runs only when the test calls the pipeline."""
@@ -421,7 +427,8 @@ def _real_clock_system(config: dict[str, Any]) -> AudioSystem:
 
 
 def test_frame_accounts_on_a_real_clock_read_the_live_pipeline_between_callbacks():
-    s = _real_clock_system({"watchdog": {"stall_periods": 1000, "supervisor_interval_ms": 1000}})
+    s = _real_clock_system(_NO_REAL_STALL | {"watchdog": {"stall_periods": 1000,
+                                                          "supervisor_interval_ms": 1000}})
     s.initialize()
     # the real clock's supervisor is a thread, held as a resource of the system until close
     assert [(a.component, a.rtype.value, a.amount, a.tag) for a in s.resources.live()] == \
@@ -447,8 +454,8 @@ def test_frame_accounts_on_a_real_clock_read_the_live_pipeline_between_callbacks
 def test_the_real_clock_supervisor_passes_again_after_each_pass():
     """Two device errors reported one after the other are each routed by a later pass: the pass
     that routed the first scheduled the next. Bounded waits on events, not sleeps."""
-    s = _real_clock_system({"watchdog": {"stall_periods": 1000, "supervisor_interval_ms": 2},
-                            "recovery": {"initial_backoff_ms": 60_000}})
+    s = _real_clock_system(_NO_REAL_STALL | {"watchdog": {"stall_periods": 1000, "supervisor_interval_ms": 2},
+                                             "recovery": {"initial_backoff_ms": 60_000}})
     sinks = _capture_sink(s)
     s.initialize()
     s.start()
