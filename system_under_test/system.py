@@ -259,6 +259,7 @@ class AudioSystem:
                 raise IllegalTransitionError(SYSTEM, self.state, State.STARTING, reason="not configured")
             self._set(State.STARTING, "start", components=PIPELINE,
                       expect=(State.CONFIGURED, State.STOPPED))
+            self._check_open()  # an observer of STARTING may have closed the system
             try:
                 self._build(self.config, self.config.device.input_device, self.config.device.output_device)
             except AudioSystemError as exc:
@@ -293,6 +294,7 @@ class AudioSystem:
             assert old is not None
             before = self.state
             self._set(State.RECONFIGURING, "reconfigure", components=PIPELINE)
+            self._check_open()  # an observer of RECONFIGURING may have closed the system
             try:
                 if self._only_dsp_changed(old, validated) and self._pipeline is not None:
                     from .dsp import DspChain
@@ -396,6 +398,9 @@ class AudioSystem:
     _active_output: str | None = None
 
     def _build(self, config: AudioConfig, input_device: str, output_device: str) -> None:
+        # A stream opened on a closed system would never be released: an observer or listener
+        # may call close() from inside the very operation that is building one.
+        self._check_open()
         spec = StreamSpec(input_device, output_device, config.device.input_channels,
                           config.device.output_channels, config.stream.sample_rate,
                           config.stream.block_size, config.stream.latency_ms / 1000)
@@ -497,10 +502,14 @@ class AudioSystem:
             self._supervisor_timer = scheduler.call_later(0.0, self._supervise_cb)
 
     def _schedule_supervisor(self) -> None:
-        if self._scheduler is None or self._supervisor_timer is not None:
+        if self._scheduler is None:
             return
         assert self.config is not None
+        # Read from the config even when a pass is already pending (on the virtual clock a new
+        # stream's wake-up always is): it is the pace at which a stall left alone is reported again.
         self._supervisor_interval_s = self.config.watchdog.supervisor_interval_ms / 1000
+        if self._supervisor_timer is not None:
+            return
         if self._event_driven:
             self._wake_supervisor()
             return

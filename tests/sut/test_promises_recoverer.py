@@ -234,3 +234,53 @@ def test_recover_during_a_run_keeps_its_target_and_cancels_its_timer():
     assert [e.kind for e in events].count("recovery_succeeded") == 1
     assert s.state == State.PAUSED
     s.close()
+
+
+# -- the survivors' checks: the components' causes, the failure record, the deadline's edge -----------
+
+def test_a_run_returns_every_component_to_running_with_the_cause_recovered():
+    s, _ = _running({"recovery": {"initial_backoff_ms": 10}, "device": {"fallback_devices": []}})
+    marks = len(s.coordinator.history.records())
+    s.backend.remove_device("sim-in")
+    s.run_for(0.015)
+    s.backend.restore_device("sim-in")
+    s.run_for(0.5)
+    assert s.state == State.RUNNING
+    back = [(r.component, r.from_state.value, r.cause) for r in s.coordinator.history.records()[marks:]
+            if r.to_state == State.RUNNING]
+    assert sorted(back) == sorted([(n, "recovering", "recovered") for n in ALL])
+    s.close()
+
+
+def test_the_failure_record_of_a_run_names_the_system_as_its_component():
+    s, events = _running({"recovery": {"initial_backoff_ms": 10, "max_attempts": 1},
+                          "device": {"fallback_devices": []}})
+    s.backend.remove_device("sim-in")
+    s.run_for(0.5)
+    assert s.state == State.FAILED
+    last = events[-1]
+    assert (last.kind, last.data["component"], last.data["error"]["component"]) == ("error", SYSTEM, SYSTEM)
+    record = s.coordinator.errors()[-1]
+    assert (record.component, record.error.component, record.error.type) == (SYSTEM, SYSTEM, "RecoveryError")
+    s.close()
+
+
+def test_an_attempt_exactly_at_the_deadline_is_still_made():
+    """The deadline bounds the run: an attempt due exactly at it is made, the next one is not.
+
+    750 frames at 48 kHz is 1/64 s, so every callback time and back-off is exact in binary and the
+    attempt lands on the deadline itself, not a rounding error either side of it."""
+    s, events = _running({"stream": {"block_size": 750},
+                          "recovery": {"initial_backoff_ms": 15.625, "max_attempts": 50,
+                                       "deadline_ms": 15.625},
+                          "device": {"fallback_devices": []}})
+    s.backend.remove_device("sim-in")
+    s.run_for(1.0)
+    started = events[0].time
+    attempts = [e.time - started for e in events if e.kind == "recovery_attempt"]
+    assert attempts == [0.0, 0.015625]  # exactly on the deadline: made
+    (failed,) = [e for e in events if e.kind == "recovery_failed"]
+    assert (failed.time - started, failed.data) == \
+        (0.046875, {"reason": "deadline of 0.016 s passed", "attempts": 2})
+    assert s.state == State.FAILED
+    s.close()
