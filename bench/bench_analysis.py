@@ -414,6 +414,21 @@ def latency_trials(trials: int = 8, seconds: float = 10.0) -> list[dict[str, Any
     return rows
 
 
+def latency_bound(kind: str, seconds: float = 10.0, snr_db: float = -20.0) -> tuple[float, float]:
+    """Cramer-Rao standard deviations (start latency in frames, drift in ppm) of a ``latency_take``
+    at ``snr_db`` with delay and drift unknown together: the yardstick for the trials' errors."""
+    import scipy.fft as sfft
+
+    _, clean = latency_take(kind, seconds, FS, 0.0, 0.0, 1, None, seed=0)
+    sigma = float(np.sqrt(np.mean(clean[clean != 0] ** 2))) * 10 ** (-snr_db / 20)
+    n = sfft.next_fast_len(clean.size)
+    spec = sfft.rfft(clean, n)
+    d = sfft.irfft(spec * 2j * np.pi * np.arange(spec.size) / n, n)[: clean.size]
+    t = np.arange(clean.size, dtype=np.float64)
+    cov = np.linalg.inv(np.array([[d @ d, (t * d) @ d], [(t * d) @ d, (t * t * d) @ d]]) / sigma**2)
+    return float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1])) * 1e6
+
+
 def print_latency_trials(rows: list[dict[str, Any]]) -> None:
     def f(v: float | None, fmt: str) -> str:
         return "-" if v is None else format(v, fmt)
@@ -429,6 +444,10 @@ def print_latency_trials(rows: list[dict[str, Any]]) -> None:
               f"{f(r['err_max'], '.4f'):>8} {f(r['drift_err_p50'], '.3f'):>8} {f(r['drift_err_max'], '.3f'):>8} "
               f"{r['refused']:>7} {r['wrong_polarity']:>4} {r['min_conf']:>8.2f} {f(r['unc_p50'], '.4f'):>8} "
               f"{f(r['z_max'], '.1f'):>6} {r['cpu_s']:>6.2f}")
+    for kind in ("mls", "log", "lin"):
+        sd, sd_ppm = latency_bound(kind)
+        print(f"{kind:<4} Cramer-Rao bound at -20 dB SNR (delay and drift unknown): start {sd:.4f} frames, "
+              f"drift {sd_ppm:.3f} ppm (standard deviations)")
     print("(10 s references at 48 kHz, seeded random delay 100..5000 frames, polarity and drift; err: |start "
           "latency - truth| in frames; ppm: |drift - truth|; pol!: wrong polarity; +-fr: reported "
           "uncertainty_frames; max z: largest error / reported uncertainty; cpu s: per measurement)")

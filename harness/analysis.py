@@ -97,13 +97,14 @@ __all__ = [
     "pulse",
     "read_wav",
     "sine",
+    "sweep",
     "write_wav",
 ]
 
 DEFAULT_TEST_FREQUENCY_HZ = 751.0
 DEFAULT_AMPLITUDE = 0.5
 SAMPLE_FORMATS = ("int16", "int24", "int32", "float32")
-SIGNAL_KINDS = ("sine", "multitone", "pulse", "mls")
+SIGNAL_KINDS = ("sine", "multitone", "pulse", "mls", "linsweep", "logsweep")
 
 GlitchKind = Literal["dropped", "inserted", "click", "mute", "other"]
 GLITCH_KINDS: tuple[GlitchKind, ...] = ("dropped", "inserted", "click", "mute", "other")
@@ -231,6 +232,46 @@ def mls(
     return out
 
 
+def sweep(
+    duration_s: float = 1.0,
+    sample_rate: int = 48_000,
+    amplitude: float = DEFAULT_AMPLITUDE,
+    f1_hz: float = 20.0,
+    f2_hz: float | None = None,
+    *,
+    logarithmic: bool = True,
+) -> FloatArray:
+    """A sine sweep from ``f1_hz`` to ``f2_hz`` (default 20 kHz or 45 % of the rate, the lower),
+    logarithmic (equal time per octave) or linear, with 5 ms half-cosine fades at both ends.
+
+    A latency reference like ``mls``: its autocorrelation is one narrow peak, and it puts its
+    energy one frequency at a time, so a distorting or noisy path still lets it through cleanly.
+    ``measure_latency`` fits its delay and the clock drift together; a linear sweep spreads the
+    delay's information evenly in time, a log sweep gathers it at the high end (the start
+    latency is then extrapolated and less precise, see ``uncertainty_frames``).
+    """
+    hi = min(20_000.0, 0.45 * sample_rate) if f2_hz is None else float(f2_hz)
+    lo = float(f1_hz)
+    _check_frequency(lo, sample_rate)
+    _check_frequency(hi, sample_rate)
+    if not lo < hi:
+        raise UsageError(f"a sweep goes up: f1 ({lo:g} Hz) must be below f2 ({hi:g} Hz)")
+    n = _frame_count(duration_s, sample_rate)
+    t = np.arange(n) / sample_rate
+    if logarithmic:
+        k = duration_s / math.log(hi / lo)
+        phase = 2 * np.pi * lo * k * np.expm1(t / k)
+    else:
+        phase = 2 * np.pi * (lo * t + (hi - lo) * t * t / (2 * duration_s))
+    out = amplitude * np.sin(phase)
+    fade = min(n // 4, int(0.005 * sample_rate))
+    if fade > 1:
+        ramp = 0.5 - 0.5 * np.cos(np.pi * np.arange(fade) / fade)
+        out[:fade] *= ramp
+        out[n - fade:] *= ramp[::-1]
+    return out
+
+
 def make_signal(
     kind: str,
     *,
@@ -253,6 +294,9 @@ def make_signal(
         return pulse(duration_s, sample_rate, amplitude, seed=seed)
     if kind == "mls":
         return mls(duration_s, sample_rate, amplitude)
+    if kind in ("linsweep", "logsweep"):
+        lo, hi = (20.0, None) if freqs is None else (float(freqs[0]), float(freqs[1]) if freqs.size > 1 else None)
+        return sweep(duration_s, sample_rate, amplitude, lo, hi, logarithmic=kind == "logsweep")
     raise UsageError(f"unknown signal kind {kind!r}; choose one of {', '.join(SIGNAL_KINDS)}")
 
 
@@ -1446,11 +1490,19 @@ def measure_latency(
     Drift: a reference of 8192 frames or more is cut into pieces whose delays give the clock
     ratio (``_solve_drift``: sweeps couple time and frequency, so the ratio is the one whose
     stretched reference lines up piece by piece); the reference is stretched by it and correlated
-    again, so ``latency_frames`` is the delay of its first frame, ``latency_end_frames`` of its
-    last, ``drift_ppm`` the difference. ``estimate_drift=False`` assumes the clocks agree.
+    again; from there delay, drift and gain are fitted together to the whole take
+    (``_fit_delay_drift``, the maximum-likelihood pair: at the Cramer-Rao bound, about 0.02
+    frames for a 10 s MLS and 0.04 for a 10 s linear sweep at -20 dB SNR; a log sweep's start is
+    extrapolated from its high end, 0.26). ``latency_frames`` is the delay of the reference's
+    first frame, ``latency_end_frames`` of its last, ``drift_ppm`` the clock ratio's offset and
+    ``uncertainty_frames`` the start's standard deviation (from the residual's spectrum, so
+    coloured noise counts as it is). ``estimate_drift=False`` assumes the clocks agree.
     Confidence: how far the peak stands above the next, times the honesty check that every loud
-    piece of the reference lies where the answer puts it (within its noise), so a wrong answer
-    (uncorrected drift, a glitch in the path, an echo as loud as the sound) is refused.
+    piece of the reference lies where the answer puts it (within its noise and the fit's), so a
+    wrong answer (uncorrected drift, a glitch in the path, an echo as loud as the sound, a
+    reference that is not what was played) is refused. When the pieces refuse the fit, or are too
+    vague to check it, the drift is searched by the whole take's correlation envelope and the
+    answer that explains more of the recording is kept. ``polarity`` is -1 when the path inverts.
     """
     rec = np.asarray(recorded, dtype=np.float64)
     if rec.ndim != 1:
@@ -1600,7 +1652,7 @@ def _settle(ref: FloatArray, used: FloatArray | None, segment: Any, d0: int, dri
     if joint_fit:
         # delay, clock ratio and gain fitted together to the whole take: the piece-wise drift
         # is only a start (it leaves each piece's Tukey taper and its noise in the slope)
-        joint = _fit_delay_drift(ref, excerpt, pad, frac, drift, polarity)
+        joint = _fit_delay_drift(ref, excerpt, pad, frac, drift)
         if joint is not None:
             start, drift, explained = d0 + joint.tau, joint.drift, joint.explained
             polarity = 1 if joint.gain >= 0 else -1  # a fit from the wrong lobe flips its gain
@@ -2002,8 +2054,7 @@ _PIECE_SHARP = 0.25
 _JOINT_FLOOR = 1e-3
 
 
-def _fit_delay_drift(ref: FloatArray, seg: FloatArray, pad: int, tau: float, drift: float,
-                     polarity: int) -> _Joint | None:
+def _fit_delay_drift(ref: FloatArray, seg: FloatArray, pad: int, tau: float, drift: float) -> _Joint | None:
     """The maximum-likelihood delay and clock ratio: Gauss-Newton on ``seg ~ g s((j - pad - tau) /
     (1 + drift))``, ``s`` the band-limited reference, from a start within about a frame.
 
@@ -2011,9 +2062,9 @@ def _fit_delay_drift(ref: FloatArray, seg: FloatArray, pad: int, tau: float, dri
     line through them weighs what a taper left of each; fitting the whole take at once uses every
     frame at its full weight, and reaches the Cramer-Rao bound (delay and drift unknown together:
     about 0.016 frames for a 10 s MLS, 0.04 for a linear sweep at -20 dB SNR; a log sweep's start
-    is extrapolated from its loud high end, 0.26). The derivative of the model by the drift is the
-    derivative by the delay times the time since the reference began, so one band-limited
-    derivative serves both. A step that does not lower the residual is halved. The covariance is
+    is extrapolated from its high end, where delays are sharpest, 0.26). The derivative of the
+    model by the drift is the derivative by the delay times the time since the reference began,
+    so one band-limited derivative serves both. A step that does not lower the residual is halved. The covariance is
     the sandwich with the residual's smoothed spectrum, so coloured noise is not taken for white.
     None when the fit cannot be made (a singular system: no usable signal)."""
     m = seg.size
@@ -2058,7 +2109,9 @@ def _fit_delay_drift(ref: FloatArray, seg: FloatArray, pad: int, tau: float, dri
     jac = np.column_stack([-g * du, -g * du * (frames - pad - tau) / (1.0 + drift), u])
     bread = np.linalg.pinv(jac.T @ jac)
     periodogram = np.abs(sfft.rfft(seg - g * u, nfft)) ** 2 / m
-    noise = np.convolve(periodogram, np.full(_JOINT_SMOOTH, 1.0 / _JOINT_SMOOTH), mode="same")
+    kernel = np.ones(_JOINT_SMOOTH)
+    # a moving average, divided by the bins it covered (fewer at DC and Nyquist)
+    noise = np.convolve(periodogram, kernel, mode="same") / np.convolve(np.ones(periodogram.size), kernel, mode="same")
     jf = sfft.rfft(jac, nfft, axis=0)
     wk = np.full(om.size, 2.0)
     wk[0] = 1.0

@@ -14,11 +14,16 @@ must be the bound to within a factor (an honest error bar: not a guess, not a co
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 import scipy.fft as sfft
 
 from harness import analysis as A
+from harness.cli import main
+from harness.errors import UsageError
 
 
 def _sweep_at(kind: str, frames: int, fs: int, t: np.ndarray) -> np.ndarray:
@@ -143,3 +148,31 @@ def test_latency_refuses_a_reference_that_is_not_in_a_noise_recording() -> None:
     rec = np.random.default_rng(5).standard_normal(frames + 5000) * 0.1
     r = A.measure_latency(ref, rec, fs)
     assert r.latency_frames is None and r.confidence < 0.5, r.to_dict()
+
+
+@pytest.mark.parametrize("kind", ["logsweep", "linsweep"])
+def test_sweep_written_by_the_cli_measures_latency_drift_and_polarity_through_it(
+        kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``analyze signal --kind logsweep|linsweep`` writes a reference that ``analyze latency``
+    measures through a drifting, inverting, noisy path: start latency, drift and polarity."""
+    fs = 16_000
+    ref_path = tmp_path / "ref.wav"
+    assert main(["analyze", "signal", "--kind", kind, "--out", str(ref_path), "--duration", "5", "--rate",
+                 str(fs)]) == 0
+    capsys.readouterr()
+    ref = A.read_wav(ref_path).channel(0).astype(np.float64)
+    delay, ppm = 321.7, -45.0
+    rec = -0.6 * A.fractional_delay(A._stretch(ref, 1 + ppm * 1e-6), delay, ref.size + 2000)
+    rec += np.random.default_rng(4).standard_normal(rec.size) * 0.02
+    rec_path = A.write_wav(tmp_path / "rec.wav", rec, fs)
+    assert main(["analyze", "latency", "--reference", str(ref_path), "--recorded", str(rec_path)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["polarity"] == -1
+    assert abs(doc["latency_frames"] - delay) < max(5 * doc["uncertainty_frames"], 0.01), doc
+    assert doc["drift_ppm"] == pytest.approx(ppm, abs=1.0)
+    assert doc["latency_end_frames"] == pytest.approx(delay + ppm * 1e-6 * (ref.size - 1), abs=0.5)
+
+
+def test_a_sweep_must_go_up() -> None:
+    with pytest.raises(UsageError, match="must be below"):
+        A.make_signal("logsweep", frequencies_hz=[1000.0, 100.0])
