@@ -20,6 +20,10 @@ Figures:
   false glitches on clean passes, speed (reference mode);
 - ``--latency-drift``: MLS, log and linear sweeps through 0 / +-50 ppm, both polarities, clean and
   at -20 dB SNR: start-latency error, drift, confidence, uncertainty, time;
+- ``--latency-trials N``: MLS, log and linear sweeps, N seeded random takes per condition (clean
+  with +-50 ppm drift, -20 dB SNR without and with drift; random delay and polarity): start-latency
+  error p50 / max, drift error p50 / max, refusals, the largest error in reported uncertainties,
+  and the highest confidence given to a wrong reference;
 - ``--field``: per field condition (noise + 2nd harmonic, +-100 ppm, 192 kHz, 8 kHz, AGC, DC), the
   smallest pop and the shortest drop/insert found at every seeded random position, false glitches
   on clean takes, and speed in multiples of real time.
@@ -311,6 +315,144 @@ def print_latency_drift(rows: list[dict[str, Any]]) -> None:
           "confidence is below 0.5; +-fr: the reported uncertainty_frames; cpu s: CPU time per measurement)")
 
 
+def _sweep_at(kind: str, seconds: float, fs: int, t_frames: np.ndarray) -> np.ndarray:
+    """A 0.5 sweep from 20 Hz to min(20 kHz, 45 % of ``fs``) evaluated at (fractional) frame
+    times ``t_frames`` (0 outside the sweep): the analytic signal, so a drifted, delayed take
+    is made without the analyser's own resampler."""
+    f1, f2 = 20.0, min(20_000.0, 0.45 * fs)
+    t = t_frames / fs
+    if kind == "log":
+        k = seconds / np.log(f2 / f1)
+        y = 0.5 * np.sin(2 * np.pi * f1 * k * (np.exp(t / k) - 1))
+    else:
+        y = 0.5 * np.sin(2 * np.pi * (f1 * t + (f2 - f1) * t * t / (2 * seconds)))
+    n = int(seconds * fs)
+    return np.where((t_frames >= 0) & (t_frames <= n - 1), y, 0.0)
+
+
+def latency_take(kind: str, seconds: float, fs: int, delay: float, ppm: float, polarity: int,
+                 snr_db: float | None, seed: int, tail: int = 4000) -> tuple[np.ndarray, np.ndarray]:
+    """(reference, recording): ``kind`` ("mls", "log", "lin") recorded ``delay`` frames late by a
+    clock ``ppm`` slow (the reference arrives stretched by 1 + ppm 1e-6), ``polarity``, white noise
+    at ``snr_db`` against the recorded signal's power (None: clean). Sweeps are evaluated
+    analytically at the recording's frame times; the MLS is stretched by ``_stretch`` and delayed
+    by ``fractional_delay`` (band-limited, as a converter would)."""
+    rng = np.random.default_rng(seed)
+    if kind == "mls":
+        ref = A.mls(seconds, fs, 0.5)
+        st = A._stretch(ref, 1 + ppm * 1e-6) if ppm else ref
+        rec = polarity * 0.7 * A.fractional_delay(st, delay, st.size + tail)
+    else:
+        n = int(seconds * fs)
+        ref = _sweep_at(kind, seconds, fs, np.arange(n, dtype=np.float64))
+        m = np.arange(int(n * (1 + abs(ppm) * 1e-6) + delay) + tail, dtype=np.float64)
+        rec = polarity * 0.7 * _sweep_at(kind, seconds, fs, (m - delay) / (1 + ppm * 1e-6))
+    if snr_db is not None:
+        p = float(np.sqrt(np.mean(rec[rec != 0] ** 2)))
+        rec = rec + rng.standard_normal(rec.size) * p * 10 ** (-snr_db / 20)
+    return ref, rec
+
+
+#: name -> (ppm range +-, SNR dB or None); every trial also gets a random delay and polarity
+LATENCY_CONDITIONS: dict[str, tuple[float, float | None]] = {
+    "clean, drift +-50 ppm": (50.0, None),
+    "-20 dB SNR, no drift": (0.0, -20.0),
+    "-20 dB SNR, drift +-50 ppm": (50.0, -20.0),
+}
+
+
+def latency_trials(trials: int = 8, seconds: float = 10.0) -> list[dict[str, Any]]:
+    """Per reference (MLS, log and linear sweep) and condition, ``trials`` seeded random takes
+    (delay 100..5000 frames, polarity, drift uniform in the condition's range): start-latency
+    error p50 / max, drift error p50 / max, refusals, lowest confidence, wrong polarity, the
+    largest error in units of the reported uncertainty; and per reference, the highest
+    confidence given to a wrong reference (the recording of another stimulus)."""
+    rows = []
+    for ki, kind in enumerate(("mls", "log", "lin")):
+        for ci, (name, (ppm_max, snr)) in enumerate(LATENCY_CONDITIONS.items()):
+            errs, derrs, confs, zs, uncs = [], [], [], [], []
+            refused = wrong_pol = 0
+            cpu = 0.0
+            for t in range(trials):
+                rng = np.random.default_rng(1000 * ki + 100 * ci + t)
+                delay = float(rng.uniform(100, 5000))
+                ppm = float(rng.uniform(-ppm_max, ppm_max))
+                pol = 1 if rng.random() < 0.5 else -1
+                ref, rec = latency_take(kind, seconds, FS, delay, ppm, pol, snr, seed=t)
+                t0 = time.process_time()
+                r = A.measure_latency(ref, rec, FS)
+                cpu += time.process_time() - t0
+                confs.append(r.confidence)
+                if r.latency_frames is None:
+                    refused += 1
+                    continue
+                wrong_pol += r.polarity != pol
+                e = abs(r.latency_frames - delay)
+                errs.append(e)
+                derrs.append(abs(r.drift_ppm - ppm))
+                if r.uncertainty_frames:
+                    zs.append(e / r.uncertainty_frames)
+                    uncs.append(r.uncertainty_frames)
+            rows.append({"ref": kind, "condition": name, "trials": trials, "refused": refused,
+                         "wrong_polarity": wrong_pol,
+                         "err_p50": float(np.median(errs)) if errs else None,
+                         "err_max": max(errs) if errs else None,
+                         "drift_err_p50": float(np.median(derrs)) if derrs else None,
+                         "drift_err_max": max(derrs) if derrs else None,
+                         "min_conf": min(confs), "unc_p50": float(np.median(uncs)) if uncs else None,
+                         "z_max": max(zs) if zs else None, "cpu_s": cpu / trials})
+        others = [k for k in ("mls", "log", "lin") if k != kind]
+        wrong = []
+        for t in range(max(2, trials // 2)):
+            rng = np.random.default_rng(5000 + 10 * ki + t)
+            ref, _ = latency_take(kind, seconds, FS, 0.0, 0.0, 1, None, seed=t)
+            _, rec = latency_take(others[t % 2], seconds, FS, float(rng.uniform(100, 5000)),
+                                  float(rng.uniform(-50, 50)), 1, -20.0 if t % 4 >= 2 else None, seed=t)
+            wrong.append(A.measure_latency(ref, rec, FS).confidence)
+        rows.append({"ref": kind, "condition": f"wrong reference ({'/'.join(others)} recorded)",
+                     "trials": len(wrong), "wrong_max_conf": max(wrong)})
+    return rows
+
+
+def latency_bound(kind: str, seconds: float = 10.0, snr_db: float = -20.0) -> tuple[float, float]:
+    """Cramer-Rao standard deviations (start latency in frames, drift in ppm) of a ``latency_take``
+    at ``snr_db`` with delay and drift unknown together: the yardstick for the trials' errors."""
+    import scipy.fft as sfft
+
+    _, clean = latency_take(kind, seconds, FS, 0.0, 0.0, 1, None, seed=0)
+    sigma = float(np.sqrt(np.mean(clean[clean != 0] ** 2))) * 10 ** (-snr_db / 20)
+    n = sfft.next_fast_len(clean.size)
+    spec = sfft.rfft(clean, n)
+    d = sfft.irfft(spec * 2j * np.pi * np.arange(spec.size) / n, n)[: clean.size]
+    t = np.arange(clean.size, dtype=np.float64)
+    cov = np.linalg.inv(np.array([[d @ d, (t * d) @ d], [(t * d) @ d, (t * t * d) @ d]]) / sigma**2)
+    return float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1])) * 1e6
+
+
+def print_latency_trials(rows: list[dict[str, Any]]) -> None:
+    def f(v: float | None, fmt: str) -> str:
+        return "-" if v is None else format(v, fmt)
+
+    print(f"{'ref':<4} {'condition':<30} {'n':>3} {'err p50':>8} {'err max':>8} {'ppm p50':>8} {'ppm max':>8} "
+          f"{'refused':>7} {'pol!':>4} {'conf min':>8} {'+-fr p50':>8} {'max z':>6} {'cpu s':>6}")
+    for r in rows:
+        if "wrong_max_conf" in r:
+            print(f"{r['ref']:<4} {r['condition']:<30} {r['trials']:>3}   highest confidence {r['wrong_max_conf']:.2f} "
+                  "(refused below 0.5)")
+            continue
+        print(f"{r['ref']:<4} {r['condition']:<30} {r['trials']:>3} {f(r['err_p50'], '.4f'):>8} "
+              f"{f(r['err_max'], '.4f'):>8} {f(r['drift_err_p50'], '.3f'):>8} {f(r['drift_err_max'], '.3f'):>8} "
+              f"{r['refused']:>7} {r['wrong_polarity']:>4} {r['min_conf']:>8.2f} {f(r['unc_p50'], '.4f'):>8} "
+              f"{f(r['z_max'], '.1f'):>6} {r['cpu_s']:>6.2f}")
+    for kind in ("mls", "log", "lin"):
+        sd, sd_ppm = latency_bound(kind)
+        print(f"{kind:<4} Cramer-Rao bound at -20 dB SNR (delay and drift unknown): start {sd:.4f} frames, "
+              f"drift {sd_ppm:.3f} ppm (standard deviations)")
+    print("(10 s references at 48 kHz, seeded random delay 100..5000 frames, polarity and drift; err: |start "
+          "latency - truth| in frames; ppm: |drift - truth|; pol!: wrong polarity; +-fr: reported "
+          "uncertainty_frames; max z: largest error / reported uncertainty; cpu s: per measurement)")
+
+
 #: impairments of the simulated system: name -> through_system arguments (every take also gets
 #: a fractional delay of a few hundred frames, different per take)
 REFERENCE_CONDITIONS: dict[str, dict[str, Any]] = {
@@ -444,7 +586,12 @@ def main() -> None:
     ap.add_argument("--field", action="store_true", help="only the field-condition table")
     ap.add_argument("--latency-drift", action="store_true", help="only the drifting-clock latency table")
     ap.add_argument("--reference", action="store_true", help="only the program-material (reference mode) table")
+    ap.add_argument("--latency-trials", type=int, metavar="N", default=0,
+                    help="only the latency table over N seeded random takes per reference and condition")
     args = ap.parse_args()
+    if args.latency_trials:
+        print_latency_trials(latency_trials(args.latency_trials))
+        return
     if args.reference:
         from harness.reference_compare import PROGRAM_KINDS
         names = tuple(REFERENCE_CONDITIONS)

@@ -88,7 +88,7 @@ def register(subparsers: Any) -> None:
 
     s = sub.add_parser(
         "signal",
-        help="write a test signal (sine, multitone, pulse, mls) to a WAV file",
+        help="write a test signal (sine, multitone, pulse, mls, linsweep, logsweep) to a WAV file",
         description="Write a test signal as WAV. The default sine (751 Hz) suits the glitch analyser.",
     )
     s.add_argument("--kind", required=True, choices=analysis.SIGNAL_KINDS)
@@ -98,7 +98,8 @@ def register(subparsers: Any) -> None:
         type=finite_float(lo=0, lo_open=True, what="frequency"),
         nargs="+",
         metavar="HZ",
-        help=f"tone frequency (sine, default {analysis.DEFAULT_TEST_FREQUENCY_HZ:g}) or frequencies (multitone)",
+        help=f"tone frequency (sine, default {analysis.DEFAULT_TEST_FREQUENCY_HZ:g}), frequencies (multitone) "
+        "or start and end (linsweep, logsweep: default 20 Hz to 20 kHz or 45 %% of the rate)",
     )
     s.add_argument("--duration", type=finite_float(lo=0, lo_open=True, what="duration in seconds"), default=5.0,
                    metavar="SECONDS", help="default 5")
