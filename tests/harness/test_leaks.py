@@ -164,3 +164,31 @@ def test_steady_growth_in_a_short_soak_is_inconclusive_unless_clearly_unbounded(
     t, y = _series(90 / 3600, _linear(3600 * MiB), seed=8)
     v = judge("rss_bytes", t, y)
     assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+
+
+@pytest.mark.parametrize("at_s", [10.0, 20.0, 27.0])
+def test_one_jump_in_a_short_soak_is_a_step_not_a_leak(at_s):
+    """An interrupted 30 s soak whose process loaded scipy on its first analysis: RSS jumped about
+    30 MiB between two samples and was called a leak. One jump is a step, wherever it falls."""
+    rng = np.random.default_rng(1)
+    t = np.arange(0.0, 30.0, 1.0)
+    y = 200 * MiB + (t >= at_s) * 30 * MiB + rng.normal(0, 64 * 1024, t.size)
+    v = judge("rss_bytes", t, y)
+    assert v.verdict == "ok" and v.shape in ("step", "flat"), v.reason  # flat: too late to be significant
+
+
+def test_steady_growth_with_one_jump_in_it_is_still_a_leak():
+    rng = np.random.default_rng(2)
+    t = np.arange(0.0, 90.0, 1.0)
+    y = 200 * MiB + t * 0.5 * MiB + (t >= 40) * 30 * MiB + rng.normal(0, 64 * 1024, t.size)
+    v = judge("rss_bytes", t, y)
+    assert v.verdict == "leak", v.reason
+
+
+def test_nothing_is_a_leak_in_less_than_a_minute_of_operation():
+    t = np.arange(0.0, 30.0, 1.0)
+    y = 200 * MiB + t * 4 * MiB  # steep and steady: a leak, were the window long enough
+    v = judge("rss_bytes", t, y)
+    assert v.verdict == "inconclusive" and "too short" in v.reason, v.reason
+    t = np.arange(0.0, 90.0, 1.0)
+    assert judge("rss_bytes", t, 200 * MiB + t * 4 * MiB).verdict == "leak"
