@@ -168,8 +168,8 @@ def test_steady_growth_in_a_short_soak_is_inconclusive_unless_clearly_unbounded(
 
 @pytest.mark.parametrize("at_s", [10.0, 20.0, 27.0])
 def test_one_jump_in_a_short_soak_is_a_step_not_a_leak(at_s):
-    """An interrupted 30 s soak whose process loaded scipy on its first analysis: RSS jumped about
-    30 MiB between two samples and was called a leak. One jump is a step, wherever it falls."""
+    """One allocation that stays (RSS up 30 MiB between two samples of a 30 s soak) is a step,
+    wherever it falls, never a leak."""
     rng = np.random.default_rng(1)
     t = np.arange(0.0, 30.0, 1.0)
     y = 200 * MiB + (t >= at_s) * 30 * MiB + rng.normal(0, 64 * 1024, t.size)
