@@ -164,6 +164,45 @@ def schedule_for(spec: RunSpec) -> Schedule:
     return profile_for(spec).schedule(spec.duration_s, spec.seed)
 
 
+def check_device(spec: RunSpec, backend: DeviceBackend | None = None) -> None:
+    """Refuse, at load, a ``--device`` that cannot be the run's: on the simulated backend one that
+    is not a simulated duplex device, on any backend one that contradicts ``--config``."""
+    if spec.backend == "sim" and spec.device is not None and backend is None:
+        _check_sim_device(spec.device)
+    run_config(spec)
+
+
+def run_config(spec: RunSpec) -> dict[str, Any]:
+    """The system configuration of a run: ``--config`` with ``--backend`` and ``--device`` in it."""
+    cfg: dict[str, Any] = json.loads(json.dumps(dict(spec.config or {})))
+    name = spec.device or ("system" if spec.backend == "jack" else None)
+    if spec.backend != "sim":
+        cfg.setdefault("device", {})["backend"] = spec.backend
+        if name is None:
+            raise UsageError("--backend portaudio needs --device NAME (see `soundcheck devices`)")
+    if name is not None:  # the simulated device's names too: a --device never goes unread
+        device = cfg.setdefault("device", {})
+        if spec.device is not None:
+            clash = sorted(f"device.{k}={device[k]!r}" for k in ("input_device", "output_device")
+                           if device.get(k, name) != name)
+            if clash:
+                raise UsageError(f"--device {name!r} contradicts --config's {', '.join(clash)}: "
+                                 "give the device in one place")
+        device.setdefault("input_device", name)
+        device.setdefault("output_device", name)
+    return cfg
+
+
+def _check_sim_device(name: str) -> None:
+    """``--device`` on the simulated backend names a simulated device that can both capture and
+    play (it is the run's input and output device); anything else is a usage error."""
+    duplex = sorted(d.name for d in SimulatedBackend(VirtualClock()).devices()
+                    if d.max_input_channels > 0 and d.max_output_channels > 0)
+    if name not in duplex:
+        raise UsageError(f"--device {name!r}: the simulated backend has no duplex device of that name "
+                         f"(choose from {', '.join(duplex)}, or leave --device out for sim-in/sim-out)")
+
+
 def _names_a_file(text: str) -> bool:
     """``text`` is an existing path (a name too long or with a NUL byte is not)."""
     try:
@@ -193,6 +232,7 @@ class ReliabilityRun:
                 raise RigError(f"--backend jack runs on the JACK loopback rig, but {reason}")
         self.spec = spec
         self._backend = backend
+        check_device(spec, backend)  # refused at load, before a run folder exists
         self.system_choice = SystemChoice.of(system_factory)
         self._rig: Any = None
         self._stop = threading.Event()
@@ -230,16 +270,7 @@ class ReliabilityRun:
         return PortAudioBackend()
 
     def _config(self) -> dict[str, Any]:
-        cfg: dict[str, Any] = json.loads(json.dumps(dict(self.spec.config or {})))
-        if self.spec.backend != "sim":
-            device = cfg.setdefault("device", {})
-            device["backend"] = self.spec.backend
-            name = self.spec.device or ("system" if self.spec.backend == "jack" else None)
-            if name is None:
-                raise UsageError("--backend portaudio needs --device NAME (see `soundcheck devices`)")
-            device.setdefault("input_device", name)
-            device.setdefault("output_device", name)
-        return cfg
+        return run_config(self.spec)
 
     # -- the run ------------------------------------------------------------------------------
     def execute(self, *, on_progress: Callable[[Progress], None] | None = None,
@@ -290,12 +321,16 @@ class ReliabilityRun:
         wall0 = cpu_peak.wall0
         t0 = clock.now()
         crashed: BaseException | None = None
+        refused = False
         steady = SteadyWatch(system, window, system.run_for if simulated else clock.sleep, injector=injector,
                              external_faults=lambda: [r.fired_at for r in watch.records] if watch is not None else [],
                              stop=self._stop.is_set, rollback=lambda: restore_running(system, history),
                              margin_s=audio.margin if audio.available else 0.0, count_xruns=simulated)
         try:
-            run_op(history, system, "initialize")
+            initialized = run_op(history, system, "initialize")
+            if initialized.outcome != "ok":  # its configuration was refused: name why, not the start's refusal
+                hint = f" (--device {spec.device!r})" if spec.device else ""
+                raise UsageError(f"the system could not be configured{hint}: {initialized.error}")
             started = run_op(history, system, "start")
             if started.outcome != "ok":
                 raise UsageError(f"the system did not start: {started.error}")
@@ -328,6 +363,7 @@ class ReliabilityRun:
             run_op(history, system, "stop")
             callbacks.fold(durations, _budget(system))
         except UsageError:
+            refused = True
             raise
         except BaseException as exc:  # report what we have, then re-raise below
             crashed = exc
@@ -346,6 +382,8 @@ class ReliabilityRun:
                 crashed = crashed or exc
             if self._rig is not None:
                 self._rig.close()
+            if refused:  # no verdict follows: the history's stream is closed here
+                history.close()
         cpu_s, wall = cpu_peak.stop()
         cpu_max = cpu_peak.peak_percent()  # over the same span as cpu_s / wall
         verdicts = check_all(history, system, threads_before=threads_before)
@@ -537,6 +575,5 @@ def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
     return {k: str(v) for k, v in (paths or {}).items()}
 
 
-__all__ = ["BACKENDS", "Progress", "gate_figures", "ReliabilityRun", "RunResult", "RunSpec", "new_run_dir", "profile_for",
-           "schedule_for",
-           "summarize"]
+__all__ = ["BACKENDS", "Progress", "ReliabilityRun", "RunResult", "RunSpec", "check_device", "gate_figures",
+           "new_run_dir", "profile_for", "run_config", "schedule_for", "summarize"]

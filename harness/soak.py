@@ -64,7 +64,7 @@ from .journal import JOURNAL_NAME, JournalError, JournalWriter, compact_entry, j
 from .runfolder import RunFolder, RunFolderLock
 from .sut_protocol import SystemChoice, load_system
 from .leaks import ResourceSampler
-from .runner import RunSpec, new_run_dir, profile_for
+from .runner import RunSpec, check_device, new_run_dir, profile_for
 from .verdict import RunVerdict
 
 __all__ = ["SoakResult", "SoakRunner", "SoakSpec", "state_digest"]
@@ -340,6 +340,8 @@ class SoakRunner:
         spec = self.spec
         profile = profile_for(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0),
                                       seed=spec.seed, faults=spec.faults))  # refuse a bad --faults now
+        check_device(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0), seed=spec.seed,
+                             faults=spec.faults, config=spec.config, device=spec.device), self.backend)
         self._system_choice()  # and a bad --system, before the run folder exists
         run_dir = spec.run_dir or new_run_dir(spec.report_root, "soak", spec.seed)
         folder = RunFolder(run_dir, create=True)

@@ -196,9 +196,11 @@ def test_quick_false_alarm_matrix_a_healthy_five_minute_soak_is_never_judged_a_l
     """The quick part of the soak false-alarm matrix (the long part: bench/bench_soak.py --matrix).
     Seed 3 is the seed whose 1 h soak was judged "leak suspected: rss_bytes". In its first five
     minutes the healthy system's bounded buffers are still filling; in a fresh process RSS grows
-    steadily (~50 MiB/h), which a window this short cannot tell from a leak ("inconclusive",
-    tests/harness/test_leaks.py); in this test process, memory earlier tests freed may absorb it
-    ("ok"). Either way: no leak, no failure reason, and the system's own books flat."""
+    steadily (50-120 MiB/h measured), which a window this short cannot tell from a leak
+    ("inconclusive", tests/harness/test_leaks.py); in a test process, memory earlier tests freed
+    may absorb it ("ok"), so which of the two it is depends on the tests run before it in the same
+    worker. What must hold in both: no leak, no failure, no doubt but that one, and the system's
+    own books flat."""
     import harness.reports.plots as plots
 
     monkeypatch.setattr(plots, "draw_all", lambda *a, **kw: {})  # figures are not what this is about
@@ -206,4 +208,9 @@ def test_quick_false_alarm_matrix_a_healthy_five_minute_soak_is_never_judged_a_l
     st = report["stability"]
     assert st["leaks_found"] == [], st["leaks"]
     assert all(v["verdict"] == "ok" for k, v in st["leaks"].items() if k != "rss_bytes"), st["leaks"]
-    assert report["verdict"]["reasons"] == [] and result.status == "completed"
+    rss = st["leaks"]["rss_bytes"]["verdict"]
+    assert rss in ("ok", "inconclusive"), st["leaks"]["rss_bytes"]  # never "leak"
+    verdict = report["verdict"]
+    assert verdict["failures"] == [] and result.status == "completed", verdict
+    assert verdict["outcome"] == ("pass" if rss == "ok" else "inconclusive"), verdict
+    assert all(r.startswith("leak judgement inconclusive: rss_bytes ") for r in verdict["reasons"]), verdict
