@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,10 +66,18 @@ class KillResult:
     time_to_clean_after_outage_s: float | None = None
     #: why the run's verdict is a doubt (inconclusive checks, an unobserved steady state), if it is
     doubts: list[str] = field(default_factory=list)
+    #: recovery episodes that began before the kill: a stall of the machine itself (on a loaded
+    #: one, no callback for longer than the watchdog allows), not the kill's
+    recoveries_before_kill: int = 0
 
     @property
     def false_violations(self) -> int:
         return len(self.violations)
+
+    @property
+    def recoveries_from_kill(self) -> int:
+        """Recovery episodes from the kill on: exactly one is right."""
+        return self.recoveries - self.recoveries_before_kill
 
 
 class _Killer:
@@ -80,6 +89,8 @@ class _Killer:
         self.restart = restart
         self.restart_after_s = restart_after_s
         self.killed_pid: int | None = None
+        #: ``time.monotonic()`` just after the kill: the rig routes' system clock
+        self.killed_at: float | None = None
         self.error: str | None = None
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, name="external-killer", daemon=True)
@@ -94,7 +105,9 @@ class _Killer:
         if pid is None or not pid_is_jackd(pid):
             self.error = f"no jackd to kill (pid {pid})"
             return
+        before = time.monotonic()
         os.kill(pid, signal.SIGKILL)  # by pid, from outside: the rig is not told
+        self.killed_at = before
         self.killed_pid = pid
         if self.restart is None:
             return
@@ -165,6 +178,10 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
                      int(s["recovery_failures"]), violations, s["final_state"], inconclusive, external,
                      str(result.run_dir), killer.error)
     _audio_of(res, s.get("audio") or {}, result.verdicts)
+    clock = result.history.clock
+    if killer.killed_at is not None and clock is not None and not clock.virtual:
+        res.recoveries_before_kill = sum(1 for e in result.history.events("recovery_started")
+                                         if e.time < killer.killed_at)
     res.doubts = [str(d)[:300] for d in getattr(result.verdict, "doubts", ())]
     return res
 

@@ -42,7 +42,9 @@ def test_an_external_server_kill_gives_one_recovery_and_no_false_alarm(route: st
                             report_root=tmp_path)
     assert res.killed_pid is not None and res.error is None, res
     assert res.violations == [], res
-    assert res.recoveries == 1 and res.recovery_failures == 0, res
+    # from the kill on: a loaded machine can stall the stream before it, a fault of its own,
+    # recovered from and counted apart (``recoveries_before_kill``)
+    assert res.recoveries_from_kill == 1 and res.recovery_failures == 0, res
     assert res.final_state == "closed", res
     _outage_heard_and_judged(res)
 
