@@ -127,6 +127,17 @@ MACHINE_MUTE_MAX_S = 0.5
 REQUESTED_CAUSES = ("initialize", "configure", "start", "pause", "resume", "stop", "reconfigure",
                     "close")
 _BLOCK = 256  # silence-detection block (frames); the analyser's own blocks are 256 too
+#: The tone's level, held: a stretch of sound that stays more than ``LEVEL_TOLERANCE_DB`` off the
+#: level the system first played at (after its start, or after each reconfiguration, which may
+#: change its gain on purpose) for ``LEVEL_MIN_BLOCKS`` blocks or more is a "level" glitch. The
+#: glitch detectors track a slow level change as an AGC would, and let it pass; a system that came
+#: back from each recovery 3 dB quieter (a gain stage added at every rebuild) passed every check.
+#: A block's RMS of the 997 Hz tone moves by under 0.2 dB with its phase; the median of the first
+#: ``LEVEL_REF_BLOCKS`` blocks away from a silence's edge is the reference.
+LEVEL_TOLERANCE_DB = 1.0
+LEVEL_MIN_BLOCKS = 16
+LEVEL_REF_BLOCKS = 32
+_LEVEL_EDGE_BLOCKS = 2  # blocks next to a silence (a partial block, a fade) are not judged
 _EXCERPT = 2400  # frames of waveform kept per excerpt (50 ms at 48 kHz; a long mute is cut short)
 _MIN_SOUND = 24 * _BLOCK  # shorter stretches of sound cannot be analysed (analyze_glitches needs ~20 blocks)
 
@@ -148,8 +159,8 @@ class _Event:
         d: dict[str, Any] = {"t_start": round(self.t_start, 6), "t_end": round(self.t_end, 6),
                              "kind": self.kind, "size": self.size, "start_frame": self.start_frame,
                              "end_frame": self.end_frame, "window": self.window}
-        if self.peak_error is not None:
-            d["peak_error"] = round(self.peak_error, 6)
+        if self.peak_error is not None:  # a "level" glitch's is its median change in dB
+            d["level_change_db" if self.kind == "level" else "peak_error"] = round(self.peak_error, 6)
         return d
 
 
@@ -422,6 +433,13 @@ class AudioCheck:
         #: the latest glitches (bounded), for ``last_glitch_before``
         self._recent: deque[_Event] = deque(maxlen=256)
         self._tone_seen = False
+        #: the level the tone is held to (a block's mean square), the blocks it is being taken
+        #: from, and the clock times from which a new one is taken (reconfigurations)
+        self._level_ref: float | None = None
+        self._level_acc: list[float] = []
+        self._level_resets: deque[float] = deque()
+        self._level_run: list[int] = []  # first block frame, blocks, and dB sum of a deviating run
+        self.level_changes = 0
         self.finished = False
         self.max_settle_s = 0.0  # latest glitch end after its window's last member (margin sizing)
         self.blind_windows = 0
@@ -534,6 +552,8 @@ class AudioCheck:
                     ep.last_end = max(ep.last_end, t)
                     ep.core_end = max(ep.core_end, t)
                 else:
+                    if record.to_state in (State.RECONFIGURING, State.CONFIGURED):
+                        self._level_resets.append(t)  # a new config may set a new gain on purpose
                     ep = self._join(t, flushed)
                     cause = str(record.cause)
                     self._cause(ep, f"{record.to_state.value}: {cause}")
@@ -981,6 +1001,8 @@ class AudioCheck:
             if hi > lo:
                 self.frames_analysed += analysed
                 self.frames_unanalysed += (hi - lo) - analysed
+                if analysed:
+                    self._judge_level(ms, base, a, b, lo, hi)
         if final:
             self._base += s_len
             self._len = 0
@@ -995,6 +1017,48 @@ class AudioCheck:
             frontier = self._time(self._base + self._o)
         self._prune_anchors()
         self._retire(frontier)
+
+    def _judge_level(self, ms: np.ndarray, base: int, a: int, b: int, lo: int, hi: int) -> None:
+        """Hold the tone's level in the sound ``a..b`` of the ring (judged where it is in the core
+        ``lo..hi``): see ``LEVEL_TOLERANCE_DB``. Runs that deviate are emitted as "level" glitches
+        (``peak``: the median deviation in dB) and judged like any other: inside a fault window they
+        are its damage, outside every window a failure."""
+        first = -(-(max(a, lo)) // _BLOCK)
+        start = max(first, a // _BLOCK + _LEVEL_EDGE_BLOCKS)
+        stop = min(hi // _BLOCK, b // _BLOCK - _LEVEL_EDGE_BLOCKS)
+        tol = LEVEL_TOLERANCE_DB
+        for i in range(start, stop):
+            f = base + i * _BLOCK
+            while self._level_resets and self._time(f) >= self._level_resets[0]:
+                self._level_resets.popleft()
+                self._end_level_run()
+                self._level_ref, self._level_acc = None, []
+            level = float(ms[i])
+            if self._level_ref is None:
+                self._level_acc.append(level)
+                if len(self._level_acc) >= LEVEL_REF_BLOCKS:
+                    self._level_ref = float(np.median(self._level_acc))
+                continue
+            dev = 10 * math.log10(max(level, 1e-30) / self._level_ref)
+            run = self._level_run
+            if abs(dev) > tol:
+                if run and f == run[0] + run[1] * _BLOCK and (dev > 0) == (run[2] > 0):
+                    run[1] += 1
+                    run[2] += dev
+                else:
+                    self._end_level_run()
+                    self._level_run = [f, 1, dev]
+            else:
+                self._end_level_run()
+        if b // _BLOCK - _LEVEL_EDGE_BLOCKS <= hi // _BLOCK:  # the sound ends in the core: a run
+            self._end_level_run()  # cannot continue across the silence after it
+
+    def _end_level_run(self) -> None:
+        run, self._level_run = self._level_run, []
+        if run and run[1] >= LEVEL_MIN_BLOCKS:
+            f0, n, total = run
+            self.level_changes += 1
+            self._emit(f0, f0 + n * _BLOCK, "level", n * _BLOCK, round(total / n, 2), None)
 
     def _attribute(self, t0: float, t1: float, after: int | None = None,
                    before: int | None = None) -> _Episode | None:
@@ -1014,8 +1078,8 @@ class AudioCheck:
               waveform: dict[str, Any] | None, after: int | None = None, before: int | None = None) -> None:
         t0, t1 = self._time(f0), self._time(f1)
         ep = self._attribute(t0, t1, after, before)
-        if ep is not None and kind == "mute":
-            # A window explains the silence inside it only (its lead before its start, its settle
+        if ep is not None and kind in ("mute", "level"):
+            # A window explains the silence (or the level change) inside it only (its lead before its start, its settle
             # margin after its last member ended): a silence that began before it (a stream mute
             # since its recovery, then stopped) or outlasts it is cut there, and each piece is
             # judged on its own
