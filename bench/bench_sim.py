@@ -199,6 +199,47 @@ def blocks_vs(other: str, blocks: tuple[int, ...] = (64, 256, 1024), seconds: fl
             for name, per in got.items()} | {"load": os.getloadavg(), "seconds": seconds, "chain": chain}
 
 
+def runs_vs(other: str | None = None, blocks: tuple[int, ...] = (64, 256, 1024), seconds: float = 300.0,
+            rounds: int = 2, seed: int = 1) -> dict[str, Any]:
+    """The issue's figure by block size: ``soundcheck run --backend sim`` (default faults, every
+    invariant) as a whole process with ``--config`` setting the block size, this checkout and
+    ``other`` alternately (``rounds`` each). Per run: the run's own ``process_cpu_s`` (the
+    simulation with faults, history and live checks: start-up, end-of-run checks and reports
+    excluded), simulated seconds / that CPU (``cpu_x``), the runner's wall figure
+    (``speed_x_realtime``) and the whole process's CPU (``RUSAGE_CHILDREN``)."""
+    sources = {"this": str(Path(__file__).resolve().parents[1])}
+    if other:
+        sources["other"] = str(Path(other).resolve())
+    got: dict[str, dict[int, list[dict[str, float]]]] = {k: {b: [] for b in blocks} for k in sources}
+    with tempfile.TemporaryDirectory(prefix="bench-runs-") as tmp:
+        for b in blocks:
+            cfg = {"stream": {"block_size": b, "latency_ms": max(20.0, 2000 * b / 48_000)}}
+            (Path(tmp) / f"block{b}.json").write_text(json.dumps(cfg))
+        for _ in range(rounds):
+            for b in blocks:
+                for name, src in sources.items():
+                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    proc = subprocess.run(_soundcheck() + [
+                        "run", "--backend", "sim", "--duration", str(seconds), "--seed", str(seed),
+                        "--config", str(Path(tmp) / f"block{b}.json"), "--report-dir", str(Path(tmp) / "runs"),
+                        "--json"], capture_output=True, text=True, cwd=tmp,
+                        env={**os.environ, "PYTHONPATH": src, "SOUNDCHECK_HISTORY_DB": str(Path(tmp) / "h.sqlite")})
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    if proc.returncode not in (0, 1):
+                        raise RuntimeError(f"soundcheck run ({src}) exited {proc.returncode}: {proc.stderr[-500:]}")
+                    summary = json.loads(proc.stdout[proc.stdout.index("{"):])
+                    cpu = summary["cpu"]["process_cpu_s"]
+                    got[name][b].append({
+                        "cpu_x": round(summary["simulated_s"] / cpu, 1), "run_cpu_s": cpu,
+                        "us_per_block": round(cpu / (summary["simulated_s"] * 48_000 / b) * 1e6, 1),
+                        "wall_x": summary["speed_x_realtime"], "ok": summary["ok"],
+                        "process_cpu_s": round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 2)})
+    return {name: {b: {"cpu_x_median": statistics.median(r["cpu_x"] for r in v),
+                       "us_per_block_median": statistics.median(r["us_per_block"] for r in v), "runs": v}
+                   for b, v in per.items()} | {"source": sources[name]}
+            for name, per in got.items()} | {"load": os.getloadavg(), "seconds": seconds}
+
+
 #: (part, rule): a sample is charged to the part of its innermost frame that matches a rule
 PARTS: tuple[tuple[str, str], ...] = (
     ("DSP chain", r"system_under_test/dsp\.py"),
@@ -387,11 +428,17 @@ def main() -> None:
                     help="only the whole-process row (soundcheck run --backend sim --duration 60, median of 5)")
     ap.add_argument("--startup-vs", metavar="CHECKOUT",
                     help="the whole-process CPU of this checkout and CHECKOUT, alternately (median of 5 each)")
+    ap.add_argument("--runs-vs", metavar="CHECKOUT", nargs="?", const="",
+                    help="soundcheck run --backend sim at 64/256/1024-frame blocks (300 s, default faults), "
+                         "this checkout and CHECKOUT alternately")
     ap.add_argument("--timed-breakdown", action="store_true",
                     help="CPU us per 256-frame block by part of a faulted 120 s run (timers, not sampling)")
     ap.add_argument("--blocks-vs", metavar="CHECKOUT",
                     help="CPU us per block at 64/256/1024 frames, this checkout and CHECKOUT alternately")
     args = ap.parse_args()
+    if args.runs_vs is not None:
+        print(json.dumps(runs_vs(args.runs_vs or None), indent=1))
+        return
     if args.timed_breakdown:
         print(json.dumps(timed_breakdown(args.seconds if args.seconds != 30.0 else 120.0), indent=1))
         return
