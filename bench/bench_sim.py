@@ -33,7 +33,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from system_under_test import AudioSystem
+#: One OpenBLAS thread, as ``soundcheck`` itself runs (``harness/cli.py``): in-process, without
+#: it, the audio check's products wake OpenBLAS's spinning threads and a faulted 120 s run measured
+#: 3.8-4.3 s of simulation CPU instead of 1.6 s (load 8): a figure of the bench, not of the command.
+#: Set before numpy is first imported (below).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from system_under_test import AudioSystem  # noqa: E402 - after the BLAS setting above
 
 CHAINS: dict[str, list[dict[str, Any]]] = {
     "none": [],
@@ -193,6 +199,47 @@ def blocks_vs(other: str, blocks: tuple[int, ...] = (64, 256, 1024), seconds: fl
             for name, per in got.items()} | {"load": os.getloadavg(), "seconds": seconds, "chain": chain}
 
 
+def runs_vs(other: str | None = None, blocks: tuple[int, ...] = (64, 256, 1024), seconds: float = 300.0,
+            rounds: int = 2, seed: int = 1) -> dict[str, Any]:
+    """The issue's figure by block size: ``soundcheck run --backend sim`` (default faults, every
+    invariant) as a whole process with ``--config`` setting the block size, this checkout and
+    ``other`` alternately (``rounds`` each). Per run: the run's own ``process_cpu_s`` (the
+    simulation with faults, history and live checks: start-up, end-of-run checks and reports
+    excluded), simulated seconds / that CPU (``cpu_x``), the runner's wall figure
+    (``speed_x_realtime``) and the whole process's CPU (``RUSAGE_CHILDREN``)."""
+    sources = {"this": str(Path(__file__).resolve().parents[1])}
+    if other:
+        sources["other"] = str(Path(other).resolve())
+    got: dict[str, dict[int, list[dict[str, float]]]] = {k: {b: [] for b in blocks} for k in sources}
+    with tempfile.TemporaryDirectory(prefix="bench-runs-") as tmp:
+        for b in blocks:
+            cfg = {"stream": {"block_size": b, "latency_ms": max(20.0, 2000 * b / 48_000)}}
+            (Path(tmp) / f"block{b}.json").write_text(json.dumps(cfg))
+        for _ in range(rounds):
+            for b in blocks:
+                for name, src in sources.items():
+                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    proc = subprocess.run(_soundcheck() + [
+                        "run", "--backend", "sim", "--duration", str(seconds), "--seed", str(seed),
+                        "--config", str(Path(tmp) / f"block{b}.json"), "--report-dir", str(Path(tmp) / "runs"),
+                        "--json"], capture_output=True, text=True, cwd=tmp,
+                        env={**os.environ, "PYTHONPATH": src, "SOUNDCHECK_HISTORY_DB": str(Path(tmp) / "h.sqlite")})
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    if proc.returncode not in (0, 1):
+                        raise RuntimeError(f"soundcheck run ({src}) exited {proc.returncode}: {proc.stderr[-500:]}")
+                    summary = json.loads(proc.stdout[proc.stdout.index("{"):])
+                    cpu = summary["cpu"]["process_cpu_s"]
+                    got[name][b].append({
+                        "cpu_x": round(summary["simulated_s"] / cpu, 1), "run_cpu_s": cpu,
+                        "us_per_block": round(cpu / (summary["simulated_s"] * 48_000 / b) * 1e6, 1),
+                        "wall_x": summary["speed_x_realtime"], "ok": summary["ok"],
+                        "process_cpu_s": round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 2)})
+    return {name: {b: {"cpu_x_median": statistics.median(r["cpu_x"] for r in v),
+                       "us_per_block_median": statistics.median(r["us_per_block"] for r in v), "runs": v}
+                   for b, v in per.items()} | {"source": sources[name]}
+            for name, per in got.items()} | {"load": os.getloadavg(), "seconds": seconds}
+
+
 #: (part, rule): a sample is charged to the part of its innermost frame that matches a rule
 PARTS: tuple[tuple[str, str], ...] = (
     ("DSP chain", r"system_under_test/dsp\.py"),
@@ -261,6 +308,74 @@ def breakdown(seconds: float = 120.0, rate: int = 400) -> dict[str, Any]:
             "share": {k: round(v / total, 3) for k, v in parts.most_common()}}
 
 
+#: (label, module, class, method): the parts of a block timed by ``timed_breakdown``, each wrapped
+#: so that its own CPU time (``time.thread_time``, the event loop's thread) excludes the parts it calls
+TIMED_PARTS: tuple[tuple[str, str, str, str], ...] = (
+    ("event loop (clock, timers)", "system_under_test.clock", "VirtualClock", "run_until"),
+    ("simulated device (tick, deliver)", "system_under_test.devices.simulated", "SimulatedStream", "_tick"),
+    ("simulated device (tick, deliver)", "system_under_test.devices.simulated", "SimulatedStream", "_late_tick"),
+    ("pipeline callback (rings, pool, counters, histograms)", "system_under_test.pipeline", "Pipeline", "callback"),
+    ("DSP chain", "system_under_test.dsp", "DspChain", "process"),
+    ("audio check tap (per block)", "harness.audio_check", "AudioCheck", "_on_block"),
+    ("audio check analysis (per 8 s window)", "harness.audio_check", "AudioCheck", "_process"),
+    ("supervisor pass", "system_under_test.system", "AudioSystem", "_supervise"),
+    ("fault injector", "harness.faults.injector", "FaultInjector", "_fire"),
+    ("recovery attempts", "system_under_test.recoverer", "Recoverer", "_attempt"),
+    ("history records", "harness.history", "History", "record"),
+)
+
+
+def timed_breakdown(seconds: float = 120.0, seed: int = 1) -> dict[str, Any]:
+    """Where one 256-frame block's CPU goes in ``soundcheck run --backend sim`` (default faults):
+    every part of ``TIMED_PARTS`` wrapped with a thread-CPU timer, each part's time net of the
+    parts it calls ("event loop" is what ``run_until`` does itself plus everything not named:
+    timers of the lifecycle, coordinator, steady watch ...). Deterministic, unlike sampling: the
+    wrappers' own cost (~1 us a call, several calls a block) lands in the callers' share, so the
+    total is above an unwrapped run's (``unwrapped_us_per_block``, measured after the wrappers
+    are removed)."""
+    import importlib
+
+    acc: dict[str, float] = {}
+    stack: list[list[float]] = []  # per active part: [child time]
+    clock = time.thread_time
+    originals: list[tuple[Any, str, Any]] = []
+
+    def wrap(label: str, owner: Any, name: str) -> None:
+        orig = owner.__dict__[name]
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            frame = [0.0]
+            stack.append(frame)
+            t0 = clock()
+            try:
+                return orig(*args, **kwargs)
+            finally:
+                spent = clock() - t0
+                stack.pop()
+                acc[label] = acc.get(label, 0.0) + spent - frame[0]
+                if stack:
+                    stack[-1][0] += spent
+
+        originals.append((owner, name, orig))
+        setattr(owner, name, timed)
+
+    for label, module, cls, method in TIMED_PARTS:
+        wrap(label, getattr(importlib.import_module(module), cls), method)
+    try:
+        wrapped = faulted_run(seconds, seed)
+    finally:
+        for owner, name, orig in reversed(originals):
+            setattr(owner, name, orig)
+    plain = faulted_run(seconds, seed)
+    blocks = wrapped["simulated_s"] * 48_000 / 256
+    return {"seconds": seconds, "blocks": round(blocks), "load": os.getloadavg(),
+            "us_per_block": {k: round(v / blocks * 1e6, 1) for k, v in sorted(acc.items(), key=lambda kv: -kv[1])},
+            "wrapped_us_per_block": round(sum(acc.values()) / blocks * 1e6, 1),
+            "unwrapped_us_per_block": round(plain["simulation_cpu_s"] / blocks * 1e6, 1),
+            "unwrapped_x_realtime": plain["simulation_cpu_x_realtime"],
+            "source": str(Path(sys.modules["system_under_test"].__file__).parents[1])}
+
+
 def filter_calls(block: int = 256, channels: int = 2, number: int = 3000) -> dict[str, float]:
     """CPU microseconds per call of a biquad's filter on one block (best of 3): ``dsp.Biquad`` (numpy
     alone: chunked state-space products), scipy's public ``lfilter`` with its state, and the public
@@ -313,9 +428,20 @@ def main() -> None:
                     help="only the whole-process row (soundcheck run --backend sim --duration 60, median of 5)")
     ap.add_argument("--startup-vs", metavar="CHECKOUT",
                     help="the whole-process CPU of this checkout and CHECKOUT, alternately (median of 5 each)")
+    ap.add_argument("--runs-vs", metavar="CHECKOUT", nargs="?", const="",
+                    help="soundcheck run --backend sim at 64/256/1024-frame blocks (300 s, default faults), "
+                         "this checkout and CHECKOUT alternately")
+    ap.add_argument("--timed-breakdown", action="store_true",
+                    help="CPU us per 256-frame block by part of a faulted 120 s run (timers, not sampling)")
     ap.add_argument("--blocks-vs", metavar="CHECKOUT",
                     help="CPU us per block at 64/256/1024 frames, this checkout and CHECKOUT alternately")
     args = ap.parse_args()
+    if args.runs_vs is not None:
+        print(json.dumps(runs_vs(args.runs_vs or None), indent=1))
+        return
+    if args.timed_breakdown:
+        print(json.dumps(timed_breakdown(args.seconds if args.seconds != 30.0 else 120.0), indent=1))
+        return
     if args.blocks_vs:
         print(json.dumps(blocks_vs(args.blocks_vs), indent=1))
         return
