@@ -366,6 +366,7 @@ class AudioCheck:
         self._c_dropped = mon.counter("frames_dropped")
         self._c_inserted = mon.counter("frames_inserted")
         self._last_d = self._d0 = self._c_dropped.value
+        self._counts_t = self._now() if self.available else 0.0  # when the counters were last read
         self._last_i = self._i0 = self._c_inserted.value
         # xruns the system itself counted (its stream's status flags): read at each poll of the rig
         self._c_xruns = mon.counter("xruns")
@@ -500,6 +501,7 @@ class AudioCheck:
             elif (d, i) != (self._last_d, self._last_i):  # counted between windows, before any block
                 self._outside_accounting(t, d - self._last_d, i - self._last_i)
             self._last_d, self._last_i = d, i
+            self._counts_t = max(self._counts_t, t)
             ep = _Episode(self._n_episodes, t, last_end=t, dropped0=d, inserted0=i)
             self._n_episodes += 1
             self._episodes.append(ep)
@@ -592,6 +594,33 @@ class AudioCheck:
         if short not in ep.causes and len(ep.causes) < 20:
             ep.causes.append(short.strip())
 
+    def _read_counters(self) -> None:
+        """The rig's frame accounting. The simulated device plays each block as the system makes
+        it, so what the counters moved belongs to the window live at that block. The rig's capture
+        is fed in batches, a poll after it played, while the counters are read live: what they
+        moved since the last reading belongs to the window of that interval, not to an older
+        block's time (a buffer exhaustion's 19 520 dropped frames were booked at a block played a
+        second before the fault: "dropped outside any fault window"). Read at every poll, so the
+        interval is a poll's at most."""
+        t_read = self._now()
+        d, i = self._c_dropped.value, self._c_inserted.value
+        if d != self._last_d or i != self._last_i:
+            ep = self._episode_between(self._counts_t, t_read)
+            if ep is not None:
+                ep.heard_dropped = d - ep.dropped0 - ep.flushed_dropped
+                ep.heard_inserted = i - ep.inserted0 - ep.flushed_inserted
+            else:
+                self._outside_accounting(t_read, d - self._last_d, i - self._last_i)
+            self._last_d, self._last_i = d, i
+        self._counts_t = t_read
+
+    def _episode_between(self, t0: float, t1: float) -> _Episode | None:
+        """The latest window that covers any of ``t0..t1`` (closed or not), or None."""
+        for ep in reversed(self._episodes):
+            if ep.covers(t0, t1, self.margin):
+                return ep
+        return None
+
     def _live_episode(self, t: float) -> _Episode | None:
         ep = self._episodes[-1] if self._episodes else None
         if ep is not None and not ep.closed and ep.covers(t, t, self.margin):
@@ -635,15 +664,18 @@ class AudioCheck:
                 self.frames_total += n
             else:
                 self._write(out[:, ch], n)
-            d, i = self._c_dropped.value, self._c_inserted.value
-            if d != self._last_d or i != self._last_i:
-                live = self._live_episode(now)
-                if live is not None:
-                    live.heard_dropped = d - live.dropped0 - live.flushed_dropped
-                    live.heard_inserted = i - live.inserted0 - live.flushed_inserted
-                else:
-                    self._outside_accounting(now, d - self._last_d, i - self._last_i)
-                self._last_d, self._last_i = d, i
+            if self.capture is not None:
+                self._read_counters()
+            else:
+                d, i = self._c_dropped.value, self._c_inserted.value
+                if d != self._last_d or i != self._last_i:
+                    live = self._live_episode(now)
+                    if live is not None:
+                        live.heard_dropped = d - live.dropped0 - live.flushed_dropped
+                        live.heard_inserted = i - live.inserted0 - live.flushed_inserted
+                    else:
+                        self._outside_accounting(now, d - self._last_d, i - self._last_i)
+                    self._last_d, self._last_i = d, i
             ep = self._episodes[-1] if self._episodes else None
             if ep is not None and not ep.closed and ep.open_members <= 0 and now > ep.last_end + self.margin:
                 self._close(ep)
@@ -870,6 +902,8 @@ class AudioCheck:
         if self.capture is None or self.finished:
             return
         self._read_system_xruns()
+        with self._lock:
+            self._read_counters()
         self.capture.poll(self)
 
     def _read_system_xruns(self) -> None:

@@ -523,3 +523,43 @@ def test_heard_damage_outside_and_a_silent_window_beside_it_are_one_doubt_on_a_m
     assert verdict.inconclusive is inconclusive and verdict.ok is inconclusive, verdict
     assert "13 glitch(es) outside" in verdict.message
     assert "1 window(s) where the frame accounting lost audio" in verdict.message
+
+
+def _counted_live(window: bool) -> tuple[AudioCheck, Any]:
+    """The rig's capture is read in batches, a poll after it played; the system's counters are
+    read live. 19 520 frames dropped 2 s in (inside a pause/resume's window, or with no window
+    at all), read at the next poll, 3 s later, among blocks played before them."""
+    system = AudioSystem({}, seed=1)
+    cap = ScriptedCapture()
+    check = AudioCheck.attach(system, None, capture=cap)
+    system.initialize()
+    system.start()
+    t0 = float(system.clock.now())
+    frame = _hear(cap, t0, 1.0, frame0=0)
+    system.run_for(1.5)
+    check.poll()  # the run's loop polls every chunk
+    _hear(cap, t0 + 1.0, 3.0, frame0=frame)
+    system.run_for(0.5)
+    if window:
+        system.pause()
+    system.monitoring.counter("frames_dropped").inc(19_520)
+    if window:
+        system.resume()
+    system.run_for(3.0)
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    return check, check.verdict()
+
+
+def test_frames_counted_inside_a_window_are_its_own_though_heard_a_batch_later() -> None:
+    check, verdict = _counted_live(window=True)
+    assert check.outside_dropped == 0, check.outside_accounting
+    assert verdict.ok and not verdict.inconclusive, verdict
+
+
+def test_frames_counted_with_no_window_live_are_still_outside_every_window() -> None:
+    check, verdict = _counted_live(window=False)
+    assert check.outside_dropped == 19_520, check.outside_accounting
+    assert not verdict.ok, verdict
