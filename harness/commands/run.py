@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--seed", type=seed_arg, default=1, help="0..2**32-1 (default 1)")
     p.add_argument("--faults", default="default",
                    help="fault profile: none, gentle, default, hostile, or a profile .toml file")
-    p.add_argument("--device", help="device name for --backend portaudio (see `soundcheck devices`)")
+    p.add_argument("--device", help="the device to run on: for --backend portaudio a name from `soundcheck devices`; on the simulated device sim-duplex or sim-backup (default: sim-in and sim-out)")
     p.add_argument("--config", type=Path, help="system configuration (TOML or JSON)")
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where run folders go")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")

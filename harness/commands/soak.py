@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--backend", choices=BACKENDS, default="sim")
     p.add_argument("--seed", type=seed_arg, default=1, help="0..2**32-1 (default 1)")
     p.add_argument("--faults", default="default", help="none, gentle, default, hostile, or a profile .toml")
-    p.add_argument("--device", help="device name for --backend portaudio")
+    p.add_argument("--device", help="the device to run on, as for `soundcheck run --device`")
     p.add_argument("--run-dir", type=Path, help="the run folder (default reports/soak-<time>-seed<N>)")
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where new run folders go")
     p.add_argument("--checkpoint", type=chunk_arg, default=60.0,
