@@ -82,6 +82,9 @@ _MIN_LOCATE = 2048  # the shortest run of sound located in the loop (frames)
 _PIECE_LOCATE = 16384  # a run of sound is located in pieces this long (a jump is cut at their edges)
 #: sounds whose loop positions agree with the timeline to within this many frames are one group
 _GROUP_SLACK = 4096
+#: a stretch whose program runs this many ppm off the device's clock (and 2 frames or more over
+#: the stretch) lost or gained frames: on one clock the program cannot drift
+_DRIFT_PPM = 20.0
 
 
 @dataclass
@@ -253,7 +256,11 @@ class ProgramJudge:
         the silences between them included, and each group long enough is compared as one. Every
         silence is a mute unless the program, aligned as the sound before it (else after it)
         says, pauses there: inside a group too, where the comparison's path fit would take a
-        window of silence for a path that passes nothing (a half-second mute heard as nothing)."""
+        window of silence for a path that passes nothing (a half-second mute heard as nothing).
+        With sound on both sides, the silence is the program's pause when either side's alignment
+        says so (a stream restarted in it leaves the side before it stale). Frames lost or added
+        inside a pause are not heard (reporting the alignment's move across a pause was tried:
+        tone bursts locate a period off, and it called healthy pauses steps)."""
         out = ChunkResult()
         # every run of sound, located piece by piece and cut where its place in the loop jumps
         # (a stream restarted without a silence between: the program starts again from its top)
@@ -318,8 +325,14 @@ class ProgramJudge:
             if not silent:
                 continue
             nxt = next(((base + sa, sp) for sa, _, sp in sounds[k:] if sp is not None), None)
-            if not self._pause(prev if prev is not None else nxt, base + a, base + b):
-                out.mutes.append((a, b))
+            if prev is not None and nxt is not None:
+                # a stream restarted in the silence (the program from its top) leaves the
+                # alignment before it stale: the program's pause by either side's word
+                if self._pause(prev, base + a, base + b) or self._pause(nxt, base + a, base + b):
+                    continue
+            elif self._pause(prev if prev is not None else nxt, base + a, base + b):
+                continue
+            out.mutes.append((a, b))
         self._before = self._anchor
         return out
 
@@ -362,6 +375,15 @@ class ProgramJudge:
             max_latency_s=_SEARCH_S, window_s=WINDOW_S, max_glitches=10_000, recursive_taps=RECURSIVE_TAPS,
             floor_db=FLOOR_DB, one_clock=True, lock=float(_LEAD))
         glitches = []
+        span = rep.analysed_end_frame - rep.analysed_start_frame
+        moved = rep.drift_ppm * 1e-6 * span
+        if abs(rep.drift_ppm) >= _DRIFT_PPM and abs(moved) >= 2:
+            # one clock plays and hears: the program cannot drift. A steady slope is frames lost
+            # (or added) a few at a time, too often for the track to call each a step (a ring
+            # that loses a frame per wrap looked like a 244 ppm clock)
+            a0 = rep.analysed_start_frame
+            glitches.append(ProgramGlitch(a0, rep.analysed_end_frame, "dropped" if moved < 0 else "repeated",
+                                          int(round(abs(moved))), 0.0, x[a0:a0 + 2400], a0))
         for g in rep.glitches:
             w0 = max(0, g.start_frame - 600)
             glitches.append(ProgramGlitch(g.start_frame, g.end_frame, g.kind, int(g.size_frames), g.peak_error,
