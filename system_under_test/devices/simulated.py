@@ -105,6 +105,7 @@ class SimulatedBackend(DeviceBackend):
         #: samples at that rate (the harness's ``--program``); None: the sine
         self.program: Callable[[int], np.ndarray] | None = None
         self._signal_cache: dict[int, np.ndarray] = {}
+        self._periods: dict[int, int] = {}
         #: called after every callback with (stream, outdata, callback time): what the device plays
         self._output_taps: list[OutputTap] = []
 
@@ -133,9 +134,9 @@ class SimulatedBackend(DeviceBackend):
             self._output_taps.remove(tap)
 
     def test_signal(self, sample_rate: int, channels: int) -> np.ndarray:
-        """One loop of the input test signal plus ``_WRAP`` frames of its start (slices never
-        straddle the seam): one second of the sine, a whole number of cycles when signal_hz is
-        integral, or the ``program``'s loop."""
+        """One loop of the input test signal plus (up to) ``_WRAP`` frames of its start (slices
+        never straddle the seam): one second of the sine, a whole number of cycles when signal_hz
+        is integral, or the ``program``'s loop (``signal_period`` says how long the loop is)."""
         key = sample_rate * 1000 + channels
         table = self._signal_cache.get(key)
         if table is None:
@@ -149,9 +150,15 @@ class SimulatedBackend(DeviceBackend):
             rng = np.random.default_rng(self.seed)
             noise = self.noise_amplitude * rng.standard_normal((n, channels))
             table = (sound[:, None] + noise).astype(np.float32)
-            table = np.concatenate([table, np.resize(table, (_WRAP, channels))])
+            table = np.concatenate([table, table[:_WRAP]])
             self._signal_cache[key] = table
+            self._periods[key] = n
         return table
+
+    def signal_period(self, sample_rate: int, channels: int) -> int:
+        """The frames of one loop of ``test_signal(sample_rate, channels)``: where a stream wraps."""
+        self.test_signal(sample_rate, channels)
+        return self._periods[sample_rate * 1000 + channels]
 
     # -- streams ------------------------------------------------------------------------------
     def open_stream(self, spec: StreamSpec, callback: AudioCallback, on_error: ErrorSink) -> "SimulatedStream":
@@ -239,7 +246,7 @@ class SimulatedStream(DeviceStream):
         self._tick_cb = self._tick  # one bound method, not a new one per scheduled block
         self._signal = backend.test_signal(spec.sample_rate, spec.input_channels)
         self._pos = 0
-        self._loop = self._signal.shape[0] - _WRAP  # the signal's period (frames)
+        self._loop = backend.signal_period(spec.sample_rate, spec.input_channels)  # where the signal wraps
         self._outdata = np.zeros((spec.block_size, spec.output_channels), dtype=np.float32)
         self._bad_indata = np.zeros((spec.block_size, spec.input_channels + 1), dtype=np.float32)
         self._timer: TimerHandle | None = None
