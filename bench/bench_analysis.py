@@ -547,6 +547,47 @@ def reference_limits(materials: tuple[str, ...] | None = None, seconds: float = 
     return rows
 
 
+def program_runs(kinds: tuple[str, ...], seeds: int, seconds: float, faults: tuple[str, ...]) -> list[dict[str, Any]]:
+    """``soundcheck run --program`` on the simulated device: per program kind, fault profile and
+    seed, one run (a ``program_material`` take of 8 s as the program): its ``clean_audio``
+    verdict, glitches outside every window (false alarms: must be 0), glitches inside the fault
+    windows (the damage shown), device-gap windows heard, the frames analysed, and the run's speed
+    in multiples of real time (wall; the simulation included)."""
+    import tempfile
+    from pathlib import Path
+
+    from harness import ReliabilityRun, RunSpec
+    from harness.reference_compare import program_material
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-program-") as d:
+        for kind in kinds:
+            for s in range(1, seeds + 1):
+                prog = Path(d) / f"{kind}-{s}.wav"
+                A.write_wav(prog, program_material(kind, 8.0, FS, seed=s), FS)  # type: ignore[arg-type]
+                for f in faults:
+                    t0 = time.perf_counter()
+                    res = ReliabilityRun(RunSpec(duration_s=seconds, seed=s, faults=f, program=prog,
+                                                 run_dir=Path(d) / f"run-{kind}-{s}-{f}")).execute(reports=False)
+                    wall = time.perf_counter() - t0
+                    a = res.summary["audio"]
+                    v = next(v for v in res.verdicts if v.name == "clean_audio")
+                    gaps = [w for w in a["windows"]["items"] if w["device_gap_frames"]]
+                    rows.append({"kind": kind, "seed": s, "faults": f,
+                                 "verdict": "inconclusive" if v.inconclusive else ("held" if v.ok else "violated"),
+                                 "outside": a["outside"]["glitches"], "outside_by_kind": a["outside"]["by_kind"],
+                                 "in_windows": a["glitches"]["by_window"].get("fault", 0),
+                                 "gap_windows_heard": f"{sum(1 for w in gaps if w['glitches'])}/{len(gaps)}",
+                                 "inconsistent": a["windows"]["inconsistent_count"],
+                                 "analysed": a["frames"]["analysed"] / max(a["frames"]["timeline"], 1),
+                                 "x_realtime": seconds / wall})
+                    r = rows[-1]
+                    print(f"{kind:<8} {s:>4} {f:<8} {r['verdict']:<12} {r['outside']:>7} {r['in_windows']:>6} "
+                          f"{r['gap_windows_heard']:>7} {r['inconsistent']:>6} {r['analysed']:>8.2f} {r['x_realtime']:>6.1f}"
+                          + (f"  outside: {r['outside_by_kind']}" if r["outside"] else ""), flush=True)
+    return rows
+
+
 def print_reference(rows: list[dict[str, Any]], header: bool = True, footer: bool = True) -> None:
     if header:
         print(f"{'condition':<46} {'pop':>7} {'drop':>5} {'false':>6} {'x rt cpu':>8}")
@@ -588,7 +629,26 @@ def main() -> None:
     ap.add_argument("--reference", action="store_true", help="only the program-material (reference mode) table")
     ap.add_argument("--latency-trials", type=int, metavar="N", default=0,
                     help="only the latency table over N seeded random takes per reference and condition")
+    ap.add_argument("--program-runs", type=int, metavar="SEEDS", default=0,
+                    help="only `run --program` on the simulated device: SEEDS seeds per program kind, healthy and "
+                         "under the default fault profile")
+    ap.add_argument("--run-seconds", type=float, default=10.0, help="length of each --program-runs run")
     args = ap.parse_args()
+    if args.program_runs:
+        print(f"{'kind':<8} {'seed':>4} {'faults':<8} {'clean_audio':<12} {'outside':>7} {'inside':>6} "
+              f"{'gaps':>7} {'incons':>6} {'analysed':>8} {'x rt':>6}")
+        rows = program_runs(("music", "speech", "dense", "gaps"), args.program_runs, args.run_seconds,
+                            ("none", "default"))
+        for f in ("none", "default"):
+            sel = [r for r in rows if r["faults"] == f]
+            print(f"faults={f}: {sum(r['verdict'] == 'held' for r in sel)}/{len(sel)} held, "
+                  f"{sum(r['outside'] for r in sel)} glitch(es) outside every window, "
+                  f"{sum(r['inconsistent'] for r in sel)} window(s) of counted loss not heard; "
+                  f"speed {min(r['x_realtime'] for r in sel):.1f}..{max(r['x_realtime'] for r in sel):.1f}x real time")
+        print("(outside: glitches outside every fault window, false alarms; inside: glitches in fault windows; "
+              "gaps: device-gap windows with a glitch heard / all; incons: windows whose counted loss was not "
+              "heard; analysed: share of the timeline compared; x rt: wall, simulation included)")
+        return
     if args.latency_trials:
         print_latency_trials(latency_trials(args.latency_trials))
         return

@@ -469,10 +469,22 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
 
 def compare_to_reference_stream(
     read_rec: Reader, rec_frames: int, read_ref: Reader, ref_frames: int, sample_rate: int, *,
-    max_latency_s: float = 10.0, window_s: float = 0.125, max_glitches: int = 1000,
+    max_latency_s: float = 10.0, window_s: float = 0.125, max_glitches: int = 1000, recursive_taps: int = 0,
+    floor_db: float = -120.0, one_clock: bool = False, lock: float | None = None,
 ) -> ReferenceReport:
     """``compare_to_reference`` over a recording and a reference read by ``read_rec(a, b)`` and
-    ``read_ref(a, b)`` (float frames a..b of one channel), memory bounded by the window."""
+    ``read_ref(a, b)`` (float frames a..b of one channel), memory bounded by the window.
+    ``recursive_taps``: past frames of the recording in the path model (``_fit_path``'s ``ar``),
+    for a path that filters recursively (a system's DSP chain). ``floor_db``: the judge's sigma
+    is never below this far under the reference's level (a path with almost no noise of its own
+    leaves the comparison's own error as the floor: ~-85 dB of the signal on a drum hit through a
+    recursive filter, which a lower floor calls a pop). ``one_clock``: recording and reference
+    share a clock (a run's device plays and hears on one): the reference is read at whole
+    frames along the track, and the fitted filter takes the fraction of a frame, instead of
+    resampling it with the windowed sinc (most of the time of a window, and an error of its own).
+    ``lock``: where the reference's first frame lies in the recording, when the caller found it
+    already (its polarity positive): no lock by cross-correlation (which can refuse narrow-band
+    material as ambiguous, while the caller's search knew where to look)."""
 
     fs = int(sample_rate)
     block = _block_size(fs)
@@ -498,12 +510,15 @@ def compare_to_reference_stream(
     head = ref(0, min(ref_frames, int(1.5 * fs)))  # short: a glitch later on cannot pull the lock
     if float(np.max(np.abs(head))) < 1e-6:
         raise AnalysisError("the reference is silent for its first 1.5 s; trim the silence off its start")
-    lock = measure_latency_stream(head, rec, rec_frames, fs, max_latency_frames=int(max_latency_s * fs),
-                                  min_confidence=0.1, estimate_drift=False, verify=False)  # the track checks it
-    if lock.latency_frames is None:
-        raise AnalysisError(f"the reference was not found in the recording ({lock.reason})")
-    sign = int(lock.polarity)
-    delay = float(lock.latency_frames)
+    if lock is not None:
+        sign, delay = 1, float(lock)
+    else:
+        found = measure_latency_stream(head, rec, rec_frames, fs, max_latency_frames=int(max_latency_s * fs),
+                                       min_confidence=0.1, estimate_drift=False, verify=False)  # the track checks it
+        if found.latency_frames is None:
+            raise AnalysisError(f"the reference was not found in the recording ({found.reason})")
+        sign = int(found.polarity)
+        delay = float(found.latency_frames)
 
     # 2. Track: every loud block's delay, searched +-block around the prediction.
     track = _Track()
@@ -581,13 +596,16 @@ def compare_to_reference_stream(
             pos[sel] = n[sel] - (ln[2] + ln[3] * n[sel])
         lo = int(math.floor(pos.min())) - _SINC_HALF - 1
         hi = int(math.ceil(pos.max())) + _SINC_HALF + 2
-        p_full = _sinc_interp(ref(lo, hi), lo, pos) * sign
+        if one_clock:
+            p_full = ref(lo, hi)[np.rint(pos).astype(np.int64) - lo] * sign
+        else:
+            p_full = _sinc_interp(ref(lo, hi), lo, pos) * sign
         r_full = rec(w0 - pad, w1 + pad)
-        h, resid = _fit_path(p_full, r_full, judge, jh + half)
+        h, resid = _fit_path(p_full, r_full, judge, jh + half, recursive_taps)
         gains.append(float(np.sum(h[:FIR_TAPS])))
         off = pad - half  # resid[i] is recording frame w0 - pad + half + i
         e = resid[off: off + (w1 - w0)]
-        sigma, floor_med = _local_floor(e, ref_level)
+        sigma, floor_med = _local_floor(e, ref_level, 10 ** (floor_db / 20))
         noises.append(floor_med)
         over = np.flatnonzero(np.abs(e) > k_thr * sigma)
         if over.size:
@@ -599,7 +617,11 @@ def compare_to_reference_stream(
                 events.append((w0 + int(over[h0]), w0 + int(over[t0]) + 1, float(seg_e.max()), int(t0 - h0 + 1)))
 
     quiet_level = 4.0 * (float(np.median(noises)) if noises else 0.0) + 1e-6
-    glitches = _classify(events, steps, lines, bounds, rec, ref, sign, fs, quiet_level)
+    # on one clock a step of the track that the residual does not confirm is the track's own (a
+    # healthy run's low-passed music matched itself 777 frames away, a pitch period's alias, and
+    # the prediction along the alias explained it as well): only steps the residual heard count
+    glitches = _classify(events, steps, lines, bounds, rec, ref, sign, fs, quiet_level,
+                         1 << 62 if one_clock else 1)
     truncated = len(glitches) > max_glitches
     slopes = [ln[3] for ln in lines]
     lat = lines[0][2]  # delay of the first line at recording frame 0 ~ the reference's frame 0
@@ -658,7 +680,7 @@ def _judge_filter(cutoff: float = _JUDGE_CUTOFF) -> FloatArray:
     return _judge_filter_at(round(cutoff, 2))
 
 
-def _fit_path(p: FloatArray, r: FloatArray, judge: FloatArray, skip: int) -> tuple[FloatArray, FloatArray]:
+def _fit_path(p: FloatArray, r: FloatArray, judge: FloatArray, skip: int, ar: int = 0) -> tuple[FloatArray, FloatArray]:
     """The filter (and its linear change over the window: an AGC, a slowly moving fraction of
     a frame) from the aligned reference ``p`` to the recording ``r``, fitted by least squares in
     the judged band only (both are low-passed by ``judge`` first, which commutes with the path):
@@ -668,8 +690,16 @@ def _fit_path(p: FloatArray, r: FloatArray, judge: FloatArray, skip: int) -> tup
     a drifting clock the previous windows' fraction of a frame is not this one's, and a drum hit
     met the old filter in the high band as a false glitch.)
 
-    Returns the taps (filter, then its change) and the band-limited residual, as rows: row ``i`` is frame ``i + FIR_TAPS // 2`` of ``p``/``r``; the first and
-    last ``skip`` rows are edge effects of the judge filter.
+    ``ar``: that many past frames of the recording itself join the regressors (an ARX model, by
+    equation error): a recursive path (a biquad of the system's DSP chain, whose impulse response
+    rings for longer than ``FIR_TAPS``) is then modelled exactly by a few more numbers, where the
+    FIR alone leaves its tail in the residual on every transient (a 1 kHz low-pass at 48 kHz
+    rings ~2% of its peak past 40 frames: false pops on drum hits). A glitch then also shows in
+    the frames after it, through those taps.
+
+    Returns the taps (filter, then its change, then the recursive ones) and the band-limited
+    residual, as rows: row ``i`` is frame ``i + FIR_TAPS // 2`` of ``p``/``r``; the first and
+    last ``skip`` rows are edge effects of the judge filter (``skip`` must exceed ``ar``).
     """
     half = FIR_TAPS // 2
     pl = sps.oaconvolve(p, judge, "same")
@@ -682,14 +712,45 @@ def _fit_path(p: FloatArray, r: FloatArray, judge: FloatArray, skip: int) -> tup
     seg = pl[t0: t1 + FIR_TAPS - 1]
     rhs = np.concatenate((np.correlate(seg, target[t0:t1], "valid"),
                           np.correlate(seg, target[t0:t1] * ramp[t0:t1], "valid")))
-    ncol = 2 * FIR_TAPS
-    tr = float(np.trace(gram))
-    if not np.isfinite(tr) or tr <= 0:
-        h = np.zeros(ncol)
-    else:
-        h = np.linalg.solve(gram + np.eye(ncol) * 1e-9 * tr, rhs)
-    h1, h2 = h[:FIR_TAPS], h[FIR_TAPS:]
-    resid = target - (np.correlate(pl, h1, "valid") + ramp * np.correlate(pl, h2, "valid"))
+    if ar:
+        # the recording's own past, row t: rl[half + t - j] for j = 1..ar
+        past = np.stack([rl[half - j: half - j + rows] for j in range(1, ar + 1)], axis=1)
+        pw = past[t0:t1]
+        rows_v = np.lib.stride_tricks.sliding_window_view(seg, FIR_TAPS)  # row t: pl[t0 + t : t0 + t + taps]
+        cross = np.concatenate((rows_v.T @ pw, rows_v.T @ (pw * ramp[t0:t1, None])), axis=0)
+        gram = np.block([[gram, cross], [cross.T, pw.T @ pw]])
+        rhs = np.concatenate((rhs, pw.T @ target[t0:t1]))
+    ncol = 2 * FIR_TAPS + ar
+
+    def solve() -> tuple[FloatArray, FloatArray]:
+        tr = float(np.trace(gram))
+        if not np.isfinite(tr) or tr <= 0:
+            h = np.zeros(ncol)
+        else:
+            h = np.linalg.solve(gram + np.eye(ncol) * 1e-9 * tr, rhs)
+        h1, h2 = h[:FIR_TAPS], h[FIR_TAPS:2 * FIR_TAPS]
+        resid = target - (np.correlate(pl, h1, "valid") + ramp * np.correlate(pl, h2, "valid"))
+        if ar:
+            resid = resid - past @ h[2 * FIR_TAPS:]
+        return h, resid
+
+    h, resid = solve()
+    if ar:
+        # A glitch in the recording is also in its own past, the recursive taps' regressors: the
+        # rows after a large pop pull the whole fit (a 0.2 pop was smeared over the window). The
+        # rows of the outliers the first fit left, and the next ``ar`` rows, are taken out and
+        # the fit made again (their outer products subtracted: a few rows, not a new matrix).
+        core = np.abs(resid[t0:t1])
+        sig = 1.4826 * float(np.median(core))
+        bad = np.flatnonzero(core > 8 * sig) + t0
+        if 0 < bad.size <= 0.02 * (t1 - t0):
+            bad = np.unique((bad[:, None] + np.arange(-2, ar + 3)[None, :]).ravel())
+            bad = bad[(bad >= t0) & (bad < t1)]
+            vb = np.lib.stride_tricks.sliding_window_view(pl, FIR_TAPS)[bad]
+            xb = np.concatenate((vb, vb * ramp[bad, None], past[bad]), axis=1)
+            gram = gram - xb.T @ xb
+            rhs = rhs - xb.T @ target[bad]
+            h, resid = solve()
     return h, resid
 
 
@@ -725,7 +786,7 @@ def _sliding_gram(x: FloatArray, taps: int, rows: int, t0: int, t1: int) -> Floa
     return out
 
 
-def _local_floor(e: FloatArray, ref_level: float) -> tuple[FloatArray, float]:
+def _local_floor(e: FloatArray, ref_level: float, rel: float = 1e-6) -> tuple[FloatArray, float]:
     """The residual's own local floor, sample by sample, and its median.
 
     Per sub-block of 128 frames a robust sigma (1.4826 x median |e|: a pop, however large, does
@@ -738,7 +799,7 @@ def _local_floor(e: FloatArray, ref_level: float) -> tuple[FloatArray, float]:
     body = e[: nsb * sb] if e.size >= sb else np.pad(e, (0, sb - e.size))
     rob = 1.4826 * np.median(np.abs(body.reshape(nsb, sb)), axis=1)
     wide = np.median(np.lib.stride_tricks.sliding_window_view(np.pad(rob, 8, mode="edge"), 17), axis=1)
-    sig = np.maximum(wide, 1e-6 * max(ref_level, 1e-3))
+    sig = np.maximum(wide, rel * max(ref_level, 1e-3))
     sigma = np.repeat(sig, sb)[: e.size]
     if sigma.size < e.size:
         sigma = np.concatenate((sigma, np.full(e.size - sigma.size, sig[-1])))
@@ -843,8 +904,10 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
 
 def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, float, float]],
               lines: list[tuple[int, int, float, float]], bounds: list[int], rec: Callable[[int, int], FloatArray],
-              ref: Callable[[int, int], FloatArray], sign: int, fs: int, quiet_level: float) -> list[ReferenceGlitch]:
-    """Name the residual's bursts with the track's steps beside them (see the module docstring)."""
+              ref: Callable[[int, int], FloatArray], sign: int, fs: int, quiet_level: float,
+              unheard_min: int = 1) -> list[ReferenceGlitch]:
+    """Name the residual's bursts with the track's steps beside them (see the module docstring).
+    A step with no burst beside it is kept when it is ``unheard_min`` frames or more."""
     gap = int(0.02 * fs)
     # bursts close together are one glitch
     events = sorted(events)
@@ -911,7 +974,7 @@ def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, 
             continue
         jump = d1 - d0
         size = int(round(abs(jump)))
-        if size == 0:
+        if size < max(unheard_min, 1):
             continue
         out.append(ReferenceGlitch(at, at + 1, "dropped" if jump < 0 else "repeated", size, 0.0, ref_pos(at)))
     return sorted(out, key=lambda g: g.start_frame)

@@ -76,11 +76,17 @@ class RunSpec:
     chunk_s: float = 1.0
     metrics_every_s: float = 1.0
     label: str = "run"
+    #: a program file (WAV) played, looped, instead of the test sine, and judged against
+    #: (``harness.program``); None: the sine
+    program: Path | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"backend": self.backend, "duration_s": self.duration_s, "seed": self.seed,
-                "faults": self.faults, "config": dict(self.config) if self.config else None,
-                "device": self.device, "chunk_s": self.chunk_s, "label": self.label}
+        d = {"backend": self.backend, "duration_s": self.duration_s, "seed": self.seed,
+             "faults": self.faults, "config": dict(self.config) if self.config else None,
+             "device": self.device, "chunk_s": self.chunk_s, "label": self.label}
+        if self.program is not None:  # a sine run's record stays as it was
+            d["program"] = str(self.program)
+        return d
 
 
 @dataclass
@@ -239,6 +245,7 @@ class ReliabilityRun:
         self.audio: AudioCheck | None = None
         self.profile = profile_for(spec)  # validates --faults before anything starts
         self.schedule = self.profile.schedule(spec.duration_s, spec.seed)
+        self.program = self._load_program()  # and --program
 
     @property
     def rig(self) -> Any:
@@ -248,6 +255,20 @@ class ReliabilityRun:
     def request_stop(self) -> None:
         """Ask the run to end after the current chunk (Ctrl-C): the report is still written."""
         self._stop.set()
+
+    def _load_program(self) -> Any:
+        """The spec's program, validated against the run's sample rate (exit 2 naming the file
+        and the fix), or None. Only the simulated device and the JACK rig can play one."""
+        spec = self.spec
+        if spec.program is None:
+            return None
+        if spec.backend == "portaudio":
+            raise UsageError(f"--program {spec.program}: a program is played through the simulated device "
+                             "(--backend sim) or the JACK loopback rig (--backend jack); a PortAudio device "
+                             "plays what its own input hears: drop --program")
+        from .program import load_program  # noqa: PLC0415 - only runs that play a program
+
+        return load_program(spec.program, _run_rate(self.spec.config))
 
     # -- backends -----------------------------------------------------------------------------
     def _make_backend(self) -> DeviceBackend | None:
@@ -310,7 +331,11 @@ class ReliabilityRun:
         clock = system.clock
         simulated = isinstance(clock, VirtualClock)
         # hears the tone the device plays (simulated: its output tap; a JACK server: the rig's ears)
-        audio = self.audio = AudioCheck.attach(system, injector, capture=_rig_capture(backend, run_dir))
+        program = self.program
+        if program is not None and isinstance(parts.backend, SimulatedBackend):
+            parts.backend.program = program.at  # the device's input plays it (streams open at the start)
+        audio = self.audio = AudioCheck.attach(system, injector, program=program,
+                                               capture=_rig_capture(backend, run_dir, program, self._rig))
         # The rig's server can also die without the harness killing it (a crash in the field):
         # the watch records that as a fault of its own and brings the server back.
         watch = _watch_rig(target, history)
@@ -435,17 +460,32 @@ class ReliabilityRun:
                         system.state.value)
 
 
-def _rig_capture(backend: DeviceBackend, run_dir: Path) -> Any:
+def _run_rate(config: Mapping[str, Any] | None) -> int:
+    """The sample rate a run's configuration asks for (the system's default when it says none)."""
+    from system_under_test.config import load_config  # noqa: PLC0415
+
+    try:
+        return int(load_config(dict(config or {})).stream.sample_rate)
+    except Exception:  # noqa: BLE001 - a --system's own format: its streams say their rate later
+        return 48_000
+
+
+def _rig_capture(backend: DeviceBackend, run_dir: Path, program: Any = None, rig: Any = None) -> Any:
     """The rig's ears on the JACK server a real backend plays on, capturing; None on the
     simulated device or a device the rig cannot hear. Waits (bounded) until its client is open,
     so the test tone reaches the system from its first block; one that did not open is closed
-    and says why (``failure``): the run's audio is then not analysed, and says so."""
+    and says why (``failure``): the run's audio is then not analysed, and says so. ``program``:
+    played (looped) instead of the tone, written into the run folder at the server's rate."""
     from .rig.rig_audio import READY_TIMEOUT_S, RigCapture, jack_server_of  # noqa: PLC0415 - rig runs only
 
     server = jack_server_of(backend)
     if server is None:
         return None
-    capture = RigCapture(server, run_dir).start()
+    program_file = None
+    if program is not None:
+        rate = int(getattr(rig, "rate", 0) or program.sample_rate)
+        program_file = RunFolder(run_dir).write_bytes("program.f32", program.at(rate).astype("<f4").tobytes())
+    capture = RigCapture(server, run_dir, program=program_file).start()
     if not capture.wait_ready(READY_TIMEOUT_S):
         capture.fail(f"the rig's capture client did not open on JACK server {server!r} within "
                      f"{READY_TIMEOUT_S:.0f} s")

@@ -91,11 +91,18 @@ class SoakSpec:
     #: ``--system module:factory`` (None: the shipped ``AudioSystem``); the journal keeps it, so
     #: ``--resume`` runs the same system
     system: str | None = None
+    #: ``--program FILE.wav`` played instead of the test sine (None: the sine); the journal keeps
+    #: its path, so ``--resume`` plays it again (and refuses, exit 2, if it is gone)
+    program: Path | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["run_dir"] = str(self.run_dir) if self.run_dir else None
         d["report_root"] = str(self.report_root)
+        if self.program is None:
+            del d["program"]  # a sine soak's journal header stays as it was
+        else:
+            d["program"] = str(self.program)
         return d
 
     @classmethod
@@ -108,7 +115,7 @@ class SoakSpec:
             raise JournalError(source, "the journal header's run spec is not valid: "
                                        f"{validation_message(exc)}; this journal cannot be resumed") from None
         known = rec.model_dump()
-        for key in ("run_dir", "report_root"):
+        for key in ("run_dir", "report_root", "program"):
             if known.get(key) is not None:
                 known[key] = Path(known[key])
         return cls(**known)
@@ -132,6 +139,7 @@ class SoakSpecRecord(BaseModel):
     pace: float | None = Field(None, ge=0, le=1e6)
     metrics_every_s: float = Field(60.0, gt=0, le=86_400)
     system: str | None = Field(None, min_length=3, max_length=512)
+    program: str | None = Field(None, min_length=1, max_length=4096)
 
 
 @dataclass
@@ -343,6 +351,11 @@ class SoakRunner:
         check_device(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0), seed=spec.seed,
                              faults=spec.faults, config=spec.config, device=spec.device), self.backend)
         self._system_choice()  # and a bad --system, before the run folder exists
+        if spec.program is not None:  # and a program the run could not play
+            from .runner import ReliabilityRun  # noqa: PLC0415
+
+            ReliabilityRun(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0), seed=spec.seed,
+                                   faults=spec.faults, config=spec.config, program=spec.program))
         run_dir = spec.run_dir or new_run_dir(spec.report_root, "soak", spec.seed)
         folder = RunFolder(run_dir, create=True)
         if (run_dir / JOURNAL_NAME).exists() or (run_dir / JOURNAL_NAME).is_symlink():
@@ -463,7 +476,7 @@ class SoakRunner:
         run_spec = RunSpec(backend=spec.backend, duration_s=spec.duration_s, seed=spec.seed,
                            faults=spec.faults, config=spec.config, device=spec.device,
                            run_dir=spec.run_dir, chunk_s=spec.chunk_s,
-                           metrics_every_s=spec.metrics_every_s, label="soak")
+                           metrics_every_s=spec.metrics_every_s, label="soak", program=spec.program)
         kw: dict[str, Any] = {"system_factory": self._system_choice()}
         if self.backend is not None:
             kw["backend"] = self.backend

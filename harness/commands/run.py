@@ -32,6 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--config", type=Path, help="system configuration (TOML or JSON)")
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where run folders go")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--program", type=Path, metavar="FILE.wav",
+                   help="play this WAV (2-60 s at the run's sample rate, looped, scaled to a 0.5 peak) "
+                        "through the system instead of the test sine, and judge the output against it "
+                        "(--backend sim or jack)")
     p.add_argument("--mutant", metavar="NAME",
                    help="run a deliberately broken variant of the system (see harness/mutants.py) to "
                         "watch the harness catch it")
@@ -61,7 +65,7 @@ def handler(args: argparse.Namespace) -> int:
     if config is not None:
         check_config(config, str(args.config), args.backend)
     spec = RunSpec(backend=args.backend, duration_s=args.duration, seed=args.seed, faults=args.faults,
-                   config=config, device=args.device, report_root=args.report_dir)
+                   config=config, device=args.device, report_root=args.report_dir, program=args.program)
     factory: Any = None
     if args.mutant:
         from ..mutants import MUTANTS, system_factory

@@ -42,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--pace", type=finite_float(lo=0, hi=1e6, what="pace (times real time)"), default=None,
                    help="simulated device: at most this many times real time, 0.001..1e6; 0 = as fast as "
                         "possible (the default)")
+    p.add_argument("--program", type=Path, metavar="FILE.wav",
+                   help="play this WAV (looped) through the system instead of the test sine and judge the "
+                        "output against it (--backend sim or jack)")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue the soak journaled in RUN_DIR")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (also when not a terminal)")
     add_system_option(p)
@@ -94,8 +97,10 @@ def handler(args: argparse.Namespace) -> int:
                          "over 900 days); give 0.001..1e6, or 0 for as fast as possible")
     show = not args.no_progress and sys.stderr.isatty()
     if args.resume is not None:
-        if args.duration is not None or args.run_dir is not None or args.system is not None:
-            raise UsageError("--resume takes the run's settings from its journal; drop --duration/--run-dir/--system")
+        if args.duration is not None or args.run_dir is not None or args.system is not None \
+                or args.program is not None:
+            raise UsageError("--resume takes the run's settings from its journal; "
+                             "drop --duration/--run-dir/--system/--program")
         if not args.resume.is_dir():
             raise UsageError(f"--resume {args.resume}: no such run folder")
         runner = SoakRunner.from_journal(args.resume, pace=args.pace if args.pace is not None else False)
@@ -109,7 +114,7 @@ def handler(args: argparse.Namespace) -> int:
         spec = SoakSpec(duration_s=args.duration or 8 * 3600.0, backend=args.backend, seed=args.seed,
                         faults=args.faults, device=args.device, run_dir=args.run_dir,
                         report_root=args.report_dir, checkpoint_s=args.checkpoint, chunk_s=args.chunk,
-                        pace=args.pace, system=args.system)
+                        pace=args.pace, system=args.system, program=args.program)
         runner = SoakRunner(spec)
         restore = install_stop_signals(runner)
         try:

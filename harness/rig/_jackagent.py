@@ -6,12 +6,13 @@ SIGSEGV a moment after its server was ``kill -9``ed from outside (reproduced wit
 client's ``__del__``). Whatever libjack does when its server vanishes, it now does it here; the
 harness (``harness.rig.jack_agent.JackAgent``) sees EOF on a pipe, records it and carries on.
 
-Run as a script (``python -P harness/rig/_jackagent.py SERVER CLIENT TIMEOUT MONITOR [CAPTURE TONE_HZ]``):
+Run as a script (``python -P harness/rig/_jackagent.py SERVER CLIENT TIMEOUT MONITOR [CAPTURE TONE_HZ [PROGRAM]]``):
 it imports only the standard library, numpy and JACK-Client, never the harness.
 
 Capture mode (``CAPTURE``: a file path): the rig's ears, for judging the audio of a system on the
 rig (``harness.rig.rig_audio``). The client gets an output port ``tone`` that plays a steady sine
-(``TONE_HZ``, amplitude 0.5, phase continuous over the client's life) and an input port ``ears``.
+(``TONE_HZ``, amplitude 0.5, phase continuous over the client's life), or loops ``PROGRAM`` (raw
+little-endian float32 at the server's rate) when given, and an input port ``ears``.
 A wiring thread connects, every ``WIRE_POLL_S``, ``tone`` to every input port of every other
 client (not ``system``, not the rig's own) and the first output port of such a client (by
 name: a stream's channel 0) to ``ears``, so a stream reopened by a recovery is wired again
@@ -99,6 +100,8 @@ class _Agent:
         self.xruns = 0
         self.capture_path: str | None = None
         self.tone_hz = 997.0
+        #: a raw float32 file played (looped) instead of the tone (``soundcheck run --program``)
+        self.program_path: str | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         line = json.dumps(message)
@@ -149,6 +152,7 @@ class _Agent:
         self.rate = int(client.samplerate)
         self.client_obj = client
         self.phase = 0
+        self.program = np.fromfile(self.program_path, dtype="<f4") if self.program_path else None
         self.q: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self.out = open(self.capture_path, "ab", buffering=0)  # noqa: SIM115 - lives as long as the agent
         threading.Thread(target=self._writer, name="capture-writer", daemon=True).start()
@@ -158,9 +162,14 @@ class _Agent:
         np = self.np
         t = time.monotonic()
         pos = self.client_obj.last_frame_time
-        n = np.arange(self.phase, self.phase + frames, dtype=np.float64)
-        self.phase = (self.phase + frames) % self.rate  # whole seconds of a 997 Hz tone are whole periods
-        self.tone_port.get_array()[:] = 0.5 * np.sin(2 * np.pi * self.tone_hz / self.rate * n)
+        if self.program is not None:  # the program, looped
+            idx = np.arange(self.phase, self.phase + frames) % self.program.size
+            self.phase = (self.phase + frames) % self.program.size
+            self.tone_port.get_array()[:] = self.program[idx]
+        else:
+            n = np.arange(self.phase, self.phase + frames, dtype=np.float64)
+            self.phase = (self.phase + frames) % self.rate  # whole seconds of a 997 Hz tone are whole periods
+            self.tone_port.get_array()[:] = 0.5 * np.sin(2 * np.pi * self.tone_hz / self.rate * n)
         self.q.put(HEADER.pack(t, pos, frames, self.rate) + self.ears.get_array().astype(np.float32).tobytes())
 
     def _writer(self) -> None:
@@ -278,6 +287,7 @@ def main() -> None:
     if len(sys.argv) > 5 and sys.argv[5]:
         agent.capture_path = sys.argv[5]
         agent.tone_hz = float(sys.argv[6]) if len(sys.argv) > 6 else 997.0
+        agent.program_path = sys.argv[7] if len(sys.argv) > 7 and sys.argv[7] else None
     agent.send({"event": "started", "pid": os.getpid()})
     if not agent.open(timeout_s, monitor):
         os._exit(1)

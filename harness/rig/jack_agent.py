@@ -51,7 +51,8 @@ class JackAgent:
 
     def __init__(self, server: str, client_name: str, *, env: dict[str, str], monitor: bool = True,
                  open_timeout_s: float = 10.0, on_exit: Callable[[str], None] | None = None,
-                 python: str | None = None, capture: str | None = None, tone_hz: float = 997.0) -> None:
+                 python: str | None = None, capture: str | None = None, tone_hz: float = 997.0,
+                 program: str | None = None) -> None:
         self.server = server
         self.monitor = monitor
         self._on_exit = on_exit
@@ -67,7 +68,8 @@ class JackAgent:
             self.proc = popen(  # from a lasting thread: PDEATHSIG follows the forking thread
                 [python or sys.executable, "-P", _jackagent.__file__, server, client_name,
                  str(open_timeout_s), "1" if monitor else "0",
-                 *([capture, repr(float(tone_hz))] if capture else [])],
+                 *([capture, repr(float(tone_hz))] if capture else []),
+                 *([program] if capture and program else [])],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,
                 start_new_session=True, preexec_fn=_pdeathsig,
             )

@@ -86,8 +86,10 @@ class _Spec:
 class RigCapture:
     """Capture agents on ``server``, one at a time, and their records read back in order."""
 
-    def __init__(self, server: str, folder: Path, *, tone_hz: float = 997.0) -> None:
+    def __init__(self, server: str, folder: Path, *, tone_hz: float = 997.0, program: Path | None = None) -> None:
         self.server = server
+        #: a raw little-endian float32 file at the server's rate, played (looped) instead of the tone
+        self.program = program
         self.folder = Path(folder)
         self.tone_hz = tone_hz
         self.signal_hz = tone_hz
@@ -130,7 +132,7 @@ class RigCapture:
         self._pos_next = None
         self._agent = JackAgent(self.server, f"{RIG_PREFIX}-ears-{secrets.token_hex(2)}", env=self._env(),
                                 monitor=True, open_timeout_s=OPEN_TIMEOUT_S, capture=str(self._path),
-                                tone_hz=self.tone_hz)
+                                tone_hz=self.tone_hz, program=None if self.program is None else str(self.program))
 
     def wait_ready(self, timeout_s: float) -> bool:
         """Wait (bounded) until the current agent's client is open and capturing."""
@@ -239,7 +241,8 @@ class RigCapture:
                 agent.kill()
 
     def describe(self) -> dict[str, Any]:
-        return {"server": self.server, "tone_hz": self.tone_hz, "agents": self.agents_started,
+        return {"server": self.server, "tone_hz": None if self.program else self.tone_hz,
+                **({"program": str(self.program)} if self.program else {}), "agents": self.agents_started,
                 "agent_exits": self.agent_exits[:20], "records": self.records, "frames": self.frames,
                 "missed_frames": self.missed_frames, "jack_xruns": self.xruns, "wirings": self.wirings,
                 "outages": self.outages}

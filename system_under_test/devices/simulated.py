@@ -48,6 +48,8 @@ COMMON_RATES = (44_100, 48_000, 88_200, 96_000)
 #: The status of a clean block, shared by every clean callback (one object less per block): never
 #: mutated; a block that needs a flag gets a ``StatusFlags`` of its own.
 _CLEAN = StatusFlags()
+#: frames of a signal table's start repeated after its end: a block's slice never straddles the seam
+_WRAP = 8192
 
 #: ``tap(stream, outdata, callback_time)``: see ``SimulatedBackend.add_output_tap``
 OutputTap = Callable[["SimulatedStream", np.ndarray, float], None]
@@ -99,7 +101,11 @@ class SimulatedBackend(DeviceBackend):
         self.noise_amplitude = 10 ** (noise_dbfs / 20)
         self.record_seconds = record_seconds
         self.streams_opened = 0
+        #: what the input plays instead of the test sine: ``program(rate)`` is one loop of mono
+        #: samples at that rate (the harness's ``--program``); None: the sine
+        self.program: Callable[[int], np.ndarray] | None = None
         self._signal_cache: dict[int, np.ndarray] = {}
+        self._periods: dict[int, int] = {}
         #: called after every callback with (stream, outdata, callback time): what the device plays
         self._output_taps: list[OutputTap] = []
 
@@ -128,19 +134,31 @@ class SimulatedBackend(DeviceBackend):
             self._output_taps.remove(tap)
 
     def test_signal(self, sample_rate: int, channels: int) -> np.ndarray:
-        """One second of the input test signal, a whole number of cycles when signal_hz is integral."""
+        """One loop of the input test signal plus (up to) ``_WRAP`` frames of its start (slices
+        never straddle the seam): one second of the sine, a whole number of cycles when signal_hz
+        is integral, or the ``program``'s loop (``signal_period`` says how long the loop is)."""
         key = sample_rate * 1000 + channels
         table = self._signal_cache.get(key)
         if table is None:
-            n = sample_rate
-            t = np.arange(n) / sample_rate
-            sine = self.amplitude * np.sin(2 * np.pi * self.signal_hz * t)
+            if self.program is not None:
+                sound = np.asarray(self.program(sample_rate), dtype=np.float64)
+                n = sound.size
+            else:
+                n = sample_rate
+                t = np.arange(n) / sample_rate
+                sound = self.amplitude * np.sin(2 * np.pi * self.signal_hz * t)
             rng = np.random.default_rng(self.seed)
             noise = self.noise_amplitude * rng.standard_normal((n, channels))
-            table = (sine[:, None] + noise).astype(np.float32)
-            table = np.concatenate([table, table[:8192]])  # wrap margin: slices never straddle
+            table = (sound[:, None] + noise).astype(np.float32)
+            table = np.concatenate([table, table[:_WRAP]])
             self._signal_cache[key] = table
+            self._periods[key] = n
         return table
+
+    def signal_period(self, sample_rate: int, channels: int) -> int:
+        """The frames of one loop of ``test_signal(sample_rate, channels)``: where a stream wraps."""
+        self.test_signal(sample_rate, channels)
+        return self._periods[sample_rate * 1000 + channels]
 
     # -- streams ------------------------------------------------------------------------------
     def open_stream(self, spec: StreamSpec, callback: AudioCallback, on_error: ErrorSink) -> "SimulatedStream":
@@ -228,6 +246,7 @@ class SimulatedStream(DeviceStream):
         self._tick_cb = self._tick  # one bound method, not a new one per scheduled block
         self._signal = backend.test_signal(spec.sample_rate, spec.input_channels)
         self._pos = 0
+        self._loop = backend.signal_period(spec.sample_rate, spec.input_channels)  # where the signal wraps
         self._outdata = np.zeros((spec.block_size, spec.output_channels), dtype=np.float32)
         self._bad_indata = np.zeros((spec.block_size, spec.input_channels + 1), dtype=np.float32)
         self._timer: TimerHandle | None = None
@@ -324,7 +343,7 @@ class SimulatedStream(DeviceStream):
         bs = self._bs
         pos = self._pos
         indata = self._signal[pos:pos + bs]
-        self._pos = (pos + bs) % self._rate
+        self._pos = (pos + bs) % self._loop
         corrupt = False
         for d in self._devices:
             if d.corrupt_callbacks:
