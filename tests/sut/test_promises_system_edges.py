@@ -655,6 +655,34 @@ def test_a_report_from_a_torn_down_streams_sink_is_stale_beside_a_current_one():
     s.close()
 
 
+@pytest.mark.parametrize("after", ["stop", "recovery"])
+def test_a_report_from_the_last_stream_after_its_teardown_is_stale(after):
+    """No newer stream exists yet, so the report carries the current generation; the stream it
+    names is gone all the same (stopped, or torn down by the recovery its first report started):
+    one device loss is one error, one loss counted, whatever the stream says after."""
+    s = _running({"recovery": {"initial_backoff_ms": 1000}, "device": {"fallback_devices": []}})
+    sinks = _capture_sink(s)
+    s.stop()
+    s.start()
+    (sink,) = sinks
+    if after == "stop":
+        s.stop()
+        errors_before, losses_before = 0, 0
+    else:
+        sink(DeviceLostError("the device is gone", component="device"))
+        s.poll()
+        assert s.state == State.RECOVERING and s.stream is None
+        errors_before, losses_before = 1, 1
+    records = list(s.coordinator.errors())
+    sink(DeviceLostError("late report of the same loss", component="device"))
+    s.poll()
+    counters = s.metrics().counters
+    assert counters["stale_device_errors"] == 1
+    assert (counters["errors"], counters["device_losses"]) == (errors_before, losses_before)
+    assert s.coordinator.errors() == records
+    s.close()
+
+
 def test_a_callback_error_is_routed_at_the_moment_of_the_callback():
     s = _running()
     events: list[SystemEvent] = []
