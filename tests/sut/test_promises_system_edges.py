@@ -127,6 +127,24 @@ def test_a_dsp_only_change_builds_the_chain_for_the_configured_rate_block_and_ch
     s.close()
 
 
+def test_a_dsp_only_change_builds_the_chain_for_the_input_channels_when_a_mixer_changes_the_count():
+    """The chain's first stages see the device's input channels (a mixer may change the count
+    after them): with 2 in and 1 out, the swapped chain is the one built for 2 channels, and the
+    running system raises no callback error with it."""
+    s = _running({"device": {"input_channels": 2, "output_channels": 1},
+                  "dsp": [{"kind": "mixer", "matrix": [[0.5, 0.5]]}]})
+    dsp = [{"kind": "biquad", "filter": "lowpass", "cutoff_hz": 3000.0},
+           {"kind": "mixer", "matrix": [[0.25, 0.75]]}]
+    new = s.reconfigure(s.config.replace(dsp=dsp))
+    fresh = DspChain.from_config(new.dsp, 48_000, 256, 2)
+    block = np.random.default_rng(4).uniform(-1, 1, (256, 2)).astype(np.float32)
+    for _ in range(3):
+        np.testing.assert_array_equal(s.pipeline.chain.process(block.copy()), fresh.process(block.copy()))
+    s.run_for(0.2)
+    assert s.metrics().counters["callback_errors"] == 0 and s.state == State.RUNNING
+    s.close()
+
+
 def test_a_reopening_change_while_running_captures_again_on_the_new_stream():
     s = _running()
     old = s.stream
