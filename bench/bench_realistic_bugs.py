@@ -565,8 +565,7 @@ def try_bug(bug: Bug | None, tests: list[str], *, whole: bool, timeout: float, s
                 apply(bug, tree)
             except ValueError as exc:
                 return Result(name, "error", [], 0.0, str(exc))
-        cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE",
-               "--no-header", "-o", "addopts="]
+        cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE", "--no-header"]
         if stop_first:
             cmd.append("-x")
         # a file of the selection the copied commit does not have yet is left out
