@@ -582,7 +582,7 @@ def try_bug(bug: Bug | None, tests: list[str], *, whole: bool, timeout: float, s
         seconds = time.monotonic() - started
         by = _FAILED.findall(proc.stdout)
         if proc.returncode == 0:
-            return Result(name, "missed", [], seconds)
+            return Result(name, "missed" if bug is not None else "passed", [], seconds)
         if proc.returncode == 1:
             return Result(name, "caught", by, seconds)
         tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
@@ -656,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
     caught = sum(r.verdict.startswith("caught") for r in results)
     errors = sum(r.verdict == "error" for r in results)
     if args.baseline:
-        ok = results[0].verdict == "missed"
+        ok = results[0].verdict == "passed"
         print(f"healthy tree: {'passes' if ok else 'FAILS: ' + results[0].verdict}")
         return 0 if ok else 1
     print(f"\ncaught {caught} / {len(results)} ({errors} error(s)); "
