@@ -30,7 +30,13 @@ from system_under_test.config import (
     structural_problems,
 )
 from system_under_test.devices.simulated import SimulatedBackend
-from system_under_test.errors import ConfigError, ConfigValidationError
+from system_under_test.errors import (
+    ConfigError,
+    ConfigValidationError,
+    DeviceNotFoundError,
+    IllegalTransitionError,
+    SimulatedError,
+)
 
 # -- migration: v1 and v2 documents ---------------------------------------------------------------
 FINITE = {"allow_nan": False, "allow_infinity": False}
@@ -111,15 +117,18 @@ def v2_docs(draw) -> dict:
                          "fallback_devices": draw(st.lists(st.sampled_from(["a", "b"]), max_size=2))}
     stages = []
     for kind in draw(st.lists(st.sampled_from(["gain", "biquad", "limiter"]), max_size=4)):
+        # v2 named a stage's kind ``type``; a file may already say ``kind`` (the migration keeps
+        # it), and a biquad's ``freq`` is renamed whichever of the two names its kind
+        tag = draw(st.sampled_from(["type", "kind"]))
         if kind == "gain":
-            stages.append({"type": "gain", **_section(GainStage, draw)})
+            stages.append({tag: "gain", **_section(GainStage, draw)})
         elif kind == "biquad":
             s = _section(BiquadStage, draw)
             s["freq"] = s.pop("cutoff_hz")
             s["filter"] = draw(st.sampled_from(["lowpass", "highpass", "notch"]))
-            stages.append({"type": "biquad", **s})
+            stages.append({tag: "biquad", **s})
         else:
-            stages.append({"type": "limiter", **_section(LimiterStage, draw)})
+            stages.append({tag: "limiter", **_section(LimiterStage, draw)})
     if stages or draw(st.booleans()):
         doc["dsp"] = stages
     return doc
@@ -210,6 +219,68 @@ def test_each_field_limit_is_exact(where, name, value, accepted):
         path = f"{where}.{name}"
     _, problems = structural_problems(migrate(doc))
     assert (path not in dict(problems)) is accepted, problems
+
+
+#: Every bounded numeric field's limits, written out: ((low, open?), (high, open?)), open = the bound
+#: itself is refused. The boundary cases above are generated from the models, so a bound changed in
+#: the code would move its own test with it; this table is what holds it in place.
+DOCUMENTED_LIMITS = {
+    "device.input_channels": ((1, 0), (64, 0)),
+    "device.output_channels": ((1, 0), (64, 0)),
+    "stream.sample_rate": ((8000, 0), (384000, 0)),
+    "stream.block_size": ((16, 0), (8192, 0)),
+    "stream.latency_ms": ((0, 1), (2000, 0)),
+    "buffers.ring_blocks": ((2, 0), (1024, 0)),
+    "buffers.pool_blocks": ((1, 0), (1024, 0)),
+    "recovery.max_attempts": ((1, 0), (100, 0)),
+    "recovery.initial_backoff_ms": ((0, 0), (60000, 0)),
+    "recovery.backoff_factor": ((1.0, 0), (10.0, 0)),
+    "recovery.max_backoff_ms": ((0, 0), (600000, 0)),
+    "recovery.deadline_ms": ((0, 1), (3600000, 0)),
+    "watchdog.stall_periods": ((2, 0), (1000, 0)),
+    "watchdog.supervisor_interval_ms": ((0, 1), (1000, 0)),
+    "limits.buffers": ((1, 0), (None, 0)),
+    "limits.frames": ((1, 0), (None, 0)),
+    "limits.streams": ((1, 0), (None, 0)),
+    "limits.threads": ((1, 0), (None, 0)),
+    "limits.bytes": ((1, 0), (None, 0)),
+    "dsp:gain.gain_db": ((-120, 0), (40, 0)),
+    "dsp:biquad.cutoff_hz": ((0, 1), (None, 0)),
+    "dsp:biquad.q": ((0, 1), (100, 0)),
+    "dsp:biquad.gain_db": ((-48, 0), (48, 0)),
+    "dsp:limiter.threshold_db": ((-60, 0), (0, 0)),
+    "dsp:limiter.release_ms": ((0, 1), (5000, 0)),
+}
+
+#: The defaults of every section, written out (the DSP chain's default has its own test below).
+DOCUMENTED_DEFAULTS = {
+    "schema_version": 3,
+    "device": {"backend": "sim", "input_device": "sim-in", "output_device": "sim-out",
+               "input_channels": 2, "output_channels": 2, "fallback_devices": []},
+    "stream": {"sample_rate": 48000, "block_size": 256, "latency_ms": 20.0},
+    "buffers": {"ring_blocks": 8, "pool_blocks": 8},
+    "recovery": {"max_attempts": 10, "initial_backoff_ms": 10.0, "backoff_factor": 2.0,
+                 "max_backoff_ms": 1000.0, "deadline_ms": 10000.0, "degrade_on_exhaustion": True},
+    "watchdog": {"stall_periods": 4, "supervisor_interval_ms": 5.0},
+    "limits": {"buffers": 4096, "frames": 2880000, "streams": 8, "threads": 64, "bytes": 536870912},
+}
+
+
+def test_every_field_limit_is_the_documented_one():
+    found = {}
+    for where, model in [*SECTIONS.items(), *((f"dsp:{k}", m) for k, m in STAGES.items())]:
+        for name, field in model.model_fields.items():
+            if field.annotation in (int, float):
+                found[f"{where}.{name}"] = _bounds(field)
+    assert found == DOCUMENTED_LIMITS
+
+
+def test_every_default_is_the_documented_one():
+    got = AudioConfig().to_dict()
+    got.pop("dsp")
+    assert got == DOCUMENTED_DEFAULTS
+    for section in ("device", "stream", "buffers", "recovery", "watchdog", "limits"):
+        assert load_config({section: {}}).to_dict()[section] == DOCUMENTED_DEFAULTS[section]
 
 
 def test_the_field_limits_are_all_checked():
@@ -313,6 +384,53 @@ def test_a_rejected_configuration_changes_nothing(where, bad):
     assert s.resources.leak_report() == []
 
 
+def _limits_only(observed: dict) -> dict:
+    return {k: observed[k] for k in ("limits", "config")}
+
+
+def test_a_configuration_refused_for_the_state_changes_nothing():
+    """A valid configuration the system's state refuses (configure while FAILED): the refusal is
+    an ``IllegalTransitionError``, and the limits, config and state are as they were."""
+    s = AudioSystem({"limits": {"streams": 3}}, seed=9)
+    s.initialize()
+    s.start()
+    with pytest.raises(SimulatedError):
+        s.simulate_error("input")
+    assert s.state == State.FAILED
+    before = _observable(s)
+    with pytest.raises(IllegalTransitionError):
+        s.configure({"limits": {"streams": 5, "threads": 7}})
+    assert _observable(s) == before
+    s.close()
+
+
+@pytest.mark.parametrize("paused", [False, True], ids=["running", "paused"])
+def test_a_rolled_back_reconfiguration_leaves_the_limits_as_they_were(paused):
+    """A live change whose new stream cannot be opened rolls back: the old stream, and the old
+    limits too (the new ones were applied to open it)."""
+    s = AudioSystem({"limits": {"streams": 3}}, seed=9)
+    s.initialize()
+    s.start()
+    s.run_for(0.05)
+    if paused:
+        s.pause()
+    before = _limits_only(_observable(s))
+    original = s.backend.open_stream
+
+    def refuse(spec, cb, on_error):
+        if spec.block_size == 512:
+            raise DeviceNotFoundError("gone between validation and open")
+        return original(spec, cb, on_error)
+
+    s.backend.open_stream = refuse  # type: ignore[method-assign]
+    with pytest.raises(DeviceNotFoundError):
+        s.reconfigure({"stream": {"block_size": 512}, "limits": {"streams": 5, "threads": 7}})
+    assert _limits_only(_observable(s)) == before
+    assert s.state == (State.PAUSED if paused else State.RUNNING)
+    s.close()
+    assert s.resources.leak_report() == []
+
+
 def test_a_valid_configuration_does_change_what_is_observed():
     """The check above can tell: the same probe sees an accepted configuration."""
     s = AudioSystem({}, seed=9)
@@ -327,7 +445,7 @@ def test_a_valid_configuration_does_change_what_is_observed():
 # -- every message exact: the path a user looks up and the fix it names ----------------------------
 from system_under_test.config import MixerStage, chain_output_channels  # noqa: E402
 from system_under_test.devices.base import DeviceInfo  # noqa: E402
-from system_under_test.errors import ConfigMigrationError, DeviceNotFoundError  # noqa: E402
+from system_under_test.errors import ConfigMigrationError  # noqa: E402
 
 
 class _Devices:

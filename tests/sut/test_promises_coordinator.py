@@ -194,3 +194,41 @@ def test_defaults_direct_dependents_and_an_empty_cause():
     assert c.transition("dsp", State.INITIALIZED).cause == ""
     rec = c.try_transition("dsp", State.CONFIGURED)
     assert rec is not None and rec.cause == ""
+
+
+#: Where a dependent in each state ends when what it depends on fails, written out here (not read
+#: from ``lifecycle.SAFE_STATES``, which is what it checks): a component that is, or is about to be,
+#: moving audio (starting, running, paused, reconfiguring, recovering, stopping) is failed with it;
+#: one that holds no stream (never started, stopped, already failed or closed) is left as it is.
+_CASCADE_END = {
+    State.UNINITIALIZED: State.UNINITIALIZED, State.INITIALIZED: State.INITIALIZED,
+    State.CONFIGURED: State.CONFIGURED, State.STARTING: State.FAILED, State.RUNNING: State.FAILED,
+    State.PAUSED: State.FAILED, State.RECONFIGURING: State.FAILED, State.STOPPING: State.FAILED,
+    State.STOPPED: State.STOPPED, State.RECOVERING: State.FAILED, State.FAILED: State.FAILED,
+    State.CLOSED: State.CLOSED,
+}
+_PATHS = {
+    State.UNINITIALIZED: (), State.INITIALIZED: UP[:1], State.CONFIGURED: UP[:2],
+    State.STARTING: UP[:3], State.RUNNING: UP, State.PAUSED: (*UP, State.PAUSED),
+    State.RECONFIGURING: (*UP, State.RECONFIGURING), State.STOPPING: (*UP, State.STOPPING),
+    State.STOPPED: (*UP, State.STOPPING, State.STOPPED), State.RECOVERING: (*UP, State.RECOVERING),
+    State.FAILED: (*UP, State.FAILED), State.CLOSED: (State.CLOSED,),
+}
+
+
+@pytest.mark.parametrize("before", list(State), ids=lambda s: s.value)
+def test_a_failure_cascades_to_every_transitive_dependent_in_every_state(before):
+    assert set(_CASCADE_END) == set(State) == set(_PATHS)
+    c = ComponentCoordinator(VirtualClock())
+    c.register("dsp")
+    c.register("input", depends_on=["dsp"])
+    c.register("device", depends_on=["input"])
+    _up(c, "dsp")
+    for name in ("input", "device"):
+        for s in _PATHS[before]:
+            c.transition(name, s, "set up")
+        assert c.state(name) == before
+    c.fail("dsp", "boom")
+    assert c.state("dsp") == State.FAILED
+    assert {n: c.state(n) for n in ("input", "device")} == {n: _CASCADE_END[before]
+                                                            for n in ("input", "device")}

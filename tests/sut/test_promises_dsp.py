@@ -257,3 +257,75 @@ def test_the_base_stage_is_the_identity():
     x = np.ones((3, 2), dtype=np.float32)
     assert s.process(x) is x and s.output_channels(5) == 5 and s.cost_s == 0.0 and s.kind == "identity"
     s.reset()
+
+
+# -- the biquad against lfilter, whatever the blocks look like ----------------------------------------
+_SIZES = (1, 3, 15, 16, 17, 64, 100, 128, 129, 256, 300, 512, 513, 1024, 1100)
+
+
+def _blocks_of(x: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+    """``x`` cut into blocks of varying sizes and layouts: float32 contiguous (the usual block),
+    float64, and float32 views that are not contiguous (every other row of a larger array)."""
+    out, i = [], 0
+    while i < len(x):
+        n = int(rng.choice(_SIZES))
+        part = x[i:i + n]
+        layout = int(rng.integers(3))
+        if layout == 1:
+            part = part.astype(np.float64)
+        elif layout == 2:
+            wide = np.zeros((2 * len(part), part.shape[1]), dtype=np.float32)
+            wide[::2] = part
+            part = wide[::2]
+            assert len(part) == 1 or not part.flags.c_contiguous
+        else:
+            part = part.copy()
+        out.append(part)
+        i += n
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_any_sequence_of_block_sizes_and_layouts_equals_one_long_filter(seed):
+    """Block sizes change mid-stream (the state carries over), sizes no chunk divides, float64 and
+    non-contiguous blocks: the samples are lfilter's over the whole stream, and the filter's
+    ``state`` is lfilter's final ``zf``."""
+    rng = np.random.default_rng(seed)
+    kind = ("lowpass", "highpass", "bandpass", "notch", "peaking", "lowpass")[seed]
+    stage = BiquadStage(filter=kind, cutoff_hz=float(rng.uniform(100, 8000)), q=float(rng.uniform(0.4, 4)),
+                        gain_db=float(rng.uniform(-12, 12)))
+    chain = _chain(stage, channels=2)
+    assert chain.stages[0].state.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    x = _noise(6000, channels=2, seed=seed + 10)
+    x[:, 1] *= -0.7
+    got = []
+    for block in _blocks_of(x, rng):
+        dtype = block.dtype
+        out = chain.process(block)
+        assert out.shape == block.shape and out.dtype == dtype
+        got.append(np.asarray(out, dtype=np.float64))
+    b, a = biquad_coefficients(kind, stage.cutoff_hz, stage.q, stage.gain_db, SR)
+    zi = np.zeros((2, 2))
+    want, zf = signal.lfilter(b, a, x.astype(np.float64), axis=0, zi=zi)
+    np.testing.assert_allclose(np.concatenate(got), want, atol=2e-6)
+    np.testing.assert_allclose(chain.stages[0].state, zf, atol=1e-9)
+
+
+@pytest.mark.parametrize("size", [64, 100, 256])
+def test_a_nan_poisons_its_channel_from_its_sample_on_and_reset_heals_it(size):
+    """lfilter's behaviour: the samples before a NaN and the other channel stay exact; the NaN's
+    channel is NaN from it on (its state keeps it); ``reset()`` gives a filter as good as new."""
+    stage = BiquadStage(cutoff_hz=2000.0)
+    chain = _chain(stage, channels=2, block_size=size)
+    x = _noise(3 * size, channels=2, seed=5)
+    x[size + size // 2 + 1, 0] = np.nan
+    got = _run(chain, x, block=size).astype(np.float64)
+    b, a = biquad_coefficients("lowpass", 2000.0, 0.707, 0.0, SR)
+    want = signal.lfilter(b, a, x.astype(np.float64), axis=0)
+    np.testing.assert_allclose(got, want, atol=2e-6, equal_nan=True)
+    assert np.isfinite(got[:size + size // 2 + 1]).all() and np.isnan(got[size + size // 2 + 1:, 0]).all()
+    assert np.isfinite(got[:, 1]).all()
+    chain.reset()
+    y = _noise(2 * size + 7, channels=2, seed=6)
+    np.testing.assert_array_equal(_run(chain, y, block=size),
+                                  _run(_chain(stage, channels=2, block_size=size), y, block=size))

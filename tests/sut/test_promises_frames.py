@@ -169,6 +169,9 @@ def test_every_callback_keeps_the_books_balanced(ring_blocks, pool_blocks, laten
         p.callback(indata, outdata, n, 0.0, StatusFlags())
         for idx in taken:
             p.pool.release(idx)
+        # every block a callback takes goes back, a stage that raised or not: a block kept would
+        # run the pool dry for good after pool_blocks errors
+        assert p.pool.in_use == 0 and p.pool.available == pool_blocks, cb
         raised = len(p.errors) > errors_before
         if p.capturing:
             next_id += n

@@ -191,6 +191,20 @@ def test_a_gauge_keeps_its_highest_value():
     assert (g.value, g.max) == (-1.0, 0.5)
 
 
+def test_a_snapshot_reports_each_metrics_current_value():
+    """A snapshot is what a reader sees now: a gauge's value (not its high-water mark), a
+    counter's count, a histogram's summary."""
+    m = MonitoringCoordinator()
+    m.gauge("fill").set(0.5)
+    m.gauge("fill").set(0.25)
+    m.counter("xruns").inc(3)
+    m.histogram("h").observe(2.0)
+    snap = m.snapshot(1.5)
+    assert snap.gauges["fill"] == 0.25 and snap.gauges["latency_ms"] == 0.0
+    assert snap.counters["xruns"] == 3
+    assert snap.histograms["h"] == m.histograms["h"].summary()
+
+
 def test_an_empty_histogram_reports_zeros():
     h = Histogram("x", capacity=4)
     assert h.percentiles() == {"p50": 0.0, "p90": 0.0, "p99": 0.0, "p99.9": 0.0}

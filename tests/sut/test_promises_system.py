@@ -690,6 +690,25 @@ def test_close_of_a_running_system_stops_then_closes_dependents_first():
         + [(SYSTEM, "stopped", "closed", "close")]
 
 
+def test_close_of_a_failed_system_stops_it_first_like_a_running_one():
+    """close() is "stop if needed, release everything, CLOSED": a FAILED system can be stopped, so
+    its close passes through stop() (STOPPING, STOPPED) as a running one's does, and every
+    component is closed from STOPPED."""
+    s = _running()
+    with pytest.raises(SimulatedError):
+        s.simulate_error("dsp")
+    assert s.state == State.FAILED
+    mark = _mark(s)
+    s.close()
+    moves = _transitions(s, mark)
+    assert [t for t in moves if t[0] == SYSTEM] == [
+        (SYSTEM, "failed", "stopping", "stop"), (SYSTEM, "stopping", "stopped", "stop"),
+        (SYSTEM, "stopped", "closed", "close")]
+    assert [t for t in moves if t[2] == "closed"] == \
+        [(n, "stopped", "closed", "close") for n in ("device", "output", "input", "dsp")] \
+        + [(SYSTEM, "stopped", "closed", "close")]
+
+
 def test_close_of_an_initialized_system_closes_each_component_from_where_it_is():
     s = AudioSystem()
     s.initialize()

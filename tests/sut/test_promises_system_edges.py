@@ -127,6 +127,24 @@ def test_a_dsp_only_change_builds_the_chain_for_the_configured_rate_block_and_ch
     s.close()
 
 
+def test_a_dsp_only_change_builds_the_chain_for_the_input_channels_when_a_mixer_changes_the_count():
+    """The chain's first stages see the device's input channels (a mixer may change the count
+    after them): with 2 in and 1 out, the swapped chain is the one built for 2 channels, and the
+    running system raises no callback error with it."""
+    s = _running({"device": {"input_channels": 2, "output_channels": 1},
+                  "dsp": [{"kind": "mixer", "matrix": [[0.5, 0.5]]}]})
+    dsp = [{"kind": "biquad", "filter": "lowpass", "cutoff_hz": 3000.0},
+           {"kind": "mixer", "matrix": [[0.25, 0.75]]}]
+    new = s.reconfigure(s.config.replace(dsp=dsp))
+    fresh = DspChain.from_config(new.dsp, 48_000, 256, 2)
+    block = np.random.default_rng(4).uniform(-1, 1, (256, 2)).astype(np.float32)
+    for _ in range(3):
+        np.testing.assert_array_equal(s.pipeline.chain.process(block.copy()), fresh.process(block.copy()))
+    s.run_for(0.2)
+    assert s.metrics().counters["callback_errors"] == 0 and s.state == State.RUNNING
+    s.close()
+
+
 def test_a_reopening_change_while_running_captures_again_on_the_new_stream():
     s = _running()
     old = s.stream
@@ -652,6 +670,34 @@ def test_a_report_from_a_torn_down_streams_sink_is_stale_beside_a_current_one():
     assert counters["stale_device_errors"] == 1 and counters["errors"] == 1
     assert [r.error.message for r in s.coordinator.errors()] == ["the current stream's"]
     assert s.state == State.RUNNING
+    s.close()
+
+
+@pytest.mark.parametrize("after", ["stop", "recovery"])
+def test_a_report_from_the_last_stream_after_its_teardown_is_stale(after):
+    """No newer stream exists yet, so the report carries the current generation; the stream it
+    names is gone all the same (stopped, or torn down by the recovery its first report started):
+    one device loss is one error, one loss counted, whatever the stream says after."""
+    s = _running({"recovery": {"initial_backoff_ms": 1000}, "device": {"fallback_devices": []}})
+    sinks = _capture_sink(s)
+    s.stop()
+    s.start()
+    (sink,) = sinks
+    if after == "stop":
+        s.stop()
+        errors_before, losses_before = 0, 0
+    else:
+        sink(DeviceLostError("the device is gone", component="device"))
+        s.poll()
+        assert s.state == State.RECOVERING and s.stream is None
+        errors_before, losses_before = 1, 1
+    records = list(s.coordinator.errors())
+    sink(DeviceLostError("late report of the same loss", component="device"))
+    s.poll()
+    counters = s.metrics().counters
+    assert counters["stale_device_errors"] == 1
+    assert (counters["errors"], counters["device_losses"]) == (errors_before, losses_before)
+    assert s.coordinator.errors() == records
     s.close()
 
 

@@ -1,0 +1,668 @@
+#!/usr/bin/env python3
+"""How many small, realistic bugs does the test suite catch?
+
+Each entry of ``BUGS`` is one bug of the kind an ordinary change introduces: a textual patch
+(an ``old`` snippet, which must occur exactly once, replaced by ``new``) of one file under
+system_under_test/, one to five lines, with the ordinary change that would introduce it. None of
+them is one of the six shipped mutants of harness/mutants.py (those are subclasses; these edit the
+code itself).
+
+For each bug the script copies the working tree (tracked and untracked, not ignored files: the
+same set ``git ls-files --cached --others --exclude-standard`` lists), or with ``--ref COMMIT``
+that commit (``git archive``: a fixed tree, unaffected by edits made during a run), to a temporary directory,
+applies the patch there, runs a test selection and prints one row: bug, caught?, by which test,
+seconds. The working tree itself is never modified.
+
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py              # every bug, the selection
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --whole      # every bug, the whole suite
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py NAME [NAME]  # some bugs
+    .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
+                                                                           # healthy tree: must pass
+
+The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
+seconds per test, and they need a server), plus the harness's stateful, invariant and storm tests.
+``--whole`` runs the whole suite (``pytest -n 2``), as the issue's filer did.
+
+Run it under ``nice -n 19``; ``--jobs`` (default 1, at most 2) bugs are tried side by side.
+A bug counts as caught when pytest exits with failures (exit 1) or hangs past ``--timeout`` (a hang
+is a detection: the bug made a test wait forever); exit codes 2-5 (a collection error, a usage
+error) are reported as ``error``, never as caught, since a patch that breaks import would
+otherwise look like a detection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: tests/sut files that open real devices (JACK, PortAudio): left to --whole
+_REAL_DEVICE = {"test_portaudio_backend.py", "test_portaudio_errors.py", "test_devhost_rescan.py"}
+_HARNESS = ["tests/harness/test_stateful.py", "tests/harness/test_invariants.py",
+            "tests/harness/test_promises_storms.py", "tests/harness/test_storm.py"]
+
+
+def default_selection() -> list[str]:
+    sut = sorted(f"tests/sut/{p.name}" for p in (ROOT / "tests" / "sut").glob("test_*.py")
+                 if p.name not in _REAL_DEVICE)
+    return sut + [h for h in _HARNESS if (ROOT / h).exists()]
+
+
+@dataclass(frozen=True)
+class Bug:
+    name: str
+    path: str      # under system_under_test/
+    old: str
+    new: str
+    change: str    # the ordinary change that would introduce it
+    promise: str   # which promise of issue 12 it breaks
+
+
+BUGS: list[Bug] = [
+    # -- dependency order, cascade, health ------------------------------------------------------
+    Bug("stop_order_not_reversed", "coordinator.py",
+        "        return list(reversed(self.start_order()))",
+        "        return self.start_order()",
+        "'stop_order is the same walk as start_order' during a clean-up of the coordinator",
+        "dependency order (stop)"),
+    Bug("cascade_direct_only", "coordinator.py",
+        "        for n in [name, *sorted(self.dependents(name, transitive=True))]:",
+        "        for n in [name, *sorted(self.dependents(name))]:",
+        "fail() simplified to the direct dependents (the keyword looked redundant)",
+        "dependency order (cascade)"),
+    Bug("paused_is_safe", "lifecycle.py",
+        "SAFE_STATES = frozenset({S.STOPPED, S.FAILED, S.CLOSED, S.CONFIGURED, S.INITIALIZED, S.UNINITIALIZED})",
+        "SAFE_STATES = frozenset({S.STOPPED, S.PAUSED, S.FAILED, S.CLOSED, S.CONFIGURED, S.INITIALIZED,\n"
+        "                         S.UNINITIALIZED})",
+        "'a paused component moves no audio, so it is safe' added to SAFE_STATES",
+        "dependency order (cascade)"),
+    Bug("system_stop_in_start_order", "system.py",
+        "            self._teardown(\"stop\")\n"
+        "            for name in self.coordinator.stop_order():",
+        "            self._teardown(\"stop\")\n"
+        "            for name in self.coordinator.start_order():",
+        "copy-paste of the first loop of stop() with the other order helper",
+        "dependency order (stop)"),
+    Bug("dead_stream_healthy", "system.py",
+        "                if stream is None or not stream.active:",
+        "                if stream is None:",
+        "'a stream we hold is a stream that runs' while tidying _component_health",
+        "health cascade"),
+    # -- observers and locks --------------------------------------------------------------------
+    Bug("notify_inside_lock", "coordinator.py",
+        "            record = self.history.append(self.clock.now(), name, current, target, cause)\n"
+        "        self._notify(record)\n",
+        "            record = self.history.append(self.clock.now(), name, current, target, cause)\n"
+        "            self._notify(record)\n",
+        "indentation slip when the expect= check was added to transition()",
+        "observers outside the lock"),
+    Bug("error_observers_inside_lock", "coordinator.py",
+        "            self._errors.append(record)\n"
+        "        self._call_observers(self._error_observers, record)",
+        "            self._errors.append(record)\n"
+        "            self._call_observers(self._error_observers, record)",
+        "the error log's append and the notification moved together under the lock",
+        "observers outside the lock"),
+    # -- monitoring only measures ---------------------------------------------------------------
+    Bug("value_creates_counter", "monitoring.py",
+        "        return self.counters[name].value if name in self.counters else 0",
+        "        return self.counter(name).value",
+        "value() reuses counter() instead of its own lookup",
+        "monitoring only measures"),
+    Bug("percentiles_sort_in_place", "monitoring.py",
+        "        return self._ring[:n].copy()\n"
+        "\n"
+        "    def percentiles(self, qs: tuple[float, ...] = (50, 90, 99, 99.9)) -> dict[str, float]:\n"
+        "        data = self.samples()\n"
+        "        if data.size == 0:\n"
+        "            return {f\"p{q:g}\": 0.0 for q in qs}\n"
+        "        vals = np.percentile(data, qs)\n",
+        "        return self._ring[:n]\n"
+        "\n"
+        "    def percentiles(self, qs: tuple[float, ...] = (50, 90, 99, 99.9)) -> dict[str, float]:\n"
+        "        data = self.samples()\n"
+        "        if data.size == 0:\n"
+        "            return {f\"p{q:g}\": 0.0 for q in qs}\n"
+        "        vals = np.percentile(data, qs, overwrite_input=True)\n",
+        "'samples() need not copy' in a speed-up, while percentiles() lets numpy sort its input in "
+        "place (overwrite_input, below): a snapshot reorders the reservoir",
+        "monitoring only measures"),
+    Bug("histogram_drops_last_sample", "monitoring.py",
+        "        n = min(self._n, self._ring.shape[0])\n",
+        "        n = min(self._n, self._ring.shape[0] - 1)\n",
+        "off by one when the reservoir's bound was made explicit",
+        "monitoring (data)"),
+    # -- recovery bounds and back-off ----------------------------------------------------------
+    Bug("backoff_one_attempt_too_many", "recovery.py",
+        "        for _ in range(cfg.max_attempts - 1):",
+        "        for _ in range(cfg.max_attempts):",
+        "'max_attempts delays after the first' read as max_attempts retries",
+        "recovery bounds"),
+    Bug("backoff_cap_in_ms", "recovery.py",
+        "            yield min(delay, cfg.max_backoff_ms / 1000)",
+        "            yield min(delay, cfg.max_backoff_ms)",
+        "unit slip: the cap compared in ms against a delay in seconds",
+        "recovery back-off"),
+    Bug("deadline_in_ms", "recoverer.py",
+        "            deadline = config.recovery.deadline_ms / 1000",
+        "            deadline = config.recovery.deadline_ms",
+        "unit slip when the deadline read moved from the policy into the recoverer",
+        "recovery bounds"),
+    Bug("second_run_restarts_clock", "recoverer.py",
+        "            if self.run is not None or s.state in (State.CLOSED, State.STOPPED, State.STOPPING):",
+        "            if s.state in (State.CLOSED, State.STOPPED, State.STOPPING):",
+        "'a new error during recovery should restart the recovery' (the deadline restarts with it)",
+        "recovery bounds"),
+    Bug("recovered_paused_captures", "recoverer.py",
+        "            s._pipeline.capturing = run.target == State.RUNNING",
+        "            s._pipeline.capturing = True",
+        "'a recovered pipeline captures' while simplifying finish()",
+        "recovery (target state)"),
+    Bug("fallback_keeps_primary_output", "recoverer.py",
+        "            output = device if run.device_index > 0 else config.device.output_device",
+        "            output = config.device.output_device",
+        "'the output device never changes' while cleaning up _attempt",
+        "recovery (fallback)"),
+    # -- severity routing ------------------------------------------------------------------------
+    Bug("fatal_boundary", "recovery.py",
+        "        if sev >= FAIL_AT or not error.recoverable:",
+        "        if sev > FAIL_AT or not error.recoverable:",
+        "'above FATAL' read for 'at or above FATAL'",
+        "severity routing"),
+    Bug("callback_threshold_off_by_one", "recovery.py",
+        "            if escalated or consecutive_callback_errors >= self.callback_error_threshold:",
+        "            if escalated or consecutive_callback_errors > self.callback_error_threshold:",
+        "'more than the threshold' read for 'threshold in a row'",
+        "severity routing"),
+    Bug("degrade_flag_inverted", "recovery.py",
+        "            if escalated or not self.config.degrade_on_exhaustion:",
+        "            if escalated or self.config.degrade_on_exhaustion:",
+        "a 'not' lost while the escalation was added to the branch",
+        "severity routing"),
+    Bug("severity_override_ignored", "system.py",
+        "        action = policy.decide(err, consecutive_callback_errors=pipeline.consecutive_errors if pipeline else 0,\n"
+        "                               severity=record.severity)",
+        "        action = policy.decide(err, consecutive_callback_errors=pipeline.consecutive_errors if pipeline else 0)",
+        "the record's severity argument dropped when the call was rewrapped",
+        "severity routing"),
+    Bug("pool_exhaustion_critical", "errors.py",
+        "class BufferPoolExhaustedError(ResourceError):\n"
+        "    default_severity = Severity.WARNING",
+        "class BufferPoolExhaustedError(ResourceError):\n"
+        "    default_severity = Severity.CRITICAL",
+        "wrong default: the severity copied from the device errors below it",
+        "severity routing (default)"),
+    # -- configuration ---------------------------------------------------------------------------
+    Bug("v1_latency_lost", "config.py",
+        "    if \"latency_ms\" in doc:\n"
+        "        out[\"stream\"][\"latency_ms\"] = doc[\"latency_ms\"]\n",
+        "",
+        "'v1 had no latency_ms' (it did, late): the branch deleted as dead code",
+        "config migration"),
+    Bug("v2_freq_only_with_type", "config.py",
+        "            if \"type\" in stage and \"kind\" not in stage:\n"
+        "                stage[\"kind\"] = stage.pop(\"type\")\n"
+        "            if stage.get(\"kind\") == \"biquad\" and \"freq\" in stage:\n"
+        "                stage[\"cutoff_hz\"] = stage.pop(\"freq\")",
+        "            if \"type\" in stage and \"kind\" not in stage:\n"
+        "                stage[\"kind\"] = stage.pop(\"type\")\n"
+        "                if stage.get(\"kind\") == \"biquad\" and \"freq\" in stage:\n"
+        "                    stage[\"cutoff_hz\"] = stage.pop(\"freq\")",
+        "the freq rename indented under the type rename (both 'are v2 things')",
+        "config migration"),
+    Bug("latency_equal_block_rejected", "config.py",
+        "    if block_ms > config.stream.latency_ms:",
+        "    if block_ms >= config.stream.latency_ms:",
+        "'the block must fit in the latency' written with >=",
+        "config validation boundary"),
+    Bug("cutoff_at_nyquist_accepted", "config.py",
+        "        if isinstance(stage, BiquadStage) and stage.cutoff_hz >= nyquist:",
+        "        if isinstance(stage, BiquadStage) and stage.cutoff_hz > nyquist:",
+        "'above Nyquist' read for 'at or above'",
+        "config validation boundary"),
+    Bug("pool_blocks_zero_accepted", "config.py",
+        "    pool_blocks: int = Field(8, ge=1, le=1024)",
+        "    pool_blocks: int = Field(8, ge=0, le=1024)",
+        "'zero disables the pool' (it does not: every block is then dropped)",
+        "config validation boundary"),
+    Bug("replace_merge_swapped", "config.py",
+        "                data[key] = {**data[key], **value}",
+        "                data[key] = {**value, **data[key]}",
+        "swapped arguments in the dict merge",
+        "config (replace)"),
+    Bug("rollback_keeps_new_limits", "system.py",
+        "                        self._teardown(\"reconfigure rollback\")\n"
+        "                        self._apply_limits(old)\n",
+        "                        self._teardown(\"reconfigure rollback\")\n",
+        "'the old limits were never changed' (they were, two lines up)",
+        "rejected config changes nothing"),
+    Bug("limits_before_state_check", "system.py",
+        "        validated = self._validate(config)\n"
+        "        if self.state not in (State.INITIALIZED, State.STOPPED, State.CONFIGURED):\n"
+        "            raise IllegalTransitionError(SYSTEM, self.state, State.CONFIGURED,\n"
+        "                                         reason=\"configure needs initialized, configured or stopped\")\n"
+        "        self._apply_limits(validated)\n",
+        "        validated = self._validate(config)\n"
+        "        self._apply_limits(validated)\n"
+        "        if self.state not in (State.INITIALIZED, State.STOPPED, State.CONFIGURED):\n"
+        "            raise IllegalTransitionError(SYSTEM, self.state, State.CONFIGURED,\n"
+        "                                         reason=\"configure needs initialized, configured or stopped\")\n",
+        "the limits applied 'right after validation', before the state check",
+        "rejected config changes nothing"),
+    # -- frame accounting ------------------------------------------------------------------------
+    Bug("input_overflow_uncounted", "pipeline.py",
+        "            written = self.input_ring.write(indata)\n"
+        "            if written < frames:\n"
+        "                self._c_dropped.value += frames - written\n",
+        "            self.input_ring.write(indata)\n",
+        "the return value of write() dropped as unused in a clean-up",
+        "frame accounting (drop)"),
+    Bug("stage_error_drops_uncounted", "pipeline.py",
+        "            if in_flight:\n"
+        "                self._c_dropped.value += in_flight\n",
+        "",
+        "the error path 'only records the error' after a refactor",
+        "frame accounting (discard)"),
+    Bug("flush_forgets_output", "pipeline.py",
+        "        n = self.input_ring.clear() + self.output_ring.clear()",
+        "        n = self.input_ring.clear()\n        self.output_ring.clear()",
+        "flush() split over two lines, the second count lost",
+        "frame accounting (discard)"),
+    Bug("inserted_counts_whole_block", "pipeline.py",
+        "                self._c_inserted.value += frames - got",
+        "                self._c_inserted.value += frames",
+        "'an underflowing block is a block of silence' counted whole",
+        "frame accounting (insert)"),
+    Bug("trim_uncounted", "pipeline.py",
+        "                self._c_dropped.value += out_ring.discard(backlog)",
+        "                out_ring.discard(backlog)",
+        "the latency trim 'is not a drop, it is latency control'",
+        "frame accounting (trim)"),
+    Bug("pool_block_not_released_on_error", "pipeline.py",
+        "                try:\n"
+        "                    block = pool.block(idx)\n"
+        "                    in_flight = in_ring.read(block)\n"
+        "                    out = chain.process(block)\n"
+        "                    in_flight -= out_ring.write(out)\n"
+        "                finally:\n"
+        "                    pool.release(idx)",
+        "                block = pool.block(idx)\n"
+        "                in_flight = in_ring.read(block)\n"
+        "                out = chain.process(block)\n"
+        "                in_flight -= out_ring.write(out)\n"
+        "                pool.release(idx)",
+        "a missing finally: the try removed as 'the callback catches everything anyway'",
+        "teardown / pool"),
+    # -- ring buffers ----------------------------------------------------------------------------
+    Bug("ring_keeps_one_slot_free", "buffers.py",
+        "        return self.capacity - self._fill\n",
+        "        return self.capacity - self._fill - 1  # one slot kept free, as ring buffers do\n",
+        "the classic one-slot-free convention added to a ring that counts its fill",
+        "ring buffer off-by-one"),
+    Bug("discard_unclamped", "buffers.py",
+        "        n = min(n, self._fill)\n"
+        "        self._read = (self._read + n) % self.capacity",
+        "        self._read = (self._read + n) % self.capacity",
+        "'the caller never asks for more than the fill' (a clamp removed as redundant)",
+        "ring buffer (discard)"),
+    Bug("pool_double_release", "buffers.py",
+        "        if idx not in self._held:\n"
+        "            return False\n"
+        "        self._held.discard(idx)",
+        "        self._held.discard(idx)",
+        "'discard is already a no-op on a missing index' (the free list is not)",
+        "buffer pool"),
+    # -- resources and teardown -----------------------------------------------------------------
+    Bug("release_keeps_global_usage", "resources.py",
+        "            self._usage[alloc.component][alloc.rtype] -= alloc.amount\n"
+        "            self._global_usage[alloc.rtype] -= alloc.amount\n",
+        "            self._usage[alloc.component][alloc.rtype] -= alloc.amount\n",
+        "one of two decrements lost in a merge",
+        "teardown releases"),
+    Bug("component_limit_inclusive", "resources.py",
+        "            if comp_limit is not None and used + amount > comp_limit:",
+        "            if comp_limit is not None and used + amount >= comp_limit:",
+        "'reaching the limit is over it' (a limit is the most one may hold)",
+        "resource limits boundary"),
+    Bug("pipeline_partial_alloc_kept", "pipeline.py",
+        "        except BaseException:\n"
+        "            self.release()\n"
+        "            raise\n",
+        "        except BaseException:\n"
+        "            raise\n",
+        "'the system tears the pipeline down on failure' (it never got one: the constructor raised)",
+        "teardown releases (failed build)"),
+    Bug("stream_close_skipped_when_stop_fails", "system.py",
+        "        try:\n"
+        "            stream.stop()\n"
+        "        except Exception:\n"
+        "            log.debug(\"stream stop failed during teardown\", exc_info=True)\n"
+        "        try:\n"
+        "            stream.close()\n",
+        "        try:\n"
+        "            stream.stop()\n"
+        "            stream.close()\n",
+        "two try blocks merged into one (a dead stream whose stop() raises is never closed)",
+        "teardown releases (dead stream)"),
+    Bug("teardown_loses_pending_errors", "system.py",
+        "            pipeline.capturing = False\n"
+        "            self._report_pending_errors(pipeline)\n",
+        "            pipeline.capturing = False\n",
+        "'the supervisor drains the errors' (not the ones no pass reached before the teardown)",
+        "errors are never lost"),
+    Bug("close_from_failed_skips_stop", "system.py",
+        "            if self.state in (State.RUNNING, State.PAUSED, State.RECOVERING, State.FAILED,\n"
+        "                              State.STARTING, State.RECONFIGURING):\n"
+        "                self._cancel_recovery()",
+        "            if self.state in (State.RUNNING, State.PAUSED, State.RECOVERING,\n"
+        "                              State.STARTING, State.RECONFIGURING):\n"
+        "                self._cancel_recovery()",
+        "'a FAILED system has nothing to stop'",
+        "teardown (close from FAILED)"),
+    # -- check-then-act, swallowed errors, watchdog ---------------------------------------------
+    Bug("configure_outside_lock", "system.py",
+        "            if self.state in (State.RUNNING, State.PAUSED):\n"
+        "                return self._reconfigure_live(config)\n"
+        "            return self._configure_stopped(config)",
+        "            if self.state in (State.RUNNING, State.PAUSED):\n"
+        "                return self._reconfigure_live(config)\n"
+        "        return self._configure_stopped(config)",
+        "the lock scope narrowed 'to the state check' (check-then-act: the lock is released between them)",
+        "check-then-act"),
+    Bug("recover_outside_lock", "system.py",
+        "        with self._op_lock:\n"
+        "            self._check_open()\n"
+        "            return self._recoverer.recover_now()",
+        "        with self._op_lock:\n"
+        "            self._check_open()\n"
+        "        return self._recoverer.recover_now()",
+        "'recover() can take seconds: do not hold the lock across it'",
+        "check-then-act"),
+    Bug("reconfigure_failure_swallowed", "system.py",
+        "                if self.state == State.RECONFIGURING:\n"
+        "                    self._enter_recovery(exc, \"reconfigure failed\", target=before)\n"
+        "                raise\n",
+        "                if self.state == State.RECONFIGURING:\n"
+        "                    self._enter_recovery(exc, \"reconfigure failed\", target=before)\n"
+        "                return old\n",
+        "'recovery handles it, so reconfigure need not raise' (an exception swallowed)",
+        "errors reach the caller"),
+    Bug("watchdog_fires_at_limit", "system.py",
+        "                if now > limit:",
+        "                if now >= limit:",
+        "> turned >= in the stall watchdog",
+        "watchdog boundary"),
+    Bug("stale_report_after_teardown", "system.py",
+        "                if gen is not None and (gen != self._stream_gen or self._stream is None):",
+        "                if gen is not None and gen != self._stream_gen:",
+        "'the generation alone says whether a report is stale'",
+        "one recovery per fault"),
+    Bug("stop_keeps_degraded", "system.py",
+        "            self.coordinator.transition(SYSTEM, State.STOPPED, \"stop\")\n"
+        "            self.degraded = False\n",
+        "            self.coordinator.transition(SYSTEM, State.STOPPED, \"stop\")\n",
+        "'the supervisor clears degraded when the pool refills' (a stopped pipeline never refills)",
+        "health after stop"),
+    # -- a second batch, written after the first was measured (tried on the same commit) -------
+    Bug("primary_tried_twice", "recoverer.py",
+        "        return [primary, *[d for d in config.device.fallback_devices if d != primary]]",
+        "        return [primary, *config.device.fallback_devices]",
+        "'the fallbacks as the user listed them' (a list that names the primary tries it twice)",
+        "recovery (fallback)"),
+    Bug("paused_output_not_silenced", "pipeline.py",
+        "            if not self.capturing:\n"
+        "                outdata.fill(0)\n"
+        "                return\n",
+        "            if not self.capturing:\n"
+        "                return\n",
+        "'nothing to do while paused': the early return skips writing silence",
+        "early return skips a clean-up"),
+    Bug("consecutive_errors_never_reset", "pipeline.py",
+        "                self._c_inserted.value += frames - got\n"
+        "            self.consecutive_errors = 0\n",
+        "                self._c_inserted.value += frames - got\n",
+        "the reset line lost when the underflow branch was edited",
+        "severity routing (callback errors in a row)"),
+    Bug("listener_removal_skips_next", "system.py",
+        "        for listener in list(self._events):",
+        "        for listener in self._events:",
+        "'no need to copy the listener list' (a raising listener is removed mid-iteration)",
+        "observers"),
+    Bug("observer_removal_skips_next", "coordinator.py",
+        "            snapshot = list(observers)\n",
+        "            snapshot = observers\n",
+        "'no need to copy the observer list under the lock'",
+        "observers"),
+    Bug("stop_leaves_recovery_run", "system.py",
+        "            self._check_open()\n"
+        "            self._cancel_recovery()\n"
+        "            self._set(State.STOPPING, \"stop\",",
+        "            self._check_open()\n"
+        "            self._set(State.STOPPING, \"stop\",",
+        "'the recoverer sees the state and gives up by itself' (its run is never cleared)",
+        "teardown (stop during recovery)"),
+    Bug("transitive_dependents_wrong_edge", "coordinator.py",
+        "                    stack.extend(self._entries[n].dependents)",
+        "                    stack.extend(self._entries[n].depends_on)",
+        "wrong attribute picked from the completion list",
+        "dependency order (cascade)"),
+    Bug("late_edge_not_reverse_linked", "coordinator.py",
+        "            entry.depends_on = entry.depends_on + (depends_on,)\n"
+        "            self._entries[depends_on].dependents.add(name)\n",
+        "            entry.depends_on = entry.depends_on + (depends_on,)\n",
+        "add_dependency written like register() minus the reverse link",
+        "dependency order (cascade)"),
+    # -- a third batch, written after the new checks (a test of how far they reach) -----------
+    Bug("resume_forgets_watchdog", "system.py",
+        "            self._wake_supervisor()  # the watchdog watches again\n",
+        "",
+        "'resume changes nothing the supervisor cares about' (the watchdog sleeps until an event)",
+        "watchdog after resume"),
+    Bug("dsp_swap_output_channels", "system.py",
+        "                        validated.device.input_channels)",
+        "                        validated.device.output_channels)",
+        "swapped arguments: the chain of a DSP-only change built for the output channel count",
+        "reconfigure (DSP swap)"),
+    Bug("health_detail_and_name_swapped", "coordinator.py",
+        "        return HealthStatus(status.healthy, status.detail, name)",
+        "        return HealthStatus(status.healthy, name, status.detail)",
+        "swapped positional arguments of HealthStatus",
+        "health reports"),
+    Bug("device_channels_inclusive", "config.py",
+        "            if ch > getattr(info, attr):",
+        "            if ch >= getattr(info, attr):",
+        "'at least as many channels as the device has' read for 'more than'",
+        "config validation boundary"),
+    Bug("v1_device_string_not_recognised", "config.py",
+        "    if _V1_KEYS & set(data) or isinstance(data.get(\"device\"), str):",
+        "    if _V1_KEYS & set(data):",
+        "'the flat keys are enough to recognise v1' (a v1 file naming only its device is not)",
+        "config migration"),
+    Bug("backlog_min_instead_of_max", "pipeline.py",
+        "        self.max_output_backlog = max(bs, int(stream.latency_ms / 1000 * stream.sample_rate))",
+        "        self.max_output_backlog = min(bs, int(stream.latency_ms / 1000 * stream.sample_rate))",
+        "min for max in the latency bound ('at most one block... ')",
+        "frame accounting (trim)"),
+    Bug("allocation_limits_and_peak_swapped", "resources.py",
+        "                dict(self._component_limits.get(component, {})),\n"
+        "                dict(self._peak.get(component, {})),\n",
+        "                dict(self._peak.get(component, {})),\n"
+        "                dict(self._component_limits.get(component, {})),\n",
+        "swapped arguments of ComponentAllocation",
+        "resources (inspection)"),
+    Bug("snapshot_gauge_max", "monitoring.py",
+        "            {n: g.value for n, g in self.gauges.items()},",
+        "            {n: g.max for n, g in self.gauges.items()},",
+        "the gauge's high-water mark reported as its value",
+        "monitoring (data)"),
+]
+
+
+def _tracked_files(root: Path) -> list[str]:
+    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                         cwd=root, check=True, capture_output=True).stdout
+    return [p for p in out.decode().split("\0") if p]
+
+
+#: a commit to copy instead of the working tree (``--ref``); None: the working tree
+_REF: str | None = None
+
+
+def _copy_tree(dst: Path) -> None:
+    if _REF is not None:
+        archive = subprocess.run(["git", "archive", _REF], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dst)], input=archive, check=True)
+        return
+    for rel in _tracked_files(ROOT):
+        src = ROOT / rel
+        if src.is_file():
+            target = dst / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target)
+
+
+def apply(bug: Bug, tree: Path) -> None:
+    """Write ``bug`` into ``tree``; refuses (ValueError) unless ``old`` occurs exactly once."""
+    f = tree / "system_under_test" / bug.path
+    text = f.read_text()
+    count = text.count(bug.old)
+    if count != 1:
+        raise ValueError(f"{bug.name}: the old snippet occurs {count} times in {bug.path} "
+                         "(the file changed: update the catalogue)")
+    f.write_text(text.replace(bug.old, bug.new, 1))
+
+
+@dataclass
+class Result:
+    bug: str
+    verdict: str        # caught / missed / error / timeout
+    by: list[str]
+    seconds: float
+    detail: str = ""
+
+
+_FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.M)
+
+
+def try_bug(bug: Bug | None, tests: list[str], *, whole: bool, timeout: float, stop_first: bool) -> Result:
+    name = bug.name if bug is not None else "(healthy tree)"
+    with tempfile.TemporaryDirectory(prefix="soundcheck-bug-") as tmp:
+        tree = Path(tmp)
+        _copy_tree(tree)
+        if bug is not None:
+            try:
+                apply(bug, tree)
+            except ValueError as exc:
+                return Result(name, "error", [], 0.0, str(exc))
+        cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE", "--no-header"]
+        if stop_first:
+            cmd.append("-x")
+        # a file of the selection the copied commit does not have yet is left out
+        cmd += ["-n", "2"] if whole else [t for t in tests if (tree / t.split("::")[0]).exists()]
+        env = dict(os.environ, CI="true", PYTHONDONTWRITEBYTECODE="1")
+        env.pop("PYTHONPATH", None)
+        started = time.monotonic()
+        try:
+            proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True,
+                                  timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return Result(name, "caught (hang)", [f"no test finished in {timeout:.0f} s"],
+                          time.monotonic() - started)
+        seconds = time.monotonic() - started
+        by = _FAILED.findall(proc.stdout)
+        if proc.returncode == 0:
+            return Result(name, "missed" if bug is not None else "passed", [], seconds)
+        if proc.returncode == 1:
+            return Result(name, "caught", by, seconds)
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
+        return Result(name, "error", by, seconds, f"pytest exit {proc.returncode}: " + " | ".join(tail))
+
+
+def _check_imports_from_copy() -> None:
+    """The copy, not the editable install, must be what the tests import (``python -m pytest``
+    puts the working directory first on sys.path)."""
+    with tempfile.TemporaryDirectory(prefix="soundcheck-bug-") as tmp:
+        _copy_tree(Path(tmp))
+        out = subprocess.run([sys.executable, "-c", "import system_under_test, harness; "
+                              "print(system_under_test.__file__); print(harness.__file__)"],
+                             cwd=tmp, capture_output=True, text=True, check=True).stdout.split()
+        if not all(p.startswith(str(Path(tmp).resolve())) or p.startswith(tmp) for p in out):
+            sys.exit(f"bench_realistic_bugs: the tests would import {out}, not the copy in {tmp}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
+    ap.add_argument("--list", action="store_true", help="print the catalogue and exit")
+    ap.add_argument("--whole", action="store_true", help="run the whole suite (pytest -n 2) per bug")
+    ap.add_argument("--tests", nargs="+", help="a test selection instead of the default")
+    ap.add_argument("--baseline", action="store_true", help="run the selection on the healthy tree only")
+    ap.add_argument("--all-failures", action="store_true",
+                    help="do not stop at the first failing test (slower; names every catching test)")
+    ap.add_argument("--ref", help="try the bugs on this commit (git archive) instead of the working tree")
+    ap.add_argument("--jobs", type=int, default=1, choices=(1, 2))
+    ap.add_argument("--timeout", type=float, default=900.0, help="seconds before a run counts as a hang")
+    args = ap.parse_args(argv)
+    global _REF
+    _REF = args.ref
+
+    if args.list:
+        for b in BUGS:
+            print(f"{b.name:38} {b.path:16} [{b.promise}] {b.change}")
+        print(f"{len(BUGS)} bugs")
+        return 0
+    by_name = {b.name: b for b in BUGS}
+    if len(by_name) != len(BUGS):
+        sys.exit("bench_realistic_bugs: duplicate bug names")
+    unknown = [n for n in args.bugs if n not in by_name]
+    if unknown:
+        print(f"bench_realistic_bugs: unknown bug(s) {unknown}; see --list", file=sys.stderr)
+        return 2
+    # every patch must still apply: a stale catalogue is an error, not a missed bug
+    with tempfile.TemporaryDirectory(prefix="soundcheck-bug-") as tmp:
+        _copy_tree(Path(tmp))
+        for b in BUGS:
+            f = Path(tmp) / "system_under_test" / b.path
+            if f.read_text().count(b.old) != 1:
+                print(f"bench_realistic_bugs: {b.name} no longer applies to {b.path}", file=sys.stderr)
+    _check_imports_from_copy()
+    tests = args.tests or default_selection()
+    if args.whole and args.jobs > 1:
+        sys.exit("bench_realistic_bugs: --whole already runs pytest -n 2; use --jobs 1")
+    chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or list(BUGS)
+    print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
+    print(f"{'bug':38} {'verdict':14} {'seconds':>8}  by", flush=True)
+    results: list[Result] = []
+    with cf.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(try_bug, b, tests, whole=args.whole, timeout=args.timeout,
+                               stop_first=not args.all_failures) for b in chosen]
+        for fut in futures:
+            r = fut.result()
+            results.append(r)
+            shown = ", ".join(r.by[:3]) + (f" (+{len(r.by) - 3})" if len(r.by) > 3 else "")
+            print(f"{r.bug:38} {r.verdict:14} {r.seconds:8.1f}  {shown}{'  ' + r.detail if r.detail else ''}",
+                  flush=True)
+    caught = sum(r.verdict.startswith("caught") for r in results)
+    errors = sum(r.verdict == "error" for r in results)
+    if args.baseline:
+        ok = results[0].verdict == "passed"
+        print(f"healthy tree: {'passes' if ok else 'FAILS: ' + results[0].verdict}")
+        return 0 if ok else 1
+    print(f"\ncaught {caught} / {len(results)} ({errors} error(s)); "
+          f"{'whole suite' if args.whole else 'selection'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

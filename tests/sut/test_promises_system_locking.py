@@ -1,0 +1,114 @@
+"""Check-then-act, made deterministic: every public operation does all its work under the
+system's operation lock, as system.py's concurrency model says ("every public operation runs
+under one re-entrant operation lock").
+
+A storm finds a lock released between a check and its act only when the scheduler happens to
+switch threads in that gap. Here the gap is probed instead: at every point where an operation
+calls out (each transition observer, each event listener, each call into the device backend)
+another thread tries the operation lock without waiting. Held, it must be; an operation that
+checked the state under the lock and then acted after releasing it is found on the first call,
+whatever the load of the machine. (The probe never waits: an RLock owned by one thread is
+refused at once to another, so the answer is exact.)
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from system_under_test import AudioSystem
+from system_under_test.lifecycle import State
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def _held_elsewhere(lock: Any) -> bool:
+    """The lock is owned by some thread (another thread than the probe's cannot take it)."""
+    got: list[bool] = []
+
+    def probe() -> None:
+        ok = lock.acquire(blocking=False)
+        if ok:
+            lock.release()
+        got.append(ok)
+
+    t = threading.Thread(target=probe, name="lock-probe")
+    t.start()
+    t.join()
+    return not got[0]
+
+
+class _Probe:
+    """Tries the system's operation lock at every call-out and records the ones made without it."""
+
+    def __init__(self, system: AudioSystem) -> None:
+        self.system = system
+        self.current = "construction"
+        self.calls = 0
+        self.unlocked: list[str] = []
+        system.add_observer(lambda rec: self.check(f"transition {rec.component} -> {rec.to_state.value}"))
+        system.add_event_listener(lambda ev: self.check(f"event {ev.kind}"))
+        backend = system.backend
+        for name in ("devices", "open_stream"):
+            original = getattr(backend, name)
+
+            def wrapped(*a: Any, _original: Any = original, _name: str = name, **kw: Any) -> Any:
+                self.check(f"backend.{_name}()")
+                return _original(*a, **kw)
+
+            setattr(backend, name, wrapped)
+
+    def check(self, where: str) -> None:
+        self.calls += 1
+        if not _held_elsewhere(self.system._op_lock):
+            self.unlocked.append(f"{self.current}: {where}")
+
+    def op(self, name: str, *args: Any) -> Any:
+        self.current = name
+        try:
+            return getattr(self.system, name)(*args)
+        finally:
+            self.current = "between operations"
+
+
+def test_every_public_operation_calls_out_only_under_the_operation_lock():
+    system = AudioSystem(None, seed=3)
+    p = _Probe(system)
+    p.op("initialize")
+    p.op("configure", {})
+    p.op("configure", {"buffers": {"ring_blocks": 6}})  # CONFIGURED stays CONFIGURED
+    p.op("start")
+    system.run_for(0.05)
+    p.op("pause")
+    p.op("reconfigure", {"buffers": {"ring_blocks": 6}, "dsp": []})  # DSP only, while PAUSED
+    p.op("resume")
+    p.op("reconfigure", {"buffers": {"ring_blocks": 8}, "dsp": []})  # reopens the stream
+    system.run_for(0.05)
+    with pytest.raises(Exception):
+        p.op("simulate_error", "input")
+    assert system.state == State.FAILED
+    assert p.op("recover") is True
+    system.backend.remove_device("sim-in")
+    system.run_for(0.05)  # the supervisor's recovery, on the scheduler
+    system.backend.restore_device("sim-in")
+    system.run_for(1.0)
+    assert system.state == State.RUNNING
+    p.op("stop")
+    p.op("configure", {})
+    p.op("start")
+    p.op("close")
+    assert p.calls > 50  # the probes did run, at every kind of call-out
+    assert p.unlocked == []
+
+
+def test_the_probe_finds_a_call_out_made_without_the_lock():
+    """The check above can fail: a call-out made by a thread that does not hold the lock is
+    reported, one made under it is not."""
+    system = AudioSystem({}, seed=3)
+    p = _Probe(system)
+    p.check("outside any operation")
+    with system._op_lock:
+        p.check("inside")
+    assert p.unlocked == ["construction: outside any operation"]
