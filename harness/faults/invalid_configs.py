@@ -58,4 +58,18 @@ def invalid_config(rng: random.Random, kind: str | None = None) -> tuple[dict[st
     raise ValueError(f"unknown invalid-config kind {kind!r}")
 
 
-__all__ = ["INVALID_CONFIG_KINDS", "invalid_config"]
+def with_valid_change(config: Any, rng: random.Random) -> Any:
+    """``config`` (one broken part) with one valid change beside it: ``recovery.max_attempts`` set
+    to 13 or 17 (the watchdog's supervisor pace when the recovery section is the broken one). A
+    correct system rejects the whole and changes nothing; one that applies what validated on its
+    own shows it in its configuration. With the broken part alone there was nothing valid to
+    apply: ``run --mutant half_reconfigure`` passed at 1 seed in 10 whose invalid configurations
+    all broke the one section they had."""
+    if not isinstance(config, dict):
+        return config
+    if "recovery" in config:
+        return {**config, "watchdog": {"supervisor_interval_ms": rng.choice([7.0, 9.0])}}
+    return {**config, "recovery": {"max_attempts": rng.choice([13, 17])}}
+
+
+__all__ = ["INVALID_CONFIG_KINDS", "invalid_config", "with_valid_change"]

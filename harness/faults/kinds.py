@@ -47,7 +47,7 @@ from system_under_test.errors import IllegalTransitionError
 from system_under_test.lifecycle import TRANSITIONS, State
 
 from ..durations import parse_duration
-from .invalid_configs import INVALID_CONFIG_KINDS, invalid_config
+from .invalid_configs import INVALID_CONFIG_KINDS, invalid_config, with_valid_change
 from .storms import STORM_OPERATIONS, _random_ops, _unleash, _yield_every_line, restore_running, system_storm
 from .targets import FaultTarget, SimulatedTarget, reason_unsupported
 from .triggers import At, Trigger, trigger_from_dict
@@ -345,6 +345,7 @@ class InvalidConfig(Fault):
             cfg, reason = self.config, "given explicitly"
         else:
             cfg, reason = invalid_config(ctx.rng, self.variant or None)
+            cfg = with_valid_change(cfg, ctx.rng)  # so a half-applied rejection shows
         if ctx.history is not None:
             result = run_op(ctx.history, ctx.system, "configure", cfg, process="fault",
                             meta={"invalid": True, "reason": reason})

@@ -67,6 +67,42 @@ def test_every_shipped_mutant_fails_a_run_with_default_options(tmp_path, capsys,
     assert all(name in out for name in caught)
 
 
+def test_a_half_applied_rejection_shows_whatever_part_of_the_config_was_broken(tmp_path, capsys):
+    """Seed 9's invalid configurations each broke the one section they had: a system that applies
+    the valid sections of a rejected config had nothing to apply, and passed. Each now carries a
+    valid change beside its broken part (``with_valid_change``)."""
+    assert run_cli(tmp_path, "--mutant", "half_reconfigure", "--seed", "9") == 1
+    summary = json.loads((only_run_dir(tmp_path) / "summary.json").read_text())
+    assert "rejected_config" in {v["name"] for v in summary["violations"]}
+    capsys.readouterr()
+
+
+def test_every_invalid_configuration_carries_a_valid_change_beside_its_broken_part():
+    import random
+
+    from harness.faults.invalid_configs import INVALID_CONFIG_KINDS, invalid_config, with_valid_change
+    from system_under_test.clock import VirtualClock
+    from system_under_test.config import load_config
+    from system_under_test.devices.simulated import SimulatedBackend
+    from system_under_test.errors import ConfigError
+
+    backend = SimulatedBackend(VirtualClock())  # the devices some refusals are judged against
+    rng = random.Random(5)
+    for kind in INVALID_CONFIG_KINDS:
+        for _ in range(20):
+            broken, _why = invalid_config(rng, kind)
+            cfg = with_valid_change(broken, rng)
+            if not isinstance(broken, dict):
+                assert cfg is broken
+                continue
+            added = {k: v for k, v in cfg.items() if k not in broken}
+            assert len(added) == 1, cfg
+            (section, change), = added.items()
+            load_config({section: change}, backend)  # the change alone is valid
+            with pytest.raises(ConfigError):
+                load_config(cfg, backend)  # the whole is still refused
+
+
 @pytest.mark.parametrize("args, message", [
     (["--duration", "0"], "positive duration"),
     (["--duration", "5x"], "unknown unit"),
