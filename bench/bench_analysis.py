@@ -315,21 +315,6 @@ def print_latency_drift(rows: list[dict[str, Any]]) -> None:
           "confidence is below 0.5; +-fr: the reported uncertainty_frames; cpu s: CPU time per measurement)")
 
 
-def _sweep_at(kind: str, seconds: float, fs: int, t_frames: np.ndarray) -> np.ndarray:
-    """A 0.5 sweep from 20 Hz to min(20 kHz, 45 % of ``fs``) evaluated at (fractional) frame
-    times ``t_frames`` (0 outside the sweep): the analytic signal, so a drifted, delayed take
-    is made without the analyser's own resampler."""
-    f1, f2 = 20.0, min(20_000.0, 0.45 * fs)
-    t = t_frames / fs
-    if kind == "log":
-        k = seconds / np.log(f2 / f1)
-        y = 0.5 * np.sin(2 * np.pi * f1 * k * (np.exp(t / k) - 1))
-    else:
-        y = 0.5 * np.sin(2 * np.pi * (f1 * t + (f2 - f1) * t * t / (2 * seconds)))
-    n = int(seconds * fs)
-    return np.where((t_frames >= 0) & (t_frames <= n - 1), y, 0.0)
-
-
 def latency_take(kind: str, seconds: float, fs: int, delay: float, ppm: float, polarity: int,
                  snr_db: float | None, seed: int, tail: int = 4000) -> tuple[np.ndarray, np.ndarray]:
     """(reference, recording): ``kind`` ("mls", "log", "lin") recorded ``delay`` frames late by a
@@ -344,9 +329,9 @@ def latency_take(kind: str, seconds: float, fs: int, delay: float, ppm: float, p
         rec = polarity * 0.7 * A.fractional_delay(st, delay, st.size + tail)
     else:
         n = int(seconds * fs)
-        ref = _sweep_at(kind, seconds, fs, np.arange(n, dtype=np.float64))
+        ref = A.sweep_at(np.arange(n, dtype=np.float64), n, fs, logarithmic=kind == "log")
         m = np.arange(int(n * (1 + abs(ppm) * 1e-6) + delay) + tail, dtype=np.float64)
-        rec = polarity * 0.7 * _sweep_at(kind, seconds, fs, (m - delay) / (1 + ppm * 1e-6))
+        rec = polarity * 0.7 * A.sweep_at((m - delay) / (1 + ppm * 1e-6), n, fs, logarithmic=kind == "log")
     if snr_db is not None:
         p = float(np.sqrt(np.mean(rec[rec != 0] ** 2)))
         rec = rec + rng.standard_normal(rec.size) * p * 10 ** (-snr_db / 20)

@@ -119,6 +119,7 @@ __all__ = [
     "read_wav",
     "sine",
     "sweep",
+    "sweep_at",
     "write_wav",
 ]
 
@@ -278,19 +279,31 @@ def sweep(
     if not lo < hi:
         raise UsageError(f"a sweep goes up: f1 ({lo:g} Hz) must be below f2 ({hi:g} Hz)")
     n = _frame_count(duration_s, sample_rate)
-    t = np.arange(n) / sample_rate
-    if logarithmic:
-        k = duration_s / math.log(hi / lo)
-        phase = 2 * np.pi * lo * k * np.expm1(t / k)
-    else:
-        phase = 2 * np.pi * (lo * t + (hi - lo) * t * t / (2 * duration_s))
-    out = amplitude * np.sin(phase)
+    out = amplitude * np.sin(_sweep_phase(np.arange(n) / sample_rate, duration_s, lo, hi, logarithmic))
     fade = min(n // 4, int(0.005 * sample_rate))
     if fade > 1:
         ramp = 0.5 - 0.5 * np.cos(np.pi * np.arange(fade) / fade)
         out[:fade] *= ramp
         out[n - fade:] *= ramp[::-1]
     return out
+
+
+def _sweep_phase(t: FloatArray, duration_s: float, lo: float, hi: float, logarithmic: bool) -> FloatArray:
+    """The phase of a ``lo``..``hi`` Hz sweep lasting ``duration_s``, at times ``t`` (seconds)."""
+    if logarithmic:
+        k = duration_s / math.log(hi / lo)
+        return 2 * np.pi * lo * k * np.expm1(t / k)
+    return 2 * np.pi * (lo * t + (hi - lo) * t * t / (2 * duration_s))
+
+
+def sweep_at(t_frames: FloatArray, frames: int, sample_rate: int, *, amplitude: float = 0.5,
+             logarithmic: bool = True) -> FloatArray:
+    """``sweep``'s tone (20 Hz to 20 kHz or 45 % of the rate, no fades) lasting ``frames``, at
+    fractional frame times ``t_frames``, 0 outside it: a delayed, drifted take is made from the
+    formula itself, never through the resampler the analyser uses to measure it."""
+    lo, hi = 20.0, min(20_000.0, 0.45 * sample_rate)
+    y = amplitude * np.sin(_sweep_phase(t_frames / sample_rate, frames / sample_rate, lo, hi, logarithmic))
+    return np.where((t_frames >= 0) & (t_frames <= frames - 1), y, 0.0)
 
 
 def make_signal(

@@ -444,7 +444,7 @@ class AudioCheck:
         self._level_ref: float | None = None
         self._level_acc: list[float] = []
         self._level_resets: deque[float] = deque()
-        self._level_run: list[int] = []  # first block frame, blocks, and dB sum of a deviating run
+        self._level_run: list[Any] = []  # a deviating run: its first frame, its blocks, its dB sum
         self.level_changes = 0
         self.finished = False
         self.max_settle_s = 0.0  # latest glitch end after its window's last member (margin sizing)
@@ -610,14 +610,18 @@ class AudioCheck:
         t_read = self._now()
         d, i = self._c_dropped.value, self._c_inserted.value
         if d != self._last_d or i != self._last_i:
-            ep = self._episode_between(self._counts_t, t_read)
-            if ep is not None:
-                ep.heard_dropped = d - ep.dropped0 - ep.flushed_dropped
-                ep.heard_inserted = i - ep.inserted0 - ep.flushed_inserted
-            else:
-                self._outside_accounting(t_read, d - self._last_d, i - self._last_i)
-            self._last_d, self._last_i = d, i
+            self._book_moved(self._episode_between(self._counts_t, t_read), t_read, d, i)
         self._counts_t = t_read
+
+    def _book_moved(self, ep: _Episode | None, t: float, d: int, i: int) -> None:
+        """Counters that moved to ``d`` dropped and ``i`` inserted: the window ``ep`` heard them
+        (or should have), or with no window they moved outside every window at ``t``."""
+        if ep is not None:
+            ep.heard_dropped = d - ep.dropped0 - ep.flushed_dropped
+            ep.heard_inserted = i - ep.inserted0 - ep.flushed_inserted
+        else:
+            self._outside_accounting(t, d - self._last_d, i - self._last_i)
+        self._last_d, self._last_i = d, i
 
     def _episode_between(self, t0: float, t1: float) -> _Episode | None:
         """The latest window that covers any of ``t0..t1`` (closed or not), or None."""
@@ -674,13 +678,7 @@ class AudioCheck:
             else:
                 d, i = self._c_dropped.value, self._c_inserted.value
                 if d != self._last_d or i != self._last_i:
-                    live = self._live_episode(now)
-                    if live is not None:
-                        live.heard_dropped = d - live.dropped0 - live.flushed_dropped
-                        live.heard_inserted = i - live.inserted0 - live.flushed_inserted
-                    else:
-                        self._outside_accounting(now, d - self._last_d, i - self._last_i)
-                    self._last_d, self._last_i = d, i
+                    self._book_moved(self._live_episode(now), now, d, i)
             ep = self._episodes[-1] if self._episodes else None
             if ep is not None and not ep.closed and ep.open_members <= 0 and now > ep.last_end + self.margin:
                 self._close(ep)

@@ -26,19 +26,6 @@ from harness.cli import main
 from harness.errors import UsageError
 
 
-def _sweep_at(kind: str, frames: int, fs: int, t: np.ndarray) -> np.ndarray:
-    """A 0.5 sweep 20 Hz .. min(20 kHz, 0.45 fs) over ``frames`` frames, at frame times ``t``."""
-    f1, f2 = 20.0, min(20_000.0, 0.45 * fs)
-    seconds = frames / fs
-    ts = t / fs
-    if kind == "log":
-        k = seconds / np.log(f2 / f1)
-        y = 0.5 * np.sin(2 * np.pi * f1 * k * (np.exp(ts / k) - 1))
-    else:
-        y = 0.5 * np.sin(2 * np.pi * (f1 * ts + (f2 - f1) * ts * ts / (2 * seconds)))
-    return np.where((t >= 0) & (t <= frames - 1), y, 0.0)
-
-
 def _take(kind: str, frames: int, fs: int, delay: float, ppm: float, polarity: int, snr_db: float | None,
           seed: int) -> tuple[np.ndarray, np.ndarray, float]:
     """(reference, recording, noise sigma)."""
@@ -48,9 +35,9 @@ def _take(kind: str, frames: int, fs: int, delay: float, ppm: float, polarity: i
         ref[: 2**16 - 1] = A.mls(1.0, fs, 0.5, order=16)[: 2**16 - 1]
         rec = polarity * 0.7 * A.fractional_delay(A._stretch(ref, ratio), delay, int(frames * ratio + delay) + 3000)
     else:
-        ref = _sweep_at(kind, frames, fs, np.arange(frames, dtype=np.float64))
+        ref = A.sweep_at(np.arange(frames, dtype=np.float64), frames, fs, logarithmic=kind == "log")
         n = np.arange(int(frames * ratio + delay) + 3000, dtype=np.float64)
-        rec = polarity * 0.7 * _sweep_at(kind, frames, fs, (n - delay) / ratio)
+        rec = polarity * 0.7 * A.sweep_at((n - delay) / ratio, frames, fs, logarithmic=kind == "log")
     sigma = 0.0
     if snr_db is not None:
         sigma = float(np.sqrt(np.mean(rec[rec != 0] ** 2))) * 10 ** (-snr_db / 20)
@@ -145,7 +132,7 @@ def test_a_wrong_reference_is_refused_and_the_right_one_is_not(kind: str, other:
 def test_latency_refuses_a_reference_that_is_not_in_a_noise_recording() -> None:
     """Pure noise against a long sweep: nothing to find, and the answer is a refusal."""
     fs, frames = 16_000, 96_000
-    ref = _sweep_at("lin", frames, fs, np.arange(frames, dtype=np.float64))
+    ref = A.sweep_at(np.arange(frames, dtype=np.float64), frames, fs, logarithmic=False)
     rec = np.random.default_rng(5).standard_normal(frames + 5000) * 0.1
     r = A.measure_latency(ref, rec, fs)
     assert r.latency_frames is None and r.confidence < 0.5, r.to_dict()
