@@ -162,11 +162,15 @@ class Mutant:
     #: the rule groups of the state machine whose search reaches the bug (``harness.stateful``'s
     #: ``make_machine(focus=...)``); None: every default group
     stateful_focus: tuple[str, ...] | None = None
+    #: the fault kind without which a run cannot show the bug (a race needs concurrent callers):
+    #: ``run --mutant`` makes sure its schedule has one (``Schedule.with_at_least_one``)
+    revealed_by: str | None = None
 
 
 MUTANTS: dict[str, Mutant] = {m.name: m for m in (
     Mutant("coordinator_no_lock", "transition() without the coordinator lock (lost updates)",
-           ("linearizable", "legal_transitions"), "coordinator_storm", coordinator_class=NoLockCoordinator),
+           ("linearizable", "legal_transitions"), "coordinator_storm", coordinator_class=NoLockCoordinator,
+           revealed_by="coordinator_contention"),
     Mutant("illegal_transition", "widened transition table + resume() without its guard",
            ("legal_transitions", "linearizable"), "stateful", IllegalTransitionSystem,
            stateful_focus=("operations", "guards")),

@@ -574,6 +574,8 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
                    # the backend could not inject: a run that asked and injected none is no pass
                    "asked": dict(injector.schedule.asked), "requested": injector.schedule.requested,
                    "unsupported": injector.schedule.unsupported,
+                   # kinds the profile asked for of which not one fired: the run says nothing of them
+                   "never_fired": sorted(k for k in injector.schedule.asked if not faults.get(k)),
                    # every fault not injected, kind -> reason -> count: the target could not
                    # inject it, or it had nothing to act on when it fired (no pipeline)
                    "skipped": injector.skips()},

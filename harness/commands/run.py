@@ -60,6 +60,25 @@ def check_config(config: dict[str, Any], source: str, backend: str) -> None:
     load_config(config, devices, source=source)
 
 
+def _reveal_mutant(run: Any, name: str) -> str | None:
+    """Make sure the run's schedule has the fault kind the mutant shows under (a race needs
+    concurrent callers; a seed may draw none): one is added when the profile asks for the kind
+    and the seed drew none. What was done, or why the run cannot show the mutant, or None."""
+    from ..mutants import MUTANTS
+
+    kind = MUTANTS[name].revealed_by
+    if kind is None:
+        return None
+    if run.profile.probabilities.get(kind, 0) <= 0:
+        return (f"note: mutant {name} shows only under {kind} faults, which profile "
+                f"{run.profile.name!r} does not ask for: this run cannot catch it")
+    run.schedule, added = run.schedule.with_at_least_one(kind, run.profile.params)
+    if added is None:
+        return None
+    return (f"note: this seed's schedule drew no {kind} fault, the only kind mutant {name} shows "
+            f"under; one was added at t={added.trigger.time:g} s")
+
+
 def handler(args: argparse.Namespace) -> int:
     config = load_config_file(args.config) if args.config else None
     if config is not None:
@@ -77,6 +96,7 @@ def handler(args: argparse.Namespace) -> int:
     elif args.system is not None:
         factory = load_system(args.system)  # refused (exit 2) before a run folder exists
     run = ReliabilityRun(spec, system_factory=factory)
+    mutant_note = _reveal_mutant(run, args.mutant) if args.mutant else None
     previous = signal.signal(signal.SIGTERM, lambda *_: run.request_stop())
     try:
         result = run.execute(on_progress=None)
@@ -103,6 +123,11 @@ def handler(args: argparse.Namespace) -> int:
         skipped = describe_skips(s["faults"].get("skipped") or {})
         if skipped:
             print(f"  {skipped}")
+        never = s["faults"].get("never_fired") or []
+        if never:
+            print(f"  never fired (this run tested nothing of them): {', '.join(never)}")
+        if mutant_note:
+            print(f"  {mutant_note}")
         marks = {"held": "ok  ", "violated": "FAIL", "inconclusive": "??  "}
         for name, status in s["invariant_status"].items():
             print(f"  {marks[status]} {name}")

@@ -134,20 +134,31 @@ class Schedule:
         while t < duration_s:
             for kind in sorted(probabilities):
                 if rng.random() < probabilities[kind]:
-                    p = dict((params or {}).get(kind, {}))
-                    for key, value in list(p.items()):  # [lo, hi] ranges are drawn per fault
-                        if isinstance(value, (list, tuple)) and len(value) == 2 \
-                                and all(isinstance(v, (int, float)) for v in value):
-                            lo, hi = value
-                            p[key] = rng.randint(lo, hi) if isinstance(lo, int) and isinstance(hi, int) \
-                                else rng.uniform(lo, hi)
-                    fault = fault_from_dict({"kind": kind, **p})
-                    fault.trigger = At(round(t + rng.uniform(0, check_every_s), 6))
-                    faults.append(fault)
+                    faults.append(_draw(kind, params, rng, t, check_every_s))
             t += check_every_s
         faults.sort(key=lambda f: f.trigger.time)  # type: ignore[attr-defined]
         return cls(faults, name=name, seed=seed, duration_s=duration_s,
                    asked={k: float(p) for k, p in sorted(probabilities.items()) if p > 0})
+
+    def with_at_least_one(self, kind: str, params: Mapping[str, Mapping[str, Any]] | None = None,
+                          *, start_s: float = 0.5) -> tuple[Schedule, Fault | None]:
+        """This schedule, or a copy with one ``kind`` fault added when it has none (the added
+        fault, else None). Its time and ``[lo, hi]`` parameters are drawn from the schedule's seed,
+        in the first half of the run, so the same seed adds the same fault.
+
+        A random schedule may draw no fault of a kind at all (a 60 s default schedule draws no
+        ``coordinator_contention`` at 1 seed in ~100): a run meant to show a bug that only that
+        kind reveals (``run --mutant``) would then show nothing, and say nothing of why.
+        """
+        if any(f.kind == kind for f in self.faults):
+            return self, None
+        duration = self.duration_s if self.duration_s is not None else 2 * start_s + 1.0
+        rng = random.Random(f"at-least-one:{kind}:{self.seed}")
+        window = max(duration / 2 - start_s, 0.0)
+        fault = _draw(kind, params, rng, start_s, window)
+        fault.fault_id = f"{kind}#added"
+        faults = sorted([*self.faults, fault], key=lambda f: getattr(f.trigger, "time", 0.0))
+        return dataclasses.replace(self, faults=faults), fault
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "seed": self.seed, "duration_s": self.duration_s,
@@ -159,6 +170,22 @@ class Schedule:
         return cls([fault_from_dict(f) for f in d.get("faults", [])], name=d.get("name", "custom"),
                    seed=int(d.get("seed", 0)), duration_s=d.get("duration_s"),
                    asked=dict(d.get("asked") or {}), unsupported=int(d.get("unsupported", 0)))
+
+
+def _draw(kind: str, params: Mapping[str, Mapping[str, Any]] | None, rng: random.Random,
+          t: float, span_s: float) -> Fault:
+    """One ``kind`` fault at a time drawn in ``t .. t + span_s``, its ``[lo, hi]`` parameter
+    ranges drawn too (the order of draws is part of every seeded schedule: keep it)."""
+    p = dict((params or {}).get(kind, {}))
+    for key, value in list(p.items()):  # [lo, hi] ranges are drawn per fault
+        if isinstance(value, (list, tuple)) and len(value) == 2 \
+                and all(isinstance(v, (int, float)) for v in value):
+            lo, hi = value
+            p[key] = rng.randint(lo, hi) if isinstance(lo, int) and isinstance(hi, int) \
+                else rng.uniform(lo, hi)
+    fault = fault_from_dict({"kind": kind, **p})
+    fault.trigger = At(round(t + rng.uniform(0, span_s), 6))
+    return fault
 
 
 __all__ = ["MAX_SCHEDULE_CHECKS", "Schedule"]

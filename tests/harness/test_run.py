@@ -76,6 +76,42 @@ def test_a_half_applied_rejection_shows_whatever_part_of_the_config_was_broken(t
     assert "rejected_config" in {v["name"] for v in summary["violations"]}
 
 
+def test_a_race_mutant_is_shown_at_a_seed_whose_schedule_drew_no_concurrent_callers(tmp_path, capsys):
+    """Seed 6's default 60 s schedule draws no coordinator_contention fault, the only kind under
+    which the unlocked coordinator races: the run passed, saying nothing. ``run --mutant`` now adds
+    one (and says so); the healthy run at that seed names the kind that never fired."""
+    from harness.runner import schedule_for
+
+    assert not [f for f in schedule_for(RunSpec(seed=6)).faults if f.kind == "coordinator_contention"]
+    assert run_cli(tmp_path / "m", "--mutant", "coordinator_no_lock", "--seed", "6") == 1
+    out = capsys.readouterr().out
+    assert "drew no coordinator_contention fault" in out and "FAIL legal_transitions" in out
+    assert run_cli(tmp_path / "h", "--seed", "6") == 0
+    out = capsys.readouterr().out
+    assert "never fired (this run tested nothing of them): coordinator_contention" in out
+    summary = json.loads((only_run_dir(tmp_path / "h") / "summary.json").read_text())
+    assert summary["faults"]["never_fired"] == ["coordinator_contention"]
+
+
+def test_a_profile_without_the_revealing_kind_says_the_mutant_cannot_be_caught(tmp_path, capsys):
+    assert run_cli(tmp_path, "--mutant", "coordinator_no_lock", "--faults", "gentle", "--duration", "5") == 0
+    assert "which profile 'gentle' does not ask for: this run cannot catch it" in capsys.readouterr().out
+
+
+def test_at_least_one_adds_a_seeded_fault_only_where_none_was_drawn():
+    from harness.faults.profiles import PROFILES
+
+    profile = PROFILES["default"]
+    drawn = profile.schedule(60, 6)
+    added, fault = drawn.with_at_least_one("coordinator_contention", profile.params)
+    again, same = drawn.with_at_least_one("coordinator_contention", profile.params)
+    assert fault is not None and same is not None and fault.to_dict() == same.to_dict()
+    assert 0.5 <= fault.trigger.time <= 30 and len(added) == len(drawn) + 1
+    assert [f.trigger.time for f in added.faults] == sorted(f.trigger.time for f in added.faults)
+    kept, none = profile.schedule(60, 1).with_at_least_one("coordinator_contention", profile.params)
+    assert none is None and kept.to_dict() == profile.schedule(60, 1).to_dict()
+
+
 def test_every_invalid_configuration_carries_a_valid_change_beside_its_broken_part():
     import random
 
