@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import AudioSystemError, ErrorInfo, RecoveryError
+from .errors import AudioSystemError, ErrorInfo, RecoveryError, SystemClosedError
 from .lifecycle import State, recover_plan
 from .recovery import RecoveryPolicy
 
@@ -131,6 +131,8 @@ class Recoverer:
         elapsed = s.clock.now() - run.started
         for name in self.components:
             s.coordinator.try_transition(name, State.RUNNING, "recovered")
+        if s.state == State.CLOSED:  # an observer closed the system as a component came back:
+            return  # closed is final; no recovery to count (recover() raises SystemClosedError)
         s.coordinator.transition(SYSTEM, run.target, "recovered")
         if s._pipeline is not None:
             s._pipeline.capturing = run.target == State.RUNNING
@@ -180,11 +182,17 @@ class Recoverer:
             output = device if i > 0 else config.device.output_device
             try:
                 s._build(config, device, output)
+            except SystemClosedError:
+                # an observer closed the system inside this recovery (as it entered RECOVERING,
+                # or while a stream opened): closed is final, there is nothing left to recover
+                # and no FAILED to report; the caller learns it as every operation does
+                raise
             except AudioSystemError as exc:
                 s._emit("recovery_attempt_failed", attempt=run.attempts, device=device,
                         error=exc.describe())
                 continue
             s._finish_recovery(run)
+            s._check_open()  # closed by an observer as it came back: raises, as every operation
             return s.is_healthy()
         self.failed(run, "recover(): no device could be opened")
         return False
