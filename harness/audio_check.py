@@ -79,7 +79,9 @@ Memory is bounded whatever the run's length: a ring of ``window_s + 2 * overlap_
 counts, aggregates per fault kind, the first ``detail_limit`` windows and glitches in detail, and
 ``excerpt_limit`` short waveforms.
 
-Known limits: one output channel is judged (``channel``, default 0). Analysis blocks are 256
+Every output channel is judged: the analysed one (``channel``, default 0) by the analysis, the
+others held to it (``CHANNEL_TOLERANCE``: "channel" and "channel_level" glitches, with their
+``channel``); on the rig, the channels its capture client hears. Analysis blocks are 256
 frames, so stretches of sound shorter than ~0.13 s between silences cannot be analysed
 (``frames.unanalysed`` counts them). A drop of a whole number of the tone's periods is invisible to
 any sine analysis; at 997 Hz and 48 kHz that needs a multiple of 48 000 frames.
@@ -138,6 +140,19 @@ LEVEL_TOLERANCE_DB = 1.0
 LEVEL_MIN_BLOCKS = 16
 LEVEL_REF_BLOCKS = 32
 _LEVEL_EDGE_BLOCKS = 2  # blocks next to a silence (a partial block, a fade) are not judged
+#: Every other output channel is held to the analysed one (channel agreement): the test signal (or
+#: the program) reaches every input channel alike, and a chain of gains, per-channel filters of one
+#: design, a common limiter and a mixer keeps each output channel a fixed multiple of the analysed
+#: one. A block where channel c departs from its best multiple of the analysed channel by more
+#: than ``CHANNEL_TOLERANCE`` of the analysed block's peak plus ``CHANNEL_FLOOR`` (a pop, a drop or a
+#: delay of that channel alone) is a "channel" glitch; a multiple ``LEVEL_TOLERANCE_DB`` off its
+#: reference for ``LEVEL_MIN_BLOCKS`` blocks (a lost or quieter channel) is a "channel_level" one.
+#: The reference multiple is 1 when the configuration mixes nothing (every channel a copy of the
+#: analysed one), else the median of the first ``LEVEL_REF_BLOCKS`` blocks after each reset, as the
+#: level's. A healthy channel departs by the device noise (-90 dBFS per channel) and float32
+#: rounding: under 1e-4 of the peak; a one-frame delay of one channel departs by ~0.13.
+CHANNEL_TOLERANCE = 0.02
+CHANNEL_FLOOR = 1e-3
 _EXCERPT = 2400  # frames of waveform kept per excerpt (50 ms at 48 kHz; a long mute is cut short)
 _MIN_SOUND = 24 * _BLOCK  # shorter stretches of sound cannot be analysed (analyze_glitches needs ~20 blocks)
 
@@ -154,13 +169,17 @@ class _Event:
     t_end: float
     window: int | None  # episode index, None outside any
     peak_error: float | None = None
+    channel: int | None = None  # a channel-agreement glitch's output channel
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"t_start": round(self.t_start, 6), "t_end": round(self.t_end, 6),
                              "kind": self.kind, "size": self.size, "start_frame": self.start_frame,
                              "end_frame": self.end_frame, "window": self.window}
         if self.peak_error is not None:  # a "level" glitch's is its median change in dB
-            d["level_change_db" if self.kind == "level" else "peak_error"] = round(self.peak_error, 6)
+            level = self.kind in ("level", "channel_level")
+            d["level_change_db" if level else "peak_error"] = round(self.peak_error, 6)
+        if self.channel is not None:
+            d["channel"] = self.channel
         return d
 
 
@@ -387,7 +406,10 @@ class AudioCheck:
         # (frame, clock time) of every block and gap start still in the ring: frame -> time
         self._anchor_f: list[int] = []
         self._anchor_t: list[float] = []
-        self._buf = np.zeros(0, dtype=np.float32)
+        # the ring: every output channel of the epoch's blocks, as played (one copy per block);
+        # ``_ch`` is the analysed column
+        self._buf = np.zeros((0, 1), dtype=np.float32)
+        self._ch = 0
         self._base = 0  # epoch frame of _buf[0]
         self._len = 0
         self._fresh = True
@@ -446,6 +468,15 @@ class AudioCheck:
         self._level_resets: deque[float] = deque()
         self._level_run: list[Any] = []  # a deviating run: its first frame, its blocks, its dB sum
         self.level_changes = 0
+        # channel agreement (``CHANNEL_TOLERANCE``): the clock times of resets (as the level's);
+        # per channel: the reference multiple (None: being taken), the multiples it is taken
+        # from, and the deviating run
+        self._chan_resets: deque[float] = deque()
+        self._chan_ref: dict[int, float | None] = {}
+        self._chan_acc: dict[int, list[float]] = {}
+        self._chan_run: dict[int, list[Any]] = {}
+        self.channels_judged = 1
+        self.channel_glitches = 0
         self.finished = False
         self.max_settle_s = 0.0  # latest glitch end after its window's last member (margin sizing)
         self.blind_windows = 0
@@ -561,6 +592,7 @@ class AudioCheck:
                 else:
                     if record.to_state in (State.RECONFIGURING, State.CONFIGURED):
                         self._level_resets.append(t)  # a new config may set a new gain on purpose
+                        self._chan_resets.append(t)  # or a new mix
                     ep = self._join(t, flushed)
                     cause = str(record.cause)
                     self._cause(ep, f"{record.to_state.value}: {cause}")
@@ -641,8 +673,8 @@ class AudioCheck:
         with self._lock:
             fs = int(stream.spec.sample_rate)
             n = out.shape[0]
-            if fs != self._fs:
-                self._new_epoch(fs, now)
+            if fs != self._fs or out.shape[1] != self._buf.shape[1]:
+                self._new_epoch(fs, now, out.shape[1])
                 # a late block of a long period must not outlive the margin
                 self.margin = max(self.base_margin, 2 * block_seconds(n, fs))
             # Measured from the previous block, never from the epoch's start: a new stream's
@@ -664,15 +696,14 @@ class AudioCheck:
             self._t_next = now + block_seconds(n, fs)
             self._anchor_f.append(self._next)  # this block's first frame plays at ``now``
             self._anchor_t.append(now)
-            ch = self.channel if out.shape[1] > self.channel else 0
             end = self._len + n
             if end < self._buf.shape[0]:  # the common case: the block fits in the ring
-                self._buf[self._len:end] = out[:, ch]
+                self._buf[self._len:end] = out
                 self._len = end
                 self._next += n
                 self.frames_total += n
             else:
-                self._write(out[:, ch], n)
+                self._write(out, n)
             if self.capture is not None:
                 self._read_counters()
             else:
@@ -932,7 +963,8 @@ class AudioCheck:
         ep.dropped = (self._c_dropped.value if dropped is None else dropped) - ep.dropped0
         ep.inserted = (self._c_inserted.value if inserted is None else inserted) - ep.inserted0
 
-    def _new_epoch(self, fs: int, now: float) -> None:
+    def _new_epoch(self, fs: int, now: float, channels: int = 1) -> None:
+        """A new time line: at the first block, when the rate changes, or the channel count."""
         if self._fs:
             self._process(final=True)
         self._epochs += 1
@@ -943,7 +975,10 @@ class AudioCheck:
         self._anchor_f, self._anchor_t = [], []
         self._o = int(math.ceil(self.overlap_s * fs / _BLOCK)) * _BLOCK
         core = int(math.ceil(self.window_s * fs / _BLOCK)) * _BLOCK
-        self._buf = np.zeros(core + 2 * self._o, dtype=np.float32)
+        self._buf = np.zeros((core + 2 * self._o, channels), dtype=np.float32)
+        self._ch = self.channel if channels > self.channel else 0
+        self.channels_judged = max(self.channels_judged, channels)
+        self._chan_ref, self._chan_acc = {}, {}
         self._base = 0
         self._len = 0
         self._fresh = True
@@ -956,7 +991,8 @@ class AudioCheck:
             self._judge.new_epoch(fs)
 
     def _write(self, samples: np.ndarray | None, n: int) -> None:
-        """Append ``n`` frames (``None``: silence), analysing whenever the ring is full."""
+        """Append ``n`` frames of every channel (``None``: silence), analysing whenever the ring
+        is full."""
         done = 0
         while done < n:
             take = min(n - done, self._buf.shape[0] - self._len)
@@ -998,7 +1034,7 @@ class AudioCheck:
         s_len = self._len
         if s_len == 0:
             return
-        x = self._buf[:s_len]
+        x = np.ascontiguousarray(self._buf[:s_len, self._ch])  # a view when there is one channel
         base = self._base
         core_lo = 0 if self._fresh else self._o
         core_hi = s_len if final else s_len - self._o
@@ -1051,6 +1087,8 @@ class AudioCheck:
                 self.frames_unanalysed += (hi - lo) - analysed
                 if analysed:
                     self._judge_level(ms, base, a, b, lo, hi)
+        if self._buf.shape[1] > 1:
+            self._judge_channels(blocks, ms, silent, s_len, base, core_lo, core_hi, final)
         if final:
             self._base += s_len
             self._len = 0
@@ -1065,6 +1103,110 @@ class AudioCheck:
             frontier = self._time(self._base + self._o)
         self._prune_anchors()
         self._retire(frontier)
+
+    def _judge_channels(self, blocks: np.ndarray, ms: np.ndarray, silent: np.ndarray, s_len: int,
+                        base: int, core_lo: int, core_hi: int, final: bool) -> None:
+        """Hold every other output channel to the analysed one (``CHANNEL_TOLERANCE``), block by
+        block in the core, where the analysed channel sounds; deviating runs become glitches.
+        Vectorised over the ring: Python runs per deviating block and per reset only."""
+        nb = blocks.shape[0]
+        columns = [c for c in range(self._buf.shape[1]) if c != self._ch]
+        width = len(columns)
+        pad = np.zeros((nb * _BLOCK, width), dtype=np.float32)
+        pad[:s_len] = self._buf[:s_len, columns]
+        others = pad.reshape(nb, _BLOCK, width)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mult = np.einsum("ij,ijk->ik", blocks, others, dtype=np.float64) / (ms * _BLOCK)[:, None]
+            fit = blocks[:, :, None] * mult[:, None, :].astype(np.float32)  # one temporary, reused
+            np.subtract(others, fit, out=fit)
+            resid = np.abs(fit, out=fit).max(axis=1)
+            peak0 = np.maximum(blocks.max(axis=1), -blocks.min(axis=1))
+            shape_off = ~(resid <= (CHANNEL_TOLERANCE * peak0 + CHANNEL_FLOOR)[:, None])  # NaN too
+            rel = resid / np.maximum(peak0, 1e-15)[:, None]
+        # a silence's edges (a partial block, a fade) are not judged
+        near = silent.copy()
+        near[1:] |= silent[:-1]
+        near[:-1] |= silent[1:]
+        first, stop = -(-core_lo // _BLOCK), core_hi // _BLOCK
+        # the core cut at each reset (a reconfiguration may set a new mix)
+        cuts = [first]
+        while self._chan_resets and self._frame_at(self._chan_resets[0]) < base + stop * _BLOCK:
+            cuts.append(min(max((self._frame_at(self._chan_resets.popleft()) - base) // _BLOCK + 1, first), stop))
+        cuts.append(stop)
+        equal = self._channels_are_copies()
+        for k in range(len(cuts) - 1):
+            lo, hi = cuts[k], cuts[k + 1]
+            if k > 0:
+                for c in list(self._chan_run):
+                    self._end_channel_run(c)
+                self._chan_ref, self._chan_acc = {}, {}
+            if hi <= lo:
+                continue
+            judged = ~near[lo:hi]
+            for j, c in enumerate(columns):
+                m = mult[lo:hi, j]
+                ref = 1.0 if equal else self._chan_ref.get(c)
+                level_from = 0
+                if ref is None:  # the reference: the median of the first clean multiples
+                    acc = self._chan_acc.setdefault(c, [])
+                    take = np.flatnonzero(judged & ~shape_off[lo:hi, j])[: LEVEL_REF_BLOCKS - len(acc)]
+                    acc.extend(float(v) for v in m[take])
+                    if len(acc) >= LEVEL_REF_BLOCKS:
+                        ref = self._chan_ref[c] = float(np.median(acc))
+                        level_from = int(take[-1]) + 1
+                level = np.zeros(hi - lo)
+                level_off = np.zeros(hi - lo, dtype=bool)
+                if ref is not None and abs(ref) > 1e-6:
+                    level = 20 * np.log10(np.maximum(np.abs(m / ref), 1e-6))
+                    level_off[level_from:] = ~(np.abs(level[level_from:]) <= LEVEL_TOLERANCE_DB)
+                bad = judged & (shape_off[lo:hi, j] | level_off)
+                run = self._chan_run.get(c)
+                if run and (not bad[0] or run[0] + run[1] * _BLOCK != base + lo * _BLOCK):
+                    self._end_channel_run(c)  # the run does not go on into this stretch
+                for i in np.flatnonzero(bad):
+                    f = base + (lo + int(i)) * _BLOCK
+                    run = self._chan_run.get(c)
+                    if run and f == run[0] + run[1] * _BLOCK:
+                        run[1] += 1
+                        run[2] = max(run[2], float(rel[lo + i, j]))
+                        run[3] = run[3] or bool(shape_off[lo + i, j])
+                    else:
+                        self._end_channel_run(c)
+                        run = self._chan_run[c] = [f, 1, float(rel[lo + i, j]), bool(shape_off[lo + i, j]), 0.0, 0]
+                    if level_off[i]:
+                        run[4] += float(level[i])
+                        run[5] += 1
+                run = self._chan_run.get(c)
+                if run and run[0] + run[1] * _BLOCK != base + hi * _BLOCK:
+                    self._end_channel_run(c)  # ended inside this stretch
+        if final:
+            for c in list(self._chan_run):
+                self._end_channel_run(c)
+
+    def _channels_are_copies(self) -> bool:
+        """The configuration mixes nothing: every output channel is a copy of the analysed one.
+        False for a mixer, or a system whose configuration is not known (a multiple is learned)."""
+        config = getattr(self.system, "config", None)
+        stages = getattr(config, "dsp", None)
+        if config is None or stages is None:
+            return False
+        return not any(getattr(st, "kind", None) == "mixer" for st in stages)
+
+    def _end_channel_run(self, c: int) -> None:
+        run = self._chan_run.pop(c, None)
+        if not run:
+            return
+        f0, n, err, shaped, level_sum, level_blocks = run
+        if level_blocks >= LEVEL_MIN_BLOCKS:  # a lasting change of the multiple, whatever its edges
+            kind, peak = "channel_level", round(level_sum / level_blocks, 2)
+        elif shaped:
+            kind, peak = "channel", round(err, 6)
+        else:
+            return
+        self.channel_glitches += 1
+        last = self._last  # a channel's glitch is never merged with the analysed channel's mutes
+        self._emit(f0, f0 + n * _BLOCK, kind, n * _BLOCK, peak, None, channel=c)
+        self._last = last
 
     def _judge_level(self, ms: np.ndarray, base: int, a: int, b: int, lo: int, hi: int) -> None:
         """Hold the tone's level in the sound ``a..b`` of the ring (judged where it is in the core
@@ -1155,10 +1297,11 @@ class AudioCheck:
         return None
 
     def _emit(self, f0: int, f1: int, kind: str, size: int, peak: float | None,
-              waveform: dict[str, Any] | None, after: int | None = None, before: int | None = None) -> None:
+              waveform: dict[str, Any] | None, after: int | None = None, before: int | None = None,
+              channel: int | None = None) -> None:
         t0, t1 = self._time(f0), self._time(f1)
         ep = self._attribute(t0, t1, after, before)
-        if ep is not None and kind in ("mute", "level"):
+        if ep is not None and kind in ("mute", "level", "channel", "channel_level"):
             # A window explains the silence (or the level change) inside it only (its lead before its start, its settle
             # margin after its last member ended): a silence that began before it (a stream mute
             # since its recovery, then stopped) or outlasts it is cut there, and each piece is
@@ -1166,19 +1309,19 @@ class AudioCheck:
             lead = ep.start - LEAD_MARGIN_S
             cut = self._frame_at(lead) if t0 < lead else f0
             if f0 < cut < f1:
-                self._emit(f0, cut, kind, cut - f0, peak, waveform, after, ep.index)
-                self._emit(cut, f1, kind, f1 - cut, peak, None, after, before)
+                self._emit(f0, cut, kind, cut - f0, peak, waveform, after, ep.index, channel)
+                self._emit(cut, f1, kind, f1 - cut, peak, None, after, before, channel)
                 return
             if ep.open_members <= 0 and t1 > ep.last_end + self.margin:
                 cut = self._frame_at(ep.last_end + self.margin)
                 if f0 < cut < f1:
-                    self._emit(f0, cut, kind, cut - f0, peak, waveform, after, before)
-                    self._emit(cut, f1, kind, f1 - cut, peak, None, ep.index, before)
+                    self._emit(f0, cut, kind, cut - f0, peak, waveform, after, before, channel)
+                    self._emit(cut, f1, kind, f1 - cut, peak, None, ep.index, before, channel)
                     return
         last = self._last
         # one event, not two, where the silence detector and the analysis meet (or a mute continues
         # across an analysis boundary)
-        if last is not None and f0 <= last.end_frame + 2 * _BLOCK and last.window == (ep.index if ep else None) \
+        if channel is None and last is not None and f0 <= last.end_frame + 2 * _BLOCK and last.window == (ep.index if ep else None) \
                 and (kind == "mute" or last.kind == "mute"):
             last.end_frame = max(last.end_frame, f1)
             last.t_end = self._time(last.end_frame)
@@ -1190,7 +1333,7 @@ class AudioCheck:
             elif last.kind == "mute":
                 self.outside_mute_max_s = max(self.outside_mute_max_s, last.t_end - last.t_start)
             return
-        ev = _Event(f0, f1, kind, int(size), t0, t1, ep.index if ep else None, peak)
+        ev = _Event(f0, f1, kind, int(size), t0, t1, ep.index if ep else None, peak, channel)
         self._last = ev
         self._recent.append(ev)
         self.glitch_total += 1
@@ -1464,6 +1607,8 @@ class AudioCheck:
             "analysed": True,
             "signal": {"frequency_hz": self.frequency_hz, "channel": self.channel,
                        "sample_rate": self._fs or None,
+                       # output channels judged: the analysed one, the others held to it
+                       "channels_judged": self.channels_judged, "channel_glitches": self.channel_glitches,
                        **({"program": self.program.describe(),
                            "program_searches": self._judge.full_searches if self._judge is not None else 0}
                           if self.program is not None else {})},

@@ -255,7 +255,7 @@ def test_memory_stays_bounded_whatever_the_run_length(tmp_path):
     system.stop()
     system.close()
     s = check.summary()
-    assert check._buf is ring and ring.shape == (8 * 48_000 + 2 * 12_032,)  # one ring of audio, never more
+    assert check._buf is ring and ring.shape == (8 * 48_000 + 2 * 12_032, 2)  # one ring of audio (both channels), never more
     assert s["windows"]["total"] > 15 and len(s["windows"]["items"]) <= 10
     print("live windows at most", most, "of", s["windows"]["total"])
     assert most <= s["windows"]["total"] // 2  # settled windows are folded into aggregates
