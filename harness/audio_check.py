@@ -472,6 +472,11 @@ class AudioCheck:
         # per channel: the reference multiple (None: being taken), the multiples it is taken
         # from, and the deviating run
         self._chan_resets: deque[float] = deque()
+        #: (clock time, every channel a copy?) at each start of the system (RUNNING, CONFIGURED):
+        #: the configuration in force then, for the blocks played from then on
+        self._chan_modes: deque[tuple[float, bool]] = deque()
+        if getattr(system, "config", None) is not None:  # attached to a configured system
+            self._chan_modes.append((self._now(), self._channels_are_copies()))
         self._chan_ref: dict[int, float | None] = {}
         self._chan_acc: dict[int, list[float]] = {}
         self._chan_run: dict[int, list[Any]] = {}
@@ -578,6 +583,8 @@ class AudioCheck:
                 if not running and not self._ever_running:
                     return
                 flushed = self._moved_since_block()
+                if running or record.to_state == State.CONFIGURED:
+                    self._chan_modes.append((t, self._channels_are_copies()))
                 if running:
                     if not self._ever_running:
                         self._first_running_t = t
@@ -1131,9 +1138,9 @@ class AudioCheck:
         # the core cut at each reset (a reconfiguration may set a new mix)
         cuts = [first]
         while self._chan_resets and self._frame_at(self._chan_resets[0]) < base + stop * _BLOCK:
-            cuts.append(min(max((self._frame_at(self._chan_resets.popleft()) - base) // _BLOCK + 1, first), stop))
+            # the first block that starts at or after the reset is the new configuration's
+            cuts.append(min(max(-(-(self._frame_at(self._chan_resets.popleft()) - base) // _BLOCK), first), stop))
         cuts.append(stop)
-        equal = self._channels_are_copies()
         for k in range(len(cuts) - 1):
             lo, hi = cuts[k], cuts[k + 1]
             if k > 0:
@@ -1142,6 +1149,7 @@ class AudioCheck:
                 self._chan_ref, self._chan_acc = {}, {}
             if hi <= lo:
                 continue
+            equal = self._copies_at(self._time(base + (hi - 1) * _BLOCK))
             judged = ~near[lo:hi]
             for j, c in enumerate(columns):
                 m = mult[lo:hi, j]
@@ -1182,6 +1190,16 @@ class AudioCheck:
         if final:
             for c in list(self._chan_run):
                 self._end_channel_run(c)
+
+    def _copies_at(self, t: float) -> bool:
+        """Were the output channels copies of the analysed one at clock time ``t`` (by the
+        configuration in force then: a reconfiguration may add or drop a mixer)?"""
+        modes = self._chan_modes
+        while len(modes) > 1 and modes[1][0] <= t:
+            modes.popleft()
+        # before the first start seen (the check attached to a running system): what was in
+        # force when it attached
+        return modes[0][1] if modes else self._channels_are_copies()
 
     def _channels_are_copies(self) -> bool:
         """The configuration mixes nothing: every output channel is a copy of the analysed one.

@@ -103,3 +103,28 @@ def test_a_reconfiguration_to_a_mix_takes_the_new_multiple_as_the_reference(tmp_
     _, verdict, audio = _run(tmp_path, on_chunk=mix, schedule=Schedule.fixed([]))
     assert done and verdict.ok and not verdict.inconclusive, verdict
     assert audio["outside"]["glitches"] == 0, audio["outside"]
+
+
+def test_blocks_are_judged_by_the_mix_in_force_when_they_played(tmp_path) -> None:
+    """A mix (channel 1 at half) for the first second, then a reconfiguration to no mix: the ring
+    is judged seconds later, and judging its first second by the configuration in force by then
+    (channels copies) gave a false -6 dB "channel_level" glitch."""
+    done: list[bool] = []
+
+    def unmix(run: ReliabilityRun, system: AudioSystem, history: Any) -> None:
+        if done:
+            return
+        config = system.config.to_dict()
+        config["dsp"] = [st for st in config["dsp"] if st["kind"] != "mixer"]
+        assert run_op(history, system, "reconfigure", config).ok
+        done.append(True)
+
+    mixed = {"dsp": [{"kind": "gain", "gain_db": -3.0}, {"kind": "mixer", "matrix": [[1.0, 0.0], [0.0, 0.5]]}]}
+    spec = RunSpec(duration_s=8.0, seed=1, faults="none", config=mixed, run_dir=tmp_path / "run")
+    run = ReliabilityRun(spec)
+    run.schedule = Schedule.fixed([])
+    result = run.execute(reports=False, on_chunk=unmix)
+    verdict = next(v for v in result.verdicts if v.name == "clean_audio")
+    audio = result.summary["audio"]
+    assert done and verdict.ok and not verdict.inconclusive, verdict
+    assert audio["glitches"]["by_kind"] == {}, audio["glitches"]
