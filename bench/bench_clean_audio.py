@@ -6,11 +6,19 @@ counted lost, outside every fault window), and no window whose counters and audi
                                                  [--duration 30]
 
 Also prints, per profile, the glitches found inside fault windows, the frames analysed, the fault
-windows where a state change flushed frames from the rings (``frames_flushed``) and how many of
-them the analysis heard nothing in (a seamless restart: not a violation), and the
-latest a glitch ended after its window's last member (``max_settle_s``): how much of the settle
-margin (``harness.audio_check.SETTLE_MARGIN_S``) was used. One line per false alarm names the
-seed and the evidence, and the command to replay it.
+windows where a state change flushed frames from the rings (``frames_flushed``) and how many of them
+the analysis heard nothing in (a seamless restart: not a violation), and the latest a glitch ended
+after its window's last member (``max_settle_s``): how much of the settle margin
+(``harness.audio_check.SETTLE_MARGIN_S``) was used, and the largest residual of a channel that
+agreed with the analysed one (``channel_residual_max``, against ``CHANNEL_TOLERANCE``). One line per
+false alarm names the seed and the evidence, and the command to replay it.
+
+    .venv/bin/python bench/bench_clean_audio.py --channel-pops
+
+prints instead the sensitivity of channel agreement (``harness.audio_check.CHANNEL_TOLERANCE``): a
+pop of each size planted on output channel 1 alone at several positions of a run without faults,
+and per size how many were found (a "channel" glitch on channel 1 outside every window, failing
+the run).
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.audio_check import SETTLE_MARGIN_S  # noqa: E402
+from harness.audio_check import CHANNEL_TOLERANCE, SETTLE_MARGIN_S  # noqa: E402
 from harness import ReliabilityRun, RunSpec  # noqa: E402
 
 
@@ -37,12 +45,73 @@ def _seeds(text: str) -> list[int]:
     return out
 
 
+def channel_pops(sizes: list[float], positions: int) -> int:
+    """Pops on channel 1 alone: per size, how many of ``positions`` were found."""
+    import numpy as np
+
+    from harness.audio_check import CHANNEL_FLOOR, CHANNEL_TOLERANCE
+    from harness.faults import Schedule
+    from system_under_test import AudioSystem
+    from system_under_test.dsp import Stage
+
+    class _Pop(Stage):
+        kind = "pop"
+
+        def __init__(self, size: float, at_block: int, at_frame: int) -> None:
+            self.size, self.at_block, self.at_frame, self.n = size, at_block, at_frame, 0
+
+        def process(self, block: np.ndarray) -> np.ndarray:
+            self.n += 1
+            if self.n == self.at_block:
+                block[self.at_frame, 1] += np.float32(self.size)
+            return block
+
+    print(f"channel agreement: tolerance {CHANNEL_TOLERANCE} of the analysed block's RMS + {CHANNEL_FLOOR} "
+          f"(harness.audio_check); a pop on channel 1 alone, {positions} positions per size, no faults")
+    smallest = None
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            found = 0
+            for k in range(positions):
+                at_block, at_frame = 300 + 97 * k, (37 * k + 11) % 256
+
+                def build(config: object = None, _s: float = size, _b: int = at_block, _f: int = at_frame,
+                          **kw: object) -> AudioSystem:
+                    system = AudioSystem(config, **kw)
+                    original = system._build
+
+                    def _build(*a: object, **k2: object) -> None:
+                        original(*a, **k2)
+                        if system._pipeline is not None:
+                            system._pipeline.chain.add_stage(_Pop(_s, _b, _f))
+                    system._build = _build  # type: ignore[method-assign]
+                    return system
+
+                spec = RunSpec(duration_s=4.0, seed=k + 1, faults="none", run_dir=Path(tmp) / f"p{size}-{k}")
+                run = ReliabilityRun(spec, system_factory=build)
+                run.schedule = Schedule.fixed([])
+                result = run.execute(reports=False)
+                items = result.summary["audio"]["outside"]["items"]
+                found += any(g["kind"] == "channel" and g.get("channel") == 1 for g in items)
+            print(f"  pop {size:<7g} found {found}/{positions}")
+            if found == positions and smallest is None:
+                smallest = size
+            elif found < positions:
+                smallest = None
+    print(f"smallest pop always found (every larger size too): {smallest}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", default="1-100")
     ap.add_argument("--profiles", default="gentle,default,hostile")
     ap.add_argument("--duration", type=float, default=30.0)
+    ap.add_argument("--channel-pops", action="store_true", help="the sensitivity of channel agreement instead")
+    ap.add_argument("--positions", type=int, default=8)
     args = ap.parse_args(argv)
+    if args.channel_pops:
+        return channel_pops([0.004, 0.006, 0.008, 0.01, 0.012, 0.015, 0.02, 0.03], args.positions)
     seeds = _seeds(args.seeds)
     total_false = 0
     runs = 0
@@ -56,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             glitches: Counter[str] = Counter()
             analysed = frames = 0
             settle = 0.0
+            residual = 0.0
             windows = 0
             split = 0
             flushed = seamless = 0  # windows with frames a state change flushed; of them, heard nothing
@@ -71,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                 analysed += a["frames"]["analysed"]
                 frames += a["frames"]["timeline"]
                 settle = max(settle, a["max_settle_s"])
+                residual = max(residual, a["signal"].get("channel_residual_max", 0.0))
                 windows += a["windows"]["total"]
                 inconsistent += a["windows"]["inconsistent_count"]
                 unexplained += a["windows"]["unexplained_count"]
@@ -97,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"inconclusive={inconclusive} accounting_split={split} windows={windows} "
                   f"flushed_windows={flushed} of_them_silent={seamless} glitches_in_windows={sum(glitches.values())} "
                   f"{dict(sorted(glitches.items()))} analysed={analysed / max(frames, 1):.1%} "
-                  f"max_settle_s={settle:.3f} (margin {SETTLE_MARGIN_S})", flush=True)
+                  f"max_settle_s={settle:.3f} (margin {SETTLE_MARGIN_S}) "
+                  f"channel_residual_max={residual:.2g} (tolerance {CHANNEL_TOLERANCE})", flush=True)
     print(f"total: {runs} healthy runs x {args.duration:g} s, {total_false} false clean_audio violation(s), "
           f"{time.perf_counter() - t0:.0f} s wall")
     return 1 if total_false else 0

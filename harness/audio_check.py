@@ -143,16 +143,20 @@ _LEVEL_EDGE_BLOCKS = 2  # blocks next to a silence (a partial block, a fade) are
 #: Every other output channel is held to the analysed one (channel agreement): the test signal (or
 #: the program) reaches every input channel alike, and a chain of gains, per-channel filters of one
 #: design, a common limiter and a mixer keeps each output channel a fixed multiple of the analysed
-#: one. A block where channel c departs from its best multiple of the analysed channel by more
-#: than ``CHANNEL_TOLERANCE`` of the analysed block's peak plus ``CHANNEL_FLOOR`` (a pop, a drop or a
-#: delay of that channel alone) is a "channel" glitch; a multiple ``LEVEL_TOLERANCE_DB`` off its
-#: reference for ``LEVEL_MIN_BLOCKS`` blocks (a lost or quieter channel) is a "channel_level" one.
-#: The reference multiple is 1 when the configuration mixes nothing (every channel a copy of the
-#: analysed one), else the median of the first ``LEVEL_REF_BLOCKS`` blocks after each reset, as the
-#: level's. A healthy channel departs by the device noise (-90 dBFS per channel) and float32
-#: rounding: under 1e-4 of the peak; a one-frame delay of one channel departs by ~0.13.
-CHANNEL_TOLERANCE = 0.02
-CHANNEL_FLOOR = 1e-3
+#: one. A block where channel c departs from its best multiple of the analysed block by more than
+#: ``CHANNEL_TOLERANCE`` of the analysed block's RMS plus ``CHANNEL_FLOOR`` (RMS of what is left
+#: of c: a pop, a drop or a delay of that channel alone) is a "channel" glitch; a multiple
+#: ``LEVEL_TOLERANCE_DB`` off its reference for ``LEVEL_MIN_BLOCKS`` blocks (a lost or quieter
+#: channel) is a "channel_level" one. The reference multiple is 1 when the configuration mixes
+#: nothing (every channel a copy of the analysed one), else the median of the first
+#: ``LEVEL_REF_BLOCKS`` blocks after each reset, as the level's. What is left of a healthy channel
+#: is the device noise (-90 dBFS per channel) and float32 rounding: ~1.5e-4 of the tone's RMS in
+#: healthy runs under every profile (``channel_residual_max`` in each run's summary; the matrix of
+#: bench/bench_clean_audio.py prints the largest); a one-frame delay of one channel leaves ~0.13.
+#: The smallest pop on one channel always found (0.01 on the default chain's 0.25 tone) is printed
+#: by bench/bench_clean_audio.py --channel-pops.
+CHANNEL_TOLERANCE = 0.002
+CHANNEL_FLOOR = 2e-4
 _EXCERPT = 2400  # frames of waveform kept per excerpt (50 ms at 48 kHz; a long mute is cut short)
 _MIN_SOUND = 24 * _BLOCK  # shorter stretches of sound cannot be analysed (analyze_glitches needs ~20 blocks)
 
@@ -482,6 +486,9 @@ class AudioCheck:
         self._chan_run: dict[int, list[Any]] = {}
         self.channels_judged = 1
         self.channel_glitches = 0
+        #: the largest residual of a block that agreed (what is left of the channel / the analysed
+        #: block's RMS): the margin to ``CHANNEL_TOLERANCE`` a healthy run kept
+        self.channel_residual_max = 0.0
         self.finished = False
         self.max_settle_s = 0.0  # latest glitch end after its window's last member (margin sizing)
         self.blind_windows = 0
@@ -1117,19 +1124,22 @@ class AudioCheck:
         block in the core, where the analysed channel sounds; deviating runs become glitches.
         Vectorised over the ring: Python runs per deviating block and per reset only."""
         nb = blocks.shape[0]
+        full = s_len // _BLOCK  # only whole blocks of the core are judged: the ring itself, no copy
+        ring = self._buf[: full * _BLOCK].reshape(full, _BLOCK, self._buf.shape[1])
         columns = [c for c in range(self._buf.shape[1]) if c != self._ch]
-        width = len(columns)
-        pad = np.zeros((nb * _BLOCK, width), dtype=np.float32)
-        pad[:s_len] = self._buf[:s_len, columns]
-        others = pad.reshape(nb, _BLOCK, width)
+        others = ring[:, :, 1:] if self._ch == 0 else ring[:, :, columns]
+        b = blocks[:full]
+        energy = ms[:full] * _BLOCK
         with np.errstate(divide="ignore", invalid="ignore"):
-            mult = np.einsum("ij,ijk->ik", blocks, others, dtype=np.float64) / (ms * _BLOCK)[:, None]
-            fit = blocks[:, :, None] * mult[:, None, :].astype(np.float32)  # one temporary, reused
-            np.subtract(others, fit, out=fit)
-            resid = np.abs(fit, out=fit).max(axis=1)
-            peak0 = np.maximum(blocks.max(axis=1), -blocks.min(axis=1))
-            shape_off = ~(resid <= (CHANNEL_TOLERANCE * peak0 + CHANNEL_FLOOR)[:, None])  # NaN too
-            rel = resid / np.maximum(peak0, 1e-15)[:, None]
+            # the best multiple of the analysed block, and what is left of the channel after it:
+            # sum (o - m b)^2 = sum o^2 - m sum o b (two passes, no temporary of the ring's size)
+            cross = np.einsum("ij,ijk->ik", b, others, dtype=np.float64)
+            mult = cross / energy[:, None]
+            left = np.einsum("ijk,ijk->ik", others, others, dtype=np.float64) - cross * mult
+            resid = np.sqrt(np.maximum(left, 0.0) / _BLOCK)  # NaN stays NaN
+            rms0 = np.sqrt(ms[:full])[:, None]
+            shape_off = ~(resid <= CHANNEL_TOLERANCE * rms0 + CHANNEL_FLOOR)  # NaN too
+            rel = resid / np.maximum(rms0, 1e-15)
         # a silence's edges (a partial block, a fade) are not judged
         near = silent.copy()
         near[1:] |= silent[:-1]
@@ -1168,6 +1178,9 @@ class AudioCheck:
                     level = 20 * np.log10(np.maximum(np.abs(m / ref), 1e-6))
                     level_off[level_from:] = ~(np.abs(level[level_from:]) <= LEVEL_TOLERANCE_DB)
                 bad = judged & (shape_off[lo:hi, j] | level_off)
+                kept = rel[lo:hi, j][judged & ~bad]
+                if kept.size:  # how close the channels that agreed came to the tolerance
+                    self.channel_residual_max = max(self.channel_residual_max, float(kept.max()))
                 run = self._chan_run.get(c)
                 if run and (not bad[0] or run[0] + run[1] * _BLOCK != base + lo * _BLOCK):
                     self._end_channel_run(c)  # the run does not go on into this stretch
@@ -1627,6 +1640,7 @@ class AudioCheck:
                        "sample_rate": self._fs or None,
                        # output channels judged: the analysed one, the others held to it
                        "channels_judged": self.channels_judged, "channel_glitches": self.channel_glitches,
+                       "channel_residual_max": float(f"{self.channel_residual_max:.3g}"),
                        **({"program": self.program.describe(),
                            "program_searches": self._judge.full_searches if self._judge is not None else 0}
                           if self.program is not None else {})},
