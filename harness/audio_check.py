@@ -1124,18 +1124,21 @@ class AudioCheck:
         block in the core, where the analysed channel sounds; deviating runs become glitches.
         Vectorised over the ring: Python runs per deviating block and per reset only."""
         nb = blocks.shape[0]
-        full = s_len // _BLOCK  # only whole blocks of the core are judged: the ring itself, no copy
-        ring = self._buf[: full * _BLOCK].reshape(full, _BLOCK, self._buf.shape[1])
+        full = s_len // _BLOCK  # only whole blocks of the core are judged
         columns = [c for c in range(self._buf.shape[1]) if c != self._ch]
-        others = ring[:, :, 1:] if self._ch == 0 else ring[:, :, columns]
         b = blocks[:full]
         energy = ms[:full] * _BLOCK
+        cross = np.empty((full, len(columns)))
+        power = np.empty((full, len(columns)))
+        for j, c in enumerate(columns):  # a contiguous copy of the channel: einsum's fast path
+            o = np.ascontiguousarray(self._buf[: full * _BLOCK, c]).reshape(full, _BLOCK)
+            cross[:, j] = np.einsum("ij,ij->i", b, o, dtype=np.float64)
+            power[:, j] = np.einsum("ij,ij->i", o, o, dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             # the best multiple of the analysed block, and what is left of the channel after it:
-            # sum (o - m b)^2 = sum o^2 - m sum o b (two passes, no temporary of the ring's size)
-            cross = np.einsum("ij,ijk->ik", b, others, dtype=np.float64)
+            # sum (o - m b)^2 = sum o^2 - m sum o b (no temporary of the ring's size)
             mult = cross / energy[:, None]
-            left = np.einsum("ijk,ijk->ik", others, others, dtype=np.float64) - cross * mult
+            left = power - cross * mult
             resid = np.sqrt(np.maximum(left, 0.0) / _BLOCK)  # NaN stays NaN
             rms0 = np.sqrt(ms[:full])[:, None]
             shape_off = ~(resid <= CHANNEL_TOLERANCE * rms0 + CHANNEL_FLOOR)  # NaN too
