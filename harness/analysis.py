@@ -2299,17 +2299,21 @@ def _sliding_line(phi: FloatArray, w: FloatArray, win: int, side: int) -> tuple[
     neighbours, 1.5 with 4 of them (at the edge of a stretch of sound, before a mute or a pause)."""
     j = np.arange(1, win + 1, dtype=np.float64) * side  # offsets of the window from the block
     n = phi.size
+    rows = win + np.arange(1, win + 1) * side  # where each offset's shifted copy starts in the padding
     pad_w = np.concatenate((np.zeros(win), w, np.zeros(win)))
     pad_y = np.concatenate((np.zeros(win), phi * w, np.zeros(win)))
-    sums = {}
-    for name, arr in (("w", pad_w), ("y", pad_y)):
-        for p in range(3 if name == "w" else 2):
-            acc = np.zeros(n)
-            for jj in j:
-                acc += (jj**p) * arr[win + int(jj): win + int(jj) + n]
-            sums[name, p] = acc
-    s0, s1, s2 = sums["w", 0], sums["w", 1], sums["w", 2]
-    sy, sjy = sums["y", 0], sums["y", 1]
+    # The sums over the window's offsets, sum_j j**p * arr[k + j]: each offset's shifted copy is
+    # a row, and a reduction over rows adds them one after the other from 0.0, in the order of
+    # ``j`` (numpy pairs up summands only along a contiguous axis): the numbers of an explicit
+    # loop over ``j``, in three numpy calls per sum instead of two per offset.
+    shifted_w = np.lib.stride_tricks.sliding_window_view(pad_w, n)[rows]
+    shifted_y = np.lib.stride_tricks.sliding_window_view(pad_y, n)[rows]
+    j1, j2 = j[:, None], (j * j)[:, None]
+    s0 = np.add.reduce(shifted_w, axis=0, initial=0.0)
+    s1 = np.add.reduce(j1 * shifted_w, axis=0, initial=0.0)
+    s2 = np.add.reduce(j2 * shifted_w, axis=0, initial=0.0)
+    sy = np.add.reduce(shifted_y, axis=0, initial=0.0)
+    sjy = np.add.reduce(j1 * shifted_y, axis=0, initial=0.0)
     det = s0 * s2 - s1 * s1
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(det > 1e-9, (s2 * sy - s1 * sjy) / det, np.nan)
