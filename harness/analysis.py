@@ -2260,25 +2260,44 @@ def _whitened(r: Any, rho: float) -> Any:
     return e
 
 
+@functools.lru_cache(maxsize=8)
+def _block_ramp(block: int) -> tuple[FloatArray, FloatArray]:
+    """``m`` = 0..block-1 and the centred ramp ``(m - (block-1)/2) / block`` of ``_fine_templates``,
+    built once per block length (read-only)."""
+    m = np.arange(block, dtype=np.float64)
+    t = (m - (block - 1) / 2) / block
+    m.flags.writeable = False
+    t.flags.writeable = False
+    return m, t
+
+
 def _fine_templates(cyc: float, block: int) -> tuple[FloatArray, FloatArray, int]:
     """Columns of the per-block model and the pseudo-inverse of their Gram matrix.
 
     dc, a dc ramp, the fundamental with a linear amplitude/phase ramp (an AGC or a drifting clock
     is a slowly changing phasor, which a ramp follows within a block), and harmonics 2..5 below
     45 % of the rate. Returns (templates, inverse Gram, column of the fundamental's cosine).
+    Every harmonic's phases in one array, one ``cos`` and one ``sin`` for all of them (each
+    number as a column of its own would give it: the same products, the same functions).
     """
-    m = np.arange(block, dtype=np.float64)
-    t = (m - (block - 1) / 2) / block
-    cols = [np.ones(block), t]
-    fund = len(cols)
-    ph = 2 * np.pi * np.mod(m * cyc, 1.0)
-    cols += [np.cos(ph), np.sin(ph), t * np.cos(ph), t * np.sin(ph)]
+    m, t = _block_ramp(block)
+    hs = [1]
     for h in range(2, FINE_HARMONICS + 1):
         if h * cyc >= 0.45:
             break
-        ph = 2 * np.pi * np.mod(m * (h * cyc), 1.0)
-        cols += [np.cos(ph), np.sin(ph)]
-    tm = np.stack(cols, axis=1)
+        hs.append(h)
+    fund = 2
+    ph = 2 * np.pi * np.mod(np.array([h * cyc for h in hs])[:, None] * m, 1.0)  # (harmonic, frame)
+    cos, sin = np.cos(ph), np.sin(ph)
+    tm = np.empty((block, 2 * len(hs) + 4))
+    tm[:, 0] = 1.0
+    tm[:, 1] = t
+    tm[:, 2] = cos[0]
+    tm[:, 3] = sin[0]
+    tm[:, 4] = t * cos[0]
+    tm[:, 5] = t * sin[0]
+    tm[:, 6::2] = cos[1:].T
+    tm[:, 7::2] = sin[1:].T
     return tm, np.linalg.pinv(tm.T @ tm), fund
 
 

@@ -1,11 +1,12 @@
-"""The glitch analyser's sliding-window medians are numpy's, number for number.
+"""The glitch analyser's vectorised kernels give the numbers of their plain forms, bit for bit.
 
 ``analysis._window_medians`` and ``_window_nanmedians`` replace ``np.median`` / ``np.nanmedian``
 over ``sliding_window_view`` in the analyser's hot path (a partition instead of numpy's median,
 whose per-call overhead and masked-array NaN path cost more than the arithmetic on ~1 500-block
 windows). A verdict depends on every bit of them, so they are held to numpy exactly: equal
 arrays, NaN where numpy gives NaN, on random data with NaN at the ends (``_steady_span``'s
-padding), inside, and windows that are all NaN.
+padding), inside, and windows that are all NaN. ``_fine_templates`` builds every harmonic's
+columns in one array; its matrices equal a column-by-column construction.
 """
 
 from __future__ import annotations
@@ -65,3 +66,28 @@ def test_window_nanmedians_equal_numpys(win: int, seed: int) -> None:
 def test_window_nanmedians_of_windows_without_nan_are_plain_medians() -> None:
     a = np.random.default_rng(7).random(50)
     assert np.array_equal(analysis._window_nanmedians(a, 5), _numpy_windows(a, 5, nan=False))
+
+
+def _templates_by_column(cyc: float, block: int) -> tuple[np.ndarray, np.ndarray]:
+    """The fine pass's model columns one by one (the plain form ``_fine_templates`` regroups)."""
+    m = np.arange(block, dtype=np.float64)
+    t = (m - (block - 1) / 2) / block
+    ph = 2 * np.pi * np.mod(m * cyc, 1.0)
+    cols = [np.ones(block), t, np.cos(ph), np.sin(ph), t * np.cos(ph), t * np.sin(ph)]
+    for h in range(2, analysis.FINE_HARMONICS + 1):
+        if h * cyc >= 0.45:
+            break
+        ph = 2 * np.pi * np.mod(m * (h * cyc), 1.0)
+        cols += [np.cos(ph), np.sin(ph)]
+    tm = np.stack(cols, axis=1)
+    return tm, np.linalg.pinv(tm.T @ tm)
+
+
+@pytest.mark.parametrize("cyc", [751 / 48_000, 751 / 48_000 + 3.7e-10, 1000 / 44_100, 0.0899, 0.1125, 0.2249, 0.3])
+@pytest.mark.parametrize("block", [256, 320])
+def test_fine_templates_equal_a_column_by_column_build(cyc: float, block: int) -> None:
+    tm, ginv, fund = analysis._fine_templates(cyc, block)
+    want_tm, want_ginv = _templates_by_column(cyc, block)
+    assert fund == 2
+    assert tm.shape == want_tm.shape and tm.flags.c_contiguous
+    assert np.array_equal(tm, want_tm) and np.array_equal(ginv, want_ginv)
