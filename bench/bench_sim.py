@@ -5,6 +5,7 @@ A benchmark, not a test: it prints figures and never fails on a slow machine.
     python bench/bench_sim.py [--seconds 30] [--quick]
     python bench/bench_sim.py --startup     # the whole-process row alone
     python bench/bench_sim.py --startup-vs DIR   # ... against another checkout, run alternately
+    python bench/bench_sim.py --analysis-vs DIR  # the listening check's analysis, replayed by both
 
 Bare system (no faults) by block size and chain length, then the full reliability run with the
 default fault profile and every invariant (the issue's >= 300x target), the whole-process time of
@@ -376,6 +377,88 @@ def timed_breakdown(seconds: float = 120.0, seed: int = 1) -> dict[str, Any]:
             "source": str(Path(sys.modules["system_under_test"].__file__).parents[1])}
 
 
+#: the faulted runs whose listening check's analysis calls ``analysis_vs`` replays: (faults, seed, seconds)
+ANALYSIS_RUNS: tuple[tuple[str, int, float], ...] = (("default", 1, 120.0), ("hostile", 2, 60.0),
+                                                     ("gentle", 3, 60.0), ("default", 7, 60.0))
+
+_REPLAY = r"""
+import hashlib, os, pickle, sys, time, dataclasses
+import numpy as np
+import harness.analysis as A
+
+def canon(v):
+    if dataclasses.is_dataclass(v):
+        return tuple((f.name, canon(getattr(v, f.name))) for f in dataclasses.fields(v))
+    if isinstance(v, np.ndarray):
+        return ("arr", v.dtype.str, v.shape, v.tobytes())
+    if isinstance(v, (list, tuple)):
+        return tuple(canon(e) for e in v)
+    if isinstance(v, float):
+        return ("f", repr(v))
+    if isinstance(v, np.generic):
+        return ("g", v.dtype.str, repr(v.item()))
+    return v
+
+calls = pickle.load(open(sys.argv[1], "rb"))
+best, outs = float("inf"), []
+for _ in range(int(sys.argv[2])):
+    t0, outs = time.process_time(), []
+    for x, fs, f, kw in calls:
+        try:
+            outs.append(canon(A.analyze_glitches(x, fs, f, **kw)))
+        except A.AnalysisError as exc:
+            outs.append(("error", str(exc)))
+    best = min(best, time.process_time() - t0)
+print(best, hashlib.sha256(repr(outs).encode()).hexdigest(), A.__file__)
+"""
+
+
+def analysis_vs(other: str, rounds: int = 3, repeat: int = 2) -> dict[str, Any]:
+    """The listening check's analysis alone, this checkout against ``other``: every
+    ``analyze_glitches`` call of the runs in ``ANALYSIS_RUNS`` (``soundcheck run`` in-process,
+    this checkout) is captured with its arguments, then replayed by a child per checkout,
+    alternately (``rounds`` each, best of ``repeat`` inside): CPU us per 256 analysed frames, and
+    a digest of every result (report fields and glitches, floats by ``repr``, arrays by bytes) so
+    that equal digests prove the two analyses return the same results on this material."""
+    import pickle
+
+    from harness import ReliabilityRun, RunSpec
+    from harness import audio_check
+
+    calls: list[tuple[Any, ...]] = []
+    original = audio_check.analyze_glitches
+
+    def capture(x: Any, fs: int, f: Any = None, **kw: Any) -> Any:
+        calls.append((x.copy(), fs, f, kw))
+        return original(x, fs, f, **kw)
+
+    audio_check.analyze_glitches = capture
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-analysis-") as tmp:
+            for faults, seed, seconds in ANALYSIS_RUNS:
+                ReliabilityRun(RunSpec(duration_s=seconds, seed=seed, faults=faults, report_root=Path(tmp))).execute()
+            frames = sum(c[0].size for c in calls)
+            pkl = Path(tmp) / "calls.pkl"
+            pkl.write_bytes(pickle.dumps(calls))
+            sources = {"this": str(Path(__file__).resolve().parents[1]), "other": str(Path(other).resolve())}
+            got: dict[str, list[float]] = {k: [] for k in sources}
+            digests: dict[str, set[str]] = {k: set() for k in sources}
+            for _ in range(rounds):
+                for name, src in sources.items():
+                    out = subprocess.run([sys.executable, "-c", _REPLAY, str(pkl), str(repeat)], capture_output=True,
+                                         text=True, check=True, cwd=tmp, env={**os.environ, "PYTHONPATH": src}).stdout
+                    cpu, digest, path = out.split()
+                    assert path.startswith(src), path
+                    got[name].append(round(float(cpu) / frames * 256 * 1e6, 2))
+                    digests[name].add(digest)
+    finally:
+        audio_check.analyze_glitches = original
+    return {"calls": len(calls), "frames": frames, "runs": [list(r) for r in ANALYSIS_RUNS],
+            **{name: {"us_per_256_frames_median": statistics.median(v), "us_per_256_frames": v,
+                      "source": sources[name]} for name, v in got.items()},
+            "same_results": len(digests["this"] | digests["other"]) == 1, "load": os.getloadavg()}
+
+
 def filter_calls(block: int = 256, channels: int = 2, number: int = 3000) -> dict[str, float]:
     """CPU microseconds per call of a biquad's filter on one block (best of 3): ``dsp.Biquad`` (numpy
     alone: chunked state-space products), scipy's public ``lfilter`` with its state, and the public
@@ -433,6 +516,9 @@ def main() -> None:
                          "this checkout and CHECKOUT alternately")
     ap.add_argument("--timed-breakdown", action="store_true",
                     help="CPU us per 256-frame block by part of a faulted 120 s run (timers, not sampling)")
+    ap.add_argument("--analysis-vs", metavar="CHECKOUT",
+                    help="the listening check's analysis calls of four faulted runs replayed by this checkout and "
+                         "CHECKOUT alternately: CPU per 256 frames, and whether the results are the same")
     ap.add_argument("--blocks-vs", metavar="CHECKOUT",
                     help="CPU us per block at 64/256/1024 frames, this checkout and CHECKOUT alternately")
     args = ap.parse_args()
@@ -441,6 +527,9 @@ def main() -> None:
         return
     if args.timed_breakdown:
         print(json.dumps(timed_breakdown(args.seconds if args.seconds != 30.0 else 120.0), indent=1))
+        return
+    if args.analysis_vs:
+        print(json.dumps(analysis_vs(args.analysis_vs), indent=1))
         return
     if args.blocks_vs:
         print(json.dumps(blocks_vs(args.blocks_vs), indent=1))

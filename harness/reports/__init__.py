@@ -133,7 +133,7 @@ def as_run_data(run_data: RunData | str | os.PathLike[str] | None, run_dir: Path
     if isinstance(run_data, RunData):
         return run_data
     if run_data is None or isinstance(run_data, (str, os.PathLike)):
-        return run_data_from_journal(Path(run_data) if run_data is not None else run_dir)
+        return run_data_from_journal(Path(run_data) if run_data is not None else run_dir, report_only=True)
     raise TypeError(f"write_reports needs RunData or a run folder, not {type(run_data).__name__}")
 
 
@@ -164,7 +164,7 @@ def run_data_from_run(history: Any, *, run_dir: Path, meta: dict[str, Any], labe
     journal = Path(run_dir) / JOURNAL_NAME
     if journal.exists():
         try:
-            jd = run_data_from_journal(journal)
+            jd = run_data_from_journal(journal, report_only=True)
         except JournalError as exc:
             rd.problems.append(f"journal unreadable: {exc}")
         else:

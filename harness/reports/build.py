@@ -40,7 +40,7 @@ from ..leaks import judge
 from ..verdict import judge_run
 from .model import SCHEMA_VERSION, SERIES_COUNTERS, RunData, normalize_verdicts
 
-__all__ = ["ATTRIBUTION_WINDOW_S", "build_report", "run_data_from_journal"]
+__all__ = ["ATTRIBUTION_WINDOW_S", "REPORT_EVENTS", "build_report", "report_entry", "run_data_from_journal"]
 
 ATTRIBUTION_WINDOW_S = 10.0
 def _pcts(values: list[float], qs: tuple[float, ...] = (50, 95)) -> dict[str, float | None]:
@@ -54,13 +54,37 @@ def _pcts(values: list[float], qs: tuple[float, ...] = (50, 95)) -> dict[str, fl
 
 
 # -- journal -> RunData ---------------------------------------------------------------------------
-def run_data_from_journal(journal: JournalData | str | Path) -> RunData:
+#: the recovery events ``build_report`` reads (``_episodes``); a journal keeps others too
+#: (attempts, rejected configurations) that no figure of the report reads
+REPORT_EVENTS = frozenset({"recovery_started", "recovery_succeeded", "recovery_failed", "degraded", "undegraded"})
+
+
+def report_entry(entry: dict[str, Any]) -> dict[str, Any] | None:
+    """``entry`` reduced to what ``build_report`` and the figures (``plots``) read of it, or None
+    when they read nothing of it: the system's transitions, fault starts and its attach entry
+    whole; an error's time and type; the recovery events of ``REPORT_EVENTS``. A journal's other
+    entries (fault ends, notes, recovery attempts, error messages) are a third of an 8-hour
+    soak's entries and ~40 % of the memory they take at its end."""
+    kind = entry.get("type")
+    if kind in ("transition", "fault_start", "attach"):
+        return entry
+    if kind == "error":
+        data = entry.get("data")
+        return {"type": kind, "time": entry.get("time", 0.0),
+                "data": {"type": data.get("type") if type(data) is dict else None}}
+    if kind == "event" and entry.get("value") in REPORT_EVENTS:
+        return entry
+    return None
+
+
+def run_data_from_journal(journal: JournalData | str | Path, *, report_only: bool = False) -> RunData:
     """Rebuild the run's data from its journal; every gap becomes a ``problems`` line.
 
     A path is read one checkpoint at a time (``read_journal(on_checkpoint=...)``): each is folded
     into the run data as it is read and then dropped, and the strings its entries repeat (types,
     states, event names) are shared, so an 8-hour soak's report holds its entries once, compactly,
-    never the journal's bytes and records beside them.
+    never the journal's bytes and records beside them. ``report_only``: keep of the entries only
+    what the report reads (``report_entry``), as ``write_reports`` does; the report is the same.
     """
     rd = RunData(kind="soak")
     segments_wall: dict[int, float] = defaultdict(float)
@@ -69,7 +93,13 @@ def run_data_from_journal(journal: JournalData | str | Path) -> RunData:
     def fold(cp: dict[str, Any]) -> None:
         if not first_config and cp.get("config"):
             first_config.append(cp["config"])
-        rd.entries.extend(_shared(e) for e in cp.get("entries") or [])
+        if report_only:
+            for e in cp.get("entries") or []:
+                kept = report_entry(e)
+                if kept is not None:
+                    rd.entries.append(_shared(kept))
+        else:
+            rd.entries.extend(_shared(e) for e in cp.get("entries") or [])
         rd.samples.extend(cp.get("samples") or [])
         rd.glitches.extend(cp.get("glitches") or [])
         rd.chunks.append({k: v for k, v in cp.items() if k not in ("entries", "samples", "glitches", "config")})

@@ -1,0 +1,93 @@
+"""The glitch analyser's vectorised kernels give the numbers of their plain forms, bit for bit.
+
+``analysis._window_medians`` and ``_window_nanmedians`` replace ``np.median`` / ``np.nanmedian``
+over ``sliding_window_view`` in the analyser's hot path (a partition instead of numpy's median,
+whose per-call overhead and masked-array NaN path cost more than the arithmetic on ~1 500-block
+windows). A verdict depends on every bit of them, so they are held to numpy exactly: equal
+arrays, NaN where numpy gives NaN, on random data with NaN at the ends (``_steady_span``'s
+padding), inside, and windows that are all NaN. ``_fine_templates`` builds every harmonic's
+columns in one array; its matrices equal a column-by-column construction.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from harness import analysis
+
+
+def _numpy_windows(a: np.ndarray, win: int, nan: bool) -> np.ndarray:
+    view = np.lib.stride_tricks.sliding_window_view(a, win)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(view, axis=1) if nan else np.median(view, axis=1)
+
+
+@pytest.mark.parametrize("win", [1, 3, 5, 17])
+@pytest.mark.parametrize("seed", range(4))
+def test_window_medians_equal_numpys(win: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(int(rng.integers(win, 400)))
+    a[rng.random(a.size) < 0.1] = rng.choice(a, 1)  # ties
+    assert np.array_equal(analysis._window_medians(a.copy(), win), _numpy_windows(a, win, nan=False))
+
+
+def test_window_medians_give_nan_where_a_window_holds_nan() -> None:
+    a = np.arange(20, dtype=np.float64)
+    a[7] = np.nan
+    got = analysis._window_medians(a, 5)
+    want = _numpy_windows(a, 5, nan=False)
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.isnan(got[3:8]).all() and not np.isnan(got[:3]).any() and not np.isnan(got[8:]).any()
+
+
+def test_window_medians_refuse_an_even_window() -> None:
+    with pytest.raises(AssertionError):
+        analysis._window_medians(np.zeros(10), 4)
+
+
+@pytest.mark.parametrize("win", [2, 4, 5, 8, 9])
+@pytest.mark.parametrize("seed", range(6))
+def test_window_nanmedians_equal_numpys(win: int, seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    mag = rng.random(int(rng.integers(1, 300)))
+    a = np.concatenate((np.full(win, np.nan), mag, np.full(win, np.nan)))  # _steady_span's padding
+    if seed % 2:  # NaN inside too, a run of them longer than a window among them
+        a[rng.integers(0, a.size, 5)] = np.nan
+        start = int(rng.integers(0, a.size))
+        a[start:start + win + 2] = np.nan
+    got = analysis._window_nanmedians(a, win)
+    assert np.array_equal(got, _numpy_windows(a, win, nan=True), equal_nan=True)
+
+
+def test_window_nanmedians_of_windows_without_nan_are_plain_medians() -> None:
+    a = np.random.default_rng(7).random(50)
+    assert np.array_equal(analysis._window_nanmedians(a, 5), _numpy_windows(a, 5, nan=False))
+
+
+def _templates_by_column(cyc: float, block: int) -> tuple[np.ndarray, np.ndarray]:
+    """The fine pass's model columns one by one (the plain form ``_fine_templates`` regroups)."""
+    m = np.arange(block, dtype=np.float64)
+    t = (m - (block - 1) / 2) / block
+    ph = 2 * np.pi * np.mod(m * cyc, 1.0)
+    cols = [np.ones(block), t, np.cos(ph), np.sin(ph), t * np.cos(ph), t * np.sin(ph)]
+    for h in range(2, analysis.FINE_HARMONICS + 1):
+        if h * cyc >= 0.45:
+            break
+        ph = 2 * np.pi * np.mod(m * (h * cyc), 1.0)
+        cols += [np.cos(ph), np.sin(ph)]
+    tm = np.stack(cols, axis=1)
+    return tm, np.linalg.pinv(tm.T @ tm)
+
+
+@pytest.mark.parametrize("cyc", [751 / 48_000, 751 / 48_000 + 3.7e-10, 1000 / 44_100, 0.0899, 0.1125, 0.2249, 0.3])
+@pytest.mark.parametrize("block", [256, 320])
+def test_fine_templates_equal_a_column_by_column_build(cyc: float, block: int) -> None:
+    tm, ginv, fund = analysis._fine_templates(cyc, block)
+    want_tm, want_ginv = _templates_by_column(cyc, block)
+    assert fund == 2
+    assert tm.shape == want_tm.shape and tm.flags.c_contiguous
+    assert np.array_equal(tm, want_tm) and np.array_equal(ginv, want_ginv)
