@@ -778,7 +778,122 @@ BATCH_4: list[Bug] = [
         "the length test copied from the host-error line below",
         "devices (error mapping)"),
 ]
-BUGS += BATCH_4
+
+
+#: The fifth batch, also written blind, after the fourth's checks: the kinds the fourth had few of
+#: (a lock released early, an exception swallowed, a state left set or a cleanup skipped on one
+#: branch, a stale value, a field read from the wrong section). ``--batch 5`` tries only these.
+BATCH_5: list[Bug] = [
+    Bug("recovery_entry_check_outside_lock", "recoverer.py",
+        "        with s._op_lock:\n"
+        "            if self.run is not None or s.state in (State.CLOSED, State.STOPPED, State.STOPPING):\n"
+        "                return\n"
+        "            if target is None:\n"
+        "                target = State.PAUSED if s.state == State.PAUSED else State.RUNNING\n"
+        "            now = s.clock.now()\n",
+        "        if self.run is not None or s.state in (State.CLOSED, State.STOPPED, State.STOPPING):\n"
+        "            return\n"
+        "        if target is None:\n"
+        "            target = State.PAUSED if s.state == State.PAUSED else State.RUNNING\n"
+        "        with s._op_lock:\n"
+        "            now = s.clock.now()\n",
+        "the cheap checks moved before the lock 'to avoid taking it for nothing'",
+        "check-then-act (recovery entry)"),
+    Bug("raising_observer_kept", "coordinator.py",
+        "                log.exception(\"observer %r raised; it is removed\", observer)\n"
+        "                with self.state_lock:\n"
+        "                    if observer in observers:\n"
+        "                        observers.remove(observer)\n",
+        "                log.exception(\"observer %r raised\", observer)\n",
+        "'one bad call should not unsubscribe an observer'",
+        "observers (a raising observer is dropped)"),
+    Bug("rollback_not_capturing", "system.py",
+        "                        self._set(before, \"reconfigure rolled back\", components=PIPELINE)\n"
+        "                        self._pipeline.capturing = before == State.RUNNING  # type: ignore[union-attr]\n",
+        "                        self._set(before, \"reconfigure rolled back\", components=PIPELINE)\n",
+        "the capture flag left to the success path",
+        "configuration (rolled back changes nothing)"),
+    Bug("supervisor_interval_stale", "system.py",
+        "        self._supervisor_interval_s = self.config.watchdog.supervisor_interval_ms / 1000\n"
+        "        if self._supervisor_timer is not None:\n"
+        "            return\n",
+        "        if self._supervisor_timer is not None:\n"
+        "            return\n"
+        "        self._supervisor_interval_s = self.config.watchdog.supervisor_interval_ms / 1000\n",
+        "the early return moved first ('nothing to do when a pass is pending')",
+        "watchdog (pace after reconfigure)"),
+    Bug("only_dsp_compares_stream_and_device", "system.py",
+        "        a, b = old.to_dict(), new.to_dict()\n        a.pop(\"dsp\"), b.pop(\"dsp\")\n        return a == b\n",
+        "        return old.stream == new.stream and old.device == new.device\n",
+        "'only the stream and the device need a reopen'",
+        "configuration (applied)"),
+    Bug("dsp_swap_reads_output_channels", "system.py",
+        "                        validated.dsp, validated.stream.sample_rate, validated.stream.block_size,\n"
+        "                        validated.device.input_channels)",
+        "                        validated.dsp, validated.stream.sample_rate, validated.stream.block_size,\n"
+        "                        validated.device.output_channels)",
+        "the chain's channel count read from the wrong end of the device section",
+        "dsp (live swap)"),
+    Bug("primary_from_output_device", "recoverer.py",
+        "        primary = config.device.input_device\n",
+        "        primary = config.device.output_device\n",
+        "the primary device read from the output field",
+        "recovery (fallback)"),
+    Bug("pipeline_needs_room_to_spare", "pipeline.py",
+        "            while in_ring.fill >= bs and out_ring.space >= bs:",
+        "            while in_ring.fill >= bs and out_ring.space > bs:",
+        "the output room test written as 'more than a block'",
+        "frame accounting / audio"),
+    Bug("pa_open_timeout_leaks", "devices/portaudio.py",
+        "        except _HostTimeout as exc:\n            self._teardown(kill=True)\n            raise DeviceTimeoutError",
+        "        except _HostTimeout as exc:\n            raise DeviceTimeoutError",
+        "the timeout branch written before _teardown existed",
+        "teardown (real device)"),
+    Bug("devhost_monitor_reports_stopped", "devices/_devhost.py",
+        "    def op_stop(self) -> None:\n        self.started = False\n        self.stream.stop()\n",
+        "    def op_stop(self) -> None:\n        self.stream.stop()\n        self.started = False\n",
+        "'started' cleared once the stop has happened",
+        "devices (a stop is no loss)"),
+    Bug("v2_stage_type_kept", "config.py",
+        "            if \"type\" in stage and \"kind\" not in stage:\n                stage[\"kind\"] = stage.pop(\"type\")\n",
+        "            if \"type\" in stage and \"kind\" not in stage:\n                stage[\"kind\"] = stage[\"type\"]\n",
+        "the rename written as a copy",
+        "configuration (migration)"),
+    Bug("teardown_flush_after_release", "system.py",
+        "            pipeline.flush()\n            pipeline.release()\n",
+        "            pipeline.release()\n",
+        "'release frees the rings, so no flush needed'",
+        "frame accounting (teardown)"),
+    Bug("pending_errors_reported_with_recovery", "system.py",
+        "            self.coordinator.handle_error(err.component or \"dsp\", err, requires_recovery=False)\n",
+        "            self.coordinator.handle_error(err.component or \"dsp\", err)\n",
+        "the teardown's error report made like the supervisor's",
+        "error routing (teardown)"),
+    Bug("poll_drops_errors_after_rebuild", "system.py",
+        "                self.coordinator.handle_error(err.component or \"dsp\", err)\n"
+        "                if self._pipeline is not pipeline:\n"
+        "                    return\n",
+        "                if self._pipeline is not pipeline:\n"
+        "                    return\n"
+        "                self.coordinator.handle_error(err.component or \"dsp\", err)\n",
+        "the 'pipeline replaced' test moved before the report",
+        "errors (none lost)"),
+    Bug("recovery_attempt_counts_after_build", "recoverer.py",
+        "            run.attempts += 1\n            device = run.devices[run.device_index]\n",
+        "            device = run.devices[run.device_index]\n",
+        "the attempt counter dropped from the scheduled path (recover_now still counts)",
+        "recovery (attempts)"),
+    Bug("resume_from_reconfigure_keeps_paused_capture", "system.py",
+        "                self._set(before, \"reconfigure\", components=PIPELINE)\n"
+        "                if self._pipeline is not None:\n"
+        "                    self._pipeline.capturing = before == State.RUNNING\n",
+        "                self._set(before, \"reconfigure\", components=PIPELINE)\n"
+        "                if self._pipeline is not None and before == State.RUNNING:\n"
+        "                    self._pipeline.capturing = True\n",
+        "'only a running system needs its capture switched on'",
+        "pause (a paused system captures nothing)"),
+]
+BUGS += BATCH_4 + BATCH_5
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
@@ -788,9 +903,9 @@ _REAL_DEVICE_PATHS = ("devices/portaudio.py", "devices/_devhost.py")
 
 
 def selection_for(bug: "Bug | None", default: list[str]) -> list[str]:
-    """The default selection, or the real-device files for a bug in the real-device path."""
+    """The default selection, and for a bug in the real-device path the real-device files too."""
     if bug is not None and bug.path in _REAL_DEVICE_PATHS:
-        return [t for t in REAL_DEVICE_TESTS if (ROOT / t).exists()]
+        return default + [t for t in REAL_DEVICE_TESTS if (ROOT / t).exists() and t not in default]
     return default
 
 
@@ -890,7 +1005,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
     ap.add_argument("--list", action="store_true", help="print the catalogue and exit")
-    ap.add_argument("--batch", type=int, choices=(4,), help="only the bugs of this batch (4: written blind)")
+    ap.add_argument("--batch", type=int, choices=(4, 5), help="only the bugs of this batch (4, 5: written blind)")
     ap.add_argument("--whole", action="store_true", help="run the whole suite (pytest -n 2) per bug")
     ap.add_argument("--tests", nargs="+", help="a test selection instead of the default")
     ap.add_argument("--baseline", action="store_true", help="run the selection on the healthy tree only")
@@ -926,7 +1041,7 @@ def main(argv: list[str] | None = None) -> int:
     tests = args.tests or default_selection()
     if args.whole and args.jobs > 1:
         sys.exit("bench_realistic_bugs: --whole already runs pytest -n 2; use --jobs 1")
-    every = list(BATCH_4) if args.batch == 4 else list(BUGS)
+    every = {4: list(BATCH_4), 5: list(BATCH_5)}.get(args.batch, list(BUGS)) if args.batch else list(BUGS)
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
     print(f"{'bug':38} {'verdict':14} {'seconds':>8}  by", flush=True)
