@@ -37,8 +37,15 @@ from system_under_test.clock import VirtualClock
 from system_under_test.devices import _devhost
 from system_under_test.devices._devhost import IN_DROPPED, IN_R, IN_W, OUT_R, OUT_STARVED, OUT_W
 from system_under_test.devices.base import StreamSpec
+from system_under_test.devices import portaudio
 from system_under_test.devices.portaudio import PortAudioBackend, PortAudioStream
-from system_under_test.errors import XrunError
+from system_under_test.errors import (
+    AudioSystemError,
+    DeviceLostError,
+    DeviceNotFoundError,
+    DeviceTimeoutError,
+    XrunError,
+)
 
 BLOCK = 16
 CHANNELS = 2
@@ -67,7 +74,8 @@ class _ScriptedPortAudio:
 class _InProcessHost:
     """Stands where ``DeviceHost`` stands: requests go straight to a ``_Host`` in this process."""
 
-    def __init__(self) -> None:
+    def __init__(self, fail_open: BaseException | None = None) -> None:
+        self.fail_open = fail_open
         self.tick_r, tick_w = os.pipe()
         os.set_blocking(tick_w, False)
         self._tick_w = tick_w
@@ -78,6 +86,8 @@ class _InProcessHost:
         self.alive = True
 
     def request(self, op: str, timeout_s: float, **args: Any) -> Any:
+        if op == "open" and self.fail_open is not None:
+            raise self.fail_open
         return getattr(self.host, f"op_{op}")(**args)
 
     def kill(self) -> None:
@@ -98,12 +108,13 @@ class _InProcessHost:
 
 
 class _Backend(PortAudioBackend):
-    def __init__(self, **kw: Any) -> None:
+    def __init__(self, fail_open: BaseException | None = None, **kw: Any) -> None:
         super().__init__(clock=VirtualClock(), **kw)
+        self.fail_open = fail_open
         self.spawned: list[_InProcessHost] = []
 
     def _spawn_host(self, on_event: Any = None) -> Any:
-        host = _InProcessHost()
+        host = _InProcessHost(self.fail_open)
         self.spawned.append(host)
         return host
 
@@ -291,3 +302,35 @@ def test_a_delivery_that_finds_no_block_leaves_the_watchdogs_reference_alone(pai
     assert pair.deliver() == 0
     assert pair.stream.stats.last_callback_at == 0.25, "an empty wake-up looked like a block"
     assert pair.stream.stats.callbacks == 1
+
+
+def _segments() -> set[str]:
+    return {p.name for p in os.scandir("/dev/shm") if p.name.startswith(f"soundcheck-{os.getpid()}-")}
+
+
+@pytest.mark.parametrize(("failure", "raised"), [
+    (portaudio._HostTimeout("open"), DeviceTimeoutError),
+    (portaudio._HostGone("open"), DeviceLostError),
+    (DeviceNotFoundError("no such device", component="device"), DeviceNotFoundError),
+], ids=["timeout", "host-gone", "refused"])
+def test_an_open_that_fails_any_way_leaves_no_host_segment_or_pipe(failure: BaseException,
+                                                                  raised: type[AudioSystemError]) -> None:
+    """Every way ``open`` can fail (no answer in time, the host died, PortAudio refused) gives back
+    what the stream took before asking: the shared-memory segment, the wake-up pipe and the host."""
+    segments = _segments()
+    backend = _Backend(fail_open=failure)
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    made: list[PortAudioStream] = []
+
+    class Recorded(_Stream):
+        def __init__(self, *args: Any) -> None:
+            made.append(self)
+            super().__init__(*args)
+
+    with pytest.raises(raised):
+        Recorded(backend, spec, lambda *a: None, lambda e: None)
+    (host,), (stream,) = backend.spawned, made
+    assert not host.alive and host.tick_r == -1, "the host was not killed and released"
+    assert _segments() == segments, "a shared-memory segment outlived the failed open"
+    assert stream._wake_r == stream._wake_w == -1, "the wake-up pipe outlived the failed open"
+    assert not backend._streams

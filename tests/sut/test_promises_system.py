@@ -640,6 +640,32 @@ def test_a_reconfiguration_that_cannot_open_rolls_back_to_the_device_in_use():
     s.close()
 
 
+@pytest.mark.parametrize("paused", [False, True], ids=["running", "paused"])
+@pytest.mark.parametrize("change", [
+    {"buffers": {"ring_blocks": 16}},
+    {"buffers": {"pool_blocks": 3}},
+    {"limits": {"buffers": 100, "bytes": 10_000_000}},
+    {"buffers": {"ring_blocks": 4}, "limits": {"frames": 1_000_000}, "dsp": []},
+], ids=["ring", "pool", "limits", "ring+limits+dsp"])
+def test_a_live_reconfiguration_runs_by_every_section_of_the_new_config(change, paused):
+    """Not only the DSP chain and the stream: the rings and pool are rebuilt at the new sizes and
+    every global limit of the new config is the one in force (``config_apply``'s promise)."""
+    s = _running()
+    if paused:
+        s.pause()
+    new = s.reconfigure(change)
+    p = s.pipeline
+    assert s.config is new and s.state == (State.PAUSED if paused else State.RUNNING)
+    ring = new.buffers.ring_blocks * new.stream.block_size
+    assert p.input_ring.capacity == p.output_ring.capacity == ring
+    assert p.pool.size == new.buffers.pool_blocks
+    assert s.resources.global_limits == {rt: getattr(new.limits, rt.value) for rt in ResourceType}
+    assert p.capturing is not paused
+    s.run_for(0.1)
+    assert s.frame_accounts().balanced()
+    s.close()
+
+
 def test_a_rejected_live_config_changes_nothing():
     s = _running()
     stream, mark, config = s.stream, _mark(s), s.config
