@@ -18,6 +18,8 @@ from system_under_test.clock import SystemClock, VirtualClock
 from system_under_test.devices.base import StatusFlags
 from system_under_test.devices.simulated import SimulatedBackend
 from system_under_test.errors import (
+    CallbackError,
+    ErrorInfo,
     Severity,
     ConfigValidationError,
     DeviceLostError,
@@ -484,6 +486,30 @@ def test_gauges_read_the_live_pipeline_after_each_pass():
     assert g["buffer_fill_input"] == p.input_ring.fill
     assert g["buffer_fill_output"] == p.output_ring.fill
     assert g["pool_in_use"] == p.pool.in_use
+    s.close()
+
+
+def test_a_pass_that_tears_its_pipeline_down_judges_nothing_more_of_it():
+    """One supervisor pass finds three callback errors and a dry pool on the same pipeline (on a
+    real clock several callbacks come between passes). The first error restarts the stream; the
+    torn-down pipeline's other errors are reported at teardown (without recovery), and its dry
+    pool must not degrade a system that is already rebuilding: the pass stops at the teardown."""
+    s = _running({"buffers": {"pool_blocks": 2}})
+    events = Events(s)
+    p = s.pipeline
+    for _ in range(3):
+        p.errors.append(ErrorInfo.of(CallbackError("stage raised", component="dsp")))
+    p.consecutive_errors = 3
+    p.pool_dry = True
+    s.poll()
+    assert s.pipeline is not p and p.released
+    records = [r for r in s.coordinator.errors() if r.error.type == "CallbackError"]
+    assert [r.requires_recovery for r in records] == [True, False, False]
+    assert s.degraded is False and "degraded" not in events.kinds()
+    assert s.metrics().counters["pool_exhaustions"] == 0
+    assert events.kinds().count("recovery_started") == 1
+    s.run_for(0.5)
+    assert s.state == State.RUNNING and s.degraded is False
     s.close()
 
 
