@@ -905,13 +905,89 @@ BATCH_5: list[Bug] = [
         "pause (a paused system captures nothing)",
         equivalent="a new pipeline starts with capturing False and a paused system's kept pipeline is already not capturing (pause() cleared it), so leaving the flag alone when paused sets the same value"),
 ]
-BUGS += BATCH_4 + BATCH_5
+
+
+#: The sixth batch, written blind like the fourth and fifth, for the modules they touched least
+#: (the device seam, the JACK backend, the cross-check's device rules, the host's device lookup).
+BATCH_6: list[Bug] = [
+    Bug("find_matches_a_prefix", "devices/base.py",
+        "            if info.name == name:",
+        "            if info.name.startswith(name):",
+        "'hw:0' should find 'hw:0,0': find() made lenient",
+        "devices (by name)"),
+    Bug("status_any_misses_output_overflow", "devices/base.py",
+        "            self.input_underflow or self.input_overflow or self.output_underflow or self.output_overflow\n",
+        "            self.input_underflow or self.input_overflow or self.output_underflow\n",
+        "a flag lost when any() was reflowed",
+        "devices (status)"),
+    Bug("jack_env_order_swapped", "devices/jack.py",
+        "    return os.environ.get(\"SOUNDCHECK_JACK_SERVER\") or os.environ.get(\"JACK_DEFAULT_SERVER\") or \"default\"",
+        "    return os.environ.get(\"JACK_DEFAULT_SERVER\") or os.environ.get(\"SOUNDCHECK_JACK_SERVER\") or \"default\"",
+        "the two variables listed in the other order",
+        "devices (server name)"),
+    Bug("jack_may_autostart", "devices/portaudio.py",
+        "        env[\"JACK_NO_START_SERVER\"] = \"1\"\n",
+        "",
+        "the environment tidied ('libjack does not start servers by default')",
+        "devices (no server started behind the user's back)"),
+    Bug("prefill_may_fill_the_ring", "devices/portaudio.py",
+        "        if prefill_blocks >= ring_blocks:",
+        "        if prefill_blocks > ring_blocks:",
+        "the prefill bound written as 'not more than the ring'",
+        "devices (validation boundary)"),
+    Bug("closed_stream_kept_by_backend", "devices/portaudio.py",
+        "            self._backend._streams.discard(self)\n",
+        "",
+        "the discard dropped ('backend.close() skips closed streams anyway')",
+        "teardown (real device)"),
+    Bug("devhost_lookup_accepts_no_channels", "devices/_devhost.py",
+        "                   if d[\"name\"] == name and d[key] > 0",
+        "                   if d[\"name\"] == name and d[key] >= 0",
+        "the channel test written as 'has a channel count'",
+        "devices (by name)"),
+    Bug("cross_check_input_reads_output_channels", "config.py",
+        "            (\"input\", config.device.input_device, config.device.input_channels, \"max_input_channels\"),",
+        "            (\"input\", config.device.input_device, config.device.input_channels, \"max_output_channels\"),",
+        "copy-paste of the output row",
+        "configuration (cross-check against devices)"),
+    Bug("rate_checked_on_output_only", "config.py",
+        "            if not info.supports(sr):",
+        "            if role == \"output\" and not info.supports(sr):",
+        "'the output device sets the rate' when the rate check was moved",
+        "configuration (cross-check against devices)"),
+    Bug("error_record_severity_from_error", "coordinator.py",
+        "                severity if severity is not None else info.severity,",
+        "                info.severity,",
+        "the override dropped while ErrorInfo took over from the exception",
+        "error severity routing"),
+    Bug("snapshot_shares_histogram_summary", "monitoring.py",
+        "                \"histograms\": {k: dict(v) for k, v in self.histograms.items()}}",
+        "                \"histograms\": self.histograms}",
+        "to_dict() stops copying ('the summaries are fresh dicts anyway')",
+        "monitoring only measures"),
+    Bug("release_all_counts_handles", "resources.py",
+        "        return sum(self.release(h) for h in handles)",
+        "        for h in handles:\n            self.release(h)\n        return len(handles)",
+        "release_all rewritten as a loop returning how many it saw",
+        "teardown (what was released)"),
+    Bug("health_of_paused_device_skipped", "system.py",
+        "        if state in (State.RUNNING, State.PAUSED):\n            if name == \"device\":",
+        "        if state == State.RUNNING:\n            if name == \"device\":",
+        "'a paused stream need not be active' in _component_health",
+        "health cascade"),
+    Bug("history_records_filter_inverted", "lifecycle.py",
+        "        return items if component is None else [r for r in items if r.component == component]",
+        "        return items if component is None else [r for r in items if r.component != component]",
+        "the filter's comparison flipped in a rewrite",
+        "lifecycle (history)"),
+]
+BUGS += BATCH_4 + BATCH_5 + BATCH_6
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
 REAL_DEVICE_TESTS = [f"tests/sut/{n}" for n in sorted(_REAL_DEVICE)] + [
     "tests/harness/test_rig_audio.py", "tests/harness/test_rig_target.py"]
-_REAL_DEVICE_PATHS = ("devices/portaudio.py", "devices/_devhost.py")
+_REAL_DEVICE_PATHS = ("devices/portaudio.py", "devices/_devhost.py", "devices/jack.py")
 
 
 def selection_for(bug: "Bug | None", default: list[str]) -> list[str]:
@@ -1017,7 +1093,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
     ap.add_argument("--list", action="store_true", help="print the catalogue and exit")
-    ap.add_argument("--batch", type=int, choices=(4, 5), help="only the bugs of this batch (4, 5: written blind)")
+    ap.add_argument("--batch", type=int, choices=(4, 5, 6), help="only the bugs of this batch (4, 5, 6: written blind)")
     ap.add_argument("--whole", action="store_true", help="run the whole suite (pytest -n 2) per bug")
     ap.add_argument("--tests", nargs="+", help="a test selection instead of the default")
     ap.add_argument("--baseline", action="store_true", help="run the selection on the healthy tree only")
@@ -1055,7 +1131,7 @@ def main(argv: list[str] | None = None) -> int:
     tests = args.tests or default_selection()
     if args.whole and args.jobs > 1:
         sys.exit("bench_realistic_bugs: --whole already runs pytest -n 2; use --jobs 1")
-    every = [b for b in ({4: BATCH_4, 5: BATCH_5}[args.batch] if args.batch else BUGS) if not b.equivalent]
+    every = [b for b in ({4: BATCH_4, 5: BATCH_5, 6: BATCH_6}[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
     print(f"{'bug':38} {'verdict':14} {'seconds':>8}  by", flush=True)
