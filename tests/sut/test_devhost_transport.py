@@ -23,8 +23,10 @@ No PortAudio, no process, no thread: deterministic and fast, so it runs with the
 
 from __future__ import annotations
 
+import gc
 import io
 import os
+import weakref
 from types import SimpleNamespace
 from typing import Any
 
@@ -54,15 +56,17 @@ CHANNELS = 2
 class _ScriptedPortAudio:
     """What ``_Host`` asks of ``sounddevice``: one device, and a stream that records its callback."""
 
-    def __init__(self) -> None:
+    def __init__(self, devices: list[dict[str, Any]] | None = None) -> None:
         self.stream: Any = None
+        self.devices = devices if devices is not None else [
+            {"name": "scripted", "hostapi": 0, "index": 0, "max_input_channels": CHANNELS,
+             "max_output_channels": CHANNELS}]
 
     def query_hostapis(self) -> list[dict[str, Any]]:
-        return [{"name": "Scripted"}]
+        return [{"name": "Scripted"}, {"name": "Other"}]
 
     def query_devices(self) -> list[dict[str, Any]]:
-        return [{"name": "scripted", "hostapi": 0, "index": 0, "max_input_channels": CHANNELS,
-                 "max_output_channels": CHANNELS}]
+        return self.devices
 
     def Stream(self, **kw: Any) -> Any:  # noqa: N802 - sounddevice's name
         self.stream = SimpleNamespace(callback=kw["callback"], latency=(0.01, 0.01),
@@ -334,3 +338,43 @@ def test_an_open_that_fails_any_way_leaves_no_host_segment_or_pipe(failure: Base
     assert _segments() == segments, "a shared-memory segment outlived the failed open"
     assert stream._wake_r == stream._wake_w == -1, "the wake-up pipe outlived the failed open"
     assert not backend._streams
+
+
+def test_a_closed_stream_is_not_kept_alive_by_its_backend():
+    """A backend outlives its streams (a recovery opens one per attempt): one it kept after
+    ``close()`` would hold its scratch buffers and callback (the whole pipeline) for good."""
+    backend = _Backend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, lambda e: None)
+    stream.start()
+    ref = weakref.ref(stream)
+    stream.close()
+    del stream
+    gc.collect()
+    assert ref() is None, f"a closed stream is still referenced: {gc.get_referrers(ref()) if ref() else ''}"
+
+
+def _device(index: int, name: str, api: int, ins: int, outs: int) -> dict[str, Any]:
+    return {"name": name, "hostapi": api, "index": index, "max_input_channels": ins,
+            "max_output_channels": outs}
+
+
+def test_the_host_resolves_a_name_to_the_one_device_of_that_name_with_channels_that_way():
+    """Cards often list an input and an output device under one name (and the same name in two
+    host APIs): a lookup takes the one with channels in the direction asked, and refuses when
+    two qualify."""
+    sd = _ScriptedPortAudio([
+        _device(0, "card", 0, 0, 2),      # output half
+        _device(1, "card", 0, 2, 0),      # input half
+        _device(2, "both", 0, 2, 2),
+        _device(3, "both", 1, 2, 2),      # the same name in another host API
+    ])
+    host = _devhost._Host(io.StringIO(), -1)
+    host.sd = sd
+    assert host._resolve("card", None, "input") == 1
+    assert host._resolve("card", None, "output") == 0
+    assert host._resolve("both", "Other", "input") == 3
+    with pytest.raises(LookupError, match="2 input devices named 'both'"):
+        host._resolve("both", None, "input")
+    with pytest.raises(LookupError, match="no input device named 'nothing'"):
+        host._resolve("nothing", None, "input")

@@ -574,6 +574,26 @@ def test_health_of_a_running_system_is_exact():
     s.close()
 
 
+@pytest.mark.parametrize("how", ["pause", "pause-then-reconfigure"])
+def test_a_paused_system_whose_stream_died_is_unhealthy_and_recovers_paused(how):
+    """Paused is no excuse: a paused system keeps its stream open and must have it live (a
+    reconfiguration while paused leaves the components themselves PAUSED)."""
+    s = _running()
+    s.pause()
+    if how == "pause-then-reconfigure":
+        s.reconfigure({"stream": {"block_size": 128}})
+        assert {s.coordinator.state(n) for n in PIPELINE} == {State.PAUSED}
+    assert s.is_healthy() is True
+    s.stream.stop()
+    h = s.health()
+    assert h["healthy"] is False
+    assert h["components"]["device"] == {"component": "device", "healthy": False,
+                                         "detail": "no active stream"}
+    assert s.recover() is True
+    assert s.state == State.PAUSED and s.stream.active and s.pipeline.capturing is False
+    s.close()
+
+
 def test_health_names_what_is_missing():
     s = _running()
     s.stream.stop()
