@@ -57,3 +57,22 @@ def test_thread_scheduler_runs_and_survives_a_raising_timer(caplog):
     finally:
         sched.close()
     assert sched.thread_count == 0
+
+
+def test_thread_scheduler_never_runs_a_cancelled_timer():
+    """A timer cancelled before it is due never runs (the recovery back-off and the supervisor
+    cancel theirs). The first timer holds the scheduler's thread until the second is cancelled, so
+    the cancel surely comes first; the third marks the moment the cancelled one's turn has passed."""
+    import threading
+    sched = ThreadScheduler(SystemClock())
+    gate, done = threading.Event(), threading.Event()
+    ran: list[str] = []
+    try:
+        sched.call_later(0.0, lambda: gate.wait(5))
+        sched.call_later(0.0, lambda: ran.append("cancelled")).cancel()
+        sched.call_later(0.0, done.set)
+        gate.set()
+        assert done.wait(5)
+    finally:
+        sched.close()
+    assert ran == []

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from harness.rig.loopback import LoopbackRig, SineLoop, kill_recovery_drill, wait_until
+from system_under_test.clock import VirtualClock
 from system_under_test.devices.base import StreamSpec
 from system_under_test.devices.jack import JackBackend
 from system_under_test.devices.portaudio import PortAudioBackend
@@ -167,8 +168,12 @@ def test_sigstop_stall_is_detected_by_the_watchdog_and_close_is_bounded(rig: Loo
 
 def test_close_times_out_on_a_hung_host_kills_it_and_reports(rig: LoopbackRig) -> None:
     """A host that stops answering (SIGSTOP: stands in for a PortAudio call that never returns)."""
-    # A long watchdog so close() takes the polite path (a stalled stream is killed at once).
-    backend, device = _backend(rig, "jack-hostapi", control_timeout_s=0.5, watchdog_min_s=30.0)
+    # The polite path of stop() is the one under test: a stream silent for a few periods (or
+    # stalled) is killed at once without asking, and on a loaded machine the delivery thread's
+    # last block can be 15 ms old before stop() runs (that made this test fail by chance). On a
+    # virtual clock the stream is never quiet nor stalled; the request's timeout is real time.
+    backend, device = _backend(rig, "jack-hostapi", control_timeout_s=0.5, watchdog_min_s=30.0,
+                               clock=VirtualClock())
     errors: list = []
     stream, _loop = _looped(rig, backend, device, errors)
     pid = stream.host_pid

@@ -4,10 +4,11 @@ validation boundary is exact on both sides, and a rejected configuration changes
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pytest
 from annotated_types import Ge, Gt, Le, Lt
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -305,6 +306,24 @@ def test_block_against_latency_is_exact():
     assert "stream.block_size" in _problems({"stream": {"block_size": 481, "latency_ms": 10}})
     over = math.nextafter(10.0, 0.0)
     assert "stream.block_size" in _problems({"stream": {"block_size": 480, "latency_ms": over}})
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(block_size=st.integers(16, 8192),
+       sample_rate=st.sampled_from((8_000, 11_025, 16_000, 22_050, 32_000, 44_100, 48_000, 88_200,
+                                    96_000, 176_400, 192_000, 384_000)))
+@example(block_size=2007, sample_rate=8_000)
+def test_a_latency_of_exactly_the_blocks_length_is_accepted_at_every_size_and_rate(block_size, sample_rate):
+    """The equality case of block vs latency at every block size and common rate, not only at 480
+    frames: a latency written as the block's exact length in ms (the decimal a user computes; the
+    float nearest 1000 * frames / rate) is accepted, one ulp less is refused."""
+    exact = Fraction(1000 * block_size, sample_rate)
+    written = float(exact)  # correctly rounded: what "250.875" or "5.333333333333333" parse to
+    stream = {"sample_rate": sample_rate, "block_size": block_size}
+    assert "stream.block_size" not in _problems({"stream": {**stream, "latency_ms": written}})
+    if written < 2000 and Fraction(written) == exact:  # a latency one ulp short of an exact length
+        below = math.nextafter(written, 0.0)
+        assert "stream.block_size" in _problems({"stream": {**stream, "latency_ms": below}})
 
 
 def test_cutoff_against_nyquist_is_exact():

@@ -15,7 +15,7 @@ from system_under_test import AudioSystem, State
 from system_under_test.clock import VirtualClock
 from system_under_test.coordinator import ComponentCoordinator, HealthStatus
 from system_under_test.errors import SimulatedError
-from system_under_test.lifecycle import SAFE_STATES, TransitionHistory, TransitionRecord
+from system_under_test.lifecycle import SAFE_STATES, TRANSITIONS, TransitionHistory, TransitionRecord
 from system_under_test.system import COMPONENTS
 
 UP = (State.INITIALIZED, State.CONFIGURED, State.STARTING, State.RUNNING)
@@ -216,3 +216,20 @@ def test_the_history_keeps_ten_thousand_records_by_default():
     for i in range(10_001):
         h.append(float(i), "c", State.UNINITIALIZED, State.INITIALIZED, "x")
     assert len(h) == 10_000 and h.dropped == 1 and h.records()[0].seq == 2
+
+
+#: states in which no stream has been opened (or the one there was is being or has been closed)
+_NO_STREAM = (State.UNINITIALIZED, State.INITIALIZED, State.CONFIGURED, State.STOPPING, State.STOPPED,
+              State.FAILED, State.CLOSED)
+
+
+def test_audio_moves_only_after_a_start_or_a_recovery_opened_a_stream():
+    """The table's own promise: RUNNING, PAUSED and RECONFIGURING (a live stream) are reached only
+    through STARTING or RECOVERING, which open one; from a state without a stream the way back to
+    audio is start() or recover(), never a jump (every history check reads this table, so a
+    permissive entry would pass a system that skips opening its stream)."""
+    live = {State.RUNNING, State.PAUSED, State.RECONFIGURING}
+    for state in _NO_STREAM:
+        assert not TRANSITIONS[state] & live, f"{state.value} may jump to {sorted(s.value for s in TRANSITIONS[state] & live)}"
+    assert TRANSITIONS[State.CLOSED] == frozenset(), "closed is final"
+    assert State.RUNNING in TRANSITIONS[State.STARTING] and State.RUNNING in TRANSITIONS[State.RECOVERING]

@@ -3,6 +3,7 @@ reader sees, and what a reader got back is its own copy (scribbling on it change
 
 from __future__ import annotations
 
+import copy
 import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -119,6 +120,26 @@ def test_the_scribbles_do_reach_the_copies():
     samples[:] = 5.0
     assert snap.counters["xruns"] == 3 and m.value("xruns") == 3
     assert m.histograms["custom_h"].samples().tolist() == [1.0]
+
+
+def test_a_snapshots_dict_is_the_readers_own_copy():
+    """``to_dict()`` (what the reports and the journal serialise) hands out a copy at every level:
+    scribbling on one changes neither the snapshot nor the next ``to_dict()``."""
+    m = MonitoringCoordinator()
+    m.counter("xruns").inc(2)
+    m.gauge("latency_ms").set(5.0)
+    m.histogram("custom_h").observe(0.25)
+    snap = m.snapshot(3.0)
+    want = copy.deepcopy(snap.to_dict())
+    d = snap.to_dict()
+    d["time"] = -1.0
+    d["counters"]["xruns"] = -1
+    d["gauges"].clear()
+    d["histograms"]["custom_h"]["count"] = -1
+    d["histograms"]["custom_h"].clear()
+    d["histograms"]["scribbled"] = {}
+    assert snap.to_dict() == want
+    assert snap.histograms["custom_h"]["count"] == 1 and "scribbled" not in snap.histograms
 
 
 #: callback timings measured with the host's performance counter, not the virtual clock

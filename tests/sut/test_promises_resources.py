@@ -185,3 +185,26 @@ def test_default_clock_and_limits():
     assert a.rtype is ResourceType.BUFFERS and a.time > 0
     assert a.to_dict() == {"handle": 1, "component": "a", "type": "buffers", "amount": 1, "tag": "",
                            "time": a.time}
+
+
+def test_release_all_counts_what_it_released_not_what_it_found():
+    """``release_all`` lists a component's allocations, then releases them one by one, not under
+    one lock: another thread may release one in between. It answers how many it released itself
+    (the interleaving is forced here by a ``release`` that lets the other thread go first once)."""
+    class Interleaved(ResourceManager):
+        other: int | None = None
+
+        def release(self, allocation):
+            other, self.other = self.other, None
+            if other is not None:
+                super().release(other)  # the other thread's release, between listing and releasing
+            return super().release(allocation)
+
+    rm = Interleaved()
+    first = rm.allocate("c", ResourceType.BUFFERS, 1)
+    second = rm.allocate("c", ResourceType.BUFFERS, 1)
+    rm.allocate("d", ResourceType.BUFFERS, 1)
+    rm.other = second.handle
+    assert rm.release_all("c") == 1
+    assert rm.live("c") == [] and len(rm.live("d")) == 1 and first.handle not in {a.handle for a in rm.live()}
+    assert rm.release_all("c") == 0

@@ -18,6 +18,8 @@ from system_under_test.clock import SystemClock, VirtualClock
 from system_under_test.devices.base import StatusFlags
 from system_under_test.devices.simulated import SimulatedBackend
 from system_under_test.errors import (
+    CallbackError,
+    ErrorInfo,
     Severity,
     ConfigValidationError,
     DeviceLostError,
@@ -487,6 +489,30 @@ def test_gauges_read_the_live_pipeline_after_each_pass():
     s.close()
 
 
+def test_a_pass_that_tears_its_pipeline_down_judges_nothing_more_of_it():
+    """One supervisor pass finds three callback errors and a dry pool on the same pipeline (on a
+    real clock several callbacks come between passes). The first error restarts the stream; the
+    torn-down pipeline's other errors are reported at teardown (without recovery), and its dry
+    pool must not degrade a system that is already rebuilding: the pass stops at the teardown."""
+    s = _running({"buffers": {"pool_blocks": 2}})
+    events = Events(s)
+    p = s.pipeline
+    for _ in range(3):
+        p.errors.append(ErrorInfo.of(CallbackError("stage raised", component="dsp")))
+    p.consecutive_errors = 3
+    p.pool_dry = True
+    s.poll()
+    assert s.pipeline is not p and p.released
+    records = [r for r in s.coordinator.errors() if r.error.type == "CallbackError"]
+    assert [r.requires_recovery for r in records] == [True, False, False]
+    assert s.degraded is False and "degraded" not in events.kinds()
+    assert s.metrics().counters["pool_exhaustions"] == 0
+    assert events.kinds().count("recovery_started") == 1
+    s.run_for(0.5)
+    assert s.state == State.RUNNING and s.degraded is False
+    s.close()
+
+
 def test_a_dry_pool_degrades_once_and_refilling_undegrades():
     s = _running({"buffers": {"pool_blocks": 1}})
     events = Events(s)
@@ -545,6 +571,26 @@ def test_health_of_a_running_system_is_exact():
         "components": {n: {"component": n, "healthy": True, "detail": "running"} for n in PIPELINE},
     }
     assert s.is_healthy() is True
+    s.close()
+
+
+@pytest.mark.parametrize("how", ["pause", "pause-then-reconfigure"])
+def test_a_paused_system_whose_stream_died_is_unhealthy_and_recovers_paused(how):
+    """Paused is no excuse: a paused system keeps its stream open and must have it live (a
+    reconfiguration while paused leaves the components themselves PAUSED)."""
+    s = _running()
+    s.pause()
+    if how == "pause-then-reconfigure":
+        s.reconfigure({"stream": {"block_size": 128}})
+        assert {s.coordinator.state(n) for n in PIPELINE} == {State.PAUSED}
+    assert s.is_healthy() is True
+    s.stream.stop()
+    h = s.health()
+    assert h["healthy"] is False
+    assert h["components"]["device"] == {"component": "device", "healthy": False,
+                                         "detail": "no active stream"}
+    assert s.recover() is True
+    assert s.state == State.PAUSED and s.stream.active and s.pipeline.capturing is False
     s.close()
 
 
@@ -637,6 +683,32 @@ def test_a_reconfiguration_that_cannot_open_rolls_back_to_the_device_in_use():
     assert events.kinds() == ["config_rolled_back"]
     assert events.seen[0].data["error"]["type"] == "DeviceNotFoundError"
     assert len(s.backend.open_streams()) == 1
+    s.close()
+
+
+@pytest.mark.parametrize("paused", [False, True], ids=["running", "paused"])
+@pytest.mark.parametrize("change", [
+    {"buffers": {"ring_blocks": 16}},
+    {"buffers": {"pool_blocks": 3}},
+    {"limits": {"buffers": 100, "bytes": 10_000_000}},
+    {"buffers": {"ring_blocks": 4}, "limits": {"frames": 1_000_000}, "dsp": []},
+], ids=["ring", "pool", "limits", "ring+limits+dsp"])
+def test_a_live_reconfiguration_runs_by_every_section_of_the_new_config(change, paused):
+    """Not only the DSP chain and the stream: the rings and pool are rebuilt at the new sizes and
+    every global limit of the new config is the one in force (``config_apply``'s promise)."""
+    s = _running()
+    if paused:
+        s.pause()
+    new = s.reconfigure(change)
+    p = s.pipeline
+    assert s.config is new and s.state == (State.PAUSED if paused else State.RUNNING)
+    ring = new.buffers.ring_blocks * new.stream.block_size
+    assert p.input_ring.capacity == p.output_ring.capacity == ring
+    assert p.pool.size == new.buffers.pool_blocks
+    assert s.resources.global_limits == {rt: getattr(new.limits, rt.value) for rt in ResourceType}
+    assert p.capturing is not paused
+    s.run_for(0.1)
+    assert s.frame_accounts().balanced()
     s.close()
 
 

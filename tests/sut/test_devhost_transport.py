@@ -1,0 +1,380 @@
+"""The device host's transport, both ends in one process, against a scripted PortAudio.
+
+The real-device tests see the shared-memory rings between ``PortAudioStream`` (parent) and the
+device host only through a real device, where the interesting cases (the parent late by several
+blocks, the host finding nothing to play, a burst of flagged blocks) happen by chance. Here the
+host's own code (``_devhost._Host.op_open``: its PortAudio callback) runs in this process against
+a scripted ``sounddevice`` whose stream only records the callback, and the parent's own
+``PortAudioStream._drain`` is called where its delivery thread would call it. A test then decides
+the exact interleaving of host callbacks and parent deliveries and compares what each end saw
+with a model of the rings' promise (``_devhost``'s docstring):
+
+- input: a bounded FIFO of ``ring_blocks`` blocks; a block that finds it full is dropped and
+  counted (``IN_DROPPED``), never written over one the parent has not read;
+- output: a bounded FIFO that starts with ``prefill`` silent blocks; a host callback that finds it
+  empty plays silence and counts it (``OUT_STARVED``), never a block that was not published; a
+  block the parent makes while it is full would not be published (it never overwrites an unread
+  one). That cannot happen: blocks in both rings together never exceed ``ring_blocks`` (a host
+  callback adds one to them only by starving, when the output ring is empty), so the output ring
+  has room whenever there is input to deliver; the property test checks that bound too.
+
+No PortAudio, no process, no thread: deterministic and fast, so it runs with the simulated suite.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import os
+import weakref
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from system_under_test.clock import VirtualClock
+from system_under_test.devices import _devhost
+from system_under_test.devices._devhost import IN_DROPPED, IN_R, IN_W, OUT_R, OUT_STARVED, OUT_W
+from system_under_test.devices.base import StreamSpec
+from system_under_test.devices import portaudio
+from system_under_test.devices.portaudio import PortAudioBackend, PortAudioStream
+from system_under_test.errors import (
+    AudioSystemError,
+    DeviceLostError,
+    DeviceNotFoundError,
+    DeviceTimeoutError,
+    XrunError,
+)
+
+BLOCK = 16
+CHANNELS = 2
+
+
+class _ScriptedPortAudio:
+    """What ``_Host`` asks of ``sounddevice``: one device, and a stream that records its callback."""
+
+    def __init__(self, devices: list[dict[str, Any]] | None = None) -> None:
+        self.stream: Any = None
+        self.devices = devices if devices is not None else [
+            {"name": "scripted", "hostapi": 0, "index": 0, "max_input_channels": CHANNELS,
+             "max_output_channels": CHANNELS}]
+
+    def query_hostapis(self) -> list[dict[str, Any]]:
+        return [{"name": "Scripted"}, {"name": "Other"}]
+
+    def query_devices(self) -> list[dict[str, Any]]:
+        return self.devices
+
+    def Stream(self, **kw: Any) -> Any:  # noqa: N802 - sounddevice's name
+        self.stream = SimpleNamespace(callback=kw["callback"], latency=(0.01, 0.01),
+                                      samplerate=kw["samplerate"], active=True,
+                                      start=lambda: None, stop=lambda: None, close=lambda: None)
+        return self.stream
+
+
+class _InProcessHost:
+    """Stands where ``DeviceHost`` stands: requests go straight to a ``_Host`` in this process."""
+
+    def __init__(self, fail_open: BaseException | None = None) -> None:
+        self.fail_open = fail_open
+        self.tick_r, tick_w = os.pipe()
+        os.set_blocking(tick_w, False)
+        self._tick_w = tick_w
+        self.sd = _ScriptedPortAudio()
+        self.host = _devhost._Host(io.StringIO(), tick_w)
+        self.host.sd = self.sd
+        self.pid = os.getpid()
+        self.alive = True
+
+    def request(self, op: str, timeout_s: float, **args: Any) -> Any:
+        if op == "open" and self.fail_open is not None:
+            raise self.fail_open
+        return getattr(self.host, f"op_{op}")(**args)
+
+    def kill(self) -> None:
+        self.alive = False
+
+    def release(self) -> None:
+        for fd in (self.tick_r, self._tick_w):
+            if fd >= 0:
+                os.close(fd)
+        self.tick_r = self._tick_w = -1
+
+    def shutdown(self, timeout_s: float) -> None:
+        self.kill()
+        self.release()
+
+    def stderr_tail(self, limit: int = 2000) -> str:
+        return ""
+
+
+class _Backend(PortAudioBackend):
+    def __init__(self, fail_open: BaseException | None = None, **kw: Any) -> None:
+        super().__init__(clock=VirtualClock(), **kw)
+        self.fail_open = fail_open
+        self.spawned: list[_InProcessHost] = []
+
+    def _spawn_host(self, on_event: Any = None) -> Any:
+        host = _InProcessHost(self.fail_open)
+        self.spawned.append(host)
+        return host
+
+
+class _Stream(PortAudioStream):
+    """The parent's stream with its delivery thread left empty: the test calls ``_drain``."""
+
+    def _deliver(self) -> None:
+        return
+
+
+class _Flags:
+    """PortAudio's CallbackFlags as the host's callback reads them (falsy when clean)."""
+
+    def __init__(self, **set_flags: bool) -> None:
+        for name in _devhost.FLAG_BITS:
+            setattr(self, name, set_flags.get(name, False))
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, n) for n in _devhost.FLAG_BITS)
+
+
+class _Pair:
+    """One stream, its host's callback, and what each end saw."""
+
+    def __init__(self, ring_blocks: int, prefill: int) -> None:
+        self.backend = _Backend(ring_blocks=ring_blocks, prefill_blocks=prefill)
+        self.received: list[int] = []    # input markers the parent's callback got
+        self.made = 0                     # output markers the parent's callback made (1, 2, ...)
+        self.played: list[int] = []       # what each host callback played (0: silence)
+        self.errors: list[Any] = []
+        spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+        self.stream = _Stream(self.backend, spec, self._parent_callback, self.errors.append)
+        self.stream.start()
+        self.host = self.backend.spawned[0]
+        self.host_callback = self.host.sd.stream.callback
+        self.host_blocks = 0
+
+    def _parent_callback(self, indata: np.ndarray, outdata: np.ndarray, frames: int, t: float,
+                         status: Any) -> None:
+        marker = int(indata[0, 0])
+        assert (indata == marker).all(), "an input block arrived torn"
+        self.received.append(marker)
+        self.made += 1
+        outdata[:] = self.made
+
+    def host_tick(self, flags: _Flags | None = None) -> None:
+        self.host_blocks += 1
+        indata = np.full((BLOCK, CHANNELS), self.host_blocks, dtype=np.float32)
+        outdata = np.full((BLOCK, CHANNELS), -1.0, dtype=np.float32)
+        self.host_callback(indata, outdata, BLOCK, SimpleNamespace(currentTime=0.0), flags)
+        marker = int(outdata[0, 0])
+        assert (outdata == marker).all(), "an output block was played torn"
+        self.played.append(marker)
+
+    def deliver(self) -> int:
+        return self.stream._drain()
+
+    @property
+    def header(self) -> np.ndarray:
+        return self.stream._views["header"]
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+@pytest.fixture
+def pairs():
+    made: list[_Pair] = []
+
+    def make(ring_blocks: int = 8, prefill: int = 2) -> _Pair:
+        made.append(_Pair(ring_blocks, prefill))
+        return made[-1]
+
+    yield make
+    for p in made:
+        p.close()
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(ring_blocks=st.integers(2, 6), data=st.data(),
+       script=st.lists(st.sampled_from("hp"), min_size=1, max_size=40))
+def test_both_rings_are_bounded_fifos_that_count_every_block_they_cannot_carry(ring_blocks, data, script):
+    """Any interleaving of host callbacks (h) and parent deliveries (p): each end sees exactly what
+    two bounded FIFOs would carry, in order, and every block that did not fit is counted."""
+    prefill = data.draw(st.integers(0, ring_blocks - 1))
+    pair = _Pair(ring_blocks, prefill)
+    try:
+        # the model: a FIFO each way
+        in_q: list[int] = []
+        out_q: list[int] = [0] * prefill
+        want_received: list[int] = []
+        want_played: list[int] = []
+        dropped = starved = made = 0
+        host_blocks = 0
+        for step in script:
+            if step == "h":
+                pair.host_tick()
+                host_blocks += 1
+                if len(in_q) < ring_blocks:
+                    in_q.append(host_blocks)
+                else:
+                    dropped += 1
+                if out_q:
+                    want_played.append(out_q.pop(0))
+                else:
+                    want_played.append(0)
+                    starved += 1
+            else:
+                pair.deliver()
+                while in_q:
+                    want_received.append(in_q.pop(0))
+                    made += 1
+                    if len(out_q) < ring_blocks:
+                        out_q.append(made)
+            hdr = pair.header
+            assert pair.received == want_received, f"after {step!r}: the parent got other input"
+            assert pair.played == want_played, f"after {step!r}: the host played other output"
+            assert int(hdr[IN_DROPPED]) == dropped and int(hdr[OUT_STARVED]) == starved
+            assert int(hdr[IN_W]) - int(hdr[IN_R]) == len(in_q)
+            assert int(hdr[OUT_W]) - int(hdr[OUT_R]) == len(out_q)
+            assert len(in_q) + len(out_q) <= ring_blocks
+    finally:
+        pair.close()
+
+
+def test_the_input_ring_full_drops_the_new_block_and_keeps_the_unread_ones(pairs):
+    pair = pairs(ring_blocks=3, prefill=0)
+    for _ in range(4):
+        pair.host_tick()
+    assert int(pair.header[IN_DROPPED]) == 1
+    pair.deliver()
+    assert pair.received == [1, 2, 3]
+
+
+def test_an_empty_output_ring_plays_silence_and_counts_it(pairs):
+    pair = pairs(ring_blocks=4, prefill=0)
+    pair.host_tick()
+    pair.host_tick()
+    assert pair.played == [0, 0] and int(pair.header[OUT_STARVED]) == 2
+    assert int(pair.header[OUT_R]) == 0, "nothing was published, so nothing was consumed"
+    pair.deliver()
+    pair.host_tick()
+    assert pair.played == [0, 0, 1]
+
+
+def test_flagged_blocks_are_reported_at_most_once_a_second_with_the_count_since_the_last(pairs):
+    """``_xrun_seen``'s promise: one ``XrunError`` per second at most, carrying how many flagged
+    blocks came since the previous report (virtual clock: exact)."""
+    pair = pairs()
+    clock = pair.backend.clock
+    overflow = _Flags(input_overflow=True)
+
+    def flagged_block() -> None:
+        pair.host_tick(overflow)
+        pair.deliver()
+
+    flagged_block()
+    xruns = [e for e in pair.errors if isinstance(e, XrunError)]
+    assert [e.details["count"] for e in xruns] == [1]
+    clock.advance(0.5)
+    flagged_block()
+    flagged_block()
+    assert len([e for e in pair.errors if isinstance(e, XrunError)]) == 1, "rate-limited"
+    clock.advance(0.5)  # one second since the first report
+    flagged_block()
+    xruns = [e for e in pair.errors if isinstance(e, XrunError)]
+    assert [e.details["count"] for e in xruns] == [1, 3]
+    assert xruns[-1].details["flags"] == ["input_overflow"]
+    clock.advance(3600.0)
+    flagged_block()
+    assert [e.details["count"] for e in pair.errors if isinstance(e, XrunError)] == [1, 3, 1]
+
+
+def test_a_delivery_that_finds_no_block_leaves_the_watchdogs_reference_alone(pairs):
+    """The delivery thread drains on every wake-up, a timeout included; the stall watchdog measures
+    silence from ``stats.last_callback_at``, so only a block that arrived may move it."""
+    pair = pairs()
+    clock = pair.backend.clock
+    clock.advance(0.25)
+    pair.host_tick()
+    assert pair.deliver() == 1
+    assert pair.stream.stats.last_callback_at == 0.25
+    clock.advance(1.0)
+    assert pair.deliver() == 0
+    assert pair.stream.stats.last_callback_at == 0.25, "an empty wake-up looked like a block"
+    assert pair.stream.stats.callbacks == 1
+
+
+def _segments() -> set[str]:
+    return {p.name for p in os.scandir("/dev/shm") if p.name.startswith(f"soundcheck-{os.getpid()}-")}
+
+
+@pytest.mark.parametrize(("failure", "raised"), [
+    (portaudio._HostTimeout("open"), DeviceTimeoutError),
+    (portaudio._HostGone("open"), DeviceLostError),
+    (DeviceNotFoundError("no such device", component="device"), DeviceNotFoundError),
+], ids=["timeout", "host-gone", "refused"])
+def test_an_open_that_fails_any_way_leaves_no_host_segment_or_pipe(failure: BaseException,
+                                                                  raised: type[AudioSystemError]) -> None:
+    """Every way ``open`` can fail (no answer in time, the host died, PortAudio refused) gives back
+    what the stream took before asking: the shared-memory segment, the wake-up pipe and the host."""
+    segments = _segments()
+    backend = _Backend(fail_open=failure)
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    made: list[PortAudioStream] = []
+
+    class Recorded(_Stream):
+        def __init__(self, *args: Any) -> None:
+            made.append(self)
+            super().__init__(*args)
+
+    with pytest.raises(raised):
+        Recorded(backend, spec, lambda *a: None, lambda e: None)
+    (host,), (stream,) = backend.spawned, made
+    assert not host.alive and host.tick_r == -1, "the host was not killed and released"
+    assert _segments() == segments, "a shared-memory segment outlived the failed open"
+    assert stream._wake_r == stream._wake_w == -1, "the wake-up pipe outlived the failed open"
+    assert not backend._streams
+
+
+def test_a_closed_stream_is_not_kept_alive_by_its_backend():
+    """A backend outlives its streams (a recovery opens one per attempt): one it kept after
+    ``close()`` would hold its scratch buffers and callback (the whole pipeline) for good."""
+    backend = _Backend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, lambda e: None)
+    stream.start()
+    ref = weakref.ref(stream)
+    stream.close()
+    del stream
+    gc.collect()
+    assert ref() is None, f"a closed stream is still referenced: {gc.get_referrers(ref()) if ref() else ''}"
+
+
+def _device(index: int, name: str, api: int, ins: int, outs: int) -> dict[str, Any]:
+    return {"name": name, "hostapi": api, "index": index, "max_input_channels": ins,
+            "max_output_channels": outs}
+
+
+def test_the_host_resolves_a_name_to_the_one_device_of_that_name_with_channels_that_way():
+    """Cards often list an input and an output device under one name (and the same name in two
+    host APIs): a lookup takes the one with channels in the direction asked, and refuses when
+    two qualify."""
+    sd = _ScriptedPortAudio([
+        _device(0, "card", 0, 0, 2),      # output half
+        _device(1, "card", 0, 2, 0),      # input half
+        _device(2, "both", 0, 2, 2),
+        _device(3, "both", 1, 2, 2),      # the same name in another host API
+    ])
+    host = _devhost._Host(io.StringIO(), -1)
+    host.sd = sd
+    assert host._resolve("card", None, "input") == 1
+    assert host._resolve("card", None, "output") == 0
+    assert host._resolve("both", "Other", "input") == 3
+    with pytest.raises(LookupError, match="2 input devices named 'both'"):
+        host._resolve("both", None, "input")
+    with pytest.raises(LookupError, match="no input device named 'nothing'"):
+        host._resolve("nothing", None, "input")

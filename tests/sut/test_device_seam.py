@@ -1,0 +1,80 @@
+"""The device seam's small promises, without a device: lookup by exact name, what a status says,
+which JACK server a backend talks to, and the bounds a PortAudio backend refuses.
+
+Each is read by code that only runs with a real device (the PortAudio backend's stream counters,
+the device host's environment, the rig's server name), so the simulated suite would not notice
+them break; they need no device to check.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from system_under_test.clock import VirtualClock
+from system_under_test.devices.base import StatusFlags
+from system_under_test.devices.jack import JackBackend, default_server_name
+from system_under_test.devices.portaudio import PortAudioBackend
+from system_under_test.devices.simulated import SimulatedBackend
+from system_under_test.errors import DeviceNotFoundError
+
+FLAGS = ("input_underflow", "input_overflow", "output_underflow", "output_overflow")
+
+
+def test_find_matches_a_device_by_its_whole_name_only():
+    backend = SimulatedBackend(VirtualClock())
+    assert backend.find("sim-in").name == "sim-in"
+    for partial in ("sim", "sim-", "sim-in ", "SIM-IN", "in"):
+        with pytest.raises(DeviceNotFoundError) as exc:
+            backend.find(partial)
+        assert exc.value.details["requested"] == partial
+        assert sorted(exc.value.details["available"]) == sorted(d.name for d in backend.devices())
+
+
+@pytest.mark.parametrize("bits", list(itertools.product((False, True), repeat=len(FLAGS))))
+def test_a_status_is_flagged_exactly_when_one_of_its_four_flags_is_set(bits):
+    """``any()`` (a flagged callback, counted by the PortAudio stream) agrees with ``set_names()``
+    (the flags counted by name) for every combination; ``priming_output`` is no anomaly."""
+    for priming in (False, True):
+        status = StatusFlags(*bits, priming_output=priming)
+        assert status.set_names() == [n for n, b in zip(FLAGS, bits) if b]
+        assert status.any() is any(bits)
+
+
+@pytest.mark.parametrize(("env", "want"), [
+    ({}, "default"),
+    ({"JACK_DEFAULT_SERVER": "libjacks"}, "libjacks"),
+    ({"SOUNDCHECK_JACK_SERVER": "ours"}, "ours"),
+    ({"SOUNDCHECK_JACK_SERVER": "ours", "JACK_DEFAULT_SERVER": "libjacks"}, "ours"),
+    ({"SOUNDCHECK_JACK_SERVER": "", "JACK_DEFAULT_SERVER": "libjacks"}, "libjacks"),
+])
+def test_the_jack_server_name_comes_from_the_argument_then_soundchecks_variable_then_libjacks(
+        monkeypatch, env, want):
+    for name in ("SOUNDCHECK_JACK_SERVER", "JACK_DEFAULT_SERVER"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert default_server_name() == want
+    assert JackBackend().server_name == want
+    assert JackBackend("given").server_name == "given"
+
+
+@pytest.mark.parametrize("jack_server", [None, "rig-123"])
+def test_the_device_host_never_starts_a_jack_server_and_talks_to_the_one_named(monkeypatch, jack_server):
+    """libjack starts a server of its own when none runs unless told not to: a test or a user
+    would then measure a server nobody configured (the class's docstring promises it never does)."""
+    monkeypatch.setenv("JACK_DEFAULT_SERVER", "from-the-environment")
+    env = PortAudioBackend(jack_server=jack_server).host_env()
+    assert env["JACK_NO_START_SERVER"] == "1"
+    assert env["JACK_DEFAULT_SERVER"] == (jack_server or "from-the-environment")
+    assert JackBackend("rig-9").host_env()["JACK_NO_START_SERVER"] == "1"
+
+
+def test_the_prefill_must_leave_room_in_the_ring():
+    """Prefilled blocks sit in the output ring from the start: a prefill of the whole ring leaves
+    no room for the first block the parent makes (it would never be published)."""
+    PortAudioBackend(ring_blocks=8, prefill_blocks=7)
+    for prefill in (8, 9):
+        with pytest.raises(ValueError, match="prefill_blocks must be smaller than ring_blocks"):
+            PortAudioBackend(ring_blocks=8, prefill_blocks=prefill)
