@@ -91,6 +91,12 @@ _GROUP_SLACK = 4096
 #: a stretch whose program runs this many ppm off the device's clock (and 2 frames or more over
 #: the stretch) lost or gained frames: on one clock the program cannot drift
 _DRIFT_PPM = 20.0
+#: a seam inside a run of sound is placed per this many frames
+_SEAM_BLOCK = 256
+#: a seam is heard where each side's own alignment explains it (median normalised correlation of
+#: its blocks at least this) and the other alignment does not (at most ``_SEAM_FAILS``)
+_SEAM_HOLDS = 0.8
+_SEAM_FAILS = 0.5
 
 
 @dataclass
@@ -236,22 +242,32 @@ class ProgramJudge:
         return 9 * _block_size(self.rate) + _LEAD
 
     # -- silences -------------------------------------------------------------------------------
-    def _pause(self, anchor: tuple[int, int] | None, f0: int, f1: int, block: int = 256) -> bool:
-        """Whether the program, aligned by ``anchor`` (timeline frame, loop position), pauses over
-        timeline frames ``f0..f1`` (up to a block's slack at each end for the alignment's error,
-        a quarter of the silence at most: a 512-frame device gap is judged on its middle half).
-        Without an anchor (nothing located yet), False: a silence there is a mute."""
-        if anchor is None:
-            return False
-        tf, pos = anchor
+    def _muted(self, anchors: list[tuple[int, int]], f0: int, f1: int, block: int = 256) -> list[tuple[int, int]]:
+        """The parts of the silence over timeline frames ``f0..f1`` that are mutes: where the
+        program, aligned by every one of ``anchors`` (timeline frame, loop position), sounds.
+        Block by block: a silence that begins in the program's pause and runs into a fault's
+        lost frames is a mute from where the program sounded on, not from its start (the pause
+        before a fault window was called a mute outside it). Up to a block's slack at each end
+        for the alignment's error, a quarter of the silence at most. Without an anchor (nothing
+        located yet), all of it."""
+        if not anchors:
+            return [(f0, f1)]
         slack = min(block, (f1 - f0) // 4)
         a, b = f0 + slack, f1 - slack
         if b <= a:
-            return True
-        ref = _take(self.loop, pos + (a - tf), b - a)
-        nb = max(ref.size // block, 1)
-        ms = np.mean(np.resize(ref, (nb, ref.size // nb)) ** 2, axis=1)
-        return bool(np.all(ms < self._loud ** 2))
+            return []
+        nb = max((b - a) // block, 1)
+        loud = np.ones(nb, dtype=bool)
+        for tf, pos in anchors:
+            ref = _take(self.loop, pos + (a - tf), b - a)
+            ms = np.array([np.mean(c ** 2) for c in np.array_split(ref, nb)])
+            loud &= ms >= self._loud ** 2
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], loud.astype(np.int8), [0]))))
+        cuts = np.linspace(a, b, nb + 1).round().astype(np.int64)
+        out = []
+        for i, j in zip(edges[::2], edges[1::2]):
+            out.append((f0 if i == 0 else int(cuts[i]), f1 if j == nb else int(cuts[j])))
+        return out
 
     def judge_chunk(self, x: NDArray[np.float32], base: int, runs: list[tuple[int, int, bool]]) -> ChunkResult:
         """Judge a stretch of the ring: ``runs`` are its (start, end, silent) runs of blocks, in
@@ -306,9 +322,28 @@ class ProgramJudge:
                         groups[-1].append(i)
                         continue
             groups.append([i])
-        for g in groups:
-            a, b = sounds[g[0]][0], sounds[g[-1]][1]
-            pos = sounds[g[0]][2]
+        spans: list[list[Any]] = []  # [start, end, loop position of start] per group
+        for i, g in enumerate(groups):
+            spans.append([sounds[g[0]][0], sounds[g[-1]][1], sounds[g[0]][2]])
+            if i == 0 or spans[-2][1] != spans[-1][0] or spans[-1][2] is None:
+                continue
+            # two groups with no silence between: the program jumped in one run of sound (a
+            # stream restarted without a pause plays it from its top). The seam is placed and
+            # heard here; each side is compared up to it
+            last = sounds[groups[i - 1][-1]]
+            if last[2] is None:
+                continue
+            seam = self._seam(x, last[0], last[2], spans[-1][0], spans[-1][2], spans[-2][0], spans[-1][1])
+            if seam is None:
+                continue
+            c, jump = seam
+            spans[-2][1] = c
+            spans[-1][2] = (spans[-1][2] - (spans[-1][0] - c)) % size
+            spans[-1][0] = c
+            w0 = max(0, c - 600)
+            out.glitches.append(ProgramGlitch(c, c + 1, "dropped" if jump > 0 else "repeated", abs(jump), 0.0,
+                                              x[w0:c + 1800], w0))
+        for a, b, pos in spans:
             if pos is None or b - a < self.min_frames():
                 continue
             try:
@@ -318,8 +353,8 @@ class ProgramJudge:
                 continue
             out.analysed.append((a + rep.analysed_start_frame, a + rep.analysed_end_frame))
             for e in rep.glitches:
-                out.glitches.append(ProgramGlitch(a + e.start_frame, a + e.end_frame, e.kind, e.size, e.peak_error,
-                                                  e.waveform, a + e.waveform_start_frame))
+                out.glitches.append(ProgramGlitch(a + e.start_frame, a + e.end_frame, e.kind, e.size,
+                                                  e.peak_error, e.waveform, a + e.waveform_start_frame))
         # silences outside every group: the program's pause, or a mute
         prev: tuple[int, int] | None = self._before
         k = 0
@@ -331,16 +366,70 @@ class ProgramJudge:
             if not silent:
                 continue
             nxt = next(((base + sa, sp) for sa, _, sp in sounds[k:] if sp is not None), None)
-            if prev is not None and nxt is not None:
-                # a stream restarted in the silence (the program from its top) leaves the
-                # alignment before it stale: the program's pause by either side's word
-                if self._pause(prev, base + a, base + b) or self._pause(nxt, base + a, base + b):
-                    continue
-            elif self._pause(prev if prev is not None else nxt, base + a, base + b):
-                continue
-            out.mutes.append((a, b))
+            # a stream restarted in the silence (the program from its top), or frames lost in
+            # it, leave the alignment before it stale: the program's pause by either side's word
+            for m0, m1 in self._muted([s for s in (prev, nxt) if s is not None], base + a, base + b):
+                out.mutes.append((m0 - base, m1 - base))
         self._before = self._anchor
         return out
+
+    def _seam(self, x: NDArray[np.float32], fa: int, pa: int, fb: int, pb: int, lo: int,
+              hi: int) -> tuple[int, int] | None:
+        """Where, between ``lo`` and ``hi`` (frames of ``x``), the sound stops following the loop
+        as aligned before (frame ``fa`` at loop position ``pa``) and follows it as aligned after
+        (``fb`` at ``pb``), and the jump (loop frames skipped: > 0 dropped, < 0 repeated); None
+        unless each alignment explains its own side and not the other's (a program that repeats
+        itself, a bar played again, compares the same either way: no seam is heard there).
+
+        Per ``_SEAM_BLOCK`` frames, each alignment's normalised correlation with the output; the
+        seam is where "the first, then the second" explains most (the blocks silent in the
+        program are left out), refined to a frame by the two alignments' squared errors."""
+        size = self.loop.size
+        off = (pb - fb) - (pa - fa)  # loop frames the program moved by at the seam
+        jump = int((off + size // 2) % size - size // 2)
+        if jump == 0:
+            return None
+        blk = _SEAM_BLOCK
+        a0 = max(lo, fb - _PIECE_LOCATE - 2 * blk)
+        b0 = min(hi, fb + _PIECE_LOCATE)
+        nb = (b0 - a0) // blk
+        if nb < 4:
+            return None
+        y = np.asarray(x[a0:a0 + nb * blk], dtype=np.float64).reshape(nb, blk)
+        r_a = _take(self.loop, pa + (a0 - fa), nb * blk).reshape(nb, blk)
+        r_b = _take(self.loop, pb + (a0 - fb), nb * blk).reshape(nb, blk)
+        ey = np.einsum("ij,ij->i", y, y)
+
+        def rho(r: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+            er = np.einsum("ij,ij->i", r, r)
+            ok = (er > self._loud ** 2 * blk) & (ey > 0)
+            return np.einsum("ij,ij->i", y, r) / np.sqrt(np.maximum(ey * er, 1e-30)), ok
+
+        ra, oka = rho(r_a)
+        rb, okb = rho(r_b)
+        ca = np.concatenate(([0.0], np.cumsum(np.where(oka, 1.0 - ra, 0.0))))
+        cb = np.concatenate(([0.0], np.cumsum(np.where(okb, 1.0 - rb, 0.0))))
+        k = int(np.argmin(ca + (cb[-1] - cb)))  # blocks before k follow a, from k on b
+        before, after = slice(max(k - 8, 0), k), slice(k, min(k + 8, nb))
+        sides = (ra[before][oka[before]], rb[after][okb[after]],   # each side by its own alignment
+                 rb[before][okb[before]], ra[after][oka[after]])   # and by the other's
+        if any(v.size < 2 for v in sides):
+            return None
+        if min(float(np.median(sides[0])), float(np.median(sides[1]))) < _SEAM_HOLDS or \
+                max(float(np.median(sides[2])), float(np.median(sides[3]))) > _SEAM_FAILS:
+            return None
+        # to a frame: the squared error of each alignment (its gain fitted on its own side)
+        f0 = a0 + max(k - 2, 0) * blk
+        f1 = a0 + min(k + 2, nb) * blk
+        yy = np.asarray(x[f0:f1], dtype=np.float64)
+        qa = _take(self.loop, pa + (f0 - fa), f1 - f0)
+        qb = _take(self.loop, pb + (f0 - fb), f1 - f0)
+        m = (k * blk + a0) - f0
+        ga = float(np.dot(yy[:m], qa[:m]) / max(float(np.dot(qa[:m], qa[:m])), 1e-30))
+        gb = float(np.dot(yy[m:], qb[m:]) / max(float(np.dot(qb[m:], qb[m:])), 1e-30))
+        ea = np.concatenate(([0.0], np.cumsum((yy - ga * qa) ** 2)))
+        eb = np.concatenate(([0.0], np.cumsum((yy - gb * qb) ** 2)))
+        return f0 + int(np.argmin(ea + (eb[-1] - eb))), jump
 
     # -- stretches ------------------------------------------------------------------------------
     def _locate(self, x: NDArray[np.float64], frame0: int) -> int:

@@ -621,7 +621,7 @@ def compare_to_reference_stream(
     # healthy run's low-passed music matched itself 777 frames away, a pitch period's alias, and
     # the prediction along the alias explained it as well): only steps the residual heard count
     glitches = _classify(events, steps, lines, bounds, rec, ref, sign, fs, quiet_level,
-                         1 << 62 if one_clock else 1)
+                         1 << 62 if one_clock else 1, rec_frames)
     truncated = len(glitches) > max_glitches
     slopes = [ln[3] for ln in lines]
     lat = lines[0][2]  # delay of the first line at recording frame 0 ~ the reference's frame 0
@@ -905,9 +905,11 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
 def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, float, float]],
               lines: list[tuple[int, int, float, float]], bounds: list[int], rec: Callable[[int, int], FloatArray],
               ref: Callable[[int, int], FloatArray], sign: int, fs: int, quiet_level: float,
-              unheard_min: int = 1) -> list[ReferenceGlitch]:
+              unheard_min: int = 1, rec_frames: int | None = None) -> list[ReferenceGlitch]:
     """Name the residual's bursts with the track's steps beside them (see the module docstring).
-    A step with no burst beside it is kept when it is ``unheard_min`` frames or more."""
+    A step with no burst beside it is kept when it is ``unheard_min`` frames or more. A mute is
+    widened over the silence around its burst, never past the recording's ends
+    (``rec_frames``): ``rec`` pads with zeros there, which would pass for more silence."""
     gap = int(0.02 * fs)
     # bursts close together are one glitch
     events = sorted(events)
@@ -952,9 +954,11 @@ def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, 
             out.append(ReferenceGlitch(at, max(e, at + 1), kind, max(size, 1), pk, ref_pos(at)))
         elif runs >= max(int(_POP_MAX_S * fs), 2):
             # the silence may reach beyond the flagged burst where the reference was quiet too
-            around = rec(s - fs // 2, e + fs // 2)
+            r0 = max(s - fs // 2, 0)
+            r1 = e + fs // 2 if rec_frames is None else max(min(e + fs // 2, rec_frames), e)
+            around = rec(r0, r1)
             still = np.abs(around) < max(quiet_level, 0.02 * pk)
-            i0, i1 = s - (s - fs // 2), e - (s - fs // 2)
+            i0, i1 = s - r0, e - r0
             centre = i0 + int(np.argmax(still[i0:i1])) if np.any(still[i0:i1]) else i0
             a = centre
             while a > 0 and still[a - 1]:
@@ -962,7 +966,7 @@ def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, 
             b = centre
             while b < still.size and still[b]:
                 b += 1
-            m0, m1 = min(s, a + s - fs // 2), max(e, b + s - fs // 2)
+            m0, m1 = min(s, a + r0), max(e, b + r0)
             out.append(ReferenceGlitch(m0, m1, "mute", max(runs, b - a), pk, ref_pos(m0)))
         elif e - s <= _POP_MAX_S * fs:
             out.append(ReferenceGlitch(s, e, "pop", cnt, pk, ref_pos(s)))
