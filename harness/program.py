@@ -97,6 +97,14 @@ _SEAM_BLOCK = 256
 #: its blocks at least this) and the other alignment does not (at most ``_SEAM_FAILS``)
 _SEAM_HOLDS = 0.8
 _SEAM_FAILS = 0.5
+#: a move across a silence is heard when larger than this (frames)
+_UNIQUE_LAG = 16
+#: one alignment explains the sounds on both sides of a silence when both correlate above this
+#: with it (a tone burst's true alignment does at ~0.9; voiced speech a pitch period or two off
+#: reached 0.56 on both sides of a 1024-frame gap)
+_SHARED = 0.75
+#: how much of the sounds on either side of a silence places them (frames)
+_STEP_PROBE = 8192
 
 
 @dataclass
@@ -205,6 +213,13 @@ def _take(loop: NDArray[np.float32], start: int, n: int) -> NDArray[np.float64]:
 
 def _best_match(probe: NDArray[np.float64], seg: NDArray[np.float64]) -> tuple[int, float]:
     """Where in ``seg`` ``probe`` fits best (offset) and the normalised correlation there."""
+    rho = _match_curve(probe, seg)
+    k = int(np.argmax(np.abs(rho)))
+    return k, float(rho[k])
+
+
+def _match_curve(probe: NDArray[np.float64], seg: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The normalised correlation of ``probe`` with ``seg`` at every offset of it in ``seg``."""
     m = probe.size
     nfft = sfft.next_fast_len(seg.size + m)
     corr = sfft.irfft(np.conj(sfft.rfft(probe, nfft)) * sfft.rfft(seg, nfft), nfft)[: seg.size - m + 1]
@@ -212,9 +227,7 @@ def _best_match(probe: NDArray[np.float64], seg: NDArray[np.float64]) -> tuple[i
     ep = max(float(np.dot(probe, probe)), 1e-30)
     # a silent stretch of the loop has (almost) no energy: floored, so that it never "matches"
     e = np.maximum(cs[m:] - cs[:-m], 1e-3 * ep)
-    rho = corr / np.sqrt(e * ep)
-    k = int(np.argmax(np.abs(rho)))
-    return k, float(rho[k])
+    return corr / np.sqrt(e * ep)
 
 
 class ProgramJudge:
@@ -357,21 +370,70 @@ class ProgramJudge:
                                                   e.peak_error, e.waveform, a + e.waveform_start_frame))
         # silences outside every group: the program's pause, or a mute
         prev: tuple[int, int] | None = self._before
+        last: tuple[int, int, int] | None = None  # the latest located sound of this stretch
+        judged: set[tuple[int, int]] = set()  # pairs of sounds whose alignments were compared
         k = 0
         for a, b, silent in runs:
             while k < len(sounds) and sounds[k][1] <= a:
                 if sounds[k][2] is not None:
                     prev = (base + sounds[k][0], sounds[k][2])
+                    last = sounds[k]  # type: ignore[assignment]
                 k += 1
             if not silent:
                 continue
             nxt = next(((base + sa, sp) for sa, _, sp in sounds[k:] if sp is not None), None)
+            after = next((sd for sd in sounds[k:] if sd[2] is not None), None)
+            pair = (last[0], after[0]) if last is not None and after is not None else None
+            moved = self._moved(x, last, after) if pair is not None and pair not in judged else None  # type: ignore[arg-type]
+            if pair is not None:
+                judged.add(pair)
+            if moved is not None:
+                # the program moved between the two sounds: frames lost or added in the silences
+                # between them (a device gap in a pause of speech), heard as the sounds on either
+                # side no longer lining up. Where, between them, is not known: the glitch spans
+                # all of it (a word too short to locate may lie between two silences)
+                g0, g1 = last[1], after[0]  # type: ignore[index]
+                w0 = max(0, g0 - 600)
+                out.glitches.append(ProgramGlitch(g0, g1, "dropped" if moved > 0 else "inserted_silence",
+                                                  abs(moved), 0.0, x[w0:g0 + 1800], w0))
             # a stream restarted in the silence (the program from its top), or frames lost in
             # it, leave the alignment before it stale: the program's pause by either side's word
             for m0, m1 in self._muted([s for s in (prev, nxt) if s is not None], base + a, base + b):
                 out.mutes.append((m0 - base, m1 - base))
         self._before = self._anchor
         return out
+
+    def _moved(self, x: NDArray[np.float32], before: tuple[int, int, int], after: tuple[int, int, int]) -> int | None:
+        """Loop frames the program moved by across the silence between two located sounds
+        (``(start, end, loop position of start)`` in frames of ``x``): > 0 frames lost, < 0
+        added; None when it did not move, or when either side's place is not certain.
+
+        The move is heard where no alignment explains both sides: no lag near the alignment
+        before, out to the move, explains both sounds (normalised correlation above ``_SHARED``
+        for each), while each sound follows its own alignment (``_SEAM_HOLDS``). A tone burst matches itself a period away, so its place
+        may be found a period off and a step between two bursts' places is then the alias, not a
+        loss (healthy pauses between tone bursts were called steps that way): the true alignment
+        explains both bursts, and nothing is heard."""
+        (a1, b1, p1), (a2, b2, p2) = before, after
+        size = self.loop.size
+        moved = int(((p2 - p1) - (a2 - a1) + size // 2) % size - size // 2)
+        if abs(moved) <= _UNIQUE_LAG:
+            return None
+        t0, u1 = max(a1, b1 - _STEP_PROBE), min(b2, a2 + _STEP_PROBE)
+        if b1 - t0 < _MIN_LOCATE or u1 - a2 < _MIN_LOCATE:
+            return None
+        reach = min(abs(moved) + _SEAM_BLOCK, size // 2)
+        pb = np.asarray(x[t0:b1], dtype=np.float64)
+        pa = np.asarray(x[a2:u1], dtype=np.float64)
+        rb = _match_curve(pb, _take(self.loop, p1 + (t0 - a1) - reach, 2 * reach + pb.size))
+        ra = _match_curve(pa, _take(self.loop, p1 + (a2 - a1) - reach, 2 * reach + pa.size))
+        own_b = float(np.max(rb[reach - 2:reach + 3]))
+        own_a = float(np.max(ra[reach + moved - 2:reach + moved + 3]))
+        if min(own_b, own_a) < _SEAM_HOLDS:
+            return None
+        if float(np.max(np.minimum(rb, ra))) > _SHARED:
+            return None  # one alignment explains both: the program did not move
+        return moved
 
     def _seam(self, x: NDArray[np.float32], fa: int, pa: int, fb: int, pb: int, lo: int,
               hi: int) -> tuple[int, int] | None:
@@ -459,6 +521,23 @@ class ProgramJudge:
                                 "is the system playing what it was given?")
         return best_k % size
 
+    def _drifted(self, xs: NDArray[np.float64], pos: int, end: int, moved: float) -> bool:
+        """Whether the sound before ``end`` (frames of the stretch, whose first frame is at loop
+        position ``pos``) follows the loop ``moved`` frames off the stretch's start alignment
+        better than on it. A track that followed tone bursts from alias to alias a period off
+        made a slope of 38 000 ppm out of a healthy stretch: the start's alignment still
+        explained its end."""
+        m = int(round(abs(moved)))
+        f0 = max(end - _STEP_PROBE, 0)
+        probe = xs[f0:end]
+        if probe.size < _MIN_LOCATE:
+            return True
+        reach = m + 2
+        rho = _match_curve(probe, _take(self.loop, pos + f0 - reach, 2 * reach + probe.size))
+        on = float(np.max(rho[reach - 2:reach + 3]))
+        off = max(float(np.max(rho[:5])), float(np.max(rho[-5:])))
+        return off > on
+
     def _compare(self, x: NDArray[np.float32], pos: int) -> StretchReport:
         """Compare ``x`` with the loop from ``pos`` (the loop position of ``x[0]``)."""
         xs = np.asarray(x, dtype=np.float64)
@@ -472,7 +551,7 @@ class ProgramJudge:
         glitches = []
         span = rep.analysed_end_frame - rep.analysed_start_frame
         moved = rep.drift_ppm * 1e-6 * span
-        if abs(rep.drift_ppm) >= _DRIFT_PPM and abs(moved) >= 2:
+        if abs(rep.drift_ppm) >= _DRIFT_PPM and abs(moved) >= 2 and self._drifted(xs, pos, rep.analysed_end_frame, moved):
             # one clock plays and hears: the program cannot drift. A steady slope is frames lost
             # (or added) a few at a time, too often for the track to call each a step (a ring
             # that loses a frame per wrap looked like a 244 ppm clock)
