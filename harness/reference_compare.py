@@ -798,11 +798,14 @@ def _local_floor(e: FloatArray, ref_level: float, rel: float = 1e-6) -> tuple[Fl
     nsb = max(e.size // sb, 1)
     body = e[: nsb * sb] if e.size >= sb else np.pad(e, (0, sb - e.size))
     rob = 1.4826 * np.median(np.abs(body.reshape(nsb, sb)), axis=1)
-    # mirrored at the window's ends: padded with copies of the end sub-block, the median there
-    # was that one sub-block's own (9 of 17 values), and a quiet last sub-block (the path fit
-    # follows the noise best at its window's edge) put the floor 2.8x under its neighbours'
-    # (a false pop 10 frames before a window's end, bass under every impairment at once)
-    wide = np.median(np.lib.stride_tricks.sliding_window_view(np.pad(rob, 8, mode="symmetric"), 17), axis=1)
+    # at the window's ends, the larger of the median padded with copies of the end sub-block
+    # (there that one sub-block's own, 9 of 17 values: where the fit follows a transient at its
+    # window's edge less well, the floor rises with it) and the median mirrored (its
+    # neighbours'): a quiet last sub-block alone (the path fit follows the noise best at its
+    # window's edge) put the floor 2.8x under its neighbours' (a false pop 10 frames before a
+    # window's end, bass under every impairment at once). Inside, the two are the same.
+    views = [np.lib.stride_tricks.sliding_window_view(np.pad(rob, 8, mode=m), 17) for m in ("edge", "symmetric")]
+    wide = np.maximum(np.median(views[0], axis=1), np.median(views[1], axis=1))
     sig = np.maximum(wide, rel * max(ref_level, 1e-3))
     sigma = np.repeat(sig, sb)[: e.size]
     if sigma.size < e.size:
