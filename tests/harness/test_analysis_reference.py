@@ -246,3 +246,15 @@ def test_bass_through_every_impairment_at_once_gives_no_false_pop() -> None:
                            seed=60 + R.PROGRAM_KINDS.index("bass"), gain=0.6, drift_ppm=-70.0, lowpass_hz=18_000.0,
                            gain_wobble=0.1, gain_ramp=-0.3, noise_rms=1e-3)
     assert compare_to_reference(rec, ref, 48_000).glitches == []
+
+
+def test_material_the_path_changes_too_much_is_refused_with_that_reason() -> None:
+    # noise bursts through an 18 kHz converter: every block lies where the lock predicts, but
+    # correlates ~0.73 (a quarter of white noise's power is cut). The refusal said "is this the
+    # recording of that reference?", which it was
+    kw = dict(gain=0.6, drift_ppm=-70.0, lowpass_hz=18_000.0, gain_wobble=0.1, gain_ramp=-0.3, noise_rms=1e-3)
+    mi = R.PROGRAM_KINDS.index("noise_bursts")
+    ref = R.program_material("noise_bursts", 2.0, 48_000, seed=50 + mi)
+    rec = R.through_system(ref, 48_000, delay_frames=560.73, tail_frames=2000, seed=60 + mi, **kw)
+    with pytest.raises(A.AnalysisError, match=r"correlate only 0\.[67]\d \(median\).*below the 0\.8"):
+        compare_to_reference(rec, ref, 48_000)
