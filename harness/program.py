@@ -26,13 +26,17 @@ so that damage is judged on what users hear, not only on a sine. Two parts:
 Known limits: a stretch shorter than ``min_frames`` (~0.4 s at 48 kHz) between silences is not
 analysed (counted unanalysed); a silence is judged a mute only where the predicted program is
 louder than ``LOUD_DBFS`` (a mute of a passage quieter than that is missed); a program whose
-loop repeats itself exactly may be located in the other copy, which compares the same; frames
-lost or added inside a pause of the program are not heard. Measured by ``bench/bench_analysis.py
---program-runs 3`` (10 s runs, 4 kinds x 3 seeds): healthy runs 12/12 clean with no glitch outside
-a window; under the default fault profile every run showed its damage in the fault windows, but
-only 4/12 passed: silences just after a recovery judged mutes outside the windows (7 in 12 runs)
-and windows whose counted loss fell in the program's pauses or unanalysed stretches (16), mostly
-with speech and tone bursts. Under faults, read ``clean_audio`` of a program run with that in mind.
+loop repeats itself exactly may be located in the other copy, which compares the same. Frames
+lost or added inside a pause of the program are heard as the sounds on either side of it no
+longer sharing an alignment (``_moved``), placed over the silences between them, not to a frame;
+where one alignment explains both sides (tone bursts a period off, a move of a pitch period in
+voiced speech) nothing is heard. A restart with no silence before it is heard as the seam where
+the program jumped (``_seam``). Measured by ``bench/bench_analysis.py --program-runs 3`` (10 s
+runs, 4 kinds x 3 seeds): healthy runs 12/12 held with no glitch outside a window; under the
+default fault profile 10/12 held, no glitch outside any window, and the two inconclusive runs
+(tone bursts with silent gaps) left 3 windows' counted loss unheard (the loss fell between bursts
+the comparison could not place uniquely). Under faults, read ``clean_audio`` of a program run of
+pure tone bursts with that in mind.
 """
 
 from __future__ import annotations
