@@ -1595,7 +1595,9 @@ class AudioCheck:
             # pause in the program hides where it ended) and a counted loss that fell in one of
             # the program's own pauses cannot be told from the system's damage: measured, 8 of
             # 12 faulted runs of healthy systems (``bench/bench_analysis.py --program-runs``)
-            # had only these. A doubt; any other glitch outside the windows, a silence of
+            # had only these; since the judge hears moves across pauses and restarts' seams, 2 of
+            # 12 (tone bursts: counted losses unheard, no silence outside a window). A doubt; any
+            # other glitch outside the windows, a silence of
             # MACHINE_MUTE_MAX_S or more, or counters that moved outside every window still fail.
             return Verdict("clean_audio", True, evidence,
                            f"{'; '.join(problems)}, judged against program material: short silences "

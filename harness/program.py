@@ -26,13 +26,17 @@ so that damage is judged on what users hear, not only on a sine. Two parts:
 Known limits: a stretch shorter than ``min_frames`` (~0.4 s at 48 kHz) between silences is not
 analysed (counted unanalysed); a silence is judged a mute only where the predicted program is
 louder than ``LOUD_DBFS`` (a mute of a passage quieter than that is missed); a program whose
-loop repeats itself exactly may be located in the other copy, which compares the same; frames
-lost or added inside a pause of the program are not heard. Measured by ``bench/bench_analysis.py
---program-runs 3`` (10 s runs, 4 kinds x 3 seeds): healthy runs 12/12 clean with no glitch outside
-a window; under the default fault profile every run showed its damage in the fault windows, but
-only 4/12 passed: silences just after a recovery judged mutes outside the windows (7 in 12 runs)
-and windows whose counted loss fell in the program's pauses or unanalysed stretches (16), mostly
-with speech and tone bursts. Under faults, read ``clean_audio`` of a program run with that in mind.
+loop repeats itself exactly may be located in the other copy, which compares the same. Frames
+lost or added inside a pause of the program are heard as the sounds on either side of it no
+longer sharing an alignment (``_moved``), placed over the silences between them, not to a frame;
+where one alignment explains both sides (tone bursts a period off, a move of a pitch period in
+voiced speech) nothing is heard. A restart with no silence before it is heard as the seam where
+the program jumped (``_seam``). Measured by ``bench/bench_analysis.py --program-runs 3`` (10 s
+runs, 4 kinds x 3 seeds): healthy runs 12/12 held with no glitch outside a window; under the
+default fault profile 10/12 held, no glitch outside any window, and the two inconclusive runs
+(tone bursts with silent gaps) left 3 windows' counted loss unheard (the loss fell between bursts
+the comparison could not place uniquely). Under faults, read ``clean_audio`` of a program run of
+pure tone bursts with that in mind.
 """
 
 from __future__ import annotations
@@ -91,6 +95,20 @@ _GROUP_SLACK = 4096
 #: a stretch whose program runs this many ppm off the device's clock (and 2 frames or more over
 #: the stretch) lost or gained frames: on one clock the program cannot drift
 _DRIFT_PPM = 20.0
+#: a seam inside a run of sound is placed per this many frames
+_SEAM_BLOCK = 256
+#: a seam is heard where each side's own alignment explains it (median normalised correlation of
+#: its blocks at least this) and the other alignment does not (at most ``_SEAM_FAILS``)
+_SEAM_HOLDS = 0.8
+_SEAM_FAILS = 0.5
+#: a move across a silence is heard when larger than this (frames)
+_UNIQUE_LAG = 16
+#: one alignment explains the sounds on both sides of a silence when both correlate above this
+#: with it (a tone burst's true alignment does at ~0.9; voiced speech a pitch period or two off
+#: reached 0.56 on both sides of a 1024-frame gap)
+_SHARED = 0.75
+#: how much of the sounds on either side of a silence places them (frames)
+_STEP_PROBE = 8192
 
 
 @dataclass
@@ -199,6 +217,13 @@ def _take(loop: NDArray[np.float32], start: int, n: int) -> NDArray[np.float64]:
 
 def _best_match(probe: NDArray[np.float64], seg: NDArray[np.float64]) -> tuple[int, float]:
     """Where in ``seg`` ``probe`` fits best (offset) and the normalised correlation there."""
+    rho = _match_curve(probe, seg)
+    k = int(np.argmax(np.abs(rho)))
+    return k, float(rho[k])
+
+
+def _match_curve(probe: NDArray[np.float64], seg: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The normalised correlation of ``probe`` with ``seg`` at every offset of it in ``seg``."""
     m = probe.size
     nfft = sfft.next_fast_len(seg.size + m)
     corr = sfft.irfft(np.conj(sfft.rfft(probe, nfft)) * sfft.rfft(seg, nfft), nfft)[: seg.size - m + 1]
@@ -206,9 +231,7 @@ def _best_match(probe: NDArray[np.float64], seg: NDArray[np.float64]) -> tuple[i
     ep = max(float(np.dot(probe, probe)), 1e-30)
     # a silent stretch of the loop has (almost) no energy: floored, so that it never "matches"
     e = np.maximum(cs[m:] - cs[:-m], 1e-3 * ep)
-    rho = corr / np.sqrt(e * ep)
-    k = int(np.argmax(np.abs(rho)))
-    return k, float(rho[k])
+    return corr / np.sqrt(e * ep)
 
 
 class ProgramJudge:
@@ -236,22 +259,32 @@ class ProgramJudge:
         return 9 * _block_size(self.rate) + _LEAD
 
     # -- silences -------------------------------------------------------------------------------
-    def _pause(self, anchor: tuple[int, int] | None, f0: int, f1: int, block: int = 256) -> bool:
-        """Whether the program, aligned by ``anchor`` (timeline frame, loop position), pauses over
-        timeline frames ``f0..f1`` (up to a block's slack at each end for the alignment's error,
-        a quarter of the silence at most: a 512-frame device gap is judged on its middle half).
-        Without an anchor (nothing located yet), False: a silence there is a mute."""
-        if anchor is None:
-            return False
-        tf, pos = anchor
+    def _muted(self, anchors: list[tuple[int, int]], f0: int, f1: int, block: int = 256) -> list[tuple[int, int]]:
+        """The parts of the silence over timeline frames ``f0..f1`` that are mutes: where the
+        program, aligned by every one of ``anchors`` (timeline frame, loop position), sounds.
+        Block by block: a silence that begins in the program's pause and runs into a fault's
+        lost frames is a mute from where the program sounded on, not from its start (the pause
+        before a fault window was called a mute outside it). Up to a block's slack at each end
+        for the alignment's error, a quarter of the silence at most. Without an anchor (nothing
+        located yet), all of it."""
+        if not anchors:
+            return [(f0, f1)]
         slack = min(block, (f1 - f0) // 4)
         a, b = f0 + slack, f1 - slack
         if b <= a:
-            return True
-        ref = _take(self.loop, pos + (a - tf), b - a)
-        nb = max(ref.size // block, 1)
-        ms = np.mean(np.resize(ref, (nb, ref.size // nb)) ** 2, axis=1)
-        return bool(np.all(ms < self._loud ** 2))
+            return []
+        nb = max((b - a) // block, 1)
+        loud = np.ones(nb, dtype=bool)
+        for tf, pos in anchors:
+            ref = _take(self.loop, pos + (a - tf), b - a)
+            ms = np.array([np.mean(c ** 2) for c in np.array_split(ref, nb)])
+            loud &= ms >= self._loud ** 2
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], loud.astype(np.int8), [0]))))
+        cuts = np.linspace(a, b, nb + 1).round().astype(np.int64)
+        out = []
+        for i, j in zip(edges[::2], edges[1::2]):
+            out.append((f0 if i == 0 else int(cuts[i]), f1 if j == nb else int(cuts[j])))
+        return out
 
     def judge_chunk(self, x: NDArray[np.float32], base: int, runs: list[tuple[int, int, bool]]) -> ChunkResult:
         """Judge a stretch of the ring: ``runs`` are its (start, end, silent) runs of blocks, in
@@ -306,9 +339,28 @@ class ProgramJudge:
                         groups[-1].append(i)
                         continue
             groups.append([i])
-        for g in groups:
-            a, b = sounds[g[0]][0], sounds[g[-1]][1]
-            pos = sounds[g[0]][2]
+        spans: list[list[Any]] = []  # [start, end, loop position of start] per group
+        for i, g in enumerate(groups):
+            spans.append([sounds[g[0]][0], sounds[g[-1]][1], sounds[g[0]][2]])
+            if i == 0 or spans[-2][1] != spans[-1][0] or spans[-1][2] is None:
+                continue
+            # two groups with no silence between: the program jumped in one run of sound (a
+            # stream restarted without a pause plays it from its top). The seam is placed and
+            # heard here; each side is compared up to it
+            last = sounds[groups[i - 1][-1]]
+            if last[2] is None:
+                continue
+            seam = self._seam(x, last[0], last[2], spans[-1][0], spans[-1][2], spans[-2][0], spans[-1][1])
+            if seam is None:
+                continue
+            c, jump = seam
+            spans[-2][1] = c
+            spans[-1][2] = (spans[-1][2] - (spans[-1][0] - c)) % size
+            spans[-1][0] = c
+            w0 = max(0, c - 600)
+            out.glitches.append(ProgramGlitch(c, c + 1, "dropped" if jump > 0 else "repeated", abs(jump), 0.0,
+                                              x[w0:c + 1800], w0))
+        for a, b, pos in spans:
             if pos is None or b - a < self.min_frames():
                 continue
             try:
@@ -318,29 +370,132 @@ class ProgramJudge:
                 continue
             out.analysed.append((a + rep.analysed_start_frame, a + rep.analysed_end_frame))
             for e in rep.glitches:
-                out.glitches.append(ProgramGlitch(a + e.start_frame, a + e.end_frame, e.kind, e.size, e.peak_error,
-                                                  e.waveform, a + e.waveform_start_frame))
+                out.glitches.append(ProgramGlitch(a + e.start_frame, a + e.end_frame, e.kind, e.size,
+                                                  e.peak_error, e.waveform, a + e.waveform_start_frame))
         # silences outside every group: the program's pause, or a mute
         prev: tuple[int, int] | None = self._before
+        last: tuple[int, int, int] | None = None  # the latest located sound of this stretch
+        judged: set[tuple[int, int]] = set()  # pairs of sounds whose alignments were compared
         k = 0
         for a, b, silent in runs:
             while k < len(sounds) and sounds[k][1] <= a:
                 if sounds[k][2] is not None:
                     prev = (base + sounds[k][0], sounds[k][2])
+                    last = sounds[k]  # type: ignore[assignment]
                 k += 1
             if not silent:
                 continue
             nxt = next(((base + sa, sp) for sa, _, sp in sounds[k:] if sp is not None), None)
-            if prev is not None and nxt is not None:
-                # a stream restarted in the silence (the program from its top) leaves the
-                # alignment before it stale: the program's pause by either side's word
-                if self._pause(prev, base + a, base + b) or self._pause(nxt, base + a, base + b):
-                    continue
-            elif self._pause(prev if prev is not None else nxt, base + a, base + b):
-                continue
-            out.mutes.append((a, b))
+            after = next((sd for sd in sounds[k:] if sd[2] is not None), None)
+            pair = (last[0], after[0]) if last is not None and after is not None else None
+            moved = self._moved(x, last, after) if pair is not None and pair not in judged else None  # type: ignore[arg-type]
+            if pair is not None:
+                judged.add(pair)
+            if moved is not None:
+                # the program moved between the two sounds: frames lost or added in the silences
+                # between them (a device gap in a pause of speech), heard as the sounds on either
+                # side no longer lining up. Where, between them, is not known: the glitch spans
+                # all of it (a word too short to locate may lie between two silences)
+                g0, g1 = last[1], after[0]  # type: ignore[index]
+                w0 = max(0, g0 - 600)
+                out.glitches.append(ProgramGlitch(g0, g1, "dropped" if moved > 0 else "inserted_silence",
+                                                  abs(moved), 0.0, x[w0:g0 + 1800], w0))
+            # a stream restarted in the silence (the program from its top), or frames lost in
+            # it, leave the alignment before it stale: the program's pause by either side's word
+            for m0, m1 in self._muted([s for s in (prev, nxt) if s is not None], base + a, base + b):
+                out.mutes.append((m0 - base, m1 - base))
         self._before = self._anchor
         return out
+
+    def _moved(self, x: NDArray[np.float32], before: tuple[int, int, int], after: tuple[int, int, int]) -> int | None:
+        """Loop frames the program moved by across the silence between two located sounds
+        (``(start, end, loop position of start)`` in frames of ``x``): > 0 frames lost, < 0
+        added; None when it did not move, or when either side's place is not certain.
+
+        The move is heard where no alignment explains both sides: no lag near the alignment
+        before, out to the move, explains both sounds (normalised correlation above ``_SHARED``
+        for each), while each sound follows its own alignment (``_SEAM_HOLDS``). A tone burst matches itself a period away, so its place
+        may be found a period off and a step between two bursts' places is then the alias, not a
+        loss (healthy pauses between tone bursts were called steps that way): the true alignment
+        explains both bursts, and nothing is heard."""
+        (a1, b1, p1), (a2, b2, p2) = before, after
+        size = self.loop.size
+        moved = int(((p2 - p1) - (a2 - a1) + size // 2) % size - size // 2)
+        if abs(moved) <= _UNIQUE_LAG:
+            return None
+        t0, u1 = max(a1, b1 - _STEP_PROBE), min(b2, a2 + _STEP_PROBE)
+        if b1 - t0 < _MIN_LOCATE or u1 - a2 < _MIN_LOCATE:
+            return None
+        reach = min(abs(moved) + _SEAM_BLOCK, size // 2)
+        pb = np.asarray(x[t0:b1], dtype=np.float64)
+        pa = np.asarray(x[a2:u1], dtype=np.float64)
+        rb = _match_curve(pb, _take(self.loop, p1 + (t0 - a1) - reach, 2 * reach + pb.size))
+        ra = _match_curve(pa, _take(self.loop, p1 + (a2 - a1) - reach, 2 * reach + pa.size))
+        own_b = float(np.max(rb[reach - 2:reach + 3]))
+        own_a = float(np.max(ra[reach + moved - 2:reach + moved + 3]))
+        if min(own_b, own_a) < _SEAM_HOLDS:
+            return None
+        if float(np.max(np.minimum(rb, ra))) > _SHARED:
+            return None  # one alignment explains both: the program did not move
+        return moved
+
+    def _seam(self, x: NDArray[np.float32], fa: int, pa: int, fb: int, pb: int, lo: int,
+              hi: int) -> tuple[int, int] | None:
+        """Where, between ``lo`` and ``hi`` (frames of ``x``), the sound stops following the loop
+        as aligned before (frame ``fa`` at loop position ``pa``) and follows it as aligned after
+        (``fb`` at ``pb``), and the jump (loop frames skipped: > 0 dropped, < 0 repeated); None
+        unless each alignment explains its own side and not the other's (a program that repeats
+        itself, a bar played again, compares the same either way: no seam is heard there).
+
+        Per ``_SEAM_BLOCK`` frames, each alignment's normalised correlation with the output; the
+        seam is where "the first, then the second" explains most (the blocks silent in the
+        program are left out), refined to a frame by the two alignments' squared errors."""
+        size = self.loop.size
+        off = (pb - fb) - (pa - fa)  # loop frames the program moved by at the seam
+        jump = int((off + size // 2) % size - size // 2)
+        if jump == 0:
+            return None
+        blk = _SEAM_BLOCK
+        a0 = max(lo, fb - _PIECE_LOCATE - 2 * blk)
+        b0 = min(hi, fb + _PIECE_LOCATE)
+        nb = (b0 - a0) // blk
+        if nb < 4:
+            return None
+        y = np.asarray(x[a0:a0 + nb * blk], dtype=np.float64).reshape(nb, blk)
+        r_a = _take(self.loop, pa + (a0 - fa), nb * blk).reshape(nb, blk)
+        r_b = _take(self.loop, pb + (a0 - fb), nb * blk).reshape(nb, blk)
+        ey = np.einsum("ij,ij->i", y, y)
+
+        def rho(r: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+            er = np.einsum("ij,ij->i", r, r)
+            ok = (er > self._loud ** 2 * blk) & (ey > 0)
+            return np.einsum("ij,ij->i", y, r) / np.sqrt(np.maximum(ey * er, 1e-30)), ok
+
+        ra, oka = rho(r_a)
+        rb, okb = rho(r_b)
+        ca = np.concatenate(([0.0], np.cumsum(np.where(oka, 1.0 - ra, 0.0))))
+        cb = np.concatenate(([0.0], np.cumsum(np.where(okb, 1.0 - rb, 0.0))))
+        k = int(np.argmin(ca + (cb[-1] - cb)))  # blocks before k follow a, from k on b
+        before, after = slice(max(k - 8, 0), k), slice(k, min(k + 8, nb))
+        sides = (ra[before][oka[before]], rb[after][okb[after]],   # each side by its own alignment
+                 rb[before][okb[before]], ra[after][oka[after]])   # and by the other's
+        if any(v.size < 2 for v in sides):
+            return None
+        if min(float(np.median(sides[0])), float(np.median(sides[1]))) < _SEAM_HOLDS or \
+                max(float(np.median(sides[2])), float(np.median(sides[3]))) > _SEAM_FAILS:
+            return None
+        # to a frame: the squared error of each alignment (its gain fitted on its own side)
+        f0 = a0 + max(k - 2, 0) * blk
+        f1 = a0 + min(k + 2, nb) * blk
+        yy = np.asarray(x[f0:f1], dtype=np.float64)
+        qa = _take(self.loop, pa + (f0 - fa), f1 - f0)
+        qb = _take(self.loop, pb + (f0 - fb), f1 - f0)
+        m = (k * blk + a0) - f0
+        ga = float(np.dot(yy[:m], qa[:m]) / max(float(np.dot(qa[:m], qa[:m])), 1e-30))
+        gb = float(np.dot(yy[m:], qb[m:]) / max(float(np.dot(qb[m:], qb[m:])), 1e-30))
+        ea = np.concatenate(([0.0], np.cumsum((yy - ga * qa) ** 2)))
+        eb = np.concatenate(([0.0], np.cumsum((yy - gb * qb) ** 2)))
+        return f0 + int(np.argmin(ea + (eb[-1] - eb))), jump
 
     # -- stretches ------------------------------------------------------------------------------
     def _locate(self, x: NDArray[np.float64], frame0: int) -> int:
@@ -370,6 +525,23 @@ class ProgramJudge:
                                 "is the system playing what it was given?")
         return best_k % size
 
+    def _drifted(self, xs: NDArray[np.float64], pos: int, end: int, moved: float) -> bool:
+        """Whether the sound before ``end`` (frames of the stretch, whose first frame is at loop
+        position ``pos``) follows the loop ``moved`` frames off the stretch's start alignment
+        better than on it. A track that followed tone bursts from alias to alias a period off
+        made a slope of 38 000 ppm out of a healthy stretch: the start's alignment still
+        explained its end."""
+        m = int(round(abs(moved)))
+        f0 = max(end - _STEP_PROBE, 0)
+        probe = xs[f0:end]
+        if probe.size < _MIN_LOCATE:
+            return True
+        reach = m + 2
+        rho = _match_curve(probe, _take(self.loop, pos + f0 - reach, 2 * reach + probe.size))
+        on = float(np.max(rho[reach - 2:reach + 3]))
+        off = max(float(np.max(rho[:5])), float(np.max(rho[-5:])))
+        return off > on
+
     def _compare(self, x: NDArray[np.float32], pos: int) -> StretchReport:
         """Compare ``x`` with the loop from ``pos`` (the loop position of ``x[0]``)."""
         xs = np.asarray(x, dtype=np.float64)
@@ -383,7 +555,7 @@ class ProgramJudge:
         glitches = []
         span = rep.analysed_end_frame - rep.analysed_start_frame
         moved = rep.drift_ppm * 1e-6 * span
-        if abs(rep.drift_ppm) >= _DRIFT_PPM and abs(moved) >= 2:
+        if abs(rep.drift_ppm) >= _DRIFT_PPM and abs(moved) >= 2 and self._drifted(xs, pos, rep.analysed_end_frame, moved):
             # one clock plays and hears: the program cannot drift. A steady slope is frames lost
             # (or added) a few at a time, too often for the track to call each a step (a ring
             # that loses a frame per wrap looked like a 244 ppm clock)

@@ -225,3 +225,36 @@ def test_a_wrong_answer_gets_low_confidence() -> None:
     assert "disagree" in (r.reason or "")
     right = A.measure_latency(ref, rec, FS)
     assert right.latency_frames is not None and right.confidence >= right.min_confidence
+
+
+def test_the_floor_at_a_windows_end_is_its_neighbours_not_its_last_sub_block() -> None:
+    # padded with copies of the end, the median over +-8 sub-blocks at the last one was that
+    # sub-block's own sigma (9 of 17 values): a quiet last sub-block lowered the threshold there
+    rng = np.random.default_rng(3)
+    e = rng.standard_normal(64 * 128)
+    e[-128:] *= 0.3
+    e[:128] *= 0.3
+    sigma, _ = R._local_floor(e, 1.0)
+    assert 0.8 < sigma[-1] < 1.2 and 0.8 < sigma[0] < 1.2, (sigma[0], sigma[-1])
+
+
+def test_bass_through_every_impairment_at_once_gives_no_false_pop() -> None:
+    # bench_analysis --reference, the combined condition, bass's clean take: a pop 10 frames
+    # before a fit window's end, where the floor was the quiet last sub-block's own
+    ref = R.program_material("bass", 2.0, 48_000, seed=50 + R.PROGRAM_KINDS.index("bass"))
+    rec = R.through_system(ref, 48_000, delay_frames=458.3470678567648, tail_frames=2000,
+                           seed=60 + R.PROGRAM_KINDS.index("bass"), gain=0.6, drift_ppm=-70.0, lowpass_hz=18_000.0,
+                           gain_wobble=0.1, gain_ramp=-0.3, noise_rms=1e-3)
+    assert compare_to_reference(rec, ref, 48_000).glitches == []
+
+
+def test_material_the_path_changes_too_much_is_refused_with_that_reason() -> None:
+    # noise bursts through an 18 kHz converter: every block lies where the lock predicts, but
+    # correlates ~0.73 (a quarter of white noise's power is cut). The refusal said "is this the
+    # recording of that reference?", which it was
+    kw = dict(gain=0.6, drift_ppm=-70.0, lowpass_hz=18_000.0, gain_wobble=0.1, gain_ramp=-0.3, noise_rms=1e-3)
+    mi = R.PROGRAM_KINDS.index("noise_bursts")
+    ref = R.program_material("noise_bursts", 2.0, 48_000, seed=50 + mi)
+    rec = R.through_system(ref, 48_000, delay_frames=560.73, tail_frames=2000, seed=60 + mi, **kw)
+    with pytest.raises(A.AnalysisError, match=r"correlate only 0\.[67]\d \(median\).*below the 0\.8"):
+        compare_to_reference(rec, ref, 48_000)
