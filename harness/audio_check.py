@@ -140,6 +140,9 @@ LEVEL_TOLERANCE_DB = 1.0
 LEVEL_MIN_BLOCKS = 16
 LEVEL_REF_BLOCKS = 32
 _LEVEL_EDGE_BLOCKS = 2  # blocks next to a silence (a partial block, a fade) are not judged
+#: Program mode: how far before a window that lost or added frames a glitch the judge found may be
+#: that step's smear (``harness.program.WINDOW_S``, the span its alignment is fitted over)
+PROGRAM_SMEAR_S = 0.5
 #: Every other output channel is held to the analysed one (channel agreement): the test signal (or
 #: the program) reaches every input channel alike, and a chain of gains, per-channel filters of one
 #: design, a common limiter and a mixer keeps each output channel a fixed multiple of the analysed
@@ -489,6 +492,12 @@ class AudioCheck:
         #: the largest residual of a block that agreed (what is left of the channel / the analysed
         #: block's RMS): the margin to ``CHANNEL_TOLERANCE`` a healthy run kept
         self.channel_residual_max = 0.0
+        # program mode: the times of glitches other than mutes outside every window, until a
+        # window folds; those the judge's fit smeared from a step in the window after them
+        # (``PROGRAM_SMEAR_S``) are counted apart
+        self._program_outside: list[float] = []
+        self.program_outside_sound = 0
+        self.program_smeared = 0
         self.finished = False
         self.max_settle_s = 0.0  # latest glitch end after its window's last member (margin sizing)
         self.blind_windows = 0
@@ -1373,6 +1382,10 @@ class AudioCheck:
         self.glitch_total += 1
         self.by_kind[kind] += 1
         if ep is None:
+            if self.program is not None and kind != "mute":
+                self.program_outside_sound += 1
+                if len(self._program_outside) < 1000:
+                    self._program_outside.append(t0)
             if kind == "mute":
                 self.outside_mute_max_s = max(self.outside_mute_max_s, t1 - t0)
             self.by_window_kind["outside"] += 1
@@ -1415,6 +1428,12 @@ class AudioCheck:
             self._fold(ep)
 
     def _fold(self, ep: _Episode) -> None:
+        if self._program_outside and (ep.dropped or ep.inserted
+                                      or {"dropped", "repeated", "inserted", "inserted_silence"} & set(ep.by_kind)):
+            near = [t for t in self._program_outside if ep.start - PROGRAM_SMEAR_S <= t < ep.start]
+            if near:
+                self.program_smeared += len(near)
+                self._program_outside = [t for t in self._program_outside if t not in near]
         if ep.missed_why and not any(f["kind"] == "jack_xrun" for f in ep.faults):
             # cycles the capture missed with no xrun report of JACK's in their window: not heard
             ep.blind = True
@@ -1588,7 +1607,8 @@ class AudioCheck:
                            f"{self.system_xruns} xrun(s) of the system's stream: the machine's damage cannot "
                            "be told from the system's", inconclusive=True)
         program_doubt = only_heard and self.program is not None and not self.long_mute_count \
-            and set(self.outside_by_kind) <= {"mute"} and self.outside_mute_max_s < MACHINE_MUTE_MAX_S
+            and (set(self.outside_by_kind) <= {"mute"} or self.program_outside_sound == self.program_smeared) \
+            and self.outside_mute_max_s < MACHINE_MUTE_MAX_S
         if problems and program_doubt:
             # Judged against program material (``--program``), a short silence beside a fault
             # window (the judge places a recovery's restart by finding the program again, and a
@@ -1596,13 +1616,17 @@ class AudioCheck:
             # the program's own pauses cannot be told from the system's damage: measured, 8 of
             # 12 faulted runs of healthy systems (``bench/bench_analysis.py --program-runs``)
             # had only these; since the judge hears moves across pauses and restarts' seams, 2 of
-            # 12 (tone bursts: counted losses unheard, no silence outside a window). A doubt; any
+            # 12 (tone bursts: counted losses unheard, no silence outside a window). So is a glitch
+            # found within ``PROGRAM_SMEAR_S`` before a window that lost or added frames: the
+            # judge fits its alignment over that long, and a step inside the fit raises the error
+            # before it (a 19-frame "pop" 60 ms before a 16 896-frame step, music at seed 6). A doubt; any
             # other glitch outside the windows, a silence of
             # MACHINE_MUTE_MAX_S or more, or counters that moved outside every window still fail.
             return Verdict("clean_audio", True, evidence,
                            f"{'; '.join(problems)}, judged against program material: short silences "
-                           "beside fault windows and losses inside the program's own pauses cannot be "
-                           "told from the system's damage", inconclusive=True)
+                           "beside fault windows, losses inside the program's own pauses and glitches "
+                           f"found within {PROGRAM_SMEAR_S} s before a window's step ({self.program_smeared}) "
+                           "cannot be told from the system's damage", inconclusive=True)
         if problems:
             return Verdict("clean_audio", False, evidence, "; ".join(problems))
         if self.dense_xrun_mute_count:
