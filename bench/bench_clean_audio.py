@@ -14,6 +14,7 @@ agreed with the analysed one (``channel_residual_max``, against ``CHANNEL_TOLERA
 false alarm names the seed and the evidence, and the command to replay it.
 
     .venv/bin/python bench/bench_clean_audio.py --channel-pops
+    .venv/bin/python bench/bench_clean_audio.py --channel-cost 7
 
 prints instead the sensitivity of channel agreement (``harness.audio_check.CHANNEL_TOLERANCE``): a
 pop of each size planted on output channel 1 alone at several positions of a run without faults,
@@ -102,6 +103,34 @@ def channel_pops(sizes: list[float], positions: int) -> int:
     return 0
 
 
+def channel_cost(pairs: int) -> int:
+    """CPU of a 120 s faulted run (seed 2) with and without channel agreement, alternating in one
+    process (``_judge_channels`` replaced by a no-op for "without"): what the check costs."""
+    import statistics
+
+    from harness import audio_check
+
+    judge = audio_check.AudioCheck._judge_channels
+    cpu: dict[str, list[float]] = {"with": [], "without": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(pairs):
+            for mode in cpu:
+                audio_check.AudioCheck._judge_channels = judge if mode == "with" else (  # type: ignore[method-assign]
+                    lambda self, *a, **k: None)
+                run = ReliabilityRun(RunSpec(duration_s=120, seed=2, run_dir=Path(tmp) / f"{mode}{i}"))
+                t0 = time.process_time()
+                run.execute(reports=False)
+                cpu[mode].append(time.process_time() - t0)
+    audio_check.AudioCheck._judge_channels = judge  # type: ignore[method-assign]
+    for mode, values in cpu.items():
+        print(f"{mode:<8} channel agreement: median {statistics.median(values):.3f} s CPU per 120 s run "
+              f"{[round(v, 3) for v in values]}")
+    extra = statistics.median(cpu["with"]) - statistics.median(cpu["without"])
+    print(f"channel agreement costs {extra:+.3f} s CPU per 120 s run ({1e6 * extra / (120 * 48_000 / 256):+.1f} us "
+          "per 256-frame block)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", default="1-100")
@@ -109,7 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=30.0)
     ap.add_argument("--channel-pops", action="store_true", help="the sensitivity of channel agreement instead")
     ap.add_argument("--positions", type=int, default=8)
+    ap.add_argument("--channel-cost", type=int, default=0, metavar="PAIRS",
+                    help="the CPU channel agreement costs instead (PAIRS alternating runs)")
     args = ap.parse_args(argv)
+    if args.channel_cost:
+        return channel_cost(args.channel_cost)
     if args.channel_pops:
         return channel_pops([0.004, 0.006, 0.008, 0.01, 0.012, 0.015, 0.02, 0.03], args.positions)
     seeds = _seeds(args.seeds)
