@@ -140,9 +140,6 @@ LEVEL_TOLERANCE_DB = 1.0
 LEVEL_MIN_BLOCKS = 16
 LEVEL_REF_BLOCKS = 32
 _LEVEL_EDGE_BLOCKS = 2  # blocks next to a silence (a partial block, a fade) are not judged
-#: Program mode: how far before a window that lost or added frames a glitch the judge found may be
-#: that step's smear (``harness.program.WINDOW_S``, the span its alignment is fitted over)
-PROGRAM_SMEAR_S = 0.5
 #: Every other output channel is held to the analysed one (channel agreement): the test signal (or
 #: the program) reaches every input channel alike, and a chain of gains, per-channel filters of one
 #: design, a common limiter and a mixer keeps each output channel a fixed multiple of the analysed
@@ -494,7 +491,7 @@ class AudioCheck:
         self.channel_residual_max = 0.0
         # program mode: the times of glitches other than mutes outside every window, until a
         # window folds; those the judge's fit smeared from a step in the window after them
-        # (``PROGRAM_SMEAR_S``) are counted apart
+        # (within ``harness.program.WINDOW_S``, the span it fits its alignment over) are counted apart
         self._program_outside: list[float] = []
         self.program_outside_sound = 0
         self.program_smeared = 0
@@ -1132,7 +1129,6 @@ class AudioCheck:
         """Hold every other output channel to the analysed one (``CHANNEL_TOLERANCE``), block by
         block in the core, where the analysed channel sounds; deviating runs become glitches.
         Vectorised over the ring: Python runs per deviating block and per reset only."""
-        nb = blocks.shape[0]
         full = s_len // _BLOCK  # only whole blocks of the core are judged
         columns = [c for c in range(self._buf.shape[1]) if c != self._ch]
         b = blocks[:full]
@@ -1247,9 +1243,7 @@ class AudioCheck:
         else:
             return
         self.channel_glitches += 1
-        last = self._last  # a channel's glitch is never merged with the analysed channel's mutes
         self._emit(f0, f0 + n * _BLOCK, kind, n * _BLOCK, peak, None, channel=c)
-        self._last = last
 
     def _judge_level(self, ms: np.ndarray, base: int, a: int, b: int, lo: int, hi: int) -> None:
         """Hold the tone's level in the sound ``a..b`` of the ring (judged where it is in the core
@@ -1377,7 +1371,8 @@ class AudioCheck:
                 self.outside_mute_max_s = max(self.outside_mute_max_s, last.t_end - last.t_start)
             return
         ev = _Event(f0, f1, kind, int(size), t0, t1, ep.index if ep else None, peak, channel)
-        self._last = ev
+        if channel is None:  # another channel's glitch never takes part in the analysed one's merging
+            self._last = ev
         self._recent.append(ev)
         self.glitch_total += 1
         self.by_kind[kind] += 1
@@ -1430,7 +1425,8 @@ class AudioCheck:
     def _fold(self, ep: _Episode) -> None:
         if self._program_outside and (ep.dropped or ep.inserted
                                       or {"dropped", "repeated", "inserted", "inserted_silence"} & set(ep.by_kind)):
-            near = [t for t in self._program_outside if ep.start - PROGRAM_SMEAR_S <= t < ep.start]
+            from .program import WINDOW_S  # noqa: PLC0415 - loaded already: a program plays
+            near = [t for t in self._program_outside if ep.start - WINDOW_S <= t < ep.start]
             if near:
                 self.program_smeared += len(near)
                 self._program_outside = [t for t in self._program_outside if t not in near]
@@ -1617,7 +1613,7 @@ class AudioCheck:
             # 12 faulted runs of healthy systems (``bench/bench_analysis.py --program-runs``)
             # had only these; since the judge hears moves across pauses and restarts' seams, 2 of
             # 12 (tone bursts: counted losses unheard, no silence outside a window). So is a glitch
-            # found within ``PROGRAM_SMEAR_S`` before a window that lost or added frames: the
+            # found within ``program.WINDOW_S`` before a window that lost or added frames: the
             # judge fits its alignment over that long, and a step inside the fit raises the error
             # before it (a 19-frame "pop" 60 ms before a 16 896-frame step, music at seed 6). A doubt; any
             # other glitch outside the windows, a silence of
@@ -1625,7 +1621,7 @@ class AudioCheck:
             return Verdict("clean_audio", True, evidence,
                            f"{'; '.join(problems)}, judged against program material: short silences "
                            "beside fault windows, losses inside the program's own pauses and glitches "
-                           f"found within {PROGRAM_SMEAR_S} s before a window's step ({self.program_smeared}) "
+                           f"found within a fit window before a window's step ({self.program_smeared}) "
                            "cannot be told from the system's damage", inconclusive=True)
         if problems:
             return Verdict("clean_audio", False, evidence, "; ".join(problems))

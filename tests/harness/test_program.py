@@ -266,15 +266,22 @@ def test_a_mute_at_a_recordings_start_is_not_widened_before_it():
     assert [(g.kind, g.start_frame) for g in gs] == [("mute", 0)]
 
 
+def _speech_pause(tmp_path: Path) -> tuple[Any, np.ndarray, int, int]:
+    """Speech through the chain (its loop and a second of it again) and its longest pause away
+    from the ends: the program, the output, the pause's first and end frame."""
+    prog = load_program(_program(tmp_path, "speech", 6.0, seed=2), FS)
+    loop = prog.at(FS)
+    y = _through_chain(np.concatenate((loop, loop[:FS])))
+    p0, p1, _ = max((r for r in _runs(y) if r[2] and r[0] > 20_000 and r[1] < y.size - 20_000),
+                    key=lambda r: r[1] - r[0])
+    return prog, y, p0, p1
+
+
 def test_a_silence_from_a_pause_into_speech_is_a_mute_from_where_the_speech_was(tmp_path):
     # a silence that begins in the program's own pause and runs on (a fault's lost frames) is a
     # mute where the program sounded only: called a mute from the pause's start, its first part
     # fell before the fault's window, a mute outside every window
-    prog = load_program(_program(tmp_path, "speech", 6.0, seed=2), FS)
-    loop = prog.at(FS)
-    y = _through_chain(np.concatenate((loop, loop[:FS])))
-    runs = _runs(y)
-    p0, p1, _ = max((r for r in runs if r[2] and r[0] > 20_000 and r[1] < y.size - 20_000), key=lambda r: r[1] - r[0])
+    prog, y, p0, p1 = _speech_pause(tmp_path)
     assert p1 - p0 >= 4096  # a real pause
     bad = y.copy()
     bad[p1:p1 + 8000] = 0.0  # the first 8000 frames of the speech after it
@@ -287,11 +294,7 @@ def test_frames_added_inside_a_pause_are_heard_as_the_program_moving(tmp_path):
     # a device gap of 1024 frames in a pause of speech: nothing audible is lost, but the words
     # after it come 1024 frames late. It was not heard (the window of its counted gap was left
     # unexplained); the sounds on either side no longer share an alignment
-    prog = load_program(_program(tmp_path, "speech", 6.0, seed=2), FS)
-    loop = prog.at(FS)
-    y = _through_chain(np.concatenate((loop, loop[:FS])))
-    runs = _runs(y)
-    p0, p1, _ = max((r for r in runs if r[2] and r[0] > 20_000 and r[1] < y.size - 20_000), key=lambda r: r[1] - r[0])
+    prog, y, p0, p1 = _speech_pause(tmp_path)
     mid = (p0 + p1) // 2
     bad = np.concatenate((y[:mid], np.zeros(1024, np.float32), y[mid:]))[: y.size]
     res = ProgramJudge(prog).judge_chunk(bad, 0, _runs(bad))
