@@ -2,7 +2,10 @@
 
 Three layers, each with one job:
 1. ``migrate()`` lifts an older ``schema_version`` document to the current one (v1 was a flat
-   dict, v2 had sections but a DSP chain of ``type`` entries, v3 is current);
+   dict, v2 had sections but a DSP chain of ``type`` entries, v3 is current). A migration renames
+   what changed and adds nothing: what an older document leaves out takes the current default
+   (a v2 document without ``dsp`` gets the default chain, like a v3 one; a v1 document always
+   names its one gain stage, ``gain_db`` defaulting to 0 dB);
 2. pydantic checks types and ranges, field by field;
 3. ``cross_check()`` checks rules that span fields and the devices actually present
    (channels vs device, sample rate the device supports, block size vs latency, DSP parameters
@@ -156,9 +159,16 @@ def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
-    """v2 named stages with ``type``; v3 calls it ``kind`` and the biquad's ``freq`` ``cutoff_hz``."""
+    """v2 named stages with ``type``; v3 calls it ``kind`` and the biquad's ``freq`` ``cutoff_hz``.
+
+    Nothing else differs, so nothing else changes: a section a v2 document leaves out, ``dsp``
+    included, is left out of the v3 document too and takes v3's default (a v2 file without ``dsp``
+    plays through the default chain, as the same file at ``schema_version = 3`` does; it once
+    became an empty chain here, which no v2 document said)."""
     out = dict(doc)
     out["schema_version"] = 3
+    if "dsp" not in doc:
+        return out
     chain = []
     for stage in doc.get("dsp", []) or []:
         if isinstance(stage, Mapping):

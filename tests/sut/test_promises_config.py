@@ -156,6 +156,46 @@ def test_every_v2_field_survives_migration_unchanged(doc):
     assert migrate(doc) == migrate(migrate(doc))
 
 
+def _as_v3(doc: dict) -> dict:
+    """``doc`` (a v2 document) written at schema_version 3 by hand: the two documented renames
+    (a stage's ``type`` is its ``kind``, a biquad's ``freq`` its ``cutoff_hz``) and nothing else."""
+    v3 = {**doc, "schema_version": 3}
+    if "dsp" in doc:
+        v3["dsp"] = [{("kind" if k == "type" and "kind" not in stage else
+                       "cutoff_hz" if k == "freq" and (stage.get("kind") or stage.get("type")) == "biquad"
+                       else k): v for k, v in stage.items()} for stage in doc["dsp"]]
+    return v3
+
+
+@settings(max_examples=120, deadline=None)
+@example({"schema_version": 2})
+@example({"schema_version": 2, "stream": {"block_size": 128}})
+@example({"schema_version": 2, "dsp": []})
+@given(v2_docs())
+def test_a_v2_document_loads_as_the_v3_document_it_names(doc):
+    """v2 differs from v3 only in the stages' names: what a v2 document leaves out (``dsp``
+    included) is v3's default, as for the same document at schema_version 3, and an empty chain
+    it writes stays empty."""
+    got, problems = structural_problems(migrate(doc))
+    assert problems == [] and got is not None
+    want, problems = structural_problems(_as_v3(doc))
+    assert problems == [] and want is not None
+    assert got == want
+    if "dsp" not in doc:
+        assert got.dsp == AudioConfig().dsp and len(got.dsp) == 3
+
+
+def test_a_v2_document_without_dsp_plays_the_default_chain():
+    """The v2 case at the system's door: ``load_config`` (what ``configure`` reads) of a v2 file
+    without ``dsp`` is the v3 file's configuration, default chain and all; with ``dsp = []`` the
+    chain is empty, as written."""
+    v2 = load_config({"schema_version": 2, "stream": {"block_size": 128}})
+    v3 = load_config({"schema_version": 3, "stream": {"block_size": 128}})
+    assert v2 == v3 and v2.dsp == (GainStage(gain_db=-3.0), BiquadStage(), LimiterStage())
+    assert load_config({"schema_version": 2, "dsp": []}).dsp == ()
+    assert "dsp" not in migrate({"schema_version": 2})
+
+
 def test_migration_leaves_the_callers_document_alone():
     doc = {"schema_version": 2, "dsp": [{"type": "biquad", "freq": 500.0}]}
     migrate(doc)
