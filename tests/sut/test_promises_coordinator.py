@@ -232,3 +232,22 @@ def test_a_failure_cascades_to_every_transitive_dependent_in_every_state(before)
     assert c.state("dsp") == State.FAILED
     assert {n: c.state(n) for n in ("input", "device")} == {n: _CASCADE_END[before]
                                                             for n in ("input", "device")}
+
+
+def test_an_error_record_names_the_reporting_component_and_keeps_the_traceback():
+    """An error from outside the tree (a ``ValueError`` a component let out) is kept as the
+    reporting component's; a raised error's record carries its short traceback under
+    ``traceback``, and a never-raised one has none."""
+    c = ComponentCoordinator(VirtualClock())
+    c.register("dsp")
+    record = c.handle_error("dsp", ValueError("bad sample"))
+    assert record.component == "dsp" and record.error.component == "dsp"
+    assert record.to_dict()["error"]["component"] == "dsp"
+    assert "traceback" not in record.to_dict()
+    try:
+        raise DeviceLostError("gone", component="dsp")
+    except DeviceLostError as exc:
+        raised = c.handle_error("dsp", exc)
+    d = raised.to_dict()
+    assert d["traceback"] == raised.error.traceback
+    assert "test_promises_coordinator.py" in d["traceback"]

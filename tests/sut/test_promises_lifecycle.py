@@ -233,3 +233,36 @@ def test_audio_moves_only_after_a_start_or_a_recovery_opened_a_stream():
         assert not TRANSITIONS[state] & live, f"{state.value} may jump to {sorted(s.value for s in TRANSITIONS[state] & live)}"
     assert TRANSITIONS[State.CLOSED] == frozenset(), "closed is final"
     assert State.RUNNING in TRANSITIONS[State.STARTING] and State.RUNNING in TRANSITIONS[State.RECOVERING]
+
+
+# -- recover_plan: what recover() does from each state ----------------------------------------------
+@pytest.mark.parametrize("state", list(State))
+@pytest.mark.parametrize("pending", [None, State.RUNNING, State.PAUSED])
+@pytest.mark.parametrize("healthy", [True, False])
+def test_recover_plan_is_the_documented_table(state, pending, healthy):
+    """Every cell of ``recover_plan``: no configuration is False without asking; RUNNING/PAUSED and
+    healthy is True; a state recovery cannot act from is False; otherwise the pending target
+    (a recovery under way), else PAUSED from PAUSED and RUNNING from anything else. ``healthy``
+    is asked only while RUNNING or PAUSED."""
+    from system_under_test.lifecycle import RECOVERABLE_STATES, recover_plan
+
+    asked: list[State] = []
+
+    def probe() -> bool:
+        asked.append(state)
+        return healthy
+
+    assert recover_plan(state, configured=False, healthy=probe, pending=pending) is False
+    assert asked == []
+    got = recover_plan(state, configured=True, healthy=probe, pending=pending)
+    live = state in (State.RUNNING, State.PAUSED)
+    assert asked == ([state] if live else [])
+    if live and healthy:
+        assert got is True
+    elif state not in {State.FAILED, State.RECOVERING, State.RUNNING, State.PAUSED}:
+        assert got is False
+    elif pending is not None:
+        assert got is pending
+    else:
+        assert got is (State.PAUSED if state == State.PAUSED else State.RUNNING)
+    assert RECOVERABLE_STATES == {State.FAILED, State.RECOVERING, State.RUNNING, State.PAUSED}

@@ -98,6 +98,17 @@ def test_routing_table_cell_from_the_records_severity(cls, severity, extra, expe
     assert got == expected
 
 
+@pytest.mark.parametrize("cls, severity, extra, expected", CELLS)
+def test_routing_table_cell_from_the_compact_record(cls, severity, extra, expected):
+    """What the coordinator keeps and routes is the error's ``ErrorInfo``, not the exception: the
+    same cell, judged by the class the record describes."""
+    from system_under_test.errors import ErrorInfo
+
+    policy = RecoveryPolicy(RecoveryConfig(degrade_on_exhaustion=extra.get("degrade", True)))
+    info = ErrorInfo.of(_make(cls, severity))
+    assert policy.decide(info, consecutive_callback_errors=extra.get("consecutive", 0)) == expected
+
+
 def test_every_concrete_error_class_is_in_the_table():
     import system_under_test.errors as errors
 
