@@ -259,3 +259,27 @@ def test_a_snapshot_is_stamped_and_serialises_with_its_time():
     assert d["time"] == 2.5 and d["counters"]["xruns"] == 2 and set(d) == {"time", "counters", "gauges",
                                                                            "histograms"}
     assert m.value("never_written") == 0 and "never_written" not in m.counters
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.integers(1, 9), st.lists(st.floats(-1e6, 1e6, allow_nan=False), max_size=40))
+def test_a_histogram_against_a_plain_model(capacity, values):
+    """The reservoir holds exactly the newest ``capacity`` samples (none lost, none stale, also
+    after it wrapped); count, mean, max and min are exact over every sample ever observed, the
+    percentiles over the reservoir (a summary is about all the history, a percentile about the
+    recent past)."""
+    h = Histogram("x", capacity=capacity)
+    for v in values:
+        h.observe(v)
+    recent = values[-capacity:]
+    assert sorted(h.samples().tolist()) == sorted(recent)
+    s = h.summary()
+    assert s["count"] == len(values)
+    if values:
+        total = 0.0
+        for v in values:  # in order, as the histogram adds (sum() compensates on 3.12)
+            total += v
+        assert s["mean"] == total / len(values)
+        assert (s["max"], s["min"]) == (max(values), min(values))
+        want = np.percentile(np.array(recent, dtype=np.float64), (50, 90, 99, 99.9))
+        assert [s[k] for k in ("p50", "p90", "p99", "p99.9")] == [float(x) for x in want]
