@@ -283,3 +283,39 @@ def test_a_histogram_against_a_plain_model(capacity, values):
         assert (s["max"], s["min"]) == (max(values), min(values))
         want = np.percentile(np.array(recent, dtype=np.float64), (50, 90, 99, 99.9))
         assert [s[k] for k in ("p50", "p90", "p99", "p99.9")] == [float(x) for x in want]
+
+
+class _WrittenUnderLock(dict):
+    """A metric registry that refuses a write made without the coordinator's lock held."""
+
+    def __init__(self, lock, items) -> None:
+        super().__init__(items)
+        self.lock = lock
+        self.writes = 0
+
+    def __setitem__(self, key, value) -> None:
+        assert self.lock.locked(), f"metric {key!r} registered without the lock"
+        self.writes += 1
+        super().__setitem__(key, value)
+
+    def setdefault(self, key, default=None):
+        assert self.lock.locked(), f"metric {key!r} registered without the lock"
+        self.writes += 1
+        return super().setdefault(key, default)
+
+
+def test_a_new_metric_is_registered_under_the_lock():
+    """Two threads asking for the same new metric must get one object, or the increments of one
+    of them land in an object nobody reads: so the look-up that missed and the registration are
+    one step under the coordinator's lock (checked here without threads: every write to the
+    registry holds the lock, and the second request gets the first one's object)."""
+    m = MonitoringCoordinator()
+    m.counters = _WrittenUnderLock(m._lock, m.counters)
+    m.gauges = _WrittenUnderLock(m._lock, m.gauges)
+    m.histograms = _WrittenUnderLock(m._lock, m.histograms)
+    c = m.counter("new_counter")
+    c.inc(3)
+    assert m.counter("new_counter") is c and m.value("new_counter") == 3
+    assert m.gauge("new_gauge") is m.gauge("new_gauge")
+    assert m.histogram("new_h") is m.histogram("new_h")
+    assert (m.counters.writes, m.gauges.writes, m.histograms.writes) == (1, 1, 1)
