@@ -266,3 +266,16 @@ def test_recover_plan_is_the_documented_table(state, pending, healthy):
     else:
         assert got is (State.PAUSED if state == State.PAUSED else State.RUNNING)
     assert RECOVERABLE_STATES == {State.FAILED, State.RECOVERING, State.RUNNING, State.PAUSED}
+
+
+@pytest.mark.parametrize("maxlen, appended", [(3, 0), (3, 1), (3, 3), (3, 4), (3, 10), (1, 5)])
+def test_last_seq_is_the_newest_records_number_also_after_the_history_turned_over(maxlen, appended):
+    """``last_seq`` says which transitions had happened when an observer looked: the newest
+    record's sequence number, which keeps counting when the oldest records fall off (it is not
+    the number of records kept)."""
+    h = TransitionHistory(maxlen)
+    for i in range(appended):
+        h.append(float(i), "c", State.UNINITIALIZED, State.INITIALIZED, "t")
+    assert h.last_seq == appended
+    assert len(h) == min(appended, maxlen) and h.dropped == max(0, appended - maxlen)
+    assert [r.seq for r in h.records()] == list(range(max(1, appended - maxlen + 1), appended + 1))
