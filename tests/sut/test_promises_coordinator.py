@@ -251,3 +251,62 @@ def test_an_error_record_names_the_reporting_component_and_keeps_the_traceback()
     d = raised.to_dict()
     assert d["traceback"] == raised.error.traceback
     assert "test_promises_coordinator.py" in d["traceback"]
+
+
+def test_error_count_keeps_counting_after_the_error_log_turned_over():
+    """``error_count`` is every error ever reported (the last record's number), not the length of
+    the log, which keeps the newest 10 000: with one more, one is dropped and the count says so."""
+    c = ComponentCoordinator(VirtualClock())
+    c.register("dsp")
+    err = XrunError("late", component="dsp")  # never raised: no traceback to walk, so this is fast
+    for _ in range(10_001):
+        c.handle_error("dsp", err)
+    assert c.error_count == 10_001 and len(c.errors()) == 10_000 and c.errors_dropped == 1
+    assert [e.seq for e in c.errors()[:2]] == [2, 3] and c.errors()[-1].seq == 10_001
+
+
+class _CountedRLock:
+    """The coordinator's re-entrant lock, with how deep the current holder is in it."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.RLock()
+        self.depth = 0
+
+    def acquire(self, *a, **k):
+        got = self._lock.acquire(*a, **k)
+        if got:
+            self.depth += 1
+        return got
+
+    def release(self) -> None:
+        self.depth -= 1
+        self._lock.release()
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def test_an_errors_number_is_taken_under_the_lock_that_orders_the_log():
+    """Errors come from the supervisor and from operations on other threads at once: the record's
+    number must be drawn in the same critical section that appends it, or two errors get one
+    number (or the log another order than their numbers). Checked without threads: every write of
+    the error counter happens with the coordinator's lock held."""
+    writes: list[int] = []
+
+    class Probe(ComponentCoordinator):
+        def __setattr__(self, name, value):
+            if name == "_error_seq" and isinstance(getattr(self, "state_lock", None), _CountedRLock):
+                writes.append(self.state_lock.depth)
+            super().__setattr__(name, value)
+
+    c = Probe(VirtualClock())
+    c.state_lock = _CountedRLock()
+    c.register("dsp")
+    for _ in range(3):
+        c.handle_error("dsp", XrunError("late", component="dsp"))
+    assert writes == [1, 1, 1]
+    assert [e.seq for e in c.errors()] == [1, 2, 3]
