@@ -201,6 +201,22 @@ def test_a_dry_pool_is_one_episode_until_a_block_goes_through_again():
     _call(p, _frames(49, BS))
     assert (p.pool_dry, p.pool_dry_episodes) == (True, 2)
     p.pool.release(held)
+    assert m.value("callback_errors") == 0 and not p.errors  # no supervisor hook: nothing to call
+
+
+def test_a_dry_pool_and_its_refill_each_wake_the_supervisor_once():
+    """``on_trouble`` (the event-driven supervisor's wake-up) is called when the pool runs dry and
+    again when a block goes through after it, not on every dry callback."""
+    p, _, m = _pipeline(pool_blocks=1)
+    calls: list[bool] = []
+    p.on_trouble = lambda: calls.append(p.pool_dry)
+    held = p.pool.acquire()
+    _call(p, _frames(1, BS))
+    _call(p, _frames(17, BS))
+    assert calls == [True]
+    p.pool.release(held)
+    _call(p, _frames(33, BS))
+    assert calls == [True, False] and m.value("callback_errors") == 0
 
 
 def test_a_full_output_ring_is_not_a_dry_pool():
