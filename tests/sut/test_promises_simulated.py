@@ -113,6 +113,28 @@ def test_the_test_signal_is_a_seeded_sine_plus_noise_with_a_wrap_margin():
     assert not np.array_equal(other.test_signal(8_000, 3), table)
 
 
+def test_a_program_replaces_the_sine_and_sets_the_loop_length():
+    """A ``program`` (the user's material, one loop per rate) is the input instead of the sine:
+    its samples plus the seeded noise, as long as the program, with the wrap margin taken from its
+    start; ``signal_period`` is the program's length, not a second."""
+    backend = SimulatedBackend(VirtualClock(), seed=3, noise_dbfs=-40.0)
+    asked: list[int] = []
+
+    def program(rate: int) -> list[float]:
+        asked.append(rate)
+        return [0.1 * (i % 7) for i in range(rate // 4)]  # a quarter second; a list, not an array
+
+    backend.program = program
+    table = backend.test_signal(8_000, 2)
+    sound = np.array([0.1 * (i % 7) for i in range(2_000)])
+    noise = 0.01 * np.random.default_rng(3).standard_normal((2_000, 2))
+    want = (sound[:, None] + noise).astype(np.float32)
+    assert table.shape == (2 * 2_000, 2) and table.dtype == np.float32
+    np.testing.assert_array_equal(table[:2_000], want)
+    np.testing.assert_array_equal(table[2_000:], want)
+    assert backend.signal_period(8_000, 2) == 2_000 and asked == [8_000]
+
+
 def test_the_default_signal_is_997_hz_at_half_scale_and_quiet_noise():
     backend = SimulatedBackend(VirtualClock())
     assert (backend.signal_hz, backend.amplitude, backend.seed) == (997.0, 0.5, 0)
