@@ -646,3 +646,28 @@ def test_device_problems_name_each_role_the_available_devices_and_the_rates():
     assert _rejection({}, rates) == [
         ("stream.sample_rate", "48000 Hz is not supported by 'sim-in' (supported: 44100, 96000)"),
         ("device.output_channels", "2 channels requested but 'sim-out' has 1")]
+
+
+@pytest.mark.parametrize("doc, path", [
+    ({"rate": 48_000, "colour": "red"}, "colour"),
+    ({"schema_version": 1, "buffer_size": 128, "latency": 5}, "latency"),
+    ({"schema_version": 2, "colour": "red"}, "colour"),
+])
+def test_an_unknown_field_of_an_older_document_is_refused_by_name(doc, path):
+    """A field an older schema never had is a typo or a field of another program: migration
+    carries it through so that validation names it, never drops it in silence."""
+    problems = _rejection(doc)
+    assert [p for p, _ in problems] == [path]
+    assert "unknown field" in problems[0][1]
+
+
+@pytest.mark.parametrize("bad", ["gain", 5, None, ["gain"]])
+def test_a_v2_stage_that_is_not_a_table_is_refused_at_its_place(bad):
+    """A v2 chain entry that is not a table is reported at its index, as a v3 one is; the
+    migration keeps it (only tables are renamed), so the chain keeps its length and order."""
+    doc = {"schema_version": 2, "dsp": [{"type": "gain", "gain_db": -1.0}, bad]}
+    problems = _rejection(doc)
+    assert problems and all(p.startswith("dsp[1]") for p, _ in problems)
+    assert migrate(doc)["dsp"][1] == bad
+    assert [p for p, _ in _rejection({**doc, "schema_version": 3, "dsp": [{"kind": "gain"}, bad]})] \
+        == [p for p, _ in problems]
