@@ -232,3 +232,34 @@ def test_error_info_of_a_raised_error_keeps_where_it_was_raised():
 
 def _raise_as(exc_type: type[BaseException]) -> None:
     raise exc_type("raised")
+
+
+#: Each class's default severity and whether recovery may fix it: what the routing table of
+#: ``recovery.py`` is fed when a reporter says nothing more, and what every report prints. A device
+#: that vanished, stalled, changed rate or whose host call timed out (its host is killed) is
+#: CRITICAL: the stream is broken; a missing backend and an exhausted recovery are FATAL; an xrun,
+#: a dry pool and a refused allocation are WARNINGs the system lives with.
+DEFAULTS = {
+    "AudioSystemError": ("ERROR", False), "ConfigError": ("ERROR", False),
+    "ConfigValidationError": ("ERROR", False), "ConfigMigrationError": ("ERROR", False),
+    "LifecycleError": ("ERROR", False), "IllegalTransitionError": ("ERROR", False),
+    "SystemClosedError": ("ERROR", False), "RegistrationError": ("ERROR", False),
+    "ResourceError": ("ERROR", False), "ResourceLimitError": ("WARNING", True),
+    "BufferPoolExhaustedError": ("WARNING", True), "DeviceError": ("ERROR", True),
+    "DeviceNotFoundError": ("ERROR", True), "DeviceLostError": ("CRITICAL", True),
+    "DeviceStalledError": ("CRITICAL", True), "DeviceFormatError": ("ERROR", False),
+    "SampleRateChangedError": ("CRITICAL", True), "BackendUnavailableError": ("FATAL", False),
+    "DeviceTimeoutError": ("CRITICAL", True), "ProcessingError": ("ERROR", True),
+    "CallbackError": ("ERROR", True), "XrunError": ("WARNING", True),
+    "RecoveryError": ("FATAL", False), "SimulatedError": ("CRITICAL", True),
+}
+
+
+def test_every_error_class_has_its_documented_default_severity_and_recoverability():
+    import system_under_test.errors as errors
+
+    classes = {n: getattr(errors, n) for n in errors.__all__
+               if isinstance(getattr(errors, n), type) and issubclass(getattr(errors, n), Exception)}
+    assert set(classes) == set(DEFAULTS)
+    got = {n: (c.default_severity.name, c.recoverable) for n, c in classes.items()}
+    assert got == DEFAULTS
