@@ -671,3 +671,41 @@ def test_a_v2_stage_that_is_not_a_table_is_refused_at_its_place(bad):
     assert migrate(doc)["dsp"][1] == bad
     assert [p for p, _ in _rejection({**doc, "schema_version": 3, "dsp": [{"kind": "gain"}, bad]})] \
         == [p for p, _ in problems]
+
+
+class _Failing:
+    """A backend whose device discovery fails (a timeout, a dead host process)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def devices(self) -> list[DeviceInfo]:
+        raise self.error
+
+
+def test_a_discovery_that_fails_is_reported_as_itself_not_as_no_devices():
+    """Only "this host API has no devices" (``DeviceNotFoundError``) reads as an empty device list;
+    a discovery that timed out or whose host died reaches the caller as that error, never as
+    a configuration naming a device that does not exist."""
+    from system_under_test.errors import DeviceLostError, DeviceTimeoutError
+
+    for error in (DeviceTimeoutError("discovery did not finish", component="device"),
+                  DeviceLostError("host died", component="device")):
+        with pytest.raises(type(error)):
+            load_config({}, _Failing(error))
+    assert _rejection({}, _Failing(DeviceNotFoundError("no host API devices")))[0] == \
+        ("device.input_device", "no device named 'sim-in' (available: none)")
+
+
+def test_every_limit_a_configuration_leaves_out_is_the_default_again():
+    """Applying a configuration sets every global limit, the ones it leaves at their default too:
+    a limit an earlier configuration lowered does not stay lowered."""
+    from system_under_test.resources import DEFAULT_GLOBAL_LIMITS, ResourceType
+
+    s = AudioSystem(clock=VirtualClock())
+    s.initialize()
+    s.configure({"limits": {"buffers": 100, "streams": 3}})
+    assert (s.resources.limit(ResourceType.BUFFERS), s.resources.limit(ResourceType.STREAMS)) == (100, 3)
+    s.configure({})
+    assert s.resources.global_limits == DEFAULT_GLOBAL_LIMITS
+    s.close()
