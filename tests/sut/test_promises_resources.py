@@ -131,6 +131,12 @@ def _compare(rm: ResourceManager, model: Model, clock: VirtualClock) -> None:
         for t in (ResourceType.BUFFERS, ResourceType.STREAMS):
             assert rm.limit(t, comp) == model.climits.get(comp, {}).get(t)
             assert rm.limit(t) == model.glimits.get(t)
+        # the view is the reader's own copy: scribbling on it changes nothing in the manager
+        view.usage[ResourceType.THREADS] = 10**9
+        view.limits[ResourceType.THREADS] = 0
+        view.peak[ResourceType.THREADS] = 10**9
+        assert rm.usage(comp) == model.usage(comp) and rm.peak(comp) == model.peak.get(comp, {})
+        assert rm.limit(ResourceType.THREADS, comp) == model.climits.get(comp, {}).get(ResourceType.THREADS)
     assert rm.is_cleaned_up() == (not model.live)
     over_global = any(model.gpeak.get(t, 0) > lim for t, lim in model.glimits.items())
     over_comp = any(model.peak.get(c, {}).get(t, 0) > lim
