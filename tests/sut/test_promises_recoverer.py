@@ -284,3 +284,24 @@ def test_an_attempt_exactly_at_the_deadline_is_still_made():
         (0.046875, {"reason": "deadline of 0.016 s passed", "attempts": 2})
     assert s.state == State.FAILED
     s.close()
+
+
+def test_an_unrecoverable_error_during_a_run_fails_the_system_and_ends_the_run():
+    """FAIL wins over a recovery under way: an error the policy says nothing at run time can fix
+    (severity FATAL) reported while RECOVERING moves the system to FAILED at once, and the run's
+    scheduled attempts never come (the device back, nothing reopens on its own)."""
+    from system_under_test.errors import DeviceLostError
+
+    s, events = _running({"recovery": {"initial_backoff_ms": 50}, "device": {"fallback_devices": []}})
+    s.backend.remove_device("sim-in")
+    s.run_for(0.02)
+    assert s.state == State.RECOVERING and s.recovering
+    s.coordinator.handle_error("device", DeviceLostError("the card burnt out", component="device",
+                                                         severity=Severity.FATAL))
+    assert s.state == State.FAILED and not s.recovering
+    attempts = [e.kind for e in events].count("recovery_attempt")
+    s.backend.restore_device("sim-in")
+    s.run_for(1.0)
+    assert s.state == State.FAILED and s.stream is None
+    assert [e.kind for e in events].count("recovery_attempt") == attempts
+    s.close()

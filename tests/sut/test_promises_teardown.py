@@ -117,3 +117,20 @@ def test_stop_and_restart_many_times_holds_one_stream_at_most():
         assert len([a for a in s.resources.live() if a.component == "device"]) == 1
     s.close()
     assert s.resources.leak_report() == []
+
+
+def test_a_component_is_stopped_only_once_its_stream_and_buffers_are_gone():
+    """stop() tears the stream and the pipeline down before any component says STOPPED: an
+    observer of each STOPPED finds nothing held (nothing of the pipeline, no open stream)."""
+    s = _running(seed=33)
+    seen: list[tuple[str, list[dict], int, bool]] = []
+
+    def observe(record) -> None:
+        if record.to_state == State.STOPPED:
+            seen.append((record.component, _held(s), len(s.backend.open_streams()), s.stream is None))
+
+    s.add_observer(observe)
+    s.stop()
+    assert [c for c, *_ in seen] == [*reversed(PIPELINE), "system"]
+    assert all(held == [] and streams == 0 and gone for _, held, streams, gone in seen)
+    s.close()
