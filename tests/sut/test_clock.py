@@ -76,3 +76,26 @@ def test_thread_scheduler_never_runs_a_cancelled_timer():
     finally:
         sched.close()
     assert ran == []
+
+
+def test_thread_scheduler_runs_a_timer_due_exactly_now():
+    """A timer is due when the clock reads its time, not only after: on a clock that does not move
+    between two reads (a coarse clock, a test's fixed one), a timer set for 'now' still runs."""
+    import threading
+
+    from system_under_test.clock import Clock
+
+    class Fixed(Clock):
+        def now(self) -> float:
+            return 12.5
+
+        def sleep(self, seconds: float) -> None:
+            pass
+
+    sched = ThreadScheduler(Fixed())
+    done = threading.Event()
+    try:
+        sched.call_later(0.0, done.set)
+        assert done.wait(5)
+    finally:
+        sched.close()
