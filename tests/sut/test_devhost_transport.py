@@ -378,3 +378,108 @@ def test_the_host_resolves_a_name_to_the_one_device_of_that_name_with_channels_t
         host._resolve("both", None, "input")
     with pytest.raises(LookupError, match="no input device named 'nothing'"):
         host._resolve("nothing", None, "input")
+
+
+# -- small promises of the PortAudio stream and backend that only a real device would exercise ------
+def test_a_closed_stream_reports_no_loss_whatever_its_host_says_after(pairs):
+    """Once closed, a stream is nobody's: a late 'inactive' or 'host_exit' from its host (the
+    host dying as it is shut down) is not reported as a lost device."""
+    p = pairs()
+    p.close()
+    p.stream._on_host_event({"event": "inactive"})
+    p.stream._on_host_event({"event": "host_exit"})
+    assert p.errors == [] and p.stream.broken is None
+
+
+def test_a_started_host_forgets_an_earlier_inactive_report():
+    """The device host reports a started stream that stopped by itself once per start: a stream
+    started again after such a report is watched again."""
+    host = _InProcessHost()
+    try:
+        shm = portaudio.shared_memory.SharedMemory(create=True, size=_devhost.RingLayout(
+            4, BLOCK, CHANNELS, CHANNELS).nbytes)
+        try:
+            host.request("open", 1.0, input_device="scripted", output_device="scripted",
+                         input_channels=CHANNELS, output_channels=CHANNELS, sample_rate=48_000,
+                         block_size=BLOCK, latency_s=None, host_api=None, shm_name=shm.name,
+                         ring_blocks=4)
+            host.host.inactive_reported = True  # as after the monitor's report
+            host.request("stop", 1.0)
+            host.request("start", 1.0)
+            assert host.host.started and not host.host.inactive_reported
+            host.request("close", 1.0)
+        finally:
+            shm.close()
+            shm.unlink()
+    finally:
+        host.release()
+
+
+@pytest.mark.parametrize("block, rate, want", [(256, 48_000, 0.3), (4096, 8_000, 8 * 4096 / 8_000)])
+def test_the_teardown_bound_is_the_stop_timeout_or_eight_periods_whichever_is_longer(block, rate, want):
+    """A polite stop/close/exit waits at least the backend's ``stop_timeout_s`` (0.3 s) and never
+    less than eight periods of a long block, before the host is killed."""
+    backend = _Backend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, rate, block, None)
+    stream = _Stream(backend, spec, lambda *a: None, lambda e: None)
+    try:
+        assert stream.teardown_timeout_s == pytest.approx(want)
+    finally:
+        stream.close()
+
+
+def test_the_portaudio_backends_defaults_are_the_measured_ones():
+    """The stream watchdog waits 16 periods (at least 0.25 s): gaps of several periods are normal
+    through the device host on a loaded machine; an 8-block ring with 2 blocks of prefill; 2 s for
+    a control request, 0.3 s for a polite stop, 10 s to spawn a host."""
+    b = PortAudioBackend()
+    assert (b.watchdog_periods, b.watchdog_min_s, b.ring_blocks, b.prefill_blocks) == (16, 0.25, 8, 2)
+    assert (b.control_timeout_s, b.stop_timeout_s, b.spawn_timeout_s) == (2.0, 0.3, 10.0)
+    assert PortAudioBackend.PROBE_RATES == (44_100, 48_000)
+
+
+class _DiscoveryHost:
+    """A device host for ``devices()``: answers, times out or dies; records its shutdown."""
+
+    def __init__(self, outcome: Any) -> None:
+        self.outcome = outcome
+        self.asked: dict[str, Any] = {}
+        self.shut = False
+
+    def request(self, op: str, timeout_s: float, **args: Any) -> Any:
+        self.asked = args
+        if isinstance(self.outcome, BaseException):
+            raise self.outcome
+        return self.outcome
+
+    def shutdown(self, timeout_s: float) -> None:
+        self.shut = True
+
+    def stderr_tail(self, limit: int = 2000) -> str:
+        return ""
+
+
+@pytest.mark.parametrize("backend_cls", ["portaudio", "jack"])
+@pytest.mark.parametrize("outcome", ["answer", "timeout", "gone"])
+def test_device_discovery_shuts_its_host_down_whatever_happens(backend_cls, outcome):
+    """Every discovery runs in a fresh host, shut down after it answered, timed out or died (a
+    host left behind is a process and a PortAudio instance per failed scan); a JACK backend probes
+    no rates (its server runs at one), a PortAudio one the common two."""
+    from system_under_test.devices.jack import JackBackend
+
+    cls = {"portaudio": PortAudioBackend, "jack": JackBackend}[backend_cls]
+    host = _DiscoveryHost({"answer": [], "timeout": portaudio._HostTimeout("devices"),
+                           "gone": portaudio._HostGone("devices")}[outcome])
+
+    class Scripted(cls):  # type: ignore[misc, valid-type]
+        def _spawn_host(self, on_event: Any = None) -> Any:
+            return host
+
+    backend = Scripted()
+    if outcome == "answer":
+        assert backend.devices() == []
+    else:
+        with pytest.raises((DeviceTimeoutError, DeviceLostError)):
+            backend.devices()
+    assert host.shut
+    assert host.asked["probe_rates"] == ([] if backend_cls == "jack" else [44_100, 48_000])
