@@ -99,3 +99,18 @@ def test_thread_scheduler_runs_a_timer_due_exactly_now():
         assert done.wait(5)
     finally:
         sched.close()
+
+
+def test_advancing_a_virtual_clock_by_nothing_runs_what_is_due_now():
+    """``advance(0)`` is legal (``run_for(0)``: 'let what is due now happen'): it runs the timers
+    due at the current time and moves nothing; only a negative step is refused."""
+    clock = VirtualClock(3.0)
+    ran: list[float] = []
+    clock.call_later(0.0, lambda: ran.append(clock.now()))
+    clock.call_later(0.5, lambda: ran.append(clock.now()))
+    clock.advance(0)
+    assert ran == [3.0] and clock.now() == 3.0
+    clock.sleep(0.0)
+    assert ran == [3.0] and clock.now() == 3.0
+    with pytest.raises(ValueError, match="backwards"):
+        clock.advance(-1e-9)
