@@ -99,6 +99,15 @@ def test_unanticipated_host_error_is_refined_by_host_errno(errno: int, cls: type
     assert err.details["host_error"] == [0, errno, "text"]
 
 
+@pytest.mark.parametrize(("host_error", "cls"), [([0, -19], DeviceLostError), ((0, -32), XrunError),
+                                                 ([0], DeviceError), ([], DeviceError)])
+def test_a_host_error_of_type_and_errno_alone_is_refined_too(host_error, cls: type) -> None:
+    """The host error's errno is its second field: a pair (host API type, errno) with no text
+    refines the class as a triple does; a shorter one cannot."""
+    err = pa.map_portaudio_error(PORTAUDIO_H["paUnanticipatedHostError"], "host said no", host_error)
+    assert type(err) is cls
+
+
 def test_backend_unavailable_says_what_to_install() -> None:
     err = pa.map_portaudio_error(PORTAUDIO_H["paNotInitialized"], "not initialised")
     assert "apt-get install libportaudio2" in str(err)
