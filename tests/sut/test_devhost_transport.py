@@ -252,6 +252,10 @@ def test_the_input_ring_full_drops_the_new_block_and_keeps_the_unread_ones(pairs
     assert int(pair.header[IN_DROPPED]) == 1
     pair.deliver()
     assert pair.received == [1, 2, 3]
+    # the drop reaches the stream's status as an input overflow (and the silence the host played,
+    # with nothing published yet, as an output underflow): once each, on the first block after it
+    assert pair.stream.stats.flag_counts == {"input_overflow": 1, "output_underflow": 1}
+    assert [type(e).__name__ for e in pair.errors] == ["XrunError"]
 
 
 def test_an_empty_output_ring_plays_silence_and_counts_it(pairs):
@@ -263,6 +267,7 @@ def test_an_empty_output_ring_plays_silence_and_counts_it(pairs):
     pair.deliver()
     pair.host_tick()
     assert pair.played == [0, 0, 1]
+    assert pair.stream.stats.flag_counts == {"output_underflow": 1}
 
 
 def test_flagged_blocks_are_reported_at_most_once_a_second_with_the_count_since_the_last(pairs):
