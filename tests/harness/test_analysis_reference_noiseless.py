@@ -104,3 +104,58 @@ def test_the_cli_at_default_options_passes_noiseless_int16_and_float_files(tmp_p
         A.write_wav(tmp_path / f"rec{i}.wav", rec, FS, fmt)
         code = main(["analyze", "glitches", str(tmp_path / f"rec{i}.wav"), "--reference", str(tmp_path / f"ref{i}.wav")])
         assert code == 0, capsys.readouterr().out
+
+
+def _long_take(seconds: int, pop_at: int) -> tuple[R.Reader, R.Reader, list[int]]:
+    """A recording of ``seconds`` made on demand (nothing holds the file): seeded white noise
+    blocks as the reference, the recording 1000 frames late at half the level, -80 dBFS noise,
+    a 0.01 pop at ``pop_at``; and the list every recording read's length is appended to."""
+    delay, blk = 1000, 4096
+
+    def block(k: int, salt: int, scale: float) -> np.ndarray:
+        return np.random.default_rng(salt * 1_000_003 + k).standard_normal(blk) * scale
+
+    def ref_read(a: int, b: int) -> np.ndarray:
+        k0, k1 = a // blk, -(-b // blk)
+        return np.concatenate([block(k, 1, 0.2) for k in range(k0, k1)])[a - k0 * blk: b - k0 * blk]
+
+    reads: list[int] = []
+
+    def rec_read(a: int, b: int) -> np.ndarray:
+        reads.append(b - a)
+        out = np.zeros(b - a)
+        lo = max(a, delay)
+        if b > lo:
+            out[lo - a:] = ref_read(lo - delay, b - delay) * 0.5
+        k0, k1 = a // blk, -(-b // blk)
+        out += np.concatenate([block(k, 2, 1e-4) for k in range(k0, k1)])[a - k0 * blk: b - k0 * blk]
+        if a <= pop_at < b:
+            out[pop_at - a] += 0.01
+        return out
+
+    return rec_read, ref_read, reads
+
+
+def test_a_long_reference_comparison_reads_and_holds_a_window_not_the_file() -> None:
+    """``compare_to_reference_stream`` over recordings of 8 s and 24 s made on demand: every read
+    is bounded (the lock's lag block and the reference's head, or 10 s where a long broken stretch
+    is classified: never the file), the peak of memory allocated does not grow with the file, and
+    the analysis runs to the end (a pop 3 s before it is found, in its place)."""
+    import tracemalloc
+
+    peaks = []
+    for seconds in (8, 24):
+        n = seconds * FS
+        pop_at = n - 3 * FS + 123
+        rec_read, ref_read, reads = _long_take(seconds, pop_at)
+        tracemalloc.start()
+        try:
+            rep = R.compare_to_reference_stream(rec_read, n, ref_read, n - 1000, FS, max_latency_s=1.0)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        assert [g.kind for g in rep.glitches] == ["pop"] and abs(rep.glitches[0].start_frame - pop_at) <= 10
+        assert rep.analysed_end_frame > n - FS
+        # the lock correlates the reference's first 1.5 s against blocks of 2**18 lags
+        assert max(reads) <= (1 << 18) + 3 * FS
+    assert peaks[1] < 1.1 * peaks[0] + 1e6, f"peak {peaks[0] / 1e6:.1f} MB at 8 s, {peaks[1] / 1e6:.1f} MB at 24 s"
