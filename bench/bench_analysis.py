@@ -311,8 +311,14 @@ def print_latency_drift(rows: list[dict[str, Any]]) -> None:
         print(f"{r['ref']:<10} {r['ppm']:>5.0f} {snr:>5} {r['polarity_in']:>4} {err:>9} {r['drift_ppm']:>9.2f} "
               f"{r['confidence']:>5.2f} {r['polarity']:>4} "
               f"{(r['uncertainty'] if r['uncertainty'] is not None else float('nan')):>6.3f} {r['seconds']:>6.2f}")
+    for kind, name in (("mls", "mls"), ("log", "log sweep"), ("lin", "lin sweep")):
+        sd, sd_ppm = latency_bound(kind)
+        print(f"{name:<10} Cramer-Rao bound at -20 dB SNR, delay and drift unknown: start {sd:.3f} frames, "
+              f"drift {sd_ppm:.2f} ppm (standard deviations)")
     print("(10 s references, delay 1234-1235 frames; error fr: start latency minus truth, 'refused' when the "
-          "confidence is below 0.5; +-fr: the reported uncertainty_frames; cpu s: CPU time per measurement)")
+          "confidence is below 0.5; +-fr: the reported uncertainty_frames; cpu s: CPU time per measurement. A log "
+          "sweep spends its first seconds on low frequencies, which time nothing finely: with the drift unknown "
+          "its start is extrapolated from its high end, and no estimator does better than its bound)")
 
 
 def latency_take(kind: str, seconds: float, fs: int, delay: float, ppm: float, polarity: int,

@@ -571,7 +571,11 @@ def compare_to_reference_stream(
         found = measure_latency_stream(head, rec, rec_frames, fs, max_latency_frames=int(max_latency_s * fs),
                                        min_confidence=0.1, estimate_drift=False, verify=False)  # the track checks it
         if found.latency_frames is None:
-            raise AnalysisError(f"the reference was not found in the recording ({found.reason})")
+            hint = ""
+            if "no unique match" in (found.reason or ""):
+                hint = ("; a reference of steady tones (tone bursts, a held chord) matches itself a period "
+                        "away: compare material with onsets (music, speech, a sweep)")
+            raise AnalysisError(f"the reference was not found in the recording ({found.reason}){hint}")
         sign = int(found.polarity)
         delay = float(found.latency_frames)
 

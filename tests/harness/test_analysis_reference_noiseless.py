@@ -159,3 +159,12 @@ def test_a_long_reference_comparison_reads_and_holds_a_window_not_the_file() -> 
         # the lock correlates the reference's first 1.5 s against blocks of 2**18 lags
         assert max(reads) <= (1 << 18) + 3 * FS
     assert peaks[1] < 1.1 * peaks[0] + 1e6, f"peak {peaks[0] / 1e6:.1f} MB at 8 s, {peaks[1] / 1e6:.1f} MB at 24 s"
+
+
+def test_tone_bursts_refused_at_the_lock_say_why_and_what_to_play_instead() -> None:
+    """Tone bursts with silent gaps match themselves a period away: refused (inconclusive, not
+    a verdict), and the message says what material gives one."""
+    ref = R.program_material("gaps", 2.5, FS, seed=50 + R.PROGRAM_KINDS.index("gaps"))
+    rec = R.through_system(ref, FS, delay_frames=612.3, gain=0.5, noise_rms=1e-4, tail_frames=2000, seed=3)
+    with pytest.raises(A.AnalysisError, match="no unique match.*steady tones.*music, speech"):
+        R.compare_to_reference(rec, ref, FS)
