@@ -29,7 +29,11 @@ How (and why)
 5. Judge: the band-limited residual is compared sample by sample with ``k`` robust sigmas of the
    residual's own local floor (1.4826 x median |residual| per 128 frames, the median of those
    over +-8: a pop does not raise it, and the signal's level does not enter it); ``k`` grows
-   with the recording's length so noise alone almost never crosses it. Where the threshold is
+   with the recording's length so noise alone almost never crosses it. On a noiseless path the
+   floor is the comparison's own error, so it is never below ``_MODEL_FLOOR`` of the prediction's
+   local peak nor below the files' quantisation (read off the samples), and it follows the
+   residual's own level over a stretch where that clearly leaves the noise (the model's error
+   at a transient), up to ``_MODEL_CAP`` of the local peak. Where the threshold is
    crossed, the step in the track (if any) says dropped / inserted (and the inserted frames,
    silent or not, say inserted silence or a repeated block), a run of silence where the
    reference is loud says mute, a burst shorter than a millisecond says pop.
