@@ -35,7 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--program", type=Path, metavar="FILE.wav",
                    help="play this WAV (2-60 s at the run's sample rate, looped, scaled to a 0.5 peak) "
                         "through the system instead of the test sine, and judge the output against it "
-                        "(--backend sim or jack)")
+                        "(--backend sim or jack). Steady tones alone (tone bursts) match themselves a period "
+                        "away: frames lost between bursts can leave clean_audio inconclusive; music or speech "
+                        "give a verdict")
     p.add_argument("--mutant", metavar="NAME",
                    help="run a deliberately broken variant of the system (see harness/mutants.py) to "
                         "watch the harness catch it")

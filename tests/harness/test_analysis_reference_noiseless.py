@@ -1,0 +1,194 @@
+"""Reference mode on noiseless paths: the comparison's own error, not noise, is the floor.
+
+A clean take here is the reference through a clean path (a fractional delay, a gain, a clock a
+few tens of ppm off, a band-limiting converter or none) with no noise at all, stored as a
+float32 or 16-bit file would hold it. At the default options it must give no glitch: the judge's
+floor follows the path model's own error and the files' quantisation, not a fixed level far under
+the signal. And the floor must not have been raised by more than that: small pops and 1-frame
+drops on the same noiseless takes are still found.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from harness import analysis as A
+from harness import reference_compare as R
+from harness.cli import main
+
+FS = 48_000
+#: (material, seed, quantisation, converter low-pass or None): seeded, spread over the materials
+#: the comparison follows (tone bursts and wide-band noise bursts are refused at the lock or the
+#: track, a verdict of its own, see test_analysis_reference.py)
+TAKES = [
+    ("music", 0, "float32", None), ("music", 1, "int16", 20_000.0), ("speech", 2, "int16", 16_000.0),
+    ("speech", 3, "float32", 20_000.0), ("chords", 4, "float32", None), ("chords", 5, "int16", 16_000.0),
+    ("percussion", 6, "float32", 20_000.0), ("percussion", 7, "int16", None), ("bass", 8, "float32", 16_000.0),
+    ("bass", 9, "int16", None), ("pluck", 10, "float32", None), ("pluck", 11, "int16", 20_000.0),
+    ("glide", 12, "float32", 20_000.0), ("glide", 13, "int16", None), ("dense", 14, "float32", 16_000.0),
+    ("dense", 15, "int16", 20_000.0),
+]
+
+
+def _quantized(x: np.ndarray, how: str) -> np.ndarray:
+    if how == "int16":
+        return np.clip(np.round(x * 32768.0), -32768, 32767) / 32768.0
+    return x.astype(np.float32).astype(np.float64)
+
+
+def _take(material: str, seed: int, how: str, lowpass: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """(reference, recording) as the files hold them: a noiseless path, seeded."""
+    rng = np.random.default_rng(seed)
+    ref = R.program_material(material, 2.5, FS, seed=seed)  # type: ignore[arg-type]
+    rec = R.through_system(ref, FS, delay_frames=float(rng.uniform(100, 900)), gain=float(rng.uniform(0.3, 0.9)),
+                           drift_ppm=float(rng.uniform(-80, 80)), lowpass_hz=lowpass, tail_frames=2000, seed=seed)
+    return _quantized(ref, how), _quantized(rec, how)
+
+
+#: a known limit, kept visible (strict: it fails the day it passes): a glide's segment starts with
+#: an envelope of infinite slope (hanning ** 0.3), and through 16-bit files two of those onsets
+#: leave the path model an error of ~1e-4 over one or two frames, a pop-like departure 10 sigmas
+#: over the floor there (its float32 twin passes)
+_KNOWN_FALSE = {("glide", 13, "int16", None)}
+
+
+@pytest.mark.parametrize(("material", "seed", "how", "lowpass"), [
+    pytest.param(*t, marks=pytest.mark.xfail(strict=True, reason="glide onsets through int16: a known false pop"))
+    if t in _KNOWN_FALSE else t for t in TAKES],
+    ids=[f"{m}-{s}-{q}-{'lp' + str(int(lp)) if lp else 'full'}" for m, s, q, lp in TAKES])
+def test_a_noiseless_clean_take_gives_no_glitch(material: str, seed: int, how: str, lowpass: float | None) -> None:
+    ref, rec = _take(material, seed, how, lowpass)
+    rep = R.compare_to_reference(rec, ref, FS)
+    assert rep.glitches == [], [g.to_dict() for g in rep.glitches]
+
+
+@pytest.mark.parametrize(("material", "seed", "how", "drop"), [("music", 0, "float32", False),
+                                                                ("speech", 2, "int16", True), ("dense", 15, "int16", True)])
+def test_small_pops_and_a_one_frame_drop_on_a_noiseless_take_are_still_found(material: str, seed: int,
+                                                                             how: str, drop: bool) -> None:
+    """The floor follows the model's error, it is not a fixed -50 dB: a pop of 0.002 (-48 dB of
+    the 0.5 peak) at a loud place, and a 1-frame drop there, are found, named and placed. (On
+    music-0 the drop's place is one where a 1- or 2-frame drop leaves no step the track sees, at
+    the old floor too: only the pop is asked there.)"""
+    ref, rec = _take(material, seed, how, 20_000.0)
+    rng = np.random.default_rng(100 + seed)
+    loud = np.flatnonzero(np.abs(rec) > 0.05)
+    at = int(rng.choice(loud[(loud > FS // 2) & (loud < rec.size - FS // 2)]))
+    cases = [(A.add_pop(rec, at, 1, 0.002), "pop")] + ([(A.drop_frames(rec, at, 1), "dropped")] if drop else [])
+    for damaged, kind in cases:
+        gs = R.compare_to_reference(_quantized(damaged, how), ref, FS).glitches
+        assert [g.kind for g in gs] == [kind], [g.to_dict() for g in gs]
+        assert abs(gs[0].start_frame - at) <= 10
+
+
+def test_the_quantum_is_read_off_the_samples() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-0.5, 0.5, 4096)
+    assert R._quantum(np.round(x * 32768) / 32768) == 2.0 ** -15
+    assert R._quantum(np.round(x * 2**23) / 2**23) == 2.0 ** -23
+    assert R._quantum(x.astype(np.float32).astype(np.float64)) == 0.0  # float: relative rounding
+    assert R._quantum(np.zeros(4096)) == 0.0  # silence lies on every grid and says nothing
+
+
+def test_the_cli_at_default_options_passes_noiseless_int16_and_float_files(tmp_path: Path,
+                                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """``analyze glitches REC --reference REF`` end to end: 16-bit files and float32 files of a
+    noiseless take (the takes that gave false glitches at the old fixed -120 dB floor)."""
+    for i, (material, seed, how, lowpass) in enumerate([TAKES[2], TAKES[0]]):
+        ref, rec = _take(material, seed, how, lowpass)
+        fmt = "int16" if how == "int16" else "float32"
+        A.write_wav(tmp_path / f"ref{i}.wav", ref, FS, fmt)
+        A.write_wav(tmp_path / f"rec{i}.wav", rec, FS, fmt)
+        code = main(["analyze", "glitches", str(tmp_path / f"rec{i}.wav"), "--reference", str(tmp_path / f"ref{i}.wav")])
+        assert code == 0, capsys.readouterr().out
+
+
+def _long_take(seconds: int, pop_at: int) -> tuple[R.Reader, R.Reader, list[int]]:
+    """A recording of ``seconds`` made on demand (nothing holds the file): seeded white noise
+    blocks as the reference, the recording 1000 frames late at half the level, -80 dBFS noise,
+    a 0.01 pop at ``pop_at``; and the list every recording read's length is appended to."""
+    delay, blk = 1000, 4096
+
+    def block(k: int, salt: int, scale: float) -> np.ndarray:
+        return np.random.default_rng(salt * 1_000_003 + k).standard_normal(blk) * scale
+
+    def ref_read(a: int, b: int) -> np.ndarray:
+        k0, k1 = a // blk, -(-b // blk)
+        return np.concatenate([block(k, 1, 0.2) for k in range(k0, k1)])[a - k0 * blk: b - k0 * blk]
+
+    reads: list[int] = []
+
+    def rec_read(a: int, b: int) -> np.ndarray:
+        reads.append(b - a)
+        out = np.zeros(b - a)
+        lo = max(a, delay)
+        if b > lo:
+            out[lo - a:] = ref_read(lo - delay, b - delay) * 0.5
+        k0, k1 = a // blk, -(-b // blk)
+        out += np.concatenate([block(k, 2, 1e-4) for k in range(k0, k1)])[a - k0 * blk: b - k0 * blk]
+        if a <= pop_at < b:
+            out[pop_at - a] += 0.01
+        return out
+
+    return rec_read, ref_read, reads
+
+
+def test_a_long_reference_comparison_reads_and_holds_a_window_not_the_file() -> None:
+    """``compare_to_reference_stream`` over recordings of 8 s and 24 s made on demand: every read
+    is bounded (the lock's lag block and the reference's head, or 10 s where a long broken stretch
+    is classified: never the file), the peak of memory allocated does not grow with the file, and
+    the analysis runs to the end (a pop 3 s before it is found, in its place)."""
+    import tracemalloc
+
+    peaks = []
+    for seconds in (8, 24):
+        n = seconds * FS
+        pop_at = n - 3 * FS + 123
+        rec_read, ref_read, reads = _long_take(seconds, pop_at)
+        tracemalloc.start()
+        try:
+            rep = R.compare_to_reference_stream(rec_read, n, ref_read, n - 1000, FS, max_latency_s=1.0)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        assert [g.kind for g in rep.glitches] == ["pop"] and abs(rep.glitches[0].start_frame - pop_at) <= 10
+        assert rep.analysed_end_frame > n - FS
+        # the lock correlates the reference's first 1.5 s against blocks of 2**18 lags
+        assert max(reads) <= (1 << 18) + 3 * FS
+    assert peaks[1] < 1.1 * peaks[0] + 1e6, f"peak {peaks[0] / 1e6:.1f} MB at 8 s, {peaks[1] / 1e6:.1f} MB at 24 s"
+
+
+def test_tone_bursts_refused_at_the_lock_say_why_and_what_to_play_instead() -> None:
+    """Tone bursts with silent gaps match themselves a period away: refused (inconclusive, not
+    a verdict), and the message says what material gives one."""
+    ref = R.program_material("gaps", 2.5, FS, seed=50 + R.PROGRAM_KINDS.index("gaps"))
+    rec = R.through_system(ref, FS, delay_frames=612.3, gain=0.5, noise_rms=1e-4, tail_frames=2000, seed=3)
+    with pytest.raises(A.AnalysisError, match="no unique match.*steady tones.*music, speech"):
+        R.compare_to_reference(rec, ref, FS)
+
+
+@pytest.mark.parametrize(("rate", "fmt", "polarity"), [(8_000, "int16", -1), (22_050, "int24", 1),
+                                                       (96_000, "float32", -1), (192_000, "int32", 1)])
+def test_the_cli_reference_mode_at_8_to_192_khz_in_every_format_and_polarity(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], rate: int, fmt: str, polarity: int) -> None:
+    """``analyze glitches REC --reference REF`` on files of each integer width and float, from 8 to
+    192 kHz, through an inverting path or not: the clean take passes (exit 0) with the polarity
+    reported, and a 0.003 pop added to it is the one glitch, in its place (exit 1)."""
+    import json
+
+    ref = R.program_material("music", min(2.0, 96_000 / rate), rate, seed=3)  # 96 000 frames at the most
+    rec = R.through_system(ref, rate, delay_frames=123.4 * rate / 48_000, gain=0.6, drift_ppm=30.0,
+                           polarity=polarity, noise_rms=1e-4, tail_frames=rate // 20, seed=1)
+    loud = np.flatnonzero(np.abs(rec) > 0.05)
+    at = int(loud[loud.size // 2])
+    A.write_wav(tmp_path / "ref.wav", ref, rate, fmt)
+    for name, take, code in (("clean", rec, 0), ("pop", A.add_pop(rec, at, 1, 0.003), 1)):
+        A.write_wav(tmp_path / f"{name}.wav", take, rate, fmt)
+        capsys.readouterr()
+        assert main(["analyze", "glitches", str(tmp_path / f"{name}.wav"), "--reference", str(tmp_path / "ref.wav")]) == code
+        out = json.loads(capsys.readouterr().out)
+        assert out["polarity"] == polarity
+        assert [abs(g["start_frame"] - at) <= 10 for g in out["glitches"]] == ([True] if code else [])
