@@ -33,6 +33,7 @@ the reports are written.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -504,6 +505,13 @@ class SoakRunner:
                     verdicts=jsonify(verdicts), summary=jsonify(summary),
                     final_metrics={"counters": _last_counters(result)})
         journal.close()
+        # The report is rebuilt from the journal alone: let the run go first (its system, history
+        # window, armed fault schedule and listening check: ~170 MB after 8 simulated hours), so
+        # the report's build reuses that memory instead of adding to it at the soak's peak.
+        checkpoints, digest_verified = recorder.index, recorder.digest_verified
+        self._run = None
+        del run, result, recorder
+        gc.collect()
         # The runner wrote the reports before the journal's end record; rewrite them from the
         # journal so report.json says completed/interrupted and `soundcheck report` agrees.
         from .reports import write_reports
@@ -512,8 +520,8 @@ class SoakRunner:
         report = getattr(paths, "report", {})
         verdict = RunVerdict.from_dict(report.get("verdict") or {"doubts": ["no report was written"]},
                                        (report.get("stability") or {}).get("invariants") or ())
-        return SoakResult(spec.run_dir, status, verdict, dict(paths), recorder.index, resumed_from,
-                          recorder.digest_verified, wall, summary)
+        return SoakResult(spec.run_dir, status, verdict, dict(paths), checkpoints, resumed_from,
+                          digest_verified, wall, summary)
 
 
 def _last_counters(result: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -75,6 +76,9 @@ class VirtualClock(Clock):
         self._timers: list[tuple[float, int, TimerHandle]] = []
         self._seq = itertools.count()
         self._lock = threading.RLock()
+        #: the deadline of the innermost ``run_until`` running (-inf outside one): how far
+        #: ``advance_to_next`` may move the clock without the event loop
+        self._deadline = -math.inf
 
     def now(self) -> float:
         return self._now
@@ -114,18 +118,46 @@ class VirtualClock(Clock):
         timers = self._timers
         lock = self._lock
         pop = _heappop
-        while True:
-            with lock:
-                if not timers or timers[0][0] > deadline:
-                    break
-                when, _, handle = pop(timers)
-            if handle.cancelled:
-                continue
-            if when > self._now:
-                self._now = when
-            handle.callback()
+        outer = self._deadline
+        self._deadline = deadline
+        try:
+            while True:
+                with lock:
+                    if not timers or timers[0][0] > deadline:
+                        break
+                    when, _, handle = pop(timers)
+                if handle.cancelled:
+                    continue
+                if when > self._now:
+                    self._now = when
+                handle.callback()
+        finally:
+            self._deadline = outer
         if deadline > self._now:
             self._now = deadline
+
+    def advance_to_next(self, when: float) -> bool:
+        """Move the clock to ``when`` now, from inside a timer's callback, if that is exactly what
+        the event loop would do next with a timer scheduled for ``when`` at this moment: ``when``
+        is within the running ``run_until``'s deadline and no live timer falls due at or before it
+        (a timer due at the same time was scheduled earlier, so it would run first). True: the
+        clock reads ``when`` and the caller runs its callback's work itself; False: nothing moved,
+        schedule a timer as usual.
+
+        The simulated device calls it after each block so that a stretch of blocks with nothing
+        else due costs one timer, not one a block (a timer is a handle, a heap push and pop and a
+        pass of the loop); the order of everything that happens is the same, so a seed's history
+        is too."""
+        if when > self._deadline or when < self._now:
+            return False
+        timers = self._timers
+        with self._lock:
+            while timers and timers[0][2].cancelled:  # the loop would skip them on its way anyway
+                _heappop(timers)
+            if timers and timers[0][0] <= when:
+                return False
+        self._now = when
+        return True
 
     def pending(self) -> int:
         with self._lock:

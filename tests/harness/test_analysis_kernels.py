@@ -6,7 +6,9 @@ whose per-call overhead and masked-array NaN path cost more than the arithmetic 
 windows). A verdict depends on every bit of them, so they are held to numpy exactly: equal
 arrays, NaN where numpy gives NaN, on random data with NaN at the ends (``_steady_span``'s
 padding), inside, and windows that are all NaN. ``_fine_templates`` builds every harmonic's
-columns in one array; its matrices equal a column-by-column construction.
+columns in one array; its matrices equal a column-by-column construction. ``_median1`` and
+``_percentile1`` (one 1-D float64 array's median and percentile, without numpy's dispatch) equal
+``np.median`` and ``np.percentile`` number for number, NaN included.
 """
 
 from __future__ import annotations
@@ -91,3 +93,40 @@ def test_fine_templates_equal_a_column_by_column_build(cyc: float, block: int) -
     assert fund == 2
     assert tm.shape == want_tm.shape and tm.flags.c_contiguous
     assert np.array_equal(tm, want_tm) and np.array_equal(ginv, want_ginv)
+
+
+def _samples(rng: np.random.Generator, n: int, kind: str) -> np.ndarray:
+    if kind == "ties":
+        return rng.integers(0, 5, n).astype(np.float64) / 4
+    if kind == "squares":
+        return rng.standard_normal(n) ** 2 * 1e-3
+    return rng.standard_normal(n) * 10.0 ** rng.integers(-8, 3)
+
+
+@pytest.mark.parametrize("kind", ["plain", "ties", "squares"])
+@pytest.mark.parametrize("seed", range(4))
+def test_median1_and_percentile1_equal_numpys(kind: str, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for n in (1, 2, 3, 4, 5, 10, 11, 97, 128, 1500, 1501):
+        a = _samples(rng, n, kind)
+        before = a.copy()
+        assert analysis._median1(a) == float(np.median(a)), (n, kind)
+        for q in (0, 10, 25, 50, 62.5, 90, 99, 100):
+            assert analysis._percentile1(a, q) == float(np.percentile(a, q)), (n, kind, q)
+        assert np.array_equal(a, before)  # the caller's array is left as it was
+
+
+def test_median1_and_percentile1_give_nan_where_numpy_does_and_defer_to_it_for_other_arrays() -> None:
+    rng = np.random.default_rng(5)
+    for n in (1, 2, 7, 8, 300):
+        for where in {0, n // 2, n - 1}:
+            a = rng.standard_normal(n)
+            a[where] = np.nan
+            assert np.isnan(analysis._median1(a)) and np.isnan(np.median(a))
+            assert np.isnan(analysis._percentile1(a, 90)) and np.isnan(np.percentile(a, 90))
+    f32 = rng.standard_normal(11).astype(np.float32)
+    assert analysis._median1(f32) == float(np.median(f32))
+    assert analysis._percentile1(f32, 90) == float(np.percentile(f32, 90))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy's own "mean of empty slice"
+        assert np.isnan(analysis._median1(np.zeros(0)))

@@ -10,6 +10,7 @@ import pytest
 
 from harness import InputFileError
 from harness.history import History, HistoryFormatError, run_op
+from system_under_test.clock import SystemClock
 
 
 def test_invoke_and_complete_pair_up_with_processes():
@@ -113,16 +114,53 @@ def test_jsonl_round_trip(tmp_path: Path, make_system):
     assert [o.to_dict() for o in back.operations()] == [o.to_dict() for o in h.operations()]
 
 
-def test_streaming_appends_every_entry_as_it_happens(tmp_path: Path, make_system):
+def test_streaming_on_a_real_clock_appends_every_entry_as_it_happens(tmp_path: Path):
+    path = tmp_path / "live.jsonl"
+    h = History(clock=SystemClock(), stream_to=path)
+    for i in range(3):
+        h.record("event", value="tick", data={"i": i})
+        lines = path.read_text().splitlines()
+        assert len(lines) == len(h) and json.loads(lines[-1])["data"] == {"i": i}
+    h.close()
+
+
+def test_streaming_on_the_virtual_clock_flushes_at_errors_faults_snapshots_and_every_256_lines(
+        tmp_path: Path, make_system):
     system = make_system()
     path = tmp_path / "live.jsonl"
     h = History(stream_to=path).attach(system)
     run_op(h, system, "pause")
-    lines = path.read_text().splitlines()
-    assert len(lines) == len(h) and json.loads(lines[-1])["type"] == "ok"
     run_op(h, system, "resume")
+    assert len(path.read_text().splitlines()) < len(h)  # batched: not a write per line
+
+    def on_disk() -> list[dict]:
+        return [json.loads(line) for line in path.read_text().splitlines()]
+
+    for kind in ("error", "fault_start", "fault_end", "metrics"):
+        h.record(kind, data={"what": kind})
+        lines = on_disk()
+        assert len(lines) == len(h) and lines[-1]["type"] == kind  # everything up to it, at once
+    for i in range(255):
+        h.record("event", value="tick", data={"i": i})
+    assert len(on_disk()) == len(h) - 255
+    h.record("event", value="tick", data={"i": 255})
+    assert len(on_disk()) == len(h)  # the 256th waiting line flushes them all
+    h.record("event", value="tick", data={"i": 256})
+    assert [e.data for e in h.since(len(h) - 1)] == [{"i": 256}]
+    h.flush()
+    assert len(on_disk()) == len(h)
+    run_op(h, system, "pause")
     h.close()
     assert History.read_jsonl(path).to_jsonl() == h.to_jsonl()
+
+
+def test_readers_of_the_stream_file_see_the_lines_not_yet_flushed(tmp_path: Path, make_system):
+    system = make_system()
+    h = History(stream_to=tmp_path / "h.jsonl", keep=5).attach(system)
+    for i in range(40):
+        h.record("event", value="tick", data={"i": i})
+    assert [e.data for e in h.of_type("event") if "i" in e.data] == [{"i": i} for i in range(40)]
+    h.close()
 
 
 @pytest.mark.parametrize("line, message", [

@@ -214,3 +214,34 @@ def test_quick_false_alarm_matrix_a_healthy_five_minute_soak_is_never_judged_a_l
     assert verdict["failures"] == [] and result.status == "completed", verdict
     assert verdict["outcome"] == ("pass" if rss == "ok" else "inconclusive"), verdict
     assert all(r.startswith("leak judgement inconclusive: rss_bytes ") for r in verdict["reasons"]), verdict
+
+
+def test_the_soak_lets_its_run_go_before_it_builds_the_report_from_the_journal(tmp_path, monkeypatch):
+    """The report is rebuilt from the journal alone, so the run's system, history window, fault
+    schedule and listening check (~170 MB after 8 simulated hours) must be gone by then: held,
+    they sat under the report's build at the soak's peak resident size."""
+    import gc
+    import weakref
+
+    import harness.reports as reports
+
+    systems: list[weakref.ref] = []
+
+    class Watched(AudioSystem):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            systems.append(weakref.ref(self))
+
+    alive_at_report: list[int] = []
+    real_write = reports.write_reports
+
+    def write_reports(run_dir, *a, **kw):
+        if not kw.get("run_data") and not a:  # the soak's rebuild from the journal
+            gc.collect()
+            alive_at_report.append(sum(1 for r in systems if r() is not None))
+        return real_write(run_dir, *a, **kw)
+
+    monkeypatch.setattr(reports, "write_reports", write_reports)
+    result, report = _soak(tmp_path, duration_s=20.0, system_factory=Watched, faults="gentle")
+    assert systems and alive_at_report == [0], (len(systems), alive_at_report)
+    assert result.status == "completed" and report["run"]["status"] == "completed"
