@@ -485,6 +485,7 @@ class AudioCheck:
         self._chan_acc: dict[int, list[float]] = {}
         self._chan_run: dict[int, list[Any]] = {}
         self.channels_judged = 1
+        self._chan_judged: set[int] = set()  # the rig: the other channels held to the analysed one
         self.channel_glitches = 0
         #: the largest residual of a block that agreed (what is left of the channel / the analysed
         #: block's RMS): the margin to ``CHANNEL_TOLERANCE`` a healthy run kept
@@ -736,7 +737,9 @@ class AudioCheck:
 
     # -- the rig's capture (harness.rig.rig_audio) ---------------------------------------------------
     def feed(self, spec: Any, block: np.ndarray, t: float, gap: int | None = None) -> None:
-        """One captured cycle of the system's output on the rig, played at clock time ``t``.
+        """One captured cycle of the system's output on the rig, played at clock time ``t``: one
+        column per output channel, NaN where the rig did not hear that channel (its ear was not
+        wired to it), which is then not held to the analysed one (``_judge_channels``).
 
         Before the system first ran there is nothing of its to judge (the capture client hears
         an unconnected port): those cycles are skipped, by the time they were captured (the
@@ -744,6 +747,10 @@ class AudioCheck:
         """
         if not self._ever_running or t < self._first_running_t:
             return
+        ch = self.channel if block.shape[1] > self.channel else 0
+        if block.shape[1] > 1 and np.isnan(block[:, ch]).any():  # the analysed channel: unheard is silent
+            block = block.copy()
+            block[:, ch] = np.nan_to_num(block[:, ch], nan=0.0)
         self._on_block(_Captured(spec), block, t, gap=gap)
 
     def xrun(self, t: float) -> None:
@@ -997,7 +1004,8 @@ class AudioCheck:
         core = int(math.ceil(self.window_s * fs / _BLOCK)) * _BLOCK
         self._buf = np.zeros((core + 2 * self._o, channels), dtype=np.float32)
         self._ch = self.channel if channels > self.channel else 0
-        self.channels_judged = max(self.channels_judged, channels)
+        if self.capture is None:  # the rig's: the channels it heard (``_judge_channels``)
+            self.channels_judged = max(self.channels_judged, channels)
         self._chan_ref, self._chan_acc = {}, {}
         self._base = 0
         self._len = 0
@@ -1139,6 +1147,9 @@ class AudioCheck:
             o = np.ascontiguousarray(self._buf[: full * _BLOCK, c]).reshape(full, _BLOCK)
             cross[:, j] = np.einsum("ij,ij->i", b, o, dtype=np.float64)
             power[:, j] = np.einsum("ij,ij->i", o, o, dtype=np.float64)
+        # the rig's capture writes NaN where it did not hear a channel (``feed``): such a block of
+        # that channel is not judged (on the simulated device every block is heard)
+        heard = np.isfinite(power)
         with np.errstate(divide="ignore", invalid="ignore"):
             # the best multiple of the analysed block, and what is left of the channel after it:
             # sum (o - m b)^2 = sum o^2 - m sum o b (no temporary of the ring's size)
@@ -1168,8 +1179,11 @@ class AudioCheck:
             if hi <= lo:
                 continue
             equal = self._copies_at(self._time(base + (hi - 1) * _BLOCK))
-            judged = ~near[lo:hi]
             for j, c in enumerate(columns):
+                judged = ~near[lo:hi] & heard[lo:hi, j]
+                if self.capture is not None and c not in self._chan_judged and judged.any():
+                    self._chan_judged.add(c)
+                    self.channels_judged = max(self.channels_judged, 1 + len(self._chan_judged))
                 m = mult[lo:hi, j]
                 ref = 1.0 if equal else self._chan_ref.get(c)
                 level_from = 0

@@ -109,6 +109,10 @@ class RigCapture:
         self.outages = 0
         self.wirings = 0
         self._specs: dict[int, _Spec] = {}
+        #: the columns of the blocks the check is fed: the most ears a capture client had
+        self.channels = 1
+        #: the most channels of the system's stream heard at once (channel 0 counts as heard)
+        self.channels_heard = 1
         self.records = 0
         self.frames = 0
         self.closed = False
@@ -178,7 +182,7 @@ class RigCapture:
             return
         pos = 0
         while len(data) - pos >= HEADER.size:
-            t, frame, n, rate = HEADER.unpack_from(data, pos)
+            t, frame, n, rate, ears, heard = HEADER.unpack_from(data, pos)
             if n == XRUN:
                 pos += HEADER.size
                 self.xruns += 1
@@ -191,10 +195,11 @@ class RigCapture:
                     check.outage_end(t)  # a new client, wired to the system's stream: heard again
                     self._outage_from = None
                 continue
-            end = pos + HEADER.size + 4 * n
+            end = pos + HEADER.size + 4 * n * ears
             if end > len(data):
                 break
-            block = np.frombuffer(data, dtype=np.float32, count=n, offset=pos + HEADER.size).reshape(n, 1)
+            block = self._heard(np.frombuffer(data, dtype=np.float32, count=n * ears,
+                                              offset=pos + HEADER.size).reshape(n, ears), heard)
             pos = end
             gap: int | None = None  # a new agent: placed by time (the server's counter restarted)
             if self._pos_next is not None:
@@ -226,6 +231,24 @@ class RigCapture:
             except OSError:
                 pass
 
+    def _heard(self, block: np.ndarray, heard: int) -> np.ndarray:
+        """A record's frames as the check is fed them: one column per channel of the widest stream
+        heard so far (``channels``), a channel its ear did not hear (heard mask bit clear: not
+        wired to the stream, the stream had no such port, the ear was not there) NaN, "not heard".
+        Channel 0 stays as captured: the analysed channel, whose silence while the stream is gone is
+        the system's (the check judges it against the windows its restart and recovery open)."""
+        ears = block.shape[1]
+        self.channels = max(self.channels, ears)
+        self.channels_heard = max(self.channels_heard, (heard | 1).bit_count())
+        if ears == self.channels and heard | 1 == (1 << ears) - 1:
+            return block  # every channel heard (the common case): no copy
+        out = np.full((block.shape[0], self.channels), np.nan, dtype=np.float32)
+        out[:, 0] = block[:, 0]
+        for k in range(1, ears):
+            if heard >> k & 1:
+                out[:, k] = block[:, k]
+        return out
+
     def close(self, check: Any = None) -> None:
         """Read what is left (into ``check``), then end the agent."""
         if self.closed:
@@ -245,4 +268,5 @@ class RigCapture:
                 **({"program": str(self.program)} if self.program else {}), "agents": self.agents_started,
                 "agent_exits": self.agent_exits[:20], "records": self.records, "frames": self.frames,
                 "missed_frames": self.missed_frames, "jack_xruns": self.xruns, "wirings": self.wirings,
+                "channels": self.channels, "channels_heard": self.channels_heard,
                 "outages": self.outages}
