@@ -81,7 +81,10 @@ counts, aggregates per fault kind, the first ``detail_limit`` windows and glitch
 
 Every output channel is judged: the analysed one (``channel``, default 0) by the analysis, the
 others held to it (``CHANNEL_TOLERANCE``: "channel" and "channel_level" glitches, with their
-``channel``); on the rig, the channels its capture client hears. Analysis blocks are 256
+``channel``); on the rig, every channel of the system's stream its capture client hears, a
+channel fed as NaN where it was not heard (its ear not yet wired) left unjudged there. A channel
+disagreement outside every window lasting ``MACHINE_CHANNEL_MAX_S`` or more is the system's even
+on a rig that missed deadlines (they damage every channel alike). Analysis blocks are 256
 frames, so stretches of sound shorter than ~0.13 s between silences cannot be analysed
 (``frames.unanalysed`` counts them). A drop of a whole number of the tone's periods is invisible to
 any sine analysis; at 997 Hz and 48 kHz that needs a multiple of 48 000 frames.
@@ -125,6 +128,14 @@ XRUN_LEAD_S = 0.5
 #: xrun reports explain that held a longer silence: 0); a silence of half a second or more is the
 #: system's (a stream mute since its recovery), whatever the machine reported
 MACHINE_MUTE_MAX_S = 0.5
+#: the longest disagreement between output channels outside every window that a rig's own missed
+#: deadlines may explain (the doubt of ``verdict``): the system's stream writes all its channels in
+#: one callback and the rig's ears read them all in one cycle, so a missed deadline silences or
+#: repeats every channel alike; at most the one cycle a late writer left half-written differs (a
+#: period: 5-21 ms at 256-1024 frames). A longer disagreement (a lost, delayed or re-levelled
+#: channel: ``channel_level`` needs 85 ms to be reported at all) is the system's, whatever the
+#: machine reported
+MACHINE_CHANNEL_MAX_S = 0.05
 #: transition causes that are an operation someone asked for
 REQUESTED_CAUSES = ("initialize", "configure", "start", "pause", "resume", "stop", "reconfigure",
                     "close")
@@ -442,6 +453,7 @@ class AudioCheck:
         self.outside_by_kind: Counter[str] = Counter()
         self.outside_accounting: list[dict[str, Any]] = []
         self.outside_mute_max_s = 0.0  # the longest silence outside every window
+        self.outside_channel_max_s = 0.0  # the longest channel disagreement outside every window
         self.long_mutes: list[str] = []  # windows only xrun reports explain, with a long silence
         self.long_mute_count = 0
         #: long silences the machine's xrun reports covered throughout (a doubt, not a violation)
@@ -1397,6 +1409,8 @@ class AudioCheck:
                     self._program_outside.append(t0)
             if kind == "mute":
                 self.outside_mute_max_s = max(self.outside_mute_max_s, t1 - t0)
+            elif channel is not None:
+                self.outside_channel_max_s = max(self.outside_channel_max_s, t1 - t0)
             self.by_window_kind["outside"] += 1
             self.outside_count += 1
             self.outside_by_kind[kind] += 1
@@ -1598,11 +1612,16 @@ class AudioCheck:
         if self.long_mute_count:
             problems.append(f"{self.long_mute_count} window(s) only xrun reports explain with a silence of "
                             f"{MACHINE_MUTE_MAX_S} s or more (the system's, not a missed deadline's)")
+        if self.outside_channel_max_s >= MACHINE_CHANNEL_MAX_S:
+            problems.append(f"output channels disagreed for {self.outside_channel_max_s:.3f} s outside any "
+                            f"fault window ({MACHINE_CHANNEL_MAX_S} s or more: the system's, not a missed "
+                            "deadline's, which damages every channel alike)")
         machine = self.jack_xruns + self.system_xruns
         only_heard = not (self.outside_dropped or self.outside_inserted or self.unexplained_count
                           or self.long_mute_count)
         if only_heard and self.outside_count and self.capture is not None and machine \
-                and self.outside_mute_max_s < MACHINE_MUTE_MAX_S:
+                and self.outside_mute_max_s < MACHINE_MUTE_MAX_S \
+                and self.outside_channel_max_s < MACHINE_CHANNEL_MAX_S:
             # On the rig, a glitch nothing explains in a run where the machine itself missed
             # deadlines (JACK's or the stream's own xruns, each reported late or only as a count)
             # cannot be told from the machine's damage: a doubt, not a violation. So is a window
@@ -1692,6 +1711,7 @@ class AudioCheck:
                          "items": self.glitch_rows, "truncated": self.glitch_total > len(self.glitch_rows)},
             "outside": {"glitches": self.outside_count, "by_kind": dict(sorted(self.outside_by_kind.items())),
                         "longest_mute_s": round(self.outside_mute_max_s, 6),
+                        "longest_channel_disagreement_s": round(self.outside_channel_max_s, 6),
                         "frames_dropped": self.outside_dropped, "frames_inserted": self.outside_inserted,
                         "items": self.outside, "accounting": self.outside_accounting},
             "windows": {"total": self.windows_total,

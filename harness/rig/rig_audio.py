@@ -5,10 +5,20 @@ JACK server (the loopback rig behind ``--backend jack``, PortAudio's JACK host A
 ``system``, ALSA's ``jack`` PCM) it hears it through a JACK client of its own in an agent process
 (``harness.rig._jackagent`` in capture mode; never in the harness process: libjack can take its
 process down when the server is killed). That client plays a steady 997 Hz sine into every input
-port of the system's stream and records the stream's first output port, cycle by cycle, with the
-``time.monotonic()`` of each cycle, into a file in the run folder. ``RigCapture.poll()`` (called
-from the run's loop, and once more at the end) reads what is new and hands it to
-``AudioCheck.feed`` as blocks on the system's clock (``SystemClock`` is ``time.monotonic``).
+port of the system's stream and records every output port of it (one ear per channel, channel
+``k`` into ``ears_k``), cycle by cycle, with the ``time.monotonic()`` of each cycle and which
+channels it heard, into a file in the run folder. ``RigCapture.poll()`` (called from the run's
+loop, and once more at the end) reads what is new and hands it to ``AudioCheck.feed`` as blocks of
+every channel on the system's clock (``SystemClock`` is ``time.monotonic``), so the check holds
+the other channels to the analysed one on a real device as it does on the simulated one.
+
+A channel the rig did not hear in a cycle (its ear not yet wired to it: a stream whose ports
+appear one at a time, a recovery that reopened the stream under new port names; a stream with
+fewer channels than the capture has ears) reaches the check as NaN, "not heard", never as
+silence: the check does not hold it to the analysed channel there, so the wiring's own moments
+never look like a lost channel. Channel 0, the analysed one, is fed as captured: while the
+stream is gone its silence is the system's, judged against the window its restart or recovery
+opened. Missed cycles and xruns touch every channel alike (all are read in one cycle).
 
 When the server dies the capture client dies with it. ``poll()`` starts a new agent whenever the
 old one is gone; the new one waits (``OPEN_TIMEOUT_S``) for the server to come back, opens, and
@@ -30,10 +40,13 @@ Cycles a live capture client missed (its server frame counter jumped: a loaded m
 reported with ``AudioCheck.missed``: silence inside a window of their own, judged where JACK
 reported an xrun (the graph missed those deadlines), blind where it did not.
 
-Known limits: channel 0 of the stream only; the stream's input hears the tone only once the
+Known limits: the system's stream is the client that owns the first output port by name (a
+second client playing on the server at the same time is not heard); a stream wider than
+``MAX_EARS`` channels is heard in its first ``MAX_EARS``; the stream's input hears the tone only once the
 wiring thread found its ports (``WIRE_POLL_S``), so a (re)started stream plays a moment of its
-own silence first, inside the window its start opened; a pulled-cable fault on the rig is undone
-at once by the wiring thread (its connections are re-made).
+own silence first, inside the window its start opened; a channel is not heard for up to a poll
+and a period after its port appears; a pulled-cable fault on the rig is undone at once by the
+wiring thread (its connections are re-made).
 """
 
 from __future__ import annotations
