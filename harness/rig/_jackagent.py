@@ -79,6 +79,15 @@ WIRE_POLL_S = 0.02
 HEADER = struct.Struct("<dqiiiq")
 #: the most ears a capture client registers (the heard mask's width)
 MAX_EARS = 63
+#: after ``tone`` is connected to another input of the system, channels other than 0 count as not
+#: heard for this long: a channel whose input got the tone later than the others' (its port
+#: appeared a poll later, the wiring round was preempted between two connects on a loaded
+#: machine) sounds later by that much, and its first moments differ from channel 0 for the
+#: system's input-to-output latency (a few periods on the rig's routes: 256 frames are 5.3 ms),
+#: which is not the system's disagreement. Measured: such an onset, 512 frames of channel 1
+#: 43 ms after the rig heard a recovered stream again (a "channel" glitch inside the recovery's
+#: window, seed 3 on the loaded rig).
+TONE_SETTLE_S = 0.25
 XRUN = -1
 #: frames of a marker record: the wiring thread has just connected the system's stream to ``ears``
 #: (and ``tone`` to its inputs); cycles from here on hear the system, cycles before it heard nothing
@@ -188,6 +197,10 @@ class _Agent:
                                            for k in range(max(1, min(len(playback), MAX_EARS))))
         #: per ear: the server frame from which it hears its stream port (None: it does not)
         self.heard_from: list[int | None] = [None] * len(self.ears)
+        #: the server frame from which the tone has been through every input it was wired to for
+        #: ``TONE_SETTLE_S`` (None: one is being wired now)
+        self.tone_settled: int | None = 0
+        self._marks: dict[Any, int] = {"tone": 0}
         self.phase = 0
         self.program = np.fromfile(self.program_path, dtype="<f4") if self.program_path else None
         self.q: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
@@ -210,13 +223,27 @@ class _Agent:
         ears = self.ears
         heard = 0
         for k, since in enumerate(self.heard_from[: len(ears)]):
-            if since is not None and (pos - since) % (1 << 32) < (1 << 31):  # jack_nframes_t wraps
+            if since is not None and self._reached(("ear", k), since, pos):
                 heard |= 1 << k
+        settled = self.tone_settled
+        if settled is None or not self._reached("tone", settled, pos):  # the tone not through yet
+            heard &= 1
         if len(ears) == 1:
             samples = ears[0].get_array().astype(np.float32).tobytes()
         else:
             samples = np.stack([e.get_array() for e in ears], axis=1).astype(np.float32, copy=False).tobytes()
         self.q.put(HEADER.pack(t, pos, frames, self.rate, len(ears), heard) + samples)
+
+    def _reached(self, key: Any, frame: int, pos: int) -> bool:
+        """Has the cycle at ``pos`` reached ``frame`` (a wiring's "from here on")? jack_nframes_t
+        wraps every 2**32 frames (24.9 h at 48 kHz), so "reached" is remembered per ``key`` the
+        first time it is true: a mark stays reached however long the soak goes on."""
+        if self._marks.get(key) == frame:
+            return True
+        if (pos - frame) % (1 << 32) < (1 << 31):
+            self._marks[key] = frame  # the process callback's own dict: one writer
+            return True
+        return False
 
     def _writer(self) -> None:
         while True:
@@ -253,7 +280,13 @@ class _Agent:
         wired = {d.name for d in client.get_all_connections(tone)}
         for dst in ins:
             if dst not in wired:
+                # an input fed only now (a port that appeared after its stream's others): its
+                # channel sounds later than the others, for the system's latency; not the system's
+                # disagreement, so no channel but 0 counts as heard until the tone has gone through
+                self.tone_settled = None
                 client.connect(tone, dst)
+                self.tone_settled = (client.frame_time + client.blocksize
+                                     + int(TONE_SETTLE_S * self.rate)) % (1 << 32)
         stream = stream_outputs(outs)[:MAX_EARS]
         while len(self.ears) < len(stream):  # a stream wider than the server's playback ports
             self.heard_from.append(None)
