@@ -284,9 +284,11 @@ class _Agent:
                 # channel sounds later than the others, for the system's latency; not the system's
                 # disagreement, so no channel but 0 counts as heard until the tone has gone through
                 self.tone_settled = None
-                client.connect(tone, dst)
-                self.tone_settled = (client.frame_time + client.blocksize
-                                     + int(TONE_SETTLE_S * self.rate)) % (1 << 32)
+                try:
+                    client.connect(tone, dst)
+                finally:  # connected or not (the port went): never left unsettled for good
+                    self.tone_settled = (client.frame_time + client.blocksize
+                                         + int(TONE_SETTLE_S * self.rate)) % (1 << 32)
         stream = stream_outputs(outs)[:MAX_EARS]
         while len(self.ears) < len(stream):  # a stream wider than the server's playback ports
             self.heard_from.append(None)

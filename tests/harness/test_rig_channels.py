@@ -239,3 +239,73 @@ def test_on_the_real_rig_both_channels_are_judged_and_a_lost_one_fails(tmp_path:
     assert not verdict.ok and not verdict.inconclusive, verdict  # loaded machine or not
     assert audio["outside"]["by_kind"].get("channel_level", 0) >= 1, audio["outside"]
     assert {g["channel"] for g in audio["outside"]["items"] if g["kind"].startswith("channel")} == {1}
+
+
+# -- the capture client's heard mask (``_jackagent._Agent._process`` with stand-in ports) ------------
+
+class _Port:
+    def __init__(self, value: float) -> None:
+        self.buf = np.full(N, value, np.float32)
+
+    def get_array(self) -> np.ndarray:
+        return self.buf
+
+
+def _agent(ears: int) -> Any:
+    import queue
+    import types
+
+    from harness.rig import _jackagent
+
+    agent = _jackagent._Agent(None, "server", "soundcheck-rig-ears-test")
+    agent.np, agent.rate, agent.phase, agent.program = np, FS, 0, None
+    agent.tone_port = _Port(0.0)
+    agent.ears = tuple(_Port(float(k + 1)) for k in range(ears))
+    agent.heard_from = [None] * ears
+    agent.tone_settled = 0
+    agent._marks = {"tone": 0}
+    agent.q = queue.SimpleQueue()
+    agent.client_obj = types.SimpleNamespace(last_frame_time=0)
+    return agent
+
+
+def _cycle(agent: Any, pos: int) -> tuple[int, int, np.ndarray]:
+    """One process cycle at server frame ``pos``: the record's ears, heard mask and frames."""
+    agent.client_obj.last_frame_time = pos
+    agent._process(N)
+    rec = agent.q.get_nowait()
+    _, frame, n, _, ears, heard = HEADER.unpack_from(rec)
+    assert frame == pos and n == N
+    return ears, heard, np.frombuffer(rec, np.float32, offset=HEADER.size).reshape(n, ears)
+
+
+def test_a_cycle_records_every_ear_interleaved_with_the_ears_wired_from_their_frame() -> None:
+    agent = _agent(2)
+    ears, heard, frames = _cycle(agent, 1000)
+    assert ears == 2 and heard == 0 and (frames[:, 0] == 1).all() and (frames[:, 1] == 2).all()
+    agent.heard_from = [1000 + N, 1000 + 2 * N]  # wired: heard from the cycle that begins there
+    assert _cycle(agent, 1000 + N)[1] == 0b01
+    assert _cycle(agent, 1000 + 2 * N)[1] == 0b11
+    agent.heard_from[1] = None  # the wiring thread saw the port go: not heard from now on
+    assert _cycle(agent, 1000 + 3 * N)[1] == 0b01
+
+
+def test_while_the_tone_settles_into_a_new_input_only_channel_0_counts_as_heard() -> None:
+    agent = _agent(2)
+    agent.heard_from = [0, 0]
+    assert _cycle(agent, 5 * N)[1] == 0b11
+    agent.tone_settled = 9 * N  # the tone went into a new input: through it from frame 9N
+    assert _cycle(agent, 6 * N)[1] == 0b01
+    assert _cycle(agent, 9 * N)[1] == 0b11
+    agent.tone_settled = None  # being wired right now
+    assert _cycle(agent, 10 * N)[1] == 0b01
+
+
+def test_a_wiring_stays_heard_when_the_servers_frame_counter_wraps() -> None:
+    """jack_nframes_t wraps every 2**32 frames (24.9 h at 48 kHz): a plain modular comparison
+    would call a wiring 12.4 h old "not yet"."""
+    agent = _agent(2)
+    agent.heard_from = [100, 100]
+    assert _cycle(agent, 100)[1] == 0b11
+    assert _cycle(agent, (100 + (1 << 31) + N) % (1 << 32))[1] == 0b11  # half the counter later
+    assert _cycle(agent, 50)[1] == 0b11  # past the wrap
