@@ -15,7 +15,7 @@ fault (``--faults none``):
   false alarm; the target is none at all), the run's ``clean_audio`` verdict;
 - one run per planted defect (a stage at the end of the DSP chain, on output channel 1 only:
   ``mute`` a lost channel, ``late`` a per-channel copy one frame late, ``half`` a gain applied
-  twice, ``pop`` a 0.03 step in one frame every 1500 blocks): its ``clean_audio`` verdict, which
+  twice, ``pop`` a 0.03 step in one frame every 300 blocks): its ``clean_audio`` verdict, which
   must be "violated" (``pop``: one block, what a machine's missed deadline could leave, is a doubt
   on a rig that reported xruns; violated on one that did not).
 
@@ -37,7 +37,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from harness import ReliabilityRun, RunSpec  # noqa: E402
 from harness.external_kills import ROUTES, run_external_kill  # noqa: E402
+from harness.rig.loopback import LoopbackRig  # noqa: E402
+from system_under_test.devices.portaudio import PortAudioBackend  # noqa: E402
 from system_under_test import AudioSystem  # noqa: E402
 from system_under_test.dsp import Stage  # noqa: E402
 
@@ -62,7 +65,7 @@ class _Channel1(Stage):
             block[1:, 1:] = block[:-1, 1:].copy()
             block[:1, 1:] = last if self.prev is None else self.prev
             self.prev = last
-        elif self.how == "pop" and self.n % 1500 == 0:
+        elif self.how == "pop" and self.n % 300 == 0:
             block[min(100, block.shape[0] - 1), 1:] += np.float32(0.03)
         return block
 
@@ -99,11 +102,35 @@ def channels_of(run_dir: str) -> dict[str, Any]:
             "residual_max": sig["channel_residual_max"], "jack_xruns": cap.get("jack_xruns", 0)}
 
 
+def _unkilled(route: str, seed: int, duration: float, root: Path, factory: Any) -> dict[str, Any]:
+    """One run on ``route`` (its own ``jackd``) with no server kill: what the run said."""
+    kw = {"system_factory": factory} if factory else {}
+    if route == "jack":
+        spec = RunSpec(backend="jack", duration_s=duration, seed=seed, faults="none", report_root=root)
+        result = ReliabilityRun(spec, **kw).execute()
+    else:
+        with LoopbackRig(monitor=False) as rig:
+            backend = PortAudioBackend(jack_server=rig.server_name) if route == "system" else \
+                PortAudioBackend(host_api="ALSA", jack_server=rig.server_name)
+            spec = RunSpec(backend="portaudio", device="system" if route == "system" else "jack",
+                           duration_s=duration, seed=seed, faults="none", report_root=root)
+            result = ReliabilityRun(spec, backend=backend, **kw).execute()
+    clean = next((v for v in result.verdicts if v.name == "clean_audio"), None)
+    return {"exit": result.exit_code, "run_dir": str(result.run_dir),
+            "clean_audio": "not analysed" if clean is None else "inconclusive" if clean.inconclusive
+            else "held" if clean.ok else "violated",
+            "violations": [f"{v['name']}: {v['message']}" for v in result.summary["violations"]]}
+
+
 def one(route: str, seed: int, *, kill: bool, duration: float, root: Path, factory: Any = None) -> dict[str, Any]:
-    res = run_external_kill(route, seed=seed, duration_s=duration, kill_at_s=3.0 if kill else 1e9,
-                            restart_after_s=2.0, report_root=root, system_factory=factory)
-    return {"route": route, "seed": seed, "kill": kill, "exit": res.exit_code, "killed": res.killed_pid is not None,
-            "clean_audio": res.clean_audio, "violations": res.violations, **channels_of(res.run_dir)}
+    if kill:
+        res = run_external_kill(route, seed=seed, duration_s=duration, kill_at_s=3.0, restart_after_s=2.0,
+                                report_root=root, system_factory=factory)
+        row = {"exit": res.exit_code, "run_dir": res.run_dir, "clean_audio": res.clean_audio,
+               "violations": res.violations}
+    else:
+        row = _unkilled(route, seed, duration, root, factory)
+    return {"route": route, "seed": seed, "kill": kill, **row, **channels_of(row["run_dir"])}
 
 
 def main() -> None:
@@ -131,6 +158,7 @@ def main() -> None:
             loads.append(os.getloadavg()[0])
             print(f"{route:6} {'defect ' + how if how else ('kill' if kill else 'healthy'):12} seed={seed} "
                   f"exit={row['exit']} clean_audio={row['clean_audio']} judged={row.get('channels_judged')} "
+                  f"violations={[v.split(':', 1)[0] for v in row['violations']]} "
                   f"heard={row.get('channels_heard')} channel glitches: in windows={row.get('in_windows')} "
                   f"outside={row.get('outside')} (longest {row.get('longest_outside_s')} s) "
                   f"residual max={row.get('residual_max')}", flush=True)

@@ -245,12 +245,21 @@ class _Episode:
     mutes: list[_Event] = field(default_factory=list)
     #: when each xrun report in it came (JACK's, the system stream's; the first 512)
     xrun_reports: list[float] = field(default_factory=list)
+    #: its channel disagreements (``channel``/``channel_level`` glitches, the first ones): judged
+    #: against ``core_end`` when it is folded, as its silences are
+    channel_runs: list[tuple[float, float]] = field(default_factory=list)
 
     def silence_beyond_core(self, margin: float) -> float:
         """The longest part of a silence in it that lies past its last member other than an xrun
         report (plus ``margin``): what only xrun reports would explain."""
         edge = self.core_end + margin
         return max((ev.t_end - max(ev.t_start, edge) for ev in self.mutes), default=0.0)
+
+    def channels_beyond_core(self, margin: float) -> float:
+        """The longest part of a channel disagreement in it that lies past its last member other
+        than an xrun report (plus ``margin``): what only xrun reports would explain."""
+        edge = self.core_end + margin
+        return max((t1 - max(t0, edge) for t0, t1 in self.channel_runs), default=0.0)
 
     def longest_unreported(self, margin: float) -> float:
         """Of the silences past ``core_end + margin``: the longest stretch with no xrun report in
@@ -458,6 +467,9 @@ class AudioCheck:
         self.outside_channel_max_s = 0.0  # the longest channel disagreement outside every window
         self.long_mutes: list[str] = []  # windows only xrun reports explain, with a long silence
         self.long_mute_count = 0
+        #: windows only xrun reports explain in which the output channels disagreed for long
+        self.long_channels: list[str] = []
+        self.long_channel_count = 0
         #: long silences the machine's xrun reports covered throughout (a doubt, not a violation)
         self.dense_xrun_mutes: list[str] = []
         self.dense_xrun_mute_count = 0
@@ -900,6 +912,7 @@ class AudioCheck:
             first.core_end = max(first.core_end, ep.core_end)
             first.mute_max_s = max(first.mute_max_s, ep.mute_max_s)
             first.mutes.extend(ep.mutes[:max(0, 64 - len(first.mutes))])
+            first.channel_runs.extend(ep.channel_runs[:max(0, 64 - len(first.channel_runs))])
             for why in ep.missed_why:
                 if why not in first.missed_why and len(first.missed_why) < 5:
                     first.missed_why.append(why)
@@ -1424,6 +1437,8 @@ class AudioCheck:
                 ep.mute_max_s = max(ep.mute_max_s, t1 - t0)
                 if len(ep.mutes) < 64:
                     ep.mutes.append(ev)
+            elif channel is not None and len(ep.channel_runs) < 64:
+                ep.channel_runs.append((t0, t1))
             ep.glitches += 1
             ep.by_kind[kind] += 1
             self._note_end(ep, t1)
@@ -1507,6 +1522,16 @@ class AudioCheck:
                 if len(self.long_mutes) < 50:
                     self.long_mutes.append(f"{where}: longer than the machine's missed deadlines explain "
                                            f"({MACHINE_MUTE_MAX_S} s)")
+        apart = ep.channels_beyond_core(self.margin) if ep.open_members <= 0 else 0.0
+        if apart >= MACHINE_CHANNEL_MAX_S and not ep.blind and self.capture is not None:
+            # a missed deadline damages every channel alike: channels that disagreed this long
+            # past everything else in the window but xrun reports did so by the system's doing
+            self.long_channel_count += 1
+            if len(self.long_channels) < 50:
+                self.long_channels.append(
+                    f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): output channels "
+                    f"disagreed for {apart:.3f} s past its last member but xrun reports (t={ep.core_end:.3f} s "
+                    f"+ {self.margin} s): longer than a missed deadline explains ({MACHINE_CHANNEL_MAX_S} s)")
         bad = ep.inconsistent()
         if bad:
             self.inconsistent_count += 1
@@ -1598,6 +1623,7 @@ class AudioCheck:
         evidence.extend(self.inconsistent)
         evidence.extend(self.unexplained)
         evidence.extend(self.long_mutes)
+        evidence.extend(self.long_channels)
         problems = []
         if self.outside_count:
             problems.append(f"{self.outside_count} glitch(es) outside any fault window "
@@ -1614,13 +1640,17 @@ class AudioCheck:
         if self.long_mute_count:
             problems.append(f"{self.long_mute_count} window(s) only xrun reports explain with a silence of "
                             f"{MACHINE_MUTE_MAX_S} s or more (the system's, not a missed deadline's)")
+        if self.long_channel_count:
+            problems.append(f"{self.long_channel_count} window(s) only xrun reports explain in which the "
+                            f"output channels disagreed for {MACHINE_CHANNEL_MAX_S} s or more (the system's, "
+                            "not a missed deadline's, which damages every channel alike)")
         if self.outside_channel_max_s >= MACHINE_CHANNEL_MAX_S:
             problems.append(f"output channels disagreed for {self.outside_channel_max_s:.3f} s outside any "
                             f"fault window ({MACHINE_CHANNEL_MAX_S} s or more: the system's, not a missed "
                             "deadline's, which damages every channel alike)")
         machine = self.jack_xruns + self.system_xruns
         only_heard = not (self.outside_dropped or self.outside_inserted or self.unexplained_count
-                          or self.long_mute_count)
+                          or self.long_mute_count or self.long_channel_count)
         if only_heard and self.outside_count and self.capture is not None and machine \
                 and self.outside_mute_max_s < MACHINE_MUTE_MAX_S \
                 and self.outside_channel_max_s < MACHINE_CHANNEL_MAX_S:
@@ -1722,6 +1752,8 @@ class AudioCheck:
                         "inconsistent": self.inconsistent, "inconsistent_count": self.inconsistent_count,
                         "unexplained": self.unexplained, "unexplained_count": self.unexplained_count,
                         "long_mutes": self.long_mutes, "long_mute_count": self.long_mute_count,
+                        "long_channel_disagreements": self.long_channels,
+                        "long_channel_disagreement_count": self.long_channel_count,
                         "xrun_covered_mutes": self.dense_xrun_mutes,
                         "xrun_covered_mute_count": self.dense_xrun_mute_count},
             # every frame the accounting counted lost, by where: in a window or outside (the sums

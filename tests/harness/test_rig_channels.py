@@ -309,3 +309,29 @@ def test_a_wiring_stays_heard_when_the_servers_frame_counter_wraps() -> None:
     assert _cycle(agent, 100)[1] == 0b11
     assert _cycle(agent, (100 + (1 << 31) + N) % (1 << 32))[1] == 0b11  # half the counter later
     assert _cycle(agent, 50)[1] == 0b11  # past the wrap
+
+
+def test_a_channel_disagreement_inside_a_window_only_xrun_reports_explain_fails(tmp_path: Path) -> None:
+    """A loaded rig reports xruns all through a run, and its windows swallow the audio: a second
+    channel a frame late for a second inside such a window is still the system's (before this, a
+    planted per-channel delay on the loaded rig passed with 54 channel glitches, all "explained")."""
+    def build(t0: float) -> bytes:
+        recs = _records(t0, 4.0, ch1=lambda t, x: np.r_[x[:1], x[:-1]] if t0 + 2.0 <= t < t0 + 3.0 else x)
+        reports = b"".join(HEADER.pack(t0 + 1.9 + 0.2 * k, 0, XRUN, FS, 0, 0) for k in range(7))
+        return reports + recs
+
+    check, verdict = _judged(tmp_path, build)
+    assert check.outside_by_kind.get("channel", 0) == 0  # inside the xrun reports' window
+    assert check.long_channel_count == 1, check.long_channels
+    assert not verdict.ok and not verdict.inconclusive, verdict
+
+
+def test_a_one_cycle_channel_disagreement_at_an_xrun_is_that_xruns_damage(tmp_path: Path) -> None:
+    """The control: one period torn at an xrun (measured on the loaded rig) is the xrun's damage."""
+    def build(t0: float) -> bytes:
+        recs = _records(t0, 4.0, ch1=lambda t, x: np.r_[x[:1], x[:-1]] if t0 + 2.0 <= t < t0 + 2.0 + N / FS else x)
+        return HEADER.pack(t0 + 2.01, 0, XRUN, FS, 0, 0) + recs
+
+    check, verdict = _judged(tmp_path, build)
+    assert check.channel_glitches >= 1 and check.outside_count == 0 and check.long_channel_count == 0
+    assert verdict.ok and not verdict.inconclusive, verdict
