@@ -14,7 +14,8 @@ the other channels to the analysed one on a real device as it does on the simula
 
 A channel the rig did not hear in a cycle (its ear not yet wired to it: a stream whose ports
 appear one at a time, a recovery that reopened the stream under new port names; a stream with
-fewer channels than the capture has ears) reaches the check as NaN, "not heard", never as
+fewer channels than the capture has ears; ``_jackagent.TONE_SETTLE_S`` after the tone went into an input of
+the stream that had none, while the channels' inputs differ) reaches the check as NaN, "not heard", never as
 silence: the check does not hold it to the analysed channel there, so the wiring's own moments
 never look like a lost channel. Channel 0, the analysed one, is fed as captured: while the
 stream is gone its silence is the system's, judged against the window its restart or recovery

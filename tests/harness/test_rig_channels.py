@@ -106,12 +106,18 @@ def test_two_channels_the_rig_heard_as_copies_pass_and_both_are_judged(tmp_path:
 
 
 @pytest.mark.parametrize("how, kind", [("mute", "channel_level"), ("half", "channel_level"),
-                                       ("late", "channel")])
+                                       ("late", "channel"), ("pop", "channel")])
 def test_a_second_channel_the_rig_heard_slip_fails(tmp_path: Path, how: str, kind: str) -> None:
-    def ch1(t: float, x: np.ndarray) -> np.ndarray:
-        return {"mute": np.zeros_like(x), "half": 0.5 * x, "late": np.r_[x[:1], x[:-1]]}[how]
+    """On a rig that reported no xrun, even a one-frame pop on channel 1 alone fails."""
+    def build(t0: float) -> bytes:
+        def ch1(t: float, x: np.ndarray) -> np.ndarray:
+            if how == "pop":
+                return x + np.where(np.arange(N) == 100, 0.03, 0.0) if t0 + 2.0 <= t < t0 + 2.0 + N / FS else x
+            return {"mute": np.zeros_like(x), "half": 0.5 * x, "late": np.r_[x[:1], x[:-1]]}[how]
 
-    check, verdict = _judged(tmp_path, lambda t: _records(t, 4.0, ch1=ch1))
+        return _records(t0, 4.0, ch1=ch1)
+
+    check, verdict = _judged(tmp_path, build)
     assert not verdict.ok and not verdict.inconclusive, verdict
     assert set(check.outside_by_kind) == {kind}, check.outside_by_kind
     assert {g["channel"] for g in check.outside} == {1}
