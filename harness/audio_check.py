@@ -132,9 +132,10 @@ MACHINE_MUTE_MAX_S = 0.5
 #: deadlines may explain (the doubt of ``verdict``): the system's stream writes all its channels in
 #: one callback and the rig's ears read them all in one cycle, so a missed deadline silences or
 #: repeats every channel alike; at most the one cycle a late writer left half-written differs (a
-#: period: 5-21 ms at 256-1024 frames; measured: 512 frames, 10.7 ms, inside a jack_xrun window of
-#: the healthy system on PortAudio's JACK device at load average 8, the one channel glitch of 27
-#: healthy runs over the three routes, bench/bench_rig_channels.py). A longer disagreement (a lost,
+#: period: 5-21 ms at 256-1024 frames; measured: 3 such in 60 healthy runs on the three routes at
+#: load average 8-11, each 512 frames (10.7 ms: one 256-frame period across two analysis blocks),
+#: two inside xrun windows, one outside every window, bench/bench_rig_channels.py and
+#: bench/bench_external_kills.py). A longer disagreement (a lost,
 #: delayed or re-levelled channel: ``channel_level`` needs 85 ms to be reported at all) is the
 #: system's, whatever the machine reported
 MACHINE_CHANNEL_MAX_S = 0.05

@@ -242,9 +242,12 @@ def test_on_the_real_rig_both_channels_are_judged_and_a_lost_one_fails(tmp_path:
     assert not healthy["violations"], healthy["violations"]
     broken = _rig_run(tmp_path / "broken", _DefectiveSystem)
     verdict, audio = broken["verdict"], broken["audio"]
-    assert not verdict.ok and not verdict.inconclusive, verdict  # loaded machine or not
-    assert audio["outside"]["by_kind"].get("channel_level", 0) >= 1, audio["outside"]
-    assert {g["channel"] for g in audio["outside"]["items"] if g["kind"].startswith("channel")} == {1}
+    # loaded machine or not: on a loaded one the xrun reports' windows may hold all of it, and the
+    # disagreement past their members is what fails (``windows.long_channel_disagreements``)
+    assert not verdict.ok and not verdict.inconclusive, verdict
+    assert "channel" in verdict.message, verdict.message
+    assert audio["signal"]["channel_glitches"] >= 1, audio["signal"]
+    assert {g["channel"] for g in audio["glitches"]["items"] if g["kind"].startswith("channel")} == {1}
 
 
 # -- the capture client's heard mask (``_jackagent._Agent._process`` with stand-in ports) ------------
