@@ -225,8 +225,7 @@ class _DefectiveSystem(AudioSystem):
 def _rig_run(tmp_path: Path, factory: Any = None) -> dict[str, Any]:
     spec = RunSpec(backend="jack", duration_s=5.0, seed=2, faults="none", report_root=tmp_path)
     result = ReliabilityRun(spec, **({"system_factory": factory} if factory else {})).execute(reports=False)
-    return {"verdict": next(v for v in result.verdicts if v.name == "clean_audio"),
-            "audio": result.summary["audio"], "violations": result.summary["violations"]}
+    return {"verdict": next(v for v in result.verdicts if v.name == "clean_audio"), "audio": result.summary["audio"]}
 
 
 @pytest.mark.loopback
@@ -235,11 +234,19 @@ def test_on_the_real_rig_both_channels_are_judged_and_a_lost_one_fails(tmp_path:
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     healthy = _rig_run(tmp_path / "healthy")
-    signal = healthy["audio"]["signal"]
-    assert healthy["audio"]["capture"]["channels_heard"] == 2, healthy["audio"]["capture"]
-    assert signal["channels_judged"] == 2 and signal["channel_glitches"] == 0, signal
+    audio = healthy["audio"]
+    signal = audio["signal"]
+    assert audio["capture"]["channels_heard"] == 2, audio["capture"]
+    assert signal["channels_judged"] == 2, signal
     assert signal["channel_residual_max"] < 0.002, signal  # the stream's channels are exact copies
-    assert not healthy["violations"], healthy["violations"]
+    # nothing about the channels counts against the healthy system: no disagreement a missed
+    # deadline cannot explain, in a window or outside every one. (What a loaded machine can do: a
+    # late writer's half-written cycle, one period, measured in 3 of 60 healthy runs; the run's
+    # other checks are another matter, judged by the false-alarm benchmarks.)
+    assert audio["windows"]["long_channel_disagreement_count"] == 0, audio["windows"]["long_channel_disagreements"]
+    assert audio["outside"]["longest_channel_disagreement_s"] < MACHINE_CHANNEL_MAX_S, audio["outside"]
+    torn = [g for g in audio["glitches"]["items"] if g["kind"].startswith("channel")]
+    assert all(g["t_end"] - g["t_start"] < MACHINE_CHANNEL_MAX_S for g in torn), torn
     broken = _rig_run(tmp_path / "broken", _DefectiveSystem)
     verdict, audio = broken["verdict"], broken["audio"]
     # loaded machine or not: on a loaded one the xrun reports' windows may hold all of it, and the
