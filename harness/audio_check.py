@@ -81,7 +81,10 @@ counts, aggregates per fault kind, the first ``detail_limit`` windows and glitch
 
 Every output channel is judged: the analysed one (``channel``, default 0) by the analysis, the
 others held to it (``CHANNEL_TOLERANCE``: "channel" and "channel_level" glitches, with their
-``channel``); on the rig, the channels its capture client hears. Analysis blocks are 256
+``channel``); on the rig, every channel of the system's stream its capture client hears, a
+channel fed as NaN where it was not heard (its ear not yet wired) left unjudged there. A channel
+disagreement outside every window lasting ``MACHINE_CHANNEL_MAX_S`` or more is the system's even
+on a rig that missed deadlines (they damage every channel alike). Analysis blocks are 256
 frames, so stretches of sound shorter than ~0.13 s between silences cannot be analysed
 (``frames.unanalysed`` counts them). A drop of a whole number of the tone's periods is invisible to
 any sine analysis; at 997 Hz and 48 kHz that needs a multiple of 48 000 frames.
@@ -125,6 +128,17 @@ XRUN_LEAD_S = 0.5
 #: xrun reports explain that held a longer silence: 0); a silence of half a second or more is the
 #: system's (a stream mute since its recovery), whatever the machine reported
 MACHINE_MUTE_MAX_S = 0.5
+#: the longest disagreement between output channels outside every window that a rig's own missed
+#: deadlines may explain (the doubt of ``verdict``): the system's stream writes all its channels in
+#: one callback and the rig's ears read them all in one cycle, so a missed deadline silences or
+#: repeats every channel alike; at most the one cycle a late writer left half-written differs (a
+#: period: 5-21 ms at 256-1024 frames; measured: 3 such in 60 healthy runs on the three routes at
+#: load average 8-11, each 512 frames (10.7 ms: one 256-frame period across two analysis blocks),
+#: two inside xrun windows, one outside every window, bench/bench_rig_channels.py and
+#: bench/bench_external_kills.py). A longer disagreement (a lost,
+#: delayed or re-levelled channel: ``channel_level`` needs 85 ms to be reported at all) is the
+#: system's, whatever the machine reported
+MACHINE_CHANNEL_MAX_S = 0.05
 #: transition causes that are an operation someone asked for
 REQUESTED_CAUSES = ("initialize", "configure", "start", "pause", "resume", "stop", "reconfigure",
                     "close")
@@ -232,12 +246,21 @@ class _Episode:
     mutes: list[_Event] = field(default_factory=list)
     #: when each xrun report in it came (JACK's, the system stream's; the first 512)
     xrun_reports: list[float] = field(default_factory=list)
+    #: its channel disagreements (``channel``/``channel_level`` glitches, the first ones): judged
+    #: against ``core_end`` when it is folded, as its silences are
+    channel_runs: list[tuple[float, float]] = field(default_factory=list)
 
     def silence_beyond_core(self, margin: float) -> float:
         """The longest part of a silence in it that lies past its last member other than an xrun
         report (plus ``margin``): what only xrun reports would explain."""
         edge = self.core_end + margin
         return max((ev.t_end - max(ev.t_start, edge) for ev in self.mutes), default=0.0)
+
+    def channels_beyond_core(self, margin: float) -> float:
+        """The longest part of a channel disagreement in it that lies past its last member other
+        than an xrun report (plus ``margin``): what only xrun reports would explain."""
+        edge = self.core_end + margin
+        return max((t1 - max(t0, edge) for t0, t1 in self.channel_runs), default=0.0)
 
     def longest_unreported(self, margin: float) -> float:
         """Of the silences past ``core_end + margin``: the longest stretch with no xrun report in
@@ -442,8 +465,12 @@ class AudioCheck:
         self.outside_by_kind: Counter[str] = Counter()
         self.outside_accounting: list[dict[str, Any]] = []
         self.outside_mute_max_s = 0.0  # the longest silence outside every window
+        self.outside_channel_max_s = 0.0  # the longest channel disagreement outside every window
         self.long_mutes: list[str] = []  # windows only xrun reports explain, with a long silence
         self.long_mute_count = 0
+        #: windows only xrun reports explain in which the output channels disagreed for long
+        self.long_channels: list[str] = []
+        self.long_channel_count = 0
         #: long silences the machine's xrun reports covered throughout (a doubt, not a violation)
         self.dense_xrun_mutes: list[str] = []
         self.dense_xrun_mute_count = 0
@@ -485,6 +512,7 @@ class AudioCheck:
         self._chan_acc: dict[int, list[float]] = {}
         self._chan_run: dict[int, list[Any]] = {}
         self.channels_judged = 1
+        self._chan_judged: set[int] = set()  # the rig: the other channels held to the analysed one
         self.channel_glitches = 0
         #: the largest residual of a block that agreed (what is left of the channel / the analysed
         #: block's RMS): the margin to ``CHANNEL_TOLERANCE`` a healthy run kept
@@ -736,7 +764,9 @@ class AudioCheck:
 
     # -- the rig's capture (harness.rig.rig_audio) ---------------------------------------------------
     def feed(self, spec: Any, block: np.ndarray, t: float, gap: int | None = None) -> None:
-        """One captured cycle of the system's output on the rig, played at clock time ``t``.
+        """One captured cycle of the system's output on the rig, played at clock time ``t``: one
+        column per output channel, NaN where the rig did not hear that channel (its ear was not
+        wired to it), which is then not held to the analysed one (``_judge_channels``).
 
         Before the system first ran there is nothing of its to judge (the capture client hears
         an unconnected port): those cycles are skipped, by the time they were captured (the
@@ -744,6 +774,10 @@ class AudioCheck:
         """
         if not self._ever_running or t < self._first_running_t:
             return
+        ch = self.channel if block.shape[1] > self.channel else 0
+        if block.shape[1] > 1 and np.isnan(block[:, ch]).any():  # the analysed channel: unheard is silent
+            block = block.copy()
+            block[:, ch] = np.nan_to_num(block[:, ch], nan=0.0)
         self._on_block(_Captured(spec), block, t, gap=gap)
 
     def xrun(self, t: float) -> None:
@@ -879,6 +913,7 @@ class AudioCheck:
             first.core_end = max(first.core_end, ep.core_end)
             first.mute_max_s = max(first.mute_max_s, ep.mute_max_s)
             first.mutes.extend(ep.mutes[:max(0, 64 - len(first.mutes))])
+            first.channel_runs.extend(ep.channel_runs[:max(0, 64 - len(first.channel_runs))])
             for why in ep.missed_why:
                 if why not in first.missed_why and len(first.missed_why) < 5:
                     first.missed_why.append(why)
@@ -997,7 +1032,8 @@ class AudioCheck:
         core = int(math.ceil(self.window_s * fs / _BLOCK)) * _BLOCK
         self._buf = np.zeros((core + 2 * self._o, channels), dtype=np.float32)
         self._ch = self.channel if channels > self.channel else 0
-        self.channels_judged = max(self.channels_judged, channels)
+        if self.capture is None:  # the rig's: the channels it heard (``_judge_channels``)
+            self.channels_judged = max(self.channels_judged, channels)
         self._chan_ref, self._chan_acc = {}, {}
         self._base = 0
         self._len = 0
@@ -1139,6 +1175,9 @@ class AudioCheck:
             o = np.ascontiguousarray(self._buf[: full * _BLOCK, c]).reshape(full, _BLOCK)
             cross[:, j] = np.einsum("ij,ij->i", b, o, dtype=np.float64)
             power[:, j] = np.einsum("ij,ij->i", o, o, dtype=np.float64)
+        # the rig's capture writes NaN where it did not hear a channel (``feed``): such a block of
+        # that channel is not judged (on the simulated device every block is heard)
+        heard = np.isfinite(power)
         with np.errstate(divide="ignore", invalid="ignore"):
             # the best multiple of the analysed block, and what is left of the channel after it:
             # sum (o - m b)^2 = sum o^2 - m sum o b (no temporary of the ring's size)
@@ -1168,8 +1207,11 @@ class AudioCheck:
             if hi <= lo:
                 continue
             equal = self._copies_at(self._time(base + (hi - 1) * _BLOCK))
-            judged = ~near[lo:hi]
             for j, c in enumerate(columns):
+                judged = ~near[lo:hi] & heard[lo:hi, j]
+                if self.capture is not None and c not in self._chan_judged and judged.any():
+                    self._chan_judged.add(c)
+                    self.channels_judged = max(self.channels_judged, 1 + len(self._chan_judged))
                 m = mult[lo:hi, j]
                 ref = 1.0 if equal else self._chan_ref.get(c)
                 level_from = 0
@@ -1383,6 +1425,8 @@ class AudioCheck:
                     self._program_outside.append(t0)
             if kind == "mute":
                 self.outside_mute_max_s = max(self.outside_mute_max_s, t1 - t0)
+            elif channel is not None:
+                self.outside_channel_max_s = max(self.outside_channel_max_s, t1 - t0)
             self.by_window_kind["outside"] += 1
             self.outside_count += 1
             self.outside_by_kind[kind] += 1
@@ -1394,6 +1438,8 @@ class AudioCheck:
                 ep.mute_max_s = max(ep.mute_max_s, t1 - t0)
                 if len(ep.mutes) < 64:
                     ep.mutes.append(ev)
+            elif channel is not None and len(ep.channel_runs) < 64:
+                ep.channel_runs.append((t0, t1))
             ep.glitches += 1
             ep.by_kind[kind] += 1
             self._note_end(ep, t1)
@@ -1477,6 +1523,16 @@ class AudioCheck:
                 if len(self.long_mutes) < 50:
                     self.long_mutes.append(f"{where}: longer than the machine's missed deadlines explain "
                                            f"({MACHINE_MUTE_MAX_S} s)")
+        apart = ep.channels_beyond_core(self.margin) if ep.open_members <= 0 else 0.0
+        if apart >= MACHINE_CHANNEL_MAX_S and not ep.blind and self.capture is not None:
+            # a missed deadline damages every channel alike: channels that disagreed this long
+            # past everything else in the window but xrun reports did so by the system's doing
+            self.long_channel_count += 1
+            if len(self.long_channels) < 50:
+                self.long_channels.append(
+                    f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): output channels "
+                    f"disagreed for {apart:.3f} s past its last member but xrun reports (t={ep.core_end:.3f} s "
+                    f"+ {self.margin} s): longer than a missed deadline explains ({MACHINE_CHANNEL_MAX_S} s)")
         bad = ep.inconsistent()
         if bad:
             self.inconsistent_count += 1
@@ -1568,6 +1624,7 @@ class AudioCheck:
         evidence.extend(self.inconsistent)
         evidence.extend(self.unexplained)
         evidence.extend(self.long_mutes)
+        evidence.extend(self.long_channels)
         problems = []
         if self.outside_count:
             problems.append(f"{self.outside_count} glitch(es) outside any fault window "
@@ -1584,11 +1641,20 @@ class AudioCheck:
         if self.long_mute_count:
             problems.append(f"{self.long_mute_count} window(s) only xrun reports explain with a silence of "
                             f"{MACHINE_MUTE_MAX_S} s or more (the system's, not a missed deadline's)")
+        if self.long_channel_count:
+            problems.append(f"{self.long_channel_count} window(s) only xrun reports explain in which the "
+                            f"output channels disagreed for {MACHINE_CHANNEL_MAX_S} s or more (the system's, "
+                            "not a missed deadline's, which damages every channel alike)")
+        if self.outside_channel_max_s >= MACHINE_CHANNEL_MAX_S:
+            problems.append(f"output channels disagreed for {self.outside_channel_max_s:.3f} s outside any "
+                            f"fault window ({MACHINE_CHANNEL_MAX_S} s or more: the system's, not a missed "
+                            "deadline's, which damages every channel alike)")
         machine = self.jack_xruns + self.system_xruns
         only_heard = not (self.outside_dropped or self.outside_inserted or self.unexplained_count
-                          or self.long_mute_count)
+                          or self.long_mute_count or self.long_channel_count)
         if only_heard and self.outside_count and self.capture is not None and machine \
-                and self.outside_mute_max_s < MACHINE_MUTE_MAX_S:
+                and self.outside_mute_max_s < MACHINE_MUTE_MAX_S \
+                and self.outside_channel_max_s < MACHINE_CHANNEL_MAX_S:
             # On the rig, a glitch nothing explains in a run where the machine itself missed
             # deadlines (JACK's or the stream's own xruns, each reported late or only as a count)
             # cannot be told from the machine's damage: a doubt, not a violation. So is a window
@@ -1678,6 +1744,7 @@ class AudioCheck:
                          "items": self.glitch_rows, "truncated": self.glitch_total > len(self.glitch_rows)},
             "outside": {"glitches": self.outside_count, "by_kind": dict(sorted(self.outside_by_kind.items())),
                         "longest_mute_s": round(self.outside_mute_max_s, 6),
+                        "longest_channel_disagreement_s": round(self.outside_channel_max_s, 6),
                         "frames_dropped": self.outside_dropped, "frames_inserted": self.outside_inserted,
                         "items": self.outside, "accounting": self.outside_accounting},
             "windows": {"total": self.windows_total,
@@ -1686,6 +1753,8 @@ class AudioCheck:
                         "inconsistent": self.inconsistent, "inconsistent_count": self.inconsistent_count,
                         "unexplained": self.unexplained, "unexplained_count": self.unexplained_count,
                         "long_mutes": self.long_mutes, "long_mute_count": self.long_mute_count,
+                        "long_channel_disagreements": self.long_channels,
+                        "long_channel_disagreement_count": self.long_channel_count,
                         "xrun_covered_mutes": self.dense_xrun_mutes,
                         "xrun_covered_mute_count": self.dense_xrun_mute_count},
             # every frame the accounting counted lost, by where: in a window or outside (the sums

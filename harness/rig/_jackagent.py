@@ -12,21 +12,34 @@ it imports only the standard library, numpy and JACK-Client, never the harness.
 Capture mode (``CAPTURE``: a file path): the rig's ears, for judging the audio of a system on the
 rig (``harness.rig.rig_audio``). The client gets an output port ``tone`` that plays a steady sine
 (``TONE_HZ``, amplitude 0.5, phase continuous over the client's life), or loops ``PROGRAM`` (raw
-little-endian float32 at the server's rate) when given, and an input port ``ears``.
+little-endian float32 at the server's rate) when given, and one input port per output channel of
+the system's stream, ``ears_0``, ``ears_1``, ...: as many as the server's ``system:playback``
+ports from the start (the streams the rig's devices open have at most that many), more as a
+stream shows more (up to ``MAX_EARS``).
 A wiring thread connects, every ``WIRE_POLL_S``, ``tone`` to every input port of every other
-client (not ``system``, not the rig's own) and the first output port of such a client (by
-name: a stream's channel 0) to ``ears``, so a stream reopened by a recovery is wired again
-without anyone asking. Every process cycle appends one record to ``CAPTURE``: a header
-(``time.monotonic()`` at the cycle, float64; frames, int32; the server's rate, int32) and the
-frames of ``ears`` (float32). Where the samples sit is the server's frame counter, not the time
-the callback happened to run, so a callback that runs late on a loaded machine does not look
-like a gap; the counter shows the cycles this client really missed. The time (when the
-callback ran) only places the block among the run's events. Each xrun JACK reports is a
-record of its own (frames ``XRUN``, the monotonic time it was reported), and so is each moment the
-wiring thread connected a stream's output to ``ears`` (frames ``WIRED``: from then on the rig
-hears the system; a recovery's ``RigCapture`` reads it as "heard again"). The process callback
-only copies into a queue; a writer thread writes, so a slow disk never makes the rig's client the
-one that xruns.
+client (not ``system``, not the rig's own), and the output ports of the system's stream (the
+client that owns the first such output port by name; its output ports in natural order: port
+``k`` is the stream's channel ``k``) each to its ear, ``k`` to ``ears_k``. A stream reopened by a
+recovery (new port names) is wired again without anyone asking, and a port that appears a poll
+later than its stream's others is wired when it appears.
+
+Every process cycle appends one record to ``CAPTURE``: a header (``time.monotonic()`` at the
+cycle, float64; the cycle's first frame on the server's frame counter, int64; frames, int32; the
+server's rate, int32; ears, int32; the *heard* mask, int64) and the frames of every ear,
+interleaved (float32, ``frames x ears``). Bit ``k`` of the heard mask says ``ears_k`` was
+connected to the stream's channel ``k`` for the whole cycle: set from the first cycle that began
+a full period after the connection was made (a cycle already running when ``connect`` returned
+may still run on the old graph), cleared as soon as the wiring thread saw the port go or the
+connection change. An ear whose bit is clear heard nothing of the system: not silence of the
+system, no sample at all (``RigCapture`` makes it "not heard", never "silent"). Where the
+samples sit is the server's frame counter, not the time the callback happened to run, so a
+callback that runs late on a loaded machine does not look like a gap; the counter shows the
+cycles this client really missed. The time (when the callback ran) only places the block among
+the run's events. Each xrun JACK reports is a record of its own (frames ``XRUN``, the monotonic
+time it was reported), and so is each moment the wiring thread connected a stream's channel 0 to
+``ears_0`` (frames ``WIRED``: from then on the rig hears the system; a recovery's ``RigCapture``
+reads it as "heard again"). The process callback only copies into a queue; a writer thread
+writes, so a slow disk never makes the rig's client the one that xruns.
 
 Protocol, JSON lines (the same shape as the PortAudio device host's):
 
@@ -48,6 +61,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import struct
 import sys
 import threading
@@ -60,8 +74,20 @@ SNAPSHOT_TRIES = 50
 WIRE_POLL_S = 0.02
 #: the record header of the capture file: when the cycle's callback ran (monotonic clock, s), its first
 #: frame on the server's frame counter, its frames (``XRUN``: an xrun notification, no samples),
-#: the sample rate
-HEADER = struct.Struct("<dqii")
+#: the sample rate, the ears (channels) whose frames follow, interleaved, and the heard mask (bit
+#: ``k``: ``ears_k`` was connected to the stream's channel ``k`` throughout the cycle)
+HEADER = struct.Struct("<dqiiiq")
+#: the most ears a capture client registers (the heard mask's width)
+MAX_EARS = 63
+#: after ``tone`` is connected to another input of the system, channels other than 0 count as not
+#: heard for this long: a channel whose input got the tone later than the others' (its port
+#: appeared a poll later, the wiring round was preempted between two connects on a loaded
+#: machine) sounds later by that much, and its first moments differ from channel 0 for the
+#: system's input-to-output latency (a few periods on the rig's routes: 256 frames are 5.3 ms),
+#: which is not the system's disagreement. Measured: such an onset, 512 frames of channel 1
+#: 43 ms after the rig heard a recovered stream again (a "channel" glitch inside the recovery's
+#: window, seed 3 on the loaded rig).
+TONE_SETTLE_S = 0.25
 XRUN = -1
 #: frames of a marker record: the wiring thread has just connected the system's stream to ``ears``
 #: (and ``tone`` to its inputs); cycles from here on hear the system, cycles before it heard nothing
@@ -88,6 +114,20 @@ def consistent_snapshot(read: Any) -> Any:
             if "not available" not in str(exc) or attempt == SNAPSHOT_TRIES - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def _natural(name: str) -> tuple[tuple[int, int, str], ...]:
+    """A port name's sort key with its numbers as numbers: ``out_10`` after ``out_9``."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name))
+
+
+def stream_outputs(outs: list[str]) -> list[str]:
+    """The system stream's output ports among ``outs`` (other clients' audio outputs), channel 0
+    first: those of the client that owns the first output port by name, in natural order."""
+    if not outs:
+        return []
+    owner = min(outs).split(":", 1)[0]
+    return sorted((p for p in outs if p.split(":", 1)[0] == owner), key=_natural)
 
 
 class _Agent:
@@ -148,9 +188,19 @@ class _Agent:
 
         self.np = np
         self.tone_port = client.outports.register("tone")
-        self.ears = client.inports.register("ears")
         self.rate = int(client.samplerate)
         self.client_obj = client
+        # one ear per playback port of the server: the devices the rig offers have no more channels
+        playback = [p for p in client.get_ports(is_audio=True, is_input=True) if p.name.startswith("system:")]
+        #: the ears, replaced whole (never appended to) so the process callback reads one snapshot
+        self.ears: tuple[Any, ...] = tuple(client.inports.register(f"ears_{k}")
+                                           for k in range(max(1, min(len(playback), MAX_EARS))))
+        #: per ear: the server frame from which it hears its stream port (None: it does not)
+        self.heard_from: list[int | None] = [None] * len(self.ears)
+        #: the server frame from which the tone has been through every input it was wired to for
+        #: ``TONE_SETTLE_S`` (None: one is being wired now)
+        self.tone_settled: int | None = 0
+        self._marks: dict[Any, int] = {"tone": 0}
         self.phase = 0
         self.program = np.fromfile(self.program_path, dtype="<f4") if self.program_path else None
         self.q: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
@@ -170,7 +220,30 @@ class _Agent:
             n = np.arange(self.phase, self.phase + frames, dtype=np.float64)
             self.phase = (self.phase + frames) % self.rate  # whole seconds of a 997 Hz tone are whole periods
             self.tone_port.get_array()[:] = 0.5 * np.sin(2 * np.pi * self.tone_hz / self.rate * n)
-        self.q.put(HEADER.pack(t, pos, frames, self.rate) + self.ears.get_array().astype(np.float32).tobytes())
+        ears = self.ears
+        heard = 0
+        for k, since in enumerate(self.heard_from[: len(ears)]):
+            if since is not None and self._reached(("ear", k), since, pos):
+                heard |= 1 << k
+        settled = self.tone_settled
+        if settled is None or not self._reached("tone", settled, pos):  # the tone not through yet
+            heard &= 1
+        if len(ears) == 1:
+            samples = ears[0].get_array().astype(np.float32).tobytes()
+        else:
+            samples = np.stack([e.get_array() for e in ears], axis=1).astype(np.float32, copy=False).tobytes()
+        self.q.put(HEADER.pack(t, pos, frames, self.rate, len(ears), heard) + samples)
+
+    def _reached(self, key: Any, frame: int, pos: int) -> bool:
+        """Has the cycle at ``pos`` reached ``frame`` (a wiring's "from here on")? jack_nframes_t
+        wraps every 2**32 frames (24.9 h at 48 kHz), so "reached" is remembered per ``key`` the
+        first time it is true: a mark stays reached however long the soak goes on."""
+        if self._marks.get(key) == frame:
+            return True
+        if (pos - frame) % (1 << 32) < (1 << 31):
+            self._marks[key] = frame  # the process callback's own dict: one writer
+            return True
+        return False
 
     def _writer(self) -> None:
         while True:
@@ -183,38 +256,66 @@ class _Agent:
                 return
 
     def _wire_loop(self) -> None:
-        mine = (f"{self.client_name}:tone", f"{self.client_name}:ears")
         while True:
             time.sleep(WIRE_POLL_S)
             try:
                 client = self.client
                 if client is None:
                     return
-                ins, outs = [], []
-                for p in client.get_ports(is_audio=True):
-                    owner = p.name.split(":", 1)[0]
-                    if owner == "system" or owner.startswith(RIG_PREFIX):
-                        continue
-                    (ins if p.is_input else outs).append(p.name)
-                wired = {d.name for d in client.get_all_connections(mine[0])}
-                for dst in ins:
-                    if dst not in wired:
-                        client.connect(mine[0], dst)
-                heard = {s.name for s in client.get_all_connections(mine[1])}
-                for src in sorted(outs)[:1]:
-                    if src not in heard:
-                        client.connect(src, mine[1])
-                        if hasattr(self, "q"):  # after connect returned: the next cycles hear it
-                            self.q.put(HEADER.pack(time.monotonic(), 0, WIRED, self.rate))
-                for src in heard - set(sorted(outs)[:1]):
-                    client.disconnect(src, mine[1])
+                self._wire(client)
             except Exception:  # noqa: BLE001 - ports come and go under us; the next round sees them
                 continue
+
+    def _wire(self, client: Any) -> None:
+        """One round of wiring: ``tone`` into every input of the other clients, the stream's channel
+        ``k`` into ``ears_k`` (registering ears a wider stream needs), every other source out of the
+        ears; the heard mask follows what is connected."""
+        tone = f"{self.client_name}:tone"
+        ins, outs = [], []
+        for p in client.get_ports(is_audio=True):
+            owner = p.name.split(":", 1)[0]
+            if owner == "system" or owner.startswith(RIG_PREFIX):
+                continue
+            (ins if p.is_input else outs).append(p.name)
+        wired = {d.name for d in client.get_all_connections(tone)}
+        for dst in ins:
+            if dst not in wired:
+                # an input fed only now (a port that appeared after its stream's others): its
+                # channel sounds later than the others, for the system's latency; not the system's
+                # disagreement, so no channel but 0 counts as heard until the tone has gone through
+                self.tone_settled = None
+                try:
+                    client.connect(tone, dst)
+                finally:  # connected or not (the port went): never left unsettled for good
+                    self.tone_settled = (client.frame_time + client.blocksize
+                                         + int(TONE_SETTLE_S * self.rate)) % (1 << 32)
+        stream = stream_outputs(outs)[:MAX_EARS]
+        while len(self.ears) < len(stream):  # a stream wider than the server's playback ports
+            self.heard_from.append(None)
+            self.ears = (*self.ears, client.inports.register(f"ears_{len(self.ears)}"))
+        for k, ear in enumerate(self.ears):
+            want = stream[k] if k < len(stream) else None
+            sources = {s.name for s in client.get_all_connections(ear)}
+            for src in sources - {want}:
+                self.heard_from[k] = None  # not the stream's channel k: heard no more, from now
+                client.disconnect(src, ear)
+            if want is None:
+                self.heard_from[k] = None
+            elif want not in sources:
+                self.heard_from[k] = None
+                client.connect(want, ear)
+                # a cycle that had begun when connect returned may run on the old graph: heard from
+                # the first cycle that begins a whole period after now
+                self.heard_from[k] = (client.frame_time + client.blocksize) % (1 << 32)
+                if k == 0:  # after connect returned: the next cycles hear the system
+                    self.q.put(HEADER.pack(time.monotonic(), 0, WIRED, self.rate, 0, 0))
+            elif self.heard_from[k] is None:  # connected, by someone else or an earlier round
+                self.heard_from[k] = (client.frame_time + client.blocksize) % (1 << 32)
 
     def _on_xrun(self, delayed_usecs: float) -> None:
         self.xruns += 1  # one writer (libjack's notification thread); read by op_xruns
         if self.capture_path is not None and hasattr(self, "q"):
-            self.q.put(HEADER.pack(time.monotonic(), 0, XRUN, self.rate))
+            self.q.put(HEADER.pack(time.monotonic(), 0, XRUN, self.rate, 0, 0))
 
     def _on_shutdown(self, status: Any, reason: str) -> None:
         # libjack's own thread: tell the parent and leave without another libjack call.

@@ -5,10 +5,21 @@ JACK server (the loopback rig behind ``--backend jack``, PortAudio's JACK host A
 ``system``, ALSA's ``jack`` PCM) it hears it through a JACK client of its own in an agent process
 (``harness.rig._jackagent`` in capture mode; never in the harness process: libjack can take its
 process down when the server is killed). That client plays a steady 997 Hz sine into every input
-port of the system's stream and records the stream's first output port, cycle by cycle, with the
-``time.monotonic()`` of each cycle, into a file in the run folder. ``RigCapture.poll()`` (called
-from the run's loop, and once more at the end) reads what is new and hands it to
-``AudioCheck.feed`` as blocks on the system's clock (``SystemClock`` is ``time.monotonic``).
+port of the system's stream and records every output port of it (one ear per channel, channel
+``k`` into ``ears_k``), cycle by cycle, with the ``time.monotonic()`` of each cycle and which
+channels it heard, into a file in the run folder. ``RigCapture.poll()`` (called from the run's
+loop, and once more at the end) reads what is new and hands it to ``AudioCheck.feed`` as blocks of
+every channel on the system's clock (``SystemClock`` is ``time.monotonic``), so the check holds
+the other channels to the analysed one on a real device as it does on the simulated one.
+
+A channel the rig did not hear in a cycle (its ear not yet wired to it: a stream whose ports
+appear one at a time, a recovery that reopened the stream under new port names; a stream with
+fewer channels than the capture has ears; ``_jackagent.TONE_SETTLE_S`` after the tone went into an input of
+the stream that had none, while the channels' inputs differ) reaches the check as NaN, "not heard", never as
+silence: the check does not hold it to the analysed channel there, so the wiring's own moments
+never look like a lost channel. Channel 0, the analysed one, is fed as captured: while the
+stream is gone its silence is the system's, judged against the window its restart or recovery
+opened. Missed cycles and xruns touch every channel alike (all are read in one cycle).
 
 When the server dies the capture client dies with it. ``poll()`` starts a new agent whenever the
 old one is gone; the new one waits (``OPEN_TIMEOUT_S``) for the server to come back, opens, and
@@ -30,10 +41,13 @@ Cycles a live capture client missed (its server frame counter jumped: a loaded m
 reported with ``AudioCheck.missed``: silence inside a window of their own, judged where JACK
 reported an xrun (the graph missed those deadlines), blind where it did not.
 
-Known limits: channel 0 of the stream only; the stream's input hears the tone only once the
+Known limits: the system's stream is the client that owns the first output port by name (a
+second client playing on the server at the same time is not heard); a stream wider than
+``MAX_EARS`` channels is heard in its first ``MAX_EARS``; the stream's input hears the tone only once the
 wiring thread found its ports (``WIRE_POLL_S``), so a (re)started stream plays a moment of its
-own silence first, inside the window its start opened; a pulled-cable fault on the rig is undone
-at once by the wiring thread (its connections are re-made).
+own silence first, inside the window its start opened; a channel is not heard for up to a poll
+and a period after its port appears; a pulled-cable fault on the rig is undone at once by the
+wiring thread (its connections are re-made).
 """
 
 from __future__ import annotations
@@ -109,6 +123,10 @@ class RigCapture:
         self.outages = 0
         self.wirings = 0
         self._specs: dict[int, _Spec] = {}
+        #: the columns of the blocks the check is fed: the most ears a capture client had
+        self.channels = 1
+        #: the most channels of the system's stream heard at once (channel 0 counts as heard)
+        self.channels_heard = 1
         self.records = 0
         self.frames = 0
         self.closed = False
@@ -178,7 +196,7 @@ class RigCapture:
             return
         pos = 0
         while len(data) - pos >= HEADER.size:
-            t, frame, n, rate = HEADER.unpack_from(data, pos)
+            t, frame, n, rate, ears, heard = HEADER.unpack_from(data, pos)
             if n == XRUN:
                 pos += HEADER.size
                 self.xruns += 1
@@ -191,10 +209,11 @@ class RigCapture:
                     check.outage_end(t)  # a new client, wired to the system's stream: heard again
                     self._outage_from = None
                 continue
-            end = pos + HEADER.size + 4 * n
+            end = pos + HEADER.size + 4 * n * ears
             if end > len(data):
                 break
-            block = np.frombuffer(data, dtype=np.float32, count=n, offset=pos + HEADER.size).reshape(n, 1)
+            block = self._heard(np.frombuffer(data, dtype=np.float32, count=n * ears,
+                                              offset=pos + HEADER.size).reshape(n, ears), heard)
             pos = end
             gap: int | None = None  # a new agent: placed by time (the server's counter restarted)
             if self._pos_next is not None:
@@ -226,6 +245,24 @@ class RigCapture:
             except OSError:
                 pass
 
+    def _heard(self, block: np.ndarray, heard: int) -> np.ndarray:
+        """A record's frames as the check is fed them: one column per channel of the widest stream
+        heard so far (``channels``), a channel its ear did not hear (heard mask bit clear: not
+        wired to the stream, the stream had no such port, the ear was not there) NaN, "not heard".
+        Channel 0 stays as captured: the analysed channel, whose silence while the stream is gone is
+        the system's (the check judges it against the windows its restart and recovery open)."""
+        ears = block.shape[1]
+        self.channels = max(self.channels, ears)
+        self.channels_heard = max(self.channels_heard, (heard | 1).bit_count())
+        if ears == self.channels and heard | 1 == (1 << ears) - 1:
+            return block  # every channel heard (the common case): no copy
+        out = np.full((block.shape[0], self.channels), np.nan, dtype=np.float32)
+        out[:, 0] = block[:, 0]
+        for k in range(1, ears):
+            if heard >> k & 1:
+                out[:, k] = block[:, k]
+        return out
+
     def close(self, check: Any = None) -> None:
         """Read what is left (into ``check``), then end the agent."""
         if self.closed:
@@ -245,4 +282,5 @@ class RigCapture:
                 **({"program": str(self.program)} if self.program else {}), "agents": self.agents_started,
                 "agent_exits": self.agent_exits[:20], "records": self.records, "frames": self.frames,
                 "missed_frames": self.missed_frames, "jack_xruns": self.xruns, "wirings": self.wirings,
+                "channels": self.channels, "channels_heard": self.channels_heard,
                 "outages": self.outages}

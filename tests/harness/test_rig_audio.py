@@ -221,10 +221,10 @@ def test_rig_capture_reads_records_places_blocks_by_frame_and_reports_missed_cyc
     cap = RigCapture("unused", tmp_path)
     cap._path = tmp_path / "rec"
     data = b"".join([
-        HEADER.pack(10.0, 1000, N, FS) + np.zeros(N, np.float32).tobytes(),
-        HEADER.pack(10.1, 0, XRUN, FS),
-        HEADER.pack(10.2, 1000 + N, N, FS) + np.zeros(N, np.float32).tobytes(),
-        HEADER.pack(10.3, 1000 + 3 * N, N, FS) + np.zeros(N, np.float32).tobytes(),  # one cycle missed
+        HEADER.pack(10.0, 1000, N, FS, 1, 1) + np.zeros(N, np.float32).tobytes(),
+        HEADER.pack(10.1, 0, XRUN, FS, 0, 0),
+        HEADER.pack(10.2, 1000 + N, N, FS, 1, 1) + np.zeros(N, np.float32).tobytes(),
+        HEADER.pack(10.3, 1000 + 3 * N, N, FS, 1, 1) + np.zeros(N, np.float32).tobytes(),  # one cycle missed
     ])
     cap._path.write_bytes(data + struct.pack("<d", 1.0))  # and a torn record being written
     cap._read(Check())
@@ -244,7 +244,7 @@ def test_rig_capture_frees_the_disk_of_what_it_has_read(tmp_path: Path) -> None:
     cap = RigCapture("unused", tmp_path)
     cap._path = tmp_path / "rec"
     block = np.ones(N, np.float32).tobytes()
-    cap._path.write_bytes(b"".join(HEADER.pack(1.0 + i * N / FS, i * N, N, FS) + block for i in range(2000)))
+    cap._path.write_bytes(b"".join(HEADER.pack(1.0 + i * N / FS, i * N, N, FS, 1, 1) + block for i in range(2000)))
     before = cap._path.stat().st_blocks
     cap._read(Check())
     assert cap.records == 2000
@@ -297,11 +297,11 @@ def _records(t0: float, seconds: float, *, frame0: int, silent: bool = False, wi
     for i in range(int(seconds * FS / N)):
         t = t0 + i * N / FS
         if wired_at is not None and t >= wired_at:
-            out.append(HEADER.pack(wired_at, 0, WIRED, FS))
+            out.append(HEADER.pack(wired_at, 0, WIRED, FS, 0, 0))
             wired_at = None
         quiet = silent or (silent_from is not None and t >= silent_from)
         block = np.zeros(N, np.float32) if quiet else _tone(frame0 + i * N, N)[:, 0]
-        out.append(HEADER.pack(t, frame0 + i * N, N, FS) + block.tobytes())
+        out.append(HEADER.pack(t, frame0 + i * N, N, FS, 1, 1) + block.tobytes())
     return b"".join(out)
 
 
@@ -344,7 +344,7 @@ def test_a_server_outage_the_rig_heard_end_is_a_window_and_the_audio_after_it_is
     a window of its own (the system's recovery joins it), the audio after it is judged: a pass."""
     def after(t: float) -> bytes:
         silent = _records(t + 4.0, 0.096, frame0=7, silent=True)
-        return silent + HEADER.pack(t + 4.096, 0, WIRED, FS) + _records(t + 4.096, 1.7, frame0=7 + 4608)
+        return silent + HEADER.pack(t + 4.096, 0, WIRED, FS, 0, 0) + _records(t + 4.096, 1.7, frame0=7 + 4608)
 
     check, verdict = _outage_run(tmp_path, after)
     assert verdict.ok and not verdict.inconclusive, verdict
@@ -360,7 +360,7 @@ def test_a_system_that_stays_muted_after_recovering_from_an_outage_fails(tmp_pat
     """The control: the same outage, but the recovered stream plays silence: past the outage's
     window (the rig's hearing again, the system's RUNNING, the settle margin) it is a violation."""
     def after(t: float) -> bytes:
-        return _records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS) \
+        return _records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS, 0, 0) \
             + _records(t + 4.096, 1.7, frame0=7 + 4608, silent=True)
 
     check, verdict = _outage_run(tmp_path, after)
@@ -373,8 +373,8 @@ def test_xrun_reports_after_the_recovery_do_not_excuse_a_stream_mute_since(tmp_p
     but explain a period or a few each: the recovered stream's silence past the outage, the
     system's RUNNING and the settle margin is the system's (a loaded rig reports xruns all along)."""
     def after(t: float) -> bytes:
-        xruns = b"".join(HEADER.pack(t + 4.3 + 0.5 * k, 0, XRUN, FS) for k in range(3))
-        return _records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS) \
+        xruns = b"".join(HEADER.pack(t + 4.3 + 0.5 * k, 0, XRUN, FS, 0, 0) for k in range(3))
+        return _records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS, 0, 0) \
             + xruns + _records(t + 4.096, 1.7, frame0=7 + 4608, silent=True)
 
     check, verdict = _outage_run(tmp_path, after)
@@ -395,7 +395,7 @@ def test_a_capture_client_that_died_without_its_server_dying_is_blind_not_an_out
     """Only libjack's word that the server went away makes an outage window; the rig's own ear
     failing (killed) leaves a blind stretch: inconclusive."""
     def after(t: float) -> bytes:
-        return _records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS) \
+        return _records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS, 0, 0) \
             + _records(t + 4.096, 1.7, frame0=7 + 4608)
 
     check, verdict = _outage_run(tmp_path, after, first_end="killed")
@@ -407,7 +407,7 @@ def test_a_recovery_begun_after_the_outage_window_closed_is_not_the_outages(tmp_
     """The window is bounded: a recovery the system starts after it (RECOVERING at t+4.6, past
     hearing again at t+4.096 plus the settle margin) with damage in it is unexplained: a violation."""
     def after(t: float) -> bytes:
-        return _records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS) \
+        return _records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS, 0, 0) \
             + _records(t + 4.096, 1.7, frame0=7 + 4608, silent_from=t + 4.6)
 
     check, verdict = _outage_run(tmp_path, after, recovering_at=4.6, running_at=5.0)
@@ -424,7 +424,7 @@ def _missed_run(tmp_path: Path, *, xrun: bool) -> tuple[AudioCheck, Any]:
     skip = 1024
     recs = _records(t, 2.0, frame0=0)
     if xrun:
-        recs += HEADER.pack(t + 2.01, 0, XRUN, FS)
+        recs += HEADER.pack(t + 2.01, 0, XRUN, FS, 0, 0)
     recs += _records(t + 2.0 + skip / FS, 2.0, frame0=int(2.0 * FS / N) * N + skip)
     cap = _ScriptedAgents(tmp_path, [recs], ["alive"]).start()
     check = AudioCheck.attach(system, None, capture=cap)
@@ -456,10 +456,10 @@ def test_an_xrun_reported_after_its_missed_cycles_window_closed_joins_that_windo
     skip = 256
     head = _records(t, 2.0, frame0=0)
     tail = _records(t + 2.0 + skip / FS, 2.0, frame0=int(2.0 * FS / N) * N + skip)
-    cut = len(HEADER.pack(0, 0, 0, 0)) + 4 * N
+    cut = len(HEADER.pack(0, 0, 0, 0, 0, 0)) + 4 * N
     # the report lands 0.5 s of cycles after the gap: past the margin that closed its window
     at = int(0.5 * FS / N) * cut
-    recs = head + tail[:at] + HEADER.pack(t + 2.0, 0, XRUN, FS) + tail[at:]
+    recs = head + tail[:at] + HEADER.pack(t + 2.0, 0, XRUN, FS, 0, 0) + tail[at:]
     cap = _ScriptedAgents(tmp_path, [recs], ["alive"]).start()
     check = AudioCheck.attach(system, None, capture=cap)
     system.start()
