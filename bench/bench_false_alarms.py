@@ -22,13 +22,17 @@ from typing import Any
 
 from harness import MUTANTS, system_factory
 from harness import ReliabilityRun, RunSpec
+from harness.commands.run import reveal_mutant
 
 
 def one_run(profile: str, seed: int, duration_s: float, root: Path, mutant: str | None = None) -> dict[str, Any]:
     spec = RunSpec(duration_s=duration_s, seed=seed, faults=profile, report_root=root, label="fa")
     kw = {"system_factory": system_factory(mutant)} if mutant else {}
     t0 = time.perf_counter()
-    result = ReliabilityRun(spec, **kw).execute(reports=False)
+    run = ReliabilityRun(spec, **kw)
+    if mutant:
+        reveal_mutant(run, mutant)  # as `soundcheck run --mutant NAME` does
+    result = run.execute(reports=False)
     v = result.verdict
     return {"profile": profile, "seed": seed, "mutant": mutant, "outcome": v.outcome.value,
             "violated": v.violated, "inconclusive": v.inconclusive, "reasons": v.reasons,

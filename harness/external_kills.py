@@ -93,13 +93,22 @@ class _Killer:
         self.killed_at: float | None = None
         self.error: str | None = None
         self._cancel = threading.Event()
+        self._armed = threading.Event()
         self._thread = threading.Thread(target=self._run, name="external-killer", daemon=True)
 
-    def arm(self) -> None:
+    def start(self) -> None:
+        """Start the killer's thread before the run, so the run counts it among the threads that
+        were there before it (the environment's, not the system's): a kill timed after the run's end
+        leaves it waiting when ``resources`` looks for threads the system left behind."""
         self._thread.start()
 
+    def arm(self) -> None:
+        """Start counting ``kill_at_s`` from now."""
+        self._armed.set()
+
     def _run(self) -> None:
-        if self._cancel.wait(self.kill_at_s):  # the fault itself is a moment in the run, not a wait
+        self._armed.wait()
+        if self._cancel.is_set() or self._cancel.wait(self.kill_at_s):  # the fault itself is a moment in the run, not a wait
             return
         pid = self.pid_of()
         if pid is None or not pid_is_jackd(pid):
@@ -120,6 +129,7 @@ class _Killer:
 
     def stop(self) -> None:
         self._cancel.set()
+        self._armed.set()  # a killer never armed (the run never ran) ends too
         self._thread.join(timeout=30)
 
 
@@ -163,13 +173,13 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
             armed.set()
             killer.arm()
 
+    killer.start()
     try:
         result = run.execute(on_progress=on_progress)
     except UsageError as exc:  # the system never started (before any kill): no verdict to judge
         return KillResult(route, run.spec.seed, 2, None, 0, 0, [], "not started", error=f"did not start: {exc}")
     finally:
-        if armed.is_set():
-            killer.stop()
+        killer.stop()
     s = result.summary
     violations = [f"{v['name']}: {v['message']}" for v in s["violations"]]
     inconclusive = [v.name for v in result.verdicts if v.inconclusive]

@@ -62,7 +62,7 @@ def check_config(config: dict[str, Any], source: str, backend: str) -> None:
     load_config(config, devices, source=source)
 
 
-def _reveal_mutant(run: Any, name: str) -> str | None:
+def reveal_mutant(run: Any, name: str) -> str | None:
     """Make sure the run's schedule has the fault kind the mutant shows under (a race needs
     concurrent callers; a seed may draw none): one is added when the profile asks for the kind
     and the seed drew none. What was done, or why the run cannot show the mutant, or None."""
@@ -98,7 +98,7 @@ def handler(args: argparse.Namespace) -> int:
     elif args.system is not None:
         factory = load_system(args.system)  # refused (exit 2) before a run folder exists
     run = ReliabilityRun(spec, system_factory=factory)
-    mutant_note = _reveal_mutant(run, args.mutant) if args.mutant else None
+    mutant_note = reveal_mutant(run, args.mutant) if args.mutant else None
     previous = signal.signal(signal.SIGTERM, lambda *_: run.request_stop())
     try:
         result = run.execute(on_progress=None)

@@ -108,6 +108,18 @@ def test_an_external_kill_on_the_rig_backend_is_an_outage_window_and_the_audio_a
 
 
 @pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(90)
+def test_a_kill_timed_after_the_run_kills_nothing_and_is_no_leaked_thread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The killer's thread is the environment's, there before the run: a kill timed past the run's
+    end (still waiting when ``resources`` looks for threads the system left alive) is no leak."""
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    res = run_external_kill("jack", seed=2, duration_s=2.0, kill_at_s=600.0, report_root=tmp_path)
+    assert res.killed_pid is None and res.error is None, res
+    assert not [v for v in res.violations if v.startswith("resources")], res.violations
+
+
+@pytest.mark.loopback(portaudio=True)
 @pytest.mark.timeout(120)
 def test_a_system_mute_after_recovering_from_an_external_kill_fails_clean_audio(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
