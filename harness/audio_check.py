@@ -201,6 +201,11 @@ class _Event:
         return d
 
 
+def _longest_past(spans: Any, edge: float) -> float:
+    """The longest part of the ``(t0, t1)`` spans that lies past ``edge`` (0 when none does)."""
+    return max((t1 - max(t0, edge) for t0, t1 in spans), default=0.0)
+
+
 @dataclass
 class _Episode:
     index: int
@@ -253,14 +258,12 @@ class _Episode:
     def silence_beyond_core(self, margin: float) -> float:
         """The longest part of a silence in it that lies past its last member other than an xrun
         report (plus ``margin``): what only xrun reports would explain."""
-        edge = self.core_end + margin
-        return max((ev.t_end - max(ev.t_start, edge) for ev in self.mutes), default=0.0)
+        return _longest_past(((ev.t_start, ev.t_end) for ev in self.mutes), self.core_end + margin)
 
     def channels_beyond_core(self, margin: float) -> float:
         """The longest part of a channel disagreement in it that lies past its last member other
         than an xrun report (plus ``margin``): what only xrun reports would explain."""
-        edge = self.core_end + margin
-        return max((t1 - max(t0, edge) for t0, t1 in self.channel_runs), default=0.0)
+        return _longest_past(self.channel_runs, self.core_end + margin)
 
     def longest_unreported(self, margin: float) -> float:
         """Of the silences past ``core_end + margin``: the longest stretch with no xrun report in

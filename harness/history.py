@@ -54,6 +54,14 @@ _encode = json.JSONEncoder(separators=(",", ":")).encode
 #: that waits for "running" in the file, sees it at once; a real run records a few a second).
 _FLUSH_AT = frozenset({"error", "fault_start", "fault_end", "metrics"})
 _FLUSH_EVERY = 256
+
+
+def _flush_every(clock: Any) -> int:
+    """Lines between flushes of the stream: every line on a real clock, ``_FLUSH_EVERY`` on a
+    virtual one (see ``_FLUSH_AT``)."""
+    return _FLUSH_EVERY if getattr(clock, "virtual", False) else 1
+
+
 ENTRY_TYPES = frozenset({"meta", "attach", "invoke", "ok", "fail", "info", "transition", "fault_start",
                          "fault_end", "error", "event", "metrics", "note"})
 
@@ -210,7 +218,7 @@ class History:
         #: file always ends at a line's end
         self._pending: list[str] = []
         #: lines between flushes: 1 (every line) on a real clock, ``_FLUSH_EVERY`` on a virtual one
-        self._flush_every = _FLUSH_EVERY if getattr(clock, "virtual", False) else 1
+        self._flush_every = _flush_every(clock)
         self.path: Path | None = None
         if stream_to is not None:
             self.stream_to(stream_to)
@@ -327,7 +335,7 @@ class History:
         self._system = system
         if self.clock is None:
             self.clock = system.clock
-            self._flush_every = _FLUSH_EVERY if getattr(self.clock, "virtual", False) else 1
+            self._flush_every = _flush_every(self.clock)
         self.record("attach", data={"state": system.state.value, **observe(system),
                                     "components": {n: s.value for n, s in system.coordinator.states().items()},
                                     "seed": getattr(system, "seed", None),
