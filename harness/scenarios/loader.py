@@ -37,6 +37,7 @@ from .model import (
     FORMAT_VERSION,
     SUPPORTED_FORMATS,
     FaultStep,
+    FieldError,
     InvariantExpect,
     OpStep,
     Scenario,
@@ -179,6 +180,9 @@ def _pydantic_problems(exc: ValidationError) -> list[Problem]:
     for loc, err in raw:
         if err["type"] == "too_short" and any(other != loc and other[:len(loc)] == loc for other, _ in raw):
             continue  # pydantic's follow-on "too short" after an item failed: noise
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldError):  # a cross-field check that knows the field to change
+            loc = (*loc, *cause.loc)
         problems.append(Problem(loc, _message(err)))
     return problems
 

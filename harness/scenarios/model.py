@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from ..durations import parse_duration as _shared_parse
+from ..inputs import closest
 from ..faults.kinds import (
     FAULT_KINDS,
     Fault,
@@ -121,6 +122,18 @@ def parse_anchor(text: str) -> tuple[str, str, str]:
     if m["state"]:
         return ("state", m["state"], "")
     return ("event", m["event"], "")
+
+
+class FieldError(ValueError):
+    """A problem a check across fields found, placed at the field the user must change.
+
+    A model validator's ``ValueError`` lands at the model's root, which names no field and no
+    line; the loader reads ``loc`` off this error (pydantic keeps it in the error's context) and
+    reports ``line 29: expect[0].after: ...`` instead of ``(top level): ...``."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
 
 
 class _Model(BaseModel):
@@ -419,22 +432,27 @@ class Scenario(_Model):
     def _references(self) -> "Scenario":
         names = self.step_names()
         seen: set[str] = set()
-        for n in names:
+        for i, n in enumerate(names):
             if n in seen:
-                raise ValueError(f"two steps are named {n!r}; step names must be unique")
+                raise FieldError(("steps", i, "name"), f"two steps are named {n!r}; step names must be unique")
             seen.add(n)
-        for e in self.expect:
-            anchors = [e.after] if isinstance(e, DeadlineExpect) else \
-                [e.after, *([e.until] if e.until else [])] if isinstance(e, NeverExpect) else []
-            for anchor in anchors:
+        for i, e in enumerate(self.expect):
+            anchors = [("after", e.after)] if isinstance(e, DeadlineExpect) else \
+                [("after", e.after), *([("until", e.until)] if e.until else [])] if isinstance(e, NeverExpect) else []
+            for field, anchor in anchors:
                 kind, ref, edge = parse_anchor(anchor)
                 if kind == "step" and ref not in seen:
-                    raise ValueError(f"expectation refers to step {ref!r}, but no step has that name "
-                                     f"(steps: {', '.join(names)})")
+                    near = closest(ref, names)
+                    hint = f"; did you mean '{near}.{edge}'?" if near and edge else \
+                        f"; did you mean {near!r}?" if near else ""
+                    raise FieldError(("expect", i, field),
+                                     f"refers to step {ref!r}, but no step has that name "
+                                     f"(steps: {', '.join(names)}){hint}")
                 if kind == "step" and edge == "end":
                     step = self.steps[names.index(ref)]
                     if not isinstance(step, FaultStep) or step.duration_s is None:
-                        raise ValueError(f"'{anchor}': step {ref!r} has no end (only a fault with a "
+                        raise FieldError(("expect", i, field),
+                                         f"'{anchor}': step {ref!r} has no end (only a fault with a "
                                          "'duration_s' ends)")
         return self
 

@@ -146,6 +146,25 @@ def test_references_to_unknown_steps_and_endless_steps_are_caught():
     assert "has no end" in msg
 
 
+def test_cross_field_problems_name_the_line_and_field_to_change_and_the_closest_name():
+    """A misspelt step reference, a duplicate name and an endless anchor are found by a check
+    across fields; each is still reported at the field (and line) the user must change."""
+    steps = MINIMAL.replace('[[expect]]\nstate = "running"\n', "") + (
+        '[[steps]]\nname = "drain"\nfault = "buffer_exhaustion"\nat = "1s"\nduration_s = "1s"\n\n')
+    msg = problems_of(steps + '[[expect]]\nreach = "running"\nafter = "drian.end"\nwithin = "1s"\n')
+    assert "line 19: expect[0].after: refers to step 'drian'" in msg, msg
+    assert "did you mean 'drain.end'?" in msg, msg
+    msg = problems_of(steps + '[[expect]]\nreach = "running"\nafter = "zzzzz.end"\nwithin = "1s"\n')
+    assert "expect[0].after" in msg and "did you mean" not in msg, msg
+    msg = problems_of(steps.replace('op = "start"', 'op = "start"\nname = "drain"')
+                      + '[[expect]]\nstate = "running"\n')
+    assert "line 13: steps[1].name: two steps are named 'drain'" in msg, msg
+    msg = problems_of(steps + '[[expect]]\nstate = "running"\n\n[[expect]]\nreach = "running"\n'
+                      'after = "step1.end"\nwithin = "1s"\n')
+    assert "expect[1].after: 'step1.end': step 'step1' has no end" in msg, msg
+    assert "(top level)" not in msg
+
+
 def test_system_config_and_op_configs_are_checked_by_the_system():
     msg = problems_of(MINIMAL.replace('op = "start"', 'op = "reconfigure"\nconfig = { stream = { sample_rate = 32000 } }')
                       + '\n[system.device]\ninput_device = "nope"\n')
