@@ -195,3 +195,41 @@ def test_a_history_file_is_judged_the_same_streamed_back(tmp_path, hostile_run):
     hostile_run.write_jsonl(path)
     judge = _assert_same(History.open_jsonl(path))
     assert judge.whole_reason is None
+
+
+OPS = ("configure", "start", "pause", "resume", "stop", "recover", "simulate_error")
+STATES = ("running", "paused", "configured", "stopped", "failed", "recovering")
+
+
+def _synthetic(steps: list[tuple[int, int]]) -> History:
+    """A history of concurrent ops with quiet notes, faults and the system's own moves between
+    them, from ``steps`` (what happens next, and a number to pick with): it reaches the segment
+    rules a recorded run rarely does (a concurrent island first or later, autonomous entries
+    before, inside and between islands, lone ops checked or not)."""
+    h = History()
+    _attach(h, "running", 0)
+    running: list[int] = []
+    seq = 0
+    for kind, n in steps:
+        if kind == 0 or (kind == 1 and not running):
+            running.append(h.invoke(f"p{n % 5}", OPS[n % len(OPS)]))
+        elif kind == 1:
+            op = running.pop(n % len(running))
+            outcome = ("ok", "ok", "fail", "info")[n % 4]
+            kw = {"pre": _obs(STATES[n % 6], seq), "post": _obs(STATES[n // 6 % 6], seq)} if n % 3 else {}
+            h.complete(op, outcome, **kw, seqs=[] if n % 5 == 0 else None)
+        elif kind == 2:
+            h.note("quiescent", **_obs(STATES[n % 6], seq))
+        elif kind == 3:
+            h.record("fault_start", data={"kind": "xrun"})
+        else:
+            seq += 1
+            _move(h, seq, STATES[n % 6], STATES[n // 6 % 6], actor="system" if kind == 4 else "op")
+    return h
+
+
+@settings(FUZZ, max_examples=300)
+@given(steps=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 10**4)), max_size=40))
+def test_synthetic_concurrent_histories_get_the_same_verdict(steps):
+    judge = _assert_same(_synthetic(steps))
+    assert judge.whole_reason is None
