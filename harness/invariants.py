@@ -27,6 +27,7 @@ import heapq
 import itertools
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -702,6 +703,13 @@ def _op_evidence(o: Operation, allowed: list[Hashable]) -> dict[str, Any]:
             "pre": o.pre, "post": o.post, "allowed": [list(a) if isinstance(a, tuple) else a for a in allowed]}
 
 
+def _seq_window(o: Operation) -> tuple[int, int] | None:
+    """The seq range (``pre`` seq, ``post`` seq] of ``o``'s readings; None when either has no seq
+    (the window is then the entries recorded between invoke and completion)."""
+    lo, hi = (o.pre or {}).get("seq"), (o.post or {}).get("seq")
+    return (lo, hi) if isinstance(lo, int) and isinstance(hi, int) else None
+
+
 @dataclass
 class _Moves:
     """Every system transition as ``(seq, index, to_state)``, in seq order, and ``(index, position)``
@@ -710,27 +718,30 @@ class _Moves:
     by_seq: list[tuple[int, int, str]]
     by_index: list[tuple[int, int]]
 
+    def window(self, o: Operation) -> list[tuple[int, int, str]]:
+        """The system transitions inside ``o``'s window, in seq order (see ``_foreign_moves``)."""
+        seqs = _seq_window(o)
+        if seqs is not None:
+            i = bisect.bisect_right(self.by_seq, (seqs[0], _INF_INT, ""))
+            j = bisect.bisect_right(self.by_seq, (seqs[1], _INF_INT, ""))
+            return self.by_seq[i:j]
+        end = o.complete_index if o.complete_index is not None else _INF_INT
+        i = bisect.bisect_right(self.by_index, (o.invoke_index, _INF_INT))
+        j = bisect.bisect_left(self.by_index, (end, -1))
+        return sorted(self.by_seq[k] for _, k in self.by_index[i:j])
 
-def _foreign_moves(o: Operation, moves: _Moves) -> list[tuple[int, int, str]]:
+
+def _foreign_moves(o: Operation, moves: Any) -> list[tuple[int, int, str]]:
     """The system transitions inside ``o``'s window that ``o`` did not make: another actor's.
 
     The window is the seq range between the op's ``pre`` and ``post`` readings (``observe``
     records the newest seq with the state, so a transition whose record lags behind the op's
     completion still counts); without seqs there, the entries recorded between invoke and
     completion. ``o.seqs`` (the transitions ``run_op`` saw the op make on its own thread) are the
-    op's; with no ``seqs`` recorded every move in the window may be the op's or not."""
+    op's; with no ``seqs`` recorded every move in the window may be the op's or not. ``moves`` is
+    a ``_Moves`` (the whole history's) or a ``_MoveLog`` (the streaming judge's recent ones)."""
     own = set(o.seqs or ())
-    lo, hi = (o.pre or {}).get("seq"), (o.post or {}).get("seq")
-    if isinstance(lo, int) and isinstance(hi, int):
-        i = bisect.bisect_right(moves.by_seq, (lo, _INF_INT, ""))
-        j = bisect.bisect_right(moves.by_seq, (hi, _INF_INT, ""))
-        window = moves.by_seq[i:j]
-    else:
-        end = o.complete_index if o.complete_index is not None else _INF_INT
-        i = bisect.bisect_right(moves.by_index, (o.invoke_index, _INF_INT))
-        j = bisect.bisect_left(moves.by_index, (end, -1))
-        window = sorted(moves.by_seq[k] for _, k in moves.by_index[i:j])
-    return [m for m in window if m[0] not in own]
+    return [m for m in moves.window(o) if m[0] not in own]
 
 
 _INF_INT = 1 << 62
@@ -769,10 +780,25 @@ def _allowed_with_actor(model: Any, o: Operation, moves: _Moves | None) -> list[
     return list(dict.fromkeys(allowed))
 
 
-def check_linearizable(history: History, model: Any = None, *, max_states: int = 200_000,
-                       marks: "_LinearizabilityMarks | None" = None) -> Verdict:
-    """``marks``: the quiet observations, transitions and autonomous entries, when a caller has
-    already collected them in its own pass (``check_all``); else read from ``history``."""
+def check_linearizable(history: History, model: Any = None, *, max_states: int = 200_000) -> Verdict:
+    """Ops against the lifecycle model: the system model (or the coordinator model when the attach
+    entry names it), or ``model`` if given.
+
+    The system model is judged by ``_StreamingLinearizability`` in one pass that holds only the
+    segment being judged; an explicit ``model`` and the coordinator model read the whole history
+    (``_check_linearizable_whole``)."""
+    if model is not None:
+        return _check_linearizable_whole(history, model, max_states=max_states)
+    judge = _StreamingLinearizability(history, max_states=max_states)
+    _run_folds(history, [judge], catch=False)
+    return judge.verdict()
+
+
+def _check_linearizable_whole(history: History, model: Any = None, *, max_states: int = 200_000) -> Verdict:
+    """The reference judgement over the whole history held at once: every op and every mark.
+
+    ``_StreamingLinearizability`` reaches the same verdict holding one segment at a time, and
+    hands a history over to this one when it cannot (see its docstring)."""
     init = history.initial or {}
     if model is None:
         model = CoordinatorModel() if init.get("model") == "coordinator" else SystemModel()
@@ -781,10 +807,9 @@ def check_linearizable(history: History, model: Any = None, *, max_states: int =
         return _ok("linearizable", "no operations")
     if isinstance(model, CoordinatorModel):
         return _check_coordinator_linearizable(ops, model, init, max_states)
-    if marks is None:
-        marks = _LinearizabilityMarks(init)
-        for e in history.of_type(*_LinearizabilityMarks.types):
-            marks.feed(e)
+    marks = _LinearizabilityMarks(init)
+    for e in history.of_type(*_LinearizabilityMarks.types):
+        marks.feed(e)
     return _check_system_linearizable(ops, model, marks, max_states)
 
 
@@ -802,7 +827,7 @@ class _LinearizabilityMarks:
 
     def feed(self, e: Any) -> None:
         if e.type == "note":
-            if e.value == QUIESCENT_NOTE and isinstance(e.data, dict) and "state" in e.data:
+            if _is_quiet(e):
                 self.quiet.append((e.index, e.data))
         elif _behind_the_models_back(e):
             self.autonomous.append(e.index)
@@ -816,8 +841,61 @@ class _LinearizabilityMarks:
         return _Moves(out, sorted((m[1], k) for k, m in enumerate(out)))
 
 
+def _is_quiet(e: Any) -> bool:
+    """A ``quiescent`` note with a state: an observation from which the ops after it are judged."""
+    return e.value == QUIESCENT_NOTE and isinstance(e.data, dict) and "state" in e.data
+
+
 #: the most ops one linearizability search takes: its cost per state grows with the ops it holds
 MAX_SEARCH_OPS = 5_000
+
+
+def _search(group: list[Operation], model: Any, start: Hashable, lo: int, max_states: int,
+            evidence: list[Any], unsure: list[str]) -> int:
+    """Search ``group`` from the quiet state ``start``: a violation goes to ``evidence``, a search
+    it cannot finish to ``unsure``. Returns how many ops were searched."""
+    if len(group) > MAX_SEARCH_OPS:
+        unsure.append(_too_many_ops(len(group), lo))
+        return 0
+    result, info = _wgl(group, model, start, max_states)
+    if result is None:
+        unsure.append(f"search bound of {max_states} states reached for {len(group)} ops at entry {lo}")
+    elif not result:
+        evidence.append({"segment_start": lo, **info})
+    return len(group)
+
+
+def _too_many_ops(size: int, lo: int) -> str:
+    return (f"{size} ops at entry {lo} with no quiet moment among them: more than the {MAX_SEARCH_OPS} one "
+            "search takes (a storm that long is judged by legal_transitions and history_complete)")
+
+
+def _island_unsure(size: int, lo: int, autonomous: bool) -> str:
+    """Why a set of concurrent ops that is not searched cannot be judged."""
+    if autonomous:
+        return (f"{size} concurrent ops at entry {lo}: the system changed state on its own meanwhile "
+                "(a fault, a recovery)")
+    return f"{size} concurrent ops at entry {lo}: no quiet observation of the state they started from"
+
+
+def _quiet_state(model: Any, at: int, observed: dict[str, Any]) -> Hashable:
+    """The model state a quiet observation shows (the attach entry's, at index -1, or a note's)."""
+    return model.initial(observed, None) if at < 0 else model.from_observation(observed)
+
+
+def _linearizable_verdict(model: Any, evidence: list[Any], unsure: list[str], unsure_count: int,
+                          sequential: int, searched: int) -> Verdict:
+    """The system-model verdict from what the segments gave (``unsure``: the first 50 reasons)."""
+    if evidence:
+        return Verdict("linearizable", False, evidence,
+                       f"{len(evidence)} op(s) or set(s) of ops whose outcome the "
+                       f"{model.name} lifecycle model does not allow")
+    if unsure_count:
+        return Verdict("linearizable", True, unsure[:50],
+                       f"{sequential + searched} ops conform; {unsure_count} set(s) of concurrent ops could "
+                       f"not be judged: {unsure[0]}", inconclusive=True)
+    return _ok("linearizable", f"{sequential} sequential ops and {searched} ops searched together conform "
+               f"to the {model.name} model")
 
 
 def _check_system_linearizable(ops: list[Operation], model: Any, marks: _LinearizabilityMarks,
@@ -842,23 +920,6 @@ def _check_system_linearizable(ops: list[Operation], model: Any, marks: _Lineari
     evidence: list[Any] = []
     unsure: list[str] = []
     sequential = searched = 0
-
-    def search(group: list[Operation], q: int, lo: int) -> None:
-        nonlocal searched
-        if len(group) > MAX_SEARCH_OPS:
-            unsure.append(f"{len(group)} ops at entry {lo} with no quiet moment among them: more than the "
-                          f"{MAX_SEARCH_OPS} one search takes (a storm that long is judged by legal_transitions "
-                          "and history_complete)")
-            return
-        at, observed = quiet[q]
-        start = model.initial(observed, None) if at < 0 else model.from_observation(observed)
-        result, info = _wgl(group, model, start, max_states)
-        searched += len(group)
-        if result is None:
-            unsure.append(f"search bound of {max_states} states reached for {len(group)} ops at entry {lo}")
-        elif not result:
-            evidence.append({"segment_start": lo, **info})
-
     for q, seg in sorted(segments.items()):
         at = quiet[q][0]
         lo = min(o.invoke_index for o in seg)
@@ -876,7 +937,7 @@ def _check_system_linearizable(ops: list[Operation], model: Any, marks: _Lineari
         if len(evidence) > found or all(len(i) == 1 for i in islands):
             continue
         if fresh and not _any_in(autonomous, at + 1, hi):
-            search(seg, q, lo)
+            searched += _search(seg, model, _quiet_state(model, at, quiet[q][1]), lo, max_states, evidence, unsure)
             continue
         for n, island in enumerate(islands):
             if len(island) == 1:
@@ -884,23 +945,441 @@ def _check_system_linearizable(ops: list[Operation], model: Any, marks: _Lineari
             i_lo = island[0].invoke_index
             i_hi = max((o.complete_index if o.complete_index is not None else 1 << 60) for o in island)
             if n == 0 and fresh and not _any_in(autonomous, at + 1, i_hi):
-                search(island, q, i_lo)
-            elif _any_in(autonomous, i_lo, i_hi):
-                unsure.append(f"{len(island)} concurrent ops at entry {i_lo}: the system changed state on "
-                              "its own meanwhile (a fault, a recovery)")
+                searched += _search(island, model, _quiet_state(model, at, quiet[q][1]), i_lo, max_states,
+                                    evidence, unsure)
             else:
-                unsure.append(f"{len(island)} concurrent ops at entry {i_lo}: no quiet observation of the "
-                              "state they started from")
-    if evidence:
-        return Verdict("linearizable", False, evidence,
-                       f"{len(evidence)} op(s) or set(s) of ops whose outcome the "
-                       f"{model.name} lifecycle model does not allow")
-    if unsure:
-        return Verdict("linearizable", True, unsure[:50],
-                       f"{sequential + searched} ops conform; {len(unsure)} set(s) of concurrent ops could "
-                       f"not be judged: {unsure[0]}", inconclusive=True)
-    return _ok("linearizable", f"{sequential} sequential ops and {searched} ops searched together conform "
-               f"to the {model.name} model")
+                unsure.append(_island_unsure(len(island), i_lo, _any_in(autonomous, i_lo, i_hi)))
+    return _linearizable_verdict(model, evidence, unsure, len(unsure), sequential, searched)
+
+
+class _NeedsWholeHistory(Exception):
+    """The streaming judge met a history it cannot judge in one pass (see
+    ``_StreamingLinearizability``): the whole-history judge takes over."""
+
+
+class _MoveLog:
+    """The system's own transitions as ``(seq, index, to_state)``, from a floor up: the streaming
+    judge's stand-in for ``_Moves``. Moves no op still to be judged can need are let go
+    (``prune``); an op whose window reaches below what was let go raises ``_NeedsWholeHistory``,
+    so a judgement never uses a partial window."""
+
+    def __init__(self) -> None:
+        self.by_seq: list[tuple[int, int, str]] = []
+        self.by_index: list[tuple[int, int, str]] = []  # in arrival order, which is index order
+        self.gone_seq: int | None = None  # the highest seq let go
+        self.gone_index = -1  # the highest index let go
+
+    def add(self, seq: int, index: int, to_state: str) -> None:
+        m = (seq, index, to_state)
+        if not self.by_seq or m > self.by_seq[-1]:
+            self.by_seq.append(m)
+        else:  # recorded after a higher seq (an observer that lagged)
+            bisect.insort(self.by_seq, m)
+        self.by_index.append(m)
+
+    def window(self, o: Operation) -> list[tuple[int, int, str]]:
+        """As ``_Moves.window``, over what is kept."""
+        seqs = _seq_window(o)
+        if seqs is not None:
+            if self.gone_seq is not None and seqs[0] < self.gone_seq:
+                raise _NeedsWholeHistory(f"op {o.op_id}'s window starts below the moves let go")
+            i = bisect.bisect_right(self.by_seq, (seqs[0], _INF_INT, ""))
+            j = bisect.bisect_right(self.by_seq, (seqs[1], _INF_INT, ""))
+            return self.by_seq[i:j]
+        if o.invoke_index < self.gone_index:
+            raise _NeedsWholeHistory(f"op {o.op_id}'s window starts before the moves let go")
+        end = o.complete_index if o.complete_index is not None else _INF_INT
+        i = bisect.bisect_right(self.by_index, o.invoke_index, key=_move_index)
+        j = bisect.bisect_left(self.by_index, end, key=_move_index)
+        return sorted(self.by_index[i:j])
+
+    def prune(self, floor: int) -> None:
+        """Let go of the moves numbered ``floor`` or lower."""
+        k = bisect.bisect_right(self.by_seq, (floor, _INF_INT, ""))
+        if not k:
+            return
+        gone = self.by_seq[:k]
+        self.gone_seq = max(self.gone_seq if self.gone_seq is not None else gone[-1][0], gone[-1][0])
+        self.gone_index = max(self.gone_index, max(m[1] for m in gone))
+        del self.by_seq[:k]
+        self.by_index = [m for m in self.by_index if m[0] > floor]
+
+    def __len__(self) -> int:
+        return len(self.by_seq)
+
+
+def _move_index(m: tuple[int, int, str]) -> int:
+    return m[1]
+
+
+class _Segment:
+    """One segment of the streaming judge: the ops after one quiet observation, reduced as they
+    complete to what the segment's verdict still needs (``_check_system_linearizable`` says what
+    that is)."""
+
+    def __init__(self, at: int, observed: dict[str, Any]) -> None:
+        self.at, self.observed = at, observed
+        self.closed = False  # a later quiet observation came: no op joins any more
+        self.ops = 0  # its ops (those the model knows)
+        self.lo = -1  # the first one's invoke index
+        self.fresh = True  # no transition between the observation and the first op
+        self.moved = False  # a transition since the observation (read when the first op comes)
+        self.waiting = False  # an autonomous entry since the observation while none of its ops ran
+        self.blocked = False  # an autonomous entry between the observation and its last completion
+        self.running = 0  # its ops invoked and not completed
+        self.whole: list[Operation] | None = []  # every op, while the segment may be searched whole
+        self.all_single = True
+        self.island: list[Operation] | None = None  # the open island's ops, while they may be needed
+        self.island_lo = -1
+        self.island_size = 0
+        self.island_auto = False  # an autonomous entry while the open island ran
+        self.islands = 0  # islands closed
+        #: the first island when concurrent: (ops if it may be searched, size, lo, searchable, autonomous)
+        self.first: tuple[list[Operation] | None, int, int, bool, bool] | None = None
+        self.later: list[tuple[int, int, bool]] = []  # later concurrent islands: (size, lo, autonomous)
+        self.later_count = 0
+        self.checks: deque[Operation] = deque()  # ops alone, waiting for their window's transitions
+        self.evidence: list[Any] = []
+        self.unsure: list[str] = []
+        self.unsure_count = 0
+        self.searched = 0
+        self.done = False
+
+    def keep_island(self) -> bool:
+        """The open island's ops are needed: it is one op (checked alone), or the first island,
+        which may yet be searched."""
+        return self.island_size == 1 or (self.islands == 0 and self.fresh and not self.blocked
+                                         and self.island_size <= MAX_SEARCH_OPS)
+
+    def autonomous(self) -> None:
+        """Something moved the system behind the ops' back now."""
+        if self.running:
+            self.blocked = self.island_auto = True
+            self.whole = None
+            if self.island is not None and not self.keep_island():
+                self.island = None
+        elif not self.closed:
+            self.waiting = True
+
+    def invoke(self, o: Operation) -> None:
+        if not self.ops:
+            self.lo, self.fresh = o.invoke_index, not self.moved
+        self.ops += 1
+        if self.waiting:  # this op completes after that autonomous entry
+            self.blocked = True
+        if self.whole is not None:
+            if self.blocked or not self.fresh or len(self.whole) >= MAX_SEARCH_OPS:
+                self.whole = None
+            else:
+                self.whole.append(o)
+        if not self.running:
+            self.island, self.island_lo, self.island_size, self.island_auto = [o], o.invoke_index, 1, False
+        else:
+            self.island_size += 1
+            self.all_single = False
+            if self.island is not None:
+                self.island.append(o)
+                if not self.keep_island():
+                    self.island = None
+        self.running += 1
+
+    def complete(self) -> None:
+        self.running -= 1
+        if not self.running:
+            self.close_island()
+
+    def close_island(self) -> None:
+        size, ops = self.island_size, self.island
+        if size == 1:
+            o = ops[0]  # type: ignore[index]
+            if o.pre is not None and o.post is not None and o.completed:
+                self.checks.append(o)
+        elif self.islands == 0:
+            searchable = self.fresh and not self.blocked
+            self.first = (ops if searchable else None, size, self.island_lo, searchable, self.island_auto)
+        else:
+            self.later_count += 1
+            if len(self.later) < 50:
+                self.later.append((size, self.island_lo, self.island_auto))
+        self.islands += 1
+        self.island, self.island_size = None, 0
+
+    def evaluate(self, model: Any, max_states: int) -> None:
+        """The segment's verdict once every op in it has been seen through (as in
+        ``_check_system_linearizable``); then it lets go of its ops."""
+        if not (self.evidence or self.all_single or not self.ops):
+            start = _quiet_state(model, self.at, self.observed)
+            unsure: list[str] = []
+            if self.fresh and not self.blocked:
+                if self.whole is None:
+                    unsure.append(_too_many_ops(self.ops, self.lo))
+                else:
+                    self.searched += _search(self.whole, model, start, self.lo, max_states, self.evidence, unsure)
+            else:
+                if self.first is not None:
+                    ops, size, lo, searchable, auto = self.first
+                    if not searchable:
+                        unsure.append(_island_unsure(size, lo, auto))
+                    elif ops is None:
+                        unsure.append(_too_many_ops(size, lo))
+                    else:
+                        self.searched += _search(ops, model, start, lo, max_states, self.evidence, unsure)
+                unsure.extend(_island_unsure(size, lo, auto) for size, lo, auto in self.later)
+                self.unsure_count += self.later_count - len(self.later)
+            self.unsure = unsure[:50]
+            self.unsure_count += len(unsure)
+        self.whole = self.island = self.first = None
+        self.later = []
+        self.done = True
+
+
+class _StreamingLinearizability(_Fold):
+    """``linearizable`` for the system model in one pass, holding only what the segments not yet
+    judged need: the verdict of ``_check_system_linearizable`` without holding the history.
+
+    A segment (the ops after one quiet observation) is judged once a later quiet observation has
+    closed it, its ops have completed, and every transition numbered inside each lone op's
+    ``pre``..``post`` window has been recorded (``seq`` has no hole up to there). Of a segment
+    only what its judgement can still use is kept: its ops while it may be searched whole (at most
+    ``MAX_SEARCH_OPS``), its first island while that may be searched, a lone op until it is
+    checked, flags for the marks (a transition before the first op, an autonomous entry inside an
+    island or the segment), and the system's moves from the lowest window still open. Verdicts are
+    given out in segment order, as the whole-history judge gives them.
+
+    A history this pass cannot judge exactly is handed to ``_check_linearizable_whole``, which
+    reads it again: entries out of index order, an op or mark before the attach entry, an op id
+    invoked twice or completed twice, a transition number seen twice or arriving below the holes
+    given up on, a system transition without an integer number, an op whose window reaches below
+    the moves let go, a coordinator-model history, or a feed after the verdict. Runs recorded by
+    ``run_op`` and the history's own observers give none of these; a history that never closes a
+    segment (an op that never completes, a ``seq`` that never comes) is judged at the end, holding
+    that segment and those after it until then.
+    """
+
+    name = "linearizable"
+    types = frozenset({"attach", "invoke", "ok", "fail", "info", *_LinearizabilityMarks.types})
+    #: holes in the transitions' numbering waited for, at most, before the lowest is given up on
+    HOLES = 1 << 14
+
+    def __init__(self, history: Any, *, max_states: int = 200_000) -> None:
+        self.history = history
+        self.max_states = max_states
+        self.model = SystemModel()
+        self.whole_reason: str | None = None  # why the whole-history judge takes over (None: it does not)
+        self.attached = False
+        self.last_index = -1
+        self.segments: deque[_Segment] = deque()
+        self.running: dict[Any, tuple[_Segment | None, Operation | None, int]] = {}  # op id -> (seg, op, top)
+        self.max_op_id = -1
+        self.ops = 0
+        self.moves = _MoveLog()
+        self.pruned_at = 0  # the move log's size after the last prune
+        self.seq_done = 0  # every transition numbered up to here has been recorded (or given up on)
+        self.holes: set[int] = set()  # numbers recorded above ``seq_done``
+        self.top = 0  # the highest transition number recorded
+        self.evidence: list[Any] = []
+        self.unsure: list[str] = []
+        self.unsure_count = 0
+        self.sequential = self.searched = 0
+        self.judged = False
+
+    # -- the pass -------------------------------------------------------------------------------
+    def feed(self, e: Any) -> None:
+        if self.whole_reason is not None:
+            return
+        try:
+            self._feed(e)
+        except Exception as exc:  # noqa: BLE001 - whatever this pass trips on, the reference judge decides
+            self._give_up(exc)
+
+    def _give_up(self, exc: BaseException) -> None:
+        self.whole_reason = str(exc) or type(exc).__name__
+        self.segments.clear()
+        self.running.clear()
+        self.moves = _MoveLog()
+
+    def _feed(self, e: Any) -> None:
+        if self.judged:
+            raise _NeedsWholeHistory("fed after its verdict")
+        if e.index <= self.last_index:
+            raise _NeedsWholeHistory(f"entry {e.index} out of index order")
+        self.last_index = e.index
+        kind = e.type
+        if kind == "attach":
+            if not self.attached:
+                self.attached = True
+                if e.data.get("model") == "coordinator":
+                    raise _NeedsWholeHistory("the coordinator model is judged whole")
+                seq = e.data.get("seq")
+                self.seq_done = self.top = seq if isinstance(seq, int) else 0
+                self.segments.append(_Segment(-1, e.data))
+            return
+        if kind == "invoke":
+            if e.op_id is not None:
+                self._invoke(e)
+            return
+        if kind in ("ok", "fail", "info"):
+            if e.op_id is not None:
+                self._complete(e)
+            return
+        if kind == "note":
+            if _is_quiet(e):
+                self._need_attach(e)
+                self.segments[-1].closed = True
+                self.segments.append(_Segment(e.index, e.data))
+                self._settle()
+            return
+        if kind == "transition":
+            self._need_attach(e)
+            latest = self.segments[-1]
+            if not latest.ops:
+                latest.moved = True
+            self._number(e)
+        if _behind_the_models_back(e):
+            self._need_attach(e)
+            for seg in self.segments:
+                if not seg.done:
+                    seg.autonomous()
+
+    def _need_attach(self, e: Any) -> None:
+        if not self.attached:
+            raise _NeedsWholeHistory(f"entry {e.index} ({e.type}) before the attach entry")
+
+    def _invoke(self, e: Any) -> None:
+        op_id = e.op_id
+        if not isinstance(op_id, int) or isinstance(op_id, bool) or op_id <= self.max_op_id:
+            raise _NeedsWholeHistory(f"op id {op_id!r} not above every earlier one")
+        self.max_op_id = op_id
+        o = Operation(op_id, e.process, e.op or "", list(e.data.get("args", [])), dict(e.data.get("meta") or {}),
+                      e.index, e.time, e.data.get("pre"))
+        if not self.model.knows(o):
+            self.running[op_id] = (None, None, self.top)
+            return
+        self._need_attach(e)
+        seg = self.segments[-1]
+        self.ops += 1
+        seg.invoke(o)
+        self.running[op_id] = (seg, o, self.top)
+
+    def _complete(self, e: Any) -> None:
+        op_id = e.op_id
+        got = self.running.pop(op_id, None)
+        if got is None:
+            if isinstance(op_id, int) and not isinstance(op_id, bool) and op_id > self.max_op_id:
+                return  # a completion before its invoke: the whole-history judge ignores it too
+            raise _NeedsWholeHistory(f"a completion of op {op_id!r}, not running")
+        seg, o, _ = got
+        if seg is None or o is None:
+            return
+        o.outcome, o.complete_index, o.complete_time = e.type, e.index, e.time
+        o.value, o.error, o.post = e.value, e.data.get("error"), e.data.get("post")
+        if "pre" in e.data:
+            o.pre = e.data["pre"]
+        o.seqs = e.data.get("seqs")
+        seg.complete()
+        self._settle()
+
+    def _number(self, e: Any) -> None:
+        """Note a transition's number (and keep a system transition as a move)."""
+        seq = e.data.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            if e.data.get("component") == "system":
+                raise _NeedsWholeHistory(f"a system transition numbered {seq!r}")
+            return
+        if seq <= self.seq_done or seq in self.holes:
+            raise _NeedsWholeHistory(f"transition number {seq} seen twice or after its hole was given up on")
+        if e.data.get("component") == "system":
+            self.moves.add(seq, e.index, str(e.data.get("to_state")))
+        self.top = max(self.top, seq)
+        self.holes.add(seq)
+        done = self.seq_done
+        while done + 1 in self.holes:
+            done += 1
+            self.holes.discard(done)
+        if len(self.holes) > self.HOLES:  # give the lowest hole up: a number arriving there is irregular
+            done = min(self.holes)
+            self.holes.discard(done)
+            while done + 1 in self.holes:
+                done += 1
+                self.holes.discard(done)
+        if done != self.seq_done:
+            self.seq_done = done
+            self._settle()
+
+    # -- judging --------------------------------------------------------------------------------
+    def _settle(self, *, end: bool = False) -> None:
+        """Check the lone ops whose windows are complete, judge the segments that are through, give
+        their verdicts out in order, and let go of the moves no one can need."""
+        for seg in self.segments:
+            if seg.done:
+                continue
+            while seg.checks and (end or self._window_recorded(seg.checks[0])):
+                self._check_alone(seg, seg.checks.popleft())
+            if (end or seg.closed) and not seg.running and not seg.checks:
+                seg.evaluate(self.model, self.max_states)
+        emitted = False
+        while self.segments and self.segments[0].done:
+            seg = self.segments.popleft()
+            self.evidence.extend(seg.evidence)
+            self.unsure.extend(seg.unsure[:50 - len(self.unsure)])
+            self.unsure_count += seg.unsure_count
+            self.searched += seg.searched
+            emitted = True
+        if emitted or len(self.moves) > 2 * self.pruned_at + 64:
+            self._prune()
+
+    def _window_recorded(self, o: Operation) -> bool:
+        seqs = _seq_window(o)
+        return seqs is None or seqs[1] <= self.seq_done
+
+    def _check_alone(self, seg: _Segment, o: Operation) -> None:
+        self.sequential += 1
+        allowed = _allowed_with_actor(self.model, o, self.moves)
+        if self.model.from_observation(o.post) not in allowed:
+            seg.evidence.append(_op_evidence(o, allowed))
+
+    def _prune(self) -> None:
+        """Let go of the moves below every window still to be read: an op invoked from now on reads
+        its ``pre`` after its invoke is recorded, so above every number recorded so far; a running
+        op above the numbers recorded at its invoke; a waiting lone op above its own ``pre``."""
+        floor = self.top
+        for _, o, top in self.running.values():
+            if o is not None:
+                floor = min(floor, top)
+        for seg in self.segments:
+            for o in seg.checks:
+                seqs = _seq_window(o)
+                if seqs is not None:
+                    floor = min(floor, seqs[0])
+        self.moves.prune(floor)
+        self.pruned_at = len(self.moves)
+
+    def held(self) -> tuple[int, int]:
+        """(ops, moves) held now: what the pass keeps, for the tests and benches that bound it."""
+        ops = {id(o) for _, o, _ in self.running.values() if o is not None}
+        for seg in self.segments:
+            for group in (seg.whole, seg.island, seg.first[0] if seg.first else None, seg.checks):
+                ops.update(id(o) for o in group or ())
+        return len(ops), len(self.moves)
+
+    def verdict(self, system: Any = None) -> Verdict:
+        if self.whole_reason is None and not self.judged:
+            try:
+                self.judged = True
+                for seg in self.segments:
+                    seg.closed = True
+                    if seg.running:  # ops that never completed: their island closes at the end
+                        seg.running = 0
+                        seg.close_island()
+                self._settle(end=True)
+            except Exception as exc:  # noqa: BLE001 - the reference judge decides
+                self._give_up(exc)
+        if self.whole_reason is not None:
+            return _check_linearizable_whole(self.history, max_states=self.max_states)
+        if not self.ops:
+            return _ok("linearizable", "no operations")
+        return _linearizable_verdict(self.model, self.evidence, self.unsure, self.unsure_count,
+                                     self.sequential, self.searched)
 
 
 def _check_coordinator_linearizable(ops: list[Operation], model: Any, init: dict[str, Any],
@@ -1515,35 +1994,6 @@ def check_health(history: History, system: "AudioSystem | None" = None) -> Verdi
 
 # ================================================================================= together ====
 
-class _LinearizableView(_Fold):
-    """Collects what ``check_linearizable`` reads (``initial``, the operations, and the marks: quiet
-    observations, transition and autonomous-entry indices) so the whole history is read once; the
-    op entries are kept in a small ``History``, the marks as indices."""
-
-    name = "linearizable"
-    types = frozenset({"attach", "meta", "invoke", "ok", "fail", "info", *_LinearizabilityMarks.types})
-
-    def __init__(self) -> None:
-        self.view = History()
-        self.marks: _LinearizabilityMarks | None = None
-
-    def feed(self, e: Any) -> None:
-        kind = e.type
-        if kind in _LinearizabilityMarks.types:
-            if self.marks is None:
-                self.marks = _LinearizabilityMarks(self.view.initial or {})
-            self.marks.feed(e)
-            return
-        self.view.entries.append(e)
-        self.view._note_entry(e)
-
-    def verdict(self, system: Any = None) -> Verdict:
-        init = self.view.initial or {}
-        marks = self.marks or _LinearizabilityMarks(init)
-        marks.quiet[0] = (-1, init)  # the attach entry may have come after the first mark
-        return check_linearizable(self.view, marks=marks)
-
-
 @dataclass(frozen=True)
 class Invariant:
     """One invariant of the registry: its stable name (tests, reports and scenario files key on it)
@@ -1557,7 +2007,7 @@ class Invariant:
 INVARIANTS: tuple[Invariant, ...] = (
     Invariant("legal_transitions", lambda h, threads: _Legal(h.initial or {})),
     Invariant("history_complete", lambda h, threads: _Complete(h.initial or {}, h)),
-    Invariant("linearizable", lambda h, threads: _LinearizableView()),
+    Invariant("linearizable", lambda h, threads: _StreamingLinearizability(h)),
     Invariant("resources", lambda h, threads: _Resources(threads)),
     Invariant("frame_accounting", lambda h, threads: _Frames()),
     Invariant("recovery", lambda h, threads: _Recovery(h.initial or {}, end_time=lambda: h.end_time)),
