@@ -1417,7 +1417,10 @@ BATCH_8: list[Bug] = [
         "                    return\n                timer.cancel()\n",
         "            if timer is not None:\n                timer.cancel()\n",
         "_wake_supervisor simplified to 'cancel whatever is pending, schedule now'",
-        "supervisor (event-driven wake-ups)"),
+        "supervisor (event-driven wake-ups)",
+        equivalent="only a pass already due now is affected: it is cancelled and scheduled again "
+                   "for the same instant, so it still runs once at the same virtual time (behind "
+                   "the other timers due then); no state, count or event time differs"),
     # -- teardown --------------------------------------------------------------------------------
     Bug("abandon_build_keeps_pipeline", "system.py",
         "        if stream_alloc is not None:\n            self.resources.release(stream_alloc)\n"

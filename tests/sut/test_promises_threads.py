@@ -1,20 +1,13 @@
-"""Promises that involve a second thread: the real clock's timer thread, and the errors a device's
-audio thread leaves for the supervisor. Each is driven so its outcome does not depend on timing:
-the interleaving under test is forced (a timer that runs the call, callbacks between two passes),
-never hoped for."""
+"""Promises about the real clock's timer thread, the one thread the control side owns: it may be
+closed from one of its own timers, and it is joined outside the operation lock. Each is driven so
+its outcome does not depend on timing: the call under test is made from the thread in question or
+observed as it happens, never raced for."""
 
 from __future__ import annotations
 
 import threading
 
-import numpy as np
-
 from system_under_test.clock import SystemClock, VirtualClock
-from system_under_test.config import AudioConfig
-from system_under_test.devices.base import StatusFlags
-from system_under_test.monitoring import MonitoringCoordinator
-from system_under_test.pipeline import Pipeline
-from system_under_test.resources import ResourceManager
 from system_under_test.scheduler import ThreadScheduler
 
 
@@ -39,25 +32,6 @@ def test_a_timer_may_close_its_own_scheduler():
     assert raised == []
     scheduler._thread.join(10)
     assert scheduler.thread_count == 0
-
-
-def _pipeline() -> Pipeline:
-    return Pipeline(AudioConfig(), ResourceManager(VirtualClock()), MonitoringCoordinator(), simulated=True)
-
-
-def test_every_callback_error_between_two_supervisor_passes_is_kept():
-    """Errors wait in the pipeline until a supervisor pass drains them; on a real device several
-    callbacks come between passes, so several errors must wait there, oldest first."""
-    p = _pipeline()
-    p.capturing = True
-    bs, ch = p.block_size, p.in_channels
-    out = np.zeros((bs, p.out_channels), dtype=np.float32)
-    for frames in (bs - 1, bs - 2, bs - 3):  # the device hands a block of the wrong length
-        p.callback(np.zeros((frames, ch), dtype=np.float32), out, bs, 0.0, StatusFlags())
-    assert [e.type for e in p.errors] == ["CallbackError"] * 3
-    assert [e.message.split(" input")[0] for e in p.errors] == \
-        [f"device delivered ({bs - n}, {ch})" for n in (1, 2, 3)]
-    p.release()
 
 
 def test_close_joins_the_supervisor_thread_outside_the_operation_lock():
