@@ -56,7 +56,10 @@ class ErrorRecord:
 
     ``error`` is the compact ``ErrorInfo`` (class, message, severity, details, a short traceback
     text), never the exception: the log keeps 10 000 records, and an exception's traceback would
-    keep the frames that raised it alive, and with them the pipelines and streams they used."""
+    keep the frames that raised it alive, and with them the pipelines and streams they used.
+
+    ``requires_recovery``: the recovery policy was to decide about it (the reporter had not
+    already handled it); see ``ComponentCoordinator.handle_error``."""
 
     seq: int
     time: float
@@ -294,8 +297,15 @@ class ComponentCoordinator:
     # -- errors ---------------------------------------------------------------------------------
     def handle_error(self, component: str, error: AudioSystemError | ErrorInfo, *,
                      severity: Severity | None = None,
-                     requires_recovery: bool | None = None) -> ErrorRecord:
+                     requires_recovery: bool = True) -> ErrorRecord:
         """Track an error and tell the error observers (the recovery policy is one).
+
+        ``requires_recovery`` says whether the recovery policy is still to decide about the error:
+        True (the default) for every error its reporter has not handled, whatever its class, so a
+        non-recoverable error reaches the policy too (which FAILs it: not defaulted from
+        ``error.recoverable``, which once dropped such an error and left the system RUNNING);
+        False only when the reporter has already acted on it (a failed start it raises, a
+        pipeline that is going away, a recovery that already ended in FAILED).
 
         An exception is reduced to its ``ErrorInfo`` before it is kept or passed on; the caller
         still owns (and may raise) the exception itself."""
@@ -305,7 +315,7 @@ class ComponentCoordinator:
             record = ErrorRecord(
                 self._error_seq, self.clock.now(), component, info,
                 severity if severity is not None else info.severity,
-                info.recoverable if requires_recovery is None else requires_recovery,
+                requires_recovery,
             )
             if len(self._errors) == self._errors.maxlen:
                 self.errors_dropped += 1  # the append below pushes the oldest out

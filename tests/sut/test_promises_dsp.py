@@ -329,3 +329,36 @@ def test_a_nan_poisons_its_channel_from_its_sample_on_and_reset_heals_it(size):
     y = _noise(2 * size + 7, channels=2, seed=6)
     np.testing.assert_array_equal(_run(chain, y, block=size),
                                   _run(_chain(stage, channels=2, block_size=size), y, block=size))
+
+
+# -- the block plans' shared matrices ---------------------------------------------------------------
+def _a_plan(frames: int, cutoff_hz: float = 1000.0):
+    from system_under_test.dsp import Biquad
+
+    return Biquad("lowpass", cutoff_hz, 0.707, 0.0, SR, 1)._plan(frames)
+
+
+def test_the_matrices_plans_share_are_read_only():
+    """One cached ``(MZ, [T | S])`` pair serves every plan of the same filter and block size: a plan
+    that wrote into it would change every other stream's filter, so writing must be refused."""
+    plan = _a_plan(256)
+    for matrix in (plan.mz, plan.ts):
+        assert matrix.flags.writeable is False
+        with pytest.raises(ValueError):
+            matrix[0, 0] = 1.0
+
+
+def test_the_matrix_cache_is_bounded_at_its_maximum():
+    """The cache keeps at most ``_MATRICES_MAX`` filters' matrices: when it is full, the next new
+    filter clears it first (so a stream of reconfigured cutoffs cannot grow it without bound)."""
+    from system_under_test import dsp
+
+    dsp._MATRICES.clear()
+    for i in range(dsp._MATRICES_MAX):
+        _a_plan(64, cutoff_hz=500.0 + i)
+    assert len(dsp._MATRICES) == dsp._MATRICES_MAX
+    _a_plan(64, cutoff_hz=500.0)  # already cached: nothing cleared
+    assert len(dsp._MATRICES) == dsp._MATRICES_MAX
+    _a_plan(64, cutoff_hz=100.0)  # one more filter: the full cache is cleared, then it is added
+    assert len(dsp._MATRICES) == 1
+    dsp._MATRICES.clear()

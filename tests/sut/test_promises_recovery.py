@@ -214,3 +214,103 @@ def test_a_callback_error_alone_counts_as_none_in_a_row():
     policy = RecoveryPolicy(RecoveryConfig(), callback_error_threshold=1)
     assert policy.decide(_make(CallbackError)) == I
     assert policy.decide(_make(CallbackError), consecutive_callback_errors=1) == R
+
+
+# -- the routing table end to end: from the reporting call to the system's state ------------------
+#: what each action leaves a running (or paused) system in, right after the report
+_AFTER = {I: "unchanged", D: "degraded", R: State.RECOVERING, F: State.FAILED}
+
+
+def _reported(start: State, extra: dict, err: AudioSystemError, severity: Severity | None) -> AudioSystem:
+    """A system in ``start`` that has just been told of ``err`` through ``handle_error``, as every
+    reporter of the system tells it (the supervisor, a backend's queue, a test)."""
+    s = _running({"recovery": {"degrade_on_exhaustion": extra.get("degrade", True)}})
+    if start == State.PAUSED:
+        s.pause()
+    s.pipeline.consecutive_errors = extra.get("consecutive", 0)
+    s.coordinator.handle_error("device", err, severity=severity)
+    return s
+
+
+def _assert_after(s: AudioSystem, start: State, expected: RecoveryAction, err: AudioSystemError) -> None:
+    if expected in (I, D):
+        assert (s.state, s.recovering, s.degraded) == (start, False, expected == D)
+        assert s.stream is not None and s.stream.active
+    elif expected == R:
+        assert s.state == State.RECOVERING and s.recovering
+    else:
+        assert s.state == State.FAILED and not s.recovering
+        last = s.coordinator.history.records(SYSTEM_NAME)[-1]
+        assert (last.from_state, last.to_state, last.cause) == \
+            (start, State.FAILED, f"unrecoverable {type(err).__name__}")
+        assert s.stream is None and s.pipeline is None and s.resources.live() == []
+    s.close()
+    assert s.resources.leak_report() == []
+
+
+SYSTEM_NAME = "system"
+END_TO_END = [pytest.param(start, cls, sev, extra, actions[i], id=f"{start.value}-{name}-{sev.name}")
+              for start in (State.RUNNING, State.PAUSED)
+              for name, cls, extra, actions in TABLE for i, sev in enumerate(SEVERITIES)]
+
+
+@pytest.mark.parametrize("start, cls, severity, extra, expected", END_TO_END)
+def test_every_routing_cell_from_the_reporting_call_to_the_state(start, cls, severity, extra, expected):
+    """``handle_error`` -> the coordinator's record -> ``_route_error`` -> the policy -> the state,
+    for every error class at every severity (the error's own, and raised or lowered on the
+    record). Whether the policy is asked never depends on the class: a non-recoverable error
+    (a format the device refuses, a missing backend) FAILs the system instead of being dropped."""
+    own = _reported(start, extra, _make(cls, severity), None)
+    _assert_after(own, start, expected, _make(cls))
+    on_record = _reported(start, extra, _make(cls), severity)
+    _assert_after(on_record, start, expected, _make(cls))
+
+
+@pytest.mark.parametrize("name, cls, extra, actions", [pytest.param(*row, id=row[0]) for row in TABLE])
+def test_every_routing_cell_at_the_classes_own_severity(name, cls, extra, actions):
+    """No severity given anywhere: the class's default severity picks the cell."""
+    err = _make(cls)
+    expected = actions[SEVERITIES.index(err.severity)]
+    _assert_after(_reported(State.RUNNING, extra, err, None), State.RUNNING, expected, err)
+
+
+def test_an_error_its_reporter_handled_is_not_routed_again():
+    """``requires_recovery=False`` keeps its meaning for every class: the reporter has acted
+    (a failed start, a pipeline going away, a recovery that ended FAILED), so nothing moves."""
+    for _, cls, _, _ in TABLE:
+        s = _running()
+        s.coordinator.handle_error("device", _make(cls, Severity.FATAL), requires_recovery=False)
+        assert (s.state, s.recovering, s.degraded) == (State.RUNNING, False, False), cls
+        s.close()
+
+
+def test_a_device_reporting_a_non_recoverable_error_mid_stream_ends_failed_and_releases_it():
+    """A simulated device reports, from its own stream, an error recovery cannot fix (the device
+    now refuses the stream's format) in the middle of a run: the supervisor routes it, the policy
+    says FAIL, and the system ends FAILED with that cause, its stream closed and every resource
+    given back; no recovery is tried and no block is played after it."""
+    s = _running()
+    events: list = []
+    s.add_event_listener(events.append)
+    stream = s.stream
+    report_at = s.clock.now() + 0.05
+    s.clock.call_later(0.05, lambda: stream._on_error(DeviceFormatError(
+        "'sim-out' now refuses 2 channels at 48000 Hz", component="device")))
+    s.run_for(0.5)
+    assert {n: s.coordinator.state(n) for n in (SYSTEM_NAME, "dsp", "input", "output", "device")} == \
+        dict.fromkeys((SYSTEM_NAME, "dsp", "input", "output", "device"), State.FAILED)
+    failed = s.coordinator.history.records(SYSTEM_NAME)[-1]
+    assert (failed.from_state, failed.to_state, failed.cause) == \
+        (State.RUNNING, State.FAILED, "unrecoverable DeviceFormatError")
+    assert failed.time == pytest.approx(report_at)
+    (record,) = s.coordinator.errors()
+    assert (record.component, record.error.type, record.requires_recovery) == \
+        ("device", "DeviceFormatError", True)
+    assert stream.closed and not stream.active
+    assert s.stream is None and s.pipeline is None and s.resources.live() == []
+    assert s.recovering is False and "recovery_started" not in [e.kind for e in events]
+    played = s.metrics().counters["frames_played"]
+    s.run_for(0.5)
+    assert s.state == State.FAILED and s.metrics().counters["frames_played"] == played
+    s.close()
+    assert s.state == State.CLOSED and s.resources.leak_report() == []
