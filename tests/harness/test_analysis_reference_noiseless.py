@@ -175,12 +175,15 @@ def test_tone_bursts_are_locked_by_their_envelope_and_compared(seed: int) -> Non
 
 
 def test_evenly_repeating_tone_bursts_are_refused_at_the_lock_say_why_and_what_to_play_instead() -> None:
-    """One tone in bursts of one length at one spacing: the carrier matches itself a period
-    away and the envelope a burst away, nothing tells the places apart: refused (inconclusive,
-    not a verdict), and the message says what material gives one."""
+    """One tone in bursts of one length at one spacing, the recording holding two more of them
+    before the reference's first (a loop played on): the carrier matches itself a period away
+    and the envelope a burst away, nothing tells the places apart. Refused (inconclusive, not a
+    verdict: the envelope's best lag alone is the earliest burst, 0.6 s off), and the message
+    says what material gives one."""
     t = np.arange(int(2.5 * FS)) / FS
     ref = 0.5 * np.sin(2 * np.pi * 1000 * t) * ((t % 0.3) < 0.2)
-    rec = R.through_system(ref, FS, delay_frames=612.3, gain=0.5, noise_rms=1e-4, tail_frames=2000, seed=3)
+    played = np.concatenate((ref[: int(0.6 * FS)], ref))  # 0.6 s: two whole bursts and gaps
+    rec = R.through_system(played, FS, delay_frames=612.3, gain=0.5, noise_rms=1e-4, tail_frames=2000, seed=3)
     with pytest.raises(A.AnalysisError, match="no unique match.*steady tones.*repeat evenly.*music, speech"):
         R.compare_to_reference(rec, ref, FS)
 
