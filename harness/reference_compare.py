@@ -9,7 +9,10 @@ that model cannot explain is a glitch.
 How (and why)
 -------------
 1. Lock: the first seconds of the reference are found in the recording by cross-correlation
-   (``analysis.measure_latency_stream``): the start delay and the polarity.
+   (``analysis.measure_latency_stream``): the start delay and the polarity. Where that finds no
+   unique match (tone bursts: a tone matches itself a period away), the bursts' envelope places
+   the head to a few frames and the carrier's peak within that reach to a fraction of one
+   (``_envelope_lock``), or the refusal stands.
 2. Track: the recording is cut into blocks of ``B`` frames (~43 ms); each loud block is found in
    the reference within +-``B`` frames of where the track so far predicts it. Its delay, to a
    fraction of a frame, is one point of a delay track. Between glitches the track is a line (the
@@ -54,9 +57,9 @@ drop inside a pause of speech takes nothing audible away and is not reported); a
 ``B`` frames re-locks only when the blocks after it are found again (reported as ``other``);
 content above the judged band (``_JUDGE_CUTOFF`` of the rate, or 0.8 x a converter's band edge)
 is not judged, so a 1-sample pop shows at ~0.7 of its height and the sensitivity follows the
-noise left in the band; a reference of pure tone bursts can be refused at the lock (a tone
-matches itself a period away: "no unique match"), which is an inconclusive answer, not a
-verdict.
+noise left in the band; a reference of steady tones whose bursts repeat evenly (or a held
+chord) is refused at the lock (the carrier matches itself a period away and the envelope a burst
+away: "no unique match"), which is an inconclusive answer, not a verdict.
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ from harness.cli import main
 
 FS = 48_000
 #: (material, seed, quantisation, converter low-pass or None): seeded, spread over the materials
-#: the comparison follows (tone bursts and wide-band noise bursts are refused at the lock or the
-#: track, a verdict of its own, see test_analysis_reference.py)
+#: the comparison follows (wide-band noise bursts through a converter are refused at the track,
+#: a verdict of its own, see test_analysis_reference.py; tone bursts have tests of their own below)
 TAKES = [
     ("music", 0, "float32", None), ("music", 1, "int16", 20_000.0), ("speech", 2, "int16", 16_000.0),
     ("speech", 3, "float32", 20_000.0), ("chords", 4, "float32", None), ("chords", 5, "int16", 16_000.0),
