@@ -58,9 +58,9 @@ def register(subparsers: Any) -> None:
     g.add_argument("--waveforms", action="store_true", help="include the waveform around each glitch")
     g.add_argument("--reference", metavar="REF.wav",
                    help="the program material that was played (music, speech): FILE is compared with it "
-                        "instead of with a test sine. Material of steady tones alone (tone bursts, a sustained "
-                        "chord) matches itself a period away: it can be refused as 'no unique match' (exit 2, "
-                        "inconclusive); use material with onsets")
+                        "instead of with a test sine. Tone bursts are placed by their envelope; steady tones "
+                        "whose bursts repeat evenly (or a sustained chord) match themselves a period away and "
+                        "are refused as 'no unique match' (exit 2, inconclusive); use material with onsets")
     g.add_argument("--reference-channel", type=int, default=None, metavar="N",
                    help="channel of REF to compare (default: the same as --channel; needed when REF and FILE "
                         "have different channel counts)")

@@ -258,3 +258,20 @@ def test_material_the_path_changes_too_much_is_refused_with_that_reason() -> Non
     rec = R.through_system(ref, 48_000, delay_frames=560.73, tail_frames=2000, seed=60 + mi, **kw)
     with pytest.raises(A.AnalysisError, match=r"correlate only 0\.[67]\d \(median\).*below the 0\.8"):
         compare_to_reference(rec, ref, 48_000)
+
+
+@pytest.mark.parametrize("amp", [0.003, 0.01, 0.03, 0.1])
+def test_a_pop_at_8_khz_is_a_pop_in_its_place_at_every_size(amp: float) -> None:
+    """At 8 kHz a fit window is 2048 frames: least squares bent the filter to explain part of a
+    0.01 pop, whose echoes then spread over the filter's length (an "other" of 155 frames, 39
+    frames early), and a larger pop's own ring through the judge filter outlasted 1 ms (8
+    frames). Each size is one pop, at its frame."""
+    rate = 8_000
+    ref = R.program_material("music", 2.0, rate, seed=3)
+    rec = R.through_system(ref, rate, delay_frames=123.4 * rate / 48_000, gain=0.6, drift_ppm=30.0, polarity=-1,
+                           noise_rms=1e-4, tail_frames=rate // 20, seed=1)
+    loud = np.flatnonzero(np.abs(rec) > 0.05)
+    at = int(loud[loud.size // 2])
+    gs = compare_to_reference(A.add_pop(rec, at, 1, amp), ref, rate).glitches
+    assert [(g.kind, g.size_frames) for g in gs] == [("pop", 1)], [g.to_dict() for g in gs]
+    assert abs(gs[0].start_frame - at) <= 1, gs[0].to_dict()
