@@ -7,7 +7,9 @@
 
 Results go to stdout as one JSON object so scripts and CI can consume them; problems go to
 stderr as one line. Exit status: 0 clean, 1 glitches found, 2 bad input or no trustworthy
-answer (missing or malformed file, no sine, channel out of range, latency confidence too low).
+answer (missing or malformed file, no sine, channel out of range, latency confidence too low),
+3 inconclusive: ``--reference`` found no glitch but followed the reference through part of the
+recording only (``partial``; the JSON says which frames were compared), never counted as clean.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ def register(subparsers: Any) -> None:
         help="find dropped/inserted frames, clicks and mutes in a recorded test sine",
         description=(
             "Lock on to the test sine in FILE and report every place it was broken. Prints one "
-            "JSON object; exits 0 when clean, 1 when glitches were found, 2 on bad input."
+            "JSON object; exits 0 when clean, 1 when glitches were found, 2 on bad input, 3 when "
+            "--reference found none but compared only part of the recording (inconclusive)."
         ),
     )
     g.add_argument("file", metavar="FILE.wav", help="recording of one steady sine")
@@ -158,7 +161,17 @@ def _reference_glitches(args: argparse.Namespace) -> int:
         raise AnalysisError(f"{rec.path} against {ref.path}: {exc}") from None
     _emit({"file": rec.path, "reference": ref.path, "channel": args.channel, "reference_channel": ref_channel,
            **report.to_dict()})
-    return 1 if report.glitches else 0
+    if report.glitches:
+        return 1
+    if report.partial:
+        sr = rec.sample_rate
+        print(f"soundcheck: inconclusive: {rec.path}: no glitch found, but the reference was followed through "
+              f"frames {report.analysed_start_frame}..{report.analysed_end_frame} only; "
+              f"{report.unfollowed_frames / sr:.2f} s of loud reference material outside them was never "
+              "compared (the track lost it: very tonal low material under a drifting clock does)",
+              file=sys.stderr)
+        return 3
+    return 0
 
 
 def _glitches(args: argparse.Namespace) -> int:
