@@ -228,6 +228,10 @@ class _Episode:
     flushed_dropped: int = 0
     flushed_inserted: int = 0
     gap_frames: int = 0
+    #: the rig: frames its capture did not record (cycles its client missed, the stretch between
+    #: two capture clients), written as silence on the time line. The rig's own misses, not the
+    #: system's loss: never asked to be heard (``inconsistent``); the silence is judged as heard
+    capture_gap_frames: int = 0
     glitches: int = 0
     by_kind: Counter[str] = field(default_factory=Counter)
     last_glitch_end: float | None = None
@@ -314,6 +318,7 @@ class _Episode:
                 "frames_dropped": self.dropped, "frames_inserted": self.inserted,
                 "frames_flushed": self.flushed_dropped + self.flushed_inserted,
                 "device_gap_frames": self.gap_frames, "time_to_clean_s": round(max(ttc, 0.0), 6),
+                **({"capture_gap_frames": self.capture_gap_frames} if self.capture_gap_frames else {}),
                 "verdict": "inconclusive" if self.blind else ("violated" if self.inconsistent() else "judged"),
                 **extra}
 
@@ -321,7 +326,10 @@ class _Episode:
         """The counters say audio was lost, the analysis heard nothing: the story does not hold."""
         # only what was counted before a block the device then played can be heard: frames a
         # stop discards from the rings after the last block cannot, and are not asked to be; nor
-        # are those a state change flushed (``heard_*`` leaves them out): the seam is judged by ear
+        # are those a state change flushed (``heard_*`` leaves them out): the seam is judged by ear.
+        # Nor the rig's ``capture_gap_frames``: what its own capture missed says nothing of what the
+        # system lost, and the silence written for it may lie where nothing can be heard (in the
+        # capture's last cycles, with no audio after it: a false violation at a run's end)
         lost = self.heard_dropped + self.heard_inserted + self.gap_frames
         if lost and not self.glitches and self.kind != "requested" and not self.blind:
             return (f"window {self.index} ({self.label}, t={self.start:.3f}..{self.last_end:.3f} s): "
@@ -460,6 +468,8 @@ class AudioCheck:
         self.frames_analysed = 0
         self.frames_unanalysed = 0
         self.gap_frames = 0
+        #: the rig: frames its capture did not record (``_Episode.capture_gap_frames``)
+        self.capture_gap_frames = 0
         self.glitch_total = 0
         self.by_kind: Counter[str] = Counter()
         self.by_window_kind: Counter[str] = Counter()  # fault / requested / unexplained / outside
@@ -734,13 +744,18 @@ class AudioCheck:
             if gap is None:  # placed by time: a block late by half its length or more left a gap
                 late = (now - self._t_next) * fs
                 gap = int(round(late)) if late > n / 2 else 0
-            if gap > 0:  # the device played nothing for a while: silence
+            if gap > 0:  # the device played nothing for a while (the rig: heard nothing): silence
                 ep = self._live_episode(self._t_next)
                 if ep is None and self.capture is not None:  # the rig: a window opened since (its
                     ep = self._attribute(self._t_next, self._t_next)  # capture is read in batches)
-                if ep is not None:
-                    ep.gap_frames += gap
-                self.gap_frames += gap
+                if self.capture is not None:  # the rig's own miss, not the system's loss
+                    if ep is not None:
+                        ep.capture_gap_frames += gap
+                    self.capture_gap_frames += gap
+                else:
+                    if ep is not None:
+                        ep.gap_frames += gap
+                    self.gap_frames += gap
                 self._anchor_f.append(self._next)
                 self._anchor_t.append(self._t_next)
                 self._write(None, gap)
@@ -796,28 +811,36 @@ class AudioCheck:
         overlapping that stretch is inconclusive; if none does, the stretch is a window of its own."""
         with self._lock:
             self.blind_s += max(t1 - t0, 0.0)
-            hit = [ep for ep in self._episodes
-                   if ep.start - LEAD_MARGIN_S <= t1 and (ep.open_members > 0 or ep.last_end + self.margin >= t0)]
-            if not hit:
-                last = self._episodes[-1] if self._episodes else None
-                if last is not None and last.start > t0:  # out of order: join the latest instead
-                    hit = [last]
-                else:
-                    ep = self._join(t0)
-                    self._cause(ep, "capture lost")
-                    hit = [ep]
-            first = hit[0]
-            i = self._episodes.index(first)
-            prev_end = self._episodes[i - 1].last_end + self.margin if i > 0 else -math.inf
-            if t0 < first.start and t0 > prev_end:  # the window starts where hearing stopped
-                first.start = t0
-                self._starts[i] = t0
-            for ep in hit:
+            for ep in self._windows_over(t0, t1, "capture lost"):
                 if not ep.blind_why or why not in ep.blind_why:
                     ep.blind_why.append(why) if len(ep.blind_why) < 5 else None
                 ep.blind = True
                 ep.last_end = max(ep.last_end, t1)
                 ep.core_end = max(ep.core_end, t1)
+
+    def _windows_over(self, t0: float, t1: float, cause: str) -> list[_Episode]:
+        """The windows a stretch the rig did not hear (``t0``..``t1``, read from the capture after the
+        fact) overlaps, or a new one from ``t0`` (``cause``). A window that opened live after ``t0``
+        (the capture is read a poll late: the run's stop is recorded before its last cycles are
+        read) is taken back to ``t0`` when that keeps the windows in order: the stretch's silence
+        then lies inside the window that holds its report, never outside every window."""
+        hit = [ep for ep in self._episodes
+               if ep.start - LEAD_MARGIN_S <= t1 and (ep.open_members > 0 or ep.last_end + self.margin >= t0)]
+        if not hit:
+            last = self._episodes[-1] if self._episodes else None
+            if last is not None and last.start > t0:  # out of order: the latest, from t0
+                hit = [last]
+            else:
+                ep = self._join(t0)
+                self._cause(ep, cause)
+                hit = [ep]
+        first = hit[0]
+        i = self._episodes.index(first)
+        prev_end = self._episodes[i - 1].last_end + self.margin if i > 0 else -math.inf
+        if t0 < first.start and t0 > prev_end:  # the window starts where hearing stopped
+            first.start = t0
+            self._starts[i] = t0
+        return hit
 
     def outage_begin(self, t0: float, why: str) -> None:
         """The rig observed its JACK server die: it last heard the system at ``t0`` (its capture
@@ -903,6 +926,7 @@ class AudioCheck:
             first.flushed_dropped += ep.flushed_dropped
             first.flushed_inserted += ep.flushed_inserted
             first.gap_frames += ep.gap_frames
+            first.capture_gap_frames += ep.capture_gap_frames
             first.glitches += ep.glitches
             first.by_kind.update(ep.by_kind)
             if ep.last_glitch_end is not None:
@@ -941,16 +965,7 @@ class AudioCheck:
         with self._lock:
             self.missed_frames += frames
             why = f"the rig's capture client missed {frames} frame(s) (its cycles came too late: a loaded machine)"
-            hit = [ep for ep in self._episodes
-                   if ep.start - LEAD_MARGIN_S <= t1 and (ep.open_members > 0 or ep.last_end + self.margin >= t0)]
-            if not hit:
-                last = self._episodes[-1] if self._episodes else None
-                if last is not None and last.start > t0:
-                    hit = [last]
-                else:
-                    ep = self._join(t0)
-                    self._cause(ep, "capture missed cycles")
-                    hit = [ep]
+            hit = self._windows_over(t0, t1, "capture missed cycles")
             for ep in hit:
                 if why not in ep.missed_why and len(ep.missed_why) < 5:
                     ep.missed_why.append(why)
@@ -1741,7 +1756,8 @@ class AudioCheck:
             "settle_margin_s": self.margin,
             "frames": {"timeline": self.frames_total, "analysed": self.frames_analysed,
                        "silent": self.frames_silent, "unanalysed": self.frames_unanalysed,
-                       "device_gap": self.gap_frames},
+                       "device_gap": self.gap_frames,
+                       **({"capture_gap": self.capture_gap_frames} if self.capture is not None else {})},
             "glitches": {"total": self.glitch_total, "by_kind": dict(sorted(self.by_kind.items())),
                          "by_window": dict(sorted(self.by_window_kind.items())),
                          "items": self.glitch_rows, "truncated": self.glitch_total > len(self.glitch_rows)},
