@@ -44,7 +44,9 @@ The verdict ``clean_audio`` fails on
     - the frame accounting moving (dropped/inserted) outside every window;
     - a window whose frame accounting (frames flushed at a state change aside) or device gaps say
       audio was lost while the analysis heard nothing there: the counters and the audio must tell
-      one story.
+      one story. Device gaps are the simulated device's (it played nothing: the system's loss); on
+      the rig, frames its capture did not record are its own misses (``capture_gap_frames``), not
+      asked to be heard.
 It is inconclusive (ok, flagged) when no test tone reached the output at all (a DSP chain that
 filters the tone away, say), so nothing could be judged.
 
@@ -60,7 +62,11 @@ On a real JACK server the output comes from the rig's capture instead (``harness
   reports), closed the settle margin after its last member ended. A recovery the system begins
   after that is not the outage's: a window of its own, judged as any other;
 - cycles the rig's capture client missed (``missed``) are silence in a window of their own,
-  judged where JACK reported an xrun in it (the graph missed those deadlines), else blind;
+  judged where JACK reported an xrun in it (the graph missed those deadlines), else blind. Their
+  frames (and the stretch between two capture clients) are ``capture_gap_frames``: the rig's own
+  misses, never a loss of the system's the analysis must hear (a miss in the capture's last cycles
+  has no audio after it to be heard by). A missed stretch read after a window opened live (the
+  run's stop is recorded before its last cycles are read) takes that window back to its start;
 - a stretch the rig did not hear (``blind``: its capture client ended without its server dying,
   an outage it never heard the end of, missed cycles nobody reported) makes every window it
   overlaps *inconclusive* (``verdict`` of the window; the run's ``clean_audio`` is then

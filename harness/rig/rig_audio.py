@@ -39,7 +39,9 @@ tells the check depends on why the old client ended:
 
 Cycles a live capture client missed (its server frame counter jumped: a loaded machine) are
 reported with ``AudioCheck.missed``: silence inside a window of their own, judged where JACK
-reported an xrun (the graph missed those deadlines), blind where it did not.
+reported an xrun (the graph missed those deadlines), blind where it did not. Their frames, like the
+stretch between two capture clients, are the rig's own misses (``capture_gap`` in the summary), never
+a loss of the system's that the check asks the analysis to hear.
 
 Known limits: the system's stream is the client that owns the first output port by name (a
 second client playing on the server at the same time is not heard); a stream wider than
