@@ -354,6 +354,8 @@ def test_a_server_outage_the_rig_heard_end_is_a_window_and_the_audio_after_it_is
     t0 = window["outages"][0]["from"]
     assert window["start"] == t0 and window["outages"][0]["to"] == pytest.approx(t0 + 2.096, abs=1e-5)
     assert check.outside_count == 0 and check.blind_windows == 0 and check.outages == 1
+    # when the rig wired the recovered stream, kept for reading a run's windows against
+    assert check.summary()["capture"]["wired_at"] == [pytest.approx(t0 + 2.096, abs=1e-5)]
 
 
 def test_a_system_that_stays_muted_after_recovering_from_an_outage_fails(tmp_path: Path) -> None:
