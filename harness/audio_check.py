@@ -100,6 +100,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 import threading
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -205,6 +206,19 @@ class _Event:
         if self.channel is not None:
             d["channel"] = self.channel
         return d
+
+
+_STALL = re.compile(r"no callback for ([0-9]+(?:\.[0-9]+)?) s")
+
+
+def _stalled_for(cause: str) -> float:
+    """How long before it was reported a stall began: the system's watchdog names how long its
+    stream went without a callback (``DeviceStalledError: no callback for 0.776 s ...``), and the
+    stream was silent all that time. A window opened at the report alone left that silence outside
+    every window (a loaded rig, whose starved stream stalled before the kill: a false violation).
+    0 for any other cause."""
+    m = _STALL.search(cause)
+    return float(m.group(1)) if m else 0.0
 
 
 def _longest_past(spans: Any, edge: float) -> float:
@@ -662,6 +676,7 @@ class AudioCheck:
                         self._chan_resets.append(t)  # or a new mix
                     ep = self._join(t, flushed)
                     cause = str(record.cause)
+                    self._reach_back(ep, t - _stalled_for(cause))
                     self._cause(ep, f"{record.to_state.value}: {cause}")
                     if not cause.startswith(REQUESTED_CAUSES):
                         ep.unrequested = True
@@ -673,6 +688,15 @@ class AudioCheck:
                 self._book_flushed(ep, flushed)
         except Exception as exc:  # noqa: BLE001
             self.unanalysable.append(f"transition observer failed: {exc!r}")
+
+    def _reach_back(self, ep: _Episode, t0: float) -> None:
+        """Start ``ep`` as early as ``t0`` (its cause's damage began then), never into the window
+        before it (its end plus the margin): the windows stay in time order."""
+        i = self._episodes.index(ep)
+        new = max(t0, self._episodes[i - 1].last_end + self.margin if i > 0 else -math.inf)
+        if new < ep.start:
+            ep.start = new
+            self._starts[i] = new
 
     def _moved_since_block(self) -> tuple[int, int]:
         """What the counters moved since the device's last block, as the system changes state: on

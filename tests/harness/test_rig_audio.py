@@ -655,3 +655,46 @@ def test_a_cycle_the_system_lost_in_the_middle_of_clean_audio_still_fails(tmp_pa
     check, verdict = _end_of_run(tmp_path, missed=False, xrun=False, hole=True)
     assert not verdict.ok and not verdict.inconclusive, verdict
     assert check.outside_by_kind["mute"] >= 1 and check.outside_mute_max_s < 0.02, check.outside
+
+
+def _stalled(report: bool) -> tuple[AudioCheck, Any]:
+    """A loaded rig starves the system's stream: no callback from t+2.0, silence until the system's
+    watchdog reports the stall at t+2.8 (``report``: RECOVERING with the watchdog's cause; else the
+    system noticed nothing) and recovers at t+3.0; JACK reported an xrun at t+2.9."""
+    system = AudioSystem({}, seed=1)
+    cap = ScriptedCapture()
+    check = AudioCheck.attach(system, None, capture=cap)
+    system.initialize()
+    system.start()
+    t = float(system.clock.now())
+    _hear(cap, t, 4.0, frame0=0, silent_from=t + 2.0, silent_to=t + 3.0)
+    cap.pending.insert(int(2.9 * FS / N), ("xrun", (t + 2.9,)))
+    system.run_for(6.0)
+    if report:
+        _transition(check, t + 2.8, State.RECOVERING, "DeviceStalledError: no callback for 0.800 s "
+                    "(4 periods of 5.33 ms, the stream's floor 250 ms)")
+        _transition(check, t + 3.0, State.RUNNING, "recovered")
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    return check, check.verdict()
+
+
+def test_a_stalls_silence_before_the_watchdog_reported_it_is_the_stalls() -> None:
+    """The watchdog reports a stall after it: 'no callback for 0.800 s'. The stall's window starts
+    where the stall began, so its silence is judged inside it (here: with JACK's xrun report, the
+    machine's damage). Before, the window began at the report and the 0.8 s before it was a
+    silence outside every window: a false violation (loaded rig, route jack, load 18)."""
+    check, verdict = _stalled(report=True)
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.outside_count == 0, check.outside
+    (stall,) = [w for w in check.window_rows if "recovering: DeviceStalledError" in w["causes"]]
+    assert stall["glitches"] >= 1 and stall["start"] == pytest.approx(check.window_rows[0]["start"] + 2.0, abs=0.02)
+
+
+def test_the_same_silence_with_no_stall_reported_is_the_systems() -> None:
+    """The control: the system reported nothing, so nothing but the xrun report explains 0.8 s of
+    silence, which is longer than missed deadlines explain: a violation."""
+    _, verdict = _stalled(report=False)
+    assert not verdict.ok and not verdict.inconclusive, verdict
