@@ -15,6 +15,8 @@ Fault windows ("episodes")
     it, so overlapping faults share one window (their damage cannot be told apart). Every return
     to RUNNING (the first start too) is a member of zero length: the DSP chain starts from rest,
     so the first few milliseconds of a (re)started stream belong to what (re)started it.
+    A stall the system's watchdog reports ("no callback for X s") opens its window X s before the
+    report: its stream was silent from then on (``_stalled_for``).
     A window with no fault whose state changes were all requested (``pause``, ``stop``,
     ``reconfigure``...) is *requested*: silence there is what was asked for. A window with no
     fault and some other cause (a recovery nobody provoked) is *unexplained*.
