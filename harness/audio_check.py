@@ -850,18 +850,22 @@ class AudioCheck:
                 ep.last_end = max(ep.last_end, t1)
                 ep.core_end = max(ep.core_end, t1)
 
-    def _windows_over(self, t0: float, t1: float, cause: str) -> list[_Episode]:
+    def _windows_over(self, t0: float, t1: float, cause: str, reach: float = math.inf) -> list[_Episode]:
         """The windows a stretch the rig did not hear (``t0``..``t1``, read from the capture after the
         fact) overlaps, or a new one from ``t0`` (``cause``). A window that opened live after ``t0``
         (the capture is read a poll late: the run's stop is recorded before its last cycles are
-        read) is taken back to ``t0`` when that keeps the windows in order: the stretch's silence
-        then lies inside the window that holds its report, never outside every window."""
+        read) is taken back to ``t0`` when that keeps the windows in order and the stretch ended
+        at most ``reach`` before it: the stretch's silence then lies inside the window that holds
+        its report, not outside every window (``missed`` passes the settle margin: the window
+        takes in no more than that of what the rig did hear)."""
         hit = [ep for ep in self._episodes
                if ep.start - LEAD_MARGIN_S <= t1 and (ep.open_members > 0 or ep.last_end + self.margin >= t0)]
         if not hit:
             last = self._episodes[-1] if self._episodes else None
-            if last is not None and last.start > t0:  # out of order: the latest, from t0
+            if last is not None and last.start > t0:  # out of order: the latest (from t0 if near)
                 hit = [last]
+                if t1 < last.start - reach:
+                    return hit
             else:
                 ep = self._join(t0)
                 self._cause(ep, cause)
@@ -997,7 +1001,7 @@ class AudioCheck:
         with self._lock:
             self.missed_frames += frames
             why = f"the rig's capture client missed {frames} frame(s) (its cycles came too late: a loaded machine)"
-            hit = self._windows_over(t0, t1, "capture missed cycles")
+            hit = self._windows_over(t0, t1, "capture missed cycles", reach=self.margin)
             for ep in hit:
                 if why not in ep.missed_why and len(ep.missed_why) < 5:
                     ep.missed_why.append(why)
