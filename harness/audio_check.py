@@ -68,7 +68,8 @@ On a real JACK server the output comes from the rig's capture instead (``harness
   frames (and the stretch between two capture clients) are ``capture_gap_frames``: the rig's own
   misses, never a loss of the system's the analysis must hear (a miss in the capture's last cycles
   has no audio after it to be heard by). A missed stretch read after a window opened live (the
-  run's stop is recorded before its last cycles are read) takes that window back to its start;
+  run's stop is recorded before its last cycles are read) and ending within the settle margin
+  before it takes that window back to the stretch's start;
 - a stretch the rig did not hear (``blind``: its capture client ended without its server dying,
   an outage it never heard the end of, missed cycles nobody reported) makes every window it
   overlaps *inconclusive* (``verdict`` of the window; the run's ``clean_audio`` is then
