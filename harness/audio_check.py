@@ -15,6 +15,8 @@ Fault windows ("episodes")
     it, so overlapping faults share one window (their damage cannot be told apart). Every return
     to RUNNING (the first start too) is a member of zero length: the DSP chain starts from rest,
     so the first few milliseconds of a (re)started stream belong to what (re)started it.
+    A stall the system's watchdog reports ("no callback for X s") opens its window X s before the
+    report: its stream was silent from then on (``_stalled_for``).
     A window with no fault whose state changes were all requested (``pause``, ``stop``,
     ``reconfigure``...) is *requested*: silence there is what was asked for. A window with no
     fault and some other cause (a recovery nobody provoked) is *unexplained*.
@@ -44,7 +46,9 @@ The verdict ``clean_audio`` fails on
     - the frame accounting moving (dropped/inserted) outside every window;
     - a window whose frame accounting (frames flushed at a state change aside) or device gaps say
       audio was lost while the analysis heard nothing there: the counters and the audio must tell
-      one story.
+      one story. Device gaps are the simulated device's (it played nothing: the system's loss); on
+      the rig, frames its capture did not record are its own misses (``capture_gap_frames``), not
+      asked to be heard.
 It is inconclusive (ok, flagged) when no test tone reached the output at all (a DSP chain that
 filters the tone away, say), so nothing could be judged.
 
@@ -60,7 +64,12 @@ On a real JACK server the output comes from the rig's capture instead (``harness
   reports), closed the settle margin after its last member ended. A recovery the system begins
   after that is not the outage's: a window of its own, judged as any other;
 - cycles the rig's capture client missed (``missed``) are silence in a window of their own,
-  judged where JACK reported an xrun in it (the graph missed those deadlines), else blind;
+  judged where JACK reported an xrun in it (the graph missed those deadlines), else blind. Their
+  frames (and the stretch between two capture clients) are ``capture_gap_frames``: the rig's own
+  misses, never a loss of the system's the analysis must hear (a miss in the capture's last cycles
+  has no audio after it to be heard by). A missed stretch read after a window opened live (the
+  run's stop is recorded before its last cycles are read) and ending within the settle margin
+  before it takes that window back to the stretch's start;
 - a stretch the rig did not hear (``blind``: its capture client ended without its server dying,
   an outage it never heard the end of, missed cycles nobody reported) makes every window it
   overlaps *inconclusive* (``verdict`` of the window; the run's ``clean_audio`` is then
@@ -94,6 +103,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 import threading
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -201,6 +211,19 @@ class _Event:
         return d
 
 
+_STALL = re.compile(r"no callback for ([0-9]+(?:\.[0-9]+)?) s")
+
+
+def _stalled_for(cause: str) -> float:
+    """How long before it was reported a stall began: the system's watchdog names how long its
+    stream went without a callback (``DeviceStalledError: no callback for 0.776 s ...``), and the
+    stream was silent all that time. A window opened at the report alone left that silence outside
+    every window (a loaded rig, whose starved stream stalled before the kill: a false violation).
+    0 for any other cause."""
+    m = _STALL.search(cause)
+    return float(m.group(1)) if m else 0.0
+
+
 def _longest_past(spans: Any, edge: float) -> float:
     """The longest part of the ``(t0, t1)`` spans that lies past ``edge`` (0 when none does)."""
     return max((t1 - max(t0, edge) for t0, t1 in spans), default=0.0)
@@ -228,6 +251,10 @@ class _Episode:
     flushed_dropped: int = 0
     flushed_inserted: int = 0
     gap_frames: int = 0
+    #: the rig: frames its capture did not record (cycles its client missed, the stretch between
+    #: two capture clients), written as silence on the time line. The rig's own misses, not the
+    #: system's loss: never asked to be heard (``inconsistent``); the silence is judged as heard
+    capture_gap_frames: int = 0
     glitches: int = 0
     by_kind: Counter[str] = field(default_factory=Counter)
     last_glitch_end: float | None = None
@@ -314,6 +341,7 @@ class _Episode:
                 "frames_dropped": self.dropped, "frames_inserted": self.inserted,
                 "frames_flushed": self.flushed_dropped + self.flushed_inserted,
                 "device_gap_frames": self.gap_frames, "time_to_clean_s": round(max(ttc, 0.0), 6),
+                **({"capture_gap_frames": self.capture_gap_frames} if self.capture_gap_frames else {}),
                 "verdict": "inconclusive" if self.blind else ("violated" if self.inconsistent() else "judged"),
                 **extra}
 
@@ -321,7 +349,10 @@ class _Episode:
         """The counters say audio was lost, the analysis heard nothing: the story does not hold."""
         # only what was counted before a block the device then played can be heard: frames a
         # stop discards from the rings after the last block cannot, and are not asked to be; nor
-        # are those a state change flushed (``heard_*`` leaves them out): the seam is judged by ear
+        # are those a state change flushed (``heard_*`` leaves them out): the seam is judged by ear.
+        # Nor the rig's ``capture_gap_frames``: what its own capture missed says nothing of what the
+        # system lost, and the silence written for it may lie where nothing can be heard (in the
+        # capture's last cycles, with no audio after it: a false violation at a run's end)
         lost = self.heard_dropped + self.heard_inserted + self.gap_frames
         if lost and not self.glitches and self.kind != "requested" and not self.blind:
             return (f"window {self.index} ({self.label}, t={self.start:.3f}..{self.last_end:.3f} s): "
@@ -460,6 +491,8 @@ class AudioCheck:
         self.frames_analysed = 0
         self.frames_unanalysed = 0
         self.gap_frames = 0
+        #: the rig: frames its capture did not record (``_Episode.capture_gap_frames``)
+        self.capture_gap_frames = 0
         self.glitch_total = 0
         self.by_kind: Counter[str] = Counter()
         self.by_window_kind: Counter[str] = Counter()  # fault / requested / unexplained / outside
@@ -646,6 +679,7 @@ class AudioCheck:
                         self._chan_resets.append(t)  # or a new mix
                     ep = self._join(t, flushed)
                     cause = str(record.cause)
+                    self._reach_back(ep, t - _stalled_for(cause))
                     self._cause(ep, f"{record.to_state.value}: {cause}")
                     if not cause.startswith(REQUESTED_CAUSES):
                         ep.unrequested = True
@@ -657,6 +691,15 @@ class AudioCheck:
                 self._book_flushed(ep, flushed)
         except Exception as exc:  # noqa: BLE001
             self.unanalysable.append(f"transition observer failed: {exc!r}")
+
+    def _reach_back(self, ep: _Episode, t0: float) -> None:
+        """Start ``ep`` as early as ``t0`` (its cause's damage began then), never into the window
+        before it (its end plus the margin): the windows stay in time order."""
+        i = self._episodes.index(ep)
+        new = max(t0, self._episodes[i - 1].last_end + self.margin if i > 0 else -math.inf)
+        if new < ep.start:
+            ep.start = new
+            self._starts[i] = new
 
     def _moved_since_block(self) -> tuple[int, int]:
         """What the counters moved since the device's last block, as the system changes state: on
@@ -734,13 +777,18 @@ class AudioCheck:
             if gap is None:  # placed by time: a block late by half its length or more left a gap
                 late = (now - self._t_next) * fs
                 gap = int(round(late)) if late > n / 2 else 0
-            if gap > 0:  # the device played nothing for a while: silence
+            if gap > 0:  # the device played nothing for a while (the rig: heard nothing): silence
                 ep = self._live_episode(self._t_next)
                 if ep is None and self.capture is not None:  # the rig: a window opened since (its
                     ep = self._attribute(self._t_next, self._t_next)  # capture is read in batches)
-                if ep is not None:
-                    ep.gap_frames += gap
-                self.gap_frames += gap
+                if self.capture is not None:  # the rig's own miss, not the system's loss
+                    if ep is not None:
+                        ep.capture_gap_frames += gap
+                    self.capture_gap_frames += gap
+                else:
+                    if ep is not None:
+                        ep.gap_frames += gap
+                    self.gap_frames += gap
                 self._anchor_f.append(self._next)
                 self._anchor_t.append(self._t_next)
                 self._write(None, gap)
@@ -796,28 +844,40 @@ class AudioCheck:
         overlapping that stretch is inconclusive; if none does, the stretch is a window of its own."""
         with self._lock:
             self.blind_s += max(t1 - t0, 0.0)
-            hit = [ep for ep in self._episodes
-                   if ep.start - LEAD_MARGIN_S <= t1 and (ep.open_members > 0 or ep.last_end + self.margin >= t0)]
-            if not hit:
-                last = self._episodes[-1] if self._episodes else None
-                if last is not None and last.start > t0:  # out of order: join the latest instead
-                    hit = [last]
-                else:
-                    ep = self._join(t0)
-                    self._cause(ep, "capture lost")
-                    hit = [ep]
-            first = hit[0]
-            i = self._episodes.index(first)
-            prev_end = self._episodes[i - 1].last_end + self.margin if i > 0 else -math.inf
-            if t0 < first.start and t0 > prev_end:  # the window starts where hearing stopped
-                first.start = t0
-                self._starts[i] = t0
-            for ep in hit:
+            for ep in self._windows_over(t0, t1, "capture lost"):
                 if not ep.blind_why or why not in ep.blind_why:
                     ep.blind_why.append(why) if len(ep.blind_why) < 5 else None
                 ep.blind = True
                 ep.last_end = max(ep.last_end, t1)
                 ep.core_end = max(ep.core_end, t1)
+
+    def _windows_over(self, t0: float, t1: float, cause: str, reach: float = math.inf) -> list[_Episode]:
+        """The windows a stretch the rig did not hear (``t0``..``t1``, read from the capture after the
+        fact) overlaps, or a new one from ``t0`` (``cause``). A window that opened live after ``t0``
+        (the capture is read a poll late: the run's stop is recorded before its last cycles are
+        read) is taken back to ``t0`` when that keeps the windows in order and the stretch ended
+        at most ``reach`` before it: the stretch's silence then lies inside the window that holds
+        its report, not outside every window (``missed`` passes the settle margin: the window
+        takes in no more than that of what the rig did hear)."""
+        hit = [ep for ep in self._episodes
+               if ep.start - LEAD_MARGIN_S <= t1 and (ep.open_members > 0 or ep.last_end + self.margin >= t0)]
+        if not hit:
+            last = self._episodes[-1] if self._episodes else None
+            if last is not None and last.start > t0:  # out of order: the latest (from t0 if near)
+                hit = [last]
+                if t1 < last.start - reach:
+                    return hit
+            else:
+                ep = self._join(t0)
+                self._cause(ep, cause)
+                hit = [ep]
+        first = hit[0]
+        i = self._episodes.index(first)
+        prev_end = self._episodes[i - 1].last_end + self.margin if i > 0 else -math.inf
+        if t0 < first.start and t0 > prev_end:  # the window starts where hearing stopped
+            first.start = t0
+            self._starts[i] = t0
+        return hit
 
     def outage_begin(self, t0: float, why: str) -> None:
         """The rig observed its JACK server die: it last heard the system at ``t0`` (its capture
@@ -903,6 +963,7 @@ class AudioCheck:
             first.flushed_dropped += ep.flushed_dropped
             first.flushed_inserted += ep.flushed_inserted
             first.gap_frames += ep.gap_frames
+            first.capture_gap_frames += ep.capture_gap_frames
             first.glitches += ep.glitches
             first.by_kind.update(ep.by_kind)
             if ep.last_glitch_end is not None:
@@ -941,16 +1002,7 @@ class AudioCheck:
         with self._lock:
             self.missed_frames += frames
             why = f"the rig's capture client missed {frames} frame(s) (its cycles came too late: a loaded machine)"
-            hit = [ep for ep in self._episodes
-                   if ep.start - LEAD_MARGIN_S <= t1 and (ep.open_members > 0 or ep.last_end + self.margin >= t0)]
-            if not hit:
-                last = self._episodes[-1] if self._episodes else None
-                if last is not None and last.start > t0:
-                    hit = [last]
-                else:
-                    ep = self._join(t0)
-                    self._cause(ep, "capture missed cycles")
-                    hit = [ep]
+            hit = self._windows_over(t0, t1, "capture missed cycles", reach=self.margin)
             for ep in hit:
                 if why not in ep.missed_why and len(ep.missed_why) < 5:
                     ep.missed_why.append(why)
@@ -1741,7 +1793,8 @@ class AudioCheck:
             "settle_margin_s": self.margin,
             "frames": {"timeline": self.frames_total, "analysed": self.frames_analysed,
                        "silent": self.frames_silent, "unanalysed": self.frames_unanalysed,
-                       "device_gap": self.gap_frames},
+                       "device_gap": self.gap_frames,
+                       **({"capture_gap": self.capture_gap_frames} if self.capture is not None else {})},
             "glitches": {"total": self.glitch_total, "by_kind": dict(sorted(self.by_kind.items())),
                          "by_window": dict(sorted(self.by_window_kind.items())),
                          "items": self.glitch_rows, "truncated": self.glitch_total > len(self.glitch_rows)},

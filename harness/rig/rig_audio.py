@@ -39,7 +39,9 @@ tells the check depends on why the old client ended:
 
 Cycles a live capture client missed (its server frame counter jumped: a loaded machine) are
 reported with ``AudioCheck.missed``: silence inside a window of their own, judged where JACK
-reported an xrun (the graph missed those deadlines), blind where it did not.
+reported an xrun (the graph missed those deadlines), blind where it did not. Their frames, like the
+stretch between two capture clients, are the rig's own misses (``capture_gap`` in the summary), never
+a loss of the system's that the check asks the analysis to hear.
 
 Known limits: the system's stream is the client that owns the first output port by name (a
 second client playing on the server at the same time is not heard); a stream wider than
@@ -122,6 +124,9 @@ class RigCapture:
         self._outage_agent = 0  # the agent that was listening when the outage began
         self.outages = 0
         self.wirings = 0
+        #: when the capture wired the system's stream (``WIRED`` records; the first 20): how long
+        #: a (re)started stream went unheard for the rig's own wiring, read against its windows
+        self.wired_at: list[float] = []
         self._specs: dict[int, _Spec] = {}
         #: the columns of the blocks the check is fed: the most ears a capture client had
         self.channels = 1
@@ -205,6 +210,8 @@ class RigCapture:
             if n == WIRED:
                 pos += HEADER.size
                 self.wirings += 1
+                if len(self.wired_at) < 20:
+                    self.wired_at.append(round(t, 6))
                 if self._outage_from is not None and self.agents_started > self._outage_agent:
                     check.outage_end(t)  # a new client, wired to the system's stream: heard again
                     self._outage_from = None
@@ -282,5 +289,6 @@ class RigCapture:
                 **({"program": str(self.program)} if self.program else {}), "agents": self.agents_started,
                 "agent_exits": self.agent_exits[:20], "records": self.records, "frames": self.frames,
                 "missed_frames": self.missed_frames, "jack_xruns": self.xruns, "wirings": self.wirings,
+                "wired_at": self.wired_at,
                 "channels": self.channels, "channels_heard": self.channels_heard,
                 "outages": self.outages}

@@ -125,9 +125,12 @@ def test_a_system_mute_after_recovering_from_an_external_kill_fails_clean_audio(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The control: the same kill, a system that recovers and plays silence. Every invariant of
     the lifecycle holds (it did recover, once); the rig hears the silence after the outage's
-    window: ``clean_audio`` violated, exit 1."""
+    window: ``clean_audio`` violated, exit 1. The run lasts 14 s, not 10: on a loaded machine (load
+    average 18) the windows of the outage, of the xrun reports and of the stop took so much of a
+    10 s run's muted stretch that once in the suite no silence of ``MACHINE_MUTE_MAX_S`` was left
+    outside or past a window's core, and the verdict was the machine's doubt, not the violation."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
-    res = run_external_kill("jack", seed=2, duration_s=10.0, kill_at_s=1.5, report_root=tmp_path,
+    res = run_external_kill("jack", seed=2, duration_s=14.0, kill_at_s=1.5, report_root=tmp_path,
                             system_factory=MutedAfterRecovery)
     assert res.killed_pid is not None and res.error is None, res
     assert res.recoveries >= 1, res
