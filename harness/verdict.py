@@ -160,7 +160,8 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     gate fails the run, a gate that could not be measured makes it inconclusive (never a silent
     pass). ``steady``: the steady-state check (``harness.steady_state``): a steady state that never
     came back after the last fault fails the run; one that could not be observed after it, or a
-    system that was not steady before the first fault, makes it inconclusive.
+    system that was not steady before the first fault, makes it inconclusive (and so does a
+    steady state missing after the faults when there was none before them to return to).
     """
     items = tuple(_check_dict(c) for c in checks)
     failures: list[str] = []
@@ -191,7 +192,13 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     doubts += [g["message"] for g in gate_items if g["status"] == "not_measured"]
     steady_d = dict(steady) if steady is not None else None
     if steady_d is not None:
-        if steady_d.get("after") == "no":
+        if steady_d.get("after") == "no" and steady_d.get("before") == "no":
+            # no steady state to return to: the hypothesis was never established, so its absence
+            # after the faults cannot be laid on them (a loaded rig's stream that stalls by
+            # itself is unsteady before and after alike); the invariants still judge the run
+            doubts.append("steady state did not return after the last fault, but there was none before the "
+                          f"first fault either, so the faults cannot be blamed: {steady_d.get('after_detail')}")
+        elif steady_d.get("after") == "no":
             failures.append(f"steady state did not return after the last fault: {steady_d.get('after_detail')}")
         elif steady_d.get("after") == "not observed":
             doubts.append(f"steady state after the last fault could not be observed: {steady_d.get('after_detail')}")

@@ -92,3 +92,20 @@ def test_a_profile_that_injected_nothing_does_not_pass(tmp_path, capsys, monkeyp
 def test_the_none_profile_is_a_baseline_not_a_doubt(tmp_path, capsys):
     code, run_dir = _run(tmp_path, "--faults", "none", "--duration", "2")
     assert code == 0 and json.loads((run_dir / "summary.json").read_text())["outcome"] == "pass"
+
+
+@pytest.mark.parametrize("before, after, outcome", [
+    ("yes", "yes", Outcome.PASS),
+    ("yes", "no", Outcome.FAIL),  # the faults took the steady state away: the hypothesis is refuted
+    ("no", "yes", Outcome.INCONCLUSIVE),
+    ("no", "no", Outcome.INCONCLUSIVE),  # never steady: nothing to return to, nothing to blame
+    ("not checked", "no", Outcome.FAIL),
+])
+def test_a_steady_state_missing_after_the_faults_fails_only_when_there_was_one_before(before, after, outcome):
+    steady = {"before": before, "after": after, "before_detail": "b", "after_detail": "a"}
+    v = judge_run([{"name": "x", "ok": True}], steady=steady)
+    assert v.outcome is outcome, (v.failures, v.doubts)
+    if outcome is Outcome.INCONCLUSIVE:
+        assert any(d.startswith("the system was not steady before the first fault") for d in v.doubts)
+    if (before, after) == ("no", "no"):
+        assert not v.failures and any("there was none before" in d for d in v.doubts)
