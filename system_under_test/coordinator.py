@@ -302,8 +302,8 @@ class ComponentCoordinator:
 
         ``requires_recovery`` says whether the recovery policy is still to decide about the error:
         True (the default) for every error its reporter has not handled, whatever its class, so a
-        non-recoverable error reaches the policy too (which FAILs it: not defaulted from
-        ``error.recoverable``, which once dropped such an error and left the system RUNNING);
+        non-recoverable error reaches the policy too, which FAILs it (a default read off
+        ``error.recoverable`` would drop exactly those errors and leave the system RUNNING);
         False only when the reporter has already acted on it (a failed start it raises, a
         pipeline that is going away, a recovery that already ended in FAILED).
 
