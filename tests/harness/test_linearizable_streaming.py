@@ -11,6 +11,7 @@ truncation), which also exercises the hand-over to the whole-history judge.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,13 +49,8 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> History:
     return ReliabilityRun(spec).execute(reports=False).history
 
 
-def _storm_history(seed: int, threads: int = 8) -> History:
-    system = AudioSystem(None if seed % 2 else {}, seed=seed)
-    if seed % 3 == 2:
-        system.initialize()
-        if seed % 2:
-            system.configure({})
-        system.start()
+def _storm_history(storm_system: Callable[[int], AudioSystem], seed: int, threads: int = 8) -> History:
+    system = storm_system(seed)
     h = History(meta={"seed": seed}).attach(system)
     system_storm(system, threads=threads, ops_per_thread=6, seed=seed, history=h)
     system.close()
@@ -87,8 +83,8 @@ def test_the_pass_holds_only_the_open_segment(hostile_run):
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_thread_storms_get_the_same_verdict(seed):
-    _assert_same(_storm_history(seed, threads=8 if seed % 2 else 32))
+def test_thread_storms_get_the_same_verdict(seed, storm_system):
+    _assert_same(_storm_history(storm_system, seed, threads=8 if seed % 2 else 32))
 
 
 def _attach(h: History, state: str = "running", seq: int = 0) -> None:
@@ -180,8 +176,8 @@ def test_edited_run_histories_get_the_same_verdict(hostile_run, edits):
 
 
 @pytest.fixture(scope="module")
-def storms() -> list[History]:
-    return [_storm_history(seed, threads=16) for seed in range(6)]
+def storms(storm_system: Callable[[int], AudioSystem]) -> list[History]:
+    return [_storm_history(storm_system, seed, threads=16) for seed in range(6)]
 
 
 @FUZZ

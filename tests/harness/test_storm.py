@@ -13,7 +13,6 @@ import pytest
 from harness.faults import coordinator_storm, system_storm
 from harness import History
 from harness import assert_ok, check_all, check_linearizable
-from system_under_test import AudioSystem
 from system_under_test.coordinator import ComponentCoordinator
 
 pytestmark = pytest.mark.timeout(60)
@@ -33,15 +32,10 @@ def test_coordinator_storms_are_linearizable(threads):
 
 
 @pytest.mark.parametrize("threads", [8, 32, 64])
-def test_system_storms_hold_every_invariant(threads):
+def test_system_storms_hold_every_invariant(threads, storm_system):
     before = threading.enumerate()
     for seed in range(10):
-        system = AudioSystem(None if seed % 2 else {}, seed=seed)
-        if seed % 3 == 2:
-            system.initialize()
-            if seed % 2:
-                system.configure({})
-            system.start()
+        system = storm_system(seed)
         h = History(meta={"seed": seed}).attach(system)
         stats = system_storm(system, threads=threads, ops_per_thread=max(2, 160 // threads), seed=seed, history=h)
         assert not stats.errors, stats.errors
