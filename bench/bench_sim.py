@@ -377,6 +377,46 @@ def timed_breakdown(seconds: float = 120.0, seed: int = 1) -> dict[str, Any]:
             "source": str(Path(sys.modules["system_under_test"].__file__).parents[1])}
 
 
+def block_mix(seconds: float = 300.0, blocks: tuple[int, ...] = (64, 256, 1024), seed: int = 1,
+              faults: str = "default") -> dict[str, Any]:
+    """Why a faulted run's speed hardly depends on the block size it starts with: the block sizes
+    its callbacks actually have. ``soundcheck run --backend sim`` (in-process, ``RunSpec.config``
+    setting the starting block size, as ``runs_vs``'s ``--config``) with ``Pipeline.callback``
+    counted by its ``frames``: per starting size, the callbacks and the simulated seconds at each
+    size, and the simulated time of the first callback at another size than the starting one."""
+    from harness import ReliabilityRun, RunSpec
+    from system_under_test.pipeline import Pipeline
+
+    original = Pipeline.__dict__["callback"]
+    out: dict[str, Any] = {"seconds": seconds, "seed": seed, "faults": faults}
+    for b in blocks:
+        counts: Counter[int] = Counter()
+        first_other: list[float] = []
+
+        def counted(self: Any, indata: Any, outdata: Any, frames: int, stream_time: float, status: Any,
+                    _start: int = b, _counts: Counter[int] = counts, _first: list[float] = first_other) -> None:
+            _counts[frames] += 1
+            if frames != _start and not _first:
+                _first.append(stream_time)
+            original(self, indata, outdata, frames, stream_time, status)
+
+        Pipeline.callback = counted  # type: ignore[method-assign]
+        try:
+            with tempfile.TemporaryDirectory(prefix="bench-mix-") as tmp:
+                cfg = {"stream": {"block_size": b, "latency_ms": max(20.0, 2000 * b / 48_000)}}
+                ReliabilityRun(RunSpec(duration_s=seconds, seed=seed, faults=faults, config=cfg,
+                                       report_root=Path(tmp))).execute()
+        finally:
+            Pipeline.callback = original  # type: ignore[method-assign]
+        total = sum(counts.values())
+        out[b] = {"callbacks": total,
+                  "callbacks_by_frames": dict(sorted(counts.items())),
+                  "simulated_s_by_frames": {f: round(n * f / 48_000, 1) for f, n in sorted(counts.items())},
+                  "first_other_size_at_s": round(first_other[0], 2) if first_other else None}
+    out["load"] = os.getloadavg()
+    return out
+
+
 #: the faulted runs whose listening check's analysis calls ``analysis_vs`` replays: (faults, seed, seconds)
 ANALYSIS_RUNS: tuple[tuple[str, int, float], ...] = (("default", 1, 120.0), ("hostile", 2, 60.0),
                                                      ("gentle", 3, 60.0), ("default", 7, 60.0))
@@ -521,7 +561,12 @@ def main() -> None:
                          "CHECKOUT alternately: CPU per 256 frames, and whether the results are the same")
     ap.add_argument("--blocks-vs", metavar="CHECKOUT",
                     help="CPU us per block at 64/256/1024 frames, this checkout and CHECKOUT alternately")
+    ap.add_argument("--block-mix", action="store_true",
+                    help="the block sizes a faulted run's callbacks have, starting at 64/256/1024 frames")
     args = ap.parse_args()
+    if args.block_mix:
+        print(json.dumps(block_mix(args.seconds if args.seconds != 30.0 else 300.0), indent=1))
+        return
     if args.runs_vs is not None:
         print(json.dumps(runs_vs(args.runs_vs or None), indent=1))
         return

@@ -810,7 +810,7 @@ def _refine_by_phase(fit: _BlockFit, block: int, usable: NDArray[np.bool_]) -> f
     if not np.any(pair):
         return 0.0
     adv = np.angle(fit.z[1:][pair] * np.conj(fit.z[:-1][pair]))
-    return float(np.median(adv)) / (2 * np.pi * block)
+    return _median1(adv) / (2 * np.pi * block)
 
 
 def estimate_frequency(samples: ArrayLike, sample_rate: int, hint_hz: float | None = None) -> float:
@@ -1001,14 +1001,16 @@ class GlitchReport:
 _REF_WINDOW = 5  # good blocks each side that a block is predicted from
 
 
-def _median1(a: FloatArray) -> float:
-    """``float(np.median(a))`` for a 1-D float64 array, number for number: the middle order
-    statistic (odd count) or the two middle ones' ``(lo + hi) / 2`` (even), which is what
-    ``np.median`` computes after its partition; NaN if any is NaN. Without the dispatch of
-    ``np.median`` (``_ureduce``, a mean, a NaN check: ~15 us a call, several calls per stretch
-    the listening check analyses). Anything else goes to ``np.median`` itself."""
+def _median1(a: FloatArray | NDArray[np.float32]) -> float:
+    """``float(np.median(a))`` for a 1-D float64 or float32 array, number for number: the middle
+    order statistic (odd count) or the mean of the two middle ones (even) as ``np.median``
+    computes it after its partition: ``(lo + hi) / 2`` in float64; for float32 the sum in float32,
+    halved in float64 and rounded to float32 (numpy's ``mean`` divides its float32 sum by an
+    ``intp`` count); NaN if any is NaN. Without the dispatch of ``np.median`` (``_ureduce``, a
+    mean, a NaN check: ~15 us a call, several calls per stretch the listening check analyses).
+    Anything else goes to ``np.median`` itself."""
     n = a.size
-    if n == 0 or a.ndim != 1 or a.dtype != np.float64:
+    if n == 0 or a.ndim != 1 or (a.dtype != np.float64 and a.dtype != np.float32):
         return float(np.median(a))
     h = n // 2
     if n % 2:
@@ -1016,10 +1018,33 @@ def _median1(a: FloatArray) -> float:
         mid = float(part[h])
     else:
         part = np.partition(a, (h - 1, h))
-        mid = (float(part[h - 1]) + float(part[h])) / 2
+        if a.dtype == np.float64:
+            mid = (float(part[h - 1]) + float(part[h])) / 2
+        else:
+            mid = float(np.float32(float(part[h - 1] + part[h]) / 2))
     if math.isnan(mid) or np.isnan(part[h:]).any():  # NaN sorts last: it may sit above the middle
         return math.nan
     return mid
+
+
+def _column_medians(a: FloatArray) -> FloatArray:
+    """``np.median(a, axis=0)`` for a 2-D float64 array, number for number: one ``np.partition``
+    along the rows, then the middle row (odd count) or ``(lo + hi) / 2`` of the two middle rows
+    (even), which is what ``np.median``'s mean of those rows computes. A column holding a NaN (NaN
+    sorts last, so it may sit below the middle) goes to ``np.median`` with the rest."""
+    n = a.shape[0]
+    if n == 0 or a.ndim != 2 or a.dtype != np.float64:
+        return np.median(a, axis=0)
+    h = n // 2
+    if n % 2:
+        part = np.partition(a, h, axis=0)
+        out: FloatArray = part[h].copy()
+    else:
+        part = np.partition(a, (h - 1, h), axis=0)
+        out = (part[h - 1] + part[h]) / 2
+    if np.isnan(part[h:]).any():
+        return np.median(a, axis=0)
+    return out
 
 
 def _percentile1(a: FloatArray, q: float) -> float:
@@ -1045,15 +1070,36 @@ def _percentile1(a: FloatArray, q: float) -> float:
     return above - diff * (1 - t) if t >= 0.5 else below + diff * t
 
 
+def _median5(p0: FloatArray, p1: FloatArray, p2: FloatArray, p3: FloatArray, p4: FloatArray) -> FloatArray:
+    """The median of five arrays, element by element: a sorting network's compare-exchanges
+    (Devillard's ``opt_med5``), keeping only the ones the middle value needs: nine ``minimum`` /
+    ``maximum`` calls over whole arrays instead of one small partition per window (half the
+    time on the analyser's ~250-block stretches). The result is one of the five inputs, the
+    middle one, as ``np.partition`` picks it; equal numbers are the same number, except zeros
+    of two signs, which the caller keeps out (and NaN, which the caller overwrites)."""
+    mn, mx = np.minimum, np.maximum
+    lo01, hi01 = mn(p0, p1), mx(p0, p1)
+    lo34, hi34 = mn(p3, p4), mx(p3, p4)
+    a3 = mx(lo01, lo34)
+    a1 = mn(hi01, hi34)
+    b1, b2 = mn(a1, p2), mx(a1, p2)
+    return mx(b1, mn(b2, a3))
+
+
 def _window_medians(a: FloatArray, win: int) -> FloatArray:
     """``np.median(sliding_window_view(a, win), axis=1)`` for an odd ``win``: the median of an odd
-    count is its middle element, which one ``np.partition`` finds for every window at once
+    count is its middle element, which one ``np.partition`` finds for every window at once (five
+    shifted copies through ``_median5`` when ``win`` is 5 and no number is zero)
     (``np.median`` partitions too, then averages that one element and checks for NaN per call:
     twice the cost on the analyser's ~1 500-block windows). A window holding a NaN is given NaN,
     as ``np.median`` gives it."""
     assert win % 2 == 1, win
     view = np.lib.stride_tricks.sliding_window_view(a, win)
-    out: FloatArray = np.partition(view, win // 2, axis=1)[:, win // 2]
+    out: FloatArray
+    if win == 5 and a.size >= 5 and a.all():
+        out = _median5(a[:-4], a[1:-3], a[2:-2], a[3:-1], a[4:])
+    else:
+        out = np.partition(view, win // 2, axis=1)[:, win // 2]
     if np.isnan(out).any() or np.isnan(a).any():  # NaN sorts last: a window's NaN may hide
         nan_rows = np.isnan(view).any(axis=1)
         out[nan_rows] = np.nan
@@ -2285,10 +2331,10 @@ def _edge_scale(edge_abs: Any, ref_sq: Any) -> FloatArray:
     """How much louder the residual is at each edge position than mid-block, at least 1: the
     median over blocks of ``edge**2`` against the median of the mid-block samples' squares (both
     medians of a squared Gaussian, so their ratio is the ratio of variances)."""
-    ref = float(np.median(ref_sq))
+    ref = _median1(ref_sq.ravel())
     if not ref > 0:
         return np.ones(edge_abs.shape[1])
-    edge = np.median(edge_abs.astype(np.float64) ** 2, axis=0)
+    edge = _column_medians(edge_abs.astype(np.float64) ** 2)
     return np.maximum(np.sqrt(edge / ref), 1.0)
 
 
@@ -2432,16 +2478,25 @@ def _fine_events(
     # (rho near 0) is judged as before.
     # rho is a property of the take's noise: 256 blocks spread over it tell it (a third of the
     # fine pass's cost when taken from every block)
-    pick = np.unique(np.linspace(0, nb - 1, min(nb, 256)).astype(np.int64))
-    rs = (blocks[pick] - coef[pick].astype(np.float32) @ tm32.T).astype(np.float64)
+    # A take of at most 256 blocks in one chunk (most stretches the listening check analyses):
+    # every block is sampled, so the residual of the pass below is this one, the same products
+    # of the same numbers, taken once (the picks, ``linspace`` with a step of exactly 1.0, are
+    # ``arange(nb)``).
+    whole: NDArray[np.float32] | None = None
+    if nb <= 256 and nb <= step:
+        whole = blocks - coef.astype(np.float32) @ tm32.T
+        rs = whole.astype(np.float64)
+    else:
+        pick = np.unique(np.linspace(0, nb - 1, min(nb, 256)).astype(np.int64))
+        rs = (blocks[pick] - coef[pick].astype(np.float32) @ tm32.T).astype(np.float64)
     lag0 = np.einsum("ij,ij->i", rs[:, :-1], rs[:, :-1])
     lag1 = np.einsum("ij,ij->i", rs[:, 1:], rs[:, :-1])
-    rho = float(np.median(lag1 / np.maximum(lag0, 1e-300)))
+    rho = _median1(lag1 / np.maximum(lag0, 1e-300))
     whiten = rho if rho > _FINE_WHITEN_RHO else 0.0
     # one pass over the residual, whitened or not (the plain residual's figures were once taken
     # first and thrown away when the noise proved coloured: a fifth of the fine pass)
     for i in range(0, nb, step):
-        r = blocks[i: i + step] - coef[i: i + step].astype(np.float32) @ tm32.T
+        r = whole if whole is not None else blocks[i: i + step] - coef[i: i + step].astype(np.float32) @ tm32.T
         e = _whitened(r, whiten)  # ``r`` itself when the noise is white
         rss[i: i + step] = np.einsum("ij,ij->i", e, e, dtype=np.float64)
         ea = np.abs(e)
@@ -2534,9 +2589,9 @@ def _fine_events(
         # scaled by its own standard error and the bar is set on the scaled ones.
         se = np.sqrt(np.where(valid, var_l + var_r, np.inf))
         dv = d[valid]
-        med = float(np.median(dv))
+        med = _median1(dv)
         zv = (dv - med) / se[valid]
-        spread = 1.4826 * float(np.median(np.abs(zv)))  # one block phase's noise, radians
+        spread = 1.4826 * _median1(np.abs(zv))  # one block phase's noise, radians
         k_step = max(6.0, math.sqrt(2 * math.log(max(nb, 2))) + 2.5)
         se_full = math.sqrt(2 * _sliding_line_var(win))  # a comparison with full windows each side
         dthr = k_step * np.maximum(spread * se, _FINE_PHASE_FLOOR * se / se_full)
@@ -2550,7 +2605,7 @@ def _fine_events(
         seen: set[tuple[int, int]] = set()
         for kk in np.flatnonzero(hit & (dev >= local_max)):
             kk = int(kk)
-            amp = float(np.median(mag[max(kk - win, 0): kk + win + 1]))
+            amp = _median1(mag[max(kk - win, 0): kk + win + 1])
             split = _step_boundary(phi, usable, kk, win)
             if split is None:
                 shift = float(d[kk] - med) / (2 * np.pi * cyc)
@@ -2624,12 +2679,12 @@ def _locate_step(
         n = np.arange(n0, n1, dtype=np.int64)
         if rows.size == 0:
             return _predict(n0, n1, z1, 0.0, cyc)
-        out = np.full(n.size, float(np.median(coef[rows, 0])))
+        out = np.full(n.size, _median1(coef[rows, 0]))
         out += np.real(z1 * _unit_phasor(cyc, n))
         h, col = 2, fund + 4
         while col + 1 < p:
             zh = (coef[rows, col] - 1j * coef[rows, col + 1]) * np.conj(_unit_phasor(h * cyc, starts[rows]))
-            zm = complex(np.median(zh.real), np.median(zh.imag))
+            zm = complex(_median1(zh.real), _median1(zh.imag))
             out += np.real(zm * _unit_phasor(h * cyc, n))
             h, col = h + 1, col + 2
         return out

@@ -130,3 +130,53 @@ def test_median1_and_percentile1_give_nan_where_numpy_does_and_defer_to_it_for_o
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # numpy's own "mean of empty slice"
         assert np.isnan(analysis._median1(np.zeros(0)))
+
+
+def _partition_window_medians(a: np.ndarray, win: int) -> np.ndarray:
+    """The definition ``_window_medians`` had before ``_median5``: one partition per window."""
+    view = np.lib.stride_tricks.sliding_window_view(a, win)
+    out = np.partition(view, win // 2, axis=1)[:, win // 2]
+    out[np.isnan(view).any(axis=1)] = np.nan
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_window_medians_of_five_equal_one_partition_per_window_bit_for_bit(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for n in (5, 6, 9, 40, 257):
+        for kind in ("plain", "ties", "zeros", "nan"):
+            a = rng.standard_normal(n) * 10.0 ** rng.integers(-6, 3)
+            if kind == "ties":
+                a = np.round(a * 2) / 2 + 3.0  # repeated numbers, none zero
+            elif kind == "zeros":
+                a = np.round(a)
+                a[rng.integers(0, n, 3)] = -0.0  # zeros of both signs: the partition's path
+            elif kind == "nan":
+                a[rng.integers(0, n, 2)] = np.nan
+            got = analysis._window_medians(a.copy(), 5)
+            want = _partition_window_medians(a.copy(), 5)
+            assert np.array_equal(got, want, equal_nan=True), (n, kind)
+            assert np.array_equal(np.signbit(got), np.signbit(want)), (n, kind)
+
+
+def test_median5_is_the_middle_of_every_ordering_of_five_numbers_with_ties() -> None:
+    import itertools
+
+    combos = np.array(list(itertools.product(range(1, 5), repeat=5)), dtype=np.float64)  # 1024 rows
+    got = analysis._median5(*combos.T)
+    assert np.array_equal(got, np.median(combos, axis=1))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_median1_of_float32_and_column_medians_equal_numpys(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for n in (1, 2, 3, 4, 11, 12, 255, 256):
+        a32 = (rng.standard_normal(n) * 10.0 ** rng.integers(-20, 5)).astype(np.float32)
+        tiny = (rng.standard_normal(n) ** 2 * 1e-40).astype(np.float32)  # subnormal sums and halves
+        for a in (a32, tiny, np.round(a32)):
+            assert analysis._median1(a) == float(np.median(a)), (n, a.dtype)
+        for cols in (1, 8):
+            m = rng.standard_normal((n, cols)) ** 2 * 10.0 ** rng.integers(-300, 300)
+            assert np.array_equal(analysis._column_medians(m), np.median(m, axis=0)), (n, cols)
+        m[n // 2, 0] = np.nan  # a NaN column: numpy's own answer
+        assert np.array_equal(analysis._column_medians(m), np.median(m, axis=0), equal_nan=True)
