@@ -499,6 +499,44 @@ def analysis_vs(other: str, rounds: int = 3, repeat: int = 2) -> dict[str, Any]:
             "same_results": len(digests["this"] | digests["other"]) == 1, "load": os.getloadavg()}
 
 
+#: the runs ``audio_vs`` compares: (faults, seed, mutant or None); the mutants are the shipped ones
+#: whose damage the listening check (``clean_audio``) is there to hear
+AUDIO_RUNS: tuple[tuple[str, int, str | None], ...] = tuple(
+    [(faults, seed, None) for faults in ("gentle", "default", "hostile") for seed in (1, 2, 3, 4, 5, 7, 11, 13)]
+    + [("default", seed, mutant) for mutant in ("ring_loses_frame", "illegal_transition") for seed in (1, 2, 3)])
+
+
+def audio_vs(other: str, seconds: float = 60.0, runs: tuple[tuple[str, int, str | None], ...] = AUDIO_RUNS
+             ) -> dict[str, Any]:
+    """The listening check's findings, this checkout against ``other``: ``soundcheck run --backend
+    sim --json`` per run of ``runs`` with each checkout's ``PYTHONPATH``, comparing the summary's
+    ``audio`` section (every glitch with its frames, kind, size and fault window; frames analysed,
+    silent, unanalysed; the channel judgement) and the ``clean_audio`` verdict. Equal sections
+    mean the two analyses heard the same thing on these runs."""
+    sources = {"this": str(Path(__file__).resolve().parents[1]), "other": str(Path(other).resolve())}
+    same, differ, verdicts = 0, [], Counter()
+    with tempfile.TemporaryDirectory(prefix="bench-audio-") as tmp:
+        for faults, seed, mutant in runs:
+            got = {}
+            for name, src in sources.items():
+                cmd = _soundcheck() + ["run", "--backend", "sim", "--duration", str(seconds), "--seed", str(seed),
+                                       "--faults", faults, "--report-dir", str(Path(tmp) / name), "--json"]
+                if mutant:
+                    cmd += ["--mutant", mutant]
+                proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp,
+                                      env={**os.environ, "PYTHONPATH": src,
+                                           "SOUNDCHECK_HISTORY_DB": str(Path(tmp) / "h.sqlite")})
+                summary = json.loads(proc.stdout[proc.stdout.index("{"):])
+                got[name] = (summary.get("audio"), summary["invariant_status"].get("clean_audio"), proc.returncode)
+            if got["this"] == got["other"]:
+                same += 1
+                verdicts[f"{got['this'][1]} ({mutant or faults})"] += 1
+            else:
+                differ.append([faults, seed, mutant])
+    return {"runs": len(runs), "same": same, "differ": differ, "clean_audio": dict(verdicts),
+            "seconds": seconds, "load": os.getloadavg(), "sources": sources}
+
+
 def filter_calls(block: int = 256, channels: int = 2, number: int = 3000) -> dict[str, float]:
     """CPU microseconds per call of a biquad's filter on one block (best of 3): ``dsp.Biquad`` (numpy
     alone: chunked state-space products), scipy's public ``lfilter`` with its state, and the public
@@ -561,9 +599,15 @@ def main() -> None:
                          "CHECKOUT alternately: CPU per 256 frames, and whether the results are the same")
     ap.add_argument("--blocks-vs", metavar="CHECKOUT",
                     help="CPU us per block at 64/256/1024 frames, this checkout and CHECKOUT alternately")
+    ap.add_argument("--audio-vs", metavar="CHECKOUT",
+                    help="the listening check's findings (summary 'audio' section, clean_audio verdict) of 30 "
+                         "runs (24 seeds x profiles, 6 mutant runs), this checkout against CHECKOUT")
     ap.add_argument("--block-mix", action="store_true",
                     help="the block sizes a faulted run's callbacks have, starting at 64/256/1024 frames")
     args = ap.parse_args()
+    if args.audio_vs:
+        print(json.dumps(audio_vs(args.audio_vs), indent=1))
+        return
     if args.block_mix:
         print(json.dumps(block_mix(args.seconds if args.seconds != 30.0 else 300.0), indent=1))
         return
