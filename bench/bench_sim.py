@@ -6,6 +6,8 @@ A benchmark, not a test: it prints figures and never fails on a slow machine.
     python bench/bench_sim.py --startup     # the whole-process row alone
     python bench/bench_sim.py --startup-vs DIR   # ... against another checkout, run alternately
     python bench/bench_sim.py --analysis-vs DIR  # the listening check's analysis, replayed by both
+    python bench/bench_sim.py --audio-vs DIR     # the listening check's findings over 30 runs, both
+    python bench/bench_sim.py --block-mix        # the block sizes a faulted run's callbacks have
 
 Bare system (no faults) by block size and chain length, then the full reliability run with the
 default fault profile and every invariant (the issue's >= 300x target), the whole-process time of
