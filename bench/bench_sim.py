@@ -384,8 +384,8 @@ def block_mix(seconds: float = 300.0, blocks: tuple[int, ...] = (64, 256, 1024),
     """Why a faulted run's speed hardly depends on the block size it starts with: the block sizes
     its callbacks actually have. ``soundcheck run --backend sim`` (in-process, ``RunSpec.config``
     setting the starting block size, as ``runs_vs``'s ``--config``) with ``Pipeline.callback``
-    counted by its ``frames``: per starting size, the callbacks and the simulated seconds at each
-    size, and the simulated time of the first callback at another size than the starting one."""
+    counted by its ``frames``: per starting size, the callbacks and the simulated seconds (at
+    48 kHz) at each size."""
     from harness import ReliabilityRun, RunSpec
     from system_under_test.pipeline import Pipeline
 
@@ -393,13 +393,10 @@ def block_mix(seconds: float = 300.0, blocks: tuple[int, ...] = (64, 256, 1024),
     out: dict[str, Any] = {"seconds": seconds, "seed": seed, "faults": faults}
     for b in blocks:
         counts: Counter[int] = Counter()
-        first_other: list[float] = []
 
         def counted(self: Any, indata: Any, outdata: Any, frames: int, stream_time: float, status: Any,
-                    _start: int = b, _counts: Counter[int] = counts, _first: list[float] = first_other) -> None:
+                    _counts: Counter[int] = counts) -> None:
             _counts[frames] += 1
-            if frames != _start and not _first:
-                _first.append(stream_time)
             original(self, indata, outdata, frames, stream_time, status)
 
         Pipeline.callback = counted  # type: ignore[method-assign]
@@ -413,8 +410,7 @@ def block_mix(seconds: float = 300.0, blocks: tuple[int, ...] = (64, 256, 1024),
         total = sum(counts.values())
         out[b] = {"callbacks": total,
                   "callbacks_by_frames": dict(sorted(counts.items())),
-                  "simulated_s_by_frames": {f: round(n * f / 48_000, 1) for f, n in sorted(counts.items())},
-                  "first_other_size_at_s": round(first_other[0], 2) if first_other else None}
+                  "simulated_s_by_frames": {f: round(n * f / 48_000, 1) for f, n in sorted(counts.items())}}
     out["load"] = os.getloadavg()
     return out
 
