@@ -1088,11 +1088,11 @@ def _median5(p0: FloatArray, p1: FloatArray, p2: FloatArray, p3: FloatArray, p4:
 
 def _window_medians(a: FloatArray, win: int) -> FloatArray:
     """``np.median(sliding_window_view(a, win), axis=1)`` for an odd ``win``: the median of an odd
-    count is its middle element, which one ``np.partition`` finds for every window at once (five
-    shifted copies through ``_median5`` when ``win`` is 5 and no number is zero)
+    count is its middle element, which one ``np.partition`` finds for every window at once
     (``np.median`` partitions too, then averages that one element and checks for NaN per call:
-    twice the cost on the analyser's ~1 500-block windows). A window holding a NaN is given NaN,
-    as ``np.median`` gives it."""
+    twice the cost on the analyser's ~1 500-block windows); for ``win`` 5 with no zero in ``a``,
+    ``_median5`` over five shifted copies (half the partition's time again). A window holding a
+    NaN is given NaN, as ``np.median`` gives it."""
     assert win % 2 == 1, win
     view = np.lib.stride_tricks.sliding_window_view(a, win)
     out: FloatArray
