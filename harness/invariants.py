@@ -1625,8 +1625,7 @@ class _Recovery(_Fold):
                     "entered": t0, ("now" if still else "left"): t1, "bound_s": dl + backoff, **judged["figures"]}
             if judged["starved"]:
                 doubts.append(dict(item, why=item["why"] + ", while the machine starved the recovery "
-                                   "supervisor: the excess cannot be told from the machine's",
-                                   ))
+                                   "supervisor: the excess cannot be told from the machine's"))
             else:
                 evidence.append(item)
         # B: back to running after transient faults. Indexes, each sorted once:

@@ -100,6 +100,33 @@ def test_an_attempt_begun_after_the_deadline_excuses_nothing():
     assert not v.ok and v.evidence[0]["in_open_past_deadline_s"] == 0.0, v
 
 
+@pytest.mark.parametrize("late_s, ok", [(1.6, True), (None, False)])
+def test_back_to_running_after_a_fault_excuses_a_late_timer_as_it_excuses_the_open(late_s, ok):
+    """Part B: a transient fault ended at 1.2; the only attempt's timer was due at 1.3 and fired
+    at 2.9 (1.6 s late), its open took 0.1 s, RUNNING at 3.0. 1.8 s against a 1.0 s bound: 0.1 s
+    open and 1.6 s measured lateness leave 0.1 s. Without the measure it is the system's."""
+    h = History()
+    h.record("attach", data={"state": "running", "configured": True, "pending": False,
+                             "components": {"system": "running"}})
+    h.record("event", value="config_applied", time=0.0, data={"config": {"recovery": {"max_backoff_ms": 500.0}}})
+    d = {"firing_id": "stall@1", "kind": "dropout", "fired_at": 1.0, "transient": True}
+    h.record("fault_start", time=1.0, data={**d, "ended_at": None})
+    h.record("transition", time=1.05, data={"seq": 1, "time": 1.05, "component": "system",
+                                            "from_state": "running", "to_state": "recovering", "cause": "t"})
+    h.record("fault_end", time=1.2, data={**d, "ended_at": 1.2})
+    h.record("event", value="recovery_attempt", time=2.9,
+             data={"attempt": 1, **({"late_s": late_s} if late_s else {})})
+    h.record("event", value="recovery_succeeded", time=3.0, data={"attempt": 1, "open_s": 0.1})
+    h.record("transition", time=3.0, data={"seq": 2, "time": 3.0, "component": "system",
+                                           "from_state": "recovering", "to_state": "running", "cause": "recovered"})
+    h.record("note", value="end", time=12.0)
+    v = check_recovery(h)
+    assert v.ok is ok, v
+    if ok:
+        assert "1 of them later than the bound only by the device's open time and the supervisor's late timers" \
+            in v.message
+
+
 # -- the system on the virtual clock, its supervisor starved the way a loaded machine starves it ----
 
 SIM_CONFIG = {"recovery": {"deadline_ms": 1000.0, "max_backoff_ms": 200.0, "max_attempts": 100},
