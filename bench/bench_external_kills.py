@@ -91,6 +91,10 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         # the run's doubts, by their first words (steady state before/after, inconclusive checks)
         "doubts": dict(Counter(" ".join(d.split()[:6]) for r in results for d in r.doubts)),
         "errors": [r.error for r in results if r.error][:5],
+        # recovery episodes past their deadline only by the device's open and the supervisor's
+        # late timers (measured: passed), and the supervisor's worst measured lateness
+        "recovery_past_deadline_explained": sum(1 for r in started if "past the deadline only by" in r.recovery),
+        "supervisor_late_max_s": round(max((r.supervisor_late_max_s for r in results), default=0.0), 4),
     }
 
 
@@ -192,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
               + (f"  ({s['not_started']} run(s) whose system never started: no kill)" if s["not_started"] else "")
               + (f"  (+{s['recoveries_before_kill']} recovery episode(s) before a kill: the machine's own "
                  "stalls, not counted above)" if s["recoveries_before_kill"] else ""))
-        print(f"         clean_audio {s['clean_audio_verdicts']}")
+        print(f"         clean_audio {s['clean_audio_verdicts']}; recovery past its deadline only by measured "
+              f"open/late timers in {s['recovery_past_deadline_explained']} run(s); supervisor timers late "
+              f"by at most {s['supervisor_late_max_s']:.3f} s")
         print(f"         audio {s['audio']}")
         if s["violations_by_name"] or s["inconclusive"] or s["errors"] or s["doubts"]:
             print(f"         violations {s['violations_by_name']} inconclusive {s['inconclusive']} "

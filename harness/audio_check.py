@@ -16,7 +16,7 @@ Fault windows ("episodes")
     to RUNNING (the first start too) is a member of zero length: the DSP chain starts from rest,
     so the first few milliseconds of a (re)started stream belong to what (re)started it.
     A stall the system's watchdog reports ("no callback for X s") opens its window X s before the
-    report: its stream was silent from then on (``_stalled_for``).
+    report: its stream was silent from then on (``stalled_for``: the error's ``stalled_for_s``).
     A window with no fault whose state changes were all requested (``pause``, ``stop``,
     ``reconfigure``...) is *requested*: silence there is what was asked for. A window with no
     fault and some other cause (a recovery nobody provoked) is *unexplained*.
@@ -214,12 +214,15 @@ class _Event:
 _STALL = re.compile(r"no callback for ([0-9]+(?:\.[0-9]+)?) s")
 
 
-def _stalled_for(cause: str) -> float:
-    """How long before it was reported a stall began: the system's watchdog names how long its
-    stream went without a callback (``DeviceStalledError: no callback for 0.776 s ...``), and the
-    stream was silent all that time. A window opened at the report alone left that silence outside
-    every window (a loaded rig, whose starved stream stalled before the kill: a false violation).
-    0 for any other cause."""
+def stalled_for(cause: str, details: dict[str, Any] | None = None) -> float:
+    """How long before it was reported a stall began: the system's watchdog records how long its
+    stream went without a callback (``details["stalled_for_s"]`` on its ``DeviceStalledError``),
+    and the stream was silent all that time. A window opened at the report alone left that silence
+    outside every window (a loaded rig, whose starved stream stalled before the kill: a false
+    violation). A record without the field (an older system's, an old history's) is read from the
+    text its message keeps for humans ("no callback for 0.776 s ..."). 0 for any other cause."""
+    if details is not None and details.get("stalled_for_s") is not None:
+        return float(details["stalled_for_s"])
     m = _STALL.search(cause)
     return float(m.group(1)) if m else 0.0
 
@@ -679,7 +682,7 @@ class AudioCheck:
                         self._chan_resets.append(t)  # or a new mix
                     ep = self._join(t, flushed)
                     cause = str(record.cause)
-                    self._reach_back(ep, t - _stalled_for(cause))
+                    self._reach_back(ep, t - stalled_for(cause, self._details_of(cause)))
                     self._cause(ep, f"{record.to_state.value}: {cause}")
                     if not cause.startswith(REQUESTED_CAUSES):
                         ep.unrequested = True
@@ -691,6 +694,21 @@ class AudioCheck:
                 self._book_flushed(ep, flushed)
         except Exception as exc:  # noqa: BLE001
             self.unanalysable.append(f"transition observer failed: {exc!r}")
+
+    def _details_of(self, cause: str) -> dict[str, Any] | None:
+        """The structured details of the error a transition's cause names (the system's cause is
+        ``"{type}: {message}"`` of the error it routed), looked up only for a reported stall: the
+        error was recorded before the transition it caused, so it is among the last few."""
+        if not cause.startswith("DeviceStalledError"):
+            return None
+        coordinator = getattr(self.system, "coordinator", None)
+        if coordinator is None:
+            return None
+        for rec in reversed(coordinator.errors("device")[-8:]):
+            info = rec.error
+            if f"{info.type}: {info.message}" == cause:
+                return dict(info.details)
+        return None
 
     def _reach_back(self, ep: _Episode, t0: float) -> None:
         """Start ``ep`` as early as ``t0`` (its cause's damage began then), never into the window

@@ -69,6 +69,11 @@ class KillResult:
     #: recovery episodes that began before the kill: a stall of the machine itself (on a loaded
     #: one, no callback for longer than the watchdog allows), not the kill's
     recoveries_before_kill: int = 0
+    #: the ``recovery`` invariant's message (how its episodes and fault windows were judged)
+    recovery: str = ""
+    #: the latest a recovery timer fired in the run (the system's ``late_s``): the supervisor's
+    #: measured starvation
+    supervisor_late_max_s: float = 0.0
 
     @property
     def false_violations(self) -> int:
@@ -193,6 +198,11 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
         res.recoveries_before_kill = sum(1 for e in result.history.events("recovery_started")
                                          if e.time < killer.killed_at)
     res.doubts = [str(d)[:300] for d in getattr(result.verdict, "doubts", ())]
+    rec = next((v for v in result.verdicts if v.name == "recovery"), None)
+    res.recovery = "" if rec is None else rec.message[:300]
+    res.supervisor_late_max_s = max((float(e.data.get("late_s") or 0.0) for e in result.history.entries
+                                     if e.type == "event" and e.value in ("recovery_attempt", "recovery_failed")),
+                                    default=0.0)
     return res
 
 

@@ -41,6 +41,14 @@ class RecoveryRun:
     delays: Iterator[float] | None = None
     timer: Any = None
     detect_time_s: float = 0.0
+    #: when the scheduled attempt is due (the clock's time), and how late its timer fired: the
+    #: machine's share of the episode (a starved supervisor thread), recorded on ``recovery_attempt``
+    #: and ``recovery_failed`` as ``late_s`` so a judge can tell it from the system's own time
+    due: float | None = None
+    late_s: float = 0.0
+    #: how long the successful attempt's device open took (``open_s`` on ``recovery_succeeded``):
+    #: the open is the device's and the machine's time, what follows it until RUNNING the system's
+    open_s: float | None = None
 
 
 class Recoverer:
@@ -95,8 +103,10 @@ class Recoverer:
             delay = next(run.delays)
         scheduler = self.system._scheduler
         if scheduler is None:
+            run.due = None
             self._attempt(run)
         else:
+            run.due = self.system.clock.now() + max(0.0, delay)
             run.timer = scheduler.call_later(delay, lambda: self._attempt(run))
 
     def _attempt(self, run: RecoveryRun) -> None:
@@ -107,13 +117,15 @@ class Recoverer:
             config = s.config
             assert config is not None
             deadline = config.recovery.deadline_ms / 1000
-            if s.clock.now() - run.started > deadline:
+            now = s.clock.now()
+            run.late_s = max(0.0, now - run.due) if run.due is not None else 0.0
+            if now - run.started > deadline:
                 self.failed(run, f"deadline of {deadline:.3f} s passed")
                 return
             run.attempts += 1
             device = run.devices[run.device_index]
             output = device if run.device_index > 0 else config.device.output_device
-            s._emit("recovery_attempt", attempt=run.attempts, device=device)
+            s._emit("recovery_attempt", attempt=run.attempts, device=device, **self._lateness(run))
             try:
                 s._build(config, device, output)
             except AudioSystemError as exc:
@@ -121,7 +133,14 @@ class Recoverer:
                         error=exc.describe())
                 self._schedule_attempt(run)
                 return
+            run.open_s = s.clock.now() - now
             s._finish_recovery(run)
+
+    @staticmethod
+    def _lateness(run: RecoveryRun) -> dict[str, float]:
+        """``{"late_s": ...}`` when the run's timer fired late, else nothing: a punctual timer (every
+        one on the virtual clock) leaves the events as they were."""
+        return {"late_s": round(run.late_s, 6)} if run.late_s > 0 else {}
 
     # -- the end of a run ----------------------------------------------------------------------
     def finish(self, run: RecoveryRun) -> None:
@@ -139,7 +158,8 @@ class Recoverer:
         s.monitoring.counter("recoveries").inc()
         s.monitoring.histogram("recovery_time_s").observe(elapsed)
         s._emit("recovery_succeeded", attempts=run.attempts, seconds=elapsed,
-                device=s._active_device, target=run.target.value)
+                device=s._active_device, target=run.target.value,
+                **({"open_s": round(run.open_s, 6)} if run.open_s is not None else {}))
         s._schedule_supervisor()
 
     def failed(self, run: RecoveryRun, why: str) -> None:
@@ -149,7 +169,7 @@ class Recoverer:
         s._teardown("recovery failed")
         s.monitoring.counter("recovery_failures").inc()
         s._set(State.FAILED, f"recovery failed: {why}", components=self.components)
-        s._emit("recovery_failed", reason=why, attempts=run.attempts)
+        s._emit("recovery_failed", reason=why, attempts=run.attempts, **self._lateness(run))
         s.coordinator.handle_error(SYSTEM, RecoveryError(f"recovery failed: {why}", component=SYSTEM),
                                    requires_recovery=False)
 

@@ -596,11 +596,14 @@ class AudioSystem:
                 self._watchdog_due = math.nextafter(limit, math.inf)
                 if now > limit:
                     self.monitoring.counter("device_stalls").inc()
+                    stalled = self.clock.now() - ref
+                    # ``stalled_for_s``: how long the stream was silent when this was reported (its
+                    # silence began that long before the report); the message says it for humans
                     self.coordinator.handle_error("device", DeviceStalledError(
-                        f"no callback for {self.clock.now() - ref:.3f} s "
+                        f"no callback for {stalled:.3f} s "
                         f"({config.watchdog.stall_periods} periods of {period * 1000:.2f} ms"
                         + (f", the stream's floor {floor * 1000:.0f} ms" if floor else "") + ")",
-                        component="device"))
+                        component="device", details={"stalled_for_s": stalled}))
 
     def _route_error(self, record: ErrorRecord) -> None:
         """Error observer: the recovery policy decides, the system acts.

@@ -17,8 +17,9 @@ the system's stream, ``ears_0``, ``ears_1``, ...: as many as the server's ``syst
 ports from the start (the streams the rig's devices open have at most that many), more as a
 stream shows more (up to ``MAX_EARS``).
 A wiring thread connects, every ``WIRE_POLL_S``, ``tone`` to every input port of every other
-client (not ``system``, not the rig's own), and the output ports of the system's stream (the
-client that owns the first such output port by name; its output ports in natural order: port
+client (not ``system``, not the rig's own), and the output ports of the system's stream (its
+own client, ``stream_outputs``: the one whose name carries a device host's pid the parent named
+with ``follow``, else the newest by JACK client UUID; its output ports in natural order: port
 ``k`` is the stream's channel ``k``) each to its ear, ``k`` to ``ears_k``. A stream reopened by a
 recovery (new port names) is wired again without anyone asking, and a port that appears a poll
 later than its stream's others is wired when it appears.
@@ -52,7 +53,7 @@ Protocol, JSON lines (the same shape as the PortAudio device host's):
   make the rig's own client the slow one.
 - requests from the parent: ``{"id": n, "op": ..., "args": {...}}`` answered with
   ``{"id": n, "ok": true, "result": ...}`` or ``{"id": n, "ok": false, "error": "..."}``. Ops:
-  ``ports``, ``connections``, ``connect``, ``disconnect``, ``cpu_load``, ``xruns``, ``exit``.
+  ``ports``, ``connections``, ``connect``, ``disconnect``, ``cpu_load``, ``xruns``, ``follow``, ``exit``.
 - lifetime: EOF on stdin (the parent died or let go) ends the agent with ``os._exit``.
 """
 
@@ -66,6 +67,7 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 #: how many times a listing of ports is taken again when a port vanished while it was being read
@@ -121,12 +123,40 @@ def _natural(name: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name))
 
 
-def stream_outputs(outs: list[str]) -> list[str]:
+#: a client name that carries its process id: ALSA's ``jack`` PCM names its clients
+#: ``<program>.<P|C>.<pid>.<n>`` (libasound2-plugins 1.2; ``alsa-jack.<program><P|C>.<pid>.<n>``
+#: in older ones)
+_PID_NAME = re.compile(r"\.(\d+)\.\d+$")
+
+
+def _pid_of(owner: str) -> int | None:
+    m = _PID_NAME.search(owner)
+    return int(m.group(1)) if m else None
+
+
+def stream_outputs(outs: list[str], follow_pids: Iterable[int] = (),
+                   uuid_of: Callable[[str], int | None] | None = None) -> list[str]:
     """The system stream's output ports among ``outs`` (other clients' audio outputs), channel 0
-    first: those of the client that owns the first output port by name, in natural order."""
+    first, in natural order: the ports of the system's own client.
+
+    Which client is the system's: one whose name carries a process id in ``follow_pids`` (the
+    system's device hosts, told by ``RigCapture``: ALSA's ``jack`` PCM names its clients so);
+    else, leaving out every client whose name carries some other process's id, the newest client
+    (highest JACK client UUID, ``uuid_of``: the stream opened last, as a recovery's reopened one);
+    else (no UUIDs) the owner of the first port by name."""
     if not outs:
         return []
-    owner = min(outs).split(":", 1)[0]
+    pids = set(follow_pids)
+    owners = sorted({p.split(":", 1)[0] for p in outs})
+    mine = [o for o in owners if _pid_of(o) in pids] if pids else []
+    if not mine:
+        mine = [o for o in owners if not pids or _pid_of(o) is None] or owners
+    owner = mine[0]
+    if len(mine) > 1 and uuid_of is not None:
+        uuids = {o: uuid_of(o) for o in mine}
+        known = [o for o in mine if uuids[o] is not None]
+        if known:
+            owner = max(known, key=lambda o: uuids[o] or 0)
     return sorted((p for p in outs if p.split(":", 1)[0] == owner), key=_natural)
 
 
@@ -142,6 +172,8 @@ class _Agent:
         self.tone_hz = 997.0
         #: a raw float32 file played (looped) instead of the tone (``soundcheck run --program``)
         self.program_path: str | None = None
+        #: the process ids of the system's device hosts (``op_follow``): whose client to hear
+        self.follow_pids: tuple[int, ...] = ()
 
     def send(self, message: dict[str, Any]) -> None:
         line = json.dumps(message)
@@ -289,7 +321,7 @@ class _Agent:
                 finally:  # connected or not (the port went): never left unsettled for good
                     self.tone_settled = (client.frame_time + client.blocksize
                                          + int(TONE_SETTLE_S * self.rate)) % (1 << 32)
-        stream = stream_outputs(outs)[:MAX_EARS]
+        stream = stream_outputs(outs, self.follow_pids, lambda name: self._uuid(client, name))[:MAX_EARS]
         while len(self.ears) < len(stream):  # a stream wider than the server's playback ports
             self.heard_from.append(None)
             self.ears = (*self.ears, client.inports.register(f"ears_{len(self.ears)}"))
@@ -311,6 +343,14 @@ class _Agent:
                     self.q.put(HEADER.pack(time.monotonic(), 0, WIRED, self.rate, 0, 0))
             elif self.heard_from[k] is None:  # connected, by someone else or an earlier round
                 self.heard_from[k] = (client.frame_time + client.blocksize) % (1 << 32)
+
+    @staticmethod
+    def _uuid(client: Any, name: str) -> int | None:
+        """A client's JACK UUID as a number (the server hands them out in opening order)."""
+        try:
+            return int(client.get_uuid_for_client_name(name))
+        except Exception:  # noqa: BLE001 - the client went, or the server has no UUIDs
+            return None
 
     def _on_xrun(self, delayed_usecs: float) -> None:
         self.xruns += 1  # one writer (libjack's notification thread); read by op_xruns
@@ -351,6 +391,10 @@ class _Agent:
 
     def op_xruns(self) -> int:
         return self.xruns
+
+    def op_follow(self, pids: list[int]) -> None:
+        """Hear the client of these processes (the system's device hosts) from the next wiring round."""
+        self.follow_pids = tuple(int(p) for p in pids)
 
     def serve(self) -> None:
         for line in sys.stdin:

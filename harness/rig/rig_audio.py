@@ -43,8 +43,15 @@ reported an xrun (the graph missed those deadlines), blind where it did not. The
 stretch between two capture clients, are the rig's own misses (``capture_gap`` in the summary), never
 a loss of the system's that the check asks the analysis to hear.
 
-Known limits: the system's stream is the client that owns the first output port by name (a
-second client playing on the server at the same time is not heard); a stream wider than
+Whose audio the rig hears: the system's own stream client. ``poll()`` tells the agent the process
+id of the system's current device host (``follow``) whenever it changes; ALSA's ``jack`` PCM puts
+that pid in its client's name, so that route is followed exactly, and a client carrying another
+process's pid is never taken for the system's. PortAudio's JACK host API names its clients
+``PortAudio``, ``PortAudio-01``...: there the system's is the newest of them (JACK client UUIDs
+grow in opening order; a recovery's reopened stream is the newest).
+
+Known limits: on the JACK host API route a second PortAudio client opened on the server *after*
+the system's stream is taken for it (the names carry no pid); a stream wider than
 ``MAX_EARS`` channels is heard in its first ``MAX_EARS``; the stream's input hears the tone only once the
 wiring thread found its ports (``WIRE_POLL_S``), so a (re)started stream plays a moment of its
 own silence first, inside the window its start opened; a channel is not heard for up to a poll
@@ -65,12 +72,23 @@ import numpy as np
 from ._jackagent import HEADER, RIG_PREFIX, WIRED, XRUN
 from .jack_agent import JackAgent
 
-__all__ = ["RigCapture", "jack_server_of"]
+__all__ = ["RigCapture", "jack_server_of", "system_stream_pid"]
 
 #: how long a capture agent may take to open its client (the server may be restarting)
 OPEN_TIMEOUT_S = 60.0
 #: how long a run waits for its first capture agent before the system starts
 READY_TIMEOUT_S = 20.0
+#: how long ``poll()`` waits for the agent to take a new device host pid to follow
+FOLLOW_TIMEOUT_S = 0.5
+
+
+def system_stream_pid(system: Any) -> int | None:
+    """The process id of the device host that holds the system's stream (None: no stream, or a
+    backend without a device host process)."""
+    stream = getattr(system, "stream", None) if system is not None else None
+    host = getattr(stream, "host", None)
+    pid = getattr(host, "pid", None)
+    return pid if isinstance(pid, int) else None
 
 
 def jack_server_of(backend: Any) -> str | None:
@@ -137,6 +155,8 @@ class RigCapture:
         self.closed = False
         #: why this capture cannot be used (its first agent never opened), else None
         self.failure: str | None = None
+        #: the device host pid the current agent was told to follow (``_follow``)
+        self._followed: int | None = None
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -153,6 +173,7 @@ class RigCapture:
         self._path = self.folder / f"rig-capture-{self.agents_started}.f32rec"
         self._offset = 0
         self._pos_next = None
+        self._followed = None  # a new agent is told again
         self._agent = JackAgent(self.server, f"{RIG_PREFIX}-ears-{secrets.token_hex(2)}", env=self._env(),
                                 monitor=True, open_timeout_s=OPEN_TIMEOUT_S, capture=str(self._path),
                                 tone_hz=self.tone_hz, program=None if self.program is None else str(self.program))
@@ -171,6 +192,7 @@ class RigCapture:
         if self.closed:
             return
         self._read(check)
+        self._follow(check)
         agent = self._agent
         if agent is not None and not agent.alive:
             self._read(check)  # what it wrote before it died
@@ -188,6 +210,21 @@ class RigCapture:
                 else:  # the rig's own ear failed: what it missed is not heard, nothing more
                     self._blind_from = self._last_t
             self._spawn()
+
+    def _follow(self, check: Any) -> None:
+        """Tell the agent whose client is the system's when its device host changed (a recovery's
+        reopen spawns a new one). Best effort: an agent that does not answer in time is asked again
+        at the next poll, and until then hears the newest client."""
+        pid = system_stream_pid(getattr(check, "system", None))
+        agent = self._agent
+        if pid is None or pid == self._followed or agent is None or not agent.alive \
+                or agent.ready_msg.get("event") != "ready":  # not serving yet: never wait on it
+            return
+        try:
+            agent.request("follow", FOLLOW_TIMEOUT_S, pids=[pid])
+        except Exception:  # noqa: BLE001 - the agent may be opening or gone: asked again next poll
+            return
+        self._followed = pid
 
     def _read(self, check: Any) -> None:
         path = self._path

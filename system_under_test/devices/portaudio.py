@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -162,6 +163,14 @@ _HOST_ERRNO_MAP: dict[int, type[AudioSystemError]] = {
 #: the shortest stall the system's watchdog may call before a started stream's first block
 #: (``PortAudioStream.min_stall_s``): a new client's first cycle waits for the server
 FIRST_BLOCK_GRACE_S = 2.0
+#: how long a device host may take to initialise PortAudio once its interpreter runs (``hello``:
+#: sounddevice imported, ``Pa_Initialize`` connected to the audio server). Its own bound, not the
+#: control timeout: measured on the JACK rig with ``bench/bench_rig_devhost_init.py`` (2 cores),
+#: 0.29 s p50 / 0.36 s max idle and 0.25 s p50 / 0.79 s max at load average 10.5 (two busy loops,
+#: the bench under ``nice -n 19``); at load 13-17 the control timeout's 2 s was exceeded in the
+#: field. Short enough that a stalled server (``Pa_Initialize`` hangs on it) fails an attempt
+#: within a recovery's deadline.
+INIT_TIMEOUT_S = 5.0
 #: Exception types raised in the device host that are not PortAudioError.
 _EXCEPTION_TYPE_MAP: dict[str, type[AudioSystemError]] = {
     "LookupError": DeviceNotFoundError,  # our own by-name resolution in the host
@@ -246,6 +255,8 @@ class DeviceHost:
         self._started = threading.Event()
         self._hello = threading.Event()
         self.hello: dict[str, Any] = {}
+        #: ``time.monotonic()`` at the host's ``started`` event (how long its interpreter took)
+        self.started_at: float | None = None
         self.tick_r, tick_w = os.pipe()
         self._stderr: IO[bytes] = tempfile.TemporaryFile(prefix="soundcheck-devhost-")
         try:
@@ -302,6 +313,7 @@ class DeviceHost:
                     continue
                 if "event" in msg:
                     if msg["event"] == "started":
+                        self.started_at = time.monotonic()
                         self._started.set()
                     elif msg["event"] == "hello":
                         self.hello = msg
@@ -869,6 +881,7 @@ class PortAudioBackend(DeviceBackend):
         control_timeout_s: float = 2.0,
         stop_timeout_s: float = 0.3,
         spawn_timeout_s: float = 10.0,
+        init_timeout_s: float = INIT_TIMEOUT_S,
         watchdog_periods: int = 16,
         watchdog_min_s: float = 0.25,
         ring_blocks: int = 8,
@@ -883,6 +896,9 @@ class PortAudioBackend(DeviceBackend):
         self.control_timeout_s = control_timeout_s
         self.stop_timeout_s = stop_timeout_s
         self.spawn_timeout_s = spawn_timeout_s
+        #: the device host's PortAudio initialisation (``INIT_TIMEOUT_S``); ``control_timeout_s``
+        #: bounds requests to a host that is up (open, start, status)
+        self.init_timeout_s = init_timeout_s
         self.watchdog_periods = watchdog_periods
         self.watchdog_min_s = watchdog_min_s
         self.ring_blocks = ring_blocks
@@ -914,7 +930,7 @@ class PortAudioBackend(DeviceBackend):
     def _spawn_host(self, on_event: Callable[[dict[str, Any]], None] | None = None) -> DeviceHost:
         self._check_available()
         return DeviceHost(self.host_env(), python=self.python, spawn_timeout_s=self.spawn_timeout_s,
-                          init_timeout_s=self.control_timeout_s, on_event=on_event)
+                          init_timeout_s=self.init_timeout_s, on_event=on_event)
 
     def devices(self) -> list[DeviceInfo]:
         """Re-scanned every call, in a fresh device host (a fresh PortAudio: never a stale list)."""

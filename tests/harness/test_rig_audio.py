@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from harness.rig._jackagent import HEADER, WIRED, XRUN
-from harness.audio_check import AudioCheck
+from harness.audio_check import AudioCheck, stalled_for
 from harness.rig.rig_audio import RigCapture
 from system_under_test import AudioSystem
+from system_under_test.errors import DeviceStalledError
 from system_under_test.lifecycle import State, TransitionRecord
 
 FS = 48_000
@@ -657,10 +658,12 @@ def test_a_cycle_the_system_lost_in_the_middle_of_clean_audio_still_fails(tmp_pa
     assert check.outside_by_kind["mute"] >= 1 and check.outside_mute_max_s < 0.02, check.outside
 
 
-def _stalled(report: bool) -> tuple[AudioCheck, Any]:
+def _stalled(report: bool, *, recorded: dict[str, Any] | None = None) -> tuple[AudioCheck, Any]:
     """A loaded rig starves the system's stream: no callback from t+2.0, silence until the system's
     watchdog reports the stall at t+2.8 (``report``: RECOVERING with the watchdog's cause; else the
-    system noticed nothing) and recovers at t+3.0; JACK reported an xrun at t+2.9."""
+    system noticed nothing) and recovers at t+3.0; JACK reported an xrun at t+2.9.
+    ``recorded``: the stall's error as the system records it before the transition it causes
+    (``message`` and ``details``); without it the cause is an old system's text alone."""
     system = AudioSystem({}, seed=1)
     cap = ScriptedCapture()
     check = AudioCheck.attach(system, None, capture=cap)
@@ -670,7 +673,12 @@ def _stalled(report: bool) -> tuple[AudioCheck, Any]:
     _hear(cap, t, 4.0, frame0=0, silent_from=t + 2.0, silent_to=t + 3.0)
     cap.pending.insert(int(2.9 * FS / N), ("xrun", (t + 2.9,)))
     system.run_for(6.0)
-    if report:
+    if report and recorded is not None:
+        system.coordinator.handle_error("device", DeviceStalledError(
+            recorded["message"], component="device", details=recorded["details"]), requires_recovery=False)
+        _transition(check, t + 2.8, State.RECOVERING, f"DeviceStalledError: {recorded['message']}")
+        _transition(check, t + 3.0, State.RUNNING, "recovered")
+    elif report:
         _transition(check, t + 2.8, State.RECOVERING, "DeviceStalledError: no callback for 0.800 s "
                     "(4 periods of 5.33 ms, the stream's floor 250 ms)")
         _transition(check, t + 3.0, State.RUNNING, "recovered")
@@ -691,6 +699,40 @@ def test_a_stalls_silence_before_the_watchdog_reported_it_is_the_stalls() -> Non
     assert check.outside_count == 0, check.outside
     (stall,) = [w for w in check.window_rows if "recovering: DeviceStalledError" in w["causes"]]
     assert stall["glitches"] >= 1 and stall["start"] == pytest.approx(check.window_rows[0]["start"] + 2.0, abs=0.02)
+
+
+def test_the_stalls_length_is_read_from_its_record_not_its_text() -> None:
+    """The watchdog's error carries ``stalled_for_s``; its message is for humans and may say
+    anything. Here the message names no length: the window still reaches back 0.8 s to where the
+    stall began (the text-parsing check opened it at the report: a false violation)."""
+    check, verdict = _stalled(report=True, recorded={
+        "message": "the stream went silent (see details)", "details": {"stalled_for_s": 0.8}})
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.outside_count == 0, check.outside
+    (stall,) = [w for w in check.window_rows if "recovering: DeviceStalledError" in w["causes"]]
+    assert stall["start"] == pytest.approx(check.window_rows[0]["start"] + 2.0, abs=0.02)
+
+
+def test_the_record_wins_over_the_text_and_the_text_still_reads_old_records() -> None:
+    assert stalled_for("DeviceStalledError: no callback for 0.800 s", {"stalled_for_s": 0.5}) == 0.5
+    assert stalled_for("DeviceStalledError: no callback for 0.800 s", {}) == 0.8
+    assert stalled_for("DeviceStalledError: no callback for 0.800 s") == 0.8
+    assert stalled_for("DeviceLostError: gone", None) == 0.0
+
+
+def test_the_systems_watchdog_records_how_long_its_stream_was_silent() -> None:
+    """Where the system emits the stall: the structured length, and the same length in its text."""
+    system = AudioSystem({"watchdog": {"stall_periods": 4}, "stream": {"block_size": 480}}, seed=1)
+    system.initialize()
+    system.start()
+    system.run_for(0.05)
+    system.backend.stall("sim-in")
+    system.run_for(0.2)
+    (record,) = [r for r in system.coordinator.errors() if r.error.type == "DeviceStalledError"][:1]
+    secs = record.error.details["stalled_for_s"]
+    assert 0.04 <= secs < 0.05, secs
+    assert f"no callback for {secs:.3f} s" in record.error.message
+    system.close()
 
 
 def test_the_same_silence_with_no_stall_reported_is_the_systems() -> None:

@@ -202,7 +202,114 @@ def test_the_streams_ports_are_its_clients_in_natural_order() -> None:
     assert stream_outputs([]) == []
 
 
+def test_the_rig_hears_the_systems_own_client_not_the_first_by_name() -> None:
+    """A second PortAudio client on the server before the system's stream: it is ``PortAudio`` and
+    the system's ``PortAudio-01``. The first port by name is the intruder's (the old rule heard it);
+    the system's stream is the newest client (JACK UUIDs grow in opening order)."""
+    outs = ["PortAudio:out_0", "PortAudio:out_1", "PortAudio-01:out_0", "PortAudio-01:out_1"]
+    uuids = {"PortAudio": 8589934598, "PortAudio-01": 8589934603}
+    assert stream_outputs(outs, (), uuids.get) == ["PortAudio-01:out_0", "PortAudio-01:out_1"]
+
+
+def test_a_client_named_with_the_systems_device_host_pid_is_followed_exactly() -> None:
+    """ALSA's ``jack`` PCM names its clients with their process id: the system's device host (pid
+    200) is heard whatever the order of names or UUIDs; a client of another process never is."""
+    outs = ["python.P.100.3:out_000", "python.P.200.5:out_000", "python.P.200.5:out_001", "PortAudio:out_0"]
+    uuids = {"python.P.100.3": 9, "python.P.200.5": 5, "PortAudio": 12}
+    assert stream_outputs(outs, (200,), uuids.get) == ["python.P.200.5:out_000", "python.P.200.5:out_001"]
+    # the JACK host API route: no client carries the pid; another process's ALSA client is left out
+    assert stream_outputs(["a.P.100.0:out_0", "PortAudio:out_0"], (200,), {"a.P.100.0": 9, "PortAudio": 3}.get) \
+        == ["PortAudio:out_0"]
+
+
+class _FollowAgent:
+    def __init__(self, ready: bool = True) -> None:
+        self.alive = True
+        self.ready_msg = {"event": "ready"} if ready else {}
+        self.requests: list[tuple[str, dict]] = []
+
+    def request(self, op: str, timeout_s: float, **args: object) -> None:
+        self.requests.append((op, args))
+
+
+def test_the_capture_tells_its_agent_the_systems_device_host_once_per_change(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from harness.rig.rig_audio import RigCapture
+
+    cap = RigCapture("no-server", tmp_path)
+    agent = _FollowAgent()
+    cap._agent = agent  # type: ignore[assignment]
+    host = SimpleNamespace(pid=4242)
+    check = SimpleNamespace(system=SimpleNamespace(stream=SimpleNamespace(host=host)))
+    cap._follow(check)
+    cap._follow(check)
+    host.pid = 4343  # a recovery's reopen: a new device host
+    cap._follow(check)
+    assert agent.requests == [("follow", {"pids": [4242]}), ("follow", {"pids": [4343]})]
+    check.system.stream = None  # between streams: nothing to tell
+    cap._follow(check)
+    late = _FollowAgent(ready=False)  # an agent still opening is never waited on
+    cap._agent = late  # type: ignore[assignment]
+    cap._followed = None
+    cap._follow(SimpleNamespace(system=SimpleNamespace(stream=SimpleNamespace(host=host))))
+    assert late.requests == [] and len(agent.requests) == 2
+
+
 # -- on the real rig ---------------------------------------------------------------------------------
+
+#: a second JACK client playing 440 Hz on every output port, named to sort before any PortAudio
+#: client (the old rule, "the owner of the first output port by name", heard it instead)
+_INTRUDER = """
+import sys, numpy as np, jack
+c = jack.Client("AAA-intruder", no_start_server=True)
+outs = [c.outports.register(f"out_{k}") for k in range(2)]
+ph = [0]
+@c.set_process_callback
+def process(frames):
+    n = np.arange(frames) + ph[0]
+    ph[0] += frames
+    x = (0.5 * np.sin(2 * np.pi * 440 * n / c.samplerate)).astype(np.float32)
+    for o in outs:
+        o.get_array()[:] = x
+c.activate()
+print("playing", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(120)
+def test_on_the_real_rig_a_second_client_playing_first_by_name_is_not_taken_for_the_system(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PortAudio's JACK host API device ``system`` with another client on the server before the
+    system's stream opens: the rig hears the system's 997 Hz (the old rule heard the intruder's
+    440 Hz and said "no test tone could be analysed")."""
+    import os
+    import subprocess
+    import sys
+
+    from harness.rig.loopback import LoopbackRig
+    from system_under_test.devices.portaudio import PortAudioBackend
+
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    with LoopbackRig(monitor=False) as rig:
+        env = dict(os.environ, JACK_NO_START_SERVER="1", JACK_DEFAULT_SERVER=rig.server_name)
+        intruder = subprocess.Popen([sys.executable, "-c", _INTRUDER], env=env, stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE)
+        try:
+            assert intruder.stdout is not None and intruder.stdout.readline() == b"playing\n"
+            spec = RunSpec(backend="portaudio", device="system", duration_s=4.0, seed=2, faults="none",
+                           report_root=tmp_path)
+            result = ReliabilityRun(spec, backend=PortAudioBackend(jack_server=rig.server_name)).execute(reports=False)
+        finally:
+            assert intruder.stdin is not None and intruder.stdout is not None
+            intruder.stdin.close()
+            intruder.wait(10)
+            intruder.stdout.close()
+    clean = next(v for v in result.verdicts if v.name == "clean_audio")
+    assert "no test tone could be analysed" not in clean.message and "440" not in clean.message, clean
+    assert result.summary["audio"]["capture"]["wirings"] >= 1
 
 class _MuteSecond(Stage):
     """A channel map that forgets the stream's second channel (a planted one-channel defect)."""

@@ -65,7 +65,7 @@ def test_a_run_tries_the_primary_at_the_policys_backoff_then_falls_back():
         (0.03, "recovery_attempt_failed", {"attempt": 3, "device": "sim-in", "error": "DeviceNotFoundError"}),
         (0.03, "recovery_attempt", {"attempt": 4, "device": "sim-backup"}),
         (0.03, "recovery_succeeded", {"attempts": 4, "seconds": elapsed, "device": "sim-backup",
-                                      "target": "running"}),
+                                      "target": "running", "open_s": 0.0}),
     ]
     assert elapsed == pytest.approx(0.03)
     assert (s.stream.spec.input_device, s.stream.spec.output_device) == ("sim-backup", "sim-backup")
