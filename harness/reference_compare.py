@@ -91,6 +91,10 @@ _SINC_HALF = 32
 #: frames a block's delay must leave the track's line by to be a step (a step is a whole number
 #: of frames; the rest is the delay estimate's own noise on narrow-band material)
 _STEP_MIN = 0.7
+#: a block whose delay lies this far (frames) from the level the two blocks after it agree on,
+#: when all three are off the line before them, straddles the step: it starts no line of its own;
+#: a point taken into a line this far off it is not fitted (``_lines``)
+_STRADDLE = 0.35
 #: a pop is a burst of residual shorter than this (seconds)
 _POP_MAX_S = 1e-3
 #: the path fit's Tikhonov ridge, relative to its normal matrix's trace: above the matrix's own
@@ -571,16 +575,22 @@ def _sinc_peak(y: FloatArray, k: int, energy: FloatArray | None = None) -> tuple
 
 def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
     """The track cut at its steps into straight stretches: (first rec frame, end rec frame,
-    delay at frame 0 of the line, slope). A step is a change of at least half a frame from the line
-    through the previous points that the next two points confirm; a lone point off the line is
-    dropped as a bad match."""
+    delay at frame 0 of the line, slope). A step is a change of at least ``_STEP_MIN`` from the
+    line through the previous points that the next two points confirm; a lone point off the line
+    is dropped as a bad match, and a point between the two levels (a block that straddles the
+    step) is fitted to neither."""
     f = np.asarray(track.frames, dtype=np.float64)
     d = np.asarray(track.delays, dtype=np.float64)
     segs: list[list[int]] = [[0]] if f.size else []
+    # points taken into a line while lying more than ``_STRADDLE`` off it: not fitted, so that a
+    # block straddling a 1-frame step (read 0.65 frame off) does not bend the line toward the
+    # blocks after it, which then lay under ``_STEP_MIN`` off and the step went unseen
+    loose: set[int] = set()
     i = 1
     while i < f.size:
         cur = segs[-1]
-        cf, cd = f[cur[-8:]], d[cur[-8:]]
+        fit_pts = [j for j in cur if j not in loose][-8:] or cur[-8:]
+        cf, cd = f[fit_pts], d[fit_pts]
         if cf.size >= 3:
             sl, ic = np.polyfit(cf, cd, 1)
             sl = float(np.clip(sl, -1e-3, 1e-3))
@@ -590,11 +600,17 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
         off = d[i] - pred
         if abs(off) < _STEP_MIN:
             cur.append(i)
+            if abs(off) > _STRADDLE:
+                loose.add(i)
             i += 1
             continue
         nxt = d[i + 1: i + 3] - (sl * f[i + 1: i + 3] + ic)
         if nxt.size == 2 and np.all(np.abs(nxt - off) < _STEP_MIN + abs(off) * 0.02):
-            segs.append([i])  # confirmed: a step
+            if abs(off - float(np.mean(nxt))) < _STRADDLE:
+                segs.append([i])  # confirmed: a step
+            # else the block holds the step: its delay is the two sides' mix (a 2-frame drop
+            # read 1.3 frames, the two halves then two 1-frame drops); the next point opens
+            # the new line, and ``_locate_step`` searches the straddling block
         # else: one bad point, skipped
         i += 1
     merged: list[list[int]] = []
@@ -608,12 +624,13 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
         merged.append(list(s))
     out = []
     for s in merged:
-        ff, dd = f[s], d[s]
+        firm = [j for j in s if j not in loose]
+        ff, dd = f[firm if len(firm) >= 3 else s], d[firm if len(firm) >= 3 else s]
         if ff.size >= 3:
             sl, ic = np.polyfit(ff, dd, 1)
         else:
             sl, ic = 0.0, float(np.median(dd))
-        out.append((int(ff[0] - block // 2), int(ff[-1] + block // 2), float(ic), float(sl)))
+        out.append((int(f[s[0]] - block // 2), int(f[s[-1]] + block // 2), float(ic), float(sl)))
     return out
 
 
@@ -1305,8 +1322,11 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
                  rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray], sign: int,
                  block: int, cutoff: float = _JUDGE_CUTOFF) -> int:
     """The recording frame where line ``a`` hands over to line ``b``: the split that minimises the
-    squared error of "a's prediction before, b's after" (two cumulative sums), searched between
-    the last frame ``a`` was seen to hold and the first ``b`` was (at most 30 blocks apart).
+    squared error of "a's prediction before, b's after" (two cumulative sums), searched from the
+    first frame of the last block read on ``a`` to half a block past the first read on ``b`` (at
+    most 30 blocks): a block that holds a step reads the delay of its louder side, so the step
+    can lie anywhere in the last block on ``a`` (from its centre on, a drop on a decaying kick
+    was placed 364 frames late, where the next block began).
 
     The error is taken in the judged band: over the whole band, a converter's band-limiting
     leaves both predictions an error at every transient, and on plucked or struck material the
@@ -1314,7 +1334,7 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
     where its line holds was tried: the filters' differences, e.g. an AGC's, then blur the split
     on tonal material by tens of frames.)
     """
-    n0 = a[1] - block // 2
+    n0 = a[1] - block
     n1 = min(b[0] + block + block // 2, n0 + 30 * block)
     if n1 - n0 < 4:
         return b[0]
