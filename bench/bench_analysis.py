@@ -494,9 +494,8 @@ def reference_limits(materials: tuple[str, ...] | None = None, seconds: float = 
     random loud position in it):
 
     - false glitches over clean takes of every material (other seeds than the damaged ones); a
-      material whose clean take is refused (wide-band noise bursts through a converter are
-      refused at the track) counts as a false glitch there and is left out of the pop and drop ladders, so that
-      one refused material does not blank the row;
+      material whose clean take is refused counts as a false glitch there and is left out of the
+      pop and drop ladders, so that one refused material does not blank the row;
     - the smallest 1-sample pop (signs alternating) found as the only glitch, a pop, within 10
       frames, in every material (the pop ladder is bisected: it assumes a larger pop is found
       wherever a smaller one is);

@@ -14,11 +14,16 @@ How (and why)
    the head to a few frames and the carrier's peak within that reach to a fraction of one
    (``_envelope_lock``), or the refusal stands.
 2. Track: the recording is cut into blocks of ``B`` frames (~43 ms); each loud block is found in
-   the reference within +-``B`` frames of where the track so far predicts it. Its delay, to a
+   the reference within +-``B`` frames of where the track so far predicts it, at the peak of the
+   *normalised* correlation (the raw one leans toward where the reference is louder, frames off
+   on a slow waveform), read between frames. Where the whole band matches poorly on the track
+   and the block's spectra show the path cutting (wide-band noise through a converter), the
+   block is matched again in the band the path passes (``_band_match``). Its delay, to a
    fraction of a frame, is one point of a delay track. Between glitches the track is a line (the
    clock drift); a dropped run makes it step down by the run's length, an inserted run (silence,
    or a block played twice) up. A step is only believed when the blocks after it agree, so one
-   badly matched block (a pop, a mute) is not a step.
+   badly matched block (a pop, a mute) is not a step; a block that straddles a step (its delay
+   between the two levels) is fitted to neither line.
 3. Confirm: a step between two lines is kept only when "one line, then the other" leaves clearly
    less error around it than any single line (a converter delays a drum and a bass note by
    different fractions of a frame, so the track wanders and a wander can pass for a step).
@@ -59,7 +64,9 @@ content above the judged band (``_JUDGE_CUTOFF`` of the rate, or 0.8 x a convert
 is not judged, so a 1-sample pop shows at ~0.7 of its height and the sensitivity follows the
 noise left in the band; a reference of steady tones whose bursts repeat evenly (or a held
 chord) is refused at the lock (the carrier matches itself a period away and the envelope a burst
-away: "no unique match"), which is an inconclusive answer, not a verdict.
+away: "no unique match"), which is an inconclusive answer, not a verdict; a recording that goes
+silent (or becomes something else) before the reference ends is not followed there and reads
+``partial``, not ``mute``.
 """
 
 from __future__ import annotations
