@@ -21,15 +21,15 @@ from harness.cli import main
 
 FS = 48_000
 #: (material, seed, quantisation, converter low-pass or None): seeded, spread over the materials
-#: the comparison follows (tone bursts have tests of their own below)
+#: the comparison follows (wide-band noise bursts through a converter are refused at the track,
+#: a verdict of its own, see test_analysis_reference.py; tone bursts have tests of their own below)
 TAKES = [
     ("music", 0, "float32", None), ("music", 1, "int16", 20_000.0), ("speech", 2, "int16", 16_000.0),
     ("speech", 3, "float32", 20_000.0), ("chords", 4, "float32", None), ("chords", 5, "int16", 16_000.0),
     ("percussion", 6, "float32", 20_000.0), ("percussion", 7, "int16", None), ("bass", 8, "float32", 16_000.0),
     ("bass", 9, "int16", None), ("pluck", 10, "float32", None), ("pluck", 11, "int16", 20_000.0),
     ("glide", 12, "float32", 20_000.0), ("glide", 13, "int16", None), ("dense", 14, "float32", 16_000.0),
-    ("dense", 15, "int16", 20_000.0), ("noise_bursts", 16, "float32", 16_000.0),
-    ("noise_bursts", 17, "int16", 20_000.0),
+    ("dense", 15, "int16", 20_000.0),
 ]
 
 
