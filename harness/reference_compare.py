@@ -16,10 +16,8 @@ How (and why)
 2. Track: the recording is cut into blocks of ``B`` frames (~43 ms); each loud block is found in
    the reference within +-``B`` frames of where the track so far predicts it, at the peak of the
    *normalised* correlation (the raw one leans toward where the reference is louder, frames off
-   on a slow waveform), read between frames. Where the whole band matches poorly on the track
-   and the block's spectra show the path cutting (wide-band noise through a converter), the
-   block is matched again in the band the path passes (``_band_match``). Its delay, to a
-   fraction of a frame, is one point of a delay track. Between glitches the track is a line (the
+   on a slow waveform), read between frames. Its delay, to a fraction of a frame, is one point
+   of a delay track. Between glitches the track is a line (the
    clock drift); a dropped run makes it step down by the run's length, an inserted run (silence,
    or a block played twice) up. A step is only believed when the blocks after it agree, so one
    badly matched block (a pop, a mute) is not a step; a block that straddles a step (its delay
