@@ -16,7 +16,8 @@ Figures:
 - ``--reference``: ten kinds of program material (music, speech, dense chords, percussion, tone
   bursts with silence gaps, wide-band noise bursts, bass, plucks, glides, all at once) through a
   simulated system (clock drift +-100 ppm, fractional delay, gain ramp, AGC, a low-pass converter,
-  noise at -80/-60/-40 dBFS), per condition: smallest pop and shortest drop found in every kind,
+  noise at -80/-60/-40 dBFS), per condition: smallest pop and shortest drop found in every kind
+  (and at each drop size, the kinds that found it and what the misses were reported as),
   false glitches on clean passes, speed (reference mode);
 - ``--latency-drift``: MLS, log and linear sweeps through 0 / +-50 ppm, both polarities, clean and
   at -20 dB SNR: start-latency error, drift, confidence, uncertainty, time;
@@ -476,6 +477,16 @@ _REF_POPS = (0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005)
 _REF_DROPS = (1, 2, 5, 9)
 
 
+def _reported(y: np.ndarray, ref: np.ndarray) -> str:
+    """What the comparison made of a damaged take, for a miss's line: the first glitches as
+    kind+size@frame, "nothing", or the refusal."""
+    try:
+        gs = compare_to_reference(y, ref, FS).glitches
+    except A.AnalysisError:
+        return "refused"
+    return ", ".join(f"{g.kind}+{g.size_frames}@{g.start_frame}" for g in gs[:3]) or "nothing"
+
+
 def reference_limits(materials: tuple[str, ...] | None = None, seconds: float = 2.0,
                      conditions: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     """Program material through a simulated system (``reference_compare.through_system``), per
@@ -483,14 +494,14 @@ def reference_limits(materials: tuple[str, ...] | None = None, seconds: float = 
     random loud position in it):
 
     - false glitches over clean takes of every material (other seeds than the damaged ones); a
-      material whose clean take is refused (wide-band noise bursts through a converter are
-      refused at the track) counts as a false glitch there and is left out of the pop and drop ladders, so that
-      one refused material does not blank the row;
+      material whose clean take is refused counts as a false glitch there and is left out of the
+      pop and drop ladders, so that one refused material does not blank the row;
     - the smallest 1-sample pop (signs alternating) found as the only glitch, a pop, within 10
       frames, in every material (the pop ladder is bisected: it assumes a larger pop is found
       wherever a smaller one is);
     - the shortest of 1, 2, 5, 9 dropped frames found as the only glitch, ``dropped``, sized
-      right, within 10 frames, in every material;
+      right, within 10 frames, in every material; at every size, in how many materials it was
+      found, and what the comparison made of each miss;
     - speed in multiples of real time (CPU time over all the clean takes).
     """
     from harness import reference_compare as R
@@ -501,6 +512,7 @@ def reference_limits(materials: tuple[str, ...] | None = None, seconds: float = 
         kw = dict(REFERENCE_CONDITIONS[name])
         quantize = kw.pop("quantize", None)
         takes = []
+        laddered_kinds: list[str] = []
         false = 0
         false_where: list[str] = []
         cpu = 0.0
@@ -519,6 +531,7 @@ def reference_limits(materials: tuple[str, ...] | None = None, seconds: float = 
             t0 = time.process_time()
             try:
                 takes.append(take)
+                laddered_kinds.append(kind)
                 gs = compare_to_reference(rec_c, ref_c, FS).glitches
                 if gs:
                     false += len(gs)
@@ -527,6 +540,7 @@ def reference_limits(materials: tuple[str, ...] | None = None, seconds: float = 
                 false += 1  # a clean pass refused is as wrong as a false glitch
                 false_where.append(f"{kind}: refused ({exc})")
                 takes.pop()  # and the material is left out of the ladders
+                laddered_kinds.pop()
             cpu += time.process_time() - t0
 
         def one(y: np.ndarray, ref: np.ndarray, kind: str, size: int | None, at: int) -> bool:
@@ -549,13 +563,22 @@ def reference_limits(materials: tuple[str, ...] | None = None, seconds: float = 
                 lo = mid
             else:
                 hi = mid
-        shortest = None
+        # every size in every kind (not the first size all kinds find and a stop): a single kind
+        # that misses every size blanks "shortest", and the counts and misses say which and how
+        drops_found: dict[int, int] = {}
+        drop_misses: list[str] = []
         for n in _REF_DROPS:
-            if all(one(A.drop_frames(rec, at, n), ref, "dropped", n, at) for ref, rec, at in takes):
-                shortest = n
-                break
+            drops_found[n] = 0
+            for (ref, rec, at), kind in zip(takes, laddered_kinds, strict=True):
+                y = A.drop_frames(rec, at, n)
+                if one(y, ref, "dropped", n, at):
+                    drops_found[n] += 1
+                else:
+                    drop_misses.append(f"{n} at {at} in {kind}: {_reported(y, ref)}")
+        shortest = next((n for n in _REF_DROPS if drops_found[n] == len(takes)), None)
         rows.append({"condition": name, "smallest_pop": _REF_POPS[lo] if lo >= 0 else None,
-                     "shortest_drop": shortest, "materials": len(kinds), "laddered": len(takes),
+                     "shortest_drop": shortest, "drops_found": drops_found, "drop_misses": drop_misses,
+                     "materials": len(kinds), "laddered": len(takes),
                      "false_glitches": false,
                      "false_where": false_where, "x_realtime_cpu": len(kinds) * seconds / max(cpu, 1e-9)})
     return rows
@@ -604,17 +627,24 @@ def program_runs(kinds: tuple[str, ...], seeds: int, seconds: float, faults: tup
 
 def print_reference(rows: list[dict[str, Any]], header: bool = True, footer: bool = True) -> None:
     if header:
-        print(f"{'condition':<46} {'pop':>7} {'drop':>5} {'kinds':>5} {'false':>6} {'x rt cpu':>8}")
+        sizes = "/".join(str(n) for n in _REF_DROPS)
+        print(f"{'condition':<46} {'pop':>7} {'drop':>5} {'found ' + sizes:>16} {'kinds':>5} {'false':>6} "
+              f"{'x rt cpu':>8}")
     for r in rows:
-        print(f"{r['condition']:<46} {str(r['smallest_pop']):>7} {str(r['shortest_drop']):>5} {r['laddered']:>5} "
-              f"{r['false_glitches']:>3}/{r['materials']:<2} {r['x_realtime_cpu']:>8.1f}", flush=True)
+        found = "/".join(str(r["drops_found"][n]) for n in _REF_DROPS)
+        print(f"{r['condition']:<46} {str(r['smallest_pop']):>7} {str(r['shortest_drop']):>5} {found:>16} "
+              f"{r['laddered']:>5} {r['false_glitches']:>3}/{r['materials']:<2} {r['x_realtime_cpu']:>8.1f}",
+              flush=True)
         for w in r["false_where"]:
             print(f"    false: {w}", flush=True)
+        for w in r["drop_misses"]:
+            print(f"    drop missed: {w}", flush=True)
     if not footer or not rows:
         return
     print(f"(over {rows[0]['materials']} program kinds, 2 s takes at 48 kHz; pop: smallest 1-sample pop found "
           "as the only glitch, a pop, within 10 frames, at a seeded loud position in every kind not refused; drop: "
-          "shortest of 1, 2, 5, 9 dropped frames found, named and sized; kinds: the kinds laddered (a kind whose "
+          "shortest of 1, 2, 5, 9 dropped frames found, named and sized, within 10 frames, in every kind laddered; "
+          "found: at each size, the kinds where it was; kinds: the kinds laddered (a kind whose "
           "clean take is refused is left out); false: glitches over one clean take per kind; "
           "x rt cpu: CPU time of the clean takes, reference mode)")
 

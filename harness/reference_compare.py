@@ -14,11 +14,14 @@ How (and why)
    the head to a few frames and the carrier's peak within that reach to a fraction of one
    (``_envelope_lock``), or the refusal stands.
 2. Track: the recording is cut into blocks of ``B`` frames (~43 ms); each loud block is found in
-   the reference within +-``B`` frames of where the track so far predicts it. Its delay, to a
-   fraction of a frame, is one point of a delay track. Between glitches the track is a line (the
+   the reference within +-``B`` frames of where the track so far predicts it, at the peak of the
+   *normalised* correlation (the raw one leans toward where the reference is louder, frames off
+   on a slow waveform), read between frames. Its delay, to a fraction of a frame, is one point
+   of a delay track. Between glitches the track is a line (the
    clock drift); a dropped run makes it step down by the run's length, an inserted run (silence,
    or a block played twice) up. A step is only believed when the blocks after it agree, so one
-   badly matched block (a pop, a mute) is not a step.
+   badly matched block (a pop, a mute) is not a step; a block that straddles a step (its delay
+   between the two levels) is fitted to neither line.
 3. Confirm: a step between two lines is kept only when "one line, then the other" leaves clearly
    less error around it than any single line (a converter delays a drum and a bass note by
    different fractions of a frame, so the track wanders and a wander can pass for a step).
@@ -59,7 +62,9 @@ content above the judged band (``_JUDGE_CUTOFF`` of the rate, or 0.8 x a convert
 is not judged, so a 1-sample pop shows at ~0.7 of its height and the sensitivity follows the
 noise left in the band; a reference of steady tones whose bursts repeat evenly (or a held
 chord) is refused at the lock (the carrier matches itself a period away and the envelope a burst
-away: "no unique match"), which is an inconclusive answer, not a verdict.
+away: "no unique match"), which is an inconclusive answer, not a verdict; a recording that goes
+silent (or becomes something else) before the reference ends is not followed there and reads
+``partial``, not ``mute``.
 """
 
 from __future__ import annotations
@@ -91,6 +96,10 @@ _SINC_HALF = 32
 #: frames a block's delay must leave the track's line by to be a step (a step is a whole number
 #: of frames; the rest is the delay estimate's own noise on narrow-band material)
 _STEP_MIN = 0.7
+#: a block whose delay lies this far (frames) from the level the two blocks after it agree on,
+#: when all three are off the line before them, straddles the step: it starts no line of its own;
+#: a point taken into a line this far off it is not fitted (``_lines``)
+_STRADDLE = 0.35
 #: a pop is a burst of residual shorter than this (seconds)
 _POP_MAX_S = 1e-3
 #: the path fit's Tikhonov ridge, relative to its normal matrix's trace: above the matrix's own
@@ -523,44 +532,70 @@ def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int, 
     near_best = np.flatnonzero(rho_all >= best - 0.03)
     centre = (corr.size - 1) / 2
     k = int(near_best[int(np.argmin(np.abs(near_best - centre)))])
-    while 0 < k < corr.size - 1 and (corr[k + 1] > corr[k] or corr[k - 1] > corr[k]):
-        k += 1 if corr[k + 1] > corr[k] else -1  # climb to that peak's top
+    # climb to that peak's top in the *normalised* correlation: the raw one leans toward where
+    # the reference segment is louder, which on a slow waveform (a bass note's attack or decay
+    # under a peak ~100 frames wide) put its top 4-7 frames off the truth at rho 0.999, and the
+    # track walked off the reference under a drifting clock
+    while 0 < k < corr.size - 1 and (rho_all[k + 1] > rho_all[k] or rho_all[k - 1] > rho_all[k]):
+        k += 1 if rho_all[k + 1] > rho_all[k] else -1
     rho = float(rho_all[k])
     frac = 0.0
     if 0 < k < corr.size - 1:
         # the correlation is band-limited: its peak between frames is read off a windowed-sinc
         # interpolation of it (a parabola through three frames is biased by up to ~0.15 frame on
         # broad-band material, and its top understates the match of a half-frame delay by 1-sinc)
-        frac, top = _sinc_peak(corr, k)
-        rho = max(rho, top / math.sqrt(max(float(e_ref[k]), 1e-30) * e_blk))
+        frac, top = _sinc_peak(corr, k, e_ref[: corr.size])
+        rho = max(rho, top / math.sqrt(e_blk))
     return n0 - (seg_start + k + frac), rho
 
 
-def _sinc_peak(y: FloatArray, k: int) -> tuple[float, float]:
+#: grid points (0.02 frame apart) each side of the top that ``_sinc_peak``'s parabola is fitted to
+_PEAK_FIT = 10
+
+
+def _sinc_peak(y: FloatArray, k: int, energy: FloatArray | None = None) -> tuple[float, float]:
     """The fraction of a frame (within +-1) by which the band-limited peak of ``y`` near ``k``
-    lies off ``k``, and the peak's height: a 0.02-frame grid, then a parabola through its top."""
+    lies off ``k``, and the peak's height: a 0.02-frame grid, then a parabola about its top.
+
+    The interpolation is divided by the kernel's own gain at each offset (the windowed sinc
+    passes a constant at 1 - 2e-5 half-way between frames): on a broad peak standing on a large
+    level that dip is deeper than the peak's curvature, and every peak was read at a whole frame.
+    ``energy``: the reference's energy under each lag, when ``y`` is a raw correlation whose
+    normalised peak is wanted (linear in between: it changes by one frame's energy per frame).
+    """
     grid = np.linspace(-1.0, 1.0, 101)
-    vals = _sinc_interp(y, 0, k + grid)
-    j = int(np.clip(np.argmax(vals), 1, grid.size - 2))
-    y0, y1, y2 = vals[j - 1], vals[j], vals[j + 1]
-    den = y0 - 2 * y1 + y2
-    d = float(0.5 * (y0 - y2) / den) if den < 0 else 0.0
-    d = float(np.clip(d, -1.0, 1.0))
-    return float(grid[j] + d * (grid[1] - grid[0])), float(y1 - 0.25 * (y0 - y2) * d)
+    vals = _sinc_interp(y, 0, k + grid) / _sinc_interp(np.ones(y.size), 0, k + grid)
+    if energy is not None:
+        vals = vals / np.sqrt(np.maximum(np.interp(k + grid, np.arange(energy.size), energy), 1e-30))
+    # a parabola by least squares through the grid's +-0.2 frame about its top, not through
+    # three points 0.02 apart, which on a peak 100 frames wide differ by less than the kernel's
+    # own error there. That error (its response near 0 Hz moves by ~2e-5 with the fraction of a
+    # frame) still places such a peak to +-0.025 frame only, against 1e-4 on a sharp one
+    j = int(np.clip(np.argmax(vals), _PEAK_FIT, grid.size - 1 - _PEAK_FIT))
+    u = grid[j - _PEAK_FIT: j + _PEAK_FIT + 1] - grid[j]
+    c2, c1, c0 = np.polyfit(u, vals[j - _PEAK_FIT: j + _PEAK_FIT + 1], 2)
+    d = float(np.clip(-0.5 * c1 / c2, u[0], u[-1])) if c2 < 0 else 0.0
+    return float(grid[j] + d), float(c0 + c1 * d + c2 * d * d)
 
 
 def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
     """The track cut at its steps into straight stretches: (first rec frame, end rec frame,
-    delay at frame 0 of the line, slope). A step is a change of at least half a frame from the line
-    through the previous points that the next two points confirm; a lone point off the line is
-    dropped as a bad match."""
+    delay at frame 0 of the line, slope). A step is a change of at least ``_STEP_MIN`` from the
+    line through the previous points that the next two points confirm; a lone point off the line
+    is dropped as a bad match, and a point between the two levels (a block that straddles the
+    step) is fitted to neither."""
     f = np.asarray(track.frames, dtype=np.float64)
     d = np.asarray(track.delays, dtype=np.float64)
     segs: list[list[int]] = [[0]] if f.size else []
+    # points taken into a line while lying more than ``_STRADDLE`` off it: not fitted, so that a
+    # block straddling a 1-frame step (read 0.65 frame off) does not bend the line toward the
+    # blocks after it, which then lay under ``_STEP_MIN`` off and the step went unseen
+    loose: set[int] = set()
     i = 1
     while i < f.size:
         cur = segs[-1]
-        cf, cd = f[cur[-8:]], d[cur[-8:]]
+        fit_pts = [j for j in cur if j not in loose][-8:] or cur[-8:]
+        cf, cd = f[fit_pts], d[fit_pts]
         if cf.size >= 3:
             sl, ic = np.polyfit(cf, cd, 1)
             sl = float(np.clip(sl, -1e-3, 1e-3))
@@ -570,11 +605,17 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
         off = d[i] - pred
         if abs(off) < _STEP_MIN:
             cur.append(i)
+            if abs(off) > _STRADDLE:
+                loose.add(i)
             i += 1
             continue
         nxt = d[i + 1: i + 3] - (sl * f[i + 1: i + 3] + ic)
         if nxt.size == 2 and np.all(np.abs(nxt - off) < _STEP_MIN + abs(off) * 0.02):
-            segs.append([i])  # confirmed: a step
+            if abs(off - float(np.mean(nxt))) < _STRADDLE:
+                segs.append([i])  # confirmed: a step
+            # else the block holds the step: its delay is the two sides' mix (a 2-frame drop
+            # read 1.3 frames, the two halves then two 1-frame drops); the next point opens
+            # the new line, and ``_locate_step`` searches the straddling block
         # else: one bad point, skipped
         i += 1
     merged: list[list[int]] = []
@@ -588,12 +629,13 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
         merged.append(list(s))
     out = []
     for s in merged:
-        ff, dd = f[s], d[s]
+        firm = [j for j in s if j not in loose]
+        ff, dd = f[firm if len(firm) >= 3 else s], d[firm if len(firm) >= 3 else s]
         if ff.size >= 3:
             sl, ic = np.polyfit(ff, dd, 1)
         else:
             sl, ic = 0.0, float(np.median(dd))
-        out.append((int(ff[0] - block // 2), int(ff[-1] + block // 2), float(ic), float(sl)))
+        out.append((int(f[s[0]] - block // 2), int(f[s[-1]] + block // 2), float(ic), float(sl)))
     return out
 
 
@@ -1285,8 +1327,11 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
                  rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray], sign: int,
                  block: int, cutoff: float = _JUDGE_CUTOFF) -> int:
     """The recording frame where line ``a`` hands over to line ``b``: the split that minimises the
-    squared error of "a's prediction before, b's after" (two cumulative sums), searched between
-    the last frame ``a`` was seen to hold and the first ``b`` was (at most 30 blocks apart).
+    squared error of "a's prediction before, b's after" (two cumulative sums), searched from the
+    first frame of the last block read on ``a`` to half a block past the first read on ``b`` (at
+    most 30 blocks): a block that holds a step reads the delay of its louder side, so the step
+    can lie anywhere in the last block on ``a`` (from its centre on, a drop on a decaying kick
+    was placed 364 frames late, where the next block began).
 
     The error is taken in the judged band: over the whole band, a converter's band-limiting
     leaves both predictions an error at every transient, and on plucked or struck material the
@@ -1294,7 +1339,7 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
     where its line holds was tried: the filters' differences, e.g. an AGC's, then blur the split
     on tonal material by tens of frames.)
     """
-    n0 = a[1] - block // 2
+    n0 = a[1] - block
     n1 = min(b[0] + block + block // 2, n0 + 30 * block)
     if n1 - n0 < 4:
         return b[0]
