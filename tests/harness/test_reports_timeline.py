@@ -151,8 +151,8 @@ def test_a_runs_timeline_outlines_the_op_its_violation_names(tmp_path, monkeypat
 def _spanning_history(n: int) -> list[str]:
     """``_long_history`` with what reaches into a window from outside it: an op invoked at entry 5
     and completed in the middle, one never completed, a fault over almost the whole run, an op id
-    used twice, and system transitions only every 7 000 entries (each window starts in a state
-    entered before it)."""
+    used twice far apart, and system transitions only every 6 000 entries (each window starts in a
+    state entered before it, another than the one before the window ahead of it)."""
     base = [json.loads(line) for line in _long_history(n, seed=3)]
     for e in base:
         if e["type"] == "transition":
@@ -165,26 +165,28 @@ def _spanning_history(n: int) -> list[str]:
                "data": {"firing_id": "stall#7", "kind": "stall", "target": "device"}}
     base[8] = {"index": 8, "type": "invoke", "time": base[8]["time"], "process": "operator", "op": "start",
                "op_id": "twice", "data": {"args": []}}
-    base[9] = {"index": 9, "type": "invoke", "time": base[9]["time"], "process": "operator", "op": "stop",
-               "op_id": "twice", "data": {"args": []}}
+    base[70_000] = {"index": 70_000, "type": "invoke", "time": base[70_000]["time"], "process": "operator",
+                    "op": "stop", "op_id": "twice", "data": {"args": []}}
     mid = n // 2
     base[mid] = {"index": mid, "type": "ok", "time": base[mid]["time"], "process": "operator", "op": "close",
                  "op_id": "long", "data": {"post": {"state": "closed"}}}
     base[n - 50] = {"index": n - 50, "type": "fault_end", "time": base[n - 50]["time"], "value": "stall",
                     "data": {"firing_id": "stall#7"}}
-    for i in range(3, n, 7_000):
-        base[i] = {"index": i, "type": "transition", "time": base[i]["time"],
-                   "data": {"component": "system", "to_state": ["running", "recovering"][i % 2], "actor": "system"}}
+    for k, i in enumerate(range(3, n, 6_000)):
+        base[i] = {"index": i, "type": "transition", "time": base[i]["time"], "data": {
+            "component": "system", "to_state": ("running", "recovering", "degraded")[k % 3], "actor": "system"}}
     return [json.dumps(e) for e in base]
 
 
-@pytest.mark.parametrize("evidence", [None, {"op_id": "long"}, {"op_id": "twice"}, {"time": 400.0},
+@pytest.mark.parametrize("evidence", [None, {"op_id": "long"}, {"op_id": "twice"}, {"time": "entry 61234"},
                                       {"index": 61_234}])
 def test_a_history_read_in_windows_draws_the_same_page_as_one_read_whole(tmp_path, evidence):
     """``timeline_from_file`` keeps only what the windows draw; its page is the whole read's."""
     from harness.reports.timeline import timeline_from_file
 
     lines = _spanning_history(100_000)
+    if evidence == {"time": "entry 61234"}:  # a time some entry has exactly: the window starts at it
+        evidence = {"time": json.loads(lines[61_234])["time"]}
     path = tmp_path / "history.jsonl"
     path.write_text("\n".join(lines) + "\n")
     report = {"verdict": {"outcome": "pass", "headline": "PASS"}, "stability": {"invariants": []}}
