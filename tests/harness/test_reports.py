@@ -337,13 +337,19 @@ def test_the_report_of_the_kept_entries_is_the_report_of_all_of_them(soak_dir):
 def test_report_entry_keeps_what_the_report_reads():
     from harness.reports.build import report_entry
 
-    transition = {"type": "transition", "time": 1.0, "data": {"to_state": "failed", "cause": "x"}}
-    assert report_entry(transition) is transition
+    transition = {"type": "transition", "time": 1.0, "data": {"to_state": "failed", "cause": "x", "seq": 4}}
+    assert report_entry(transition) == {"type": "transition", "time": 1.0,
+                                        "data": {"to_state": "failed", "cause": "x"}}
+    fault = {"type": "fault_start", "time": 1.5, "value": "stall", "data": {
+        "firing_id": "stall#1", "kind": "stall", "fired_at": 1.5, "target": "device", "params": {"s": 1}}}
+    assert report_entry(fault) == {"type": "fault_start", "time": 1.5, "value": "stall", "data": {
+        "kind": "stall", "firing_id": "stall#1", "fired_at": 1.5}}
     error = {"type": "error", "time": 2.0, "data": {"type": "DeviceLostError", "message": "m" * 300,
                                                      "component": "device", "severity": "error"}}
     assert report_entry(error) == {"type": "error", "time": 2.0, "data": {"type": "DeviceLostError"}}
     assert report_entry({"type": "event", "time": 3.0, "value": "recovery_attempt", "data": {}}) is None
-    started = {"type": "event", "time": 3.0, "value": "recovery_started", "data": {"cause": "c"}}
-    assert report_entry(started) is started
+    started = {"type": "event", "time": 3.0, "value": "recovery_started", "data": {"cause": "c", "seconds": 0.1}}
+    assert report_entry(started) == {"type": "event", "time": 3.0, "value": "recovery_started",
+                                     "data": {"cause": "c"}}
     assert report_entry({"type": "fault_end", "time": 4.0, "data": {}}) is None
     assert report_entry({"type": "note", "time": 4.0, "data": {}}) is None
