@@ -332,6 +332,9 @@ def test_the_report_of_the_kept_entries_is_the_report_of_all_of_them(soak_dir):
     del report_whole["generated_at"], report_kept["generated_at"]
     assert report_kept == report_whole
     assert draw_all(kept, report_kept) == draw_all(whole, report_whole)
+    # the kept entries share their equal ``data`` dicts (``_pooled``): one per distinct error type
+    errors = [e for e in kept.entries if e["type"] == "error"]
+    assert len({id(e["data"]) for e in errors}) == len({e["data"]["type"] for e in errors}) < len(errors)
 
 
 def test_report_entry_keeps_what_the_report_reads():
