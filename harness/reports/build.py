@@ -59,6 +59,15 @@ def _pcts(values: list[float], qs: tuple[float, ...] = (50, 95)) -> dict[str, fl
 REPORT_EVENTS = frozenset({"recovery_started", "recovery_succeeded", "recovery_failed", "degraded", "undegraded"})
 
 
+#: the resource samples' series whose growth the report judges (``_leaks``)
+LEAK_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations", "sut_buffers", "sut_streams",
+                "sut_bytes")
+#: the fields of a resource sample the report reads (``_leaks``, ``_performance``, the resources
+#: figure); a journal's samples also carry wall time, frames and threads of the system, unread
+#: (a sample of 10 fields is a dict of 272 bytes, one of 13 of 464: ~6 MB after 8 hours)
+REPORT_SAMPLE_KEYS = frozenset({"t", "segment", "cpu_percent", *LEAK_METRICS})
+
+
 def report_entry(entry: dict[str, Any]) -> dict[str, Any] | None:
     """``entry`` reduced to what ``build_report`` and the figures (``plots``) read of it, or None
     when they read nothing of it: the attach entry whole; a system transition's states and cause;
@@ -111,7 +120,11 @@ def run_data_from_journal(journal: JournalData | str | Path, *, report_only: boo
                     rd.entries.append(_pooled(_shared(kept), pool))
         else:
             rd.entries.extend(_shared(e) for e in cp.get("entries") or [])
-        rd.samples.extend(cp.get("samples") or [])
+        if report_only:
+            rd.samples.extend({k: v for k, v in smp.items() if k in REPORT_SAMPLE_KEYS}
+                              for smp in cp.get("samples") or [])
+        else:
+            rd.samples.extend(cp.get("samples") or [])
         rd.glitches.extend(cp.get("glitches") or [])
         rd.chunks.append({k: v for k, v in cp.items() if k not in ("entries", "samples", "glitches", "config")})
         segments_wall[int(cp.get("segment", 0))] += float(cp.get("wall_s", 0.0))
@@ -424,8 +437,7 @@ def _time_in_state(entries: list[dict[str, Any]], rd: RunData, t0: float, t1: fl
 def _leaks(samples: list[dict[str, Any]]) -> dict[str, Any]:
     if not samples:
         return {}
-    metrics = [m for m in ("rss_bytes", "threads", "open_fds", "sut_live_allocations", "sut_buffers",
-                           "sut_streams", "sut_bytes") if any(m in s for s in samples)]
+    metrics = [m for m in LEAK_METRICS if any(m in s for s in samples)]
     out = {}
     for m in metrics:
         pts = [s for s in samples if isinstance(s.get(m), (int, float))]
