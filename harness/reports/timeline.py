@@ -225,8 +225,8 @@ def _focus(tl: Timeline, report: dict[str, Any]) -> tuple[int | None, set[Any]]:
 
 def _index_at(tl: Timeline, t: float) -> int:
     import bisect
-    if tl.indices is not None:
-        return tl.indices[t]
+    if tl.indices is not None:  # NaN: no key finds it, and bisect puts it first
+        return tl.indices.get(t, 0)
     return min(bisect.bisect_left(tl.times, t), max(len(tl.times) - 1, 0))
 
 
@@ -499,7 +499,10 @@ def timeline_from_file(path: Any, report: dict[str, Any], *, window: int = WINDO
     open_faults: dict[str, int] = {}
     procs: dict[str, None] = {}
     invokes: dict[Any, int] = {}
-    before = dict.fromkeys(want_times, 0)  # entries whose time is below each evidence time
+    # entries whose time is below each evidence time; the times never go backwards, so that is
+    # the number of the first entry at or after it (one pointer over the sorted evidence times)
+    keys = sorted(t for t in want_times if not math.isnan(t))
+    before: dict[float, int] = {}
     initial_state = None
     entries = 0
     last_t = -math.inf
@@ -515,9 +518,8 @@ def timeline_from_file(path: Any, report: dict[str, Any], *, window: int = WINDO
             if e.get("index", n) != n or not isinstance(t, (int, float)) or not math.isfinite(t) or t < last_t:
                 return _whole(path, report, window)
             last_t = t = float(t)
-            for k in before:
-                if t < k:
-                    before[k] += 1
+            while len(before) < len(keys) and keys[len(before)] <= t:
+                before[keys[len(before)]] = n
             data = e.get("data") if isinstance(e.get("data"), dict) else {}
             if kind == "invoke":
                 procs.setdefault(str(e.get("process") if e.get("process") is not None else "?"), None)
@@ -548,7 +550,7 @@ def timeline_from_file(path: Any, report: dict[str, Any], *, window: int = WINDO
                 initial_state = data.get("state")
     tl = Timeline(entries=entries, processes=sorted(procs, key=_natural), initial_state=initial_state,
                   op_total=len(inv), fault_total=len(f_start), invokes=invokes,
-                  indices={t: min(c, max(entries - 1, 0)) for t, c in before.items()})
+                  indices={t: min(before.get(t, entries), max(entries - 1, 0)) for t in keys})
     focus, _named = _focus(tl, report)
     windows = _windows(tl, focus, window)
     tl.bins = _overview_bins(entries, ((inv[k], bool(good[k])) for k in range(len(inv))),
