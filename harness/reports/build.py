@@ -177,13 +177,15 @@ def _pooled(entry: dict[str, Any], pool: dict[Any, dict[str, Any]]) -> dict[str,
     """The entry with its ``data`` replaced by the equal one already kept, when there is one.
 
     Most of a soak's report entries repeat a few ``data`` dicts (an error's type; a transition's
-    states and cause; a recovery event's cause): sharing them halves the memory the entries take
-    (~320 000 after 8 hours). Only ``data`` of flat, hashable values is shared; the report's
-    readers never change an entry."""
+    states and cause; a recovery event's cause): shared, and with the fields ``report_entry``
+    drops, a 1-hour soak's entries take 9.5 MiB instead of 15.0 (~313 000 entries after 8 hours).
+    Only ``data`` of flat, hashable values is shared, keyed with each value's type (``1``,
+    ``1.0`` and ``True`` are equal keys but print differently); the report's readers never change
+    an entry."""
     data = entry.get("data")
     if type(data) is dict:
         try:
-            key = (entry.get("type"), tuple(data.items()))
+            key = (entry.get("type"), tuple((k, type(v), v) for k, v in data.items()))
             entry["data"] = pool.setdefault(key, data)
         except TypeError:  # a nested value (a fault's params): kept as it is
             pass

@@ -356,3 +356,19 @@ def test_report_entry_keeps_what_the_report_reads():
                                      "data": {"cause": "c"}}
     assert report_entry({"type": "fault_end", "time": 4.0, "data": {}}) is None
     assert report_entry({"type": "note", "time": 4.0, "data": {}}) is None
+
+
+def test_shared_entry_data_is_shared_only_between_equal_values_of_one_type():
+    """``_pooled`` shares equal ``data`` dicts; ``1``, ``1.0`` and ``True`` are equal dict keys
+    but print differently in the report, so each keeps its own."""
+    from harness.reports.build import _pooled
+
+    pool: dict = {}
+    first = _pooled({"type": "event", "time": 1.0, "data": {"cause": "c", "attempts": 1}}, pool)
+    again = _pooled({"type": "event", "time": 2.0, "data": {"cause": "c", "attempts": 1}}, pool)
+    as_float = _pooled({"type": "event", "time": 3.0, "data": {"cause": "c", "attempts": 1.0}}, pool)
+    as_bool = _pooled({"type": "event", "time": 4.0, "data": {"cause": "c", "attempts": True}}, pool)
+    assert again["data"] is first["data"]
+    assert repr(as_float["data"]["attempts"]) == "1.0" and as_bool["data"]["attempts"] is True
+    nested = {"type": "fault_start", "time": 5.0, "data": {"params": {"s": 1}}}
+    assert _pooled(nested, pool) is nested  # a nested value: kept as it is
