@@ -32,6 +32,17 @@ one row per soak: seed, duration, wall time, exit code, RSS first/last, RSS slop
 and over its late half, the leak verdict and its shape, and every metric not judged ``ok``. A
 healthy soak must pass at every seed (target: 0 leak and 0 inconclusive verdicts).
 ``--rejudge`` prints the same row for soaks already run, judged by the current ``harness.leaks``.
+
+The **report build** of a soak already run is a mode of its own too (the end of a soak rebuilds its
+report from the journal and reads its history for ``timeline.html``):
+
+    python bench/bench_soak.py --report-build DIR [--vs CHECKOUT] [--rounds 1]
+
+rebuilds DIR's reports (``soundcheck report``) in a fresh process on a linked copy of its journal
+and history, and prints that process's peak RSS (``wait4``), CPU and wall time; with ``--vs``, the
+same with another checkout on ``PYTHONPATH`` (``git archive REV | tar -x -C CHECKOUT``), the two
+run alternately, and whether the two trees wrote the same ``report.json`` (but ``generated_at``),
+``report.html`` (but its generation time), ``timeline.html`` and figures.
 """
 
 from __future__ import annotations
@@ -39,7 +50,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -286,6 +299,52 @@ def _print_row(r: dict[str, Any]) -> None:
           f"{'  NOT OK: ' + json.dumps(r['not_ok']) if r['not_ok'] else ''}", flush=True)
 
 
+def _report_once(src: Path, checkout: Path, out: Path) -> dict[str, Any]:
+    """``soundcheck report`` of a linked copy of ``src`` (its journal and history) in ``out``, run
+    from ``checkout``: the child's peak RSS, CPU and wall time."""
+    out.mkdir(parents=True)
+    for name in ("journal.jsonl", "history.jsonl", "summary.json"):
+        if (src / name).is_file():
+            try:
+                os.link(src / name, out / name)
+            except OSError:
+                shutil.copyfile(src / name, out / name)
+    env = {**os.environ, "PYTHONPATH": str(checkout), "SOUNDCHECK_HISTORY_DB": str(out / "history.sqlite")}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "harness.cli", "report", str(out)], cwd=out,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"soundcheck report ({checkout}) failed:\n{err[-2000:]}")
+    return {"checkout": str(checkout), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "wall_s": round(wall, 2)}
+
+
+def _same_reports(a: Path, b: Path) -> dict[str, bool]:
+    """Which of the two folders' reports are equal (``generated_at`` and the time in the html aside)."""
+    def text(p: Path) -> str:
+        t = p.read_text(encoding="utf-8") if p.is_file() else ""
+        return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", "TIME", t)
+
+    names = ["report.json", "report.html", "timeline.html",
+             *sorted(str(p.relative_to(a)) for p in (a / "figures").glob("*"))]
+    return {n: text(a / n) == text(b / n) for n in names}
+
+
+def report_build(run_dir: Path, vs: Path | None, rounds: int) -> dict[str, Any]:
+    here = Path(__file__).resolve().parents[1]
+    sides = {"this": here, **({"other": vs.resolve()} if vs else {})}
+    rows: dict[str, list[dict[str, Any]]] = {k: [] for k in sides}
+    with tempfile.TemporaryDirectory(prefix="bench-report-build-") as tmp:
+        for r in range(rounds):
+            for name, checkout in sides.items():
+                rows[name].append(_report_once(run_dir, checkout, Path(tmp) / f"{name}{r}"))
+        same = _same_reports(Path(tmp) / "this0", Path(tmp) / "other0") if vs else None
+    return {"run_dir": str(run_dir), "load": os.getloadavg(), "runs": rows, "same_reports": same}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", default="8h")
@@ -304,7 +363,17 @@ def main() -> None:
     ap.add_argument("--matrix", action="append", default=[], metavar="DURATION:SEEDS",
                     help="healthy soaks at these seeds (e.g. 1h:1-10, 8h:1,2); repeatable")
     ap.add_argument("--rejudge", nargs="+", metavar="DIR", help="judge soaks already run (their journals)")
+    ap.add_argument("--report-build", metavar="DIR", type=Path,
+                    help="rebuild a soak's reports from its journal: peak RSS, CPU, wall")
+    ap.add_argument("--vs", metavar="CHECKOUT", type=Path, help="with --report-build: against this checkout")
+    ap.add_argument("--rounds", type=int, default=1, help="with --report-build: builds per side")
     a = ap.parse_args()
+    if a.report_build:
+        if not (a.report_build / "journal.jsonl").is_file():
+            print(f"bench_soak: {a.report_build}: no journal.jsonl (give a soak's run folder)", file=sys.stderr)
+            raise SystemExit(2)
+        print(json.dumps(report_build(a.report_build, a.vs, a.rounds), indent=1))
+        return
     if a.rejudge:
         rows = [matrix_row(Path(d)) for d in a.rejudge]
         for r in rows:

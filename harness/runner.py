@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 import time
 from collections import Counter
@@ -31,8 +32,6 @@ from typing import Any
 from system_under_test import AudioSystem, State
 from system_under_test.clock import VirtualClock
 from system_under_test.devices.base import DeviceBackend
-from system_under_test.devices.jack import JackBackend
-from system_under_test.devices.portaudio import PortAudioBackend
 from system_under_test.devices.simulated import SimulatedBackend
 
 from .audio_check import AudioCheck
@@ -46,8 +45,6 @@ from .histogram import CallbackDurations
 from .replay import export_replay
 from .reports import run_data_from_run, write_reports
 from .reports.provenance import CpuPeak, run_provenance, system_identity
-from .rig.loopback import LoopbackRig, rig_unavailable_reason
-from .rig.rig_target import JackRigTarget, ServerWatch
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources
 from .sut_protocol import SystemChoice, SystemUnderTest
 from .steady_state import SteadyWatch
@@ -233,6 +230,8 @@ class ReliabilityRun:
         if spec.backend == "portaudio" and not spec.device:
             raise UsageError("--backend portaudio needs --device NAME (see `soundcheck devices`)")
         if spec.backend == "jack" and backend is None:  # refuse before a run folder exists
+            from .rig.loopback import rig_unavailable_reason  # noqa: PLC0415 - real devices only
+
             reason = rig_unavailable_reason()
             if reason is not None:
                 raise RigError(f"--backend jack runs on the JACK loopback rig, but {reason}")
@@ -279,7 +278,13 @@ class ReliabilityRun:
         spec = self.spec
         if spec.backend == "sim":
             return None
+        # the real backends and the rig are imported only by the runs that use them (~50 ms of
+        # every simulated run's start-up otherwise)
         if spec.backend == "jack":
+            from system_under_test.devices.jack import JackBackend  # noqa: PLC0415
+
+            from .rig.loopback import LoopbackRig  # noqa: PLC0415
+
             rig = LoopbackRig()
             try:
                 rig.start()
@@ -288,6 +293,8 @@ class ReliabilityRun:
                 raise
             self._rig = rig
             return JackBackend(server_name=rig.server_name)
+        from system_under_test.devices.portaudio import PortAudioBackend  # noqa: PLC0415
+
         return PortAudioBackend()
 
     def _config(self) -> dict[str, Any]:
@@ -494,6 +501,10 @@ def _rig_capture(backend: DeviceBackend, run_dir: Path, program: Any = None, rig
 
 def _watch_rig(target: Any, history: History) -> Any:
     """A started ``ServerWatch`` when the run owns a JACK loopback rig, else None."""
+    if "harness.rig.rig_target" not in sys.modules:  # no rig target can exist: none was imported
+        return None
+    from .rig.rig_target import JackRigTarget, ServerWatch  # noqa: PLC0415
+
     if not isinstance(target, JackRigTarget):
         return None
     return ServerWatch(target, history).start()

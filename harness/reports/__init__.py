@@ -105,16 +105,15 @@ def write_reports(run_dir: str | os.PathLike[str], run_data: RunData | str | os.
 
 
 def _write_timeline(folder: Any, out: Path, report: dict[str, Any]) -> Path | None:
-    """``timeline.html`` from the run folder's ``history.jsonl`` (None when the folder has no
-    history to draw: ``report.json``'s ``timeline_html`` is then null)."""
-    from .timeline import read_timeline, render_timeline
+    """``timeline.html`` from the run folder's ``history.jsonl``, read in windows (a few MB
+    whatever the history's length), or None when the folder has no history to draw
+    (``report.json``'s ``timeline_html`` is then null)."""
+    from .timeline import timeline_from_file
 
     history = out / "history.jsonl"
     if not history.is_file() or history.is_symlink():
         return None
-    with open(history, encoding="utf-8", errors="replace") as fh:
-        tl = read_timeline(fh)
-    return folder.write_text("timeline.html", render_timeline(tl, report))
+    return folder.write_text("timeline.html", timeline_from_file(history, report))
 
 
 def history_db_warning(paths: Any) -> str | None:

@@ -94,8 +94,27 @@ class Timeline:
     entries: int = 0
     bad_lines: int = 0
     initial_state: str | None = None
+    #: a timeline read in windows (``timeline_from_file``) holds only what its windows draw; these
+    #: carry what the whole history said: op and fault totals, the overview's bins, the times of the
+    #: windows' entries, and the focus lookups (op id -> its last invoke, time -> entry)
+    op_total: int | None = None
+    fault_total: int | None = None
+    bins: tuple[list[int], list[int], list[int]] | None = None
+    window_times: dict[int, float] | None = None
+    invokes: dict[Any, int] | None = None
+    indices: dict[float, int] | None = None
+
+    @property
+    def op_count(self) -> int:
+        return len(self.ops) if self.op_total is None else self.op_total
+
+    @property
+    def fault_count(self) -> int:
+        return len(self.faults) if self.fault_total is None else self.fault_total
 
     def time_at(self, index: int) -> float:
+        if self.window_times is not None:
+            return self.window_times.get(max(0, min(index, self.entries - 1)), 0.0)
         if not self.times:
             return 0.0
         return self.times[max(0, min(index, len(self.times) - 1))]
@@ -124,44 +143,50 @@ def read_timeline(lines: Iterable[str]) -> Timeline:
             tl.times.append(t)
         tl.times[i] = t
         tl.entries = max(tl.entries, i + 1)
-        data = e.get("data") if isinstance(e.get("data"), dict) else {}
-        if kind == "invoke":
-            proc = str(e.get("process") if e.get("process") is not None else "?")
-            procs.setdefault(proc, None)
-            o = Op(e.get("op_id"), proc, str(e.get("op")), data.get("args"), i, t, pre=data.get("pre"))
-            tl.ops.append(o)
-            open_ops[e.get("op_id")] = o
-        elif kind in ("ok", "fail", "info"):
-            o = open_ops.pop(e.get("op_id"), None)
-            if o is not None:
-                o.done, o.t1, o.outcome = i, t, kind
-                o.value = e.get("value", data.get("value"))
-                o.error = data.get("error")
-                o.pre = data.get("pre", o.pre)
-                o.post = data.get("post")
-        elif kind == "fault_start":
-            fid = str(data.get("firing_id") or f"fault@{i}")
-            f = Fault(fid, str(data.get("kind") or e.get("value") or "fault"), data.get("target"), i, t)
-            tl.faults.append(f)
-            open_faults[fid] = f
-        elif kind == "fault_end":
-            f = open_faults.pop(str(data.get("firing_id")), None)
-            if f is not None:
-                f.end, f.t1 = i, t
-        elif kind == "transition" and data.get("component") in (None, "system"):
-            to = str(data.get("to_state"))
-            tl.states.append((i, to))
-            if data.get("actor") == "system":
-                tl.marks.append(Mark(i, t, to, f"system: {data.get('from_state')} -> {to} "
-                                              f"(cause {data.get('cause')}, seq {data.get('seq')})"))
-        elif kind == "event" and e.get("value") in SYSTEM_EVENTS:
-            tl.marks.append(Mark(i, t, str(e.get("value")),
-                                 f"{e.get('value')} " + json.dumps({k: v for k, v in data.items() if k != "config"},
-                                                                   default=str)[:200]))
-        elif kind == "attach":
-            tl.initial_state = data.get("state")
+        _fold(tl, e, kind, i, t, open_ops, open_faults, procs)
     tl.processes = sorted(procs, key=_natural)
     return tl
+
+
+def _fold(tl: Timeline, e: dict[str, Any], kind: Any, i: int, t: float, open_ops: dict[Any, Op],
+          open_faults: dict[str, Fault], procs: dict[str, None]) -> None:
+    """Entry ``e`` (number ``i``, at ``t``) folded into ``tl``'s ops, faults, marks and states."""
+    data = e.get("data") if isinstance(e.get("data"), dict) else {}
+    if kind == "invoke":
+        proc = str(e.get("process") if e.get("process") is not None else "?")
+        procs.setdefault(proc, None)
+        o = Op(e.get("op_id"), proc, str(e.get("op")), data.get("args"), i, t, pre=data.get("pre"))
+        tl.ops.append(o)
+        open_ops[e.get("op_id")] = o
+    elif kind in ("ok", "fail", "info"):
+        o = open_ops.pop(e.get("op_id"), None)
+        if o is not None:
+            o.done, o.t1, o.outcome = i, t, kind
+            o.value = e.get("value", data.get("value"))
+            o.error = data.get("error")
+            o.pre = data.get("pre", o.pre)
+            o.post = data.get("post")
+    elif kind == "fault_start":
+        fid = str(data.get("firing_id") or f"fault@{i}")
+        f = Fault(fid, str(data.get("kind") or e.get("value") or "fault"), data.get("target"), i, t)
+        tl.faults.append(f)
+        open_faults[fid] = f
+    elif kind == "fault_end":
+        f = open_faults.pop(str(data.get("firing_id")), None)
+        if f is not None:
+            f.end, f.t1 = i, t
+    elif kind == "transition" and data.get("component") in (None, "system"):
+        to = str(data.get("to_state"))
+        tl.states.append((i, to))
+        if data.get("actor") == "system":
+            tl.marks.append(Mark(i, t, to, f"system: {data.get('from_state')} -> {to} "
+                                          f"(cause {data.get('cause')}, seq {data.get('seq')})"))
+    elif kind == "event" and e.get("value") in SYSTEM_EVENTS:
+        tl.marks.append(Mark(i, t, str(e.get("value")),
+                             f"{e.get('value')} " + json.dumps({k: v for k, v in data.items() if k != "config"},
+                                                               default=str)[:200]))
+    elif kind == "attach":
+        tl.initial_state = data.get("state")
 
 
 def _natural(name: str) -> list[Any]:
@@ -172,7 +197,7 @@ def _natural(name: str) -> list[Any]:
 
 def _focus(tl: Timeline, report: dict[str, Any]) -> tuple[int | None, set[Any]]:
     """The first entry a violated invariant points at, and the op ids it names."""
-    by_op = {o.op_id: o.invoke for o in tl.ops}
+    by_op = tl.invokes if tl.invokes is not None else {o.op_id: o.invoke for o in tl.ops}
     points: list[int] = []
     named: set[Any] = set()
 
@@ -184,7 +209,7 @@ def _focus(tl: Timeline, report: dict[str, Any]) -> tuple[int | None, set[Any]]:
                     points.append(by_op[x])
                 elif k in ("index", "segment_start") and isinstance(x, int) and 0 <= x < tl.entries:
                     points.append(x)
-                elif k in ("entered", "time") and isinstance(x, (int, float)) and tl.times:
+                elif k in ("entered", "time") and isinstance(x, (int, float)) and tl.entries:
                     points.append(_index_at(tl, float(x)))
                 else:
                     walk(x)
@@ -200,6 +225,8 @@ def _focus(tl: Timeline, report: dict[str, Any]) -> tuple[int | None, set[Any]]:
 
 def _index_at(tl: Timeline, t: float) -> int:
     import bisect
+    if tl.indices is not None:  # NaN: no key finds it, and bisect puts it first
+        return tl.indices.get(t, 0)
     return min(bisect.bisect_left(tl.times, t), max(len(tl.times) - 1, 0))
 
 
@@ -338,20 +365,8 @@ def _overview_svg(tl: Timeline, windows: list[tuple[str, int, int]], focus: int 
     bins = min(OVERVIEW_BINS, n)
     per = n / bins
     bw = 1400.0 / bins
-    ok = [0] * bins
-    bad = [0] * bins
-    faults = [0] * bins
-    for o in tl.ops:
-        b = min(int(o.invoke / per), bins - 1)
-        if o.outcome == "ok":
-            ok[b] += 1
-        else:
-            bad[b] += 1
-    for f in tl.faults:
-        b0 = min(int(f.start / per), bins - 1)
-        b1 = min(int((f.end if f.end is not None else n - 1) / per), bins - 1)
-        for b in range(b0, b1 + 1):
-            faults[b] += 1
+    ok, bad, faults = tl.bins if tl.bins is not None else _overview_bins(
+        tl.entries, ((o.invoke, o.outcome == "ok") for o in tl.ops), ((f.start, f.end) for f in tl.faults))
     top = max(max(ok[b] + bad[b] for b in range(bins)), 1)
     h = 60
     svg = _Svg()
@@ -374,6 +389,31 @@ def _overview_svg(tl: Timeline, windows: list[tuple[str, int, int]], focus: int 
     svg.text(4, 20, "whole run", ' class="lane"')
     svg.text(4, 36, f"{tl.entries} entries", ' class="tick"')
     return svg.markup(LABEL_W + 1420, h + 2, "overview of the whole run")
+
+
+def _overview_bins(entries: int, ops: Iterable[tuple[int, bool]], faults: Iterable[tuple[int, int | None]]
+                   ) -> tuple[list[int], list[int], list[int]]:
+    """The overview strip's counts per bin of entries: ops ok, ops not ok (by invoke), faults active.
+
+    ``ops``: ``(invoke, ok)``; ``faults``: ``(start, end or None)``."""
+    n = max(entries, 1)
+    bins = min(OVERVIEW_BINS, n)
+    per = n / bins
+    ok = [0] * bins
+    bad = [0] * bins
+    active = [0] * bins
+    for invoke, good in ops:
+        b = min(int(invoke / per), bins - 1)
+        if good:
+            ok[b] += 1
+        else:
+            bad[b] += 1
+    for start, end in faults:
+        b0 = min(int(start / per), bins - 1)
+        b1 = min(int((end if end is not None else n - 1) / per), bins - 1)
+        for b in range(b0, b1 + 1):
+            active[b] += 1
+    return ok, bad, active
 
 
 def render_timeline(tl: Timeline, report: dict[str, Any], *, window: int = WINDOW) -> str:
@@ -399,3 +439,153 @@ def _env() -> Any:
     from .templating import environment
 
     return environment()
+
+
+def _evidence_keys(report: dict[str, Any]) -> tuple[set[Any], set[float]]:
+    """Every op id and every time a violated invariant's evidence names (what ``_focus`` may look
+    up): a superset is fine, the lookups are only read for what ``_focus`` asks."""
+    ops: set[Any] = set()
+    times: set[float] = set()
+
+    def walk(v: Any) -> None:
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if k == "op_id":
+                    try:
+                        hash(x)
+                    except TypeError:
+                        pass
+                    else:
+                        ops.add(x)
+                if k in ("entered", "time") and isinstance(x, (int, float)):
+                    times.add(float(x))
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+
+    for inv in (report.get("stability") or {}).get("invariants") or []:
+        if not inv.get("ok"):
+            walk((inv.get("details") or {}).get("evidence"))
+    return ops, times
+
+
+def timeline_from_file(path: Any, report: dict[str, Any], *, window: int = WINDOW) -> str:
+    """``render_timeline`` of the history file at ``path``, holding only what the page draws.
+
+    A soak's history has millions of entries; ``read_timeline`` would keep every op, fault, mark
+    and time of them (~250 MB after 8 hours). Here a first pass keeps a few numbers per op and
+    fault (where it starts and ends, whether it was ok) and per system transition, which fix the
+    overview's bins, the focus and the windows; a second pass parses only the lines the windows
+    draw (every entry inside them, and the ends of the ops, faults and state that reach into them)
+    and folds them as ``read_timeline`` does. The page is the same, byte for byte.
+
+    A history this cannot read the same way in windows (an unreadable line, entries out of order
+    or not numbered by their line, a time missing or going backwards) is read whole instead.
+    """
+    from array import array
+    import bisect
+
+    want_ops, want_times = _evidence_keys(report)
+    inv = array("q")
+    done = array("q")
+    good = bytearray()
+    f_start = array("q")
+    f_end = array("q")
+    st_idx = array("q")
+    st_code = array("H")
+    codes: dict[str, int] = {}
+    open_ops: dict[Any, int] = {}
+    open_faults: dict[str, int] = {}
+    procs: dict[str, None] = {}
+    invokes: dict[Any, int] = {}
+    # entries whose time is below each evidence time; the times never go backwards, so that is
+    # the number of the first entry at or after it (one pointer over the sorted evidence times)
+    keys = sorted(t for t in want_times if not math.isnan(t))
+    before: dict[float, int] = {}
+    initial_state = None
+    entries = 0
+    last_t = -math.inf
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for n, line in enumerate(fh):
+            entries = n + 1
+            try:
+                e = json.loads(line)
+                kind = e["type"]
+            except (ValueError, KeyError, TypeError):
+                return _whole(path, report, window)
+            t = e.get("time")
+            if e.get("index", n) != n or not isinstance(t, (int, float)) or not math.isfinite(t) or t < last_t:
+                return _whole(path, report, window)
+            last_t = t = float(t)
+            while len(before) < len(keys) and keys[len(before)] <= t:
+                before[keys[len(before)]] = n
+            data = e.get("data") if isinstance(e.get("data"), dict) else {}
+            if kind == "invoke":
+                procs.setdefault(str(e.get("process") if e.get("process") is not None else "?"), None)
+                op_id = e.get("op_id")
+                open_ops[op_id] = len(inv)
+                inv.append(n)
+                done.append(-1)
+                good.append(0)
+                if op_id in want_ops:
+                    invokes[op_id] = n
+            elif kind in ("ok", "fail", "info"):
+                k = open_ops.pop(e.get("op_id"), None)
+                if k is not None:
+                    done[k] = n
+                    good[k] = kind == "ok"
+            elif kind == "fault_start":
+                open_faults[str(data.get("firing_id") or f"fault@{n}")] = len(f_start)
+                f_start.append(n)
+                f_end.append(-1)
+            elif kind == "fault_end":
+                k = open_faults.pop(str(data.get("firing_id")), None)
+                if k is not None:
+                    f_end[k] = n
+            elif kind == "transition" and data.get("component") in (None, "system"):
+                st_idx.append(n)
+                st_code.append(codes.setdefault(str(data.get("to_state")), len(codes)))
+            elif kind == "attach":
+                initial_state = data.get("state")
+    tl = Timeline(entries=entries, processes=sorted(procs, key=_natural), initial_state=initial_state,
+                  op_total=len(inv), fault_total=len(f_start), invokes=invokes,
+                  indices={t: min(before.get(t, entries), max(entries - 1, 0)) for t in keys})
+    focus, _named = _focus(tl, report)
+    windows = _windows(tl, focus, window)
+    tl.bins = _overview_bins(entries, ((inv[k], bool(good[k])) for k in range(len(inv))),
+                             ((f_start[k], f_end[k] if f_end[k] >= 0 else None) for k in range(len(f_start))))
+    wanted: set[int] = set()
+    for _title, lo, hi in windows:
+        wanted.update(range(lo, min(hi, entries - 1) + 1))
+    for starts, ends in ((inv, done), (f_start, f_end)):
+        for k in range(len(starts)):
+            end = ends[k] if ends[k] >= 0 else entries
+            if any(starts[k] <= hi and end >= lo for _t, lo, hi in windows):
+                wanted.add(starts[k])
+                if ends[k] >= 0:
+                    wanted.add(ends[k])
+    for _title, lo, _hi in windows:  # the state each window starts in
+        k = bisect.bisect_left(st_idx, lo)
+        if k:
+            wanted.add(st_idx[k - 1])
+    del inv, done, good, f_start, f_end, st_idx, st_code
+    tl.window_times = {}
+    in_window = [(lo, min(hi, entries - 1)) for _t, lo, hi in windows]
+    ops: dict[Any, Op] = {}
+    faults: dict[str, Fault] = {}
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for i, line in enumerate(fh):
+            if i not in wanted:
+                continue
+            e = json.loads(line)
+            t = float(e["time"])
+            if any(lo <= i <= hi for lo, hi in in_window):
+                tl.window_times[i] = t
+            _fold(tl, e, e["type"], i, t, ops, faults, {})
+    return render_timeline(tl, report, window=window)
+
+
+def _whole(path: Any, report: dict[str, Any], window: int) -> str:
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return render_timeline(read_timeline(fh), report, window=window)

@@ -332,18 +332,43 @@ def test_the_report_of_the_kept_entries_is_the_report_of_all_of_them(soak_dir):
     del report_whole["generated_at"], report_kept["generated_at"]
     assert report_kept == report_whole
     assert draw_all(kept, report_kept) == draw_all(whole, report_whole)
+    # the kept entries share their equal ``data`` dicts (``_pooled``): one per distinct error type
+    errors = [e for e in kept.entries if e["type"] == "error"]
+    assert len({id(e["data"]) for e in errors}) == len({e["data"]["type"] for e in errors}) < len(errors)
 
 
 def test_report_entry_keeps_what_the_report_reads():
     from harness.reports.build import report_entry
 
-    transition = {"type": "transition", "time": 1.0, "data": {"to_state": "failed", "cause": "x"}}
-    assert report_entry(transition) is transition
+    transition = {"type": "transition", "time": 1.0, "data": {"to_state": "failed", "cause": "x", "seq": 4}}
+    assert report_entry(transition) == {"type": "transition", "time": 1.0,
+                                        "data": {"to_state": "failed", "cause": "x"}}
+    fault = {"type": "fault_start", "time": 1.5, "value": "stall", "data": {
+        "firing_id": "stall#1", "kind": "stall", "fired_at": 1.5, "target": "device", "params": {"s": 1}}}
+    assert report_entry(fault) == {"type": "fault_start", "time": 1.5, "value": "stall", "data": {
+        "kind": "stall", "firing_id": "stall#1", "fired_at": 1.5}}
     error = {"type": "error", "time": 2.0, "data": {"type": "DeviceLostError", "message": "m" * 300,
                                                      "component": "device", "severity": "error"}}
     assert report_entry(error) == {"type": "error", "time": 2.0, "data": {"type": "DeviceLostError"}}
     assert report_entry({"type": "event", "time": 3.0, "value": "recovery_attempt", "data": {}}) is None
-    started = {"type": "event", "time": 3.0, "value": "recovery_started", "data": {"cause": "c"}}
-    assert report_entry(started) is started
+    started = {"type": "event", "time": 3.0, "value": "recovery_started", "data": {"cause": "c", "seconds": 0.1}}
+    assert report_entry(started) == {"type": "event", "time": 3.0, "value": "recovery_started",
+                                     "data": {"cause": "c"}}
     assert report_entry({"type": "fault_end", "time": 4.0, "data": {}}) is None
     assert report_entry({"type": "note", "time": 4.0, "data": {}}) is None
+
+
+def test_shared_entry_data_is_shared_only_between_equal_values_of_one_type():
+    """``_pooled`` shares equal ``data`` dicts; ``1``, ``1.0`` and ``True`` are equal dict keys
+    but print differently in the report, so each keeps its own."""
+    from harness.reports.build import _pooled
+
+    pool: dict = {}
+    first = _pooled({"type": "event", "time": 1.0, "data": {"cause": "c", "attempts": 1}}, pool)
+    again = _pooled({"type": "event", "time": 2.0, "data": {"cause": "c", "attempts": 1}}, pool)
+    as_float = _pooled({"type": "event", "time": 3.0, "data": {"cause": "c", "attempts": 1.0}}, pool)
+    as_bool = _pooled({"type": "event", "time": 4.0, "data": {"cause": "c", "attempts": True}}, pool)
+    assert again["data"] is first["data"]
+    assert repr(as_float["data"]["attempts"]) == "1.0" and as_bool["data"]["attempts"] is True
+    nested = {"type": "fault_start", "time": 5.0, "data": {"params": {"s": 1}}}
+    assert _pooled(nested, pool) is nested  # a nested value: kept as it is

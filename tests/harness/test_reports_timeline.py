@@ -146,3 +146,61 @@ def test_a_runs_timeline_outlines_the_op_its_violation_names(tmp_path, monkeypat
     outlined = re.findall(r'stroke="#000" stroke-width="2"><title>op #(\d+)', page)
     assert {int(x) for x in outlined} == op_ids
     assert "lane\">operator<" in page and "lane\">faults<" in page and "lane\">system<" in page
+
+
+def _spanning_history(n: int) -> list[str]:
+    """``_long_history`` with what reaches into a window from outside it: an op invoked at entry 5
+    and completed in the middle, one never completed, a fault over almost the whole run, an op id
+    used twice far apart, and system transitions only every 6 000 entries (each window starts in a
+    state entered before it, another than the one before the window ahead of it)."""
+    base = [json.loads(line) for line in _long_history(n, seed=3)]
+    for e in base:
+        if e["type"] == "transition":
+            e["type"] = "metrics"
+    base[5] = {"index": 5, "type": "invoke", "time": base[5]["time"], "process": "operator", "op": "close",
+               "op_id": "long", "data": {"args": ["a"]}}
+    base[6] = {"index": 6, "type": "invoke", "time": base[6]["time"], "process": "nemesis", "op": "hang",
+               "op_id": "never", "data": {"args": []}}
+    base[7] = {"index": 7, "type": "fault_start", "time": base[7]["time"], "value": "stall",
+               "data": {"firing_id": "stall#7", "kind": "stall", "target": "device"}}
+    base[8] = {"index": 8, "type": "invoke", "time": base[8]["time"], "process": "operator", "op": "start",
+               "op_id": "twice", "data": {"args": []}}
+    base[70_000] = {"index": 70_000, "type": "invoke", "time": base[70_000]["time"], "process": "operator",
+                    "op": "stop", "op_id": "twice", "data": {"args": []}}
+    mid = n // 2
+    base[mid] = {"index": mid, "type": "ok", "time": base[mid]["time"], "process": "operator", "op": "close",
+                 "op_id": "long", "data": {"post": {"state": "closed"}}}
+    base[n - 50] = {"index": n - 50, "type": "fault_end", "time": base[n - 50]["time"], "value": "stall",
+                    "data": {"firing_id": "stall#7"}}
+    for k, i in enumerate(range(3, n, 6_000)):
+        base[i] = {"index": i, "type": "transition", "time": base[i]["time"], "data": {
+            "component": "system", "to_state": ("running", "recovering", "degraded")[k % 3], "actor": "system"}}
+    return [json.dumps(e) for e in base]
+
+
+@pytest.mark.parametrize("evidence", [None, {"op_id": "long"}, {"op_id": "twice"}, {"time": "entry 61234"},
+                                      {"index": 61_234}])
+def test_a_history_read_in_windows_draws_the_same_page_as_one_read_whole(tmp_path, evidence):
+    """``timeline_from_file`` keeps only what the windows draw; its page is the whole read's."""
+    from harness.reports.timeline import timeline_from_file
+
+    lines = _spanning_history(100_000)
+    if evidence == {"time": "entry 61234"}:  # a time some entry has exactly: the window starts at it
+        evidence = {"time": json.loads(lines[61_234])["time"]}
+    path = tmp_path / "history.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    report = {"verdict": {"outcome": "pass", "headline": "PASS"}, "stability": {"invariants": []}}
+    if evidence is not None:
+        report["stability"]["invariants"] = [{"name": "linearizable", "ok": False,
+                                              "details": {"evidence": [evidence]}}]
+    whole = render_timeline(read_timeline(lines), report)
+    assert timeline_from_file(path, report) == whole
+    assert "op #long close" in whole and "fault stall (stall#7)" in whole
+
+
+def test_a_history_that_cannot_be_read_in_windows_is_read_whole(tmp_path):
+    from harness.reports.timeline import timeline_from_file
+
+    path = tmp_path / "history.jsonl"
+    path.write_text("\n".join(SMALL) + "\n")  # an unreadable line and an entry numbered past it
+    assert timeline_from_file(path, {}) == render_timeline(read_timeline(SMALL), {})
