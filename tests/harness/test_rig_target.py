@@ -415,12 +415,16 @@ def test_reliability_run_on_the_jack_rig_with_faults(tmp_path: Path, monkeypatch
     # outage is a window of its own, so the audio is judged. clean_audio holds, unless the machine
     # gave a reason of its own to doubt it, which the verdict must then name: xruns it reported
     # (a loaded machine) or a stretch the rig could not hear. Nothing else may make it inconclusive.
+    # (`recovery` may doubt too, only where the machine starved the supervisor: a recovery past its
+    # deadline by no more than the supervisor's measured late timers cannot be told from the machine's)
     assert not s["violations"], s["violations"]
-    assert set(result.verdict.inconclusive) <= {"clean_audio"}, result.verdict
-    audio_check = next(c for c in result.verdict.checks if c["name"] == "clean_audio")
+    assert set(result.verdict.inconclusive) <= {"clean_audio", "recovery"}, result.verdict
+    checks = {c["name"]: c for c in result.verdict.checks}
     if "clean_audio" in result.verdict.inconclusive:
-        why = audio_check["message"]
+        why = checks["clean_audio"]["message"]
         assert "xrun" in why or "could not hear" in why, why
+    if "recovery" in result.verdict.inconclusive:
+        assert "starved the supervisor" in checks["recovery"]["message"], checks["recovery"]["message"]
     # (a glitch outside every window on a loaded machine that missed deadlines of its own is a
     # doubt as well, never a violation: audio_check.AudioCheck.verdict)
     assert s["audio"]["analysed"], s["audio"]
