@@ -24,8 +24,10 @@ from system_under_test.devices.base import StatusFlags
 from system_under_test.devices.simulated import SimulatedBackend
 from system_under_test.dsp import DspChain
 from system_under_test.errors import (
+    BackendUnavailableError,
     CallbackError,
     DeviceError,
+    DeviceFormatError,
     DeviceLostError,
     DeviceNotFoundError,
     IllegalTransitionError,
@@ -221,6 +223,90 @@ def test_a_close_from_an_observer_as_a_start_begins_leaves_nothing_open():
         s.start()
     assert s.state == State.CLOSED and s.stream is None
     assert s.backend.open_streams() == [] and s.resources.live() == []
+
+
+# -- an error routed by an observer while an operation is under way --------------------------------
+# An observer runs inside the operation that made the transition and may report an error; its
+# routing (FAIL: FAILED; RESTART: RECOVERING with a run of its own) then decides, and the operation
+# stops where it is: it applies nothing, opens nothing and raises.
+
+_FAIL_ERRORS = {
+    "fatal": lambda: BackendUnavailableError("the host API went away", component="device"),
+    "not recoverable": lambda: DeviceFormatError("the device refuses the format", component="device"),
+}
+_CHANGES = {"dsp only": {"dsp": [{"kind": "gain", "gain_db": -1.0}]},
+            "reopening": {"stream": {"block_size": 512}}}
+
+
+def _report_when(s: AudioSystem, state: State, make_error) -> None:
+    def report(record) -> None:
+        if record.component == SYSTEM and record.to_state == state:
+            s.coordinator.handle_error("device", make_error())
+
+    s.add_observer(report)
+
+
+@pytest.mark.parametrize("change", sorted(_CHANGES))
+@pytest.mark.parametrize("error", sorted(_FAIL_ERRORS))
+def test_an_error_routed_to_fail_as_a_reconfiguration_begins_fails_the_system(error, change):
+    s = _running()
+    old = s.config
+    _report_when(s, State.RECONFIGURING, _FAIL_ERRORS[error])
+    with pytest.raises(IllegalTransitionError, match="moved the system to failed"):
+        s.reconfigure(_CHANGES[change])
+    assert s.state == State.FAILED and s.config is old
+    assert {n: s.coordinator.state(n) for n in PIPELINE} == dict.fromkeys(PIPELINE, State.FAILED)
+    assert s.stream is None and s.pipeline is None and not s.recovering
+    assert s.backend.open_streams() == [] and s.resources.live() == []
+    s.run_for(1.0)
+    assert s.state == State.FAILED and s.backend.open_streams() == []
+    assert s.recover() is True and s.state == State.RUNNING and s.config is old
+    s.close()
+
+
+@pytest.mark.parametrize("change", sorted(_CHANGES))
+@pytest.mark.parametrize("before", [State.RUNNING, State.PAUSED])
+def test_an_error_routed_to_restart_as_a_reconfiguration_begins_recovers_to_where_it_was(before, change):
+    s = _running()
+    if before == State.PAUSED:
+        s.pause()
+    old = s.config
+    _report_when(s, State.RECONFIGURING, lambda: DeviceLostError("unplugged", component="device"))
+    with pytest.raises(IllegalTransitionError, match="moved the system to recovering"):
+        s.reconfigure(_CHANGES[change])
+    assert s.state == State.RECOVERING and s.recovering and s.config is old
+    assert s.stream is None and s.backend.open_streams() == []
+    s.run_for(1.0)
+    assert s.state == before and not s.recovering and s.config is old
+    assert s.health()["recovering"] is False and len(s.backend.open_streams()) == 1
+    assert s.pipeline.capturing is (before == State.RUNNING)
+    s.close()
+    assert s.resources.live() == []
+
+
+@pytest.mark.parametrize("error", sorted(_FAIL_ERRORS))
+def test_an_error_routed_to_fail_as_a_start_begins_fails_it_with_nothing_open(error):
+    s = AudioSystem({})
+    s.initialize()
+    _report_when(s, State.STARTING, _FAIL_ERRORS[error])
+    with pytest.raises(IllegalTransitionError, match="moved the system to failed"):
+        s.start()
+    assert s.state == State.FAILED and s.stream is None and s.pipeline is None
+    assert s.backend.open_streams() == [] and s.resources.live() == []
+    s.close()
+
+
+def test_an_error_routed_to_restart_as_a_start_begins_is_recovered_once():
+    s = AudioSystem({})
+    s.initialize()
+    _report_when(s, State.STARTING, lambda: DeviceLostError("unplugged", component="device"))
+    with pytest.raises(IllegalTransitionError, match="moved the system to recovering"):
+        s.start()
+    assert s.state == State.RECOVERING and s.backend.open_streams() == []
+    s.run_for(1.0)
+    assert s.state == State.RUNNING and not s.recovering and len(s.backend.open_streams()) == 1
+    s.close()
+    assert s.resources.live() == []
 
 
 # -- teardown releases what a half-built or broken stream holds ----------------------------------
