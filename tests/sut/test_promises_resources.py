@@ -214,3 +214,33 @@ def test_release_all_counts_what_it_released_not_what_it_found():
     assert rm.release_all("c") == 1
     assert rm.live("c") == [] and len(rm.live("d")) == 1 and first.handle not in {a.handle for a in rm.live()}
     assert rm.release_all("c") == 0
+
+
+class _WrittenUnderLock(defaultdict):
+    """Usage counts that refuse a write made without the manager's lock held."""
+
+    def __init__(self, lock, factory) -> None:
+        super().__init__(factory)
+        self.lock = lock
+        self.writes = 0
+
+    def __setitem__(self, key, value) -> None:
+        assert self.lock.locked(), f"usage of {key!r} written without the lock"
+        self.writes += 1
+        super().__setitem__(key, value)
+
+
+def test_usage_is_written_only_under_the_lock():
+    """An allocation and a release on two threads must not lose each other's update of a usage
+    count (a read-modify-write): every write of a component's or the global usage holds the
+    manager's lock (checked without threads, on the counts themselves)."""
+    rm = ResourceManager(VirtualClock())
+    lock = rm._lock
+    rm._usage = _WrittenUnderLock(lock, lambda: _WrittenUnderLock(lock, int))
+    rm._global_usage = _WrittenUnderLock(lock, int)
+    a = rm.allocate("c", ResourceType.BUFFERS, 3)
+    b = rm.allocate("c", ResourceType.FRAMES, 5)
+    assert rm.release(a) and rm.release(b) and not rm.release(a)
+    assert rm.usage() == {} and rm.usage("c") == {}
+    # two updates per allocation and per release, and each type's zero inserted on its first read
+    assert rm._global_usage.writes == 6 and rm._usage["c"].writes == 6

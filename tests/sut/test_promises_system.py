@@ -865,6 +865,18 @@ def test_a_system_in_the_middle_of_a_reconfiguration_is_not_healthy():
     s.close()
 
 
+def test_the_latency_gauge_is_the_block_of_the_stream_that_runs():
+    """``latency_ms`` reports the block of the stream just opened: after a reconfiguration that
+    reopens at another block size, the new one (the system's own config is still the old one while
+    the new stream is built)."""
+    s = _running()
+    assert s.metrics().gauges["latency_ms"] == 1000 * (256 / 48_000)
+    s.reconfigure({"stream": {"block_size": 512}})
+    assert s.stream.spec.block_size == 512
+    assert s.metrics().gauges["latency_ms"] == 1000 * (512 / 48_000)
+    s.close()
+
+
 def test_metrics_and_frame_accounts_read_the_system_now():
     s = _running({"buffers": {"pool_blocks": 1}})
     s.pipeline.pool.acquire()  # nothing is processed: the output starves and silence is inserted

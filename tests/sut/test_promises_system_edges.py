@@ -341,6 +341,35 @@ def test_a_stream_that_opens_but_will_not_start_is_closed_and_released():
     s.close()
 
 
+def test_a_backends_own_exception_at_start_reaches_the_caller_with_everything_given_back():
+    """A backend may raise something outside the error tree (a driver's RuntimeError, a
+    KeyboardInterrupt): the half-built stream, its allocation and the pipeline's buffers are given
+    back all the same, and the exception reaches the caller as itself."""
+    s = AudioSystem({})
+    s.initialize()
+    opened: list[Any] = []
+    original = s.backend.open_stream
+
+    def open_stream(spec, cb, on_error):
+        stream = original(spec, cb, on_error)
+        opened.append(stream)
+
+        def refuse() -> None:
+            raise _Unstartable("the driver said no")
+
+        stream.start = refuse
+        return stream
+
+    s.backend.open_stream = open_stream  # type: ignore[method-assign]
+    with pytest.raises(_Unstartable):
+        s.start()
+    (stream,) = opened
+    assert stream.closed is True and s.stream is None and s.pipeline is None
+    assert s.backend.open_streams() == [] and s.resources.live() == []
+    s.close()
+    assert s.state == State.CLOSED and s.resources.live() == []
+
+
 def test_a_stream_that_will_neither_stop_nor_close_is_let_go_and_each_failure_logged(caplog):
     s = _running()
     stream = s.stream
