@@ -315,9 +315,9 @@ class _Unstartable(Exception):
     pass
 
 
-def test_a_stream_that_opens_but_will_not_start_is_closed_and_released():
-    s = AudioSystem({})
-    s.initialize()
+def _streams_refusing_to_start(s: AudioSystem, error: BaseException) -> list[Any]:
+    """Every stream ``s`` opens from now on raises ``error`` from ``start()``; the streams it
+    opened, newest last."""
     opened: list[Any] = []
     original = s.backend.open_stream
 
@@ -326,12 +326,19 @@ def test_a_stream_that_opens_but_will_not_start_is_closed_and_released():
         opened.append(stream)
 
         def refuse() -> None:
-            raise DeviceError("the device refused to start", component="device")
+            raise error
 
         stream.start = refuse
         return stream
 
     s.backend.open_stream = open_stream  # type: ignore[method-assign]
+    return opened
+
+
+def test_a_stream_that_opens_but_will_not_start_is_closed_and_released():
+    s = AudioSystem({})
+    s.initialize()
+    opened = _streams_refusing_to_start(s, DeviceError("the device refused to start", component="device"))
     with pytest.raises(DeviceError):
         s.start()
     (stream,) = opened
@@ -347,20 +354,7 @@ def test_a_backends_own_exception_at_start_reaches_the_caller_with_everything_gi
     back all the same, and the exception reaches the caller as itself."""
     s = AudioSystem({})
     s.initialize()
-    opened: list[Any] = []
-    original = s.backend.open_stream
-
-    def open_stream(spec, cb, on_error):
-        stream = original(spec, cb, on_error)
-        opened.append(stream)
-
-        def refuse() -> None:
-            raise _Unstartable("the driver said no")
-
-        stream.start = refuse
-        return stream
-
-    s.backend.open_stream = open_stream  # type: ignore[method-assign]
+    opened = _streams_refusing_to_start(s, _Unstartable("the driver said no"))
     with pytest.raises(_Unstartable):
         s.start()
     (stream,) = opened
