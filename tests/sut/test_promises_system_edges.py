@@ -246,14 +246,21 @@ def _report_when(s: AudioSystem, state: State, make_error) -> None:
     s.add_observer(report)
 
 
+def _abandoned(now: State, goal: State, during: State) -> str:
+    """The exact refusal of an operation whose transition's observer moved the system on."""
+    return (f"[system] illegal transition {now.value} -> {goal.value} (an error routed while "
+            f"{during.value} moved the system to {now.value}; the operation was abandoned)")
+
+
 @pytest.mark.parametrize("change", sorted(_CHANGES))
 @pytest.mark.parametrize("error", sorted(_FAIL_ERRORS))
 def test_an_error_routed_to_fail_as_a_reconfiguration_begins_fails_the_system(error, change):
     s = _running()
     old = s.config
     _report_when(s, State.RECONFIGURING, _FAIL_ERRORS[error])
-    with pytest.raises(IllegalTransitionError, match="moved the system to failed"):
+    with pytest.raises(IllegalTransitionError) as refused:
         s.reconfigure(_CHANGES[change])
+    assert str(refused.value) == _abandoned(State.FAILED, State.RUNNING, State.RECONFIGURING)
     assert s.state == State.FAILED and s.config is old
     assert {n: s.coordinator.state(n) for n in PIPELINE} == dict.fromkeys(PIPELINE, State.FAILED)
     assert s.stream is None and s.pipeline is None and not s.recovering
@@ -272,8 +279,9 @@ def test_an_error_routed_to_restart_as_a_reconfiguration_begins_recovers_to_wher
         s.pause()
     old = s.config
     _report_when(s, State.RECONFIGURING, lambda: DeviceLostError("unplugged", component="device"))
-    with pytest.raises(IllegalTransitionError, match="moved the system to recovering"):
+    with pytest.raises(IllegalTransitionError) as refused:
         s.reconfigure(_CHANGES[change])
+    assert str(refused.value) == _abandoned(State.RECOVERING, before, State.RECONFIGURING)
     assert s.state == State.RECOVERING and s.recovering and s.config is old
     assert s.stream is None and s.backend.open_streams() == []
     s.run_for(1.0)
@@ -284,13 +292,38 @@ def test_an_error_routed_to_restart_as_a_reconfiguration_begins_recovers_to_wher
     assert s.resources.live() == []
 
 
+def test_an_error_routed_to_fail_by_a_rollbacks_listener_stops_the_rollback_with_nothing_open():
+    """A reconfiguration that cannot open its new stream rolls back; a listener of
+    ``config_rolled_back`` may report an error whose routing FAILs the system: the old stream is
+    then not reopened (no stream held in FAILED) and the caller learns why."""
+    s = _running()
+    old = s.config
+    original = s.backend.open_stream
+    s.backend.open_stream = lambda spec, cb, on_error: (  # type: ignore[method-assign]
+        (_ for _ in ()).throw(DeviceNotFoundError("gone between validation and open"))
+        if spec.block_size == 512 else original(spec, cb, on_error))
+
+    def report(event: SystemEvent) -> None:
+        if event.kind == "config_rolled_back":
+            s.coordinator.handle_error("device", _FAIL_ERRORS["fatal"]())
+
+    s.add_event_listener(report)
+    with pytest.raises(IllegalTransitionError) as refused:
+        s.reconfigure({"stream": {"block_size": 512}})
+    assert str(refused.value) == _abandoned(State.FAILED, State.RUNNING, State.RECONFIGURING)
+    assert s.state == State.FAILED and s.config is old and s.stream is None
+    assert s.backend.open_streams() == [] and s.resources.live() == []
+    s.close()
+
+
 @pytest.mark.parametrize("error", sorted(_FAIL_ERRORS))
 def test_an_error_routed_to_fail_as_a_start_begins_fails_it_with_nothing_open(error):
     s = AudioSystem({})
     s.initialize()
     _report_when(s, State.STARTING, _FAIL_ERRORS[error])
-    with pytest.raises(IllegalTransitionError, match="moved the system to failed"):
+    with pytest.raises(IllegalTransitionError) as refused:
         s.start()
+    assert str(refused.value) == _abandoned(State.FAILED, State.RUNNING, State.STARTING)
     assert s.state == State.FAILED and s.stream is None and s.pipeline is None
     assert s.backend.open_streams() == [] and s.resources.live() == []
     s.close()
@@ -300,8 +333,9 @@ def test_an_error_routed_to_restart_as_a_start_begins_is_recovered_once():
     s = AudioSystem({})
     s.initialize()
     _report_when(s, State.STARTING, lambda: DeviceLostError("unplugged", component="device"))
-    with pytest.raises(IllegalTransitionError, match="moved the system to recovering"):
+    with pytest.raises(IllegalTransitionError) as refused:
         s.start()
+    assert str(refused.value) == _abandoned(State.RECOVERING, State.RUNNING, State.STARTING)
     assert s.state == State.RECOVERING and s.backend.open_streams() == []
     s.run_for(1.0)
     assert s.state == State.RUNNING and not s.recovering and len(s.backend.open_streams()) == 1
