@@ -259,7 +259,7 @@ class AudioSystem:
                 raise IllegalTransitionError(SYSTEM, self.state, State.STARTING, reason="not configured")
             self._set(State.STARTING, "start", components=PIPELINE,
                       expect=(State.CONFIGURED, State.STOPPED))
-            self._check_open()  # an observer of STARTING may have closed the system
+            self._check_still(State.STARTING, State.RUNNING)  # an observer may have moved it on
             try:
                 self._build(self.config, self.config.device.input_device, self.config.device.output_device)
             except AudioSystemError as exc:
@@ -293,9 +293,11 @@ class AudioSystem:
             old = self.config
             assert old is not None
             before = self.state
-            self._set(State.RECONFIGURING, "reconfigure", components=PIPELINE)
-            self._check_open()  # an observer of RECONFIGURING may have closed the system
+            self._reconfiguring_from = before  # where an error routed meanwhile recovers to
             try:
+                self._set(State.RECONFIGURING, "reconfigure", components=PIPELINE)
+                # an observer of RECONFIGURING may have closed the system or moved it on
+                self._check_still(State.RECONFIGURING, before)
                 if self._only_dsp_changed(old, validated) and self._pipeline is not None:
                     from .dsp import DspChain
                     self._pipeline.chain = DspChain.from_config(
@@ -310,6 +312,7 @@ class AudioSystem:
                         self._teardown("reconfigure rollback")
                         self._apply_limits(old)
                         self._emit("config_rolled_back", error=exc.describe())
+                        self._check_still(State.RECONFIGURING, before)  # a listener may have moved it on
                         self._build(old, self._active_device or old.device.input_device,
                                     self._active_output or old.device.output_device)
                         self._set(before, "reconfigure rolled back", components=PIPELINE)
@@ -325,6 +328,23 @@ class AudioSystem:
                 if self.state == State.RECONFIGURING:
                     self._enter_recovery(exc, "reconfigure failed", target=before)
                 raise
+            finally:
+                self._reconfiguring_from = None
+
+    def _check_still(self, state: State, goal: State) -> None:
+        """Refuse to go on unless the system is still in ``state``, the one its operation set.
+
+        Observers of that transition (and event listeners) run inside the operation and may call
+        back into the system: close it, or report an error whose routing moves it on (FAIL to
+        FAILED, RESTART to RECOVERING with a recovery run of its own). Building a stream after that
+        would hold one in FAILED, or finish the operation in ``goal`` while the recovery run it
+        started is left behind; so the operation stops where it is, applies nothing, and raises."""
+        self._check_open()
+        if self.state != state:
+            raise IllegalTransitionError(
+                SYSTEM, self.state, goal,
+                reason=f"an error routed while {state.value} moved the system to {self.state.value}; "
+                       "the operation was abandoned")
 
     @staticmethod
     def _only_dsp_changed(old: AudioConfig, new: AudioConfig) -> bool:
@@ -396,6 +416,9 @@ class AudioSystem:
 
     # -- building and tearing down the pipeline ----------------------------------------------
     _active_output: str | None = None
+    #: the state a live reconfiguration under way started from (RUNNING or PAUSED), else None:
+    #: a RESTART routed during it recovers to that state
+    _reconfiguring_from: State | None = None
 
     def _build(self, config: AudioConfig, input_device: str, output_device: str) -> None:
         # A stream opened on a closed system would never be released: an observer or listener
@@ -626,10 +649,15 @@ class AudioSystem:
         elif action == RecoveryAction.RESTART:
             with self._op_lock:
                 if self.state in (State.RUNNING, State.PAUSED, State.STARTING, State.RECONFIGURING):
-                    self._enter_recovery(err, f"{err.type}: {err.message}")
+                    self._enter_recovery(err, f"{err.type}: {err.message}",
+                                         target=self._reconfiguring_from
+                                         if self.state == State.RECONFIGURING else None)
         elif action == RecoveryAction.FAIL:
+            # RECONFIGURING too: an observer of that transition may report an error; the
+            # reconfiguration under way then stops (``_check_still``) instead of carrying on
             with self._op_lock:
-                if self.state in (State.RUNNING, State.PAUSED, State.RECOVERING, State.STARTING):
+                if self.state in (State.RUNNING, State.PAUSED, State.RECOVERING, State.STARTING,
+                                  State.RECONFIGURING):
                     self._cancel_recovery()
                     self._teardown("unrecoverable error")
                     self._set(State.FAILED, f"unrecoverable {err.type}", components=PIPELINE)

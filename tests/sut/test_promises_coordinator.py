@@ -310,3 +310,28 @@ def test_an_errors_number_is_taken_under_the_lock_that_orders_the_log():
         c.handle_error("dsp", XrunError("late", component="dsp"))
     assert writes == [1, 1, 1]
     assert [e.seq for e in c.errors()] == [1, 2, 3]
+
+
+def test_a_transition_is_logged_under_the_lock_that_applies_it():
+    """Two threads changing states at once must leave a history in the order the states changed:
+    the record is appended in the same critical section that sets the state, or another thread's
+    transition can be logged between them (a history whose last record is not the state). Checked
+    without threads: every append to the history happens with the coordinator's lock held."""
+    c = ComponentCoordinator(VirtualClock())
+    c.state_lock = _CountedRLock()
+    c.register("dsp")
+    depths: list[int] = []
+    append = c.history.append
+
+    def noting(*args, **kwargs):
+        depths.append(c.state_lock.depth)
+        return append(*args, **kwargs)
+
+    c.history.append = noting  # type: ignore[method-assign]
+    c.transition("dsp", State.INITIALIZED, "init")
+    c.try_transition("dsp", State.CONFIGURED, "configure")
+    c.transition("dsp", State.STARTING, "start", expect=(State.CONFIGURED,))
+    c.fail("dsp", "boom")
+    assert depths == [1, 1, 1, 1]
+    assert [(r.to_state, r.seq) for r in c.history.records()] == [
+        (State.INITIALIZED, 1), (State.CONFIGURED, 2), (State.STARTING, 3), (State.FAILED, 4)]

@@ -214,3 +214,64 @@ def test_release_all_counts_what_it_released_not_what_it_found():
     assert rm.release_all("c") == 1
     assert rm.live("c") == [] and len(rm.live("d")) == 1 and first.handle not in {a.handle for a in rm.live()}
     assert rm.release_all("c") == 0
+
+
+class _WrittenUnderLock(defaultdict):
+    """Usage counts that refuse a write made without the manager's lock held."""
+
+    def __init__(self, lock, factory) -> None:
+        super().__init__(factory)
+        self.lock = lock
+        self.writes = 0
+
+    def __setitem__(self, key, value) -> None:
+        assert self.lock.locked(), f"usage of {key!r} written without the lock"
+        self.writes += 1
+        super().__setitem__(key, value)
+
+
+def test_usage_is_written_only_under_the_lock():
+    """An allocation and a release on two threads must not lose each other's update of a usage
+    count (a read-modify-write): every write of a component's or the global usage holds the
+    manager's lock (checked without threads, on the counts themselves)."""
+    rm = ResourceManager(VirtualClock())
+    lock = rm._lock
+    rm._usage = _WrittenUnderLock(lock, lambda: _WrittenUnderLock(lock, int))
+    rm._global_usage = _WrittenUnderLock(lock, int)
+    a = rm.allocate("c", ResourceType.BUFFERS, 3)
+    b = rm.allocate("c", ResourceType.FRAMES, 5)
+    assert rm.release(a) and rm.release(b) and not rm.release(a)
+    assert rm.usage() == {} and rm.usage("c") == {}
+    # two updates per allocation and per release, and each type's zero inserted on its first read
+    assert rm._global_usage.writes == 6 and rm._usage["c"].writes == 6
+
+
+def test_each_refusal_is_counted_and_described_exactly():
+    """A refusal names its scope, the component that asked and every figure, and counts once,
+    for a component's limit and for the global one alike (the model test reaches a component's
+    limit only when it happens to generate one; this reaches both on every run)."""
+    rm = ResourceManager(VirtualClock(), {ResourceType.STREAMS: 2})
+    rm.register("dev", {ResourceType.BUFFERS: 3})
+    rm.allocate("dev", ResourceType.BUFFERS, 2)
+    with pytest.raises(ResourceLimitError) as component:
+        rm.allocate("dev", ResourceType.BUFFERS, 2)
+    assert rm.refused == 1
+    assert component.value.component == "dev"
+    assert component.value.message == "buffers: 'dev' asked for 2 with 2 in use; its limit is 3"
+    assert component.value.details == {"type": "buffers", "requested": 2, "in_use": 2, "limit": 3,
+                                       "scope": "component"}
+    with pytest.raises(ResourceLimitError):
+        rm.allocate("dev", ResourceType.BUFFERS, 5)
+    assert rm.refused == 2
+    rm.allocate("x", ResourceType.STREAMS, 1)
+    with pytest.raises(ResourceLimitError) as whole:
+        rm.allocate("y", ResourceType.STREAMS, 2)
+    with pytest.raises(ResourceLimitError):
+        rm.allocate("y", ResourceType.STREAMS, 2)
+    assert rm.refused == 4
+    assert whole.value.component == "y"
+    assert whole.value.message == ("streams: 'y' asked for 2 with 1 in use system-wide; "
+                                   "the global limit is 2")
+    assert whole.value.details == {"type": "streams", "requested": 2, "in_use": 1, "limit": 2,
+                                   "scope": "global"}
+    assert rm.usage() == {ResourceType.BUFFERS: 2, ResourceType.STREAMS: 1}

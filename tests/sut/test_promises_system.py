@@ -27,6 +27,7 @@ from system_under_test.errors import (
     IllegalTransitionError,
     SimulatedError,
     SystemClosedError,
+    XrunError,
 )
 from system_under_test.resources import ResourceType
 from system_under_test.system import PIPELINE, SYSTEM, SystemEvent
@@ -400,6 +401,21 @@ def test_a_device_loss_is_counted_once_and_restarts():
     (error,) = events.of("error")
     assert error.data["component"] == "device" and error.data["severity"] == "CRITICAL"
     assert error.data["error"]["type"] == "DeviceLostError"
+    s.close()
+
+
+@pytest.mark.parametrize("severity", [Severity.INFO, Severity.CRITICAL], ids=lambda s: s.name)
+def test_the_error_event_carries_the_severity_the_error_was_routed_by(severity):
+    """A reporter may raise or lower an error's severity (``handle_error(severity=...)``); the
+    policy routes by the record's severity, so the ``error`` event reports that one, not the
+    class's default (an xrun's WARNING): a CRITICAL xrun restarts, an INFO one is a note."""
+    s = _running()
+    events = Events(s)
+    s.coordinator.handle_error("dsp", XrunError("late", component="dsp"), severity=severity)
+    (error,) = events.of("error")
+    assert error.data["severity"] == severity.name and error.data["component"] == "dsp"
+    assert error.data["error"]["severity"] == "WARNING"  # the error's own, as it describes itself
+    assert s.state == (State.RECOVERING if severity == Severity.CRITICAL else State.RUNNING)
     s.close()
 
 
@@ -862,6 +878,18 @@ def test_a_system_in_the_middle_of_a_reconfiguration_is_not_healthy():
     s.reconfigure({"dsp": [{"kind": "gain", "gain_db": -1.0}]})
     assert seen == [(False, "reconfiguring")]
     assert s.is_healthy() is True
+    s.close()
+
+
+def test_the_latency_gauge_is_the_block_of_the_stream_that_runs():
+    """``latency_ms`` reports the block of the stream just opened: after a reconfiguration that
+    reopens at another block size, the new one (the system's own config is still the old one while
+    the new stream is built)."""
+    s = _running()
+    assert s.metrics().gauges["latency_ms"] == 1000 * (256 / 48_000)
+    s.reconfigure({"stream": {"block_size": 512}})
+    assert s.stream.spec.block_size == 512
+    assert s.metrics().gauges["latency_ms"] == 1000 * (512 / 48_000)
     s.close()
 
 

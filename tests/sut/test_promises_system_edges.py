@@ -24,8 +24,10 @@ from system_under_test.devices.base import StatusFlags
 from system_under_test.devices.simulated import SimulatedBackend
 from system_under_test.dsp import DspChain
 from system_under_test.errors import (
+    BackendUnavailableError,
     CallbackError,
     DeviceError,
+    DeviceFormatError,
     DeviceLostError,
     DeviceNotFoundError,
     IllegalTransitionError,
@@ -223,15 +225,133 @@ def test_a_close_from_an_observer_as_a_start_begins_leaves_nothing_open():
     assert s.backend.open_streams() == [] and s.resources.live() == []
 
 
+# -- an error routed by an observer while an operation is under way --------------------------------
+# An observer runs inside the operation that made the transition and may report an error; its
+# routing (FAIL: FAILED; RESTART: RECOVERING with a run of its own) then decides, and the operation
+# stops where it is: it applies nothing, opens nothing and raises.
+
+_FAIL_ERRORS = {
+    "fatal": lambda: BackendUnavailableError("the host API went away", component="device"),
+    "not recoverable": lambda: DeviceFormatError("the device refuses the format", component="device"),
+}
+_CHANGES = {"dsp only": {"dsp": [{"kind": "gain", "gain_db": -1.0}]},
+            "reopening": {"stream": {"block_size": 512}}}
+
+
+def _report_when(s: AudioSystem, state: State, make_error) -> None:
+    def report(record) -> None:
+        if record.component == SYSTEM and record.to_state == state:
+            s.coordinator.handle_error("device", make_error())
+
+    s.add_observer(report)
+
+
+def _abandoned(now: State, goal: State, during: State) -> str:
+    """The exact refusal of an operation whose transition's observer moved the system on."""
+    return (f"[system] illegal transition {now.value} -> {goal.value} (an error routed while "
+            f"{during.value} moved the system to {now.value}; the operation was abandoned)")
+
+
+@pytest.mark.parametrize("change", sorted(_CHANGES))
+@pytest.mark.parametrize("error", sorted(_FAIL_ERRORS))
+def test_an_error_routed_to_fail_as_a_reconfiguration_begins_fails_the_system(error, change):
+    s = _running()
+    old = s.config
+    _report_when(s, State.RECONFIGURING, _FAIL_ERRORS[error])
+    with pytest.raises(IllegalTransitionError) as refused:
+        s.reconfigure(_CHANGES[change])
+    assert str(refused.value) == _abandoned(State.FAILED, State.RUNNING, State.RECONFIGURING)
+    assert s.state == State.FAILED and s.config is old
+    assert {n: s.coordinator.state(n) for n in PIPELINE} == dict.fromkeys(PIPELINE, State.FAILED)
+    assert s.stream is None and s.pipeline is None and not s.recovering
+    assert s.backend.open_streams() == [] and s.resources.live() == []
+    s.run_for(1.0)
+    assert s.state == State.FAILED and s.backend.open_streams() == []
+    assert s.recover() is True and s.state == State.RUNNING and s.config is old
+    s.close()
+
+
+@pytest.mark.parametrize("change", sorted(_CHANGES))
+@pytest.mark.parametrize("before", [State.RUNNING, State.PAUSED])
+def test_an_error_routed_to_restart_as_a_reconfiguration_begins_recovers_to_where_it_was(before, change):
+    s = _running()
+    if before == State.PAUSED:
+        s.pause()
+    old = s.config
+    _report_when(s, State.RECONFIGURING, lambda: DeviceLostError("unplugged", component="device"))
+    with pytest.raises(IllegalTransitionError) as refused:
+        s.reconfigure(_CHANGES[change])
+    assert str(refused.value) == _abandoned(State.RECOVERING, before, State.RECONFIGURING)
+    assert s.state == State.RECOVERING and s.recovering and s.config is old
+    assert s.stream is None and s.backend.open_streams() == []
+    s.run_for(1.0)
+    assert s.state == before and not s.recovering and s.config is old
+    assert s.health()["recovering"] is False and len(s.backend.open_streams()) == 1
+    assert s.pipeline.capturing is (before == State.RUNNING)
+    s.close()
+    assert s.resources.live() == []
+
+
+def test_an_error_routed_to_fail_by_a_rollbacks_listener_stops_the_rollback_with_nothing_open():
+    """A reconfiguration that cannot open its new stream rolls back; a listener of
+    ``config_rolled_back`` may report an error whose routing FAILs the system: the old stream is
+    then not reopened (no stream held in FAILED) and the caller learns why."""
+    s = _running()
+    old = s.config
+    original = s.backend.open_stream
+    s.backend.open_stream = lambda spec, cb, on_error: (  # type: ignore[method-assign]
+        (_ for _ in ()).throw(DeviceNotFoundError("gone between validation and open"))
+        if spec.block_size == 512 else original(spec, cb, on_error))
+
+    def report(event: SystemEvent) -> None:
+        if event.kind == "config_rolled_back":
+            s.coordinator.handle_error("device", _FAIL_ERRORS["fatal"]())
+
+    s.add_event_listener(report)
+    with pytest.raises(IllegalTransitionError) as refused:
+        s.reconfigure({"stream": {"block_size": 512}})
+    assert str(refused.value) == _abandoned(State.FAILED, State.RUNNING, State.RECONFIGURING)
+    assert s.state == State.FAILED and s.config is old and s.stream is None
+    assert s.backend.open_streams() == [] and s.resources.live() == []
+    s.close()
+
+
+@pytest.mark.parametrize("error", sorted(_FAIL_ERRORS))
+def test_an_error_routed_to_fail_as_a_start_begins_fails_it_with_nothing_open(error):
+    s = AudioSystem({})
+    s.initialize()
+    _report_when(s, State.STARTING, _FAIL_ERRORS[error])
+    with pytest.raises(IllegalTransitionError) as refused:
+        s.start()
+    assert str(refused.value) == _abandoned(State.FAILED, State.RUNNING, State.STARTING)
+    assert s.state == State.FAILED and s.stream is None and s.pipeline is None
+    assert s.backend.open_streams() == [] and s.resources.live() == []
+    s.close()
+
+
+def test_an_error_routed_to_restart_as_a_start_begins_is_recovered_once():
+    s = AudioSystem({})
+    s.initialize()
+    _report_when(s, State.STARTING, lambda: DeviceLostError("unplugged", component="device"))
+    with pytest.raises(IllegalTransitionError) as refused:
+        s.start()
+    assert str(refused.value) == _abandoned(State.RECOVERING, State.RUNNING, State.STARTING)
+    assert s.state == State.RECOVERING and s.backend.open_streams() == []
+    s.run_for(1.0)
+    assert s.state == State.RUNNING and not s.recovering and len(s.backend.open_streams()) == 1
+    s.close()
+    assert s.resources.live() == []
+
+
 # -- teardown releases what a half-built or broken stream holds ----------------------------------
 
 class _Unstartable(Exception):
     pass
 
 
-def test_a_stream_that_opens_but_will_not_start_is_closed_and_released():
-    s = AudioSystem({})
-    s.initialize()
+def _streams_refusing_to_start(s: AudioSystem, error: BaseException) -> list[Any]:
+    """Every stream ``s`` opens from now on raises ``error`` from ``start()``; the streams it
+    opened, newest last."""
     opened: list[Any] = []
     original = s.backend.open_stream
 
@@ -240,12 +360,19 @@ def test_a_stream_that_opens_but_will_not_start_is_closed_and_released():
         opened.append(stream)
 
         def refuse() -> None:
-            raise DeviceError("the device refused to start", component="device")
+            raise error
 
         stream.start = refuse
         return stream
 
     s.backend.open_stream = open_stream  # type: ignore[method-assign]
+    return opened
+
+
+def test_a_stream_that_opens_but_will_not_start_is_closed_and_released():
+    s = AudioSystem({})
+    s.initialize()
+    opened = _streams_refusing_to_start(s, DeviceError("the device refused to start", component="device"))
     with pytest.raises(DeviceError):
         s.start()
     (stream,) = opened
@@ -253,6 +380,22 @@ def test_a_stream_that_opens_but_will_not_start_is_closed_and_released():
     assert s.backend.open_streams() == [] and s.resources.live() == []
     assert s.state == State.FAILED
     s.close()
+
+
+def test_a_backends_own_exception_at_start_reaches_the_caller_with_everything_given_back():
+    """A backend may raise something outside the error tree (a driver's RuntimeError, a
+    KeyboardInterrupt): the half-built stream, its allocation and the pipeline's buffers are given
+    back all the same, and the exception reaches the caller as itself."""
+    s = AudioSystem({})
+    s.initialize()
+    opened = _streams_refusing_to_start(s, _Unstartable("the driver said no"))
+    with pytest.raises(_Unstartable):
+        s.start()
+    (stream,) = opened
+    assert stream.closed is True and s.stream is None and s.pipeline is None
+    assert s.backend.open_streams() == [] and s.resources.live() == []
+    s.close()
+    assert s.state == State.CLOSED and s.resources.live() == []
 
 
 def test_a_stream_that_will_neither_stop_nor_close_is_let_go_and_each_failure_logged(caplog):

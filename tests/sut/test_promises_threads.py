@@ -1,5 +1,6 @@
 """Promises about the real clock's timer thread, the one thread the control side owns: it may be
-closed from one of its own timers, and it is joined outside the operation lock. Each is driven so
+closed from one of its own timers, it is joined outside the operation lock, and its heap of
+timers is touched only under its condition. Each is driven so
 its outcome does not depend on timing: the call under test is made from the thread in question or
 observed as it happens, never raced for."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 import threading
 
 from system_under_test.clock import SystemClock, VirtualClock
-from system_under_test.scheduler import ThreadScheduler
+from system_under_test.scheduler import ThreadScheduler, _ThreadTimer
 
 
 def test_a_timer_may_close_its_own_scheduler():
@@ -57,3 +58,25 @@ def test_close_joins_the_supervisor_thread_outside_the_operation_lock():
     s.close()
     assert held_while_closing == [False]
     assert scheduler.thread_count == 0
+
+
+def test_timers_enter_the_heap_under_the_schedulers_condition(monkeypatch):
+    """``call_later`` comes from any thread while the timer thread pops: a push made without the
+    scheduler's condition can interleave with a pop and lose or misplace a timer. Every heap
+    operation is a run of timer comparisons, so each comparison notes whether the thread making it
+    holds the condition (observed as it happens, never raced for)."""
+    scheduler = ThreadScheduler(SystemClock(), name="test-heap-lock")
+    held: list[bool] = []
+    compare = _ThreadTimer.__lt__
+
+    def noting(self: _ThreadTimer, other: _ThreadTimer) -> bool:
+        held.append(scheduler._cond._is_owned())
+        return compare(self, other)
+
+    monkeypatch.setattr(_ThreadTimer, "__lt__", noting)
+    try:
+        for delay in (300.0, 200.0, 100.0):  # each due after the test: the thread only waits
+            scheduler.call_later(delay, lambda: None)
+    finally:
+        scheduler.close()
+    assert len(held) >= 2 and all(held)
