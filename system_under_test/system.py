@@ -262,10 +262,15 @@ class AudioSystem:
             self._check_still(State.STARTING, State.RUNNING)  # an observer may have moved it on
             try:
                 self._build(self.config, self.config.device.input_device, self.config.device.output_device)
-            except AudioSystemError as exc:
+            except BaseException as exc:
+                # any exception, the backend's own too (a driver's RuntimeError, a KeyboardInterrupt):
+                # the start did not happen, so the system must not stay STARTING; it reaches the
+                # caller as itself
                 self._teardown("start failed")
                 self._set(State.FAILED, f"start failed: {type(exc).__name__}", components=PIPELINE)
-                self.coordinator.handle_error("device", exc, requires_recovery=False)
+                self.coordinator.handle_error("device", exc if isinstance(exc, AudioSystemError)
+                                              else ErrorInfo.of(exc, component="device"),
+                                              requires_recovery=False)
                 raise
             self._set(State.RUNNING, "start", components=PIPELINE)
             self._pipeline.capturing = True  # type: ignore[union-attr]

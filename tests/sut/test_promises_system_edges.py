@@ -385,7 +385,8 @@ def test_a_stream_that_opens_but_will_not_start_is_closed_and_released():
 def test_a_backends_own_exception_at_start_reaches_the_caller_with_everything_given_back():
     """A backend may raise something outside the error tree (a driver's RuntimeError, a
     KeyboardInterrupt): the half-built stream, its allocation and the pipeline's buffers are given
-    back all the same, and the exception reaches the caller as itself."""
+    back all the same, the exception reaches the caller as itself, and the start ends FAILED with
+    the error on record, never left STARTING (where every later operation would be refused)."""
     s = AudioSystem({})
     s.initialize()
     opened = _streams_refusing_to_start(s, _Unstartable("the driver said no"))
@@ -394,6 +395,10 @@ def test_a_backends_own_exception_at_start_reaches_the_caller_with_everything_gi
     (stream,) = opened
     assert stream.closed is True and s.stream is None and s.pipeline is None
     assert s.backend.open_streams() == [] and s.resources.live() == []
+    assert s.state == State.FAILED
+    assert s.coordinator.history.records()[-1].cause == "start failed: _Unstartable"
+    (record,) = s.coordinator.errors()
+    assert (record.component, record.error.type, record.requires_recovery) == ("device", "_Unstartable", False)
     s.close()
     assert s.state == State.CLOSED and s.resources.live() == []
 
