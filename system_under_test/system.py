@@ -329,9 +329,13 @@ class AudioSystem:
                     self._pipeline.capturing = before == State.RUNNING
                 self._emit("config_applied", config=validated.to_dict())
                 return validated
-            except AudioSystemError as exc:
+            except BaseException as exc:
+                # the backend's own exceptions too: a reconfigure never leaves the system
+                # RECONFIGURING with no stream; the exception reaches the caller as itself
                 if self.state == State.RECONFIGURING:
-                    self._enter_recovery(exc, "reconfigure failed", target=before)
+                    self._enter_recovery(exc if isinstance(exc, AudioSystemError)
+                                         else ErrorInfo.of(exc, component="device"),
+                                         "reconfigure failed", target=before)
                 raise
             finally:
                 self._reconfiguring_from = None

@@ -403,6 +403,21 @@ def test_a_backends_own_exception_at_start_reaches_the_caller_with_everything_gi
     assert s.state == State.CLOSED and s.resources.live() == []
 
 
+def test_a_backends_own_exception_in_a_reopening_reconfigure_is_recovered_from_never_left_reconfiguring():
+    """The same exception while a reconfigure reopens the stream: the system goes on to recover
+    (the rollback is for the system's own errors), the exception reaches the caller as itself."""
+    s = AudioSystem({})
+    s.initialize()
+    s.start()
+    _streams_refusing_to_start(s, _Unstartable("the driver said no"))
+    with pytest.raises(_Unstartable):
+        s.reconfigure({"stream": {"block_size": 128}})
+    assert s.state == State.RECOVERING
+    assert s.coordinator.history.records()[-1].cause == "reconfigure failed"
+    s.close()
+    assert s.state == State.CLOSED and s.resources.live() == []
+
+
 def test_a_stream_that_will_neither_stop_nor_close_is_let_go_and_each_failure_logged(caplog):
     s = _running()
     stream = s.stream
