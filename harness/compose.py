@@ -109,7 +109,7 @@ def compose(spec: SystemSpec, *, backend: "DeviceBackend | None" = None, rig: An
     schedule = schedule.runnable_on(target, made)
     if not isinstance(clock, VirtualClock) and schedule.faults:
         schedule = schedule.shifted(clock.now())
-    injector = FaultInjector(system, schedule, seed, history=made, target=target)
+    injector = FaultInjector(system, schedule, seed, history=made, target=target, base_config=config)
     return Composition(spec, clock, backend, system, injector, made)
 
 

@@ -356,7 +356,7 @@ class ReliabilityRun:
         refused = False
         steady = SteadyWatch(system, window, system.run_for if simulated else clock.sleep, injector=injector,
                              external_faults=lambda: [r.fired_at for r in watch.records] if watch is not None else [],
-                             stop=self._stop.is_set, rollback=lambda: restore_running(system, history),
+                             stop=self._stop.is_set, rollback=lambda: restore_running(system, history, injector.base_config),
                              margin_s=audio.margin if audio.available else 0.0, count_xruns=simulated)
         try:
             initialized = run_op(history, system, "initialize")

@@ -19,7 +19,7 @@ import itertools
 import random
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -88,8 +88,11 @@ class FaultInjector:
     """Applies a seeded ``Schedule`` to a system; records every firing (and tells the history)."""
 
     def __init__(self, system: AudioSystem, schedule: Schedule | Iterable[Fault] = (), seed: int = 0, *,
-                 target: FaultTarget | None = None, history: History | None = None) -> None:
+                 target: FaultTarget | None = None, history: History | None = None,
+                 base_config: Mapping[str, Any] | None = None) -> None:
         self.system = system
+        #: the run's own configuration, handed to every fault (``FaultContext.base_config``)
+        self.base_config = base_config
         self.schedule = schedule if isinstance(schedule, Schedule) else Schedule(list(schedule))
         self.seed = seed
         self.target = target if target is not None else target_for(system)
@@ -203,7 +206,7 @@ class FaultInjector:
             record = FaultRecord(f"{fault.fault_id}@{self._firings}", fault.fault_id, fault.kind, fault.target,
                                  fault.trigger.describe(), self.system.clock.now(), None, fault.transient,
                                  fault.duration_s, {}, fault.recorded_params())
-            ctx = FaultContext(self.system, self.target, rng, self.history, self)
+            ctx = FaultContext(self.system, self.target, rng, self.history, self, self.base_config)
             self.records.append(record)
             self.fired_by_kind[fault.kind] += 1
             self._tell("fault_start", record)

@@ -110,6 +110,10 @@ class FaultContext:
     rng: random.Random
     history: History | None
     injector: FaultInjector
+    #: the run's own configuration (``--config``, a scenario's ``system``): what a lifecycle
+    #: fault's configurations are laid over and what its clean-up puts back; None: not known
+    #: (a storm's configurations are then its changes alone, and none is put back)
+    base_config: Mapping[str, Any] | None = None
 
 
 @dataclass(config=_CONFIG)
@@ -377,8 +381,8 @@ class ConcurrentTransitions(Fault):
     def start(self, ctx: FaultContext) -> Any:
         stats = system_storm(ctx.system, threads=self.threads, ops_per_thread=self.ops_per_thread,
                              seed=ctx.rng.randrange(2**32), history=ctx.history,
-                             operations=self.operations or STORM_OPERATIONS)
-        restored = restore_running(ctx.system, ctx.history) if ctx.history is not None else []
+                             operations=self.operations or STORM_OPERATIONS, base_config=ctx.base_config)
+        restored = restore_running(ctx.system, ctx.history, ctx.base_config) if ctx.history is not None else []
         return {"ops": stats.ops, "outcomes": stats.outcomes, "restored_with": restored}
 
 
@@ -387,7 +391,8 @@ class LifecycleCalls(Fault):
     """An operator's ``count`` random lifecycle calls, one after another on the injector's thread
     (pause, resume, stop, start, reconfigure, recover, a rejected configure, ...), then the system
     brought back to running. Calls in the wrong state are part of the mix: the system must refuse
-    them. Single-threaded, so a simulated run stays the same for the same seed; for races use
+    them. Its configurations are the run's own with one change over it, and the clean-up puts the
+    run's configuration back. Single-threaded, so a simulated run stays the same for the same seed; for races use
     ``concurrent_transitions`` (several threads, histories that differ run to run)."""
 
     kind: ClassVar[str] = "lifecycle_calls"
@@ -403,9 +408,9 @@ class LifecycleCalls(Fault):
             history = History(clock=ctx.system.clock)
         history.note_quiescent(ctx.system)
         _, _, outcomes = _random_ops(ctx.system, history, random.Random(ctx.rng.randrange(2**32)), "operator",
-                                     self.count, STORM_OPERATIONS)
+                                     self.count, STORM_OPERATIONS, base_config=ctx.base_config)
         history.note_quiescent(ctx.system)
-        return {"outcomes": outcomes, "restored_with": restore_running(ctx.system, history)}
+        return {"outcomes": outcomes, "restored_with": restore_running(ctx.system, history, ctx.base_config)}
 
 
 @dataclass(config=_CONFIG)

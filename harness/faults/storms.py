@@ -10,12 +10,13 @@ from __future__ import annotations
 import random
 import threading
 import time as _time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from system_under_test.lifecycle import State
 
+from .base_config import config_to_restore, storm_config
 from .invalid_configs import invalid_config
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,32 +102,47 @@ def _unleash(worker: Callable[[int], None], threads: int, prefix: str, switch_in
     return _time.perf_counter() - t_start
 
 
+#: the changes a storm's ``configure``/``reconfigure`` draws from, each laid over the run's own
+#: configuration when it is known (``base_config.storm_config``; ``{}``: the run's configuration as is)
 _VALID_STORM_CONFIGS = ({}, {"dsp": [{"kind": "gain", "gain_db": -6.0}]},
                         {"stream": {"block_size": 128}}, {"buffers": {"ring_blocks": 4}})
 
 
-def restore_running(system: AudioSystem, history: History) -> list[str]:
+def restore_running(system: AudioSystem, history: History,
+                    config: Mapping[str, Any] | None = None) -> list[str]:
     """Bring a system a storm left stopped, paused or failed back to RUNNING (recorded ops of the
     process ``nemesis``), so the rest of a run goes on testing a running system; returns the ops.
-    At most one op per state on the way; a refusal ends the attempt (the state says why)."""
+    With ``config`` (the run's own configuration), a system left on another configuration is put
+    back on it as well: ``configure`` before the start, ``reconfigure`` once running, so the rest
+    of the run tests the configuration it was asked to test, not the last one a storm applied.
+    At most one op per state on the way (one configuration change); a refusal ends the attempt
+    (the state says why)."""
     from ..history import run_op  # noqa: PLC0415
     done: list[str] = []
-    for _ in range(4):
+    reconfigured = False
+    for _ in range(6):
         state = system.state
-        if state is State.RUNNING or state is State.CLOSED:
+        if state is State.CLOSED:
             break
-        if state is State.FAILED:
+        wanted = None if reconfigured else config_to_restore(system, config)
+        if state is State.RUNNING:
+            if wanted is None:
+                break
+            op, args = "reconfigure", (dict(wanted),)
+        elif state is State.FAILED:
             op, args = "recover", ()
         elif state is State.PAUSED:
             op, args = "resume", ()
         elif state in (State.STOPPED, State.CONFIGURED):
-            op, args = "start", ()
+            op, args = ("start", ()) if wanted is None else ("configure", (dict(wanted),))
         elif state in (State.UNINITIALIZED,):
             op, args = "initialize", ()
         elif state is State.INITIALIZED:
-            op, args = "configure", (dict(system.config.to_dict()) if system.config is not None else {},)
+            given = config if config is not None else (system.config.to_dict() if system.config is not None else {})
+            op, args = "configure", (dict(given),)
         else:
             break  # mid-transition states are left to the system
+        reconfigured = reconfigured or op in ("configure", "reconfigure")
         done.append(op)
         if run_op(history, system, op, *args, process="nemesis").outcome != "ok":
             break
@@ -134,11 +150,11 @@ def restore_running(system: AudioSystem, history: History) -> list[str]:
 
 
 def _random_ops(system: AudioSystem, hist: History, rng: random.Random, proc: str, count: int,
-                operations: Sequence[str], record: bool = True
+                operations: Sequence[str], record: bool = True, base_config: Mapping[str, Any] | None = None
                 ) -> tuple[list[float], list[float], dict[str, int]]:
     """``count`` lifecycle ops drawn by ``rng`` from ``operations``, called on this thread (recorded
     invoke/ok/fail when ``record``); returns latencies, latencies of ops that made a transition, and
-    outcome counts."""
+    outcome counts. A valid configuration drawn is laid over ``base_config`` (the run's own)."""
     from ..history import classify, run_op  # noqa: PLC0415
     lat: list[float] = []
     tlat: list[float] = []
@@ -148,7 +164,7 @@ def _random_ops(system: AudioSystem, hist: History, rng: random.Random, proc: st
         args: tuple[Any, ...] = ()
         meta = None
         if op in ("configure", "reconfigure"):
-            args = (rng.choice(_VALID_STORM_CONFIGS),)
+            args = (storm_config(base_config, rng.choice(_VALID_STORM_CONFIGS)),)
         elif op == "configure_invalid":
             cfg, reason = invalid_config(rng)
             op, args, meta = "configure", (cfg,), {"invalid": True, "reason": reason}
@@ -177,8 +193,10 @@ def _random_ops(system: AudioSystem, hist: History, rng: random.Random, proc: st
 
 def system_storm(system: AudioSystem, *, threads: int = 8, ops_per_thread: int = 20, seed: int = 0,
                  history: History | None = None, operations: Sequence[str] = STORM_OPERATIONS,
-                 switch_interval_s: float | None = 1e-5, record: bool = True) -> StormStats:
-    """``threads`` threads each issue ``ops_per_thread`` random lifecycle ops (recorded invoke/ok/fail).
+                 switch_interval_s: float | None = 1e-5, record: bool = True,
+                 base_config: Mapping[str, Any] | None = None) -> StormStats:
+    """``threads`` threads each issue ``ops_per_thread`` random lifecycle ops (recorded invoke/ok/fail);
+    the configurations they apply are ``base_config`` (the run's own) with one change over it.
 
     A tiny ``sys.setswitchinterval`` during the storm makes thread interleavings dense, so races in
     a critical section of a few bytecodes show up in a few hundred operations.
@@ -194,7 +212,7 @@ def system_storm(system: AudioSystem, *, threads: int = 8, ops_per_thread: int =
         try:
             barrier.wait()
             lat, tlat, outcomes = _random_ops(system, hist, random.Random(f"storm:{seed}:{i}"), proc,
-                                              ops_per_thread, operations, record)
+                                              ops_per_thread, operations, record, base_config)
         except BaseException as exc:  # noqa: BLE001 - a crash is a finding, reported by the caller
             stats.crashed(proc, exc)
             return

@@ -47,7 +47,8 @@ from ..compose import SystemSpec, compose, system_meta
 from ..sut_protocol import SystemChoice, SystemFactory, SystemUnderTest, default_system
 from ..history import Entry, History, run_op
 from ..rig.loopback import LoopbackRig
-from .loader import _merge, load_scenario, system_config_dict
+from ..faults.base_config import overlay
+from .loader import load_scenario, system_config_dict
 from .model import (
     DeadlineExpect,
     FaultStep,
@@ -356,7 +357,7 @@ class _Execution:
         args: tuple[Any, ...] = ()
         if step.op in ("configure", "reconfigure"):
             base = self.system.config.to_dict() if self.system.config is not None else system_config_dict(self.s)
-            args = (_merge(base, step.config or {}),)
+            args = (overlay(base, step.config or {}),)
         elif step.op == "simulate_error":
             args = (step.component,)
         result = run_op(self.history, self.system, step.op, *args, process="scenario", meta={"step": name})
@@ -383,7 +384,7 @@ class _Execution:
                                    else system_config_dict(self.s)["device"].get("input_device", "sim-in"))
         if step.fault == "invalid_config" and step.config is not None:  # merged into the current config
             base = self.system.config.to_dict() if self.system.config is not None else system_config_dict(self.s)
-            overrides["config"] = _merge(base, step.config)
+            overrides["config"] = overlay(base, step.config)
         fault = step.build(**overrides)
         if step.duration_s is None and step.lasting:  # no duration: it stays until clean-up lifts it
             fault.duration_s = UNTIL_CLEANUP  # beyond any duration a file may give

@@ -30,6 +30,7 @@ from system_under_test.errors import ConfigError, ConfigValidationError
 from ..errors import ScenarioFileError
 from ..inputs import check_depth, read_text
 from ..invariants import NAMES as INVARIANT_NAMES
+from ..faults.base_config import overlay
 from ..faults.kinds import FAULT_KINDS, collecting_deprecations, kind_named, parameters
 from .model import (
     FAULT_STEPS,
@@ -232,16 +233,6 @@ def _as_written(problem: Problem, data: Mapping[str, Any]) -> Problem:
     return Problem((*loc[:2], written, *loc[3:]), problem.message, problem.line)
 
 
-def _merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in changes.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def system_config_dict(scenario: Scenario) -> dict[str, Any]:
     """The scenario's system configuration with the backend's defaults filled in."""
     data = dict(scenario.system)
@@ -282,10 +273,10 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
     problems += base_problems
     for i, step in enumerate(scenario.steps):
         if isinstance(step, OpStep) and step.config is not None and step.outcome != "fail" and not base_problems:
-            problems += _config_problems(("steps", i, "config"), _merge(base, step.config), backend)
+            problems += _config_problems(("steps", i, "config"), overlay(base, step.config), backend)
         elif isinstance(step, FaultStep) and step.fault == "invalid_config" and step.config is not None \
                 and not base_problems:
-            if not _config_problems(("steps", i, "config"), _merge(base, step.config), backend):
+            if not _config_problems(("steps", i, "config"), overlay(base, step.config), backend):
                 problems.append(Problem(("steps", i, "config"),
                                         "an invalid_config fault needs a configuration the system "
                                         "rejects, but this one is valid"))
