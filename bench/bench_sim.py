@@ -381,8 +381,10 @@ def timed_breakdown(seconds: float = 120.0, seed: int = 1) -> dict[str, Any]:
 
 def block_mix(seconds: float = 300.0, blocks: tuple[int, ...] = (64, 256, 1024), seed: int = 1,
               faults: str = "default") -> dict[str, Any]:
-    """Why a faulted run's speed hardly depends on the block size it starts with: the block sizes
-    its callbacks actually have. ``soundcheck run --backend sim`` (in-process, ``RunSpec.config``
+    """The block sizes a faulted run's callbacks actually have, per starting block size: proof
+    that a run tests the configuration it was given. (Before lifecycle faults kept the run's own
+    configuration, a run started at 64 or 1024 frames went on at the stock 256 after the first
+    reconfiguring fault, so its speed hardly depended on its block size.) ``soundcheck run --backend sim`` (in-process, ``RunSpec.config``
     setting the starting block size, as ``runs_vs``'s ``--config``) with ``Pipeline.callback``
     counted by its ``frames``: per starting size, the callbacks and the simulated seconds (at
     48 kHz) at each size."""
