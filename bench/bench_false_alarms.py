@@ -22,11 +22,13 @@ from typing import Any
 
 from harness import MUTANTS, system_factory
 from harness import ReliabilityRun, RunSpec
-from harness.commands.run import reveal_mutant
+from harness.commands.run import check_config, load_config_file, reveal_mutant
 
 
-def one_run(profile: str, seed: int, duration_s: float, root: Path, mutant: str | None = None) -> dict[str, Any]:
-    spec = RunSpec(duration_s=duration_s, seed=seed, faults=profile, report_root=root, label="fa")
+def one_run(profile: str, seed: int, duration_s: float, root: Path, mutant: str | None = None,
+            config: dict[str, Any] | None = None) -> dict[str, Any]:
+    spec = RunSpec(duration_s=duration_s, seed=seed, faults=profile, report_root=root, label="fa",
+                   config=config)
     kw = {"system_factory": system_factory(mutant)} if mutant else {}
     t0 = time.perf_counter()
     run = ReliabilityRun(spec, **kw)
@@ -47,22 +49,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profiles", default="gentle,default,hostile")
     ap.add_argument("--mutants", action="store_true", help="also run every shipped mutant at each seed")
     ap.add_argument("--mutant-seeds", type=int, default=10)
+    ap.add_argument("--config", type=Path,
+                    help="the system configuration every run tests (TOML or JSON, as `soundcheck run --config`): "
+                         "the healthy system must pass on the user's configuration too, not only on the stock one")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
+    config = load_config_file(args.config) if args.config else None
+    if config is not None:
+        check_config(config, str(args.config), "sim")
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="soundcheck-fa-") as tmp:
         root = Path(tmp)
         for profile in args.profiles.split(","):
             for seed in range(args.first_seed, args.first_seed + args.seeds):
-                row = one_run(profile, seed, args.duration, root)
+                row = one_run(profile, seed, args.duration, root, config=config)
                 rows.append(row)
                 if row["outcome"] != "pass":
                     print(f"  {profile} seed {seed}: {row['outcome']}: {'; '.join(row['reasons'])}", flush=True)
         if args.mutants:
             for name in MUTANTS:
                 for seed in range(1, args.mutant_seeds + 1):
-                    rows.append(one_run("default", seed, args.duration, root, name))
-    print(f"\nhealthy system, {args.duration:g} s runs (bench/bench_false_alarms.py):")
+                    rows.append(one_run("default", seed, args.duration, root, name, config=config))
+    print(f"\nhealthy system, {args.duration:g} s runs (bench/bench_false_alarms.py"
+          + (f", configuration {args.config}" if args.config else "") + "):")
     print(f"{'profile':<10} {'runs':>5} {'pass':>5} {'fail':>5} {'inconcl.':>8} {'faults/run':>10} {'wall/run':>9}")
     for profile in args.profiles.split(","):
         rs = [r for r in rows if r["profile"] == profile and r["mutant"] is None]
