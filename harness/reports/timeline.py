@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import math
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,27 +200,32 @@ def _focus(tl: Timeline, report: dict[str, Any]) -> tuple[int | None, set[Any]]:
     by_op = tl.invokes if tl.invokes is not None else {o.op_id: o.invoke for o in tl.ops}
     points: list[int] = []
     named: set[Any] = set()
+    for k, x in _evidence_items(report):
+        if k == "op_id" and x in by_op:
+            named.add(x)
+            points.append(by_op[x])
+        elif k in ("index", "segment_start") and isinstance(x, int) and 0 <= x < tl.entries:
+            points.append(x)
+        elif k in ("entered", "time") and isinstance(x, (int, float)) and tl.entries:
+            points.append(_index_at(tl, float(x)))
+    return (min(points) if points else None), named
 
-    def walk(v: Any) -> None:
+
+def _evidence_items(report: dict[str, Any]) -> Iterator[tuple[Any, Any]]:
+    """Every key and value of every mapping, at any depth, in the evidence of the invariants that
+    failed: what ``_focus`` points at and what ``_evidence_keys`` collects for it."""
+    def walk(v: Any) -> Iterator[tuple[Any, Any]]:
         if isinstance(v, dict):
             for k, x in v.items():
-                if k == "op_id" and x in by_op:
-                    named.add(x)
-                    points.append(by_op[x])
-                elif k in ("index", "segment_start") and isinstance(x, int) and 0 <= x < tl.entries:
-                    points.append(x)
-                elif k in ("entered", "time") and isinstance(x, (int, float)) and tl.entries:
-                    points.append(_index_at(tl, float(x)))
-                else:
-                    walk(x)
+                yield k, x
+                yield from walk(x)
         elif isinstance(v, list):
             for x in v:
-                walk(x)
+                yield from walk(x)
 
     for inv in (report.get("stability") or {}).get("invariants") or []:
         if not inv.get("ok"):
-            walk((inv.get("details") or {}).get("evidence"))
-    return (min(points) if points else None), named
+            yield from walk((inv.get("details") or {}).get("evidence"))
 
 
 def _index_at(tl: Timeline, t: float) -> int:
@@ -446,27 +451,16 @@ def _evidence_keys(report: dict[str, Any]) -> tuple[set[Any], set[float]]:
     up): a superset is fine, the lookups are only read for what ``_focus`` asks."""
     ops: set[Any] = set()
     times: set[float] = set()
-
-    def walk(v: Any) -> None:
-        if isinstance(v, dict):
-            for k, x in v.items():
-                if k == "op_id":
-                    try:
-                        hash(x)
-                    except TypeError:
-                        pass
-                    else:
-                        ops.add(x)
-                if k in ("entered", "time") and isinstance(x, (int, float)):
-                    times.add(float(x))
-                walk(x)
-        elif isinstance(v, list):
-            for x in v:
-                walk(x)
-
-    for inv in (report.get("stability") or {}).get("invariants") or []:
-        if not inv.get("ok"):
-            walk((inv.get("details") or {}).get("evidence"))
+    for k, x in _evidence_items(report):
+        if k == "op_id":
+            try:
+                hash(x)
+            except TypeError:
+                pass
+            else:
+                ops.add(x)
+        if k in ("entered", "time") and isinstance(x, (int, float)):
+            times.add(float(x))
     return ops, times
 
 
