@@ -23,6 +23,8 @@ from typing import Any
 from harness import MUTANTS, system_factory
 from harness import ReliabilityRun, RunSpec
 from harness.commands.run import check_config, load_config_file, reveal_mutant
+from harness.errors import HarnessError
+from system_under_test.errors import ConfigError
 
 
 def one_run(profile: str, seed: int, duration_s: float, root: Path, mutant: str | None = None,
@@ -54,9 +56,12 @@ def main(argv: list[str] | None = None) -> int:
                          "the healthy system must pass on the user's configuration too, not only on the stock one")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
-    config = load_config_file(args.config) if args.config else None
-    if config is not None:
-        check_config(config, str(args.config), "sim")
+    try:  # a bad file is the user's input: exit 2 with the CLI's message, never a traceback
+        config = load_config_file(args.config) if args.config else None
+        if config is not None:
+            check_config(config, str(args.config), "sim")
+    except (HarnessError, ConfigError) as exc:
+        ap.exit(2, f"bench_false_alarms: error: {exc}\n")
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="soundcheck-fa-") as tmp:
         root = Path(tmp)
