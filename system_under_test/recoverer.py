@@ -128,9 +128,15 @@ class Recoverer:
             s._emit("recovery_attempt", attempt=run.attempts, device=device, **self._lateness(run))
             try:
                 s._build(config, device, output)
-            except AudioSystemError as exc:
+            except BaseException as exc:
+                # the backend's own exceptions too (a driver's RuntimeError): an attempt that
+                # raised is a failed attempt. Left to escape, it ended the timer's pass with the run
+                # still set and no next attempt: RECOVERING for ever, the deadline never checked
                 s._emit("recovery_attempt_failed", attempt=run.attempts, device=device,
-                        error=exc.describe())
+                        error=_described(exc))
+                if not isinstance(exc, Exception):  # a KeyboardInterrupt: the run ends here
+                    self.failed(run, f"attempt {run.attempts} interrupted by {type(exc).__name__}")
+                    raise
                 self._schedule_attempt(run)
                 return
             run.open_s = s.clock.now() - now
@@ -207,15 +213,28 @@ class Recoverer:
                 # or while a stream opened): closed is final, there is nothing left to recover
                 # and no FAILED to report; the caller learns it as every operation does
                 raise
-            except AudioSystemError as exc:
+            except BaseException as exc:
+                # the backend's own exceptions too, as in ``_attempt``: the next device is tried,
+                # and an interruption ends the recovery FAILED (never left RECOVERING with no run)
                 s._emit("recovery_attempt_failed", attempt=run.attempts, device=device,
-                        error=exc.describe())
+                        error=_described(exc))
+                if not isinstance(exc, Exception):
+                    self.failed(run, f"recover() interrupted by {type(exc).__name__}")
+                    raise
                 continue
             s._finish_recovery(run)
             s._check_open()  # closed by an observer as it came back: raises, as every operation
             return s.is_healthy()
         self.failed(run, "recover(): no device could be opened")
         return False
+
+
+def _described(exc: BaseException) -> dict[str, Any]:
+    """A failed attempt's error as its event carries it: the tree's own description, or that of
+    the compact record of an exception from outside the tree (class name, ``repr``)."""
+    if isinstance(exc, AudioSystemError):
+        return exc.describe()
+    return ErrorInfo.of(exc, component="device").describe()
 
 
 __all__ = ["Recoverer", "RecoveryRun"]

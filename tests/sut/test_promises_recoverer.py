@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from system_under_test import AudioSystem, State
-from system_under_test.errors import Severity
+from system_under_test.errors import DeviceLostError, Severity
 from system_under_test.system import PIPELINE, SYSTEM, SystemEvent
 
 ALL = (SYSTEM, *PIPELINE)
@@ -290,8 +290,6 @@ def test_an_unrecoverable_error_during_a_run_fails_the_system_and_ends_the_run()
     """FAIL wins over a recovery under way: an error the policy says nothing at run time can fix
     (severity FATAL) reported while RECOVERING moves the system to FAILED at once, and the run's
     scheduled attempts never come (the device back, nothing reopens on its own)."""
-    from system_under_test.errors import DeviceLostError
-
     s, events = _running({"recovery": {"initial_backoff_ms": 50}, "device": {"fallback_devices": []}})
     s.backend.remove_device("sim-in")
     s.run_for(0.02)
@@ -304,4 +302,96 @@ def test_an_unrecoverable_error_during_a_run_fails_the_system_and_ends_the_run()
     s.run_for(1.0)
     assert s.state == State.FAILED and s.stream is None
     assert [e.kind for e in events].count("recovery_attempt") == attempts
+    s.close()
+
+
+# -- a backend's own exception while a recovery reopens the stream --------------------------------
+
+class _DriverError(Exception):
+    """An exception from outside the error tree, as a driver may raise it."""
+
+
+class _Interrupt(BaseException):
+    """A ``KeyboardInterrupt``-like exception: not an ``Exception``."""
+
+
+def _opens_refusing(s: AudioSystem, refusals: list[BaseException]) -> None:
+    """While ``refusals`` is not empty, each stream ``s`` opens raises the next of them instead."""
+    original = s.backend.open_stream
+
+    def open_stream(spec, cb, on_error):
+        if refusals:
+            raise refusals.pop(0)
+        return original(spec, cb, on_error)
+
+    s.backend.open_stream = open_stream  # type: ignore[method-assign]
+
+
+def test_a_backends_own_exception_in_an_attempt_is_a_failed_attempt_and_the_run_goes_on():
+    """The backend contract says a backend raises only the tree's errors; one that raises its own
+    (a driver's RuntimeError) while a run reopens the stream made a failed attempt like any other,
+    never an exception out of the supervisor's pass that left the run set with no next attempt
+    (RECOVERING for ever, the deadline never checked)."""
+    s, events = _running({"recovery": {"initial_backoff_ms": 10, "max_attempts": 5},
+                          "device": {"fallback_devices": []}})
+    _opens_refusing(s, [_DriverError("the driver said no"), _DriverError("and again")])
+    s.coordinator.handle_error("device", DeviceLostError("unplugged", component="device"))
+    assert s.state == State.RECOVERING
+    s.run_for(1.0)
+    got = [(t, k, d.get("attempt", d.get("attempts")), d.get("error")) for t, k, d in
+           _plain(events, events[0].time) if k in ("recovery_attempt_failed", "recovery_succeeded")]
+    assert got == [(0.0, "recovery_attempt_failed", 1, "_DriverError"),
+                   (0.01, "recovery_attempt_failed", 2, "_DriverError"),
+                   (0.03, "recovery_succeeded", 3, None)]
+    failed = [e for e in events if e.kind == "recovery_attempt_failed"][0]
+    assert failed.data["error"] == {"type": "_DriverError", "message": "_DriverError('the driver said no')",
+                                    "component": "device", "severity": "ERROR", "recoverable": False,
+                                    "details": {}}
+    assert s.state == State.RUNNING and not s.recovering
+    s.close()
+    assert s.resources.live() == []
+
+
+def test_an_interrupted_attempt_ends_the_run_failed_and_reaches_the_caller():
+    """A ``KeyboardInterrupt`` in an attempt's open (on the virtual clock the attempt runs in the
+    caller's ``run_for``) ends the run FAILED with the reason, and reaches the caller as itself."""
+    s, events = _running({"recovery": {"initial_backoff_ms": 10}, "device": {"fallback_devices": []}})
+    _opens_refusing(s, [_DriverError("the driver said no"), _Interrupt()])
+    s.coordinator.handle_error("device", DeviceLostError("unplugged", component="device"))
+    with pytest.raises(_Interrupt):
+        s.run_for(1.0)
+    assert s.state == State.FAILED and not s.recovering
+    (failed,) = [e for e in events if e.kind == "recovery_failed"]
+    assert failed.data == {"reason": "attempt 2 interrupted by _Interrupt", "attempts": 2}
+    assert s.stream is None and s.resources.live() == []
+    assert s.recover() is True and s.state == State.RUNNING
+    s.close()
+
+
+def test_recover_tries_the_next_device_after_a_backends_own_exception():
+    s, events = _running({"device": {"fallback_devices": ["sim-backup"]}})
+    with pytest.raises(Exception):
+        s.simulate_error("dsp")
+    refusals: list[BaseException] = [_DriverError("the driver said no")]
+    _opens_refusing(s, refusals)
+    events.clear()
+    assert s.recover() is True
+    assert [(e.kind, e.data.get("device")) for e in events] == [
+        ("recovery_attempt_failed", "sim-in"), ("recovery_succeeded", "sim-backup")]
+    assert events[0].data["error"]["type"] == "_DriverError"
+    assert s.state == State.RUNNING
+    s.close()
+
+
+def test_an_interrupted_recover_ends_failed_never_recovering():
+    s, events = _running({"device": {"fallback_devices": ["sim-backup"]}})
+    with pytest.raises(Exception):
+        s.simulate_error("dsp")
+    _opens_refusing(s, [_Interrupt()])
+    with pytest.raises(_Interrupt):
+        s.recover()
+    assert s.state == State.FAILED and not s.recovering and s.resources.live() == []
+    assert [e for e in events if e.kind == "recovery_failed"][-1].data == \
+        {"reason": "recover() interrupted by _Interrupt", "attempts": 1}
+    assert s.recover() is True
     s.close()

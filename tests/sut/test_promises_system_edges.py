@@ -349,6 +349,10 @@ class _Unstartable(Exception):
     pass
 
 
+class _Interrupted(BaseException):
+    """Like ``KeyboardInterrupt``: a ``BaseException`` that is no ``Exception``."""
+
+
 def _streams_refusing_to_start(s: AudioSystem, error: BaseException) -> list[Any]:
     """Every stream ``s`` opens from now on raises ``error`` from ``start()``; the streams it
     opened, newest last."""
@@ -382,35 +386,40 @@ def test_a_stream_that_opens_but_will_not_start_is_closed_and_released():
     s.close()
 
 
-def test_a_backends_own_exception_at_start_reaches_the_caller_with_everything_given_back():
+@pytest.mark.parametrize("foreign", [_Unstartable, _Interrupted])
+def test_a_backends_own_exception_at_start_reaches_the_caller_with_everything_given_back(foreign):
     """A backend may raise something outside the error tree (a driver's RuntimeError, a
-    KeyboardInterrupt): the half-built stream, its allocation and the pipeline's buffers are given
-    back all the same, the exception reaches the caller as itself, and the start ends FAILED with
-    the error on record, never left STARTING (where every later operation would be refused)."""
+    KeyboardInterrupt, which is no ``Exception``): the half-built stream, its allocation and the
+    pipeline's buffers are given back all the same, the exception reaches the caller as itself, and
+    the start ends FAILED with the error on record, never left STARTING (where every later
+    operation would be refused)."""
     s = AudioSystem({})
     s.initialize()
-    opened = _streams_refusing_to_start(s, _Unstartable("the driver said no"))
-    with pytest.raises(_Unstartable):
+    opened = _streams_refusing_to_start(s, foreign("the driver said no"))
+    with pytest.raises(foreign):
         s.start()
     (stream,) = opened
     assert stream.closed is True and s.stream is None and s.pipeline is None
     assert s.backend.open_streams() == [] and s.resources.live() == []
     assert s.state == State.FAILED
-    assert s.coordinator.history.records()[-1].cause == "start failed: _Unstartable"
+    assert s.coordinator.history.records()[-1].cause == f"start failed: {foreign.__name__}"
     (record,) = s.coordinator.errors()
-    assert (record.component, record.error.type, record.requires_recovery) == ("device", "_Unstartable", False)
+    assert (record.component, record.error.type, record.requires_recovery) == \
+        ("device", foreign.__name__, False)
     s.close()
     assert s.state == State.CLOSED and s.resources.live() == []
 
 
-def test_a_backends_own_exception_in_a_reopening_reconfigure_is_recovered_from_never_left_reconfiguring():
-    """The same exception while a reconfigure reopens the stream: the system goes on to recover
+@pytest.mark.parametrize("foreign", [_Unstartable, _Interrupted])
+def test_a_backends_own_exception_in_a_reopening_reconfigure_is_recovered_from_never_left_reconfiguring(
+        foreign):
+    """The same exceptions while a reconfigure reopens the stream: the system goes on to recover
     (the rollback is for the system's own errors), the exception reaches the caller as itself."""
     s = AudioSystem({})
     s.initialize()
     s.start()
-    _streams_refusing_to_start(s, _Unstartable("the driver said no"))
-    with pytest.raises(_Unstartable):
+    _streams_refusing_to_start(s, foreign("the driver said no"))
+    with pytest.raises(foreign):
         s.reconfigure({"stream": {"block_size": 128}})
     assert s.state == State.RECOVERING
     assert s.coordinator.history.records()[-1].cause == "reconfigure failed"
