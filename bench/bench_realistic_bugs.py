@@ -399,11 +399,10 @@ BUGS: list[Bug] = [
         "'recover() can take seconds: do not hold the lock across it'",
         "check-then-act"),
     Bug("reconfigure_failure_swallowed", "system.py",
-        "                if self.state == State.RECONFIGURING:\n"
-        "                    self._enter_recovery(exc, \"reconfigure failed\", target=before)\n"
+        # on the code since the backend's own exceptions are recovered from too (b043b8e)
+        "                                         \"reconfigure failed\", target=before)\n"
         "                raise\n",
-        "                if self.state == State.RECONFIGURING:\n"
-        "                    self._enter_recovery(exc, \"reconfigure failed\", target=before)\n"
+        "                                         \"reconfigure failed\", target=before)\n"
         "                return old\n",
         "'recovery handles it, so reconfigure need not raise' (an exception swallowed)",
         "errors reach the caller"),
@@ -1098,8 +1097,8 @@ BATCH_7: list[Bug] = [
         "recovery back-off"),
     # -- recoverer ------------------------------------------------------------------------------
     Bug("deadline_inclusive", "recoverer.py",
-        "            if s.clock.now() - run.started > deadline:",
-        "            if s.clock.now() - run.started >= deadline:",
+        "            if now - run.started > deadline:",  # ``now`` read once since 7622bcd
+        "            if now - run.started >= deadline:",
         "'at the deadline is too late'",
         "recovery bounds (boundary)"),
     Bug("recover_now_first_fallback_keeps_output", "recoverer.py",
@@ -1253,8 +1252,11 @@ BATCH_7: list[Bug] = [
         "'the last callback's period is already gone' (off by one period)",
         "watchdog (boundary)"),
     Bug("fail_ignored_while_recovering", "system.py",
-        "                if self.state in (State.RUNNING, State.PAUSED, State.RECOVERING, State.STARTING):",
-        "                if self.state in (State.RUNNING, State.PAUSED, State.STARTING):",
+        # the list since FAIL covers RECONFIGURING too (4882b58)
+        "                if self.state in (State.RUNNING, State.PAUSED, State.RECOVERING, State.STARTING,\n"
+        "                                  State.RECONFIGURING):",
+        "                if self.state in (State.RUNNING, State.PAUSED, State.STARTING,\n"
+        "                                  State.RECONFIGURING):",
         "'the recoverer handles errors during recovery' (a fatal one leaves it retrying)",
         "error routing (FAIL during recovery)"),
     Bug("dsp_change_reopens", "system.py",
@@ -1463,14 +1465,13 @@ BATCH_8: list[Bug] = [
         "'nextafter is fussy': the watchdog's pass set at the limit itself",
         "recovery timing (stall detection)"),
     Bug("attempt_counted_before_deadline", "recoverer.py",
-        "            deadline = config.recovery.deadline_ms / 1000\n"
-        "            if s.clock.now() - run.started > deadline:\n"
+        # the same patch on the code since the lateness bookkeeping (``now``, ``late_s``, 7622bcd)
+        "            if now - run.started > deadline:\n"
         "                self.failed(run, f\"deadline of {deadline:.3f} s passed\")\n"
         "                return\n"
         "            run.attempts += 1\n",
         "            run.attempts += 1\n"
-        "            deadline = config.recovery.deadline_ms / 1000\n"
-        "            if s.clock.now() - run.started > deadline:\n"
+        "            if now - run.started > deadline:\n"
         "                self.failed(run, f\"deadline of {deadline:.3f} s passed\")\n"
         "                return\n",
         "the attempt counted first, 'every call is an attempt'",
