@@ -170,6 +170,28 @@ def test_configure_applies_the_limits_and_moves_to_configured_once():
     s.close()
 
 
+def test_observers_of_configured_read_the_configuration_just_applied():
+    """An observer told that the system is CONFIGURED reads the configuration that made it so:
+    from INITIALIZED, and again from STOPPED with another configuration (an observer that starts
+    the system as it is configured, or records what it runs, must not see the previous one)."""
+    s = AudioSystem()
+    s.initialize()
+    seen: list[tuple[str, Any]] = []
+
+    def observer(record) -> None:
+        if record.component == SYSTEM and record.to_state == State.CONFIGURED:
+            seen.append((record.from_state.value, s.config))
+
+    s.add_observer(observer)
+    first = s.configure({"stream": {"block_size": 128}})
+    s.start()
+    s.stop()
+    second = s.configure({"stream": {"block_size": 64}})
+    assert seen == [("initialized", first), ("stopped", second)]
+    assert seen[0][1].stream.block_size == 128 and seen[1][1].stream.block_size == 64
+    s.close()
+
+
 def test_a_rejected_config_is_reported_and_changes_nothing():
     s = AudioSystem({})
     s.initialize()
@@ -575,6 +597,26 @@ def test_simulate_error_fails_the_component_its_dependents_and_the_system():
         (SYSTEM, "running", "failed", "simulate_error")
     (record,) = s.coordinator.errors()
     assert record.component == "input" and record.requires_recovery is False
+    s.close()
+
+
+def test_simulate_error_during_a_recovery_ends_the_run_and_fails_the_system():
+    """A simulated failure while RECOVERING fails the system like one while RUNNING: the run is
+    cancelled (its next attempt never comes, even with the device back) and the system is FAILED
+    with every component, never left RECOVERING over failed components."""
+    s = _running({"recovery": {"initial_backoff_ms": 50}, "device": {"fallback_devices": []}})
+    s.backend.remove_device("sim-in")
+    s.run_for(0.02)
+    assert s.state == State.RECOVERING and s.recovering
+    with pytest.raises(SimulatedError):
+        s.simulate_error("dsp")
+    assert s.state == State.FAILED and not s.recovering
+    assert _states(s) == dict.fromkeys(ALL, State.FAILED)
+    assert [t for t in _transitions(s) if t[0] == SYSTEM][-1] == \
+        (SYSTEM, "recovering", "failed", "simulate_error")
+    s.backend.restore_device("sim-in")
+    s.run_for(1.0)
+    assert s.state == State.FAILED and s.stream is None and s.resources.live() == []
     s.close()
 
 
