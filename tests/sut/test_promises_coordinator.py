@@ -265,6 +265,25 @@ def test_error_count_keeps_counting_after_the_error_log_turned_over():
     assert [e.seq for e in c.errors()[:2]] == [2, 3] and c.errors()[-1].seq == 10_001
 
 
+def test_an_error_observer_finds_its_record_in_the_log_and_the_log_is_in_number_order():
+    """The log is written before the observers hear of an error: an observer that reads it finds
+    the record it was told of, and an error it reports in turn comes after that record, so the log
+    stays in the order of the records' numbers."""
+    c = ComponentCoordinator(VirtualClock())
+    c.register("dsp")
+    seen: list[list[int]] = []
+
+    def observer(record) -> None:
+        seen.append([e.seq for e in c.errors()])
+        if record.seq == 1:
+            c.handle_error("dsp", XrunError("and another", component="dsp"))
+
+    c.add_error_observer(observer)
+    c.handle_error("dsp", XrunError("late", component="dsp"))
+    assert seen == [[1], [1, 2]]
+    assert [e.seq for e in c.errors()] == [1, 2]
+
+
 class _CountedRLock:
     """The coordinator's re-entrant lock, with how deep the current holder is in it."""
 

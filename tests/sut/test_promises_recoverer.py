@@ -395,3 +395,26 @@ def test_an_interrupted_recover_ends_failed_never_recovering():
         {"reason": "recover() interrupted by _Interrupt", "attempts": 1}
     assert s.recover() is True
     s.close()
+
+
+def test_observers_of_the_recovered_transition_see_the_run_ended():
+    """A run is over when RUNNING is announced: an observer of that transition reads ``recovering``
+    False, and an error it reports starts a run of its own (never dropped as one more error of the
+    run that has just ended)."""
+    s, events = _running({"recovery": {"initial_backoff_ms": 10}, "device": {"fallback_devices": []}})
+    seen: list[bool] = []
+
+    def observer(record) -> None:
+        if record.component == SYSTEM and record.cause == "recovered":
+            seen.append(s.recovering)
+            if len(seen) == 1:
+                s.coordinator.handle_error("device", DeviceLostError("unplugged again", component="device"))
+
+    s.add_observer(observer)
+    s.coordinator.handle_error("device", DeviceLostError("unplugged", component="device"))
+    s.run_for(1.0)
+    assert seen == [False, False]
+    assert [e.data["cause"] for e in events if e.kind == "recovery_started"] == \
+        ["DeviceLostError: unplugged", "DeviceLostError: unplugged again"]
+    assert s.state == State.RUNNING and not s.recovering
+    s.close()
