@@ -4,6 +4,8 @@ bounded (deadline and attempts) with the back-off the policy promises, as the hi
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from system_under_test import AudioSystem, State
 from system_under_test.config import RecoveryConfig
@@ -190,6 +192,24 @@ def test_time_in_recovering_respects_deadline_and_attempt_limits(deadline_ms, at
         assert len(tries) == attempts * devices
     s.close()
     assert s.resources.leak_report() == []
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(attempts=st.integers(1, 12), initial_ms=st.floats(0, 60_000), factor=st.floats(1, 10),
+       cap_ms=st.floats(0, 600_000))
+@example(attempts=3, initial_ms=500.0, factor=2.0, cap_ms=100.0)  # a first back-off above the cap
+@example(attempts=3, initial_ms=100.0, factor=2.0, cap_ms=100.0)  # exactly at it
+def test_every_backoff_is_the_exponential_capped_the_first_one_too(attempts, initial_ms, factor, cap_ms):
+    """The policy's promise for every configuration: no wait before the first attempt, then the
+    exponential ``initial * factor**k``, each delay capped, the first one included (a first
+    back-off configured above the cap waits the cap), one delay per attempt."""
+    cfg = RecoveryConfig(max_attempts=attempts, initial_backoff_ms=initial_ms, backoff_factor=factor,
+                         max_backoff_ms=cap_ms)
+    delays = list(RecoveryPolicy(cfg).backoff())
+    assert len(delays) == attempts and delays[0] == 0.0
+    assert delays[1:] == pytest.approx([min(initial_ms * factor ** k, cap_ms) / 1000
+                                        for k in range(attempts - 1)], rel=1e-9, abs=1e-12)
+    assert all(d <= cap_ms / 1000 for d in delays)
 
 
 def test_attempt_times_follow_the_policys_backoff():

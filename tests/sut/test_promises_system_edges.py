@@ -414,15 +414,23 @@ def test_a_backends_own_exception_at_start_reaches_the_caller_with_everything_gi
 def test_a_backends_own_exception_in_a_reopening_reconfigure_is_recovered_from_never_left_reconfiguring(
         foreign):
     """The same exceptions while a reconfigure reopens the stream: the system goes on to recover
-    (the rollback is for the system's own errors), the exception reaches the caller as itself."""
+    (the rollback is for the system's own errors), the exception reaches the caller as itself, and
+    the recovery names it as the device's error, by its own class and ``repr``."""
     s = AudioSystem({})
     s.initialize()
     s.start()
+    events: list[SystemEvent] = []
+    s.add_event_listener(events.append)
     _streams_refusing_to_start(s, foreign("the driver said no"))
     with pytest.raises(foreign):
         s.reconfigure({"stream": {"block_size": 128}})
     assert s.state == State.RECOVERING
     assert s.coordinator.history.records()[-1].cause == "reconfigure failed"
+    (started,) = [e for e in events if e.kind == "recovery_started"]
+    assert started.data == {
+        "cause": "reconfigure failed", "target": "running",
+        "error": {"type": foreign.__name__, "message": f"{foreign.__name__}('the driver said no')",
+                  "component": "device", "severity": "ERROR", "recoverable": False, "details": {}}}
     s.close()
     assert s.state == State.CLOSED and s.resources.live() == []
 
