@@ -418,3 +418,69 @@ def test_observers_of_the_recovered_transition_see_the_run_ended():
         ["DeviceLostError: unplugged", "DeviceLostError: unplugged again"]
     assert s.state == State.RUNNING and not s.recovering
     s.close()
+
+
+# -- the machine's share of a run: a late timer, a slow open --------------------------------------
+
+class _LateScheduler:
+    """The system's scheduler with every timer firing ``late`` seconds after it is due: a starved
+    supervisor thread, reproduced on the virtual clock."""
+
+    thread_count = 0
+
+    def __init__(self, inner: Any, late: float) -> None:
+        self.inner, self.late = inner, late
+
+    def call_later(self, delay: float, callback: Any) -> Any:
+        return self.inner.call_later(delay + self.late, callback)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+LATE = 0.2500004  # a seventh decimal, so the events' rounding to microseconds shows
+
+
+def _late_system(monkeypatch, config: dict[str, Any]) -> tuple[AudioSystem, list[SystemEvent]]:
+    import system_under_test.system as system_module
+
+    made = system_module.scheduler_for
+    monkeypatch.setattr(system_module, "scheduler_for", lambda clock: _LateScheduler(made(clock), LATE))
+    return _running(config)
+
+
+def test_a_late_timer_is_recorded_on_each_attempt_and_on_the_failure(monkeypatch):
+    """Each attempt and the run's failure carry how late the attempt's timer fired (``late_s``,
+    rounded to the microsecond), measured from when the back-off said it was due."""
+    s, events = _late_system(monkeypatch, {"recovery": {"initial_backoff_ms": 10, "max_attempts": 2},
+                                           "device": {"fallback_devices": []}})
+    _opens_refusing(s, [DeviceLostError("gone", component="device"), DeviceLostError("gone", component="device")])
+    s.coordinator.handle_error("device", DeviceLostError("unplugged", component="device"))
+    s.run_for(2.0)
+    got = [(k, d) for _, k, d in _plain(events, events[0].time)
+           if k in ("recovery_attempt", "recovery_failed")]
+    assert got == [("recovery_attempt", {"attempt": 1, "device": "sim-in", "late_s": 0.25}),
+                   ("recovery_attempt", {"attempt": 2, "device": "sim-in", "late_s": 0.25}),
+                   ("recovery_failed", {"reason": "every attempt on every device failed", "attempts": 2,
+                                        "late_s": 0.25})]
+    s.close()
+
+
+def test_a_slow_open_is_recorded_on_the_success(monkeypatch):
+    """The successful attempt's open time (``open_s``) is how long the device took to open,
+    rounded to the microsecond."""
+    s, events = _late_system(monkeypatch, {"recovery": {"initial_backoff_ms": 10},
+                                           "device": {"fallback_devices": []}})
+    original = s.backend.open_stream
+
+    def slow_open(spec, cb, on_error):
+        s.clock.sleep(LATE)  # the open takes LATE seconds of the (virtual) clock
+        return original(spec, cb, on_error)
+
+    s.backend.open_stream = slow_open  # type: ignore[method-assign]
+    s.coordinator.handle_error("device", DeviceLostError("unplugged", component="device"))
+    s.run_for(2.0)
+    (done,) = [e for e in events if e.kind == "recovery_succeeded"]
+    assert done.data["open_s"] == 0.25 and done.data["attempts"] == 1
+    assert [e.data.get("late_s") for e in events if e.kind == "recovery_attempt"] == [0.25]
+    s.close()
