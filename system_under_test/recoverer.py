@@ -130,8 +130,8 @@ class Recoverer:
                 s._build(config, device, output)
             except BaseException as exc:
                 # the backend's own exceptions too (a driver's RuntimeError): an attempt that
-                # raised is a failed attempt. Left to escape, it ended the timer's pass with the run
-                # still set and no next attempt: RECOVERING for ever, the deadline never checked
+                # raised is a failed attempt. Let through, it would end the timer's pass with the
+                # run still set and no next attempt: RECOVERING for ever, the deadline never checked
                 s._emit("recovery_attempt_failed", attempt=run.attempts, device=device,
                         error=_described(exc))
                 if not isinstance(exc, Exception):  # a KeyboardInterrupt: the run ends here
