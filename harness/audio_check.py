@@ -245,6 +245,13 @@ def _longest_past(spans: Any, edge: float) -> float:
 #: (912 of one), 76 phase steps of exactly one or two cycles (15 and 18 frames of the 997 Hz
 #: tone), 22 "other" damages 1-3 cycles long, 1 a channel disagreement.
 MACHINE_CYCLES = 4
+#: xrun reports a window keeps (``_Episode.xrun_reports``). The first bound, 512, made two
+#: false ``clean_audio`` violations in 90 kills at load average 22 (1 221-1 242 JACK xruns a run):
+#: the reports kept covered the window's first 2.5 s, and a silence after them read as "0.6 s
+#: without a report" although JACK reported all through it. A window that keeps no more knows
+#: its reports only up to the first one it let go (``reports_known_until``), and judges no
+#: silence past that as unreported
+XRUN_REPORTS_KEPT = 8192
 #: a JACK xrun report may come this long before the damage it explains is heard: the capture
 #: client's cycle that hears it runs after the notification thread reported it
 XRUN_AFTER_S = 0.05
@@ -325,8 +332,10 @@ class _Episode:
     core_end: float = -math.inf
     #: its silences (the first ones, bounded), judged against ``core_end`` when it is folded
     mutes: list[_Event] = field(default_factory=list)
-    #: when each xrun report in it came (JACK's, the system stream's; the first 512)
+    #: when each xrun report in it came (JACK's, the system stream's; the first
+    #: ``XRUN_REPORTS_KEPT``), and when the first one it did not keep came (inf: it kept all)
     xrun_reports: list[float] = field(default_factory=list)
+    reports_known_until: float = math.inf
     #: its channel disagreements (``channel``/``channel_level`` glitches, the first ones): judged
     #: against ``core_end`` when it is folded, as its silences are
     channel_runs: list[tuple[float, float]] = field(default_factory=list)
@@ -344,12 +353,13 @@ class _Episode:
     def longest_unreported(self, margin: float) -> float:
         """Of the silences past ``core_end + margin``: the longest stretch with no xrun report in
         it. A report may come up to ``XRUN_LEAD_S`` after the cycles it speaks of, so reports that
-        late after a silence count for its end."""
+        late after a silence count for its end. Past the first report the window did not keep,
+        nothing is known to be unreported."""
         edge = self.core_end + margin
         reports = sorted(self.xrun_reports)
         worst = 0.0
         for ev in self.mutes:
-            a, b = max(ev.t_start, edge), ev.t_end
+            a, b = max(ev.t_start, edge), min(ev.t_end, self.reports_known_until)
             if b <= a:
                 continue
             marks = [a] + [min(r, b) for r in reports if a < r < b + XRUN_LEAD_S] + [b]
@@ -1050,6 +1060,8 @@ class AudioCheck:
             first.mute_max_s = max(first.mute_max_s, ep.mute_max_s)
             first.mutes.extend(ep.mutes[:max(0, 64 - len(first.mutes))])
             first.channel_runs.extend(ep.channel_runs[:max(0, 64 - len(first.channel_runs))])
+            first.reports_known_until = min(first.reports_known_until, ep.reports_known_until)
+            self._keep_reports(first, ep.xrun_reports)
             for why in ep.missed_why:
                 if why not in first.missed_why and len(first.missed_why) < 5:
                     first.missed_why.append(why)
@@ -1107,8 +1119,16 @@ class AudioCheck:
         ep = self._join(t0)
         ep.faults.append({"firing_id": firing_id, "kind": kind})
         ep.last_end = max(ep.last_end, t)
-        if len(ep.xrun_reports) < 512:
-            ep.xrun_reports.append(t)
+        self._keep_reports(ep, [t])
+
+    @staticmethod
+    def _keep_reports(ep: _Episode, times: list[float]) -> None:
+        """Keep xrun report ``times`` in ``ep`` up to ``XRUN_REPORTS_KEPT``; past that, note from
+        when its reports are no longer known."""
+        room = XRUN_REPORTS_KEPT - len(ep.xrun_reports)
+        ep.xrun_reports.extend(times[:max(room, 0)])
+        if len(times) > room:
+            ep.reports_known_until = min(ep.reports_known_until, min(times[max(room, 0):]))
 
     def poll(self) -> None:
         """Read what the rig's capture recorded since the last call (the run's loop calls this).

@@ -3,6 +3,7 @@ clock with a scripted capture: what the rig hears, what it missed, and what JACK
 
 from __future__ import annotations
 
+import math
 import struct
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,42 @@ def test_a_long_silence_is_a_doubt_only_while_the_machine_keeps_reporting_xruns_
         assert not verdict.ok and not verdict.inconclusive, verdict
         assert check.long_mute_count == 1 and check.dense_xrun_mute_count == 0, check.long_mutes
         assert "the longest without one" in check.long_mutes[0]
+
+
+def test_a_long_silence_amid_more_xrun_reports_than_the_first_512_is_still_a_doubt() -> None:
+    """Measured at load average 22 (2 of 90 external kills, route system): a window that kept only
+    its first 512 xrun reports (2.5 s of JACK reporting every few milliseconds) read a silence
+    after them as "0.6 s without a report" and failed ``clean_audio``, although JACK reported all
+    through it. Every report is kept now (or the window knows from when it does not know)."""
+    def script(cap: ScriptedCapture, t: float) -> None:
+        _hear(cap, t, 6.0, frame0=0, silent_from=t + 4.0, silent_to=t + 4.6)
+        for k in range(1, 1000):  # a report every 5 ms until 5 s: 999 of them (the stop is later)
+            cap.pending.insert(int(k * 0.005 * FS / N) + k, ("xrun", (t + k * 0.005,)))
+
+    check, verdict = _checked(script)
+    assert verdict.ok and verdict.inconclusive, verdict
+    assert check.long_mute_count == 0 and check.dense_xrun_mute_count == 1, check.long_mutes
+
+
+def test_a_window_that_let_reports_go_judges_no_silence_past_them_as_unreported() -> None:
+    """Past the first report a window did not keep, nothing is known to be unreported."""
+    from harness.audio_check import _Episode
+
+    ep = _Episode(0, 0.0, core_end=0.0)
+    ep.mutes.append(type("M", (), {"t_start": 2.0, "t_end": 3.0})())  # type: ignore[arg-type]
+    AudioCheck._keep_reports(ep, [0.5 + 0.005 * k for k in range(300)])
+    assert ep.longest_unreported(0.25) == pytest.approx(1.0)  # every report kept: 2.0-3.0 had none
+    ep.xrun_reports, ep.reports_known_until = [], math.inf
+    import harness.audio_check as ac
+    kept = ac.XRUN_REPORTS_KEPT
+    try:
+        ac.XRUN_REPORTS_KEPT = 100
+        AudioCheck._keep_reports(ep, [0.5 + 0.01 * k for k in range(100)] + [2.6, 2.7, 2.8])  # 101st at 2.6 s
+    finally:
+        ac.XRUN_REPORTS_KEPT = kept
+    assert ep.reports_known_until == pytest.approx(2.6)
+    # 2.0-2.6 known to have no report; past 2.6 nothing is known (the old window read 1.0 s)
+    assert ep.longest_unreported(0.25) == pytest.approx(0.6)
 
 
 def test_a_stretch_the_rig_could_not_hear_makes_its_window_inconclusive() -> None:
