@@ -72,6 +72,13 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         "clean_audio_verdicts": dict(Counter(r.clean_audio for r in started)),
         "outages_observed": sum(r.outages for r in started),
         "outages_heard_again": sum(r.outages_heard_again for r in started),
+        # outages the rig found itself: the server's process gone, libjack silent to the capture
+        "silent_server_deaths": sum(len(r.silent_server_deaths) for r in started),
+        # the steady-state check before and after the kill, and the glitches in its windows the
+        # rig measured as the machine's (``AudioCheck.machine_cause``)
+        "steady_before": dict(Counter(r.steady_before for r in started)),
+        "steady_after": dict(Counter(r.steady_after for r in started)),
+        "steady_excused": dict(sum((Counter(r.steady_excused) for r in started), Counter())),
         "time_to_clean_after_outage_p50_s": float(np.median(ttc)) if ttc.size else float("nan"),
         "time_to_clean_after_outage_max_s": float(ttc.max()) if ttc.size else float("nan"),
         "false_violations": sum(r.false_violations for r in started),
@@ -175,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
                       + " "
                       f"violations={res.false_violations} exit={res.exit_code} clean_audio={res.clean_audio} "
                       f"outage heard again={res.outages_heard_again}/{res.outages} "
+                      + (f"(found by the rig, libjack silent: {len(res.silent_server_deaths)}) "
+                         if res.silent_server_deaths else "") +
                       f"clean after={'-' if ttc is None else f'{ttc:.3f} s'}"
                       + (f" inconclusive={res.inconclusive}" if res.inconclusive else "") + flag, flush=True)
     finally:
@@ -196,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
               + (f"  ({s['not_started']} run(s) whose system never started: no kill)" if s["not_started"] else "")
               + (f"  (+{s['recoveries_before_kill']} recovery episode(s) before a kill: the machine's own "
                  "stalls, not counted above)" if s["recoveries_before_kill"] else ""))
+        print(f"         outages found by the server's process being gone while libjack told the capture "
+              f"nothing: {s['silent_server_deaths']}; steady before {s['steady_before']}, after "
+              f"{s['steady_after']}, glitches counted as the machine's {s['steady_excused']}")
         print(f"         clean_audio {s['clean_audio_verdicts']}; recovery past its deadline only by measured "
               f"open/late timers in {s['recovery_past_deadline_explained']} run(s); supervisor timers late "
               f"by at most {s['supervisor_late_max_s']:.3f} s")

@@ -79,6 +79,12 @@ A silence that begins inside a window and outlasts it (past the window's end plu
 margin) is cut there: the window explains its own part only, and the rest is judged on its own
 (a stream that stays mute after its recovery fails, whatever fault it began in).
 
+What the rig measured of each glitch is kept for the steady-state check (``machine_cause``:
+cycles its capture missed, a missed deadline's damage at a JACK xrun report), which must not take
+the machine's damage in a quiet window for the system's unsteadiness. On a loaded rig JACK's
+xrun windows merge into one that covers the whole run, so ``clean_audio`` there judges the
+counters and long silences, not single glitches; the steady-state windows judge those one by one.
+
 Xrun reports explain a period or a few each: a silence of ``MACHINE_MUTE_MAX_S`` or more past a
 window's last other member is the system's, unless the machine kept reporting xruns all through
 it (no stretch of that length without a report), which makes ``clean_audio`` inconclusive: a
@@ -232,6 +238,53 @@ def _longest_past(spans: Any, edge: float) -> float:
     return max((t1 - max(t0, edge) for t0, t1 in spans), default=0.0)
 
 
+#: the most cycles of the rig's server one missed deadline damages, as the steady-state check
+#: reads a glitch (``AudioCheck.machine_cause``): a cycle the graph skipped or repeated, a few in a
+#: row. Measured on the loaded rig (two busy loops, 90 external-kill runs): of the 1 208 glitches
+#: heard in the quiet window before the kill, 1 109 were silences of 1-13 whole 256-frame cycles
+#: (912 of one), 76 phase steps of exactly one or two cycles (15 and 18 frames of the 997 Hz
+#: tone), 22 "other" damages 1-3 cycles long, 1 a channel disagreement.
+MACHINE_CYCLES = 4
+#: xrun reports a window keeps (``_Episode.xrun_reports``). The first bound, 512, made two
+#: false ``clean_audio`` violations in 90 kills at load average 22 (1 221-1 242 JACK xruns a run):
+#: the reports kept covered the window's first 2.5 s, and a silence after them read as "0.6 s
+#: without a report" although JACK reported all through it. A window that keeps no more knows
+#: its reports only up to the first one it let go (``reports_known_until``), and judges no
+#: silence past that as unreported
+XRUN_REPORTS_KEPT = 8192
+#: a JACK xrun report may come this long before the damage it explains is heard: the capture
+#: client's cycle that hears it runs after the notification thread reported it
+XRUN_AFTER_S = 0.05
+
+
+class _Marks:
+    """Spans ``(t0, t1)`` in time order, kept for a run's first and last stretch only (the
+    steady-state windows lie there): the first ``keep`` and the latest ``keep``. ``between`` says
+    None where spans that were let go could lie, never a list that misses some."""
+
+    def __init__(self, keep: int = 4096) -> None:
+        self.first: list[tuple[float, float]] = []
+        self.last: deque[tuple[float, float]] = deque(maxlen=keep)
+        self.keep = keep
+        self.lost: tuple[float, float] | None = None  # the span of what was let go
+
+    def add(self, t0: float, t1: float | None = None) -> None:
+        span = (t0, t0 if t1 is None else t1)
+        if len(self.first) < self.keep:
+            self.first.append(span)
+            return
+        if len(self.last) == self.keep:
+            old = self.last[0]
+            self.lost = old if self.lost is None else (min(self.lost[0], old[0]), max(self.lost[1], old[1]))
+        self.last.append(span)
+
+    def between(self, t0: float, t1: float) -> list[tuple[float, float]] | None:
+        """The kept spans that overlap ``[t0, t1]``; None when one let go might have."""
+        if self.lost is not None and self.lost[0] <= t1 and self.lost[1] >= t0:
+            return None
+        return [m for m in (*self.first, *self.last) if m[0] <= t1 and m[1] >= t0]
+
+
 @dataclass
 class _Episode:
     index: int
@@ -279,8 +332,10 @@ class _Episode:
     core_end: float = -math.inf
     #: its silences (the first ones, bounded), judged against ``core_end`` when it is folded
     mutes: list[_Event] = field(default_factory=list)
-    #: when each xrun report in it came (JACK's, the system stream's; the first 512)
+    #: when each xrun report in it came (JACK's, the system stream's; the first
+    #: ``XRUN_REPORTS_KEPT``), and when the first one it did not keep came (inf: it kept all)
     xrun_reports: list[float] = field(default_factory=list)
+    reports_known_until: float = math.inf
     #: its channel disagreements (``channel``/``channel_level`` glitches, the first ones): judged
     #: against ``core_end`` when it is folded, as its silences are
     channel_runs: list[tuple[float, float]] = field(default_factory=list)
@@ -298,12 +353,13 @@ class _Episode:
     def longest_unreported(self, margin: float) -> float:
         """Of the silences past ``core_end + margin``: the longest stretch with no xrun report in
         it. A report may come up to ``XRUN_LEAD_S`` after the cycles it speaks of, so reports that
-        late after a silence count for its end."""
+        late after a silence count for its end. Past the first report the window did not keep,
+        nothing is known to be unreported."""
         edge = self.core_end + margin
         reports = sorted(self.xrun_reports)
         worst = 0.0
         for ev in self.mutes:
-            a, b = max(ev.t_start, edge), ev.t_end
+            a, b = max(ev.t_start, edge), min(ev.t_end, self.reports_known_until)
             if b <= a:
                 continue
             marks = [a] + [min(r, b) for r in reports if a < r < b + XRUN_LEAD_S] + [b]
@@ -571,6 +627,11 @@ class AudioCheck:
         self.blind_s = 0.0
         self.missed_frames = 0  # frames of cycles the rig's capture client missed (``missed``)
         self.outages = 0  # JACK server outages the rig observed (``outage_begin``)
+        #: the rig: when JACK reported each xrun, and the stretches its capture did not record
+        #: (clock times; ``machine_cause`` reads them), and the frames of one capture cycle
+        self._xrun_marks = _Marks()
+        self._gap_marks = _Marks()
+        self.cycle_frames: int | None = None
         self.outage_s = 0.0  # their length, from the rig's last hearing to hearing again
 
     # -- wiring ---------------------------------------------------------------------------------
@@ -803,6 +864,7 @@ class AudioCheck:
                     if ep is not None:
                         ep.capture_gap_frames += gap
                     self.capture_gap_frames += gap
+                    self._gap_marks.add(self._t_next, self._t_next + gap / fs)
                 else:
                     if ep is not None:
                         ep.gap_frames += gap
@@ -843,6 +905,7 @@ class AudioCheck:
         """
         if not self._ever_running or t < self._first_running_t:
             return
+        self.cycle_frames = int(block.shape[0])
         ch = self.channel if block.shape[1] > self.channel else 0
         if block.shape[1] > 1 and np.isnan(block[:, ch]).any():  # the analysed channel: unheard is silent
             block = block.copy()
@@ -855,6 +918,7 @@ class AudioCheck:
         window of its own (label ``jack_xrun``) from ``XRUN_LEAD_S`` before the report."""
         with self._lock:
             self.jack_xruns += 1
+            self._xrun_marks.add(t)
             self._reported_window(t, t, "jack_xrun", f"jack-xrun-{self.jack_xruns}")
 
     def blind(self, t0: float, t1: float, why: str = "the rig's capture client was gone") -> None:
@@ -996,6 +1060,8 @@ class AudioCheck:
             first.mute_max_s = max(first.mute_max_s, ep.mute_max_s)
             first.mutes.extend(ep.mutes[:max(0, 64 - len(first.mutes))])
             first.channel_runs.extend(ep.channel_runs[:max(0, 64 - len(first.channel_runs))])
+            first.reports_known_until = min(first.reports_known_until, ep.reports_known_until)
+            self._keep_reports(first, ep.xrun_reports)
             for why in ep.missed_why:
                 if why not in first.missed_why and len(first.missed_why) < 5:
                     first.missed_why.append(why)
@@ -1053,8 +1119,16 @@ class AudioCheck:
         ep = self._join(t0)
         ep.faults.append({"firing_id": firing_id, "kind": kind})
         ep.last_end = max(ep.last_end, t)
-        if len(ep.xrun_reports) < 512:
-            ep.xrun_reports.append(t)
+        self._keep_reports(ep, [t])
+
+    @staticmethod
+    def _keep_reports(ep: _Episode, times: list[float]) -> None:
+        """Keep xrun report ``times`` in ``ep`` up to ``XRUN_REPORTS_KEPT``; past that, note from
+        when its reports are no longer known."""
+        room = XRUN_REPORTS_KEPT - len(ep.xrun_reports)
+        ep.xrun_reports.extend(times[:max(room, 0)])
+        if len(times) > room:
+            ep.reports_known_until = min(ep.reports_known_until, min(times[max(room, 0):]))
 
     def poll(self) -> None:
         """Read what the rig's capture recorded since the last call (the run's loop calls this).
@@ -1613,6 +1687,73 @@ class AudioCheck:
                 self.inconsistent.append(bad)
         if len(self.window_rows) < self.detail_limit or (bad and len(self.window_rows) < 2 * self.detail_limit):
             self.window_rows.append(row)
+
+    def glitches_between(self, t0: float, t1: float) -> list[dict[str, Any]] | None:
+        """Every glitch heard that began before ``t1`` and ended after ``t0`` (the steady-state
+        check's quiet windows, one at the run's start, one at its end), from the first glitches
+        kept in detail and the latest ones; None when some of them may not have been kept."""
+        with self._lock:
+            found: dict[tuple[Any, ...], dict[str, Any]] = {}
+            for row in self.glitch_rows:
+                if row["t_start"] < t1 and row["t_end"] > t0:
+                    found[(row["t_start"], row["kind"], row.get("channel"))] = row
+            for ev in self._recent:  # the live events: a mute grown since its row was written
+                if ev.t_start < t1 and ev.t_end > t0:
+                    row = ev.to_dict()
+                    found[(row["t_start"], row["kind"], row.get("channel"))] = row
+            rows_whole = self.glitch_total <= len(self.glitch_rows) or \
+                (bool(self.glitch_rows) and self.glitch_rows[-1]["t_start"] >= t1)
+            recent_whole = len(self._recent) < (self._recent.maxlen or 0) or \
+                (bool(self._recent) and self._recent[0].t_end <= t0)
+            if not (rows_whole or recent_whole):
+                return None
+            return sorted(found.values(), key=lambda g: g["t_start"])
+
+    def machine_cause(self, glitch: dict[str, Any]) -> str | None:
+        """What the rig measured of ``glitch`` that makes it the machine's, not the system's (None:
+        nothing; on the simulated device always None):
+
+        - ``"capture_missed"``: a silence inside cycles the rig's capture client did not record
+          (its frame counter jumped: the rig's own miss; nothing of the system's was heard there);
+        - ``"jack_xrun"``: the damage one missed deadline does, with JACK's report of it at that
+          time: a silence of at most ``MACHINE_CYCLES`` server cycles, a skip or repeat of one or
+          two whole cycles (a phase step of exactly that many frames of the tone), or other
+          damage no longer than ``MACHINE_CYCLES`` cycles; and a JACK xrun report from
+          ``XRUN_AFTER_S`` before it began to ``XRUN_LEAD_S`` after it ended (the report comes
+          after the cycles it speaks of, and late on a loaded machine).
+
+        Never a click, a level or channel change, a phase step of any other size (a lost frame,
+        a resampling slip), or anything longer: those are the system's whatever the machine
+        reported."""
+        n, fs = self.cycle_frames, self._fs
+        if self.capture is None or not n or not fs:
+            return None
+        t0, t1, kind = float(glitch["t_start"]), float(glitch["t_end"]), glitch["kind"]
+        if glitch.get("channel") is not None:
+            return None
+        if kind == "mute":
+            gaps = self._gap_marks.between(t0, t1)
+            if gaps is not None:
+                covered = sum(max(0.0, min(g1, t1) - max(g0, t0)) for g0, g1 in gaps)
+                if covered >= (t1 - t0) - 2.0 / fs:
+                    return "capture_missed"
+        # its length in frames: on a loaded machine the capture's cycles run late, and a glitch's
+        # clock times stretch with them (a 4-cycle silence measured 24.9 ms for its 21.3 ms)
+        frames = int(glitch["end_frame"]) - int(glitch["start_frame"]) if "end_frame" in glitch \
+            else int(round((t1 - t0) * fs))
+        if frames > MACHINE_CYCLES * n:
+            return None
+        if kind in ("dropped", "inserted"):
+            if not self.frequency_hz:
+                return None
+            period = fs / self.frequency_hz
+            steps = [min(r, period - r) for r in ((k * n) % period for k in (1, 2))]
+            if not any(abs(float(glitch["size"]) - step) <= 1.0 for step in steps):
+                return None
+        elif kind not in ("mute", "other"):
+            return None
+        reports = self._xrun_marks.between(t0 - XRUN_AFTER_S, t1 + XRUN_LEAD_S)
+        return "jack_xrun" if reports else None
 
     def last_glitch_before(self, t: float) -> float | None:
         """When the latest glitch that began before ``t`` ended (None: none did). The steady-state

@@ -66,6 +66,9 @@ class Composition:
     system: SystemUnderTest
     injector: "FaultInjector"
     history: "History | None" = None
+    #: the clock time the schedule's offsets count from (0 on the virtual clock; on a real one,
+    #: when ``compose`` moved the schedule: ``FaultInjector.postpone`` moves it on from there)
+    schedule_zero: float = 0.0
 
     @property
     def simulated(self) -> bool:
@@ -107,10 +110,12 @@ def compose(spec: SystemSpec, *, backend: "DeviceBackend | None" = None, rig: An
     target = target_for(system, rig=rig)
     schedule = spec.schedule if isinstance(spec.schedule, Schedule) else Schedule(list(spec.schedule))
     schedule = schedule.runnable_on(target, made)
+    zero = 0.0
     if not isinstance(clock, VirtualClock) and schedule.faults:
-        schedule = schedule.shifted(clock.now())
+        zero = clock.now()
+        schedule = schedule.shifted(zero)
     injector = FaultInjector(system, schedule, seed, history=made, target=target, base_config=config)
-    return Composition(spec, clock, backend, system, injector, made)
+    return Composition(spec, clock, backend, system, injector, made, zero)
 
 
 def system_meta(choice: SystemChoice) -> dict[str, Any]:

@@ -62,6 +62,14 @@ class KillResult:
     #: server outages the rig's capture observed, and how many it heard the end of
     outages: int = 0
     outages_heard_again: int = 0
+    #: capture agents that outlived their server's process with no word from libjack (the rig
+    #: found the server gone itself: ``RigCapture._server_gone``), and where their threads were
+    silent_server_deaths: list[dict[str, Any]] = field(default_factory=list)
+    #: the steady-state check before the kill and after it ("yes", "no", "not observed", ...) and
+    #: the glitches in its windows it counted as the machine's, by what the rig measured
+    steady_before: str = ""
+    steady_after: str = ""
+    steady_excused: dict[str, int] = field(default_factory=dict)
     #: from the rig hearing the system again to the last glitch of the outage's window (s)
     time_to_clean_after_outage_s: float | None = None
     #: why the run's verdict is a doubt (inconclusive checks, an unobserved steady state), if it is
@@ -198,6 +206,11 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
         res.recoveries_before_kill = sum(1 for e in result.history.events("recovery_started")
                                          if e.time < killer.killed_at)
     res.doubts = [str(d)[:300] for d in getattr(result.verdict, "doubts", ())]
+    steady = s.get("steady_state") or {}
+    res.steady_before, res.steady_after = str(steady.get("before", "")), str(steady.get("after", ""))
+    for key in ("before_excused", "after_excused"):
+        for why, n in (steady.get(key) or {}).items():
+            res.steady_excused[why] = res.steady_excused.get(why, 0) + int(n)
     rec = next((v for v in result.verdicts if v.name == "recovery"), None)
     res.recovery = "" if rec is None else rec.message[:300]
     res.supervisor_late_max_s = max((float(e.data.get("late_s") or 0.0) for e in result.history.entries
@@ -214,6 +227,7 @@ def _audio_of(res: KillResult, audio: dict[str, Any], verdicts: list[Any]) -> No
     clean = next((v for v in verdicts if v.name == "clean_audio"), None)
     res.clean_audio = ("not analysed" if clean is None else "inconclusive" if clean.inconclusive
                        else "held" if clean.ok else "violated")
+    res.silent_server_deaths = list((audio.get("capture") or {}).get("silent_server_deaths") or [])
     outs = [w for w in audio["windows"]["items"] if w.get("outages")]
     res.outages = sum(len(w["outages"]) for w in outs)
     res.outages_heard_again = sum(1 for w in outs for o in w["outages"] if o["to"] is not None)

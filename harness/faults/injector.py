@@ -165,6 +165,15 @@ class FaultInjector:
         return random.Random(f"{self.seed}:{fault.fault_id}")
 
     # -- arming ---------------------------------------------------------------------------------
+    def postpone(self, seconds: float) -> FaultInjector:
+        """Move every clock-time trigger ``seconds`` later (before ``arm``): on a real clock the
+        schedule counts from the moment the run's time line starts, which a slow start moves."""
+        if self.armed:
+            raise RuntimeError("postpone() after arm(): the triggers are set")
+        if seconds > 0 and self.schedule.faults:
+            self.schedule = self.schedule.shifted(seconds)
+        return self
+
     def arm(self) -> FaultInjector:
         """Schedule every fault's trigger. Idempotent."""
         if self.armed:

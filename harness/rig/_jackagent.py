@@ -55,14 +55,19 @@ Protocol, JSON lines (the same shape as the PortAudio device host's):
   ``{"id": n, "ok": true, "result": ...}`` or ``{"id": n, "ok": false, "error": "..."}``. Ops:
   ``ports``, ``connections``, ``connect``, ``disconnect``, ``cpu_load``, ``xruns``, ``follow``, ``exit``.
 - lifetime: EOF on stdin (the parent died or let go) ends the agent with ``os._exit``.
+- ``SIGUSR1`` writes every thread's Python stack to stderr (``faulthandler``): the parent asks for
+  it when the agent outlived its server without libjack telling it (``JackAgent.stacks``), so the
+  record says where its threads were.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import queue
 import re
+import signal
 import struct
 import sys
 import threading
@@ -428,6 +433,7 @@ def main() -> None:
     server, client_name, timeout_s, monitor = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4] == "1"
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # libjack prints to stdout sometimes; keep the protocol clean
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # where the threads are, on request
     agent = _Agent(proto, server, client_name)
     if len(sys.argv) > 5 and sys.argv[5]:
         agent.capture_path = sys.argv[5]

@@ -233,6 +233,24 @@ class JackAgent:
                     pass
         self._stderr.close()
 
+    def stacks(self, wait_s: float = 0.5, limit: int = 6000) -> str:
+        """Every thread's Python stack in the agent, or "" when it could not be had: ``SIGUSR1``
+        makes ``faulthandler`` write them to the agent's stderr (from its signal handler, without
+        the GIL, so a thread stuck holding it is shown too). Asked when the agent outlived its
+        server without libjack telling it, so the record says where its threads were."""
+        try:
+            self._stderr.seek(0, os.SEEK_END)
+            before = self._stderr.tell()
+            os.kill(self.proc.pid, signal.SIGUSR1)
+        except (OSError, ValueError):
+            return ""
+        time.sleep(wait_s)  # the handler writes at once; a starved machine may take a moment
+        try:
+            self._stderr.seek(before)
+            return self._stderr.read().decode(errors="replace")[:limit]
+        except (OSError, ValueError):
+            return ""
+
     def stderr_tail(self, limit: int = 2000) -> str:
         try:
             self._stderr.seek(0)

@@ -148,14 +148,14 @@ def lease_server_name(timeout_s: float = 60.0) -> _Lease:
         time.sleep(0.1)
 
 
-def _server_pids(name: str) -> list[int]:
+def server_pids(name: str) -> list[int]:
     """Pids of live jackd processes serving ``name`` (scanning /proc)."""
     return [int(d.name) for d in Path("/proc").glob("[0-9]*") if pid_is_jackd(int(d.name), name)]
 
 
 def _reap_orphan_server(name: str) -> None:
     """A jackd still running under a name whose lease was free is an orphan of ours: stop it."""
-    for pid in _server_pids(name):
+    for pid in server_pids(name):
         _terminate_group(pid, graceful=True)
 
 
@@ -369,7 +369,7 @@ class LoopbackRig:
             cmd = self.command()
             # Readiness is "a client can connect to this name": a live server of the same name
             # would pass that check while our own jackd dies, so refuse up front.
-            others = _server_pids(self.server_name)
+            others = server_pids(self.server_name)
             if others:
                 raise RigError(f"a JACK server named {self.server_name!r} is already running "
                                f"(pid {others[0]}); pick another name or stop it")
@@ -1111,6 +1111,7 @@ __all__ = [
     "parse_iodelay",
     "rig_unavailable_reason",
     "pid_is_jackd",
+    "server_pids",
     "read_state",
     "state_path",
     "stop_detached",

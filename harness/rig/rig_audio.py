@@ -33,6 +33,12 @@ tells the check depends on why the old client ended:
   system's recovery episode if it began inside it, closed the settle margin after both ended.
   The audio after it is judged as any other. An outage the rig never heard the end of (no new
   client wired to the system before the run ended) is *inconclusive*.
+- the server's process is gone while the client lives on (``_server_gone``: the jackd serving
+  the name when the agent opened, read from ``/proc``, no longer alive): the same outage. libjack
+  does not always say so: 3 of 90 loaded external kills left a capture agent alive and silent
+  for the rest of the run, with no shutdown callback, and the rig observed no outage. Such an
+  agent is asked where its threads are (``JackAgent.stacks``, kept in ``silent_deaths``), then
+  killed and replaced like one libjack told.
 - anything else (the agent killed, crashed): the rig's own ear failed, and the stretch from its
   last record to the new client's first is blind (``AudioCheck.blind``): every window it overlaps
   is *inconclusive*, never passed and never violated.
@@ -64,6 +70,7 @@ from __future__ import annotations
 import ctypes
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +78,7 @@ import numpy as np
 
 from ._jackagent import HEADER, RIG_PREFIX, WIRED, XRUN
 from .jack_agent import JackAgent
+from .loopback import pid_is_jackd, server_pids
 
 __all__ = ["RigCapture", "jack_server_of", "system_stream_pid"]
 
@@ -80,6 +88,10 @@ OPEN_TIMEOUT_S = 60.0
 READY_TIMEOUT_S = 20.0
 #: how long ``poll()`` waits for the agent to take a new device host pid to follow
 FOLLOW_TIMEOUT_S = 0.5
+#: how long an agent may outlive its server's process before it is taken for one libjack never
+#: told: libjack's shutdown callback normally ends it within milliseconds, a starved machine
+#: may delay that; the outage is placed at the last moment the rig heard the system either way
+SILENT_DEATH_GRACE_S = 1.0
 
 
 def system_stream_pid(system: Any) -> int | None:
@@ -157,6 +169,12 @@ class RigCapture:
         self.failure: str | None = None
         #: the device host pid the current agent was told to follow (``_follow``)
         self._followed: int | None = None
+        #: the jackd the current agent's client opened on (None: not known yet), and when it was
+        #: first seen gone while the agent lived on
+        self._server_pid: int | None = None
+        self._gone_seen: float | None = None
+        #: agents whose server died without libjack telling them: why, and where their threads were
+        self.silent_deaths: list[dict[str, Any]] = []
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -194,22 +212,54 @@ class RigCapture:
         self._read(check)
         self._follow(check)
         agent = self._agent
-        if agent is not None and not agent.alive:
-            self._read(check)  # what it wrote before it died
-            why = agent.exit_reason or "gone"
-            self.agent_exits.append(why)
-            agent.kill()
-            if self._last_t is not None and self._blind_from is None and self._outage_from is None:
-                if agent.shutdown_reason is not None:
-                    # libjack told the client its server went away: an outage the rig observed,
-                    # a window of its own until the rig hears the system again (a WIRED record)
-                    self._outage_from = self._last_t
-                    self._outage_agent = self.agents_started
-                    self.outages += 1
-                    check.outage_begin(self._last_t, f"the rig's capture client ended ({why})")
-                else:  # the rig's own ear failed: what it missed is not heard, nothing more
-                    self._blind_from = self._last_t
-            self._spawn()
+        if agent is None:
+            return
+        if not agent.alive:
+            self._replace(check, agent, agent.exit_reason or "gone", outage=agent.shutdown_reason is not None)
+        elif self._server_gone(agent):
+            now = time.monotonic()
+            if self._gone_seen is None:
+                self._gone_seen = now
+            if now - self._gone_seen < SILENT_DEATH_GRACE_S:
+                return  # libjack may still tell it: asked again at the next poll
+            why = (f"its server (jackd pid {self._server_pid}) died and libjack did not tell the client "
+                   f"within {now - self._gone_seen:.1f} s")
+            stacks = agent.stacks() if hasattr(agent, "stacks") else ""
+            if len(self.silent_deaths) < 5:
+                self.silent_deaths.append({"agent": self.agents_started, "why": why, "stacks": stacks[-3000:]})
+            self._replace(check, agent, why, outage=True)
+
+    def _replace(self, check: Any, agent: Any, why: str, *, outage: bool) -> None:
+        """End ``agent`` (it ended, or its server did), mark what went unheard, start a new one.
+        ``outage``: its server went away (libjack said so, or its process is gone): an outage the
+        rig observed, a window of its own until the rig hears the system again (a WIRED record);
+        else the rig's own ear failed, and what it missed is not heard, nothing more."""
+        self._read(check)  # what it wrote before it died
+        self.agent_exits.append(why)
+        agent.kill()
+        if self._last_t is not None and self._blind_from is None and self._outage_from is None:
+            if outage:
+                self._outage_from = self._last_t
+                self._outage_agent = self.agents_started
+                self.outages += 1
+                check.outage_begin(self._last_t, f"the rig's capture client ended ({why})")
+            else:
+                self._blind_from = self._last_t
+        self._server_pid = self._gone_seen = None  # the new agent's server is looked up once it opened
+        self._spawn()
+
+    def _server_gone(self, agent: Any) -> bool:
+        """Whether the jackd the live ``agent`` opened on has died (its process gone from
+        ``/proc``, or a zombie). Looked up once the agent is serving; a server name with no
+        live jackd then, or with more than one, is not watched (libjack's word alone)."""
+        if self._server_pid is None:
+            if getattr(agent, "ready_msg", {}).get("event") != "ready":
+                return False
+            pids = server_pids(self.server)
+            if len(pids) != 1:
+                return False
+            self._server_pid = pids[0]
+        return not pid_is_jackd(self._server_pid, self.server)
 
     def _follow(self, check: Any) -> None:
         """Tell the agent whose client is the system's when its device host changed (a recovery's
@@ -328,4 +378,5 @@ class RigCapture:
                 "missed_frames": self.missed_frames, "jack_xruns": self.xruns, "wirings": self.wirings,
                 "wired_at": self.wired_at,
                 "channels": self.channels, "channels_heard": self.channels_heard,
-                "outages": self.outages}
+                "outages": self.outages,
+                **({"silent_server_deaths": self.silent_deaths} if self.silent_deaths else {})}

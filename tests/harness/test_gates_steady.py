@@ -323,3 +323,44 @@ def test_the_starts_own_fill_is_not_unsteadiness_but_a_later_or_longer_mute_is()
     assert judged(0.004, 0.026) == "yes"  # measured: 1280 frames from 4 ms after the start
     assert judged(0.3, 0.026) == "no"  # the same silence later in the window
     assert judged(0.004, START_FILL_S) == "no"  # outlasting the start's settling
+
+
+class _RestartsLate(_FakeSystem):
+    """Quiet, but its last recovery returns to RUNNING at ``back_at``, inside the first step of
+    the after-window (the transition reaches the watch as the system's observers get it)."""
+
+    def __init__(self, back_at: float) -> None:
+        super().__init__(False)
+        self.back_at = back_at
+        self.observers: list = []
+
+    def add_observer(self, fn) -> None:
+        self.observers.append(fn)
+
+    def advance(self, s: float) -> None:
+        before = self.clock.now()
+        super().advance(s)
+        if before < self.back_at <= self.clock.now():
+            from system_under_test.lifecycle import TransitionRecord
+            for fn in self.observers:
+                fn(TransitionRecord(0, self.back_at, "system", State.RECOVERING, State.RUNNING, "recovered"))
+
+
+def test_the_last_quiet_window_starts_a_settle_margin_after_the_last_restart():
+    """Measured at 1024-frame blocks (hostile seed 115): the last recovery returned to RUNNING
+    at 61.234 s, the window opened at the next step, 61.250 s, and the restart's own silence
+    (until its first 21.3 ms block played) ended at 61.251 s, 1 ms into it: a healthy run made
+    inconclusive. The window now starts no earlier than the settle margin after the last change
+    of state, as the audio check closes that restart's window; the silence is then before it."""
+    system = _RestartsLate(back_at=0.234)
+    watch = SteadyWatch(system, 1.0, system.advance, margin_s=0.25)
+    watch.watch_after()
+    t0, t1 = watch.result.after_span
+    assert t0 >= 0.234 + 0.25 - 1e-9, watch.result
+    audio = _FakeAudio([], 0.251)
+    audio.last_glitch_before = lambda t: 0.251  # the restart's silence, as the check heard it
+    assert watch.judge_audio(audio).after == "yes"
+    # a glitch after that margin is still in the window
+    audio.last_glitch_before = lambda t: t0 + 0.01
+    watch.result.after = "yes"
+    assert watch.judge_audio(audio).after == "not observed"

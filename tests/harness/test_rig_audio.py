@@ -3,6 +3,7 @@ clock with a scripted capture: what the rig hears, what it missed, and what JACK
 
 from __future__ import annotations
 
+import math
 import struct
 from pathlib import Path
 from typing import Any
@@ -183,6 +184,42 @@ def test_a_long_silence_is_a_doubt_only_while_the_machine_keeps_reporting_xruns_
         assert "the longest without one" in check.long_mutes[0]
 
 
+def test_a_long_silence_amid_more_xrun_reports_than_the_first_512_is_still_a_doubt() -> None:
+    """Measured at load average 22 (2 of 90 external kills, route system): a window that kept only
+    its first 512 xrun reports (2.5 s of JACK reporting every few milliseconds) read a silence
+    after them as "0.6 s without a report" and failed ``clean_audio``, although JACK reported all
+    through it. Every report is kept now (or the window knows from when it does not know)."""
+    def script(cap: ScriptedCapture, t: float) -> None:
+        _hear(cap, t, 6.0, frame0=0, silent_from=t + 4.0, silent_to=t + 4.6)
+        for k in range(1, 1000):  # a report every 5 ms until 5 s: 999 of them (the stop is later)
+            cap.pending.insert(int(k * 0.005 * FS / N) + k, ("xrun", (t + k * 0.005,)))
+
+    check, verdict = _checked(script)
+    assert verdict.ok and verdict.inconclusive, verdict
+    assert check.long_mute_count == 0 and check.dense_xrun_mute_count == 1, check.long_mutes
+
+
+def test_a_window_that_let_reports_go_judges_no_silence_past_them_as_unreported() -> None:
+    """Past the first report a window did not keep, nothing is known to be unreported."""
+    from harness.audio_check import _Episode
+
+    ep = _Episode(0, 0.0, core_end=0.0)
+    ep.mutes.append(type("M", (), {"t_start": 2.0, "t_end": 3.0})())  # type: ignore[arg-type]
+    AudioCheck._keep_reports(ep, [0.5 + 0.005 * k for k in range(300)])
+    assert ep.longest_unreported(0.25) == pytest.approx(1.0)  # every report kept: 2.0-3.0 had none
+    ep.xrun_reports, ep.reports_known_until = [], math.inf
+    import harness.audio_check as ac
+    kept = ac.XRUN_REPORTS_KEPT
+    try:
+        ac.XRUN_REPORTS_KEPT = 100
+        AudioCheck._keep_reports(ep, [0.5 + 0.01 * k for k in range(100)] + [2.6, 2.7, 2.8])  # 101st at 2.6 s
+    finally:
+        ac.XRUN_REPORTS_KEPT = kept
+    assert ep.reports_known_until == pytest.approx(2.6)
+    # 2.0-2.6 known to have no report; past 2.6 nothing is known (the old window read 1.0 s)
+    assert ep.longest_unreported(0.25) == pytest.approx(0.6)
+
+
 def test_a_stretch_the_rig_could_not_hear_makes_its_window_inconclusive() -> None:
     def script(cap: ScriptedCapture, t: float) -> None:
         frame = _hear(cap, t, 2.0, frame0=0)
@@ -256,6 +293,8 @@ def test_rig_capture_frees_the_disk_of_what_it_has_read(tmp_path: Path) -> None:
 
 class _Agent:
     """Stands in for a ``JackAgent`` whose capture file is already written: gone or alive."""
+
+    ready_msg = {"event": "ready"}
 
     def __init__(self, alive: bool, shutdown_reason: str | None) -> None:
         self.alive = alive
@@ -404,6 +443,87 @@ def test_a_capture_client_that_died_without_its_server_dying_is_blind_not_an_out
     check, verdict = _outage_run(tmp_path, after, first_end="killed")
     assert verdict.ok and verdict.inconclusive, verdict
     assert check.outages == 0 and check.blind_windows >= 1
+
+
+def _fake_jackd(tmp_path: Path) -> tuple[Any, str]:
+    """A process that looks like ``jackd -n NAME`` in ``/proc`` (its argv[0] is named ``jackd``),
+    and its server name (unique: tests run side by side)."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    link = tmp_path / "jackd"
+    os.symlink(sys.executable, link)
+    name = f"scripted-{secrets.token_hex(4)}"
+    return subprocess.Popen([str(link), "-c", "import time; time.sleep(60)", "-n", name]), name
+
+
+def test_a_capture_client_whose_server_died_unannounced_is_an_outage(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measured on the loaded rig (3 of 90 external kills): libjack never told the capture client
+    that its server was killed; the client lived on, silent, and the rig observed no outage. The
+    rig now watches the server's process itself: gone while the client lives on is the same
+    outage, and a new client hears the recovered system (a judged window, the audio after it
+    judged). Before, the run heard nothing more and had one agent to its end."""
+    from harness.rig import rig_audio
+
+    monkeypatch.setattr(rig_audio, "SILENT_DEATH_GRACE_S", 0.0, raising=False)  # no wall-clock wait
+    server, name = _fake_jackd(tmp_path)
+
+    class _Watched(_ScriptedAgents):
+        def poll(self, check: Any) -> None:
+            super().poll(check)
+            if server.poll() is None:
+                server.kill()  # after the first poll, the server is killed from outside
+                server.wait()
+
+    def after(t: float) -> bytes:
+        silent = _records(t + 4.0, 0.096, frame0=7, silent=True)
+        return silent + HEADER.pack(t + 4.096, 0, WIRED, FS, 0, 0) + _records(t + 4.096, 1.7, frame0=7 + 4608)
+
+    system = AudioSystem({}, seed=1)
+    system.initialize()
+    t = float(system.clock.now())
+    try:
+        cap = _Watched(tmp_path, [_records(t, 2.0, frame0=0), after(t)], ["alive", "alive"])
+        cap.server = name
+        cap.start()
+        check = AudioCheck.attach(system, None, capture=cap)
+        system.start()
+        system.run_for(6.0)
+        check.poll()  # the first agent's records; the rig looks its server up, which is then killed
+        _transition(check, t + 2.25, State.RECOVERING, "ErrorInfo: the stream stopped by itself")
+        check.poll()  # the server is gone, the agent is not: an outage from where the rig last heard
+        _transition(check, t + 4.05, State.RUNNING, "recovered")
+        check.poll()  # the new agent's records
+        system.stop()
+        system.close()
+        check.finish()
+    finally:
+        server.kill()
+        server.wait()
+    verdict = check.verdict()
+    assert cap.agents_started == 2 and check.outages == 1, cap.describe()
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert "libjack did not tell the client" in cap.agent_exits[0]
+    (window,) = [w for w in check.window_rows if "server_outage" in w["label"]]
+    assert window["verdict"] == "judged" and window["outages"][0]["to"] is not None
+
+
+def test_a_live_server_is_not_taken_for_a_dead_one(tmp_path: Path) -> None:
+    """The control: the server's process lives on, so the live client is left alone."""
+    server, name = _fake_jackd(tmp_path)
+    try:
+        cap = _ScriptedAgents(tmp_path, [_records(0.0, 0.5, frame0=0)], ["alive"])
+        cap.server = name
+        cap.start()
+        assert not cap._server_gone(cap._agent) and cap._server_pid == server.pid
+        assert not cap._server_gone(cap._agent)
+    finally:
+        server.kill()
+        server.wait()
+    assert cap._server_gone(cap._agent)  # and once it is killed, it is gone
 
 
 def test_a_recovery_begun_after_the_outage_window_closed_is_not_the_outages(tmp_path: Path) -> None:

@@ -441,6 +441,44 @@ def test_reliability_run_on_the_jack_rig_with_faults(tmp_path: Path, monkeypatch
     assert skipped and {e.data["kind"] for e in skipped} == {"callback_raises"}
 
 
+@pytest.mark.loopback
+@pytest.mark.timeout(90)
+def test_a_slow_start_on_a_real_device_does_not_bunch_the_faults(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measured: at load average 16 the rig run above fired its 5 faults (meant for 1.2-4.6 s into
+    the run) within 0.27 s. Its schedule counted from before the system's start, which on a
+    loaded machine (a device host spawned, PortAudio initialised, the capture waited for) took
+    seconds. A start made 3 s slow here: every fault still fires at its own offset after the
+    system started running (plus the steady-state window), none early."""
+    import time as _time
+
+    from system_under_test import system as system_module
+
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    real_start = system_module.AudioSystem.start
+
+    def slow_start(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _time.sleep(3.0)  # a start as slow as a starved machine's
+        return real_start(self, *args, **kwargs)
+
+    monkeypatch.setattr(system_module.AudioSystem, "start", slow_start)
+    profile = tmp_path / "rig.toml"
+    profile.write_text('name = "rig"\n[probabilities]\nxrun = 0.5\nstall = 0.3\n'
+                       '[params.stall]\nduration_s = [0.05, 0.1]\n')
+    spec = RunSpec(backend="jack", duration_s=4.0, seed=43, faults=str(profile), report_root=tmp_path)
+    run = ReliabilityRun(spec)
+    offsets = {f.fault_id: f.trigger.time for f in run.schedule.faults}
+    assert offsets and min(offsets.values()) < 3.0, offsets  # faults the slow start would have fired early
+    result = run.execute(reports=False)
+    running = min(float(t["time"]) for t in result.history.transitions("system")
+                  if t["to_state"] in (State.RUNNING, State.RUNNING.value))
+    window = run.steady_window_s
+    fired = {f["fault_id"]: f["fired_at"] for f in result.history.faults()}
+    assert fired, "no fault fired"
+    for fault_id, at in fired.items():
+        assert at >= running + window + offsets[fault_id] - 0.05, (fault_id, at - running, offsets[fault_id])
+
+
 def test_cli_run_on_jack_without_jackd_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     from harness.cli import main as cli_main

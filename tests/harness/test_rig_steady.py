@@ -1,0 +1,181 @@
+"""The steady-state check on the rig: glitches the rig measured as the machine's (cycles its own
+capture missed, a missed deadline's damage at a JACK xrun report) do not make a quiet window
+unsteady; everything else still does. A scripted capture on the virtual clock
+(``AudioCheck.feed``/``missed``/``xrun`` as ``RigCapture`` calls them), judged by ``SteadyWatch``.
+
+Measured before the rule (bench/RESULTS.md, "rig branch, third pass"): on a loaded rig every
+external-kill run was "not steady before the first fault" on 3-29 glitches of exactly these
+shapes, so the check could never vouch for a system there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from harness.audio_check import AudioCheck
+from harness.steady_state import SteadyState, SteadyWatch
+from system_under_test import AudioSystem
+
+FS = 48_000
+N = 256
+CYCLE = N / FS
+
+
+class _Spec:
+    sample_rate = FS
+
+
+class _Capture:
+    """Stands in for ``RigCapture``: what it would hand the check, in order."""
+
+    signal_hz = 997.0
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[str, tuple[Any, ...]]] = []
+
+    def poll(self, check: AudioCheck) -> None:
+        for what, args in self.pending:
+            getattr(check, what)(*args)
+        self.pending.clear()
+
+    def close(self, check: AudioCheck | None = None) -> None:
+        if check is not None:
+            self.poll(check)
+
+    def describe(self) -> dict[str, Any]:
+        return {"scripted": True}
+
+
+def _tone(frames: np.ndarray) -> np.ndarray:
+    return (0.25 * np.sin(2 * np.pi * 997.0 / FS * frames)).astype(np.float32).reshape(-1, 1)
+
+
+def _script(cap: _Capture, t: float, *, seconds: float = 4.0, silent: tuple[int, ...] = (),
+            missed: tuple[int, ...] = (), repeat: tuple[int, ...] = (), drop_frame_at: int | None = None,
+            xruns: tuple[float, ...] = ()) -> None:
+    """Cycles of the tone from ``t``, as the rig's capture hands them over. Cycle indices:
+    ``silent``: the system's output was silence (heard); ``missed``: the capture client missed the
+    cycle (the next one comes with a gap, as ``RigCapture`` reports it); ``repeat``: the cycle
+    repeats the one before it (a stale buffer); ``drop_frame_at``: from that cycle on the tone
+    has lost one frame (a ring that loses a frame). ``xruns``: JACK's reports, seconds after ``t``."""
+    reports = sorted(t + x for x in xruns)
+    pos = 0  # the tone's frame the next cycle plays
+    last_t: float | None = None
+    gap = 0
+    for i in range(int(seconds / CYCLE)):
+        tc = t + i * CYCLE
+        while reports and reports[0] <= tc:
+            cap.pending.append(("xrun", (reports.pop(0),)))
+        if drop_frame_at is not None and i == drop_frame_at:
+            pos += 1
+        if i in repeat:
+            pos -= N
+        block = _tone(np.arange(pos, pos + N))
+        pos += N
+        if i in missed:
+            gap += N
+            continue
+        if i in silent:
+            block = np.zeros_like(block)
+        if gap and last_t is not None:
+            cap.pending.append(("missed", (last_t, tc, gap)))
+        cap.pending.append(("feed", (_Spec, block, tc, gap if i else None)))
+        last_t, gap = tc + CYCLE, 0
+
+
+def _judged(**script: Any) -> tuple[SteadyState, AudioCheck]:
+    """The quiet windows [t+1, t+2] (before) and [t+2.5, t+3.5] (after) of a run heard as
+    ``_script`` says, judged by the steady-state check."""
+    system = AudioSystem({}, seed=1)
+    cap = _Capture()
+    check = AudioCheck.attach(system, None, capture=cap)
+    system.initialize()
+    system.start()
+    t = float(system.clock.now())
+    _script(cap, t, **script)
+    system.run_for(6.0)
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    watch = SteadyWatch(object(), 1.0, lambda s: None, count_xruns=False)
+    watch.result.before, watch.result.before_span = "yes", [t + 1.0, t + 2.0]
+    watch.result.after, watch.result.after_span = "yes", [t + 2.5, t + 3.5]
+    return watch.judge_audio(check), check
+
+
+AT = int(1.5 / CYCLE)  # a cycle in the middle of the window before the faults
+LATE = int(3.0 / CYCLE)  # one in the window after them
+
+
+def test_a_clean_capture_is_steady_in_both_windows() -> None:
+    st, _ = _judged()
+    assert (st.before, st.after) == ("yes", "yes"), st
+    assert st.before_excused == {} and st.after_excused == {}
+
+
+def test_cycles_the_capture_missed_are_the_rigs_own_not_unsteadiness() -> None:
+    """Its frame counter jumped: nothing of the system was heard there, so it is not the system's
+    silence. Before the rule, the silence written for the missed cycles made the window "no"."""
+    # JACK reported an xrun 0.2 s later (as it did on the loaded rig): the missed cycles' window
+    # is the xrun's, whose silence the old check counted against the window
+    st, check = _judged(missed=(AT, AT + 1), xruns=(1.7,))
+    assert check.missed_frames == 2 * N
+    assert st.before == "yes", st.before_detail
+    assert st.before_excused == {"capture_missed": 1}
+    assert "1 in cycles the rig's capture missed" in st.before_detail
+
+
+def test_a_silent_cycle_at_a_jack_xrun_report_is_the_machines() -> None:
+    """The system's output was silent for one cycle and JACK reported an xrun just after it."""
+    st, _ = _judged(silent=(AT,), xruns=(1.5 + 0.02,))
+    assert st.before == "yes", st.before_detail
+    assert st.before_excused == {"jack_xrun": 1}
+
+
+def test_a_repeated_cycle_at_a_jack_xrun_report_is_the_machines() -> None:
+    """A stale buffer played again: a phase step of exactly one cycle (15 frames of the tone)."""
+    st, check = _judged(repeat=(LATE,), xruns=(3.0 + 0.03,))
+    steps = [g for g in check.glitch_rows if g["kind"] in ("dropped", "inserted")]
+    assert [g["size"] for g in steps] == [15], check.glitch_rows
+    assert st.after == "yes", st.after_detail
+    assert st.after_excused == {"jack_xrun": 1}
+
+
+@pytest.mark.parametrize("what, kwargs", [
+    # the same silent cycle with no report from JACK: nothing says it was the machine's
+    ("unreported silence", dict(silent=(AT,))),
+    # JACK's report came, but long before the silence: not that cycle's
+    ("report too early", dict(silent=(AT,), xruns=(1.2,))),
+    # a frame lost (the ring_loses_frame mutant's damage) right at an xrun report: not a
+    # missed deadline's shape
+    ("lost frame", dict(drop_frame_at=AT, xruns=(1.5 + 0.02,))),
+    # a silence longer than a few cycles at a report: more than a missed deadline does
+    ("long silence", dict(silent=tuple(range(AT, AT + 12)), xruns=(1.5 + 0.02,))),
+])
+def test_damage_the_rig_cannot_lay_on_the_machine_is_still_unsteadiness(what: str, kwargs: dict[str, Any]) -> None:
+    st, _ = _judged(**kwargs)
+    assert st.before == "no", (what, st.before_detail)
+    assert "glitch(es) heard in the window" in st.before_detail
+
+
+def test_a_lost_frame_after_the_faults_is_still_heard_at_an_xrun_report() -> None:
+    st, _ = _judged(drop_frame_at=LATE, xruns=(3.0 + 0.02,))
+    assert st.after == "not observed", st.after_detail
+
+
+def test_a_window_the_capture_mostly_missed_cannot_vouch_for_the_system() -> None:
+    """Over half of the window was never recorded: what was not heard is not steady."""
+    st, _ = _judged(missed=tuple(range(AT - 60, AT + 60)))
+    assert st.before == "no", st.before_detail
+    assert "too little was heard" in st.before_detail
+
+
+def test_on_the_simulated_device_nothing_is_the_machines() -> None:
+    """No capture, no machine: a glitch in the window is the system's as before."""
+    system = AudioSystem({}, seed=1)
+    check = AudioCheck.attach(system, None)
+    assert check.machine_cause({"t_start": 0.0, "t_end": 0.005, "kind": "mute", "size": 256}) is None
+
