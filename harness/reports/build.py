@@ -17,6 +17,9 @@ How the figures are derived (the definitions the report's readers need):
   ~6 % resolution; the max is exact) when the run journaled them, else taken from the system's
   final metrics (its reservoir of the last 65 536 callbacks).
 - **Jitter** is the callback completion jitter: p99 - p50 of callback duration.
+
+Everything above is read off the run's fold (``harness.reports.fold``, ``folded``): a journal is
+folded as it is read, a run's lists when its report is built; the figures read the same fold.
 """
 
 from __future__ import annotations
