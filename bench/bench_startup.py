@@ -4,6 +4,7 @@ A benchmark, not a test: it prints figures and never fails on a slow machine.
 
     python bench/bench_startup.py --vs CHECKOUT [--runs 5] [--duration 60]
     python bench/bench_startup.py --importtime [--runs 3]
+    python bench/bench_startup.py --phases [--freeze]
 
 ``--vs``: ``soundcheck run --backend sim --duration 60`` (seed 1, default faults) from this tree
 and from CHECKOUT (``git archive REV | tar -x -C CHECKOUT``), alternately, each in a fresh process
@@ -14,6 +15,12 @@ every path at which they differ is printed, the fields that read the wall clock 
 
 ``--importtime``: ``python -X importtime`` of the same run, self time summed per top-level
 package (median over ``--runs``), so what start-up costs is named by package.
+
+``--phases``: the same run in this process (a fresh one: run it as a command), CPU time of the
+imports, of the run, and of each part of the run's end (the listening check's last analysis,
+the end-of-run checks, the summary, each step of the reports), and the time the cyclic garbage
+collector took, per generation (``gc.callbacks``); ``--freeze``: with the modules frozen out of
+the collector's reach after they load (``gc.freeze``), as the command line does.
 """
 
 from __future__ import annotations
@@ -129,10 +136,71 @@ def importtime(runs: int, duration: float) -> dict[str, Any]:
             "load_1min": os.getloadavg()[0]}
 
 
+def phases(freeze: bool, duration: float) -> dict[str, Any]:
+    """CPU of the run's parts in this process, and the collector's time (module docstring)."""
+    import gc
+
+    spent = {"n": [0, 0, 0], "s": [0.0, 0.0, 0.0]}
+    began: list[float] = []
+
+    def on_gc(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            began[:] = [time.perf_counter()]
+        elif began:
+            spent["n"][info["generation"]] += 1
+            spent["s"][info["generation"]] += time.perf_counter() - began[0]
+
+    gc.callbacks.append(on_gc)
+    t0 = time.process_time()
+    import harness.reports as reports
+    import harness.reports.html as html
+    import harness.reports.plots as plots
+    import harness.runner as runner
+    from harness.audio_check import AudioCheck
+    from harness.reports.history_db import HistoryDB
+    imports = time.process_time() - t0
+    if freeze:
+        gc.freeze()
+    cpu: dict[str, float] = defaultdict(float)
+
+    def timed(owner: Any, name: str, label: str) -> None:
+        real = getattr(owner, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            t = time.process_time()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                cpu[label] += time.process_time() - t
+        setattr(owner, name, wrapper)
+
+    for owner, name, label in ((runner, "check_all", "end-of-run checks"), (runner, "summarize", "summary"),
+                               (AudioCheck, "finish", "listening check: finish"),
+                               (runner, "_write_reports", "reports (all)"),
+                               (runner, "run_data_from_run", "reports: run data"),
+                               (reports, "build_report", "reports: build"), (plots, "draw_all", "reports: figures"),
+                               (reports, "_write_timeline", "reports: timeline"), (html, "render_html", "reports: html"),
+                               (HistoryDB, "record", "reports: run-history record")):
+        timed(owner, name, label)
+    with tempfile.TemporaryDirectory(prefix="bench-phases-") as tmp:
+        os.environ["SOUNDCHECK_HISTORY_DB"] = str(Path(tmp) / "h.sqlite")
+        t = time.process_time()
+        runner.ReliabilityRun(runner.RunSpec(backend="sim", duration_s=duration, seed=1,
+                                             report_root=Path(tmp))).execute()
+        run = time.process_time() - t
+    gc.callbacks.remove(on_gc)
+    return {"freeze": freeze, "imports_cpu_s": round(imports, 3), "run_cpu_s": round(run, 3),
+            **{k: round(v, 3) for k, v in cpu.items()},
+            "gc_collections": spent["n"], "gc_s": [round(x, 3) for x in spent["s"]],
+            "load_1min": os.getloadavg()[0]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--vs", type=Path, metavar="CHECKOUT")
     ap.add_argument("--importtime", action="store_true")
+    ap.add_argument("--phases", action="store_true", help="CPU of the run's parts and the collector's, in-process")
+    ap.add_argument("--freeze", action="store_true", help="with --phases: gc.freeze() after the imports")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--duration", type=float, default=60.0)
     a = ap.parse_args()
@@ -140,8 +208,10 @@ def main() -> None:
         print(json.dumps(startup_vs(a.vs, a.runs, a.duration), indent=1))
     if a.importtime:
         print(json.dumps(importtime(a.runs, a.duration), indent=1))
-    if not (a.vs or a.importtime):
-        ap.error("give --vs CHECKOUT or --importtime")
+    if a.phases:
+        print(json.dumps(phases(a.freeze, a.duration), indent=1))
+    if not (a.vs or a.importtime or a.phases):
+        ap.error("give --vs CHECKOUT, --importtime or --phases")
 
 
 if __name__ == "__main__":
