@@ -43,6 +43,16 @@ and history, and prints that process's peak RSS (``wait4``), CPU and wall time; 
 same with another checkout on ``PYTHONPATH`` (``git archive REV | tar -x -C CHECKOUT``), the two
 run alternately, and whether the two trees wrote the same ``report.json`` (but ``generated_at``),
 ``report.html`` (but its generation time), ``timeline.html`` and figures.
+
+Where a finished soak's wall time went, from its run folder (no instrumentation in the run):
+
+    python bench/bench_soak.py --split DIR --started EPOCH --ended EPOCH
+
+``--started``/``--ended``: the process's start and end (``date +%s.%N`` around the command).
+The phases are read off the files the soak writes in order: its run-folder lock (the run begins),
+``summary.json`` (simulation and end-of-run checks done; the simulation's own wall time is the
+summary's ``wall_s``), the journal's end record, ``report.html`` (the report rebuilt from the
+journal, ``timeline.html`` and the figures before it), then the run-history record and exit.
 """
 
 from __future__ import annotations
@@ -345,6 +355,26 @@ def report_build(run_dir: Path, vs: Path | None, rounds: int) -> dict[str, Any]:
     return {"run_dir": str(run_dir), "load": os.getloadavg(), "runs": rows, "same_reports": same}
 
 
+def split(run_dir: Path, started: float, ended: float) -> dict[str, Any]:
+    """The soak's wall time by phase, from its files' modification times (module docstring)."""
+    mtime = {name: (run_dir / name).stat().st_mtime
+             for name in (".soundcheck.lock", "summary.json", "journal.jsonl", "report.html")}
+    sim = float(json.loads((run_dir / "summary.json").read_text())["wall_s"])
+    phases = {
+        "start_s": mtime[".soundcheck.lock"] - started,
+        "simulation_s": sim,
+        "checks_and_summary_s": mtime["summary.json"] - mtime[".soundcheck.lock"] - sim,
+        "journal_end_s": mtime["journal.jsonl"] - mtime["summary.json"],
+        "report_s": mtime["report.html"] - mtime["journal.jsonl"],
+        "history_db_and_exit_s": ended - mtime["report.html"],
+    }
+    out = {k: round(v, 1) for k, v in phases.items()}
+    out["total_s"] = round(ended - started, 1)
+    out["end_s"] = round(out["checks_and_summary_s"] + out["journal_end_s"] + out["report_s"]
+                         + out["history_db_and_exit_s"], 1)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", default="8h")
@@ -367,7 +397,15 @@ def main() -> None:
                     help="rebuild a soak's reports from its journal: peak RSS, CPU, wall")
     ap.add_argument("--vs", metavar="CHECKOUT", type=Path, help="with --report-build: against this checkout")
     ap.add_argument("--rounds", type=int, default=1, help="with --report-build: builds per side")
+    ap.add_argument("--split", metavar="DIR", type=Path, help="a finished soak's wall time by phase")
+    ap.add_argument("--started", type=float, help="with --split: the process's start (epoch seconds)")
+    ap.add_argument("--ended", type=float, help="with --split: the process's end (epoch seconds)")
     a = ap.parse_args()
+    if a.split:
+        if a.started is None or a.ended is None:
+            ap.error("--split needs --started and --ended (epoch seconds around the soak's command)")
+        print(json.dumps(split(a.split, a.started, a.ended), indent=1))
+        return
     if a.report_build:
         if not (a.report_build / "journal.jsonl").is_file():
             print(f"bench_soak: {a.report_build}: no journal.jsonl (give a soak's run folder)", file=sys.stderr)

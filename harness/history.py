@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic_core import from_json
+
 from .errors import InputFileError
 from .inputs import read_text
 
@@ -106,6 +108,20 @@ def jsonable(value: Any) -> Any:
             pass
     return repr(value)
 
+
+
+def json_line(line: str) -> Any:
+    """``json.loads(line)``, parsed by pydantic-core's JSON parser where it can.
+
+    Read-backs parse every line of a history (a million after an 8-hour soak, read by the
+    end-of-run checks and by the report's timeline): that parser takes about a third of
+    ``json.loads``'s CPU on them (200 000 lines of an 8-hour soak's history: 0.28-0.41 s against
+    0.90-0.98 s, every value equal). A line it refuses (a lone surrogate escape, or not JSON at
+    all) is parsed by ``json.loads``, whose value or error is then the line's, as before."""
+    try:
+        return from_json(line)
+    except ValueError:
+        return json.loads(line)
 
 @dataclass
 class Entry:
@@ -457,7 +473,7 @@ class History:
                 if not line.strip():
                     continue
                 try:
-                    e = Entry.from_dict(json.loads(line))
+                    e = Entry.from_dict(json_line(line))
                 except ValueError:  # a line being written right now: everything before ``stop`` was read
                     break
                 if e.index >= stop:

@@ -171,6 +171,7 @@ def run_data_from_run(history: Any, *, run_dir: Path, meta: dict[str, Any], labe
             rd.meta = {**jd.meta, **{k: v for k, v in rd.meta.items() if k not in jd.meta}}
             rd.config = jd.config or rd.config
             rd.entries, rd.chunks, rd.samples, rd.glitches = jd.entries, jd.chunks, jd.samples, jd.glitches
+            rd.folded = jd.folded  # the journal's, read as a fold (the lists above are then empty)
             rd.audio = rd.audio or jd.audio
             rd.sim_time_s = jd.sim_time_s
             rd.problems = [p for p in jd.problems if "did not finish" not in p and "no end record" not in p]

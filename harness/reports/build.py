@@ -17,16 +17,19 @@ How the figures are derived (the definitions the report's readers need):
   ~6 % resolution; the max is exact) when the run journaled them, else taken from the system's
   final metrics (its reservoir of the last 65 536 callbacks).
 - **Jitter** is the callback completion jitter: p99 - p50 of callback duration.
+
+Everything above is read off the run's fold (``harness.reports.fold``, ``folded``): a journal is
+folded as it is read, a run's lists when its report is built; the figures read the same fold.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as _dt
 import math
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -38,12 +41,15 @@ from ..histogram import (BIN_FLOOR_S, BINS_PER_DECADE, BUDGET_EDGES, bin_mid, bi
 from ..journal import JournalData, jsonify, read_journal
 from ..leaks import judge
 from ..verdict import judge_run
+from .fold import (ATTRIBUTION_WINDOW_S, LEAK_METRICS, EntryFold, NotFoldable, RunFold, SampleFold, episode_out,
+                   fold_lists, stream_fold)
 from .model import SCHEMA_VERSION, SERIES_COUNTERS, RunData, normalize_verdicts
 
-__all__ = ["ATTRIBUTION_WINDOW_S", "REPORT_EVENTS", "build_report", "report_entry", "run_data_from_journal"]
+__all__ = ["ATTRIBUTION_WINDOW_S", "REPORT_EVENTS", "build_report", "folded", "report_entry",
+           "run_data_from_journal"]
 
-ATTRIBUTION_WINDOW_S = 10.0
-def _pcts(values: list[float], qs: tuple[float, ...] = (50, 95)) -> dict[str, float | None]:
+
+def _pcts(values: Sequence[float], qs: tuple[float, ...] = (50, 95)) -> dict[str, float | None]:
     if not values:
         return {**{percentile_key(q): None for q in qs}, "max": None, "count": 0}
     arr = np.asarray(values, dtype=np.float64)
@@ -59,9 +65,6 @@ def _pcts(values: list[float], qs: tuple[float, ...] = (50, 95)) -> dict[str, fl
 REPORT_EVENTS = frozenset({"recovery_started", "recovery_succeeded", "recovery_failed", "degraded", "undegraded"})
 
 
-#: the resource samples' series whose growth the report judges (``_leaks``)
-LEAK_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations", "sut_buffers", "sut_streams",
-                "sut_bytes")
 #: the fields of a resource sample the report reads (``_leaks``, ``_performance``, the resources
 #: figure); a journal's samples also carry wall time, frames and threads of the system, unread
 #: (a sample of 10 fields is a dict of 272 bytes, one of 13 of 464: ~6 MB after 8 hours)
@@ -99,12 +102,20 @@ def report_entry(entry: dict[str, Any]) -> dict[str, Any] | None:
 def run_data_from_journal(journal: JournalData | str | Path, *, report_only: bool = False) -> RunData:
     """Rebuild the run's data from its journal; every gap becomes a ``problems`` line.
 
-    A path is read one checkpoint at a time (``read_journal(on_checkpoint=...)``): each is folded
-    into the run data as it is read and then dropped, and the strings its entries repeat (types,
-    states, event names) are shared, so an 8-hour soak's report holds its entries once, compactly,
-    never the journal's bytes and records beside them. ``report_only``: keep of the entries only
-    what the report reads (``report_entry``), as ``write_reports`` does; the report is the same.
+    A path is read one checkpoint at a time (``read_journal(on_checkpoint=...)``), each dropped
+    once it is used. ``report_only`` (as ``write_reports`` asks): each checkpoint is folded into
+    the report's figures as it is read (``RunData.folded``, ``harness.reports.fold``) and its
+    entries, samples and glitches are not kept, so the build's memory does not grow with the
+    run's length; the report is the same. A journal the fold cannot read exactly
+    (``NotFoldable``) is read again keeping of each entry and sample only what the report reads
+    (``report_entry``), as before the fold. Without ``report_only``: every entry, sample and
+    glitch is kept (``RunData.entries``, ...), the strings its entries repeat shared.
     """
+    if report_only and not isinstance(journal, JournalData):
+        try:
+            return _folded_from_journal(journal)
+        except NotFoldable:
+            pass
     rd = RunData(kind="soak")
     segments_wall: dict[int, float] = defaultdict(float)
     first_config: list[Any] = []  # the first checkpoint's config (used when the header has none)
@@ -126,7 +137,7 @@ def run_data_from_journal(journal: JournalData | str | Path, *, report_only: boo
         else:
             rd.samples.extend(cp.get("samples") or [])
         rd.glitches.extend(cp.get("glitches") or [])
-        rd.chunks.append({k: v for k, v in cp.items() if k not in ("entries", "samples", "glitches", "config")})
+        rd.chunks.append(_chunk(cp))
         segments_wall[int(cp.get("segment", 0))] += float(cp.get("wall_s", 0.0))
 
     if isinstance(journal, JournalData):
@@ -135,6 +146,45 @@ def run_data_from_journal(journal: JournalData | str | Path, *, report_only: boo
             fold(cp)
     else:
         j = read_journal(journal, on_checkpoint=fold)
+    return _from_journal(rd, j, segments_wall, first_config)
+
+
+def _chunk(cp: dict[str, Any]) -> dict[str, Any]:
+    """A checkpoint's measurements: all but its entries, samples, glitches and config."""
+    return {k: v for k, v in cp.items() if k not in ("entries", "samples", "glitches", "config")}
+
+
+def _folded_from_journal(journal: str | Path) -> RunData:
+    """``run_data_from_journal(report_only=True)`` of a path: the journal folded as it is read."""
+    rd = RunData(kind="soak")
+    segments_wall: dict[int, float] = defaultdict(float)
+    first_config: list[Any] = []
+    chunks, samples, glitches, lookup = stream_fold()
+    entries: list[EntryFold] = []  # made at the first checkpoint: it counts time from its start
+
+    def fold(cp: dict[str, Any]) -> None:
+        if not first_config and cp.get("config"):
+            first_config.append(cp["config"])
+        chunks.add(_chunk(cp))
+        if not entries:
+            entries.append(EntryFold(chunks.start_t, lookup))
+        for e in cp.get("entries") or []:
+            entries[0].feed(e)
+        for smp in cp.get("samples") or []:
+            samples.add(smp)
+        for g in cp.get("glitches") or []:
+            glitches.add(g)
+        segments_wall[int(cp.get("segment", 0))] += float(cp.get("wall_s", 0.0))
+
+    j = read_journal(journal, on_checkpoint=fold)
+    ef = entries[0] if entries else EntryFold(0.0, lookup)
+    rd.folded = RunFold(ef.finish(), chunks, samples, glitches)
+    return _from_journal(rd, j, segments_wall, first_config)
+
+
+def _from_journal(rd: RunData, j: JournalData, segments_wall: dict[int, float],
+                  first_config: list[Any]) -> RunData:
+    """The run data's header, end and problems from the journal read into it."""
     header = j.header or {}
     rd.kind = str(header.get("kind", "soak"))
     rd.meta = dict(header.get("meta") or {})
@@ -164,13 +214,21 @@ def run_data_from_journal(journal: JournalData | str | Path, *, report_only: boo
             f"the run did not finish: report covers {rd.sim_time_s:.1f} s"
             + (f" of the requested {requested:.1f} s" if isinstance(requested, (int, float)) else "")
             + "; invariant verdicts and final metrics are missing")
-    if not rd.chunks:
+    if not j.checkpoint_count and not j.checkpoints:
         rd.problems.append("no checkpoint in the journal: no measurements to report")
     for note in j.notes:
         if note.get("what") == "resumed":
             rd.meta.setdefault("resumed", []).append(
                 {k: note.get(k) for k in ("at_checkpoint", "sim_t", "wall_time", "mode", "verified")})
     return rd
+
+
+def folded(rd: RunData) -> RunFold:
+    """``rd``'s fold: the one read from its journal, else its lists folded (once: kept on ``rd``
+    for the figures, which read the same fold as the report)."""
+    if rd.folded is None:
+        rd.folded = fold_lists(rd.entries, rd.chunks, rd.samples, rd.glitches)
+    return rd.folded
 
 
 def _pooled(entry: dict[str, Any], pool: dict[Any, dict[str, Any]]) -> dict[str, Any]:
@@ -208,25 +266,23 @@ def _shared(entry: dict[str, Any]) -> dict[str, Any]:
 
 # -- the report -----------------------------------------------------------------------------------
 def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str, Any]:
-    entries = sorted(rd.entries, key=lambda e: (e.get("time", 0.0)))
-    sim_t = float(rd.sim_time_s if rd.sim_time_s is not None else
-                  max((e.get("time", 0.0) for e in entries), default=0.0))
-    start_t = _start_time(rd, entries)
+    fold = folded(rd)
+    ef, chunks = fold.entries, fold.chunks
+    sim_t = float(rd.sim_time_s if rd.sim_time_s is not None else (ef.max_t if ef.max_t is not None else 0.0))
+    start_t = chunks.start_t if chunks.count else 0.0
     span = max(sim_t - start_t, 0.0)
     hours = span / 3600.0 if span > 0 else None
-    counters = _final_counters(rd)
+    counters = _final_counters(rd, fold)
     stream = (rd.config or {}).get("stream") or {}
     sample_rate = int(stream.get("sample_rate") or 48_000)
     block = int(stream.get("block_size") or 0) or None
     budget = block_seconds(block, sample_rate) if block else None
     missing: list[str] = list(rd.problems)
 
-    faults = [e for e in entries if e["type"] == "fault_start"]
-    episodes = _episodes(entries, faults, sample_rate)
     verdicts = rd.verdicts
-    failures = _failures(entries, verdicts)
-    leaks = _leaks(rd.samples)
-    if not rd.samples:
+    failures = _failures(ef.entered_failed, verdicts)
+    leaks = _leaks(fold.samples)
+    if not fold.samples.n:
         missing.append("no resource samples: leak slopes not computed")
     if not verdicts:
         missing.append("no invariant verdicts were recorded")
@@ -234,18 +290,17 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
     stability = {
         "sim_time_s": sim_t - start_t if start_t else sim_t,
         "wall_time_s": rd.wall_time_s,
-        "faults_injected": len(faults),
-        "faults_by_type": dict(sorted(Counter(_fault_kind(f) for f in faults).items())),
+        "faults_injected": ef.faults,
+        "faults_by_type": dict(sorted(ef.faults_by_kind.items())),
         "failures": failures,
         "failure_count": len(failures),
         "mtbf_s": (span / len(failures)) if failures and span > 0 else None,
         "mtbf_note": None if failures else (f"no failures in {span:.1f} s: MTBF is at least the run time"
                                             if span else "no operating time"),
-        "time_in_state_s": _time_in_state(entries, rd, start_t, sim_t),
+        "time_in_state_s": ef.time_in_state(sim_t),
         "xruns": counters.get("xruns"),
         "xruns_per_hour": (counters["xruns"] / hours) if hours and "xruns" in counters else None,
-        "errors_by_type": dict(sorted(Counter((e.get("data") or {}).get("type") or "unknown"
-                                              for e in entries if e["type"] == "error").items())),
+        "errors_by_type": dict(sorted(ef.errors_by_type.items())),
         "invariants": verdicts,
         "invariants_broken": sorted({v["name"] for v in verdicts if not v["ok"]}),
         "leaks": {k: v.to_dict() for k, v in leaks.items()},
@@ -255,9 +310,9 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
         "leaks_inconclusive": sorted(k for k, v in leaks.items() if v.inconclusive),
         "counters": counters,
     }
-    performance = _performance(rd, counters, budget, block, sample_rate, sim_t, start_t)
-    recovery = _recovery(episodes, faults, rd, run_dir)
-    if not rd.chunks and rd.final_metrics is None:
+    performance = _performance(rd, fold, counters, budget, block, sample_rate, sim_t, start_t)
+    recovery = _recovery(ef, rd, run_dir, sample_rate)
+    if not chunks.count and rd.final_metrics is None:
         missing.append("no metrics: performance figures are missing")
     elif performance["callback_duration_source"] is None:
         missing.append("callback durations were not recorded by this run: performance percentiles are missing")
@@ -268,7 +323,7 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         leaks=stability["leaks_found"], faults_wanted=bool(wanted), lost=rd.problems,
                         leaks_unsure=[f"{k} ({leaks[k].shape}: {leaks[k].reason})"
                                       for k in stability["leaks_inconclusive"]],
-                        faults_injected=len(faults), gates=rd.gates, steady=rd.steady_state,
+                        faults_injected=ef.faults, gates=rd.gates, steady=rd.steady_state,
                         faults_skipped=rd.meta.get("faults_skipped"))
     meta = dict(rd.meta)
     report = {
@@ -281,13 +336,13 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
         "stability": stability,
         "performance": performance,
         "recovery": recovery,
-        "glitches": _glitches(rd),
-        "timeline": _timeline(rd, budget),
+        "glitches": _glitches(rd, fold),
+        "timeline": _timeline(rd, fold),
     }
     return jsonify(report)
 
 
-def _glitches(rd: RunData) -> dict[str, Any]:
+def _glitches(rd: RunData, fold: RunFold) -> dict[str, Any]:
     """The audio damage: from the run's audio check when it listened (``summary.audio``), else the
     glitches journaled per checkpoint (a soak that did not finish), else nothing heard."""
     audio = rd.audio or {}
@@ -305,99 +360,24 @@ def _glitches(rd: RunData) -> dict[str, Any]:
                 "windows_by_label": win.get("by_label") or {}, "windows": win.get("items") or [],
                 "windows_total": win.get("total", 0), "inconsistent": win.get("inconsistent") or [],
                 "items": g.get("items") or []}
-    journaled = [g for g in rd.glitches if g.get("kind") != "more"]
-    if journaled:
+    journaled = fold.glitches
+    if journaled.count:
         return {"analysed": True, "source": "glitches journaled per checkpoint (no final audio summary)",
-                "count": len(journaled), "by_kind": dict(Counter(g.get("kind", "?") for g in journaled)),
-                "items": [{k: v for k, v in g.items() if k != "waveform"} for g in journaled[:200]]}
+                "count": journaled.count, "by_kind": dict(journaled.by_kind), "items": list(journaled.items)}
     return {"analysed": False, "count": None, "by_kind": {}, "items": [],
             "source": audio.get("reason") or "the run did not analyse its audio"}
 
 
-def _start_time(rd: RunData, entries: list[dict[str, Any]]) -> float:
-    if rd.chunks:
-        return float(rd.chunks[0].get("sim_t0", 0.0))
-    return 0.0
-
-
-def _final_counters(rd: RunData) -> dict[str, int]:
+def _final_counters(rd: RunData, fold: RunFold) -> dict[str, int]:
     if rd.final_metrics and rd.final_metrics.get("counters"):
         return dict(rd.final_metrics["counters"])
-    if rd.chunks and rd.chunks[-1].get("counters"):
-        return dict(rd.chunks[-1]["counters"])
+    if fold.chunks.count and fold.chunks.last_counters:
+        return dict(fold.chunks.last_counters)
     return {}
 
 
-def _fault_kind(e: dict[str, Any]) -> str:
-    return str((e.get("data") or {}).get("kind") or e.get("value") or "unknown")
-
-
-def _episodes(entries: list[dict[str, Any]], faults: list[dict[str, Any]], rate: int) -> list[dict[str, Any]]:
-    ftimes = [float((f.get("data") or {}).get("fired_at") or f["time"]) for f in faults]
-    errors = [e["time"] for e in entries if e["type"] == "error"]
-    episodes: list[dict[str, Any]] = []
-    open_restart: dict[str, Any] | None = None
-    open_degrade: dict[str, Any] | None = None
-
-    def attribute(t: float) -> tuple[str, str | None, float | None]:
-        i = bisect.bisect_right(ftimes, t) - 1
-        if i >= 0 and t - ftimes[i] <= ATTRIBUTION_WINDOW_S:
-            d = faults[i].get("data") or {}
-            return _fault_kind(faults[i]), d.get("firing_id"), ftimes[i]
-        return "unattributed", None, None
-
-    def start(kind: str, t: float, cause: str | None) -> dict[str, Any]:
-        ftype, fid, ft = attribute(t)
-        base = ft if ft is not None else t
-        j = bisect.bisect_left(errors, base)
-        detect = errors[j] if j < len(errors) and errors[j] <= t else t
-        return {"mode": kind, "fault_type": ftype, "firing_id": fid, "fault_t": ft, "start_t": t,
-                "detect_t": detect, "time_to_detect_s": detect - base, "cause": cause,
-                "end_t": None, "outcome": None, "time_to_recover_s": None, "frames_lost": None,
-                "attempts": None}
-
-    def close(ep: dict[str, Any], t: float, outcome: str, attempts: Any = None) -> None:
-        base = ep["fault_t"] if ep["fault_t"] is not None else ep["start_t"]
-        ep.update(end_t=t, outcome=outcome, time_to_recover_s=t - base, attempts=attempts)
-        if ep["mode"] == "restart":
-            ep["frames_lost"] = int(round((t - base) * rate))
-        episodes.append(ep)
-
-    for e in entries:
-        if e["type"] != "event":
-            continue
-        kind, t, d = e.get("value"), float(e["time"]), e.get("data") or {}
-        if kind == "recovery_started":
-            if open_restart is not None:  # a new episode without an end: close the old as superseded
-                close(open_restart, t, "superseded")
-            open_restart = start("restart", t, d.get("cause"))
-        elif kind in ("recovery_succeeded", "recovery_failed") and open_restart is not None:
-            close(open_restart, t, "recovered" if kind == "recovery_succeeded" else "failed",
-                  d.get("attempts"))
-            if kind == "recovery_failed":
-                open_restart["reason"] = d.get("reason")
-            open_restart = None
-        elif kind == "degraded" and open_degrade is None:
-            open_degrade = start("degrade", t, d.get("reason"))
-        elif kind == "undegraded" and open_degrade is not None:
-            close(open_degrade, t, "recovered")
-            open_degrade = None
-    for ep in (open_restart, open_degrade):
-        if ep is not None:
-            ep["outcome"] = "unfinished"
-            episodes.append(ep)
-    episodes.sort(key=lambda ep: ep["start_t"])
-    return episodes
-
-
-def _failures(entries: list[dict[str, Any]], verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for e in entries:
-        d = e.get("data") or {}
-        # FAILED on purpose (``simulate_error``, an injected fault of its own) is not a failure
-        if e["type"] == "transition" and d.get("to_state") == "failed" and d.get("cause") != "simulate_error":
-            out.append({"time": e["time"], "kind": "entered_failed", "invariant": None,
-                        "message": d.get("cause")})
+def _failures(entered_failed: list[dict[str, Any]], verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = [dict(f) for f in entered_failed]
     for v in verdicts:
         if not v["ok"]:
             out.append({"time": v.get("time"), "kind": "invariant", "invariant": v["name"],
@@ -412,56 +392,27 @@ def _failures(entries: list[dict[str, Any]], verdicts: list[dict[str, Any]]) -> 
     return out
 
 
-def _time_in_state(entries: list[dict[str, Any]], rd: RunData, t0: float, t1: float) -> dict[str, float]:
-    trans = [e for e in entries if e["type"] == "transition"]
-    state = None
-    for e in entries:
-        if e["type"] == "attach":
-            state = (e.get("data") or {}).get("state")
-            break
-    if state is None and trans:
-        state = (trans[0].get("data") or {}).get("from_state")
-    out: dict[str, float] = defaultdict(float)
-    t = t0
-    for e in trans:
-        if e["time"] < t0:
-            state = (e.get("data") or {}).get("to_state")
-            continue
-        if state is not None:
-            out[state] += max(0.0, e["time"] - t)
-        t = e["time"]
-        state = (e.get("data") or {}).get("to_state")
-    if state is not None and t1 > t:
-        out[state] += t1 - t
-    return dict(sorted(((k, v) for k, v in out.items() if v > 1e-9), key=lambda kv: -kv[1]))
-
-
-def _leaks(samples: list[dict[str, Any]]) -> dict[str, Any]:
-    if not samples:
+def _leaks(samples: SampleFold | list[dict[str, Any]]) -> dict[str, Any]:
+    """Each judged series' leak verdict (``harness.leaks.judge``) over the samples' columns."""
+    fold = samples if isinstance(samples, SampleFold) else SampleFold(samples)
+    if not fold.n:
         return {}
-    metrics = [m for m in LEAK_METRICS if any(m in s for s in samples)]
-    out = {}
-    for m in metrics:
-        pts = [s for s in samples if isinstance(s.get(m), (int, float))]
-        out[m] = judge(m, [s["t"] for s in pts], [s[m] for s in pts],
-                       groups=[s.get("segment", 0) for s in pts])
-    return out
+    return {m: judge(m, fold.t, fold.values[m], groups=fold.segment) for m in LEAK_METRICS if m in fold.present}
 
 
-def _performance(rd: RunData, counters: dict[str, int], budget: float | None, block: int | None,
+def _performance(rd: RunData, fold: RunFold, counters: dict[str, int], budget: float | None, block: int | None,
                  rate: int, sim_t: float, start_t: float) -> dict[str, Any]:
-    chunk_bins = [c.get("cb", {}).get("bins") for c in rd.chunks if c.get("cb")]
+    chunks = fold.chunks
     source = None
     cb: dict[str, Any] = {"count": None, "p50": None, "p99": None, "p99_9": None, "max": None, "mean": None}
     merged: dict[int, int] = {}
     run_cb = rd.callbacks or {}
-    if chunk_bins:
-        merged = merge_bins(chunk_bins)
+    if chunks.with_cb:
+        merged = dict(chunks.bins)
         cb.update(bins_percentiles(merged))
         cb["count"] = sum(merged.values())
-        cb["max"] = max((c["cb"].get("max") or 0.0) for c in rd.chunks if c.get("cb"))
-        tot = sum((c["cb"].get("sum") or 0.0) for c in rd.chunks if c.get("cb"))
-        cb["mean"] = tot / cb["count"] if cb["count"] else None
+        cb["max"] = chunks.cb_max
+        cb["mean"] = chunks.cb_sum / cb["count"] if cb["count"] else None
         source = "journal histograms (all callbacks, ~6% bins, exact max)"
     elif run_cb.get("count") and (run_cb.get("histogram") or {}).get("bins"):
         merged = merge_bins([run_cb["histogram"]["bins"]])
@@ -474,7 +425,7 @@ def _performance(rd: RunData, counters: dict[str, int], budget: float | None, bl
         source = "system metrics (last 65536 callbacks; max over all)"
     share = {k: (cb[k] / budget if (budget and cb.get(k) is not None) else None)
              for k in ("p50", "p99", "p99_9", "max", "mean")}
-    cpu = [s["cpu_percent"] for s in rd.samples if isinstance(s.get("cpu_percent"), (int, float))]
+    cpu = fold.samples.cpu
     gauges = (rd.final_metrics or {}).get("gauges") or {}
     stream = (rd.config or {}).get("stream") or {}
     latency_ms = gauges.get("latency_ms") or (block_ms(block, rate) if block else None)
@@ -515,47 +466,44 @@ def _budget_histogram(bins: dict[int, int], budget: float | None) -> list[dict[s
         [{"le_share": None, "count": counts[-1]}]
 
 
-def _recovery(episodes: list[dict[str, Any]], faults: list[dict[str, Any]], rd: RunData,
-              run_dir: str | Path | None) -> dict[str, Any]:
+def _recovery(ef: EntryFold, rd: RunData, run_dir: str | Path | None, rate: int) -> dict[str, Any]:
     by_type: dict[str, dict[str, Any]] = {}
-    injected = Counter(_fault_kind(f) for f in faults)
-    kinds = sorted(set(injected) | {ep["fault_type"] for ep in episodes})
-    caused = Counter(ep["firing_id"] for ep in episodes if ep["firing_id"])
+    eps = ef.episodes
+    injected = ef.faults_by_kind
+    absorbed = ef.lookup.absorbed()
+    kinds = sorted(set(injected) | set(eps.by_kind))
     for kind in kinds:
-        eps = [ep for ep in episodes if ep["fault_type"] == kind]
-        done = [ep for ep in eps if ep["outcome"] in ("recovered", "failed")]
-        ok = [ep for ep in done if ep["outcome"] == "recovered"]
-        fids = {(f.get("data") or {}).get("firing_id") for f in faults if _fault_kind(f) == kind}
-        lost = [ep["frames_lost"] for ep in ok if ep["frames_lost"] is not None]
+        st = eps.by_kind.get(kind)
+        count, ok, failed = (st.count, st.recovered, st.failed) if st is not None else (0, 0, 0)
+        lost = [int(round(s * rate)) for s in st.lost_s] if st is not None else []
         by_type[kind] = {
             "faults": injected.get(kind, 0),
-            "absorbed": len([fid for fid in fids if fid not in caused]),
-            "episodes": len(eps),
-            "recovered": len(ok),
-            "failed": len([ep for ep in done if ep["outcome"] == "failed"]),
-            "unfinished": len([ep for ep in eps if ep["outcome"] in ("unfinished", "superseded")]),
-            "recovered_share": (len(ok) / len(done)) if done else None,
-            "time_to_detect_s": _pcts([ep["time_to_detect_s"] for ep in eps]),
-            "time_to_recover_s": _pcts([ep["time_to_recover_s"] for ep in ok]),
+            "absorbed": absorbed.get(kind, 0),
+            "episodes": count,
+            "recovered": ok,
+            "failed": failed,
+            "unfinished": st.unfinished if st is not None else 0,
+            "recovered_share": (ok / (ok + failed)) if ok + failed else None,
+            "time_to_detect_s": _pcts(st.detect_s if st is not None else []),
+            "time_to_recover_s": _pcts(st.recover_s if st is not None else []),
             "frames_lost": {**_pcts([float(x) for x in lost]), "total": int(sum(lost))},
         }
-    failed = [ep for ep in episodes if ep["outcome"] == "failed"]
     exported = {s.get("firing_id") or s.get("start_t"): s for s in rd.scenarios}
     failed_out = []
-    for ep in failed:
+    for item in eps.failed:
+        ep = episode_out(item, rate)
         key = ep["firing_id"] or ep["start_t"]
         scen = exported.get(key) or rd.replay or _replay_note(rd, run_dir)
         failed_out.append({**ep, "scenario": scen.get("path"), "scenario_note": scen.get("note")})
-    all_ok = [ep for ep in episodes if ep["outcome"] == "recovered"]
     return {
         "attribution_window_s": ATTRIBUTION_WINDOW_S,
-        "episodes_total": len(episodes),
-        "recovered_total": len(all_ok),
-        "failed_count": len(failed),
+        "episodes_total": eps.total,
+        "recovered_total": eps.recovered,
+        "failed_count": len(eps.failed),
         "by_fault_type": by_type,
         "failed": failed_out,
-        "episodes": episodes[:2000],
-        "episodes_truncated": len(episodes) > 2000,
+        "episodes": [episode_out(item, rate) for item in eps.kept],
+        "episodes_truncated": eps.total > len(eps.kept),
     }
 
 
@@ -573,7 +521,7 @@ def _replay_note(rd: RunData, run_dir: str | Path | None) -> dict[str, Any]:
                                   f"from-history {history} -o scenarios/sim/NAME.toml`, or {rerun}"}
 
 
-def _timeline(rd: RunData, budget: float | None) -> list[dict[str, Any]]:
+def _timeline(rd: RunData, fold: RunFold) -> list[dict[str, Any]]:
     """Per checkpoint: time, xruns and callback duration percentiles (the plots' data); for a run
     (no checkpoints), per metrics snapshot of its history: counter deltas, no percentiles."""
     series: list[dict[str, Any]] = []
@@ -582,7 +530,7 @@ def _timeline(rd: RunData, budget: float | None) -> list[dict[str, Any]]:
             series[-1] = {**point, "t": series[-1]["t"]}
         else:
             series.append(point)
-    if not rd.chunks and len(series) > 1:
+    if not fold.chunks.count and len(series) > 1:
         rows = []
         for prev, cur in zip(series, series[1:]):
             row: dict[str, Any] = {"t0": prev["t"], "t": cur["t"], "segment": 0}
@@ -592,23 +540,7 @@ def _timeline(rd: RunData, budget: float | None) -> list[dict[str, Any]]:
                     row[name] = cur[name] - before if cur[name] >= before else cur[name]
             rows.append(row)
         return rows
-    out = []
-    prev: dict[str, int] = {}
-    for c in rd.chunks:
-        counters = c.get("counters") or {}
-        row = {"t": c.get("sim_t1"), "t0": c.get("sim_t0"), "wall_s": c.get("wall_s"),
-               "state": c.get("state"), "segment": c.get("segment", 0)}
-        for name in ("xruns", "recoveries", "errors", "callbacks", "frames_dropped", "budget_overruns"):
-            if name in counters:
-                row[name] = counters[name] - prev.get(name, 0) if counters[name] >= prev.get(name, 0) \
-                    else counters[name]
-        cb = c.get("cb") or {}
-        if cb.get("bins"):
-            p = bins_percentiles(merge_bins([cb["bins"]]))
-            row.update(cb_p50=p["p50"], cb_p99=p["p99"], cb_max=cb.get("max"))
-        out.append(row)
-        prev = counters
-    return out
+    return list(fold.chunks.rows)
 
 
 def _isfinite(x: Any) -> bool:

@@ -80,6 +80,10 @@ class RunData:
     gates: list[dict[str, Any]] = field(default_factory=list)
     #: the run's steady-state check (``summary.json`` ``steady_state``), or None when not made
     steady_state: dict[str, Any] | None = None
+    #: ``entries``, ``chunks``, ``samples`` and ``glitches`` folded into what the report reads
+    #: (``harness.reports.fold.RunFold``): a journal is folded as it is read, and those lists are
+    #: then left empty; None: the report folds the lists (``build.folded``)
+    folded: Any = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_history(cls, history: Any, *, kind: str = "run", meta: dict[str, Any] | None = None,

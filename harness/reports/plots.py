@@ -5,9 +5,9 @@ run path) and returned as SVG bytes. Each function returns None when it has no d
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from typing import Any
 
+from .build import folded
 from .model import RunData
 from .svgplot import CYCLE, Figure
 
@@ -33,28 +33,15 @@ def _t_scale(span: float) -> tuple[float, str]:
     return 1.0, "s"
 
 
-def _fault_kind(f: dict[str, Any]) -> str:
-    return str((f.get("data") or {}).get("kind") or f.get("value"))
-
-
 def state_timeline(rd: RunData, report: dict[str, Any]) -> bytes | None:
-    trans = sorted((e for e in rd.entries if e["type"] == "transition"), key=lambda e: e["time"])
-    faults = [e for e in rd.entries if e["type"] == "fault_start"]
-    if not trans and not faults:
+    ef = folded(rd).entries
+    if not ef.transitions and not ef.faults:
         return None
-    t_end = float(rd.sim_time_s or max(e["time"] for e in rd.entries))
+    t_end = float(rd.sim_time_s or ef.max_t)
     scale, unit = _t_scale(t_end)
-    segs: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    state = next(((e.get("data") or {}).get("state") for e in rd.entries if e["type"] == "attach"), None)
-    t = 0.0
-    for e in trans:
-        if state is not None and e["time"] > t:
-            segs[state].append((t / scale, (e["time"] - t) / scale))
-        t = e["time"]
-        state = (e.get("data") or {}).get("to_state")
-    if state is not None and t_end > t:
-        segs[state].append((t / scale, (t_end - t) / scale))
-    kinds = sorted({_fault_kind(f) for f in faults})
+    segs = {state: [(a / scale, (b - a) / scale) for a, b in pairs]
+            for state, pairs in ef.state_spans(t_end).items()}
+    kinds = sorted(ef.ticks)
     legend_rows = len(segs) + len(kinds)
     height = max(190 + 26 * len(kinds), 60 + 13 * legend_rows)
     fig = Figure(WIDTH, height)
@@ -67,7 +54,7 @@ def state_timeline(rd: RunData, report: dict[str, Any]) -> bytes | None:
         ax.legend.append((s, color, "rect"))
     for i, k in enumerate(kinds):
         color = CYCLE[i % len(CYCLE)]
-        ax.ticks([f["time"] / scale for f in faults if _fault_kind(f) == k], -0.2 - 0.35 * i, color)
+        ax.ticks([t / scale for t in ef.ticks[k].times], -0.2 - 0.35 * i, color)
         ax.legend.append((f"fault: {k}", color, "tick"))
     ax.yticks = [(1.0, "system state")] + [(-0.2 - 0.35 * i, k) for i, k in enumerate(kinds)]
     ax.xlabel = f"time ({unit})"
@@ -91,7 +78,7 @@ def xruns_and_callbacks(rd: RunData, report: dict[str, Any]) -> bytes | None:
     ax1 = fig.panel(PLOT_LEFT, 30, PLOT_W, 150)
     ax1.xlim = (0.0, xmax)
     ax1.bars(x0, widths, [r.get("xruns") or 0 for r in tl], "#d62728")
-    per = "checkpoint" if rd.chunks else "snapshot"
+    per = "checkpoint" if folded(rd).chunks.count else "snapshot"
     ax1.ylabel = f"xruns per {per}"
     ax1.title = "Xruns and callback duration over time"
     ax1.xlabel = f"time ({unit})"
@@ -141,21 +128,21 @@ def recovery_times(rd: RunData, report: dict[str, Any]) -> bytes | None:
 
 
 def resources(rd: RunData, report: dict[str, Any]) -> bytes | None:
-    samples = rd.samples
-    if not samples:
+    samples = folded(rd).samples
+    if not samples.n:
         return None
     metrics = [("rss_bytes", "RSS (MiB)", 1 / 2**20), ("threads", "threads", 1.0),
                ("open_fds", "open fds", 1.0), ("sut_live_allocations", "system allocations", 1.0)]
-    metrics = [m for m in metrics if any(m[0] in s for s in samples)]
-    t_max = max((float(s["t"]) for s in samples), default=0.0)
+    metrics = [m for m in metrics if m[0] in samples.present]
+    t_max = samples.t_max if samples.t_max is not None else 0.0
     scale, unit = _t_scale(t_max)
     leaks = (report.get("stability") or {}).get("leaks") or {}
     row = 150
     fig = Figure(WIDTH, row * len(metrics) + 40)
     for i, (key, label, mult) in enumerate(metrics):
         ax = fig.panel(PLOT_LEFT, 30 + row * i, PLOT_W, row - 65)
-        pts = [(float(s["t"]) / scale, float(s[key]) * mult) for s in samples if key in s]
-        ax.points([p[0] for p in pts], [p[1] for p in pts], CYCLE[0])
+        ts, vs = samples.series(key)
+        ax.points([t / scale for t in ts], [v * mult for v in vs], CYCLE[0])
         ax.xlim = (0.0, max(t_max / scale, 1e-9))
         v = leaks.get(key) or {}
         verdict = v.get("verdict", "n/a")
@@ -172,7 +159,7 @@ def resources(rd: RunData, report: dict[str, Any]) -> bytes | None:
 
 def glitch_waveforms(rd: RunData, report: dict[str, Any]) -> bytes | None:
     excerpts = (rd.audio or {}).get("excerpts") or []  # the run's audio check keeps a few
-    gl = [g for g in [*rd.glitches, *excerpts] if g.get("waveform")][:8]
+    gl = [g for g in [*folded(rd).glitches.waves, *excerpts] if g.get("waveform")][:8]
     if not gl:
         return None
     rows = (len(gl) + 1) // 2

@@ -311,28 +311,45 @@ def test_a_failing_runs_replay_cell_is_a_minimised_scenario_that_fails_on_the_br
     assert run_scenario(cell["scenario"]).passed
 
 
-# -- a report built from a journal keeps only the entries it reads ---------------------------------
-def test_the_report_of_the_kept_entries_is_the_report_of_all_of_them(soak_dir):
-    """``write_reports`` rebuilds a soak's run data with ``report_only=True`` (``report_entry``: a
-    third fewer entries, ~40 % less memory at the end of an 8-hour soak): the report and every
+# -- a report built from a journal folds its entries as it reads them ------------------------------
+def test_the_report_of_the_folded_journal_is_the_report_of_all_its_entries(soak_dir):
+    """``write_reports`` rebuilds a soak's run data with ``report_only=True``: the journal is
+    folded as it is read (``harness.reports.fold``) and no entry is kept; the report and every
     figure must be the ones built from all of the journal's entries."""
     from harness.reports.build import REPORT_EVENTS, run_data_from_journal
     from harness.reports.plots import draw_all
 
     whole = run_data_from_journal(soak_dir)
     kept = run_data_from_journal(soak_dir, report_only=True)
-    # the soak made entries the report does not read, so the comparison below is of unequal inputs
-    assert len(kept.entries) < len(whole.entries)
-    assert "fault_end" in {e["type"] for e in whole.entries} - {e["type"] for e in kept.entries}
+    assert kept.folded is not None and not kept.entries and not kept.samples and not kept.chunks
+    # the soak made entries the report does not read, and ones it does
+    assert "fault_end" in {e["type"] for e in whole.entries}
     assert any(e["type"] == "event" and e.get("value") not in REPORT_EVENTS for e in whole.entries)
-    assert any(e["type"] == "event" and e.get("value") == "recovery_started" for e in kept.entries)
+    assert any(e["type"] == "event" and e.get("value") == "recovery_started" for e in whole.entries)
     report_whole = build_report(whole, run_dir=soak_dir)
     report_kept = build_report(kept, run_dir=soak_dir)
     assert report_whole["recovery"]["episodes_total"] > 0 and report_whole["stability"]["errors_by_type"]
     del report_whole["generated_at"], report_kept["generated_at"]
     assert report_kept == report_whole
     assert draw_all(kept, report_kept) == draw_all(whole, report_whole)
-    # the kept entries share their equal ``data`` dicts (``_pooled``): one per distinct error type
+
+
+def test_a_journal_read_whole_for_the_report_keeps_only_what_it_reads(soak_dir, monkeypatch):
+    """A journal the fold cannot read exactly is read keeping of each entry only what the report
+    reads (``report_entry``), equal ``data`` dicts shared (``_pooled``): the same report."""
+    from harness.reports import build
+    from harness.reports.build import run_data_from_journal
+
+    def refuse(journal):
+        raise build.NotFoldable("refused for the test")
+
+    monkeypatch.setattr(build, "_folded_from_journal", refuse)
+    whole = run_data_from_journal(soak_dir)
+    kept = run_data_from_journal(soak_dir, report_only=True)
+    assert kept.folded is None and 0 < len(kept.entries) < len(whole.entries)
+    report_whole, report_kept = build_report(whole, run_dir=soak_dir), build_report(kept, run_dir=soak_dir)
+    del report_whole["generated_at"], report_kept["generated_at"]
+    assert report_kept == report_whole
     errors = [e for e in kept.entries if e["type"] == "error"]
     assert len({id(e["data"]) for e in errors}) == len({e["data"]["type"] for e in errors}) < len(errors)
 

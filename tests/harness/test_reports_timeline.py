@@ -204,3 +204,18 @@ def test_a_history_that_cannot_be_read_in_windows_is_read_whole(tmp_path):
     path = tmp_path / "history.jsonl"
     path.write_text("\n".join(SMALL) + "\n")  # an unreadable line and an entry numbered past it
     assert timeline_from_file(path, {}) == render_timeline(read_timeline(SMALL), {})
+
+
+def test_a_history_line_is_parsed_as_json_loads_parses_it():
+    """History read-backs (the end-of-run checks, the timeline's first pass) parse with
+    pydantic-core's parser; a line it refuses that ``json.loads`` reads (a lone surrogate escape)
+    gets ``json.loads``'s value, and a bad line ``json.loads``'s error."""
+    import json
+
+    from harness.history import json_line
+
+    for line in ('{"index":0,"type":"note","time":0.5,"data":{"s":"\\ud800"}}\n',
+                 '{"index":1,"type":"note","time":NaN,"data":{"big":123456789012345678901234567890}}\n'):
+        assert repr(json_line(line)) == repr(json.loads(line))
+    with pytest.raises(json.JSONDecodeError):
+        json_line('{"index":2,"type":"note"} trailing\n')

@@ -84,3 +84,30 @@ def test_the_cli_sets_one_blas_thread_before_numpy_loads() -> None:
 def test_the_users_blas_setting_wins() -> None:
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "3"}
     assert _modules_after("import harness.cli", env)["blas"] == "3"
+
+
+def test_the_command_line_loads_its_modules_without_the_collector_and_freezes_them() -> None:
+    """``soundcheck`` (``main()`` of the process's own command line) loads the command's modules
+    with the cyclic collector off and then freezes them out of its reach (``cli._load_quietly``);
+    the collector is on again for the command itself."""
+    probe = ("import gc, json, sys\n"
+             "sys.argv = ['soundcheck', 'devices', '--help']\n"
+             "import harness.cli as c\n"
+             "seen = []\n"
+             "real = c.build_parser\n"
+             "c.build_parser = lambda only=None: (seen.append(gc.isenabled()), real(only))[1]\n"
+             "try:\n    c.main()\nexcept SystemExit:\n    pass\n"
+             "print(json.dumps({'during': seen, 'after': gc.isenabled(), 'frozen': gc.get_freeze_count()}))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    got = json.loads(out.strip().splitlines()[-1])
+    assert got["during"] == [False] and got["after"] is True and got["frozen"] > 10_000, got
+
+
+def test_main_called_from_python_leaves_the_callers_collector_as_it_was() -> None:
+    import gc
+
+    from harness.cli import main
+
+    frozen = gc.get_freeze_count()
+    assert main(["devices", "--help"]) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
