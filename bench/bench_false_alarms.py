@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="the system configuration every run tests (TOML or JSON, as `soundcheck run --config`): "
                          "the healthy system must pass on the user's configuration too, not only on the stock one")
     ap.add_argument("--dsp-kernel", choices=("auto", "numpy", "compiled"), default="auto",
-                    help="the DSP kernels every run uses (`soundcheck run --dsp-kernel`; auto: numpy under 300 s)")
+                    help="the DSP kernels every run uses (`soundcheck run --dsp-kernel`; auto: numpy under 600 s)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     try:  # a bad file is the user's input: exit 2 with the CLI's message, never a traceback

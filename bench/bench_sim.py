@@ -608,7 +608,7 @@ def main() -> None:
                     help="the listening check's findings (summary 'audio' section, clean_audio verdict) of 30 "
                          "runs (24 seeds x profiles, 6 mutant runs), this checkout against CHECKOUT")
     ap.add_argument("--dsp-kernel", choices=("auto", "numpy", "compiled"), default="auto",
-                    help="--timed-breakdown's DSP kernels (RunSpec.dsp_kernel; auto: numpy under 300 s)")
+                    help="--timed-breakdown's DSP kernels (RunSpec.dsp_kernel; auto: numpy under 600 s)")
     ap.add_argument("--block-mix", action="store_true",
                     help="the block sizes a faulted run's callbacks have, starting at 64/256/1024 frames")
     args = ap.parse_args()

@@ -92,10 +92,12 @@ class RunSpec:
         return d
 
 
-#: Simulated runs at least this long run the DSP chain's compiled kernels: importing numba and
-#: loading the cached kernels costs ~0.35 s of CPU, the kernels save ~10 us a 256-frame block
-#: (~2 ms a simulated second), so a shorter run would not repay the import (bench/RESULTS.md).
-COMPILED_DSP_MIN_S = 300.0
+#: Simulated runs at least this long run the DSP chain's compiled kernels. Importing numba costs
+#: ~0.35 s of CPU and the cached kernel's first call ~0.45 s (numba's target set-up); the kernel
+#: saves ~5 us of a faulted 256-frame block (~1 ms a simulated second). Whole-process CPU measured
+#: even at 600 s (8.56 s numpy, 8.57 s compiled; 60 s: 1.87 against 2.35), so shorter runs stay on
+#: numpy (bench/RESULTS.md, 2026-12-02 seventh pass).
+COMPILED_DSP_MIN_S = 600.0
 
 
 def dsp_kernel_for(spec: RunSpec) -> str:

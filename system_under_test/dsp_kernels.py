@@ -5,8 +5,9 @@ Why compiled: ``dsp.Biquad``'s numpy path filters a block in six numpy calls who
 second. Here the filter is lfilter's own recursion (transposed direct form II, float64 state and
 arithmetic, each output rounded to the block's float32 once) in one call per block.
 
-Why not always: importing numba costs ~0.3 s of CPU, about the whole simulation of a one-minute
-run, so the kernels are loaded only when a run is long enough to repay it (``dsp.use_kernel``,
+Why not always: importing numba costs ~0.35 s of CPU and the cached kernel's first call ~0.45 s
+more (numba sets its compiler up), about the whole simulation of a one-minute run, so the kernels
+are loaded only when a run is long enough to repay it (``dsp.use_kernel``,
 chosen by the harness from the run's command: ``harness.runner.dsp_kernel_for``). The numbers
 differ from the numpy path's in float64 rounding only (the recursion against the block plan's
 regrouped products), which may move a float32 sample by its last bit.

@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         "give a verdict")
     p.add_argument("--dsp-kernel", choices=("auto", "numpy", "compiled"), default="auto",
                    help="the DSP chain's kernels: numpy, or compiled (numba: ~0.3 s to import, faster per "
-                        "block); auto (default) compiles for simulated runs of 300 s and more. The summary "
+                        "block); auto (default) compiles for simulated runs of 600 s and more. The summary "
                         "names the one used")
     p.add_argument("--mutant", metavar="NAME",
                    help="run a deliberately broken variant of the system (see harness/mutants.py) to "
