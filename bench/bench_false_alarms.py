@@ -28,9 +28,9 @@ from system_under_test.errors import ConfigError
 
 
 def one_run(profile: str, seed: int, duration_s: float, root: Path, mutant: str | None = None,
-            config: dict[str, Any] | None = None) -> dict[str, Any]:
+            config: dict[str, Any] | None = None, dsp_kernel: str = "auto") -> dict[str, Any]:
     spec = RunSpec(duration_s=duration_s, seed=seed, faults=profile, report_root=root, label="fa",
-                   config=config)
+                   config=config, dsp_kernel=dsp_kernel)
     kw = {"system_factory": system_factory(mutant)} if mutant else {}
     t0 = time.perf_counter()
     run = ReliabilityRun(spec, **kw)
@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--config", type=Path,
                     help="the system configuration every run tests (TOML or JSON, as `soundcheck run --config`): "
                          "the healthy system must pass on the user's configuration too, not only on the stock one")
+    ap.add_argument("--dsp-kernel", choices=("auto", "numpy", "compiled"), default="auto",
+                    help="the DSP kernels every run uses (`soundcheck run --dsp-kernel`; auto: numpy under 600 s)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     try:  # a bad file is the user's input: exit 2 with the CLI's message, never a traceback
@@ -67,15 +69,16 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         for profile in args.profiles.split(","):
             for seed in range(args.first_seed, args.first_seed + args.seeds):
-                row = one_run(profile, seed, args.duration, root, config=config)
+                row = one_run(profile, seed, args.duration, root, config=config, dsp_kernel=args.dsp_kernel)
                 rows.append(row)
                 if row["outcome"] != "pass":
                     print(f"  {profile} seed {seed}: {row['outcome']}: {'; '.join(row['reasons'])}", flush=True)
         if args.mutants:
             for name in MUTANTS:
                 for seed in range(1, args.mutant_seeds + 1):
-                    rows.append(one_run("default", seed, args.duration, root, name, config=config))
-    print(f"\nhealthy system, {args.duration:g} s runs (bench/bench_false_alarms.py"
+                    rows.append(one_run("default", seed, args.duration, root, name, config=config,
+                                       dsp_kernel=args.dsp_kernel))
+    print(f"\nhealthy system, {args.duration:g} s runs, DSP kernel {args.dsp_kernel} (bench/bench_false_alarms.py"
           + (f", configuration {args.config}" if args.config else "") + "):")
     print(f"{'profile':<10} {'runs':>5} {'pass':>5} {'fail':>5} {'inconcl.':>8} {'faults/run':>10} {'wall/run':>9}")
     for profile in args.profiles.split(","):

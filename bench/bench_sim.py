@@ -67,7 +67,8 @@ def speed(seconds: float = 30.0, block: int = 256, chain: str = "default", seed:
     return seconds / wall
 
 
-def faulted_run(seconds: float = 600.0, seed: int = 1, faults: str = "default") -> dict[str, Any]:
+def faulted_run(seconds: float = 600.0, seed: int = 1, faults: str = "default",
+                dsp_kernel: str = "auto") -> dict[str, Any]:
     """The issue's figure: ``soundcheck run --backend sim`` (default chain, 256-frame blocks, the
     ``faults`` profile, history streamed, live + end-of-run invariants), timed two ways:
     ``run_x_realtime`` = the runner's own figure (simulation with faults, history and live checks);
@@ -93,7 +94,10 @@ def faulted_run(seconds: float = 600.0, seed: int = 1, faults: str = "default") 
     VirtualClock.run_until = timed_run_until  # type: ignore[method-assign]
     try:
         t0, c0 = time.perf_counter(), time.process_time()
-        r = ReliabilityRun(RunSpec(duration_s=seconds, seed=seed, faults=faults, report_root=root)).execute()
+        spec = RunSpec(duration_s=seconds, seed=seed, faults=faults, report_root=root)
+        if dsp_kernel != "auto":  # a tree without the choice runs its one kernel
+            spec = RunSpec(duration_s=seconds, seed=seed, faults=faults, report_root=root, dsp_kernel=dsp_kernel)
+        r = ReliabilityRun(spec).execute()
         total, cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         VirtualClock.run_until = original  # type: ignore[method-assign]
@@ -102,7 +106,8 @@ def faulted_run(seconds: float = 600.0, seed: int = 1, faults: str = "default") 
             "simulation_cpu_x_realtime": round(r.summary["simulated_s"] / loop_cpu[0], 1) if loop_cpu[0] else None,
             "run_x_realtime": r.summary["speed_x_realtime"], "end_to_end_wall_s": round(total, 2),
             "end_to_end_x_realtime": round(r.summary["simulated_s"] / total, 1), "ok": r.ok,
-            "faults": r.summary["faults"]["total"], "callbacks": r.summary["callbacks"]}
+            "faults": r.summary["faults"]["total"], "callbacks": r.summary["callbacks"],
+            "dsp_kernel": r.summary.get("dsp_kernel", "numpy")}
 
 
 def cpu_per_block(seconds: float = 10.0, block: int = 256, repeat: int = 3) -> float:
@@ -328,7 +333,7 @@ TIMED_PARTS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def timed_breakdown(seconds: float = 120.0, seed: int = 1) -> dict[str, Any]:
+def timed_breakdown(seconds: float = 120.0, seed: int = 1, dsp_kernel: str = "auto") -> dict[str, Any]:
     """Where one 256-frame block's CPU goes in ``soundcheck run --backend sim`` (default faults):
     every part of ``TIMED_PARTS`` wrapped with a thread-CPU timer, each part's time net of the
     parts it calls ("event loop" is what ``run_until`` does itself plus everything not named:
@@ -362,20 +367,26 @@ def timed_breakdown(seconds: float = 120.0, seed: int = 1) -> dict[str, Any]:
         originals.append((owner, name, orig))
         setattr(owner, name, timed)
 
+    if dsp_kernel == "compiled":  # its first call sets numba up (~0.45 s): not a block's cost
+        import numpy as np
+
+        from system_under_test import dsp
+        with dsp.use_kernel("compiled"):
+            dsp.Biquad("lowpass", 1000.0, 0.707, 0.0, 48_000, 2).process(np.zeros((256, 2), np.float32))
     for label, module, cls, method in TIMED_PARTS:
         wrap(label, getattr(importlib.import_module(module), cls), method)
     try:
-        wrapped = faulted_run(seconds, seed)
+        wrapped = faulted_run(seconds, seed, dsp_kernel=dsp_kernel)
     finally:
         for owner, name, orig in reversed(originals):
             setattr(owner, name, orig)
-    plain = faulted_run(seconds, seed)
+    plain = faulted_run(seconds, seed, dsp_kernel=dsp_kernel)
     blocks = wrapped["simulated_s"] * 48_000 / 256
     return {"seconds": seconds, "blocks": round(blocks), "load": os.getloadavg(),
             "us_per_block": {k: round(v / blocks * 1e6, 1) for k, v in sorted(acc.items(), key=lambda kv: -kv[1])},
             "wrapped_us_per_block": round(sum(acc.values()) / blocks * 1e6, 1),
             "unwrapped_us_per_block": round(plain["simulation_cpu_s"] / blocks * 1e6, 1),
-            "unwrapped_x_realtime": plain["simulation_cpu_x_realtime"],
+            "unwrapped_x_realtime": plain["simulation_cpu_x_realtime"], "dsp_kernel": plain["dsp_kernel"],
             "source": str(Path(sys.modules["system_under_test"].__file__).parents[1])}
 
 
@@ -602,6 +613,8 @@ def main() -> None:
     ap.add_argument("--audio-vs", metavar="CHECKOUT",
                     help="the listening check's findings (summary 'audio' section, clean_audio verdict) of 30 "
                          "runs (24 seeds x profiles, 6 mutant runs), this checkout against CHECKOUT")
+    ap.add_argument("--dsp-kernel", choices=("auto", "numpy", "compiled"), default="auto",
+                    help="--timed-breakdown's DSP kernels (RunSpec.dsp_kernel; auto: numpy under 600 s)")
     ap.add_argument("--block-mix", action="store_true",
                     help="the block sizes a faulted run's callbacks have, starting at 64/256/1024 frames")
     args = ap.parse_args()
@@ -615,7 +628,8 @@ def main() -> None:
         print(json.dumps(runs_vs(args.runs_vs or None), indent=1))
         return
     if args.timed_breakdown:
-        print(json.dumps(timed_breakdown(args.seconds if args.seconds != 30.0 else 120.0), indent=1))
+        print(json.dumps(timed_breakdown(args.seconds if args.seconds != 30.0 else 120.0,
+                                         dsp_kernel=args.dsp_kernel), indent=1))
         return
     if args.analysis_vs:
         print(json.dumps(analysis_vs(args.analysis_vs), indent=1))

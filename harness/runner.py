@@ -17,6 +17,7 @@ seconds later, so the system's recovery from it is exercised and judged like any
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -31,6 +32,7 @@ from typing import Any
 
 from system_under_test import AudioSystem, State
 from system_under_test.clock import VirtualClock
+from system_under_test.dsp import KERNELS, use_kernel
 from system_under_test.devices.base import DeviceBackend
 from system_under_test.devices.simulated import SimulatedBackend
 
@@ -76,6 +78,8 @@ class RunSpec:
     #: a program file (WAV) played, looped, instead of the test sine, and judged against
     #: (``harness.program``); None: the sine
     program: Path | None = None
+    #: the DSP chain's kernels (``system_under_test.dsp.KERNELS``), or "auto": ``dsp_kernel_for``
+    dsp_kernel: str = "auto"
 
     def to_dict(self) -> dict[str, Any]:
         d = {"backend": self.backend, "duration_s": self.duration_s, "seed": self.seed,
@@ -83,7 +87,33 @@ class RunSpec:
              "device": self.device, "chunk_s": self.chunk_s, "label": self.label}
         if self.program is not None:  # a sine run's record stays as it was
             d["program"] = str(self.program)
+        if self.dsp_kernel != "auto":  # likewise an automatic choice's (the summary names it)
+            d["dsp_kernel"] = self.dsp_kernel
         return d
+
+
+#: Simulated runs at least this long run the DSP chain's compiled kernels. Importing numba costs
+#: ~0.35 s of CPU and the cached kernel's first call ~0.45 s (numba's target set-up); the kernel
+#: saves ~5 us of a faulted 256-frame block (~1 ms a simulated second). Whole-process CPU measured
+#: even at 600 s (8.56 s numpy, 8.57 s compiled; 60 s: 1.87 against 2.35), so shorter runs stay on
+#: numpy (bench/RESULTS.md, 2026-12-02 seventh pass).
+COMPILED_DSP_MIN_S = 600.0
+
+
+def dsp_kernel_for(spec: RunSpec) -> str:
+    """The DSP kernel a run uses, a function of its command alone: the spec's own choice, else
+    "compiled" for a simulated run of at least ``COMPILED_DSP_MIN_S``, else "numpy" (short runs,
+    and real devices, whose callback runs the code the system ships with by default)."""
+    if spec.dsp_kernel != "auto":
+        if spec.dsp_kernel not in KERNELS:
+            raise UsageError(f"unknown DSP kernel {spec.dsp_kernel!r} (choose from auto, {', '.join(KERNELS)})")
+        kernel = spec.dsp_kernel
+    else:
+        kernel = "compiled" if spec.backend == "sim" and spec.duration_s >= COMPILED_DSP_MIN_S else "numpy"
+    if kernel == "compiled" and importlib.util.find_spec("numba") is None:  # never a silent other choice
+        raise UsageError("the compiled DSP kernel needs numba, which is not installed: run scripts/bootstrap "
+                         "(or pip install numba), or choose --dsp-kernel numpy")
+    return kernel
 
 
 @dataclass
@@ -243,6 +273,7 @@ class ReliabilityRun:
         self._stop = threading.Event()
         self.audio: AudioCheck | None = None
         self.profile = profile_for(spec)  # validates --faults before anything starts
+        self.dsp_kernel = dsp_kernel_for(spec)
         self.schedule = self.profile.schedule(spec.duration_s, spec.seed)
         self.program = self._load_program()  # and --program
 
@@ -305,7 +336,13 @@ class ReliabilityRun:
                 on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None = None,
                 reports: bool = True) -> RunResult:
         """Run, check, summarise; ``reports=False`` leaves the reports to the caller (the soak writes
-        them from its journal)."""
+        them from its journal). The system's DSP stages are built with the run's kernel."""
+        with use_kernel(self.dsp_kernel):
+            return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports)
+
+    def _execute(self, *, on_progress: Callable[[Progress], None] | None,
+                 on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None,
+                 reports: bool) -> RunResult:
         spec = self.spec
         run_dir = spec.run_dir or new_run_dir(spec.report_root, spec.label, spec.seed)
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -446,6 +483,7 @@ class ReliabilityRun:
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
         summary["system_factory"] = choice.describe()
+        summary["dsp_kernel"] = self.dsp_kernel
         summary["audio"] = audio.summary()
         summary["cpu"]["process_cpu_percent_max"] = cpu_max
         history.note("summary", **{"ok": summary["ok"], "outcome": verdict.outcome.value})

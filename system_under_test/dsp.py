@@ -5,12 +5,21 @@ own state between blocks (filter memory, limiter gain), and can be reset after a
 state does not ring into fresh audio. ``cost_s`` is a stage's declared extra processing time: zero
 for real stages; the harness's slow-DSP fault sets it on the simulated clock, where burning real CPU
 would not move virtual time.
+
+Two ways to run a biquad, picked when the stage is built: numpy alone (the default: no import
+beyond numpy) or the compiled recursion of ``dsp_kernels`` (numba), chosen for a process by
+``use_kernel``. They differ only in float64 rounding, so a run's numbers are a function of its seed
+and of the kernel it ran with, which the harness picks from the run's command and records
+(``harness.runner.dsp_kernel_for``).
 """
 
 from __future__ import annotations
 
+import importlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from types import ModuleType
 
 import numpy as np
 
@@ -22,6 +31,36 @@ _IN_PLACE = (_F32, np.dtype(np.float64))  # blocks filtered where they lie
 _max_reduce = np.maximum.reduce
 _matmul = np.matmul
 _add_reduce = np.add.reduce
+
+#: the kernels a stage built now runs with: "numpy" (block plans and ufuncs) or "compiled"
+KERNELS = ("numpy", "compiled")
+_kernel = "numpy"
+
+
+@contextmanager
+def use_kernel(name: str) -> Iterator[None]:
+    """Stages built inside run with kernel ``name`` (``KERNELS``); the previous choice comes back
+    after. "compiled" imports numba and the kernels here, once per process (~0.35 s of CPU; the
+    first filtered block ~0.45 s more)."""
+    global _kernel
+    if name not in KERNELS:
+        raise ValueError(f"unknown DSP kernel {name!r}: one of {', '.join(KERNELS)}")
+    if name == "compiled":
+        _compiled_kernels()
+    previous, _kernel = _kernel, name
+    try:
+        yield
+    finally:
+        _kernel = previous
+
+
+def current_kernel() -> str:
+    """The kernel a stage built now runs with."""
+    return _kernel
+
+
+def _compiled_kernels() -> ModuleType:
+    return importlib.import_module(f"{__package__}.dsp_kernels")
 
 
 class Stage:
@@ -212,10 +251,31 @@ class _BlockPlan:
             state[0, c], state[1, c] = z0, z1
 
 
+def _compiled_filter(z: np.ndarray, b0: float, b1: float, b2: float, a1: float,
+                     a2: float) -> Callable[[np.ndarray], np.ndarray]:
+    """A compiled biquad's ``process``: one kernel call a block from the state ``z`` (kept in
+    place), in place for a contiguous float block, through a float64 copy otherwise (the block
+    keeps its dtype). A closure over the state, not a bound method: no stage refers to itself."""
+    kernel = _compiled_kernels().biquad_block
+
+    def process(block: np.ndarray) -> np.ndarray:
+        if block.flags.c_contiguous and block.dtype in _IN_PLACE:
+            kernel(block, z, b0, b1, b2, a1, a2)
+            return block
+        work = np.ascontiguousarray(block, dtype=np.float64)
+        kernel(work, z, b0, b1, b2, a1, a2)
+        block[...] = work
+        return block
+
+    return process
+
+
 class Biquad(Stage):
     """An RBJ biquad per channel, its state carried across blocks, computed with numpy alone
     (``_BlockPlan``); the samples match ``scipy.signal.lfilter(b, a, x, axis=0, zi=...)`` over the
-    concatenated blocks to float64 rounding (a float32 sample may differ in its last bit)."""
+    concatenated blocks to float64 rounding (a float32 sample may differ in its last bit). Built
+    under ``use_kernel("compiled")`` it runs lfilter's recursion compiled instead
+    (``_compiled_filter``): lfilter's float64 samples, each rounded to float32 once."""
 
     kind = "biquad"
 
@@ -231,6 +291,11 @@ class Biquad(Stage):
         self._plans: dict[int, _BlockPlan] = {}  # by frames: a block size's matrices, built once
         self._live: _BlockPlan | None = None  # the plan whose ``state`` holds the filter state
         self._whole: _BlockPlan | None = None  # the live plan when it covers its block size whole
+        self._z = np.zeros((2, channels))  # the compiled recursion's state (lfilter's ``zi``)
+        #: built under ``use_kernel("compiled")``: the compiled recursion filters every block, no plan
+        self.compiled = _kernel == "compiled"
+        if self.compiled:
+            self.process = _compiled_filter(self._z, b0, b1, b2, a1, a2)  # type: ignore[method-assign]
 
     def _plan(self, frames: int) -> _BlockPlan:
         plan = self._plans.get(frames)
@@ -264,11 +329,14 @@ class Biquad(Stage):
     @property
     def state(self) -> np.ndarray:
         """The filter state (lfilter's ``zi``, shape (2, channels)), a copy."""
+        if self.compiled:
+            return self._z.copy()
         return self._live.state.copy() if self._live is not None else np.zeros((2, self.channels))
 
     def reset(self) -> None:
         for plan in self._plans.values():  # the chunk-start rows too: no stale NaN rings on
             plan.buf[...] = 0.0
+        self._z[...] = 0.0
 
 
 class Limiter(Stage):
@@ -380,4 +448,5 @@ class DspChain:
         return True
 
 
-__all__ = ["Biquad", "DspChain", "Gain", "Limiter", "Mixer", "Stage", "biquad_coefficients"]
+__all__ = ["KERNELS", "Biquad", "DspChain", "Gain", "Limiter", "Mixer", "Stage", "biquad_coefficients",
+           "current_kernel", "use_kernel"]

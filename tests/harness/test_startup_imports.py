@@ -17,7 +17,9 @@ import os
 import subprocess
 import sys
 
-HEAVY = ("matplotlib", "scipy")
+#: numba: the DSP chain's compiled kernel, ~0.35 s of CPU to import and ~0.45 s at its first call,
+#: loaded only by runs of ``harness.runner.COMPILED_DSP_MIN_S`` and more
+HEAVY = ("matplotlib", "scipy", "numba")
 #: modules a passing run has no use for: the scenario package (a failing run's replay export) and
 #: allure (attaching reports to an allure that something else loaded)
 IDLE = ("harness.scenarios", "allure", "allure_commons")
@@ -67,6 +69,16 @@ def test_a_short_simulated_run_loads_no_scipy(tmp_path) -> None:
     env = {**os.environ, "SOUNDCHECK_HISTORY_DB": str(tmp_path / "h.sqlite")}
     loaded = _modules_after(code, env)
     assert loaded["heavy"] == [] and loaded["idle"] == []
+
+
+def test_the_probe_sees_numba_when_a_run_compiles_its_dsp(tmp_path) -> None:
+    """A run with ``--dsp-kernel compiled`` loads numba, so the short run's probe above can fail."""
+    code = ("import sys\nfrom harness.cli import main\n"
+            f"rc = main(['run', '--backend', 'sim', '--duration', '1', '--faults', 'none', '--dsp-kernel', "
+            f"'compiled', '--report-dir', {str(tmp_path)!r}])\n"
+            "assert rc == 0, rc")
+    env = {**os.environ, "SOUNDCHECK_HISTORY_DB": str(tmp_path / "h.sqlite")}
+    assert "numba" in _modules_after(code, env)["heavy"]
 
 
 def test_the_probe_sees_a_module_a_passing_run_does_not_need() -> None:

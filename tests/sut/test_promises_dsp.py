@@ -6,7 +6,8 @@ configured rate; gains and mixers are the arithmetic they name.
 
 Every check goes through ``DspChain.from_config`` and ``process``/``reset`` (what the pipeline
 uses), and through ``biquad_coefficients`` for the response, so the chain's inner layout (one
-filter call per stage or one for a cascade) is free to change.
+filter call per stage or one for a cascade) is free to change; each runs under both kernels
+(``dsp.use_kernel``: numpy and compiled).
 """
 
 from __future__ import annotations
@@ -18,10 +19,17 @@ import pytest
 from scipy import signal
 
 from system_under_test.config import BiquadStage, GainStage, LimiterStage, MixerStage
-from system_under_test.dsp import DspChain, Stage, biquad_coefficients
+from system_under_test.dsp import KERNELS, DspChain, Stage, biquad_coefficients, use_kernel
 
 SR = 48_000
 BS = 64
+
+
+@pytest.fixture(autouse=True, params=KERNELS)
+def kernel(request: pytest.FixtureRequest):
+    """Every promise holds for both kernels: the stages each test builds run with this one."""
+    with use_kernel(request.param):
+        yield request.param
 
 
 def _response(b: np.ndarray, a: np.ndarray, hz: float) -> float:

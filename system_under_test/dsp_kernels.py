@@ -1,0 +1,47 @@
+"""Compiled kernels of the DSP chain (numba): a biquad's recursion, one call a block.
+
+Why compiled: ``dsp.Biquad``'s numpy path filters a block in six numpy calls whose arithmetic is
+~1 us and whose dispatch is ~9 us (bench/RESULTS.md), and a simulated run is thousands of blocks a
+second. Here the filter is lfilter's own recursion (transposed direct form II, float64 state and
+arithmetic, each output rounded to the block's float32 once) in one call per block.
+
+Why not always: importing numba costs ~0.35 s of CPU and the cached kernel's first call ~0.45 s
+more (numba sets its compiler up), about the whole simulation of a one-minute run, so the kernels
+are loaded only when a run is long enough to repay it (``dsp.use_kernel``,
+chosen by the harness from the run's command: ``harness.runner.dsp_kernel_for``). The numbers
+differ from the numpy path's in float64 rounding only (the recursion against the block plan's
+regrouped products), which may move a float32 sample by its last bit.
+
+``cache=True`` keeps the compiled code beside this file (``__pycache__``), or in
+``NUMBA_CACHE_DIR`` where that is set; a machine that cannot write either compiles in memory once
+per process (~1 s).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def biquad_block(block: np.ndarray, state: np.ndarray, b0: float, b1: float, b2: float,
+                 a1: float, a2: float) -> None:  # pragma: no cover - compiled: covered through dsp's tests
+    """Filter ``block`` (frames, channels; float32 or float64) in place from ``state`` (2, channels;
+    float64, lfilter's ``zi``), leaving the state after the block in ``state``."""
+    frames, channels = block.shape
+    if state.shape[1] != channels:
+        raise ValueError("the block's channels are not the filter's")
+    for c in range(channels):
+        z0 = state[0, c]
+        z1 = state[1, c]
+        for i in range(frames):
+            x = np.float64(block[i, c])
+            y = b0 * x + z0
+            z0 = b1 * x + z1 - a1 * y
+            z1 = b2 * x - a2 * y
+            block[i, c] = y
+        state[0, c] = z0
+        state[1, c] = z1
+
+
+__all__ = ["biquad_block"]

@@ -1,0 +1,154 @@
+"""The DSP chain's two kernels (``dsp.use_kernel``): numpy alone and the compiled recursion.
+
+A stage runs with the kernel chosen when it was built, and the choice comes back after its
+``with`` block. The compiled biquad is lfilter's recursion (checked against lfilter here and, for
+every promise of the chain, by ``test_promises_dsp.py`` run under both kernels), its numbers within
+float64 rounding of the numpy block plan's. In its steady state a block through either kernel
+allocates nothing (the callback's promise: ``pipeline.py``).
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from system_under_test import dsp
+from system_under_test.config import BiquadStage, GainStage, LimiterStage
+from system_under_test.dsp import KERNELS, Biquad, DspChain, biquad_coefficients, current_kernel, use_kernel
+
+SR = 48_000
+
+
+def _noise(n: int, channels: int = 2, seed: int = 1, scale: float = 0.3) -> np.ndarray:
+    return (scale * np.random.default_rng(seed).standard_normal((n, channels))).astype(np.float32)
+
+
+def test_the_choice_holds_inside_its_block_and_the_previous_one_comes_back():
+    assert current_kernel() == "numpy"
+    with use_kernel("compiled"):
+        assert current_kernel() == "compiled"
+        inner = Biquad("lowpass", 1000.0, 0.707, 0.0, SR, 2)
+        with use_kernel("numpy"):
+            assert current_kernel() == "numpy"
+            numpy_stage = Biquad("lowpass", 1000.0, 0.707, 0.0, SR, 2)
+        assert current_kernel() == "compiled"
+    assert current_kernel() == "numpy"
+    outer = Biquad("lowpass", 1000.0, 0.707, 0.0, SR, 2)
+    assert inner.compiled and not numpy_stage.compiled and not outer.compiled
+    with pytest.raises(RuntimeError), use_kernel("compiled"):
+        raise RuntimeError("the block fails")
+    assert current_kernel() == "numpy"  # restored on the way out of a failure too
+
+
+def test_an_unknown_kernel_is_refused_by_name():
+    with pytest.raises(ValueError, match="'fortran'.*numpy, compiled"), use_kernel("fortran"):
+        pass  # pragma: no cover - never entered
+    assert current_kernel() == "numpy"
+    assert KERNELS == ("numpy", "compiled")
+
+
+@pytest.mark.parametrize("kind", ["lowpass", "highpass", "bandpass", "notch", "peaking"])
+def test_the_compiled_biquad_is_lfilter_and_the_numpy_plan_to_rounding(kind):
+    x = _noise(4096, seed=3)
+    x[:, 1] *= -0.4
+    b, a = biquad_coefficients(kind, 2500.0, 1.3, -5.0, SR)
+    want, zf = signal.lfilter(b, a, x.astype(np.float64), axis=0, zi=np.zeros((2, 2)))
+    outs = {}
+    for kernel in KERNELS:
+        with use_kernel(kernel):
+            stage = Biquad(kind, 2500.0, 1.3, -5.0, SR, 2)
+        got = [stage.process(x[i:i + 256].copy()) for i in range(0, len(x), 256)]
+        outs[kernel] = np.concatenate(got)
+        np.testing.assert_allclose(stage.state, zf, atol=1e-9)
+    compiled = outs["compiled"].astype(np.float64)
+    # the recursion in float64, rounded once: lfilter's samples rounded to float32
+    np.testing.assert_array_equal(outs["compiled"], want.astype(np.float32))
+    np.testing.assert_allclose(compiled, outs["numpy"], atol=2e-7, rtol=0)
+
+
+def test_the_compiled_biquad_takes_float64_and_non_contiguous_blocks_and_keeps_their_dtype():
+    with use_kernel("compiled"):
+        stage = Biquad("lowpass", 800.0, 0.9, 0.0, SR, 2)
+    x = _noise(300, seed=4)
+    b, a = biquad_coefficients("lowpass", 800.0, 0.9, 0.0, SR)
+    want = signal.lfilter(b, a, x.astype(np.float64), axis=0)
+    first = stage.process(x[:100].astype(np.float64))
+    wide = np.zeros((200, 2), dtype=np.float32)
+    wide[::2] = x[100:200]
+    view = wide[::2]
+    second = stage.process(view)
+    third = stage.process(x[200:].copy())
+    assert first.dtype == np.float64 and second.dtype == np.float32 and second.base is wide
+    np.testing.assert_allclose(wide[::2], second)
+    assert not wide[1::2].any()  # the rows between the view's are untouched
+    np.testing.assert_allclose(np.concatenate([first, second, third]), want, atol=2e-7)
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_a_block_with_other_channels_than_the_filter_is_refused(kernel):
+    """A filter built for 2 channels handed a 3-channel block raises (the callback turns that into
+    a callback error); the compiled kernel must not read past its state."""
+    with use_kernel(kernel):
+        stage = Biquad("lowpass", 800.0, 0.9, 0.0, SR, 2)
+    with pytest.raises(ValueError):
+        stage.process(_noise(256, channels=3))
+    np.testing.assert_array_equal(stage.state, np.zeros((2, 2)))
+
+
+def test_the_compiled_biquad_resets_its_state():
+    with use_kernel("compiled"):
+        stage = Biquad("highpass", 300.0, 0.7, 0.0, SR, 2)
+        fresh = Biquad("highpass", 300.0, 0.7, 0.0, SR, 2)
+    stage.process(_noise(512, seed=5))
+    assert np.abs(stage.state).max() > 0
+    stage.reset()
+    assert stage.state.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    y = _noise(256, seed=6)
+    np.testing.assert_array_equal(stage.process(y.copy()), fresh.process(y.copy()))
+    copy = stage.state
+    copy[...] = 7.0  # a copy: the filter's own state is not the caller's to write
+    assert not (stage.state == 7.0).any()
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_a_usual_block_allocates_nothing_in_the_steady_state(kernel):
+    """The default chain (gain, biquad, limiter) on the usual block after its first ones makes no
+    block-sized array (the limiter's peak goes into its scratch, the plan into buffers it keeps),
+    but for the numpy plan's one float64 temporary where its product is cast into the float32
+    block; the compiled recursion makes none. 1024 x 2 frames, so that a block's array (8 KiB)
+    stands out of the few small objects each call makes (~1-3 KiB, more under instrumentation)."""
+    frames = 1024
+    with use_kernel(kernel):
+        chain = DspChain.from_config([GainStage(gain_db=-3.0), BiquadStage(cutoff_hz=3000.0),
+                                      LimiterStage(threshold_db=-1.0)], SR, frames, 2)
+    blocks = [_noise(frames, seed=20 + i, scale=0.1) for i in range(24)]
+    for block in blocks[:4]:  # plans, scratch and the compiled code's first call
+        chain.process(block)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        for block in blocks[4:]:
+            chain.process(block)
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    block_bytes = frames * 2 * 4
+    bound = block_bytes if kernel == "compiled" else 2 * block_bytes + block_bytes  # + the float64 cast
+    assert peak < bound, f"{peak} bytes held at once while filtering (a float32 block is {block_bytes})"
+
+
+def test_the_kernels_module_is_loaded_only_for_the_compiled_choice():
+    """Importing the chain loads no numba (its import costs a short run ~0.3 s of CPU)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from system_under_test import AudioSystem; import system_under_test.dsp as d; "
+            "d.DspChain.from_config([], 48000, 256, 2); "
+            "print('numba' in sys.modules, 'system_under_test.dsp_kernels' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+    assert dsp._compiled_kernels().__name__ == "system_under_test.dsp_kernels"
