@@ -770,10 +770,15 @@ def compare_to_reference_stream(
             # the blocks were where the lock put them, only less alike than a match needs: a path
             # that changes the material (white noise through a converter's low-pass loses a
             # quarter of its power: 0.71-0.76 on every block of noise bursts at 18 kHz)
+            # (matching such blocks again in the band the path passes was tried: it also took in
+            # the blocks a drop had damaged, and a 1-frame drop in a pluck became a 381-frame
+            # "other"; a comparison that cannot tell those apart refuses instead)
             why = (f"the blocks lie where the lock predicts but correlate only {float(np.median(on_track)):.2f} "
                    "(median) with the reference there, below the 0.8 a match needs: the path changes this "
-                   "material more than the comparison models (wide-band noise through a band-limiting "
-                   "converter, heavy noise)")
+                   "material more than the comparison models. Wide-band material through a band-limiting "
+                   "converter does this (white noise through an 18 kHz low-pass loses a quarter of its power): "
+                   "low-pass the reference below the converter's cut-off before playing it, or play material "
+                   "with little content there (music, speech). Heavy noise does it too")
         raise AnalysisError(f"the reference could not be followed through the recording ({len(track.frames)} of "
                             f"{tried} loud blocks match it, 3 needed); {why}")
     cutoff = _judge_cutoff(pow_rec, pow_ref)
