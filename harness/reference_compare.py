@@ -17,14 +17,20 @@ How (and why)
    the reference within +-``B`` frames of where the track so far predicts it, at the peak of the
    *normalised* correlation (the raw one leans toward where the reference is louder, frames off
    on a slow waveform), read between frames. Its delay, to a fraction of a frame, is one point
-   of a delay track. Between glitches the track is a line (the
+   of a delay track. A block found off the predicted delay is believed at the same
+   correlation as one on it when its peak is the top of the prediction's own correlation lobe
+   (a drop or an insert moved it within the lobe); a peak across a valley (a pitch period's
+   alias) must match clearly better. Between glitches the track is a line (the
    clock drift); a dropped run makes it step down by the run's length, an inserted run (silence,
    or a block played twice) up. A step is only believed when the blocks after it agree, so one
    badly matched block (a pop, a mute) is not a step; a block that straddles a step (its delay
    between the two levels) is fitted to neither line.
-3. Confirm: a step between two lines is kept only when "one line, then the other" leaves clearly
-   less error around it than any single line (a converter delays a drum and a bass note by
-   different fractions of a frame, so the track wanders and a wander can pass for a step).
+3. Confirm: a step between two lines (refitted with one slope: one clock runs through both)
+   is kept only when "one line, then the other" leaves clearly less error around it than any
+   single line, the noise's share taken off both errors, and what it takes off stands clear of
+   what a second line takes off noise alone (a converter delays a drum and a bass note by
+   different fractions of a frame, so the track wanders and a wander can pass for a step; under
+   heavy noise, the noise is most of the error and no line explains it).
 4. Predict: for every stretch of the track between steps, the reference is interpolated (windowed
    sinc) at the positions the track's line maps the recording's frames to; a short FIR filter
    and its linear change over the window (an AGC), fitted by least squares per ~0.125 s window,
