@@ -2,9 +2,10 @@
 
 Under -40 dBFS of noise (a 0.25 peak take, ~20 dB over the noise) a drop of a few frames in
 tonal or low material moves the residual by less than the noise there; what shows it is the
-delay track, which steps by the frames dropped. These takes are the ones
-``bench/bench_analysis.py --reference`` damages in its "noise -40 dBFS" and "all impairments"
-rows (same seeds, same positions); each drop here was missed before:
+delay track, which steps by the frames dropped. These takes are seeded takes of the
+"noise -40 dBFS" and "all impairments" conditions of ``bench/bench_analysis.py --reference``
+(seeded by the condition's index in its table, where the bench, run a row at a time, seeds
+every row alike); each drop here was missed before:
 
 - the blocks after a drop matched 0.94-0.96 under the noise, below the 0.97 an off-track match
   needed, and the track was lost at the step (tone bursts, every size);
@@ -27,8 +28,8 @@ from harness import reference_compare as R
 FS = 48_000
 PLACE = 10  # frames: how close a reported start must be to the damage
 
-#: the bench's conditions by their index in ``bench_analysis.REFERENCE_CONDITIONS`` (its seeds
-#: are ``1000 x index + material``): name -> (index, through_system arguments)
+#: two of the bench's conditions and their index in ``bench_analysis.REFERENCE_CONDITIONS``
+#: (the seeds here are ``1000 x index + material``): name -> (index, through_system arguments)
 CONDITIONS: dict[str, tuple[int, dict[str, Any]]] = {
     "noise -40 dBFS": (7, dict(gain=0.5, noise_rms=1e-2)),
     "all impairments": (8, dict(gain=0.6, drift_ppm=-70.0, lowpass_hz=18_000.0, gain_wobble=0.1, gain_ramp=-0.3,
@@ -37,7 +38,7 @@ CONDITIONS: dict[str, tuple[int, dict[str, Any]]] = {
 
 
 def _bench_take(condition: str, kind: str) -> tuple[np.ndarray, np.ndarray, int]:
-    """The bench's damaged take of ``kind`` under ``condition`` and its seeded loud frame."""
+    """A take of ``kind`` under ``condition`` and its seeded loud frame."""
     ci, kw = CONDITIONS[condition]
     mi = R.PROGRAM_KINDS.index(kind)
     rng = np.random.default_rng(1000 * ci + mi)
