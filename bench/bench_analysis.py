@@ -707,6 +707,8 @@ def main() -> None:
                     help="only `run --program` on the simulated device: SEEDS seeds per program kind, healthy and "
                          "under the default fault profile")
     ap.add_argument("--run-seconds", type=float, default=10.0, help="length of each --program-runs run")
+    ap.add_argument("--only", metavar="TEXT", action="append", default=[],
+                    help="with --reference: only the conditions whose name contains TEXT (repeatable)")
     ap.add_argument("--tone-bursts", type=int, metavar="N", default=0,
                     help="only reference mode on N seeded tone-burst takes: locked, refused, false glitches")
     args = ap.parse_args()
@@ -733,7 +735,7 @@ def main() -> None:
         return
     if args.reference:
         from harness.reference_compare import PROGRAM_KINDS
-        names = tuple(REFERENCE_CONDITIONS)
+        names = tuple(n for n in REFERENCE_CONDITIONS if not args.only or any(t in n for t in args.only))
         for i, name in enumerate(names):  # a row at a time: the full table takes a while
             print_reference(reference_limits(PROGRAM_KINDS[1::2] if args.quick else None, conditions=(name,)),
                             header=i == 0, footer=i == len(names) - 1)
