@@ -25,9 +25,8 @@ How (and why)
    or a block played twice) up. A step is only believed when the blocks after it agree, so one
    badly matched block (a pop, a mute) is not a step; a block that straddles a step (its delay
    between the two levels) is fitted to neither line.
-3. Confirm: a step between two lines (refitted with one slope: one clock runs through both)
-   is kept only when "one line, then the other" leaves clearly less error around it than any
-   single line, the noise's share taken off both errors, and what it takes off stands clear of
+3. Confirm: a step between two lines is kept only when "one line, then the other" leaves
+   clearly less error around it than any single line, the noise's share taken off both errors, and what it takes off stands clear of
    what a second line takes off noise alone (a converter delays a drum and a bass note by
    different fractions of a frame, so the track wanders and a wander can pass for a step; under
    heavy noise, the noise is most of the error and no line explains it).
@@ -1367,23 +1366,9 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
         out: NDArray[np.bool_] = (f >= line[0]) & (f < line[1]) & (np.abs(d - (line[2] + line[3] * f)) < _STRADDLE)
         return out
 
-    def paired(a: tuple[int, int, float, float], b: tuple[int, int, float, float]) -> tuple[
-            tuple[int, int, float, float], tuple[int, int, float, float]]:
-        """``a`` and ``b`` refitted with one slope (one clock runs through both) and a level
-        each: under noise each line's own slope is the noise's (a bass line's first line read 94
-        ppm under -40 dBFS noise, the next -1), and the step, read where they meet, a frame off."""
-        sa, sb = on(a), on(b)
-        if sa.sum() < 2 or sb.sum() < 2:
-            return a, b
-        fa, da, fb, db = f[sa] - f[sa].mean(), d[sa] - d[sa].mean(), f[sb] - f[sb].mean(), d[sb] - d[sb].mean()
-        sl = float(np.clip((fa @ da + fb @ db) / max(fa @ fa + fb @ fb, 1e-30), -1e-3, 1e-3))
-        return ((a[0], a[1], float(d[sa].mean() - sl * f[sa].mean()), sl),
-                (b[0], b[1], float(d[sb].mean() - sl * f[sb].mean()), sl))
-
     out = [lines[0]]
     for nxt in lines[1:]:
         prev = out[-1]
-        prev, nxt = paired(prev, nxt)
         at = _locate_step(prev, nxt, rec, ref, sign, block, cutoff)
         n0, n1 = max(at - 2 * block, prev[0] - block), min(at + 2 * block, nxt[1] + block)
         if n1 - n0 < 2 * block or at - n0 < block // 2 or n1 - at < block // 2:
