@@ -315,24 +315,8 @@ def test_healthy_pauses_between_bursts_are_no_move(tmp_path, kind):
     assert res.glitches == [] and res.mutes == [], [(g.kind, g.start_frame, g.size) for g in res.glitches]
 
 
-def test_a_glitch_just_before_a_window_that_lost_frames_is_a_doubt_not_a_failure(tmp_path, monkeypatch):
-    """Music at seed 6: a buffer exhaustion at 30.646 s repeats 16 896 frames; the judge fits its
-    alignment over half a second, and the step inside that fit raised its error 60 ms before the
-    window: a "pop" outside every window failed a healthy run. Now a doubt (inconclusive).
-    The run's history is the one this was found in: lifecycle faults leaving the configuration
-    a storm applied: since the clean-up restores the run's, none of seeds 1-10 and 12-20 shows
-    this step."""
-    import harness.faults.storms as storms  # noqa: PLC0415
-
-    monkeypatch.setattr(storms, "config_to_restore", lambda system, base: None)
-    prog = _program(tmp_path, "music", 8.0, seed=3)
-    result, verdict, audio = _run(tmp_path, prog, seed=6, duration=31.0, faults="default")
-    assert verdict.inconclusive and verdict.ok, verdict
-    assert audio["outside"]["by_kind"].get("pop", 0) >= 1, audio["outside"]
-    assert "before a window's step" in verdict.message
-
-
-def test_a_pop_far_from_every_window_still_fails_in_program_mode(tmp_path):
+def _popping_at(block_no: int) -> Any:
+    """A system whose chain adds a 0.2 spike to its ``block_no``-th block: a pop of its own."""
     from system_under_test import AudioSystem
     from system_under_test.dsp import Stage
 
@@ -344,7 +328,7 @@ def test_a_pop_far_from_every_window_still_fails_in_program_mode(tmp_path):
 
         def process(self, block: np.ndarray) -> np.ndarray:
             self.n += 1
-            if self.n == 700:
+            if self.n == block_no:
                 block[100, :] += np.float32(0.2)
             return block
 
@@ -355,7 +339,37 @@ def test_a_pop_far_from_every_window_still_fails_in_program_mode(tmp_path):
                 self._pipeline.chain.add_stage(_Pop())
             return built
 
+    return _Popping
+
+
+def test_a_glitch_just_before_a_window_that_lost_frames_is_a_doubt_not_a_failure(tmp_path):
+    """Found on music at seed 6 (default faults, 31 s): a buffer exhaustion at 30.646 s repeated
+    16 896 frames; the judge fits its alignment over half a second (``program.WINDOW_S``), and
+    the step inside that fit raised its error 60 ms before the window: a "pop" outside every
+    window failed a healthy run. A glitch that close before a window that lost or added frames
+    is a doubt (inconclusive). Built here without thread storms, so the history is the same on
+    every machine: a glitch of the chain's own 0.3 s before a buffer exhaustion that repeats
+    frames (the fault waits out the start's 1 s steady-state window: scheduled at ``t - 1``)."""
+    from harness.faults import BufferExhaustion, Schedule  # noqa: PLC0415
+
     prog = _program(tmp_path, "music", 8.0, seed=3)
-    _, verdict, audio = _run(tmp_path, prog, seed=1, duration=6.0, factory=_Popping)
+    block_no = 700
+    t_pop = block_no * 256 / FS
+    run = ReliabilityRun(RunSpec(duration_s=8.0, seed=1, faults="none", program=prog, run_dir=tmp_path / "run"),
+                         system_factory=_popping_at(block_no))
+    run.schedule = Schedule.fixed([(t_pop + 0.3 - 1.0, BufferExhaustion(duration_s=0.2))])
+    result = run.execute(reports=False)
+    verdict = next(v for v in result.verdicts if v.name == "clean_audio")
+    audio = result.summary["audio"]
+    (window,) = [w for w in audio["windows"]["items"] if w["label"] == "buffer_exhaustion"]
+    assert 0 < window["start"] - t_pop < 0.5 and window["frames_inserted"] > 0, window
+    assert verdict.inconclusive and verdict.ok, verdict
+    assert audio["outside"]["by_kind"] == {"pop": 1}, audio["outside"]
+    assert "before a window's step (1)" in verdict.message
+
+
+def test_a_pop_far_from_every_window_still_fails_in_program_mode(tmp_path):
+    prog = _program(tmp_path, "music", 8.0, seed=3)
+    _, verdict, audio = _run(tmp_path, prog, seed=1, duration=6.0, factory=_popping_at(700))
     assert not verdict.ok and not verdict.inconclusive, verdict
     assert set(audio["outside"]["by_kind"]) == {"pop"}, audio["outside"]
