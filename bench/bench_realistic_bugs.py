@@ -1639,9 +1639,9 @@ BATCH_9: list[Bug] = [
 #: ran, the ``error`` event only for errors the policy decides), a migration of a rarely written
 #: v1 field, the depth of the failure cascade, health while RECOVERING, resource limits' equality
 #: cases, the back-off's cap and its lateness bookkeeping, and the routing of rare cells of the
-#: severity table (a CRITICAL xrun, a FATAL lifecycle error, a migration refusal). The speed
-#: helper's files (dsp, pipeline, devices/simulated, clock, scheduler, the supervisor's pass) and
-#: the real-device path were left alone. ``--batch 10`` tries only these.
+#: severity table (a CRITICAL xrun, a FATAL lifecycle error, a migration refusal). The
+#: simulation's hot path (dsp, pipeline, devices/simulated, clock, scheduler, the supervisor's
+#: pass), then being reworked for speed, and the real-device path were left out of this batch. ``--batch 10`` tries only these.
 BATCH_10: list[Bug] = [
     # -- exception paths --------------------------------------------------------------------------
     Bug("start_catches_exception_only", "system.py",
