@@ -16,11 +16,14 @@ little-endian float32 at the server's rate) when given, and one input port per o
 the system's stream, ``ears_0``, ``ears_1``, ...: as many as the server's ``system:playback``
 ports from the start (the streams the rig's devices open have at most that many), more as a
 stream shows more (up to ``MAX_EARS``).
-A wiring thread connects, every ``WIRE_POLL_S``, ``tone`` to every input port of every other
-client (not ``system``, not the rig's own), and the output ports of the system's stream (its
+A wiring thread connects, every ``WIRE_POLL_S``, the output ports of the system's stream (its
 own client, ``stream_outputs``: the one whose name carries a device host's pid the parent named
 with ``follow``, else the newest by JACK client UUID; its output ports in natural order: port
-``k`` is the stream's channel ``k``) each to its ear, ``k`` to ``ears_k``. A stream reopened by a
+``k`` is the stream's channel ``k``) each to its ear, ``k`` to ``ears_k``, and then ``tone`` to
+every input port of every other client (not ``system``, not the rig's own). In that order the
+tone into the stream closes a loop, which JACK makes a feedback connection: the system's client
+never waits in a cycle for the rig's. It reads the server's running graph, asks for each missing
+connection once, and counts one as made when the running graph lists it. A stream reopened by a
 recovery (new port names) is wired again without anyone asking, and a port that appears a poll
 later than its stream's others is wired when it appears.
 
@@ -62,6 +65,7 @@ Protocol, JSON lines (the same shape as the PortAudio device host's):
 
 from __future__ import annotations
 
+import errno
 import faulthandler
 import json
 import os
@@ -79,6 +83,11 @@ from typing import Any
 SNAPSHOT_TRIES = 50
 #: how often the capture client looks for stream ports to wire (a reopened stream's new ports)
 WIRE_POLL_S = 0.02
+#: how often it looks while a connection it asked for is not yet in the server's running graph
+WIRE_PENDING_POLL_S = 0.005
+#: a connection asked for and still not in the running graph after this long is asked for again
+#: (JACK switches a waiting graph in after its client timeout, 500 ms by default, at the latest)
+PENDING_RETRY_S = 1.0
 #: the record header of the capture file: when the cycle's callback ran (monotonic clock, s), its first
 #: frame on the server's frame counter, its frames (``XRUN``: an xrun notification, no samples),
 #: the sample rate, the ears (channels) whose frames follow, interleaved, and the heard mask (bit
@@ -179,6 +188,9 @@ class _Agent:
         self.program_path: str | None = None
         #: the process ids of the system's device hosts (``op_follow``): whose client to hear
         self.follow_pids: tuple[int, ...] = ()
+        #: connections the wiring thread asked for and has not yet seen in the server's running
+        #: graph: when it asked
+        self._pending: dict[tuple[str, str], float] = {}
 
     def send(self, message: dict[str, Any]) -> None:
         line = json.dumps(message)
@@ -294,7 +306,7 @@ class _Agent:
 
     def _wire_loop(self) -> None:
         while True:
-            time.sleep(WIRE_POLL_S)
+            time.sleep(WIRE_PENDING_POLL_S if self._pending else WIRE_POLL_S)
             try:
                 client = self.client
                 if client is None:
@@ -303,10 +315,40 @@ class _Agent:
             except Exception:  # noqa: BLE001 - ports come and go under us; the next round sees them
                 continue
 
+    def _ask_connect(self, client: Any, src: str, dst: str) -> None:
+        """Ask the server for ``src -> dst`` once. The connection is pending until a listing shows
+        it: JACK2 lists the graph it is running, and a connection made joins it only when the
+        server switches graphs, which it does not while a client is still in its cycle (``graph
+        not finished! waiting to switch``, up to its client timeout). Asking again meanwhile is
+        answered EEXIST: it is connected already, and counts as asked. Any other failure (a port
+        gone between the listing and the call) leaves it unasked, for the next round."""
+        try:
+            client.connect(src, dst)
+        except Exception as exc:  # noqa: BLE001 - JackError; its code tells "already connected"
+            if getattr(exc, "code", None) != errno.EEXIST and "already exists" not in str(exc):
+                return
+        self._pending[(src, dst)] = time.monotonic()
+
+    def _wants(self, pair: tuple[str, str], listed: bool) -> bool:
+        """Whether ``pair`` (not listed as connected) is to be asked for now: never while a request
+        for it is pending, unless the server has had ``PENDING_RETRY_S`` to switch it in."""
+        if listed:
+            self._pending.pop(pair, None)
+            return False
+        asked = self._pending.get(pair)
+        return asked is None or time.monotonic() - asked >= PENDING_RETRY_S
+
     def _wire(self, client: Any) -> None:
-        """One round of wiring: ``tone`` into every input of the other clients, the stream's channel
-        ``k`` into ``ears_k`` (registering ears a wider stream needs), every other source out of the
-        ears; the heard mask follows what is connected."""
+        """One round of wiring: the stream's channel ``k`` into ``ears_k`` (registering ears a wider
+        stream needs), every other source out of the ears, then ``tone`` into every input of the
+        other clients; the heard mask follows what the server's running graph connects.
+
+        The ears come first: with the stream's outputs already feeding the rig's client, the tone
+        into the stream's inputs closes a loop, which JACK makes a feedback connection (the tone
+        reaches the stream a period later), so the system's client never waits for the rig's in a
+        cycle; connected the other way round, a rig client late in its cycle holds the system's
+        callback back with it. Each connection is asked for once (``_ask_connect``) and counts as
+        made (heard, tone settled, ``WIRED``) only once the running graph lists it."""
         tone = f"{self.client_name}:tone"
         ins, outs = [], []
         for p in client.get_ports(is_audio=True):
@@ -314,18 +356,10 @@ class _Agent:
             if owner == "system" or owner.startswith(RIG_PREFIX):
                 continue
             (ins if p.is_input else outs).append(p.name)
-        wired = {d.name for d in client.get_all_connections(tone)}
-        for dst in ins:
-            if dst not in wired:
-                # an input fed only now (a port that appeared after its stream's others): its
-                # channel sounds later than the others, for the system's latency; not the system's
-                # disagreement, so no channel but 0 counts as heard until the tone has gone through
-                self.tone_settled = None
-                try:
-                    client.connect(tone, dst)
-                finally:  # connected or not (the port went): never left unsettled for good
-                    self.tone_settled = (client.frame_time + client.blocksize
-                                         + int(TONE_SETTLE_S * self.rate)) % (1 << 32)
+        present = set(ins) | set(outs)
+        for pair in [pair for pair in self._pending if pair[0] != tone and pair[0] not in present
+                     or pair[0] == tone and pair[1] not in present]:
+            del self._pending[pair]  # its port went: asked again if it comes back
         stream = stream_outputs(outs, self.follow_pids, lambda name: self._uuid(client, name))[:MAX_EARS]
         while len(self.ears) < len(stream):  # a stream wider than the server's playback ports
             self.heard_from.append(None)
@@ -340,14 +374,30 @@ class _Agent:
                 self.heard_from[k] = None
             elif want not in sources:
                 self.heard_from[k] = None
-                client.connect(want, ear)
-                # a cycle that had begun when connect returned may run on the old graph: heard from
-                # the first cycle that begins a whole period after now
-                self.heard_from[k] = (client.frame_time + client.blocksize) % (1 << 32)
-                if k == 0:  # after connect returned: the next cycles hear the system
-                    self.q.put(HEADER.pack(time.monotonic(), 0, WIRED, self.rate, 0, 0))
-            elif self.heard_from[k] is None:  # connected, by someone else or an earlier round
-                self.heard_from[k] = (client.frame_time + client.blocksize) % (1 << 32)
+                if self._wants((want, ear.name), False):
+                    self._ask_connect(client, want, ear.name)
+            else:
+                self._pending.pop((want, ear.name), None)
+                if self.heard_from[k] is None:
+                    # in the running graph now: a cycle already running may be on the old one, so
+                    # heard from the first cycle that begins a whole period after now
+                    self.heard_from[k] = (client.frame_time + client.blocksize) % (1 << 32)
+                    if k == 0:  # the next cycles hear the system
+                        self.q.put(HEADER.pack(time.monotonic(), 0, WIRED, self.rate, 0, 0))
+        # the stream's own inputs get the tone only once its channel 0 is asked into the ears
+        upstream = stream[0].split(":", 1)[0] if stream and self.heard_from[0] is None \
+            and (stream[0], self.ears[0].name) not in self._pending else None
+        wired = {d.name for d in client.get_all_connections(tone)}
+        for dst in ins:
+            if dst.split(":", 1)[0] != upstream and self._wants((tone, dst), dst in wired):
+                # an input fed only now (a port that appeared after its stream's others): its
+                # channel sounds later than the others, for the system's latency; not the system's
+                # disagreement, so no channel but 0 counts as heard until the tone has gone through
+                self.tone_settled = None
+                self._ask_connect(client, tone, dst)
+        if self.tone_settled is None and not any(pair[0] == tone for pair in self._pending):
+            # every input the tone was asked into is in the running graph (or gone)
+            self.tone_settled = (client.frame_time + client.blocksize + int(TONE_SETTLE_S * self.rate)) % (1 << 32)
 
     @staticmethod
     def _uuid(client: Any, name: str) -> int | None:
