@@ -227,3 +227,31 @@ def test_a_stream_reopened_under_new_ports_is_wired_again() -> None:
     jack.switch()
     agent._wire(jack)
     assert None not in agent.heard_from
+
+
+def test_capture_is_prepared_before_the_client_opens(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """A replacement agent starts during the outage: numpy, the capture file and its writer are
+    ready before its client opens on the restarted server (after the open they cost 280-300 ms
+    between open and activation on the loaded rig, with the system's stream back and unheard)."""
+    import io
+    import sys
+
+    order: list[str] = []
+    fake = types.ModuleType("jack")
+
+    class JackError(Exception):
+        pass
+
+    def client(*args: Any, **kwargs: Any) -> None:
+        order.append("open")
+        raise JackError("no server")
+
+    fake.JackError = JackError  # type: ignore[attr-defined]
+    fake.set_error_function = fake.set_info_function = lambda f: None  # type: ignore[attr-defined]
+    fake.Client = client  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "jack", fake)
+    agent = _jackagent._Agent(io.StringIO(), "server", RIG)
+    agent.capture_path = str(tmp_path / "capture")
+    monkeypatch.setattr(agent, "_prepare_capture", lambda: order.append("prepare"))
+    assert not agent.open(0.0, True)
+    assert order[:2] == ["prepare", "open"]
