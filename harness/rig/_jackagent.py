@@ -191,6 +191,12 @@ class _Agent:
         #: connections the wiring thread asked for and has not yet seen in the server's running
         #: graph: when it asked
         self._pending: dict[tuple[str, str], float] = {}
+        #: clients whose inputs got the tone while none of their outputs fed the ears (a stream
+        #: registers its inputs before its outputs): a direct connection, the client waits for
+        #: the rig's in a cycle; undone before their outputs are wired (``_wire``)
+        self._tone_ahead: set[str] = set()
+        #: inputs whose tone connection was taken out to be made again after the ears
+        self._redo: set[str] = set()
 
     def send(self, message: dict[str, Any]) -> None:
         line = json.dumps(message)
@@ -361,8 +367,10 @@ class _Agent:
         into the stream's inputs closes a loop, which JACK makes a feedback connection (the tone
         reaches the stream a period later), so the system's client never waits for the rig's in a
         cycle; connected the other way round, a rig client late in its cycle holds the system's
-        callback back with it. Each connection is asked for once (``_ask_connect``) and counts as
-        made (heard, tone settled, ``WIRED``) only once the running graph lists it."""
+        callback back with it. A stream whose inputs appeared (and got the tone) before its
+        outputs has the tone taken out of its inputs before its outputs go into the ears, and put
+        back after them. Each connection is asked for once (``_ask_connect``) and counts as made
+        (heard, tone settled, ``WIRED``) only once the running graph lists it."""
         tone = f"{self.client_name}:tone"
         ins, outs = [], []
         for p in client.get_ports(is_audio=True):
@@ -374,6 +382,9 @@ class _Agent:
         for pair in [pair for pair in self._pending if pair[0] != tone and pair[0] not in present
                      or pair[0] == tone and pair[1] not in present]:
             del self._pending[pair]  # its port went: asked again if it comes back
+        owners = {name.split(":", 1)[0] for name in present}
+        self._tone_ahead &= owners
+        self._redo &= set(ins)
         stream = stream_outputs(outs, self.follow_pids, lambda name: self._uuid(client, name))[:MAX_EARS]
         while len(self.ears) < len(stream):  # a stream wider than the server's playback ports
             self.heard_from.append(None)
@@ -389,6 +400,7 @@ class _Agent:
             elif want not in sources:
                 self.heard_from[k] = None
                 if self._wants((want, ear.name), False):
+                    self._untone(client, tone, want.split(":", 1)[0], ins)
                     self._ask_connect(client, want, ear.name)
             else:
                 self._pending.pop((want, ear.name), None)
@@ -398,20 +410,44 @@ class _Agent:
                     self.heard_from[k] = (client.frame_time + client.blocksize) % (1 << 32)
                     if k == 0:  # the next cycles hear the system
                         self.q.put(HEADER.pack(time.monotonic(), 0, WIRED, self.rate, 0, 0))
+        # the clients whose outputs feed the ears (asked for or running)
+        feeding = {src.split(":", 1)[0] for k, src in enumerate(stream[: len(self.ears)])
+                   if self.heard_from[k] is not None or (src, self.ears[k].name) in self._pending}
         # the stream's own inputs get the tone only once its channel 0 is asked into the ears
-        upstream = stream[0].split(":", 1)[0] if stream and self.heard_from[0] is None \
-            and (stream[0], self.ears[0].name) not in self._pending else None
+        upstream = stream[0].split(":", 1)[0] if stream and stream[0].split(":", 1)[0] not in feeding else None
         wired = {d.name for d in client.get_all_connections(tone)}
         for dst in ins:
-            if dst.split(":", 1)[0] != upstream and self._wants((tone, dst), dst in wired):
+            owner = dst.split(":", 1)[0]
+            if owner == upstream:
+                continue
+            if dst in self._redo or self._wants((tone, dst), dst in wired):
                 # an input fed only now (a port that appeared after its stream's others): its
                 # channel sounds later than the others, for the system's latency; not the system's
                 # disagreement, so no channel but 0 counts as heard until the tone has gone through
                 self.tone_settled = None
+                self._redo.discard(dst)
                 self._ask_connect(client, tone, dst)
+                if owner not in feeding:
+                    self._tone_ahead.add(owner)
         if self.tone_settled is None and not any(pair[0] == tone for pair in self._pending):
             # every input the tone was asked into is in the running graph (or gone)
             self.tone_settled = (client.frame_time + client.blocksize + int(TONE_SETTLE_S * self.rate)) % (1 << 32)
+
+    def _untone(self, client: Any, tone: str, owner: str, ins: list[str]) -> None:
+        """Take the tone out of ``owner``'s inputs if it went in before ``owner`` fed the ears, so
+        that the outputs about to be wired make the direct connection (the rig's client waits for
+        the stream's) and the tone, asked again after them, the feedback one."""
+        if owner not in self._tone_ahead:
+            return
+        self._tone_ahead.discard(owner)
+        for dst in ins:
+            if dst.split(":", 1)[0] == owner:
+                self._pending.pop((tone, dst), None)
+                self._redo.add(dst)
+                try:
+                    client.disconnect(tone, dst)
+                except Exception:  # noqa: BLE001 - not connected after all, or the port went
+                    pass
 
     @staticmethod
     def _uuid(client: Any, name: str) -> int | None:
