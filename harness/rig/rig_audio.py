@@ -63,7 +63,9 @@ wiring thread found its ports (``WIRE_POLL_S``), so a (re)started stream plays a
 own silence first, inside the window its start opened; a channel is not heard until the server's
 running graph lists its connection, and a period after that (the heard mask); the stream's input
 gets the tone a period late (the tone closes a loop, a feedback connection, so the system's
-client never waits for the rig's); a pulled-cable fault on the rig is undone at once by the
+client never waits for the rig's; the rig's waits for the system's instead, so a cycle the
+system's client has not finished by the next one is a cycle the rig misses: not heard, never
+silence, and reported by JACK as an xrun); a pulled-cable fault on the rig is undone at once by the
 wiring thread (its connections are re-made).
 """
 
