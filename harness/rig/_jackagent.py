@@ -197,6 +197,11 @@ class _Agent:
         self._tone_ahead: set[str] = set()
         #: inputs whose tone connection was taken out to be made again after the ears
         self._redo: set[str] = set()
+        #: the tone was taken out of a stream's inputs (``_untone``): no ear counts as heard until
+        #: the server frame ``tone_gap_end`` (None: not yet known), the tone back in the running
+        #: graph and through the stream (``TONE_SETTLE_S``): the stream's silence there is the rig's
+        self.tone_gap = False
+        self.tone_gap_end: int | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         line = json.dumps(message)
@@ -297,6 +302,10 @@ class _Agent:
         settled = self.tone_settled
         if settled is None or not self._reached("tone", settled, pos):  # the tone not through yet
             heard &= 1
+        if self.tone_gap:
+            end = self.tone_gap_end
+            if end is None or not self._reached(("gap", end), end, pos):
+                heard = 0  # the rig itself took the tone out of the stream's inputs
         if len(ears) == 1:
             samples = ears[0].get_array().astype(np.float32).tobytes()
         else:
@@ -432,14 +441,22 @@ class _Agent:
         if self.tone_settled is None and not any(pair[0] == tone for pair in self._pending):
             # every input the tone was asked into is in the running graph (or gone)
             self.tone_settled = (client.frame_time + client.blocksize + int(TONE_SETTLE_S * self.rate)) % (1 << 32)
+            if self.tone_gap and self.tone_gap_end is None:
+                self.tone_gap_end = self.tone_settled
 
     def _untone(self, client: Any, tone: str, owner: str, ins: list[str]) -> None:
         """Take the tone out of ``owner``'s inputs if it went in before ``owner`` fed the ears, so
         that the outputs about to be wired make the direct connection (the rig's client waits for
-        the stream's) and the tone, asked again after them, the feedback one."""
+        the stream's) and the tone, asked again after them, the feedback one. The stream's input is
+        without the tone for a few cycles then (measured: 49 ms between the disconnect and the
+        connect on the loaded rig, at the stream's start), so nothing counts as heard until the
+        tone is back and through (``tone_gap``): the silence that follows is the rig's doing."""
         if owner not in self._tone_ahead:
             return
         self._tone_ahead.discard(owner)
+        self.tone_gap_end = None  # first: the process callback reads the two in this order
+        self.tone_gap = True
+        self.tone_settled = None
         for dst in ins:
             if dst.split(":", 1)[0] == owner:
                 self._pending.pop((tone, dst), None)

@@ -289,3 +289,40 @@ def test_a_client_with_inputs_only_gets_the_tone_at_once() -> None:
     assert [c for c in jack.calls if c[0] == "connect"] == [
         ("connect", f"{RIG}:tone", f"{cap}:in_1"), ("connect", f"{RIG}:tone", f"{cap}:in_2")]
     assert not [c for c in jack.calls if c[0] == "disconnect"]
+
+
+def test_while_the_rig_takes_the_tone_out_of_a_stream_nothing_counts_as_heard() -> None:
+    """Taking the tone out and putting it back leaves the stream's input silent for a few cycles
+    (49 ms measured at a stream's start on the loaded rig); the silence that follows on its output
+    is the rig's doing: no ear counts as heard until the tone is back and through."""
+    import numpy as np
+
+    jack = _Jack2([(f"{PA}:in_0", True), (f"{PA}:in_1", True)])
+    agent = _agent(jack)
+    agent.np, agent.phase, agent.program, agent._marks = np, 0, None, {"tone": 0}
+    agent.tone_port = types.SimpleNamespace(get_array=lambda: np.zeros(256, np.float32))
+    for ear in agent.ears:
+        ear.get_array = lambda: np.zeros(256, np.float32)
+    agent.client_obj = types.SimpleNamespace(last_frame_time=0)
+
+    def heard(pos: int) -> int:
+        agent.client_obj.last_frame_time = pos
+        agent._process(256)
+        while True:
+            rec = agent.q.get_nowait()
+            if HEADER.unpack_from(rec)[2] != WIRED:
+                return HEADER.unpack_from(rec)[5]
+
+    agent._wire(jack)
+    jack.switch()
+    agent._wire(jack)
+    jack.ports.update({f"{PA}:out_{k}": _Port(f"{PA}:out_{k}", False) for k in range(2)})
+    agent._wire(jack)  # the tone out, the ears and the tone asked for
+    assert agent.tone_gap and agent.tone_gap_end is None
+    jack.switch()
+    agent._wire(jack)  # all in the running graph: the ears heard, the tone settling
+    end = agent.tone_gap_end
+    assert end is not None and end == agent.tone_settled
+    assert agent.heard_from[0] is not None
+    assert heard(end - 256) == 0
+    assert heard(end) == 0b11
