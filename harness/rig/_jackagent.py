@@ -22,7 +22,9 @@ with ``follow``, else the newest by JACK client UUID; its output ports in natura
 ``k`` is the stream's channel ``k``) each to its ear, ``k`` to ``ears_k``, and then ``tone`` to
 every input port of every other client (not ``system``, not the rig's own). In that order the
 tone into the stream closes a loop, which JACK makes a feedback connection: the system's client
-never waits in a cycle for the rig's. It reads the server's running graph, asks for each missing
+never waits in a cycle for the rig's (where the stream is one client, as PortAudio's JACK host
+API opens it; ALSA's ``jack`` PCM opens a capture client of its own, with no path back to the
+rig, so the tone feeds it directly and it waits for the rig's). It reads the server's running graph, asks for each missing
 connection once, and counts one as made when the running graph lists it. A stream reopened by a
 recovery (new port names) is wired again without anyone asking, and a port that appears a poll
 later than its stream's others is wired when it appears.
