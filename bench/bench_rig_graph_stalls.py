@@ -24,6 +24,14 @@ Per kill it reads:
   No client's callback runs on a graph that never finishes: a wait longer than the system's
   stall floor (250 ms on the rig's routes) is a callback outage the system has to react to.
 
+- from the restarted server's log: ``agent_open_to_active_ms``, how long the rig's replacement
+  capture client took from opening on it to activating (no port of it is wired before); which
+  connections JACK made feedback connections ("LOOP detected": ``tone`` into the stream, or the
+  stream into the ``ears``: the destination's client then does not wait for the source's in a
+  cycle); and how many connects the server answered "already connected".
+
+``--reread DIR`` prints those log figures again from a kept bench folder's jackd logs.
+
 The summary counts the kills with more than one recovery episode after the kill and, of those,
 the ones whose second episode followed a graph wait of at least ``--stall-ms``: the server's
 graph, not the system, stopped the stream.
@@ -95,6 +103,9 @@ class GraphKill:
     wire_after_ms: float | None = None
     graph_wait_ms: float | None = None
     graph_wait_run_ms: float | None = None
+    agent_open_to_active_ms: float | None = None
+    feedback: list[str] = field(default_factory=list)
+    already_connected: int = 0
     run_dir: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -111,6 +122,74 @@ def _graph_waits(log: Path) -> list[tuple[float, float]]:
     return out
 
 
+_STAMP = re.compile(r"^(\d+\.\d+) (.*)$")
+_OPEN_EARS = re.compile(r"ClientExternalOpen: .*name = (soundcheck-rig-ears-\w+)")
+_ACTIVATE = re.compile(r"ClientActivate ref = \d+ name = (\S+)")
+_ALLOC = re.compile(r"AllocatePortAux port_index = (\d+) name = (\S+)")
+_CONNECT = re.compile(r"JackGraphManager::Connect port_src = (\d+) port_dst = (\d+)")
+
+
+def restarted_server_figures(log: Path) -> dict[str, Any]:
+    """From a kill's jackd log, the rig's last capture client (the one on the restarted server):
+    open to activation (ms), the connections made from its opening on that JACK made feedback
+    connections (``tone``: the tone into another client; ``ears``: another client into the ears;
+    ``other``), and the connects answered "already connected" from then on."""
+    out: dict[str, Any] = {"agent_open_to_active_ms": None, "feedback": [], "already_connected": 0}
+    if not log.exists():
+        return out
+    lines = []
+    for raw in log.read_text(errors="replace").splitlines():
+        m = _STAMP.match(raw)
+        if m:
+            lines.append((float(m.group(1)), m.group(2)))
+    opens = [(i, t, m.group(1)) for i, (t, text) in enumerate(lines) if (m := _OPEN_EARS.search(text))]
+    if not opens:
+        return out
+    first, t_open, name = opens[-1]
+    names: dict[str, str] = {}
+    last_connect: tuple[str, str] | None = None
+    for t, text in lines[:first]:
+        if m := _ALLOC.search(text):
+            names[m.group(1)] = m.group(2)
+    for t, text in lines[first:]:
+        if (m := _ACTIVATE.search(text)) and m.group(1) == name and out["agent_open_to_active_ms"] is None:
+            out["agent_open_to_active_ms"] = round(1000 * (t - t_open), 1)
+        elif m := _ALLOC.search(text):
+            names[m.group(1)] = m.group(2)
+        elif m := _CONNECT.search(text):
+            last_connect = (names.get(m.group(1), "?"), names.get(m.group(2), "?"))
+        elif "LOOP detected" in text and last_connect is not None:
+            src, dst = last_connect
+            out["feedback"].append("tone" if src.endswith(":tone") else "ears" if ":ears_" in dst else "other")
+            last_connect = None
+        elif "already connected" in text:
+            out["already_connected"] += 1
+    return out
+
+
+def reread(folder: Path) -> int:
+    """The log figures of every kill of a kept bench folder, and their summary."""
+    gaps, tone_fb, ears_fb, already = [], 0, 0, []
+    logs = sorted(folder.glob("jackd-*.log"), key=lambda p: (p.stem.rsplit("-", 1)[0], int(p.stem.rsplit("-", 1)[1])))
+    for log in logs:
+        f = restarted_server_figures(log)
+        print(f"{log.name}: capture client open to active {f['agent_open_to_active_ms']} ms, feedback "
+              f"connections {f['feedback']}, 'already connected' {f['already_connected']}")
+        if f["agent_open_to_active_ms"] is not None:
+            gaps.append(f["agent_open_to_active_ms"])
+        tone_fb += "tone" in f["feedback"]
+        ears_fb += "ears" in f["feedback"]
+        already.append(f["already_connected"])
+    print(json.dumps({"kills": len(logs),
+                      "agent_open_to_active_ms_p50": float(np.median(gaps)) if gaps else None,
+                      "agent_open_to_active_ms_max": max(gaps, default=None),
+                      "agent_open_to_active_over_100ms": sum(g > 100 for g in gaps),
+                      "kills_with_the_tone_a_feedback_connection": tone_fb,
+                      "kills_with_the_ears_a_feedback_connection": ears_fb,
+                      "already_connected_answers_total": sum(already)}, indent=1))
+    return 0
+
+
 def read_kill(route: str, seed: int, result: Any, log: Path) -> GraphKill:
     run_dir = Path(result.run_dir)
     before = int(result.recoveries_before_kill or 0)
@@ -121,6 +200,9 @@ def read_kill(route: str, seed: int, result: Any, log: Path) -> GraphKill:
                  and e["data"]["component"] == "system" and e["data"]["cause"] == "recovered"]
     waits = _graph_waits(log)
     g.graph_wait_run_ms = round(1000 * max((w for _, w in waits), default=0.0), 1)
+    figures = restarted_server_figures(log)
+    g.agent_open_to_active_ms = figures["agent_open_to_active_ms"]
+    g.feedback, g.already_connected = figures["feedback"], figures["already_connected"]
     if len(starts) <= before:
         g.notes.append("no recovery episode after the kill")
         return g
@@ -164,7 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stall-ms", type=float, default=250.0,
                     help="a graph wait this long is a callback outage (the rig routes' stall floor)")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--reread", type=Path, default=None, help="print the log figures of a kept bench folder")
     args = ap.parse_args(argv)
+    if args.reread is not None:
+        return reread(args.reread)
     root = Path(tempfile.mkdtemp(prefix="bench-graph-stalls-"))
     report: dict[str, Any] = {"args": {k: str(v) for k, v in vars(args).items()}, "routes": {}}
     with stamped_jackd_logs() as target:

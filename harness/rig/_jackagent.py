@@ -16,11 +16,16 @@ little-endian float32 at the server's rate) when given, and one input port per o
 the system's stream, ``ears_0``, ``ears_1``, ...: as many as the server's ``system:playback``
 ports from the start (the streams the rig's devices open have at most that many), more as a
 stream shows more (up to ``MAX_EARS``).
-A wiring thread connects, every ``WIRE_POLL_S``, ``tone`` to every input port of every other
-client (not ``system``, not the rig's own), and the output ports of the system's stream (its
+A wiring thread connects, every ``WIRE_POLL_S``, the output ports of the system's stream (its
 own client, ``stream_outputs``: the one whose name carries a device host's pid the parent named
 with ``follow``, else the newest by JACK client UUID; its output ports in natural order: port
-``k`` is the stream's channel ``k``) each to its ear, ``k`` to ``ears_k``. A stream reopened by a
+``k`` is the stream's channel ``k``) each to its ear, ``k`` to ``ears_k``, and then ``tone`` to
+every input port of every other client (not ``system``, not the rig's own). In that order the
+tone into the stream closes a loop, which JACK makes a feedback connection: the system's client
+never waits in a cycle for the rig's (where the stream is one client, as PortAudio's JACK host
+API opens it; ALSA's ``jack`` PCM opens a capture client of its own, with no path back to the
+rig, so the tone feeds it directly and it waits for the rig's). It reads the server's running graph, asks for each missing
+connection once, and counts one as made when the running graph lists it. A stream reopened by a
 recovery (new port names) is wired again without anyone asking, and a port that appears a poll
 later than its stream's others is wired when it appears.
 
@@ -62,6 +67,7 @@ Protocol, JSON lines (the same shape as the PortAudio device host's):
 
 from __future__ import annotations
 
+import errno
 import faulthandler
 import json
 import os
@@ -79,6 +85,11 @@ from typing import Any
 SNAPSHOT_TRIES = 50
 #: how often the capture client looks for stream ports to wire (a reopened stream's new ports)
 WIRE_POLL_S = 0.02
+#: how often it looks while a connection it asked for is not yet in the server's running graph
+WIRE_PENDING_POLL_S = 0.005
+#: a connection asked for and still not in the running graph after this long is asked for again
+#: (JACK switches a waiting graph in after its client timeout, 500 ms by default, at the latest)
+PENDING_RETRY_S = 1.0
 #: the record header of the capture file: when the cycle's callback ran (monotonic clock, s), its first
 #: frame on the server's frame counter, its frames (``XRUN``: an xrun notification, no samples),
 #: the sample rate, the ears (channels) whose frames follow, interleaved, and the heard mask (bit
@@ -179,6 +190,20 @@ class _Agent:
         self.program_path: str | None = None
         #: the process ids of the system's device hosts (``op_follow``): whose client to hear
         self.follow_pids: tuple[int, ...] = ()
+        #: connections the wiring thread asked for and has not yet seen in the server's running
+        #: graph: when it asked
+        self._pending: dict[tuple[str, str], float] = {}
+        #: clients whose inputs got the tone while none of their outputs fed the ears (a stream
+        #: registers its inputs before its outputs): a direct connection, the client waits for
+        #: the rig's in a cycle; undone before their outputs are wired (``_wire``)
+        self._tone_ahead: set[str] = set()
+        #: inputs whose tone connection was taken out to be made again after the ears
+        self._redo: set[str] = set()
+        #: the tone was taken out of a stream's inputs (``_untone``): no ear counts as heard until
+        #: the server frame ``tone_gap_end`` (None: not yet known), the tone back in the running
+        #: graph and through the stream (``TONE_SETTLE_S``): the stream's silence there is the rig's
+        self.tone_gap = False
+        self.tone_gap_end: int | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         line = json.dumps(message)
@@ -192,6 +217,8 @@ class _Agent:
 
         jack.set_error_function(lambda msg: None)  # "Cannot connect to server socket" chatter
         jack.set_info_function(lambda msg: None)
+        if monitor and self.capture_path is not None:
+            self._prepare_capture()
         deadline = time.monotonic() + timeout_s
         last = "no attempt"
         while True:
@@ -211,19 +238,35 @@ class _Agent:
             if self.capture_path is not None:
                 self._setup_capture(client)
             client.activate()
+            self.client = client  # before the wiring thread, whose first round reads it
             if self.capture_path is not None:
                 threading.Thread(target=self._wire_loop, name="wire", daemon=True).start()
-            self.client = client
         else:
             client.close()
         self.send({"event": "ready", "pid": os.getpid()})
         return True
 
     # -- capture mode ------------------------------------------------------------------------------
-    def _setup_capture(self, client: Any) -> None:
+    def _prepare_capture(self) -> None:
+        """What capture needs that no server does, done before the client opens: an agent that
+        replaces one whose server died is started during the outage, so on the restarted server
+        it registers its ports, activates and wires at once. (Importing numpy after the client
+        opened put 280-300 ms between open and activation on the loaded rig, while the system's
+        stream was already back and unheard.)"""
         import numpy as np  # noqa: PLC0415
 
         self.np = np
+        self.program = np.fromfile(self.program_path, dtype="<f4") if self.program_path else None
+        self.q: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.out = open(self.capture_path, "ab", buffering=0)  # noqa: SIM115 - lives as long as the agent
+        threading.Thread(target=self._writer, name="capture-writer", daemon=True).start()
+        # the process callback's numpy paths, run once so its first cycle on the server is not slow
+        block = 0.5 * np.sin(2 * np.pi * self.tone_hz / 48000 * np.arange(0, 256, dtype=np.float64))
+        np.stack([block, block], axis=1).astype(np.float32, copy=False).tobytes()
+
+    def _setup_capture(self, client: Any) -> None:
+        if not hasattr(self, "q"):
+            self._prepare_capture()
         self.tone_port = client.outports.register("tone")
         self.rate = int(client.samplerate)
         self.client_obj = client
@@ -239,10 +282,6 @@ class _Agent:
         self.tone_settled: int | None = 0
         self._marks: dict[Any, int] = {"tone": 0}
         self.phase = 0
-        self.program = np.fromfile(self.program_path, dtype="<f4") if self.program_path else None
-        self.q: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self.out = open(self.capture_path, "ab", buffering=0)  # noqa: SIM115 - lives as long as the agent
-        threading.Thread(target=self._writer, name="capture-writer", daemon=True).start()
         client.set_process_callback(self._process)
 
     def _process(self, frames: int) -> None:
@@ -265,6 +304,10 @@ class _Agent:
         settled = self.tone_settled
         if settled is None or not self._reached("tone", settled, pos):  # the tone not through yet
             heard &= 1
+        if self.tone_gap:
+            end = self.tone_gap_end
+            if end is None or not self._reached(("gap", end), end, pos):
+                heard = 0  # the rig itself took the tone out of the stream's inputs
         if len(ears) == 1:
             samples = ears[0].get_array().astype(np.float32).tobytes()
         else:
@@ -293,20 +336,52 @@ class _Agent:
                 return
 
     def _wire_loop(self) -> None:
-        while True:
-            time.sleep(WIRE_POLL_S)
+        while True:  # the first round at once: a stream already open is heard from the start
             try:
                 client = self.client
                 if client is None:
                     return
                 self._wire(client)
             except Exception:  # noqa: BLE001 - ports come and go under us; the next round sees them
-                continue
+                pass
+            time.sleep(WIRE_PENDING_POLL_S if self._pending else WIRE_POLL_S)
+
+    def _ask_connect(self, client: Any, src: str, dst: str) -> None:
+        """Ask the server for ``src -> dst`` once. The connection is pending until a listing shows
+        it: JACK2 lists the graph it is running, and a connection made joins it only when the
+        server switches graphs, which it does not while a client is still in its cycle (``graph
+        not finished! waiting to switch``, up to its client timeout). Asking again meanwhile is
+        answered EEXIST: it is connected already, and counts as asked. Any other failure (a port
+        gone between the listing and the call) leaves it unasked, for the next round."""
+        try:
+            client.connect(src, dst)
+        except Exception as exc:  # noqa: BLE001 - JackError; its code tells "already connected"
+            if getattr(exc, "code", None) != errno.EEXIST and "already exists" not in str(exc):
+                return
+        self._pending[(src, dst)] = time.monotonic()
+
+    def _wants(self, pair: tuple[str, str], listed: bool) -> bool:
+        """Whether ``pair`` (not listed as connected) is to be asked for now: never while a request
+        for it is pending, unless the server has had ``PENDING_RETRY_S`` to switch it in."""
+        if listed:
+            self._pending.pop(pair, None)
+            return False
+        asked = self._pending.get(pair)
+        return asked is None or time.monotonic() - asked >= PENDING_RETRY_S
 
     def _wire(self, client: Any) -> None:
-        """One round of wiring: ``tone`` into every input of the other clients, the stream's channel
-        ``k`` into ``ears_k`` (registering ears a wider stream needs), every other source out of the
-        ears; the heard mask follows what is connected."""
+        """One round of wiring: the stream's channel ``k`` into ``ears_k`` (registering ears a wider
+        stream needs), every other source out of the ears, then ``tone`` into every input of the
+        other clients; the heard mask follows what the server's running graph connects.
+
+        The ears come first: with the stream's outputs already feeding the rig's client, the tone
+        into the stream's inputs closes a loop, which JACK makes a feedback connection (the tone
+        reaches the stream a period later), so the system's client never waits for the rig's in a
+        cycle; connected the other way round, a rig client late in its cycle holds the system's
+        callback back with it. A stream whose inputs appeared (and got the tone) before its
+        outputs has the tone taken out of its inputs before its outputs go into the ears, and put
+        back after them. Each connection is asked for once (``_ask_connect``) and counts as made
+        (heard, tone settled, ``WIRED``) only once the running graph lists it."""
         tone = f"{self.client_name}:tone"
         ins, outs = [], []
         for p in client.get_ports(is_audio=True):
@@ -314,18 +389,13 @@ class _Agent:
             if owner == "system" or owner.startswith(RIG_PREFIX):
                 continue
             (ins if p.is_input else outs).append(p.name)
-        wired = {d.name for d in client.get_all_connections(tone)}
-        for dst in ins:
-            if dst not in wired:
-                # an input fed only now (a port that appeared after its stream's others): its
-                # channel sounds later than the others, for the system's latency; not the system's
-                # disagreement, so no channel but 0 counts as heard until the tone has gone through
-                self.tone_settled = None
-                try:
-                    client.connect(tone, dst)
-                finally:  # connected or not (the port went): never left unsettled for good
-                    self.tone_settled = (client.frame_time + client.blocksize
-                                         + int(TONE_SETTLE_S * self.rate)) % (1 << 32)
+        present = set(ins) | set(outs)
+        for pair in [pair for pair in self._pending if pair[0] != tone and pair[0] not in present
+                     or pair[0] == tone and pair[1] not in present]:
+            del self._pending[pair]  # its port went: asked again if it comes back
+        owners = {name.split(":", 1)[0] for name in present}
+        self._tone_ahead &= owners
+        self._redo &= set(ins)
         stream = stream_outputs(outs, self.follow_pids, lambda name: self._uuid(client, name))[:MAX_EARS]
         while len(self.ears) < len(stream):  # a stream wider than the server's playback ports
             self.heard_from.append(None)
@@ -340,14 +410,63 @@ class _Agent:
                 self.heard_from[k] = None
             elif want not in sources:
                 self.heard_from[k] = None
-                client.connect(want, ear)
-                # a cycle that had begun when connect returned may run on the old graph: heard from
-                # the first cycle that begins a whole period after now
-                self.heard_from[k] = (client.frame_time + client.blocksize) % (1 << 32)
-                if k == 0:  # after connect returned: the next cycles hear the system
-                    self.q.put(HEADER.pack(time.monotonic(), 0, WIRED, self.rate, 0, 0))
-            elif self.heard_from[k] is None:  # connected, by someone else or an earlier round
-                self.heard_from[k] = (client.frame_time + client.blocksize) % (1 << 32)
+                if self._wants((want, ear.name), False):
+                    self._untone(client, tone, want.split(":", 1)[0], ins)
+                    self._ask_connect(client, want, ear.name)
+            else:
+                self._pending.pop((want, ear.name), None)
+                if self.heard_from[k] is None:
+                    # in the running graph now: a cycle already running may be on the old one, so
+                    # heard from the first cycle that begins a whole period after now
+                    self.heard_from[k] = (client.frame_time + client.blocksize) % (1 << 32)
+                    if k == 0:  # the next cycles hear the system
+                        self.q.put(HEADER.pack(time.monotonic(), 0, WIRED, self.rate, 0, 0))
+        # the clients whose outputs feed the ears (asked for or running)
+        feeding = {src.split(":", 1)[0] for k, src in enumerate(stream[: len(self.ears)])
+                   if self.heard_from[k] is not None or (src, self.ears[k].name) in self._pending}
+        # the stream's own inputs get the tone only once its channel 0 is asked into the ears
+        upstream = stream[0].split(":", 1)[0] if stream and stream[0].split(":", 1)[0] not in feeding else None
+        wired = {d.name for d in client.get_all_connections(tone)}
+        for dst in ins:
+            owner = dst.split(":", 1)[0]
+            if owner == upstream:
+                continue
+            if dst in self._redo or self._wants((tone, dst), dst in wired):
+                # an input fed only now (a port that appeared after its stream's others): its
+                # channel sounds later than the others, for the system's latency; not the system's
+                # disagreement, so no channel but 0 counts as heard until the tone has gone through
+                self.tone_settled = None
+                self._redo.discard(dst)
+                self._ask_connect(client, tone, dst)
+                if owner not in feeding:
+                    self._tone_ahead.add(owner)
+        if self.tone_settled is None and not any(pair[0] == tone for pair in self._pending):
+            # every input the tone was asked into is in the running graph (or gone)
+            self.tone_settled = (client.frame_time + client.blocksize + int(TONE_SETTLE_S * self.rate)) % (1 << 32)
+            if self.tone_gap and self.tone_gap_end is None:
+                self.tone_gap_end = self.tone_settled
+
+    def _untone(self, client: Any, tone: str, owner: str, ins: list[str]) -> None:
+        """Take the tone out of ``owner``'s inputs if it went in before ``owner`` fed the ears, so
+        that the outputs about to be wired make the direct connection (the rig's client waits for
+        the stream's) and the tone, asked again after them, the feedback one. The stream's input is
+        without the tone for a few cycles then (measured: 49 ms between the disconnect and the
+        connect on the loaded rig, at the stream's start), so nothing counts as heard until the
+        tone is back and through (``tone_gap``): the silence that follows is the rig's doing."""
+        if owner not in self._tone_ahead:
+            return
+        self._tone_ahead.discard(owner)
+        self.tone_gap_end = None  # first: the process callback reads the two in this order
+        self.tone_gap = True
+        self.tone_settled = None
+        for dst in ins:
+            if dst.split(":", 1)[0] == owner:
+                self._pending.pop((tone, dst), None)
+                self._redo.add(dst)
+                try:
+                    client.disconnect(tone, dst)
+                except Exception:  # noqa: BLE001 - not connected after all, or the port went
+                    pass
 
     @staticmethod
     def _uuid(client: Any, name: str) -> int | None:

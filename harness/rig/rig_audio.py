@@ -60,8 +60,12 @@ Known limits: on the JACK host API route a second PortAudio client opened on the
 the system's stream is taken for it (the names carry no pid); a stream wider than
 ``MAX_EARS`` channels is heard in its first ``MAX_EARS``; the stream's input hears the tone only once the
 wiring thread found its ports (``WIRE_POLL_S``), so a (re)started stream plays a moment of its
-own silence first, inside the window its start opened; a channel is not heard for up to a poll
-and a period after its port appears; a pulled-cable fault on the rig is undone at once by the
+own silence first, inside the window its start opened; a channel is not heard until the server's
+running graph lists its connection, and a period after that (the heard mask); on the JACK host
+API routes the stream's input gets the tone a period late (the tone closes a loop, a feedback connection, so the system's
+client never waits for the rig's; the rig's waits for the system's instead, so a cycle the
+system's client has not finished by the next one is a cycle the rig misses: not heard, never
+silence, and reported by JACK as an xrun); a pulled-cable fault on the rig is undone at once by the
 wiring thread (its connections are re-made).
 """
 
