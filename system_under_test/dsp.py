@@ -10,7 +10,9 @@ Two ways to run a biquad, picked when the stage is built: numpy alone (the defau
 beyond numpy) or the compiled recursion of ``dsp_kernels`` (numba), chosen for a process by
 ``use_kernel``. They differ only in float64 rounding, so a run's numbers are a function of its seed
 and of the kernel it ran with, which the harness picks from the run's command and records
-(``harness.runner.dsp_kernel_for``).
+(``harness.runner.dsp_kernel_for``). In a chain, a compiled biquad with the limiter after it (and
+the gain before it) runs as one kernel call a block (``_GainBiquadLimiter``), bit for bit the
+three stages' numbers.
 """
 
 from __future__ import annotations
