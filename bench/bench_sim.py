@@ -8,6 +8,7 @@ A benchmark, not a test: it prints figures and never fails on a slow machine.
     python bench/bench_sim.py --analysis-vs DIR  # the listening check's analysis, replayed by both
     python bench/bench_sim.py --audio-vs DIR     # the listening check's findings over 30 runs, both
     python bench/bench_sim.py --block-mix        # the block sizes a faulted run's callbacks have
+    python bench/bench_sim.py --chain-vs DIR     # the default DSP chain per block, against another checkout
 
 Bare system (no faults) by block size and chain length, then the full reliability run with the
 default fault profile and every invariant (the issue's >= 300x target), the whole-process time of
@@ -579,6 +580,51 @@ def filter_calls(block: int = 256, channels: int = 2, number: int = 3000) -> dic
             for name, fn in calls.items()}
 
 
+def chain_call(block: int = 256, kernel: str = "compiled", number: int = 2000) -> float:
+    """CPU microseconds per ``DspChain.process`` of the default chain (gain, biquad, limiter) on one
+    (block, 2) float32 block, stages built with ``kernel`` (best of 5; the chain's kernel warmed
+    first): the DSP row of a block's cost, alone."""
+    import timeit
+
+    import numpy as np
+
+    from system_under_test import dsp
+
+    with dsp.use_kernel(kernel):
+        chain = dsp.DspChain([dsp.Gain(-3.0), dsp.Biquad("lowpass", 1000.0, 0.707, 0.0, 48_000, 2),
+                              dsp.Limiter(-1.0, 50.0, 48_000, block)])
+    x = (0.5 * np.random.default_rng(1).standard_normal((block, 2))).astype(np.float32)
+    work = x.copy()
+
+    def call() -> None:
+        work[...] = x  # the same block every call (a copy into place, ~0.3 us, in the figure)
+        chain.process(work)
+
+    call()
+    return min(timeit.repeat(call, number=number, repeat=5, timer=time.process_time)) / number * 1e6
+
+
+def chain_vs(other: str, blocks: tuple[int, ...] = (64, 256, 1024), kernel: str = "compiled",
+             rounds: int = 5) -> dict[str, Any]:
+    """``chain_call`` by block size in child processes importing ``system_under_test`` from this
+    checkout and from ``other`` alternately (``rounds`` children each): the median per block size."""
+    sources = {"this": str(Path(__file__).resolve().parents[1]), "other": str(Path(other).resolve())}
+    here = str(Path(__file__).resolve().parent)
+    got: dict[str, dict[int, list[float]]] = {k: {b: [] for b in blocks} for k in sources}
+    for _ in range(rounds):
+        for name, src in sources.items():
+            code = ("import json, sys; sys.path.insert(0, %r); import bench_sim, system_under_test; "
+                    "assert system_under_test.__file__.startswith(%r), system_under_test.__file__; "
+                    "print(json.dumps({b: bench_sim.chain_call(b, %r) for b in %r}))"
+                    % (here, src, kernel, list(blocks)))
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                 cwd=tempfile.gettempdir(), env={**os.environ, "PYTHONPATH": src}).stdout
+            for b, us in json.loads(out.strip().splitlines()[-1]).items():
+                got[name][int(b)].append(round(us, 2))
+    return {name: {b: {"median_us": statistics.median(v), "us": v} for b, v in per.items()} | {"source": sources[name]}
+            for name, per in got.items()} | {"load": os.getloadavg(), "kernel": kernel}
+
+
 def run(seconds: float = 30.0, quick: bool = False) -> dict[str, Any]:
     speed(1.0)  # warm up: first-use costs (imports, caches, page faults) out of the figures
     out: dict[str, Any] = {"x_realtime_256_default": speed(seconds)}
@@ -615,11 +661,18 @@ def main() -> None:
                          "runs (24 seeds x profiles, 6 mutant runs), this checkout against CHECKOUT")
     ap.add_argument("--dsp-kernel", choices=("auto", "numpy", "compiled"), default="auto",
                     help="--timed-breakdown's DSP kernels (RunSpec.dsp_kernel; auto: numpy under 600 s)")
+    ap.add_argument("--chain-vs", metavar="CHECKOUT",
+                    help="the default DSP chain's CPU per block (--dsp-kernel, compiled by default), "
+                         "this checkout against another, alternately")
     ap.add_argument("--block-mix", action="store_true",
                     help="the block sizes a faulted run's callbacks have, starting at 64/256/1024 frames")
     args = ap.parse_args()
     if args.audio_vs:
         print(json.dumps(audio_vs(args.audio_vs), indent=1))
+        return
+    if args.chain_vs:
+        print(json.dumps(chain_vs(args.chain_vs, kernel="numpy" if args.dsp_kernel == "numpy" else "compiled"),
+                         indent=1))
         return
     if args.block_mix:
         print(json.dumps(block_mix(args.seconds if args.seconds != 30.0 else 300.0), indent=1))

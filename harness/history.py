@@ -76,8 +76,26 @@ class HistoryFormatError(InputFileError):
         super().__init__(path, f"line {line}: {message}")
 
 
+#: the exact types ``jsonable`` returns as they are (a subclass, an enum of them among others, takes
+#: the general path): one set lookup instead of the general path's chain of ``isinstance`` calls
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """A JSON-safe copy of ``value`` (enums by value, configs and records by dict, else repr)."""
+    t = type(value)
+    if t in _AS_IS:
+        return value
+    if t is dict:  # the usual record's data: string keys, plain values, a level or two deep
+        return {(k if type(k) is str else str(k.value if isinstance(k, enum.Enum) else k)):
+                (v if type(v) in _AS_IS else jsonable(v)) for k, v in value.items()}
+    if t is float:
+        return value if math.isfinite(value) else repr(value)
+    return _jsonable_other(value)
+
+
+def _jsonable_other(value: Any) -> Any:
+    """``jsonable`` of a value that is not an exact str, int, bool, None, dict or float."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
@@ -136,10 +154,15 @@ class Entry:
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"index": self.index, "type": self.type, "time": self.time}
-        for key in ("process", "op", "op_id", "value"):
-            v = getattr(self, key)
-            if v is not None:
-                d[key] = v
+        # the keys in this order, each only when set (written once per entry: no getattr loop)
+        if self.process is not None:
+            d["process"] = self.process
+        if self.op is not None:
+            d["op"] = self.op
+        if self.op_id is not None:
+            d["op_id"] = self.op_id
+        if self.value is not None:
+            d["value"] = self.value
         if self.data:
             d["data"] = self.data
         return d

@@ -10,7 +10,9 @@ Two ways to run a biquad, picked when the stage is built: numpy alone (the defau
 beyond numpy) or the compiled recursion of ``dsp_kernels`` (numba), chosen for a process by
 ``use_kernel``. They differ only in float64 rounding, so a run's numbers are a function of its seed
 and of the kernel it ran with, which the harness picks from the run's command and records
-(``harness.runner.dsp_kernel_for``).
+(``harness.runner.dsp_kernel_for``). In a chain, a compiled biquad with the limiter after it (and
+the gain before it) runs as one kernel call a block (``_GainBiquadLimiter``), bit for bit the
+three stages' numbers.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -294,8 +297,11 @@ class Biquad(Stage):
         self._z = np.zeros((2, channels))  # the compiled recursion's state (lfilter's ``zi``)
         #: built under ``use_kernel("compiled")``: the compiled recursion filters every block, no plan
         self.compiled = _kernel == "compiled"
+        self._coefs = (b0, b1, b2, a1, a2)  # the compiled recursion's, for ``DspChain``'s fused step
+        self._compiled_process: Callable[[np.ndarray], np.ndarray] | None = None
         if self.compiled:
-            self.process = _compiled_filter(self._z, b0, b1, b2, a1, a2)  # type: ignore[method-assign]
+            self.process = self._compiled_process = _compiled_filter(  # type: ignore[method-assign]
+                self._z, b0, b1, b2, a1, a2)
 
     def _plan(self, frames: int) -> _BlockPlan:
         plan = self._plans.get(frames)
@@ -361,6 +367,10 @@ class Limiter(Stage):
             peak = float(_max_reduce(_np_abs(block, out=scratch), axis=None))
         else:
             peak = 0.0
+        return self.limit(block, peak)
+
+    def limit(self, block: np.ndarray, peak: float) -> np.ndarray:
+        """The limiter's gain for a block whose largest magnitude is ``peak``, applied in place."""
         target = min(1.0, self.threshold / peak) if peak > 0 else 1.0
         start = self._gain
         end = target if target < start else 1.0 - (1.0 - start) * self.release
@@ -397,7 +407,18 @@ class DspChain:
     """Stages in order. ``add_stage``/``remove_stage`` swap the tuple atomically for the callback."""
 
     def __init__(self, stages: Iterable[Stage] = ()) -> None:
-        self.stages: tuple[Stage, ...] = tuple(stages)
+        self.stages = tuple(stages)
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return self._stages
+
+    @stages.setter
+    def stages(self, stages: tuple[Stage, ...]) -> None:
+        self._stages = stages
+        # what ``process`` runs, one assignment (the callback may be reading it): the stages, with a
+        # compiled biquad and the limiter right after it (and a gain right before it) as one step
+        self._steps = _fuse(stages)
 
     @classmethod
     def from_config(cls, configs: Iterable[object], sample_rate: int, block_size: int,
@@ -421,7 +442,7 @@ class DspChain:
         return cls(stages)
 
     def process(self, block: np.ndarray) -> np.ndarray:
-        for stage in self.stages:
+        for stage in self._steps:
             block = stage.process(block)
         return block
 
@@ -446,6 +467,58 @@ class DspChain:
             return False
         self.stages = tuple(s for s in self.stages if s is not stage)
         return True
+
+
+class _GainBiquadLimiter:
+    """One step of a chain for [gain,] compiled biquad, limiter: ``dsp_kernels.gain_biquad_peak``
+    filters a float32 block and measures its peak in one call, then the limiter applies its gain
+    for that peak. The samples, the filter state and the limiter's gain are the three stages'
+    own, one after the other (the kernel does their arithmetic in their order and types). A block
+    that is not contiguous float32 goes through the stages one by one."""
+
+    __slots__ = ("gain", "biquad", "limiter", "_kernel")
+
+    def __init__(self, gain: Gain | None, biquad: Biquad, limiter: Limiter) -> None:
+        self.gain, self.biquad, self.limiter = gain, biquad, limiter
+        self._kernel = _compiled_kernels().gain_biquad_peak
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        gain, biquad, limiter = self.gain, self.biquad, self.limiter
+        g = gain.gain if gain is not None else _UNIT_F32
+        if block.dtype is _F32 and block.flags.c_contiguous and type(g) is _F32_SCALAR:
+            peak = self._kernel(block, biquad._z, g, *biquad._coefs)
+            return limiter.limit(block, peak)
+        if gain is not None:
+            block = gain.process(block)
+        return limiter.process(biquad.process(block))
+
+
+_F32_SCALAR = np.float32  # a gain of another type multiplies as numpy's rules for that type say
+_UNIT_F32 = np.float32(1.0)
+
+
+def _plain(stage: Stage, cls: type) -> bool:
+    """``stage`` is exactly a ``cls`` whose ``process`` is its class's (nothing set on the instance)."""
+    return type(stage) is cls and "process" not in vars(stage)
+
+
+def _fuse(stages: tuple[Stage, ...]) -> tuple[Any, ...]:
+    """The steps ``DspChain.process`` runs for ``stages``: each stage, but a compiled ``Biquad``
+    followed by a ``Limiter`` (and the ``Gain`` before the biquad, if any) is one fused step."""
+    steps: list[Any] = []
+    i, n = 0, len(stages)
+    while i < n:
+        stage = stages[i]
+        if (type(stage) is Biquad and stage.compiled and i + 1 < n  # type: ignore[attr-defined]
+                and vars(stage).get("process") is stage._compiled_process  # type: ignore[attr-defined]
+                and _plain(stages[i + 1], Limiter)):
+            gain = steps.pop() if steps and _plain(steps[-1], Gain) else None
+            steps.append(_GainBiquadLimiter(gain, stage, stages[i + 1]))  # type: ignore[arg-type]
+            i += 2
+            continue
+        steps.append(stage)
+        i += 1
+    return tuple(steps)
 
 
 __all__ = ["KERNELS", "Biquad", "DspChain", "Gain", "Limiter", "Mixer", "Stage", "biquad_coefficients",

@@ -44,4 +44,38 @@ def biquad_block(block: np.ndarray, state: np.ndarray, b0: float, b1: float, b2:
         state[1, c] = z1
 
 
-__all__ = ["biquad_block"]
+@njit(cache=True, nogil=True, boundscheck=False)
+def gain_biquad_peak(block: np.ndarray, state: np.ndarray, gain: np.float32, b0: float, b1: float,
+                     b2: float, a1: float, a2: float) -> float:  # pragma: no cover - compiled
+    """A gain, a biquad and a limiter's peak in one pass over a float32 block, in place: each sample
+    is multiplied by ``gain`` in float32 (as ``Gain.process``'s ``block *= gain``), filtered as
+    ``biquad_block`` filters it and stored in float32; returns the largest magnitude of the stored
+    samples (NaN when one is NaN, as ``np.maximum.reduce(np.abs(block))``; 0.0 for an empty
+    block), which is what ``Limiter.process`` measures of the block it is given."""
+    frames, channels = block.shape
+    if state.shape[1] != channels:
+        raise ValueError("the block's channels are not the filter's")
+    peak = np.float32(0.0)
+    nan = False
+    for c in range(channels):
+        z0 = state[0, c]
+        z1 = state[1, c]
+        for i in range(frames):
+            x = np.float64(block[i, c] * gain)
+            y = b0 * x + z0
+            z0 = b1 * x + z1 - a1 * y
+            z1 = b2 * x - a2 * y
+            block[i, c] = y
+            m = abs(block[i, c])
+            if m > peak:
+                peak = m
+            elif m != m:
+                nan = True
+        state[0, c] = z0
+        state[1, c] = z1
+    if nan:
+        return np.nan
+    return np.float64(peak)
+
+
+__all__ = ["biquad_block", "gain_biquad_peak"]

@@ -246,3 +246,35 @@ def test_open_jsonl_streams_a_history_file_without_loading_it(tmp_path: Path):
     assert h.entries == [] and len(h) == len(src) and h.meta["seed"] == 5
     assert h.to_jsonl() == src.to_jsonl() and h.end_time == src.end_time
     assert [o.to_dict() for o in h.operations()] == [o.to_dict() for o in src.operations()]
+
+
+def test_jsonable_fast_path_is_the_general_path_for_every_kind_of_value():
+    """``jsonable`` takes exact str/int/bool/None, dicts and floats on a fast path; every value
+    comes out as the general path (``_jsonable_other``) makes it: subclasses (an IntEnum, numpy
+    scalars), enum keys, non-finite floats, nested containers, records and exceptions."""
+    import dataclasses
+    import enum
+
+    import numpy as np
+
+    from harness.history import _jsonable_other, jsonable
+
+    class Mode(enum.Enum):
+        A = "a"
+
+    class Level(enum.IntEnum):
+        X = 3
+
+    @dataclasses.dataclass
+    class Rec:
+        x: int
+        y: float
+
+    values = [None, True, 1, "s", 1.5, float("nan"), float("-inf"), np.float64(2.5), np.int64(3),
+              np.float32(1.25), Mode.A, Level.X, {"a": {"b": [1, 2, (3, 4)]}, Mode.A: 1, 3: float("nan"),
+                                                   Level.X: Mode.A, "r": Rec(1, 2.0)},
+              [1, {2, 3}], Rec(1, float("inf")), ValueError("x"), object]
+    for value in values:
+        fast, general = jsonable(value), _jsonable_other(value)
+        assert json.dumps(fast) == json.dumps(general), value
+        assert type(fast) is type(general), value

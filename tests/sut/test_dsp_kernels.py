@@ -152,3 +152,70 @@ def test_the_kernels_module_is_loaded_only_for_the_compiled_choice():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
     assert dsp._compiled_kernels().__name__ == "system_under_test.dsp_kernels"
+
+
+def _default_chain(fused: bool) -> DspChain:
+    with use_kernel("compiled"):
+        chain = DspChain([dsp.Gain(-3.0), Biquad("lowpass", 1000.0, 0.707, 0.0, SR, 2),
+                          dsp.Limiter(-1.0, 50.0, SR, 256)])
+    if not fused:
+        chain._steps = chain.stages  # the stages one by one
+    return chain
+
+
+def test_a_fused_gain_biquad_limiter_is_the_three_stages_bit_for_bit():
+    """Samples, filter state and limiter gain after every block, through loud blocks (the limiter
+    attacks and releases), a NaN, an infinity, an empty block and a reset."""
+    fused, plain = _default_chain(True), _default_chain(False)
+    assert [type(s).__name__ for s in fused._steps] == ["_GainBiquadLimiter"]
+    rng = np.random.default_rng(3)
+    for k in range(1200):
+        x = ([0.1, 1.0, 3.0, 40.0][k % 4] * rng.standard_normal((256, 2))).astype(np.float32)
+        if k % 97 == 5:
+            x[17, 1] = np.nan
+        if k % 89 == 3:
+            x[3, 0] = np.inf
+        if k % 50 == 7:
+            x = x[:0]
+        a, b = fused.process(x.copy()), plain.process(x.copy())
+        assert a.dtype == b.dtype == np.float32
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(fused.stages[1].state, plain.stages[1].state)
+        ga, gb = fused.stages[2]._gain, plain.stages[2]._gain
+        assert ga == gb or (np.isnan(ga) and np.isnan(gb))
+        if k % 300 == 299:
+            fused.reset()
+            plain.reset()
+
+
+def test_a_block_the_kernel_does_not_take_goes_through_the_stages_one_by_one():
+    fused, plain = _default_chain(True), _default_chain(False)
+    x = _noise(512, scale=2.0)
+    for make in (lambda: x.copy()[::2], lambda: x[:256].astype(np.float64)):  # not contiguous; float64
+        block_a, block_b = make(), make()
+        assert not (block_a.flags.c_contiguous and block_a.dtype == np.float32)
+        a, b = fused.process(block_a), plain.process(block_b)
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+
+
+def test_only_a_compiled_biquad_and_the_limiter_after_it_fuse_and_a_patched_stage_is_honoured():
+    gain, limiter = dsp.Gain(-3.0), dsp.Limiter(-1.0, 50.0, SR, 256)
+    numpy_biquad = Biquad("lowpass", 1000.0, 0.707, 0.0, SR, 2)
+    assert DspChain([gain, numpy_biquad, limiter])._steps == (gain, numpy_biquad, limiter)
+    with use_kernel("compiled"):
+        biquad = Biquad("lowpass", 1000.0, 0.707, 0.0, SR, 2)
+    assert DspChain([biquad, gain, limiter])._steps == (biquad, gain, limiter)
+    steps = DspChain([biquad, limiter])._steps
+    assert len(steps) == 1 and steps[0].gain is None
+    chain = DspChain([gain, biquad])
+    chain.add_stage(limiter)  # a stage added later fuses too; removed, the step comes apart
+    assert len(chain._steps) == 1 and chain._steps[0].gain is gain
+    chain.remove_stage(limiter)
+    assert chain._steps == (gain, biquad)
+    calls = []
+    limiter.process = lambda block: calls.append(1) or block  # type: ignore[method-assign]
+    chain = DspChain([gain, biquad, limiter])
+    assert chain._steps == (gain, biquad, limiter)
+    chain.process(_noise(256))
+    assert calls == [1]
