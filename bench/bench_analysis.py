@@ -508,7 +508,10 @@ def reference_limits(materials: tuple[str, ...] | None = None, seconds: float = 
 
     kinds = tuple(materials or R.PROGRAM_KINDS)
     rows = []
-    for ci, name in enumerate(conditions or tuple(REFERENCE_CONDITIONS)):
+    for name in conditions or tuple(REFERENCE_CONDITIONS):
+        # a row's seeds follow its place in the table, not in the selection: a row run alone
+        # (``--only``) gives the figures it gives in the whole table
+        ci = list(REFERENCE_CONDITIONS).index(name)
         kw = dict(REFERENCE_CONDITIONS[name])
         quantize = kw.pop("quantize", None)
         takes = []
