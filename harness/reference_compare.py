@@ -1463,15 +1463,7 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
     for i in (0, 1):
         if loud[i] < 1e-2 * loud[1 - i]:
             gains[i] = gains[1 - i]
-    # one gain runs through the step (an AGC moves slowly), read off both ends and drawn
-    # linearly between them: with each side's own gain, the split weighed the two ends' gain
-    # difference instead of the step (chords under an AGC and a fade, 3 000 frames between
-    # where each gain was read and the step, gains 0.525 and 0.505: a 5-frame drop was placed 23
-    # frames late, where the error of the wrong gain stopped outweighing the step's)
-    t = np.arange(r.size, dtype=np.float64)
-    ends = (0.5 * block, r.size - 0.5 * block)
-    g = gains[0] + (gains[1] - gains[0]) * np.clip((t - ends[0]) / max(ends[1] - ends[0], 1.0), 0.0, 1.0)
-    errs = [(r - g * p) ** 2 for p in preds]
+    errs = [(r - g * p) ** 2 for g, p in zip(gains, preds, strict=True)]
     ca = np.concatenate(([0.0], np.cumsum(errs[0])))
     cb = np.concatenate(([0.0], np.cumsum(errs[1])))
     return n0 + int(np.argmin(ca + (cb[-1] - cb)))
