@@ -18,7 +18,8 @@ Figures:
   simulated system (clock drift +-100 ppm, fractional delay, gain ramp, AGC, a low-pass converter,
   noise at -80/-60/-40 dBFS), per condition: smallest pop and shortest drop found in every kind
   (and at each drop size, the kinds that found it and what the misses were reported as),
-  false glitches on clean passes, speed (reference mode);
+  false glitches on clean passes, speed (reference mode); each row seeded by its place in the
+  table, so ``--only`` gives a row's own figures; ``--clean-only``: the clean passes alone;
 - ``--latency-drift``: MLS, log and linear sweeps through 0 / +-50 ppm, both polarities, clean and
   at -20 dB SNR: start-latency error, drift, confidence, uncertainty, time;
 - ``--latency-trials N``: MLS, log and linear sweeps, N seeded random takes per condition (clean
