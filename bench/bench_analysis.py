@@ -18,7 +18,8 @@ Figures:
   simulated system (clock drift +-100 ppm, fractional delay, gain ramp, AGC, a low-pass converter,
   noise at -80/-60/-40 dBFS), per condition: smallest pop and shortest drop found in every kind
   (and at each drop size, the kinds that found it and what the misses were reported as),
-  false glitches on clean passes, speed (reference mode);
+  false glitches on clean passes, speed (reference mode); each row seeded by its place in the
+  table, so ``--only`` gives a row's own figures; ``--clean-only``: the clean passes alone;
 - ``--latency-drift``: MLS, log and linear sweeps through 0 / +-50 ppm, both polarities, clean and
   at -20 dB SNR: start-latency error, drift, confidence, uncertainty, time;
 - ``--latency-trials N``: MLS, log and linear sweeps, N seeded random takes per condition (clean
@@ -488,7 +489,7 @@ def _reported(y: np.ndarray, ref: np.ndarray) -> str:
 
 
 def reference_limits(materials: tuple[str, ...] | None = None, seconds: float = 2.0,
-                     conditions: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+                     conditions: tuple[str, ...] | None = None, ladders: bool = True) -> list[dict[str, Any]]:
     """Program material through a simulated system (``reference_compare.through_system``), per
     condition, over every kind of ``reference_compare.PROGRAM_KINDS`` (one take each, a seeded
     random loud position in it):
@@ -503,12 +504,17 @@ def reference_limits(materials: tuple[str, ...] | None = None, seconds: float = 
       right, within 10 frames, in every material; at every size, in how many materials it was
       found, and what the comparison made of each miss;
     - speed in multiples of real time (CPU time over all the clean takes).
+
+    ``ladders=False``: the clean takes only (false glitches and speed; pop and drop unmeasured).
     """
     from harness import reference_compare as R
 
     kinds = tuple(materials or R.PROGRAM_KINDS)
     rows = []
-    for ci, name in enumerate(conditions or tuple(REFERENCE_CONDITIONS)):
+    for name in conditions or tuple(REFERENCE_CONDITIONS):
+        # a row's seeds follow its place in the table, not in the selection: a row run alone
+        # (``--only``) gives the figures it gives in the whole table
+        ci = list(REFERENCE_CONDITIONS).index(name)
         kw = dict(REFERENCE_CONDITIONS[name])
         quantize = kw.pop("quantize", None)
         takes = []
@@ -556,6 +562,12 @@ def reference_limits(materials: tuple[str, ...] | None = None, seconds: float = 
                            at)
                        for i, (ref, rec, at) in enumerate(takes))
 
+        if not ladders:
+            rows.append({"condition": name, "smallest_pop": "-", "shortest_drop": "-", "drops_found": None,
+                         "drop_misses": [], "materials": len(kinds), "laddered": len(takes),
+                         "false_glitches": false, "false_where": false_where,
+                         "x_realtime_cpu": len(kinds) * seconds / max(cpu, 1e-9)})
+            continue
         lo, hi = -1, len(_REF_POPS)  # _REF_POPS[lo] found (or none yet); _REF_POPS[hi] not
         while hi - lo > 1:
             mid = (lo + hi) // 2
@@ -631,7 +643,7 @@ def print_reference(rows: list[dict[str, Any]], header: bool = True, footer: boo
         print(f"{'condition':<46} {'pop':>7} {'drop':>5} {'found ' + sizes:>16} {'kinds':>5} {'false':>6} "
               f"{'x rt cpu':>8}")
     for r in rows:
-        found = "/".join(str(r["drops_found"][n]) for n in _REF_DROPS)
+        found = "-" if r["drops_found"] is None else "/".join(str(r["drops_found"][n]) for n in _REF_DROPS)
         print(f"{r['condition']:<46} {str(r['smallest_pop']):>7} {str(r['shortest_drop']):>5} {found:>16} "
               f"{r['laddered']:>5} {r['false_glitches']:>3}/{r['materials']:<2} {r['x_realtime_cpu']:>8.1f}",
               flush=True)
@@ -709,6 +721,8 @@ def main() -> None:
     ap.add_argument("--run-seconds", type=float, default=10.0, help="length of each --program-runs run")
     ap.add_argument("--only", metavar="TEXT", action="append", default=[],
                     help="with --reference: only the conditions whose name contains TEXT (repeatable)")
+    ap.add_argument("--clean-only", action="store_true",
+                    help="with --reference: only the clean takes (false glitches, speed), no pop or drop ladder")
     ap.add_argument("--tone-bursts", type=int, metavar="N", default=0,
                     help="only reference mode on N seeded tone-burst takes: locked, refused, false glitches")
     args = ap.parse_args()
@@ -737,7 +751,8 @@ def main() -> None:
         from harness.reference_compare import PROGRAM_KINDS
         names = tuple(n for n in REFERENCE_CONDITIONS if not args.only or any(t in n for t in args.only))
         for i, name in enumerate(names):  # a row at a time: the full table takes a while
-            print_reference(reference_limits(PROGRAM_KINDS[1::2] if args.quick else None, conditions=(name,)),
+            print_reference(reference_limits(PROGRAM_KINDS[1::2] if args.quick else None, conditions=(name,),
+                                             ladders=not args.clean_only),
                             header=i == 0, footer=i == len(names) - 1)
         return
     if args.latency_drift:
