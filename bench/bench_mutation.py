@@ -56,6 +56,15 @@ def split(work: Path) -> None:
     for worst, f, n, k in rows:
         print(f"  {f.split('.')[-1]:55} {n:4d} mutants {k:4d} tests {worst / max(n, 1):6.2f} s each")
     print(f"  all mutants surviving would take {sum(r[0] for r in rows) / 60:.1f} min of test time")
+    if rows:
+        top = rows[0][1]
+        print(f"\nwhat a survivor of {top.split('.')[-1]} runs, per test file: tests, seconds")
+        mine: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+        for t in tests_of.get(top, []):
+            mine[t.split("::", 1)[0]][0] += 1
+            mine[t.split("::", 1)[0]][1] += dur[t]
+        for f, (n, sec) in sorted(mine.items(), key=lambda x: -x[1][1]):
+            print(f"  {f:55} {n:4d} {sec:6.2f} s")
     covering = set().union(*map(set, tests_of.values())) if tests_of else set()
     by_file: dict[str, list[float]] = defaultdict(lambda: [0.0, 0, 0])
     for t, s in dur.items():
