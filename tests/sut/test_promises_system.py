@@ -515,6 +515,18 @@ def test_a_stall_is_reported_after_exactly_the_configured_periods():
     s.close()
 
 
+def test_a_stall_report_carries_how_long_the_stream_was_silent():
+    """The watchdog's ``DeviceStalledError`` says in its details, as a number, how long the stream
+    had been silent when it was reported (``stalled_for_s``): the listening check reads it from
+    there, never from the message."""
+    s = _running({"watchdog": {"stall_periods": 4}, "stream": {"block_size": 480}})
+    s.backend.stall("sim-in")
+    s.run_for(0.05)
+    (record,) = [r for r in s.coordinator.errors() if r.error.type == "DeviceStalledError"]
+    assert dict(record.error.details) == {"stalled_for_s": pytest.approx(4 * 480 / 48_000, abs=1e-9)}
+    s.close()
+
+
 def test_gauges_read_the_live_pipeline_after_each_pass():
     s = _running()
     s.run_for(0.1)

@@ -406,6 +406,10 @@ def test_a_backends_own_exception_at_start_reaches_the_caller_with_everything_gi
     (record,) = s.coordinator.errors()
     assert (record.component, record.error.type, record.requires_recovery) == \
         ("device", foreign.__name__, False)
+    # the error itself is the device's, by its own class and ``repr``, as a reconfigure names it
+    assert record.error.describe() == {
+        "type": foreign.__name__, "message": f"{foreign.__name__}('the driver said no')",
+        "component": "device", "severity": "ERROR", "recoverable": False, "details": {}}
     s.close()
     assert s.state == State.CLOSED and s.resources.live() == []
 
