@@ -453,10 +453,16 @@ def _fake_jackd(tmp_path: Path) -> tuple[Any, str]:
     import subprocess
     import sys
 
+    from harness.rig.loopback import pid_is_jackd, wait_until
+
     link = tmp_path / "jackd"
     os.symlink(sys.executable, link)
     name = f"scripted-{secrets.token_hex(4)}"
-    return subprocess.Popen([str(link), "-c", "import time; time.sleep(60)", "-n", name]), name
+    proc = subprocess.Popen([str(link), "-c", "import time; time.sleep(60)", "-n", name])
+    # Popen returns once the exec began, but the kernel sets the new image's argument area a
+    # little later: /proc/PID/cmdline can read empty for that moment (seen once in a suite run)
+    wait_until(lambda: pid_is_jackd(proc.pid, name), 30.0, what="the fake jackd's command line in /proc")
+    return proc, name
 
 
 def test_a_capture_client_whose_server_died_unannounced_is_an_outage(tmp_path: Path,
