@@ -18,35 +18,14 @@ from system_under_test import AudioSystem
 from system_under_test.errors import DeviceStalledError
 from system_under_test.lifecycle import State, TransitionRecord
 
+from scripted_capture import ScriptedCapture
+
 FS = 48_000
 N = 256
 
 
 class _Spec:
     sample_rate = FS
-
-
-class ScriptedCapture:
-    """Stands in for ``RigCapture``: the run's loop calls ``poll``; the test says what is heard."""
-
-    signal_hz = 997.0
-
-    def __init__(self) -> None:
-        self.pending: list[tuple[str, Any]] = []
-        self.closed = False
-
-    def poll(self, check: AudioCheck) -> None:
-        for what, args in self.pending:
-            getattr(check, what)(*args)
-        self.pending.clear()
-
-    def close(self, check: AudioCheck | None = None) -> None:
-        if check is not None:
-            self.poll(check)
-        self.closed = True
-
-    def describe(self) -> dict[str, Any]:
-        return {"scripted": True}
 
 
 def _tone(start: int, n: int) -> np.ndarray:

@@ -18,6 +18,8 @@ from harness.audio_check import AudioCheck
 from harness.steady_state import SteadyState, SteadyWatch
 from system_under_test import AudioSystem
 
+from scripted_capture import ScriptedCapture
+
 FS = 48_000
 N = 256
 CYCLE = N / FS
@@ -27,32 +29,11 @@ class _Spec:
     sample_rate = FS
 
 
-class _Capture:
-    """Stands in for ``RigCapture``: what it would hand the check, in order."""
-
-    signal_hz = 997.0
-
-    def __init__(self) -> None:
-        self.pending: list[tuple[str, tuple[Any, ...]]] = []
-
-    def poll(self, check: AudioCheck) -> None:
-        for what, args in self.pending:
-            getattr(check, what)(*args)
-        self.pending.clear()
-
-    def close(self, check: AudioCheck | None = None) -> None:
-        if check is not None:
-            self.poll(check)
-
-    def describe(self) -> dict[str, Any]:
-        return {"scripted": True}
-
-
 def _tone(frames: np.ndarray) -> np.ndarray:
     return (0.25 * np.sin(2 * np.pi * 997.0 / FS * frames)).astype(np.float32).reshape(-1, 1)
 
 
-def _script(cap: _Capture, t: float, *, seconds: float = 4.0, silent: tuple[int, ...] = (),
+def _script(cap: ScriptedCapture, t: float, *, seconds: float = 4.0, silent: tuple[int, ...] = (),
             missed: tuple[int, ...] = (), repeat: tuple[int, ...] = (), drop_frame_at: int | None = None,
             xruns: tuple[float, ...] = ()) -> None:
     """Cycles of the tone from ``t``, as the rig's capture hands them over. Cycle indices:
@@ -89,7 +70,7 @@ def _judged(**script: Any) -> tuple[SteadyState, AudioCheck]:
     """The quiet windows [t+1, t+2] (before) and [t+2.5, t+3.5] (after) of a run heard as
     ``_script`` says, judged by the steady-state check."""
     system = AudioSystem({}, seed=1)
-    cap = _Capture()
+    cap = ScriptedCapture()
     check = AudioCheck.attach(system, None, capture=cap)
     system.initialize()
     system.start()
