@@ -127,7 +127,6 @@ def _jsonable_other(value: Any) -> Any:
     return repr(value)
 
 
-
 def json_line(line: str) -> Any:
     """``json.loads(line)``, parsed by pydantic-core's JSON parser where it can.
 
@@ -140,6 +139,7 @@ def json_line(line: str) -> Any:
         return from_json(line)
     except ValueError:
         return json.loads(line)
+
 
 @dataclass
 class Entry:
