@@ -19,7 +19,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-10: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-11: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -1846,7 +1846,144 @@ BATCH_10: list[Bug] = [
         "errors (the log's bound)"),
 ]
 
-BUGS += BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10
+#: Batch 11, written blind like 4-10 (from the code under test only, before reading which tests
+#: cover it), weighted to what the earlier batches touched least: the DSP after its rework for
+#: speed (the compiled kernels, the fused gain+biquad+limiter step against the stages it stands
+#: for, the filter state carried between blocks and across a block size no chunk divides, the
+#: limiter's release, a stage removed mid-stream), the sample-by-sample recursion taken for a
+#: non-finite block, the timers' order on both clocks, the configuration's limits and refusals,
+#: a counter, and the device host's start and a restarted stream's ring counters.
+#: ``--batch 11`` tries only these.
+BATCH_11: list[Bug] = [
+    # -- the compiled kernels: the fused step against the three stages -------------------------
+    Bug("fused_kernel_drops_second_state", "dsp_kernels.py",
+        "        state[1, c] = z1\n"
+        "    if nan:\n",
+        "    if nan:\n",
+        "'z1 is recomputed from z0 every sample' while trimming the fused kernel's store-back",
+        "DSP (filter state carried between blocks)"),
+    Bug("fused_peak_before_float32_rounding", "dsp_kernels.py",
+        "            m = abs(block[i, c])\n",
+        "            m = abs(y)\n",
+        "the peak read from the float64 result already in a register instead of the stored sample",
+        "DSP (the fused step is the three stages bit for bit)"),
+    Bug("fused_gain_in_float64", "dsp_kernels.py",
+        "            x = np.float64(block[i, c] * gain)\n",
+        "            x = np.float64(block[i, c]) * gain\n",
+        "the cast hoisted onto the sample 'so the product is exact': the gain multiplies in float64",
+        "DSP (the fused step is the three stages bit for bit)"),
+    Bug("fused_nan_peak_dropped", "dsp_kernels.py",
+        "    if nan:\n"
+        "        return np.nan\n",
+        "",
+        "the NaN flag's return removed as dead code ('the filter never makes a NaN')",
+        "DSP (a broken block is limited as the stages limit it)"),
+    # -- the chain's fusing and its stages ---------------------------------------------------------
+    Bug("fuse_takes_limiter_subclass", "dsp.py",
+        "                and _plain(stages[i + 1], Limiter)):\n",
+        "                and isinstance(stages[i + 1], Limiter)):\n",
+        "_plain relaxed to isinstance: a Limiter subclass with its own process is fused past",
+        "DSP (a stage's own process is what runs)"),
+    Bug("remove_stage_keeps_fused_steps", "dsp.py",
+        "        self.stages = tuple(s for s in self.stages if s is not stage)\n",
+        "        self._stages = tuple(s for s in self.stages if s is not stage)\n",
+        "the private field assigned directly 'to skip the property': the steps are not rebuilt",
+        "DSP (a stage removed mid-stream stops running)"),
+    Bug("biquad_reset_rebinds_state", "dsp.py",
+        "        self._z[...] = 0.0\n",
+        "        self._z = np.zeros((2, self.channels))\n",
+        "reset() builds a fresh zero state instead of zeroing in place (the closure keeps the old one)",
+        "DSP (reset after a dropout: no stale state rings on)"),
+    Bug("plan_switch_drops_state", "dsp.py",
+        "            if self._live is not None:\n"
+        "                plan.state[...] = self._live.state\n",
+        "",
+        "'each plan keeps its own state' while tidying _plan: a block size change restarts the filter",
+        "DSP (filter state across a block no chunk divides)"),
+    Bug("recursion_updates_z0_first", "dsp.py",
+        "                z0, z1 = (b_vec[0] * x + a_mat[0][0] * z0 + z1, b_vec[1] * x + a_mat[1][0] * z0)\n",
+        "                z0 = b_vec[0] * x + a_mat[0][0] * z0 + z1\n"
+        "                z1 = b_vec[1] * x + a_mat[1][0] * z0\n",
+        "the tuple assignment split into two lines for readability: z1 reads the new z0",
+        "DSP (a non-finite block's finite samples are filtered right)"),
+    Bug("compiled_copy_not_written_back", "dsp.py",
+        "        kernel(work, z, b0, b1, b2, a1, a2)\n"
+        "        block[...] = work\n",
+        "        kernel(work, z, b0, b1, b2, a1, a2)\n"
+        "        block = work\n",
+        "the copy-back replaced by returning the work array 'to save a copy': the caller's block is unfiltered",
+        "DSP (a non-contiguous block is filtered like a contiguous one)"),
+    Bug("limiter_release_past_target", "dsp.py",
+        "        end = min(end, target)\n",
+        "",
+        "the clamp removed as redundant with the attack branch: a release overshoots a lower target",
+        "DSP (the limiter keeps every sample under its threshold)"),
+    Bug("limiter_reset_removed", "dsp.py",
+        "        return block\n"
+        "\n"
+        "    def reset(self) -> None:\n"
+        "        self._gain = 1.0\n",
+        "        return block\n",
+        "Limiter.reset deleted as 'the base class already has reset()': a dropout keeps the reduced gain",
+        "DSP (reset after a dropout)"),
+    # -- block length ------------------------------------------------------------------------------
+    Bug("block_seconds_through_ms", "blocks.py",
+        "    return frames / sample_rate\n",
+        "    return block_ms(frames, sample_rate) / 1000\n",
+        "'one definition': block_seconds written in terms of block_ms",
+        "block length (one reading of a block's duration)"),
+    # -- timers ------------------------------------------------------------------------------------
+    Bug("thread_timer_not_notified", "scheduler.py",
+        "            heapq.heappush(self._heap, timer)\n"
+        "            self._cond.notify()\n",
+        "            heapq.heappush(self._heap, timer)\n",
+        "the notify dropped 'since the thread wakes on its timeout anyway' (with an empty heap it has none)",
+        "timers (a timer runs when due on a real clock)"),
+    Bug("thread_timer_ties_unordered", "scheduler.py",
+        "        return (self.when, self.seq) < (other.when, other.seq)\n",
+        "        return self.when < other.when\n",
+        "the sequence number dropped from the comparison as 'never needed'",
+        "timers (timers due together run in scheduling order)"),
+    Bug("advance_to_next_skips_same_time_timer", "clock.py",
+        "            if timers and timers[0][0] <= when:\n",
+        "            if timers and timers[0][0] < when:\n",
+        "'only a timer strictly before it is in the way': a timer due at the same moment runs after",
+        "timers (the shortcut keeps the event order)"),
+    # -- configuration -----------------------------------------------------------------------------
+    Bug("apply_limits_never_lowers", "config_apply.py",
+        "        resources.set_limit(rtype, getattr(config.limits, rtype.value))\n",
+        "        resources.set_limit(rtype, max(getattr(config.limits, rtype.value), resources.limit(rtype) or 0))\n",
+        "'a reconfigure must not strand what is allocated': limits may only grow",
+        "configuration (an applied configuration sets every limit it names)"),
+    Bug("config_rejected_message_only", "config_apply.py",
+        "        emit(\"config_rejected\", error=exc.describe())\n",
+        "        emit(\"config_rejected\", error=str(exc))\n",
+        "the event's payload 'simplified' to the message: the problems list is lost",
+        "configuration (a rejected configuration is announced with every problem)"),
+    # -- monitoring --------------------------------------------------------------------------------
+    Bug("counter_inc_ignores_amount", "monitoring.py",
+        "        self.value += amount\n",
+        "        self.value += 1\n",
+        "copy-paste from a one-step counter",
+        "monitoring (counters count)"),
+    # -- the real-device path ----------------------------------------------------------------------
+    Bug("devhost_started_before_start", "devices/_devhost.py",
+        "        self.inactive_reported = False\n"
+        "        self.stream.start()\n"
+        "        self.started = True\n",
+        "        self.inactive_reported = False\n"
+        "        self.started = True\n"
+        "        self.stream.start()\n",
+        "the flag set first 'so the monitor is armed as soon as possible': a start in progress reads inactive",
+        "real device (no false loss at start)"),
+    Bug("pa_restart_keeps_last_ring_counters", "devices/portaudio.py",
+        "            self._last_drop = self._last_starve = 0\n",
+        "",
+        "'the header reset covers it' while tidying start(): a restarted stream compares with the old counts",
+        "real device (a restart reports no xrun it did not have)"),
+]
+
+BUGS += BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10 + BATCH_11
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
@@ -1958,7 +2095,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
     ap.add_argument("--list", action="store_true", help="print the catalogue and exit")
-    ap.add_argument("--batch", type=int, choices=(4, 5, 6, 7, 8, 9, 10), help="only the bugs of this batch (4-10: written blind)")
+    ap.add_argument("--batch", type=int, choices=(4, 5, 6, 7, 8, 9, 10, 11),
+                    help="only the bugs of this batch (4-11: written blind)")
     ap.add_argument("--whole", action="store_true", help="run the whole suite (pytest -n 2) per bug")
     ap.add_argument("--tests", nargs="+", help="a test selection instead of the default")
     ap.add_argument("--baseline", action="store_true", help="run the selection on the healthy tree only")
@@ -1997,7 +2135,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.whole and args.jobs > 1:
         sys.exit("bench_realistic_bugs: --whole already runs pytest -n 2; use --jobs 1")
     every = [b for b in ({4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
-                          10: BATCH_10}[args.batch] if args.batch else BUGS) if not b.equivalent]
+                          10: BATCH_10, 11: BATCH_11}[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
     print(f"{'bug':38} {'verdict':14} {'seconds':>8}  by", flush=True)
