@@ -114,3 +114,34 @@ def test_advancing_a_virtual_clock_by_nothing_runs_what_is_due_now():
     assert ran == [3.0] and clock.now() == 3.0
     with pytest.raises(ValueError, match="backwards"):
         clock.advance(-1e-9)
+
+
+def test_thread_scheduler_runs_timers_due_together_in_the_order_they_were_set():
+    """Timers due at one moment run in scheduling order, as on the virtual clock: the supervisor
+    and a recovery's back-off may fall due together, and which runs first must not depend on the
+    heap's layout. A fixed clock makes every timer due at the same instant; the first timer holds
+    the scheduler's thread until all the others are queued."""
+    import threading
+
+    from system_under_test.clock import Clock
+
+    class Fixed(Clock):
+        def now(self) -> float:
+            return 7.0
+
+        def sleep(self, seconds: float) -> None:
+            pass
+
+    sched = ThreadScheduler(Fixed())
+    gate, done = threading.Event(), threading.Event()
+    order: list[int] = []
+    try:
+        sched.call_later(0.0, lambda: gate.wait(5))
+        for i in range(12):
+            sched.call_later(0.0, lambda i=i: order.append(i))
+        sched.call_later(0.0, done.set)
+        gate.set()
+        assert done.wait(5)
+    finally:
+        sched.close()
+    assert order == list(range(12))

@@ -26,6 +26,8 @@ from __future__ import annotations
 import gc
 import io
 import os
+import threading
+import time
 import weakref
 from types import SimpleNamespace
 from typing import Any
@@ -488,3 +490,104 @@ def test_device_discovery_shuts_its_host_down_whatever_happens(backend_cls, outc
             backend.devices()
     assert host.shut
     assert host.asked["probe_rates"] == ([] if backend_cls == "jack" else [44_100, 48_000])
+
+
+def test_a_restarted_stream_reports_no_xrun_from_before_its_restart(pairs):
+    """A start resets the ring's header, the host's drop and starve counts with it; the parent's
+    record of those counts starts again too, or the first block after a restart would carry an
+    input overflow and an output underflow the restarted stream never had."""
+    pair = pairs(ring_blocks=3, prefill=1)
+    for _ in range(4):  # the fourth block finds the input ring full; all but the first starve
+        pair.host_tick()
+    pair.deliver()
+    assert int(pair.header[IN_DROPPED]) == 1 and int(pair.header[OUT_STARVED]) == 3
+    before = dict(pair.stream.stats.flag_counts)
+    assert before == {"input_overflow": 1, "output_underflow": 1}
+    pair.stream.stop()
+    pair.stream.start()
+    pair.host_tick()  # plays the prefilled block: nothing dropped, nothing starved
+    assert pair.deliver() == 1
+    assert int(pair.header[IN_DROPPED]) == 0 and int(pair.header[OUT_STARVED]) == 0
+    assert pair.stream.stats.flag_counts == before
+
+
+class _MonitorEnded(Exception):
+    pass
+
+
+class _CountedSleep:
+    """Stands for ``_devhost.time`` under the host's monitor: each ``sleep`` is one pass of its
+    loop, counted, so a test can wait for whole passes instead of guessing at durations; ``end``
+    makes the next sleep end the monitor's loop (``run``)."""
+
+    def __init__(self) -> None:
+        self.passes = 0
+        self.ended = False
+        self._cond = threading.Condition()
+
+    def sleep(self, seconds: float) -> None:
+        with self._cond:
+            if self.ended:
+                raise _MonitorEnded
+            self.passes += 1
+            self._cond.notify_all()
+        time.sleep(0.0005)
+
+    def wait_passes(self, count: int) -> None:
+        with self._cond:
+            goal = self.passes + count
+            assert self._cond.wait_for(lambda: self.passes >= goal, timeout=5), "the monitor stopped"
+
+    def end(self) -> None:
+        with self._cond:
+            self.ended = True
+
+    @staticmethod
+    def run(loop: Any) -> None:
+        try:
+            loop()
+        except _MonitorEnded:
+            pass
+
+
+def test_a_stream_still_starting_is_never_reported_inactive(monkeypatch):
+    """The monitor reports a *started* stream that went inactive by itself (a dead server); a
+    stream whose ``start()`` has not returned yet is inactive because it is not running yet. The
+    scripted start holds until the monitor has made whole passes over it."""
+    counted = _CountedSleep()
+    monkeypatch.setattr(_devhost, "time", counted)
+    host = _InProcessHost()
+    sent: list[dict[str, Any]] = []
+    monitor = threading.Thread(target=counted.run, args=(host.host._monitor,), daemon=True)
+    try:
+        shm = portaudio.shared_memory.SharedMemory(create=True, size=_devhost.RingLayout(
+            4, BLOCK, CHANNELS, CHANNELS).nbytes)
+        try:
+            host.request("open", 1.0, input_device="scripted", output_device="scripted",
+                         input_channels=CHANNELS, output_channels=CHANNELS, sample_rate=48_000,
+                         block_size=BLOCK, latency_s=None, host_api=None, shm_name=shm.name,
+                         ring_blocks=4)
+            stream = host.sd.stream
+            stream.active = False  # opened, not started
+
+            def slow_start() -> None:
+                counted.wait_passes(3)  # at least two whole passes while the start is under way
+                stream.active = True
+
+            stream.start = slow_start
+            host.host.send = sent.append
+            monitor.start()
+            host.request("start", 1.0)
+            counted.wait_passes(2)
+            assert sent == [], "a start in progress was reported as a stream that stopped"
+            stream.active = False  # the server dies: now it is reported, once
+            counted.wait_passes(3)
+            assert sent == [{"event": "inactive"}]
+            host.request("close", 1.0)
+        finally:
+            shm.close()
+            shm.unlink()
+    finally:
+        counted.end()
+        monitor.join(5)
+        host.release()
