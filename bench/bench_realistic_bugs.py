@@ -2017,13 +2017,24 @@ def _copy_tree(dst: Path) -> None:
     if _REF is not None:
         archive = subprocess.run(["git", "archive", _REF], cwd=ROOT, check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(dst)], input=archive, check=True)
-        return
-    for rel in _tracked_files(ROOT):
-        src = ROOT / rel
-        if src.is_file():
-            target = dst / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, target)
+    else:
+        for rel in _tracked_files(ROOT):
+            src = ROOT / rel
+            if src.is_file():
+                target = dst / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, target)
+    _make_repository(dst)
+
+
+def _make_repository(tree: Path) -> None:
+    """Make the copy a git repository of one commit, as a checkout of the project is: the whole
+    suite has tests that read the run's provenance (``git rev-parse``), which fail in a bare copy
+    whatever the bug."""
+    env = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@localhost",
+               GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@localhost")
+    for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "copy"]):
+        subprocess.run(cmd, cwd=tree, env=env, check=True, capture_output=True)
 
 
 def apply(bug: Bug, tree: Path) -> None:
@@ -2078,6 +2089,10 @@ def try_bug(bug: Bug | None, tests: list[str], *, whole: bool, timeout: float, s
         if proc.returncode == 0:
             return Result(name, "missed" if bug is not None else "passed", [], seconds)
         if proc.returncode == 1:
+            return Result(name, "caught", by, seconds)
+        if proc.returncode == 2 and stop_first and by and "stopping after" in proc.stdout:
+            # -x under xdist ends the session as interrupted (exit 2) at its first failure: a
+            # failed test, not a collection or usage error
             return Result(name, "caught", by, seconds)
         tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
         return Result(name, "error", by, seconds, f"pytest exit {proc.returncode}: " + " | ".join(tail))
