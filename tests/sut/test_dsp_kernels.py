@@ -219,3 +219,95 @@ def test_only_a_compiled_biquad_and_the_limiter_after_it_fuse_and_a_patched_stag
     assert chain._steps == (gain, biquad, limiter)
     chain.process(_noise(256))
     assert calls == [1]
+
+
+def _two_pairs(fused: bool) -> DspChain:
+    with use_kernel("compiled"):
+        chain = DspChain([dsp.Gain(-3.0), Biquad("lowpass", 1000.0, 0.707, 0.0, SR, 2),
+                          dsp.Limiter(-1.0, 50.0, SR, 256), dsp.Gain(6.0),
+                          Biquad("highpass", 200.0, 0.707, 0.0, SR, 2), dsp.Limiter(-6.0, 20.0, SR, 256)])
+    if not fused:
+        chain._steps = chain.stages
+    return chain
+
+
+def test_every_stage_after_a_fused_step_still_runs():
+    """Fusing takes a gain, biquad and limiter as one step and goes on with the stage after them:
+    a chain of two such triples is two fused steps, each with its own gain, and filters as its six
+    stages one by one, bit for bit."""
+    fused, plain = _two_pairs(True), _two_pairs(False)
+    assert [type(s).__name__ for s in fused._steps] == ["_GainBiquadLimiter", "_GainBiquadLimiter"]
+    assert [s.gain for s in fused._steps] == [fused.stages[0], fused.stages[3]]
+    rng = np.random.default_rng(5)
+    for k in range(200):
+        x = ([0.05, 0.5, 2.0][k % 3] * rng.standard_normal((256, 2))).astype(np.float32)
+        np.testing.assert_array_equal(fused.process(x.copy()), plain.process(x.copy()))
+
+
+def test_the_fused_kernel_takes_the_usual_block_and_no_other():
+    """The fused step is there for speed: a contiguous float32 block with a float32 gain is one
+    kernel call; a strided or float64 block goes through the stages (the kernel is compiled for
+    contiguous float32 only)."""
+    chain = _default_chain(True)
+    step = chain._steps[0]
+    calls: list[tuple[int, ...]] = []
+    kernel = step._kernel
+
+    def counted(block, *args):
+        calls.append(block.shape)
+        return kernel(block, *args)
+
+    step._kernel = counted
+    x = _noise(512, scale=0.5)
+    chain.process(np.ascontiguousarray(x[:256]))
+    assert calls == [(256, 2)]
+    chain.process(x[::2])  # float32, not contiguous
+    chain.process(x[:256].astype(np.float64))
+    assert calls == [(256, 2)]
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_a_limiter_of_its_own_allocates_nothing_in_the_steady_state(kernel):
+    """Unfused (no biquad before it), the limiter measures a block's peak in its scratch buffer,
+    not in a new block-sized array per call (blocks under its threshold: its gain stays 1, so the
+    block is returned as it came and the peak is all it computes)."""
+    frames = 1024
+    with use_kernel(kernel):
+        chain = DspChain.from_config([LimiterStage(threshold_db=-1.0)], SR, frames, 2)
+    blocks = [_noise(frames, seed=40 + i, scale=0.1) for i in range(16)]
+    for block in blocks[:4]:
+        chain.process(block)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        for block in blocks[4:]:
+            chain.process(block)
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    block_bytes = frames * 2 * 4
+    assert peak < block_bytes, f"{peak} bytes held at once while limiting (a float32 block is {block_bytes})"
+
+
+def test_a_compiled_biquad_of_its_own_filters_a_usual_block_where_it_lies():
+    """Unfused (no limiter after it), the compiled biquad filters a contiguous float32 block in
+    place: no float64 copy of the block per call."""
+    frames = 1024
+    with use_kernel("compiled"):
+        chain = DspChain.from_config([BiquadStage(cutoff_hz=3000.0)], SR, frames, 2)
+    assert [type(s).__name__ for s in chain._steps] == ["Biquad"]
+    blocks = [_noise(frames, seed=60 + i, scale=0.3) for i in range(16)]
+    for block in blocks[:4]:
+        chain.process(block)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        for block in blocks[4:]:
+            assert chain.process(block) is block
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    block_bytes = frames * 2 * 4
+    assert peak < block_bytes, f"{peak} bytes held at once while filtering (a float32 block is {block_bytes})"
