@@ -1223,14 +1223,17 @@ class AudioCheck:
         return self._anchor_t[i] + (frame - self._anchor_f[i]) / self._fs
 
     def _times(self, frames: np.ndarray) -> np.ndarray:
-        """``_time`` of every frame of ``frames`` at once: the same anchors and the same
+        """``_time`` of every frame of ``frames`` (ascending) at once: the same anchors and the same
         arithmetic (integer frame differences, each divided by the rate in float64 and added to
         its anchor's time, as Python's floats do), so the same numbers."""
-        af = np.asarray(self._anchor_f, dtype=np.int64)
-        i = np.searchsorted(af, frames, side="right") - 1
-        at = np.asarray(self._anchor_t, dtype=np.float64)
-        if not af.size:
+        # the anchors ``frames`` (ascending) fall under: from the last at or before the first one
+        lo = max(bisect.bisect_right(self._anchor_f, int(frames[0])) - 1, 0) if frames.size else 0
+        hi = bisect.bisect_right(self._anchor_f, int(frames[-1])) if frames.size else 0
+        if hi <= lo:
             return self._t0 + frames / self._fs
+        af = np.asarray(self._anchor_f[lo:hi], dtype=np.int64)
+        at = np.asarray(self._anchor_t[lo:hi], dtype=np.float64)
+        i = np.searchsorted(af, frames, side="right") - 1
         j = np.maximum(i, 0)
         return np.where(i < 0, self._t0 + frames / self._fs, at[j] + (frames - af[j]) / self._fs)
 
@@ -1471,6 +1474,10 @@ class AudioCheck:
         # block of the ring.
         near: tuple[float | None, np.ndarray] = (None, np.zeros(0, dtype=np.int64))
         times = self._times(base + _BLOCK * np.arange(start, stop, dtype=np.int64)) if self._level_resets else None
+        # (pending reset, the first block it applies to): every block before the current one is
+        # earlier than the pending reset (it would have been applied there), so the first block
+        # of the stretch at or after it is the first from the current block on
+        due: tuple[float | None, int] = (None, stop)
         i = start
         while i < stop:
             f = base + i * _BLOCK
@@ -1493,9 +1500,10 @@ class AudioCheck:
             k = int(np.searchsorted(near[1], i))
             j = int(near[1][k]) if k < near[1].size else stop
             if self._level_resets and times is not None:
-                due = np.flatnonzero(times[i - start: j - start] >= self._level_resets[0])
-                if due.size:
-                    j = i + int(due[0])
+                if due[0] != self._level_resets[0]:
+                    at = np.flatnonzero(times >= self._level_resets[0])
+                    due = (self._level_resets[0], start + int(at[0]) if at.size else stop)
+                j = min(j, max(due[1], i))
             if j > i:  # blocks i..j-1 are within the tolerance, and no reset applies to them
                 self._end_level_run()
                 i = j
