@@ -1177,7 +1177,11 @@ class AudioCheck:
         self._anchor_f, self._anchor_t = [], []
         self._o = int(math.ceil(self.overlap_s * fs / _BLOCK)) * _BLOCK
         core = int(math.ceil(self.window_s * fs / _BLOCK)) * _BLOCK
-        self._buf = np.zeros((core + 2 * self._o, channels), dtype=np.float32)
+        # Channel by channel in memory (the frame-major view of a channel-major array): the
+        # analysed channel, and each one ``_judge_channels`` holds to it, is a contiguous run of
+        # the ring, analysed in place instead of copied out at every window (a block's write is
+        # a strided copy either way)
+        self._buf = np.zeros((channels, core + 2 * self._o), dtype=np.float32).T
         self._ch = self.channel if channels > self.channel else 0
         if self.capture is None:  # the rig's: the channels it heard (``_judge_channels``)
             self.channels_judged = max(self.channels_judged, channels)
@@ -1218,6 +1222,21 @@ class AudioCheck:
             return self._t0 + frame / self._fs
         return self._anchor_t[i] + (frame - self._anchor_f[i]) / self._fs
 
+    def _times(self, frames: np.ndarray) -> np.ndarray:
+        """``_time`` of every frame of ``frames`` (ascending) at once: the same anchors and the same
+        arithmetic (integer frame differences, each divided by the rate in float64 and added to
+        its anchor's time, as Python's floats do), so the same numbers."""
+        # the anchors ``frames`` (ascending) fall under: from the last at or before the first one
+        lo = max(bisect.bisect_right(self._anchor_f, int(frames[0])) - 1, 0) if frames.size else 0
+        hi = bisect.bisect_right(self._anchor_f, int(frames[-1])) if frames.size else 0
+        if hi <= lo:
+            return self._t0 + frames / self._fs
+        af = np.asarray(self._anchor_f[lo:hi], dtype=np.int64)
+        at = np.asarray(self._anchor_t[lo:hi], dtype=np.float64)
+        i = np.searchsorted(af, frames, side="right") - 1
+        j = np.maximum(i, 0)
+        return np.where(i < 0, self._t0 + frames / self._fs, at[j] + (frames - af[j]) / self._fs)
+
     def _frame_at(self, t: float) -> int:
         """The frame that played at clock time ``t`` (the inverse of ``_time``, from the anchors)."""
         i = bisect.bisect_right(self._anchor_t, t) - 1
@@ -1237,14 +1256,17 @@ class AudioCheck:
         s_len = self._len
         if s_len == 0:
             return
-        x = np.ascontiguousarray(self._buf[:s_len, self._ch])  # a view when there is one channel
+        x = self._buf[:s_len, self._ch]  # contiguous: a view of the ring (see ``_new_epoch``)
         base = self._base
         core_lo = 0 if self._fresh else self._o
         core_hi = s_len if final else s_len - self._o
         nb = -(-s_len // _BLOCK)
-        pad = np.zeros(nb * _BLOCK, dtype=np.float32)
-        pad[:s_len] = x
-        blocks = pad.reshape(nb, _BLOCK)
+        if s_len == nb * _BLOCK:  # a full ring (every window but a final one): whole blocks
+            blocks = x.reshape(nb, _BLOCK)
+        else:  # the last block zero-padded
+            pad = np.zeros(nb * _BLOCK, dtype=np.float32)
+            pad[:s_len] = x
+            blocks = pad.reshape(nb, _BLOCK)
         ms = np.einsum("ij,ij->i", blocks, blocks, dtype=np.float64) / _BLOCK
         silent = ms < self.silence ** 2
         edges = np.flatnonzero(np.diff(silent.astype(np.int8))) + 1
@@ -1318,8 +1340,8 @@ class AudioCheck:
         energy = ms[:full] * _BLOCK
         cross = np.empty((full, len(columns)))
         power = np.empty((full, len(columns)))
-        for j, c in enumerate(columns):  # a contiguous copy of the channel: einsum's fast path
-            o = np.ascontiguousarray(self._buf[: full * _BLOCK, c]).reshape(full, _BLOCK)
+        for j, c in enumerate(columns):  # the channel's run of the ring, in place: einsum's fast path
+            o = self._buf[: full * _BLOCK, c].reshape(full, _BLOCK)
             cross[:, j] = np.einsum("ij,ij->i", b, o, dtype=np.float64)
             power[:, j] = np.einsum("ij,ij->i", o, o, dtype=np.float64)
         # the rig's capture writes NaN where it did not hear a channel (``feed``): such a block of
@@ -1443,7 +1465,21 @@ class AudioCheck:
         start = max(first, a // _BLOCK + _LEVEL_EDGE_BLOCKS)
         stop = min(hi // _BLOCK, b // _BLOCK - _LEVEL_EDGE_BLOCKS)
         tol = LEVEL_TOLERANCE_DB
-        for i in range(start, stop):
+        # A block whose mean square lies inside the tolerance around the reference by a millionth
+        # of a dB (far above the rounding of its dB figure) cannot deviate: the first of a stretch
+        # of them ends a deviating run, the rest change nothing. They are skipped in one step, to
+        # the next block that may deviate (``near``: those blocks, found once per reference) or
+        # the first one a pending reset applies to (``times``: every block's clock time, as
+        # ``_time`` gives it), so the loop below runs per such block and per reset, not per
+        # block of the ring.
+        near: tuple[float | None, np.ndarray] = (None, np.zeros(0, dtype=np.int64))
+        times = self._times(base + _BLOCK * np.arange(start, stop, dtype=np.int64)) if self._level_resets else None
+        # (pending reset, the first block it applies to): every block before the current one is
+        # earlier than the pending reset (it would have been applied there), so the first block
+        # of the stretch at or after it is the first from the current block on
+        due: tuple[float | None, int] = (None, stop)
+        i = start
+        while i < stop:
             f = base + i * _BLOCK
             while self._level_resets and self._time(f) >= self._level_resets[0]:
                 self._level_resets.popleft()
@@ -1454,7 +1490,25 @@ class AudioCheck:
                 self._level_acc.append(level)
                 if len(self._level_acc) >= LEVEL_REF_BLOCKS:
                     self._level_ref = float(np.median(self._level_acc))
+                i += 1
                 continue
+            ref = self._level_ref
+            if near[0] != ref:
+                inside = 10 ** ((tol - 1e-6) / 10)
+                part = ms[start:stop]
+                near = (ref, np.flatnonzero((part < ref / inside) | (part > ref * inside)) + start)
+            k = int(np.searchsorted(near[1], i))
+            j = int(near[1][k]) if k < near[1].size else stop
+            if self._level_resets and times is not None:
+                if due[0] != self._level_resets[0]:
+                    at = np.flatnonzero(times >= self._level_resets[0])
+                    due = (self._level_resets[0], start + int(at[0]) if at.size else stop)
+                j = min(j, max(due[1], i))
+            if j > i:  # blocks i..j-1 are within the tolerance, and no reset applies to them
+                self._end_level_run()
+                i = j
+                continue
+            i += 1
             dev = 10 * math.log10(max(level, 1e-30) / self._level_ref)
             run = self._level_run
             if abs(dev) > tol:
