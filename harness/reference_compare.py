@@ -789,7 +789,8 @@ def compare_to_reference_stream(
         raise AnalysisError(f"the reference could not be followed through the recording ({len(track.frames)} of "
                             f"{tried} loud blocks match it, 3 needed); {why}")
     cutoff = _judge_cutoff(pow_rec, pow_ref)
-    lines = _confirm_steps(_lines(track, block), track, rec, ref, sign, block, cutoff)
+    step_cutoff = _judge_cutoff(pow_rec, pow_ref, where_strong=False)
+    lines = _confirm_steps(_lines(track, block), track, rec, ref, sign, block, step_cutoff)
 
     # 3. + 4. Predict and judge, a window at a time.
     win = max(int(window_s * fs) // block, 4) * block
@@ -804,7 +805,7 @@ def compare_to_reference_stream(
     # between two lines placed by least squares (the recording follows one line, then the other)
     bounds = [max(ln[0], start) for ln in lines] + [last_frame]
     for li in range(1, len(lines)):
-        bounds[li] = _locate_step(lines[li - 1], lines[li], rec, ref, sign, block, cutoff)
+        bounds[li] = _locate_step(lines[li - 1], lines[li], rec, ref, sign, block, step_cutoff)
     for li in range(1, len(lines)):
         steps.append((bounds[li], lines[li - 1][2] + lines[li - 1][3] * bounds[li], lines[li][2] + lines[li][3] * bounds[li]))
     judge = _judge_filter(cutoff)
@@ -991,8 +992,12 @@ def _envelope_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_
 #: (near Nyquist) and a steep converter's roll-off are larger than a small pop
 _JUDGE_CUTOFF = 0.36
 
+#: how far below the reference's strongest frequency (power ratio: 20 dB) the path's gain is still
+#: read by ``_judge_cutoff``
+_GAIN_RANGE = 1e-2
 
-def _judge_cutoff(pow_rec: FloatArray, pow_ref: FloatArray) -> float:
+
+def _judge_cutoff(pow_rec: FloatArray, pow_ref: FloatArray, where_strong: bool = True) -> float:
     """The judged band's edge (fraction of the rate): ``_JUDGE_CUTOFF``, or 0.8 x the path's band
     edge when the path cuts below that: near a steep converter's cut-off its phase turns faster
     than a short filter follows, and the model's error there would pass for glitches.
@@ -1000,6 +1005,23 @@ def _judge_cutoff(pow_rec: FloatArray, pow_ref: FloatArray) -> float:
     The edge is the lowest frequency (above 5 % of the rate) where the recording's power falls
     6 dB below the path's median gain, among frequencies the reference excites (within 50 dB of
     its strongest); where it excites nothing, the path is unknown and nothing cuts.
+
+    The path's gain is the median ratio over 2-20 % of the rate, or over the part of that band
+    where the reference is within 20 dB of its strongest (``_GAIN_RANGE``) when that reads lower:
+    where the reference is weak the recording's noise is a large part of the ratio and reads as
+    gain (noise only ever raises it). Speech under -40 dBFS of noise is more than 20 dB down over
+    most of that band; the median there was the noise's, the path's real gain at a formant
+    (10.5 % of the rate) fell 6 dB "below" it, and the band judged (below 8.4 %) left most of a
+    pop out. The lower reading only: a path that cuts inside the band (the system's own low-pass
+    at 1 kHz) reads a higher gain where music is strong (below 4 % of the rate), and its edge,
+    taken against that, was put at 5 % of the rate, where a 0.02 pop was no longer seen; the
+    whole band's reading puts it above 12 %, where it is.
+
+    ``where_strong=False``: the whole band's reading alone, the band steps are confirmed and
+    placed in (``_confirm_steps``, ``_locate_step``). A step's evidence is where the reference
+    stands over the noise; judged in the full band, speech's 1-frame drop under -40 dBFS of noise
+    took off less than ``_STEP_SIGNIFICANCE`` noise variances (the noise's variance grows with the
+    band, the step's difference lies below 4 kHz) and was merged away.
     """
     nb = pow_ref.size
     if nb < 8 or float(pow_ref.max()) <= 0:
@@ -1011,6 +1033,9 @@ def _judge_cutoff(pow_rec: FloatArray, pow_ref: FloatArray) -> float:
     if not np.any(mid):
         return _JUDGE_CUTOFF
     gain2 = float(np.nanmedian(h2[mid]))
+    strong = mid & (pow_ref > _GAIN_RANGE * float(pow_ref.max()))
+    if where_strong and np.any(strong):
+        gain2 = min(gain2, float(np.nanmedian(h2[strong])))
     low = np.flatnonzero(excited & (freqs > 0.05) & (h2 < 0.25 * gain2))
     if not low.size:
         return _JUDGE_CUTOFF
