@@ -1010,18 +1010,18 @@ def _judge_cutoff(pow_rec: FloatArray, pow_ref: FloatArray, where_strong: bool =
     where the reference is within 20 dB of its strongest (``_GAIN_RANGE``) when that reads lower:
     where the reference is weak the recording's noise is a large part of the ratio and reads as
     gain (noise only ever raises it). Speech under -40 dBFS of noise is more than 20 dB down over
-    most of that band; the median there was the noise's, the path's real gain at a formant
-    (10.5 % of the rate) fell 6 dB "below" it, and the band judged (below 8.4 %) left most of a
-    pop out. The lower reading only: a path that cuts inside the band (the system's own low-pass
-    at 1 kHz) reads a higher gain where music is strong (below 4 % of the rate), and its edge,
-    taken against that, was put at 5 % of the rate, where a 0.02 pop was no longer seen; the
-    whole band's reading puts it above 12 %, where it is.
+    most of that band; the median there was the noise's, the path's real gain fell 6 dB "below"
+    it at 13 % of the rate, and the band judged (below 10.5 %, 5 kHz, on a path that cuts
+    nothing) left most of a pop out. The lower reading only: a path that cuts inside the band
+    (the system's own 1 kHz low-pass) reads a higher gain where music is strong, and against
+    that the judged band ended at 5 % of the rate, where a 0.02 pop was no longer seen; the
+    whole band's reading ends it at 12 %.
 
     ``where_strong=False``: the whole band's reading alone, the band steps are confirmed and
     placed in (``_confirm_steps``, ``_locate_step``). A step's evidence is where the reference
     stands over the noise; judged in the full band, speech's 1-frame drop under -40 dBFS of noise
-    took off less than ``_STEP_SIGNIFICANCE`` noise variances (the noise's variance grows with the
-    band, the step's difference lies below 4 kHz) and was merged away.
+    was no longer confirmed (the noise's variance in the band grows with the band; the error a
+    step takes off grows only where the reference has power).
     """
     nb = pow_ref.size
     if nb < 8 or float(pow_ref.max()) <= 0:

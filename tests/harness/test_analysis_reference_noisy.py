@@ -109,7 +109,7 @@ def test_a_pop_in_speech_under_heavy_noise_is_judged_in_the_full_band() -> None:
     sign for speech, +): the path has no converter, so the judged band is the full one. Speech
     is weak over most of 2-20 % of the rate; there the recording's power is mostly the noise, and
     a path gain read as the median ratio over that whole band was the noise's, which put the
-    path's band edge at 5 kHz and judged below 4 kHz, where the pop stood under the threshold
+    path's band edge at 6.3 kHz and judged below 5 kHz, where the pop stood under the threshold
     (nothing was reported). The gain is read where the reference is strong."""
     ref, rec, at = _bench_take("noise -40 dBFS", "speech")
     gs = R.compare_to_reference(A.add_pop(rec, at, 1, 0.1), ref, FS).glitches
