@@ -1485,10 +1485,25 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
     # each side's gain is read where its line holds; where the reference is quiet there (a pause
     # after a tone burst) that reading is noise over nothing, and the other side's stands (the
     # gain moves slowly): a gain of noise put a burst's 9-frame drop at the burst's end
+    quiet = False
     for i in (0, 1):
         if loud[i] < 1e-2 * loud[1 - i]:
             gains[i] = gains[1 - i]
-    errs = [(r - g * p) ** 2 for g, p in zip(gains, preds, strict=True)]
+            quiet = True
+    g: Any = gains
+    if not quiet and b[0] - a[1] <= block:
+        # the two stretches meet (no pause between them: a drop inside sounding material): the
+        # gain moves slowly over the span, so one gain drawn between the two readings (each at
+        # its block's centre) holds at every split. Each side's own reading put chords' 1-5
+        # frame drops under an AGC and a fade 23-52 frames late: gains 0.525 and 0.505 read at
+        # the span's two ends, and the wrong gain's error outweighed the step's near the true
+        # frame. Across a pause nothing says how the gain went, and tone bursts' alias lines
+        # (1.6-8.6 frames apart, pauses of 2-5 blocks between them) were split elsewhere with it
+        # and a 33-frame "repeated" kept: each side's own reading there
+        t = (np.arange(r.size) - block / 2) / max(r.size - block, 1)
+        line_g = gains[0] + (gains[1] - gains[0]) * np.clip(t, 0.0, 1.0)
+        g = [line_g, line_g]
+    errs = [(r - gg * p) ** 2 for gg, p in zip(g, preds, strict=True)]
     ca = np.concatenate(([0.0], np.cumsum(errs[0])))
     cb = np.concatenate(([0.0], np.cumsum(errs[1])))
     return n0 + int(np.argmin(ca + (cb[-1] - cb)))

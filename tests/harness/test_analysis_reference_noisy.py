@@ -51,6 +51,9 @@ def _bench_take(condition: str, kind: str) -> tuple[np.ndarray, np.ndarray, int]
 @pytest.mark.parametrize(("condition", "kind", "n"), [
     ("noise -40 dBFS", "gaps", 1), ("noise -40 dBFS", "gaps", 9), ("noise -40 dBFS", "glide", 1),
     ("noise -40 dBFS", "music", 2), ("noise -40 dBFS", "speech", 1), ("all impairments", "glide", 9),
+    # placed 52, 26, 23 frames late while the step's split read each side's gain at its own end
+    # of the span (an AGC and a fade between them)
+    ("all impairments", "chords", 1), ("all impairments", "chords", 2), ("all impairments", "chords", 5),
 ])
 def test_a_drop_under_heavy_noise_is_one_drop_in_its_place(condition: str, kind: str, n: int) -> None:
     ref, rec, at = _bench_take(condition, kind)
