@@ -1498,7 +1498,7 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
         # frame drops under an AGC and a fade 23-52 frames late: gains 0.525 and 0.505 read at
         # the span's two ends, and the wrong gain's error outweighed the step's near the true
         # frame. Across a pause nothing says how the gain went, and tone bursts' alias lines
-        # (1.6-8.6 frames apart, pauses of 2-5 blocks between them) were split elsewhere with it
+        # (1.6-67 frames apart, pauses of 2-5 blocks between them) were split elsewhere with it
         # and a 33-frame "repeated" kept: each side's own reading there
         t = (np.arange(r.size) - block / 2) / max(r.size - block, 1)
         line_g = gains[0] + (gains[1] - gains[0]) * np.clip(t, 0.0, 1.0)
