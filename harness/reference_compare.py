@@ -789,7 +789,8 @@ def compare_to_reference_stream(
         raise AnalysisError(f"the reference could not be followed through the recording ({len(track.frames)} of "
                             f"{tried} loud blocks match it, 3 needed); {why}")
     cutoff = _judge_cutoff(pow_rec, pow_ref)
-    lines = _confirm_steps(_lines(track, block), track, rec, ref, sign, block, cutoff)
+    step_cutoff = _judge_cutoff(pow_rec, pow_ref, where_strong=False)
+    lines = _confirm_steps(_lines(track, block), track, rec, ref, sign, block, step_cutoff)
 
     # 3. + 4. Predict and judge, a window at a time.
     win = max(int(window_s * fs) // block, 4) * block
@@ -804,7 +805,7 @@ def compare_to_reference_stream(
     # between two lines placed by least squares (the recording follows one line, then the other)
     bounds = [max(ln[0], start) for ln in lines] + [last_frame]
     for li in range(1, len(lines)):
-        bounds[li] = _locate_step(lines[li - 1], lines[li], rec, ref, sign, block, cutoff)
+        bounds[li] = _locate_step(lines[li - 1], lines[li], rec, ref, sign, block, step_cutoff)
     for li in range(1, len(lines)):
         steps.append((bounds[li], lines[li - 1][2] + lines[li - 1][3] * bounds[li], lines[li][2] + lines[li][3] * bounds[li]))
     judge = _judge_filter(cutoff)
@@ -991,8 +992,12 @@ def _envelope_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_
 #: (near Nyquist) and a steep converter's roll-off are larger than a small pop
 _JUDGE_CUTOFF = 0.36
 
+#: how far below the reference's strongest frequency (power ratio: 20 dB) the path's gain is still
+#: read by ``_judge_cutoff``
+_GAIN_RANGE = 1e-2
 
-def _judge_cutoff(pow_rec: FloatArray, pow_ref: FloatArray) -> float:
+
+def _judge_cutoff(pow_rec: FloatArray, pow_ref: FloatArray, where_strong: bool = True) -> float:
     """The judged band's edge (fraction of the rate): ``_JUDGE_CUTOFF``, or 0.8 x the path's band
     edge when the path cuts below that: near a steep converter's cut-off its phase turns faster
     than a short filter follows, and the model's error there would pass for glitches.
@@ -1000,6 +1005,23 @@ def _judge_cutoff(pow_rec: FloatArray, pow_ref: FloatArray) -> float:
     The edge is the lowest frequency (above 5 % of the rate) where the recording's power falls
     6 dB below the path's median gain, among frequencies the reference excites (within 50 dB of
     its strongest); where it excites nothing, the path is unknown and nothing cuts.
+
+    The path's gain is the median ratio over 2-20 % of the rate, or over the part of that band
+    where the reference is within 20 dB of its strongest (``_GAIN_RANGE``) when that reads lower:
+    where the reference is weak the recording's noise is a large part of the ratio and reads as
+    gain (noise only ever raises it). Speech under -40 dBFS of noise is more than 20 dB down over
+    most of that band; the median there was the noise's, the path's real gain fell 6 dB "below"
+    it at 13 % of the rate, and the band judged (below 10.5 %, 5 kHz, on a path that cuts
+    nothing) left most of a pop out. The lower reading only: a path that cuts inside the band
+    (the system's own 1 kHz low-pass) reads a higher gain where music is strong, and against
+    that the judged band ended at 5 % of the rate, where a 0.02 pop was no longer seen; the
+    whole band's reading ends it at 12 %.
+
+    ``where_strong=False``: the whole band's reading alone, the band steps are confirmed and
+    placed in (``_confirm_steps``, ``_locate_step``). A step's evidence is where the reference
+    stands over the noise; judged in the full band, speech's 1-frame drop under -40 dBFS of noise
+    was no longer confirmed (the noise's variance in the band grows with the band; the error a
+    step takes off grows only where the reference has power).
     """
     nb = pow_ref.size
     if nb < 8 or float(pow_ref.max()) <= 0:
@@ -1011,6 +1033,9 @@ def _judge_cutoff(pow_rec: FloatArray, pow_ref: FloatArray) -> float:
     if not np.any(mid):
         return _JUDGE_CUTOFF
     gain2 = float(np.nanmedian(h2[mid]))
+    strong = mid & (pow_ref > _GAIN_RANGE * float(pow_ref.max()))
+    if where_strong and np.any(strong):
+        gain2 = min(gain2, float(np.nanmedian(h2[strong])))
     low = np.flatnonzero(excited & (freqs > 0.05) & (h2 < 0.25 * gain2))
     if not low.size:
         return _JUDGE_CUTOFF
@@ -1460,10 +1485,25 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
     # each side's gain is read where its line holds; where the reference is quiet there (a pause
     # after a tone burst) that reading is noise over nothing, and the other side's stands (the
     # gain moves slowly): a gain of noise put a burst's 9-frame drop at the burst's end
+    quiet = False
     for i in (0, 1):
         if loud[i] < 1e-2 * loud[1 - i]:
             gains[i] = gains[1 - i]
-    errs = [(r - g * p) ** 2 for g, p in zip(gains, preds, strict=True)]
+            quiet = True
+    g: Any = gains
+    if not quiet and b[0] - a[1] <= block:
+        # the two stretches meet (no pause between them: a drop inside sounding material): the
+        # gain moves slowly over the span, so one gain drawn between the two readings (each at
+        # its block's centre) holds at every split. Each side's own reading put chords' 1-5
+        # frame drops under an AGC and a fade 23-52 frames late: gains 0.525 and 0.505 read at
+        # the span's two ends, and the wrong gain's error outweighed the step's near the true
+        # frame. Across a pause nothing says how the gain went, and tone bursts' alias lines
+        # (1.6-67 frames apart, pauses of 2-5 blocks between them) were split elsewhere with it
+        # and a 33-frame "repeated" kept: each side's own reading there
+        t = (np.arange(r.size) - block / 2) / max(r.size - block, 1)
+        line_g = gains[0] + (gains[1] - gains[0]) * np.clip(t, 0.0, 1.0)
+        g = [line_g, line_g]
+    errs = [(r - gg * p) ** 2 for gg, p in zip(g, preds, strict=True)]
     ca = np.concatenate(([0.0], np.cumsum(errs[0])))
     cb = np.concatenate(([0.0], np.cumsum(errs[1])))
     return n0 + int(np.argmin(ca + (cb[-1] - cb)))

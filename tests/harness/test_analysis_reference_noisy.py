@@ -51,6 +51,9 @@ def _bench_take(condition: str, kind: str) -> tuple[np.ndarray, np.ndarray, int]
 @pytest.mark.parametrize(("condition", "kind", "n"), [
     ("noise -40 dBFS", "gaps", 1), ("noise -40 dBFS", "gaps", 9), ("noise -40 dBFS", "glide", 1),
     ("noise -40 dBFS", "music", 2), ("noise -40 dBFS", "speech", 1), ("all impairments", "glide", 9),
+    # placed 52, 26, 23 frames late while the step's split read each side's gain at its own end
+    # of the span (an AGC and a fade between them)
+    ("all impairments", "chords", 1), ("all impairments", "chords", 2), ("all impairments", "chords", 5),
 ])
 def test_a_drop_under_heavy_noise_is_one_drop_in_its_place(condition: str, kind: str, n: int) -> None:
     ref, rec, at = _bench_take(condition, kind)
@@ -102,3 +105,30 @@ def test_a_short_line_before_a_drop_takes_its_slope_from_the_line_after_it() -> 
     gs = R.compare_to_reference(A.drop_frames(rec, at, 9), ref, FS).glitches
     assert [(g.kind, g.size_frames) for g in gs] == [("dropped", 9)], [g.to_dict() for g in gs]
     assert abs(gs[0].start_frame - at) <= 20, gs[0].to_dict()
+
+
+def test_a_pop_in_speech_under_heavy_noise_is_judged_in_the_full_band() -> None:
+    """Speech under -40 dBFS noise, a 0.1 pop at the bench's seeded loud frame (the bench's pop
+    sign for speech, +): the path has no converter, so the judged band is the full one. Speech
+    is weak over most of 2-20 % of the rate; there the recording's power is mostly the noise, and
+    a path gain read as the median ratio over that whole band was the noise's, which put the
+    path's band edge at 6.3 kHz and judged below 5 kHz, where the pop stood under the threshold
+    (nothing was reported). The gain is read where the reference is strong."""
+    ref, rec, at = _bench_take("noise -40 dBFS", "speech")
+    gs = R.compare_to_reference(A.add_pop(rec, at, 1, 0.1), ref, FS).glitches
+    assert [g.kind for g in gs] == ["pop"], [g.to_dict() for g in gs]
+    assert abs(gs[0].start_frame - at) <= PLACE, gs[0].to_dict()
+
+
+def test_the_path_gain_is_read_where_the_reference_is_strong() -> None:
+    """The band edge of a flat path (gain 0.5, no converter) under a noise floor: a reference
+    strong below 4 % of the rate and in a formant at 10-11 %, 30 dB down elsewhere, where the
+    recording is mostly the noise (40 times the path's output there). Read over the whole of
+    2-20 % of the rate, the gain is the noise's, the formant's true gain reads 16 dB below it
+    and is taken for the path's band edge (0.8 x 10 %); read where the reference is within
+    20 dB of its strongest, the path is flat and the full band is judged."""
+    nb = 1025
+    freqs = np.arange(nb) / (2 * (nb - 1))
+    pow_ref = np.where((freqs < 0.04) | ((freqs >= 0.10) & (freqs < 0.11)), 1.0, 1e-3)
+    pow_rec = 0.25 * pow_ref + 1e-2  # the path's gain squared, plus a flat noise floor
+    assert R._judge_cutoff(pow_rec, pow_ref) == R._JUDGE_CUTOFF
