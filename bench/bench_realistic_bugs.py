@@ -2073,6 +2073,27 @@ BATCH_12: list[Bug] = [
         "        return _block_seconds(self.sample_rate, self.block_size)\n",
         "arguments given in the order of the dataclass's fields (rate before block size)",
         "clock (a block lasts its frames over the rate)"),
+    # -- four more, from the same first reading of the code --------------------------------------
+    Bug("sim_late_block_no_input_overflow", "devices/simulated.py",
+        "            self._deliver(StatusFlags(input_overflow=True, output_underflow=True))\n",
+        "            self._deliver(StatusFlags(output_underflow=True))\n",
+        "'a late callback is an output problem': the input it dropped goes unflagged",
+        "xruns (a late block says it lost input and repeated output)"),
+    Bug("describe_details_unsafe", "errors.py",
+        "            \"details\": {k: _json_safe(v) for k, v in self.details.items()},\n",
+        "            \"details\": dict(self.details),\n",
+        "'details are built by us, always plain' while tidying describe(): an object or long text goes out raw",
+        "errors (a description is JSON-safe and bounded)"),
+    Bug("json_safe_tuple_as_repr", "errors.py",
+        "    if isinstance(value, (list, tuple)):\n",
+        "    if isinstance(value, list):\n",
+        "the tuple dropped from the check 'since details hold lists': a tuple detail becomes its repr",
+        "errors (a detail keeps its structure)"),
+    Bug("recovering_to_recovering_illegal", "lifecycle.py",
+        "    S.RECOVERING: frozenset({S.RUNNING, S.PAUSED, S.FAILED, S.STOPPING, S.RECOVERING}),\n",
+        "    S.RECOVERING: frozenset({S.RUNNING, S.PAUSED, S.FAILED, S.STOPPING}),\n",
+        "'a state never transitions to itself' while reviewing the table: a retried recovery is refused",
+        "lifecycle (recovery retries)"),
 ]
 
 BUGS += BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10 + BATCH_11 + BATCH_12
