@@ -19,7 +19,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-11: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-12: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -1987,7 +1987,116 @@ BATCH_11: list[Bug] = [
         "real device (a restart reports no xrun it did not have)"),
 ]
 
-BUGS += BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10 + BATCH_11
+BATCH_12: list[Bug] = [
+    # -- the simulated device: stalls, its signal, frame counts, its stream's life ---------------
+    Bug("sim_stall_overflow_not_flagged", "devices/simulated.py",
+        "            if any(d.stalled for d in self._devices):\n"
+        "                self._after_stall = True\n",
+        "            if any(d.stalled for d in self._devices):\n",
+        "'a stall is silent by definition' while tidying _tick: the first block after it carries no flag",
+        "xruns (the block after a stall says the device dropped input)"),
+    Bug("sim_signal_wraps_at_table_end", "devices/simulated.py",
+        "        self._pos = (pos + bs) % self._loop\n",
+        "        self._pos = (pos + bs) % len(self._signal)\n",
+        "'wrap at the end of the table' instead of the loop's period: the seam's copy plays as signal",
+        "frame counts (the input is one loop of the signal, whatever the block size)"),
+    Bug("sim_frames_uncounted_on_callback_error", "devices/simulated.py",
+        "            self._callback(indata, out, bs, self._stream_time, status)\n"
+        "        except Exception as exc:  # the system promises this never happens; a device survives it anyway\n"
+        "            from ..errors import CallbackError\n"
+        "            self._on_error(CallbackError(f\"callback raised {exc!r}\", component=\"device\"))\n"
+        "        self._stream_time += self._period\n"
+        "        self.frames_delivered += bs\n",
+        "            self._callback(indata, out, bs, self._stream_time, status)\n"
+        "            self.frames_delivered += bs\n"
+        "        except Exception as exc:  # the system promises this never happens; a device survives it anyway\n"
+        "            from ..errors import CallbackError\n"
+        "            self._on_error(CallbackError(f\"callback raised {exc!r}\", component=\"device\"))\n"
+        "        self._stream_time += self._period\n",
+        "the count moved into the try 'so only frames the callback took are counted'",
+        "frame counts (every block the device played is counted, a raising callback's too)"),
+    Bug("sim_rate_change_reports_new_as_old", "devices/simulated.py",
+        "        old = dev.current_rate\n"
+        "        dev.current_rate = rate\n",
+        "        dev.current_rate = rate\n"
+        "        old = dev.current_rate\n",
+        "the two lines swapped while tidying change_sample_rate: the error's 'from' is the new rate",
+        "errors (a rate change is reported with the rate it left)"),
+    Bug("sim_start_twice_schedules_twice", "devices/simulated.py",
+        "            if self._active:\n"
+        "                return\n"
+        "            self._active = True\n",
+        "            self._active = True\n",
+        "the early return dropped as 'start is idempotent anyway': a second start sets a second timer",
+        "clock (one callback per period)"),
+    Bug("sim_close_skips_stop", "devices/simulated.py",
+        "        with self._lock:\n"
+        "            self.stop()\n"
+        "            if not self._closed:\n",
+        "        with self._lock:\n"
+        "            if not self._closed:\n",
+        "'the system always stops before it closes' while trimming close(): a closed stream keeps ticking",
+        "cleanup (a closed stream calls back no more)"),
+    # -- errors ----------------------------------------------------------------------------------
+    Bug("traceback_drops_implicit_context", "errors.py",
+        "        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)\n",
+        "        current = current.__cause__\n",
+        "'only an explicit cause is a cause': an error raised while handling another loses it",
+        "errors (an error's traceback names what it was raised from)"),
+    Bug("error_info_component_overrides", "errors.py",
+        "            return cls(type(exc), _json_safe(str(exc.message)), exc.component,\n",
+        "            return cls(type(exc), _json_safe(str(exc.message)), component or exc.component,\n",
+        "'the caller knows where it caught it': the given component wins over the error's own",
+        "errors (an error keeps the component that raised it)"),
+    # -- lifecycle -------------------------------------------------------------------------------
+    Bug("recover_from_paused_resumes_running", "lifecycle.py",
+        "    return S.PAUSED if state == S.PAUSED else S.RUNNING\n",
+        "    return S.RUNNING\n",
+        "'recovery means the audio runs again' while simplifying recover_plan",
+        "lifecycle (recovering a paused system leaves it paused)"),
+    # -- buffers ---------------------------------------------------------------------------------
+    Bug("ring_read_wrap_whole_head", "buffers.py",
+        "            out[first:n] = self._data[:n - first]\n",
+        "            out[first:] = self._data[:n - first]\n",
+        "the slice's end dropped as 'out is always whole' (it is not on an underflow across the seam)",
+        "buffers (a short read across the ring's end returns what it has)"),
+    # -- resources -------------------------------------------------------------------------------
+    Bug("allocate_not_registering", "resources.py",
+        "            self._global_peak[rtype] = max(self._global_peak[rtype], g_used + amount)\n"
+        "            self._registered.add(component)\n",
+        "            self._global_peak[rtype] = max(self._global_peak[rtype], g_used + amount)\n",
+        "'components register first' while tidying allocate(): one that only allocates is not listed",
+        "resources (every holder is listed)"),
+    # -- the device seam -------------------------------------------------------------------------
+    Bug("stream_spec_block_seconds_swapped", "devices/base.py",
+        "        return _block_seconds(self.block_size, self.sample_rate)\n",
+        "        return _block_seconds(self.sample_rate, self.block_size)\n",
+        "arguments given in the order of the dataclass's fields (rate before block size)",
+        "clock (a block lasts its frames over the rate)"),
+    # -- four more, from the same first reading of the code --------------------------------------
+    Bug("sim_late_block_no_input_overflow", "devices/simulated.py",
+        "            self._deliver(StatusFlags(input_overflow=True, output_underflow=True))\n",
+        "            self._deliver(StatusFlags(output_underflow=True))\n",
+        "'a late callback is an output problem': the input it dropped goes unflagged",
+        "xruns (a late block says it lost input and repeated output)"),
+    Bug("describe_details_unsafe", "errors.py",
+        "            \"details\": {k: _json_safe(v) for k, v in self.details.items()},\n",
+        "            \"details\": dict(self.details),\n",
+        "'details are built by us, always plain' while tidying describe(): an object or long text goes out raw",
+        "errors (a description is JSON-safe and bounded)"),
+    Bug("json_safe_tuple_as_repr", "errors.py",
+        "    if isinstance(value, (list, tuple)):\n",
+        "    if isinstance(value, list):\n",
+        "the tuple dropped from the check 'since details hold lists': a tuple detail becomes its repr",
+        "errors (a detail keeps its structure)"),
+    Bug("recovering_to_recovering_illegal", "lifecycle.py",
+        "    S.RECOVERING: frozenset({S.RUNNING, S.PAUSED, S.FAILED, S.STOPPING, S.RECOVERING}),\n",
+        "    S.RECOVERING: frozenset({S.RUNNING, S.PAUSED, S.FAILED, S.STOPPING}),\n",
+        "'a state never transitions to itself' while reviewing the table: a retried recovery is refused",
+        "lifecycle (recovery retries)"),
+]
+
+BUGS += BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10 + BATCH_11 + BATCH_12
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
@@ -2114,8 +2223,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
     ap.add_argument("--list", action="store_true", help="print the catalogue and exit")
-    ap.add_argument("--batch", type=int, choices=(4, 5, 6, 7, 8, 9, 10, 11),
-                    help="only the bugs of this batch (4-11: written blind)")
+    ap.add_argument("--batch", type=int, choices=(4, 5, 6, 7, 8, 9, 10, 11, 12),
+                    help="only the bugs of this batch (4-12: written blind)")
     ap.add_argument("--whole", action="store_true", help="run the whole suite (pytest -n 2) per bug")
     ap.add_argument("--tests", nargs="+", help="a test selection instead of the default")
     ap.add_argument("--baseline", action="store_true", help="run the selection on the healthy tree only")
@@ -2154,7 +2263,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.whole and args.jobs > 1:
         sys.exit("bench_realistic_bugs: --whole already runs pytest -n 2; use --jobs 1")
     every = [b for b in ({4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
-                          10: BATCH_10, 11: BATCH_11}[args.batch] if args.batch else BUGS) if not b.equivalent]
+                          10: BATCH_10, 11: BATCH_11, 12: BATCH_12}[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
     print(f"{'bug':38} {'verdict':14} {'seconds':>8}  by", flush=True)

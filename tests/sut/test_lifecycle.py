@@ -1,5 +1,7 @@
 import pytest
 
+from system_under_test.clock import VirtualClock
+from system_under_test.coordinator import ComponentCoordinator
 from system_under_test.lifecycle import TRANSITIONS, State, TransitionHistory, is_legal
 
 
@@ -41,3 +43,41 @@ def test_history_is_bounded_and_gap_free():
 def test_is_legal_matches_table():
     assert is_legal(State.RUNNING, State.PAUSED)
     assert not is_legal(State.PAUSED, State.STARTING)
+
+
+#: the lifecycle as ARCHITECTURE.md documents it to users (its "from / may go to" table), written
+#: out here so that a change to the table is a decision made in both places, never a slip in one:
+#: the harness's invariant checkers and every coordinator judge transitions by ``TRANSITIONS``
+DOCUMENTED = {
+    "uninitialized": "initialized, failed, closed",
+    "initialized": "configured, failed, closed",
+    "configured": "starting, failed, closed",
+    "starting": "running, stopping, recovering, failed",
+    "running": "paused, reconfiguring, stopping, recovering, failed",
+    "paused": "running, reconfiguring, stopping, recovering, failed",
+    "reconfiguring": "running, paused, recovering, failed",
+    "stopping": "stopped, failed",
+    "stopped": "configured, starting, failed, closed",
+    "recovering": "running, paused, stopping, recovering, failed",
+    "failed": "stopping, recovering, closed",
+    "closed": "",
+}
+
+
+def test_every_pair_of_states_is_legal_exactly_as_documented():
+    for current in State:
+        allowed = {State(s) for s in DOCUMENTED[current.value].split(", ") if s}
+        for target in State:
+            assert is_legal(current, target) == (target in allowed), f"{current} -> {target}"
+
+
+def test_a_component_in_recovery_may_be_sent_into_recovery_again_and_it_is_recorded():
+    """A retried recovery re-enters RECOVERING (a supervisor starting a fresh attempt): the
+    coordinator accepts it and the history shows the retry."""
+    c = ComponentCoordinator(VirtualClock())
+    c.register("stream")
+    c.drive("stream", (State.INITIALIZED, State.CONFIGURED, State.STARTING, State.RUNNING,
+                       State.RECOVERING), "setup")
+    record = c.transition("stream", State.RECOVERING, "retry")
+    assert (record.from_state, record.to_state, record.cause) == (State.RECOVERING, State.RECOVERING, "retry")
+    assert c.history.records("stream")[-1] == record and c.state("stream") == State.RECOVERING

@@ -334,3 +334,28 @@ def test_a_device_reporting_a_non_recoverable_error_mid_stream_ends_failed_and_r
     assert s.state == State.FAILED and s.metrics().counters["frames_played"] == played
     s.close()
     assert s.state == State.CLOSED and s.resources.leak_report() == []
+
+
+def test_recover_after_a_failure_inside_a_recovery_records_every_component_entering_recovery():
+    """A device loss sends every component into RECOVERING; a failure of ``input`` inside that
+    recovery fails it, its dependent and the system, and leaves ``dsp`` and ``output`` in
+    RECOVERING. The owner's ``recover()`` then enters recovery afresh for all of them: each
+    component's history shows its ``recover()`` step (the two still recovering re-enter it) before
+    ``recovered``, so a reader of the history sees which recovery brought each one back."""
+    s = _running()
+    s.backend.remove_device("sim-in")
+    s.run_for(0.05)
+    assert s.state == State.RECOVERING
+    with pytest.raises(SimulatedError):
+        s.simulate_error("input")
+    assert s.state == State.FAILED
+    assert [s.coordinator.state(c) for c in ("dsp", "output")] == [State.RECOVERING] * 2
+    s.backend.restore_device("sim-in")
+    seq = s.coordinator.history.last_seq
+    assert s.recover() is True
+    after = [r for r in s.coordinator.history.records() if r.seq > seq]
+    for name in ("system", *s.components):
+        steps = [(r.to_state, r.cause) for r in after if r.component == name]
+        assert steps == [(State.RECOVERING, "recover()"), (State.RUNNING, "recovered")], name
+    s.close()
+    assert s.resources.leak_report() == []

@@ -248,6 +248,9 @@ def test_a_callback_that_raises_is_reported_and_the_stream_goes_on():
     (err,) = errors
     assert type(err) is CallbackError and err.message == "callback raised ValueError('boom')"
     assert err.component == "device"
+    # the raising block was still played: it is counted, and stream time moves on past it
+    assert stream.frames_delivered == 4 * BS and stream.stats.callbacks == 4
+    assert [c[1] for c in rec.calls] == [pytest.approx(PERIOD * k) for k in range(4)]
 
 
 def test_the_output_is_recorded_oldest_first_and_heard_by_taps():
