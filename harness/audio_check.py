@@ -1659,6 +1659,22 @@ class AudioCheck:
         if ep.open_members <= 0:
             self.max_settle_s = max(self.max_settle_s, t1 - ep.last_end)
 
+    def _heard_beyond_core(self, ep: _Episode) -> tuple[float, float]:
+        """Of ``ep``'s silences past its last member but xrun reports (plus the margin): the
+        longest one's length net of the cycles the rig's capture missed in it, and the missed time
+        over all of them. Where the marks of a silence were let go, all of it counts as heard."""
+        edge = ep.core_end + self.margin
+        heard = unheard = 0.0
+        for ev in ep.mutes:
+            a, b = max(ev.t_start, edge), ev.t_end
+            if b <= a:
+                continue
+            gaps = self._gap_marks.between(a, b) or []
+            missed = sum(max(0.0, min(g1, b) - max(g0, a)) for g0, g1 in gaps)
+            heard = max(heard, (b - a) - missed)
+            unheard += missed
+        return heard, unheard
+
     def _retire(self, frontier: float) -> None:
         """Fold the windows no glitch can reach any more into the aggregates."""
         while self._episodes:
@@ -1705,6 +1721,24 @@ class AudioCheck:
                     f"{ep.glitches} glitch(es) ({', '.join(f'{k} {v}' for k, v in sorted(ep.by_kind.items()))}) "
                     "while the system left RUNNING with no fault injected and nobody asking")
         beyond = ep.silence_beyond_core(self.margin) if ep.open_members <= 0 else 0.0
+        if beyond >= MACHINE_MUTE_MAX_S and not ep.blind and self.capture is not None:
+            heard, unheard = self._heard_beyond_core(ep)
+            if heard < MACHINE_MUTE_MAX_S:
+                # the silence is the rig's: its capture client missed those cycles (their
+                # frames are written as silence), so nothing of the system's was heard there.
+                # Not heard is a doubt, never the system's fault.
+                why = (f"a silence of {beyond:.3f} s past its last member but xrun reports, {unheard:.3f} s "
+                       "of it in cycles the rig's capture missed")
+                ep.blind = True
+                if len(ep.blind_why) < 5:
+                    ep.blind_why.append(why)
+                row = ep.to_dict()
+                self.blind_s += unheard
+                self.blind_windows += 1
+                if len(self.blind_rows) < 50:
+                    self.blind_rows.append(f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
+                                           f"not heard whole: {why}")
+                beyond = 0.0
         if beyond >= MACHINE_MUTE_MAX_S and not ep.blind and self.capture is not None:
             # an xrun loses a period or a few: a silence this long past everything else in the
             # window (its faults, state changes, outage, and the settle margin) is the system's,
