@@ -23,6 +23,7 @@ No PortAudio, no process, no thread: deterministic and fast, so it runs with the
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 import os
@@ -30,7 +31,7 @@ import threading
 import time
 import weakref
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pytest
@@ -398,26 +399,34 @@ def test_a_closed_stream_reports_no_loss_whatever_its_host_says_after(pairs):
     assert p.errors == [] and p.stream.broken is None
 
 
+@contextlib.contextmanager
+def _scripted_stream(host: "_InProcessHost") -> Iterator[None]:
+    """The host's scripted stream opened on a ring of 4 blocks in shared memory, which is
+    unlinked afterwards whatever happened."""
+    shm = portaudio.shared_memory.SharedMemory(create=True, size=_devhost.RingLayout(
+        4, BLOCK, CHANNELS, CHANNELS).nbytes)
+    try:
+        host.request("open", 1.0, input_device="scripted", output_device="scripted",
+                     input_channels=CHANNELS, output_channels=CHANNELS, sample_rate=48_000,
+                     block_size=BLOCK, latency_s=None, host_api=None, shm_name=shm.name,
+                     ring_blocks=4)
+        yield
+    finally:
+        shm.close()
+        shm.unlink()
+
+
 def test_a_started_host_forgets_an_earlier_inactive_report():
     """The device host reports a started stream that stopped by itself once per start: a stream
     started again after such a report is watched again."""
     host = _InProcessHost()
     try:
-        shm = portaudio.shared_memory.SharedMemory(create=True, size=_devhost.RingLayout(
-            4, BLOCK, CHANNELS, CHANNELS).nbytes)
-        try:
-            host.request("open", 1.0, input_device="scripted", output_device="scripted",
-                         input_channels=CHANNELS, output_channels=CHANNELS, sample_rate=48_000,
-                         block_size=BLOCK, latency_s=None, host_api=None, shm_name=shm.name,
-                         ring_blocks=4)
+        with _scripted_stream(host):
             host.host.inactive_reported = True  # as after the monitor's report
             host.request("stop", 1.0)
             host.request("start", 1.0)
             assert host.host.started and not host.host.inactive_reported
             host.request("close", 1.0)
-        finally:
-            shm.close()
-            shm.unlink()
     finally:
         host.release()
 
@@ -560,13 +569,7 @@ def test_a_stream_still_starting_is_never_reported_inactive(monkeypatch):
     sent: list[dict[str, Any]] = []
     monitor = threading.Thread(target=counted.run, args=(host.host._monitor,), daemon=True)
     try:
-        shm = portaudio.shared_memory.SharedMemory(create=True, size=_devhost.RingLayout(
-            4, BLOCK, CHANNELS, CHANNELS).nbytes)
-        try:
-            host.request("open", 1.0, input_device="scripted", output_device="scripted",
-                         input_channels=CHANNELS, output_channels=CHANNELS, sample_rate=48_000,
-                         block_size=BLOCK, latency_s=None, host_api=None, shm_name=shm.name,
-                         ring_blocks=4)
+        with _scripted_stream(host):
             stream = host.sd.stream
             stream.active = False  # opened, not started
 
@@ -584,9 +587,6 @@ def test_a_stream_still_starting_is_never_reported_inactive(monkeypatch):
             counted.wait_passes(3)
             assert sent == [{"event": "inactive"}]
             host.request("close", 1.0)
-        finally:
-            shm.close()
-            shm.unlink()
     finally:
         counted.end()
         monitor.join(5)

@@ -10,6 +10,7 @@ allocates nothing (the callback's promise: ``pipeline.py``).
 from __future__ import annotations
 
 import tracemalloc
+from typing import Any
 
 import numpy as np
 import pytest
@@ -113,6 +114,22 @@ def test_the_compiled_biquad_resets_its_state():
     assert not (stage.state == 7.0).any()
 
 
+def _steady_peak_bytes(process: Any, blocks: list[np.ndarray]) -> int:
+    """The most memory held at once while ``process`` takes ``blocks[4:]``, after the first four
+    have built what a chain keeps (plans, scratch, the compiled code's first call)."""
+    for block in blocks[:4]:
+        process(block)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        for block in blocks[4:]:
+            process(block)
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.mark.parametrize("kernel", KERNELS)
 def test_a_usual_block_allocates_nothing_in_the_steady_state(kernel):
     """The default chain (gain, biquad, limiter) on the usual block after its first ones makes no
@@ -125,17 +142,7 @@ def test_a_usual_block_allocates_nothing_in_the_steady_state(kernel):
         chain = DspChain.from_config([GainStage(gain_db=-3.0), BiquadStage(cutoff_hz=3000.0),
                                       LimiterStage(threshold_db=-1.0)], SR, frames, 2)
     blocks = [_noise(frames, seed=20 + i, scale=0.1) for i in range(24)]
-    for block in blocks[:4]:  # plans, scratch and the compiled code's first call
-        chain.process(block)
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        base = tracemalloc.get_traced_memory()[0]
-        for block in blocks[4:]:
-            chain.process(block)
-        peak = tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
+    peak = _steady_peak_bytes(chain.process, blocks)
     block_bytes = frames * 2 * 4
     bound = block_bytes if kernel == "compiled" else 2 * block_bytes + block_bytes  # + the float64 cast
     assert peak < bound, f"{peak} bytes held at once while filtering (a float32 block is {block_bytes})"
@@ -275,17 +282,7 @@ def test_a_limiter_of_its_own_allocates_nothing_in_the_steady_state(kernel):
     with use_kernel(kernel):
         chain = DspChain.from_config([LimiterStage(threshold_db=-1.0)], SR, frames, 2)
     blocks = [_noise(frames, seed=40 + i, scale=0.1) for i in range(16)]
-    for block in blocks[:4]:
-        chain.process(block)
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        base = tracemalloc.get_traced_memory()[0]
-        for block in blocks[4:]:
-            chain.process(block)
-        peak = tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
+    peak = _steady_peak_bytes(chain.process, blocks)
     block_bytes = frames * 2 * 4
     assert peak < block_bytes, f"{peak} bytes held at once while limiting (a float32 block is {block_bytes})"
 
@@ -298,16 +295,11 @@ def test_a_compiled_biquad_of_its_own_filters_a_usual_block_where_it_lies():
         chain = DspChain.from_config([BiquadStage(cutoff_hz=3000.0)], SR, frames, 2)
     assert [type(s).__name__ for s in chain._steps] == ["Biquad"]
     blocks = [_noise(frames, seed=60 + i, scale=0.3) for i in range(16)]
-    for block in blocks[:4]:
-        chain.process(block)
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        base = tracemalloc.get_traced_memory()[0]
-        for block in blocks[4:]:
-            assert chain.process(block) is block
-        peak = tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
+
+    def in_place(block: np.ndarray) -> np.ndarray:
+        assert chain.process(block) is block
+        return block
+
+    peak = _steady_peak_bytes(in_place, blocks)
     block_bytes = frames * 2 * 4
     assert peak < block_bytes, f"{peak} bytes held at once while filtering (a float32 block is {block_bytes})"
