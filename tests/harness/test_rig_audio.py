@@ -511,6 +511,45 @@ def test_a_live_server_is_not_taken_for_a_dead_one(tmp_path: Path) -> None:
     assert cap._server_gone(cap._agent)  # and once it is killed, it is gone
 
 
+def test_an_outage_that_began_in_the_reach_of_a_closed_window_leaves_no_unheard_stretch_outside(tmp_path: Path) -> None:
+    """The order the rig learns things in on a live run: an xrun report 0.1 s before the server
+    dies (its window reaches 0.15 s past the death, and is closed by the time the system reports
+    its stall, 0.25 s after the death, live); the rig reads its capture client's end a poll later.
+    The outage's window starts where the xrun's reach ends: none of the unheard outage lies
+    outside both (measured on the ALSA route: 60 ms of it judged as a mute outside every window)."""
+    system = AudioSystem({}, seed=1)
+    cap = ScriptedCapture()
+    check = AudioCheck.attach(system, None, capture=cap)
+    system.initialize()
+    system.start()
+    t = float(system.clock.now())
+    frame = _hear(cap, t, 2.0, frame0=0)
+    cap.pending.insert(int(1.9 * FS / N), ("xrun", (t + 1.9,)))
+    system.run_for(2.1)
+    check.poll()
+    system.run_for(0.15)
+    _transition(check, t + 2.25, State.RECOVERING, "DeviceStalledError: no audio block for 251 ms")
+    system.run_for(0.5)
+    cap.pending.append(("outage_begin", (t + 2.0, "server shut down")))
+    check.poll()
+    system.run_for(1.5)
+    _transition(check, t + 4.05, State.RUNNING, "recovered")
+    cap.pending.append(("outage_end", (t + 4.1,)))
+    _hear(cap, t + 4.1, 1.5, frame0=frame + 100_000, new_agent=True)
+    system.run_for(2.0)
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    verdict = check.verdict()
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.outside_count == 0 and check.outages == 1
+    (xrun,) = [w for w in check.window_rows if w["label"] == "jack_xrun"]
+    (outage,) = [w for w in check.window_rows if "server_outage" in w["label"]]
+    assert outage["start"] == pytest.approx(xrun["end"] + check.margin)
+    assert outage["outages"][0]["from"] == pytest.approx(t + 2.0)
+
+
 def test_a_recovery_begun_after_the_outage_window_closed_is_not_the_outages(tmp_path: Path) -> None:
     """The window is bounded: a recovery the system starts after it (RECOVERING at t+4.6, past
     hearing again at t+4.096 plus the settle margin) with damage in it is unexplained: a violation."""
