@@ -145,3 +145,18 @@ def test_thread_scheduler_runs_timers_due_together_in_the_order_they_were_set():
     finally:
         sched.close()
     assert order == list(range(12))
+
+
+def test_a_timer_set_for_a_time_already_past_runs_now_after_the_timers_already_due_now():
+    """``call_at`` with a time already gone means 'now': the timer is due at the clock's time, so
+    it runs after the timers already set for that time (time, then scheduling order), and the next
+    deadline is the clock's time, never a moment already gone (the scenario driver advances to
+    ``next_deadline()`` timer by timer)."""
+    clock = VirtualClock(5.0)
+    order: list[tuple[str, float]] = []
+    clock.call_at(5.0, lambda: order.append(("now", clock.now())))
+    late = clock.call_at(4.0, lambda: order.append(("past", clock.now())))
+    assert late.when == 5.0
+    assert clock.next_deadline() == 5.0
+    clock.advance(0)
+    assert order == [("now", 5.0), ("past", 5.0)] and clock.now() == 5.0
