@@ -160,3 +160,17 @@ def test_a_timer_set_for_a_time_already_past_runs_now_after_the_timers_already_d
     assert clock.next_deadline() == 5.0
     clock.advance(0)
     assert order == [("now", 5.0), ("past", 5.0)] and clock.now() == 5.0
+
+
+def test_time_never_goes_back_after_a_timer_sleeps_past_the_deadline_of_the_advance_running_it():
+    """A timer's callback may sleep on the virtual clock (a nested ``run_until``) past the deadline
+    of the ``advance`` that runs it: the clock then reads the later time, and the outer advance
+    ends there, never back at its own deadline. A deadline already passed moves nothing."""
+    clock = VirtualClock()
+    seen: list[float] = []
+    clock.call_at(1.0, lambda: clock.sleep(2.0))
+    clock.call_at(2.5, lambda: seen.append(clock.now()))
+    clock.advance(1.5)
+    assert seen == [2.5] and clock.now() == 3.0
+    clock.run_until(2.0)
+    assert clock.now() == 3.0
