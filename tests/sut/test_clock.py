@@ -174,3 +174,18 @@ def test_time_never_goes_back_after_a_timer_sleeps_past_the_deadline_of_the_adva
     assert seen == [2.5] and clock.now() == 3.0
     clock.run_until(2.0)
     assert clock.now() == 3.0
+
+
+def test_a_cancelled_timer_is_not_pending():
+    """``pending()`` counts the timers that will still run: a cancelled one is not among them,
+    though its heap entry stays until the clock passes it."""
+    clock = VirtualClock()
+    first = clock.call_later(1.0, lambda: None)
+    clock.call_later(2.0, lambda: None)
+    assert clock.pending() == 2
+    first.cancel()
+    assert clock.pending() == 1
+    clock.advance(1.5)
+    assert clock.pending() == 1
+    clock.advance(1.0)
+    assert clock.pending() == 0
