@@ -189,3 +189,15 @@ def test_a_cancelled_timer_is_not_pending():
     assert clock.pending() == 1
     clock.advance(1.0)
     assert clock.pending() == 0
+
+
+def test_the_next_deadline_is_the_first_live_timers_never_a_cancelled_ones():
+    """``next_deadline()`` is when the next timer that will run falls due: the scenario driver
+    advances to it and checks its stop condition there, so a cancelled timer's time is not one."""
+    clock = VirtualClock()
+    first = clock.call_at(1.0, lambda: None)
+    second = clock.call_at(2.0, lambda: None)
+    first.cancel()
+    assert clock.next_deadline() == 2.0
+    second.cancel()
+    assert clock.next_deadline() is None
