@@ -201,3 +201,12 @@ def test_the_next_deadline_is_the_first_live_timers_never_a_cancelled_ones():
     assert clock.next_deadline() == 2.0
     second.cancel()
     assert clock.next_deadline() is None
+
+
+def test_the_system_clock_sleeps_no_time_for_a_deadline_already_past():
+    """A real run's loop sleeps ``end - now`` with ``now`` read after its check, which on a real
+    clock may be just below zero: ``sleep`` of nothing or less returns at once, never raises."""
+    clock = SystemClock()
+    clock.sleep(0.0)
+    clock.sleep(-1e-9)
+    clock.sleep(-0.25)
