@@ -145,3 +145,68 @@ def test_thread_scheduler_runs_timers_due_together_in_the_order_they_were_set():
     finally:
         sched.close()
     assert order == list(range(12))
+
+
+def test_a_timer_set_for_a_time_already_past_runs_now_after_the_timers_already_due_now():
+    """``call_at`` with a time already gone means 'now': the timer is due at the clock's time, so
+    it runs after the timers already set for that time (time, then scheduling order), and the next
+    deadline is the clock's time, never a moment already gone (the scenario driver advances to
+    ``next_deadline()`` timer by timer)."""
+    clock = VirtualClock(5.0)
+    order: list[tuple[str, float]] = []
+    clock.call_at(5.0, lambda: order.append(("now", clock.now())))
+    late = clock.call_at(4.0, lambda: order.append(("past", clock.now())))
+    assert late.when == 5.0
+    assert clock.next_deadline() == 5.0
+    clock.advance(0)
+    assert order == [("now", 5.0), ("past", 5.0)] and clock.now() == 5.0
+
+
+def test_time_never_goes_back_after_a_timer_sleeps_past_the_deadline_of_the_advance_running_it():
+    """A timer's callback may sleep on the virtual clock (a nested ``run_until``) past the deadline
+    of the ``advance`` that runs it: the clock then reads the later time, and the outer advance
+    ends there, never back at its own deadline. A deadline already passed moves nothing."""
+    clock = VirtualClock()
+    seen: list[float] = []
+    clock.call_at(1.0, lambda: clock.sleep(2.0))
+    clock.call_at(2.5, lambda: seen.append(clock.now()))
+    clock.advance(1.5)
+    assert seen == [2.5] and clock.now() == 3.0
+    clock.run_until(2.0)
+    assert clock.now() == 3.0
+
+
+def test_a_cancelled_timer_is_not_pending():
+    """``pending()`` counts the timers that will still run: a cancelled one is not among them,
+    though its heap entry stays until the clock passes it."""
+    clock = VirtualClock()
+    first = clock.call_later(1.0, lambda: None)
+    clock.call_later(2.0, lambda: None)
+    assert clock.pending() == 2
+    first.cancel()
+    assert clock.pending() == 1
+    clock.advance(1.5)
+    assert clock.pending() == 1
+    clock.advance(1.0)
+    assert clock.pending() == 0
+
+
+def test_the_next_deadline_is_the_first_live_timers_never_a_cancelled_ones():
+    """``next_deadline()`` is when the next timer that will run falls due: the scenario driver
+    advances to it and checks its stop condition there, so a cancelled timer's time is not one."""
+    clock = VirtualClock()
+    first = clock.call_at(1.0, lambda: None)
+    second = clock.call_at(2.0, lambda: None)
+    first.cancel()
+    assert clock.next_deadline() == 2.0
+    second.cancel()
+    assert clock.next_deadline() is None
+
+
+def test_the_system_clock_sleeps_no_time_for_a_deadline_already_past():
+    """A real run's loop sleeps ``end - now`` with ``now`` read after its check, which on a real
+    clock may be just below zero: ``sleep`` of nothing or less returns at once, never raises."""
+    clock = SystemClock()
+    clock.sleep(0.0)
+    clock.sleep(-1e-9)
+    clock.sleep(-0.25)
