@@ -87,7 +87,7 @@ class VirtualClock(Clock):
         self.advance(seconds)
 
     def call_at(self, when: float, callback: Callable[[], None]) -> TimerHandle:
-        if when < self._now:
+        if not when >= self._now:  # a time already past, or NaN (which would break the heap's order), is now
             when = self._now
         handle = TimerHandle(when, callback)
         with self._lock:

@@ -210,3 +210,15 @@ def test_the_system_clock_sleeps_no_time_for_a_deadline_already_past():
     clock.sleep(0.0)
     clock.sleep(-1e-9)
     clock.sleep(-0.25)
+
+
+def test_a_timer_set_for_a_time_that_is_not_a_number_runs_now_and_leaves_the_others_in_order():
+    """``call_at(nan)`` is "now", as ``call_later(nan)`` is: a NaN in the timer heap compares false
+    with everything and would put the timers after it out of order."""
+    clock = VirtualClock()
+    ran = []
+    for when in (3.0, 1.0, float("nan"), 2.0, 0.5):
+        clock.call_at(when, lambda when=when: ran.append(when))
+    assert clock.next_deadline() == 0.0
+    clock.advance(5.0)
+    assert ran[0] != ran[0] and ran[1:] == [0.5, 1.0, 2.0, 3.0]
