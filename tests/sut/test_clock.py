@@ -222,3 +222,69 @@ def test_a_timer_set_for_a_time_that_is_not_a_number_runs_now_and_leaves_the_oth
     assert clock.next_deadline() == 0.0
     clock.advance(5.0)
     assert ran[0] != ran[0] and ran[1:] == [0.5, 1.0, 2.0, 3.0]
+
+
+def test_the_system_clock_lets_the_time_asked_for_pass():
+    """``sleep`` on the machine's clock waits at least what it was asked (a lower bound only: a
+    loaded machine may wake it later, never sooner)."""
+    clock = SystemClock()
+    t0 = clock.now()
+    clock.sleep(0.02)
+    assert clock.now() - t0 >= 0.02
+
+
+def test_a_timer_cancelled_on_the_way_is_skipped_and_the_timers_after_it_still_run():
+    clock = VirtualClock()
+    ran = []
+    clock.call_at(1.0, lambda: ran.append(1.0))
+    clock.call_at(1.5, lambda: ran.append(1.5)).cancel()
+    clock.call_at(2.0, lambda: ran.append(2.0))
+    clock.advance(3.0)
+    assert ran == [1.0, 2.0] and clock.now() == 3.0
+
+
+def test_a_negative_or_nan_delay_is_now_and_runs_after_the_timers_already_due_now():
+    """``call_later`` with a delay of nothing or less is due at the clock's time (its handle says
+    so: the supervisor reads ``when``), after the timers already set for that time."""
+    clock = VirtualClock(5.0)
+    ran = []
+    clock.call_later(0.0, lambda: ran.append("now"))
+    past = clock.call_later(-1.0, lambda: ran.append("negative"))
+    nan = clock.call_later(float("nan"), lambda: ran.append("nan"))
+    later = clock.call_later(0.5, lambda: ran.append("later"))
+    assert past.when == 5.0 and nan.when == 5.0 and later.when == 5.5
+    assert clock.next_deadline() == 5.0
+    clock.advance(1.0)
+    assert ran == ["now", "negative", "nan", "later"]
+
+
+def test_advance_to_next_moves_the_clock_only_where_the_event_loop_would_go_next():
+    """``advance_to_next(when)``: only from inside a timer's callback (a running ``run_until``),
+    only to a time within that run's deadline and not before now, and only when no live timer is
+    due at or before ``when`` (cancelled ones at the head do not count); then the clock reads
+    ``when``. Outside any run, before one and after one, it never moves the clock."""
+    clock = VirtualClock()
+    assert clock.advance_to_next(0.5) is False and clock.now() == 0.0
+    seen = []
+
+    def step():
+        seen.append(("beyond the deadline", clock.advance_to_next(2.5), clock.now()))
+        seen.append(("backwards", clock.advance_to_next(0.5), clock.now()))
+        seen.append(("past a live timer", clock.advance_to_next(1.6), clock.now()))
+        seen.append(("at a live timer", clock.advance_to_next(1.5), clock.now()))  # it was set first
+        seen.append(("to now", clock.advance_to_next(1.0), clock.now()))
+        seen.append(("up to it", clock.advance_to_next(1.4), clock.now()))
+
+    def last() -> None:
+        seen.append(("to the deadline", clock.advance_to_next(2.0), clock.now()))
+
+    clock.call_at(1.0, step)
+    clock.call_at(1.2, lambda: None).cancel()
+    clock.call_at(1.5, lambda: seen.append(("timer", clock.now())))
+    clock.call_at(1.8, last)
+    clock.advance(2.0)
+    assert seen == [("beyond the deadline", False, 1.0), ("backwards", False, 1.0),
+                    ("past a live timer", False, 1.0), ("at a live timer", False, 1.0), ("to now", True, 1.0),
+                    ("up to it", True, 1.4), ("timer", 1.5), ("to the deadline", True, 2.0)]
+    assert clock.now() == 2.0
+    assert clock.advance_to_next(2.5) is False and clock.now() == 2.0  # after the run: outside again
