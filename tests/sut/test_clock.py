@@ -288,3 +288,64 @@ def test_advance_to_next_moves_the_clock_only_where_the_event_loop_would_go_next
                     ("up to it", True, 1.4), ("timer", 1.5), ("to the deadline", True, 2.0)]
     assert clock.now() == 2.0
     assert clock.advance_to_next(2.5) is False and clock.now() == 2.0  # after the run: outside again
+
+
+def test_each_scheduler_runs_on_the_clock_it_was_made_for():
+    virtual, machine = VirtualClock(), SystemClock()
+    assert scheduler_for(virtual).clock is virtual
+    sched = scheduler_for(machine)
+    try:
+        assert sched.clock is machine
+    finally:
+        sched.close()
+
+
+def test_the_supervisor_thread_is_a_named_daemon_and_gone_after_close():
+    """One thread, named for a reader of a thread dump, a daemon (a system its user forgot to close
+    never keeps the interpreter from exiting), and gone once ``close`` returns."""
+    import threading
+    sched = ThreadScheduler(SystemClock())
+    try:
+        (thread,) = [t for t in threading.enumerate() if t.name == "soundcheck-supervisor" and t.is_alive()
+                     and t is sched._thread]
+        assert thread.daemon and sched.thread_count == 1
+        named = ThreadScheduler(SystemClock(), name="soundcheck-other")
+        named.close()
+        assert named._thread.name == "soundcheck-other"
+    finally:
+        sched.close()
+    assert sched.thread_count == 0 and not thread.is_alive()
+
+
+def test_a_thread_timer_waits_its_delay_and_runs_alone():
+    """A single timer with a delay runs once that delay has passed (never sooner), with nothing
+    else scheduled to wake the thread: the thread sleeps until the timer is due, not forever."""
+    import threading
+    clock = SystemClock()
+    sched = ThreadScheduler(clock)
+    ran_at: list[float] = []
+    done = threading.Event()
+    try:
+        t0 = clock.now()
+        timer = sched.call_later(0.05, lambda: (ran_at.append(clock.now()), done.set()))
+        assert timer.when >= t0 + 0.05
+        assert done.wait(10)
+    finally:
+        sched.close()
+    assert ran_at[0] >= t0 + 0.05
+
+
+def test_a_raising_thread_timer_is_logged_as_such(caplog):
+    import logging
+    import threading
+    sched = ThreadScheduler(SystemClock())
+    done = threading.Event()
+    try:
+        with caplog.at_level(logging.ERROR, logger="system_under_test.scheduler"):
+            sched.call_later(0.0, lambda: 1 / 0)
+            sched.call_later(0.0, done.set)
+            assert done.wait(5)
+    finally:
+        sched.close()
+    (record,) = [r for r in caplog.records if r.name == "system_under_test.scheduler"]
+    assert record.getMessage() == "scheduled callback raised" and record.exc_info[0] is ZeroDivisionError

@@ -32,6 +32,29 @@ def test_find_matches_a_device_by_its_whole_name_only():
         assert sorted(exc.value.details["available"]) == sorted(d.name for d in backend.devices())
 
 
+def test_a_device_not_found_is_the_devices_error_and_names_what_exists():
+    """The message a user reads names the backend, the device asked for and every device there is
+    (sorted), or says there is none; the error is the device component's (recovery routes by it)."""
+    backend = SimulatedBackend(VirtualClock())
+    names = sorted(d.name for d in backend.devices())
+    with pytest.raises(DeviceNotFoundError) as exc:
+        backend.find("usb-mic")
+    assert str(exc.value) == (f"[device] no {backend.name} device named 'usb-mic' (available: "
+                              + ", ".join(repr(n) for n in names) + ")")
+    assert exc.value.component == "device"
+    empty = SimulatedBackend(VirtualClock(), devices=[])
+    with pytest.raises(DeviceNotFoundError, match=r"\(available: none\)$") as exc:
+        empty.find("usb-mic")
+    assert exc.value.details == {"requested": "usb-mic", "available": []}
+
+
+def test_a_device_supports_exactly_the_rates_it_lists():
+    info = SimulatedBackend(VirtualClock()).find("sim-in")
+    assert info.sample_rates
+    for rate in (8_000, 22_050, 44_100, 48_000, 96_000, 192_000):
+        assert info.supports(rate) is (rate in info.sample_rates)
+
+
 @pytest.mark.parametrize("bits", list(itertools.product((False, True), repeat=len(FLAGS))))
 def test_a_status_is_flagged_exactly_when_one_of_its_four_flags_is_set(bits):
     """``any()`` (a flagged callback, counted by the PortAudio stream) agrees with ``set_names()``
