@@ -30,6 +30,25 @@ ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 30.0
 
 
+def _why(res: KillResult) -> str:
+    """What a failed assertion prints: the result, every violation whole, and the listening
+    check's windows and outside glitches read from the run's report (the run folder lives in
+    pytest's temporary tree, which later sessions delete)."""
+    lines = [repr(res), *(f"violation: {v}" for v in res.violations)]
+    try:
+        report = json.loads((Path(res.run_dir) / "report.json").read_text())
+    except (OSError, ValueError) as exc:
+        return "\n".join([*lines, f"no report: {exc}"])
+    glitches = report.get("glitches") or {}
+    for w in (glitches.get("windows") or [])[:30]:
+        lines.append(f"window {w.get('window')} {w.get('label')} {w.get('start')}..{w.get('end')} "
+                     f"glitches {w.get('glitches')} {w.get('by_kind')} causes {w.get('causes')} "
+                     f"outages {w.get('outages')} capture_gap {w.get('capture_gap_frames')} {w.get('verdict')}")
+    for item in (glitches.get("outside_items") or [])[:20]:
+        lines.append(f"outside: {item}")
+    return "\n".join(lines)
+
+
 @pytest.mark.loopback(portaudio=True)
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("route", ["system", "alsa"])
@@ -40,12 +59,12 @@ def test_an_external_server_kill_gives_one_recovery_and_no_false_alarm(route: st
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     res = run_external_kill(route, seed=2, duration_s=6.0, kill_at_s=1.5, restart_after_s=1.0,
                             report_root=tmp_path)
-    assert res.killed_pid is not None and res.error is None, res
-    assert res.violations == [], res
+    assert res.killed_pid is not None and res.error is None, _why(res)
+    assert res.violations == [], _why(res)
     # from the kill on: a loaded machine can stall the stream before it, a fault of its own,
     # recovered from and counted apart (``recoveries_before_kill``)
-    assert res.recoveries_from_kill == 1 and res.recovery_failures == 0, res
-    assert res.final_state == "closed", res
+    assert res.recoveries_from_kill == 1 and res.recovery_failures == 0, _why(res)
+    assert res.final_state == "closed", _why(res)
     _outage_heard_and_judged(res)
 
 
@@ -59,12 +78,12 @@ def _outage_heard_and_judged(res: KillResult) -> dict:
     audio = json.loads((Path(res.run_dir) / "summary.json").read_text())["audio"]
     assert audio["analysed"], audio
     assert audio["capture"]["agents"] >= 2 and audio["capture"]["outages"] == 1, audio["capture"]
-    assert res.outages == 1 and res.outages_heard_again == 1, res
+    assert res.outages == 1 and res.outages_heard_again == 1, _why(res)
     (window,) = [w for w in audio["windows"]["items"] if w.get("outages")]
     assert "server_outage" in window["label"] and window["outages"][0]["to"] is not None, window
     assert not any("ended" in item or "did not hear the system again" in item for item in audio["blind"]["items"]), \
         audio["blind"]
-    assert res.clean_audio != "violated" and res.violations == [], res
+    assert res.clean_audio != "violated" and res.violations == [], _why(res)
     return audio
 
 
@@ -98,10 +117,10 @@ def test_an_external_kill_on_the_rig_backend_is_an_outage_window_and_the_audio_a
     the run inconclusive whatever the system did)."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     res = run_external_kill("jack", seed=2, duration_s=8.0, kill_at_s=1.5, report_root=tmp_path)
-    assert res.killed_pid is not None and res.error is None, res
+    assert res.killed_pid is not None and res.error is None, _why(res)
     # (how many recovery episodes one kill gives is the tests above's: a loaded machine can stall
     # the stream before the kill, a fault of its own; this one holds what the rig heard)
-    assert res.recoveries >= 1 and res.recovery_failures == 0, res
+    assert res.recoveries >= 1 and res.recovery_failures == 0, _why(res)
     audio = _outage_heard_and_judged(res)
     judged_after = audio["frames"]["analysed"]
     assert judged_after > 0, audio["frames"]
@@ -115,7 +134,7 @@ def test_a_kill_timed_after_the_run_kills_nothing_and_is_no_leaked_thread(
     end (still waiting when ``resources`` looks for threads the system left alive) is no leak."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     res = run_external_kill("jack", seed=2, duration_s=2.0, kill_at_s=600.0, report_root=tmp_path)
-    assert res.killed_pid is None and res.error is None, res
+    assert res.killed_pid is None and res.error is None, _why(res)
     assert not [v for v in res.violations if v.startswith("resources")], res.violations
 
 
@@ -132,11 +151,11 @@ def test_a_system_mute_after_recovering_from_an_external_kill_fails_clean_audio(
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     res = run_external_kill("jack", seed=2, duration_s=14.0, kill_at_s=1.5, report_root=tmp_path,
                             system_factory=MutedAfterRecovery)
-    assert res.killed_pid is not None and res.error is None, res
-    assert res.recoveries >= 1, res
-    assert res.outages_heard_again == 1, res
-    assert res.clean_audio == "violated" and res.exit_code == 1, res
-    assert [v.split(":", 1)[0] for v in res.violations] == ["clean_audio"], res
+    assert res.killed_pid is not None and res.error is None, _why(res)
+    assert res.recoveries >= 1, _why(res)
+    assert res.outages_heard_again == 1, _why(res)
+    assert res.clean_audio == "violated" and res.exit_code == 1, _why(res)
+    assert [v.split(":", 1)[0] for v in res.violations] == ["clean_audio"], _why(res)
 
 
 def _jackd_child(pid: int) -> int | None:
