@@ -779,3 +779,35 @@ def test_an_opened_streams_host_dying_is_reported_as_a_lost_device():
             stream.start()
     finally:
         stream.close()
+
+
+def test_the_host_looks_at_a_started_stream_every_few_milliseconds(monkeypatch):
+    """The monitor's pass is short (20 ms): a stream that stopped by itself (the JACK host API's
+    reaction to a dead server) is reported within a few blocks, well inside the 3 s a disconnect
+    may take to be reported. Each pass's sleep is read, not timed."""
+    asked: list[float] = []
+
+    class Recorded(_CountedSleep):
+        def sleep(self, seconds: float) -> None:
+            asked.append(seconds)
+            super().sleep(seconds)
+
+    counted = Recorded()
+    monkeypatch.setattr(_devhost, "time", counted)
+    host = _InProcessHost()
+    sent: list[dict[str, Any]] = []
+    monitor = threading.Thread(target=counted.run, args=(host.host._monitor,), daemon=True)
+    try:
+        with _scripted_stream(host):
+            host.host.send = sent.append
+            monitor.start()
+            host.request("start", 1.0)
+            host.sd.stream.active = False  # the server dies
+            counted.wait_passes(3)
+            assert sent == [{"event": "inactive"}]
+            assert asked and max(asked) <= 0.05, f"the monitor sleeps {max(asked)} s a pass"
+            host.request("close", 1.0)
+    finally:
+        counted.end()
+        monitor.join(5)
+        host.release()
