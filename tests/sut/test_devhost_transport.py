@@ -27,6 +27,7 @@ import contextlib
 import gc
 import io
 import os
+import select
 import threading
 import time
 import weakref
@@ -46,7 +47,9 @@ from system_under_test.devices import portaudio
 from system_under_test.devices.portaudio import PortAudioBackend, PortAudioStream
 from system_under_test.errors import (
     AudioSystemError,
+    CallbackError,
     DeviceLostError,
+    DeviceStalledError,
     DeviceNotFoundError,
     DeviceTimeoutError,
     XrunError,
@@ -586,6 +589,223 @@ def test_a_stream_still_starting_is_never_reported_inactive(monkeypatch):
             stream.active = False  # the server dies: now it is reported, once
             counted.wait_passes(3)
             assert sent == [{"event": "inactive"}]
+            host.request("close", 1.0)
+    finally:
+        counted.end()
+        monitor.join(5)
+        host.release()
+
+
+class _CountedSelect:
+    """Stands for ``portaudio.select`` under a stream's real delivery loop
+    (``PortAudioStream._deliver``): each ``select`` is one pass of the loop, counted, and waits at
+    most 10 ms of real time. The stream's clock is virtual, so the watchdog decides by it, not by
+    how long a pass took; a test waits for whole passes instead of guessing at durations."""
+
+    def __init__(self) -> None:
+        self.passes = 0
+        self._cond = threading.Condition()
+        self._real = select.select
+
+    def select(self, r: Any, w: Any, x: Any, timeout: float) -> Any:
+        with self._cond:
+            self.passes += 1
+            self._cond.notify_all()
+        return self._real(r, w, x, min(timeout, 0.01))
+
+    def wait_passes(self, count: int) -> None:
+        """Until ``count`` more passes began: with 2 or more, one whole pass (wake-up, drain,
+        watchdog check) ran after the call."""
+        with self._cond:
+            goal = self.passes + count
+            assert self._cond.wait_for(lambda: self.passes >= goal, timeout=10), "the delivery loop stopped"
+
+    def wait_for(self, condition: Any, what: str) -> None:
+        """Pass after pass until ``condition()`` holds; at most 10 s of real time."""
+        deadline = time.monotonic() + 10
+        while not condition():
+            assert time.monotonic() < deadline, f"no {what} within 10 s"
+            self.wait_passes(1)
+
+
+@contextlib.contextmanager
+def _delivering(stream: PortAudioStream, monkeypatch: pytest.MonkeyPatch) -> Iterator[_CountedSelect]:
+    """The stream's own delivery loop on a thread of the test's (``_Stream`` leaves its thread
+    empty), its passes counted; halted and joined afterwards."""
+    counted = _CountedSelect()
+    monkeypatch.setattr(portaudio, "select", SimpleNamespace(select=counted.select))
+    thread = threading.Thread(target=PortAudioStream._deliver, args=(stream,), daemon=True)
+    thread.start()
+    try:
+        yield counted
+    finally:
+        stream._halt.set()
+        os.write(stream._wake_w, b"x")
+        thread.join(5)
+        assert not thread.is_alive(), "the delivery loop did not stop"
+
+
+def _stalls(errors: list[Any]) -> list[Any]:
+    return [e for e in errors if isinstance(e, DeviceStalledError)]
+
+
+def test_a_stall_that_ended_is_reported_again_when_the_stream_stalls_again(pairs, monkeypatch):
+    """The watchdog reports each stall episode once; a block ends the episode, so the next
+    silence of a watchdog's length is a new stall, reported too (a stream that stalls, resumes
+    and stalls again has two)."""
+    pair = pairs()
+    clock = pair.backend.clock
+    stream = pair.stream
+    clock.advance(0.5)  # (a block at 0.0 reads as none: ``last_callback_at or now``)
+    with _delivering(stream, monkeypatch) as loop:
+        pair.host_tick()
+        loop.wait_for(lambda: stream.stats.callbacks == 1, "first block")
+        clock.advance(1.0)  # four watchdog lengths (0.25 s) without a block
+        loop.wait_for(lambda: len(_stalls(pair.errors)) == 1, "stall report")
+        loop.wait_passes(3)
+        assert len(_stalls(pair.errors)) == 1, "one stall episode reported twice"
+        pair.host_tick()  # the stream resumes: the episode is over
+        loop.wait_for(lambda: stream.stats.callbacks == 2, "block after the stall")
+        clock.advance(1.0)  # and stalls again
+        loop.wait_passes(3)
+        assert len(_stalls(pair.errors)) == 2, "the second stall was not reported"
+
+
+def test_a_restarted_streams_watchdog_counts_from_the_restart_not_from_the_last_block(pairs, monkeypatch):
+    """``start()`` is the watchdog's origin: a stream stopped for ten seconds and started again
+    has not been silent for ten seconds. Until its first block it gets the first-block grace
+    (``FIRST_BLOCK_GRACE_S``), counted from the restart, and a stall past it is still reported."""
+    pair = pairs()
+    clock = pair.backend.clock
+    stream = pair.stream
+    pair.host_tick()
+    assert pair.deliver() == 1
+    stream.stop()
+    clock.advance(10.0)
+    stream.start()
+    assert stream.min_stall_s == max(stream.watchdog_s, portaudio.FIRST_BLOCK_GRACE_S)
+    with _delivering(stream, monkeypatch) as loop:
+        loop.wait_passes(3)
+        assert _stalls(pair.errors) == [], "a restarted stream was called stalled at once"
+        clock.advance(portaudio.FIRST_BLOCK_GRACE_S + 0.5)  # no block since the restart
+        loop.wait_for(lambda: len(_stalls(pair.errors)) == 1, "stall report")
+    assert _stalls(pair.errors)[0].details["silent_s"] == pytest.approx(portaudio.FIRST_BLOCK_GRACE_S + 0.5)
+
+
+def test_what_a_raising_callback_wrote_is_not_played():
+    """A callback that raised is a block of silence: whatever it wrote before raising is thrown
+    away (a half-made block, or one computed from a state the error broke), and the error is
+    reported."""
+    backend = _Backend(ring_blocks=4, prefill_blocks=1)
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    errors: list[Any] = []
+
+    def half_written(indata: np.ndarray, outdata: np.ndarray, frames: int, t: float, status: Any) -> None:
+        outdata[:] = 0.5
+        raise RuntimeError("after writing")
+
+    stream = _Stream(backend, spec, half_written, errors.append)
+    stream.start()
+    try:
+        host_callback = backend.spawned[0].sd.stream.callback
+        played = []
+        for _ in range(2):
+            outdata = np.full((BLOCK, CHANNELS), -1.0, dtype=np.float32)
+            host_callback(np.ones((BLOCK, CHANNELS), dtype=np.float32), outdata, BLOCK,
+                          SimpleNamespace(currentTime=0.0), None)
+            played.append(outdata.copy())
+            stream._drain()
+        assert not played[0].any(), "the first block played is the prefilled silence"
+        assert not played[1].any(), "the raising callback's block was played"
+        assert [type(e) for e in errors] == [CallbackError]
+    finally:
+        stream.close()
+
+
+@pytest.mark.parametrize(("ins", "outs"), [(1, 2), (2, 1), (1, 4)])
+def test_a_stream_with_other_channel_counts_each_way_carries_every_channel(ins: int, outs: int):
+    """The ring's input and output areas are sized by their own channel counts: a mono input
+    with a stereo output (and the other way round) carries each channel both ways."""
+    backend_sd = _ScriptedPortAudio([_device(0, "scripted", 0, 4, 4)])
+    spec = StreamSpec("scripted", "scripted", ins, outs, 48_000, BLOCK, None)
+    received: list[np.ndarray] = []
+
+    def callback(indata: np.ndarray, outdata: np.ndarray, frames: int, t: float, status: Any) -> None:
+        received.append(indata.copy())
+        outdata[:] = np.arange(1, outs + 1, dtype=np.float32)
+
+    class Spawn(_Backend):
+        def _spawn_host(self, on_event: Any = None) -> Any:
+            host = _InProcessHost()
+            host.sd = host.host.sd = backend_sd
+            self.spawned.append(host)
+            return host
+
+    backend = Spawn(ring_blocks=4, prefill_blocks=0)
+    stream = _Stream(backend, spec, callback, lambda e: None)
+    stream.start()
+    try:
+        host_callback = backend_sd.stream.callback
+        sent = np.tile(np.arange(10, 10 + ins, dtype=np.float32), (BLOCK, 1))
+        played = []
+        for _ in range(2):
+            outdata = np.full((BLOCK, outs), -1.0, dtype=np.float32)
+            host_callback(sent, outdata, BLOCK, SimpleNamespace(currentTime=0.0), None)
+            played.append(outdata.copy())
+            stream._drain()
+        assert len(received) == 2 and all(np.array_equal(r, sent) for r in received)
+        assert not played[0].any()
+        assert np.array_equal(played[1], np.tile(np.arange(1, outs + 1, dtype=np.float32), (BLOCK, 1)))
+    finally:
+        stream.close()
+
+
+def test_an_opened_streams_host_dying_is_reported_as_a_lost_device():
+    """The device host can die between ``open`` and ``start`` as well (the audio server killed
+    it, the OOM killer): the stream reports the device lost once, is broken, and refuses to
+    start."""
+    backend = _Backend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    errors: list[Any] = []
+    stream = _Stream(backend, spec, lambda *a: None, errors.append)
+    try:
+        stream.host.kill()
+        stream._on_host_event({"event": "host_exit"})  # what the host's reader sends at its EOF
+        stream._on_host_event({"event": "host_exit"})
+        assert [type(e) for e in errors] == [DeviceLostError]
+        assert errors[0].details["reason"] == "host_exit"
+        assert stream.broken == "lost" and stream.events.lost_at is not None
+        with pytest.raises(DeviceLostError):
+            stream.start()
+    finally:
+        stream.close()
+
+
+def test_the_host_looks_at_a_started_stream_every_few_milliseconds(monkeypatch):
+    """The monitor's pass is short (20 ms): a stream that stopped by itself (the JACK host API's
+    reaction to a dead server) is reported within a few blocks, well inside the 3 s a disconnect
+    may take to be reported. Each pass's sleep is read, not timed."""
+    asked: list[float] = []
+
+    class Recorded(_CountedSleep):
+        def sleep(self, seconds: float) -> None:
+            asked.append(seconds)
+            super().sleep(seconds)
+
+    counted = Recorded()
+    monkeypatch.setattr(_devhost, "time", counted)
+    host = _InProcessHost()
+    sent: list[dict[str, Any]] = []
+    monitor = threading.Thread(target=counted.run, args=(host.host._monitor,), daemon=True)
+    try:
+        with _scripted_stream(host):
+            host.host.send = sent.append
+            monitor.start()
+            host.request("start", 1.0)
+            host.sd.stream.active = False  # the server dies
+            counted.wait_passes(3)
+            assert sent == [{"event": "inactive"}]
+            assert asked and max(asked) <= 0.05, f"the monitor sleeps {max(asked)} s a pass"
             host.request("close", 1.0)
     finally:
         counted.end()
