@@ -715,7 +715,8 @@ def test_frames_counted_with_no_window_live_are_still_outside_every_window() -> 
 # -- the run's end: the stop is recorded live, the capture's last cycles are read after it --------
 
 def _end_of_run(tmp_path: Path, *, missed: bool, xrun: bool, tail_cycles: int = 2, stop_cycles: int = 5,
-                hole: bool = False) -> tuple[AudioCheck, Any]:
+                hole: bool = False, unread_cycles: int = 40,
+                hole_xrun_dt: float | None = None) -> tuple[AudioCheck, Any]:
     """The rig as a run ends after an external kill: the server dies 2 s in (the first agent ends),
     a second agent hears the recovered system from t+4.0013 (placed by time: the outage's silence
     is no whole number of analysis blocks, so the blocks after it sit off the analysis grid), the
@@ -724,7 +725,9 @@ def _end_of_run(tmp_path: Path, *, missed: bool, xrun: bool, tail_cycles: int = 
     the rest: with
     ``missed``, one cycle the capture client missed, ``tail_cycles`` cycles before the capture ends
     (``xrun``: JACK reported an xrun there). ``hole``: instead, the system itself lost a cycle
-    (the capture's counter runs on, the audio has a period of silence) 0.5 s before the end."""
+    (the capture's counter runs on, the audio has a period of silence) 0.5 s before the end;
+    ``hole_xrun_dt``: JACK reported an xrun that long after it (before it, if negative).
+    ``unread_cycles``: the first stretch's cycles the run's last poll leaves unread."""
     system = AudioSystem({}, seed=1)
     system.initialize()
     t = float(system.clock.now())
@@ -732,12 +735,17 @@ def _end_of_run(tmp_path: Path, *, missed: bool, xrun: bool, tail_cycles: int = 
     out = [HEADER.pack(t1 - 0.01, 0, WIRED, FS, 0, 0)]
     cycles = int(1.5 * FS / N)
     frame, at, src = 7, t1, 0
+    hole_i = cycles - int(0.5 * FS / N)
+    report = None if hole_xrun_dt is None else t1 + hole_i * N / FS + hole_xrun_dt
     for i in range(cycles):
         block = _tone(src, N)[:, 0]
-        if hole and i == cycles - int(0.5 * FS / N):
+        if hole and i == hole_i:
             block = np.zeros(N, np.float32)
         out.append(HEADER.pack(at, frame, N, FS, 1, 1) + block.tobytes())
         frame, at, src = frame + N, at + N / FS, src + N
+        if report is not None and at >= report:  # the report is written after its cycle
+            out.append(HEADER.pack(report, 0, XRUN, FS, 0, 0))
+            report = None
     if missed:
         frame, at, src = frame + N, at + N / FS, src + N
         if xrun:
@@ -746,7 +754,7 @@ def _end_of_run(tmp_path: Path, *, missed: bool, xrun: bool, tail_cycles: int = 
         out.append(HEADER.pack(at, frame, N, FS, 1, 1) + _tone(src, N)[:, 0].tobytes())
         frame, at, src = frame + N, at + N / FS, src + N
     stop_t = at - stop_cycles * N / FS
-    last_poll = len(b"".join(out[:1 + cycles - 40]))
+    last_poll = len(b"".join(out[:1 + cycles - unread_cycles]))
     cap = _ScriptedAgents(tmp_path, [_records(t, 2.0, frame0=0), b"".join(out)], ["shutdown", "alive"]).start()
     check = AudioCheck.attach(system, None, capture=cap)
     system.start()
@@ -800,6 +808,50 @@ def test_a_cycle_the_system_lost_in_the_middle_of_clean_audio_still_fails(tmp_pa
     check, verdict = _end_of_run(tmp_path, missed=False, xrun=False, hole=True)
     assert not verdict.ok and not verdict.inconclusive, verdict
     assert check.outside_by_kind["mute"] >= 1 and check.outside_mute_max_s < 0.02, check.outside
+
+
+def test_an_xrun_report_read_after_the_stops_window_opened_explains_the_cycle_it_came_with(tmp_path: Path) -> None:
+    """JACK reported an xrun 9 ms after a period of silence, 0.5 s before the run stopped; the
+    run's last poll read the capture up to 0.8 s before its end, so the report and the silence are
+    read after the stop's window opened live. The report is placed where it lies in time, a
+    ``jack_xrun`` window of its own that holds the silence. Before, its window was taken from the
+    stop's start and the silence lay outside every window: measured idle after external kills on
+    all three routes, one-cycle mutes within 45 ms of a report read 0.4-1.4 s late, the runs
+    inconclusive."""
+    check, verdict = _end_of_run(tmp_path, missed=False, xrun=False, hole=True, unread_cycles=150,
+                                 hole_xrun_dt=0.009)
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.outside_count == 0, check.outside
+    (held,) = [w for w in check.window_rows if w["by_kind"].get("mute") and not w.get("outages")]
+    assert held["label"] == "jack_xrun" and "stopping: stop" not in held["causes"], held
+    stop = next(w for w in check.window_rows if "stopping: stop" in w["causes"])
+    assert held["window"] < stop["window"] and held["end"] < stop["start"], (held, stop)
+    assert [w["window"] for w in check.window_rows] == sorted(w["window"] for w in check.window_rows)
+
+
+def test_cycles_the_capture_missed_read_after_the_stops_window_opened_are_judged_where_they_lie(tmp_path: Path) -> None:
+    """The capture client missed a cycle 0.5 s before the stop and JACK reported the xrun; both are
+    read after the stop's window opened. The missed cycle's silence lies in a window of its own
+    with the report (judged, not blind), not outside every window."""
+    check, verdict = _end_of_run(tmp_path, missed=True, xrun=True, tail_cycles=100, stop_cycles=5)
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.outside_count == 0, check.outside
+    (held,) = [w for w in check.window_rows if w.get("capture_gap_frames") == N]
+    assert held["label"] == "jack_xrun" and held["verdict"] == "judged", held
+    assert "stopping: stop" not in held["causes"], held
+
+
+def test_the_same_silence_read_late_with_the_report_too_far_from_it_is_still_outside(tmp_path: Path) -> None:
+    """The controls: the same period of silence read after the stop's window opened, with JACK's
+    report 0.3 s before it (its window ends, with the settle margin, before the silence) is outside
+    every window (a doubt: the rig reported xruns); with no report at all, a violation."""
+    check, verdict = _end_of_run(tmp_path, missed=False, xrun=False, hole=True, unread_cycles=150,
+                                 hole_xrun_dt=-0.3)
+    assert check.jack_xruns == 1 and check.outside_by_kind["mute"] == 1, check.outside
+    assert verdict.inconclusive, verdict
+    check, verdict = _end_of_run(tmp_path, missed=False, xrun=False, hole=True, unread_cycles=150)
+    assert check.jack_xruns == 0 and check.outside_by_kind["mute"] == 1, check.outside
+    assert not verdict.ok and not verdict.inconclusive, verdict
 
 
 def _stalled(report: bool, *, recorded: dict[str, Any] | None = None) -> tuple[AudioCheck, Any]:
