@@ -238,6 +238,24 @@ def _longest_past(spans: Any, edge: float) -> float:
     return max((t1 - max(t0, edge) for t0, t1 in spans), default=0.0)
 
 
+def _unheld(t0: float, t1: float, held: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The parts of ``t0..t1`` outside every ``held`` span (sorted by start)."""
+    out, a = [], t0
+    for h0, h1 in held:
+        if h1 <= a:
+            continue
+        if h0 >= t1:
+            break
+        if h0 > a:
+            out.append((a, h0))
+        a = max(a, h1)
+        if a >= t1:
+            return out
+    if a < t1:
+        out.append((a, t1))
+    return out
+
+
 #: the most cycles of the rig's server one missed deadline damages, as the steady-state check
 #: reads a glitch (``AudioCheck.machine_cause``): a cycle the graph skipped or repeated, a few in a
 #: row. Measured on the loaded rig (two busy loops, 90 external-kill runs): of the 1 208 glitches
@@ -339,27 +357,41 @@ class _Episode:
     #: its channel disagreements (``channel``/``channel_level`` glitches, the first ones): judged
     #: against ``core_end`` when it is folded, as its silences are
     channel_runs: list[tuple[float, float]] = field(default_factory=list)
+    #: when its members other than xrun reports held it: ``[from, to]`` each (``to`` inf while the
+    #: member is open: a fault not yet ended, the system not RUNNING again, an outage not heard
+    #: the end of), shared with the check, which ends them
+    core_spans: list[list[float]] = field(default_factory=list)
+
+    def _held(self, margin: float) -> list[tuple[float, float]]:
+        """Its members but xrun reports, each from ``LEAD_MARGIN_S`` before it to ``margin`` after."""
+        return sorted((a - LEAD_MARGIN_S, b + margin) for a, b in self.core_spans)
+
+    def unheld(self, runs: Any, margin: float) -> list[tuple[float, float]]:
+        """The parts of ``runs`` (``(t0, t1)``) that no member of it but xrun reports holds: what
+        only xrun reports would explain, before its members, between them or after them."""
+        held = self._held(margin)
+        return [piece for t0, t1 in runs for piece in _unheld(t0, t1, held)]
 
     def silence_beyond_core(self, margin: float) -> float:
-        """The longest part of a silence in it that lies past its last member other than an xrun
-        report (plus ``margin``): what only xrun reports would explain."""
-        return _longest_past(((ev.t_start, ev.t_end) for ev in self.mutes), self.core_end + margin)
+        """The longest part of a silence in it that no member other than an xrun report holds
+        (within ``margin`` after it ended): what only xrun reports would explain."""
+        return max((b - a for a, b in self.unheld(((ev.t_start, ev.t_end) for ev in self.mutes), margin)),
+                   default=0.0)
 
     def channels_beyond_core(self, margin: float) -> float:
-        """The longest part of a channel disagreement in it that lies past its last member other
-        than an xrun report (plus ``margin``): what only xrun reports would explain."""
-        return _longest_past(self.channel_runs, self.core_end + margin)
+        """The longest part of a channel disagreement in it that no member other than an xrun
+        report holds (within ``margin`` after it ended): what only xrun reports would explain."""
+        return max((b - a for a, b in self.unheld(self.channel_runs, margin)), default=0.0)
 
     def longest_unreported(self, margin: float) -> float:
-        """Of the silences past ``core_end + margin``: the longest stretch with no xrun report in
-        it. A report may come up to ``XRUN_LEAD_S`` after the cycles it speaks of, so reports that
+        """Of the silences no member but xrun reports holds: the longest stretch with no xrun
+        report in it. A report may come up to ``XRUN_LEAD_S`` after the cycles it speaks of, so reports that
         late after a silence count for its end. Past the first report the window did not keep,
         nothing is known to be unreported."""
-        edge = self.core_end + margin
         reports = sorted(self.xrun_reports)
         worst = 0.0
-        for ev in self.mutes:
-            a, b = max(ev.t_start, edge), min(ev.t_end, self.reports_known_until)
+        for a, b in self.unheld(((ev.t_start, ev.t_end) for ev in self.mutes), margin):
+            b = min(b, self.reports_known_until)
             if b <= a:
                 continue
             marks = [a] + [min(r, b) for r in reports if a < r < b + XRUN_LEAD_S] + [b]
@@ -540,6 +572,10 @@ class AudioCheck:
         self._starts: list[float] = []
         self._n_episodes = 0
         self._member_end: dict[str, float] = {}
+        #: the open members' spans (``_Episode.core_spans``): faults by firing id, outages by id,
+        #: the system out of RUNNING
+        self._spans: dict[str, list[float]] = {}
+        self._state_span: list[float] | None = None
         self._state_member = False
         self._ever_running = False
         self._first_running_t = -math.inf  # when the system first reached RUNNING
@@ -698,6 +734,8 @@ class AudioCheck:
                     ep.open_members += 1
                     ep.faults.append({"firing_id": record.firing_id, "kind": record.kind})
                     self._member_end[record.firing_id] = float(record.fired_at) + self._delays.get(record.fault_id, 0.0)
+                    self._spans[record.firing_id] = span = [float(record.fired_at), math.inf]
+                    ep.core_spans.append(span)
                 elif what == "fault_end":
                     ep = self._find_open(record.firing_id)
                     if ep is not None:
@@ -705,6 +743,9 @@ class AudioCheck:
                         end = max(float(record.ended_at or self._now()), self._member_end.pop(record.firing_id, 0.0))
                         ep.last_end = max(ep.last_end, end)
                         ep.core_end = max(ep.core_end, end)
+                        span = self._spans.pop(record.firing_id, None)
+                        if span is not None:
+                            span[1] = end
         except Exception as exc:  # noqa: BLE001 - a listener must not die silently: the verdict says so
             self.unanalysable.append(f"fault listener failed: {exc!r}")
 
@@ -735,6 +776,10 @@ class AudioCheck:
                     if self._state_member:
                         ep.open_members -= 1
                         self._state_member = False
+                    if self._state_span is not None:
+                        self._state_span[1] = t
+                        self._state_span = None
+                    ep.core_spans.append([t, t])
                     ep.last_end = max(ep.last_end, t)
                     ep.core_end = max(ep.core_end, t)
                 else:
@@ -743,7 +788,13 @@ class AudioCheck:
                         self._chan_resets.append(t)  # or a new mix
                     ep = self._join(t, flushed)
                     cause = str(record.cause)
-                    self._reach_back(ep, t - stalled_for(cause, self._details_of(cause)))
+                    since = t - stalled_for(cause, self._details_of(cause))
+                    self._reach_back(ep, since)
+                    if self._state_span is None:  # held until the system is RUNNING again
+                        self._state_span = [since, math.inf]
+                    if not any(span is self._state_span for span in ep.core_spans):
+                        ep.core_spans.append(self._state_span)
+                    ep.core_spans.append([since, t])
                     self._cause(ep, f"{record.to_state.value}: {cause}")
                     if not cause.startswith(REQUESTED_CAUSES):
                         ep.unrequested = True
@@ -989,6 +1040,7 @@ class AudioCheck:
                 ep.blind = True
                 ep.last_end = max(ep.last_end, t1)
                 ep.core_end = max(ep.core_end, t1)
+                ep.core_spans.append([t0, t1])
 
     def _windows_over(self, t0: float, t1: float, cause: str, reach: float = math.inf) -> list[_Episode]:
         """The windows a stretch the rig did not hear (``t0``..``t1``, read from the capture after the
@@ -1061,6 +1113,8 @@ class AudioCheck:
             ep.outages.append({"id": fid, "from": t0, "to": None})
             ep.last_end = max(ep.last_end, t0)
             ep.core_end = max(ep.core_end, t0)
+            self._spans[fid] = span = [t0, math.inf]
+            ep.core_spans.append(span)
 
     def outage_end(self, t1: float) -> None:
         """The rig hears the system again at ``t1`` (a new capture client on the restarted server,
@@ -1075,6 +1129,9 @@ class AudioCheck:
                         ep.open_members -= 1
                         ep.last_end = max(ep.last_end, o["to"])
                         ep.core_end = max(ep.core_end, o["to"])
+                        span = self._spans.pop(o["id"], None)
+                        if span is not None:
+                            span[1] = o["to"]
                         # the windows opened while its end was unknown: the outage's if they
                         # began before its window closed (the outage's end plus the margin)
                         m, end, members = k, ep.last_end, ep.open_members
@@ -1124,6 +1181,7 @@ class AudioCheck:
             first.outages.extend(ep.outages)
             first.missed_s += ep.missed_s
             first.core_end = max(first.core_end, ep.core_end)
+            first.core_spans.extend(ep.core_spans)
             first.mute_max_s = max(first.mute_max_s, ep.mute_max_s)
             first.mutes.extend(ep.mutes[:max(0, 64 - len(first.mutes))])
             first.channel_runs.extend(ep.channel_runs[:max(0, 64 - len(first.channel_runs))])
@@ -1727,15 +1785,12 @@ class AudioCheck:
             self.max_settle_s = max(self.max_settle_s, t1 - ep.last_end)
 
     def _heard_beyond_core(self, ep: _Episode) -> tuple[float, float]:
-        """Of ``ep``'s silences past its last member but xrun reports (plus the margin): the
-        longest one's length net of the cycles the rig's capture missed in it, and the missed time
-        over all of them. Where the marks of a silence were let go, all of it counts as heard."""
-        edge = ep.core_end + self.margin
+        """Of ``ep``'s silences where no member but xrun reports holds them (``_Episode.unheld``):
+        the longest piece's length net of the cycles the rig's capture missed in it, and the
+        missed time over all of them. Where the marks of a silence were let go, all of it counts
+        as heard."""
         heard = unheard = 0.0
-        for ev in ep.mutes:
-            a, b = max(ev.t_start, edge), ev.t_end
-            if b <= a:
-                continue
+        for a, b in ep.unheld(((ev.t_start, ev.t_end) for ev in ep.mutes), self.margin):
             gaps = self._gap_marks.between(a, b) or []
             missed = sum(max(0.0, min(g1, b) - max(g0, a)) for g0, g1 in gaps)
             heard = max(heard, (b - a) - missed)
@@ -1787,7 +1842,7 @@ class AudioCheck:
                     f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
                     f"{ep.glitches} glitch(es) ({', '.join(f'{k} {v}' for k, v in sorted(ep.by_kind.items()))}) "
                     "while the system left RUNNING with no fault injected and nobody asking")
-        beyond = ep.silence_beyond_core(self.margin) if ep.open_members <= 0 else 0.0
+        beyond = ep.silence_beyond_core(self.margin)
         if beyond >= MACHINE_MUTE_MAX_S and not ep.blind and self.capture is not None:
             heard, unheard = self._heard_beyond_core(ep)
             if heard < MACHINE_MUTE_MAX_S:
@@ -1825,7 +1880,7 @@ class AudioCheck:
                 if len(self.long_mutes) < 50:
                     self.long_mutes.append(f"{where}: longer than the machine's missed deadlines explain "
                                            f"({MACHINE_MUTE_MAX_S} s)")
-        apart = ep.channels_beyond_core(self.margin) if ep.open_members <= 0 else 0.0
+        apart = ep.channels_beyond_core(self.margin)
         if apart >= MACHINE_CHANNEL_MAX_S and not ep.blind and self.capture is not None:
             # a missed deadline damages every channel alike: channels that disagreed this long
             # past everything else in the window but xrun reports did so by the system's doing
