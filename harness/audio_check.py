@@ -56,7 +56,8 @@ On a real JACK server the output comes from the rig's capture instead (``harness
 ``feed`` per cycle, placed by the server's frame counter). Things only the rig has:
 
 - a JACK xrun report opens a window of its own (label ``jack_xrun``, from ``XRUN_LEAD_S`` before
-  the report: the machine missed a deadline, reported as it happened);
+  the report: the machine missed a deadline, reported as it happened), where it lies in time even
+  when it is read after a later window opened live (``_in_order``);
 - an outage of the JACK server the rig observed (``outage_begin``/``outage_end``: its capture
   client was told the server shut down, and a new one heard the system again) is a window of its
   own (label ``server_outage``), an external fault: from the rig's last hearing to its hearing
@@ -85,8 +86,10 @@ the machine's damage in a quiet window for the system's unsteadiness. On a loade
 xrun windows merge into one that covers the whole run, so ``clean_audio`` there judges the
 counters and long silences, not single glitches; the steady-state windows judge those one by one.
 
-Xrun reports explain a period or a few each: a silence of ``MACHINE_MUTE_MAX_S`` or more past a
-window's last other member is the system's, unless the machine kept reporting xruns all through
+Xrun reports explain a period or a few each: a silence of ``MACHINE_MUTE_MAX_S`` or more that only
+xrun reports hold in its window (outside its other members, faults, state changes, outages,
+blind stretches, and the settle margin after each: before them, between them or after them) is
+the system's, unless the machine kept reporting xruns all through
 it (no stretch of that length without a report), which makes ``clean_audio`` inconclusive: a
 machine missing deadlines that often cannot be told from a mute stream.
 
@@ -1849,7 +1852,7 @@ class AudioCheck:
                 # the silence is the rig's: its capture client missed those cycles (their
                 # frames are written as silence), so nothing of the system's was heard there.
                 # Not heard is a doubt, never the system's fault.
-                why = (f"a silence of {beyond:.3f} s past its last member but xrun reports, {unheard:.3f} s "
+                why = (f"a silence of {beyond:.3f} s that only xrun reports hold, {unheard:.3f} s "
                        "of it in cycles the rig's capture missed")
                 ep.blind = True
                 if len(ep.blind_why) < 5:
@@ -1862,14 +1865,14 @@ class AudioCheck:
                                            f"not heard whole: {why}")
                 beyond = 0.0
         if beyond >= MACHINE_MUTE_MAX_S and not ep.blind and self.capture is not None:
-            # an xrun loses a period or a few: a silence this long past everything else in the
+            # an xrun loses a period or a few: a silence this long outside everything else in the
             # window (its faults, state changes, outage, and the settle margin) is the system's,
             # unless the machine kept reporting xruns all through it (no half second without
             # one): a machine missing deadlines that often cannot be told from a mute stream
             unreported = ep.longest_unreported(self.margin)
             where = (f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): a silence of "
-                     f"{beyond:.3f} s past its last member but xrun reports (t={ep.core_end:.3f} s + "
-                     f"{self.margin} s), with {len(ep.xrun_reports)} xrun report(s) in the window and "
+                     f"{beyond:.3f} s that only xrun reports hold (outside its other members and "
+                     f"{self.margin} s after them), with {len(ep.xrun_reports)} xrun report(s) in the window and "
                      f"{unreported:.3f} s of it the longest without one")
             if unreported < MACHINE_MUTE_MAX_S:
                 self.dense_xrun_mute_count += 1
@@ -1883,13 +1886,13 @@ class AudioCheck:
         apart = ep.channels_beyond_core(self.margin)
         if apart >= MACHINE_CHANNEL_MAX_S and not ep.blind and self.capture is not None:
             # a missed deadline damages every channel alike: channels that disagreed this long
-            # past everything else in the window but xrun reports did so by the system's doing
+            # outside everything else in the window but xrun reports did so by the system's doing
             self.long_channel_count += 1
             if len(self.long_channels) < 50:
                 self.long_channels.append(
                     f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): output channels "
-                    f"disagreed for {apart:.3f} s past its last member but xrun reports (t={ep.core_end:.3f} s "
-                    f"+ {self.margin} s): longer than a missed deadline explains ({MACHINE_CHANNEL_MAX_S} s)")
+                    f"disagreed for {apart:.3f} s that only xrun reports hold (outside its other members "
+                    f"and {self.margin} s after them): longer than a missed deadline explains ({MACHINE_CHANNEL_MAX_S} s)")
         bad = ep.inconsistent()
         if bad:
             self.inconsistent_count += 1
