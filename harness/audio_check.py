@@ -56,7 +56,8 @@ On a real JACK server the output comes from the rig's capture instead (``harness
 ``feed`` per cycle, placed by the server's frame counter). Things only the rig has:
 
 - a JACK xrun report opens a window of its own (label ``jack_xrun``, from ``XRUN_LEAD_S`` before
-  the report: the machine missed a deadline, reported as it happened);
+  the report: the machine missed a deadline, reported as it happened), where it lies in time even
+  when it is read after a later window opened live (``_in_order``);
 - an outage of the JACK server the rig observed (``outage_begin``/``outage_end``: its capture
   client was told the server shut down, and a new one heard the system again) is a window of its
   own (label ``server_outage``), an external fault: from the rig's last hearing to its hearing
@@ -85,8 +86,10 @@ the machine's damage in a quiet window for the system's unsteadiness. On a loade
 xrun windows merge into one that covers the whole run, so ``clean_audio`` there judges the
 counters and long silences, not single glitches; the steady-state windows judge those one by one.
 
-Xrun reports explain a period or a few each: a silence of ``MACHINE_MUTE_MAX_S`` or more past a
-window's last other member is the system's, unless the machine kept reporting xruns all through
+Xrun reports explain a period or a few each: a silence of ``MACHINE_MUTE_MAX_S`` or more that only
+xrun reports hold in its window (outside its other members, faults, state changes, outages,
+blind stretches, and the settle margin after each: before them, between them or after them) is
+the system's, unless the machine kept reporting xruns all through
 it (no stretch of that length without a report), which makes ``clean_audio`` inconclusive: a
 machine missing deadlines that often cannot be told from a mute stream.
 
@@ -238,6 +241,24 @@ def _longest_past(spans: Any, edge: float) -> float:
     return max((t1 - max(t0, edge) for t0, t1 in spans), default=0.0)
 
 
+def _unheld(t0: float, t1: float, held: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The parts of ``t0..t1`` outside every ``held`` span (sorted by start)."""
+    out, a = [], t0
+    for h0, h1 in held:
+        if h1 <= a:
+            continue
+        if h0 >= t1:
+            break
+        if h0 > a:
+            out.append((a, h0))
+        a = max(a, h1)
+        if a >= t1:
+            return out
+    if a < t1:
+        out.append((a, t1))
+    return out
+
+
 #: the most cycles of the rig's server one missed deadline damages, as the steady-state check
 #: reads a glitch (``AudioCheck.machine_cause``): a cycle the graph skipped or repeated, a few in a
 #: row. Measured on the loaded rig (two busy loops, 90 external-kill runs): of the 1 208 glitches
@@ -339,27 +360,41 @@ class _Episode:
     #: its channel disagreements (``channel``/``channel_level`` glitches, the first ones): judged
     #: against ``core_end`` when it is folded, as its silences are
     channel_runs: list[tuple[float, float]] = field(default_factory=list)
+    #: when its members other than xrun reports held it: ``[from, to]`` each (``to`` inf while the
+    #: member is open: a fault not yet ended, the system not RUNNING again, an outage not heard
+    #: the end of), shared with the check, which ends them
+    core_spans: list[list[float]] = field(default_factory=list)
+
+    def _held(self, margin: float) -> list[tuple[float, float]]:
+        """Its members but xrun reports, each from ``LEAD_MARGIN_S`` before it to ``margin`` after."""
+        return sorted((a - LEAD_MARGIN_S, b + margin) for a, b in self.core_spans)
+
+    def unheld(self, runs: Any, margin: float) -> list[tuple[float, float]]:
+        """The parts of ``runs`` (``(t0, t1)``) that no member of it but xrun reports holds: what
+        only xrun reports would explain, before its members, between them or after them."""
+        held = self._held(margin)
+        return [piece for t0, t1 in runs for piece in _unheld(t0, t1, held)]
 
     def silence_beyond_core(self, margin: float) -> float:
-        """The longest part of a silence in it that lies past its last member other than an xrun
-        report (plus ``margin``): what only xrun reports would explain."""
-        return _longest_past(((ev.t_start, ev.t_end) for ev in self.mutes), self.core_end + margin)
+        """The longest part of a silence in it that no member other than an xrun report holds
+        (within ``margin`` after it ended): what only xrun reports would explain."""
+        return max((b - a for a, b in self.unheld(((ev.t_start, ev.t_end) for ev in self.mutes), margin)),
+                   default=0.0)
 
     def channels_beyond_core(self, margin: float) -> float:
-        """The longest part of a channel disagreement in it that lies past its last member other
-        than an xrun report (plus ``margin``): what only xrun reports would explain."""
-        return _longest_past(self.channel_runs, self.core_end + margin)
+        """The longest part of a channel disagreement in it that no member other than an xrun
+        report holds (within ``margin`` after it ended): what only xrun reports would explain."""
+        return max((b - a for a, b in self.unheld(self.channel_runs, margin)), default=0.0)
 
     def longest_unreported(self, margin: float) -> float:
-        """Of the silences past ``core_end + margin``: the longest stretch with no xrun report in
-        it. A report may come up to ``XRUN_LEAD_S`` after the cycles it speaks of, so reports that
+        """Of the silences no member but xrun reports holds: the longest stretch with no xrun
+        report in it. A report may come up to ``XRUN_LEAD_S`` after the cycles it speaks of, so reports that
         late after a silence count for its end. Past the first report the window did not keep,
         nothing is known to be unreported."""
-        edge = self.core_end + margin
         reports = sorted(self.xrun_reports)
         worst = 0.0
-        for ev in self.mutes:
-            a, b = max(ev.t_start, edge), min(ev.t_end, self.reports_known_until)
+        for a, b in self.unheld(((ev.t_start, ev.t_end) for ev in self.mutes), margin):
+            b = min(b, self.reports_known_until)
             if b <= a:
                 continue
             marks = [a] + [min(r, b) for r in reports if a < r < b + XRUN_LEAD_S] + [b]
@@ -540,6 +575,10 @@ class AudioCheck:
         self._starts: list[float] = []
         self._n_episodes = 0
         self._member_end: dict[str, float] = {}
+        #: the open members' spans (``_Episode.core_spans``): faults by firing id, outages by id,
+        #: the system out of RUNNING
+        self._spans: dict[str, list[float]] = {}
+        self._state_span: list[float] | None = None
         self._state_member = False
         self._ever_running = False
         self._first_running_t = -math.inf  # when the system first reached RUNNING
@@ -698,6 +737,8 @@ class AudioCheck:
                     ep.open_members += 1
                     ep.faults.append({"firing_id": record.firing_id, "kind": record.kind})
                     self._member_end[record.firing_id] = float(record.fired_at) + self._delays.get(record.fault_id, 0.0)
+                    self._spans[record.firing_id] = span = [float(record.fired_at), math.inf]
+                    ep.core_spans.append(span)
                 elif what == "fault_end":
                     ep = self._find_open(record.firing_id)
                     if ep is not None:
@@ -705,6 +746,9 @@ class AudioCheck:
                         end = max(float(record.ended_at or self._now()), self._member_end.pop(record.firing_id, 0.0))
                         ep.last_end = max(ep.last_end, end)
                         ep.core_end = max(ep.core_end, end)
+                        span = self._spans.pop(record.firing_id, None)
+                        if span is not None:
+                            span[1] = end
         except Exception as exc:  # noqa: BLE001 - a listener must not die silently: the verdict says so
             self.unanalysable.append(f"fault listener failed: {exc!r}")
 
@@ -735,6 +779,10 @@ class AudioCheck:
                     if self._state_member:
                         ep.open_members -= 1
                         self._state_member = False
+                    if self._state_span is not None:
+                        self._state_span[1] = t
+                        self._state_span = None
+                    ep.core_spans.append([t, t])
                     ep.last_end = max(ep.last_end, t)
                     ep.core_end = max(ep.core_end, t)
                 else:
@@ -743,7 +791,13 @@ class AudioCheck:
                         self._chan_resets.append(t)  # or a new mix
                     ep = self._join(t, flushed)
                     cause = str(record.cause)
-                    self._reach_back(ep, t - stalled_for(cause, self._details_of(cause)))
+                    since = t - stalled_for(cause, self._details_of(cause))
+                    self._reach_back(ep, since)
+                    if self._state_span is None:  # held until the system is RUNNING again
+                        self._state_span = [since, math.inf]
+                    if not any(span is self._state_span for span in ep.core_spans):
+                        ep.core_spans.append(self._state_span)
+                    ep.core_spans.append([since, t])
                     self._cause(ep, f"{record.to_state.value}: {cause}")
                     if not cause.startswith(REQUESTED_CAUSES):
                         ep.unrequested = True
@@ -915,11 +969,68 @@ class AudioCheck:
     def xrun(self, t: float) -> None:
         """JACK reported an xrun at ``t``: the graph missed a cycle, whoever was late. Damage
         around it is the machine's, reported as it happened, not the system's silent loss: a
-        window of its own (label ``jack_xrun``) from ``XRUN_LEAD_S`` before the report."""
+        window of its own (label ``jack_xrun``) from ``XRUN_LEAD_S`` before the report.
+
+        The report is read from the capture a poll after it was recorded, while the system's
+        state changes open windows live: a report from before the latest window (a run's stop, a
+        recovery, recorded live before the capture's last second was read) takes the place in
+        time it would have had if read at once (``_in_order``), never the later window's start.
+        (Measured idle after an external kill, all three routes: one-cycle mutes and one-period
+        phase steps within 45 ms of JACK's report, which was read 0.4-1.4 s later, after the
+        stop's window opened; placed from that window's start, the report left its damage
+        outside every window, and the run inconclusive.)"""
         with self._lock:
             self.jack_xruns += 1
             self._xrun_marks.add(t)
-            self._reported_window(t, t, "jack_xrun", f"jack-xrun-{self.jack_xruns}")
+            firing_id = f"jack-xrun-{self.jack_xruns}"
+            last = self._episodes[-1] if self._episodes else None
+            if last is not None and t + LEAD_MARGIN_S < last.start:
+                ep = self._in_order(t - XRUN_LEAD_S, t)
+                if ep is not None:
+                    ep.faults.append({"firing_id": firing_id, "kind": "jack_xrun"})
+                    self._keep_reports(ep, [t])
+                    return
+            self._reported_window(t, t, "jack_xrun", firing_id)
+
+    def _in_order(self, t0: float, t1: float, cause: str | None = None) -> _Episode | None:
+        """The window of ``t0..t1`` (a stretch read from the capture: an xrun report's reach,
+        cycles the capture missed) placed where it lies in time, although a later window is live
+        already: the window before it that reaches ``t0`` (its end plus the margin), extended to
+        ``t1`` (and joined to the window after it if its reach now meets that one's start), else
+        the window after it, from ``t0``, if the stretch's reach meets it, else a new one from
+        ``t0`` to ``t1`` (closed at once: the counters read since are booked where they were
+        read; ``cause`` noted): what it would have been if read at once. None when the
+        later windows hold glitches already (the audio there was judged: a window placed before
+        them now could no longer explain what it covers) or the stretch is not before them."""
+        k = bisect.bisect_right(self._starts, t1 + LEAD_MARGIN_S)
+        later = self._episodes[k:]
+        if not later or any(ep.glitches for ep in later) or \
+                (self._last is not None and self._last.window in {ep.index for ep in later}):
+            return None
+        prev = self._episodes[k - 1] if k > 0 else None
+        nxt = later[0]
+        if prev is not None and prev.covers(t0, t1, self.margin):
+            prev.last_end = max(prev.last_end, t1)
+            if nxt.start - LEAD_MARGIN_S <= prev.last_end + self.margin:  # they meet now: one window
+                return self._merge_range(k - 1, k)
+            return prev
+        if nxt.start - LEAD_MARGIN_S <= t1 + self.margin:  # it reaches the next one: that one, from t0
+            self._start_back(k, t0)
+            if cause is not None:
+                self._cause(nxt, cause)
+            return nxt
+        # a window of its own: it takes the first later one's number and they move up by one, so
+        # the numbers stay in time order (none of them was given to a glitch yet)
+        ep = _Episode(nxt.index, t0, last_end=t1, dropped0=self._c_dropped.value, inserted0=self._c_inserted.value)
+        for later_ep in later:
+            later_ep.index += 1
+        self._n_episodes += 1
+        self._episodes.insert(k, ep)
+        self._starts.insert(k, t0)
+        self._close(ep)
+        if cause is not None:
+            self._cause(ep, cause)
+        return ep
 
     def blind(self, t0: float, t1: float, why: str = "the rig's capture client was gone") -> None:
         """Nothing was heard from ``t0`` to ``t1`` (the capture client was gone): every window
@@ -932,6 +1043,7 @@ class AudioCheck:
                 ep.blind = True
                 ep.last_end = max(ep.last_end, t1)
                 ep.core_end = max(ep.core_end, t1)
+                ep.core_spans.append([t0, t1])
 
     def _windows_over(self, t0: float, t1: float, cause: str, reach: float = math.inf) -> list[_Episode]:
         """The windows a stretch the rig did not hear (``t0``..``t1``, read from the capture after the
@@ -948,7 +1060,9 @@ class AudioCheck:
             if last is not None and last.start > t0:  # out of order: the latest (from t0 if near)
                 hit = [last]
                 if t1 < last.start - reach:
-                    return hit
+                    # well before the latest window: where it lies in time
+                    placed = self._in_order(t0, t1, cause)
+                    return [placed] if placed is not None else hit
             else:
                 ep = self._join(t0)
                 self._cause(ep, cause)
@@ -1002,6 +1116,8 @@ class AudioCheck:
             ep.outages.append({"id": fid, "from": t0, "to": None})
             ep.last_end = max(ep.last_end, t0)
             ep.core_end = max(ep.core_end, t0)
+            self._spans[fid] = span = [t0, math.inf]
+            ep.core_spans.append(span)
 
     def outage_end(self, t1: float) -> None:
         """The rig hears the system again at ``t1`` (a new capture client on the restarted server,
@@ -1016,6 +1132,9 @@ class AudioCheck:
                         ep.open_members -= 1
                         ep.last_end = max(ep.last_end, o["to"])
                         ep.core_end = max(ep.core_end, o["to"])
+                        span = self._spans.pop(o["id"], None)
+                        if span is not None:
+                            span[1] = o["to"]
                         # the windows opened while its end was unknown: the outage's if they
                         # began before its window closed (the outage's end plus the margin)
                         m, end, members = k, ep.last_end, ep.open_members
@@ -1065,6 +1184,7 @@ class AudioCheck:
             first.outages.extend(ep.outages)
             first.missed_s += ep.missed_s
             first.core_end = max(first.core_end, ep.core_end)
+            first.core_spans.extend(ep.core_spans)
             first.mute_max_s = max(first.mute_max_s, ep.mute_max_s)
             first.mutes.extend(ep.mutes[:max(0, 64 - len(first.mutes))])
             first.channel_runs.extend(ep.channel_runs[:max(0, 64 - len(first.channel_runs))])
@@ -1668,15 +1788,12 @@ class AudioCheck:
             self.max_settle_s = max(self.max_settle_s, t1 - ep.last_end)
 
     def _heard_beyond_core(self, ep: _Episode) -> tuple[float, float]:
-        """Of ``ep``'s silences past its last member but xrun reports (plus the margin): the
-        longest one's length net of the cycles the rig's capture missed in it, and the missed time
-        over all of them. Where the marks of a silence were let go, all of it counts as heard."""
-        edge = ep.core_end + self.margin
+        """Of ``ep``'s silences where no member but xrun reports holds them (``_Episode.unheld``):
+        the longest piece's length net of the cycles the rig's capture missed in it, and the
+        missed time over all of them. Where the marks of a silence were let go, all of it counts
+        as heard."""
         heard = unheard = 0.0
-        for ev in ep.mutes:
-            a, b = max(ev.t_start, edge), ev.t_end
-            if b <= a:
-                continue
+        for a, b in ep.unheld(((ev.t_start, ev.t_end) for ev in ep.mutes), self.margin):
             gaps = self._gap_marks.between(a, b) or []
             missed = sum(max(0.0, min(g1, b) - max(g0, a)) for g0, g1 in gaps)
             heard = max(heard, (b - a) - missed)
@@ -1728,14 +1845,14 @@ class AudioCheck:
                     f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
                     f"{ep.glitches} glitch(es) ({', '.join(f'{k} {v}' for k, v in sorted(ep.by_kind.items()))}) "
                     "while the system left RUNNING with no fault injected and nobody asking")
-        beyond = ep.silence_beyond_core(self.margin) if ep.open_members <= 0 else 0.0
+        beyond = ep.silence_beyond_core(self.margin)
         if beyond >= MACHINE_MUTE_MAX_S and not ep.blind and self.capture is not None:
             heard, unheard = self._heard_beyond_core(ep)
             if heard < MACHINE_MUTE_MAX_S:
                 # the silence is the rig's: its capture client missed those cycles (their
                 # frames are written as silence), so nothing of the system's was heard there.
                 # Not heard is a doubt, never the system's fault.
-                why = (f"a silence of {beyond:.3f} s past its last member but xrun reports, {unheard:.3f} s "
+                why = (f"a silence of {beyond:.3f} s that only xrun reports hold, {unheard:.3f} s "
                        "of it in cycles the rig's capture missed")
                 ep.blind = True
                 if len(ep.blind_why) < 5:
@@ -1748,14 +1865,14 @@ class AudioCheck:
                                            f"not heard whole: {why}")
                 beyond = 0.0
         if beyond >= MACHINE_MUTE_MAX_S and not ep.blind and self.capture is not None:
-            # an xrun loses a period or a few: a silence this long past everything else in the
+            # an xrun loses a period or a few: a silence this long outside everything else in the
             # window (its faults, state changes, outage, and the settle margin) is the system's,
             # unless the machine kept reporting xruns all through it (no half second without
             # one): a machine missing deadlines that often cannot be told from a mute stream
             unreported = ep.longest_unreported(self.margin)
             where = (f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): a silence of "
-                     f"{beyond:.3f} s past its last member but xrun reports (t={ep.core_end:.3f} s + "
-                     f"{self.margin} s), with {len(ep.xrun_reports)} xrun report(s) in the window and "
+                     f"{beyond:.3f} s that only xrun reports hold (outside its other members and "
+                     f"{self.margin} s after them), with {len(ep.xrun_reports)} xrun report(s) in the window and "
                      f"{unreported:.3f} s of it the longest without one")
             if unreported < MACHINE_MUTE_MAX_S:
                 self.dense_xrun_mute_count += 1
@@ -1766,16 +1883,16 @@ class AudioCheck:
                 if len(self.long_mutes) < 50:
                     self.long_mutes.append(f"{where}: longer than the machine's missed deadlines explain "
                                            f"({MACHINE_MUTE_MAX_S} s)")
-        apart = ep.channels_beyond_core(self.margin) if ep.open_members <= 0 else 0.0
+        apart = ep.channels_beyond_core(self.margin)
         if apart >= MACHINE_CHANNEL_MAX_S and not ep.blind and self.capture is not None:
             # a missed deadline damages every channel alike: channels that disagreed this long
-            # past everything else in the window but xrun reports did so by the system's doing
+            # outside everything else in the window but xrun reports did so by the system's doing
             self.long_channel_count += 1
             if len(self.long_channels) < 50:
                 self.long_channels.append(
                     f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): output channels "
-                    f"disagreed for {apart:.3f} s past its last member but xrun reports (t={ep.core_end:.3f} s "
-                    f"+ {self.margin} s): longer than a missed deadline explains ({MACHINE_CHANNEL_MAX_S} s)")
+                    f"disagreed for {apart:.3f} s that only xrun reports hold (outside its other members "
+                    f"and {self.margin} s after them): longer than a missed deadline explains ({MACHINE_CHANNEL_MAX_S} s)")
         bad = ep.inconsistent()
         if bad:
             self.inconsistent_count += 1

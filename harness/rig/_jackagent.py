@@ -40,7 +40,9 @@ connection change. An ear whose bit is clear heard nothing of the system: not si
 system, no sample at all (``RigCapture`` makes it "not heard", never "silent"). Where the
 samples sit is the server's frame counter, not the time the callback happened to run, so a
 callback that runs late on a loaded machine does not look like a gap; the counter shows the
-cycles this client really missed. The time (when the callback ran) only places the block among
+cycles this client really missed. (A callback that runs so late that the server has begun the
+next cycle reads that cycle's frame, which the next record repeats: ``RigCapture`` tells it
+from a missed cycle by the repeat.) The time (when the callback ran) only places the block among
 the run's events. Each xrun JACK reports is a record of its own (frames ``XRUN``, the monotonic
 time it was reported), and so is each moment the wiring thread connected a stream's channel 0 to
 ``ears_0`` (frames ``WIRED``: from then on the rig hears the system; a recovery's ``RigCapture``

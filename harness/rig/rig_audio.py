@@ -43,8 +43,9 @@ tells the check depends on why the old client ended:
   last record to the new client's first is blind (``AudioCheck.blind``): every window it overlaps
   is *inconclusive*, never passed and never violated.
 
-Cycles a live capture client missed (its server frame counter jumped: a loaded machine) are
-reported with ``AudioCheck.missed``: silence inside a window of their own, judged where JACK
+Cycles a live capture client missed (its server frame counter jumped: a loaded machine; not
+where the next record repeats the frame: that cycle's callback ran late and read the next
+cycle's frame, ``_next_block_frame``) are reported with ``AudioCheck.missed``: silence inside a window of their own, judged where JACK
 reported an xrun (the graph missed those deadlines), blind where it did not. Their frames, like the
 stretch between two capture clients, are the rig's own misses (``capture_gap`` in the summary), never
 a loss of the system's that the check asks the analysis to hear.
@@ -126,6 +127,28 @@ def _punch(fd: int, upto: int) -> None:
                        ctypes.c_long(0), ctypes.c_long(upto))
     except (OSError, AttributeError):
         pass
+
+
+def _next_block_frame(data: bytes, pos: int) -> int | None:
+    """The server frame of the first cycle's record at or after ``pos`` in ``data`` (markers
+    skipped), None when no header of one is there yet.
+
+    What it tells: JACK runs a client once per cycle, and its callback reads the cycle's first
+    frame from the server's frame counter (``jack_last_frame_time``), which the server moves on as
+    it begins the next cycle. A callback that ran late, after that, reads the next cycle's frame:
+    its record says the counter jumped a period, and the next cycle's record repeats that frame.
+    No cycle was missed (the audio runs on without a step); read as a miss, a period of silence
+    nobody played lands in the capture and the tone after it is a period late. Measured over 13
+    external-kill runs on the three routes: 99 of 379 jumps of the counter were followed by such a
+    repeat, the audio across them without a phase step; each was read as a one-cycle mute and a
+    15-frame phase step (256 frames of a 997 Hz tone at 48 kHz)."""
+    while len(data) - pos >= HEADER.size:
+        _t, frame, n, _rate, _ears, _heard = HEADER.unpack_from(data, pos)
+        if n in (XRUN, WIRED):
+            pos += HEADER.size
+            continue
+        return int(frame)
+    return None
 
 
 class _Spec:
@@ -238,7 +261,7 @@ class RigCapture:
         ``outage``: its server went away (libjack said so, or its process is gone): an outage the
         rig observed, a window of its own until the rig hears the system again (a WIRED record);
         else the rig's own ear failed, and what it missed is not heard, nothing more."""
-        self._read(check)  # what it wrote before it died
+        self._read(check, final=True)  # what it wrote before it died
         self.agent_exits.append(why)
         agent.kill()
         if self._last_t is not None and self._blind_from is None and self._outage_from is None:
@@ -280,7 +303,10 @@ class RigCapture:
             return
         self._followed = pid
 
-    def _read(self, check: Any) -> None:
+    def _read(self, check: Any, *, final: bool = False) -> None:
+        """Hand ``check`` the records written since the last read. ``final``: the agent is gone or
+        let go, nothing more will be written (else a record whose frame jumped waits for the one
+        after it, which says whether a cycle was missed: ``_next_block_frame``)."""
         path = self._path
         if path is None:
             return
@@ -310,6 +336,14 @@ class RigCapture:
             end = pos + HEADER.size + 4 * n * ears
             if end > len(data):
                 break
+            if self._pos_next is not None and 0 < (frame - self._pos_next) % (1 << 32) < 1 << 31:
+                # the counter jumped: a missed cycle, or this cycle's callback ran late (after the
+                # server began the next one) and read that one's frame; the next record tells
+                following = _next_block_frame(data, end)
+                if following is None and not final:
+                    break  # read again at the next poll, with the record after it
+                if following == frame:
+                    frame = (frame - n) % (1 << 32)  # late: the cycle before the next one's
             block = self._heard(np.frombuffer(data, dtype=np.float32, count=n * ears,
                                               offset=pos + HEADER.size).reshape(n, ears), heard)
             pos = end
@@ -366,7 +400,7 @@ class RigCapture:
         if self.closed:
             return
         if check is not None:
-            self._read(check)
+            self._read(check, final=True)
         self.closed = True
         agent, self._agent = self._agent, None
         if agent is not None:

@@ -138,6 +138,48 @@ def test_a_long_silence_inside_a_window_only_an_xrun_report_explains_is_the_syst
     assert check.long_mute_count == 1 and "longer than the machine's missed deadlines" in check.long_mutes[0]
 
 
+def _between_members(silent_at: float, *, report_every: float = 0.45) -> tuple[AudioCheck, Any]:
+    """One window from the system's start to a recovery 3.0-3.2 s in, held between them by JACK
+    xrun reports alone (one every ``report_every`` s from 0.3 s, and at 2.9 s; at 0.3 s apart or
+    more, none in the silence but at its edges), with a silence of 0.6 s from ``silent_at`` s; everything read
+    at one poll, as the rig reads its capture."""
+    def script(cap: ScriptedCapture, t: float) -> None:
+        _hear(cap, t, 4.0, frame0=0, silent_from=t + silent_at, silent_to=t + silent_at + 0.6)
+        marks = [(r, ("xrun", (t + r,))) for r in np.arange(0.3, 3.9, report_every)
+                 if report_every < 0.3 or not silent_at < r < silent_at + 0.6]
+        marks += [(r, ("xrun", (t + r,))) for r in (silent_at - 0.05, silent_at + 0.65, 2.9)]
+        marks += [(3.0, ("_on_transition", (TransitionRecord(0, t + 3.0, "system", State.RUNNING, State.RECOVERING,
+                                                            "DeviceLostError: gone"),))),
+                  (3.2, ("_on_transition", (TransitionRecord(0, t + 3.2, "system", State.RECOVERING, State.RUNNING,
+                                                            "recovered"),)))]
+        for r, call in sorted(marks, key=lambda m: -m[0]):
+            cap.pending.insert(int(r * FS / N) + 1, call)
+
+    return _checked(script)
+
+
+def test_a_long_silence_between_two_members_of_a_window_held_by_xrun_reports_alone_is_the_systems() -> None:
+    """A silence past the window's last member but xrun reports was judged; one between two of its
+    members was not (it lay before the last one), however long. On a loaded rig, whose xrun
+    reports join the system's start, a stretch of reports and a later state change (a stop, a
+    recovery) into one window, a mute stream (or a lost channel: measured, the real rig's planted
+    lost channel passed in 2 of 3 runs at load average 7-8) then went unjudged."""
+    check, verdict = _between_members(1.5)
+    (held,) = [w for w in check.window_rows if "recovering: DeviceLostError" in w["causes"]]
+    assert held["start"] < 1.5 and held["by_kind"].get("mute"), check.window_rows  # one window
+    assert not verdict.ok and not verdict.inconclusive, verdict
+    assert check.long_mute_count == 1 and "longer than the machine's missed deadlines" in check.long_mutes[0]
+
+
+def test_a_silence_a_member_of_the_window_holds_is_still_that_members() -> None:
+    """The controls: the same silence right after the recovery began is the recovery's; with xrun
+    reports all through it, a doubt (the machine's missed deadlines cannot be told from it)."""
+    check, verdict = _between_members(3.05)
+    assert verdict.ok and not verdict.inconclusive and check.long_mute_count == 0, verdict
+    check, verdict = _between_members(1.5, report_every=0.1)
+    assert verdict.inconclusive and check.long_mute_count == 0 and check.dense_xrun_mute_count == 1, verdict
+
+
 @pytest.mark.parametrize("every_s, inconclusive", [(0.15, True), (0.55, False)])
 def test_a_long_silence_is_a_doubt_only_while_the_machine_keeps_reporting_xruns_through_it(
         every_s: float, inconclusive: bool) -> None:
@@ -242,14 +284,98 @@ def test_rig_capture_reads_records_places_blocks_by_frame_and_reports_missed_cyc
         HEADER.pack(10.1, 0, XRUN, FS, 0, 0),
         HEADER.pack(10.2, 1000 + N, N, FS, 1, 1) + np.zeros(N, np.float32).tobytes(),
         HEADER.pack(10.3, 1000 + 3 * N, N, FS, 1, 1) + np.zeros(N, np.float32).tobytes(),  # one cycle missed
+        HEADER.pack(10.4, 1000 + 4 * N, N, FS, 1, 1) + np.zeros(N, np.float32).tobytes(),
     ])
     cap._path.write_bytes(data + struct.pack("<d", 1.0))  # and a torn record being written
     cap._read(Check())
-    assert [c[0] for c in calls] == ["feed", "xrun", "feed", "missed", "feed"]
+    assert [c[0] for c in calls] == ["feed", "xrun", "feed", "missed", "feed", "feed"]
     assert calls[0][1] == (FS, (N, 1), 10.0, None)  # a new agent's first block: placed by time
-    assert calls[2][1][3] == 0 and calls[4][1][3] == N
+    assert calls[2][1][3] == 0 and calls[4][1][3] == N and calls[5][1][3] == 0
     assert calls[3][1] == (round(10.2 + N / FS, 6), 10.3)
     assert cap.missed_frames == N and cap.xruns == 1 and cap._offset == len(data)
+
+
+def test_a_cycle_whose_callback_ran_late_is_not_read_as_a_missed_one(tmp_path: Path) -> None:
+    """A callback that ran after the server began the next cycle reads that cycle's frame: its
+    record says the counter jumped a period, the next record repeats the frame. No cycle was
+    missed; the record waits for the next one when it is the last read, and is placed without
+    a gap once it is known."""
+    calls: list[tuple[str, Any]] = []
+
+    class Check:
+        def feed(self, spec: Any, block: np.ndarray, t: float, gap: int | None = None) -> None:
+            calls.append(("feed", gap))
+
+        def missed(self, t0: float, t1: float, frames: int) -> None:
+            calls.append(("missed", frames))
+
+        def xrun(self, t: float) -> None:
+            calls.append(("xrun", None))
+
+    cap = RigCapture("unused", tmp_path)
+    cap._path = tmp_path / "rec"
+    zeros = np.zeros(N, np.float32).tobytes()
+    head = [HEADER.pack(10.0, 1000, N, FS, 1, 1) + zeros,
+            HEADER.pack(10.2, 1000 + 2 * N, N, FS, 1, 1) + zeros]  # late: cycle 1000+N, read as 1000+2N
+    cap._path.write_bytes(b"".join(head))
+    cap._read(Check())
+    assert calls == [("feed", None)] and cap._offset == len(head[0])  # the late one waits
+    rest = [HEADER.pack(10.21, 0, XRUN, FS, 0, 0),
+            HEADER.pack(10.21, 1000 + 2 * N, N, FS, 1, 1) + zeros,  # the next cycle: the same frame
+            HEADER.pack(10.3, 1000 + 3 * N, N, FS, 1, 1) + zeros]
+    cap._path.write_bytes(b"".join(head + rest))
+    cap._read(Check())
+    assert calls == [("feed", None), ("feed", 0), ("xrun", None), ("feed", 0), ("feed", 0)], calls
+    assert cap.missed_frames == 0
+    # a jump the capture's last record ends on is a miss once nothing more will be written
+    calls.clear()
+    tail = HEADER.pack(10.4, 1000 + 5 * N, N, FS, 1, 1) + zeros
+    cap._path.write_bytes(b"".join(head + rest) + tail)
+    cap._read(Check())
+    assert calls == []
+    cap._read(Check(), final=True)
+    assert calls == [("missed", N), ("feed", N)] and cap.missed_frames == N
+
+
+def _late_run(tmp_path: Path, *, late: bool) -> tuple[AudioCheck, Any]:
+    """The tone through a scripted capture whose counter jumps a period at t+2.0: with ``late``,
+    that cycle's callback ran late (the audio runs on, the next record repeats the frame); else the
+    capture client missed the cycle (the audio skips a period, no record repeats). No xrun report."""
+    system = AudioSystem({}, seed=1)
+    system.initialize()
+    t = float(system.clock.now())
+    cycles = int(2.0 * FS / N)
+    out = []
+    for i in range(2 * cycles):
+        src = i * N if late else (i + (i >= cycles)) * N
+        frame = (i + 1) * N if late and i == cycles else src
+        out.append(HEADER.pack(t + src / FS, frame, N, FS, 1, 1) + _tone(src, N)[:, 0].tobytes())
+    cap = _ScriptedAgents(tmp_path, [b"".join(out)], ["alive"]).start()
+    check = AudioCheck.attach(system, None, capture=cap)
+    system.start()
+    system.run_for(6.0)
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    return check, check.verdict()
+
+
+def test_a_late_callbacks_cycle_makes_no_silence_and_no_phase_step(tmp_path: Path) -> None:
+    """Read as a missed cycle, the late callback's record put a period of silence nobody played in
+    the capture and the tone a period late after it (a one-cycle mute and a 15-frame phase step,
+    outside every window); it is the cycle before the next one's, and nothing is heard."""
+    check, verdict = _late_run(tmp_path, late=True)
+    assert check.glitch_total == 0 and check.missed_frames == 0, check.outside
+    assert verdict.ok and not verdict.inconclusive, verdict
+
+
+def test_a_cycle_the_capture_really_missed_is_still_a_miss(tmp_path: Path) -> None:
+    """The control: the same jump of the counter with no repeated frame after it (the audio skips the
+    period): a cycle the rig did not hear, no xrun reported: not heard (inconclusive), never passed."""
+    check, verdict = _late_run(tmp_path, late=False)
+    assert check.missed_frames == N and check.blind_windows == 1, check.outside
+    assert verdict.inconclusive, verdict
 
 
 def test_rig_capture_frees_the_disk_of_what_it_has_read(tmp_path: Path) -> None:
@@ -715,7 +841,8 @@ def test_frames_counted_with_no_window_live_are_still_outside_every_window() -> 
 # -- the run's end: the stop is recorded live, the capture's last cycles are read after it --------
 
 def _end_of_run(tmp_path: Path, *, missed: bool, xrun: bool, tail_cycles: int = 2, stop_cycles: int = 5,
-                hole: bool = False) -> tuple[AudioCheck, Any]:
+                hole: bool = False, unread_cycles: int = 40,
+                hole_xrun_dt: float | None = None) -> tuple[AudioCheck, Any]:
     """The rig as a run ends after an external kill: the server dies 2 s in (the first agent ends),
     a second agent hears the recovered system from t+4.0013 (placed by time: the outage's silence
     is no whole number of analysis blocks, so the blocks after it sit off the analysis grid), the
@@ -724,7 +851,9 @@ def _end_of_run(tmp_path: Path, *, missed: bool, xrun: bool, tail_cycles: int = 
     the rest: with
     ``missed``, one cycle the capture client missed, ``tail_cycles`` cycles before the capture ends
     (``xrun``: JACK reported an xrun there). ``hole``: instead, the system itself lost a cycle
-    (the capture's counter runs on, the audio has a period of silence) 0.5 s before the end."""
+    (the capture's counter runs on, the audio has a period of silence) 0.5 s before the end;
+    ``hole_xrun_dt``: JACK reported an xrun that long after it (before it, if negative).
+    ``unread_cycles``: the first stretch's cycles the run's last poll leaves unread."""
     system = AudioSystem({}, seed=1)
     system.initialize()
     t = float(system.clock.now())
@@ -732,12 +861,17 @@ def _end_of_run(tmp_path: Path, *, missed: bool, xrun: bool, tail_cycles: int = 
     out = [HEADER.pack(t1 - 0.01, 0, WIRED, FS, 0, 0)]
     cycles = int(1.5 * FS / N)
     frame, at, src = 7, t1, 0
+    hole_i = cycles - int(0.5 * FS / N)
+    report = None if hole_xrun_dt is None else t1 + hole_i * N / FS + hole_xrun_dt
     for i in range(cycles):
         block = _tone(src, N)[:, 0]
-        if hole and i == cycles - int(0.5 * FS / N):
+        if hole and i == hole_i:
             block = np.zeros(N, np.float32)
         out.append(HEADER.pack(at, frame, N, FS, 1, 1) + block.tobytes())
         frame, at, src = frame + N, at + N / FS, src + N
+        if report is not None and at >= report:  # the report is written after its cycle
+            out.append(HEADER.pack(report, 0, XRUN, FS, 0, 0))
+            report = None
     if missed:
         frame, at, src = frame + N, at + N / FS, src + N
         if xrun:
@@ -746,7 +880,7 @@ def _end_of_run(tmp_path: Path, *, missed: bool, xrun: bool, tail_cycles: int = 
         out.append(HEADER.pack(at, frame, N, FS, 1, 1) + _tone(src, N)[:, 0].tobytes())
         frame, at, src = frame + N, at + N / FS, src + N
     stop_t = at - stop_cycles * N / FS
-    last_poll = len(b"".join(out[:1 + cycles - 40]))
+    last_poll = len(b"".join(out[:1 + cycles - unread_cycles]))
     cap = _ScriptedAgents(tmp_path, [_records(t, 2.0, frame0=0), b"".join(out)], ["shutdown", "alive"]).start()
     check = AudioCheck.attach(system, None, capture=cap)
     system.start()
@@ -800,6 +934,50 @@ def test_a_cycle_the_system_lost_in_the_middle_of_clean_audio_still_fails(tmp_pa
     check, verdict = _end_of_run(tmp_path, missed=False, xrun=False, hole=True)
     assert not verdict.ok and not verdict.inconclusive, verdict
     assert check.outside_by_kind["mute"] >= 1 and check.outside_mute_max_s < 0.02, check.outside
+
+
+def test_an_xrun_report_read_after_the_stops_window_opened_explains_the_cycle_it_came_with(tmp_path: Path) -> None:
+    """JACK reported an xrun 9 ms after a period of silence, 0.5 s before the run stopped; the
+    run's last poll read the capture up to 0.8 s before its end, so the report and the silence are
+    read after the stop's window opened live. The report is placed where it lies in time, a
+    ``jack_xrun`` window of its own that holds the silence. Before, its window was taken from the
+    stop's start and the silence lay outside every window: measured idle after external kills on
+    all three routes, one-cycle mutes within 45 ms of a report read 0.4-1.4 s late, the runs
+    inconclusive."""
+    check, verdict = _end_of_run(tmp_path, missed=False, xrun=False, hole=True, unread_cycles=150,
+                                 hole_xrun_dt=0.009)
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.outside_count == 0, check.outside
+    (held,) = [w for w in check.window_rows if w["by_kind"].get("mute") and not w.get("outages")]
+    assert held["label"] == "jack_xrun" and "stopping: stop" not in held["causes"], held
+    stop = next(w for w in check.window_rows if "stopping: stop" in w["causes"])
+    assert held["window"] < stop["window"] and held["end"] < stop["start"], (held, stop)
+    assert [w["window"] for w in check.window_rows] == sorted(w["window"] for w in check.window_rows)
+
+
+def test_cycles_the_capture_missed_read_after_the_stops_window_opened_are_judged_where_they_lie(tmp_path: Path) -> None:
+    """The capture client missed a cycle 0.5 s before the stop and JACK reported the xrun; both are
+    read after the stop's window opened. The missed cycle's silence lies in a window of its own
+    with the report (judged, not blind), not outside every window."""
+    check, verdict = _end_of_run(tmp_path, missed=True, xrun=True, tail_cycles=100, stop_cycles=5)
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.outside_count == 0, check.outside
+    (held,) = [w for w in check.window_rows if w.get("capture_gap_frames") == N]
+    assert held["label"] == "jack_xrun" and held["verdict"] == "judged", held
+    assert "stopping: stop" not in held["causes"], held
+
+
+def test_the_same_silence_read_late_with_the_report_too_far_from_it_is_still_outside(tmp_path: Path) -> None:
+    """The controls: the same period of silence read after the stop's window opened, with JACK's
+    report 0.3 s before it (its window ends, with the settle margin, before the silence) is outside
+    every window (a doubt: the rig reported xruns); with no report at all, a violation."""
+    check, verdict = _end_of_run(tmp_path, missed=False, xrun=False, hole=True, unread_cycles=150,
+                                 hole_xrun_dt=-0.3)
+    assert check.jack_xruns == 1 and check.outside_by_kind["mute"] == 1, check.outside
+    assert verdict.inconclusive, verdict
+    check, verdict = _end_of_run(tmp_path, missed=False, xrun=False, hole=True, unread_cycles=150)
+    assert check.jack_xruns == 0 and check.outside_by_kind["mute"] == 1, check.outside
+    assert not verdict.ok and not verdict.inconclusive, verdict
 
 
 def _stalled(report: bool, *, recorded: dict[str, Any] | None = None) -> tuple[AudioCheck, Any]:
