@@ -351,14 +351,7 @@ def _late_run(tmp_path: Path, *, late: bool) -> tuple[AudioCheck, Any]:
         frame = (i + 1) * N if late and i == cycles else src
         out.append(HEADER.pack(t + src / FS, frame, N, FS, 1, 1) + _tone(src, N)[:, 0].tobytes())
     cap = _ScriptedAgents(tmp_path, [b"".join(out)], ["alive"]).start()
-    check = AudioCheck.attach(system, None, capture=cap)
-    system.start()
-    system.run_for(6.0)
-    check.poll()
-    system.stop()
-    system.close()
-    check.finish()
-    return check, check.verdict()
+    return _heard_once(system, cap)
 
 
 def test_a_late_callbacks_cycle_makes_no_silence_and_no_phase_step(tmp_path: Path) -> None:
@@ -448,6 +441,19 @@ def _records(t0: float, seconds: float, *, frame0: int, silent: bool = False, wi
         block = np.zeros(N, np.float32) if quiet else _tone(frame0 + i * N, N)[:, 0]
         out.append(HEADER.pack(t, frame0 + i * N, N, FS, 1, 1) + block.tobytes())
     return b"".join(out)
+
+
+def _heard_once(system: AudioSystem, cap: RigCapture) -> tuple[AudioCheck, Any]:
+    """The initialised ``system`` started, run 6 s and stopped, its capture read in one poll (the
+    whole scripted take lies in it); the check and its verdict."""
+    check = AudioCheck.attach(system, None, capture=cap)
+    system.start()
+    system.run_for(6.0)
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    return check, check.verdict()
 
 
 def _transition(check: AudioCheck, t: float, to: State, cause: str) -> None:
@@ -700,14 +706,7 @@ def _missed_run(tmp_path: Path, *, xrun: bool) -> tuple[AudioCheck, Any]:
         recs += HEADER.pack(t + 2.01, 0, XRUN, FS, 0, 0)
     recs += _records(t + 2.0 + skip / FS, 2.0, frame0=int(2.0 * FS / N) * N + skip)
     cap = _ScriptedAgents(tmp_path, [recs], ["alive"]).start()
-    check = AudioCheck.attach(system, None, capture=cap)
-    system.start()
-    system.run_for(6.0)
-    check.poll()
-    system.stop()
-    system.close()
-    check.finish()
-    return check, check.verdict()
+    return _heard_once(system, cap)
 
 
 def test_cycles_the_capture_missed_where_jack_reported_an_xrun_are_the_xruns_damage(tmp_path: Path) -> None:
@@ -734,14 +733,7 @@ def test_an_xrun_reported_after_its_missed_cycles_window_closed_joins_that_windo
     at = int(0.5 * FS / N) * cut
     recs = head + tail[:at] + HEADER.pack(t + 2.0, 0, XRUN, FS, 0, 0) + tail[at:]
     cap = _ScriptedAgents(tmp_path, [recs], ["alive"]).start()
-    check = AudioCheck.attach(system, None, capture=cap)
-    system.start()
-    system.run_for(6.0)
-    check.poll()
-    system.stop()
-    system.close()
-    check.finish()
-    verdict = check.verdict()
+    check, verdict = _heard_once(system, cap)
     assert verdict.ok and not verdict.inconclusive, verdict
     assert check.inconsistent_count == 0 and check.blind_windows == 0
     starts = [w["start"] for w in check.window_rows]
