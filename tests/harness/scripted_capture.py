@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.audio_check import AudioCheck
+from system_under_test import AudioSystem
 
 
 class ScriptedCapture:
@@ -29,3 +30,14 @@ class ScriptedCapture:
 
     def describe(self) -> dict[str, Any]:
         return {"scripted": True}
+
+
+def started_with_scripted_capture(seed: int = 1) -> tuple[AudioSystem, ScriptedCapture, AudioCheck, float]:
+    """A default simulated system heard through a ``ScriptedCapture``, started: the system, the
+    capture to script, the check attached to both, and the clock's time at the start."""
+    system = AudioSystem({}, seed=seed)
+    cap = ScriptedCapture()
+    check = AudioCheck.attach(system, None, capture=cap)
+    system.initialize()
+    system.start()
+    return system, cap, check, float(system.clock.now())

@@ -18,7 +18,7 @@ from system_under_test import AudioSystem
 from system_under_test.errors import DeviceStalledError
 from system_under_test.lifecycle import State, TransitionRecord
 
-from scripted_capture import ScriptedCapture
+from scripted_capture import ScriptedCapture, started_with_scripted_capture
 
 FS = 48_000
 N = 256
@@ -649,12 +649,7 @@ def test_an_outage_that_began_in_the_reach_of_a_closed_window_leaves_no_unheard_
     its stall, 0.25 s after the death, live); the rig reads its capture client's end a poll later.
     The outage's window starts where the xrun's reach ends: none of the unheard outage lies
     outside both (measured on the ALSA route: 60 ms of it judged as a mute outside every window)."""
-    system = AudioSystem({}, seed=1)
-    cap = ScriptedCapture()
-    check = AudioCheck.attach(system, None, capture=cap)
-    system.initialize()
-    system.start()
-    t = float(system.clock.now())
+    system, cap, check, t = started_with_scripted_capture()
     frame = _hear(cap, t, 2.0, frame0=0)
     cap.pending.insert(int(1.9 * FS / N), ("xrun", (t + 1.9,)))
     system.run_for(2.1)
@@ -794,12 +789,7 @@ def _counted_live(window: bool) -> tuple[AudioCheck, Any]:
     """The rig's capture is read in batches, a poll after it played; the system's counters are
     read live. 19 520 frames dropped 2 s in (inside a pause/resume's window, or with no window
     at all), read at the next poll, 3 s later, among blocks played before them."""
-    system = AudioSystem({}, seed=1)
-    cap = ScriptedCapture()
-    check = AudioCheck.attach(system, None, capture=cap)
-    system.initialize()
-    system.start()
-    t0 = float(system.clock.now())
+    system, cap, check, t0 = started_with_scripted_capture()
     frame = _hear(cap, t0, 1.0, frame0=0)
     system.run_for(1.5)
     check.poll()  # the run's loop polls every chunk
@@ -978,12 +968,7 @@ def _stalled(report: bool, *, recorded: dict[str, Any] | None = None) -> tuple[A
     system noticed nothing) and recovers at t+3.0; JACK reported an xrun at t+2.9.
     ``recorded``: the stall's error as the system records it before the transition it causes
     (``message`` and ``details``); without it the cause is an old system's text alone."""
-    system = AudioSystem({}, seed=1)
-    cap = ScriptedCapture()
-    check = AudioCheck.attach(system, None, capture=cap)
-    system.initialize()
-    system.start()
-    t = float(system.clock.now())
+    system, cap, check, t = started_with_scripted_capture()
     _hear(cap, t, 4.0, frame0=0, silent_from=t + 2.0, silent_to=t + 3.0)
     cap.pending.insert(int(2.9 * FS / N), ("xrun", (t + 2.9,)))
     system.run_for(6.0)

@@ -18,7 +18,7 @@ from harness.audio_check import AudioCheck
 from harness.steady_state import SteadyState, SteadyWatch
 from system_under_test import AudioSystem
 
-from scripted_capture import ScriptedCapture
+from scripted_capture import ScriptedCapture, started_with_scripted_capture
 
 FS = 48_000
 N = 256
@@ -69,12 +69,7 @@ def _script(cap: ScriptedCapture, t: float, *, seconds: float = 4.0, silent: tup
 def _judged(**script: Any) -> tuple[SteadyState, AudioCheck]:
     """The quiet windows [t+1, t+2] (before) and [t+2.5, t+3.5] (after) of a run heard as
     ``_script`` says, judged by the steady-state check."""
-    system = AudioSystem({}, seed=1)
-    cap = ScriptedCapture()
-    check = AudioCheck.attach(system, None, capture=cap)
-    system.initialize()
-    system.start()
-    t = float(system.clock.now())
+    system, cap, check, t = started_with_scripted_capture()
     _script(cap, t, **script)
     system.run_for(6.0)
     check.poll()
