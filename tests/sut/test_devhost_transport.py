@@ -527,6 +527,14 @@ class _MonitorEnded(Exception):
     pass
 
 
+def _monitored_host(monkeypatch: Any, counted: "_CountedSleep") -> tuple["_InProcessHost", threading.Thread]:
+    """A host in this process whose monitor sleeps on ``counted`` (its passes counted), and the
+    thread to run that monitor on (not started)."""
+    monkeypatch.setattr(_devhost, "time", counted)
+    host = _InProcessHost()
+    return host, threading.Thread(target=counted.run, args=(host.host._monitor,), daemon=True)
+
+
 class _CountedSleep:
     """Stands for ``_devhost.time`` under the host's monitor: each ``sleep`` is one pass of its
     loop, counted, so a test can wait for whole passes instead of guessing at durations; ``end``
@@ -567,10 +575,8 @@ def test_a_stream_still_starting_is_never_reported_inactive(monkeypatch):
     stream whose ``start()`` has not returned yet is inactive because it is not running yet. The
     scripted start holds until the monitor has made whole passes over it."""
     counted = _CountedSleep()
-    monkeypatch.setattr(_devhost, "time", counted)
-    host = _InProcessHost()
+    host, monitor = _monitored_host(monkeypatch, counted)
     sent: list[dict[str, Any]] = []
-    monitor = threading.Thread(target=counted.run, args=(host.host._monitor,), daemon=True)
     try:
         with _scripted_stream(host):
             stream = host.sd.stream
@@ -793,10 +799,8 @@ def test_the_host_looks_at_a_started_stream_every_few_milliseconds(monkeypatch):
             super().sleep(seconds)
 
     counted = Recorded()
-    monkeypatch.setattr(_devhost, "time", counted)
-    host = _InProcessHost()
+    host, monitor = _monitored_host(monkeypatch, counted)
     sent: list[dict[str, Any]] = []
-    monitor = threading.Thread(target=counted.run, args=(host.host._monitor,), daemon=True)
     try:
         with _scripted_stream(host):
             host.host.send = sent.append
