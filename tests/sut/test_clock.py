@@ -1,7 +1,20 @@
 import pytest
 
-from system_under_test.clock import SystemClock, VirtualClock
+from system_under_test.clock import Clock, SystemClock, VirtualClock
 from system_under_test.scheduler import ThreadScheduler, VirtualScheduler, scheduler_for
+
+
+class _FixedClock(Clock):
+    """A clock that never moves (a coarse clock, read twice in one tick)."""
+
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        pass
 
 
 def test_virtual_clock_runs_timers_in_time_then_schedule_order():
@@ -83,16 +96,7 @@ def test_thread_scheduler_runs_a_timer_due_exactly_now():
     between two reads (a coarse clock, a test's fixed one), a timer set for 'now' still runs."""
     import threading
 
-    from system_under_test.clock import Clock
-
-    class Fixed(Clock):
-        def now(self) -> float:
-            return 12.5
-
-        def sleep(self, seconds: float) -> None:
-            pass
-
-    sched = ThreadScheduler(Fixed())
+    sched = ThreadScheduler(_FixedClock(12.5))
     done = threading.Event()
     try:
         sched.call_later(0.0, done.set)
@@ -123,16 +127,7 @@ def test_thread_scheduler_runs_timers_due_together_in_the_order_they_were_set():
     the scheduler's thread until all the others are queued."""
     import threading
 
-    from system_under_test.clock import Clock
-
-    class Fixed(Clock):
-        def now(self) -> float:
-            return 7.0
-
-        def sleep(self, seconds: float) -> None:
-            pass
-
-    sched = ThreadScheduler(Fixed())
+    sched = ThreadScheduler(_FixedClock(7.0))
     gate, done = threading.Event(), threading.Event()
     order: list[int] = []
     try:
