@@ -236,11 +236,6 @@ def stalled_for(cause: str, details: dict[str, Any] | None = None) -> float:
     return float(m.group(1)) if m else 0.0
 
 
-def _longest_past(spans: Any, edge: float) -> float:
-    """The longest part of the ``(t0, t1)`` spans that lies past ``edge`` (0 when none does)."""
-    return max((t1 - max(t0, edge) for t0, t1 in spans), default=0.0)
-
-
 def _unheld(t0: float, t1: float, held: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """The parts of ``t0..t1`` outside every ``held`` span (sorted by start)."""
     out, a = [], t0
@@ -348,19 +343,17 @@ class _Episode:
     missed_s: float = 0.0
     #: the longest silence heard in it (s)
     mute_max_s: float = 0.0
-    #: when its last member other than an xrun report ended (a fault, a state change, an outage,
-    #: a blind stretch): xrun reports extend a window, but explain a period or a few, no more
-    core_end: float = -math.inf
-    #: its silences (the first ones, bounded), judged against ``core_end`` when it is folded
+    #: its silences (the first ones, bounded), judged against ``core_spans`` when it is folded
     mutes: list[_Event] = field(default_factory=list)
     #: when each xrun report in it came (JACK's, the system stream's; the first
     #: ``XRUN_REPORTS_KEPT``), and when the first one it did not keep came (inf: it kept all)
     xrun_reports: list[float] = field(default_factory=list)
     reports_known_until: float = math.inf
     #: its channel disagreements (``channel``/``channel_level`` glitches, the first ones): judged
-    #: against ``core_end`` when it is folded, as its silences are
+    #: against ``core_spans`` when it is folded, as its silences are
     channel_runs: list[tuple[float, float]] = field(default_factory=list)
-    #: when its members other than xrun reports held it: ``[from, to]`` each (``to`` inf while the
+    #: when its members other than xrun reports held it (xrun reports extend a window, but explain
+    #: a period or a few, no more): ``[from, to]`` each (``to`` inf while the
     #: member is open: a fault not yet ended, the system not RUNNING again, an outage not heard
     #: the end of), shared with the check, which ends them
     core_spans: list[list[float]] = field(default_factory=list)
@@ -745,7 +738,6 @@ class AudioCheck:
                         ep.open_members -= 1
                         end = max(float(record.ended_at or self._now()), self._member_end.pop(record.firing_id, 0.0))
                         ep.last_end = max(ep.last_end, end)
-                        ep.core_end = max(ep.core_end, end)
                         span = self._spans.pop(record.firing_id, None)
                         if span is not None:
                             span[1] = end
@@ -784,7 +776,6 @@ class AudioCheck:
                         self._state_span = None
                     ep.core_spans.append([t, t])
                     ep.last_end = max(ep.last_end, t)
-                    ep.core_end = max(ep.core_end, t)
                 else:
                     if record.to_state in (State.RECONFIGURING, State.CONFIGURED):
                         self._level_resets.append(t)  # a new config may set a new gain on purpose
@@ -805,7 +796,6 @@ class AudioCheck:
                         ep.open_members += 1
                         self._state_member = True
                     ep.last_end = max(ep.last_end, t)
-                    ep.core_end = max(ep.core_end, t)
                 self._book_flushed(ep, flushed)
         except Exception as exc:  # noqa: BLE001
             self.unanalysable.append(f"transition observer failed: {exc!r}")
@@ -1042,7 +1032,6 @@ class AudioCheck:
                     ep.blind_why.append(why) if len(ep.blind_why) < 5 else None
                 ep.blind = True
                 ep.last_end = max(ep.last_end, t1)
-                ep.core_end = max(ep.core_end, t1)
                 ep.core_spans.append([t0, t1])
 
     def _windows_over(self, t0: float, t1: float, cause: str, reach: float = math.inf) -> list[_Episode]:
@@ -1115,7 +1104,6 @@ class AudioCheck:
             ep.faults.append({"firing_id": fid, "kind": "server_outage", "why": why})
             ep.outages.append({"id": fid, "from": t0, "to": None})
             ep.last_end = max(ep.last_end, t0)
-            ep.core_end = max(ep.core_end, t0)
             self._spans[fid] = span = [t0, math.inf]
             ep.core_spans.append(span)
 
@@ -1131,7 +1119,6 @@ class AudioCheck:
                         self.outage_s += o["to"] - o["from"]
                         ep.open_members -= 1
                         ep.last_end = max(ep.last_end, o["to"])
-                        ep.core_end = max(ep.core_end, o["to"])
                         span = self._spans.pop(o["id"], None)
                         if span is not None:
                             span[1] = o["to"]
@@ -1183,7 +1170,6 @@ class AudioCheck:
                     first.blind_why.append(why)
             first.outages.extend(ep.outages)
             first.missed_s += ep.missed_s
-            first.core_end = max(first.core_end, ep.core_end)
             first.core_spans.extend(ep.core_spans)
             first.mute_max_s = max(first.mute_max_s, ep.mute_max_s)
             first.mutes.extend(ep.mutes[:max(0, 64 - len(first.mutes))])

@@ -224,7 +224,7 @@ def test_a_window_that_let_reports_go_judges_no_silence_past_them_as_unreported(
     """Past the first report a window did not keep, nothing is known to be unreported."""
     from harness.audio_check import _Episode
 
-    ep = _Episode(0, 0.0, core_end=0.0)
+    ep = _Episode(0, 0.0, core_spans=[[0.0, 0.0]])
     ep.mutes.append(type("M", (), {"t_start": 2.0, "t_end": 3.0})())  # type: ignore[arg-type]
     AudioCheck._keep_reports(ep, [0.5 + 0.005 * k for k in range(300)])
     assert ep.longest_unreported(0.25) == pytest.approx(1.0)  # every report kept: 2.0-3.0 had none
