@@ -741,7 +741,9 @@ class PortAudioStream(DeviceStream):
         fds = [tick_r, wake_r]
         while not self._halt.is_set():
             watch = self.min_stall_s  # longer until the first block after a start
-            last = self.stats.last_callback_at or clock.now()
+            last = self.stats.last_callback_at
+            if last is None:
+                last = clock.now()
             timeout = max(0.0, last + watch - clock.now()) if not self._stall_open else watch
             try:
                 ready, _, _ = select.select(fds, [], [], timeout)
@@ -762,8 +764,8 @@ class PortAudioStream(DeviceStream):
             now = clock.now()
             if delivered:
                 self._stall_open = False
-            elif now - (self.stats.last_callback_at or now) >= watch:
-                self._watchdog(now - (self.stats.last_callback_at or now))
+            elif self.stats.last_callback_at is not None and now - self.stats.last_callback_at >= watch:
+                self._watchdog(now - self.stats.last_callback_at)
 
     def _drain(self) -> int:
         v = self._views

@@ -662,7 +662,6 @@ def test_a_stall_that_ended_is_reported_again_when_the_stream_stalls_again(pairs
     pair = pairs()
     clock = pair.backend.clock
     stream = pair.stream
-    clock.advance(0.5)  # (a block at 0.0 reads as none: ``last_callback_at or now``)
     with _delivering(stream, monkeypatch) as loop:
         pair.host_tick()
         loop.wait_for(lambda: stream.stats.callbacks == 1, "first block")
@@ -675,6 +674,22 @@ def test_a_stall_that_ended_is_reported_again_when_the_stream_stalls_again(pairs
         clock.advance(1.0)  # and stalls again
         loop.wait_passes(3)
         assert len(_stalls(pair.errors)) == 2, "the second stall was not reported"
+
+
+def test_a_block_at_time_zero_is_a_block_the_watchdog_counts_from(pairs, monkeypatch):
+    """``last_callback_at == 0.0`` is a block at the clock's origin (a virtual clock starts
+    there), not "no block yet": the silence after it is a stall like any other."""
+    pair = pairs()
+    clock = pair.backend.clock
+    stream = pair.stream
+    assert clock.now() == 0.0
+    with _delivering(stream, monkeypatch) as loop:
+        pair.host_tick()
+        loop.wait_for(lambda: stream.stats.callbacks == 1, "first block")
+        assert stream.stats.last_callback_at == 0.0
+        clock.advance(1.0)  # four watchdog lengths (0.25 s) without a block
+        loop.wait_for(lambda: len(_stalls(pair.errors)) == 1, "stall report")
+    assert _stalls(pair.errors)[0].details["silent_s"] == pytest.approx(1.0)
 
 
 def test_a_restarted_streams_watchdog_counts_from_the_restart_not_from_the_last_block(pairs, monkeypatch):
