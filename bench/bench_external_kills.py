@@ -7,7 +7,8 @@ A benchmark, not a test: it prints figures (and writes JSON with ``--json``), ne
 
 Per route it prints: the runs' verdicts (exit 0 pass, 3 inconclusive, 1 violated; any other exit
 a crash), false violations, recovery episodes per kill (p50, max; the target is exactly 1; episodes
-that began before the kill, a stall of the loaded machine itself, are counted apart), the
+that began before the kill, a stall of the loaded machine itself, are counted apart, and so are
+later ones from a stall of the whole graph JACK reported, ``machine_stall_episodes``), the
 server outages the rig's capture observed and heard the end of, and the time to clean audio after
 the outage (from the rig hearing the system again to the last glitch of the outage's window, p50
 and max), then what the rig heard (``clean_audio`` verdicts, windows, glitches in and outside
@@ -89,6 +90,8 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         "exactly_one": int(sum(1 for r in started if r.recoveries_from_kill == 1)),
         # episodes that began before the kill: the loaded machine's own stalls, reported apart
         "recoveries_before_kill": sum(r.recoveries_before_kill for r in started),
+        # episodes after the kill's own from a graph stall JACK reported: the machine's, apart too
+        "machine_stalls_after_kill": sum(len(r.machine_stalls_after_kill) for r in started),
         "not_started": sum(1 for r in results if r.final_state == "not started"),
         "recovery_failures": sum(r.recovery_failures for r in results),
         "crashes": sum(1 for r in results if r.exit_code not in (0, 1, 3)),  # 3: inconclusive, a verdict
@@ -179,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
                 ttc = res.time_to_clean_after_outage_s
                 print(f"[{i + 1}/{args.kills}] {route:6s} recoveries={res.recoveries_from_kill}"
                       + (f" (+{res.recoveries_before_kill} before the kill)" if res.recoveries_before_kill else "")
+                      + (f" (+{len(res.machine_stalls_after_kill)} after it from graph stalls JACK reported: "
+                         f"{res.machine_stalls_after_kill})" if res.machine_stalls_after_kill else "")
                       + " "
                       f"violations={res.false_violations} exit={res.exit_code} clean_audio={res.clean_audio} "
                       f"outage heard again={res.outages_heard_again}/{res.outages} "
@@ -204,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{s['time_to_clean_after_outage_p50_s']:13.3f} s {s['time_to_clean_after_outage_max_s']:6.3f}"
               + (f"  ({s['not_started']} run(s) whose system never started: no kill)" if s["not_started"] else "")
               + (f"  (+{s['recoveries_before_kill']} recovery episode(s) before a kill: the machine's own "
-                 "stalls, not counted above)" if s["recoveries_before_kill"] else ""))
+                 "stalls, not counted above)" if s["recoveries_before_kill"] else "")
+              + (f"  (+{s['machine_stalls_after_kill']} after the kill's own from graph stalls JACK reported: "
+                 "the machine's, not counted above)" if s["machine_stalls_after_kill"] else ""))
         print(f"         outages found by the server's process being gone while libjack told the capture "
               f"nothing: {s['silent_server_deaths']}; steady before {s['steady_before']}, after "
               f"{s['steady_after']}, glitches counted as the machine's {s['steady_excused']}")

@@ -1954,6 +1954,15 @@ class AudioCheck:
         reports = self._xrun_marks.between(t0 - XRUN_AFTER_S, t1 + XRUN_LEAD_S)
         return "jack_xrun" if reports else None
 
+    def jack_xruns_between(self, t0: float, t1: float) -> int | None:
+        """How many xruns JACK reported for the stretch ``t0..t1``: reports from its start to
+        ``XRUN_LEAD_S`` after its end (a report comes after the cycles it speaks of, late on a
+        loaded machine). None where reports of that time were let go (``_Marks``); 0 on the
+        simulated device, which has no JACK graph."""
+        with self._lock:
+            reports = self._xrun_marks.between(t0, t1 + XRUN_LEAD_S)
+        return None if reports is None else len(reports)
+
     def last_glitch_before(self, t: float) -> float | None:
         """When the latest glitch that began before ``t`` ended (None: none did). The steady-state
         check asks it of the run's last quiet window, which the stop follows at once: the stop's

@@ -77,6 +77,10 @@ class KillResult:
     #: recovery episodes that began before the kill: a stall of the machine itself (on a loaded
     #: one, no callback for longer than the watchdog allows), not the kill's
     recoveries_before_kill: int = 0
+    #: recovery episodes that began after the kill's own, from a stall of the device during which
+    #: JACK itself reported missed deadlines: the machine starving the graph (a second fault, the
+    #: machine's), not the kill's; one line each (``machine_stall_episodes``)
+    machine_stalls_after_kill: list[str] = field(default_factory=list)
     #: the ``recovery`` invariant's message (how its episodes and fault windows were judged)
     recovery: str = ""
     #: the latest a recovery timer fired in the run (the system's ``late_s``): the supervisor's
@@ -89,8 +93,9 @@ class KillResult:
 
     @property
     def recoveries_from_kill(self) -> int:
-        """Recovery episodes from the kill on: exactly one is right."""
-        return self.recoveries - self.recoveries_before_kill
+        """Recovery episodes from the kill on, the machine's own stalls after it apart: exactly
+        one is right."""
+        return self.recoveries - self.recoveries_before_kill - len(self.machine_stalls_after_kill)
 
 
 class _Killer:
@@ -205,6 +210,8 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
     if killer.killed_at is not None and clock is not None and not clock.virtual:
         res.recoveries_before_kill = sum(1 for e in result.history.events("recovery_started")
                                          if e.time < killer.killed_at)
+        res.machine_stalls_after_kill = machine_stall_episodes(
+            result.history.events("recovery_started"), killer.killed_at, getattr(run, "audio", None))
     res.doubts = [str(d)[:300] for d in getattr(result.verdict, "doubts", ())]
     steady = s.get("steady_state") or {}
     res.steady_before, res.steady_after = str(steady.get("before", "")), str(steady.get("after", ""))
@@ -217,6 +224,33 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
                                      if e.type == "event" and e.value in ("recovery_attempt", "recovery_failed")),
                                     default=0.0)
     return res
+
+
+def machine_stall_episodes(starts: Any, killed_at: float, audio: Any) -> list[str]:
+    """The recovery episodes after the kill's own (the first that began at or after ``killed_at``)
+    that a stall of the whole JACK graph began: the system's watchdog saw no block for
+    ``silent_s`` (``DeviceStalledError``) and JACK reported xruns for that stretch
+    (``AudioCheck.jack_xruns_between``). On a loaded machine a server with no realtime priority
+    can miss a quarter of a second of cycles (measured at load average 13: 250 ms without a
+    block 1.8 s after the kill's recovery, 240 JACK xruns in the 8 s run); the system recovering
+    from that is right, and it is the machine's fault, not a second episode of the kill's.
+
+    Any other later episode (another cause, a stall JACK did not report: the system's own
+    stream going quiet, a recovery that flaps) stays the kill's, and fails "exactly one"."""
+    if audio is None or not hasattr(audio, "jack_xruns_between"):
+        return []
+    after = [e for e in starts if e.time >= killed_at][1:]
+    found = []
+    for e in after:
+        error = (e.data or {}).get("error") or {}
+        silent_s = (error.get("details") or {}).get("silent_s")
+        if error.get("type") != "DeviceStalledError" or not isinstance(silent_s, (int, float)):
+            continue
+        reports = audio.jack_xruns_between(e.time - float(silent_s), e.time)
+        if reports:
+            found.append(f"{e.time:.3f}: no block for {float(silent_s) * 1000:.0f} ms, "
+                         f"{reports} JACK xrun report(s) over it")
+    return found
 
 
 def _audio_of(res: KillResult, audio: dict[str, Any], verdicts: list[Any]) -> None:
@@ -235,4 +269,4 @@ def _audio_of(res: KillResult, audio: dict[str, Any], verdicts: list[Any]) -> No
     res.time_to_clean_after_outage_s = max(after) if after else None
 
 
-__all__ = ["KillResult", "ROUTES", "run_external_kill"]
+__all__ = ["KillResult", "ROUTES", "machine_stall_episodes", "run_external_kill"]

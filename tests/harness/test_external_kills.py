@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from harness.external_kills import KillResult, run_external_kill
+from harness.external_kills import KillResult, machine_stall_episodes, run_external_kill
 from harness.rig.loopback import pid_is_jackd, wait_until
 from system_under_test import AudioSystem
 
@@ -47,6 +47,54 @@ def _why(res: KillResult) -> str:
     for item in (glitches.get("outside_items") or [])[:20]:
         lines.append(f"outside: {item}")
     return "\n".join(lines)
+
+
+class _Event:
+    """A ``recovery_started`` history entry: its time and the error that began the episode."""
+
+    def __init__(self, time: float, error: str, silent_s: float | None = None) -> None:
+        self.time = time
+        details = {} if silent_s is None else {"silent_s": silent_s}
+        self.data = {"error": {"type": error, "details": details}}
+
+
+class _Reports:
+    """What the rig's capture heard of JACK's xrun reports: their times (None: let go)."""
+
+    def __init__(self, times: list[float] | None) -> None:
+        self.times = times
+
+    def jack_xruns_between(self, t0: float, t1: float) -> int | None:
+        return None if self.times is None else sum(1 for t in self.times if t0 <= t <= t1 + 0.5)
+
+
+def test_a_later_stall_jack_reported_is_the_machines_and_not_a_second_episode_of_the_kill() -> None:
+    """After the kill's own episode, an episode begun by a 250 ms stall over which JACK reported
+    xruns is the machine's (a graph with no realtime priority starved on a loaded machine);
+    ``recoveries_from_kill`` stays 1."""
+    killed_at = 100.0
+    starts = [_Event(98.0, "DeviceStalledError", 0.25),  # before the kill: counted apart already
+              _Event(100.4, "DeviceStalledError", 0.3),   # the kill's own: never the machine's
+              _Event(104.0, "DeviceStalledError", 0.25)]
+    found = machine_stall_episodes(starts, killed_at, _Reports([97.9, 100.2, 103.9]))
+    assert len(found) == 1 and found[0].startswith("104.000: no block for 250 ms, 1 JACK xrun"), found
+    res = KillResult("alsa", 1, 0, 1234, recoveries=3, recovery_failures=0, violations=[], final_state="closed",
+                     recoveries_before_kill=1, machine_stalls_after_kill=found)
+    assert res.recoveries_from_kill == 1
+
+
+@pytest.mark.parametrize("later, reports", [
+    (_Event(104.0, "DeviceStalledError", 0.25), [100.2]),      # a stall JACK did not report
+    (_Event(104.0, "DeviceLostError"), [103.9]),                # another cause, whatever JACK said
+    (_Event(104.0, "DeviceStalledError", 0.25), None),          # reports of that time let go
+    (_Event(104.0, "DeviceStalledError", None), [103.9]),       # no measured stretch
+], ids=["unreported", "other-cause", "reports-lost", "no-silent-s"])
+def test_a_later_episode_without_jacks_word_on_a_graph_stall_stays_the_kills(later: _Event, reports: Any) -> None:
+    """The control: a second episode nothing shows was the machine's counts against the kill
+    (a recovery that flaps, a system whose own stream went quiet), and "exactly one" fails."""
+    starts = [_Event(100.4, "DeviceStalledError", 0.3), later]
+    assert machine_stall_episodes(starts, 100.0, _Reports(reports)) == []
+    assert machine_stall_episodes(starts, 100.0, None) == []
 
 
 @pytest.mark.loopback(portaudio=True)

@@ -88,6 +88,25 @@ def test_a_silence_around_a_jack_xrun_report_is_the_xruns_damage() -> None:
     assert check.kind_stats["jack_xrun"].glitches >= 1
 
 
+def test_jacks_xrun_reports_are_counted_over_a_stretch_and_just_after_it() -> None:
+    """``jack_xruns_between``: the reports from a stretch's start to ``XRUN_LEAD_S`` after its
+    end (a report comes after the cycles it speaks of), none before it."""
+    t0: list[float] = []
+
+    def script(cap: ScriptedCapture, t: float) -> None:
+        t0.append(t)
+        _hear(cap, t, 4.0, frame0=0)
+        cap.pending.insert(int(1.0 * FS / N), ("xrun", (t + 1.0,)))
+        cap.pending.insert(int(2.3 * FS / N), ("xrun", (t + 2.3,)))
+
+    check, _ = _checked(script)
+    t = t0[0]
+    assert check.jack_xruns_between(t + 1.9, t + 2.0) == 1  # 2.3: within the lead after the end
+    assert check.jack_xruns_between(t + 0.5, t + 2.0) == 2
+    assert check.jack_xruns_between(t + 1.1, t + 1.5) == 0  # 1.0: before the stretch
+    assert check.jack_xruns_between(t + 2.9, t + 3.5) == 0
+
+
 def test_a_silence_while_the_system_counted_an_xrun_of_its_own_is_that_xruns_damage() -> None:
     def script(cap: ScriptedCapture, t: float) -> None:
         _hear(cap, t, 4.0, frame0=0, silent_from=t + 2.0, silent_to=t + 2.02)
