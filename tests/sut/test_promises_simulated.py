@@ -236,6 +236,22 @@ def test_stop_stops_callbacks_and_start_resumes_one_period_later():
     assert (err.value.message, err.value.component) == ("stream is closed", "device")
 
 
+def test_a_stop_and_a_start_within_one_period_leave_one_block_a_period():
+    """The block that was due when the stream stopped is not delivered after it starts again
+    beside the new ones: one block a period, counted from the start."""
+    clock, _, stream, rec, _ = _setup()
+    stream.start()
+    clock.advance(1.5 * PERIOD)  # one block, the next one due at 2 periods
+    stream.stop()
+    stream.start()  # at 1.5 periods: the next block at 2.5
+    clock.advance(4 * PERIOD)
+    assert rec.times == [pytest.approx(PERIOD * k, abs=1e-12) for k in (1, 2.5, 3.5, 4.5, 5.5)]
+    assert stream.stats.callbacks == 5 and stream.frames_delivered == 5 * BS
+    stream.stop()
+    clock.advance(4 * PERIOD)
+    assert len(rec.calls) == 5
+
+
 def test_a_callback_that_raises_is_reported_and_the_stream_goes_on():
     clock = VirtualClock()
     backend = SimulatedBackend(clock)
@@ -282,6 +298,21 @@ def test_a_recording_of_a_part_block_wraps_inside_the_block():
     rec = stream.recorded()[:, 0]
     assert rec.shape == (160,)
     np.testing.assert_array_equal(rec, np.concatenate([np.full(32, 1.0), np.full(BS, 2.0), np.full(BS, 3.0)]))
+
+
+def test_what_recorded_returned_stays_as_it_was_heard():
+    """``recorded()`` hands out a copy: the recording wrapping over it later, or the caller
+    writing into it, changes neither what the caller holds nor the recording."""
+    clock, _, stream, _, _ = _setup(record_seconds=3 * PERIOD)
+    stream.start()
+    clock.advance(2 * PERIOD)
+    kept = stream.recorded()
+    scribbled = stream.recorded()
+    scribbled[:] = -1.0
+    np.testing.assert_array_equal(stream.recorded()[:, 0], np.repeat([1.0, 2.0], BS))
+    clock.advance(2 * PERIOD)  # four blocks into a three-block recording: the first slot reused
+    np.testing.assert_array_equal(kept[:, 0], np.repeat([1.0, 2.0], BS))
+    np.testing.assert_array_equal(stream.recorded()[:, 0], np.repeat([2.0, 3.0, 4.0], BS))
 
 
 def test_without_record_seconds_nothing_is_recorded():
