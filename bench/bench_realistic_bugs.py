@@ -2108,7 +2108,7 @@ BATCH_12: list[Bug] = [
 BATCH_13: list[Bug] = [
     # -- the clocks --------------------------------------------------------------------------------
     Bug("clock_call_at_past_not_clamped", "clock.py",
-        "        if when < self._now:\n"
+        "        if not when >= self._now:  # a time already past, or NaN (which would break the heap's order), is now\n"
         "            when = self._now\n"
         "        handle = TimerHandle(when, callback)\n",
         "        handle = TimerHandle(when, callback)\n",
