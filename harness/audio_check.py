@@ -15,8 +15,9 @@ Fault windows ("episodes")
     it, so overlapping faults share one window (their damage cannot be told apart). Every return
     to RUNNING (the first start too) is a member of zero length: the DSP chain starts from rest,
     so the first few milliseconds of a (re)started stream belong to what (re)started it.
-    A stall the system's watchdog reports ("no callback for X s") opens its window X s before the
-    report: its stream was silent from then on (``stalled_for``: the error's ``stalled_for_s``).
+    A stall the system's watchdog reports ("no callback for X s"), or a real device's host
+    ("no audio block for X ms"), opens its window X before the report: its stream was silent from
+    then on (``stalled_for``: the error's ``stalled_for_s`` or ``silent_s``).
     A window with no fault whose state changes were all requested (``pause``, ``stop``,
     ``reconfigure``...) is *requested*: silence there is what was asked for. A window with no
     fault and some other cause (a recovery nobody provoked) is *unexplained*.
@@ -221,6 +222,8 @@ class _Event:
 
 
 _STALL = re.compile(r"no callback for ([0-9]+(?:\.[0-9]+)?) s")
+#: the device host's watchdog says it in milliseconds (``PortAudioStream._watchdog``)
+_STALL_MS = re.compile(r"no audio block for ([0-9]+(?:\.[0-9]+)?) ms")
 
 
 def stalled_for(cause: str, details: dict[str, Any] | None = None) -> float:
@@ -228,12 +231,20 @@ def stalled_for(cause: str, details: dict[str, Any] | None = None) -> float:
     stream went without a callback (``details["stalled_for_s"]`` on its ``DeviceStalledError``),
     and the stream was silent all that time. A window opened at the report alone left that silence
     outside every window (a loaded rig, whose starved stream stalled before the kill: a false
-    violation). A record without the field (an older system's, an old history's) is read from the
-    text its message keeps for humans ("no callback for 0.776 s ..."). 0 for any other cause."""
-    if details is not None and details.get("stalled_for_s") is not None:
-        return float(details["stalled_for_s"])
+    violation). The real device's host process has a watchdog of its own, which often speaks
+    first: its record says ``details["silent_s"]`` ("no audio block for 271 ms"; measured on the
+    ALSA ``jack`` route at load 17, where it began the recovery), read the same way. A record
+    without either field (an older system's, an old history's) is read from the text its message
+    keeps for humans ("no callback for 0.776 s ...", "no audio block for 271 ms ..."). 0 for any
+    other cause."""
+    for key in ("stalled_for_s", "silent_s"):
+        if details is not None and details.get(key) is not None:
+            return float(details[key])
     m = _STALL.search(cause)
-    return float(m.group(1)) if m else 0.0
+    if m:
+        return float(m.group(1))
+    m = _STALL_MS.search(cause)
+    return float(m.group(1)) / 1000.0 if m else 0.0
 
 
 def _unheld(t0: float, t1: float, held: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -228,8 +228,9 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
 
 def machine_stall_episodes(starts: Any, killed_at: float, audio: Any) -> list[str]:
     """The recovery episodes after the kill's own (the first that began at or after ``killed_at``)
-    that a stall of the whole JACK graph began: the system's watchdog saw no block for
-    ``silent_s`` (``DeviceStalledError``) and JACK reported xruns for that stretch
+    that a stall of the whole JACK graph began: a watchdog saw no block for a measured stretch
+    (``DeviceStalledError``: the device host's ``silent_s``, the system supervisor's
+    ``stalled_for_s``) and JACK reported xruns for that stretch
     (``AudioCheck.jack_xruns_between``). On a loaded machine a server with no realtime priority
     can miss a quarter of a second of cycles (measured at load average 13: 250 ms without a
     block 1.8 s after the kill's recovery, 240 JACK xruns in the 8 s run); the system recovering
@@ -243,7 +244,8 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any) -> list[st
     found = []
     for e in after:
         error = (e.data or {}).get("error") or {}
-        silent_s = (error.get("details") or {}).get("silent_s")
+        details = error.get("details") or {}
+        silent_s = details.get("silent_s", details.get("stalled_for_s"))
         if error.get("type") != "DeviceStalledError" or not isinstance(silent_s, (int, float)):
             continue
         reports = audio.jack_xruns_between(e.time - float(silent_s), e.time)

@@ -52,9 +52,9 @@ def _why(res: KillResult) -> str:
 class _Event:
     """A ``recovery_started`` history entry: its time and the error that began the episode."""
 
-    def __init__(self, time: float, error: str, silent_s: float | None = None) -> None:
+    def __init__(self, time: float, error: str, silent_s: float | None = None, key: str = "silent_s") -> None:
         self.time = time
-        details = {} if silent_s is None else {"silent_s": silent_s}
+        details = {} if silent_s is None else {key: silent_s}
         self.data = {"error": {"type": error, "details": details}}
 
 
@@ -75,10 +75,12 @@ def test_a_later_stall_jack_reported_is_the_machines_and_not_a_second_episode_of
     killed_at = 100.0
     starts = [_Event(98.0, "DeviceStalledError", 0.25),  # before the kill: counted apart already
               _Event(100.4, "DeviceStalledError", 0.3),   # the kill's own: never the machine's
-              _Event(104.0, "DeviceStalledError", 0.25)]
-    found = machine_stall_episodes(starts, killed_at, _Reports([97.9, 100.2, 103.9]))
-    assert len(found) == 1 and found[0].startswith("104.000: no block for 250 ms, 1 JACK xrun"), found
-    res = KillResult("alsa", 1, 0, 1234, recoveries=3, recovery_failures=0, violations=[], final_state="closed",
+              _Event(104.0, "DeviceStalledError", 0.25),  # the device host's watchdog
+              _Event(106.0, "DeviceStalledError", 0.48, key="stalled_for_s")]  # the supervisor's
+    found = machine_stall_episodes(starts, killed_at, _Reports([97.9, 100.2, 103.9, 105.6]))
+    assert len(found) == 2 and found[0].startswith("104.000: no block for 250 ms, 1 JACK xrun"), found
+    assert found[1].startswith("106.000: no block for 480 ms, 1 JACK xrun"), found
+    res = KillResult("alsa", 1, 0, 1234, recoveries=4, recovery_failures=0, violations=[], final_state="closed",
                      recoveries_before_kill=1, machine_stalls_after_kill=found)
     assert res.recoveries_from_kill == 1
 

@@ -1031,10 +1031,27 @@ def test_the_stalls_length_is_read_from_its_record_not_its_text() -> None:
     assert stall["start"] == pytest.approx(check.window_rows[0]["start"] + 2.0, abs=0.02)
 
 
+def test_the_device_hosts_stall_reaches_back_as_the_systems_does() -> None:
+    """A real device's host process reports the stall itself ("no audio block for 800 ms",
+    ``details["silent_s"]``) before the system's supervisor does, and its report begins the
+    recovery: the window reaches back to where the stall began all the same (it opened at the
+    report: 0.8 s of silence outside every window, a doubt here, a violation on a rig that
+    reported no xrun)."""
+    check, verdict = _stalled(report=True, recorded={
+        "message": "no audio block for 800 ms (150 periods)",
+        "details": {"silent_s": 0.8, "periods": 150.0, "device": "system", "backend": "portaudio"}})
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.outside_count == 0, check.outside
+    (stall,) = [w for w in check.window_rows if "recovering: DeviceStalledError" in w["causes"]]
+    assert stall["start"] == pytest.approx(check.window_rows[0]["start"] + 2.0, abs=0.02)
+
+
 def test_the_record_wins_over_the_text_and_the_text_still_reads_old_records() -> None:
     assert stalled_for("DeviceStalledError: no callback for 0.800 s", {"stalled_for_s": 0.5}) == 0.5
     assert stalled_for("DeviceStalledError: no callback for 0.800 s", {}) == 0.8
     assert stalled_for("DeviceStalledError: no callback for 0.800 s") == 0.8
+    assert stalled_for("DeviceStalledError: no audio block for 271 ms (51 periods)", {"silent_s": 0.2709}) == 0.2709
+    assert stalled_for("DeviceStalledError: no audio block for 271 ms (51 periods)") == pytest.approx(0.271)
     assert stalled_for("DeviceLostError: gone", None) == 0.0
 
 
