@@ -354,3 +354,16 @@ def test_a_transition_is_logged_under_the_lock_that_applies_it():
     assert depths == [1, 1, 1, 1]
     assert [(r.to_state, r.seq) for r in c.history.records()] == [
         (State.INITIALIZED, 1), (State.CONFIGURED, 2), (State.STARTING, 3), (State.FAILED, 4)]
+
+
+def test_try_transition_refuses_an_unknown_component_as_transition_does():
+    # None is for a transition the table refuses; a name nobody registered (a misspelt component)
+    # is the caller's mistake and raises, never a silent "could not move"
+    c = ComponentCoordinator(VirtualClock())
+    c.register("a")
+    for call in (lambda: c.transition("ghost", State.INITIALIZED, "x"),
+                 lambda: c.try_transition("ghost", State.INITIALIZED, "x")):
+        with pytest.raises(RegistrationError) as info:
+            call()
+        assert info.value.component == "ghost" and info.value.message == "unknown component 'ghost'"
+    assert c.state("a") == State.UNINITIALIZED and len(c.history) == 0
