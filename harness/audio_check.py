@@ -820,7 +820,8 @@ class AudioCheck:
         coordinator = getattr(self.system, "coordinator", None)
         if coordinator is None:
             return None
-        for rec in reversed(coordinator.errors("device")[-8:]):
+        recent = getattr(coordinator, "recent_errors", None)  # a coordinator of another system may lack it
+        for rec in reversed(recent("device", 8) if recent is not None else coordinator.errors("device")[-8:]):
             info = rec.error
             if f"{info.type}: {info.message}" == cause:
                 return dict(info.details)

@@ -47,14 +47,21 @@ class SystemClock(Clock):
 
 
 class TimerHandle:
-    """Returned by ``VirtualClock.call_at``; ``cancel()`` stops the callback from running."""
+    """Returned by ``VirtualClock.call_at``; ``cancel()`` stops the callback from running.
 
-    __slots__ = ("when", "callback", "cancelled")
+    ``defer``, set by the timer's owner (None by default): ``defer(when)`` is asked, when
+    ``VirtualClock.advance_to_next`` finds this timer due at ``when`` in its way, whether its
+    callback would do nothing there but schedule itself again. It returns that later time, having
+    done whatever else the callback would have done at ``when`` (nothing else runs between now and
+    then), and the timer moves there; or None, and the timer runs as usual."""
+
+    __slots__ = ("when", "callback", "cancelled", "defer")
 
     def __init__(self, when: float, callback: Callable[[], None]) -> None:
         self.when = when
         self.callback = callback
         self.cancelled = False
+        self.defer: Callable[[float], float | None] | None = None
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -142,7 +149,8 @@ class VirtualClock(Clock):
         is within the running ``run_until``'s deadline and no live timer falls due at or before it
         (a timer due at the same time was scheduled earlier, so it would run first). True: the
         clock reads ``when`` and the caller runs its callback's work itself; False: nothing moved,
-        schedule a timer as usual.
+        schedule a timer as usual. A timer in the way whose ``defer`` moves it past ``when`` (see
+        ``TimerHandle``) is moved, not run: what it would have done at its time is done.
 
         The simulated device calls it after each block so that a stretch of blocks with nothing
         else due costs one timer, not one a block (a timer is a handle, a heap push and pop and a
@@ -151,11 +159,30 @@ class VirtualClock(Clock):
         if when > self._deadline or when < self._now:
             return False
         timers = self._timers
-        with self._lock:
-            while timers and timers[0][2].cancelled:  # the loop would skip them on its way anyway
+        lock = self._lock
+        while True:
+            with lock:
+                while timers and timers[0][2].cancelled:  # the loop would skip them on its way anyway
+                    _heappop(timers)
+                if not timers or timers[0][0] > when:
+                    break
+                head = timers[0]
+                defer = head[2].defer
+                if defer is None:
+                    return False
                 _heappop(timers)
-            if timers and timers[0][0] <= when:
-                return False
+            # A timer whose owner can tell, now, that at its time it would only schedule itself
+            # again (``TimerHandle.defer``; the watchdog's pass of a healthy stream): nothing else
+            # falls due before it, so asking now is asking then. Outside the clock's lock: the owner
+            # takes its own.
+            later = defer(head[0])
+            with lock:
+                if later is None or not later > head[0]:
+                    _heappush(timers, head)  # back in its place: it runs as scheduled
+                    return False
+                handle = head[2]
+                handle.when = later
+                _heappush(timers, (later, next(self._seq), handle))
         self._now = when
         return True
 

@@ -328,6 +328,21 @@ class ComponentCoordinator:
             items = list(self._errors)
         return items if component is None else [e for e in items if e.component == component]
 
+    def recent_errors(self, component: str | None = None, n: int = 8) -> list[ErrorRecord]:
+        """``errors(component)[-n:]``: the last ``n`` error records (of ``component``), oldest
+        first, found from the newest back instead of copying every record kept (up to 10 000)."""
+        found: list[ErrorRecord] = []
+        if n <= 0:
+            return found
+        with self.state_lock:
+            for rec in reversed(self._errors):
+                if component is None or rec.component == component:
+                    found.append(rec)
+                    if len(found) == n:
+                        break
+        found.reverse()
+        return found
+
     @property
     def error_count(self) -> int:
         return self._error_seq

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .clock import Clock, SystemClock, VirtualClock
+from .clock import Clock, SystemClock, TimerHandle, VirtualClock
 from .config import AudioConfig
 from .config_apply import apply_limits, validate_config
 from .coordinator import ComponentCoordinator, ErrorRecord, HealthStatus
@@ -130,6 +130,9 @@ class AudioSystem:
             self.resources.register(name)
         self.coordinator.add_error_observer(self._route_error)
         self._supervise_cb = self._supervise  # one bound method, not a new one per supervisor pass
+        self._quiet_pass_cb = self._quiet_pass
+        #: a subclass with a pass of its own (``poll``, ``_supervise``) has every pass run as one
+        self._plain_pass = type(self).poll is AudioSystem.poll and type(self)._supervise is AudioSystem._supervise
         self._supervisor_interval_s = 0.0
         #: the supervisor runs on events and watchdog deadlines on the virtual clock (see
         #: ``_wake_supervisor``), every ``supervisor_interval_ms`` on a real one
@@ -519,7 +522,9 @@ class AudioSystem:
     # needs it: an error queued (``_on_device_error``), the pipeline's trouble (a callback error,
     # the pool running dry or refilling), a new stream, resume, and the watchdog's deadline (the
     # moment the last callback becomes a stall). A stall the policy leaves alone is reported again
-    # every ``supervisor_interval_ms``, as on a real clock.
+    # every ``supervisor_interval_ms``, as on a real clock. A deadline's pass that would find
+    # nothing (the stream kept calling back) is done inline where the simulated device asks the
+    # clock to move past it (``_quiet_pass``), so a healthy stream's blocks run in long stretches.
     def _wake_supervisor(self) -> None:
         """A pass at the current time (event-driven supervisor only); idempotent."""
         scheduler = self._scheduler
@@ -572,10 +577,55 @@ class AudioSystem:
                 if due is None:
                     return  # nothing to watch: asleep until an event wakes it
                 now = self.clock.now()
-                if due <= now:  # a stall already reported: again at the interval's pace
+                quiet = due > now
+                if not quiet:  # a stall already reported: again at the interval's pace
                     due = now + self._supervisor_interval_s
-                self._supervisor_timer = self._scheduler.call_later(  # type: ignore[union-attr]
+                timer = self._supervisor_timer = self._scheduler.call_later(  # type: ignore[union-attr]
                     due - now, self._supervise_cb)
+                if quiet and self._plain_pass and isinstance(timer, TimerHandle):
+                    timer.defer = self._quiet_pass_cb
+
+    def _quiet_pass(self, due: float) -> float | None:
+        """The watchdog's pass due at ``due``, done inline by the virtual clock when it would find
+        nothing (``TimerHandle.defer``): the simulated device asks to deliver its next block past
+        ``due`` and nothing else falls due before it, so the system is now as the pass would find
+        it. A pass finds nothing when no error is queued, the pool's state is the one the system
+        knows (dry and degraded, or neither), the system is RUNNING and the stream's last callback
+        is younger than the watchdog's limit at ``due``: then all it does is set the gauges and
+        schedule itself at the new deadline. That is done here, and the new deadline returned; the
+        pass never runs as a timer and the device's stretch of blocks goes on. Anything else: None,
+        and the pass runs at ``due`` as always. The same passes, at the same simulated times, with
+        the same effects: a stall is still reported at its deadline, by a pass that runs."""
+        if "poll" in self.__dict__ or "_supervise" in self.__dict__:  # a pass patched on the instance
+            return None
+        lock = self._op_lock
+        if not lock.acquire(blocking=False):  # another thread is in an operation: the pass waits for it
+            return None
+        try:
+            pipeline, stream, config = self._pipeline, self._stream, self.config
+            if self._device_errors or pipeline is None or stream is None or config is None \
+                    or pipeline.errors or pipeline.pool_dry != self.degraded \
+                    or self.coordinator.state(SYSTEM) is not _RUNNING:
+                return None
+            last = stream.stats.last_callback_at
+            ref = last if last is not None else getattr(stream, "started_at", None)
+            if ref is None:
+                return None
+            limit = ref + max(config.watchdog.stall_periods * config.block_seconds,
+                              getattr(stream, "min_stall_s", 0.0))
+            if due > limit:  # a stall at ``due``: the pass reports it
+                return None
+            with self._wake_lock:
+                timer = self._supervisor_timer
+                if timer is None or timer.cancelled or timer.when != due:
+                    return None
+                self._g_fill_in.set(pipeline.input_ring.fill)
+                self._g_fill_out.set(pipeline.output_ring.fill)
+                self._g_pool.set(pipeline.pool.in_use)
+                due = self._watchdog_due = math.nextafter(limit, math.inf)
+            return due
+        finally:
+            lock.release()
 
     def poll(self) -> None:
         """One supervisor pass: route queued device/callback errors, watchdog, pool, gauges."""

@@ -146,6 +146,16 @@ def test_the_error_log_keeps_the_newest_and_counts_what_it_dropped():
     assert c.errors_dropped == 5
 
 
+def test_recent_errors_are_the_tail_of_errors_by_component():
+    c = make()
+    assert c.recent_errors("dsp") == [] and c.recent_errors(None, 0) == []
+    for i in range(40):
+        c.handle_error(("dsp", "input", "output")[i % 3], SimulatedError(f"e{i}"))
+    for component in (None, "dsp", "input", "output", "device"):
+        for n in (0, 1, 2, 8, 13, 14, 100):
+            assert c.recent_errors(component, n) == (c.errors(component)[-n:] if n else []), (component, n)
+
+
 def test_seed_validation_concurrent_state_changes_never_raise_and_stay_valid():
     """Seed document validation step 1: concurrent transitions from a thread pool."""
     c = ComponentCoordinator(VirtualClock())

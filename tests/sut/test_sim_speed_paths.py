@@ -109,3 +109,56 @@ def test_a_biquad_reset_after_a_nan_forgets_it_and_channels_stay_apart() -> None
     fresh = dsp.Biquad("lowpass", 1000.0, 0.707, 0.0, 48_000, 2)
     ones = np.ones((256, 2), dtype=np.float32)
     assert np.array_equal(stage.process(ones.copy()), fresh.process(ones.copy()))
+
+
+def _observed(quiet_passes: bool) -> tuple[list[tuple[float, str, str]], list[tuple[float, tuple[float, ...]]], int, int]:
+    """A healthy system, a silent stall, its recovery and a reported device loss, with the
+    watchdog's quiet passes done inline (``AudioSystem._quiet_pass``) or every pass run as a timer:
+    every event (time, kind, data), the gauges and the watchdog's deadline read by a timer every
+    7 ms, how many passes ran as timers and how many blocks the device delivered."""
+    s = _running(seed=4)
+    if not quiet_passes:
+        s._plain_pass = False  # every pass runs as a timer, as a subclass with a pass of its own does
+    events: list[tuple[float, str, str]] = []
+    s.add_event_listener(lambda e: events.append((e.time, e.kind, repr(sorted(e.data.items())))))
+    timed = [0]
+    real = s._supervise
+
+    def supervise() -> None:
+        timed[0] += 1
+        real()
+
+    s._supervise_cb = supervise
+    gauges: list[tuple[float, tuple[float, ...]]] = []
+
+    def read() -> None:
+        g = s.monitoring.gauges
+        gauges.append((s.clock.now(), (g["buffer_fill_input"].value, g["buffer_fill_output"].value,
+                                       g["pool_in_use"].value, s._watchdog_due or -1.0)))
+        s.clock.call_later(0.007, read)
+
+    s.clock.call_later(0.007, read)
+    s.run_for(0.5)
+    s.backend.stall(s.stream.spec.input_device)
+    s.run_for(0.03)
+    s.backend.unstall(s.stream.spec.input_device)
+    s.run_for(0.5)
+    s.backend.remove_device(s.stream.spec.input_device)
+    s.run_for(0.5)
+    blocks = s.metrics().counters["callbacks"]
+    s.close()
+    return events, gauges, timed[0], blocks
+
+
+def test_the_watchdogs_quiet_passes_done_inline_change_nothing_but_the_timers() -> None:
+    """A pass that would find nothing is done inside the device's stretch of blocks instead of
+    running as a timer every 3-4 blocks: the same events at the same times (the stall reported
+    at its deadline, the recovery, the loss), the same gauges and deadlines read at every 7 ms."""
+    events, gauges, timed, blocks = _observed(quiet_passes=True)
+    ref_events, ref_gauges, ref_timed, ref_blocks = _observed(quiet_passes=False)
+    assert events == ref_events
+    assert any("DeviceStalledError" in data for _, _, data in events)
+    assert gauges == ref_gauges and len(gauges) > 200
+    assert blocks == ref_blocks > 150
+    assert ref_timed > blocks / 5  # every pass a timer: one every 3-4 blocks
+    assert timed < ref_timed / 2  # quiet passes inline: the event passes and a few more (18 of 55)

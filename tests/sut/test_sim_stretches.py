@@ -94,3 +94,47 @@ def test_advance_to_next_stops_at_the_deadline_of_the_innermost_run_until() -> N
     clock.call_at(1.1, lambda: seen.append(("inner", clock.advance_to_next(1.3))))
     clock.run_until(2.0)
     assert seen == [("inner", False), ("after inner", True)]
+
+
+def test_advance_to_next_moves_a_timer_its_owner_defers_and_keeps_one_it_does_not() -> None:
+    """``TimerHandle.defer``: asked with the timer's time when the timer is in the way; a later
+    time moves the timer there (the same handle: it can still be cancelled), None keeps it where it
+    was, in its place among timers due at the same time, and the clock does not move."""
+    clock = VirtualClock()
+    ran: list[tuple[float, str]] = []
+    asked: list[float] = []
+    moving = clock.call_at(1.2, lambda: ran.append((clock.now(), "moving")))
+    moving.defer = lambda when: (asked.append(when), when + 1.0)[1]
+    clock.call_at(1.0, lambda: ran.append((clock.now(), f"to 1.5: {clock.advance_to_next(1.5)}")))
+    clock.run_until(2.5)
+    assert asked == [1.2]  # asked once, with its own time; then it is at 2.2, past 1.5
+    assert ran == [(1.0, "to 1.5: True"), (2.2, "moving")]  # not asked by the event loop itself
+
+    clock = VirtualClock()
+    ran.clear()
+    kept = clock.call_at(1.2, lambda: ran.append((clock.now(), "kept")))
+    kept.defer = lambda when: None
+    clock.call_at(1.2, lambda: ran.append((clock.now(), "second at 1.2")))
+    clock.call_at(1.0, lambda: ran.append((clock.now(), f"to 1.5: {clock.advance_to_next(1.5)}")))
+    clock.run_until(2.0)
+    assert ran == [(1.0, "to 1.5: False"), (1.2, "kept"), (1.2, "second at 1.2")]
+
+    clock = VirtualClock()
+    ran.clear()
+    cancelled = clock.call_at(1.2, lambda: ran.append((clock.now(), "cancelled")))
+    cancelled.defer = lambda when: when + 0.5
+    clock.call_at(1.0, lambda: clock.advance_to_next(1.5))
+    clock.call_at(1.6, cancelled.cancel)
+    clock.run_until(3.0)
+    assert ran == []  # moved to 1.7, cancelled at 1.6: a moved timer is the same handle
+
+
+def test_advance_to_next_refuses_a_timer_deferred_to_a_time_not_later_than_its_own() -> None:
+    clock = VirtualClock()
+    ran: list[float] = []
+    stuck = clock.call_at(1.2, lambda: ran.append(clock.now()))
+    stuck.defer = lambda when: when  # not later: the timer keeps its time and runs
+    seen: list[bool] = []
+    clock.call_at(1.0, lambda: seen.append(clock.advance_to_next(1.5)))
+    clock.run_until(2.0)
+    assert seen == [False] and ran == [1.2]
