@@ -646,8 +646,15 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
                 continue
         merged.append(list(s))
     out = []
-    for s in merged:
+    for si, s in enumerate(merged):
         firm = [j for j in s if j not in loose]
+        if si + 1 < len(merged) and firm:
+            # a line's stretch ends at its last firm point: loose points after it, before the
+            # next line, lie after the step as often as on it (percussion under a fade, 2 and 5
+            # frames dropped 0.35 s into a block read on the line: the block after it read 0.55
+            # and 0.65 frames off the line, though wholly past the drop), and ``_locate_step``,
+            # which searches from the last block of the stretch on, never reached the drop
+            s = s[: s.index(firm[-1]) + 1]
         ff, dd = f[firm if len(firm) >= 3 else s], d[firm if len(firm) >= 3 else s]
         if ff.size >= 3:
             sl, ic = np.polyfit(ff, dd, 1)
