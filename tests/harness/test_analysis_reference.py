@@ -11,6 +11,7 @@ damage must be found with its kind, place and size, and the clean passes must gi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -370,14 +371,15 @@ def test_a_pop_at_8_khz_is_a_pop_in_its_place_at_every_size(amp: float) -> None:
     assert abs(gs[0].start_frame - at) <= 1, gs[0].to_dict()
 
 
-def _bench_take(kind: str) -> tuple[np.ndarray, np.ndarray, int]:
+def _bench_take(kind: str, row: int = 0, **path: Any) -> tuple[np.ndarray, np.ndarray, int]:
     """The take ``bench_analysis.py --reference`` damages for ``kind`` in its plain condition
-    (gain 0.5, -80 dBFS noise), and its seeded loud frame."""
+    (gain 0.5, -80 dBFS noise), and its seeded loud frame; or in the condition at index ``row``
+    of ``bench_analysis.REFERENCE_CONDITIONS``, whose ``through_system`` arguments are ``path``."""
     mi = R.PROGRAM_KINDS.index(kind)
-    rng = np.random.default_rng(mi)
+    rng = np.random.default_rng(1000 * row + mi)
     ref = R.program_material(kind, 2.0, FS, seed=mi)
-    rec = R.through_system(ref, FS, delay_frames=float(rng.uniform(200, 900)), tail_frames=2000, seed=mi, gain=0.5,
-                           noise_rms=1e-4)
+    rec = R.through_system(ref, FS, delay_frames=float(rng.uniform(200, 900)), tail_frames=2000, seed=mi,
+                           **(path or dict(gain=0.5, noise_rms=1e-4)))
     loud = np.flatnonzero(np.abs(rec) > 0.05)
     return ref, rec, int(rng.choice(loud[(loud > FS // 3) & (loud < rec.size - FS // 3)]))
 
@@ -394,6 +396,20 @@ def test_a_drop_in_the_benchs_takes_is_one_drop_in_its_place(kind: str, n: int) 
     2: the straddling block opened a line of its own), or followed by a false 583-frame "other"
     (glide 1)."""
     ref, rec, at = _bench_take(kind)
+    gs = compare_to_reference(A.drop_frames(rec, at, n), ref, FS).glitches
+    assert [(g.kind, g.size_frames) for g in gs] == [("dropped", n)], [g.to_dict() for g in gs]
+    assert abs(gs[0].start_frame - at) <= PLACE, gs[0].to_dict()
+
+
+@pytest.mark.parametrize("n", [2, 5])
+def test_a_drop_under_a_fade_is_found_where_the_block_after_it_reads_near_the_line_before(n: int) -> None:
+    """The bench's percussion take under a fade (its "gain ramp -50 %" row), n frames dropped
+    0.35 s into a block (frame 20071): the block read the delay before the drop, and the block
+    after it, wholly past the drop, read 0.55 (2 frames) and 0.65 (5 frames) frame off the line
+    before, so the line took it in, loosely. The step's search began at that block, past the
+    drop; the two lines were then merged and the drop reported as a ~1000-frame ``other``
+    beginning 950 frames early."""
+    ref, rec, at = _bench_take("percussion", 3, gain=0.7, gain_ramp=-0.5, noise_rms=1e-4)
     gs = compare_to_reference(A.drop_frames(rec, at, n), ref, FS).glitches
     assert [(g.kind, g.size_frames) for g in gs] == [("dropped", n)], [g.to_dict() for g in gs]
     assert abs(gs[0].start_frame - at) <= PLACE, gs[0].to_dict()
