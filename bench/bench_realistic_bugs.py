@@ -1949,8 +1949,8 @@ BATCH_11: list[Bug] = [
         "the sequence number dropped from the comparison as 'never needed'",
         "timers (timers due together run in scheduling order)"),
     Bug("advance_to_next_skips_same_time_timer", "clock.py",
-        "            if timers and timers[0][0] <= when:\n",
-        "            if timers and timers[0][0] < when:\n",
+        "                if not timers or timers[0][0] > when:\n",
+        "                if not timers or timers[0][0] >= when:\n",
         "'only a timer strictly before it is in the way': a timer due at the same moment runs after",
         "timers (the shortcut keeps the event order)"),
     # -- configuration -----------------------------------------------------------------------------
