@@ -3,7 +3,8 @@
 
 Each entry of ``BUGS`` is one bug of the kind an ordinary change introduces: a textual patch
 (an ``old`` snippet, which must occur exactly once, replaced by ``new``) of one file under
-system_under_test/, one to five lines, with the ordinary change that would introduce it. None of
+system_under_test/ (or, for a path that starts with ``harness/``, of the harness's own checkers:
+batch 17), one to five lines, with the ordinary change that would introduce it. None of
 them is one of the six shipped mutants of harness/mutants.py (those are subclasses; these edit the
 code itself).
 
@@ -19,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-16: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-17: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -27,6 +28,9 @@ seconds per test, and they need a server), plus the harness's stateful, invarian
 ``--whole`` runs the whole suite (``pytest -n 2``), as the issue's filer did. A bug in
 devices/portaudio.py or devices/_devhost.py (the real-device path, which no simulated test runs)
 is tried against the selection plus the real-device files (they start their own JACK server).
+A bug in the harness (a path under harness/) is tried against the harness tests that judge runs
+(``HARNESS_JUDGE_TESTS``: the invariants, the linearizability search, the verdict, the leak
+judge, the steady state and gates, the audio check, the run and its false-alarm tests) instead.
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -59,6 +63,21 @@ _HARNESS = ["tests/harness/test_stateful.py", "tests/harness/test_invariants.py"
             "tests/harness/test_promises_storms.py", "tests/harness/test_storm.py"]
 
 
+#: the harness tests that judge runs: the selection for a bug in harness/ (its own checkers)
+HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
+    "test_invariants.py", "test_linearizability_search.py", "test_linearizable_streaming.py",
+    "test_verdict.py", "test_leaks.py", "test_gates_steady.py", "test_audio_check.py",
+    "test_external_kills.py", "test_fault_skips.py", "test_actor_attribution.py", "test_mutants.py",
+    "test_run.py", "test_false_alarms.py", "test_stateful.py", "test_storm.py",
+    "test_promises_storms.py")]
+
+
+def source_file(tree: Path, path: str) -> Path:
+    """The file a bug patches: ``harness/...`` from the tree's root, anything else under
+    system_under_test/."""
+    return tree / path if path.startswith("harness/") else tree / "system_under_test" / path
+
+
 def default_selection() -> list[str]:
     sut = sorted(f"tests/sut/{p.name}" for p in (ROOT / "tests" / "sut").glob("test_*.py")
                  if p.name not in _REAL_DEVICE)
@@ -68,7 +87,7 @@ def default_selection() -> list[str]:
 @dataclass(frozen=True)
 class Bug:
     name: str
-    path: str      # under system_under_test/
+    path: str      # under system_under_test/, or from the root for harness/...
     old: str
     new: str
     change: str    # the ordinary change that would introduce it
@@ -2543,8 +2562,11 @@ BATCH_16: list[Bug] = [
         "frame accounting (captured = played + buffered + dropped)"),
 ]
 
+#: Batch 17 (the harness's own checkers): filled in by the next commit
+BATCH_17: list[Bug] = []
+
 BUGS += BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10 + BATCH_11 + BATCH_12 \
-    + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16
+    + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16 + BATCH_17
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
@@ -2554,7 +2576,10 @@ _REAL_DEVICE_PATHS = ("devices/portaudio.py", "devices/_devhost.py", "devices/ja
 
 
 def selection_for(bug: "Bug | None", default: list[str]) -> list[str]:
-    """The default selection, and for a bug in the real-device path the real-device files too."""
+    """The default selection, and for a bug in the real-device path the real-device files too;
+    for a bug in harness/ the harness tests that judge runs."""
+    if bug is not None and bug.path.startswith("harness/"):
+        return [t for t in HARNESS_JUDGE_TESTS if (ROOT / t).exists()]
     if bug is not None and bug.path in _REAL_DEVICE_PATHS:
         return default + [t for t in REAL_DEVICE_TESTS if (ROOT / t).exists() and t not in default]
     return default
@@ -2596,7 +2621,7 @@ def _make_repository(tree: Path) -> None:
 
 def apply(bug: Bug, tree: Path) -> None:
     """Write ``bug`` into ``tree``; refuses (ValueError) unless ``old`` occurs exactly once."""
-    f = tree / "system_under_test" / bug.path
+    f = source_file(tree, bug.path)
     text = f.read_text()
     count = text.count(bug.old)
     if count != 1:
@@ -2671,8 +2696,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
     ap.add_argument("--list", action="store_true", help="print the catalogue and exit")
-    ap.add_argument("--batch", type=int, choices=(4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16),
-                    help="only the bugs of this batch (4-16: written blind)")
+    ap.add_argument("--batch", type=int, choices=tuple(range(4, 18)),
+                    help="only the bugs of this batch (4-17: written blind; 17: the harness's checkers)")
     ap.add_argument("--whole", action="store_true", help="run the whole suite (pytest -n 2) per bug")
     ap.add_argument("--tests", nargs="+", help="a test selection instead of the default")
     ap.add_argument("--baseline", action="store_true", help="run the selection on the healthy tree only")
@@ -2703,7 +2728,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="soundcheck-bug-") as tmp:
         _copy_tree(Path(tmp))
         for b in BUGS:
-            f = Path(tmp) / "system_under_test" / b.path
+            f = source_file(Path(tmp), b.path)
             if f.read_text().count(b.old) != 1:
                 print(f"bench_realistic_bugs: {b.name} no longer applies to {b.path}", file=sys.stderr)
     _check_imports_from_copy()
@@ -2712,7 +2737,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit("bench_realistic_bugs: --whole already runs pytest -n 2; use --jobs 1")
     every = [b for b in ({4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                           10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13,
-                          14: BATCH_14, 15: BATCH_15, 16: BATCH_16}[args.batch] if args.batch else BUGS) if not b.equivalent]
+                          14: BATCH_14, 15: BATCH_15, 16: BATCH_16, 17: BATCH_17}[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
     print(f"{'bug':38} {'verdict':14} {'seconds':>8}  by", flush=True)
