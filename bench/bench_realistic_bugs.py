@@ -2562,8 +2562,95 @@ BATCH_16: list[Bug] = [
         "frame accounting (captured = played + buffered + dropped)"),
 ]
 
-#: Batch 17 (the harness's own checkers): filled in by the next commit
-BATCH_17: list[Bug] = []
+#: Batch 17, written blind like 4-16 (from the checker code only, before reading its tests), in
+#: the harness's own checkers (issues #11 and #12): the verdict, the leak judge, the invariants'
+#: folds, the linearizability search, the steady-state check and the listening check. Each is of
+#: one of two kinds, named first in its ``promise``: a *false pass* (the check can no longer fail
+#: on what it exists to catch) or a *false alarm* (the check fails, or doubts, a healthy system).
+#: Tried against ``HARNESS_JUDGE_TESTS``. ``--batch 17`` tries only these.
+BATCH_17: list[Bug] = [
+    # -- the verdict -----------------------------------------------------------------------------
+    Bug("verdict_partial_run_passes", "harness/verdict.py",
+        "    if status in (\"interrupted\", \"partial\"):\n",
+        "    if status == \"interrupted\":\n",
+        "the unfinished-run doubt as it was written before reports rebuilt from a truncated journal "
+        "(status 'partial') existed: a report of half a run passes",
+        "false pass: verdict (a run that did not finish is never a pass)"),
+    Bug("verdict_inconclusive_ok_accepts_fail", "harness/verdict.py",
+        "        if inconclusive_ok and self.outcome is Outcome.INCONCLUSIVE:\n",
+        "        if inconclusive_ok and self.outcome is not Outcome.PASS:\n",
+        "'--inconclusive-ok accepts what is not a pass' while tidying exit_code_with: a failed run "
+        "exits 0 when the caller accepts inconclusive runs",
+        "false pass: verdict (a failed run exits 1)"),
+    # -- the leak judge --------------------------------------------------------------------------
+    Bug("leaks_late_slope_per_second", "harness/leaks.py",
+        "    if late.slope_h <= thr:\n",
+        "    if late.slope_h / 3600.0 <= thr:\n",
+        "the late half's slope compared in the unit the fit returns (per second) against a per-hour "
+        "threshold: a leak whose late half grows under 3600x the threshold is judged saturating",
+        "false pass: leak judge (a growing series is a leak)"),
+    Bug("leaks_short_soak_bound_flipped", "harness/leaks.py",
+        "        elif verdict == \"leak\" and window < MIN_WINDOW_S and late.slope_h < UNBOUNDED_FACTOR * thr:\n",
+        "        elif verdict == \"leak\" and window < MIN_WINDOW_S and late.slope_h > UNBOUNDED_FACTOR * thr:\n",
+        "the short-soak exception's comparison written the other way round: a bounded buffer still "
+        "filling in a short soak is called a leak (and a fast leak only inconclusive)",
+        "false alarm: leak judge (a short soak cannot tell a buffer filling from a leak)"),
+    # -- the invariants' folds -------------------------------------------------------------------
+    Bug("inv_resources_usage_at_limit_is_over", "harness/invariants.py",
+        "                if res.get(\"limits\", {}).get(t) is not None and u > res[\"limits\"][t]}\n",
+        "                if res.get(\"limits\", {}).get(t) is not None and u >= res[\"limits\"][t]}\n",
+        "'at the limit is over it' in the snapshot check of the resources fold: a system using "
+        "exactly its limit (which ResourceManager allows) is reported over it",
+        "false alarm: resources (usage up to the limit is within it)"),
+    Bug("inv_callback_errors_upper_bound_only", "harness/invariants.py",
+        "        if not seen <= counted <= seen + pending and len(self.snaps) < _MAX_EVIDENCE:\n",
+        "        if counted > seen + pending and len(self.snaps) < _MAX_EVIDENCE:\n",
+        "the snapshot check simplified to 'counted but never reported': callback errors reported "
+        "more often than counted (a double report) pass",
+        "false pass: callback_errors (reported == counted, both ways)"),
+    Bug("inv_recovery_open_excuse_uncapped", "harness/invariants.py",
+        "        total += min(min(b, hi) - max(a, lo), cap)\n",
+        "        total += min(b, hi) - max(a, lo)\n",
+        "_overlap without its cap ('the open took what it took'): an attempt whose open ran long past "
+        "the deadline excuses the whole excess, not OPEN_ALLOWANCE_S of it",
+        "false pass: recovery (an episode past its deadline is the system's unless measured as not)"),
+    # -- the linearizability search --------------------------------------------------------------
+    Bug("lin_returned_value_ignored", "harness/invariants.py",
+        "        if value is not None and op.value is not None and value != op.value:\n"
+        "            continue\n",
+        "",
+        "_consistent matches outcomes only ('ok is ok'): an op that returns a value the model does "
+        "not allow (a wrong state read) is linearizable",
+        "false pass: linearizable (an op's returned value is part of its outcome)"),
+    Bug("lin_search_bound_is_a_pass", "harness/invariants.py",
+        "    if result is None:\n"
+        "        unsure.append(f\"search bound of {max_states} states reached for {len(group)} ops at entry {lo}\")\n"
+        "    elif not result:\n",
+        "    if result is False:\n",
+        "'only a found violation is news' in _search: a search that reached its bound is counted as "
+        "searched and conforming (inconclusive folded into ok)",
+        "false pass: linearizable (a search that could not finish is inconclusive)"),
+    # -- the steady state ------------------------------------------------------------------------
+    Bug("steady_after_no_settle_margin", "harness/steady_state.py",
+        "            if why is None and streak_from is None and t < self.changed_at + self.margin_s - 1e-9:\n",
+        "            if why is None and streak_from is None and t < self.changed_at - 1e-9:\n",
+        "the settle margin after the last change of state dropped ('the margin already applies after "
+        "the faults'): the after window may open as a recovery's restart still sounds",
+        "false alarm: steady state (a healthy recovery's restart is not unsteadiness)"),
+    # -- the listening check ---------------------------------------------------------------------
+    Bug("audio_level_only_louder", "harness/audio_check.py",
+        "            if abs(dev) > tol:\n",
+        "            if dev > tol:\n",
+        "the level check written for a gain gone up (clipping) only: a tone that got quieter (a lost "
+        "channel gain, a stage attenuating) is never a level glitch",
+        "false pass: clean_audio (the tone's level held both ways)"),
+    Bug("audio_settle_margin_shorter", "harness/audio_check.py",
+        "SETTLE_MARGIN_S = 0.25\n",
+        "SETTLE_MARGIN_S = 0.1\n",
+        "the settle margin after a fault window 'tightened to 100 ms' to catch damage sooner after "
+        "a fault: a restart's silence still sounding is heard outside every window",
+        "false alarm: clean_audio (a fault's own damage is inside its window)"),
+]
 
 BUGS += BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10 + BATCH_11 + BATCH_12 \
     + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16 + BATCH_17
