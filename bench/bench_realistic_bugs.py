@@ -69,6 +69,7 @@ _HARNESS = ["tests/harness/test_stateful.py", "tests/harness/test_invariants.py"
 HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
     "test_verdict.py", "test_leaks.py", "test_invariants.py", "test_linearizability_search.py",
     "test_linearizable_streaming.py", "test_gates_steady.py", "test_audio_check.py",
+    "test_audio_level.py", "test_audio_channels.py",
     "test_fault_skips.py", "test_actor_attribution.py", "test_external_kills.py", "test_run.py",
     "test_false_alarms.py", "test_mutants.py")]
 
@@ -2828,6 +2829,8 @@ def main(argv: list[str] | None = None) -> int:
                           14: BATCH_14, 15: BATCH_15, 16: BATCH_16, 17: BATCH_17}[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
+    if not args.tests and not args.whole and any(b is not None and b.path.startswith("harness/") for b in chosen):
+        print(f"selection for a bug in harness/: {' '.join(selection_for(BATCH_17[0], tests))}", flush=True)
     print(f"{'bug':38} {'verdict':14} {'seconds':>8}  by", flush=True)
     results: list[Result] = []
     with cf.ThreadPoolExecutor(max_workers=args.jobs) as pool:
