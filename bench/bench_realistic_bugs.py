@@ -3,7 +3,8 @@
 
 Each entry of ``BUGS`` is one bug of the kind an ordinary change introduces: a textual patch
 (an ``old`` snippet, which must occur exactly once, replaced by ``new``) of one file under
-system_under_test/, one to five lines, with the ordinary change that would introduce it. None of
+system_under_test/ (or, for a path that starts with ``harness/``, of the harness's own checkers:
+batch 17), one to five lines, with the ordinary change that would introduce it. None of
 them is one of the six shipped mutants of harness/mutants.py (those are subclasses; these edit the
 code itself).
 
@@ -19,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-16: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-17: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -27,6 +28,9 @@ seconds per test, and they need a server), plus the harness's stateful, invarian
 ``--whole`` runs the whole suite (``pytest -n 2``), as the issue's filer did. A bug in
 devices/portaudio.py or devices/_devhost.py (the real-device path, which no simulated test runs)
 is tried against the selection plus the real-device files (they start their own JACK server).
+A bug in the harness (a path under harness/) is tried against the harness tests that judge runs
+(``HARNESS_JUDGE_TESTS``: the invariants, the linearizability search, the verdict, the leak
+judge, the steady state and gates, the audio check, the run and its false-alarm tests) instead.
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -59,6 +63,23 @@ _HARNESS = ["tests/harness/test_stateful.py", "tests/harness/test_invariants.py"
             "tests/harness/test_promises_storms.py", "tests/harness/test_storm.py"]
 
 
+#: the harness tests that judge runs: the selection for a bug in harness/ (its own checkers)
+#: (the fast unit tests first, the runs last: ``-x`` stops at the first failure; the storm and
+#: stateful tests, which also judge runs, are the default selection's and too slow to add here)
+HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
+    "test_verdict.py", "test_leaks.py", "test_invariants.py", "test_linearizability_search.py",
+    "test_linearizable_streaming.py", "test_gates_steady.py", "test_audio_check.py",
+    "test_audio_level.py", "test_audio_channels.py",
+    "test_fault_skips.py", "test_actor_attribution.py", "test_external_kills.py", "test_run.py",
+    "test_false_alarms.py", "test_mutants.py")]
+
+
+def source_file(tree: Path, path: str) -> Path:
+    """The file a bug patches: ``harness/...`` from the tree's root, anything else under
+    system_under_test/."""
+    return tree / path if path.startswith("harness/") else tree / "system_under_test" / path
+
+
 def default_selection() -> list[str]:
     sut = sorted(f"tests/sut/{p.name}" for p in (ROOT / "tests" / "sut").glob("test_*.py")
                  if p.name not in _REAL_DEVICE)
@@ -68,7 +89,7 @@ def default_selection() -> list[str]:
 @dataclass(frozen=True)
 class Bug:
     name: str
-    path: str      # under system_under_test/
+    path: str      # under system_under_test/, or from the root for harness/...
     old: str
     new: str
     change: str    # the ordinary change that would introduce it
@@ -2543,8 +2564,98 @@ BATCH_16: list[Bug] = [
         "frame accounting (captured = played + buffered + dropped)"),
 ]
 
+#: Batch 17, written blind like 4-16 (from the checker code only, before reading its tests), in
+#: the harness's own checkers (issues #11 and #12): the verdict, the leak judge, the invariants'
+#: folds, the linearizability search, the steady-state check and the listening check. Each is of
+#: one of two kinds, named first in its ``promise``: a *false pass* (the check can no longer fail
+#: on what it exists to catch) or a *false alarm* (the check fails, or doubts, a healthy system).
+#: Tried against ``HARNESS_JUDGE_TESTS``. ``--batch 17`` tries only these.
+BATCH_17: list[Bug] = [
+    # -- the verdict -----------------------------------------------------------------------------
+    Bug("verdict_partial_run_passes", "harness/verdict.py",
+        "    if status in (\"interrupted\", \"partial\"):\n",
+        "    if status == \"interrupted\":\n",
+        "the unfinished-run doubt as it was written before reports rebuilt from a truncated journal "
+        "(status 'partial') existed: a report of half a run passes",
+        "false pass: verdict (a run that did not finish is never a pass)"),
+    Bug("verdict_inconclusive_ok_accepts_fail", "harness/verdict.py",
+        "        if inconclusive_ok and self.outcome is Outcome.INCONCLUSIVE:\n",
+        "        if inconclusive_ok and self.outcome is not Outcome.PASS:\n",
+        "'--inconclusive-ok accepts what is not a pass' while tidying exit_code_with: a failed run "
+        "exits 0 when the caller accepts inconclusive runs",
+        "false pass: verdict (a failed run exits 1)"),
+    # -- the leak judge --------------------------------------------------------------------------
+    Bug("leaks_late_slope_per_second", "harness/leaks.py",
+        "    if late.slope_h <= thr:\n",
+        "    if late.slope_h / 3600.0 <= thr:\n",
+        "the late half's slope compared in the unit the fit returns (per second) against a per-hour "
+        "threshold: a leak whose late half grows under 3600x the threshold is judged saturating",
+        "false pass: leak judge (a growing series is a leak)"),
+    Bug("leaks_short_soak_bound_flipped", "harness/leaks.py",
+        "        elif verdict == \"leak\" and window < MIN_WINDOW_S and late.slope_h < UNBOUNDED_FACTOR * thr:\n",
+        "        elif verdict == \"leak\" and window < MIN_WINDOW_S and late.slope_h > UNBOUNDED_FACTOR * thr:\n",
+        "the short-soak exception's comparison written the other way round: a bounded buffer still "
+        "filling in a short soak is called a leak (and a fast leak only inconclusive)",
+        "false alarm: leak judge (a short soak cannot tell a buffer filling from a leak)"),
+    # -- the invariants' folds -------------------------------------------------------------------
+    Bug("inv_resources_usage_at_limit_is_over", "harness/invariants.py",
+        "                if res.get(\"limits\", {}).get(t) is not None and u > res[\"limits\"][t]}\n",
+        "                if res.get(\"limits\", {}).get(t) is not None and u >= res[\"limits\"][t]}\n",
+        "'at the limit is over it' in the snapshot check of the resources fold: a system using "
+        "exactly its limit (which ResourceManager allows) is reported over it",
+        "false alarm: resources (usage up to the limit is within it)"),
+    Bug("inv_callback_errors_upper_bound_only", "harness/invariants.py",
+        "        if not seen <= counted <= seen + pending and len(self.snaps) < _MAX_EVIDENCE:\n",
+        "        if counted > seen + pending and len(self.snaps) < _MAX_EVIDENCE:\n",
+        "the snapshot check simplified to 'counted but never reported': callback errors reported "
+        "more often than counted (a double report) pass",
+        "false pass: callback_errors (reported == counted, both ways)"),
+    Bug("inv_recovery_open_excuse_uncapped", "harness/invariants.py",
+        "        total += min(min(b, hi) - max(a, lo), cap)\n",
+        "        total += min(b, hi) - max(a, lo)\n",
+        "_overlap without its cap ('the open took what it took'): an attempt whose open ran long past "
+        "the deadline excuses the whole excess, not OPEN_ALLOWANCE_S of it",
+        "false pass: recovery (an episode past its deadline is the system's unless measured as not)"),
+    # -- the linearizability search --------------------------------------------------------------
+    Bug("lin_returned_value_ignored", "harness/invariants.py",
+        "        if value is not None and op.value is not None and value != op.value:\n"
+        "            continue\n",
+        "",
+        "_consistent matches outcomes only ('ok is ok'): an op that returns a value the model does "
+        "not allow (a wrong state read) is linearizable",
+        "false pass: linearizable (an op's returned value is part of its outcome)"),
+    Bug("lin_search_bound_is_a_pass", "harness/invariants.py",
+        "    if result is None:\n"
+        "        unsure.append(f\"search bound of {max_states} states reached for {len(group)} ops at entry {lo}\")\n"
+        "    elif not result:\n",
+        "    if result is False:\n",
+        "'only a found violation is news' in _search: a search that reached its bound is counted as "
+        "searched and conforming (inconclusive folded into ok)",
+        "false pass: linearizable (a search that could not finish is inconclusive)"),
+    # -- the steady state ------------------------------------------------------------------------
+    Bug("steady_after_no_settle_margin", "harness/steady_state.py",
+        "            if why is None and streak_from is None and t < self.changed_at + self.margin_s - 1e-9:\n",
+        "            if why is None and streak_from is None and t < self.changed_at - 1e-9:\n",
+        "the settle margin after the last change of state dropped ('the margin already applies after "
+        "the faults'): the after window may open as a recovery's restart still sounds",
+        "false alarm: steady state (a healthy recovery's restart is not unsteadiness)"),
+    # -- the listening check ---------------------------------------------------------------------
+    Bug("audio_level_only_louder", "harness/audio_check.py",
+        "            if abs(dev) > tol:\n",
+        "            if dev > tol:\n",
+        "the level check written for a gain gone up (clipping) only: a tone that got quieter (a lost "
+        "channel gain, a stage attenuating) is never a level glitch",
+        "false pass: clean_audio (the tone's level held both ways)"),
+    Bug("audio_settle_margin_shorter", "harness/audio_check.py",
+        "SETTLE_MARGIN_S = 0.25\n",
+        "SETTLE_MARGIN_S = 0.1\n",
+        "the settle margin after a fault window 'tightened to 100 ms' to catch damage sooner after "
+        "a fault: a restart's silence still sounding is heard outside every window",
+        "false alarm: clean_audio (a fault's own damage is inside its window)"),
+]
+
 BUGS += BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10 + BATCH_11 + BATCH_12 \
-    + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16
+    + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16 + BATCH_17
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
@@ -2554,7 +2665,10 @@ _REAL_DEVICE_PATHS = ("devices/portaudio.py", "devices/_devhost.py", "devices/ja
 
 
 def selection_for(bug: "Bug | None", default: list[str]) -> list[str]:
-    """The default selection, and for a bug in the real-device path the real-device files too."""
+    """The default selection, and for a bug in the real-device path the real-device files too;
+    for a bug in harness/ the harness tests that judge runs."""
+    if bug is not None and bug.path.startswith("harness/"):
+        return [t for t in HARNESS_JUDGE_TESTS if (ROOT / t).exists()]
     if bug is not None and bug.path in _REAL_DEVICE_PATHS:
         return default + [t for t in REAL_DEVICE_TESTS if (ROOT / t).exists() and t not in default]
     return default
@@ -2596,7 +2710,7 @@ def _make_repository(tree: Path) -> None:
 
 def apply(bug: Bug, tree: Path) -> None:
     """Write ``bug`` into ``tree``; refuses (ValueError) unless ``old`` occurs exactly once."""
-    f = tree / "system_under_test" / bug.path
+    f = source_file(tree, bug.path)
     text = f.read_text()
     count = text.count(bug.old)
     if count != 1:
@@ -2671,8 +2785,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
     ap.add_argument("--list", action="store_true", help="print the catalogue and exit")
-    ap.add_argument("--batch", type=int, choices=(4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16),
-                    help="only the bugs of this batch (4-16: written blind)")
+    ap.add_argument("--batch", type=int, choices=tuple(range(4, 18)),
+                    help="only the bugs of this batch (4-17: written blind; 17: the harness's checkers)")
     ap.add_argument("--whole", action="store_true", help="run the whole suite (pytest -n 2) per bug")
     ap.add_argument("--tests", nargs="+", help="a test selection instead of the default")
     ap.add_argument("--baseline", action="store_true", help="run the selection on the healthy tree only")
@@ -2703,7 +2817,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="soundcheck-bug-") as tmp:
         _copy_tree(Path(tmp))
         for b in BUGS:
-            f = Path(tmp) / "system_under_test" / b.path
+            f = source_file(Path(tmp), b.path)
             if f.read_text().count(b.old) != 1:
                 print(f"bench_realistic_bugs: {b.name} no longer applies to {b.path}", file=sys.stderr)
     _check_imports_from_copy()
@@ -2712,9 +2826,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit("bench_realistic_bugs: --whole already runs pytest -n 2; use --jobs 1")
     every = [b for b in ({4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                           10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13,
-                          14: BATCH_14, 15: BATCH_15, 16: BATCH_16}[args.batch] if args.batch else BUGS) if not b.equivalent]
+                          14: BATCH_14, 15: BATCH_15, 16: BATCH_16, 17: BATCH_17}[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
+    if not args.tests and not args.whole and any(b is not None and b.path.startswith("harness/") for b in chosen):
+        print(f"selection for a bug in harness/: {' '.join(selection_for(BATCH_17[0], tests))}", flush=True)
     print(f"{'bug':38} {'verdict':14} {'seconds':>8}  by", flush=True)
     results: list[Result] = []
     with cf.ThreadPoolExecutor(max_workers=args.jobs) as pool:

@@ -1,6 +1,7 @@
 """The catalogue of realistic bugs (``bench/bench_realistic_bugs.py``) stays applicable.
 
-Each entry patches one snippet of system_under_test/ that must occur exactly once. A change to
+Each entry patches one snippet of system_under_test/ (or, for a path that starts with
+``harness/``, of the harness's own checkers) that must occur exactly once. A change to
 the code under test that rewrites such a snippet leaves the entry applying to no tree: the
 bench then reports it as an error, and a batch tried again on a later main silently loses a
 bug. This check fails at the change instead, so whoever changes the code also updates the
@@ -35,7 +36,8 @@ def test_every_catalogued_bug_still_patches_exactly_one_place() -> None:
     assert len(set(names)) == len(names), "duplicate bug names"
     stale = []
     for b in bugs:
-        text = (ROOT / "system_under_test" / b.path).read_text()
+        # a path under harness/ (batch 17: the harness's own checkers) is from the root
+        text = (ROOT / b.path if b.path.startswith("harness/") else ROOT / "system_under_test" / b.path).read_text()
         if text.count(b.old) != 1:
             stale.append(f"{b.name} ({b.path}): its 'old' snippet occurs {text.count(b.old)} time(s)")
     assert not stale, "\n".join(stale)

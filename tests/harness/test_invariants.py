@@ -139,6 +139,27 @@ def test_a_sequential_op_whose_effect_the_model_forbids_is_flagged():
     assert not v.ok and v.evidence[0]["op"] == "resume"
 
 
+@pytest.mark.parametrize("concurrent", [False, True])
+def test_an_op_that_returns_a_value_the_model_does_not_allow_is_flagged(concurrent):
+    """An op's returned value is part of its outcome: ``recover()`` on a STOPPED system can only
+    return False (nothing to recover), so a True from it is not linearizable, alone or beside
+    another op; the same history returning False is."""
+    pre = {"state": "stopped", "configured": True, "pending": False, "config": "x"}
+    for value, ok in ((True, False), (False, True)):
+        h = _h("stopped")
+        if concurrent:  # searched from the attach entry's state
+            op = h.invoke("c", "recover")
+            other = h.invoke("d", "pause")  # refused in STOPPED: no effect
+            h.ok(op, value)
+            h.fail(other)
+        else:  # judged alone, between its observations
+            h.ok(h.invoke("c", "recover", [], pre=pre), value, post=pre)
+        v = check_linearizable(h)
+        assert v.ok is ok and not v.inconclusive, (value, v)
+        if not ok:
+            assert v.evidence, v
+
+
 def test_unbalanced_frames_in_a_snapshot_are_flagged():
     h = _h()
     h.record("metrics", data={"frames": {"captured": 100, "played": 50, "buffered": 40, "dropped": 9,
@@ -245,6 +266,36 @@ def test_an_escaped_callback_exception_and_unreported_errors_are_flagged():
     whys = [e["why"] for e in v.evidence]
     assert "exception escaped the audio callback" in whys
     assert "callback errors counted but never reported" in whys
+
+
+def test_callback_errors_reported_more_often_than_counted_are_flagged():
+    """Reported == counted both ways: a callback error reported twice (two error records, the
+    counter at one, none queued) is as wrong as one counted and never reported."""
+    h = _h()
+    for _ in range(2):
+        h.record("error", value="error", data={"error": {"type": "CallbackError", "message": "dsp stage failed"}})
+    h.record("metrics", data={"counters": {"callback_errors": 1}, "pending_callback_errors": 0})
+    v = check_callback_errors(h)
+    assert not v.ok and [e["why"] for e in v.evidence] == ["more callback errors reported than counted"]
+    assert (v.evidence[0]["counted"], v.evidence[0]["reported"]) == (1, 2)
+    h = _h()  # the same with the counter at two: accounted for
+    for _ in range(2):
+        h.record("error", value="error", data={"error": {"type": "CallbackError", "message": "dsp stage failed"}})
+    h.record("metrics", data={"counters": {"callback_errors": 2}, "pending_callback_errors": 0})
+    assert check_callback_errors(h).ok
+
+
+def test_usage_at_its_limit_is_within_it_and_one_over_is_not():
+    """The snapshot check agrees with ``ResourceManager``: usage up to the limit is allowed (a
+    system that fills its budget exactly is healthy), one unit more is over it."""
+    h = _h()
+    h.record("metrics", data={"resources": {"usage": {"buffers": 8, "threads": 2},
+                                            "limits": {"buffers": 8, "threads": None}}})
+    v = check_resources(h)
+    assert v.ok and not v.evidence, v
+    h.record("metrics", data={"resources": {"usage": {"buffers": 9}, "limits": {"buffers": 8}}})
+    v = check_resources(h)
+    assert not v.ok and v.evidence[0]["over"] == {"buffers": (9, 8)}
 
 
 def test_a_rejected_config_that_changed_something_is_flagged():

@@ -62,9 +62,22 @@ def test_an_inconclusive_check_is_never_a_pass():
     assert v.outcome is Outcome.PASS and v.exit_code == 0 and v.headline() == "PASS: all 1 invariants held"
 
 
+def test_accepting_inconclusive_runs_never_accepts_a_failed_one():
+    """``exit_code_with(inconclusive_ok=True)`` turns an inconclusive run's 3 into 0 and nothing
+    else: a failed run still exits 1, a pass 0."""
+    doubtful = judge_run([Verdict("health", True)], status="interrupted")
+    failed = judge_run([Verdict("health", False, [{}], "disagree")], status="interrupted")
+    passed = judge_run([Verdict("health", True)])
+    assert doubtful.outcome is Outcome.INCONCLUSIVE and doubtful.exit_code_with(inconclusive_ok=True) == 0
+    assert failed.outcome is Outcome.FAIL and failed.doubts  # failed, and doubtful too
+    assert failed.exit_code_with(inconclusive_ok=True) == 1 and failed.exit_code_with() == 1
+    assert passed.exit_code_with(inconclusive_ok=True) == 0 == passed.exit_code_with()
+
+
 @pytest.mark.parametrize("kw, doubt", [
     ({"faults_wanted": True, "faults_injected": 0}, "none was injected"),
     ({"status": "interrupted"}, "did not finish"),
+    ({"status": "partial"}, "did not finish (partial)"),  # a report rebuilt from a truncated journal
     ({"lost": ["line 3: bad checksum"]}, "was lost"),
 ])
 def test_what_makes_a_run_inconclusive(kw, doubt):
