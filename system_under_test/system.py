@@ -611,21 +611,32 @@ class AudioSystem:
             ref = last if last is not None else getattr(stream, "started_at", None)
             if ref is None:
                 return None
-            limit = ref + max(config.watchdog.stall_periods * config.block_seconds,
-                              getattr(stream, "min_stall_s", 0.0))
+            limit = self._stall_limit(stream, config, ref)
             if due > limit:  # a stall at ``due``: the pass reports it
                 return None
             with self._wake_lock:
                 timer = self._supervisor_timer
                 if timer is None or timer.cancelled or timer.when != due:
                     return None
-                self._g_fill_in.set(pipeline.input_ring.fill)
-                self._g_fill_out.set(pipeline.output_ring.fill)
-                self._g_pool.set(pipeline.pool.in_use)
+                self._set_gauges(pipeline)
                 due = self._watchdog_due = math.nextafter(limit, math.inf)
             return due
         finally:
             lock.release()
+
+    def _set_gauges(self, pipeline: Pipeline) -> None:
+        """The supervisor's gauges: both rings' fill and the blocks of the pool in use."""
+        self._g_fill_in.set(pipeline.input_ring.fill)
+        self._g_fill_out.set(pipeline.output_ring.fill)
+        self._g_pool.set(pipeline.pool.in_use)
+
+    @staticmethod
+    def _stall_limit(stream: Any, config: AudioConfig, ref: float) -> float:
+        """The last moment a stream whose last callback (or start) was at ``ref`` is not stalled:
+        ``stall_periods`` periods later, never below the stream's own floor (a gap its device
+        shows when healthy is no stall)."""
+        return ref + max(config.watchdog.stall_periods * config.block_seconds,
+                         getattr(stream, "min_stall_s", 0.0))
 
     def poll(self) -> None:
         """One supervisor pass: route queued device/callback errors, watchdog, pool, gauges."""
@@ -659,21 +670,18 @@ class AudioSystem:
             elif not pipeline.pool_dry and self.degraded:
                 self.degraded = False
                 self._emit("undegraded")
-            self._g_fill_in.set(pipeline.input_ring.fill)
-            self._g_fill_out.set(pipeline.output_ring.fill)
-            self._g_pool.set(pipeline.pool.in_use)
+            self._set_gauges(pipeline)
             if stream is not None and self._pipeline is pipeline \
                     and self.coordinator.state(SYSTEM) is _RUNNING:
                 period = config.block_seconds
                 last = stream.stats.last_callback_at
                 started = getattr(stream, "started_at", None)
                 ref = last if last is not None else started
-                # Never below the stream's own floor: a gap its device shows when healthy is no stall.
                 floor = getattr(stream, "min_stall_s", 0.0)
                 now = self.clock.now()
                 if ref is None:
                     stream.started_at = ref = now  # type: ignore[attr-defined]
-                limit = ref + max(config.watchdog.stall_periods * period, floor)
+                limit = self._stall_limit(stream, config, ref)
                 # the first moment after ``limit``: when the next pass must come if no callback does
                 self._watchdog_due = math.nextafter(limit, math.inf)
                 if now > limit:
