@@ -34,6 +34,7 @@ from typing import Any
 
 from system_under_test.devices.portaudio import PortAudioBackend
 
+from .audio_check import stalled_for
 from .errors import UsageError
 from .rig.loopback import LoopbackRig, pid_is_jackd
 from .runner import ReliabilityRun, RunSpec
@@ -208,10 +209,10 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
     _audio_of(res, s.get("audio") or {}, result.verdicts)
     clock = result.history.clock
     if killer.killed_at is not None and clock is not None and not clock.virtual:
-        res.recoveries_before_kill = sum(1 for e in result.history.events("recovery_started")
-                                         if e.time < killer.killed_at)
-        res.machine_stalls_after_kill = machine_stall_episodes(
-            result.history.events("recovery_started"), killer.killed_at, getattr(run, "audio", None))
+        starts = list(result.history.events("recovery_started"))
+        res.recoveries_before_kill = sum(1 for e in starts if e.time < killer.killed_at)
+        res.machine_stalls_after_kill = machine_stall_episodes(starts, killer.killed_at,
+                                                               getattr(run, "audio", None))
     res.doubts = [str(d)[:300] for d in getattr(result.verdict, "doubts", ())]
     steady = s.get("steady_state") or {}
     res.steady_before, res.steady_after = str(steady.get("before", "")), str(steady.get("after", ""))
@@ -244,13 +245,12 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any) -> list[st
     found = []
     for e in after:
         error = (e.data or {}).get("error") or {}
-        details = error.get("details") or {}
-        silent_s = details.get("silent_s", details.get("stalled_for_s"))
-        if error.get("type") != "DeviceStalledError" or not isinstance(silent_s, (int, float)):
+        if error.get("type") != "DeviceStalledError":
             continue
-        reports = audio.jack_xruns_between(e.time - float(silent_s), e.time)
+        silent_s = stalled_for(f"{error['type']}: {error.get('message', '')}", error.get("details"))
+        reports = audio.jack_xruns_between(e.time - silent_s, e.time) if silent_s > 0 else 0
         if reports:
-            found.append(f"{e.time:.3f}: no block for {float(silent_s) * 1000:.0f} ms, "
+            found.append(f"{e.time:.3f}: no block for {silent_s * 1000:.0f} ms, "
                          f"{reports} JACK xrun report(s) over it")
     return found
 
