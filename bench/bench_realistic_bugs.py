@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-17: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-18: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -2654,8 +2654,120 @@ BATCH_17: list[Bug] = [
         "false alarm: clean_audio (a fault's own damage is inside its window)"),
 ]
 
+#: Batch 18, written blind like 4-17 (from the code only, before reading any test that might catch
+#: it), in code changed recently that earlier batches touched little (issue #12): the supervisor's
+#: quiet pass, stall limit, gauges and watchdog report (system.py), the recovery's retry timer, the
+#: coordinator's ``recent_errors``, the v2 migration, and two of the harness's readers of a stall
+#: (``audio_check.stalled_for``, ``external_kills.machine_stall_episodes``). The bugs in harness/
+#: are tried against ``HARNESS_JUDGE_TESTS``. ``--batch 18`` tries only these.
+BATCH_18: list[Bug] = [
+    # -- the supervisor: quiet pass, stall limit, gauges, watchdog --------------------------------
+    Bug("quiet_pass_skips_gauges", "system.py",
+        "                self._set_gauges(pipeline)\n"
+        "                due = self._watchdog_due = math.nextafter(limit, math.inf)\n",
+        "                due = self._watchdog_due = math.nextafter(limit, math.inf)\n",
+        "'a quiet pass only moves the deadline' while shortening _quiet_pass: the gauges stay at "
+        "the last pass that ran as a timer, stale through every stretch of healthy blocks",
+        "metrics (the gauges read the system as the supervisor's pass finds it)"),
+    Bug("quiet_pass_limit_from_due", "system.py",
+        "            limit = self._stall_limit(stream, config, ref)\n            if due > limit:",
+        "            limit = self._stall_limit(stream, config, due)\n            if due > limit:",
+        "the limit computed from the pass's own time instead of the last callback (a swapped "
+        "argument): every deadline looks quiet and is moved on, a stall is never reported while the "
+        "device asks the clock to move past it",
+        "watchdog (a stall is reported at its deadline)"),
+    Bug("set_gauges_rings_swapped", "system.py",
+        "        self._g_fill_in.set(pipeline.input_ring.fill)\n"
+        "        self._g_fill_out.set(pipeline.output_ring.fill)\n",
+        "        self._g_fill_in.set(pipeline.output_ring.fill)\n"
+        "        self._g_fill_out.set(pipeline.input_ring.fill)\n",
+        "the two ring gauges set from each other's ring when _set_gauges was pulled out of poll",
+        "metrics (each gauge reads its own ring)"),
+    Bug("stall_limit_floor_misnamed", "system.py",
+        "                         getattr(stream, \"min_stall_s\", 0.0))\n",
+        "                         getattr(stream, \"min_stall\", 0.0))\n",
+        "the stream's floor read under a misspelt attribute name (getattr's default hides it): a "
+        "gap the device shows when healthy is reported as a stall",
+        "watchdog (a stream's own floor is no stall)"),
+    Bug("supervisor_due_absolute", "system.py",
+        "                    due - now, self._supervise_cb)\n",
+        "                    due, self._supervise_cb)\n",
+        "call_later given the deadline itself (an absolute time) instead of the delay to it: the "
+        "watchdog's next pass comes late, later the longer the run",
+        "watchdog (a stall is reported at its deadline)"),
+    Bug("stall_report_time_past_limit", "system.py",
+        "                    stalled = self.clock.now() - ref\n",
+        "                    stalled = now - limit\n",
+        "'how long it stalled' read as how long past the limit: the report's stalled_for_s (and "
+        "its message) says a few microseconds, not how long the stream was silent",
+        "watchdog (the report says how long the stream was silent)"),
+    Bug("never_called_back_never_stalls", "system.py",
+        "                    stream.started_at = ref = now  # type: ignore[attr-defined]\n",
+        "                    ref = now\n",
+        "the first pass's reference kept in a local only (the assignment to the stream dropped as "
+        "a side effect): a stream that never calls back gets a fresh reference every pass and "
+        "never stalls",
+        "watchdog (a stream that never calls back is a stall)"),
+    Bug("pool_refill_stays_degraded", "system.py",
+        "            elif not pipeline.pool_dry and self.degraded:\n"
+        "                self.degraded = False\n",
+        "            elif not pipeline.pool_dry and self.degraded:\n",
+        "the reset of the degraded flag dropped when the undegraded event was added (the event "
+        "'says it'): a system whose pool refilled stays degraded",
+        "degradation (a refilled pool ends the degraded mode)"),
+    # -- recovery's retry timer, the coordinator's recent errors, the v2 migration -------------
+    Bug("retry_timer_in_ms", "recoverer.py",
+        "            run.timer = scheduler.call_later(delay, lambda: self._attempt(run))\n",
+        "            run.timer = scheduler.call_later(delay * 1000, lambda: self._attempt(run))\n",
+        "the retry's delay taken for seconds to be scaled as milliseconds (backoff() yields "
+        "seconds): every retry after the first waits a thousand times its back-off",
+        "recovery (back-off between attempts)"),
+    Bug("recent_errors_from_oldest", "coordinator.py",
+        "            for rec in reversed(self._errors):\n",
+        "            for rec in self._errors:\n",
+        "the log walked from its oldest end (the reversed() lost in a tidy-up): recent_errors "
+        "returns the first n records, not the last",
+        "error log (recent_errors is errors()[-n:])"),
+    Bug("recent_errors_newest_first", "coordinator.py",
+        "        found.reverse()\n        return found\n",
+        "        return found\n",
+        "the found records returned in the order found (newest first), unlike errors()",
+        "error log (recent_errors is errors()[-n:], oldest first)"),
+    Bug("v2_without_dsp_empty_chain", "config.py",
+        "    if \"dsp\" not in doc:\n        return out\n",
+        "",
+        "the early return for a v2 document without dsp dropped as redundant (the loop 'handles an "
+        "empty chain'): such a file gets an empty chain instead of v3's default",
+        "config (a migrated file means what it said)"),
+    # -- the harness's readers of a stall --------------------------------------------------------
+    Bug("stalled_for_ms_unscaled", "harness/audio_check.py",
+        "    return float(m.group(1)) / 1000.0 if m else 0.0\n",
+        "    return float(m.group(1)) if m else 0.0\n",
+        "the device host's 'no audio block for 271 ms' read as seconds (the scaling lost when the "
+        "two texts were read alike): a stall's window reaches back 271 s",
+        "false pass: clean_audio (a stall's window reaches back only as far as the silence)"),
+    Bug("stall_text_whole_seconds", "harness/audio_check.py",
+        "_STALL = re.compile(r\"no callback for ([0-9]+(?:\\.[0-9]+)?) s\")\n",
+        "_STALL = re.compile(r\"no callback for ([0-9]+) s\")\n",
+        "the stall text's pattern simplified to whole seconds: 'no callback for 0.776 s' does not "
+        "match, and a record without details reaches back nothing",
+        "false alarm: clean_audio (a stall's silence is inside its window)"),
+    Bug("machine_stall_counts_kills_own", "harness/external_kills.py",
+        "    after = [e for e in starts if e.time >= killed_at][1:]\n",
+        "    after = [e for e in starts if e.time >= killed_at]\n",
+        "'the episodes from the kill on' without skipping the kill's own: a kill whose recovery "
+        "began with a stall is itself put down to the machine",
+        "false pass: external kill (exactly one episode, the kill's)"),
+    Bug("machine_stall_xruns_after_report", "harness/external_kills.py",
+        "        reports = audio.jack_xruns_between(e.time - silent_s, e.time) if silent_s > 0 else 0\n",
+        "        reports = audio.jack_xruns_between(e.time, e.time + silent_s) if silent_s > 0 else 0\n",
+        "the xruns counted over the stretch after the report instead of the silence before it "
+        "(the window's two ends swapped to 'from the episode on')",
+        "false pass/alarm: external kill (a machine stall is one JACK reported as it happened)"),
+]
+
 BUGS += BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10 + BATCH_11 + BATCH_12 \
-    + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16 + BATCH_17
+    + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16 + BATCH_17 + BATCH_18
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
@@ -2785,8 +2897,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
     ap.add_argument("--list", action="store_true", help="print the catalogue and exit")
-    ap.add_argument("--batch", type=int, choices=tuple(range(4, 18)),
-                    help="only the bugs of this batch (4-17: written blind; 17: the harness's checkers)")
+    ap.add_argument("--batch", type=int, choices=tuple(range(4, 19)),
+                    help="only the bugs of this batch (4-18: written blind; 17: the harness's checkers)")
     ap.add_argument("--whole", action="store_true", help="run the whole suite (pytest -n 2) per bug")
     ap.add_argument("--tests", nargs="+", help="a test selection instead of the default")
     ap.add_argument("--baseline", action="store_true", help="run the selection on the healthy tree only")
@@ -2826,7 +2938,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit("bench_realistic_bugs: --whole already runs pytest -n 2; use --jobs 1")
     every = [b for b in ({4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                           10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13,
-                          14: BATCH_14, 15: BATCH_15, 16: BATCH_16, 17: BATCH_17}[args.batch] if args.batch else BUGS) if not b.equivalent]
+                          14: BATCH_14, 15: BATCH_15, 16: BATCH_16, 17: BATCH_17,
+                          18: BATCH_18}[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
     if not args.tests and not args.whole and any(b is not None and b.path.startswith("harness/") for b in chosen):
