@@ -539,6 +539,29 @@ def test_gauges_read_the_live_pipeline_after_each_pass():
     s.close()
 
 
+def test_gauges_follow_a_dry_pool_through_the_watchdogs_quiet_passes():
+    """The pool held dry (degraded), the input ring fills block by block while every watchdog pass
+    finds nothing new to report: those passes are done inline where the device moves the clock
+    (``_quiet_pass``) and still set the gauges, so 0.3 s on they read the full ring and the whole
+    pool, not the one block the pass that found the pool dry saw. Read without a ``poll()``, as a
+    metrics reader does."""
+    s = _running()
+    p = s.pipeline
+    held = [p.pool.acquire() for _ in range(p.pool.size)]
+    s.run_for(0.3)
+    g = s.metrics().gauges
+    assert s.degraded and p.input_ring.fill == p.input_ring.capacity
+    assert (g["buffer_fill_input"], g["buffer_fill_output"], g["pool_in_use"]) == \
+        (p.input_ring.fill, p.output_ring.fill, p.pool.in_use) == (p.input_ring.capacity, 0, p.pool.size)
+    for idx in held:
+        p.pool.release(idx)
+    s.run_for(0.3)
+    g = s.metrics().gauges
+    assert (g["buffer_fill_input"], g["buffer_fill_output"], g["pool_in_use"]) == \
+        (p.input_ring.fill, p.output_ring.fill, p.pool.in_use)
+    s.close()
+
+
 def test_a_pass_that_tears_its_pipeline_down_judges_nothing_more_of_it():
     """One supervisor pass finds three callback errors and a dry pool on the same pipeline (on a
     real clock several callbacks come between passes). The first error restarts the stream; the
