@@ -65,11 +65,13 @@ _HARNESS = ["tests/harness/test_stateful.py", "tests/harness/test_invariants.py"
 
 #: the harness tests that judge runs: the selection for a bug in harness/ (its own checkers)
 #: (the fast unit tests first, the runs last: ``-x`` stops at the first failure; the storm and
-#: stateful tests, which also judge runs, are the default selection's and too slow to add here)
+#: stateful tests, which also judge runs, are the default selection's and too slow to add here;
+#: test_rig_audio.py is the listening check fed a scripted rig capture on the virtual clock, no
+#: JACK: where a stall's reach back and ``stalled_for`` are judged, batch 18)
 HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
     "test_verdict.py", "test_leaks.py", "test_invariants.py", "test_linearizability_search.py",
     "test_linearizable_streaming.py", "test_gates_steady.py", "test_audio_check.py",
-    "test_audio_level.py", "test_audio_channels.py",
+    "test_audio_level.py", "test_audio_channels.py", "test_rig_audio.py",
     "test_fault_skips.py", "test_actor_attribution.py", "test_external_kills.py", "test_run.py",
     "test_false_alarms.py", "test_mutants.py")]
 
