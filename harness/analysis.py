@@ -744,14 +744,21 @@ class _BlockFit:
     resid: FloatArray  # energy the fit leaves over
 
 
+@functools.lru_cache(maxsize=16)
 def _templates(cycles_per_frame: float, block: int) -> tuple[FloatArray, FloatArray]:
+    """The coarse block fit's columns (dc, cosine, sine) and the inverse of their Gram matrix,
+    built once per tone and block length (read-only): the listening check asks for the same
+    nominal tone at every stretch it analyses."""
     m = np.arange(block, dtype=np.float64)
     t = np.empty((block, 3))
     t[:, 0] = 1.0
     ph = 2 * np.pi * np.mod(m * cycles_per_frame, 1.0)
     t[:, 1] = np.cos(ph)
     t[:, 2] = np.sin(ph)
-    return t, np.linalg.inv(t.T @ t)
+    ginv = np.linalg.inv(t.T @ t)
+    t.flags.writeable = False
+    ginv.flags.writeable = False
+    return t, ginv
 
 
 def _fit_blocks(x: NDArray[np.float32], start: int, nblocks: int, block: int, cycles_per_frame: float) -> _BlockFit:
@@ -1086,6 +1093,19 @@ def _median5(p0: FloatArray, p1: FloatArray, p2: FloatArray, p3: FloatArray, p4:
     return mx(b1, mn(b2, a3))
 
 
+def _windows(a: Any, win: int) -> Any:
+    """``sliding_window_view(a, win)`` of a 1-D array, read-only: the same memory seen through the
+    same strides, so the same numbers. For a contiguous ``a`` the view is made directly (~2 us;
+    numpy's own checks and its ``as_strided`` cost ~20-35 us a call, and a stretch the listening
+    check analyses asks for about eleven); anything else goes to numpy's."""
+    if a.ndim != 1 or not a.flags.c_contiguous or not 0 < win <= a.shape[0]:
+        return np.lib.stride_tricks.sliding_window_view(a, win)
+    step = a.strides[0]
+    view = np.ndarray((a.shape[0] - win + 1, win), a.dtype, a, 0, (step, step))
+    view.flags.writeable = False
+    return view
+
+
 def _window_medians(a: FloatArray, win: int) -> FloatArray:
     """``np.median(sliding_window_view(a, win), axis=1)`` for an odd ``win``: the median of an odd
     count is its middle element, which one ``np.partition`` finds for every window at once
@@ -1094,7 +1114,7 @@ def _window_medians(a: FloatArray, win: int) -> FloatArray:
     ``_median5`` over five shifted copies (half the partition's time again). A window holding a
     NaN is given NaN, as ``np.median`` gives it."""
     assert win % 2 == 1, win
-    view = np.lib.stride_tricks.sliding_window_view(a, win)
+    view = _windows(a, win)
     out: FloatArray
     if win == 5 and a.size >= 5 and a.all():
         out = _median5(a[:-4], a[1:-3], a[2:-2], a[3:-1], a[4:])
@@ -1112,7 +1132,7 @@ def _window_nanmedians(a: FloatArray, win: int) -> FloatArray:
     windows without NaN by ``_window_medians``, the few that hold one by sorting them (NaN sorts
     last) and taking the middle of their ``c`` numbers, ``(s[(c-1)//2] + s[c//2]) / 2``, as
     ``nanmedian`` does (an odd count's middle number twice, halved: the number itself)."""
-    view = np.lib.stride_tricks.sliding_window_view(a, win)
+    view = _windows(a, win)
     nan_rows = np.flatnonzero(np.isnan(view).any(axis=1))
     out = _window_medians(a, win) if win % 2 == 1 else np.median(view, axis=1)
     if nan_rows.size:
@@ -2319,12 +2339,17 @@ _FINE_EDGE = 8
 _FINE_REFIT_BLOCKS = 4096
 
 
+@functools.lru_cache(maxsize=8)
 def _edge_columns(block: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The positions of a block judged with a scale of their own (``_FINE_EDGE`` at each end) and
-    the mid-block positions their scale is measured against."""
-    edges = np.concatenate((np.arange(_FINE_EDGE), np.arange(block - _FINE_EDGE, block)))
+    the mid-block positions their scale is measured against (built once per block length,
+    read-only)."""
+    edges = np.concatenate((np.arange(_FINE_EDGE), np.arange(block - _FINE_EDGE, block))).astype(np.int64)
     centre = block // 2
-    return edges.astype(np.int64), np.arange(centre - _FINE_EDGE, centre + _FINE_EDGE, dtype=np.int64)
+    ref = np.arange(centre - _FINE_EDGE, centre + _FINE_EDGE, dtype=np.int64)
+    edges.flags.writeable = False
+    ref.flags.writeable = False
+    return edges, ref
 
 
 def _edge_scale(edge_abs: Any, ref_sq: Any) -> FloatArray:
@@ -2415,8 +2440,8 @@ def _sliding_line(phi: FloatArray, w: FloatArray, win: int, side: int) -> tuple[
     # a row, and a reduction over rows adds them one after the other from 0.0, in the order of
     # ``j`` (numpy pairs up summands only along a contiguous axis): the numbers of an explicit
     # loop over ``j``, in three numpy calls per sum instead of two per offset.
-    shifted_w = np.lib.stride_tricks.sliding_window_view(pad_w, n)[rows]
-    shifted_y = np.lib.stride_tricks.sliding_window_view(pad_y, n)[rows]
+    shifted_w = _windows(pad_w, n)[rows]
+    shifted_y = _windows(pad_y, n)[rows]
     j1, j2 = j[:, None], (j * j)[:, None]
     s0 = np.add.reduce(shifted_w, axis=0, initial=0.0)
     s1 = np.add.reduce(j1 * shifted_w, axis=0, initial=0.0)
@@ -2518,7 +2543,10 @@ def _fine_events(
     dof = max(block - p, 1)
     brms = np.sqrt(rss / dof)
     half = 8
-    padded = np.pad(brms, half, mode="reflect" if nb > half else "edge")
+    if nb > half:  # ``np.pad(brms, half, mode="reflect")``, its two mirrored ends copied directly
+        padded = np.concatenate((brms[half:0:-1], brms, brms[-2:-half - 2:-1]))
+    else:
+        padded = np.pad(brms, half, mode="edge")
     local = _window_medians(padded, 2 * half + 1)
     floor = _FINE_FLOOR * typical
     sigma = np.maximum(local, floor / 6)
@@ -2601,7 +2629,7 @@ def _fine_events(
         # one step per neighbourhood: its own windows make the blocks around it lean too
         dev = np.where(hit, np.abs(d - med) / np.where(valid, dthr, np.inf), 0.0)
         padded_dev = np.concatenate((np.zeros(win), dev, np.zeros(win)))
-        local_max = np.max(np.lib.stride_tricks.sliding_window_view(padded_dev, 2 * win + 1), axis=1)
+        local_max = np.max(_windows(padded_dev, 2 * win + 1), axis=1)
         seen: set[tuple[int, int]] = set()
         for kk in np.flatnonzero(hit & (dev >= local_max)):
             kk = int(kk)
