@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -194,18 +195,43 @@ def test_a_system_mute_after_recovering_from_an_external_kill_fails_clean_audio(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The control: the same kill, a system that recovers and plays silence. Every invariant of
     the lifecycle holds (it did recover, once); the rig hears the silence after the outage's
-    window: ``clean_audio`` violated, exit 1. The run lasts 14 s, not 10: on a loaded machine (load
-    average 18) the windows of the outage, of the xrun reports and of the stop took so much of a
-    10 s run's muted stretch that once in the suite no silence of ``MACHINE_MUTE_MAX_S`` was left
-    outside or past a window's core, and the verdict was the machine's doubt, not the violation."""
+    window: ``clean_audio`` violated, exit 1 (or, on a machine whose JACK reported xruns all
+    through the silence, the doubt that says so, exit 3: never a pass). The run lasts 14 s, not
+    10: on a loaded machine (load average 18) the windows of the outage, of the xrun reports and
+    of the stop took so much of a 10 s run's muted stretch that once in the suite no silence of
+    ``MACHINE_MUTE_MAX_S`` was left outside or past a window's core, and the verdict was the
+    machine's doubt, not the violation."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     res = run_external_kill("jack", seed=2, duration_s=14.0, kill_at_s=1.5, report_root=tmp_path,
                             system_factory=MutedAfterRecovery)
     assert res.killed_pid is not None and res.error is None, _why(res)
     assert res.recoveries >= 1, _why(res)
     assert res.outages_heard_again == 1, _why(res)
+    if res.clean_audio == "inconclusive":
+        # The one doubt a muted stream may meet, and only on a machine that gave it: JACK reported
+        # xruns at least every MACHINE_MUTE_MAX_S all through the silence (audio_check's rule,
+        # held on a scripted capture by test_rig_audio.py's
+        # test_a_long_silence_is_a_doubt_only_while_the_machine_keeps_reporting_xruns_through_it).
+        # Measured at load average 13-14 on 2 cores (the rig's jackd has no realtime priority):
+        # 475 JACK xrun reports in the run's 18 s, none more than 0.384 s apart over the muted
+        # system's 9.5 s silence, so no run length leaves a half second without a report, and the
+        # verdict is the machine's doubt by design. Still never a pass: the check heard the long
+        # silence (seconds, not the period or few a missed deadline takes) and said why it doubts.
+        message, evidence = _clean_audio_verdict(res)
+        assert "reported xruns at least every" in message and res.exit_code == 3, _why(res)
+        silences = [float(m) for e in evidence for m in re.findall(r"a silence of ([0-9.]+) s", e)]
+        assert silences and max(silences) >= 2.0, _why(res)
+        assert res.violations == [], _why(res)
+        return
     assert res.clean_audio == "violated" and res.exit_code == 1, _why(res)
     assert [v.split(":", 1)[0] for v in res.violations] == ["clean_audio"], _why(res)
+
+
+def _clean_audio_verdict(res: KillResult) -> tuple[str, list[str]]:
+    """``clean_audio``'s message and evidence, from the run's report."""
+    report = json.loads((Path(res.run_dir) / "report.json").read_text())
+    (check,) = [i for i in report["stability"]["invariants"] if i["name"] == "clean_audio"]
+    return check["message"], list((check.get("details") or {}).get("evidence") or [])
 
 
 def _jackd_child(pid: int) -> int | None:
