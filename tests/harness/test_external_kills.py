@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from harness.external_kills import KillResult, machine_stall_episodes, run_external_kill
+from harness.external_kills import KillResult, episodes_before_kill, machine_stall_episodes, run_external_kill
 from harness.rig.loopback import pid_is_jackd, wait_until
 from system_under_test import AudioSystem
 
@@ -98,6 +98,32 @@ def test_a_later_episode_without_jacks_word_on_a_graph_stall_stays_the_kills(lat
     starts = [_Event(100.4, "DeviceStalledError", 0.3), later]
     assert machine_stall_episodes(starts, 100.0, _Reports(reports)) == []
     assert machine_stall_episodes(starts, 100.0, None) == []
+
+
+def test_an_episode_still_open_at_the_kill_is_the_kills_own() -> None:
+    """Measured (route ``system``, load average 16): a machine stall began an episode 0.4 s before
+    the kill; its first attempt met the dead server, the next succeeded after the restart. That
+    episode recovers from the kill, which starts none of its own: counting it as before the kill
+    gave ``recoveries_from_kill == 0``."""
+    starts, ends, killed_at = [11736.626, 11739.851], [11737.865, 11742.924], 11740.17
+    assert episodes_before_kill(starts, ends, killed_at) == (1, True)
+    res = KillResult("system", 2, 3, 1234, recoveries=2, recovery_failures=0, violations=[], final_state="closed",
+                     recoveries_before_kill=1)
+    assert res.recoveries_from_kill == 1
+    # the controls: an episode over before the kill is the machine's; none open, none before
+    assert episodes_before_kill([98.0, 100.4], [99.0, 101.5], 100.0) == (1, False)
+    assert episodes_before_kill([100.4], [101.5], 100.0) == (0, False)
+    assert episodes_before_kill([], [], 100.0) == (0, False)
+
+
+def test_a_later_stall_after_an_episode_open_at_the_kill_is_still_the_machines() -> None:
+    """With the kill's own episode open at the kill, every episode begun after it is a candidate
+    for the machine's graph stalls (none of them is the kill's own)."""
+    starts = [_Event(99.8, "DeviceStalledError", 0.27), _Event(104.0, "DeviceStalledError", 0.25)]
+    reports = _Reports([99.6, 103.9])
+    found = machine_stall_episodes(starts, 100.0, reports, open_at_kill=True)
+    assert len(found) == 1 and found[0].startswith("104.000: no block for 250 ms"), found
+    assert machine_stall_episodes(starts, 100.0, reports) == []  # the first after the kill is its own
 
 
 @pytest.mark.loopback(portaudio=True)
