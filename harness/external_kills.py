@@ -75,8 +75,9 @@ class KillResult:
     time_to_clean_after_outage_s: float | None = None
     #: why the run's verdict is a doubt (inconclusive checks, an unobserved steady state), if it is
     doubts: list[str] = field(default_factory=list)
-    #: recovery episodes that began before the kill: a stall of the machine itself (on a loaded
-    #: one, no callback for longer than the watchdog allows), not the kill's
+    #: recovery episodes that began and ended before the kill: a stall of the machine itself (on
+    #: a loaded one, no callback for longer than the watchdog allows), not the kill's. One still
+    #: open when the server was killed is the kill's (``episodes_before_kill``)
     recoveries_before_kill: int = 0
     #: recovery episodes that began after the kill's own, from a stall of the device during which
     #: JACK itself reported missed deadlines: the machine starving the graph (a second fault, the
@@ -210,9 +211,11 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
     clock = result.history.clock
     if killer.killed_at is not None and clock is not None and not clock.virtual:
         starts = list(result.history.events("recovery_started"))
-        res.recoveries_before_kill = sum(1 for e in starts if e.time < killer.killed_at)
+        ends = [e.time for kind in ("recovery_succeeded", "recovery_failed") for e in result.history.events(kind)]
+        res.recoveries_before_kill, open_at_kill = episodes_before_kill([e.time for e in starts], ends,
+                                                                        killer.killed_at)
         res.machine_stalls_after_kill = machine_stall_episodes(starts, killer.killed_at,
-                                                               getattr(run, "audio", None))
+                                                               getattr(run, "audio", None), open_at_kill=open_at_kill)
     res.doubts = [str(d)[:300] for d in getattr(result.verdict, "doubts", ())]
     steady = s.get("steady_state") or {}
     res.steady_before, res.steady_after = str(steady.get("before", "")), str(steady.get("after", ""))
@@ -227,9 +230,26 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
     return res
 
 
-def machine_stall_episodes(starts: Any, killed_at: float, audio: Any) -> list[str]:
-    """The recovery episodes after the kill's own (the first that began at or after ``killed_at``)
-    that a stall of the whole JACK graph began: a watchdog saw no block for a measured stretch
+def episodes_before_kill(starts: list[float], ends: list[float], killed_at: float) -> tuple[int, bool]:
+    """How many recovery episodes (``starts``, ``ends``: the times of ``recovery_started`` and of
+    ``recovery_succeeded``/``recovery_failed``; one episode at a time) were over before the kill,
+    and whether one was still open at it.
+
+    An open one is the kill's own: the server died while the system was recovering from
+    something else (measured at load average 16 on 2 cores, route ``system``: a 268 ms stall of
+    the machine's 0.4 s before the kill began an episode; its first attempt met the dead server,
+    "no input device named 'system'", the next, after the restart, succeeded), so that episode
+    is the one that recovers from the kill and the kill starts none of its own. Counting it as
+    before the kill left the kill none ("0 == 1")."""
+    begun = sum(1 for t in starts if t < killed_at)
+    over = min(begun, sum(1 for t in ends if t < killed_at))
+    return over, begun > over
+
+
+def machine_stall_episodes(starts: Any, killed_at: float, audio: Any, *, open_at_kill: bool = False) -> list[str]:
+    """The recovery episodes after the kill's own (the one open at ``killed_at`` when
+    ``open_at_kill``, else the first that began at or after it) that a stall of the whole JACK
+    graph began: a watchdog saw no block for a measured stretch
     (``DeviceStalledError``: the device host's ``silent_s``, the system supervisor's
     ``stalled_for_s``) and JACK reported xruns for that stretch
     (``AudioCheck.jack_xruns_between``). On a loaded machine a server with no realtime priority
@@ -241,7 +261,7 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any) -> list[st
     stream going quiet, a recovery that flaps) stays the kill's, and fails "exactly one"."""
     if audio is None or not hasattr(audio, "jack_xruns_between"):
         return []
-    after = [e for e in starts if e.time >= killed_at][1:]
+    after = [e for e in starts if e.time >= killed_at][0 if open_at_kill else 1:]
     found = []
     for e in after:
         error = (e.data or {}).get("error") or {}
@@ -271,4 +291,4 @@ def _audio_of(res: KillResult, audio: dict[str, Any], verdicts: list[Any]) -> No
     res.time_to_clean_after_outage_s = max(after) if after else None
 
 
-__all__ = ["KillResult", "ROUTES", "machine_stall_episodes", "run_external_kill"]
+__all__ = ["KillResult", "ROUTES", "episodes_before_kill", "machine_stall_episodes", "run_external_kill"]

@@ -194,9 +194,13 @@ class _Host:
     def _hostapi_names(self) -> list[str]:
         return [h["name"] for h in self.sd.query_hostapis()]
 
-    def op_devices(self, host_api: str | None = None, probe_rates: list[int] | None = None) -> list[dict[str, Any]]:
+    def op_devices(self, host_api: str | None = None, probe_rates: list[int] | None = None,
+                   expect_host_api: str | None = None) -> list[dict[str, Any]]:
+        """Every device (of ``host_api`` only, if given). ``expect_host_api``: a host API the caller
+        knows should be there without restricting to it (the JACK host API when a JACK server
+        was named): looked for again as ``host_api`` is, when missing."""
         sd = self.sd
-        apis = self._host_apis_with(host_api)
+        apis = self._host_apis_with(host_api or expect_host_api)
         out = []
         for dev in sd.query_devices():
             api = apis[dev["hostapi"]]
@@ -242,10 +246,10 @@ class _Host:
             apis = self._hostapi_names()
         return apis
 
-    def _resolve(self, name: str, host_api: str | None, kind: str) -> int:
+    def _resolve(self, name: str, host_api: str | None, kind: str, expect_host_api: str | None = None) -> int:
         """Index of the device called ``name`` in this fresh PortAudio (never a stale index)."""
         key = "max_input_channels" if kind == "input" else "max_output_channels"
-        apis = self._host_apis_with(host_api)
+        apis = self._host_apis_with(host_api or expect_host_api)
         matches = [d for d in self.sd.query_devices()
                    if d["name"] == name and d[key] > 0
                    and (host_api is None or apis[d["hostapi"]] == host_api)]
@@ -261,7 +265,8 @@ class _Host:
 
     def op_open(self, *, input_device: str, output_device: str, input_channels: int,
                 output_channels: int, sample_rate: int, block_size: int, latency_s: float | None,
-                host_api: str | None, shm_name: str, ring_blocks: int) -> dict[str, Any]:
+                host_api: str | None, shm_name: str, ring_blocks: int,
+                expect_host_api: str | None = None) -> dict[str, Any]:
         if self.stream is not None:
             raise RuntimeError("a stream is already open in this device host")
         sd = self.sd
@@ -308,8 +313,8 @@ class _Host:
             except (BlockingIOError, BrokenPipeError):
                 pass
 
-        device = (self._resolve(input_device, host_api, "input"),
-                  self._resolve(output_device, host_api, "output"))
+        device = (self._resolve(input_device, host_api, "input", expect_host_api),
+                  self._resolve(output_device, host_api, "output", expect_host_api))
         self.stream = sd.Stream(
             device=device, channels=(input_channels, output_channels), samplerate=sample_rate,
             blocksize=block_size, dtype="float32", latency=latency_s if latency_s is not None else "low",

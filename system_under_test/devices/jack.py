@@ -17,9 +17,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .portaudio import PortAudioBackend
-
-JACK_HOST_API = "JACK Audio Connection Kit"
+from .portaudio import JACK_HOST_API, PortAudioBackend
 
 
 def default_server_name() -> str:

@@ -171,6 +171,8 @@ FIRST_BLOCK_GRACE_S = 2.0
 #: field. Short enough that a stalled server (``Pa_Initialize`` hangs on it) fails an attempt
 #: within a recovery's deadline.
 INIT_TIMEOUT_S = 5.0
+#: PortAudio's name for its JACK host API
+JACK_HOST_API = "JACK Audio Connection Kit"
 #: Exception types raised in the device host that are not PortAudioError.
 _EXCEPTION_TYPE_MAP: dict[str, type[AudioSystemError]] = {
     "LookupError": DeviceNotFoundError,  # our own by-name resolution in the host
@@ -481,7 +483,8 @@ class PortAudioStream(DeviceStream):
                 input_device=spec.input_device, output_device=spec.output_device,
                 input_channels=spec.input_channels, output_channels=spec.output_channels,
                 sample_rate=spec.sample_rate, block_size=spec.block_size, latency_s=spec.latency_s,
-                host_api=backend.host_api, shm_name=self._shm.name, ring_blocks=backend.ring_blocks)
+                host_api=backend.host_api, shm_name=self._shm.name, ring_blocks=backend.ring_blocks,
+                expect_host_api=backend.expected_host_api)
         except _HostTimeout as exc:
             self._teardown(kill=True)
             raise DeviceTimeoutError(f"opening {spec.output_device!r} did not finish within "
@@ -917,6 +920,22 @@ class PortAudioBackend(DeviceBackend):
             return False, f"the PortAudio library is not installed ({INSTALL_HINT})"
         return True, ""
 
+    @property
+    def expected_host_api(self) -> str | None:
+        """The host API a device host must look for again when PortAudio started without it:
+        ``host_api`` if given, else the JACK host API when a JACK server was named.
+
+        PortAudio opens its JACK client once, in Pa_Initialize; on a loaded machine that open can
+        fail while the server is up, and the JACK host API is then missing from that PortAudio
+        (``_devhost._Host._host_apis_with``). Unrestricted, a discovery that met it listed the
+        ALSA devices only and the JACK host API's ``system`` was "no device named 'system'"
+        (measured: ``test_external_kills.py``'s route ``system``, once in 8 runs at load average
+        13 on 2 cores). With a server named, the JACK host API is expected there all the same.
+        """
+        if self.host_api is not None:
+            return self.host_api
+        return JACK_HOST_API if self.jack_server else None
+
     def _check_available(self) -> None:
         ok, reason = self.available()
         if not ok:
@@ -939,7 +958,7 @@ class PortAudioBackend(DeviceBackend):
         host = self._spawn_host()
         try:
             raw = host.request("devices", self.spawn_timeout_s, host_api=self.host_api,
-                               probe_rates=list(self.PROBE_RATES))
+                               probe_rates=list(self.PROBE_RATES), expect_host_api=self.expected_host_api)
         except _HostTimeout as exc:
             raise DeviceTimeoutError("device discovery did not finish in time", component="device") from exc
         except _HostGone as exc:
