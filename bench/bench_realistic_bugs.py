@@ -2755,7 +2755,7 @@ BATCH_18: list[Bug] = [
         "match, and a record without details reaches back nothing",
         "false alarm: clean_audio (a stall's silence is inside its window)"),
     Bug("machine_stall_counts_kills_own", "harness/external_kills.py",
-        "    after = [e for e in starts if e.time >= killed_at][1:]\n",
+        "    after = [e for e in starts if e.time >= killed_at][0 if open_at_kill else 1:]\n",
         "    after = [e for e in starts if e.time >= killed_at]\n",
         "'the episodes from the kill on' without skipping the kill's own: a kill whose recovery "
         "began with a stall is itself put down to the machine",
