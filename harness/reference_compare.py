@@ -757,76 +757,48 @@ def compare_to_reference_stream(
         delay = float(found.latency_frames)
 
     # 2. Track: every loud block's delay, searched +-block around the prediction.
+    track = _Track()
     ref_level = math.sqrt(float(np.mean(head ** 2)))
     start = max(int(math.ceil(delay)), 0)
     end = min(rec_frames, int(delay + ref_frames) + 1)
     narrow = 64  # frames searched around the prediction; a longer step is found by the wide search
+    tried = 0  # loud blocks looked for
+    loud_at: list[int] = []  # their first frames
+    on_track: list[float] = []  # the correlation of blocks found on the track (matched or not)
     taper = np.hanning(block)
-
-    def follow(band: float | None, delay: float) -> tuple[_Track, int, list[int], list[float], FloatArray,
-                                                          FloatArray]:
-        """The track from the lock on; blocks matched in the band below ``band`` (the judge
-        filter's, on both sides) when given. Also: loud blocks looked for, their first frames,
-        the correlation of those found on the track (matched or not), and the power spectra of
-        the matched blocks (whole band: the path's band edge)."""
-        jf = None if band is None else _judge_filter(band)
-        jh = 0 if jf is None else jf.size // 2
-
-        def banded(read: Callable[[int, int], FloatArray], a: int, b: int) -> FloatArray:
-            return read(a, b) if jf is None else sps.oaconvolve(read(a - jh, b + jh), jf, "valid")
-
-        track = _Track()
-        tried = 0
-        loud_at: list[int] = []
-        on_track: list[float] = []
-        pow_rec = np.zeros(block // 2 + 1)
-        pow_ref = np.zeros(block // 2 + 1)
-        for n0 in range(start, end - block + 1, block):
-            m0 = int(round(n0 - delay))
-            ref_blk = ref(m0, m0 + block)
-            if float(np.sqrt(np.mean(ref_blk ** 2))) < 0.02 * ref_level:
-                continue  # a pause: nothing to match
-            blk = rec(n0, n0 + block)
-            blk_m = blk if jf is None else banded(rec, n0, n0 + block)
-            got = None
-            tried += 1
-            loud_at.append(n0)
-            for reach in (narrow, block):
-                got = _block_delay(blk_m, banded(ref, m0 - reach, m0 + block + reach), m0 - reach, n0, sign)
-                if got is None:
-                    continue
-                # a block off the track must match better than one on it: a pitch period's alias of
-                # tonal material matches nearly as well as the truth. A match on the top of the
-                # prediction's own lobe is no alias (the track stepped within the lobe: a drop, an
-                # insert): it is held to the track's rule, or under noise that lowers every block's
-                # correlation the track was lost at the first step (``_block_delay``)
-                need = 0.8 if abs(got[0] - delay) < _STEP_MIN or got[2] else 0.97
-                if need < 0.9:
-                    on_track.append(got[1])
-                if got[1] >= need:
-                    break
-                got = None
+    pow_rec = np.zeros(block // 2 + 1)  # power spectra of the matched blocks: the path's band edge
+    pow_ref = np.zeros(block // 2 + 1)
+    for n0 in range(start, end - block + 1, block):
+        blk = rec(n0, n0 + block)
+        m0 = int(round(n0 - delay))
+        ref_blk = ref(m0, m0 + block)
+        if float(np.sqrt(np.mean(ref_blk ** 2))) < 0.02 * ref_level:
+            continue  # a pause: nothing to match
+        got = None
+        tried += 1
+        loud_at.append(n0)
+        for reach in (narrow, block):
+            got = _block_delay(blk, ref(m0 - reach, m0 + block + reach), m0 - reach, n0, sign)
             if got is None:
                 continue
-            pow_rec += np.abs(np.fft.rfft(blk * taper)) ** 2
-            pow_ref += np.abs(np.fft.rfft(ref_blk * taper)) ** 2
-            track.frames.append(n0 + block // 2)
-            track.delays.append(got[0])
-            delay = got[0]
-        return track, tried, loud_at, on_track, pow_rec, pow_ref
-
-    track, tried, loud_at, on_track, pow_rec, pow_ref = follow(None, delay)
-    band = _judge_cutoff(pow_rec, pow_ref)
-    if len(track.frames) >= 3 and band < _JUDGE_CUTOFF:
-        # the path cuts the band (a converter's low-pass): followed again with every block matched
-        # in the band judged. Above it the converter's phase turns fast, and a block's delay read
-        # over the whole band moved with how much of its power lay near the cut: dense material
-        # under every impairment (18 kHz) wandered 0.55 frame (sd) about its line, 0.075 in the
-        # band, and a 1-frame drop passed for a wander. Where the reference's power lies mostly
-        # above the cut, the blocks did not match at all: a hi-hat through a 16 kHz low-pass
-        # correlated 0.68-0.79 with the reference on every block for 0.85 s of percussion (a
-        # drop there unseen), 0.97-0.98 in the band
-        track, tried, loud_at, on_track, pow_rec, pow_ref = follow(band, delay)
+            # a block off the track must match better than one on it: a pitch period's alias of
+            # tonal material matches nearly as well as the truth. A match on the top of the
+            # prediction's own lobe is no alias (the track stepped within the lobe: a drop, an
+            # insert): it is held to the track's rule, or under noise that lowers every block's
+            # correlation the track was lost at the first step (``_block_delay``)
+            need = 0.8 if abs(got[0] - delay) < _STEP_MIN or got[2] else 0.97
+            if need < 0.9:
+                on_track.append(got[1])
+            if got[1] >= need:
+                break
+            got = None
+        if got is None:
+            continue
+        pow_rec += np.abs(np.fft.rfft(blk * taper)) ** 2
+        pow_ref += np.abs(np.fft.rfft(ref_blk * taper)) ** 2
+        track.frames.append(n0 + block // 2)
+        track.delays.append(got[0])
+        delay = got[0]
     if len(track.frames) < 3:
         why = "is this the recording of that reference?"
         if on_track and float(np.median(on_track)) >= 0.5:
