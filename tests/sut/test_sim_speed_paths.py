@@ -162,3 +162,38 @@ def test_the_watchdogs_quiet_passes_done_inline_change_nothing_but_the_timers() 
     assert blocks == ref_blocks > 150
     assert ref_timed > blocks / 5  # every pass a timer: one every 3-4 blocks
     assert timed < ref_timed / 2  # quiet passes inline: the event passes and a few more (18 of 55)
+
+
+def test_a_paused_systems_watchdog_deadline_runs_as_a_pass_and_then_sleeps() -> None:
+    """The watchdog's deadline pending when the system pauses is not done inline
+    (``AudioSystem._quiet_pass`` only stands in for a RUNNING system's pass): it runs as a timer,
+    finds the system PAUSED and keeps no deadline, so while paused no pass runs and none is due;
+    the stream keeps calling back all along."""
+    s = _running(seed=3)
+    s.run_for(0.1)
+    timed: list[float] = []
+    real = s._supervise
+
+    def supervise() -> None:
+        timed.append(s.clock.now())
+        real()
+
+    s._supervise_cb = supervise
+    if s._supervisor_timer is not None:
+        s._supervisor_timer.callback = supervise
+    s.pause()
+    due = s._watchdog_due
+    assert due is not None and due > s.clock.now()
+    seen: list[tuple[float, float | None]] = []
+
+    def read() -> None:
+        seen.append((s.clock.now(), s._watchdog_due))
+        s.clock.call_later(0.007, read)
+
+    s.clock.call_later(0.007, read)
+    callbacks = s.metrics().counters["callbacks"]
+    s.run_for(0.1)
+    assert timed == [due]
+    assert [d for t, d in seen if t > due] == [None] * len([t for t, _ in seen if t > due]) != []
+    assert s.metrics().counters["callbacks"] > callbacks + 10
+    s.close()
