@@ -197,3 +197,32 @@ def test_a_paused_systems_watchdog_deadline_runs_as_a_pass_and_then_sleeps() -> 
     assert [d for t, d in seen if t > due] == [None] * len([t for t, _ in seen if t > due]) != []
     assert s.metrics().counters["callbacks"] > callbacks + 10
     s.close()
+
+
+def test_the_inline_quiet_pass_keeps_the_streams_stall_floor() -> None:
+    """With a stream floor (``min_stall_s``) above ``stall_periods`` periods, each deadline the
+    inline pass (``AudioSystem._quiet_pass``) moves the watchdog's timer to is the first moment
+    past the floor after the last callback, the deadline ``poll`` sets, never the shorter one of
+    the periods alone."""
+    import math
+
+    s = _running(seed=4)
+    stream = s.stream
+    floor = 0.05
+    assert floor > s.config.watchdog.stall_periods * s.config.block_seconds
+    stream.min_stall_s = floor  # type: ignore[misc]
+    moved: list[tuple[float, float]] = []
+    real = s._quiet_pass_cb
+
+    def quiet_pass(due: float) -> float | None:
+        later = real(due)
+        if later is not None:
+            moved.append((later, math.nextafter(stream.stats.last_callback_at + floor, math.inf)))
+        return later
+
+    s._quiet_pass_cb = quiet_pass
+    s.run_for(0.3)
+    assert len(moved) >= 4
+    assert [later for later, _ in moved] == [expected for _, expected in moved]
+    assert s.metrics().counters.get("device_stalls", 0) == 0
+    s.close()
