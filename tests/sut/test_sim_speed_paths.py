@@ -226,3 +226,26 @@ def test_the_inline_quiet_pass_keeps_the_streams_stall_floor() -> None:
     assert [later for later, _ in moved] == [expected for _, expected in moved]
     assert s.metrics().counters.get("device_stalls", 0) == 0
     s.close()
+
+
+def test_a_subclass_with_a_pass_of_its_own_has_every_watchdog_deadline_run_as_a_pass() -> None:
+    """A subclass that overrides ``poll`` alone (the class's ``_supervise`` kept) gets no inline
+    quiet passes: its own pass runs at every watchdog deadline, as an instance-patched one does."""
+    from system_under_test import AudioSystem
+
+    passes: list[float] = []
+
+    class Counting(AudioSystem):
+        def poll(self) -> None:
+            passes.append(self.clock.now())
+            super().poll()
+
+    s = Counting({"stream": {"block_size": 256}}, seed=1)
+    s.initialize()
+    s.start()
+    s.run_for(1.0)
+    period = s.config.block_seconds
+    stall = s.config.watchdog.stall_periods * period
+    assert 1.0 / stall - 2 <= len(passes) <= 1.0 / (stall - period) + 2
+    assert s.metrics().counters.get("device_stalls", 0) == 0
+    s.close()
