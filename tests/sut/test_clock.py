@@ -344,3 +344,41 @@ def test_a_raising_thread_timer_is_logged_as_such(caplog):
         sched.close()
     (record,) = [r for r in caplog.records if r.name == "system_under_test.scheduler"]
     assert record.getMessage() == "scheduled callback raised" and record.exc_info[0] is ZeroDivisionError
+
+
+def test_a_timer_in_the_way_is_moved_by_its_defer_and_run_where_it_says():
+    """``TimerHandle.defer``: None by default. ``advance_to_next(when)`` asks each live timer due
+    at or before ``when`` whose ``defer`` is set, with the timer's own time; a later time moves
+    the timer there (its ``when`` too), behind any timer already due at that time, and the clock
+    goes on to ``when``; None, the same time or an earlier one leaves it in its place, and the
+    clock does not move. A cancelled timer at the head is never asked."""
+    clock = VirtualClock()
+    assert clock.call_at(9.0, lambda: None).defer is None
+    asked, ran, seen = [], [], []
+
+    def mover(to):
+        return lambda t: asked.append(t) or to
+
+    a = clock.call_at(1.1, lambda: ran.append(("a", clock.now())))
+    a.defer = mover(1.7)
+    b = clock.call_at(1.2, lambda: ran.append(("b", clock.now())))
+    b.defer = mover(1.6)
+    gone = clock.call_at(1.25, lambda: ran.append(("gone", clock.now())))
+    gone.defer = mover(3.0)
+    gone.cancel()
+    clock.call_at(1.6, lambda: ran.append(("c", clock.now())))  # set before b moves to 1.6: first
+    stay = clock.call_at(1.3, lambda: ran.append(("stay", clock.now())))
+
+    def step() -> None:
+        seen.append(clock.advance_to_next(1.25))  # a and b moved past it, the cancelled one skipped
+        seen.append((a.when, b.when, clock.now()))
+        for to in (None, 1.3, 1.2):  # stays: none, the same time, an earlier one
+            stay.defer = mover(to)
+            seen.append((clock.advance_to_next(1.35), stay.when, clock.now()))
+
+    clock.call_at(1.0, step)
+    clock.run_until(2.0)
+    assert asked == [1.1, 1.2, 1.3, 1.3, 1.3]
+    assert seen == [True, (1.7, 1.6, 1.25), (False, 1.3, 1.25), (False, 1.3, 1.25), (False, 1.3, 1.25)]
+    assert ran == [("stay", 1.3), ("c", 1.6), ("b", 1.6), ("a", 1.7)]
+    assert clock.now() == 2.0

@@ -156,6 +156,14 @@ def test_recent_errors_are_the_tail_of_errors_by_component():
             assert c.recent_errors(component, n) == (c.errors(component)[-n:] if n else []), (component, n)
 
 
+def test_recent_errors_default_to_the_last_eight_of_every_component():
+    c = make()
+    for i in range(20):
+        c.handle_error(("dsp", "input")[i % 2], SimulatedError(f"e{i}"))
+    assert [r.error.message for r in c.recent_errors()] == [f"e{i}" for i in range(12, 20)]
+    assert c.recent_errors() == c.errors()[-8:]
+
+
 def test_seed_validation_concurrent_state_changes_never_raise_and_stay_valid():
     """Seed document validation step 1: concurrent transitions from a thread pool."""
     c = ComponentCoordinator(VirtualClock())

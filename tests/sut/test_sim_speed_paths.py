@@ -162,3 +162,90 @@ def test_the_watchdogs_quiet_passes_done_inline_change_nothing_but_the_timers() 
     assert blocks == ref_blocks > 150
     assert ref_timed > blocks / 5  # every pass a timer: one every 3-4 blocks
     assert timed < ref_timed / 2  # quiet passes inline: the event passes and a few more (18 of 55)
+
+
+def test_a_paused_systems_watchdog_deadline_runs_as_a_pass_and_then_sleeps() -> None:
+    """The watchdog's deadline pending when the system pauses is not done inline
+    (``AudioSystem._quiet_pass`` only stands in for a RUNNING system's pass): it runs as a timer,
+    finds the system PAUSED and keeps no deadline, so while paused no pass runs and none is due;
+    the stream keeps calling back all along."""
+    s = _running(seed=3)
+    s.run_for(0.1)
+    timed: list[float] = []
+    real = s._supervise
+
+    def supervise() -> None:
+        timed.append(s.clock.now())
+        real()
+
+    s._supervise_cb = supervise
+    if s._supervisor_timer is not None:
+        s._supervisor_timer.callback = supervise
+    s.pause()
+    due = s._watchdog_due
+    assert due is not None and due > s.clock.now()
+    seen: list[tuple[float, float | None]] = []
+
+    def read() -> None:
+        seen.append((s.clock.now(), s._watchdog_due))
+        s.clock.call_later(0.007, read)
+
+    s.clock.call_later(0.007, read)
+    callbacks = s.metrics().counters["callbacks"]
+    s.run_for(0.1)
+    assert timed == [due]
+    assert [d for t, d in seen if t > due] == [None] * len([t for t, _ in seen if t > due]) != []
+    assert s.metrics().counters["callbacks"] > callbacks + 10
+    s.close()
+
+
+def test_the_inline_quiet_pass_keeps_the_streams_stall_floor() -> None:
+    """With a stream floor (``min_stall_s``) above ``stall_periods`` periods, each deadline the
+    inline pass (``AudioSystem._quiet_pass``) moves the watchdog's timer to is the first moment
+    past the floor after the last callback, the deadline ``poll`` sets, never the shorter one of
+    the periods alone."""
+    import math
+
+    s = _running(seed=4)
+    stream = s.stream
+    floor = 0.05
+    assert floor > s.config.watchdog.stall_periods * s.config.block_seconds
+    stream.min_stall_s = floor  # type: ignore[misc]
+    moved: list[tuple[float, float]] = []
+    real = s._quiet_pass_cb
+
+    def quiet_pass(due: float) -> float | None:
+        later = real(due)
+        if later is not None:
+            moved.append((later, math.nextafter(stream.stats.last_callback_at + floor, math.inf)))
+        return later
+
+    s._quiet_pass_cb = quiet_pass
+    s.run_for(0.3)
+    assert len(moved) >= 4
+    assert [later for later, _ in moved] == [expected for _, expected in moved]
+    assert s.metrics().counters.get("device_stalls", 0) == 0
+    s.close()
+
+
+def test_a_subclass_with_a_pass_of_its_own_has_every_watchdog_deadline_run_as_a_pass() -> None:
+    """A subclass that overrides ``poll`` alone (the class's ``_supervise`` kept) gets no inline
+    quiet passes: its own pass runs at every watchdog deadline, as an instance-patched one does."""
+    from system_under_test import AudioSystem
+
+    passes: list[float] = []
+
+    class Counting(AudioSystem):
+        def poll(self) -> None:
+            passes.append(self.clock.now())
+            super().poll()
+
+    s = Counting({"stream": {"block_size": 256}}, seed=1)
+    s.initialize()
+    s.start()
+    s.run_for(1.0)
+    period = s.config.block_seconds
+    stall = s.config.watchdog.stall_periods * period
+    assert 1.0 / stall - 2 <= len(passes) <= 1.0 / (stall - period) + 2
+    assert s.metrics().counters.get("device_stalls", 0) == 0
+    s.close()
