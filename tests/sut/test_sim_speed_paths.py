@@ -249,3 +249,39 @@ def test_a_subclass_with_a_pass_of_its_own_has_every_watchdog_deadline_run_as_a_
     assert 1.0 / stall - 2 <= len(passes) <= 1.0 / (stall - period) + 2
     assert s.metrics().counters.get("device_stalls", 0) == 0
     s.close()
+
+
+def test_the_inline_quiet_pass_never_waits_for_an_operation_of_another_thread() -> None:
+    """The simulated device asks the inline pass (``AudioSystem._quiet_pass``) from its block
+    timer while it holds its stream's lock. If an operation of another thread holds the system's
+    operation lock, the pass gives itself back to its timer at once (None), where it waits for the
+    operation outside the stream's lock; waiting here instead would deadlock with an operation
+    that stops or reopens that stream. The thread that asks is joined with a bound only to see a
+    hang: the pass takes no lock it would wait for."""
+    import threading
+
+    s = _running(seed=2)
+    s.run_for(0.05)
+    due = s._supervisor_timer.when  # the watchdog's pending deadline
+    held, release = threading.Event(), threading.Event()
+
+    def operation() -> None:
+        with s._op_lock:
+            held.set()
+            release.wait()
+
+    op = threading.Thread(target=operation, daemon=True)
+    op.start()
+    assert held.wait(30.0)
+    answers: list[float | None] = []
+    asker = threading.Thread(target=lambda: answers.append(s._quiet_pass(due)), daemon=True)
+    asker.start()
+    asker.join(30.0)
+    returned = not asker.is_alive()
+    release.set()
+    op.join(30.0)
+    asker.join(30.0)
+    assert returned, "the inline pass waited for the other thread's operation"
+    assert answers == [None]
+    assert s._quiet_pass(due) is not None  # the same pass, the lock free: done inline
+    s.close()
