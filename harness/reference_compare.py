@@ -769,30 +769,36 @@ def compare_to_reference_stream(
     pow_rec = np.zeros(block // 2 + 1)  # power spectra of the matched blocks: the path's band edge
     pow_ref = np.zeros(block // 2 + 1)
     matched_band = _JUDGE_CUTOFF  # the judged band's edge read off the blocks matched so far
+
+    def match(blk: FloatArray, ref_around: Callable[[int], FloatArray], m0: int, n0: int,
+              note_on_track: bool) -> tuple[float, float, bool] | None:
+        """``blk`` found in the reference around ``m0`` (``ref_around(reach)``: the reference
+        ``reach`` frames each side of the block, as ``blk`` was filtered), near first, then +-block.
+        A block off the track must match better than one on it: a pitch period's alias of tonal
+        material matches nearly as well as the truth. A match on the top of the prediction's own
+        lobe is no alias (the track stepped within the lobe: a drop, an insert): it is held to the
+        track's rule, or under noise that lowers every block's correlation the track was lost at
+        the first step (``_block_delay``)."""
+        for reach in (narrow, block):
+            got = _block_delay(blk, ref_around(reach), m0 - reach, n0, sign)
+            if got is None:
+                continue
+            need = 0.8 if abs(got[0] - delay) < _STEP_MIN or got[2] else 0.97
+            if note_on_track and need < 0.9:
+                on_track.append(got[1])
+            if got[1] >= need:
+                return got
+        return None
+
     for n0 in range(start, end - block + 1, block):
         blk = rec(n0, n0 + block)
         m0 = int(round(n0 - delay))
         ref_blk = ref(m0, m0 + block)
         if float(np.sqrt(np.mean(ref_blk ** 2))) < 0.02 * ref_level:
             continue  # a pause: nothing to match
-        got = None
         tried += 1
         loud_at.append(n0)
-        for reach in (narrow, block):
-            got = _block_delay(blk, ref(m0 - reach, m0 + block + reach), m0 - reach, n0, sign)
-            if got is None:
-                continue
-            # a block off the track must match better than one on it: a pitch period's alias of
-            # tonal material matches nearly as well as the truth. A match on the top of the
-            # prediction's own lobe is no alias (the track stepped within the lobe: a drop, an
-            # insert): it is held to the track's rule, or under noise that lowers every block's
-            # correlation the track was lost at the first step (``_block_delay``)
-            need = 0.8 if abs(got[0] - delay) < _STEP_MIN or got[2] else 0.97
-            if need < 0.9:
-                on_track.append(got[1])
-            if got[1] >= need:
-                break
-            got = None
+        got = match(blk, lambda reach: ref(m0 - reach, m0 + block + reach), m0, n0, True)
         if got is None and matched_band < _JUDGE_CUTOFF:
             # the path cuts the band (a converter's low-pass, read off the blocks matched so far)
             # and this block's reference has much of its power above the cut: hi-hats (0.29-0.46
@@ -806,12 +812,8 @@ def compare_to_reference_stream(
             jf = _judge_filter(matched_band)
             jh = jf.size // 2
             blk_b = sps.oaconvolve(rec(n0 - jh, n0 + block + jh), jf, "valid")
-            for reach in (narrow, block):
-                ref_b = sps.oaconvolve(ref(m0 - reach - jh, m0 + block + reach + jh), jf, "valid")
-                got = _block_delay(blk_b, ref_b, m0 - reach, n0, sign)
-                if got is not None and got[1] >= (0.8 if abs(got[0] - delay) < _STEP_MIN or got[2] else 0.97):
-                    break
-                got = None
+            got = match(blk_b, lambda reach: sps.oaconvolve(ref(m0 - reach - jh, m0 + block + reach + jh),
+                                                            jf, "valid"), m0, n0, False)
         if got is None:
             continue
         pow_rec += np.abs(np.fft.rfft(blk * taper)) ** 2
