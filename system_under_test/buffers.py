@@ -96,6 +96,15 @@ class RingBuffer:
         self._fill = 0
         return n
 
+    def pass_through(self, n: int) -> None:
+        """``n`` frames written to the empty ring and read straight out again, in pieces: the
+        read position moves on exactly as those ``write`` and ``read`` calls would move it, and the
+        storage is not touched (the ring is empty before and after, so nothing reads it). For a
+        caller that processed the frames elsewhere (``Pipeline.end_stretch``)."""
+        if self._fill:
+            raise ValueError("only an empty ring passes frames through")
+        self._read = (self._read + n) % self.capacity
+
 
 class BufferPool:
     """A fixed set of equally sized blocks handed out by index; ``acquire`` returns None when dry."""

@@ -186,6 +186,33 @@ class VirtualClock(Clock):
         self._now = when
         return True
 
+    def quiet_until(self) -> tuple[float, float]:
+        """``(deadline, first)``: the running ``run_until``'s deadline (-inf outside one) and the
+        time of the earliest live timer without a ``defer`` (inf if none). ``advance_to_next(t)``
+        refuses every ``t`` past the deadline or at or after ``first``; before both, it can only
+        meet timers with a ``defer``, which it asks (and which may refuse). For a caller that
+        plans a stretch of several moves at once (``SimulatedStream``)."""
+        first = math.inf
+        with self._lock:
+            timers = self._timers
+            n = len(timers)
+            if n:
+                # the heap's entries in time order from its root, until a live one without a
+                # defer: only those before it are visited (cancelled timers deep in the heap,
+                # which can be thousands, are not)
+                todo = [(timers[0][0], timers[0][1], 0)]
+                while todo:
+                    when, _, i = _heappop(todo)
+                    handle = timers[i][2]
+                    if handle.defer is None and not handle.cancelled:
+                        first = when
+                        break
+                    for j in (2 * i + 1, 2 * i + 2):
+                        if j < n:
+                            entry = timers[j]
+                            _heappush(todo, (entry[0], entry[1], j))
+        return self._deadline, first
+
     def pending(self) -> int:
         with self._lock:
             return sum(1 for _, _, h in self._timers if not h.cancelled)

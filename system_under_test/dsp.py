@@ -457,6 +457,16 @@ class DspChain:
         for stage in self.stages:
             stage.reset()
 
+    @property
+    def blockwise(self) -> "_GainBiquadLimiter | None":
+        """The chain's one step when it is a fused [gain,] compiled biquad and limiter with no
+        declared cost, which can filter several blocks in one call (``filter_blocks``) with each
+        block's numbers the ones ``process`` gives it; None for any other chain."""
+        steps = self._steps
+        if len(steps) == 1 and type(steps[0]) is _GainBiquadLimiter and steps[0].plain():
+            return steps[0]
+        return None
+
     def add_stage(self, stage: Stage, index: int | None = None) -> None:
         stages = list(self.stages)
         stages.insert(len(stages) if index is None else index, stage)
@@ -476,11 +486,13 @@ class _GainBiquadLimiter:
     own, one after the other (the kernel does their arithmetic in their order and types). A block
     that is not contiguous float32 goes through the stages one by one."""
 
-    __slots__ = ("gain", "biquad", "limiter", "_kernel")
+    __slots__ = ("gain", "biquad", "limiter", "_kernel", "_blocks_kernel")
 
     def __init__(self, gain: Gain | None, biquad: Biquad, limiter: Limiter) -> None:
         self.gain, self.biquad, self.limiter = gain, biquad, limiter
-        self._kernel = _compiled_kernels().gain_biquad_peak
+        kernels = _compiled_kernels()
+        self._kernel = kernels.gain_biquad_peak
+        self._blocks_kernel = kernels.gain_biquad_peaks
 
     def process(self, block: np.ndarray) -> np.ndarray:
         gain, biquad, limiter = self.gain, self.biquad, self.limiter
@@ -491,6 +503,28 @@ class _GainBiquadLimiter:
         if gain is not None:
             block = gain.process(block)
         return limiter.process(biquad.process(block))
+
+    def plain(self) -> bool:
+        """Every block goes through the one kernel call (``process``'s fast path) and no stage
+        declares a cost: what ``filter_blocks`` needs to give ``process``'s numbers."""
+        gain = self.gain
+        g = gain.gain if gain is not None else _UNIT_F32
+        return (type(g) is _F32_SCALAR and not self.biquad.cost_s and not self.limiter.cost_s
+                and (gain is None or not gain.cost_s))
+
+    def filter_blocks(self, block: np.ndarray, frames: int, peaks: np.ndarray, states: np.ndarray) -> None:
+        """The gain and the biquad of ``peaks.shape[0]`` consecutive blocks of ``frames`` in one
+        call (``dsp_kernels.gain_biquad_peaks``), in place in ``block`` (contiguous float32):
+        ``peaks[k]`` is block k's peak, for the limiter's ``limit`` of that block, which the
+        caller applies block by block, in order (the limiter's gain is block-rate state);
+        ``states[k]`` the biquad's state after block k (``rewind``)."""
+        g = self.gain.gain if self.gain is not None else _UNIT_F32
+        self._blocks_kernel(block, self.biquad._z, g, *self.biquad._coefs, frames, peaks, states)
+
+    def rewind(self, state: np.ndarray) -> None:
+        """Put the biquad's state back to ``state`` (one of ``filter_blocks``'s ``states``): the
+        blocks after it were filtered but are not delivered."""
+        self.biquad._z[...] = state
 
 
 _F32_SCALAR = np.float32  # a gain of another type multiplies as numpy's rules for that type say

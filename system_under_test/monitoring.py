@@ -65,6 +65,29 @@ class Histogram:
         if value < self.min:
             self.min = value
 
+    def observe_repeated(self, value: float, times: int) -> None:
+        """``observe(value)`` ``times`` times, in one call: the same ring, count, total, max and
+        min (the total by one product, not ``times`` sums)."""
+        if times <= 0:
+            return
+        ring = self._ring
+        cap = ring.shape[0]
+        start = self._n % cap
+        if times >= cap:
+            ring[:] = value
+        elif start + times <= cap:
+            ring[start:start + times] = value
+        else:
+            ring[start:] = value
+            ring[:start + times - cap] = value
+        self._n += times
+        self.count += times
+        self.total += value * times
+        if value > self.max:
+            self.max = value
+        if value < self.min:
+            self.min = value
+
     def samples(self) -> np.ndarray:
         n = min(self._n, self._ring.shape[0])
         return self._ring[:n].copy()

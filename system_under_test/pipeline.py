@@ -29,6 +29,7 @@ from .monitoring import MonitoringCoordinator
 from .resources import Allocation, ResourceManager, ResourceType
 
 _perf = time.perf_counter
+_fmax_reduce = np.fmax.reduce  # the largest peak, NaN peaks aside (a NaN peak leaves the limiter idle)
 _T = TypeVar("_T")
 
 
@@ -114,6 +115,10 @@ class Pipeline:
         #: On a virtual clock an overrun is judged on declared (virtual) cost only, so counters stay a
         #: pure function of the seed; the real CPU time is still recorded in the histograms.
         self.simulated = simulated
+        #: ``begin_stretch``'s buffer and the stretch under way (``stretch_block``), or None
+        self._stretch_buf = np.empty((0, in_ch), dtype=np.float32)
+        self._stretch: tuple | None = None
+        self._stretch_s = 0.0  # the stretch's real time so far: the chain's call and its blocks'
 
     def _alloc(self, component: str, rtype: ResourceType, amount: int, tag: str) -> None:
         self._allocations.append(self.resources.allocate(component, rtype, amount, tag))
@@ -191,6 +196,90 @@ class Pipeline:
             if (cost if self.simulated else duration) > self.budget_s:
                 self._c_overruns.value += 1
                 self._c_xruns.value += 1
+
+    # -- a stretch of blocks at once (the simulated device) -------------------------------------
+    # On the virtual clock a stretch of blocks with nothing else due between them is known before
+    # it is delivered, and in the steady state (both rings empty between callbacks, the pool not
+    # dry, the default chain compiled) every ``callback`` of it does the same: the block in, one
+    # block through the chain, the same block out. ``begin_stretch`` runs the chain's gain and
+    # biquad over all of them in one call; ``stretch_block`` is then each block's callback (its
+    # counters, the limiter's block-rate gain, its duration), in order; ``end_stretch`` moves the
+    # rings on and rewinds the filter to the last block delivered. The numbers (samples, counters,
+    # filter and limiter state) are the ones ``callback`` gives block by block; only the real time
+    # in the duration histograms differs: the stretch's time is shared evenly among its blocks.
+
+    def begin_stretch(self, indata: np.ndarray, blocks: int) -> np.ndarray | None:
+        """Filter ``blocks`` consecutive blocks of ``indata`` (contiguous float32, ``blocks *
+        block_size`` frames) through the chain's gain and biquad, into a buffer of the pipeline's,
+        which it returns; or None (nothing done) when the callbacks of those blocks would not all
+        be the steady one, the chain cannot filter blocks together (``DspChain.blockwise``), or
+        the pipeline is not on a virtual clock (a real one judges each callback's real time)."""
+        bs = self.block_size
+        n = blocks * bs
+        ring_in, ring_out, pool = self.input_ring, self.output_ring, self.pool
+        if (blocks < 2 or not self.simulated or not self.capturing or self.pool_dry or self._stretch is not None
+                or type(self).callback is not Pipeline.callback
+                or type(ring_in) is not RingBuffer or type(ring_out) is not RingBuffer
+                or type(pool) is not BufferPool or not pool.available
+                or ring_in.fill or ring_out.fill or ring_in.capacity < bs or ring_out.capacity < bs
+                or self.in_channels != self.out_channels
+                or indata.shape != (n, self.in_channels) or indata.dtype != np.float32):
+            return None
+        step = self.chain.blockwise
+        if step is None:
+            return None
+        t0 = _perf()
+        work = self._stretch_buf
+        if work.shape[0] < n or work.shape[1] != self.in_channels:
+            work = self._stretch_buf = np.empty((n, self.in_channels), dtype=np.float32)
+        work = work[:n]
+        work[...] = indata
+        peaks = np.empty(blocks)
+        states = np.empty((blocks + 1, 2, self.in_channels))  # [0]: before the stretch
+        states[0] = step.biquad._z
+        step.filter_blocks(work, bs, peaks, states[1:])
+        limiter = step.limiter
+        # The limiter leaves a block alone when its gain is 1 and the block's peak is not above the
+        # threshold (``Limiter.limit``: target 1, end 1); then it does for every block of the stretch
+        idle = limiter._gain == 1.0 and not float(_fmax_reduce(peaks)) > limiter.threshold
+        self._stretch = (step, work, None if idle else peaks.tolist(), states, blocks)
+        self._stretch_s = _perf() - t0
+        return work
+
+    def stretch_block(self, k: int) -> np.ndarray:
+        """Block ``k`` of the stretch begun, as its ``callback`` with clean status would do it:
+        the counters and the limiter on the block (in place in the stretch's buffer: the view
+        returned is what the device plays). Its duration is observed by ``end_stretch``; on a
+        virtual clock an overrun is judged on declared cost, which a blockwise chain has none of."""
+        t0 = _perf()
+        step, work, peaks, _, _ = self._stretch  # type: ignore[misc]
+        bs = self.block_size
+        self._c_callbacks.value += 1
+        self._c_captured.value += bs
+        out = work[k * bs:(k + 1) * bs]
+        if peaks is not None:
+            step.limiter.limit(out, peaks[k])
+        self._c_played.value += bs
+        self.consecutive_errors = 0
+        self._stretch_s += _perf() - t0
+        return out
+
+    def end_stretch(self, delivered: int) -> None:
+        """The stretch begun ends after its first ``delivered`` blocks: both rings move on as
+        ``delivered`` callbacks would have moved them, the filter goes back to its state after the
+        last of them when fewer than all were delivered, and each of them is observed in the
+        duration and load histograms with an even share of the stretch's real time."""
+        step, _, _, states, blocks = self._stretch  # type: ignore[misc]
+        self._stretch = None
+        n = delivered * self.block_size
+        self.input_ring.pass_through(n)
+        self.output_ring.pass_through(n)
+        if delivered < blocks:
+            step.rewind(states[delivered])
+        if delivered:
+            duration = self._stretch_s / delivered
+            self._h_duration.observe_repeated(duration, delivered)
+            self._h_load.observe_repeated(duration / self.budget_s, delivered)
 
     # -- accounting and teardown --------------------------------------------------------------
     def read_between_callbacks(self, read: Callable[[], _T], *, tries: int = 250,

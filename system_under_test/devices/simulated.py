@@ -50,6 +50,8 @@ COMMON_RATES = (44_100, 48_000, 88_200, 96_000)
 _CLEAN = StatusFlags()
 #: frames of a signal table's start repeated after its end: a block's slice never straddles the seam
 _WRAP = 8192
+#: at most this many frames in one stretch of blocks filtered together (``_deliver_stretch``)
+_STRETCH_FRAMES = 16_384
 
 #: ``tap(stream, outdata, callback_time)``: see ``SimulatedBackend.add_output_tap``
 OutputTap = Callable[["SimulatedStream", np.ndarray, float], None]
@@ -244,6 +246,11 @@ class SimulatedStream(DeviceStream):
         self._bs = spec.block_size
         self._rate = spec.sample_rate
         self._tick_cb = self._tick  # one bound method, not a new one per scheduled block
+        #: the pipeline whose ``callback`` this stream calls, which can take a stretch of blocks
+        #: at once (``_deliver_stretch``); None for any other callback
+        owner = getattr(callback, "__self__", None)
+        self._stretch_owner = owner if getattr(callback, "__name__", None) == "callback" \
+            and callable(getattr(owner, "begin_stretch", None)) else None
         self._signal = backend.test_signal(spec.sample_rate, spec.input_channels)
         self._pos = 0
         self._loop = backend.signal_period(spec.sample_rate, spec.input_channels)  # where the signal wraps
@@ -315,7 +322,12 @@ class SimulatedStream(DeviceStream):
                     if d.stalled or d.pending_delay_s:
                         break
                 else:  # the common case, no stall and no delay pending: deliver now
-                    self._deliver(_CLEAN if not self._after_stall else StatusFlags())
+                    stretch = None if self._after_stall else self._deliver_stretch()
+                    if stretch is None:
+                        self._deliver(_CLEAN if not self._after_stall else StatusFlags())
+                    elif not stretch:  # the clock was asked to move on from the stretch's last block, and refused
+                        self._timer = clock.call_later(self._period, self._tick_cb)
+                        return
                     # The next block is due one period on. When nothing else falls due before it,
                     # the clock moves there at once and the block is delivered in this call (the
                     # very order a timer would give, without one per block).
@@ -341,6 +353,74 @@ class SimulatedStream(DeviceStream):
                 return
             self._deliver(status)
             self._schedule_next()
+
+    def _deliver_stretch(self) -> bool | None:
+        """Deliver the blocks due from now on with nothing else due between them, several per
+        chain call, when the callback is a pipeline's that can take them so
+        (``Pipeline.begin_stretch``); None, nothing done, when it cannot or no second block is
+        known to come before something else. Each block is delivered as ``_deliver`` delivers a
+        clean one, and the clock moves to the next as ``_tick``'s loop moves it
+        (``advance_to_next``, which may still refuse: the stretch then ends there, the pipeline
+        rewinds what it filtered ahead, and False says so: the caller must not ask again, which
+        would ask a timer's ``defer`` twice). True: the stretch ended after a block without
+        asking, as ``_tick``'s loop does after a block. The stretch is planned to end before the
+        first timer ``advance_to_next`` would not move (``VirtualClock.quiet_until``), where the
+        signal table wraps, and at ``_STRETCH_FRAMES``."""
+        pipeline = self._stretch_owner
+        if pipeline is None or self.recording is not None:
+            return None
+        for d in self._devices:
+            if d.corrupt_callbacks:
+                return None
+        clock = self._clock
+        period, bs, pos, loop = self._period, self._bs, self._pos, self._loop
+        deadline, first = clock.quiet_until()
+        most = min(max(2, _STRETCH_FRAMES // bs), (loop - 1 - pos) // bs + 1)
+        t = clock.now()
+        blocks = 1
+        while blocks < most:
+            t = t + period  # the clock's own sums: the times the blocks fall at
+            if t > deadline or t >= first:
+                break
+            blocks += 1
+        if blocks < 2:
+            return None
+        work = pipeline.begin_stretch(self._signal[pos:pos + blocks * bs], blocks)
+        if work is None:
+            return None
+        stats, devices, taps = self.stats, self._devices, self.backend._output_taps
+        delivered = 0
+        moved = True
+        out = work[:0]
+        try:
+            while True:
+                self._pos = (pos + bs) % loop
+                pos = self._pos
+                stats.callbacks += 1
+                now = clock.now()
+                stats.last_callback_at = now
+                out = pipeline.stretch_block(delivered)
+                delivered += 1
+                self._stream_time += period
+                self.frames_delivered += bs
+                if taps:
+                    for tap in taps:
+                        tap(self, out, now)
+                if delivered == blocks or not self._active or self._dead or self._timer is not None:
+                    break
+                for d in devices:  # a fault hook called from a tap: the next block is no clean one
+                    if d.stalled or d.pending_delay_s or d.corrupt_callbacks:
+                        break
+                else:
+                    if clock.advance_to_next(clock.now() + period):
+                        continue
+                    moved = False
+                break
+        finally:
+            pipeline.end_stretch(delivered)
+            if delivered:
+                self._outdata[...] = out
+        return moved
 
     def _late_tick(self) -> None:
         with self._lock:

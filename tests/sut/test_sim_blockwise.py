@@ -1,0 +1,247 @@
+"""A stretch of simulated blocks filtered in one chain call (``Pipeline.begin_stretch``,
+``SimulatedStream._deliver_stretch``) gives what one callback a block gives: the same samples, the
+same counters, the same filter and limiter state, the same ring positions, at the same times; and
+a stretch cut short (the clock refuses to move on) rewinds the filter to the last block delivered."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from system_under_test import dsp_kernels
+from system_under_test.buffers import RingBuffer
+from system_under_test.clock import VirtualClock
+from system_under_test.config import load_config
+from system_under_test.devices.base import StatusFlags
+from system_under_test.devices.simulated import SimulatedBackend
+from system_under_test.devices.base import StreamSpec
+from system_under_test.dsp import use_kernel
+from system_under_test.monitoring import MonitoringCoordinator
+from system_under_test.pipeline import Pipeline
+from system_under_test.resources import ResourceManager
+
+SR = 48_000
+COUNTERS = ("callbacks", "xruns", "frames_captured", "frames_played", "frames_dropped",
+            "frames_inserted", "callback_errors", "budget_overruns")
+#: loud enough that the limiter attacks and releases within a few blocks
+CHAIN = [{"kind": "gain", "gain_db": 6.0}, {"kind": "biquad"}, {"kind": "limiter", "threshold_db": -6.0,
+                                                                 "release_ms": 3.0}]
+
+
+def _signal(frames: int, channels: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(frames) / SR
+    swell = 0.2 + 0.8 * (np.sin(2 * np.pi * 7 * t) > 0)  # loud and quiet stretches: the limiter moves
+    x = swell[:, None] * np.sin(2 * np.pi * 997 * t)[:, None] + 0.01 * rng.standard_normal((frames, channels))
+    return np.ascontiguousarray(x, dtype=np.float32)
+
+
+def _pipeline(bs: int, *, kernel: str = "compiled", dsp: list | None = None) -> tuple[Pipeline, MonitoringCoordinator]:
+    config = load_config({"stream": {"block_size": bs, "sample_rate": SR, "latency_ms": 20.0},
+                          "device": {"input_channels": 2, "output_channels": 2},
+                          "dsp": CHAIN if dsp is None else dsp})
+    m = MonitoringCoordinator()
+    with use_kernel(kernel):
+        p = Pipeline(config, ResourceManager(VirtualClock()), m, simulated=True)
+    p.capturing = True
+    return p, m
+
+
+def _state(p: Pipeline, m: MonitoringCoordinator) -> tuple:
+    chain = p.chain.stages
+    return ({k: m.value(k) for k in COUNTERS}, p.input_ring._read, p.output_ring._read, p.input_ring.fill,
+            p.output_ring.fill, chain[1].state.tolist(), chain[2]._gain, p.consecutive_errors,
+            m.histogram("callback_duration_s").count, m.histogram("callback_load").count)
+
+
+def test_the_kernel_over_k_blocks_is_k_calls_of_the_one_block_kernel() -> None:
+    bs, k = 64, 9
+    x = _signal(bs * k, 2, 1)
+    x[5 * bs + 7, 1] = np.nan  # a broken block: its peak is NaN, the others' are not
+    coefs = (0.2, 0.4, 0.2, -0.6, 0.3)
+    g = np.float32(1.4)
+    one, z_one, peaks_one, states_one = x.copy(), np.full((2, 2), 0.1), [], []
+    for i in range(k):
+        peaks_one.append(dsp_kernels.gain_biquad_peak(one[i * bs:(i + 1) * bs], z_one, g, *coefs))
+        states_one.append(z_one.copy())
+    many, z_many = x.copy(), np.full((2, 2), 0.1)
+    peaks, states = np.empty(k), np.empty((k, 2, 2))
+    dsp_kernels.gain_biquad_peaks(many, z_many, g, *coefs, bs, peaks, states)
+    assert np.array_equal(many, one, equal_nan=True)
+    assert np.array_equal(peaks, np.array(peaks_one), equal_nan=True)
+    assert np.isnan(peaks[5]) and not np.isnan(peaks[4])
+    assert np.array_equal(states, np.array(states_one), equal_nan=True)
+    assert np.array_equal(z_many, z_one, equal_nan=True)
+    with pytest.raises(ValueError):  # not whole blocks
+        dsp_kernels.gain_biquad_peaks(x[:bs * k - 1].copy(), z_many, g, *coefs, bs, peaks, states)
+
+
+@pytest.mark.parametrize("bs", [64, 256])
+@pytest.mark.parametrize("cut", [None, 1, 4])
+def test_a_stretch_is_its_blocks_callbacks(bs: int, cut: int | None) -> None:
+    """K blocks as a stretch (or the first ``cut`` of them, then the rest one by one) against K
+    callbacks: every output sample, counter, ring position, filter and limiter state."""
+    k, rounds = 12, 5
+    x = _signal(bs * k * rounds, 2, bs)
+    ref, mr = _pipeline(bs)
+    got, mg = _pipeline(bs)
+    out_ref = np.empty_like(x)
+    for i in range(k * rounds):
+        ref.callback(x[i * bs:(i + 1) * bs], out_ref[i * bs:(i + 1) * bs], bs, 0.0, StatusFlags())
+    out = np.empty_like(x)
+    i = 0
+    while i < k * rounds:
+        work = got.begin_stretch(x[i * bs:(i + k) * bs], k)
+        assert work is not None
+        n = k if cut is None else cut
+        for j in range(n):
+            out[(i + j) * bs:(i + j + 1) * bs] = got.stretch_block(j)
+        got.end_stretch(n)
+        i += n
+        for _ in range(k - n if i < k * rounds else 0):  # the rest of those blocks one callback each
+            got.callback(x[i * bs:(i + 1) * bs], out[i * bs:(i + 1) * bs], bs, 0.0, StatusFlags())
+            i += 1
+    assert _state(got, mg) == _state(ref, mr)
+    assert np.array_equal(out, out_ref)
+    assert ref.chain.stages[2]._gain < 1.0 or mr.value("frames_played") == k * rounds * bs
+    gains = set()  # the limiter did work here (else the test proves less than it says)
+    lim = _pipeline(bs)[0]
+    for i in range(k * rounds):
+        lim.callback(x[i * bs:(i + 1) * bs], np.empty((bs, 2), np.float32), bs, 0.0, StatusFlags())
+        gains.add(lim.chain.stages[2]._gain)
+    assert len(gains) > 3
+
+
+def test_a_stretch_is_refused_where_its_callbacks_would_not_all_be_the_steady_one() -> None:
+    bs = 64
+    x = _signal(bs * 4, 2, 3)
+    p, _ = _pipeline(bs, kernel="numpy")  # the numpy plan filters by block size: not blockwise
+    assert p.begin_stretch(x, 4) is None
+    p, _ = _pipeline(bs, dsp=CHAIN[1:])  # no gain: still one fused step
+    assert p.begin_stretch(x, 4) is not None
+    p.end_stretch(0)
+    p, _ = _pipeline(bs, dsp=CHAIN[:2])  # no limiter: no fused step
+    assert p.begin_stretch(x, 4) is None
+    p, _ = _pipeline(bs)
+    assert p.begin_stretch(x, 1) is None  # one block is a callback
+    assert p.begin_stretch(x[:3 * bs], 4) is None  # not the frames of the blocks
+    p.input_ring.write(x[:bs])  # something buffered: its callbacks differ
+    assert p.begin_stretch(x, 4) is None
+    p, _ = _pipeline(bs)
+    p.pool_dry = True
+    assert p.begin_stretch(x, 4) is None
+    p, _ = _pipeline(bs)
+    p.input_ring = type("Lossy", (RingBuffer,), {"__slots__": ()})(p.input_ring.capacity, 2)  # a mutant's ring
+    assert p.begin_stretch(x, 4) is None
+    p, _ = _pipeline(bs)
+    p.capturing = False
+    assert p.begin_stretch(x, 4) is None
+
+
+def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.MonkeyPatch) -> tuple:
+    """A compiled-chain pipeline on a simulated stream for 300 blocks of 64 frames in a few
+    ``run_until`` calls, a plain timer in between and a deferrable one that moves with the
+    stream (as the watchdog's quiet pass does), refusing once at block ``refuse_at``: what the tap
+    heard and when, and the pipeline's state."""
+    bs = 64
+    if not stretches:
+        monkeypatch.setattr(Pipeline, "begin_stretch", lambda self, indata, blocks: None)
+    clock = VirtualClock()
+    backend = SimulatedBackend(clock, seed=5, amplitude=0.9)
+    p, m = _pipeline(bs)
+    heard: list[np.ndarray] = []
+    times: list[float] = []
+
+    def tap(stream, out, t):
+        heard.append(out.copy())
+        times.append(t)
+
+    backend.add_output_tap(tap)
+    stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
+    period = stream.spec.block_seconds
+    events: list[tuple[float, str]] = []
+    asked = [0]
+
+    def defer(when: float) -> float | None:
+        asked[0] += 1
+        if refuse_at is not None and len(times) >= refuse_at and asked[0] < 10_000:
+            asked[0] = 10_000  # once
+            return None
+        return (stream.stats.last_callback_at or 0.0) + 3.5 * period
+
+    def watch() -> None:
+        events.append((clock.now(), f"watch after {len(times)} blocks"))
+        handle = clock.call_at(clock.now() + 3.5 * period, watch)
+        handle.defer = defer
+
+    first = clock.call_at(3.5 * period, watch)
+    first.defer = defer
+    clock.call_at(101.5 * period, lambda: events.append((clock.now(), f"timer after {len(times)} blocks")))
+    stream.start()
+    for deadline in (40.2, 160.7, 300.2):
+        clock.run_until(deadline * period)
+    stream.stop()
+    return np.concatenate(heard), times, events, _state(p, m), stream.stats.callbacks, stream._pos
+
+
+@pytest.mark.parametrize("refuse_at", [None, 57])
+def test_a_simulated_stream_delivers_a_stretch_as_it_delivers_its_blocks_one_by_one(
+        refuse_at: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    got = _device_run(stretches=True, refuse_at=refuse_at, monkeypatch=monkeypatch)
+    ref = _device_run(stretches=False, refuse_at=refuse_at, monkeypatch=monkeypatch)
+    assert np.array_equal(got[0], ref[0])
+    assert got[1] == ref[1] and len(got[1]) == 300
+    assert got[2:] == ref[2:]
+    if refuse_at is not None:  # the refused pass ran as a timer, where the stretch had to stop
+        assert any(what == f"watch after {refuse_at} blocks" or what.startswith("watch") for _, what in got[2])
+
+
+def test_a_stretch_is_used_and_cut_at_a_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stretches do run here (else the test above compares the per-block path with itself),
+    and a refused deferral ends one with fewer blocks delivered than filtered."""
+    ended: list[tuple[int, int]] = []
+    original = Pipeline.end_stretch
+
+    def end(self, delivered):
+        ended.append((delivered, len(self._stretch[2])))
+        original(self, delivered)
+
+    monkeypatch.setattr(Pipeline, "end_stretch", end)
+    _device_run(stretches=True, refuse_at=57, monkeypatch=monkeypatch)
+    assert sum(d for d, _ in ended) > 250
+    assert any(d < planned for d, planned in ended)
+
+
+def test_a_repeated_observation_is_that_many_observations() -> None:
+    from system_under_test.monitoring import Histogram
+
+    for start, times in ((0, 3), (5, 4), (6, 9), (2, 20), (7, 0)):
+        one, many = Histogram("h", capacity=8), Histogram("h", capacity=8)
+        for v in range(start):
+            one.observe(float(v))
+            many.observe(float(v))
+        for _ in range(times):
+            one.observe(0.25)
+        many.observe_repeated(0.25, times)
+        assert np.array_equal(one._ring, many._ring) and one._n == many._n
+        assert (one.count, one.total, one.max, one.min) == (many.count, many.total, many.max, many.min)
+
+
+def test_a_stretch_with_the_limiter_idle_leaves_it_alone_and_one_above_the_threshold_does_not() -> None:
+    """The limiter is skipped for a stretch only when no block of it would move it: a NaN block
+    among loud ones does not hide them (its peak is NaN, the largest of the others is not)."""
+    bs, k = 64, 6
+    for loud in (False, True):
+        x = _signal(bs * k, 2, 9) * (1.0 if loud else 0.05)
+        x[bs + 3, 0] = np.nan
+        ref, mr = _pipeline(bs)
+        got, mg = _pipeline(bs)
+        out_ref = np.empty_like(x)
+        for i in range(k):
+            ref.callback(x[i * bs:(i + 1) * bs], out_ref[i * bs:(i + 1) * bs], bs, 0.0, StatusFlags())
+        assert got.begin_stretch(x, k) is not None
+        assert (got._stretch[2] is None) is (not loud)
+        out = np.concatenate([got.stretch_block(j).copy() for j in range(k)])
+        got.end_stretch(k)
+        assert np.array_equal(out, out_ref, equal_nan=True)
+        assert _state(got, mg) == _state(ref, mr) or np.isnan(ref.chain.stages[1].state).any()
