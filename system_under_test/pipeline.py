@@ -208,6 +208,19 @@ class Pipeline:
     # filter and limiter state) are the ones ``callback`` gives block by block; only the real time
     # in the duration histograms differs: the stretch's time is shared evenly among its blocks.
 
+    def stretch_ready(self) -> bool:
+        """Whether the next callbacks, clean ones, would be the steady one and the chain can
+        filter blocks together: what ``begin_stretch`` needs of the pipeline (cheap: asked
+        before every block that could start a stretch)."""
+        if self.chain.blockwise is None or not self.capturing or self.pool_dry or not self.simulated:
+            return False
+        bs = self.block_size
+        ring_in, ring_out, pool = self.input_ring, self.output_ring, self.pool
+        return (self._stretch is None and type(self).callback is Pipeline.callback
+                and type(ring_in) is RingBuffer and type(ring_out) is RingBuffer and type(pool) is BufferPool
+                and not ring_in.fill and not ring_out.fill and ring_in.capacity >= bs
+                and ring_out.capacity >= bs and self.in_channels == self.out_channels and pool.available > 0)
+
     def begin_stretch(self, indata: np.ndarray, blocks: int) -> np.ndarray | None:
         """Filter ``blocks`` consecutive blocks of ``indata`` (contiguous float32, ``blocks *
         block_size`` frames) through the chain's gain and biquad, into a buffer of the pipeline's,
@@ -216,18 +229,11 @@ class Pipeline:
         the pipeline is not on a virtual clock (a real one judges each callback's real time)."""
         bs = self.block_size
         n = blocks * bs
-        ring_in, ring_out, pool = self.input_ring, self.output_ring, self.pool
-        if (blocks < 2 or not self.simulated or not self.capturing or self.pool_dry or self._stretch is not None
-                or type(self).callback is not Pipeline.callback
-                or type(ring_in) is not RingBuffer or type(ring_out) is not RingBuffer
-                or type(pool) is not BufferPool or not pool.available
-                or ring_in.fill or ring_out.fill or ring_in.capacity < bs or ring_out.capacity < bs
-                or self.in_channels != self.out_channels
-                or indata.shape != (n, self.in_channels) or indata.dtype != np.float32):
+        if blocks < 2 or indata.shape != (n, self.in_channels) or indata.dtype != np.float32 \
+                or not self.stretch_ready():
             return None
         step = self.chain.blockwise
-        if step is None:
-            return None
+        assert step is not None
         t0 = _perf()
         work = self._stretch_buf
         if work.shape[0] < n or work.shape[1] != self.in_channels:

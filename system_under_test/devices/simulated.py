@@ -250,7 +250,7 @@ class SimulatedStream(DeviceStream):
         #: at once (``_deliver_stretch``); None for any other callback
         owner = getattr(callback, "__self__", None)
         self._stretch_owner = owner if getattr(callback, "__name__", None) == "callback" \
-            and callable(getattr(owner, "begin_stretch", None)) else None
+            and callable(getattr(owner, "stretch_ready", None)) else None
         self._signal = backend.test_signal(spec.sample_rate, spec.input_channels)
         self._pos = 0
         self._loop = backend.signal_period(spec.sample_rate, spec.input_channels)  # where the signal wraps
@@ -367,7 +367,7 @@ class SimulatedStream(DeviceStream):
         first timer ``advance_to_next`` would not move (``VirtualClock.quiet_until``), where the
         signal table wraps, and at ``_STRETCH_FRAMES``."""
         pipeline = self._stretch_owner
-        if pipeline is None or self.recording is not None:
+        if pipeline is None or self.recording is not None or not pipeline.stretch_ready():
             return None
         for d in self._devices:
             if d.corrupt_callbacks:
