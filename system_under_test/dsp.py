@@ -418,7 +418,10 @@ class DspChain:
         self._stages = stages
         # what ``process`` runs, one assignment (the callback may be reading it): the stages, with a
         # compiled biquad and the limiter right after it (and a gain right before it) as one step
-        self._steps = _fuse(stages)
+        steps = self._steps = _fuse(stages)
+        #: the chain's only step when it is a fused [gain,] compiled biquad and limiter, else None:
+        #: a plain attribute, read before every simulated block (``blockwise`` checks the rest)
+        self.fused_step = steps[0] if len(steps) == 1 and type(steps[0]) is _GainBiquadLimiter else None
 
     @classmethod
     def from_config(cls, configs: Iterable[object], sample_rate: int, block_size: int,
@@ -462,10 +465,8 @@ class DspChain:
         """The chain's one step when it is a fused [gain,] compiled biquad and limiter with no
         declared cost, which can filter several blocks in one call (``filter_blocks``) with each
         block's numbers the ones ``process`` gives it; None for any other chain."""
-        steps = self._steps
-        if len(steps) == 1 and type(steps[0]) is _GainBiquadLimiter and steps[0].plain():
-            return steps[0]
-        return None
+        step = self.fused_step
+        return step if step is not None and step.plain() else None
 
     def add_stage(self, stage: Stage, index: int | None = None) -> None:
         stages = list(self.stages)

@@ -212,7 +212,8 @@ class Pipeline:
         """Whether the next callbacks, clean ones, would be the steady one and the chain can
         filter blocks together: what ``begin_stretch`` needs of the pipeline (cheap: asked
         before every block that could start a stretch)."""
-        if self.chain.blockwise is None or not self.capturing or self.pool_dry or not self.simulated:
+        if getattr(self.chain, "blockwise", None) is None or not self.capturing or self.pool_dry \
+                or not self.simulated:
             return False
         bs = self.block_size
         ring_in, ring_out, pool = self.input_ring, self.output_ring, self.pool

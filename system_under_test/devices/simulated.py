@@ -322,7 +322,7 @@ class SimulatedStream(DeviceStream):
                     if d.stalled or d.pending_delay_s:
                         break
                 else:  # the common case, no stall and no delay pending: deliver now
-                    stretch = None if self._after_stall else self._deliver_stretch()
+                    stretch = None if self._after_stall or self._stretch_owner is None else self._deliver_stretch()
                     if stretch is None:
                         self._deliver(_CLEAN if not self._after_stall else StatusFlags())
                     elif not stretch:  # the clock was asked to move on from the stretch's last block, and refused
@@ -367,7 +367,8 @@ class SimulatedStream(DeviceStream):
         first timer ``advance_to_next`` would not move (``VirtualClock.quiet_until``), where the
         signal table wraps, and at ``_STRETCH_FRAMES``."""
         pipeline = self._stretch_owner
-        if pipeline is None or self.recording is not None or not pipeline.stretch_ready():
+        if getattr(pipeline.chain, "fused_step", None) is None or self.recording is not None \
+                or not pipeline.stretch_ready():
             return None
         for d in self._devices:
             if d.corrupt_callbacks:

@@ -245,3 +245,28 @@ def test_a_stretch_with_the_limiter_idle_leaves_it_alone_and_one_above_the_thres
         got.end_stretch(k)
         assert np.array_equal(out, out_ref, equal_nan=True)
         assert _state(got, mg) == _state(ref, mr) or np.isnan(ref.chain.stages[1].state).any()
+
+
+def test_a_pipeline_with_a_chain_of_its_own_is_delivered_block_by_block() -> None:
+    """A chain that is no ``DspChain`` (a test's, a user's) has no fused step: the device asks and
+    delivers one callback a block."""
+
+    class PassThrough:
+        cost_s = 0.0
+
+        def process(self, block: np.ndarray) -> np.ndarray:
+            return block
+
+    bs = 64
+    config = load_config({"stream": {"block_size": bs, "sample_rate": SR, "latency_ms": 20.0},
+                          "device": {"input_channels": 2, "output_channels": 2}, "dsp": []})
+    m = MonitoringCoordinator()
+    clock = VirtualClock()
+    p = Pipeline(config, ResourceManager(clock), m, chain=PassThrough(), simulated=True)  # type: ignore[arg-type]
+    p.capturing = True
+    assert not p.stretch_ready()
+    backend = SimulatedBackend(clock, seed=2)
+    stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
+    stream.start()
+    clock.run_until(50.5 * stream.spec.block_seconds)
+    assert m.value("callbacks") == 50 and m.value("frames_played") == 50 * bs
