@@ -198,8 +198,8 @@ class VirtualClock(Clock):
             n = len(timers)
             if n:
                 # the heap's entries in time order from its root, until a live one without a
-                # defer: only those before it are visited (cancelled timers deep in the heap,
-                # which can be thousands, are not)
+                # defer: only those before it are visited, not the whole heap (a faulted run's
+                # holds every scheduled fault's timer: hundreds)
                 todo = [(timers[0][0], timers[0][1], 0)]
                 while todo:
                     when, _, i = _heappop(todo)
