@@ -31,7 +31,11 @@ How (and why)
    noise's share taken off both errors, and what it takes off stands clear of
    what a second line takes off noise alone (a converter delays a drum and a bass note by
    different fractions of a frame, so the track wanders and a wander can pass for a step; under
-   heavy noise, the noise is most of the error and no line explains it).
+   heavy noise, the noise is most of the error and no line explains it). A line whose points
+   shift level by half a frame or more, clearly over their scatter, is first split there
+   (``_split_wander``): a converter's wander can hide a 1-frame step from the point-by-point
+   rule, and the recording, not the points, then says whether it is one. Each step kept is
+   sized from the recording (``_measure_step``), not from the wandering points' levels.
 4. Predict: for every stretch of the track between steps, the reference is interpolated (windowed
    sinc) at the positions the track's line maps the recording's frames to; a short FIR filter
    and its linear change over the window (an AGC), fitted by least squares per ~0.125 s window,
