@@ -654,11 +654,11 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
             if abs(off - float(np.mean(nxt))) < _STRADDLE and len(segs) == 1 and len(cur) == 1:
                 # the track's first point alone, off the level the blocks after it agree on: a
                 # bad first match, not a line of its own. The lock is made on the reference's
-                # head, and a drop inside the head puts it between the two sides' delays (a
-                # 9-frame drop 0.57 s into percussion through a 16 kHz converter: 471.28, the
-                # truth 477.4 before the drop); a kick's broad correlation peak read the first
-                # block there too, and that one-point line, merged with the next, bent the whole
-                # track into one line that explained no step
+                # head, and a drop inside the head can put it at the delay after the drop (a
+                # 9-frame drop 0.57 s into percussion through a 16 kHz converter: 468.66, the
+                # truth before the drop 477.4); the first block, a kick's broad correlation
+                # peak, was read near that prediction (471.28), and that one-point line, merged
+                # with the next, bent the whole track into one line that explained no step
                 segs[0] = [i]
             elif abs(off - float(np.mean(nxt))) < _STRADDLE:
                 segs.append([i])  # confirmed: a step

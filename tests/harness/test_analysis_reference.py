@@ -454,9 +454,9 @@ def test_percussion_through_a_16_khz_converter_with_its_hi_hats_matched_in_band_
 
 def test_a_drop_inside_the_lock_head_through_a_16_khz_converter_is_one_drop_in_its_place() -> None:
     """The same take, 9 frames dropped: the drop lies inside the reference's first 1.5 s, which
-    the lock is made on, and the lock read 471.3, between the delays before (477.4) and after
-    (468.4) it. The first block, a kick's broad correlation peak, was read there too; that one
-    point became a line of its own, and the step to the next line, refused, merged the whole
+    the lock is made on, and the lock read 468.66, the delay after it (before it: 477.4). The
+    first block, a kick's broad correlation peak, was read near that prediction (471.28); that
+    one point became a line of its own, and the step to the next line, refused, merged the whole
     track into one line of -25.6 ppm that explained no step: a 450-frame ``other``."""
     ref, rec, at = _bench_take("percussion", 5, gain=0.5, lowpass_hz=16_000.0, noise_rms=1e-4)
     gs = compare_to_reference(A.drop_frames(rec, at, 9), ref, FS).glitches
