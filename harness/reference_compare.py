@@ -719,7 +719,7 @@ def _split_wander(lines: list[tuple[int, int, float, float]], track: _Track,
     material through an 18 kHz low-pass): a 1-frame drop moved the points after it by 0.3-0.6
     frame off the line before, under ``_STEP_MIN`` one by one, and the line through all of them
     took the step into its slope (-75.6 ppm on a -70 ppm clock): a 1-frame drop reported as a
-    2-frame pop 6000 frames later. Over the 7 points after it and the 39 before, the levels of
+    2-frame pop 5943 frames later. Over the 7 points after it and the 39 before, the levels of
     one clock's two lines differ by 0.77 frame, 10 standard errors."""
     f = np.asarray(track.frames, dtype=np.float64)
     d = np.asarray(track.delays, dtype=np.float64)

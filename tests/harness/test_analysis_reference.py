@@ -474,7 +474,7 @@ def test_a_drop_in_dense_material_whose_track_wanders_through_a_converter_is_siz
     fade, -60 dBFS" row), n frames dropped at frame 81081. Through the 18 kHz low-pass the
     blocks' delays wander about their line (sd 0.55 frame): after a 1-frame drop they lay
     0.3-0.6 frame off the line before, each under ``_STEP_MIN``, and the line through all of them
-    took the step into its slope; the drop was reported as a 2-frame pop 6000 frames later. The
+    took the step into its slope; the drop was reported as a 2-frame pop 5943 frames later. The
     track's two levels, read off those points, differ by 0.77 (1 frame) and 1.74 (2 frames)."""
     ref, rec, at = _bench_take("dense", 8, **_EVERY_IMPAIRMENT)
     assert at == 81081
