@@ -6,11 +6,12 @@ undamaged 2 s take through the simulated path: the loud frames the track never f
 report is ``partial``. ``reference_compare.PARTIAL_MIN_S`` must lie above what healthy takes lose
 at their edges and below what a lost track loses.
 
-    .venv/bin/python bench/bench_reference_coverage.py
+    .venv/bin/python bench/bench_reference_coverage.py [--only TEXT]
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -26,8 +27,14 @@ from harness.errors import AnalysisError  # noqa: E402
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", metavar="TEXT", action="append", default=[],
+                    help="only the conditions whose name contains TEXT (repeatable)")
+    args = ap.parse_args()
     print(f"{'condition':46s} {'material':12s} {'unfollowed':>10s} {'loud':>7s}  partial")
     for cond, params in B.REFERENCE_CONDITIONS.items():
+        if args.only and not any(t in cond for t in args.only):
+            continue
         kw = dict(params)
         kw.pop("quantize", None)
         for mi, kind in enumerate(R.PROGRAM_KINDS):

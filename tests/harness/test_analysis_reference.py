@@ -450,3 +450,43 @@ def test_percussion_through_a_16_khz_converter_with_its_hi_hats_matched_in_band_
     rep = compare_to_reference(rec, ref, FS)
     assert rep.glitches == [], [g.to_dict() for g in rep.glitches]
     assert not rep.partial
+
+
+def test_a_drop_inside_the_lock_head_through_a_16_khz_converter_is_one_drop_in_its_place() -> None:
+    """The same take, 9 frames dropped: the drop lies inside the reference's first 1.5 s, which
+    the lock is made on, and the lock read 468.66, the delay after it (before it: 477.4). The
+    first block, a kick's broad correlation peak, was read near that prediction (471.28); that
+    one point became a line of its own, and the step to the next line, refused, merged the whole
+    track into one line of -25.6 ppm that explained no step: a 450-frame ``other``."""
+    ref, rec, at = _bench_take("percussion", 5, gain=0.5, lowpass_hz=16_000.0, noise_rms=1e-4)
+    gs = compare_to_reference(A.drop_frames(rec, at, 9), ref, FS).glitches
+    assert [(g.kind, g.size_frames) for g in gs] == [("dropped", 9)], [g.to_dict() for g in gs]
+    assert abs(gs[0].start_frame - at) <= PLACE, gs[0].to_dict()
+
+
+_EVERY_IMPAIRMENT = dict(gain=0.6, drift_ppm=-70.0, lowpass_hz=18_000.0, gain_wobble=0.1, gain_ramp=-0.3,
+                         noise_rms=1e-3)
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_a_drop_in_dense_material_whose_track_wanders_through_a_converter_is_sized_from_the_recording(n: int) -> None:
+    """The bench's dense take under every impairment at once (its "all: -70 ppm, 18 kHz LP, AGC,
+    fade, -60 dBFS" row), n frames dropped at frame 81081. Through the 18 kHz low-pass the
+    blocks' delays wander about their line (sd 0.55 frame): after a 1-frame drop they lay
+    0.3-0.6 frame off the line before, each under ``_STEP_MIN``, and the line through all of them
+    took the step into its slope; the drop was reported as a 2-frame pop 5943 frames later. The
+    track's two levels, read off those points, differ by 0.77 (1 frame) and 1.74 (2 frames)."""
+    ref, rec, at = _bench_take("dense", 8, **_EVERY_IMPAIRMENT)
+    assert at == 81081
+    gs = compare_to_reference(A.drop_frames(rec, at, n), ref, FS).glitches
+    assert [(g.kind, g.size_frames) for g in gs] == [("dropped", n)], [g.to_dict() for g in gs]
+    assert abs(gs[0].start_frame - at) <= PLACE, gs[0].to_dict()
+
+
+def test_dense_material_whose_track_wanders_through_a_converter_gives_nothing_clean() -> None:
+    """The same take undamaged: its points' levels differ by 0.21 frame at their best split, no
+    candidate step, nothing."""
+    ref, rec, _ = _bench_take("dense", 8, **_EVERY_IMPAIRMENT)
+    rep = compare_to_reference(rec, ref, FS)
+    assert rep.glitches == [], [g.to_dict() for g in rep.glitches]
+    assert not rep.partial
