@@ -16,6 +16,7 @@ import io
 import json
 import os
 import sys
+import threading
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -262,6 +263,17 @@ def test_a_stream_of_a_host_api_missing_at_start_is_opened_once_it_is_found_agai
     host.op_close()
 
 
+def test_each_device_of_an_open_gets_its_own_bounded_look_for_the_expected_host_api(monkeypatch, segment):
+    """The input device (in ALSA) is found after the whole bound of re-initialisations without the
+    expected JACK host API; the output device (in JACK) is looked for again with a bound of its
+    own, and JACK comes on its first."""
+    pa = _PortAudio([_device(0, "mic", 0, 2, 0), _device(5, "spk", 1, 0, 2)], jack_after=_Host.HOST_API_RETRIES + 1)
+    host, _ = _host(pa, monkeypatch)
+    assert _open(host, segment, host_api=None, expect_host_api=JACK)["device"] == [0, 5]
+    assert pa.inits == _Host.HOST_API_RETRIES + 1
+    host.op_close()
+
+
 @pytest.mark.parametrize("which, message", [
     ("input_device", f"no input device named 'nowhere' in host API {JACK!r}"),
     ("output_device", f"no output device named 'nowhere' in host API {JACK!r}"),
@@ -429,17 +441,30 @@ def test_a_message_is_one_json_line_on_the_protocol_pipe():
 
 
 def _serve(host: _Host, monkeypatch: pytest.MonkeyPatch, requests: list[Any]) -> int:
+    """``host.serve()`` over ``requests`` (a str is sent as it is), its exit code; the monitor it
+    starts only says on which thread it ran: a named daemon (a monitor that kept the process
+    alive would outlive the parent's let-go)."""
     lines = "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in requests)
+    monitors: list[tuple[str, bool]] = []
+    ran = threading.Event()
+
+    def monitor(self: _Host) -> None:
+        assert self is host
+        monitors.append((threading.current_thread().name, threading.current_thread().daemon))
+        ran.set()
+
     monkeypatch.setattr(sys, "stdin", io.StringIO(lines))
     monkeypatch.setattr(_devhost.os, "_exit", _exit)
-    monkeypatch.setattr(_Host, "_monitor", lambda self: None)
+    monkeypatch.setattr(_Host, "_monitor", monitor)
     with pytest.raises(_Exited) as exc:
         host.serve()
+    assert ran.wait(10), "serve started no monitor"
+    assert monitors == [("devhost-monitor", True)]
     return exc.value.code
 
 
 def test_every_request_is_answered_by_its_id_and_a_failure_comes_back_as_data(monkeypatch):
-    pa = _PortAudio([_device(0, "a", 0, 2, 2)])
+    pa = _PortAudio([_device(0, "a", 0, 2, 2), _device(1, "j", 1, 2, 2)])
     host, proto = _host(pa, monkeypatch)
     code = _serve(host, monkeypatch, [
         "not json",
