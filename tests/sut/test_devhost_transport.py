@@ -830,3 +830,99 @@ def test_the_host_looks_at_a_started_stream_every_few_milliseconds(monkeypatch):
         counted.end()
         monitor.join(5)
         host.release()
+
+
+def _started(block: int = BLOCK, at: float = 0.0, on_error: Any = None) -> tuple[_Backend, PortAudioStream]:
+    """A stream of ``block``-frame periods started at ``at`` on the virtual clock."""
+    backend = _Backend()
+    backend.clock.advance(at)
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, block, None)
+    stream = _Stream(backend, spec, lambda *a: None, on_error if on_error is not None else (lambda e: None))
+    stream.start()
+    return backend, stream
+
+
+def test_a_lost_device_is_reported_once_with_its_reason_the_device_and_the_backend():
+    """What stopped the stream is the message and the reason; the time is the event's; a second
+    report of the same loss, an event the stream does not know and a host exit after the stream
+    was closed say nothing."""
+    for event, message in [("inactive", "the stream stopped by itself (device or audio server gone)"),
+                           ("host_exit", "the device host process died")]:
+        errors: list[AudioSystemError] = []
+        backend, stream = _started(at=2.5, on_error=errors.append)
+        try:
+            stream._on_host_event({"event": "hello"})
+            assert errors == []
+            backend.clock.advance(0.25)
+            stream._on_host_event({"event": event})
+            stream._on_host_event({"event": event})
+            (err,) = errors
+            assert (type(err), err.message, err.component, err.details) == (
+                DeviceLostError, message, "device",
+                {"reason": event, "device": "scripted", "backend": backend.name})
+            assert stream.broken == "lost" and stream.events.lost_at == 2.75
+        finally:
+            stream.close()
+        stream._on_host_event({"event": "host_exit"})
+        assert len(errors) == 1
+
+
+def test_a_host_exit_of_a_stopped_stream_is_no_loss():
+    errors: list[AudioSystemError] = []
+    _, stream = _started(on_error=errors.append)
+    try:
+        stream.stop()
+        stream._on_host_event({"event": "host_exit"})
+        assert errors == [] and stream.broken is None
+    finally:
+        stream.close()
+
+
+def test_an_error_sink_that_raises_is_logged_and_the_loss_still_recorded(caplog):
+    def sink(error: AudioSystemError) -> None:
+        raise RuntimeError("the sink broke")
+
+    _, stream = _started(on_error=sink)
+    try:
+        with caplog.at_level("ERROR", logger=portaudio.__name__):
+            stream._on_host_event({"event": "inactive"})
+        assert stream.broken == "lost"
+        (record,) = [r for r in caplog.records if r.name == portaudio.__name__]
+        assert record.getMessage() == "on_error sink raised" and record.exc_info[0] is RuntimeError
+    finally:
+        stream.close()
+
+
+def test_a_flagged_block_report_names_every_flag_and_counts_from_the_last_report_time(pairs):
+    """The first report at 10 s; flagged blocks half a second later are counted, not reported."""
+    pair = pairs()
+    clock = pair.backend.clock
+    clock.advance(10.0)
+    both = _Flags(input_overflow=True, output_underflow=True)
+    pair.host_tick(both)
+    pair.deliver()
+    clock.advance(0.5)
+    pair.host_tick(both)
+    pair.deliver()
+    xruns = [e for e in pair.errors if isinstance(e, XrunError)]
+    assert [(e.message, e.component, e.details) for e in xruns] == [
+        ("1 flagged block(s): input_overflow, output_underflow", "device",
+         {"count": 1, "flags": ["input_overflow", "output_underflow"]})]
+
+
+@pytest.mark.parametrize("block, at, quiet_after, still_after", [
+    (BLOCK, 0.0, 0.0151, 0.015),     # 3 periods are 1 ms: the 15 ms floor, exclusive
+    (BLOCK, 5.0, 0.0151, 0.01),      # the same from a later start
+    (480, 0.0, 0.035, 0.025),        # 3 periods of 10 ms: over the floor
+])
+def test_a_stream_is_quiet_after_three_periods_and_never_under_15_ms(block, at, quiet_after, still_after):
+    """``_quiet`` (a teardown kills the host of a quiet stream at once) counts from the last block,
+    or from the start before the first one."""
+    backend, stream = _started(block=block, at=at)
+    try:
+        backend.clock.advance(still_after)
+        assert not stream._quiet()
+        backend.clock.advance(quiet_after - still_after)
+        assert stream._quiet()
+    finally:
+        stream.close()
