@@ -926,3 +926,114 @@ def test_a_stream_is_quiet_after_three_periods_and_never_under_15_ms(block, at, 
         assert stream._quiet()
     finally:
         stream.close()
+
+
+def test_a_stall_report_says_how_long_in_ms_and_periods_and_is_made_once_an_episode():
+    errors: list[AudioSystemError] = []
+    backend, stream = _started(at=1.0, on_error=errors.append)
+    try:
+        backend.clock.advance(0.5)
+        stream._watchdog(1.5)
+        stream._watchdog(1.75)  # the same episode
+        (err,) = errors
+        assert (type(err), err.message, err.component, err.details) == (
+            DeviceStalledError, "no audio block for 1500 ms (4500 periods)", "device",
+            {"silent_s": 1.5, "periods": 1.5 / stream.spec.block_seconds, "device": "scripted",
+             "backend": backend.name})
+        assert stream.events.stalled_at == 1.5
+    finally:
+        stream.close()
+
+
+def test_the_watchdog_of_a_stream_whose_host_died_reports_a_lost_device_not_a_stall():
+    errors: list[AudioSystemError] = []
+    _, stream = _started(on_error=errors.append)
+    try:
+        stream.host.kill()
+        stream._watchdog(1.0)
+        (err,) = errors
+        assert (type(err), err.message, err.details["reason"]) == (
+            DeviceLostError, "the device host process died", "host_exit")
+    finally:
+        stream.close()
+
+
+def test_the_watchdog_of_a_stream_already_lost_reports_nothing_more():
+    errors: list[AudioSystemError] = []
+    _, stream = _started(on_error=errors.append)
+    try:
+        stream._on_host_event({"event": "inactive"})
+        stream._watchdog(1.0)
+        assert [type(e) for e in errors] == [DeviceLostError] and stream.events.stalled_at is None
+    finally:
+        stream.close()
+
+
+def test_a_raising_callback_is_reported_at_its_first_error_and_every_thousandth_with_its_traceback():
+    errors: list[AudioSystemError] = []
+    backend = _Backend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+
+    def callback(*args: Any) -> None:
+        raise ValueError("boom")
+
+    stream = _Stream(backend, spec, callback, errors.append)
+    stream.start()
+    try:
+        host_callback = backend.spawned[0].sd.stream.callback
+        block = np.zeros((BLOCK, CHANNELS), dtype=np.float32)
+        for _ in range(1000):
+            host_callback(block, block.copy(), BLOCK, SimpleNamespace(currentTime=0.0), None)
+            stream._drain()
+        assert [type(e) for e in errors] == [CallbackError, CallbackError]
+        first, thousandth = errors
+        assert (first.message, first.component, first.details["count"]) == (
+            "audio callback raised ValueError: boom", "device", 1)
+        assert thousandth.details["count"] == 1000 and set(first.details) == {"count", "traceback"}
+        assert first.details["traceback"].startswith("Traceback") and first.details["traceback"].endswith(
+            "ValueError: boom\n")
+        assert type(first.__cause__) is ValueError and str(first.__cause__) == "boom"
+    finally:
+        stream.close()
+
+
+def test_every_host_flag_frame_count_and_time_reaches_the_callback_and_the_counts():
+    """Each PortAudio flag bit the host published is the same flag in the status the callback
+    gets (priming_output included), with the block's own frame count and time; the stream counts
+    flagged blocks and each flag (a priming block is not flagged); a delivery returns how many blocks it delivered and the first
+    one's time is the stream's first block."""
+    seen: list[tuple[Any, ...]] = []
+    backend = _Backend(ring_blocks=16, prefill_blocks=8)  # no block starved or dropped: no flag of the rings'
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+
+    def callback(indata: np.ndarray, outdata: np.ndarray, frames: int, t: float, status: Any) -> None:
+        seen.append((indata.shape, frames, t, tuple(getattr(status, n) for n in _devhost.FLAG_BITS)))
+
+    stream = _Stream(backend, spec, callback, lambda e: None)
+    stream.start()
+    try:
+        host_callback = backend.spawned[0].sd.stream.callback
+        backend.clock.advance(2.0)
+        names = list(_devhost.FLAG_BITS)
+        for k, name in enumerate(names):
+            frames = BLOCK if k else BLOCK // 2  # a short block once
+            block = np.zeros((frames, CHANNELS), dtype=np.float32)
+            host_callback(block, block.copy(), frames, SimpleNamespace(currentTime=0.5 + k), _Flags(**{name: True}))
+        host_callback(np.zeros((BLOCK, CHANNELS), np.float32), np.zeros((BLOCK, CHANNELS), np.float32), BLOCK,
+                      SimpleNamespace(currentTime=9.0), None)
+        assert stream._drain() == len(names) + 1
+        assert seen == [((BLOCK // 2 if k == 0 else BLOCK, CHANNELS), BLOCK // 2 if k == 0 else BLOCK, 0.5 + k,
+                         tuple(n == name for n in names)) for k, name in enumerate(names)] + [
+            ((BLOCK, CHANNELS), BLOCK, 9.0, (False,) * len(names))]
+        assert stream.stats.flagged_callbacks == len(names) - 1  # priming_output is no fault
+        assert stream.stats.flag_counts == {n: 1 for n in ("input_underflow", "input_overflow",
+                                                          "output_underflow", "output_overflow")}
+        assert stream.events.first_block_at == 2.0
+        backend.clock.advance(1.0)
+        host_callback(np.zeros((BLOCK, CHANNELS), np.float32), np.zeros((BLOCK, CHANNELS), np.float32), BLOCK,
+                      SimpleNamespace(currentTime=10.0), None)
+        assert stream._drain() == 1 and stream.events.first_block_at == 2.0
+        assert stream._drain() == 0
+    finally:
+        stream.close()
+    assert stream._drain() == 0
