@@ -1037,3 +1037,103 @@ def test_every_host_flag_frame_count_and_time_reaches_the_callback_and_the_count
     finally:
         stream.close()
     assert stream._drain() == 0
+
+
+class _AskedHost(_InProcessHost):
+    """An in-process host that records what it was asked (with the bound the stream gave), times
+    out on the operations in ``time_out`` as a hung PortAudio call would, and counts kills and
+    polite shutdowns."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[tuple[str, float]] = []
+        self.time_out: set[str] = set()
+        self.killed = 0
+        self.shut: list[float] = []
+
+    def request(self, op: str, timeout_s: float, **args: Any) -> Any:
+        self.asked.append((op, timeout_s))
+        if op in self.time_out:
+            raise portaudio._HostTimeout(op)
+        return super().request(op, timeout_s, **args)
+
+    def kill(self) -> None:
+        self.killed += 1
+        super().kill()
+
+    def shutdown(self, timeout_s: float) -> None:
+        self.shut.append(timeout_s)
+        _InProcessHost.kill(self)  # gone, but not a kill of the stream's
+        self.release()
+
+
+class _AskedBackend(_Backend):
+    def _spawn_host(self, on_event: Any = None) -> Any:
+        host = _AskedHost()
+        self.spawned.append(host)
+        return host
+
+
+def _asked_stream(errors: list[AudioSystemError]) -> tuple[_AskedBackend, PortAudioStream, _AskedHost]:
+    backend = _AskedBackend()
+    backend.clock.advance(1.0)
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, errors.append)
+    stream.start()
+    return backend, stream, backend.spawned[0]
+
+
+def _teardown_asks(host: _AskedHost) -> list[tuple[str, float]]:
+    return [(op, t) for op, t in host.asked if op in ("stop", "close")]
+
+
+def test_a_healthy_stream_is_stopped_and_closed_politely_within_the_teardown_bound():
+    errors: list[AudioSystemError] = []
+    backend, stream, host = _asked_stream(errors)
+    bound = stream.teardown_timeout_s
+    stream.stop()
+    assert not stream.active and stream.broken is None
+    stream.start()  # a stopped stream starts again
+    assert stream.active
+    stream.stop()
+    backend.clock.advance(0.5)
+    stream.close()
+    assert _teardown_asks(host) == [("stop", bound), ("stop", bound), ("close", bound)]
+    assert host.shut == [bound] and host.killed == 0 and errors == []
+    assert stream.closed and stream.events.closed_at == 1.5
+
+
+@pytest.mark.parametrize("how", ["quiet", "lost"])
+def test_a_quiet_or_lost_stream_is_not_asked_to_stop_or_close_its_host_is_killed(how):
+    """A stream silent for more than its quiet bound is marked stalled; one already lost keeps
+    its reason. Neither is asked anything: its host is killed and released, never shut down."""
+    errors: list[AudioSystemError] = []
+    backend, stream, host = _asked_stream(errors)
+    if how == "quiet":
+        backend.clock.advance(0.5)
+    else:
+        stream._on_host_event({"event": "inactive"})
+    stream.stop()
+    assert stream.broken == ("stalled" if how == "quiet" else "lost")
+    assert host.killed == 1
+    stream.close()
+    assert _teardown_asks(host) == [] and host.shut == [] and host.killed == 2 and stream.closed
+
+
+@pytest.mark.parametrize("op", ["stop", "close"])
+def test_a_teardown_request_that_times_out_kills_the_host_and_says_so(op):
+    errors: list[AudioSystemError] = []
+    _, stream, host = _asked_stream(errors)
+    bound = stream.teardown_timeout_s
+    host.time_out.add(op)
+    if op == "stop":
+        stream.stop()
+    else:
+        stream.close()
+    (err,) = errors
+    assert (type(err), err.message, err.component, err.details) == (
+        DeviceTimeoutError, f"{op}() did not return within {bound:.2f} s; device host killed", "device",
+        {"op": op})
+    assert stream.broken == "timeout" and host.killed >= 1
+    stream.close()
+    assert _teardown_asks(host) == [("stop", bound)] + ([("close", bound)] if op == "close" else [])
