@@ -990,8 +990,9 @@ def test_a_raising_callback_is_reported_at_its_first_error_and_every_thousandth_
         assert (first.message, first.component, first.details["count"]) == (
             "audio callback raised ValueError: boom", "device", 1)
         assert thousandth.details["count"] == 1000 and set(first.details) == {"count", "traceback"}
-        assert first.details["traceback"].startswith("Traceback") and first.details["traceback"].endswith(
-            "ValueError: boom\n")
+        text = first.details["traceback"]
+        assert text.startswith("Traceback (most recent call last):\n") and text.endswith("ValueError: boom\n")
+        assert all(line.startswith(("Traceback", "  ", "ValueError")) for line in text.splitlines()), text
         assert type(first.__cause__) is ValueError and str(first.__cause__) == "boom"
     finally:
         stream.close()
@@ -1034,6 +1035,10 @@ def test_every_host_flag_frame_count_and_time_reaches_the_callback_and_the_count
                       SimpleNamespace(currentTime=10.0), None)
         assert stream._drain() == 1 and stream.events.first_block_at == 2.0
         assert stream._drain() == 0
+        host_callback(np.zeros((BLOCK, CHANNELS), np.float32), np.zeros((BLOCK, CHANNELS), np.float32), BLOCK,
+                      SimpleNamespace(currentTime=11.0), _Flags(input_overflow=True))
+        assert stream._drain() == 1
+        assert stream.stats.flag_counts["input_overflow"] == 2 and stream.stats.flagged_callbacks == len(names)
     finally:
         stream.close()
     assert stream._drain() == 0
