@@ -1142,3 +1142,107 @@ def test_a_teardown_request_that_times_out_kills_the_host_and_says_so(op):
     assert stream.broken == "timeout" and host.killed >= 1
     stream.close()
     assert _teardown_asks(host) == [("stop", bound)] + ([("close", bound)] if op == "close" else [])
+
+
+def test_a_start_that_times_out_is_reported_with_the_control_bound_and_raises():
+    errors: list[AudioSystemError] = []
+    backend = _AskedBackend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, errors.append)
+    host = backend.spawned[0]
+    host.time_out.add("start")
+    try:
+        with pytest.raises(DeviceTimeoutError, match="^\\[device\\] start\\(\\) did not return in time; device host killed$"):
+            stream.start()
+        (err,) = errors
+        assert (err.message, err.details) == (
+            f"start() did not return within {backend.control_timeout_s:.2f} s; device host killed", {"op": "start"})
+        assert stream.broken == "timeout" and host.killed == 1
+    finally:
+        stream.close()
+
+
+def test_a_host_gone_during_a_teardown_request_is_logged_and_the_teardown_goes_on(caplog):
+    errors: list[AudioSystemError] = []
+    _, stream, host = _asked_stream(errors)
+
+    def gone(op: str, timeout_s: float, **args: Any) -> Any:
+        host.asked.append((op, timeout_s))
+        raise portaudio._HostGone(op)
+
+    host.request = gone  # type: ignore[method-assign]
+    with caplog.at_level("DEBUG", logger=portaudio.__name__):
+        stream.stop()
+        stream.close()
+    assert [r.getMessage() for r in caplog.records if r.name == portaudio.__name__] == ["stop: stop", "close: close"]
+    assert stream.closed and errors == []
+
+
+def test_a_stream_closed_twice_is_closed_once():
+    errors: list[AudioSystemError] = []
+    backend, stream, host = _asked_stream(errors)
+    stream.close()
+    backend.clock.advance(1.0)
+    stream.close()
+    assert stream.events.closed_at == 1.0 and host.shut == [stream.teardown_timeout_s]
+
+
+def test_a_lost_stream_never_started_is_not_asked_to_close_its_host_is_killed():
+    errors: list[AudioSystemError] = []
+    backend = _AskedBackend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, errors.append)
+    host = backend.spawned[0]
+    stream._on_host_event({"event": "inactive"})
+    stream.close()
+    assert _teardown_asks(host) == [] and host.killed == 1 and host.shut == []
+
+
+def test_a_view_kept_past_close_is_logged_and_the_segment_still_unlinked(caplog):
+    _, stream, _ = _asked_stream([])
+    kept = stream._views["header"]
+    name = stream._shm.name
+    with caplog.at_level("WARNING", logger=portaudio.__name__):
+        stream.close()
+    assert [r.getMessage() for r in caplog.records if r.name == portaudio.__name__] == [
+        f"shared memory {name} still has exported views"]
+    assert name not in _segments()
+    del kept
+    stream._shm.close()  # the view gone, the mapping closes (else its finaliser would raise)
+
+
+def test_stop_waits_a_bounded_time_for_a_delivery_thread_stuck_in_the_callback(caplog):
+    """The delivery thread is joined for at most 5 s (a user callback that never returns must
+    not hang the system's stop) and an error logged if it is still there; the bound is read off
+    the join, as for the scheduler's thread."""
+    entered, release = threading.Event(), threading.Event()
+
+    class _Stuck(PortAudioStream):
+        def _deliver(self) -> None:
+            entered.set()
+            release.wait(30)
+
+    backend = _AskedBackend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stuck(backend, spec, lambda *a: None, lambda e: None)
+    stream.start()
+    assert entered.wait(10)
+    thread, real_join = stream._thread, stream._thread.join
+    bounds: list[float | None] = []
+
+    def join(timeout: float | None = None) -> None:
+        bounds.append(timeout)
+        real_join(timeout=0.0)
+
+    thread.join = join  # type: ignore[method-assign]
+    try:
+        with caplog.at_level("ERROR", logger=portaudio.__name__):
+            stream.stop()
+        assert len(bounds) == 1 and bounds[0] is not None and 0 < bounds[0] <= 5
+        assert [r.getMessage() for r in caplog.records if r.name == portaudio.__name__] == [
+            "delivery thread did not stop (user callback stuck?)"]
+    finally:
+        release.set()
+        real_join(timeout=10)
+        stream.close()
+    assert not thread.is_alive()
