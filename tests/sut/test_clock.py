@@ -382,3 +382,34 @@ def test_a_timer_in_the_way_is_moved_by_its_defer_and_run_where_it_says():
     assert seen == [True, (1.7, 1.6, 1.25), (False, 1.3, 1.25), (False, 1.3, 1.25), (False, 1.3, 1.25)]
     assert ran == [("stay", 1.3), ("c", 1.6), ("b", 1.6), ("a", 1.7)]
     assert clock.now() == 2.0
+
+
+def test_close_waits_a_bounded_time_for_a_timer_stuck_in_its_callback():
+    """``close`` joins the supervisor thread for at most 5 s: a timer whose callback never returns
+    (a device call hung in its driver) must not hang the system's ``close`` with it, and the thread
+    still leaves once the callback does. The wait's bound is read off the join (a join that really
+    waited 5 s would be a slow test whose upper bound no loaded machine keeps)."""
+    import threading
+    sched = ThreadScheduler(SystemClock())
+    entered, release = threading.Event(), threading.Event()
+    sched.call_later(0.0, lambda: (entered.set(), release.wait(30)))
+    for _ in range(200):  # up to 10 s on a loaded machine, but no longer than the thread lives
+        if entered.wait(0.05) or not sched._thread.is_alive():
+            break
+    assert entered.is_set()
+    thread, real_join = sched._thread, sched._thread.join
+    bounds: list[float | None] = []
+
+    def join(timeout: float | None = None) -> None:
+        bounds.append(timeout)
+        real_join(timeout=0.0)  # the callback is still stuck: the join comes back unfinished
+
+    thread.join = join  # type: ignore[method-assign]
+    try:
+        sched.close()
+        assert len(bounds) == 1 and bounds[0] is not None and 0 < bounds[0] <= 5
+        assert sched.thread_count == 1  # still in the stuck callback
+    finally:
+        release.set()
+    real_join(timeout=10)
+    assert sched.thread_count == 0

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from system_under_test.devices.portaudio import PortAudioBackend
-from system_under_test.errors import DeviceLostError, DeviceTimeoutError
+from system_under_test.errors import DeviceError, DeviceLostError, DeviceTimeoutError
 
 
 def _scripted_sounddevice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> None:
@@ -53,3 +53,50 @@ def test_a_host_that_dies_during_a_request_is_a_lost_device_at_once(tmp_path, mo
     with pytest.raises(DeviceLostError, match="died during discovery"):
         backend.devices()
     assert time.monotonic() - t0 < 20.0, "the dead host's request waited out its timeout"
+
+
+_ONE_DEVICE = (
+    "import time\n"
+    "def get_portaudio_version():\n"
+    "    return (0, 'scripted')\n"
+    "def query_hostapis():\n"
+    "    return [{'name': 'ALSA'}]\n"
+    "def query_devices():\n"
+    "    return [{'name': 'dev', 'hostapi': 0, 'index': 0, 'max_input_channels': 2, 'max_output_channels': 2,\n"
+    "             'default_samplerate': 48000.0, 'default_low_output_latency': 0.005,\n"
+    "             'default_low_input_latency': 0.005}]\n"
+    "def check_output_settings(device=None, samplerate=None):\n"
+    "    time.sleep(3600)  # a rate probe that never returns\n"
+    "def _terminate():\n"
+    "    pass\n"
+    "def _initialize():  # a re-scan finds the same host APIs\n"
+    "    pass\n")
+
+
+def test_a_request_comes_back_as_its_result_its_mapped_failure_a_timeout_or_a_gone_host(tmp_path, monkeypatch):
+    """``DeviceHost.request`` against a real host process: the answer's result (with the request's
+    arguments honoured), a failure in the host mapped into our tree, a request the host never
+    answers as a timeout naming it (and forgotten), and any request to a killed host as gone."""
+    from system_under_test.devices import portaudio
+
+    _scripted_sounddevice(tmp_path, monkeypatch, _ONE_DEVICE)
+    host = PortAudioBackend(spawn_timeout_s=60.0)._spawn_host()
+    try:
+        assert host.request("status", 30.0) == {"open": False}
+        assert [d["name"] for d in host.request("devices", 30.0, host_api="ALSA")] == ["dev"]
+        assert host.request("devices", 30.0, host_api="JACK Audio Connection Kit") == []
+        with pytest.raises(DeviceError) as exc:
+            host.request("nosuch", 30.0)
+        assert type(exc.value) is DeviceError
+        assert (exc.value.message, exc.value.details) == (
+            "'_Host' object has no attribute 'op_nosuch'", {"host_exception": "AttributeError"})
+        with pytest.raises(portaudio._HostTimeout) as timed_out:
+            host.request("devices", 0.5, probe_rates=[44_100])
+        assert str(timed_out.value) == "devices" and host._pending == {}
+        host.kill()
+        with pytest.raises(portaudio._HostGone) as gone:
+            host.request("status", 30.0)
+        assert str(gone.value) == "status"
+    finally:
+        host.kill()
+        host.release()

@@ -830,3 +830,419 @@ def test_the_host_looks_at_a_started_stream_every_few_milliseconds(monkeypatch):
         counted.end()
         monitor.join(5)
         host.release()
+
+
+def _started(block: int = BLOCK, at: float = 0.0, on_error: Any = None) -> tuple[_Backend, PortAudioStream]:
+    """A stream of ``block``-frame periods started at ``at`` on the virtual clock."""
+    backend = _Backend()
+    backend.clock.advance(at)
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, block, None)
+    stream = _Stream(backend, spec, lambda *a: None, on_error if on_error is not None else (lambda e: None))
+    stream.start()
+    return backend, stream
+
+
+def test_a_lost_device_is_reported_once_with_its_reason_the_device_and_the_backend():
+    """What stopped the stream is the message and the reason; the time is the event's; a second
+    report of the same loss, an event the stream does not know and a host exit after the stream
+    was closed say nothing."""
+    for event, message in [("inactive", "the stream stopped by itself (device or audio server gone)"),
+                           ("host_exit", "the device host process died")]:
+        errors: list[AudioSystemError] = []
+        backend, stream = _started(at=2.5, on_error=errors.append)
+        try:
+            stream._on_host_event({"event": "hello"})
+            assert errors == []
+            backend.clock.advance(0.25)
+            stream._on_host_event({"event": event})
+            stream._on_host_event({"event": event})
+            (err,) = errors
+            assert (type(err), err.message, err.component, err.details) == (
+                DeviceLostError, message, "device",
+                {"reason": event, "device": "scripted", "backend": backend.name})
+            assert stream.broken == "lost" and stream.events.lost_at == 2.75
+        finally:
+            stream.close()
+        stream._on_host_event({"event": "host_exit"})
+        assert len(errors) == 1
+
+
+def test_a_host_exit_of_a_stopped_stream_is_no_loss():
+    errors: list[AudioSystemError] = []
+    _, stream = _started(on_error=errors.append)
+    try:
+        stream.stop()
+        stream._on_host_event({"event": "host_exit"})
+        assert errors == [] and stream.broken is None
+    finally:
+        stream.close()
+
+
+def test_an_error_sink_that_raises_is_logged_and_the_loss_still_recorded(caplog):
+    def sink(error: AudioSystemError) -> None:
+        raise RuntimeError("the sink broke")
+
+    _, stream = _started(on_error=sink)
+    try:
+        with caplog.at_level("ERROR", logger=portaudio.__name__):
+            stream._on_host_event({"event": "inactive"})
+        assert stream.broken == "lost"
+        (record,) = [r for r in caplog.records if r.name == portaudio.__name__]
+        assert record.getMessage() == "on_error sink raised" and record.exc_info[0] is RuntimeError
+    finally:
+        stream.close()
+
+
+def test_a_flagged_block_report_names_every_flag_and_counts_from_the_last_report_time(pairs):
+    """The first report at 10 s; flagged blocks half a second later are counted, not reported."""
+    pair = pairs()
+    clock = pair.backend.clock
+    clock.advance(10.0)
+    both = _Flags(input_overflow=True, output_underflow=True)
+    pair.host_tick(both)
+    pair.deliver()
+    clock.advance(0.5)
+    pair.host_tick(both)
+    pair.deliver()
+    xruns = [e for e in pair.errors if isinstance(e, XrunError)]
+    assert [(e.message, e.component, e.details) for e in xruns] == [
+        ("1 flagged block(s): input_overflow, output_underflow", "device",
+         {"count": 1, "flags": ["input_overflow", "output_underflow"]})]
+
+
+@pytest.mark.parametrize("block, at, quiet_after, still_after", [
+    (BLOCK, 0.0, 0.0151, 0.015),     # 3 periods are 1 ms: the 15 ms floor, exclusive
+    (BLOCK, 5.0, 0.0151, 0.01),      # the same from a later start
+    (480, 0.0, 0.035, 0.025),        # 3 periods of 10 ms: over the floor
+])
+def test_a_stream_is_quiet_after_three_periods_and_never_under_15_ms(block, at, quiet_after, still_after):
+    """``_quiet`` (a teardown kills the host of a quiet stream at once) counts from the last block,
+    or from the start before the first one."""
+    backend, stream = _started(block=block, at=at)
+    try:
+        backend.clock.advance(still_after)
+        assert not stream._quiet()
+        backend.clock.advance(quiet_after - still_after)
+        assert stream._quiet()
+    finally:
+        stream.close()
+
+
+def test_a_stall_report_says_how_long_in_ms_and_periods_and_is_made_once_an_episode():
+    errors: list[AudioSystemError] = []
+    backend, stream = _started(at=1.0, on_error=errors.append)
+    try:
+        backend.clock.advance(0.5)
+        stream._watchdog(1.5)
+        stream._watchdog(1.75)  # the same episode
+        (err,) = errors
+        assert (type(err), err.message, err.component, err.details) == (
+            DeviceStalledError, "no audio block for 1500 ms (4500 periods)", "device",
+            {"silent_s": 1.5, "periods": 1.5 / stream.spec.block_seconds, "device": "scripted",
+             "backend": backend.name})
+        assert stream.events.stalled_at == 1.5
+    finally:
+        stream.close()
+
+
+def test_the_watchdog_of_a_stream_whose_host_died_reports_a_lost_device_not_a_stall():
+    errors: list[AudioSystemError] = []
+    _, stream = _started(on_error=errors.append)
+    try:
+        stream.host.kill()
+        stream._watchdog(1.0)
+        (err,) = errors
+        assert (type(err), err.message, err.details["reason"]) == (
+            DeviceLostError, "the device host process died", "host_exit")
+    finally:
+        stream.close()
+
+
+def test_the_watchdog_of_a_stream_already_lost_reports_nothing_more():
+    errors: list[AudioSystemError] = []
+    _, stream = _started(on_error=errors.append)
+    try:
+        stream._on_host_event({"event": "inactive"})
+        stream._watchdog(1.0)
+        assert [type(e) for e in errors] == [DeviceLostError] and stream.events.stalled_at is None
+    finally:
+        stream.close()
+
+
+def test_a_raising_callback_is_reported_at_its_first_error_and_every_thousandth_with_its_traceback():
+    errors: list[AudioSystemError] = []
+    backend = _Backend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+
+    def callback(*args: Any) -> None:
+        raise ValueError("boom")
+
+    stream = _Stream(backend, spec, callback, errors.append)
+    stream.start()
+    try:
+        host_callback = backend.spawned[0].sd.stream.callback
+        block = np.zeros((BLOCK, CHANNELS), dtype=np.float32)
+        for _ in range(1000):
+            host_callback(block, block.copy(), BLOCK, SimpleNamespace(currentTime=0.0), None)
+            stream._drain()
+        assert [type(e) for e in errors] == [CallbackError, CallbackError]
+        first, thousandth = errors
+        assert (first.message, first.component, first.details["count"]) == (
+            "audio callback raised ValueError: boom", "device", 1)
+        assert thousandth.details["count"] == 1000 and set(first.details) == {"count", "traceback"}
+        text = first.details["traceback"]
+        assert text.startswith("Traceback (most recent call last):\n") and text.endswith("ValueError: boom\n")
+        assert all(line.startswith(("Traceback", "  ", "ValueError")) for line in text.splitlines()), text
+        assert type(first.__cause__) is ValueError and str(first.__cause__) == "boom"
+    finally:
+        stream.close()
+
+
+def test_every_host_flag_frame_count_and_time_reaches_the_callback_and_the_counts():
+    """Each PortAudio flag bit the host published is the same flag in the status the callback
+    gets (priming_output included), with the block's own frame count and time; the stream counts
+    flagged blocks and each flag (a priming block is not flagged); a delivery returns how many blocks it delivered and the first
+    one's time is the stream's first block."""
+    seen: list[tuple[Any, ...]] = []
+    backend = _Backend(ring_blocks=16, prefill_blocks=8)  # no block starved or dropped: no flag of the rings'
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+
+    def callback(indata: np.ndarray, outdata: np.ndarray, frames: int, t: float, status: Any) -> None:
+        seen.append((indata.shape, frames, t, tuple(getattr(status, n) for n in _devhost.FLAG_BITS)))
+
+    stream = _Stream(backend, spec, callback, lambda e: None)
+    stream.start()
+    try:
+        host_callback = backend.spawned[0].sd.stream.callback
+        backend.clock.advance(2.0)
+        names = list(_devhost.FLAG_BITS)
+        for k, name in enumerate(names):
+            frames = BLOCK if k else BLOCK // 2  # a short block once
+            block = np.zeros((frames, CHANNELS), dtype=np.float32)
+            host_callback(block, block.copy(), frames, SimpleNamespace(currentTime=0.5 + k), _Flags(**{name: True}))
+        host_callback(np.zeros((BLOCK, CHANNELS), np.float32), np.zeros((BLOCK, CHANNELS), np.float32), BLOCK,
+                      SimpleNamespace(currentTime=9.0), None)
+        assert stream._drain() == len(names) + 1
+        assert seen == [((BLOCK // 2 if k == 0 else BLOCK, CHANNELS), BLOCK // 2 if k == 0 else BLOCK, 0.5 + k,
+                         tuple(n == name for n in names)) for k, name in enumerate(names)] + [
+            ((BLOCK, CHANNELS), BLOCK, 9.0, (False,) * len(names))]
+        assert stream.stats.flagged_callbacks == len(names) - 1  # priming_output is no fault
+        assert stream.stats.flag_counts == {n: 1 for n in ("input_underflow", "input_overflow",
+                                                          "output_underflow", "output_overflow")}
+        assert stream.events.first_block_at == 2.0
+        backend.clock.advance(1.0)
+        host_callback(np.zeros((BLOCK, CHANNELS), np.float32), np.zeros((BLOCK, CHANNELS), np.float32), BLOCK,
+                      SimpleNamespace(currentTime=10.0), None)
+        assert stream._drain() == 1 and stream.events.first_block_at == 2.0
+        assert stream._drain() == 0
+        host_callback(np.zeros((BLOCK, CHANNELS), np.float32), np.zeros((BLOCK, CHANNELS), np.float32), BLOCK,
+                      SimpleNamespace(currentTime=11.0), _Flags(input_overflow=True))
+        assert stream._drain() == 1
+        assert stream.stats.flag_counts["input_overflow"] == 2 and stream.stats.flagged_callbacks == len(names)
+    finally:
+        stream.close()
+    assert stream._drain() == 0
+
+
+class _AskedHost(_InProcessHost):
+    """An in-process host that records what it was asked (with the bound the stream gave), times
+    out on the operations in ``time_out`` as a hung PortAudio call would, and counts kills and
+    polite shutdowns."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[tuple[str, float]] = []
+        self.time_out: set[str] = set()
+        self.killed = 0
+        self.shut: list[float] = []
+
+    def request(self, op: str, timeout_s: float, **args: Any) -> Any:
+        self.asked.append((op, timeout_s))
+        if op in self.time_out:
+            raise portaudio._HostTimeout(op)
+        return super().request(op, timeout_s, **args)
+
+    def kill(self) -> None:
+        self.killed += 1
+        super().kill()
+
+    def shutdown(self, timeout_s: float) -> None:
+        self.shut.append(timeout_s)
+        _InProcessHost.kill(self)  # gone, but not a kill of the stream's
+        self.release()
+
+
+class _AskedBackend(_Backend):
+    def _spawn_host(self, on_event: Any = None) -> Any:
+        host = _AskedHost()
+        self.spawned.append(host)
+        return host
+
+
+def _asked_stream(errors: list[AudioSystemError]) -> tuple[_AskedBackend, PortAudioStream, _AskedHost]:
+    backend = _AskedBackend()
+    backend.clock.advance(1.0)
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, errors.append)
+    stream.start()
+    return backend, stream, backend.spawned[0]
+
+
+def _teardown_asks(host: _AskedHost) -> list[tuple[str, float]]:
+    return [(op, t) for op, t in host.asked if op in ("stop", "close")]
+
+
+def test_a_healthy_stream_is_stopped_and_closed_politely_within_the_teardown_bound():
+    errors: list[AudioSystemError] = []
+    backend, stream, host = _asked_stream(errors)
+    bound = stream.teardown_timeout_s
+    stream.stop()
+    assert not stream.active and stream.broken is None
+    stream.start()  # a stopped stream starts again
+    assert stream.active
+    stream.stop()
+    backend.clock.advance(0.5)
+    stream.close()
+    assert _teardown_asks(host) == [("stop", bound), ("stop", bound), ("close", bound)]
+    assert host.shut == [bound] and host.killed == 0 and errors == []
+    assert stream.closed and stream.events.closed_at == 1.5
+
+
+@pytest.mark.parametrize("how", ["quiet", "lost"])
+def test_a_quiet_or_lost_stream_is_not_asked_to_stop_or_close_its_host_is_killed(how):
+    """A stream silent for more than its quiet bound is marked stalled; one already lost keeps
+    its reason. Neither is asked anything: its host is killed and released, never shut down."""
+    errors: list[AudioSystemError] = []
+    backend, stream, host = _asked_stream(errors)
+    if how == "quiet":
+        backend.clock.advance(0.5)
+    else:
+        stream._on_host_event({"event": "inactive"})
+    stream.stop()
+    assert stream.broken == ("stalled" if how == "quiet" else "lost")
+    assert host.killed == 1
+    stream.close()
+    assert _teardown_asks(host) == [] and host.shut == [] and host.killed == 2 and stream.closed
+
+
+@pytest.mark.parametrize("op", ["stop", "close"])
+def test_a_teardown_request_that_times_out_kills_the_host_and_says_so(op):
+    errors: list[AudioSystemError] = []
+    _, stream, host = _asked_stream(errors)
+    bound = stream.teardown_timeout_s
+    host.time_out.add(op)
+    if op == "stop":
+        stream.stop()
+    else:
+        stream.close()
+    (err,) = errors
+    assert (type(err), err.message, err.component, err.details) == (
+        DeviceTimeoutError, f"{op}() did not return within {bound:.2f} s; device host killed", "device",
+        {"op": op})
+    assert stream.broken == "timeout" and host.killed >= 1
+    stream.close()
+    assert _teardown_asks(host) == [("stop", bound)] + ([("close", bound)] if op == "close" else [])
+
+
+def test_a_start_that_times_out_is_reported_with_the_control_bound_and_raises():
+    errors: list[AudioSystemError] = []
+    backend = _AskedBackend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, errors.append)
+    host = backend.spawned[0]
+    host.time_out.add("start")
+    try:
+        with pytest.raises(DeviceTimeoutError, match="^\\[device\\] start\\(\\) did not return in time; device host killed$"):
+            stream.start()
+        (err,) = errors
+        assert (err.message, err.details) == (
+            f"start() did not return within {backend.control_timeout_s:.2f} s; device host killed", {"op": "start"})
+        assert stream.broken == "timeout" and host.killed == 1
+    finally:
+        stream.close()
+
+
+def test_a_host_gone_during_a_teardown_request_is_logged_and_the_teardown_goes_on(caplog):
+    errors: list[AudioSystemError] = []
+    _, stream, host = _asked_stream(errors)
+
+    def gone(op: str, timeout_s: float, **args: Any) -> Any:
+        host.asked.append((op, timeout_s))
+        raise portaudio._HostGone(op)
+
+    host.request = gone  # type: ignore[method-assign]
+    with caplog.at_level("DEBUG", logger=portaudio.__name__):
+        stream.stop()
+        stream.close()
+    assert [r.getMessage() for r in caplog.records if r.name == portaudio.__name__] == ["stop: stop", "close: close"]
+    assert stream.closed and errors == []
+
+
+def test_a_stream_closed_twice_is_closed_once():
+    errors: list[AudioSystemError] = []
+    backend, stream, host = _asked_stream(errors)
+    stream.close()
+    backend.clock.advance(1.0)
+    stream.close()
+    assert stream.events.closed_at == 1.0 and host.shut == [stream.teardown_timeout_s]
+
+
+def test_a_lost_stream_never_started_is_not_asked_to_close_its_host_is_killed():
+    errors: list[AudioSystemError] = []
+    backend = _AskedBackend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, errors.append)
+    host = backend.spawned[0]
+    stream._on_host_event({"event": "inactive"})
+    stream.close()
+    assert _teardown_asks(host) == [] and host.killed == 1 and host.shut == []
+
+
+def test_a_view_kept_past_close_is_logged_and_the_segment_still_unlinked(caplog):
+    _, stream, _ = _asked_stream([])
+    kept = stream._views["header"]
+    name = stream._shm.name
+    with caplog.at_level("WARNING", logger=portaudio.__name__):
+        stream.close()
+    assert [r.getMessage() for r in caplog.records if r.name == portaudio.__name__] == [
+        f"shared memory {name} still has exported views"]
+    assert name not in _segments()
+    del kept
+    stream._shm.close()  # the view gone, the mapping closes (else its finaliser would raise)
+
+
+def test_stop_waits_a_bounded_time_for_a_delivery_thread_stuck_in_the_callback(caplog):
+    """The delivery thread is joined for at most 5 s (a user callback that never returns must
+    not hang the system's stop) and an error logged if it is still there; the bound is read off
+    the join, as for the scheduler's thread."""
+    entered, release = threading.Event(), threading.Event()
+
+    class _Stuck(PortAudioStream):
+        def _deliver(self) -> None:
+            entered.set()
+            release.wait(30)
+
+    backend = _AskedBackend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stuck(backend, spec, lambda *a: None, lambda e: None)
+    stream.start()
+    assert entered.wait(10)
+    thread, real_join = stream._thread, stream._thread.join
+    bounds: list[float | None] = []
+
+    def join(timeout: float | None = None) -> None:
+        bounds.append(timeout)
+        real_join(timeout=0.0)
+
+    thread.join = join  # type: ignore[method-assign]
+    try:
+        with caplog.at_level("ERROR", logger=portaudio.__name__):
+            stream.stop()
+        assert len(bounds) == 1 and bounds[0] is not None and 0 < bounds[0] <= 5
+        assert [r.getMessage() for r in caplog.records if r.name == portaudio.__name__] == [
+            "delivery thread did not stop (user callback stuck?)"]
+    finally:
+        release.set()
+        real_join(timeout=10)
+        stream.close()
+    assert not thread.is_alive()

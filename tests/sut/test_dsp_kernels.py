@@ -88,15 +88,35 @@ def test_the_compiled_biquad_takes_float64_and_non_contiguous_blocks_and_keeps_t
     np.testing.assert_allclose(np.concatenate([first, second, third]), want, atol=2e-7)
 
 
+#: what the compiled kernels say of a block whose channels are not their state's, whole
+_CHANNELS_REFUSED = r"^the block's channels are not the filter's$"
+
+
 @pytest.mark.parametrize("kernel", KERNELS)
 def test_a_block_with_other_channels_than_the_filter_is_refused(kernel):
     """A filter built for 2 channels handed a 3-channel block raises (the callback turns that into
-    a callback error); the compiled kernel must not read past its state."""
+    a callback error, whose record keeps the message); the compiled kernel must not read past its
+    state, and says why in its own words (numpy's refusal is its broadcasting error)."""
     with use_kernel(kernel):
         stage = Biquad("lowpass", 800.0, 0.9, 0.0, SR, 2)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=_CHANNELS_REFUSED if kernel == "compiled" else None):
         stage.process(_noise(256, channels=3))
     np.testing.assert_array_equal(stage.state, np.zeros((2, 2)))
+
+
+def test_the_fused_step_refuses_a_block_with_other_channels_and_keeps_its_state():
+    """The fused gain+biquad+limiter kernel refuses a usual (contiguous float32) block of the
+    wrong width as the compiled biquad does, before it touches the block, the filter state or the
+    limiter's gain."""
+    chain = _default_chain(True)
+    assert type(chain._steps[0]).__name__ == "_GainBiquadLimiter"
+    block = _noise(256, channels=3, scale=2.0)
+    before = block.copy()
+    with pytest.raises(ValueError, match=_CHANNELS_REFUSED):
+        chain.process(block)
+    np.testing.assert_array_equal(block, before)
+    np.testing.assert_array_equal(chain.stages[1].state, np.zeros((2, 2)))
+    assert chain.stages[2]._gain == 1.0
 
 
 def test_the_compiled_biquad_resets_its_state():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -165,3 +166,31 @@ def test_installed_portaudio_has_no_code_we_do_not_map() -> None:
         assert PORTAUDIO_H.get(name) == code, name
         assert code in pa.PA_ERROR_MAP, name
     assert "sounddevice" in sys.modules
+
+
+def test_every_translation_names_its_component_and_says_what_it_read() -> None:
+    """The error's component is the one asked for ("device" when none is), and its details say
+    what the translation read: the PortAudio code and host error, or the host's exception type
+    (the type stands for a missing message; a description with neither is still an error)."""
+    def shape(err: AudioSystemError) -> tuple[Any, ...]:
+        return type(err), err.message, err.component, err.details
+
+    timed_out = PORTAUDIO_H["paTimedOut"]
+    assert shape(pa.map_portaudio_error(timed_out, "timed out")) == (
+        DeviceTimeoutError, "timed out", "device", {"pa_error_code": timed_out})
+    assert shape(pa.map_portaudio_error(None, "no code", component="input")) == (
+        DeviceError, "no code", "input", {"pa_error_code": None})
+    host = {"type": "PortAudioError", "message": "Unanticipated host error",
+            "code": PORTAUDIO_H["paUnanticipatedHostError"], "host_error": [0, -19, "No such device"]}
+    assert shape(pa.map_host_error(host)) == (
+        DeviceLostError, "Unanticipated host error", "device",
+        {"pa_error_code": PORTAUDIO_H["paUnanticipatedHostError"], "host_error": [0, -19, "No such device"]})
+    assert pa.map_host_error(host, component="output").component == "output"
+    assert shape(pa.map_host_error({"type": "ValueError", "message": "bad channels"})) == (
+        DeviceFormatError, "bad channels", "device", {"host_exception": "ValueError"})
+    assert shape(pa.map_host_error({"type": "RuntimeError"}, component="output")) == (
+        DeviceError, "RuntimeError", "output", {"host_exception": "RuntimeError"})
+    assert shape(pa.map_host_error({})) == (DeviceError, "", "device", {"host_exception": ""})
+    assert shape(pa.translate_exception(ValueError("bad rate"))) == (
+        DeviceFormatError, "bad rate", "device", {"host_exception": "ValueError"})
+    assert pa.translate_exception(ValueError("bad rate"), component="input").component == "input"
