@@ -9,6 +9,7 @@ Outside CI these skip when jackd is missing; with ``CI`` set they fail instead.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -22,7 +23,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from harness.external_kills import KillResult, episodes_before_kill, machine_stall_episodes, run_external_kill
+from harness.audio_check import MACHINE_MUTE_MAX_S
+from harness.external_kills import (KillResult, doubt_reason, episodes_before_kill, inconclusive_reasons,
+                                    machine_stall_episodes, run_external_kill)
+from harness.invariants import Verdict
 from harness.rig.loopback import pid_is_jackd, wait_until
 from system_under_test import AudioSystem
 
@@ -124,6 +128,61 @@ def test_a_later_stall_after_an_episode_open_at_the_kill_is_still_the_machines()
     found = machine_stall_episodes(starts, 100.0, reports, open_at_kill=True)
     assert len(found) == 1 and found[0].startswith("104.000: no block for 250 ms"), found
     assert machine_stall_episodes(starts, 100.0, reports) == []  # the first after the kill is its own
+
+
+#: ``clean_audio``'s doubts as ``AudioCheck.verdict`` words them, with two runs' figures each
+_DENSE = ("{n} silence(s) of 0.5 s or more during which the machine reported xruns at least every 0.5 s: "
+          "its missed deadlines cannot be told from the system's")
+_MACHINE = ("{n} glitch(es) outside any fault window (mute {n}, other 2), on a rig that reported {x} JACK "
+            "xrun(s) and 3 xrun(s) of the system's stream: the machine's damage cannot be told from the system's")
+_BLIND = ("{n} window(s) the rig could not hear ({x}.25 s of capture lost); 7 glitch(es), none outside the "
+          "windows")
+
+
+def test_inconclusive_reasons_keep_each_doubting_invariants_message() -> None:
+    """The result keeps why each inconclusive invariant doubted, not its name alone; held and
+    violated ones are no doubt."""
+    verdicts = [Verdict("legal_transitions", True, [], "all legal"),
+                Verdict("clean_audio", True, ["window 2 ..."], _DENSE.format(n=1), inconclusive=True),
+                Verdict("recovery", False, [], "2 episode(s) past the deadline"),
+                Verdict("linearizable", True, [], "search budget spent at 10000 states", inconclusive=True)]
+    assert inconclusive_reasons(verdicts) == {"clean_audio": _DENSE.format(n=1),
+                                              "linearizable": "search budget spent at 10000 states"}
+    assert inconclusive_reasons(verdicts[:1]) == {}
+    long = Verdict("clean_audio", True, [], "x" * 5000, inconclusive=True)
+    assert len(inconclusive_reasons([long])["clean_audio"]) < 5000  # bounded in the bench's JSON
+
+
+def test_a_doubts_reason_sets_its_figures_aside_and_tells_clean_audios_rules_apart() -> None:
+    """One key per rule whatever the run measured; three of ``clean_audio``'s rules, three keys."""
+    keys = {rule: {doubt_reason("clean_audio", rule.format(n=n, x=x)) for n, x in ((1, 475), (3, 12))}
+            for rule in (_DENSE, _MACHINE, _BLIND)}
+    assert all(len(k) == 1 for k in keys.values()), keys
+    (dense,), (machine,), (blind,) = keys.values()
+    assert len({dense, machine, blind}) == 3
+    assert dense.startswith("clean_audio: N silence(s) of N s or more during which the machine reported xruns")
+    assert "(mute" not in machine and "(...)" in machine and "glitch(es)" in machine
+    assert doubt_reason("linearizable", "a b") != doubt_reason("clean_audio", "a b")
+
+
+def test_the_bench_counts_doubts_by_reason_per_route() -> None:
+    """``bench_external_kills.py``'s count: runs by the rule that doubted, most frequent first;
+    a run that passed adds nothing."""
+    spec = importlib.util.spec_from_file_location("bench_external_kills_doubts", ROOT / "bench" / "bench_external_kills.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    def result(**reasons: str) -> KillResult:
+        return KillResult("jack", 1, 3 if reasons else 0, 1, 1, 0, [], "closed", list(reasons),
+                          inconclusive_reasons=dict(reasons))
+
+    results = [result(clean_audio=_DENSE.format(n=1)), result(clean_audio=_MACHINE.format(n=2, x=40)),
+               result(clean_audio=_DENSE.format(n=2)), result()]
+    counts = bench.doubts_by_reason(results)
+    assert list(counts.values()) == [2, 1]
+    assert list(counts)[0] == doubt_reason("clean_audio", _DENSE.format(n=7))
+    assert bench.summarize("jack", results)["doubts_by_reason"] == counts
 
 
 @pytest.mark.loopback(portaudio=True)
