@@ -395,7 +395,7 @@ def test_a_system_mute_after_recovering_from_an_external_kill_fails_clean_audio(
     silence_s, unreported_s, reports = _unreported_silence(res)
     evidence = (f"silence held by nothing but xrun reports {silence_s:.3f} s, {reports} xrun report(s) over it, "
                 f"{unreported_s:.3f} s of it the longest without one\n{_why(res)}")
-    assert silence_s >= 2.0, evidence  # the muted stretch was heard: something to judge
+    assert silence_s >= 2.0, evidence  # the muted stretch: something to judge
     if unreported_s < MACHINE_MUTE_MAX_S:
         # the machine reported xruns all through the silence: the rule's doubt, and only it
         message, found = _clean_audio_verdict(res)
@@ -415,21 +415,26 @@ def test_a_system_mute_after_recovering_from_an_external_kill_fails_clean_audio(
 def test_the_same_kill_on_a_healthy_system_hears_no_silence_after_recovering(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The control's other side: the muted system's run with the shipped system. The tone comes
-    back with the system: no silence of ``MACHINE_MUTE_MAX_S`` outside every window's core, none
-    the dense-xrun rule doubts, ``clean_audio`` never violated. Held, unless the run's own summary
-    shows the machine's doubt: short glitches outside every window on a rig that reported xruns
-    (a loaded machine's missed deadlines), or windows the rig could not hear."""
+    back with the system: no silence the audio check holds against it, ``clean_audio`` never
+    violated. Held, unless the run's own summary shows the machine's doubt: short glitches outside
+    every window on a rig that reported xruns (a loaded machine's missed deadlines), a silence
+    through dense xrun reports (a stall of the machine's: the muted system's run met one of
+    1.621 s before the kill, at load average 16), or windows the rig could not hear."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     res = run_external_kill("jack", seed=2, duration_s=14.0, kill_at_s=1.5, report_root=tmp_path)
     assert res.killed_pid is not None and res.error is None, _why(res)
     assert res.outages_heard_again == 1 and res.violations == [], _why(res)
     audio = json.loads((Path(res.run_dir) / "summary.json").read_text())["audio"]
-    windows = audio["windows"]
-    assert windows["long_mute_count"] == 0 and windows["xrun_covered_mute_count"] == 0, _why(res)
+    # no silence the audio check holds against the system: none outside every window, none in a
+    # window that only xrun reports would explain with a half second free of them
+    assert audio["windows"]["long_mute_count"] == 0, _why(res)
     assert audio["outside"]["longest_mute_s"] < MACHINE_MUTE_MAX_S, _why(res)
+    # the verdict the summary calls for, in the order AudioCheck.verdict weighs its doubts
     message, _ = _clean_audio_verdict(res)
     if audio["outside"]["glitches"] and audio["capture"]["jack_xruns"]:
         assert res.clean_audio == "inconclusive" and "cannot be told from the system's" in message, _why(res)
+    elif audio["windows"]["xrun_covered_mute_count"]:  # a silence through dense xrun reports: the machine's
+        assert res.clean_audio == "inconclusive" and "reported xruns at least every" in message, _why(res)
     elif audio["blind"]["windows"]:
         assert res.clean_audio == "inconclusive" and "could not hear" in message, _why(res)
     else:
