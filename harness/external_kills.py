@@ -252,8 +252,8 @@ _PARENS = re.compile(r"\([^()]*\d[^()]*\)")
 
 
 def doubt_reason(name: str, message: str, *, chars: int = 160) -> str:
-    """A reason to count doubts by: ``name: message`` with what it puts in parentheses
-    with figures in them (counts by kind, seconds lost) as ``(...)`` and its other figures as ``N``, cut to its first
+    """A reason to count doubts by: ``name: message`` with its parentheses that hold figures
+    (counts by kind, seconds lost) as ``(...)`` and its other figures as ``N``, cut to its first
     ``chars`` characters, so that two runs doubting by one rule give one key whatever they
     measured, and two rules never share one (their wording differs before the figures do)."""
     text = _FIGURE.sub("N", _PARENS.sub("(...)", " ".join(str(message).split())))
