@@ -43,7 +43,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness.external_kills import ROUTES, KillResult, run_external_kill  # noqa: E402
+from harness.external_kills import ROUTES, KillResult, doubt_reason, run_external_kill  # noqa: E402
 
 
 def _load_generators(n: int) -> list[subprocess.Popen[bytes]]:
@@ -98,6 +98,8 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         "audio": audio_damage(results),
         "violations_by_name": dict(Counter(v.split(":", 1)[0] for r in results for v in r.violations)),
         "inconclusive": dict(Counter(n for r in results for n in r.inconclusive)),
+        # which rule of each inconclusive invariant doubted: its message, figures set aside
+        "doubts_by_reason": doubts_by_reason(results),
         # the run's doubts, by their first words (steady state before/after, inconclusive checks)
         "doubts": dict(Counter(" ".join(d.split()[:6]) for r in results for d in r.doubts)),
         "errors": [r.error for r in results if r.error][:5],
@@ -106,6 +108,15 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         "recovery_past_deadline_explained": sum(1 for r in started if "past the deadline only by" in r.recovery),
         "supervisor_late_max_s": round(max((r.supervisor_late_max_s for r in results), default=0.0), 4),
     }
+
+
+def doubts_by_reason(results: list[KillResult]) -> dict[str, int]:
+    """How many runs each inconclusive invariant's rule doubted in (``doubt_reason`` of its
+    message: ``clean_audio``'s dense-xrun silence, its short glitch on a rig that reported
+    xruns, its unheard windows are three keys, not one), most frequent first."""
+    counts = Counter(doubt_reason(name, message) for r in results
+                     for name, message in r.inconclusive_reasons.items())
+    return dict(counts.most_common())
 
 
 def audio_damage(results: list[KillResult]) -> dict[str, Any]:
@@ -222,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         if s["violations_by_name"] or s["inconclusive"] or s["errors"] or s["doubts"]:
             print(f"         violations {s['violations_by_name']} inconclusive {s['inconclusive']} "
                   f"doubts {s['doubts']} errors {s['errors']}")
+        for reason, n in s["doubts_by_reason"].items():
+            print(f"         doubted {n:3d}x  {reason}")
     if args.json:
         args.json.write_text(json.dumps({"args": vars(args) | {"json": str(args.json)}, "summary": summary,
                                          "load_avg": loads,

@@ -25,6 +25,7 @@ the right number of recovery episodes is exactly one. ``bench/bench_external_kil
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 import time
@@ -58,6 +59,8 @@ class KillResult:
     external_faults: int = 0
     run_dir: str = ""
     error: str | None = None
+    #: each inconclusive invariant's message (its reason), by name: which rule doubted and why
+    inconclusive_reasons: dict[str, str] = field(default_factory=dict)
     #: ``clean_audio``'s verdict: "held", "inconclusive", "violated" or "not analysed"
     clean_audio: str = "not analysed"
     #: server outages the rig's capture observed, and how many it heard the end of
@@ -202,11 +205,12 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
         killer.stop()
     s = result.summary
     violations = [f"{v['name']}: {v['message']}" for v in s["violations"]]
-    inconclusive = [v.name for v in result.verdicts if v.inconclusive]
+    reasons = inconclusive_reasons(result.verdicts)
+    inconclusive = list(reasons)
     external = sum(1 for f in result.history.faults() if f.get("trigger") == "external")
     res = KillResult(route, run.spec.seed, result.exit_code, killer.killed_pid, int(s["recoveries"]),
                      int(s["recovery_failures"]), violations, s["final_state"], inconclusive, external,
-                     str(result.run_dir), killer.error)
+                     str(result.run_dir), killer.error, inconclusive_reasons=reasons)
     _audio_of(res, s.get("audio") or {}, result.verdicts)
     clock = result.history.clock
     if killer.killed_at is not None and clock is not None and not clock.virtual:
@@ -228,6 +232,32 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
                                      if e.type == "event" and e.value in ("recovery_attempt", "recovery_failed")),
                                     default=0.0)
     return res
+
+
+#: the longest reason kept per inconclusive invariant (a message ends in its evidence's figures)
+REASON_CHARS = 600
+
+
+def inconclusive_reasons(verdicts: Any) -> dict[str, str]:
+    """Each inconclusive verdict's message by its invariant's name, in the verdicts' order. A
+    name alone ("clean_audio") does not say which of an invariant's rules doubted: the audio
+    check alone has several (a long silence through dense xrun reports, a short glitch on a
+    rig that reported xruns, windows the rig could not hear, no tone analysed), and only the
+    message tells them apart."""
+    return {v.name: str(v.message)[:REASON_CHARS] for v in verdicts if getattr(v, "inconclusive", False)}
+
+
+_FIGURE = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+_PARENS = re.compile(r"\([^()]*\d[^()]*\)")
+
+
+def doubt_reason(name: str, message: str, *, chars: int = 160) -> str:
+    """A reason to count doubts by: ``name: message`` with its parentheses that hold figures
+    (counts by kind, seconds lost) as ``(...)`` and its other figures as ``N``, cut to its first
+    ``chars`` characters, so that two runs doubting by one rule give one key whatever they
+    measured, and two rules never share one (their wording differs before the figures do)."""
+    text = _FIGURE.sub("N", _PARENS.sub("(...)", " ".join(str(message).split())))
+    return f"{name}: {text[:chars]}"
 
 
 def episodes_before_kill(starts: list[float], ends: list[float], killed_at: float) -> tuple[int, bool]:
@@ -291,4 +321,5 @@ def _audio_of(res: KillResult, audio: dict[str, Any], verdicts: list[Any]) -> No
     res.time_to_clean_after_outage_s = max(after) if after else None
 
 
-__all__ = ["KillResult", "ROUTES", "episodes_before_kill", "machine_stall_episodes", "run_external_kill"]
+__all__ = ["KillResult", "ROUTES", "doubt_reason", "episodes_before_kill", "inconclusive_reasons",
+           "machine_stall_episodes", "run_external_kill"]

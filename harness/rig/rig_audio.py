@@ -114,6 +114,12 @@ def jack_server_of(backend: Any) -> str | None:
     return str(server) if server else None
 
 
+#: JACK xrun report times the summary keeps (``RigCapture.xrun_times``): as many as one window of
+#: the audio check keeps (``audio_check.XRUN_REPORTS_KEPT``), so a run's evidence for its
+#: dense-xrun verdicts can be read again from its summary; ``jack_xruns`` says how many came
+XRUN_TIMES_KEPT = 8192
+
+
 def _punch(fd: int, upto: int) -> None:
     """Free the disk blocks of ``[0, upto)`` (``fallocate`` PUNCH_HOLE; the size stays, so the
     agent's appends and our offsets are untouched): a soak's capture needs no more disk than
@@ -175,6 +181,9 @@ class RigCapture:
         self._pos_next: int | None = None  # the current agent's next frame on the server's counter
         self.missed_frames = 0  # frames of cycles a live capture client missed (load)
         self.xruns = 0
+        #: when JACK reported each xrun (the first ``XRUN_TIMES_KEPT``), for the run's summary: the
+        #: capture file that held them is punched as it is read, so this is their only record
+        self.xrun_times: list[float] = []
         self._blind_from: float | None = None
         #: the rig last heard the system here before its server died (None: no outage open)
         self._outage_from: float | None = None
@@ -322,6 +331,8 @@ class RigCapture:
             if n == XRUN:
                 pos += HEADER.size
                 self.xruns += 1
+                if len(self.xrun_times) < XRUN_TIMES_KEPT:
+                    self.xrun_times.append(round(t, 6))
                 check.xrun(t)
                 continue
             if n == WIRED:
@@ -413,7 +424,8 @@ class RigCapture:
         return {"server": self.server, "tone_hz": None if self.program else self.tone_hz,
                 **({"program": str(self.program)} if self.program else {}), "agents": self.agents_started,
                 "agent_exits": self.agent_exits[:20], "records": self.records, "frames": self.frames,
-                "missed_frames": self.missed_frames, "jack_xruns": self.xruns, "wirings": self.wirings,
+                "missed_frames": self.missed_frames, "jack_xruns": self.xruns,
+                "jack_xrun_times": self.xrun_times, "wirings": self.wirings,
                 "wired_at": self.wired_at,
                 "channels": self.channels, "channels_heard": self.channels_heard,
                 "outages": self.outages,

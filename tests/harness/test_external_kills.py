@@ -9,7 +9,9 @@ Outside CI these skip when jackd is missing; with ``CI`` set they fail instead.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import math
 import os
 import re
 import signal
@@ -22,7 +24,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from harness.external_kills import KillResult, episodes_before_kill, machine_stall_episodes, run_external_kill
+from harness.audio_check import LEAD_MARGIN_S, MACHINE_MUTE_MAX_S, XRUN_LEAD_S, stalled_for
+from harness.external_kills import (KillResult, doubt_reason, episodes_before_kill, inconclusive_reasons,
+                                    machine_stall_episodes, run_external_kill)
+from harness.invariants import Verdict
 from harness.rig.loopback import pid_is_jackd, wait_until
 from system_under_test import AudioSystem
 
@@ -126,6 +131,61 @@ def test_a_later_stall_after_an_episode_open_at_the_kill_is_still_the_machines()
     assert machine_stall_episodes(starts, 100.0, reports) == []  # the first after the kill is its own
 
 
+#: ``clean_audio``'s doubts as ``AudioCheck.verdict`` words them, with two runs' figures each
+_DENSE = ("{n} silence(s) of 0.5 s or more during which the machine reported xruns at least every 0.5 s: "
+          "its missed deadlines cannot be told from the system's")
+_MACHINE = ("{n} glitch(es) outside any fault window (mute {n}, other 2), on a rig that reported {x} JACK "
+            "xrun(s) and 3 xrun(s) of the system's stream: the machine's damage cannot be told from the system's")
+_BLIND = ("{n} window(s) the rig could not hear ({x}.25 s of capture lost); 7 glitch(es), none outside the "
+          "windows")
+
+
+def test_inconclusive_reasons_keep_each_doubting_invariants_message() -> None:
+    """The result keeps why each inconclusive invariant doubted, not its name alone; held and
+    violated ones are no doubt."""
+    verdicts = [Verdict("legal_transitions", True, [], "all legal"),
+                Verdict("clean_audio", True, ["window 2 ..."], _DENSE.format(n=1), inconclusive=True),
+                Verdict("recovery", False, [], "2 episode(s) past the deadline"),
+                Verdict("linearizable", True, [], "search budget spent at 10000 states", inconclusive=True)]
+    assert inconclusive_reasons(verdicts) == {"clean_audio": _DENSE.format(n=1),
+                                              "linearizable": "search budget spent at 10000 states"}
+    assert inconclusive_reasons(verdicts[:1]) == {}
+    long = Verdict("clean_audio", True, [], "x" * 5000, inconclusive=True)
+    assert len(inconclusive_reasons([long])["clean_audio"]) < 5000  # bounded in the bench's JSON
+
+
+def test_a_doubts_reason_sets_its_figures_aside_and_tells_clean_audios_rules_apart() -> None:
+    """One key per rule whatever the run measured; three of ``clean_audio``'s rules, three keys."""
+    keys = {rule: {doubt_reason("clean_audio", rule.format(n=n, x=x)) for n, x in ((1, 475), (3, 12))}
+            for rule in (_DENSE, _MACHINE, _BLIND)}
+    assert all(len(k) == 1 for k in keys.values()), keys
+    (dense,), (machine,), (blind,) = keys.values()
+    assert len({dense, machine, blind}) == 3
+    assert dense.startswith("clean_audio: N silence(s) of N s or more during which the machine reported xruns")
+    assert "(mute" not in machine and "(...)" in machine and "glitch(es)" in machine
+    assert doubt_reason("linearizable", "a b") != doubt_reason("clean_audio", "a b")
+
+
+def test_the_bench_counts_doubts_by_reason_per_route() -> None:
+    """``bench_external_kills.py``'s count: runs by the rule that doubted, most frequent first;
+    a run that passed adds nothing."""
+    spec = importlib.util.spec_from_file_location("bench_external_kills_doubts", ROOT / "bench" / "bench_external_kills.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    def result(**reasons: str) -> KillResult:
+        return KillResult("jack", 1, 3 if reasons else 0, 1, 1, 0, [], "closed", list(reasons),
+                          inconclusive_reasons=dict(reasons))
+
+    results = [result(clean_audio=_DENSE.format(n=1)), result(clean_audio=_MACHINE.format(n=2, x=40)),
+               result(clean_audio=_DENSE.format(n=2)), result()]
+    counts = bench.doubts_by_reason(results)
+    assert list(counts.values()) == [2, 1]
+    assert list(counts)[0] == doubt_reason("clean_audio", _DENSE.format(n=7))
+    assert bench.summarize("jack", results)["doubts_by_reason"] == counts
+
+
 @pytest.mark.loopback(portaudio=True)
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("route", ["system", "alsa"])
@@ -215,42 +275,171 @@ def test_a_kill_timed_after_the_run_kills_nothing_and_is_no_leaked_thread(
     assert not [v for v in res.violations if v.startswith("resources")], res.violations
 
 
+def _history(run_dir: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (run_dir / "history.jsonl").read_text().splitlines() if line.strip()]
+
+
+def _xrun_reports(run_dir: Path, history: list[dict[str, Any]]) -> list[float]:
+    """Every xrun report the run's artefacts hold, in time order: JACK's, as the rig's capture
+    read them (summary.json's ``audio.capture.jack_xrun_times``, all of them: asserted), and the
+    system's own stream's, which the audio check reads when it polls, right after each metrics
+    snapshot of the history: a snapshot whose xrun counter moved stands for one report at its
+    time."""
+    capture = json.loads((run_dir / "summary.json").read_text())["audio"]["capture"]
+    times = [float(t) for t in capture["jack_xrun_times"]]
+    assert len(times) == capture["jack_xruns"], "the summary let JACK xrun reports go"
+    last = 0
+    for e in history:
+        if e["type"] == "metrics":
+            x = int(e["data"]["counters"]["xruns"])
+            if x > last:
+                times.append(float(e["time"]))
+            last = x
+    return sorted(times)
+
+
+def _held_spans(run_dir: Path, history: list[dict[str, Any]], margin: float) -> list[tuple[float, float]]:
+    """What holds a silence in a window of the audio check besides xrun reports, read from the
+    run's artefacts as ``AudioCheck`` builds its windows' members (``_Episode.core_spans``): the
+    faults from firing to end, the system out of RUNNING from the stall its cause reports, its
+    returns to RUNNING, the server outages the rig observed; each from ``LEAD_MARGIN_S`` before
+    it to ``margin`` after it (``_Episode._held``)."""
+    spans: list[list[float]] = []
+    errors = {f"{e['data']['error']['type']}: {e['data']['error']['message']}": e["data"]["error"].get("details")
+              for e in history if e["type"] == "error"}
+    out_of_running: list[float] | None = None
+    for e in history:
+        d = e.get("data") or {}
+        if e["type"] == "fault_start":
+            spans.append([float(d["fired_at"]), math.inf])
+        elif e["type"] == "fault_end":
+            end = float(d.get("ended_at") or e["time"])
+            for span in spans:
+                if span[0] == float(d["fired_at"]) and span[1] == math.inf:
+                    span[1] = end
+        elif e["type"] == "transition" and d.get("component") == "system":
+            t = float(d["time"])
+            if d["to_state"] == "running":
+                spans.append([t, t])
+                if out_of_running is not None:
+                    out_of_running[1] = t
+                    out_of_running = None
+            elif out_of_running is not None or d["to_state"] not in ("initialized", "configured", "starting"):
+                since = t - stalled_for(str(d["cause"]), errors.get(str(d["cause"])))
+                spans.append([since, t])
+                if out_of_running is None:
+                    out_of_running = [since, math.inf]
+                    spans.append(out_of_running)
+    audio = json.loads((run_dir / "summary.json").read_text())["audio"]
+    for w in audio["windows"]["items"]:
+        for o in w.get("outages") or []:
+            spans.append([float(o["from"]), math.inf if o["to"] is None else float(o["to"])])
+    return sorted((a - LEAD_MARGIN_S, b + margin) for a, b in spans)
+
+
+def _unreported_silence(res: KillResult) -> tuple[float, float, int]:
+    """Over the muted system's silence (from its recovery to the run's end) where nothing but xrun
+    reports holds it: its longest stretch, the longest stretch of it with no xrun report (a report
+    up to ``XRUN_LEAD_S`` after the stretch counts for its end, as in
+    ``_Episode.longest_unreported``) and the reports there. All read from the run's artefacts."""
+    run_dir = Path(res.run_dir)
+    history = _history(run_dir)
+    margin = float(json.loads((run_dir / "summary.json").read_text())["audio"]["settle_margin_s"])
+    recovered = min(float(e["data"]["time"]) for e in history if e["type"] == "transition"
+                    and e["data"]["component"] == "system" and e["data"]["cause"] == "recovered")
+    held = _held_spans(run_dir, history, margin)
+    pieces, a = [], recovered
+    for h0, h1 in held:
+        if h1 <= a:
+            continue
+        if h0 > a:
+            pieces.append((a, h0))
+        a = max(a, h1)
+        if a == math.inf:
+            break
+    reports = _xrun_reports(run_dir, history)
+    longest = unreported = 0.0
+    count = 0
+    for p0, p1 in pieces:
+        inside = [min(r, p1) for r in reports if p0 < r < p1 + XRUN_LEAD_S]
+        count += len(inside)
+        marks = [p0, *inside, p1]
+        longest = max(longest, p1 - p0)
+        unreported = max(unreported, max(y - x for x, y in zip(marks, marks[1:])))
+    return longest, unreported, count
+
+
 @pytest.mark.loopback(portaudio=True)
 @pytest.mark.timeout(120)
 def test_a_system_mute_after_recovering_from_an_external_kill_fails_clean_audio(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The control: the same kill, a system that recovers and plays silence. Every invariant of
     the lifecycle holds (it did recover, once); the rig hears the silence after the outage's
-    window: ``clean_audio`` violated, exit 1 (or, on a machine whose JACK reported xruns all
-    through the silence, the doubt that says so, exit 3: never a pass). The run lasts 14 s, not
-    10: on a loaded machine (load average 18) the windows of the outage, of the xrun reports and
-    of the stop took so much of a 10 s run's muted stretch that once in the suite no silence of
-    ``MACHINE_MUTE_MAX_S`` was left outside or past a window's core, and the verdict was the
-    machine's doubt, not the violation."""
+    window, and the run's own artefacts say which verdict that silence calls for:
+    ``clean_audio`` violated, exit 1, unless the machine reported xruns at least every
+    ``MACHINE_MUTE_MAX_S`` all through the silence, which makes it the doubt that says so, exit
+    3 (audio_check's rule, held on a scripted capture by test_rig_audio.py's
+    test_a_long_silence_is_a_doubt_only_while_the_machine_keeps_reporting_xruns_through_it).
+    Never a pass, and never the other outcome than the evidence's. Measured at load average
+    13-14 on 2 cores (the rig's jackd has no realtime priority): 475 JACK xrun reports in the
+    run's 18 s, none more than 0.384 s apart over the silence; near idle, 19 in the whole run.
+    The run lasts 14 s, not 10: at load average 18 the windows of the outage, of the xrun
+    reports and of the stop took so much of a 10 s run's muted stretch that no silence of
+    ``MACHINE_MUTE_MAX_S`` was left past a window's core."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     res = run_external_kill("jack", seed=2, duration_s=14.0, kill_at_s=1.5, report_root=tmp_path,
                             system_factory=MutedAfterRecovery)
     assert res.killed_pid is not None and res.error is None, _why(res)
     assert res.recoveries >= 1, _why(res)
     assert res.outages_heard_again == 1, _why(res)
-    if res.clean_audio == "inconclusive":
-        # The one doubt a muted stream may meet, and only on a machine that gave it: JACK reported
-        # xruns at least every MACHINE_MUTE_MAX_S all through the silence (audio_check's rule,
-        # held on a scripted capture by test_rig_audio.py's
-        # test_a_long_silence_is_a_doubt_only_while_the_machine_keeps_reporting_xruns_through_it).
-        # Measured at load average 13-14 on 2 cores (the rig's jackd has no realtime priority):
-        # 475 JACK xrun reports in the run's 18 s, none more than 0.384 s apart over the muted
-        # system's 9.5 s silence, so no run length leaves a half second without a report, and the
-        # verdict is the machine's doubt by design. Still never a pass: the check heard the long
-        # silence (seconds, not the period or few a missed deadline takes) and said why it doubts.
-        message, evidence = _clean_audio_verdict(res)
-        assert "reported xruns at least every" in message and res.exit_code == 3, _why(res)
-        silences = [float(m) for e in evidence for m in re.findall(r"a silence of ([0-9.]+) s", e)]
-        assert silences and max(silences) >= 2.0, _why(res)
-        assert res.violations == [], _why(res)
-        return
-    assert res.clean_audio == "violated" and res.exit_code == 1, _why(res)
-    assert [v.split(":", 1)[0] for v in res.violations] == ["clean_audio"], _why(res)
+    silence_s, unreported_s, reports = _unreported_silence(res)
+    evidence = (f"silence held by nothing but xrun reports {silence_s:.3f} s, {reports} xrun report(s) over it, "
+                f"{unreported_s:.3f} s of it the longest without one\n{_why(res)}")
+    assert silence_s >= 2.0, evidence  # the muted stretch: something to judge
+    if unreported_s < MACHINE_MUTE_MAX_S:
+        # the machine reported xruns all through the silence: the rule's doubt, and only it
+        message, found = _clean_audio_verdict(res)
+        assert res.clean_audio == "inconclusive" and res.exit_code == 3, evidence
+        assert "reported xruns at least every" in message, f"{message}\n{evidence}"
+        silences = [float(m) for e in found for m in re.findall(r"a silence of ([0-9.]+) s", e)]
+        assert silences and max(silences) >= 2.0, evidence
+        assert res.violations == [], evidence
+    else:
+        # a stretch of the silence with no report for MACHINE_MUTE_MAX_S or more: the system's
+        assert res.clean_audio == "violated" and res.exit_code == 1, evidence
+        assert [v.split(":", 1)[0] for v in res.violations] == ["clean_audio"], evidence
+
+
+@pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(120)
+def test_the_same_kill_on_a_healthy_system_hears_no_silence_after_recovering(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control's other side: the muted system's run with the shipped system. The tone comes
+    back with the system: no silence the audio check holds against it, ``clean_audio`` never
+    violated. Held, unless the run's own summary shows the machine's doubt: short glitches outside
+    every window on a rig that reported xruns (a loaded machine's missed deadlines), a silence
+    through dense xrun reports (a stall of the machine's: the muted system's run met one of
+    1.621 s before the kill, at load average 16), or windows the rig could not hear."""
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    res = run_external_kill("jack", seed=2, duration_s=14.0, kill_at_s=1.5, report_root=tmp_path)
+    assert res.killed_pid is not None and res.error is None, _why(res)
+    assert res.outages_heard_again == 1 and res.violations == [], _why(res)
+    audio = json.loads((Path(res.run_dir) / "summary.json").read_text())["audio"]
+    # no silence the audio check holds against the system: none outside every window, none in a
+    # window that only xrun reports would explain with a half second free of them
+    assert audio["windows"]["long_mute_count"] == 0, _why(res)
+    assert audio["outside"]["longest_mute_s"] < MACHINE_MUTE_MAX_S, _why(res)
+    # the verdict the summary calls for, in the order AudioCheck.verdict weighs its doubts
+    message, _ = _clean_audio_verdict(res)
+    if audio["outside"]["glitches"] and audio["capture"]["jack_xruns"]:
+        assert res.clean_audio == "inconclusive" and "cannot be told from the system's" in message, _why(res)
+    elif audio["windows"]["xrun_covered_mute_count"]:  # a silence through dense xrun reports: the machine's
+        assert res.clean_audio == "inconclusive" and "reported xruns at least every" in message, _why(res)
+    elif audio["blind"]["windows"]:
+        assert res.clean_audio == "inconclusive" and "could not hear" in message, _why(res)
+    else:
+        assert res.clean_audio == "held", f"{message}\n{_why(res)}"
+    assert res.exit_code == (3 if res.doubts else 0), _why(res)
 
 
 def _clean_audio_verdict(res: KillResult) -> tuple[str, list[str]]:

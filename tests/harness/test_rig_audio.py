@@ -312,6 +312,8 @@ def test_rig_capture_reads_records_places_blocks_by_frame_and_reports_missed_cyc
     assert calls[2][1][3] == 0 and calls[4][1][3] == N and calls[5][1][3] == 0
     assert calls[3][1] == (round(10.2 + N / FS, 6), 10.3)
     assert cap.missed_frames == N and cap.xruns == 1 and cap._offset == len(data)
+    # the file is punched as it is read: the summary keeps the report's time
+    assert cap.describe()["jack_xrun_times"] == [10.1] and cap.describe()["jack_xruns"] == 1
 
 
 def test_a_cycle_whose_callback_ran_late_is_not_read_as_a_missed_one(tmp_path: Path) -> None:
