@@ -103,7 +103,8 @@ class RingBuffer:
         caller that processed the frames elsewhere (``Pipeline.end_stretch``)."""
         if self._fill:
             raise ValueError("only an empty ring passes frames through")
-        self._read = (self._read + n) % self.capacity
+        self._fill = n
+        self.discard(n)
 
 
 class BufferPool:

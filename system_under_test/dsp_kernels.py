@@ -82,45 +82,18 @@ def gain_biquad_peak(block: np.ndarray, state: np.ndarray, gain: np.float32, b0:
 def gain_biquad_peaks(block: np.ndarray, state: np.ndarray, gain: np.float32, b0: float, b1: float,
                       b2: float, a1: float, a2: float, frames: int, peaks: np.ndarray,
                       states: np.ndarray) -> None:  # pragma: no cover - compiled
-    """``gain_biquad_peak`` over consecutive blocks of ``frames`` at once: ``block`` holds
-    ``peaks.shape[0]`` of them, filtered in place in one pass, each sample with the same
-    arithmetic in the same order as block by block (the recursion is per sample, so where a
-    block ends changes nothing). ``peaks[k]``: block k's largest magnitude (NaN when one is
-    NaN), what ``gain_biquad_peak`` returns for it; ``states[k]``: the state after block k
-    (so a caller that delivers fewer blocks can put the filter back where it stood after
-    them); ``state``: the state after the last block."""
+    """``gain_biquad_peak`` over consecutive blocks of ``frames`` at once, in one compiled call:
+    ``block`` holds ``peaks.shape[0]`` of them, filtered in place block after block, so each sample
+    gets the arithmetic it gets block by block. ``peaks[k]``: what ``gain_biquad_peak`` returns for
+    block k; ``states[k]``: the state after block k (so a caller that delivers fewer blocks can put
+    the filter back where it stood after them); ``state``: the state after the last block."""
     total, channels = block.shape
     blocks = peaks.shape[0]
     if state.shape[1] != channels or blocks * frames != total:
         raise ValueError("the blocks are not the filter's channels or not whole blocks")
-    tops = np.zeros(blocks, dtype=np.float32)
-    nans = np.zeros(blocks, dtype=np.bool_)
-    for c in range(channels):
-        z0 = state[0, c]
-        z1 = state[1, c]
-        for k in range(blocks):
-            peak = tops[k]
-            nan = False
-            for i in range(k * frames, (k + 1) * frames):
-                x = np.float64(block[i, c] * gain)
-                y = b0 * x + z0
-                z0 = b1 * x + z1 - a1 * y
-                z1 = b2 * x - a2 * y
-                block[i, c] = y
-                m = abs(block[i, c])
-                if m > peak:
-                    peak = m
-                elif m != m:
-                    nan = True
-            tops[k] = peak
-            if nan:
-                nans[k] = True
-            states[k, 0, c] = z0
-            states[k, 1, c] = z1
-        state[0, c] = z0
-        state[1, c] = z1
     for k in range(blocks):
-        peaks[k] = np.nan if nans[k] else np.float64(tops[k])
+        peaks[k] = gain_biquad_peak(block[k * frames:(k + 1) * frames], state, gain, b0, b1, b2, a1, a2)
+        states[k] = state
 
 
 __all__ = ["biquad_block", "gain_biquad_peak", "gain_biquad_peaks"]

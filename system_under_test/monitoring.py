@@ -67,26 +67,26 @@ class Histogram:
 
     def observe_repeated(self, value: float, times: int) -> None:
         """``observe(value)`` ``times`` times, in one call: the same ring, count, total, max and
-        min (the total by one product, not ``times`` sums)."""
+        min. All but the last go into the ring in one slice assignment (the total by one product,
+        not ``times - 1`` sums); the last is an ``observe``, which keeps the extremes."""
         if times <= 0:
             return
-        ring = self._ring
-        cap = ring.shape[0]
-        start = self._n % cap
-        if times >= cap:
-            ring[:] = value
-        elif start + times <= cap:
-            ring[start:start + times] = value
-        else:
-            ring[start:] = value
-            ring[:start + times - cap] = value
-        self._n += times
-        self.count += times
-        self.total += value * times
-        if value > self.max:
-            self.max = value
-        if value < self.min:
-            self.min = value
+        rest = times - 1
+        if rest:
+            ring = self._ring
+            cap = ring.shape[0]
+            start = self._n % cap
+            if rest >= cap:
+                ring[:] = value
+            elif start + rest <= cap:
+                ring[start:start + rest] = value
+            else:
+                ring[start:] = value
+                ring[:start + rest - cap] = value
+            self._n += rest
+            self.count += rest
+            self.total += value * rest
+        self.observe(value)
 
     def samples(self) -> np.ndarray:
         n = min(self._n, self._ring.shape[0])
