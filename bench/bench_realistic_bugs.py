@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-18: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-19: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -2768,8 +2768,119 @@ BATCH_18: list[Bug] = [
         "false pass/alarm: external kill (a machine stall is one JACK reported as it happened)"),
 ]
 
+#: Blind batch 19 (issue #12): written from the code only, before reading any test that might catch
+#: it, in functions no earlier bug's ``old`` touched: the simulated backend's device list and its
+#: removal hook, the system's ``health``, the resource manager's ``set_limit``, the transition table's
+#: STARTING row, ``recover_plan``'s refusal, the pipeline's output-ring booking, the DSP chain's
+#: ``cost_s``, and the harness's verdict makers (the performance gates, ``check_status``,
+#: ``RunVerdict.from_dict``, the steady-state rule of ``judge_run``, the leak judge's slowing test,
+#: the steady-state watch's rollback rule). ``--batch 19`` tries only these.
+BATCH_19: list[Bug] = [
+    # -- the system under test ------------------------------------------------------------------
+    Bug("sim_devices_lists_absent", "devices/simulated.py",
+        "        return [d.info() for d in self._devices.values() if d.present]\n",
+        "        return [d.info() for d in self._devices.values()]\n",
+        "'devices() lists what the backend knows' in a tidy-up: a removed device stays listed, so a "
+        "configuration naming it validates and the fallback search may pick it",
+        "config (validated against the devices present)"),
+    Bug("sim_remove_device_always_reports", "devices/simulated.py",
+        "            stream._device_lost(name, report)\n",
+        "            stream._device_lost(name, True)\n",
+        "the flag not passed on (the default spelt out): a device that vanishes silently is "
+        "reported anyway, so the watchdog's detection of a silent loss is never exercised",
+        "watchdog (a silent loss is found by the watchdog)"),
+    Bug("health_reconfiguring_healthy", "system.py",
+        "            healthy = state not in (State.FAILED, State.RECOVERING, State.RECONFIGURING) \\\n",
+        "            healthy = state not in (State.FAILED, State.RECOVERING) \\\n",
+        "RECONFIGURING dropped from the unhealthy states ('a reconfiguration is planned, not a "
+        "fault'): health() reads healthy while the stream is being reopened",
+        "health (a system reopening its stream is not healthy)"),
+    Bug("res_set_limit_keeps_global", "resources.py",
+        "                self._global_limits[ResourceType(rtype)] = limit\n",
+        "                self._global_limits.setdefault(ResourceType(rtype), limit)\n",
+        "setdefault written for the global limit as for the component's dict: the default limits "
+        "are always there, so a configuration's limit is never applied",
+        "resources (a configuration's limits are the limits)"),
+    Bug("starting_cannot_stop", "lifecycle.py",
+        "    S.STARTING: frozenset({S.RUNNING, S.FAILED, S.RECOVERING, S.STOPPING}),\n",
+        "    S.STARTING: frozenset({S.RUNNING, S.FAILED, S.RECOVERING}),\n",
+        "STOPPING dropped from STARTING's row ('a start cannot be stopped half-way'): stop() from "
+        "an observer of STARTING raises instead of stopping",
+        "lifecycle (stop works from every state it documents)"),
+    Bug("recover_plan_unrecoverable_true", "lifecycle.py",
+        "    if state not in RECOVERABLE_STATES:\n        return False\n",
+        "    if state not in RECOVERABLE_STATES:\n        return True\n",
+        "'nothing to recover is success': recover() from STOPPED or CONFIGURED answers True "
+        "without acting",
+        "recovery (recover() says whether the system is healthy)"),
+    Bug("output_ring_bytes_in_channels", "pipeline.py",
+        "            self._alloc(\"output\", ResourceType.BYTES, ring_frames * out_ch * 4, \"output ring\")\n",
+        "            self._alloc(\"output\", ResourceType.BYTES, ring_frames * in_ch * 4, \"output ring\")\n",
+        "the output ring's bytes copied from the input ring's line: booked at the input's channel "
+        "count",
+        "resources (every byte held is booked)"),
+    Bug("dsp_cost_slowest_stage", "dsp.py",
+        "            total += stage.cost_s\n",
+        "            total = max(total, stage.cost_s)\n",
+        "'a chain costs its slowest stage' (the stages taken to run side by side): two slow "
+        "stages cost one, and an overrun goes uncounted",
+        "metrics (a callback's cost is every stage's)"),
+    # -- the harness's verdict makers -------------------------------------------------------------
+    Bug("gate_fails_at_threshold", "harness/gates.py",
+        "        if value > threshold:\n",
+        "        if value >= threshold:\n",
+        "the gate's comparison written as 'at the limit is over it': a figure exactly at its "
+        "threshold fails the run, though the message of a met gate says '<='",
+        "false alarm: gates (a figure at its threshold meets it)"),
+    Bug("gate_nan_is_measured", "harness/gates.py",
+        "        if value is None or not isinstance(value, (int, float)) or not math.isfinite(value):\n",
+        "        if value is None or not isinstance(value, (int, float)):\n",
+        "the finiteness test dropped as redundant ('figures are numbers'): a NaN figure compares "
+        "false and meets every gate",
+        "false pass: gates (a figure that is not a number is not measured)"),
+    Bug("gate_zero_threshold_unset", "harness/gates.py",
+        "        return {name: v for name in GATE_FIGURES if (v := getattr(self, name)) is not None}\n",
+        "        return {name: v for name in GATE_FIGURES if (v := getattr(self, name))}\n",
+        "the 'is not None' shortened to truthiness: xruns_per_hour_max = 0 (no xrun at all) is "
+        "taken for no gate",
+        "false pass: gates (a gate of 0 is a gate)"),
+    Bug("check_status_inconclusive_first", "harness/verdict.py",
+        "    if not check.get(\"ok\"):\n        return \"violated\"\n"
+        "    return \"inconclusive\" if check.get(\"inconclusive\") else \"held\"\n",
+        "    if check.get(\"inconclusive\"):\n        return \"inconclusive\"\n"
+        "    return \"held\" if check.get(\"ok\") else \"violated\"\n",
+        "check_status rewritten to read the inconclusive flag first: a check that found a "
+        "violation and was also unsure of part of the history is only inconclusive",
+        "false pass: verdict (a violation fails the run whatever else is unsure)"),
+    Bug("verdict_from_dict_doubts_as_notes", "harness/verdict.py",
+        "                   tuple(d.get(\"doubts\") or ()), tuple(d.get(\"notes\") or ()),\n",
+        "                   tuple(d.get(\"notes\") or ()), tuple(d.get(\"doubts\") or ()),\n",
+        "two positional arguments of the same type swapped: a verdict read back from summary.json "
+        "keeps its doubts as notes, and an inconclusive run rebuilt reads as a pass",
+        "false pass: verdict (a rebuilt report says what the run said)"),
+    Bug("steady_unsteady_after_blamed_before", "harness/verdict.py",
+        "        if steady_d.get(\"after\") == \"no\" and steady_d.get(\"before\") == \"no\":\n",
+        "        if steady_d.get(\"after\") == \"no\" or steady_d.get(\"before\") == \"no\":\n",
+        "'or' for 'and' in the no-baseline rule: a system steady before the faults that never "
+        "came back after them is only inconclusive",
+        "false pass: steady state (no return after the faults fails the run)"),
+    Bug("leak_slowing_point_estimates", "harness/leaks.py",
+        "q4.ci_h[1] < SLOWING_RATIO * q3.ci_h[0]",
+        "q4.slope_h < SLOWING_RATIO * q3.slope_h",
+        "the slowing test simplified to the two quarters' point slopes instead of their bounds: a "
+        "noisy leak whose last quarter happens to read slower is inconclusive",
+        "false pass: leaks (a steady leak is a leak)"),
+    Bug("steady_no_rollback_after_fault_give_up", "harness/steady_state.py",
+        "        if self.during_fault:\n"
+        "            return False  # the policy's answer to a fault that outlasted the recovery deadline\n",
+        "",
+        "the during-fault exception dropped from _gave_up_on_its_own: a recovery that gave up while "
+        "its device was still away is never rolled back and the run fails",
+        "false alarm: steady state (a give-up forced by a fault is rolled back)"),
+]
+
 BUGS += BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10 + BATCH_11 + BATCH_12 \
-    + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16 + BATCH_17 + BATCH_18
+    + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16 + BATCH_17 + BATCH_18 + BATCH_19
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
@@ -2899,8 +3010,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
     ap.add_argument("--list", action="store_true", help="print the catalogue and exit")
-    ap.add_argument("--batch", type=int, choices=tuple(range(4, 19)),
-                    help="only the bugs of this batch (4-18: written blind; 17: the harness's checkers)")
+    ap.add_argument("--batch", type=int, choices=tuple(range(4, 20)),
+                    help="only the bugs of this batch (4-19: written blind; 17, 19: the harness's checkers)")
     ap.add_argument("--whole", action="store_true", help="run the whole suite (pytest -n 2) per bug")
     ap.add_argument("--tests", nargs="+", help="a test selection instead of the default")
     ap.add_argument("--baseline", action="store_true", help="run the selection on the healthy tree only")
@@ -2941,7 +3052,7 @@ def main(argv: list[str] | None = None) -> int:
     every = [b for b in ({4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                           10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13,
                           14: BATCH_14, 15: BATCH_15, 16: BATCH_16, 17: BATCH_17,
-                          18: BATCH_18}[args.batch] if args.batch else BUGS) if not b.equivalent]
+                          18: BATCH_18, 19: BATCH_19}[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
     if not args.tests and not args.whole and any(b is not None and b.path.startswith("harness/") for b in chosen):

@@ -8,6 +8,7 @@ callbacks, or xruns on every block), and a recovery that never finishes.
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -63,6 +64,47 @@ def test_gate_results_name_gate_value_and_threshold():
     assert any("recovery_p95_s_max not measured" in d for d in v.doubts)
     only_unmeasured = judge_run([{"name": "x", "ok": True}], gates=[got["recovery_p95_s_max"]])
     assert only_unmeasured.outcome is Outcome.INCONCLUSIVE  # never a silent pass
+
+
+THRESHOLDS = {"xruns_per_hour_max": 100.0, "recovery_p95_s_max": 0.5, "callback_p99_9_budget_max": 0.8}
+FIGURE = {"xruns_per_hour_max": "xruns_per_hour", "recovery_p95_s_max": "recovery_p95_s",
+          "callback_p99_9_budget_max": "callback_p99_9_budget"}
+
+
+@pytest.mark.parametrize("name", sorted(THRESHOLDS))
+def test_each_gate_is_met_at_its_threshold_and_fails_just_over_it(name):
+    """The boundary is exact on both sides: a figure equal to its threshold meets the gate (the
+    message says "<="), the next float above it fails it."""
+    threshold = THRESHOLDS[name]
+    gates = Gates(**{name: threshold})
+    for value, status in ((threshold, "met"), (math.nextafter(threshold, math.inf), "failed"),
+                          (math.nextafter(threshold, -math.inf), "met")):
+        (result,) = evaluate_gates(gates, {FIGURE[name]: value})
+        assert (result.name, result.status, result.measured) == (name, status, value)
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, None, "12"])
+def test_a_figure_that_is_not_a_finite_number_is_not_measured_never_met(value):
+    """A NaN compares false with every threshold and would meet every gate: it, an infinity, a
+    missing figure and a string are "not measured", so the run is inconclusive, never a pass."""
+    gates = Gates(**THRESHOLDS)
+    results = evaluate_gates(gates, {figure: value for figure in FIGURE.values()})
+    assert [(g.status, g.measured) for g in results] == [("not_measured", None)] * 3
+    assert judge_run([{"name": "x", "ok": True}], gates=results).outcome is Outcome.INCONCLUSIVE
+
+
+def test_a_gate_of_zero_is_a_gate(tmp_path):
+    """``xruns_per_hour_max = 0`` (not one xrun) is a gate like any other, read from a profile
+    file too: a threshold of 0 must not be taken for a gate that is not set."""
+    from harness.faults import load_profile
+
+    profile = load_profile(str(_profile(tmp_path, "[probabilities]\nxrun = 0.1\n[gates]\nxruns_per_hour_max = 0\n")))
+    gates = profile.gates
+    assert gates.thresholds == {"xruns_per_hour_max": 0.0}
+    assert [g.status for g in evaluate_gates(gates, {"xruns_per_hour": 0.0})] == ["met"]
+    (failed,) = evaluate_gates(gates, {"xruns_per_hour": 1.0})
+    assert failed.status == "failed"
+    assert judge_run([{"name": "x", "ok": True}], gates=[failed]).outcome is Outcome.FAIL
 
 
 # ----------------------------------------------------------------------------------- gates ----

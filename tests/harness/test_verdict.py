@@ -11,6 +11,7 @@ import pytest
 from harness.cli import main
 from harness import Verdict
 from harness import Outcome, judge_run
+from harness.verdict import RunVerdict, check_status
 
 
 def _run(tmp_path, *args):
@@ -122,3 +123,45 @@ def test_a_steady_state_missing_after_the_faults_fails_only_when_there_was_one_b
         assert any(d.startswith("the system was not steady before the first fault") for d in v.doubts)
     if (before, after) == ("no", "no"):
         assert not v.failures and any("there was none before" in d for d in v.doubts)
+
+
+@pytest.mark.parametrize("check, status", [
+    ({"name": "x", "ok": True}, "held"),
+    ({"name": "x", "ok": True, "inconclusive": True}, "inconclusive"),
+    ({"name": "x", "ok": False}, "violated"),
+    # a check that found a violation and could not judge another part of the history: violated
+    ({"name": "x", "ok": False, "inconclusive": True}, "violated"),
+])
+def test_a_violation_is_a_violation_whatever_else_a_check_was_unsure_of(check, status):
+    v = judge_run([check, {"name": "y", "ok": True}])
+    assert check_status(check) == status
+    want = {"held": Outcome.PASS, "inconclusive": Outcome.INCONCLUSIVE, "violated": Outcome.FAIL}[status]
+    assert v.outcome is want, (v.failures, v.doubts)
+    assert (v.violated, v.inconclusive) == (["x"] if status == "violated" else [],
+                                            ["x"] if status == "inconclusive" else [])
+
+
+def _verdicts() -> list:
+    """One verdict of each outcome, each reason and note filled in (as ``summary.json`` holds it)."""
+    steady = {"before": "yes", "after": "not observed", "before_detail": "b", "after_detail": "a"}
+    gate = {"name": "xruns_per_hour_max", "figure": "xruns_per_hour", "threshold": 10.0, "measured": 20.0,
+            "status": "failed", "unit": "xruns/h", "message": "gate xruns_per_hour_max failed"}
+    return [
+        judge_run([{"name": "x", "ok": True}], faults_wanted=True, faults_injected=2,
+                  faults_skipped={"slow_dsp": {"no pipeline": 1}}),
+        judge_run([{"name": "x", "ok": True}], status="interrupted", steady=steady,
+                  faults_skipped={"slow_dsp": {"no pipeline": 1}}, faults_wanted=True, faults_injected=1),
+        judge_run([{"name": "x", "ok": False}, {"name": "y", "ok": True, "inconclusive": True}],
+                  leaks=["rss_bytes"], gates=[gate], notes=["a note"]),
+    ]
+
+
+@pytest.mark.parametrize("i", range(3))
+def test_a_verdict_read_back_from_its_dict_is_the_same_verdict(i):
+    """``RunVerdict.from_dict`` (a soak's verdict read back from its rebuilt report) keeps every
+    field where it was: a doubt read back as a note would turn an inconclusive run into a pass."""
+    v = _verdicts()[i]
+    back = RunVerdict.from_dict(json.loads(json.dumps(v.to_dict())), v.checks)
+    assert (back.outcome, back.failures, back.doubts, back.notes, back.gates, back.steady) == \
+        (v.outcome, v.failures, v.doubts, v.notes, v.gates, v.steady)
+    assert back.to_dict() == v.to_dict() and back.exit_code == v.exit_code
