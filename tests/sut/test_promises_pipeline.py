@@ -10,6 +10,8 @@ on the machine.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -293,7 +295,8 @@ def test_the_callback_keeps_the_newest_256_errors():
 # -- budget and overruns -------------------------------------------------------------------------
 def test_duration_load_and_overruns_are_exact(monkeypatch):
     perf = _Perf(step=BUDGET / 4)
-    monkeypatch.setattr(pipeline_module, "_perf", perf)
+    monkeypatch.setattr(pipeline_module, "_perf", perf)  # a real device's callback: wall time
+    monkeypatch.setattr(pipeline_module, "_thread_cpu", perf)  # a simulated one's: thread CPU time
     # simulated: the declared cost alone is judged; equal to the budget is not an overrun
     p, _, m = _pipeline(cost_s=BUDGET)
     _call(p, _frames(1, BS))
@@ -312,6 +315,30 @@ def test_duration_load_and_overruns_are_exact(monkeypatch):
     _call(real, _frames(17, BS))
     assert mr.value("budget_overruns") == 1 and mr.value("xruns") == 1
     assert mr.histogram("callback_load").count == 2
+
+
+class _SleepingChain(_Chain):
+    """Pass-through after a sleep: wall time passes, the thread's CPU time hardly does."""
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        time.sleep(0.05)
+        return super().process(block)
+
+
+def test_a_simulated_callback_is_timed_in_cpu_time_and_a_real_one_in_wall_time():
+    """On a virtual clock the host's wall time is the host's load, not the system's doing: a
+    callback descheduled on a busy machine must not read as a slow one (it failed a healthy
+    run's callback gate once). A real device waits for the wall time, so there it is measured."""
+    durations = {}
+    for simulated in (True, False):
+        m = MonitoringCoordinator()
+        p = Pipeline(_config(), ResourceManager(VirtualClock()), m, chain=_SleepingChain(),
+                     simulated=simulated)
+        p.capturing = True
+        _call(p, _frames(1, BS))
+        durations[simulated] = m.histogram("callback_duration_s").max
+    assert durations[False] >= 0.05  # the sleep, and more on a busy machine
+    assert durations[True] < 0.025  # a sleep is no CPU time, however busy the machine
 
 
 def test_an_overrun_is_counted_on_error_and_not_capturing_too(monkeypatch):
