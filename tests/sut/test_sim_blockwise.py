@@ -270,3 +270,95 @@ def test_a_pipeline_with_a_chain_of_its_own_is_delivered_block_by_block() -> Non
     stream.start()
     clock.run_until(50.5 * stream.spec.block_seconds)
     assert m.value("callbacks") == 50 and m.value("frames_played") == 50 * bs
+
+
+def _callbacks(p: Pipeline, x: np.ndarray, bs: int) -> np.ndarray:
+    out = np.empty_like(x)
+    for i in range(x.shape[0] // bs):
+        p.callback(x[i * bs:(i + 1) * bs], out[i * bs:(i + 1) * bs], bs, 0.0, StatusFlags())
+    return out
+
+
+def _stretch(p: Pipeline, x: np.ndarray, k: int, delivered: int) -> np.ndarray:
+    assert p.begin_stretch(x, k) is not None
+    out = np.concatenate([p.stretch_block(j).copy() for j in range(delivered)])
+    p.end_stretch(delivered)
+    return out
+
+
+def test_the_smallest_stretch_rings_and_pool_still_take_the_stretch() -> None:
+    """Two blocks are a stretch; rings of exactly one block and a pool with one free buffer leave
+    every callback the steady one, so they take it too, with the callbacks' numbers; a pool
+    with no free buffer does not (its callback drops the block)."""
+    bs = 64
+    x = _signal(bs * 8, 2, 5)
+    ref, mr = _pipeline(bs)
+    got, mg = _pipeline(bs)
+    for p in (ref, got):
+        p.input_ring, p.output_ring = RingBuffer(bs, 2), RingBuffer(bs, 2)
+        while p.pool.available > 1:
+            assert p.pool.acquire() is not None
+    assert got.stretch_ready()
+    out_ref = _callbacks(ref, x, bs)
+    out = np.concatenate([_stretch(got, x[i * 2 * bs:(i + 1) * 2 * bs], 2, 2) for i in range(4)])
+    assert np.array_equal(out, out_ref)
+    assert _state(got, mg) == _state(ref, mr)
+    assert got.pool.acquire() is not None and got.pool.available == 0
+    assert not got.stretch_ready() and got.begin_stretch(x[:2 * bs], 2) is None
+
+
+def test_a_stretch_reuses_the_pipeline_s_buffer() -> None:
+    """No allocation once the pipeline's stretch buffer is as long as a stretch: a stretch of as
+    many or fewer frames is filtered in the same buffer; only a longer one gets a new one."""
+    bs = 64
+    x = _signal(bs * 6, 2, 6)
+    p, _ = _pipeline(bs)
+    first = p.begin_stretch(x[:4 * bs], 4)
+    p.end_stretch(4)
+    again = p.begin_stretch(x[:4 * bs], 4)
+    p.end_stretch(4)
+    shorter = p.begin_stretch(x[:2 * bs], 2)
+    p.end_stretch(2)
+    assert first is not None and again is not None and shorter is not None
+    assert np.shares_memory(first, again) and np.shares_memory(first, shorter)
+    longer = p.begin_stretch(x, 6)
+    p.end_stretch(6)
+    assert longer is not None and not np.shares_memory(first, longer)
+
+
+def test_a_stretch_of_which_nothing_is_delivered_rewinds_to_before_it() -> None:
+    """``end_stretch(0)``: the filter is back where it was before the stretch (a running state,
+    not zeros), the rings and counters untouched: the next callbacks are what they would be."""
+    bs = 64
+    x = _signal(bs * 8, 2, 7)
+    ref, mr = _pipeline(bs)
+    got, mg = _pipeline(bs)
+    _callbacks(ref, x[:2 * bs], bs)
+    _callbacks(got, x[:2 * bs], bs)
+    assert np.any(got.chain.stages[1].state != 0)
+    assert got.begin_stretch(x[2 * bs:6 * bs], 4) is not None
+    got.end_stretch(0)
+    assert _state(got, mg) == _state(ref, mr)
+    assert np.array_equal(_callbacks(got, x[2 * bs:], bs), _callbacks(ref, x[2 * bs:], bs))
+    assert _state(got, mg) == _state(ref, mr)
+
+
+@pytest.mark.parametrize("delivered", [5, 2])
+def test_a_stretch_s_real_time_is_shared_evenly_among_its_delivered_blocks(
+        delivered: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The duration and load histograms get one observation per delivered block, each the
+    stretch's real time (the chain's call and the delivered blocks' own) over their number."""
+    from system_under_test import pipeline as pipeline_module
+
+    tick = 2.0 ** -10  # exact in binary: the sums below are exact
+    now = iter(1024.0 + tick * i for i in range(1000))
+    monkeypatch.setattr(pipeline_module, "_perf", lambda: next(now))
+    bs, k = 64, 5
+    p, m = _pipeline(bs)
+    _stretch(p, _signal(bs * k, 2, 8), k, delivered)
+    share = (1 + delivered) * tick / delivered  # begin_stretch's t0..end, then each block's
+    for name, value in (("callback_duration_s", share), ("callback_load", share / p.budget_s)):
+        h = m.histogram(name)
+        assert h.count == delivered
+        assert h.total == pytest.approx(value * delivered, rel=1e-12)
+        assert h.max == pytest.approx(value, rel=1e-12) and h.min == pytest.approx(value, rel=1e-12)
