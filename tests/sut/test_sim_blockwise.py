@@ -72,7 +72,8 @@ def test_the_kernel_over_k_blocks_is_k_calls_of_the_one_block_kernel() -> None:
     assert np.isnan(peaks[5]) and not np.isnan(peaks[4])
     assert np.array_equal(states, np.array(states_one), equal_nan=True)
     assert np.array_equal(z_many, z_one, equal_nan=True)
-    with pytest.raises(ValueError):  # not whole blocks
+    # not whole blocks
+    with pytest.raises(ValueError, match=r"^the blocks are not the filter's channels or not whole blocks$"):
         dsp_kernels.gain_biquad_peaks(x[:bs * k - 1].copy(), z_many, g, *coefs, bs, peaks, states)
 
 
