@@ -216,7 +216,8 @@ def test_a_stretch_is_used_and_cut_at_a_refusal(monkeypatch: pytest.MonkeyPatch)
 def test_a_repeated_observation_is_that_many_observations() -> None:
     from system_under_test.monitoring import Histogram
 
-    for start, times in ((0, 3), (5, 4), (6, 9), (2, 20), (7, 0)):
+    # (6, 5), (13, 6), (15, 3): the ring wraps within the repeated ones; (5, 4), (13, 4): they end at its end
+    for start, times in ((0, 3), (5, 4), (6, 9), (2, 20), (7, 0), (6, 5), (13, 6), (15, 3), (13, 4), (9, 9)):
         one, many = Histogram("h", capacity=8), Histogram("h", capacity=8)
         for v in range(start):
             one.observe(float(v))
@@ -363,3 +364,20 @@ def test_a_stretch_s_real_time_is_shared_evenly_among_its_delivered_blocks(
         assert h.count == delivered
         assert h.total == pytest.approx(value * delivered, rel=1e-12)
         assert h.max == pytest.approx(value, rel=1e-12) and h.min == pytest.approx(value, rel=1e-12)
+
+
+def test_only_an_empty_ring_passes_frames_through() -> None:
+    """``pass_through`` on a ring holding frames is refused, saying why, and leaves it as it was;
+    on an empty one it moves the read position as a write and a read of those frames would."""
+    ring, ref = RingBuffer(16, 2), RingBuffer(16, 2)
+    for r in (ring, ref):
+        r.write(np.ones((5, 2), np.float32))
+    with pytest.raises(ValueError, match=r"^only an empty ring passes frames through$"):
+        ring.pass_through(3)
+    assert (ring.fill, ring._read) == (5, 0)
+    for r in (ring, ref):
+        r.read(np.empty((5, 2), np.float32))
+    ring.pass_through(14)
+    ref.write(np.zeros((14, 2), np.float32))
+    ref.read(np.empty((14, 2), np.float32))
+    assert (ring.fill, ring._read) == (ref.fill, ref._read) == (0, 3)
