@@ -153,7 +153,8 @@ def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.M
     heard: list[np.ndarray] = []
     times: list[float] = []
 
-    def tap(stream, out, t):
+    def tap(who, out, t):
+        assert who is stream  # the stream delivering, as ``_deliver`` passes it
         heard.append(out.copy())
         times.append(t)
 
@@ -182,7 +183,8 @@ def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.M
     for deadline in (40.2, 160.7, 300.2):
         clock.run_until(deadline * period)
     stream.stop()
-    return np.concatenate(heard), times, events, _state(p, m), stream.stats.callbacks, stream._pos
+    return (np.concatenate(heard), times, events, _state(p, m), stream.stats.callbacks, stream._pos,
+            stream.frames_delivered, stream._stream_time, stream._outdata.tolist(), stream.stats.last_callback_at)
 
 
 @pytest.mark.parametrize("refuse_at", [None, 57])
@@ -381,3 +383,45 @@ def test_only_an_empty_ring_passes_frames_through() -> None:
     ref.write(np.zeros((14, 2), np.float32))
     ref.read(np.empty((14, 2), np.float32))
     assert (ring.fill, ring._read) == (ref.fill, ref._read) == (0, 3)
+
+
+def test_a_stretch_is_planned_up_to_the_first_timer_that_would_not_move(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no deferral refused, every stretch is planned as long as ``_deliver_stretch`` says
+    (up to ``_STRETCH_FRAMES``, the block where the signal wraps, the running ``run_until``'s
+    deadline and the first timer without a ``defer``) and delivered whole."""
+    from system_under_test.devices import simulated
+
+    plans: list[tuple[int, int]] = []
+    original_begin, original_end = Pipeline.begin_stretch, Pipeline.end_stretch
+    streams: list = []
+    original_open = SimulatedBackend.open_stream
+
+    def open_stream(self, *args, **kwargs):
+        streams.append(original_open(self, *args, **kwargs))
+        return streams[-1]
+
+    def begin(self, indata, blocks):
+        stream = streams[0]
+        clock, period, bs = stream._clock, stream._period, stream._bs
+        deadline, first = clock.quiet_until()
+        most = min(max(2, simulated._STRETCH_FRAMES // bs), (stream._loop - 1 - stream._pos) // bs + 1)
+        t, expected = clock.now(), 1
+        while expected < most:
+            t = t + period
+            if t > deadline or t >= first:
+                break
+            expected += 1
+        assert blocks == expected >= 2
+        plans.append((blocks, -1))
+        return original_begin(self, indata, blocks)
+
+    def end(self, delivered):
+        plans[-1] = (plans[-1][0], delivered)
+        original_end(self, delivered)
+
+    monkeypatch.setattr(SimulatedBackend, "open_stream", open_stream)
+    monkeypatch.setattr(Pipeline, "begin_stretch", begin)
+    monkeypatch.setattr(Pipeline, "end_stretch", end)
+    _device_run(stretches=True, refuse_at=None, monkeypatch=monkeypatch)
+    assert plans and all(planned == delivered for planned, delivered in plans)
+    assert sum(d for _, d in plans) > 250 and len(set(plans)) > 2
