@@ -425,3 +425,53 @@ def test_a_stretch_is_planned_up_to_the_first_timer_that_would_not_move(monkeypa
     _device_run(stretches=True, refuse_at=None, monkeypatch=monkeypatch)
     assert plans and all(planned == delivered for planned, delivered in plans)
     assert sum(d for _, d in plans) > 250 and len(set(plans)) > 2
+
+
+def _tap_action_run(action: str, at: int, *, stretches: bool, monkeypatch: pytest.MonkeyPatch) -> tuple:
+    """A simulated stream whose output tap, at block ``at``, stops it, kills it, delays or
+    corrupts its next callback or stalls its device: what was heard and when."""
+    bs = 64
+    with monkeypatch.context() as mp:
+        if not stretches:
+            mp.setattr(Pipeline, "begin_stretch", lambda self, indata, blocks: None)
+        clock = VirtualClock()
+        backend = SimulatedBackend(clock, seed=7, amplitude=0.9)
+        p, m = _pipeline(bs)
+        heard: list[np.ndarray] = []
+        times: list[float] = []
+        period = bs / SR
+
+        def tap(stream, out, t):
+            heard.append(out.copy())
+            times.append(t)
+            if len(times) == at:
+                if action == "stop":
+                    stream.stop()
+                elif action == "timer":
+                    clock.call_at(t + 2.5 * period, lambda: None)
+                elif action == "delay":
+                    backend.delay_next_callback("sim-in", 0.3 * period)
+                elif action == "corrupt":
+                    backend.corrupt_next_callbacks("sim-in", 2)
+                elif action == "stall":
+                    backend.stall("sim-in")
+                    clock.call_at(t + 5 * period, lambda: backend.unstall("sim-in"))
+
+        backend.add_output_tap(tap)
+        stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
+        stream.start()
+        clock.run_until(80.2 * period)
+        stream.stop()
+        return np.concatenate(heard).tolist(), times, _state(p, m), stream.stats.callbacks, stream._pos
+
+
+@pytest.mark.parametrize("action", ["stop", "timer", "delay", "corrupt", "stall"])
+def test_a_tap_s_fault_or_stop_ends_the_stretch_where_it_ends_block_by_block(
+        action: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tap (a fault hook) that stops the stream, sets a timer, delays or corrupts the next
+    callback or stalls the device in the middle of a stretch: the blocks after it are what
+    they are one by one (the stretch ends after the block whose tap did it)."""
+    got = _tap_action_run(action, 7, stretches=True, monkeypatch=monkeypatch)
+    ref = _tap_action_run(action, 7, stretches=False, monkeypatch=monkeypatch)
+    assert got == ref
+    assert len(got[1]) >= 7
