@@ -475,3 +475,19 @@ def test_a_tap_s_fault_or_stop_ends_the_stretch_where_it_ends_block_by_block(
     ref = _tap_action_run(action, 7, stretches=False, monkeypatch=monkeypatch)
     assert got == ref
     assert len(got[1]) >= 7
+
+
+@pytest.mark.parametrize("change", ["gain float64", "gain cost", "biquad cost", "limiter cost", None])
+def test_only_a_plain_fused_step_filters_blocks_together(change: str | None) -> None:
+    """``DspChain.blockwise``: a gain that is no float32 scalar, or any stage of the fused step
+    declaring a cost, leaves the chain to one call a block (``begin_stretch`` refuses)."""
+    bs = 64
+    p, _ = _pipeline(bs)
+    gain, biquad, limiter = p.chain.stages
+    if change == "gain float64":
+        gain.gain = np.float64(gain.gain)
+    elif change is not None:
+        setattr({"gain cost": gain, "biquad cost": biquad, "limiter cost": limiter}[change], "cost_s", 1e-4)
+    assert p.chain.fused_step is not None
+    assert (p.chain.blockwise is None) is (change is not None)
+    assert (p.begin_stretch(_signal(bs * 3, 2, 4), 3) is None) is (change is not None)
