@@ -491,3 +491,94 @@ def test_only_a_plain_fused_step_filters_blocks_together(change: str | None) -> 
     assert p.chain.fused_step is not None
     assert (p.chain.blockwise is None) is (change is not None)
     assert (p.begin_stretch(_signal(bs * 3, 2, 4), 3) is None) is (change is not None)
+
+
+@pytest.mark.parametrize("loop", [None, 1000, 1001])
+def test_a_stretch_is_planned_up_to_the_signal_s_wrap_its_length_and_the_next_timer(
+        loop: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long runs with plain timers at seeded times between blocks, on the one-second sine (a
+    stretch then reaches ``_STRETCH_FRAMES`` and the wrap at 48000 frames) or on a program of 1000
+    or 1001 frames (wrapping inside a block every 15 or 16 blocks, at every offset for 1001): every stretch is planned as
+    ``_deliver_stretch`` says, delivered whole, and the output is the one-by-one run's."""
+    from system_under_test.devices import simulated
+
+    bs = 64
+    period = bs / SR
+    program = None if loop is None else (lambda rate: 0.8 * np.sin(2 * np.pi * 3 * np.arange(loop) / loop))
+
+    def run(stretches: bool) -> tuple:
+        plans: list[list[int]] = []
+        original_begin, original_end = Pipeline.begin_stretch, Pipeline.end_stretch
+        with monkeypatch.context() as mp:
+            clock = VirtualClock()
+            backend = SimulatedBackend(clock, seed=3, amplitude=0.9)
+            backend.program = program
+            stream_box: list = []
+
+            def begin(self, indata, blocks):
+                if not stretches:
+                    return None
+                stream = stream_box[0]
+                deadline, first = clock.quiet_until()
+                most = min(max(2, simulated._STRETCH_FRAMES // bs), (stream._loop - 1 - stream._pos) // bs + 1)
+                t, expected = clock.now(), 1
+                while expected < most:
+                    t = t + period
+                    if t > deadline or t >= first:
+                        break
+                    expected += 1
+                assert blocks == expected >= 2
+                plans.append([blocks, -1, most])
+                return original_begin(self, indata, blocks)
+
+            def end(self, delivered):
+                plans[-1][1] = delivered
+                original_end(self, delivered)
+
+            mp.setattr(Pipeline, "begin_stretch", begin)
+            mp.setattr(Pipeline, "end_stretch", end)
+            p, m = _pipeline(bs)
+            heard: list[np.ndarray] = []
+            backend.add_output_tap(lambda s, out, t: heard.append(out.copy()))
+            stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
+            stream_box.append(stream)
+            rng = np.random.default_rng(11)
+            at = 0.0
+            for _ in range(40):  # plain timers between blocks, some 2 blocks apart
+                at += period * (rng.integers(1, 4) if rng.random() < 0.5 else rng.integers(20, 80)) + 0.5 * period
+                clock.call_at(at, lambda: None)
+            stream.start()
+            clock.run_until(900.3 * period)
+            clock.run_until(1700.6 * period)
+            stream.stop()
+        return np.concatenate(heard).tolist(), _state(p, m), stream._pos, plans
+
+    got, ref = run(True), run(False)
+    assert got[:3] == ref[:3]
+    plans = got[3]
+    assert plans and all(planned == delivered for planned, delivered, _ in plans)
+    assert 2 in {planned for planned, _, _ in plans}
+    assert any(planned == most < 256 for planned, _, most in plans)  # cut at the wrap
+    if loop is None:
+        assert any(planned == 256 for planned, _, _ in plans)  # _STRETCH_FRAMES
+
+
+def test_a_recording_stream_delivers_block_by_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stream that records what it plays (``record_seconds``) never takes a stretch (its
+    recording is written by ``_deliver``): nothing is asked of ``begin_stretch``, and the
+    recording is every block played."""
+    bs = 64
+    asked: list[int] = []
+    original = Pipeline.begin_stretch
+    monkeypatch.setattr(Pipeline, "begin_stretch", lambda self, x, k: asked.append(k) or original(self, x, k))
+    clock = VirtualClock()
+    backend = SimulatedBackend(clock, seed=4, amplitude=0.9, record_seconds=0.5)
+    p, m = _pipeline(bs)
+    heard: list[np.ndarray] = []
+    backend.add_output_tap(lambda s, out, t: heard.append(out.copy()))
+    stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
+    stream.start()
+    clock.run_until(100.5 * bs / SR)
+    stream.stop()
+    assert asked == [] and m.value("callbacks") == 100
+    assert np.array_equal(stream.recording[:100 * bs], np.concatenate(heard))
