@@ -582,3 +582,28 @@ def test_a_recording_stream_delivers_block_by_block(monkeypatch: pytest.MonkeyPa
     stream.stop()
     assert asked == [] and m.value("callbacks") == 100
     assert np.array_equal(stream.recording[:100 * bs], np.concatenate(heard))
+
+
+def test_a_stretch_of_large_blocks_holds_two_even_past_the_stretch_frames(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of 8192 frames: ``_STRETCH_FRAMES`` (16384) holds two, and a stretch is never
+    fewer than two blocks nor more than the frames allow: every stretch is two blocks."""
+    from system_under_test.devices import simulated
+
+    bs = 8192
+    assert simulated._STRETCH_FRAMES // bs == 2
+    plans: list[int] = []
+    original = Pipeline.begin_stretch
+    monkeypatch.setattr(Pipeline, "begin_stretch", lambda self, x, k: plans.append(k) or original(self, x, k))
+    config = load_config({"stream": {"block_size": bs, "sample_rate": SR, "latency_ms": 200.0},
+                          "device": {"input_channels": 2, "output_channels": 2}, "dsp": CHAIN})
+    m = MonitoringCoordinator()
+    clock = VirtualClock()
+    with use_kernel("compiled"):
+        p = Pipeline(config, ResourceManager(clock), m, simulated=True)
+    p.capturing = True
+    backend = SimulatedBackend(clock, seed=6, amplitude=0.9)
+    stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
+    stream.start()
+    clock.run_until(30.5 * bs / SR)
+    stream.stop()
+    assert m.value("callbacks") == 30 and plans and set(plans) == {2}
