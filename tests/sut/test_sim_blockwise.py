@@ -447,6 +447,9 @@ def _tap_action_run(action: str, at: int, *, stretches: bool, monkeypatch: pytes
             if len(times) == at:
                 if action == "stop":
                     stream.stop()
+                elif action == "restart":  # a stop and start from the tap: a tick timer is set
+                    stream.stop()
+                    stream.start()
                 elif action == "timer":
                     clock.call_at(t + 2.5 * period, lambda: None)
                 elif action == "delay":
@@ -465,10 +468,10 @@ def _tap_action_run(action: str, at: int, *, stretches: bool, monkeypatch: pytes
         return np.concatenate(heard).tolist(), times, _state(p, m), stream.stats.callbacks, stream._pos
 
 
-@pytest.mark.parametrize("action", ["stop", "timer", "delay", "corrupt", "stall"])
+@pytest.mark.parametrize("action", ["stop", "restart", "timer", "delay", "corrupt", "stall"])
 def test_a_tap_s_fault_or_stop_ends_the_stretch_where_it_ends_block_by_block(
         action: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A tap (a fault hook) that stops the stream, sets a timer, delays or corrupts the next
+    """A tap (a fault hook) that stops (and restarts) the stream, sets a timer, delays or corrupts the next
     callback or stalls the device in the middle of a stretch: the blocks after it are what
     they are one by one (the stretch ends after the block whose tap did it)."""
     got = _tap_action_run(action, 7, stretches=True, monkeypatch=monkeypatch)
@@ -542,6 +545,13 @@ def test_a_stretch_is_planned_up_to_the_signal_s_wrap_its_length_and_the_next_ti
             backend.add_output_tap(lambda s, out, t: heard.append(out.copy()))
             stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
             stream_box.append(stream)
+            events: list[float] = []
+
+            def watch() -> None:  # deferrable, as the watchdog's quiet pass: runs only where refused
+                events.append(clock.now())
+                clock.call_at(clock.now() + 3.5 * period, watch).defer = lambda when: when + 3.5 * period
+
+            clock.call_at(3.5 * period, watch).defer = lambda when: when + 3.5 * period
             rng = np.random.default_rng(11)
             at = 0.0
             for _ in range(40):  # plain timers between blocks, some 2 blocks apart
@@ -551,11 +561,11 @@ def test_a_stretch_is_planned_up_to_the_signal_s_wrap_its_length_and_the_next_ti
             clock.run_until(900.3 * period)
             clock.run_until(1700.6 * period)
             stream.stop()
-        return np.concatenate(heard).tolist(), _state(p, m), stream._pos, plans
+        return np.concatenate(heard).tolist(), _state(p, m), stream._pos, events, plans
 
     got, ref = run(True), run(False)
-    assert got[:3] == ref[:3]
-    plans = got[3]
+    assert got[:4] == ref[:4]
+    plans = got[4]
     assert plans and all(planned == delivered for planned, delivered, _ in plans)
     assert 2 in {planned for planned, _, _ in plans}
     assert any(planned == most < 256 for planned, _, most in plans)  # cut at the wrap
