@@ -413,3 +413,32 @@ def test_close_waits_a_bounded_time_for_a_timer_stuck_in_its_callback():
         release.set()
     real_join(timeout=10)
     assert sched.thread_count == 0
+
+
+def test_quiet_until_is_the_earliest_live_timer_without_a_defer() -> None:
+    """``quiet_until``'s ``first`` against every timer looked at: the earliest live one with no
+    ``defer`` (inf if none), whatever the heap's shape; the deferrable and cancelled ones before
+    it (with times shared among them: ties) do not count."""
+    import math
+    import random
+
+    rng = random.Random(12)
+    seen_inf = seen_deep = 0
+    for trial in range(400):
+        clock = VirtualClock()
+        handles = []
+        for _ in range(rng.randint(1, 24)):
+            h = clock.call_at(float(rng.randint(1, 12)), lambda: None)
+            kind = rng.random()
+            if kind < 0.45:
+                h.defer = lambda when: None
+            elif kind < 0.7:
+                h.cancel()
+            handles.append(h)
+        live = [h.when for h in handles if h.defer is None and not h.cancelled]
+        deadline, first = clock.quiet_until()
+        assert deadline == -math.inf
+        assert first == (min(live) if live else math.inf), trial
+        seen_inf += not live
+        seen_deep += bool(live) and sum(h.when < min(live) for h in handles) >= 3
+    assert seen_inf and seen_deep > 50  # both ends of the walk were taken

@@ -72,7 +72,8 @@ def test_the_kernel_over_k_blocks_is_k_calls_of_the_one_block_kernel() -> None:
     assert np.isnan(peaks[5]) and not np.isnan(peaks[4])
     assert np.array_equal(states, np.array(states_one), equal_nan=True)
     assert np.array_equal(z_many, z_one, equal_nan=True)
-    with pytest.raises(ValueError):  # not whole blocks
+    # not whole blocks
+    with pytest.raises(ValueError, match=r"^the blocks are not the filter's channels or not whole blocks$"):
         dsp_kernels.gain_biquad_peaks(x[:bs * k - 1].copy(), z_many, g, *coefs, bs, peaks, states)
 
 
@@ -152,7 +153,8 @@ def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.M
     heard: list[np.ndarray] = []
     times: list[float] = []
 
-    def tap(stream, out, t):
+    def tap(who, out, t):
+        assert who is stream  # the stream delivering, as ``_deliver`` passes it
         heard.append(out.copy())
         times.append(t)
 
@@ -181,7 +183,8 @@ def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.M
     for deadline in (40.2, 160.7, 300.2):
         clock.run_until(deadline * period)
     stream.stop()
-    return np.concatenate(heard), times, events, _state(p, m), stream.stats.callbacks, stream._pos
+    return (np.concatenate(heard), times, events, _state(p, m), stream.stats.callbacks, stream._pos,
+            stream.frames_delivered, stream._stream_time, stream._outdata.tolist(), stream.stats.last_callback_at)
 
 
 @pytest.mark.parametrize("refuse_at", [None, 57])
@@ -215,7 +218,8 @@ def test_a_stretch_is_used_and_cut_at_a_refusal(monkeypatch: pytest.MonkeyPatch)
 def test_a_repeated_observation_is_that_many_observations() -> None:
     from system_under_test.monitoring import Histogram
 
-    for start, times in ((0, 3), (5, 4), (6, 9), (2, 20), (7, 0)):
+    # (6, 5), (13, 6), (15, 3): the ring wraps within the repeated ones; (5, 4), (13, 4): they end at its end
+    for start, times in ((0, 3), (5, 4), (6, 9), (2, 20), (7, 0), (6, 5), (13, 6), (15, 3), (13, 4), (9, 9)):
         one, many = Histogram("h", capacity=8), Histogram("h", capacity=8)
         for v in range(start):
             one.observe(float(v))
@@ -270,3 +274,349 @@ def test_a_pipeline_with_a_chain_of_its_own_is_delivered_block_by_block() -> Non
     stream.start()
     clock.run_until(50.5 * stream.spec.block_seconds)
     assert m.value("callbacks") == 50 and m.value("frames_played") == 50 * bs
+
+
+def _callbacks(p: Pipeline, x: np.ndarray, bs: int) -> np.ndarray:
+    out = np.empty_like(x)
+    for i in range(x.shape[0] // bs):
+        p.callback(x[i * bs:(i + 1) * bs], out[i * bs:(i + 1) * bs], bs, 0.0, StatusFlags())
+    return out
+
+
+def _stretch(p: Pipeline, x: np.ndarray, k: int, delivered: int) -> np.ndarray:
+    assert p.begin_stretch(x, k) is not None
+    out = np.concatenate([p.stretch_block(j).copy() for j in range(delivered)])
+    p.end_stretch(delivered)
+    return out
+
+
+def test_the_smallest_stretch_rings_and_pool_still_take_the_stretch() -> None:
+    """Two blocks are a stretch; rings of exactly one block and a pool with one free buffer leave
+    every callback the steady one, so they take it too, with the callbacks' numbers; a pool
+    with no free buffer does not (its callback drops the block)."""
+    bs = 64
+    x = _signal(bs * 8, 2, 5)
+    ref, mr = _pipeline(bs)
+    got, mg = _pipeline(bs)
+    for p in (ref, got):
+        p.input_ring, p.output_ring = RingBuffer(bs, 2), RingBuffer(bs, 2)
+        while p.pool.available > 1:
+            assert p.pool.acquire() is not None
+    assert got.stretch_ready()
+    out_ref = _callbacks(ref, x, bs)
+    out = np.concatenate([_stretch(got, x[i * 2 * bs:(i + 1) * 2 * bs], 2, 2) for i in range(4)])
+    assert np.array_equal(out, out_ref)
+    assert _state(got, mg) == _state(ref, mr)
+    assert got.pool.acquire() is not None and got.pool.available == 0
+    assert not got.stretch_ready() and got.begin_stretch(x[:2 * bs], 2) is None
+
+
+def test_a_stretch_reuses_the_pipeline_s_buffer() -> None:
+    """No allocation once the pipeline's stretch buffer is as long as a stretch: a stretch of as
+    many or fewer frames is filtered in the same buffer; only a longer one gets a new one."""
+    bs = 64
+    x = _signal(bs * 6, 2, 6)
+    p, _ = _pipeline(bs)
+    first = p.begin_stretch(x[:4 * bs], 4)
+    p.end_stretch(4)
+    again = p.begin_stretch(x[:4 * bs], 4)
+    p.end_stretch(4)
+    shorter = p.begin_stretch(x[:2 * bs], 2)
+    p.end_stretch(2)
+    assert first is not None and again is not None and shorter is not None
+    assert np.shares_memory(first, again) and np.shares_memory(first, shorter)
+    longer = p.begin_stretch(x, 6)
+    p.end_stretch(6)
+    assert longer is not None and not np.shares_memory(first, longer)
+
+
+def test_a_stretch_of_which_nothing_is_delivered_rewinds_to_before_it() -> None:
+    """``end_stretch(0)``: the filter is back where it was before the stretch (a running state,
+    not zeros), the rings and counters untouched: the next callbacks are what they would be."""
+    bs = 64
+    x = _signal(bs * 8, 2, 7)
+    ref, mr = _pipeline(bs)
+    got, mg = _pipeline(bs)
+    _callbacks(ref, x[:2 * bs], bs)
+    _callbacks(got, x[:2 * bs], bs)
+    assert np.any(got.chain.stages[1].state != 0)
+    assert got.begin_stretch(x[2 * bs:6 * bs], 4) is not None
+    got.end_stretch(0)
+    assert _state(got, mg) == _state(ref, mr)
+    assert np.array_equal(_callbacks(got, x[2 * bs:], bs), _callbacks(ref, x[2 * bs:], bs))
+    assert _state(got, mg) == _state(ref, mr)
+
+
+@pytest.mark.parametrize("delivered", [5, 2])
+def test_a_stretch_s_real_time_is_shared_evenly_among_its_delivered_blocks(
+        delivered: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The duration and load histograms get one observation per delivered block, each the
+    stretch's real time (the chain's call and the delivered blocks' own) over their number."""
+    from system_under_test import pipeline as pipeline_module
+
+    tick = 2.0 ** -10  # exact in binary: the sums below are exact
+    now = iter(1024.0 + tick * i for i in range(1000))
+    monkeypatch.setattr(pipeline_module, "_perf", lambda: next(now))
+    bs, k = 64, 5
+    p, m = _pipeline(bs)
+    _stretch(p, _signal(bs * k, 2, 8), k, delivered)
+    share = (1 + delivered) * tick / delivered  # begin_stretch's t0..end, then each block's
+    for name, value in (("callback_duration_s", share), ("callback_load", share / p.budget_s)):
+        h = m.histogram(name)
+        assert h.count == delivered
+        assert h.total == pytest.approx(value * delivered, rel=1e-12)
+        assert h.max == pytest.approx(value, rel=1e-12) and h.min == pytest.approx(value, rel=1e-12)
+
+
+def test_only_an_empty_ring_passes_frames_through() -> None:
+    """``pass_through`` on a ring holding frames is refused, saying why, and leaves it as it was;
+    on an empty one it moves the read position as a write and a read of those frames would."""
+    ring, ref = RingBuffer(16, 2), RingBuffer(16, 2)
+    for r in (ring, ref):
+        r.write(np.ones((5, 2), np.float32))
+    with pytest.raises(ValueError, match=r"^only an empty ring passes frames through$"):
+        ring.pass_through(3)
+    assert (ring.fill, ring._read) == (5, 0)
+    for r in (ring, ref):
+        r.read(np.empty((5, 2), np.float32))
+    ring.pass_through(14)
+    ref.write(np.zeros((14, 2), np.float32))
+    ref.read(np.empty((14, 2), np.float32))
+    assert (ring.fill, ring._read) == (ref.fill, ref._read) == (0, 3)
+
+
+def test_a_stretch_is_planned_up_to_the_first_timer_that_would_not_move(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no deferral refused, every stretch is planned as long as ``_deliver_stretch`` says
+    (up to ``_STRETCH_FRAMES``, the block where the signal wraps, the running ``run_until``'s
+    deadline and the first timer without a ``defer``) and delivered whole."""
+    from system_under_test.devices import simulated
+
+    plans: list[tuple[int, int]] = []
+    original_begin, original_end = Pipeline.begin_stretch, Pipeline.end_stretch
+    streams: list = []
+    original_open = SimulatedBackend.open_stream
+
+    def open_stream(self, *args, **kwargs):
+        streams.append(original_open(self, *args, **kwargs))
+        return streams[-1]
+
+    def begin(self, indata, blocks):
+        stream = streams[0]
+        clock, period, bs = stream._clock, stream._period, stream._bs
+        deadline, first = clock.quiet_until()
+        most = min(max(2, simulated._STRETCH_FRAMES // bs), (stream._loop - 1 - stream._pos) // bs + 1)
+        t, expected = clock.now(), 1
+        while expected < most:
+            t = t + period
+            if t > deadline or t >= first:
+                break
+            expected += 1
+        assert blocks == expected >= 2
+        plans.append((blocks, -1))
+        return original_begin(self, indata, blocks)
+
+    def end(self, delivered):
+        plans[-1] = (plans[-1][0], delivered)
+        original_end(self, delivered)
+
+    monkeypatch.setattr(SimulatedBackend, "open_stream", open_stream)
+    monkeypatch.setattr(Pipeline, "begin_stretch", begin)
+    monkeypatch.setattr(Pipeline, "end_stretch", end)
+    _device_run(stretches=True, refuse_at=None, monkeypatch=monkeypatch)
+    assert plans and all(planned == delivered for planned, delivered in plans)
+    assert sum(d for _, d in plans) > 250 and len(set(plans)) > 2
+
+
+def _tap_action_run(action: str, at: int, *, stretches: bool, monkeypatch: pytest.MonkeyPatch) -> tuple:
+    """A simulated stream whose output tap, at block ``at``, stops it, kills it, delays or
+    corrupts its next callback or stalls its device: what was heard and when."""
+    bs = 64
+    with monkeypatch.context() as mp:
+        if not stretches:
+            mp.setattr(Pipeline, "begin_stretch", lambda self, indata, blocks: None)
+        clock = VirtualClock()
+        backend = SimulatedBackend(clock, seed=7, amplitude=0.9)
+        p, m = _pipeline(bs)
+        heard: list[np.ndarray] = []
+        times: list[float] = []
+        period = bs / SR
+
+        def tap(stream, out, t):
+            heard.append(out.copy())
+            times.append(t)
+            if len(times) == at:
+                if action == "stop":
+                    stream.stop()
+                elif action == "restart":  # a stop and start from the tap: a tick timer is set
+                    stream.stop()
+                    stream.start()
+                elif action == "timer":
+                    clock.call_at(t + 2.5 * period, lambda: None)
+                elif action == "delay":
+                    backend.delay_next_callback("sim-in", 0.3 * period)
+                elif action == "corrupt":
+                    backend.corrupt_next_callbacks("sim-in", 2)
+                elif action == "stall":
+                    backend.stall("sim-in")
+                    clock.call_at(t + 5 * period, lambda: backend.unstall("sim-in"))
+
+        backend.add_output_tap(tap)
+        stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
+        stream.start()
+        clock.run_until(80.2 * period)
+        stream.stop()
+        return np.concatenate(heard).tolist(), times, _state(p, m), stream.stats.callbacks, stream._pos
+
+
+@pytest.mark.parametrize("action", ["stop", "restart", "timer", "delay", "corrupt", "stall"])
+def test_a_tap_s_fault_or_stop_ends_the_stretch_where_it_ends_block_by_block(
+        action: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tap (a fault hook) that stops (and restarts) the stream, sets a timer, delays or corrupts the next
+    callback or stalls the device in the middle of a stretch: the blocks after it are what
+    they are one by one (the stretch ends after the block whose tap did it)."""
+    got = _tap_action_run(action, 7, stretches=True, monkeypatch=monkeypatch)
+    ref = _tap_action_run(action, 7, stretches=False, monkeypatch=monkeypatch)
+    assert got == ref
+    assert len(got[1]) >= 7
+
+
+@pytest.mark.parametrize("change", ["gain float64", "gain cost", "biquad cost", "limiter cost", None])
+def test_only_a_plain_fused_step_filters_blocks_together(change: str | None) -> None:
+    """``DspChain.blockwise``: a gain that is no float32 scalar, or any stage of the fused step
+    declaring a cost, leaves the chain to one call a block (``begin_stretch`` refuses)."""
+    bs = 64
+    p, _ = _pipeline(bs)
+    gain, biquad, limiter = p.chain.stages
+    if change == "gain float64":
+        gain.gain = np.float64(gain.gain)
+    elif change is not None:
+        setattr({"gain cost": gain, "biquad cost": biquad, "limiter cost": limiter}[change], "cost_s", 1e-4)
+    assert p.chain.fused_step is not None
+    assert (p.chain.blockwise is None) is (change is not None)
+    assert (p.begin_stretch(_signal(bs * 3, 2, 4), 3) is None) is (change is not None)
+
+
+@pytest.mark.parametrize("loop", [None, 1000, 1001])
+def test_a_stretch_is_planned_up_to_the_signal_s_wrap_its_length_and_the_next_timer(
+        loop: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long runs with plain timers at seeded times between blocks, on the one-second sine (a
+    stretch then reaches ``_STRETCH_FRAMES`` and the wrap at 48000 frames) or on a program of 1000
+    or 1001 frames (wrapping inside a block every 15 or 16 blocks, at every offset for 1001): every stretch is planned as
+    ``_deliver_stretch`` says, delivered whole, and the output is the one-by-one run's."""
+    from system_under_test.devices import simulated
+
+    bs = 64
+    period = bs / SR
+    program = None if loop is None else (lambda rate: 0.8 * np.sin(2 * np.pi * 3 * np.arange(loop) / loop))
+
+    def run(stretches: bool) -> tuple:
+        plans: list[list[int]] = []
+        original_begin, original_end = Pipeline.begin_stretch, Pipeline.end_stretch
+        with monkeypatch.context() as mp:
+            clock = VirtualClock()
+            backend = SimulatedBackend(clock, seed=3, amplitude=0.9)
+            backend.program = program
+            stream_box: list = []
+
+            def begin(self, indata, blocks):
+                if not stretches:
+                    return None
+                stream = stream_box[0]
+                deadline, first = clock.quiet_until()
+                most = min(max(2, simulated._STRETCH_FRAMES // bs), (stream._loop - 1 - stream._pos) // bs + 1)
+                t, expected = clock.now(), 1
+                while expected < most:
+                    t = t + period
+                    if t > deadline or t >= first:
+                        break
+                    expected += 1
+                assert blocks == expected >= 2
+                plans.append([blocks, -1, most])
+                return original_begin(self, indata, blocks)
+
+            def end(self, delivered):
+                plans[-1][1] = delivered
+                original_end(self, delivered)
+
+            mp.setattr(Pipeline, "begin_stretch", begin)
+            mp.setattr(Pipeline, "end_stretch", end)
+            p, m = _pipeline(bs)
+            heard: list[np.ndarray] = []
+            backend.add_output_tap(lambda s, out, t: heard.append(out.copy()))
+            stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
+            stream_box.append(stream)
+            events: list[float] = []
+
+            def watch() -> None:  # deferrable, as the watchdog's quiet pass: runs only where refused
+                events.append(clock.now())
+                clock.call_at(clock.now() + 3.5 * period, watch).defer = lambda when: when + 3.5 * period
+
+            clock.call_at(3.5 * period, watch).defer = lambda when: when + 3.5 * period
+            rng = np.random.default_rng(11)
+            at = 0.0
+            for _ in range(40):  # plain timers between blocks, some 2 blocks apart
+                at += period * (rng.integers(1, 4) if rng.random() < 0.5 else rng.integers(20, 80)) + 0.5 * period
+                clock.call_at(at, lambda: None)
+            stream.start()
+            clock.run_until(900.3 * period)
+            clock.run_until(1700.6 * period)
+            stream.stop()
+        return np.concatenate(heard).tolist(), _state(p, m), stream._pos, events, plans
+
+    got, ref = run(True), run(False)
+    assert got[:4] == ref[:4]
+    plans = got[4]
+    assert plans and all(planned == delivered for planned, delivered, _ in plans)
+    assert 2 in {planned for planned, _, _ in plans}
+    assert any(planned == most < 256 for planned, _, most in plans)  # cut at the wrap
+    if loop is None:
+        assert any(planned == 256 for planned, _, _ in plans)  # _STRETCH_FRAMES
+
+
+def test_a_recording_stream_delivers_block_by_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stream that records what it plays (``record_seconds``) never takes a stretch (its
+    recording is written by ``_deliver``): nothing is asked of ``begin_stretch``, and the
+    recording is every block played."""
+    bs = 64
+    asked: list[int] = []
+    original = Pipeline.begin_stretch
+    monkeypatch.setattr(Pipeline, "begin_stretch", lambda self, x, k: asked.append(k) or original(self, x, k))
+    clock = VirtualClock()
+    backend = SimulatedBackend(clock, seed=4, amplitude=0.9, record_seconds=0.5)
+    p, m = _pipeline(bs)
+    heard: list[np.ndarray] = []
+    backend.add_output_tap(lambda s, out, t: heard.append(out.copy()))
+    stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
+    stream.start()
+    clock.run_until(100.5 * bs / SR)
+    stream.stop()
+    assert asked == [] and m.value("callbacks") == 100
+    assert np.array_equal(stream.recording[:100 * bs], np.concatenate(heard))
+
+
+@pytest.mark.parametrize("bs", [8192, 480])
+def test_a_stretch_holds_the_whole_blocks_of_the_stretch_frames_and_at_least_two(
+        bs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``_STRETCH_FRAMES`` (16384) holds two blocks of 8192 frames, 34 of 480 (not 35: whole
+    blocks only); a stretch is never fewer than two blocks nor more than the frames hold."""
+    from system_under_test.devices import simulated
+
+    most = {8192: 2, 480: 34}[bs]
+    assert simulated._STRETCH_FRAMES // bs == most
+    plans: list[int] = []
+    original = Pipeline.begin_stretch
+    monkeypatch.setattr(Pipeline, "begin_stretch", lambda self, x, k: plans.append(k) or original(self, x, k))
+    config = load_config({"stream": {"block_size": bs, "sample_rate": SR, "latency_ms": 200.0},
+                          "device": {"input_channels": 2, "output_channels": 2}, "dsp": CHAIN})
+    m = MonitoringCoordinator()
+    clock = VirtualClock()
+    with use_kernel("compiled"):
+        p = Pipeline(config, ResourceManager(clock), m, simulated=True)
+    p.capturing = True
+    backend = SimulatedBackend(clock, seed=6, amplitude=0.9)
+    stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
+    stream.start()
+    clock.run_until(300.5 * bs / SR)
+    stream.stop()
+    assert m.value("callbacks") == 300 and plans and max(plans) == most
+    assert set(plans) == {2} if bs == 8192 else len(set(plans)) > 1
