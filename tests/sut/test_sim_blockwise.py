@@ -386,12 +386,29 @@ def test_only_an_empty_ring_passes_frames_through() -> None:
     assert (ring.fill, ring._read) == (ref.fill, ref._read) == (0, 3)
 
 
+def _documented_plan(stream) -> tuple[int, int]:
+    """The stretch ``_deliver_stretch`` documents for ``stream`` now: ``(blocks, most)``: as many
+    blocks as fall one period apart before the running deadline and the first timer without a
+    ``defer`` (``VirtualClock.quiet_until``), at most the whole blocks of ``_STRETCH_FRAMES`` (two
+    at least) and none across the signal table's wrap."""
+    from system_under_test.devices import simulated
+
+    clock, period, bs = stream._clock, stream._period, stream._bs
+    deadline, first = clock.quiet_until()
+    most = min(max(2, simulated._STRETCH_FRAMES // bs), (stream._loop - 1 - stream._pos) // bs + 1)
+    t, expected = clock.now(), 1
+    while expected < most:
+        t = t + period
+        if t > deadline or t >= first:
+            break
+        expected += 1
+    return expected, most
+
+
 def test_a_stretch_is_planned_up_to_the_first_timer_that_would_not_move(monkeypatch: pytest.MonkeyPatch) -> None:
     """With no deferral refused, every stretch is planned as long as ``_deliver_stretch`` says
     (up to ``_STRETCH_FRAMES``, the block where the signal wraps, the running ``run_until``'s
     deadline and the first timer without a ``defer``) and delivered whole."""
-    from system_under_test.devices import simulated
-
     plans: list[tuple[int, int]] = []
     original_begin, original_end = Pipeline.begin_stretch, Pipeline.end_stretch
     streams: list = []
@@ -402,16 +419,7 @@ def test_a_stretch_is_planned_up_to_the_first_timer_that_would_not_move(monkeypa
         return streams[-1]
 
     def begin(self, indata, blocks):
-        stream = streams[0]
-        clock, period, bs = stream._clock, stream._period, stream._bs
-        deadline, first = clock.quiet_until()
-        most = min(max(2, simulated._STRETCH_FRAMES // bs), (stream._loop - 1 - stream._pos) // bs + 1)
-        t, expected = clock.now(), 1
-        while expected < most:
-            t = t + period
-            if t > deadline or t >= first:
-                break
-            expected += 1
+        expected, _ = _documented_plan(streams[0])
         assert blocks == expected >= 2
         plans.append((blocks, -1))
         return original_begin(self, indata, blocks)
@@ -504,8 +512,6 @@ def test_a_stretch_is_planned_up_to_the_signal_s_wrap_its_length_and_the_next_ti
     stretch then reaches ``_STRETCH_FRAMES`` and the wrap at 48000 frames) or on a program of 1000
     or 1001 frames (wrapping inside a block every 15 or 16 blocks, at every offset for 1001): every stretch is planned as
     ``_deliver_stretch`` says, delivered whole, and the output is the one-by-one run's."""
-    from system_under_test.devices import simulated
-
     bs = 64
     period = bs / SR
     program = None if loop is None else (lambda rate: 0.8 * np.sin(2 * np.pi * 3 * np.arange(loop) / loop))
@@ -522,15 +528,7 @@ def test_a_stretch_is_planned_up_to_the_signal_s_wrap_its_length_and_the_next_ti
             def begin(self, indata, blocks):
                 if not stretches:
                     return None
-                stream = stream_box[0]
-                deadline, first = clock.quiet_until()
-                most = min(max(2, simulated._STRETCH_FRAMES // bs), (stream._loop - 1 - stream._pos) // bs + 1)
-                t, expected = clock.now(), 1
-                while expected < most:
-                    t = t + period
-                    if t > deadline or t >= first:
-                        break
-                    expected += 1
+                expected, most = _documented_plan(stream_box[0])
                 assert blocks == expected >= 2
                 plans.append([blocks, -1, most])
                 return original_begin(self, indata, blocks)
