@@ -651,17 +651,18 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
             continue
         nxt = d[i + 1: i + 3] - (sl * f[i + 1: i + 3] + ic)
         if nxt.size == 2 and np.all(np.abs(nxt - off) < _STEP_MIN + abs(off) * 0.02):
-            if abs(off - float(np.mean(nxt))) < _STRADDLE and len(segs) == 1 and len(cur) == 1:
-                # the track's first point alone, off the level the blocks after it agree on: a
-                # bad first match, not a line of its own. The lock is made on the reference's
-                # head, and a drop inside the head can put it at the delay after the drop (a
-                # 9-frame drop 0.57 s into percussion through a 16 kHz converter: 468.66, the
-                # truth before the drop 477.4); the first block, a kick's broad correlation
-                # peak, was read near that prediction (471.28), and that one-point line, merged
-                # with the next, bent the whole track into one line that explained no step
-                segs[0] = [i]
-            elif abs(off - float(np.mean(nxt))) < _STRADDLE:
-                segs.append([i])  # confirmed: a step
+            if abs(off - float(np.mean(nxt))) < _STRADDLE:  # the next two blocks confirm the new level
+                if len(segs) == 1 and len(cur) == 1:
+                    # the track's first point alone, off the level the blocks after it agree on: a
+                    # bad first match, not a line of its own. The lock is made on the reference's
+                    # head, and a drop inside the head can put it at the delay after the drop (a
+                    # 9-frame drop 0.57 s into percussion through a 16 kHz converter: 468.66, the
+                    # truth before the drop 477.4); the first block, a kick's broad correlation
+                    # peak, was read near that prediction (471.28), and that one-point line, merged
+                    # with the next, bent the whole track into one line that explained no step
+                    segs[0] = [i]
+                else:
+                    segs.append([i])  # a step
             # else the block holds the step: its delay is the two sides' mix (a 2-frame drop
             # read 1.3 frames, the two halves then two 1-frame drops); the next point opens
             # the new line, and ``_locate_step`` searches the straddling block
