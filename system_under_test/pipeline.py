@@ -214,7 +214,8 @@ class Pipeline:
     # counters, the limiter's block-rate gain, its duration), in order; ``end_stretch`` moves the
     # rings on and rewinds the filter to the last block delivered. The numbers (samples, counters,
     # filter and limiter state) are the ones ``callback`` gives block by block; only the real time
-    # in the duration histograms differs: the stretch's time is shared evenly among its blocks.
+    # in the duration histograms differs: the stretch's time (the chain's call, and the limiter's
+    # work on the blocks it acts on) is shared evenly among its blocks.
 
     def stretch_ready(self) -> bool:
         """Whether the next callbacks, clean ones, would be the steady one and the chain can
@@ -265,18 +266,21 @@ class Pipeline:
         """Block ``k`` of the stretch begun, as its ``callback`` with clean status would do it:
         the counters and the limiter on the block (in place in the stretch's buffer: the view
         returned is what the device plays). Its duration is observed by ``end_stretch``; on a
-        virtual clock an overrun is judged on declared cost, which a blockwise chain has none of."""
-        t0 = self._real_time()
+        virtual clock an overrun is judged on declared cost, which a blockwise chain has none of.
+        Only the limiter's work is timed into the stretch's real time, when it runs: the rest is
+        a few counters, cheaper than the two reads of the thread's CPU clock that would time it
+        (a system call each, 0.3-1 us; measured in bench/RESULTS.md, issue #17)."""
         step, work, peaks, _, _ = self._stretch  # type: ignore[misc]
         bs = self.block_size
         self._c_callbacks.value += 1
         self._c_captured.value += bs
         out = work[k * bs:(k + 1) * bs]
         if peaks is not None:
+            t0 = self._real_time()
             step.limiter.limit(out, peaks[k])
+            self._stretch_s += self._real_time() - t0
         self._c_played.value += bs
         self.consecutive_errors = 0
-        self._stretch_s += self._real_time() - t0
         return out
 
     def end_stretch(self, delivered: int) -> None:

@@ -347,21 +347,36 @@ def test_a_stretch_of_which_nothing_is_delivered_rewinds_to_before_it() -> None:
     assert _state(got, mg) == _state(ref, mr)
 
 
+@pytest.mark.parametrize("loud", [True, False])
 @pytest.mark.parametrize("delivered", [5, 2])
 def test_a_stretch_s_real_time_is_shared_evenly_among_its_delivered_blocks(
-        delivered: int, monkeypatch: pytest.MonkeyPatch) -> None:
+        delivered: int, loud: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """The duration and load histograms get one observation per delivered block, each the
-    stretch's real time (the chain's call and the delivered blocks' own) over their number."""
+    stretch's real time over their number: the chain's call, and the limiter's work on each
+    delivered block when the limiter acts in the stretch (loud); a stretch it leaves alone
+    (quiet) reads the clock around the chain's call only (its blocks are a few counters each)."""
     from system_under_test import pipeline as pipeline_module
 
     tick = 2.0 ** -10  # exact in binary: the sums below are exact
-    now = iter(1024.0 + tick * i for i in range(1000))
+    reads = [0]
+
+    def fake() -> float:
+        reads[0] += 1
+        return 1024.0 + tick * reads[0]
+
     # a stretch runs on the virtual clock only, where a callback's real time is its thread's CPU time
-    monkeypatch.setattr(pipeline_module, "_thread_cpu", lambda: next(now))
+    monkeypatch.setattr(pipeline_module, "_thread_cpu", fake)
     bs, k = 64, 5
     p, m = _pipeline(bs)
-    _stretch(p, _signal(bs * k, 2, 8), k, delivered)
-    share = (1 + delivered) * tick / delivered  # begin_stretch's t0..end, then each block's
+    x = _signal(bs * k, 2, 8) * (1.0 if loud else 0.05)  # quiet: peaks under the threshold, gain 1
+    assert p.begin_stretch(x, k) is not None
+    assert (p._stretch[2] is not None) is loud
+    for j in range(delivered):
+        p.stretch_block(j)
+    p.end_stretch(delivered)
+    timed = 1 + delivered if loud else 1  # begin_stretch's t0..end, then each block's limiter
+    assert reads[0] == 2 * timed
+    share = timed * tick / delivered
     for name, value in (("callback_duration_s", share), ("callback_load", share / p.budget_s)):
         h = m.histogram(name)
         assert h.count == delivered
