@@ -55,6 +55,8 @@ _STRETCH_FRAMES = 16_384
 
 #: ``tap(stream, outdata, callback_time)``: see ``SimulatedBackend.add_output_tap``
 OutputTap = Callable[["SimulatedStream", np.ndarray, float], None]
+#: ``blocks(stream, outdata, times)``: a tap's form for a stretch (``SimulatedBackend.add_output_tap``)
+StretchTap = Callable[["SimulatedStream", np.ndarray, list], None]
 
 
 @dataclass
@@ -110,6 +112,8 @@ class SimulatedBackend(DeviceBackend):
         self._periods: dict[int, int] = {}
         #: called after every callback with (stream, outdata, callback time): what the device plays
         self._output_taps: list[OutputTap] = []
+        #: per tap that has one, its form for a stretch of blocks (``add_output_tap``'s ``blocks``)
+        self._tap_blocks: dict[OutputTap, StretchTap] = {}
 
     # -- discovery ----------------------------------------------------------------------------
     def devices(self) -> list[DeviceInfo]:
@@ -125,15 +129,27 @@ class SimulatedBackend(DeviceBackend):
     def add_device(self, device: SimulatedDevice) -> None:
         self._devices[device.name] = device
 
-    def add_output_tap(self, tap: "OutputTap") -> None:
+    def add_output_tap(self, tap: "OutputTap", *, blocks: "StretchTap | None" = None) -> None:
         """Hear what the device plays: ``tap(stream, outdata, time)`` after every callback, on the
         clock's thread. ``outdata`` is the stream's reused buffer: copy what you keep. This is the
-        simulated device's loopback cable (the JACK rig's is a real one)."""
+        simulated device's loopback cable (the JACK rig's is a real one).
+
+        ``blocks(stream, outdata, times)``, if given, is the same as ``tap`` on each block of a
+        stretch of ``len(times)`` blocks in order (``outdata``: the stretch's output, those blocks
+        one after another; ``times``: each block's callback time), called once after the stretch
+        (``SimulatedStream._deliver_stretch``) instead of ``tap`` after each of its blocks: only
+        when every tap has such a form, so a tap that acts on the device (a fault hook) is always
+        called block by block. For a tap that only listens and whose state nothing reads during a
+        stretch (nothing but deferrable timers runs in one)."""
         self._output_taps.append(tap)
+        if blocks is not None:
+            self._tap_blocks[tap] = blocks
 
     def remove_output_tap(self, tap: "OutputTap") -> None:
         if tap in self._output_taps:
             self._output_taps.remove(tap)
+            if tap not in self._output_taps:
+                self._tap_blocks.pop(tap, None)
 
     def test_signal(self, sample_rate: int, channels: int) -> np.ndarray:
         """One loop of the input test signal plus (up to) ``_WRAP`` frames of its start (slices
@@ -390,6 +406,9 @@ class SimulatedStream(DeviceStream):
         if work is None:
             return None
         stats, devices, taps = self.stats, self._devices, self.backend._output_taps
+        # taps that all have a stretch form hear the stretch once, after its last block
+        tap_blocks = self.backend._tap_blocks
+        later: list[float] | None = [] if taps and all(tap in tap_blocks for tap in taps) else None
         delivered = 0
         moved = True
         out = work[:0]
@@ -404,7 +423,9 @@ class SimulatedStream(DeviceStream):
                 delivered += 1
                 self._stream_time += period
                 self.frames_delivered += bs
-                if taps:
+                if later is not None:
+                    later.append(now)
+                elif taps:
                     for tap in taps:
                         tap(self, out, now)
                 if delivered == blocks or not self._active or self._dead or self._timer is not None:
@@ -417,6 +438,10 @@ class SimulatedStream(DeviceStream):
                         continue
                     moved = False
                 break
+            if later:
+                heard = work[:delivered * bs]
+                for tap in list(taps):
+                    tap_blocks[tap](self, heard, later)
         finally:
             pipeline.end_stretch(delivered)
             if delivered:
@@ -523,4 +548,5 @@ class SimulatedStream(DeviceStream):
         return np.concatenate([rec[i:], rec[:i]])
 
 
-__all__ = ["COMMON_RATES", "OutputTap", "SimulatedBackend", "SimulatedDevice", "SimulatedStream", "default_devices"]
+__all__ = ["COMMON_RATES", "OutputTap", "SimulatedBackend", "SimulatedDevice", "SimulatedStream", "StretchTap",
+           "default_devices"]

@@ -357,3 +357,106 @@ def test_damage_from_a_recovery_nobody_provoked_is_not_excused(tmp_path):
     s = check.summary()
     assert s["glitches"]["by_window"].get("unexplained", 0) >= 1, s["windows"]["items"]
     assert not v.ok and "no fault explains" in v.message
+
+
+@pytest.mark.parametrize("profile, seed", [("default", 1), ("hostile", 7)])
+def test_a_stretch_heard_at_once_is_judged_as_heard_block_by_block(tmp_path, monkeypatch, profile, seed):
+    """On the compiled chain the simulated device delivers stretches of blocks and the check hears
+    each stretch in one call (``AudioCheck._on_blocks``); the judgement (every glitch, window,
+    frame count and level) is the one of the same run with every block heard by ``_on_block``."""
+    from system_under_test.devices.simulated import SimulatedBackend
+
+    calls: list[int] = []
+    bulk = AudioCheck._on_blocks
+
+    def counted(self, stream, out, times):
+        calls.append(len(times))
+        return bulk(self, stream, out, times)
+
+    def spec(name: str) -> RunSpec:
+        return RunSpec(duration_s=20.0, seed=seed, faults=profile, run_dir=tmp_path / name, dsp_kernel="compiled")
+
+    monkeypatch.setattr(AudioCheck, "_on_blocks", counted)
+    stretched = ReliabilityRun(spec("stretched")).execute(reports=False).summary["audio"]
+    assert len(calls) > 50 and max(calls) > 30  # stretches were heard at once
+    plain_tap = SimulatedBackend.add_output_tap
+    monkeypatch.setattr(SimulatedBackend, "add_output_tap",
+                        lambda self, tap, *, blocks=None: plain_tap(self, tap))  # block by block
+    n = len(calls)
+    one_by_one = ReliabilityRun(spec("one-by-one")).execute(reports=False).summary["audio"]
+    assert len(calls) == n
+    assert stretched["glitches"]["total"] > 0
+    assert json.dumps(stretched, sort_keys=True) == json.dumps(one_by_one, sort_keys=True)
+
+
+def _tap_state(check: AudioCheck) -> tuple:
+    return (list(check._anchor_f), list(check._anchor_t), check._len, check._next, check._t_next,
+            check.frames_total, check._base, check._buf[:check._len].tobytes(), check.frames_analysed,
+            check.frames_silent, check.gap_frames, [json.dumps(ep.__dict__, sort_keys=True, default=str)
+                                                    for ep in check._episodes])
+
+
+def test_blocks_heard_at_once_leave_the_check_as_heard_one_by_one():
+    """``_on_blocks`` against ``_on_block`` on each block: runs of 1 to 70 blocks, across the
+    ring's analyses, a gap (a late block), a grid half a block off and a mute: the same anchors,
+    ring, counts and windows after every run, the same summary at the end; and most blocks
+    appended at once (not each through ``_on_block``)."""
+    tone = (0.25 * np.sin(2 * np.pi * 997 * np.arange(48_000 * 12) / 48_000)).astype(np.float32)
+    tone[200_000:203_000] = 0.0  # a mute
+    period = 256 / 48_000
+    one, many = [], []
+    for checks in (one, many):
+        system = AudioSystem({}, seed=0)
+        system.backend = _FakeBackend()  # type: ignore[assignment]
+        checks.append(AudioCheck.attach(system))
+    a, b = one[0], many[0]
+    singles = [0]
+    per_block = AudioCheck._on_block
+
+    closed: list[int] = []  # the blocks heard alone at which b closed a window
+    close = AudioCheck._close
+
+    def counted(self, *args: Any, **kw: Any) -> None:
+        if self is b:
+            singles[0] += 1
+        return per_block(self, *args, **kw)
+
+    def closing(self, *args: Any, **kw: Any) -> None:
+        if self is b:
+            closed.append(singles[0])
+        return close(self, *args, **kw)
+
+    rng = np.random.default_rng(5)
+    now, frame, k, runs = period, 0, 0, 0
+    total = 48_000 * 12 // 256
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(AudioCheck, "_on_block", counted)
+        mp.setattr(AudioCheck, "_close", closing)
+        while k < total:
+            m = min(int(rng.integers(1, 71)), total - k)
+            times = []
+            for j in range(m):
+                if k + j == 700:
+                    now += 3 * period  # a late block: a gap before it
+                if k + j == 1200:
+                    now += period / 2  # a new grid
+                times.append(now)
+                now += period  # accumulated like the virtual clock
+            out = tone[frame:frame + m * 256, None]
+            if runs in (12, 30):  # a window opens (a JACK-like xrun report): it closes a margin later
+                for c in (a, b):
+                    c.xrun(times[0])
+            for j, t in enumerate(times):
+                a._on_block(_FakeStream, out[j * 256:(j + 1) * 256], t)
+            b._on_blocks(_FakeStream, out, times)
+            frame += m * 256
+            k += m
+            runs += 1
+            assert _tap_state(b) == _tap_state(a)
+    assert singles[0] < total / 4 and runs > 31
+    assert len(closed) >= 2  # both windows closed, each at the block _on_block closes it at
+    for c in (a, b):
+        c.finish()
+    sa, sb = a.summary(), b.summary()
+    assert sa["frames"]["device_gap"] > 0 and sa["frames"]["silent"] > 0  # the gap and mute were heard
+    assert json.dumps(sb, sort_keys=True) == json.dumps(sa, sort_keys=True)

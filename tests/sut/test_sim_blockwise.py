@@ -139,11 +139,14 @@ def test_a_stretch_is_refused_where_its_callbacks_would_not_all_be_the_steady_on
     assert p.begin_stretch(x, 4) is None
 
 
-def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.MonkeyPatch) -> tuple:
+def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.MonkeyPatch,
+                tap_form: str = "block", sizes: list[int] | None = None) -> tuple:
     """A compiled-chain pipeline on a simulated stream for 300 blocks of 64 frames in a few
     ``run_until`` calls, a plain timer in between and a deferrable one that moves with the
     stream (as the watchdog's quiet pass does), refusing once at block ``refuse_at``: what the tap
-    heard and when, and the pipeline's state."""
+    heard and when, and the pipeline's state. ``tap_form``: the tap called after each block
+    ("block"), given a stretch form too ("blocks": ``add_output_tap``'s ``blocks``, the size of
+    each of its calls appended to ``sizes``), or that beside a second tap without one ("mixed")."""
     bs = 64
     if not stretches:
         monkeypatch.setattr(Pipeline, "begin_stretch", lambda self, indata, blocks: None)
@@ -158,7 +161,19 @@ def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.M
         heard.append(out.copy())
         times.append(t)
 
-    backend.add_output_tap(tap)
+    def blocks(who, out, when):
+        assert who is stream and out.shape == (len(when) * bs, 2)
+        if sizes is not None:
+            sizes.append(len(when))
+        for j, t in enumerate(when):
+            tap(who, out[j * bs:(j + 1) * bs], t)
+
+    if tap_form == "block":
+        backend.add_output_tap(tap)
+    else:
+        backend.add_output_tap(tap, blocks=blocks)
+    if tap_form == "mixed":
+        backend.add_output_tap(lambda who, out, t: None)
     stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
     period = stream.spec.block_seconds
     events: list[tuple[float, str]] = []
@@ -166,7 +181,8 @@ def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.M
 
     def defer(when: float) -> float | None:
         asked[0] += 1
-        if refuse_at is not None and len(times) >= refuse_at and asked[0] < 10_000:
+        # the blocks delivered so far (what the tap heard, when it hears each block at once)
+        if refuse_at is not None and stream.stats.callbacks >= refuse_at and asked[0] < 10_000:
             asked[0] = 10_000  # once
             return None
         return (stream.stats.last_callback_at or 0.0) + 3.5 * period
@@ -197,6 +213,35 @@ def test_a_simulated_stream_delivers_a_stretch_as_it_delivers_its_blocks_one_by_
     assert got[2:] == ref[2:]
     if refuse_at is not None:  # the refused pass ran as a timer, where the stretch had to stop
         assert any(what == f"watch after {refuse_at} blocks" or what.startswith("watch") for _, what in got[2])
+
+
+@pytest.mark.parametrize("tap_form", ["blocks", "mixed"])
+@pytest.mark.parametrize("refuse_at", [None, 57])
+def test_a_tap_with_a_stretch_form_hears_each_stretch_at_once_as_it_would_block_by_block(
+        tap_form: str, refuse_at: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tap given a stretch form (``add_output_tap(tap, blocks=...)``) hears the same blocks at
+    the same times as one called after each block, in one call per stretch; beside a tap without
+    one, every tap is called after each block."""
+    sizes: list[int] = []
+    got = _device_run(stretches=True, refuse_at=refuse_at, monkeypatch=monkeypatch, tap_form=tap_form,
+                      sizes=sizes)
+    ref = _device_run(stretches=False, refuse_at=refuse_at, monkeypatch=monkeypatch)
+    assert np.array_equal(got[0], ref[0])
+    assert got[1] == ref[1] and len(got[1]) == 300
+    assert got[2:] == ref[2:]
+    if tap_form == "blocks":
+        assert sum(sizes) > 250 and max(sizes) > 20
+    else:
+        assert sizes == []
+
+
+def test_a_removed_tap_with_a_stretch_form_is_forgotten() -> None:
+    backend = SimulatedBackend(VirtualClock())
+    tap, blocks = (lambda s, out, t: None), (lambda s, out, times: None)
+    backend.add_output_tap(tap, blocks=blocks)
+    assert backend._tap_blocks == {tap: blocks}
+    backend.remove_output_tap(tap)
+    assert backend._output_taps == [] and backend._tap_blocks == {}
 
 
 def test_a_stretch_is_used_and_cut_at_a_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
