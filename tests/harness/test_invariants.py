@@ -25,6 +25,7 @@ from harness.invariants import (
     check_recovery,
     check_rejected_config,
     check_resources,
+    health_problems,
 )
 
 
@@ -166,6 +167,20 @@ def test_unbalanced_frames_in_a_snapshot_are_flagged():
                                          "inserted": 0}})
     v = check_frame_accounting(h)
     assert not v.ok and v.evidence[0]["missing"] == 1
+
+
+def test_frames_counted_that_were_never_captured_are_flagged_too():
+    """The balance holds both ways: frames counted played (or dropped) that were never captured, a
+    double count, break it as surely as frames lost; a balanced snapshot passes."""
+    h = _h()
+    h.record("metrics", data={"frames": {"captured": 100, "played": 60, "buffered": 40, "dropped": 9,
+                                         "inserted": 0}})
+    v = check_frame_accounting(h)
+    assert not v.ok and v.evidence[0]["missing"] == -9
+    balanced = _h()
+    balanced.record("metrics", data={"frames": {"captured": 100, "played": 51, "buffered": 40, "dropped": 9,
+                                                "inserted": 3}})
+    assert check_frame_accounting(balanced).ok
 
 
 def test_recovery_stuck_past_its_deadline_is_flagged():
@@ -318,6 +333,20 @@ def test_health_that_disagrees_with_the_history_is_flagged():
     v = check_health(h)
     problems = [e["problem"] for e in v.evidence]
     assert "health says running but the state is failed" in problems and "healthy while failed" in problems
+
+
+@pytest.mark.parametrize("unhealthy", [(), ("dsp",), ("device", "dsp"), ("device", "pipeline", "dsp")])
+def test_a_system_that_says_healthy_is_flagged_unless_every_component_is(unhealthy):
+    """health() says healthy only when every component is: one unhealthy component of three is
+    enough to flag it, in a snapshot of the history and in ``health_problems`` itself."""
+    components = {n: {"healthy": n not in unhealthy, "state": "running"} for n in ("device", "pipeline", "dsp")}
+    health = {"healthy": True, "state": "running", "recovering": False, "components": components}
+    want = ["healthy with an unhealthy component"] if unhealthy else []
+    assert health_problems(health, "running") == want
+    h = _h("running")
+    h.record("metrics", data={"health": health})
+    v = check_health(h)
+    assert [e["problem"] for e in v.evidence] == want and v.ok is not unhealthy
 
 
 def test_leaks_after_close_are_flagged(make_system):

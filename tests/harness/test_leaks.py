@@ -212,3 +212,29 @@ def test_a_noisy_leak_whose_last_quarter_reads_slower_by_chance_is_still_a_leak(
     v = judge("rss_bytes", t, y)
     assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
     assert v.late_slope_per_hour == pytest.approx(10 * MiB, rel=0.25)
+
+
+def _mk_textbook_p(y: list[float]) -> float:
+    """The one-sided Mann-Kendall p-value as the textbooks write it: S over every pair, its
+    tie-corrected variance, the continuity-corrected z, the upper tail of the standard normal."""
+    from collections import Counter
+    from statistics import NormalDist
+    n = len(y)
+    s = sum((y[j] > y[i]) - (y[j] < y[i]) for i in range(n) for j in range(i + 1, n))
+    ties = sum(c * (c - 1) * (2 * c + 5) for c in Counter(y).values())
+    var = (n * (n - 1) * (2 * n + 5) - ties) / 18
+    z = (s - 1) / var ** 0.5 if s > 0 else (s + 1) / var ** 0.5 if s < 0 else 0.0
+    return 1.0 - NormalDist().cdf(z)
+
+
+@pytest.mark.parametrize("y", [
+    [float(i) for i in range(10)],                      # rising: S = 45, p about 4e-5
+    [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0, 5.0, 8.0],  # noisy, with ties: p about 0.048
+    [5.0, 4.0, 6.0, 3.0, 2.0, 4.0],                     # falling: p above one half
+    [1.0, 2.0, 1.0, 2.0, 3.0, 2.0, 3.0, 4.0],           # rising with ties: p 0.0099, just under alpha (0.01)
+])
+def test_the_trend_test_s_p_value_is_the_one_sided_mann_kendall_p(y):
+    """``mann_kendall_p`` is the one-sided p of an increasing trend (the leak judge compares it with
+    ``alpha``): a two-sided p, twice as large, would let a real but modest leak pass as noise."""
+    from harness.leaks import mann_kendall_p
+    assert mann_kendall_p(np.array(y)) == pytest.approx(_mk_textbook_p(y), rel=1e-9, abs=1e-15)
