@@ -502,6 +502,7 @@ def test_device_discovery_shuts_its_host_down_whatever_happens(backend_cls, outc
             backend.devices()
     assert host.shut
     assert host.asked["probe_rates"] == ([] if backend_cls == "jack" else [44_100, 48_000])
+    assert host.asked["host_api"] == (portaudio.JACK_HOST_API if backend_cls == "jack" else None)
 
 
 def test_a_restarted_stream_reports_no_xrun_from_before_its_restart(pairs):

@@ -14,7 +14,7 @@ import pytest
 
 from system_under_test.clock import VirtualClock
 from system_under_test.devices.base import StatusFlags
-from system_under_test.devices.jack import JackBackend, default_server_name
+from system_under_test.devices.jack import JACK_HOST_API, JackBackend, default_server_name
 from system_under_test.devices.portaudio import PortAudioBackend
 from system_under_test.devices.simulated import SimulatedBackend
 from system_under_test.errors import DeviceNotFoundError
@@ -92,6 +92,20 @@ def test_the_device_host_never_starts_a_jack_server_and_talks_to_the_one_named(m
     assert env["JACK_NO_START_SERVER"] == "1"
     assert env["JACK_DEFAULT_SERVER"] == (jack_server or "from-the-environment")
     assert JackBackend("rig-9").host_env()["JACK_NO_START_SERVER"] == "1"
+
+
+def test_a_jack_backend_is_portaudio_s_jack_host_api_with_the_settings_it_is_given():
+    """``JackBackend`` restricts discovery and opening to PortAudio's JACK host API (unrestricted,
+    a discovery lists ALSA's devices beside the server's ``system``) and hands every other
+    setting to ``PortAudioBackend`` as given."""
+    backend = JackBackend("rig-9", control_timeout_s=1.25, spawn_timeout_s=3.5, ring_blocks=6,
+                          prefill_blocks=3, python="/opt/py")
+    assert backend.host_api == JACK_HOST_API == backend.expected_host_api
+    assert (backend.control_timeout_s, backend.spawn_timeout_s, backend.ring_blocks,
+            backend.prefill_blocks, backend.python) == (1.25, 3.5, 6, 3, "/opt/py")
+    assert JackBackend().host_api == JACK_HOST_API
+    with pytest.raises(ValueError, match="prefill_blocks"):
+        JackBackend("rig-9", ring_blocks=2, prefill_blocks=2)
 
 
 def test_the_prefill_must_leave_room_in_the_ring():
