@@ -276,6 +276,41 @@ def test_a_pipeline_with_a_chain_of_its_own_is_delivered_block_by_block() -> Non
     assert m.value("callbacks") == 50 and m.value("frames_played") == 50 * bs
 
 
+@pytest.mark.parametrize("callback", ["another object's method named callback", "a pipeline's other method"])
+def test_only_a_pipeline_s_own_callback_is_delivered_in_stretches(callback: str) -> None:
+    """A stream takes stretches only for ``Pipeline.callback`` itself: another object's method
+    (even one named ``callback``, with no ``stretch_ready``) or another method of a pipeline (a
+    wrapper around its callback) is called once a block, as every callback was before stretches."""
+    bs = 64
+    p, m = _pipeline(bs)
+    called: list[int] = []
+
+    class Player:
+        def callback(self, indata, outdata, frames, stream_time, status) -> None:
+            called.append(frames)
+            outdata[:] = indata
+
+    class Wrapped(Pipeline):
+        def counted(self, indata, outdata, frames, stream_time, status) -> None:
+            called.append(frames)
+            self.callback(indata, outdata, frames, stream_time, status)
+
+    if callback == "a pipeline's other method":
+        p.__class__ = Wrapped
+        fn = p.counted  # type: ignore[attr-defined]
+    else:
+        fn = Player().callback
+    assert p.stretch_ready()
+    clock = VirtualClock()
+    backend = SimulatedBackend(clock, seed=2)
+    stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), fn, lambda e: None)
+    stream.start()
+    clock.run_until(50.5 * stream.spec.block_seconds)
+    assert called == [bs] * 50
+    if callback == "a pipeline's other method":
+        assert m.value("callbacks") == 50
+
+
 def _callbacks(p: Pipeline, x: np.ndarray, bs: int) -> np.ndarray:
     out = np.empty_like(x)
     for i in range(x.shape[0] // bs):
