@@ -113,5 +113,40 @@ def test_the_prefill_must_leave_room_in_the_ring():
     no room for the first block the parent makes (it would never be published)."""
     PortAudioBackend(ring_blocks=8, prefill_blocks=7)
     for prefill in (8, 9):
-        with pytest.raises(ValueError, match="prefill_blocks must be smaller than ring_blocks"):
+        with pytest.raises(ValueError, match="^prefill_blocks must be smaller than ring_blocks$"):
             PortAudioBackend(ring_blocks=8, prefill_blocks=prefill)
+
+
+def test_a_backend_without_portaudio_says_why_before_it_spawns_a_host(monkeypatch):
+    """Without python-sounddevice or the PortAudio library, a discovery or an open is refused
+    with ``BackendUnavailableError`` (fatal: no retry helps) carrying ``available()``'s reason,
+    the device as its component and the backend's name; no host process is started."""
+    from system_under_test.devices import portaudio
+    from system_under_test.errors import BackendUnavailableError
+
+    spawned = []
+    monkeypatch.setattr(portaudio.PortAudioBackend, "available", staticmethod(lambda: (False, "no PortAudio here")))
+    monkeypatch.setattr(portaudio, "DeviceHost", lambda *a, **k: spawned.append((a, k)))
+    for backend in (PortAudioBackend(), JackBackend("rig-9")):
+        with pytest.raises(BackendUnavailableError) as exc:
+            backend.devices()
+        err = exc.value
+        assert (err.message, err.component, err.details) == ("no PortAudio here", "device", {"backend": backend.name})
+    assert spawned == []
+
+
+def test_a_device_host_is_spawned_with_the_backend_s_environment_interpreter_and_bounds(monkeypatch):
+    from system_under_test.devices import portaudio
+
+    made = []
+    monkeypatch.setattr(portaudio.PortAudioBackend, "available", staticmethod(lambda: (True, "")))
+    monkeypatch.setattr(portaudio, "DeviceHost", lambda env, **kw: made.append((env, kw)) or "host")
+    backend = PortAudioBackend(jack_server="rig-3", python="/opt/py", spawn_timeout_s=4.5, init_timeout_s=2.5)
+
+    def on_event(event):
+        return None
+
+    assert backend._spawn_host(on_event) == "host"
+    env, kw = made[0]
+    assert env == backend.host_env() and env["JACK_DEFAULT_SERVER"] == "rig-3"
+    assert kw == {"python": "/opt/py", "spawn_timeout_s": 4.5, "init_timeout_s": 2.5, "on_event": on_event}
