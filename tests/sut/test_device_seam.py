@@ -150,3 +150,40 @@ def test_a_device_host_is_spawned_with_the_backend_s_environment_interpreter_and
     env, kw = made[0]
     assert env == backend.host_env() and env["JACK_DEFAULT_SERVER"] == "rig-3"
     assert kw == {"python": "/opt/py", "spawn_timeout_s": 4.5, "init_timeout_s": 2.5, "on_event": on_event}
+
+
+def test_available_names_what_is_missing_without_loading_portaudio(monkeypatch):
+    """``available()`` asks for python-sounddevice first, then the PortAudio library, and says
+    which one is missing with the install hint; both there: usable, no reason."""
+    from system_under_test.devices import portaudio
+
+    asked: list[str] = []
+    have = {"sounddevice": True, "portaudio": True}
+    monkeypatch.setattr(portaudio.importlib.util, "find_spec",
+                        lambda name: asked.append(name) or (object() if have["sounddevice"] else None))
+    monkeypatch.setattr(portaudio.ctypes.util, "find_library",
+                        lambda name: asked.append(name) or ("libportaudio.so.2" if have["portaudio"] else None))
+    assert PortAudioBackend.available() == (True, "")
+    assert asked == ["sounddevice", "portaudio"]
+    have["portaudio"] = False
+    assert PortAudioBackend.available() == (False, f"the PortAudio library is not installed ({portaudio.INSTALL_HINT})")
+    have["sounddevice"] = False
+    asked.clear()
+    assert PortAudioBackend.available() == (False, f"python-sounddevice is not installed ({portaudio.INSTALL_HINT})")
+    assert asked == ["sounddevice"]
+
+
+def test_closing_a_backend_closes_every_stream_it_opened():
+    closed: list[str] = []
+
+    class Stream:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def close(self) -> None:
+            closed.append(self.name)
+
+    backend = PortAudioBackend()
+    backend._streams = {Stream("a"), Stream("b")}  # type: ignore[assignment]
+    backend.close()
+    assert sorted(closed) == ["a", "b"]
