@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 from system_under_test.clock import VirtualClock
 from system_under_test.devices import _devhost
 from system_under_test.devices._devhost import IN_DROPPED, IN_R, IN_W, OUT_R, OUT_STARVED, OUT_W
-from system_under_test.devices.base import StreamSpec
+from system_under_test.devices.base import DeviceInfo, StreamSpec
 from system_under_test.devices import portaudio
 from system_under_test.devices.portaudio import PortAudioBackend, PortAudioStream
 from system_under_test.errors import (
@@ -466,16 +466,16 @@ class _DiscoveryHost:
         self.shut = False
 
     def request(self, op: str, timeout_s: float, **args: Any) -> Any:
-        self.asked = args
+        self.asked = dict(args, op=op, timeout_s=timeout_s)
         if isinstance(self.outcome, BaseException):
             raise self.outcome
         return self.outcome
 
     def shutdown(self, timeout_s: float) -> None:
-        self.shut = True
+        self.shut = timeout_s
 
     def stderr_tail(self, limit: int = 2000) -> str:
-        return ""
+        return "the host's last words"
 
 
 @pytest.mark.parametrize("backend_cls", ["portaudio", "jack"])
@@ -487,20 +487,34 @@ def test_device_discovery_shuts_its_host_down_whatever_happens(backend_cls, outc
     from system_under_test.devices.jack import JackBackend
 
     cls = {"portaudio": PortAudioBackend, "jack": JackBackend}[backend_cls]
-    host = _DiscoveryHost({"answer": [], "timeout": portaudio._HostTimeout("devices"),
+    raw = [{"name": "card", "max_input_channels": 2, "max_output_channels": 4, "sample_rates": [44_100, 48_000],
+            "default_sample_rate": 48_000.0, "default_latency_s": 0.005}]
+    host = _DiscoveryHost({"answer": raw, "timeout": portaudio._HostTimeout("devices"),
                            "gone": portaudio._HostGone("devices")}[outcome])
 
     class Scripted(cls):  # type: ignore[misc, valid-type]
         def _spawn_host(self, on_event: Any = None) -> Any:
             return host
 
-    backend = Scripted()
+    backend = Scripted(spawn_timeout_s=7.5, control_timeout_s=1.5)
     if outcome == "answer":
-        assert backend.devices() == []
+        assert backend.devices() == [DeviceInfo(
+            name="card", backend=cls.name, max_input_channels=2, max_output_channels=4,
+            sample_rates=(44_100, 48_000), default_sample_rate=48_000.0, default_latency_s=0.005)]
     else:
-        with pytest.raises((DeviceTimeoutError, DeviceLostError)):
+        with pytest.raises((DeviceTimeoutError, DeviceLostError)) as exc:
             backend.devices()
-    assert host.shut
+        err = exc.value
+        if outcome == "timeout":
+            assert (type(err), err.message, err.component, err.details) == (
+                DeviceTimeoutError, "device discovery did not finish in time", "device", {})
+        else:
+            assert (type(err), err.message, err.component, err.details) == (
+                DeviceLostError, "device host died during discovery", "device", {"stderr": "the host's last words"})
+        assert isinstance(err.__cause__, (portaudio._HostTimeout, portaudio._HostGone))
+    assert host.shut == 1.5  # the control timeout bounds the shutdown
+    assert (host.asked["op"], host.asked["timeout_s"]) == ("devices", 7.5)
+    assert host.asked["expect_host_api"] == (portaudio.JACK_HOST_API if backend_cls == "jack" else None)
     assert host.asked["probe_rates"] == ([] if backend_cls == "jack" else [44_100, 48_000])
     assert host.asked["host_api"] == (portaudio.JACK_HOST_API if backend_cls == "jack" else None)
 
