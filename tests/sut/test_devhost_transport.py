@@ -52,6 +52,7 @@ from system_under_test.errors import (
     DeviceStalledError,
     DeviceNotFoundError,
     DeviceTimeoutError,
+    LifecycleError,
     XrunError,
 )
 
@@ -1261,3 +1262,38 @@ def test_stop_waits_a_bounded_time_for_a_delivery_thread_stuck_in_the_callback(c
         real_join(timeout=10)
         stream.close()
     assert not thread.is_alive()
+
+
+def test_start_refuses_a_closed_or_broken_stream_in_words_and_names_its_delivery_thread(pairs):
+    """``start()``: a second start of an active stream asks nothing of the host; a stream whose host
+    is gone, or that broke (stalled, timed out), is refused as lost with what broke it; a closed one
+    as a lifecycle error. The delivery thread is a daemon named after the host's pid, and the host
+    is asked to start within the control timeout."""
+    p = pairs()
+    stream = p.stream
+    thread = stream._thread
+    assert thread is not None and thread.daemon is True
+    assert thread.name == f"portaudio-delivery-{p.host.pid}"
+    asked: list[tuple[str, float]] = []
+    original = p.host.request
+    p.host.request = lambda op, timeout_s, **a: asked.append((op, timeout_s)) or original(op, timeout_s, **a)
+    stream.start()  # active already
+    assert asked == []
+    stream.stop()
+    stream.start()
+    assert asked[-1] == ("start", p.backend.control_timeout_s)
+    stream.stop()
+    stream._broken = "stalled"  # as the watchdog leaves it, the host still up
+    with pytest.raises(DeviceLostError) as exc:
+        stream.start()
+    assert (exc.value.message, exc.value.component) == ("stream is stalled; close it and open a new one", "device")
+    stream._broken = None
+    p.host.alive = False
+    with pytest.raises(DeviceLostError) as exc:
+        stream.start()
+    assert (exc.value.message, exc.value.component) == ("stream is lost; close it and open a new one", "device")
+    p.host.alive = True
+    stream.close()
+    with pytest.raises(LifecycleError) as exc2:
+        stream.start()
+    assert (exc2.value.message, exc2.value.component) == ("start() on a closed stream", "device")
