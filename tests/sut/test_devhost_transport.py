@@ -1297,3 +1297,24 @@ def test_start_refuses_a_closed_or_broken_stream_in_words_and_names_its_delivery
     with pytest.raises(LifecycleError) as exc2:
         stream.start()
     assert (exc2.value.message, exc2.value.component) == ("start() on a closed stream", "device")
+
+
+def test_a_host_s_stderr_tail_is_its_last_bytes_decoded_leniently():
+    """``DeviceHost.stderr_tail(limit)``: the last ``limit`` bytes the host wrote to stderr (all of
+    them when fewer), undecodable bytes replaced rather than raised, and "" once the file is gone."""
+    import tempfile
+
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    host._stderr = tempfile.TemporaryFile()
+    host._stderr.write(b"early\n" + b"x" * 3000 + b"\nTraceback: \xff boom\n")
+    host._stderr.seek(5)  # wherever the file was left, the tail is its end
+    assert host.stderr_tail(12) == "ack: \ufffd boom\n"
+    assert host.stderr_tail(13) == "back: \ufffd boom\n"
+    assert host.stderr_tail() == "x" * (2000 - len(b"\nTraceback: \xff boom\n")) + "\nTraceback: \ufffd boom\n"
+    short = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    short._stderr = tempfile.TemporaryFile()
+    short._stderr.write(b"only this")
+    assert short.stderr_tail() == "only this"
+    short._stderr.close()
+    assert short.stderr_tail() == ""
+    host._stderr.close()
