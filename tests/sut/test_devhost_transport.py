@@ -1318,3 +1318,30 @@ def test_a_host_s_stderr_tail_is_its_last_bytes_decoded_leniently():
     short._stderr.close()
     assert short.stderr_tail() == ""
     host._stderr.close()
+
+
+def test_releasing_a_host_closes_its_pipes_and_tick_fd_once():
+    """``DeviceHost.release()`` (the process already dead): our ends of its pipes closed, the
+    reader joined, the tick pipe's read end closed and marked -1 (a second release closes
+    nothing of anyone else's), stderr's file closed."""
+    import tempfile
+
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    stdin_r, stdin_w = os.pipe()
+    stdout_r, stdout_w = os.pipe()
+    tick_r, tick_w = os.pipe()
+    host.proc = SimpleNamespace(stdin=os.fdopen(stdin_w, "wb"), stdout=os.fdopen(stdout_r, "rb"))
+    host._reader = threading.Thread(target=lambda: None)
+    host._reader.start()
+    host.tick_r = tick_r
+    host._stderr = tempfile.TemporaryFile()
+    try:
+        host.release()
+        assert host.proc.stdin.closed and host.proc.stdout.closed and host._stderr.closed
+        assert not host._reader.is_alive()
+        assert host.tick_r == -1
+        host.release()  # again: nothing more to close
+        assert host.tick_r == -1
+    finally:
+        for fd in (stdin_r, stdout_w, tick_w):
+            os.close(fd)
