@@ -1345,3 +1345,29 @@ def test_releasing_a_host_closes_its_pipes_and_tick_fd_once():
     finally:
         for fd in (stdin_r, stdout_w, tick_w):
             os.close(fd)
+
+
+def test_shutting_a_host_down_asks_it_to_exit_waits_within_the_bound_then_kills_and_releases():
+    """``DeviceHost.shutdown(t)``: a live host is asked to ``exit`` within ``t`` and waited for
+    within ``t`` (a refusal or a timeout of either is no error), then killed and released
+    whatever it did."""
+    calls: list[tuple] = []
+
+    class Host(portaudio.DeviceHost):
+        alive = True  # type: ignore[assignment]
+
+        def __init__(self) -> None:  # no process: what shutdown asks is recorded
+            self.proc = SimpleNamespace(wait=lambda timeout: calls.append(("wait", timeout)))
+
+        def request(self, op, timeout_s, **args):
+            calls.append(("request", op, timeout_s))
+            raise portaudio._HostTimeout(op)
+
+        def kill(self) -> None:
+            calls.append(("kill",))
+
+        def release(self) -> None:
+            calls.append(("release",))
+
+    Host().shutdown(0.75)
+    assert calls == [("request", "exit", 0.75), ("wait", 0.75), ("kill",), ("release",)]
