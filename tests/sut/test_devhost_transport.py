@@ -1371,3 +1371,24 @@ def test_shutting_a_host_down_asks_it_to_exit_waits_within_the_bound_then_kills_
 
     Host().shutdown(0.75)
     assert calls == [("request", "exit", 0.75), ("wait", 0.75), ("kill",), ("release",)]
+
+
+def test_a_host_that_survives_sigkill_is_waited_for_5_s_and_logged(caplog):
+    """``DeviceHost.kill()`` never blocks long: it waits 5 s for the killed process (a process in
+    D-state may outlive SIGKILL) and then logs it by pid instead of waiting on."""
+    import logging
+    import subprocess
+
+    waits: list[float | None] = []
+
+    def wait(timeout=None):
+        waits.append(timeout)
+        raise subprocess.TimeoutExpired("devhost", timeout)
+
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    host.proc = SimpleNamespace(pid=424242, poll=lambda: 0, wait=wait)  # exited as far as poll says: no signal sent
+    with caplog.at_level(logging.ERROR, logger=portaudio.log.name):
+        host.kill()
+    assert waits == [5]
+    assert [r.getMessage() for r in caplog.records if r.name == portaudio.log.name] == [
+        "device host 424242 survived SIGKILL for 5 s"]
