@@ -1392,3 +1392,50 @@ def test_a_host_that_survives_sigkill_is_waited_for_5_s_and_logged(caplog):
     assert waits == [5]
     assert [r.getMessage() for r in caplog.records if r.name == portaudio.log.name] == [
         "device host 424242 survived SIGKILL for 5 s"]
+
+
+def _reader_host(lines: list[bytes], on_event: Any) -> Any:
+    """A ``DeviceHost`` without a process whose reader reads ``lines`` (the host's stdout)."""
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    host.proc = SimpleNamespace(stdout=iter(lines))
+    host._on_event = on_event
+    host._lock = threading.Lock()
+    host._pending = {7: (threading.Event(), {})}
+    host._started, host._hello, host._gone = threading.Event(), threading.Event(), threading.Event()
+    host.started_at = None
+    host.hello = None
+    return host
+
+
+def test_the_host_s_reader_routes_events_answers_and_its_end_and_survives_a_bad_handler(caplog):
+    """``DeviceHost._read``: a line that is no JSON is skipped (the reader goes on), ``started``
+    and ``hello`` are noted, every other event goes to ``on_event`` (a handler that raises is
+    logged, not fatal), an answer wakes its request; at the end of the stream every waiter is
+    woken and ``on_event`` hears ``host_exit``. Without a handler, events are dropped silently."""
+    import logging
+
+    lines = [b"PortAudio says hello\n", b'{"event": "started"}\n', b'{"event": "hello", "pid": 3}\n',
+             b'{"event": "xrun", "n": 1}\n', b'{"event": "boom"}\n', b'{"id": 7, "ok": true}\n']
+    heard: list[dict] = []
+
+    def on_event(msg: dict) -> None:
+        heard.append(msg)
+        if msg["event"] in ("boom", "host_exit"):
+            raise RuntimeError(msg["event"])
+
+    host = _reader_host(lines, on_event)
+    with caplog.at_level(logging.ERROR, logger=portaudio.log.name):
+        host._read()
+    assert heard == [{"event": "xrun", "n": 1}, {"event": "boom"}, {"event": "host_exit"}]
+    assert isinstance(host.started_at, float) and host.hello == {"event": "hello", "pid": 3}
+    event, answer = host._pending[7]
+    assert event.is_set() and answer == {"id": 7, "ok": True}
+    assert host._gone.is_set() and host._started.is_set() and host._hello.is_set()
+    assert [r.getMessage() for r in caplog.records if r.name == portaudio.log.name] == [
+        "device host event handler failed"] * 2
+    caplog.clear()
+    quiet = _reader_host(lines, None)
+    with caplog.at_level(logging.ERROR, logger=portaudio.log.name):
+        quiet._read()
+    assert quiet._gone.is_set() and quiet._pending[7][0].is_set()
+    assert [r for r in caplog.records if r.name == portaudio.log.name] == []
