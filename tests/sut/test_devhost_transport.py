@@ -343,9 +343,21 @@ def test_an_open_that_fails_any_way_leaves_no_host_segment_or_pipe(failure: Base
             made.append(self)
             super().__init__(*args)
 
-    with pytest.raises(raised):
-        Recorded(backend, spec, lambda *a: None, lambda e: None)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_InProcessHost, "stderr_tail", lambda self, limit=2000: "the host's last words")
+        with pytest.raises(raised) as exc:
+            Recorded(backend, spec, lambda *a: None, lambda e: None)
+    err = exc.value
+    if raised is DeviceTimeoutError:
+        assert (err.message, err.component, err.details) == (
+            "opening 'scripted' did not finish within 2.0 s", "device", {})
+    elif raised is DeviceLostError:
+        assert (err.message, err.component, err.details) == (
+            "device host died while opening 'scripted'", "device", {"stderr": "the host's last words"})
+    else:
+        assert err is failure
     (host,), (stream,) = backend.spawned, made
+    assert stream not in backend._streams and stream.host is host
     assert not host.alive and host.tick_r == -1, "the host was not killed and released"
     assert _segments() == segments, "a shared-memory segment outlived the failed open"
     assert stream._wake_r == stream._wake_w == -1, "the wake-up pipe outlived the failed open"
@@ -1439,3 +1451,32 @@ def test_the_host_s_reader_routes_events_answers_and_its_end_and_survives_a_bad_
         quiet._read()
     assert quiet._gone.is_set() and quiet._pending[7][0].is_set()
     assert [r for r in caplog.records if r.name == portaudio.log.name] == []
+
+
+def test_a_stream_asks_its_host_to_open_exactly_its_spec_on_the_backend_s_ring(monkeypatch):
+    """The ``open`` request carries the spec (devices, channels, rate, block, latency), the
+    backend's host API, ring size and the shared-memory segment's name, within the control
+    timeout; the opened stream is the backend's, its scratch block float32 of the output's shape."""
+    asked: list[tuple] = []
+    original = _InProcessHost.request
+
+    def request(self, op, timeout_s, **args):
+        asked.append((op, timeout_s, args))
+        return original(self, op, timeout_s, **args)
+
+    monkeypatch.setattr(_InProcessHost, "request", request)
+    backend = _Backend(ring_blocks=6, prefill_blocks=2, control_timeout_s=1.75)
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, 0.02)
+    stream = _Stream(backend, spec, lambda *a: None, lambda e: None)
+    try:
+        op, timeout_s, args = asked[0]
+        assert (op, timeout_s) == ("open", 1.75)
+        assert args == {"input_device": "scripted", "output_device": "scripted", "input_channels": CHANNELS,
+                        "output_channels": CHANNELS, "sample_rate": 48_000, "block_size": BLOCK,
+                        "latency_s": 0.02, "host_api": None, "shm_name": stream.shm_name, "ring_blocks": 6,
+                        "expect_host_api": None}
+        assert stream.shm_name.startswith(f"soundcheck-{os.getpid()}-") and len(stream.shm_name.rsplit("-", 1)[1]) == 8
+        assert stream in backend._streams and not stream.closed and not stream.active
+        assert stream._scratch.shape == (BLOCK, CHANNELS) and stream._scratch.dtype == np.float32
+    finally:
+        stream.close()
