@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 from system_under_test.clock import VirtualClock
 from system_under_test.devices import _devhost
 from system_under_test.devices._devhost import IN_DROPPED, IN_R, IN_W, OUT_R, OUT_STARVED, OUT_W
-from system_under_test.devices.base import StreamSpec
+from system_under_test.devices.base import DeviceInfo, StreamSpec
 from system_under_test.devices import portaudio
 from system_under_test.devices.portaudio import PortAudioBackend, PortAudioStream
 from system_under_test.errors import (
@@ -52,6 +52,7 @@ from system_under_test.errors import (
     DeviceStalledError,
     DeviceNotFoundError,
     DeviceTimeoutError,
+    LifecycleError,
     XrunError,
 )
 
@@ -342,9 +343,21 @@ def test_an_open_that_fails_any_way_leaves_no_host_segment_or_pipe(failure: Base
             made.append(self)
             super().__init__(*args)
 
-    with pytest.raises(raised):
-        Recorded(backend, spec, lambda *a: None, lambda e: None)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_InProcessHost, "stderr_tail", lambda self, limit=2000: "the host's last words")
+        with pytest.raises(raised) as exc:
+            Recorded(backend, spec, lambda *a: None, lambda e: None)
+    err = exc.value
+    if raised is DeviceTimeoutError:
+        assert (err.message, err.component, err.details) == (
+            "opening 'scripted' did not finish within 2.0 s", "device", {})
+    elif raised is DeviceLostError:
+        assert (err.message, err.component, err.details) == (
+            "device host died while opening 'scripted'", "device", {"stderr": "the host's last words"})
+    else:
+        assert err is failure
     (host,), (stream,) = backend.spawned, made
+    assert stream not in backend._streams and stream.host is host
     assert not host.alive and host.tick_r == -1, "the host was not killed and released"
     assert _segments() == segments, "a shared-memory segment outlived the failed open"
     assert stream._wake_r == stream._wake_w == -1, "the wake-up pipe outlived the failed open"
@@ -466,16 +479,16 @@ class _DiscoveryHost:
         self.shut = False
 
     def request(self, op: str, timeout_s: float, **args: Any) -> Any:
-        self.asked = args
+        self.asked = dict(args, op=op, timeout_s=timeout_s)
         if isinstance(self.outcome, BaseException):
             raise self.outcome
         return self.outcome
 
     def shutdown(self, timeout_s: float) -> None:
-        self.shut = True
+        self.shut = timeout_s
 
     def stderr_tail(self, limit: int = 2000) -> str:
-        return ""
+        return "the host's last words"
 
 
 @pytest.mark.parametrize("backend_cls", ["portaudio", "jack"])
@@ -487,21 +500,36 @@ def test_device_discovery_shuts_its_host_down_whatever_happens(backend_cls, outc
     from system_under_test.devices.jack import JackBackend
 
     cls = {"portaudio": PortAudioBackend, "jack": JackBackend}[backend_cls]
-    host = _DiscoveryHost({"answer": [], "timeout": portaudio._HostTimeout("devices"),
+    raw = [{"name": "card", "max_input_channels": 2, "max_output_channels": 4, "sample_rates": [44_100, 48_000],
+            "default_sample_rate": 48_000.0, "default_latency_s": 0.005}]
+    host = _DiscoveryHost({"answer": raw, "timeout": portaudio._HostTimeout("devices"),
                            "gone": portaudio._HostGone("devices")}[outcome])
 
     class Scripted(cls):  # type: ignore[misc, valid-type]
         def _spawn_host(self, on_event: Any = None) -> Any:
             return host
 
-    backend = Scripted()
+    backend = Scripted(spawn_timeout_s=7.5, control_timeout_s=1.5)
     if outcome == "answer":
-        assert backend.devices() == []
+        assert backend.devices() == [DeviceInfo(
+            name="card", backend=cls.name, max_input_channels=2, max_output_channels=4,
+            sample_rates=(44_100, 48_000), default_sample_rate=48_000.0, default_latency_s=0.005)]
     else:
-        with pytest.raises((DeviceTimeoutError, DeviceLostError)):
+        with pytest.raises((DeviceTimeoutError, DeviceLostError)) as exc:
             backend.devices()
-    assert host.shut
+        err = exc.value
+        if outcome == "timeout":
+            assert (type(err), err.message, err.component, err.details) == (
+                DeviceTimeoutError, "device discovery did not finish in time", "device", {})
+        else:
+            assert (type(err), err.message, err.component, err.details) == (
+                DeviceLostError, "device host died during discovery", "device", {"stderr": "the host's last words"})
+        assert isinstance(err.__cause__, (portaudio._HostTimeout, portaudio._HostGone))
+    assert host.shut == 1.5  # the control timeout bounds the shutdown
+    assert (host.asked["op"], host.asked["timeout_s"]) == ("devices", 7.5)
+    assert host.asked["expect_host_api"] == (portaudio.JACK_HOST_API if backend_cls == "jack" else None)
     assert host.asked["probe_rates"] == ([] if backend_cls == "jack" else [44_100, 48_000])
+    assert host.asked["host_api"] == (portaudio.JACK_HOST_API if backend_cls == "jack" else None)
 
 
 def test_a_restarted_stream_reports_no_xrun_from_before_its_restart(pairs):
@@ -1246,3 +1274,209 @@ def test_stop_waits_a_bounded_time_for_a_delivery_thread_stuck_in_the_callback(c
         real_join(timeout=10)
         stream.close()
     assert not thread.is_alive()
+
+
+def test_start_refuses_a_closed_or_broken_stream_in_words_and_names_its_delivery_thread(pairs):
+    """``start()``: a second start of an active stream asks nothing of the host; a stream whose host
+    is gone, or that broke (stalled, timed out), is refused as lost with what broke it; a closed one
+    as a lifecycle error. The delivery thread is a daemon named after the host's pid, and the host
+    is asked to start within the control timeout."""
+    p = pairs()
+    stream = p.stream
+    thread = stream._thread
+    assert thread is not None and thread.daemon is True
+    assert thread.name == f"portaudio-delivery-{p.host.pid}"
+    asked: list[tuple[str, float]] = []
+    original = p.host.request
+    p.host.request = lambda op, timeout_s, **a: asked.append((op, timeout_s)) or original(op, timeout_s, **a)
+    stream.start()  # active already
+    assert asked == []
+    stream.stop()
+    stream.start()
+    assert asked[-1] == ("start", p.backend.control_timeout_s)
+    stream.stop()
+    stream._broken = "stalled"  # as the watchdog leaves it, the host still up
+    with pytest.raises(DeviceLostError) as exc:
+        stream.start()
+    assert (exc.value.message, exc.value.component) == ("stream is stalled; close it and open a new one", "device")
+    stream._broken = None
+    p.host.alive = False
+    with pytest.raises(DeviceLostError) as exc:
+        stream.start()
+    assert (exc.value.message, exc.value.component) == ("stream is lost; close it and open a new one", "device")
+    p.host.alive = True
+    stream.close()
+    with pytest.raises(LifecycleError) as exc2:
+        stream.start()
+    assert (exc2.value.message, exc2.value.component) == ("start() on a closed stream", "device")
+
+
+def test_a_host_s_stderr_tail_is_its_last_bytes_decoded_leniently():
+    """``DeviceHost.stderr_tail(limit)``: the last ``limit`` bytes the host wrote to stderr (all of
+    them when fewer), undecodable bytes replaced rather than raised, and "" once the file is gone."""
+    import tempfile
+
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    host._stderr = tempfile.TemporaryFile()
+    host._stderr.write(b"early\n" + b"x" * 3000 + b"\nTraceback: \xff boom\n")
+    host._stderr.seek(5)  # wherever the file was left, the tail is its end
+    assert host.stderr_tail(12) == "ack: \ufffd boom\n"
+    assert host.stderr_tail(13) == "back: \ufffd boom\n"
+    assert host.stderr_tail() == "x" * (2000 - len(b"\nTraceback: \xff boom\n")) + "\nTraceback: \ufffd boom\n"
+    short = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    short._stderr = tempfile.TemporaryFile()
+    short._stderr.write(b"only this")
+    assert short.stderr_tail() == "only this"
+    short._stderr.close()
+    assert short.stderr_tail() == ""
+    host._stderr.close()
+
+
+def test_releasing_a_host_closes_its_pipes_and_tick_fd_once():
+    """``DeviceHost.release()`` (the process already dead): our ends of its pipes closed, the
+    reader joined, the tick pipe's read end closed and marked -1 (a second release closes
+    nothing of anyone else's), stderr's file closed."""
+    import tempfile
+
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    stdin_r, stdin_w = os.pipe()
+    stdout_r, stdout_w = os.pipe()
+    tick_r, tick_w = os.pipe()
+    host.proc = SimpleNamespace(stdin=os.fdopen(stdin_w, "wb"), stdout=os.fdopen(stdout_r, "rb"))
+    host._reader = threading.Thread(target=lambda: None)
+    host._reader.start()
+    host.tick_r = tick_r
+    host._stderr = tempfile.TemporaryFile()
+    try:
+        host.release()
+        assert host.proc.stdin.closed and host.proc.stdout.closed and host._stderr.closed
+        assert not host._reader.is_alive()
+        assert host.tick_r == -1
+        host.release()  # again: nothing more to close
+        assert host.tick_r == -1
+    finally:
+        for fd in (stdin_r, stdout_w, tick_w):
+            os.close(fd)
+
+
+def test_shutting_a_host_down_asks_it_to_exit_waits_within_the_bound_then_kills_and_releases():
+    """``DeviceHost.shutdown(t)``: a live host is asked to ``exit`` within ``t`` and waited for
+    within ``t`` (a refusal or a timeout of either is no error), then killed and released
+    whatever it did."""
+    calls: list[tuple] = []
+
+    class Host(portaudio.DeviceHost):
+        alive = True  # type: ignore[assignment]
+
+        def __init__(self) -> None:  # no process: what shutdown asks is recorded
+            self.proc = SimpleNamespace(wait=lambda timeout: calls.append(("wait", timeout)))
+
+        def request(self, op, timeout_s, **args):
+            calls.append(("request", op, timeout_s))
+            raise portaudio._HostTimeout(op)
+
+        def kill(self) -> None:
+            calls.append(("kill",))
+
+        def release(self) -> None:
+            calls.append(("release",))
+
+    Host().shutdown(0.75)
+    assert calls == [("request", "exit", 0.75), ("wait", 0.75), ("kill",), ("release",)]
+
+
+def test_a_host_that_survives_sigkill_is_waited_for_5_s_and_logged(caplog):
+    """``DeviceHost.kill()`` never blocks long: it waits 5 s for the killed process (a process in
+    D-state may outlive SIGKILL) and then logs it by pid instead of waiting on."""
+    import logging
+    import subprocess
+
+    waits: list[float | None] = []
+
+    def wait(timeout=None):
+        waits.append(timeout)
+        raise subprocess.TimeoutExpired("devhost", timeout)
+
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    host.proc = SimpleNamespace(pid=424242, poll=lambda: 0, wait=wait)  # exited as far as poll says: no signal sent
+    with caplog.at_level(logging.ERROR, logger=portaudio.log.name):
+        host.kill()
+    assert waits == [5]
+    assert [r.getMessage() for r in caplog.records if r.name == portaudio.log.name] == [
+        "device host 424242 survived SIGKILL for 5 s"]
+
+
+def _reader_host(lines: list[bytes], on_event: Any) -> Any:
+    """A ``DeviceHost`` without a process whose reader reads ``lines`` (the host's stdout)."""
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    host.proc = SimpleNamespace(stdout=iter(lines))
+    host._on_event = on_event
+    host._lock = threading.Lock()
+    host._pending = {7: (threading.Event(), {})}
+    host._started, host._hello, host._gone = threading.Event(), threading.Event(), threading.Event()
+    host.started_at = None
+    host.hello = None
+    return host
+
+
+def test_the_host_s_reader_routes_events_answers_and_its_end_and_survives_a_bad_handler(caplog):
+    """``DeviceHost._read``: a line that is no JSON is skipped (the reader goes on), ``started``
+    and ``hello`` are noted, every other event goes to ``on_event`` (a handler that raises is
+    logged, not fatal), an answer wakes its request; at the end of the stream every waiter is
+    woken and ``on_event`` hears ``host_exit``. Without a handler, events are dropped silently."""
+    import logging
+
+    lines = [b"PortAudio says hello\n", b'{"event": "started"}\n', b'{"event": "hello", "pid": 3}\n',
+             b'{"event": "xrun", "n": 1}\n', b'{"event": "boom"}\n', b'{"id": 7, "ok": true}\n']
+    heard: list[dict] = []
+
+    def on_event(msg: dict) -> None:
+        heard.append(msg)
+        if msg["event"] in ("boom", "host_exit"):
+            raise RuntimeError(msg["event"])
+
+    host = _reader_host(lines, on_event)
+    with caplog.at_level(logging.ERROR, logger=portaudio.log.name):
+        host._read()
+    assert heard == [{"event": "xrun", "n": 1}, {"event": "boom"}, {"event": "host_exit"}]
+    assert isinstance(host.started_at, float) and host.hello == {"event": "hello", "pid": 3}
+    event, answer = host._pending[7]
+    assert event.is_set() and answer == {"id": 7, "ok": True}
+    assert host._gone.is_set() and host._started.is_set() and host._hello.is_set()
+    assert [r.getMessage() for r in caplog.records if r.name == portaudio.log.name] == [
+        "device host event handler failed"] * 2
+    caplog.clear()
+    quiet = _reader_host(lines, None)
+    with caplog.at_level(logging.ERROR, logger=portaudio.log.name):
+        quiet._read()
+    assert quiet._gone.is_set() and quiet._pending[7][0].is_set()
+    assert [r for r in caplog.records if r.name == portaudio.log.name] == []
+
+
+def test_a_stream_asks_its_host_to_open_exactly_its_spec_on_the_backend_s_ring(monkeypatch):
+    """The ``open`` request carries the spec (devices, channels, rate, block, latency), the
+    backend's host API, ring size and the shared-memory segment's name, within the control
+    timeout; the opened stream is the backend's, its scratch block float32 of the output's shape."""
+    asked: list[tuple] = []
+    original = _InProcessHost.request
+
+    def request(self, op, timeout_s, **args):
+        asked.append((op, timeout_s, args))
+        return original(self, op, timeout_s, **args)
+
+    monkeypatch.setattr(_InProcessHost, "request", request)
+    backend = _Backend(ring_blocks=6, prefill_blocks=2, control_timeout_s=1.75)
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, 0.02)
+    stream = _Stream(backend, spec, lambda *a: None, lambda e: None)
+    try:
+        op, timeout_s, args = asked[0]
+        assert (op, timeout_s) == ("open", 1.75)
+        assert args == {"input_device": "scripted", "output_device": "scripted", "input_channels": CHANNELS,
+                        "output_channels": CHANNELS, "sample_rate": 48_000, "block_size": BLOCK,
+                        "latency_s": 0.02, "host_api": None, "shm_name": stream.shm_name, "ring_blocks": 6,
+                        "expect_host_api": None}
+        assert stream.shm_name.startswith(f"soundcheck-{os.getpid()}-") and len(stream.shm_name.rsplit("-", 1)[1]) == 8
+        assert stream in backend._streams and not stream.closed and not stream.active
+        assert stream._scratch.shape == (BLOCK, CHANNELS) and stream._scratch.dtype == np.float32
+    finally:
+        stream.close()

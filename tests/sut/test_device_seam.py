@@ -14,7 +14,7 @@ import pytest
 
 from system_under_test.clock import VirtualClock
 from system_under_test.devices.base import StatusFlags
-from system_under_test.devices.jack import JackBackend, default_server_name
+from system_under_test.devices.jack import JACK_HOST_API, JackBackend, default_server_name
 from system_under_test.devices.portaudio import PortAudioBackend
 from system_under_test.devices.simulated import SimulatedBackend
 from system_under_test.errors import DeviceNotFoundError
@@ -94,10 +94,96 @@ def test_the_device_host_never_starts_a_jack_server_and_talks_to_the_one_named(m
     assert JackBackend("rig-9").host_env()["JACK_NO_START_SERVER"] == "1"
 
 
+def test_a_jack_backend_is_portaudio_s_jack_host_api_with_the_settings_it_is_given():
+    """``JackBackend`` restricts discovery and opening to PortAudio's JACK host API (unrestricted,
+    a discovery lists ALSA's devices beside the server's ``system``) and hands every other
+    setting to ``PortAudioBackend`` as given."""
+    backend = JackBackend("rig-9", control_timeout_s=1.25, spawn_timeout_s=3.5, ring_blocks=6,
+                          prefill_blocks=3, python="/opt/py")
+    assert backend.host_api == JACK_HOST_API == backend.expected_host_api
+    assert (backend.control_timeout_s, backend.spawn_timeout_s, backend.ring_blocks,
+            backend.prefill_blocks, backend.python) == (1.25, 3.5, 6, 3, "/opt/py")
+    assert JackBackend().host_api == JACK_HOST_API
+    with pytest.raises(ValueError, match="prefill_blocks"):
+        JackBackend("rig-9", ring_blocks=2, prefill_blocks=2)
+
+
 def test_the_prefill_must_leave_room_in_the_ring():
     """Prefilled blocks sit in the output ring from the start: a prefill of the whole ring leaves
     no room for the first block the parent makes (it would never be published)."""
     PortAudioBackend(ring_blocks=8, prefill_blocks=7)
     for prefill in (8, 9):
-        with pytest.raises(ValueError, match="prefill_blocks must be smaller than ring_blocks"):
+        with pytest.raises(ValueError, match="^prefill_blocks must be smaller than ring_blocks$"):
             PortAudioBackend(ring_blocks=8, prefill_blocks=prefill)
+
+
+def test_a_backend_without_portaudio_says_why_before_it_spawns_a_host(monkeypatch):
+    """Without python-sounddevice or the PortAudio library, a discovery or an open is refused
+    with ``BackendUnavailableError`` (fatal: no retry helps) carrying ``available()``'s reason,
+    the device as its component and the backend's name; no host process is started."""
+    from system_under_test.devices import portaudio
+    from system_under_test.errors import BackendUnavailableError
+
+    spawned = []
+    monkeypatch.setattr(portaudio.PortAudioBackend, "available", staticmethod(lambda: (False, "no PortAudio here")))
+    monkeypatch.setattr(portaudio, "DeviceHost", lambda *a, **k: spawned.append((a, k)))
+    for backend in (PortAudioBackend(), JackBackend("rig-9")):
+        with pytest.raises(BackendUnavailableError) as exc:
+            backend.devices()
+        err = exc.value
+        assert (err.message, err.component, err.details) == ("no PortAudio here", "device", {"backend": backend.name})
+    assert spawned == []
+
+
+def test_a_device_host_is_spawned_with_the_backend_s_environment_interpreter_and_bounds(monkeypatch):
+    from system_under_test.devices import portaudio
+
+    made = []
+    monkeypatch.setattr(portaudio.PortAudioBackend, "available", staticmethod(lambda: (True, "")))
+    monkeypatch.setattr(portaudio, "DeviceHost", lambda env, **kw: made.append((env, kw)) or "host")
+    backend = PortAudioBackend(jack_server="rig-3", python="/opt/py", spawn_timeout_s=4.5, init_timeout_s=2.5)
+
+    def on_event(event):
+        return None
+
+    assert backend._spawn_host(on_event) == "host"
+    env, kw = made[0]
+    assert env == backend.host_env() and env["JACK_DEFAULT_SERVER"] == "rig-3"
+    assert kw == {"python": "/opt/py", "spawn_timeout_s": 4.5, "init_timeout_s": 2.5, "on_event": on_event}
+
+
+def test_available_names_what_is_missing_without_loading_portaudio(monkeypatch):
+    """``available()`` asks for python-sounddevice first, then the PortAudio library, and says
+    which one is missing with the install hint; both there: usable, no reason."""
+    from system_under_test.devices import portaudio
+
+    asked: list[str] = []
+    have = {"sounddevice": True, "portaudio": True}
+    monkeypatch.setattr(portaudio.importlib.util, "find_spec",
+                        lambda name: asked.append(name) or (object() if have["sounddevice"] else None))
+    monkeypatch.setattr(portaudio.ctypes.util, "find_library",
+                        lambda name: asked.append(name) or ("libportaudio.so.2" if have["portaudio"] else None))
+    assert PortAudioBackend.available() == (True, "")
+    assert asked == ["sounddevice", "portaudio"]
+    have["portaudio"] = False
+    assert PortAudioBackend.available() == (False, f"the PortAudio library is not installed ({portaudio.INSTALL_HINT})")
+    have["sounddevice"] = False
+    asked.clear()
+    assert PortAudioBackend.available() == (False, f"python-sounddevice is not installed ({portaudio.INSTALL_HINT})")
+    assert asked == ["sounddevice"]
+
+
+def test_closing_a_backend_closes_every_stream_it_opened():
+    closed: list[str] = []
+
+    class Stream:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def close(self) -> None:
+            closed.append(self.name)
+
+    backend = PortAudioBackend()
+    backend._streams = {Stream("a"), Stream("b")}  # type: ignore[assignment]
+    backend.close()
+    assert sorted(closed) == ["a", "b"]

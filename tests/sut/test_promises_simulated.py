@@ -506,3 +506,41 @@ def test_each_rate_and_channel_count_has_its_own_signal():
     backend = SimulatedBackend(VirtualClock())
     a, b = backend.test_signal(8_000, 2), backend.test_signal(9_000, 1)
     assert a.shape == (16_000, 2) and b.shape == (9_000 + 8192, 1)
+
+
+def test_the_stream_s_and_the_device_s_states_are_the_bools_they_are_declared_as():
+    """``active``, ``closed`` and ``dead`` (``DeviceStream``'s properties, typed ``bool``) and a
+    device's ``present`` and ``stalled`` (dataclass fields, ``bool``) are True or False at every
+    step, never another false value: a reader may compare them, print them or write them to
+    JSON."""
+    clock, backend, stream, _, _ = _setup()
+    dev = backend.device("sim-in")
+
+    def states() -> tuple:
+        return stream.active, stream.closed, stream.dead, dev.present, dev.stalled
+
+    assert states() == (False, False, False, True, False)
+    stream.start()
+    clock.advance(PERIOD)
+    assert states() == (True, False, False, True, False)
+    backend.stall("sim-in")
+    assert states() == (True, False, False, True, True)
+    backend.unstall("sim-in")
+    assert states() == (True, False, False, True, False)
+    stream.stop()
+    assert states() == (False, False, False, True, False)
+    stream.start()
+    backend.remove_device("sim-in", report=False)
+    assert states() == (True, False, True, False, False)
+    stream.close()
+    assert states() == (False, True, True, False, False)
+    assert all(type(s) is bool for s in states())
+    for step in ("fresh", "stopped", "unstalled"):
+        clock, backend, stream, _, _ = _setup()
+        dev = backend.device("sim-in")
+        if step != "fresh":
+            stream.start()
+            backend.stall("sim-in")
+            backend.unstall("sim-in")
+            stream.stop()
+        assert all(type(s) is bool for s in states()), step

@@ -321,6 +321,41 @@ def test_a_pipeline_with_a_chain_of_its_own_is_delivered_block_by_block() -> Non
     assert m.value("callbacks") == 50 and m.value("frames_played") == 50 * bs
 
 
+@pytest.mark.parametrize("callback", ["another object's method named callback", "a pipeline's other method"])
+def test_only_a_pipeline_s_own_callback_is_delivered_in_stretches(callback: str) -> None:
+    """A stream takes stretches only for ``Pipeline.callback`` itself: another object's method
+    (even one named ``callback``, with no ``stretch_ready``) or another method of a pipeline (a
+    wrapper around its callback) is called once a block, as every callback was before stretches."""
+    bs = 64
+    p, m = _pipeline(bs)
+    called: list[int] = []
+
+    class Player:
+        def callback(self, indata, outdata, frames, stream_time, status) -> None:
+            called.append(frames)
+            outdata[:] = indata
+
+    class Wrapped(Pipeline):
+        def counted(self, indata, outdata, frames, stream_time, status) -> None:
+            called.append(frames)
+            self.callback(indata, outdata, frames, stream_time, status)
+
+    if callback == "a pipeline's other method":
+        p.__class__ = Wrapped
+        fn = p.counted  # type: ignore[attr-defined]
+    else:
+        fn = Player().callback
+    assert p.stretch_ready()
+    clock = VirtualClock()
+    backend = SimulatedBackend(clock, seed=2)
+    stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), fn, lambda e: None)
+    stream.start()
+    clock.run_until(50.5 * stream.spec.block_seconds)
+    assert called == [bs] * 50
+    if callback == "a pipeline's other method":
+        assert m.value("callbacks") == 50
+
+
 def _callbacks(p: Pipeline, x: np.ndarray, bs: int) -> np.ndarray:
     out = np.empty_like(x)
     for i in range(x.shape[0] // bs):
@@ -498,7 +533,8 @@ def test_a_stretch_is_planned_up_to_the_first_timer_that_would_not_move(monkeypa
 
 def _tap_action_run(action: str, at: int, *, stretches: bool, monkeypatch: pytest.MonkeyPatch) -> tuple:
     """A simulated stream whose output tap, at block ``at``, stops it, kills it, delays or
-    corrupts its next callback or stalls its device: what was heard and when."""
+    corrupts its next callback, stalls its device or removes it (with the loss reported, or
+    silently: no timer of the report's then): what was heard and when."""
     bs = 64
     with monkeypatch.context() as mp:
         if not stretches:
@@ -528,6 +564,8 @@ def _tap_action_run(action: str, at: int, *, stretches: bool, monkeypatch: pytes
                 elif action == "stall":
                     backend.stall("sim-in")
                     clock.call_at(t + 5 * period, lambda: backend.unstall("sim-in"))
+                elif action in ("remove", "remove silently"):  # the stream dies, its timer cancelled
+                    backend.remove_device("sim-in", report=action == "remove")
 
         backend.add_output_tap(tap)
         stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
@@ -537,16 +575,20 @@ def _tap_action_run(action: str, at: int, *, stretches: bool, monkeypatch: pytes
         return np.concatenate(heard).tolist(), times, _state(p, m), stream.stats.callbacks, stream._pos
 
 
-@pytest.mark.parametrize("action", ["stop", "restart", "timer", "delay", "corrupt", "stall"])
+@pytest.mark.parametrize("action", ["stop", "restart", "timer", "delay", "corrupt", "stall", "remove",
+                                    "remove silently"])
 def test_a_tap_s_fault_or_stop_ends_the_stretch_where_it_ends_block_by_block(
         action: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A tap (a fault hook) that stops (and restarts) the stream, sets a timer, delays or corrupts the next
-    callback or stalls the device in the middle of a stretch: the blocks after it are what
-    they are one by one (the stretch ends after the block whose tap did it)."""
+    callback, stalls the device or removes it in the middle of a stretch: the blocks after it are what
+    they are one by one (the stretch ends after the block whose tap did it; a removed device's
+    stream plays nothing more)."""
     got = _tap_action_run(action, 7, stretches=True, monkeypatch=monkeypatch)
     ref = _tap_action_run(action, 7, stretches=False, monkeypatch=monkeypatch)
     assert got == ref
     assert len(got[1]) >= 7
+    if action.startswith("remove"):
+        assert len(got[1]) == 7
 
 
 @pytest.mark.parametrize("change", ["gain float64", "gain cost", "biquad cost", "limiter cost", None])
@@ -679,3 +721,57 @@ def test_a_stretch_holds_the_whole_blocks_of_the_stretch_frames_and_at_least_two
     stream.stop()
     assert m.value("callbacks") == 300 and plans and max(plans) == most
     assert set(plans) == {2} if bs == 8192 else len(set(plans)) > 1
+
+
+def test_a_stretch_takes_the_block_at_the_deadline_and_stops_before_the_block_at_a_timer(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of 375 frames at 48 kHz last 1/128 s, a binary fraction, so the clock's sums of
+    periods fall exactly on a ``run_until`` deadline and on a plain timer set at a whole number of
+    periods: a block due at the deadline is in the stretch (``run_until`` runs what is due at its
+    deadline), one due at a timer without a ``defer`` is not (the timer, scheduled first, runs
+    before it). Every stretch is planned as ``_deliver_stretch`` documents, and the output, the
+    timers' times and the pipeline's state are the one-by-one run's."""
+    bs = 375
+    period = bs / SR
+    assert period == 1 / 128
+
+    def run(stretches: bool) -> tuple:
+        plans: list[tuple[int, float, float, float]] = []
+        original_begin = Pipeline.begin_stretch
+        with monkeypatch.context() as mp:
+            clock = VirtualClock()
+            backend = SimulatedBackend(clock, seed=8, amplitude=0.9)
+            box: list = []
+
+            def begin(self, indata, blocks):
+                if not stretches:
+                    return None
+                expected, _ = _documented_plan(box[0])
+                assert blocks == expected >= 2
+                deadline, first = clock.quiet_until()
+                plans.append((blocks, clock.now() + (blocks - 1) * period, deadline, first))
+                return original_begin(self, indata, blocks)
+
+            mp.setattr(Pipeline, "begin_stretch", begin)
+            p, m = _pipeline(bs)
+            heard: list[np.ndarray] = []
+            times: list[float] = []
+            events: list[tuple[float, int]] = []
+            backend.add_output_tap(lambda s, out, t: (heard.append(out.copy()), times.append(t)))
+            stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback, lambda e: None)
+            box.append(stream)
+            for k in (9, 23, 24, 40):  # plain timers exactly at a block's time
+                clock.call_at(k * period, lambda: events.append((clock.now(), len(times))))
+            stream.start()
+            for k in (6, 17, 30, 47, 60):  # deadlines exactly at a block's time
+                clock.run_until(k * period)
+            stream.stop()
+        return np.concatenate(heard).tolist(), times, events, _state(p, m), stream._pos, plans
+
+    got, ref = run(True), run(False)
+    assert got[:5] == ref[:5] and len(got[1]) == 60
+    assert got[2] == [(k * period, k - 1) for k in (9, 23, 24, 40)]  # each timer before its block
+    plans = got[5]
+    assert sum(blocks for blocks, *_ in plans) > 40
+    assert any(last == deadline for _, last, deadline, _ in plans)  # the block at the deadline taken
+    assert any(last + period == first for _, last, _, first in plans)  # the block at a timer left out
