@@ -2903,8 +2903,8 @@ BATCH_20: list[Bug] = [
         "stretch reads the whole stretch's time",
         "metrics (a callback's duration is its own)"),
     Bug("stretch_block_keeps_error_streak", "pipeline.py",
-        "        self.consecutive_errors = 0\n        self._stretch_s += self._real_time() - t0\n",
-        "        self._stretch_s += self._real_time() - t0\n",
+        "        self._c_played.value += bs\n        self.consecutive_errors = 0\n        return out\n",
+        "        self._c_played.value += bs\n        return out\n",
         "the reset of the error streak left out of stretch_block (the stretch 'has no errors'): "
         "clean blocks delivered in a stretch do not end a streak of callback errors",
         "recovery (callback errors are counted in a row)"),
