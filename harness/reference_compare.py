@@ -974,6 +974,7 @@ def compare_to_reference_stream(
         normal = _path_normal(p_full, r_full, judge, jh + half, recursive_taps)
         if q_ref > 0:
             normal = _debiased(normal, q_ref)
+        normal = _without_splices(normal, [bd - (w0 - pad + half) for bd in bounds[1:-1]])
         found: list[int] = []  # frames of the window (``e``'s index) the judge found a glitch at
         for refit in range(_REFITS + 1):
             h, resid, fit = _solve_path(normal, tuple(off + i for i in found))
@@ -1235,6 +1236,7 @@ class _PathNormal:
     t0: int
     t1: int
     judge: FloatArray
+    out: NDArray[np.int64] | None = None  # rows taken out of the fit (``_without_splices``)
     _lu: tuple[FloatArray, NDArray[np.int32]] | None = None
 
     def lu(self) -> tuple[FloatArray, NDArray[np.int32]]:
@@ -1317,6 +1319,26 @@ def _debiased(nrm: _PathNormal, q_ref: float) -> _PathNormal:
     extra = float(np.dot(e1[t0:t1], e1[t0:t1]) - np.dot(e0[t0:t1], e0[t0:t1]))
     return fixed if extra <= allowed else nrm
 
+def _without_splices(nrm: _PathNormal, splices: list[int]) -> _PathNormal:
+    """``nrm`` less the rows a step's splice reaches (``splices``: the steps' rows).
+
+    The path filtered the material before the recording lost (or gained) frames; the
+    prediction is spliced first and filtered after, so around a step the two differ by what no
+    filter explains, over the judge filter's and the path filter's length each side. Least
+    squares bends the window's one filter towards that difference, and the rest of the window
+    pays. Those rows are taken out of the fit (their outer products subtracted; an impulse's
+    column is zero there); the residual still holds them, so the step is heard as before."""
+    reach = nrm.judge.size // 2 + FIR_TAPS
+    rows = sorted({t for s in splices for t in range(s - reach, s + reach + 1) if nrm.t0 <= t < nrm.t1})
+    if not rows or len(rows) > 0.25 * (nrm.t1 - nrm.t0):
+        return nrm
+    at = np.asarray(rows, dtype=np.int64)
+    vb = np.lib.stride_tricks.sliding_window_view(nrm.pl, FIR_TAPS)[at]
+    xb = np.concatenate((vb, vb * nrm.ramp[at, None], nrm.past[at]), axis=1)
+    return _PathNormal(nrm.pl, nrm.target, nrm.ramp, nrm.past, nrm.gram - xb.T @ xb,
+                       nrm.rhs - xb.T @ nrm.target[at], nrm.t0, nrm.t1, nrm.judge, at)
+
+
 def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[FloatArray, FloatArray, FloatArray]:
     """``_fit_path``'s answer to its normal equations, with an impulse at each row of
     ``impulses`` as a regressor of its own (see there)."""
@@ -1329,6 +1351,8 @@ def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[Float
     for j, tp in enumerate(imp):
         a, b = max(tp - jh, t0), min(tp + jh + 1, t1)
         units[a:b, j] = judge[a - tp + jh: b - tp + jh]
+    if nrm.out is not None:
+        units[nrm.out] = 0.0  # rows out of the fit (``_without_splices``)
 
     def regressors(at: NDArray[np.int64]) -> FloatArray:
         """Rows ``at`` of the regressors, every column."""
@@ -1383,6 +1407,8 @@ def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[Float
         if 0 < bad.size <= 0.02 * (t1 - t0):
             bad = np.unique((bad[:, None] + np.arange(-2, ar + 3)[None, :]).ravel())
             bad = bad[(bad >= t0) & (bad < t1)]
+            if nrm.out is not None:
+                bad = np.setdiff1d(bad, nrm.out)
             xb = regressors(bad)
             gram = gram - xb.T @ xb
             rhs = rhs - xb.T @ target[bad]
