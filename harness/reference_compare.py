@@ -1496,25 +1496,47 @@ def _step_error(p: FloatArray, r: FloatArray, cutoff: float) -> tuple[float, Flo
     return float(np.dot(body, body)), body
 
 
-#: the share of the residual's sub-blocks whose robust variance the noise's share is read at:
-#: a low quantile, so that the model's own error (which comes and goes with the material) is
-#: not taken for noise; stationary noise reads ~0.8 of its variance there
+#: the share of the residual's sub-blocks whose variance the noise's share is read at: a low
+#: quantile, so that the model's own error (which comes and goes with the material) is not taken
+#: for noise; what stationary noise reads there is known and divided out (``_noise_quantile_ratio``)
 _NOISE_QUANTILE = 0.1
 #: how many noise variances a step must take off the error to be believed: a second line
 #: placed by least squares takes tens of noise variances off pure noise (``_confirm_steps``)
 _STEP_SIGNIFICANCE = 100.0
 
 
-def _noise_share(resid: FloatArray, sb: int = 128) -> tuple[float, float]:
+@functools.lru_cache(maxsize=16)
+def _noise_quantile_ratio(cutoff: float, sb: int = 128) -> float:
+    """What ``_NOISE_QUANTILE`` of the ``sb``-frame sub-blocks' variances reads of white noise's
+    variance once the judge filter at ``cutoff`` has band-limited it (seeded: the same number on
+    every call). A sub-block's variance is an estimate that scatters, the more so the narrower
+    the band (fewer independent frames in a sub-block), and a low quantile of estimates sits
+    below what they estimate: 0.82 of the noise at the full judged band (0.36), 0.66 at 0.1."""
+    judge = _judge_filter(cutoff)
+    rng = np.random.default_rng(18)
+    x = sps.oaconvolve(rng.standard_normal(sb * 2000 + 2 * judge.size), judge, "same")[judge.size: -judge.size]
+    v = np.mean(x[: sb * 2000].reshape(2000, sb) ** 2, axis=1)
+    return float(np.quantile(v, _NOISE_QUANTILE)) / float(np.dot(judge, judge))
+
+
+def _noise_share(resid: FloatArray, cutoff: float, sb: int = 128) -> tuple[float, float]:
     """(the noise's share of ``resid``'s squared sum, the noise's variance): the variance read at
-    ``_NOISE_QUANTILE`` of the 128-frame sub-blocks' robust variances (1.4826 x median |e|,
-    squared), times the frames. On a noiseless path this is the model's error where it is
-    smallest (a quiet stretch, the files' rounding): next to nothing of the sum."""
+    ``_NOISE_QUANTILE`` of the 128-frame sub-blocks' variances, over what that quantile reads of
+    noise in the judged band below ``cutoff`` (``_noise_quantile_ratio``), times the frames. On a
+    noiseless path this is the model's error where it is smallest (a quiet stretch, the files'
+    rounding): next to nothing of the sum.
+
+    (The quantile of the sub-blocks' robust variances, 1.4826 x median |e| squared, read as it
+    was, gave 0.65 of the noise a bass line's one-line error held under -40 dBFS of noise: the
+    median's estimate scatters more than the mean square's, and the low quantile of a scattered
+    estimate lies low; the step then had to explain noise, and 5-frame drops were merged away.
+    A low quantile already leaves a pop's or a step's sub-blocks out, so robustness inside a
+    sub-block buys nothing here.)"""
     nsb = resid.size // sb
     if nsb < 4:
         return 0.0, 0.0
-    rob = (1.4826 * np.median(np.abs(resid[: nsb * sb].reshape(nsb, sb)), axis=1)) ** 2
-    var = float(np.quantile(rob, _NOISE_QUANTILE))
+    v = np.mean(resid[: nsb * sb].reshape(nsb, sb) ** 2, axis=1)
+    var = float(np.quantile(v, _NOISE_QUANTILE)) / _noise_quantile_ratio(round(cutoff, 2), sb)
     return var * resid.size, var
 
 
@@ -1602,8 +1624,8 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
         # the rest. Under -40 dBFS noise a 9-frame drop in a bass line took 20 % off the whole
         # error only (the noise's share was most of it) and the two lines were merged; the
         # taken-off error must also stand clear of what a second line takes off noise alone
-        noise, var = _noise_share(body)
-        if e_step - noise < 0.8 * (e_one - noise) and e_one - e_step > _STEP_SIGNIFICANCE * var:
+        noise, var = _noise_share(body, cutoff)
+        if e_one > noise and e_step - noise < 0.8 * (e_one - noise) and e_one - e_step > _STEP_SIGNIFICANCE * var:
             out[-1] = prev
             out.append(nxt)
         else:
