@@ -1625,7 +1625,7 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
         # error only (the noise's share was most of it) and the two lines were merged; the
         # taken-off error must also stand clear of what a second line takes off noise alone
         noise, var = _noise_share(body, cutoff)
-        if e_one > noise and e_step - noise < 0.8 * (e_one - noise) and e_one - e_step > _STEP_SIGNIFICANCE * var:
+        if e_step - noise < 0.8 * (e_one - noise) and e_one - e_step > _STEP_SIGNIFICANCE * var:
             out[-1] = prev
             out.append(nxt)
         else:
