@@ -974,6 +974,7 @@ def compare_to_reference_stream(
         normal = _path_normal(p_full, r_full, judge, jh + half, recursive_taps)
         if q_ref > 0:
             normal = _debiased(normal, q_ref)
+        normal = _without_splices(normal, [bd - (w0 - pad + half) for bd in bounds[1:-1]])
         found: list[int] = []  # frames of the window (``e``'s index) the judge found a glitch at
         for refit in range(_REFITS + 1):
             h, resid, fit = _solve_path(normal, tuple(off + i for i in found))
@@ -1235,6 +1236,7 @@ class _PathNormal:
     t0: int
     t1: int
     judge: FloatArray
+    out: NDArray[np.int64] | None = None  # rows taken out of the fit (``_without_splices``)
     _lu: tuple[FloatArray, NDArray[np.int32]] | None = None
 
     def lu(self) -> tuple[FloatArray, NDArray[np.int32]]:
@@ -1317,6 +1319,26 @@ def _debiased(nrm: _PathNormal, q_ref: float) -> _PathNormal:
     extra = float(np.dot(e1[t0:t1], e1[t0:t1]) - np.dot(e0[t0:t1], e0[t0:t1]))
     return fixed if extra <= allowed else nrm
 
+def _without_splices(nrm: _PathNormal, splices: list[int]) -> _PathNormal:
+    """``nrm`` less the rows a step's splice reaches (``splices``: the steps' rows).
+
+    The path filtered the material before the recording lost (or gained) frames; the
+    prediction is spliced first and filtered after, so around a step the two differ by what no
+    filter explains, over the judge filter's and the path filter's length each side. Least
+    squares bends the window's one filter towards that difference, and the rest of the window
+    pays. Those rows are taken out of the fit (their outer products subtracted; an impulse's
+    column is zero there); the residual still holds them, so the step is heard as before."""
+    reach = nrm.judge.size // 2 + FIR_TAPS
+    rows = sorted({t for s in splices for t in range(s - reach, s + reach + 1) if nrm.t0 <= t < nrm.t1})
+    if not rows or len(rows) > 0.25 * (nrm.t1 - nrm.t0):
+        return nrm
+    at = np.asarray(rows, dtype=np.int64)
+    vb = np.lib.stride_tricks.sliding_window_view(nrm.pl, FIR_TAPS)[at]
+    xb = np.concatenate((vb, vb * nrm.ramp[at, None], nrm.past[at]), axis=1)
+    return _PathNormal(nrm.pl, nrm.target, nrm.ramp, nrm.past, nrm.gram - xb.T @ xb,
+                       nrm.rhs - xb.T @ nrm.target[at], nrm.t0, nrm.t1, nrm.judge, at)
+
+
 def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[FloatArray, FloatArray, FloatArray]:
     """``_fit_path``'s answer to its normal equations, with an impulse at each row of
     ``impulses`` as a regressor of its own (see there)."""
@@ -1329,6 +1351,8 @@ def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[Float
     for j, tp in enumerate(imp):
         a, b = max(tp - jh, t0), min(tp + jh + 1, t1)
         units[a:b, j] = judge[a - tp + jh: b - tp + jh]
+    if nrm.out is not None:
+        units[nrm.out] = 0.0  # rows out of the fit (``_without_splices``)
 
     def regressors(at: NDArray[np.int64]) -> FloatArray:
         """Rows ``at`` of the regressors, every column."""
@@ -1383,6 +1407,8 @@ def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[Float
         if 0 < bad.size <= 0.02 * (t1 - t0):
             bad = np.unique((bad[:, None] + np.arange(-2, ar + 3)[None, :]).ravel())
             bad = bad[(bad >= t0) & (bad < t1)]
+            if nrm.out is not None:
+                bad = np.setdiff1d(bad, nrm.out)
             xb = regressors(bad)
             gram = gram - xb.T @ xb
             rhs = rhs - xb.T @ target[bad]
@@ -1470,25 +1496,47 @@ def _step_error(p: FloatArray, r: FloatArray, cutoff: float) -> tuple[float, Flo
     return float(np.dot(body, body)), body
 
 
-#: the share of the residual's sub-blocks whose robust variance the noise's share is read at:
-#: a low quantile, so that the model's own error (which comes and goes with the material) is
-#: not taken for noise; stationary noise reads ~0.8 of its variance there
+#: the share of the residual's sub-blocks whose variance the noise's share is read at: a low
+#: quantile, so that the model's own error (which comes and goes with the material) is not taken
+#: for noise; what stationary noise reads there is known and divided out (``_noise_quantile_ratio``)
 _NOISE_QUANTILE = 0.1
 #: how many noise variances a step must take off the error to be believed: a second line
 #: placed by least squares takes tens of noise variances off pure noise (``_confirm_steps``)
 _STEP_SIGNIFICANCE = 100.0
 
 
-def _noise_share(resid: FloatArray, sb: int = 128) -> tuple[float, float]:
+@functools.lru_cache(maxsize=16)
+def _noise_quantile_ratio(cutoff: float, sb: int = 128) -> float:
+    """What ``_NOISE_QUANTILE`` of the ``sb``-frame sub-blocks' variances reads of white noise's
+    variance once the judge filter at ``cutoff`` has band-limited it (seeded: the same number on
+    every call). A sub-block's variance is an estimate that scatters, the more so the narrower
+    the band (fewer independent frames in a sub-block), and a low quantile of estimates sits
+    below what they estimate: 0.82 of the noise at the full judged band (0.36), 0.66 at 0.1."""
+    judge = _judge_filter(cutoff)
+    rng = np.random.default_rng(18)
+    x = sps.oaconvolve(rng.standard_normal(sb * 2000 + 2 * judge.size), judge, "same")[judge.size: -judge.size]
+    v = np.mean(x[: sb * 2000].reshape(2000, sb) ** 2, axis=1)
+    return float(np.quantile(v, _NOISE_QUANTILE)) / float(np.dot(judge, judge))
+
+
+def _noise_share(resid: FloatArray, cutoff: float, sb: int = 128) -> tuple[float, float]:
     """(the noise's share of ``resid``'s squared sum, the noise's variance): the variance read at
-    ``_NOISE_QUANTILE`` of the 128-frame sub-blocks' robust variances (1.4826 x median |e|,
-    squared), times the frames. On a noiseless path this is the model's error where it is
-    smallest (a quiet stretch, the files' rounding): next to nothing of the sum."""
+    ``_NOISE_QUANTILE`` of the 128-frame sub-blocks' variances, over what that quantile reads of
+    noise in the judged band below ``cutoff`` (``_noise_quantile_ratio``), times the frames. On a
+    noiseless path this is the model's error where it is smallest (a quiet stretch, the files'
+    rounding): next to nothing of the sum.
+
+    (The quantile of the sub-blocks' robust variances, 1.4826 x median |e| squared, read as it
+    was, gave 0.65 of the noise a bass line's one-line error held under -40 dBFS of noise: the
+    median's estimate scatters more than the mean square's, and the low quantile of a scattered
+    estimate lies low; the step then had to explain noise, and 5-frame drops were merged away.
+    A low quantile already leaves a pop's or a step's sub-blocks out, so robustness inside a
+    sub-block buys nothing here.)"""
     nsb = resid.size // sb
     if nsb < 4:
         return 0.0, 0.0
-    rob = (1.4826 * np.median(np.abs(resid[: nsb * sb].reshape(nsb, sb)), axis=1)) ** 2
-    var = float(np.quantile(rob, _NOISE_QUANTILE))
+    v = np.mean(resid[: nsb * sb].reshape(nsb, sb) ** 2, axis=1)
+    var = float(np.quantile(v, _NOISE_QUANTILE)) / _noise_quantile_ratio(round(cutoff, 2), sb)
     return var * resid.size, var
 
 
@@ -1576,7 +1624,7 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
         # the rest. Under -40 dBFS noise a 9-frame drop in a bass line took 20 % off the whole
         # error only (the noise's share was most of it) and the two lines were merged; the
         # taken-off error must also stand clear of what a second line takes off noise alone
-        noise, var = _noise_share(body)
+        noise, var = _noise_share(body, cutoff)
         if e_step - noise < 0.8 * (e_one - noise) and e_one - e_step > _STEP_SIGNIFICANCE * var:
             out[-1] = prev
             out.append(nxt)
