@@ -1,0 +1,131 @@
+"""An outside user's audit of the verdict and of hostile input (issue #11, 2026-12-03 late night).
+
+Each case here failed on main before its fix: a boolean read as a number (``xrun = true`` became a
+fault on every check, ``input_channels = true`` one channel), a configuration's unknown key named
+without the closest valid one, and an interrupted run whose ``report.json`` said it had completed
+(``run.status``, ``completeness``) and dropped "interrupted" from the verdict that its
+``summary.json`` and CLI line gave. The contract is README's: exit 2 with one message naming the
+file, the field and the fix, no traceback, nothing written; one verdict everywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    monkeypatch.setenv("SOUNDCHECK_LOG_DIR", str(tmp_path / "crash-logs"))
+
+
+def cli(*argv: object) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+def refused(result: tuple[int, str, str], *needles: str) -> str:
+    code, _out, err = result
+    assert code == 2, (code, err)
+    assert "Traceback" not in err and "internal error" not in err, err
+    for needle in needles:
+        assert needle in err, (needle, err)
+    return err
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+# ------------------------------------------------ an interrupted run's report says it was ----
+def test_an_interrupted_run_is_interrupted_in_every_report(tmp_path):
+    from harness import ReliabilityRun, RunSpec
+
+    chunks = {"n": 0}
+
+    def stop_after_three(run, _system, _history):  # Ctrl-C / SIGTERM three chunks in
+        chunks["n"] += 1
+        if chunks["n"] == 3:
+            run.request_stop()
+
+    result = ReliabilityRun(RunSpec(duration_s=30, seed=1, report_root=tmp_path / "reports")).execute(
+        on_chunk=stop_after_three)
+    assert result.exit_code == 3
+    summary = json.loads((result.run_dir / "summary.json").read_text())
+    report = json.loads((result.run_dir / "report.json").read_text())
+    assert summary["status"] == "interrupted"
+    assert report["run"]["status"] == "interrupted"
+    assert report["completeness"]["complete"] is False
+    assert "the run did not finish (interrupted)" in report["verdict"]["reasons"]
+    assert report["verdict"]["headline"] == summary["verdict"]["headline"]
+    # rebuilt from the folder, the report still says so
+    code, out, _err = cli("report", "--no-history", result.run_dir)
+    assert code == 3, out
+    rebuilt = json.loads((result.run_dir / "report.json").read_text())
+    assert rebuilt["run"]["status"] == "interrupted"
+    assert "the run did not finish (interrupted)" in rebuilt["verdict"]["reasons"]
+
+
+def test_ctrl_c_on_run_stops_it_as_interrupted_not_as_a_failure(tmp_path):
+    """``soundcheck run``: Ctrl-C ends the run after the chunk (as a soak's does); it once raised
+    mid-chunk and the run was judged FAIL, ``run_completed`` violated, in summary, reports and
+    run-history alike: a false alarm against the system for the operator's key press."""
+    import signal
+
+    from harness import ReliabilityRun
+    from harness import RunSpec
+    from harness.commands.run import _stop_on_signals
+
+    chunks = {"n": 0}
+
+    def ctrl_c(_run, _system, _history):
+        chunks["n"] += 1
+        if chunks["n"] == 3:
+            signal.raise_signal(signal.SIGINT)
+
+    run = ReliabilityRun(RunSpec(duration_s=30, seed=1, report_root=tmp_path / "reports"))
+    restore = _stop_on_signals(run)
+    try:
+        result = run.execute(on_chunk=ctrl_c)
+    finally:
+        restore()
+    assert result.exit_code == 3
+    assert result.summary["status"] == "interrupted"
+    assert "run_completed" not in result.summary["invariants"]
+    report = json.loads((result.run_dir / "report.json").read_text())
+    assert report["verdict"]["outcome"] == "inconclusive"
+    assert report["run"]["status"] == "interrupted"
+
+
+def test_a_second_ctrl_c_still_leaves_an_honest_interrupted_summary(tmp_path):
+    from harness import ReliabilityRun
+    from harness import RunSpec
+
+    chunks = {"n": 0}
+
+    def ctrl_c_twice(_run, _system, _history):
+        chunks["n"] += 1
+        if chunks["n"] == 3:
+            raise KeyboardInterrupt
+
+    run = ReliabilityRun(RunSpec(duration_s=30, seed=1, report_root=tmp_path / "reports"))
+    with pytest.raises(KeyboardInterrupt):
+        run.execute(on_chunk=ctrl_c_twice)
+    (folder,) = (tmp_path / "reports").iterdir()
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["status"] == "interrupted"
+    assert summary["outcome"] == "inconclusive", summary["verdict"]["headline"]
+    assert "run_completed" not in summary["invariants"]
+    assert json.loads((folder / "report.json").read_text())["run"]["status"] == "interrupted"
