@@ -49,6 +49,49 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+# --------------------------------------------------------------- a boolean is never a number ----
+@pytest.mark.parametrize("text, field", [
+    ("[probabilities]\nxrun = true\n", "probabilities.xrun"),
+    ("[probabilities]\nxrun = 0.1\n[params.xrun]\ndelay_s = true\n", "params.xrun.delay_s"),
+    ("[probabilities]\ndropout = 0.1\n[params.dropout]\nduration_s = [false, 0.5]\n", "params.dropout.duration_s"),
+    ("[probabilities]\nxrun = 0.1\n[gates]\nsteady_state_s = true\n", "gates.steady_state_s"),
+    ("check_every_s = true\n[probabilities]\nxrun = 0.1\n", "check_every_s"),
+])
+def test_a_boolean_in_a_fault_profile_is_refused_not_read_as_1(tmp_path, text, field):
+    profile = write(tmp_path, "flaky.toml", text)
+    refused(cli("run", "--duration", "2", "--report-dir", tmp_path / "reports", "--faults", profile),
+            "flaky.toml", field, "must be a number, got")
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("text, field", [
+    ("schema_version = 3\n[device]\ninput_channels = true\n", "device.input_channels"),
+    ("schema_version = 3\n[stream]\nlatency_ms = true\n", "stream.latency_ms"),
+    ("schema_version = 3\n[recovery]\nmax_attempts = false\n", "recovery.max_attempts"),
+    ('schema_version = 3\n[[dsp]]\nkind = "gain"\ngain_db = true\n', "dsp[0].gain_db"),
+    ("rate = 48000\nchannels = true\n", "device.input_channels"),  # a v1 file, migrated first
+])
+def test_a_boolean_in_a_configuration_is_refused_not_read_as_1(tmp_path, text, field):
+    config = write(tmp_path, "system.toml", text)
+    refused(cli("run", "--duration", "2", "--report-dir", tmp_path / "reports", "--config", config),
+            "system.toml", field, "must be a number, got")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_booleans_stay_booleans_where_the_format_says_so():
+    from system_under_test.config import load_config
+
+    config = load_config({"recovery": {"degrade_on_exhaustion": False}})
+    assert config.recovery.degrade_on_exhaustion is False
+
+
+def test_a_boolean_seed_in_a_scenario_is_refused(tmp_path):
+    scenario = write(tmp_path, "bug.toml", 'format = 1\n[scenario]\nid = "x"\ntitle = "t"\nreproduces = "r"\n'
+                                           '[run]\nseed = true\n[[steps]]\nop = "start"\n[[expect]]\n'
+                                           'invariant = "legal_transitions"\n')
+    refused(cli("scenario", "check", scenario), "bug.toml", "run.seed", "must be a number, got true")
+
+
 # ------------------------------------------------ an interrupted run's report says it was ----
 def test_an_interrupted_run_is_interrupted_in_every_report(tmp_path):
     from harness import ReliabilityRun, RunSpec
