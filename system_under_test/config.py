@@ -249,9 +249,36 @@ def structural_problems(data: Mapping[str, Any]) -> tuple[AudioConfig | None, li
         for err in exc.errors(include_url=False):
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
-                msg = "unknown field (check the spelling; see the documented schema)"
+                msg = _unknown_field(tuple(err["loc"]))
+            elif err["type"] == "union_tag_not_found":  # a stage without its kind
+                msg = (f"a DSP stage needs kind = one of {', '.join(repr(k) for k in _STAGES)} (a file whose "
+                       "stages say type = ... is version 2: write schema_version = 2 at its top)")
             problems.append((_path(tuple(err["loc"])), msg))
         return None, problems
+
+
+_STAGES = {"gain": GainStage, "biquad": BiquadStage, "limiter": LimiterStage, "mixer": MixerStage}
+
+
+def _unknown_field(loc: tuple[Any, ...]) -> str:
+    """The message for an unknown key at ``loc``: the closest valid key there, and all of them."""
+    import difflib  # noqa: PLC0415 - only on a bad file
+
+    model: Any = AudioConfig
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if part in _STAGES:
+            model = _STAGES[part]
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        ann = field.annotation if field is not None else None
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None  # dsp: a stage's tag follows
+    valid = sorted(getattr(model, "model_fields", {})) if model is not None else []
+    near = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.6) if loc else []
+    hint = f"; did you mean {near[0]!r}?" if near else "; check the spelling"
+    listing = f" (valid here: {', '.join(valid)})" if valid else ""
+    return f"unknown field{hint}{listing}"
 
 
 def chain_output_channels(config: AudioConfig) -> tuple[int, list[tuple[str, str]]]:

@@ -92,6 +92,19 @@ def test_a_boolean_seed_in_a_scenario_is_refused(tmp_path):
     refused(cli("scenario", "check", scenario), "bug.toml", "run.seed", "must be a number, got true")
 
 
+# ----------------------------------------------- a configuration's unknown key: the closest one ----
+@pytest.mark.parametrize("text, needle", [
+    ("schema_version = 3\n[streem]\nsample_rate = 48000\n", "streem: unknown field; did you mean 'stream'?"),
+    ("schema_version = 3\n[stream]\nsample_rat = 48000\n", "stream.sample_rat: unknown field; did you mean 'sample_rate'?"),
+    ('schema_version = 3\n[[dsp]]\nkind = "gain"\ngian_db = 1\n', "dsp[0].gian_db: unknown field; did you mean 'gain_db'?"),
+    ('schema_version = 3\n[[dsp]]\ntype = "gain"\n', "dsp[0]: a DSP stage needs kind = one of"),
+])
+def test_an_unknown_configuration_key_names_the_closest_valid_one(tmp_path, text, needle):
+    config = write(tmp_path, "system.toml", text)
+    refused(cli("run", "--duration", "2", "--report-dir", tmp_path / "reports", "--config", config),
+            "system.toml", needle)
+
+
 # ------------------------------------------------ an interrupted run's report says it was ----
 def test_an_interrupted_run_is_interrupted_in_every_report(tmp_path):
     from harness import ReliabilityRun, RunSpec
@@ -172,3 +185,15 @@ def test_a_second_ctrl_c_still_leaves_an_honest_interrupted_summary(tmp_path):
     assert summary["outcome"] == "inconclusive", summary["verdict"]["headline"]
     assert "run_completed" not in summary["invariants"]
     assert json.loads((folder / "report.json").read_text())["run"]["status"] == "interrupted"
+
+
+@pytest.mark.parametrize("table, key, needle", [
+    ("scenario", "reproduce", "scenario.reproduce: unknown field; did you mean 'reproduces'?"),
+    ("run", "sed", "run.sed: unknown field; did you mean 'seed'?"),
+])
+def test_an_unknown_key_in_a_scenario_table_names_the_closest_valid_one(tmp_path, table, key, needle):
+    tables = {"scenario": 'id = "x"\ntitle = "t"\nreproduces = "r"\n', "run": "seed = 1\n"}
+    tables[table] += f"{key} = 1\n"
+    scenario = write(tmp_path, "bug.toml", "format = 1\n" + "".join(f"[{t}]\n{body}" for t, body in tables.items())
+                     + '[[steps]]\nop = "start"\n[[expect]]\ninvariant = "legal_transitions"\n')
+    refused(cli("scenario", "check", scenario), "bug.toml", needle)
