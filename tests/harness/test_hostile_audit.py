@@ -197,3 +197,11 @@ def test_an_unknown_key_in_a_scenario_table_names_the_closest_valid_one(tmp_path
     scenario = write(tmp_path, "bug.toml", "format = 1\n" + "".join(f"[{t}]\n{body}" for t, body in tables.items())
                      + '[[steps]]\nop = "start"\n[[expect]]\ninvariant = "legal_transitions"\n')
     refused(cli("scenario", "check", scenario), "bug.toml", needle)
+
+
+@pytest.mark.parametrize("text", ["1e9h", "1.5e3", "2e-3s"])
+def test_a_duration_with_an_exponent_is_named_as_such(tmp_path, text):
+    """It said "unknown unit 'e'" (the number read as 1, the unit as 'e9h')."""
+    err = refused(cli("run", "--duration", text, "--report-dir", tmp_path / "reports"),
+                  "--duration", "a number with an exponent is not read")
+    assert "unknown unit" not in err
