@@ -205,3 +205,17 @@ def test_a_duration_with_an_exponent_is_named_as_such(tmp_path, text):
     err = refused(cli("run", "--duration", text, "--report-dir", tmp_path / "reports"),
                   "--duration", "a number with an exponent is not read")
     assert "unknown unit" not in err
+
+
+def test_ctrl_c_while_the_command_loads_is_a_line_not_a_traceback(monkeypatch):
+    """Ctrl-C in the first seconds of ``soundcheck run`` (its modules loading) printed Python's
+    KeyboardInterrupt traceback and the process died of SIGINT."""
+    import harness.cli
+
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(harness.cli, "build_parser", interrupted)
+    code, _out, err = cli("run", "--duration", "2")
+    assert code == 130
+    assert err.strip() == "soundcheck: interrupted before anything ran; nothing was written"
