@@ -90,6 +90,10 @@ def profile_of(faults: str, seed: int) -> Profile:
     try:
         return PROFILES[faults]
     except KeyError:
+        if faults.lower().endswith((".toml", ".json")) or "/" in faults:  # a file: run and soak read those
+            raise UsageError(f"--faults {faults}: a swarm runs the swarm mix or a built-in profile "
+                             f"({', '.join(['swarm', *PROFILES])}), not a profile file; run a profile file "
+                             "with `soundcheck run --faults FILE` or `soundcheck soak --faults FILE`") from None
         raise UsageError(f"--faults: unknown fault profile {faults!r} (known: swarm, {', '.join(PROFILES)})") \
             from None
 

@@ -219,3 +219,13 @@ def test_ctrl_c_while_the_command_loads_is_a_line_not_a_traceback(monkeypatch):
     code, _out, err = cli("run", "--duration", "2")
     assert code == 130
     assert err.strip() == "soundcheck: interrupted before anything ran; nothing was written"
+
+
+def test_swarm_says_it_takes_no_profile_file(tmp_path):
+    """``swarm --faults flaky.toml`` said "unknown fault profile '.../flaky.toml'", as if misspelt."""
+    profile = write(tmp_path, "flaky.toml", "[probabilities]\nxrun = 0.1\n")
+    err = refused(cli("swarm", "--seeds", "1-2", "--duration", "1s", "--workers", "1", "--no-shrink",
+                      "--quiet", "--no-history", "--out", tmp_path / "swarm", "--faults", profile),
+                  "flaky.toml", "not a profile file", "soundcheck run --faults FILE")
+    assert "unknown fault profile" not in err
+    assert not (tmp_path / "swarm").exists()
