@@ -229,3 +229,14 @@ def test_swarm_says_it_takes_no_profile_file(tmp_path):
                   "flaky.toml", "not a profile file", "soundcheck run --faults FILE")
     assert "unknown fault profile" not in err
     assert not (tmp_path / "swarm").exists()
+
+
+@pytest.mark.parametrize("seeds, needle", [
+    ("-5-3", "seed -5 is out of range"),  # the swarm started, each negative seed failed in its worker
+    ("0-4294967296", "seed 4294967296 is out of range"),  # a list of 4e9 seeds: gigabytes, then more
+    ("0-4294967295", "4294967296 seeds are more than one swarm runs"),
+])
+def test_swarm_seeds_out_of_range_or_too_many_are_refused_before_anything_starts(tmp_path, seeds, needle):
+    refused(cli("swarm", f"--seeds={seeds}", "--duration", "1s", "--workers", "1", "--no-shrink", "--quiet",
+                "--no-history", "--out", tmp_path / "swarm"), "--seeds", needle)
+    assert not (tmp_path / "swarm").exists()
