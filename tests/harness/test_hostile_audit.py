@@ -240,3 +240,25 @@ def test_swarm_seeds_out_of_range_or_too_many_are_refused_before_anything_starts
     refused(cli("swarm", f"--seeds={seeds}", "--duration", "1s", "--workers", "1", "--no-shrink", "--quiet",
                 "--no-history", "--out", tmp_path / "swarm"), "--seeds", needle)
     assert not (tmp_path / "swarm").exists()
+
+
+def test_soak_refuses_a_run_dir_that_holds_other_files(tmp_path):
+    """``soak --run-dir DIR`` with DIR the user's folder of inputs ran there: its journal, history,
+    summary and reports landed among (and over) the user's files, and later ``soundcheck report DIR``
+    and ``soak --resume DIR`` took the folder for a finished soak."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "report.html").write_text("the user's own report\n")
+    err = refused(cli("soak", "--duration", "2s", "--no-progress", "--run-dir", mine),
+                  str(mine), "not empty", "report.html", "give a new or empty folder")
+    assert "Traceback" not in err
+    assert sorted(p.name for p in mine.iterdir()) == ["report.html"]
+    assert (mine / "report.html").read_text() == "the user's own report\n"
+
+
+def test_soak_still_runs_in_a_new_or_empty_folder(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = cli("soak", "--duration", "2s", "--checkpoint", "1s", "--no-progress", "--run-dir", empty)
+    assert code in (0, 3), (code, out, err)
+    assert (empty / "journal.jsonl").exists()
