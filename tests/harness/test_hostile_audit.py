@@ -262,3 +262,12 @@ def test_soak_still_runs_in_a_new_or_empty_folder(tmp_path):
     code, out, err = cli("soak", "--duration", "2s", "--checkpoint", "1s", "--no-progress", "--run-dir", empty)
     assert code in (0, 3), (code, out, err)
     assert (empty / "journal.jsonl").exists()
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n"])
+def test_from_history_refuses_an_empty_history(tmp_path, text):
+    """It wrote a "replay" scenario of one start step from an empty file (exit 0)."""
+    history = write(tmp_path, "history.jsonl", text)
+    refused(cli("scenario", "from-history", history, "-o", tmp_path / "bug.toml"),
+            "history.jsonl", "holds no history entries")
+    assert not (tmp_path / "bug.toml").exists()
