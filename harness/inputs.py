@@ -35,9 +35,9 @@ from typing import Any
 
 from .errors import InputFileError
 
-__all__ = ["MAX_DEPTH", "MAX_TEXT_BYTES", "SEED_MAX", "check_depth", "clip", "closest", "finite_float",
-           "int_in_range", "load_document", "read_text", "refuse_bool_for_number", "seed_arg", "validation_message",
-           "wants_number"]
+__all__ = ["MAX_DEPTH", "MAX_TEXT_BYTES", "SEED_MAX", "bool_as_number", "check_depth", "clip", "closest",
+           "finite_float", "int_in_range", "load_document", "read_text", "refuse_bool_for_number", "seed_arg",
+           "validation_message", "wants_number"]
 
 #: a configuration, profile, scenario or journal header is a few kB; 16 MiB is far beyond any real one
 MAX_TEXT_BYTES = 16 * 2**20
