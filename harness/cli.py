@@ -135,8 +135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     # ``soundcheck run ...`` builds the run command's parser only; anything else (no command, a
     # mistyped one, --help) the whole parser, so usage and "invalid choice" list every command
-    parser = (_load_quietly(argv) if own else
-              build_parser(argv[0] if argv and not argv[0].startswith("-") else None))
+    try:
+        parser = (_load_quietly(argv) if own else
+                  build_parser(argv[0] if argv and not argv[0].startswith("-") else None))
+    except KeyboardInterrupt:  # Ctrl-C while the command's modules load: a traceback said so before
+        print("soundcheck: interrupted before anything ran; nothing was written", file=sys.stderr)
+        return 130
     from system_under_test.errors import ConfigError  # noqa: PLC0415 - loaded with the commands
     try:
         args = parser.parse_args(argv)

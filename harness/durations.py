@@ -69,7 +69,13 @@ def parse_duration(text: str | float | int, *, allow_zero: bool = False,
     return value
 
 
+_EXPONENT = re.compile(r"(\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+\s*[a-zA-Z]*")
+
+
 def _parse_parts(raw: str, s: str) -> float:
+    if _EXPONENT.fullmatch(s):  # '1e9h' read as 1 of the unit 'e9h' said "unknown unit 'e'"
+        raise DurationError(f"duration {raw!r}: a number with an exponent is not read; write it out "
+                            f"with a unit ({_EXAMPLES})")
     pos = 0
     total = 0.0
     last_unit: str | None = None

@@ -23,7 +23,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .inputs import refuse_bool_for_number
 
 __all__ = ["DEFAULT_STEADY_STATE_S", "GATE_FIGURES", "GateResult", "Gates", "evaluate_gates"]
 
@@ -35,6 +37,7 @@ class Gates(BaseModel):
     """The ``[gates]`` table of a fault profile (every key optional; unknown keys are refused)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=False)
+    _no_bool = field_validator("*", mode="before")(refuse_bool_for_number)
 
     xruns_per_hour_max: Annotated[float, Field(ge=0.0, le=1e9)] | None = None
     recovery_p95_s_max: Annotated[float, Field(gt=0.0, le=3600.0)] | None = None

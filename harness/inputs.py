@@ -27,14 +27,17 @@ import math
 import os
 import stat
 import tomllib
+import types
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from .errors import InputFileError
 
-__all__ = ["MAX_DEPTH", "MAX_TEXT_BYTES", "SEED_MAX", "check_depth", "clip", "closest", "finite_float",
-           "int_in_range", "load_document", "read_text", "seed_arg", "validation_message"]
+__all__ = ["MAX_DEPTH", "MAX_TEXT_BYTES", "SEED_MAX", "bool_as_number", "check_depth", "clip", "closest",
+           "finite_float", "int_in_range", "load_document", "read_text", "refuse_bool_for_number", "seed_arg",
+           "validation_message", "wants_number"]
 
 #: a configuration, profile, scenario or journal header is a few kB; 16 MiB is far beyond any real one
 MAX_TEXT_BYTES = 16 * 2**20
@@ -192,6 +195,33 @@ def validation_message(exc: Any, *, known_keys: Callable[[tuple[Any, ...]], Iter
             msg += f" (got {clip(err.get('input'))})"
         lines.append(f"{where}: {msg}")
     return "; ".join(lines)
+
+
+def wants_number(annotation: Any) -> bool:
+    """``annotation`` is a number (``int``/``float``, optionally ``| None``) that no bool may stand for."""
+    if annotation in (int, float):
+        return True
+    args = typing.get_args(annotation)
+    return (typing.get_origin(annotation) in (typing.Union, types.UnionType) and bool not in args
+            and any(a in (int, float) for a in args) and all(a in (int, float, type(None)) for a in args))
+
+
+def bool_as_number(value: Any) -> str:
+    """The message for ``true``/``false`` where a number is wanted."""
+    return (f"must be a number, got {'true' if value else 'false'} (a TOML/JSON boolean, which soundcheck "
+            "never reads as 1 or 0); write the number itself")
+
+
+def refuse_bool_for_number(cls: Any, value: Any, info: Any) -> Any:
+    """A ``field_validator("*", mode="before")`` for every pydantic model of a user's file.
+
+    pydantic's lax mode reads ``true`` as 1 and ``false`` as 0 for a number field, so
+    ``xrun = true`` in a profile silently became a fault on every check and ``input_channels = true``
+    one channel; a boolean where a number is wanted is refused, with the field's path."""
+    field = cls.model_fields.get(info.field_name) if info.field_name else None
+    if isinstance(value, bool) and field is not None and wants_number(field.annotation):
+        raise ValueError(bool_as_number(value))
+    return value
 
 
 def _dotted(loc: Iterable[Any]) -> str:

@@ -446,7 +446,8 @@ class ReliabilityRun:
             raise
         except BaseException as exc:  # report what we have, then re-raise below
             crashed = exc
-            steady.not_observed(f"the run crashed before the check: {type(exc).__name__}")
+            steady.not_observed("the run was interrupted before the check" if isinstance(exc, KeyboardInterrupt)
+                                else f"the run crashed before the check: {type(exc).__name__}")
         finally:
             injector.disarm()
             if watch is not None:
@@ -473,15 +474,20 @@ class ReliabilityRun:
         steady_state = steady.judge_audio(audio)
         callbacks_summary = callbacks.summary()
         gates = evaluate_gates(self.profile.gates, gate_figures(system, callbacks_summary, clock.now() - t0))
-        if crashed is not None:
+        # Ctrl-C is the operator's, not a crash of the system: an interrupted run (inconclusive),
+        # never a violated ``run_completed`` (a FAIL that the run-history would count against it)
+        interrupted = self._stop.is_set() or isinstance(crashed, KeyboardInterrupt)
+        if crashed is not None and not isinstance(crashed, KeyboardInterrupt):
             verdicts.append(Verdict("run_completed", False, [repr(crashed)],
                                     f"the run crashed: {type(crashed).__name__}: {crashed}"))
-        verdict = judge_run(verdicts, status="interrupted" if self._stop.is_set() else "completed",
+        status = "interrupted" if interrupted else "completed"
+        verdict = judge_run(verdicts, status=status,
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
                             gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips())
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
+        summary["status"] = status  # the reports read it: an interrupted run's report says so
         summary["system_factory"] = choice.describe()
         summary["dsp_kernel"] = self.dsp_kernel
         summary["audio"] = audio.summary()

@@ -62,7 +62,7 @@ from .faults import PROFILES
 from .histogram import BINS_PER_DECADE, cb_bins
 from .inputs import read_text, validation_message
 from .journal import JOURNAL_NAME, JournalError, JournalWriter, compact_entry, jsonify, read_journal
-from .runfolder import RunFolder, RunFolderLock
+from .runfolder import LOCK_NAME, RunFolder, RunFolderLock
 from .sut_protocol import SystemChoice, load_system
 from .leaks import ResourceSampler
 from .runner import RunSpec, check_device, new_run_dir, profile_for
@@ -358,9 +358,15 @@ class SoakRunner:
             ReliabilityRun(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0), seed=spec.seed,
                                    faults=spec.faults, config=spec.config, program=spec.program))
         run_dir = spec.run_dir or new_run_dir(spec.report_root, "soak", spec.seed)
-        folder = RunFolder(run_dir, create=True)
         if (run_dir / JOURNAL_NAME).exists() or (run_dir / JOURNAL_NAME).is_symlink():
             raise UsageError(f"{run_dir} already holds a soak journal; use --resume {run_dir} to continue it")
+        others = sorted(p.name for p in run_dir.iterdir() if p.name != LOCK_NAME) if run_dir.is_dir() else []
+        if others:  # its journal, history and reports would land among (and over) the user's files
+            shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+            raise UsageError(f"--run-dir {run_dir}: the folder is not empty ({shown}); a new soak writes "
+                             "its journal, history and reports there and would overwrite files of the same "
+                             "names: give a new or empty folder")
+        folder = RunFolder(run_dir, create=True)
         faults_text = None
         if spec.faults not in PROFILES and Path(spec.faults).is_file():
             faults_text = read_text(spec.faults, "fault profile")

@@ -90,6 +90,10 @@ def profile_of(faults: str, seed: int) -> Profile:
     try:
         return PROFILES[faults]
     except KeyError:
+        if faults.lower().endswith((".toml", ".json")) or "/" in faults:  # a file: run and soak read those
+            raise UsageError(f"--faults {faults}: a swarm runs the swarm mix or a built-in profile "
+                             f"({', '.join(['swarm', *PROFILES])}), not a profile file; run a profile file "
+                             "with `soundcheck run --faults FILE` or `soundcheck soak --faults FILE`") from None
         raise UsageError(f"--faults: unknown fault profile {faults!r} (known: swarm, {', '.join(PROFILES)})") \
             from None
 
@@ -114,10 +118,15 @@ def seed_schedule(faults: str, seed: int, duration_s: float) -> Schedule:
 _RANGE = re.compile(r"^\s*(-?\d+)\s*(?:-\s*(-?\d+)\s*)?$")
 
 
+#: most seeds one swarm takes (a million 60 s runs is two years of simulated time)
+MAX_SEEDS = 1_000_000
+
+
 def parse_seeds(text: str) -> list[int]:
     """``"1-10000"``, ``"7"`` or ``"1-5,9,20-22"`` -> the seeds in order, each once."""
-    seeds: list[int] = []
-    seen: set[int] = set()
+    from .inputs import SEED_MAX  # noqa: PLC0415
+
+    ranges: list[tuple[int, int]] = []
     for part in str(text).split(","):
         m = _RANGE.match(part)
         if not m:
@@ -125,9 +134,20 @@ def parse_seeds(text: str) -> list[int]:
                              "or a comma list of both (1-5,9)")
         lo = int(m[1])
         hi = int(m[2]) if m[2] is not None else lo
+        for seed in (lo, hi):  # each seed's run refused a negative one, after the swarm had started
+            if not 0 <= seed <= SEED_MAX:
+                raise UsageError(f"--seeds: seed {seed} is out of range: seeds are within 0..{SEED_MAX}")
         if hi < lo:
             raise UsageError(f"--seeds: the range {lo}-{hi} is empty; write the smaller seed first "
                              f"({hi}-{lo})")
+        ranges.append((lo, hi))
+    count = sum(hi - lo + 1 for lo, hi in ranges)
+    if count > MAX_SEEDS:  # 0-4294967295 built a list of 4e9 seeds: gigabytes before anything ran
+        raise UsageError(f"--seeds: {count} seeds are more than one swarm runs (at most {MAX_SEEDS}); "
+                         "split them into several swarms")
+    seeds: list[int] = []
+    seen: set[int] = set()
+    for lo, hi in ranges:
         for s in range(lo, hi + 1):
             if s not in seen:
                 seen.add(s)

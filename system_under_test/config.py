@@ -20,7 +20,7 @@ import copy
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .blocks import block_ms as _block_ms
 from .blocks import block_seconds as _block_seconds
@@ -28,6 +28,20 @@ from .devices.base import DeviceBackend, DeviceInfo
 from .errors import ConfigMigrationError, ConfigValidationError, DeviceNotFoundError
 
 CURRENT_SCHEMA_VERSION = 3
+
+
+def _refuse_bool(value: Any) -> Any:
+    """Lax pydantic reads ``true`` as 1 for a number field: ``input_channels = true`` was one
+    channel, ``latency_ms = true`` 1 ms. A boolean where a number is wanted is refused."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, got {'true' if value else 'false'} (a boolean is never "
+                         "read as 1 or 0); write the number itself")
+    return value
+
+
+#: a number in a configuration (never a boolean)
+Int = Annotated[int, BeforeValidator(_refuse_bool)]
+Float = Annotated[float, BeforeValidator(_refuse_bool)]
 
 
 class _Model(BaseModel):
@@ -40,45 +54,45 @@ class DeviceConfig(_Model):
     backend: Literal["sim", "portaudio", "jack"] = "sim"
     input_device: str = Field("sim-in", min_length=1)
     output_device: str = Field("sim-out", min_length=1)
-    input_channels: int = Field(2, ge=1, le=64)
-    output_channels: int = Field(2, ge=1, le=64)
+    input_channels: Int = Field(2, ge=1, le=64)
+    output_channels: Int = Field(2, ge=1, le=64)
     fallback_devices: tuple[str, ...] = ()
 
 
 class StreamConfig(_Model):
-    sample_rate: int = Field(48_000, ge=8_000, le=384_000)
-    block_size: int = Field(256, ge=16, le=8192)
-    latency_ms: float = Field(20.0, gt=0, le=2000)
+    sample_rate: Int = Field(48_000, ge=8_000, le=384_000)
+    block_size: Int = Field(256, ge=16, le=8192)
+    latency_ms: Float = Field(20.0, gt=0, le=2000)
 
 
 class BufferConfig(_Model):
-    ring_blocks: int = Field(8, ge=2, le=1024)
-    pool_blocks: int = Field(8, ge=1, le=1024)
+    ring_blocks: Int = Field(8, ge=2, le=1024)
+    pool_blocks: Int = Field(8, ge=1, le=1024)
 
 
 class GainStage(_Model):
     kind: Literal["gain"] = "gain"
-    gain_db: float = Field(0.0, ge=-120, le=40)
+    gain_db: Float = Field(0.0, ge=-120, le=40)
 
 
 class BiquadStage(_Model):
     kind: Literal["biquad"] = "biquad"
     filter: Literal["lowpass", "highpass", "bandpass", "notch", "peaking"] = "lowpass"
-    cutoff_hz: float = Field(1000.0, gt=0)
-    q: float = Field(0.707, gt=0, le=100)
-    gain_db: float = Field(0.0, ge=-48, le=48)
+    cutoff_hz: Float = Field(1000.0, gt=0)
+    q: Float = Field(0.707, gt=0, le=100)
+    gain_db: Float = Field(0.0, ge=-48, le=48)
 
 
 class LimiterStage(_Model):
     kind: Literal["limiter"] = "limiter"
-    threshold_db: float = Field(-1.0, ge=-60, le=0)
-    release_ms: float = Field(50.0, gt=0, le=5000)
+    threshold_db: Float = Field(-1.0, ge=-60, le=0)
+    release_ms: Float = Field(50.0, gt=0, le=5000)
 
 
 class MixerStage(_Model):
     kind: Literal["mixer"] = "mixer"
     #: rows = output channels, columns = input channels
-    matrix: tuple[tuple[float, ...], ...] = ((1.0, 0.0), (0.0, 1.0))
+    matrix: tuple[tuple[Float, ...], ...] = ((1.0, 0.0), (0.0, 1.0))
 
 
 StageConfig = Annotated[Union[GainStage, BiquadStage, LimiterStage, MixerStage],
@@ -86,25 +100,25 @@ StageConfig = Annotated[Union[GainStage, BiquadStage, LimiterStage, MixerStage],
 
 
 class RecoveryConfig(_Model):
-    max_attempts: int = Field(10, ge=1, le=100)
-    initial_backoff_ms: float = Field(10.0, ge=0, le=60_000)
-    backoff_factor: float = Field(2.0, ge=1.0, le=10.0)
-    max_backoff_ms: float = Field(1000.0, ge=0, le=600_000)
-    deadline_ms: float = Field(10_000.0, gt=0, le=3_600_000)
+    max_attempts: Int = Field(10, ge=1, le=100)
+    initial_backoff_ms: Float = Field(10.0, ge=0, le=60_000)
+    backoff_factor: Float = Field(2.0, ge=1.0, le=10.0)
+    max_backoff_ms: Float = Field(1000.0, ge=0, le=600_000)
+    deadline_ms: Float = Field(10_000.0, gt=0, le=3_600_000)
     degrade_on_exhaustion: bool = True
 
 
 class WatchdogConfig(_Model):
-    stall_periods: int = Field(4, ge=2, le=1000)
-    supervisor_interval_ms: float = Field(5.0, gt=0, le=1000)
+    stall_periods: Int = Field(4, ge=2, le=1000)
+    supervisor_interval_ms: Float = Field(5.0, gt=0, le=1000)
 
 
 class LimitsConfig(_Model):
-    buffers: int = Field(4096, ge=1)
-    frames: int = Field(48_000 * 60, ge=1)
-    streams: int = Field(8, ge=1)
-    threads: int = Field(64, ge=1)
-    bytes: int = Field(512 * 1024 * 1024, ge=1)
+    buffers: Int = Field(4096, ge=1)
+    frames: Int = Field(48_000 * 60, ge=1)
+    streams: Int = Field(8, ge=1)
+    threads: Int = Field(64, ge=1)
+    bytes: Int = Field(512 * 1024 * 1024, ge=1)
 
 
 def _default_chain() -> tuple[Any, ...]:
@@ -233,11 +247,38 @@ def structural_problems(data: Mapping[str, Any]) -> tuple[AudioConfig | None, li
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
-            msg = err["msg"]
+            msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
-                msg = "unknown field (check the spelling; see the documented schema)"
+                msg = _unknown_field(tuple(err["loc"]))
+            elif err["type"] == "union_tag_not_found":  # a stage without its kind
+                msg = (f"a DSP stage needs kind = one of {', '.join(repr(k) for k in _STAGES)} (a file whose "
+                       "stages say type = ... is version 2: write schema_version = 2 at its top)")
             problems.append((_path(tuple(err["loc"])), msg))
         return None, problems
+
+
+_STAGES = {"gain": GainStage, "biquad": BiquadStage, "limiter": LimiterStage, "mixer": MixerStage}
+
+
+def _unknown_field(loc: tuple[Any, ...]) -> str:
+    """The message for an unknown key at ``loc``: the closest valid key there, and all of them."""
+    import difflib  # noqa: PLC0415 - only on a bad file
+
+    model: Any = AudioConfig
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if part in _STAGES:
+            model = _STAGES[part]
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        ann = field.annotation if field is not None else None
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None  # dsp: a stage's tag follows
+    valid = sorted(getattr(model, "model_fields", {})) if model is not None else []
+    near = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.6) if loc else []
+    hint = f"; did you mean {near[0]!r}?" if near else "; check the spelling"
+    listing = f" (valid here: {', '.join(valid)})" if valid else ""
+    return f"unknown field{hint}{listing}"
 
 
 def chain_output_channels(config: AudioConfig) -> tuple[int, list[tuple[str, str]]]:

@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -73,6 +73,8 @@ class _Summary(BaseModel):
     simulated_s: float | None = None
     callback_duration_s: dict[str, Any] | None = None
     cpu: dict[str, Any] | None = None
+    #: how the run ended (``runner``): an interrupted run's rebuilt report says so, as its first did
+    status: Literal["completed", "interrupted"] = "completed"
 
 
 def run_folder_data(run_dir: Path) -> Any:
@@ -107,7 +109,7 @@ def run_folder_data(run_dir: Path) -> Any:
             "faults_skipped": summary.faults.get("skipped") or {}}
     rd = RunData.from_history(history, kind=str(spec.get("label") or "run"), meta=meta, verdicts=verdicts,
                               wall_time_s=summary.wall_s, sim_time_s=summary.simulated_s,
-                              history_path=str(history_path))
+                              history_path=str(history_path), status=summary.status)
     rd.callbacks = summary.callback_duration_s
     rd.cpu = summary.cpu
     rd.gates = list(getattr(summary, "gates", None) or [])

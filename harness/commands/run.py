@@ -104,15 +104,17 @@ def handler(args: argparse.Namespace) -> int:
         factory = load_system(args.system)  # refused (exit 2) before a run folder exists
     run = ReliabilityRun(spec, system_factory=factory)
     mutant_note = reveal_mutant(run, args.mutant) if args.mutant else None
-    previous = signal.signal(signal.SIGTERM, lambda *_: run.request_stop())
+    restore = _stop_on_signals(run)
     try:
         result = run.execute(on_progress=None)
-    except KeyboardInterrupt:
-        print("soundcheck: interrupted; partial summary written", file=sys.stderr)
+    except KeyboardInterrupt:  # a second Ctrl-C: the summary and reports, marked interrupted, are written
+        print("soundcheck: interrupted; partial summary written (marked interrupted)", file=sys.stderr)
         return 130
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        restore()
     s = result.summary
+    if s.get("status") == "interrupted":
+        print("soundcheck: interrupted; the run stopped early and is marked so (inconclusive)", file=sys.stderr)
     from ..reports import history_db_warning
     warning = history_db_warning(result.report_paths)
     if warning:
@@ -144,3 +146,26 @@ def handler(args: argparse.Namespace) -> int:
             print(f"  inconclusive {v['name']}: {v['message']}")
         print(f"  {result.verdict.headline()}; run folder: {result.run_dir}")
     return result.exit_code
+
+
+def _stop_on_signals(run: ReliabilityRun) -> Any:
+    """SIGINT (Ctrl-C) and SIGTERM end the run after the current chunk, as a soak's do: its
+    invariants are still checked and its reports written, marked interrupted (inconclusive, exit 3).
+    A second Ctrl-C interrupts at once (exit 130; what was recorded is still written, marked so).
+    Returns the function that puts the previous handlers back."""
+    hits = {"n": 0}
+
+    def handler(signum: int, _frame: Any) -> None:
+        hits["n"] += 1
+        if hits["n"] > 1 and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        run.request_stop()
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+    return restore
+

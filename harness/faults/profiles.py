@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, PlainValidator, create_model, field_validator, model_validator
 from pydantic import Field as PField
 
 from ..errors import ScenarioFileError
 from ..gates import Gates
+from ..inputs import bool_as_number, refuse_bool_for_number
 from .kinds import (
     DEVICE_FAULT_KINDS,
     FAULT_KINDS,
@@ -115,6 +116,8 @@ def _range_of(t: Any) -> Any:
     adapter = TypeAdapter(t)
 
     def one(v: Any) -> Any:
+        if isinstance(v, bool):  # lax pydantic reads true as 1: a parameter is a number
+            raise ValueError(bool_as_number(v))
         try:
             return adapter.validate_python(v)
         except ValidationError as exc:
@@ -136,6 +139,7 @@ def _range_of(t: Any) -> Any:
 
 class _ProfileModel(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=False)
+    _no_bool = field_validator("*", mode="before")(refuse_bool_for_number)
 
 
 class _KindParams(_ProfileModel):

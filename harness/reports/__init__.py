@@ -154,7 +154,7 @@ def run_data_from_run(history: Any, *, run_dir: Path, meta: dict[str, Any], labe
     meta.setdefault("run_id", Path(run_dir).name)
     rd = RunData.from_history(history, kind=label or "run", meta=meta, verdicts=verdicts,
                               wall_time_s=summary.get("wall_s"), sim_time_s=summary.get("simulated_s"),
-                              history_path=summary.get("history"))
+                              history_path=summary.get("history"), status=str(summary.get("status") or "completed"))
     rd.callbacks = summary.get("callback_duration_s")  # every callback, folded during the run
     rd.cpu = summary.get("cpu")
     rd.audio = summary.get("audio")

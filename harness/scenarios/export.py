@@ -261,6 +261,11 @@ def scenario_from_history(history: History | str | Path, *, scenario_id: str | N
     if not isinstance(history, History):
         source = str(history)
         history = History.read_jsonl(history)
+        if not history.entries:  # an empty file became a scenario of one "start", written as a replay
+            from ..errors import InputFileError  # noqa: PLC0415
+
+            raise InputFileError(source, "holds no history entries; give the history.jsonl a run, soak or "
+                                         "test recorded (a run folder has one)")
     meta = history.meta
     init = history.initial or {}
     if seed is None:

@@ -202,6 +202,12 @@ def _as_written(problem: Problem, data: Mapping[str, Any]) -> Problem:
             return Problem(loc, f"unknown field; did you mean {near!r}? (the tables of a scenario: "
                                 f"{', '.join(Scenario.model_fields)})", problem.line)
         return problem
+    table = Scenario.model_fields.get(str(loc[0])) if len(loc) == 2 and isinstance(loc[1], str) else None
+    fields = getattr(table.annotation, "model_fields", None) if table is not None else None
+    if fields and problem.message.startswith("unknown field"):  # [scenario], [run], [cleanup]
+        near = closest(str(loc[1]), fields)
+        hint = f"did you mean {near!r}?" if near else "check the spelling"
+        return Problem(loc, f"unknown field; {hint} (the keys of [{loc[0]}]: {', '.join(fields)})", problem.line)
     steps = data.get("steps")
     if len(loc) == 2 and loc[0] == "steps" and isinstance(steps, list) and isinstance(loc[1], int) \
             and 0 <= loc[1] < len(steps) and isinstance(steps[loc[1]], Mapping):

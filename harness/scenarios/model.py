@@ -25,11 +25,12 @@ from pydantic import (
     PlainSerializer,
     Tag,
     create_model,
+    field_validator,
     model_validator,
 )
 
 from ..durations import parse_duration as _shared_parse
-from ..inputs import closest
+from ..inputs import closest, refuse_bool_for_number
 from ..faults.kinds import (
     FAULT_KINDS,
     Fault,
@@ -140,6 +141,7 @@ class _Model(BaseModel):
     # allow_inf_nan=False: a NaN bound compares false with everything, so ``min = nan`` would make
     # a metric expectation that can never fail; refuse it where it is written
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    _no_bool = field_validator("*", mode="before")(refuse_bool_for_number)
 
 
 #: a device name: no path separators or parent references (it names a device, never a file)

@@ -590,10 +590,10 @@ def test_migrate_returns_a_document_of_its_own():
 def test_v2_stages_keep_what_the_user_wrote():
     # a stage naming its kind both ways is refused, not silently given one of the two
     assert _rejection({"schema_version": 2, "dsp": [{"type": "limiter", "kind": "gain"}]}) == \
-        [("dsp[0].type", "unknown field (check the spelling; see the documented schema)")]
+        [("dsp[0].type", "unknown field; check the spelling (valid here: gain_db, kind)")]
     # only a biquad's freq is renamed: elsewhere it is the user's unknown field, named as written
     assert _rejection({"schema_version": 2, "dsp": [{"type": "gain", "freq": 5.0}]}) == \
-        [("dsp[0].freq", "unknown field (check the spelling; see the documented schema)")]
+        [("dsp[0].freq", "unknown field; check the spelling (valid here: gain_db, kind)")]
     # a stage without a kind is a clear problem at its path, not a crash
     (path, _), = _rejection({"schema_version": 2, "dsp": [{"gain_db": 1.0}]})
     assert path == "dsp[0]"
@@ -601,7 +601,8 @@ def test_v2_stages_keep_what_the_user_wrote():
 
 def test_structural_messages_are_exact_and_paths_drop_the_union_tag():
     assert _rejection({"stream": {"blok_size": 1}}) == \
-        [("stream.blok_size", "unknown field (check the spelling; see the documented schema)")]
+        [("stream.blok_size", "unknown field; did you mean 'block_size'? (valid here: block_size, latency_ms, "
+                               "sample_rate)")]
     assert _rejection({"stream": {"block_size": 8}}) == \
         [("stream.block_size", "Input should be greater than or equal to 16")]
     (path, _), = _rejection({"dsp": [{"kind": "mixer", "matrix": "x"}]})
