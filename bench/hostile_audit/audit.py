@@ -1,8 +1,9 @@
 """Run each hostile-input case; print one JSON line per case."""
 import json, os, subprocess, sys, shutil, time
 from pathlib import Path
-WT = os.environ.get("WT", "/work/wt/verdict10")
-A = Path("/tmp/verdict10-runs/audit"); IN = A / "in"
+WT = os.environ.get("WT", str(Path(__file__).resolve().parents[2]))  # the tree audited: this checkout unless WT names another
+RUNS = Path(os.environ.get("AUDIT_RUNS", "/tmp/hostile-audit"))  # the audit's inputs and outputs, outside any repository
+A = RUNS / "audit"; IN = A / "in"
 tag = sys.argv[1]; only = set(sys.argv[2:])
 OUT = A / tag; shutil.rmtree(OUT, ignore_errors=True); OUT.mkdir(parents=True)
 R = "run --backend sim --duration 2s --seed 1 --report-dir {rd}"

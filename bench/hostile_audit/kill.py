@@ -1,7 +1,9 @@
 import json, os, signal, subprocess, sys, time, shutil
 from pathlib import Path
-WT = os.environ.get("WT", "/work/wt/verdict10"); tag = sys.argv[1]; delay = float(sys.argv[2])
-base = Path("/tmp/verdict10-runs/items") / f"kill-{tag}"; shutil.rmtree(base, ignore_errors=True); base.mkdir()
+WT = os.environ.get("WT", str(Path(__file__).resolve().parents[2]))  # the tree audited: this checkout unless WT names another
+RUNS = Path(os.environ.get("AUDIT_RUNS", "/tmp/hostile-audit"))  # the audit's inputs and outputs, outside any repository
+tag = sys.argv[1]; delay = float(sys.argv[2])
+base = (RUNS / "items") / f"kill-{tag}"; shutil.rmtree(base, ignore_errors=True); base.mkdir(parents=True)
 env = dict(os.environ, PYTHONPATH=WT, SOUNDCHECK_HISTORY_DB=str(base / "h.sqlite"), SOUNDCHECK_LOG_DIR=str(base / "logs"))
 CASES = [("run", signal.SIGINT), ("run", signal.SIGTERM), ("soak", signal.SIGINT), ("soak", signal.SIGTERM)]
 if len(sys.argv) > 3: CASES = [c for c in CASES if f"{c[0]}-{c[1].name}" in sys.argv[3:]]

@@ -1,6 +1,7 @@
 import os, struct, wave, math, shutil
 from pathlib import Path
-D = Path("/tmp/verdict10-runs/audit/in"); shutil.rmtree(D, ignore_errors=True); D.mkdir(parents=True)
+RUNS = Path(os.environ.get("AUDIT_RUNS", "/tmp/hostile-audit"))  # the audit's inputs and outputs, outside any repository
+D = RUNS / "audit" / "in"; shutil.rmtree(D, ignore_errors=True); D.mkdir(parents=True)
 def w(name, text, mode="w"):
     p = D / name
     (p.write_bytes if isinstance(text, bytes) else p.write_text)(text)

@@ -1,6 +1,7 @@
-import json, re, sys
+import json, os, re, sys
 from pathlib import Path
-A = Path("/tmp/verdict10-runs/audit")
+RUNS = Path(os.environ.get("AUDIT_RUNS", "/tmp/hostile-audit"))  # the audit's inputs and outputs, outside any repository
+A = RUNS / "audit"
 def load(name):
     out = {}
     p = A / name
@@ -16,7 +17,7 @@ after = load("after.jsonl"); after.update(load("after-late1.jsonl")); after.upda
 def short(r):
     if r is None: return "not run"
     msg = r["err"] or r["out"]
-    msg = msg.replace("/tmp/verdict10-runs/audit/in/", "").replace("soundcheck: error: ", "")
+    msg = msg.replace(f"{A}/in/", "").replace("soundcheck: error: ", "")
     msg = re.sub(r"\s+", " ", msg).replace("|", "/")
     extra = []
     if r["tb"]: extra.append("TRACEBACK")
