@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -684,3 +685,26 @@ def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
 
 __all__ = ["BACKENDS", "Progress", "ReliabilityRun", "RunResult", "RunSpec", "check_device", "gate_figures",
            "new_run_dir", "profile_for", "run_config", "schedule_for", "summarize"]
+
+
+def install_stop_signals(target: Any) -> Callable[[], None]:
+    """SIGINT (Ctrl-C) and SIGTERM call ``target.request_stop()``: a run or soak ends after its
+    current chunk, its invariants are still checked and its reports written, marked interrupted
+    (inconclusive, exit 3). A second Ctrl-C interrupts at once (``KeyboardInterrupt``; what was
+    recorded is still written, marked so). Returns the function that puts the previous handlers
+    back."""
+    hits = {"n": 0}
+
+    def handler(signum: int, _frame: Any) -> None:
+        hits["n"] += 1
+        if hits["n"] > 1 and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        target.request_stop()
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+    return restore

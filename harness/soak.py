@@ -38,7 +38,6 @@ import hashlib
 import json
 import os
 import platform
-import signal
 import socket
 import subprocess
 import sys
@@ -534,22 +533,3 @@ def _last_counters(result: Any) -> dict[str, Any]:
     """The counters of the run's last metrics snapshot (kept in memory by the history)."""
     last = result.history.last("metrics") if result is not None else None
     return dict(last.data.get("counters") or {}) if last is not None else {}
-
-
-def install_stop_signals(runner: SoakRunner) -> Callable[[], None]:
-    """SIGINT/SIGTERM -> stop after the current chunk (a second Ctrl-C interrupts at once)."""
-    hits = {"n": 0}
-
-    def handler(signum: int, frame: Any) -> None:
-        hits["n"] += 1
-        if hits["n"] > 1 and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        runner.request_stop()
-
-    prev = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-
-    def restore() -> None:
-        for s, h in prev.items():
-            signal.signal(s, h)
-
-    return restore

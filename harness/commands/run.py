@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from ..durations import run_duration_arg
 from ..errors import UsageError
 from ..inputs import load_document, seed_arg
-from ..runner import BACKENDS, ReliabilityRun, RunSpec
+from ..runner import BACKENDS, ReliabilityRun, RunSpec, install_stop_signals
 from ..sut_protocol import add_system_option, load_system
 from ..verdict import describe_skips
 
@@ -104,7 +103,7 @@ def handler(args: argparse.Namespace) -> int:
         factory = load_system(args.system)  # refused (exit 2) before a run folder exists
     run = ReliabilityRun(spec, system_factory=factory)
     mutant_note = reveal_mutant(run, args.mutant) if args.mutant else None
-    restore = _stop_on_signals(run)
+    restore = install_stop_signals(run)
     try:
         result = run.execute(on_progress=None)
     except KeyboardInterrupt:  # a second Ctrl-C: the summary and reports, marked interrupted, are written
@@ -146,26 +145,3 @@ def handler(args: argparse.Namespace) -> int:
             print(f"  inconclusive {v['name']}: {v['message']}")
         print(f"  {result.verdict.headline()}; run folder: {result.run_dir}")
     return result.exit_code
-
-
-def _stop_on_signals(run: ReliabilityRun) -> Any:
-    """SIGINT (Ctrl-C) and SIGTERM end the run after the current chunk, as a soak's do: its
-    invariants are still checked and its reports written, marked interrupted (inconclusive, exit 3).
-    A second Ctrl-C interrupts at once (exit 130; what was recorded is still written, marked so).
-    Returns the function that puts the previous handlers back."""
-    hits = {"n": 0}
-
-    def handler(signum: int, _frame: Any) -> None:
-        hits["n"] += 1
-        if hits["n"] > 1 and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        run.request_stop()
-
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-
-    def restore() -> None:
-        for s, h in previous.items():
-            signal.signal(s, h)
-
-    return restore
-

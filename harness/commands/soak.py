@@ -90,7 +90,8 @@ class _ProgressBar:
 
 
 def handler(args: argparse.Namespace) -> int:
-    from ..soak import SoakRunner, SoakSpec, install_stop_signals
+    from ..runner import install_stop_signals
+    from ..soak import SoakRunner, SoakSpec
 
     if args.pace is not None and 0 < args.pace < 0.001:
         raise UsageError(f"--pace {args.pace:g} is below 0.001 times real time (an 8 h soak would take "

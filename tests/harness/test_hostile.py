@@ -629,7 +629,7 @@ def test_ctrl_c_on_run_stops_it_as_interrupted_not_as_a_failure(tmp_path):
 
     from harness import ReliabilityRun
     from harness import RunSpec
-    from harness.commands.run import _stop_on_signals
+    from harness.runner import install_stop_signals as _stop_on_signals
 
     chunks = {"n": 0}
 
