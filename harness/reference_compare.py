@@ -82,7 +82,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Literal
 
 import numpy as np
@@ -1239,6 +1239,12 @@ class _PathNormal:
     out: NDArray[np.int64] | None = None  # rows taken out of the fit (``_without_splices``)
     _lu: tuple[FloatArray, NDArray[np.int32]] | None = None
 
+    def regressors(self, at: NDArray[np.int64]) -> FloatArray:
+        """Rows ``at`` of the fit's regressors (the path filter's taps, their ramp, the
+        recording's past): what ``gram`` and ``rhs`` sum the outer products of."""
+        vb = np.lib.stride_tricks.sliding_window_view(self.pl, FIR_TAPS)[at]
+        return np.concatenate((vb, vb * self.ramp[at, None], self.past[at]), axis=1)
+
     def lu(self) -> tuple[FloatArray, NDArray[np.int32]]:
         """The LU factors of the ridged normal matrix (what ``np.linalg.solve`` factors), made
         once: a refit with impulses is then a bordered solve of a few columns, not a new
@@ -1333,10 +1339,9 @@ def _without_splices(nrm: _PathNormal, splices: list[int]) -> _PathNormal:
     if not rows or len(rows) > 0.25 * (nrm.t1 - nrm.t0):
         return nrm
     at = np.asarray(rows, dtype=np.int64)
-    vb = np.lib.stride_tricks.sliding_window_view(nrm.pl, FIR_TAPS)[at]
-    xb = np.concatenate((vb, vb * nrm.ramp[at, None], nrm.past[at]), axis=1)
-    return _PathNormal(nrm.pl, nrm.target, nrm.ramp, nrm.past, nrm.gram - xb.T @ xb,
-                       nrm.rhs - xb.T @ nrm.target[at], nrm.t0, nrm.t1, nrm.judge, at)
+    xb = nrm.regressors(at)
+    return replace(nrm, gram=nrm.gram - xb.T @ xb, rhs=nrm.rhs - xb.T @ nrm.target[at], out=at,
+                   _lu=None)
 
 
 def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -1355,9 +1360,8 @@ def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[Float
         units[nrm.out] = 0.0  # rows out of the fit (``_without_splices``)
 
     def regressors(at: NDArray[np.int64]) -> FloatArray:
-        """Rows ``at`` of the regressors, every column."""
-        vb = np.lib.stride_tricks.sliding_window_view(pl, FIR_TAPS)[at]
-        return np.concatenate((vb, vb * ramp[at, None], past[at], units[at]), axis=1)
+        """Rows ``at`` of the regressors, every column (the impulses' last)."""
+        return np.concatenate((nrm.regressors(at), units[at]), axis=1)
 
     base = 2 * FIR_TAPS + ar
     cross = np.zeros((base, 0))
