@@ -35,10 +35,19 @@ A bug written blind that turned out equivalent keeps its place and its reason (`
 but is tried only when named.
 
 Run it under ``nice -n 19``; ``--jobs`` (default 1, at most 2) bugs are tried side by side.
-A bug counts as caught when pytest exits with failures (exit 1) or hangs past ``--timeout`` (a hang
-is a detection: the bug made a test wait forever); exit codes 2-5 (a collection error, a usage
-error) are reported as ``error``, never as caught, since a patch that breaks import would
-otherwise look like a detection.
+A bug counts as caught when pytest exits with failures (exit 1) or hangs (a hang is a detection:
+the bug made a test wait forever); exit codes 2-5 (a collection error, a usage error) are reported
+as ``error``, never as caught, since a patch that breaks import would otherwise look like a
+detection. A run still going at ``--timeout`` (wall seconds) is judged by what its process tree did,
+not by the wall time alone (``judge_timeout``): on a starved machine a healthy tree's pytest gets 2 %
+of a core and reaches any wall timeout. The bench reads the tree's CPU time and its time runnable
+but waiting for a CPU (/proc's schedstat, every thread of every process), then runs the unpatched
+tree's same selection with the same timeout. It is ``caught (hang)`` only when the unpatched tree
+finishes and the bug's tree either had at least the CPU time the unpatched tree needed to finish
+(a busy loop, or work that never ends) or slept: its CPU time and its runnable wait together less
+than that (a deadlock, a wait for ever). Otherwise, it wanted a CPU and did not get one, or the
+unpatched tree does not finish either, it is ``inconclusive (starved)``, counted apart, never as
+caught.
 """
 
 from __future__ import annotations
@@ -3064,13 +3073,155 @@ def apply(bug: Bug, tree: Path) -> None:
 @dataclass
 class Result:
     bug: str
-    verdict: str        # caught / missed / error / timeout
+    verdict: str        # caught / caught (hang) / missed / error / inconclusive (starved) / passed
     by: list[str]
     seconds: float
     detail: str = ""
+    #: what the test process tree used (``TreeUsage``), and whether pytest ended before the timeout
+    usage: "TreeUsage | None" = None
+    finished: bool = True
 
 
 _FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.M)
+
+
+@dataclass(frozen=True)
+class TreeUsage:
+    """What a test process tree did, summed over every thread of every process seen: seconds on a
+    CPU, and seconds runnable but waiting for one (None where the kernel keeps no schedstat)."""
+    cpu_s: float
+    wait_s: float | None
+
+
+HANG = "caught (hang)"
+STARVED = "inconclusive (starved)"
+
+
+def judge_timeout(bug: TreeUsage, reference: TreeUsage, reference_finished: bool) -> str:
+    """The verdict on a bug's run still going at the timeout, given the unpatched tree's run of the
+    same selection (same timeout). A hang only when the healthy tree finishes and the bug's tree
+    either had all the CPU time the healthy one needed to finish (so the machine gave it its
+    chance: it loops, or its work never ends) or hardly asked for a CPU (CPU time plus runnable wait
+    under what the healthy tree needed: it slept, a deadlock or a wait for ever). A tree that wanted
+    a CPU and did not get one, or a healthy tree that does not finish either, is the machine's
+    load, not the bug: inconclusive."""
+    if not reference_finished:
+        return STARVED
+    if bug.cpu_s >= reference.cpu_s:
+        return HANG
+    if bug.wait_s is not None and bug.cpu_s + bug.wait_s < reference.cpu_s:
+        return HANG
+    return STARVED
+
+
+def _thread_schedstats(pid: int) -> dict[int, tuple[float, float]]:
+    """{tid: (seconds on a CPU, seconds runnable waiting)} of one process's threads, from
+    /proc/PID/task/TID/schedstat; {} when the process is gone or the file does not exist."""
+    out: dict[int, tuple[float, float]] = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                run_ns, wait_ns = f.read().split()[:2]
+            out[int(tid)] = (int(run_ns) / 1e9, int(wait_ns) / 1e9)
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+class TreeSampler:
+    """The CPU and runnable-wait time of a process and its descendants, sampled while they run:
+    each thread's last reading is kept, so a process that has exited still counts with what it
+    had used when last seen."""
+
+    def __init__(self, root_pid: int) -> None:
+        self.root_pid = root_pid
+        self._threads: dict[tuple[int, float, int], tuple[float, float]] = {}
+        self._cpu_only: dict[tuple[int, float], float] = {}
+        self.schedstat = os.path.exists(f"/proc/{root_pid}/task/{root_pid}/schedstat")
+
+    def sample(self) -> None:
+        import psutil
+        try:
+            root = psutil.Process(self.root_pid)
+            procs = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return
+        for p in procs:
+            try:
+                key = (p.pid, p.create_time())
+                if self.schedstat:
+                    for tid, v in _thread_schedstats(p.pid).items():
+                        self._threads[(*key, tid)] = v
+                else:
+                    t = p.cpu_times()
+                    self._cpu_only[key] = t.user + t.system
+            except psutil.Error:
+                continue
+
+    def usage(self) -> TreeUsage:
+        if self.schedstat:
+            return TreeUsage(sum(c for c, _ in self._threads.values()),
+                             sum(w for _, w in self._threads.values()))
+        return TreeUsage(sum(self._cpu_only.values()), None)
+
+
+def _run_sampled(cmd: list[str], cwd: Path, env: dict, timeout: float
+                 ) -> tuple[subprocess.CompletedProcess | None, TreeUsage]:
+    """Run ``cmd`` in its own session, sampling its process tree's usage every half second; at
+    ``timeout`` wall seconds kill the whole session (the xdist workers too) and return None."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, text=True,
+                                start_new_session=True)
+        sampler = TreeSampler(proc.pid)
+        deadline = time.monotonic() + timeout
+        at_exit = 0.0
+        try:
+            while True:
+                sampler.sample()
+                # wait4: the exit's rusage counts the CPU time of pytest and of every descendant
+                # it reaped, exactly (the samples miss a process's last half second)
+                pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+                if pid == proc.pid:
+                    proc.returncode = os.waitstatus_to_exitcode(status)
+                    at_exit = ru.ru_utime + ru.ru_stime
+                    break
+                if time.monotonic() >= deadline:
+                    return None, sampler.usage()
+                time.sleep(0.5)
+        finally:
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, 9)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+            else:  # the session's leftovers (a worker that outlived pytest)
+                try:
+                    os.killpg(proc.pid, 9)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        out.seek(0)
+        err.seek(0)
+        usage = sampler.usage()
+        usage = TreeUsage(max(usage.cpu_s, at_exit), usage.wait_s)
+        return subprocess.CompletedProcess(cmd, proc.returncode, out.read(), err.read()), usage
+
+
+#: the unpatched tree's runs, by selection: what a timed-out bug is judged against
+_REFERENCE: dict[tuple, Result] = {}
+_REFERENCE_LOCK = __import__("threading").Lock()
+
+
+def _reference(tests: list[str], *, whole: bool, timeout: float, stop_first: bool) -> Result:
+    key = (tuple(tests), whole, timeout, stop_first)
+    with _REFERENCE_LOCK:
+        if key not in _REFERENCE:
+            _REFERENCE[key] = try_bug(None, tests, whole=whole, timeout=timeout, stop_first=stop_first)
+        return _REFERENCE[key]
 
 
 def try_bug(bug: Bug | None, tests: list[str], *, whole: bool, timeout: float, stop_first: bool) -> Result:
@@ -3091,24 +3242,33 @@ def try_bug(bug: Bug | None, tests: list[str], *, whole: bool, timeout: float, s
         env = dict(os.environ, CI="true", PYTHONDONTWRITEBYTECODE="1")
         env.pop("PYTHONPATH", None)
         started = time.monotonic()
-        try:
-            proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True,
-                                  timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return Result(name, "caught (hang)", [f"no test finished in {timeout:.0f} s"],
-                          time.monotonic() - started)
+        proc, usage = _run_sampled(cmd, tree, env, timeout)
         seconds = time.monotonic() - started
+        if proc is None:
+            if bug is None:
+                return Result(name, "timeout", [], seconds, usage=usage, finished=False)
+            # judged by what the tree did and by the unpatched tree's same selection, not by the
+            # wall time: on a starved machine a healthy run reaches any timeout
+            ref = _reference(tests, whole=whole, timeout=timeout, stop_first=stop_first)
+            assert ref.usage is not None
+            verdict = judge_timeout(usage, ref.usage, ref.finished)
+            wait = "?" if usage.wait_s is None else f"{usage.wait_s:.0f}"
+            return Result(name, verdict, [f"not finished in {timeout:.0f} s"], seconds,
+                          f"bug's tree: {usage.cpu_s:.0f} s CPU, {wait} s runnable waiting; "
+                          f"unpatched tree: {'finished' if ref.finished else 'not finished'}, "
+                          f"{ref.usage.cpu_s:.0f} s CPU", usage=usage, finished=False)
         by = _FAILED.findall(proc.stdout)
         if proc.returncode == 0:
-            return Result(name, "missed" if bug is not None else "passed", [], seconds)
+            return Result(name, "missed" if bug is not None else "passed", [], seconds, usage=usage)
         if proc.returncode == 1:
-            return Result(name, "caught", by, seconds)
+            return Result(name, "caught", by, seconds, usage=usage)
         if proc.returncode == 2 and stop_first and by and "stopping after" in proc.stdout:
             # -x under xdist ends the session as interrupted (exit 2) at its first failure: a
             # failed test, not a collection or usage error
-            return Result(name, "caught", by, seconds)
+            return Result(name, "caught", by, seconds, usage=usage)
         tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
-        return Result(name, "error", by, seconds, f"pytest exit {proc.returncode}: " + " | ".join(tail))
+        return Result(name, "error", by, seconds, f"pytest exit {proc.returncode}: " + " | ".join(tail),
+                      usage=usage)
 
 
 def _check_imports_from_copy() -> None:
@@ -3136,7 +3296,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="do not stop at the first failing test (slower; names every catching test)")
     ap.add_argument("--ref", help="try the bugs on this commit (git archive) instead of the working tree")
     ap.add_argument("--jobs", type=int, default=1, choices=(1, 2))
-    ap.add_argument("--timeout", type=float, default=900.0, help="seconds before a run counts as a hang")
+    ap.add_argument("--timeout", type=float, default=900.0,
+                    help="wall seconds before a run is judged as a possible hang (judge_timeout)")
     args = ap.parse_args(argv)
     global _REF
     _REF = args.ref
@@ -3174,7 +3335,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
     if not args.tests and not args.whole and any(b is not None and b.path.startswith("harness/") for b in chosen):
         print(f"selection for a bug in harness/: {' '.join(selection_for(BATCH_17[0], tests))}", flush=True)
-    print(f"{'bug':38} {'verdict':14} {'seconds':>8}  by", flush=True)
+    print(f"{'bug':38} {'verdict':22} {'seconds':>8}  by", flush=True)
     results: list[Result] = []
     with cf.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = [pool.submit(try_bug, b, tests if args.tests else selection_for(b, tests),
@@ -3184,15 +3345,16 @@ def main(argv: list[str] | None = None) -> int:
             r = fut.result()
             results.append(r)
             shown = ", ".join(r.by[:3]) + (f" (+{len(r.by) - 3})" if len(r.by) > 3 else "")
-            print(f"{r.bug:38} {r.verdict:14} {r.seconds:8.1f}  {shown}{'  ' + r.detail if r.detail else ''}",
+            print(f"{r.bug:38} {r.verdict:22} {r.seconds:8.1f}  {shown}{'  ' + r.detail if r.detail else ''}",
                   flush=True)
     caught = sum(r.verdict.startswith("caught") for r in results)
     errors = sum(r.verdict == "error" for r in results)
+    starved = sum(r.verdict == STARVED for r in results)
     if args.baseline:
         ok = results[0].verdict == "passed"
         print(f"healthy tree: {'passes' if ok else 'FAILS: ' + results[0].verdict}")
         return 0 if ok else 1
-    print(f"\ncaught {caught} / {len(results)} ({errors} error(s)); "
+    print(f"\ncaught {caught} / {len(results)} ({errors} error(s), {starved} inconclusive (starved)); "
           f"{'whole suite' if args.whole else 'selection'}")
     return 0
 

@@ -10,6 +10,7 @@ entry (its ``old`` and ``new`` as the code now reads)."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -42,3 +43,51 @@ def test_every_catalogued_bug_still_patches_exactly_one_place() -> None:
             stale.append(f"{b.name} ({b.path}): its 'old' snippet occurs {text.count(b.old)} time(s)")
     assert not stale, "\n".join(stale)
     assert all(b.old != b.new for b in bugs)
+
+
+def _bench():
+    path = ROOT / "bench" / "bench_realistic_bugs.py"
+    spec = importlib.util.spec_from_file_location("bench_realistic_bugs_judge", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(spec.name, None)
+    return module
+
+
+def test_a_run_at_the_timeout_is_a_hang_only_when_the_bug_not_the_machine_kept_it_from_finishing() -> None:
+    """The bench's verdict on a run still going at its wall timeout (issue #12): a starved machine
+    is not a detection. The unpatched tree's same selection needed 120 s of CPU to finish."""
+    b = _bench()
+    U, healthy = b.TreeUsage, b.TreeUsage(cpu_s=120.0, wait_s=30.0)
+    # last round's starved rows: 1.9 % of a core over 875 s, runnable and waiting the rest
+    assert b.judge_timeout(U(cpu_s=16.6, wait_s=858.0), healthy, True) == b.STARVED
+    # the unpatched tree does not finish either: the machine, whatever the bug's tree did
+    assert b.judge_timeout(U(cpu_s=900.0, wait_s=0.0), healthy, False) == b.STARVED
+    assert b.judge_timeout(U(cpu_s=3.0, wait_s=0.5), healthy, False) == b.STARVED
+    # a busy loop, or work that never ends: it had the CPU the healthy tree needed to finish
+    assert b.judge_timeout(U(cpu_s=900.0, wait_s=400.0), healthy, True) == b.HANG
+    assert b.judge_timeout(U(cpu_s=120.0, wait_s=None), healthy, True) == b.HANG
+    # a deadlock: it hardly asked for a CPU (10 s on one, 2 s waiting for one, 888 s asleep)
+    assert b.judge_timeout(U(cpu_s=10.0, wait_s=2.0), healthy, True) == b.HANG
+    # it slept some, but its CPU time and runnable wait reach what the healthy tree needed: the
+    # machine may have kept it from finishing
+    assert b.judge_timeout(U(cpu_s=60.0, wait_s=60.0), healthy, True) == b.STARVED
+    # no schedstat: sleep cannot be told from starvation, so only the CPU time can make a hang
+    assert b.judge_timeout(U(cpu_s=10.0, wait_s=None), healthy, True) == b.STARVED
+    assert not b.STARVED.startswith("caught")  # the summary counts verdicts starting "caught"
+
+
+def test_the_bench_reads_a_finished_run_s_process_tree_usage() -> None:
+    """A finished run's CPU time is the exit's rusage (pytest and what it reaped) at least: the
+    unpatched tree's figure a timed-out bug's tree is compared with."""
+    b = _bench()
+    code = "import time; t = time.process_time()\nwhile time.process_time() - t < 0.2: pass\nprint('done')"
+    proc, usage = b._run_sampled([sys.executable, "-c", code], ROOT, dict(os.environ), timeout=600.0)
+    assert proc is not None and proc.returncode == 0 and proc.stdout.strip() == "done"
+    assert usage.cpu_s >= 0.2
+    assert (usage.wait_s is None) == (not Path("/proc/self/task").exists() or not any(
+        (p / "schedstat").exists() for p in Path("/proc/self/task").iterdir()))
