@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-20: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-21: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -3005,8 +3005,124 @@ BATCH_20: list[Bug] = [
 ]
 
 
+#: Blind batch 21 (issue #12): written from the code only, before reading any test that might catch
+#: it, in lines no earlier bug's ``old`` covers, weighted to the code changed since 2026-12-02: the
+#: boolean refusal and the closest-key suggestion of config.py, the simulated device's listening
+#: taps in a stretch (``add_output_tap(..., blocks=...)``, ``_deliver_stretch``), the stretch's
+#: clock reads in ``stretch_block``, functions no bug had touched (``VirtualClock.call_later``,
+#: ``ResourceManager.peak``, ``ErrorInfo.describe``, ``ConfigValidationError``), and the harness's
+#: verdict makers and run interruption (``judge_run``'s crashed status and unmeasured gates,
+#: ``ReliabilityRun._execute``'s interrupted run, ``install_stop_signals``,
+#: ``AudioCheck._on_blocks``). ``--batch 21`` tries only these.
+BATCH_21: list[Bug] = [
+    # -- the system under test ------------------------------------------------------------------
+    Bug("config_false_read_as_zero", "config.py",
+        "    if isinstance(value, bool):\n        raise ValueError(f\"must be a number, got",
+        "    if value is True:\n        raise ValueError(f\"must be a number, got",
+        "'only true slips through as 1; false is 0 anyway' while tidying _refuse_bool: a number field "
+        "written false (gain_db = false, initial_backoff_ms = false) is read as 0",
+        "config (a boolean is never read as a number)"),
+    Bug("mixer_matrix_reads_booleans", "config.py",
+        "    matrix: tuple[tuple[Float, ...], ...] = ((1.0, 0.0), (0.0, 1.0))\n",
+        "    matrix: tuple[tuple[float, ...], ...] = ((1.0, 0.0), (0.0, 1.0))\n",
+        "the matrix's element type spelled with the builtin float when the Int/Float aliases came in "
+        "('a coefficient is a plain float'): a mixer row of true/false is read as 1.0/0.0",
+        "config (a boolean is never read as a number)"),
+    Bug("unknown_field_walks_whole_path", "config.py",
+        "    for part in loc[:-1]:\n        if isinstance(part, int):\n            continue\n        if part in _STAGES:",
+        "    for part in loc:\n        if isinstance(part, int):\n            continue\n        if part in _STAGES:",
+        "the walk to the unknown key's model taken over the whole location, the unknown key included: "
+        "the model becomes None, so a misspelt key gets no suggestion and no list of valid keys",
+        "config (an unknown key names the closest valid one)"),
+    Bug("stretch_taps_any_has_form", "devices/simulated.py",
+        "        later: list[float] | None = [] if taps and all(tap in tap_blocks for tap in taps) else None\n",
+        "        later: list[float] | None = [] if taps and any(tap in tap_blocks for tap in taps) else None\n",
+        "all for any: with one tap that has a stretch form beside one that has none (a fault hook), "
+        "the stretch is heard once after it, and the tap without one is called with a form it has not",
+        "audio (a tap that acts on the device is called block by block)"),
+    Bug("stretch_tap_hears_undelivered_blocks", "devices/simulated.py",
+        "                heard = work[:delivered * bs]\n",
+        "                heard = work[:blocks * bs]\n",
+        "the stretch's planned length for the blocks it delivered: a stretch cut short (a stop, a "
+        "refused clock) makes the listening tap hear blocks the device never played",
+        "audio (the tap hears what the device plays)"),
+    Bug("stretch_limiter_time_overwritten", "pipeline.py",
+        "            self._stretch_s += self._real_time() - t0\n",
+        "            self._stretch_s = self._real_time() - t0\n",
+        "'+=' slipped to '=' when the clock reads moved around the limiter: the stretch's real time is "
+        "its last limited block's, not the sum of them",
+        "metrics (a callback's duration is its own)"),
+    Bug("call_later_zero_delay_at_epoch", "clock.py",
+        "        when = self._now + (delay if delay > 0.0 else 0.0)  # == max(0.0, delay), NaN included\n",
+        "        when = self._now + delay if delay > 0.0 else 0.0  # == max(0.0, delay), NaN included\n",
+        "the parentheses dropped when max() was inlined: a zero, negative or NaN delay schedules the "
+        "timer at time 0, before every timer already due, not after them at now",
+        "clock (timers run in time order, equal times in the order set)"),
+    Bug("resources_peak_returns_live_dict", "resources.py",
+        "            src = self._global_peak if component is None else self._peak.get(component, {})\n"
+        "            return dict(src)\n",
+        "            return self._global_peak if component is None else self._peak.get(component, {})\n",
+        "'the copy is a waste, callers only read it': peak() hands out the manager's own dict, so a "
+        "caller's edit (or a read of a missing key of the global defaultdict) changes the peaks",
+        "resources (inspection changes nothing)"),
+    Bug("error_info_describe_shares_details", "errors.py",
+        "            \"recoverable\": self.recoverable,\n            \"details\": dict(self.details),\n        }\n"
+        "\n    def __str__",
+        "            \"recoverable\": self.recoverable,\n            \"details\": self.details,\n        }\n"
+        "\n    def __str__",
+        "'details is already a dict' while tidying ErrorInfo.describe: a description handed to a "
+        "history or report shares the error record's details, so an edit of one changes the other",
+        "errors (a record says what happened, whatever its readers do)"),
+    Bug("config_error_drops_source", "errors.py",
+        "        head = f\"invalid configuration{f' in {source}' if source else ''}\"\n",
+        "        head = \"invalid configuration\"\n",
+        "the message's head simplified when the problem list was added below it: an invalid file's "
+        "error no longer names the file (source is still kept on the error)",
+        "config (an invalid configuration's error says where: the file and each field)"),
+    # -- the harness's verdict makers and run interruption ----------------------------------------
+    Bug("crashed_status_without_exception_passes", "harness/verdict.py",
+        "    if crashed is not None or status == \"crashed\":\n",
+        "    if crashed is not None:\n",
+        "'crashed is set when the run crashed': a report rebuilt from a failed soak's journal (status "
+        "crashed, no exception object) passes",
+        "false pass: verdict (a crashed run fails)"),
+    Bug("gate_not_measured_misspelt", "harness/verdict.py",
+        "    doubts += [g[\"message\"] for g in gate_items if g[\"status\"] == \"not_measured\"]\n",
+        "    doubts += [g[\"message\"] for g in gate_items if g[\"status\"] == \"not measured\"]\n",
+        "the status spelled as the gates' table prints it ('not measured'): a gate that could not be "
+        "measured is silently a pass",
+        "false pass: gates (a gate not measured makes the run inconclusive)"),
+    Bug("stop_request_not_interrupted", "harness/runner.py",
+        "        interrupted = self._stop.is_set() or isinstance(crashed, KeyboardInterrupt)\n",
+        "        interrupted = isinstance(crashed, KeyboardInterrupt)\n",
+        "'interrupted means Ctrl-C reached us': a run stopped by request_stop (the first Ctrl-C, a "
+        "SIGTERM) ends early and reads completed, a pass of the part that ran",
+        "false pass: run (an interrupted run is inconclusive, exit 3)"),
+    Bug("keyboard_interrupt_is_a_crash", "harness/runner.py",
+        "        if crashed is not None and not isinstance(crashed, KeyboardInterrupt):\n"
+        "            verdicts.append(Verdict(\"run_completed\", False,",
+        "        if crashed is not None:\n"
+        "            verdicts.append(Verdict(\"run_completed\", False,",
+        "the KeyboardInterrupt exclusion dropped ('any exception is a crash'): a second Ctrl-C fails "
+        "the run (exit 1, counted against it) instead of leaving it inconclusive",
+        "no false alarm: run (the operator's Ctrl-C is no failure of the system)"),
+    Bug("stop_signals_without_sigterm", "harness/runner.py",
+        "    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}\n",
+        "    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT,)}\n",
+        "the handler installed for Ctrl-C only ('SIGTERM is the default kill'): a run or soak sent "
+        "SIGTERM dies without its invariants checked or its reports written",
+        "run (SIGTERM ends a run as Ctrl-C does: checked, reported, interrupted)"),
+    Bug("on_blocks_ignores_episode_close", "harness/audio_check.py",
+        "                        if (now - t_next) * fs > half or now > close_after:\n",
+        "                        if (now - t_next) * fs > half:\n",
+        "'a stretch has no gaps, so only the gap test matters': a stretch's blocks after an open "
+        "episode's window has passed are appended without closing it, so the episode is judged late",
+        "audio check (a stretch heard at once is the same check as block by block)"),
+]
+
+
 BUGS += BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10 + BATCH_11 + BATCH_12 \
-    + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16 + BATCH_17 + BATCH_18 + BATCH_19 + BATCH_20
+    + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16 + BATCH_17 + BATCH_18 + BATCH_19 + BATCH_20 + BATCH_21
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
@@ -3287,8 +3403,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
     ap.add_argument("--list", action="store_true", help="print the catalogue and exit")
-    ap.add_argument("--batch", type=int, choices=tuple(range(4, 21)),
-                    help="only the bugs of this batch (4-20: written blind; 17, 19, 20: the harness's checkers)")
+    ap.add_argument("--batch", type=int, choices=tuple(range(4, 22)),
+                    help="only the bugs of this batch (4-21: written blind; 17-21: the harness's checkers too)")
     ap.add_argument("--whole", action="store_true", help="run the whole suite (pytest -n 2) per bug")
     ap.add_argument("--tests", nargs="+", help="a test selection instead of the default")
     ap.add_argument("--baseline", action="store_true", help="run the selection on the healthy tree only")
@@ -3330,7 +3446,7 @@ def main(argv: list[str] | None = None) -> int:
     every = [b for b in ({4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                           10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13,
                           14: BATCH_14, 15: BATCH_15, 16: BATCH_16, 17: BATCH_17,
-                          18: BATCH_18, 19: BATCH_19, 20: BATCH_20}[args.batch] if args.batch else BUGS) if not b.equivalent]
+                          18: BATCH_18, 19: BATCH_19, 20: BATCH_20, 21: BATCH_21}[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
     if not args.tests and not args.whole and any(b is not None and b.path.startswith("harness/") for b in chosen):
