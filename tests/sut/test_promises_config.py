@@ -710,3 +710,47 @@ def test_every_limit_a_configuration_leaves_out_is_the_default_again():
     s.configure({})
     assert s.resources.global_limits == DEFAULT_GLOBAL_LIMITS
     s.close()
+
+
+def _number_fields() -> list:
+    """Every number a configuration holds, as (document, field path): each section's and each DSP
+    stage's int and float fields, and a mixer coefficient (``MixerStage.matrix``)."""
+    out = []
+    for where, model in SECTIONS.items():
+        for name, field in model.model_fields.items():
+            if field.annotation in (int, float):
+                out.append(({where: {name: None}}, f"{where}.{name}"))
+    for kind, model in STAGES.items():
+        for name, field in model.model_fields.items():
+            if field.annotation in (int, float):
+                out.append(({"dsp": [{"kind": kind, name: None}]}, f"dsp[0].{name}"))
+    out.append(({"dsp": [{"kind": "mixer", "matrix": [[None, 0.0], [0.0, 1.0]]}]}, "dsp[0].matrix[0][0]"))
+    return out
+
+
+def _with(doc, value):
+    """``doc`` with its one None replaced by ``value``."""
+    if isinstance(doc, dict):
+        return {k: _with(v, value) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [_with(v, value) for v in doc]
+    return value if doc is None else doc
+
+
+@pytest.mark.parametrize("boolean", [True, False], ids=["true", "false"])
+@pytest.mark.parametrize("doc, path", [pytest.param(d, p, id=p) for d, p in _number_fields()])
+def test_a_boolean_is_never_read_as_a_number_in_any_field(doc, path, boolean):
+    """``input_channels = true`` was one channel, ``latency_ms = true`` 1 ms: every number of a
+    configuration refuses a boolean, ``false`` as well as ``true`` (``false`` read as 0 is inside
+    the range of ``gain_db``, ``initial_backoff_ms``, ``max_backoff_ms``, a mixer coefficient, so
+    only the refusal itself tells it from a zero), with the field's path and nothing else."""
+    written = "true" if boolean else "false"
+    assert _rejection(_with(doc, boolean)) == [(path, f"must be a number, got {written} (a boolean is never "
+                                                      "read as 1 or 0); write the number itself")]
+
+
+def test_the_boolean_check_covers_every_number_field():
+    paths = {p for _, p in _number_fields()}
+    assert {"device.input_channels", "stream.latency_ms", "recovery.initial_backoff_ms",
+            "recovery.max_backoff_ms", "dsp[0].gain_db", "dsp[0].threshold_db", "dsp[0].matrix[0][0]"} <= paths
+    assert "recovery.degrade_on_exhaustion" not in paths  # a real boolean
