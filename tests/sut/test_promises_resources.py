@@ -137,6 +137,12 @@ def _compare(rm: ResourceManager, model: Model, clock: VirtualClock) -> None:
         view.peak[ResourceType.THREADS] = 10**9
         assert rm.usage(comp) == model.usage(comp) and rm.peak(comp) == model.peak.get(comp, {})
         assert rm.limit(ResourceType.THREADS, comp) == model.climits.get(comp, {}).get(ResourceType.THREADS)
+        # so is every other reading, a component's and the manager's: usage() and peak()
+        for reading in (rm.usage(comp), rm.peak(comp), rm.usage(), rm.peak()):
+            reading[ResourceType.THREADS] = 10**9
+            reading.pop(ResourceType.BUFFERS, None)
+        assert rm.usage(comp) == model.usage(comp) and rm.peak(comp) == model.peak.get(comp, {})
+        assert rm.usage() == model.usage() and rm.peak() == model.gpeak
     assert rm.is_cleaned_up() == (not model.live)
     over_global = any(model.gpeak.get(t, 0) > lim for t, lim in model.glimits.items())
     over_comp = any(model.peak.get(c, {}).get(t, 0) > lim
