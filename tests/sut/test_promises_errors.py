@@ -3,6 +3,8 @@ and a configuration error lists every problem in one message."""
 
 from __future__ import annotations
 
+import pytest
+
 from system_under_test.errors import (
     ConfigValidationError,
     DeviceLostError,
@@ -108,6 +110,30 @@ def test_error_info_of_an_audio_error_keeps_its_fields_as_json():
     assert str(info) == "[device] " + info.message and str(ErrorInfo.of(CallbackError("c"))) == "c"
     bare = ErrorInfo.of(CallbackError("c"))
     assert dict(bare.details) == {} and bare.describe()["details"] == {} and bare.component is None
+
+
+@pytest.mark.parametrize("error", [
+    DeviceLostError("gone", component="device", details={"obj": _Opaque(), "n": 2, "nested": {"k": [1]}}),
+    CallbackError("c"),  # no details: the shared empty ones
+    KeyError("k"),
+], ids=["details", "no-details", "foreign"])
+def test_a_description_is_plain_json_of_its_own_whatever_its_reader_does(error):
+    """``describe()`` of a kept error (``ErrorInfo``) is what ``AudioSystemError.describe`` gives:
+    plain JSON (``json.dumps`` takes it as it is: a system event's listener, a report), a dict of
+    the reader's own each call, so a reader's edit changes neither the record nor the next reading."""
+    import json
+
+    info = ErrorInfo.of(error, component="device")
+    first = info.describe()
+    assert json.loads(json.dumps(first)) == first
+    assert type(first) is dict and type(first["details"]) is dict
+    if isinstance(error, AudioSystemError):
+        assert first == {**error.describe(), "details": dict(info.details)}
+    kept = dict(info.details)
+    first["details"]["added"] = 1
+    first["message"] = "edited"
+    assert dict(info.details) == kept and info.describe() == {**first, "message": info.message,
+                                                                "details": kept}
 
 
 def test_error_info_of_a_foreign_exception():
