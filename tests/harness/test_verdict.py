@@ -87,6 +87,36 @@ def test_what_makes_a_run_inconclusive(kw, doubt):
     assert judge_run([]).outcome is Outcome.INCONCLUSIVE  # nothing checked
 
 
+_GATE = {"name": "recovery_p95_s_max", "figure": "recovery_p95_s", "threshold": 2.0, "unit": "s"}
+
+
+@pytest.mark.parametrize("kw, failure", [
+    ({"crashed": "RuntimeError('boom')"}, "the run crashed: RuntimeError('boom')"),
+    # a report rebuilt from a failed soak's journal says crashed with no exception object to give
+    ({"status": "crashed"}, "the run crashed"),
+    ({"leaks": ["rss_bytes"]}, "leak suspected: rss_bytes"),
+    ({"gates": [{**_GATE, "measured": 3.0, "status": "failed", "message": "gate recovery_p95_s_max failed"}]},
+     "gate recovery_p95_s_max failed"),
+], ids=["crash", "crashed-status", "leak", "gate-failed"])
+def test_what_makes_a_run_fail(kw, failure):
+    """Each finding that fails a run fails it alone, every invariant having held: exit 1, the
+    finding in the headline."""
+    v = judge_run([Verdict("health", True)], **kw)
+    assert v.outcome is Outcome.FAIL and v.exit_code == 1 and not v.ok
+    assert v.failures == (failure,) and v.headline().startswith("FAIL: " + failure)
+
+
+def test_a_gate_that_could_not_be_measured_makes_the_run_inconclusive_never_a_pass():
+    unmeasured = {**_GATE, "measured": None, "status": "not_measured",
+                  "message": "gate recovery_p95_s_max not measured: the run had no recovery"}
+    v = judge_run([Verdict("health", True)], gates=[unmeasured])
+    assert v.outcome is Outcome.INCONCLUSIVE and v.exit_code == 3
+    assert v.doubts == ("gate recovery_p95_s_max not measured: the run had no recovery",)
+    met = judge_run([Verdict("health", True)], gates=[{**unmeasured, "measured": 1.0, "status": "met",
+                                                       "message": "gate recovery_p95_s_max met"}])
+    assert met.outcome is Outcome.PASS and met.doubts == ()
+
+
 def test_a_profile_that_injected_nothing_does_not_pass(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "h.sqlite"))
     profile = tmp_path / "rare.toml"
