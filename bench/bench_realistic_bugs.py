@@ -82,7 +82,14 @@ HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
     "test_linearizable_streaming.py", "test_gates_steady.py", "test_audio_check.py",
     "test_audio_level.py", "test_audio_channels.py", "test_rig_audio.py",
     "test_fault_skips.py", "test_actor_attribution.py", "test_external_kills.py", "test_run.py",
-    "test_false_alarms.py", "test_mutants.py")]
+    "test_false_alarms.py", "test_mutants.py")] + [
+    # a run's interruption (Ctrl-C, SIGTERM: inconclusive, exit 3, never a failure), whose tests are
+    # test_hostile.py's (the outside audit's file), not test_run.py's: batch 21
+    f"tests/harness/test_hostile.py::{t}" for t in (
+        "test_an_interrupted_run_is_interrupted_in_every_report",
+        "test_ctrl_c_on_run_stops_it_as_interrupted_not_as_a_failure",
+        "test_sigterm_on_run_stops_it_as_interrupted_as_ctrl_c_does",
+        "test_a_second_ctrl_c_still_leaves_an_honest_interrupted_summary")]
 
 
 def source_file(tree: Path, path: str) -> Path:
@@ -3135,7 +3142,7 @@ def selection_for(bug: "Bug | None", default: list[str]) -> list[str]:
     """The default selection, and for a bug in the real-device path the real-device files too;
     for a bug in harness/ the harness tests that judge runs."""
     if bug is not None and bug.path.startswith("harness/"):
-        return [t for t in HARNESS_JUDGE_TESTS if (ROOT / t).exists()]
+        return [t for t in HARNESS_JUDGE_TESTS if (ROOT / t.split("::")[0]).exists()]
     if bug is not None and bug.path in _REAL_DEVICE_PATHS:
         return default + [t for t in REAL_DEVICE_TESTS if (ROOT / t).exists() and t not in default]
     return default

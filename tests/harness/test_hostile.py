@@ -652,6 +652,47 @@ def test_ctrl_c_on_run_stops_it_as_interrupted_not_as_a_failure(tmp_path):
     assert report["run"]["status"] == "interrupted"
 
 
+def test_sigterm_on_run_stops_it_as_interrupted_as_ctrl_c_does(tmp_path):
+    """``install_stop_signals``: SIGTERM (a service manager, ``kill``) ends the run after the chunk
+    as Ctrl-C does, checked and reported, interrupted (exit 3); it never reaches the handler that
+    was there before, which ``restore`` puts back. (The handler before is a recorder here, not
+    the default, which would end the test process.)"""
+    import signal
+
+    from harness import ReliabilityRun
+    from harness import RunSpec
+    from harness.runner import install_stop_signals as _stop_on_signals
+
+    before: list[int] = []
+
+    def recorder(signum, _frame):
+        before.append(signum)
+
+    chunks = {"n": 0}
+
+    def sigterm(_run, _system, _history):
+        chunks["n"] += 1
+        if chunks["n"] == 3:
+            signal.raise_signal(signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGTERM, recorder)
+    try:
+        run = ReliabilityRun(RunSpec(duration_s=30, seed=1, report_root=tmp_path / "reports"))
+        restore = _stop_on_signals(run)
+        try:
+            result = run.execute(on_chunk=sigterm)
+        finally:
+            restore()
+        assert signal.getsignal(signal.SIGTERM) is recorder
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert before == []
+    assert result.exit_code == 3 and result.summary["status"] == "interrupted"
+    assert chunks["n"] == 3  # stopped after the chunk it was sent in
+    assert "run_completed" not in result.summary["invariants"]
+    assert json.loads((result.run_dir / "report.json").read_text())["run"]["status"] == "interrupted"
+
+
 def test_a_second_ctrl_c_still_leaves_an_honest_interrupted_summary(tmp_path):
     from harness import ReliabilityRun
     from harness import RunSpec
