@@ -106,17 +106,6 @@ def test_what_makes_a_run_fail(kw, failure):
     assert v.failures == (failure,) and v.headline().startswith("FAIL: " + failure)
 
 
-def test_a_gate_that_could_not_be_measured_makes_the_run_inconclusive_never_a_pass():
-    unmeasured = {**_GATE, "measured": None, "status": "not_measured",
-                  "message": "gate recovery_p95_s_max not measured: the run had no recovery"}
-    v = judge_run([Verdict("health", True)], gates=[unmeasured])
-    assert v.outcome is Outcome.INCONCLUSIVE and v.exit_code == 3
-    assert v.doubts == ("gate recovery_p95_s_max not measured: the run had no recovery",)
-    met = judge_run([Verdict("health", True)], gates=[{**unmeasured, "measured": 1.0, "status": "met",
-                                                       "message": "gate recovery_p95_s_max met"}])
-    assert met.outcome is Outcome.PASS and met.doubts == ()
-
-
 def test_a_profile_that_injected_nothing_does_not_pass(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "h.sqlite"))
     profile = tmp_path / "rare.toml"
