@@ -81,15 +81,15 @@ HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
     "test_verdict.py", "test_leaks.py", "test_invariants.py", "test_linearizability_search.py",
     "test_linearizable_streaming.py", "test_gates_steady.py", "test_audio_check.py",
     "test_audio_level.py", "test_audio_channels.py", "test_rig_audio.py",
+    # a run's interruption (Ctrl-C, SIGTERM: inconclusive, exit 3, never a failure): four short
+    # simulated runs whose tests are test_hostile.py's (the outside audit's file), not
+    # test_run.py's (batch 21)
+    "test_hostile.py::test_an_interrupted_run_is_interrupted_in_every_report",
+    "test_hostile.py::test_ctrl_c_on_run_stops_it_as_interrupted_not_as_a_failure",
+    "test_hostile.py::test_sigterm_on_run_stops_it_as_interrupted_as_ctrl_c_does",
+    "test_hostile.py::test_a_second_ctrl_c_still_leaves_an_honest_interrupted_summary",
     "test_fault_skips.py", "test_actor_attribution.py", "test_external_kills.py", "test_run.py",
-    "test_false_alarms.py", "test_mutants.py")] + [
-    # a run's interruption (Ctrl-C, SIGTERM: inconclusive, exit 3, never a failure), whose tests are
-    # test_hostile.py's (the outside audit's file), not test_run.py's: batch 21
-    f"tests/harness/test_hostile.py::{t}" for t in (
-        "test_an_interrupted_run_is_interrupted_in_every_report",
-        "test_ctrl_c_on_run_stops_it_as_interrupted_not_as_a_failure",
-        "test_sigterm_on_run_stops_it_as_interrupted_as_ctrl_c_does",
-        "test_a_second_ctrl_c_still_leaves_an_honest_interrupted_summary")]
+    "test_false_alarms.py", "test_mutants.py")]
 
 
 def source_file(tree: Path, path: str) -> Path:
