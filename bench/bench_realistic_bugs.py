@@ -3077,9 +3077,10 @@ BATCH_21: list[Bug] = [
         "\n    def __str__",
         "            \"recoverable\": self.recoverable,\n            \"details\": self.details,\n        }\n"
         "\n    def __str__",
-        "'details is already a dict' while tidying ErrorInfo.describe: a description handed to a "
-        "history or report shares the error record's details, so an edit of one changes the other",
-        "errors (a record says what happened, whatever its readers do)"),
+        "'details is already a dict' while tidying ErrorInfo.describe (it is the record's read-only "
+        "mappingproxy): a description handed to a system event's listener or a report is no plain "
+        "JSON (json.dumps refuses it; the history's jsonable hid it) and no dict of the reader's own",
+        "errors (a description is plain JSON, the same as AudioSystemError.describe gives)"),
     Bug("config_error_drops_source", "errors.py",
         "        head = f\"invalid configuration{f' in {source}' if source else ''}\"\n",
         "        head = \"invalid configuration\"\n",
