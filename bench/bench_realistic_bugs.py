@@ -30,7 +30,8 @@ devices/portaudio.py or devices/_devhost.py (the real-device path, which no simu
 is tried against the selection plus the real-device files (they start their own JACK server).
 A bug in the harness (a path under harness/) is tried against the harness tests that judge runs
 (``HARNESS_JUDGE_TESTS``: the invariants, the linearizability search, the verdict, the leak
-judge, the steady state and gates, the audio check, the run and its false-alarm tests) instead.
+judge, the steady state and gates, the audio check, the run, its interruption (Ctrl-C, SIGTERM)
+and its false-alarm tests) instead.
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
