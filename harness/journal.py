@@ -61,8 +61,32 @@ class JournalError(InputFileError):
 REPORT_ENTRY_TYPES = frozenset({"attach", "transition", "fault_start", "fault_end", "error", "event",
                                 "note", "meta"})
 
+#: the exact types ``jsonify`` returns as they are: one set lookup instead of the general path's
+#: chain of ``isinstance`` calls (a subclass, an ``IntEnum`` among others, takes the general path)
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def jsonify(value: Any) -> Any:
-    """A JSON-safe copy: non-finite floats become None, enums their value, dataclasses dicts."""
+    """A JSON-safe copy: non-finite floats become None, enums their value, dataclasses dicts.
+
+    A soak's checkpoint is mostly plain dicts, lists, strings and numbers (its compacted history
+    entries, its resource samples): those exact types are copied here directly, with the numbers
+    the general path (``_jsonify_other``) gives them; anything else goes to it."""
+    t = type(value)
+    if t in _PLAIN:
+        return value
+    if t is float:
+        return value if math.isfinite(value) else None
+    if t is dict:
+        return {(k if type(k) is str else str(k)): (v if type(v) in _PLAIN else jsonify(v))
+                for k, v in value.items()}
+    if t is list:
+        return [v if type(v) in _PLAIN else jsonify(v) for v in value]
+    return _jsonify_other(value)
+
+
+def _jsonify_other(value: Any) -> Any:
+    """``jsonify`` of a value that is not an exact str, int, bool, None, float, dict or list."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):

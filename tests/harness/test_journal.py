@@ -131,3 +131,42 @@ def test_a_report_built_from_the_streamed_journal_is_the_one_built_from_all_of_i
     w.close()
     streamed, whole = run_data_from_journal(tmp_path), run_data_from_journal(read_journal(tmp_path))
     assert streamed == whole and len(streamed.entries) == 2 and streamed.config == {"stream": {"block_size": 256}}
+
+
+def test_jsonify_fast_path_is_the_general_path_for_every_kind_of_value():
+    """``jsonify`` copies exact str/int/bool/None, floats, dicts and lists directly; every value
+    comes out as the general path (``_jsonify_other``, the function as it was) makes it:
+    subclasses (an IntEnum, a str subclass key), numpy scalars, enum keys, non-finite floats,
+    tuples and sets, records, and a soak checkpoint's shape."""
+    import dataclasses
+    import enum
+
+    import numpy as np
+
+    from harness.journal import _jsonify_other, jsonify
+
+    class Mode(enum.Enum):
+        A = "a"
+
+    class Level(enum.IntEnum):
+        X = 3
+
+    class Key(str):
+        pass
+
+    @dataclasses.dataclass
+    class Rec:
+        x: int
+        y: float
+
+    values = [None, True, 1, "s", 1.5, float("nan"), float("-inf"), np.float64(2.5), np.int64(3),
+              np.float32(1.25), Mode.A, Level.X, Key("k"),
+              {"a": {"b": [1, 2, (3, 4)]}, Mode.A: 1, 3: float("nan"), Level.X: Mode.A, "r": Rec(1, 2.0),
+               Key("k"): [float("inf"), np.float32(0.5)], None: 1, 2.5: "x", True: {1, 2}},
+              [1, {2, 3}, [float("nan")], Level.X], (1, 2.0), Rec(1, float("inf")), object,
+              {"sim_t0": 0.0, "entries": [{"type": "error", "time": 1.0, "data": {"type": "E", "message": "m"}}],
+               "samples": [{"t": 1.0, "rss_bytes": 5, "cpu_percent": 0.0}], "cb": {"bins": {"3": 2}, "max": 1e-05}}]
+    for value in values:
+        fast, general = jsonify(value), _jsonify_other(value)
+        assert json.dumps(fast) == json.dumps(general), value
+        assert type(fast) is type(general), value
