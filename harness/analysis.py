@@ -64,6 +64,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .blas import with_one_blas_thread
 from .errors import AnalysisError, UsageError, WavFileError
 
 
@@ -1151,6 +1152,7 @@ def _runs(mask: NDArray[np.bool_]) -> tuple[NDArray[np.int64], NDArray[np.int64]
     return edges[0::2], edges[1::2]
 
 
+@with_one_blas_thread
 def analyze_glitches(
     samples: ArrayLike,
     sample_rate: int,
@@ -1402,6 +1404,7 @@ GLITCH_WINDOW_S = 60.0
 GLITCH_OVERLAP_S = 5.0
 
 
+@with_one_blas_thread
 def analyze_glitches_stream(
     audio: "WavStream | WavAudio",
     channel: int = 0,
@@ -1643,6 +1646,7 @@ class LatencyResult:
         return json.dumps(self.to_dict(), indent=indent)
 
 
+@with_one_blas_thread
 def measure_latency(
     reference: ArrayLike,
     recorded: ArrayLike,
@@ -1690,6 +1694,7 @@ def measure_latency(
 _LAG_BLOCK = 1 << 18
 
 
+@with_one_blas_thread
 def measure_latency_stream(
     reference: ArrayLike,
     read: Any,

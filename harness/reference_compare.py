@@ -92,6 +92,7 @@ from scipy import linalg as sla
 from scipy import signal as sps
 
 from .analysis import _stretch, fractional_delay, measure_latency_stream
+from .blas import with_one_blas_thread
 from .errors import AnalysisError, UsageError
 
 FloatArray = NDArray[np.float64]
@@ -761,6 +762,7 @@ def _split_wander(lines: list[tuple[int, int, float, float]], track: _Track,
     return out
 
 
+@with_one_blas_thread
 def compare_to_reference_stream(
     read_rec: Reader, rec_frames: int, read_ref: Reader, ref_frames: int, sample_rate: int, *,
     max_latency_s: float = 10.0, window_s: float = 0.125, max_glitches: int = 1000, recursive_taps: int = 0,
@@ -1838,6 +1840,7 @@ def _longest_run(mask: NDArray[np.bool_]) -> int:
     return int(np.max(edges[1::2] - edges[0::2])) if edges.size else 0
 
 
+@with_one_blas_thread
 def compare_to_reference(recording: Any, reference: Any, sample_rate: int, **kwargs: Any) -> ReferenceReport:
     """Glitches in ``recording`` (one channel, floats) against the ``reference`` that was played.
 

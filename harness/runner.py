@@ -38,6 +38,7 @@ from system_under_test.devices.base import DeviceBackend
 from system_under_test.devices.simulated import SimulatedBackend
 
 from .audio_check import AudioCheck
+from .blas import one_blas_thread
 from .compose import SystemSpec, compose, system_meta
 from .errors import RigError, ScenarioFileError, UsageError
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
@@ -338,7 +339,7 @@ class ReliabilityRun:
                 reports: bool = True) -> RunResult:
         """Run, check, summarise; ``reports=False`` leaves the reports to the caller (the soak writes
         them from its journal). The system's DSP stages are built with the run's kernel."""
-        with use_kernel(self.dsp_kernel):
+        with use_kernel(self.dsp_kernel), one_blas_thread():
             return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports)
 
     def _execute(self, *, on_progress: Callable[[Progress], None] | None,

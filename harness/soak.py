@@ -54,6 +54,7 @@ import numpy as np
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .blas import one_blas_thread
 from .compose import derive_seed
 from .durations import MAX_RUN_S, MIN_CHUNK_S
 from .errors import UsageError
@@ -343,6 +344,10 @@ class SoakRunner:
     # -- new run / resume ----------------------------------------------------------------------
     def start(self, *, on_progress: Callable[[Any], None] | None = None) -> SoakResult:
         """Run the soak (or, for a runner from ``from_journal``, resume it)."""
+        with one_blas_thread():
+            return self._start(on_progress)
+
+    def _start(self, on_progress: Callable[[Any], None] | None) -> SoakResult:
         if self._resume_dir is not None:
             return self._resume(self._resume_dir, self._resume_pace, on_progress)
         spec = self.spec
