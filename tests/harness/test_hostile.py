@@ -761,3 +761,59 @@ def test_from_history_refuses_an_empty_history(tmp_path, text):
     refused(cli("scenario", "from-history", history, "-o", tmp_path / "bug.toml"),
             "history.jsonl", "holds no history entries")
     assert not (tmp_path / "bug.toml").exists()
+
+
+# ================================================================================================
+# The audit's leftovers (issue #11, second round): a WAV cut short, a run shorter than a block, an
+# unbounded ``limits.bytes``, a scenario's problems told over two attempts, swarm temp folders that
+# piled up, ``soak --help`` silent on ``--run-dir``; and a fresh pass over other surfaces.
+# ================================================================================================
+
+
+# ---------------------------------------------------------------- a swarm leaves no temp folder ----
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch) -> Path:
+    """A temp folder of the test's own (``TMPDIR`` for the Dask workers, ``tempfile`` for this process)."""
+    import tempfile
+    tmp = tmp_path / "tmpdir"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    return tmp
+
+
+def _swarm_args(tmp_path: Path, seeds: str = "1-2", duration: str = "1s") -> list[object]:
+    return ["swarm", "--seeds", seeds, "--duration", duration, "--workers", "1", "--no-shrink", "--quiet",
+            "--no-history", "--out", tmp_path / "swarm"]
+
+
+def test_a_completed_swarm_leaves_nothing_in_the_temp_folder(tmp_path, private_tmp):
+    """54 ``soundcheck-swarm-SEED-*`` folders (and ``dask-scratch-space``) were left in /tmp."""
+    code, out, err = cli(*_swarm_args(tmp_path))
+    assert code == 0, (code, out, err)
+    assert sorted(p.name for p in private_tmp.iterdir()) == []
+
+
+def test_a_refused_swarm_leaves_nothing_in_the_temp_folder(tmp_path, private_tmp):
+    refused(cli(*_swarm_args(tmp_path, seeds="1-x")), "--seeds")
+    assert sorted(p.name for p in private_tmp.iterdir()) == []
+
+
+def test_a_swarm_interrupted_mid_seed_leaves_nothing_in_the_temp_folder(tmp_path, private_tmp, monkeypatch):
+    """Ctrl-C in the driver while a worker is mid-seed: the closing cluster stops the worker before
+    ``run_seed``'s ``finally``, which had left that seed's folder behind."""
+    from harness import swarm
+
+    seen: list[list[str]] = []
+
+    def ctrl_c(row):  # the first seed is done; the worker has the second in hand
+        seen.append(sorted(p.name for p in private_tmp.rglob("soundcheck-swarm-*")))
+        raise KeyboardInterrupt
+
+    spec = swarm.SwarmSpec("1-3", 1.0, "swarm", None, None)
+    spec, out = swarm.prepare_out_dir(spec, tmp_path / "swarm", None)
+    with pytest.raises(KeyboardInterrupt):
+        swarm.run_swarm(spec, out, workers=1, in_flight=3, progress=False, on_row=ctrl_c)
+    assert seen and seen[0], "the swarm's temp folder was not where the test looked"
+    assert sorted(p.name for p in private_tmp.iterdir()) == []
+    assert [json.loads(line)["seed"] for line in (out / "swarm.jsonl").read_text().splitlines()] == [1]
