@@ -817,3 +817,14 @@ def test_a_swarm_interrupted_mid_seed_leaves_nothing_in_the_temp_folder(tmp_path
     assert seen and seen[0], "the swarm's temp folder was not where the test looked"
     assert sorted(p.name for p in private_tmp.iterdir()) == []
     assert [json.loads(line)["seed"] for line in (out / "swarm.jsonl").read_text().splitlines()] == [1]
+
+
+# --------------------------------------------------------------- soak --help on --run-dir ----
+def test_soak_help_says_the_run_dir_must_be_new_or_empty():
+    """``soak --help`` said only "the run folder"; a folder of the user's files is then refused."""
+    code, out, _err = cli("soak", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    options = text[text.index("options:"):]
+    option = options[options.index("--run-dir DIR"):]
+    assert "new or empty folder" in option[:200], option[:200]
