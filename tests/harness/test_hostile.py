@@ -828,3 +828,33 @@ def test_soak_help_says_the_run_dir_must_be_new_or_empty():
     options = text[text.index("options:"):]
     option = options[options.index("--run-dir DIR"):]
     assert "new or empty folder" in option[:200], option[:200]
+
+
+# ------------------------------------------------------------- a run shorter than one block ----
+@pytest.mark.parametrize("command", ["run", "soak"])
+@pytest.mark.parametrize("duration", ["0.0001ms", "5ms"])
+def test_a_duration_shorter_than_one_block_is_refused_naming_the_minimum(tmp_path, command, duration):
+    """``--duration 0.0001ms`` ran less than one block and ended inconclusive (exit 3), a run folder
+    written for a typo. The default block is 256 frames at 48 kHz, 5.333 ms."""
+    where = ["--report-dir", tmp_path / "reports"] if command == "run" else ["--no-progress", "--run-dir",
+                                                                              tmp_path / "soak"]
+    refused(cli(command, "--duration", duration, *where), "--duration", duration,
+            "shorter than one audio block", "256 frames at 48000 Hz", "give at least 5.34ms")
+    assert not (tmp_path / "reports").exists() and not (tmp_path / "soak").exists()
+
+
+def test_a_swarm_shorter_than_one_block_is_refused_before_a_cluster_starts(tmp_path):
+    refused(cli(*_swarm_args(tmp_path, duration="1ms")), "--duration 1ms", "give at least 5.34ms")
+    assert not (tmp_path / "swarm").exists()
+
+
+def test_the_minimum_duration_follows_the_configured_block(tmp_path):
+    config = write(tmp_path, "big-blocks.toml", "[stream]\nsample_rate = 44100\nblock_size = 8192\n"
+                                                "latency_ms = 600\n")
+    refused(cli("run", "--duration", "0.1s", "--config", config, "--report-dir", tmp_path / "reports"),
+            "8192 frames at 44100 Hz", "give at least 185.76ms")
+
+
+def test_one_block_is_enough_to_be_taken(tmp_path):
+    code, out, err = cli("run", "--duration", "5.34ms", "--report-dir", tmp_path / "reports")
+    assert code != 2, (code, out, err)
