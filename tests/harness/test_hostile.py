@@ -858,3 +858,18 @@ def test_the_minimum_duration_follows_the_configured_block(tmp_path):
 def test_one_block_is_enough_to_be_taken(tmp_path):
     code, out, err = cli("run", "--duration", "5.34ms", "--report-dir", tmp_path / "reports")
     assert code != 2, (code, out, err)
+
+
+# ------------------------------------------------------------------ limits.bytes has a bound ----
+def test_a_bytes_limit_beyond_any_address_space_is_refused_naming_the_bound(tmp_path):
+    """``[limits] bytes = 99999999999999999999`` ran (exit 0): a limit no allocation can reach."""
+    config = write(tmp_path, "huge-limit.toml", "[limits]\nbytes = 99999999999999999999\n")
+    refused(cli("run", "--duration", "2", "--config", config, "--report-dir", tmp_path / "reports"),
+            "huge-limit.toml", "limits.bytes", "99999999999999999999", "give at most 140737488355328")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_bytes_limit_at_the_bound_is_taken():
+    from system_under_test.config import MAX_LIMIT_BYTES, load_config
+    assert MAX_LIMIT_BYTES == 2**47
+    assert load_config({"limits": {"bytes": MAX_LIMIT_BYTES}}).limits.bytes == MAX_LIMIT_BYTES
