@@ -873,3 +873,65 @@ def test_a_bytes_limit_at_the_bound_is_taken():
     from system_under_test.config import MAX_LIMIT_BYTES, load_config
     assert MAX_LIMIT_BYTES == 2**47
     assert load_config({"limits": {"bytes": MAX_LIMIT_BYTES}}).limits.bytes == MAX_LIMIT_BYTES
+
+
+# ------------------------------------------------ a scenario's problems are told in one pass ----
+_MANY_PROBLEMS = """format = 1
+
+[scenario]
+id = "many-problems"
+title = "every kind of problem at once"
+{reproduces}
+[[steps]]
+name = "go"
+op = "start"
+
+[[steps]]
+name = "go"
+fault = "dropout"
+at = "{at}"
+
+[[steps]]
+name = "stall"
+fault = "stall"
+at = "100ms"
+duration_s = 0.1
+target = "sim-nowhere"
+
+[[expect]]
+invariant = "no_such_invariant"
+
+[[expect]]
+reach = "running"
+after = "unplugg.start"
+within = "250ms"
+
+[[expect]]
+never = "failed"
+after = "go.end"
+"""
+
+
+def _problems(err: str) -> set[str]:
+    return {line.strip().split(": ", 2)[1] for line in err.splitlines() if line.strip().startswith("line ")}
+
+
+def test_a_scenario_with_a_structural_error_reports_every_other_problem_in_the_same_pass(tmp_path):
+    """A file whose model pydantic could not build stopped at pydantic's errors: duplicate step
+    names, references to missing steps, unknown invariants and device targets came out only once
+    those were fixed, a second round for the user."""
+    broken = write(tmp_path, "broken.toml", _MANY_PROBLEMS.format(reproduces="", at="abc"))
+    first = _problems(refused(cli("scenario", "check", broken), "broken.toml"))
+    assert first == {"scenario.reproduces", "steps[1].at", "steps[1].name", "steps[2].target",
+                     "expect[0].invariant", "expect[1].after", "expect[2].after"}, first
+    fixed = write(tmp_path, "fixed.toml", _MANY_PROBLEMS.format(reproduces='reproduces = "r"', at="1s"))
+    second = _problems(refused(cli("scenario", "check", fixed), "fixed.toml"))
+    assert second == first - {"scenario.reproduces", "steps[1].at"}, second
+
+
+def test_every_cross_reference_problem_of_a_valid_model_is_listed_not_only_the_first(tmp_path):
+    fixed = write(tmp_path, "refs.toml", _MANY_PROBLEMS.format(reproduces='reproduces = "r"', at="1s")
+                  .replace('invariant = "no_such_invariant"', 'invariant = "resources"')
+                  .replace('target = "sim-nowhere"', 'target = "sim-in"'))
+    assert _problems(refused(cli("scenario", "check", fixed), "refs.toml")) == {
+        "steps[1].name", "expect[1].after", "expect[2].after"}
