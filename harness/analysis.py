@@ -471,18 +471,38 @@ class WavHeader:
     block_align: int
     data_offset: int
     data_bytes: int
+    #: the ``data`` chunk's length as the header gives it; None when it gives none (a streamed
+    #: file's 0xFFFFFFFF, an RF64 file's placeholder)
+    declared_bytes: int | None = None
 
     @property
     def frames(self) -> int:
         return self.data_bytes // self.block_align
+
+    @property
+    def declared_frames(self) -> int | None:
+        """The frames the header promises (None: it promises no length)."""
+        return None if self.declared_bytes is None else self.declared_bytes // self.block_align
+
+    def cut_short(self, path: str | Path) -> dict[str, Any] | None:
+        """``{"file", "header_frames", "frames"}`` when the file holds fewer frames than its header
+        promises (a recording cut short: the writer died, a copy stopped), else None."""
+        promised = self.declared_frames
+        if promised is None or promised <= self.frames:
+            return None
+        return {"file": str(path), "header_frames": promised, "frames": self.frames,
+                "missing_frames": promised - self.frames,
+                "missing_s": round((promised - self.frames) / self.sample_rate, 6)}
 
 
 def read_wav_header(path: str | Path) -> WavHeader:
     """Read and check a WAV file's header without reading its samples.
 
     The one place a WAV header is validated: a header with 0 channels (scipy divides by it), an
-    absurd rate, a block size that does not match channels x bits, or a ``data`` chunk longer than
-    the file is a ``WavFileError`` naming the file and the field, before any sample is touched.
+    absurd rate, or a block size that does not match channels x bits is a ``WavFileError`` naming
+    the file and the field, before any sample is touched. A ``data`` chunk longer than the file is
+    read as far as the file goes (a streamed file may declare 0xFFFFFFFF), its declared length kept
+    in ``declared_bytes`` so that a recording cut short is said to be (``WavHeader.cut_short``).
     """
     p = Path(path)
     try:
@@ -508,7 +528,8 @@ def read_wav_header(path: str | Path) -> WavHeader:
                     if fmt is None:
                         raise WavFileError(p, "'data' chunk before the 'fmt ' chunk; the file is damaged")
                     data_bytes = min(clen, size - body_at)  # a streamed file may declare 0xFFFFFFFF
-                    return _check_fmt(p, fmt, body_at, data_bytes)
+                    declared = None if clen == 0xFFFFFFFF or head[:4] == b"RF64" else clen
+                    return _check_fmt(p, fmt, body_at, data_bytes, declared)
                 pos = body_at + clen + (clen & 1)
                 fh.seek(pos)
     except OSError as exc:
@@ -518,7 +539,8 @@ def read_wav_header(path: str | Path) -> WavHeader:
     raise WavFileError(p, "no 'fmt ' and 'data' chunks: the file is truncated or not a WAV recording")
 
 
-def _check_fmt(p: Path, fmt: tuple[int, ...], data_offset: int, data_bytes: int) -> WavHeader:
+def _check_fmt(p: Path, fmt: tuple[int, ...], data_offset: int, data_bytes: int,
+               declared_bytes: int | None = None) -> WavHeader:
     tag, channels, rate, _byte_rate, align, bits = fmt
     problems = []
     if tag not in _WAV_FORMATS:
@@ -534,7 +556,7 @@ def _check_fmt(p: Path, fmt: tuple[int, ...], data_offset: int, data_bytes: int)
     if problems:
         raise WavFileError(p, "the WAV header is invalid: " + "; ".join(problems)
                               + "; the file is damaged or not a recording soundcheck can analyse")
-    return WavHeader(tag, channels, rate, bits, align, data_offset, data_bytes)
+    return WavHeader(tag, channels, rate, bits, align, data_offset, data_bytes, declared_bytes)
 
 
 class WavStream:

@@ -935,3 +935,68 @@ def test_every_cross_reference_problem_of_a_valid_model_is_listed_not_only_the_f
                   .replace('target = "sim-nowhere"', 'target = "sim-in"'))
     assert _problems(refused(cli("scenario", "check", fixed), "refs.toml")) == {
         "steps[1].name", "expect[1].after", "expect[2].after"}
+
+
+# ---------------------------------------------------------------------- a WAV file cut short ----
+def _cut(tmp_path: Path, name: str, samples, *, keep: float = 0.5, fmt: str = "int16") -> Path:
+    """A WAV file of ``samples`` whose data stops at ``keep`` of what its header promises."""
+    full = tmp_path / f"full-{name}"
+    analysis.write_wav(full, samples, 48_000, fmt)
+    data = full.read_bytes()
+    path = tmp_path / name
+    path.write_bytes(data[:44 + int((len(data) - 44) * keep)])
+    return path
+
+
+def _sine(seconds: float = 1.0):
+    return analysis.make_signal("sine", sample_rate=48_000, duration_s=seconds)
+
+
+def test_a_recording_cut_short_is_said_and_inconclusive_not_a_silent_pass(tmp_path):
+    """A WAV shorter than its header says was analysed as far as it went: exit 0, no word of it."""
+    path = _cut(tmp_path, "cut.wav", _sine())
+    code, out, err = cli("analyze", "glitches", path)
+    assert code == 3, (code, err)
+    assert "Traceback" not in err
+    for needle in ("cut.wav", "cut short", "promises 48000 frames", "holds 24000", "never heard"):
+        assert needle in err, (needle, err)
+    doc = json.loads(out)
+    assert doc["frames"] == 24000
+    assert doc["cut_short"] == [{"file": str(path), "header_frames": 48000, "frames": 24000,
+                                 "missing_frames": 24000, "missing_s": 0.5}]
+
+
+def test_glitches_in_a_recording_cut_short_still_fail(tmp_path):
+    sine = _sine()
+    sine[10_000:10_480] = 0.0  # a 10 ms mute in the part that is there
+    code, out, err = cli("analyze", "glitches", _cut(tmp_path, "cut.wav", sine))
+    assert code == 1, (code, err)
+    assert "warning: " in err and "cut short" in err and "inconclusive" not in err
+    assert json.loads(out)["cut_short"][0]["frames"] == 24000
+
+
+def test_a_whole_recording_or_a_streamed_one_is_not_cut_short(tmp_path):
+    whole = tmp_path / "whole.wav"
+    analysis.write_wav(whole, _sine(), 48_000, "int16")
+    code, out, err = cli("analyze", "glitches", whole)
+    assert (code, json.loads(out)["cut_short"], err) == (0, [], "")
+    streamed = tmp_path / "streamed.wav"  # a recorder that never went back to write the length
+    data = bytearray(whole.read_bytes())
+    data[40:44] = struct.pack("<I", 0xFFFFFFFF)
+    streamed.write_bytes(bytes(data))
+    code, out, err = cli("analyze", "glitches", streamed)
+    assert (code, json.loads(out)["cut_short"], err) == (0, [], "")
+
+
+def test_latency_from_a_recording_cut_short_is_inconclusive(tmp_path):
+    mls = analysis.make_signal("mls", sample_rate=48_000, duration_s=1.0)
+    reference = tmp_path / "ref.wav"
+    analysis.write_wav(reference, mls, 48_000, "float32")
+    delayed = np.concatenate([np.zeros(480, mls.dtype), mls])
+    code, out, err = cli("analyze", "latency", "--reference", reference,
+                         "--recorded", _cut(tmp_path, "rec.wav", delayed, keep=0.8, fmt="float32"))
+    assert code == 3, (code, err)
+    doc = json.loads(out)
+    assert doc["latency_frames"] == pytest.approx(480, abs=1)
+    assert doc["cut_short"][0]["file"].endswith("rec.wav")
+    assert "rec.wav: cut short" in err and "measured on the frames present only" in err
