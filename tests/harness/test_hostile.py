@@ -1000,3 +1000,46 @@ def test_latency_from_a_recording_cut_short_is_inconclusive(tmp_path):
     assert doc["latency_frames"] == pytest.approx(480, abs=1)
     assert doc["cut_short"][0]["file"].endswith("rec.wav")
     assert "rec.wav: cut short" in err and "measured on the frames present only" in err
+
+
+# ---------------------------------------------------------- analyze glitches --reference: edges ----
+def test_a_reference_with_too_little_sound_is_told_so_not_that_a_perfect_match_is_too_weak(tmp_path):
+    """A lone click as the reference: "1 of 1 loud blocks match it, 3 needed; ... correlate only
+    1.00 (median) with the reference there, below the 0.8 a match needs": a perfect match called
+    too weak, and the advice (low-pass the reference) beside the point."""
+    click = analysis.make_signal("pulse", sample_rate=48_000, duration_s=3.0)
+    reference, recording = tmp_path / "click.wav", tmp_path / "rec.wav"
+    analysis.write_wav(reference, click, 48_000, "float32")
+    analysis.write_wav(recording, np.concatenate([np.zeros(480, click.dtype), click]), 48_000, "float32")
+    err = refused(cli("analyze", "glitches", recording, "--reference", reference),
+                  "rec.wav against ", "click.wav: ", "only 1 loud block(s)", "too little sound", "at least 3 blocks")
+    assert "below the 0.8" not in err
+
+
+@pytest.mark.parametrize("other, needle", [
+    ({"rate": 44_100}, "sample rates differ"),
+    ({"channels": 2}, "channel counts differ"),
+    ({"empty": True}, "not a readable WAV file"),
+    ({"folder": True}, "is a directory"),
+])
+def test_a_reference_of_another_shape_is_refused_naming_both_files(tmp_path, other, needle):
+    music = analysis.make_signal("mls", sample_rate=48_000, duration_s=2.0)
+    recording = tmp_path / "rec.wav"
+    analysis.write_wav(recording, music, 48_000, "float32")
+    reference = tmp_path / "ref.wav"
+    if other.get("empty"):
+        reference.write_bytes(b"")
+    elif other.get("folder"):
+        reference.mkdir()
+    else:
+        rate = other.get("rate", 48_000)
+        data = analysis.make_signal("mls", sample_rate=rate, duration_s=2.0)
+        analysis.write_wav(reference, data[:, None].repeat(other.get("channels", 1), axis=1), rate, "float32")
+    refused(cli("analyze", "glitches", recording, "--reference", reference), "ref.wav", needle)
+
+
+def test_a_recording_compared_with_itself_is_clean(tmp_path):
+    music = tmp_path / "music.wav"
+    analysis.write_wav(music, analysis.make_signal("mls", sample_rate=48_000, duration_s=2.0), 48_000, "float32")
+    code, out, err = cli("analyze", "glitches", music, "--reference", music)
+    assert (code, json.loads(out)["glitches"], json.loads(out)["cut_short"]) == (0, [], []), err
