@@ -942,9 +942,9 @@ def _cut(tmp_path: Path, name: str, samples, *, keep: float = 0.5, fmt: str = "i
     """A WAV file of ``samples`` whose data stops at ``keep`` of what its header promises."""
     full = tmp_path / f"full-{name}"
     analysis.write_wav(full, samples, 48_000, fmt)
-    data = full.read_bytes()
+    data, at = full.read_bytes(), analysis.read_wav_header(full).data_offset
     path = tmp_path / name
-    path.write_bytes(data[:44 + int((len(data) - 44) * keep)])
+    path.write_bytes(data[:at + int((len(data) - at) * keep)])
     return path
 
 
@@ -1043,3 +1043,12 @@ def test_a_recording_compared_with_itself_is_clean(tmp_path):
     analysis.write_wav(music, analysis.make_signal("mls", sample_rate=48_000, duration_s=2.0), 48_000, "float32")
     code, out, err = cli("analyze", "glitches", music, "--reference", music)
     assert (code, json.loads(out)["glitches"], json.loads(out)["cut_short"]) == (0, [], []), err
+
+
+def test_a_program_cut_short_is_refused_not_played_as_if_whole(tmp_path):
+    """``run --program`` of a WAV cut short played what was there, silently, as the user's program."""
+    noise = np.random.default_rng(1).uniform(-0.5, 0.5, 48_000 * 6).astype(np.float32)
+    program = _cut(tmp_path, "program.wav", noise, fmt="float32")
+    refused(cli("run", "--duration", "3", "--program", program, "--report-dir", tmp_path / "reports"),
+            "program.wav", "cut short", "promises 288000 frames", "holds 144000")
+    assert not (tmp_path / "reports").exists()
