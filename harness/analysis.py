@@ -444,12 +444,12 @@ class WavAudio:
     def channels(self) -> int:
         return int(self.samples.shape[1])
 
-    def channel(self, index: int) -> NDArray[np.float32]:
-        """One channel (0 = first); a clear error naming the valid range otherwise."""
+    def channel(self, index: int, option: str = "--channel") -> NDArray[np.float32]:
+        """One channel (0 = first); a clear error naming ``option`` and the valid range otherwise."""
         if not 0 <= index < self.channels:
             raise UsageError(
                 f"channel {index} is out of range: {self.path} has {self.channels} channel(s); "
-                f"use --channel 0..{self.channels - 1}"
+                f"use {option} 0..{self.channels - 1}"
             )
         return np.ascontiguousarray(self.samples[:, index])
 
@@ -578,11 +578,12 @@ class WavStream:
         self._width = header.bits // 8
         self._file = path
 
-    def read(self, start: int, stop: int, channel: int) -> NDArray[np.float32]:
-        """Frames ``start:stop`` of ``channel`` as float32 (clipped to the file)."""
+    def read(self, start: int, stop: int, channel: int, option: str = "--channel") -> NDArray[np.float32]:
+        """Frames ``start:stop`` of ``channel`` as float32 (clipped to the file); a channel out of
+        range is an error naming ``option`` (the CLI option that chose it)."""
         if not 0 <= channel < self.channels:
             raise UsageError(f"channel {channel} is out of range: {self.path} has {self.channels} channel(s); "
-                             f"use --channel 0..{self.channels - 1}")
+                             f"use {option} 0..{self.channels - 1}")
         start, stop = max(0, start), min(self.frames, stop)
         if stop <= start:
             return np.zeros(0, np.float32)
@@ -640,11 +641,13 @@ def open_wav(path: str | Path) -> "WavStream | WavAudio":
     return read_wav(p)
 
 
-def read_frames(audio: "WavStream | WavAudio", start: int, stop: int, channel: int) -> NDArray[np.float32]:
-    """Frames ``start:stop`` of one channel, from a stream or a decoded file alike."""
+def read_frames(audio: "WavStream | WavAudio", start: int, stop: int, channel: int,
+                option: str = "--channel") -> NDArray[np.float32]:
+    """Frames ``start:stop`` of one channel, from a stream or a decoded file alike (``option``: the
+    CLI option a channel out of range is blamed on)."""
     if isinstance(audio, WavStream):
-        return audio.read(start, stop, channel)
-    return audio.channel(channel)[max(0, start):max(0, stop)]
+        return audio.read(start, stop, channel, option)
+    return audio.channel(channel, option)[max(0, start):max(0, stop)]
 
 
 def read_wav(path: str | Path) -> WavAudio:

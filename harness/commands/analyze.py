@@ -183,7 +183,7 @@ def _reference_glitches(args: argparse.Namespace) -> int:
                              f"{rec.channels}; say which to compare with --reference-channel N (and --channel N)")
         ref_channel = args.channel
     analysis.read_frames(rec, 0, 1, args.channel)  # a bad channel is refused before any work
-    analysis.read_frames(ref, 0, 1, ref_channel)
+    analysis.read_frames(ref, 0, 1, ref_channel, "--reference-channel")
     try:
         report = reference_compare.compare_to_reference_stream(
             lambda a, b: analysis.read_frames(rec, a, b, args.channel), rec.frames,
@@ -250,7 +250,7 @@ def _latency(args: argparse.Namespace) -> int:
         if args.max_latency_ms < 0:
             raise UsageError("--max-latency-ms must be >= 0")
         max_frames = int(args.max_latency_ms * 1e-3 * rec.sample_rate)
-    reference = ref.channel(args.reference_channel)
+    reference = ref.channel(args.reference_channel, "--reference-channel")
     analysis.read_frames(rec, 0, 1, args.channel)  # a bad --channel is refused before any work
     result = analysis.measure_latency_stream(
         reference,

@@ -1052,3 +1052,16 @@ def test_a_program_cut_short_is_refused_not_played_as_if_whole(tmp_path):
     refused(cli("run", "--duration", "3", "--program", program, "--report-dir", tmp_path / "reports"),
             "program.wav", "cut short", "promises 288000 frames", "holds 144000")
     assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("command", ["latency", "glitches"])
+def test_a_reference_channel_out_of_range_names_the_reference_option(tmp_path, command):
+    """``--reference-channel 3`` on a mono reference said "use --channel 0..0", an option that
+    chooses the recording's channel, not the reference's."""
+    music = tmp_path / "music.wav"
+    analysis.write_wav(music, analysis.make_signal("mls", sample_rate=48_000, duration_s=2.0), 48_000, "float32")
+    argv = (["analyze", "latency", "--reference", music, "--recorded", music] if command == "latency"
+            else ["analyze", "glitches", music, "--reference", music])
+    err = refused(cli(*argv, "--reference-channel", "3"), "music.wav", "channel 3 is out of range",
+                  "use --reference-channel 0..0")
+    assert "use --channel" not in err
