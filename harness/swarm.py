@@ -26,6 +26,7 @@ cluster, on other machines, use their own temp folder and ``run_seed``'s clean-u
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -529,9 +530,10 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
         try:
             log.close()
             db.close()
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            with _quiet_closing():
+                client.close()
+                if cluster is not None:
+                    cluster.close()
         finally:
             _remove_tmp(tmp_root)
     wall = time.perf_counter() - t0
@@ -540,6 +542,25 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
     result.history_db_warning = db.warning
     result.summary = summarize(spec, result)
     return result
+
+
+@contextlib.contextmanager
+def _quiet_closing() -> Any:
+    """Dask's loggers silenced while the cluster closes: a nanny whose worker is stopped mid-seed
+    (Ctrl-C) logs a ``CancelledError`` traceback at ERROR, which the user took for a crash. What
+    a seed did wrong is on record already (its row, or ``errors``)."""
+    import logging
+
+    loggers = [logging.getLogger(n) for n in ("distributed", "distributed.nanny", "distributed.core",
+                                              "distributed.worker", "distributed.scheduler", "distributed.client")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
 
 
 def _remove_tmp(path: str | None) -> None:

@@ -799,7 +799,7 @@ def test_a_refused_swarm_leaves_nothing_in_the_temp_folder(tmp_path, private_tmp
     assert sorted(p.name for p in private_tmp.iterdir()) == []
 
 
-def test_a_swarm_interrupted_mid_seed_leaves_nothing_in_the_temp_folder(tmp_path, private_tmp, monkeypatch):
+def test_a_swarm_interrupted_mid_seed_leaves_nothing_in_the_temp_folder(tmp_path, private_tmp, capfd):
     """Ctrl-C in the driver while a worker is mid-seed: the closing cluster stops the worker before
     ``run_seed``'s ``finally``, which had left that seed's folder behind."""
     from harness import swarm
@@ -817,6 +817,7 @@ def test_a_swarm_interrupted_mid_seed_leaves_nothing_in_the_temp_folder(tmp_path
     assert seen and seen[0], "the swarm's temp folder was not where the test looked"
     assert sorted(p.name for p in private_tmp.iterdir()) == []
     assert [json.loads(line)["seed"] for line in (out / "swarm.jsonl").read_text().splitlines()] == [1]
+    assert "Traceback" not in capfd.readouterr().err  # a nanny's CancelledError, logged as it closed
 
 
 # --------------------------------------------------------------- soak --help on --run-dir ----
