@@ -445,12 +445,12 @@ class WavAudio:
     def channels(self) -> int:
         return int(self.samples.shape[1])
 
-    def channel(self, index: int) -> NDArray[np.float32]:
-        """One channel (0 = first); a clear error naming the valid range otherwise."""
+    def channel(self, index: int, option: str = "--channel") -> NDArray[np.float32]:
+        """One channel (0 = first); a clear error naming ``option`` and the valid range otherwise."""
         if not 0 <= index < self.channels:
             raise UsageError(
                 f"channel {index} is out of range: {self.path} has {self.channels} channel(s); "
-                f"use --channel 0..{self.channels - 1}"
+                f"use {option} 0..{self.channels - 1}"
             )
         return np.ascontiguousarray(self.samples[:, index])
 
@@ -472,18 +472,38 @@ class WavHeader:
     block_align: int
     data_offset: int
     data_bytes: int
+    #: the ``data`` chunk's length as the header gives it; None when it gives none (a streamed
+    #: file's 0xFFFFFFFF, an RF64 file's placeholder)
+    declared_bytes: int | None = None
 
     @property
     def frames(self) -> int:
         return self.data_bytes // self.block_align
+
+    @property
+    def declared_frames(self) -> int | None:
+        """The frames the header promises (None: it promises no length)."""
+        return None if self.declared_bytes is None else self.declared_bytes // self.block_align
+
+    def cut_short(self, path: str | Path) -> dict[str, Any] | None:
+        """``{"file", "header_frames", "frames"}`` when the file holds fewer frames than its header
+        promises (a recording cut short: the writer died, a copy stopped), else None."""
+        promised = self.declared_frames
+        if promised is None or promised <= self.frames:
+            return None
+        return {"file": str(path), "header_frames": promised, "frames": self.frames,
+                "missing_frames": promised - self.frames,
+                "missing_s": round((promised - self.frames) / self.sample_rate, 6)}
 
 
 def read_wav_header(path: str | Path) -> WavHeader:
     """Read and check a WAV file's header without reading its samples.
 
     The one place a WAV header is validated: a header with 0 channels (scipy divides by it), an
-    absurd rate, a block size that does not match channels x bits, or a ``data`` chunk longer than
-    the file is a ``WavFileError`` naming the file and the field, before any sample is touched.
+    absurd rate, or a block size that does not match channels x bits is a ``WavFileError`` naming
+    the file and the field, before any sample is touched. A ``data`` chunk longer than the file is
+    read as far as the file goes (a streamed file may declare 0xFFFFFFFF), its declared length kept
+    in ``declared_bytes`` so that a recording cut short is said to be (``WavHeader.cut_short``).
     """
     p = Path(path)
     try:
@@ -509,7 +529,8 @@ def read_wav_header(path: str | Path) -> WavHeader:
                     if fmt is None:
                         raise WavFileError(p, "'data' chunk before the 'fmt ' chunk; the file is damaged")
                     data_bytes = min(clen, size - body_at)  # a streamed file may declare 0xFFFFFFFF
-                    return _check_fmt(p, fmt, body_at, data_bytes)
+                    declared = None if clen == 0xFFFFFFFF or head[:4] == b"RF64" else clen
+                    return _check_fmt(p, fmt, body_at, data_bytes, declared)
                 pos = body_at + clen + (clen & 1)
                 fh.seek(pos)
     except OSError as exc:
@@ -519,7 +540,8 @@ def read_wav_header(path: str | Path) -> WavHeader:
     raise WavFileError(p, "no 'fmt ' and 'data' chunks: the file is truncated or not a WAV recording")
 
 
-def _check_fmt(p: Path, fmt: tuple[int, ...], data_offset: int, data_bytes: int) -> WavHeader:
+def _check_fmt(p: Path, fmt: tuple[int, ...], data_offset: int, data_bytes: int,
+               declared_bytes: int | None = None) -> WavHeader:
     tag, channels, rate, _byte_rate, align, bits = fmt
     problems = []
     if tag not in _WAV_FORMATS:
@@ -535,7 +557,7 @@ def _check_fmt(p: Path, fmt: tuple[int, ...], data_offset: int, data_bytes: int)
     if problems:
         raise WavFileError(p, "the WAV header is invalid: " + "; ".join(problems)
                               + "; the file is damaged or not a recording soundcheck can analyse")
-    return WavHeader(tag, channels, rate, bits, align, data_offset, data_bytes)
+    return WavHeader(tag, channels, rate, bits, align, data_offset, data_bytes, declared_bytes)
 
 
 class WavStream:
@@ -557,11 +579,12 @@ class WavStream:
         self._width = header.bits // 8
         self._file = path
 
-    def read(self, start: int, stop: int, channel: int) -> NDArray[np.float32]:
-        """Frames ``start:stop`` of ``channel`` as float32 (clipped to the file)."""
+    def read(self, start: int, stop: int, channel: int, option: str = "--channel") -> NDArray[np.float32]:
+        """Frames ``start:stop`` of ``channel`` as float32 (clipped to the file); a channel out of
+        range is an error naming ``option`` (the CLI option that chose it)."""
         if not 0 <= channel < self.channels:
             raise UsageError(f"channel {channel} is out of range: {self.path} has {self.channels} channel(s); "
-                             f"use --channel 0..{self.channels - 1}")
+                             f"use {option} 0..{self.channels - 1}")
         start, stop = max(0, start), min(self.frames, stop)
         if stop <= start:
             return np.zeros(0, np.float32)
@@ -619,11 +642,13 @@ def open_wav(path: str | Path) -> "WavStream | WavAudio":
     return read_wav(p)
 
 
-def read_frames(audio: "WavStream | WavAudio", start: int, stop: int, channel: int) -> NDArray[np.float32]:
-    """Frames ``start:stop`` of one channel, from a stream or a decoded file alike."""
+def read_frames(audio: "WavStream | WavAudio", start: int, stop: int, channel: int,
+                option: str = "--channel") -> NDArray[np.float32]:
+    """Frames ``start:stop`` of one channel, from a stream or a decoded file alike (``option``: the
+    CLI option a channel out of range is blamed on)."""
     if isinstance(audio, WavStream):
-        return audio.read(start, stop, channel)
-    return audio.channel(channel)[max(0, start):max(0, stop)]
+        return audio.read(start, stop, channel, option)
+    return audio.channel(channel, option)[max(0, start):max(0, stop)]
 
 
 def read_wav(path: str | Path) -> WavAudio:

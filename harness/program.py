@@ -50,7 +50,7 @@ from numpy.typing import NDArray
 from scipy import fft as sfft
 from scipy import signal as sps
 
-from .analysis import open_wav, read_frames
+from .analysis import open_wav, read_frames, read_wav_header
 from .errors import AnalysisError, WavFileError
 from .reference_compare import _block_size, compare_to_reference_stream
 
@@ -149,6 +149,12 @@ def load_program(path: str | Path, sample_rate: int) -> Program:
     naming the file and the fix when it cannot be played."""
     p = Path(path)
     audio = open_wav(p)  # missing, a directory, not a WAV, no frames: WavFileError already
+    short = read_wav_header(p).cut_short(p)
+    if short is not None:  # a damaged copy, played as if whole: the user's program is not what runs
+        raise WavFileError(p, f"is cut short: its header promises {short['header_frames']} frames, the file holds "
+                              f"{short['frames']} ({short['missing_s']:.3f} s missing); a program is played "
+                              "whole: copy or export the file again (or rewrite its header for the frames "
+                              "there, e.g. `sox IN.wav OUT.wav`)")
     if audio.sample_rate != int(sample_rate):
         raise WavFileError(p, f"is sampled at {audio.sample_rate} Hz but the run plays at {sample_rate} Hz; "
                               f"resample the file to {sample_rate} Hz (e.g. `sox IN.wav -r {sample_rate} "

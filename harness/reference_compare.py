@@ -902,7 +902,14 @@ def compare_to_reference_stream(
         delay = got[0]
     if len(track.frames) < 3:
         why = "is this the recording of that reference?"
-        if on_track and float(np.median(on_track)) >= 0.5:
+        if tried < 3:
+            # too little sound to follow, not a mismatch: a lone click matched 1 of 1 and was told it
+            # "correlates only 1.00, below the 0.8 a match needs"
+            why = (f"the recording holds only {tried} loud block(s) of the reference ({block} frames, "
+                   f"{block / fs * 1e3:.0f} ms each; a block quieter than 2 % of the reference's level is a "
+                   "pause): too little sound to follow; give a reference (and recording) with sound in at "
+                   f"least 3 blocks, {3 * block / fs:.2f} s or more of music or speech")
+        elif on_track and 0.5 <= float(np.median(on_track)) < 0.8:
             # the blocks were where the lock put them, only less alike than a match needs: a path
             # that changes the material (white noise through a converter's low-pass loses a
             # quarter of its power: 0.71-0.76 on every block of noise bursts at 18 kHz)

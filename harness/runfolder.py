@@ -135,7 +135,11 @@ class RunFolder:
                     fh.write(data)
                     fh.flush()
                     os.fsync(fh.fileno())
-                os.replace(tmp, leaf, src_dir_fd=dfd, dst_dir_fd=dfd)
+                try:
+                    os.replace(tmp, leaf, src_dir_fd=dfd, dst_dir_fd=dfd)
+                except IsADirectoryError:  # a folder where the file goes: named, not ".x.tmp -> x"
+                    raise RunFolderError(self.path / name, "is a folder where soundcheck writes a file; move "
+                                                           "it aside and retry") from None
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp, dir_fd=dfd)

@@ -40,6 +40,7 @@ from system_under_test.devices.simulated import SimulatedBackend
 from .audio_check import AudioCheck
 from .blas import one_blas_thread
 from .compose import SystemSpec, compose, system_meta
+from .durations import format_duration
 from .errors import RigError, ScenarioFileError, UsageError
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
@@ -257,6 +258,7 @@ class ReliabilityRun:
             raise UsageError(f"unknown backend {spec.backend!r} (choose from {', '.join(BACKENDS)})")
         if spec.duration_s <= 0:
             raise UsageError(f"the duration must be positive, got {spec.duration_s}")
+        check_holds_a_block(spec.duration_s, spec.config)
         if isinstance(spec.seed, bool) or not isinstance(spec.seed, int) or spec.seed < 0:
             raise UsageError(f"the seed must be a whole number >= 0, got {spec.seed!r}")
         if spec.backend == "portaudio" and not spec.device:
@@ -521,6 +523,27 @@ class ReliabilityRun:
         return Progress(system.clock.now() - t0, self.spec.duration_s, time.perf_counter() - wall0,
                         injector.fired, system.monitoring.value("recoveries"), violations,
                         system.state.value)
+
+
+def check_holds_a_block(duration_s: float, config: Mapping[str, Any] | None, option: str = "--duration") -> None:
+    """Refuse (exit 2) a run or soak shorter than one audio block of its configuration: it would end
+    before the system processed a block, its invariants judging nothing (it ended inconclusive,
+    exit 3, where the user had made a typo). The minimum is named, rounded up to 0.01 ms."""
+    import math  # noqa: PLC0415
+
+    from system_under_test.config import load_config  # noqa: PLC0415
+
+    try:
+        stream = load_config(dict(config or {})).stream
+        frames, rate = int(stream.block_size), int(stream.sample_rate)
+    except Exception:  # noqa: BLE001 - a bad configuration is refused where it is loaded; a --system's own
+        frames, rate = 256, 48_000  # format says its blocks later: the shipped default's block
+    block_s = frames / rate
+    if duration_s < block_s:
+        least_ms = math.ceil(block_s * 1e5) / 100
+        raise UsageError(f"{option} {format_duration(duration_s)} is shorter than one audio block ({frames} "
+                         f"frames at {rate} Hz = {block_s * 1e3:.3f} ms): the run would end before the system "
+                         f"processed a block and could conclude nothing; give at least {least_ms:g}ms")
 
 
 def _run_rate(config: Mapping[str, Any] | None) -> int:

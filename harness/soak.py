@@ -65,7 +65,7 @@ from .journal import JOURNAL_NAME, JournalError, JournalWriter, compact_entry, j
 from .runfolder import LOCK_NAME, RunFolder, RunFolderLock
 from .sut_protocol import SystemChoice, load_system
 from .leaks import ResourceSampler
-from .runner import RunSpec, check_device, new_run_dir, profile_for
+from .runner import RunSpec, check_device, check_holds_a_block, new_run_dir, profile_for
 from .verdict import RunVerdict
 
 __all__ = ["SoakResult", "SoakRunner", "SoakSpec", "state_digest"]
@@ -351,6 +351,7 @@ class SoakRunner:
         if self._resume_dir is not None:
             return self._resume(self._resume_dir, self._resume_pace, on_progress)
         spec = self.spec
+        check_holds_a_block(spec.duration_s, spec.config)  # refused before the run folder exists
         profile = profile_for(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0),
                                       seed=spec.seed, faults=spec.faults))  # refuse a bad --faults now
         check_device(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0), seed=spec.seed,

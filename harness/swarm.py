@@ -14,10 +14,19 @@ What survives what. Each finished seed is one line appended and fsynced to ``swa
 the next is counted, so a killed driver loses nothing done and ``resume`` carries on from the file
 (a torn last line is cut off). A worker killed mid-task is Dask's to reschedule; a result that
 arrives twice for one seed is written once (the driver keeps the set of seeds on file).
+
+What a swarm leaves in the temp folder: nothing. A local cluster's workers keep their Dask scratch
+space and every seed's run folder in one folder of the driver's (``soundcheck-swarm-*``), removed
+when the swarm ends (completed, failed, refused or interrupted by Ctrl-C): a worker the closing
+cluster stops mid-seed never reaches ``run_seed``'s own clean-up, which had left one
+``soundcheck-swarm-SEED-*`` folder per seed in flight (and ``dask-scratch-space``) after every run.
+Only a driver killed outright (SIGKILL) leaves that one folder. Workers of a ``--scheduler``
+cluster, on other machines, use their own temp folder and ``run_seed``'s clean-up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -215,13 +224,15 @@ def first_evidence(result: Any) -> str | None:
 
 
 def run_seed(seed: int, duration_s: float, faults: str = "swarm", mutant: str | None = None,
-             system: str | None = None) -> dict[str, Any]:
+             system: str | None = None, tmp_root: str | None = None) -> dict[str, Any]:
     """Run one seed in this process (on a Dask worker) and return its JSON line. The run folder is
     a temporary one, removed afterwards: the line is the record, and a failing seed is re-run
-    deterministically where it is shrunk."""
+    deterministically where it is shrunk. ``tmp_root``: the swarm driver's temp folder, where the
+    run folder goes when this worker shares the driver's machine (the driver removes it whole)."""
     t0 = time.perf_counter()
     cpu0 = time.process_time()  # the seed's CPU cost: what a loaded machine does not inflate
-    tmp = Path(tempfile.mkdtemp(prefix=f"soundcheck-swarm-{seed}-"))
+    root = tmp_root if tmp_root is not None and os.path.isdir(tmp_root) else None
+    tmp = Path(tempfile.mkdtemp(prefix=f"soundcheck-swarm-{seed}-", dir=root))
     try:
         run = build_run(seed, duration_s, faults, mutant, tmp / "run", system=system)
         kinds = sorted(run.profile.probabilities) if faults == "swarm" else sorted(
@@ -312,8 +323,9 @@ class SwarmResult:
         return 0
 
 
-def _connect(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
-    """A Dask client: to ``scheduler``, or to a new LocalCluster of ``workers`` processes."""
+def _connect(scheduler: str | None, workers: int | None, local_directory: str | None = None) -> tuple[Any, Any]:
+    """A Dask client: to ``scheduler``, or to a new LocalCluster of ``workers`` processes (their
+    scratch space under ``local_directory``)."""
     import logging
 
     from distributed import Client, LocalCluster
@@ -328,7 +340,8 @@ def _connect(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
     # which another cluster on the machine may hold (Dask would warn and move)
     try:
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                               scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR)
+                               scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR,
+                               local_directory=local_directory)
     except (RuntimeError, OSError) as exc:
         raise UsageError(f"cannot start a local Dask cluster of {n} worker(s): {exc}; give --scheduler "
                          "tcp://HOST:PORT to use a running one") from None
@@ -447,13 +460,25 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
     if spec.system is not None:
         from .sut_protocol import load_system
         load_system(spec.system)  # a bad --system is refused before a cluster starts
-    client, cluster = _connect(scheduler, workers)
+    # the local cluster's scratch space and every seed's run folder, removed whole at the end
+    tmp_root = None if scheduler else tempfile.mkdtemp(prefix="soundcheck-swarm-")
+    try:
+        if tmp_root is None:
+            client, cluster = _connect(scheduler, workers)
+        else:  # the nannies in this process keep a scratch space of their own: there too
+            import dask.config
+            with dask.config.set({"temporary-directory": tmp_root}):
+                client, cluster = _connect(scheduler, workers, tmp_root)
+    except BaseException:
+        _remove_tmp(tmp_root)
+        raise
     try:
         log = SwarmLog(out_dir / SWARM_FILE)
     except BaseException:
         client.close()
         if cluster is not None:
             cluster.close()
+        _remove_tmp(tmp_root)
         raise
     todo = [s for s in seeds if s not in log]
     db = _SwarmHistory(spec, out_dir, history_db)
@@ -478,7 +503,7 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                 if seed is None:
                     return None
                 fut = client.submit(run_seed, seed, spec.duration_s, spec.faults, spec.mutant, spec.system,
-                                    key=f"soundcheck-swarm-seed-{seed}-{os.getpid()}-{t0:.0f}", pure=False)
+                                    tmp_root, key=f"soundcheck-swarm-seed-{seed}-{os.getpid()}-{t0:.0f}", pure=False)
                 futures[fut.key] = seed
                 return fut
 
@@ -502,17 +527,46 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                 if nxt is not None:
                     ac.add(nxt)
     finally:
-        log.close()
-        db.close()
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        try:
+            log.close()
+            db.close()
+            with _quiet_closing():
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+        finally:
+            _remove_tmp(tmp_root)
     wall = time.perf_counter() - t0
     rows = [log.rows[s] for s in seeds if s in log.rows]
     result = SwarmResult(out_dir, rows, errors, wall, n_workers, session_simulated_s=session_sim[0])
     result.history_db_warning = db.warning
     result.summary = summarize(spec, result)
     return result
+
+
+@contextlib.contextmanager
+def _quiet_closing() -> Any:
+    """Dask's loggers silenced while the cluster closes: a nanny whose worker is stopped mid-seed
+    (Ctrl-C) logs a ``CancelledError`` traceback at ERROR, which the user took for a crash. What
+    a seed did wrong is on record already (its row, or ``errors``)."""
+    import logging
+
+    loggers = [logging.getLogger(n) for n in ("distributed", "distributed.nanny", "distributed.core",
+                                              "distributed.worker", "distributed.scheduler", "distributed.client")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
+def _remove_tmp(path: str | None) -> None:
+    """Remove the swarm's temp folder (after its cluster closed: no worker writes there any more)."""
+    if path is not None:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 # ==================================================================================== progress ====

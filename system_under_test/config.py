@@ -20,7 +20,7 @@ import copy
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .blocks import block_ms as _block_ms
 from .blocks import block_seconds as _block_seconds
@@ -113,12 +113,27 @@ class WatchdogConfig(_Model):
     supervisor_interval_ms: Float = Field(5.0, gt=0, le=1000)
 
 
+#: the most ``limits.bytes`` may be: 2**47 bytes (128 TiB), the user address space of a 64-bit
+#: process (x86-64 and arm64 Linux, 4-level page tables). No allocation can reach a limit beyond it,
+#: so such a limit limits nothing (``99999999999999999999`` is a typo, not a budget). A fixed bound,
+#: not this machine's memory: a configuration valid in CI stays valid on the rig it is meant for.
+MAX_LIMIT_BYTES = 2**47
+
+
+def _addressable(value: int) -> int:
+    if value > MAX_LIMIT_BYTES:
+        raise ValueError(f"{value} bytes is beyond the {MAX_LIMIT_BYTES} bytes (128 TiB) a 64-bit process can "
+                         "address: no allocation could reach it, so it would limit nothing; give at most "
+                         f"{MAX_LIMIT_BYTES} (the default is {512 * 1024 * 1024}, 512 MiB)")
+    return value
+
+
 class LimitsConfig(_Model):
     buffers: Int = Field(4096, ge=1)
     frames: Int = Field(48_000 * 60, ge=1)
     streams: Int = Field(8, ge=1)
     threads: Int = Field(64, ge=1)
-    bytes: Int = Field(512 * 1024 * 1024, ge=1)
+    bytes: Annotated[Int, AfterValidator(_addressable)] = Field(512 * 1024 * 1024, ge=1)
 
 
 def _default_chain() -> tuple[Any, ...]:

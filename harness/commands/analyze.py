@@ -9,7 +9,13 @@ Results go to stdout as one JSON object so scripts and CI can consume them; prob
 stderr as one line. Exit status: 0 clean, 1 glitches found, 2 bad input or no trustworthy
 answer (missing or malformed file, no sine, channel out of range, latency confidence too low),
 3 inconclusive: ``--reference`` found no glitch but followed the reference through part of the
-recording only (``partial``; the JSON says which frames were compared), never counted as clean.
+recording only (``partial``; the JSON says which frames were compared), never counted as clean;
+or a WAV file holds fewer frames than its header promises (a recording cut short: the recorder
+died, a copy stopped). Such a file is analysed as far as it goes and said to be on stderr (the
+file, the frames promised and those present) and in the JSON (``cut_short``, one entry per file
+cut short, empty when none): no glitch in what is there is inconclusive (3), the missing part was
+never heard; glitches found are still 1; a latency measured on what is there is 3 too. A file
+whose header gives no length (a streamed file's 0xFFFFFFFF, RF64) is not cut short.
 """
 
 from __future__ import annotations
@@ -44,7 +50,9 @@ def register(subparsers: Any) -> None:
         description=(
             "Lock on to the test sine in FILE and report every place it was broken. Prints one "
             "JSON object; exits 0 when clean, 1 when glitches were found, 2 on bad input, 3 when "
-            "--reference found none but compared only part of the recording (inconclusive)."
+            "--reference found none but compared only part of the recording, or when none was found "
+            "in a file cut short (fewer frames than its header promises: analysed as far as it goes, "
+            "named on stderr and in the JSON's cut_short) (inconclusive)."
         ),
     )
     g.add_argument("file", metavar="FILE.wav", help="recording of one steady sine")
@@ -76,7 +84,9 @@ def register(subparsers: Any) -> None:
         help="delay of a recording behind its reference, in (fractional) frames",
         description=(
             "Cross-correlate REC with REF and print the delay as JSON. Exits 2 when the match is "
-            "ambiguous (confidence below --min-confidence) instead of guessing."
+            "ambiguous (confidence below --min-confidence) instead of guessing, 3 when REF or REC is "
+            "cut short (fewer frames than its header promises: measured on the frames present, named "
+            "on stderr and in the JSON's cut_short)."
         ),
     )
     lat.add_argument("--reference", required=True, metavar="REF.wav", help="the signal that was played")
@@ -130,6 +140,29 @@ def _emit(obj: dict[str, Any]) -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _cut_short(*audios: Any) -> list[dict[str, Any]]:
+    """One entry per file of ``audios`` that holds fewer frames than its header promises."""
+    out = []
+    for audio in audios:
+        header = getattr(audio, "header", None) or analysis.read_wav_header(audio.path)
+        entry = header.cut_short(audio.path)
+        if entry is not None:
+            out.append(entry)
+    return out
+
+
+def _judged(code: int, cut_short: list[dict[str, Any]], found: str) -> int:
+    """``code`` of an analysis, told on stderr about every file cut short: a clean answer from
+    a file cut short is inconclusive (3); a failure (1) stays a failure."""
+    for c in cut_short:
+        print(f"soundcheck: {'inconclusive' if code == 0 else 'warning'}: {c['file']}: cut short: its header "
+              f"promises {c['header_frames']} frames, the file holds {c['frames']} ({c['missing_frames']} frames, "
+              f"{c['missing_s']:.3f} s missing); analysed as far as it goes"
+              + (f": {found}, but the missing part was never heard; re-record or re-copy the file"
+                 if code == 0 else ""), file=sys.stderr)
+    return 3 if code == 0 and cut_short else code
+
+
 def _reference_glitches(args: argparse.Namespace) -> int:
     """``analyze glitches REC --reference REF``: program material against what was played."""
     from .. import reference_compare
@@ -150,7 +183,7 @@ def _reference_glitches(args: argparse.Namespace) -> int:
                              f"{rec.channels}; say which to compare with --reference-channel N (and --channel N)")
         ref_channel = args.channel
     analysis.read_frames(rec, 0, 1, args.channel)  # a bad channel is refused before any work
-    analysis.read_frames(ref, 0, 1, ref_channel)
+    analysis.read_frames(ref, 0, 1, ref_channel, "--reference-channel")
     try:
         report = reference_compare.compare_to_reference_stream(
             lambda a, b: analysis.read_frames(rec, a, b, args.channel), rec.frames,
@@ -159,10 +192,13 @@ def _reference_glitches(args: argparse.Namespace) -> int:
         )
     except AnalysisError as exc:
         raise AnalysisError(f"{rec.path} against {ref.path}: {exc}") from None
+    short = _cut_short(rec, ref)
     _emit({"file": rec.path, "reference": ref.path, "channel": args.channel, "reference_channel": ref_channel,
-           **report.to_dict()})
+           **report.to_dict(), "cut_short": short})
     if report.glitches:
-        return 1
+        return _judged(1, short, "")
+    if short:
+        return _judged(0, short, "no glitch found in the frames present")
     if report.partial:
         sr = rec.sample_rate
         print(f"soundcheck: inconclusive: {rec.path}: no glitch found, but the reference was followed through "
@@ -193,9 +229,10 @@ def _glitches(args: argparse.Namespace) -> int:
     except AnalysisError as exc:
         raise AnalysisError(f"{audio.path}: {exc}") from None
     out = report.to_dict(include_waveforms=args.waveforms)
-    out = {"file": audio.path, "channel": args.channel, **out}
+    short = _cut_short(audio)
+    out = {"file": audio.path, "channel": args.channel, **out, "cut_short": short}
     _emit(out)
-    return 1 if report.glitches else 0
+    return _judged(1 if report.glitches else 0, short, "no glitch found in the frames present")
 
 
 def _latency(args: argparse.Namespace) -> int:
@@ -213,7 +250,7 @@ def _latency(args: argparse.Namespace) -> int:
         if args.max_latency_ms < 0:
             raise UsageError("--max-latency-ms must be >= 0")
         max_frames = int(args.max_latency_ms * 1e-3 * rec.sample_rate)
-    reference = ref.channel(args.reference_channel)
+    reference = ref.channel(args.reference_channel, "--reference-channel")
     analysis.read_frames(rec, 0, 1, args.channel)  # a bad --channel is refused before any work
     result = analysis.measure_latency_stream(
         reference,
@@ -223,10 +260,11 @@ def _latency(args: argparse.Namespace) -> int:
         max_latency_frames=max_frames,
         min_confidence=args.min_confidence,
     )
-    _emit({"reference": ref.path, "recorded": rec.path, **result.to_dict()})
+    short = _cut_short(ref, rec)
+    _emit({"reference": ref.path, "recorded": rec.path, **result.to_dict(), "cut_short": short})
     if result.latency_frames is None:
         raise AnalysisError(f"{rec.path}: latency not measured: {result.reason}")
-    return 0
+    return _judged(0, short, "the latency was measured on the frames present only")
 
 
 def _signal(args: argparse.Namespace) -> int:

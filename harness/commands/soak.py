@@ -4,6 +4,9 @@
                     [--run-dir DIR] [--checkpoint 60s] [--pace X]
     soundcheck soak --resume RUN_DIR
 
+--run-dir DIR must be a new or an empty folder: a soak writes its journal, history and reports
+there, and a folder holding other files is refused (exit 2) rather than written among them.
+
 Exit status: 0 every invariant held and no leak; 1 something failed; 2 a usage or input error (a bad
 duration, profile or journal); 3 inconclusive: nothing failed, but a check could not reach a verdict
 or the soak was interrupted before its end (see ``harness.verdict``), never counted as a pass.
@@ -33,7 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--seed", type=seed_arg, default=1, help="0..2**32-1 (default 1)")
     p.add_argument("--faults", default="default", help="none, gentle, default, hostile, or a profile .toml")
     p.add_argument("--device", help="the device to run on, as for `soundcheck run --device`")
-    p.add_argument("--run-dir", type=Path, help="the run folder (default reports/soak-<time>-seed<N>)")
+    p.add_argument("--run-dir", type=Path, metavar="DIR",
+                   help="the run folder: a new or empty folder (one holding other files is refused, "
+                        "exit 2; to carry on a soak use --resume DIR); default reports/soak-<time>-seed<N>")
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where new run folders go")
     p.add_argument("--checkpoint", type=chunk_arg, default=60.0,
                    help="journal checkpoint interval; a crash loses at most this much (default 60s)")

@@ -66,6 +66,9 @@ def handler(args: argparse.Namespace) -> int:
     if given is not None and given.seeds is not None:
         from ..swarm import parse_seeds, profile_of
         parse_seeds(given.seeds)  # bad input is refused before a folder or a cluster exists
+        if given.duration_s is not None:
+            from ..runner import check_holds_a_block
+            check_holds_a_block(given.duration_s, None)
         if given.faults is not None:
             profile_of(given.faults, 1)
         if given.system is not None:

@@ -42,6 +42,7 @@ from .model import (
     InvariantExpect,
     OpStep,
     Scenario,
+    reference_problems,
 )
 
 _TAGS = {"steps": {"op", "wait", *FAULTS}, "expect": {"invariant", "reach", "metric", "state", "never"}}
@@ -287,16 +288,64 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
                                         "an invalid_config fault needs a configuration the system "
                                         "rejects, but this one is valid"))
     if backend == "sim":  # a device fault's target must be a simulated device (found here, not mid-run)
-        names = sorted(d.name for d in SimulatedBackend(VirtualClock()).devices())
-        for i, step in enumerate(scenario.steps):
-            target = step.target if isinstance(step, FaultStep) and step.on_device else None
-            if target is not None and target not in names:
-                problems.append(Problem(("steps", i, "target"),
-                                        f"no simulated device {target!r} (devices: {', '.join(names)})"))
-    for i, exp in enumerate(scenario.expect):
-        if isinstance(exp, InvariantExpect) and exp.invariant not in INVARIANT_NAMES:
-            problems.append(Problem(("expect", i, "invariant"),
-                                    f"unknown invariant {exp.invariant!r} (known: {', '.join(sorted(INVARIANT_NAMES))})"))
+        problems += _target_problems([(i, step.target) for i, step in enumerate(scenario.steps)
+                                      if isinstance(step, FaultStep) and step.on_device and step.target is not None])
+    problems += _invariant_problems([(i, exp.invariant) for i, exp in enumerate(scenario.expect)
+                                     if isinstance(exp, InvariantExpect)])
+    return problems
+
+
+def _target_problems(targets: Iterable[tuple[int, Any]]) -> list[Problem]:
+    """``(step index, target)`` of device faults on the simulated backend: those no simulated device has."""
+    names = sorted(d.name for d in SimulatedBackend(VirtualClock()).devices())
+    return [Problem(("steps", i, "target"), f"no simulated device {target!r} (devices: {', '.join(names)})")
+            for i, target in targets if isinstance(target, str) and target not in names]
+
+
+def _invariant_problems(invariants: Iterable[tuple[int, Any]]) -> list[Problem]:
+    """``(expectation index, invariant name)``: the names no invariant has."""
+    return [Problem(("expect", i, "invariant"),
+                    f"unknown invariant {name!r} (known: {', '.join(sorted(INVARIANT_NAMES))})")
+            for i, name in invariants if isinstance(name, str) and name and name not in INVARIANT_NAMES]
+
+
+def _file_problems(data: Mapping[str, Any], backend: str) -> list[Problem]:
+    """The checks that need a whole model (cross references, invariant names, device targets), made
+    on the file as written when the model could not be built: a file with a structural error had
+    these reported only once that error was fixed, a second round for the user."""
+    steps = [s for s in data.get("steps", [])] if isinstance(data.get("steps"), list) else []
+    expect = [e for e in data.get("expect", [])] if isinstance(data.get("expect"), list) else []
+    names: list[str] = []
+    ends: set[str] | None = set()
+    devices: list[tuple[int, Any]] = []
+    for i, st in enumerate(steps):
+        st = st if isinstance(st, Mapping) else {}
+        name = st.get("name") if isinstance(st.get("name"), str) and st.get("name") else f"step{i + 1}"
+        names.append(name)
+        kind = kind_named(st["fault"]) if isinstance(st.get("fault"), str) else None
+        if kind is not None:
+            cls = FAULT_KINDS[kind]
+            if any(k == "duration_s" or cls.renamed.get(k) == "duration_s" for k in st) and ends is not None:
+                ends.add(name)
+            if cls.needs:
+                devices.append((i, st.get("target")))
+        elif "fault" in st:
+            ends = None  # a fault of no known kind: whether a step ends is not known
+    anchors: list[tuple[int, str, str]] = []
+    invariants: list[tuple[int, Any]] = []
+    for i, e in enumerate(expect):
+        if not isinstance(e, Mapping):
+            continue
+        if "reach" in e:
+            anchors.append((i, "after", e.get("after")))
+        elif "never" in e:
+            anchors += [(i, "after", e.get("after", "start")), *([(i, "until", e["until"])] if "until" in e else [])]
+        if "invariant" in e:
+            invariants.append((i, e["invariant"]))
+    problems = [Problem(loc, msg) for loc, msg in reference_problems(names, anchors, ends)]
+    problems += _invariant_problems(invariants)
+    if backend == "sim":
+        problems += _target_problems(devices)
     return problems
 
 
@@ -337,6 +386,9 @@ def scenario_from_dict(data: Mapping[str, Any], source: str = "<scenario>", *, t
         if isinstance(system, Mapping) and backend in ("sim", "jack", "portaudio") \
                 and not any(p.loc[:1] == ("system",) for p in problems):
             problems += _config_problems(("system",), system, backend)
+        told = {(dotted(p.loc), p.message) for p in problems}
+        problems += [p for p in _file_problems(data, backend if isinstance(backend, str) else "sim")
+                     if (dotted(p.loc), p.message) not in told]
     if problems:
         for p in problems:
             if p.line is None and index is not None:

@@ -433,29 +433,16 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
         names = self.step_names()
-        seen: set[str] = set()
-        for i, n in enumerate(names):
-            if n in seen:
-                raise FieldError(("steps", i, "name"), f"two steps are named {n!r}; step names must be unique")
-            seen.add(n)
+        anchors: list[tuple[int, str, str]] = []
         for i, e in enumerate(self.expect):
-            anchors = [("after", e.after)] if isinstance(e, DeadlineExpect) else \
-                [("after", e.after), *([("until", e.until)] if e.until else [])] if isinstance(e, NeverExpect) else []
-            for field, anchor in anchors:
-                kind, ref, edge = parse_anchor(anchor)
-                if kind == "step" and ref not in seen:
-                    near = closest(ref, names)
-                    hint = f"; did you mean '{near}.{edge}'?" if near and edge else \
-                        f"; did you mean {near!r}?" if near else ""
-                    raise FieldError(("expect", i, field),
-                                     f"refers to step {ref!r}, but no step has that name "
-                                     f"(steps: {', '.join(names)}){hint}")
-                if kind == "step" and edge == "end":
-                    step = self.steps[names.index(ref)]
-                    if not isinstance(step, FaultStep) or step.duration_s is None:
-                        raise FieldError(("expect", i, field),
-                                         f"'{anchor}': step {ref!r} has no end (only a fault with a "
-                                         "'duration_s' ends)")
+            if isinstance(e, DeadlineExpect):
+                anchors.append((i, "after", e.after))
+            elif isinstance(e, NeverExpect):
+                anchors += [(i, "after", e.after), *([(i, "until", e.until)] if e.until else [])]
+        ends = {n for n, s in zip(names, self.steps) if isinstance(s, FaultStep) and s.duration_s is not None}
+        problems = reference_problems(names, anchors, ends)
+        if problems:  # the first here; the loader lists every one (``reference_problems`` on the file)
+            raise FieldError(*problems[0])
         return self
 
     def step_names(self) -> list[str]:
@@ -468,6 +455,34 @@ class Scenario(_Model):
     @property
     def needs_rig(self) -> bool:
         return self.run.backend == "jack"
+
+
+def reference_problems(names: list[str], anchors: list[tuple[int, str, str]],
+                       ends: set[str] | None) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every cross reference that does not hold, as ``(loc, message)``: two steps of one name, an
+    expectation anchored to a step no step is named, or to the end of a step that has none.
+    ``names``: the steps' names in order; ``anchors``: ``(expectation index, field, anchor)``;
+    ``ends``: the names of the steps that end (None: not known, not checked)."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    seen: set[str] = set()
+    for i, n in enumerate(names):
+        if n in seen:
+            problems.append((("steps", i, "name"), f"two steps are named {n!r}; step names must be unique"))
+        seen.add(n)
+    for i, field, anchor in anchors:
+        if not isinstance(anchor, str) or _ANCHOR.match(anchor) is None:
+            continue  # not an anchor: the field's own check says so
+        kind, ref, edge = parse_anchor(anchor)
+        if kind == "step" and ref not in seen:
+            near = closest(ref, names)
+            hint = f"; did you mean '{near}.{edge}'?" if near and edge else \
+                f"; did you mean {near!r}?" if near else ""
+            problems.append((("expect", i, field), f"refers to step {ref!r}, but no step has that name "
+                                                   f"(steps: {', '.join(names)}){hint}"))
+        elif kind == "step" and edge == "end" and ends is not None and ref not in ends:
+            problems.append((("expect", i, field), f"'{anchor}': step {ref!r} has no end (only a fault "
+                                                   "with a 'duration_s' ends)"))
+    return problems
 
 
 def step_kind(step: Any) -> str:
@@ -483,5 +498,5 @@ __all__ = [
     "Anchor", "Cleanup", "Condition", "DeadlineExpect", "DeviceName", "Duration", "Expectation", "FAULTS",
     "FAULT_STEPS", "FORMAT_VERSION", "FaultStep", "InvariantExpect", "Meta", "MetricExpect", "NeverExpect",
     "OPS", "OpStep", "Run", "STATES", "Scenario", "StateExpect", "Step", "SUPPORTED_FORMATS", "WaitStep",
-    "format_duration", "parse_anchor", "parse_condition", "parse_duration", "step_kind",
+    "format_duration", "parse_anchor", "parse_condition", "parse_duration", "reference_problems", "step_kind",
 ]

@@ -802,3 +802,320 @@ def test_from_history_refuses_an_empty_history(tmp_path, text):
     refused(cli("scenario", "from-history", history, "-o", tmp_path / "bug.toml"),
             "history.jsonl", "holds no history entries")
     assert not (tmp_path / "bug.toml").exists()
+
+
+# ================================================================================================
+# The audit's leftovers (issue #11, second round): a WAV cut short, a run shorter than a block, an
+# unbounded ``limits.bytes``, a scenario's problems told over two attempts, swarm temp folders that
+# piled up, ``soak --help`` silent on ``--run-dir``; and a fresh pass over other surfaces.
+# ================================================================================================
+
+
+# ---------------------------------------------------------------- a swarm leaves no temp folder ----
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch) -> Path:
+    """A temp folder of the test's own (``TMPDIR`` for the Dask workers, ``tempfile`` for this process)."""
+    import tempfile
+    tmp = tmp_path / "tmpdir"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    return tmp
+
+
+def _swarm_args(tmp_path: Path, seeds: str = "1-2", duration: str = "1s") -> list[object]:
+    return ["swarm", "--seeds", seeds, "--duration", duration, "--workers", "1", "--no-shrink", "--quiet",
+            "--no-history", "--out", tmp_path / "swarm"]
+
+
+def test_a_completed_swarm_leaves_nothing_in_the_temp_folder(tmp_path, private_tmp):
+    """54 ``soundcheck-swarm-SEED-*`` folders (and ``dask-scratch-space``) were left in /tmp."""
+    code, out, err = cli(*_swarm_args(tmp_path))
+    assert code == 0, (code, out, err)
+    assert sorted(p.name for p in private_tmp.iterdir()) == []
+
+
+def test_a_refused_swarm_leaves_nothing_in_the_temp_folder(tmp_path, private_tmp):
+    refused(cli(*_swarm_args(tmp_path, seeds="1-x")), "--seeds")
+    assert sorted(p.name for p in private_tmp.iterdir()) == []
+
+
+def test_a_swarm_interrupted_mid_seed_leaves_nothing_in_the_temp_folder(tmp_path, private_tmp, capfd):
+    """Ctrl-C in the driver while a worker is mid-seed: the closing cluster stops the worker before
+    ``run_seed``'s ``finally``, which had left that seed's folder behind."""
+    from harness import swarm
+
+    seen: list[list[str]] = []
+
+    def ctrl_c(row):  # the first seed is done; the worker has the second in hand
+        seen.append(sorted(p.name for p in private_tmp.rglob("soundcheck-swarm-*")))
+        raise KeyboardInterrupt
+
+    spec = swarm.SwarmSpec("1-3", 1.0, "swarm", None, None)
+    spec, out = swarm.prepare_out_dir(spec, tmp_path / "swarm", None)
+    with pytest.raises(KeyboardInterrupt):
+        swarm.run_swarm(spec, out, workers=1, in_flight=3, progress=False, on_row=ctrl_c)
+    assert seen and seen[0], "the swarm's temp folder was not where the test looked"
+    assert sorted(p.name for p in private_tmp.iterdir()) == []
+    assert [json.loads(line)["seed"] for line in (out / "swarm.jsonl").read_text().splitlines()] == [1]
+    assert "Traceback" not in capfd.readouterr().err  # a nanny's CancelledError, logged as it closed
+
+
+# --------------------------------------------------------------- soak --help on --run-dir ----
+def test_soak_help_says_the_run_dir_must_be_new_or_empty():
+    """``soak --help`` said only "the run folder"; a folder of the user's files is then refused."""
+    code, out, _err = cli("soak", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    options = text[text.index("options:"):]
+    option = options[options.index("--run-dir DIR"):]
+    assert "new or empty folder" in option[:200], option[:200]
+
+
+# ------------------------------------------------------------- a run shorter than one block ----
+@pytest.mark.parametrize("command", ["run", "soak"])
+@pytest.mark.parametrize("duration", ["0.0001ms", "5ms"])
+def test_a_duration_shorter_than_one_block_is_refused_naming_the_minimum(tmp_path, command, duration):
+    """``--duration 0.0001ms`` ran less than one block and ended inconclusive (exit 3), a run folder
+    written for a typo. The default block is 256 frames at 48 kHz, 5.333 ms."""
+    where = ["--report-dir", tmp_path / "reports"] if command == "run" else ["--no-progress", "--run-dir",
+                                                                              tmp_path / "soak"]
+    refused(cli(command, "--duration", duration, *where), "--duration", duration,
+            "shorter than one audio block", "256 frames at 48000 Hz", "give at least 5.34ms")
+    assert not (tmp_path / "reports").exists() and not (tmp_path / "soak").exists()
+
+
+def test_a_swarm_shorter_than_one_block_is_refused_before_a_cluster_starts(tmp_path):
+    refused(cli(*_swarm_args(tmp_path, duration="1ms")), "--duration 1ms", "give at least 5.34ms")
+    assert not (tmp_path / "swarm").exists()
+
+
+def test_the_minimum_duration_follows_the_configured_block(tmp_path):
+    config = write(tmp_path, "big-blocks.toml", "[stream]\nsample_rate = 44100\nblock_size = 8192\n"
+                                                "latency_ms = 600\n")
+    refused(cli("run", "--duration", "0.1s", "--config", config, "--report-dir", tmp_path / "reports"),
+            "8192 frames at 44100 Hz", "give at least 185.76ms")
+
+
+def test_one_block_is_enough_to_be_taken(tmp_path):
+    code, out, err = cli("run", "--duration", "5.34ms", "--report-dir", tmp_path / "reports")
+    assert code != 2, (code, out, err)
+
+
+# ------------------------------------------------------------------ limits.bytes has a bound ----
+def test_a_bytes_limit_beyond_any_address_space_is_refused_naming_the_bound(tmp_path):
+    """``[limits] bytes = 99999999999999999999`` ran (exit 0): a limit no allocation can reach."""
+    config = write(tmp_path, "huge-limit.toml", "[limits]\nbytes = 99999999999999999999\n")
+    refused(cli("run", "--duration", "2", "--config", config, "--report-dir", tmp_path / "reports"),
+            "huge-limit.toml", "limits.bytes", "99999999999999999999", "give at most 140737488355328")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_bytes_limit_at_the_bound_is_taken():
+    from system_under_test.config import MAX_LIMIT_BYTES, load_config
+    assert MAX_LIMIT_BYTES == 2**47
+    assert load_config({"limits": {"bytes": MAX_LIMIT_BYTES}}).limits.bytes == MAX_LIMIT_BYTES
+
+
+# ------------------------------------------------ a scenario's problems are told in one pass ----
+_MANY_PROBLEMS = """format = 1
+
+[scenario]
+id = "many-problems"
+title = "every kind of problem at once"
+{reproduces}
+[[steps]]
+name = "go"
+op = "start"
+
+[[steps]]
+name = "go"
+fault = "dropout"
+at = "{at}"
+
+[[steps]]
+name = "stall"
+fault = "stall"
+at = "100ms"
+duration_s = 0.1
+target = "sim-nowhere"
+
+[[expect]]
+invariant = "no_such_invariant"
+
+[[expect]]
+reach = "running"
+after = "unplugg.start"
+within = "250ms"
+
+[[expect]]
+never = "failed"
+after = "go.end"
+"""
+
+
+def _problems(err: str) -> set[str]:
+    return {line.strip().split(": ", 2)[1] for line in err.splitlines() if line.strip().startswith("line ")}
+
+
+def test_a_scenario_with_a_structural_error_reports_every_other_problem_in_the_same_pass(tmp_path):
+    """A file whose model pydantic could not build stopped at pydantic's errors: duplicate step
+    names, references to missing steps, unknown invariants and device targets came out only once
+    those were fixed, a second round for the user."""
+    broken = write(tmp_path, "broken.toml", _MANY_PROBLEMS.format(reproduces="", at="abc"))
+    first = _problems(refused(cli("scenario", "check", broken), "broken.toml"))
+    assert first == {"scenario.reproduces", "steps[1].at", "steps[1].name", "steps[2].target",
+                     "expect[0].invariant", "expect[1].after", "expect[2].after"}, first
+    fixed = write(tmp_path, "fixed.toml", _MANY_PROBLEMS.format(reproduces='reproduces = "r"', at="1s"))
+    second = _problems(refused(cli("scenario", "check", fixed), "fixed.toml"))
+    assert second == first - {"scenario.reproduces", "steps[1].at"}, second
+
+
+def test_every_cross_reference_problem_of_a_valid_model_is_listed_not_only_the_first(tmp_path):
+    fixed = write(tmp_path, "refs.toml", _MANY_PROBLEMS.format(reproduces='reproduces = "r"', at="1s")
+                  .replace('invariant = "no_such_invariant"', 'invariant = "resources"')
+                  .replace('target = "sim-nowhere"', 'target = "sim-in"'))
+    assert _problems(refused(cli("scenario", "check", fixed), "refs.toml")) == {
+        "steps[1].name", "expect[1].after", "expect[2].after"}
+
+
+# ---------------------------------------------------------------------- a WAV file cut short ----
+def _cut(tmp_path: Path, name: str, samples, *, keep: float = 0.5, fmt: str = "int16") -> Path:
+    """A WAV file of ``samples`` whose data stops at ``keep`` of what its header promises."""
+    full = tmp_path / f"full-{name}"
+    analysis.write_wav(full, samples, 48_000, fmt)
+    data, at = full.read_bytes(), analysis.read_wav_header(full).data_offset
+    path = tmp_path / name
+    path.write_bytes(data[:at + int((len(data) - at) * keep)])
+    return path
+
+
+def _sine(seconds: float = 1.0):
+    return analysis.make_signal("sine", sample_rate=48_000, duration_s=seconds)
+
+
+def test_a_recording_cut_short_is_said_and_inconclusive_not_a_silent_pass(tmp_path):
+    """A WAV shorter than its header says was analysed as far as it went: exit 0, no word of it."""
+    path = _cut(tmp_path, "cut.wav", _sine())
+    code, out, err = cli("analyze", "glitches", path)
+    assert code == 3, (code, err)
+    assert "Traceback" not in err
+    for needle in ("cut.wav", "cut short", "promises 48000 frames", "holds 24000", "never heard"):
+        assert needle in err, (needle, err)
+    doc = json.loads(out)
+    assert doc["frames"] == 24000
+    assert doc["cut_short"] == [{"file": str(path), "header_frames": 48000, "frames": 24000,
+                                 "missing_frames": 24000, "missing_s": 0.5}]
+
+
+def test_glitches_in_a_recording_cut_short_still_fail(tmp_path):
+    sine = _sine()
+    sine[10_000:10_480] = 0.0  # a 10 ms mute in the part that is there
+    code, out, err = cli("analyze", "glitches", _cut(tmp_path, "cut.wav", sine))
+    assert code == 1, (code, err)
+    assert "warning: " in err and "cut short" in err and "inconclusive" not in err
+    assert json.loads(out)["cut_short"][0]["frames"] == 24000
+
+
+def test_a_whole_recording_or_a_streamed_one_is_not_cut_short(tmp_path):
+    whole = tmp_path / "whole.wav"
+    analysis.write_wav(whole, _sine(), 48_000, "int16")
+    code, out, err = cli("analyze", "glitches", whole)
+    assert (code, json.loads(out)["cut_short"], err) == (0, [], "")
+    streamed = tmp_path / "streamed.wav"  # a recorder that never went back to write the length
+    data = bytearray(whole.read_bytes())
+    data[40:44] = struct.pack("<I", 0xFFFFFFFF)
+    streamed.write_bytes(bytes(data))
+    code, out, err = cli("analyze", "glitches", streamed)
+    assert (code, json.loads(out)["cut_short"], err) == (0, [], "")
+
+
+def test_latency_from_a_recording_cut_short_is_inconclusive(tmp_path):
+    mls = analysis.make_signal("mls", sample_rate=48_000, duration_s=1.0)
+    reference = tmp_path / "ref.wav"
+    analysis.write_wav(reference, mls, 48_000, "float32")
+    delayed = np.concatenate([np.zeros(480, mls.dtype), mls])
+    code, out, err = cli("analyze", "latency", "--reference", reference,
+                         "--recorded", _cut(tmp_path, "rec.wav", delayed, keep=0.8, fmt="float32"))
+    assert code == 3, (code, err)
+    doc = json.loads(out)
+    assert doc["latency_frames"] == pytest.approx(480, abs=1)
+    assert doc["cut_short"][0]["file"].endswith("rec.wav")
+    assert "rec.wav: cut short" in err and "measured on the frames present only" in err
+
+
+# ---------------------------------------------------------- analyze glitches --reference: edges ----
+def test_a_reference_with_too_little_sound_is_told_so_not_that_a_perfect_match_is_too_weak(tmp_path):
+    """A lone click as the reference: "1 of 1 loud blocks match it, 3 needed; ... correlate only
+    1.00 (median) with the reference there, below the 0.8 a match needs": a perfect match called
+    too weak, and the advice (low-pass the reference) beside the point."""
+    click = analysis.make_signal("pulse", sample_rate=48_000, duration_s=3.0)
+    reference, recording = tmp_path / "click.wav", tmp_path / "rec.wav"
+    analysis.write_wav(reference, click, 48_000, "float32")
+    analysis.write_wav(recording, np.concatenate([np.zeros(480, click.dtype), click]), 48_000, "float32")
+    err = refused(cli("analyze", "glitches", recording, "--reference", reference),
+                  "rec.wav against ", "click.wav: ", "only 1 loud block(s)", "too little sound", "at least 3 blocks")
+    assert "below the 0.8" not in err
+
+
+@pytest.mark.parametrize("other, needle", [
+    ({"rate": 44_100}, "sample rates differ"),
+    ({"channels": 2}, "channel counts differ"),
+    ({"empty": True}, "not a readable WAV file"),
+    ({"folder": True}, "is a directory"),
+])
+def test_a_reference_of_another_shape_is_refused_naming_both_files(tmp_path, other, needle):
+    music = analysis.make_signal("mls", sample_rate=48_000, duration_s=2.0)
+    recording = tmp_path / "rec.wav"
+    analysis.write_wav(recording, music, 48_000, "float32")
+    reference = tmp_path / "ref.wav"
+    if other.get("empty"):
+        reference.write_bytes(b"")
+    elif other.get("folder"):
+        reference.mkdir()
+    else:
+        rate = other.get("rate", 48_000)
+        data = analysis.make_signal("mls", sample_rate=rate, duration_s=2.0)
+        analysis.write_wav(reference, data[:, None].repeat(other.get("channels", 1), axis=1), rate, "float32")
+    refused(cli("analyze", "glitches", recording, "--reference", reference), "ref.wav", needle)
+
+
+def test_a_recording_compared_with_itself_is_clean(tmp_path):
+    music = tmp_path / "music.wav"
+    analysis.write_wav(music, analysis.make_signal("mls", sample_rate=48_000, duration_s=2.0), 48_000, "float32")
+    code, out, err = cli("analyze", "glitches", music, "--reference", music)
+    assert (code, json.loads(out)["glitches"], json.loads(out)["cut_short"]) == (0, [], []), err
+
+
+def test_a_program_cut_short_is_refused_not_played_as_if_whole(tmp_path):
+    """``run --program`` of a WAV cut short played what was there, silently, as the user's program."""
+    noise = np.random.default_rng(1).uniform(-0.5, 0.5, 48_000 * 6).astype(np.float32)
+    program = _cut(tmp_path, "program.wav", noise, fmt="float32")
+    refused(cli("run", "--duration", "3", "--program", program, "--report-dir", tmp_path / "reports"),
+            "program.wav", "cut short", "promises 288000 frames", "holds 144000")
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("command", ["latency", "glitches"])
+def test_a_reference_channel_out_of_range_names_the_reference_option(tmp_path, command):
+    """``--reference-channel 3`` on a mono reference said "use --channel 0..0", an option that
+    chooses the recording's channel, not the reference's."""
+    music = tmp_path / "music.wav"
+    analysis.write_wav(music, analysis.make_signal("mls", sample_rate=48_000, duration_s=2.0), 48_000, "float32")
+    argv = (["analyze", "latency", "--reference", music, "--recorded", music] if command == "latency"
+            else ["analyze", "glitches", music, "--reference", music])
+    err = refused(cli(*argv, "--reference-channel", "3"), "music.wav", "channel 3 is out of range",
+                  "use --reference-channel 0..0")
+    assert "use --channel" not in err
+
+
+def test_a_folder_where_a_report_file_goes_is_named_with_its_path(tmp_path):
+    """``report DIR`` with ``DIR/report.json`` a folder said ".report.json.4dd2ce240add.tmp ->
+    report.json: Is a directory": a temp name the user never made, and no folder."""
+    assert fast_run(tmp_path)[0] in (0, 1, 3)
+    (run_dir,) = (tmp_path / "reports").glob("run-*")
+    (run_dir / "report.json").unlink()
+    (run_dir / "report.json").mkdir()
+    err = refused(cli("report", run_dir), str(run_dir / "report.json"), "is a folder", "move it aside")
+    assert ".tmp" not in err
+    assert not [p.name for p in run_dir.iterdir() if p.name.endswith(".tmp")]
