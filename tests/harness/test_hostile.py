@@ -1112,8 +1112,9 @@ def test_a_reference_channel_out_of_range_names_the_reference_option(tmp_path, c
 def test_a_folder_where_a_report_file_goes_is_named_with_its_path(tmp_path):
     """``report DIR`` with ``DIR/report.json`` a folder said ".report.json.4dd2ce240add.tmp ->
     report.json: Is a directory": a temp name the user never made, and no folder."""
-    assert fast_run(tmp_path)[0] in (0, 1, 3)
+    code, _, stderr = fast_run(tmp_path)  # any verdict: what matters is the run folder it wrote
     (run_dir,) = (tmp_path / "reports").glob("run-*")
+    assert (run_dir / "report.json").is_file(), (code, stderr)
     (run_dir / "report.json").unlink()
     (run_dir / "report.json").mkdir()
     err = refused(cli("report", run_dir), str(run_dir / "report.json"), "is a folder", "move it aside")
