@@ -831,6 +831,11 @@ def compare_to_reference_stream(
             env = _envelope_lock(head, rec, rec_frames, fs, int(max_latency_s * fs))
             if env is not None:
                 found = env
+        if found.latency_frames is None and "peaks twice" in (found.reason or ""):
+            # the envelopes found it: not "not found", and the steady tones' hint is not why
+            raise AnalysisError(f"inconclusive: the reference was found but not placed to the frame "
+                                f"({found.reason}); the recording's first seconds are where to look, or "
+                                "compare from a later point of the reference")
         if found.latency_frames is None:
             hint = ""
             if "no unique match" in (found.reason or ""):
@@ -1068,9 +1073,10 @@ def _envelope_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_
     """Where ``head`` lies in the recording when its own correlation is ambiguous (tone bursts:
     the carrier matches itself a period away): first by the envelopes (the bursts' onsets and
     gaps, which steady tones do not repeat a period away), then, within that lag's reach, by the
-    carrier's correlation peak. A ``LatencyResult``, or None when either step is not clear (the
-    envelopes match two places, or the carrier's peaks near the envelope's lag are too alike to
-    choose between): the caller's refusal stands."""
+    carrier's correlation peak. A ``LatencyResult``, or None when the envelopes are not clear
+    (they match two places): the caller's refusal stands. When the carrier's peaks near the
+    envelope's lag are too alike to choose between, a ``LatencyResult`` without a latency whose
+    reason says so (the caller refuses with it)."""
     from .analysis import LatencyResult
 
     hop = max(1, int(round(_ENV_HOP_S * fs)))
@@ -1126,7 +1132,21 @@ def _envelope_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_
     order = peaks[np.argsort(mag[peaks])[::-1]]
     best = int(order[0])
     if order.size > 1 and float(mag[order[1]]) > _ENV_RIPPLE * float(mag[best]):
-        return None
+        # the envelopes say where, the carrier does not say to the frame: the caller refuses, and
+        # says why. Two peaks a few frames apart and nearly alike are what a drop or an insert
+        # inside the head leaves (tone bursts through a -60 ppm clock, 9 frames dropped 0.79 s
+        # in: 6 frames apart at 0.98 of each other; the undamaged take: the next at 0.48). This
+        # says so instead of "not found", without choosing: a steady tone's aliases a period
+        # apart look the same from here, and a lock a period off is a wrong answer
+        apart = abs(int(order[1]) - best)
+        return LatencyResult(
+            None, fs, 1.0 - float(mag[order[1]]) / float(mag[best]), 1 if fine[best] > 0 else -1, 0.0,
+            reason=(f"no unique match: the envelopes place the reference's first {head.size / fs:.1f} s at a "
+                    f"delay of about {a0 + best} frames (envelope correlation {float(rho[k]):.2f}), but the "
+                    f"carrier there peaks twice, {apart} frames apart, the second at "
+                    f"{float(mag[order[1]]) / float(mag[best]):.2f} of the first: a drop or an insert inside "
+                    "that stretch splits the peak in two, a steady tone's own period does the same, and "
+                    "the comparison cannot tell which from the lock alone"))
     sign = 1 if fine[best] > 0 else -1
     frac, _ = _sinc_peak(fine * sign, best) if 0 < best < fine.size - 1 else (0.0, 0.0)
     conf = 1.0 - float(mag[order[1]]) / float(mag[best]) if order.size > 1 else 1.0
