@@ -201,3 +201,20 @@ def test_a_drop_under_less_noise_states_a_narrower_place_that_holds_it(noise: fl
     assert [(g.kind, g.size_frames) for g in gs] == [("dropped", n)], [g.to_dict() for g in gs]
     g = gs[0]
     assert abs(g.start_frame - at) <= g.position_uncertainty_frames <= most, g.to_dict()
+
+
+def test_the_bench_tells_a_drop_under_the_step_tests_floor_from_a_miss() -> None:
+    """``bench_analysis.step_energy``: what a drop leaves that no one delay explains, in the noise's
+    variances in the judged band, read off the take without its noise. The bench's bass frame
+    (17709, a 240-frame trough) under -40 dBFS: 1 frame leaves 8.7 variances (a known-place
+    test's separation sqrt(8.7) = 2.9 sigma), 2 frames 35, under the 100 the comparison's step test
+    demands (``_STEP_SIGNIFICANCE``); at -60 dBFS the same 1-frame drop leaves 100 times as much.
+    The bench counts such a miss under "floor" and says so on its line."""
+    from bench.bench_analysis import step_energy
+
+    ref, _, at = _bench_take("noise -40 dBFS", "bass")
+    clean = R.through_system(ref, FS, delay_frames=437.7840635616983, tail_frames=2000, seed=6, gain=0.5)
+    d1, d2 = step_energy(clean, at, 1, 1e-2), step_energy(clean, at, 2, 1e-2)
+    assert 5 < d1 < 15, d1
+    assert 3.5 * d1 < d2 < R._STEP_SIGNIFICANCE, (d1, d2)  # ~ the size squared
+    assert abs(step_energy(clean, at, 1, 1e-3) / d1 - 100) < 1, step_energy(clean, at, 1, 1e-3)
