@@ -518,3 +518,22 @@ def test_the_pluck_through_a_drifting_clock_and_a_16_khz_converter_in_int16_give
     rep = compare_to_reference(_int16(rec), _int16(ref), FS)
     assert rep.glitches == [], [g.to_dict() for g in rep.glitches]
     assert not rep.partial
+
+
+def test_a_drop_that_splits_the_tone_bursts_lock_is_refused_as_inconclusive_and_says_why() -> None:
+    """The bench's tone-burst take in its "noiseless: -60 ppm, 16 kHz LP, int16" row, 9 frames
+    dropped at frame 37783 (0.79 s in, inside the lock's first 1.5 s). Tone bursts repeat their
+    carrier a period away, so the lock goes by the envelopes (correlation 1.00 at ~779 frames);
+    there the carrier peaked twice, 6 frames apart, the second at 0.98 of the first (the
+    undamaged take: 0.48), and the refusal said "the reference was not found in the recording
+    ... is it actually in the recording?" and blamed steady tones without an envelope. It was
+    found: the refusal says it is inconclusive and why."""
+    ref, rec, at = _bench_take("gaps", 10, gain=0.6, drift_ppm=-60.0, lowpass_hz=16_000.0)
+    assert at == 37783
+    with pytest.raises(A.AnalysisError) as exc:
+        compare_to_reference(A.drop_frames(_int16(rec), at, 9), _int16(ref), FS)
+    msg = str(exc.value)
+    assert msg.startswith("inconclusive: the reference was found but not placed to the frame"), msg
+    assert "peaks twice" in msg and "not found" not in msg, msg
+    # the undamaged take locks and gives nothing
+    assert compare_to_reference(_int16(rec), _int16(ref), FS).glitches == []

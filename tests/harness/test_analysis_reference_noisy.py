@@ -167,3 +167,54 @@ def test_a_5_frame_drop_in_a_bass_line_under_heavy_noise_is_confirmed() -> None:
     gs = R.compare_to_reference(A.drop_frames(rec, at, 5), ref, FS).glitches
     assert [(g.kind, g.size_frames) for g in gs] == [("dropped", 5)], [g.to_dict() for g in gs]
     assert abs(gs[0].start_frame - at) <= 25, gs[0].to_dict()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_a_drop_on_a_bass_lines_flat_stretch_under_heavy_noise_says_how_well_its_place_is_known(seed: int) -> None:
+    """The bench's bass take (frame 17709 lies in a 240-frame trough where a 5-frame drop moves
+    the prediction by under 0.0034, -40 dBFS noise 0.0085 a judged frame), its own -80 dBFS noise
+    plus fresh -40 dBFS noise per seed: the split's place scattered -138..+98 frames over 12 seeds
+    (unbiased: the recording does not hold the place closer), reported as if exact. The report's
+    position uncertainty must hold the true frame, and say the place is not known to 10 frames."""
+    ref, _, at = _bench_take("noise -40 dBFS", "bass")
+    clean = R.through_system(ref, FS, delay_frames=437.7840635616983, tail_frames=2000, seed=6, gain=0.5,
+                             noise_rms=1e-4)
+    noisy = clean + np.random.default_rng(500 + seed).standard_normal(clean.size) * 1e-2
+    gs = R.compare_to_reference(A.drop_frames(noisy, at, 5), ref, FS).glitches
+    assert [g.kind for g in gs] == ["dropped"], [g.to_dict() for g in gs]
+    g = gs[0]
+    assert abs(g.start_frame - at) <= g.position_uncertainty_frames, g.to_dict()
+    assert g.position_uncertainty_frames > PLACE, g.to_dict()
+    assert g.to_dict()["position_uncertainty_frames"] == g.position_uncertainty_frames
+
+
+@pytest.mark.parametrize(("noise", "n", "most"), [(1e-4, 5, PLACE), (1e-4, 1, 30), (1e-3, 1, 120)])
+def test_a_drop_under_less_noise_states_a_narrower_place_that_holds_it(noise: float, n: int, most: int) -> None:
+    """The same bass frame at -80 and -60 dBFS of noise: the stated uncertainty holds the true
+    frame and narrows with the noise (5 frames at -80 dBFS: +-3; 1 frame: +-14; 1 frame at
+    -60 dBFS: +-41..70 over three seeds, the trough again)."""
+    ref, _, at = _bench_take("noise -40 dBFS", "bass")
+    clean = R.through_system(ref, FS, delay_frames=437.7840635616983, tail_frames=2000, seed=6, gain=0.5,
+                             noise_rms=1e-4)
+    noisy = clean + np.random.default_rng(7).standard_normal(clean.size) * (noise if noise > 1e-4 else 0.0)
+    gs = R.compare_to_reference(A.drop_frames(noisy, at, n), ref, FS).glitches
+    assert [(g.kind, g.size_frames) for g in gs] == [("dropped", n)], [g.to_dict() for g in gs]
+    g = gs[0]
+    assert abs(g.start_frame - at) <= g.position_uncertainty_frames <= most, g.to_dict()
+
+
+def test_the_bench_tells_a_drop_under_the_step_tests_floor_from_a_miss() -> None:
+    """``bench_analysis.step_energy``: what a drop leaves that no one delay explains, in the noise's
+    variances in the judged band, read off the take without its noise. The bench's bass frame
+    (17709, a 240-frame trough) under -40 dBFS: 1 frame leaves 8.7 variances (a known-place
+    test's separation sqrt(8.7) = 2.9 sigma), 2 frames 35, under the 100 the comparison's step test
+    demands (``_STEP_SIGNIFICANCE``); at -60 dBFS the same 1-frame drop leaves 100 times as much.
+    The bench counts such a miss under "floor" and says so on its line."""
+    from bench.bench_analysis import step_energy
+
+    ref, _, at = _bench_take("noise -40 dBFS", "bass")
+    clean = R.through_system(ref, FS, delay_frames=437.7840635616983, tail_frames=2000, seed=6, gain=0.5)
+    d1, d2 = step_energy(clean, at, 1, 1e-2), step_energy(clean, at, 2, 1e-2)
+    assert 5 < d1 < 15, d1
+    assert 3.5 * d1 < d2 < R._STEP_SIGNIFICANCE, (d1, d2)  # ~ the size squared
+    assert abs(step_energy(clean, at, 1, 1e-3) / d1 - 100) < 1, step_energy(clean, at, 1, 1e-3)
