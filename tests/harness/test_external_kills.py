@@ -121,6 +121,24 @@ def test_an_episode_still_open_at_the_kill_is_the_kills_own() -> None:
     assert episodes_before_kill([], [], 100.0) == (0, False)
 
 
+def test_an_episode_before_the_kill_that_failed_is_counted_among_episodes_not_successes() -> None:
+    """Measured (route ``jack``, load 15): five machine stalls began episodes before the kill, four
+    recovered and one failed (its deadline passed in a starved device open); the kill came with the
+    system FAILED and began no episode. ``recoveries`` (successes: 4) less the five episodes over
+    before the kill gave "-1 recoveries"; counted among the episodes the kill's own is 0, which
+    the bench flags (not exactly one), as it should."""
+    starts, ends, killed_at = [10.0, 12.0, 14.0, 16.0, 18.0], [11.0, 13.0, 15.0, 17.0, 29.0], 40.0
+    before, open_at_kill = episodes_before_kill(starts, ends, killed_at)
+    assert (before, open_at_kill) == (5, False)
+    res = KillResult("jack", 2, 1, 1234, recoveries=4, recovery_failures=1, violations=[], final_state="closed",
+                     recoveries_before_kill=before, episodes=len(starts))
+    assert res.recoveries_from_kill == 0
+    # the kill's own episode after them, recovered: exactly one
+    res = KillResult("jack", 2, 3, 1234, recoveries=5, recovery_failures=1, violations=[], final_state="closed",
+                     recoveries_before_kill=before, episodes=len(starts) + 1)
+    assert res.recoveries_from_kill == 1
+
+
 def test_a_later_stall_after_an_episode_open_at_the_kill_is_still_the_machines() -> None:
     """With the kill's own episode open at the kill, every episode begun after it is a candidate
     for the machine's graph stalls (none of them is the kill's own)."""
