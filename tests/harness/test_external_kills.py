@@ -552,3 +552,57 @@ def test_the_harness_process_never_loads_libjack() -> None:
                          timeout=50)
     assert out.returncode == 0, f"exit {out.returncode}\n{out.stdout}\n{out.stderr[-3000:]}"
     assert "libjack mapped: False" in out.stdout, out.stdout
+
+
+class KilledAtStart(AudioSystem):
+    """Test-only environment fault at a chosen moment: the JACK server its backend serves is
+    ``kill -9``ed from outside just as the system starts (or is configured), as a crash during
+    start-up would; the system itself is the shipped one."""
+
+    kill_in = "start"
+
+    def _kill_server(self) -> None:
+        from harness.rig.loopback import server_pids  # noqa: PLC0415
+
+        (pid,) = server_pids(self.backend.server_name)
+        os.kill(pid, signal.SIGKILL)  # by pid, behind the rig's back
+        wait_until(lambda: not pid_is_jackd(pid), WAIT_S, what="the killed jackd to be gone")
+
+    def initialize(self, *args: Any, **kwargs: Any) -> Any:
+        if self.kill_in == "initialize":
+            self._kill_server()
+        return super().initialize(*args, **kwargs)
+
+    def start(self, *args: Any, **kwargs: Any) -> Any:
+        if self.kill_in == "start":
+            self._kill_server()
+        return super().start(*args, **kwargs)
+
+
+class KilledAtInitialize(KilledAtStart):
+    kill_in = "initialize"
+
+
+@pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("system", [KilledAtStart, KilledAtInitialize], ids=["start", "initialize"])
+def test_a_server_killed_from_outside_during_start_up_is_an_inconclusive_run_with_reports(
+        system: type, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``run --backend jack`` with its jackd killed by pid as the system is configured or started
+    (measured by hand: "the system could not be configured: invalid configuration: no device named
+    'system' (available: none)" and "the system did not start", both exit 2, a usage error that
+    blamed the configuration, and no report). The command was good and the system never ran: an
+    inconclusive run that says why, with its reports, never a usage error and never a pass."""
+    from harness.runner import ReliabilityRun, RunSpec  # noqa: PLC0415
+
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    run = ReliabilityRun(RunSpec(backend="jack", duration_s=2.0, seed=3, faults="none", report_root=tmp_path),
+                         system_factory=system)
+    result = run.execute()
+    assert result.exit_code == 3, result.verdict
+    doubts = " ".join(result.verdict.doubts)
+    assert "the system never ran: the JACK server died unannounced" in doubts, doubts
+    assert result.summary["not_started"].startswith("the JACK server died unannounced"), result.summary
+    report = json.loads((result.run_dir / "report.json").read_text())
+    assert report["verdict"]["outcome"] == "inconclusive", report["verdict"]
+    assert any("the system never ran" in d for d in report["verdict"]["doubts"]), report["verdict"]
