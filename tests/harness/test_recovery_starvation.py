@@ -87,6 +87,36 @@ def test_the_failures_late_timer_counts_when_the_failure_is_reported_after_the_f
     assert not v.ok and v.evidence[0]["unexplained_s"] == pytest.approx(3.4 - 0.3), v
 
 
+def _with_owner_op(h: History, start: float, end: float, *, process: str = "operator") -> History:
+    """``h`` with an owner's ``configure`` in flight over [start, end] (a storm's operator call)."""
+    entries = list(h.entries)
+    out = History()
+    for e in entries:
+        if e.type == "note":  # before the end note
+            out.record("invoke", process=process, op="configure", op_id=7, time=start, data={"args": []})
+            out.record("ok", process=process, op="configure", op_id=7, time=end, data={})
+        out.record(e.type, process=e.process, op=e.op, op_id=e.op_id, value=e.value, data=e.data, time=e.time)
+    return out
+
+
+def test_time_past_the_deadline_an_owners_operation_held_the_system_is_the_owners():
+    """Measured on the rig (an external server kill amid the default profile's faults): past the
+    deadline the recovery timer could not fire while an operator's ``configure`` (the storm's, 5.4 s
+    against a server the harness had stalled) held the system, whose operations run one at a
+    time; the operator's ``stop`` then ended the episode 2.8 s past its bound, "unexplained", a
+    FAIL. The owner's time is the owner's; the same excess with no operation in flight is still
+    the system's, and an operation over only part of it excuses only that part."""
+    base = dict(fail_at=13.4, last_attempt=(10.9, 11.2), reported_after=2e-4)
+    v = check_recovery(_with_owner_op(_episode({}, **base), 11.2, 13.35))
+    assert v.ok and not v.inconclusive, v
+    v = check_recovery(_episode({}, **base))
+    assert not v.ok and v.evidence[0]["unexplained_s"] == pytest.approx(1.2), v
+    v = check_recovery(_with_owner_op(_episode({}, **base), 11.2, 12.0))
+    assert not v.ok, v
+    assert v.evidence[0]["owner_ops_past_deadline_s"] == pytest.approx(0.8)
+    assert v.evidence[0]["unexplained_s"] == pytest.approx(0.4)
+
+
 def test_the_same_episode_with_punctual_timers_is_the_systems():
     """No lateness measured (an unloaded clock): the 1.2 s is the system's own, violated."""
     v = check_recovery(_episode({}, fail_at=13.4, last_attempt=(10.9, 11.2)))
