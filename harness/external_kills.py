@@ -92,6 +92,11 @@ class KillResult:
     #: measured starvation
     supervisor_late_max_s: float = 0.0
 
+    #: recovery episodes the history holds (``recovery_started``), each ended by a success or a
+    #: failure: what ``recoveries_before_kill`` is counted among. ``recoveries`` (the summary's)
+    #: counts successes only; None: not read (no kill), ``recoveries`` stands for it
+    episodes: int | None = None
+
     @property
     def false_violations(self) -> int:
         return len(self.violations)
@@ -99,8 +104,11 @@ class KillResult:
     @property
     def recoveries_from_kill(self) -> int:
         """Recovery episodes from the kill on, the machine's own stalls after it apart: exactly
-        one is right."""
-        return self.recoveries - self.recoveries_before_kill - len(self.machine_stalls_after_kill)
+        one is right. Episodes, not successes: an episode before the kill that ended in failure
+        counted among those before it and not among the successes left ``recoveries`` short
+        (measured at load 15: 4 successes, 5 episodes over before the kill, "-1" recoveries)."""
+        total = self.recoveries if self.episodes is None else self.episodes
+        return total - self.recoveries_before_kill - len(self.machine_stalls_after_kill)
 
 
 class _Killer:
@@ -215,6 +223,7 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
     clock = result.history.clock
     if killer.killed_at is not None and clock is not None and not clock.virtual:
         starts = list(result.history.events("recovery_started"))
+        res.episodes = len(starts)
         ends = [e.time for kind in ("recovery_succeeded", "recovery_failed") for e in result.history.events(kind)]
         res.recoveries_before_kill, open_at_kill = episodes_before_kill([e.time for e in starts], ends,
                                                                         killer.killed_at)

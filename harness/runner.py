@@ -395,6 +395,7 @@ class ReliabilityRun:
         t0 = clock.now()
         crashed: BaseException | None = None
         refused = False
+        not_started: str | None = None
         steady = SteadyWatch(system, window, system.run_for if simulated else clock.sleep, injector=injector,
                              external_faults=lambda: [r.fired_at for r in watch.records] if watch is not None else [],
                              stop=self._stop.is_set, rollback=lambda: restore_running(system, history, injector.base_config),
@@ -402,10 +403,12 @@ class ReliabilityRun:
         try:
             initialized = run_op(history, system, "initialize")
             if initialized.outcome != "ok":  # its configuration was refused: name why, not the start's refusal
+                _raise_if_server_died(self._rig, watch, "configured", initialized.error)
                 hint = f" (--device {spec.device!r})" if spec.device else ""
                 raise UsageError(f"the system could not be configured{hint}: {initialized.error}")
             started = run_op(history, system, "start")
             if started.outcome != "ok":
+                _raise_if_server_died(self._rig, watch, "started", started.error)
                 raise UsageError(f"the system did not start: {started.error}")
             t_run = t0
             if not simulated:
@@ -448,6 +451,9 @@ class ReliabilityRun:
         except UsageError:
             refused = True
             raise
+        except _ServerDiedAtStart as exc:  # the environment's fault, not the command's: judged, inconclusive
+            not_started = str(exc)
+            steady.not_observed(f"the system never ran: {exc}")
         except BaseException as exc:  # report what we have, then re-raise below
             crashed = exc
             steady.not_observed("the run was interrupted before the check" if isinstance(exc, KeyboardInterrupt)
@@ -487,11 +493,14 @@ class ReliabilityRun:
         status = "interrupted" if interrupted else "completed"
         verdict = judge_run(verdicts, status=status,
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
-                            gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips())
+                            gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips(),
+                            not_started=not_started)
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
         summary["status"] = status  # the reports read it: an interrupted run's report says so
+        if not_started is not None:
+            summary["not_started"] = not_started  # and why a system never ran (the reports' verdict too)
         summary["system_factory"] = choice.describe()
         summary["dsp_kernel"] = self.dsp_kernel
         summary["audio"] = audio.summary()
@@ -576,6 +585,33 @@ def _rig_capture(backend: DeviceBackend, run_dir: Path, program: Any = None, rig
         capture.fail(f"the rig's capture client did not open on JACK server {server!r} within "
                      f"{READY_TIMEOUT_S:.0f} s")
     return capture
+
+
+class _ServerDiedAtStart(Exception):
+    """The run's own JACK server died (not by the harness) while the system was being configured
+    or started, and that is why it refused: the environment failed under a good command."""
+
+
+def _raise_if_server_died(rig: Any, watch: Any, doing: str, error: Any) -> None:
+    """Raise ``_ServerDiedAtStart`` when the run's rig server died unannounced before the system's
+    ``doing`` failed (the watch recorded it, or the server's process is gone and not yet
+    restarted): a kill from outside during start-up is a fault of the environment, judged and
+    reported as inconclusive, not a usage error that blames the configuration (measured: "no
+    device named 'system' (available: none)", exit 2, no report, after ``kill -9`` of jackd
+    0.8 s into its start; "the system did not start", exit 2, at the system's start)."""
+    if rig is None:
+        return
+    records = list(getattr(watch, "records", None) or [])
+    status = rig.lost
+    if not records and status is None:
+        return
+    if records:
+        d = records[0].details
+        what = f"pid {d.get('pid')}, exit status {d.get('exit_status')}"
+    else:
+        what = f"pid {rig.pid}, exit status {status}"
+    raise _ServerDiedAtStart(f"the JACK server died unannounced ({what}) while the system was being {doing}, "
+                             f"which then failed: {error}")
 
 
 def _watch_rig(target: Any, history: History) -> Any:

@@ -144,7 +144,8 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
               leaks: Iterable[str] = (), faults_wanted: bool = False, faults_injected: int | None = None,
               lost: Iterable[str] = (), leaks_unsure: Iterable[str] = (), notes: Iterable[str] = (),
               gates: Iterable[Any] = (), steady: Mapping[str, Any] | None = None,
-              faults_skipped: Mapping[str, Mapping[str, int]] | None = None) -> RunVerdict:
+              faults_skipped: Mapping[str, Mapping[str, int]] | None = None,
+              not_started: str | None = None) -> RunVerdict:
     """Turn a run's findings into its verdict (the only place that does).
 
     ``checks``: the invariant verdicts; ``status``: ``completed``, ``interrupted``, ``partial`` (a
@@ -162,6 +163,9 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     came back after the last fault fails the run; one that could not be observed after it, or a
     system that was not steady before the first fault, makes it inconclusive (and so does a
     steady state missing after the faults when there was none before them to return to).
+    ``not_started``: why the system never ran although nothing was wrong with the command (its
+    device died under it as it started: the JACK server killed from outside): nothing ran to be
+    judged, inconclusive, never a pass and never a usage error.
     """
     items = tuple(_check_dict(c) for c in checks)
     failures: list[str] = []
@@ -181,6 +185,8 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
         doubts.append("no invariant was checked")
     if status in ("interrupted", "partial"):
         doubts.append(f"the run did not finish ({status})")
+    if not_started:
+        doubts.append(f"the system never ran: {not_started}")
     leaks_unsure = list(leaks_unsure)
     if leaks_unsure:
         doubts.append("leak judgement inconclusive: " + "; ".join(leaks_unsure))

@@ -324,7 +324,7 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         leaks_unsure=[f"{k} ({leaks[k].shape}: {leaks[k].reason})"
                                       for k in stability["leaks_inconclusive"]],
                         faults_injected=ef.faults, gates=rd.gates, steady=rd.steady_state,
-                        faults_skipped=rd.meta.get("faults_skipped"))
+                        faults_skipped=rd.meta.get("faults_skipped"), not_started=rd.meta.get("not_started"))
     meta = dict(rd.meta)
     report = {
         "schema_version": SCHEMA_VERSION,

@@ -121,6 +121,24 @@ def test_an_episode_still_open_at_the_kill_is_the_kills_own() -> None:
     assert episodes_before_kill([], [], 100.0) == (0, False)
 
 
+def test_an_episode_before_the_kill_that_failed_is_counted_among_episodes_not_successes() -> None:
+    """Measured (route ``jack``, load 15): five machine stalls began episodes before the kill, four
+    recovered and one failed (its deadline passed in a starved device open); the kill came with the
+    system FAILED and began no episode. ``recoveries`` (successes: 4) less the five episodes over
+    before the kill gave "-1 recoveries"; counted among the episodes the kill's own is 0, which
+    the bench flags (not exactly one), as it should."""
+    starts, ends, killed_at = [10.0, 12.0, 14.0, 16.0, 18.0], [11.0, 13.0, 15.0, 17.0, 29.0], 40.0
+    before, open_at_kill = episodes_before_kill(starts, ends, killed_at)
+    assert (before, open_at_kill) == (5, False)
+    res = KillResult("jack", 2, 1, 1234, recoveries=4, recovery_failures=1, violations=[], final_state="closed",
+                     recoveries_before_kill=before, episodes=len(starts))
+    assert res.recoveries_from_kill == 0
+    # the kill's own episode after them, recovered: exactly one
+    res = KillResult("jack", 2, 3, 1234, recoveries=5, recovery_failures=1, violations=[], final_state="closed",
+                     recoveries_before_kill=before, episodes=len(starts) + 1)
+    assert res.recoveries_from_kill == 1
+
+
 def test_a_later_stall_after_an_episode_open_at_the_kill_is_still_the_machines() -> None:
     """With the kill's own episode open at the kill, every episode begun after it is a candidate
     for the machine's graph stalls (none of them is the kill's own)."""
@@ -534,3 +552,57 @@ def test_the_harness_process_never_loads_libjack() -> None:
                          timeout=50)
     assert out.returncode == 0, f"exit {out.returncode}\n{out.stdout}\n{out.stderr[-3000:]}"
     assert "libjack mapped: False" in out.stdout, out.stdout
+
+
+class KilledAtStart(AudioSystem):
+    """Test-only environment fault at a chosen moment: the JACK server its backend serves is
+    ``kill -9``ed from outside just as the system starts (or is configured), as a crash during
+    start-up would; the system itself is the shipped one."""
+
+    kill_in = "start"
+
+    def _kill_server(self) -> None:
+        from harness.rig.loopback import server_pids  # noqa: PLC0415
+
+        (pid,) = server_pids(self.backend.server_name)
+        os.kill(pid, signal.SIGKILL)  # by pid, behind the rig's back
+        wait_until(lambda: not pid_is_jackd(pid), WAIT_S, what="the killed jackd to be gone")
+
+    def initialize(self, *args: Any, **kwargs: Any) -> Any:
+        if self.kill_in == "initialize":
+            self._kill_server()
+        return super().initialize(*args, **kwargs)
+
+    def start(self, *args: Any, **kwargs: Any) -> Any:
+        if self.kill_in == "start":
+            self._kill_server()
+        return super().start(*args, **kwargs)
+
+
+class KilledAtInitialize(KilledAtStart):
+    kill_in = "initialize"
+
+
+@pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("system", [KilledAtStart, KilledAtInitialize], ids=["start", "initialize"])
+def test_a_server_killed_from_outside_during_start_up_is_an_inconclusive_run_with_reports(
+        system: type, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``run --backend jack`` with its jackd killed by pid as the system is configured or started
+    (measured by hand: "the system could not be configured: invalid configuration: no device named
+    'system' (available: none)" and "the system did not start", both exit 2, a usage error that
+    blamed the configuration, and no report). The command was good and the system never ran: an
+    inconclusive run that says why, with its reports, never a usage error and never a pass."""
+    from harness.runner import ReliabilityRun, RunSpec  # noqa: PLC0415
+
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    run = ReliabilityRun(RunSpec(backend="jack", duration_s=2.0, seed=3, faults="none", report_root=tmp_path),
+                         system_factory=system)
+    result = run.execute()
+    assert result.exit_code == 3, result.verdict
+    doubts = " ".join(result.verdict.doubts)
+    assert "the system never ran: the JACK server died unannounced" in doubts, doubts
+    assert result.summary["not_started"].startswith("the JACK server died unannounced"), result.summary
+    report = json.loads((result.run_dir / "report.json").read_text())
+    assert report["verdict"]["outcome"] == "inconclusive", report["verdict"]
+    assert any("the system never ran" in d for d in report["verdict"]["doubts"]), report["verdict"]

@@ -224,6 +224,30 @@ def test_a_long_silence_is_a_doubt_only_while_the_machine_keeps_reporting_xruns_
         assert "the longest without one" in check.long_mutes[0]
 
 
+def test_a_doubt_names_every_rule_that_doubted_not_the_first_alone() -> None:
+    """Measured on the rig (load 12-15, ``test_a_system_mute_after_recovering_from_an_external_kill_
+    fails_clean_audio``): a muted system's 8.6 s silence with a JACK xrun report at least every
+    0.483 s all through it, and one 0.13 s mute outside every window. Both are doubts; the
+    verdict said only the short glitch's ("the machine's damage cannot be told"), so the run's
+    report and the bench's doubt count hid the long silence behind the short one. Here: the
+    dense-xrun silence of the test above, and a short mute 1 s before it with no report near."""
+    def script(cap: ScriptedCapture, t: float) -> None:
+        _hear(cap, t, 4.0, frame0=0, silent_from=t + 2.0, silent_to=t + 3.1)
+        for k, (_, args) in enumerate(cap.pending):  # a 0.06 s dropout nobody reported, at 0.7 s
+            if t + 0.7 <= args[2] < t + 0.76:
+                cap.pending[k] = ("feed", (args[0], np.zeros_like(args[1]), *args[2:]))
+        at = 2.075
+        while at < 3.1:
+            cap.pending.insert(int(at * FS / N), ("xrun", (t + at,)))
+            at += 0.15
+
+    check, verdict = _checked(script)
+    assert verdict.ok and verdict.inconclusive, verdict
+    assert check.dense_xrun_mute_count == 1 and check.outside_count >= 1, (check.dense_xrun_mutes, verdict)
+    assert "the machine's damage cannot be told from the system's" in verdict.message, verdict.message
+    assert "reported xruns at least every" in verdict.message, verdict.message
+
+
 def test_a_long_silence_amid_more_xrun_reports_than_the_first_512_is_still_a_doubt() -> None:
     """Measured at load average 22 (2 of 90 external kills, route system): a window that kept only
     its first 512 xrun reports (2.5 s of JACK reporting every few milliseconds) read a silence
