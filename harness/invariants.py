@@ -1732,7 +1732,8 @@ class _Recovery(_Fold):
                    + (f"; {late_by_open} of them later than the bound only by the device's open time "
                       "and the supervisor's late timers" if late_by_open else "")
                    + (f"; {explained_by_machine} episode(s) past the deadline only by the device's open "
-                      "and the supervisor's late timers (measured)" if explained_by_machine else ""))
+                      "and the supervisor's late timers, or by an owner's operation the supervisor waited "
+                      "behind (measured)" if explained_by_machine else ""))
         if doubts:
             return Verdict("recovery", True, doubts, f"{len(doubts)} recovery episode(s) past the deadline "
                            "on a machine that starved the supervisor: inconclusive; " + message,

@@ -109,6 +109,7 @@ def test_time_past_the_deadline_an_owners_operation_held_the_system_is_the_owner
     base = dict(fail_at=13.4, last_attempt=(10.9, 11.2), reported_after=2e-4)
     v = check_recovery(_with_owner_op(_episode({}, **base), 11.2, 13.35))
     assert v.ok and not v.inconclusive, v
+    assert "1 episode(s) past the deadline" in v.message and "an owner's operation" in v.message, v.message
     v = check_recovery(_episode({}, **base))
     assert not v.ok and v.evidence[0]["unexplained_s"] == pytest.approx(1.2), v
     v = check_recovery(_with_owner_op(_episode({}, **base), 11.2, 12.0))
