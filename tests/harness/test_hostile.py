@@ -350,17 +350,23 @@ def test_two_resumes_of_one_folder_cannot_both_run(tmp_path, _soak_folder):
 
 
 def test_a_paced_soak_stops_at_once_when_asked(tmp_path):
-    """``--pace`` waits on the stop event: SIGTERM (``request_stop``) ends it within a chunk."""
+    """``--pace`` waits on the stop event: SIGTERM (``request_stop``) ends it within a chunk.
+
+    At 0.001x the chunk after the first progress report waits 1000 s of wall time, so a stop that
+    did not cut the wait short would hold the soak far beyond any bound below 1000 s (and beyond
+    the test's timeout); how much less than that a loaded machine takes to start, stop and write
+    the reports is no part of the promise, so no tighter bound is set."""
     import threading
     import time as _time
     runner = SoakRunner(SoakSpec(duration_s=3600.0, pace=0.001, checkpoint_s=1.0, run_dir=tmp_path / "p"))
     started = threading.Event()
-    stopper = threading.Thread(target=lambda: started.wait(60) and runner.request_stop())
+    stopper = threading.Thread(target=lambda: started.wait() and runner.request_stop(), daemon=True)
     stopper.start()
     t0 = _time.perf_counter()
-    result = runner.start(on_progress=lambda p: started.set())  # at 0.001x, the next chunk waits 1000 s
+    result = runner.start(on_progress=lambda p: started.set())
     stopper.join()
-    assert result.status == "interrupted" and _time.perf_counter() - t0 < 30
+    assert result.status == "interrupted", result.status
+    assert _time.perf_counter() - t0 < 500  # half the paced wait the stop must cut short
 
 
 OUTSIDE_NAMES = ("report.json.tmp", "history.jsonl", "faults.toml", "report.json", "report.html", "summary.json",
