@@ -3234,6 +3234,34 @@ BATCH_22: list[Bug] = [
         "    input_channels: Int = Field(2, ge=1, lt=64)\n",
         "le/lt slip ('less than 64'): 64 input channels, the documented limit, is refused",
         "config (exact validation boundaries: the limit itself is valid)"),
+    # -- four more, written after the first run of the fifteen above (which caught all fifteen), still
+    #    before reading any test that might catch them: recovery bounded, health, two boundaries ----
+    Bug("backoff_zero_delay_skips_device", "recoverer.py",
+        "        delay = next(run.delays, None)\n        if delay is None:\n",
+        "        delay = next(run.delays, None)\n        if not delay:\n",
+        "'no delay left' written as a falsy test: the back-off's first delay is 0.0, so every device's "
+        "first attempt counts as its delays run out (the primary device is never tried again)",
+        "recovery (attempts per policy: the primary device first, each device's whole back-off)"),
+    Bug("raising_health_check_reads_healthy", "coordinator.py",
+        "        except Exception as exc:  # a health check that raises is itself unhealthy\n"
+        "            return HealthStatus(False, f\"health check raised {exc!r}\", name)\n",
+        "        except Exception as exc:  # a flaky health check must not fail the system\n"
+        "            return HealthStatus(True, f\"health check raised {exc!r}\", name)\n",
+        "'a flaky health check must not fail the system': a component whose health check raises "
+        "reads healthy",
+        "health (a check that cannot tell is unhealthy)"),
+    Bug("deadline_zero_accepted", "config.py",
+        "    deadline_ms: Float = Field(10_000.0, gt=0, le=3_600_000)\n",
+        "    deadline_ms: Float = Field(10_000.0, ge=0, le=3_600_000)\n",
+        "gt/ge slip copying the back-offs' bounds (which may be 0): a recovery deadline of 0 ms is "
+        "accepted, a recovery that can never succeed after its first attempt",
+        "config (exact validation boundaries: 0 is refused, the smallest positive accepted)"),
+    Bug("schema_version_zero_guessed", "config.py",
+        "    version = data.get(\"schema_version\", _guess_version(data))\n",
+        "    version = data.get(\"schema_version\") or _guess_version(data)\n",
+        "'or' for get's default when the guess was made lazy: schema_version = 0 is guessed (read as "
+        "the current version) instead of refused as unknown",
+        "config (an unknown schema_version is refused, never guessed)"),
 ]
 
 
