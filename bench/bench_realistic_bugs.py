@@ -3130,8 +3130,143 @@ BATCH_21: list[Bug] = [
 ]
 
 
+BATCH_22: list[Bug] = [
+    # -- dependency order, cascade, health (coordinator.py, system.py) ---------------------------
+    Bug("stop_stopping_pass_in_start_order", "system.py",
+        "            for name in self.coordinator.stop_order():\n"
+        "                if name != SYSTEM and self.coordinator.state(name) in (",
+        "            for name in self.coordinator.start_order():\n"
+        "                if name != SYSTEM and self.coordinator.state(name) in (",
+        "'the order does not matter, it is only the STOPPING mark' while tidying stop(): the "
+        "components enter STOPPING dependencies-first (dsp before the device that feeds it)",
+        "dependency order (stop: dependents first)"),
+    Bug("register_dependent_typo", "coordinator.py",
+        "            for d in deps:\n                self._entries[d].dependents.add(name)\n",
+        "            for d in deps:\n                self._entries[d].dependents.add(d)\n",
+        "a loop-variable slip when register() was reformatted: each dependency is recorded as its "
+        "own dependent, so the dependents graph points nowhere and a failure does not cascade",
+        "dependency order (failure cascades to every dependent)"),
+    Bug("start_failure_leaves_components_starting", "system.py",
+        "                self._set(State.FAILED, f\"start failed: {type(exc).__name__}\", components=PIPELINE)\n",
+        "                self._set(State.FAILED, f\"start failed: {type(exc).__name__}\")\n",
+        "'the system's state is what matters' when the start failure path was shortened: the system "
+        "is FAILED while its components stay STARTING (unhealthy nowhere, a stop walks them later)",
+        "cascade (a failed start leaves every component in a safe state)"),
+    Bug("recovery_failed_leaves_components_recovering", "recoverer.py",
+        "        s._set(State.FAILED, f\"recovery failed: {why}\", components=self.components)\n",
+        "        s._set(State.FAILED, f\"recovery failed: {why}\")\n",
+        "the components argument dropped when failed() moved into the recoverer: a recovery that "
+        "gives up leaves the system FAILED and its components RECOVERING",
+        "recovery (a failed recovery ends FAILED throughout, components included)"),
+    Bug("start_skips_observer_check", "system.py",
+        "            self._check_still(State.STARTING, State.RUNNING)  # an observer may have moved it on\n",
+        "",
+        "'nothing can happen between two lines under the op lock' (the observers run inside it): "
+        "an observer of STARTING that closes or fails the system is followed by a stream built anyway",
+        "check-then-act (start acts only on the state it checked)"),
+    Bug("restart_ignored_while_paused", "system.py",
+        "                if self.state in (State.RUNNING, State.PAUSED, State.STARTING, State.RECONFIGURING):\n"
+        "                    self._enter_recovery(",
+        "                if self.state in (State.RUNNING, State.STARTING, State.RECONFIGURING):\n"
+        "                    self._enter_recovery(",
+        "'a paused stream has nothing to restart': an error whose action is RESTART while PAUSED "
+        "(a lost device) is ignored, and the system stays PAUSED on a dead stream",
+        "error routing (RESTART acts in every state with a stream)"),
+    # -- observers, monitoring --------------------------------------------------------------------
+    Bug("notify_under_state_lock", "coordinator.py",
+        "    def _notify(self, record: TransitionRecord) -> None:\n"
+        "        self._call_observers(self._observers, record)\n",
+        "    def _notify(self, record: TransitionRecord) -> None:\n"
+        "        with self.state_lock:  # observers see transitions in the order applied\n"
+        "            self._call_observers(self._observers, record)\n",
+        "'notify under the lock so observers see transitions in order': an observer runs holding "
+        "the coordinator's lock, which another thread's transition then waits for",
+        "observers (notified outside the coordinator lock)"),
+    Bug("health_polls_first", "system.py",
+        "        with self._op_lock:\n            comps = self.coordinator.system_health()\n",
+        "        with self._op_lock:\n            self.poll()  # the freshest picture\n"
+        "            comps = self.coordinator.system_health()\n",
+        "'health() should report the freshest picture': reading health runs a supervisor pass, which "
+        "routes queued errors (a recovery begins) and counts stalls: a read changes the system",
+        "monitoring (a read changes nothing a later reader sees)"),
+    # -- frame accounting -------------------------------------------------------------------------
+    Bug("played_counts_inserted_silence", "pipeline.py",
+        "            got = out_ring.read(outdata)\n            self._c_played.value += got\n",
+        "            got = out_ring.read(outdata)\n            self._c_played.value += frames\n",
+        "'the device played a whole block': frames_played counts the silence inserted on an "
+        "underrun too (counted again as inserted), so played + buffered + dropped exceeds captured",
+        "frame accounting (inserted silence is not played audio)"),
+    Bug("flush_sets_dropped", "pipeline.py",
+        "        self._c_dropped.value += n\n        return n\n",
+        "        self._c_dropped.value = n\n        return n\n",
+        "'+=' slipped to '=' in flush(): a teardown sets frames_dropped to what the rings held, "
+        "forgetting every frame dropped before it",
+        "frame accounting (a teardown's discarded frames add to the dropped count)"),
+    # -- teardown ---------------------------------------------------------------------------------
+    Bug("abandon_build_skips_inactive_stream", "system.py",
+        "        if stream is not None:\n            self._safe_close(stream)\n        if stream_alloc is not None:",
+        "        if stream is not None and stream.active:\n            self._safe_close(stream)\n"
+        "        if stream_alloc is not None:",
+        "'only a running stream needs stopping': a stream that opened but whose start() raised is "
+        "never closed (the device stays open, its stream allocation given back)",
+        "teardown (a failed build releases what it took)"),
+    Bug("close_scheduler_only_with_timer", "system.py",
+        "        if scheduler is not None:\n            scheduler.close()\n",
+        "        if scheduler is not None and self._supervisor_timer is not None:\n            scheduler.close()\n",
+        "'only a scheduler with work pending needs closing': _cancel_supervisor has already cleared "
+        "the timer, so the scheduler (its thread on a real clock) is never closed",
+        "teardown (close releases the supervisor thread)"),
+    # -- configuration: migrations and boundaries --------------------------------------------------
+    Bug("migrate_one_step_only", "config.py",
+        "    while version < CURRENT_SCHEMA_VERSION:\n        data = MIGRATIONS[version](data)\n",
+        "    if version < CURRENT_SCHEMA_VERSION:\n        data = MIGRATIONS[version](data)\n",
+        "'there is one migration per file' (written when v2 was current): a v1 document is lifted "
+        "to v2 and then read as v3 (its `type` stages refused, or a wrong chain)",
+        "config (migrations v1 -> v2 -> v3 lose nothing)"),
+    Bug("v1_device_suffixed", "config.py",
+        "    out[\"device\"] = {\"input_device\": f\"{dev}-in\" if dev == \"sim\" else dev,\n",
+        "    out[\"device\"] = {\"input_device\": f\"{dev}-in\",\n",
+        "the conditional lost on the input device when the v1 migration was reformatted: a v1 "
+        "device = \"hw:1\" becomes input_device \"hw:1-in\" (the output stays \"hw:1\")",
+        "config (a migration changes no field's meaning)"),
+    Bug("input_channels_limit_exclusive", "config.py",
+        "    input_channels: Int = Field(2, ge=1, le=64)\n",
+        "    input_channels: Int = Field(2, ge=1, lt=64)\n",
+        "le/lt slip ('less than 64'): 64 input channels, the documented limit, is refused",
+        "config (exact validation boundaries: the limit itself is valid)"),
+    # -- four more, written after the first run of the fifteen above (which caught all fifteen), still
+    #    before reading any test that might catch them: recovery bounded, health, two boundaries ----
+    Bug("backoff_zero_delay_skips_device", "recoverer.py",
+        "        delay = next(run.delays, None)\n        if delay is None:\n",
+        "        delay = next(run.delays, None)\n        if not delay:\n",
+        "'no delay left' written as a falsy test: the back-off's first delay is 0.0, so every device's "
+        "first attempt counts as its delays run out (the primary device is never tried again)",
+        "recovery (attempts per policy: the primary device first, each device's whole back-off)"),
+    Bug("raising_health_check_reads_healthy", "coordinator.py",
+        "        except Exception as exc:  # a health check that raises is itself unhealthy\n"
+        "            return HealthStatus(False, f\"health check raised {exc!r}\", name)\n",
+        "        except Exception as exc:  # a flaky health check must not fail the system\n"
+        "            return HealthStatus(True, f\"health check raised {exc!r}\", name)\n",
+        "'a flaky health check must not fail the system': a component whose health check raises "
+        "reads healthy",
+        "health (a check that cannot tell is unhealthy)"),
+    Bug("deadline_zero_accepted", "config.py",
+        "    deadline_ms: Float = Field(10_000.0, gt=0, le=3_600_000)\n",
+        "    deadline_ms: Float = Field(10_000.0, ge=0, le=3_600_000)\n",
+        "gt/ge slip copying the back-offs' bounds (which may be 0): a recovery deadline of 0 ms is "
+        "accepted, a recovery that can never succeed after its first attempt",
+        "config (exact validation boundaries: 0 is refused, the smallest positive accepted)"),
+    Bug("schema_version_zero_guessed", "config.py",
+        "    version = data.get(\"schema_version\", _guess_version(data))\n",
+        "    version = data.get(\"schema_version\") or _guess_version(data)\n",
+        "'or' for get's default when the guess was made lazy: schema_version = 0 is guessed (read as "
+        "the current version) instead of refused as unknown",
+        "config (an unknown schema_version is refused, never guessed)"),
+]
+
+
 BUGS += BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10 + BATCH_11 + BATCH_12 \
-    + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16 + BATCH_17 + BATCH_18 + BATCH_19 + BATCH_20 + BATCH_21
+    + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16 + BATCH_17 + BATCH_18 + BATCH_19 + BATCH_20 + BATCH_21 + BATCH_22
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
@@ -3412,8 +3547,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
     ap.add_argument("--list", action="store_true", help="print the catalogue and exit")
-    ap.add_argument("--batch", type=int, choices=tuple(range(4, 22)),
-                    help="only the bugs of this batch (4-21: written blind; 17-21: the harness's checkers too)")
+    ap.add_argument("--batch", type=int, choices=tuple(range(4, 23)),
+                    help="only the bugs of this batch (4-22: written blind; 17-21: the harness's checkers too)")
     ap.add_argument("--whole", action="store_true", help="run the whole suite (pytest -n 2) per bug")
     ap.add_argument("--tests", nargs="+", help="a test selection instead of the default")
     ap.add_argument("--baseline", action="store_true", help="run the selection on the healthy tree only")
@@ -3455,7 +3590,7 @@ def main(argv: list[str] | None = None) -> int:
     every = [b for b in ({4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                           10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13,
                           14: BATCH_14, 15: BATCH_15, 16: BATCH_16, 17: BATCH_17,
-                          18: BATCH_18, 19: BATCH_19, 20: BATCH_20, 21: BATCH_21}[args.batch] if args.batch else BUGS) if not b.equivalent]
+                          18: BATCH_18, 19: BATCH_19, 20: BATCH_20, 21: BATCH_21, 22: BATCH_22}[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
     if not args.tests and not args.whole and any(b is not None and b.path.startswith("harness/") for b in chosen):

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import copy
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from system_under_test import AudioSystem
+from system_under_test.errors import DeviceLostError
+from system_under_test.lifecycle import State
+from system_under_test.system import SYSTEM
 from system_under_test.monitoring import Histogram, MonitoringCoordinator
 
 NAMES = st.sampled_from(["xruns", "callbacks", "custom_a", "custom_b"])
@@ -319,3 +323,49 @@ def test_a_new_metric_is_registered_under_the_lock():
     assert m.gauge("new_gauge") is m.gauge("new_gauge")
     assert m.histogram("new_h") is m.histogram("new_h")
     assert (m.counters.writes, m.gauges.writes, m.histograms.writes) == (1, 1, 1)
+
+
+# -- a read while work waits for the supervisor ------------------------------------------------
+#: every read a user has of a running system's condition
+SYSTEM_READS = {
+    "health": lambda s: s.health(),
+    "is_healthy": lambda s: s.is_healthy(),
+    "metrics": lambda s: s.metrics(),
+    "frame_accounts": lambda s: s.frame_accounts(),
+}
+
+
+def _observed(s: AudioSystem) -> dict:
+    """Everything a later reader could see, read field by field (not through the reads under test)."""
+    return {"state": s.state, "states": s.coordinator.states(),
+            "last_seq": s.coordinator.history.last_seq, "errors": s.coordinator.error_count,
+            "recovering": s.recovering, "degraded": s.degraded,
+            "counters": {n: c.value for n, c in s.monitoring.counters.items()},
+            "gauges": {n: (g.value, g.max) for n, g in s.monitoring.gauges.items()},
+            "histograms": {n: (h.count, h.total, h.max, h.min)
+                           for n, h in s.monitoring.histograms.items()}}
+
+
+@pytest.mark.parametrize("read", sorted(SYSTEM_READS))
+def test_a_read_while_a_device_report_waits_for_the_supervisor_changes_nothing(read):
+    """A device reports from its own thread by queueing (``_on_device_error``, the callback every
+    backend is given); the supervisor's next pass routes the report. A read in between (health, a
+    snapshot, the frame accounts) only looks: the report stays queued, no transition, no error
+    counted, no recovery begun, no metric moved. The reads after ``run_for`` in
+    ``test_a_system_read_at_every_step_behaves_like_one_nobody_watched`` come when the supervisor
+    has already drained everything, so only a read at this moment tells a look from a pass."""
+    s = AudioSystem({}, seed=22)
+    s.initialize()
+    s.start()
+    s.run_for(0.05)
+    s._on_device_error(DeviceLostError("simulated device 'sim-in' disappeared", component="device"))
+    before = _observed(s)
+    SYSTEM_READS[read](s)
+    SYSTEM_READS[read](s)
+    assert _observed(s) == before
+    # the report was there to act on: the supervisor's pass, once the clock moves, routes it
+    s.run_for(0.001)
+    after = [r for r in s.coordinator.history.records(SYSTEM) if r.seq > before["last_seq"]]
+    assert [r.to_state for r in after][:1] == [State.RECOVERING]
+    assert s.coordinator.error_count == before["errors"] + 1
+    s.close()
