@@ -46,35 +46,7 @@ OP_TYPES = frozenset({"invoke", "ok", "fail", "info"})
 COMPLETIONS = frozenset({"ok", "fail", "info"})
 #: one encoder for every line written: ``json.dumps(..., separators=...)`` builds a new encoder per
 #: call (the same text, measured ~2 us more a line)
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
-
-
-def _line_encoder() -> Any:
-    """``_ENCODER.encode`` of an entry's dict, the same text: ``JSONEncoder.encode`` builds the C
-    encoder (``c_make_encoder``) anew at every call, with the same arguments each time; it is built
-    here once (1.2-1.4 us of ~5 a line, 60 000 entries of a 1-hour soak's history measured, every
-    line equal; bench/RESULTS.md, issue #17). No check for circular containers (an entry's data
-    is ``jsonable``'s fresh copy, never circular; its ``markers`` dict would be state shared between
-    calls). Without the C encoder (another Python), ``_ENCODER.encode`` itself."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # pragma: no cover - CPython has it
-        return _ENCODER.encode
-    try:
-        enc = make(None, _ENCODER.default, json.encoder.encode_basestring_ascii, None,
-                   _ENCODER.key_separator, _ENCODER.item_separator, _ENCODER.sort_keys,
-                   _ENCODER.skipkeys, _ENCODER.allow_nan)
-    except TypeError:  # pragma: no cover - a Python whose C encoder takes other arguments
-        return _ENCODER.encode
-    join = "".join
-
-    def encode(d: dict[str, Any]) -> str:
-        return join(enc(d, 0))
-
-    probe = {"index": 1, "type": "note", "time": 0.1, "data": {"x": [1e-05, None, True, "\u00e9"]}}
-    return encode if encode(probe) == _ENCODER.encode(probe) else _ENCODER.encode
-
-
-_encode = _line_encoder()
+_encode = json.JSONEncoder(separators=(",", ":")).encode
 #: On a virtual clock the stream is flushed at these entries (an error, a fault's start or end, a
 #: metrics snapshot: every simulated second by default) and when ``_FLUSH_EVERY`` lines wait, not
 #: at every line: a simulated run records ~35 entries a simulated second, ~3 500 a wall second,

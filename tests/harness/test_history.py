@@ -278,24 +278,3 @@ def test_jsonable_fast_path_is_the_general_path_for_every_kind_of_value():
         fast, general = jsonable(value), _jsonable_other(value)
         assert json.dumps(fast) == json.dumps(general), value
         assert type(fast) is type(general), value
-
-
-def test_the_line_encoder_built_once_writes_the_stdlib_encoder_s_text():
-    """``history._encode`` (the C encoder built once, not at every line) gives the text
-    ``json.JSONEncoder(separators=(",", ":")).encode`` gives, for every kind of value an entry holds:
-    escapes (non-ASCII, a lone surrogate, control characters), floats that print with an exponent,
-    non-finite floats ``jsonable`` leaves as text, nesting, and a real run's entries."""
-    from harness.history import _ENCODER, _encode
-
-    values = [
-        {"index": 0, "type": "meta", "time": 0.0, "data": {}},
-        {"a": "é\u2028\ud800\x00\n\"\\", "b": [1e-05, 1e16, -0.0, 5e-324, 1.7976931348623157e308, 0.1 + 0.2],
-         "c": {"1": True, "2": None, "3": []}, "d": [[[{"e": "f"}]]], "n": -(2**70)},
-        {"nan": float("nan"), "inf": float("inf")},  # jsonable never leaves these; stdlib prints them so
-    ]
-    h = History()
-    h.record("note", data={"what": "x", "seconds": 2.5e-05, "path": "/tmp/é"})
-    h.record("event", value="recovery_attempt_failed", data={"attempt": 5, "error": {"type": "E"}})
-    values += [e.to_dict() for e in h.entries]
-    for value in values:
-        assert _encode(value) == _ENCODER.encode(value), value
