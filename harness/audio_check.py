@@ -2179,8 +2179,7 @@ class AudioCheck:
                            self._dense_xrun_doubt() + self._also_doubted(dense=False), inconclusive=True)
         if self.blind_windows:
             return Verdict("clean_audio", True, list(self.blind_rows),
-                           f"{self.blind_windows} window(s) the rig could not hear ({self.blind_s:.2f} s of "
-                           f"capture lost); {self.glitch_total} glitch(es), none outside the windows",
+                           f"{self._blind_doubt()}; {self.glitch_total} glitch(es), none outside the windows",
                            inconclusive=True)
         if not self._tone_seen:
             why = "; ".join(self.unanalysable[:3]) or "no stretch of sound long enough to analyse"
@@ -2197,6 +2196,9 @@ class AudioCheck:
                 "which the machine reported xruns at least every "
                 f"{MACHINE_MUTE_MAX_S} s: its missed deadlines cannot be told from the system's")
 
+    def _blind_doubt(self) -> str:
+        return f"{self.blind_windows} window(s) the rig could not hear ({self.blind_s:.2f} s of capture lost)"
+
     def _also_doubted(self, *, dense: bool = True) -> str:
         """The other doubts of an inconclusive verdict, after its first: a verdict names every rule
         that doubted (measured: a muted system's 8.6 s silence through dense xrun reports went
@@ -2206,8 +2208,7 @@ class AudioCheck:
         if dense and self.dense_xrun_mute_count:
             more.append(self._dense_xrun_doubt())
         if self.blind_windows:
-            more.append(f"{self.blind_windows} window(s) the rig could not hear ({self.blind_s:.2f} s of "
-                        "capture lost)")
+            more.append(self._blind_doubt())
         return "".join(f"; also {m}" for m in more)
 
     def _explain(self, g: dict[str, Any]) -> str:
