@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import os
 import signal
 import sys
@@ -538,15 +539,7 @@ def check_holds_a_block(duration_s: float, config: Mapping[str, Any] | None, opt
     """Refuse (exit 2) a run or soak shorter than one audio block of its configuration: it would end
     before the system processed a block, its invariants judging nothing (it ended inconclusive,
     exit 3, where the user had made a typo). The minimum is named, rounded up to 0.01 ms."""
-    import math  # noqa: PLC0415
-
-    from system_under_test.config import load_config  # noqa: PLC0415
-
-    try:
-        stream = load_config(dict(config or {})).stream
-        frames, rate = int(stream.block_size), int(stream.sample_rate)
-    except Exception:  # noqa: BLE001 - a bad configuration is refused where it is loaded; a --system's own
-        frames, rate = 256, 48_000  # format says its blocks later: the shipped default's block
+    frames, rate = _configured_block(config)
     block_s = frames / rate
     if duration_s < block_s:
         least_ms = math.ceil(block_s * 1e5) / 100
@@ -555,14 +548,22 @@ def check_holds_a_block(duration_s: float, config: Mapping[str, Any] | None, opt
                          f"processed a block and could conclude nothing; give at least {least_ms:g}ms")
 
 
-def _run_rate(config: Mapping[str, Any] | None) -> int:
-    """The sample rate a run's configuration asks for (the system's default when it says none)."""
+def _configured_block(config: Mapping[str, Any] | None) -> tuple[int, int]:
+    """(block frames, sample rate) a run's configuration asks for, the system's defaults where it
+    says none, or where it cannot be read here: a bad configuration is refused where it is loaded,
+    and a --system's own format says its streams' blocks and rate later."""
     from system_under_test.config import load_config  # noqa: PLC0415
 
     try:
-        return int(load_config(dict(config or {})).stream.sample_rate)
-    except Exception:  # noqa: BLE001 - a --system's own format: its streams say their rate later
-        return 48_000
+        stream = load_config(dict(config or {})).stream
+    except Exception:  # noqa: BLE001 - see above: the defaults stand in
+        stream = load_config({}).stream
+    return int(stream.block_size), int(stream.sample_rate)
+
+
+def _run_rate(config: Mapping[str, Any] | None) -> int:
+    """The sample rate a run's configuration asks for (the system's default when it says none)."""
+    return _configured_block(config)[1]
 
 
 def _rig_capture(backend: DeviceBackend, run_dir: Path, program: Any = None, rig: Any = None) -> Any:
