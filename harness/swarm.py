@@ -325,9 +325,10 @@ class SwarmResult:
 
 def _connect(scheduler: str | None, workers: int | None, local_directory: str | None = None) -> tuple[Any, Any]:
     """A Dask client: to ``scheduler``, or to a new LocalCluster of ``workers`` processes (their
-    scratch space under ``local_directory``)."""
+    scratch space, and the nannies' in this process, under ``local_directory``)."""
     import logging
 
+    import dask.config
     from distributed import Client, LocalCluster
 
     if scheduler:
@@ -338,14 +339,15 @@ def _connect(scheduler: str | None, workers: int | None, local_directory: str | 
     n = workers or os.cpu_count() or 1
     # no dashboard; the scheduler's small HTTP server (health routes) on a free port, not 8787,
     # which another cluster on the machine may hold (Dask would warn and move)
-    try:
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                               scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR,
-                               local_directory=local_directory)
-    except (RuntimeError, OSError) as exc:
-        raise UsageError(f"cannot start a local Dask cluster of {n} worker(s): {exc}; give --scheduler "
-                         "tcp://HOST:PORT to use a running one") from None
-    return Client(cluster), cluster
+    with dask.config.set({"temporary-directory": local_directory} if local_directory else {}):
+        try:
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                   scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR,
+                                   local_directory=local_directory)
+        except (RuntimeError, OSError) as exc:
+            raise UsageError(f"cannot start a local Dask cluster of {n} worker(s): {exc}; give --scheduler "
+                             "tcp://HOST:PORT to use a running one") from None
+        return Client(cluster), cluster
 
 
 def _worker_count(client: Any) -> int:
@@ -463,12 +465,7 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
     # the local cluster's scratch space and every seed's run folder, removed whole at the end
     tmp_root = None if scheduler else tempfile.mkdtemp(prefix="soundcheck-swarm-")
     try:
-        if tmp_root is None:
-            client, cluster = _connect(scheduler, workers)
-        else:  # the nannies in this process keep a scratch space of their own: there too
-            import dask.config
-            with dask.config.set({"temporary-directory": tmp_root}):
-                client, cluster = _connect(scheduler, workers, tmp_root)
+        client, cluster = _connect(scheduler, workers, tmp_root)
     except BaseException:
         _remove_tmp(tmp_root)
         raise
