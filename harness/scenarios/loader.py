@@ -313,8 +313,8 @@ def _file_problems(data: Mapping[str, Any], backend: str) -> list[Problem]:
     """The checks that need a whole model (cross references, invariant names, device targets), made
     on the file as written when the model could not be built: a file with a structural error had
     these reported only once that error was fixed, a second round for the user."""
-    steps = [s for s in data.get("steps", [])] if isinstance(data.get("steps"), list) else []
-    expect = [e for e in data.get("expect", [])] if isinstance(data.get("expect"), list) else []
+    steps = data["steps"] if isinstance(data.get("steps"), list) else []
+    expect = data["expect"] if isinstance(data.get("expect"), list) else []
     names: list[str] = []
     ends: set[str] | None = set()
     devices: list[tuple[int, Any]] = []
