@@ -627,29 +627,38 @@ def test_an_interrupted_run_is_interrupted_in_every_report(tmp_path):
     assert "the run did not finish (interrupted)" in rebuilt["verdict"]["reasons"]
 
 
+def _run_signalled_in_its_third_chunk(tmp_path, signum):
+    """A 30 s run under ``install_stop_signals`` with ``signum`` raised in its third chunk, as a
+    user's key press or a service manager's ``kill`` would: (its result, the chunks it ran)."""
+    import signal
+
+    from harness import ReliabilityRun
+    from harness import RunSpec
+    from harness.runner import install_stop_signals
+
+    chunks = {"n": 0}
+
+    def send(_run, _system, _history):
+        chunks["n"] += 1
+        if chunks["n"] == 3:
+            signal.raise_signal(signum)
+
+    run = ReliabilityRun(RunSpec(duration_s=30, seed=1, report_root=tmp_path / "reports"))
+    restore = install_stop_signals(run)
+    try:
+        result = run.execute(on_chunk=send)
+    finally:
+        restore()
+    return result, chunks["n"]
+
+
 def test_ctrl_c_on_run_stops_it_as_interrupted_not_as_a_failure(tmp_path):
     """``soundcheck run``: Ctrl-C ends the run after the chunk (as a soak's does); it once raised
     mid-chunk and the run was judged FAIL, ``run_completed`` violated, in summary, reports and
     run-history alike: a false alarm against the system for the operator's key press."""
     import signal
 
-    from harness import ReliabilityRun
-    from harness import RunSpec
-    from harness.runner import install_stop_signals as _stop_on_signals
-
-    chunks = {"n": 0}
-
-    def ctrl_c(_run, _system, _history):
-        chunks["n"] += 1
-        if chunks["n"] == 3:
-            signal.raise_signal(signal.SIGINT)
-
-    run = ReliabilityRun(RunSpec(duration_s=30, seed=1, report_root=tmp_path / "reports"))
-    restore = _stop_on_signals(run)
-    try:
-        result = run.execute(on_chunk=ctrl_c)
-    finally:
-        restore()
+    result, _ = _run_signalled_in_its_third_chunk(tmp_path, signal.SIGINT)
     assert result.exit_code == 3
     assert result.summary["status"] == "interrupted"
     assert "run_completed" not in result.summary["invariants"]
@@ -665,36 +674,20 @@ def test_sigterm_on_run_stops_it_as_interrupted_as_ctrl_c_does(tmp_path):
     the default, which would end the test process.)"""
     import signal
 
-    from harness import ReliabilityRun
-    from harness import RunSpec
-    from harness.runner import install_stop_signals as _stop_on_signals
-
     before: list[int] = []
 
     def recorder(signum, _frame):
         before.append(signum)
 
-    chunks = {"n": 0}
-
-    def sigterm(_run, _system, _history):
-        chunks["n"] += 1
-        if chunks["n"] == 3:
-            signal.raise_signal(signal.SIGTERM)
-
     previous = signal.signal(signal.SIGTERM, recorder)
     try:
-        run = ReliabilityRun(RunSpec(duration_s=30, seed=1, report_root=tmp_path / "reports"))
-        restore = _stop_on_signals(run)
-        try:
-            result = run.execute(on_chunk=sigterm)
-        finally:
-            restore()
+        result, chunks = _run_signalled_in_its_third_chunk(tmp_path, signal.SIGTERM)
         assert signal.getsignal(signal.SIGTERM) is recorder
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert before == []
     assert result.exit_code == 3 and result.summary["status"] == "interrupted"
-    assert chunks["n"] == 3  # stopped after the chunk it was sent in
+    assert chunks == 3  # stopped after the chunk it was sent in
     assert "run_completed" not in result.summary["invariants"]
     assert json.loads((result.run_dir / "report.json").read_text())["run"]["status"] == "interrupted"
 
