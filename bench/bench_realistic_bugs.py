@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-21: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-22: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -3265,8 +3265,12 @@ BATCH_22: list[Bug] = [
 ]
 
 
-BUGS += BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10 + BATCH_11 + BATCH_12 \
-    + BATCH_13 + BATCH_14 + BATCH_15 + BATCH_16 + BATCH_17 + BATCH_18 + BATCH_19 + BATCH_20 + BATCH_21 + BATCH_22
+#: the blind batches by number (``--batch N``), in the order they were written
+BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
+                                 10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13, 14: BATCH_14,
+                                 15: BATCH_15, 16: BATCH_16, 17: BATCH_17, 18: BATCH_18, 19: BATCH_19,
+                                 20: BATCH_20, 21: BATCH_21, 22: BATCH_22}
+BUGS += [bug for batch in BATCHES.values() for bug in batch]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
@@ -3547,8 +3551,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
     ap.add_argument("--list", action="store_true", help="print the catalogue and exit")
-    ap.add_argument("--batch", type=int, choices=tuple(range(4, 23)),
-                    help="only the bugs of this batch (4-22: written blind; 17-21: the harness's checkers too)")
+    ap.add_argument("--batch", type=int, choices=tuple(BATCHES),
+                    help=f"only the bugs of this batch ({min(BATCHES)}-{max(BATCHES)}: written blind; 17-21: "
+                         "the harness's checkers too)")
     ap.add_argument("--whole", action="store_true", help="run the whole suite (pytest -n 2) per bug")
     ap.add_argument("--tests", nargs="+", help="a test selection instead of the default")
     ap.add_argument("--baseline", action="store_true", help="run the selection on the healthy tree only")
@@ -3587,10 +3592,7 @@ def main(argv: list[str] | None = None) -> int:
     tests = args.tests or default_selection()
     if args.whole and args.jobs > 1:
         sys.exit("bench_realistic_bugs: --whole already runs pytest -n 2; use --jobs 1")
-    every = [b for b in ({4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
-                          10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13,
-                          14: BATCH_14, 15: BATCH_15, 16: BATCH_16, 17: BATCH_17,
-                          18: BATCH_18, 19: BATCH_19, 20: BATCH_20, 21: BATCH_21, 22: BATCH_22}[args.batch] if args.batch else BUGS) if not b.equivalent]
+    every = [b for b in (BATCHES[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
     if not args.tests and not args.whole and any(b is not None and b.path.startswith("harness/") for b in chosen):
