@@ -27,6 +27,7 @@ parameters.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import random
 import sys
@@ -162,8 +163,12 @@ class Fault:
     def params(self) -> dict[str, Any]:
         """The parameters (every field but ``trigger`` and ``fault_id``); a field left ``None``
         means "not given" and is left out."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                if f.name not in NOT_PARAMETERS and getattr(self, f.name) is not None}
+        out = {}
+        for name in _parameter_names(type(self)):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "trigger": self.trigger.to_dict(), **self.params()}
@@ -179,6 +184,14 @@ class Fault:
 
 #: fields of every fault that are not parameters a user writes
 NOT_PARAMETERS = ("trigger", "fault_id")
+
+
+@functools.cache
+def _parameter_names(cls: type[Fault]) -> tuple[str, ...]:
+    """The names of ``cls``'s parameters in field order: ``dataclasses.fields`` read once per class
+    (a class's fields are fixed once it is defined), not at every firing's ``recorded_params``
+    (``fields`` builds its tuple anew at each call: ~40 % of that call's CPU)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in NOT_PARAMETERS)
 
 
 @dataclass(config=_CONFIG)

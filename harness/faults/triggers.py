@@ -9,6 +9,7 @@ the virtual clock.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import random
 from collections.abc import Callable, Mapping
@@ -31,8 +32,26 @@ class Trigger:
         return d
 
     def describe(self) -> str:
-        args = ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(self).items())  # type: ignore[call-overload]
+        """``Name(field=value, ...)``, the values as ``dataclasses.asdict`` gives them. Read at every
+        firing: fields of plain values (str, int, float, bool, None) are read directly, without
+        asdict's ``copy.deepcopy`` of each (the same values: those types copy to themselves)."""
+        values = [getattr(self, name) for name in _field_names(type(self))]
+        if any(type(v) not in _PLAIN for v in values):
+            items = dataclasses.asdict(self).items()  # type: ignore[call-overload]
+        else:
+            items = zip(_field_names(type(self)), values)
+        args = ", ".join(f"{k}={v}" for k, v in items)
         return f"{type(self).__name__}({args})"
+
+
+#: value types ``Trigger.describe`` reads as they are (exact types: immutable, deep-copied to themselves)
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A trigger class's field names, in order (``dataclasses.fields`` once per class)."""
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 @dataclass(frozen=True)

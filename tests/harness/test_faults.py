@@ -318,3 +318,83 @@ def test_a_lazily_made_generator_draws_what_one_made_at_arming_would():
     lazy, eager = _LazyRandom("7:fault-3"), random.Random("7:fault-3")
     assert [lazy.random(), lazy.uniform(1, 2), lazy.choice("abcdef"), lazy.randint(0, 99)] == \
         [eager.random(), eager.uniform(1, 2), eager.choice("abcdef"), eager.randint(0, 99)]
+
+
+# -- the records of a firing, written out instead of through dataclasses.asdict ------------------
+
+def _asdict_description(trigger) -> str:
+    """``Trigger.describe``'s text as it was built, from ``dataclasses.asdict``."""
+    import dataclasses
+    return f"{type(trigger).__name__}({', '.join(f'{k}={v}' for k, v in dataclasses.asdict(trigger).items())})"
+
+
+@pytest.mark.parametrize("trigger", [At(1.5), At(0.1 + 0.2), Every(0.5, 1.0, 3), Every(0.25),
+                                     WithProbability(0.1, 0.25, 0.0, None), WithProbability(1.0, 1e-3, 2.0, 7.5),
+                                     OnCall(3, "start", 0.002), OnCall(1)])
+def test_a_trigger_s_description_is_the_one_asdict_gives(trigger):
+    assert trigger.describe() == _asdict_description(trigger)
+
+
+def test_a_trigger_with_a_value_of_another_type_is_described_through_asdict():
+    import numpy as np
+
+    class Loud(float):  # a subclass may print otherwise than the float it holds
+        def __str__(self) -> str:
+            return "loud"
+
+    for trigger in (At(np.float64(0.1) + np.float64(0.2)), At(Loud(2.0)), At([1, (2, 3)]), At({"a": 1}),
+                    At(At(1.0)), At([At(1.0)])):  # a dataclass inside: asdict makes it a dict
+        assert trigger.describe() == _asdict_description(trigger)
+
+
+def test_every_kind_s_parameters_are_its_fields_but_trigger_and_fault_id_in_order():
+    import dataclasses
+
+    from harness.faults.kinds import NOT_PARAMETERS
+
+    for kind, cls in FAULT_KINDS.items():
+        fault = cls(fault_id=f"{kind}#1")
+        expected = {f.name: getattr(fault, f.name) for f in dataclasses.fields(fault)
+                    if f.name not in NOT_PARAMETERS and getattr(fault, f.name) is not None}
+        assert list(fault.params().items()) == list(expected.items()), kind
+    assert "config" not in InvalidConfig().params()  # None: not given, left out
+    assert InvalidConfig(config={"stream": {"block_size": 7}}).params()["config"] == {"stream": {"block_size": 7}}
+
+
+def _records():
+    from harness.faults.injector import FaultRecord
+
+    class Tagged(str):
+        pass
+
+    def record(details, params, **kw):
+        fields = dict(firing_id="xrun#1@1", fault_id="xrun#1", kind="xrun", target="sim-in",
+                      trigger="At(time=1.0)", fired_at=1.0, ended_at=None, transient=True, duration_s=0.0)
+        fields.update(kw)
+        return FaultRecord(details=details, params=params, **fields)
+
+    plain = {"reason": "x", "count": 3, "ratio": 0.5, "ok": False, "none": None, "restored_with": ["resume", "start"]}
+    yield record({}, {})
+    yield record(plain, {"duration_s": 0.25, "target": "sim-in", "delay_s": 0.01}, ended_at=1.25)
+    yield record({"outcomes": {"ok": 3}}, {})  # a nested dict
+    yield record({}, {"operations": ("start", "stop")})  # a tuple stays a tuple in asdict
+    yield record({"nested": [[1, 2], {"a": 1}]}, {})
+    yield record({1: "int key"}, {})
+    yield record({"tag": Tagged("t")}, {})
+    yield record({}, {}, trigger=At(2.0))  # a dataclass where a description belongs: asdict's dict
+    yield record({}, {}, fired_at=__import__("numpy").float64(1.5))
+
+
+def test_a_fault_record_s_dict_is_the_one_asdict_gives_and_a_copy():
+    import dataclasses
+
+    for rec in _records():
+        d = rec.to_dict()
+        expected = dataclasses.asdict(rec)
+        assert d == expected and list(d) == list(expected)
+        assert [type(v) for v in d.values()] == [type(v) for v in expected.values()]
+        for name in ("details", "params"):
+            assert d[name] is not getattr(rec, name)
+            for key, value in d[name].items():
+                if isinstance(value, (list, dict, tuple)):
+                    assert value is not getattr(rec, name)[key]
