@@ -47,6 +47,37 @@ COMPLETIONS = frozenset({"ok", "fail", "info"})
 #: one encoder for every line written: ``json.dumps(..., separators=...)`` builds a new encoder per
 #: call (the same text, measured ~2 us more a line)
 _encode = json.JSONEncoder(separators=(",", ":")).encode
+_TRANSITION_RECORD: list[type] = []
+
+
+def _transition_record_class() -> type:
+    """``system_under_test.lifecycle.TransitionRecord``, imported when a history first records a
+    transition (a system is loaded by then), not with this module: ``import harness.history``
+    stays free of the system and numpy."""
+    if not _TRANSITION_RECORD:
+        from system_under_test.lifecycle import TransitionRecord  # noqa: PLC0415
+
+        _TRANSITION_RECORD.append(TransitionRecord)
+    return _TRANSITION_RECORD[0]
+
+
+#: JSON text of strings a transition line names (components, states, causes, actors), by string:
+#: a run uses a few hundred; cleared whole when it holds ``_JSON_STR_MAX``
+_JSON_STRINGS: dict[str, str] = {}
+_JSON_STR_MAX = 4096
+
+
+def _json_str(text: str) -> str:
+    """``text`` as the history's encoder writes it (a str alone: ``JSONEncoder.encode`` writes
+    it without building its C encoder), kept for the next line that names it."""
+    out = _JSON_STRINGS.get(text)
+    if out is None:
+        if len(_JSON_STRINGS) >= _JSON_STR_MAX:
+            _JSON_STRINGS.clear()
+        out = _JSON_STRINGS[text] = _encode(text)
+    return out
+
+
 #: On a virtual clock the stream is flushed at these entries (an error, a fault's start or end, a
 #: metrics snapshot: every simulated second by default) and when ``_FLUSH_EVERY`` lines wait, not
 #: at every line: a simulated run records ~35 entries a simulated second, ~3 500 a wall second,
@@ -293,19 +324,24 @@ class History:
         with self._lock:
             entry = Entry(self._base + len(self.entries), type, self._now() if time is None else float(time),
                           process, op, op_id, jsonable(value), jsonable(data) if data else {})
-            self.entries.append(entry)
-            self._note_entry(entry)
-            if self._stream is not None:
-                pending = self._pending
-                pending.append(_encode(entry.to_dict()) + "\n")
-                if len(pending) >= self._flush_every or type in _FLUSH_AT:
-                    self._write_pending()
-                keep = self._keep
-                if keep is not None and len(self.entries) >= 2 * keep:
-                    drop = len(self.entries) - keep  # amortised: one slice per ``keep`` entries
-                    del self.entries[:drop]
-                    self._base += drop
+            self._add(entry, None)
             return entry
+
+    def _add(self, entry: Entry, line: str | None) -> None:
+        """Append ``entry`` (its index the next one) and stream its line: ``line`` when the caller
+        wrote it (``_transition_line``), else the encoder's. Under ``_lock``."""
+        self.entries.append(entry)
+        self._note_entry(entry)
+        if self._stream is not None:
+            pending = self._pending
+            pending.append(line if line is not None else _encode(entry.to_dict()) + "\n")
+            if len(pending) >= self._flush_every or entry.type in _FLUSH_AT:
+                self._write_pending()
+            keep = self._keep
+            if keep is not None and len(self.entries) >= 2 * keep:
+                drop = len(self.entries) - keep  # amortised: one slice per ``keep`` entries
+                del self.entries[:drop]
+                self._base += drop
 
     def invoke(self, process: str | int | None, op: str, args: Iterable[Any] = (), *,
                meta: dict[str, Any] | None = None, pre: dict[str, Any] | None = None) -> int:
@@ -411,14 +447,48 @@ class History:
         capture = getattr(self._local, "capture", None)
         # ``actor``: "op" when an op recorded by ``run_op`` made it on this thread, "system" when the
         # system made it on its own (recovery, watchdog, supervisor): the models tell them apart
-        data = {**record.to_dict(), "actor": "op" if capture is not None else "system"}
+        actor = "op" if capture is not None else "system"
         try:
-            self.record("transition", data=data, time=record.time)
+            if not self._record_transition(record, actor):
+                self.record("transition", data={**record.to_dict(), "actor": actor}, time=record.time)
         except BaseException as exc:
             self.observer_error = f"{type(exc).__name__}: {exc}"  # kept for the verdict's evidence
             raise
         if capture is not None and record.component == "system":
             capture.append(record.seq)  # observers run on the thread that made the transition
+
+    def _record_transition(self, record: Any, actor: str) -> bool:
+        """Record a coordinator's transition as ``record("transition", data={**record.to_dict(),
+        "actor": actor}, time=record.time)`` does, its line written here: True when done, False
+        (nothing recorded) for a record whose fields are not of the plain types the line is
+        written for (an int seq, a finite float time, str names and cause, states whose values are
+        str), which the caller then records the general way.
+
+        Why: a faulted simulated run records ~68 000 transitions an hour, and the general way
+        builds the same data dict twice (``to_dict``, then ``jsonable``'s copy of it) and builds
+        the C encoder anew for each line (``JSONEncoder.encode``); a transition line is this one
+        shape, so it is written from its fields, each string JSON-encoded once and kept
+        (``_json_str``). The text is the encoder's (``tests/harness/test_history.py``)."""
+        if type(record) is not _transition_record_class():  # another system's record: its own ``to_dict``
+            return False
+        seq, t, component, cause = record.seq, record.time, record.component, record.cause
+        from_state, to_state = record.from_state.value, record.to_state.value
+        if not (type(seq) is int and type(t) is float and t - t == 0.0 and type(component) is str
+                and type(cause) is str and type(from_state) is str and type(to_state) is str):
+            return False  # NaN and the infinities too (t - t is NaN): ``jsonable`` writes them as text
+        data = {"seq": seq, "time": t, "component": component, "from_state": from_state,
+                "to_state": to_state, "cause": cause, "actor": actor}
+        with self._lock:
+            index = self._base + len(self.entries)
+            line = None
+            if self._stream is not None:
+                text = repr(t)
+                line = (f'{{"index":{index},"type":"transition","time":{text},"data":{{"seq":{seq},'
+                        f'"time":{text},"component":{_json_str(component)},"from_state":{_json_str(from_state)},'
+                        f'"to_state":{_json_str(to_state)},"cause":{_json_str(cause)},'
+                        f'"actor":{_json_str(actor)}}}}}\n')
+            self._add(Entry(index, "transition", t, None, None, None, None, data), line)
+        return True
 
     def _on_event(self, event: Any) -> None:
         data = dict(event.data)

@@ -278,3 +278,91 @@ def test_jsonable_fast_path_is_the_general_path_for_every_kind_of_value():
         fast, general = jsonable(value), _jsonable_other(value)
         assert json.dumps(fast) == json.dumps(general), value
         assert type(fast) is type(general), value
+
+
+# -- transition lines written from their fields --------------------------------------------------
+
+_ODD_CAUSES = ["start", "", 'a "quoted" cause', "back\\slash", "tab\there\nnewline\r\x00\x1f\x7f",
+               "non-ASCII: \u00e9\u00fc \u4e2d \U0001f3b5", "lone \ud800 surrogate", "x" * 5000,
+               "DeviceStalledError: no callback for 0.123 s (8 periods of 5.33 ms)"]
+_ODD_TIMES = [0.0, -0.0, 0.1 + 0.2, 1e-7, 5e-324, 123456789.123456789, 1e16, 1.7976931348623157e308, 3.0]
+
+
+def _general_history(tmp_path: Path, name: str, records, actors) -> History:
+    """The records written the general way: ``record("transition", data={**to_dict(), "actor"})``."""
+    h = History(stream_to=tmp_path / name)
+    for rec, actor in zip(records, actors):
+        h.record("transition", data={**rec.to_dict(), "actor": actor}, time=rec.time)
+    h.close()
+    return h
+
+
+def test_a_transition_line_written_from_its_fields_is_the_encoder_s_line(tmp_path: Path):
+    from system_under_test.lifecycle import State, TransitionRecord
+
+    states = list(State)
+    records, actors = [], []
+    seq = 0
+    for cause in _ODD_CAUSES:
+        for t in _ODD_TIMES:
+            seq += 1
+            records.append(TransitionRecord(seq, t, ["system", "dsp", "dev\u00efce \"x\""][seq % 3],
+                                            states[seq % len(states)], states[(seq * 5) % len(states)], cause))
+            actors.append("op" if seq % 2 else "system")
+    records.append(TransitionRecord(2**70, 1.5, "system", State.RUNNING, State.PAUSED, "a big seq"))
+    actors.append("system")
+    fast = History(stream_to=tmp_path / "fast.jsonl")
+    for rec, actor in zip(records, actors):
+        assert fast._record_transition(rec, actor)
+    fast.close()
+    general = _general_history(tmp_path, "general.jsonl", records, actors)
+    assert (tmp_path / "fast.jsonl").read_bytes() == (tmp_path / "general.jsonl").read_bytes()
+    assert [e.to_dict() for e in fast.entries] == [e.to_dict() for e in general.entries]
+    assert [type(e.time) for e in fast.entries] == [type(e.time) for e in general.entries]
+
+
+def test_a_transition_with_a_field_of_another_type_is_recorded_the_general_way(tmp_path: Path):
+    from system_under_test.lifecycle import State, TransitionRecord
+
+    class Name(str):
+        pass
+
+    class Sub(TransitionRecord):
+        __slots__ = ()
+
+        def to_dict(self):
+            return {**super().to_dict(), "extra": True}
+
+    odd = [TransitionRecord(1, float("nan"), "system", State.RUNNING, State.PAUSED, "nan time"),
+           TransitionRecord(2, float("inf"), "system", State.PAUSED, State.RUNNING, "inf time"),
+           TransitionRecord(3, 7, "system", State.RUNNING, State.PAUSED, "an int time"),
+           TransitionRecord(4, 1.0, Name("dsp"), State.RUNNING, State.PAUSED, "a str subclass"),
+           TransitionRecord(True, 1.0, "dsp", State.RUNNING, State.PAUSED, "a bool seq"),
+           TransitionRecord(5, 1.0, "dsp", State.RUNNING, State.PAUSED, None),
+           Sub(6, 2.0, "dsp", State.PAUSED, State.RUNNING, "its own to_dict")]
+    h = History(stream_to=tmp_path / "observed.jsonl")
+    for rec in odd:
+        assert not h._record_transition(rec, "system")
+        h._on_transition(rec)  # the observer itself records each the general way
+    h.close()
+    general = _general_history(tmp_path, "general.jsonl", odd, ["system"] * len(odd))
+    assert (tmp_path / "observed.jsonl").read_bytes() == (tmp_path / "general.jsonl").read_bytes()
+    assert [e.to_dict() for e in h.entries] == [e.to_dict() for e in general.entries]
+
+
+def test_an_attached_system_s_transitions_are_the_lines_the_general_way_writes(tmp_path: Path, make_system):
+    system = make_system(start=False)
+    h = History(stream_to=tmp_path / "h.jsonl").attach(system)
+    system.initialize()
+    assert run_op(h, system, "start").outcome == "ok"
+    system.pause()
+    assert run_op(h, system, "simulate_error", "dsp").outcome == "ok"
+    system.recover()
+    system.stop()
+    h.close()
+    lines = (tmp_path / "h.jsonl").read_text().splitlines()
+    transitions = [line for line in lines if json.loads(line)["type"] == "transition"]
+    assert len(transitions) >= 20
+    assert {json.loads(line)["data"]["actor"] for line in transitions} == {"op", "system"}
+    for line in transitions:
+        assert line == json.JSONEncoder(separators=(",", ":")).encode(json.loads(line))
