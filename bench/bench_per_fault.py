@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+#: the runs measured here are not runs to keep: out of the tree's run-history database
+os.environ.setdefault("SOUNDCHECK_HISTORY_DB", os.path.join(tempfile.mkdtemp(prefix="bench-per-fault-db-"), "runs.sqlite"))
 
 #: the timers of the per-fault path, by the qualified name of the function they run
 PATH_TIMERS: dict[str, str] = {
