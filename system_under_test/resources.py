@@ -108,7 +108,8 @@ class ResourceManager:
     # -- allocation ---------------------------------------------------------------------------
     def allocate(self, component: str, rtype: ResourceType, amount: int = 1, tag: str = "") -> Allocation:
         """Allocate ``amount`` of ``rtype`` to ``component``, or raise and allocate nothing."""
-        rtype = ResourceType(rtype)
+        if type(rtype) is not ResourceType:  # a member is itself already: the enum's lookup only for a value
+            rtype = ResourceType(rtype)
         if amount < 0:
             raise ValueError(f"cannot allocate a negative amount ({amount})")
         with self._lock:

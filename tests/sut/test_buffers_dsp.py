@@ -83,3 +83,20 @@ def test_chain_stage_swap():
     g = Gain(-6)
     chain.add_stage(g)
     assert len(chain.stages) == 2 and chain.remove_stage(g) and not chain.remove_stage(g)
+
+
+def test_limiters_share_one_read_only_ramp_per_block_size_equal_to_linspace():
+    import numpy as np
+
+    from system_under_test.dsp import Limiter
+
+    a, b = Limiter(-1.0, 50.0, 48_000, 256), Limiter(-3.0, 10.0, 44_100, 256)
+    assert a._ramp is b._ramp
+    np.testing.assert_array_equal(a._ramp, np.linspace(0.0, 1.0, 256, dtype=np.float32)[:, None])
+    assert a._ramp.dtype == np.float32 and a._ramp.shape == (256, 1)
+    with pytest.raises(ValueError):
+        a._ramp[0, 0] = 0.5  # shared: no limiter may change another's
+    loud = np.full((100, 2), 4.0, dtype=np.float32)
+    a.process(loud)  # a block of another size: that size's ramp
+    np.testing.assert_array_equal(a._ramp, np.linspace(0.0, 1.0, 100, dtype=np.float32)[:, None])
+    assert not a._ramp.flags.writeable

@@ -65,3 +65,14 @@ def test_seed_validation_allocations_within_limits_and_cleaned_up():
         for a in held:
             rm.release(a)
         assert rm.is_cleaned_up(c)
+
+
+def test_a_resource_type_given_by_its_value_is_the_member_and_an_unknown_one_is_refused():
+    rm = ResourceManager(VirtualClock())
+    by_value = rm.allocate("dsp", "buffers", 2)
+    by_member = rm.allocate("dsp", ResourceType.BUFFERS, 1)
+    assert by_value.rtype is ResourceType.BUFFERS and by_member.rtype is ResourceType.BUFFERS
+    assert rm.usage("dsp") == {ResourceType.BUFFERS: 3}
+    with pytest.raises(ValueError):
+        rm.allocate("dsp", "bananas", 1)
+    assert rm.usage("dsp") == {ResourceType.BUFFERS: 3}
