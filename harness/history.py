@@ -47,6 +47,7 @@ COMPLETIONS = frozenset({"ok", "fail", "info"})
 #: one encoder for every line written: ``json.dumps(..., separators=...)`` builds a new encoder per
 #: call (the same text, measured ~2 us more a line)
 _encode = json.JSONEncoder(separators=(",", ":")).encode
+#: ``_transition_record_class``'s answer, once looked up
 _TRANSITION_RECORD: list[type] = []
 
 
@@ -329,7 +330,7 @@ class History:
 
     def _add(self, entry: Entry, line: str | None) -> None:
         """Append ``entry`` (its index the next one) and stream its line: ``line`` when the caller
-        wrote it (``_transition_line``), else the encoder's. Under ``_lock``."""
+        wrote it (``_record_transition``), else the encoder's. Under ``_lock``."""
         self.entries.append(entry)
         self._note_entry(entry)
         if self._stream is not None:
