@@ -32,12 +32,14 @@ import json
 import multiprocessing
 import os
 import pickle
+import re
 import resource
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -246,7 +248,9 @@ def compare_folders(a: Path, b: Path) -> dict[str, Any]:
             continue
         diffs: list[str] = []
         _diff(json.loads(fa.read_text()), json.loads(fb.read_text()), name, diffs)
-        res[name] = {"differences": len(diffs), "first": diffs[:20]}
+        # where they are: the first two keys of each path (a list's index dropped)
+        where = Counter(".".join(re.sub(r"\[\d+\]", "", d.split(":")[0]).split(".")[:3]) for d in diffs)
+        res[name] = {"differences": len(diffs), "by_section": dict(sorted(where.items())), "first": diffs[:20]}
     la = (a / "history.jsonl").read_text().splitlines()
     lb = (b / "history.jsonl").read_text().splitlines()
     diffs = []
