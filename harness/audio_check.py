@@ -193,11 +193,6 @@ CHANNEL_TOLERANCE = 0.002
 CHANNEL_FLOOR = 2e-4
 _EXCERPT = 2400  # frames of waveform kept per excerpt (50 ms at 48 kHz; a long mute is cut short)
 _MIN_SOUND = 24 * _BLOCK  # shorter stretches of sound cannot be analysed (analyze_glitches needs ~20 blocks)
-#: with an analyser, the ring is looked at for stretches of sound that are over each time it has
-#: grown by this much: a stretch is handed over at most ~1.4 s after it ended, of a ring of 8 s
-#: (each look costs tens of microseconds of Python, whatever its length: measured, looking every
-#: 64 blocks cost a 300 s run 0.11-0.15 s of its ~3.5 s of CPU)
-_SCAN_FRAMES = 256 * _BLOCK
 
 
 @dataclass
@@ -518,17 +513,8 @@ class AudioCheck:
     def __init__(self, system: Any, injector: Any = None, *, channel: int = 0,
                  settle_margin_s: float = SETTLE_MARGIN_S, window_s: float = 8.0, overlap_s: float = 0.25,
                  silence_dbfs: float = -75.0, detail_limit: int = 200, excerpt_limit: int = 8,
-                 fine: bool = True, capture: Any = None, program: Any = None, analyser: Any = None) -> None:
+                 fine: bool = True, capture: Any = None, program: Any = None) -> None:
         self.system = system
-        #: an ``harness.analysis_worker.AnalysisWorker`` the stretches of sound are handed to as
-        #: soon as each is over (``_speculate``), or None: every stretch analysed in-process. The
-        #: results are read where ``_process`` would have analysed each stretch itself, so the
-        #: judgement is the same either way (``_analyse``)
-        self._analyser = analyser if program is None else None
-        #: stretches handed to the analyser: (first, end) epoch frames -> (the take, its future)
-        self._spec: dict[tuple[int, int], tuple[np.ndarray, Any]] = {}
-        self._scan_at = 0  # the ring's next frame (a block's first) ``_speculate`` looks at
-        self._sound_from: int | None = None  # where the ring's sound since then began (None: silent)
         #: a ``harness.program.Program`` played instead of the test sine (``--program``): the
         #: output is compared with it (``ProgramJudge``) instead of fitted by the sine model
         self.program = program
@@ -967,8 +953,6 @@ class AudioCheck:
             ep = self._episodes[-1] if self._episodes else None
             if ep is not None and not ep.closed and ep.open_members <= 0 and now > ep.last_end + self.margin:
                 self._close(ep)
-            if self._analyser is not None and self._len - self._scan_at >= _SCAN_FRAMES:
-                self._speculate()
 
     def _on_blocks(self, stream: Any, out: np.ndarray, times: list[float]) -> None:
         """``_on_block`` on each of the ``len(times)`` blocks of ``out`` in order (the simulated
@@ -1013,8 +997,6 @@ class AudioCheck:
                         continue
                 self._on_block(stream, out[i * n:(i + 1) * n], times[i])
                 i += 1
-            if self._analyser is not None and self._len - self._scan_at >= _SCAN_FRAMES:
-                self._speculate()
 
     # -- the rig's capture (harness.rig.rig_audio) ---------------------------------------------------
     def feed(self, spec: Any, block: np.ndarray, t: float, gap: int | None = None) -> None:
@@ -1480,7 +1462,12 @@ class AudioCheck:
             analysed = 0
             if b - a >= _MIN_SOUND:
                 try:
-                    rep = self._analyse(x, base, a, b)
+                    # fine: the noise-floor pass too (pops and phase steps below the coarse tolerance);
+                    # it judges a coloured residual by its innovation since the 3-frame "click" of
+                    # hostile seed 60 at 60 s (a smooth bump of low-passed noise, 1e-4 of the tone)
+                    rep = analyze_glitches(x[a:b], self._fs, self.frequency_hz, max_glitches=10_000,
+                                          measure_levels=False, frequency_known=self.frequency_hz is not None,
+                                          fine=self.fine)
                 except AnalysisError as exc:
                     if hi > lo and len(self.unanalysable) < 20:
                         self.unanalysable.append(f"t={self._time(base + lo):.3f}..{self._time(base + hi):.3f} s: {exc}")
@@ -1502,7 +1489,6 @@ class AudioCheck:
                     self._judge_level(ms, base, a, b, lo, hi)
         if self._buf.shape[1] > 1:
             self._judge_channels(blocks, ms, silent, s_len, base, core_lo, core_hi, final)
-        self._forget_speculation()  # the ring moves on: its stretches are cut anew from here
         if final:
             self._base += s_len
             self._len = 0
@@ -1517,64 +1503,6 @@ class AudioCheck:
             frontier = self._time(self._base + self._o)
         self._prune_anchors()
         self._retire(frontier)
-
-    def _analysis_kw(self) -> dict[str, Any]:
-        """``analyze_glitches``'s options for this check's stretches. fine: the noise-floor pass too
-        (pops and phase steps below the coarse tolerance); it judges a coloured residual by its
-        innovation since the 3-frame "click" of hostile seed 60 at 60 s (a smooth bump of
-        low-passed noise, 1e-4 of the tone)."""
-        return {"max_glitches": 10_000, "measure_levels": False,
-                "frequency_known": self.frequency_hz is not None, "fine": self.fine}
-
-    def _analyse(self, x: np.ndarray, base: int, a: int, b: int) -> Any:
-        """``analyze_glitches`` of the ring's stretch ``x[a:b]``: the analyser's result when it was
-        handed exactly these frames (the same bounds, the same bits), else analysed here."""
-        spec = self._spec.pop((base + a, base + b), None) if self._spec else None
-        if spec is not None:
-            take, fut = spec
-            if take.shape[0] == b - a and np.array_equal(take.view(np.uint32), x[a:b].view(np.uint32)):
-                return self._analyser.result(fut)
-            self._analyser.release(fut)
-        return analyze_glitches(x[a:b], self._fs, self.frequency_hz, **self._analysis_kw())
-
-    def _speculate(self) -> None:
-        """Hand the analyser every stretch of sound in the ring that is over (a silent block
-        follows it) and long enough to be analysed, as ``_process`` will cut it: the ring's
-        blocks from its first frame, a block silent by the same test. Blocks are looked at once,
-        from ``_scan_at`` on."""
-        lo, hi = self._scan_at, (self._len // _BLOCK) * _BLOCK
-        if hi <= lo:
-            return
-        blocks = self._buf[lo:hi, self._ch].reshape(-1, _BLOCK)
-        ms = np.einsum("ij,ij->i", blocks, blocks, dtype=np.float64) / _BLOCK
-        silent = ms < self.silence ** 2
-        start = self._sound_from
-        for k in np.flatnonzero(np.diff(np.concatenate(([start is None], silent)).astype(np.int8))):
-            at = lo + int(k) * _BLOCK
-            if not silent[k]:  # sound begins
-                start = at
-                continue
-            if start is not None and at - start >= _MIN_SOUND:  # sound ended at ``at``
-                self._hand_over(start, at)
-            start = None
-        self._sound_from = start
-        self._scan_at = hi
-
-    def _hand_over(self, a: int, b: int) -> None:
-        take = self._buf[a:b, self._ch].copy()
-        fut = self._analyser.submit(take, self._fs, self.frequency_hz, **self._analysis_kw())
-        if fut is not None:
-            self._spec[(self._base + a, self._base + b)] = (take, fut)
-
-    def _forget_speculation(self) -> None:
-        """Release what was handed over and not read (nothing, when ``_speculate`` cut the ring as
-        ``_process`` did) and look at the ring anew from its first frame."""
-        if self._spec:
-            for _take, fut in self._spec.values():
-                self._analyser.release(fut)
-            self._spec.clear()
-        self._scan_at = 0
-        self._sound_from = None
 
     def _judge_channels(self, blocks: np.ndarray, ms: np.ndarray, silent: np.ndarray, s_len: int,
                         base: int, core_lo: int, core_hi: int, final: bool) -> None:
@@ -2139,7 +2067,6 @@ class AudioCheck:
                 self._last_d, self._last_i = d, i
             if self._fs:
                 self._process(final=True)
-            self._analyser = None  # every take handed over was read or released above
             end = self._now()
             for ep in self._episodes:
                 for o in ep.outages:

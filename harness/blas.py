@@ -24,7 +24,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-__all__ = ["limit_for_good", "one_blas_thread", "with_one_blas_thread"]
+__all__ = ["one_blas_thread", "with_one_blas_thread"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -61,10 +61,3 @@ def with_one_blas_thread(func: _F) -> _F:
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
-
-
-def limit_for_good() -> Any:
-    """BLAS calls of this process on one thread from now on (a worker process that only
-    computes for the harness: ``harness.analysis_worker``); the limiter is returned, and the
-    caller keeps it for as long as the limit is to hold."""
-    return _controller().limit(limits=1, user_api="blas")

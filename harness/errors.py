@@ -6,7 +6,6 @@
     │   ├── WavFileError
     │   └── ScenarioFileError
     ├── AnalysisError       the signal could not be analysed (no sine, low confidence)
-    ├── AnalysisWorkerError the analysis's worker process failed or died     -> exit 1
     └── RigError            the JACK loopback rig could not be started or controlled
 """
 
@@ -43,20 +42,12 @@ class AnalysisError(HarnessError):
     pass
 
 
-class AnalysisWorkerError(HarnessError):
-    """The listening check's worker process raised or died (``harness.analysis_worker``): a bug
-    or a lost process of the harness's, never the input's; the worker's exception is its cause."""
-
-    exit_code = 1
-
-
 class RigError(HarnessError):
     pass
 
 
 __all__ = [
     "AnalysisError",
-    "AnalysisWorkerError",
     "HarnessError",
     "InputFileError",
     "RigError",

@@ -84,10 +84,6 @@ class RunSpec:
     program: Path | None = None
     #: the DSP chain's kernels (``system_under_test.dsp.KERNELS``), or "auto": ``dsp_kernel_for``
     dsp_kernel: str = "auto"
-    #: where the listening check analyses the sound: "process" (a worker process, on another
-    #: core: ``harness.analysis_worker``), "inline" (this process), or "auto":
-    #: ``analysis_worker_for``. The same judgement either way; not part of the run's record
-    analysis_worker: str = "auto"
 
     def to_dict(self) -> dict[str, Any]:
         d = {"backend": self.backend, "duration_s": self.duration_s, "seed": self.seed,
@@ -122,31 +118,6 @@ def dsp_kernel_for(spec: RunSpec) -> str:
         raise UsageError("the compiled DSP kernel needs numba, which is not installed: run scripts/bootstrap "
                          "(or pip install numba), or choose --dsp-kernel numpy")
     return kernel
-
-
-#: the choices of ``RunSpec.analysis_worker``
-ANALYSIS_WORKERS = ("auto", "process", "inline")
-
-
-def analysis_worker_for(spec: RunSpec) -> bool:
-    """Whether a run's listening check analyses on a worker process: the spec's own choice, else
-    for a simulated run of at least ``COMPILED_DSP_MIN_S`` that plays the test tone (a program is
-    judged by ``harness.program``, not by this analysis) on a machine that lets this process run
-    on two CPUs or more (``os.sched_getaffinity``): on one CPU a worker only adds its start-up
-    and the cost of sending each take. A real device's run stays in-process: its check is fed by
-    the rig's capture in batches, where there is no simulation to overlap with. So does a run in a
-    daemonic process (a Dask worker's: ``soundcheck swarm``), which may not start processes."""
-    if spec.analysis_worker not in ANALYSIS_WORKERS:
-        raise UsageError(f"unknown analysis worker {spec.analysis_worker!r} (choose from {', '.join(ANALYSIS_WORKERS)})")
-    if spec.analysis_worker != "auto":
-        return spec.analysis_worker == "process"
-    if spec.backend != "sim" or spec.program is not None or spec.duration_s < COMPILED_DSP_MIN_S:
-        return False
-    import multiprocessing  # noqa: PLC0415 - long runs only
-
-    from .analysis_worker import worker_cpus  # noqa: PLC0415
-
-    return worker_cpus() >= 2 and not multiprocessing.current_process().daemon
 
 
 @dataclass
@@ -308,7 +279,6 @@ class ReliabilityRun:
         self.audio: AudioCheck | None = None
         self.profile = profile_for(spec)  # validates --faults before anything starts
         self.dsp_kernel = dsp_kernel_for(spec)
-        self.analysis_worker = analysis_worker_for(spec)
         self.schedule = self.profile.schedule(spec.duration_s, spec.seed)
         self.program = self._load_program()  # and --program
 
@@ -413,13 +383,7 @@ class ReliabilityRun:
         program = self.program
         if program is not None and isinstance(parts.backend, SimulatedBackend):
             parts.backend.program = program.at  # the device's input plays it (streams open at the start)
-        analyser: Any = None
-        if self.analysis_worker:
-            from .analysis_worker import AnalysisWorker  # noqa: PLC0415 - multiprocessing: long runs only
-
-            analyser = AnalysisWorker()
-        worker_cpu_s: float | None = None
-        audio = self.audio = AudioCheck.attach(system, injector, program=program, analyser=analyser,
+        audio = self.audio = AudioCheck.attach(system, injector, program=program,
                                                capture=_rig_capture(backend, run_dir, program, self._rig))
         # The rig's server can also die without the harness killing it (a crash in the field):
         # the watch records that as a fault of its own and brings the server back.
@@ -507,11 +471,6 @@ class ReliabilityRun:
                 audio.finish()  # before the rig goes: the capture agent is read out and ended
             except BaseException as exc:  # noqa: BLE001
                 crashed = crashed or exc
-            if analyser is not None:  # after the check's last analysis: nothing is asked of it after
-                try:
-                    worker_cpu_s = analyser.close()
-                except BaseException as exc:  # noqa: BLE001
-                    crashed = crashed or exc
             if self._rig is not None:
                 self._rig.close()
             if refused:  # no verdict follows: the history's stream is closed here
@@ -547,8 +506,6 @@ class ReliabilityRun:
         summary["dsp_kernel"] = self.dsp_kernel
         summary["audio"] = audio.summary()
         summary["cpu"]["process_cpu_percent_max"] = cpu_max
-        if worker_cpu_s is not None:  # the listening check's analysis, on its worker process
-            summary["cpu"]["analysis_worker_s"] = round(worker_cpu_s, 3)
         history.note("summary", **{"ok": summary["ok"], "outcome": verdict.outcome.value})
         history.close()
         RunFolder(run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")

@@ -41,10 +41,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="the DSP chain's kernels: numpy, or compiled (numba: ~0.3 s to import, faster per "
                         "block); auto (default) compiles for simulated runs of 600 s and more. The summary "
                         "names the one used")
-    p.add_argument("--analysis-worker", choices=("auto", "process", "inline"), default="auto",
-                   help="where the listening check analyses the sound: process (a worker process on another "
-                        "core), inline (this process); auto (default) uses a worker for simulated runs of 600 s "
-                        "and more on a machine with two CPUs or more. The judgement is the same either way")
     p.add_argument("--mutant", metavar="NAME",
                    help="run a deliberately broken variant of the system (see harness/mutants.py) to "
                         "watch the harness catch it")
@@ -94,7 +90,7 @@ def handler(args: argparse.Namespace) -> int:
         check_config(config, str(args.config), args.backend)
     spec = RunSpec(backend=args.backend, duration_s=args.duration, seed=args.seed, faults=args.faults,
                    config=config, device=args.device, report_root=args.report_dir, program=args.program,
-                   dsp_kernel=args.dsp_kernel, analysis_worker=args.analysis_worker)
+                   dsp_kernel=args.dsp_kernel)
     factory: Any = None
     if args.mutant:
         from ..mutants import MUTANTS, system_factory
