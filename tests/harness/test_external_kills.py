@@ -579,7 +579,12 @@ def test_cli_run_on_the_rig_survives_its_server_killed_from_outside(tmp_path: Pa
     summary = json.loads((run_dir / "summary.json").read_text())
     assert proc.returncode == {"pass": 0, "inconclusive": 3}[summary["outcome"]], \
         f"exit {proc.returncode}\n{out}\n{err[-3000:]}"
-    assert not summary["violations"] and summary["recoveries"] == 1, summary
+    history = _history(run_dir)
+    # each episode's time and cause beside the kill's, so that an extra one says whose it was
+    episodes = [(e["time"], (e["data"].get("error") or {}).get("message")) for e in history
+                if e["type"] == "event" and e.get("value") == "recovery_started"]
+    killed = [e["time"] for e in history if e["type"] == "fault_start"]
+    assert not summary["violations"] and summary["recoveries"] == 1, (killed, episodes, summary)
     audio = summary["audio"]
     assert audio["analysed"] and audio["outages"]["count"] == 1, audio
     (window,) = [w for w in audio["windows"]["items"] if w.get("outages")]
