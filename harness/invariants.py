@@ -1878,7 +1878,8 @@ def check_recovery(history: History, system: "AudioSystem | None" = None, *,
     what the history measures as the device's and the machine's: the open of an attempt begun
     before the deadline (each up to ``OPEN_ALLOWANCE_S``) and the supervisor's late timers
     (``late_s``); an excess the machine's measured starvation could cover but does not explain is
-    inconclusive, never violated (``_judge_excess``).
+    inconclusive, never violated (``_judge_excess``): the timers' lateness, and the time the
+    device's open waited for a CPU (``open_wait_s``, measured by a real device's stream).
     B: after a cluster of transient faults ends, with no client op in the way, the system is running
     (or paused) again within ``deadline_s`` (default: max back-off + 0.5 s) of its own time: the
     time its recovery attempts spent inside the device's open (each up to ``OPEN_ALLOWANCE_S``)
