@@ -171,6 +171,8 @@ FIRST_BLOCK_GRACE_S = 2.0
 #: field. Short enough that a stalled server (``Pa_Initialize`` hangs on it) fails an attempt
 #: within a recovery's deadline.
 INIT_TIMEOUT_S = 5.0
+
+
 def thread_cpu_wait(tid: int) -> float | None:
     """Seconds thread ``tid`` of this process has been runnable but waiting for a CPU, from
     ``/proc/self/task/TID/schedstat``; None where it cannot be read."""
