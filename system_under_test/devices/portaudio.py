@@ -551,10 +551,13 @@ class PortAudioStream(DeviceStream):
         their turns along the open; at most the wall time it took. Measured with four busy loops
         beside the rig (load 15, this process at nice 19, ``bench/bench_starved_open.py``): opens
         of 5.5-8 s in which the opening thread waited 4.2-5.9 s for a CPU and the host 0.7-2.1 s."""
-        if self._open_caller_wait0 is None or self.host is None:
+        # a backend that spawns a host of its own (``_spawn_host`` overridden: a stand-in in this
+        # process) may not measure it: then the open's wait is not measured
+        reader_wait = getattr(self.host, "reader_cpu_wait", None)
+        host_stat = getattr(self.host, "schedstat", None)
+        if self._open_caller_wait0 is None or reader_wait is None or host_stat is None:
             return
-        parts = (thread_cpu_wait(self._open_caller), self.host.reader_cpu_wait(), self.host.schedstat())
-        caller, reader, host = parts
+        caller, reader, host = thread_cpu_wait(self._open_caller), reader_wait(), host_stat()
         if caller is None or reader is None or host is None:
             return
         waited = caller - self._open_caller_wait0 + reader + host[1]
