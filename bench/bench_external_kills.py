@@ -6,7 +6,9 @@ A benchmark, not a test: it prints figures (and writes JSON with ``--json``), ne
                                          [--duration 8] [--kill-at 3] [--restart-after 2]
 
 Per route it prints: the runs' verdicts (exit 0 pass, 3 inconclusive, 1 violated; any other exit
-a crash), false violations, recovery episodes per kill (p50, max; the target is exactly 1; episodes
+a crash), the kills it meant to make and did not (``missed``: the killer never armed because the
+run ran no chunk, the run ended before the kill was due, no server to kill; counted apart from the
+kills, never as a pass), false violations, recovery episodes per kill (p50, max; the target is exactly 1; episodes
 that began before the kill, a stall of the loaded machine itself, are counted apart, and so are
 later ones from a stall of the whole graph JACK reported, ``machine_stall_episodes``), the
 server outages the rig's capture observed and heard the end of, and the time to clean audio after
@@ -59,6 +61,9 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
 
 def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
     started = [r for r in results if r.killed_pid is not None]
+    # runs meant to have a kill that had none (the killer never armed, the run ended first, no
+    # server to kill): an outcome of their own, never a pass, never left out unsaid
+    missed = [r for r in results if r.kill_missed is not None]
     rec = np.array([r.recoveries_from_kill for r in started], dtype=float)
     killed = len(started)
     ttc = np.array([r.time_to_clean_after_outage_s for r in started if r.time_to_clean_after_outage_s is not None])
@@ -66,6 +71,10 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         "route": route,
         "kills": killed,
         "runs": len(results),
+        "missed_kills": len(missed),
+        "missed_kills_violated": sum(1 for r in missed if r.exit_code == 1),
+        "missed_kill_reasons": dict(Counter(" ".join(r.kill_missed.split()[:4]) for r in missed
+                                            if r.kill_missed is not None)),
         # the run's verdict (its exit code): 0 pass, 3 inconclusive, 1 violated; anything else a crash
         "pass": sum(1 for r in started if r.exit_code == 0),
         "inconclusive_runs": sum(1 for r in started if r.exit_code == 3),
@@ -162,6 +171,30 @@ def audio_damage(results: list[KillResult]) -> dict[str, Any]:
             "time_to_clean_max_s_judged": round(ttc, 3)}
 
 
+def table(summary: list[dict[str, Any]]) -> list[str]:
+    """The bench's table, one line per route (``summarize``'s dicts). ``missed``: runs meant to
+    have a kill that had none, counted apart from the kills (of which violated, if any)."""
+    lines = [f"{'route':8s} {'kills':>5s} {'missed':>6s} {'pass':>5s} {'inconcl.':>8s} {'violated':>8s} {'crashes':>7s} "
+             f"{'false viol.':>11s} {'recov p50':>9s} {'recov max':>9s} {'exactly 1':>9s} {'rec. fail':>9s} "
+             f"{'heard again':>11s} {'clean after p50':>15s} {'max':>6s}"]
+    for s in summary:
+        lines.append(
+            f"{s['route']:8s} {s['kills']:5d} {s['missed_kills']:6d} {s['pass']:5d} {s['inconclusive_runs']:8d} "
+            f"{s['violated']:8d} {s['crashes']:7d} {s['false_violations']:11d} {s['recoveries_p50']:9.1f} "
+            f"{s['recoveries_max']:9d} {s['exactly_one']:6d}/{s['kills']:<2d} {s['recovery_failures']:9d} "
+            f"{s['outages_heard_again']:7d}/{s['outages_observed']:<3d} "
+            f"{s['time_to_clean_after_outage_p50_s']:13.3f} s {s['time_to_clean_after_outage_max_s']:6.3f}"
+            + (f"  (missed kills: {s['missed_kill_reasons']}"
+               + (f", {s['missed_kills_violated']} of them violated" if s["missed_kills_violated"] else "") + ")"
+               if s["missed_kills"] else "")
+            + (f"  ({s['not_started']} run(s) whose system never started: no kill)" if s["not_started"] else "")
+            + (f"  (+{s['recoveries_before_kill']} recovery episode(s) before a kill: the machine's own "
+               "stalls, not counted above)" if s["recoveries_before_kill"] else "")
+            + (f"  (+{s['machine_stalls_after_kill']} after the kill's own from graph stalls JACK reported: "
+               "the machine's, not counted above)" if s["machine_stalls_after_kill"] else ""))
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kills", type=int, default=30, help="kills per route")
@@ -190,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
                 results[route].append(res)
                 loads.append(os.getloadavg()[0])
                 flag = "" if not res.violations and res.recoveries_from_kill == 1 else f"  <-- {res.violations} {res.run_dir}"
+                if res.kill_missed is not None:
+                    flag = f"  <-- KILL MISSED: {res.kill_missed} {res.run_dir}"
                 ttc = res.time_to_clean_after_outage_s
                 print(f"[{i + 1}/{args.kills}] {route:6s} recoveries={res.recoveries_from_kill}"
                       + (f" (+{res.recoveries_before_kill} before the kill)" if res.recoveries_before_kill else "")
@@ -209,21 +244,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"external server kills: {args.kills} per route, load generators={args.load}, "
           f"load average 1 min p50={np.median(loads):.1f} max={max(loads):.1f}, "
           f"wall {time.monotonic() - t0:.0f} s, runs kept in {report_root}")
-    print(f"{'route':8s} {'kills':>5s} {'pass':>5s} {'inconcl.':>8s} {'violated':>8s} {'crashes':>7s} "
-          f"{'false viol.':>11s} {'recov p50':>9s} {'recov max':>9s} {'exactly 1':>9s} {'rec. fail':>9s} "
-          f"{'heard again':>11s} {'clean after p50':>15s} {'max':>6s}")
+    for line in table(summary):
+        print(line)
     for s in summary:
-        print(f"{s['route']:8s} {s['kills']:5d} {s['pass']:5d} {s['inconclusive_runs']:8d} {s['violated']:8d} "
-              f"{s['crashes']:7d} {s['false_violations']:11d} {s['recoveries_p50']:9.1f} "
-              f"{s['recoveries_max']:9d} {s['exactly_one']:6d}/{s['kills']:<2d} {s['recovery_failures']:9d} "
-              f"{s['outages_heard_again']:7d}/{s['outages_observed']:<3d} "
-              f"{s['time_to_clean_after_outage_p50_s']:13.3f} s {s['time_to_clean_after_outage_max_s']:6.3f}"
-              + (f"  ({s['not_started']} run(s) whose system never started: no kill)" if s["not_started"] else "")
-              + (f"  (+{s['recoveries_before_kill']} recovery episode(s) before a kill: the machine's own "
-                 "stalls, not counted above)" if s["recoveries_before_kill"] else "")
-              + (f"  (+{s['machine_stalls_after_kill']} after the kill's own from graph stalls JACK reported: "
-                 "the machine's, not counted above)" if s["machine_stalls_after_kill"] else ""))
-        print(f"         outages found by the server's process being gone while libjack told the capture "
+        print(f"{s['route']:8s} outages found by the server's process being gone while libjack told the capture "
               f"nothing: {s['silent_server_deaths']}; steady before {s['steady_before']}, after "
               f"{s['steady_after']}, glitches counted as the machine's {s['steady_excused']}")
         print(f"         clean_audio {s['clean_audio_verdicts']}; recovery past its deadline only by measured "

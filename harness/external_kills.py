@@ -92,6 +92,10 @@ class KillResult:
     #: measured starvation
     supervisor_late_max_s: float = 0.0
 
+    #: why the kill this run was meant to have was not made (None: it was made, or the system
+    #: never started): the killer never armed (the run ran no chunk), the run ended before the kill
+    #: was due, or no server to kill. Its own outcome, never a run "with no kill" that passed
+    kill_missed: str | None = None
     #: recovery episodes the history holds (``recovery_started``), each ended by a success or a
     #: failure: what ``recoveries_before_kill`` is counted among. ``recoveries`` (the summary's)
     #: counts successes only; None: not read (no kill), ``recoveries`` stands for it
@@ -212,13 +216,15 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
     finally:
         killer.stop()
     s = result.summary
+    missed = None if killer.killed_pid is not None else missed_kill(
+        armed.is_set(), killer.error, killer.kill_at_s, run.spec.duration_s, s.get("steady_state") or {})
     violations = [f"{v['name']}: {v['message']}" for v in s["violations"]]
     reasons = inconclusive_reasons(result.verdicts)
     inconclusive = list(reasons)
     external = sum(1 for f in result.history.faults() if f.get("trigger") == "external")
     res = KillResult(route, run.spec.seed, result.exit_code, killer.killed_pid, int(s["recoveries"]),
                      int(s["recovery_failures"]), violations, s["final_state"], inconclusive, external,
-                     str(result.run_dir), killer.error, inconclusive_reasons=reasons)
+                     str(result.run_dir), killer.error, inconclusive_reasons=reasons, kill_missed=missed)
     _audio_of(res, s.get("audio") or {}, result.verdicts)
     clock = result.history.clock
     if killer.killed_at is not None and clock is not None and not clock.virtual:
@@ -241,6 +247,21 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
                                      if e.type == "event" and e.value in ("recovery_attempt", "recovery_failed")),
                                     default=0.0)
     return res
+
+
+def missed_kill(armed: bool, error: str | None, kill_at_s: float, duration_s: float,
+                steady: dict[str, Any]) -> str:
+    """Why a run meant to have its server killed had none: ``armed``, whether the killer was armed
+    (the run's first chunk); ``error``, the killer's own (no server to kill, a failed restart);
+    ``steady``, the summary's ``steady_state`` (its watch before the faults, which a starved
+    machine can stretch past the run's time)."""
+    if error is not None:
+        return f"the killer failed: {error}"
+    if not armed:
+        span = steady.get("before_span")
+        took = f"; the steady-state watch before the faults took {span[1] - span[0]:.1f} s" if span else ""
+        return f"never armed: the run ran no chunk of its {duration_s:g} s{took}"
+    return f"the run ended before the kill was due ({kill_at_s:g} s after its first chunk, in a {duration_s:g} s run)"
 
 
 #: the longest reason kept per inconclusive invariant (a message ends in its evidence's figures)
@@ -331,4 +352,4 @@ def _audio_of(res: KillResult, audio: dict[str, Any], verdicts: list[Any]) -> No
 
 
 __all__ = ["KillResult", "ROUTES", "doubt_reason", "episodes_before_kill", "inconclusive_reasons",
-           "machine_stall_episodes", "run_external_kill"]
+           "machine_stall_episodes", "missed_kill", "run_external_kill"]

@@ -20,7 +20,7 @@ import copy
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .blocks import block_ms as _block_ms
 from .blocks import block_seconds as _block_seconds
@@ -59,9 +59,14 @@ class DeviceConfig(_Model):
     fallback_devices: tuple[str, ...] = ()
 
 
+#: the fewest frames a block may have (``stream.block_size``); a buffer of the system holds one
+#: block or more, which bounds ``limits.buffers`` below
+MIN_BLOCK_FRAMES = 16
+
+
 class StreamConfig(_Model):
     sample_rate: Int = Field(48_000, ge=8_000, le=384_000)
-    block_size: Int = Field(256, ge=16, le=8192)
+    block_size: Int = Field(256, ge=MIN_BLOCK_FRAMES, le=8192)
     latency_ms: Float = Field(20.0, gt=0, le=2000)
 
 
@@ -118,22 +123,56 @@ class WatchdogConfig(_Model):
 #: so such a limit limits nothing (``99999999999999999999`` is a typo, not a budget). A fixed bound,
 #: not this machine's memory: a configuration valid in CI stays valid on the rig it is meant for.
 MAX_LIMIT_BYTES = 2**47
+#: a frame of the system's buffers is at least one 4-byte (float32) sample: more frames than
+#: 2**47 / 4 = 2**45 cannot be held in an address space, so a limit beyond limits nothing
+MAX_LIMIT_FRAMES = MAX_LIMIT_BYTES // 4
+#: a buffer (a ring or a pool block) holds at least one block of MIN_BLOCK_FRAMES frames of one
+#: 4-byte sample, 64 bytes: more than 2**47 / 64 = 2**41 of them cannot be held in an address space
+MAX_LIMIT_BUFFERS = MAX_LIMIT_BYTES // (MIN_BLOCK_FRAMES * 4)
+#: Linux on a 64-bit machine runs at most PID_MAX_LIMIT = 2**22 threads at once, the whole machine's
+#: (each thread takes a process id, and ``kernel.pid_max`` cannot be raised past it). The machine's
+#: own ``threads-max`` is lower and varies: a fixed bound keeps a configuration valid everywhere.
+MAX_LIMIT_THREADS = 2**22
+#: a stream on a real device is driven by a callback thread of its own (PortAudio's stream thread,
+#: a JACK client's process thread), so no more streams can be open than threads can run
+MAX_LIMIT_STREAMS = MAX_LIMIT_THREADS
 
+_MIB = 1024 * 1024
 
-def _addressable(value: int) -> int:
-    if value > MAX_LIMIT_BYTES:
-        raise ValueError(f"{value} bytes is beyond the {MAX_LIMIT_BYTES} bytes (128 TiB) a 64-bit process can "
-                         "address: no allocation could reach it, so it would limit nothing; give at most "
-                         f"{MAX_LIMIT_BYTES} (the default is {512 * 1024 * 1024}, 512 MiB)")
-    return value
+#: for each ``limits`` field: its bound, and why a limit beyond it would limit nothing, said in the
+#: refusal (pydantic's own "less than or equal to" gives the number but not the reason)
+LIMIT_BOUNDS: dict[str, tuple[int, str]] = {
+    "buffers": (MAX_LIMIT_BUFFERS,
+                f"a buffer holds at least one block ({MIN_BLOCK_FRAMES} frames of one 4-byte sample, 64 bytes), "
+                f"and {MAX_LIMIT_BUFFERS} of them fill the {MAX_LIMIT_BYTES} bytes (128 TiB) a 64-bit process "
+                "can address"),
+    "frames": (MAX_LIMIT_FRAMES,
+               f"a frame is at least one 4-byte sample, and {MAX_LIMIT_FRAMES} of them fill the "
+               f"{MAX_LIMIT_BYTES} bytes (128 TiB) a 64-bit process can address"),
+    "streams": (MAX_LIMIT_STREAMS,
+                "a stream on a real device runs a callback thread of its own, and Linux runs at most "
+                f"{MAX_LIMIT_THREADS} threads at once (PID_MAX_LIMIT on a 64-bit machine)"),
+    "threads": (MAX_LIMIT_THREADS,
+                f"Linux runs at most {MAX_LIMIT_THREADS} threads at once on a 64-bit machine (PID_MAX_LIMIT: "
+                "each thread takes a process id)"),
+    "bytes": (MAX_LIMIT_BYTES, f"{MAX_LIMIT_BYTES} bytes (128 TiB) is what a 64-bit process can address"),
+}
 
 
 class LimitsConfig(_Model):
-    buffers: Int = Field(4096, ge=1)
-    frames: Int = Field(48_000 * 60, ge=1)
-    streams: Int = Field(8, ge=1)
-    threads: Int = Field(64, ge=1)
-    bytes: Annotated[Int, AfterValidator(_addressable)] = Field(512 * 1024 * 1024, ge=1)
+    buffers: Int = Field(4096, ge=1, le=MAX_LIMIT_BUFFERS)
+    frames: Int = Field(48_000 * 60, ge=1, le=MAX_LIMIT_FRAMES)
+    streams: Int = Field(8, ge=1, le=MAX_LIMIT_STREAMS)
+    threads: Int = Field(64, ge=1, le=MAX_LIMIT_THREADS)
+    bytes: Int = Field(512 * _MIB, ge=1, le=MAX_LIMIT_BYTES)
+
+
+def _beyond_limit_bound(name: str, value: Any) -> str:
+    """The refusal of ``limits.<name> = value`` past its bound: the bound, why, and the default."""
+    bound, why = LIMIT_BOUNDS[name]
+    default = LimitsConfig.model_fields[name].default
+    return (f"{value} {name} is beyond any that could be held: {why}; no allocation could reach such a limit, "
+            f"so it would limit nothing; give at most {bound} (the default is {default})")
 
 
 def _default_chain() -> tuple[Any, ...]:
@@ -263,8 +302,11 @@ def structural_problems(data: Mapping[str, Any]) -> tuple[AudioConfig | None, li
         problems = []
         for err in exc.errors(include_url=False):
             msg = err["msg"].removeprefix("Value error, ")
+            loc = tuple(err["loc"])
             if err["type"] == "extra_forbidden":
-                msg = _unknown_field(tuple(err["loc"]))
+                msg = _unknown_field(loc)
+            elif err["type"] == "less_than_equal" and len(loc) == 2 and loc[0] == "limits":
+                msg = _beyond_limit_bound(str(loc[1]), err["input"])
             elif err["type"] == "union_tag_not_found":  # a stage without its kind
                 msg = (f"a DSP stage needs kind = one of {', '.join(repr(k) for k in _STAGES)} (a file whose "
                        "stages say type = ... is version 2: write schema_version = 2 at its top)")

@@ -49,6 +49,10 @@ class RecoveryRun:
     #: how long the successful attempt's device open took (``open_s`` on ``recovery_succeeded``):
     #: the open is the device's and the machine's time, what follows it until RUNNING the system's
     open_s: float | None = None
+    #: of that open, the seconds its threads and processes waited for a CPU (the stream's
+    #: ``open_cpu_wait_s``, ``open_wait_s`` on ``recovery_succeeded``): the machine's share of it,
+    #: measured; None where the device does not measure it (the simulated one)
+    open_wait_s: float | None = None
 
 
 class Recoverer:
@@ -140,6 +144,9 @@ class Recoverer:
                 self._schedule_attempt(run)
                 return
             run.open_s = s.clock.now() - now
+            stream = s._stream
+            # a backend of its own may hand out streams that do not derive from DeviceStream
+            run.open_wait_s = getattr(stream, "open_cpu_wait_s", None)
             s._finish_recovery(run)
 
     @staticmethod
@@ -165,7 +172,8 @@ class Recoverer:
         s.monitoring.histogram("recovery_time_s").observe(elapsed)
         s._emit("recovery_succeeded", attempts=run.attempts, seconds=elapsed,
                 device=s._active_device, target=run.target.value,
-                **({"open_s": round(run.open_s, 6)} if run.open_s is not None else {}))
+                **({"open_s": round(run.open_s, 6)} if run.open_s is not None else {}),
+                **({"open_wait_s": round(run.open_wait_s, 6)} if run.open_wait_s is not None else {}))
         s._schedule_supervisor()
 
     def failed(self, run: RecoveryRun, why: str) -> None:

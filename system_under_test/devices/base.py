@@ -104,6 +104,11 @@ class DeviceStream(ABC):
     #: clock (the simulated one); a real stream whose blocks reach us through a non-realtime path
     #: (a device host process, a JACK server without SCHED_FIFO, a loaded machine) sets its own.
     min_stall_s: float = 0.0
+    #: Seconds the threads and processes that opened and first started this stream spent
+    #: runnable but waiting for a CPU (Linux's schedstat), at most the time the open took: the
+    #: machine's share of a slow open, which a judge must not blame on the system. None where it
+    #: is not measured (the simulated device, whose time is virtual; a kernel without schedstat).
+    open_cpu_wait_s: float | None = None
 
     @abstractmethod
     def start(self) -> None: ...

@@ -171,6 +171,29 @@ FIRST_BLOCK_GRACE_S = 2.0
 #: field. Short enough that a stalled server (``Pa_Initialize`` hangs on it) fails an attempt
 #: within a recovery's deadline.
 INIT_TIMEOUT_S = 5.0
+
+
+def thread_cpu_wait(tid: int) -> float | None:
+    """Seconds thread ``tid`` of this process has been runnable but waiting for a CPU, from
+    ``/proc/self/task/TID/schedstat``; None where it cannot be read."""
+    try:
+        with open(f"/proc/self/task/{tid}/schedstat") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def process_schedstat(pid: int) -> tuple[float, float] | None:
+    """(seconds on a CPU, seconds runnable but waiting for a CPU) of process ``pid``'s main
+    thread, from ``/proc/PID/schedstat`` (nanoseconds there); None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            run_ns, wait_ns = f.read().split()[:2]
+        return int(run_ns) / 1e9, int(wait_ns) / 1e9
+    except (OSError, ValueError):
+        return None
+
+
 #: PortAudio's name for its JACK host API
 JACK_HOST_API = "JACK Audio Connection Kit"
 #: Exception types raised in the device host that are not PortAudioError.
@@ -304,6 +327,20 @@ class DeviceHost:
     @property
     def alive(self) -> bool:
         return self.proc.poll() is None and not self._gone.is_set()
+
+    def reader_cpu_wait(self) -> float | None:
+        """Seconds this process's thread reading the host's replies has waited for a CPU."""
+        tid = self._reader.native_id
+        return None if tid is None else thread_cpu_wait(tid)
+
+    def schedstat(self) -> tuple[float, float] | None:
+        """(seconds on a CPU, seconds runnable but waiting for one) of the host's main thread
+        since it was spawned, from Linux's ``/proc/PID/schedstat``; None where the kernel keeps
+        none or the host is gone. The main thread is the one that starts the interpreter,
+        initialises PortAudio and opens the stream, one after the other: its wait is the
+        machine's share of a slow open (the host's other threads wait alongside it, and summing
+        them would count one stretch of the machine's twice)."""
+        return process_schedstat(self.proc.pid) if self.proc.poll() is None else None
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -457,6 +494,7 @@ class PortAudioStream(DeviceStream):
         self._callback = callback
         self._on_error = on_error
         self._state = "opening"
+        self._started_once = False
         self._state_lock = threading.RLock()
         self._broken: str | None = None  # why the stream is known dead ("lost", "stalled", ...)
         self._stall_open = False
@@ -476,6 +514,11 @@ class PortAudioStream(DeviceStream):
         self._views = self.layout.views(self._shm.buf)
         self._scratch = np.zeros((spec.block_size, max(spec.output_channels, 1)), dtype=np.float32)
         self.host: DeviceHost | None = None
+        #: the open's start (``time.monotonic``) and the opening thread's runnable wait then:
+        #: what ``open_cpu_wait_s`` is measured from
+        self._open_t0 = time.monotonic()
+        self._open_caller = threading.get_native_id()
+        self._open_caller_wait0 = thread_cpu_wait(self._open_caller)
         try:
             self.host = backend._spawn_host(on_event=self._on_host_event)
             self.open_info = self.host.request(
@@ -499,6 +542,26 @@ class PortAudioStream(DeviceStream):
             raise
         self._state = "open"
         backend._streams.add(self)
+        self._measure_open_wait()
+
+    def _measure_open_wait(self) -> None:
+        """``open_cpu_wait_s`` from the open's start to now: the runnable wait of the thread that
+        opens (it spawns the host and waits for its replies), of the thread that reads those
+        replies, and of the host's main thread (its interpreter, PortAudio, the open), which take
+        their turns along the open; at most the wall time it took. Measured with four busy loops
+        beside the rig (load 15, this process at nice 19, ``bench/bench_starved_open.py``): opens
+        of 5.5-8 s in which the opening thread waited 4.2-5.9 s for a CPU and the host 0.7-2.1 s."""
+        # a backend that spawns a host of its own (``_spawn_host`` overridden: a stand-in in this
+        # process) may not measure it: then the open's wait is not measured
+        reader_wait = getattr(self.host, "reader_cpu_wait", None)
+        host_stat = getattr(self.host, "schedstat", None)
+        if self._open_caller_wait0 is None or reader_wait is None or host_stat is None:
+            return
+        caller, reader, host = thread_cpu_wait(self._open_caller), reader_wait(), host_stat()
+        if caller is None or reader is None or host is None:
+            return
+        waited = caller - self._open_caller_wait0 + reader + host[1]
+        self.open_cpu_wait_s = min(waited, time.monotonic() - self._open_t0)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -577,6 +640,10 @@ class PortAudioStream(DeviceStream):
                 self._halt_thread()
                 raise
             self._state = "active"
+            if not self._started_once:  # the open's measure runs to its first start (a recovery's attempt)
+                self._started_once = True
+                if threading.get_native_id() == self._open_caller:
+                    self._measure_open_wait()
 
     @property
     def teardown_timeout_s(self) -> float:
@@ -998,5 +1065,7 @@ __all__ = [
     "StreamEvents",
     "map_host_error",
     "map_portaudio_error",
+    "process_schedstat",
+    "thread_cpu_wait",
     "translate_exception",
 ]

@@ -26,7 +26,7 @@ import pytest
 
 from harness.audio_check import LEAD_MARGIN_S, MACHINE_MUTE_MAX_S, XRUN_LEAD_S, stalled_for
 from harness.external_kills import (KillResult, doubt_reason, episodes_before_kill, inconclusive_reasons,
-                                    machine_stall_episodes, run_external_kill)
+                                    machine_stall_episodes, missed_kill, run_external_kill)
 from harness.invariants import Verdict
 from harness.rig.loopback import pid_is_jackd, wait_until
 from system_under_test import AudioSystem
@@ -204,6 +204,69 @@ def test_the_bench_counts_doubts_by_reason_per_route() -> None:
     assert bench.summarize("jack", results)["doubts_by_reason"] == counts
 
 
+def _bench() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_external_kills_missed", ROOT / "bench" / "bench_external_kills.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
+def test_a_kill_the_bench_meant_to_make_and_did_not_is_its_own_outcome_in_its_table() -> None:
+    """Measured at load 13-17: a run whose steady-state watch outlasted it ran no chunk, so its
+    killer was never armed, and the bench counted it nowhere but in "runs" (a route of 5 runs
+    showed "4 kills" and no word why). A missed kill is counted and named in the table, apart from
+    the kills, and is never a pass."""
+    bench = _bench()
+    made = KillResult("jack", 1, 0, 4242, 1, 0, [], "closed", episodes=1)
+    missed = KillResult("jack", 2, 0, None, 1, 0, [], "closed",
+                        kill_missed=missed_kill(False, None, 3.0, 8.0, {"before_span": [10.0, 25.8]}))
+    violated = KillResult("jack", 3, 1, None, 0, 1, ["recovery: past its deadline"], "closed",
+                          kill_missed=missed_kill(True, None, 3.0, 8.0, {}))
+    summary = bench.summarize("jack", [made, missed, violated])
+    assert (summary["kills"], summary["missed_kills"], summary["missed_kills_violated"]) == (1, 2, 1)
+    assert summary["pass"] == 1 and summary["exactly_one"] == 1
+    header, line = bench.table([summary])
+    assert header.split()[:3] == ["route", "kills", "missed"]
+    assert line.split()[:3] == ["jack", "1", "2"], line
+    assert "never armed: the run" in line and "the run ended before" in line and "1 of them violated" in line, line
+
+
+def test_a_missed_kill_says_why() -> None:
+    assert missed_kill(False, None, 3.0, 8.0, {"before_span": [10.0, 25.8]}) == (
+        "never armed: the run ran no chunk of its 8 s; the steady-state watch before the faults took 15.8 s")
+    assert missed_kill(True, None, 600.0, 2.0, {}).startswith("the run ended before the kill was due (600 s")
+    assert missed_kill(True, "no jackd to kill (pid None)", 3.0, 8.0, {}) == \
+        "the killer failed: no jackd to kill (pid None)"
+
+
+@pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(120)
+def test_a_steady_state_watch_that_outlasts_the_run_still_leaves_the_run_its_duration_and_its_kill(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measured at load 13-17 (the harness at nice 19 beside four busy loops): the 1 s watch before
+    the faults took 15.8 s, past the 8 s run's planned end, so the run ran no chunk and the
+    external killer was never armed. Here the watch is held until the run's planned end has passed
+    (as that starved machine held it): the faults' time line starts when the watch ends, the run
+    runs its chunks, and the kill is made."""
+    from harness import steady_state
+
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    duration_s = 2.0
+    original = steady_state.SteadyWatch.watch_before
+
+    def outlasting(self: Any) -> None:
+        clock = self.system.clock
+        planned_end = clock.now() + self.window_s + duration_s
+        original(self)
+        wait_until(lambda: clock.now() > planned_end + 0.5, WAIT_S, interval_s=0.05, what="the run's planned end")
+
+    monkeypatch.setattr(steady_state.SteadyWatch, "watch_before", outlasting)
+    res = run_external_kill("jack", seed=3, duration_s=duration_s, kill_at_s=0.5, report_root=tmp_path)
+    assert res.kill_missed is None and res.killed_pid is not None, _why(res)
+    assert res.external_faults >= 1, _why(res)  # the run heard of it: it was running when it came
+
+
 @pytest.mark.loopback(portaudio=True)
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("route", ["system", "alsa"])
@@ -290,6 +353,8 @@ def test_a_kill_timed_after_the_run_kills_nothing_and_is_no_leaked_thread(
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     res = run_external_kill("jack", seed=2, duration_s=2.0, kill_at_s=600.0, report_root=tmp_path)
     assert res.killed_pid is None and res.error is None, _why(res)
+    assert res.kill_missed == "the run ended before the kill was due (600 s after its first chunk, in a 2 s run)", \
+        _why(res)
     assert not [v for v in res.violations if v.startswith("resources")], res.violations
 
 
@@ -514,7 +579,12 @@ def test_cli_run_on_the_rig_survives_its_server_killed_from_outside(tmp_path: Pa
     summary = json.loads((run_dir / "summary.json").read_text())
     assert proc.returncode == {"pass": 0, "inconclusive": 3}[summary["outcome"]], \
         f"exit {proc.returncode}\n{out}\n{err[-3000:]}"
-    assert not summary["violations"] and summary["recoveries"] == 1, summary
+    history = _history(run_dir)
+    # each episode's time and cause beside the kill's, so that an extra one says whose it was
+    episodes = [(e["time"], (e["data"].get("error") or {}).get("message")) for e in history
+                if e["type"] == "event" and e.get("value") == "recovery_started"]
+    killed = [e["time"] for e in history if e["type"] == "fault_start"]
+    assert not summary["violations"] and summary["recoveries"] == 1, (killed, episodes, summary)
     audio = summary["audio"]
     assert audio["analysed"] and audio["outages"]["count"] == 1, audio
     (window,) = [w for w in audio["windows"]["items"] if w.get("outages")]

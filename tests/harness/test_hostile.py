@@ -916,6 +916,39 @@ def test_a_bytes_limit_at_the_bound_is_taken():
     assert load_config({"limits": {"bytes": MAX_LIMIT_BYTES}}).limits.bytes == MAX_LIMIT_BYTES
 
 
+#: a document of each schema version, with a ``[limits]`` table appended (v1 is flat, v2 names its
+#: stages with ``type``); the limits must be held to their bounds whichever version carries them
+_VERSIONED_HEADS = {
+    1: "rate = 48000\nbuffer_size = 256\nchannels = 2\n",
+    2: "schema_version = 2\n[[dsp]]\ntype = \"gain\"\ngain_db = -3.0\n",
+    3: "schema_version = 3\n",
+}
+
+
+@pytest.mark.parametrize("version", sorted(_VERSIONED_HEADS))
+@pytest.mark.parametrize("field, bound", [("buffers", 2**41), ("frames", 2**45), ("streams", 2**22),
+                                          ("threads", 2**22), ("bytes", 2**47)])
+def test_a_limit_one_past_its_bound_is_refused_in_every_schema_version(tmp_path, version, field, bound):
+    """``limits.buffers``, ``frames``, ``streams`` and ``threads`` took any number (a run with
+    ``threads = 99999999999999999999`` ran); each now has a bound that follows from what it counts,
+    and one past it is exit 2 naming the file, the field and the bound, in v1, v2 and v3 files."""
+    config = write(tmp_path, f"v{version}-{field}.toml", f"{_VERSIONED_HEADS[version]}[limits]\n{field} = {bound + 1}\n")
+    refused(cli("run", "--duration", "2", "--config", config, "--report-dir", tmp_path / "reports"),
+            f"v{version}-{field}.toml", f"limits.{field}", f"{bound + 1} {field}", f"give at most {bound}")
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("version", sorted(_VERSIONED_HEADS))
+@pytest.mark.parametrize("field, bound", [("buffers", 2**41), ("frames", 2**45), ("streams", 2**22),
+                                          ("threads", 2**22), ("bytes", 2**47)])
+def test_a_limit_at_its_bound_is_taken_in_every_schema_version(tmp_path, version, field, bound):
+    import tomllib
+
+    from system_under_test.config import load_config
+    config = write(tmp_path, f"v{version}.toml", f"{_VERSIONED_HEADS[version]}[limits]\n{field} = {bound}\n")
+    assert getattr(load_config(tomllib.loads(config.read_text())).limits, field) == bound
+
+
 # ------------------------------------------------ a scenario's problems are told in one pass ----
 _MANY_PROBLEMS = """format = 1
 

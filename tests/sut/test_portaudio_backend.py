@@ -271,3 +271,21 @@ def test_without_portaudio_the_backend_says_what_to_install(tmp_path: Path, monk
                         staticmethod(lambda: (False, "the PortAudio library is not installed")))
     with pytest.raises(BackendUnavailableError):
         backend.open_stream(_spec("system"), lambda *a: None, lambda e: None)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_an_open_measures_its_wait_for_a_cpu_within_the_time_it_took(rig: LoopbackRig, route: str) -> None:
+    """``open_cpu_wait_s``: the opening thread's, the reply reader's and the device host's runnable
+    wait over the open and first start (Linux's schedstat), never more than the time it took: the
+    machine's share a judge reads from ``recovery_succeeded``'s ``open_wait_s``."""
+    backend, device = _backend(rig, route)
+    t0 = time.monotonic()
+    stream = backend.open_stream(_spec(device), lambda *a: None, lambda e: None)
+    try:
+        stream.start()
+        took = time.monotonic() - t0
+        assert stream.open_cpu_wait_s is not None
+        assert 0.0 <= stream.open_cpu_wait_s <= took, (stream.open_cpu_wait_s, took)
+    finally:
+        stream.stop()
+        stream.close()
