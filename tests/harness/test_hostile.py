@@ -557,6 +557,24 @@ def test_a_boolean_in_a_fault_profile_is_refused_not_read_as_1(tmp_path, text, f
     assert not (tmp_path / "reports").exists()
 
 
+def _gate_names() -> list[str]:
+    from harness.gates import Gates
+
+    return sorted(Gates.model_fields)
+
+
+@pytest.mark.parametrize("value", ["true", "false"])
+@pytest.mark.parametrize("gate", _gate_names())
+def test_a_boolean_for_any_gate_is_refused_not_read_as_a_threshold(tmp_path, gate, value):
+    """Every key of ``[gates]``, those that may be left unset included: an optional threshold is
+    ``Annotated[float, ...] | None``, and a check that looked for a bare ``float`` in the union
+    let ``xruns_per_hour_max = true`` through as 1 xrun/h."""
+    profile = write(tmp_path, "gated.toml", f"[probabilities]\nxrun = 0.1\n[gates]\n{gate} = {value}\n")
+    refused(cli("run", "--duration", "2", "--report-dir", tmp_path / "reports", "--faults", profile),
+            "gated.toml", f"gates.{gate}", f"must be a number, got {value}")
+    assert not (tmp_path / "reports").exists()
+
+
 @pytest.mark.parametrize("text, field", [
     ("schema_version = 3\n[device]\ninput_channels = true\n", "device.input_channels"),
     ("schema_version = 3\n[stream]\nlatency_ms = true\n", "stream.latency_ms"),
