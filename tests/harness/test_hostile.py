@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
 import sqlite3
 import struct
@@ -21,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness import analysis
 from harness.cli import main
@@ -912,6 +915,38 @@ def test_the_minimum_duration_follows_the_configured_block(tmp_path):
                                                 "latency_ms = 600\n")
     refused(cli("run", "--duration", "0.1s", "--config", config, "--report-dir", tmp_path / "reports"),
             "8192 frames at 44100 Hz", "give at least 185.76ms")
+
+
+def test_exactly_one_block_is_taken_and_a_hair_less_is_refused():
+    """The boundary itself: 480 frames at 48 kHz are exactly 10 ms (``10ms`` parses to the same
+    float), so a duration of one block is taken and the float just under it is refused."""
+    from harness.durations import parse_duration
+    from harness.errors import UsageError
+    from harness.runner import check_holds_a_block
+
+    config = {"stream": {"block_size": 480}}
+    assert parse_duration("10ms") == 480 / 48_000
+    check_holds_a_block(parse_duration("10ms"), config)
+    with pytest.raises(UsageError, match="give at least 10ms"):
+        check_holds_a_block(math.nextafter(0.01, 0.0), config)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(block=st.integers(16, 8192), rate=st.integers(8_000, 384_000))
+def test_the_minimum_a_refusal_names_is_taken(block, rate):
+    """Whatever the configured block, the duration the refusal tells the user to give is enough:
+    written back as the message gives it (``give at least Nms``), it is not refused again."""
+    import re
+
+    from harness.durations import parse_duration
+    from harness.errors import UsageError
+    from harness.runner import check_holds_a_block
+
+    config = {"stream": {"block_size": block, "sample_rate": rate, "latency_ms": 2000}}
+    with pytest.raises(UsageError) as refusal:
+        check_holds_a_block(1e-6, config)  # under any block (the shortest: 16 frames at 384 kHz)
+    (least,) = re.findall(r"give at least (\S+ms)$", str(refusal.value))
+    check_holds_a_block(parse_duration(least), config)
 
 
 def test_one_block_is_enough_to_be_taken(tmp_path):
