@@ -373,9 +373,10 @@ def _stretch(p: Pipeline, x: np.ndarray, k: int, delivered: int) -> np.ndarray:
 @pytest.mark.parametrize("held", [1, 64, 100])
 def test_frames_left_in_the_output_ring_are_played_as_block_by_block_plays_them(held: int) -> None:
     """Frames still in the output ring with the input ring empty (measured: 919 of the 2906
-    ``stretch_ready`` checks of three 20 s hostile runs on the compiled kernel) make each callback
-    play them first: a pipeline offered a stretch there gives the samples, counters and rings
-    that one callback a block gives (taking it, or refusing it and going block by block)."""
+    ``stretch_ready`` checks of six 20 s runs, default and hostile at seeds 1-3, on the compiled
+    kernel) make each callback play them first: a pipeline offered a stretch there gives the
+    samples, counters and rings that one callback a block gives (taking it, or refusing it and
+    going block by block)."""
     bs, k = 64, 6
     x = _signal(bs * k, 2, 7)
     backlog = _signal(held, 2, 8)
