@@ -1132,6 +1132,27 @@ def test_a_reference_of_another_shape_is_refused_naming_both_files(tmp_path, oth
     refused(cli("analyze", "glitches", recording, "--reference", reference), "ref.wav", needle)
 
 
+@pytest.mark.parametrize("cut", ["ref.wav", "rec.wav"])
+def test_a_comparison_with_either_file_cut_short_says_so_and_is_inconclusive(tmp_path, cut):
+    """``analyze glitches REC --reference REF``: the reference is half of what was compared, and a
+    reference cut short was played only in part. Either file cut short is named in ``cut_short``
+    and on stderr, and a comparison that found nothing in the frames present is inconclusive."""
+    music = analysis.make_signal("mls", sample_rate=48_000, duration_s=2.0)
+    files = {"ref.wav": tmp_path / "ref.wav", "rec.wav": tmp_path / "rec.wav"}
+    for name, path in files.items():
+        if name == cut:
+            files[name] = _cut(tmp_path, name, music, fmt="float32")
+        else:  # the other file whole, holding what the cut one still holds
+            analysis.write_wav(path, music[:48_000], 48_000, "float32")
+    code, out, err = cli("analyze", "glitches", files["rec.wav"], "--reference", files["ref.wav"])
+    assert code == 3, (code, err)
+    doc = json.loads(out)
+    assert doc["glitches"] == [], doc["glitches"]
+    assert doc["cut_short"] == [{"file": str(files[cut]), "header_frames": 96_000, "frames": 48_000,
+                                 "missing_frames": 48_000, "missing_s": 1.0}]
+    assert f"{cut}: cut short" in err and "never heard" in err, err
+
+
 def test_a_recording_compared_with_itself_is_clean(tmp_path):
     music = tmp_path / "music.wav"
     analysis.write_wav(music, analysis.make_signal("mls", sample_rate=48_000, duration_s=2.0), 48_000, "float32")
