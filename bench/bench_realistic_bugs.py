@@ -96,6 +96,22 @@ HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
     "test_false_alarms.py", "test_mutants.py")]
 
 
+#: a harness bug in one of these places is tried first against the tests of the promise that code
+#: keeps, then against ``HARNESS_JUDGE_TESTS``: the judges' tests never reach analyze's cut-short
+#: verdict, a scenario file's problems, the BLAS limit or the one-block minimum, which the whole
+#: suite's tests of them caught (batch 23)
+HARNESS_OWN_TESTS: dict[str, list[str]] = {
+    "harness/commands/analyze.py": ["tests/harness/test_hostile.py"],
+    "harness/scenarios/": ["tests/harness/test_scenarios.py", "tests/harness/test_scenario_cli.py",
+                           "tests/harness/test_hostile.py"],
+    "harness/blas.py": ["tests/harness/test_blas.py"],
+    "harness/runner.py": [f"tests/harness/test_hostile.py::{n}" for n in (
+        "test_a_duration_shorter_than_one_block_is_refused_naming_the_minimum",
+        "test_exactly_one_block_is_taken_and_a_hair_less_is_refused",
+        "test_the_minimum_a_refusal_names_is_taken", "test_one_block_is_enough_to_be_taken")],
+}
+
+
 def source_file(tree: Path, path: str) -> Path:
     """The file a bug patches: ``harness/...`` from the tree's root, anything else under
     system_under_test/."""
@@ -3406,9 +3422,12 @@ _REAL_DEVICE_PATHS = ("devices/portaudio.py", "devices/_devhost.py", "devices/ja
 
 def selection_for(bug: "Bug | None", default: list[str]) -> list[str]:
     """The default selection, and for a bug in the real-device path the real-device files too;
-    for a bug in harness/ the harness tests that judge runs."""
+    for a bug in harness/ the tests of its own promise (``HARNESS_OWN_TESTS``), then the harness
+    tests that judge runs."""
     if bug is not None and bug.path.startswith("harness/"):
-        return [t for t in HARNESS_JUDGE_TESTS if (ROOT / t.split("::")[0]).exists()]
+        own = [t for prefix, tests in HARNESS_OWN_TESTS.items() if bug.path.startswith(prefix) for t in tests]
+        judges = [t for t in HARNESS_JUDGE_TESTS if t.split("::")[0] not in own]  # a file given whole runs once
+        return [t for t in dict.fromkeys([*own, *judges]) if (ROOT / t.split("::")[0]).exists()]
     if bug is not None and bug.path in _REAL_DEVICE_PATHS:
         return default + [t for t in REAL_DEVICE_TESTS if (ROOT / t).exists() and t not in default]
     return default
