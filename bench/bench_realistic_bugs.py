@@ -3292,7 +3292,8 @@ BATCH_23: list[Bug] = [
         "        if plan is not self._live:\n            self._live = plan\n",
         "'each plan keeps its own state' while tidying _plan: a block size no chunk divides runs two "
         "plans a block (the whole chunks, then the rest), and each starts from its own stale state "
-        "instead of the filter's",
+        "instead of the filter's (written blind, it turned out to repeat batch 11's "
+        "plan_switch_drops_state: the same lines, the same effect; kept, and counted apart)",
         "dsp (a biquad filters a stream as one signal, whatever its block size)"),
     Bug("frame_accounts_without_pipeline_on_real_clock", "system.py",
         "        if p is None or isinstance(self.clock, VirtualClock):\n",
