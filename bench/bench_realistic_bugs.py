@@ -3312,7 +3312,9 @@ BATCH_23: list[Bug] = [
         "    if \"dsp\" not in doc:\n        return out\n    chain = []\n",
         "    chain = []\n",
         "'the loop copes with a missing dsp (get's default)' while simplifying _v2_to_v3: a v2 file "
-        "without dsp becomes an empty chain instead of the default chain",
+        "without dsp becomes an empty chain instead of the default chain (written blind, it turned "
+        "out to repeat batch 18's v2_without_dsp_empty_chain: the same lines, the same effect; kept, "
+        "and counted apart)",
         "config (a migration adds nothing: what a document leaves out takes the current default)"),
     Bug("stretch_ready_ignores_output_fill", "pipeline.py",
         "                and not ring_in.fill and not ring_out.fill and ring_in.capacity >= bs\n",
@@ -3324,7 +3326,8 @@ BATCH_23: list[Bug] = [
         "    if block_ms > config.stream.latency_ms:\n",
         "    if block_ms >= config.stream.latency_ms:\n",
         "'>=' for '>' ('the block must fit inside the latency'): a block exactly as long as "
-        "stream.latency_ms is refused",
+        "stream.latency_ms is refused (written blind, it turned out to repeat the first catalogue's "
+        "latency_equal_block_rejected: the same line, the same effect; kept, and counted apart)",
         "config (exact validation boundaries of the cross checks)"),
     Bug("resource_limits_replace_defaults", "resources.py",
         "            self._global_limits.update({ResourceType(k): v for k, v in global_limits.items()})\n",
