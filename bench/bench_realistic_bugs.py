@@ -31,7 +31,8 @@ is tried against the selection plus the real-device files (they start their own 
 A bug in the harness (a path under harness/) is tried against the harness tests that judge runs
 (``HARNESS_JUDGE_TESTS``: the invariants, the linearizability search, the verdict, the leak
 judge, the steady state and gates, the audio check, the run, its interruption (Ctrl-C, SIGTERM)
-and its false-alarm tests) instead.
+and its false-alarm tests) instead, after the tests of its own code where it is not a judge
+(``HARNESS_OWN_TESTS``: analyze, the scenario loader, blas, the one-block minimum; batch 23).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
