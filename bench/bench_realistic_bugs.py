@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-22: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-23: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -31,7 +31,8 @@ is tried against the selection plus the real-device files (they start their own 
 A bug in the harness (a path under harness/) is tried against the harness tests that judge runs
 (``HARNESS_JUDGE_TESTS``: the invariants, the linearizability search, the verdict, the leak
 judge, the steady state and gates, the audio check, the run, its interruption (Ctrl-C, SIGTERM)
-and its false-alarm tests) instead.
+and its false-alarm tests) instead, after the tests of its own code where it is not a judge
+(``HARNESS_OWN_TESTS``: analyze, the scenario loader, blas, the one-block minimum; batch 23).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -79,7 +80,10 @@ _HARNESS = ["tests/harness/test_stateful.py", "tests/harness/test_invariants.py"
 #: test_rig_audio.py is the listening check fed a scripted rig capture on the virtual clock, no
 #: JACK: where a stall's reach back and ``stalled_for`` are judged, batch 18)
 HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
-    "test_verdict.py", "test_leaks.py", "test_invariants.py", "test_linearizability_search.py",
+    "test_verdict.py", "test_leaks.py", "test_invariants.py",
+    # the recovery judge's excuses (late timers, the open, an owner's operation) on synthetic
+    # histories: a second file of the invariant's tests, seconds long (batch 23)
+    "test_recovery_starvation.py", "test_linearizability_search.py",
     "test_linearizable_streaming.py", "test_gates_steady.py", "test_audio_check.py",
     "test_audio_level.py", "test_audio_channels.py", "test_rig_audio.py",
     # a run's interruption (Ctrl-C, SIGTERM: inconclusive, exit 3, never a failure): four short
@@ -91,6 +95,22 @@ HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
     "test_hostile.py::test_a_second_ctrl_c_still_leaves_an_honest_interrupted_summary",
     "test_fault_skips.py", "test_actor_attribution.py", "test_external_kills.py", "test_run.py",
     "test_false_alarms.py", "test_mutants.py")]
+
+
+#: a harness bug in one of these places is tried first against the tests of the promise that code
+#: keeps, then against ``HARNESS_JUDGE_TESTS``: the judges' tests never reach analyze's cut-short
+#: verdict, a scenario file's problems, the BLAS limit or the one-block minimum, which the whole
+#: suite's tests of them caught (batch 23)
+HARNESS_OWN_TESTS: dict[str, list[str]] = {
+    "harness/commands/analyze.py": ["tests/harness/test_hostile.py"],
+    "harness/scenarios/": ["tests/harness/test_scenarios.py", "tests/harness/test_scenario_cli.py",
+                           "tests/harness/test_hostile.py"],
+    "harness/blas.py": ["tests/harness/test_blas.py"],
+    "harness/runner.py": [f"tests/harness/test_hostile.py::{n}" for n in (
+        "test_a_duration_shorter_than_one_block_is_refused_naming_the_minimum",
+        "test_exactly_one_block_is_taken_and_a_hair_less_is_refused",
+        "test_the_minimum_a_refusal_names_is_taken", "test_one_block_is_enough_to_be_taken")],
+}
 
 
 def source_file(tree: Path, path: str) -> Path:
@@ -3265,11 +3285,137 @@ BATCH_22: list[Bug] = [
 ]
 
 
+BATCH_23: list[Bug] = [
+    # -- the system under test: functions no earlier bug touched ---------------------------------
+    Bug("biquad_plan_starts_from_zero_state", "dsp.py",
+        "        if plan is not self._live:\n            if self._live is not None:\n"
+        "                plan.state[...] = self._live.state\n            self._live = plan\n",
+        "        if plan is not self._live:\n            self._live = plan\n",
+        "'each plan keeps its own state' while tidying _plan: a block size no chunk divides runs two "
+        "plans a block (the whole chunks, then the rest), and each starts from its own stale state "
+        "instead of the filter's (written blind, it turned out to repeat batch 11's "
+        "plan_switch_drops_state: the same lines, the same effect; kept, and counted apart)",
+        "dsp (a biquad filters a stream as one signal, whatever its block size)"),
+    Bug("frame_accounts_without_pipeline_on_real_clock", "system.py",
+        "        if p is None or isinstance(self.clock, VirtualClock):\n",
+        "        if isinstance(self.clock, VirtualClock):\n",
+        "'_read_accounts already handles None' when the virtual-clock shortcut was added: on a real "
+        "clock, reading the frame accounts of a system with no pipeline (not yet started, closed) "
+        "raises AttributeError instead of reading zeros",
+        "monitoring (a read works in every state and changes nothing)"),
+    Bug("limits_bytes_cap_exclusive", "config.py",
+        "    if value > MAX_LIMIT_BYTES:\n",
+        "    if value >= MAX_LIMIT_BYTES:\n",
+        "'>=' for '>' ('beyond the address space'): limits.bytes = 2**47, the documented maximum, is "
+        "refused",
+        "config (exact validation boundaries: the limit itself is valid)"),
+    Bug("v2_without_dsp_gets_empty_chain", "config.py",
+        "    if \"dsp\" not in doc:\n        return out\n    chain = []\n",
+        "    chain = []\n",
+        "'the loop copes with a missing dsp (get's default)' while simplifying _v2_to_v3: a v2 file "
+        "without dsp becomes an empty chain instead of the default chain (written blind, it turned "
+        "out to repeat batch 18's v2_without_dsp_empty_chain: the same lines, the same effect; kept, "
+        "and counted apart)",
+        "config (a migration adds nothing: what a document leaves out takes the current default)"),
+    Bug("stretch_ready_ignores_output_fill", "pipeline.py",
+        "                and not ring_in.fill and not ring_out.fill and ring_in.capacity >= bs\n",
+        "                and not ring_in.fill and ring_in.capacity >= bs\n",
+        "'the output ring drains every block' while shortening stretch_ready: a stretch begins with "
+        "frames still in the output ring",
+        "audio (a stretch gives the samples and counters block by block gives)"),
+    Bug("block_equal_to_latency_refused", "config.py",
+        "    if block_ms > config.stream.latency_ms:\n",
+        "    if block_ms >= config.stream.latency_ms:\n",
+        "'>=' for '>' ('the block must fit inside the latency'): a block exactly as long as "
+        "stream.latency_ms is refused (written blind, it turned out to repeat the first catalogue's "
+        "latency_equal_block_rejected: the same line, the same effect; kept, and counted apart)",
+        "config (exact validation boundaries of the cross checks)"),
+    Bug("resource_limits_replace_defaults", "resources.py",
+        "            self._global_limits.update({ResourceType(k): v for k, v in global_limits.items()})\n",
+        "            self._global_limits = {ResourceType(k): v for k, v in global_limits.items()}\n",
+        "'the limits given are the limits' when the constructor was tidied: a manager given one "
+        "global limit has no limit on the other resources (the defaults dropped)",
+        "resources (a limit not given keeps its default)"),
+    # -- the harness's judges: the recovery judge's owner-operation excuse and late failures, ----
+    #    clean_audio's doubts, the server killed during start-up, the one-block minimum
+    Bug("owner_spans_include_ops_in_flight", "harness/invariants.py",
+        "        owner_spans = sorted((a, b) for a, b in self.ops.values() if b < _INF)\n",
+        "        owner_spans = sorted((a, b) for a, b in self.ops.values())\n",
+        "'every owner operation holds the system' while reading the ops: one that never returned "
+        "(still in flight at the history's end) excuses all the time past the deadline",
+        "false pass: recovery (an excuse is measured time, never an open span)"),
+    Bug("union_within_counts_overlaps_twice", "harness/invariants.py",
+        "        a, b = max(a, reach), min(b, hi)\n",
+        "        a, b = max(a, lo), min(b, hi)\n",
+        "'clip each span to the window' written with the window's start for the running reach: "
+        "overlapping spans (two owners' operations, an operation over an open) are counted twice",
+        "false pass: recovery (the time excused is at most the time that passed)"),
+    Bug("recovery_failed_lateness_not_clamped", "harness/invariants.py",
+        "                    if self.states and self.states[-1][3] == \"failed\" and self.states[-1][2] <= at:\n"
+        "                        at = self.states[-1][2]\n",
+        "",
+        "'the event's own time is when the timer fired' (the clamp read as a rounding fix): a real "
+        "clock's recovery_failed is stamped after the FAILED transition, so its timer's lateness falls "
+        "outside the episode it explains",
+        "no false alarm: recovery (a late timer measured is the machine's, inside its episode)"),
+    Bug("also_doubted_names_one_of_two", "harness/audio_check.py",
+        "            more.append(self._dense_xrun_doubt())\n        if self.blind_windows:\n",
+        "            more.append(self._dense_xrun_doubt())\n        elif self.blind_windows:\n",
+        "'if/elif' when _also_doubted was written from two branches of the verdict: an inconclusive "
+        "clean_audio with dense-xrun silences and blind windows beside its first doubt names only one",
+        "audio check (an inconclusive verdict names every rule that doubted)"),
+    Bug("server_death_needs_the_watch", "harness/runner.py",
+        "    if not records and status is None:\n        return\n",
+        "    if not records:\n        return\n",
+        "'the watch records every death' while shortening _raise_if_server_died: a server dead but "
+        "not yet seen by the watch makes the start-up refusal a usage error (exit 2, no report)",
+        "run (a server killed during start-up is inconclusive with its reports, not exit 2)"),
+    Bug("one_block_minimum_rounded_down", "harness/runner.py",
+        "        least_ms = math.ceil(block_s * 1e5) / 100\n",
+        "        least_ms = round(block_s * 1e3, 2)\n",
+        "'round to 0.01 ms' for the ceiling: the minimum the refusal names (5.33ms for 5.333 ms) is "
+        "itself refused",
+        "input (a refusal's suggested value is accepted)"),
+    Bug("one_block_exactly_refused", "harness/runner.py",
+        "    if duration_s < block_s:\n",
+        "    if duration_s <= block_s:\n",
+        "'<=' for '<' ('shorter than a block is not enough'): a duration of exactly one block, the "
+        "documented minimum, is refused",
+        "input (exact boundaries: --duration of one block is valid)"),
+    # -- the harness's other recent code: analyze's cut_short, scenario files, blas --------------
+    Bug("cut_short_with_glitches_exits_3", "harness/commands/analyze.py",
+        "    return 3 if code == 0 and cut_short else code\n",
+        "    return 3 if cut_short else code\n",
+        "'a file cut short is inconclusive' applied to every answer: glitches found in a WAV cut "
+        "short exit 3, not 1",
+        "exit codes (glitches found in a file cut short still exit 1)"),
+    Bug("reference_cut_short_unsaid", "harness/commands/analyze.py",
+        "    short = _cut_short(rec, ref)\n",
+        "    short = _cut_short(rec)\n",
+        "'the recording is what is analysed': a reference cut short (played only in part) is not "
+        "said, and a clean comparison exits 0",
+        "analysis (a WAV cut short is said to be, exit 3 when nothing was found)"),
+    Bug("scenario_cross_refs_after_structure", "harness/scenarios/loader.py",
+        "        problems += [p for p in _file_problems(data, backend if isinstance(backend, str) else \"sim\")\n",
+        "        if not problems:  # cross references need the steps' structure\n"
+        "            problems += [p for p in _file_problems(data, backend if isinstance(backend, str) else \"sim\")\n",
+        "'cross references once the structure holds': a file with a structural error has its unknown "
+        "step names and invariants reported only in a second round",
+        "input (a scenario file's every problem in one error)"),
+    Bug("blas_environment_overridden", "harness/blas.py",
+        "    if \"OPENBLAS_NUM_THREADS\" in os.environ:\n",
+        "    if os.environ.get(\"OPENBLAS_NUM_THREADS\") == \"1\":\n",
+        "'nothing to do when the environment already asks for one thread': a user's "
+        "OPENBLAS_NUM_THREADS=4 is limited to one while the harness computes",
+        "blas (the environment's thread count is the user's choice, left as it is)"),
+]
+
+
 #: the blind batches by number (``--batch N``), in the order they were written
 BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                                  10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13, 14: BATCH_14,
                                  15: BATCH_15, 16: BATCH_16, 17: BATCH_17, 18: BATCH_18, 19: BATCH_19,
-                                 20: BATCH_20, 21: BATCH_21, 22: BATCH_22}
+                                 20: BATCH_20, 21: BATCH_21, 22: BATCH_22, 23: BATCH_23}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
@@ -3281,9 +3427,12 @@ _REAL_DEVICE_PATHS = ("devices/portaudio.py", "devices/_devhost.py", "devices/ja
 
 def selection_for(bug: "Bug | None", default: list[str]) -> list[str]:
     """The default selection, and for a bug in the real-device path the real-device files too;
-    for a bug in harness/ the harness tests that judge runs."""
+    for a bug in harness/ the tests of its own promise (``HARNESS_OWN_TESTS``), then the harness
+    tests that judge runs."""
     if bug is not None and bug.path.startswith("harness/"):
-        return [t for t in HARNESS_JUDGE_TESTS if (ROOT / t.split("::")[0]).exists()]
+        own = [t for prefix, tests in HARNESS_OWN_TESTS.items() if bug.path.startswith(prefix) for t in tests]
+        judges = [t for t in HARNESS_JUDGE_TESTS if t.split("::")[0] not in own]  # a file given whole runs once
+        return [t for t in dict.fromkeys([*own, *judges]) if (ROOT / t.split("::")[0]).exists()]
     if bug is not None and bug.path in _REAL_DEVICE_PATHS:
         return default + [t for t in REAL_DEVICE_TESTS if (ROOT / t).exists() and t not in default]
     return default

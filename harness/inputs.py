@@ -197,11 +197,20 @@ def validation_message(exc: Any, *, known_keys: Callable[[tuple[Any, ...]], Iter
     return "; ".join(lines)
 
 
+def _bare(annotation: Any) -> Any:
+    """``annotation`` without its ``Annotated[...]`` metadata (a bound, a validator)."""
+    return typing.get_args(annotation)[0] if typing.get_origin(annotation) is typing.Annotated else annotation
+
+
 def wants_number(annotation: Any) -> bool:
-    """``annotation`` is a number (``int``/``float``, optionally ``| None``) that no bool may stand for."""
+    """``annotation`` is a number (``int``/``float``, optionally ``| None``, either one possibly
+    ``Annotated`` with its bounds) that no bool may stand for. An optional bounded number is
+    ``Optional[Annotated[float, Field(...)]]`` to pydantic: its member is no bare ``float``, and
+    looking for one let ``xruns_per_hour_max = true`` in a profile's gates through as 1."""
+    annotation = _bare(annotation)
     if annotation in (int, float):
         return True
-    args = typing.get_args(annotation)
+    args = tuple(_bare(a) for a in typing.get_args(annotation))
     return (typing.get_origin(annotation) in (typing.Union, types.UnionType) and bool not in args
             and any(a in (int, float) for a in args) and all(a in (int, float, type(None)) for a in args))
 

@@ -676,3 +676,34 @@ def test_a_server_killed_from_outside_during_start_up_is_an_inconclusive_run_wit
     report = json.loads((result.run_dir / "report.json").read_text())
     assert report["verdict"]["outcome"] == "inconclusive", report["verdict"]
     assert any("the system never ran" in d for d in report["verdict"]["doubts"]), report["verdict"]
+
+
+@pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("system", [KilledAtStart, KilledAtInitialize], ids=["start", "initialize"])
+def test_a_start_up_death_the_server_watch_has_not_polled_yet_is_still_the_environments(
+        system: type, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same kill with the run's ``ServerWatch`` not yet due to poll (its interval made an hour
+    here; on a loaded machine its thread may simply not have run between the kill and the refusal):
+    the rig's own word that its server exited stands for the watch's record, so the run is still
+    an inconclusive one that says the server died, with its reports, never a usage error."""
+    from harness.rig import rig_target  # noqa: PLC0415
+    from harness.runner import ReliabilityRun, RunSpec  # noqa: PLC0415
+
+    made = rig_target.ServerWatch.__init__
+
+    def unpolled(self: Any, target: Any, history: Any, **kwargs: Any) -> None:
+        made(self, target, history, **{**kwargs, "poll_s": 3600.0})
+
+    monkeypatch.setattr(rig_target.ServerWatch, "__init__", unpolled)
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    run = ReliabilityRun(RunSpec(backend="jack", duration_s=2.0, seed=3, faults="none", report_root=tmp_path),
+                         system_factory=system)
+    result = run.execute()
+    assert result.exit_code == 3, result.verdict
+    history = (result.run_dir / "history.jsonl").read_text()
+    assert '"server_crash"' not in history  # the watch never saw it: the rig's word alone
+    doubts = " ".join(result.verdict.doubts)
+    assert "the system never ran: the JACK server died unannounced" in doubts, doubts
+    report = json.loads((result.run_dir / "report.json").read_text())
+    assert report["verdict"]["outcome"] == "inconclusive", report["verdict"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
 import sqlite3
 import struct
@@ -21,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness import analysis
 from harness.cli import main
@@ -557,6 +560,24 @@ def test_a_boolean_in_a_fault_profile_is_refused_not_read_as_1(tmp_path, text, f
     assert not (tmp_path / "reports").exists()
 
 
+def _gate_names() -> list[str]:
+    from harness.gates import Gates
+
+    return sorted(Gates.model_fields)
+
+
+@pytest.mark.parametrize("value", ["true", "false"])
+@pytest.mark.parametrize("gate", _gate_names())
+def test_a_boolean_for_any_gate_is_refused_not_read_as_a_threshold(tmp_path, gate, value):
+    """Every key of ``[gates]``, those that may be left unset included: an optional threshold is
+    ``Annotated[float, ...] | None``, and a check that looked for a bare ``float`` in the union
+    let ``xruns_per_hour_max = true`` through as 1 xrun/h."""
+    profile = write(tmp_path, "gated.toml", f"[probabilities]\nxrun = 0.1\n[gates]\n{gate} = {value}\n")
+    refused(cli("run", "--duration", "2", "--report-dir", tmp_path / "reports", "--faults", profile),
+            "gated.toml", f"gates.{gate}", f"must be a number, got {value}")
+    assert not (tmp_path / "reports").exists()
+
+
 @pytest.mark.parametrize("text, field", [
     ("schema_version = 3\n[device]\ninput_channels = true\n", "device.input_channels"),
     ("schema_version = 3\n[stream]\nlatency_ms = true\n", "stream.latency_ms"),
@@ -896,6 +917,38 @@ def test_the_minimum_duration_follows_the_configured_block(tmp_path):
             "8192 frames at 44100 Hz", "give at least 185.76ms")
 
 
+def test_exactly_one_block_is_taken_and_a_hair_less_is_refused():
+    """The boundary itself: 480 frames at 48 kHz are exactly 10 ms (``10ms`` parses to the same
+    float), so a duration of one block is taken and the float just under it is refused."""
+    from harness.durations import parse_duration
+    from harness.errors import UsageError
+    from harness.runner import check_holds_a_block
+
+    config = {"stream": {"block_size": 480}}
+    assert parse_duration("10ms") == 480 / 48_000
+    check_holds_a_block(parse_duration("10ms"), config)
+    with pytest.raises(UsageError, match="give at least 10ms"):
+        check_holds_a_block(math.nextafter(0.01, 0.0), config)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(block=st.integers(16, 8192), rate=st.integers(8_000, 384_000))
+def test_the_minimum_a_refusal_names_is_taken(block, rate):
+    """Whatever the configured block, the duration the refusal tells the user to give is enough:
+    written back as the message gives it (``give at least Nms``), it is not refused again."""
+    import re
+
+    from harness.durations import parse_duration
+    from harness.errors import UsageError
+    from harness.runner import check_holds_a_block
+
+    config = {"stream": {"block_size": block, "sample_rate": rate, "latency_ms": 2000}}
+    with pytest.raises(UsageError) as refusal:
+        check_holds_a_block(1e-6, config)  # under any block (the shortest: 16 frames at 384 kHz)
+    (least,) = re.findall(r"give at least (\S+ms)$", str(refusal.value))
+    check_holds_a_block(parse_duration(least), config)
+
+
 def test_one_block_is_enough_to_be_taken(tmp_path):
     code, out, err = cli("run", "--duration", "5.34ms", "--report-dir", tmp_path / "reports")
     assert code != 2, (code, out, err)
@@ -1110,6 +1163,27 @@ def test_a_reference_of_another_shape_is_refused_naming_both_files(tmp_path, oth
         data = analysis.make_signal("mls", sample_rate=rate, duration_s=2.0)
         analysis.write_wav(reference, data[:, None].repeat(other.get("channels", 1), axis=1), rate, "float32")
     refused(cli("analyze", "glitches", recording, "--reference", reference), "ref.wav", needle)
+
+
+@pytest.mark.parametrize("cut", ["ref.wav", "rec.wav"])
+def test_a_comparison_with_either_file_cut_short_says_so_and_is_inconclusive(tmp_path, cut):
+    """``analyze glitches REC --reference REF``: the reference is half of what was compared, and a
+    reference cut short was played only in part. Either file cut short is named in ``cut_short``
+    and on stderr, and a comparison that found nothing in the frames present is inconclusive."""
+    music = analysis.make_signal("mls", sample_rate=48_000, duration_s=2.0)
+    files = {"ref.wav": tmp_path / "ref.wav", "rec.wav": tmp_path / "rec.wav"}
+    for name, path in files.items():
+        if name == cut:
+            files[name] = _cut(tmp_path, name, music, fmt="float32")
+        else:  # the other file whole, holding what the cut one still holds
+            analysis.write_wav(path, music[:48_000], 48_000, "float32")
+    code, out, err = cli("analyze", "glitches", files["rec.wav"], "--reference", files["ref.wav"])
+    assert code == 3, (code, err)
+    doc = json.loads(out)
+    assert doc["glitches"] == [], doc["glitches"]
+    assert doc["cut_short"] == [{"file": str(files[cut]), "header_frames": 96_000, "frames": 48_000,
+                                 "missing_frames": 48_000, "missing_s": 1.0}]
+    assert f"{cut}: cut short" in err and "never heard" in err, err
 
 
 def test_a_recording_compared_with_itself_is_clean(tmp_path):

@@ -118,6 +118,48 @@ def test_time_past_the_deadline_an_owners_operation_held_the_system_is_the_owner
     assert v.evidence[0]["unexplained_s"] == pytest.approx(0.4)
 
 
+def _with_owner_calls(h: History, calls: list[tuple[float, float | None]]) -> History:
+    """``h`` with one owner's ``configure`` per ``(start, end)`` of ``calls`` (each its own op id;
+    ``end`` None: invoked and never returned within the history)."""
+    out = History()
+    for e in h.entries:
+        if e.type == "note":  # before the end note
+            for k, (start, end) in enumerate(calls):
+                out.record("invoke", process=f"operator{k}", op="configure", op_id=100 + k, time=start,
+                           data={"args": []})
+            for k, (start, end) in enumerate(calls):
+                if end is not None:
+                    out.record("ok", process=f"operator{k}", op="configure", op_id=100 + k, time=end, data={})
+        out.record(e.type, process=e.process, op=e.op, op_id=e.op_id, value=e.value, data=e.data, time=e.time)
+    return out
+
+
+def test_an_owners_call_that_never_returned_excuses_nothing():
+    """An excuse is measured time: a call still in flight when the history ends has no measured
+    end, so it holds no share of the 1.2 s the episode ran past its bound (it would otherwise
+    excuse everything up to the episode's end, whatever the system did)."""
+    base = dict(fail_at=13.4, last_attempt=(10.9, 11.2), reported_after=2e-4)
+    v = check_recovery(_with_owner_calls(_episode({}, **base), [(11.2, None)]))
+    assert not v.ok, v
+    (ev,) = v.evidence
+    assert ev["owner_ops_past_deadline_s"] == 0.0
+    assert ev["unexplained_s"] == pytest.approx(1.2)
+
+
+@pytest.mark.parametrize("calls", [[(11.2, 12.0), (11.5, 12.0)], [(11.2, 12.0), (11.2, 12.0)],
+                                   [(11.2, 11.8), (11.6, 12.0)]])
+def test_owners_calls_that_overlap_excuse_the_time_they_held_once(calls):
+    """Two owners' calls in flight at once (a storm's operators) held the system over their
+    union, 11.2-12.0 here: 0.8 s of the 1.2 s excess, whatever their overlap, and 0.4 s stays
+    the system's. The time excused is never more than the time that passed."""
+    base = dict(fail_at=13.4, last_attempt=(10.9, 11.2), reported_after=2e-4)
+    v = check_recovery(_with_owner_calls(_episode({}, **base), calls))
+    assert not v.ok, v
+    (ev,) = v.evidence
+    assert ev["owner_ops_past_deadline_s"] == pytest.approx(0.8)
+    assert ev["unexplained_s"] == pytest.approx(0.4)
+
+
 def test_the_same_episode_with_punctual_timers_is_the_systems():
     """No lateness measured (an unloaded clock): the 1.2 s is the system's own, violated."""
     v = check_recovery(_episode({}, fail_at=13.4, last_attempt=(10.9, 11.2)))

@@ -248,6 +248,32 @@ def test_a_doubt_names_every_rule_that_doubted_not_the_first_alone() -> None:
     assert "reported xruns at least every" in verdict.message, verdict.message
 
 
+def test_a_doubt_names_all_three_rules_when_all_three_doubted() -> None:
+    """The capture above, then a stretch the rig could not hear (its client ended at 4.0 s, a new
+    one heard the system again at 4.5 s): three rules doubted, a short glitch nothing explains on
+    a rig with xruns, a silence through dense xrun reports, and a blind window; the verdict names
+    each, so none hides behind another."""
+    def script(cap: ScriptedCapture, t: float) -> None:
+        frame = _hear(cap, t, 4.0, frame0=0, silent_from=t + 2.0, silent_to=t + 3.1)
+        for k, (_, args) in enumerate(cap.pending):  # a 0.06 s dropout nobody reported, at 0.7 s
+            if t + 0.7 <= args[2] < t + 0.76:
+                cap.pending[k] = ("feed", (args[0], np.zeros_like(args[1]), *args[2:]))
+        at = 2.075
+        while at < 3.1:
+            cap.pending.insert(int(at * FS / N), ("xrun", (t + at,)))
+            at += 0.15
+        cap.pending.append(("blind", (t + 4.0, t + 4.5, "the capture client ended")))
+        _hear(cap, t + 4.5, 1.0, frame0=frame + FS // 2, new_agent=True)
+
+    check, verdict = _checked(script)
+    assert verdict.ok and verdict.inconclusive, verdict
+    assert check.dense_xrun_mute_count == 1 and check.outside_count >= 1 and check.blind_windows == 1, \
+        (check.dense_xrun_mutes, check.blind_rows, verdict)
+    assert "the machine's damage cannot be told from the system's" in verdict.message, verdict.message
+    assert "; also 1 silence(s) of" in verdict.message, verdict.message
+    assert "; also 1 window(s) the rig could not hear" in verdict.message, verdict.message
+
+
 def test_a_long_silence_amid_more_xrun_reports_than_the_first_512_is_still_a_doubt() -> None:
     """Measured at load average 22 (2 of 90 external kills, route system): a window that kept only
     its first 512 xrun reports (2.5 s of JACK reporting every few milliseconds) read a silence

@@ -370,6 +370,30 @@ def _stretch(p: Pipeline, x: np.ndarray, k: int, delivered: int) -> np.ndarray:
     return out
 
 
+@pytest.mark.parametrize("held", [1, 64, 100])
+def test_frames_left_in_the_output_ring_are_played_as_block_by_block_plays_them(held: int) -> None:
+    """Frames still in the output ring with the input ring empty (measured: 919 of the 2906
+    ``stretch_ready`` checks of six 20 s runs, default and hostile at seeds 1-3, on the compiled
+    kernel) make each callback play them first: a pipeline offered a stretch there gives the
+    samples, counters and rings that one callback a block gives (taking it, or refusing it and
+    going block by block)."""
+    bs, k = 64, 6
+    x = _signal(bs * k, 2, 7)
+    backlog = _signal(held, 2, 8)
+    ref, mr = _pipeline(bs)
+    got, mg = _pipeline(bs)
+    for p in (ref, got):
+        p.output_ring.write(backlog)
+    out_ref = _callbacks(ref, x, bs)
+    if got.begin_stretch(x, k) is None:
+        out = _callbacks(got, x, bs)
+    else:
+        out = np.concatenate([got.stretch_block(j).copy() for j in range(k)])
+        got.end_stretch(k)
+    assert np.array_equal(out, out_ref)
+    assert _state(got, mg) == _state(ref, mr)
+
+
 def test_the_smallest_stretch_rings_and_pool_still_take_the_stretch() -> None:
     """Two blocks are a stretch; rings of exactly one block and a pool with one free buffer leave
     every callback the steady one, so they take it too, with the callbacks' numbers; a pool
