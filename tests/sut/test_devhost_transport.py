@@ -48,6 +48,7 @@ from system_under_test.devices.portaudio import PortAudioBackend, PortAudioStrea
 from system_under_test.errors import (
     AudioSystemError,
     CallbackError,
+    DeviceFormatError,
     DeviceLostError,
     DeviceStalledError,
     DeviceNotFoundError,
@@ -638,12 +639,15 @@ class _CountedSelect:
 
     def __init__(self) -> None:
         self.passes = 0
+        #: the timeout each pass asked for (the loop's own, before the 10 ms cap)
+        self.timeouts: list[float] = []
         self._cond = threading.Condition()
         self._real = select.select
 
     def select(self, r: Any, w: Any, x: Any, timeout: float) -> Any:
         with self._cond:
             self.passes += 1
+            self.timeouts.append(timeout)
             self._cond.notify_all()
         return self._real(r, w, x, min(timeout, 0.01))
 
@@ -739,6 +743,53 @@ def test_a_restarted_streams_watchdog_counts_from_the_restart_not_from_the_last_
         clock.advance(portaudio.FIRST_BLOCK_GRACE_S + 0.5)  # no block since the restart
         loop.wait_for(lambda: len(_stalls(pair.errors)) == 1, "stall report")
     assert _stalls(pair.errors)[0].details["silent_s"] == pytest.approx(portaudio.FIRST_BLOCK_GRACE_S + 0.5)
+
+
+def test_the_delivery_loop_sleeps_until_the_watchdog_is_due_then_a_whole_watchdog_while_stalled(pairs, monkeypatch):
+    """Each pass of the delivery loop waits for a tick at most until the watchdog is due (the
+    first-block grace from the start, then ``watchdog_s`` from the last block); a silence of
+    exactly ``watchdog_s`` is a stall, and while the stall is open each wait is a whole
+    ``watchdog_s`` (no spinning on a deadline already past). A tick it woke for is consumed."""
+    pair = pairs()
+    clock = pair.backend.clock
+    stream = pair.stream
+    assert (stream.watchdog_s, portaudio.FIRST_BLOCK_GRACE_S) == (0.25, 2.0)
+    clock.advance(0.5)  # started at 0.0, no block yet
+    with _delivering(stream, monkeypatch) as loop:
+        loop.wait_passes(2)
+        assert loop.timeouts[-1] == 1.5  # 0.0 + 2.0 - 0.5
+        pair.host_tick()
+        loop.wait_for(lambda: stream.stats.callbacks == 1, "first block")
+        loop.wait_passes(2)
+        assert stream.stats.last_callback_at == 0.5 and loop.timeouts[-1] == 0.25
+        assert select.select([pair.host.tick_r], [], [], 0)[0] == [], "the tick was left in its pipe"
+        clock.advance(0.125)
+        loop.wait_passes(2)
+        assert loop.timeouts[-1] == 0.125 and _stalls(pair.errors) == []
+        clock.advance(0.125)  # exactly one watchdog since the block
+        loop.wait_passes(3)
+        (stall,) = _stalls(pair.errors)
+        assert stall.details["silent_s"] == 0.25
+        assert loop.timeouts[-1] == 0.25
+
+
+def test_the_delivery_loop_reports_its_hosts_death_once_and_goes_on_until_halted(pairs, monkeypatch):
+    """End of file on the tick pipe (only the host holds its write end) is the host's death: the
+    loop reports the device lost once, with its reason, and goes on watching its wake-up pipe
+    until the stream halts it."""
+    pair = pairs()
+    stream = pair.stream
+    with _delivering(stream, monkeypatch) as loop:
+        loop.wait_passes(2)
+        os.close(pair.host._tick_w)  # what the host's death does to the pipe
+        pair.host._tick_w = -1
+        loop.wait_for(lambda: pair.errors != [], "loss report")
+        loop.wait_passes(3)
+        (err,) = pair.errors
+        assert (type(err), err.message, err.component, err.details) == (
+            DeviceLostError, "the device host process died", "device",
+            {"reason": "host_exit", "device": "scripted", "backend": "portaudio"})
+        assert stream.broken == "lost"
 
 
 def test_what_a_raising_callback_wrote_is_not_played():
@@ -1478,5 +1529,98 @@ def test_a_stream_asks_its_host_to_open_exactly_its_spec_on_the_backend_s_ring(m
         assert stream.shm_name.startswith(f"soundcheck-{os.getpid()}-") and len(stream.shm_name.rsplit("-", 1)[1]) == 8
         assert stream in backend._streams and not stream.closed and not stream.active
         assert stream._scratch.shape == (BLOCK, CHANNELS) and stream._scratch.dtype == np.float32
+    finally:
+        stream.close()
+
+
+@pytest.mark.parametrize(("ins", "outs"), [(0, 1), (1, 0), (0, 0)])
+def test_the_backend_refuses_a_stream_without_a_channel_each_way_before_any_host(ins: int, outs: int) -> None:
+    """``open_stream`` opens duplex streams only: a spec with no input or no output channel is a
+    format error of the device, in words, and no device host is spawned for it."""
+    backend = _Backend()
+    spec = StreamSpec("scripted", "scripted", ins, outs, 48_000, BLOCK, None)
+    with pytest.raises(DeviceFormatError) as exc:
+        backend.open_stream(spec, lambda *a: None, lambda e: None)
+    assert (type(exc.value), exc.value.message, exc.value.component) == (
+        DeviceFormatError, "the PortAudio backend opens duplex streams only (>= 1 channel each way)", "device")
+    assert backend.spawned == [] and backend._streams == set()
+
+
+def test_the_backend_opens_a_stream_of_one_channel_each_way_with_its_callback_and_error_sink() -> None:
+    """One channel each way is a duplex stream: ``open_stream`` returns it open and not started (no
+    delivery thread), the backend's, with the spec, the callback and the error sink it was given
+    (a block the host delivers reaches the callback; the callback's error reaches the sink)."""
+    backend = _Backend()
+    errors: list[AudioSystemError] = []
+    heard: list[tuple[tuple[int, ...], tuple[int, ...], int, float]] = []
+
+    def callback(indata: np.ndarray, outdata: np.ndarray, frames: int, t: float, status: Any) -> None:
+        heard.append((indata.shape, outdata.shape, frames, float(indata[0, 0])))
+        raise ValueError("refused")
+
+    spec = StreamSpec("scripted", "scripted", 1, 1, 48_000, BLOCK, None)
+    stream = backend.open_stream(spec, callback, errors.append)
+    try:
+        assert type(stream) is PortAudioStream and stream.spec is spec
+        assert backend._streams == {stream} and len(backend.spawned) == 1
+        assert (stream.closed, stream.active, stream._thread) == (False, False, None)
+        host_callback = backend.spawned[0].sd.stream.callback
+        host_callback(np.full((BLOCK, 1), 0.5, dtype=np.float32), np.zeros((BLOCK, 1), dtype=np.float32), BLOCK,
+                      SimpleNamespace(currentTime=0.0), None)
+        assert stream._drain() == 1
+        assert heard == [((BLOCK, 1), (BLOCK, 1), BLOCK, 0.5)]
+        # the host had nothing to play (a stream not started has no prefill): an output underflow
+        assert [(type(e), e.message) for e in errors] == [(CallbackError, "audio callback raised ValueError: refused"),
+                                                          (XrunError, "1 flagged block(s): output_underflow")]
+    finally:
+        stream.close()
+    assert stream.closed and backend._streams == set()
+
+
+def test_host_counters_are_the_rings_raw_counts_until_the_stream_is_closed(pairs) -> None:
+    """``host_counters`` reads the header as the host wrote it: its callbacks, the input blocks it
+    dropped, the output blocks it starved and the ones it consumed (each a different count here,
+    so none can stand for another); a closed stream has none."""
+    pair = pairs(ring_blocks=3, prefill=0)
+    assert pair.stream.host_counters() == {"host_callbacks": 0, "in_dropped": 0, "out_starved": 0,
+                                           "out_consumed": 0}
+    for _ in range(4):  # three fill the input ring, the fourth is dropped; nothing to play yet
+        pair.host_tick()
+    assert pair.stream.host_counters() == {"host_callbacks": 4, "in_dropped": 1, "out_starved": 4,
+                                           "out_consumed": 0}
+    assert pair.deliver() == 3
+    pair.host_tick()
+    pair.host_tick()
+    assert pair.stream.host_counters() == {"host_callbacks": 6, "in_dropped": 1, "out_starved": 4,
+                                           "out_consumed": 2}
+    pair.close()
+    assert pair.stream.host_counters() == {}
+
+
+def test_host_status_is_the_hosts_answer_within_its_bound_or_none_when_it_cannot_answer() -> None:
+    """``host_status`` asks the host for PortAudio's view within ``timeout_s`` (1 s unless given)
+    and hands its answer back as it is; a host that times out, is gone or fails answers None."""
+    errors: list[AudioSystemError] = []
+    backend, stream, host = _asked_stream(errors)
+    try:
+        host.sd.stream.cpu_load = 0.25
+        host_callback = host.sd.stream.callback
+        host_callback(np.zeros((BLOCK, CHANNELS), dtype=np.float32), np.zeros((BLOCK, CHANNELS), dtype=np.float32),
+                  BLOCK, SimpleNamespace(currentTime=0.0), None)
+        want = {"open": True, "active": True, "cpu_load": 0.25, "callbacks": 1}
+        assert stream.host_status() == want
+        assert stream.host_status(0.125) == want
+        assert [(op, t) for op, t in host.asked if op == "status"] == [("status", 1.0), ("status", 0.125)]
+        for failure in (portaudio._HostTimeout("status"), portaudio._HostGone("status"),
+                        DeviceLostError("gone", component="device")):
+            def failing(op: str, timeout_s: float, _failure: BaseException = failure, **args: Any) -> Any:
+                raise _failure
+
+            host.request = failing  # type: ignore[method-assign]
+            assert stream.host_status() is None
+        del host.request
+        host.alive = False
+        assert stream.host_status() is None
+        assert errors == []
     finally:
         stream.close()
