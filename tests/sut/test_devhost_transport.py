@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
+import json
 import os
 import select
 import threading
@@ -96,6 +97,7 @@ class _InProcessHost:
         self.host.sd = self.sd
         self.pid = os.getpid()
         self.alive = True
+        self.on_event: Any = None
 
     def request(self, op: str, timeout_s: float, **args: Any) -> Any:
         if op == "open" and self.fail_open is not None:
@@ -127,6 +129,7 @@ class _Backend(PortAudioBackend):
 
     def _spawn_host(self, on_event: Any = None) -> Any:
         host = _InProcessHost(self.fail_open)
+        host.on_event = on_event  # what a real host's reader would call with each event
         self.spawned.append(host)
         return host
 
@@ -344,10 +347,14 @@ def test_an_open_that_fails_any_way_leaves_no_host_segment_or_pipe(failure: Base
             made.append(self)
             super().__init__(*args)
 
+    asked_to_exit: list[float] = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_InProcessHost, "stderr_tail", lambda self, limit=2000: "the host's last words")
+        # a polite exit is only recorded: a host that failed its open must be killed, not asked
+        mp.setattr(_InProcessHost, "shutdown", lambda self, timeout_s: asked_to_exit.append(timeout_s))
         with pytest.raises(raised) as exc:
             Recorded(backend, spec, lambda *a: None, lambda e: None)
+    assert asked_to_exit == [], "a host whose open failed was asked to exit instead of killed"
     err = exc.value
     if raised is DeviceTimeoutError:
         assert (err.message, err.component, err.details) == (
@@ -1624,3 +1631,115 @@ def test_host_status_is_the_hosts_answer_within_its_bound_or_none_when_it_cannot
         assert errors == []
     finally:
         stream.close()
+
+
+class _Wire:
+    """Stands for a device host's stdin: each request as the host would read it, or the write
+    failing as on a host whose pipe is gone."""
+
+    def __init__(self, fail: BaseException | None = None) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.fail = fail
+        self._cond = threading.Condition()
+
+    def write(self, data: bytes) -> int:
+        if self.fail is not None:
+            raise self.fail
+        with self._cond:
+            self.sent.append(json.loads(data))
+            self._cond.notify_all()
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def wait_sent(self, count: int) -> None:
+        with self._cond:
+            assert self._cond.wait_for(lambda: len(self.sent) >= count, timeout=10), "no request written"
+
+
+def _wired_host(wire: _Wire) -> Any:
+    """A ``DeviceHost`` without a process: requests go to ``wire``, answers come from whatever
+    lines the test hands its reader (``proc.stdout``, read by ``_read``)."""
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    host.proc = SimpleNamespace(stdin=wire, stdout=iter([]), poll=lambda: None)
+    host._on_event = None
+    host._lock = threading.Lock()
+    host._pending = {}
+    host._started, host._hello, host._gone = threading.Event(), threading.Event(), threading.Event()
+    host.started_at = None
+    host.hello = {}
+    return host
+
+
+def _asking(host: Any, op: str, outcome: dict[str, Any]) -> threading.Thread:
+    """``host.request(op, 10.0)`` on a thread of its own; its result or exception in ``outcome[op]``."""
+    def ask() -> None:
+        try:
+            outcome[op] = host.request(op, 10.0)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            outcome[op] = exc
+
+    thread = threading.Thread(target=ask, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_two_requests_in_flight_on_one_host_each_get_their_own_answer() -> None:
+    """Answers are matched to requests by their id, not by order: with two requests waiting on one
+    host, answered the other way round, each gets the answer to what it asked."""
+    wire = _Wire()
+    host = _wired_host(wire)
+    outcome: dict[str, Any] = {}
+    first = _asking(host, "devices", outcome)
+    wire.wait_sent(1)
+    second = _asking(host, "status", outcome)
+    wire.wait_sent(2)
+    asked = {m["op"]: m["id"] for m in wire.sent}
+    host.proc.stdout = iter([
+        (json.dumps({"id": asked["status"], "ok": True, "result": {"open": False}}) + "\n").encode(),
+        (json.dumps({"id": asked["devices"], "ok": True, "result": ["dev"]}) + "\n").encode()])
+    host._read()
+    first.join(15)
+    second.join(15)
+    assert outcome == {"devices": ["dev"], "status": {"open": False}}
+    assert host._pending == {}
+
+
+@pytest.mark.parametrize("failure", [BrokenPipeError(32, "Broken pipe"), ValueError("write to closed file")])
+def test_a_request_whose_write_fails_is_a_gone_host_naming_the_operation(failure: BaseException) -> None:
+    host = _wired_host(_Wire(fail=failure))
+    with pytest.raises(portaudio._HostGone) as gone:
+        host.request("start", 10.0)
+    assert str(gone.value) == "start" and gone.value.__cause__ is failure
+    assert host._pending == {}
+
+
+def test_a_request_woken_by_its_hosts_end_without_an_answer_is_a_gone_host_naming_the_operation() -> None:
+    """The host's output ending (its death) wakes every waiting request; one woken with no answer
+    is the host gone, at once and by the operation's name, not a timeout."""
+    wire = _Wire()
+    host = _wired_host(wire)
+    outcome: dict[str, Any] = {}
+    waiting = _asking(host, "open", outcome)
+    wire.wait_sent(1)
+    host._read()  # end of the host's output: nothing answered
+    waiting.join(15)
+    (gone,) = outcome.values()
+    assert type(gone) is portaudio._HostGone and str(gone) == "open"
+    assert host._pending == {}
+
+
+def test_the_hosts_events_reach_the_stream_that_opened_it() -> None:
+    """A stream hands its host its own event handler: the host's reader reporting the stream
+    inactive, or its own end, is that stream's lost device."""
+    for event, reason in [("inactive", "inactive"), ("host_exit", "host_exit")]:
+        errors: list[AudioSystemError] = []
+        backend, stream = _started(on_error=errors.append)
+        try:
+            (host,) = backend.spawned
+            host.on_event({"event": event})
+            assert [(type(e), e.details["reason"]) for e in errors] == [(DeviceLostError, reason)]
+            assert stream.broken == "lost"
+        finally:
+            stream.close()
