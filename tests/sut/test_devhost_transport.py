@@ -112,6 +112,7 @@ class _InProcessHost:
             if fd >= 0:
                 os.close(fd)
         self.tick_r = self._tick_w = -1
+        self.on_event = None  # a released host's reader has ended: no more events
 
     def shutdown(self, timeout_s: float) -> None:
         self.kill()
