@@ -134,10 +134,11 @@ def test_a_host_leads_its_own_session_dies_with_its_parent_and_keeps_its_stderr(
     """A device host runs in the environment it is given (not this process's), in a session of its
     own (``kill()`` signals its whole group), with SIGKILL due when its parent dies (no orphan host
     holding the device), its stderr kept for the error messages, and its answers read by a daemon
-    thread named after its pid, gone once the host is shut down."""
+    thread named after its pid, gone once the host is shut down, whose end is told to ``on_event``."""
     _scripted_sounddevice(tmp_path, monkeypatch, _SELF_REPORTING)
     env = dict(os.environ, SOUNDCHECK_HOST_MARKER="given")
-    host = DeviceHost(env, python=sys.executable, spawn_timeout_s=60.0)
+    heard: list[dict] = []
+    host = DeviceHost(env, python=sys.executable, spawn_timeout_s=60.0, on_event=heard.append)
     try:
         assert host.alive and host.pid == host.proc.pid
         (device,) = host.request("devices", 30.0, host_api="ALSA")
@@ -148,6 +149,7 @@ def test_a_host_leads_its_own_session_dies_with_its_parent_and_keeps_its_stderr(
     finally:
         host.shutdown(5.0)
     assert not host.alive and not reader.is_alive()
+    assert heard == [{"event": "host_exit"}], "the reader's end did not reach the host's event handler"
 
 
 def _fake_interpreter(tmp_path: Path, body: str) -> str:

@@ -48,6 +48,7 @@ from system_under_test.devices import portaudio
 from system_under_test.devices.portaudio import PortAudioBackend, PortAudioStream
 from system_under_test.errors import (
     AudioSystemError,
+    BackendUnavailableError,
     CallbackError,
     DeviceFormatError,
     DeviceLostError,
@@ -1744,3 +1745,66 @@ def test_the_hosts_events_reach_the_stream_that_opened_it() -> None:
             assert stream.broken == "lost"
         finally:
             stream.close()
+
+
+def test_an_opened_stream_never_started_is_closed_politely() -> None:
+    """A healthy stream closed without ever being started is no stall: its host is asked to close
+    the stream and then to exit, each within the teardown bound, and is never killed."""
+    backend = _AskedBackend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, lambda e: None)
+    (host,) = backend.spawned
+    stream.close()
+    bound = stream.teardown_timeout_s
+    assert [op for op, _ in host.asked] == ["open", "close"] and host.asked[1] == ("close", bound)
+    assert (host.shut, host.killed) == ([bound], 0)
+    assert stream.closed and stream.broken is None
+
+
+def test_a_host_that_cannot_be_spawned_fails_the_open_as_itself_and_leaves_nothing() -> None:
+    """When no device host can be made (PortAudio missing, a fork refused), the open fails with
+    that error as it is, and the segment and the wake-up pipe taken before are given back."""
+    refused = BackendUnavailableError("no PortAudio here", component="device")
+
+    class Unspawnable(_Backend):
+        def _spawn_host(self, on_event: Any = None) -> Any:
+            raise refused
+
+    segments = _segments()
+    made: list[PortAudioStream] = []
+
+    class Recorded(_Stream):
+        def __init__(self, *args: Any) -> None:
+            made.append(self)
+            super().__init__(*args)
+
+    backend = Unspawnable()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    with pytest.raises(BackendUnavailableError) as exc:
+        Recorded(backend, spec, lambda *a: None, lambda e: None)
+    assert exc.value is refused
+    (stream,) = made
+    assert stream.host is None and stream._wake_r == stream._wake_w == -1
+    assert _segments() == segments and backend._streams == set()
+
+
+def test_a_backend_restricted_to_a_host_api_opens_there_and_expects_it(monkeypatch) -> None:
+    """``host_api`` is passed on to the host's ``open`` both as the API to resolve the devices in
+    and as the one it must find again when PortAudio started without it."""
+    asked: list[dict[str, Any]] = []
+    original = _InProcessHost.request
+
+    def request(self, op, timeout_s, **args):
+        if op == "open":
+            asked.append(args)
+        return original(self, op, timeout_s, **args)
+
+    monkeypatch.setattr(_InProcessHost, "request", request)
+    backend = _Backend(host_api="Scripted")
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, lambda e: None)
+    try:
+        ((args),) = asked
+        assert (args["host_api"], args["expect_host_api"]) == ("Scripted", "Scripted")
+    finally:
+        stream.close()
