@@ -1808,3 +1808,18 @@ def test_a_backend_restricted_to_a_host_api_opens_there_and_expects_it(monkeypat
         assert (args["host_api"], args["expect_host_api"]) == ("Scripted", "Scripted")
     finally:
         stream.close()
+
+
+def test_releasing_a_host_waits_for_its_reader_at_most_5_s() -> None:
+    """``release()`` joins the host's reader with a bound (5 s): a reader that does not end (its
+    pipe held open by a grandchild of the host) never holds up a teardown for good."""
+    import tempfile
+
+    joins: list[float | None] = []
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    host.proc = SimpleNamespace(stdin=None, stdout=None)
+    host._reader = SimpleNamespace(join=lambda timeout=None: joins.append(timeout))
+    host.tick_r = -1
+    host._stderr = tempfile.TemporaryFile()
+    host.release()
+    assert joins == [5] and host._stderr.closed
