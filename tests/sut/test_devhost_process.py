@@ -200,3 +200,12 @@ def test_a_host_that_cannot_load_portaudio_is_an_unavailable_backend_saying_why(
         DeviceHost(dict(os.environ), python=_fake_interpreter(tmp_path, body), spawn_timeout_s=30.0)
     assert (exc.value.message, exc.value.component, exc.value.details) == (
         f"{message} ({INSTALL_HINT})", "device", {"host_exception": host_exception})
+
+
+def test_a_host_whose_interpreter_cannot_be_run_fails_as_that_and_leaves_no_descriptor(tmp_path):
+    """When the host's interpreter cannot even be executed, the constructor raises what the
+    operating system said and gives back both ends of the tick pipe and the stderr file."""
+    before = set(os.listdir("/proc/self/fd"))
+    with pytest.raises(FileNotFoundError):
+        DeviceHost(dict(os.environ), python=str(tmp_path / "no-such-python"), spawn_timeout_s=30.0)
+    assert set(os.listdir("/proc/self/fd")) == before
