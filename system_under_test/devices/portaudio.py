@@ -307,13 +307,17 @@ class DeviceHost:
         # waiting the generous bound held the system's op lock 10 s - measured on the rig).
         init_timeout_s = spawn_timeout_s if init_timeout_s is None else init_timeout_s
         if not self._started.wait(spawn_timeout_s) or not self._hello.wait(init_timeout_s):
+            # Read which bound ran out, and the host's last words, before the kill: the reader's
+            # end (joined by ``release``) sets ``_started``, and ``release`` closes the stderr file.
+            started = self._started.is_set()
+            what = "initialise PortAudio" if started else "start"
+            bound = init_timeout_s if started else spawn_timeout_s
+            stderr = self.stderr_tail()
             self.kill()
             self.release()
-            what = "initialise PortAudio" if self._started.is_set() else "start"
-            bound = init_timeout_s if self._started.is_set() else spawn_timeout_s
             raise DeviceTimeoutError(
                 f"device host did not {what} within {bound:.1f} s (is the audio server stalled?)",
-                component="device", details={"stderr": self.stderr_tail()})
+                component="device", details={"stderr": stderr})
         if not self.hello.get("ok"):
             err = self.hello.get("error") or {"type": "OSError", "message": "device host exited at start"}
             self.kill()

@@ -10,13 +10,16 @@ must come long before the other bound involved.
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from system_under_test.devices.portaudio import PortAudioBackend
-from system_under_test.errors import DeviceError, DeviceLostError, DeviceTimeoutError
+from system_under_test.devices.portaudio import INSTALL_HINT, DeviceHost, PortAudioBackend
+from system_under_test.errors import BackendUnavailableError, DeviceError, DeviceLostError, DeviceTimeoutError
 
 
 def _scripted_sounddevice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> None:
@@ -100,3 +103,109 @@ def test_a_request_comes_back_as_its_result_its_mapped_failure_a_timeout_or_a_go
     finally:
         host.kill()
         host.release()
+
+
+#: a scripted sounddevice whose one device is named after how its host process was made: the
+#: signal it gets when its parent dies, whether it leads a session of its own, and a variable only
+#: the environment the host was given holds
+_SELF_REPORTING = (
+    "import ctypes, os, sys\n"
+    "sys.stderr.write('scripted sounddevice loaded\\n')\n"
+    "sys.stderr.flush()\n"
+    "def get_portaudio_version():\n"
+    "    return (0, 'scripted')\n"
+    "def query_hostapis():\n"
+    "    return [{'name': 'ALSA'}]\n"
+    "def query_devices():\n"
+    "    sig = ctypes.c_int(-1)\n"
+    "    ctypes.CDLL(None).prctl(2, ctypes.byref(sig))  # PR_GET_PDEATHSIG\n"
+    "    name = (f'pdeathsig={sig.value} session_leader={os.getsid(0) == os.getpid()} '\n"
+    "            f\"marker={os.environ.get('SOUNDCHECK_HOST_MARKER')}\")\n"
+    "    return [{'name': name, 'hostapi': 0, 'index': 0, 'max_input_channels': 2, 'max_output_channels': 2,\n"
+    "             'default_samplerate': 48000.0, 'default_low_output_latency': 0.005,\n"
+    "             'default_low_input_latency': 0.005}]\n"
+    "def _terminate():\n"
+    "    pass\n"
+    "def _initialize():\n"
+    "    pass\n")
+
+
+def test_a_host_leads_its_own_session_dies_with_its_parent_and_keeps_its_stderr(tmp_path, monkeypatch):
+    """A device host runs in the environment it is given (not this process's), in a session of its
+    own (``kill()`` signals its whole group), with SIGKILL due when its parent dies (no orphan host
+    holding the device), its stderr kept for the error messages, and its answers read by a daemon
+    thread named after its pid, gone once the host is shut down, whose end is told to ``on_event``."""
+    _scripted_sounddevice(tmp_path, monkeypatch, _SELF_REPORTING)
+    env = dict(os.environ, SOUNDCHECK_HOST_MARKER="given")
+    heard: list[dict] = []
+    host = DeviceHost(env, python=sys.executable, spawn_timeout_s=60.0, on_event=heard.append)
+    try:
+        assert host.alive and host.pid == host.proc.pid
+        (device,) = host.request("devices", 30.0, host_api="ALSA")
+        assert device["name"] == f"pdeathsig={int(signal.SIGKILL)} session_leader=True marker=given"
+        assert "scripted sounddevice loaded\n" in host.stderr_tail()
+        (reader,) = [t for t in threading.enumerate() if t.name == f"devhost-reader-{host.pid}"]
+        assert reader.daemon is True
+    finally:
+        host.shutdown(5.0)
+    assert not host.alive and not reader.is_alive()
+    assert heard == [{"event": "host_exit"}], "the reader's end did not reach the host's event handler"
+
+
+def _fake_interpreter(tmp_path: Path, body: str) -> str:
+    """A shell script standing for the host's Python: it ignores its arguments and does ``body``."""
+    path = tmp_path / "fake-python"
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_a_host_that_never_starts_fails_within_the_spawn_bound_with_its_last_words(tmp_path):
+    """An interpreter that never says ``started`` fails after ``spawn_timeout_s`` (the init bound
+    is never waited), as a timeout of the device naming the bound, with the host's stderr."""
+    python = _fake_interpreter(tmp_path, "echo 'interpreter stuck' >&2\nexec sleep 3600\n")
+    t0 = time.monotonic()
+    with pytest.raises(DeviceTimeoutError) as exc:
+        DeviceHost(dict(os.environ), python=python, spawn_timeout_s=3.0, init_timeout_s=60.0)
+    assert time.monotonic() - t0 < 30.0, "the init bound was waited too"
+    assert (exc.value.message, exc.value.component, exc.value.details) == (
+        "device host did not start within 3.0 s (is the audio server stalled?)", "device",
+        {"stderr": "interpreter stuck\n"})
+
+
+def test_a_host_without_an_init_bound_waits_the_spawn_bound_for_portaudio(tmp_path):
+    """``init_timeout_s`` left out is ``spawn_timeout_s``: a host that started and never says
+    hello fails after it, naming PortAudio's initialisation, with the host's stderr."""
+    python = _fake_interpreter(tmp_path, "echo '{\"event\": \"started\", \"pid\": 1}'\n"
+                                         "echo 'portaudio stuck' >&2\nexec sleep 3600\n")
+    with pytest.raises(DeviceTimeoutError) as exc:
+        DeviceHost(dict(os.environ), python=python, spawn_timeout_s=3.0)
+    assert (exc.value.message, exc.value.component, exc.value.details) == (
+        "device host did not initialise PortAudio within 3.0 s (is the audio server stalled?)", "device",
+        {"stderr": "portaudio stuck\n"})
+
+
+@pytest.mark.parametrize(("body", "message", "host_exception"), [
+    ("exit 0\n", "device host exited at start", "OSError"),
+    ("echo '{\"event\": \"hello\", \"ok\": false, \"error\": {\"type\": \"ImportError\", "
+     "\"message\": \"no module named sounddevice\"}}'\nexec sleep 3600\n", "no module named sounddevice",
+     "ImportError"),
+], ids=["exits-at-once", "hello-refused"])
+def test_a_host_that_cannot_load_portaudio_is_an_unavailable_backend_saying_why(tmp_path, body, message,
+                                                                               host_exception):
+    """A host that exits before its hello, or says hello with the error that stopped it loading
+    PortAudio, is the backend unavailable: the host's own words (or that it exited) and what to
+    install."""
+    with pytest.raises(BackendUnavailableError) as exc:
+        DeviceHost(dict(os.environ), python=_fake_interpreter(tmp_path, body), spawn_timeout_s=30.0)
+    assert (exc.value.message, exc.value.component, exc.value.details) == (
+        f"{message} ({INSTALL_HINT})", "device", {"host_exception": host_exception})
+
+
+def test_a_host_whose_interpreter_cannot_be_run_fails_as_that_and_leaves_no_descriptor(tmp_path):
+    """When the host's interpreter cannot even be executed, the constructor raises what the
+    operating system said and gives back both ends of the tick pipe and the stderr file."""
+    before = set(os.listdir("/proc/self/fd"))
+    with pytest.raises(FileNotFoundError):
+        DeviceHost(dict(os.environ), python=str(tmp_path / "no-such-python"), spawn_timeout_s=30.0)
+    assert set(os.listdir("/proc/self/fd")) == before

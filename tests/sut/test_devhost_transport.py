@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
+import json
 import os
 import select
 import threading
@@ -47,7 +48,9 @@ from system_under_test.devices import portaudio
 from system_under_test.devices.portaudio import PortAudioBackend, PortAudioStream
 from system_under_test.errors import (
     AudioSystemError,
+    BackendUnavailableError,
     CallbackError,
+    DeviceFormatError,
     DeviceLostError,
     DeviceStalledError,
     DeviceNotFoundError,
@@ -95,6 +98,7 @@ class _InProcessHost:
         self.host.sd = self.sd
         self.pid = os.getpid()
         self.alive = True
+        self.on_event: Any = None
 
     def request(self, op: str, timeout_s: float, **args: Any) -> Any:
         if op == "open" and self.fail_open is not None:
@@ -109,6 +113,7 @@ class _InProcessHost:
             if fd >= 0:
                 os.close(fd)
         self.tick_r = self._tick_w = -1
+        self.on_event = None  # a released host's reader has ended: no more events
 
     def shutdown(self, timeout_s: float) -> None:
         self.kill()
@@ -126,6 +131,7 @@ class _Backend(PortAudioBackend):
 
     def _spawn_host(self, on_event: Any = None) -> Any:
         host = _InProcessHost(self.fail_open)
+        host.on_event = on_event  # what a real host's reader would call with each event
         self.spawned.append(host)
         return host
 
@@ -343,10 +349,14 @@ def test_an_open_that_fails_any_way_leaves_no_host_segment_or_pipe(failure: Base
             made.append(self)
             super().__init__(*args)
 
+    asked_to_exit: list[float] = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_InProcessHost, "stderr_tail", lambda self, limit=2000: "the host's last words")
+        # a polite exit is only recorded: a host that failed its open must be killed, not asked
+        mp.setattr(_InProcessHost, "shutdown", lambda self, timeout_s: asked_to_exit.append(timeout_s))
         with pytest.raises(raised) as exc:
             Recorded(backend, spec, lambda *a: None, lambda e: None)
+    assert asked_to_exit == [], "a host whose open failed was asked to exit instead of killed"
     err = exc.value
     if raised is DeviceTimeoutError:
         assert (err.message, err.component, err.details) == (
@@ -638,12 +648,15 @@ class _CountedSelect:
 
     def __init__(self) -> None:
         self.passes = 0
+        #: the timeout each pass asked for (the loop's own, before the 10 ms cap)
+        self.timeouts: list[float] = []
         self._cond = threading.Condition()
         self._real = select.select
 
     def select(self, r: Any, w: Any, x: Any, timeout: float) -> Any:
         with self._cond:
             self.passes += 1
+            self.timeouts.append(timeout)
             self._cond.notify_all()
         return self._real(r, w, x, min(timeout, 0.01))
 
@@ -739,6 +752,53 @@ def test_a_restarted_streams_watchdog_counts_from_the_restart_not_from_the_last_
         clock.advance(portaudio.FIRST_BLOCK_GRACE_S + 0.5)  # no block since the restart
         loop.wait_for(lambda: len(_stalls(pair.errors)) == 1, "stall report")
     assert _stalls(pair.errors)[0].details["silent_s"] == pytest.approx(portaudio.FIRST_BLOCK_GRACE_S + 0.5)
+
+
+def test_the_delivery_loop_sleeps_until_the_watchdog_is_due_then_a_whole_watchdog_while_stalled(pairs, monkeypatch):
+    """Each pass of the delivery loop waits for a tick at most until the watchdog is due (the
+    first-block grace from the start, then ``watchdog_s`` from the last block); a silence of
+    exactly ``watchdog_s`` is a stall, and while the stall is open each wait is a whole
+    ``watchdog_s`` (no spinning on a deadline already past). A tick it woke for is consumed."""
+    pair = pairs()
+    clock = pair.backend.clock
+    stream = pair.stream
+    assert (stream.watchdog_s, portaudio.FIRST_BLOCK_GRACE_S) == (0.25, 2.0)
+    clock.advance(0.5)  # started at 0.0, no block yet
+    with _delivering(stream, monkeypatch) as loop:
+        loop.wait_passes(2)
+        assert loop.timeouts[-1] == 1.5  # 0.0 + 2.0 - 0.5
+        pair.host_tick()
+        loop.wait_for(lambda: stream.stats.callbacks == 1, "first block")
+        loop.wait_passes(2)
+        assert stream.stats.last_callback_at == 0.5 and loop.timeouts[-1] == 0.25
+        assert select.select([pair.host.tick_r], [], [], 0)[0] == [], "the tick was left in its pipe"
+        clock.advance(0.125)
+        loop.wait_passes(2)
+        assert loop.timeouts[-1] == 0.125 and _stalls(pair.errors) == []
+        clock.advance(0.125)  # exactly one watchdog since the block
+        loop.wait_passes(3)
+        (stall,) = _stalls(pair.errors)
+        assert stall.details["silent_s"] == 0.25
+        assert loop.timeouts[-1] == 0.25
+
+
+def test_the_delivery_loop_reports_its_hosts_death_once_and_goes_on_until_halted(pairs, monkeypatch):
+    """End of file on the tick pipe (only the host holds its write end) is the host's death: the
+    loop reports the device lost once, with its reason, and goes on watching its wake-up pipe
+    until the stream halts it."""
+    pair = pairs()
+    stream = pair.stream
+    with _delivering(stream, monkeypatch) as loop:
+        loop.wait_passes(2)
+        os.close(pair.host._tick_w)  # what the host's death does to the pipe
+        pair.host._tick_w = -1
+        loop.wait_for(lambda: pair.errors != [], "loss report")
+        loop.wait_passes(3)
+        (err,) = pair.errors
+        assert (type(err), err.message, err.component, err.details) == (
+            DeviceLostError, "the device host process died", "device",
+            {"reason": "host_exit", "device": "scripted", "backend": "portaudio"})
+        assert stream.broken == "lost"
 
 
 def test_what_a_raising_callback_wrote_is_not_played():
@@ -1480,3 +1540,286 @@ def test_a_stream_asks_its_host_to_open_exactly_its_spec_on_the_backend_s_ring(m
         assert stream._scratch.shape == (BLOCK, CHANNELS) and stream._scratch.dtype == np.float32
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize(("ins", "outs"), [(0, 1), (1, 0), (0, 0)])
+def test_the_backend_refuses_a_stream_without_a_channel_each_way_before_any_host(ins: int, outs: int) -> None:
+    """``open_stream`` opens duplex streams only: a spec with no input or no output channel is a
+    format error of the device, in words, and no device host is spawned for it."""
+    backend = _Backend()
+    spec = StreamSpec("scripted", "scripted", ins, outs, 48_000, BLOCK, None)
+    with pytest.raises(DeviceFormatError) as exc:
+        backend.open_stream(spec, lambda *a: None, lambda e: None)
+    assert (type(exc.value), exc.value.message, exc.value.component) == (
+        DeviceFormatError, "the PortAudio backend opens duplex streams only (>= 1 channel each way)", "device")
+    assert backend.spawned == [] and backend._streams == set()
+
+
+def test_the_backend_opens_a_stream_of_one_channel_each_way_with_its_callback_and_error_sink() -> None:
+    """One channel each way is a duplex stream: ``open_stream`` returns it open and not started (no
+    delivery thread), the backend's, with the spec, the callback and the error sink it was given
+    (a block the host delivers reaches the callback; the callback's error reaches the sink)."""
+    backend = _Backend()
+    errors: list[AudioSystemError] = []
+    heard: list[tuple[tuple[int, ...], tuple[int, ...], int, float]] = []
+
+    def callback(indata: np.ndarray, outdata: np.ndarray, frames: int, t: float, status: Any) -> None:
+        heard.append((indata.shape, outdata.shape, frames, float(indata[0, 0])))
+        raise ValueError("refused")
+
+    spec = StreamSpec("scripted", "scripted", 1, 1, 48_000, BLOCK, None)
+    stream = backend.open_stream(spec, callback, errors.append)
+    try:
+        assert type(stream) is PortAudioStream and stream.spec is spec
+        assert backend._streams == {stream} and len(backend.spawned) == 1
+        assert (stream.closed, stream.active, stream._thread) == (False, False, None)
+        host_callback = backend.spawned[0].sd.stream.callback
+        host_callback(np.full((BLOCK, 1), 0.5, dtype=np.float32), np.zeros((BLOCK, 1), dtype=np.float32), BLOCK,
+                      SimpleNamespace(currentTime=0.0), None)
+        assert stream._drain() == 1
+        assert heard == [((BLOCK, 1), (BLOCK, 1), BLOCK, 0.5)]
+        # the host had nothing to play (a stream not started has no prefill): an output underflow
+        assert [(type(e), e.message) for e in errors] == [(CallbackError, "audio callback raised ValueError: refused"),
+                                                          (XrunError, "1 flagged block(s): output_underflow")]
+    finally:
+        stream.close()
+    assert stream.closed and backend._streams == set()
+
+
+def test_host_counters_are_the_rings_raw_counts_until_the_stream_is_closed(pairs) -> None:
+    """``host_counters`` reads the header as the host wrote it: its callbacks, the input blocks it
+    dropped, the output blocks it starved and the ones it consumed (each a different count here,
+    so none can stand for another); a closed stream has none."""
+    pair = pairs(ring_blocks=3, prefill=0)
+    assert pair.stream.host_counters() == {"host_callbacks": 0, "in_dropped": 0, "out_starved": 0,
+                                           "out_consumed": 0}
+    for _ in range(4):  # three fill the input ring, the fourth is dropped; nothing to play yet
+        pair.host_tick()
+    assert pair.stream.host_counters() == {"host_callbacks": 4, "in_dropped": 1, "out_starved": 4,
+                                           "out_consumed": 0}
+    assert pair.deliver() == 3
+    pair.host_tick()
+    pair.host_tick()
+    assert pair.stream.host_counters() == {"host_callbacks": 6, "in_dropped": 1, "out_starved": 4,
+                                           "out_consumed": 2}
+    pair.close()
+    assert pair.stream.host_counters() == {}
+
+
+def test_host_status_is_the_hosts_answer_within_its_bound_or_none_when_it_cannot_answer() -> None:
+    """``host_status`` asks the host for PortAudio's view within ``timeout_s`` (1 s unless given)
+    and hands its answer back as it is; a host that times out, is gone or fails answers None."""
+    errors: list[AudioSystemError] = []
+    backend, stream, host = _asked_stream(errors)
+    try:
+        host.sd.stream.cpu_load = 0.25
+        host_callback = host.sd.stream.callback
+        host_callback(np.zeros((BLOCK, CHANNELS), dtype=np.float32), np.zeros((BLOCK, CHANNELS), dtype=np.float32),
+                  BLOCK, SimpleNamespace(currentTime=0.0), None)
+        want = {"open": True, "active": True, "cpu_load": 0.25, "callbacks": 1}
+        assert stream.host_status() == want
+        assert stream.host_status(0.125) == want
+        assert [(op, t) for op, t in host.asked if op == "status"] == [("status", 1.0), ("status", 0.125)]
+        for failure in (portaudio._HostTimeout("status"), portaudio._HostGone("status"),
+                        DeviceLostError("gone", component="device")):
+            def failing(op: str, timeout_s: float, _failure: BaseException = failure, **args: Any) -> Any:
+                raise _failure
+
+            host.request = failing  # type: ignore[method-assign]
+            assert stream.host_status() is None
+        del host.request
+        host.alive = False
+        assert stream.host_status() is None
+        assert errors == []
+    finally:
+        stream.close()
+
+
+class _Wire:
+    """Stands for a device host's stdin: each request as the host would read it, or the write
+    failing as on a host whose pipe is gone."""
+
+    def __init__(self, fail: BaseException | None = None) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.fail = fail
+        self._cond = threading.Condition()
+
+    def write(self, data: bytes) -> int:
+        if self.fail is not None:
+            raise self.fail
+        with self._cond:
+            self.sent.append(json.loads(data))
+            self._cond.notify_all()
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def wait_sent(self, count: int) -> None:
+        with self._cond:
+            assert self._cond.wait_for(lambda: len(self.sent) >= count, timeout=10), "no request written"
+
+
+def _wired_host(wire: _Wire) -> Any:
+    """A ``DeviceHost`` without a process: requests go to ``wire``, answers come from whatever
+    lines the test hands its reader (``proc.stdout``, read by ``_read``)."""
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    host.proc = SimpleNamespace(stdin=wire, stdout=iter([]), poll=lambda: None)
+    host._on_event = None
+    host._lock = threading.Lock()
+    host._pending = {}
+    host._started, host._hello, host._gone = threading.Event(), threading.Event(), threading.Event()
+    host.started_at = None
+    host.hello = {}
+    return host
+
+
+def _asking(host: Any, op: str, outcome: dict[str, Any]) -> threading.Thread:
+    """``host.request(op, 10.0)`` on a thread of its own; its result or exception in ``outcome[op]``."""
+    def ask() -> None:
+        try:
+            outcome[op] = host.request(op, 10.0)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            outcome[op] = exc
+
+    thread = threading.Thread(target=ask, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_two_requests_in_flight_on_one_host_each_get_their_own_answer() -> None:
+    """Answers are matched to requests by their id, not by order: with two requests waiting on one
+    host, answered the other way round, each gets the answer to what it asked."""
+    wire = _Wire()
+    host = _wired_host(wire)
+    outcome: dict[str, Any] = {}
+    first = _asking(host, "devices", outcome)
+    wire.wait_sent(1)
+    second = _asking(host, "status", outcome)
+    wire.wait_sent(2)
+    asked = {m["op"]: m["id"] for m in wire.sent}
+    host.proc.stdout = iter([
+        (json.dumps({"id": asked["status"], "ok": True, "result": {"open": False}}) + "\n").encode(),
+        (json.dumps({"id": asked["devices"], "ok": True, "result": ["dev"]}) + "\n").encode()])
+    host._read()
+    first.join(15)
+    second.join(15)
+    assert outcome == {"devices": ["dev"], "status": {"open": False}}
+    assert host._pending == {}
+
+
+@pytest.mark.parametrize("failure", [BrokenPipeError(32, "Broken pipe"), ValueError("write to closed file")])
+def test_a_request_whose_write_fails_is_a_gone_host_naming_the_operation(failure: BaseException) -> None:
+    host = _wired_host(_Wire(fail=failure))
+    with pytest.raises(portaudio._HostGone) as gone:
+        host.request("start", 10.0)
+    assert str(gone.value) == "start" and gone.value.__cause__ is failure
+    assert host._pending == {}
+
+
+def test_a_request_woken_by_its_hosts_end_without_an_answer_is_a_gone_host_naming_the_operation() -> None:
+    """The host's output ending (its death) wakes every waiting request; one woken with no answer
+    is the host gone, at once and by the operation's name, not a timeout."""
+    wire = _Wire()
+    host = _wired_host(wire)
+    outcome: dict[str, Any] = {}
+    waiting = _asking(host, "open", outcome)
+    wire.wait_sent(1)
+    host._read()  # end of the host's output: nothing answered
+    waiting.join(15)
+    (gone,) = outcome.values()
+    assert type(gone) is portaudio._HostGone and str(gone) == "open"
+    assert host._pending == {}
+
+
+def test_the_hosts_events_reach_the_stream_that_opened_it() -> None:
+    """A stream hands its host its own event handler: the host's reader reporting the stream
+    inactive, or its own end, is that stream's lost device."""
+    for event, reason in [("inactive", "inactive"), ("host_exit", "host_exit")]:
+        errors: list[AudioSystemError] = []
+        backend, stream = _started(on_error=errors.append)
+        try:
+            (host,) = backend.spawned
+            host.on_event({"event": event})
+            assert [(type(e), e.details["reason"]) for e in errors] == [(DeviceLostError, reason)]
+            assert stream.broken == "lost"
+        finally:
+            stream.close()
+
+
+def test_an_opened_stream_never_started_is_closed_politely() -> None:
+    """A healthy stream closed without ever being started is no stall: its host is asked to close
+    the stream and then to exit, each within the teardown bound, and is never killed."""
+    backend = _AskedBackend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, lambda e: None)
+    (host,) = backend.spawned
+    stream.close()
+    bound = stream.teardown_timeout_s
+    assert [op for op, _ in host.asked] == ["open", "close"] and host.asked[1] == ("close", bound)
+    assert (host.shut, host.killed) == ([bound], 0)
+    assert stream.closed and stream.broken is None
+
+
+def test_a_host_that_cannot_be_spawned_fails_the_open_as_itself_and_leaves_nothing() -> None:
+    """When no device host can be made (PortAudio missing, a fork refused), the open fails with
+    that error as it is, and the segment and the wake-up pipe taken before are given back."""
+    refused = BackendUnavailableError("no PortAudio here", component="device")
+
+    class Unspawnable(_Backend):
+        def _spawn_host(self, on_event: Any = None) -> Any:
+            raise refused
+
+    segments = _segments()
+    made: list[PortAudioStream] = []
+
+    class Recorded(_Stream):
+        def __init__(self, *args: Any) -> None:
+            made.append(self)
+            super().__init__(*args)
+
+    backend = Unspawnable()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    with pytest.raises(BackendUnavailableError) as exc:
+        Recorded(backend, spec, lambda *a: None, lambda e: None)
+    assert exc.value is refused
+    (stream,) = made
+    assert stream.host is None and stream._wake_r == stream._wake_w == -1
+    assert _segments() == segments and backend._streams == set()
+
+
+def test_a_backend_restricted_to_a_host_api_opens_there_and_expects_it(monkeypatch) -> None:
+    """``host_api`` is passed on to the host's ``open`` both as the API to resolve the devices in
+    and as the one it must find again when PortAudio started without it."""
+    asked: list[dict[str, Any]] = []
+    original = _InProcessHost.request
+
+    def request(self, op, timeout_s, **args):
+        if op == "open":
+            asked.append(args)
+        return original(self, op, timeout_s, **args)
+
+    monkeypatch.setattr(_InProcessHost, "request", request)
+    backend = _Backend(host_api="Scripted")
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, lambda e: None)
+    try:
+        ((args),) = asked
+        assert (args["host_api"], args["expect_host_api"]) == ("Scripted", "Scripted")
+    finally:
+        stream.close()
+
+
+def test_releasing_a_host_waits_for_its_reader_at_most_5_s() -> None:
+    """``release()`` joins the host's reader with a bound (5 s): a reader that does not end (its
+    pipe held open by a grandchild of the host) never holds up a teardown for good."""
+    import tempfile
+
+    joins: list[float | None] = []
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    host.proc = SimpleNamespace(stdin=None, stdout=None)
+    host._reader = SimpleNamespace(join=lambda timeout=None: joins.append(timeout))
+    host.tick_r = -1
+    host._stderr = tempfile.TemporaryFile()
+    host.release()
+    assert joins == [5] and host._stderr.closed

@@ -307,6 +307,23 @@ DOCUMENTED_DEFAULTS = {
 }
 
 
+def test_limits_bytes_is_at_most_what_a_64_bit_process_can_address() -> None:
+    """``limits.bytes`` is bounded above by 2**47 (the address space of a 64-bit process), a bound
+    the table above does not hold because it is not a range constraint: the bound itself is
+    accepted as given, one byte more is refused with the field's path, the value, the bound and
+    the default."""
+    from system_under_test.config import MAX_LIMIT_BYTES
+
+    assert MAX_LIMIT_BYTES == 2**47 == 140_737_488_355_328
+    assert load_config({"limits": {"bytes": 2**47}}).limits.bytes == 2**47
+    for value in (2**47 + 1, 99_999_999_999_999_999_999):
+        assert _rejection({"limits": {"bytes": value}}) == [(
+            "limits.bytes",
+            f"{value} bytes is beyond the 140737488355328 bytes (128 TiB) a 64-bit process can address: no "
+            "allocation could reach it, so it would limit nothing; give at most 140737488355328 (the default "
+            "is 536870912, 512 MiB)")]
+
+
 def test_every_field_limit_is_the_documented_one():
     found = {}
     for where, model in [*SECTIONS.items(), *((f"dsp:{k}", m) for k, m in STAGES.items())]:
@@ -618,6 +635,16 @@ def test_structural_messages_are_exact_and_paths_drop_the_union_tag():
         [("stream.block_size", "Input should be greater than or equal to 16")]
     (path, _), = _rejection({"dsp": [{"kind": "mixer", "matrix": "x"}]})
     assert path == "dsp[0].matrix"
+
+
+def test_a_stage_without_its_kind_is_told_every_kind_and_the_version_2_spelling() -> None:
+    """A v3 stage with no ``kind`` (or a v2 file that lost its ``schema_version``, whose stages say
+    ``type``) gets one problem at the stage's own path naming every kind in the documented order,
+    not pydantic's words about a union tag."""
+    want = [("dsp[1]", "a DSP stage needs kind = one of 'gain', 'biquad', 'limiter', 'mixer' (a file whose "
+                       "stages say type = ... is version 2: write schema_version = 2 at its top)")]
+    assert _rejection({"dsp": [{"kind": "gain"}, {"gain_db": 1.0}]}) == want
+    assert _rejection({"dsp": [{"kind": "gain"}, {"type": "gain", "gain_db": 1.0}]}) == want
 
 
 def test_a_ragged_or_empty_mixer_is_named_and_every_bad_mixer_listed():
