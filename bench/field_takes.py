@@ -557,7 +557,12 @@ def judge_take(d: Path, take: dict[str, Any], t: Tally) -> str:
             continue
         used.add(hit)
         t.found += 1
-        t.named += gs[hit]["kind"] == EXPECTED[take["mode"]][p["kind"]]
+        if gs[hit]["kind"] == EXPECTED[take["mode"]][p["kind"]]:
+            t.named += 1
+        else:
+            t.notes.append(f"{take['file']}: {p['kind']} {p['size']:.3g} at {p['rec_at']:.0f} named "
+                           f"{gs[hit]['kind']} (size {gs[hit].get('size', gs[hit].get('size_frames'))}) "
+                           f"at {gs[hit]['start_frame']}")
     extra = [g for j, g in enumerate(gs) if j not in used]
     t.unmatched += len(extra)
     if extra:
