@@ -1008,6 +1008,7 @@ def compare_to_reference_stream(
         if q_ref > 0:
             normal = _debiased(normal, q_ref)
         normal = _without_splices(normal, [bd - (w0 - pad + half) for bd in bounds[1:-1]])
+        normal = _without_rows(normal, _silenced_rows(normal, fs))
         found: list[int] = []  # frames of the window (``e``'s index) the judge found a glitch at
         for refit in range(_REFITS + 1):
             h, resid, fit = _solve_path(normal, tuple(off + i for i in found))
@@ -1383,13 +1384,56 @@ def _without_splices(nrm: _PathNormal, splices: list[int]) -> _PathNormal:
     pays. Those rows are taken out of the fit (their outer products subtracted; an impulse's
     column is zero there); the residual still holds them, so the step is heard as before."""
     reach = nrm.judge.size // 2 + FIR_TAPS
-    rows = sorted({t for s in splices for t in range(s - reach, s + reach + 1) if nrm.t0 <= t < nrm.t1})
-    if not rows or len(rows) > 0.25 * (nrm.t1 - nrm.t0):
+    return _without_rows(nrm, [t for s in splices for t in range(s - reach, s + reach + 1)])
+
+
+def _without_rows(nrm: _PathNormal, rows: list[int]) -> _PathNormal:
+    """``nrm`` with ``rows`` taken out of the fit as well as those already out (their outer
+    products subtracted once each); ``nrm`` as it is when none are new, or when all of them would
+    leave less than three quarters of the window to fit."""
+    new = np.setdiff1d(np.asarray(rows, dtype=np.int64), nrm.out if nrm.out is not None else np.zeros(0, np.int64))
+    new = new[(new >= nrm.t0) & (new < nrm.t1)]
+    out = new if nrm.out is None else np.union1d(nrm.out, new)
+    if not new.size or out.size > 0.25 * (nrm.t1 - nrm.t0):
         return nrm
-    at = np.asarray(rows, dtype=np.int64)
-    xb = nrm.regressors(at)
-    return replace(nrm, gram=nrm.gram - xb.T @ xb, rhs=nrm.rhs - xb.T @ nrm.target[at], out=at,
-                   _lu=None)
+    xb = nrm.regressors(new)
+    return replace(nrm, gram=nrm.gram - xb.T @ xb, rhs=nrm.rhs - xb.T @ nrm.target[new], out=out, _lu=None)
+
+
+#: a hop of the window (in the judged band) whose recording is this far under what the window's
+#: gain makes of the reference there is silenced (a mute): no path filter explains it
+_SILENCED = 0.02
+#: ... where the reference is loud: at least this share of the window's RMS
+_SILENCED_LOUD = 0.1
+
+
+def _silenced_rows(nrm: _PathNormal, fs: int) -> list[int]:
+    """Rows of the window where the recording fell silent while the reference played loud (a
+    mute), widened by the judge's and the path filter's reach: to be left out of the fit.
+
+    Least squares otherwise bends the window's filter towards explaining the silence: a 435-frame
+    mute of speech at 0.07 left a residual of ~0.003 over the whole 8192-frame window, the judge's
+    floor rose with it (sigma 0.018 at the mute) and the mute, 0.095 in the residual, was under
+    the threshold. A silent stretch is no filter's doing (a converter that cuts a band leaves the
+    judged band, which ends below its edge), so its rows say nothing of the path."""
+    half = FIR_TAPS // 2
+    t0, t1 = nrm.t0, nrm.t1
+    ref_c = nrm.pl[half + t0: half + t1]  # row t's centre tap: the reference at the row's frame
+    rec_c = nrm.target[t0:t1]
+    hop = max(8, int(round(fs / 1500)))
+    nh = rec_c.size // hop
+    if nh < 4:
+        return []
+    ref_h = np.sqrt(np.mean(ref_c[: nh * hop].reshape(nh, hop) ** 2, axis=1))
+    rec_h = np.sqrt(np.mean(rec_c[: nh * hop].reshape(nh, hop) ** 2, axis=1))
+    ref_w = math.sqrt(float(np.mean(ref_c ** 2)))
+    gain = math.sqrt(float(np.mean(rec_c ** 2))) / max(ref_w, 1e-30)
+    quiet = np.flatnonzero((ref_h > _SILENCED_LOUD * ref_w) & (rec_h < _SILENCED * gain * ref_h))
+    if not quiet.size:
+        return []
+    reach = nrm.judge.size // 2 + FIR_TAPS
+    return sorted({int(t) for h in quiet.tolist()
+                   for t in range(t0 + h * hop - reach, t0 + (h + 1) * hop + reach)})
 
 
 def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[FloatArray, FloatArray, FloatArray]:

@@ -128,3 +128,24 @@ def test_latency_with_clock_drift_reports_start_latency_drift_and_polarity(ppm: 
     assert r.drift_ppm == pytest.approx(ppm, abs=1.5)
     assert r.polarity == polarity and r.confidence > 0.8
     assert r.latency_end_frames == pytest.approx(delay + ppm * 1e-6 * (ref.size - 1), abs=0.5)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_slow_fade_in_and_out_gives_no_false_glitch_and_the_steady_middle_is_still_judged(seed: int) -> None:
+    """1 s raised-cosine fades on a 5 s take (44.1 kHz, 440 Hz, -100 ppm, DC -0.1). Near its
+    quiet end such a fade changes the level by less than the trimming's step over a window, so
+    that part stayed in the analysis, its blocks predicted from a window whose level lagged
+    theirs: a false 'other' in 5 of these 8 clean takes. A pop in the steady middle is still the
+    one glitch found."""
+    fs = 44_100
+    x = A.field_tone(5.0, fs, seed=seed, frequency_hz=440.0, noise_rms=3e-5, clock_ppm=-100.0, dc=-0.1)
+    ramp = 0.5 - 0.5 * np.cos(np.linspace(0, np.pi, fs))
+    x = x + 0.1
+    x[:fs] *= ramp
+    x[-fs:] *= ramp[::-1]
+    x = x - 0.1
+    report = A.analyze_glitches(x, fs)
+    assert report.glitches == [], [g.to_dict() for g in report.glitches]
+    at = int(np.random.default_rng(seed).integers(int(1.5 * fs), int(3.5 * fs)))
+    g = _one(A.analyze_glitches(A.add_pop(x, at, 1, 0.01), fs))
+    assert g.kind == "click" and abs(g.start_frame - at) <= PLACE, g.to_dict()

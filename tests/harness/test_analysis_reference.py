@@ -537,3 +537,21 @@ def test_a_drop_that_splits_the_tone_bursts_lock_is_refused_as_inconclusive_and_
     assert "peaks twice" in msg and "not found" not in msg, msg
     # the undamaged take locks and gives nothing
     assert compare_to_reference(_int16(rec), _int16(ref), FS).glitches == []
+
+
+@pytest.mark.parametrize("frames", [435, 900])
+@pytest.mark.parametrize("kind", ["speech", "music", "chords", "bass", "pluck", "dense"])
+def test_a_mute_of_loud_material_is_found_whole_however_long(kind: str, frames: int) -> None:
+    """A mute of 9 or 19 ms where the material is loud, through a plain path with little noise.
+    Least squares bent the window's path filter towards the silence, the residual over the whole
+    window rose with it, and the judge's floor with that: the mute hid under its own floor (19 ms
+    was missed in every kind, 9 ms in bass; pluck's was a 24-frame 'pop'). Its rows are left out
+    of the fit, so it is found as one mute, in place and sized."""
+    ref = R.program_material(kind, 2.0, FS, seed=3)  # type: ignore[arg-type]
+    rec = R.through_system(ref, FS, delay_frames=501.9, gain=0.7, noise_rms=3e-5, tail_frames=2000, seed=3)
+    loud = np.sqrt(np.convolve(ref ** 2, np.ones(480) / 480, "same"))
+    where = np.flatnonzero(loud[FS // 2: -FS // 2] > 0.5 * loud.max()) + FS // 2
+    at = int(where[np.random.default_rng(frames).integers(where.size)]) + 502
+    g = _one(compare_to_reference(A.mute_frames(rec, at, frames), ref, FS))
+    assert g.kind == "mute" and abs(g.start_frame - at) <= PLACE, g.to_dict()
+    assert abs(g.size_frames - frames) <= max(1, frames // 50), g.to_dict()

@@ -1,0 +1,80 @@
+"""Diagnostics behind the 2026-12-04 (morning) field-take figures of issue #18 (bench/RESULTS.md).
+
+    python bench/field_probes.py mute    # mutes of 200/435/900 frames in six program kinds
+    python bench/field_probes.py fade    # 8 clean tone takes with 1 s raised-cosine fades
+    python bench/field_probes.py tone CONDITION SEEDS   # a lone 1-frame drop and 0.012 pop on a
+                                                        # bench/field_takes.py tone condition
+
+Each prints what the analyser reported; none asserts (the tests do).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from harness import analysis as A
+from harness import reference_compare as R
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import field_takes as F  # noqa: E402  (a sibling script, not a package)
+
+FS = 48_000
+
+
+def mutes() -> None:
+    """A mute at a seeded loud place of each kind (``program_material``, seed 3) through a plain
+    path with little noise: kind, place and size of what was reported."""
+    for kind in ("speech", "music", "chords", "bass", "pluck", "dense"):
+        ref = R.program_material(kind, 2.0, FS, seed=3)  # type: ignore[arg-type]
+        rec = R.through_system(ref, FS, delay_frames=501.9, gain=0.7, noise_rms=3e-5, tail_frames=2000, seed=3)
+        loud = np.sqrt(np.convolve(ref ** 2, np.ones(480) / 480, "same"))
+        where = np.flatnonzero(loud[FS // 2: -FS // 2] > 0.5 * loud.max()) + FS // 2
+        res = []
+        for n in (200, 435, 900):
+            at = int(where[np.random.default_rng(n).integers(where.size)]) + 502
+            gs = R.compare_to_reference(A.mute_frames(rec, at, n), ref, FS).glitches
+            res.append((n, at, [(g.kind, g.start_frame, g.size_frames) for g in gs]))
+        print(kind, res, flush=True)
+
+
+def fades() -> None:
+    """1 s raised-cosine fades on 5 s ``field_tone`` takes (44.1 kHz, 440 Hz, -100 ppm, DC -0.1)."""
+    bad = 0
+    fs = 44_100
+    for seed in range(8):
+        x = A.field_tone(5.0, fs, seed=seed, frequency_hz=440.0, noise_rms=3e-5, clock_ppm=-100.0, dc=-0.1)
+        ramp = 0.5 - 0.5 * np.cos(np.linspace(0, np.pi, fs))
+        x = x + 0.1
+        x[:fs] *= ramp
+        x[-fs:] *= ramp[::-1]
+        x = x - 0.1
+        r = A.analyze_glitches(x, fs)
+        bad += bool(r.glitches)
+        print(seed, r.analysed_start_frame, r.analysed_end_frame, [(g.kind, g.start_frame) for g in r.glitches],
+              flush=True)
+    print("clean takes with glitches:", bad)
+
+
+def tone(name: str, seeds: int) -> None:
+    """One 1-frame drop, then one 0.012 pop, alone on a 3 s take of a ``field_takes`` condition."""
+    c = F.TONE_CONDITIONS[name]
+    for seed in range(seeds):
+        at = int(np.random.default_rng([77, seed]).integers(int(0.5 * c.rate), int(2.5 * c.rate)))
+        for kind, size in (("drop", 1.0), ("pop", 0.012)):
+            y = F.tone_take(c, 3.0, np.random.default_rng([78, seed]), [F.Planted(kind, at, size)])
+            gs = A.analyze_glitches(y, c.rate).glitches
+            print(seed, kind, at, [(g.kind, g.start_frame, g.size) for g in gs], flush=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["mute"]:
+        mutes()
+    elif sys.argv[1:2] == ["fade"]:
+        fades()
+    elif sys.argv[1:2] == ["tone"] and len(sys.argv) == 4:
+        tone(sys.argv[2], int(sys.argv[3]))
+    else:
+        sys.exit(__doc__)
