@@ -2225,7 +2225,7 @@ BATCH_13: list[Bug] = [
         "DSP (the limiter's gain carried between blocks)"),
     Bug("limiter_ramp_not_resized", "dsp.py",
         "        if self._ramp.shape[0] != block.shape[0]:\n"
-        "            self._ramp = np.linspace(0.0, 1.0, block.shape[0], dtype=np.float32)[:, None]\n",
+        "            self._ramp = _ramp(block.shape[0])\n",
         "",
         "'the ramp is built for the block size in __init__' while trimming limit(): a block of another size fails",
         "DSP (any block size)"),
@@ -3304,9 +3304,9 @@ BATCH_23: list[Bug] = [
         "raises AttributeError instead of reading zeros",
         "monitoring (a read works in every state and changes nothing)"),
     Bug("limits_bytes_cap_exclusive", "config.py",
-        "    if value > MAX_LIMIT_BYTES:\n",
-        "    if value >= MAX_LIMIT_BYTES:\n",
-        "'>=' for '>' ('beyond the address space'): limits.bytes = 2**47, the documented maximum, is "
+        "    bytes: Int = Field(512 * _MIB, ge=1, le=MAX_LIMIT_BYTES)\n",
+        "    bytes: Int = Field(512 * _MIB, ge=1, lt=MAX_LIMIT_BYTES)\n",
+        "'lt' for 'le' ('beyond the address space'): limits.bytes = 2**47, the documented maximum, is "
         "refused",
         "config (exact validation boundaries: the limit itself is valid)"),
     Bug("v2_without_dsp_gets_empty_chain", "config.py",

@@ -310,8 +310,8 @@ DOCUMENTED_DEFAULTS = {
 def test_limits_bytes_is_at_most_what_a_64_bit_process_can_address() -> None:
     """``limits.bytes`` is bounded above by 2**47 (the address space of a 64-bit process), a bound
     the table above does not hold because it is not a range constraint: the bound itself is
-    accepted as given, one byte more is refused with the field's path, the value, the bound and
-    the default."""
+    accepted as given, one byte more is refused with the field's path, the value, the bound, why
+    and the default (the message every limit's bound gives: ``config._beyond_limit_bound``)."""
     from system_under_test.config import MAX_LIMIT_BYTES
 
     assert MAX_LIMIT_BYTES == 2**47 == 140_737_488_355_328
@@ -319,9 +319,9 @@ def test_limits_bytes_is_at_most_what_a_64_bit_process_can_address() -> None:
     for value in (2**47 + 1, 99_999_999_999_999_999_999):
         assert _rejection({"limits": {"bytes": value}}) == [(
             "limits.bytes",
-            f"{value} bytes is beyond the 140737488355328 bytes (128 TiB) a 64-bit process can address: no "
-            "allocation could reach it, so it would limit nothing; give at most 140737488355328 (the default "
-            "is 536870912, 512 MiB)")]
+            f"{value} bytes is beyond any that could be held: 140737488355328 bytes (128 TiB) is what a 64-bit "
+            "process can address; no allocation could reach such a limit, so it would limit nothing; give at "
+            "most 140737488355328 (the default is 536870912)")]
 
 
 def test_every_field_limit_is_the_documented_one():
