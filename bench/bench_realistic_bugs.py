@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-23: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-24: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -3411,11 +3411,122 @@ BATCH_23: list[Bug] = [
 ]
 
 
+BATCH_24: list[Bug] = [
+    # -- the system under test: functions no earlier bug touched, and the promises of issue 12 ---
+    Bug("callback_foreign_error_not_recoverable", "pipeline.py",
+        "                   severity=CallbackError.default_severity, recoverable=CallbackError.recoverable)\n",
+        "                   severity=CallbackError.default_severity)\n",
+        "'the record keeps what ErrorInfo.of said about recoverability' while shortening "
+        "_callback_error_info: an exception from outside the tree raised in the callback (a DSP's "
+        "ValueError) stays not recoverable, so the policy FAILs the system on the first one",
+        "error severity routing (a callback error is tolerated, then restarts the stream)"),
+    Bug("resource_limit_error_not_recoverable", "errors.py",
+        "class ResourceLimitError(ResourceError):\n    default_severity = Severity.WARNING\n    recoverable = True\n",
+        "class ResourceLimitError(ResourceError):\n    default_severity = Severity.WARNING\n",
+        "'a limit is the configuration's, the caller must act' while tidying the error tree: a "
+        "resource limit reported to the policy FAILs the system instead of degrading it",
+        "error severity routing (a resource limit degrades)"),
+    Bug("callback_errors_routed_as_xruns", "recovery.py",
+        "        if issubclass(kind, XrunError):\n",
+        "        if issubclass(kind, (XrunError, CallbackError)):\n",
+        "'callback errors and xruns are both processing hiccups: counted' while editing decide(): "
+        "callback errors in a row never restart the stream",
+        "error severity routing (callback_error_threshold errors in a row restart)"),
+    Bug("recovery_attempt_lets_foreign_errors_out", "recoverer.py",
+        "            except BaseException as exc:\n"
+        "                # the backend's own exceptions too (a driver's RuntimeError): an attempt that\n",
+        "            except AudioSystemError as exc:\n"
+        "                # the backend's own exceptions too (a driver's RuntimeError): an attempt that\n",
+        "'the backend translates its errors at the boundary' while narrowing _attempt's except: a "
+        "backend's RuntimeError out of a scheduled attempt leaves the run set and no next attempt",
+        "recovery bounded (every attempt ends in a next attempt, success or FAILED)"),
+    Bug("recover_gives_up_after_first_device", "recoverer.py",
+        "                    raise\n                continue\n            s._finish_recovery(run)\n",
+        "                    raise\n                break\n            s._finish_recovery(run)\n",
+        "continue/break slip in recover_now's loop: recover() tries the primary device only, never "
+        "a fallback",
+        "recovery (recover() walks the primary, then each fallback)"),
+    Bug("system_health_any_component", "system.py",
+        "                and all(h.healthy for h in comps.values())\n",
+        "                and any(h.healthy for h in comps.values())\n",
+        "all/any slip in health(): one healthy component makes the system healthy",
+        "health cascades (the system is healthy only when every component is)"),
+    Bug("pool_gauge_reads_free_blocks", "system.py",
+        "        self._g_pool.set(pipeline.pool.in_use)\n",
+        "        self._g_pool.set(pipeline.pool.available)\n",
+        "the pool's two counts confused when _set_gauges was pulled out of poll: pool_in_use reads "
+        "the free blocks",
+        "monitoring (each gauge measures what it is named for)"),
+    Bug("remove_observer_not_subscribed_raises", "coordinator.py",
+        "            if observer in self._observers:\n                self._observers.remove(observer)\n",
+        "            self._observers.remove(observer)\n",
+        "'an observer removed is one that was added' while shortening remove_observer: removing an "
+        "observer the coordinator already dropped (it raised) raises ValueError",
+        "observers (a raising observer is dropped; unsubscribing is always safe)"),
+    Bug("v1_without_channels_mono", "config.py",
+        "    ch = doc.get(\"channels\", 2)\n",
+        "    ch = doc.get(\"channels\", 1)\n",
+        "'v1 files were mono by default' remembered wrongly in _v1_to_v2: a v1 file that names no "
+        "channel count gets one channel, not the current default of two",
+        "config migration (what a document leaves out takes the current default)"),
+    Bug("schema_version_true_read_as_1", "config.py",
+        "    if isinstance(version, bool) or not isinstance(version, int):\n",
+        "    if not isinstance(version, int):\n",
+        "'bool is an int subclass, the int check covers it' while simplifying migrate(): "
+        "schema_version = true is read as version 1 and migrated",
+        "config (a boolean is never read as a number; an unknown schema_version is refused)"),
+    Bug("backoff_factor_one_refused", "config.py",
+        "    backoff_factor: Float = Field(2.0, ge=1.0, le=10.0)\n",
+        "    backoff_factor: Float = Field(2.0, gt=1.0, le=10.0)\n",
+        "'gt' for 'ge' ('a back-off must grow'): recovery.backoff_factor = 1 (a constant back-off) "
+        "refused",
+        "config (exact validation boundaries)"),
+    Bug("chain_narrower_than_output_accepted", "config.py",
+        "    if not mix_problems and out_channels != config.device.output_channels:\n",
+        "    if not mix_problems and out_channels > config.device.output_channels:\n",
+        "'the chain must fit into the output' while rewording cross_check: a chain that produces "
+        "fewer channels than device.output_channels (1 in, 2 out, no mixer) is accepted",
+        "config (exact validation: the chain's channels are the output's)"),
+    Bug("callback_trusts_frames_argument", "pipeline.py",
+        "            if indata.shape[1] != self.in_channels or indata.shape[0] != frames:\n",
+        "            if indata.shape[1] != self.in_channels:\n",
+        "'frames is indata's length by contract' while shortening the callback's check: a block "
+        "shorter than `frames` is counted as `frames` captured",
+        "frame accounting (captured == played + buffered + dropped on every path)"),
+    Bug("initialize_dependents_first", "system.py",
+        "            for name in PIPELINE:\n"
+        "                self.coordinator.transition(name, State.INITIALIZED, \"initialize\")\n",
+        "            for name in reversed(PIPELINE):\n"
+        "                self.coordinator.transition(name, State.INITIALIZED, \"initialize\")\n",
+        "initialize walks the pipeline as close() does (stop order): the device is initialised before "
+        "the components it depends on",
+        "dependency order (a component moves up only after what it depends on)"),
+    Bug("empty_histogram_max_minus_inf", "monitoring.py",
+        "                             \"max\": self.max if self.count else 0.0,\n",
+        "                             \"max\": self.max,\n",
+        "'max is always set' while tidying summary(): a histogram with no samples reports max = -inf "
+        "(not JSON), where an empty summary reads 0",
+        "monitoring (a snapshot of a quiet system is well formed)"),
+    Bug("recent_errors_zero_returns_all", "coordinator.py",
+        "        if n <= 0:\n            return found\n",
+        "        if n < 0:\n            return found\n",
+        "'<' for '<=' in recent_errors' guard: recent_errors(n=0) returns every record kept, not none",
+        "errors (exact boundaries of a public read)"),
+    Bug("simulate_error_no_cascade", "system.py",
+        "            self.coordinator.fail(component, \"simulate_error\")\n",
+        "            self.coordinator.try_transition(component, State.FAILED, \"simulate_error\")\n",
+        "'simulate_error fails the component named' written as one transition: its dependents are not "
+        "moved to a safe state",
+        "health cascades (a failed component's dependents fail with it)"),
+]
+
+
 #: the blind batches by number (``--batch N``), in the order they were written
 BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                                  10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13, 14: BATCH_14,
                                  15: BATCH_15, 16: BATCH_16, 17: BATCH_17, 18: BATCH_18, 19: BATCH_19,
-                                 20: BATCH_20, 21: BATCH_21, 22: BATCH_22, 23: BATCH_23}
+                                 20: BATCH_20, 21: BATCH_21, 22: BATCH_22, 23: BATCH_23,
+                                 24: BATCH_24}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
