@@ -112,9 +112,10 @@ class ComponentCoordinator:
         """Register ``name``; refused (``RegistrationError``) on duplicates, unknown deps, cycles.
 
         Dependencies must already be registered, which makes a cycle impossible to build; an
-        explicit self-dependency is refused with its own message.
+        explicit self-dependency is refused with its own message. A dependency named twice is one
+        edge (``start_order`` counts each dependency once).
         """
-        deps = tuple(depends_on)
+        deps = tuple(dict.fromkeys(depends_on))
         with self.state_lock:
             if name in self._entries:
                 raise RegistrationError(f"component {name!r} is already registered", component=name)
@@ -133,11 +134,14 @@ class ComponentCoordinator:
                 self._entries[d].dependents.add(name)
 
     def add_dependency(self, name: str, depends_on: str) -> None:
-        """Add an edge after registration; refused if it would close a cycle."""
+        """Add an edge after registration; refused if it would close a cycle. An edge already
+        there is left as it is: one edge, however often it is added."""
         with self.state_lock:
             for n in (name, depends_on):
                 if n not in self._entries:
                     raise RegistrationError(f"unknown component {n!r}", component=n)
+            if depends_on in self._entries[name].depends_on:
+                return
             if name == depends_on or name in self._ancestors(depends_on):
                 raise RegistrationError(
                     f"dependency {name!r} -> {depends_on!r} would create a cycle", component=name

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from system_under_test.clock import VirtualClock
 from system_under_test.coordinator import ComponentCoordinator, HealthStatus
@@ -151,6 +153,41 @@ def test_an_edge_added_later_orders_start_and_cascade():
         c.add_dependency("c", "a")
     _up(c, "a", "b", "c")
     assert {r.component for r in c.fail("c", "x")} == {"a", "c"}
+
+
+
+@st.composite
+def _graphs(draw):
+    """Components c0..cN, each registered naming (possibly twice) some earlier ones, then edges
+    from a later component to an earlier one added after registration (possibly edges already
+    there, possibly the same edge twice): every graph acyclic, as registration makes them."""
+    n = draw(st.integers(1, 7))
+    regs = [draw(st.lists(st.integers(0, i - 1), max_size=4)) if i else [] for i in range(n)]
+    later = draw(st.lists(st.tuples(st.integers(1, max(1, n - 1)), st.integers(0, max(0, n - 2)))
+                          .filter(lambda e: e[1] < e[0] < n), max_size=8))
+    return n, regs, later
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(_graphs())
+def test_start_order_holds_every_component_once_after_what_it_depends_on(graph):
+    n, regs, later = graph
+    c = ComponentCoordinator(VirtualClock())
+    for i, deps in enumerate(regs):
+        c.register(f"c{i}", depends_on=[f"c{d}" for d in deps])
+    for a, b in later:
+        c.add_dependency(f"c{a}", f"c{b}")
+    edges = {(f"c{i}", f"c{d}") for i, deps in enumerate(regs) for d in deps} \
+        | {(f"c{a}", f"c{b}") for a, b in later}
+    order = c.start_order()
+    assert sorted(order) == sorted(f"c{i}" for i in range(n))  # each once, none left out
+    for name, dep in edges:
+        assert order.index(dep) < order.index(name)
+        assert name in c.dependents(dep)
+    for i in range(n):
+        assert sorted(c.dependencies(f"c{i}")) == sorted({d for x, d in edges if x == f"c{i}"})
+    assert c.stop_order() == order[::-1]
+    assert list(c.system_health()) == order
 
 
 def test_observers_can_be_removed_and_a_raising_one_is_logged_by_name(caplog):
