@@ -209,3 +209,37 @@ def test_a_host_whose_interpreter_cannot_be_run_fails_as_that_and_leaves_no_desc
     with pytest.raises(FileNotFoundError):
         DeviceHost(dict(os.environ), python=str(tmp_path / "no-such-python"), spawn_timeout_s=30.0)
     assert set(os.listdir("/proc/self/fd")) == before
+
+
+def test_a_host_opened_from_a_thread_that_then_ends_outlives_that_thread(tmp_path, monkeypatch):
+    """A host is the device's for as long as its stream lives, whatever thread opened it: an
+    operator reconfiguring from a worker thread that then returns, a fault's own thread. Linux
+    delivers ``PR_SET_PDEATHSIG`` when the *thread* that forked the child ends, not the process
+    (prctl(2)); a host forked from such a thread was SIGKILLed tens of milliseconds after it
+    returned (measured on the rig: every ``soundcheck run --seed 2`` lost its device host 20-50 ms
+    after the lifecycle-calls fault's reconfigure returned, and recovered from it)."""
+    _scripted_sounddevice(tmp_path, monkeypatch, _SELF_REPORTING)
+    made: dict = {}
+
+    def open_host() -> None:
+        made["tid"] = threading.get_native_id()
+        made["host"] = DeviceHost(dict(os.environ), python=sys.executable, spawn_timeout_s=60.0)
+
+    opener = threading.Thread(target=open_host, name="short-lived-opener")
+    opener.start()
+    opener.join(timeout=120)
+    host = made["host"]
+    try:
+        # the opener's task leaves /proc only after the kernel's exit path, which sends the
+        # parent-death signal: from here on, a host that was to get it has got it
+        for _ in range(2000):
+            if not os.path.exists(f"/proc/self/task/{made['tid']}"):
+                break
+            time.sleep(0.005)
+        else:
+            pytest.fail("the opening thread never ended")
+        (device,) = host.request("devices", 30.0, host_api="ALSA")
+        assert device["name"].startswith(f"pdeathsig={int(signal.SIGKILL)} ")
+        assert host.alive
+    finally:
+        host.shutdown(5.0)
