@@ -32,7 +32,8 @@ A bug in the harness (a path under harness/) is tried against the harness tests 
 (``HARNESS_JUDGE_TESTS``: the invariants, the linearizability search, the verdict, the leak
 judge, the steady state and gates, the audio check, the run, its interruption (Ctrl-C, SIGTERM)
 and its false-alarm tests) instead, after the tests of its own code where it is not a judge
-(``HARNESS_OWN_TESTS``: analyze, the scenario loader, blas, the one-block minimum; batch 23).
+(``HARNESS_OWN_TESTS``: analyze, the scenario loader, blas, the one-block minimum; batch 23;
+the history, the journal, the soak's recorder; batch 25).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -86,6 +87,9 @@ HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
     "test_recovery_starvation.py", "test_linearizability_search.py",
     "test_linearizable_streaming.py", "test_gates_steady.py", "test_audio_check.py",
     "test_audio_level.py", "test_audio_channels.py", "test_rig_audio.py",
+    # the steady-state check's quiet windows judged on a scripted rig capture, virtual clock:
+    # seconds (batch 25)
+    "test_rig_steady.py",
     # a run's interruption (Ctrl-C, SIGTERM: inconclusive, exit 3, never a failure): four short
     # simulated runs whose tests are test_hostile.py's (the outside audit's file), not
     # test_run.py's (batch 21)
@@ -106,6 +110,14 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/scenarios/": ["tests/harness/test_scenarios.py", "tests/harness/test_scenario_cli.py",
                            "tests/harness/test_hostile.py"],
     "harness/blas.py": ["tests/harness/test_blas.py"],
+    # the record layer and the soak's recorder: the judges read a history and a journal, and their
+    # tests never reach a history's file part, a firing's window, a journal's damage or a soak's
+    # last chunk (batch 25)
+    "harness/history.py": ["tests/harness/test_history.py"],
+    "harness/journal.py": ["tests/harness/test_journal.py"],
+    "harness/soak.py": [f"tests/harness/test_soak.py::{n}" for n in (
+        "test_a_soak_stopped_part_way_journals_the_chunk_it_ran_last",
+        "test_a_segment_continued_after_a_resume_journals_its_history_on_the_soaks_time_line")],
     "harness/runner.py": [f"tests/harness/test_hostile.py::{n}" for n in (
         "test_a_duration_shorter_than_one_block_is_refused_naming_the_minimum",
         "test_exactly_one_block_is_taken_and_a_hair_less_is_refused",
