@@ -322,3 +322,18 @@ def test_a_segment_continued_after_a_resume_journals_its_history_on_the_soaks_ti
     kept = [c for c in (compact_entry(e) for e in history) if c is not None]
     assert len(kept) > 10 and len(cp["entries"]) == len(kept)
     assert [e["time"] for e in cp["entries"]] == [pytest.approx(done + c["time"]) for c in kept]
+
+
+def test_a_soak_stopped_from_its_progress_callback_journals_the_chunk_it_ran_last(tmp_path):
+    """A stop requested while the progress is reported (the CLI's progress line, a caller's
+    ``on_progress``; a Ctrl-C landing there) is seen by the chunk's recorder: the journal's last
+    checkpoint ends where the run stopped, as the end record says, so the report rebuilt from
+    the journal holds the run's last chunk."""
+    spec = SoakSpec(duration_s=60.0, seed=3, checkpoint_s=10.0, run_dir=tmp_path / "run")
+    soak = SoakRunner(spec)
+    result = soak.start(on_progress=lambda p: soak.request_stop() if p.simulated_s >= 25.0 else None)
+    assert result.status == "interrupted"
+    journal = read_journal(tmp_path / "run")
+    assert journal.problems == []
+    assert [c["sim_t1"] for c in journal.checkpoints] == [10.0, 20.0, journal.end["sim_t"]]
+    assert journal.end["sim_t"] >= 25.0
