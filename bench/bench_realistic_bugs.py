@@ -33,7 +33,7 @@ A bug in the harness (a path under harness/) is tried against the harness tests 
 judge, the steady state and gates, the audio check, the run, its interruption (Ctrl-C, SIGTERM)
 and its false-alarm tests) instead, after the tests of its own code where it is not a judge
 (``HARNESS_OWN_TESTS``: analyze, the scenario loader, blas, the one-block minimum; batch 23;
-the history, the journal, the soak's recorder; batch 25).
+the history, the journal, the soak's recorder, the faults; batch 25).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -114,6 +114,8 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     # tests never reach a history's file part, a firing's window, a journal's damage or a soak's
     # last chunk (batch 25)
     "harness/history.py": ["tests/harness/test_history.py"],
+    # the fault kinds, triggers and injector: each kind through the injector, seconds
+    "harness/faults/": ["tests/harness/test_faults.py"],
     "harness/journal.py": ["tests/harness/test_journal.py"],
     "harness/soak.py": [f"tests/harness/test_soak.py::{n}" for n in (
         "test_a_soak_stopped_part_way_journals_the_chunk_it_ran_last",
