@@ -32,7 +32,8 @@ A bug in the harness (a path under harness/) is tried against the harness tests 
 (``HARNESS_JUDGE_TESTS``: the invariants, the linearizability search, the verdict, the leak
 judge, the steady state and gates, the audio check, the run, its interruption (Ctrl-C, SIGTERM)
 and its false-alarm tests) instead, after the tests of its own code where it is not a judge
-(``HARNESS_OWN_TESTS``: analyze, the scenario loader, blas, the one-block minimum; batch 23).
+(``HARNESS_OWN_TESTS``: analyze, the scenario loader, blas, the one-block minimum; batch 23;
+the history, the journal, the soak's recorder, the faults; batch 25).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -86,6 +87,9 @@ HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
     "test_recovery_starvation.py", "test_linearizability_search.py",
     "test_linearizable_streaming.py", "test_gates_steady.py", "test_audio_check.py",
     "test_audio_level.py", "test_audio_channels.py", "test_rig_audio.py",
+    # the steady-state check's quiet windows judged on a scripted rig capture, virtual clock:
+    # seconds (batch 25)
+    "test_rig_steady.py",
     # a run's interruption (Ctrl-C, SIGTERM: inconclusive, exit 3, never a failure): four short
     # simulated runs whose tests are test_hostile.py's (the outside audit's file), not
     # test_run.py's (batch 21)
@@ -106,6 +110,16 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/scenarios/": ["tests/harness/test_scenarios.py", "tests/harness/test_scenario_cli.py",
                            "tests/harness/test_hostile.py"],
     "harness/blas.py": ["tests/harness/test_blas.py"],
+    # the record layer and the soak's recorder: the judges read a history and a journal, and their
+    # tests never reach a history's file part, a firing's window, a journal's damage or a soak's
+    # last chunk (batch 25)
+    "harness/history.py": ["tests/harness/test_history.py"],
+    # the fault kinds, triggers and injector: each kind through the injector, seconds
+    "harness/faults/": ["tests/harness/test_faults.py"],
+    "harness/journal.py": ["tests/harness/test_journal.py"],
+    "harness/soak.py": [f"tests/harness/test_soak.py::{n}" for n in (
+        "test_a_soak_stopped_part_way_journals_the_chunk_it_ran_last",
+        "test_a_segment_continued_after_a_resume_journals_its_history_on_the_soaks_time_line")],
     "harness/runner.py": [f"tests/harness/test_hostile.py::{n}" for n in (
         "test_a_duration_shorter_than_one_block_is_refused_naming_the_minimum",
         "test_exactly_one_block_is_taken_and_a_hair_less_is_refused",
@@ -3521,12 +3535,168 @@ BATCH_24: list[Bug] = [
 ]
 
 
+BATCH_25: list[Bug] = [
+    # -- the fault injector and a fault kind: a fault counted that never acted, an accepted invalid
+    #    configuration nobody marks ------------------------------------------------------------------
+    Bug("fired_counts_skipped_faults", "harness/faults/injector.py",
+        "            reason = fault.why_not_now(self.system)\n"
+        "            if reason is not None:\n"
+        "                self._skip(fault, reason)\n"
+        "                return None\n"
+        "            self._firings += 1\n",
+        "            self._firings += 1\n"
+        "            reason = fault.why_not_now(self.system)\n"
+        "            if reason is not None:\n"
+        "                self._skip(fault, reason)\n"
+        "                return None\n",
+        "'count every trigger that fired' while moving the firing counter to the top of _fire: a "
+        "fault that had nothing to act on (skipped) counts as injected, so a run whose every fault "
+        "was skipped is not inconclusive",
+        "verdict (a run that asked for faults and injected none is inconclusive)"),
+    Bug("invalid_config_not_marked_invalid", "harness/faults/kinds.py",
+        "            result = run_op(ctx.history, ctx.system, \"configure\", cfg, process=\"fault\",\n"
+        "                            meta={\"invalid\": True, \"reason\": reason})\n",
+        "            result = run_op(ctx.history, ctx.system, \"configure\", cfg, process=\"fault\",\n"
+        "                            meta={\"reason\": reason})\n",
+        "'the reason says it is invalid' while trimming the op's meta: the history no longer marks "
+        "the fault's configure as invalid, so a system that accepts it passes rejected_config",
+        "fault injection (an invalid configuration accepted is a violation)"),
+    # -- the history and the journal: lines lost, doubled or misplaced ---------------------------
+    Bug("faults_keyed_by_fault_id", "harness/history.py",
+        "            key = e.data.get(\"firing_id\", e.index)\n",
+        "            key = e.data.get(\"fault_id\", e.index)\n",
+        "'one dict per fault' keyed by the schedule's fault id: a fault that fires several times "
+        "(a periodic trigger) is merged into one firing, its other windows lost",
+        "history (one dict per firing)"),
+    Bug("file_entries_overlap_memory", "harness/history.py",
+        "                if e.index >= stop:\n",
+        "                if e.index > stop:\n",
+        "'>' for '>=' ('stop at the first entry past the file part'): a history keeping a window "
+        "yields the first entry still in memory twice, once from the file and once from memory",
+        "history (each entry read once, in order)"),
+    Bug("journal_gap_unreported", "harness/journal.py",
+        "            if idx != expected_index:\n"
+        "                if isinstance(idx, int) and idx < expected_index:\n"
+        "                    data.problems.append(f\"line {lineno}: checkpoint {idx} repeated; the later copy is ignored\")\n"
+        "                    continue\n"
+        "                data.problems.append(f\"line {lineno}: checkpoint {idx} where {expected_index} was \"\n"
+        "                                     f\"expected; checkpoints {expected_index}..{idx - 1 if isinstance(idx, int) else '?'} are missing\")\n",
+        "            if isinstance(idx, int) and idx < expected_index:\n"
+        "                data.problems.append(f\"line {lineno}: checkpoint {idx} repeated; the later copy is ignored\")\n"
+        "                continue\n",
+        "'only a repeated checkpoint needs handling' while flattening the index check: checkpoints "
+        "missing from the middle of a journal are not a problem, so a report rebuilt from it is not "
+        "inconclusive",
+        "journal (a lost chunk makes the report inconclusive)"),
+    Bug("journal_unreadable_line_silent", "harness/journal.py",
+        "        except (ValueError, UnicodeDecodeError) as exc:\n"
+        "            data.problems.append(f\"line {lineno}: unreadable ({exc}); dropped\")\n"
+        "            continue\n",
+        "        except (ValueError, UnicodeDecodeError):\n"
+        "            continue\n",
+        "'skip the lines we cannot decode' in _scan: a corrupt journal line is dropped without a "
+        "problem, so a report missing that chunk is not inconclusive",
+        "journal (a damaged line is a problem, the report inconclusive)"),
+    # -- the soak's recorder: the last chunk, a resumed segment's times ----------------------------
+    Bug("soak_stop_skips_last_checkpoint", "harness/soak.py",
+        "        last = now >= end - 1e-9 or run._stop.is_set()\n",
+        "        last = now >= end - 1e-9\n",
+        "'the last checkpoint is at the end of the duration': a soak stopped early (Ctrl-C, SIGTERM) "
+        "does not journal its last chunk, whose history, samples and glitches are lost",
+        "soak (an interrupted soak journals what it ran)"),
+    Bug("soak_resumed_entries_not_offset", "harness/soak.py",
+        "        if self.t_offset:\n"
+        "            for e in payload[\"entries\"]:\n"
+        "                e[\"time\"] = e[\"time\"] + self.t_offset\n",
+        "",
+        "'sim_t0/sim_t1 carry the offset already' when the payload was assembled: a resumed "
+        "segment's history entries keep the new process's clock, before the first segment's",
+        "soak (a resumed soak's history is one time line)"),
+    # -- the judges: a run's verdict, the invariants' pass, a live violation ---------------------
+    Bug("lost_records_a_note", "harness/verdict.py",
+        "        doubts.append(f\"part of the run's record was lost ({len(lost)} problem(s)): {lost[0]}\")\n",
+        "        notes.append(f\"part of the run's record was lost ({len(lost)} problem(s)): {lost[0]}\")\n",
+        "'what was kept was judged, a loss is worth a note' while adding notes to judge_run: a "
+        "report from a damaged journal passes",
+        "verdict (part of the record lost is inconclusive)"),
+    Bug("check_all_broken_fold_overwritten", "harness/invariants.py",
+        "        if f.name in broken:\n"
+        "            by_name[f.name] = broken[f.name]\n"
+        "            continue\n",
+        "        if f.name in broken:\n"
+        "            by_name[f.name] = broken[f.name]\n",
+        "the 'continue' lost when the timings were added to check_all: a checker that raised while "
+        "fed the history is judged anyway on what it was fed, its failure overwritten",
+        "invariants (a checker that raised is a failed verdict)"),
+    Bug("rejected_config_pending_dropped", "harness/invariants.py",
+        "        # Transitions the history never recorded (a truncated file): judge with what was seen.\n"
+        "        for check in self.pending:\n"
+        "            self._judge(check)\n"
+        "        self.pending = []\n",
+        "        self.pending = []  # still waiting for transitions: not judged\n",
+        "'a window not seen whole cannot be judged' in _RejectedConfig.verdict: a rejected "
+        "configure whose window's transitions never all arrived is never judged",
+        "false pass: rejected_config (a rejected configuration changes nothing)"),
+    Bug("live_violation_lost_when_history_held", "harness/runner.py",
+        "        if prior is None or prior.ok:\n",
+        "        if prior is None:\n",
+        "'add the live checks the history did not judge' in _merge: a live violation of an "
+        "invariant the end-of-run check found held is dropped",
+        "false pass: a live violation fails its invariant"),
+    # -- the steady-state check -------------------------------------------------------------------
+    Bug("steady_recovering_counts_as_quiet", "harness/steady_state.py",
+        "        if state != State.RUNNING:\n            return f\"state {state.value}\"\n",
+        "        if state not in (State.RUNNING, State.RECOVERING):\n            return f\"state {state.value}\"\n",
+        "'a recovering system still moves audio' in _why_not_quiet: a step spent RECOVERING counts "
+        "as quiet, so a steady window can span a recovery",
+        "steady state (a quiet window is RUNNING throughout)"),
+    Bug("steady_after_glitch_must_outlast_window", "harness/steady_state.py",
+        "            if last is not None and last > t0:\n",
+        "            if last is not None and last > t1:\n",
+        "'a glitch still sounding at the window's end' for 'inside the window': a glitch heard "
+        "inside the last quiet window that ended before it does not make it unobserved",
+        "steady state (clean audio in the last quiet window)"),
+    Bug("steady_external_fault_grace_ignored", "harness/steady_state.py",
+        "            outside = [t for t in self.external_faults() if t0 <= t <= t1 + EXTERNAL_GRACE_S]\n",
+        "            outside = [t for t in self.external_faults() if t0 <= t <= t1]\n",
+        "'a fault in the window' read literally: an external fault noticed just after the before-"
+        "window (the server watch polls) leaves that window 'not steady', a doubt on the system",
+        "steady state (an outside fault's window is not checked)"),
+    # -- the listening check ----------------------------------------------------------------------
+    Bug("inserted_frames_outside_windows_pass", "harness/audio_check.py",
+        "        if self.outside_dropped or self.outside_inserted:\n",
+        "        if self.outside_dropped:\n",
+        "'lost audio is what matters' in the verdict's frame problem: frames inserted outside every "
+        "fault window no longer fail clean_audio",
+        "false pass: clean_audio (frames inserted outside every window)"),
+    Bug("glitches_between_only_inside", "harness/audio_check.py",
+        "                if row[\"t_start\"] < t1 and row[\"t_end\"] > t0:\n"
+        "                    found[(row[\"t_start\"], row[\"kind\"], row.get(\"channel\"))] = row\n"
+        "            for ev in self._recent:  # the live events: a mute grown since its row was written\n"
+        "                if ev.t_start < t1 and ev.t_end > t0:\n",
+        "                if row[\"t_start\"] >= t0 and row[\"t_end\"] <= t1:\n"
+        "                    found[(row[\"t_start\"], row[\"kind\"], row.get(\"channel\"))] = row\n"
+        "            for ev in self._recent:  # the live events: a mute grown since its row was written\n"
+        "                if ev.t_start >= t0 and ev.t_end <= t1:\n",
+        "'the glitches in the window' read as the ones wholly inside it: a glitch that began "
+        "before a quiet window and sounds into it (or outlasts it) is not counted",
+        "steady state (a glitch heard in a quiet window makes it unsteady)"),
+    # -- the leak judge ---------------------------------------------------------------------------
+    Bug("mann_kendall_ignores_ties", "harness/leaks.py",
+        "        var += (n * (n - 1) * (2 * n + 5) - float(np.sum(counts * (counts - 1) * (2 * counts + 5)))) / 18.0\n",
+        "        var += n * (n - 1) * (2 * n + 5) / 18.0\n",
+        "'the textbook variance' for Mann-Kendall's S: with ties (a thread or fd count, RSS in "
+        "whole pages) the variance is too large, p too large, and a growing count is called flat",
+        "leak judge (a count that grows is a leak)"),
+]
+
+
 #: the blind batches by number (``--batch N``), in the order they were written
 BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                                  10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13, 14: BATCH_14,
                                  15: BATCH_15, 16: BATCH_16, 17: BATCH_17, 18: BATCH_18, 19: BATCH_19,
                                  20: BATCH_20, 21: BATCH_21, 22: BATCH_22, 23: BATCH_23,
-                                 24: BATCH_24}
+                                 24: BATCH_24, 25: BATCH_25}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a

@@ -447,10 +447,12 @@ class ReliabilityRun:
                 for verdict in (check_frame_accounting(None, system), check_resources(None, system)):
                     if not verdict.ok:
                         live_violations.append(verdict)
-                if on_chunk is not None:
-                    on_chunk(self, system, history)
                 if on_progress is not None:
                     on_progress(self._progress(system, injector, t0, wall0, len(live_violations)))
+                # the chunk's hook last: a stop requested before it (a signal, the progress
+                # callback) is the one it sees, so a soak's recorder journals the chunk it ends on
+                if on_chunk is not None:
+                    on_chunk(self, system, history)
             injector.disarm()
             settle_end = clock.now() + SETTLE_S
             while system.state == State.RECOVERING and clock.now() < settle_end:

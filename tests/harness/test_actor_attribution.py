@@ -131,3 +131,24 @@ def test_a_real_recovery_during_a_rejected_configure_is_not_blamed_on_it(make_sy
     lin, rej = check_linearizable(h), check_rejected_config(h)
     assert lin.ok, lin
     assert rej.ok and rej.message.startswith("1 rejected"), rej
+
+
+@pytest.mark.parametrize("post, changed", [
+    (_obs("stopped", 2), True),                    # its window's transitions never recorded, state moved
+    (_obs("running", 2, config="other"), True),    # the config changed
+    (_obs("running", 2), False),                   # left as it was found
+])
+def test_a_rejected_configure_whose_window_was_never_recorded_whole_is_judged_with_what_was_seen(
+        post: dict[str, Any], changed: bool) -> None:
+    """The readings place two transitions inside the op (seq 0 before, seq 2 after), and the
+    history holds neither (a file cut short, the lines lost): the judge waits for them, and when
+    the history ends without them it judges with what it saw, never leaves the op unjudged. Nothing
+    recorded moved the state, so the op must have left it where it found it."""
+    h = History()
+    _attach(h, "running")
+    _rejected_configure(h, pre=_obs("running", 0), post=post, seqs=[])
+    rej = check_rejected_config(h)
+    if changed:
+        assert not rej.ok and [e["why"] for e in rej.evidence] == ["rejected configuration changed the system"], rej
+    else:
+        assert rej.ok and "1 rejected configuration(s) changed nothing" in rej.message, rej

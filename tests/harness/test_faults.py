@@ -122,6 +122,39 @@ def test_invalid_config_while_running_is_rejected_and_changes_nothing(make_syste
     assert_ok(check_all(h, system))
 
 
+class _SaysYesToAnything(AudioSystem):
+    """Answers an invalid configuration as if it had taken it: no error, nothing applied."""
+
+    def configure(self, config, *a, **kw):
+        try:
+            return super().configure(config, *a, **kw)
+        except ConfigError:
+            return None
+
+
+def test_an_invalid_config_the_system_accepts_fails_the_run(attached):
+    """The invalid_config fault's configure is recorded as invalid: a system that answers it
+    without an error fails rejected_config ("an invalid configuration was accepted"), one
+    finding per firing, and the healthy system, which refuses them, holds every invariant."""
+    from harness.stateful import BASE_CONFIG
+
+    for cls, accepted in ((AudioSystem, False), (_SaysYesToAnything, True)):
+        system = cls(BASE_CONFIG, seed=3)
+        system.initialize()
+        system.start()
+        h = attached(system)
+        inj = FaultInjector(system, [InvalidConfig(trigger=Every(0.05, count=4))], seed=3, history=h).arm()
+        system.run_for(0.5)
+        verdicts = {v.name: v for v in check_all(h, system)}
+        system.close()
+        assert [r.details["outcome"] for r in inj.records] == ["ok" if accepted else "fail"] * 4
+        rej = verdicts["rejected_config"]
+        if accepted:
+            assert [e["why"] for e in rej.evidence] == ["an invalid configuration was accepted"] * 4, rej
+        else:
+            assert all(v.ok for v in verdicts.values()), [v for v in verdicts.values() if not v.ok]
+
+
 @pytest.mark.parametrize("kind", INVALID_CONFIG_KINDS)
 def test_every_invalid_config_kind_is_rejected_by_the_config_layer(kind, make_system):
     system = make_system(start=False)

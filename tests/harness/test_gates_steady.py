@@ -15,7 +15,7 @@ import pytest
 from harness.cli import main
 from harness.gates import Gates, evaluate_gates
 from harness.runner import ReliabilityRun, RunSpec
-from harness.steady_state import SteadyWatch
+from harness.steady_state import EXTERNAL_GRACE_S, SteadyWatch
 from harness.verdict import Outcome, judge_run
 from system_under_test import AudioSystem, State
 from system_under_test import dsp
@@ -406,3 +406,27 @@ def test_the_last_quiet_window_starts_a_settle_margin_after_the_last_restart():
     audio.last_glitch_before = lambda t: t0 + 0.01
     watch.result.after = "yes"
     assert watch.judge_audio(audio).after == "not observed"
+
+
+@pytest.mark.parametrize("noticed_after_s, before", [
+    (0.5, "not checked"),                   # inside the window
+    (1.0 + EXTERNAL_GRACE_S / 2, "not checked"),  # after it, within the server watch's grace
+    (1.0 + EXTERNAL_GRACE_S, "not checked"),      # at the grace's end
+    (1.0 + EXTERNAL_GRACE_S + 0.25, "no"),        # later: not that window's, the system's unsteadiness
+])
+def test_a_window_an_outside_fault_fell_into_is_not_checked_not_blamed_on_the_system(noticed_after_s, before):
+    """A fault from outside the harness (a JACK server killed by someone else) that fell into the
+    window before the faults, noticed up to ``EXTERNAL_GRACE_S`` after that window's end (the
+    server watch polls), makes that window "not checked": the steady state before it was not
+    seen, and the run's verdict does not doubt the system for it. One noticed later is no
+    excuse for a window that was not quiet."""
+    system = _FakeSystem(True)  # an xrun every step: the window is not quiet
+    watch = SteadyWatch(system, 1.0, system.advance)
+    watch.watch_before()
+    t0, t1 = watch.result.before_span
+    assert (watch.result.before, t1 - t0) == ("no", pytest.approx(1.0))
+    watch.external_faults = lambda: [t0 + noticed_after_s]
+    r = watch.judge_audio(None)
+    assert r.before == before, r.before_detail
+    doubts = judge_run([{"name": "x", "ok": True}], steady=r.to_dict()).doubts
+    assert any("not steady before the first fault" in d for d in doubts) is (before == "no")

@@ -366,3 +366,25 @@ def test_an_attached_system_s_transitions_are_the_lines_the_general_way_writes(t
     assert {json.loads(line)["data"]["actor"] for line in transitions} == {"op", "system"}
     for line in transitions:
         assert line == json.JSONEncoder(separators=(",", ":")).encode(json.loads(line))
+
+
+def test_every_firing_of_a_fault_is_its_own_window_even_when_the_same_fault_fires_again(make_system):
+    """``faults()`` gives one dict per firing, its start merged with its own end: a fault of a
+    periodic trigger fires under one ``fault_id`` several times, and each firing is a window of its
+    own (the reports' fault timeline, the per-kind counts), never merged into the last one."""
+    from harness.faults import DeviceStall, Every, FaultInjector
+
+    system = make_system()
+    h = History().attach(system)
+    stall = DeviceStall(trigger=Every(0.1, start_s=0.05, count=3), duration_s=0.02)
+    inj = FaultInjector(system, [stall], seed=1, history=h).arm()
+    system.run_for(0.5)
+    assert inj.fired == 3
+    fired = h.faults()
+    assert [f["fault_id"] for f in fired] == [stall.fault_id] * 3
+    assert len({f["firing_id"] for f in fired}) == 3
+    assert [round(f["fired_at"], 3) for f in fired] == [0.05, 0.15, 0.25]
+    assert [round(f["ended_at"], 3) for f in fired] == [0.07, 0.17, 0.27]
+    for f in fired:  # each start with its own end
+        assert f["start_index"] < f["end_index"]
+    assert fired[0]["end_index"] < fired[1]["start_index"] < fired[1]["end_index"] < fired[2]["start_index"]

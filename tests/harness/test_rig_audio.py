@@ -856,10 +856,11 @@ def test_heard_damage_outside_and_a_silent_window_beside_it_are_one_doubt_on_a_m
     assert "1 window(s) where the frame accounting lost audio" in verdict.message
 
 
-def _counted_live(window: bool) -> tuple[AudioCheck, Any]:
+def _counted_live(window: bool, counter: str = "frames_dropped") -> tuple[AudioCheck, Any]:
     """The rig's capture is read in batches, a poll after it played; the system's counters are
-    read live. 19 520 frames dropped 2 s in (inside a pause/resume's window, or with no window
-    at all), read at the next poll, 3 s later, among blocks played before them."""
+    read live. 19 520 frames dropped (or inserted: ``counter``) 2 s in (inside a pause/resume's
+    window, or with no window at all), read at the next poll, 3 s later, among blocks played
+    before them."""
     system, cap, check, t0 = started_with_scripted_capture()
     frame = _hear(cap, t0, 1.0, frame0=0)
     system.run_for(1.5)
@@ -868,7 +869,7 @@ def _counted_live(window: bool) -> tuple[AudioCheck, Any]:
     system.run_for(0.5)
     if window:
         system.pause()
-    system.monitoring.counter("frames_dropped").inc(19_520)
+    system.monitoring.counter(counter).inc(19_520)
     if window:
         system.resume()
     system.run_for(3.0)
@@ -889,6 +890,21 @@ def test_frames_counted_with_no_window_live_are_still_outside_every_window() -> 
     check, verdict = _counted_live(window=False)
     assert check.outside_dropped == 19_520, check.outside_accounting
     assert not verdict.ok, verdict
+
+
+@pytest.mark.parametrize("window", [False, True])
+def test_frames_counted_inserted_outside_every_window_fail_as_dropped_ones_do(window: bool) -> None:
+    """Frames the system counted inserted (audio that was never captured, played anyway) with
+    no window live are the system's own word of damage outside every window: clean_audio fails,
+    naming them, as it does for frames dropped; inside a window they are that window's."""
+    check, verdict = _counted_live(window=window, counter="frames_inserted")
+    if window:
+        assert (check.outside_dropped, check.outside_inserted) == (0, 0), check.outside_accounting
+        assert verdict.ok and not verdict.inconclusive, verdict
+    else:
+        assert (check.outside_dropped, check.outside_inserted) == (0, 19_520), check.outside_accounting
+        assert not verdict.ok and not verdict.inconclusive, verdict
+        assert "0 frame(s) dropped and 19520 inserted outside any fault window" in verdict.message
 
 
 # -- the run's end: the stop is recorded live, the capture's last cycles are read after it --------

@@ -155,3 +155,24 @@ def test_on_the_simulated_device_nothing_is_the_machines() -> None:
     check = AudioCheck.attach(system, None)
     assert check.machine_cause({"t_start": 0.0, "t_end": 0.005, "kind": "mute", "size": 256}) is None
 
+
+
+@pytest.mark.parametrize("start_s, end_s, window", [
+    (1.8, 2.2, "before"),   # began inside the window before the faults and outlasted it
+    (0.9, 2.1, "before"),   # began before that window (not the start's fill) and outlasted it
+    (2.4, 2.6, "after"),    # began before the last quiet window and sounds into it
+])
+def test_a_silence_heard_in_part_of_a_quiet_window_makes_it_unsteady(
+        start_s: float, end_s: float, window: str) -> None:
+    """A quiet window is quiet throughout: a glitch heard in any part of it counts, wherever it
+    began and ended (a silence that runs past the window's end, or starts before the window and
+    runs into it). No xrun was reported, so nothing lays it on the machine. (A mute that began
+    before the window and ended within the start's settling is the start's fill, ``_start_fill``:
+    the window before the faults opens at the start in a run.)"""
+    st, check = _judged(silent=tuple(range(int(start_s / CYCLE), int(end_s / CYCLE))))
+    assert any(g["kind"] == "mute" for g in check.glitch_rows), check.glitch_rows
+    if window == "before":
+        assert st.before == "no", st.before_detail
+        assert "glitch(es) heard in the window" in st.before_detail
+    else:
+        assert (st.before, st.after) == ("yes", "not observed"), (st.before_detail, st.after_detail)

@@ -175,3 +175,27 @@ def test_config_file_is_used(tmp_path):
     summary = json.loads((only_run_dir(tmp_path / "r") / "summary.json").read_text())
     assert summary["callbacks"] == pytest.approx(summary["simulated_s"] * 48_000 / 128, abs=3)
     assert summary["simulated_s"] >= 5 + 2 * 1.0  # the run and its two steady-state windows
+
+
+def test_a_live_violation_fails_its_invariant_even_where_the_end_of_run_check_held():
+    """The run checks frame accounting and resources live after every chunk. A violation seen
+    live fails that invariant in the run's verdicts even when the check over the history at the
+    end found it held (the imbalance was gone by then), with the live evidence; an invariant the
+    end check failed keeps its own verdict; the rest are as the end check found them."""
+    from harness.invariants import Verdict
+    from harness.runner import _merge
+    from harness.verdict import Outcome, judge_run
+
+    end = [Verdict("frame_accounting", True, [], "captured == played + buffered + dropped"),
+           Verdict("resources", False, ["at the end"], "1 resource problem(s)"),
+           Verdict("health", True, [], "health agrees with the history")]
+    live = [Verdict("frame_accounting", False, [{"missing": 3}], "frames lost without being counted"),
+            Verdict("resources", False, ["live"], "1 resource problem(s)")]
+    merged = {v.name: v for v in _merge(end, live)}
+    assert set(merged) == {"frame_accounting", "resources", "health"}
+    fa = merged["frame_accounting"]
+    assert not fa.ok and fa.evidence == [{"missing": 3}] and fa.message == "live: frames lost without being counted"
+    assert not merged["resources"].ok and merged["resources"].evidence == ["at the end"]
+    assert merged["health"].ok
+    verdict = judge_run(list(merged.values()))
+    assert verdict.outcome is Outcome.FAIL and verdict.violated == ["frame_accounting", "resources"]

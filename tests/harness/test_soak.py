@@ -261,3 +261,79 @@ def test_the_soak_lets_its_run_go_before_it_builds_the_report_from_the_journal(t
     result, report = _soak(tmp_path, duration_s=20.0, system_factory=Watched, faults="gentle")
     assert systems and alive_at_report == [0], (len(systems), alive_at_report)
     assert result.status == "completed" and report["run"]["status"] == "completed"
+
+
+def test_a_soak_stopped_part_way_journals_the_chunk_it_ran_last(tmp_path):
+    """A soak stopped before its end (Ctrl-C, SIGTERM: ``request_stop``) journals a checkpoint at
+    the stop: the chunk run since the previous checkpoint (its history, resource samples and
+    glitches) is in the journal the report is rebuilt from, not lost. The stop comes from the
+    simulated clock (a timer at 25.3 s), so the run is the same every time."""
+    holder: dict = {}
+
+    def system_with_a_stop(*args, **kw):
+        system = AudioSystem(*args, **kw)
+        system.clock.call_at(25.3, holder["soak"].request_stop)
+        return system
+
+    spec = SoakSpec(duration_s=60.0, seed=3, checkpoint_s=10.0, run_dir=tmp_path / "run")
+    soak = holder["soak"] = SoakRunner(spec, system_factory=system_with_a_stop)
+    result = soak.start()
+    assert result.status == "interrupted"
+    journal = read_journal(tmp_path / "run")
+    assert journal.end is not None and journal.end["status"] == "interrupted"
+    last = journal.checkpoints[-1]
+    assert 25.3 <= last["sim_t1"] < 25.3 + spec.chunk_s + 1e-9, [c["sim_t1"] for c in journal.checkpoints]
+    spans = [(c["sim_t0"], c["sim_t1"]) for c in journal.checkpoints]
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:])), spans  # one time line, no chunk left out
+    assert any(e["time"] > last["sim_t0"] for e in last["entries"])
+
+
+def test_a_segment_continued_after_a_resume_journals_its_history_on_the_soaks_time_line(
+        tmp_path, make_system, attached):
+    """A soak resumed on a real device continues (no replay) in a new process whose clock starts
+    at 0; everything its recorder journals is placed on the soak's time line, offset by the time
+    already done: the checkpoint's span, the resource samples and every history entry's time. A
+    report rebuilt from the journal then reads one history in time order, the resumed segment
+    after the first."""
+    import threading
+    from types import SimpleNamespace
+
+    from harness.journal import JournalWriter, compact_entry
+    from harness.soak import _Recorder
+
+    done = 100.0
+    spec = SoakSpec(duration_s=60.0, seed=3, checkpoint_s=10.0, run_dir=tmp_path / "run")
+    journal = JournalWriter.create(tmp_path / "run", {"seed": 3})
+    recorder = _Recorder(SoakRunner(spec), journal, segment=1, t_offset=done, replay_until=0,
+                         expected_digest=None, wall_offset=0.0)
+    system = make_system()
+    history = attached(system, metrics_every_s=0.5)
+    system.run_for(2.0)
+    system.backend.remove_device("sim-in")  # something worth a line: an error, a recovery
+    system.run_for(3.0)
+    run = SimpleNamespace(spec=SimpleNamespace(duration_s=system.clock.now()), _stop=threading.Event(),
+                          audio=None)
+    recorder(run, system, history)  # the run's end: the last checkpoint
+    journal.close()
+    (cp,) = read_journal(tmp_path / "run", require_header=False).checkpoints
+    now = system.clock.now()
+    assert cp["sim_t1"] == pytest.approx(done + now)
+    assert [s["t"] for s in cp["samples"]] == [pytest.approx(done + now)]
+    kept = [c for c in (compact_entry(e) for e in history) if c is not None]
+    assert len(kept) > 10 and len(cp["entries"]) == len(kept)
+    assert [e["time"] for e in cp["entries"]] == [pytest.approx(done + c["time"]) for c in kept]
+
+
+def test_a_soak_stopped_from_its_progress_callback_journals_the_chunk_it_ran_last(tmp_path):
+    """A stop requested while the progress is reported (the CLI's progress line, a caller's
+    ``on_progress``; a Ctrl-C landing there) is seen by the chunk's recorder: the journal's last
+    checkpoint ends where the run stopped, as the end record says, so the report rebuilt from
+    the journal holds the run's last chunk."""
+    spec = SoakSpec(duration_s=60.0, seed=3, checkpoint_s=10.0, run_dir=tmp_path / "run")
+    soak = SoakRunner(spec)
+    result = soak.start(on_progress=lambda p: soak.request_stop() if p.simulated_s >= 25.0 else None)
+    assert result.status == "interrupted"
+    journal = read_journal(tmp_path / "run")
+    assert journal.problems == []
+    assert [c["sim_t1"] for c in journal.checkpoints] == [10.0, 20.0, journal.end["sim_t"]]
+    assert journal.end["sim_t"] >= 25.0
