@@ -507,6 +507,12 @@ class SoakRunner:
                 status = "interrupted"
         except KeyboardInterrupt:
             status = "interrupted"
+        except BaseException:
+            # A crash (a bug, a test's timeout, SystemExit): the journal is closed, not left to the
+            # garbage collector, and gets no end record, so the soak can still be resumed from its
+            # last checkpoint, as after a kill -9.
+            journal.close()
+            raise
         finally:
             wall = time.perf_counter() - wall0
         summary = dict(result.summary) if result is not None else {}

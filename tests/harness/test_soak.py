@@ -337,3 +337,39 @@ def test_a_soak_stopped_from_its_progress_callback_journals_the_chunk_it_ran_las
     assert journal.problems == []
     assert [c["sim_t1"] for c in journal.checkpoints] == [10.0, 20.0, journal.end["sim_t"]]
     assert journal.end["sim_t"] >= 25.0
+
+
+def test_a_soak_that_crashes_closes_its_journal_and_leaves_it_resumable(tmp_path, monkeypatch):
+    """A run that ends by an exception the runner lets through (SystemExit, a test's timeout: a
+    ``BaseException`` other than Ctrl-C's) must not leave the journal's file open for the garbage
+    collector to close later (a ResourceWarning in whatever runs next): it is closed as the
+    exception passes, with no end record, so ``--resume`` can still continue it."""
+    import harness.journal as journal_mod
+    import harness.runner as runner_mod
+
+    class Timeout(BaseException):
+        """What pytest-timeout raises in the main thread: not an ``Exception``."""
+
+    writers: list = []
+    create = journal_mod.JournalWriter.create.__func__
+
+    def recording_create(cls, *a, **kw):
+        writers.append(create(cls, *a, **kw))
+        return writers[-1]
+
+    monkeypatch.setattr(journal_mod.JournalWriter, "create", classmethod(recording_create))
+    execute = runner_mod.ReliabilityRun.execute
+
+    def crash_after_a_checkpoint(self, *, on_chunk=None, **kw):
+        def chunk_then_crash(*a, **k):
+            on_chunk(*a, **k)
+            if len(read_journal(tmp_path / "run").checkpoints) >= 1:
+                raise Timeout("the test's time is up")
+        return execute(self, on_chunk=chunk_then_crash, **kw)
+
+    monkeypatch.setattr(runner_mod.ReliabilityRun, "execute", crash_after_a_checkpoint)
+    with pytest.raises(Timeout):
+        _soak(tmp_path, duration_s=60.0, checkpoint_s=10.0)
+    assert len(writers) == 1 and writers[0]._fh.closed
+    j = read_journal(tmp_path / "run")
+    assert j.end is None and len(j.checkpoints) >= 1
