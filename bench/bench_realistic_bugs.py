@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-24: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-26: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -3691,12 +3691,107 @@ BATCH_25: list[Bug] = [
 ]
 
 
+#: blind batch 26 (issue #12): the device code and the recoverer, written from the code only before
+#: any test that might catch them was read: the simulated device's stretches, stall and delivery,
+#: the PortAudio stream's open, drain and teardown, the device host's error description, the
+#: recoverer's lines no earlier bug covers, the limiter's shared ramp (dsp.py) and allocate's type
+#: look-up (resources.py), both changed in ce3f30f. Bugs in devices/portaudio.py and
+#: devices/_devhost.py are tried against the selection plus the real-device files.
+#: ``--batch 26`` tries only these.
+BATCH_26: list[Bug] = [
+    Bug("stretch_runs_onto_a_due_timer", "devices/simulated.py",
+        "            if t > deadline or t >= first:\n",
+        "            if t > deadline or t > first:\n",
+        "'>' for '>=' while planning a stretch: a block that falls exactly when a timer is due is "
+        "delivered inside the stretch, before that timer runs",
+        "simulated device (a stretch delivers exactly what block-by-block delivery would, timers in "
+        "their order)"),
+    Bug("stretch_after_stall_unflagged", "devices/simulated.py",
+        "                    stretch = None if self._after_stall or self._stretch_owner is None else self._deliver_stretch()\n",
+        "                    stretch = None if self._stretch_owner is None else self._deliver_stretch()\n",
+        "'a stretch is only for a pipeline's callback' while shortening _tick's fast path: the first "
+        "blocks after a stall go out as a stretch, without the input_overflow flag a stall owes",
+        "simulated device (the first block after a stall carries input_overflow)"),
+    Bug("stretch_ignores_stall_from_a_tap", "devices/simulated.py",
+        "                    if d.stalled or d.pending_delay_s or d.corrupt_callbacks:\n",
+        "                    if d.pending_delay_s or d.corrupt_callbacks:\n",
+        "'a stall is checked by _tick' while editing the stretch's per-block check: a stall a tap "
+        "asks for during a stretch does not end it; blocks keep coming from a stalled device",
+        "simulated device (a stalled device delivers no block)"),
+    Bug("flagged_callbacks_counted_per_flag", "devices/simulated.py",
+        "            stats.flagged_callbacks += 1\n            for name in status.set_names():\n"
+        "                stats.flag_counts[name] = stats.flag_counts.get(name, 0) + 1\n        try:\n",
+        "            for name in status.set_names():\n                stats.flagged_callbacks += 1\n"
+        "                stats.flag_counts[name] = stats.flag_counts.get(name, 0) + 1\n        try:\n",
+        "the counter moved into the loop over flags: a late block (input_overflow and "
+        "output_underflow) counts as two flagged callbacks",
+        "stream stats (flagged_callbacks counts blocks, flag_counts counts flags)"),
+    Bug("host_error_tuple_dropped", "devices/_devhost.py",
+        "        if len(args) > 2 and isinstance(args[2], tuple):\n",
+        "        if len(args) > 2 and isinstance(args[2], list):\n",
+        "'the host error goes out as a list' mistaken for its type on the way in: a PortAudioError's "
+        "host-error tuple is never described, so an unplugged device (-ENODEV) maps to DeviceError, "
+        "not DeviceLostError",
+        "error mapping (a host errno refines paUnanticipatedHostError)"),
+    Bug("drain_drop_and_starve_swapped", "devices/portaudio.py",
+        "            self._last_drop, self._last_starve = dropped, starved\n",
+        "            self._last_drop, self._last_starve = starved, dropped\n",
+        "a tuple assignment's order slipped: after one dropped input block, every block is flagged "
+        "input_overflow and output_underflow (the counters compared with each other's last value)",
+        "xrun detection (a ring anomaly flags the block it happened at, once)"),
+    Bug("failed_open_host_gone_not_torn_down", "devices/portaudio.py",
+        "            tail = self.host.stderr_tail() if self.host else \"\"\n            self._teardown(kill=True)\n",
+        "            tail = self.host.stderr_tail() if self.host else \"\"\n",
+        "'the host is gone, nothing to tear down' in the open's _HostGone branch: the shared-memory "
+        "segment, the wake pipe and the host's pipes of a failed open stay behind",
+        "resources (a failed open leaves nothing behind)"),
+    Bug("quiet_bound_in_ms", "devices/portaudio.py",
+        "        return last is not None and self._clock.now() - last > max(3 * self.spec.block_seconds, 0.015)\n",
+        "        return last is not None and self._clock.now() - last > max(3 * self.spec.block_seconds, 15)\n",
+        "'15 ms' written as 15 in _quiet: a stream silent for periods is never quiet, so stopping a "
+        "stalled stream waits out the polite stop's bound instead of killing its host at once",
+        "bounded teardown (a stalled stream is stopped without asking PortAudio)"),
+    Bug("limiter_ramp_stops_short_of_one", "dsp.py",
+        "    ramp = np.linspace(0.0, 1.0, frames, dtype=np.float32)[:, None]\n",
+        "    ramp = np.linspace(0.0, 1.0, frames, endpoint=False, dtype=np.float32)[:, None]\n",
+        "'a ramp of frames steps' with endpoint=False while caching _ramp: a block's last sample is "
+        "not at the limiter's new gain, so a limited block's end overshoots the threshold's gain",
+        "DSP (the limiter's gain reaches its target at the block's end; stages match their reference)"),
+    Bug("allocate_type_name_not_looked_up", "resources.py",
+        "        if type(rtype) is not ResourceType:  # a member is itself already: the enum's lookup only for a value\n",
+        "        if not isinstance(rtype, str):  # a member is itself already: the enum's lookup only for a value\n",
+        "'a member is a str already' while making allocate's look-up cheaper: a value given as a "
+        "plain string is kept as it is, so an unknown type is allocated instead of refused and a "
+        "refusal's message (rtype.value) raises AttributeError",
+        "resources (an unknown resource type is refused; a limit is a ResourceLimitError)"),
+    Bug("supervisor_not_rearmed_after_recovery", "recoverer.py",
+        "                **({\"open_wait_s\": round(run.open_wait_s, 6)} if run.open_wait_s is not None else {}))\n"
+        "        s._schedule_supervisor()\n",
+        "                **({\"open_wait_s\": round(run.open_wait_s, 6)} if run.open_wait_s is not None else {}))\n",
+        "'the supervisor's timer is still pending' while moving finish() out of the system: after a "
+        "recovery the watchdog is not re-armed where it is woken by events",
+        "stall detection (a stall after a recovery is detected as the first was)"),
+    Bug("open_s_from_run_start", "recoverer.py",
+        "            run.open_s = s.clock.now() - now\n",
+        "            run.open_s = s.clock.now() - run.started\n",
+        "the open's time measured from the run's start: open_s on recovery_succeeded includes every "
+        "back-off and failed attempt before the successful open",
+        "recovery events (open_s is the successful attempt's open only)"),
+    Bug("recover_now_attempts_zero_based", "recoverer.py",
+        "        for i, device in enumerate(run.devices):\n            run.attempts += 1\n",
+        "        for i, device in enumerate(run.devices):\n            run.attempts = i\n",
+        "the attempt count taken from the loop's index: recover()'s first attempt is attempt 0, and "
+        "recovery_succeeded says attempts=0",
+        "recovery events (attempts count the attempts made, from 1)"),
+]
+
+
 #: the blind batches by number (``--batch N``), in the order they were written
 BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                                  10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13, 14: BATCH_14,
                                  15: BATCH_15, 16: BATCH_16, 17: BATCH_17, 18: BATCH_18, 19: BATCH_19,
                                  20: BATCH_20, 21: BATCH_21, 22: BATCH_22, 23: BATCH_23,
-                                 24: BATCH_24, 25: BATCH_25}
+                                 24: BATCH_24, 25: BATCH_25, 26: BATCH_26}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a

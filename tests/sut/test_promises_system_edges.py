@@ -675,6 +675,28 @@ def test_the_real_clock_supervisor_passes_again_after_each_pass():
     s.close()
 
 
+def test_a_system_recover_brought_back_from_a_failed_start_is_supervised():
+    """A start that failed never armed the real clock's supervisor; ``recover()`` bringing the
+    system to RUNNING arms it, as a start does: a device error reported after the recovery is
+    routed by a pass. Bounded wait on an event, not a sleep."""
+    s = _real_clock_system(_NO_REAL_STALL | {"watchdog": {"stall_periods": 1000, "supervisor_interval_ms": 2},
+                                             "recovery": {"initial_backoff_ms": 60_000},
+                                             "device": {"fallback_devices": []}})
+    sinks = _capture_sink(s)
+    s.initialize()
+    s.backend.remove_device("sim-in")
+    with pytest.raises(DeviceNotFoundError):
+        s.start()
+    assert s.state == State.FAILED
+    s.backend.restore_device("sim-in")
+    assert s.recover() is True and s.state == State.RUNNING
+    routed = threading.Event()
+    s.add_event_listener(lambda event: routed.set() if event.kind == "error" else None)
+    sinks[-1](CallbackError("after the recovery", component="dsp", severity=Severity.WARNING))
+    assert routed.wait(10.0), "no supervisor pass after recover() brought the system back"
+    s.close()
+
+
 # -- health and late reports -----------------------------------------------------------------------
 
 def test_health_after_the_device_alone_failed_names_the_pipeline_that_is_gone():
