@@ -2406,13 +2406,14 @@ def _edge_scale(edge_abs: Any, ref_sq: Any) -> FloatArray:
     return np.maximum(np.sqrt(edge / ref), 1.0)
 
 
-def _whitened(r: Any, rho: float) -> Any:
+def _whitened(r: Any, rho: float, *, in_place: bool = False) -> Any:
     """``r[n] - rho * r[n-1]`` along the last axis, each block on its own; its first sample,
     which has no predecessor in the block, scaled by ``sqrt(1 - rho**2)`` (Prais-Winsten: the
-    same variance as the rest; a block fit's residual is largest at its edges)."""
+    same variance as the rest; a block fit's residual is largest at its edges). ``in_place``:
+    written over ``r`` (the same numbers: ``rho * r[n-1]`` is taken whole before the subtraction)."""
     if not rho:
         return r
-    e = r.copy()
+    e = r if in_place else r.copy()
     e[..., 1:] -= rho * r[..., :-1]
     e[..., 0] *= math.sqrt(1.0 - rho * rho)
     return e
@@ -2550,13 +2551,26 @@ def _fine_events(
     # every block is sampled, so the residual of the pass below is this one, the same products
     # of the same numbers, taken once (the picks, ``linspace`` with a step of exactly 1.0, are
     # ``arange(nb)``).
-    whole: NDArray[np.float32] | None = None
+    # A longer take: the residual of every block, chunk by chunk, kept for the pass below (as
+    # large as the take, in float32), and rho read from its picked rows instead of a product of
+    # their own: a row of the matrix product ``coef @ tm32.T`` is the same numbers whichever
+    # rows share the call. Not when the last chunk is one row (numpy multiplies a matrix by a
+    # vector there, whose sums may round apart): the picks, which hold the last block, then have
+    # their own product as before (tests/harness/test_analysis_kernels.py,
+    # ``test_a_fine_pass_residual_row_is_the_same_whichever_rows_share_the_product``).
+    whole: NDArray[np.float32]
     if nb <= 256 and nb <= step:
         whole = blocks - coef.astype(np.float32) @ tm32.T
         rs = whole.astype(np.float64)
     else:
+        whole = np.empty((nb, block), dtype=np.float32)
+        for i in range(0, nb, step):
+            np.subtract(blocks[i: i + step], coef[i: i + step].astype(np.float32) @ tm32.T, out=whole[i: i + step])
         pick = np.unique(np.linspace(0, nb - 1, min(nb, 256)).astype(np.int64))
-        rs = (blocks[pick] - coef[pick].astype(np.float32) @ tm32.T).astype(np.float64)
+        if nb % step == 1:
+            rs = (blocks[pick] - coef[pick].astype(np.float32) @ tm32.T).astype(np.float64)
+        else:
+            rs = whole[pick].astype(np.float64)
     lag0 = np.einsum("ij,ij->i", rs[:, :-1], rs[:, :-1])
     lag1 = np.einsum("ij,ij->i", rs[:, 1:], rs[:, :-1])
     rho = _median1(lag1 / np.maximum(lag0, 1e-300))
@@ -2564,13 +2578,13 @@ def _fine_events(
     # one pass over the residual, whitened or not (the plain residual's figures were once taken
     # first and thrown away when the noise proved coloured: a fifth of the fine pass)
     for i in range(0, nb, step):
-        r = whole if whole is not None else blocks[i: i + step] - coef[i: i + step].astype(np.float32) @ tm32.T
-        e = _whitened(r, whiten)  # ``r`` itself when the noise is white
+        # the kept residual is read here only: whitened and made absolute in its own memory
+        e = _whitened(whole[i: i + step], whiten, in_place=True)  # the residual itself when the noise is white
         rss[i: i + step] = np.einsum("ij,ij->i", e, e, dtype=np.float64)
-        ea = np.abs(e)
+        ea = np.abs(e, out=e)
         rmax_mid[i: i + step] = np.max(ea[:, mid], axis=1)
         edge_abs[i: i + step] = ea[:, edge_cols]
-        ref_sq[i: i + step] = e[:, ref_cols] ** 2
+        ref_sq[i: i + step] = ea[:, ref_cols] ** 2  # |e| squared: e squared, number for number
     # The residual of a block fit is not equally loud along the block: with coloured noise the
     # model (dc and amplitude ramps, the tone, harmonics) follows the noise worst at the block's
     # edges, and the whitening's first sample has no true predecessor. Measured on the simulated

@@ -180,3 +180,34 @@ def test_median1_of_float32_and_column_medians_equal_numpys(seed: int) -> None:
             assert np.array_equal(analysis._column_medians(m), np.median(m, axis=0)), (n, cols)
         m[n // 2, 0] = np.nan  # a NaN column: numpy's own answer
         assert np.array_equal(analysis._column_medians(m), np.median(m, axis=0), equal_nan=True)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_fine_pass_residual_row_is_the_same_whichever_rows_share_the_product(seed: int) -> None:
+    """``_fine_events`` keeps a long take's residual, computed 256 blocks a product, and reads
+    the noise's lag-1 correlation from 256 picked rows of it, where the picked rows once had a
+    product of their own: the two must be the same numbers, row for row, or the whitening's rho
+    could move. A last chunk of one row is numpy's matrix-vector product, whose row may round
+    apart from the matrix product's: ``_fine_events`` keeps the picks' own product for those
+    lengths, and this checks the others (every last-chunk size from 2 to 256 rows)."""
+    rng = np.random.default_rng(seed)
+    tm, _, _ = analysis._fine_templates(997 / 48_000, 256)
+    tm32 = tm.astype(np.float32)
+    for nb in range(258 + seed, 513, 3):
+        blocks = (rng.standard_normal((nb, 256)) * 0.3).astype(np.float32)
+        coef = rng.standard_normal((nb, tm.shape[1])) * 10.0 ** rng.integers(-6, 1)
+        kept = np.concatenate([blocks[i: i + 256] - coef[i: i + 256].astype(np.float32) @ tm32.T
+                               for i in range(0, nb, 256)])
+        pick = np.unique(np.linspace(0, nb - 1, 256).astype(np.int64))
+        own = blocks[pick] - coef[pick].astype(np.float32) @ tm32.T
+        assert np.array_equal(kept[pick], own), nb
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.3, 0.98])
+def test_the_residual_whitened_in_place_is_the_copy_s_numbers(rho: float) -> None:
+    rng = np.random.default_rng(7)
+    r = (rng.standard_normal((40, 256)) * 1e-3).astype(np.float32)
+    want = analysis._whitened(r, rho)
+    got = analysis._whitened(r.copy(), rho, in_place=True)
+    assert got.dtype == want.dtype and np.array_equal(got, want)
+    assert np.array_equal(np.abs(got) ** 2, want ** 2)  # the pass squares |e| for e's squares

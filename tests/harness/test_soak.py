@@ -373,3 +373,26 @@ def test_a_soak_that_crashes_closes_its_journal_and_leaves_it_resumable(tmp_path
     assert len(writers) == 1 and writers[0]._fh.closed
     j = read_journal(tmp_path / "run")
     assert j.end is None and len(j.checkpoints) >= 1
+def test_a_checkpoint_s_counters_are_the_snapshot_s_without_its_histogram_summaries() -> None:
+    """The soak reads the counters for its checkpoints and state digests without the snapshot's
+    histogram percentiles: the same dict, key for key and value for value, for the system's own
+    registry; another registry's snapshot is asked as before."""
+    from types import SimpleNamespace
+
+    from harness.soak import _counter_values
+    from system_under_test.monitoring import MonitoringCoordinator
+
+    m = MonitoringCoordinator()
+    m.counter("callbacks").inc(7)
+    m.counter("a_counter_of_its_own").inc(3)
+    for v in (0.1, 0.2, 0.3):
+        m.histogram("callback_duration_s").observe(v)
+    got = _counter_values(SimpleNamespace(monitoring=m), 1.5)
+    want = m.snapshot(1.5).counters
+    assert got == want and list(got) == list(want)
+
+    class Registry:
+        def snapshot(self, time: float) -> SimpleNamespace:
+            return SimpleNamespace(counters={"callbacks": int(time)})
+
+    assert _counter_values(SimpleNamespace(monitoring=Registry()), 4.0) == {"callbacks": 4}
