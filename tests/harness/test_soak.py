@@ -373,6 +373,8 @@ def test_a_soak_that_crashes_closes_its_journal_and_leaves_it_resumable(tmp_path
     assert len(writers) == 1 and writers[0]._fh.closed
     j = read_journal(tmp_path / "run")
     assert j.end is None and len(j.checkpoints) >= 1
+
+
 def test_a_checkpoint_s_counters_are_the_snapshot_s_without_its_histogram_summaries() -> None:
     """The soak reads the counters for its checkpoints and state digests without the snapshot's
     histogram percentiles: the same dict, key for key and value for value, for the system's own
