@@ -149,3 +149,40 @@ def test_a_slow_fade_in_and_out_gives_no_false_glitch_and_the_steady_middle_is_s
     at = int(np.random.default_rng(seed).integers(int(1.5 * fs), int(3.5 * fs)))
     g = _one(A.analyze_glitches(A.add_pop(x, at, 1, 0.01), fs))
     assert g.kind == "click" and abs(g.start_frame - at) <= PLACE, g.to_dict()
+
+
+#: low tones whose period (2000-4000 frames) is longer than a mute of a few ms
+LOW_TONES = [(192_000, 50.0, 1e-5, 0.0), (96_000, 40.0, 3e-5, 0.05), (192_000, 100.0, 1e-4, 0.0)]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("fs,f0,noise,dc", LOW_TONES)
+def test_a_mute_shorter_than_a_period_of_a_low_tone_is_a_mute_of_its_length(
+        fs: int, f0: float, noise: float, dc: float, seed: int) -> None:
+    """A mute of 1-10 ms (seeded length and place) on a 40-100 Hz tone lasts less than a period:
+    the tolerance's quiet run cannot tell it from a zero crossing, and it was named a ``click``
+    of the mute's length. It is a mute, placed and sized within ``PLACE`` frames; the clean take
+    gives nothing."""
+    x = A.field_tone(1.5, fs, seed=seed, frequency_hz=f0, noise_rms=noise, clock_ppm=-60.0, dc=dc)
+    assert A.analyze_glitches(x, fs).glitches == []
+    rng = np.random.default_rng([18, seed, fs])
+    at = int(rng.integers(fs // 4, (5 * fs) // 4))
+    n = int(rng.integers(fs // 1000, fs // 100))
+    y = x.copy()
+    y[at:at + n] = dc + rng.standard_normal(n) * noise
+    g = _one(A.analyze_glitches(y, fs))
+    assert g.kind == "mute" and abs(g.start_frame - at) <= PLACE and abs(g.size - n) <= PLACE, g.to_dict()
+
+
+@pytest.mark.parametrize("count", [2, 7, 19])
+@pytest.mark.parametrize("fs,f0,noise,dc", LOW_TONES)
+def test_inserted_silence_on_a_low_tone_is_an_insert_of_its_length(
+        fs: int, f0: float, noise: float, dc: float, count: int) -> None:
+    """A few frames of silence inserted into a 40-100 Hz tone move it by too little for the
+    tolerance's phase jump (a 19-frame shift of a 50 Hz tone at 192 kHz is 0.016 rad), and were
+    named a ``click``: the sine after the silent run is late by the run's length, an insert."""
+    x = A.field_tone(1.5, fs, seed=count, frequency_hz=f0, noise_rms=noise, dc=dc)
+    at = int(np.random.default_rng([19, count, fs]).integers(fs // 4, (5 * fs) // 4))
+    y = np.insert(x, at, dc + np.zeros(count))
+    g = _one(A.analyze_glitches(y, fs))
+    assert g.kind == "inserted" and abs(g.start_frame - at) <= PLACE and g.size == count, g.to_dict()
