@@ -555,3 +555,26 @@ def test_a_mute_of_loud_material_is_found_whole_however_long(kind: str, frames: 
     g = _one(compare_to_reference(A.mute_frames(rec, at, frames), ref, FS))
     assert g.kind == "mute" and abs(g.start_frame - at) <= PLACE, g.to_dict()
     assert abs(g.size_frames - frames) <= max(1, frames // 50), g.to_dict()
+
+
+@pytest.mark.parametrize("ppm", [100.0, -100.0])
+def test_chords_at_96_khz_through_a_clock_100_ppm_off_are_followed_to_their_end(ppm: float) -> None:
+    """At 96 kHz a track block is 4096 frames, and a clock 100 ppm off moves the delay 0.41 frame
+    a block. A line of fewer than three points was taken as level: its second point lay over
+    ``_STRADDLE`` off it and was left out, the third 0.92 off began a run of bad points, and the
+    reference was followed through 8192-12300 frames of a 3 s take of chords only (inconclusive,
+    a mute after them never judged). Such a line takes the take's drift (the median slope between neighbouring
+    points): the take is followed to its end, the clean pass gives nothing, a 5 ms mute 2 s in is
+    found in place."""
+    fs = 96_000
+    ref = R.program_material("chords", 3.0, fs, seed=1)
+    rec = R.through_system(ref, fs, delay_frames=4801.6, gain=0.7, drift_ppm=ppm, gain_wobble=0.2,
+                           noise_rms=3e-3, tail_frames=4000, seed=1)
+    rep = compare_to_reference(rec, ref, fs)
+    assert rep.glitches == [] and not rep.partial, (rep.analysed_start_frame, rep.analysed_end_frame)
+    assert abs(rep.drift_ppm - ppm) < 1.0
+    loud = np.sqrt(np.convolve(ref ** 2, np.ones(960) / 960, "same"))
+    where = np.flatnonzero(loud[2 * fs: int(2.5 * fs)] > 0.5 * loud.max()) + 2 * fs
+    at = int(where[0] * (1 + ppm * 1e-6) + 4801.6)
+    g = _one(compare_to_reference(A.mute_frames(rec, at, 480), ref, fs))
+    assert g.kind == "mute" and abs(g.start_frame - at) <= PLACE, g.to_dict()
