@@ -1064,6 +1064,15 @@ def compare_to_reference_stream(
                     cnt = len(inside)
                 else:
                     cnt = int(t0 - h0 + 1)
+                    if i1 - i0 <= _POP_MAX_S * fs:
+                        # a pop (a burst this short is nothing else) through the path's own
+                        # band-limiting (a fractional delay's sinc, a converter) rings over the
+                        # threshold on both sides of its frame, which the judge filter's ring of an
+                        # impulse at it does not cover: 0.010-0.015 pops in music through a plain
+                        # path were placed 10-13 frames early, sized 18. It is where its error is:
+                        # the frames within a quarter of the burst's peak (the ring's main lobe)
+                        core = np.flatnonzero(np.abs(e[i0:i1]) >= np.abs(e[i0:i1]).max() / 4) + i0
+                        i0, i1, cnt = int(core[0]), int(core[-1]) + 1, int(core.size)
                 events.append((w0 + i0, w0 + i1, float(seg_e.max()), cnt))
 
     quiet_level = 4.0 * (float(np.median(noises)) if noises else 0.0) + 1e-6
