@@ -4,6 +4,9 @@
     python bench/field_probes.py fade    # 8 clean tone takes with 1 s raised-cosine fades
     python bench/field_probes.py tone CONDITION SEEDS   # a lone 1-frame drop and 0.012 pop on a
                                                         # bench/field_takes.py tone condition
+    python bench/field_probes.py sweep CONDITION KIND N  # N takes of a tone condition, each with one
+                                                         # KIND (mute, pop, smallpop, drop, silence) of seeded
+                                                         # size and place, and N clean takes
 
 Each prints what the analyser reported; none asserts (the tests do).
 """
@@ -64,9 +67,108 @@ def tone(name: str, seeds: int) -> None:
     for seed in range(seeds):
         at = int(np.random.default_rng([77, seed]).integers(int(0.5 * c.rate), int(2.5 * c.rate)))
         for kind, size in (("drop", 1.0), ("pop", 0.012)):
-            y = F.tone_take(c, 3.0, np.random.default_rng([78, seed]), [F.Planted(kind, at, size)])
+            y = F.tone_take(c, 3.0, np.random.default_rng([78, seed]), [F.Planted(kind.replace("small", ""), at, size)])
             gs = A.analyze_glitches(y, c.rate).glitches
             print(seed, kind, at, [(g.kind, g.start_frame, g.size) for g in gs], flush=True)
+
+
+SIZES = {"mute": lambda r, fs: int(r.integers(fs // 1000, fs // 100)),  # 1-10 ms, as field_takes
+         "pop": lambda r, fs: float(r.uniform(0.010, 0.1)) * (1 if r.random() < 0.5 else -1),
+         "smallpop": lambda r, fs: float(r.uniform(0.010, 0.015)) * (1 if r.random() < 0.5 else -1),
+         "drop": lambda r, fs: 1.0,
+         "silence": lambda r, fs: int(r.integers(1, 21))}
+EXPECTED = {"mute": ("mute", "dropped"), "pop": ("click",), "smallpop": ("click",), "drop": ("dropped",), "silence": ("inserted",)}
+
+
+def sweep(name: str, kind: str, n: int) -> None:
+    """``n`` 3 s takes of a ``field_takes`` tone condition, each with one ``kind`` of seeded size at
+    a seeded place in 0.5-2.5 s, judged as ``field_takes table`` judges (a reported glitch within 10
+    frames, plus the damage's length and any stated uncertainty); then ``n`` clean takes. Prints
+    each take's outcome and: found, named as planted, placement error of the found ones, glitches
+    that match nothing, false glitches on clean takes."""
+    if name in F.PROGRAM_CONDITIONS:
+        return sweep_program(name, kind, n)
+    c = F.TONE_CONDITIONS[name]
+    found = named = extra = false = 0
+    errs: list[int] = []
+    for seed in range(n):
+        r = np.random.default_rng([79, seed])
+        at = int(r.integers(int(0.5 * c.rate), int(2.5 * c.rate)))
+        p = F.Planted(kind.replace("small", ""), at, SIZES[kind](r, c.rate))
+        y = F.tone_take(c, 3.0, np.random.default_rng([80, seed]), [p])
+        gs = A.analyze_glitches(y, c.rate).glitches
+        length = int(p.size) if kind in ("mute", "silence") else 0
+        hit = [g for g in gs if p.rec_at - 10 - getattr(g, "position_uncertainty_frames", 0) <= g.start_frame
+               <= p.rec_at + length + 10 + getattr(g, "position_uncertainty_frames", 0)]
+        found += bool(hit)
+        named += bool(hit) and hit[0].kind in EXPECTED[kind]
+        extra += len(gs) - bool(hit)
+        near = min(gs, key=lambda g: abs(g.start_frame - p.rec_at), default=None)
+        if hit:
+            errs.append(hit[0].start_frame - int(p.rec_at))
+        print(seed, kind, f"{p.size:.3g}", at, "found" if hit else "MISSED",
+              [(g.kind, g.start_frame - int(p.rec_at), g.size) for g in ([near] if near else [])], flush=True)
+    for seed in range(n):
+        y = F.tone_take(c, 3.0, np.random.default_rng([81, seed]), [])
+        gs = A.analyze_glitches(y, c.rate).glitches
+        false += len(gs)
+        if gs:
+            print("clean", seed, [(g.kind, g.start_frame) for g in gs], flush=True)
+    e = np.abs(np.array(errs)) if errs else np.zeros(1, int)
+    print(f"{name} / {kind}: found {found}/{n}, named {named}/{n}, |place error| median {np.median(e):.0f} "
+          f"max {e.max()} frames, unmatched {extra}, false on clean takes {false}/{n}")
+
+
+REF_EXPECTED = {"mute": ("mute",), "pop": ("pop",), "smallpop": ("pop",), "drop": ("dropped",), "silence": ("inserted_silence",)}
+
+
+def sweep_program(name: str, kind: str, n: int) -> None:
+    """``sweep`` on a ``field_takes`` program condition: 3 s of its material, one ``kind`` at a
+    seeded loud place in 0.5-2.5 s, judged against the reference; then ``n`` clean takes."""
+    c = F.PROGRAM_CONDITIONS[name]
+    make = F.music_like if c.material == "music" else F.speech_like
+    found = named = extra = false = 0
+    errs: list[int] = []
+    for seed in range(n):
+        r = np.random.default_rng([82, seed])
+        ref = make(3.0, c.rate, r)
+        w = int(0.02 * c.rate)
+        loud = np.sqrt(np.convolve(ref ** 2, np.ones(w) / w, mode="same"))
+        at = F.positions(r, 1, int(0.5 * c.rate), int(2.5 * c.rate), 1, ok=lambda q: bool(loud[q] > 0.03))[0]
+        p = F.Planted(kind.replace("small", ""), at, SIZES[kind](r, c.rate))
+        rec, _ = F.path_take(ref, c, np.random.default_rng([83, seed]), [p], tail=int(0.3 * c.rate))
+        try:
+            gs = R.compare_to_reference(rec, ref, c.rate).glitches
+        except A.AnalysisError as exc:
+            print(seed, kind, "refused:", exc, flush=True)
+            continue
+        length = int(p.size) if kind in ("mute", "silence") else 0
+        hit = [g for g in gs if p.rec_at - 10 - g.position_uncertainty_frames <= g.start_frame
+               <= p.rec_at + length + 10 + g.position_uncertainty_frames]
+        found += bool(hit)
+        named += bool(hit) and hit[0].kind in REF_EXPECTED[kind]
+        extra += len(gs) - bool(hit)
+        near = min(gs, key=lambda g: abs(g.start_frame - p.rec_at), default=None)
+        if hit:
+            errs.append(hit[0].start_frame - int(round(p.rec_at)))
+        print(seed, kind, f"{p.size:.3g}", f"{p.rec_at:.1f}", "found" if hit else "MISSED",
+              [(g.kind, g.start_frame - int(round(p.rec_at)), g.size_frames) for g in ([near] if near else [])],
+              flush=True)
+    for seed in range(n):
+        r = np.random.default_rng([84, seed])
+        ref = make(3.0, c.rate, r)
+        rec, _ = F.path_take(ref, c, np.random.default_rng([85, seed]), [], tail=int(0.3 * c.rate))
+        try:
+            gs = R.compare_to_reference(rec, ref, c.rate).glitches
+        except A.AnalysisError as exc:
+            print("clean", seed, "refused:", exc, flush=True)
+            continue
+        false += len(gs)
+        if gs:
+            print("clean", seed, [(g.kind, g.start_frame) for g in gs], flush=True)
+    e = np.abs(np.array(errs)) if errs else np.zeros(1, int)
+    print(f"{name} / {kind}: found {found}/{n}, named {named}/{n}, |place error| median {np.median(e):.0f} "
+          f"max {e.max()} frames, unmatched {extra}, false on clean takes {false}/{n}")
 
 
 if __name__ == "__main__":
@@ -76,5 +178,7 @@ if __name__ == "__main__":
         fades()
     elif sys.argv[1:2] == ["tone"] and len(sys.argv) == 4:
         tone(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1:2] == ["sweep"] and len(sys.argv) == 5:
+        sweep(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         sys.exit(__doc__)
