@@ -625,6 +625,11 @@ class AudioCheck:
         self._ever_running = False
         self._first_running_t = -math.inf  # when the system first reached RUNNING
         self._delays = self._fault_delays(injector)
+        #: faults that act on the next callbacks of the simulated device (``callback_raises``'s
+        #: ``count`` malformed buffers), by firing id: ``[blocks still to come, ended]``. Their
+        #: member lasts until that many blocks have played after the firing (``_on_block``), not
+        #: until the record's end: the device hands them to the next callbacks whenever they come
+        self._block_members: dict[str, list[Any]] = {}
         # results
         self.frames_total = 0
         self.frames_silent = 0
@@ -794,7 +799,14 @@ class AudioCheck:
                     self._member_end[record.firing_id] = float(record.fired_at) + self._delays.get(record.fault_id, 0.0)
                     self._spans[record.firing_id] = span = [float(record.fired_at), math.inf]
                     ep.core_spans.append(span)
+                    blocks = self._callbacks_hit(record)
+                    if blocks:
+                        self._block_members[record.firing_id] = [blocks, False]
                 elif what == "fault_end":
+                    pending = self._block_members.get(record.firing_id)
+                    if pending is not None:  # its callbacks are still to come: ended by ``_on_block``
+                        pending[1] = True
+                        return
                     ep = self._find_open(record.firing_id)
                     if ep is not None:
                         ep.open_members -= 1
@@ -805,6 +817,35 @@ class AudioCheck:
                             span[1] = end
         except Exception as exc:  # noqa: BLE001 - a listener must not die silently: the verdict says so
             self.unanalysable.append(f"fault listener failed: {exc!r}")
+
+    def _callbacks_hit(self, record: Any) -> int:
+        """How many of the simulated device's next callbacks the fault ``record`` acts on (0:
+        none, or a fault that ends by its record). A ``callback_raises`` corrupts its ``count``
+        next callbacks whenever they come: while the system recovers, after the recovery (its
+        first blocks); at a long block (8192 frames at 48 kHz: 171 ms) five of them outlast
+        the settle margin after the record. The rig has no such fault."""
+        if self.capture is not None or record.kind != "callback_raises":
+            return 0
+        return int((getattr(record, "params", None) or {}).get("count", 1) or 1)
+
+    def _blocks_played(self, now: float, seconds: float) -> None:
+        """A block played at ``now`` for ``seconds``: one of the next callbacks each pending
+        ``_block_members`` fault acts on. The last of them ends its member at the block's end."""
+        for fid, pending in list(self._block_members.items()):
+            pending[0] -= 1
+            if pending[0] > 0:
+                continue
+            del self._block_members[fid]
+            if not pending[1]:
+                continue  # the fault lasts on: its record's end ends the member
+            ep = self._find_open(fid)
+            if ep is not None:
+                ep.open_members -= 1
+                end = max(now + seconds, self._member_end.pop(fid, 0.0))
+                ep.last_end = max(ep.last_end, end)
+                span = self._spans.pop(fid, None)
+                if span is not None:
+                    span[1] = end
 
     def _find_open(self, firing_id: str) -> _Episode | None:
         for ep in reversed(self._episodes):
@@ -990,6 +1031,8 @@ class AudioCheck:
                 self.frames_total += n
             else:
                 self._write(out, n)
+            if self._block_members:
+                self._blocks_played(now, block_seconds(n, fs))
             if self.capture is not None:
                 self._read_counters()
             else:
@@ -1012,7 +1055,7 @@ class AudioCheck:
         with self._lock:
             while i < k:
                 fs, buf = self._fs, self._buf  # a new epoch (the first block's) makes new ones
-                if i and self.capture is None and int(stream.spec.sample_rate) == fs \
+                if i and self.capture is None and not self._block_members and int(stream.spec.sample_rate) == fs \
                         and out.shape[1] == buf.shape[1] and self._c_dropped.value == self._last_d \
                         and self._c_inserted.value == self._last_i:
                     room = (buf.shape[0] - 1 - self._len) // n  # blocks whose end stays in the ring
