@@ -628,8 +628,11 @@ class AudioCheck:
         #: faults that act on the next callbacks of the simulated device (``callback_raises``'s
         #: ``count`` malformed buffers), by firing id: ``[blocks still to come, ended]``. Their
         #: member lasts until that many blocks have played after the firing (``_on_block``), not
-        #: until the record's end: the device hands them to the next callbacks whenever they come
+        #: until the record's end: the device hands them to the next callbacks whenever they come,
+        #: after those earlier firings left on it (``_corrupt_backlog``, per device: one counter
+        #: the device's callbacks count down, as ``SimulatedBackend.corrupt_next_callbacks``'s)
         self._block_members: dict[str, list[Any]] = {}
+        self._corrupt_backlog: dict[str, int] = {}
         # results
         self.frames_total = 0
         self.frames_silent = 0
@@ -801,6 +804,9 @@ class AudioCheck:
                     ep.core_spans.append(span)
                     blocks = self._callbacks_hit(record)
                     if blocks:
+                        device = str(record.target)
+                        blocks += self._corrupt_backlog.get(device, 0)
+                        self._corrupt_backlog[device] = blocks
                         self._block_members[record.firing_id] = [blocks, False]
                 elif what == "fault_end":
                     pending = self._block_members.get(record.firing_id)
@@ -831,6 +837,11 @@ class AudioCheck:
     def _blocks_played(self, now: float, seconds: float) -> None:
         """A block played at ``now`` for ``seconds``: one of the next callbacks each pending
         ``_block_members`` fault acts on. The last of them ends its member at the block's end."""
+        for device, left in list(self._corrupt_backlog.items()):
+            if left <= 1:
+                del self._corrupt_backlog[device]
+            else:
+                self._corrupt_backlog[device] = left - 1
         for fid, pending in list(self._block_members.items()):
             pending[0] -= 1
             if pending[0] > 0:

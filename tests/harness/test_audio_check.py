@@ -462,8 +462,8 @@ def test_blocks_heard_at_once_leave_the_check_as_heard_one_by_one():
     assert json.dumps(sb, sort_keys=True) == json.dumps(sa, sort_keys=True)
 
 
-@pytest.mark.parametrize("while_recovering", [False, True])
-def test_callbacks_a_fault_corrupts_are_its_damage_however_long_the_blocks(while_recovering):
+@pytest.mark.parametrize("case", ["five", "while_recovering", "behind_another"])
+def test_callbacks_a_fault_corrupts_are_its_damage_however_long_the_blocks(case):
     """``callback_raises`` corrupts the device's next ``count`` callbacks whenever they come. Its
     record ends as it fires, and its window closed the settle margin (two blocks) after that: at
     8192-frame blocks (171 ms at 48 kHz) five raising callbacks outlast it, and fired while the
@@ -471,14 +471,15 @@ def test_callbacks_a_fault_corrupts_are_its_damage_however_long_the_blocks(while
     Found by an outside user's run, ``soundcheck run --duration 10 --seed 23 --faults hostile``
     with ``stream.block_size = 8192`` and ``latency_ms = 200``: 3 silences outside every window,
     clean_audio violated on a healthy system. The window now lasts until that many blocks
-    have played."""
+    have played: behind another firing's (the device counts them down one callback at a time,
+    so a second firing's come after the first's; seed 2 of the same command)."""
     from harness.faults import CallbackRaises
 
     config = {"stream": {"block_size": 8192, "latency_ms": 200.0}}
     system = AudioSystem(config, seed=1)
-    faults = [(1.0, CallbackRaises(count=5))]
-    if while_recovering:
-        faults = [(1.0, DeviceDropout(duration_s=0.6)), (1.2, CallbackRaises(count=2))]
+    faults = {"five": [(1.0, CallbackRaises(count=5))],
+              "while_recovering": [(1.0, DeviceDropout(duration_s=0.6)), (1.2, CallbackRaises(count=2))],
+              "behind_another": [(1.0, CallbackRaises(count=4)), (1.05, CallbackRaises(count=4))]}[case]
     injector = FaultInjector(system, Schedule.fixed(faults), 1)
     check = AudioCheck.attach(system, injector)
     system.initialize()
