@@ -92,7 +92,13 @@ xrun reports hold in its window (outside its other members, faults, state change
 blind stretches, and the settle margin after each: before them, between them or after them) is
 the system's, unless the machine kept reporting xruns all through
 it (no stretch of that length without a report), which makes ``clean_audio`` inconclusive: a
-machine missing deadlines that often cannot be told from a mute stream.
+machine missing deadlines that often cannot be told from a mute stream. A window keeps every
+silence (and channel disagreement) long enough for that rule (``SPANS_KEPT``: shorter ones make
+room); one it could not keep was not judged, so the run cannot hold (inconclusive). After a
+server outage the rig heard the end of, the tone must be analysed again before the next outage
+or the run's end: where the windows held all that followed (a silence too short past them to
+weigh, or no stretch of sound long enough to analyse) nothing of the recovered system was judged,
+and ``clean_audio`` is inconclusive, never held.
 
 Memory is bounded whatever the run's length: a ring of ``window_s + 2 * overlap_s`` of audio,
 counts, aggregates per fault kind, the first ``detail_limit`` windows and glitches in detail, and
@@ -282,6 +288,13 @@ XRUN_REPORTS_KEPT = 8192
 #: a JACK xrun report may come this long before the damage it explains is heard: the capture
 #: client's cycle that hears it runs after the notification thread reported it
 XRUN_AFTER_S = 0.05
+#: silences and channel disagreements a window keeps to judge when it is folded
+#: (``_Episode.keep_mute``/``keep_channel_run``). Only those long enough to weigh there
+#: (``MACHINE_MUTE_MAX_S``, ``MACHINE_CHANNEL_MAX_S``) are kept once it is full: the first 64 of
+#: any length were kept before, and on a loaded rig a window that JACK's xrun reports joined to a
+#: server outage held more one-cycle mutes than that before the outage, so the muted system's
+#: 9.3 s silence after it was never judged (``clean_audio`` held)
+SPANS_KEPT = 64
 
 
 class _Marks:
@@ -354,20 +367,45 @@ class _Episode:
     missed_s: float = 0.0
     #: the longest silence heard in it (s)
     mute_max_s: float = 0.0
-    #: its silences (the first ones, bounded), judged against ``core_spans`` when it is folded
+    #: its silences (bounded: ``keep_mute``), judged against ``core_spans`` when it is folded
     mutes: list[_Event] = field(default_factory=list)
     #: when each xrun report in it came (JACK's, the system stream's; the first
     #: ``XRUN_REPORTS_KEPT``), and when the first one it did not keep came (inf: it kept all)
     xrun_reports: list[float] = field(default_factory=list)
     reports_known_until: float = math.inf
-    #: its channel disagreements (``channel``/``channel_level`` glitches, the first ones): judged
-    #: against ``core_spans`` when it is folded, as its silences are
+    #: its channel disagreements (``channel``/``channel_level`` glitches; bounded:
+    #: ``keep_channel_run``): judged against ``core_spans`` when it is folded, as its silences are
     channel_runs: list[tuple[float, float]] = field(default_factory=list)
+    #: silences and channel disagreements long enough to weigh that it could not keep (every kept
+    #: one as long): not judged, so the window cannot vouch for them
+    unkept: int = 0
     #: when its members other than xrun reports held it (xrun reports extend a window, but explain
     #: a period or a few, no more): ``[from, to]`` each (``to`` inf while the
     #: member is open: a fault not yet ended, the system not RUNNING again, an outage not heard
     #: the end of), shared with the check, which ends them
     core_spans: list[list[float]] = field(default_factory=list)
+
+    def keep_mute(self, ev: _Event, growing: _Event | None = None) -> None:
+        """Keep silence ``ev`` to be judged. Full, the window lets go of its silences shorter than
+        ``MACHINE_MUTE_MAX_S`` but ``growing`` (the latest event, which the next analysed stretch
+        may still lengthen): no part of such a silence can reach that length past the window's
+        members, so ``_fold``'s rule never weighs it. Still full, ``ev`` is counted unkept."""
+        if len(self.mutes) >= SPANS_KEPT:
+            self.mutes = [m for m in self.mutes if m is growing or m.t_end - m.t_start >= MACHINE_MUTE_MAX_S]
+        if len(self.mutes) < SPANS_KEPT:
+            self.mutes.append(ev)
+        else:
+            self.unkept += 1
+
+    def keep_channel_run(self, run: tuple[float, float]) -> None:
+        """Keep channel disagreement ``run`` to be judged; full, the window lets go of those
+        shorter than ``MACHINE_CHANNEL_MAX_S`` (never weighed), then counts ``run`` unkept."""
+        if len(self.channel_runs) >= SPANS_KEPT:
+            self.channel_runs = [r for r in self.channel_runs if r[1] - r[0] >= MACHINE_CHANNEL_MAX_S]
+        if len(self.channel_runs) < SPANS_KEPT:
+            self.channel_runs.append(run)
+        else:
+            self.unkept += 1
 
     def _held(self, margin: float) -> list[tuple[float, float]]:
         """Its members but xrun reports, each from ``LEAD_MARGIN_S`` before it to ``margin`` after."""
@@ -587,6 +625,14 @@ class AudioCheck:
         self._ever_running = False
         self._first_running_t = -math.inf  # when the system first reached RUNNING
         self._delays = self._fault_delays(injector)
+        #: faults that act on the next callbacks of the simulated device (``callback_raises``'s
+        #: ``count`` malformed buffers), by firing id: ``[blocks still to come, ended]``. Their
+        #: member lasts until that many blocks have played after the firing (``_on_block``), not
+        #: until the record's end: the device hands them to the next callbacks whenever they come,
+        #: after those earlier firings left on it (``_corrupt_backlog``, per device: one counter
+        #: the device's callbacks count down, as ``SimulatedBackend.corrupt_next_callbacks``'s)
+        self._block_members: dict[str, list[Any]] = {}
+        self._corrupt_backlog: dict[str, int] = {}
         # results
         self.frames_total = 0
         self.frames_silent = 0
@@ -676,6 +722,14 @@ class AudioCheck:
         self._gap_marks = _Marks()
         self.cycle_frames: int | None = None
         self.outage_s = 0.0  # their length, from the rig's last hearing to hearing again
+        #: ``[end, next]`` of each outage the rig heard the end of, until the tone is analysed
+        #: between its end and the next outage's beginning (``next``; inf until one begins): the
+        #: system's audio after that recovery is not judged while one is left (``verdict``)
+        self._tone_awaited: list[list[float]] = []
+        self._tone_awaited_lost = 0  # outage ends past the bound of ``_tone_awaited`` (each awaited)
+        #: windows with silences or channel disagreements long enough to weigh that they did not keep
+        self.unkept_windows = 0
+        self.unkept_rows: list[str] = []
 
     # -- wiring ---------------------------------------------------------------------------------
     @classmethod
@@ -748,7 +802,17 @@ class AudioCheck:
                     self._member_end[record.firing_id] = float(record.fired_at) + self._delays.get(record.fault_id, 0.0)
                     self._spans[record.firing_id] = span = [float(record.fired_at), math.inf]
                     ep.core_spans.append(span)
+                    blocks = self._callbacks_hit(record)
+                    if blocks:
+                        device = str(record.target)
+                        blocks += self._corrupt_backlog.get(device, 0)
+                        self._corrupt_backlog[device] = blocks
+                        self._block_members[record.firing_id] = [blocks, False]
                 elif what == "fault_end":
+                    pending = self._block_members.get(record.firing_id)
+                    if pending is not None:  # its callbacks are still to come: ended by ``_on_block``
+                        pending[1] = True
+                        return
                     ep = self._find_open(record.firing_id)
                     if ep is not None:
                         ep.open_members -= 1
@@ -759,6 +823,40 @@ class AudioCheck:
                             span[1] = end
         except Exception as exc:  # noqa: BLE001 - a listener must not die silently: the verdict says so
             self.unanalysable.append(f"fault listener failed: {exc!r}")
+
+    def _callbacks_hit(self, record: Any) -> int:
+        """How many of the simulated device's next callbacks the fault ``record`` acts on (0:
+        none, or a fault that ends by its record). A ``callback_raises`` corrupts its ``count``
+        next callbacks whenever they come: while the system recovers, after the recovery (its
+        first blocks); at a long block (8192 frames at 48 kHz: 171 ms) five of them outlast
+        the settle margin after the record. The rig has no such fault."""
+        if self.capture is not None or record.kind != "callback_raises":
+            return 0
+        return int((getattr(record, "params", None) or {}).get("count", 1) or 1)
+
+    def _blocks_played(self, now: float, seconds: float) -> None:
+        """A block played at ``now`` for ``seconds``: one of the next callbacks each pending
+        ``_block_members`` fault acts on. The last of them ends its member at the block's end."""
+        for device, left in list(self._corrupt_backlog.items()):
+            if left <= 1:
+                del self._corrupt_backlog[device]
+            else:
+                self._corrupt_backlog[device] = left - 1
+        for fid, pending in list(self._block_members.items()):
+            pending[0] -= 1
+            if pending[0] > 0:
+                continue
+            del self._block_members[fid]
+            if not pending[1]:
+                continue  # the fault lasts on: its record's end ends the member
+            ep = self._find_open(fid)
+            if ep is not None:
+                ep.open_members -= 1
+                end = max(now + seconds, self._member_end.pop(fid, 0.0))
+                ep.last_end = max(ep.last_end, end)
+                span = self._spans.pop(fid, None)
+                if span is not None:
+                    span[1] = end
 
     def _find_open(self, firing_id: str) -> _Episode | None:
         for ep in reversed(self._episodes):
@@ -944,6 +1042,8 @@ class AudioCheck:
                 self.frames_total += n
             else:
                 self._write(out, n)
+            if self._block_members:
+                self._blocks_played(now, block_seconds(n, fs))
             if self.capture is not None:
                 self._read_counters()
             else:
@@ -966,7 +1066,7 @@ class AudioCheck:
         with self._lock:
             while i < k:
                 fs, buf = self._fs, self._buf  # a new epoch (the first block's) makes new ones
-                if i and self.capture is None and int(stream.spec.sample_rate) == fs \
+                if i and self.capture is None and not self._block_members and int(stream.spec.sample_rate) == fs \
                         and out.shape[1] == buf.shape[1] and self._c_dropped.value == self._last_d \
                         and self._c_inserted.value == self._last_i:
                     room = (buf.shape[0] - 1 - self._len) // n  # blocks whose end stays in the ring
@@ -1149,6 +1249,8 @@ class AudioCheck:
         with self._lock:
             self.outages += 1
             fid = f"server-outage-{self.outages}"
+            for awaited in self._tone_awaited:
+                awaited[1] = min(awaited[1], t0)
             i = len(self._episodes)
             while i > 0:
                 ep = self._episodes[i - 1]
@@ -1178,6 +1280,10 @@ class AudioCheck:
                     if o["to"] is None:
                         o["to"] = max(t1, o["from"])
                         self.outage_s += o["to"] - o["from"]
+                        if len(self._tone_awaited) < 1000:
+                            self._tone_awaited.append([o["to"], math.inf])
+                        else:
+                            self._tone_awaited_lost += 1
                         ep.open_members -= 1
                         ep.last_end = max(ep.last_end, o["to"])
                         span = self._spans.pop(o["id"], None)
@@ -1233,8 +1339,11 @@ class AudioCheck:
             first.missed_s += ep.missed_s
             first.core_spans.extend(ep.core_spans)
             first.mute_max_s = max(first.mute_max_s, ep.mute_max_s)
-            first.mutes.extend(ep.mutes[:max(0, 64 - len(first.mutes))])
-            first.channel_runs.extend(ep.channel_runs[:max(0, 64 - len(first.channel_runs))])
+            for ev in ep.mutes:
+                first.keep_mute(ev, self._last)
+            for run in ep.channel_runs:
+                first.keep_channel_run(run)
+            first.unkept += ep.unkept
             first.reports_known_until = min(first.reports_known_until, ep.reports_known_until)
             self._keep_reports(first, ep.xrun_reports)
             for why in ep.missed_why:
@@ -1474,6 +1583,9 @@ class AudioCheck:
                 else:
                     self._tone_seen = True
                     analysed = max(0, min(hi, a + rep.analysed_end_frame) - max(lo, a + rep.analysed_start_frame))
+                    if analysed and self._tone_awaited:
+                        self._tone_heard(self._time(base + max(lo, a + rep.analysed_start_frame)),
+                                         self._time(base + min(hi, a + rep.analysed_end_frame)))
                     for g in rep.glitches:
                         start = a + g.start_frame
                         if core_lo <= start < core_hi:
@@ -1503,6 +1615,11 @@ class AudioCheck:
             frontier = self._time(self._base + self._o)
         self._prune_anchors()
         self._retire(frontier)
+
+    def _tone_heard(self, t0: float, t1: float) -> None:
+        """The tone (or the program) was analysed from ``t0`` to ``t1``: the outages it followed
+        (it lies between one's end and the next one's beginning) are judged after."""
+        self._tone_awaited = [w for w in self._tone_awaited if not (t1 > w[0] and t0 < w[1])]
 
     def _judge_channels(self, blocks: np.ndarray, ms: np.ndarray, silent: np.ndarray, s_len: int,
                         base: int, core_lo: int, core_hi: int, final: bool) -> None:
@@ -1731,6 +1848,10 @@ class AudioCheck:
         if res.analysed:
             self._tone_seen = True
         analysed = sum(max(0, min(b, core_hi) - max(a, core_lo)) for a, b in res.analysed)
+        if self._tone_awaited:
+            for a, b in res.analysed:
+                if min(b, core_hi) > max(a, core_lo):
+                    self._tone_heard(self._time(base + max(a, core_lo)), self._time(base + min(b, core_hi)))
         sound = sum(max(0, min(b, core_hi) - max(a, core_lo)) for a, b, silent in runs if not silent)
         silent = sum(max(0, min(b, core_hi) - max(a, core_lo)) for a, b, s in runs if s)
         self.frames_silent += silent
@@ -1774,18 +1895,20 @@ class AudioCheck:
                     self._emit(cut, f1, kind, f1 - cut, peak, None, ep.index, before, channel)
                     return
         last = self._last
-        # one event, not two, where the silence detector and the analysis meet (or a mute continues
-        # across an analysis boundary)
+        # one event, not two, where a silence meets the analysis's glitch at its end (or a mute
+        # continues across an analysis boundary). A silence after another kind of glitch is a mute
+        # of its own: taken into a click two blocks before it, a stream that popped and went
+        # silent for seconds was one click, no silence (``outside_mute_max_s`` 0: a doubt on a rig
+        # that reported an xrun, never the long silence's violation; and a window kept no mute)
         if channel is None and last is not None and f0 <= last.end_frame + 2 * _BLOCK and last.window == (ep.index if ep else None) \
-                and (kind == "mute" or last.kind == "mute"):
+                and last.kind == "mute":
             last.end_frame = max(last.end_frame, f1)
             last.t_end = self._time(last.end_frame)
-            last.size = last.end_frame - last.start_frame if last.kind == "mute" else last.size
+            last.size = last.end_frame - last.start_frame
             if ep is not None:
                 self._note_end(ep, last.t_end)
-                if last.kind == "mute":
-                    ep.mute_max_s = max(ep.mute_max_s, last.t_end - last.t_start)
-            elif last.kind == "mute":
+                ep.mute_max_s = max(ep.mute_max_s, last.t_end - last.t_start)
+            else:
                 self.outside_mute_max_s = max(self.outside_mute_max_s, last.t_end - last.t_start)
             return
         ev = _Event(f0, f1, kind, int(size), t0, t1, ep.index if ep else None, peak, channel)
@@ -1812,10 +1935,9 @@ class AudioCheck:
             self.by_window_kind[ep.kind] += 1
             if kind == "mute":
                 ep.mute_max_s = max(ep.mute_max_s, t1 - t0)
-                if len(ep.mutes) < 64:
-                    ep.mutes.append(ev)
-            elif channel is not None and len(ep.channel_runs) < 64:
-                ep.channel_runs.append((t0, t1))
+                ep.keep_mute(ev)
+            elif channel is not None:
+                ep.keep_channel_run((t0, t1))
             ep.glitches += 1
             ep.by_kind[kind] += 1
             self._note_end(ep, t1)
@@ -1940,6 +2062,15 @@ class AudioCheck:
                     f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): output channels "
                     f"disagreed for {apart:.3f} s that only xrun reports hold (outside its other members "
                     f"and {self.margin} s after them): longer than a missed deadline explains ({MACHINE_CHANNEL_MAX_S} s)")
+        if ep.unkept and not ep.blind and self.capture is not None:
+            # a silence (or a channel disagreement) long enough to be the system's that the window
+            # did not keep was not judged: the window cannot vouch for it
+            self.unkept_windows += 1
+            if len(self.unkept_rows) < 50:
+                self.unkept_rows.append(
+                    f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): {ep.unkept} silence(s) "
+                    f"or channel disagreement(s) long enough to be the system's not kept ({SPANS_KEPT} kept "
+                    "already): not judged")
         bad = ep.inconsistent()
         if bad:
             self.inconsistent_count += 1
@@ -2177,6 +2308,13 @@ class AudioCheck:
         if self.dense_xrun_mute_count:
             return Verdict("clean_audio", True, list(self.dense_xrun_mutes),
                            self._dense_xrun_doubt() + self._also_doubted(dense=False), inconclusive=True)
+        if self.unkept_windows:
+            return Verdict("clean_audio", True, list(self.unkept_rows),
+                           self._unkept_doubt() + self._also_doubted(dense=False, unkept=False), inconclusive=True)
+        if self._tone_awaited or self._tone_awaited_lost:
+            return Verdict("clean_audio", True, self._unheard_after_outage(),
+                           self._after_outage_doubt() + self._also_doubted(dense=False, unkept=False, after=False),
+                           inconclusive=True)
         if self.blind_windows:
             return Verdict("clean_audio", True, list(self.blind_rows),
                            f"{self._blind_doubt()}; {self.glitch_total} glitch(es), none outside the windows",
@@ -2199,7 +2337,24 @@ class AudioCheck:
     def _blind_doubt(self) -> str:
         return f"{self.blind_windows} window(s) the rig could not hear ({self.blind_s:.2f} s of capture lost)"
 
-    def _also_doubted(self, *, dense: bool = True) -> str:
+    def _unkept_doubt(self) -> str:
+        return (f"{self.unkept_windows} window(s) with more silences or channel disagreements long enough to "
+                f"be the system's than they keep ({SPANS_KEPT}): not every one was judged")
+
+    def _unheard_after_outage(self) -> list[str]:
+        rows = [f"the JACK server outage that ended at t={end:.3f} s: no tone analysed after it "
+                + ("before the run ended" if math.isinf(nxt) else f"before the next outage began at t={nxt:.3f} s")
+                for end, nxt in self._tone_awaited[:50]]
+        if self._tone_awaited_lost:
+            rows.append(f"{self._tone_awaited_lost} later outage end(s) not followed")
+        return rows
+
+    def _after_outage_doubt(self) -> str:
+        n = len(self._tone_awaited) + self._tone_awaited_lost
+        return (f"{n} JACK server outage(s) after which the rig analysed no tone (silent, or too short to "
+                "analyse, where the windows held it): the system's audio after recovering was not judged")
+
+    def _also_doubted(self, *, dense: bool = True, unkept: bool = True, after: bool = True) -> str:
         """The other doubts of an inconclusive verdict, after its first: a verdict names every rule
         that doubted (measured: a muted system's 8.6 s silence through dense xrun reports went
         unsaid behind one short glitch outside the windows), so its report and the bench's doubt
@@ -2207,6 +2362,10 @@ class AudioCheck:
         more = []
         if dense and self.dense_xrun_mute_count:
             more.append(self._dense_xrun_doubt())
+        if unkept and self.unkept_windows:
+            more.append(self._unkept_doubt())
+        if after and (self._tone_awaited or self._tone_awaited_lost):
+            more.append(self._after_outage_doubt())
         if self.blind_windows:
             more.append(self._blind_doubt())
         return "".join(f"; also {m}" for m in more)
@@ -2256,7 +2415,8 @@ class AudioCheck:
                         "long_channel_disagreements": self.long_channels,
                         "long_channel_disagreement_count": self.long_channel_count,
                         "xrun_covered_mutes": self.dense_xrun_mutes,
-                        "xrun_covered_mute_count": self.dense_xrun_mute_count},
+                        "xrun_covered_mute_count": self.dense_xrun_mute_count,
+                        "unkept": self.unkept_rows, "unkept_count": self.unkept_windows},
             # every frame the accounting counted lost, by where: in a window or outside (the sums
             # must give the run's totals: nothing counted falls between the two)
             "accounting": {"dropped_total": self._c_dropped.value - self._d0,
@@ -2265,7 +2425,8 @@ class AudioCheck:
                            "inserted_in_windows": self.windows_inserted,
                            "dropped_outside": self.outside_dropped, "inserted_outside": self.outside_inserted},
             "blind": {"windows": self.blind_windows, "seconds": round(self.blind_s, 6), "items": self.blind_rows},
-            "outages": {"count": self.outages, "seconds": round(self.outage_s, 6)},
+            "outages": {"count": self.outages, "seconds": round(self.outage_s, 6),
+                        "no_tone_after": self._unheard_after_outage()},
             "capture": self.capture.describe() if self.capture is not None else None,
             "max_settle_s": round(self.max_settle_s, 6),
             "unanalysable": self.unanalysable,

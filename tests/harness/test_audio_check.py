@@ -460,3 +460,37 @@ def test_blocks_heard_at_once_leave_the_check_as_heard_one_by_one():
     sa, sb = a.summary(), b.summary()
     assert sa["frames"]["device_gap"] > 0 and sa["frames"]["silent"] > 0  # the gap and mute were heard
     assert json.dumps(sb, sort_keys=True) == json.dumps(sa, sort_keys=True)
+
+
+@pytest.mark.parametrize("case", ["five", "while_recovering", "behind_another"])
+def test_callbacks_a_fault_corrupts_are_its_damage_however_long_the_blocks(case):
+    """``callback_raises`` corrupts the device's next ``count`` callbacks whenever they come. Its
+    record ends as it fires, and its window closed the settle margin (two blocks) after that: at
+    8192-frame blocks (171 ms at 48 kHz) five raising callbacks outlast it, and fired while the
+    system recovers from a dropout, its callbacks come after the recovery, past every window.
+    Found by an outside user's run, ``soundcheck run --duration 10 --seed 23 --faults hostile``
+    with ``stream.block_size = 8192`` and ``latency_ms = 200``: 3 silences outside every window,
+    clean_audio violated on a healthy system. The window now lasts until that many blocks
+    have played: behind another firing's (the device counts them down one callback at a time,
+    so a second firing's come after the first's; seed 2 of the same command)."""
+    from harness.faults import CallbackRaises
+
+    config = {"stream": {"block_size": 8192, "latency_ms": 200.0}}
+    system = AudioSystem(config, seed=1)
+    faults = {"five": [(1.0, CallbackRaises(count=5))],
+              "while_recovering": [(1.0, DeviceDropout(duration_s=0.6)), (1.2, CallbackRaises(count=2))],
+              "behind_another": [(1.0, CallbackRaises(count=4)), (1.05, CallbackRaises(count=4))]}[case]
+    injector = FaultInjector(system, Schedule.fixed(faults), 1)
+    check = AudioCheck.attach(system, injector)
+    system.initialize()
+    system.start()
+    injector.arm()
+    system.run_for(4.0)
+    system.stop()
+    system.close()
+    check.finish()
+    v = check.verdict()
+    errors = [e for e in system.coordinator.errors("input") if "expected" in e.error.message]
+    assert errors, "the fault made no callback raise"
+    assert v.ok and not v.inconclusive, v
+    assert check.outside_count == 0 and check.glitch_total >= 1, check.outside

@@ -430,3 +430,17 @@ def test_a_window_an_outside_fault_fell_into_is_not_checked_not_blamed_on_the_sy
     assert r.before == before, r.before_detail
     doubts = judge_run([{"name": "x", "ok": True}], steady=r.to_dict()).doubts
     assert any("not steady before the first fault" in d for d in doubts) is (before == "no")
+
+
+def test_the_quiet_window_after_the_faults_starts_a_block_after_the_last_step_that_was_not(tmp_path):
+    """A step's counters move at the callback, but its block sounds for a block's length after it:
+    at 8192 frames and 48 kHz (171 ms) the last raising callback's silent block ran 8 ms into the
+    quiet window that began at the next step, and the healthy run was "not observed" after its
+    faults (inconclusive). Found by an outside user's run, ``soundcheck run --duration 20 --seed 30
+    --faults hostile`` with ``stream.block_size = 8192`` and ``latency_ms = 200``."""
+    config = {"stream": {"block_size": 8192, "latency_ms": 200.0}}
+    spec = RunSpec(backend="sim", duration_s=20, seed=30, faults="hostile", config=config, run_dir=tmp_path / "run")
+    result = ReliabilityRun(spec).execute(reports=False)
+    steady = result.summary["steady_state"]
+    assert steady["after"] == "yes", steady
+    assert result.verdict.outcome == Outcome.PASS, result.verdict
