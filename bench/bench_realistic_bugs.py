@@ -2687,8 +2687,8 @@ BATCH_17: list[Bug] = [
         "false pass: linearizable (a search that could not finish is inconclusive)"),
     # -- the steady state ------------------------------------------------------------------------
     Bug("steady_after_no_settle_margin", "harness/steady_state.py",
-        "            if why is None and streak_from is None and t < self.changed_at + self.margin_s - 1e-9:\n",
-        "            if why is None and streak_from is None and t < self.changed_at - 1e-9:\n",
+        "            if why is None and streak_from is None and t < max(self.changed_at + self.margin_s, quiet_from) - 1e-9:\n",
+        "            if why is None and streak_from is None and t < max(self.changed_at, quiet_from) - 1e-9:\n",
         "the settle margin after the last change of state dropped ('the margin already applies after "
         "the faults'): the after window may open as a recovery's restart still sounds",
         "false alarm: steady state (a healthy recovery's restart is not unsteadiness)"),
