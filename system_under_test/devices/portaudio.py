@@ -39,7 +39,6 @@ import itertools
 import json
 import logging
 import os
-import queue
 import secrets
 import select
 import signal
@@ -71,7 +70,7 @@ from ..errors import (
     ResourceLimitError,
     XrunError,
 )
-from . import _devhost
+from . import _devhost, spawn
 from ._devhost import FLAG_BITS, HOST_CALLBACKS, IN_DROPPED, IN_R, IN_W, OUT_R, OUT_STARVED, OUT_W, RingLayout
 from .base import AudioCallback, DeviceBackend, DeviceInfo, DeviceStream, ErrorSink, StatusFlags, StreamSpec, StreamStats
 
@@ -255,56 +254,11 @@ def _pdeathsig() -> None:  # pragma: no cover - runs in the forked child
 
 
 # Device hosts are forked from one thread that lives as long as the process (or from the main
-# thread). Linux delivers ``PR_SET_PDEATHSIG`` when the *thread* that forked the child ends, not
-# the process (prctl(2)): a host forked from a short-lived thread (an operator reconfiguring from
-# a worker thread that then returns) was SIGKILLed as that thread ended, and the stream it carried
-# was lost with it.
-_spawn_requests: "queue.SimpleQueue[tuple[tuple[Any, ...], dict[str, Any], dict[str, Any], threading.Event]]" = \
-    queue.SimpleQueue()
-_spawner: threading.Thread | None = None
-_spawner_lock = threading.Lock()
-
-
-def _serve_spawns() -> None:
-    while True:
-        args, kwargs, box, done = _spawn_requests.get()
-        try:
-            box["proc"] = subprocess.Popen(*args, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            box["error"] = exc
-        finally:
-            done.set()
-
-
-def start_spawner() -> None:
-    """Start the thread device hosts are forked from (idempotent): when this module is imported
-    and when a backend is built, so the thread is there before anyone counts the threads a system
-    starts (it lasts as long as the process, as the hosts' parent must: not a leak)."""
-    global _spawner
-    with _spawner_lock:
-        if _spawner is None or not _spawner.is_alive():
-            _spawner = threading.Thread(target=_serve_spawns, name="devhost-spawner", daemon=True)
-            _spawner.start()
-
-
-def _popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
-    """``subprocess.Popen(*args, **kwargs)``, forked from a thread that outlives the caller's."""
-    if threading.current_thread() is threading.main_thread():
-        return subprocess.Popen(*args, **kwargs)
-    start_spawner()
-    box: dict[str, Any] = {}
-    done = threading.Event()
-    _spawn_requests.put((args, kwargs, box, done))
-    done.wait()
-    if "error" in box:
-        raise box["error"]
-    return box["proc"]
-
-
-# Started with the module: whoever can open a device host has imported it, so the thread predates
-# any count of the threads a system started (a backend built later starts it again if a fork
-# left this process without it).
-start_spawner()
+# thread): ``PR_SET_PDEATHSIG`` follows the *thread* that forked the child (``.spawn``). Started with
+# the module: whoever can open a device host has imported it, so the thread predates any count of
+# the threads a system started (a backend built later starts it again if a fork left this process
+# without it).
+spawn.start()
 
 
 class _HostTimeout(Exception):
@@ -339,7 +293,7 @@ class DeviceHost:
         self.tick_r, tick_w = os.pipe()
         self._stderr: IO[bytes] = tempfile.TemporaryFile(prefix="soundcheck-devhost-")
         try:
-            self.proc = _popen(  # from a lasting thread: PDEATHSIG follows the forking thread
+            self.proc = spawn.popen(  # from a lasting thread: PDEATHSIG follows the forking thread
                 # Run the file as a script (-P: without its directory on sys.path), not as
                 # ``-m system_under_test...``: importing the package pulls in the whole system
                 # (~0.65 s measured), which every respawn would pay. The host needs only
@@ -1035,7 +989,7 @@ class PortAudioBackend(DeviceBackend):
         self.prefill_blocks = prefill_blocks
         self.python = python or sys.executable
         self._streams: set[PortAudioStream] = set()
-        start_spawner()  # idempotent: the module started it, unless a fork left this process without it
+        spawn.start()  # idempotent: the module started it, unless a fork left this process without it
 
     @staticmethod
     def available() -> tuple[bool, str]:
