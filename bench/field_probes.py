@@ -80,6 +80,14 @@ SIZES = {"mute": lambda r, fs: int(r.integers(fs // 1000, fs // 100)),  # 1-10 m
 EXPECTED = {"mute": ("mute", "dropped"), "pop": ("click",), "smallpop": ("click",), "drop": ("dropped",), "silence": ("inserted",)}
 
 
+def _print_sweep(name: str, kind: str, n: int, found: int, named: int, errs: list[int], extra: int,
+                 false: int) -> None:
+    """A sweep's last line: found and named of ``n``, the place errors, unmatched and false glitches."""
+    e = np.abs(np.array(errs)) if errs else np.zeros(1, int)
+    print(f"{name} / {kind}: found {found}/{n}, named {named}/{n}, |place error| median {np.median(e):.0f} "
+          f"max {e.max()} frames, unmatched {extra}, false on clean takes {false}/{n}")
+
+
 def sweep(name: str, kind: str, n: int) -> None:
     """``n`` 3 s takes of a ``field_takes`` tone condition, each with one ``kind`` of seeded size at
     a seeded place in 0.5-2.5 s, judged as ``field_takes table`` judges (a reported glitch within 10
@@ -114,9 +122,7 @@ def sweep(name: str, kind: str, n: int) -> None:
         false += len(gs)
         if gs:
             print("clean", seed, [(g.kind, g.start_frame) for g in gs], flush=True)
-    e = np.abs(np.array(errs)) if errs else np.zeros(1, int)
-    print(f"{name} / {kind}: found {found}/{n}, named {named}/{n}, |place error| median {np.median(e):.0f} "
-          f"max {e.max()} frames, unmatched {extra}, false on clean takes {false}/{n}")
+    _print_sweep(name, kind, n, found, named, errs, extra, false)
 
 
 REF_EXPECTED = {"mute": ("mute",), "pop": ("pop",), "smallpop": ("pop",), "drop": ("dropped",), "silence": ("inserted_silence",)}
@@ -166,9 +172,7 @@ def sweep_program(name: str, kind: str, n: int) -> None:
         false += len(gs)
         if gs:
             print("clean", seed, [(g.kind, g.start_frame) for g in gs], flush=True)
-    e = np.abs(np.array(errs)) if errs else np.zeros(1, int)
-    print(f"{name} / {kind}: found {found}/{n}, named {named}/{n}, |place error| median {np.median(e):.0f} "
-          f"max {e.max()} frames, unmatched {extra}, false on clean takes {false}/{n}")
+    _print_sweep(name, kind, n, found, named, errs, extra, false)
 
 
 if __name__ == "__main__":
