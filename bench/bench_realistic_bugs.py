@@ -3374,7 +3374,7 @@ BATCH_23: list[Bug] = [
         "no false alarm: recovery (a late timer measured is the machine's, inside its episode)"),
     Bug("also_doubted_names_one_of_two", "harness/audio_check.py",
         "            more.append(self._after_outage_doubt())\n        if self.blind_windows:\n",
-        "            more.append(self._after_outage_doubt())\n        elif self.blind_windows:\n",
+        "            more.append(self._after_outage_doubt())\n        if self.blind_windows and not more:\n",
         "'if/elif' when _also_doubted was written from two branches of the verdict: an inconclusive "
         "clean_audio with dense-xrun silences and blind windows beside its first doubt names only one",
         "audio check (an inconclusive verdict names every rule that doubted)"),
