@@ -122,6 +122,7 @@ import math
 import re
 import threading
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -716,6 +717,9 @@ class AudioCheck:
         self.blind_s = 0.0
         self.missed_frames = 0  # frames of cycles the rig's capture client missed (``missed``)
         self.outages = 0  # JACK server outages the rig observed (``outage_begin``)
+        #: told of each outage the rig observes, ``listener("begin", t0, why)`` and
+        #: ``listener("end", t1, "")`` (the run records them in its history: ``rig_target.ObservedOutages``)
+        self.outage_listeners: list[Callable[[str, float, str], None]] = []
         #: the rig: when JACK reported each xrun, and the stretches its capture did not record
         #: (clock times; ``machine_cause`` reads them), and the frames of one capture cycle
         self._xrun_marks = _Marks()
@@ -1246,6 +1250,8 @@ class AudioCheck:
         and the system's own recovery episode if it began inside the outage (a state member, open
         until the system is RUNNING again). A recovery the system begins after that window closed
         is not the outage's: it opens a window of its own, judged as any other."""
+        for listener in self.outage_listeners:
+            listener("begin", t0, why)
         with self._lock:
             self.outages += 1
             fid = f"server-outage-{self.outages}"
@@ -1273,6 +1279,8 @@ class AudioCheck:
     def outage_end(self, t1: float) -> None:
         """The rig hears the system again at ``t1`` (a new capture client on the restarted server,
         wired to the system's stream): the open outage ends there."""
+        for listener in self.outage_listeners:
+            listener("end", t1, "")
         with self._lock:
             for k in range(len(self._episodes) - 1, -1, -1):
                 ep = self._episodes[k]

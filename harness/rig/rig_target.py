@@ -277,6 +277,47 @@ class ServerWatch:
                     self.history.fault_ended(record)
 
 
+class ObservedOutages:
+    """Records in the history the JACK server outages the rig's capture observed on a server the
+    run does not own (PortAudio's JACK host API device ``system``, ALSA's ``jack`` PCM, a server
+    someone else started), as ``ServerWatch`` does for the rig a run owns: a fault of its own
+    (kind ``server_outage``, target ``system``, trigger ``external``) from the last moment the rig
+    heard the system to the moment it heard it again (``AudioCheck.outage_begin`` / ``outage_end``),
+    with why the capture ended. The report shows what happened, the recovery invariant judges the
+    system's return after the outage as after any transient fault, and a device loss in it is
+    explained (``harness.device_losses``). An outage whose end the rig never heard stays open.
+
+    Wire it with ``AudioCheck.outage_listeners.append(outages)``; the capture calls it from the
+    run's thread (its polls)."""
+
+    def __init__(self, history: History | None, server: str | None = None) -> None:
+        self.history = history
+        self.server = server
+        self.records: list[FaultRecord] = []
+        self._open: FaultRecord | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, what: str, t: float, why: str) -> None:
+        with self._lock:
+            if what == "begin":
+                if self._open is not None:
+                    return  # the capture reports one outage at a time; a second begin is the same one
+                record = FaultRecord(
+                    firing_id=f"external-outage-{len(self.records) + 1}", fault_id="external", kind="server_outage",
+                    target="system", trigger="external", fired_at=t,
+                    details={"observed_by": "the rig's capture", "why": why, "server": self.server})
+                self.records.append(record)
+                self._open = record
+                if self.history is not None:
+                    self.history.fault_started(record)
+            elif what == "end" and self._open is not None:
+                record, self._open = self._open, None
+                record.ended_at = max(t, record.fired_at)
+                record.duration_s = record.ended_at - record.fired_at
+                if self.history is not None:
+                    self.history.fault_ended(record)
+
+
 @dataclass
 class PulledCable(Fault):
     """The cable is pulled for ``duration_s`` (JACK ports disconnected), then plugged back in.
@@ -308,4 +349,4 @@ def target_for(system: AudioSystem, rig: LoopbackRig | None = None) -> FaultTarg
     return _target_without_rig(system)
 
 
-__all__ = ["JackRigTarget", "PulledCable", "ServerWatch", "RigAction", "UNSUPPORTED", "UnsupportedFault", "target_for"]
+__all__ = ["JackRigTarget", "ObservedOutages", "PulledCable", "ServerWatch", "RigAction", "UNSUPPORTED", "UnsupportedFault", "target_for"]
