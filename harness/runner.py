@@ -41,6 +41,7 @@ from system_under_test.devices.simulated import SimulatedBackend
 from .audio_check import AudioCheck
 from .blas import one_blas_thread
 from .compose import SystemSpec, compose, system_meta
+from .device_losses import device_losses, summary_of
 from .durations import format_duration
 from .errors import RigError, ScenarioFileError, UsageError
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
@@ -388,6 +389,10 @@ class ReliabilityRun:
         # The rig's server can also die without the harness killing it (a crash in the field):
         # the watch records that as a fault of its own and brings the server back.
         watch = _watch_rig(target, history)
+        if watch is None:
+            # on a server the run does not own, the outages the rig's capture observes are recorded
+            # in the history all the same: external faults that explain the device losses in them
+            _record_observed_outages(audio, history)
         live_violations: list[Verdict] = []
         callbacks = CallbackDurations()
         durations = system.monitoring.histogram("callback_duration_s")
@@ -491,6 +496,7 @@ class ReliabilityRun:
         cpu_max = cpu_peak.peak_percent()  # over the same span as cpu_s / wall
         verdicts = check_all(history, system, threads_before=threads_before)
         verdicts = _merge(verdicts, live_violations)
+        losses = summary_of(device_losses(history))  # each explained by a device fault or an outage, or not
         audio.finish()
         if audio.available:
             verdicts.append(audio.verdict())
@@ -507,13 +513,14 @@ class ReliabilityRun:
         verdict = judge_run(verdicts, status=status,
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
                             gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips(),
-                            not_started=not_started)
+                            not_started=not_started, device_losses=losses)
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
         summary["status"] = status  # the reports read it: an interrupted run's report says so
         if not_started is not None:
             summary["not_started"] = not_started  # and why a system never ran (the reports' verdict too)
+        summary["device_losses"] = losses  # the reports' verdict reads it
         summary["system_factory"] = choice.describe()
         summary["dsp_kernel"] = self.dsp_kernel
         summary["audio"] = audio.summary()
@@ -625,6 +632,19 @@ def _raise_if_server_died(rig: Any, watch: Any, doing: str, error: Any) -> None:
         what = f"pid {rig.pid}, exit status {status}"
     raise _ServerDiedAtStart(f"the JACK server died unannounced ({what}) while the system was being {doing}, "
                              f"which then failed: {error}")
+
+
+def _record_observed_outages(audio: AudioCheck, history: History) -> Any:
+    """Wire ``rig_target.ObservedOutages`` to the check's capture, when it has one (a JACK server
+    the rig hears); returns it, or None."""
+    capture = getattr(audio, "capture", None)
+    if capture is None:
+        return None
+    from .rig.rig_target import ObservedOutages  # noqa: PLC0415 - rig runs only
+
+    outages = ObservedOutages(history, getattr(capture, "server", None))
+    audio.outage_listeners.append(outages)
+    return outages
 
 
 def _watch_rig(target: Any, history: History) -> Any:

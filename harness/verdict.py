@@ -11,8 +11,9 @@ outcome           exit   meaning
 ``fail``          1      an invariant was violated, the run crashed, or a leak was found
 ``inconclusive``  3      nothing was found, but the run cannot vouch for the system: a check could not
                          reach a verdict (a search bound, a history it could not order), the profile
-                         asked for faults and none was injected, no invariant was checked, or the run
-                         was interrupted before its end
+                         asked for faults and none was injected, no invariant was checked, the run
+                         was interrupted before its end, or a device was lost with nothing to explain
+                         it (``harness.device_losses``)
 ================  =====  ==============================================================================
 
 Exit code 2 stays what it always was: a usage or input error, found before the run started. An
@@ -31,6 +32,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+
+from .device_losses import loss_findings
 
 __all__ = ["EXIT_CODES", "Outcome", "RunVerdict", "describe_skips", "judge_run"]
 
@@ -145,7 +148,7 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
               lost: Iterable[str] = (), leaks_unsure: Iterable[str] = (), notes: Iterable[str] = (),
               gates: Iterable[Any] = (), steady: Mapping[str, Any] | None = None,
               faults_skipped: Mapping[str, Mapping[str, int]] | None = None,
-              not_started: str | None = None) -> RunVerdict:
+              not_started: str | None = None, device_losses: Mapping[str, Any] | None = None) -> RunVerdict:
     """Turn a run's findings into its verdict (the only place that does).
 
     ``checks``: the invariant verdicts; ``status``: ``completed``, ``interrupted``, ``partial`` (a
@@ -166,6 +169,11 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     ``not_started``: why the system never ran although nothing was wrong with the command (its
     device died under it as it started: the JACK server killed from outside): nothing ran to be
     judged, inconclusive, never a pass and never a usage error.
+    ``device_losses``: the run's device losses as ``harness.device_losses.summary_of`` gives them
+    (``summary.json``'s ``device_losses``): a loss that no device fault and no observed server
+    outage explains makes the run inconclusive, naming when and which device (the system
+    recovered, so nothing failed, but the run did not provoke the loss and cannot tell the
+    system's crash from the world's); explained losses are a note.
     """
     items = tuple(_check_dict(c) for c in checks)
     failures: list[str] = []
@@ -212,6 +220,11 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
             doubts.append(f"the system was not steady before the first fault: {steady_d.get('before_detail')}")
     skipped = describe_skips(faults_skipped or {})
     notes = list(notes)
+    loss_doubt, loss_note = loss_findings(device_losses)
+    if loss_doubt:
+        doubts.append(loss_doubt)
+    if loss_note:
+        notes.append(loss_note)
     if faults_wanted and faults_injected == 0:
         doubts.append("the fault profile asked for faults but none was injected: nothing was tested "
                       "under faults" + (f" ({skipped})" if skipped else ""))

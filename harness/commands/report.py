@@ -107,6 +107,9 @@ def run_folder_data(run_dir: Path) -> Any:
             "profile": spec.get("faults"), "duration_s": spec.get("duration_s"), "label": spec.get("label"),
             "faults_wanted": bool(summary.faults.get("wanted")),
             "faults_skipped": summary.faults.get("skipped") or {}}
+    losses = getattr(summary, "device_losses", None)
+    if isinstance(losses, dict):
+        meta["device_losses"] = losses
     rd = RunData.from_history(history, kind=str(spec.get("label") or "run"), meta=meta, verdicts=verdicts,
                               wall_time_s=summary.wall_s, sim_time_s=summary.simulated_s,
                               history_path=str(history_path), status=summary.status)

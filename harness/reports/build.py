@@ -202,6 +202,9 @@ def _from_journal(rd: RunData, j: JournalData, segments_wall: dict[int, float],
         rd.verdicts = normalize_verdicts(end.get("verdicts"))
         rd.final_metrics = end.get("final_metrics")
         rd.audio = (end.get("summary") or {}).get("audio")
+        losses = (end.get("summary") or {}).get("device_losses")
+        if isinstance(losses, dict):
+            rd.meta["device_losses"] = losses
         rd.scenarios = list(end.get("scenarios") or [])
         if end.get("sim_t") is not None:
             rd.sim_time_s = float(end["sim_t"])
@@ -324,7 +327,8 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         leaks_unsure=[f"{k} ({leaks[k].shape}: {leaks[k].reason})"
                                       for k in stability["leaks_inconclusive"]],
                         faults_injected=ef.faults, gates=rd.gates, steady=rd.steady_state,
-                        faults_skipped=rd.meta.get("faults_skipped"), not_started=rd.meta.get("not_started"))
+                        faults_skipped=rd.meta.get("faults_skipped"), not_started=rd.meta.get("not_started"),
+                        device_losses=rd.meta.get("device_losses"))
     meta = dict(rd.meta)
     report = {
         "schema_version": SCHEMA_VERSION,

@@ -1,0 +1,243 @@
+"""Device losses and what explains them: a device lost with nothing to explain it is never a silent pass.
+
+The system recovers from a lost device by itself, so a run whose device vanished under it can
+hold every invariant: the loss is in the history (an ``error`` entry of type ``DeviceLostError``)
+and nothing judged it. A loss the run provoked is what the run is for; one it did not provoke
+(the system's device host died by itself, a driver dropped the device, something outside killed
+a process) is news the user must get, even when the recovery was perfect.
+
+Each loss in the history is *explained* by
+
+- an injected device fault's window (a kind in ``faults.DEVICE_FAULT_KINDS``: it acts on the
+  device through the fault target), from its firing to ``LOSS_TAIL_S`` after its end, or
+- an external event the harness observed (a fault record with trigger ``external``: the rig's
+  ``ServerWatch`` on a server the run owns, the rig's capture on one it does not), from
+  ``EXTERNAL_LEAD_S`` before it was recorded (an observation lags what it observes: the watch
+  polls, the capture is read once a chunk) to ``LOSS_TAIL_S`` after its end; a fault kind the
+  vocabulary does not know (the rig's ``pulled_cable``) counts as a device fault,
+
+each window stretched over the system's recovery episode under way at its end (the failed
+reopens of a device that is still gone, a stream that dies again as the server comes back, are
+the same episode's), or it is *unexplained*. A fault of another kind (a lifecycle storm, slow
+DSP, an invalid configuration) explains no loss: those act on the system, and a device host that
+died 20-50 ms after a reconfiguration storm (bench/RESULTS.md, 2026-12-04 midday: it died with
+the thread that forked it) was exactly the system's bug a silent pass hid.
+
+An unexplained loss makes the run **inconclusive**, not failed: the harness cannot tell the
+system's fault (its device host crashed) from the world's (a driver, the OOM killer, an operator,
+a server the harness could not watch: PortAudio on a JACK server it was not told of), and a
+false alarm costs as much as a missed bug; but the run cannot vouch for the system either, so
+it never passes silently. The doubt names when and which device; explained losses are counted
+in a note, so a pass still says the device was lost and why.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = ["EXTERNAL_LEAD_S", "LOSS_TAIL_S", "DeviceLoss", "LossFold", "device_losses", "explain",
+           "loss_doubt", "loss_findings", "loss_note", "summary_of"]
+
+#: how long after a device fault's window a loss is still that fault's: the stream finds out a
+#: moment late (the simulated device reports one period later; a device host's reader thread or
+#: watchdog on a loaded machine later still). Short against the stretches between device faults
+#: a profile draws, so a loss long after every fault is never excused by it.
+LOSS_TAIL_S = 2.0
+#: how long before an observed external event was recorded a loss may be laid on it: the server
+#: watch polls every 50 ms but its thread waits for a CPU like any other (a 1 s wait measured a
+#: 15.8 s span at load 13-17), and the capture reports an outage at the next poll of the run
+EXTERNAL_LEAD_S = 5.0
+#: losses a fold judges (a tuple each; a hostile profile's 8 h soak loses its device ~2 300 times):
+#: past it, the rest are counted as not judged and the run is inconclusive for them
+LOSSES_KEPT = 100_000
+#: losses ``summary.json`` lists one by one (the unexplained ones' descriptions, and all losses)
+LOSSES_LISTED = 50
+
+
+@dataclass(frozen=True)
+class DeviceLoss:
+    """One device loss in a history: when, which device, the error, and what explains it (None:
+    nothing does)."""
+
+    time: float
+    device: str
+    error: str
+    explained_by: str | None = None
+    #: seconds from the history's first entry to the loss
+    into_run_s: float = 0.0
+
+    def describe(self) -> str:
+        return (f"device {self.device!r} lost at t={self.time:.3f} s ({self.into_run_s:.2f} s into the run): "
+                f"{self.error}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _explains(kind: str | None, trigger: str | None) -> bool:
+    # deferred: the verdict reads this module's findings without loading the fault vocabulary
+    from .faults import DEVICE_FAULT_KINDS, FAULT_KINDS  # noqa: PLC0415
+
+    if trigger == "external":
+        return True
+    if kind in DEVICE_FAULT_KINDS:
+        return True
+    return kind not in FAULT_KINDS  # a kind outside the vocabulary (the rig's own): counted as the device's
+
+
+class LossFold:
+    """Reads a history one entry at a time (``feed``, in index order) and keeps the device
+    losses, the device and external fault windows and the system's recovery episodes (never the
+    entries); ``result()`` explains each loss."""
+
+    types = frozenset({"error", "fault_start", "fault_end", "transition"})
+
+    def __init__(self) -> None:
+        self.losses: list[tuple[float, str, str]] = []
+        self.dropped = 0
+        self.faults: dict[Any, dict[str, Any]] = {}
+        self.recovering: list[tuple[int, float, bool]] = []  # (seq, time, entered) of the system's
+        self.first_time: float | None = None
+        self.last_time = 0.0
+
+    def feed(self, e: Any) -> None:
+        if self.first_time is None:
+            self.first_time = e.time
+        if e.time is not None and e.time > self.last_time:
+            self.last_time = e.time
+        if e.type not in self.types:
+            return
+        d = e.data or {}
+        if e.type == "error":
+            err = d.get("error")
+            if isinstance(err, dict) and err.get("type") == "DeviceLostError":
+                if len(self.losses) >= LOSSES_KEPT:
+                    self.dropped += 1
+                    return
+                details = err.get("details") or {}
+                device = str(details.get("device") or err.get("component") or "?")
+                self.losses.append((float(e.time), device, f"DeviceLostError: {err.get('message', '')}"))
+        elif e.type in ("fault_start", "fault_end"):
+            f = self.faults.setdefault(d.get("firing_id", e.index), {})
+            f.update({k: d[k] for k in ("kind", "trigger", "fired_at", "ended_at") if k in d})
+        elif d.get("component") == "system":
+            from_state, to_state = d.get("from_state"), d.get("to_state")
+            if (to_state == "recovering") != (from_state == "recovering"):
+                self.recovering.append((int(d.get("seq", 0)), float(d.get("time", e.time)), to_state == "recovering"))
+
+    def _episodes(self, end: float) -> list[tuple[float, float]]:
+        """The system's recovery episodes as (entered, left), in time order; one still open ends at ``end``."""
+        out: list[tuple[float, float]] = []
+        entered: float | None = None
+        for _, t, into in sorted(self.recovering):
+            if into and entered is None:
+                entered = t
+            elif not into and entered is not None:
+                out.append((entered, t))
+                entered = None
+        if entered is not None:
+            out.append((entered, end))
+        return sorted(out)
+
+    def _windows(self, end: float) -> list[tuple[float, float, str]]:
+        """The explaining windows (from, to, what), each stretched over the recovery episodes that
+        began inside it or were under way at its end."""
+        episodes = self._episodes(end)
+        ends = [b for _, b in episodes]
+        out = []
+        for fid, f in self.faults.items():
+            kind, trigger, fired = f.get("kind"), f.get("trigger"), f.get("fired_at")
+            if fired is None or not _explains(kind, trigger):
+                continue
+            external = trigger == "external"
+            ended = f.get("ended_at")
+            lo = float(fired) - (EXTERNAL_LEAD_S if external else 0.0)
+            hi = (float(ended) if ended is not None else end) + LOSS_TAIL_S
+            j = bisect.bisect_left(ends, lo)  # episodes are disjoint: their ends are in order too
+            while j < len(episodes) and episodes[j][0] <= hi:
+                hi = max(hi, episodes[j][1] + LOSS_TAIL_S)
+                j += 1
+            what = f"{kind}{' (external)' if external else ''} {fid} from t={float(fired):.3f} s" + (
+                f" to t={float(ended):.3f} s" if ended is not None else " (never ended)")
+            out.append((lo, hi, what))
+        return sorted(out)
+
+    def result(self, end: float | None = None) -> list[DeviceLoss]:
+        end = self.last_time if end is None else max(end, self.last_time)
+        windows = self._windows(end)
+        starts = [w[0] for w in windows]
+        # the window reaching furthest among those opened by each position: a loss at t is
+        # explained iff the furthest-reaching window opened at or before t reaches t
+        reach: list[int] = []
+        for k, w in enumerate(windows):
+            reach.append(k if not reach or w[1] > windows[reach[-1]][1] else reach[-1])
+        t0 = self.first_time or 0.0
+        out = []
+        for t, device, error in self.losses:
+            k = bisect.bisect_right(starts, t) - 1
+            why = windows[reach[k]][2] if k >= 0 and windows[reach[k]][1] >= t else None
+            out.append(DeviceLoss(t, device, error, why, t - t0))
+        if self.dropped:
+            out.append(DeviceLoss(end, "?", f"{self.dropped} more device loss(es) past the first {LOSSES_KEPT}, "
+                                  "not judged", None, end - t0))
+        return out
+
+
+def device_losses(history: Any) -> list[DeviceLoss]:
+    """Every device loss in ``history`` (read once, streamed back from its file if need be), each
+    with what explains it."""
+    fold = LossFold()
+    for e in history:
+        fold.feed(e)
+    return fold.result(getattr(history, "end_time", None))
+
+
+def explain(losses: Iterable[DeviceLoss]) -> tuple[list[DeviceLoss], list[DeviceLoss]]:
+    """(explained, unexplained)."""
+    losses = list(losses)
+    return [x for x in losses if x.explained_by], [x for x in losses if not x.explained_by]
+
+
+def loss_doubt(unexplained: Iterable[str], count: int | None = None) -> str | None:
+    """The verdict's doubt for the unexplained losses' descriptions (None: there are none);
+    ``count``: how many there were, when the descriptions are the first of them."""
+    items = list(unexplained)
+    if not items:
+        return None
+    n = max(count or 0, len(items))
+    more = f" (and {n - 3} more)" if n > 3 else ""
+    return (f"{n} device loss(es) with nothing to explain them (no device fault injected at the time, "
+            "no server outage observed): " + "; ".join(items[:3]) + more)
+
+
+def loss_note(summary: Mapping[str, Any]) -> str | None:
+    """A note for the explained losses of a ``summary_of`` dict (None: there are none): a passing
+    run still says its device was lost, and why."""
+    n = int(summary.get("explained") or 0)
+    if not n:
+        return None
+    first = next((x for x in summary.get("items") or () if x.get("explained_by")), None)
+    where = "" if first is None else (f"; the first: device {first.get('device')!r} at t={float(first['time']):.3f} s, "
+                                      f"during {first['explained_by']}")
+    return f"{n} device loss(es), each explained by a device fault or an observed server outage" + where
+
+
+def loss_findings(summary: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
+    """(doubt, note) of a ``summary_of`` dict (``summary.json``'s ``device_losses``; None: not judged)."""
+    if not summary:
+        return None, None
+    doubt = loss_doubt([str(x) for x in summary.get("unexplained") or ()], int(summary.get("unexplained_count") or 0))
+    return doubt, loss_note(summary)
+
+
+def summary_of(losses: Iterable[DeviceLoss]) -> dict[str, Any]:
+    """``summary.json``'s ``device_losses``: counts, the unexplained ones' descriptions (what the
+    reports' verdict reads) and every loss (the first ``LOSSES_KEPT``)."""
+    losses = list(losses)
+    explained, unexplained = explain(losses)
+    return {"count": len(losses), "explained": len(explained), "unexplained_count": len(unexplained),
+            "unexplained": [x.describe() for x in unexplained[:LOSSES_LISTED]],
+            "items": [x.to_dict() for x in losses[:LOSSES_LISTED]]}
