@@ -92,6 +92,10 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         "time_to_clean_after_outage_p50_s": float(np.median(ttc)) if ttc.size else float("nan"),
         "time_to_clean_after_outage_max_s": float(ttc.max()) if ttc.size else float("nan"),
         "false_violations": sum(r.false_violations for r in started),
+        # device losses in the histories, and those nothing explained (each run's doubt; 0 is right)
+        "device_losses": sum(r.device_losses for r in started),
+        "unexplained_losses": sum(len(r.unexplained_losses) for r in started),
+        "runs_with_unexplained_losses": sum(1 for r in started if r.unexplained_losses),
         "runs_with_violations": sum(1 for r in started if r.false_violations),
         "recoveries_p50": float(np.median(rec)) if rec.size else float("nan"),
         "recoveries_max": int(rec.max()) if rec.size else -1,
@@ -235,7 +239,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"outage heard again={res.outages_heard_again}/{res.outages} "
                       + (f"(found by the rig, libjack silent: {len(res.silent_server_deaths)}) "
                          if res.silent_server_deaths else "") +
-                      f"clean after={'-' if ttc is None else f'{ttc:.3f} s'}"
+                      f"clean after={'-' if ttc is None else f'{ttc:.3f} s'} "
+                      f"device losses={res.device_losses} unexplained={len(res.unexplained_losses)}"
+                      + (f" {res.unexplained_losses}" if res.unexplained_losses else "")
                       + (f" inconclusive={res.inconclusive}" if res.inconclusive else "") + flag, flush=True)
     finally:
         _stop(loaders)
@@ -254,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
               f"open/late timers in {s['recovery_past_deadline_explained']} run(s); supervisor timers late "
               f"by at most {s['supervisor_late_max_s']:.3f} s")
         print(f"         audio {s['audio']}")
+        print(f"         device losses {s['device_losses']}, unexplained {s['unexplained_losses']} "
+              f"(in {s['runs_with_unexplained_losses']} run(s))")
         if s["violations_by_name"] or s["inconclusive"] or s["errors"] or s["doubts"]:
             print(f"         violations {s['violations_by_name']} inconclusive {s['inconclusive']} "
                   f"doubts {s['doubts']} errors {s['errors']}")

@@ -17,6 +17,11 @@ alsa       ALSA's ``jack`` PCM device (``--backend portaudio --device jack``, ho
            the killer restarts the server
 =========  ===============================================================================
 
+On every route the kill is in the run's history as an external fault: the ``ServerWatch``'s
+``server_crash`` on ``jack``, the rig's capture's ``server_outage`` on ``system`` and ``alsa``
+(``rig_target.ObservedOutages``), so the device loss it causes is explained
+(``harness.device_losses``) and never a doubt of the run's.
+
 The system is healthy and the fault is real, so every failed invariant is a false alarm, and
 the right number of recovery episodes is exactly one. ``bench/bench_external_kills.py`` runs many;
 ``tests/harness/test_external_kills.py`` runs one per route.
@@ -96,6 +101,11 @@ class KillResult:
     #: never started): the killer never armed (the run ran no chunk), the run ended before the kill
     #: was due, or no server to kill. Its own outcome, never a run "with no kill" that passed
     kill_missed: str | None = None
+    #: device losses in the history (``harness.device_losses``), and the descriptions of those no
+    #: device fault and no observed outage explains (each a doubt of the run's: 0 is right, the
+    #: kill being observed on every route)
+    device_losses: int = 0
+    unexplained_losses: list[str] = field(default_factory=list)
     #: recovery episodes the history holds (``recovery_started``), each ended by a success or a
     #: failure: what ``recoveries_before_kill`` is counted among. ``recoveries`` (the summary's)
     #: counts successes only; None: not read (no kill), ``recoveries`` stands for it
@@ -225,6 +235,9 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
     res = KillResult(route, run.spec.seed, result.exit_code, killer.killed_pid, int(s["recoveries"]),
                      int(s["recovery_failures"]), violations, s["final_state"], inconclusive, external,
                      str(result.run_dir), killer.error, inconclusive_reasons=reasons, kill_missed=missed)
+    losses = s.get("device_losses") or {}
+    res.device_losses = int(losses.get("count") or 0)
+    res.unexplained_losses = [str(x) for x in losses.get("unexplained") or ()]
     _audio_of(res, s.get("audio") or {}, result.verdicts)
     clock = result.history.clock
     if killer.killed_at is not None and clock is not None and not clock.virtual:
