@@ -28,6 +28,9 @@ from harness.audio_check import LEAD_MARGIN_S, MACHINE_MUTE_MAX_S, XRUN_LEAD_S, 
 from harness.external_kills import (KillResult, doubt_reason, episodes_before_kill, inconclusive_reasons,
                                     machine_stall_episodes, missed_kill, run_external_kill)
 from harness.invariants import Verdict
+from harness.rig.rig_audio import system_stream_pid
+from harness.runner import ReliabilityRun, RunSpec
+from harness.verdict import Outcome
 from harness.rig.loopback import pid_is_jackd, wait_until
 from system_under_test import AudioSystem
 
@@ -302,6 +305,10 @@ def _outage_heard_and_judged(res: KillResult) -> dict:
     assert not any("ended" in item or "did not hear the system again" in item for item in audio["blind"]["items"]), \
         audio["blind"]
     assert res.clean_audio != "violated" and res.violations == [], _why(res)
+    # the kill is in the history as an external fault on every route (the server watch's, or the
+    # capture's observed outage), so the device loss it caused is explained, never a doubt
+    assert res.external_faults == 1, _why(res)
+    assert res.unexplained_losses == [], _why(res)
     return audio
 
 
@@ -346,6 +353,37 @@ def test_an_external_kill_on_the_rig_backend_is_an_outage_window_and_the_audio_a
 
 @pytest.mark.loopback(portaudio=True)
 @pytest.mark.timeout(90)
+@pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(120)
+def test_a_device_host_killed_from_outside_with_no_fault_is_never_a_silent_pass(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The system's device host (its PortAudio child process) SIGKILLed from outside after the
+    run's first chunk, no fault injected and the server untouched: the system recovers (no
+    invariant fails: the loss is real), and the run names the loss it cannot explain, so it does
+    not pass."""
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    killed: list[int] = []
+
+    def kill_host(run: Any, system: Any, history: Any) -> None:
+        pid = system_stream_pid(system)
+        if not killed and pid is not None:
+            os.kill(pid, signal.SIGKILL)  # by pid, from outside: nobody tells the harness
+            killed.append(pid)
+
+    run = ReliabilityRun(RunSpec(backend="jack", duration_s=5.0, seed=2, faults="none", report_root=tmp_path,
+                                 label="host-kill"))
+    result = run.execute(on_chunk=kill_host)
+    losses = result.summary["device_losses"]
+    assert killed, "the system had no device host to kill"
+    assert result.verdict.violated == [], result.verdict.headline()
+    assert losses["unexplained_count"] >= 1, losses
+    assert result.verdict.outcome is Outcome.INCONCLUSIVE and result.exit_code == 3, result.verdict.headline()
+    (doubt,) = [d for d in result.verdict.doubts if "nothing to explain" in d]
+    assert "device 'system' lost" in doubt and "the device host process died" in doubt, doubt
+    report = json.loads((result.run_dir / "report.json").read_text())
+    assert doubt in report["verdict"]["doubts"]
+
+
 def test_a_kill_timed_after_the_run_kills_nothing_and_is_no_leaked_thread(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The killer's thread is the environment's, there before the run: a kill timed past the run's
