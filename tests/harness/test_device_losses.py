@@ -19,7 +19,10 @@ from harness.faults import FaultRecord
 from harness.history import History
 from harness.rig.rig_target import ObservedOutages
 from harness.runner import ReliabilityRun, RunSpec
-from harness.verdict import Outcome, judge_run
+from harness import SoakRunner, SoakSpec
+from harness.cli import main
+from harness.verdict import EXIT_CODES, Outcome, judge_run
+from system_under_test import AudioSystem
 
 
 def _loss(h: History, t: float, device: str = "sim-in") -> None:
@@ -178,6 +181,10 @@ def test_a_simulated_device_lost_with_no_fault_is_never_a_pass(tmp_path: Path) -
     assert doubt in report["verdict"]["doubts"]
     page = (result.run_dir / "report.html").read_text()
     assert "device loss(es) with nothing to explain them" in page and "lost at t=3.005 s" in page
+    # rebuilt from the run folder (`soundcheck report`), the verdict doubts it still
+    (result.run_dir / "report.json").unlink()
+    assert main(["report", str(result.run_dir), "--no-history"]) == EXIT_CODES[result.verdict.outcome]
+    assert doubt in json.loads((result.run_dir / "report.json").read_text())["verdict"]["doubts"]
 
 
 def test_the_simulated_devices_injected_dropouts_are_explained(tmp_path: Path) -> None:
@@ -209,3 +216,28 @@ def test_a_loss_behind_the_harness_among_injected_dropouts_is_the_one_flagged(tm
     (flagged,) = [x for x in losses["items"] if x["explained_by"] is None]
     assert 7.0 <= flagged["time"] < 9.0, flagged
     assert any("nothing to explain" in d and "'sim-in'" in d for d in result.verdict.doubts)
+
+
+class _LosesItsDeviceOnce(AudioSystem):
+    """The shipped system on a simulated device that drops ``sim-in`` once, 5 s after the system
+    first starts, and gives it back 0.3 s later: a driver's doing, no fault record."""
+
+    def start(self, *a: Any, **kw: Any) -> Any:
+        out = super().start(*a, **kw)
+        if not getattr(self, "_dropped", False):
+            self._dropped = True
+            backend = self.backend
+            self.clock.call_later(5.0, lambda: (backend.remove_device("sim-in", report=True),
+                                                self.clock.call_later(0.3, lambda: backend.restore_device("sim-in"))))
+        return out
+
+
+def test_a_soaks_report_rebuilt_from_its_journal_still_doubts_the_loss(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    spec = SoakSpec(duration_s=20.0, seed=3, faults="none", checkpoint_s=10.0, run_dir=tmp_path / "soak")
+    result = SoakRunner(spec, system_factory=_LosesItsDeviceOnce).start()
+    report = json.loads((tmp_path / "soak" / "report.json").read_text())
+    doubts = [d for d in report["verdict"]["doubts"] if "nothing to explain" in d]
+    assert len(doubts) == 1 and "device 'sim-in' lost at t=" in doubts[0], report["verdict"]
+    assert result.verdict.outcome is not Outcome.PASS
