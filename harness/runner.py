@@ -12,7 +12,11 @@ so a crash loses nothing that happened before it; the summary is written even wh
 On the JACK loopback rig (``--backend jack``) the run owns the server. If it dies without the
 harness killing it (a crash, a ``kill -9`` from outside), ``rig_target.ServerWatch`` records it as
 a fault of its own (kind ``server_crash``, trigger ``external``) and starts the server again two
-seconds later, so the system's recovery from it is exercised and judged like any device fault.
+seconds later, so the system's recovery from it is exercised and judged like any device fault. On
+a JACK server the run does not own (PortAudio's JACK host API, ALSA's ``jack`` PCM), the outages
+the rig's capture observes are recorded the same way (kind ``server_outage``,
+``rig_target.ObservedOutages``). Every device loss in the history is then explained by a device
+fault or such an external one, or it is a doubt of the run's (``harness.device_losses``).
 """
 
 from __future__ import annotations
