@@ -3875,11 +3875,13 @@ BATCH_27: list[Bug] = [
         "and _supervise (not both) has its quiet passes done inline, its own pass skipped",
         "supervision (a subclass's pass runs at every supervisor pass)"),
     Bug("register_limits_keys_not_looked_up", "resources.py",
-        "                self._component_limits[component] = {ResourceType(k): v for k, v in limits.items()}\n",
-        "                self._component_limits[component] = dict(limits)\n",
+        "        looked_up = {ResourceType(k): v for k, v in limits.items()} if limits else {}\n",
+        "        looked_up = dict(limits) if limits else {}\n",
         "'the limits are keyed by ResourceType already' while tidying register: a component's "
-        "limits given by the type's value (\"frames\") are kept under the string and never apply",
-        "resources (a component's limit is enforced)"),
+        "limits given by the type's value (\"frames\") are kept under the string (a str enum: "
+        "they still apply) and a name that is no type (\"frame\") is accepted, not refused "
+        "(the old snippet is register's line as fixed in the same round: the look-up before the lock)",
+        "resources (an unknown resource type is refused; a component's limits are keyed by type)"),
     Bug("limit_refusal_bound_and_default_swapped", "config.py",
         "            f\"so it would limit nothing; give at most {bound} (the default is {default})\")\n",
         "            f\"so it would limit nothing; give at most {default} (the default is {bound})\")\n",
