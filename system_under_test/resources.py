@@ -83,10 +83,13 @@ class ResourceManager:
 
     # -- registration and limits --------------------------------------------------------------
     def register(self, component: str, limits: dict[ResourceType, int] | None = None) -> str:
+        """Register ``component`` with its own limits (a type may be named by its value). A type
+        that is no ``ResourceType`` is refused (ValueError) before anything is registered."""
+        looked_up = {ResourceType(k): v for k, v in limits.items()} if limits else {}
         with self._lock:
             self._registered.add(component)
-            if limits:
-                self._component_limits[component] = {ResourceType(k): v for k, v in limits.items()}
+            if looked_up:
+                self._component_limits[component] = looked_up
         return component
 
     def set_limit(self, rtype: ResourceType, limit: int, component: str | None = None) -> None:

@@ -211,6 +211,30 @@ def test_a_host_whose_interpreter_cannot_be_run_fails_as_that_and_leaves_no_desc
     assert set(os.listdir("/proc/self/fd")) == before
 
 
+def test_a_host_that_cannot_be_run_from_a_worker_thread_fails_in_that_thread(tmp_path):
+    """Off the main thread the host is forked by the spawner's thread (``devices.spawn``): what the
+    operating system said there is raised in the thread that asked, as on the main thread, and no
+    descriptor is left. The asking thread is joined with a bound only to see a hang: a spawn that
+    fails answers at once."""
+    before = set(os.listdir("/proc/self/fd"))
+    outcome: dict = {}
+
+    def open_host() -> None:
+        try:
+            DeviceHost(dict(os.environ), python=str(tmp_path / "no-such-python"), spawn_timeout_s=30.0)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            outcome["error"] = exc
+        else:
+            outcome["error"] = None
+
+    opener = threading.Thread(target=open_host, name="worker-opener", daemon=True)
+    opener.start()
+    opener.join(timeout=60)
+    assert not opener.is_alive(), "a spawn that failed never woke the thread that asked for it"
+    assert type(outcome["error"]) is FileNotFoundError
+    assert set(os.listdir("/proc/self/fd")) == before
+
+
 def test_a_host_opened_from_a_thread_that_then_ends_outlives_that_thread(tmp_path, monkeypatch):
     """A host is the device's for as long as its stream lives, whatever thread opened it: an
     operator reconfiguring from a worker thread that then returns, a fault's own thread. Linux

@@ -388,6 +388,25 @@ def test_a_closed_stream_is_not_kept_alive_by_its_backend():
     assert ref() is None, f"a closed stream is still referenced: {gc.get_referrers(ref()) if ref() else ''}"
 
 
+def test_closing_the_backend_closes_every_stream_it_opened_started_or_not():
+    """``PortAudioBackend.close`` closes each stream still open (each close takes the stream out of
+    the backend's set as it goes): none is left open, no host alive, no segment behind, and a
+    second close does nothing."""
+    segments = _segments()
+    backend = _Backend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    streams = [_Stream(backend, spec, lambda *a: None, lambda e: None) for _ in range(3)]
+    streams[0].start()
+    streams[2].start()
+    assert backend._streams == set(streams) and len(_segments() - segments) == 3
+    backend.close()
+    assert [s.closed for s in streams] == [True, True, True]
+    assert [h.alive for h in backend.spawned] == [False, False, False]
+    assert backend._streams == set() and _segments() == segments
+    backend.close()
+    assert backend._streams == set()
+
+
 def _device(index: int, name: str, api: int, ins: int, outs: int) -> dict[str, Any]:
     return {"name": name, "hostapi": api, "index": index, "max_input_channels": ins,
             "max_output_channels": outs}

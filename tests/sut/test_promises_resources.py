@@ -199,6 +199,23 @@ def test_default_clock_and_limits():
                            "time": a.time}
 
 
+def test_a_component_s_limits_may_name_their_types_by_value_and_an_unknown_type_is_refused():
+    """``register``'s limits are looked up as ``allocate``'s type is: a type named by its value is
+    the member (its view's limits keyed by members, the limit enforced), and a name that is no
+    type is refused before anything is registered."""
+    rm = ResourceManager(VirtualClock())
+    rm.register("dev", {"frames": 10, ResourceType.BUFFERS: 2})
+    limits = rm.get_allocation("dev").limits
+    assert limits == {ResourceType.FRAMES: 10, ResourceType.BUFFERS: 2}
+    assert sorted(type(t).__name__ for t in limits) == ["ResourceType", "ResourceType"]
+    rm.allocate("dev", "frames", 10)
+    with pytest.raises(ResourceLimitError):
+        rm.allocate("dev", "frames", 1)
+    with pytest.raises(ValueError):
+        rm.register("other", {"frame": 10})
+    assert rm.components == ["dev"] and rm.limit(ResourceType.FRAMES, "other") is None
+
+
 def test_release_all_counts_what_it_released_not_what_it_found():
     """``release_all`` lists a component's allocations, then releases them one by one, not under
     one lock: another thread may release one in between. It answers how many it released itself
