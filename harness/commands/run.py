@@ -86,14 +86,15 @@ def reveal_mutant(run: Any, name: str) -> str | None:
 
 def handler(args: argparse.Namespace) -> int:
     config = load_config_file(args.config) if args.config else None
-    if config is not None:
-        check_config(config, str(args.config), args.backend)
     spec = RunSpec(backend=args.backend, duration_s=args.duration, seed=args.seed, faults=args.faults,
                    config=config, device=args.device, report_root=args.report_dir, program=args.program,
                    dsp_kernel=args.dsp_kernel)
-    if config is not None and args.device is not None:
-        # the file as the run will use it, with --device as its input and output device: a
-        # fallback that is the device itself is refused here, naming both, before a folder exists
+    if config is not None and args.device is None:
+        check_config(config, str(args.config), args.backend)
+    elif config is not None:
+        # the file as the run will use it, with --device as its input and output device: its
+        # sample rate is judged against that device (not the sim-in/sim-out the file alone
+        # names), and a fallback that is the device itself is refused, before a folder exists
         check_device(spec)  # a --device that is no device, or contradicts the file, is named first
         check_config(run_config(spec), f"{args.config} with --device {args.device!r}", args.backend)
     factory: Any = None
