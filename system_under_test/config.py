@@ -80,7 +80,7 @@ class DeviceConfig(_Model):
         problems = repeated + ([f"{primary!r} is the input device itself (device.input_device), which the "
                                 "recoverer always tries first and skips among the fallbacks"] if itself else [])
         if problems:
-            fix = " and ".join(([ "list each fallback once"] if repeated else [])
+            fix = " and ".join((["list each fallback once"] if repeated else [])
                                + (["leave the input device out"] if itself else []))
             keep = [name for name in seen if name != primary]
             raise ValueError("; ".join(problems) + f": {fix}, e.g. fallback_devices = "
