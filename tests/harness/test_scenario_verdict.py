@@ -123,3 +123,11 @@ def test_a_failure_outweighs_a_doubt_in_one_scenario_and_across_files(tmp_path, 
     (both / "b.toml").write_text(PASSING.read_text())
     assert main(["scenario", "run", str(both), "--system", "examples.simple_player:make_system"]) == 3
     assert "1 of 2 scenario(s) passed, 1 inconclusive" in capsys.readouterr().out
+
+
+def test_a_skipped_scenario_is_counted_as_skipped_not_as_passed(tmp_path, capsys):
+    rig = ROOT / "scenarios" / "loopback" / "alsa-jack-pcm-server-dies.toml"
+    assert main(["scenario", "run", str(rig), str(PASSING), "--skip-rig"]) == 0
+    out = capsys.readouterr().out
+    assert "SKIP alsa-jack-pcm-server-dies" in out and "PASS xrun-is-counted-not-fatal" in out
+    assert out.rstrip().endswith("1 of 2 scenario(s) passed, 1 skipped")
