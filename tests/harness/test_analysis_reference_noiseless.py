@@ -135,9 +135,10 @@ def test_a_long_reference_comparison_reads_and_holds_a_window_not_the_file() -> 
 
     Discriminating at these lengths: the 12 s recording is longer than the read bound, so a read
     of the whole file fails it; the peaks are taken after a first comparison of a 1 s take (the
-    modules a comparison imports on its first call allocate ~1 MB, which would otherwise fall into
-    whichever take ran first), so they agree to ~0.1 MB, and the 1 MB allowed is less than a copy
-    of the 7 s the longer recording adds would take even as float32 (1.3 MB; 2.7 MB as float64)."""
+    first comparison in a process builds and keeps ~1.1 MB of tables, the windowed sinc's above
+    all, which would otherwise fall into whichever take ran first), so they agree to ~0.1 MB, and
+    the 1 MB allowed is less than a copy of the 7 s the longer recording adds would take even as
+    float32 (1.3 MB; 2.7 MB as float64)."""
     import tracemalloc
 
     bound = (1 << 18) + 3 * FS  # the lock correlates the reference's first 1.5 s against blocks of 2**18 lags
