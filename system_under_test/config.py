@@ -20,7 +20,7 @@ import copy
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from .blocks import block_ms as _block_ms
 from .blocks import block_seconds as _block_seconds
@@ -57,6 +57,35 @@ class DeviceConfig(_Model):
     input_channels: Int = Field(2, ge=1, le=64)
     output_channels: Int = Field(2, ge=1, le=64)
     fallback_devices: tuple[str, ...] = ()
+
+    @field_validator("fallback_devices")
+    @classmethod
+    def _each_fallback_once(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        """Each fallback once, and never the input device itself.
+
+        The recoverer tries the input device, then each fallback in order, every one with the
+        policy's full back-off (``Recoverer.candidate_devices``): a name listed twice is tried
+        twice, so a device that is gone delays the failure by a second round of back-off and
+        brings nothing back; the input device among its own fallbacks is skipped there (it was
+        tried first), so the entry stands for a fallback the system does not have. Both are
+        refused, with the list to write instead."""
+        primary = info.data.get("input_device")
+        seen: dict[str, list[int]] = {}
+        for i, name in enumerate(value):
+            seen.setdefault(name, []).append(i)
+        repeated = [f"{name!r} is listed {len(at)} times (positions {', '.join(str(i + 1) for i in at)}), "
+                    "so the recoverer would try it again with its full back-off" for name, at in seen.items()
+                    if len(at) > 1]
+        itself = primary is not None and primary in seen
+        problems = repeated + ([f"{primary!r} is the input device itself (device.input_device), which the "
+                                "recoverer always tries first and skips among the fallbacks"] if itself else [])
+        if problems:
+            fix = " and ".join((["list each fallback once"] if repeated else [])
+                               + (["leave the input device out"] if itself else []))
+            keep = [name for name in seen if name != primary]
+            raise ValueError("; ".join(problems) + f": {fix}, e.g. fallback_devices = "
+                             f"[{', '.join(repr(n) for n in keep)}]")
+        return value
 
 
 #: the fewest frames a block may have (``stream.block_size``); a buffer of the system holds one

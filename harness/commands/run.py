@@ -11,7 +11,7 @@ from typing import Any
 from ..durations import run_duration_arg
 from ..errors import UsageError
 from ..inputs import load_document, seed_arg
-from ..runner import BACKENDS, ReliabilityRun, RunSpec, install_stop_signals
+from ..runner import BACKENDS, ReliabilityRun, RunSpec, check_device, install_stop_signals, run_config
 from ..sut_protocol import add_system_option, load_system
 from ..verdict import describe_skips
 
@@ -86,11 +86,17 @@ def reveal_mutant(run: Any, name: str) -> str | None:
 
 def handler(args: argparse.Namespace) -> int:
     config = load_config_file(args.config) if args.config else None
-    if config is not None:
-        check_config(config, str(args.config), args.backend)
     spec = RunSpec(backend=args.backend, duration_s=args.duration, seed=args.seed, faults=args.faults,
                    config=config, device=args.device, report_root=args.report_dir, program=args.program,
                    dsp_kernel=args.dsp_kernel)
+    if config is not None and args.device is None:
+        check_config(config, str(args.config), args.backend)
+    elif config is not None:
+        # the file as the run will use it, with --device as its input and output device: its
+        # sample rate is judged against that device (not the sim-in/sim-out the file alone
+        # names), and a fallback that is the device itself is refused, before a folder exists
+        check_device(spec)  # a --device that is no device, or contradicts the file, is named first
+        check_config(run_config(spec), f"{args.config} with --device {args.device!r}", args.backend)
     factory: Any = None
     if args.mutant:
         from ..mutants import MUTANTS, system_factory

@@ -1,8 +1,11 @@
 """``soundcheck scenario run|check|from-history``: field bugs as declarative scenario files.
 
 - ``run PATH...`` (files or folders, searched for ``*.toml``): exit 0 when every scenario passed,
-  1 when one failed (which expectation, and the evidence from its history, is printed), 2 when a
-  file is invalid (every problem of every file is printed; nothing is run).
+  1 when one failed (which expectation, and the evidence from its history, is printed), 3 when
+  none failed but one was inconclusive (an expectation could not be judged: an invariant's check
+  reached no verdict, a fault step had nothing to act on), 2 when a file is invalid (every problem
+  of every file is printed; nothing is run). Each scenario's line starts with its verdict
+  (``harness.verdict``: PASS, FAIL, INCONCLUSIVE), the one its folder's ``summary.json`` holds.
 - ``check PATH...``: validate only (0 or 2).
 - ``from-history HISTORY.jsonl``: turn a recorded history into a scenario file (stdout or ``-o``).
 - ``shrink FILE``: a failing scenario (ddmin over its steps) or a swarm's saved schedule (the
@@ -18,13 +21,14 @@ from pathlib import Path
 from ..errors import ScenarioFileError, UsageError
 from ..inputs import seed_arg
 from ..sut_protocol import add_system_option
+from ..verdict import EXIT_CODES, Outcome
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser("scenario", help="run, check or create scenario files")
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
-    run = sub.add_parser("run", help="run scenario files (exit 0 passed, 1 failed, 2 invalid)")
+    run = sub.add_parser("run", help="run scenario files (exit 0 passed, 1 failed, 3 inconclusive, 2 invalid)")
     run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
     run.add_argument("--history-dir", type=Path, default=None,
                      help="write each run's history as <dir>/<scenario id>.jsonl")
@@ -108,7 +112,7 @@ def _run(args: argparse.Namespace) -> int:
 
     system = load_system(args.system)  # a bad --system is refused before any scenario runs
     loaded = _load_all(args.paths)
-    failed = 0
+    outcomes: list[Outcome] = []
     for path, scenario in loaded:
         if scenario.needs_rig:  # type: ignore[attr-defined]
             reason = "--skip-rig" if args.skip_rig else rig_unavailable_reason()
@@ -138,10 +142,17 @@ def _run(args: argparse.Namespace) -> int:
             if warning:
                 print(warning, file=sys.stderr)
             print(f"  scenario folder: {folder}")
-        failed += not result.passed
+        outcomes.append(result.verdict.outcome)
     total = len(loaded)
-    print(f"{total - failed} of {total} scenario(s) passed" if failed else f"all {total} scenario(s) passed")
-    return 1 if failed else 0
+    failed, unsure = outcomes.count(Outcome.FAIL), outcomes.count(Outcome.INCONCLUSIVE)
+    passed = outcomes.count(Outcome.PASS)
+    if failed or unsure:
+        print(f"{passed} of {total} scenario(s) passed" + (f", {failed} failed" if failed else "")
+              + (f", {unsure} inconclusive" if unsure else ""))
+    else:
+        print(f"all {total} scenario(s) passed" if passed == total else
+              f"{passed} of {total} scenario(s) passed, {total - passed} skipped")
+    return EXIT_CODES[Outcome.FAIL] if failed else EXIT_CODES[Outcome.INCONCLUSIVE] if unsure else 0
 
 
 def _from_history(args: argparse.Namespace) -> int:

@@ -5,8 +5,10 @@ and a row of kind ``scenario`` in the run-history database.
 are in ``soundcheck history --kind scenario`` and ``soundcheck report FOLDER`` rebuilds their
 reports like a run's (``summary.json`` has the fields ``harness.commands.report`` reads, with
 ``spec.label = "scenario"``). A scenario's verdicts are its expectations: one ``expectations``
-check (held when every expectation held) and one violated check per failed expectation, named by
-the invariant it expected when it names one.
+check (held when no expectation failed) and one check per unmet expectation, named by the invariant
+it expected when it names one: violated when it failed, inconclusive when it could not be judged.
+``summary.json`` carries the scenario's ``verdict`` block (``ScenarioResult.verdict``, the object the
+CLI line and the exit code of ``soundcheck scenario run`` read), as a run's summary does.
 """
 
 from __future__ import annotations
@@ -20,22 +22,8 @@ __all__ = ["scenario_verdicts", "write_scenario_folder"]
 
 
 def scenario_verdicts(result: Any) -> list[dict[str, Any]]:
-    """The checks of a scenario run (see the module docstring)."""
-    total = len(result.scenario.expect)
-    out = [{"name": "expectations", "ok": result.passed, "inconclusive": False,
-            "message": (f"all {total} expectation(s) held" if result.passed else
-                        f"{len(result.failures)} of {total} expectation(s) failed: "
-                        + "; ".join(f.expectation for f in result.failures[:5])),
-            "evidence": []}]
-    seen: set[str] = {"expectations"}
-    for f in result.failures:
-        name = f.invariant or f.expectation
-        if name in seen:
-            continue
-        seen.add(name)
-        out.append({"name": name, "ok": False, "inconclusive": False, "message": f.message,
-                    "evidence": list(f.evidence)})
-    return out
+    """The checks of a scenario run (``ScenarioResult.checks``; see the module docstring)."""
+    return result.checks()
 
 
 def write_scenario_folder(result: Any, run_dir: Path, *, source: str | None,
@@ -43,16 +31,21 @@ def write_scenario_folder(result: Any, run_dir: Path, *, source: str | None,
     """Write the folder of one finished scenario run (its history already streamed to
     ``run_dir/history.jsonl``); returns the report paths (``harness.reports.ReportPaths``)."""
     from ..runfolder import RunFolder
+    from ..verdict import check_status
     from . import RunData, write_reports
 
     scenario = result.scenario
     verdicts = scenario_verdicts(result)
+    verdict = result.verdict
     spec = {"backend": scenario.run.backend, "seed": scenario.run.seed, "faults": f"scenario:{scenario.id}",
             "duration_s": round(result.sim_seconds, 6), "label": "scenario", "scenario": source}
-    summary = {"soundcheck": "scenario-summary", "kind": "scenario", "ok": result.passed,
-               "outcome": "pass" if result.passed else "fail", "spec": spec, "scenario_id": scenario.id,
-               "source": source, "invariants": {v["name"]: v["ok"] for v in verdicts},
-               "violations": [v for v in verdicts if not v["ok"]], "inconclusive": [],
+    # ``ok`` and ``outcome`` at the top are the verdict block's, kept for readers of older folders
+    summary = {"soundcheck": "scenario-summary", "kind": "scenario", "ok": verdict.ok,
+               "outcome": verdict.outcome.value, "verdict": verdict.to_dict(), "spec": spec,
+               "scenario_id": scenario.id, "source": source, "invariants": {v["name"]: v["ok"] for v in verdicts},
+               "invariant_status": {v["name"]: check_status(v) for v in verdicts},
+               "violations": [v for v in verdicts if not v["ok"]],
+               "inconclusive": [v for v in verdicts if v["ok"] and v["inconclusive"]],
                "failures": [f.to_dict() for f in result.failures], "steps_fired": list(result.steps_fired),
                "simulated_s": round(result.sim_seconds, 6), "wall_s": round(result.wall_seconds, 3),
                "faults": {"wanted": False}, "history": str(run_dir / "history.jsonl")}

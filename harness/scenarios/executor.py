@@ -46,6 +46,7 @@ from ..errors import UsageError
 from ..compose import SystemSpec, compose, system_meta
 from ..sut_protocol import SystemChoice, SystemFactory, SystemUnderTest, default_system
 from ..history import Entry, History, run_op
+from ..verdict import RunVerdict, judge_run
 from ..rig.loopback import LoopbackRig
 from ..faults.base_config import overlay
 from .loader import load_scenario, system_config_dict
@@ -74,16 +75,23 @@ StepContext = Callable[[str], AbstractContextManager[Any]]
 # ================================================================================= results ====
 @dataclass
 class Failure:
-    """One expectation that did not hold, with the history entries that show it."""
+    """One expectation that did not hold, with the history entries that show it.
+
+    ``inconclusive``: the expectation could not be judged (an invariant whose check reached no
+    verdict, a fault step the backend or the system gave nothing to act on): it is not met, so
+    the scenario does not pass, but nothing was found either, so it does not fail: its verdict
+    is inconclusive (``harness.verdict``) unless another expectation failed."""
 
     expectation: str
     message: str
     evidence: list[str] = field(default_factory=list)
     step: str | None = None
     invariant: str | None = None
+    inconclusive: bool = False
 
     def render(self, indent: str = "  ") -> str:
-        lines = [f"{indent}FAILED {self.expectation}", f"{indent}  {self.message}"]
+        label = "CANNOT JUDGE" if self.inconclusive else "FAILED"
+        lines = [f"{indent}{label} {self.expectation}", f"{indent}  {self.message}"]
         if self.evidence:
             lines.append(f"{indent}  evidence (history):")
             lines += [f"{indent}    {e}" for e in self.evidence]
@@ -91,7 +99,7 @@ class Failure:
 
     def to_dict(self) -> dict[str, Any]:
         return {"expectation": self.expectation, "message": self.message, "evidence": self.evidence,
-                "step": self.step, "invariant": self.invariant}
+                "step": self.step, "invariant": self.invariant, "inconclusive": self.inconclusive}
 
 
 @dataclass
@@ -106,10 +114,47 @@ class ScenarioResult:
 
     @property
     def passed(self) -> bool:
+        """Every expectation was judged and held (an inconclusive scenario has not passed)."""
         return not self.failures
 
+    def checks(self) -> list[dict[str, Any]]:
+        """The scenario's checks, as ``harness.verdict.judge_run`` reads them: one
+        ``expectations`` check (held when no expectation failed; an expectation that could not be
+        judged does not fail it) and one check per distinct unmet expectation, named by the
+        invariant it expected when it names one: violated when it failed, inconclusive when it
+        could not be judged."""
+        total = len(self.scenario.expect)
+        failed = [f for f in self.failures if not f.inconclusive]
+        unsure = [f for f in self.failures if f.inconclusive]
+        if failed:
+            message = (f"{len(failed)} of {total} expectation(s) failed: "
+                       + "; ".join(f.expectation for f in failed[:5]))
+        elif unsure:
+            message = (f"no expectation failed; {len(unsure)} could not be judged: "
+                       + "; ".join(f.expectation for f in unsure[:5]))
+        else:
+            message = f"all {total} expectation(s) held"
+        out = [{"name": "expectations", "ok": not failed, "inconclusive": False, "message": message,
+                "evidence": []}]
+        seen: set[str] = {"expectations"}
+        for f in [*failed, *unsure]:  # a name both failed and unsure is violated
+            name = f.invariant or f.expectation
+            if name in seen:
+                continue
+            seen.add(name)
+            out.append({"name": name, "ok": f.inconclusive, "inconclusive": f.inconclusive,
+                        "message": f.message, "evidence": list(f.evidence)})
+        return out
+
+    @property
+    def verdict(self) -> RunVerdict:
+        """The scenario's one verdict (``harness.verdict``): its CLI line, the exit code of
+        ``soundcheck scenario run``, its folder's ``summary.json`` and reports all read it."""
+        return judge_run(self.checks())
+
     def report(self) -> str:
-        head = (f"{'PASS' if self.passed else 'FAIL'} {self.scenario.id} ({self.source or '-'}): "
+        label = self.verdict.outcome.value.upper()
+        head = (f"{label} {self.scenario.id} ({self.source or '-'}): "
                 f"{self.scenario.scenario.title} [{self.scenario.run.backend}, seed {self.scenario.run.seed}, "
                 f"{self.sim_seconds:.3f} s on the system clock, {self.wall_seconds:.2f} s wall]")
         if self.passed:
@@ -396,7 +441,8 @@ class _Execution:
         if reason is not None:  # e.g. callback_raises on the JACK rig: say so, never fire half a fault
             self.history.note("fault_skipped", fault_id=name, kind=fault.kind, reason=reason,
                               params=fault.recorded_params())
-            self.failures.append(Failure(f"step {name} (fault {fault.kind})", f"{why}: {reason}", step=name))
+            self.failures.append(Failure(f"step {name} (fault {fault.kind})", f"{why}: {reason}", step=name,
+                                         inconclusive=True))
             return
         record = self.injector.inject(fault)
         if record is not None and record.ended_at is not None:
@@ -555,13 +601,13 @@ class _Execution:
         names = [e.invariant for e in self.s.expect if isinstance(e, InvariantExpect)]
         if not names:
             return
-        for name, ok, message, evidence in check_invariants(self.history, names, self.system):
+        for name, ok, message, evidence, unsure in _judged_invariants(self.history, names, self.system):
             if not ok:
                 step = self._step_at(*_first_evidence_point(evidence, self.history))
                 lines = [_fmt_evidence(x, self.t0) for x in evidence[:12]]
                 self.failures.append(Failure(f"invariant {name}", message + (f" (first seen after step {step})"
                                                                              if step else ""),
-                                             lines, step=step, invariant=name))
+                                             lines, step=step, invariant=name, inconclusive=unsure))
 
     def _step_at(self, index: int | None, time: float | None) -> str | None:
         """The last step fired before a history index (or time): where a violation showed up."""
@@ -613,13 +659,20 @@ def format_entry(e: Entry, t0: float = 0.0) -> str:
 
 def check_invariants(history: History, names: list[str], system: AudioSystem | None = None
                      ) -> list[tuple[str, bool, str, list[Any]]]:
-    """``(name, held, message, evidence)`` per requested invariant, from ``harness.invariants``."""
+    """``(name, held, message, evidence)`` per requested invariant, from ``harness.invariants``;
+    an invariant whose check reached no verdict is not held (``cannot judge (inconclusive)``)."""
+    return [item[:4] for item in _judged_invariants(history, names, system)]
+
+
+def _judged_invariants(history: History, names: list[str], system: AudioSystem | None = None
+                       ) -> list[tuple[str, bool, str, list[Any], bool]]:
+    """``check_invariants`` with a fifth item: the check reached no verdict (inconclusive)."""
     out = []
     for v in inv.check_all(history, system, only=names):
         if v.ok and v.inconclusive:  # an expectation that could not be judged is not met
-            out.append((v.name, False, f"cannot judge (inconclusive): {v.message}", list(v.evidence)))
+            out.append((v.name, False, f"cannot judge (inconclusive): {v.message}", list(v.evidence), True))
             continue
-        out.append((v.name, bool(v.ok), v.message or ("held" if v.ok else "violated"), list(v.evidence)))
+        out.append((v.name, bool(v.ok), v.message or ("held" if v.ok else "violated"), list(v.evidence), False))
     return out
 
 

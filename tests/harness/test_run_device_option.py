@@ -72,6 +72,25 @@ def test_a_device_that_contradicts_the_configuration_is_refused(tmp_path: Path) 
     assert not reports.exists()
 
 
+def test_a_configuration_is_judged_against_the_device_given_not_the_files_defaults(tmp_path: Path) -> None:
+    """With ``--device`` the file is checked as the run uses it: eight channels are the duplex
+    device's to give (the file alone names sim-in and sim-out, two channels each, and was refused
+    for them), and an unsupported rate is named against the device the run would open."""
+    eight = tmp_path / "eight.toml"
+    eight.write_text("[device]\ninput_channels = 8\noutput_channels = 8\n")
+    code, err = cli("run", "--backend", "sim", "--device", "sim-duplex", "--config", eight, "--duration", "1",
+                    "--faults", "none", "--report-dir", tmp_path / "reports")
+    assert code == 0, err
+    fast = tmp_path / "fast.toml"
+    fast.write_text("[stream]\nsample_rate = 192000\n")
+    reports = tmp_path / "refused"
+    code, err = cli("run", "--backend", "sim", "--device", "sim-duplex", "--config", fast, "--duration", "1",
+                    "--report-dir", reports)
+    assert code == 2 and f"invalid configuration in {fast} with --device 'sim-duplex'" in err, err
+    assert "192000 Hz is not supported by 'sim-duplex'" in err and "sim-in" not in err, err
+    assert not reports.exists()
+
+
 def test_a_refused_configuration_is_named_not_the_start_it_prevented(tmp_path: Path) -> None:
     """A backend of the caller's (as the rig routes pass one) that lacks the device: the refusal
     of ``initialize`` is the message, not the illegal start that would follow it."""

@@ -1,6 +1,6 @@
 """Soaks: the journal, leak detection (healthy vs planted leak), kill -9 + --resume, Ctrl-C.
 
-Short simulated soaks (60-120 simulated seconds, ~1-2 s of wall time each): the virtual clock and
+Short simulated soaks (36-120 simulated seconds, ~1-2 s of wall time each): the virtual clock and
 the seed make every run here deterministic. The 8-hour figure is a benchmark (bench/bench_soak.py).
 """
 
@@ -129,26 +129,42 @@ def _wait_for_checkpoints(run_dir: Path, n: int, proc: subprocess.Popen, timeout
     raise AssertionError(f"no {n} checkpoints within {timeout_s} s")
 
 
-def test_kill_9_then_resume_ends_with_a_complete_report_identical_to_an_uninterrupted_run(tmp_path):
+#: ``soundcheck soak ARGS`` in a child that SIGKILLs itself as the soak is about to write its
+#: fourth checkpoint: a crash between two checkpoints, at one simulated instant on every machine
+#: (the work since the third is lost, as a kill -9 loses it), with no pacing and no polling race
+_KILLED_AT_THE_FOURTH_CHECKPOINT = """
+import os, signal, sys
+from harness import journal
+checkpoint = journal.JournalWriter.checkpoint
+def dying(self, payload):
+    if self.checkpoints == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return checkpoint(self, payload)
+journal.JournalWriter.checkpoint = dying
+from harness.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_kill_9_then_resume_ends_with_a_complete_report_identical_to_an_uninterrupted_run(tmp_path, capsys):
+    """12 checkpoints of 3 simulated seconds (36 s: more than 20 faults and their recoveries); the soak is
+    killed before its fourth, resumed (replayed to the third, its digest verified, run on), and
+    compared with the same soak never interrupted, checkpoint digest by checkpoint digest."""
+    from harness.cli import main
+
     run_dir = tmp_path / "killed"
-    proc = _cli("soak", "--duration", "120s", "--checkpoint", "10s", "--seed", "5", "--pace", "30",
-                "--run-dir", str(run_dir), "--no-progress")
-    try:
-        _wait_for_checkpoints(run_dir, 3, proc)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AT_THE_FOURTH_CHECKPOINT, "soak", "--duration", "36s",
+                             "--checkpoint", "3s", "--seed", "5", "--pace", "0", "--run-dir", str(run_dir),
+                             "--no-progress"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, (killed.stdout, killed.stderr[-3000:])
     before = read_journal(run_dir)
-    assert before.end is None and 3 <= len(before.checkpoints) < 12
+    assert before.end is None and len(before.checkpoints) == 3
     assert not (run_dir / "report.json").exists() or \
         json.loads((run_dir / "report.json").read_text())["run"]["status"] != "completed"
 
-    resumed = _cli("soak", "--resume", str(run_dir), "--pace", "0", "--no-progress")
-    out, err = resumed.communicate(timeout=90)
-    assert resumed.returncode == 0, (out, err)
+    assert main(["soak", "--resume", str(run_dir), "--pace", "0", "--no-progress"]) == 0
+    out = capsys.readouterr().out
     assert "digest verified" in out
 
     after = read_journal(run_dir)
@@ -159,9 +175,10 @@ def test_kill_9_then_resume_ends_with_a_complete_report_identical_to_an_uninterr
     report = json.loads((run_dir / "report.json").read_text())
     assert report["completeness"]["complete"] and report["run"]["status"] == "completed"
     assert report["run"]["resumed"][0]["at_checkpoint"] == len(before.checkpoints) - 1
+    assert report["stability"]["faults_injected"] > 20 and report["recovery"]["episodes_total"] > 0
 
     # the resumed soak is the same run as one never interrupted (deterministic replay)
-    _, straight = _soak(tmp_path, "straight", duration_s=120.0, seed=5)
+    _, straight = _soak(tmp_path, "straight", duration_s=36.0, checkpoint_s=3.0, seed=5)
     for key in ("faults_by_type", "time_in_state_s", "errors_by_type", "failure_count"):
         assert report["stability"][key] == straight["stability"][key], key
     assert report["recovery"]["by_fault_type"] == straight["recovery"]["by_fault_type"]

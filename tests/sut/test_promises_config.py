@@ -115,7 +115,7 @@ def v2_docs(draw) -> dict:
         doc["stream"] = _section(StreamConfig, draw)
     if draw(st.booleans()):
         doc["device"] = {"input_device": draw(st.sampled_from(["sim-in", "hw:1"])),
-                         "fallback_devices": draw(st.lists(st.sampled_from(["a", "b"]), max_size=2))}
+                         "fallback_devices": draw(st.lists(st.sampled_from(["a", "b"]), max_size=2, unique=True))}
     stages = []
     for kind in draw(st.lists(st.sampled_from(["gain", "biquad", "limiter"]), max_size=4)):
         # v2 named a stage's kind ``type``; a file may already say ``kind`` (the migration keeps
@@ -428,6 +428,8 @@ BAD = [
     {"stream": {"block_size": 8}},
     {"stream": {"block_size": 4096, "latency_ms": 5}},
     {"device": {"input_device": "no-such-device"}},
+    {"device": {"fallback_devices": ["sim-backup", "sim-backup"]}},
+    {"device": {"fallback_devices": ["sim-backup", "sim-in"]}},
     {"dsp": [{"kind": "biquad", "cutoff_hz": 30_000}]},
     {"schema_version": 99},
     {"colour": "blue"},
@@ -635,6 +637,28 @@ def test_structural_messages_are_exact_and_paths_drop_the_union_tag():
         [("stream.block_size", "Input should be greater than or equal to 16")]
     (path, _), = _rejection({"dsp": [{"kind": "mixer", "matrix": "x"}]})
     assert path == "dsp[0].matrix"
+
+
+def test_a_fallback_listed_twice_or_naming_the_input_device_is_refused_with_the_list_to_write():
+    """The recoverer tries each fallback in turn with its full back-off: a repeat is a second
+    round on a device that already failed, and the input device among its own fallbacks is
+    skipped (it is tried first), a fallback the system does not have."""
+    fix = "e.g. fallback_devices = ['sim-backup']"
+    assert _rejection({"device": {"fallback_devices": ["sim-in", "sim-backup", "sim-backup"]}}) == [
+        ("device.fallback_devices",
+         "'sim-backup' is listed 2 times (positions 2, 3), so the recoverer would try it again with its full "
+         "back-off; 'sim-in' is the input device itself (device.input_device), which the recoverer always "
+         f"tries first and skips among the fallbacks: list each fallback once and leave the input device out, {fix}")]
+    assert _rejection({"device": {"fallback_devices": ["sim-backup", "sim-backup"]}}) == [
+        ("device.fallback_devices", "'sim-backup' is listed 2 times (positions 1, 2), so the recoverer would try it "
+                                    f"again with its full back-off: list each fallback once, {fix}")]
+    assert _rejection({"device": {"input_device": "sim-duplex", "fallback_devices": ["sim-duplex"]}}) == [
+        ("device.fallback_devices", "'sim-duplex' is the input device itself (device.input_device), which the "
+                                    "recoverer always tries first and skips among the fallbacks: leave the input "
+                                    "device out, e.g. fallback_devices = []")]
+    # the output device is no input device: a duplex fallback of the same name is a real fallback
+    assert load_config({"device": {"output_device": "sim-duplex", "fallback_devices": ["sim-duplex"]}}
+                       ).device.fallback_devices == ("sim-duplex",)
 
 
 def test_a_stage_without_its_kind_is_told_every_kind_and_the_version_2_spelling() -> None:
