@@ -2954,8 +2954,8 @@ BATCH_20: list[Bug] = [
         "stretch reads the whole stretch's time",
         "metrics (a callback's duration is its own)"),
     Bug("stretch_block_keeps_error_streak", "pipeline.py",
-        "        self._c_played.value += bs\n        self.consecutive_errors = 0\n        return out\n",
-        "        self._c_played.value += bs\n        return out\n",
+        "        self._c_played.value += m * bs\n        self.consecutive_errors = 0\n",
+        "        self._c_played.value += m * bs\n",
         "the reset of the error streak left out of stretch_block (the stretch 'has no errors'): "
         "clean blocks delivered in a stretch do not end a streak of callback errors",
         "recovery (callback errors are counted in a row)"),
@@ -2966,8 +2966,8 @@ BATCH_20: list[Bug] = [
         "block that starts in a stretch is not limited",
         "audio (the limiter limits every block)"),
     Bug("stretch_frames_delivered_not_counted", "devices/simulated.py",
-        "                self._stream_time += period\n                self.frames_delivered += bs\n",
-        "                self._stream_time += period\n",
+        "                self._stream_time = stream_time\n                self.frames_delivered += m * bs\n",
+        "                self._stream_time = stream_time\n",
         "the stream's frame count left out of the stretch's loop (the pipeline counts the frames): "
         "frames_delivered falls behind by every block delivered in a stretch",
         "metrics (the device's frame count)"),

@@ -111,13 +111,23 @@ def faulted_run(seconds: float = 600.0, seed: int = 1, faults: str = "default",
             "dsp_kernel": r.summary.get("dsp_kernel", "numpy")}
 
 
-def cpu_per_block(seconds: float = 10.0, block: int = 256, repeat: int = 3) -> float:
-    """CPU microseconds per block of the bare system (best of ``repeat``): load-proof-ish."""
-    best = float("inf")
-    for _ in range(repeat):
-        c0 = time.process_time()
-        speed(seconds, block)
-        best = min(best, time.process_time() - c0)
+def cpu_per_block(seconds: float = 10.0, block: int = 256, repeat: int = 3, kernel: str = "numpy") -> float:
+    """CPU microseconds per block of the bare system (best of ``repeat``): load-proof-ish.
+    ``kernel="compiled"``: the DSP chain's compiled kernels (``dsp.use_kernel``), with which the
+    simulated device delivers stretches of blocks; the kernel's first call (numba's set-up) is
+    made before the timing."""
+    import contextlib
+
+    from system_under_test import dsp
+    ctx = dsp.use_kernel("compiled") if kernel == "compiled" else contextlib.nullcontext()
+    with ctx:
+        if kernel == "compiled":
+            speed(0.1, block)
+        best = float("inf")
+        for _ in range(repeat):
+            c0 = time.process_time()
+            speed(seconds, block)
+            best = min(best, time.process_time() - c0)
     return best / (seconds * 48_000 / block) * 1e6
 
 
@@ -187,10 +197,10 @@ def startup_vs(other: str, runs: int = 5, seconds: float = 60.0) -> dict[str, An
 
 
 def blocks_vs(other: str, blocks: tuple[int, ...] = (64, 256, 1024), seconds: float = 5.0,
-              rounds: int = 5, chain: str = "default") -> dict[str, Any]:
-    """CPU microseconds per block of the bare system (``cpu_per_block``, best of 3 in each child),
-    this checkout and ``other`` alternately, ``rounds`` children each: the median per block size.
-    The children import ``system_under_test`` from their checkout (``PYTHONPATH``)."""
+              rounds: int = 5, chain: str = "default", kernel: str = "numpy") -> dict[str, Any]:
+    """CPU microseconds per block of the bare system (``cpu_per_block``, best of 3 in each child,
+    with ``kernel``), this checkout and ``other`` alternately, ``rounds`` children each: the median
+    per block size. The children import ``system_under_test`` from their checkout (``PYTHONPATH``)."""
     sources = {"this": str(Path(__file__).resolve().parents[1]), "other": str(Path(other).resolve())}
     here = str(Path(__file__).resolve())
     got: dict[str, dict[int, list[float]]] = {k: {b: [] for b in blocks} for k in sources}
@@ -198,14 +208,15 @@ def blocks_vs(other: str, blocks: tuple[int, ...] = (64, 256, 1024), seconds: fl
         for name, src in sources.items():
             code = ("import json, sys; sys.path.insert(0, %r); import bench_sim, system_under_test; "
                     "assert system_under_test.__file__.startswith(%r), system_under_test.__file__; "
-                    "print(json.dumps({b: bench_sim.cpu_per_block(%r, b) for b in %r}))"
-                    % (str(Path(here).parent), src, seconds, list(blocks)))
+                    "print(json.dumps({b: bench_sim.cpu_per_block(%r, b, kernel=%r) for b in %r}))"
+                    % (str(Path(here).parent), src, seconds, kernel, list(blocks)))
             out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                                  cwd=tempfile.gettempdir(), env={**os.environ, "PYTHONPATH": src}).stdout
             for b, us in json.loads(out.strip().splitlines()[-1]).items():
                 got[name][int(b)].append(round(us, 1))
     return {name: {b: {"median_us": statistics.median(v), "us": v} for b, v in per.items()} | {"source": sources[name]}
-            for name, per in got.items()} | {"load": os.getloadavg(), "seconds": seconds, "chain": chain}
+            for name, per in got.items()} | {"load": os.getloadavg(), "seconds": seconds, "chain": chain,
+                                             "kernel": kernel}
 
 
 def runs_vs(other: str | None = None, blocks: tuple[int, ...] = (64, 256, 1024), seconds: float = 300.0,
@@ -665,7 +676,8 @@ def main() -> None:
                     help="the listening check's analysis calls of four faulted runs replayed by this checkout and "
                          "CHECKOUT alternately: CPU per 256 frames, and whether the results are the same")
     ap.add_argument("--blocks-vs", metavar="CHECKOUT",
-                    help="CPU us per block at 64/256/1024 frames, this checkout and CHECKOUT alternately")
+                    help="CPU us per block of the bare system at 64/256/1024 frames, this checkout and CHECKOUT "
+                         "alternately (--dsp-kernel compiled: with the compiled kernels and stretches)")
     ap.add_argument("--audio-vs", metavar="CHECKOUT",
                     help="the listening check's findings (summary 'audio' section, clean_audio verdict) of 30 "
                          "runs (24 seeds x profiles, 6 mutant runs), this checkout against CHECKOUT")
@@ -698,7 +710,8 @@ def main() -> None:
         print(json.dumps(analysis_vs(args.analysis_vs), indent=1))
         return
     if args.blocks_vs:
-        print(json.dumps(blocks_vs(args.blocks_vs), indent=1))
+        print(json.dumps(blocks_vs(args.blocks_vs, kernel="compiled" if args.dsp_kernel == "compiled" else "numpy"),
+                         indent=1))
         return
     if args.startup_vs:
         print(json.dumps(startup_vs(args.startup_vs), indent=1))

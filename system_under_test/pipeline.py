@@ -122,7 +122,7 @@ class Pipeline:
         #: not anything the simulated system did. On a real device the wall time, which is what
         #: the device waits for.
         self._real_time = _thread_cpu if simulated else _perf
-        #: ``begin_stretch``'s buffer and the stretch under way (``stretch_block``), or None
+        #: ``begin_stretch``'s buffer and the stretch under way (``stretch_blocks``), or None
         self._stretch_buf = np.empty((0, in_ch), dtype=np.float32)
         self._stretch: tuple | None = None
         self._stretch_s = 0.0  # the stretch's real time so far: the chain's call and its blocks'
@@ -210,9 +210,9 @@ class Pipeline:
     # it is delivered, and in the steady state (both rings empty between callbacks, the pool not
     # dry, the default chain compiled) every ``callback`` of it does the same: the block in, one
     # block through the chain, the same block out. ``begin_stretch`` runs the chain's gain and
-    # biquad over all of them in one call; ``stretch_block`` is then each block's callback (its
-    # counters, the limiter's block-rate gain, its duration), in order; ``end_stretch`` moves the
-    # rings on and rewinds the filter to the last block delivered. The numbers (samples, counters,
+    # biquad over all of them in one call; ``stretch_blocks`` is then their callbacks (each one's
+    # counters, the limiter's block-rate gain, its duration), in order, a run of blocks a call;
+    # ``end_stretch`` moves the rings on and rewinds the filter to the last block delivered. The numbers (samples, counters,
     # filter and limiter state) are the ones ``callback`` gives block by block; only the real time
     # in the duration histograms differs: the stretch's time (the chain's call, and the limiter's
     # work on the blocks it acts on) is shared evenly among its blocks.
@@ -263,25 +263,33 @@ class Pipeline:
         return work
 
     def stretch_block(self, k: int) -> np.ndarray:
-        """Block ``k`` of the stretch begun, as its ``callback`` with clean status would do it:
-        the counters and the limiter on the block (in place in the stretch's buffer: the view
-        returned is what the device plays). Its duration is observed by ``end_stretch``; on a
-        virtual clock an overrun is judged on declared cost, which a blockwise chain has none of.
-        Only the limiter's work is timed into the stretch's real time, when it runs: the rest is
-        a few counters, cheaper than the two reads of the thread's CPU clock that would time it
-        (a system call each, 0.3-1 us; measured in bench/RESULTS.md, issue #17)."""
+        """Block ``k`` of the stretch begun, as its ``callback`` with clean status would do it
+        (``stretch_blocks(k, k + 1)``)."""
+        return self.stretch_blocks(k, k + 1)
+
+    def stretch_blocks(self, i: int, j: int) -> np.ndarray:
+        """Blocks ``i`` to ``j - 1`` of the stretch begun, one after another, as their
+        ``callback``s with clean status would do them: the counters and the limiter on each block
+        (in place in the stretch's buffer: what the device plays); returns the view of block
+        ``j - 1``. Their durations are observed by ``end_stretch``; on a virtual clock an overrun
+        is judged on declared cost, which a blockwise chain has none of. Only the limiter's work
+        is timed into the stretch's real time, when it runs: the rest is a few counters, cheaper
+        than the two reads of the thread's CPU clock that would time it (a system call each,
+        0.3-1 us; measured in bench/RESULTS.md)."""
         step, work, peaks, _, _ = self._stretch  # type: ignore[misc]
         bs = self.block_size
-        self._c_callbacks.value += 1
-        self._c_captured.value += bs
-        out = work[k * bs:(k + 1) * bs]
+        m = j - i
+        self._c_callbacks.value += m
+        self._c_captured.value += m * bs
         if peaks is not None:
             t0 = self._real_time()
-            step.limiter.limit(out, peaks[k])
+            limit = step.limiter.limit
+            for k in range(i, j):
+                limit(work[k * bs:(k + 1) * bs], peaks[k])
             self._stretch_s += self._real_time() - t0
-        self._c_played.value += bs
+        self._c_played.value += m * bs
         self.consecutive_errors = 0
-        return out
+        return work[(j - 1) * bs:j * bs]
 
     def end_stretch(self, delivered: int) -> None:
         """The stretch begun ends after its first ``delivered`` blocks: both rings move on as

@@ -375,13 +375,16 @@ class SimulatedStream(DeviceStream):
         chain call, when the callback is a pipeline's that can take them so
         (``Pipeline.begin_stretch``); None, nothing done, when it cannot or no second block is
         known to come before something else. Each block is delivered as ``_deliver`` delivers a
-        clean one, and the clock moves to the next as ``_tick``'s loop moves it
-        (``advance_to_next``, which may still refuse: the stretch then ends there, the pipeline
-        rewinds what it filtered ahead, and False says so: the caller must not ask again, which
-        would ask a timer's ``defer`` twice). True: the stretch ended after a block without
-        asking, as ``_tick``'s loop does after a block. The stretch is planned to end before the
-        first timer ``advance_to_next`` would not move (``VirtualClock.quiet_until``), where the
-        signal table wraps, and at ``_STRETCH_FRAMES``."""
+        clean one, and the clock moves to the next as ``_tick``'s loop moves it: the blocks
+        between two timers at once (``VirtualClock.advance_along``, ``Pipeline.stretch_blocks``:
+        no code runs between them), and past a timer by ``advance_to_next``, which asks its
+        ``defer`` and may still refuse: the stretch then ends there, the pipeline rewinds what it
+        filtered ahead, and False says so (the caller must not ask again, which would ask a
+        timer's ``defer`` twice). True: the stretch ended after a block without asking, as
+        ``_tick``'s loop does after a block. The stretch is planned to end before the first timer
+        ``advance_to_next`` would not move (``VirtualClock.quiet_until``), where the signal table
+        wraps, and at ``_STRETCH_FRAMES``. A tap without a stretch form hears each block as it is
+        delivered: then the blocks go one at a time."""
         pipeline = self._stretch_owner
         if getattr(pipeline.chain, "fused_step", None) is None or self.recording is not None \
                 or not pipeline.stretch_ready():
@@ -394,12 +397,13 @@ class SimulatedStream(DeviceStream):
         deadline, first = clock.quiet_until()
         most = min(max(2, _STRETCH_FRAMES // bs), (loop - 1 - pos) // bs + 1)
         t = clock.now()
-        blocks = 1
-        while blocks < most:
-            t = t + period  # the clock's own sums: the times the blocks fall at
+        times = [t]  # the clock's own sums: the times the blocks fall at
+        while len(times) < most:
+            t = t + period
             if t > deadline or t >= first:
                 break
-            blocks += 1
+            times.append(t)
+        blocks = len(times)
         if blocks < 2:
             return None
         work = pipeline.begin_stretch(self._signal[pos:pos + blocks * bs], blocks)
@@ -414,17 +418,25 @@ class SimulatedStream(DeviceStream):
         out = work[:0]
         try:
             while True:
-                self._pos = (pos + bs) % loop
-                pos = self._pos
-                stats.callbacks += 1
-                now = clock.now()
+                # Blocks ``delivered`` to ``j - 1`` now, one after another: those the clock moves
+                # to with no timer in the way (``advance_along``), where nothing runs between two
+                # blocks; one at a time when a tap hears each block as it is delivered.
+                i = delivered
+                j = i + 1 if later is None and taps else clock.advance_along(times, i)
+                m = j - i
+                self._pos = pos = (pos + m * bs) % loop
+                stats.callbacks += m
+                now = times[j - 1]
                 stats.last_callback_at = now
-                out = pipeline.stretch_block(delivered)
-                delivered += 1
-                self._stream_time += period
-                self.frames_delivered += bs
+                out = pipeline.stretch_blocks(i, j)
+                delivered = j
+                stream_time = self._stream_time
+                for _ in range(m):  # the sums block by block gives
+                    stream_time += period
+                self._stream_time = stream_time
+                self.frames_delivered += m * bs
                 if later is not None:
-                    later.append(now)
+                    later.extend(times[i:j])
                 elif taps:
                     for tap in taps:
                         tap(self, out, now)

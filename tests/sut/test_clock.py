@@ -442,3 +442,52 @@ def test_quiet_until_is_the_earliest_live_timer_without_a_defer() -> None:
         seen_inf += not live
         seen_deep += bool(live) and sum(h.when < min(live) for h in handles) >= 3
     assert seen_inf and seen_deep > 50  # both ends of the walk were taken
+
+
+def test_advance_along_moves_as_far_as_advance_to_next_would_time_after_time():
+    """``advance_along(times, i)``, from inside a timer's callback with the clock at ``times[i]``:
+    the clock moves to the last of ``times[i + 1:]`` that ``advance_to_next`` would move to one
+    after another without meeting a live timer (a cancelled one at the head does not count; a
+    live one at a time in the list, or before it, does; nor past the running deadline), and
+    returns the index after it. A deferrable timer in the way is not asked here."""
+    times = [1.0, 1.125, 1.25, 1.375, 1.5, 1.625, 1.75, 1.875, 2.0, 2.125]
+
+    def first_move(step_by_step: bool, timers: list[tuple[float, bool, bool]]) -> tuple:
+        clock = VirtualClock()
+        got: list = []
+        asked: list[float] = []
+
+        def step() -> None:
+            if step_by_step:
+                j = 1
+                while j < len(times) and clock.advance_to_next(times[j]):
+                    j += 1
+            else:
+                j = clock.advance_along(times, 0)
+                got.append(tuple(asked))  # nothing asked by advance_along itself
+            got.append((j, clock.now()))
+
+        clock.call_at(times[0], step)  # first: a timer at the same time set after it runs after it
+        for when, cancelled, deferrable in timers:
+            handle = clock.call_at(when, lambda: None)
+            if cancelled:
+                handle.cancel()
+            if deferrable:
+                handle.defer = lambda w: asked.append(w) or None
+        clock.run_until(2.0)
+        return tuple(got)
+
+    cases = {  # timers (when, cancelled, deferrable) -> (j, the clock's time after the move)
+        (): (9, 2.0),                                       # up to the deadline: 2.0, not 2.125
+        ((1.5, False, False),): (4, 1.375),                 # a live timer at a time of the list
+        ((1.3, False, False),): (3, 1.25),                  # between two times
+        ((1.3, True, False),): (9, 2.0),                    # cancelled: not in the way
+        ((1.375, True, False), (1.5, False, True)): (4, 1.375),  # deferrable: in the way
+        ((1.0, False, False),): (1, 1.0),                   # due now: no move at all
+    }
+    for timers, expected in cases.items():
+        along = first_move(False, list(timers))
+        assert along == ((), expected), timers
+        # advance_to_next time after time stops at the same block (it would ask the deferrable
+        # timer at 1.5, which refuses here)
+        assert first_move(True, list(timers)) == (expected,), timers

@@ -146,7 +146,8 @@ def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.M
     stream (as the watchdog's quiet pass does), refusing once at block ``refuse_at``: what the tap
     heard and when, and the pipeline's state. ``tap_form``: the tap called after each block
     ("block"), given a stretch form too ("blocks": ``add_output_tap``'s ``blocks``, the size of
-    each of its calls appended to ``sizes``), or that beside a second tap without one ("mixed")."""
+    each of its calls appended to ``sizes``), or that beside a second tap without one ("mixed"),
+    or no tap at all ("none")."""
     bs = 64
     if not stretches:
         monkeypatch.setattr(Pipeline, "begin_stretch", lambda self, indata, blocks: None)
@@ -170,7 +171,7 @@ def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.M
 
     if tap_form == "block":
         backend.add_output_tap(tap)
-    else:
+    elif tap_form != "none":
         backend.add_output_tap(tap, blocks=blocks)
     if tap_form == "mixed":
         backend.add_output_tap(lambda who, out, t: None)
@@ -199,7 +200,7 @@ def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.M
     for deadline in (40.2, 160.7, 300.2):
         clock.run_until(deadline * period)
     stream.stop()
-    return (np.concatenate(heard), times, events, _state(p, m), stream.stats.callbacks, stream._pos,
+    return (np.concatenate(heard) if heard else None, times, events, _state(p, m), stream.stats.callbacks, stream._pos,
             stream.frames_delivered, stream._stream_time, stream._outdata.tolist(), stream.stats.last_callback_at)
 
 
@@ -233,6 +234,38 @@ def test_a_tap_with_a_stretch_form_hears_each_stretch_at_once_as_it_would_block_
         assert sum(sizes) > 250 and max(sizes) > 20
     else:
         assert sizes == []
+
+
+@pytest.mark.parametrize("tap_form", ["none", "blocks", "block"])
+@pytest.mark.parametrize("refuse_at", [None, 57])
+def test_the_blocks_between_two_timers_go_at_once_and_as_block_by_block_delivers_them(
+        tap_form: str, refuse_at: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no tap, or taps that all have a stretch form, the blocks of a stretch between two
+    timers are delivered in one ``stretch_blocks`` call (the clock moved by ``advance_along``),
+    and the deferrable timer is still asked after the very block it is asked after block by
+    block, with the stream's counters and last callback time as they are then: the same blocks,
+    times, events (the timer's runs and deferrals), counters, stream time and pipeline state. A
+    tap without a stretch form hears each block as it is delivered: one block a call."""
+    runs: list[int] = []
+    original = Pipeline.stretch_blocks
+
+    def counted(self, i, j):
+        runs.append(j - i)
+        return original(self, i, j)
+
+    monkeypatch.setattr(Pipeline, "stretch_blocks", counted)
+    got = _device_run(stretches=True, refuse_at=refuse_at, monkeypatch=monkeypatch, tap_form=tap_form)
+    monkeypatch.setattr(Pipeline, "stretch_blocks", original)
+    ref = _device_run(stretches=False, refuse_at=refuse_at, monkeypatch=monkeypatch,
+                      tap_form="block" if tap_form != "none" else "none")
+    assert np.array_equal(got[0], ref[0]) if tap_form != "none" else got[0] is ref[0] is None
+    assert got[1] == ref[1] and len(got[1]) == (300 if tap_form != "none" else 0)
+    assert got[2:] == ref[2:]
+    assert sum(runs) > 250
+    if tap_form == "block":
+        assert set(runs) == {1}
+    else:  # the deferrable timer moves 3.5 blocks on from the last callback: runs of 3 and 4
+        assert max(runs) in (3, 4) and runs.count(1) < len(runs) // 4
 
 
 def test_a_removed_tap_with_a_stretch_form_is_forgotten() -> None:
