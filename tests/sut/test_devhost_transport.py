@@ -1842,3 +1842,213 @@ def test_releasing_a_host_waits_for_its_reader_at_most_5_s() -> None:
     host._stderr = tempfile.TemporaryFile()
     host.release()
     assert joins == [5] and host._stderr.closed
+
+
+class _Proc:
+    """``open`` for the schedstat readers: the path asked for and, for it, a file's text or an
+    ``OSError`` (a task or process that is gone, a kernel without schedstat)."""
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+        self.paths: list[str] = []
+
+    def __call__(self, path: str, *args: Any, **kwargs: Any) -> Any:
+        assert args == () and kwargs == {}, (args, kwargs)
+        self.paths.append(path)
+        if self.text is None:
+            raise FileNotFoundError(2, "No such file or directory", path)
+        return io.StringIO(self.text)
+
+
+@pytest.mark.parametrize("text, want", [
+    ("7250000000 2500000000 17\n", 2.5),   # run ns, wait ns, timeslices
+    ("0 1 1\n", 1e-9),
+    (None, None), ("1\n", None), ("", None), ("12 lots 3\n", None),
+])
+def test_a_thread_s_cpu_wait_is_the_second_field_of_its_schedstat_in_seconds(monkeypatch, text, want):
+    proc = _Proc(text)
+    monkeypatch.setattr(portaudio, "open", proc, raising=False)
+    assert portaudio.thread_cpu_wait(4242) == want
+    assert proc.paths == ["/proc/self/task/4242/schedstat"]
+
+
+@pytest.mark.parametrize("text, want", [
+    ("7250000000 2500000000 17\n", (7.25, 2.5)),
+    ("3 1 1\n", (3e-9, 1e-9)),
+    (None, None), ("1\n", None), ("", None), ("12 lots 3\n", None),
+])
+def test_a_process_s_schedstat_is_its_run_and_wait_in_seconds(monkeypatch, text, want):
+    proc = _Proc(text)
+    monkeypatch.setattr(portaudio, "open", proc, raising=False)
+    assert portaudio.process_schedstat(4242) == want
+    assert proc.paths == ["/proc/4242/schedstat"]
+
+
+def test_the_schedstat_readers_read_this_machine_s_proc() -> None:
+    """Where Linux keeps schedstat, this thread's wait and this process's run and wait are
+    seconds (floats, not negative); a task that is not there reads None."""
+    if not os.path.exists(f"/proc/self/task/{threading.get_native_id()}/schedstat"):
+        pytest.skip("this kernel keeps no schedstat")
+    wait = portaudio.thread_cpu_wait(threading.get_native_id())
+    stat = portaudio.process_schedstat(os.getpid())
+    assert isinstance(wait, float) and wait >= 0.0
+    assert stat is not None and all(isinstance(v, float) and v >= 0.0 for v in stat) and stat[0] > 0.0
+    assert portaudio.thread_cpu_wait(-1) is None and portaudio.process_schedstat(-1) is None
+
+
+def test_a_host_s_reader_wait_and_schedstat_are_its_reader_thread_s_and_its_process_s(monkeypatch):
+    """``reader_cpu_wait`` asks for the wait of the thread that reads the host's replies (None
+    before that thread runs); ``schedstat`` for the host process's, while it runs only."""
+    asked: list[tuple[str, int]] = []
+    monkeypatch.setattr(portaudio, "thread_cpu_wait", lambda tid: asked.append(("thread", tid)) or 0.75)
+    monkeypatch.setattr(portaudio, "process_schedstat", lambda pid: asked.append(("process", pid)) or (2.0, 0.5))
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    host._reader = SimpleNamespace(native_id=31337)
+    returncode: list[int | None] = [None]
+    host.proc = SimpleNamespace(pid=4242, poll=lambda: returncode[0])
+    assert (host.reader_cpu_wait(), host.schedstat()) == (0.75, (2.0, 0.5))
+    assert asked == [("thread", 31337), ("process", 4242)]
+    host._reader = SimpleNamespace(native_id=None)
+    returncode[0] = 0
+    assert (host.reader_cpu_wait(), host.schedstat()) == (None, None)
+    assert asked == [("thread", 31337), ("process", 4242)]
+
+
+class _Monotonic:
+    """``portaudio.time`` with a ``monotonic`` the test sets; everything else the real module's."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+class _MeasuredHost(_InProcessHost):
+    """An in-process host that measures itself as ``DeviceHost`` does: its reader's wait and its
+    process's schedstat are what the test sets; its open takes ``open_took`` seconds."""
+
+    def __init__(self, clock: _Monotonic, open_took: float, reader: float | None,
+                 stat: tuple[float, float] | None) -> None:
+        super().__init__()
+        self.clock, self.open_took, self.reader, self.stat = clock, open_took, reader, stat
+
+    def request(self, op: str, timeout_s: float, **args: Any) -> Any:
+        if op == "open":
+            self.clock.now += self.open_took
+        return super().request(op, timeout_s, **args)
+
+    def reader_cpu_wait(self) -> float | None:
+        return self.reader
+
+    def schedstat(self) -> tuple[float, float] | None:
+        return self.stat
+
+
+def _measured_open(monkeypatch, waits: list[float | None], open_took: float = 2.0,
+                   reader: float | None = 0.25, stat: tuple[float, float] | None = (3.0, 0.125)):
+    """A stream opened on this thread with a measuring host: ``waits`` are the opening thread's
+    successive runnable waits (``thread_cpu_wait``), the monotonic clock starts at 100.0. Returns
+    the stream, its host, the clock and the thread ids asked for."""
+    clock = _Monotonic(100.0)
+    monkeypatch.setattr(portaudio, "time", clock)
+    asked: list[int] = []
+    script = iter(waits)
+    monkeypatch.setattr(portaudio, "thread_cpu_wait", lambda tid: asked.append(tid) or next(script))
+    hosts: list[_MeasuredHost] = []
+
+    class Backend(_Backend):
+        def _spawn_host(self, on_event: Any = None) -> Any:
+            hosts.append(_MeasuredHost(clock, open_took, reader, stat))
+            hosts[-1].on_event = on_event
+            self.spawned.append(hosts[-1])
+            return hosts[-1]
+
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(Backend(), spec, lambda *a: None, lambda e: None)
+    return stream, hosts[0], clock, asked
+
+
+def test_an_open_s_cpu_wait_is_the_opener_s_the_reader_s_and_the_host_s_at_most_its_wall_time(monkeypatch):
+    """``open_cpu_wait_s``: the opening thread's runnable wait over the open (its wait at the end
+    less its wait at the start), plus the reply reader's and the host process's waits, bounded by
+    the open's wall time."""
+    me = threading.get_native_id()
+    stream, _, _, asked = _measured_open(monkeypatch, [1.0, 1.5])
+    try:
+        assert stream.open_cpu_wait_s == 0.875  # 1.5 - 1.0 + 0.25 + 0.125, under the 2.0 s it took
+        assert asked == [me, me]
+    finally:
+        stream.close()
+    stream, _, _, asked = _measured_open(monkeypatch, [1.0, 2.5], open_took=0.5)
+    try:
+        assert stream.open_cpu_wait_s == 0.5  # 1.875 waited, but the open took 0.5 s
+    finally:
+        stream.close()
+
+
+@pytest.mark.parametrize("waits, reader, stat", [
+    ([None, 1.5], 0.25, (3.0, 0.125)),   # the opener's wait unreadable at the start
+    ([1.0, None], 0.25, (3.0, 0.125)),   # ... or at the end
+    ([1.0, 1.5], None, (3.0, 0.125)),    # the reader's
+    ([1.0, 1.5], 0.25, None),            # the host's (gone, or no schedstat)
+])
+def test_an_open_whose_waits_cannot_all_be_read_is_not_measured(monkeypatch, waits, reader, stat):
+    stream, _, _, _ = _measured_open(monkeypatch, waits + [9.0, 9.0], reader=reader, stat=stat)
+    try:
+        assert stream.open_cpu_wait_s is None
+    finally:
+        stream.close()
+
+
+def test_a_host_that_does_not_measure_itself_leaves_the_open_unmeasured(monkeypatch):
+    """A backend's own ``_spawn_host`` may return a host without ``reader_cpu_wait`` and
+    ``schedstat`` (the in-process one here): the open is not measured, before or after a start."""
+    monkeypatch.setattr(portaudio, "thread_cpu_wait", lambda tid: 1.0)
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    for host_has in ({}, {"reader_cpu_wait": lambda: 0.25}, {"schedstat": lambda: (3.0, 0.125)}):
+        backend = _Backend()
+        stream = _Stream(backend, spec, lambda *a: None, lambda e: None)
+        try:
+            for name, fn in host_has.items():
+                setattr(backend.spawned[0], name, fn)
+            stream._measure_open_wait()
+            stream.start()
+            assert stream.open_cpu_wait_s is None
+        finally:
+            stream.close()
+
+
+def test_the_open_s_measure_runs_to_its_first_start_on_the_opening_thread(monkeypatch):
+    """The first ``start()`` on the thread that opened the stream measures again, from the open's
+    start to then (a recovery's attempt opens and starts on one thread); a later start does not,
+    nor a first start on another thread."""
+    me = threading.get_native_id()
+    stream, host, clock, asked = _measured_open(monkeypatch, [1.0, 1.5, 2.0, 7.0])
+    try:
+        assert stream.open_cpu_wait_s == 0.875
+        clock.now = 103.0
+        host.reader, host.stat = 0.5, (4.0, 0.25)
+        stream.start()
+        assert stream.open_cpu_wait_s == 1.75  # 2.0 - 1.0 + 0.5 + 0.25, under 3.0 s
+        assert asked == [me, me, me]
+        stream.stop()
+        host.reader = 5.0
+        stream.start()
+        assert stream.open_cpu_wait_s == 1.75 and asked == [me, me, me]
+    finally:
+        stream.close()
+
+    stream, host, clock, asked = _measured_open(monkeypatch, [1.0, 1.5, 2.0])
+    try:
+        clock.now = 103.0
+        starter = threading.Thread(target=stream.start)
+        starter.start()
+        starter.join(timeout=60)
+        assert not starter.is_alive() and stream.active
+        assert stream.open_cpu_wait_s == 0.875 and asked == [me, me]
+    finally:
+        stream.close()

@@ -484,3 +484,68 @@ def test_a_slow_open_is_recorded_on_the_success(monkeypatch):
     assert done.data["open_s"] == 0.25 and done.data["attempts"] == 1
     assert [e.data.get("late_s") for e in events if e.kind == "recovery_attempt"] == [0.25]
     s.close()
+
+
+def _opened_as(s: AudioSystem, wrap) -> None:
+    """Every stream the backend opens from now on handed to the system as ``wrap(stream)``."""
+    original = s.backend.open_stream
+
+    def open_stream(spec, cb, on_error):
+        return wrap(original(spec, cb, on_error))
+
+    s.backend.open_stream = open_stream  # type: ignore[method-assign]
+
+
+def _succeeded_after_a_loss(s: AudioSystem, events: list[SystemEvent]) -> dict[str, Any]:
+    s.coordinator.handle_error("device", DeviceLostError("unplugged", component="device"))
+    s.run_for(2.0)
+    (done,) = [e for e in events if e.kind == "recovery_succeeded"]
+    assert s.state == State.RUNNING
+    return done.data
+
+
+def test_the_wait_for_a_cpu_the_reopened_stream_measured_is_recorded_on_the_success():
+    """``open_wait_s`` on ``recovery_succeeded`` is the successful attempt's stream's
+    ``open_cpu_wait_s``, rounded to the microsecond; a stream that measured none (None, the
+    simulated device's) adds no key."""
+    s, events = _running({"recovery": {"initial_backoff_ms": 10}, "device": {"fallback_devices": []}})
+
+    def measured(stream):
+        stream.open_cpu_wait_s = 0.1234567
+        return stream
+
+    _opened_as(s, measured)
+    assert _succeeded_after_a_loss(s, events) == {
+        "attempts": 1, "seconds": 0.0, "device": "sim-in", "target": "running", "open_s": 0.0,
+        "open_wait_s": 0.123457}
+    s.close()
+
+    s, events = _running({"recovery": {"initial_backoff_ms": 10}, "device": {"fallback_devices": []}})
+    assert _succeeded_after_a_loss(s, events) == {
+        "attempts": 1, "seconds": 0.0, "device": "sim-in", "target": "running", "open_s": 0.0}
+    s.close()
+
+
+class _ForeignStream:
+    """A stream from a backend of its own that does not derive from ``DeviceStream``: everything
+    the system asks of it is the simulated stream's, but it has no ``open_cpu_wait_s`` at all."""
+
+    def __init__(self, inner: Any) -> None:
+        object.__setattr__(self, "_inner", inner)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "open_cpu_wait_s":
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._inner, name, value)
+
+
+def test_a_stream_without_an_open_wait_recovers_without_one():
+    s, events = _running({"recovery": {"initial_backoff_ms": 10}, "device": {"fallback_devices": []}})
+    _opened_as(s, _ForeignStream)
+    assert _succeeded_after_a_loss(s, events) == {
+        "attempts": 1, "seconds": 0.0, "device": "sim-in", "target": "running", "open_s": 0.0}
+    assert isinstance(s._stream, _ForeignStream)
+    s.close()
