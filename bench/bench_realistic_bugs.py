@@ -143,6 +143,9 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
         "test_reports_compare.py", "test_reports.py", "test_reports_fold.py", "test_reports_timeline.py",
         "test_history_db.py")],
     "harness/inputs.py": ["tests/harness/test_hostile.py"],
+    # the audio check's own files first: a window's consistency and the machine's excuse are
+    # judged there on synthetic windows and a scripted rig capture, seconds (batch 28)
+    "harness/audio_check.py": ["tests/harness/test_audio_check.py", "tests/harness/test_rig_audio.py"],
 }
 
 
