@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-27: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-28: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -33,7 +33,9 @@ A bug in the harness (a path under harness/) is tried against the harness tests 
 judge, the steady state and gates, the audio check, the run, its interruption (Ctrl-C, SIGTERM)
 and its false-alarm tests) instead, after the tests of its own code where it is not a judge
 (``HARNESS_OWN_TESTS``: analyze, the scenario loader, blas, the one-block minimum; batch 23;
-the history, the journal, the soak's recorder, the faults; batch 25).
+the history, the journal, the soak's recorder, the faults; batch 25; the signal analysis, the
+reference comparison, the program judge, the swarm, the shrinker, the reports' comparison and the
+inputs' readers; batch 28).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -124,6 +126,26 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
         "test_a_duration_shorter_than_one_block_is_refused_naming_the_minimum",
         "test_exactly_one_block_is_taken_and_a_hair_less_is_refused",
         "test_the_minimum_a_refusal_names_is_taken", "test_one_block_is_enough_to_be_taken")],
+    # the signal analysis, the reference comparison, the program judge, the swarm and its
+    # shrinker, the reports' comparison and the inputs' readers: the judges' tests reach none of
+    # a WAV's header, a long take's windows, a swarm's seeds or a compare's verdict (batch 28)
+    "harness/analysis.py": [f"tests/harness/{n}" for n in (
+        "test_analysis.py", "test_analysis_edges.py", "test_analysis_stream.py", "test_analyze_cli.py",
+        "test_hostile.py")],
+    "harness/reference_compare.py": [f"tests/harness/{n}" for n in (
+        "test_analysis_reference.py", "test_analysis_reference_noiseless.py",
+        "test_analysis_reference_noisy.py")],
+    "harness/program.py": ["tests/harness/test_program.py"],
+    "harness/swarm.py": ["tests/harness/test_swarm.py"],
+    "harness/shrink.py": ["tests/harness/test_shrink.py", "tests/harness/test_from_history_shrink.py",
+                          "tests/harness/test_scenario_cli.py"],
+    "harness/reports/": [f"tests/harness/{n}" for n in (
+        "test_reports_compare.py", "test_reports.py", "test_reports_fold.py", "test_reports_timeline.py",
+        "test_history_db.py")],
+    "harness/inputs.py": ["tests/harness/test_hostile.py"],
+    # the audio check's own files first: a window's consistency and the machine's excuse are
+    # judged there on synthetic windows and a scripted rig capture, seconds (batch 28)
+    "harness/audio_check.py": ["tests/harness/test_audio_check.py", "tests/harness/test_rig_audio.py"],
 }
 
 
@@ -3935,12 +3957,125 @@ BATCH_27: list[Bug] = [
         "devices (discovery lists the rates a device takes)"),
 ]
 
+
+BATCH_28: list[Bug] = [
+    Bug("swarm_seed_range_drops_last", "harness/swarm.py",
+        "        for s in range(lo, hi + 1):\n",
+        "        for s in range(lo, hi):\n",
+        "the dedupe loop rewritten over range(lo, hi) while the count above keeps hi - lo + 1: "
+        "'1-10' runs seeds 1..9 and a single seed '7' (lo == hi) runs none",
+        "swarm (every seed asked for is run once)"),
+    Bug("swarm_unrun_seeds_exit_zero", "harness/swarm.py",
+        "        if outcomes[\"inconclusive\"] or self.errors:\n",
+        "        if outcomes[\"inconclusive\"]:\n",
+        "'seeds the cluster could not run are listed in summary.json' taken as enough: a swarm whose "
+        "every run seed passed but some never ran exits 0",
+        "exit codes (a swarm with seeds not run is inconclusive, exit 3)"),
+    Bug("shrink_run_floor_from_last_fault_start", "harness/shrink.py",
+        "        floor = max(MIN_RUN_S, max((_end(f) for f in faults), default=0.0) + 0.05)\n",
+        "        floor = max(MIN_RUN_S, max((_time(f) for f in faults), default=0.0) + 0.05)\n",
+        "'never below the last fault' read as its firing time: the shrunk run may end while its last "
+        "fault still lasts",
+        "shrinking (the run is never cut below the end of the last fault)"),
+    Bug("scenario_shrink_keeps_any_failure", "harness/shrink.py",
+        "        cache[key] = set(wanted) <= got\n",
+        "        cache[key] = bool(got)\n",
+        "'the candidate still fails' simplified to any failed expectation: a scenario shrunk to steps "
+        "that fail some other expectation is kept",
+        "shrinking (a shrunk scenario keeps every failure it had)"),
+    Bug("scenario_inconclusive_invariant_met", "harness/scenarios/executor.py",
+        "        if v.ok and v.inconclusive:  # an expectation that could not be judged is not met\n",
+        "        if not v.ok and v.inconclusive:  # an expectation that could not be judged is not met\n",
+        "the inconclusive test written as 'not ok and inconclusive' (an inconclusive verdict has ok "
+        "True): an invariant the scenario expects that could not be judged passes as held",
+        "scenario verdict (an expectation that cannot be judged is not met)"),
+    Bug("scenario_metric_min_exclusive", "harness/scenarios/executor.py",
+        "        if (exp.min is not None and value < exp.min) or (exp.max is not None and value > exp.max):\n",
+        "        if (exp.min is not None and value <= exp.min) or (exp.max is not None and value > exp.max):\n",
+        "'at least min' written as 'above min' in the metric expectation: a metric exactly at its "
+        "minimum fails the scenario",
+        "scenario verdict (a metric at its bound meets it)"),
+    Bug("wav_whole_file_called_cut_short", "harness/analysis.py",
+        "        if promised is None or promised <= self.frames:\n",
+        "        if promised is None or promised < self.frames:\n",
+        "'<' for '<=' in cut_short: a WAV holding exactly the frames its header promises is said to "
+        "be cut short (0 frames missing)",
+        "analysis input (a whole WAV is not cut short)"),
+    Bug("wav_stream_24bit_top_byte_unsigned", "harness/analysis.py",
+        "                    | (cell[:, 2].astype(np.int8).astype(np.int32) << 16))\n",
+        "                    | (cell[:, 2].astype(np.int32) << 16))\n",
+        "the 24-bit assembly's 'int8 then int32' cast shortened to int32: the top byte is not sign "
+        "extended, so every negative sample of a streamed 24-bit WAV reads as a large positive one",
+        "analysis input (a 24-bit WAV reads as read_wav reads it)"),
+    Bug("stream_edge_mutes_touching_not_joined", "harness/analysis.py",
+        "                and not g.waveform.size and g.start_frame <= prev.end_frame:\n",
+        "                and not g.waveform.size and g.start_frame < prev.end_frame:\n",
+        "'overlapping' read strictly when joining window-edge glitches: a mute that ends exactly where "
+        "the next window's begins (end_frame exclusive) stays two mutes",
+        "analysis (a mute across a window boundary is one mute of its length)"),
+    Bug("glitch_size_truncated", "harness/analysis.py",
+        "        size = int(round(abs(shift)))\n",
+        "        size = int(abs(shift))\n",
+        "the round() dropped as redundant before int(): a drop whose phase shift reads 2.97 frames is "
+        "reported as 2",
+        "analysis (a dropped or inserted run is sized to the frame)"),
+    Bug("reference_partial_report_clean", "harness/reference_compare.py",
+        "        return not self.glitches and not self.partial\n",
+        "        return not self.glitches\n",
+        "'clean means no glitch' while tidying ReferenceReport: a comparison that lost the reference "
+        "part way and found nothing in the part it followed is clean",
+        "reference comparison (a partial comparison is not clean)"),
+    Bug("unheard_step_of_minimum_size_dropped", "harness/reference_compare.py",
+        "        if size < max(unheard_min, 1):\n",
+        "        if size <= max(unheard_min, 1):\n",
+        "'<=' for '<' against the unheard minimum: a step the residual could not hear of exactly the "
+        "minimum (a 1-frame drop by default) is not reported",
+        "reference comparison (a drop the residual cannot see is still a glitch)"),
+    Bug("compare_callback_samples_swapped", "harness/reports/compare.py",
+        "    res = mannwhitneyu(xb, xa, alternative=\"two-sided\", method=\"asymptotic\")\n",
+        "    res = mannwhitneyu(xa, xb, alternative=\"two-sided\", method=\"asymptotic\")\n",
+        "the samples passed in A, B order: U counts pairs where A is slower, so a slower candidate is "
+        "judged better and a faster one worse",
+        "compare (a slower candidate's callbacks are a regression)"),
+    Bug("compare_pass_to_inconclusive_not_regressed", "harness/reports/compare.py",
+        "    change = {\"a\": oa, \"b\": ob, \"regressed\": oa in rank and ob in rank and rank[ob] > rank[oa]}\n",
+        "    change = {\"a\": oa, \"b\": ob, \"regressed\": oa != \"fail\" and ob == \"fail\"}\n",
+        "'a regression is a run that now fails' while simplifying the verdict change: a pass that "
+        "became inconclusive is no regression, compare exits 0",
+        "compare (a pass that became inconclusive is a regression)"),
+    Bug("inconsistent_window_ignores_device_gap", "harness/audio_check.py",
+        "        lost = self.heard_dropped + self.heard_inserted + self.gap_frames\n",
+        "        lost = self.heard_dropped + self.heard_inserted\n",
+        "'device gaps are the device's, not counted losses' in the window's consistency test: a window "
+        "whose device gap frames were heard as nothing is consistent",
+        "false pass: clean_audio (counters and audio agree inside a window)"),
+    Bug("machine_cause_at_most_read_below", "harness/audio_check.py",
+        "        if frames > MACHINE_CYCLES * n:\n",
+        "        if frames >= MACHINE_CYCLES * n:\n",
+        "'at most MACHINE_CYCLES cycles' written as 'below': on the rig, damage of exactly that many "
+        "server cycles with JACK's xrun report beside it is blamed on the system, not the machine",
+        "false alarm: clean_audio on the rig (a missed deadline JACK reported is the machine's)"),
+    Bug("wants_number_optional_bounded_missed", "harness/inputs.py",
+        "    args = tuple(_bare(a) for a in typing.get_args(annotation))\n",
+        "    args = typing.get_args(annotation)\n",
+        "the union's members taken as they are: an optional bounded number (Optional[Annotated[float, "
+        "...]]) is not a number, so `xruns_per_hour_max = true` in a profile's gates reads as 1",
+        "input (a boolean is never read as a number)"),
+    Bug("program_muted_any_anchor_loud", "harness/program.py",
+        "            loud &= ms >= self._loud ** 2\n",
+        "            loud |= ms >= self._loud ** 2\n",
+        "'&=' slipped to '|=' when the anchors became a list: the mask starts all True, so every block "
+        "of a silence is loud and the program's own pauses are called mutes",
+        "false alarm: clean_audio with --program (the program's own pauses are not mutes)"),
+]
+
 #: the blind batches by number (``--batch N``), in the order they were written
 BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                                  10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13, 14: BATCH_14,
                                  15: BATCH_15, 16: BATCH_16, 17: BATCH_17, 18: BATCH_18, 19: BATCH_19,
                                  20: BATCH_20, 21: BATCH_21, 22: BATCH_22, 23: BATCH_23,
-                                 24: BATCH_24, 25: BATCH_25, 26: BATCH_26, 27: BATCH_27}
+                                 24: BATCH_24, 25: BATCH_25, 26: BATCH_26, 27: BATCH_27,
+                                 28: BATCH_28}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a

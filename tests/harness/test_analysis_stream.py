@@ -97,3 +97,18 @@ def test_an_ambiguous_match_is_still_refused_when_streamed() -> None:
     rec = np.concatenate([np.zeros(100), tone, tone])
     res = A.measure_latency_stream(tone[:2000], lambda a, b: rec[a:b], rec.size, FS, lag_block=1024)
     assert res.latency_frames is None and "no unique match" in (res.reason or "")
+
+
+def test_a_silence_across_a_window_boundary_is_one_mute_of_its_length(tmp_path: Path) -> None:
+    """Each window reports its side of a silence that runs past their common boundary (20 s
+    here: the window before trims it off its end, the window after off its start); the two
+    touch there (``end_frame`` exclusive) and are one mute, from where the tone stopped to
+    where it came back, within a block's fit of each edge."""
+    x = _sine(40.0)
+    x[int(12 * FS):int(26 * FS)] = 0.0
+    A.write_wav(tmp_path / "gap.wav", x, FS, "int16")
+    rep = A.analyze_glitches_stream(A.open_wav(tmp_path / "gap.wav"), 0, window_s=10.0, overlap_s=2.0)
+    (mute,) = rep.glitches
+    assert mute.kind == "mute", (mute.start_frame, mute.end_frame, mute.kind)
+    assert abs(mute.start_frame - 12 * FS) <= 256 and abs(mute.end_frame - 26 * FS) <= 256
+    assert mute.size == mute.end_frame - mute.start_frame

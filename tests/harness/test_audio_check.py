@@ -494,3 +494,30 @@ def test_callbacks_a_fault_corrupts_are_its_damage_however_long_the_blocks(case)
     assert errors, "the fault made no callback raise"
     assert v.ok and not v.inconclusive, v
     assert check.outside_count == 0 and check.glitch_total >= 1, check.outside
+
+
+@pytest.mark.parametrize("counted, heard, lost", [
+    ({"gap_frames": 512}, 0, (0, 0, 512)),
+    ({"heard_dropped": 7}, 0, (7, 0, 0)),
+    ({"heard_inserted": 9}, 0, (0, 9, 0)),
+    ({"gap_frames": 512}, 1, None),  # heard: the counters and the audio agree
+    ({"capture_gap_frames": 512}, 0, None),  # the rig's own miss is never asked to be heard
+    ({"flushed_dropped": 64, "dropped": 64}, 0, None),  # a flush between blocks: judged at the seam by ear
+    ({}, 0, None),
+])
+def test_a_window_whose_counted_loss_was_not_heard_is_inconsistent(counted, heard, lost):
+    """Frames counted dropped or inserted before blocks the device played, or a device gap, in a
+    fault's window where the analysis heard no glitch: the window's story does not hold."""
+    from harness.audio_check import _Episode
+
+    ep = _Episode(index=3, start=1.0, last_end=1.5, faults=[{"kind": "device_stall", "firing_id": 4}],
+                  glitches=heard, **counted)
+    if lost is None:
+        assert ep.inconsistent() is None and ep.to_dict()["verdict"] == "judged"
+        return
+    assert ep.inconsistent() == (
+        f"window 3 (device_stall, t=1.000..1.500 s): {lost[0]} frame(s) dropped and {lost[1]} inserted before "
+        f"blocks the device played, {lost[2]} device-gap frame(s), but the analysis heard no glitch")
+    assert ep.to_dict()["verdict"] == "violated"
+    ep.blind = True  # a window the rig could not hear is inconclusive, not inconsistent
+    assert ep.inconsistent() is None and ep.to_dict()["verdict"] == "inconclusive"

@@ -75,6 +75,18 @@ def test_figures_beyond_their_margin_and_a_worse_verdict_regress():
     assert "verdict: pass -> fail" in failed.regressions
 
 
+@pytest.mark.parametrize("a, b, regressed", [
+    ("pass", "inconclusive", True), ("inconclusive", "fail", True), ("pass", "fail", True),
+    ("pass", "pass", False), ("inconclusive", "inconclusive", False), ("inconclusive", "pass", False),
+    ("fail", "inconclusive", False), ("fail", "pass", False),
+])
+def test_a_verdict_that_got_worse_by_one_step_is_a_regression(a, b, regressed):
+    c = compare_reports(_report(outcome=a), _report(outcome=b))
+    assert c.verdict_change == {"a": a, "b": b, "regressed": regressed}
+    assert (f"verdict: {a} -> {b}" in c.regressions) is regressed
+    assert c.regressed is regressed  # the figures and the callbacks are the same report's
+
+
 def test_compare_command_prints_deltas_and_exits_1_on_a_regression(tmp_path, capsys):
     a = _folder(tmp_path, "a", _report(run_id="a"))
     b = _folder(tmp_path, "b", _report(run_id="b", seed=2, shift=1.3, xruns_per_hour=300.0))

@@ -1302,3 +1302,30 @@ def test_a_silence_right_after_a_click_is_a_silence_of_its_own() -> None:
     check, verdict = _checked(script)
     assert not verdict.ok and not verdict.inconclusive, verdict
     assert check.outside_by_kind["mute"] == 1 and check.outside_mute_max_s > 2.9, check.outside
+
+
+@pytest.mark.parametrize("kind, frames, cause", [
+    ("mute", 4 * N, "jack_xrun"), ("other", 4 * N, "jack_xrun"),  # at most MACHINE_CYCLES cycles
+    ("mute", 4 * N + 1, None), ("other", 4 * N + 1, None),  # a frame longer: the system's
+    ("mute", N, "jack_xrun"), ("click", N, None),  # a click is never the machine's
+])
+def test_damage_of_at_most_machine_cycles_beside_a_jack_xrun_report_is_the_machines(
+        kind: str, frames: int, cause: str | None) -> None:
+    """``machine_cause``: a silence or other damage of at most ``MACHINE_CYCLES`` server cycles
+    with JACK's xrun report beside it is the machine's; one frame longer, or a click, is not."""
+    from harness.audio_check import MACHINE_CYCLES
+
+    assert MACHINE_CYCLES == 4
+    when: list[float] = []
+
+    def script(cap: ScriptedCapture, t: float) -> None:
+        when.append(t)
+        _hear(cap, t, 4.0, frame0=0, silent_from=t + 2.0, silent_to=t + 2.02)
+        cap.pending.insert(int(2.03 * FS / N), ("xrun", (t + 2.03,)))
+
+    check, _ = _checked(script)
+    t0 = when[0] + 2.0
+    glitch = {"t_start": t0, "t_end": t0 + frames / FS, "kind": kind, "start_frame": 0, "end_frame": frames}
+    assert check.machine_cause(glitch) == cause
+    far = dict(glitch, t_start=t0 + 1.5, t_end=t0 + 1.5 + frames / FS)  # no report within reach of it
+    assert check.machine_cause(far) is None

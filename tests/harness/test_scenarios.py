@@ -313,3 +313,28 @@ def test_library_is_valid_covers_every_fault_and_says_what_it_reproduces():
     field_bugs = [s for s in loaded if s.run.backend == "jack"]
     assert {s.run.route for s in field_bugs} == {"jack-host-api", "alsa-jack"}
     assert all("FIELD_NOTES field bug" in s.scenario.reproduces for s in field_bugs)
+
+
+def test_an_expected_invariant_that_could_not_be_judged_is_not_met(monkeypatch):
+    """``check_invariants``: a held invariant is met, a violated one is not, and one the checker
+    could not judge (ok and inconclusive) is not met either, saying so."""
+    from harness import invariants as inv
+    from harness.scenarios.executor import check_invariants
+
+    verdicts = [inv.Verdict("frame_accounting", True, [], "all frames accounted"),
+                inv.Verdict("recovery", True, [{"t": 1.0}], "past the deadline on a starved machine",
+                            inconclusive=True),
+                inv.Verdict("resources", False, [{"t": 2.0}], "1 leak")]
+    asked: list[object] = []
+
+    def check_all(history, system=None, only=None):
+        asked.append(only)
+        return verdicts
+
+    monkeypatch.setattr(inv, "check_all", check_all)
+    got = check_invariants(None, ["frame_accounting", "recovery", "resources"])  # type: ignore[arg-type]
+    assert asked == [["frame_accounting", "recovery", "resources"]]
+    assert got == [("frame_accounting", True, "all frames accounted", []),
+                   ("recovery", False, "cannot judge (inconclusive): past the deadline on a starved machine",
+                    [{"t": 1.0}]),
+                   ("resources", False, "1 leak", [{"t": 2.0}])]

@@ -93,3 +93,56 @@ def test_coordinator_contention_is_exported_as_a_step(tmp_path: Path) -> None:
     info = export(result, tmp_path)
     assert 'fault = "coordinator_contention"' in Path(info["scenario"]).read_text()
     assert info["scenario_fails"] is True and info["scenario_passes_healthy"] is True
+
+
+def test_a_shrunk_run_never_ends_before_its_last_fault_does() -> None:
+    """The run is halved while it still fails, never below the end of its last fault (its time
+    plus its duration) and a margin: a run cut at a fault's start would end with the fault."""
+    from harness.faults import At, DeviceStall
+    from harness.shrink import Shrinker
+
+    shrinker = Shrinker(1, "recovery", max_runs=1)
+    tried: list[float] = []
+
+    def fails(faults: object, duration_s: float) -> bool:
+        tried.append(duration_s)
+        return True  # the failure never goes away: the run shrinks to its floor
+
+    shrinker.fails = fails  # type: ignore[method-assign]
+    try:
+        faults = [DeviceStall(trigger=At(0.5), duration_s=0.25), DeviceStall(trigger=At(1.0), duration_s=2.0)]
+        assert shrinker._shorten_run(faults, 10.0) == 3.05  # 1.0 + 2.0 + 0.05
+        assert tried == [5.0, 3.05]
+        assert shrinker._shorten_run([], 10.0) == 0.5  # no fault: the shortest run a shrink tries
+    finally:
+        shrinker.close()
+
+
+def test_a_shrunk_scenario_keeps_every_failure_it_had(monkeypatch) -> None:
+    """ddmin over a scenario's steps keeps a candidate only when every expectation the whole
+    scenario failed still fails: two failures, each from its own step, keep both steps."""
+    from types import SimpleNamespace
+
+    import harness.scenarios as scenarios
+    from harness.shrink import shrink_scenario_steps
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "sim" / "xrun-is-counted-not-fatal.toml"
+    full = scenarios.load_scenario(path)
+
+    def dumped(scenario: object) -> list[dict]:
+        return [s.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+                for s in scenario.steps]  # type: ignore[attr-defined]
+
+    start, first, second = dumped(full)
+
+    def run_scenario(scenario: object, **_: object) -> SimpleNamespace:
+        steps = dumped(scenario)
+        failures = [SimpleNamespace(expectation=e) for e, step in (("first xrun", first), ("second xrun", second))
+                    if step in steps]
+        return SimpleNamespace(failures=failures)
+
+    monkeypatch.setattr(scenarios, "run_scenario", run_scenario)
+    doc, kept, runs = shrink_scenario_steps(path)
+    assert kept == ["first xrun", "second xrun"]
+    assert doc["steps"] == [first, second] and start not in doc["steps"]
+    assert 1 <= runs <= 150

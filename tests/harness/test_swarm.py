@@ -17,6 +17,7 @@ from harness.cli import main
 from harness.swarm import (
     SWARM_KINDS,
     SwarmLog,
+    SwarmResult,
     SwarmSpec,
     parse_seeds,
     prepare_out_dir,
@@ -90,6 +91,28 @@ def test_log_writes_a_seed_once_and_cuts_a_torn_line(tmp_path: Path) -> None:
     log.add({"seed": 2, "outcome": "pass"})
     log.close()
     assert [r["seed"] for r in _rows(path)] == [1, 2]
+
+
+@pytest.mark.parametrize("outcomes, errors, code", [
+    (["pass", "pass"], {}, 0),
+    (["pass", "pass"], {3: "KilledWorker: worker lost"}, 3),  # a seed never run: not a pass
+    (["pass", "inconclusive"], {}, 3),
+    (["pass", "fail"], {3: "KilledWorker: worker lost"}, 1),  # a failure outranks the rest
+    ([], {1: "KilledWorker: worker lost"}, 3),
+])
+def test_a_swarm_with_seeds_not_run_is_inconclusive_in_its_exit_code_and_summary(
+        tmp_path: Path, outcomes: list[str], errors: dict[int, str], code: int) -> None:
+    from harness.swarm import render_report, summarize
+
+    rows = [{"seed": i + 1, "outcome": o, "violated": ["x"] if o == "fail" else [], "simulated_s": 1.0}
+            for i, o in enumerate(outcomes)]
+    result = SwarmResult(tmp_path, rows, dict(errors), wall_s=1.0, workers=1)
+    assert result.exit_code == code
+    summary = summarize(SwarmSpec(f"1-{len(outcomes) + len(errors)}", 1.0), result)
+    assert summary["exit_code"] == code
+    assert summary["errors"] == {str(k): v for k, v in errors.items()}
+    result.summary = summary
+    assert f"not run (errors) {len(errors)}; exit code {code}" in render_report(result)
 
 
 # ------------------------------------------------------------------------- local cluster ----
