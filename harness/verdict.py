@@ -81,6 +81,9 @@ class RunVerdict:
     gates: tuple[dict[str, Any], ...] = ()
     #: the steady-state check (``harness.steady_state.SteadyState`` as a dict), or None
     steady: dict[str, Any] | None = None
+    #: what the checks are: ``invariants`` (a run, a soak) or ``expectations`` (a scenario, whose
+    #: one ``expectations`` check holds them all): the headline names them so
+    subject: str = "invariants"
 
     @property
     def outcome(self) -> Outcome:
@@ -124,9 +127,15 @@ class RunVerdict:
                 extra += f"; {len(self.gates)} gate(s) met"
             if self.steady is not None:
                 extra += f"; steady before: {self.steady.get('before')}, after: {self.steady.get('after')}"
-            return f"PASS: all {len(self.checks)} invariants held" + extra
+            return f"PASS: {self._held()}" + extra
         label = "FAIL" if self.outcome is Outcome.FAIL else "INCONCLUSIVE"
         return f"{label}: " + "; ".join(self.reasons)
+
+    def _held(self) -> str:
+        # a scenario's one ``expectations`` check holds them all; its count is in the check's
+        # message, which a report rebuilt from summary.json does not have: the line does without
+        return (f"all {len(self.checks)} invariants held" if self.subject == "invariants"
+                else f"every one of its {self.subject} held")
 
     def to_dict(self) -> dict[str, Any]:
         return {"outcome": self.outcome.value, "ok": self.ok, "exit_code": self.exit_code,
@@ -148,7 +157,8 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
               lost: Iterable[str] = (), leaks_unsure: Iterable[str] = (), notes: Iterable[str] = (),
               gates: Iterable[Any] = (), steady: Mapping[str, Any] | None = None,
               faults_skipped: Mapping[str, Mapping[str, int]] | None = None,
-              not_started: str | None = None, device_losses: Mapping[str, Any] | None = None) -> RunVerdict:
+              not_started: str | None = None, device_losses: Mapping[str, Any] | None = None,
+              subject: str = "invariants") -> RunVerdict:
     """Turn a run's findings into its verdict (the only place that does).
 
     ``checks``: the invariant verdicts; ``status``: ``completed``, ``interrupted``, ``partial`` (a
@@ -174,13 +184,21 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     outage explains makes the run inconclusive, naming when and which device (the system
     recovered, so nothing failed, but the run did not provoke the loss and cannot tell the
     system's crash from the world's); explained losses are a note.
+    ``subject``: ``expectations`` for a scenario, whose checks are one ``expectations`` check and
+    one per unmet expectation: its headline says "expectations not met" and names the unmet ones,
+    or, on a pass, "every one of its expectations held", where a run's says how many invariants
+    held.
     """
     items = tuple(_check_dict(c) for c in checks)
     failures: list[str] = []
     doubts: list[str] = []
     violated = [c["name"] for c in items if check_status(c) == "violated"]
-    if violated:
-        failures.append("invariants violated: " + ", ".join(violated))
+    if subject == "expectations":
+        unmet = [name for name in violated if name != subject] or violated
+        if violated:
+            failures.append("expectations not met: " + ", ".join(unmet))
+    elif violated:
+        failures.append(f"{subject} violated: " + ", ".join(violated))
     if crashed is not None or status == "crashed":
         failures.append(f"the run crashed: {crashed}" if crashed else "the run crashed")
     leaks = list(leaks)
@@ -230,7 +248,7 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
                       "under faults" + (f" ({skipped})" if skipped else ""))
     elif skipped:
         notes.append(skipped)
-    return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d)
+    return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d, subject)
 
 
 def describe_skips(skipped: Mapping[str, Mapping[str, int]]) -> str:

@@ -328,7 +328,8 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                                       for k in stability["leaks_inconclusive"]],
                         faults_injected=ef.faults, gates=rd.gates, steady=rd.steady_state,
                         faults_skipped=rd.meta.get("faults_skipped"), not_started=rd.meta.get("not_started"),
-                        device_losses=rd.meta.get("device_losses"))
+                        device_losses=rd.meta.get("device_losses"),
+                        subject="expectations" if rd.kind == "scenario" else "invariants")
     meta = dict(rd.meta)
     report = {
         "schema_version": SCHEMA_VERSION,

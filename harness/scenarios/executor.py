@@ -150,7 +150,7 @@ class ScenarioResult:
     def verdict(self) -> RunVerdict:
         """The scenario's one verdict (``harness.verdict``): its CLI line, the exit code of
         ``soundcheck scenario run``, its folder's ``summary.json`` and reports all read it."""
-        return judge_run(self.checks())
+        return judge_run(self.checks(), subject="expectations")
 
     def report(self) -> str:
         label = self.verdict.outcome.value.upper()

@@ -83,7 +83,8 @@ def _agree(tmp_path: Path, capsys: pytest.CaptureFixture[str], rc: int, out: str
 def test_a_passing_scenario_says_pass_everywhere(tmp_path, capsys):
     rc, out, summary, report, folder = _run(tmp_path, capsys, PASSING)
     verdict = _agree(tmp_path, capsys, rc, out, summary, report, folder, "xrun-is-counted-not-fatal", "pass", 0)
-    assert verdict["headline"] == "PASS: all 1 invariants held" and summary["invariants"] == {"expectations": True}
+    # a scenario's checks are its expectations: the headline counts those, not "invariants"
+    assert verdict["headline"] == "PASS: every one of its expectations held" and summary["invariants"] == {"expectations": True}
     assert "all 1 scenario(s) passed" in out
 
 
@@ -93,6 +94,7 @@ def test_a_failing_scenario_says_fail_everywhere(tmp_path, capsys):
     rc, out, summary, report, folder = _run(tmp_path, capsys, bad)
     verdict = _agree(tmp_path, capsys, rc, out, summary, report, folder, "xrun-is-counted-not-fatal", "fail", 1)
     assert verdict["violated"] == ["expectations", "expect[0]: metric xruns >= 3 and <= 3"]
+    assert verdict["headline"] == "FAIL: expectations not met: expect[0]: metric xruns >= 3 and <= 3"
     assert not verdict["doubts"]
     assert "FAILED expect[0]: metric xruns" in out and "0 of 1 scenario(s) passed, 1 failed" in out
 

@@ -63,6 +63,19 @@ def test_an_inconclusive_check_is_never_a_pass():
     assert v.outcome is Outcome.PASS and v.exit_code == 0 and v.headline() == "PASS: all 1 invariants held"
 
 
+def test_a_scenario_s_headline_names_its_expectations_not_invariants():
+    held = {"name": "expectations", "ok": True, "inconclusive": False, "message": "all 3 expectation(s) held"}
+    v = judge_run([held], subject="expectations")
+    assert v.headline() == "PASS: every one of its expectations held"
+    failed = {**held, "ok": False, "message": "1 of 3 expectation(s) failed: expect[2]: state stopped"}
+    unmet = {"name": "expect[2]: state stopped", "ok": False, "inconclusive": False, "message": "it ran"}
+    v = judge_run([failed, unmet], subject="expectations")
+    assert v.headline() == "FAIL: expectations not met: expect[2]: state stopped"
+    assert v.violated == ["expectations", "expect[2]: state stopped"]
+    # a run's wording is unchanged
+    assert judge_run([unmet]).headline() == "FAIL: invariants violated: expect[2]: state stopped"
+
+
 def test_accepting_inconclusive_runs_never_accepts_a_failed_one():
     """``exit_code_with(inconclusive_ok=True)`` turns an inconclusive run's 3 into 0 and nothing
     else: a failed run still exits 1, a pass 0."""
