@@ -540,6 +540,22 @@ class _KindStats:
                                     "max": round(self.ttc_max, 6)}}
 
 
+#: rows kept of each kind of finding in a window (the counts go on past it)
+ROWS_KEPT = 50
+
+
+def _keep(rows: list[str], row: str) -> None:
+    """Append ``row`` unless ``ROWS_KEPT`` are kept already: a long run's findings are counted
+    whole, but only the first ones are described."""
+    if len(rows) < ROWS_KEPT:
+        rows.append(row)
+
+
+def _where(ep: "_Episode") -> str:
+    """A window as its findings name it: its index, label and span on the system clock."""
+    return f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s)"
+
+
 class AudioCheck:
     """Listens to the device's output during a run and judges it against the fault windows.
 
@@ -2012,16 +2028,13 @@ class AudioCheck:
         row = ep.to_dict()
         if ep.blind:
             self.blind_windows += 1
-            if len(self.blind_rows) < 50:
-                self.blind_rows.append(f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
-                                       f"not heard whole: {'; '.join(ep.blind_why)}")
+            _keep(self.blind_rows, f"{_where(ep)}: not heard whole: {'; '.join(ep.blind_why)}")
         if ep.kind == "unexplained" and ep.glitches and not ep.blind:
             self.unexplained_count += 1
-            if len(self.unexplained) < 50:
-                self.unexplained.append(
-                    f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
-                    f"{ep.glitches} glitch(es) ({', '.join(f'{k} {v}' for k, v in sorted(ep.by_kind.items()))}) "
-                    "while the system left RUNNING with no fault injected and nobody asking")
+            _keep(self.unexplained,
+                  f"{_where(ep)}: {ep.glitches} glitch(es) "
+                  f"({', '.join(f'{k} {v}' for k, v in sorted(ep.by_kind.items()))}) "
+                  "while the system left RUNNING with no fault injected and nobody asking")
         beyond = ep.silence_beyond_core(self.margin)
         if beyond >= MACHINE_MUTE_MAX_S and not ep.blind and self.capture is not None:
             heard, unheard = self._heard_beyond_core(ep)
@@ -2037,9 +2050,7 @@ class AudioCheck:
                 row = ep.to_dict()
                 self.blind_s += unheard
                 self.blind_windows += 1
-                if len(self.blind_rows) < 50:
-                    self.blind_rows.append(f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): "
-                                           f"not heard whole: {why}")
+                _keep(self.blind_rows, f"{_where(ep)}: not heard whole: {why}")
                 beyond = 0.0
         if beyond >= MACHINE_MUTE_MAX_S and not ep.blind and self.capture is not None:
             # an xrun loses a period or a few: a silence this long outside everything else in the
@@ -2047,43 +2058,37 @@ class AudioCheck:
             # unless the machine kept reporting xruns all through it (no half second without
             # one): a machine missing deadlines that often cannot be told from a mute stream
             unreported = ep.longest_unreported(self.margin)
-            where = (f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): a silence of "
+            where = (f"{_where(ep)}: a silence of "
                      f"{beyond:.3f} s that only xrun reports hold (outside its other members and "
                      f"{self.margin} s after them), with {len(ep.xrun_reports)} xrun report(s) in the window and "
                      f"{unreported:.3f} s of it the longest without one")
             if unreported < MACHINE_MUTE_MAX_S:
                 self.dense_xrun_mute_count += 1
-                if len(self.dense_xrun_mutes) < 50:
-                    self.dense_xrun_mutes.append(where)
+                _keep(self.dense_xrun_mutes, where)
             else:
                 self.long_mute_count += 1
-                if len(self.long_mutes) < 50:
-                    self.long_mutes.append(f"{where}: longer than the machine's missed deadlines explain "
-                                           f"({MACHINE_MUTE_MAX_S} s)")
+                _keep(self.long_mutes, f"{where}: longer than the machine's missed deadlines explain "
+                                       f"({MACHINE_MUTE_MAX_S} s)")
         apart = ep.channels_beyond_core(self.margin)
         if apart >= MACHINE_CHANNEL_MAX_S and not ep.blind and self.capture is not None:
             # a missed deadline damages every channel alike: channels that disagreed this long
             # outside everything else in the window but xrun reports did so by the system's doing
             self.long_channel_count += 1
-            if len(self.long_channels) < 50:
-                self.long_channels.append(
-                    f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): output channels "
-                    f"disagreed for {apart:.3f} s that only xrun reports hold (outside its other members "
-                    f"and {self.margin} s after them): longer than a missed deadline explains ({MACHINE_CHANNEL_MAX_S} s)")
+            _keep(self.long_channels,
+                  f"{_where(ep)}: output channels disagreed for {apart:.3f} s that only xrun reports hold "
+                  f"(outside its other members and {self.margin} s after them): longer than a missed deadline "
+                  f"explains ({MACHINE_CHANNEL_MAX_S} s)")
         if ep.unkept and not ep.blind and self.capture is not None:
             # a silence (or a channel disagreement) long enough to be the system's that the window
             # did not keep was not judged: the window cannot vouch for it
             self.unkept_windows += 1
-            if len(self.unkept_rows) < 50:
-                self.unkept_rows.append(
-                    f"window {ep.index} ({ep.label}, t={ep.start:.3f}..{ep.last_end:.3f} s): {ep.unkept} silence(s) "
-                    f"or channel disagreement(s) long enough to be the system's not kept ({SPANS_KEPT} kept "
-                    "already): not judged")
+            _keep(self.unkept_rows,
+                  f"{_where(ep)}: {ep.unkept} silence(s) or channel disagreement(s) long enough to be the "
+                  f"system's not kept ({SPANS_KEPT} kept already): not judged")
         bad = ep.inconsistent()
         if bad:
             self.inconsistent_count += 1
-            if len(self.inconsistent) < 50:
-                self.inconsistent.append(bad)
+            _keep(self.inconsistent, bad)
         if len(self.window_rows) < self.detail_limit or (bad and len(self.window_rows) < 2 * self.detail_limit):
             self.window_rows.append(row)
 
