@@ -1624,6 +1624,11 @@ _NOISE_QUANTILE = 0.1
 #: how many noise variances a step must take off the error to be believed: a second line
 #: placed by least squares takes tens of noise variances off pure noise (``_confirm_steps``)
 _STEP_SIGNIFICANCE = 100.0
+#: a step whose test over two blocks each side took more than this many noise variances off
+#: (but not ``_STEP_SIGNIFICANCE``) is tested again over up to ``_STEP_WIDE_BLOCKS`` blocks each
+#: side, within the two lines' stretches, against the same demand (``_confirm_steps``)
+_STEP_WIDEN = 25.0
+_STEP_WIDE_BLOCKS = 6
 
 
 @functools.lru_cache(maxsize=16)
@@ -1746,11 +1751,31 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
         # error only (the noise's share was most of it) and the two lines were merged; the
         # taken-off error must also stand clear of what a second line takes off noise alone
         noise, var = _noise_share(body, cutoff)
-        if e_step - noise < 0.8 * (e_one - noise) and e_one - e_step > _STEP_SIGNIFICANCE * var:
+        clear = e_step - noise < 0.8 * (e_one - noise)
+        if clear and e_one - e_step > _STEP_SIGNIFICANCE * var:
             out[-1] = prev
             out.append(nxt)
-        else:
-            out[-1] = fit(prev0, nxt0)
+            continue
+        if clear and e_one - e_step > _STEP_WIDEN * var:
+            # under heavy noise a 1-frame drop in chords took 87-98 variances off two blocks
+            # each side: a real step's share grows with every frame after it that the one line
+            # mistimes, what a split placed in noise takes off does not (one split's choice):
+            # read again over the two lines' own stretches, up to ``_STEP_WIDE_BLOCKS`` each side
+            w0 = max(at - _STEP_WIDE_BLOCKS * block, prev[0])
+            w1 = min(at + _STEP_WIDE_BLOCKS * block, nxt[1])
+            if w1 - w0 > n1 - n0 and at - w0 >= 2 * block and w1 - at >= 2 * block:
+                r = rec(w0, w1)
+                pa, pb = _line_prediction(prev, w0, w1, ref, sign), _line_prediction(nxt, w0, w1, ref, sign)
+                pm = _line_prediction(merged, w0, w1, ref, sign)
+                e_step, body = _step_error(np.concatenate((pa[: at - w0], pb[at - w0:])), r, cutoff)
+                e_one = min(_step_error(pa, r, cutoff)[0], _step_error(pb, r, cutoff)[0],
+                            _step_error(pm, r, cutoff)[0])
+                noise, var = _noise_share(body, cutoff)
+                if e_step - noise < 0.8 * (e_one - noise) and e_one - e_step > _STEP_SIGNIFICANCE * var:
+                    out[-1] = prev
+                    out.append(nxt)
+                    continue
+        out[-1] = fit(prev0, nxt0)
     return out
 
 
