@@ -1426,11 +1426,8 @@ def _without_rows(nrm: _PathNormal, rows: list[int]) -> _PathNormal:
 
 
 #: a hop of the window (in the judged band) whose recording is this far under what the window's
-#: gain makes of the reference there is silenced (a mute): no path filter explains it. A muted
-#: hop reads the noise: at 0.02, a 960-frame mute of music at 96 kHz under -50 dBFS of noise
-#: (the noise at 0.056 of what the reference made there) stayed in the fit, which bent towards
-#: it until the mute was under the judge's threshold: nothing was reported
-_SILENCED = 0.1
+#: gain makes of the reference there is silenced (a mute): no path filter explains it
+_SILENCED = 0.02
 #: ... where the reference is loud: at least this share of the window's RMS
 _SILENCED_LOUD = 0.1
 
