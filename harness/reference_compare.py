@@ -31,7 +31,9 @@ How (and why)
    noise's share taken off both errors, and what it takes off stands clear of
    what a second line takes off noise alone (a converter delays a drum and a bass note by
    different fractions of a frame, so the track wanders and a wander can pass for a step; under
-   heavy noise, the noise is most of the error and no line explains it). A line whose points
+   heavy noise, the noise is most of the error and no line explains it). A step that falls a
+   little short of that over two blocks each side is read again over up to six: a real step's
+   share grows with the frames one line mistimes, a split placed in noise does not. A line whose points
    shift level by half a frame or more, clearly over their scatter, is first split there
    (``_split_wander``): a converter's wander can hide a 1-frame step from the point-by-point
    rule, and the recording, not the points, then says whether it is one. Each step kept is
