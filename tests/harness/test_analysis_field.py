@@ -197,6 +197,7 @@ def test_one_inserted_zero_frame_on_a_low_tone_is_an_insert_and_one_zeroed_frame
     (read -1.00 frame) after an insert, where it was (0.00) after a zeroed frame; both at the
     frame itself."""
     x = A.field_tone(1.5, fs, seed=seed, frequency_hz=f0, noise_rms=noise, dc=dc)
+    assert A.analyze_glitches(x, fs).glitches == []
     at = int(np.random.default_rng([20, seed, fs]).integers(fs // 4, (5 * fs) // 4))
     g = _one(A.analyze_glitches(np.insert(x, at, dc), fs))
     assert g.kind == "inserted" and g.size == 1 and g.start_frame == at, g.to_dict()
