@@ -7,6 +7,10 @@
     python bench/field_probes.py sweep CONDITION KIND N  # N takes of a tone condition, each with one
                                                          # KIND (mute, pop, smallpop, drop, silence) of seeded
                                                          # size and place, and N clean takes
+    python bench/field_probes.py one_frame N   # one inserted and one zeroed frame on three low tones, N seeds
+    python bench/field_probes.py refdrop CONDITION MATERIAL FRAMES N  # N reference-mode takes of a
+                                    # bench_analysis.py --reference condition and program material,
+                                    # FRAMES dropped at a seeded loud place, and N clean takes
 
 Each prints what the analyser reported; none asserts (the tests do).
 """
@@ -175,6 +179,90 @@ def sweep_program(name: str, kind: str, n: int) -> None:
     _print_sweep(name, kind, n, found, named, errs, extra, false)
 
 
+LOW_TONES = [(192_000, 50.0, 1e-5, 0.0), (96_000, 40.0, 3e-5, 0.05), (192_000, 100.0, 1e-4, 0.0)]
+
+
+def one_frame(n: int) -> None:
+    """On each of three low tones (``field_tone`` 1.5 s, the low tones of
+    tests/harness/test_analysis_field.py), ``n`` seeded places: one zero frame inserted at the DC,
+    then the same frame written over with the DC instead. Counts: found (a glitch within 10
+    frames), named (``inserted`` of 1 / ``click`` of 1), placed to the frame; glitches elsewhere."""
+    for fs, f0, noise, dc in LOW_TONES:
+        tally = {"insert": [0, 0, 0], "zeroed": [0, 0, 0]}
+        extra = 0
+        for seed in range(n):
+            x = A.field_tone(1.5, fs, seed=seed, frequency_hz=f0, noise_rms=noise, dc=dc)
+            at = int(np.random.default_rng([20, seed, fs]).integers(fs // 4, (5 * fs) // 4))
+            zeroed = x.copy()
+            zeroed[at] = dc
+            for what, y, kind in (("insert", np.insert(x, at, dc), "inserted"), ("zeroed", zeroed, "click")):
+                gs = A.analyze_glitches(y, fs).glitches
+                hit = [g for g in gs if abs(g.start_frame - at) <= 10]
+                t = tally[what]
+                t[0] += bool(hit)
+                t[1] += bool(hit) and hit[0].kind == kind and hit[0].size == 1
+                t[2] += bool(hit) and hit[0].start_frame == at
+                extra += len(gs) - bool(hit)
+        print(f"{fs} Hz, {f0:g} Hz tone: " + "; ".join(f"{w}: found {t[0]}/{n}, named {t[1]}/{n}, placed {t[2]}/{n}"
+                                                      for w, t in tally.items()) + f"; elsewhere {extra}", flush=True)
+
+
+def refdrop(name: str, material: str, frames: int, n: int) -> None:
+    """``n`` 2 s takes of one ``reference_compare.program_material`` kind through a
+    ``bench_analysis.REFERENCE_CONDITIONS`` path (its fractional delay, noise and quantisation),
+    each with ``frames`` dropped at a seeded loud place (as the bench picks one), judged against
+    the reference: found (a report within 10 frames plus its stated uncertainty), placed (within 10
+    frames), named (``dropped`` of ``frames``), refused; then ``n`` clean takes (other seeds)."""
+    import bench_analysis as B  # noqa: PLC0415  (a sibling script)
+
+    kw = dict(B.REFERENCE_CONDITIONS[name])
+    quantize = kw.pop("quantize", None)
+    found = placed = named = refused = extra = false = false_refused = 0
+    errs: list[int] = []
+    for seed in range(n):
+        rng = np.random.default_rng([86, seed])
+        ref = R.program_material(material, 2.0, FS, seed=100 + seed)  # type: ignore[arg-type]
+        rec = R.through_system(ref, FS, delay_frames=float(rng.uniform(200, 900)), tail_frames=2000,
+                               seed=200 + seed, **kw)
+        loud = np.flatnonzero(np.abs(rec) > 0.05)
+        loud = loud[(loud > FS // 3) & (loud < rec.size - FS // 3)]
+        at = int(rng.choice(loud))
+        y = B._quantized(A.drop_frames(rec, at, frames), quantize)
+        try:
+            gs = R.compare_to_reference(y, B._quantized(ref, quantize), FS).glitches
+        except A.AnalysisError as exc:
+            refused += 1
+            print(seed, at, "REFUSED", str(exc)[:120], flush=True)
+            continue
+        hit = [g for g in gs if abs(g.start_frame - at) <= 10 + g.position_uncertainty_frames]
+        found += bool(hit)
+        placed += bool(hit) and abs(hit[0].start_frame - at) <= 10
+        named += bool(hit) and hit[0].kind == "dropped" and hit[0].size_frames == frames
+        extra += len(gs) - bool(hit)
+        if hit:
+            errs.append(hit[0].start_frame - at)
+        print(seed, at, "found" if hit else "MISSED",
+              [(g.kind, g.size_frames, g.start_frame - at, g.position_uncertainty_frames) for g in gs[:3]], flush=True)
+    for seed in range(n):
+        rng = np.random.default_rng([87, seed])
+        ref = R.program_material(material, 2.0, FS, seed=300 + seed)  # type: ignore[arg-type]
+        rec = R.through_system(ref, FS, delay_frames=float(rng.uniform(200, 900)), tail_frames=2000,
+                               seed=400 + seed, **kw)
+        try:
+            gs = R.compare_to_reference(B._quantized(rec, quantize), B._quantized(ref, quantize), FS).glitches
+        except A.AnalysisError as exc:
+            false_refused += 1
+            print("clean", seed, "REFUSED", str(exc)[:120], flush=True)
+            continue
+        false += len(gs)
+        if gs:
+            print("clean", seed, [(g.kind, g.start_frame) for g in gs], flush=True)
+    e = np.abs(np.array(errs)) if errs else np.zeros(1, int)
+    print(f"{name} / {material} / {frames} dropped: found {found}/{n}, placed {placed}/{n}, named {named}/{n}, "
+          f"refused {refused}/{n}, |place error| median {np.median(e):.0f} max {e.max()}, unmatched {extra}; "
+          f"clean: false glitches {false}, refused {false_refused}/{n}")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["mute"]:
         mutes()
@@ -184,5 +272,9 @@ if __name__ == "__main__":
         tone(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1:2] == ["sweep"] and len(sys.argv) == 5:
         sweep(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1:2] == ["one_frame"] and len(sys.argv) == 3:
+        one_frame(int(sys.argv[2]))
+    elif sys.argv[1:2] == ["refdrop"] and len(sys.argv) == 6:
+        refdrop(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     else:
         sys.exit(__doc__)

@@ -188,6 +188,25 @@ def test_inserted_silence_on_a_low_tone_is_an_insert_of_its_length(
     assert g.kind == "inserted" and abs(g.start_frame - at) <= PLACE and g.size == count, g.to_dict()
 
 
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("fs,f0,noise,dc", LOW_TONES)
+def test_one_inserted_zero_frame_on_a_low_tone_is_an_insert_and_one_zeroed_frame_a_click(
+        fs: int, f0: float, noise: float, dc: float, seed: int) -> None:
+    """One frame at the DC is a run too short to tell a mute by, and was a ``click`` whether it
+    was inserted or written over a frame. The sine after it tells them apart: a frame late
+    (read -1.00 frame) after an insert, where it was (0.00) after a zeroed frame; both at the
+    frame itself."""
+    x = A.field_tone(1.5, fs, seed=seed, frequency_hz=f0, noise_rms=noise, dc=dc)
+    assert A.analyze_glitches(x, fs).glitches == []
+    at = int(np.random.default_rng([20, seed, fs]).integers(fs // 4, (5 * fs) // 4))
+    g = _one(A.analyze_glitches(np.insert(x, at, dc), fs))
+    assert g.kind == "inserted" and g.size == 1 and g.start_frame == at, g.to_dict()
+    y = x.copy()
+    y[at] = dc
+    g = _one(A.analyze_glitches(y, fs))
+    assert g.kind == "click" and g.size == 1 and g.start_frame == at, g.to_dict()
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_a_pop_through_a_band_limiting_low_pass_is_placed_at_its_sample(seed: int) -> None:
     """A 1-sample pop of 0.012-0.025 (under the coarse tolerance: the fine pass's) on a 3 kHz
