@@ -264,8 +264,9 @@ def test_the_blocks_between_two_timers_go_at_once_and_as_block_by_block_delivers
     assert sum(runs) > 250
     if tap_form == "block":
         assert set(runs) == {1}
-    else:  # the deferrable timer moves 3.5 blocks on from the last callback: runs of 3 and 4
-        assert max(runs) in (3, 4) and runs.count(1) < len(runs) // 4
+    else:  # the deferrable timer moves 3.5 blocks on from the last callback: runs of 3 blocks
+        # between two of its passes, shorter ones only where a refused deferral or the end cuts in
+        assert max(runs) == 3 and runs.count(3) > 3 * len(runs) // 4
 
 
 def test_a_removed_tap_with_a_stretch_form_is_forgotten() -> None:
