@@ -312,7 +312,9 @@ def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
         return info
     info["scenario"] = str(path)
     res = run_scenario(path, system_factory=factory)
-    info["scenario_fails"] = any(f.invariant == result.invariant for f in res.failures)
+    # a real failure of the invariant: one its check could not judge reproduces nothing
+    info["scenario_fails"] = res.failed and any(f.invariant == result.invariant
+                                                for f in res.failed_expectations())
     if result.mutant:
         info["scenario_passes_healthy"] = run_scenario(path).passed
     if not info["scenario_fails"]:
@@ -370,7 +372,12 @@ def shrink_scenario_steps(path: Path | Any, *, mutant: str | None = None, max_ru
                           name: str | None = None) -> tuple[Any, list[str], int]:
     """ddmin over a scenario's steps, keeping every failed expectation failing; returns the shrunk
     scenario document, the failures kept, and the runs used. ``path``: a scenario file, or a
-    loaded ``Scenario`` (``name`` then says where it came from, for the messages)."""
+    loaded ``Scenario`` (``name`` then says where it came from, for the messages).
+
+    Only a real failure counts, of the scenario and of each candidate: its verdict FAIL, the
+    expectations kept judged and unmet. An expectation that could not be judged (inconclusive)
+    is not kept failing, and a candidate where a kept one is merely inconclusive does not
+    reproduce the failure: it proves nothing."""
     from .scenarios import Scenario, load_scenario, run_scenario
     from .scenarios.executor import mutant_factory
     from .scenarios.export import dump_document
@@ -380,9 +387,10 @@ def shrink_scenario_steps(path: Path | Any, *, mutant: str | None = None, max_ru
     name = name or str(path)
     factory = mutant_factory(mutant) if mutant else None
     base = run_scenario(scenario, system_factory=factory)
-    wanted = sorted({f.expectation for f in base.failures})
+    wanted = sorted({f.expectation for f in base.failed_expectations()}) if base.failed else []
     if not wanted:
-        raise UsageError(f"{name}: the scenario passes{' under mutant ' + mutant if mutant else ''}; "
+        how = "passes" if base.passed else "is inconclusive (an expectation could not be judged)"
+        raise UsageError(f"{name}: the scenario {how}{' under mutant ' + mutant if mutant else ''}; "
                          "only a failing scenario can be shrunk (try --mutant NAME)")
     doc = scenario.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
     doc = {"format": scenario.format, **{k: v for k, v in doc.items() if k != "format"}}
@@ -403,8 +411,8 @@ def shrink_scenario_steps(path: Path | Any, *, mutant: str | None = None, max_ru
         except InputFileError:  # an expectation refers to a step that was dropped
             cache[key] = False
             return False
-        got = {f.expectation for f in run_scenario(candidate, system_factory=factory).failures}
-        cache[key] = set(wanted) <= got
+        result = run_scenario(candidate, system_factory=factory)
+        cache[key] = result.failed and set(wanted) <= {f.expectation for f in result.failed_expectations()}
         return cache[key]
 
     steps = list(doc["steps"])

@@ -143,11 +143,16 @@ class Recoverer:
                     raise
                 self._schedule_attempt(run)
                 return
-            run.open_s = s.clock.now() - now
-            stream = s._stream
-            # a backend of its own may hand out streams that do not derive from DeviceStream
-            run.open_wait_s = getattr(stream, "open_cpu_wait_s", None)
+            self._opened(run, now)
             s._finish_recovery(run)
+
+    def _opened(self, run: RecoveryRun, since: float) -> None:
+        """The successful attempt's open, begun at ``since``, recorded on the run: its time
+        (``open_s``) and the stream's measured wait for a CPU (``open_wait_s``), as
+        ``recovery_succeeded`` carries them, for a scheduled attempt and ``recover()`` alike."""
+        run.open_s = self.system.clock.now() - since
+        # a backend of its own may hand out streams that do not derive from DeviceStream
+        run.open_wait_s = getattr(self.system._stream, "open_cpu_wait_s", None)
 
     @staticmethod
     def _lateness(run: RecoveryRun) -> dict[str, float]:
@@ -214,6 +219,7 @@ class Recoverer:
         for i, device in enumerate(run.devices):
             run.attempts += 1
             output = device if i > 0 else config.device.output_device
+            begun = s.clock.now()
             try:
                 s._build(config, device, output)
             except SystemClosedError:
@@ -230,6 +236,7 @@ class Recoverer:
                     self.failed(run, f"recover() interrupted by {type(exc).__name__}")
                     raise
                 continue
+            self._opened(run, begun)
             s._finish_recovery(run)
             s._check_open()  # closed by an observer as it came back: raises, as every operation
             return s.is_healthy()

@@ -46,7 +46,7 @@ from ..errors import UsageError
 from ..compose import SystemSpec, compose, system_meta
 from ..sut_protocol import SystemChoice, SystemFactory, SystemUnderTest, default_system
 from ..history import Entry, History, run_op
-from ..verdict import RunVerdict, judge_run
+from ..verdict import Outcome, RunVerdict, judge_run
 from ..rig.loopback import LoopbackRig
 from ..faults.base_config import overlay
 from .loader import load_scenario, system_config_dict
@@ -114,8 +114,21 @@ class ScenarioResult:
 
     @property
     def passed(self) -> bool:
-        """Every expectation was judged and held (an inconclusive scenario has not passed)."""
+        """Every expectation was judged and held (an inconclusive scenario has not passed): what a
+        scenario's pytest item, its report's headline-only form and a healthy re-run read."""
         return not self.failures
+
+    @property
+    def failed(self) -> bool:
+        """Its verdict is FAIL: an expectation was judged and did not hold. An inconclusive
+        scenario has neither passed nor failed: it found nothing, so it reproduces no failure
+        (the shrinkers and the exporter keep a candidate only while this holds)."""
+        return self.verdict.outcome is Outcome.FAIL
+
+    def failed_expectations(self) -> list[Failure]:
+        """The unmet expectations that were judged and did not hold (never those that could not
+        be judged)."""
+        return [f for f in self.failures if not f.inconclusive]
 
     def checks(self) -> list[dict[str, Any]]:
         """The scenario's checks, as ``harness.verdict.judge_run`` reads them: one

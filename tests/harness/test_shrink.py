@@ -118,31 +118,98 @@ def test_a_shrunk_run_never_ends_before_its_last_fault_does() -> None:
         shrinker.close()
 
 
+XRUNS = Path(__file__).resolve().parents[2] / "scenarios" / "sim" / "xrun-is-counted-not-fatal.toml"
+
+
+def _load(path: Path) -> object:
+    import harness.scenarios as scenarios
+
+    return scenarios.load_scenario(path)
+
+
+def _steps(scenario: object) -> list[dict]:
+    return [s.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+            for s in scenario.steps]  # type: ignore[attr-defined]
+
+
+def _judged_by(monkeypatch, unmet) -> None:
+    """``run_scenario`` stood in for by one whose result's unmet expectations are
+    ``unmet(steps)``: (expectation, inconclusive) pairs of the candidate's steps, each a
+    ``Failure`` of a real ``ScenarioResult`` (so its verdict is judged as a run's)."""
+    import harness.scenarios as scenarios
+    from harness.history import History
+    from harness.scenarios.executor import Failure, ScenarioResult
+
+    def run_scenario(scenario: object, **_: object) -> ScenarioResult:
+        failures = [Failure(e, "unsure" if unsure else "failed", inconclusive=unsure)
+                    for e, unsure in unmet(_steps(scenario))]
+        return ScenarioResult(scenario, None, failures, History(), 0.0, 0.0)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scenarios, "run_scenario", run_scenario)
+
+
 def test_a_shrunk_scenario_keeps_every_failure_it_had(monkeypatch) -> None:
     """ddmin over a scenario's steps keeps a candidate only when every expectation the whole
     scenario failed still fails: two failures, each from its own step, keep both steps."""
-    from types import SimpleNamespace
-
-    import harness.scenarios as scenarios
     from harness.shrink import shrink_scenario_steps
 
-    path = Path(__file__).resolve().parents[2] / "scenarios" / "sim" / "xrun-is-counted-not-fatal.toml"
-    full = scenarios.load_scenario(path)
-
-    def dumped(scenario: object) -> list[dict]:
-        return [s.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
-                for s in scenario.steps]  # type: ignore[attr-defined]
-
-    start, first, second = dumped(full)
-
-    def run_scenario(scenario: object, **_: object) -> SimpleNamespace:
-        steps = dumped(scenario)
-        failures = [SimpleNamespace(expectation=e) for e, step in (("first xrun", first), ("second xrun", second))
-                    if step in steps]
-        return SimpleNamespace(failures=failures)
-
-    monkeypatch.setattr(scenarios, "run_scenario", run_scenario)
-    doc, kept, runs = shrink_scenario_steps(path)
+    start, first, second = _steps(_load(XRUNS))
+    _judged_by(monkeypatch, lambda steps: [(e, False) for e, step in (("first xrun", first), ("second xrun", second))
+                                           if step in steps])
+    doc, kept, runs = shrink_scenario_steps(XRUNS)
     assert kept == ["first xrun", "second xrun"]
     assert doc["steps"] == [first, second] and start not in doc["steps"]
     assert 1 <= runs <= 150
+
+
+def test_a_candidate_whose_kept_failure_is_only_inconclusive_does_not_reproduce_it(monkeypatch) -> None:
+    """Without its step the second failure's expectation cannot be judged (inconclusive): such a
+    candidate is not failing (verdict inconclusive, or FAIL by the first alone with the second
+    unjudged), so ddmin keeps the step; counted as failing, it would have shrunk to ``[first]``, a
+    scenario that proves nothing of the second."""
+    from harness.shrink import shrink_scenario_steps
+
+    start, first, second = _steps(_load(XRUNS))
+    tried: list[list[dict]] = []
+
+    def unmet(steps: list[dict]) -> list[tuple[str, bool]]:
+        tried.append(steps)
+        return [("first xrun", False)] * (first in steps) + [("second xrun", second not in steps)]
+
+    _judged_by(monkeypatch, unmet)
+    doc, kept, _ = shrink_scenario_steps(XRUNS)
+    assert kept == ["first xrun", "second xrun"]
+    assert doc["steps"] == [first, second]
+    assert [first] in tried  # tried, and refused
+
+
+def test_a_scenario_whose_only_unmet_expectation_is_inconclusive_cannot_be_shrunk(monkeypatch) -> None:
+    from harness.errors import UsageError
+    from harness.shrink import shrink_scenario_steps
+
+    _judged_by(monkeypatch, lambda steps: [("second xrun", True)])
+    with pytest.raises(UsageError) as info:
+        shrink_scenario_steps(XRUNS)
+    assert str(info.value) == (f"{XRUNS}: the scenario is inconclusive (an expectation could not be judged); "
+                               "only a failing scenario can be shrunk (try --mutant NAME)")
+
+
+def test_an_exported_timeline_is_minimised_only_while_its_invariant_really_fails(monkeypatch) -> None:
+    """The exporter's check (``scenarios.export._fails_with``): a result where the invariant's
+    expectation could not be judged does not reproduce its failure; a judged failure does."""
+    import harness.scenarios.executor as executor
+    from harness.history import History
+    from harness.scenarios.export import _fails_with
+    from harness.scenarios.executor import Failure, ScenarioResult
+
+    doc = _load(XRUNS).model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+    unsure = [False]
+
+    def run_scenario(scenario: object, **_: object) -> ScenarioResult:
+        failure = Failure("invariant no_leaks", "x", step="s", invariant="no_leaks", inconclusive=unsure[0])
+        return ScenarioResult(scenario, None, [failure], History(), 0.0, 0.0)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(executor, "run_scenario", run_scenario)
+    assert _fails_with(doc, "no_leaks", None) == (True, "s")
+    unsure[0] = True
+    assert _fails_with(doc, "no_leaks", None) == (False, None)

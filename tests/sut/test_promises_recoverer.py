@@ -178,7 +178,7 @@ def test_recover_from_failed_walks_the_devices_without_backoff():
     assert got == [
         (0.0, "recovery_attempt_failed", {"attempt": 1, "device": "sim-in", "error": "DeviceNotFoundError"}),
         (0.0, "recovery_succeeded", {"attempts": 2, "seconds": 0.0, "device": "sim-backup",
-                                     "target": "running"}),
+                                     "target": "running", "open_s": 0.0}),
     ]
     assert (s.stream.spec.input_device, s.stream.spec.output_device) == ("sim-backup", "sim-backup")
     assert _system_causes(s, marks) == [("failed", "recovering", "recover()"),
@@ -548,4 +548,35 @@ def test_a_stream_without_an_open_wait_recovers_without_one():
     assert _succeeded_after_a_loss(s, events) == {
         "attempts": 1, "seconds": 0.0, "device": "sim-in", "target": "running", "open_s": 0.0}
     assert isinstance(s._stream, _ForeignStream)
+    s.close()
+
+
+def test_recover_records_the_successful_opens_time_and_wait_as_a_scheduled_run_does():
+    """``recover()``'s ``recovery_succeeded`` carries ``open_s`` and ``open_wait_s`` as a scheduled
+    run's does: the successful device's open alone (the refused primary's 0.5 s before it not
+    counted) and its stream's ``open_cpu_wait_s``, each rounded to the microsecond."""
+    s, events = _running({"device": {"fallback_devices": ["sim-backup"]}})
+    with pytest.raises(Exception):
+        s.simulate_error("dsp")
+    original = s.backend.open_stream
+
+    def open_stream(spec, cb, on_error):
+        if spec.input_device == "sim-in":
+            s.clock.sleep(0.5)  # the refused open takes its time too
+            raise _DriverError("the driver said no")
+        s.clock.sleep(LATE)
+        stream = original(spec, cb, on_error)
+        stream.open_cpu_wait_s = 0.1234567
+        return stream
+
+    s.backend.open_stream = open_stream  # type: ignore[method-assign]
+    events.clear()
+    t0 = s.clock.now()
+    assert s.recover() is True
+    got = _plain(events, t0)
+    assert got == [
+        (0.5, "recovery_attempt_failed", {"attempt": 1, "device": "sim-in", "error": "_DriverError"}),
+        (0.7500004, "recovery_succeeded", {"attempts": 2, "seconds": 0.7500004, "device": "sim-backup",
+                                           "target": "running", "open_s": 0.25, "open_wait_s": 0.123457}),
+    ]
     s.close()
