@@ -1593,7 +1593,11 @@ class AudioCheck:
                     self._emit(base + lo, base + hi, "mute", hi - lo, None, None)
                 continue
             analysed = 0
-            if b - a >= _MIN_SOUND:
+            # A stretch of sound wholly outside the core (in an overlap: another window's core
+            # judges it) yields nothing here once the tone has been seen: every glitch the
+            # analysis finds starts inside the stretch, so outside the core, it analyses no frame
+            # of the core and an error is not kept. Only its first success (the tone seen) counts.
+            if b - a >= _MIN_SOUND and (hi > lo or not self._tone_seen):
                 try:
                     # fine: the noise-floor pass too (pops and phase steps below the coarse tolerance);
                     # it judges a coloured residual by its innovation since the 3-frame "click" of

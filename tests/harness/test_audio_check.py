@@ -323,6 +323,45 @@ def test_a_new_stream_on_a_grid_half_a_block_off_is_not_a_gap():
     assert s["frames"]["device_gap"] == 0 and s["glitches"]["total"] == 0, s["glitches"]
 
 
+def test_a_stretch_of_sound_is_analysed_once_in_the_window_whose_core_holds_it(monkeypatch):
+    """A stretch of sound between two silences that lies wholly in a window's overlap (the end of
+    the first 8 s window, the start of the second) is analysed only where it is core, once the tone
+    has been seen: the click in it is found once, the silences around it are mutes of their own
+    lengths, and no analysis is spent on the stretches a window would keep nothing of."""
+    import harness.audio_check as audio_check
+
+    analysed: list[int] = []
+    analyze = audio_check.analyze_glitches
+
+    def counting(x: Any, *args: Any, **kwargs: Any) -> Any:
+        analysed.append(len(x))
+        return analyze(x, *args, **kwargs)
+
+    monkeypatch.setattr(audio_check, "analyze_glitches", counting)
+    system = AudioSystem({}, seed=0)
+    system.backend = _FakeBackend()  # type: ignore[assignment]
+    check = AudioCheck.attach(system)
+    n = 48_000 * 12
+    tone = (0.25 * np.sin(2 * np.pi * 997 * np.arange(n) / 48_000)).astype(np.float32)
+    # the first window's core ends at frame 396_032, its ring at 408_064 (overlap 12_032 frames);
+    # the second window's ring starts at 384_000
+    tone[393_216:396_288] = 0.0
+    tone[407_552:419_840] = 0.0
+    tone[401_925] += 0.05
+    period = 256 / 48_000
+    now = period
+    for frame in range(0, n, 256):
+        check._on_block(_FakeStream, tone[frame:frame + 256, None], now)
+        now += period
+    check.finish()
+    assert check._o == 12_032
+    # the first window's core, the stretch in the overlap (in the second window's core), the rest;
+    # not the stretch again at the first window's end, nor 384_000..393_216 at the second's start
+    assert analysed == [393_216, 11_264, 156_160]
+    found = [(g["kind"], g["start_frame"], g["size"]) for g in check.glitches_between(0.0, 20.0)]
+    assert found == [("mute", 393_216, 3_072), ("click", 401_925, 1), ("mute", 407_552, 12_288)]
+
+
 def test_the_fast_analysis_options_find_the_same_glitches():
     """``measure_levels=False`` and ``frequency_known=True`` (what the audio check uses) change the
     cost, not the answer."""
