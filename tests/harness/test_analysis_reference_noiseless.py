@@ -186,6 +186,42 @@ def test_tone_bursts_are_locked_by_their_envelope_and_compared(seed: int) -> Non
     assert [g.kind for g in gs] == ["pop"] and abs(gs[0].start_frame - at) <= 10, [g.to_dict() for g in gs]
 
 
+def _dropped_burst_take(seed: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """(reference, recording, frame dropped at): 2 s of tone bursts through a -60 ppm clock and a
+    16 kHz low-pass, gain 0.6, 9 frames dropped at a seeded loud frame, both as int16 files hold
+    them (as ``bench/field_probes.py refdrop`` makes its takes)."""
+    rng = np.random.default_rng([86, seed])
+    ref = R.program_material("gaps", 2.0, FS, seed=100 + seed)
+    rec = R.through_system(ref, FS, delay_frames=float(rng.uniform(200, 900)), gain=0.6, drift_ppm=-60.0,
+                           lowpass_hz=16_000.0, tail_frames=2000, seed=200 + seed)
+    loud = np.flatnonzero(np.abs(rec) > 0.05)
+    loud = loud[(loud > FS // 3) & (loud < rec.size - FS // 3)]
+    at = int(rng.choice(loud))
+    return _quantized(ref, "int16"), _quantized(A.drop_frames(rec, at, 9), "int16"), at
+
+
+@pytest.mark.parametrize("seed", [0, 15])
+def test_a_drop_inside_the_lock_of_tone_bursts_that_would_lock_an_alias_is_refused_not_reported(seed: int) -> None:
+    """9 frames dropped inside the first 1.5 s of tone bursts split the carrier's true peak in two:
+    the lock took an alias of one burst's carrier (a period, 53 frames, off on seed 0; 1395 frames
+    off on seed 15) and the comparison reported damage that is not there (mutes of thousands of
+    frames). The envelopes, read around the lock, place the bursts elsewhere: refused as not
+    aligned, no list of glitches."""
+    ref, rec, _ = _dropped_burst_take(seed)
+    with pytest.raises(A.AnalysisError, match=r"cannot align .*low confidence.*envelopes match best.*alias"):
+        R.compare_to_reference(rec, ref, FS)
+
+
+@pytest.mark.parametrize("seed", [1, 17])
+def test_a_drop_in_tone_bursts_locked_right_is_still_found(seed: int) -> None:
+    """The same takes where the lock is right (seed 17's drop lies inside the lock's 1.5 s too):
+    the check of the lock lets them through and the drop is found, named and placed."""
+    ref, rec, at = _dropped_burst_take(seed)
+    gs = R.compare_to_reference(rec, ref, FS).glitches
+    assert [(g.kind, g.size_frames) for g in gs] == [("dropped", 9)], [g.to_dict() for g in gs]
+    assert abs(gs[0].start_frame - at) <= 10
+
+
 def test_evenly_repeating_tone_bursts_are_refused_at_the_lock_say_why_and_what_to_play_instead() -> None:
     """One tone in bursts of one length at one spacing, the recording holding two more of them
     before the reference's first (a loop played on): the carrier matches itself a period away
