@@ -154,7 +154,7 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/device_losses.py": ["tests/harness/test_device_losses.py"],
     "harness/rig/rig_target.py": ["tests/harness/test_device_losses.py", "tests/harness/test_rig_target.py"],
     "harness/external_kills.py": ["tests/harness/test_external_kills.py"],
-    "harness/replay.py": ["tests/harness/test_reports.py"],
+    "harness/replay.py": ["tests/harness/test_replay.py", "tests/harness/test_reports.py"],
     "harness/runfolder.py": ["tests/harness/test_hostile.py"],
     "harness/scenario_collect.py": ["tests/harness/test_scenario_collect.py", "tests/harness/test_plugin.py"],
     "harness/commands/run.py": ["tests/harness/test_mutants.py"],
