@@ -157,7 +157,10 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/replay.py": ["tests/harness/test_replay.py", "tests/harness/test_reports.py"],
     "harness/runfolder.py": ["tests/harness/test_hostile.py"],
     "harness/scenario_collect.py": ["tests/harness/test_scenario_collect.py", "tests/harness/test_plugin.py"],
-    "harness/commands/run.py": ["tests/harness/test_mutants.py"],
+    # the run command's mutant note: a profile without the mutant's kind, and a seed that drew none
+    "harness/commands/run.py": [f"tests/harness/test_run.py::{n}" for n in (
+        "test_a_profile_without_the_revealing_kind_says_the_mutant_cannot_be_caught",
+        "test_a_race_mutant_is_shown_at_a_seed_whose_schedule_drew_no_concurrent_callers")] + ["tests/harness/test_mutants.py"],
 }
 
 
