@@ -4103,8 +4103,9 @@ BATCH_29: list[Bug] = [
     Bug("loss_at_window_start_unexplained", "harness/device_losses.py",
         "            k = bisect.bisect_right(starts, t) - 1\n",
         "            k = bisect.bisect_left(starts, t) - 1\n",
-        "bisect_left for bisect_right in result(): a loss at exactly the moment its device fault fired "
-        "(the simulated device drops at the firing's virtual time) finds no window opened at or before it",
+        "bisect_left for bisect_right in result(): a loss recorded at the very tick its device fault "
+        "fired (or exactly EXTERNAL_LEAD_S before an outage was recorded) finds no window opened at or "
+        "before it",
         "false alarm: a loss at its fault's firing is explained by it"),
     Bug("loss_any_named_kind_explains", "harness/device_losses.py",
         "    return kind not in FAULT_KINDS  # a kind outside the vocabulary (the rig's own): counted as the device's\n",

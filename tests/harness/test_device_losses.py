@@ -94,8 +94,9 @@ def test_an_observed_outage_explains_a_loss_found_a_little_before_it_was_recorde
 
 
 def test_a_loss_at_the_very_moment_its_window_opens_is_explained() -> None:
-    """The simulated device drops at its fault's firing time, to the tick: a window holds its
-    first instant (a device fault's firing, an observed outage's lead), and nothing before it."""
+    """A window holds its first instant: a loss recorded at the very tick its device fault fired,
+    or exactly ``EXTERNAL_LEAD_S`` before an outage was recorded, is explained; a millisecond
+    earlier, with no other window open, it is not."""
     h = History()
     _fault(h, "dropout", 1.0, 1.5)
     _fault(h, "server_outage", 20.0, 21.0, trigger="external")
