@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-28: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-29: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -35,7 +35,8 @@ and its false-alarm tests) instead, after the tests of its own code where it is 
 (``HARNESS_OWN_TESTS``: analyze, the scenario loader, blas, the one-block minimum; batch 23;
 the history, the journal, the soak's recorder, the faults; batch 25; the signal analysis, the
 reference comparison, the program judge, the swarm, the shrinker, the reports' comparison and the
-inputs' readers; batch 28).
+inputs' readers; batch 28; the device losses, the rig's observed outages, the external kill, the
+replay, the run folder, the scenario collector and the run command; batch 29).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -146,6 +147,20 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     # the audio check's own files first: a window's consistency and the machine's excuse are
     # judged there on synthetic windows and a scripted rig capture, seconds (batch 28)
     "harness/audio_check.py": ["tests/harness/test_audio_check.py", "tests/harness/test_rig_audio.py"],
+    # which device losses a fault or an observed outage explains, the rig capture's outages, the
+    # external kill's counts, the replay export, the run folder, the scenario collector and the
+    # run command's mutant note: the judges' tests reach none of a loss's window, a folder's lock
+    # or a scenario's tags (batch 29)
+    "harness/device_losses.py": ["tests/harness/test_device_losses.py"],
+    "harness/rig/rig_target.py": ["tests/harness/test_device_losses.py", "tests/harness/test_rig_target.py"],
+    "harness/external_kills.py": ["tests/harness/test_external_kills.py"],
+    "harness/replay.py": ["tests/harness/test_replay.py", "tests/harness/test_reports.py"],
+    "harness/runfolder.py": ["tests/harness/test_hostile.py"],
+    "harness/scenario_collect.py": ["tests/harness/test_scenario_collect.py", "tests/harness/test_plugin.py"],
+    # the run command's mutant note: a profile without the mutant's kind, and a seed that drew none
+    "harness/commands/run.py": [f"tests/harness/test_run.py::{n}" for n in (
+        "test_a_profile_without_the_revealing_kind_says_the_mutant_cannot_be_caught",
+        "test_a_race_mutant_is_shown_at_a_seed_whose_schedule_drew_no_concurrent_callers")] + ["tests/harness/test_mutants.py"],
 }
 
 
@@ -4069,13 +4084,99 @@ BATCH_28: list[Bug] = [
         "false alarm: clean_audio with --program (the program's own pauses are not mutes)"),
 ]
 
+
+#: Written blind (before any test that might catch them was read) in the harness code no earlier
+#: batch touched: which device losses a fault or an observed outage explains (device_losses.py),
+#: the rig capture's observed outages (rig/rig_target.py's ``ObservedOutages``), the external
+#: kill's counts and doubt keys (external_kills.py), the replay export (replay.py), the run
+#: folder's lock and refusals (runfolder.py), the scenario collector (scenario_collect.py),
+#: ``soundcheck run``'s mutant note (commands/run.py) and one of ``judge_run``'s steady-state
+#: branches (verdict.py). Each is tried first against the tests of its own code
+#: (``HARNESS_OWN_TESTS``), then the judges'. ``--batch 29`` tries only these.
+BATCH_29: list[Bug] = [
+    Bug("loss_external_lead_dropped", "harness/device_losses.py",
+        "            lo = float(fired) - (EXTERNAL_LEAD_S if external else 0.0)\n",
+        "            lo = float(fired)\n",
+        "'a window opens when its fault fired' while tidying _windows: an observed outage explains no "
+        "loss from before it was recorded, though the watch polls and the capture reports it late",
+        "false alarm: a device loss the rig observed late is explained (not inconclusive)"),
+    Bug("loss_at_window_start_unexplained", "harness/device_losses.py",
+        "            k = bisect.bisect_right(starts, t) - 1\n",
+        "            k = bisect.bisect_left(starts, t) - 1\n",
+        "bisect_left for bisect_right in result(): a loss recorded at the very tick its device fault "
+        "fired (or exactly EXTERNAL_LEAD_S before an outage was recorded) finds no window opened at or "
+        "before it",
+        "false alarm: a loss at its fault's firing is explained by it"),
+    Bug("loss_any_named_kind_explains", "harness/device_losses.py",
+        "    return kind not in FAULT_KINDS  # a kind outside the vocabulary (the rig's own): counted as the device's\n",
+        "    return kind is not None  # a kind outside the vocabulary (the rig's own): counted as the device's\n",
+        "the catch-all for the rig's own kinds written as 'any named kind': a lifecycle storm or slow DSP "
+        "now explains a device loss in its window",
+        "false pass: a device loss no device fault explains is never silent"),
+    Bug("observed_outage_end_keeps_it_open", "harness/rig/rig_target.py",
+        "                record, self._open = self._open, None\n",
+        "                record = self._open\n",
+        "the tuple assignment 'tidied' to a plain read: an ended outage stays open, so the capture's "
+        "next outage is taken for the same one and never recorded",
+        "false alarm: every outage the rig observed is recorded (and explains its losses)"),
+    Bug("kill_recoveries_from_successes", "harness/external_kills.py",
+        "        total = self.recoveries if self.episodes is None else self.episodes\n",
+        "        total = self.recoveries\n",
+        "'recoveries is what the summary counts' in recoveries_from_kill: an episode before the kill "
+        "that ended in failure leaves the kill's count one short",
+        "external kill (exactly one recovery from the kill)"),
+    Bug("doubt_reason_figures_before_parens", "harness/external_kills.py",
+        "    text = _FIGURE.sub(\"N\", _PARENS.sub(\"(...)\", \" \".join(str(message).split())))\n",
+        "    text = _PARENS.sub(\"(...)\", _FIGURE.sub(\"N\", \" \".join(str(message).split())))\n",
+        "the two substitutions applied in the other order: the figures are gone before the parentheses "
+        "are looked for, so '(3 mute, 1 click)' stays '(N mute, N click)' and two runs doubting by one "
+        "rule give two keys",
+        "external kill (doubts counted by rule)"),
+    Bug("replay_missing_history_file_not_said", "harness/replay.py",
+        "    if history is None or not history.is_file():\n",
+        "    if history is None:\n",
+        "'the runner always writes the history' in export_replay: a failed run whose history file is "
+        "gone gets an export error for a note, not 'no history file; replay with seed ...'",
+        "replay (a failed run says how to replay it)"),
+    Bug("runfolder_lock_shared", "harness/runfolder.py",
+        "            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n",
+        "            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)\n",
+        "LOCK_SH for LOCK_EX in RunFolder.lock: a second soundcheck process on the same run folder is "
+        "granted the lock and writes beside the first",
+        "run folder (one writer at a time)"),
+    Bug("runfolder_refusal_names_parent", "harness/runfolder.py",
+        "                    raise self._refusal(Path(*parts[: len(fds)]), exc) from None\n",
+        "                    raise self._refusal(Path(*parts[: len(fds) - 1]), exc) from None\n",
+        "off by one in the refused path: a link (or file) where a sub-folder goes is named by its parent "
+        "folder, and is not seen as a link there",
+        "run folder (a link inside it is named and refused as one)"),
+    Bug("scenario_tags_not_keywords", "harness/scenario_collect.py",
+        "        for tag in scenario.scenario.tags:\n            item.extra_keyword_matches.add(tag)\n",
+        "",
+        "the tags left to the report when collect() was trimmed: `pytest -k TAG` selects none of the "
+        "scenarios tagged so",
+        "scenario collection (a scenario's tags select it)"),
+    Bug("reveal_mutant_fault_added_outside_profile", "harness/commands/run.py",
+        "    if run.profile.probabilities.get(kind, 0) <= 0:\n",
+        "    if run.profile.probabilities.get(kind, 0) < 0:\n",
+        "'<' for '<=' in reveal_mutant: a profile that does not ask for the mutant's kind gets one added "
+        "anyway, and the note that this run cannot catch the mutant is never printed",
+        "run (a mutant run under a profile that cannot show it says so)"),
+    Bug("steady_before_doubt_elif", "harness/verdict.py",
+        "        if steady_d.get(\"before\") == \"no\":\n",
+        "        elif steady_d.get(\"before\") == \"no\":\n",
+        "the before-the-faults test joined to the after chain as an elif: a run not steady before the "
+        "faults whose steady state after them was not observed (or did not return) no longer says so",
+        "verdict (every doubt is named)"),
+]
+
 #: the blind batches by number (``--batch N``), in the order they were written
 BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                                  10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13, 14: BATCH_14,
                                  15: BATCH_15, 16: BATCH_16, 17: BATCH_17, 18: BATCH_18, 19: BATCH_19,
                                  20: BATCH_20, 21: BATCH_21, 22: BATCH_22, 23: BATCH_23,
                                  24: BATCH_24, 25: BATCH_25, 26: BATCH_26, 27: BATCH_27,
-                                 28: BATCH_28}
+                                 28: BATCH_28, 29: BATCH_29}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a

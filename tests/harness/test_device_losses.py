@@ -93,6 +93,20 @@ def test_an_observed_outage_explains_a_loss_found_a_little_before_it_was_recorde
     assert _explained(h) == [True, False, False]
 
 
+def test_a_loss_at_the_very_moment_its_window_opens_is_explained() -> None:
+    """A window holds its first instant: a loss recorded at the very tick its device fault fired,
+    or exactly ``EXTERNAL_LEAD_S`` before an outage was recorded, is explained; a millisecond
+    earlier, with no other window open, it is not."""
+    h = History()
+    _fault(h, "dropout", 1.0, 1.5)
+    _fault(h, "server_outage", 20.0, 21.0, trigger="external")
+    _loss(h, 1.0)
+    _loss(h, 20.0 - EXTERNAL_LEAD_S)
+    _loss(h, 0.999)
+    _loss(h, 20.0 - EXTERNAL_LEAD_S - 0.001)
+    assert _explained(h) == [True, True, False, False]
+
+
 def test_an_outage_whose_end_was_never_heard_explains_the_losses_to_the_end_of_the_run() -> None:
     h = History()
     _fault(h, "server_outage", 3.0, None, trigger="external")
