@@ -28,29 +28,28 @@ def _refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     return captured.err
 
 
-def test_a_repeated_fallback_in_a_run_config_is_refused_by_name(quiet_dir, capsys):
-    (quiet_dir / "system.toml").write_text("[device]\nfallback_devices = ['sim-in', 'sim-backup', 'sim-backup']\n")
+@pytest.mark.parametrize("fallbacks, device, message", [
+    ("['sim-in', 'sim-backup', 'sim-backup']", None,
+     "soundcheck: error: [config] invalid configuration in system.toml (1 problem):\n"
+     "  - device.fallback_devices: 'sim-backup' is listed 2 times (positions 2, 3), so the recoverer would "
+     "try it again with its full back-off; 'sim-in' is the input device itself (device.input_device), which "
+     "the recoverer always tries first and skips among the fallbacks: list each fallback once and leave the "
+     "input device out, e.g. fallback_devices = ['sim-backup']\n"),
+    ("['sim-backup']", "sim-backup",
+     "soundcheck: error: [config] invalid configuration in system.toml with --device 'sim-backup' "
+     "(1 problem):\n"
+     "  - device.fallback_devices: 'sim-backup' is the input device itself (device.input_device), which the "
+     "recoverer always tries first and skips among the fallbacks: leave the input device out, e.g. "
+     "fallback_devices = []\n"),
+], ids=["repeated-in-the-file", "the-run-device-given-by-option"])
+def test_a_repeated_or_own_fallback_in_a_run_config_is_refused_by_name(quiet_dir, capsys, fallbacks, device,
+                                                                        message):
+    """A fallback listed twice, and a fallback that is the device the run uses (from the file or
+    from ``--device``, named in the message when it came from the option)."""
+    (quiet_dir / "system.toml").write_text(f"[device]\nfallback_devices = {fallbacks}\n")
     err = _refused(capsys, ["run", "--backend", "sim", "--duration", "2", "--config", "system.toml",
-                            "--report-dir", "runs"])
-    assert err == (
-        "soundcheck: error: [config] invalid configuration in system.toml (1 problem):\n"
-        "  - device.fallback_devices: 'sim-backup' is listed 2 times (positions 2, 3), so the recoverer would "
-        "try it again with its full back-off; 'sim-in' is the input device itself (device.input_device), which "
-        "the recoverer always tries first and skips among the fallbacks: list each fallback once and leave the "
-        "input device out, e.g. fallback_devices = ['sim-backup']\n")
-    assert sorted(p.name for p in quiet_dir.iterdir()) == ["system.toml"]
-
-
-def test_a_fallback_that_is_the_run_device_is_refused_naming_the_file_and_the_option(quiet_dir, capsys):
-    (quiet_dir / "system.toml").write_text("[device]\nfallback_devices = ['sim-backup']\n")
-    err = _refused(capsys, ["run", "--backend", "sim", "--duration", "2", "--config", "system.toml",
-                            "--device", "sim-backup", "--report-dir", "runs"])
-    assert err == (
-        "soundcheck: error: [config] invalid configuration in system.toml with --device 'sim-backup' "
-        "(1 problem):\n"
-        "  - device.fallback_devices: 'sim-backup' is the input device itself (device.input_device), which the "
-        "recoverer always tries first and skips among the fallbacks: leave the input device out, e.g. "
-        "fallback_devices = []\n")
+                            *(["--device", device] if device else []), "--report-dir", "runs"])
+    assert err == message
     assert sorted(p.name for p in quiet_dir.iterdir()) == ["system.toml"]
 
 
