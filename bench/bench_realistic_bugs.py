@@ -3492,8 +3492,8 @@ BATCH_24: list[Bug] = [
         "backend's RuntimeError out of a scheduled attempt leaves the run set and no next attempt",
         "recovery bounded (every attempt ends in a next attempt, success or FAILED)"),
     Bug("recover_gives_up_after_first_device", "recoverer.py",
-        "                    raise\n                continue\n            s._finish_recovery(run)\n",
-        "                    raise\n                break\n            s._finish_recovery(run)\n",
+        "                    raise\n                continue\n            self._opened(run, begun)\n",
+        "                    raise\n                break\n            self._opened(run, begun)\n",
         "continue/break slip in recover_now's loop: recover() tries the primary device only, never "
         "a fallback",
         "recovery (recover() walks the primary, then each fallback)"),
@@ -3809,8 +3809,8 @@ BATCH_26: list[Bug] = [
         "recovery the watchdog is not re-armed where it is woken by events",
         "stall detection (a stall after a recovery is detected as the first was)"),
     Bug("open_s_from_run_start", "recoverer.py",
-        "            run.open_s = s.clock.now() - now\n",
-        "            run.open_s = s.clock.now() - run.started\n",
+        "        run.open_s = self.system.clock.now() - since\n",
+        "        run.open_s = self.system.clock.now() - run.started\n",
         "the open's time measured from the run's start: open_s on recovery_succeeded includes every "
         "back-off and failed attempt before the successful open",
         "recovery events (open_s is the successful attempt's open only)"),
@@ -3993,8 +3993,8 @@ BATCH_28: list[Bug] = [
         "fault still lasts",
         "shrinking (the run is never cut below the end of the last fault)"),
     Bug("scenario_shrink_keeps_any_failure", "harness/shrink.py",
-        "        cache[key] = set(wanted) <= got\n",
-        "        cache[key] = bool(got)\n",
+        "        cache[key] = result.failed and set(wanted) <= {f.expectation for f in result.failed_expectations()}\n",
+        "        cache[key] = result.failed and bool(result.failed_expectations())\n",
         "'the candidate still fails' simplified to any failed expectation: a scenario shrunk to steps "
         "that fail some other expectation is kept",
         "shrinking (a shrunk scenario keeps every failure it had)"),
