@@ -137,7 +137,7 @@ class ScenarioResult:
         invariant it expected when it names one: violated when it failed, inconclusive when it
         could not be judged."""
         total = len(self.scenario.expect)
-        failed = [f for f in self.failures if not f.inconclusive]
+        failed = self.failed_expectations()
         unsure = [f for f in self.failures if f.inconclusive]
         if failed:
             message = (f"{len(failed)} of {total} expectation(s) failed: "
