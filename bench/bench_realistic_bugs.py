@@ -3750,8 +3750,8 @@ BATCH_26: list[Bug] = [
         "blocks after a stall go out as a stretch, without the input_overflow flag a stall owes",
         "simulated device (the first block after a stall carries input_overflow)"),
     Bug("stretch_ignores_stall_from_a_tap", "devices/simulated.py",
-        "                    if d.stalled or d.pending_delay_s or d.corrupt_callbacks:\n",
-        "                    if d.pending_delay_s or d.corrupt_callbacks:\n",
+        "            if d.stalled or d.pending_delay_s or d.corrupt_callbacks:\n                return False\n",
+        "            if d.pending_delay_s or d.corrupt_callbacks:\n                return False\n",
         "'a stall is checked by _tick' while editing the stretch's per-block check: a stall a tap "
         "asks for during a stretch does not end it; blocks keep coming from a stalled device",
         "simulated device (a stalled device delivers no block)"),

@@ -210,6 +210,30 @@ class VirtualClock(Clock):
                 self._now = times[j - 1]
         return j
 
+    def advance_along_deferring(self, times: Sequence[float], i: int,
+                                ready: Callable[[int], bool]) -> tuple[int, bool]:
+        """``advance_along`` past the timers that defer: the moves a caller makes by
+        ``advance_along(times, i)``, then, while a time is left, ``ready(j)`` and
+        ``advance_to_next(times[j])`` (which asks the timer in the way its ``defer``) and
+        ``advance_along(times, j)`` again, until the end of ``times``, a ``ready`` that says stop
+        or a refusal. Returns ``(j, moved)``: the clock reads ``times[j - 1]``; ``moved`` is False
+        when ``advance_to_next(times[j])`` refused (the timer runs as scheduled), True otherwise.
+
+        ``ready(j)`` is called with the clock at ``times[j - 1]`` before each deferral is asked:
+        the caller brings what a timer's owner reads up to its ``j``-th time there (the simulated
+        device: the stream's counters and last callback time) and says whether it goes on. The
+        order of every call is the one of a caller that does each step itself; the saving is
+        that its own work between two deferrals (nothing of which a deferral reads) is done once
+        for the whole run (``SimulatedStream._deliver_stretch``: a watchdog pass falls every few
+        blocks of a stretch)."""
+        n = len(times)
+        j = self.advance_along(times, i)
+        while j < n and ready(j):
+            if not self.advance_to_next(times[j]):
+                return j, False
+            j = self.advance_along(times, j)
+        return j, True
+
     def quiet_until(self) -> tuple[float, float]:
         """``(deadline, first)``: the running ``run_until``'s deadline (-inf outside one) and the
         time of the earliest live timer without a ``defer`` (inf if none). ``advance_to_next(t)``

@@ -375,10 +375,12 @@ class SimulatedStream(DeviceStream):
         chain call, when the callback is a pipeline's that can take them so
         (``Pipeline.begin_stretch``); None, nothing done, when it cannot or no second block is
         known to come before something else. Each block is delivered as ``_deliver`` delivers a
-        clean one, and the clock moves to the next as ``_tick``'s loop moves it: the blocks
-        between two timers at once (``VirtualClock.advance_along``, ``Pipeline.stretch_blocks``:
-        no code runs between them), and past a timer by ``advance_to_next``, which asks its
-        ``defer`` and may still refuse: the stretch then ends there, the pipeline rewinds what it
+        clean one, and the clock moves to the next as ``_tick``'s loop moves it: the blocks up
+        to the first timer that does not defer at once (``VirtualClock.advance_along_deferring``,
+        ``Pipeline.stretch_blocks``: nothing but the deferrals of the timers in the way runs
+        between them, and each is asked after the very block, with the stream's stats as they
+        are then, that block-by-block delivery asks it after). A deferral ``advance_to_next``
+        asks may refuse: the stretch then ends there, the pipeline rewinds what it
         filtered ahead, and False says so (the caller must not ask again, which would ask a
         timer's ``defer`` twice). True: the stretch ended after a block without asking, as
         ``_tick``'s loop does after a block. The stretch is planned to end before the first timer
@@ -409,23 +411,43 @@ class SimulatedStream(DeviceStream):
         work = pipeline.begin_stretch(self._signal[pos:pos + blocks * bs], blocks)
         if work is None:
             return None
-        stats, devices, taps = self.stats, self._devices, self.backend._output_taps
+        stats, taps = self.stats, self.backend._output_taps
         # taps that all have a stretch form hear the stretch once, after its last block
         tap_blocks = self.backend._tap_blocks
         later: list[float] | None = [] if taps and all(tap in tap_blocks for tap in taps) else None
         delivered = 0
         moved = True
         out = work[:0]
+        # a tap without a stretch form hears each block as it is delivered: one block at a time
+        per_block = later is None and bool(taps)
+        counted = [0]  # the blocks the stream's stats count so far
+
+        def ready(j: int) -> bool:
+            """Before a deferral is asked after block ``j - 1`` (``advance_along_deferring``): the
+            stream's stats as block-by-block delivery leaves them there (a deferral reads them:
+            the watchdog's quiet pass, the stream's last callback), and whether the next block
+            is still a clean one of this stretch."""
+            stats.callbacks += j - counted[0]
+            counted[0] = j
+            stats.last_callback_at = times[j - 1]
+            return self._clean_next()
+
         try:
             while True:
-                # Blocks ``delivered`` to ``j - 1`` now, one after another: those the clock moves
-                # to with no timer in the way (``advance_along``), where nothing runs between two
-                # blocks; one at a time when a tap hears each block as it is delivered.
+                # Blocks ``delivered`` to ``j - 1`` now, one after another: all those the clock
+                # moves to with nothing but deferrals between two blocks
+                # (``advance_along_deferring``), whose own work (position, stream time, the
+                # pipeline's counters and limiter) no deferral reads and is done here once; one
+                # at a time when a tap hears each block as it is delivered.
                 i = delivered
-                j = i + 1 if later is None and taps else clock.advance_along(times, i)
+                if per_block:
+                    j = i + 1
+                else:
+                    j, moved = clock.advance_along_deferring(times, i, ready)
                 m = j - i
                 self._pos = pos = (pos + m * bs) % loop
-                stats.callbacks += m
+                stats.callbacks += j - counted[0]
+                counted[0] = j
                 now = times[j - 1]
                 stats.last_callback_at = now
                 out = pipeline.stretch_blocks(i, j)
@@ -440,15 +462,11 @@ class SimulatedStream(DeviceStream):
                 elif taps:
                     for tap in taps:
                         tap(self, out, now)
-                if delivered == blocks or not self._active or self._dead or self._timer is not None:
+                if not per_block or delivered == blocks or not self._clean_next():
                     break
-                for d in devices:  # a fault hook called from a tap: the next block is no clean one
-                    if d.stalled or d.pending_delay_s or d.corrupt_callbacks:
-                        break
-                else:
-                    if clock.advance_to_next(clock.now() + period):
-                        continue
-                    moved = False
+                if clock.advance_to_next(clock.now() + period):
+                    continue
+                moved = False
                 break
             if later:
                 heard = work[:delivered * bs]
@@ -459,6 +477,17 @@ class SimulatedStream(DeviceStream):
             if delivered:
                 self._outdata[...] = out
         return moved
+
+    def _clean_next(self) -> bool:
+        """Whether the stream's next block, inside a stretch, is still a clean one of it: the
+        stream runs, no timer of its own is set (a stop and start from a tap), and no fault hook
+        called from a tap has stalled, delayed or corrupted a device of it."""
+        if not self._active or self._dead or self._timer is not None:
+            return False
+        for d in self._devices:
+            if d.stalled or d.pending_delay_s or d.corrupt_callbacks:
+                return False
+        return True
 
     def _late_tick(self) -> None:
         with self._lock:

@@ -491,3 +491,59 @@ def test_advance_along_moves_as_far_as_advance_to_next_would_time_after_time():
         # advance_to_next time after time stops at the same block (it would ask the deferrable
         # timer at 1.5, which refuses here)
         assert first_move(True, list(timers)) == (expected,), timers
+
+
+def test_advance_along_deferring_is_the_steps_a_caller_would_take_one_by_one():
+    """``advance_along_deferring(times, i, ready)`` past a deferrable timer that moves on from
+    each time it is asked at (as the watchdog's quiet pass moves on from the last callback): the
+    same stop, the same clock, the same deferrals asked at the same clock readings, and ``ready``
+    called before each of them with the index the caller's own loop has there; a refusal, a
+    ``ready`` that stops, a plain timer and the list's end each end it where the loop ends."""
+    times = [1.0 + k / 8 for k in range(40)]  # exact sums: 1.0, 1.125, ...
+
+    def run(folded: bool, refuse_after: int | None, stop_at: int | None, plain: float | None) -> tuple:
+        clock = VirtualClock()
+        log: list = []
+
+        def defer(when: float) -> float | None:
+            log.append(("asked", when, clock.now()))
+            if refuse_after is not None and sum(e[0] == "asked" for e in log) > refuse_after:
+                return None
+            return clock.now() + 0.3
+
+        def ready(j: int) -> bool:
+            log.append(("ready", j, clock.now()))
+            return j != stop_at
+
+        def step() -> None:
+            if folded:
+                log.append(clock.advance_along_deferring(times, 0, ready))
+            else:
+                j, moved = clock.advance_along(times, 0), True
+                while j < len(times) and ready(j):
+                    if not clock.advance_to_next(times[j]):
+                        moved = False
+                        break
+                    j = clock.advance_along(times, j)
+                log.append((j, moved))
+            log.append(clock.now())
+
+        clock.call_at(times[0], step)
+        clock.call_at(1.2, lambda: None).defer = defer
+        if plain is not None:
+            clock.call_at(plain, lambda: None)
+        clock.run_until(6.5)
+        return tuple(log)
+
+    seen = set()
+    for refuse_after in (None, 3):
+        for stop_at in (None, 16):
+            for plain in (None, 3.3):
+                case = (refuse_after, stop_at, plain)
+                got = run(True, *case)
+                assert got == run(False, *case), case
+                assert sum(e[0] == "asked" for e in got if isinstance(e, tuple) and isinstance(e[0], str)) >= 4, case
+                seen.add(got[-2])
+    # every way to stop was taken: the list's end, the plain timer in the way (after 3.25), a
+    # ready that stops (asked before every second time), a refusal (the fourth deferral)
+    assert seen == {(40, True), (19, False), (16, True), (8, False)}, seen
