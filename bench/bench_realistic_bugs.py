@@ -168,10 +168,13 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     # the commands that rebuild, judge and compare reports and run scenarios: the judges' tests
     # reach none of a rebuilt report, the history's regressions, a compare's order or a scenario
     # file refused (batch 31)
-    "harness/commands/report.py": ["tests/harness/test_reports.py"],
+    # (test_scenario_verdict.py: a scenario folder's report rebuilt, and a run of scenarios' exit,
+    # for each outcome)
+    "harness/commands/report.py": ["tests/harness/test_reports.py", "tests/harness/test_scenario_verdict.py"],
     "harness/commands/history.py": ["tests/harness/test_history_db.py"],
     "harness/commands/compare.py": ["tests/harness/test_reports_compare.py"],
-    "harness/commands/scenario.py": ["tests/harness/test_scenario_cli.py", "tests/harness/test_scenarios.py"],
+    "harness/commands/scenario.py": ["tests/harness/test_scenario_cli.py", "tests/harness/test_scenario_verdict.py",
+                                     "tests/harness/test_scenarios.py"],
 }
 
 
