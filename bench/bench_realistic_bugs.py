@@ -4418,6 +4418,15 @@ def judge_timeout(bug: TreeUsage, reference: TreeUsage, reference_finished: bool
     return STARVED
 
 
+def timeout_verdict(bug: TreeUsage, reference: "Result") -> str:
+    """``judge_timeout`` against the unpatched tree's run of the same selection. Its CPU time is
+    what finishing the selection takes only when it passed: a healthy tree that failed (a test
+    that does not hold on this machine at this load, ``-x`` stopping at it) finished early with a
+    fraction of that CPU, and any bug's tree that ran longer would be called a hang."""
+    assert reference.usage is not None
+    return judge_timeout(bug, reference.usage, reference.finished and reference.verdict == "passed")
+
+
 def _thread_schedstats(pid: int) -> dict[int, tuple[float, float]]:
     """{tid: (seconds on a CPU, seconds runnable waiting)} of one process's threads, from
     /proc/PID/task/TID/schedstat; {} when the process is gone or the file does not exist."""
@@ -4555,12 +4564,12 @@ def try_bug(bug: Bug | None, tests: list[str], *, whole: bool, timeout: float, s
             # wall time: on a starved machine a healthy run reaches any timeout
             ref = _reference(tests, whole=whole, timeout=timeout, stop_first=stop_first)
             assert ref.usage is not None
-            verdict = judge_timeout(usage, ref.usage, ref.finished)
+            verdict = timeout_verdict(usage, ref)
             wait = "?" if usage.wait_s is None else f"{usage.wait_s:.0f}"
+            state = "passed" if ref.verdict == "passed" else "finished failing" if ref.finished else "not finished"
             return Result(name, verdict, [f"not finished in {timeout:.0f} s"], seconds,
                           f"bug's tree: {usage.cpu_s:.0f} s CPU, {wait} s runnable waiting; "
-                          f"unpatched tree: {'finished' if ref.finished else 'not finished'}, "
-                          f"{ref.usage.cpu_s:.0f} s CPU", usage=usage, finished=False)
+                          f"unpatched tree: {state}, {ref.usage.cpu_s:.0f} s CPU", usage=usage, finished=False)
         by = _FAILED.findall(proc.stdout)
         if proc.returncode == 0:
             return Result(name, "missed" if bug is not None else "passed", [], seconds, usage=usage)
