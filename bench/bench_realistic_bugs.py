@@ -50,10 +50,11 @@ not by the wall time alone (``judge_timeout``): on a starved machine a healthy t
 of a core and reaches any wall timeout. The bench reads the tree's CPU time and its time runnable
 but waiting for a CPU (/proc's schedstat, every thread of every process), then runs the unpatched
 tree's same selection with the same timeout. It is ``caught (hang)`` only when the unpatched tree
-finishes and the bug's tree either had at least the CPU time the unpatched tree needed to finish
-(a busy loop, or work that never ends) or slept: its CPU time and its runnable wait together less
-than that (a deadlock, a wait for ever). Otherwise, it wanted a CPU and did not get one, or the
-unpatched tree does not finish either, it is ``inconclusive (starved)``, counted apart, never as
+passes (one that failed stopped early: its CPU time is no measure) and the bug's tree either had
+at least the CPU time the unpatched tree needed to finish (a busy loop, or work that never ends) or
+slept: its CPU time and its runnable wait together less than that (a deadlock, a wait for ever).
+Otherwise, it wanted a CPU and did not get one, or the
+unpatched tree does not finish or fails, it is ``inconclusive (starved)``, counted apart, never as
 caught.
 """
 
