@@ -97,6 +97,21 @@ def test_resume_cuts_the_partial_line_and_continues(tmp_path):
     assert again.notes[0]["what"] == "resumed"
 
 
+def test_a_resume_cuts_a_half_line_longer_than_everything_it_writes_after_it(tmp_path):
+    """A killed writer's half line can be a whole checkpoint's worth of bytes (its entries and
+    samples), more than the resumed writer's note and end record: cut, not written over, or its
+    tail stays after the end record and the finished journal reads as damaged."""
+    path = _write(tmp_path, end=False)
+    with open(path, "ab") as fh:
+        fh.write(b'{"type":"checkpoint","index":3,"sim_t0":30.0,"entries":[' + b'{"t":1},' * 2000)  # killed
+    w, data = JournalWriter.resume(tmp_path)
+    w.note("resumed", from_checkpoint=2)
+    w.end("completed")
+    w.close()
+    again = read_journal(tmp_path)
+    assert again.complete, again.problems
+    assert [c["index"] for c in again.checkpoints] == [0, 1, 2] and again.end["status"] == "completed"
+
 def test_a_resume_after_a_damaged_checkpoint_numbers_on_from_the_last_one_read(tmp_path):
     """A checkpoint line lost in the middle (its checksum fails) leaves a gap the reader names;
     the resumed writer numbers on from the last checkpoint it read, not from how many it read, or
