@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-29: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-31: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -36,7 +36,8 @@ and its false-alarm tests) instead, after the tests of its own code where it is 
 the history, the journal, the soak's recorder, the faults; batch 25; the signal analysis, the
 reference comparison, the program judge, the swarm, the shrinker, the reports' comparison and the
 inputs' readers; batch 28; the device losses, the rig's observed outages, the external kill, the
-replay, the run folder, the scenario collector and the run command; batch 29).
+replay, the run folder, the scenario collector and the run command; batch 29; the report,
+history, compare and scenario commands and the whole soak file; batch 31).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -49,10 +50,11 @@ not by the wall time alone (``judge_timeout``): on a starved machine a healthy t
 of a core and reaches any wall timeout. The bench reads the tree's CPU time and its time runnable
 but waiting for a CPU (/proc's schedstat, every thread of every process), then runs the unpatched
 tree's same selection with the same timeout. It is ``caught (hang)`` only when the unpatched tree
-finishes and the bug's tree either had at least the CPU time the unpatched tree needed to finish
-(a busy loop, or work that never ends) or slept: its CPU time and its runnable wait together less
-than that (a deadlock, a wait for ever). Otherwise, it wanted a CPU and did not get one, or the
-unpatched tree does not finish either, it is ``inconclusive (starved)``, counted apart, never as
+passes (one that failed stopped early: its CPU time is no measure) and the bug's tree either had
+at least the CPU time the unpatched tree needed to finish (a busy loop, or work that never ends) or
+slept: its CPU time and its runnable wait together less than that (a deadlock, a wait for ever).
+Otherwise, it wanted a CPU and did not get one, or the
+unpatched tree does not finish or fails, it is ``inconclusive (starved)``, counted apart, never as
 caught.
 """
 
@@ -120,9 +122,12 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     # the fault kinds, triggers and injector: each kind through the injector, seconds
     "harness/faults/": ["tests/harness/test_faults.py"],
     "harness/journal.py": ["tests/harness/test_journal.py"],
+    # the soak's whole file since batch 31 (its end status and its replay), the two tests batch 25
+    # needed first
     "harness/soak.py": [f"tests/harness/test_soak.py::{n}" for n in (
         "test_a_soak_stopped_part_way_journals_the_chunk_it_ran_last",
-        "test_a_segment_continued_after_a_resume_journals_its_history_on_the_soaks_time_line")],
+        "test_a_segment_continued_after_a_resume_journals_its_history_on_the_soaks_time_line")]
+    + ["tests/harness/test_soak.py"],
     "harness/runner.py": [f"tests/harness/test_hostile.py::{n}" for n in (
         "test_a_duration_shorter_than_one_block_is_refused_naming_the_minimum",
         "test_exactly_one_block_is_taken_and_a_hair_less_is_refused",
@@ -161,6 +166,16 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/commands/run.py": [f"tests/harness/test_run.py::{n}" for n in (
         "test_a_profile_without_the_revealing_kind_says_the_mutant_cannot_be_caught",
         "test_a_race_mutant_is_shown_at_a_seed_whose_schedule_drew_no_concurrent_callers")] + ["tests/harness/test_mutants.py"],
+    # the commands that rebuild, judge and compare reports and run scenarios: the judges' tests
+    # reach none of a rebuilt report, the history's regressions, a compare's order or a scenario
+    # file refused (batch 31)
+    # (test_scenario_verdict.py: a scenario folder's report rebuilt, and a run of scenarios' exit,
+    # for each outcome)
+    "harness/commands/report.py": ["tests/harness/test_reports.py", "tests/harness/test_scenario_verdict.py"],
+    "harness/commands/history.py": ["tests/harness/test_history_db.py"],
+    "harness/commands/compare.py": ["tests/harness/test_reports_compare.py"],
+    "harness/commands/scenario.py": ["tests/harness/test_scenario_cli.py", "tests/harness/test_scenario_verdict.py",
+                                     "tests/harness/test_scenarios.py"],
 }
 
 
@@ -4170,13 +4185,129 @@ BATCH_29: list[Bug] = [
         "verdict (every doubt is named)"),
 ]
 
+
+#: Written blind (before any test that might catch them was read) in harness code no earlier batch
+#: touched: the JACK rig's fault target and server watch (rig/rig_target.py's ``JackRigTarget`` and
+#: ``ServerWatch``), the commands that rebuild, compare and judge reports (commands/report.py,
+#: compare.py, history.py, scenario.py), the run-history database's regressions, the journal's
+#: resume, the soak's end status and replay, the swarm's log, and the report's fold of faults and
+#: failed recoveries (reports/fold.py). Each is tried first against the tests of its own code
+#: (``HARNESS_OWN_TESTS``), then the judges'. ``--batch 31`` tries only these.
+BATCH_31: list[Bug] = [
+    Bug("rig_xrun_starves_stalled_server", "harness/rig/rig_target.py",
+        "            if not self.rig.running or self.rig.stalled:\n"
+        "                # Starving a stopped server would SIGCONT it at the end: never undo another fault.\n",
+        "            if not self.rig.running:\n"
+        "                # Starving a stopped server would SIGCONT it at the end: never undo another fault.\n",
+        "'a stalled server is still running' in JackRigTarget.xrun: an xrun fired during a stall starves "
+        "the stalled server and its SIGCONT at the end undoes the stall half-way",
+        "rig faults (a fault never undoes another)"),
+    Bug("rig_rate_change_returns_new_rate", "harness/rig/rig_target.py",
+        "            old = self.rig.rate\n"
+        "            if self.rig.running:\n"
+        "                self.rig.kill_server()\n"
+        "            self.rig.rate = int(rate)\n",
+        "            if self.rig.running:\n"
+        "                self.rig.kill_server()\n"
+        "            self.rig.rate = int(rate)\n"
+        "            old = self.rig.rate\n",
+        "the previous rate read after the new one is set in change_sample_rate: the fault's end puts the "
+        "server back at the rate it changed to, so the device never returns to the run's rate",
+        "rig faults (a lasting fault's end undoes it)"),
+    Bug("server_watch_failed_restart_transient", "harness/rig/rig_target.py",
+        "                        detail = f\"restart failed: {exc}\"\n"
+        "                        record.transient = False  # the device did not come back\n",
+        "                        detail = f\"restart failed: {exc}\"\n",
+        "the transient flag left as the record was made when ServerWatch's restart fails: a server that "
+        "never came back is a transient fault, so the recovery judge blames the system for not recovering "
+        "from a device that is gone",
+        "false alarm: a crash the device never returned from is not the system's failure to recover"),
+    Bug("report_rebuilt_unsure_from_violations", "harness/commands/report.py",
+        "    unsure = {str(v.get(\"name\")) for v in summary.inconclusive}\n",
+        "    unsure = {str(v.get(\"name\")) for v in summary.violations}\n",
+        "the wrong list of summary.json in run_folder_data: an invariant that could not reach a verdict "
+        "is rebuilt as held, and `soundcheck report` of an inconclusive run says PASS",
+        "false pass: a rebuilt report keeps the run's inconclusive verdict"),
+    Bug("report_rebuilt_faults_wanted_from_total", "harness/commands/report.py",
+        "            \"faults_wanted\": bool(summary.faults.get(\"wanted\")),\n",
+        "            \"faults_wanted\": bool(summary.faults.get(\"total\")),\n",
+        "the wrong key of summary.json's faults block in run_folder_data: a run whose profile asked for "
+        "faults and got none is rebuilt as one that wanted none, and its report says PASS",
+        "false pass: a run that injected none of the faults it asked for is inconclusive"),
+    Bug("history_cmd_judges_oldest_run", "harness/commands/history.py",
+        "        regressions = db.regressions(runs[-1], window=args.window, k=args.k) if runs else []\n",
+        "        regressions = db.regressions(runs[0], window=args.window, k=args.k) if runs else []\n",
+        "runs[0] for runs[-1] in `soundcheck history` (the list is oldest first): the oldest run shown is "
+        "judged, a regression in the latest run exits 0",
+        "history (a regression in the latest run exits 1)"),
+    Bug("compare_cmd_runs_swapped", "harness/commands/compare.py",
+        "    c = compare_reports(a, b, relative=args.relative, alpha=args.alpha, min_effect=args.min_effect)\n",
+        "    c = compare_reports(b, a, relative=args.relative, alpha=args.alpha, min_effect=args.min_effect)\n",
+        "swapped arguments in `soundcheck compare`: B is the baseline and A the candidate, so a regression "
+        "of B reads as an improvement and exits 0",
+        "compare (a regression of B against A exits 1)"),
+    Bug("history_db_regression_needs_one_more_run", "harness/reports/history_db.py",
+        "            if value is None or len(base) < min_runs:\n",
+        "            if value is None or len(base) <= min_runs:\n",
+        "'<=' for '<' in HistoryDB.regressions: a run judged against exactly min_runs earlier runs like it "
+        "is never flagged",
+        "history (a regression is flagged once min_runs runs like it exist)"),
+    Bug("journal_resume_not_truncated", "harness/journal.py",
+        "        fh.truncate(data.valid_bytes)\n        fh.seek(data.valid_bytes)\n",
+        "        fh.seek(data.valid_bytes)\n",
+        "'seeking to the last good line is enough' in JournalWriter.resume: the half line a killed writer "
+        "left stays after the new records' end, or is glued to the next one",
+        "journal (a resumed soak's records are all readable)"),
+    Bug("soak_stop_journaled_completed", "harness/soak.py",
+        "            if run._stop.is_set():\n                status = \"interrupted\"\n",
+        "",
+        "'an interruption is a KeyboardInterrupt' in SoakRunner._execute: a soak stopped by SIGTERM or a "
+        "first Ctrl-C (the run's stop event) is journaled as completed and its report passes",
+        "false pass: an interrupted soak is inconclusive"),
+    Bug("soak_replay_stops_one_short", "harness/soak.py",
+        "                                 replay_until=done, expected=last.get(\"digest\"),\n",
+        "                                 replay_until=done - 1, expected=last.get(\"digest\"),\n",
+        "off by one in the checkpoints a simulated resume replays: the last journaled checkpoint is "
+        "journaled again, its digest is compared with the one before it, and the resume says DIGEST MISMATCH",
+        "soak (a faithful resume is verified and journals each chunk once)"),
+    Bug("swarm_torn_line_not_cut", "harness/swarm.py",
+        "            with open(self.path, \"r+b\") as fh:\n                fh.truncate(end)\n",
+        "            pass\n",
+        "'read up to the last newline' without cutting the file in SwarmLog._load: the torn line of a killed "
+        "driver stays, the next seed's line is glued to it and lost on the next resume",
+        "swarm (every finished seed is on file after a resume)"),
+    Bug("fold_faults_uncounted_without_ticks", "harness/reports/fold.py",
+        "        elif kind == \"fault_start\":\n            self.faults += 1\n",
+        "        elif kind == \"fault_start\" and self._ticks:\n            self.faults += 1\n",
+        "the tick condition merged into the fault_start branch of EntryFold._fold: a run's report built from "
+        "its lists (the caller draws the ticks) counts no fault, and says none was injected",
+        "false alarm: a run's report counts the faults injected (else it is inconclusive)"),
+    Bug("episode_failed_not_listed", "harness/reports/fold.py",
+        "            st.failed += 1\n            self.failed.append((ep[\"start_t\"], order, ep, lost_s))\n",
+        "            st.failed += 1\n",
+        "'kept holds every episode' in _Episodes._append: the report's list of failed recoveries is empty "
+        "and its failed_count 0 (only the per-kind table still counts them)",
+        "evidence: every failed recovery is listed in the report"),
+    Bug("scenario_bad_files_run_beside_good", "harness/commands/scenario.py",
+        "    if problems:\n        n = len(problems)\n",
+        "    if problems and not loaded:\n        n = len(problems)\n",
+        "'refuse only when nothing can run' in _load_all: invalid scenario files beside valid ones are "
+        "dropped silently and the rest run and pass",
+        "bad input refused (exit 2, nothing run)"),
+    Bug("scenario_inconclusive_exits_zero", "harness/commands/scenario.py",
+        "    return EXIT_CODES[Outcome.FAIL] if failed else EXIT_CODES[Outcome.INCONCLUSIVE] if unsure else 0\n",
+        "    return EXIT_CODES[Outcome.FAIL] if failed else 0\n",
+        "the inconclusive branch dropped from `scenario run`'s exit: an inconclusive scenario exits 0",
+        "false pass: an inconclusive scenario exits 3"),
+]
+
 #: the blind batches by number (``--batch N``), in the order they were written
 BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                                  10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13, 14: BATCH_14,
                                  15: BATCH_15, 16: BATCH_16, 17: BATCH_17, 18: BATCH_18, 19: BATCH_19,
                                  20: BATCH_20, 21: BATCH_21, 22: BATCH_22, 23: BATCH_23,
                                  24: BATCH_24, 25: BATCH_25, 26: BATCH_26, 27: BATCH_27,
-                                 28: BATCH_28, 29: BATCH_29}
+                                 28: BATCH_28, 29: BATCH_29, 31: BATCH_31}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
@@ -4286,6 +4417,15 @@ def judge_timeout(bug: TreeUsage, reference: TreeUsage, reference_finished: bool
     if bug.wait_s is not None and bug.cpu_s + bug.wait_s < reference.cpu_s:
         return HANG
     return STARVED
+
+
+def timeout_verdict(bug: TreeUsage, reference: "Result") -> str:
+    """``judge_timeout`` against the unpatched tree's run of the same selection. Its CPU time is
+    what finishing the selection takes only when it passed: a healthy tree that failed (a test
+    that does not hold on this machine at this load, ``-x`` stopping at it) finished early with a
+    fraction of that CPU, and any bug's tree that ran longer would be called a hang."""
+    assert reference.usage is not None
+    return judge_timeout(bug, reference.usage, reference.finished and reference.verdict == "passed")
 
 
 def _thread_schedstats(pid: int) -> dict[int, tuple[float, float]]:
@@ -4425,12 +4565,12 @@ def try_bug(bug: Bug | None, tests: list[str], *, whole: bool, timeout: float, s
             # wall time: on a starved machine a healthy run reaches any timeout
             ref = _reference(tests, whole=whole, timeout=timeout, stop_first=stop_first)
             assert ref.usage is not None
-            verdict = judge_timeout(usage, ref.usage, ref.finished)
+            verdict = timeout_verdict(usage, ref)
             wait = "?" if usage.wait_s is None else f"{usage.wait_s:.0f}"
+            state = "passed" if ref.verdict == "passed" else "finished failing" if ref.finished else "not finished"
             return Result(name, verdict, [f"not finished in {timeout:.0f} s"], seconds,
                           f"bug's tree: {usage.cpu_s:.0f} s CPU, {wait} s runnable waiting; "
-                          f"unpatched tree: {'finished' if ref.finished else 'not finished'}, "
-                          f"{ref.usage.cpu_s:.0f} s CPU", usage=usage, finished=False)
+                          f"unpatched tree: {state}, {ref.usage.cpu_s:.0f} s CPU", usage=usage, finished=False)
         by = _FAILED.findall(proc.stdout)
         if proc.returncode == 0:
             return Result(name, "missed" if bug is not None else "passed", [], seconds, usage=usage)

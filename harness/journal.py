@@ -303,6 +303,13 @@ class JournalData:
         return self.checkpoints[-1] if self.checkpoints else None
 
 
+def next_checkpoint_index(data: JournalData) -> int:
+    """The index the next checkpoint of ``data``'s journal takes: one past the last one read (the
+    chunks the run has journaled, lost lines among them; indexes are validated as ints >= 0)."""
+    last = data.last_checkpoint
+    return int(last["index"]) + 1 if last is not None else 0
+
+
 def read_journal(path: str | os.PathLike[str], *, require_header: bool = True,
                  on_checkpoint: Callable[[dict[str, Any]], None] | None = None) -> JournalData:
     """Read a journal (a file or a run folder holding ``journal.jsonl``); damage becomes ``problems``.
@@ -465,7 +472,10 @@ class JournalWriter:
         if fsync:
             os.fsync(fh.fileno())
         w = cls(data.path, fh, fsync=fsync)
-        w.checkpoints = len(data.checkpoints)
+        # numbered on from the last checkpoint read, not from how many were read: after a damaged
+        # line in the middle (a gap the reader names) the count is one short, and the next
+        # checkpoint would take the last one's number and be dropped by every reader as a repeat
+        w.checkpoints = next_checkpoint_index(data)
         return w, data
 
     def _write(self, record: dict[str, Any]) -> None:

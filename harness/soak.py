@@ -465,7 +465,7 @@ class SoakRunner:
             folder.write_text("faults.toml", self._faults_file)
             spec.faults = str(run_dir / "faults.toml")
         journal, data = JournalWriter.resume(run_dir)
-        done = len(data.checkpoints)
+        done = journal.checkpoints  # the chunks journaled (a damaged line's too): what a replay re-runs
         last = data.last_checkpoint
         wall_so_far = sum(float(c.get("wall_s", 0.0)) for c in data.checkpoints)
         old = run_dir / "history.jsonl"

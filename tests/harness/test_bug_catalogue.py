@@ -81,6 +81,25 @@ def test_a_run_at_the_timeout_is_a_hang_only_when_the_bug_not_the_machine_kept_i
     assert not b.STARVED.startswith("caught")  # the summary counts verdicts starting "caught"
 
 
+def test_a_run_at_the_timeout_is_no_hang_when_the_unpatched_tree_failed_its_selection() -> None:
+    """The unpatched tree's selection is the measure of what finishing takes only when it passed:
+    one that failed early (a real-device test's bound that does not hold at load 35, ``-x``
+    stopping there after 29 s of CPU) says nothing about a bug's tree still running at the timeout
+    with 144 s of CPU and 788 s waiting for a CPU: inconclusive, not a caught hang."""
+    b = _bench()
+    U = b.TreeUsage
+    starved = U(cpu_s=144.0, wait_s=788.0)
+    failed = b.Result("(healthy tree)", "caught", ["tests/x.py::test_bound"], 300.0, usage=U(29.0, 40.0))
+    assert b.timeout_verdict(starved, failed) == b.STARVED
+    errored = b.Result("(healthy tree)", "error", [], 300.0, usage=U(29.0, 40.0))
+    assert b.timeout_verdict(starved, errored) == b.STARVED
+    unfinished = b.Result("(healthy tree)", "timeout", [], 900.0, usage=U(120.0, 30.0), finished=False)
+    assert b.timeout_verdict(starved, unfinished) == b.STARVED
+    # a healthy tree that passed on 120 s of CPU: the bug's tree had them and did not finish
+    passed = b.Result("(healthy tree)", "passed", [], 500.0, usage=U(120.0, 30.0))
+    assert b.timeout_verdict(starved, passed) == b.HANG
+    assert b.timeout_verdict(U(cpu_s=60.0, wait_s=60.0), passed) == b.STARVED
+
 def test_the_bench_reads_a_finished_run_s_process_tree_usage() -> None:
     """A finished run's CPU time is the exit's rusage (pytest and what it reaped) at least: the
     unpatched tree's figure a timed-out bug's tree is compared with."""

@@ -53,6 +53,17 @@ def test_only_comparable_runs_and_enough_of_them(tmp_path):
         assert len(db.runs(limit=100, profile="hostile")) == 5
 
 
+@pytest.mark.parametrize("earlier, flagged", [(2, []), (3, ["xruns_per_hour"])])
+def test_a_regression_is_flagged_from_the_third_earlier_run_like_it(tmp_path, earlier, flagged):
+    """``min_runs`` (3) earlier runs like it are enough to judge a run: the third night of a new
+    configuration already flags a run whose xruns tripled; two are not a baseline."""
+    with HistoryDB(tmp_path / "h.sqlite") as db:
+        for i in range(earlier):
+            db.record(_report(xruns_per_hour=100 + i, i=i), run_dir=tmp_path / f"run{i}")
+        db.record(_report(xruns_per_hour=300, i=9), run_dir=tmp_path / "latest")
+        regs = db.regressions(db.runs(limit=1)[0])
+    assert [r.figure for r in regs] == flagged
+
 def test_rebuilding_a_report_replaces_its_row(tmp_path):
     with HistoryDB(tmp_path / "h.sqlite") as db:
         db.record(_report(i=1), run_dir=tmp_path / "run")

@@ -97,6 +97,41 @@ def test_resume_cuts_the_partial_line_and_continues(tmp_path):
     assert again.notes[0]["what"] == "resumed"
 
 
+def test_a_resume_cuts_a_half_line_longer_than_everything_it_writes_after_it(tmp_path):
+    """A killed writer's half line can be a whole checkpoint's worth of bytes (its entries and
+    samples), more than the resumed writer's note and end record: cut, not written over, or its
+    tail stays after the end record and the finished journal reads as damaged."""
+    path = _write(tmp_path, end=False)
+    with open(path, "ab") as fh:
+        fh.write(b'{"type":"checkpoint","index":3,"sim_t0":30.0,"entries":[' + b'{"t":1},' * 2000)  # killed
+    w, data = JournalWriter.resume(tmp_path)
+    w.note("resumed", from_checkpoint=2)
+    w.end("completed")
+    w.close()
+    again = read_journal(tmp_path)
+    assert again.complete, again.problems
+    assert [c["index"] for c in again.checkpoints] == [0, 1, 2] and again.end["status"] == "completed"
+
+def test_a_resume_after_a_damaged_checkpoint_numbers_on_from_the_last_one_read(tmp_path):
+    """A checkpoint line lost in the middle (its checksum fails) leaves a gap the reader names;
+    the resumed writer numbers on from the last checkpoint it read, not from how many it read, or
+    its first checkpoint takes the last one's number and every reader drops it as a repeat."""
+    path = _write(tmp_path, n=4, end=False)
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b'"sim_t0":10.0', b'"sim_t0":19.0')  # checkpoint 1 damaged
+    path.write_bytes(b"\n".join(lines))
+    w, data = JournalWriter.resume(tmp_path)
+    assert [c["index"] for c in data.checkpoints] == [0, 2, 3]
+    assert w.checkpoint({"sim_t0": 40.0, "sim_t1": 50.0}) == 4
+    w.end("completed")
+    w.close()
+    again = read_journal(tmp_path)
+    assert [(c["index"], c["sim_t0"]) for c in again.checkpoints] == [(0, 0.0), (2, 20.0), (3, 30.0), (4, 40.0)]
+    assert len(again.problems) == 2
+    assert "line 3" in again.problems[0] and "checksum mismatch" in again.problems[0]
+    assert "checkpoint 2 where 1 was expected" in again.problems[1]
+
+
 def test_resume_of_a_finished_run_is_refused(tmp_path):
     _write(tmp_path)
     with pytest.raises(JournalError, match="already ended"):

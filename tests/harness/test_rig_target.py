@@ -30,6 +30,7 @@ from harness.rig.rig_target import (
     UNSUPPORTED,
     JackRigTarget,
     PulledCable,
+    ServerWatch,
     UnsupportedFault,
 )
 from harness import ReliabilityRun, RunSpec
@@ -103,6 +104,103 @@ def test_a_schedule_shifted_to_the_run_start_keeps_its_spacing() -> None:
     assert (moved.faults[2].trigger.start_s, moved.faults[2].trigger.until_s) == (10_001.0, 10_004.0)
     assert moved.faults[3].trigger == F.OnCall(5)
     assert schedule.faults[0].trigger == F.At(1.5)  # the original is untouched
+
+
+class _TestClock:
+    """The rig's clock, moved by the test."""
+
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    def now(self) -> float:
+        return self.t
+
+
+class _ScriptedRig:
+    """A rig whose server is driven by the test: every call the target or the watch makes is
+    recorded, and time is a counter the test moves (no jackd, no sleep)."""
+
+    def __init__(self, *, stalled: bool = False, restart_fails: bool = False) -> None:
+        self.running, self.stalled = True, stalled
+        self.rate, self.period = RATE, PERIOD
+        self.pid = 4242
+        self.calls: list[str] = []
+        self.clock = _TestClock(10.0)
+        self.lost: int | None = None
+        self.restart_fails = restart_fails
+        self.on_restart: Callable[[], None] = lambda: None
+
+    def kill_server(self) -> None:
+        self.calls.append(f"kill_server@{self.rate}")
+        self.running = False
+
+    def restart_server(self) -> float:
+        self.calls.append(f"restart_server@{self.rate}")
+        self.clock.t += 1.5
+        self.on_restart()
+        if self.restart_fails:
+            raise RigError("jackd did not come up within 10 s")
+        self.running, self.lost = True, None
+        return 0.25
+
+    def starve_cpu(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append("starve_cpu")
+        raise AssertionError("a stalled server was starved: its SIGCONT at the end would undo the stall")
+
+    def agent_status(self) -> str | None:
+        return None
+
+
+def test_an_xrun_fired_during_a_stall_leaves_the_stalled_server_alone() -> None:
+    """Starving the CPU ends with SIGCONT: on a stalled server that would end the stall half-way, so
+    a stall and an xrun at once would be a shorter stall than the history says. The xrun is a
+    recorded no-op instead."""
+    rig = _ScriptedRig(stalled=True)
+    target = JackRigTarget(rig)  # type: ignore[arg-type]
+    target.xrun("system", 0.2)
+    assert rig.calls == []
+    assert target.notes == ["xrun: server stalled"]
+
+
+def test_a_sample_rate_change_returns_and_records_the_rate_it_changed_from() -> None:
+    """``change_sample_rate`` returns the rate the device had (the ``FaultTarget`` protocol): the
+    ``sample_rate_change`` fault records it as ``previous_rate``, the evidence of what the device
+    switched from."""
+    rig = _ScriptedRig()
+    target = JackRigTarget(rig)  # type: ignore[arg-type]
+    assert target.change_sample_rate("system", 44_100) == RATE
+    assert rig.calls == [f"kill_server@{RATE}", "restart_server@44100"]
+    assert rig.rate == 44_100
+    assert [a.detail for a in target.actions] == [f"{RATE} -> 44100 Hz"]
+
+
+def _watch_once(rig: _ScriptedRig, history: History) -> ServerWatch:
+    """A ``ServerWatch`` run in the test's thread over one unannounced death of ``rig``'s server:
+    the watch stops itself once it has tried the restart."""
+    watch = ServerWatch(JackRigTarget(rig), history, restart_after_s=0.0, poll_s=0.0)  # type: ignore[arg-type]
+    rig.lost, rig.running = -9, False
+    rig.on_restart = watch._stop.set  # the one restart is the last thing this watch does
+    watch._run()
+    return watch
+
+
+@pytest.mark.parametrize("restart_fails", [False, True], ids=["server back", "server never back"])
+def test_a_crash_the_server_never_came_back_from_is_recorded_as_not_transient(restart_fails: bool) -> None:
+    """The recovery judge expects the system back in RUNNING after a *transient* fault ends: a
+    server that could not be restarted is not one (the device is gone), and the recorded fault
+    must say so, or a healthy system is failed for not recovering from a device that never
+    returned."""
+    rig = _ScriptedRig(restart_fails=restart_fails)
+    history = History()
+    watch = _watch_once(rig, history)
+    assert len(watch.records) == 1
+    record = watch.records[0]
+    assert (record.kind, record.fired_at, record.ended_at) == ("server_crash", 10.0, 11.5)
+    assert record.transient is (not restart_fails)
+    ends = [e for e in history.entries if e.type == "fault_end"]
+    assert [(e.value, e.data["transient"]) for e in ends] == [("server_crash", not restart_fails)]
+    expected = "restart failed: jackd did not come up within 10 s" if restart_fails else "jackd ready in 0.250 s"
+    assert record.details["restart"] == expected
 
 
 def test_a_stale_error_from_a_replaced_stream_starts_no_second_recovery(make_system: Any) -> None:

@@ -280,6 +280,32 @@ def test_the_soak_lets_its_run_go_before_it_builds_the_report_from_the_journal(t
     assert result.status == "completed" and report["run"]["status"] == "completed"
 
 
+def test_a_resume_after_a_damaged_checkpoint_replays_every_chunk_journaled(tmp_path):
+    """A soak killed after its fourth checkpoint (index 3) whose second checkpoint line was then
+    damaged (its checksum fails: a gap the reader names): the resume replays the four chunks the
+    soak ran, not the three checkpoints it could read, so its digest is compared with the chunk it
+    belongs to (verified, not a false mismatch) and the chunks after it are journaled once each,
+    none dropped as a repeat of the last one read."""
+    _, _ = _soak(tmp_path, "run", duration_s=36.0, checkpoint_s=3.0, seed=5)
+    run_dir = tmp_path / "run"
+    whole = read_journal(run_dir)
+    path = run_dir / "journal.jsonl"
+    lines = path.read_bytes().split(b"\n")
+    assert b'"type":"checkpoint"' in lines[4] and b'"index":3' in lines[4]
+    at = lines[2].index(b'"digest":"') + len(b'"digest":"')
+    lines[2] = lines[2][:at] + (b"0" if lines[2][at:at + 1] != b"0" else b"1") + lines[2][at + 1:]
+    path.write_bytes(b"\n".join(lines[:5]) + b"\n")  # header, checkpoints 0-3: killed before the fourth
+    (run_dir / "report.json").unlink()
+    result = SoakRunner.resume(run_dir, pace=0)
+    assert result.digest_verified is True and result.resumed_from == 3
+    after = read_journal(run_dir)
+    assert [c["index"] for c in after.checkpoints] == [0, *range(2, 12)]
+    assert [c["digest"] for c in after.checkpoints] == [c["digest"] for c in whole.checkpoints if c["index"] != 1]
+    assert len(after.problems) == 2, after.problems
+    assert "line 3" in after.problems[0] and "checksum mismatch" in after.problems[0]
+    assert "checkpoint 2 where 1 was expected" in after.problems[1]
+
+
 def test_a_soak_stopped_part_way_journals_the_chunk_it_ran_last(tmp_path):
     """A soak stopped before its end (Ctrl-C, SIGTERM: ``request_stop``) journals a checkpoint at
     the stop: the chunk run since the previous checkpoint (its history, resource samples and

@@ -133,6 +133,11 @@ def test_a_profile_that_injected_nothing_does_not_pass(tmp_path, capsys, monkeyp
     assert report["verdict"]["outcome"] == "inconclusive"
     assert "<b>INCONCLUSIVE</b>" in (run_dir / "report.html").read_text()
     assert _db_row(tmp_path / "h.sqlite")[0] == 0
+    # `soundcheck report` rebuilds the folder's report from summary.json: the doubt stays
+    (run_dir / "report.json").unlink()
+    assert main(["report", str(run_dir), "--no-history"]) == 3
+    assert "none was injected" in capsys.readouterr().out
+    assert json.loads((run_dir / "report.json").read_text())["verdict"] == report["verdict"]
 
 
 def test_the_none_profile_is_a_baseline_not_a_doubt(tmp_path, capsys):
