@@ -4185,6 +4185,138 @@ BATCH_29: list[Bug] = [
         "verdict (every doubt is named)"),
 ]
 
+#: blind batch 30 (issue #12): the system again (system_under_test/), written from the code only
+#: before any test that might catch them was read, aimed at functions of 6 lines or more that no
+#: earlier ``old`` overlaps (``_chunk_length``, ``advance_along``, ``_each_fallback_once``, the
+#: monitoring's ``gauge``, ``AudioSystemError.__init__``) and at lines of covered functions no
+#: earlier ``old`` spans: a dependency named twice, the dependents' set handed out, the pool's refill,
+#: an overrun's xrun, a callback error's output, the pool's bytes, a stretch's captured frames, a
+#: histogram's repeated samples, the recovery's events and counters, two validation boundaries.
+#: ``--batch 30`` tries only these.
+BATCH_30: list[Bug] = [
+    # -- dependency order -------------------------------------------------------------------------
+    Bug("register_duplicate_dependency_two_edges", "coordinator.py",
+        "        deps = tuple(dict.fromkeys(depends_on))\n",
+        "        deps = tuple(depends_on)\n",
+        "'dict.fromkeys only dedupes' dropped while tidying register: a dependency named twice is two "
+        "edges, its indegree never reaches 0 in start_order, and the component is never started (nor "
+        "stopped)",
+        "dependency order (every component started after its dependencies, a dependency named twice is one edge)"),
+    Bug("dependents_returns_live_set", "coordinator.py",
+        "            direct = set(self._entry(name).dependents)\n",
+        "            direct = self._entry(name).dependents\n",
+        "'the set() copy is redundant' in dependents(): the direct dependents are the graph's own set, "
+        "so a caller that adds to or discards from the answer changes the dependency graph (and the "
+        "cascade of a later failure)",
+        "dependency graph (what the coordinator hands out is a copy)"),
+    # -- severity and class driving the policy, degradation ---------------------------------------
+    Bug("undegrade_not_announced", "system.py",
+        "                self._emit(\"undegraded\")\n",
+        "",
+        "the event taken for noise while tidying poll: the system leaves degraded mode without saying "
+        "so, and the history shows it degraded for ever",
+        "policy (degrade and its end are both in the history)"),
+    Bug("pool_refill_wakes_no_supervisor", "pipeline.py",
+        "                if self.pool_dry:\n"
+        "                    self.pool_dry = False\n"
+        "                    if self.on_trouble is not None:\n"
+        "                        self.on_trouble()\n",
+        "                if self.pool_dry:\n"
+        "                    self.pool_dry = False\n",
+        "'trouble is only when the pool runs dry' in the callback: a refill no longer wakes the "
+        "event-driven supervisor, so degraded mode ends only at the next watchdog pass",
+        "policy (degradation ends when the pool refills, at the next supervisor pass)"),
+    # -- monitoring only measures (and measures right) --------------------------------------------
+    Bug("budget_overrun_not_an_xrun", "pipeline.py",
+        "                self._c_overruns.value += 1\n"
+        "                self._c_xruns.value += 1\n",
+        "                self._c_overruns.value += 1\n",
+        "'budget_overruns counts it already' while tidying the callback's finally: a callback over its "
+        "budget is no longer an xrun",
+        "monitoring (an overrun is an xrun: the device missed its deadline)"),
+    Bug("observe_repeated_ring_index_stays", "monitoring.py",
+        "            self._n += rest\n",
+        "",
+        "the ring's index left out when observe_repeated was written beside observe: the next samples "
+        "overwrite the repeated ones, and samples()/percentiles read a reservoir that lost them",
+        "monitoring (a stretch's durations are observed as block by block)"),
+    Bug("gauge_get_not_setdefault", "monitoring.py",
+        "                g = self.gauges.setdefault(name, Gauge(name))\n",
+        "                g = self.gauges.get(name, Gauge(name))\n",
+        "get() for setdefault() in gauge(): a gauge not among the standard ones is a new, unregistered "
+        "Gauge at every call, so what is set on it never reaches a snapshot",
+        "monitoring (a named gauge is one gauge, in every snapshot)"),
+    # -- recovery bounded and shown in the history ------------------------------------------------
+    Bug("recovery_succeeded_names_primary", "recoverer.py",
+        "                device=s._active_device, target=run.target.value,\n",
+        "                device=run.devices[0], target=run.target.value,\n",
+        "'the run's device' read as its first candidate: a recovery that came back on a fallback "
+        "device says it came back on the primary",
+        "recovery (the history names the device recovered on)"),
+    Bug("recovery_failure_uncounted", "recoverer.py",
+        "        s.monitoring.counter(\"recovery_failures\").inc()\n",
+        "",
+        "the counter taken for a duplicate of the recovery_failed event while tidying failed(): a "
+        "recovery that gave up is not counted in the metrics",
+        "recovery (every failure counted)"),
+    # -- frame accounting ------------------------------------------------------------------------
+    Bug("callback_error_output_not_silenced", "pipeline.py",
+        "            outdata.fill(0)\n"
+        "            self._c_cb_errors.value += 1\n",
+        "            self._c_cb_errors.value += 1\n",
+        "'the device zeroes its buffer' assumed in the callback's error path: a callback that raises "
+        "leaves the device's buffer as it was (the last block again, or half a new one)",
+        "frame accounting (a failed callback plays silence, never stale audio)"),
+    Bug("stretch_captured_one_block", "pipeline.py",
+        "        self._c_captured.value += m * bs\n",
+        "        self._c_captured.value += bs\n",
+        "stretch_block's 'one block' kept when it became stretch_blocks: a run of m blocks counts one "
+        "block captured and m played",
+        "frame accounting (captured == played + buffered + dropped across a stretch)"),
+    Bug("pool_bytes_without_channels", "pipeline.py",
+        "pool_blocks * bs * in_ch * 4, \"block pool\")",
+        "pool_blocks * bs * 4, \"block pool\")",
+        "the channels left out of the pool's bytes (a mono case copied): a stereo pool is charged half "
+        "its bytes, so limits.bytes lets through a pipeline over it",
+        "resources (every byte held is charged to its limit)"),
+    # -- configuration: exact boundaries, one check per field ------------------------------------
+    Bug("output_channels_limit_exclusive", "config.py",
+        "    output_channels: Int = Field(2, ge=1, le=64)\n",
+        "    output_channels: Int = Field(2, ge=1, lt=64)\n",
+        "lt for le on the output's channel count: 64 output channels, the documented maximum, refused",
+        "config (exact validation boundaries)"),
+    Bug("limiter_release_zero_accepted", "config.py",
+        "    release_ms: Float = Field(50.0, gt=0, le=5000)\n",
+        "    release_ms: Float = Field(50.0, ge=0, le=5000)\n",
+        "ge for gt on the limiter's release: release_ms = 0 validates, and the chain's build divides "
+        "by it (the configuration is accepted, the start fails)",
+        "config (exact validation boundaries; an accepted configuration starts)"),
+    Bug("fallback_check_against_output_device", "config.py",
+        "        primary = info.data.get(\"input_device\")\n",
+        "        primary = info.data.get(\"output_device\")\n",
+        "the other device field read in _each_fallback_once: the input device among its own fallbacks "
+        "is accepted, the output device's name among them refused",
+        "config (a fallback list the recoverer would misuse is refused)"),
+    # -- errors, DSP, the virtual clock ----------------------------------------------------------
+    Bug("error_details_aliased", "errors.py",
+        "        self.details = dict(details or {})\n",
+        "        self.details = details or {}\n",
+        "'the copy is redundant' in AudioSystemError.__init__: an error's details are the caller's "
+        "dict, so a reporter that reuses or changes it afterwards changes the error already reported",
+        "errors (an error's record is what was reported)"),
+    Bug("chunk_longer_than_short_rest", "dsp.py",
+        "        return min(frames, 16)\n",
+        "        return 16\n",
+        "'blocks are at least 16 frames' in _chunk_length: the rest of a block no chunk divides (100 "
+        "frames: 96 and 4) gets a plan of 0 frames, and the filter loops for ever on it",
+        "DSP (a biquad filters any block size)"),
+    Bug("advance_along_reaches_timer_time", "clock.py",
+        "                if not (when < head and now <= when <= deadline):\n",
+        "                if not (when <= head and now <= when <= deadline):\n",
+        "'<=' for '<' in advance_along: a block due at the very time of the earliest timer is "
+        "delivered in the stretch, before the timer runs, where block by block the timer runs first",
+        "simulated device (a stretch delivers its blocks as block by block does, timers in their order)"),
+]
 
 #: Written blind (before any test that might catch them was read) in harness code no earlier batch
 #: touched: the JACK rig's fault target and server watch (rig/rig_target.py's ``JackRigTarget`` and
@@ -4307,7 +4439,7 @@ BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7,
                                  15: BATCH_15, 16: BATCH_16, 17: BATCH_17, 18: BATCH_18, 19: BATCH_19,
                                  20: BATCH_20, 21: BATCH_21, 22: BATCH_22, 23: BATCH_23,
                                  24: BATCH_24, 25: BATCH_25, 26: BATCH_26, 27: BATCH_27,
-                                 28: BATCH_28, 29: BATCH_29, 31: BATCH_31}
+                                 28: BATCH_28, 29: BATCH_29, 30: BATCH_30, 31: BATCH_31}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a

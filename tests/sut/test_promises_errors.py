@@ -4,6 +4,8 @@ and a configuration error lists every problem in one message."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from system_under_test.errors import (
     ConfigValidationError,
@@ -289,3 +291,48 @@ def test_every_error_class_has_its_documented_default_severity_and_recoverabilit
     assert set(classes) == set(DEFAULTS)
     got = {n: (c.default_severity.name, c.recoverable) for n, c in classes.items()}
     assert got == DEFAULTS
+
+
+_DETAIL_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8),
+                           st.floats(allow_nan=False))
+
+
+def _error_classes_taking_details() -> list[type]:
+    """Every error class of the tree built with ``AudioSystemError``'s own signature (message,
+    component, severity, details): the ones with a constructor of their own build their details
+    themselves."""
+    import system_under_test.errors as errors
+
+    return [c for n in errors.__all__ if isinstance(c := getattr(errors, n), type)
+            and issubclass(c, errors.AudioSystemError) and c.__init__ is errors.AudioSystemError.__init__]
+
+
+@settings(max_examples=80, deadline=None, derandomize=True, database=None)
+@given(st.sampled_from(_error_classes_taking_details()),
+       st.dictionaries(st.text(min_size=1, max_size=6), _DETAIL_VALUES, min_size=1, max_size=5),
+       st.dictionaries(st.text(min_size=1, max_size=6), _DETAIL_VALUES, max_size=3))
+def test_an_error_keeps_the_details_it_was_given_whatever_the_reporter_does_with_its_dict(cls, details, later):
+    """An error's details are its own from the moment it is made: a reporter that reuses its dict
+    for the next report (clears it, fills it again) changes neither the error it already made nor
+    what is kept of it (``ErrorInfo``) or said of it (``describe``)."""
+    err = cls("m", component="device", details=details)
+    given_ = dict(details)
+    described = err.describe()
+    details.clear()
+    details.update(later)
+    details["reused"] = True
+    assert err.details == given_
+    assert err.describe() == described
+    assert dict(ErrorInfo.of(err).details) == {k: v for k, v in described["details"].items()}
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.tuples(st.text(min_size=1, max_size=6), st.text(max_size=12)), min_size=1, max_size=4))
+def test_a_validation_error_keeps_the_problems_it_was_given(problems):
+    """The same for a configuration's problems: the list a validator goes on filling after it made
+    the error is not the error's."""
+    kept = list(problems)
+    err = ConfigValidationError(problems)
+    message, details = err.message, err.describe()["details"]
+    problems.append(("later", "added after the error was made"))
+    assert err.problems == kept and err.message == message and err.describe()["details"] == details
