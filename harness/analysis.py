@@ -2480,11 +2480,12 @@ def _fine_templates(cyc: float, block: int) -> tuple[FloatArray, FloatArray, int
     ~0.2 ms, a fifth of a short take's fixed cost), though the refinements of one tone differ by
     ~1e-9 cycles a frame. Within half a grid step (5e-11) the columns' phase at a block's end
     (frame ``block - 1``) differs from the exact frequency's by at most ``2 pi h (block - 1) 5e-11``:
-    8e-8 rad for the fundamental at 256 frames, which its amplitude/phase ramp columns follow
-    (what is left is ~1e-15 of the tone), and 4e-7 rad for the 5th harmonic: an error of 4e-7 of
-    that harmonic's amplitude, under the float32 rounding of the samples themselves (6e-8 of full
-    scale) for any harmonic below -17 dB of full scale, and 1/60 of the fine pass's smallest
-    reported error (``_FINE_FLOOR``) even for a full-scale one. The per-block phase the pass reads
+    8e-8 rad for the fundamental at 256 frames, which its amplitude/phase ramp columns follow (the
+    fit leaves no more than with the exact frequency's columns: float64 rounding, ~1e-12 of the
+    tone), and ``h`` times that for harmonic ``h``: an error of at most 4e-7 of the 5th harmonic's
+    amplitude, under the float32 rounding of the samples themselves (6e-8 of full scale) for any
+    harmonic below -17 dB of full scale, and 1/125 of the fine pass's smallest reported error
+    (``_FINE_FLOOR``, 5e-5 of the tone) for a harmonic as loud as the tone. The per-block phase the pass reads
     moves by the same constant in every block (``2 pi (block - 1) / 2`` times the rounding, 4e-8
     rad), which the step test's block-to-block comparisons cancel.
 
