@@ -372,9 +372,11 @@ def _stopped_recording(history: Any, system: Any, max_seq: int | None) -> list[d
 
 
 def _run_folds(history: Any, folds: list[_Fold], *, start: int = 0, catch: bool = True,
-               timings: dict[str, float] | None = None) -> dict[str, Verdict]:
+               timings: dict[str, float] | None = None, also: Iterable[Any] = ()) -> dict[str, Verdict]:
     """Feed every entry of ``history`` (from ``start``) to ``folds`` in one pass; a fold that raises
-    is dropped and its verdict says so (a broken checker is a failed verdict, never a crash)."""
+    is dropped and its verdict says so (a broken checker is a failed verdict, never a crash).
+    ``also``: readers without a verdict of their own, fed every entry of the same pass before the
+    folds; one that raises ends the pass (it is not a checker whose failure is a verdict)."""
     broken: dict[str, Verdict] = {}
     route: dict[str, list[_Fold]] = {}
     catch_all: list[_Fold] = []
@@ -392,7 +394,10 @@ def _run_folds(history: Any, folds: list[_Fold], *, start: int = 0, catch: bool 
                 lst.remove(f)
 
     clock = time.perf_counter if timings is not None else None
+    readers = tuple(also)
     for e in (history.since(start) if start else history):
+        for r in readers:
+            r.feed(e)
         for f in (*catch_all, *route.get(e.type, ())):
             try:
                 if clock is None:
@@ -2167,13 +2172,17 @@ NAMES: tuple[str, ...] = tuple(_BY_NAME)
 def check_all(history: History, system: "AudioSystem | None" = None, *,
               only: Iterable[str] | None = None,
               threads_before: Iterable[threading.Thread] | None = None,
-              timings: dict[str, float] | None = None) -> list[Verdict]:
+              timings: dict[str, float] | None = None, also: Iterable[Any] = ()) -> list[Verdict]:
     """Every checker over ``history`` (plus live checks when ``system`` is given; with
     ``threads_before``, threads started since and still alive after close are leaks).
 
     The history is read once (streamed back from its file when it keeps only a window in memory)
     and every entry is fed to every checker that reads its type. ``timings``, if given, receives
     seconds per checker (its share of the pass plus its verdict) and ``"read"``, the pass itself.
+    ``also``: other folds of the run's end that read the history without a verdict here (the
+    runner's ``harness.device_losses.LossFold``), each fed every entry once, in index order, in the
+    same pass: a long soak's history streamed back from its file is read once, not once per reader.
+    An exception in one of them propagates.
     """
     names = list(only) if only is not None else list(NAMES)
     out: list[Verdict] = []
@@ -2182,7 +2191,7 @@ def check_all(history: History, system: "AudioSystem | None" = None, *,
         out.append(Verdict(n, False, [], f"checker raised KeyError: {n!r}"))
     folds = [_BY_NAME[n].fold(history, threads_before) for n in names if n in _BY_NAME]
     t0 = time.perf_counter()
-    broken = _run_folds(history, folds, timings=timings)
+    broken = _run_folds(history, folds, timings=timings, also=also)
     if timings is not None:
         timings["read"] = time.perf_counter() - t0 - sum(timings.get(f.name, 0.0) for f in folds)
     by_name: dict[str, Verdict] = {v.name: v for v in out}

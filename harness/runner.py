@@ -45,7 +45,7 @@ from system_under_test.devices.simulated import SimulatedBackend
 from .audio_check import AudioCheck
 from .blas import one_blas_thread
 from .compose import SystemSpec, compose, system_meta
-from .device_losses import device_losses, summary_of
+from .device_losses import LossFold, summary_of
 from .durations import format_duration
 from .errors import RigError, ScenarioFileError, UsageError
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
@@ -498,9 +498,12 @@ class ReliabilityRun:
                 history.close()
         cpu_s, wall = cpu_peak.stop()
         cpu_max = cpu_peak.peak_percent()  # over the same span as cpu_s / wall
-        verdicts = check_all(history, system, threads_before=threads_before)
+        # the device losses are folded in the invariants' one pass over the history
+        loss_fold = LossFold()
+        verdicts = check_all(history, system, threads_before=threads_before, also=(loss_fold,))
         verdicts = _merge(verdicts, live_violations)
-        losses = summary_of(device_losses(history))  # each explained by a device fault or an outage, or not
+        # each explained by a device fault or an outage, or not
+        losses = summary_of(loss_fold.result(getattr(history, "end_time", None)))
         audio.finish()
         if audio.available:
             verdicts.append(audio.verdict())

@@ -255,3 +255,79 @@ def test_a_soaks_report_rebuilt_from_its_journal_still_doubts_the_loss(tmp_path:
     doubts = [d for d in report["verdict"]["doubts"] if "nothing to explain" in d]
     assert len(doubts) == 1 and "device 'sim-in' lost at t=" in doubts[0], report["verdict"]
     assert result.verdict.outcome is not Outcome.PASS
+
+
+def test_check_all_feeds_a_reader_every_entry_once_in_order_from_a_streamed_history(tmp_path: Path) -> None:
+    """A history that keeps only a window in memory is streamed back from its file for the
+    entries it evicted: a reader passed to ``check_all`` (``also``) sees every index exactly once,
+    in order, and a ``LossFold`` fed so finds the losses ``device_losses`` finds in a pass of its own."""
+    from harness.device_losses import LossFold
+    from harness.invariants import check_all
+
+    h = History(stream_to=tmp_path / "history.jsonl", keep=4)
+    h.record("note", value="start", time=10.0)
+    _fault(h, "dropout", 12.0, 12.5)
+    _loss(h, 12.2)
+    for i in range(20):
+        h.record("note", value=f"n{i}", time=13.0 + i)
+    _loss(h, 40.0, "system")
+    assert h.first_index > 0  # the first entries are read back from the file
+
+    seen: list[int] = []
+
+    class Reader:
+        def feed(self, e: Any) -> None:
+            seen.append(e.index)
+
+    fold = LossFold()
+    check_all(h, also=(Reader(), fold))
+    h.close()
+    assert seen == list(range(len(h)))
+    got = [(x.time, x.device, x.explained_by is not None) for x in fold.result(h.end_time)]
+    assert got == [(x.time, x.device, x.explained_by is not None) for x in device_losses(h)]
+    assert got == [(12.2, "sim-in", True), (40.0, "system", False)]
+
+
+def test_a_runs_device_losses_are_folded_in_the_invariants_one_pass(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """At a run's end the history is read once for the invariants and the device losses
+    together: every entry reaches the run's ``LossFold`` exactly once, within ``check_all``'s pass
+    (a long soak's history is streamed back from its file, so a second pass is a second read)."""
+    import harness.runner as runner_mod
+    from harness.device_losses import LossFold
+
+    passes = [0, 0]  # passes over a history opened so far, the one yielding now
+    original_iter = History.__iter__
+
+    def counted_iter(self: History) -> Any:
+        passes[0] += 1
+        n = passes[0]
+        for e in original_iter(self):
+            passes[1] = n
+            yield e
+
+    fed: list[tuple[int, int]] = []
+    original_feed = LossFold.feed
+
+    def feed(self: LossFold, e: Any) -> None:
+        fed.append((passes[1], e.index))
+        original_feed(self, e)
+
+    within: list[tuple[int, int, int]] = []
+    original_check_all = runner_mod.check_all
+
+    def check_all(history: Any, *a: Any, **kw: Any) -> Any:
+        before = passes[0]
+        out = original_check_all(history, *a, **kw)
+        within.append((before, passes[0], len(history)))
+        return out
+
+    monkeypatch.setattr(History, "__iter__", counted_iter)
+    monkeypatch.setattr(LossFold, "feed", feed)
+    monkeypatch.setattr(runner_mod, "check_all", check_all)
+    run = ReliabilityRun(RunSpec(backend="sim", duration_s=3.0, seed=1, faults="default", report_root=tmp_path))
+    run.execute(on_chunk=_lose_device_behind_the_harness(2.0), reports=False)
+    ((before, after, entries),) = within
+    assert after == before + 1  # check_all read the history once
+    assert {p for p, _ in fed} == {after}  # and the losses were folded in that very pass
+    assert [i for _, i in fed] == list(range(entries))
