@@ -16,7 +16,9 @@ seconds later, so the system's recovery from it is exercised and judged like any
 a JACK server the run does not own (PortAudio's JACK host API, ALSA's ``jack`` PCM), the outages
 the rig's capture observes are recorded the same way (kind ``server_outage``,
 ``rig_target.ObservedOutages``). Every device loss in the history is then explained by a device
-fault or such an external one, or it is a doubt of the run's (``harness.device_losses``).
+fault or such an external one, or it is a doubt of the run's (``harness.device_losses``); so is
+a device stall (how ALSA's ``jack`` PCM loses its server) that neither they nor JACK's xrun
+reports explain.
 """
 
 from __future__ import annotations
@@ -500,7 +502,8 @@ class ReliabilityRun:
         cpu_max = cpu_peak.peak_percent()  # over the same span as cpu_s / wall
         verdicts = check_all(history, system, threads_before=threads_before)
         verdicts = _merge(verdicts, live_violations)
-        losses = summary_of(device_losses(history))  # each explained by a device fault or an outage, or not
+        # each loss or stall explained by a device fault, an outage or (a stall) JACK's xrun reports, or not
+        losses = summary_of(device_losses(history, getattr(audio, "jack_xruns_between", None)))
         audio.finish()
         if audio.available:
             verdicts.append(audio.verdict())
