@@ -1728,6 +1728,8 @@ class _Recovery(_Fold):
                 continue  # the owner acted in the window: their op decides the state, not recovery
             if _any_in(failed_deadline, start, end + limit) or _any_in(failed_all, start, min(end, end + limit)):
                 continue  # recovery gave up while the fault was still there (or its deadline ran out)
+            if observed and _gave_up_on_a_gone_device(failed_all, attempt_spans, end, end + limit):
+                continue  # its attempts ran out on the dead server, the failure reported just after
             checked += 1
             k = _latest_before(by_time, end, strict=False)
             at_end = states[k][2] if k is not None else state_then
@@ -1893,6 +1895,23 @@ def _state_before_external(states: list[tuple[int, float, str]],
     while k is not None and k > 0 and states[k][2] == "recovering" and states[k][1] >= fired - EXTERNAL_LEAD_S:
         k -= 1
     return states[k][2] if k is not None else "uninitialized"
+
+
+def _gave_up_on_a_gone_device(failed: list[float], attempt_spans: list[tuple[float, float]],
+                              end: float, hi: float) -> bool:
+    """Whether a recovery that failed in ``[end, hi]`` (after an observed outage's server came
+    back at ``end``) made its last attempt before ``end``: its attempts ran out on the dead
+    server (the policy's ``max_attempts``), and the failure, reported as that attempt's open
+    returned, is the outage's, as one inside it is. One whose last attempt began after the server
+    was back gave up on a device that was there: judged."""
+    starts = [a for a, _ in attempt_spans]
+    for t in failed[bisect.bisect_left(failed, end):]:
+        if t > hi:
+            break
+        j = bisect.bisect_right(starts, t) - 1
+        if j >= 0 and starts[j] < end:
+            return True
+    return False
 
 
 def _prefix_latest(keyed: list[tuple[float, int]]) -> tuple[list[float], list[int]]:

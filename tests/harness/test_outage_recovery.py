@@ -132,3 +132,23 @@ def test_only_an_episode_begun_within_the_lead_before_an_external_fault_is_laid_
 
     assert "1 recovery problem(s)" in judged(5.0)  # at the lead's edge: the outage's, never back
     assert "0 fault window(s)" in judged(4.99)
+
+
+def test_a_recovery_that_ran_out_of_attempts_on_the_dead_server_is_the_outages_one_that_gave_up_after_is_not() -> None:
+    """The policy's attempts ran out while the server was down; the last one's open returned (and the
+    failure was reported) 0.3 s after the server came back: the outage's, as a failure inside it is.
+    A recovery whose last attempt began after the server was back gave up on a device that was there."""
+    def verdict(last_attempt_at: float) -> object:
+        h = History()
+        _observed(h, fired=10.0, back=12.0)
+        h.record("event", value="recovery_attempt", time=last_attempt_at, data={"attempt": 10})
+        h.record("event", value="recovery_attempt_failed", time=12.3, data={"attempt": 10})
+        h.record("event", value="recovery_failed", time=12.3, data={"reason": "attempts exhausted"})
+        _state(h, 3, 12.3, "recovering", "failed")
+        h.record("note", value="end", time=20.0)
+        return check_recovery(h)
+
+    ran_out = verdict(11.6)
+    assert ran_out.ok and "0 fault window(s)" in ran_out.message, ran_out
+    gave_up = verdict(12.1)
+    assert not gave_up.ok and not gave_up.inconclusive, gave_up
