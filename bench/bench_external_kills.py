@@ -23,6 +23,14 @@ the run's first second, the JACK server is SIGKILLed by pid from outside the har
 started again ``--restart-after`` seconds later. Every failed invariant is a false alarm (the
 system is healthy, the fault is real); the target is 0, and exactly 1 recovery episode per kill.
 
+``--mutant NAME`` runs a broken variant of the system (``harness.mutants``) instead: the control
+that the same kills catch it (``recovery_never_completes`` must give violations: it never leaves
+RECOVERING after the outage, with its server back). Per route it also prints the ``recovery``
+invariant's verdicts and how many kills it judged the system's return after (``recov. judged``:
+the outage's window found recovered in time, or violated), the device stalls in the histories
+(ALSA's ``jack`` PCM loses its server as a stall) and how many kills the history recorded as an
+external fault (``recorded``: exactly one each is right).
+
 ``--load N`` runs N busy-loop processes (``python -c 'while 1: pass'``) for the whole bench, a
 loaded machine; they are killed when it ends. The load average is printed with the figures.
 """
@@ -97,6 +105,13 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         "unexplained_losses": sum(len(r.unexplained_losses) for r in started),
         "runs_with_unexplained_losses": sum(1 for r in started if r.unexplained_losses),
         "runs_with_violations": sum(1 for r in started if r.false_violations),
+        "device_stalls": sum(r.device_stalls for r in started),
+        # each kill in its history as exactly one external fault (the watch's, or the capture's)
+        "recorded_once": sum(1 for r in started if r.external_faults == 1),
+        "recovery_verdicts": dict(Counter(r.recovery_verdict for r in started)),
+        # kills whose outage window the recovery invariant judged: held (counted in its message)
+        # or violated (a mutant's), never left unjudged
+        "recovery_judged": sum(1 for r in started if r.recovery_windows_judged >= 1 or r.recovery_verdict == "violated"),
         "recoveries_p50": float(np.median(rec)) if rec.size else float("nan"),
         "recoveries_max": int(rec.max()) if rec.size else -1,
         "recoveries_min": int(rec.min()) if rec.size else -1,
@@ -180,14 +195,15 @@ def table(summary: list[dict[str, Any]]) -> list[str]:
     have a kill that had none, counted apart from the kills (of which violated, if any)."""
     lines = [f"{'route':8s} {'kills':>5s} {'missed':>6s} {'pass':>5s} {'inconcl.':>8s} {'violated':>8s} {'crashes':>7s} "
              f"{'false viol.':>11s} {'recov p50':>9s} {'recov max':>9s} {'exactly 1':>9s} {'rec. fail':>9s} "
-             f"{'heard again':>11s} {'clean after p50':>15s} {'max':>6s}"]
+             f"{'heard again':>11s} {'clean after p50':>15s} {'max':>6s} {'recorded':>8s} {'recov. judged':>13s}"]
     for s in summary:
         lines.append(
             f"{s['route']:8s} {s['kills']:5d} {s['missed_kills']:6d} {s['pass']:5d} {s['inconclusive_runs']:8d} "
             f"{s['violated']:8d} {s['crashes']:7d} {s['false_violations']:11d} {s['recoveries_p50']:9.1f} "
             f"{s['recoveries_max']:9d} {s['exactly_one']:6d}/{s['kills']:<2d} {s['recovery_failures']:9d} "
             f"{s['outages_heard_again']:7d}/{s['outages_observed']:<3d} "
-            f"{s['time_to_clean_after_outage_p50_s']:13.3f} s {s['time_to_clean_after_outage_max_s']:6.3f}"
+            f"{s['time_to_clean_after_outage_p50_s']:13.3f} s {s['time_to_clean_after_outage_max_s']:6.3f} "
+            f"{s['recorded_once']:5d}/{s['kills']:<2d} {s['recovery_judged']:10d}/{s['kills']:<2d}"
             + (f"  (missed kills: {s['missed_kill_reasons']}"
                + (f", {s['missed_kills_violated']} of them violated" if s["missed_kills_violated"] else "") + ")"
                if s["missed_kills"] else "")
@@ -208,11 +224,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kill-at", type=float, default=3.0)
     ap.add_argument("--restart-after", type=float, default=2.0)
     ap.add_argument("--json", type=Path, help="write every result and the summary here")
+    ap.add_argument("--mutant", help="a broken variant of the system (harness.mutants) instead of the healthy one")
     args = ap.parse_args(argv)
     routes = [r.strip() for r in args.routes.split(",") if r.strip()]
     for r in routes:
         if r not in ROUTES:
             ap.error(f"--routes: unknown route {r!r} (choose from {', '.join(ROUTES)})")
+    factory = None
+    if args.mutant is not None:
+        from harness.mutants import MUTANTS, system_factory  # noqa: PLC0415
+
+        if args.mutant not in MUTANTS:
+            ap.error(f"--mutant: unknown mutant {args.mutant!r} (known: {', '.join(MUTANTS)})")
+        factory = system_factory(args.mutant)
     os.environ.setdefault("SOUNDCHECK_HISTORY_DB", str(Path(tempfile.gettempdir()) / "bench-kills.sqlite"))
     report_root = Path(tempfile.mkdtemp(prefix="bench-kills-"))
     loaders = _load_generators(args.load)
@@ -223,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.kills):
             for route in routes:  # interleaved: a slow phase of the machine hits every route alike
                 res = run_external_kill(route, seed=i + 1, duration_s=args.duration, kill_at_s=args.kill_at,
-                                        restart_after_s=args.restart_after, report_root=report_root)
+                                        restart_after_s=args.restart_after, report_root=report_root,
+                                        system_factory=factory)
                 results[route].append(res)
                 loads.append(os.getloadavg()[0])
                 flag = "" if not res.violations and res.recoveries_from_kill == 1 else f"  <-- {res.violations} {res.run_dir}"
@@ -240,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
                       + (f"(found by the rig, libjack silent: {len(res.silent_server_deaths)}) "
                          if res.silent_server_deaths else "") +
                       f"clean after={'-' if ttc is None else f'{ttc:.3f} s'} "
-                      f"device losses={res.device_losses} unexplained={len(res.unexplained_losses)}"
+                      f"device losses={res.device_losses} (stalls {res.device_stalls}) "
+                      f"unexplained={len(res.unexplained_losses)} recorded={res.external_faults} "
+                      f"recovery={res.recovery_verdict}/{res.recovery_windows_judged}"
                       + (f" {res.unexplained_losses}" if res.unexplained_losses else "")
                       + (f" inconclusive={res.inconclusive}" if res.inconclusive else "") + flag, flush=True)
     finally:
@@ -248,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = [summarize(r, results[r]) for r in routes]
     print()
     print(f"external server kills: {args.kills} per route, load generators={args.load}, "
+          + (f"mutant {args.mutant}, " if args.mutant else "") +
           f"load average 1 min p50={np.median(loads):.1f} max={max(loads):.1f}, "
           f"wall {time.monotonic() - t0:.0f} s, runs kept in {report_root}")
     for line in table(summary):
@@ -260,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
               f"open/late timers in {s['recovery_past_deadline_explained']} run(s); supervisor timers late "
               f"by at most {s['supervisor_late_max_s']:.3f} s")
         print(f"         audio {s['audio']}")
-        print(f"         device losses {s['device_losses']}, unexplained {s['unexplained_losses']} "
-              f"(in {s['runs_with_unexplained_losses']} run(s))")
+        print(f"         device losses {s['device_losses']} (stalls among them {s['device_stalls']}), unexplained "
+              f"{s['unexplained_losses']} (in {s['runs_with_unexplained_losses']} run(s)); recovery invariant "
+              f"{s['recovery_verdicts']}")
         if s["violations_by_name"] or s["inconclusive"] or s["errors"] or s["doubts"]:
             print(f"         violations {s['violations_by_name']} inconclusive {s['inconclusive']} "
                   f"doubts {s['doubts']} errors {s['errors']}")

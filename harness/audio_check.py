@@ -733,8 +733,9 @@ class AudioCheck:
         self.blind_s = 0.0
         self.missed_frames = 0  # frames of cycles the rig's capture client missed (``missed``)
         self.outages = 0  # JACK server outages the rig observed (``outage_begin``)
-        #: told of each outage the rig observes, ``listener("begin", t0, why)`` and
-        #: ``listener("end", t1, "")`` (the run records them in its history: ``rig_target.ObservedOutages``)
+        #: told of each outage the rig observes, ``listener("begin", t0, why)``, ``listener("back",
+        #: t, "")`` when its server serves again and ``listener("end", t1, "")`` when the system is
+        #: heard again (the run records them in its history: ``rig_target.ObservedOutages``)
         self.outage_listeners: list[Callable[[str, float, str], None]] = []
         #: the rig: when JACK reported each xrun, and the stretches its capture did not record
         #: (clock times; ``machine_cause`` reads them), and the frames of one capture cycle
@@ -1291,6 +1292,14 @@ class AudioCheck:
             ep.last_end = max(ep.last_end, t0)
             self._spans[fid] = span = [t0, math.inf]
             ep.core_spans.append(span)
+
+    def outage_server_back(self, t: float) -> None:
+        """The server of the open outage serves again at ``t`` (the rig's new capture client opened
+        on it), before or as the rig hears the system again (``outage_end``): told to the
+        ``outage_listeners`` (``listener("back", t, "")``) for the run's history; the window
+        itself still lasts until the system is heard again."""
+        for listener in self.outage_listeners:
+            listener("back", t, "")
 
     def outage_end(self, t1: float) -> None:
         """The rig hears the system again at ``t1`` (a new capture client on the restarted server,

@@ -29,6 +29,18 @@ a server the harness could not watch: PortAudio on a JACK server it was not told
 false alarm costs as much as a missed bug; but the run cannot vouch for the system either, so
 it never passes silently. The doubt names when and which device; explained losses are counted
 in a note, so a pass still says the device was lost and why.
+
+A *stall* (an ``error`` entry of type ``DeviceStalledError``: the system's watchdog saw no block
+for longer than it allows) is judged by the same rule. A stream that stops delivering is how some
+devices lose their server: ALSA's ``jack`` PCM, its JACK server killed from outside, raises no
+loss; the system sees "no audio block for 251 ms", then "no input device named 'jack'" at each
+reopen until the server is back (bench/RESULTS.md, 2026-12-04 evening). A stall inside a device
+fault's or an observed outage's window is explained as a loss is. A loaded machine also stalls a
+real stream by itself, and then the JACK graph misses its cycles too: a stall over whose silence
+JACK reported xruns (``machine``: the rig's capture's reports, ``AudioCheck.jack_xruns_between``)
+is explained as the machine's, the rule ``external_kills.machine_stall_episodes`` reads the same
+way. Any other stall is unexplained (inconclusive). Whether the system came back from a stall in
+time is the ``recovery`` invariant's to judge, not this rule's.
 """
 
 from __future__ import annotations
@@ -38,7 +50,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["EXTERNAL_LEAD_S", "LOSS_TAIL_S", "DeviceLoss", "LossFold", "device_losses", "explain",
+__all__ = ["EXTERNAL_LEAD_S", "LOSS_TAIL_S", "LOSS_TYPES", "DeviceLoss", "LossFold", "device_losses", "explain",
            "loss_doubt", "loss_findings", "loss_note", "summary_of"]
 
 #: how long after a device fault's window a loss is still that fault's: the stream finds out a
@@ -55,6 +67,9 @@ EXTERNAL_LEAD_S = 5.0
 LOSSES_KEPT = 100_000
 #: losses ``summary.json`` lists one by one (the unexplained ones' descriptions, and all losses)
 LOSSES_LISTED = 50
+#: the error types judged, and what each is called in a description: a device gone, and a device
+#: whose stream stopped delivering blocks (how ALSA's ``jack`` PCM loses its server)
+LOSS_TYPES: dict[str, str] = {"DeviceLostError": "lost", "DeviceStalledError": "stalled"}
 
 
 @dataclass(frozen=True)
@@ -68,9 +83,11 @@ class DeviceLoss:
     explained_by: str | None = None
     #: seconds from the history's first entry to the loss
     into_run_s: float = 0.0
+    #: "lost" (``DeviceLostError``) or "stalled" (``DeviceStalledError``)
+    kind: str = "lost"
 
     def describe(self) -> str:
-        return (f"device {self.device!r} lost at t={self.time:.3f} s ({self.into_run_s:.2f} s into the run): "
+        return (f"device {self.device!r} {self.kind} at t={self.time:.3f} s ({self.into_run_s:.2f} s into the run): "
                 f"{self.error}")
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,7 +113,8 @@ class LossFold:
     types = frozenset({"error", "fault_start", "fault_end", "transition"})
 
     def __init__(self) -> None:
-        self.losses: list[tuple[float, str, str]] = []
+        #: (time, device, error, kind, seconds without a block before the report: stalls only)
+        self.losses: list[tuple[float, str, str, str, float]] = []
         self.dropped = 0
         self.faults: dict[Any, dict[str, Any]] = {}
         self.recovering: list[tuple[int, float, bool]] = []  # (seq, time, entered) of the system's
@@ -113,13 +131,18 @@ class LossFold:
         d = e.data or {}
         if e.type == "error":
             err = d.get("error")
-            if isinstance(err, dict) and err.get("type") == "DeviceLostError":
+            if isinstance(err, dict) and err.get("type") in LOSS_TYPES:
                 if len(self.losses) >= LOSSES_KEPT:
                     self.dropped += 1
                     return
                 details = err.get("details") or {}
                 device = str(details.get("device") or err.get("component") or "?")
-                self.losses.append((float(e.time), device, f"DeviceLostError: {err.get('message', '')}"))
+                # how long the stream was silent when the stall was reported (the stream's watchdog
+                # says ``silent_s``, the system's own ``stalled_for_s``)
+                silent = details.get("silent_s", details.get("stalled_for_s"))
+                silent_s = float(silent) if isinstance(silent, (int, float)) and not isinstance(silent, bool) else 0.0
+                self.losses.append((float(e.time), device, f"{err['type']}: {err.get('message', '')}",
+                                    LOSS_TYPES[err["type"]], silent_s))
         elif e.type in ("fault_start", "fault_end"):
             f = self.faults.setdefault(d.get("firing_id", e.index), {})
             f.update({k: d[k] for k in ("kind", "trigger", "fired_at", "ended_at") if k in d})
@@ -165,7 +188,10 @@ class LossFold:
             out.append((lo, hi, what))
         return sorted(out)
 
-    def result(self, end: float | None = None) -> list[DeviceLoss]:
+    def result(self, end: float | None = None, machine: Any = None) -> list[DeviceLoss]:
+        """Each loss and stall with what explains it. ``machine(t0, t1)``: how many xruns JACK
+        reported over the stretch ``t0..t1`` (None: not known), which explains a stall over whose
+        silence it reported any (the machine starved the whole graph); None: no JACK graph heard."""
         end = self.last_time if end is None else max(end, self.last_time)
         windows = self._windows(end)
         starts = [w[0] for w in windows]
@@ -176,23 +202,29 @@ class LossFold:
             reach.append(k if not reach or w[1] > windows[reach[-1]][1] else reach[-1])
         t0 = self.first_time or 0.0
         out = []
-        for t, device, error in self.losses:
+        for t, device, error, kind, silent_s in self.losses:
             k = bisect.bisect_right(starts, t) - 1
             why = windows[reach[k]][2] if k >= 0 and windows[reach[k]][1] >= t else None
-            out.append(DeviceLoss(t, device, error, why, t - t0))
+            if why is None and kind == "stalled" and machine is not None and silent_s > 0:
+                reports = machine(t - silent_s, t)
+                if reports:
+                    why = (f"the machine: {reports} JACK xrun report(s) over the {silent_s * 1000:.0f} ms "
+                           "without a block")
+            out.append(DeviceLoss(t, device, error, why, t - t0, kind))
         if self.dropped:
             out.append(DeviceLoss(end, "?", f"{self.dropped} more device loss(es) past the first {LOSSES_KEPT}, "
                                   "not judged", None, end - t0))
         return out
 
 
-def device_losses(history: Any) -> list[DeviceLoss]:
-    """Every device loss in ``history`` (read once, streamed back from its file if need be), each
-    with what explains it."""
+def device_losses(history: Any, machine: Any = None) -> list[DeviceLoss]:
+    """Every device loss and stall in ``history`` (read once, streamed back from its file if need
+    be), each with what explains it; ``machine``: JACK's xrun reports over a stretch
+    (``LossFold.result``)."""
     fold = LossFold()
     for e in history:
         fold.feed(e)
-    return fold.result(getattr(history, "end_time", None))
+    return fold.result(getattr(history, "end_time", None), machine)
 
 
 def explain(losses: Iterable[DeviceLoss]) -> tuple[list[DeviceLoss], list[DeviceLoss]]:
@@ -209,8 +241,11 @@ def loss_doubt(unexplained: Iterable[str], count: int | None = None) -> str | No
         return None
     n = max(count or 0, len(items))
     more = f" (and {n - 3} more)" if n > 3 else ""
-    return (f"{n} device loss(es) with nothing to explain them (no device fault injected at the time, "
-            "no server outage observed): " + "; ".join(items[:3]) + more)
+    stalls = any(" stalled at t=" in x for x in items)
+    what = "device loss(es) or stall(s)" if stalls else "device loss(es)"
+    why = ", no JACK xrun report over a stall" if stalls else ""
+    return (f"{n} {what} with nothing to explain them (no device fault injected at the time, "
+            f"no server outage observed{why}): " + "; ".join(items[:3]) + more)
 
 
 def loss_note(summary: Mapping[str, Any]) -> str | None:
@@ -220,9 +255,13 @@ def loss_note(summary: Mapping[str, Any]) -> str | None:
     if not n:
         return None
     first = next((x for x in summary.get("items") or () if x.get("explained_by")), None)
-    where = "" if first is None else (f"; the first: device {first.get('device')!r} at t={float(first['time']):.3f} s, "
+    where = "" if first is None else (f"; the first: device {first.get('device')!r} "
+                                      f"{first.get('kind', 'lost')} at t={float(first['time']):.3f} s, "
                                       f"during {first['explained_by']}")
-    return f"{n} device loss(es), each explained by a device fault or an observed server outage" + where
+    stalls = int(summary.get("stalls") or 0)
+    what = "device loss(es) or stall(s)" if stalls else "device loss(es)"
+    by = ", an observed server outage or JACK's xrun reports" if stalls else " or an observed server outage"
+    return f"{n} {what}, each explained by a device fault{by}" + where
 
 
 def loss_findings(summary: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
@@ -238,6 +277,7 @@ def summary_of(losses: Iterable[DeviceLoss]) -> dict[str, Any]:
     reports' verdict reads) and every loss (the first ``LOSSES_KEPT``)."""
     losses = list(losses)
     explained, unexplained = explain(losses)
-    return {"count": len(losses), "explained": len(explained), "unexplained_count": len(unexplained),
+    return {"count": len(losses), "stalls": sum(1 for x in losses if x.kind == "stalled"),
+            "explained": len(explained), "unexplained_count": len(unexplained),
             "unexplained": [x.describe() for x in unexplained[:LOSSES_LISTED]],
             "items": [x.to_dict() for x in losses[:LOSSES_LISTED]]}

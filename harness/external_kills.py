@@ -93,6 +93,13 @@ class KillResult:
     machine_stalls_after_kill: list[str] = field(default_factory=list)
     #: the ``recovery`` invariant's message (how its episodes and fault windows were judged)
     recovery: str = ""
+    #: the ``recovery`` invariant's verdict ("held", "inconclusive", "violated"), and how many
+    #: fault windows it judged the system's return after (held ones; a violated one says why)
+    recovery_verdict: str = ""
+    recovery_windows_judged: int = 0
+    #: device stalls in the history (``harness.device_losses``: how ALSA's ``jack`` PCM loses its
+    #: server), among ``device_losses``
+    device_stalls: int = 0
     #: the latest a recovery timer fired in the run (the system's ``late_s``): the supervisor's
     #: measured starvation
     supervisor_late_max_s: float = 0.0
@@ -237,6 +244,7 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
                      str(result.run_dir), killer.error, inconclusive_reasons=reasons, kill_missed=missed)
     losses = s.get("device_losses") or {}
     res.device_losses = int(losses.get("count") or 0)
+    res.device_stalls = int(losses.get("stalls") or 0)
     res.unexplained_losses = [str(x) for x in losses.get("unexplained") or ()]
     _audio_of(res, s.get("audio") or {}, result.verdicts)
     clock = result.history.clock
@@ -256,6 +264,10 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
             res.steady_excused[why] = res.steady_excused.get(why, 0) + int(n)
     rec = next((v for v in result.verdicts if v.name == "recovery"), None)
     res.recovery = "" if rec is None else rec.message[:300]
+    if rec is not None:
+        res.recovery_verdict = "inconclusive" if rec.inconclusive else "held" if rec.ok else "violated"
+        judged = _WINDOWS_JUDGED.search(rec.message)
+        res.recovery_windows_judged = int(judged.group(1)) if judged else 0
     res.supervisor_late_max_s = max((float(e.data.get("late_s") or 0.0) for e in result.history.entries
                                      if e.type == "event" and e.value in ("recovery_attempt", "recovery_failed")),
                                     default=0.0)
@@ -290,6 +302,8 @@ def inconclusive_reasons(verdicts: Any) -> dict[str, str]:
     return {v.name: str(v.message)[:REASON_CHARS] for v in verdicts if getattr(v, "inconclusive", False)}
 
 
+#: the ``recovery`` invariant's count of fault windows it judged and found recovered in time
+_WINDOWS_JUDGED = re.compile(r"(\d+) fault window\(s\) recovered in time")
 _FIGURE = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 _PARENS = re.compile(r"\([^()]*\d[^()]*\)")
 

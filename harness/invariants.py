@@ -12,7 +12,9 @@ linearizable         ops fit one sequential order of the lifecycle model (Wing &
 resources            usage within limits; after close: nothing held, no stream, no new thread
 frame_accounting     captured == played + buffered + dropped, live and in every snapshot
 recovery             no recovery outlives its deadline; after a transient fault ends, the system
-                     is running (or paused, if it was) again within a deadline
+                     is running (or paused, if it was) again within a deadline (after a server
+                     outage the rig observed: from its server's return; a run that ended first
+                     is inconclusive for it)
 callback_errors      no exception escaped the audio callback; every counted callback error was
                      reported (counter == errors seen + still queued)
 rejected_config      a rejected configuration changes neither the config nor the state
@@ -1529,7 +1531,8 @@ class _Recovery(_Fold):
         self.deadline_s = deadline_s
         self.states: list[tuple[float, int, float, str]] = []  # (seq, index, time, to_state), system only
         self.configs: list[tuple[int, tuple[float, float]]] = []  # (index, (deadline, backoff)) changes
-        self.faults: dict[Any, list[Any]] = {}  # firing -> [fired_at, ended_at, transient, kind, start_index]
+        # firing -> [fired_at, ended_at, transient, kind, start_index, trigger]
+        self.faults: dict[Any, list[Any]] = {}
         self.ops: dict[Any, list[float]] = {}  # client op_id -> [invoke_time, complete_time]
         self.failed_all: list[float] = []
         self.failed_deadline: list[float] = []
@@ -1581,7 +1584,7 @@ class _Recovery(_Fold):
                 if "deadline" in str(d.get("reason", "")):
                     self.failed_deadline.append(e.time)
         elif kind in ("fault_start", "fault_end"):
-            f = self.faults.setdefault(d.get("firing_id", e.index), [None, None, True, None, None])
+            f = self.faults.setdefault(d.get("firing_id", e.index), [None, None, True, None, None, None])
             # merged as History.faults() does: the end's fields over the start's
             if "fired_at" in d:
                 f[0] = d["fired_at"]
@@ -1591,6 +1594,8 @@ class _Recovery(_Fold):
                 f[2] = d["transient"]
             if "kind" in d:
                 f[3] = d["kind"]
+            if "trigger" in d:
+                f[5] = d["trigger"]
             if kind == "fault_start":
                 f[4] = e.index
         elif kind == "invoke":
@@ -1694,6 +1699,9 @@ class _Recovery(_Fold):
             end = max(f[1] for f in cluster)
             k = _latest_before(by_index, start_index, strict=True)
             state_then = states[k][2] if k is not None else "uninitialized"
+            external = cluster[0][5] == "external"
+            if external:
+                state_then = _state_before_external(states, by_time, start)
             if state_then not in ("running", "paused"):
                 continue
             _, backoff = self._config_at(start_index)
@@ -1710,13 +1718,23 @@ class _Recovery(_Fold):
                 end = max(f[1] for f in cluster)
             if not all(f[2] for f in cluster) or any(f[1] is None for f in cluster):
                 continue
-            if end_time < end + limit:
-                continue  # the history stops too early to tell
+            observed = any(f[5] == "external" for f in cluster)
+            if end_time < end + limit and not (observed and up_between(end, end_time)):
+                # the history stops too early to tell; for an outage the harness only observed
+                # (no schedule of its own waited the bound out), a doubt (a system already back
+                # in the history's time is judged: it was back in time)
+                if observed:
+                    doubts.append({"why": f"the run ended {end_time - end:.3f} s after the server came back, "
+                                          f"before the {limit:.3f} s the system has to be running again",
+                                   "faults": [f"{f[3]}@{f[0]:.4f}-{f[1]:.4f}" for f in cluster]})
+                continue
             j = bisect.bisect_right(op_starts, end + limit)
             if j and op_max_end[j - 1] >= start:
                 continue  # the owner acted in the window: their op decides the state, not recovery
             if _any_in(failed_deadline, start, end + limit) or _any_in(failed_all, start, min(end, end + limit)):
                 continue  # recovery gave up while the fault was still there (or its deadline ran out)
+            if observed and _gave_up_on_a_gone_device(failed_all, attempt_spans, end, end + limit):
+                continue  # its attempts ran out on the dead server, the failure reported just after
             checked += 1
             k = _latest_before(by_time, end, strict=False)
             at_end = states[k][2] if k is not None else state_then
@@ -1747,9 +1765,14 @@ class _Recovery(_Fold):
                       "and the supervisor's late timers, or by an owner's operation the supervisor waited "
                       "behind (measured)" if explained_by_machine else ""))
         if doubts:
-            return Verdict("recovery", True, doubts, f"{len(doubts)} recovery episode(s) past the deadline "
-                           "on a machine that starved the supervisor: inconclusive; " + message,
-                           inconclusive=True)
+            unjudged = sum(1 for d in doubts if "faults" in d)
+            starved = len(doubts) - unjudged
+            why = "; ".join(
+                ([f"{starved} recovery episode(s) past the deadline on a machine that starved the supervisor"]
+                 if starved else [])
+                + ([f"{unjudged} observed outage(s) whose server came back too near the run's end to judge the "
+                    "system's return"] if unjudged else []))
+            return Verdict("recovery", True, doubts, f"{why}: inconclusive; " + message, inconclusive=True)
         return _ok("recovery", message)
 
 
@@ -1855,6 +1878,45 @@ def _overlap(spans: list[tuple[float, float]], lo: float, hi: float, cap: float)
             continue
         total += min(min(b, hi) - max(a, lo), cap)
     return total
+
+
+#: how long before an external fault was recorded the system's own finding of it may have begun a
+#: recovery episode (the same lead ``harness.device_losses`` gives an observed outage: the server
+#: watch polls, and a system's stream can find its server gone before the rig's capture does)
+EXTERNAL_LEAD_S = 5.0
+
+
+def _state_before_external(states: list[tuple[int, float, str]],
+                           by_time: tuple[list[float], list[int]], fired: float) -> str:
+    """The system's state before an external fault fired at ``fired``: its state then, or, when it
+    was already RECOVERING from an episode begun at most ``EXTERNAL_LEAD_S`` earlier (it found the
+    dead server before the watch or the capture recorded it), the state that episode left.
+
+    An injected fault's record comes before its effects, so the state recorded before its
+    ``fault_start`` is the state it hit; an observed one is recorded after (measured on the ALSA
+    route: the outage's record 0.2 s after the stall that began the system's episode), so by
+    that rule every observed outage hit a recovering system and none was ever judged."""
+    k = _latest_before(by_time, fired, strict=False)
+    while k is not None and k > 0 and states[k][2] == "recovering" and states[k][1] >= fired - EXTERNAL_LEAD_S:
+        k -= 1
+    return states[k][2] if k is not None else "uninitialized"
+
+
+def _gave_up_on_a_gone_device(failed: list[float], attempt_spans: list[tuple[float, float]],
+                              end: float, hi: float) -> bool:
+    """Whether a recovery that failed in ``[end, hi]`` (after an observed outage's server came
+    back at ``end``) made its last attempt before ``end``: its attempts ran out on the dead
+    server (the policy's ``max_attempts``), and the failure, reported as that attempt's open
+    returned, is the outage's, as one inside it is. One whose last attempt began after the server
+    was back gave up on a device that was there: judged."""
+    starts = [a for a, _ in attempt_spans]
+    for t in failed[bisect.bisect_left(failed, end):]:
+        if t > hi:
+            break
+        j = bisect.bisect_right(starts, t) - 1
+        if j >= 0 and starts[j] < end:
+            return True
+    return False
 
 
 def _prefix_latest(keyed: list[tuple[float, int]]) -> tuple[list[float], list[int]]:

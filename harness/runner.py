@@ -16,7 +16,9 @@ seconds later, so the system's recovery from it is exercised and judged like any
 a JACK server the run does not own (PortAudio's JACK host API, ALSA's ``jack`` PCM), the outages
 the rig's capture observes are recorded the same way (kind ``server_outage``,
 ``rig_target.ObservedOutages``). Every device loss in the history is then explained by a device
-fault or such an external one, or it is a doubt of the run's (``harness.device_losses``).
+fault or such an external one, or it is a doubt of the run's (``harness.device_losses``); so is
+a device stall (how ALSA's ``jack`` PCM loses its server) that neither they nor JACK's xrun
+reports explain.
 """
 
 from __future__ import annotations
@@ -502,8 +504,9 @@ class ReliabilityRun:
         loss_fold = LossFold()
         verdicts = check_all(history, system, threads_before=threads_before, also=(loss_fold,))
         verdicts = _merge(verdicts, live_violations)
-        # each explained by a device fault or an outage, or not
-        losses = summary_of(loss_fold.result(getattr(history, "end_time", None)))
+        # each loss or stall explained by a device fault, an outage or (a stall) JACK's xrun reports, or not
+        losses = summary_of(loss_fold.result(getattr(history, "end_time", None),
+                                             getattr(audio, "jack_xruns_between", None)))
         audio.finish()
         if audio.available:
             verdicts.append(audio.verdict())

@@ -51,8 +51,9 @@ writes, so a slow disk never makes the rig's client the one that xruns.
 
 Protocol, JSON lines (the same shape as the PortAudio device host's):
 
-- events to the parent: ``{"event": "ready"}`` once a client is open on the server (and, with
-  ``MONITOR=1``, activated with an xrun callback), or ``{"event": "failed", "error": ...}`` when no
+- events to the parent: ``{"event": "ready", "opened_at": T}`` once a client is open on the server
+  (and, with ``MONITOR=1``, activated with an xrun callback; ``T``: ``time.monotonic()`` when the
+  server first answered, the moment a restarted server serves again), or ``{"event": "failed", "error": ...}`` when no
   client could open within ``TIMEOUT`` seconds; ``{"event": "shutdown", "reason": ...}`` when
   libjack says the server went away, after which the agent exits at once (it never calls libjack
   again on a dead server). Xruns are counted here and read with the ``xruns`` op: an event per
@@ -229,6 +230,7 @@ class _Agent:
             except jack.JackError as exc:
                 last = str(exc)
             else:
+                opened_at = time.monotonic()  # the server answered: it serves again (``RigCapture``)
                 break
             if time.monotonic() >= deadline:
                 self.send({"event": "failed", "error": last})
@@ -245,7 +247,7 @@ class _Agent:
                 threading.Thread(target=self._wire_loop, name="wire", daemon=True).start()
         else:
             client.close()
-        self.send({"event": "ready", "pid": os.getpid()})
+        self.send({"event": "ready", "pid": os.getpid(), "opened_at": opened_at})
         return True
 
     # -- capture mode ------------------------------------------------------------------------------

@@ -188,6 +188,8 @@ class RigCapture:
         #: the rig last heard the system here before its server died (None: no outage open)
         self._outage_from: float | None = None
         self._outage_agent = 0  # the agent that was listening when the outage began
+        #: whether the open outage's server was told back (``AudioCheck.outage_server_back``)
+        self._back_told = False
         self.outages = 0
         self.wirings = 0
         #: when the capture wired the system's stream (``WIRED`` records; the first 20): how long
@@ -250,6 +252,7 @@ class RigCapture:
         agent = self._agent
         if agent is None:
             return
+        self._tell_back(check)
         if not agent.alive:
             self._replace(check, agent, agent.exit_reason or "gone", outage=agent.shutdown_reason is not None)
         elif self._server_gone(agent):
@@ -277,12 +280,32 @@ class RigCapture:
             if outage:
                 self._outage_from = self._last_t
                 self._outage_agent = self.agents_started
+                self._back_told = False
                 self.outages += 1
                 check.outage_begin(self._last_t, f"the rig's capture client ended ({why})")
             else:
                 self._blind_from = self._last_t
         self._server_pid = self._gone_seen = None  # the new agent's server is looked up once it opened
         self._spawn()
+
+    def _tell_back(self, check: Any) -> None:
+        """Once per outage: the agent started after it opened its client, so the server serves
+        again (``AudioCheck.outage_server_back``, at the moment the server first answered it, its
+        ``opened_at``). From then on the system's recovery is its own: the ``recovery`` invariant
+        counts its bound from here, not from the rig hearing the system again, which a system that
+        never recovers never gives."""
+        agent = self._agent
+        if (self._outage_from is None or self._back_told or agent is None
+                or self.agents_started <= self._outage_agent):
+            return
+        agent.alive  # noqa: B018 - reads what the agent wrote, its ready event among it
+        if agent.ready_msg.get("event") != "ready":
+            return
+        at = agent.ready_msg.get("opened_at")
+        self._back_told = True
+        back = getattr(check, "outage_server_back", None)
+        if back is not None:
+            back(float(at) if isinstance(at, (int, float)) else time.monotonic())
 
     def _server_gone(self, agent: Any) -> bool:
         """Whether the jackd the live ``agent`` opened on has died (its process gone from
@@ -341,6 +364,7 @@ class RigCapture:
                 if len(self.wired_at) < 20:
                     self.wired_at.append(round(t, 6))
                 if self._outage_from is not None and self.agents_started > self._outage_agent:
+                    self._tell_back(check)  # wired, so open: the server was back first
                     check.outage_end(t)  # a new client, wired to the system's stream: heard again
                     self._outage_from = None
                 continue

@@ -282,10 +282,15 @@ class ObservedOutages:
     run does not own (PortAudio's JACK host API device ``system``, ALSA's ``jack`` PCM, a server
     someone else started), as ``ServerWatch`` does for the rig a run owns: a fault of its own
     (kind ``server_outage``, target ``system``, trigger ``external``) from the last moment the rig
-    heard the system to the moment it heard it again (``AudioCheck.outage_begin`` / ``outage_end``),
-    with why the capture ended. The report shows what happened, the recovery invariant judges the
-    system's return after the outage as after any transient fault, and a device loss in it is
-    explained (``harness.device_losses``). An outage whose end the rig never heard stays open.
+    heard the system (``AudioCheck.outage_begin``) to the moment its server served again (the
+    rig's new client opened on it: ``AudioCheck.outage_server_back``), with why the capture ended
+    and when the rig heard the system again (``heard_again_at``, in memory). The end is the
+    server's, not the system's: ``ServerWatch`` ends its record when the restarted server is
+    ready, and the recovery invariant counts the system's bound back to RUNNING from there, as
+    after any transient fault (ended at the rig's hearing the system again, the record of a
+    system that never recovers never ended, and was never judged). A device loss or stall in it
+    is explained (``harness.device_losses``). An outage whose server the rig never saw back ends
+    when the rig hears the system again (``outage_end``), or stays open.
 
     Wire it with ``AudioCheck.outage_listeners.append(outages)``; the capture calls it from the
     run's thread (its polls)."""
@@ -310,12 +315,19 @@ class ObservedOutages:
                 self._open = record
                 if self.history is not None:
                     self.history.fault_started(record)
+            elif what == "back" and self._open is not None and self._open.ended_at is None:
+                self._end(self._open, t)
             elif what == "end" and self._open is not None:
                 record, self._open = self._open, None
-                record.ended_at = max(t, record.fired_at)
-                record.duration_s = record.ended_at - record.fired_at
-                if self.history is not None:
-                    self.history.fault_ended(record)
+                record.details["heard_again_at"] = t
+                if record.ended_at is None:  # the server's return was not seen: the hearing ends it
+                    self._end(record, t)
+
+    def _end(self, record: FaultRecord, t: float) -> None:
+        record.ended_at = max(t, record.fired_at)
+        record.duration_s = record.ended_at - record.fired_at
+        if self.history is not None:
+            self.history.fault_ended(record)
 
 
 @dataclass

@@ -17,6 +17,7 @@ import pytest
 from harness.device_losses import EXTERNAL_LEAD_S, LOSS_TAIL_S, device_losses, summary_of
 from harness.faults import FaultRecord
 from harness.history import History
+from harness.invariants import Verdict
 from harness.rig.rig_target import ObservedOutages
 from harness.runner import ReliabilityRun, RunSpec
 from harness import SoakRunner, SoakSpec
@@ -331,3 +332,114 @@ def test_a_runs_device_losses_are_folded_in_the_invariants_one_pass(tmp_path: Pa
     assert after == before + 1  # check_all read the history once
     assert {p for p, _ in fed} == {after}  # and the losses were folded in that very pass
     assert [i for _, i in fed] == list(range(entries))
+
+
+# -- stalls: how ALSA's ``jack`` PCM loses its server (judged as losses are) ---------------------------
+
+def _stall(h: History, t: float, silent_s: float = 0.251, device: str = "jack") -> None:
+    h.record("error", value="error", time=t, data={
+        "error": {"type": "DeviceStalledError", "message": f"no audio block for {silent_s * 1000:.0f} ms",
+                  "component": "device", "details": {"silent_s": silent_s, "device": device}},
+        "severity": "CRITICAL", "component": "device"})
+
+
+def test_a_stall_with_nothing_to_explain_it_is_a_doubt_named_as_a_stall() -> None:
+    """The ALSA route's killed server, unobserved: the system saw a stall, not a loss. Before, only
+    ``DeviceLostError`` was judged and such a run passed with the stall unsaid."""
+    h = History()
+    h.record("note", value="start", time=10.0)
+    _stall(h, 14.5)
+    (stall,) = device_losses(h)
+    assert stall.explained_by is None and stall.kind == "stalled"
+    assert "device 'jack' stalled at t=14.500 s (4.50 s into the run)" in stall.describe()
+    summary = summary_of([stall])
+    assert (summary["count"], summary["stalls"], summary["unexplained_count"]) == (1, 1, 1)
+    v = judge_run([], device_losses=summary)
+    assert v.outcome is Outcome.INCONCLUSIVE
+    (doubt,) = [d for d in v.doubts if "nothing to explain" in d]
+    assert doubt.startswith("1 device loss(es) or stall(s) with nothing to explain them") and "stalled at" in doubt
+
+
+def test_a_stall_in_an_observed_outage_recorded_after_it_is_explained_and_noted() -> None:
+    """Measured on the ALSA route: the capture's outage begins at its last hearing, 0.24 s before the
+    stall report, and is recorded at the run's next poll, after it."""
+    h = History()
+    h.record("note", value="start", time=10.0)
+    _stall(h, 20.25)
+    outages = ObservedOutages(h, "rig")
+    outages("begin", 20.0, "server shut down")
+    outages("back", 22.0, "")
+    outages("end", 22.4, "")
+    (stall,) = device_losses(h)
+    assert stall.explained_by is not None and "server_outage (external)" in stall.explained_by
+    v = judge_run([Verdict("recovery", True, [], "held")], device_losses=summary_of([stall]))
+    assert v.outcome is Outcome.PASS, v.headline()
+    assert any(n.startswith("1 device loss(es) or stall(s), each explained") and "'jack' stalled at" in n
+               for n in v.notes), v.notes
+
+
+@pytest.mark.parametrize("reports, explained", [(12, True), (0, False), (None, False)],
+                         ids=["xruns_over_it", "no_xrun", "reports_let_go"])
+def test_a_stall_over_which_jack_reported_xruns_is_the_machines(reports: int | None, explained: bool) -> None:
+    """A loaded machine starves the whole JACK graph (measured: 250 ms without a block, 20 JACK xrun
+    reports over it): explained by the machine. No report, or reports no longer known: unexplained."""
+    h = History()
+    h.record("note", value="start", time=10.0)
+    _stall(h, 14.5, silent_s=0.26)
+    asked: list[tuple[float, float]] = []
+
+    def machine(t0: float, t1: float) -> int | None:
+        asked.append((t0, t1))
+        return reports
+
+    (stall,) = device_losses(h, machine)
+    assert asked == [(pytest.approx(14.24), 14.5)]
+    assert (stall.explained_by is not None) is explained
+    if explained:
+        assert stall.explained_by == "the machine: 12 JACK xrun report(s) over the 260 ms without a block"
+
+
+def test_jacks_xrun_reports_never_explain_a_loss() -> None:
+    """A device host that died is no starved graph: the machine's reports explain stalls only."""
+    h = History()
+    h.record("note", value="start", time=10.0)
+    _loss(h, 14.5, "system")
+    assert [x.explained_by for x in device_losses(h, lambda t0, t1: 40)] == [None]
+
+
+def test_observed_outages_end_when_the_server_is_back_not_when_the_system_is_heard_again() -> None:
+    """The recovery invariant counts the system's bound from the outage's end: the server's return
+    (the rig's new client opened), so a system that never comes back still has an outage that ended."""
+    h = History()
+    outages = ObservedOutages(h, "rig")
+    outages("begin", 5.0, "server shut down")
+    outages("back", 6.5, "")
+    outages("back", 6.9, "")  # told once per outage: a second is ignored
+    (fault,) = h.faults()
+    assert (fault["fired_at"], fault["ended_at"]) == (5.0, 6.5)
+    outages("end", 7.5, "")
+    assert outages.records[0].details["heard_again_at"] == 7.5
+    assert [e.type for e in h.entries].count("fault_end") == 1
+    outages("begin", 9.0, "server shut down")  # the next outage is one of its own
+    assert len(outages.records) == 2
+
+
+def test_a_simulated_device_stalled_behind_the_harness_is_never_a_pass(tmp_path: Path) -> None:
+    """``sim-in`` stalled (no fault record) for 0.5 s at 3 s of a 6 s run: the system recovers and the
+    run names the stalls it cannot explain (the listening check fails the silence on this device
+    too, as it does a loss)."""
+    done: list[float] = []
+
+    def hook(run: Any, system: Any, history: Any) -> None:
+        if not done and system.clock.now() >= 3.0:
+            done.append(system.clock.now())
+            system.backend.stall("sim-in")
+            system.clock.call_later(0.5, lambda: system.backend.unstall("sim-in"))
+
+    result = ReliabilityRun(RunSpec(backend="sim", duration_s=6.0, seed=1, faults="none",
+                                    report_root=tmp_path)).execute(on_chunk=hook)
+    losses = result.summary["device_losses"]
+    assert done and losses["stalls"] >= 1 and losses["unexplained_count"] == losses["stalls"], losses
+    assert result.verdict.outcome is not Outcome.PASS, result.verdict.headline()
+    (doubt,) = [d for d in result.verdict.doubts if "nothing to explain" in d]
+    assert "device 'device' stalled at t=3.0" in doubt and "DeviceStalledError: no callback for" in doubt, doubt

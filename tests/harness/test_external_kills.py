@@ -278,7 +278,9 @@ def test_an_external_server_kill_gives_one_recovery_and_no_false_alarm(route: st
     """PortAudio's JACK host API device ``system`` and ALSA's ``jack`` PCM: the server is killed from
     outside and restarted from another thread (as a sound server comes back by itself)."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
-    res = run_external_kill(route, seed=2, duration_s=6.0, kill_at_s=1.5, restart_after_s=1.0,
+    # 10 s: the server back (a restart measured up to 5.4 s after the kill at load 21) and the
+    # recovery bound after it (1.5 s) inside the run, so the recovery invariant can judge it
+    res = run_external_kill(route, seed=2, duration_s=10.0, kill_at_s=1.5, restart_after_s=1.0,
                             report_root=tmp_path)
     assert res.killed_pid is not None and res.error is None, _why(res)
     assert res.violations == [], _why(res)
@@ -287,6 +289,41 @@ def test_an_external_server_kill_gives_one_recovery_and_no_false_alarm(route: st
     assert res.recoveries_from_kill == 1 and res.recovery_failures == 0, _why(res)
     assert res.final_state == "closed", _why(res)
     _outage_heard_and_judged(res)
+    # the recovery invariant judged the system's return after the observed outage (before, the
+    # outage was recorded after the system went RECOVERING and was judged in 1 run of 10)
+    assert "recovered in time" in res.recovery and "; 0 fault window(s)" not in res.recovery, _why(res)
+    assert "recoveries bounded; 0 fault" not in res.recovery, _why(res)
+    # what the system saw of the kill, explained by the outage: a loss through PortAudio's JACK
+    # host API, a stall through ALSA's ``jack`` PCM (which raises no loss)
+    summary = json.loads((Path(res.run_dir) / "summary.json").read_text())
+    kind = "lost" if route == "system" else "stalled"
+    found = [x for x in summary["device_losses"]["items"]
+             if x["kind"] == kind and "server_outage (external)" in (x["explained_by"] or "")]
+    assert found, summary["device_losses"]
+
+
+@pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(120)
+def test_a_system_that_never_recovers_after_an_external_kill_on_the_alsa_route_is_violated(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``recovery_never_completes`` (reopens its stream, never leaves RECOVERING) on ALSA's ``jack``
+    PCM, its server killed from outside and restarted: the system stays down with the server back,
+    and the recovery invariant says so. Before, the observed outage was recorded after the system
+    went RECOVERING and never judged: the run was not violated."""
+    from harness.mutants import system_factory  # noqa: PLC0415
+
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    res = run_external_kill("alsa", seed=2, duration_s=10.0, kill_at_s=1.5, restart_after_s=1.0,
+                            report_root=tmp_path, system_factory=system_factory("recovery_never_completes"))
+    assert res.killed_pid is not None and res.error is None, _why(res)
+    assert res.exit_code == 1, _why(res)
+    (recovery,) = [v for v in res.violations if v.startswith("recovery:")]
+    history = _history(Path(res.run_dir))
+    (verdict,) = [v for v in json.loads((Path(res.run_dir) / "summary.json").read_text())["violations"]
+                  if v["name"] == "recovery"]
+    problems = [e for e in verdict["evidence"] if str(e.get("why", "")).startswith("not running within")]
+    assert problems and any(f.startswith("server_outage@") for p in problems for f in p["faults"]), verdict
+    assert any(e["type"] == "fault_end" and e["value"] == "server_outage" for e in history), recovery
 
 
 def _outage_heard_and_judged(res: KillResult) -> dict:

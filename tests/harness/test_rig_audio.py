@@ -1329,3 +1329,43 @@ def test_damage_of_at_most_machine_cycles_beside_a_jack_xrun_report_is_the_machi
     assert check.machine_cause(glitch) == cause
     far = dict(glitch, t_start=t0 + 1.5, t_end=t0 + 1.5 + frames / FS)  # no report within reach of it
     assert check.machine_cause(far) is None
+
+
+class _BackAt(_ScriptedAgents):
+    """Scripted agents whose every agent says its client opened at ``opened_at`` (``ready``)."""
+
+    def __init__(self, folder: Path, files: list[bytes], ends: list[str], opened_at: float) -> None:
+        super().__init__(folder, files, ends)
+        self.opened_at = opened_at
+
+    def _spawn(self) -> None:
+        super()._spawn()
+        self._agent.ready_msg = {"event": "ready", "opened_at": self.opened_at}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("heard_again", [True, False], ids=["recovered", "never_recovered"])
+def test_the_rig_tells_when_an_outages_server_serves_again_before_it_hears_the_system(
+        tmp_path: Path, heard_again: bool) -> None:
+    """The new capture client opened on the restarted server at t+3.5 (its ``opened_at``): the
+    listeners hear "back" there, once, before "end" at the WIRED record (the system heard again);
+    a system that never recovers gives no WIRED record, and the server's return is still told."""
+    system = AudioSystem({}, seed=1)
+    system.initialize()
+    t = float(system.clock.now())
+    after = (_records(t + 4.0, 0.096, frame0=7, silent=True) + HEADER.pack(t + 4.096, 0, WIRED, FS, 0, 0)
+             + _records(t + 4.096, 1.7, frame0=7 + 4608)) if heard_again else b""
+    cap = _BackAt(tmp_path, [_records(t, 2.0, frame0=0), after], ["shutdown", "alive"], t + 3.5).start()
+    check = AudioCheck.attach(system, None, capture=cap)
+    told: list[tuple[str, float]] = []
+    check.outage_listeners.append(lambda what, at, why: told.append((what, at)))
+    system.start()
+    system.run_for(6.0)
+    check.poll()  # the first agent is gone: the outage begins; the new one is serving
+    check.poll()
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    last_heard = told[0][1]
+    expected = [("begin", last_heard), ("back", t + 3.5)] + ([("end", pytest.approx(t + 4.096))] if heard_again else [])
+    assert told == expected

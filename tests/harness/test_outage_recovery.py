@@ -1,0 +1,154 @@
+"""The recovery invariant judges the system's return after an outage the harness only observed.
+
+An external fault (the rig's ``ServerWatch``'s ``server_crash``, its capture's ``server_outage``)
+is recorded after the system found it: its record follows the transition to RECOVERING. Judged by
+the state recorded before its record, every such outage hit a recovering system and was never
+judged; ended when the rig heard the system again, the outage of a system that never recovers
+never ended. Now: the state before an external fault is the one the episode begun at most
+``EXTERNAL_LEAD_S`` before it left, the observed outage ends when its server serves again, and a
+run that ends before the bound could be judged is inconclusive, not a silent pass. Hand-built
+histories on the default recovery policy (max back-off 1 s: the bound is 1.5 s after the end).
+The real rig's cases are in ``test_external_kills.py``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.faults import FaultRecord
+from harness.history import History
+from harness.invariants import check_recovery
+from harness.rig.rig_target import ObservedOutages
+
+
+def _state(h: History, seq: int, t: float, a: str, b: str) -> None:
+    h.record("transition", time=t, data={"seq": seq, "time": t, "component": "system", "from_state": a,
+                                         "to_state": b, "cause": "", "actor": "system"})
+
+
+def _observed(h: History, *, fired: float, back: float) -> None:
+    """The ALSA route as measured: the capture last heard the system at ``fired``, the system's
+    watchdog reported the stall 0.25 s later (RECOVERING), the capture's record of the outage came
+    after that transition, and the server served again at ``back``."""
+    _state(h, 1, 1.0, "starting", "running")
+    _state(h, 2, fired + 0.25, "running", "recovering")
+    outages = ObservedOutages(h, "rig")
+    outages("begin", fired, "server shut down")
+    outages("back", back, "")
+
+
+@pytest.mark.parametrize("up_after", [0.4, 1.4])
+def test_a_system_back_within_the_bound_after_an_observed_outage_is_judged_and_holds(up_after: float) -> None:
+    h = History()
+    _observed(h, fired=10.0, back=12.0)
+    _state(h, 3, 12.0 + up_after, "recovering", "running")
+    h.record("note", value="end", time=20.0)
+    v = check_recovery(h)
+    assert v.ok and not v.inconclusive, v
+    assert "1 fault window(s) recovered in time" in v.message, v.message
+
+
+def test_a_system_that_stays_down_after_the_observed_servers_return_is_violated() -> None:
+    h = History()
+    _observed(h, fired=10.0, back=12.0)
+    h.record("note", value="end", time=20.0)
+    v = check_recovery(h)
+    assert not v.ok and not v.inconclusive, v
+    (item,) = v.evidence
+    assert item["why"] == "not running within 1.500 s after transient fault(s) ended"
+    assert item["faults"] == ["server_outage@10.0000-12.0000"] and item["state_at_end"] == "recovering"
+
+
+def test_a_system_back_only_past_the_bound_is_violated() -> None:
+    h = History()
+    _observed(h, fired=10.0, back=12.0)
+    _state(h, 3, 13.6, "recovering", "running")
+    h.record("note", value="end", time=20.0)
+    v = check_recovery(h)
+    assert not v.ok and not v.inconclusive, v
+
+
+def test_a_run_that_ends_before_the_bound_after_an_observed_outage_is_inconclusive() -> None:
+    h = History()
+    _observed(h, fired=10.0, back=12.0)
+    h.record("note", value="end", time=12.8)
+    v = check_recovery(h)
+    assert v.ok and v.inconclusive, v
+    assert "whose server came back too near the run's end" in v.message, v.message
+    (item,) = v.evidence
+    assert item["why"] == "the run ended 0.800 s after the server came back, before the 1.500 s the system " \
+                          "has to be running again"
+
+
+def test_a_run_that_ends_early_with_the_system_already_back_is_judged_and_holds() -> None:
+    h = History()
+    _observed(h, fired=10.0, back=12.0)
+    _state(h, 3, 12.3, "recovering", "running")
+    h.record("note", value="end", time=12.8)
+    v = check_recovery(h)
+    assert v.ok and not v.inconclusive and "1 fault window(s) recovered in time" in v.message, v
+
+
+def _crash(trigger: str, up_at: float) -> History:
+    """The ``jack`` route: the system's device host saw the server go at 10.0 s, 30 ms before the
+    watch's poll recorded it; the watch ends the record when the restarted server is ready (12.0)."""
+    h = History()
+    _state(h, 1, 1.0, "starting", "running")
+    _state(h, 2, 10.0, "running", "recovering")
+    rec = FaultRecord(firing_id="external-1", fault_id="external", kind="server_crash", target="system",
+                      trigger=trigger, fired_at=10.03)
+    h.fault_started(rec)
+    rec.ended_at = 12.0
+    h.fault_ended(rec)
+    _state(h, 3, up_at, "recovering", "running")
+    h.record("note", value="end", time=20.0)
+    return h
+
+
+def test_a_server_crash_the_watch_recorded_after_the_system_found_it_is_judged() -> None:
+    held, late = check_recovery(_crash("external", 12.9)), check_recovery(_crash("external", 14.0))
+    assert held.ok and not held.inconclusive and "1 fault window(s) recovered in time" in held.message, held
+    assert not late.ok and not late.inconclusive, late
+    # the rule is the external faults' alone: an injected fault recorded while the system was
+    # already recovering is judged as before (by the state recorded before it: not judged)
+    injected = check_recovery(_crash("At", 14.0))
+    assert injected.ok and "0 fault window(s)" in injected.message, injected
+
+
+def test_only_an_episode_begun_within_the_lead_before_an_external_fault_is_laid_on_it() -> None:
+    """RECOVERING from an episode begun at most ``EXTERNAL_LEAD_S`` (5 s) before the outage was
+    recorded: the system found the outage first, it was running when it hit. Begun longer before
+    (stuck on something else), it was not running then: not the outage's to judge (part A judges
+    the episode's length)."""
+    def judged(began: float) -> str:
+        h = History()
+        _state(h, 1, 1.0, "starting", "running")
+        _state(h, 2, began, "running", "recovering")
+        outages = ObservedOutages(h, "rig")
+        outages("begin", 10.0, "server shut down")
+        outages("back", 12.0, "")
+        h.record("note", value="end", time=15.0)
+        return check_recovery(h).message
+
+    assert "1 recovery problem(s)" in judged(5.0)  # at the lead's edge: the outage's, never back
+    assert "0 fault window(s)" in judged(4.99)
+
+
+def test_a_recovery_that_ran_out_of_attempts_on_the_dead_server_is_the_outages_one_that_gave_up_after_is_not() -> None:
+    """The policy's attempts ran out while the server was down; the last one's open returned (and the
+    failure was reported) 0.3 s after the server came back: the outage's, as a failure inside it is.
+    A recovery whose last attempt began after the server was back gave up on a device that was there."""
+    def verdict(last_attempt_at: float) -> object:
+        h = History()
+        _observed(h, fired=10.0, back=12.0)
+        h.record("event", value="recovery_attempt", time=last_attempt_at, data={"attempt": 10})
+        h.record("event", value="recovery_attempt_failed", time=12.3, data={"attempt": 10})
+        h.record("event", value="recovery_failed", time=12.3, data={"reason": "attempts exhausted"})
+        _state(h, 3, 12.3, "recovering", "failed")
+        h.record("note", value="end", time=20.0)
+        return check_recovery(h)
+
+    ran_out = verdict(11.6)
+    assert ran_out.ok and "0 fault window(s)" in ran_out.message, ran_out
+    gave_up = verdict(12.1)
+    assert not gave_up.ok and not gave_up.inconclusive, gave_up
