@@ -274,4 +274,8 @@ __all__ = ["FIXTURES", "HISTORY_KEY", "MARKERS", "SEED_KEY", "loopback_gate", "l
 
 
 # Scenario files in the configured folders are test items (the collector lives in its own module).
-from .scenario_collect import pytest_collect_file  # noqa: E402,F401
+from .scenario_collect import (  # noqa: E402,F401
+    pytest_collect_file,
+    pytest_report_teststatus,
+    pytest_terminal_summary,
+)

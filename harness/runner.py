@@ -50,6 +50,7 @@ from .compose import SystemSpec, compose, system_meta
 from .device_losses import LossFold, summary_of
 from .durations import format_duration
 from .errors import RigError, ScenarioFileError, UsageError
+from .inputs import closest
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
 from .history import History, run_op
@@ -255,8 +256,45 @@ def _names_a_file(text: str) -> bool:
         return False
 
 
+def absent_fallbacks(config: Mapping[str, Any], backend: Any, backend_name: str) -> list[str]:
+    """A warning for each of the configuration's fallback devices (``device.fallback_devices``)
+    that names no device ``backend`` has now, at the start of the run; empty when all are there.
+
+    Warned, not refused: a misspelt name is common, but so is a USB device unplugged when the run
+    starts and plugged in later, and the recoverer looks for its fallbacks when it needs them
+    (``Recoverer.candidate_devices``), so the configuration may be right. Refusing would stop the
+    second case from running at all; saying nothing leaves the first to be found at the first
+    dropout, as a recovery that "fails" for want of a device the user thought was there. So the
+    run says it at the start (stderr, through ``ReliabilityRun.on_warning``), in the history (a
+    ``config_warning`` note), in ``summary.json`` (``config_warnings``) and as a note of its
+    verdict, naming the name, the devices present and the nearest of them (the likely typo)."""
+    device = config.get("device") if isinstance(config, Mapping) else None
+    wanted = list((device or {}).get("fallback_devices") or ())
+    if not wanted or backend is None:
+        return []
+    try:
+        present = sorted({str(d.name) for d in backend.devices()})
+    except Exception as exc:  # noqa: BLE001 - a backend that cannot list its devices is said, not fatal
+        return [f"device.fallback_devices {wanted!r}: the {backend_name} backend could not list its devices "
+                f"at the start ({type(exc).__name__}: {exc}), so none of them could be checked"]
+    out = []
+    for name in wanted:
+        if name in present:
+            continue
+        near = closest(name, present)
+        out.append(f"fallback device {name!r} (device.fallback_devices) is not among the devices the "
+                   f"{backend_name} backend has at the start ({', '.join(present) or 'none'}): a recovery "
+                   "finds no fallback there unless it is plugged in by then"
+                   + (f"; did you mean {near!r}?" if near else ""))
+    return out
+
+
 class ReliabilityRun:
     """Build, run, check and summarise one reliability run."""
+
+    #: called with each warning the run finds at its start (a fallback device that is not there):
+    #: the CLI prints it on stderr as the run begins; None: only recorded
+    on_warning: "Callable[[str], None] | None" = None
 
     def __init__(self, spec: RunSpec, *, backend: DeviceBackend | None = None,
                  system_factory: "Callable[..., SystemUnderTest] | SystemChoice | None" = None) -> None:
@@ -383,6 +421,11 @@ class ReliabilityRun:
         system, injector = parts.system, parts.injector
         history = parts.history
         assert history is not None
+        config_warnings = absent_fallbacks(self._config(), parts.backend, spec.backend)
+        for warning in config_warnings:
+            history.note("config_warning", warning=warning)
+            if self.on_warning is not None:
+                self.on_warning(warning)
         target = injector.target
         clock = system.clock
         simulated = isinstance(clock, VirtualClock)
@@ -523,7 +566,7 @@ class ReliabilityRun:
         verdict = judge_run(verdicts, status=status,
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
                             gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips(),
-                            not_started=not_started, device_losses=losses)
+                            not_started=not_started, device_losses=losses, notes=config_warnings)
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
@@ -531,6 +574,7 @@ class ReliabilityRun:
         if not_started is not None:
             summary["not_started"] = not_started  # and why a system never ran (the reports' verdict too)
         summary["device_losses"] = losses  # the reports' verdict reads it
+        summary["config_warnings"] = config_warnings
         summary["system_factory"] = choice.describe()
         summary["dsp_kernel"] = self.dsp_kernel
         summary["audio"] = audio.summary()

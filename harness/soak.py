@@ -332,6 +332,9 @@ class _Recorder:
 class SoakRunner:
     """Run (or resume) a soak in a run folder; the reports are written at the end."""
 
+    #: called with each warning its run finds at the start (``ReliabilityRun.on_warning``)
+    on_warning: Callable[[str], None] | None = None
+
     def __init__(self, spec: SoakSpec, *, system_factory: Callable[..., Any] | None = None,
                  backend: Any = None) -> None:
         if spec.duration_s <= 0:
@@ -506,6 +509,7 @@ class SoakRunner:
         if self.backend is not None:
             kw["backend"] = self.backend
         run = ReliabilityRun(run_spec, **kw)
+        run.on_warning = self.on_warning
         self._run = run
         if self._stop_requested.is_set():
             run.request_stop()

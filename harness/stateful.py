@@ -5,8 +5,10 @@ resume, stop, close, recover, simulate_error), one per fault kind of ``STATEFUL_
 from the declarations in ``harness.faults.kinds``: hand-written rules pick devices and durations
 that reach the rare states, any other kind gets a rule drawing its declared parameters; through
 ``FaultInjector`` on the simulated device), and one that advances the virtual clock. Every operation is recorded in a
-``History`` with ``run_op``; after every step ``LiveChecker`` checks the invariants, and teardown
-closes the system and runs ``check_all`` (leaks and threads included).
+``History`` with ``run_op``; after every step ``LiveChecker`` checks the invariants and every device
+loss must be explained by one of the machine's device faults (``harness.device_losses``: one that
+is not fails the step as *inconclusive*, never as a violation), and teardown closes the system and
+runs ``check_all`` (leaks and threads included) and the loss rule once more.
 
     from harness.stateful import make_machine, profile_settings
     from hypothesis.stateful import run_state_machine_as_test
@@ -42,7 +44,8 @@ from .faults.kinds import DEVICE_FAULT_KINDS, FAULT_KINDS, STATEFUL_KINDS, param
 from .compose import SystemSpec, compose
 from .history import History, Operation, observe, run_op
 from .sut_protocol import SystemChoice
-from .invariants import LiveChecker, SystemModel, assert_ok, check_all, check_resources
+from .device_losses import LossFold, explain, loss_doubt
+from .invariants import InconclusiveVerdict, LiveChecker, SystemModel, Verdict, assert_ok, check_all, check_resources
 
 _HC = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
 #: no ``explain`` phase: its coverage-traced reruns cost more than the whole search
@@ -282,6 +285,8 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
             assert parts.history is not None
             self.history = parts.history
             self.checker = LiveChecker(self.system, self.history, threads_before=None)
+            self.losses = LossFold()
+            self.losses_fed = 0
             self.nfaults = 0
             if start_in == "uninitialized":
                 return
@@ -480,9 +485,26 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
                 stats.visits["recovery_in_progress"] += 1
             try:
                 self.checker.assert_ok()
+                self.assert_losses_explained()
             except AssertionError:
                 self._note_failure()
                 raise
+
+        def assert_losses_explained(self) -> None:
+            """The device-loss rule of ``soundcheck run`` (``harness.device_losses``), on what was
+            recorded since the last step: a device lost with no device fault of the machine's to
+            explain it raises ``InconclusiveVerdict`` (an ``AssertionError``, so the example fails
+            and shrinks), saying inconclusive and naming the device and when, never "violated":
+            the system may have recovered perfectly, but the machine did not provoke the loss and
+            cannot tell the system's own crash (its device host died under it) from the world's."""
+            for e in self.history.since(self.losses_fed):
+                self.losses.feed(e)
+                self.losses_fed = e.index + 1
+            _, unexplained = explain(self.losses.result(self.history.end_time))
+            if unexplained:
+                doubt = loss_doubt([x.describe() for x in unexplained])
+                raise InconclusiveVerdict([Verdict("device_losses", True, [x.to_dict() for x in unexplained],
+                                                   str(doubt), inconclusive=True)])
 
         def _note_failure(self) -> None:
             self.failed = True
@@ -505,6 +527,7 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
                 verdicts = check_all(self.history, system)
                 assert_ok(verdicts)
                 assert_ok([check_resources(self.history, system, threads_before=self.threads_before)])
+                self.assert_losses_explained()
             except AssertionError:
                 self._note_failure()
                 raise

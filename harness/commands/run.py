@@ -108,6 +108,7 @@ def handler(args: argparse.Namespace) -> int:
     elif args.system is not None:
         factory = load_system(args.system)  # refused (exit 2) before a run folder exists
     run = ReliabilityRun(spec, system_factory=factory)
+    run.on_warning = lambda message: print(f"soundcheck: warning: {message}", file=sys.stderr, flush=True)
     mutant_note = reveal_mutant(run, args.mutant) if args.mutant else None
     restore = install_stop_signals(run)
     try:
@@ -142,6 +143,8 @@ def handler(args: argparse.Namespace) -> int:
             print(f"  never fired (this run tested nothing of them): {', '.join(never)}")
         if mutant_note:
             print(f"  {mutant_note}")
+        for warning in s.get("config_warnings") or ():
+            print(f"  warning: {warning}")
         marks = {"held": "ok  ", "violated": "FAIL", "inconclusive": "??  "}
         for name, status in s["invariant_status"].items():
             print(f"  {marks[status]} {name}")

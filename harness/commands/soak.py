@@ -94,6 +94,11 @@ class _ProgressBar:
                              faults=p.faults, recoveries=p.recoveries, violations=p.violations, state=p.state)
 
 
+def _warn(message: str) -> None:
+    """A warning the soak's run found at its start (a fallback device that is not there)."""
+    print(f"soundcheck: warning: {message}", file=sys.stderr, flush=True)
+
+
 def handler(args: argparse.Namespace) -> int:
     from ..runner import install_stop_signals
     from ..soak import SoakRunner, SoakSpec
@@ -110,6 +115,7 @@ def handler(args: argparse.Namespace) -> int:
         if not args.resume.is_dir():
             raise UsageError(f"--resume {args.resume}: no such run folder")
         runner = SoakRunner.from_journal(args.resume, pace=args.pace if args.pace is not None else False)
+        runner.on_warning = _warn
         restore = install_stop_signals(runner)
         try:
             with _ProgressBar(runner.spec.duration_s, show) as bar:
@@ -122,6 +128,7 @@ def handler(args: argparse.Namespace) -> int:
                         report_root=args.report_dir, checkpoint_s=args.checkpoint, chunk_s=args.chunk,
                         pace=args.pace, system=args.system, program=args.program)
         runner = SoakRunner(spec)
+        runner.on_warning = _warn
         restore = install_stop_signals(runner)
         try:
             with _ProgressBar(spec.duration_s, show) as bar:

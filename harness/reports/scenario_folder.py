@@ -8,7 +8,9 @@ reports like a run's (``summary.json`` has the fields ``harness.commands.report`
 check (held when no expectation failed) and one check per unmet expectation, named by the invariant
 it expected when it names one: violated when it failed, inconclusive when it could not be judged.
 ``summary.json`` carries the scenario's ``verdict`` block (``ScenarioResult.verdict``, the object the
-CLI line and the exit code of ``soundcheck scenario run`` read), as a run's summary does.
+CLI line and the exit code of ``soundcheck scenario run`` read), as a run's summary does, and its
+``device_losses`` (``harness.device_losses``), which the reports' verdict reads: a loss no fault step
+explains makes the report inconclusive, as it does the CLI line.
 """
 
 from __future__ import annotations
@@ -49,9 +51,13 @@ def write_scenario_folder(result: Any, run_dir: Path, *, source: str | None,
                "failures": [f.to_dict() for f in result.failures], "steps_fired": list(result.steps_fired),
                "simulated_s": round(result.sim_seconds, 6), "wall_s": round(result.wall_seconds, 3),
                "faults": {"wanted": False}, "history": str(run_dir / "history.jsonl")}
+    if result.device_losses is not None:
+        summary["device_losses"] = result.device_losses  # a rebuilt report's verdict reads it
     RunFolder(run_dir, create=True).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
     meta = {"run_id": run_dir.name, "backend": spec["backend"], "seed": spec["seed"], "profile": spec["faults"],
             "duration_s": spec["duration_s"], "label": "scenario", "scenario": source}
+    if result.device_losses is not None:
+        meta["device_losses"] = result.device_losses
     rd = RunData.from_history(result.history, kind="scenario", meta=meta, verdicts=verdicts,
                               wall_time_s=result.wall_seconds, sim_time_s=result.sim_seconds,
                               history_path=str(run_dir / "history.jsonl"))

@@ -29,7 +29,7 @@ import threading
 import time as _wall
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from system_under_test.devices.portaudio import PortAudioBackend
 
 from .. import faults as F
 from .. import invariants as inv
+from ..device_losses import DeviceLoss, device_losses, loss_findings, summary_of
 from .. import mutants
 from ..errors import UsageError
 from ..compose import SystemSpec, compose, system_meta
@@ -111,12 +112,16 @@ class ScenarioResult:
     sim_seconds: float
     wall_seconds: float
     steps_fired: list[str] = field(default_factory=list)
+    #: the device losses in the history, each explained or not (``harness.device_losses``'s
+    #: ``summary_of``; ``summary.json``'s ``device_losses``); None: not judged
+    device_losses: dict[str, Any] | None = None
 
     @property
     def passed(self) -> bool:
-        """Every expectation was judged and held (an inconclusive scenario has not passed): what a
-        scenario's pytest item, its report's headline-only form and a healthy re-run read."""
-        return not self.failures
+        """Its verdict is PASS: every expectation was judged and held, and no device was lost with
+        nothing to explain it (an inconclusive scenario has not passed): what a scenario's pytest
+        item, its report's headline-only form and a healthy re-run read."""
+        return self.verdict.outcome is Outcome.PASS
 
     @property
     def failed(self) -> bool:
@@ -163,16 +168,23 @@ class ScenarioResult:
     def verdict(self) -> RunVerdict:
         """The scenario's one verdict (``harness.verdict``): its CLI line, the exit code of
         ``soundcheck scenario run``, its folder's ``summary.json`` and reports all read it."""
-        return judge_run(self.checks(), subject="expectations")
+        return judge_run(self.checks(), subject="expectations", device_losses=self.device_losses)
+
+    def loss_doubt(self) -> str | None:
+        """The verdict's doubt for the device losses nothing explains (None: there are none)."""
+        return loss_findings(self.device_losses)[0]
 
     def report(self) -> str:
-        label = self.verdict.outcome.value.upper()
+        verdict = self.verdict
+        label = verdict.outcome.value.upper()
         head = (f"{label} {self.scenario.id} ({self.source or '-'}): "
                 f"{self.scenario.scenario.title} [{self.scenario.run.backend}, seed {self.scenario.run.seed}, "
                 f"{self.sim_seconds:.3f} s on the system clock, {self.wall_seconds:.2f} s wall]")
-        if self.passed:
+        if verdict.outcome is Outcome.PASS:
             return head
-        return "\n".join([head, *(f.render() for f in self.failures)])
+        doubt = self.loss_doubt()
+        losses = [] if doubt is None else [f"  CANNOT JUDGE: a device was lost\n    {doubt}"]
+        return "\n".join([head, *(f.render() for f in self.failures), *losses])
 
 
 # ================================================================================== drivers ====
@@ -718,6 +730,33 @@ def _fmt_evidence(x: Any, t0: float = 0.0) -> str:
     return str(x)
 
 
+# ============================================================================ device losses ====
+#: the system's counter of device losses, which a ``metric`` expectation may bound
+LOSS_METRIC = "device_losses"
+
+
+def expected_losses(scenario: Scenario, losses: list[DeviceLoss], failures: list[Failure]) -> list[DeviceLoss]:
+    """``losses`` (``harness.device_losses``: each explained by a device fault step's window or an
+    observed outage, or not), with those the scenario itself expects explained by it.
+
+    A scenario expects a loss only by saying so: a ``metric = "device_losses"`` expectation with
+    ``min`` of 1 or more, judged and held. Such a scenario is about the losses (a system under
+    test whose device goes by design, a loss made outside the fault vocabulary), and a count the
+    scenario bounded is not news it missed. Any other loss no fault step explains is the run's
+    doubt, as in ``soundcheck run``: the harness cannot tell the system's own crash (its device
+    host died under it) from the world's, so the scenario is inconclusive, never a pass."""
+    failed = {f.expectation for f in failures}
+    for i, exp in enumerate(scenario.expect):
+        if not (isinstance(exp, MetricExpect) and exp.metric == LOSS_METRIC and (exp.min or 0) >= 1):
+            continue
+        label = f"expect[{i}]" + (f" {exp.name}" if exp.name else "")
+        if any(f.startswith(label + ":") for f in failed):
+            continue  # not held: expects nothing it can vouch for
+        why = f"{label} (metric {LOSS_METRIC} >= {exp.min:g}, held)"
+        return [x if x.explained_by else replace(x, explained_by=why) for x in losses]
+    return losses
+
+
 # ==================================================================================== entry ====
 @contextmanager
 def _no_step(_: str) -> Iterator[None]:
@@ -789,8 +828,9 @@ def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFacto
                                                [str(x) for x in leaks[:12]]))
         ex.judge_invariants()
         sim_s = driver.now() - ex.t0
+        losses = summary_of(expected_losses(scenario, device_losses(history), ex.failures))
         return ScenarioResult(scenario, source, ex.failures, history, sim_s, _wall.perf_counter() - wall0,
-                              ex.fired)
+                              ex.fired, losses)
     finally:
         try:
             if system.state != State.CLOSED:
@@ -801,5 +841,5 @@ def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFacto
                 fn()
 
 
-__all__ = ["Failure", "ScenarioResult", "check_invariants", "format_entry",
+__all__ = ["Failure", "ScenarioResult", "check_invariants", "expected_losses", "format_entry",
            "mutant_factory", "run_scenario"]

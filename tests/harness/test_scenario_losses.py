@@ -1,0 +1,154 @@
+"""The device-loss rule in scenarios (``harness.device_losses`` through ``run_scenario``): a device
+lost with no fault step to explain it makes the scenario inconclusive (exit 3), naming the device
+and when, in its CLI line, the ``verdict`` block of its ``summary.json`` and its report; a loss a
+fault step provoked, or one the scenario itself expects (a ``metric = "device_losses"``
+expectation with ``min`` of 1 or more that held), leaves a pass a pass. Simulated device, virtual
+clock, fixed seeds."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.cli import main
+from harness.scenarios import load_scenario, run_scenario
+from harness.scenarios.loader import parse_scenario
+from harness.verdict import Outcome
+from system_under_test import AudioSystem
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: the system a driver takes the device from: ``sim-in`` goes 0.3 s after the first start and
+#: comes back 0.2 s later, with no fault record (as a driver dropping the device would)
+LOSSY = textwrap.dedent('''
+    from system_under_test import AudioSystem
+
+    class LosesItsDevice(AudioSystem):
+        def start(self, *a, **kw):
+            out = super().start(*a, **kw)
+            if not getattr(self, "_dropped", False):
+                self._dropped = True
+                backend, clock = self.backend, self.clock
+                clock.call_later(0.3, lambda: (backend.remove_device("sim-in", report=True),
+                                               clock.call_later(0.2, lambda: backend.restore_device("sim-in"))))
+            return out
+    ''')
+
+
+class LosesItsDevice(AudioSystem):
+    """``LOSSY``'s system, for ``run_scenario(system_factory=...)``."""
+
+    def start(self, *a: Any, **kw: Any) -> Any:
+        out = super().start(*a, **kw)
+        if not getattr(self, "_dropped", False):
+            self._dropped = True
+            backend, clock = self.backend, self.clock
+            clock.call_later(0.3, lambda: (backend.remove_device("sim-in", report=True),
+                                           clock.call_later(0.2, lambda: backend.restore_device("sim-in"))))
+        return out
+
+
+def _scenario(extra_expect: str = "", steps: str = "") -> str:
+    return textwrap.dedent('''
+        format = 1
+
+        [scenario]
+        id = "runs-a-while"
+        title = "The system runs for two seconds"
+        reproduces = "risk: a device lost behind the harness's back passed as a healthy scenario"
+
+        [run]
+        seed = 4
+
+        [system.recovery]
+        max_attempts = 20
+        initial_backoff_ms = 20
+        max_backoff_ms = 100
+        deadline_ms = 3000
+
+        [[steps]]
+        op = "start"
+        ''') + steps + textwrap.dedent('''
+        [[steps]]
+        wait = "2s"
+
+        [[expect]]
+        state = "running"
+
+        [[expect]]
+        invariant = "legal_transitions"
+        ''') + extra_expect
+
+
+def test_a_device_lost_with_no_fault_step_makes_the_scenario_inconclusive_naming_it() -> None:
+    result = run_scenario(parse_scenario(_scenario()), system_factory=LosesItsDevice)
+    assert not result.failures  # every expectation held: the system recovered
+    verdict = result.verdict
+    assert verdict.outcome is Outcome.INCONCLUSIVE and verdict.exit_code == 3
+    assert result.device_losses is not None and result.device_losses["unexplained_count"] == 1
+    (doubt,) = verdict.doubts
+    assert "1 device loss(es) with nothing to explain them" in doubt
+    assert "device 'sim-in' lost at t=0.305 s" in doubt, doubt
+    assert not result.passed and not result.failed
+    report = result.report()
+    assert report.splitlines()[0].startswith("INCONCLUSIVE runs-a-while")
+    assert "CANNOT JUDGE: a device was lost" in report and doubt in report
+
+
+def test_the_cli_exits_3_and_the_summary_names_the_device_and_when(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "lossy_system.py").write_text(LOSSY)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = tmp_path / "runs-a-while.toml"
+    path.write_text(_scenario())
+    rc = main(["scenario", "run", str(path), "--system", "lossy_system:LosesItsDevice",
+               "--report-dir", str(tmp_path / "r"), "--db", str(tmp_path / "h.sqlite")])
+    out = capsys.readouterr().out
+    assert rc == 3, out
+    assert out.splitlines()[0].startswith("INCONCLUSIVE runs-a-while"), out
+    (folder,) = [p for p in (tmp_path / "r").iterdir() if p.is_dir()]
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["verdict"]["outcome"] == "inconclusive" and summary["verdict"]["exit_code"] == 3
+    (doubt,) = summary["verdict"]["doubts"]
+    assert "device 'sim-in' lost at t=0.305 s" in doubt
+    assert summary["device_losses"]["unexplained_count"] == 1
+    assert json.loads((folder / "report.json").read_text())["verdict"] == summary["verdict"]
+    (folder / "report.json").unlink()  # rebuilt from the folder, it still doubts the loss
+    assert main(["report", str(folder), "--no-history"]) == 3
+    assert json.loads((folder / "report.json").read_text())["verdict"]["doubts"] == [doubt]
+
+
+def test_a_scenario_that_expects_the_loss_by_its_count_passes_and_says_why() -> None:
+    expect = '\n[[expect]]\nname = "lost-once"\nmetric = "device_losses"\nmin = 1\n'
+    result = run_scenario(parse_scenario(_scenario(expect)), system_factory=LosesItsDevice)
+    assert result.verdict.outcome is Outcome.PASS, result.report()
+    (note,) = result.verdict.notes
+    assert "1 device loss(es), each explained" in note
+    assert "expect[2] lost-once (metric device_losses >= 1, held)" in note
+
+
+def test_a_count_of_losses_that_did_not_hold_explains_nothing() -> None:
+    expect = '\n[[expect]]\nmetric = "device_losses"\nmin = 3\n'
+    result = run_scenario(parse_scenario(_scenario(expect)), system_factory=LosesItsDevice)
+    assert result.verdict.outcome is Outcome.FAIL
+    assert any("nothing to explain" in d for d in result.verdict.doubts)
+
+
+def test_a_loss_the_scenarios_own_dropout_step_provoked_is_explained() -> None:
+    step = '\n[[steps]]\nname = "drop"\nfault = "dropout"\nat = "300ms"\nduration_s = "200ms"\n'
+    result = run_scenario(parse_scenario(_scenario(steps=step)))
+    assert result.verdict.outcome is Outcome.PASS, result.report()
+    assert any("each explained by a device fault" in n for n in result.verdict.notes)
+    assert result.device_losses is not None and result.device_losses["count"] == 1
+
+
+@pytest.mark.parametrize("name", ["dropout-while-paused", "dropout-falls-back", "recovery-deadline-fails-cleanly",
+                                  "transition-storm-during-recovery"])
+def test_the_library_scenarios_that_lose_their_device_by_a_step_still_pass(name: str) -> None:
+    result = run_scenario(load_scenario(ROOT / "scenarios" / "sim" / f"{name}.toml"))
+    assert result.verdict.outcome is Outcome.PASS, result.report()
+    assert any("each explained by a device fault" in n for n in result.verdict.notes)
