@@ -1255,7 +1255,7 @@ def _check_track(lines: list[tuple[int, int, float, float]], bounds: list[int], 
     it takes each block's delay from the carrier's correlation near the prediction, and on steady
     tones a period's alias matches as well as the truth. A drop of more frames than the track's
     narrow search after the head (150 frames in a tone burst, 3 s into tone bursts at -60 ppm)
-    left the line after it a carrier's alias off (the drop sized 78), and every burst after it
+    left the line after it a carrier's alias off (the drop read as 78), and every burst after it
     was compared at that alias: mutes of thousands of frames, pops and steps that were not there.
     The same check as the lock's, by the envelopes (which a period's shift leaves alike but the
     bursts' edges place), is run on every piece of ``piece_frames`` along each line, a piece's

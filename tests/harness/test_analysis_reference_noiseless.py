@@ -241,9 +241,9 @@ def _late_drop_burst_take(seed: int, frames: int) -> tuple[np.ndarray, np.ndarra
 def test_a_long_drop_in_tone_bursts_past_the_lock_that_leaves_the_track_on_an_alias_is_refused(seed: int) -> None:
     """150 frames dropped inside a tone burst 2.5-5 s in, past the head the lock is checked on:
     more than the track's narrow search, so the line after it followed one burst's carrier to an
-    alias (the drop sized 24-110, or not at all) and every burst after it was compared there:
-    mutes of thousands of frames, pops and steps that were not there (36 such glitches in these
-    six takes). The envelopes, read along the track, place the bursts elsewhere, where the
+    alias (the drop read as a ``dropped`` of 78 or a ``repeated`` of 8-110, or not at all) and
+    every burst after it was compared there: mutes of thousands of frames, pops and steps that
+    were not there (36 such glitches in these six takes). The envelopes, read along the track, place the bursts elsewhere, where the
     carrier matches 0.96-1.00 against 0.35-0.54 on the line: refused as not followed, no list of
     glitches. The undamaged take is compared, no glitch; 9 frames dropped at the same place are
     found as before (``dropped`` of 9, in place)."""
