@@ -11,6 +11,8 @@
     python bench/field_probes.py refdrop CONDITION MATERIAL FRAMES N  # N reference-mode takes of a
                                     # bench_analysis.py --reference condition and program material,
                                     # FRAMES dropped at a seeded loud place, and N clean takes
+    python bench/field_probes.py latedrop CONDITION MATERIAL FRAMES N  # the same, 6 s takes, the drop
+                                    # 2.5-5 s in (past the lock's head), each take also undamaged
 
 Each prints what the analyser reported; none asserts (the tests do).
 """
@@ -263,6 +265,43 @@ def refdrop(name: str, material: str, frames: int, n: int) -> None:
           f"clean: false glitches {false}, refused {false_refused}/{n}")
 
 
+def latedrop(name: str, material: str, frames: int, n: int) -> None:
+    """``refdrop`` past the lock's head: ``n`` 6 s takes (seeds as
+    tests/harness/test_analysis_reference_noiseless.py's ``_late_drop_burst_take``), ``frames``
+    dropped at a seeded loud place 2.5-5 s in; found / refused / glitches that match nothing; then
+    the same takes undamaged: false glitches and refusals."""
+    import bench_analysis as B  # noqa: PLC0415  (a sibling script)
+
+    kw = dict(B.REFERENCE_CONDITIONS[name])
+    quantize = kw.pop("quantize", None)
+    found = refused = extra = false = false_refused = 0
+    for seed in range(n):
+        rng = np.random.default_rng([90, seed])
+        ref = B._quantized(R.program_material(material, 6.0, FS, seed=500 + seed), quantize)  # type: ignore[arg-type]
+        rec = R.through_system(R.program_material(material, 6.0, FS, seed=500 + seed),  # type: ignore[arg-type]
+                               FS, delay_frames=float(rng.uniform(200, 900)), tail_frames=2000, seed=600 + seed, **kw)
+        loud = np.flatnonzero(np.abs(rec) > 0.05)
+        loud = loud[(loud > int(2.5 * FS)) & (loud < int(5 * FS))]
+        at = int(rng.choice(loud))
+        for what, y in (("damaged", A.drop_frames(rec, at, frames)), ("clean", rec)):
+            try:
+                gs = R.compare_to_reference(B._quantized(y, quantize), ref, FS).glitches
+            except A.AnalysisError as exc:
+                refused += what == "damaged"
+                false_refused += what == "clean"
+                print(seed, what, at, "REFUSED", str(exc)[:160], flush=True)
+                continue
+            if what == "clean":
+                false += len(gs)
+            else:
+                hit = [g for g in gs if abs(g.start_frame - at) <= 10 + g.position_uncertainty_frames]
+                found += bool(hit)
+                extra += len(gs) - bool(hit)
+            print(seed, what, at, [(g.kind, g.size_frames, g.start_frame - at) for g in gs[:4]], flush=True)
+    print(f"{name} / {material} / {frames} dropped 2.5-5 s in: found {found}/{n}, refused {refused}/{n}, "
+          f"unmatched {extra}; clean: false glitches {false}, refused {false_refused}/{n}")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["mute"]:
         mutes()
@@ -276,5 +315,7 @@ if __name__ == "__main__":
         one_frame(int(sys.argv[2]))
     elif sys.argv[1:2] == ["refdrop"] and len(sys.argv) == 6:
         refdrop(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+    elif sys.argv[1:2] == ["latedrop"] and len(sys.argv) == 6:
+        latedrop(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     else:
         sys.exit(__doc__)

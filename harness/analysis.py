@@ -2723,7 +2723,8 @@ def _fine_events(
         # before the pop. The pop is where its error is: the samples within a quarter of its
         # peak (the main lobe; a sinc's first side lobe is 0.22 of it) place it, size it and
         # measure its extent. An undistorted pop or burst is its own core.
-        for h, t_, pk in zip(heads, tails, peaks, strict=True):
+        ring = _ring_groups(pos, perr, heads, tails, peaks, int(1.5 * block))
+        for h, t_, pk in zip(heads[~ring], tails[~ring], peaks[~ring], strict=True):
             core = np.flatnonzero(perr[h: t_ + 1] >= pk / 4) + h
             events.append(_FineEvent(int(pos[core[0]]), int(pos[core[-1]]) + 1, float(pk), int(core.size), 0.0, False))
         pop_blocks[np.unique((pos - first) // block)] = True
@@ -2795,6 +2796,34 @@ def _fine_events(
             at = _locate_step(x, n0, n1, z_pre, z_post, coef, pre, post, starts, cyc, fund, p)
             events.append(_FineEvent(at, at + 1, float(abs(z_post - z_pre)), 0, shift, True))
     return events
+
+
+#: the most a band-limited impulse's ring can reach ``d`` frames from it, as a fraction of its peak,
+#: times ``d``: an ideal low-pass at ``fc`` (fraction of the rate) is ``2 fc`` at its centre and at
+#: most ``1 / (pi d)`` there, ``1 / (2 pi fc d)`` of the peak; 0.8 covers every band edge from 0.2
+#: of the rate up (a converter, a resampler's anti-alias filter)
+_RING_REACH = 0.8
+
+
+def _ring_groups(pos: NDArray[np.int64], perr: FloatArray, heads: NDArray[np.int64], tails: NDArray[np.int64],
+                 peaks: FloatArray, reach: int) -> NDArray[np.bool_]:
+    """Which groups of the fine pass's over-threshold samples are another group's ring, not a
+    burst of their own. A pop through a band-limiting stage rings on both sides of its sample and
+    the ring beats (a 0.45 fs low-pass: its ring ``sin(0.1 pi d) / (pi d)`` peaks again 15 frames
+    out); a small pop's ring crosses a noise-level bar only at those beats, in groups apart from
+    the pop's own: a 0.010 pop on a 3 kHz tone at 8 kHz left groups at 2.5 % of its peak 14 frames
+    each side, and the three together were an ``other`` of 29 frames placed 14 frames early. A
+    group is a ring when a group at least 4 times taller (its first side lobe's bar, as the core's)
+    lies within ``reach`` frames (where ``_fine_glitches`` joins them into one glitch anyway) and
+    the group's peak is no more than a band-limited impulse's ring reaches at that distance
+    (``_RING_REACH``); a glitch's count, place and kind then come from the tall group alone."""
+    at = pos[heads + np.asarray([int(np.argmax(perr[h: t + 1])) for h, t in zip(heads, tails, strict=True)],
+                                dtype=np.int64)]
+    ring = np.zeros(heads.size, dtype=bool)
+    for g in range(heads.size):
+        d = np.abs(at - at[g]).astype(np.float64)
+        ring[g] = bool(np.any((peaks >= 4 * peaks[g]) & (d <= reach) & (peaks[g] * d <= _RING_REACH * peaks)))
+    return ring
 
 
 def _step_boundary(

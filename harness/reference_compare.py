@@ -995,6 +995,12 @@ def compare_to_reference_stream(
         split = _locate_step(lines[li - 1], lines[li], rec, ref, sign, block, step_cutoff)
         bounds[li] = split.at
         spans.append(max(split.at - split.first, split.last - split.at))
+    if lock is None:
+        doubt = _check_track(lines, bounds, spans, rec, rec_frames, ref, fs, head.size, ref_level)
+        if doubt is not None:
+            raise AnalysisError(f"cannot follow the recording along the reference (low confidence): {doubt}; "
+                                "compare up to that point of the reference, or with material with onsets "
+                                "(music, speech, a sweep)")
     for li in range(1, len(lines)):
         steps.append((bounds[li], lines[li - 1][2] + lines[li - 1][3] * bounds[li], lines[li][2] + lines[li][3] * bounds[li]))
     judge = _judge_filter(cutoff)
@@ -1161,10 +1167,30 @@ def _envelope_rho(head: FloatArray, r: FloatArray, fs: int) -> tuple[FloatArray,
 #: match clearly worse than at their best (by this much correlation)
 _CHECK_REACH_S, _CHECK_MIN_RHO, _CHECK_HOPS = 0.1, 0.9, 3
 _CHECK_ALIAS, _CHECK_ALIAS_RHO, _CHECK_CLEAR = 0.5, 0.995, 0.05
+#: ... or unless the carrier itself matches the recording better by this much (normalised
+#: correlation) at the envelopes' lag than at the lock: a lock on one burst's alias, read over
+#: bursts of other tones, matched 0.35-0.54 at the lock and 0.96-1.00 where the envelopes put it
+_CHECK_CARRIER = 0.1
+
+
+def _carrier_near(seg: FloatArray, lo: int, head: FloatArray, energy: float,
+                  *places: tuple[float, int]) -> list[float]:
+    """The best normalised correlation (either sign) of ``head`` with the recording ``seg``
+    (whose first frame is recording frame ``lo``) within ``reach`` frames of each ``(frame,
+    reach)`` of ``places``: how well the carrier itself matches there, not only its envelope."""
+    fine = np.abs(sps.correlate(seg, head, "valid", method="fft"))
+    c2 = np.concatenate(([0.0], np.cumsum(seg * seg)))
+    fine /= np.sqrt(np.maximum((c2[head.size:] - c2[:-head.size]) * energy, 1e-30))
+    out: list[float] = []
+    for at, reach in places:
+        j = int(round(at)) - lo
+        a, b = max(j - reach, 0), min(j + reach + 1, fine.size)
+        out.append(float(fine[a:b].max()) if b > a else 0.0)
+    return out
 
 
 def _check_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_frames: int, fs: int,
-                delay: float) -> str | None:
+                delay: float, what: str = "") -> str | None:
     """Why the lock at ``delay`` (the recording frame of the head's first frame) is not where the
     head lies, or None. The carrier's correlation of steady tones matches itself a period away (and
     a drop inside the head splits the true peak in two, each half as tall as an alias of the
@@ -1173,7 +1199,10 @@ def _check_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_fra
     the lock, and either the head's own carrier is alike across that distance (the lock could be
     its alias: a period off, the envelopes at the lock match nearly as well, 0.9999 against 1.00)
     while the envelopes are alike enough to be placed to a few frames, or the envelopes at the
-    lock match clearly worse, the lock is not trusted."""
+    lock match clearly worse, or the carrier itself matches clearly better where the envelopes
+    put it (``_CHECK_CARRIER``), the lock is not trusted. ``what``: how the message names the stretch
+    and its placing (the carrier's lock of the reference's head by default); ``delay`` is always
+    the recording frame of ``head``'s first frame."""
     hop = max(1, int(round(_ENV_HOP_S * fs)))
     reach = int(_CHECK_REACH_S * fs)
     lo = max(int(math.floor(delay)) - reach, 0)
@@ -1181,7 +1210,8 @@ def _check_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_fra
     hi = min(int(math.ceil(delay)) + reach + head.size, rec_frames)
     if hi - lo < head.size:
         return None
-    got = _envelope_rho(head, rec(lo, hi), fs)
+    seg = rec(lo, hi)
+    got = _envelope_rho(head, seg, fs)
     if got is None:
         return None
     rho = got[1]
@@ -1197,12 +1227,59 @@ def _check_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_fra
     lags = range(max(apart - hop, 1), min(apart + hop, head.size - 1) + 1)
     alike = max(abs(float(np.dot(head[: head.size - d], head[d:]))) for d in lags) / max(energy, 1e-30)
     aliased = alike >= _CHECK_ALIAS and float(rho[k]) >= _CHECK_ALIAS_RHO
-    if not aliased and at_lock > float(rho[k]) - _CHECK_CLEAR:
+    car_lock, car_env = _carrier_near(seg, lo, head, energy, (delay, _CHECK_HOPS * hop), (env, 2 * hop))
+    carrier_there = car_env >= car_lock + _CHECK_CARRIER
+    if not aliased and not carrier_there and at_lock > float(rho[k]) - _CHECK_CLEAR:
         return None
-    return (f"the carrier locks the reference's first {head.size / fs:.1f} s at a delay of {delay:.1f} frames, "
+    what = what or f"the carrier locks the reference's first {head.size / fs:.1f} s"
+    return (f"{what} at a delay of {delay:.1f} frames, "
             f"but their envelopes match best at about {env} frames ({float(rho[k]):.2f}; {at_lock:.2f} at the "
-            f"lock), {apart} frames away, and the reference's own carrier is {alike:.2f} alike across that "
+            f"lock), {apart} frames away, where the carrier matches {car_env:.2f} ({car_lock:.2f} at the lock), "
+            f"and the reference's own carrier is {alike:.2f} alike across that "
             "distance: the lock may be an alias of a steady tone, a period or more off")
+
+
+#: the track's check by the envelopes: each line's stretch is read in pieces of the head's length
+#: (the lock's check, ``_check_lock``, on each), and this far (seconds) from a step (beyond the
+#: step's own stated uncertainty) is left to the step: the envelopes there straddle it; a piece
+#: shorter than ``_TRACK_MIN_S`` is not read (too few bursts' edges to place it by)
+_TRACK_STEP_MARGIN_S, _TRACK_MIN_S = 0.05, 0.5
+
+
+def _check_track(lines: list[tuple[int, int, float, float]], bounds: list[int], spans: list[int],
+                 rec: Callable[[int, int], FloatArray], rec_frames: int,
+                 ref: Callable[[int, int], FloatArray], fs: int, piece_frames: int, ref_level: float) -> str | None:
+    """Why the track's lines do not place the reference where the recording holds it, or None.
+
+    The lock is checked on the reference's head only (``_check_lock``); the track that follows
+    it takes each block's delay from the carrier's correlation near the prediction, and on steady
+    tones a period's alias matches as well as the truth. A drop of more frames than the track's
+    narrow search after the head (150 frames in a tone burst, 3 s into tone bursts at -60 ppm)
+    left the line after it a carrier's alias off (the drop read as 78), and every burst after it
+    was compared at that alias: mutes of thousands of frames, pops and steps that were not there.
+    The same check as the lock's, by the envelopes (which a period's shift leaves alike but the
+    bursts' edges place), is run on every piece of ``piece_frames`` along each line, a piece's
+    reference and a window of recording around it at a time (memory bounded by the piece, not the
+    file). Pieces within a step's stated uncertainty plus ``_TRACK_STEP_MARGIN_S`` are left out,
+    and pauses (reference under 2 % of its level, as the track's) are not read."""
+    margin = int(_TRACK_STEP_MARGIN_S * fs)
+    least = int(_TRACK_MIN_S * fs)
+    for li, ln in enumerate(lines):
+        a = bounds[li] + (spans[li - 1] + margin if li else 0)
+        b = bounds[li + 1] - (spans[li] + margin if li + 1 < len(lines) else 0)
+        for n0 in range(a, b - least + 1, piece_frames):
+            n1 = min(n0 + piece_frames, b)
+            d = ln[2] + ln[3] * n0
+            m0 = int(round(n0 - d))
+            piece = ref(m0, m0 + n1 - n0)
+            if float(np.sqrt(np.mean(piece ** 2))) < 0.02 * ref_level:
+                continue
+            what = (f"the track places the reference's frames {m0}..{m0 + piece.size} (recording {n0 / fs:.2f} s on, "
+                    f"after {li} step(s) of the track)")
+            doubt = _check_lock(piece, rec, rec_frames, fs, m0 + d, what)
+            if doubt is not None:
+                return doubt
+    return None
 
 
 def _envelope_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_frames: int, fs: int,

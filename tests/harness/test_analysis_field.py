@@ -227,3 +227,25 @@ def test_a_pop_through_a_band_limiting_low_pass_is_placed_at_its_sample(seed: in
     y[at] += float(rng.uniform(0.012, 0.025)) * (1 if rng.random() < 0.5 else -1)
     g = _one(A.analyze_glitches(np.convolve(y, h, "same") + noise, fs))
     assert g.kind == "click" and abs(g.start_frame - at) <= 2, g.to_dict()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_small_pop_on_a_tone_near_nyquist_through_a_low_pass_is_one_click_at_its_sample(seed: int) -> None:
+    """A 1-sample pop of 0.010-0.015 on a 3 kHz tone at 8 kHz (a clock 100 ppm slow), then a
+    255-tap linear-phase low-pass at 0.45 fs: the filter's ring beats (``sin(0.1 pi d) / (pi d)``)
+    and crosses the noise-level bar again 14 frames each side of the pop, in groups of their own
+    at 2.5 % of its peak; the three were one ``other`` of 29 frames placed 14-17 frames early. It
+    is a click of 1 at its sample; the clean take gives nothing."""
+    from scipy import signal as ss
+
+    fs = 8_000
+    h = ss.firwin(255, 0.45 * fs, fs=fs, window=("kaiser", 9.0))
+    x = A.field_tone(3.0, fs, seed=seed, frequency_hz=3000.0, clock_ppm=-100.0)
+    rng = np.random.default_rng([21, seed])
+    noise = rng.standard_normal(x.size) * 3e-5
+    assert A.analyze_glitches(np.convolve(x, h, "same") + noise, fs).glitches == []
+    at = int(rng.integers(fs // 2, (5 * fs) // 2))
+    y = x.copy()
+    y[at] += float(rng.uniform(0.010, 0.015)) * (1 if rng.random() < 0.5 else -1)
+    g = _one(A.analyze_glitches(np.convolve(y, h, "same") + noise, fs))
+    assert g.kind == "click" and g.size == 1 and g.start_frame == at, g.to_dict()

@@ -222,6 +222,41 @@ def test_a_drop_in_tone_bursts_locked_right_is_still_found(seed: int) -> None:
     assert abs(gs[0].start_frame - at) <= 10
 
 
+def _late_drop_burst_take(seed: int, frames: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """(reference, clean recording, damaged recording, frame dropped at): 6 s of tone bursts
+    through a -60 ppm clock and a 16 kHz low-pass, gain 0.6, ``frames`` dropped at a seeded loud
+    frame 2.5-5 s in (past the lock's 1.5 s head), as int16 files hold them."""
+    rng = np.random.default_rng([90, seed])
+    ref = R.program_material("gaps", 6.0, FS, seed=500 + seed)
+    rec = R.through_system(ref, FS, delay_frames=float(rng.uniform(200, 900)), gain=0.6, drift_ppm=-60.0,
+                           lowpass_hz=16_000.0, tail_frames=2000, seed=600 + seed)
+    loud = np.flatnonzero(np.abs(rec) > 0.05)
+    loud = loud[(loud > int(2.5 * FS)) & (loud < int(5 * FS))]
+    at = int(rng.choice(loud))
+    return (_quantized(ref, "int16"), _quantized(rec, "int16"), _quantized(A.drop_frames(rec, at, frames), "int16"),
+            at)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_long_drop_in_tone_bursts_past_the_lock_that_leaves_the_track_on_an_alias_is_refused(seed: int) -> None:
+    """150 frames dropped inside a tone burst 2.5-5 s in, past the head the lock is checked on:
+    more than the track's narrow search, so the line after it followed one burst's carrier to an
+    alias (the drop read as a ``dropped`` of 78 or a ``repeated`` of 8-110, or not at all) and
+    every burst after it was compared there: mutes of thousands of frames, pops and steps that
+    were not there (36 such glitches in these six takes). The envelopes, read along the track, place the bursts elsewhere, where the
+    carrier matches 0.96-1.00 against 0.35-0.54 on the line: refused as not followed, no list of
+    glitches. The undamaged take is compared, no glitch; 9 frames dropped at the same place are
+    found as before (``dropped`` of 9, in place)."""
+    ref, clean, rec, at = _late_drop_burst_take(seed, 150)
+    with pytest.raises(A.AnalysisError, match=r"cannot follow .*low confidence.*track places .*envelopes match best"):
+        R.compare_to_reference(rec, ref, FS)
+    assert R.compare_to_reference(clean, ref, FS).glitches == []
+    _, _, small, _ = _late_drop_burst_take(seed, 9)
+    gs = R.compare_to_reference(small, ref, FS).glitches
+    assert [(g.kind, g.size_frames) for g in gs] == [("dropped", 9)] and abs(gs[0].start_frame - at) <= 10, \
+        [g.to_dict() for g in gs]
+
+
 def test_evenly_repeating_tone_bursts_are_refused_at_the_lock_say_why_and_what_to_play_instead() -> None:
     """One tone in bursts of one length at one spacing, the recording holding two more of them
     before the reference's first (a loop played on): the carrier matches itself a period away
