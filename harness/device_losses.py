@@ -16,12 +16,16 @@ Each loss in the history is *explained* by
   polls, the capture is read once a chunk) to ``LOSS_TAIL_S`` after its end; a fault kind the
   vocabulary does not know (the rig's ``pulled_cable``) counts as a device fault,
 
-each window stretched over the system's recovery episode under way at its end (the failed
-reopens of a device that is still gone, a stream that dies again as the server comes back, are
-the same episode's), or it is *unexplained*. A fault of another kind (a lifecycle storm, slow
-DSP, an invalid configuration) explains no loss: those act on the system, and a device host that
-died 20-50 ms after a reconfiguration storm (bench/RESULTS.md, 2026-12-04 midday: it died with
-the thread that forked it) was exactly the system's bug a silent pass hid.
+each window stretched over the stretch the system was not running that began inside it or was
+under way at its end (a recovery episode: the failed reopens of a device that is still gone, a
+stream that dies again as the server comes back, are the same episode's; a FAILED system: a
+device fault's effect waits for a stream to act on, as a simulated xrun's late callback waits
+for the first callback of the stream a later recovery opens, measured 3.8 s after the xrun fired
+in ``run --seed 9021 --faults default``), then ``LOSS_TAIL_S`` past it, or it is *unexplained*.
+A fault of another kind (a lifecycle storm, slow DSP, an invalid configuration) explains no
+loss: those act on the system, and a device host that died 20-50 ms after a reconfiguration storm
+(bench/RESULTS.md, 2026-12-04 midday: it died with the thread that forked it) was exactly the
+system's bug a silent pass hid.
 
 An unexplained loss makes the run **inconclusive**, not failed: the harness cannot tell the
 system's fault (its device host crashed) from the world's (a driver, the OOM killer, an operator,
@@ -107,8 +111,8 @@ def _explains(kind: str | None, trigger: str | None) -> bool:
 
 class LossFold:
     """Reads a history one entry at a time (``feed``, in index order) and keeps the device
-    losses, the device and external fault windows and the system's recovery episodes (never the
-    entries); ``result()`` explains each loss."""
+    losses, the device and external fault windows and the stretches the system was not running
+    (never the entries); ``result()`` explains each loss."""
 
     types = frozenset({"error", "fault_start", "fault_end", "transition"})
 
@@ -117,7 +121,8 @@ class LossFold:
         self.losses: list[tuple[float, str, str, str, float]] = []
         self.dropped = 0
         self.faults: dict[Any, dict[str, Any]] = {}
-        self.recovering: list[tuple[int, float, bool]] = []  # (seq, time, entered) of the system's
+        #: (seq, time, left running) of the system's moves out of and back into RUNNING
+        self.down: list[tuple[int, float, bool]] = []
         self.first_time: float | None = None
         self.last_time = 0.0
 
@@ -148,14 +153,15 @@ class LossFold:
             f.update({k: d[k] for k in ("kind", "trigger", "fired_at", "ended_at") if k in d})
         elif d.get("component") == "system":
             from_state, to_state = d.get("from_state"), d.get("to_state")
-            if (to_state == "recovering") != (from_state == "recovering"):
-                self.recovering.append((int(d.get("seq", 0)), float(d.get("time", e.time)), to_state == "recovering"))
+            if (to_state == "running") != (from_state == "running"):
+                self.down.append((int(d.get("seq", 0)), float(d.get("time", e.time)), from_state == "running"))
 
     def _episodes(self, end: float) -> list[tuple[float, float]]:
-        """The system's recovery episodes as (entered, left), in time order; one still open ends at ``end``."""
+        """The stretches the system was not running after it first ran (recovering, failed, stopped,
+        reconfiguring) as (left running, back), in time order; one still open ends at ``end``."""
         out: list[tuple[float, float]] = []
         entered: float | None = None
-        for _, t, into in sorted(self.recovering):
+        for _, t, into in sorted(self.down):
             if into and entered is None:
                 entered = t
             elif not into and entered is not None:
@@ -166,8 +172,8 @@ class LossFold:
         return sorted(out)
 
     def _windows(self, end: float) -> list[tuple[float, float, str]]:
-        """The explaining windows (from, to, what), each stretched over the recovery episodes that
-        began inside it or were under way at its end."""
+        """The explaining windows (from, to, what), each stretched over the stretches the system was
+        not running that began inside it or were under way at its end."""
         episodes = self._episodes(end)
         ends = [b for _, b in episodes]
         out = []

@@ -128,6 +128,22 @@ def test_a_loss_during_the_recovery_episode_a_fault_began_is_that_faults() -> No
     assert _explained(h) == [True, True, False]
 
 
+def test_a_device_fault_fired_while_the_system_was_failed_is_the_first_streams_after_it_runs_again() -> None:
+    """A simulated xrun's late callback waits on the device for the next stream: fired while the
+    system was FAILED, it delays the first callback of the stream a recovery opens seconds later
+    (``run --seed 9021 --faults default``: an xrun at 43.15 s, the system FAILED from 42.24 s to
+    46.92 s, a stall 21 ms after it ran again). The window stretches over the stretch the system
+    was not running; a stall after that stretch and the tail is still unexplained."""
+    h = History()
+    _state(h, 1, 42.24, "running", "failed")
+    _fault(h, "xrun", 43.15, 43.15)
+    _state(h, 2, 46.916, "failed", "recovering")
+    _state(h, 3, 46.916, "recovering", "running")
+    _stall(h, 46.9375, silent_s=0.0213, device="device")
+    _stall(h, 46.916 + LOSS_TAIL_S + 0.5, silent_s=0.0213, device="device")
+    assert _explained(h) == [True, False]
+
+
 def test_the_verdict_doubts_an_unexplained_loss_and_notes_an_explained_one() -> None:
     h = History()
     _fault(h, "dropout", 1.0, 1.5)
