@@ -303,3 +303,20 @@ def test_a_failed_open_s_error_carries_its_time_and_its_measured_wait_for_a_cpu(
     assert isinstance(details.get("open_wait_s"), float), details
     assert 0.0 <= details["open_wait_s"] <= details["open_s"], details
     assert details["open_wait_s"] >= details["reader_cpu_wait_s"] + details["host_cpu_wait_s"] - 1e-6, details
+
+
+def test_an_open_the_real_portaudio_refuses_carries_its_time_and_its_measured_wait_for_a_cpu():
+    """The device refused by PortAudio itself in a real host (no such device): the open's error
+    carries ``open_s`` and ``open_wait_s`` (at most ``open_s``), read before the host's kill."""
+    ok, why = PortAudioBackend.available()
+    if not ok:
+        pytest.skip(why)
+    if not os.path.exists(f"/proc/self/task/{threading.get_native_id()}/schedstat"):
+        pytest.skip("this kernel keeps no schedstat")
+    spec = StreamSpec("no-such-device", "no-such-device", 2, 2, 48_000, 64, None)
+    with pytest.raises(DeviceError, match="no-such-device") as exc:
+        PortAudioBackend(spawn_timeout_s=60.0).open_stream(spec, lambda *a: None, lambda e: None)
+    details = exc.value.details
+    assert isinstance(details.get("open_s"), float) and details["open_s"] > 0.0, details
+    assert isinstance(details.get("open_wait_s"), float), details
+    assert 0.0 <= details["open_wait_s"] <= details["open_s"], details
