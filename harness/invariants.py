@@ -1563,8 +1563,9 @@ class _Recovery(_Fold):
                     self.late.append((e.time, float(d["late_s"])))
             elif e.value in ("recovery_attempt_failed", "recovery_succeeded"):
                 if self.attempts and self.attempts[-1][1] == _INF:
-                    # a success says how long its open took (``open_s``): what followed it until
-                    # the event is the system's own bookkeeping, never the device's time
+                    # the event says how long its open took (``open_s``: a success always, a
+                    # failure where the device measured the open): what followed it until the
+                    # event is the system's own bookkeeping, never the device's time
                     open_s = d.get("open_s")
                     self.attempts[-1][1] = (min(e.time, self.attempts[-1][0] + float(open_s))
                                             if open_s is not None else e.time)

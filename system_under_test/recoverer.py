@@ -137,7 +137,7 @@ class Recoverer:
                 # raised is a failed attempt. Let through, it would end the timer's pass with the
                 # run still set and no next attempt: RECOVERING for ever, the deadline never checked
                 s._emit("recovery_attempt_failed", attempt=run.attempts, device=device,
-                        error=_described(exc))
+                        error=_described(exc), **self._failed_open(exc, now))
                 if not isinstance(exc, Exception):  # a KeyboardInterrupt: the run ends here
                     self.failed(run, f"attempt {run.attempts} interrupted by {type(exc).__name__}")
                     raise
@@ -153,6 +153,20 @@ class Recoverer:
         run.open_s = self.system.clock.now() - since
         # a backend of its own may hand out streams that do not derive from DeviceStream
         run.open_wait_s = getattr(self.system._stream, "open_cpu_wait_s", None)
+
+    def _failed_open(self, exc: BaseException, since: float) -> dict[str, float]:
+        """``open_s`` and ``open_wait_s`` for the ``recovery_attempt_failed`` of an open begun at
+        ``since``, as ``recovery_succeeded`` carries them: the open's time on the system's clock
+        and the wait for a CPU the device measured and put on its error (``open_wait_s`` in its
+        details). A failed open spends its time as a successful one does, and past the deadline
+        the judge can excuse the machine's share only if the event says what it was. An error
+        with no measured wait (the simulated device's, a platform without schedstat) adds
+        nothing: the event stays as it was."""
+        details = getattr(exc, "details", None)
+        wait = details.get("open_wait_s") if isinstance(details, dict) else None
+        if not isinstance(wait, (int, float)):
+            return {}
+        return {"open_s": round(self.system.clock.now() - since, 6), "open_wait_s": round(float(wait), 6)}
 
     @staticmethod
     def _lateness(run: RecoveryRun) -> dict[str, float]:
@@ -231,7 +245,7 @@ class Recoverer:
                 # the backend's own exceptions too, as in ``_attempt``: the next device is tried,
                 # and an interruption ends the recovery FAILED (never left RECOVERING with no run)
                 s._emit("recovery_attempt_failed", attempt=run.attempts, device=device,
-                        error=_described(exc))
+                        error=_described(exc), **self._failed_open(exc, begun))
                 if not isinstance(exc, Exception):
                     self.failed(run, f"recover() interrupted by {type(exc).__name__}")
                     raise

@@ -321,16 +321,20 @@ class DeviceHost:
             what = "initialise PortAudio" if started else "start"
             bound = init_timeout_s if started else spawn_timeout_s
             stderr = self.stderr_tail()
+            waits = self.cpu_waits()
             self.kill()
             self.release()
             raise DeviceTimeoutError(
                 f"device host did not {what} within {bound:.1f} s (is the audio server stalled?)",
-                component="device", details={"stderr": stderr})
+                component="device", details={"stderr": stderr, **waits})
         if not self.hello.get("ok"):
             err = self.hello.get("error") or {"type": "OSError", "message": "device host exited at start"}
+            waits = self.cpu_waits()
             self.kill()
             self.release()
-            raise map_host_error(err)
+            error = map_host_error(err)
+            error.details.update(waits)
+            raise error
 
     @property
     def pid(self) -> int:
@@ -344,6 +348,16 @@ class DeviceHost:
         """Seconds this process's thread reading the host's replies has waited for a CPU."""
         tid = self._reader.native_id
         return None if tid is None else thread_cpu_wait(tid)
+
+    def cpu_waits(self) -> dict[str, float]:
+        """``{"reader_cpu_wait_s": ..., "host_cpu_wait_s": ...}``: the reply reader's and the host's
+        main thread's runnable waits so far, or ``{}`` where either cannot be read. A host that
+        fails to start puts them on its error: read before the kill, which takes both with it, so
+        that the open that spawned it can still say how long it waited for a CPU."""
+        reader, host = self.reader_cpu_wait(), self.schedstat()
+        if reader is None or host is None:
+            return {}
+        return {"reader_cpu_wait_s": reader, "host_cpu_wait_s": host[1]}
 
     def schedstat(self) -> tuple[float, float] | None:
         """(seconds on a CPU, seconds runnable but waiting for one) of the host's main thread
@@ -541,14 +555,23 @@ class PortAudioStream(DeviceStream):
                 host_api=backend.host_api, shm_name=self._shm.name, ring_blocks=backend.ring_blocks,
                 expect_host_api=backend.expected_host_api)
         except _HostTimeout as exc:
+            measured = self._failed_open_measure({})
             self._teardown(kill=True)
             raise DeviceTimeoutError(f"opening {spec.output_device!r} did not finish within "
-                                     f"{backend.control_timeout_s:.1f} s", component="device") from exc
+                                     f"{backend.control_timeout_s:.1f} s", component="device",
+                                     details=measured) from exc
         except _HostGone as exc:
+            measured = self._failed_open_measure({})
             tail = self.host.stderr_tail() if self.host else ""
             self._teardown(kill=True)
             raise DeviceLostError(f"device host died while opening {spec.output_device!r}",
-                                  component="device", details={"stderr": tail}) from exc
+                                  component="device", details={"stderr": tail, **measured}) from exc
+        except AudioSystemError as exc:
+            # the device's refusal, or a host that did not start (its own waits on the error)
+            measured = self._failed_open_measure(exc.details)
+            self._teardown(kill=True)
+            exc.details.update(measured)
+            raise
         except BaseException:
             self._teardown(kill=True)
             raise
@@ -567,13 +590,50 @@ class PortAudioStream(DeviceStream):
         # process) may not measure it: then the open's wait is not measured
         reader_wait = getattr(self.host, "reader_cpu_wait", None)
         host_stat = getattr(self.host, "schedstat", None)
-        if self._open_caller_wait0 is None or reader_wait is None or host_stat is None:
+        if reader_wait is None or host_stat is None:
             return
-        caller, reader, host = thread_cpu_wait(self._open_caller), reader_wait(), host_stat()
-        if caller is None or reader is None or host is None:
+        reader, host = reader_wait(), host_stat()
+        if reader is None or host is None:
             return
-        waited = caller - self._open_caller_wait0 + reader + host[1]
-        self.open_cpu_wait_s = min(waited, time.monotonic() - self._open_t0)
+        waited = self._open_wait(reader, host[1])
+        if waited is not None:
+            self.open_cpu_wait_s = waited
+
+    def _open_wait(self, reader: float, host: float) -> float | None:
+        """The open's wait for a CPU so far: the opening thread's since the open began, plus the
+        reply reader's and the host's (``reader``, ``host``), at most the open's wall time; None
+        where the opening thread's wait cannot be read."""
+        if self._open_caller_wait0 is None:
+            return None
+        caller = thread_cpu_wait(self._open_caller)
+        if caller is None:
+            return None
+        return min(caller - self._open_caller_wait0 + reader + host, time.monotonic() - self._open_t0)
+
+    def _failed_open_measure(self, details: dict[str, Any]) -> dict[str, float]:
+        """``{"open_s": ..., "open_wait_s": ...}`` for the error of an open that failed: its wall
+        time and its wait for a CPU, measured as ``open_cpu_wait_s`` is, or ``{}`` where that wait
+        cannot be measured. A failed open on a starved machine spends its time as a successful one
+        does (measured on the JACK rig at load 33-37: 16 s, most of it runnable and waiting), and
+        a recovery's judge can excuse the machine's share only if the failure says what it was.
+
+        Read before the teardown kills the host (its schedstat and the reply reader go with it);
+        a host that did not start read its own waits before its kill and put them in ``details``
+        (``DeviceHost.cpu_waits``)."""
+        if self.host is not None:
+            reader_wait = getattr(self.host, "reader_cpu_wait", None)
+            host_stat = getattr(self.host, "schedstat", None)
+            reader = reader_wait() if reader_wait is not None else None
+            stat = host_stat() if host_stat is not None else None
+            host = stat[1] if stat is not None else None
+        else:
+            reader, host = details.get("reader_cpu_wait_s"), details.get("host_cpu_wait_s")
+        if reader is None or host is None:
+            return {}
+        waited = self._open_wait(float(reader), float(host))
+        if waited is None:
+            return {}
+        return {"open_s": round(time.monotonic() - self._open_t0, 6), "open_wait_s": round(waited, 6)}
 
     # ------------------------------------------------------------------ properties
     @property

@@ -22,6 +22,7 @@ from harness.history import History
 from harness.invariants import check_recovery
 from harness.mutants import make_system
 from system_under_test import AudioSystem, State
+from system_under_test.errors import DeviceLostError
 
 DEADLINE_CONFIG = {"recovery": {"deadline_ms": 10_000.0, "max_backoff_ms": 1000.0}}
 
@@ -381,5 +382,61 @@ def test_the_system_reports_the_wait_its_stream_measured_for_the_open_that_recov
     try:
         succeeded = [e.data for e in h.entries if e.type == "event" and e.value == "recovery_succeeded"]
         assert succeeded and not any("open_wait_s" in d for d in succeeded), succeeded
+    finally:
+        s.close()
+
+
+# -- a failed device open the machine starved: the wait its error measured -----------------------
+
+def _failed_slow_open_run(open_wait_s: float | None) -> tuple[History, AudioSystem]:
+    """The device vanishes at 0.05 (the 1 s deadline and 0.2 s back-off make a 1.2 s bound); the
+    recovery's first attempt opens for 7 s and fails, its error carrying ``open_wait_s`` (None:
+    the device measured no wait), and the next timer finds the deadline passed: FAILED at ~7.06,
+    5.8 s over, 5 s of it the open's allowance. The JACK rig at load 33-37: an open that ran 16 s
+    before failing, most of it runnable and waiting for a CPU."""
+    s = AudioSystem(SIM_CONFIG, seed=5)
+    original = s.backend.open_stream
+    opens = [0]
+
+    def open_stream(*args: Any, **kwargs: Any) -> Any:
+        opens[0] += 1
+        if opens[0] == 2:  # the initial open, then the recovery's first attempt
+            s.clock.sleep(7.0)
+            details = {} if open_wait_s is None else {"open_s": 7.0, "open_wait_s": open_wait_s}
+            raise DeviceLostError("the server refused the client", component="device", details=details)
+        return original(*args, **kwargs)
+
+    s.backend.open_stream = open_stream  # type: ignore[method-assign]
+    h, s = _starved_run(0.0, s, seconds=10.0)
+    assert s.state == State.FAILED
+    return h, s
+
+
+def test_a_failed_open_that_outlived_the_deadline_waiting_for_a_cpu_is_inconclusive_with_that_reason():
+    """The failed attempt's ``recovery_attempt_failed`` carries the wait its device's error
+    measured, and the judge reads it as on a success: the excess the open's allowance leaves is
+    covered by that wait, so the episode cannot be told from the machine's (inconclusive)."""
+    h, s = _failed_slow_open_run(6.5)
+    try:
+        (failed,) = [e.data for e in h.entries if e.type == "event" and e.value == "recovery_attempt_failed"]
+        assert (failed["open_s"], failed["open_wait_s"]) == (7.0, 6.5), failed
+        v = check_recovery(h)
+        assert v.ok and v.inconclusive, v
+        (ev,) = v.evidence
+        assert "the machine starved the device's open" in ev["why"], ev
+        assert ev["open_cpu_wait_past_deadline_s"] == pytest.approx(6.0)
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("wait", [None, 0.1])
+def test_a_failed_open_that_outlived_the_deadline_without_waiting_for_a_cpu_is_violated(wait):
+    """The same failed 7 s open with no wait measured, or too little to cover the excess: the
+    system's time, violated."""
+    h, s = _failed_slow_open_run(wait)
+    try:
+        v = check_recovery(h)
+        assert not v.ok and not v.inconclusive, v
+        assert v.evidence[0]["why"] == "recovery outlived its deadline"
     finally:
         s.close()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from system_under_test.devices.base import StreamSpec
 from system_under_test.devices.portaudio import INSTALL_HINT, DeviceHost, PortAudioBackend
 from system_under_test.errors import BackendUnavailableError, DeviceError, DeviceLostError, DeviceTimeoutError
 
@@ -152,6 +153,20 @@ def test_a_host_leads_its_own_session_dies_with_its_parent_and_keeps_its_stderr(
     assert heard == [{"event": "host_exit"}], "the reader's end did not reach the host's event handler"
 
 
+#: the waits for a CPU a host that failed to start read of itself before its kill
+#: (``DeviceHost.cpu_waits``): on its error where the kernel keeps schedstat
+WAITS = ("reader_cpu_wait_s", "host_cpu_wait_s")
+SCHEDSTAT = os.path.exists(f"/proc/self/task/{threading.get_native_id()}/schedstat")
+
+
+def _own_words(details: dict, *, alive: bool = True) -> dict:
+    """A failed host's error details without its measured waits; ``alive`` (a host still running
+    at its kill): those waits are there, as floats, where the kernel keeps schedstat."""
+    if alive:
+        assert all(isinstance(details.get(k), float) for k in WAITS) if SCHEDSTAT else not set(WAITS) & set(details), details
+    return {k: v for k, v in details.items() if k not in WAITS}
+
+
 def _fake_interpreter(tmp_path: Path, body: str) -> str:
     """A shell script standing for the host's Python: it ignores its arguments and does ``body``."""
     path = tmp_path / "fake-python"
@@ -168,7 +183,7 @@ def test_a_host_that_never_starts_fails_within_the_spawn_bound_with_its_last_wor
     with pytest.raises(DeviceTimeoutError) as exc:
         DeviceHost(dict(os.environ), python=python, spawn_timeout_s=3.0, init_timeout_s=60.0)
     assert time.monotonic() - t0 < 30.0, "the init bound was waited too"
-    assert (exc.value.message, exc.value.component, exc.value.details) == (
+    assert (exc.value.message, exc.value.component, _own_words(exc.value.details)) == (
         "device host did not start within 3.0 s (is the audio server stalled?)", "device",
         {"stderr": "interpreter stuck\n"})
 
@@ -180,7 +195,7 @@ def test_a_host_without_an_init_bound_waits_the_spawn_bound_for_portaudio(tmp_pa
                                          "echo 'portaudio stuck' >&2\nexec sleep 3600\n")
     with pytest.raises(DeviceTimeoutError) as exc:
         DeviceHost(dict(os.environ), python=python, spawn_timeout_s=3.0)
-    assert (exc.value.message, exc.value.component, exc.value.details) == (
+    assert (exc.value.message, exc.value.component, _own_words(exc.value.details)) == (
         "device host did not initialise PortAudio within 3.0 s (is the audio server stalled?)", "device",
         {"stderr": "portaudio stuck\n"})
 
@@ -198,7 +213,9 @@ def test_a_host_that_cannot_load_portaudio_is_an_unavailable_backend_saying_why(
     install."""
     with pytest.raises(BackendUnavailableError) as exc:
         DeviceHost(dict(os.environ), python=_fake_interpreter(tmp_path, body), spawn_timeout_s=30.0)
-    assert (exc.value.message, exc.value.component, exc.value.details) == (
+    # a host that exited at once may be gone before its waits can be read
+    details = _own_words(exc.value.details, alive=body.endswith("sleep 3600\n"))
+    assert (exc.value.message, exc.value.component, details) == (
         f"{message} ({INSTALL_HINT})", "device", {"host_exception": host_exception})
 
 
@@ -267,3 +284,39 @@ def test_a_host_opened_from_a_thread_that_then_ends_outlives_that_thread(tmp_pat
         assert host.alive
     finally:
         host.shutdown(5.0)
+
+
+def test_a_failed_open_s_error_carries_its_time_and_its_measured_wait_for_a_cpu(tmp_path, monkeypatch):
+    """A stream whose host never initialises PortAudio (a stalled server) fails its open after the
+    init bound, and the error says how long the open took (``open_s``) and how much of it its
+    threads and its host waited for a CPU (``open_wait_s``, at most ``open_s``), read from the
+    real host's schedstat before its kill, as a successful open's ``open_cpu_wait_s`` is."""
+    if not os.path.exists(f"/proc/self/task/{threading.get_native_id()}/schedstat"):
+        pytest.skip("this kernel keeps no schedstat")
+    _scripted_sounddevice(tmp_path, monkeypatch, "import time\ntime.sleep(3600)  # Pa_Initialize on a stalled server\n")
+    backend = PortAudioBackend(spawn_timeout_s=60.0, init_timeout_s=1.0)
+    spec = StreamSpec("scripted", "scripted", 2, 2, 48_000, 64, None)
+    with pytest.raises(DeviceTimeoutError, match=r"did not initialise PortAudio within 1\.0 s") as exc:
+        backend.open_stream(spec, lambda *a: None, lambda e: None)
+    details = exc.value.details
+    assert isinstance(details.get("open_s"), float) and details["open_s"] >= 1.0, details
+    assert isinstance(details.get("open_wait_s"), float), details
+    assert 0.0 <= details["open_wait_s"] <= details["open_s"], details
+    assert details["open_wait_s"] >= details["reader_cpu_wait_s"] + details["host_cpu_wait_s"] - 1e-6, details
+
+
+def test_an_open_the_real_portaudio_refuses_carries_its_time_and_its_measured_wait_for_a_cpu():
+    """The device refused by PortAudio itself in a real host (no such device): the open's error
+    carries ``open_s`` and ``open_wait_s`` (at most ``open_s``), read before the host's kill."""
+    ok, why = PortAudioBackend.available()
+    if not ok:
+        pytest.skip(why)
+    if not os.path.exists(f"/proc/self/task/{threading.get_native_id()}/schedstat"):
+        pytest.skip("this kernel keeps no schedstat")
+    spec = StreamSpec("no-such-device", "no-such-device", 2, 2, 48_000, 64, None)
+    with pytest.raises(DeviceError, match="no-such-device") as exc:
+        PortAudioBackend(spawn_timeout_s=60.0).open_stream(spec, lambda *a: None, lambda e: None)
+    details = exc.value.details
+    assert isinstance(details.get("open_s"), float) and details["open_s"] > 0.0, details
+    assert isinstance(details.get("open_wait_s"), float), details
+    assert 0.0 <= details["open_wait_s"] <= details["open_s"], details

@@ -2052,3 +2052,89 @@ def test_the_open_s_measure_runs_to_its_first_start_on_the_opening_thread(monkey
         assert stream.open_cpu_wait_s == 0.875 and asked == [me, me]
     finally:
         stream.close()
+
+
+def _failed_measured_open(monkeypatch, fail: BaseException, waits: list[float | None],
+                          reader: float | None = 0.25,
+                          stat: tuple[float, float] | None = (3.0, 0.125)) -> AudioSystemError:
+    """What the open raises when its measuring host (``_MeasuredHost``, the open taking 2.0 s of a
+    monotonic clock starting at 100.0) fails the ``open`` request with ``fail``."""
+    clock = _Monotonic(100.0)
+    monkeypatch.setattr(portaudio, "time", clock)
+    script = iter(waits)
+    monkeypatch.setattr(portaudio, "thread_cpu_wait", lambda tid: next(script))
+
+    class Backend(_Backend):
+        def _spawn_host(self, on_event: Any = None) -> Any:
+            host = _MeasuredHost(clock, 2.0, reader, stat)
+            host.fail_open, host.on_event = fail, on_event
+            self.spawned.append(host)
+            return host
+
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    with pytest.raises(AudioSystemError) as exc:
+        _Stream(Backend(), spec, lambda *a: None, lambda e: None)
+    return exc.value
+
+
+@pytest.mark.parametrize("fail, raised", [
+    (portaudio._HostTimeout("open"), DeviceTimeoutError),
+    (portaudio._HostGone("open"), DeviceLostError),
+    (DeviceNotFoundError("no device named 'scripted'", component="device"), DeviceNotFoundError),
+], ids=["timeout", "host-gone", "refused"])
+def test_a_failed_open_s_error_carries_its_time_and_its_wait_for_a_cpu(monkeypatch, fail, raised):
+    """A failed open says on its error what a successful one says as ``open_cpu_wait_s``: its wall
+    time (``open_s``) and its threads' and host's wait for a CPU (``open_wait_s``: the opening
+    thread's 0.5 s, the reader's 0.25 s and the host's 0.125 s, under the 2.0 s it took)."""
+    error = _failed_measured_open(monkeypatch, fail, [1.0, 1.5])
+    assert type(error) is raised
+    assert (error.details["open_s"], error.details["open_wait_s"]) == (2.0, 0.875), error.details
+
+
+@pytest.mark.parametrize("waits, reader, stat", [
+    ([None, 1.5], 0.25, (3.0, 0.125)),
+    ([1.0, None], 0.25, (3.0, 0.125)),
+    ([1.0, 1.5], None, (3.0, 0.125)),
+    ([1.0, 1.5], 0.25, None),
+])
+def test_a_failed_open_whose_waits_cannot_all_be_read_carries_no_measure(monkeypatch, waits, reader, stat):
+    error = _failed_measured_open(monkeypatch, portaudio._HostTimeout("open"), waits, reader, stat)
+    assert "open_s" not in error.details and "open_wait_s" not in error.details, error.details
+
+
+@pytest.mark.parametrize("host_waits, want", [
+    ({"reader_cpu_wait_s": 0.25, "host_cpu_wait_s": 0.125}, {"open_s": 2.0, "open_wait_s": 0.875}),
+    ({}, {}),
+], ids=["measured", "unmeasured"])
+def test_an_open_whose_host_did_not_start_measures_with_the_waits_the_host_read_before_its_kill(
+        monkeypatch, host_waits, want):
+    """A host that fails to start puts its reader's and its own waits on its error
+    (``DeviceHost.cpu_waits``, read before its kill); the open adds its opening thread's and
+    says the whole, as for a host that started. Without them the open is not measured."""
+    clock = _Monotonic(100.0)
+    monkeypatch.setattr(portaudio, "time", clock)
+    script = iter([1.0, 1.5])
+    monkeypatch.setattr(portaudio, "thread_cpu_wait", lambda tid: next(script))
+
+    class Backend(_Backend):
+        def _spawn_host(self, on_event: Any = None) -> Any:
+            clock.now += 2.0
+            raise DeviceTimeoutError("device host did not initialise PortAudio within 5.0 s",
+                                     component="device", details={"stderr": "", **host_waits})
+
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    with pytest.raises(DeviceTimeoutError) as exc:
+        _Stream(Backend(), spec, lambda *a: None, lambda e: None)
+    assert exc.value.details == {"stderr": "", **host_waits, **want}
+
+
+def test_a_host_s_cpu_waits_are_its_reader_s_and_its_process_s_or_none_at_all(monkeypatch):
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    monkeypatch.setattr(host, "reader_cpu_wait", lambda: 0.75, raising=False)
+    monkeypatch.setattr(host, "schedstat", lambda: (2.0, 0.5), raising=False)
+    assert host.cpu_waits() == {"reader_cpu_wait_s": 0.75, "host_cpu_wait_s": 0.5}
+    monkeypatch.setattr(host, "schedstat", lambda: None, raising=False)
+    assert host.cpu_waits() == {}
+    monkeypatch.setattr(host, "schedstat", lambda: (2.0, 0.5), raising=False)
+    monkeypatch.setattr(host, "reader_cpu_wait", lambda: None, raising=False)
+    assert host.cpu_waits() == {}

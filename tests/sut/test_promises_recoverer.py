@@ -580,3 +580,56 @@ def test_recover_records_the_successful_opens_time_and_wait_as_a_scheduled_run_d
                                            "target": "running", "open_s": 0.25, "open_wait_s": 0.123457}),
     ]
     s.close()
+
+
+def _refusing_slowly(s: AudioSystem, details: dict[str, Any], *, primary_only: bool = False) -> None:
+    """Each open (of the primary only, with ``primary_only``) takes ``LATE`` s of the virtual clock
+    and then fails with a device error whose details are ``details``, as a real device's failed
+    open says its measured time and wait for a CPU."""
+    original = s.backend.open_stream
+
+    def open_stream(spec, cb, on_error):
+        if primary_only and spec.input_device != "sim-in":
+            return original(spec, cb, on_error)
+        s.clock.sleep(LATE)
+        raise DeviceLostError("the server refused", component="device", details=dict(details))
+
+    s.backend.open_stream = open_stream  # type: ignore[method-assign]
+
+
+def test_a_failed_open_s_measured_time_and_wait_are_recorded_on_the_failed_attempt(monkeypatch):
+    """A failed attempt's ``recovery_attempt_failed`` carries ``open_s`` (on the system's clock)
+    and the ``open_wait_s`` its device's error measured, rounded to the microsecond, as
+    ``recovery_succeeded`` carries them; an error that measured no wait adds neither."""
+    s, events = _late_system(monkeypatch, {"recovery": {"initial_backoff_ms": 10, "max_attempts": 1},
+                                           "device": {"fallback_devices": []}})
+    _refusing_slowly(s, {"open_s": 0.25, "open_wait_s": 0.1234567})
+    s.coordinator.handle_error("device", DeviceLostError("unplugged", component="device"))
+    s.run_for(2.0)
+    (failed,) = [d for _, k, d in _plain(events, events[0].time) if k == "recovery_attempt_failed"]
+    assert failed == {"attempt": 1, "device": "sim-in", "error": "DeviceLostError",
+                      "open_s": 0.25, "open_wait_s": 0.123457}
+    s.close()
+
+    s, events = _late_system(monkeypatch, {"recovery": {"initial_backoff_ms": 10, "max_attempts": 1},
+                                           "device": {"fallback_devices": []}})
+    _refusing_slowly(s, {"stderr": ""})
+    s.coordinator.handle_error("device", DeviceLostError("unplugged", component="device"))
+    s.run_for(2.0)
+    (failed,) = [d for _, k, d in _plain(events, events[0].time) if k == "recovery_attempt_failed"]
+    assert failed == {"attempt": 1, "device": "sim-in", "error": "DeviceLostError"}
+    s.close()
+
+
+def test_recover_records_a_failed_open_s_time_and_wait_as_a_scheduled_run_does():
+    s, events = _running({"device": {"fallback_devices": ["sim-backup"]}})
+    with pytest.raises(Exception):
+        s.simulate_error("dsp")
+    _refusing_slowly(s, {"open_wait_s": 0.2}, primary_only=True)
+    events.clear()
+    t0 = s.clock.now()
+    assert s.recover() is True
+    (failed,) = [(t, d) for t, k, d in _plain(events, t0) if k == "recovery_attempt_failed"]
+    assert failed == (LATE, {"attempt": 1, "device": "sim-in", "error": "DeviceLostError",
+                             "open_s": 0.25, "open_wait_s": 0.2})
+    s.close()
