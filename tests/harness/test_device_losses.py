@@ -23,7 +23,7 @@ from harness.runner import ReliabilityRun, RunSpec
 from harness import SoakRunner, SoakSpec
 from harness.cli import main
 from harness.verdict import EXIT_CODES, Outcome, judge_run
-from system_under_test import AudioSystem
+from lossy_system import LosesItsDevice
 
 
 def _loss(h: History, t: float, device: str = "sim-in") -> None:
@@ -249,18 +249,12 @@ def test_a_loss_behind_the_harness_among_injected_dropouts_is_the_one_flagged(tm
     assert any("nothing to explain" in d and "'sim-in'" in d for d in result.verdict.doubts)
 
 
-class _LosesItsDeviceOnce(AudioSystem):
+class _LosesItsDeviceOnce(LosesItsDevice):
     """The shipped system on a simulated device that drops ``sim-in`` once, 5 s after the system
     first starts, and gives it back 0.3 s later: a driver's doing, no fault record."""
 
-    def start(self, *a: Any, **kw: Any) -> Any:
-        out = super().start(*a, **kw)
-        if not getattr(self, "_dropped", False):
-            self._dropped = True
-            backend = self.backend
-            self.clock.call_later(5.0, lambda: (backend.remove_device("sim-in", report=True),
-                                                self.clock.call_later(0.3, lambda: backend.restore_device("sim-in"))))
-        return out
+    AFTER_S = 5.0
+    FOR_S = 0.3
 
 
 def test_a_soaks_report_rebuilt_from_its_journal_still_doubts_the_loss(tmp_path: Path,

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from lossy_system import SOURCE
+
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,23 +129,6 @@ def test_shipped_library_collects_with_the_loopback_marker_on_rig_scenarios(pyte
     assert "dropout-while-paused" not in result.stdout.str()
 
 
-#: a system a driver takes ``sim-in`` from 0.3 s after its first start, for 0.2 s, with no fault
-#: record: a scenario on it holds every expectation but cannot vouch for the system (inconclusive)
-LOSSY = '''
-from system_under_test import AudioSystem
-
-
-class LosesItsDevice(AudioSystem):
-    def start(self, *a, **kw):
-        out = super().start(*a, **kw)
-        if not getattr(self, "_dropped", False):
-            self._dropped = True
-            backend, clock = self.backend, self.clock
-            clock.call_later(0.3, lambda: (backend.remove_device("sim-in", report=True),
-                                           clock.call_later(0.2, lambda: backend.restore_device("sim-in"))))
-        return out
-'''
-
 RUNS = """\
 format = 1
 
@@ -165,7 +150,7 @@ state = "running"
 
 def test_an_inconclusive_scenario_is_not_green_and_is_reported_inconclusive_not_failed(pytester, tmp_path):
     pytester.makeini(_ini() + "soundcheck_system = lossy_system:LosesItsDevice\n")
-    (pytester.path / "lossy_system.py").write_text(LOSSY)
+    (pytester.path / "lossy_system.py").write_text(SOURCE)
     pytester.syspathinsert()
     (pytester.path / "scenarios").mkdir()
     (pytester.path / "scenarios" / "runs.toml").write_text(RUNS)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,38 +17,9 @@ from harness.cli import main
 from harness.scenarios import load_scenario, run_scenario
 from harness.scenarios.loader import parse_scenario
 from harness.verdict import Outcome
-from system_under_test import AudioSystem
+from lossy_system import SOURCE, LosesItsDevice
 
 ROOT = Path(__file__).resolve().parents[2]
-
-#: the system a driver takes the device from: ``sim-in`` goes 0.3 s after the first start and
-#: comes back 0.2 s later, with no fault record (as a driver dropping the device would)
-LOSSY = textwrap.dedent('''
-    from system_under_test import AudioSystem
-
-    class LosesItsDevice(AudioSystem):
-        def start(self, *a, **kw):
-            out = super().start(*a, **kw)
-            if not getattr(self, "_dropped", False):
-                self._dropped = True
-                backend, clock = self.backend, self.clock
-                clock.call_later(0.3, lambda: (backend.remove_device("sim-in", report=True),
-                                               clock.call_later(0.2, lambda: backend.restore_device("sim-in"))))
-            return out
-    ''')
-
-
-class LosesItsDevice(AudioSystem):
-    """``LOSSY``'s system, for ``run_scenario(system_factory=...)``."""
-
-    def start(self, *a: Any, **kw: Any) -> Any:
-        out = super().start(*a, **kw)
-        if not getattr(self, "_dropped", False):
-            self._dropped = True
-            backend, clock = self.backend, self.clock
-            clock.call_later(0.3, lambda: (backend.remove_device("sim-in", report=True),
-                                           clock.call_later(0.2, lambda: backend.restore_device("sim-in"))))
-        return out
 
 
 def _scenario(extra_expect: str = "", steps: str = "") -> str:
@@ -101,7 +71,7 @@ def test_a_device_lost_with_no_fault_step_makes_the_scenario_inconclusive_naming
 
 def test_the_cli_exits_3_and_the_summary_names_the_device_and_when(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "lossy_system.py").write_text(LOSSY)
+    (tmp_path / "lossy_system.py").write_text(SOURCE)
     monkeypatch.syspath_prepend(str(tmp_path))
     path = tmp_path / "runs-a-while.toml"
     path.write_text(_scenario())

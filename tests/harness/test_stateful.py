@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis.stateful import run_state_machine_as_test
@@ -11,7 +9,8 @@ from hypothesis.stateful import run_state_machine_as_test
 from harness.faults.kinds import STATEFUL_KINDS
 from harness.stateful import RARE_STATES, invalid_configs, make_machine, profile_settings, valid_configs
 from harness.invariants import InconclusiveVerdict
-from system_under_test import AudioSystem, load_config
+from lossy_system import LosesItsDevice
+from system_under_test import load_config
 from system_under_test.devices.simulated import SimulatedBackend
 from system_under_test.clock import VirtualClock
 from system_under_test.errors import ConfigError
@@ -110,25 +109,11 @@ def test_a_focus_keeps_only_its_rule_groups_and_the_default_machine_has_no_guard
         make_machine(focus=("lifecycle",))
 
 
-class _LosesItsDevice(AudioSystem):
-    """The shipped system on a simulated device a driver takes ``sim-in`` from, 0.3 s after the
-    first start, for 0.2 s: no fault record of the machine's explains the loss."""
-
-    def start(self, *a: Any, **kw: Any) -> Any:
-        out = super().start(*a, **kw)
-        if not getattr(self, "_dropped", False):
-            self._dropped = True
-            backend, clock = self.backend, self.clock
-            clock.call_later(0.3, lambda: (backend.remove_device("sim-in", report=True),
-                                           clock.call_later(0.2, lambda: backend.restore_device("sim-in"))))
-        return out
-
-
 def test_a_device_lost_with_no_fault_of_the_machines_fails_its_step_as_inconclusive_not_violated():
     """The loss rule of ``soundcheck run`` after every step: the system recovers (no invariant
     fails), but a loss nothing the machine did explains fails the example as inconclusive, naming
     the device and when."""
-    Machine = make_machine(_LosesItsDevice, name="LosesItsDevice", focus=("operations", "time"))
+    Machine = make_machine(LosesItsDevice, name="LosesItsDevice", focus=("operations", "time"))
     with pytest.raises(InconclusiveVerdict) as exc:
         run_state_machine_as_test(Machine, settings=profile_settings("ci", max_examples=50))
     message = str(exc.value)
