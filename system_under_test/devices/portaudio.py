@@ -586,18 +586,25 @@ class PortAudioStream(DeviceStream):
         their turns along the open; at most the wall time it took. Measured with four busy loops
         beside the rig (load 15, this process at nice 19, ``bench/bench_starved_open.py``): opens
         of 5.5-8 s in which the opening thread waited 4.2-5.9 s for a CPU and the host 0.7-2.1 s."""
-        # a backend that spawns a host of its own (``_spawn_host`` overridden: a stand-in in this
-        # process) may not measure it: then the open's wait is not measured
+        waits = self._host_waits()
+        if waits is None:
+            return
+        waited = self._open_wait(*waits)
+        if waited is not None:
+            self.open_cpu_wait_s = waited
+
+    def _host_waits(self) -> tuple[float, float] | None:
+        """(the reply reader's, the host's main thread's) runnable waits so far, or None where
+        either cannot be read. A backend that spawns a host of its own (``_spawn_host`` overridden:
+        a stand-in in this process) may not measure it: then the open's wait is not measured."""
         reader_wait = getattr(self.host, "reader_cpu_wait", None)
         host_stat = getattr(self.host, "schedstat", None)
         if reader_wait is None or host_stat is None:
-            return
+            return None
         reader, host = reader_wait(), host_stat()
         if reader is None or host is None:
-            return
-        waited = self._open_wait(reader, host[1])
-        if waited is not None:
-            self.open_cpu_wait_s = waited
+            return None
+        return reader, host[1]
 
     def _open_wait(self, reader: float, host: float) -> float | None:
         """The open's wait for a CPU so far: the opening thread's since the open began, plus the
@@ -621,16 +628,13 @@ class PortAudioStream(DeviceStream):
         a host that did not start read its own waits before its kill and put them in ``details``
         (``DeviceHost.cpu_waits``)."""
         if self.host is not None:
-            reader_wait = getattr(self.host, "reader_cpu_wait", None)
-            host_stat = getattr(self.host, "schedstat", None)
-            reader = reader_wait() if reader_wait is not None else None
-            stat = host_stat() if host_stat is not None else None
-            host = stat[1] if stat is not None else None
+            waits = self._host_waits()
         else:
             reader, host = details.get("reader_cpu_wait_s"), details.get("host_cpu_wait_s")
-        if reader is None or host is None:
+            waits = None if reader is None or host is None else (float(reader), float(host))
+        if waits is None:
             return {}
-        waited = self._open_wait(float(reader), float(host))
+        waited = self._open_wait(*waits)
         if waited is None:
             return {}
         return {"open_s": round(time.monotonic() - self._open_t0, 6), "open_wait_s": round(waited, 6)}
