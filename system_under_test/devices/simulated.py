@@ -422,14 +422,18 @@ class SimulatedStream(DeviceStream):
         per_block = later is None and bool(taps)
         counted = [0]  # the blocks the stream's stats count so far
 
-        def ready(j: int) -> bool:
-            """Before a deferral is asked after block ``j - 1`` (``advance_along_deferring``): the
-            stream's stats as block-by-block delivery leaves them there (a deferral reads them:
-            the watchdog's quiet pass, the stream's last callback), and whether the next block
-            is still a clean one of this stretch."""
+        def count_to(j: int) -> None:
+            """The stream's stats as block-by-block delivery leaves them after block ``j - 1``."""
             stats.callbacks += j - counted[0]
             counted[0] = j
             stats.last_callback_at = times[j - 1]
+
+        def ready(j: int) -> bool:
+            """Before a deferral is asked after block ``j - 1`` (``advance_along_deferring``): the
+            stream's stats brought there (a deferral reads them: the watchdog's quiet pass, the
+            stream's last callback), and whether the next block is still a clean one of this
+            stretch."""
+            count_to(j)
             return self._clean_next()
 
         try:
@@ -446,10 +450,8 @@ class SimulatedStream(DeviceStream):
                     j, moved = clock.advance_along_deferring(times, i, ready)
                 m = j - i
                 self._pos = pos = (pos + m * bs) % loop
-                stats.callbacks += j - counted[0]
-                counted[0] = j
+                count_to(j)
                 now = times[j - 1]
-                stats.last_callback_at = now
                 out = pipeline.stretch_blocks(i, j)
                 delivered = j
                 stream_time = self._stream_time
