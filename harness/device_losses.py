@@ -45,6 +45,20 @@ JACK reported xruns (``machine``: the rig's capture's reports, ``AudioCheck.jack
 is explained as the machine's, the rule ``external_kills.machine_stall_episodes`` reads the same
 way. Any other stall is unexplained (inconclusive). Whether the system came back from a stall in
 time is the ``recovery`` invariant's to judge, not this rule's.
+
+Unless the stall was the system's own lateness (``own_lateness``): on PortAudio's JACK route a
+loaded machine reports xruns all the time (measured: 127-469 in a 6 s run at load average 6-12),
+so any stall of the system's coincides with some. When the system's watchdog measured, at its
+report, that the system's own callback had been running for at least half the silence
+(``callback_running_s``: a slow DSP block, a lock or a blocking call held the delivery thread)
+while the device kept calling back in at least a quarter of that run's periods
+(``device_callbacks`` x ``period_s``: the device was served), the silence is the system's, and
+JACK's reports do not explain it. Such a stall stays unexplained, **inconclusive** with that reason, not failed: the
+system did stall itself, but whether that is a defect depends on why its callback ran long (a
+``slow_dsp`` fault the run injected, a thread the machine descheduled mid-callback while the
+device ran on: the watchdog does not measure the thread's wait for a CPU). A frozen machine (a
+paused VM, every process stopped) shows a long callback too, but a device that did not call back:
+the machine's reports still explain that.
 """
 
 from __future__ import annotations
@@ -54,8 +68,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["EXTERNAL_LEAD_S", "LOSS_TAIL_S", "LOSS_TYPES", "DeviceLoss", "LossFold", "device_losses", "explain",
-           "loss_doubt", "loss_findings", "loss_note", "summary_of"]
+__all__ = ["DEVICE_SHARE", "EXTERNAL_LEAD_S", "LOSS_TAIL_S", "LOSS_TYPES", "OWN_SHARE", "DeviceLoss", "LossFold",
+           "device_losses", "explain", "loss_doubt", "loss_findings", "loss_note", "own_lateness", "summary_of"]
 
 #: how long after a device fault's window a loss is still that fault's: the stream finds out a
 #: moment late (the simulated device reports one period later; a device host's reader thread or
@@ -74,6 +88,49 @@ LOSSES_LISTED = 50
 #: the error types judged, and what each is called in a description: a device gone, and a device
 #: whose stream stopped delivering blocks (how ALSA's ``jack`` PCM loses its server)
 LOSS_TYPES: dict[str, str] = {"DeviceLostError": "lost", "DeviceStalledError": "stalled"}
+#: the share of a stall's silence the system's own callback must have been running for at the
+#: report, for the stall to be the system's lateness (``own_lateness``). Measured on the rig's
+#: ``system`` route at load average 11-14: a callback held 0.4 s had run 224 and 246 ms of 251 and
+#: 253 ms silences (0.89, 0.97), a spinning one 255 of 263 ms (0.97); a healthy callback runs
+#: 0.1-4 ms of a period, and none runs when jackd is stopped from outside (0.0 measured)
+OWN_SHARE = 0.5
+#: the share of the periods of that run the device must have called back in: the device was
+#: served while the system's callback ran (measured: 35, 44 and 48 callbacks, 0.83-0.98 of the
+#: run's periods; 0 with jackd stopped). A quarter, not more: a loaded machine also delays the
+#: device host and jackd, and a device that called back even that often delivered blocks the
+#: system did not take; a frozen machine (every process stopped) calls back a few times at most
+DEVICE_SHARE = 0.25
+
+
+def _number(value: Any) -> float | None:
+    """A finite number from a detail (None: absent, a boolean, not a number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return None
+    return float(value)
+
+
+def own_lateness(details: Mapping[str, Any], silent_s: float) -> str | None:
+    """Why a stall whose silence lasted ``silent_s`` was the system's own lateness, from what its
+    watchdog measured at the report (``details``), or None when it was not, or nothing says.
+
+    The system's callback had been running (``callback_running_s``) for at least ``OWN_SHARE`` of
+    the silence, and the device called back (``device_callbacks`` times, a period ``period_s``
+    apart) in at least ``DEVICE_SHARE`` of that run's periods: the device was served, the system
+    did not take its blocks. A device that did not call back (a frozen machine) or no count at all: None."""
+    running = _number(details.get("callback_running_s"))
+    calls = _number(details.get("device_callbacks"))
+    period = _number(details.get("period_s"))
+    if running is None or calls is None or period is None or silent_s <= 0 or period <= 0:
+        return None
+    if running < OWN_SHARE * silent_s or calls * period < DEVICE_SHARE * running:
+        return None
+    return (f"the system's own callback had run {running * 1000:.0f} ms of the {silent_s * 1000:.0f} ms "
+            f"without a block while the device called back {calls:.0f} time(s): {_OWN_MARK}, which "
+            "JACK's xrun reports do not explain")
+
+
+#: the words an own-lateness reason carries (``loss_doubt`` reads the descriptions for them)
+_OWN_MARK = "its own lateness"
 
 
 @dataclass(frozen=True)
@@ -89,10 +146,13 @@ class DeviceLoss:
     into_run_s: float = 0.0
     #: "lost" (``DeviceLostError``) or "stalled" (``DeviceStalledError``)
     kind: str = "lost"
+    #: a stall the system's own callback held (``own_lateness``): why the machine's xrun reports
+    #: do not explain it (None: not measured so)
+    own_lateness: str | None = None
 
     def describe(self) -> str:
         return (f"device {self.device!r} {self.kind} at t={self.time:.3f} s ({self.into_run_s:.2f} s into the run): "
-                f"{self.error}")
+                f"{self.error}" + (f"; {self.own_lateness}" if self.own_lateness else ""))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,8 +177,9 @@ class LossFold:
     types = frozenset({"error", "fault_start", "fault_end", "transition"})
 
     def __init__(self) -> None:
-        #: (time, device, error, kind, seconds without a block before the report: stalls only)
-        self.losses: list[tuple[float, str, str, str, float]] = []
+        #: (time, device, error, kind, seconds without a block before the report: stalls only,
+        #: the system's own lateness: ``own_lateness``)
+        self.losses: list[tuple[float, str, str, str, float, str | None]] = []
         self.dropped = 0
         self.faults: dict[Any, dict[str, Any]] = {}
         #: (seq, time, left running) of the system's moves out of and back into RUNNING
@@ -147,7 +208,7 @@ class LossFold:
                 silent = details.get("silent_s", details.get("stalled_for_s"))
                 silent_s = float(silent) if isinstance(silent, (int, float)) and not isinstance(silent, bool) else 0.0
                 self.losses.append((float(e.time), device, f"{err['type']}: {err.get('message', '')}",
-                                    LOSS_TYPES[err["type"]], silent_s))
+                                    LOSS_TYPES[err["type"]], silent_s, own_lateness(details, silent_s)))
         elif e.type in ("fault_start", "fault_end"):
             f = self.faults.setdefault(d.get("firing_id", e.index), {})
             f.update({k: d[k] for k in ("kind", "trigger", "fired_at", "ended_at") if k in d})
@@ -208,15 +269,15 @@ class LossFold:
             reach.append(k if not reach or w[1] > windows[reach[-1]][1] else reach[-1])
         t0 = self.first_time or 0.0
         out = []
-        for t, device, error, kind, silent_s in self.losses:
+        for t, device, error, kind, silent_s, own in self.losses:
             k = bisect.bisect_right(starts, t) - 1
             why = windows[reach[k]][2] if k >= 0 and windows[reach[k]][1] >= t else None
-            if why is None and kind == "stalled" and machine is not None and silent_s > 0:
+            if why is None and kind == "stalled" and machine is not None and silent_s > 0 and own is None:
                 reports = machine(t - silent_s, t)
                 if reports:
                     why = (f"the machine: {reports} JACK xrun report(s) over the {silent_s * 1000:.0f} ms "
                            "without a block")
-            out.append(DeviceLoss(t, device, error, why, t - t0, kind))
+            out.append(DeviceLoss(t, device, error, why, t - t0, kind, None if why else own))
         if self.dropped:
             out.append(DeviceLoss(end, "?", f"{self.dropped} more device loss(es) past the first {LOSSES_KEPT}, "
                                   "not judged", None, end - t0))
@@ -250,6 +311,8 @@ def loss_doubt(unexplained: Iterable[str], count: int | None = None) -> str | No
     stalls = any(" stalled at t=" in x for x in items)
     what = "device loss(es) or stall(s)" if stalls else "device loss(es)"
     why = ", no JACK xrun report over a stall" if stalls else ""
+    if any(_OWN_MARK in x for x in items):
+        why += " the system's own callback did not hold"
     return (f"{n} {what} with nothing to explain them (no device fault injected at the time, "
             f"no server outage observed{why}): " + "; ".join(items[:3]) + more)
 

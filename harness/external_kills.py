@@ -41,6 +41,7 @@ from typing import Any
 from system_under_test.devices.portaudio import PortAudioBackend
 
 from .audio_check import stalled_for
+from .device_losses import own_lateness
 from .errors import UsageError
 from .rig.loopback import LoopbackRig, pid_is_jackd
 from .runner import ReliabilityRun, RunSpec
@@ -345,7 +346,9 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any, *, open_at
     from that is right, and it is the machine's fault, not a second episode of the kill's.
 
     Any other later episode (another cause, a stall JACK did not report: the system's own
-    stream going quiet, a recovery that flaps) stays the kill's, and fails "exactly one"."""
+    stream going quiet, a recovery that flaps, a stall the system's own callback held while the
+    device kept calling back, ``device_losses.own_lateness``) stays the kill's, and fails
+    "exactly one"."""
     if audio is None or not hasattr(audio, "jack_xruns_between"):
         return []
     after = [e for e in starts if e.time >= killed_at][0 if open_at_kill else 1:]
@@ -355,6 +358,8 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any, *, open_at
         if error.get("type") != "DeviceStalledError":
             continue
         silent_s = stalled_for(f"{error['type']}: {error.get('message', '')}", error.get("details"))
+        if own_lateness(error.get("details") or {}, silent_s) is not None:
+            continue  # the system's own callback held the silence: not the machine's, whatever JACK reported
         reports = audio.jack_xruns_between(e.time - silent_s, e.time) if silent_s > 0 else 0
         if reports:
             found.append(f"{e.time:.3f}: no block for {silent_s * 1000:.0f} ms, "

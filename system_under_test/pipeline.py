@@ -126,6 +126,10 @@ class Pipeline:
         self._stretch_buf = np.empty((0, in_ch), dtype=np.float32)
         self._stretch: tuple | None = None
         self._stretch_s = 0.0  # the stretch's real time so far: the chain's call and its blocks'
+        #: when the callback in progress began (``_perf``; None: none is), on a real device only:
+        #: the supervisor's evidence, when it reports a stall, that the system's own callback held
+        #: the delivery thread through the silence (``callback_running_s``)
+        self._running_since: float | None = None
 
     def _alloc(self, component: str, rtype: ResourceType, amount: int, tag: str) -> None:
         self._allocations.append(self.resources.allocate(component, rtype, amount, tag))
@@ -135,6 +139,8 @@ class Pipeline:
                  status: StatusFlags) -> None:
         real_time = self._real_time
         t0 = real_time()
+        if not self.simulated:
+            self._running_since = t0
         in_flight = 0
         try:
             self._c_callbacks.value += 1
@@ -196,6 +202,7 @@ class Pipeline:
             if self.on_trouble is not None:
                 self.on_trouble()
         finally:
+            self._running_since = None
             cost = self.chain.cost_s
             duration = real_time() - t0 + cost
             self._h_duration.observe(duration)
@@ -204,6 +211,20 @@ class Pipeline:
             if (cost if self.simulated else duration) > self.budget_s:
                 self._c_overruns.value += 1
                 self._c_xruns.value += 1
+
+    def callback_running_s(self) -> float | None:
+        """How long the callback in progress has run (wall time; 0.0: none is running), read from
+        another thread; None on a virtual clock, where callbacks are not wall-timed.
+
+        Why: a stall the system's watchdog reports while its own callback has held the delivery
+        thread through the silence (a slow DSP block, a lock, a blocking call) is the system's
+        lateness, not the machine's, even when JACK reported xruns at the time
+        (``harness.device_losses``). The callback's measured duration alone comes too late: the
+        stall is reported, and the stream torn down, before that callback returns."""
+        if self.simulated:
+            return None
+        began = self._running_since  # read once: the callback's thread clears it
+        return 0.0 if began is None else max(0.0, _perf() - began)
 
     # -- a stretch of blocks at once (the simulated device) -------------------------------------
     # On the virtual clock a stretch of blocks with nothing else due between them is known before

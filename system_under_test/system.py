@@ -631,6 +631,28 @@ class AudioSystem:
         self._g_pool.set(pipeline.pool.in_use)
 
     @staticmethod
+    def _stall_evidence(pipeline: Pipeline, stream: Any, period_s: float) -> dict[str, Any]:
+        """Whose silence a stall is, as measured when it is reported (empty where nothing is
+        measured: a virtual clock, a stream that does not count its device's callbacks).
+
+        ``callback_running_s``: how long the system's own callback had been running (0.0: none
+        was); ``device_callbacks``: how many times the device called back since the last block
+        the system took, a period (``period_s``) apart. A callback that ran through the silence
+        while the device kept calling back is the system being late, not a starved device: on
+        PortAudio's JACK route the JACK graph's xruns at the same moment are the loaded
+        machine's, and do not excuse it."""
+        out: dict[str, Any] = {}
+        running = pipeline.callback_running_s()
+        if running is not None:
+            out["callback_running_s"] = running
+        count = getattr(stream, "device_callbacks_since_block", None)
+        device = count() if callable(count) else None
+        if device is not None:
+            out["device_callbacks"] = int(device)
+            out["period_s"] = period_s
+        return out
+
+    @staticmethod
     def _stall_limit(stream: Any, config: AudioConfig, ref: float) -> float:
         """The last moment a stream whose last callback (or start) was at ``ref`` is not stalled:
         ``stall_periods`` periods later, never below the stream's own floor (a gap its device
@@ -693,7 +715,8 @@ class AudioSystem:
                         f"no callback for {stalled:.3f} s "
                         f"({config.watchdog.stall_periods} periods of {period * 1000:.2f} ms"
                         + (f", the stream's floor {floor * 1000:.0f} ms" if floor else "") + ")",
-                        component="device", details={"stalled_for_s": stalled}))
+                        component="device", details={"stalled_for_s": stalled,
+                                                     **self._stall_evidence(pipeline, stream, period)}))
 
     def _route_error(self, record: ErrorRecord) -> None:
         """Error observer: the recovery policy decides, the system acts.

@@ -514,6 +514,9 @@ class PortAudioStream(DeviceStream):
         self.spec = spec
         self.stats = StreamStats()
         self._callbacks_at_start = 0
+        #: the device host's callback count when the system last took a block (the header is
+        #: zeroed at each start): ``device_callbacks_since_block``
+        self._device_calls_at_block = 0
         self.events = StreamEvents()
         self._backend = backend
         self._clock = backend.clock
@@ -698,6 +701,7 @@ class PortAudioStream(DeviceStream):
             self._views["out_data"][:prefill] = 0.0
             hdr[OUT_W] = prefill
             self._last_drop = self._last_starve = 0
+            self._device_calls_at_block = 0
             self._halt.clear()
             self._stall_open = False
             self.events.started_at = self._clock.now()
@@ -972,6 +976,7 @@ class PortAudioStream(DeviceStream):
                 self._xrun_seen(status)
         now = self._clock.now()
         stats.last_callback_at = now
+        self._device_calls_at_block = int(hdr[HOST_CALLBACKS])
         if self.events.first_block_at is None and count:
             self.events.first_block_at = now
         return count
@@ -988,6 +993,16 @@ class PortAudioStream(DeviceStream):
                                component="device", details={"count": count, "flags": status.set_names()}))
 
     # ------------------------------------------------------------------ diagnostics
+    def device_callbacks_since_block(self) -> int | None:
+        """How many times PortAudio called the device host back since the last block the system
+        took (None: no ring to read). The system's watchdog puts it on a stall it reports: a device
+        that kept calling back through the silence was not starved; the system did not take its
+        blocks (``AudioSystem._stall_evidence``)."""
+        hdr = self._views.get("header") if self._views else None
+        if hdr is None:
+            return None
+        return max(0, int(hdr[HOST_CALLBACKS]) - self._device_calls_at_block)
+
     def host_counters(self) -> dict[str, int]:
         """Raw ring counters (host callbacks, dropped input blocks, starved output blocks)."""
         hdr = self._views.get("header") if self._views else None

@@ -597,3 +597,74 @@ def test_cli_run_on_jack_without_jackd_is_a_clear_error(tmp_path: Path, monkeypa
     assert "jackd is not installed" in err and "apt-get install jackd2" in err
     assert "Traceback" not in err
     assert not (tmp_path / "reports").exists(), "a run folder was created for a run that cannot start"
+
+
+class _HeldOnce:
+    """A DSP stage whose first block holds the callback until ``release`` is set (a lock held in
+    the audio callback), bounded by ``WAIT_S``; every later block passes straight through."""
+
+    kind = "held_once"
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.held = threading.Event()
+
+    def process(self, block: Any) -> Any:
+        if not self.held.is_set():
+            self.held.set()
+            self.release.wait(WAIT_S)
+        return block
+
+    def reset(self) -> None:
+        pass
+
+    def output_channels(self, input_channels: int) -> int:
+        return input_channels
+
+
+def _stalls(r: Rigged) -> list[Any]:
+    return [rec for rec in r.system.coordinator.errors() if rec.error.type == "DeviceStalledError"]
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(90)
+def test_a_stall_the_systems_own_callback_held_is_its_own_and_jackd_stopped_from_outside_is_the_machines(
+        rigged: Rigged) -> None:
+    """Whose xrun is it? On the JACK route a loaded machine reports xruns all the time, so the loss
+    rule's "JACK reported xruns over the silence" excused a stall the system made itself. The
+    system's watchdog now measures, at the report, whether its own callback had been running and
+    whether the device kept calling back: a callback held (a lock in the DSP) until the stall is
+    reported is the system's lateness, which no xrun report explains; jackd stopped from outside
+    until a stall is reported is the machine's, as before. The xrun reports are given (36 over
+    each silence): what is tested is the evidence the real device and watchdog put on each stall."""
+    from system_under_test.dsp import Stage
+
+    class Held(_HeldOnce, Stage):
+        pass
+
+    r = rigged
+    r.start()
+    stage = Held()
+    first = len(_stalls(r))  # a loaded machine may have stalled the stream already: those are not judged here
+    r.system.pipeline.chain.add_stage(stage)
+    try:
+        wait_until(lambda: len(_stalls(r)) > first, WAIT_S, what="the system's watchdog to report the held callback")
+    finally:
+        stage.release.set()
+    wait_until(lambda: r.system.state == State.RUNNING and r.recoveries() >= 1, WAIT_S,
+               what="the system to recover from its own stall")
+    r.wait_blocks(20)
+    second = len(_stalls(r))
+    with r.rig.stalled_for():
+        wait_until(lambda: len(_stalls(r)) > second, WAIT_S, what="a stall while jackd is stopped")
+    from harness.device_losses import device_losses
+
+    stalls = [x for x in device_losses(r.history, lambda t0, t1: 36) if x.kind == "stalled"]
+    own, machine = stalls[first], stalls[second]
+    details = [dict(rec.error.details) for rec in (_stalls(r)[first], _stalls(r)[second])]
+    assert stage.held.is_set()
+    assert own.explained_by is None, (own, details[0], r.story())
+    assert own.own_lateness is not None and "its own lateness" in own.own_lateness, (own, details[0])
+    assert machine.explained_by is not None, (machine, details[1], r.story())
+    assert machine.explained_by.startswith("the machine: 36 JACK xrun report(s)"), machine
+    _assert_clean_close(r)

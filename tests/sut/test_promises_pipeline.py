@@ -462,3 +462,37 @@ def test_read_between_callbacks_waits_for_a_callback_half_way_and_is_bounded(mon
     m.counter("callbacks").value += 1
     assert p.read_between_callbacks(lambda: "last") == "last"
     assert len(sleeps) == 250 and set(sleeps) == {0.0002}
+
+
+# -- a callback in progress, seen from the supervisor's thread ---------------------------------------
+class _Now:
+    """A ``perf_counter`` that reads what the test sets."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_callback_in_progress_says_how_long_it_has_run_and_none_after_it_returns(monkeypatch):
+    """On a real device the supervisor asks, when it reports a stall, whether the system's own
+    callback is what held the silence: ``callback_running_s`` is how long the callback under way
+    has run (wall time), 0.0 between callbacks, and None on a virtual clock (no wall time there)."""
+    now = _Now()
+    monkeypatch.setattr(pipeline_module, "_perf", now)
+    p, chain, _ = _pipeline(simulated=False)
+    seen: list[float | None] = []
+
+    def slow(block: np.ndarray) -> np.ndarray:
+        now.now += 0.3  # a blocking call in the DSP: 0.3 s pass inside the callback
+        seen.append(p.callback_running_s())
+        return block
+
+    chain.process = slow
+    assert p.callback_running_s() == 0.0
+    _call(p, _frames(0, BS))
+    assert seen == [pytest.approx(0.3)]
+    assert p.callback_running_s() == 0.0
+    virtual, _, _ = _pipeline(simulated=True)
+    assert virtual.callback_running_s() is None
