@@ -108,6 +108,21 @@ def test_a_later_episode_without_jacks_word_on_a_graph_stall_stays_the_kills(lat
     assert machine_stall_episodes(starts, 100.0, None) == []
 
 
+def test_a_later_stall_the_systems_own_callback_held_is_not_the_machines_whatever_jack_reported() -> None:
+    """A stall the system's watchdog measured as its own lateness (its callback had run 246 ms of
+    the 253 ms silence while the device called back 44 times: ``device_losses.own_lateness``) is
+    not the machine's, though JACK reported xruns over it; the same stall measured with no
+    callback running is."""
+    own = _Event(104.0, "DeviceStalledError", 0.253, key="stalled_for_s")
+    own.data["error"]["details"].update(callback_running_s=0.246, device_callbacks=44, period_s=256 / 48000)
+    idle = _Event(104.0, "DeviceStalledError", 0.253, key="stalled_for_s")
+    idle.data["error"]["details"].update(callback_running_s=0.0, device_callbacks=0, period_s=256 / 48000)
+    kills = _Event(100.4, "DeviceStalledError", 0.3)
+    assert machine_stall_episodes([kills, own], 100.0, _Reports([103.9])) == []
+    (found,) = machine_stall_episodes([kills, idle], 100.0, _Reports([103.9]))
+    assert found.startswith("104.000: no block for 253 ms, 1 JACK xrun"), found
+
+
 def test_an_episode_still_open_at_the_kill_is_the_kills_own() -> None:
     """Measured (route ``system``, load average 16): a machine stall began an episode 0.4 s before
     the kill; its first attempt met the dead server, the next succeeded after the restart. That
