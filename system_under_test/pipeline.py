@@ -126,10 +126,18 @@ class Pipeline:
         self._stretch_buf = np.empty((0, in_ch), dtype=np.float32)
         self._stretch: tuple | None = None
         self._stretch_s = 0.0  # the stretch's real time so far: the chain's call and its blocks'
-        #: when the callback in progress began (``_perf``; None: none is), on a real device only:
-        #: the supervisor's evidence, when it reports a stall, that the system's own callback held
-        #: the delivery thread through the silence (``callback_running_s``)
+        #: on a real device only (``_perf``): when the callbacks run back to back up to the one in
+        #: progress began (None: none is in progress), when the last one ended, and the longest
+        #: gap between two callbacks of one such run (a quarter of the budget: a device host that
+        #: hands over a backlog of blocks at once, or a callback slower than its period, keeps the
+        #: delivery thread in callbacks with only microseconds between them; a healthy one waits
+        #: most of a period for the next block). The supervisor's evidence, when it reports a
+        #: stall, that the system's own callbacks held the delivery thread through the silence
+        #: (``callback_running_s``)
         self._running_since: float | None = None
+        self._run_from = 0.0
+        self._ended_at = float("-inf")
+        self._joined_gap_s = 0.25 * self.budget_s
 
     def _alloc(self, component: str, rtype: ResourceType, amount: int, tag: str) -> None:
         self._allocations.append(self.resources.allocate(component, rtype, amount, tag))
@@ -140,7 +148,9 @@ class Pipeline:
         real_time = self._real_time
         t0 = real_time()
         if not self.simulated:
-            self._running_since = t0
+            if t0 - self._ended_at > self._joined_gap_s:
+                self._run_from = t0
+            self._running_since = self._run_from
         in_flight = 0
         try:
             self._c_callbacks.value += 1
@@ -202,9 +212,12 @@ class Pipeline:
             if self.on_trouble is not None:
                 self.on_trouble()
         finally:
-            self._running_since = None
+            t1 = real_time()
+            if not self.simulated:
+                self._running_since = None
+                self._ended_at = t1
             cost = self.chain.cost_s
-            duration = real_time() - t0 + cost
+            duration = t1 - t0 + cost
             self._h_duration.observe(duration)
             load = duration / self.budget_s
             self._h_load.observe(load)
@@ -213,14 +226,16 @@ class Pipeline:
                 self._c_xruns.value += 1
 
     def callback_running_s(self) -> float | None:
-        """How long the callback in progress has run (wall time; 0.0: none is running), read from
-        another thread; None on a virtual clock, where callbacks are not wall-timed.
+        """How long the system's callbacks have run back to back up to now, the one in progress
+        included (wall time; 0.0: none is in progress), read from another thread; None on a
+        virtual clock, where callbacks are not wall-timed.
 
-        Why: a stall the system's watchdog reports while its own callback has held the delivery
-        thread through the silence (a slow DSP block, a lock, a blocking call) is the system's
-        lateness, not the machine's, even when JACK reported xruns at the time
-        (``harness.device_losses``). The callback's measured duration alone comes too late: the
-        stall is reported, and the stream torn down, before that callback returns."""
+        Why: a stall the system's watchdog reports while its own callbacks have held the delivery
+        thread through the silence (one slow DSP block, a lock, a blocking call; or a DSP chain
+        slower than the period, whose backlog the stream delivers block after block) is the
+        system's lateness, not the machine's, even when JACK reported xruns at the time
+        (``harness.device_losses``). The callbacks' measured durations alone come too late: the
+        stall is reported, and the stream torn down, before the callback under way returns."""
         if self.simulated:
             return None
         began = self._running_since  # read once: the callback's thread clears it

@@ -475,24 +475,32 @@ class _Now:
         return self.now
 
 
-def test_a_callback_in_progress_says_how_long_it_has_run_and_none_after_it_returns(monkeypatch):
+def test_callbacks_in_progress_say_how_long_they_have_run_back_to_back(monkeypatch):
     """On a real device the supervisor asks, when it reports a stall, whether the system's own
-    callback is what held the silence: ``callback_running_s`` is how long the callback under way
-    has run (wall time), 0.0 between callbacks, and None on a virtual clock (no wall time there)."""
+    callbacks are what held the silence: ``callback_running_s`` is how long the callbacks run back
+    to back up to the one under way have run (wall time): one blocking callback, or a backlog of
+    slow ones delivered with microseconds between them; a callback that begins after a healthy
+    wait for its block starts a new run. 0.0 between callbacks; None on a virtual clock."""
     now = _Now()
     monkeypatch.setattr(pipeline_module, "_perf", now)
     p, chain, _ = _pipeline(simulated=False)
     seen: list[float | None] = []
+    cost = [0.3, 0.01, 0.3]
 
     def slow(block: np.ndarray) -> np.ndarray:
-        now.now += 0.3  # a blocking call in the DSP: 0.3 s pass inside the callback
+        now.now += cost[len(seen)]  # a blocking call, a slow block, a blocking call
         seen.append(p.callback_running_s())
         return block
 
     chain.process = slow
     assert p.callback_running_s() == 0.0
     _call(p, _frames(0, BS))
-    assert seen == [pytest.approx(0.3)]
+    assert p.callback_running_s() == 0.0
+    now.now += 0.2 * BUDGET  # the next block was waiting: back to back
+    _call(p, _frames(BS, BS))
+    now.now += BUDGET  # a healthy wait for the next block
+    _call(p, _frames(2 * BS, BS))
+    assert seen == [pytest.approx(0.3), pytest.approx(0.31 + 0.2 * BUDGET), pytest.approx(0.3)]
     assert p.callback_running_s() == 0.0
     virtual, _, _ = _pipeline(simulated=True)
     assert virtual.callback_running_s() is None
