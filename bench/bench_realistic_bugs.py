@@ -2869,6 +2869,18 @@ BATCH_18: list[Bug] = [
         "the xruns counted over the stretch after the report instead of the silence before it "
         "(the window's two ends swapped to 'from the episode on')",
         "false pass/alarm: external kill (a machine stall is one JACK reported as it happened)"),
+    Bug("own_lateness_excused_by_xruns", "harness/device_losses.py",
+        "            if why is None and kind == \"stalled\" and machine is not None and silent_s > 0 and own is None:\n",
+        "            if why is None and kind == \"stalled\" and machine is not None and silent_s > 0:\n",
+        "the own-lateness test dropped from the machine's branch ('JACK reported xruns, so the graph "
+        "starved'): a stall the system's own callback held is put down to the loaded machine again",
+        "false pass: a stall the system made itself is never the machine's"),
+    Bug("own_lateness_without_the_device", "harness/device_losses.py",
+        "    if own < OWN_SHARE * silent_s or calls * period < DEVICE_SHARE * running:\n",
+        "    if own < OWN_SHARE * silent_s:\n",
+        "the device's callbacks left out of own_lateness ('a long callback is enough'): a frozen machine, "
+        "whose device did not call back either, is called the system's lateness",
+        "false alarm: a stall the whole machine froze is the machine's"),
 ]
 
 #: Blind batch 19 (issue #12): written from the code only, before reading any test that might catch

@@ -49,16 +49,16 @@ time is the ``recovery`` invariant's to judge, not this rule's.
 Unless the stall was the system's own lateness (``own_lateness``): on PortAudio's JACK route a
 loaded machine reports xruns all the time (measured: 127-469 in a 6 s run at load average 6-12),
 so any stall of the system's coincides with some. When the system's watchdog measured, at its
-report, that the system's own callback had been running for at least half the silence
-(``callback_running_s``: a slow DSP block, a lock or a blocking call held the delivery thread)
+report, that the system's own callback had been running for at least half the silence, the time
+its thread waited for a CPU left out (``callback_running_s`` less ``callback_cpu_wait_s``: a slow
+DSP block, a lock or a blocking call held the delivery thread, not the machine's run queue)
 while the device kept calling back in at least a quarter of that run's periods
 (``device_callbacks`` x ``period_s``: the device was served), the silence is the system's, and
-JACK's reports do not explain it. Such a stall stays unexplained, **inconclusive** with that reason, not failed: the
-system did stall itself, but whether that is a defect depends on why its callback ran long (a
-``slow_dsp`` fault the run injected, a thread the machine descheduled mid-callback while the
-device ran on: the watchdog does not measure the thread's wait for a CPU). A frozen machine (a
-paused VM, every process stopped) shows a long callback too, but a device that did not call back:
-the machine's reports still explain that.
+JACK's reports do not explain it. Such a stall stays unexplained, **inconclusive** with that
+reason, not failed: the system did stall itself, but whether that is a defect depends on why its
+callback ran long (a ``slow_dsp`` fault the run injected, a callback that waited on something
+the machine was slow to give it). A frozen machine (a paused VM, every process stopped) shows a
+long callback too, but a device that did not call back: the machine's reports still explain that.
 """
 
 from __future__ import annotations
@@ -113,8 +113,9 @@ def own_lateness(details: Mapping[str, Any], silent_s: float) -> str | None:
     """Why a stall whose silence lasted ``silent_s`` was the system's own lateness, from what its
     watchdog measured at the report (``details``), or None when it was not, or nothing says.
 
-    The system's callback had been running (``callback_running_s``) for at least ``OWN_SHARE`` of
-    the silence, and the device called back (``device_callbacks`` times, a period ``period_s``
+    The system's callback had been running (``callback_running_s``), less the time its thread
+    waited for a CPU (``callback_cpu_wait_s``: the loaded machine's part), for at least
+    ``OWN_SHARE`` of the silence, and the device called back (``device_callbacks`` times, a period ``period_s``
     apart) in at least ``DEVICE_SHARE`` of that run's periods: the device was served, the system
     did not take its blocks. A device that did not call back (a frozen machine) or no count at all: None."""
     running = _number(details.get("callback_running_s"))
@@ -122,9 +123,12 @@ def own_lateness(details: Mapping[str, Any], silent_s: float) -> str | None:
     period = _number(details.get("period_s"))
     if running is None or calls is None or period is None or silent_s <= 0 or period <= 0:
         return None
-    if running < OWN_SHARE * silent_s or calls * period < DEVICE_SHARE * running:
+    wait = _number(details.get("callback_cpu_wait_s")) or 0.0
+    own = running - min(wait, running)
+    if own < OWN_SHARE * silent_s or calls * period < DEVICE_SHARE * running:
         return None
-    return (f"the system's own callback had run {running * 1000:.0f} ms of the {silent_s * 1000:.0f} ms "
+    waited = f" ({wait * 1000:.0f} ms of it waiting for a CPU)" if wait else ""
+    return (f"the system's own callback had run {running * 1000:.0f} ms{waited} of the {silent_s * 1000:.0f} ms "
             f"without a block while the device called back {calls:.0f} time(s): {_OWN_MARK}, which "
             "JACK's xrun reports do not explain")
 

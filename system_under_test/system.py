@@ -637,7 +637,9 @@ class AudioSystem:
 
         ``callback_running_s``: how long the system's own callback had been running (0.0: none
         was); ``device_callbacks``: how many times the device called back since the last block
-        the system took, a period (``period_s``) apart. A callback that ran through the silence
+        the system took, a period (``period_s``) apart; ``callback_cpu_wait_s``: how long the
+        thread the callback runs on waited for a CPU since then (the loaded machine's part of a
+        long callback). A callback that ran through the silence
         while the device kept calling back is the system being late, not a starved device: on
         PortAudio's JACK route the JACK graph's xruns at the same moment are the loaded
         machine's, and do not excuse it."""
@@ -650,6 +652,10 @@ class AudioSystem:
         if device is not None:
             out["device_callbacks"] = int(device)
             out["period_s"] = period_s
+        wait = getattr(stream, "delivery_cpu_wait_since_block", None)
+        cpu_wait = wait() if callable(wait) else None
+        if cpu_wait is not None:
+            out["callback_cpu_wait_s"] = cpu_wait
         return out
 
     @staticmethod

@@ -183,6 +183,15 @@ def thread_cpu_wait(tid: int) -> float | None:
         return None
 
 
+def _schedstat_wait(fd: int) -> float | None:
+    """The CPU wait (seconds runnable but not running) an open ``schedstat`` file says, read
+    again from its start (``os.pread``: no open or close a block); None where it cannot be read."""
+    try:
+        return int(os.pread(fd, 128, 0).split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def process_schedstat(pid: int) -> tuple[float, float] | None:
     """(seconds on a CPU, seconds runnable but waiting for a CPU) of process ``pid``'s main
     thread, from ``/proc/PID/schedstat`` (nanoseconds there); None where it cannot be read."""
@@ -517,6 +526,11 @@ class PortAudioStream(DeviceStream):
         #: the device host's callback count when the system last took a block (the header is
         #: zeroed at each start): ``device_callbacks_since_block``
         self._device_calls_at_block = 0
+        #: the delivery thread's schedstat, open while it runs (-1: not open), and its CPU wait
+        #: when the system last took a block (None: not read): ``delivery_cpu_wait_since_block``
+        self._sched_fd = -1
+        self._wait_at_block: float | None = None
+        self._delivery_tid: int | None = None
         self.events = StreamEvents()
         self._backend = backend
         self._clock = backend.clock
@@ -885,6 +899,20 @@ class PortAudioStream(DeviceStream):
 
     # ------------------------------------------------------------------ the delivery thread
     def _deliver(self) -> None:
+        try:
+            self._sched_fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+        except OSError:  # a kernel without schedstat: the CPU wait is not measured
+            self._sched_fd = -1
+        self._wait_at_block = None
+        self._delivery_tid = threading.get_native_id()
+        try:
+            self._deliver_blocks()
+        finally:
+            fd, self._sched_fd = self._sched_fd, -1
+            if fd >= 0:
+                os.close(fd)
+
+    def _deliver_blocks(self) -> None:
         tick_r = self.host.tick_r if self.host is not None else -1
         wake_r = self._wake_r
         clock = self._clock
@@ -977,6 +1005,8 @@ class PortAudioStream(DeviceStream):
         now = self._clock.now()
         stats.last_callback_at = now
         self._device_calls_at_block = int(hdr[HOST_CALLBACKS])
+        if self._sched_fd >= 0:
+            self._wait_at_block = _schedstat_wait(self._sched_fd)
         if self.events.first_block_at is None and count:
             self.events.first_block_at = now
         return count
@@ -1002,6 +1032,17 @@ class PortAudioStream(DeviceStream):
         if hdr is None:
             return None
         return max(0, int(hdr[HOST_CALLBACKS]) - self._device_calls_at_block)
+
+    def delivery_cpu_wait_since_block(self) -> float | None:
+        """Seconds the delivery thread (where the system's callback runs) has been runnable but
+        waiting for a CPU since the system last took a block (None: not measured). Read by the
+        system's watchdog from its own thread when it reports a stall: the part of a long callback
+        that the loaded machine kept off a CPU is the machine's, not the system's lateness."""
+        tid, base = self._delivery_tid, self._wait_at_block
+        if tid is None or base is None:
+            return None
+        now = thread_cpu_wait(tid)  # by path: the thread's own descriptor is the thread's to close
+        return None if now is None else max(0.0, now - base)
 
     def host_counters(self) -> dict[str, int]:
         """Raw ring counters (host callbacks, dropped input blocks, starved output blocks)."""

@@ -461,27 +461,33 @@ def test_a_simulated_device_stalled_behind_the_harness_is_never_a_pass(tmp_path:
 PERIOD_S = 256 / 48000
 
 
-def _own_stall(h: History, t: float, silent_s: float, running_s: float, device_calls: int) -> None:
+def _own_stall(h: History, t: float, silent_s: float, running_s: float, device_calls: int,
+               cpu_wait_s: float = 0.0) -> None:
     """A stall the system's watchdog reported with what it measured: how long its own callback had
-    been running, and how often the device called back since the last block the system took."""
+    been running, how often the device called back since the last block the system took, and how
+    long the callback's thread waited for a CPU since then."""
     h.record("error", value="error", time=t, data={
         "error": {"type": "DeviceStalledError", "message": f"no callback for {silent_s:.3f} s",
                   "component": "device",
                   "details": {"stalled_for_s": silent_s, "callback_running_s": running_s,
-                              "device_callbacks": device_calls, "period_s": PERIOD_S}},
+                              "device_callbacks": device_calls, "period_s": PERIOD_S,
+                              "callback_cpu_wait_s": cpu_wait_s}},
         "severity": "CRITICAL", "component": "device"})
 
 
-@pytest.mark.parametrize("running_s, device_calls, own", [
-    (0.246, 44, True),    # measured: a callback held 0.4 s by a blocking call, the device calling on
-    (0.255, 48, True),    # measured: a callback spinning 0.4 s
-    (0.0, 0, False),      # measured: jackd SIGSTOPped from outside for 0.4 s, no callback running
-    (0.003, 44, False),   # a healthy callback under way at the report: the silence was not its
-    (0.25, 2, False),     # a frozen machine: the callback "ran" but the device did not call back
-    (0.25, 12, True),     # a loaded machine that still served the device a quarter of the periods
-], ids=["held", "spinning", "jackd_stopped", "short_callback", "frozen_machine", "device_a_quarter"])
+@pytest.mark.parametrize("running_s, device_calls, cpu_wait_s, own", [
+    (0.246, 44, 0.0, True),    # measured: a callback held 0.4 s by a blocking call, the device calling on
+    (0.255, 48, 0.0, True),    # measured: a callback spinning 0.4 s
+    (0.0, 0, 0.0, False),      # measured: jackd SIGSTOPped from outside for 0.4 s, no callback running
+    (0.003, 44, 0.0, False),   # a healthy callback under way at the report: the silence was not its
+    (0.25, 2, 0.0, False),     # a frozen machine: the callback "ran" but the device did not call back
+    (0.25, 12, 0.0, True),     # a loaded machine that still served the device a quarter of the periods
+    (0.246, 44, 0.2, False),   # a callback the loaded machine kept off a CPU for most of its run
+    (0.246, 44, 0.1, True),    # ... for less than the half of the silence its own part must reach
+], ids=["held", "spinning", "jackd_stopped", "short_callback", "frozen_machine", "device_a_quarter",
+        "kept_off_a_cpu", "partly_off_a_cpu"])
 def test_a_stall_the_systems_own_callback_held_is_not_explained_by_jacks_xruns(
-        running_s: float, device_calls: int, own: bool) -> None:
+        running_s: float, device_calls: int, cpu_wait_s: float, own: bool) -> None:
     """On PortAudio's JACK route a loaded machine reports xruns all the time (127-469 in a 6 s rig
     run at load 6-12), so a stall the system caused itself (measured: its callback blocked 0.4 s,
     the watchdog reported 253 ms without a block, 36 JACK xrun reports over it) was explained as
@@ -490,16 +496,18 @@ def test_a_stall_the_systems_own_callback_held_is_not_explained_by_jacks_xruns(
     with no callback running, or with a device that did not call back, is still the machine's."""
     h = History()
     h.record("note", value="start", time=10.0)
-    _own_stall(h, 14.5, 0.253, running_s, device_calls)
+    _own_stall(h, 14.5, 0.253, running_s, device_calls, cpu_wait_s)
     (stall,) = device_losses(h, lambda t0, t1: 36)
     if not own:
         assert stall.explained_by == "the machine: 36 JACK xrun report(s) over the 253 ms without a block"
         assert stall.own_lateness is None
         return
     assert stall.explained_by is None
+    waited = f" ({cpu_wait_s * 1000:.0f} ms of it waiting for a CPU)" if cpu_wait_s else ""
     assert stall.own_lateness == (
-        f"the system's own callback had run {running_s * 1000:.0f} ms of the 253 ms without a block while "
-        f"the device called back {device_calls} time(s): its own lateness, which JACK's xrun reports do not explain")
+        f"the system's own callback had run {running_s * 1000:.0f} ms{waited} of the 253 ms without a block "
+        f"while the device called back {device_calls} time(s): its own lateness, which JACK's xrun reports "
+        "do not explain")
     assert stall.describe().endswith(stall.own_lateness)
     summary = summary_of([stall])
     assert summary["unexplained_count"] == 1 and summary["items"][0]["own_lateness"] == stall.own_lateness

@@ -663,6 +663,7 @@ def test_a_stall_the_systems_own_callback_held_is_its_own_and_jackd_stopped_from
     own, machine = stalls[first], stalls[second]
     details = [dict(rec.error.details) for rec in (_stalls(r)[first], _stalls(r)[second])]
     assert stage.held.is_set()
+    assert {"callback_running_s", "device_callbacks", "period_s", "callback_cpu_wait_s"} <= set(details[0]), details[0]
     assert own.explained_by is None, (own, details[0], r.story())
     assert own.own_lateness is not None and "its own lateness" in own.own_lateness, (own, details[0])
     assert machine.explained_by is not None, (machine, details[1], r.story())
