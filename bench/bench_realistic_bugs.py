@@ -2876,7 +2876,7 @@ BATCH_18: list[Bug] = [
         "starved'): a stall the system's own callback held is put down to the loaded machine again",
         "false pass: a stall the system made itself is never the machine's"),
     Bug("own_lateness_without_the_device", "harness/device_losses.py",
-        "    if own < OWN_SHARE * silent_s or calls * period < DEVICE_SHARE * running:\n",
+        "    if own < OWN_SHARE * silent_s or calls * period < DEVICE_SHARE * held:\n",
         "    if own < OWN_SHARE * silent_s:\n",
         "the device's callbacks left out of own_lateness ('a long callback is enough'): a frozen machine, "
         "whose device did not call back either, is called the system's lateness",

@@ -113,24 +113,27 @@ def own_lateness(details: Mapping[str, Any], silent_s: float) -> str | None:
     """Why a stall whose silence lasted ``silent_s`` was the system's own lateness, from what its
     watchdog measured at the report (``details``), or None when it was not, or nothing says.
 
-    The system's callback had been running (``callback_running_s``), less the time its thread
-    waited for a CPU (``callback_cpu_wait_s``: the loaded machine's part), for at least
-    ``OWN_SHARE`` of the silence, and the device called back (``device_callbacks`` times, a period ``period_s``
-    apart) in at least ``DEVICE_SHARE`` of that run's periods: the device was served, the system
-    did not take its blocks. A device that did not call back (a frozen machine) or no count at all: None."""
+    The system's callbacks had been running back to back (``callback_running_s``) through at
+    least ``OWN_SHARE`` of the silence, the time their thread waited for a CPU over it left out
+    (``callback_cpu_wait_s``: the loaded machine's part), and the device called back
+    (``device_callbacks`` times, a period ``period_s`` apart) in at least ``DEVICE_SHARE`` of the
+    periods they held of it: the device was served, the system did not take its blocks. A device
+    that did not call back (a frozen machine), a thread the machine kept off a CPU for most of the
+    silence, or no measure at all: None."""
     running = _number(details.get("callback_running_s"))
     calls = _number(details.get("device_callbacks"))
     period = _number(details.get("period_s"))
     if running is None or calls is None or period is None or silent_s <= 0 or period <= 0:
         return None
     wait = _number(details.get("callback_cpu_wait_s")) or 0.0
-    own = running - min(wait, running)
-    if own < OWN_SHARE * silent_s or calls * period < DEVICE_SHARE * running:
+    held = min(running, silent_s)  # callbacks run back to back may have begun before the silence
+    own = held - min(wait, held)
+    if own < OWN_SHARE * silent_s or calls * period < DEVICE_SHARE * held:
         return None
-    waited = f" ({wait * 1000:.0f} ms of it waiting for a CPU)" if wait else ""
-    return (f"the system's own callback had run {running * 1000:.0f} ms{waited} of the {silent_s * 1000:.0f} ms "
-            f"without a block while the device called back {calls:.0f} time(s): {_OWN_MARK}, which "
-            "JACK's xrun reports do not explain")
+    waited = f", {wait * 1000:.0f} ms of the silence waiting for a CPU" if wait else ""
+    return (f"the system's own callbacks had run {running * 1000:.0f} ms back to back{waited}, through the "
+            f"{silent_s * 1000:.0f} ms without a block, while the device called back {calls:.0f} time(s): "
+            f"{_OWN_MARK}, which JACK's xrun reports do not explain")
 
 
 #: the words an own-lateness reason carries (``loss_doubt`` reads the descriptions for them)

@@ -477,15 +477,19 @@ def _own_stall(h: History, t: float, silent_s: float, running_s: float, device_c
 
 @pytest.mark.parametrize("running_s, device_calls, cpu_wait_s, own", [
     (0.246, 44, 0.0, True),    # measured: a callback held 0.4 s by a blocking call, the device calling on
-    (0.255, 48, 0.0, True),    # measured: a callback spinning 0.4 s
+    (0.255, 48, 0.0, True),    # measured at load 12: a callback spinning 0.4 s (its CPU wait not read then)
+    (0.229, 39, 0.234, False),  # measured at load 30: the same, kept off a CPU nearly throughout
     (0.0, 0, 0.0, False),      # measured: jackd SIGSTOPped from outside for 0.4 s, no callback running
     (0.003, 44, 0.0, False),   # a healthy callback under way at the report: the silence was not its
     (0.25, 2, 0.0, False),     # a frozen machine: the callback "ran" but the device did not call back
     (0.25, 12, 0.0, True),     # a loaded machine that still served the device a quarter of the periods
     (0.246, 44, 0.2, False),   # a callback the loaded machine kept off a CPU for most of its run
     (0.246, 44, 0.1, True),    # ... for less than the half of the silence its own part must reach
-], ids=["held", "spinning", "jackd_stopped", "short_callback", "frozen_machine", "device_a_quarter",
-        "kept_off_a_cpu", "partly_off_a_cpu"])
+    (0.694, 52, 0.05, True),   # measured: slow blocks run back to back since before the silence
+    (0.694, 52, 0.247, False),  # the same kept off a CPU (measured at load 26: 247 ms of a 317 ms silence)
+], ids=["held", "spinning", "spinning_off_a_cpu", "jackd_stopped", "short_callback", "frozen_machine",
+        "device_a_quarter",
+        "kept_off_a_cpu", "partly_off_a_cpu", "slow_blocks_back_to_back", "slow_blocks_off_a_cpu"])
 def test_a_stall_the_systems_own_callback_held_is_not_explained_by_jacks_xruns(
         running_s: float, device_calls: int, cpu_wait_s: float, own: bool) -> None:
     """On PortAudio's JACK route a loaded machine reports xruns all the time (127-469 in a 6 s rig
@@ -503,11 +507,11 @@ def test_a_stall_the_systems_own_callback_held_is_not_explained_by_jacks_xruns(
         assert stall.own_lateness is None
         return
     assert stall.explained_by is None
-    waited = f" ({cpu_wait_s * 1000:.0f} ms of it waiting for a CPU)" if cpu_wait_s else ""
+    waited = f", {cpu_wait_s * 1000:.0f} ms of the silence waiting for a CPU" if cpu_wait_s else ""
     assert stall.own_lateness == (
-        f"the system's own callback had run {running_s * 1000:.0f} ms{waited} of the 253 ms without a block "
-        f"while the device called back {device_calls} time(s): its own lateness, which JACK's xrun reports "
-        "do not explain")
+        f"the system's own callbacks had run {running_s * 1000:.0f} ms back to back{waited}, through the 253 ms "
+        f"without a block, while the device called back {device_calls} time(s): its own lateness, which JACK's "
+        "xrun reports do not explain")
     assert stall.describe().endswith(stall.own_lateness)
     summary = summary_of([stall])
     assert summary["unexplained_count"] == 1 and summary["items"][0]["own_lateness"] == stall.own_lateness
