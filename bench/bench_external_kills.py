@@ -158,6 +158,18 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         "doubts_by_reason": doubts_by_reason(results),
         # the run's doubts, by their first words (steady state before/after, inconclusive checks)
         "doubts": dict(Counter(" ".join(d.split()[:6]) for r in results for d in r.doubts)),
+        # the same by the rule that doubted, figures set aside (``doubt_reason``): each distinct
+        # reason a run was inconclusive with the runs it held in, most frequent first
+        # the glitches that made steady-state windows unsteady: how many, how long, how many of
+        # them JACK reported xruns over (the machine starving the graph as they were heard)
+        "unsteady_glitches": sum(len(r.unsteady) for r in results),
+        "unsteady_with_jack_xruns": sum(1 for r in results for g in r.unsteady if g["jack_xruns_over_it"]),
+        "unsteady_kinds": dict(Counter(g["kind"] for r in results for g in r.unsteady)),
+        "unsteady_cycles_max": max((g["cycles"] or 0 for r in results for g in r.unsteady), default=0),
+        "unsteady_unreported": [f"{r.route} seed {r.seed} {g}" for r in results for g in r.unsteady
+                                if not g["jack_xruns_over_it"]][:10],
+        "run_doubts_by_reason": dict(Counter(doubt_reason("run", d, chars=110)
+                                             for r in results for d in r.doubts).most_common()),
         "errors": [r.error for r in results if r.error][:5],
         # recovery episodes past their deadline only by the device's open and the supervisor's
         # late timers (measured: passed), and the supervisor's worst measured lateness
@@ -348,6 +360,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"doubts {s['doubts']} errors {s['errors']}")
         for reason, n in s["doubts_by_reason"].items():
             print(f"         doubted {n:3d}x  {reason}")
+        print(f"         unsteady glitches {s['unsteady_glitches']} ({s['unsteady_kinds']}, up to "
+              f"{s['unsteady_cycles_max']} cycles), JACK reported xruns over {s['unsteady_with_jack_xruns']} of them; "
+              f"none over: {s['unsteady_unreported']}")
+        for reason, n in s["run_doubts_by_reason"].items():
+            print(f"         run doubt {n:3d}x  {reason}")
     if args.json:
         args.json.write_text(json.dumps({"args": vars(args) | {"json": str(args.json)}, "summary": summary,
                                          "load_avg": loads,

@@ -145,6 +145,10 @@ class KillResult:
     #: failure: what ``recoveries_before_kill`` is counted among. ``recoveries`` (the summary's)
     #: counts successes only; None: not read (no kill), ``recoveries`` stands for it
     episodes: int | None = None
+    #: the glitches that made a steady-state window unsteady (``where``, kind, length in the rig's
+    #: server cycles, JACK's xrun reports over it): ``unsteady_glitches``; whether the machine
+    #: reported starving the graph while they were heard is the question their doubt raises
+    unsteady: list[dict[str, Any]] = field(default_factory=list)
     #: every kill of the run, each judged on its own (``run_external_kills``; a one-kill run has
     #: one when its kill was made); ``killed_pid`` is the first's
     kills: list[KillOutcome] = field(default_factory=list)
@@ -453,6 +457,7 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer, *, system: list[A
             res.machine_stalls_after_kill = [m for k in res.kills for m in k.machine_stalls]
     res.doubts = [str(d)[:300] for d in getattr(result.verdict, "doubts", ())]
     steady = s.get("steady_state") or {}
+    res.unsteady = unsteady_glitches(getattr(run, "audio", None), steady)
     res.steady_before, res.steady_after = str(steady.get("before", "")), str(steady.get("after", ""))
     for key in ("before_excused", "after_excused"):
         for why, n in (steady.get(key) or {}).items():
@@ -585,6 +590,33 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any, *, open_at
     return found
 
 
+def unsteady_glitches(audio: Any, steady: dict[str, Any]) -> list[dict[str, Any]]:
+    """The glitches that made the run's steady-state windows (``steady``: the summary's
+    ``steady_state``) unsteady: every glitch heard in a window judged "no" or "not observed" that
+    the rig did not measure as the machine's (``AudioCheck.machine_cause``), with its length in
+    the rig's server cycles and how many xruns JACK reported over it
+    (``AudioCheck.jack_xruns_between``; None: reports of that time let go). A long silence
+    through dense reports is a starved graph the check cannot tell from the system; one JACK
+    reported nothing over is the system's to answer for."""
+    if audio is None or not getattr(audio, "available", False) or not hasattr(audio, "glitches_between"):
+        return []
+    cycle = getattr(audio, "cycle_frames", None) or 0
+    found: list[dict[str, Any]] = []
+    for where, verdict, span in (("before", "no", steady.get("before_span")),
+                                 ("after", "not observed", steady.get("after_span"))):
+        if steady.get(where) != verdict or not span:
+            continue
+        for g in audio.glitches_between(float(span[0]), float(span[1])) or ():
+            if audio.machine_cause(g) is not None:
+                continue
+            frames = int(g["end_frame"]) - int(g["start_frame"]) if "end_frame" in g else None
+            found.append({"where": where, "kind": g["kind"], "channel": g.get("channel"),
+                          "cycles": round(frames / cycle, 2) if cycle and frames is not None else None,
+                          "t": round(float(g["t_start"]), 4),
+                          "jack_xruns_over_it": audio.jack_xruns_between(float(g["t_start"]), float(g["t_end"]))})
+    return found
+
+
 def _audio_of(res: KillResult, audio: dict[str, Any], verdicts: list[Any]) -> None:
     """What the rig heard of the kill: ``clean_audio``'s verdict, the outages it observed, and how
     long the audio took to be clean once it heard the system again."""
@@ -602,4 +634,5 @@ def _audio_of(res: KillResult, audio: dict[str, Any], verdicts: list[Any]) -> No
 
 
 __all__ = ["KillOutcome", "KillResult", "ROUTES", "doubt_reason", "episodes_before_kill", "inconclusive_reasons",
-           "kill_outcomes", "machine_stall_episodes", "missed_kill", "run_external_kill", "run_external_kills"]
+           "kill_outcomes", "machine_stall_episodes", "missed_kill", "run_external_kill", "run_external_kills",
+           "unsteady_glitches"]

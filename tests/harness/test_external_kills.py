@@ -27,7 +27,7 @@ import pytest
 from harness.audio_check import LEAD_MARGIN_S, MACHINE_MUTE_MAX_S, XRUN_LEAD_S, stalled_for
 from harness.external_kills import (KillOutcome, KillResult, doubt_reason, episodes_before_kill, inconclusive_reasons,
                                     kill_outcomes, machine_stall_episodes, missed_kill, run_external_kill,
-                                    run_external_kills)
+                                    run_external_kills, unsteady_glitches)
 from harness.invariants import Verdict
 from harness.rig.rig_audio import system_stream_pid
 from harness.runner import ReliabilityRun, RunSpec
@@ -857,3 +857,39 @@ def test_a_series_of_external_kills_judges_each_kill_on_its_own(route: str, tmp_
     assert res.unexplained_losses == [], _why(res)
     summary = json.loads((Path(res.run_dir) / "summary.json").read_text())
     assert summary["status"] == "completed", summary["status"]  # ended by its driver, not interrupted
+
+
+class _Heard:
+    """What ``unsteady_glitches`` asks of the audio check: the glitches of a span, the machine's
+    cause of each, and JACK's xrun reports (times) over a stretch."""
+
+    available = True
+    cycle_frames = 256
+
+    def __init__(self, glitches: list[dict[str, Any]], reports: list[float]) -> None:
+        self.glitches, self.reports = glitches, reports
+
+    def glitches_between(self, t0: float, t1: float) -> list[dict[str, Any]]:
+        return [g for g in self.glitches if g["t_start"] < t1 and g["t_end"] > t0]
+
+    def machine_cause(self, g: dict[str, Any]) -> str | None:
+        return "jack_xrun" if g["end_frame"] - g["start_frame"] <= 4 * 256 else None
+
+    def jack_xruns_between(self, t0: float, t1: float) -> int:
+        return sum(1 for t in self.reports if t0 <= t <= t1 + 0.5)
+
+
+def test_the_glitches_that_made_a_steady_window_unsteady_say_whether_jack_reported_over_them() -> None:
+    """A 15-cycle silence in the window before the kill (JACK reporting all through it), a
+    one-cycle one (the machine's: not counted) and, in the window after, a 9-cycle silence JACK
+    said nothing of; a window judged steady gives none."""
+    glitches = [{"t_start": 10.70, "t_end": 10.78, "kind": "mute", "start_frame": 0, "end_frame": 3840},
+                {"t_start": 10.90, "t_end": 10.905, "kind": "mute", "start_frame": 0, "end_frame": 256},
+                {"t_start": 30.10, "t_end": 30.15, "kind": "mute", "start_frame": 0, "end_frame": 2304}]
+    heard = _Heard(glitches, [10.71, 10.73, 10.76, 29.0])
+    steady = {"before": "no", "before_span": [10.0, 11.0], "after": "not observed", "after_span": [30.0, 31.0]}
+    found = unsteady_glitches(heard, steady)
+    assert [(g["where"], g["cycles"], g["jack_xruns_over_it"]) for g in found] == [("before", 15.0, 3),
+                                                                                   ("after", 9.0, 0)]
+    assert unsteady_glitches(heard, {**steady, "before": "yes", "after": "yes"}) == []
+    assert unsteady_glitches(None, steady) == []
