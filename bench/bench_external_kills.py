@@ -4,6 +4,7 @@ A benchmark, not a test: it prints figures (and writes JSON with ``--json``), ne
 
     python bench/bench_external_kills.py [--kills 30] [--routes jack,system,alsa] [--load 0]
                                          [--duration 8] [--kill-at 3] [--restart-after 2]
+                                         [--kills-per-run 10] [--gap 2]
 
 Per route it prints: the runs' verdicts (exit 0 pass, 3 inconclusive, 1 violated; any other exit
 a crash), the kills it meant to make and did not (``missed``: the killer never armed because the
@@ -22,6 +23,14 @@ none``) on one route (``harness.external_kills``): ``jack`` (the rig backend), `
 the run's first second, the JACK server is SIGKILLed by pid from outside the harness; it is
 started again ``--restart-after`` seconds later. Every failed invariant is a false alarm (the
 system is healthy, the fault is real); the target is 0, and exactly 1 recovery episode per kill.
+
+``--kills-per-run K`` (K > 1) makes the kills K to a run of one system (``run_external_kills``):
+each a ``kill -9`` of the server's pid from outside, the next once the system is back after the
+one before (server serving, system RUNNING, the rig hearing it, for ``--gap`` seconds), each kill
+given its own recovery episodes and fault record; the run ends once its last kill's system is
+back. The start of a run (server, system, steady-state window: about 4 s near idle) and its end
+(checks, reports) are paid once per K kills. Verdicts stay per run: ``kills in inconclusive runs``
+says how many kills a run's doubt covered.
 
 ``--mutant NAME`` runs a broken variant of the system (``harness.mutants``) instead: the control
 that the same kills catch it (``recovery_never_completes`` must give violations: it never leaves
@@ -53,7 +62,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness.external_kills import ROUTES, KillResult, doubt_reason, run_external_kill  # noqa: E402
+from harness.external_kills import (ROUTES, KillResult, doubt_reason, run_external_kill,  # noqa: E402
+                                    run_external_kills)
 
 
 def _load_generators(n: int) -> list[subprocess.Popen[bytes]]:
@@ -67,19 +77,31 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
         p.wait()
 
 
+def kills_of(r: KillResult) -> list[tuple[int, int]]:
+    """Each kill a run made as (recovery episodes from it, the machine's set apart; external fault
+    records given to it): ``KillResult.kills``, or for a result that has none listed but a kill
+    made, its one kill (``recoveries_from_kill``, ``external_faults``)."""
+    if r.kills:
+        return [(k.recoveries, k.recorded) for k in r.kills]
+    return [(r.recoveries_from_kill, r.external_faults)] if r.killed_pid is not None else []
+
+
 def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
     started = [r for r in results if r.killed_pid is not None]
     # runs meant to have a kill that had none (the killer never armed, the run ended first, no
-    # server to kill): an outcome of their own, never a pass, never left out unsaid
+    # server to kill), and kills a series did not make: an outcome of their own, never a pass,
+    # never left out unsaid
     missed = [r for r in results if r.kill_missed is not None]
-    rec = np.array([r.recoveries_from_kill for r in started], dtype=float)
-    killed = len(started)
+    per_kill = [k for r in started for k in kills_of(r)]
+    rec = np.array([k[0] for k in per_kill], dtype=float)
+    killed = len(per_kill)
     ttc = np.array([r.time_to_clean_after_outage_s for r in started if r.time_to_clean_after_outage_s is not None])
     return {
         "route": route,
         "kills": killed,
         "runs": len(results),
-        "missed_kills": len(missed),
+        "kills_in_inconclusive_runs": sum(len(kills_of(r)) for r in started if r.exit_code == 3),
+        "missed_kills": sum(r.kills_missed if r.kills else 1 for r in missed),
         "missed_kills_violated": sum(1 for r in missed if r.exit_code == 1),
         "missed_kill_reasons": dict(Counter(" ".join(r.kill_missed.split()[:4]) for r in missed
                                             if r.kill_missed is not None)),
@@ -107,15 +129,21 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         "runs_with_violations": sum(1 for r in started if r.false_violations),
         "device_stalls": sum(r.device_stalls for r in started),
         # each kill in its history as exactly one external fault (the watch's, or the capture's)
-        "recorded_once": sum(1 for r in started if r.external_faults == 1),
+        "recorded_once": sum(1 for k in per_kill if k[1] == 1),
         "recovery_verdicts": dict(Counter(r.recovery_verdict for r in started)),
         # kills whose outage window the recovery invariant judged: held (counted in its message)
         # or violated (a mutant's), never left unjudged
-        "recovery_judged": sum(1 for r in started if r.recovery_windows_judged >= 1 or r.recovery_verdict == "violated"),
+        # (a violated verdict judged every kill of its run; a held one as many as its windows)
+        "recovery_judged": sum(len(kills_of(r)) if r.recovery_verdict == "violated"
+                               else min(r.recovery_windows_judged, len(kills_of(r))) for r in started),
         "recoveries_p50": float(np.median(rec)) if rec.size else float("nan"),
         "recoveries_max": int(rec.max()) if rec.size else -1,
         "recoveries_min": int(rec.min()) if rec.size else -1,
-        "exactly_one": int(sum(1 for r in started if r.recoveries_from_kill == 1)),
+        "exactly_one": int(sum(1 for k in per_kill if k[0] == 1)),
+        # kills after which the killer went on before the rig heard the system again (said why)
+        "kill_notes": dict(Counter(k.note for r in started for k in r.kills if k.note)),
+        "back_after_p50_s": float(np.median(backs)) if (backs := [k.back_after_s for r in started for k in r.kills
+                                                                   if k.back_after_s is not None]) else float("nan"),
         # episodes that began before the kill: the loaded machine's own stalls, reported apart
         "recoveries_before_kill": sum(r.recoveries_before_kill for r in started),
         # episodes after the kill's own from a graph stall JACK reported: the machine's, apart too
@@ -130,6 +158,18 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         "doubts_by_reason": doubts_by_reason(results),
         # the run's doubts, by their first words (steady state before/after, inconclusive checks)
         "doubts": dict(Counter(" ".join(d.split()[:6]) for r in results for d in r.doubts)),
+        # the same by the rule that doubted, figures set aside (``doubt_reason``): each distinct
+        # reason a run was inconclusive with the runs it held in, most frequent first
+        # the glitches that made steady-state windows unsteady: how many, how long, how many of
+        # them JACK reported xruns over (the machine starving the graph as they were heard)
+        "unsteady_glitches": sum(len(r.unsteady) for r in results),
+        "unsteady_with_jack_xruns": sum(1 for r in results for g in r.unsteady if g["jack_xruns_over_it"]),
+        "unsteady_kinds": dict(Counter(g["kind"] for r in results for g in r.unsteady)),
+        "unsteady_cycles_max": max((g["cycles"] or 0 for r in results for g in r.unsteady), default=0),
+        "unsteady_unreported": [f"{r.route} seed {r.seed} {g}" for r in results for g in r.unsteady
+                                if not g["jack_xruns_over_it"]][:10],
+        "run_doubts_by_reason": dict(Counter(doubt_reason("run", d, chars=110)
+                                             for r in results for d in r.doubts).most_common()),
         "errors": [r.error for r in results if r.error][:5],
         # recovery episodes past their deadline only by the device's open and the supervisor's
         # late timers (measured: passed), and the supervisor's worst measured lateness
@@ -193,12 +233,12 @@ def audio_damage(results: list[KillResult]) -> dict[str, Any]:
 def table(summary: list[dict[str, Any]]) -> list[str]:
     """The bench's table, one line per route (``summarize``'s dicts). ``missed``: runs meant to
     have a kill that had none, counted apart from the kills (of which violated, if any)."""
-    lines = [f"{'route':8s} {'kills':>5s} {'missed':>6s} {'pass':>5s} {'inconcl.':>8s} {'violated':>8s} {'crashes':>7s} "
+    lines = [f"{'route':8s} {'kills':>5s} {'missed':>6s} {'runs':>4s} {'pass':>5s} {'inconcl.':>8s} {'violated':>8s} {'crashes':>7s} "
              f"{'false viol.':>11s} {'recov p50':>9s} {'recov max':>9s} {'exactly 1':>9s} {'rec. fail':>9s} "
              f"{'heard again':>11s} {'clean after p50':>15s} {'max':>6s} {'recorded':>8s} {'recov. judged':>13s}"]
     for s in summary:
         lines.append(
-            f"{s['route']:8s} {s['kills']:5d} {s['missed_kills']:6d} {s['pass']:5d} {s['inconclusive_runs']:8d} "
+            f"{s['route']:8s} {s['kills']:5d} {s['missed_kills']:6d} {s['runs']:4d} {s['pass']:5d} {s['inconclusive_runs']:8d} "
             f"{s['violated']:8d} {s['crashes']:7d} {s['false_violations']:11d} {s['recoveries_p50']:9.1f} "
             f"{s['recoveries_max']:9d} {s['exactly_one']:6d}/{s['kills']:<2d} {s['recovery_failures']:9d} "
             f"{s['outages_heard_again']:7d}/{s['outages_observed']:<3d} "
@@ -218,6 +258,12 @@ def table(summary: list[dict[str, Any]]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kills", type=int, default=30, help="kills per route")
+    ap.add_argument("--kills-per-run", type=int, default=1,
+                    help="kills in one run of one system, each once the system is back after the one before "
+                         "(1: one run per kill, of --duration)")
+    ap.add_argument("--gap", type=float, default=2.0,
+                    help="with --kills-per-run > 1: seconds the system must be back (RUNNING, heard by the rig) "
+                         "before the next kill")
     ap.add_argument("--routes", default=",".join(ROUTES))
     ap.add_argument("--load", type=int, default=0, help="busy-loop processes for the bench's duration")
     ap.add_argument("--duration", type=float, default=8.0)
@@ -226,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write every result and the summary here")
     ap.add_argument("--mutant", help="a broken variant of the system (harness.mutants) instead of the healthy one")
     args = ap.parse_args(argv)
+    if args.kills < 1 or args.kills_per_run < 1:
+        ap.error("--kills and --kills-per-run must be 1 or more")
     routes = [r.strip() for r in args.routes.split(",") if r.strip()]
     for r in routes:
         if r not in ROUTES:
@@ -244,18 +292,29 @@ def main(argv: list[str] | None = None) -> int:
     loads: list[float] = []
     t0 = time.monotonic()
     try:
-        for i in range(args.kills):
+        runs = -(-args.kills // args.kills_per_run)
+        for i in range(runs):
+            n = min(args.kills_per_run, args.kills - i * args.kills_per_run)
             for route in routes:  # interleaved: a slow phase of the machine hits every route alike
-                res = run_external_kill(route, seed=i + 1, duration_s=args.duration, kill_at_s=args.kill_at,
-                                        restart_after_s=args.restart_after, report_root=report_root,
-                                        system_factory=factory)
+                t_run = time.monotonic()
+                if args.kills_per_run == 1:
+                    res = run_external_kill(route, seed=i + 1, duration_s=args.duration, kill_at_s=args.kill_at,
+                                            restart_after_s=args.restart_after, report_root=report_root,
+                                            system_factory=factory)
+                else:
+                    res = run_external_kills(route, kills=n, seed=i + 1, kill_at_s=args.kill_at,
+                                             restart_after_s=args.restart_after, gap_s=args.gap,
+                                             report_root=report_root, system_factory=factory)
                 results[route].append(res)
                 loads.append(os.getloadavg()[0])
-                flag = "" if not res.violations and res.recoveries_from_kill == 1 else f"  <-- {res.violations} {res.run_dir}"
+                flag = "" if not res.violations and all(k[0] == 1 and k[1] == 1 for k in kills_of(res)) else \
+                    f"  <-- {res.violations}"
                 if res.kill_missed is not None:
                     flag = f"  <-- KILL MISSED: {res.kill_missed} {res.run_dir}"
                 ttc = res.time_to_clean_after_outage_s
-                print(f"[{i + 1}/{args.kills}] {route:6s} recoveries={res.recoveries_from_kill}"
+                per_kill = kills_of(res)
+                print(f"[{i + 1}/{runs}] {route:6s} kills={len(per_kill)} per kill (recoveries, recorded)={per_kill} "
+                      f"recoveries={res.recoveries_from_kill}"
                       + (f" (+{res.recoveries_before_kill} before the kill)" if res.recoveries_before_kill else "")
                       + (f" (+{len(res.machine_stalls_after_kill)} after it from graph stalls JACK reported: "
                          f"{res.machine_stalls_after_kill})" if res.machine_stalls_after_kill else "")
@@ -269,12 +328,15 @@ def main(argv: list[str] | None = None) -> int:
                       f"unexplained={len(res.unexplained_losses)} recorded={res.external_faults} "
                       f"recovery={res.recovery_verdict}/{res.recovery_windows_judged}"
                       + (f" {res.unexplained_losses}" if res.unexplained_losses else "")
-                      + (f" inconclusive={res.inconclusive}" if res.inconclusive else "") + flag, flush=True)
+                      + (f" inconclusive={res.inconclusive}" if res.inconclusive else "")
+                      + (f" doubts={[d[:90] for d in res.doubts]}" if res.doubts else "")
+                      + (f" missed={res.kills_missed} ({res.kill_missed})" if res.kills_missed else "")
+                      + f" wall={time.monotonic() - t_run:.0f}s load={loads[-1]:.1f} {res.run_dir}" + flag, flush=True)
     finally:
         _stop(loaders)
     summary = [summarize(r, results[r]) for r in routes]
     print()
-    print(f"external server kills: {args.kills} per route, load generators={args.load}, "
+    print(f"external server kills: {args.kills} per route, {args.kills_per_run} per run, load generators={args.load}, "
           + (f"mutant {args.mutant}, " if args.mutant else "") +
           f"load average 1 min p50={np.median(loads):.1f} max={max(loads):.1f}, "
           f"wall {time.monotonic() - t0:.0f} s, runs kept in {report_root}")
@@ -288,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
               f"open/late timers in {s['recovery_past_deadline_explained']} run(s); supervisor timers late "
               f"by at most {s['supervisor_late_max_s']:.3f} s")
         print(f"         audio {s['audio']}")
+        print(f"         kills in inconclusive runs {s['kills_in_inconclusive_runs']}; system back (RUNNING, "
+              f"heard) for the gap p50 {s['back_after_p50_s']:.1f} s after a kill; notes {s['kill_notes']}")
         print(f"         device losses {s['device_losses']} (stalls among them {s['device_stalls']}), unexplained "
               f"{s['unexplained_losses']} (in {s['runs_with_unexplained_losses']} run(s)); recovery invariant "
               f"{s['recovery_verdicts']}")
@@ -296,6 +360,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"doubts {s['doubts']} errors {s['errors']}")
         for reason, n in s["doubts_by_reason"].items():
             print(f"         doubted {n:3d}x  {reason}")
+        print(f"         unsteady glitches {s['unsteady_glitches']} ({s['unsteady_kinds']}, up to "
+              f"{s['unsteady_cycles_max']} cycles), JACK reported xruns over {s['unsteady_with_jack_xruns']} of them; "
+              f"none over: {s['unsteady_unreported']}")
+        for reason, n in s["run_doubts_by_reason"].items():
+            print(f"         run doubt {n:3d}x  {reason}")
     if args.json:
         args.json.write_text(json.dumps({"args": vars(args) | {"json": str(args.json)}, "summary": summary,
                                          "load_avg": loads,

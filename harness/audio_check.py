@@ -743,6 +743,7 @@ class AudioCheck:
         self._gap_marks = _Marks()
         self.cycle_frames: int | None = None
         self.outage_s = 0.0  # their length, from the rig's last hearing to hearing again
+        self._outages_ended = 0  # how many of them it heard the system again after
         #: ``[end, next]`` of each outage the rig heard the end of, until the tone is analysed
         #: between its end and the next outage's beginning (``next``; inf until one begins): the
         #: system's audio after that recovery is not judged while one is left (``verdict``)
@@ -1293,6 +1294,13 @@ class AudioCheck:
             self._spans[fid] = span = [t0, math.inf]
             ep.core_spans.append(span)
 
+    def outages_heard(self) -> tuple[int, int]:
+        """The JACK server outages the rig observed so far, and how many of them it heard the
+        system again after. A driver that kills the server again waits for the two to agree: a
+        server death while an outage is still open is taken for that same outage (one record)."""
+        with self._lock:  # counted as they end: a window long closed is retired with its outages
+            return self.outages, self._outages_ended
+
     def outage_server_back(self, t: float) -> None:
         """The server of the open outage serves again at ``t`` (the rig's new capture client opened
         on it), before or as the rig hears the system again (``outage_end``): told to the
@@ -1313,6 +1321,7 @@ class AudioCheck:
                     if o["to"] is None:
                         o["to"] = max(t1, o["from"])
                         self.outage_s += o["to"] - o["from"]
+                        self._outages_ended += 1
                         if len(self._tone_awaited) < 1000:
                             self._tone_awaited.append([o["to"], math.inf])
                         else:

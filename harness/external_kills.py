@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from system_under_test import State
 from system_under_test.devices.portaudio import PortAudioBackend
 
 from .audio_check import stalled_for
@@ -47,6 +48,33 @@ from .rig.loopback import LoopbackRig, pid_is_jackd
 from .runner import ReliabilityRun, RunSpec
 
 ROUTES = ("jack", "system", "alsa")
+
+
+@dataclass
+class KillOutcome:
+    """One kill of a run that kills its server several times (``run_external_kills``): when, whose
+    pid, and what the run's history holds of it, each kill judged on its own."""
+
+    pid: int
+    #: ``time.monotonic()`` just before the ``kill -9`` (the rig routes' history clock)
+    at: float
+    #: recovery episodes the kill is given: from its own (the one open at the kill, else the first
+    #: begun after it) up to the next kill's; exactly one is right once the machine's are set apart
+    episodes: int = 0
+    #: those of them a stall of the whole JACK graph began (``machine_stall_episodes``)
+    machine_stalls: list[str] = field(default_factory=list)
+    #: external faults the history recorded for this kill (the nearest kill in time): exactly one
+    recorded: int = 0
+    #: seconds from the kill to the killer finding the server back, the system RUNNING for the gap
+    #: and the rig hearing it again (None: never, within the killer's patience)
+    back_after_s: float | None = None
+    #: why the killer went on without that (the rig never heard the system again), if it did
+    note: str = ""
+
+    @property
+    def recoveries(self) -> int:
+        """Episodes from this kill, the machine's graph stalls after its own set apart."""
+        return self.episodes - len(self.machine_stalls)
 
 
 @dataclass
@@ -118,6 +146,16 @@ class KillResult:
     #: failure: what ``recoveries_before_kill`` is counted among. ``recoveries`` (the summary's)
     #: counts successes only; None: not read (no kill), ``recoveries`` stands for it
     episodes: int | None = None
+    #: the glitches that made a steady-state window unsteady (``where``, kind, length in the rig's
+    #: server cycles, JACK's xrun reports over it): ``unsteady_glitches``; whether the machine
+    #: reported starving the graph while they were heard is the question their doubt raises
+    unsteady: list[dict[str, Any]] = field(default_factory=list)
+    #: every kill of the run, each judged on its own (``run_external_kills``; a one-kill run has
+    #: one when its kill was made); ``killed_pid`` is the first's
+    kills: list[KillOutcome] = field(default_factory=list)
+    #: the kills the run meant to make and did not, and why (``run_external_kills``): the system
+    #: was not back after the one before within the killer's patience
+    kills_missed: int = 0
 
     @property
     def false_violations(self) -> int:
@@ -134,17 +172,40 @@ class KillResult:
 
 
 class _Killer:
-    """Kills the server ``kill_at_s`` after it is armed; restarts it (if told) later."""
+    """Kills the server ``kill_at_s`` after it is armed; restarts it (if told) later.
 
-    def __init__(self, pid_of: Any, kill_at_s: float, restart: Any | None, restart_after_s: float) -> None:
+    With ``kills`` > 1 it kills the server again each time ``back`` (asked every 50 ms) has said
+    the system is back after the kill before for ``gap_s`` without a break: the server serving,
+    the system RUNNING and the rig hearing it again. A kill made earlier would land in the last
+    one's recovery (judged as one fault with it, its outage taken for the same one) and judge
+    neither. ``back`` answers "yes", "no", or "unheard" (the system RUNNING on a serving server
+    the rig has not heard again): after ``patience_s`` of "unheard" the killer goes on and says
+    so with that kill (``notes``); after ``patience_s`` of "no" it stops, the kills it did not
+    make are ``missed`` with why. ``finished`` is set once the last kill's system is back (or
+    the killer stopped): the run can end there."""
+
+    def __init__(self, pid_of: Any, kill_at_s: float, restart: Any | None, restart_after_s: float, *,
+                 kills: int = 1, back: Any = None, gap_s: float = 2.0, patience_s: float = 45.0) -> None:
         self.pid_of = pid_of
         self.kill_at_s = kill_at_s
         self.restart = restart
         self.restart_after_s = restart_after_s
+        self.kills = kills
+        self.back = back
+        self.gap_s = gap_s
+        self.patience_s = patience_s
         self.killed_pid: int | None = None
         #: ``time.monotonic()`` just after the kill: the rig routes' system clock
         self.killed_at: float | None = None
+        #: every kill made: (pid, ``time.monotonic()`` just before it)
+        self.made: list[tuple[int, float]] = []
+        #: per kill made, seconds until ``back`` held for the gap (None: never), and a note
+        self.back_after: list[float | None] = []
+        self.notes: list[str] = []
+        #: why the kills not made were not (None: every kill made)
+        self.missed: str | None = None
         self.error: str | None = None
+        self.finished = threading.Event()
         self._cancel = threading.Event()
         self._armed = threading.Event()
         self._thread = threading.Thread(target=self._run, name="external-killer", daemon=True)
@@ -160,25 +221,78 @@ class _Killer:
         self._armed.set()
 
     def _run(self) -> None:
+        try:
+            self._kill_all()
+        finally:
+            self.finished.set()
+
+    def _kill_all(self) -> None:
         self._armed.wait()
         if self._cancel.is_set() or self._cancel.wait(self.kill_at_s):  # the fault itself is a moment in the run, not a wait
             return
+        for i in range(self.kills):
+            if i > 0 and not self._await_back(i - 1):
+                return
+            if not self._kill_once():
+                return
+        if self.back is not None:
+            self._await_back(self.kills - 1)
+
+    def _kill_once(self) -> bool:
         pid = self.pid_of()
         if pid is None or not pid_is_jackd(pid):
             self.error = f"no jackd to kill (pid {pid})"
-            return
+            return False
         before = time.monotonic()
         os.kill(pid, signal.SIGKILL)  # by pid, from outside: the rig is not told
-        self.killed_at = before
-        self.killed_pid = pid
+        self.made.append((pid, before))
+        if self.killed_pid is None:
+            self.killed_at = before
+            self.killed_pid = pid
         if self.restart is None:
-            return
+            return True
         if self._cancel.wait(self.restart_after_s):
-            return
+            return False
         try:
             self.restart()
         except Exception as exc:  # noqa: BLE001 - reported with the result
             self.error = f"restart failed: {exc}"
+            return False
+        return True
+
+    def _await_back(self, i: int) -> bool:
+        """Wait until ``back`` has said "yes" for ``gap_s`` running after kill ``i``; True to go on."""
+        killed_at = self.made[i][1]
+        since: float | None = None
+        unheard_since: float | None = None
+        deadline = time.monotonic() + self.patience_s
+        while not self._cancel.wait(0.05):
+            now = time.monotonic()
+            answer = self.back()
+            if answer == "yes":
+                since = now if since is None else since
+                if now - since >= self.gap_s:
+                    self.back_after.append(now - killed_at)
+                    self.notes.append("")
+                    return True
+                continue
+            since = None
+            if answer == "unheard":
+                unheard_since = now if unheard_since is None else unheard_since
+                if now - unheard_since >= self.patience_s:
+                    self.back_after.append(None)
+                    self.notes.append(f"the rig did not hear the system again for {self.patience_s:g} s with it "
+                                      "RUNNING on a serving server: the next kill made all the same")
+                    return True
+                continue
+            unheard_since = None
+            if now >= deadline:
+                self.back_after.append(None)
+                self.notes.append("")
+                self.missed = (f"the system was not back {self.patience_s:g} s after kill {i + 1} "
+                               f"({now - killed_at:.1f} s after it)")
+                return False
+        return False
 
     def stop(self) -> None:
         self._cancel.set()
@@ -204,12 +318,7 @@ def run_external_kill(route: str, *, seed: int = 1, duration_s: float = 8.0, kil
     # The server is the environment here, as a sound server is in the field: no monitoring client
     # of ours stays on it (a restart would leave the agent's reader thread in the run's process).
     with LoopbackRig(monitor=False) as rig:
-        if route == "system":
-            backend = PortAudioBackend(jack_server=rig.server_name)
-            device = "system"
-        else:
-            backend = PortAudioBackend(host_api="ALSA", jack_server=rig.server_name)
-            device = "jack"
+        backend, device = _route_backend(route, rig)
         spec = RunSpec(backend="portaudio", device=device, duration_s=duration_s, seed=seed, faults="none",
                        config=config, report_root=report_root, label=f"kill-{route}")
         run = ReliabilityRun(spec, backend=backend, system_factory=system_factory)
@@ -217,8 +326,82 @@ def run_external_kill(route: str, *, seed: int = 1, duration_s: float = 8.0, kil
         return _execute(route, run, killer)
 
 
-def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
+def _route_backend(route: str, rig: LoopbackRig) -> tuple[PortAudioBackend, str]:
+    """The PortAudio backend and device name of a route on a server the run does not own."""
+    if route == "system":
+        return PortAudioBackend(jack_server=rig.server_name), "system"
+    return PortAudioBackend(host_api="ALSA", jack_server=rig.server_name), "jack"
+
+
+def run_external_kills(route: str, *, kills: int, seed: int = 1, kill_at_s: float = 3.0,
+                       restart_after_s: float = 2.0, gap_s: float = 2.0, patience_s: float = 45.0,
+                       report_root: Path, config: dict[str, Any] | None = None,
+                       system_factory: Any = None) -> KillResult:
+    """One reliability run (no injected faults) on ``route`` whose server is ``kill -9``ed
+    ``kills`` times from outside, each kill judged on its own (``KillResult.kills``).
+
+    The first kill comes ``kill_at_s`` after the run's first chunk; each next one once the system
+    is back after the one before (the server serving again, the system RUNNING and the rig hearing
+    it, for ``gap_s`` without a break; ``_Killer``), so that no kill lands in the last one's
+    recovery; the run ends once the last kill's system is back (``ReliabilityRun.execute``'s
+    ``until``), judged as any run. Its duration is a cap: every kill given ``patience_s``. What
+    the start of a run costs (the server's start, the system's, its steady-state window: about 4 s
+    near idle, measured) is paid once for all its kills."""
+    if route not in ROUTES:
+        raise ValueError(f"unknown route {route!r} (choose from {', '.join(ROUTES)})")
+    if kills < 1:
+        raise ValueError(f"kills must be 1 or more, got {kills}")
+    report_root.mkdir(parents=True, exist_ok=True)
+    cap_s = kill_at_s + kills * (restart_after_s + patience_s + gap_s) + 5.0
+    if route == "jack":
+        spec = RunSpec(backend="jack", duration_s=cap_s, seed=seed, faults="none", config=config,
+                       report_root=report_root, label=f"kills-{route}")
+        run = ReliabilityRun(spec, system_factory=system_factory)
+        return _execute_series(route, run, lambda: run.rig, None, kills=kills, kill_at_s=kill_at_s,
+                               restart_after_s=0.0, gap_s=gap_s, patience_s=patience_s)
+    with LoopbackRig(monitor=False) as rig:
+        backend, device = _route_backend(route, rig)
+        spec = RunSpec(backend="portaudio", device=device, duration_s=cap_s, seed=seed, faults="none",
+                       config=config, report_root=report_root, label=f"kills-{route}")
+        run = ReliabilityRun(spec, backend=backend, system_factory=system_factory)
+        return _execute_series(route, run, lambda: rig, rig.restart_server, kills=kills, kill_at_s=kill_at_s,
+                               restart_after_s=restart_after_s, gap_s=gap_s, patience_s=patience_s)
+
+
+def _execute_series(route: str, run: ReliabilityRun, rig_of: Any, restart: Any, *, kills: int, kill_at_s: float,
+                    restart_after_s: float, gap_s: float, patience_s: float) -> KillResult:
+    """``_execute`` with a killer that kills ``kills`` times, each once the system is back."""
+    system: list[Any] = []
+    heard_before: list[int] = []
+
+    def pid_of() -> int | None:
+        rig = rig_of()
+        pid = rig.pid if rig is not None else None
+        audio = run.audio
+        # the outages the rig observed before this kill: the kill's is the next one
+        heard_before.append(audio.outages_heard()[0] if audio is not None and audio.available else 0)
+        return pid
+
+    def back() -> str:
+        rig = rig_of()
+        if rig is None or not rig.running or (killer.made and rig.pid == killer.made[-1][0]):
+            return "no"
+        if not system or getattr(system[0], "state", None) != State.RUNNING:
+            return "no"
+        audio = run.audio
+        if audio is None or not audio.available:
+            return "yes"  # no ears: the system RUNNING on a serving server is all there is to wait for
+        observed, heard = audio.outages_heard()
+        return "yes" if observed > heard_before[-1] and heard == observed else "unheard"
+
+    killer = _Killer(pid_of, kill_at_s, restart, restart_after_s, kills=kills, back=back, gap_s=gap_s,
+                     patience_s=patience_s)
+    return _execute(route, run, killer, system=system)
+
+
+def _execute(route: str, run: ReliabilityRun, killer: _Killer, *, system: list[Any] | None = None) -> KillResult:
     armed = threading.Event()
+    series = killer.back is not None
 
     def on_progress(progress: Any) -> None:
         # Armed after the run's first chunk (the system is running): the kill time counts from there.
@@ -226,9 +409,14 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
             armed.set()
             killer.arm()
 
+    def on_chunk(run: Any, running: Any, history: Any) -> None:
+        if system is not None and not system:
+            system.append(running)  # the killer asks its state before each kill after the first
+
     killer.start()
     try:
-        result = run.execute(on_progress=on_progress)
+        result = run.execute(on_progress=on_progress, on_chunk=on_chunk,
+                             until=killer.finished.is_set if series else None)
     except UsageError as exc:  # the system never started (before any kill): no verdict to judge
         return KillResult(route, run.spec.seed, 2, None, 0, 0, [], "not started", error=f"did not start: {exc}")
     finally:
@@ -239,10 +427,15 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
     violations = [f"{v['name']}: {v['message']}" for v in s["violations"]]
     reasons = inconclusive_reasons(result.verdicts)
     inconclusive = list(reasons)
-    external = sum(1 for f in result.history.faults() if f.get("trigger") == "external")
+    externals = [f for f in result.history.faults() if f.get("trigger") == "external"]
+    external = len(externals)
     res = KillResult(route, run.spec.seed, result.exit_code, killer.killed_pid, int(s["recoveries"]),
                      int(s["recovery_failures"]), violations, s["final_state"], inconclusive, external,
                      str(result.run_dir), killer.error, inconclusive_reasons=reasons, kill_missed=missed)
+    if series:
+        res.kills_missed = killer.kills - len(killer.made)
+        if res.kills_missed and missed is None:
+            res.kill_missed = killer.missed or killer.error or "the run ended before every kill was made"
     losses = s.get("device_losses") or {}
     res.device_losses = int(losses.get("count") or 0)
     res.device_stalls = int(losses.get("stalls") or 0)
@@ -255,10 +448,17 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer) -> KillResult:
         ends = [e.time for kind in ("recovery_succeeded", "recovery_failed") for e in result.history.events(kind)]
         res.recoveries_before_kill, open_at_kill = episodes_before_kill([e.time for e in starts], ends,
                                                                         killer.killed_at)
-        res.machine_stalls_after_kill = machine_stall_episodes(starts, killer.killed_at,
-                                                               getattr(run, "audio", None), open_at_kill=open_at_kill)
+        audio = getattr(run, "audio", None)
+        res.machine_stalls_after_kill = machine_stall_episodes(starts, killer.killed_at, audio,
+                                                               open_at_kill=open_at_kill)
+        res.kills = kill_outcomes(killer.made, starts, ends, [float(f["fired_at"]) for f in externals], audio)
+        for outcome, back_s, note in zip(res.kills, killer.back_after, killer.notes):
+            outcome.back_after_s, outcome.note = back_s, note
+        if len(res.kills) > 1:  # every kill's own set apart, not only the first's
+            res.machine_stalls_after_kill = [m for k in res.kills for m in k.machine_stalls]
     res.doubts = [str(d)[:300] for d in getattr(result.verdict, "doubts", ())]
     steady = s.get("steady_state") or {}
+    res.unsteady = unsteady_glitches(getattr(run, "audio", None), steady)
     res.steady_before, res.steady_after = str(steady.get("before", "")), str(steady.get("after", ""))
     for key in ("before_excused", "after_excused"):
         for why, n in (steady.get(key) or {}).items():
@@ -334,6 +534,34 @@ def episodes_before_kill(starts: list[float], ends: list[float], killed_at: floa
     return over, begun > over
 
 
+def kill_outcomes(made: list[tuple[int, float]], starts: list[Any], ends: list[float], fired: list[float],
+                  audio: Any) -> list[KillOutcome]:
+    """Each kill of a run (``made``: pid and time, in order) with the recovery episodes and the
+    external fault records that are its own.
+
+    ``starts``: the history's ``recovery_started`` events, ``ends`` the times of its
+    ``recovery_succeeded``/``recovery_failed`` (one episode at a time). Every episode is given to
+    one kill: the ones over before the first kill to none (the machine's, ``episodes_before_kill``),
+    the rest to the last kill before which they were not over, so an episode still open at a kill
+    is that kill's own, as with one kill. Among a kill's episodes, the graph stalls JACK reported
+    after its own are the machine's (``machine_stall_episodes``). ``fired``: the ``fired_at`` of
+    the history's external faults, each given to the kill nearest in time (the rig's capture dates
+    an outage from its last hearing of the system, a little before the kill; the server watch a
+    poll after it)."""
+    times = [e.time for e in starts]
+    over = [episodes_before_kill(times, ends, at)[0] for _, at in made] + [len(starts)]
+    outcomes = []
+    for i, (pid, at) in enumerate(made):
+        own = starts[over[i]:over[i + 1]]
+        open_at_kill = bool(own) and own[0].time < at
+        outcomes.append(KillOutcome(pid, at, len(own), machine_stall_episodes(own, at, audio,
+                                                                             open_at_kill=open_at_kill)))
+    for t in fired:
+        if outcomes:
+            min(outcomes, key=lambda k: abs(k.at - t)).recorded += 1
+    return outcomes
+
+
 def machine_stall_episodes(starts: Any, killed_at: float, audio: Any, *, open_at_kill: bool = False) -> list[str]:
     """The recovery episodes after the kill's own (the one open at ``killed_at`` when
     ``open_at_kill``, else the first that began at or after it) that a stall of the whole JACK
@@ -367,6 +595,33 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any, *, open_at
     return found
 
 
+def unsteady_glitches(audio: Any, steady: dict[str, Any]) -> list[dict[str, Any]]:
+    """The glitches that made the run's steady-state windows (``steady``: the summary's
+    ``steady_state``) unsteady: every glitch heard in a window judged "no" or "not observed" that
+    the rig did not measure as the machine's (``AudioCheck.machine_cause``), with its length in
+    the rig's server cycles and how many xruns JACK reported over it
+    (``AudioCheck.jack_xruns_between``; None: reports of that time let go). A long silence
+    through dense reports is a starved graph the check cannot tell from the system; one JACK
+    reported nothing over is the system's to answer for."""
+    if audio is None or not getattr(audio, "available", False) or not hasattr(audio, "glitches_between"):
+        return []
+    cycle = getattr(audio, "cycle_frames", None) or 0
+    found: list[dict[str, Any]] = []
+    for where, verdict, span in (("before", "no", steady.get("before_span")),
+                                 ("after", "not observed", steady.get("after_span"))):
+        if steady.get(where) != verdict or not span:
+            continue
+        for g in audio.glitches_between(float(span[0]), float(span[1])) or ():
+            if audio.machine_cause(g) is not None:
+                continue
+            frames = int(g["end_frame"]) - int(g["start_frame"]) if "end_frame" in g else None
+            found.append({"where": where, "kind": g["kind"], "channel": g.get("channel"),
+                          "cycles": round(frames / cycle, 2) if cycle and frames is not None else None,
+                          "t": round(float(g["t_start"]), 4),
+                          "jack_xruns_over_it": audio.jack_xruns_between(float(g["t_start"]), float(g["t_end"]))})
+    return found
+
+
 def _audio_of(res: KillResult, audio: dict[str, Any], verdicts: list[Any]) -> None:
     """What the rig heard of the kill: ``clean_audio``'s verdict, the outages it observed, and how
     long the audio took to be clean once it heard the system again."""
@@ -383,5 +638,6 @@ def _audio_of(res: KillResult, audio: dict[str, Any], verdicts: list[Any]) -> No
     res.time_to_clean_after_outage_s = max(after) if after else None
 
 
-__all__ = ["KillResult", "ROUTES", "doubt_reason", "episodes_before_kill", "inconclusive_reasons",
-           "machine_stall_episodes", "missed_kill", "run_external_kill"]
+__all__ = ["KillOutcome", "KillResult", "ROUTES", "doubt_reason", "episodes_before_kill", "inconclusive_reasons",
+           "kill_outcomes", "machine_stall_episodes", "missed_kill", "run_external_kill", "run_external_kills",
+           "unsteady_glitches"]

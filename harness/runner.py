@@ -384,15 +384,21 @@ class ReliabilityRun:
     # -- the run ------------------------------------------------------------------------------
     def execute(self, *, on_progress: Callable[[Progress], None] | None = None,
                 on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None = None,
-                reports: bool = True) -> RunResult:
+                reports: bool = True, until: Callable[[], bool] | None = None) -> RunResult:
         """Run, check, summarise; ``reports=False`` leaves the reports to the caller (the soak writes
-        them from its journal). The system's DSP stages are built with the run's kernel."""
+        them from its journal). The system's DSP stages are built with the run's kernel.
+
+        ``until``: a driver's own end, asked after each chunk. The run ends when it says so or at
+        its duration, whichever comes first, and it is a completed run (a driver whose script of
+        outside events takes as long as the machine makes it, such as a series of external server
+        kills each awaited until the system is back, ends the run when the script is done instead
+        of guessing a duration; a stop request is an interruption, this is not)."""
         with use_kernel(self.dsp_kernel), one_blas_thread():
-            return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports)
+            return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports, until=until)
 
     def _execute(self, *, on_progress: Callable[[Progress], None] | None,
                  on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None,
-                 reports: bool) -> RunResult:
+                 reports: bool, until: Callable[[], bool] | None = None) -> RunResult:
         spec = self.spec
         run_dir = spec.run_dir or new_run_dir(spec.report_root, spec.label, spec.seed)
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -507,6 +513,8 @@ class ReliabilityRun:
                 # callback) is the one it sees, so a soak's recorder journals the chunk it ends on
                 if on_chunk is not None:
                     on_chunk(self, system, history)
+                if until is not None and until():
+                    break  # the driver's script is done: a completed run, judged as any
             injector.disarm()
             settle_end = clock.now() + SETTLE_S
             while system.state == State.RECOVERING and clock.now() < settle_end:

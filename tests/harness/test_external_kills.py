@@ -25,8 +25,9 @@ import numpy as np
 import pytest
 
 from harness.audio_check import LEAD_MARGIN_S, MACHINE_MUTE_MAX_S, XRUN_LEAD_S, stalled_for
-from harness.external_kills import (KillResult, doubt_reason, episodes_before_kill, inconclusive_reasons,
-                                    machine_stall_episodes, missed_kill, run_external_kill)
+from harness.external_kills import (KillOutcome, KillResult, doubt_reason, episodes_before_kill, inconclusive_reasons,
+                                    kill_outcomes, machine_stall_episodes, missed_kill, run_external_kill,
+                                    run_external_kills, unsteady_glitches)
 from harness.invariants import Verdict
 from harness.rig.rig_audio import system_stream_pid
 from harness.runner import ReliabilityRun, RunSpec
@@ -801,3 +802,109 @@ def test_a_start_up_death_the_server_watch_has_not_polled_yet_is_still_the_envir
     assert "the system never ran: the JACK server died unannounced" in doubts, doubts
     report = json.loads((result.run_dir / "report.json").read_text())
     assert report["verdict"]["outcome"] == "inconclusive", report["verdict"]
+
+
+def test_each_kill_of_a_series_is_given_its_own_episodes_and_fault_records() -> None:
+    """Three kills in one run (at 100, 110, 120 s): every recovery episode is given to one kill,
+    and every external fault record to the kill nearest it.
+
+    - a machine stall over before the first kill (96-97 s) is nobody's;
+    - kill 1's own (100.3 s), then a 250 ms graph stall JACK reported (104 s): the machine's;
+    - a stall 0.3 s before kill 2 still open at it: kill 2's own, not a second of kill 1's;
+    - kill 3's own, then a stall JACK did not report (125 s): kill 3's second (a recovery that
+      flaps counts against it);
+    - records: the rig's capture dates an outage a little before its kill (99.8 s, 119.9 s), the
+      server watch a poll after (110.05 s); a second record of kill 3 (120.4 s) is one too many."""
+    starts = [_Event(96.0, "DeviceStalledError", 0.25), _Event(100.3, "DeviceStalledError", 0.3),
+              _Event(104.0, "DeviceStalledError", 0.25), _Event(109.7, "DeviceStalledError", 0.26),
+              _Event(120.2, "DeviceLostError"), _Event(125.0, "DeviceStalledError", 0.25)]
+    ends = [97.0, 102.0, 105.0, 112.0, 122.0, 126.0]
+    made = [(11, 100.0), (12, 110.0), (13, 120.0)]
+    fired = [99.8, 110.05, 119.9, 120.4]
+    kills = kill_outcomes(made, starts, ends, fired, _Reports([103.9, 124.0]))
+    assert [k.pid for k in kills] == [11, 12, 13]
+    assert [k.episodes for k in kills] == [2, 1, 2]
+    assert [len(k.machine_stalls) for k in kills] == [1, 0, 0]
+    assert kills[0].machine_stalls[0].startswith("104.000: no block for 250 ms"), kills[0].machine_stalls
+    assert [k.recoveries for k in kills] == [1, 1, 2]
+    assert [k.recorded for k in kills] == [1, 1, 2]
+    # one kill: the same as the run-wide count from the kill on
+    (one,) = kill_outcomes(made[:1], starts[:3], ends[:3], fired[:1], _Reports([103.9]))
+    assert (one.episodes, one.recoveries, one.recorded) == (2, 1, 1)
+    assert kill_outcomes([], starts, ends, fired, None) == []
+
+
+def test_the_bench_counts_a_series_kill_by_kill() -> None:
+    """``bench_external_kills.py`` with several kills per run: the kills, exactly one recovery and
+    one record per kill, the kills in inconclusive runs, and a series' missed kills."""
+    bench = _bench()
+    series = KillResult("alsa", 1, 3, 11, 3, 0, [], "closed", ["clean_audio"], 3, episodes=3,
+                        recovery_verdict="held", recovery_windows_judged=3,
+                        kills=[KillOutcome(11, 100.0, 1, [], 1), KillOutcome(12, 110.0, 1, [], 1),
+                               KillOutcome(13, 120.0, 2, [], 1)])
+    short = KillResult("alsa", 2, 0, 21, 1, 0, [], "closed", [], 1, episodes=1, recovery_verdict="held",
+                       recovery_windows_judged=1, kills=[KillOutcome(21, 100.0, 1, [], 1)], kills_missed=2,
+                       kill_missed="the system was not back 45 s after kill 1 (45.0 s after it)")
+    summary = bench.summarize("alsa", [series, short])
+    assert (summary["kills"], summary["runs"], summary["missed_kills"]) == (4, 2, 2)
+    assert (summary["exactly_one"], summary["recorded_once"], summary["recovery_judged"]) == (3, 4, 4)
+    assert (summary["inconclusive_runs"], summary["kills_in_inconclusive_runs"], summary["pass"]) == (1, 3, 1)
+    assert (summary["recoveries_p50"], summary["recoveries_max"]) == (1.0, 2)
+
+
+@pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("route", ["jack", "alsa"])
+def test_a_series_of_external_kills_judges_each_kill_on_its_own(route: str, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three ``kill -9``s of the server by pid in one run, each once the system was back after the
+    one before: three distinct jackd pids killed, each kill recorded once in the history, given
+    its recovery, and its outage's window judged by the recovery invariant; no violation."""
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    res = run_external_kills(route, kills=3, seed=2, kill_at_s=1.5, restart_after_s=1.0, report_root=tmp_path)
+    assert res.error is None and res.kills_missed == 0 and res.kill_missed is None, _why(res)
+    assert len(res.kills) == 3 and len({k.pid for k in res.kills}) == 3, _why(res)
+    assert res.violations == [], _why(res)
+    assert [k.recorded for k in res.kills] == [1, 1, 1], _why(res)
+    assert res.external_faults == 3, _why(res)
+    assert [k.recoveries for k in res.kills] == [1, 1, 1], [(k.episodes, k.machine_stalls) for k in res.kills]
+    assert res.recovery_verdict == "held" and res.recovery_windows_judged == 3, res.recovery
+    assert res.unexplained_losses == [], _why(res)
+    summary = json.loads((Path(res.run_dir) / "summary.json").read_text())
+    assert summary["status"] == "completed", summary["status"]  # ended by its driver, not interrupted
+
+
+class _Heard:
+    """What ``unsteady_glitches`` asks of the audio check: the glitches of a span, the machine's
+    cause of each, and JACK's xrun reports (times) over a stretch."""
+
+    available = True
+    cycle_frames = 256
+
+    def __init__(self, glitches: list[dict[str, Any]], reports: list[float]) -> None:
+        self.glitches, self.reports = glitches, reports
+
+    def glitches_between(self, t0: float, t1: float) -> list[dict[str, Any]]:
+        return [g for g in self.glitches if g["t_start"] < t1 and g["t_end"] > t0]
+
+    def machine_cause(self, g: dict[str, Any]) -> str | None:
+        return "jack_xrun" if g["end_frame"] - g["start_frame"] <= 4 * 256 else None
+
+    def jack_xruns_between(self, t0: float, t1: float) -> int:
+        return sum(1 for t in self.reports if t0 <= t <= t1 + 0.5)
+
+
+def test_the_glitches_that_made_a_steady_window_unsteady_say_whether_jack_reported_over_them() -> None:
+    """A 15-cycle silence in the window before the kill (JACK reporting all through it), a
+    one-cycle one (the machine's: not counted) and, in the window after, a 9-cycle silence JACK
+    said nothing of; a window judged steady gives none."""
+    glitches = [{"t_start": 10.70, "t_end": 10.78, "kind": "mute", "start_frame": 0, "end_frame": 3840},
+                {"t_start": 10.90, "t_end": 10.905, "kind": "mute", "start_frame": 0, "end_frame": 256},
+                {"t_start": 30.10, "t_end": 30.15, "kind": "mute", "start_frame": 0, "end_frame": 2304}]
+    heard = _Heard(glitches, [10.71, 10.73, 10.76, 29.0])
+    steady = {"before": "no", "before_span": [10.0, 11.0], "after": "not observed", "after_span": [30.0, 31.0]}
+    found = unsteady_glitches(heard, steady)
+    assert [(g["where"], g["cycles"], g["jack_xruns_over_it"]) for g in found] == [("before", 15.0, 3),
+                                                                                   ("after", 9.0, 0)]
+    assert unsteady_glitches(heard, {**steady, "before": "yes", "after": "yes"}) == []
+    assert unsteady_glitches(None, steady) == []

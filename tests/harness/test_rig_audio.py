@@ -1369,3 +1369,30 @@ def test_the_rig_tells_when_an_outages_server_serves_again_before_it_hears_the_s
     last_heard = told[0][1]
     expected = [("begin", last_heard), ("back", t + 3.5)] + ([("end", pytest.approx(t + 4.096))] if heard_again else [])
     assert told == expected
+
+
+def test_the_outages_the_rig_heard_the_end_of_count_those_whose_window_was_retired() -> None:
+    """``outages_heard``: what a driver that kills the server again waits on (the next kill only
+    once the rig heard the system after the last). Two outages 14 s apart: the first's window is
+    closed and retired into the aggregates long before the second ends. Counting the ended
+    outages of the live windows only said (2, 1) after the second had ended (measured on the ALSA
+    route: the killer waited its whole patience for a system the rig had heard again)."""
+    system, cap, check, t = started_with_scripted_capture()
+    frame = _hear(cap, t, 2.0, frame0=0)
+    system.run_for(2.1)
+    check.poll()
+    assert check.outages_heard() == (0, 0)
+    for k, at in enumerate((t + 2.0, t + 16.0)):
+        cap.pending.append(("outage_begin", (at, "server shut down")))
+        system.run_for(0.2)
+        check.poll()
+        assert check.outages_heard() == (k + 1, k)
+        cap.pending.append(("outage_end", (at + 2.0,)))
+        frame = _hear(cap, at + 2.0, 12.0, frame0=frame + 100_000, new_agent=True)
+        system.run_for(12.0)
+        check.poll()
+        assert check.outages_heard() == (k + 1, k + 1), k
+    assert len(check._episodes) < check._n_episodes  # the first window was retired: the case held
+    system.stop()
+    system.close()
+    check.finish()
