@@ -43,6 +43,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import InputFileError
+from .history import json_line
 from .inputs import validation_message
 
 __all__ = ["JOURNAL_NAME", "JOURNAL_VERSION", "JournalData", "JournalError", "JournalWriter",
@@ -196,7 +197,7 @@ def _decode(line: bytes) -> dict[str, Any]:
     body = line[:-_SUFFIX_LEN] + b"}"
     if zlib.crc32(body) & 0xFFFFFFFF != want:
         raise ValueError("checksum mismatch (the line was altered or partly overwritten)")
-    record = json.loads(body.decode("utf-8"))
+    record = json_line(body.decode("utf-8"))  # pydantic-core's parser: ~1/3 of json.loads's CPU
     if not isinstance(record, dict) or "type" not in record:
         raise ValueError("not a journal record (no 'type')")
     return record
