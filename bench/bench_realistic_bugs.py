@@ -3669,9 +3669,8 @@ BATCH_25: list[Bug] = [
         "does not journal its last chunk, whose history, samples and glitches are lost",
         "soak (an interrupted soak journals what it ran)"),
     Bug("soak_resumed_entries_not_offset", "harness/soak.py",
-        "        if self.t_offset:\n"
-        "            for e in payload[\"entries\"]:\n"
-        "                e[\"time\"] = e[\"time\"] + self.t_offset\n",
+        "        if t_offset:\n"
+        "            t = c[\"time\"] = t + t_offset\n",
         "",
         "'sim_t0/sim_t1 carry the offset already' when the payload was assembled: a resumed "
         "segment's history entries keep the new process's clock, before the first segment's",

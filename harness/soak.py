@@ -36,6 +36,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import math
 import os
 import platform
 import socket
@@ -306,17 +307,16 @@ class _Recorder:
             "cb": {"bins": {str(k): v for k, v in sorted(self.cb_bins.items())}, "max": self.cb_max,
                    "sum": self.cb_sum, "count": self.cb_n, "bins_per_decade": BINS_PER_DECADE},
             "samples": self.samples,
-            "entries": [c for c in (compact_entry(e) for e in entries) if c is not None],
+            "entries": [],  # its place among the keys; filled in below, not copied by ``jsonify``
             "glitches": glitches,
         }
         cfg = system.config.to_dict() if system.config is not None else None
         if cfg is not None and cfg != self.last_config:
             payload["config"] = cfg  # the first checkpoint, and whenever it changed
             self.last_config = cfg
-        if self.t_offset:
-            for e in payload["entries"]:
-                e["time"] = e["time"] + self.t_offset
-        self.journal.checkpoint(jsonify(payload))
+        record = jsonify(payload)
+        record["entries"] = _journal_entries(entries, self.t_offset)
+        self.journal.checkpoint(record)
         self.index += 1
         self._reset_chunk(now)
 
@@ -327,6 +327,25 @@ class _Recorder:
         self.samples = []
         self.chunk_t0 = now
         self.chunk_wall0 = time.perf_counter()
+
+
+def _journal_entries(entries: list[Any], t_offset: float) -> list[dict[str, Any]]:
+    """The history's entries as a checkpoint keeps them (``compact_entry``), times moved by
+    ``t_offset``: what ``jsonify`` of the compacted entries gives, without its copy of each (the
+    largest part of a checkpoint: ~2 000 entries a simulated minute). A compacted entry is
+    JSON-safe but for its time (``compact_entry``), which ``jsonify`` would make None when not
+    finite; so it is here."""
+    out = [c for c in (compact_entry(e) for e in entries) if c is not None]
+    for c in out:
+        t = c["time"]
+        if t_offset:
+            t = c["time"] = t + t_offset
+        if type(t) is float:
+            if not math.isfinite(t):
+                c["time"] = None
+        elif type(t) is not int:
+            c["time"] = jsonify(t)
+    return out
 
 
 class SoakRunner:
