@@ -58,9 +58,7 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import threading
-import time
 from dataclasses import asdict, dataclass
 from statistics import NormalDist
 from typing import Any
@@ -423,96 +421,19 @@ def judge_all(samples: list[dict[str, Any]], *, time_key: str = "t",
     return out
 
 
-class _ProcFigures:
-    """The four process figures psutil gives a ``ResourceSampler``, read straight from Linux's
-    ``/proc/<pid>`` as psutil reads them (the same files and the same arithmetic, so the same
-    numbers): resident set from ``statm``, threads and CPU times from ``stat``, descriptors by
-    listing ``fd``.
-
-    Why not psutil itself: a soak samples once a simulated second, ~29 000 times in 8 hours, and
-    psutil's layers (its ``oneshot`` cache, a wrapper per call, ``status`` read for the thread
-    count beside ``stat`` for the CPU times) cost ~280 us a sample in a soak's process; the reads
-    themselves are a few syscalls. Each file is opened, read and closed at each sample, as psutil
-    does: a descriptor kept open would itself be counted among ``open_fds``."""
-
-    def __init__(self, pid: int) -> None:
-        self._statm = f"/proc/{pid}/statm"
-        self._stat = f"/proc/{pid}/stat"
-        self._fd = f"/proc/{pid}/fd"
-        self._page = os.sysconf("SC_PAGE_SIZE")
-        self._ticks = float(os.sysconf("SC_CLK_TCK"))
-        self._cpus = os.sysconf("SC_NPROCESSORS_ONLN") or 1
-        #: (monotonic x cpus, user CPU s, system CPU s) at the last read
-        self._last: tuple[float, float, float] | None = None
-        self.read()  # a /proc that cannot be read fails here, and the sampler keeps psutil
-        self._last = None  # the first sample's CPU percent is 0.0, as psutil's first call gives
-
-    @staticmethod
-    def _read(path: str) -> bytes:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            return os.read(fd, 4096)
-        finally:
-            os.close(fd)
-
-    def read(self) -> tuple[int, int, int, float]:
-        """(rss bytes, threads, open descriptors, CPU percent since the last read: psutil's
-        ``cpu_percent(interval=None)``, 0.0 at the first read)."""
-        rss = int(self._read(self._statm).split()[1]) * self._page
-        stat = self._read(self._stat)
-        fields = stat[stat.rfind(b")") + 2:].split()  # the name may hold spaces and parentheses
-        threads = int(fields[17])
-        user, system = float(fields[11]) / self._ticks, float(fields[12]) / self._ticks
-        fds = len(os.listdir(self._fd))
-        now = time.monotonic() * self._cpus
-        last, self._last = self._last, (now, user, system)
-        if last is None or now == last[0]:
-            return rss, threads, fds, 0.0
-        busy = (user - last[1]) + (system - last[2])
-        return rss, threads, fds, round(busy / (now - last[0]) * 100 * self._cpus, 1)
-
-
 class ResourceSampler:
-    """Reads the process's and the system's resource figures; cheap enough to call every second
-    (``_ProcFigures`` on Linux, psutil elsewhere)."""
+    """Reads the process's and the system's resource figures; cheap enough to call every second."""
 
     def __init__(self, pid: int | None = None) -> None:
         import psutil  # imported here: the CLI stays cheap to import
 
-        pid = pid or os.getpid()
-        self._proc = psutil.Process(pid)
-        self._fast: _ProcFigures | None
-        try:
-            self._fast = _ProcFigures(pid) if sys.platform.startswith("linux") else None
-        except (OSError, ValueError, IndexError):
-            self._fast = None
+        self._proc = psutil.Process(pid or os.getpid())
 
     def sample(self, t: float, system: Any = None, wall: float | None = None) -> dict[str, Any]:
+        p = self._proc
         s: dict[str, Any] = {"t": float(t)}
         if wall is not None:
             s["wall"] = float(wall)
-        fast = self._fast
-        if fast is not None:
-            try:
-                s["rss_bytes"], s["threads"], s["open_fds"], s["cpu_percent"] = fast.read()
-            except (OSError, ValueError, IndexError):  # a sampler must never break the run
-                s["threads"] = threading.active_count()
-        else:
-            self._sample_psutil(s)
-        resources = getattr(system, "resources", None)
-        if resources is not None:
-            try:
-                s["sut_live_allocations"] = len(resources.live())
-                usage = resources.usage()
-                for rtype in ("buffers", "frames", "streams", "threads", "bytes"):
-                    s[f"sut_{rtype}"] = int(sum(v for k, v in usage.items()
-                                                if getattr(k, "value", k) == rtype))
-            except Exception:
-                pass
-        return s
-
-    def _sample_psutil(self, s: dict[str, Any]) -> None:
-        p = self._proc
         try:
             with p.oneshot():
                 s["rss_bytes"] = int(p.memory_info().rss)
@@ -524,3 +445,14 @@ class ResourceSampler:
                 s["cpu_percent"] = float(p.cpu_percent(interval=None))
         except Exception:  # a sampler must never break the run
             s["threads"] = threading.active_count()
+        resources = getattr(system, "resources", None)
+        if resources is not None:
+            try:
+                s["sut_live_allocations"] = len(resources.live())
+                usage = resources.usage()
+                for rtype in ("buffers", "frames", "streams", "threads", "bytes"):
+                    s[f"sut_{rtype}"] = int(sum(v for k, v in usage.items()
+                                                if getattr(k, "value", k) == rtype))
+            except Exception:
+                pass
+        return s
