@@ -1985,7 +1985,11 @@ def check_recovery(history: History, system: "AudioSystem | None" = None, *,
     (or paused) again within ``deadline_s`` (default: max back-off + 0.5 s) of its own time: the
     time its recovery attempts spent inside the device's open (each up to ``OPEN_ALLOWANCE_S``)
     and waiting on late timers is the device's and the machine's, not the policy's, and is not
-    counted."""
+    counted. An outage the harness observed (trigger ``external``) whose server it never saw back
+    before the run ended (its record never ended, or ended not transient: a restart that failed)
+    hit a running system that no return can be shown for: inconclusive, naming the outage and,
+    when the system said it was RUNNING with the outage open, saying so (the system's word and the
+    rig's lag cannot be told apart from the history: a doubt, never a violation)."""
     fold = _Recovery(history.initial or {}, deadline_s)
     _run_folds(history, [fold], catch=False)
     return fold.verdict(system, now=history.end_time if now is None else now)
