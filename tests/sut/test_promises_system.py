@@ -983,3 +983,24 @@ def test_metrics_and_frame_accounts_read_the_system_now():
          s.pipeline.buffered())
     assert acc.inserted > 0 and acc.dropped > 0
     s.close()
+
+
+@pytest.mark.parametrize(("devices", "named"), [
+    ({}, {"device": "sim-in/sim-out", "input_device": "sim-in", "output_device": "sim-out"}),
+    ({"input_device": "sim-duplex", "output_device": "sim-duplex"},
+     {"device": "sim-duplex", "input_device": "sim-duplex", "output_device": "sim-duplex"}),
+])
+def test_the_watchdogs_stall_names_the_devices_its_stream_was_opened_on(devices, named):
+    """The watchdog sees a duplex stream go silent, not which side stopped: its stall names both
+    devices (one name for a duplex device), so a judge of the stall can say which device it was."""
+    s = AudioSystem({"device": devices}, seed=3)
+    s.initialize()
+    s.start()
+    s.run_for(0.05)
+    s.backend.stall(named["input_device"])
+    s.run_for(0.2)
+    stalls = [r for r in s.coordinator.errors("device") if r.error.type == "DeviceStalledError"]
+    assert stalls, [r.error.type for r in s.coordinator.errors()]
+    details = stalls[0].error.details
+    assert {k: details.get(k) for k in named} == named, details
+    s.close()
