@@ -368,6 +368,19 @@ def load_saved(path: Path) -> dict[str, Any]:
     return doc
 
 
+def _why_inconclusive(result: Any) -> str:
+    """Why a scenario's run is inconclusive, in its own verdict's words: each expectation that
+    could not be judged, with its message, and the loss rule's doubt (a device lost or stalled
+    with nothing to explain it), so a user told "only a failing scenario can be shrunk" learns
+    what to fix, not only that something could not be judged."""
+    parts = [f"expectation {f.expectation!r} could not be judged: {f.message}"
+             for f in result.failures if f.inconclusive]
+    doubt = result.loss_doubt()
+    if doubt:
+        parts.append(doubt)
+    return "; ".join(parts) or "; ".join(result.verdict.doubts)
+
+
 def shrink_scenario_steps(path: Path | Any, *, mutant: str | None = None, max_runs: int = 150,
                           name: str | None = None) -> tuple[Any, list[str], int]:
     """ddmin over a scenario's steps, keeping every failed expectation failing; returns the shrunk
@@ -389,7 +402,7 @@ def shrink_scenario_steps(path: Path | Any, *, mutant: str | None = None, max_ru
     base = run_scenario(scenario, system_factory=factory)
     wanted = sorted({f.expectation for f in base.failed_expectations()}) if base.failed else []
     if not wanted:
-        how = "passes" if base.passed else "is inconclusive (an expectation could not be judged)"
+        how = "passes" if base.passed else f"is inconclusive ({_why_inconclusive(base)})"
         raise UsageError(f"{name}: the scenario {how}{' under mutant ' + mutant if mutant else ''}; "
                          "only a failing scenario can be shrunk (try --mutant NAME)")
     doc = scenario.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
