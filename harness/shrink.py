@@ -117,6 +117,11 @@ class ShrinkResult:
     violated_after: list[str] = field(default_factory=list)
     #: ``--system module:factory`` the seed ran (None: the shipped ``AudioSystem``)
     system: str | None = None
+    #: the verdict of the seed's first re-run with the schedule as given (``pass``, ``fail``,
+    #: ``inconclusive``) and its doubts: a seed that no longer fails may be inconclusive, which is
+    #: not a pass and is said as such
+    outcome_before: str | None = None
+    doubts_before: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The saved form (``soundcheck scenario shrink`` reads it back)."""
@@ -144,6 +149,8 @@ class Shrinker:
         self.runs = 0
         self.exhausted = False
         self._cache: dict[str, list[str]] = {}
+        #: each run's verdict outcome and doubts, by the same key as ``_cache``
+        self.outcomes: dict[str, tuple[str, list[str]]] = {}
         self._own_tmp = workdir is None
         self.workdir = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="soundcheck-shrink-"))
 
@@ -170,6 +177,7 @@ class Shrinker:
             result = build_run(self.seed, duration_s, self.faults, self.mutant, run_dir, schedule=copy,
                                system=self.system).execute(reports=False)
             violated = list(result.verdict.violated)
+            self.outcomes[key] = (result.verdict.outcome.value, list(result.verdict.doubts))
         finally:
             if keep_dir is None:
                 shutil.rmtree(run_dir, ignore_errors=True)
@@ -184,6 +192,7 @@ class Shrinker:
         faults = sorted(schedule.faults, key=_time)
         duration = duration_s
         reproduced = self.fails(faults, duration)
+        outcome_before, doubts_before = self.outcomes.get(self._key(faults, duration), (None, []))
         if reproduced:
             faults = ddmin(faults, lambda fs: self.fails(fs, duration))
             faults = self._shorten_faults(faults, duration)
@@ -193,7 +202,8 @@ class Shrinker:
         after = Schedule(faults, name=f"shrunk:{schedule.name}", seed=self.seed, duration_s=duration)
         last = self._cache.get(self._key(faults, duration), [])
         return ShrinkResult(self.seed, self.invariant, self.mutant, self.faults, before, after, duration_s,
-                            duration, self.runs, self.exhausted, reproduced, last, system=self.system)
+                            duration, self.runs, self.exhausted, reproduced, last, system=self.system,
+                            outcome_before=outcome_before, doubts_before=doubts_before)
 
     def _try(self, faults: list[Fault], i: int, new: Fault, duration: float) -> list[Fault]:
         """``faults`` with fault ``i`` replaced by ``new`` if that still fails, else ``faults``

@@ -263,3 +263,17 @@ def test_an_exported_timeline_is_minimised_only_while_its_invariant_really_fails
     assert _fails_with(doc, "no_leaks", None) == (True, "s")
     unsure[0] = True
     assert _fails_with(doc, "no_leaks", None) == (False, None)
+
+
+def test_a_saved_schedule_whose_seed_is_now_inconclusive_says_so_not_that_it_passes(tmp_path: Path, capsys) -> None:
+    """A saved schedule whose re-run is inconclusive (here: the profile asks for faults, the
+    schedule has none) does not reproduce its failure, and the command says the verdict it got and
+    why, exit 3, not "does not violate" alone as after a pass."""
+    path = tmp_path / "seed4.schedule.json"
+    path.write_text(json.dumps({"soundcheck": "soundcheck-schedule", "seed": 4, "invariant": "resources",
+                                "duration_s": 3.0, "faults": "gentle",
+                                "schedule": {"faults": [], "name": "custom", "seed": 4, "duration_s": 3.0}}))
+    assert main(["scenario", "shrink", str(path), "-o", str(tmp_path / "out")]) == 3
+    assert capsys.readouterr().out == (
+        f"{path}: seed 4 is INCONCLUSIVE with this schedule (the fault profile asked for faults but none was "
+        "injected: nothing was tested under faults): it does not violate resources, nothing to shrink\n")
