@@ -260,3 +260,30 @@ def test_a_run_whose_observed_outage_never_ends_says_so_in_its_summary_and_repor
     assert report["verdict"]["outcome"] == "inconclusive" and report["verdict"]["inconclusive"] == ["recovery"]
     page = (result.run_dir / "report.html").read_text()
     assert "server_outage (external-outage-1)" in page and "INCONCLUSIVE" in page
+
+
+def test_a_system_failed_while_its_servers_outage_never_ended_is_not_a_steady_state_that_did_not_return(
+        tmp_path: Path) -> None:
+    """The device goes at 3 s with an outage observed (a fake recorder) and neither comes back:
+    the system gives up at its recovery deadline. Not back to RUNNING with its server still gone
+    is no failure of the system's steady state: it is not observed, naming the outage."""
+    recorders: list[ObservedOutages] = []
+
+    def hook(run: Any, system: Any, history: Any) -> None:
+        if not recorders and system.clock.now() >= 3.0:
+            recorders.append(ObservedOutages(history, "rig"))
+            recorders[0]("begin", system.clock.now(), "the server's process is gone")
+            system.backend.remove_device("sim-in", report=True)
+
+    result = ReliabilityRun(RunSpec(backend="sim", duration_s=6.0, seed=1, faults="none",
+                                    report_root=tmp_path)).execute(on_chunk=hook, reports=False)
+    steady = result.summary["steady_state"]
+    assert result.summary["final_state"] == "closed" and steady["before"] == "yes", steady
+    assert steady["after"] == "not observed", steady
+    assert steady["after_detail"].startswith("the system was still failed "), steady
+    assert steady["after_detail"].endswith("; but the server of server_outage (external-outage-1) (an outage from "
+                                           "outside the harness) was not seen back before the run ended: with its "
+                                           "device gone the system cannot be steady, and its return cannot be "
+                                           "judged"), steady
+    assert not any(d.startswith("steady state did not return") for d in result.verdict.failures), result.verdict
+    assert result.summary["device_losses"]["unexplained_count"] == 0  # the outage explains the loss
