@@ -523,7 +523,9 @@ def test_a_stall_report_carries_how_long_the_stream_was_silent():
     s.backend.stall("sim-in")
     s.run_for(0.05)
     (record,) = [r for r in s.coordinator.errors() if r.error.type == "DeviceStalledError"]
-    assert dict(record.error.details) == {"stalled_for_s": pytest.approx(4 * 480 / 48_000, abs=1e-9)}
+    assert dict(record.error.details) == {"stalled_for_s": pytest.approx(4 * 480 / 48_000, abs=1e-9),
+                                          "device": "sim-in/sim-out", "input_device": "sim-in",
+                                          "output_device": "sim-out"}
     s.close()
 
 
