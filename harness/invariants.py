@@ -1686,6 +1686,32 @@ class _Recovery(_Fold):
             u = bisect.bisect_right(up_times, a)
             return up_at(a) or (u < len(up_times) and up_times[u] <= b)
 
+        # An outage the harness observed whose server it never saw serving again (the record never
+        # ended: the rig's capture never reopened, a watch that does not restart the server) or
+        # saw fail to come back (a restart that failed): the system's device was down, as far as
+        # the harness knows, when the run ended, so no return can be judged. The clusters below
+        # skip it (it never ended, or is not transient); it is a doubt of its own, never a pass.
+        for fid, f in sorted(self.faults.items(), key=lambda kv: kv[1][0] if kv[1][0] is not None else _INF):
+            if f[0] is None or f[5] != "external" or (f[1] is not None and f[2]):
+                continue
+            if _state_before_external(states, by_time, f[0]) not in ("running", "paused"):
+                continue  # the system was not running when it hit: there was nothing to come back to
+            # what the system said of itself with the outage open: its state just before the owner
+            # next acted on it (the run's own stop at its end, or a storm's call), else at the end
+            j = bisect.bisect_right(op_starts, f[0])
+            said_at = op_starts[j] if j < len(op_starts) else end_time
+            k = _latest_before(by_time, said_at, strict=j < len(op_starts))
+            said = states[k][2] if k is not None else self.init_state
+            what = "never ended" if f[1] is None else f"ended at t={f[1]:.3f} s without its server coming back"
+            item = {"why": f"observed outage {f[3]} ({fid}) from t={f[0]:.3f} s {what}: the harness never saw "
+                           "its server serving again before the run ended, so the system's return cannot be "
+                           "judged", "outage": f"{f[3]} ({fid})", "never_back": True, "system_said": said,
+                    "said_at": said_at}
+            if said in ("running", "paused"):
+                item["why"] += (f"; the system said {said.upper()} at t={said_at:.3f} s (since "
+                                f"t={states[k][1] if k is not None else 0.0:.3f} s) though its server was not "
+                                "seen back: its state cannot be vouched for")
+            doubts.append(item)
         checked = chained = late_by_open = 0
         i = 0
         while i < len(clusters):
@@ -1767,12 +1793,19 @@ class _Recovery(_Fold):
                       "behind (measured)" if explained_by_machine else ""))
         if doubts:
             unjudged = sum(1 for d in doubts if "faults" in d)
-            starved = len(doubts) - unjudged
+            never_back = [d for d in doubts if d.get("never_back")]
+            starved = len(doubts) - unjudged - len(never_back)
+            claims = [d["outage"] for d in never_back if d["system_said"] in ("running", "paused")]
             why = "; ".join(
                 ([f"{starved} recovery episode(s) past the deadline on a machine that starved the supervisor"]
                  if starved else [])
                 + ([f"{unjudged} observed outage(s) whose server came back too near the run's end to judge the "
-                    "system's return"] if unjudged else []))
+                    "system's return"] if unjudged else [])
+                + ([f"{len(never_back)} observed outage(s) whose server was never seen back before the run "
+                    "ended (" + ", ".join(d["outage"] for d in never_back) + "): the system's return cannot "
+                    "be judged" + (f"; the system said it was running though the server of "
+                                   f"{', '.join(claims)} was not seen back" if claims else "")]
+                   if never_back else []))
             return Verdict("recovery", True, doubts, f"{why}: inconclusive; " + message, inconclusive=True)
         return _ok("recovery", message)
 
@@ -1952,7 +1985,11 @@ def check_recovery(history: History, system: "AudioSystem | None" = None, *,
     (or paused) again within ``deadline_s`` (default: max back-off + 0.5 s) of its own time: the
     time its recovery attempts spent inside the device's open (each up to ``OPEN_ALLOWANCE_S``)
     and waiting on late timers is the device's and the machine's, not the policy's, and is not
-    counted."""
+    counted. An outage the harness observed (trigger ``external``) whose server it never saw back
+    before the run ended (its record never ended, or ended not transient: a restart that failed)
+    hit a running system that no return can be shown for: inconclusive, naming the outage and,
+    when the system said it was RUNNING with the outage open, saying so (the system's word and the
+    rig's lag cannot be told apart from the history: a doubt, never a violation)."""
     fold = _Recovery(history.initial or {}, deadline_s)
     _run_folds(history, [fold], catch=False)
     return fold.verdict(system, now=history.end_time if now is None else now)

@@ -117,6 +117,11 @@ class ShrinkResult:
     violated_after: list[str] = field(default_factory=list)
     #: ``--system module:factory`` the seed ran (None: the shipped ``AudioSystem``)
     system: str | None = None
+    #: the verdict of the seed's first re-run with the schedule as given (``pass``, ``fail``,
+    #: ``inconclusive``) and its doubts: a seed that no longer fails may be inconclusive, which is
+    #: not a pass and is said as such
+    outcome_before: str | None = None
+    doubts_before: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The saved form (``soundcheck scenario shrink`` reads it back)."""
@@ -144,6 +149,8 @@ class Shrinker:
         self.runs = 0
         self.exhausted = False
         self._cache: dict[str, list[str]] = {}
+        #: each run's verdict outcome and doubts, by the same key as ``_cache``
+        self.outcomes: dict[str, tuple[str, list[str]]] = {}
         self._own_tmp = workdir is None
         self.workdir = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="soundcheck-shrink-"))
 
@@ -170,6 +177,7 @@ class Shrinker:
             result = build_run(self.seed, duration_s, self.faults, self.mutant, run_dir, schedule=copy,
                                system=self.system).execute(reports=False)
             violated = list(result.verdict.violated)
+            self.outcomes[key] = (result.verdict.outcome.value, list(result.verdict.doubts))
         finally:
             if keep_dir is None:
                 shutil.rmtree(run_dir, ignore_errors=True)
@@ -184,6 +192,7 @@ class Shrinker:
         faults = sorted(schedule.faults, key=_time)
         duration = duration_s
         reproduced = self.fails(faults, duration)
+        outcome_before, doubts_before = self.outcomes.get(self._key(faults, duration), (None, []))
         if reproduced:
             faults = ddmin(faults, lambda fs: self.fails(fs, duration))
             faults = self._shorten_faults(faults, duration)
@@ -193,7 +202,8 @@ class Shrinker:
         after = Schedule(faults, name=f"shrunk:{schedule.name}", seed=self.seed, duration_s=duration)
         last = self._cache.get(self._key(faults, duration), [])
         return ShrinkResult(self.seed, self.invariant, self.mutant, self.faults, before, after, duration_s,
-                            duration, self.runs, self.exhausted, reproduced, last, system=self.system)
+                            duration, self.runs, self.exhausted, reproduced, last, system=self.system,
+                            outcome_before=outcome_before, doubts_before=doubts_before)
 
     def _try(self, faults: list[Fault], i: int, new: Fault, duration: float) -> list[Fault]:
         """``faults`` with fault ``i`` replaced by ``new`` if that still fails, else ``faults``
@@ -368,6 +378,19 @@ def load_saved(path: Path) -> dict[str, Any]:
     return doc
 
 
+def _why_inconclusive(result: Any) -> str:
+    """Why a scenario's run is inconclusive, in its own verdict's words: each expectation that
+    could not be judged, with its message, and the loss rule's doubt (a device lost or stalled
+    with nothing to explain it), so a user told "only a failing scenario can be shrunk" learns
+    what to fix, not only that something could not be judged."""
+    parts = [f"expectation {f.expectation!r} could not be judged: {f.message}"
+             for f in result.failures if f.inconclusive]
+    doubt = result.loss_doubt()
+    if doubt:
+        parts.append(doubt)
+    return "; ".join(parts) or "; ".join(result.verdict.doubts)
+
+
 def shrink_scenario_steps(path: Path | Any, *, mutant: str | None = None, max_runs: int = 150,
                           name: str | None = None) -> tuple[Any, list[str], int]:
     """ddmin over a scenario's steps, keeping every failed expectation failing; returns the shrunk
@@ -389,7 +412,7 @@ def shrink_scenario_steps(path: Path | Any, *, mutant: str | None = None, max_ru
     base = run_scenario(scenario, system_factory=factory)
     wanted = sorted({f.expectation for f in base.failed_expectations()}) if base.failed else []
     if not wanted:
-        how = "passes" if base.passed else "is inconclusive (an expectation could not be judged)"
+        how = "passes" if base.passed else f"is inconclusive ({_why_inconclusive(base)})"
         raise UsageError(f"{name}: the scenario {how}{' under mutant ' + mutant if mutant else ''}; "
                          "only a failing scenario can be shrunk (try --mutant NAME)")
     doc = scenario.model_dump(mode="json", exclude_defaults=True, exclude_none=True)

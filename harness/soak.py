@@ -429,6 +429,17 @@ class SoakRunner:
         finally:
             self._release()
 
+    def _journaled_warning(self, journal: JournalWriter) -> Callable[[str], None]:
+        """The run's ``on_warning``: each warning its run finds at the start is journaled (a
+        ``config_warning`` note) before it is passed on, so a report rebuilt from the journal
+        alone (``soundcheck report``, a resumed or killed soak) carries it as the live run did."""
+
+        def warn(message: str) -> None:
+            journal.note("config_warning", warning=message)
+            if self.on_warning is not None:
+                self.on_warning(message)
+        return warn
+
     def _system_choice(self) -> SystemChoice:
         """The system to soak: the factory given in Python, else the spec's ``--system`` (loaded
         and checked once), else ``AudioSystem``."""
@@ -528,7 +539,7 @@ class SoakRunner:
         if self.backend is not None:
             kw["backend"] = self.backend
         run = ReliabilityRun(run_spec, **kw)
-        run.on_warning = self.on_warning
+        run.on_warning = self._journaled_warning(journal)
         self._run = run
         if self._stop_requested.is_set():
             run.request_stop()

@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -355,11 +355,23 @@ class SteadyWatch:
         return (f"; {sum(excused.values())} glitch(es) heard in it the rig measured as the machine's "
                 f"({', '.join(parts)})")
 
-    def judge_audio(self, audio: Any) -> SteadyState:
+    def judge_audio(self, audio: Any, outages_open: Sequence[str] = ()) -> SteadyState:
         """Turn a quiet window with a glitch heard in it into a not-steady one, and a window a fault
         from outside the harness fell into (noticed up to ``EXTERNAL_GRACE_S`` after it: the
-        rig's server watch polls) into a window not checked; the result."""
+        rig's server watch polls) into a window not checked; the result.
+
+        ``outages_open``: the outages from outside the harness whose server it never saw back
+        before the run ended (the ``recovery`` invariant's doubts name them). A system not back
+        to RUNNING after the faults while its server was still gone is the world's doing as much
+        as its own (measured: the `system` route, its JACK server killed and never restarted, the
+        system FAILED at its 10 s recovery deadline and the run was a FAIL): its steady state
+        after them is ``not observed``, never ``no``."""
         r = self.result
+        if r.after == "no" and outages_open:
+            r.after = "not observed"
+            r.after_detail += (f"; but the server of {', '.join(outages_open)} (an outage from outside the harness) "
+                               "was not seen back before the run ended: with its device gone the system cannot be "
+                               "steady, and its return cannot be judged")
         if r.before == "no" and r.before_span is not None:
             t0, t1 = r.before_span
             outside = [t for t in self.external_faults() if t0 <= t <= t1 + EXTERNAL_GRACE_S]

@@ -82,6 +82,18 @@ class _Part:
         return self.system._component_health(self.name)
 
 
+
+def _stream_devices(stream: Any) -> dict[str, str]:
+    """The devices ``stream`` was opened on, for a stall's details: the watchdog sees only that the
+    duplex stream went silent, not which side stopped, so it names both (``device``: the one name
+    of a duplex device, else ``input/output``); nothing for a stream that has no ``spec``."""
+    spec = getattr(stream, "spec", None)
+    inp, out = getattr(spec, "input_device", None), getattr(spec, "output_device", None)
+    if not inp and not out:
+        return {}
+    name = str(inp or out) if inp == out or not (inp and out) else f"{inp}/{out}"
+    return {"device": name, "input_device": str(inp or ""), "output_device": str(out or "")}
+
 class AudioSystem:
     """The coordinated audio system. Use as a context manager to guarantee release."""
 
@@ -721,7 +733,7 @@ class AudioSystem:
                         f"no callback for {stalled:.3f} s "
                         f"({config.watchdog.stall_periods} periods of {period * 1000:.2f} ms"
                         + (f", the stream's floor {floor * 1000:.0f} ms" if floor else "") + ")",
-                        component="device", details={"stalled_for_s": stalled,
+                        component="device", details={"stalled_for_s": stalled, **_stream_devices(stream),
                                                      **self._stall_evidence(pipeline, stream, period)}))
 
     def _route_error(self, record: ErrorRecord) -> None:

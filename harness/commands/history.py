@@ -46,6 +46,18 @@ def _spark(values: list[float | None]) -> str:
     return "".join(" " if v is None else bars[0 if hi == lo else int((v - lo) / (hi - lo) * 7)] for v in values)
 
 
+def _verdict(row: dict[str, Any]) -> str:
+    """A row's verdict as the CLI line says it (``pass``, ``FAIL``, ``INCONCLUSIVE``): an
+    inconclusive run is never shown as a failure, nor as a pass; a row whose report kept no
+    outcome says only that it did not pass."""
+    outcome = row.get("outcome")
+    if outcome in ("fail", "inconclusive"):
+        return str(outcome).upper()
+    if outcome == "pass":
+        return "pass"
+    return "pass" if row.get("ok") else "not a pass"
+
+
 def handler(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from ..reports.history_db import KEY_FIGURES, HistoryDB, default_db_path
@@ -64,11 +76,11 @@ def handler(args: argparse.Namespace) -> int:
                           "regressions": [r.__dict__ for r in regressions]}, indent=2, default=str))
         return 1 if regressions else 0
     print(f"run history: {path} ({len(runs)} shown)")
-    print(f"{'id':>4} {'recorded':<20} {'kind':<8} {'profile':<9} {'ok':<4} {'sim time':>9} {'fail':>4} "
+    print(f"{'id':>4} {'recorded':<20} {'kind':<8} {'profile':<9} {'verdict':<12} {'sim time':>9} {'fail':>4} "
           f"{'xruns/h':>8} {'cb p99 ms':>9} {'rec p95 ms':>10} {'rss MiB/h':>9}")
     for r in runs:
         print(f"{r['id']:>4} {str(r['recorded_at'])[:19]:<20} {str(r['kind']):<8} {str(r['profile']):<9} "
-              f"{'yes' if r['ok'] else 'NO':<4} {_f(r['sim_time_s'], '.0f'):>9} {_f(r['failures'], 'd') if r['failures'] is not None else '-':>4} "
+              f"{_verdict(r):<12} {_f(r['sim_time_s'], '.0f'):>9} {_f(r['failures'], 'd') if r['failures'] is not None else '-':>4} "
               f"{_f(r['xruns_per_hour']):>8} {_f(r['cb_p99_ms']):>9} {_f(r['recovery_p95_ms']):>10} "
               f"{_f(r['rss_slope_mib_h']):>9}")
     if len(runs) > 1:

@@ -75,6 +75,8 @@ class _Summary(BaseModel):
     cpu: dict[str, Any] | None = None
     #: how the run ended (``runner``): an interrupted run's rebuilt report says so, as its first did
     status: Literal["completed", "interrupted"] = "completed"
+    #: what the run found wrong with its configuration at its start (``runner.absent_fallbacks``)
+    config_warnings: list[str] = []
 
 
 def run_folder_data(run_dir: Path) -> Any:
@@ -110,6 +112,8 @@ def run_folder_data(run_dir: Path) -> Any:
     losses = getattr(summary, "device_losses", None)
     if isinstance(losses, dict):
         meta["device_losses"] = losses
+    if summary.config_warnings:
+        meta["config_warnings"] = summary.config_warnings  # notes of the verdict, as in the run's own
     rd = RunData.from_history(history, kind=str(spec.get("label") or "run"), meta=meta, verdicts=verdicts,
                               wall_time_s=summary.wall_s, sim_time_s=summary.simulated_s,
                               history_path=str(history_path), status=summary.status)

@@ -9,7 +9,9 @@
 - ``check PATH...``: validate only (0 or 2).
 - ``from-history HISTORY.jsonl``: turn a recorded history into a scenario file (stdout or ``-o``).
 - ``shrink FILE``: a failing scenario (ddmin over its steps) or a swarm's saved schedule (the
-  shrinker of ``harness.shrink``) cut down to a minimal one that still fails the same way.
+  shrinker of ``harness.shrink``) cut down to a minimal one that still fails the same way; a
+  saved schedule whose re-run no longer fails exits 1 ("nothing to shrink"), or 3 when that re-run
+  was inconclusive (its doubts printed: an inconclusive run is not a pass).
 """
 
 from __future__ import annotations
@@ -266,6 +268,11 @@ def _shrink(args: argparse.Namespace) -> int:
     finally:
         shrinker.close()
     if not result.reproduced:
+        if result.outcome_before == "inconclusive":  # not a pass: its own verdict, and why
+            print(f"{args.file}: seed {result.seed} is INCONCLUSIVE with this schedule"
+                  + (f" under mutant {mutant}" if mutant else "") + f" ({'; '.join(result.doubts_before)}): "
+                  f"it does not violate {result.invariant}, nothing to shrink")
+            return 3
         print(f"{args.file}: seed {result.seed} does not violate {result.invariant} with this schedule"
               + (f" under mutant {mutant}" if mutant else "") + ": nothing to shrink")
         return 1

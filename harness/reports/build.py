@@ -219,6 +219,13 @@ def _from_journal(rd: RunData, j: JournalData, segments_wall: dict[int, float],
             + "; invariant verdicts and final metrics are missing")
     if not j.checkpoint_count and not j.checkpoints:
         rd.problems.append("no checkpoint in the journal: no measurements to report")
+    # what the run found wrong with its configuration at its start (``runner.absent_fallbacks``):
+    # journaled as it was found (a soak killed before its end record still has it), and in the
+    # end record's summary; each once, in order (a resumed soak's replay finds them again)
+    warnings = [n.get("warning") for n in j.notes if n.get("what") == "config_warning"]
+    warnings += list(((end or {}).get("summary") or {}).get("config_warnings") or ())
+    if warnings:
+        rd.meta["config_warnings"] = list(dict.fromkeys(str(w) for w in warnings if w))
     for note in j.notes:
         if note.get("what") == "resumed":
             rd.meta.setdefault("resumed", []).append(
@@ -329,6 +336,7 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         faults_injected=ef.faults, gates=rd.gates, steady=rd.steady_state,
                         faults_skipped=rd.meta.get("faults_skipped"), not_started=rd.meta.get("not_started"),
                         device_losses=rd.meta.get("device_losses"),
+                        notes=[str(w) for w in rd.meta.get("config_warnings") or ()],
                         subject="expectations" if rd.kind == "scenario" else "invariants")
     meta = dict(rd.meta)
     report = {

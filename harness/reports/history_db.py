@@ -30,8 +30,8 @@ import numpy as np
 
 from ..errors import InputFileError
 
-__all__ = ["COLUMNS", "DEFAULT_DB", "DURATION_CLASSES", "ENV_VAR", "KEY_FIGURES", "LIKE_COLUMNS", "HistoryDB",
-           "HistoryDBError", "Regression", "default_db_path", "duration_class", "figures_from_report", "like_key"]
+__all__ = ["COLUMNS", "DEFAULT_DB", "DURATION_CLASSES", "ENV_VAR", "KEY_FIGURES", "LIKE_COLUMNS", "VERDICT_COLUMNS", "HistoryDB",
+           "HistoryDBError", "Regression", "default_db_path", "duration_class", "figures_from_report", "like_key", "outcome_of"]
 
 DEFAULT_DB = Path("reports") / "history.sqlite"
 ENV_VAR = "SOUNDCHECK_HISTORY_DB"
@@ -70,6 +70,15 @@ DURATION_CLASSES: tuple[tuple[float, str], ...] = ((120.0, "under 2 min"), (900.
 #: columns added to ``runs`` after its first version (added to an older database when it is opened,
 #: and filled from each row's stored report)
 LIKE_COLUMNS: dict[str, str] = {"duration_class": "TEXT", "mutant": "TEXT", "system": "TEXT"}
+#: the run's verdict (``pass``, ``fail``, ``inconclusive``), added likewise: ``ok`` alone is 0 for an
+#: inconclusive run and a failed one alike, and ``soundcheck history`` must tell them apart
+VERDICT_COLUMNS: dict[str, str] = {"outcome": "TEXT"}
+
+
+def outcome_of(report: dict[str, Any]) -> str | None:
+    """The verdict's outcome of a report (None: a report that does not say)."""
+    outcome = (report.get("verdict") or {}).get("outcome") if isinstance(report.get("verdict"), dict) else None
+    return str(outcome) if outcome in ("pass", "fail", "inconclusive") else None
 
 
 def duration_class(seconds: Any) -> str | None:
@@ -219,22 +228,25 @@ class HistoryDB:
                                             "move it aside or give another --db")
 
     def _add_like_columns(self) -> None:
-        """Give a database written before ``LIKE_COLUMNS`` existed those columns, filled from each
-        row's stored report, so its old runs are grouped like the new ones."""
+        """Give a database written before ``LIKE_COLUMNS`` and ``VERDICT_COLUMNS`` existed those
+        columns, filled from each row's stored report, so its old runs are grouped like the new
+        ones and show their verdict."""
         have = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
-        missing = [c for c in LIKE_COLUMNS if c not in have]
+        added = {**LIKE_COLUMNS, **VERDICT_COLUMNS}
+        missing = [c for c in added if c not in have]
         if not missing:
             return
         with self._db:
             for c in missing:
-                self._db.execute(f"ALTER TABLE runs ADD COLUMN {c} {LIKE_COLUMNS[c]}")
+                self._db.execute(f"ALTER TABLE runs ADD COLUMN {c} {added[c]}")
             for row in self._db.execute("SELECT id, report_json FROM runs").fetchall():
                 try:
-                    key = like_key(json.loads(row[1]))
+                    report = json.loads(row[1])
+                    key = {**like_key(report), "outcome": outcome_of(report)}
                 except (TypeError, ValueError, AttributeError):
                     continue
-                self._db.execute("UPDATE runs SET duration_class = ?, mutant = ?, system = ? WHERE id = ?",
-                                 (key["duration_class"], key["mutant"], key["system"], row[0]))
+                sets = ", ".join(f"{c} = ?" for c in missing)
+                self._db.execute(f"UPDATE runs SET {sets} WHERE id = ?", (*(key[c] for c in missing), row[0]))
 
     def close(self) -> None:
         self._db.close()
@@ -256,7 +268,7 @@ class HistoryDB:
             "started_at": run.get("started_at"),
             "recorded_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "run_dir": str(Path(run_dir).resolve()) if run_dir else None, "status": run.get("status"),
-            "ok": int(bool((report.get("verdict") or {}).get("ok"))),
+            "ok": int(bool((report.get("verdict") or {}).get("ok"))), "outcome": outcome_of(report),
             "sim_time_s": st.get("sim_time_s"), "wall_time_s": st.get("wall_time_s"),
             "faults": st.get("faults_injected"), "leaks": ",".join(st.get("leaks_found") or []),
             "report_json": json.dumps(report, separators=(",", ":")), **figs,

@@ -452,7 +452,13 @@ def test_a_simulated_device_stalled_behind_the_harness_is_never_a_pass(tmp_path:
     assert done and losses["stalls"] >= 1 and losses["unexplained_count"] == losses["stalls"], losses
     assert result.verdict.outcome is not Outcome.PASS, result.verdict.headline()
     (doubt,) = [d for d in result.verdict.doubts if "nothing to explain" in d]
-    assert "device 'device' stalled at t=3.0" in doubt and "DeviceStalledError: no callback for" in doubt, doubt
+    # the system's watchdog names the devices its stream was opened on (a duplex stream's silence
+    # is not one side's), in the history's error and the verdict's doubt
+    assert "device 'sim-in/sim-out' stalled at t=3.0" in doubt and "DeviceStalledError: no callback for" in doubt, doubt
+    stalls = [e for e in result.history if e.type == "error" and e.data["error"]["type"] == "DeviceStalledError"]
+    assert stalls and all({k: e.data["error"]["details"][k] for k in ("device", "input_device", "output_device")}
+                          == {"device": "sim-in/sim-out", "input_device": "sim-in", "output_device": "sim-out"}
+                          for e in stalls), stalls[0].data
 
 
 # -- whose xrun: a stall the system's own callback held is not the machine's ----------------------

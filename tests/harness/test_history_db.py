@@ -107,3 +107,31 @@ def test_write_reports_records_the_run(tmp_path):
     with HistoryDB(paths["history_db"]) as db:
         rows = db.runs()
     assert len(rows) == 1 and rows[0]["kind"] == "scenario" and rows[0]["ok"] == 0  # nothing checked: not a pass
+
+
+def _with_outcome(outcome: str, i: int) -> dict:
+    report = _report(i=i, failures=int(outcome == "fail"))
+    report["verdict"] = {"ok": outcome == "pass", "outcome": outcome}
+    return report
+
+
+def test_the_history_shows_an_inconclusive_run_as_inconclusive_not_as_a_failure(tmp_path, capsys):
+    """``ok`` is 0 for a failed run and an inconclusive one alike: the table shows each verdict,
+    the database keeps it (``outcome``), and a database written before the column existed gets it
+    filled from each row's stored report."""
+    import sqlite3
+
+    db_path = tmp_path / "h.sqlite"
+    with HistoryDB(db_path) as db:
+        for i, outcome in enumerate(("pass", "fail", "inconclusive")):
+            db.record(_with_outcome(outcome, i), run_dir=tmp_path / f"r{i}")
+        assert [r["outcome"] for r in db.runs()] == ["pass", "fail", "inconclusive"]
+    main(["history", "--db", str(db_path)])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[4] == "verdict", lines[1]
+    assert [line.split()[4] for line in lines[2:5]] == ["pass", "FAIL", "INCONCLUSIVE"], lines
+    # an older database: no ``outcome`` column; opened, it is added and filled from the reports
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("ALTER TABLE runs DROP COLUMN outcome")
+    with HistoryDB(db_path) as db:
+        assert [r["outcome"] for r in db.runs()] == ["pass", "fail", "inconclusive"]

@@ -13,12 +13,18 @@ The real rig's cases are in ``test_external_kills.py``.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from harness.faults import FaultRecord
 from harness.history import History
 from harness.invariants import check_recovery
 from harness.rig.rig_target import ObservedOutages
+from harness.runner import ReliabilityRun, RunSpec
+from harness.verdict import Outcome
 
 
 def _state(h: History, seq: int, t: float, a: str, b: str) -> None:
@@ -152,3 +158,132 @@ def test_a_recovery_that_ran_out_of_attempts_on_the_dead_server_is_the_outages_o
     assert ran_out.ok and "0 fault window(s)" in ran_out.message, ran_out
     gave_up = verdict(12.1)
     assert not gave_up.ok and not gave_up.inconclusive, gave_up
+
+
+def _never_back(h: History, *, fired: float) -> ObservedOutages:
+    """An outage the rig's capture observed at ``fired`` whose server it never heard serve again."""
+    _state(h, 1, 1.0, "starting", "running")
+    outages = ObservedOutages(h, "rig")
+    outages("begin", fired, "server shut down")
+    return outages
+
+
+def test_an_observed_outage_that_never_ends_is_inconclusive_and_named() -> None:
+    """The server is down at the run's end: no return can be judged, and the verdict says which
+    outage, never "0 fault window(s)" as a pass."""
+    h = History()
+    _never_back(h, fired=10.0)
+    _state(h, 2, 10.25, "running", "recovering")
+    _state(h, 3, 11.0, "recovering", "failed")
+    h.record("note", value="end", time=20.0)
+    v = check_recovery(h)
+    assert v.ok and v.inconclusive, v
+    assert v.message.startswith("1 observed outage(s) whose server was never seen back before the run ended "
+                                "(server_outage (external-outage-1)): the system's return cannot be judged: "
+                                "inconclusive; recoveries bounded"), v.message
+    (item,) = v.evidence
+    assert item["why"] == ("observed outage server_outage (external-outage-1) from t=10.000 s never ended: the "
+                           "harness never saw its server serving again before the run ended, so the system's "
+                           "return cannot be judged")
+    assert item["system_said"] == "failed"
+    # an outage that hit a system already stopped left nothing to come back to: no doubt
+    h = History()
+    _state(h, 1, 1.0, "starting", "running")
+    _state(h, 2, 2.0, "running", "stopping")
+    _state(h, 3, 2.1, "stopping", "stopped")
+    ObservedOutages(h, "rig")("begin", 10.0, "server shut down")
+    h.record("note", value="end", time=20.0)
+    v = check_recovery(h)
+    assert v.ok and not v.inconclusive, v
+
+
+def test_a_system_that_says_running_while_its_outage_never_ended_is_named_as_such() -> None:
+    """RUNNING at the end with the server never seen back: the system's word or the rig's lag
+    (the rig's new client never opened at load 33 while the system ran 3.7 s after the kill)
+    cannot be told apart, so it is a doubt, named, not a violation."""
+    h = History()
+    _never_back(h, fired=10.0)
+    _state(h, 2, 10.25, "running", "recovering")
+    _state(h, 3, 12.5, "recovering", "running")
+    h.record("note", value="end", time=20.0)
+    v = check_recovery(h)
+    assert v.ok and v.inconclusive, v
+    assert "; the system said it was running though the server of server_outage (external-outage-1) was " \
+           "not seen back" in v.message, v.message
+    (item,) = v.evidence
+    assert item["why"].endswith("; the system said RUNNING at t=20.000 s (since t=12.500 s) though its server "
+                                "was not seen back: its state cannot be vouched for"), item
+
+
+def test_a_server_whose_restart_failed_is_an_outage_never_back() -> None:
+    """The watch's restart failed: its record ends, not transient (the device did not come back)."""
+    h = History()
+    _state(h, 1, 1.0, "starting", "running")
+    rec = FaultRecord(firing_id="external-1", fault_id="external", kind="server_crash", target="system",
+                      trigger="external", fired_at=10.0)
+    h.fault_started(rec)
+    rec.ended_at, rec.transient = 12.0, False
+    h.fault_ended(rec)
+    h.record("note", value="end", time=20.0)
+    v = check_recovery(h)
+    assert v.ok and v.inconclusive, v
+    (item,) = v.evidence
+    assert item["outage"] == "server_crash (external-1)"
+    assert "ended at t=12.000 s without its server coming back" in item["why"], item
+
+
+
+def test_a_run_whose_observed_outage_never_ends_says_so_in_its_summary_and_reports(tmp_path: Path) -> None:
+    """A simulated run whose history records, at 3 s, an outage a fake recorder observed and never
+    saw end (as the rig's capture on a server that never came back): the system itself ran on,
+    so its summary, the CLI's lines and both reports name the outage the recovery invariant could
+    not judge, and the run is inconclusive, never a pass."""
+    recorders: list[ObservedOutages] = []
+
+    def hook(run: Any, system: Any, history: Any) -> None:
+        if not recorders and system.clock.now() >= 3.0:
+            recorders.append(ObservedOutages(history, "rig"))
+            recorders[0]("begin", system.clock.now(), "the server's process is gone")
+
+    result = ReliabilityRun(RunSpec(backend="sim", duration_s=6.0, seed=1, faults="none",
+                                    report_root=tmp_path)).execute(on_chunk=hook)
+    assert recorders and result.verdict.outcome is Outcome.INCONCLUSIVE, result.verdict.headline()
+    assert result.verdict.inconclusive == ["recovery"], result.verdict.to_dict()
+    summary = json.loads((result.run_dir / "summary.json").read_text())
+    assert summary["outcome"] == "inconclusive" and summary["invariant_status"]["recovery"] == "inconclusive"
+    (recovery,) = [v for v in summary["inconclusive"] if v["name"] == "recovery"]
+    named = ("1 observed outage(s) whose server was never seen back before the run ended (server_outage "
+             "(external-outage-1)): the system's return cannot be judged; the system said it was running "
+             "though the server of server_outage (external-outage-1) was not seen back")
+    assert recovery["message"].startswith(named), recovery["message"]
+    report = json.loads((result.run_dir / "report.json").read_text())
+    assert report["verdict"]["outcome"] == "inconclusive" and report["verdict"]["inconclusive"] == ["recovery"]
+    page = (result.run_dir / "report.html").read_text()
+    assert "server_outage (external-outage-1)" in page and "INCONCLUSIVE" in page
+
+
+def test_a_system_failed_while_its_servers_outage_never_ended_is_not_a_steady_state_that_did_not_return(
+        tmp_path: Path) -> None:
+    """The device goes at 3 s with an outage observed (a fake recorder) and neither comes back:
+    the system gives up at its recovery deadline. Not back to RUNNING with its server still gone
+    is no failure of the system's steady state: it is not observed, naming the outage."""
+    recorders: list[ObservedOutages] = []
+
+    def hook(run: Any, system: Any, history: Any) -> None:
+        if not recorders and system.clock.now() >= 3.0:
+            recorders.append(ObservedOutages(history, "rig"))
+            recorders[0]("begin", system.clock.now(), "the server's process is gone")
+            system.backend.remove_device("sim-in", report=True)
+
+    result = ReliabilityRun(RunSpec(backend="sim", duration_s=6.0, seed=1, faults="none",
+                                    report_root=tmp_path)).execute(on_chunk=hook, reports=False)
+    steady = result.summary["steady_state"]
+    assert result.summary["final_state"] == "closed" and steady["before"] == "yes", steady
+    assert steady["after"] == "not observed", steady
+    assert steady["after_detail"].startswith("the system was still failed "), steady
+    assert steady["after_detail"].endswith("; but the server of server_outage (external-outage-1) (an outage from "
+                                           "outside the harness) was not seen back before the run ended: with its "
+                                           "device gone the system cannot be steady, and its return cannot be "
+                                           "judged"), steady
+    assert not any(d.startswith("steady state did not return") for d in result.verdict.failures), result.verdict
+    assert result.summary["device_losses"]["unexplained_count"] == 0  # the outage explains the loss

@@ -190,7 +190,57 @@ def test_a_scenario_whose_only_unmet_expectation_is_inconclusive_cannot_be_shrun
     _judged_by(monkeypatch, lambda steps: [("second xrun", True)])
     with pytest.raises(UsageError) as info:
         shrink_scenario_steps(XRUNS)
-    assert str(info.value) == (f"{XRUNS}: the scenario is inconclusive (an expectation could not be judged); "
+    assert str(info.value) == (f"{XRUNS}: the scenario is inconclusive (expectation 'second xrun' could not be "
+                               "judged: unsure); only a failing scenario can be shrunk (try --mutant NAME)")
+
+
+def test_a_scenario_inconclusive_by_the_loss_rule_says_so_when_it_cannot_be_shrunk(monkeypatch, tmp_path) -> None:
+    """Every expectation held, but the device was lost with no fault step to explain it: the
+    shrinker's refusal gives the loss rule's doubt (which device, when), not "an expectation
+    could not be judged", which no expectation was."""
+    import textwrap
+
+    import harness.scenarios.executor as executor
+    from harness.errors import UsageError
+    from harness.scenarios.loader import parse_scenario
+    from harness.shrink import shrink_scenario_steps
+    from lossy_system import LosesItsDevice
+
+    text = textwrap.dedent('''
+        format = 1
+
+        [scenario]
+        id = "runs-a-while"
+        title = "The system runs for two seconds"
+        reproduces = "risk: a device lost behind the harness's back passed as a healthy scenario"
+
+        [run]
+        seed = 4
+
+        [system.recovery]
+        max_attempts = 20
+        initial_backoff_ms = 20
+        max_backoff_ms = 100
+        deadline_ms = 3000
+
+        [[steps]]
+        op = "start"
+
+        [[steps]]
+        wait = "2s"
+
+        [[expect]]
+        state = "running"
+        ''')
+    path = tmp_path / "lossy.toml"
+    path.write_text(text)
+    base = run_scenario(parse_scenario(text), system_factory=LosesItsDevice)
+    doubt = base.loss_doubt()
+    assert doubt is not None and "device 'sim-in' lost at t=" in doubt and not base.failures, base.report()
+    monkeypatch.setattr(executor, "mutant_factory", lambda name: LosesItsDevice)
+    with pytest.raises(UsageError) as info:
+        shrink_scenario_steps(path, mutant="loses-its-device")
+    assert str(info.value) == (f"{path}: the scenario is inconclusive ({doubt}) under mutant loses-its-device; "
                                "only a failing scenario can be shrunk (try --mutant NAME)")
 
 
@@ -213,3 +263,17 @@ def test_an_exported_timeline_is_minimised_only_while_its_invariant_really_fails
     assert _fails_with(doc, "no_leaks", None) == (True, "s")
     unsure[0] = True
     assert _fails_with(doc, "no_leaks", None) == (False, None)
+
+
+def test_a_saved_schedule_whose_seed_is_now_inconclusive_says_so_not_that_it_passes(tmp_path: Path, capsys) -> None:
+    """A saved schedule whose re-run is inconclusive (here: the profile asks for faults, the
+    schedule has none) does not reproduce its failure, and the command says the verdict it got and
+    why, exit 3, not "does not violate" alone as after a pass."""
+    path = tmp_path / "seed4.schedule.json"
+    path.write_text(json.dumps({"soundcheck": "soundcheck-schedule", "seed": 4, "invariant": "resources",
+                                "duration_s": 3.0, "faults": "gentle",
+                                "schedule": {"faults": [], "name": "custom", "seed": 4, "duration_s": 3.0}}))
+    assert main(["scenario", "shrink", str(path), "-o", str(tmp_path / "out")]) == 3
+    assert capsys.readouterr().out == (
+        f"{path}: seed 4 is INCONCLUSIVE with this schedule (the fault profile asked for faults but none was "
+        "injected: nothing was tested under faults): it does not violate resources, nothing to shrink\n")

@@ -523,7 +523,9 @@ def test_a_stall_report_carries_how_long_the_stream_was_silent():
     s.backend.stall("sim-in")
     s.run_for(0.05)
     (record,) = [r for r in s.coordinator.errors() if r.error.type == "DeviceStalledError"]
-    assert dict(record.error.details) == {"stalled_for_s": pytest.approx(4 * 480 / 48_000, abs=1e-9)}
+    assert dict(record.error.details) == {"stalled_for_s": pytest.approx(4 * 480 / 48_000, abs=1e-9),
+                                          "device": "sim-in/sim-out", "input_device": "sim-in",
+                                          "output_device": "sim-out"}
     s.close()
 
 
@@ -982,4 +984,25 @@ def test_metrics_and_frame_accounts_read_the_system_now():
         (c["frames_captured"], c["frames_played"], c["frames_dropped"], c["frames_inserted"],
          s.pipeline.buffered())
     assert acc.inserted > 0 and acc.dropped > 0
+    s.close()
+
+
+@pytest.mark.parametrize(("devices", "named"), [
+    ({}, {"device": "sim-in/sim-out", "input_device": "sim-in", "output_device": "sim-out"}),
+    ({"input_device": "sim-duplex", "output_device": "sim-duplex"},
+     {"device": "sim-duplex", "input_device": "sim-duplex", "output_device": "sim-duplex"}),
+])
+def test_the_watchdogs_stall_names_the_devices_its_stream_was_opened_on(devices, named):
+    """The watchdog sees a duplex stream go silent, not which side stopped: its stall names both
+    devices (one name for a duplex device), so a judge of the stall can say which device it was."""
+    s = AudioSystem({"device": devices}, seed=3)
+    s.initialize()
+    s.start()
+    s.run_for(0.05)
+    s.backend.stall(named["input_device"])
+    s.run_for(0.2)
+    stalls = [r for r in s.coordinator.errors("device") if r.error.type == "DeviceStalledError"]
+    assert stalls, [r.error.type for r in s.coordinator.errors()]
+    details = stalls[0].error.details
+    assert {k: details.get(k) for k in named} == named, details
     s.close()
