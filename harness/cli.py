@@ -15,6 +15,7 @@ of a log file holding the traceback, never as a silent pass and never as a trace
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import pkgutil
@@ -154,6 +155,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("soundcheck: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of the output went away (``soundcheck devices | head -1``): not a bug, and
+        # nothing more to say to it. Standard output is pointed at /dev/null so that the flush at
+        # exit does not raise again; 141 is what a shell shows for a writer ended by SIGPIPE
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except OSError as exc:
         if exc.filename is None:
             return _internal(exc)

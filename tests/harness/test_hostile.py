@@ -17,6 +17,7 @@ import math
 import os
 import sqlite3
 import struct
+import sys
 import zlib
 from pathlib import Path
 
@@ -1240,3 +1241,23 @@ def test_a_folder_where_a_report_file_goes_is_named_with_its_path(tmp_path):
     err = refused(cli("report", run_dir), str(run_dir / "report.json"), "is a folder", "move it aside")
     assert ".tmp" not in err
     assert not [p.name for p in run_dir.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_reader_that_goes_away_early_is_not_an_internal_error(capsys) -> None:
+    """``soundcheck devices | head -1``: the reader closes the pipe after its first line, the next
+    write raises BrokenPipeError. That is the reader's choice, not a bug in soundcheck: no "internal
+    error", no crash log, and the shell's code for a writer ended by SIGPIPE (141)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader went away
+    pipe = io.TextIOWrapper(os.fdopen(write_end, "wb", buffering=0), write_through=True)
+    stdout, sys.stdout = sys.stdout, pipe
+    try:
+        code = main(["devices"])
+    finally:
+        sys.stdout = stdout
+        with contextlib.suppress(OSError):
+            pipe.close()
+    assert code == 141
+    err = capsys.readouterr().err
+    assert "internal error" not in err and "crash" not in err, err
+    assert not list(Path(os.environ["SOUNDCHECK_LOG_DIR"]).glob("crash-*"))
