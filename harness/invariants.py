@@ -1493,7 +1493,7 @@ class _Frames(_Fold):
             if not acc.balanced():
                 evidence.append({"live": True, "time": system.clock.now(), **acc.to_dict(),
                                  "missing": acc.captured - acc.played - acc.buffered - acc.dropped
-                                 - acc.in_flight})
+                                 - getattr(acc, "in_flight", 0)})
         if evidence:
             return Verdict("frame_accounting", False, evidence,
                            "frames lost without being counted (captured != played + buffered + dropped"
