@@ -19,7 +19,7 @@ The harness speaks one vocabulary to every system:
 - **Observation.** Transitions go to ``add_observer`` callbacks; everything else that happens
   (``config_applied``, ``error``, ``recovery_started`` ...) goes to ``add_event_listener``
   callbacks as an object with ``kind``, ``time`` and ``data``.
-- **Accounting.** ``frame_accounts()`` (captured == played + buffered + dropped), ``monitoring``
+- **Accounting.** ``frame_accounts()`` (captured == played + buffered + dropped + in flight), ``monitoring``
   (the standard counters of ``system_under_test.monitoring``), ``resources`` (a
   ``ResourceManager``: what is held, within which limits, what leaked after ``close``).
 

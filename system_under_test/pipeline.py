@@ -7,7 +7,11 @@ returns from the filter, and never lets an exception out: errors go, as compact 
 records (no traceback object, so no frame keeps the pipeline alive), into a bounded deque the
 supervisor drains, and every frame is accounted for:
 
-    captured == played + buffered (both rings) + dropped          (inserted silence counted apart)
+    captured == played + buffered (both rings) + dropped + in flight   (inserted silence apart)
+
+A block in flight is one a callback under way has taken out of the input ring and not yet put into
+the output ring: a reading from another thread while a callback is held in the DSP chain (a lock,
+a blocking call) sees it there, and only there.
 """
 
 from __future__ import annotations
@@ -41,13 +45,16 @@ class FrameAccounts:
     dropped: int
     inserted: int
     buffered: int
+    #: frames a callback under way holds between the rings (``Pipeline.in_flight``): taken, not
+    #: yet played, buffered or dropped. 0 between callbacks, and in every reading on a virtual clock
+    in_flight: int = 0
 
     def balanced(self) -> bool:
-        return self.captured == self.played + self.buffered + self.dropped
+        return self.captured == self.played + self.buffered + self.dropped + self.in_flight
 
     def to_dict(self) -> dict[str, int]:
         return {"captured": self.captured, "played": self.played, "dropped": self.dropped,
-                "inserted": self.inserted, "buffered": self.buffered}
+                "inserted": self.inserted, "buffered": self.buffered, "in_flight": self.in_flight}
 
 
 class Pipeline:
@@ -89,6 +96,23 @@ class Pipeline:
         # Keep at most the configured latency queued for output; beyond it, old audio is dropped.
         self.max_output_backlog = max(bs, int(stream.latency_ms / 1000 * stream.sample_rate))
         self.capturing = False
+        #: set when the stream this pipeline serves is being torn down (``AudioSystem._teardown``):
+        #: a callback still under way then (held in the DSP chain while recovery closed the stream
+        #: under it) plays nothing to the closed stream and counts what it holds as dropped
+        self.closed = False
+        #: the frames of the block the callback under way holds between the rings (taken from the
+        #: input ring, not yet written to the output ring): what a reading from another thread
+        #: counts as in flight while the callback is held in the DSP chain. Never written by any
+        #: thread but the callback's
+        self.in_flight = 0
+        #: whether a callback of this pipeline is under way: set first, cleared before the callback
+        #: looks at ``closed`` on its way out (``flush``). A torn-down pipeline's books are read
+        #: until its last callback has left (``AudioSystem._draining``)
+        self.in_callback = False
+        #: one claim on emptying the rings of a closed pipeline, taken by whichever of the teardown
+        #: and a callback still under way comes last (``list.pop`` is atomic: no lock the audio
+        #: thread could wait on)
+        self._flush_claim = [True]
         #: callback errors not yet drained by the supervisor; compact records, never exceptions: an
         #: exception's traceback holds the callback's frame, whose ``self`` is this pipeline
         self.errors: deque[ErrorInfo] = deque(maxlen=256)
@@ -147,6 +171,7 @@ class Pipeline:
                  status: StatusFlags) -> None:
         real_time = self._real_time
         t0 = real_time()
+        self.in_callback = True
         if not self.simulated:
             if t0 - self._ended_at > self._joined_gap_s:
                 self._run_from = t0
@@ -184,8 +209,10 @@ class Pipeline:
                 try:
                     block = pool.block(idx)
                     in_flight = in_ring.read(block)
+                    self.in_flight = in_flight
                     out = chain.process(block)
                     in_flight -= out_ring.write(out)
+                    self.in_flight = in_flight
                 finally:
                     pool.release(idx)
             else:
@@ -193,6 +220,11 @@ class Pipeline:
                     self.pool_dry = False
                     if self.on_trouble is not None:
                         self.on_trouble()
+            if self.closed:
+                # the stream was torn down while this callback was held: its device is gone, so
+                # nothing is played; what the rings hold is dropped as the callback leaves
+                outdata.fill(0)
+                return
             backlog = out_ring.fill - self.max_output_backlog
             if backlog > 0:
                 self._c_dropped.value += out_ring.discard(backlog)
@@ -205,6 +237,7 @@ class Pipeline:
         except Exception as exc:
             if in_flight:
                 self._c_dropped.value += in_flight
+            self.in_flight = 0
             outdata.fill(0)
             self._c_cb_errors.value += 1
             self.consecutive_errors += 1
@@ -212,6 +245,9 @@ class Pipeline:
             if self.on_trouble is not None:
                 self.on_trouble()
         finally:
+            self.in_callback = False
+            if self.closed:
+                self.flush()  # the teardown left the rings to this callback (``flush``)
             t1 = real_time()
             if not self.simulated:
                 self._running_since = None
@@ -369,7 +405,21 @@ class Pipeline:
         return self.input_ring.fill + self.output_ring.fill
 
     def flush(self) -> int:
-        """Empty both rings, counting what they held as dropped (teardown, recovery)."""
+        """Empty both rings, counting what they held as dropped (teardown, recovery).
+
+        Once ``closed``, a callback may still be under way on the device's thread (held in the DSP
+        chain while recovery closed its stream): the rings are its until it leaves, and a flush
+        from the control thread then would race its writes (a frame written between a ``clear``'s
+        read of the fill and its reset is lost uncounted). So the rings of a closed pipeline are
+        emptied once, by the last of the two: the teardown when no callback is under way, else
+        the callback as it leaves (``callback``'s ``finally``)."""
+        if self.closed:
+            if self.in_callback:
+                return 0
+            try:
+                self._flush_claim.pop()
+            except IndexError:  # already emptied by the other side
+                return 0
         n = self.input_ring.clear() + self.output_ring.clear()
         self._c_dropped.value += n
         return n

@@ -126,6 +126,10 @@ class AudioSystem:
         self._device_errors: deque[tuple[int | None, ErrorInfo]] = deque(maxlen=1024)
         self._stream_gen = 0
         self._pipeline: Pipeline | None = None
+        #: a torn-down pipeline whose callback was still under way at its teardown (held in the DSP
+        #: chain while recovery closed the stream under it): its block in flight and its rings
+        #: are in the books until that callback leaves (``frame_accounts``)
+        self._draining: Pipeline | None = None
         self._stream: DeviceStream | None = None
         self._recoverer = Recoverer(self, PIPELINE)
         self._scheduler: Scheduler | None = None
@@ -495,6 +499,11 @@ class AudioSystem:
             log.debug("stream close failed during teardown", exc_info=True)
 
     def _teardown(self, cause: str) -> None:
+        if self._pipeline is not None:
+            # before the stream is closed (which may take a while): a callback the device runs
+            # from now on captures nothing, and one under way plays nothing to the closing stream
+            self._pipeline.capturing = False
+            self._pipeline.closed = True
         stream, self._stream = self._stream, None
         if stream is not None:
             self._safe_close(stream)
@@ -508,6 +517,8 @@ class AudioSystem:
             self._report_pending_errors(pipeline)
             pipeline.flush()
             pipeline.release()
+            if pipeline.in_callback:
+                self._draining = pipeline
 
     def _report_pending_errors(self, pipeline: Pipeline) -> None:
         """Report callback errors no supervisor pass has drained yet, so tearing a pipeline down
@@ -851,15 +862,22 @@ class AudioSystem:
         (on a real device the callback runs on another thread; ``Pipeline.read_between_callbacks``).
         On the virtual clock callbacks run on the reader's thread: one plain read."""
         p = self._pipeline
-        if p is None or isinstance(self.clock, VirtualClock):
-            return self._read_accounts(p)
-        return p.read_between_callbacks(lambda: self._read_accounts(p))
+        d = self._draining
+        if d is not None and not d.in_callback:
+            self._draining = d = None  # its last callback has left, its rings emptied
+        seqlock = p if p is not None else d  # the callback counters are the system's, shared
+        if seqlock is None or isinstance(self.clock, VirtualClock):
+            return self._read_accounts(p, d)
+        return seqlock.read_between_callbacks(lambda: self._read_accounts(p, d))
 
-    def _read_accounts(self, p: Pipeline | None) -> FrameAccounts:
+    def _read_accounts(self, p: Pipeline | None, d: Pipeline | None = None) -> FrameAccounts:
+        """The counters, the rings and the block in flight of the pipeline ``p`` and of ``d``, a
+        torn-down one whose held callback has not left yet."""
         m = self.monitoring
         return FrameAccounts(m.value("frames_captured"), m.value("frames_played"),
                              m.value("frames_dropped"), m.value("frames_inserted"),
-                             p.buffered() if p is not None else 0)
+                             (p.buffered() if p is not None else 0) + (d.buffered() if d is not None else 0),
+                             (p.in_flight if p is not None else 0) + (d.in_flight if d is not None else 0))
 
     # -- simulation helpers -------------------------------------------------------------------
     def run_for(self, seconds: float) -> None:

@@ -183,6 +183,22 @@ def test_frames_counted_that_were_never_captured_are_flagged_too():
     assert check_frame_accounting(balanced).ok
 
 
+def test_a_block_in_flight_in_a_snapshot_is_counted_and_only_its_frames():
+    """A snapshot read while a callback was held in the DSP chain (on the rig: a held callback
+    whose stream recovery tore down) has the block it took in flight: in the books, not lost. The
+    term counts exactly those frames: one frame more or fewer is still flagged."""
+    held = _h()
+    held.record("metrics", data={"frames": {"captured": 512, "played": 256, "buffered": 0, "dropped": 0,
+                                            "inserted": 0, "in_flight": 256}})
+    assert check_frame_accounting(held).ok
+    for in_flight, missing in ((255, 1), (257, -1), (0, 256)):
+        h = _h()
+        h.record("metrics", data={"frames": {"captured": 512, "played": 256, "buffered": 0, "dropped": 0,
+                                             "inserted": 0, "in_flight": in_flight}})
+        v = check_frame_accounting(h)
+        assert not v.ok and v.evidence[0]["missing"] == missing, (in_flight, v)
+
+
 def test_recovery_stuck_past_its_deadline_is_flagged():
     h = _h("running")
     _tr(h, 1, "running", "recovering", t=1.0)

@@ -396,7 +396,12 @@ def test_frame_accounts_balance_exactly():
     assert a.balanced()
     assert not FrameAccounts(10, 5, 2, 7, 2).balanced() and not FrameAccounts(10, 5, 3, 7, 3).balanced()
     assert not FrameAccounts(10, 6, 2, 0, 3).balanced()
-    assert a.to_dict() == {"captured": 10, "played": 5, "dropped": 2, "inserted": 7, "buffered": 3}
+    assert a.to_dict() == {"captured": 10, "played": 5, "dropped": 2, "inserted": 7, "buffered": 3,
+                           "in_flight": 0}
+    # a block a held callback has taken between the rings is in the books, and only its frames
+    assert FrameAccounts(10, 5, 2, 7, 0, in_flight=3).balanced()
+    assert not FrameAccounts(10, 5, 2, 7, 0, in_flight=2).balanced()
+    assert not FrameAccounts(10, 5, 2, 7, 3, in_flight=3).balanced()
 
 
 def test_a_new_pipeline_is_silent_with_no_errors_until_it_captures():

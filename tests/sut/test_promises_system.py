@@ -94,7 +94,7 @@ def test_a_new_system_is_uninitialized_with_nothing_built():
     assert s.coordinator.history.maxlen == 10_000
     assert s.resources.live() == []
     assert s.frame_accounts().to_dict() == {"captured": 0, "played": 0, "dropped": 0,
-                                             "inserted": 0, "buffered": 0}
+                                             "inserted": 0, "buffered": 0, "in_flight": 0}
     s.close()
 
 
