@@ -16,7 +16,7 @@ import logging
 import math
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +131,7 @@ class AudioSystem:
         self.coordinator.add_error_observer(self._route_error)
         self._supervise_cb = self._supervise  # one bound method, not a new one per supervisor pass
         self._quiet_pass_cb = self._quiet_pass
+        self._quiet_passes_cb = self._quiet_passes
         #: a subclass with a pass of its own (``poll``, ``_supervise``) has every pass run as one
         self._plain_pass = type(self).poll is AudioSystem.poll and type(self)._supervise is AudioSystem._supervise
         self._supervisor_interval_s = 0.0
@@ -584,6 +585,7 @@ class AudioSystem:
                     due - now, self._supervise_cb)
                 if quiet and self._plain_pass and isinstance(timer, TimerHandle):
                     timer.defer = self._quiet_pass_cb
+                    timer.defer_along = self._quiet_passes_cb
 
     def _quiet_pass(self, due: float) -> float | None:
         """The watchdog's pass due at ``due``, done inline by the virtual clock when it would find
@@ -621,6 +623,64 @@ class AudioSystem:
                 self._set_gauges(pipeline)
                 due = self._watchdog_due = math.nextafter(limit, math.inf)
             return due
+        finally:
+            lock.release()
+
+    def _quiet_passes(self, due: float, times: Sequence[float], j: int, end: int,
+                      source: object) -> tuple[float, int] | None:
+        """The watchdog's quiet passes along a stretch of the stream's blocks, done at once
+        (``TimerHandle.defer_along``): the device's stream (``source``) calls back at each of
+        ``times[j - 1:end]``, and the clock would ask ``_quiet_pass`` each time it moves past the
+        pass's deadline on its way, with the stream's last callback at the time before. Between
+        two of those passes nothing runs but the passes themselves: no error is queued, the
+        pipeline, the pool, the system's state and the rings' fill stay as they are, so every
+        check ``_quiet_pass`` makes comes out as the first one's but the stall judgement, which
+        is made here for each pass from its own deadline and last callback, and the gauges take
+        the same values each time (set once). Returns ``(the last pass's new deadline, k)``,
+        ``times[k]`` the time of the next pass still to be asked (the first this cannot answer
+        for: a stall at its deadline, left to ``_quiet_pass``, which refuses it); None, nothing
+        done, when the first pass cannot be answered here. The same passes at the same simulated
+        times with the same effects as one ``_quiet_pass`` a deadline."""
+        if "poll" in self.__dict__ or "_supervise" in self.__dict__:  # a pass patched on the instance
+            return None
+        lock = self._op_lock
+        if not lock.acquire(blocking=False):  # another thread is in an operation: the pass waits for it
+            return None
+        try:
+            pipeline, stream, config = self._pipeline, self._stream, self.config
+            if source is not stream or stream is None or self._device_errors or pipeline is None \
+                    or config is None or pipeline.errors or pipeline.pool_dry != self.degraded \
+                    or self.coordinator.state(SYSTEM) is not _RUNNING:
+                return None
+            # ``_stall_limit``'s span: the limit of a pass whose last callback was at ``ref`` is
+            # ``ref + span``, the same sum
+            span = max(config.watchdog.stall_periods * config.block_seconds,
+                       getattr(stream, "min_stall_s", 0.0))
+            asked, k = due, j
+            nextafter, inf = math.nextafter, math.inf
+            while True:
+                # the pass asked as the clock moves to ``times[k]``, the last callback at ``times[k - 1]``
+                limit = times[k - 1] + span
+                if due > limit:  # a stall at ``due``: ``_quiet_pass`` refuses it
+                    break
+                later = nextafter(limit, inf)
+                if not later > times[k]:  # the clock would ask this pass again at once: left to it
+                    break
+                due = later
+                k += 1
+                while k < end and times[k] < due:  # the blocks up to the new deadline
+                    k += 1
+                if k >= end:
+                    break
+            if k == j:
+                return None
+            with self._wake_lock:
+                timer = self._supervisor_timer
+                if timer is None or timer.cancelled or timer.when != asked:
+                    return None
+                self._set_gauges(pipeline)
+                self._watchdog_due = due
+            return due, k
         finally:
             lock.release()
 
