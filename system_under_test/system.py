@@ -598,6 +598,25 @@ class AudioSystem:
         pass never runs as a timer and the device's stretch of blocks goes on. Anything else: None,
         and the pass runs at ``due`` as always. The same passes, at the same simulated times, with
         the same effects: a stall is still reported at its deadline, by a pass that runs."""
+        answer = self._quiet_passes(due, None, 0, 0, None)
+        return None if answer is None else answer[0]
+
+    def _quiet_passes(self, due: float, times: Sequence[float] | None, j: int, end: int,
+                      source: object) -> tuple[float, int] | None:
+        """``_quiet_pass`` (``times`` None: one pass, judged from the stream's stats), or the
+        quiet passes along a stretch of the stream's blocks done at once
+        (``TimerHandle.defer_along``): the device's stream (``source``) calls back at each of
+        ``times[j - 1:end]``, and the clock would ask ``_quiet_pass`` each time it moves past the
+        pass's deadline on its way, with the stream's last callback at the time before. Between
+        two of those passes nothing runs but the passes themselves: no error is queued, the
+        pipeline, the pool, the system's state and the rings' fill stay as they are, so every
+        check comes out as the first one's but the stall judgement, which is made for each pass
+        from its own deadline and last callback, and the gauges take the same values each time
+        (set once). Returns ``(the last pass's new deadline, k)``, ``times[k]`` the time of the
+        next pass still to be asked (the first not answered here: a stall at its deadline, left
+        to ``_quiet_pass``, which refuses it); None, nothing done, when the first pass cannot be
+        answered. The same passes at the same simulated times with the same effects as one
+        ``_quiet_pass`` a deadline."""
         if "poll" in self.__dict__ or "_supervise" in self.__dict__:  # a pass patched on the instance
             return None
         lock = self._op_lock
@@ -607,67 +626,29 @@ class AudioSystem:
             pipeline, stream, config = self._pipeline, self._stream, self.config
             if self._device_errors or pipeline is None or stream is None or config is None \
                     or pipeline.errors or pipeline.pool_dry != self.degraded \
-                    or self.coordinator.state(SYSTEM) is not _RUNNING:
+                    or self.coordinator.state(SYSTEM) is not _RUNNING \
+                    or (times is not None and source is not stream):
                 return None
-            last = stream.stats.last_callback_at
-            ref = last if last is not None else getattr(stream, "started_at", None)
-            if ref is None:
-                return None
-            limit = self._stall_limit(stream, config, ref)
-            if due > limit:  # a stall at ``due``: the pass reports it
-                return None
-            with self._wake_lock:
-                timer = self._supervisor_timer
-                if timer is None or timer.cancelled or timer.when != due:
-                    return None
-                self._set_gauges(pipeline)
-                due = self._watchdog_due = math.nextafter(limit, math.inf)
-            return due
-        finally:
-            lock.release()
-
-    def _quiet_passes(self, due: float, times: Sequence[float], j: int, end: int,
-                      source: object) -> tuple[float, int] | None:
-        """The watchdog's quiet passes along a stretch of the stream's blocks, done at once
-        (``TimerHandle.defer_along``): the device's stream (``source``) calls back at each of
-        ``times[j - 1:end]``, and the clock would ask ``_quiet_pass`` each time it moves past the
-        pass's deadline on its way, with the stream's last callback at the time before. Between
-        two of those passes nothing runs but the passes themselves: no error is queued, the
-        pipeline, the pool, the system's state and the rings' fill stay as they are, so every
-        check ``_quiet_pass`` makes comes out as the first one's but the stall judgement, which
-        is made here for each pass from its own deadline and last callback, and the gauges take
-        the same values each time (set once). Returns ``(the last pass's new deadline, k)``,
-        ``times[k]`` the time of the next pass still to be asked (the first this cannot answer
-        for: a stall at its deadline, left to ``_quiet_pass``, which refuses it); None, nothing
-        done, when the first pass cannot be answered here. The same passes at the same simulated
-        times with the same effects as one ``_quiet_pass`` a deadline."""
-        if "poll" in self.__dict__ or "_supervise" in self.__dict__:  # a pass patched on the instance
-            return None
-        lock = self._op_lock
-        if not lock.acquire(blocking=False):  # another thread is in an operation: the pass waits for it
-            return None
-        try:
-            pipeline, stream, config = self._pipeline, self._stream, self.config
-            if source is not stream or stream is None or self._device_errors or pipeline is None \
-                    or config is None or pipeline.errors or pipeline.pool_dry != self.degraded \
-                    or self.coordinator.state(SYSTEM) is not _RUNNING:
-                return None
-            # ``_stall_limit``'s span: the limit of a pass whose last callback was at ``ref`` is
-            # ``ref + span``, the same sum
-            span = max(config.watchdog.stall_periods * config.block_seconds,
-                       getattr(stream, "min_stall_s", 0.0))
             asked, k = due, j
-            nextafter, inf = math.nextafter, math.inf
             while True:
-                # the pass asked as the clock moves to ``times[k]``, the last callback at ``times[k - 1]``
-                limit = times[k - 1] + span
-                if due > limit:  # a stall at ``due``: ``_quiet_pass`` refuses it
+                # the pass due at ``due``, the stream's last callback (or its start) at ``ref``
+                if times is None:
+                    last = stream.stats.last_callback_at
+                    ref = last if last is not None else getattr(stream, "started_at", None)
+                    if ref is None:
+                        return None
+                else:
+                    ref = times[k - 1]
+                limit = self._stall_limit(stream, config, ref)
+                if due > limit:  # a stall at ``due``: the pass reports it
                     break
-                later = nextafter(limit, inf)
+                later = math.nextafter(limit, math.inf)
+                if times is None:
+                    due, k = later, k + 1
+                    break
                 if not later > times[k]:  # the clock would ask this pass again at once: left to it
                     break
-                due = later
-                k += 1
+                due, k = later, k + 1
                 while k < end and times[k] < due:  # the blocks up to the new deadline
                     k += 1
                 if k >= end:
