@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -629,6 +630,8 @@ class AudioSystem:
                     or self.coordinator.state(SYSTEM) is not _RUNNING \
                     or (times is not None and source is not stream):
                 return None
+            # ``_stall_limit``'s span, taken once: ``ref + span`` is the very sum it makes from ``ref``
+            span = self._stall_limit(stream, config, 0.0)
             asked, k = due, j
             while True:
                 # the pass due at ``due``, the stream's last callback (or its start) at ``ref``
@@ -639,7 +642,7 @@ class AudioSystem:
                         return None
                 else:
                     ref = times[k - 1]
-                limit = self._stall_limit(stream, config, ref)
+                limit = ref + span
                 if due > limit:  # a stall at ``due``: the pass reports it
                     break
                 later = math.nextafter(limit, math.inf)
@@ -648,9 +651,8 @@ class AudioSystem:
                     break
                 if not later > times[k]:  # the clock would ask this pass again at once: left to it
                     break
-                due, k = later, k + 1
-                while k < end and times[k] < due:  # the blocks up to the new deadline
-                    k += 1
+                # the blocks up to the new deadline: the first time at or after it (``times`` increase)
+                due, k = later, bisect_left(times, later, k + 1, end)
                 if k >= end:
                     break
             if k == j:
