@@ -2773,16 +2773,16 @@ BATCH_18: list[Bug] = [
     # -- the supervisor: quiet pass, stall limit, gauges, watchdog --------------------------------
     Bug("quiet_pass_skips_gauges", "system.py",
         "                self._set_gauges(pipeline)\n"
-        "                due = self._watchdog_due = math.nextafter(limit, math.inf)\n",
-        "                due = self._watchdog_due = math.nextafter(limit, math.inf)\n",
+        "                self._watchdog_due = due\n",
+        "                self._watchdog_due = due\n",
         "'a quiet pass only moves the deadline' while shortening _quiet_pass: the gauges stay at "
         "the last pass that ran as a timer, stale through every stretch of healthy blocks",
         "metrics (the gauges read the system as the supervisor's pass finds it)"),
     Bug("quiet_pass_limit_from_due", "system.py",
-        "            limit = self._stall_limit(stream, config, ref)\n            if due > limit:",
-        "            limit = self._stall_limit(stream, config, due)\n            if due > limit:",
+        "                limit = ref + span\n                if due > limit:",
+        "                limit = due + span\n                if due > limit:",
         "the limit computed from the pass's own time instead of the last callback (a swapped "
-        "argument): every deadline looks quiet and is moved on, a stall is never reported while the "
+        "operand): every deadline looks quiet and is moved on, a stall is never reported while the "
         "device asks the clock to move past it",
         "watchdog (a stall is reported at its deadline)"),
     Bug("set_gauges_rings_swapped", "system.py",

@@ -19,6 +19,9 @@ from collections.abc import Callable, Sequence
 _heappush = heapq.heappush
 _heappop = heapq.heappop
 
+#: ``defer_along(when, times, j, end, source) -> (later, k) | None``: see ``TimerHandle``
+DeferAlong = Callable[[float, Sequence[float], int, int, object], "tuple[float, int] | None"]
+
 
 class Clock(ABC):
     """A source of monotonic time in seconds."""
@@ -53,15 +56,28 @@ class TimerHandle:
     ``VirtualClock.advance_to_next`` finds this timer due at ``when`` in its way, whether its
     callback would do nothing there but schedule itself again. It returns that later time, having
     done whatever else the callback would have done at ``when`` (nothing else runs between now and
-    then), and the timer moves there; or None, and the timer runs as usual."""
+    then), and the timer moves there; or None, and the timer runs as usual.
 
-    __slots__ = ("when", "callback", "cancelled", "defer")
+    ``defer_along``, also set by the owner (None by default), answers for a run of deferrals at
+    once: ``defer_along(when, times, j, end, source)`` is asked by
+    ``VirtualClock.advance_along_deferring`` when this timer, due at ``when``, is the first in the
+    way of ``times[j]`` and ``source`` (the caller that moves the clock along ``times``) calls back
+    at each of ``times[j - 1:end]`` with nothing else falling due before ``times[end]``. It
+    returns ``(later, k)``: the deferrals that asking ``defer`` at each time the clock would stop
+    on its way along ``times[j:k]`` would give (each asked with ``source``'s last callback at the
+    time before), done, the last of them moving the timer to ``later``, with ``times[k]`` (if
+    ``k < end``) the next time a deferral would be asked; or None when it cannot answer for the
+    first of them (then ``defer`` is asked, as usual). It stops before a deferral it would not
+    give: that one is asked through ``defer``, which refuses it."""
+
+    __slots__ = ("when", "callback", "cancelled", "defer", "defer_along")
 
     def __init__(self, when: float, callback: Callable[[], None]) -> None:
         self.when = when
         self.callback = callback
         self.cancelled = False
         self.defer: Callable[[float], float | None] | None = None
+        self.defer_along: DeferAlong | None = None
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -211,7 +227,7 @@ class VirtualClock(Clock):
         return j
 
     def advance_along_deferring(self, times: Sequence[float], i: int,
-                                ready: Callable[[int], bool]) -> tuple[int, bool]:
+                                ready: Callable[[int], bool], source: object = None) -> tuple[int, bool]:
         """``advance_along`` past the timers that defer: the moves a caller makes by
         ``advance_along(times, i)``, then, while a time is left, ``ready(j)`` and
         ``advance_to_next(times[j])`` (which asks the timer in the way its ``defer``) and
@@ -225,14 +241,75 @@ class VirtualClock(Clock):
         order of every call is the one of a caller that does each step itself; the saving is
         that its own work between two deferrals (nothing of which a deferral reads) is done once
         for the whole run (``SimulatedStream._deliver_stretch``: a watchdog pass falls every few
-        blocks of a stretch)."""
+        blocks of a stretch).
+
+        ``source``, if given, is the caller that calls back at each of ``times`` (the stream): a
+        deferrable timer in the way whose owner watches it (``TimerHandle.defer_along``) answers
+        for the run of its deferrals along ``times`` in one call (``_defer_along``) instead of
+        one call a deferral; ``ready`` is then asked before the first of them only (the owner
+        promises that its deferrals change nothing that ``ready`` reads, and reads nothing of
+        the caller's but ``times``)."""
         n = len(times)
         j = self.advance_along(times, i)
         while j < n and ready(j):
+            if source is not None:
+                k = self._defer_along(times, j, source)
+                if k is not None:
+                    j = k
+                    continue
             if not self.advance_to_next(times[j]):
                 return j, False
             j = self.advance_along(times, j)
         return j, True
+
+    def _defer_along(self, times: Sequence[float], j: int, source: object) -> int | None:
+        """The moves of ``advance_along_deferring`` from ``times[j]`` on, its deferrals answered
+        by one ``defer_along`` of the deferrable timer in the way: that timer is the first live
+        one due at or before ``times[j]``, the clock may move to ``times[j]``
+        (``advance_to_next``'s conditions), and the owner is told how far along ``times`` the
+        clock may go with nothing else due (``end``: before the next live timer's time, within
+        the running ``run_until``'s deadline, as ``advance_along`` goes). Returns ``k``, the clock
+        reading ``times[k - 1]`` and the timer moved to its new time; None, nothing done."""
+        when0 = times[j]
+        if when0 > self._deadline or when0 < self._now:
+            return None
+        timers = self._timers
+        with self._lock:
+            while timers and timers[0][2].cancelled:
+                _heappop(timers)
+            if not timers:
+                return None
+            head = timers[0]
+            fold = head[2].defer_along
+            if fold is None or head[0] > when0:
+                return None
+            _heappop(timers)
+            while timers and timers[0][2].cancelled:
+                _heappop(timers)
+            other = timers[0][0] if timers else math.inf
+            deadline = self._deadline
+            end, n = j, len(times)
+            while end < n:
+                when = times[end]
+                if not (when < other and when <= deadline):
+                    break
+                end += 1
+        if end == j:
+            with self._lock:
+                _heappush(timers, head)  # back in its place: nothing moved
+            return None
+        # Outside the clock's lock, as ``advance_to_next`` asks ``defer``: the owner takes its own.
+        answer = fold(head[0], times, j, end, source)
+        with self._lock:
+            if answer is None:
+                _heappush(timers, head)  # back in its place: ``advance_to_next`` asks it
+                return None
+            later, k = answer
+            handle = head[2]
+            handle.when = later
+            _heappush(timers, (later, next(self._seq), handle))
+        self._now = times[k - 1]
+        return k
 
     def quiet_until(self) -> tuple[float, float]:
         """``(deadline, first)``: the running ``run_until``'s deadline (-inf outside one) and the
@@ -266,4 +343,4 @@ class VirtualClock(Clock):
             return sum(1 for _, _, h in self._timers if not h.cancelled)
 
 
-__all__ = ["Clock", "SystemClock", "TimerHandle", "VirtualClock"]
+__all__ = ["Clock", "DeferAlong", "SystemClock", "TimerHandle", "VirtualClock"]

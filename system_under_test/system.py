@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from bisect import bisect_left
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,6 +148,7 @@ class AudioSystem:
         self.coordinator.add_error_observer(self._route_error)
         self._supervise_cb = self._supervise  # one bound method, not a new one per supervisor pass
         self._quiet_pass_cb = self._quiet_pass
+        self._quiet_passes_cb = self._quiet_passes
         #: a subclass with a pass of its own (``poll``, ``_supervise``) has every pass run as one
         self._plain_pass = type(self).poll is AudioSystem.poll and type(self)._supervise is AudioSystem._supervise
         self._supervisor_interval_s = 0.0
@@ -607,6 +609,7 @@ class AudioSystem:
                     due - now, self._supervise_cb)
                 if quiet and self._plain_pass and isinstance(timer, TimerHandle):
                     timer.defer = self._quiet_pass_cb
+                    timer.defer_along = self._quiet_passes_cb
 
     def _quiet_pass(self, due: float) -> float | None:
         """The watchdog's pass due at ``due``, done inline by the virtual clock when it would find
@@ -619,6 +622,25 @@ class AudioSystem:
         pass never runs as a timer and the device's stretch of blocks goes on. Anything else: None,
         and the pass runs at ``due`` as always. The same passes, at the same simulated times, with
         the same effects: a stall is still reported at its deadline, by a pass that runs."""
+        answer = self._quiet_passes(due, None, 0, 0, None)
+        return None if answer is None else answer[0]
+
+    def _quiet_passes(self, due: float, times: Sequence[float] | None, j: int, end: int,
+                      source: object) -> tuple[float, int] | None:
+        """``_quiet_pass`` (``times`` None: one pass, judged from the stream's stats), or the
+        quiet passes along a stretch of the stream's blocks done at once
+        (``TimerHandle.defer_along``): the device's stream (``source``) calls back at each of
+        ``times[j - 1:end]``, and the clock would ask ``_quiet_pass`` each time it moves past the
+        pass's deadline on its way, with the stream's last callback at the time before. Between
+        two of those passes nothing runs but the passes themselves: no error is queued, the
+        pipeline, the pool, the system's state and the rings' fill stay as they are, so every
+        check comes out as the first one's but the stall judgement, which is made for each pass
+        from its own deadline and last callback, and the gauges take the same values each time
+        (set once). Returns ``(the last pass's new deadline, k)``, ``times[k]`` the time of the
+        next pass still to be asked (the first not answered here: a stall at its deadline, left
+        to ``_quiet_pass``, which refuses it); None, nothing done, when the first pass cannot be
+        answered. The same passes at the same simulated times with the same effects as one
+        ``_quiet_pass`` a deadline."""
         if "poll" in self.__dict__ or "_supervise" in self.__dict__:  # a pass patched on the instance
             return None
         lock = self._op_lock
@@ -628,22 +650,43 @@ class AudioSystem:
             pipeline, stream, config = self._pipeline, self._stream, self.config
             if self._device_errors or pipeline is None or stream is None or config is None \
                     or pipeline.errors or pipeline.pool_dry != self.degraded \
-                    or self.coordinator.state(SYSTEM) is not _RUNNING:
+                    or self.coordinator.state(SYSTEM) is not _RUNNING \
+                    or (times is not None and source is not stream):
                 return None
-            last = stream.stats.last_callback_at
-            ref = last if last is not None else getattr(stream, "started_at", None)
-            if ref is None:
-                return None
-            limit = self._stall_limit(stream, config, ref)
-            if due > limit:  # a stall at ``due``: the pass reports it
+            # ``_stall_limit``'s span, taken once: ``ref + span`` is the very sum it makes from ``ref``
+            span = self._stall_limit(stream, config, 0.0)
+            asked, k = due, j
+            while True:
+                # the pass due at ``due``, the stream's last callback (or its start) at ``ref``
+                if times is None:
+                    last = stream.stats.last_callback_at
+                    ref = last if last is not None else getattr(stream, "started_at", None)
+                    if ref is None:
+                        return None
+                else:
+                    ref = times[k - 1]
+                limit = ref + span
+                if due > limit:  # a stall at ``due``: the pass reports it
+                    break
+                later = math.nextafter(limit, math.inf)
+                if times is None:
+                    due, k = later, k + 1
+                    break
+                if not later > times[k]:  # the clock would ask this pass again at once: left to it
+                    break
+                # the blocks up to the new deadline: the first time at or after it (``times`` increase)
+                due, k = later, bisect_left(times, later, k + 1, end)
+                if k >= end:
+                    break
+            if k == j:
                 return None
             with self._wake_lock:
                 timer = self._supervisor_timer
-                if timer is None or timer.cancelled or timer.when != due:
+                if timer is None or timer.cancelled or timer.when != asked:
                     return None
                 self._set_gauges(pipeline)
-                due = self._watchdog_due = math.nextafter(limit, math.inf)
-            return due
+                self._watchdog_due = due
+            return due, k
         finally:
             lock.release()
 

@@ -447,7 +447,7 @@ class SimulatedStream(DeviceStream):
                 if per_block:
                     j = i + 1
                 else:
-                    j, moved = clock.advance_along_deferring(times, i, ready)
+                    j, moved = clock.advance_along_deferring(times, i, ready, self)
                 m = j - i
                 self._pos = pos = (pos + m * bs) % loop
                 count_to(j)

@@ -547,3 +547,89 @@ def test_advance_along_deferring_is_the_steps_a_caller_would_take_one_by_one():
     # every way to stop was taken: the list's end, the plain timer in the way (after 3.25), a
     # ready that stops (asked before every second time), a refusal (the fourth deferral)
     assert seen == {(40, True), (19, False), (16, True), (8, False)}, seen
+
+
+def test_a_timer_that_answers_for_its_deferrals_along_the_times_gives_what_asking_each_gives():
+    """``advance_along_deferring(times, i, ready, source)`` with a deferrable timer whose owner
+    answers for a run of its deferrals at once (``TimerHandle.defer_along``): the same stop, the
+    same clock, the same timer time and the same deferrals (asked at the same clock readings)
+    as asking ``defer`` one deferral at a time, with ``ready`` asked before the first of each run
+    only; the owner is told how far the clock may go with nothing else due (``end``: before a
+    plain timer, within ``run_until``'s deadline, the list's end), and one that cannot answer
+    (None) leaves it to ``defer``."""
+    times = [1.0 + k / 8 for k in range(40)]  # exact sums: 1.0, 1.125, ...
+
+    def run(along: bool, refuse_after: int | None, plain: float | None, deadline: float,
+            decline: bool) -> tuple:
+        clock = VirtualClock()
+        asked: list = []
+        readies: list = []
+        ends: list = []
+        out: list = []
+
+        def gives(when: float, last: float) -> float | None:
+            asked.append((when, last))
+            if refuse_after is not None and len(asked) > refuse_after:
+                return None
+            return last + 0.3
+
+        def defer(when: float) -> float | None:
+            return gives(when, clock.now())
+
+        def defer_along(when: float, ts, j: int, end: int, source: object) -> tuple[float, int] | None:
+            assert source is marker
+            ends.append((j, end))
+            if decline:
+                return None
+            k = j
+            while True:
+                if refuse_after is not None and len(asked) >= refuse_after:
+                    break  # the next deferral would be refused: left to ``defer``
+                later = gives(when, ts[k - 1])
+                assert later is not None and later > ts[k]
+                when = later
+                k += 1
+                while k < end and ts[k] < when:
+                    k += 1
+                if k >= end:
+                    break
+            return None if k == j else (when, k)
+
+        def ready(j: int) -> bool:
+            readies.append(j)
+            return True
+
+        def step() -> None:
+            out.append(clock.advance_along_deferring(times, 0, ready, marker if along else None))
+            out.append(clock.now())
+            out.append(timer.when)
+
+        marker = object()
+        clock.call_at(times[0], step)
+        timer = clock.call_at(1.2, lambda: None)
+        timer.defer = defer
+        timer.defer_along = defer_along
+        if plain is not None:
+            clock.call_at(plain, lambda: None)
+        clock.run_until(deadline)
+        return tuple(out), tuple(asked), readies, ends
+
+    seen = set()
+    for refuse_after in (None, 5):
+        for plain in (None, 3.3):
+            for deadline in (6.5, 4.0):
+                case = (refuse_after, plain, deadline)
+                one_by_one, asked, readies, ends = run(False, *case, decline=False)
+                assert ends == []
+                declined = run(True, *case, decline=True)
+                assert declined[:3] == (one_by_one, asked, readies), case
+                got, got_asked, got_readies, got_ends = run(True, *case, decline=False)
+                assert (got, got_asked) == (one_by_one, asked), case
+                assert len(asked) >= 5 and len(got_readies) < len(readies), case
+                seen.add((got[0], tuple(got_ends)))
+    # the owner is told the list's end (40), the plain timer's (times before 3.3: 19) and the
+    # deadline's (times up to 4.0: 25), the first time at the timer (1.2: index 2); a refusal at
+    # the sixth deferral (after 12) is left to ``defer``: the owner is asked there and declines
+    assert seen == {((40, True), ((2, 40),)), ((19, False), ((2, 19),)), ((25, False), ((2, 25),)),
+                    ((12, False), ((2, 40), (12, 40))), ((12, False), ((2, 19), (12, 19))),
+                    ((12, False), ((2, 25), (12, 25)))}, seen
