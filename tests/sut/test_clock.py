@@ -547,3 +547,12 @@ def test_advance_along_deferring_is_the_steps_a_caller_would_take_one_by_one():
     # every way to stop was taken: the list's end, the plain timer in the way (after 3.25), a
     # ready that stops (asked before every second time), a refusal (the fourth deferral)
     assert seen == {(40, True), (19, False), (16, True), (8, False)}, seen
+
+
+def test_a_virtual_scheduler_runs_no_thread_and_counts_it_as_the_number_zero():
+    """A simulated system's scheduler starts no thread (its timers are the virtual clock's), so the
+    system allocates no supervisor thread for it: ``thread_count`` is the int 0, as a caller
+    adding up threads reads it."""
+    sched = scheduler_for(VirtualClock())
+    assert isinstance(sched, VirtualScheduler)
+    assert type(sched.thread_count) is int and sched.thread_count == 0
