@@ -633,3 +633,12 @@ def test_a_timer_that_answers_for_its_deferrals_along_the_times_gives_what_askin
     assert seen == {((40, True), ((2, 40),)), ((19, False), ((2, 19),)), ((25, False), ((2, 25),)),
                     ((12, False), ((2, 40), (12, 40))), ((12, False), ((2, 19), (12, 19))),
                     ((12, False), ((2, 25), (12, 25)))}, seen
+
+
+def test_a_virtual_scheduler_runs_no_thread_and_counts_it_as_the_number_zero():
+    """A simulated system's scheduler starts no thread (its timers are the virtual clock's), so the
+    system allocates no supervisor thread for it: ``thread_count`` is the int 0, as a caller
+    adding up threads reads it."""
+    sched = scheduler_for(VirtualClock())
+    assert isinstance(sched, VirtualScheduler)
+    assert type(sched.thread_count) is int and sched.thread_count == 0

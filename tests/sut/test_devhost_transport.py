@@ -2138,3 +2138,39 @@ def test_a_host_s_cpu_waits_are_its_reader_s_and_its_process_s_or_none_at_all(mo
     monkeypatch.setattr(host, "schedstat", lambda: (2.0, 0.5), raising=False)
     monkeypatch.setattr(host, "reader_cpu_wait", lambda: None, raising=False)
     assert host.cpu_waits() == {}
+
+
+@pytest.mark.parametrize("exit_status, pipe_ended, alive", [
+    (None, False, True),   # running, its replies still read
+    (0, False, False),     # exited (and reaped by ``poll``): its reader has not met the end yet
+    (None, True, False),   # its reply pipe ended: nothing it answers can be read any more
+    (-9, True, False),
+])
+def test_a_host_is_alive_only_while_its_process_runs_and_its_replies_can_be_read(exit_status, pipe_ended,
+                                                                                  alive):
+    """``DeviceHost.alive`` is what ``request`` (fail at once, not after a timeout) and the
+    stream's ``host_pid`` go by: a host that exited is dead at once, even before its reader saw
+    the end of its pipe, since its pid, reaped, can belong to another process by then."""
+    host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
+    host.proc = SimpleNamespace(poll=lambda: exit_status, pid=4242)
+    host._gone = threading.Event()
+    if pipe_ended:
+        host._gone.set()
+    assert host.alive is alive
+    assert host.pid == 4242
+
+
+def test_a_stream_names_its_host_s_pid_while_the_host_lives_and_none_after():
+    """``PortAudioStream.host_pid`` is the pid the rig's faults act on (its xrun fault starves the
+    device host, the JACK client, of CPU): the live host's, and None once the host is dead, never a
+    pid the system may since have handed to another process."""
+    backend = _Backend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, lambda e: None)
+    try:
+        host = stream.host
+        assert stream.host_pid == host.pid == os.getpid()
+        host.kill()
+        assert stream.host_pid is None
+    finally:
+        stream.close()

@@ -181,6 +181,21 @@ def test_the_kernels_module_is_loaded_only_for_the_compiled_choice():
     assert dsp._compiled_kernels().__name__ == "system_under_test.dsp_kernels"
 
 
+def test_the_compiled_choice_loads_its_kernels_when_made_and_the_numpy_one_never():
+    """``use_kernel("compiled")`` imports numba and the kernels at the ``with``, so that neither
+    the pipeline's build nor its first real-time block pays that import; ``use_kernel("numpy")``
+    never loads them."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import system_under_test.dsp as d\n"
+            "with d.use_kernel('numpy'): numpy_loaded = 'numba' in sys.modules\n"
+            "with d.use_kernel('compiled'): compiled_loaded = 'system_under_test.dsp_kernels' in sys.modules\n"
+            "print(numpy_loaded, compiled_loaded)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]
+
+
 def _default_chain(fused: bool) -> DspChain:
     with use_kernel("compiled"):
         chain = DspChain([dsp.Gain(-3.0), Biquad("lowpass", 1000.0, 0.707, 0.0, SR, 2),

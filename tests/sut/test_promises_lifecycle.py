@@ -218,6 +218,15 @@ def test_the_history_keeps_ten_thousand_records_by_default():
     assert len(h) == 10_000 and h.dropped == 1 and h.records()[0].seq == 2
 
 
+def test_a_history_of_size_zero_says_so_keeps_nothing_and_counts_every_drop():
+    """``AudioSystem(history_size=0)`` keeps no transition: its bound reads 0 (not 1, which would
+    promise the newest record) and every transition is counted as dropped."""
+    h = TransitionHistory(0)
+    for i in range(3):
+        h.append(float(i), "c", State.UNINITIALIZED, State.INITIALIZED, "x")
+    assert (h.maxlen, len(h), h.dropped, h.records()) == (0, 0, 3, [])
+
+
 #: states in which no stream has been opened (or the one there was is being or has been closed)
 _NO_STREAM = (State.UNINITIALIZED, State.INITIALIZED, State.CONFIGURED, State.STOPPING, State.STOPPED,
               State.FAILED, State.CLOSED)

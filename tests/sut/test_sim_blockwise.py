@@ -299,8 +299,10 @@ def test_a_stretch_is_used_and_cut_at_a_refusal(monkeypatch: pytest.MonkeyPatch)
 def test_a_repeated_observation_is_that_many_observations() -> None:
     from system_under_test.monitoring import Histogram
 
-    # (6, 5), (13, 6), (15, 3): the ring wraps within the repeated ones; (5, 4), (13, 4): they end at its end
-    for start, times in ((0, 3), (5, 4), (6, 9), (2, 20), (7, 0), (6, 5), (13, 6), (15, 3), (13, 4), (9, 9)):
+    # (6, 5), (13, 6), (15, 3): the ring wraps within the repeated ones; (5, 4), (13, 4): they end at its end;
+    # (3, 1): one observation, no repeated slice
+    for start, times in ((0, 3), (5, 4), (6, 9), (2, 20), (7, 0), (6, 5), (13, 6), (15, 3), (13, 4), (9, 9),
+                         (3, 1)):
         one, many = Histogram("h", capacity=8), Histogram("h", capacity=8)
         for v in range(start):
             one.observe(float(v))
