@@ -1232,6 +1232,35 @@ def test_a_quiet_or_lost_stream_is_not_asked_to_stop_or_close_its_host_is_killed
     assert _teardown_asks(host) == [] and host.shut == [] and host.killed == 2 and stream.closed
 
 
+@pytest.mark.parametrize("how", ["polite", "quiet", "lost"])
+def test_a_stopped_stream_has_no_delivery_thread_left_to_call_back_or_report(how):
+    """Once stop() returns, however the stream stopped (its host asked politely, or killed because
+    the stream was quiet or lost), its delivery thread has ended: nothing of the stream calls the
+    callback again (PortAudio's promise after ``Pa_StopStream``) or reports the killed host's end
+    of the tick pipe as a device lost after the stop. The stream's real delivery loop runs here,
+    woken by the in-process host's ticks; the watchdog reads the virtual clock."""
+    backend = _Backend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    delivered = threading.Event()
+    stream = PortAudioStream(backend, spec, lambda *a: delivered.set(), lambda e: None)
+    host = backend.spawned[0]
+    try:
+        before = set(threading.enumerate())
+        stream.start()
+        (thread,) = [t for t in set(threading.enumerate()) - before if t.name.startswith("portaudio-delivery-")]
+        block = np.zeros((BLOCK, CHANNELS), dtype=np.float32)
+        host.sd.stream.callback(block, block.copy(), BLOCK, SimpleNamespace(currentTime=0.0), None)
+        assert delivered.wait(10), "the delivery loop delivered no block in 10 s"
+        if how == "quiet":
+            backend.clock.advance(0.5)
+        elif how == "lost":
+            stream._on_host_event({"event": "inactive"})
+        stream.stop()
+        assert not thread.is_alive(), f"stop() of a {how} stream returned with its delivery thread running"
+    finally:
+        stream.close()
+
+
 @pytest.mark.parametrize("op", ["stop", "close"])
 def test_a_teardown_request_that_times_out_kills_the_host_and_says_so(op):
     errors: list[AudioSystemError] = []
