@@ -4572,7 +4572,10 @@ BATCH_32: list[Bug] = [
         "'cancel() is enough' in _cancel_supervisor: the cancelled timer is kept, so the next start "
         "takes it for a pass already pending and schedules none: after a stop and a start the watchdog "
         "never runs",
-        "detection (the watchdog runs after every start)"),
+        "detection (the watchdog runs after every start)",
+        equivalent="only close() cancels the supervisor (stop() leaves its timer, and a start after it "
+                   "finds the pass it left); CLOSED is final, a pass at or after it returns at once and "
+                   "recover() refuses, so the cancelled handle kept is never read again"),
     Bug("sim_outdata_input_channels", "devices/simulated.py",
         "        self._outdata = np.zeros((spec.block_size, spec.output_channels), dtype=np.float32)\n",
         "        self._outdata = np.zeros((spec.block_size, spec.input_channels), dtype=np.float32)\n",
