@@ -1261,6 +1261,41 @@ def test_a_stopped_stream_has_no_delivery_thread_left_to_call_back_or_report(how
         stream.close()
 
 
+class _RefusingStartHost(_InProcessHost):
+    """An in-process host whose ``start`` fails as ``failure`` (PortAudio's refusal, or the host
+    gone mid-request)."""
+
+    def __init__(self, failure: BaseException) -> None:
+        super().__init__()
+        self.failure = failure
+
+    def request(self, op: str, timeout_s: float, **args: Any) -> Any:
+        if op == "start":
+            raise self.failure
+        return super().request(op, timeout_s, **args)
+
+
+@pytest.mark.parametrize("failure", [DeviceLostError("refused", component="device"), portaudio._HostGone("start")],
+                         ids=["refused", "host_gone"])
+def test_a_start_that_failed_leaves_no_delivery_thread(failure: BaseException):
+    """A start the host refused (or died during) raises, and leaves no delivery thread of the
+    stream behind: one left would call back a stream that never started, and report the dead
+    host's pipe as a device lost after the caller already had the start's error."""
+    backend = _Backend()
+    backend._spawn_host = lambda on_event=None: _RefusingStartHost(failure)  # type: ignore[method-assign]
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = PortAudioStream(backend, spec, lambda *a: None, lambda e: None)
+    try:
+        before = set(threading.enumerate())
+        with pytest.raises(type(failure)):
+            stream.start()
+        left = [t for t in set(threading.enumerate()) - before if t.name.startswith("portaudio-delivery-")]
+        assert left == [], "a start that failed left its delivery thread running"
+        assert not stream.active
+    finally:
+        stream.close()
+
+
 @pytest.mark.parametrize("op", ["stop", "close"])
 def test_a_teardown_request_that_times_out_kills_the_host_and_says_so(op):
     errors: list[AudioSystemError] = []
