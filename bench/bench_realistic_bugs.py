@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-31: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-32: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -4448,13 +4448,173 @@ BATCH_31: list[Bug] = [
         "false pass: an inconclusive scenario exits 3"),
 ]
 
+#: blind batch 32 (issue #12): the system again (system_under_test/), written from the code only
+#: before any test that might catch them was read, aimed at functions of 5 lines or more that no
+#: earlier ``old`` overlaps, most of them on the real-device path (devices/portaudio.py, the device
+#: host devices/_devhost.py): the open's channel counts, the shared-memory segment and the host's
+#: pipes after a close, the host's parent-death signal, a status request's bound, a stop that
+#: kills a quiet host, a host that did not start, the first block's grace, an error sink that
+#: raises, the ring's callback time and status flags, the host's status and its host-API re-scan;
+#: and the spawner after a fork, a failed open's wait, the supervisor's timer after a stop, the
+#: simulated stream's output buffer and a refused deferral. ``--batch 32`` tries only these.
+BATCH_32: list[Bug] = [
+    # -- the PortAudio stream and its device host (parent side) -----------------------------------
+    Bug("pa_open_channels_swapped", "devices/portaudio.py",
+        "                input_channels=spec.input_channels, output_channels=spec.output_channels,\n",
+        "                input_channels=spec.output_channels, output_channels=spec.input_channels,\n",
+        "the open request's keyword arguments reordered by hand: the device host opens the stream "
+        "with the input and output channel counts swapped (and lays out its ring with them), so a "
+        "mono microphone with stereo output is opened as two inputs and one output",
+        "real device (the stream is opened with the channels the configuration asks for)"),
+    Bug("pa_close_leaves_shm_segment", "devices/portaudio.py",
+        "        try:\n"
+        "            self._shm.unlink()\n"
+        "        except FileNotFoundError:\n"
+        "            pass\n",
+        "",
+        "'SharedMemory.close() frees the segment' (it only unmaps it): every closed stream leaves its "
+        "ring's segment in /dev/shm until the process exits",
+        "resources (a closed stream leaves no shared-memory segment)"),
+    Bug("pa_host_shutdown_keeps_pipes", "devices/portaudio.py",
+        "            except subprocess.TimeoutExpired:\n"
+        "                pass\n"
+        "        self.kill()\n"
+        "        self.release()\n",
+        "            except subprocess.TimeoutExpired:\n"
+        "                pass\n"
+        "        self.kill()\n",
+        "'kill() already cleans up' while tidying shutdown(): a host shut down politely (every close, "
+        "every discovery) leaves its control pipes, its tick pipe, its stderr file and its reader "
+        "thread behind",
+        "resources (a closed stream leaves no pipe, file or thread)"),
+    Bug("pa_pdeathsig_get_not_set", "devices/portaudio.py",
+        "        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the parent\n",
+        "        ctypes.CDLL(None).prctl(2, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the parent\n",
+        "the prctl option's number taken from its neighbour in prctl.h (2 is PR_GET_PDEATHSIG): the "
+        "call fails silently, and a device host that cannot read its stdin's EOF (stuck in PortAudio "
+        "on a stalled server, or stopped) outlives a parent that was killed",
+        "resources (no device host outlives the process that started it)"),
+    Bug("host_status_timeout_in_ms", "devices/portaudio.py",
+        "    def host_status(self, timeout_s: float = 1.0) -> dict[str, Any] | None:\n",
+        "    def host_status(self, timeout_s: float = 1000) -> dict[str, Any] | None:\n",
+        "the default written in milliseconds, as the configuration's *_ms fields are: a status request "
+        "to a host that does not answer waits 1000 s instead of 1 s",
+        "real device (a request to a stuck host is bounded)"),
+    Bug("pa_quiet_stop_delivery_left_running", "devices/portaudio.py",
+        "                self._broken = self._broken or \"stalled\"\n"
+        "                self._halt_thread()\n"
+        "                self._kill_host()\n"
+        "                return\n",
+        "                self._broken = self._broken or \"stalled\"\n"
+        "                self._kill_host()\n"
+        "                return\n",
+        "'close() halts the thread anyway' in stop()'s kill branch: the delivery thread of a stream "
+        "stopped while quiet or broken runs on, sees the killed host's pipe end and reports the "
+        "device lost after the stop",
+        "real device (a stopped stream reports nothing)"),
+    Bug("pa_unstarted_host_wait_wrong_key", "devices/portaudio.py",
+        "            reader, host = details.get(\"reader_cpu_wait_s\"), details.get(\"host_cpu_wait_s\")\n",
+        "            reader, host = details.get(\"reader_wait_s\"), details.get(\"host_cpu_wait_s\")\n",
+        "a key shortened in _failed_open_measure: an open whose device host did not start (its waits "
+        "on the host's error) is never measured, and its time on a starved machine is the system's",
+        "recovery (a failed open says how long it waited for a CPU)"),
+    Bug("pa_first_block_grace_for_good", "devices/portaudio.py",
+        "        fds = [tick_r, wake_r]\n"
+        "        while not self._halt.is_set():\n"
+        "            watch = self.min_stall_s  # longer until the first block after a start\n",
+        "        fds = [tick_r, wake_r]\n"
+        "        watch = self.min_stall_s  # longer until the first block after a start\n"
+        "        while not self._halt.is_set():\n",
+        "the watchdog's bound hoisted out of the delivery loop as a loop invariant (it is not: it "
+        "shrinks after the first block): the first block's 2 s grace holds for the whole stream, and "
+        "a stall is reported 2 s after the last block instead of the watchdog's bound",
+        "detection (the stream's watchdog reports a stall within its bound)"),
+    Bug("pa_error_sink_raise_kills_delivery", "devices/portaudio.py",
+        "        try:\n"
+        "            self._on_error(error)\n"
+        "        except Exception:  # noqa: BLE001 - an error sink that raises must not break detection\n"
+        "            log.exception(\"on_error sink raised\")\n",
+        "        self._on_error(error)\n",
+        "'the system's sink never raises' while tidying _report: an error sink that raises ends the "
+        "delivery thread (or the host reader) that reported, and the stream goes silent with nothing "
+        "said",
+        "detection (an error sink that raises breaks neither delivery nor detection)"),
+    # -- the device host (child side) -----------------------------------------------------------
+    Bug("devhost_time_stored_as_int", "devices/_devhost.py",
+        "            \"in_time\": arr(\"in_time\", np.float64, (n,)),\n",
+        "            \"in_time\": arr(\"in_time\", np.int64, (n,)),\n",
+        "the dtype copied from the two int64 views above it: the callback time the host writes is "
+        "truncated to whole seconds, and the parent's callback gets the same time for a second of blocks",
+        "real device (the callback's time is the device's)"),
+    Bug("devhost_status_flags_last_only", "devices/_devhost.py",
+        "                            flags |= bit\n",
+        "                            flags = bit\n",
+        "'=' for '|=': a callback with several status flags (an input overflow and an output "
+        "underflow at once) passes on only the last one",
+        "detection (every status flag of a block reaches the callback)"),
+    Bug("devhost_status_active_from_started", "devices/_devhost.py",
+        "        return {\"open\": True, \"active\": bool(stream.active), \"cpu_load\": float(stream.cpu_load),\n",
+        "        return {\"open\": True, \"active\": bool(self.started), \"cpu_load\": float(stream.cpu_load),\n",
+        "'our own flag is cheaper than asking PortAudio': a stream PortAudio stopped by itself (the "
+        "server died) is reported active by the host's status",
+        "real device (the host's status is PortAudio's)"),
+    Bug("devhost_host_apis_not_reread", "devices/_devhost.py",
+        "            self.sd._initialize()\n"
+        "            apis = self._hostapi_names()\n",
+        "            self.sd._initialize()\n",
+        "'apis is read at the top' while tidying _host_apis_with: PortAudio is re-initialised but its "
+        "host APIs are never read again, so a JACK host API missing at start-up stays missing (and "
+        "each lookup waits the retries' 0.6 s for nothing)",
+        "recovery (a transiently missing host API is looked for again)"),
+    # -- the rest of the system -----------------------------------------------------------------
+    Bug("spawner_dead_thread_kept", "devices/spawn.py",
+        "        if _thread is None or not _thread.is_alive():\n",
+        "        if _thread is None:\n",
+        "'start once' simplified to a None check: in a process forked from one that had the spawner "
+        "thread (its object kept, the thread gone), a device host opened from any thread but the main "
+        "one waits for ever",
+        "real device (a device host can be opened from any thread, after a fork too)"),
+    Bug("failed_open_wait_from_open_s", "recoverer.py",
+        "        wait = details.get(\"open_wait_s\") if isinstance(details, dict) else None\n",
+        "        wait = details.get(\"open_s\") if isinstance(details, dict) else None\n",
+        "the neighbouring key read: a failed attempt's event carries the open's whole time as its wait "
+        "for a CPU, and the recovery judge excuses all of it as the machine's",
+        "recovery (a failed attempt's wait is the one the device measured)"),
+    Bug("supervisor_cancel_keeps_handle", "system.py",
+        "                self._supervisor_timer.cancel()\n"
+        "                self._supervisor_timer = None\n",
+        "                self._supervisor_timer.cancel()\n",
+        "'cancel() is enough' in _cancel_supervisor: the cancelled timer is kept, so the next start "
+        "takes it for a pass already pending and schedules none: after a stop and a start the watchdog "
+        "never runs",
+        "detection (the watchdog runs after every start)",
+        equivalent="only close() cancels the supervisor (stop() leaves its timer, and a start after it "
+                   "finds the pass it left); CLOSED is final, a pass at or after it returns at once and "
+                   "recover() refuses, so the cancelled handle kept is never read again"),
+    Bug("sim_outdata_input_channels", "devices/simulated.py",
+        "        self._outdata = np.zeros((spec.block_size, spec.output_channels), dtype=np.float32)\n",
+        "        self._outdata = np.zeros((spec.block_size, spec.input_channels), dtype=np.float32)\n",
+        "the channel count copied from the input buffer's line: a stream with more output than input "
+        "channels hands the callback an output buffer a channel short (fewer channels played)",
+        "simulated device (the callback's output buffer has the stream's output channels)"),
+    Bug("advance_deferring_refusal_says_moved", "clock.py",
+        "            if not self.advance_to_next(times[j]):\n"
+        "                return j, False\n",
+        "            if not self.advance_to_next(times[j]):\n"
+        "                return j, True\n",
+        "the refusal's flag copied from the function's last line: a stretch that ended at a timer that "
+        "refused to defer says it ended without asking, and the caller asks that timer's defer again",
+        "simulated device (a timer's deferral is asked once per block)"),
+]
+
 #: the blind batches by number (``--batch N``), in the order they were written
 BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                                  10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13, 14: BATCH_14,
                                  15: BATCH_15, 16: BATCH_16, 17: BATCH_17, 18: BATCH_18, 19: BATCH_19,
                                  20: BATCH_20, 21: BATCH_21, 22: BATCH_22, 23: BATCH_23,
                                  24: BATCH_24, 25: BATCH_25, 26: BATCH_26, 27: BATCH_27,
-                                 28: BATCH_28, 29: BATCH_29, 30: BATCH_30, 31: BATCH_31}
+                                 28: BATCH_28, 29: BATCH_29, 30: BATCH_30, 31: BATCH_31,
+                                 32: BATCH_32}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a

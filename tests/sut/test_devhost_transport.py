@@ -1232,6 +1232,70 @@ def test_a_quiet_or_lost_stream_is_not_asked_to_stop_or_close_its_host_is_killed
     assert _teardown_asks(host) == [] and host.shut == [] and host.killed == 2 and stream.closed
 
 
+@pytest.mark.parametrize("how", ["polite", "quiet", "lost"])
+def test_a_stopped_stream_has_no_delivery_thread_left_to_call_back_or_report(how):
+    """Once stop() returns, however the stream stopped (its host asked politely, or killed because
+    the stream was quiet or lost), its delivery thread has ended: nothing of the stream calls the
+    callback again (PortAudio's promise after ``Pa_StopStream``) or reports the killed host's end
+    of the tick pipe as a device lost after the stop. The stream's real delivery loop runs here,
+    woken by the in-process host's ticks; the watchdog reads the virtual clock."""
+    backend = _Backend()
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    delivered = threading.Event()
+    stream = PortAudioStream(backend, spec, lambda *a: delivered.set(), lambda e: None)
+    host = backend.spawned[0]
+    try:
+        before = set(threading.enumerate())
+        stream.start()
+        (thread,) = [t for t in set(threading.enumerate()) - before if t.name.startswith("portaudio-delivery-")]
+        block = np.zeros((BLOCK, CHANNELS), dtype=np.float32)
+        host.sd.stream.callback(block, block.copy(), BLOCK, SimpleNamespace(currentTime=0.0), None)
+        assert delivered.wait(10), "the delivery loop delivered no block in 10 s"
+        if how == "quiet":
+            backend.clock.advance(0.5)
+        elif how == "lost":
+            stream._on_host_event({"event": "inactive"})
+        stream.stop()
+        assert not thread.is_alive(), f"stop() of a {how} stream returned with its delivery thread running"
+    finally:
+        stream.close()
+
+
+class _RefusingStartHost(_InProcessHost):
+    """An in-process host whose ``start`` fails as ``failure`` (PortAudio's refusal, or the host
+    gone mid-request)."""
+
+    def __init__(self, failure: BaseException) -> None:
+        super().__init__()
+        self.failure = failure
+
+    def request(self, op: str, timeout_s: float, **args: Any) -> Any:
+        if op == "start":
+            raise self.failure
+        return super().request(op, timeout_s, **args)
+
+
+@pytest.mark.parametrize("failure", [DeviceLostError("refused", component="device"), portaudio._HostGone("start")],
+                         ids=["refused", "host_gone"])
+def test_a_start_that_failed_leaves_no_delivery_thread(failure: BaseException):
+    """A start the host refused (or died during) raises, and leaves no delivery thread of the
+    stream behind: one left would call back a stream that never started, and report the dead
+    host's pipe as a device lost after the caller already had the start's error."""
+    backend = _Backend()
+    backend._spawn_host = lambda on_event=None: _RefusingStartHost(failure)  # type: ignore[method-assign]
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = PortAudioStream(backend, spec, lambda *a: None, lambda e: None)
+    try:
+        before = set(threading.enumerate())
+        with pytest.raises(type(failure)):
+            stream.start()
+        left = [t for t in set(threading.enumerate()) - before if t.name.startswith("portaudio-delivery-")]
+        assert left == [], "a start that failed left its delivery thread running"
+        assert not stream.active
+    finally:
+        stream.close()
+
+
 @pytest.mark.parametrize("op", ["stop", "close"])
 def test_a_teardown_request_that_times_out_kills_the_host_and_says_so(op):
     errors: list[AudioSystemError] = []
