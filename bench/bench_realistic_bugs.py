@@ -4543,7 +4543,9 @@ BATCH_33: list[Bug] = [
         "        a = h1\n",
         "'the next held span ends later' in _unheld: a span inside an earlier, longer one moves the cursor "
         "back, and what the longer span held is counted unheld",
-        "false alarm: what a window's members hold is not left to xrun reports"),
+        "false alarm: what a window's members hold is not left to xrun reports",
+        equivalent="the loop's `if h1 <= a: continue` skips every span that ends at or before the cursor, so "
+                   "where the cursor moves h1 > a and max(a, h1) is h1: no input tells the two apart"),
     Bug("outage_never_heard_back_not_blind", "harness/audio_check.py",
         "                        self.blind_s += max(end - o[\"from\"], 0.0)\n                        ep.blind = True\n",
         "                        self.blind_s += max(end - o[\"from\"], 0.0)\n",
