@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-32: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-33: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -37,7 +37,8 @@ the history, the journal, the soak's recorder, the faults; batch 25; the signal 
 reference comparison, the program judge, the swarm, the shrinker, the reports' comparison and the
 inputs' readers; batch 28; the device losses, the rig's observed outages, the external kill, the
 replay, the run folder, the scenario collector and the run command; batch 29; the report,
-history, compare and scenario commands and the whole soak file; batch 31).
+history, compare and scenario commands and the whole soak file; batch 31; a scenario's losses and
+verdict, the pytest plugin; batch 33).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -176,6 +177,11 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/commands/compare.py": ["tests/harness/test_reports_compare.py"],
     "harness/commands/scenario.py": ["tests/harness/test_scenario_cli.py", "tests/harness/test_scenario_verdict.py",
                                      "tests/harness/test_scenarios.py"],
+    # a scenario's expected losses and its verdict for each outcome, and the pytest plugin's report
+    # of a failing test: the judges' tests reach neither (batch 33)
+    "harness/scenarios/executor.py": ["tests/harness/test_scenario_losses.py",
+                                      "tests/harness/test_scenario_verdict.py"],
+    "harness/pytest_plugin.py": ["tests/harness/test_plugin.py"],
 }
 
 
@@ -4607,6 +4613,144 @@ BATCH_32: list[Bug] = [
         "simulated device (a timer's deferral is asked once per block)"),
 ]
 
+
+#: Written blind (before any test that might catch them was read) in harness code no earlier batch
+#: touched: the device-loss fold's fault windows and not-running stretches (device_losses.py), a
+#: scenario's judges of ``never`` and ``deadline`` expectations, its checks and its expected losses
+#: (scenarios/executor.py), the verdict's reading of a check, the shrinker's ddmin and its
+#: reproduction test, the run-history database's duration classes, the compare's allowance, the
+#: report's xruns per hour, the transition, callback-error and rejected-config invariants, the audio
+#: check's held spans, blind outages and last glitch, the history's classification of a refusal and
+#: the pytest plugin's replay command. Each is tried first against the tests of its own code
+#: (``HARNESS_OWN_TESTS``), then the judges'. ``--batch 33`` tries only these.
+BATCH_33: list[Bug] = [
+    Bug("loss_episode_open_at_end_dropped", "harness/device_losses.py",
+        "        if entered is not None:\n            out.append((entered, end))\n",
+        "",
+        "'a stretch is a pair of moves' in LossFold._episodes: a stretch the system never came back from "
+        "before the end is dropped, and a device fault fired into it no longer explains a loss after its tail",
+        "false alarm: a loss a device fault explains is not a doubt"),
+    Bug("loss_fault_keyed_by_fault_id", "harness/device_losses.py",
+        "            f = self.faults.setdefault(d.get(\"firing_id\", e.index), {})\n",
+        "            f = self.faults.setdefault(d.get(\"fault_id\", e.index), {})\n",
+        "the wrong key of a fault record in LossFold.feed: the firings of one fault (count > 1) are folded "
+        "into one window, the later firing's start with the earlier one's end",
+        "false alarm: each firing's window explains the losses in it"),
+    Bug("never_expect_reads_from_state", "harness/scenarios/executor.py",
+        "        hits = [t for t in self._system_transitions() if t[\"to_state\"] == exp.never",
+        "        hits = [t for t in self._system_transitions() if t[\"from_state\"] == exp.never",
+        "from_state for to_state in _judge_never: a system that enters the forbidden state and stays there "
+        "is never caught (only one that leaves it)",
+        "false pass: a scenario's `never` expectation fails when the system enters the state"),
+    Bug("deadline_judges_last_arrival", "harness/scenarios/executor.py",
+        "            elif e.data[\"to_state\"] == exp.reach:\n                reached = e.time\n                break\n",
+        "            elif e.data[\"to_state\"] == exp.reach:\n                reached = e.time\n",
+        "the break dropped from _judge_deadline's scan: the last time the system reached the state is judged, "
+        "so a system that recovered in time and later went down again fails the deadline",
+        "false alarm: a deadline met is met"),
+    Bug("expected_losses_min_one_ignored", "harness/scenarios/executor.py",
+        "        if not (isinstance(exp, MetricExpect) and exp.metric == LOSS_METRIC and (exp.min or 0) >= 1):\n",
+        "        if not (isinstance(exp, MetricExpect) and exp.metric == LOSS_METRIC and (exp.min or 0) > 1):\n",
+        "'>' for '>=' in expected_losses: a scenario that bounds device_losses with min = 1 does not expect "
+        "its loss, and is inconclusive",
+        "false alarm: a scenario that expects its loss passes"),
+    Bug("scenario_unsure_fails_expectations", "harness/scenarios/executor.py",
+        "        out = [{\"name\": \"expectations\", \"ok\": not failed, \"inconclusive\": False,",
+        "        out = [{\"name\": \"expectations\", \"ok\": not self.failures, \"inconclusive\": False,",
+        "every unmet expectation fails the `expectations` check in ScenarioResult.checks: an expectation that "
+        "could not be judged makes the scenario FAIL, not inconclusive",
+        "false alarm: a scenario that could not judge is inconclusive, never a failure"),
+    Bug("check_dict_inconclusive_wrong_key", "harness/verdict.py",
+        "    d[\"inconclusive\"] = bool(d.get(\"inconclusive\"))\n",
+        "    d[\"inconclusive\"] = bool(d.get(\"unsure\"))\n",
+        "the wrong key in _check_dict: every invariant that reached no verdict reads as held, and the run "
+        "passes",
+        "false pass: an inconclusive check makes the run inconclusive"),
+    Bug("ddmin_stops_at_two", "harness/shrink.py",
+        "        while len(items) >= 2:\n",
+        "        while len(items) > 2:\n",
+        "'>' for '>=' in ddmin's loop: a failure that needs one fault of two is shrunk to both",
+        "shrink (a 1-minimal schedule)"),
+    Bug("shrink_inconclusive_reproduces", "harness/shrink.py",
+        "            violated = list(result.verdict.violated)\n",
+        "            violated = [*result.verdict.violated, *result.verdict.inconclusive]\n",
+        "'an invariant that did not hold' read as violated or inconclusive in Shrinker.violated: a candidate "
+        "whose run could not judge the invariant is kept as reproducing the failure",
+        "shrink (the shrunk schedule still fails)"),
+    Bug("duration_class_bound_inclusive", "harness/reports/history_db.py",
+        "    return next(name for bound, name in DURATION_CLASSES if seconds < bound)\n",
+        "    return next(name for bound, name in DURATION_CLASSES if seconds <= bound)\n",
+        "'<=' for '<' in duration_class: a 2 min (or 15 min, 1 h, 4 h) run is compared with the shorter class",
+        "history (a run is compared with runs like it)"),
+    Bug("compare_allowance_smallest", "harness/reports/compare.py",
+        "    allowed = max(margin, relative * abs(a))\n",
+        "    allowed = min(margin, relative * abs(a))\n",
+        "min for max in compare's _judge: a figure is worse past the smaller of its margin and its relative "
+        "allowance, so noise of a few percent is a regression",
+        "false alarm: compare flags only changes past both allowances"),
+    Bug("report_xruns_per_second", "harness/reports/build.py",
+        "        \"xruns_per_hour\": (counters[\"xruns\"] / hours) if hours and \"xruns\" in counters else None,\n"
+        "        \"budget_overruns\"",
+        "        \"xruns_per_hour\": (counters[\"xruns\"] / span) if hours and \"xruns\" in counters else None,\n"
+        "        \"budget_overruns\"",
+        "the run's seconds for its hours in _performance: the report's performance xruns per hour is per second",
+        "evidence: the report's performance figures"),
+    Bug("legal_late_transitions_held", "harness/invariants.py",
+        "                           \"late (their place in the seq order was given up)\", inconclusive=True)\n",
+        "                           \"late (their place in the seq order was given up)\")\n",
+        "the inconclusive flag dropped in _Legal.verdict: transitions recorded too late to be placed count as "
+        "continuous, and legal_transitions holds",
+        "false pass: an invariant that could not judge is inconclusive"),
+    Bug("callback_errors_live_ignores_queue", "harness/invariants.py",
+        "            if not self.seen <= counted <= self.seen + pending:\n",
+        "            if not self.seen <= counted <= self.seen:\n",
+        "the queued errors left out of _CallbackErrors.verdict's live check: callback errors counted and still "
+        "queued in the pipeline when the run ends are called unreported",
+        "false alarm: an error queued for the next poll is accounted for"),
+    Bug("rejected_config_first_other_move", "harness/invariants.py",
+        "        expected = theirs[-1].get(\"to_state\") if theirs else pre.get(\"state\")\n",
+        "        expected = theirs[0].get(\"to_state\") if theirs else pre.get(\"state\")\n",
+        "the first for the last in _RejectedConfig._judge: when another actor moved the system twice during a "
+        "rejected configure (recovering, then running), the state after its first move is expected",
+        "false alarm: a rejected configure leaves the state where the other actor put it"),
+    Bug("unheld_span_moves_back", "harness/audio_check.py",
+        "        a = max(a, h1)\n",
+        "        a = h1\n",
+        "'the next held span ends later' in _unheld: a span inside an earlier, longer one moves the cursor "
+        "back, and what the longer span held is counted unheld",
+        "false alarm: what a window's members hold is not left to xrun reports",
+        equivalent="the loop's `if h1 <= a: continue` skips every span that ends at or before the cursor, so "
+                   "where the cursor moves h1 > a and max(a, h1) is h1: no input tells the two apart"),
+    Bug("outage_never_heard_back_not_blind", "harness/audio_check.py",
+        "                        self.blind_s += max(end - o[\"from\"], 0.0)\n                        ep.blind = True\n",
+        "                        self.blind_s += max(end - o[\"from\"], 0.0)\n",
+        "'the blind seconds are counted' in AudioCheck.finish: an outage the rig never heard the end of leaves "
+        "its window judged, not blind",
+        "false pass: a stretch the rig could not hear is inconclusive"),
+    Bug("last_glitch_before_by_end", "harness/audio_check.py",
+        "            ends = [ev.t_end for ev in self._recent if ev.t_start < t]\n",
+        "            ends = [ev.t_end for ev in self._recent if ev.t_end < t]\n",
+        "the glitch's end for its start in last_glitch_before: a glitch that began before the last quiet "
+        "window and ran into it is not seen, and the window reads clean",
+        "false pass: steady state after the faults needs clean audio"),
+    Bug("classify_refusal_as_info", "harness/history.py",
+        "    if isinstance(exc, (ConfigError, LifecycleError)):\n        return \"fail\"\n"
+        "    if isinstance(exc, AudioSystemError):\n        return \"info\"\n",
+        "    if isinstance(exc, AudioSystemError):\n        return \"info\"\n"
+        "    if isinstance(exc, (ConfigError, LifecycleError)):\n        return \"fail\"\n",
+        "the general error class tested first in classify: a refusal (ConfigError, LifecycleError) is recorded "
+        "as `info` (effect unknown), so a rejected configure that changed the system is never judged",
+        "false pass: a refused configuration must change nothing"),
+    Bug("replay_command_drops_seed_zero", "harness/pytest_plugin.py",
+        "    args = [sys.executable, \"-m\", \"pytest\", item.nodeid, \"-p\", \"no:cacheprovider\"]\n"
+        "    if seed is not None:\n",
+        "    args = [sys.executable, \"-m\", \"pytest\", item.nodeid, \"-p\", \"no:cacheprovider\"]\n"
+        "    if seed:\n",
+        "a truthiness test in replay_command: a test that failed at seed 0 is replayed without its seed (a "
+        "fresh one)",
+        "evidence: a failing test's replay command reproduces it"),
+]
+
 #: the blind batches by number (``--batch N``), in the order they were written
 BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                                  10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13, 14: BATCH_14,
@@ -4614,7 +4758,7 @@ BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7,
                                  20: BATCH_20, 21: BATCH_21, 22: BATCH_22, 23: BATCH_23,
                                  24: BATCH_24, 25: BATCH_25, 26: BATCH_26, 27: BATCH_27,
                                  28: BATCH_28, 29: BATCH_29, 30: BATCH_30, 31: BATCH_31,
-                                 32: BATCH_32}
+                                 32: BATCH_32, 33: BATCH_33}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a

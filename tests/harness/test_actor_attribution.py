@@ -64,6 +64,22 @@ def test_a_recovery_move_inside_a_rejected_configure_is_the_supervisors(recorded
     assert verdicts["linearizable"].ok and verdicts["rejected_config"].ok
 
 
+def test_a_rejected_configure_leaves_the_state_where_the_other_actors_last_move_put_it() -> None:
+    """The supervisor may move the system twice inside one rejected configure (a dropout: RUNNING
+    -> RECOVERING, then back to RUNNING): the op must leave it where the last of those moves did,
+    and a configure that left it RUNNING changed nothing."""
+    h = History()
+    _attach(h, "running")
+
+    def moves() -> None:
+        _tr(h, 1, "running", "recovering", cause="device lost")
+        _tr(h, 2, "recovering", "running")
+
+    _rejected_configure(h, pre=_obs("running", 0), post=_obs("running", 2), seqs=[], between=moves)
+    rej = check_rejected_config(h)
+    assert rej.ok and "1 rejected configuration(s) changed nothing" in rej.message, rej
+
+
 def test_a_rejected_configure_that_really_changed_the_state_is_caught() -> None:
     """Its own transition (seqs: made on the op's thread) is its own, whoever else moved."""
     h = History()

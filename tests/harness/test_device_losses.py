@@ -144,6 +144,31 @@ def test_a_device_fault_fired_while_the_system_was_failed_is_the_first_streams_a
     assert _explained(h) == [True, False]
 
 
+def test_a_device_fault_fired_while_the_system_was_down_to_the_end_explains_its_later_losses() -> None:
+    """A run that ends with the system still down (FAILED since before the fault): each recovery
+    attempt may lose the device again, long after the fault's end and its tail. The fault fired
+    into a stretch the system never came back from, so its window runs to the end of the run."""
+    h = History()
+    _state(h, 1, 10.0, "running", "failed")
+    _fault(h, "dropout", 11.0, 11.2)
+    _loss(h, 11.1)
+    _loss(h, 11.2 + LOSS_TAIL_S + 10.0)   # a recovery attempt, still down
+    h.record("note", value="end", time=40.0)
+    assert _explained(h) == [True, True]
+
+
+def test_each_firing_of_a_fault_fired_twice_explains_the_losses_of_its_own_window() -> None:
+    """A fault with ``count = 2`` fires twice under one ``fault_id``: each firing (its own
+    ``firing_id``) opens its own window, and the quiet stretch between them explains nothing."""
+    h = History()
+    _fault(h, "dropout", 1.0, 1.5, fid="dropout#1")
+    _fault(h, "dropout", 30.0, 30.5, fid="dropout#2")
+    _loss(h, 1.1)
+    _loss(h, 15.0)
+    _loss(h, 30.2)
+    assert _explained(h) == [True, False, True]
+
+
 def test_the_verdict_doubts_an_unexplained_loss_and_notes_an_explained_one() -> None:
     h = History()
     _fault(h, "dropout", 1.0, 1.5)

@@ -77,6 +77,16 @@ def test_failure_report_has_seed_replay_command_and_history(pytester: pytest.Pyt
     assert h.faults() and h.meta["seed"] == 7
 
 
+def test_the_replay_command_of_a_failure_at_seed_0_names_seed_0(pytester: pytest.Pytester):
+    """Seed 0 is a seed like any other: a project whose ini sets another seed (``addopts``) replays
+    its seed-0 failure only if the command says ``--soundcheck-seed=0``."""
+    pytester.makeini("[pytest]\naddopts = --soundcheck-seed=5\n")
+    pytester.makepyfile(FAILING)
+    result = pytester.runpytest("--soundcheck-seed=0")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["seed: 0", "replay: * -m pytest *::test_fails -p no:cacheprovider --soundcheck-seed=0"])
+
+
 def test_passing_tests_get_no_section(pytester: pytest.Pytester):
     pytester.makepyfile("def test_ok(soundcheck_system): pass\n")
     result = pytester.runpytest("-rA")

@@ -830,6 +830,20 @@ def test_the_latest_glitch_before_a_moment_leaves_out_what_began_after_it() -> N
     assert check.last_glitch_end == pytest.approx(t + 4.0, abs=0.01)  # the stop's silence
 
 
+def test_a_glitch_that_began_before_a_moment_and_runs_past_it_is_the_latest_before_it() -> None:
+    """A silence under way at the moment asked (it began before the run's last quiet window and
+    ran into it) is the window's: the latest glitch before that moment ends with it, never None."""
+    t_start: list[float] = []
+
+    def script(cap: ScriptedCapture, t: float) -> None:
+        t_start.append(t)
+        _hear(cap, t, 2.5, frame0=0, silent_from=t + 2.0, silent_to=t + 2.1)
+
+    check, _ = _checked(script)
+    t = t_start[0]
+    assert check.last_glitch_before(t + 2.05) == pytest.approx(t + 2.1, abs=0.01)
+
+
 @pytest.mark.parametrize("jack_xruns, long_mutes, outside_dropped, inconclusive", [
     (442, 0, 0, True),   # measured at load average 12: short mutes heard outside, the late reports' window silent
     (0, 0, 0, False),    # a rig that reported no xrun: the same findings are the system's

@@ -338,3 +338,44 @@ def test_an_expected_invariant_that_could_not_be_judged_is_not_met(monkeypatch):
                    ("recovery", False, "cannot judge (inconclusive): past the deadline on a starved machine",
                     [{"t": 1.0}]),
                    ("resources", False, "1 leak", [{"t": 2.0}])]
+
+
+def test_a_deadline_met_stays_met_when_the_system_goes_down_again_later():
+    """`reach running within 500ms after recovering` is judged on the first arrival after the
+    anchor (the first move into RECOVERING): the system back 70 ms after the first dropout met it,
+    whatever a second dropout 1.8 s later does to it."""
+    text = scenario("""\
+        format = 1
+
+        [scenario]
+        id = "deadline-met-then-down-again"
+        title = "a recovery in time, then another fault"
+        reproduces = "a test"
+
+        [run]
+        seed = 3
+
+        [[steps]]
+        op = "start"
+
+        [[steps]]
+        name = "first"
+        fault = "dropout"
+        at = "200ms"
+        duration_s = "50ms"
+
+        [[steps]]
+        name = "second"
+        fault = "dropout"
+        at = "2s"
+        duration_s = "50ms"
+
+        [[expect]]
+        reach = "running"
+        after = "recovering"
+        within = "500ms"
+        """)
+    r = run_scenario(parse_scenario(text, "deadline.toml"))
+    downs = [t["time"] for t in r.history.transitions("system") if t["to_state"] == "recovering"]
+    assert len(downs) == 2 and downs[1] > 1.5  # the second dropout did take the system down again
+    assert r.passed, r.report()

@@ -25,6 +25,32 @@ def test_ddmin_finds_the_two_items_that_matter() -> None:
     assert ddmin(list(range(10)), lambda items: True) == []  # a failure that needs nothing
 
 
+def test_ddmin_cuts_a_failure_that_needs_one_item_down_to_that_item() -> None:
+    """1-minimal: no item of the result can go. A failure one fault makes is shrunk to that fault,
+    from two items as from ten."""
+    assert ddmin([1, 2], lambda items: 2 in items) == [2]
+    assert ddmin(list(range(10)), lambda items: 4 in items) == [4]
+
+
+@pytest.mark.parametrize("status, reproduces", [("violated", True), ("inconclusive", False), ("held", False)])
+def test_a_candidate_reproduces_the_failure_only_when_its_run_violates_the_invariant(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, status: str, reproduces: bool) -> None:
+    """The shrinker keeps a smaller schedule only while it still fails: a run that could not judge
+    the invariant (inconclusive) found nothing, so the failure is not reproduced by it."""
+    from harness.shrink import Shrinker
+    from harness.verdict import judge_run
+
+    check = {"name": "clean_audio", "ok": status != "violated", "inconclusive": status == "inconclusive",
+             "message": status, "evidence": []}
+
+    class _Run:
+        def execute(self, *, reports: bool) -> object:
+            return type("Result", (), {"verdict": judge_run([check])})()
+
+    monkeypatch.setattr("harness.swarm.build_run", lambda *a, **k: _Run())
+    assert Shrinker(1, "clean_audio", workdir=tmp_path).fails([], 1.0) is reproduces
+
+
 @pytest.mark.slow
 def test_a_mutants_failing_seed_shrinks_to_a_scenario_that_fails_only_under_it(tmp_path: Path) -> None:
     # swarm seed 3 under leak_on_error violates `resources` in a 3 s run
