@@ -94,7 +94,12 @@ the system's, unless the machine kept reporting xruns all through
 it (no stretch of that length without a report), which makes ``clean_audio`` inconclusive: a
 machine missing deadlines that often cannot be told from a mute stream. A window keeps every
 silence (and channel disagreement) long enough for that rule (``SPANS_KEPT``: shorter ones make
-room); one it could not keep was not judged, so the run cannot hold (inconclusive). After a
+room). The time the JACK server itself did not run (``RigCapture.server_runs``: stopped from
+outside, or not scheduled) is left out of such a silence and of its stretches without a report:
+no cycle ran there, for anyone, and a server that does not run reports no xrun (measured: jackd
+stopped 0.4 s from outside made a 0.56 s "silence with no xrun report in it" of 0.16 s of audio,
+a false FAIL); what is left shorter than ``MACHINE_MUTE_MAX_S`` is the machine's, noted
+(``server_idle_mutes``), not doubted; one it could not keep was not judged, so the run cannot hold (inconclusive). After a
 server outage the rig heard the end of, the tone must be analysed again before the next outage
 or the run's end: where the windows held all that followed (a silence too short past them to
 weigh, or no stretch of sound long enough to analyse) nothing of the recovered system was judged,

@@ -43,7 +43,10 @@ fault's or an observed outage's window is explained as a loss is. A loaded machi
 real stream by itself, and then the JACK graph misses its cycles too: a stall over whose silence
 JACK reported xruns (``machine``: the rig's capture's reports, ``AudioCheck.jack_xruns_between``)
 is explained as the machine's, the rule ``external_kills.machine_stall_episodes`` reads the same
-way. Any other stall is unexplained (inconclusive). Whether the system came back from a stall in
+way. A stopped or unscheduled JACK server runs no cycle and reports no xrun: a stall over at
+least ``SERVER_IDLE_SHARE`` of whose silence the server itself did not run (``server``: the rig's
+``harness.rig.server_runs``, ``AudioCheck.server_idle_between``) is the machine's too. Any other
+stall is unexplained (inconclusive). Whether the system came back from a stall in
 time is the ``recovery`` invariant's to judge, not this rule's.
 
 Unless the stall was the system's own lateness (``own_lateness``): on PortAudio's JACK route a

@@ -571,7 +571,9 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any, *, open_at
     (``AudioCheck.jack_xruns_between``). On a loaded machine a server with no realtime priority
     can miss a quarter of a second of cycles (measured at load average 13: 250 ms without a
     block 1.8 s after the kill's recovery, 240 JACK xruns in the 8 s run); the system recovering
-    from that is right, and it is the machine's fault, not a second episode of the kill's.
+    from that is right, and it is the machine's fault, not a second episode of the kill's. So is
+    a stall over at least half of whose silence the JACK server itself did not run
+    (``AudioCheck.server_idle_between``: stopped, or not scheduled, when JACK reports nothing).
 
     Any other later episode (another cause, a stall JACK did not report: the system's own
     stream going quiet, a recovery that flaps, a stall the system's own callback held while the

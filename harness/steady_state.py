@@ -22,7 +22,9 @@ no fault is active or fires, and the listening check hears no glitch in it.
   up *while a fault was still active* (its device kept away longer than its recovery deadline: its
   policy's answer to the fault, measured on hostile seed 29). A system that *gave up on its own*
   with no fault active (``recovery failed``, ``unrecoverable ...``) is not helped. ``yes`` when a quiet window came;
-  ``no`` (the run FAILS) when the system never came back to RUNNING; ``not observed``
+  ``no`` (the run FAILS) when the system never came back to RUNNING (unless it last left RUNNING
+  with a stall the machine made: the JACK server itself did not run for most of its silence, then
+  ``not observed``); ``not observed``
   (inconclusive, never a pass) when it was RUNNING but no quiet window came (xruns, errors or
   glitches kept coming), or the run ended before the check could be made.
 - ``not checked`` when the window is 0 (the profile turned the check off).
