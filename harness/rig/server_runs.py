@@ -19,8 +19,9 @@ frames and 48 kHz), so only stretches of ``min_stretch_s`` or more are kept: the
 healthy server's cycles never reach it. What is kept is bounded: the latest ``keep`` stretches.
 
 What JACK-Client offers instead does not tell this: ``Client.cpu_load`` is the DSP load of the
-cycles that ran, and an xrun callback (with JACK2's ``delayed_usecs``) comes only once the
-server runs again, if at all.
+cycles that ran, and an xrun callback comes only once the server runs again, its
+``delayed_usecs`` blind to the stop (measured on the rig, jackd stopped 0.4 s: one callback at
+the ``SIGCONT``, ``delayed_usecs`` 13.0; ``cpu_load`` 0.20 before, 0.17 after).
 """
 
 from __future__ import annotations
