@@ -154,8 +154,10 @@ class SteadyWatch:
         self.recovering_since: float | None = None
         #: when the system last changed state (its latest transition's time)
         self.changed_at = -float("inf")
-        #: when and why the system last left RUNNING (None: it never did)
+        #: when and why the system last left RUNNING (None: it never did), and the same as the
+        #: after-check ended "no" (the run's own stop follows before the audio is judged)
         self.left_running: tuple[float, str] | None = None
+        self._left_at_after_end: tuple[float, str] | None = None
         #: faults active now, counted from the injector's own reports: the transition observer
         #: runs under the system's lock and must not take the injector's (a storm's injector
         #: thread holds that one while its threads wait for the system's)
@@ -310,6 +312,7 @@ class SteadyWatch:
         if self.stop():
             self.result.after, self.result.after_detail = "not observed", "the run was stopped before a quiet window"
         elif self.system.state != State.RUNNING:
+            self._left_at_after_end = self.left_running
             self.result.after = "no"
             self.result.after_detail = (f"the system was still {self.system.state.value} {waited:.2f} s after "
                                         f"the faults ended (never back to RUNNING; it left RUNNING with "
@@ -333,9 +336,9 @@ class SteadyWatch:
         from .device_losses import SERVER_IDLE_SHARE  # noqa: PLC0415
 
         idle_between = getattr(audio, "server_idle_between", None)
-        if self.left_running is None or idle_between is None:
+        if self._left_at_after_end is None or idle_between is None:
             return None
-        t, cause = self.left_running
+        t, cause = self._left_at_after_end
         if not cause.startswith("DeviceStalledError"):
             return None
         silent = stalled_for(cause)

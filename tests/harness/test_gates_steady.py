@@ -310,6 +310,8 @@ def test_a_recovery_from_a_stall_the_machine_made_is_not_the_systems_failure_to_
     system.clock.advance(5.0)
     system._to(State.RECOVERING, "DeviceStalledError: no audio block for 252 ms (47 periods)")
     watch.watch_after()
+    system._to(State.RUNNING, "recovered")  # back just after the watch ended, then the run's stop:
+    system._to(State.STOPPING, "stop")  # the audio is judged after it (measured: the stop was read)
     audio = _ServerWatched(idle_s)
     r = watch.judge_audio(audio)
     assert r.after == after, r
