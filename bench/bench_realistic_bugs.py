@@ -152,12 +152,13 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/inputs.py": ["tests/harness/test_hostile.py"],
     # the audio check's own files first: a window's consistency and the machine's excuse are
     # judged there on synthetic windows and a scripted rig capture, seconds (batch 28)
-    "harness/audio_check.py": ["tests/harness/test_audio_check.py", "tests/harness/test_rig_audio.py"],
+    "harness/audio_check.py": ["tests/harness/test_audio_check.py", "tests/harness/test_rig_audio.py",
+                               "tests/harness/test_server_runs.py"],
     # which device losses a fault or an observed outage explains, the rig capture's outages, the
     # external kill's counts, the replay export, the run folder, the scenario collector and the
     # run command's mutant note: the judges' tests reach none of a loss's window, a folder's lock
     # or a scenario's tags (batch 29)
-    "harness/device_losses.py": ["tests/harness/test_device_losses.py"],
+    "harness/device_losses.py": ["tests/harness/test_device_losses.py", "tests/harness/test_server_runs.py"],
     "harness/rig/rig_target.py": ["tests/harness/test_device_losses.py", "tests/harness/test_rig_target.py"],
     "harness/external_kills.py": ["tests/harness/test_external_kills.py"],
     "harness/replay.py": ["tests/harness/test_replay.py", "tests/harness/test_reports.py"],
@@ -2891,6 +2892,18 @@ BATCH_18: list[Bug] = [
         "the device's callbacks left out of own_lateness ('a long callback is enough'): a frozen machine, "
         "whose device did not call back either, is called the system's lateness",
         "false alarm: a stall the whole machine froze is the machine's"),
+    Bug("server_idle_share_dropped", "harness/device_losses.py",
+        "                if idle is not None and idle >= SERVER_IDLE_SHARE * silent_s:\n",
+        "                if idle is not None:\n",
+        "the share left out of the server's idle-time test ('the server was watched, so the machine did "
+        "it'): a stall over which the JACK server ran throughout is put down to the machine",
+        "false pass: a stall the server served through is not the machine's"),
+    Bug("any_server_idle_excuses_a_silence", "harness/audio_check.py",
+        "            if served < MACHINE_MUTE_MAX_S:\n",
+        "            if idle > 0:\n",
+        "any idle time of the JACK server in a long silence taken for the whole silence being the machine's: "
+        "a stream that stays mute after the server ran again passes",
+        "false pass: the stop explains its own time, not the silence after it"),
 ]
 
 #: Blind batch 19 (issue #12): written from the code only, before reading any test that might catch

@@ -94,7 +94,12 @@ the system's, unless the machine kept reporting xruns all through
 it (no stretch of that length without a report), which makes ``clean_audio`` inconclusive: a
 machine missing deadlines that often cannot be told from a mute stream. A window keeps every
 silence (and channel disagreement) long enough for that rule (``SPANS_KEPT``: shorter ones make
-room); one it could not keep was not judged, so the run cannot hold (inconclusive). After a
+room). The time the JACK server itself did not run (``RigCapture.server_runs``: stopped from
+outside, or not scheduled) is left out of such a silence and of its stretches without a report:
+no cycle ran there, for anyone, and a server that does not run reports no xrun (measured: jackd
+stopped 0.4 s from outside made a 0.56 s "silence with no xrun report in it" of 0.16 s of audio,
+a false FAIL); what is left shorter than ``MACHINE_MUTE_MAX_S`` is the machine's, noted
+(``server_idle_mutes``), not doubted; one it could not keep was not judged, so the run cannot hold (inconclusive). After a
 server outage the rig heard the end of, the tone must be analysed again before the next outage
 or the run's end: where the windows held all that followed (a silence too short past them to
 weigh, or no stretch of sound long enough to analyse) nothing of the recovered system was judged,
@@ -429,11 +434,14 @@ class _Episode:
         report holds (within ``margin`` after it ended): what only xrun reports would explain."""
         return max((b - a for a, b in self.unheld(self.channel_runs, margin)), default=0.0)
 
-    def longest_unreported(self, margin: float) -> float:
+    def longest_unreported(self, margin: float,
+                           idle: Callable[[float, float], list[tuple[float, float]]] | None = None) -> float:
         """Of the silences no member but xrun reports holds: the longest stretch with no xrun
         report in it. A report may come up to ``XRUN_LEAD_S`` after the cycles it speaks of, so reports that
         late after a silence count for its end. Past the first report the window did not keep,
-        nothing is known to be unreported."""
+        nothing is known to be unreported. ``idle(a, b)``: the parts of ``a..b`` the JACK server
+        did not run (sorted), left out of every stretch: a server that does not run reports
+        nothing, and nothing played there."""
         reports = sorted(self.xrun_reports)
         worst = 0.0
         for a, b in self.unheld(((ev.t_start, ev.t_end) for ev in self.mutes), margin):
@@ -441,7 +449,8 @@ class _Episode:
             if b <= a:
                 continue
             marks = [a] + [min(r, b) for r in reports if a < r < b + XRUN_LEAD_S] + [b]
-            worst = max(worst, max(y - x for x, y in zip(marks, marks[1:])))
+            spans = idle(a, b) if idle is not None else []
+            worst = max(worst, max(sum(p1 - p0 for p0, p1 in _unheld(x, y, spans)) for x, y in zip(marks, marks[1:])))
         return worst
 
     @property
@@ -675,6 +684,10 @@ class AudioCheck:
         #: long silences the machine's xrun reports covered throughout (a doubt, not a violation)
         self.dense_xrun_mutes: list[str] = []
         self.dense_xrun_mute_count = 0
+        #: long silences only xrun reports hold that were short once the time the JACK server
+        #: itself did not run was left out (the machine's: a note, not a doubt)
+        self.server_idle_mutes: list[str] = []
+        self.server_idle_mute_count = 0
         self.outside_dropped = 0
         self.outside_inserted = 0
         self.inconsistent: list[str] = []
@@ -2002,18 +2015,37 @@ class AudioCheck:
         if ep.open_members <= 0:
             self.max_settle_s = max(self.max_settle_s, t1 - ep.last_end)
 
-    def _heard_beyond_core(self, ep: _Episode) -> tuple[float, float]:
+    def _server_idle(self, a: float, b: float) -> list[tuple[float, float]]:
+        """The parts of ``a..b`` the rig's JACK server did not run (``RigCapture.server_runs``:
+        stopped, or not scheduled; sorted), each less the period its last cycle before them
+        played into it: no cycle of the graph ran there, so no audio time passed for anyone, and
+        JACK reports no xrun for it. Nothing where no sampler watched the server, or its
+        stretches of that time were let go."""
+        runs = getattr(self.capture, "server_runs", None)
+        found = runs.between(a, b) if runs is not None else None
+        if not found:
+            return []
+        period = self.cycle_frames / self._fs if self._fs and self.cycle_frames else 0.0
+        return sorted((s.t0 + period, s.t1) for s in found if s.t1 - s.t0 > period)
+
+    def _heard_beyond_core(self, ep: _Episode) -> tuple[float, float, float, float]:
         """Of ``ep``'s silences where no member but xrun reports holds them (``_Episode.unheld``):
-        the longest piece's length net of the cycles the rig's capture missed in it, and the
-        missed time over all of them. Where the marks of a silence were let go, all of it counts
-        as heard."""
-        heard = unheard = 0.0
+        the longest piece's length net of the time the JACK server did not run in it and of the
+        cycles the rig's capture missed there, the longest net of the server's idle time alone
+        (what was silent while the server served), the missed time over all of them and the
+        server's idle time over all of them. Where the marks of a silence were let go, all of it
+        counts as heard (and as served)."""
+        heard = served = unheard = idle_total = 0.0
         for a, b in ep.unheld(((ev.t_start, ev.t_end) for ev in ep.mutes), self.margin):
+            idle = self._server_idle(a, b)
+            idle_s = sum(i1 - i0 for i0, i1 in idle)
             gaps = self._gap_marks.between(a, b) or []
-            missed = sum(max(0.0, min(g1, b) - max(g0, a)) for g0, g1 in gaps)
-            heard = max(heard, (b - a) - missed)
+            missed = sum(p1 - p0 for g0, g1 in gaps for p0, p1 in _unheld(max(g0, a), min(g1, b), idle))
+            heard = max(heard, (b - a) - idle_s - missed)
+            served = max(served, (b - a) - idle_s)
             unheard += missed
-        return heard, unheard
+            idle_total += idle_s
+        return heard, served, unheard, idle_total
 
     def _retire(self, frontier: float) -> None:
         """Fold the windows no glitch can reach any more into the aggregates."""
@@ -2059,8 +2091,17 @@ class AudioCheck:
                   "while the system left RUNNING with no fault injected and nobody asking")
         beyond = ep.silence_beyond_core(self.margin)
         if beyond >= MACHINE_MUTE_MAX_S and not ep.blind and self.capture is not None:
-            heard, unheard = self._heard_beyond_core(ep)
-            if heard < MACHINE_MUTE_MAX_S:
+            heard, served, unheard, idle = self._heard_beyond_core(ep)
+            if served < MACHINE_MUTE_MAX_S:
+                # the JACK server itself did not run for enough of it that what is left is shorter
+                # than a silence of the system's: the machine's (stopped, or not scheduled), which
+                # JACK reports no xrun for; no audio time passed there for anyone
+                self.server_idle_mute_count += 1
+                _keep(self.server_idle_mutes,
+                      f"{_where(ep)}: a silence of {beyond:.3f} s that only xrun reports hold, {idle:.3f} s of "
+                      f"it while the JACK server did not run: {served:.3f} s while it served")
+                beyond = 0.0
+            elif heard < MACHINE_MUTE_MAX_S:
                 # the silence is the rig's: its capture client missed those cycles (their
                 # frames are written as silence), so nothing of the system's was heard there.
                 # Not heard is a doubt, never the system's fault.
@@ -2079,7 +2120,7 @@ class AudioCheck:
             # window (its faults, state changes, outage, and the settle margin) is the system's,
             # unless the machine kept reporting xruns all through it (no half second without
             # one): a machine missing deadlines that often cannot be told from a mute stream
-            unreported = ep.longest_unreported(self.margin)
+            unreported = ep.longest_unreported(self.margin, self._server_idle)
             where = (f"{_where(ep)}: a silence of "
                      f"{beyond:.3f} s that only xrun reports hold (outside its other members and "
                      f"{self.margin} s after them), with {len(ep.xrun_reports)} xrun report(s) in the window and "
@@ -2189,6 +2230,13 @@ class AudioCheck:
         with self._lock:
             reports = self._xrun_marks.between(t0, t1 + XRUN_LEAD_S)
         return None if reports is None else len(reports)
+
+    def server_idle_between(self, t0: float, t1: float) -> float | None:
+        """How long the rig's JACK server itself did not run in ``t0..t1`` (stopped, or not
+        scheduled: ``RigCapture.server_runs``), when JACK reports no xrun; None where that is not
+        known (no server watched, or its stretches of that time let go)."""
+        runs = getattr(self.capture, "server_runs", None)
+        return None if runs is None else runs.idle_s(t0, t1)
 
     def last_glitch_before(self, t: float) -> float | None:
         """When the latest glitch that began before ``t`` ended (None: none did). The steady-state
@@ -2451,6 +2499,8 @@ class AudioCheck:
                         "long_channel_disagreement_count": self.long_channel_count,
                         "xrun_covered_mutes": self.dense_xrun_mutes,
                         "xrun_covered_mute_count": self.dense_xrun_mute_count,
+                        "server_idle_mutes": self.server_idle_mutes,
+                        "server_idle_mute_count": self.server_idle_mute_count,
                         "unkept": self.unkept_rows, "unkept_count": self.unkept_windows},
             # every frame the accounting counted lost, by where: in a window or outside (the sums
             # must give the run's totals: nothing counted falls between the two)

@@ -43,7 +43,10 @@ fault's or an observed outage's window is explained as a loss is. A loaded machi
 real stream by itself, and then the JACK graph misses its cycles too: a stall over whose silence
 JACK reported xruns (``machine``: the rig's capture's reports, ``AudioCheck.jack_xruns_between``)
 is explained as the machine's, the rule ``external_kills.machine_stall_episodes`` reads the same
-way. Any other stall is unexplained (inconclusive). Whether the system came back from a stall in
+way. A stopped or unscheduled JACK server runs no cycle and reports no xrun: a stall over at
+least ``SERVER_IDLE_SHARE`` of whose silence the server itself did not run (``server``: the rig's
+``harness.rig.server_runs``, ``AudioCheck.server_idle_between``) is the machine's too. Any other
+stall is unexplained (inconclusive). Whether the system came back from a stall in
 time is the ``recovery`` invariant's to judge, not this rule's.
 
 Unless the stall was the system's own lateness (``own_lateness``): on PortAudio's JACK route a
@@ -68,7 +71,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["DEVICE_SHARE", "EXTERNAL_LEAD_S", "LOSS_TAIL_S", "LOSS_TYPES", "OWN_SHARE", "DeviceLoss", "LossFold",
+__all__ = ["DEVICE_SHARE", "EXTERNAL_LEAD_S", "LOSS_TAIL_S", "LOSS_TYPES", "OWN_SHARE", "SERVER_IDLE_SHARE", "DeviceLoss", "LossFold",
            "device_losses", "explain", "loss_doubt", "loss_findings", "loss_note", "own_lateness", "summary_of"]
 
 #: how long after a device fault's window a loss is still that fault's: the stream finds out a
@@ -100,6 +103,13 @@ OWN_SHARE = 0.5
 #: device host and jackd, and a device that called back even that often delivered blocks the
 #: system did not take; a frozen machine (every process stopped) calls back a few times at most
 DEVICE_SHARE = 0.25
+#: the share of a stall's silence the JACK server itself must not have run for (stopped, or not
+#: scheduled: ``harness.rig.server_runs``) for the stall to be the machine's: what is left, the
+#: time it served its clients and no block reached the system, is then shorter than the time it
+#: did not run, and shorter than the watchdog's floor (a stall is reported at 250 ms). Measured
+#: with jackd stopped 0.4 s from outside: the stall is reported while it is still stopped, so it
+#: did not run for nearly all of the 250 ms
+SERVER_IDLE_SHARE = 0.5
 
 
 def _number(value: Any) -> float | None:
@@ -262,10 +272,14 @@ class LossFold:
             out.append((lo, hi, what))
         return sorted(out)
 
-    def result(self, end: float | None = None, machine: Any = None) -> list[DeviceLoss]:
+    def result(self, end: float | None = None, machine: Any = None, server: Any = None) -> list[DeviceLoss]:
         """Each loss and stall with what explains it. ``machine(t0, t1)``: how many xruns JACK
         reported over the stretch ``t0..t1`` (None: not known), which explains a stall over whose
-        silence it reported any (the machine starved the whole graph); None: no JACK graph heard."""
+        silence it reported any (the machine starved the whole graph); None: no JACK graph heard.
+        ``server(t0, t1)``: how long the JACK server itself did not run in ``t0..t1`` (None: not
+        known; ``AudioCheck.server_idle_between``), which explains a stall for at least
+        ``SERVER_IDLE_SHARE`` of whose silence it did not run (stopped, or not scheduled: JACK
+        reports no xrun then); None: the server not watched."""
         end = self.last_time if end is None else max(end, self.last_time)
         windows = self._windows(end)
         starts = [w[0] for w in windows]
@@ -279,6 +293,11 @@ class LossFold:
         for t, device, error, kind, silent_s, own in self.losses:
             k = bisect.bisect_right(starts, t) - 1
             why = windows[reach[k]][2] if k >= 0 and windows[reach[k]][1] >= t else None
+            if why is None and kind == "stalled" and server is not None and silent_s > 0 and own is None:
+                idle = server(t - silent_s, t)
+                if idle is not None and idle >= SERVER_IDLE_SHARE * silent_s:
+                    why = (f"the machine: the JACK server did not run for {idle * 1000:.0f} ms of the "
+                           f"{silent_s * 1000:.0f} ms without a block")
             if why is None and kind == "stalled" and machine is not None and silent_s > 0 and own is None:
                 reports = machine(t - silent_s, t)
                 if reports:
@@ -291,14 +310,14 @@ class LossFold:
         return out
 
 
-def device_losses(history: Any, machine: Any = None) -> list[DeviceLoss]:
+def device_losses(history: Any, machine: Any = None, server: Any = None) -> list[DeviceLoss]:
     """Every device loss and stall in ``history`` (read once, streamed back from its file if need
-    be), each with what explains it; ``machine``: JACK's xrun reports over a stretch
-    (``LossFold.result``)."""
+    be), each with what explains it; ``machine``: JACK's xrun reports over a stretch, ``server``:
+    how long the JACK server did not run in it (``LossFold.result``)."""
     fold = LossFold()
     for e in history:
         fold.feed(e)
-    return fold.result(getattr(history, "end_time", None), machine)
+    return fold.result(getattr(history, "end_time", None), machine, server)
 
 
 def explain(losses: Iterable[DeviceLoss]) -> tuple[list[DeviceLoss], list[DeviceLoss]]:

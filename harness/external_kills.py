@@ -42,7 +42,7 @@ from system_under_test import State
 from system_under_test.devices.portaudio import PortAudioBackend
 
 from .audio_check import stalled_for
-from .device_losses import own_lateness
+from .device_losses import SERVER_IDLE_SHARE, own_lateness
 from .errors import UsageError
 from .rig.loopback import LoopbackRig, pid_is_jackd
 from .runner import ReliabilityRun, RunSpec
@@ -571,7 +571,9 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any, *, open_at
     (``AudioCheck.jack_xruns_between``). On a loaded machine a server with no realtime priority
     can miss a quarter of a second of cycles (measured at load average 13: 250 ms without a
     block 1.8 s after the kill's recovery, 240 JACK xruns in the 8 s run); the system recovering
-    from that is right, and it is the machine's fault, not a second episode of the kill's.
+    from that is right, and it is the machine's fault, not a second episode of the kill's. So is
+    a stall over at least half of whose silence the JACK server itself did not run
+    (``AudioCheck.server_idle_between``: stopped, or not scheduled, when JACK reports nothing).
 
     Any other later episode (another cause, a stall JACK did not report: the system's own
     stream going quiet, a recovery that flaps, a stall the system's own callback held while the
@@ -588,6 +590,12 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any, *, open_at
         silent_s = stalled_for(f"{error['type']}: {error.get('message', '')}", error.get("details"))
         if own_lateness(error.get("details") or {}, silent_s) is not None:
             continue  # the system's own callback held the silence: not the machine's, whatever JACK reported
+        idle = getattr(audio, "server_idle_between", lambda a, b: None)(e.time - silent_s, e.time) \
+            if silent_s > 0 else None
+        if idle is not None and idle >= SERVER_IDLE_SHARE * silent_s:
+            found.append(f"{e.time:.3f}: no block for {silent_s * 1000:.0f} ms, the JACK server did not "
+                         f"run for {idle * 1000:.0f} ms of it")
+            continue
         reports = audio.jack_xruns_between(e.time - silent_s, e.time) if silent_s > 0 else 0
         if reports:
             found.append(f"{e.time:.3f}: no block for {silent_s * 1000:.0f} ms, "

@@ -557,7 +557,8 @@ class ReliabilityRun:
         verdicts = _merge(verdicts, live_violations)
         # each loss or stall explained by a device fault, an outage or (a stall) JACK's xrun reports, or not
         losses = summary_of(loss_fold.result(getattr(history, "end_time", None),
-                                             getattr(audio, "jack_xruns_between", None)))
+                                             getattr(audio, "jack_xruns_between", None),
+                                             getattr(audio, "server_idle_between", None)))
         audio.finish()
         if audio.available:
             verdicts.append(audio.verdict())

@@ -84,6 +84,7 @@ import numpy as np
 from ._jackagent import HEADER, RIG_PREFIX, WIRED, XRUN
 from .jack_agent import JackAgent
 from .loopback import pid_is_jackd, server_pids
+from .server_runs import ServerRuns
 
 __all__ = ["RigCapture", "jack_server_of", "system_stream_pid"]
 
@@ -213,6 +214,13 @@ class RigCapture:
         self._gone_seen: float | None = None
         #: agents whose server died without libjack telling them: why, and where their threads were
         self.silent_deaths: list[dict[str, Any]] = []
+        #: when the server itself did not run (stopped, or not scheduled): JACK reports no xrun then
+        self.server_runs = ServerRuns(self._the_server)
+
+    def _the_server(self) -> int | None:
+        """The one live jackd serving ``server`` (None: none, or more than one: not watched)."""
+        pids = server_pids(self.server)
+        return pids[0] if len(pids) == 1 else None
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -221,6 +229,7 @@ class RigCapture:
         return env
 
     def start(self) -> RigCapture:
+        self.server_runs.start()
         self._spawn()
         return self
 
@@ -437,6 +446,7 @@ class RigCapture:
         if check is not None:
             self._read(check, final=True)
         self.closed = True
+        self.server_runs.close()
         agent, self._agent = self._agent, None
         if agent is not None:
             try:
@@ -452,5 +462,5 @@ class RigCapture:
                 "jack_xrun_times": self.xrun_times, "wirings": self.wirings,
                 "wired_at": self.wired_at,
                 "channels": self.channels, "channels_heard": self.channels_heard,
-                "outages": self.outages,
+                "outages": self.outages, "server_not_running": self.server_runs.summary(),
                 **({"silent_server_deaths": self.silent_deaths} if self.silent_deaths else {})}
