@@ -8,6 +8,7 @@ folder as ``lossy_system.py`` and name ``lossy_system:LosesItsDevice``."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,41 @@ class LosesItsDevice(AudioSystem):
                                                     clock.call_later(back_after,
                                                                      lambda: backend.restore_device("sim-in"))))
         return out
+
+
+def runs_a_while(extra_expect: str = "", steps: str = "") -> str:
+    """A scenario file's text: the system starts, ``steps`` (TOML ``[[steps]]`` tables) run, two
+    seconds pass, and it is expected RUNNING with legal transitions, plus ``extra_expect``.
+    Under ``LosesItsDevice`` every expectation holds and the run is still inconclusive."""
+    return textwrap.dedent('''
+        format = 1
+
+        [scenario]
+        id = "runs-a-while"
+        title = "The system runs for two seconds"
+        reproduces = "risk: a device lost behind the harness's back passed as a healthy scenario"
+
+        [run]
+        seed = 4
+
+        [system.recovery]
+        max_attempts = 20
+        initial_backoff_ms = 20
+        max_backoff_ms = 100
+        deadline_ms = 3000
+
+        [[steps]]
+        op = "start"
+        ''') + steps + textwrap.dedent('''
+        [[steps]]
+        wait = "2s"
+
+        [[expect]]
+        state = "running"
+
+        [[expect]]
+        invariant = "legal_transitions"
+        ''') + extra_expect
 
 
 #: this module's source, for a test that writes it into a folder of its own

@@ -8,7 +8,6 @@ clock, fixed seeds."""
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -17,45 +16,13 @@ from harness.cli import main
 from harness.scenarios import load_scenario, run_scenario
 from harness.scenarios.loader import parse_scenario
 from harness.verdict import Outcome
-from lossy_system import SOURCE, LosesItsDevice
+from lossy_system import SOURCE, LosesItsDevice, runs_a_while
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _scenario(extra_expect: str = "", steps: str = "") -> str:
-    return textwrap.dedent('''
-        format = 1
-
-        [scenario]
-        id = "runs-a-while"
-        title = "The system runs for two seconds"
-        reproduces = "risk: a device lost behind the harness's back passed as a healthy scenario"
-
-        [run]
-        seed = 4
-
-        [system.recovery]
-        max_attempts = 20
-        initial_backoff_ms = 20
-        max_backoff_ms = 100
-        deadline_ms = 3000
-
-        [[steps]]
-        op = "start"
-        ''') + steps + textwrap.dedent('''
-        [[steps]]
-        wait = "2s"
-
-        [[expect]]
-        state = "running"
-
-        [[expect]]
-        invariant = "legal_transitions"
-        ''') + extra_expect
-
-
 def test_a_device_lost_with_no_fault_step_makes_the_scenario_inconclusive_naming_it() -> None:
-    result = run_scenario(parse_scenario(_scenario()), system_factory=LosesItsDevice)
+    result = run_scenario(parse_scenario(runs_a_while()), system_factory=LosesItsDevice)
     assert not result.failures  # every expectation held: the system recovered
     verdict = result.verdict
     assert verdict.outcome is Outcome.INCONCLUSIVE and verdict.exit_code == 3
@@ -74,7 +41,7 @@ def test_the_cli_exits_3_and_the_summary_names_the_device_and_when(tmp_path: Pat
     (tmp_path / "lossy_system.py").write_text(SOURCE)
     monkeypatch.syspath_prepend(str(tmp_path))
     path = tmp_path / "runs-a-while.toml"
-    path.write_text(_scenario())
+    path.write_text(runs_a_while())
     rc = main(["scenario", "run", str(path), "--system", "lossy_system:LosesItsDevice",
                "--report-dir", str(tmp_path / "r"), "--db", str(tmp_path / "h.sqlite")])
     out = capsys.readouterr().out
@@ -94,7 +61,7 @@ def test_the_cli_exits_3_and_the_summary_names_the_device_and_when(tmp_path: Pat
 
 def test_a_scenario_that_expects_the_loss_by_its_count_passes_and_says_why() -> None:
     expect = '\n[[expect]]\nname = "lost-once"\nmetric = "device_losses"\nmin = 1\n'
-    result = run_scenario(parse_scenario(_scenario(expect)), system_factory=LosesItsDevice)
+    result = run_scenario(parse_scenario(runs_a_while(expect)), system_factory=LosesItsDevice)
     assert result.verdict.outcome is Outcome.PASS, result.report()
     (note,) = result.verdict.notes
     assert "1 device loss(es), each explained" in note
@@ -103,14 +70,14 @@ def test_a_scenario_that_expects_the_loss_by_its_count_passes_and_says_why() -> 
 
 def test_a_count_of_losses_that_did_not_hold_explains_nothing() -> None:
     expect = '\n[[expect]]\nmetric = "device_losses"\nmin = 3\n'
-    result = run_scenario(parse_scenario(_scenario(expect)), system_factory=LosesItsDevice)
+    result = run_scenario(parse_scenario(runs_a_while(expect)), system_factory=LosesItsDevice)
     assert result.verdict.outcome is Outcome.FAIL
     assert any("nothing to explain" in d for d in result.verdict.doubts)
 
 
 def test_a_loss_the_scenarios_own_dropout_step_provoked_is_explained() -> None:
     step = '\n[[steps]]\nname = "drop"\nfault = "dropout"\nat = "300ms"\nduration_s = "200ms"\n'
-    result = run_scenario(parse_scenario(_scenario(steps=step)))
+    result = run_scenario(parse_scenario(runs_a_while(steps=step)))
     assert result.verdict.outcome is Outcome.PASS, result.report()
     assert any("each explained by a device fault" in n for n in result.verdict.notes)
     assert result.device_losses is not None and result.device_losses["count"] == 1

@@ -224,40 +224,13 @@ def test_a_scenario_inconclusive_by_the_loss_rule_says_so_when_it_cannot_be_shru
     """Every expectation held, but the device was lost with no fault step to explain it: the
     shrinker's refusal gives the loss rule's doubt (which device, when), not "an expectation
     could not be judged", which no expectation was."""
-    import textwrap
-
     import harness.scenarios.executor as executor
     from harness.errors import UsageError
     from harness.scenarios.loader import parse_scenario
     from harness.shrink import shrink_scenario_steps
-    from lossy_system import LosesItsDevice
+    from lossy_system import LosesItsDevice, runs_a_while
 
-    text = textwrap.dedent('''
-        format = 1
-
-        [scenario]
-        id = "runs-a-while"
-        title = "The system runs for two seconds"
-        reproduces = "risk: a device lost behind the harness's back passed as a healthy scenario"
-
-        [run]
-        seed = 4
-
-        [system.recovery]
-        max_attempts = 20
-        initial_backoff_ms = 20
-        max_backoff_ms = 100
-        deadline_ms = 3000
-
-        [[steps]]
-        op = "start"
-
-        [[steps]]
-        wait = "2s"
-
-        [[expect]]
-        state = "running"
-        ''')
+    text = runs_a_while()
     path = tmp_path / "lossy.toml"
     path.write_text(text)
     base = run_scenario(parse_scenario(text), system_factory=LosesItsDevice)
