@@ -83,7 +83,6 @@ class _Part:
         return self.system._component_health(self.name)
 
 
-
 def _stream_devices(stream: Any) -> dict[str, str]:
     """The devices ``stream`` was opened on, for a stall's details: the watchdog sees only that the
     duplex stream went silent, not which side stopped, so it names both (``device``: the one name
@@ -94,6 +93,7 @@ def _stream_devices(stream: Any) -> dict[str, str]:
         return {}
     name = str(inp or out) if inp == out or not (inp and out) else f"{inp}/{out}"
     return {"device": name, "input_device": str(inp or ""), "output_device": str(out or "")}
+
 
 class AudioSystem:
     """The coordinated audio system. Use as a context manager to guarantee release."""
