@@ -2874,16 +2874,16 @@ BATCH_18: list[Bug] = [
         "'the episodes from the kill on' without skipping the kill's own: a kill whose recovery "
         "began with a stall is itself put down to the machine",
         "false pass: external kill (exactly one episode, the kill's)"),
-    Bug("machine_stall_xruns_after_report", "harness/external_kills.py",
-        "        reports = audio.jack_xruns_between(e.time - silent_s, e.time) if silent_s > 0 else 0\n",
-        "        reports = audio.jack_xruns_between(e.time, e.time + silent_s) if silent_s > 0 else 0\n",
+    Bug("machine_stall_xruns_after_report", "harness/device_losses.py",
+        "        reports = machine(t - silent_s, t)\n",
+        "        reports = machine(t, t + silent_s)\n",
         "the xruns counted over the stretch after the report instead of the silence before it "
         "(the window's two ends swapped to 'from the episode on')",
         "false pass/alarm: external kill (a machine stall is one JACK reported as it happened)"),
     Bug("own_lateness_excused_by_xruns", "harness/device_losses.py",
-        "            if why is None and kind == \"stalled\" and machine is not None and silent_s > 0 and own is None:\n",
-        "            if why is None and kind == \"stalled\" and machine is not None and silent_s > 0:\n",
-        "the own-lateness test dropped from the machine's branch ('JACK reported xruns, so the graph "
+        "                and own is None else None\n",
+        "                else None\n",
+        "the own-lateness test dropped from the machine's excuse ('JACK reported xruns, so the graph "
         "starved'): a stall the system's own callback held is put down to the loaded machine again",
         "false pass: a stall the system made itself is never the machine's"),
     Bug("own_lateness_without_the_device", "harness/device_losses.py",
@@ -2893,8 +2893,8 @@ BATCH_18: list[Bug] = [
         "whose device did not call back either, is called the system's lateness",
         "false alarm: a stall the whole machine froze is the machine's"),
     Bug("server_idle_share_dropped", "harness/device_losses.py",
-        "                if idle is not None and idle >= SERVER_IDLE_SHARE * silent_s:\n",
-        "                if idle is not None:\n",
+        "        if idle is not None and idle >= SERVER_IDLE_SHARE * silent_s:\n",
+        "        if idle is not None:\n",
         "the share left out of the server's idle-time test ('the server was watched, so the machine did "
         "it'): a stall over which the JACK server ran throughout is put down to the machine",
         "false pass: a stall the server served through is not the machine's"),

@@ -72,7 +72,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 __all__ = ["DEVICE_SHARE", "EXTERNAL_LEAD_S", "LOSS_TAIL_S", "LOSS_TYPES", "OWN_SHARE", "SERVER_IDLE_SHARE", "DeviceLoss", "LossFold",
-           "device_losses", "explain", "loss_doubt", "loss_findings", "loss_note", "own_lateness", "summary_of"]
+           "device_losses", "explain", "loss_doubt", "loss_findings", "loss_note", "machine_starved", "own_lateness", "summary_of"]
 
 #: how long after a device fault's window a loss is still that fault's: the stream finds out a
 #: moment late (the simulated device reports one period later; a device host's reader thread or
@@ -148,6 +148,27 @@ def own_lateness(details: Mapping[str, Any], silent_s: float) -> str | None:
 
 #: the words an own-lateness reason carries (``loss_doubt`` reads the descriptions for them)
 _OWN_MARK = "its own lateness"
+
+
+def machine_starved(t: float, silent_s: float, machine: Any = None, server: Any = None) -> tuple[str, float] | None:
+    """What says a stall reported at ``t``, after ``silent_s`` without a block, was the machine's:
+    ``("server_idle", s)`` when the JACK server itself did not run for ``s`` of the silence, at
+    least ``SERVER_IDLE_SHARE`` of it (``server(t0, t1)``: stopped, or not scheduled, when JACK
+    reports nothing), else ``("xruns", n)`` when JACK reported ``n`` xruns over it
+    (``machine(t0, t1)``: the machine starved the whole graph); None when neither says so or
+    neither is known. The one rule for the loss fold and the external kills' episode count; the
+    caller has ruled out the system's own lateness (``own_lateness``) first."""
+    if silent_s <= 0:
+        return None
+    if server is not None:
+        idle = server(t - silent_s, t)
+        if idle is not None and idle >= SERVER_IDLE_SHARE * silent_s:
+            return "server_idle", float(idle)
+    if machine is not None:
+        reports = machine(t - silent_s, t)
+        if reports:
+            return "xruns", reports
+    return None
 
 
 @dataclass(frozen=True)
@@ -293,16 +314,13 @@ class LossFold:
         for t, device, error, kind, silent_s, own in self.losses:
             k = bisect.bisect_right(starts, t) - 1
             why = windows[reach[k]][2] if k >= 0 and windows[reach[k]][1] >= t else None
-            if why is None and kind == "stalled" and server is not None and silent_s > 0 and own is None:
-                idle = server(t - silent_s, t)
-                if idle is not None and idle >= SERVER_IDLE_SHARE * silent_s:
-                    why = (f"the machine: the JACK server did not run for {idle * 1000:.0f} ms of the "
-                           f"{silent_s * 1000:.0f} ms without a block")
-            if why is None and kind == "stalled" and machine is not None and silent_s > 0 and own is None:
-                reports = machine(t - silent_s, t)
-                if reports:
-                    why = (f"the machine: {reports} JACK xrun report(s) over the {silent_s * 1000:.0f} ms "
-                           "without a block")
+            starved = machine_starved(t, silent_s, machine, server) if why is None and kind == "stalled" \
+                and own is None else None
+            if starved is not None and starved[0] == "server_idle":
+                why = (f"the machine: the JACK server did not run for {starved[1] * 1000:.0f} ms of the "
+                       f"{silent_s * 1000:.0f} ms without a block")
+            elif starved is not None:
+                why = f"the machine: {starved[1]} JACK xrun report(s) over the {silent_s * 1000:.0f} ms without a block"
             out.append(DeviceLoss(t, device, error, why, t - t0, kind, None if why else own))
         if self.dropped:
             out.append(DeviceLoss(end, "?", f"{self.dropped} more device loss(es) past the first {LOSSES_KEPT}, "

@@ -42,7 +42,7 @@ from system_under_test import State
 from system_under_test.devices.portaudio import PortAudioBackend
 
 from .audio_check import stalled_for
-from .device_losses import SERVER_IDLE_SHARE, own_lateness
+from .device_losses import machine_starved, own_lateness
 from .errors import UsageError
 from .rig.loopback import LoopbackRig, pid_is_jackd
 from .runner import ReliabilityRun, RunSpec
@@ -590,16 +590,14 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any, *, open_at
         silent_s = stalled_for(f"{error['type']}: {error.get('message', '')}", error.get("details"))
         if own_lateness(error.get("details") or {}, silent_s) is not None:
             continue  # the system's own callback held the silence: not the machine's, whatever JACK reported
-        idle = getattr(audio, "server_idle_between", lambda a, b: None)(e.time - silent_s, e.time) \
-            if silent_s > 0 else None
-        if idle is not None and idle >= SERVER_IDLE_SHARE * silent_s:
+        starved = machine_starved(e.time, silent_s, audio.jack_xruns_between,
+                                  getattr(audio, "server_idle_between", None))
+        if starved is not None and starved[0] == "server_idle":
             found.append(f"{e.time:.3f}: no block for {silent_s * 1000:.0f} ms, the JACK server did not "
-                         f"run for {idle * 1000:.0f} ms of it")
-            continue
-        reports = audio.jack_xruns_between(e.time - silent_s, e.time) if silent_s > 0 else 0
-        if reports:
+                         f"run for {starved[1] * 1000:.0f} ms of it")
+        elif starved is not None:
             found.append(f"{e.time:.3f}: no block for {silent_s * 1000:.0f} ms, "
-                         f"{reports} JACK xrun report(s) over it")
+                         f"{starved[1]} JACK xrun report(s) over it")
     return found
 
 
