@@ -333,7 +333,7 @@ class SteadyWatch:
         from this one is the ``recovery`` invariant's to judge; the steady state after the faults
         was not seen."""
         from .audio_check import stalled_for  # noqa: PLC0415 - a judge beside this one
-        from .device_losses import SERVER_IDLE_SHARE  # noqa: PLC0415
+        from .device_losses import machine_starved  # noqa: PLC0415
 
         idle_between = getattr(audio, "server_idle_between", None)
         if self._left_at_after_end is None or idle_between is None:
@@ -342,10 +342,10 @@ class SteadyWatch:
         if not cause.startswith("DeviceStalledError"):
             return None
         silent = stalled_for(cause)
-        idle = idle_between(t - silent, t) if silent > 0 else None
-        if idle is None or idle < SERVER_IDLE_SHARE * silent:
+        starved = machine_starved(t, silent, server=idle_between)  # the server's idle time only
+        if starved is None:
             return None
-        return f"the JACK server did not run for {idle * 1000:.0f} ms of its {silent * 1000:.0f} ms without a block"
+        return f"the JACK server did not run for {starved[1] * 1000:.0f} ms of its {silent * 1000:.0f} ms without a block"
 
     def not_observed(self, why: str) -> None:
         """The after-check could not run (the run crashed or was stopped before it)."""
