@@ -99,11 +99,11 @@ outside, or not scheduled) is left out of such a silence and of its stretches wi
 no cycle ran there, for anyone, and a server that does not run reports no xrun (measured: jackd
 stopped 0.4 s from outside made a 0.56 s "silence with no xrun report in it" of 0.16 s of audio,
 a false FAIL); what is left shorter than ``MACHINE_MUTE_MAX_S`` is the machine's, noted
-(``server_idle_mutes``), not doubted; one it could not keep was not judged, so the run cannot hold (inconclusive). After a
-server outage the rig heard the end of, the tone must be analysed again before the next outage
-or the run's end: where the windows held all that followed (a silence too short past them to
-weigh, or no stretch of sound long enough to analyse) nothing of the recovered system was judged,
-and ``clean_audio`` is inconclusive, never held.
+(``server_idle_mutes``), not doubted. A silence the window could not keep was not judged, so the
+run cannot hold (inconclusive). After a server outage the rig heard the end of, the tone must be
+analysed again before the next outage or the run's end: where the windows held all that followed
+(a silence too short past them to weigh, or no stretch of sound long enough to analyse) nothing of
+the recovered system was judged, and ``clean_audio`` is inconclusive, never held.
 
 Memory is bounded whatever the run's length: a ring of ``window_s + 2 * overlap_s`` of audio,
 counts, aggregates per fault kind, the first ``detail_limit`` windows and glitches in detail, and
