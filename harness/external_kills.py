@@ -305,25 +305,42 @@ def run_external_kill(route: str, *, seed: int = 1, duration_s: float = 8.0, kil
                       system_factory: Any = None) -> KillResult:
     """One reliability run (no injected faults) on ``route`` with one external server kill.
     ``system_factory``: the system to run (``ReliabilityRun``'s; None: the shipped one)."""
+    _check_route(route)
+
+    def execute(run: ReliabilityRun, rig_of: Any, restart: Any) -> KillResult:
+        # the killer reads the server's pid when the time comes (the jack route's run starts its own rig)
+        killer = _Killer(lambda: rig_of().pid if rig_of() is not None else None, kill_at_s, restart,
+                         restart_after_s if restart is not None else 0.0)
+        return _execute(route, run, killer)
+
+    return _on_route(route, duration_s=duration_s, seed=seed, label=f"kill-{route}", report_root=report_root,
+                     config=config, system_factory=system_factory, execute=execute)
+
+
+def _check_route(route: str) -> None:
     if route not in ROUTES:
         raise ValueError(f"unknown route {route!r} (choose from {', '.join(ROUTES)})")
+
+
+def _on_route(route: str, *, duration_s: float, seed: int, label: str, report_root: Path,
+              config: dict[str, Any] | None, system_factory: Any, execute: Any) -> KillResult:
+    """A run with no injected faults on ``route``, handed to ``execute(run, rig_of, restart)``:
+    ``rig_of()`` the rig whose server is killed, ``restart`` what starts it again (None on the
+    ``jack`` route, whose run starts and restarts its own rig)."""
     report_root.mkdir(parents=True, exist_ok=True)
     if route == "jack":
         spec = RunSpec(backend="jack", duration_s=duration_s, seed=seed, faults="none", config=config,
-                       report_root=report_root, label=f"kill-{route}")
+                       report_root=report_root, label=label)
         run = ReliabilityRun(spec, system_factory=system_factory)
-        # The run starts its own rig; the killer reads its pid when the time comes.
-        killer = _Killer(lambda: run.rig.pid if run.rig is not None else None, kill_at_s, None, 0.0)
-        return _execute(route, run, killer)
+        return execute(run, lambda: run.rig, None)
     # The server is the environment here, as a sound server is in the field: no monitoring client
     # of ours stays on it (a restart would leave the agent's reader thread in the run's process).
     with LoopbackRig(monitor=False) as rig:
         backend, device = _route_backend(route, rig)
         spec = RunSpec(backend="portaudio", device=device, duration_s=duration_s, seed=seed, faults="none",
-                       config=config, report_root=report_root, label=f"kill-{route}")
+                       config=config, report_root=report_root, label=label)
         run = ReliabilityRun(spec, backend=backend, system_factory=system_factory)
-        killer = _Killer(lambda: rig.pid, kill_at_s, rig.restart_server, restart_after_s)
-        return _execute(route, run, killer)
+        return execute(run, lambda: rig, rig.restart_server)
 
 
 def _route_backend(route: str, rig: LoopbackRig) -> tuple[PortAudioBackend, str]:
@@ -347,25 +364,18 @@ def run_external_kills(route: str, *, kills: int, seed: int = 1, kill_at_s: floa
     ``until``), judged as any run. Its duration is a cap: every kill given ``patience_s``. What
     the start of a run costs (the server's start, the system's, its steady-state window: about 4 s
     near idle, measured) is paid once for all its kills."""
-    if route not in ROUTES:
-        raise ValueError(f"unknown route {route!r} (choose from {', '.join(ROUTES)})")
+    _check_route(route)
     if kills < 1:
         raise ValueError(f"kills must be 1 or more, got {kills}")
-    report_root.mkdir(parents=True, exist_ok=True)
     cap_s = kill_at_s + kills * (restart_after_s + patience_s + gap_s) + 5.0
-    if route == "jack":
-        spec = RunSpec(backend="jack", duration_s=cap_s, seed=seed, faults="none", config=config,
-                       report_root=report_root, label=f"kills-{route}")
-        run = ReliabilityRun(spec, system_factory=system_factory)
-        return _execute_series(route, run, lambda: run.rig, None, kills=kills, kill_at_s=kill_at_s,
-                               restart_after_s=0.0, gap_s=gap_s, patience_s=patience_s)
-    with LoopbackRig(monitor=False) as rig:
-        backend, device = _route_backend(route, rig)
-        spec = RunSpec(backend="portaudio", device=device, duration_s=cap_s, seed=seed, faults="none",
-                       config=config, report_root=report_root, label=f"kills-{route}")
-        run = ReliabilityRun(spec, backend=backend, system_factory=system_factory)
-        return _execute_series(route, run, lambda: rig, rig.restart_server, kills=kills, kill_at_s=kill_at_s,
-                               restart_after_s=restart_after_s, gap_s=gap_s, patience_s=patience_s)
+
+    def execute(run: ReliabilityRun, rig_of: Any, restart: Any) -> KillResult:
+        return _execute_series(route, run, rig_of, restart, kills=kills, kill_at_s=kill_at_s,
+                               restart_after_s=restart_after_s if restart is not None else 0.0, gap_s=gap_s,
+                               patience_s=patience_s)
+
+    return _on_route(route, duration_s=cap_s, seed=seed, label=f"kills-{route}", report_root=report_root,
+                     config=config, system_factory=system_factory, execute=execute)
 
 
 def _execute_series(route: str, run: ReliabilityRun, rig_of: Any, restart: Any, *, kills: int, kill_at_s: float,
