@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-33: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-34: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -4764,6 +4764,127 @@ BATCH_33: list[Bug] = [
         "evidence: a failing test's replay command reproduces it"),
 ]
 
+
+#: blind batch 34 (issue #12): the system again (system_under_test/), written from the code only
+#: before any test that might catch them was read, aimed first at functions of 5 lines or more that
+#: no earlier ``old`` overlaps (the pool's last block, a deferral run up to another timer, a limit's
+#: refusal, ``drive``, the simulated backend's open streams and a stretch's callback count, a
+#: stall's device name, the callbacks' joined gap, a component's usage, the biquad's state, the
+#: fused chain's step, its declared cost and its blocks' state, a host exception's class, the
+#: device host's stderr and its closed stream), then at the promises where the catalogue is thin:
+#: the pipeline's dependency graph and a callback error's block in flight. ``--batch 34`` tries
+#: only these.
+BATCH_34: list[Bug] = [
+    Bug("pool_last_block_never_handed_out", "buffers.py",
+        "        if not self._free:\n            return None\n",
+        "        if len(self._free) <= 1:\n            return None\n",
+        "'<= 1' for 'not' when the dry test was rewritten with len(): the pool's last free block is "
+        "never handed out (a pool of one block is always dry, a pool of eight runs dry at seven)",
+        "degradation (the pool runs dry only when every block is held)"),
+    Bug("defer_along_reaches_other_timer", "clock.py",
+        "                if not (when < other and when <= deadline):\n",
+        "                if not (when <= other and when <= deadline):\n",
+        "'<=' for '<' in _defer_along's walk, written like the deadline's test beside it: a run of "
+        "deferrals reaches a block due at the very time of another timer, which then runs after it",
+        "simulated device (timers due at one time run in scheduling order)"),
+    Bug("limits_bound_reason_lost", "config.py",
+        "            elif err[\"type\"] == \"less_than_equal\" and len(loc) == 2 and loc[0] == \"limits\":\n",
+        "            elif err[\"type\"] == \"less_than_equal\" and len(loc) == 2 and loc[-1] == \"limits\":\n",
+        "the section read from the wrong end of the location: a limits field past its bound is refused "
+        "with pydantic's bare 'less than or equal to', never the bound's reason and the default",
+        "bad input (a refusal names the field, the bound and the fix)"),
+    Bug("drive_returns_at_current_step", "coordinator.py",
+        "            if self.state(name) != target:\n                self.transition(name, target, cause)\n",
+        "            if self.state(name) == target:\n                return\n            self.transition(name, target, cause)\n",
+        "'nothing to do when it is already there' as an early return in drive(): a path whose first step "
+        "is the component's state ends there, the rest of the walk never taken",
+        "lifecycle (a safe-state move reaches the end of its path)"),
+    Bug("open_streams_lists_active_only", "devices/simulated.py",
+        "                if not s.closed:\n",
+        "                if s.active:\n",
+        "'open' read as 'running' in open_streams: a stream opened and stopped (or never started) is not "
+        "listed, so backend.close() leaves it open and a leak check reading the list sees none",
+        "resources (every stream opened is closed, and a leaked one is seen)"),
+    Bug("stretch_callbacks_recounted", "devices/simulated.py",
+        "            stats.callbacks += j - counted[0]\n            counted[0] = j\n",
+        "            stats.callbacks += j - counted[0]\n",
+        "the running total's update dropped from count_to: every call of a stretch adds all its blocks "
+        "so far again, so the stream's callback count runs ahead of the blocks delivered",
+        "monitoring (the stream's callback count is the blocks it delivered)"),
+    Bug("stall_device_name_doubled", "system.py",
+        "    name = str(inp or out) if inp == out or not (inp and out) else f\"{inp}/{out}\"\n",
+        "    name = f\"{inp}/{out}\" if inp and out else str(inp or out)\n",
+        "the conditional 'simplified' in _stream_devices: a duplex device is named 'dev/dev' in a stall's "
+        "details, which no device fault's device matches",
+        "errors (a stall names the device it happened on)"),
+    Bug("joined_gap_in_frames", "pipeline.py",
+        "        self._joined_gap_s = 0.25 * self.budget_s\n",
+        "        self._joined_gap_s = 0.25 * self.block_size\n",
+        "the block's length taken in frames for seconds: on a real device every gap between two callbacks "
+        "joins them, so callback_running_s counts from the stream's first callback",
+        "real device (a stall's evidence: how long the system's own callbacks ran)"),
+    Bug("usage_lists_zero_entries", "resources.py",
+        "            return {t: v for t, v in self._usage.get(component, {}).items() if v}\n",
+        "            return {t: v for t, v in self._usage.get(component, {}).items()}\n",
+        "the zero filter taken for cosmetics in one branch of usage(): a component that gave everything "
+        "back still lists every type it ever held, at 0",
+        "resources (a component that released everything holds nothing)"),
+    Bug("biquad_state_alias", "dsp.py",
+        "        return self._live.state.copy() if self._live is not None else np.zeros((2, self.channels))\n",
+        "        return self._live.state if self._live is not None else np.zeros((2, self.channels))\n",
+        "'the copy is a waste, callers only read it' in Biquad.state: the numpy kernel's answer is the "
+        "filter's own state, which moves under the caller and which a caller's write changes",
+        "data (an answer is a copy)"),
+    Bug("fused_step_with_more_steps", "dsp.py",
+        "        self.fused_step = steps[0] if len(steps) == 1 and type(steps[0]) is _GainBiquadLimiter else None\n",
+        "        self.fused_step = steps[0] if len(steps) >= 1 and type(steps[0]) is _GainBiquadLimiter else None\n",
+        "'>=' for '==' ('at least the fused step'): a chain of the fused step and more (a mixer after the "
+        "limiter) reports the fused step as its only one, and a stretch runs that step alone",
+        "data (a stretch of blocks plays what block by block plays)"),
+    Bug("blockwise_ignores_declared_cost", "dsp.py",
+        "        return step if step is not None and step.plain() else None\n",
+        "        return step\n",
+        "'fused_step already says it is plain' in DspChain.blockwise: a chain with a declared cost (slow "
+        "DSP) or a gain of another type is filtered in stretches, its blocks' cost never judged",
+        "monitoring (a slow DSP stage's overruns are counted)"),
+    Bug("filter_blocks_on_state_copy", "dsp.py",
+        "        self._blocks_kernel(block, self.biquad._z, g, *self.biquad._coefs, frames, peaks, states)\n",
+        "        self._blocks_kernel(block, self.biquad.state, g, *self.biquad._coefs, frames, peaks, states)\n",
+        "the public property for the private field in filter_blocks: the kernel advances a copy of the "
+        "state, so the block after a whole stretch starts from the state before it",
+        "data (a stretch of blocks plays what block by block plays)"),
+    Bug("host_unknown_exception_format_error", "devices/portaudio.py",
+        "    cls = _EXCEPTION_TYPE_MAP.get(etype, DeviceError)\n",
+        "    cls = _EXCEPTION_TYPE_MAP.get(etype, DeviceFormatError)\n",
+        "a wrong default ('the host's exceptions are mostly argument checks'): an exception the map does "
+        "not know (a RuntimeError in the host) is an unrecoverable format error, and the policy FAILs",
+        "severity and class drive the policy"),
+    Bug("host_release_keeps_stderr", "devices/portaudio.py",
+        "        self.tick_r = -1\n        self._stderr.close()\n",
+        "        self.tick_r = -1\n",
+        "'the temporary file goes away with the process' in DeviceHost.release: every host released "
+        "leaves its stderr file open",
+        "teardown (a released host holds no file)"),
+    Bug("output_not_dependent_on_dsp", "system.py",
+        "    (\"output\", (\"dsp\",)),\n",
+        "    (\"output\", ()),\n",
+        "'the output only needs the device' while editing COMPONENTS: the output no longer depends on the "
+        "DSP, so a DSP failure does not cascade to it and it may start before the DSP",
+        "dependency order (start, and the failure cascade)"),
+    Bug("callback_error_in_flight_kept", "pipeline.py",
+        "            self.in_flight = 0\n",
+        "",
+        "the reset forgotten on the callback's error path: after a stage raised, the block it held is "
+        "counted dropped and still in flight, twice in the books until the next block",
+        "frame accounting (a block in flight is counted once)"),
+    Bug("devhost_close_keeps_stream", "devices/_devhost.py",
+        "        stream, self.stream = self.stream, None\n",
+        "        stream = self.stream\n",
+        "the reset forgotten in op_close: the host keeps the closed stream, so its status says open and "
+        "its monitor may report a closed stream as gone",
+        "real device (a closed stream is closed)"),
+]
+
 #: the blind batches by number (``--batch N``), in the order they were written
 BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                                  10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13, 14: BATCH_14,
@@ -4771,7 +4892,7 @@ BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7,
                                  20: BATCH_20, 21: BATCH_21, 22: BATCH_22, 23: BATCH_23,
                                  24: BATCH_24, 25: BATCH_25, 26: BATCH_26, 27: BATCH_27,
                                  28: BATCH_28, 29: BATCH_29, 30: BATCH_30, 31: BATCH_31,
-                                 32: BATCH_32, 33: BATCH_33}
+                                 32: BATCH_32, 33: BATCH_33, 34: BATCH_34}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
