@@ -556,7 +556,10 @@ def test_a_timer_that_answers_for_its_deferrals_along_the_times_gives_what_askin
     as asking ``defer`` one deferral at a time, with ``ready`` asked before the first of each run
     only; the owner is told how far the clock may go with nothing else due (``end``: before a
     plain timer, within ``run_until``'s deadline, the list's end), and one that cannot answer
-    (None) leaves it to ``defer``."""
+    (None) leaves it to ``defer``. A plain timer due at the very time of a block (3.25) is in the
+    way of that block as one due between two blocks is (timers due at one time run in the order
+    they were scheduled): the owner's run ends before it, and it runs at the same clock reading,
+    after the same deferrals, as when each deferral is asked on its own."""
     times = [1.0 + k / 8 for k in range(40)]  # exact sums: 1.0, 1.125, ...
 
     def run(along: bool, refuse_after: int | None, plain: float | None, deadline: float,
@@ -566,6 +569,7 @@ def test_a_timer_that_answers_for_its_deferrals_along_the_times_gives_what_askin
         readies: list = []
         ends: list = []
         out: list = []
+        ran: list = []  # the plain timer: the clock's reading and the deferrals asked when it ran
 
         def gives(when: float, last: float) -> float | None:
             asked.append((when, last))
@@ -610,28 +614,31 @@ def test_a_timer_that_answers_for_its_deferrals_along_the_times_gives_what_askin
         timer.defer = defer
         timer.defer_along = defer_along
         if plain is not None:
-            clock.call_at(plain, lambda: None)
+            clock.call_at(plain, lambda: ran.append((clock.now(), len(asked))))
         clock.run_until(deadline)
-        return tuple(out), tuple(asked), readies, ends
+        return tuple(out), tuple(asked), readies, ends, tuple(ran)
 
     seen = set()
     for refuse_after in (None, 5):
-        for plain in (None, 3.3):
+        for plain in (None, 3.3, times[18]):
             for deadline in (6.5, 4.0):
                 case = (refuse_after, plain, deadline)
-                one_by_one, asked, readies, ends = run(False, *case, decline=False)
+                one_by_one, asked, readies, ends, ran = run(False, *case, decline=False)
                 assert ends == []
                 declined = run(True, *case, decline=True)
-                assert declined[:3] == (one_by_one, asked, readies), case
-                got, got_asked, got_readies, got_ends = run(True, *case, decline=False)
-                assert (got, got_asked) == (one_by_one, asked), case
+                assert declined[:3] == (one_by_one, asked, readies) and declined[4] == ran, case
+                got, got_asked, got_readies, got_ends, got_ran = run(True, *case, decline=False)
+                assert (got, got_asked, got_ran) == (one_by_one, asked, ran), case
                 assert len(asked) >= 5 and len(got_readies) < len(readies), case
+                assert len(ran) == (plain is not None), case
                 seen.add((got[0], tuple(got_ends)))
-    # the owner is told the list's end (40), the plain timer's (times before 3.3: 19) and the
-    # deadline's (times up to 4.0: 25), the first time at the timer (1.2: index 2); a refusal at
-    # the sixth deferral (after 12) is left to ``defer``: the owner is asked there and declines
-    assert seen == {((40, True), ((2, 40),)), ((19, False), ((2, 19),)), ((25, False), ((2, 25),)),
-                    ((12, False), ((2, 40), (12, 40))), ((12, False), ((2, 19), (12, 19))),
+    # the owner is told the list's end (40), the plain timer's (times before 3.3: 19; before 3.25,
+    # itself a time of the list: 18) and the deadline's (times up to 4.0: 25), the first time at
+    # the timer (1.2: index 2); a refusal at the sixth deferral (after 12) is left to ``defer``:
+    # the owner is asked there and declines
+    assert seen == {((40, True), ((2, 40),)), ((19, False), ((2, 19),)), ((18, False), ((2, 18),)),
+                    ((25, False), ((2, 25),)), ((12, False), ((2, 40), (12, 40))),
+                    ((12, False), ((2, 19), (12, 19))), ((12, False), ((2, 18), (12, 18))),
                     ((12, False), ((2, 25), (12, 25)))}, seen
 
 
