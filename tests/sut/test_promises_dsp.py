@@ -319,6 +319,32 @@ def test_any_sequence_of_block_sizes_and_layouts_equals_one_long_filter(seed):
     np.testing.assert_allclose(chain.stages[0].state, zf, atol=1e-9)
 
 
+@pytest.mark.parametrize("sizes", [(64, 64, 64), (100, 37, 256), (256, 64, 100)])
+def test_a_filters_state_is_the_callers_copy_whatever_the_block_sizes(sizes):
+    """``state`` is a copy (its docstring): a caller reads it to compare, log or restore a filter,
+    so what it read stays as it was while the filter goes on, and what it writes into its answer
+    changes neither the filter's state nor its samples. Block sizes that change mid-stream and
+    sizes no chunk divides keep the state in more than one place (a plan per size); after each
+    block the filter and an untouched twin give the same samples and the same state."""
+    cfg = BiquadStage(filter="peaking", cutoff_hz=1500.0, q=1.3, gain_db=6.0)
+    chain, twin = _chain(cfg, channels=2), _chain(cfg, channels=2)
+    x = _noise(4 * sum(sizes), channels=2, seed=3)
+    start = 0
+    held: list[tuple[np.ndarray, np.ndarray]] = []  # each answer kept, with what it said then
+    for n in sizes * 4:
+        block = x[start:start + n]
+        start += n
+        np.testing.assert_array_equal(chain.process(block.copy()), twin.process(block.copy()))
+        answer = chain.stages[0].state
+        np.testing.assert_array_equal(answer, twin.stages[0].state)
+        held.append((answer, answer.copy()))
+        scribble = chain.stages[0].state
+        scribble[...] = 7.0  # the caller's own array
+        for kept, then in held:
+            np.testing.assert_array_equal(kept, then)
+        np.testing.assert_array_equal(chain.stages[0].state, twin.stages[0].state)
+
+
 @pytest.mark.parametrize("size", [64, 100, 256])
 def test_a_nan_poisons_its_channel_from_its_sample_on_and_reset_heals_it(size):
     """lfilter's behaviour: the samples before a NaN and the other channel stay exact; the NaN's
