@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from system_under_test import dsp_kernels
 from system_under_test.buffers import RingBuffer
@@ -111,6 +113,67 @@ def test_a_stretch_is_its_blocks_callbacks(bs: int, cut: int | None) -> None:
         lim.callback(x[i * bs:(i + 1) * bs], np.empty((bs, 2), np.float32), bs, 0.0, StatusFlags())
         gains.add(lim.chain.stages[2]._gain)
     assert len(gains) > 3
+
+
+
+#: stages a configuration may chain, two channels in and out: the fused gain, biquad and limiter,
+#: each alone, and mixers that swap or mix the channels
+_STAGES = [{"kind": "gain", "gain_db": 6.0}, {"kind": "gain", "gain_db": -4.0}, {"kind": "biquad"},
+           {"kind": "biquad", "filter": "highpass", "cutoff_hz": 300.0},
+           {"kind": "limiter", "threshold_db": -6.0, "release_ms": 3.0},
+           {"kind": "mixer", "matrix": [[0.0, 1.0], [1.0, 0.0]]},
+           {"kind": "mixer", "matrix": [[0.5, 0.5], [0.25, -1.0]]}]
+
+
+#: the core the chain can fuse into one step (a gain, if any, right before the biquad and limiter)
+_CORES = [[], _STAGES[2:5:2], [_STAGES[0], _STAGES[2], _STAGES[4]], [_STAGES[1], _STAGES[3], _STAGES[4]]]
+
+
+@st.composite
+def _chains(draw: st.DrawFn) -> list:
+    """A chain of up to two stages, a fusable core (or none), then up to two stages: the stages
+    around the core decide whether the chain is one fused step (none around it: half the time
+    each side, so a good share of the chains are the core alone and take stretches)."""
+    around = st.one_of(st.just([]), st.lists(st.sampled_from(_STAGES), min_size=1, max_size=2))
+    return draw(around) + draw(st.sampled_from(_CORES)) + draw(around)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(_chains(), st.sampled_from([64, 100]))
+def test_whatever_the_chain_a_stretch_where_one_is_taken_plays_what_its_callbacks_play(
+        dsp: list, bs: int) -> None:
+    """Any chain a configuration describes (the fused gain, biquad and limiter with stages before
+    or after them, each stage alone, mixers anywhere, none at all): a pipeline that takes a
+    stretch wherever ``begin_stretch`` gives one (and a callback a block where it does not) gives
+    what one callback a block gives: every output sample, counter, ring position and each stage's
+    state. Whether the chain may filter blocks together is the chain's to say; what it plays
+    must not depend on it."""
+    k, rounds = 6, 4
+    x = _signal(bs * k * rounds, 2, bs + len(dsp))
+    ref, mr = _pipeline(bs, dsp=dsp)
+    got, mg = _pipeline(bs, dsp=dsp)
+    out_ref = np.empty_like(x)
+    for i in range(k * rounds):
+        ref.callback(x[i * bs:(i + 1) * bs], out_ref[i * bs:(i + 1) * bs], bs, 0.0, StatusFlags())
+    out = np.empty_like(x)
+    for r in range(rounds):
+        i = r * k
+        if got.begin_stretch(x[i * bs:(i + k) * bs], k) is not None:
+            for j in range(k):
+                out[(i + j) * bs:(i + j + 1) * bs] = got.stretch_block(j)
+            got.end_stretch(k)
+        else:
+            for j in range(i, i + k):
+                got.callback(x[j * bs:(j + 1) * bs], out[j * bs:(j + 1) * bs], bs, 0.0, StatusFlags())
+
+    def state(p: Pipeline, m: MonitoringCoordinator) -> tuple:
+        stages = [(s.state.tolist() if hasattr(s, "state") else None, getattr(s, "_gain", None))
+                  for s in p.chain.stages]
+        return ({c: m.value(c) for c in COUNTERS}, p.input_ring._read, p.output_ring._read,
+                p.input_ring.fill, p.output_ring.fill, stages)
+
+    assert state(got, mg) == state(ref, mr)
+    assert np.array_equal(out, out_ref)
 
 
 def test_a_stretch_is_refused_where_its_callbacks_would_not_all_be_the_steady_one() -> None:
