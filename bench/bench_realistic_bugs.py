@@ -38,7 +38,8 @@ reference comparison, the program judge, the swarm, the shrinker, the reports' c
 inputs' readers; batch 28; the device losses, the rig's observed outages, the external kill, the
 replay, the run folder, the scenario collector and the run command; batch 29; the report,
 history, compare and scenario commands and the whole soak file; batch 31; a scenario's losses and
-verdict, the pytest plugin; batch 33; the JACK server's sampler; batch 35).
+verdict, the pytest plugin; batch 33; the JACK server's sampler, the recovery invariant's observed
+outages, from-history's destination; batch 35).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -177,7 +178,10 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/commands/history.py": ["tests/harness/test_history_db.py"],
     "harness/commands/compare.py": ["tests/harness/test_reports_compare.py"],
     "harness/commands/scenario.py": ["tests/harness/test_scenario_cli.py", "tests/harness/test_scenario_verdict.py",
-                                     "tests/harness/test_scenarios.py"],
+                                     "tests/harness/test_scenarios.py"] + [
+        f"tests/harness/test_hostile.py::{n}" for n in (
+            "test_from_history_never_overwrites_or_writes_into_odd_places",
+            "test_from_history_keeps_a_file_saved_under_its_name_while_it_was_converting")],
     # a scenario's expected losses and its verdict for each outcome, and the pytest plugin's report
     # of a failing test: the judges' tests reach neither (batch 33)
     "harness/scenarios/executor.py": ["tests/harness/test_scenario_losses.py",
@@ -185,6 +189,9 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/pytest_plugin.py": ["tests/harness/test_plugin.py"],
     # the JACK server's run/stop sampler: its rule on constructed samples and a real jackd stopped (batch 35)
     "harness/rig/server_runs.py": ["tests/harness/test_server_runs.py"],
+    # the recovery invariant's judgement of an outage the harness only observed (recorded after the
+    # system found it): hand-built histories, seconds; the judges' files build none (batch 35)
+    "harness/invariants.py": ["tests/harness/test_outage_recovery.py"],
 }
 
 
