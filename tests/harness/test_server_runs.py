@@ -175,6 +175,19 @@ def test_a_silence_while_the_jack_server_did_not_run_is_the_machines() -> None:
     assert check.summary()["windows"]["server_idle_mute_count"] == 1
 
 
+def test_the_servers_idle_time_is_counted_net_of_the_period_its_last_cycle_played_into() -> None:
+    """The counters stand still from the read after the server's last cycle (1.9901 s) to the
+    last still sample (2.39 s): 0.3999 s. That last cycle played one period (256 frames at
+    48 kHz: 5.3 ms) of audio time into the stretch, which the system could have filled like any
+    other: only the rest, 0.3946 s, is the machine's, and the other 0.175 s of the 0.570 s
+    silence were served."""
+    check, _ = _stopped_server(True)
+    (mute,) = check.server_idle_mutes
+    idle = (2.39 - 1.9901) - N / FS
+    assert f"a silence of 0.570 s that only xrun reports hold, {idle:.3f} s of it while the JACK server " \
+           f"did not run: {0.570 - idle:.3f} s while it served" in mute, mute
+
+
 def test_the_same_silence_while_the_server_ran_stays_the_systems() -> None:
     """No loss of power: with the server seen running throughout, the same capture is the
     system's 0.5 s silence with no xrun report in it, as before."""
