@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-34: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-35: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -38,7 +38,8 @@ reference comparison, the program judge, the swarm, the shrinker, the reports' c
 inputs' readers; batch 28; the device losses, the rig's observed outages, the external kill, the
 replay, the run folder, the scenario collector and the run command; batch 29; the report,
 history, compare and scenario commands and the whole soak file; batch 31; a scenario's losses and
-verdict, the pytest plugin; batch 33).
+verdict, the pytest plugin; batch 33; the JACK server's sampler, the recovery invariant's observed
+outages, from-history's destination; batch 35).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -177,12 +178,20 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/commands/history.py": ["tests/harness/test_history_db.py"],
     "harness/commands/compare.py": ["tests/harness/test_reports_compare.py"],
     "harness/commands/scenario.py": ["tests/harness/test_scenario_cli.py", "tests/harness/test_scenario_verdict.py",
-                                     "tests/harness/test_scenarios.py"],
+                                     "tests/harness/test_scenarios.py"] + [
+        f"tests/harness/test_hostile.py::{n}" for n in (
+            "test_from_history_never_overwrites_or_writes_into_odd_places",
+            "test_from_history_keeps_a_file_saved_under_its_name_while_it_was_converting")],
     # a scenario's expected losses and its verdict for each outcome, and the pytest plugin's report
     # of a failing test: the judges' tests reach neither (batch 33)
     "harness/scenarios/executor.py": ["tests/harness/test_scenario_losses.py",
                                       "tests/harness/test_scenario_verdict.py"],
     "harness/pytest_plugin.py": ["tests/harness/test_plugin.py"],
+    # the JACK server's run/stop sampler: its rule on constructed samples and a real jackd stopped (batch 35)
+    "harness/rig/server_runs.py": ["tests/harness/test_server_runs.py"],
+    # the recovery invariant's judgement of an outage the harness only observed (recorded after the
+    # system found it): hand-built histories, seconds; the judges' files build none (batch 35)
+    "harness/invariants.py": ["tests/harness/test_outage_recovery.py"],
 }
 
 
@@ -4885,6 +4894,123 @@ BATCH_34: list[Bug] = [
         "real device (a closed stream is closed)"),
 ]
 
+
+#: Written blind (before any test that might catch them was read) in harness code no earlier batch
+#: touched, most of it added on 2026-12-04: the JACK server's run/stop sampler (a stretch clipped to
+#: the question, a server looked up again once gone), the loss rule's entry point and its doubt, the
+#: verdict's count of skipped faults, the run-history database's order, the external kills' audio row, the
+#: steady state's machine-stall excuse and its wait for a recovery, the exit code of ``report``, the
+#: ``-o`` file of ``scenario from-history``, JACK's xrun reports and the server's idle time over a silence, the state an
+#: observed outage hit, the shrinker's fault counts, a journal with no end record and the end of an
+#: observed outage. Each is tried first against the tests of its own code (``HARNESS_OWN_TESTS``),
+#: then the judges'. ``--batch 35`` tries only these.
+BATCH_35: list[Bug] = [
+    Bug("server_stretch_unclipped_end", "harness/rig/server_runs.py",
+        "            out = [Stretch(max(s.t0, t0), min(s.t1, t1), s.stopped, s.waited_s)\n",
+        "            out = [Stretch(max(s.t0, t0), s.t1, s.stopped, s.waited_s)\n",
+        "one side of the clip forgotten in ServerRuns.between: a stretch the server did not run that "
+        "outlasts the question counts whole, so a stop that mostly followed a stall excuses it",
+        "false pass: a stall is the machine's only for the server's idle time inside its silence"),
+    Bug("server_pid_kept_when_gone", "harness/rig/server_runs.py",
+        "            if sample is None:\n                self._pid = None  # gone (or never found): looked up again\n",
+        "",
+        "'the pid is found once' in ServerRuns.sample: a server restarted after a kill (a new pid) is never "
+        "sampled again, and its later stops are not known",
+        "evidence: the server's idle time after a restart"),
+    Bug("device_losses_machine_server_swapped", "harness/device_losses.py",
+        "    return fold.result(getattr(history, \"end_time\", None), machine, server)\n",
+        "    return fold.result(getattr(history, \"end_time\", None), server, machine)\n",
+        "swapped arguments in device_losses: the xrun count is read as the server's idle seconds and the idle "
+        "seconds as a count of reports",
+        "false pass: a stall is the machine's only by the measure that says so"),
+    Bug("loss_doubt_counts_listed_only", "harness/device_losses.py",
+        "    n = max(count or 0, len(items))\n",
+        "    n = len(items)\n",
+        "the count dropped in loss_doubt: a run with more unexplained losses than summary.json lists says "
+        "only the listed number",
+        "evidence: the doubt counts every unexplained loss"),
+    Bug("skips_counted_by_reason", "harness/verdict.py",
+        "    total = sum(n for reasons in skipped.values() for n in reasons.values())\n",
+        "    total = len(parts)\n",
+        "the reasons counted for the faults in describe_skips: three faults skipped for one reason are "
+        "\"1 fault(s) skipped\" in the doubt of a run that injected none",
+        "evidence: a doubt counts what was not injected"),
+    Bug("history_runs_oldest_last", "harness/reports/history_db.py",
+        "        return list(reversed(self._query(f\"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?\", (*args, limit))))\n",
+        "        return self._query(f\"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?\", (*args, limit))\n",
+        "the reversal dropped in HistoryDB.runs: the runs come newest first, and `soundcheck history` judges "
+        "the oldest shown run for regressions, not the latest",
+        "verdict: history's exit code flags the latest run's regression"),
+    Bug("kill_audio_inconclusive_as_held", "harness/external_kills.py",
+        "    res.clean_audio = (\"not analysed\" if clean is None else \"inconclusive\" if clean.inconclusive\n"
+        "                       else \"held\" if clean.ok else \"violated\")\n",
+        "    res.clean_audio = (\"not analysed\" if clean is None else \"held\" if clean.ok\n"
+        "                       else \"inconclusive\" if clean.inconclusive else \"violated\")\n",
+        "the tests reordered in _audio_of: an inconclusive clean_audio (ok and inconclusive) reads `held` "
+        "in the kill's result",
+        "false pass: an inconclusive check is never shown as held"),
+    Bug("steady_machine_stall_reads_run_stop", "harness/steady_state.py",
+        "        t, cause = self._left_at_after_end\n",
+        "        t, cause = self.left_running\n",
+        "the latest departure for the one the after-check ended on in _left_with_the_machines_stall: the "
+        "run's own stop, which follows the watch, is judged, and a recovery from the machine's stall fails",
+        "false alarm: a recovery from the machine's stall at the end is not observed, not a failure"),
+    Bug("recovery_wait_limit_in_us", "harness/steady_state.py",
+        "        limit = (recovery.deadline_ms + recovery.max_backoff_ms) / 1000\n",
+        "        limit = (recovery.deadline_ms + recovery.max_backoff_ms) / 1e6\n",
+        "a wrong unit in _recovery_may_still_end: the recovery's deadline read as microseconds, so the "
+        "after-window never waits for a recovery under way",
+        "false alarm: a recovery still within its deadline is waited for"),
+    Bug("report_exit_ok_or_one", "harness/commands/report.py",
+        "    return int(report[\"verdict\"][\"exit_code\"])\n",
+        "    return 0 if report[\"verdict\"][\"ok\"] else 1\n",
+        "the exit code from `ok` in report's handler: a rebuilt report of an inconclusive run exits 1, as a "
+        "failure",
+        "verdict: inconclusive is exit 3, never a failure"),
+    Bug("scenario_output_replaced_without_force", "harness/commands/scenario.py",
+        "            if replace:\n                os.replace(tmp, path)\n            else:\n                os.link(tmp, path)\n",
+        "            os.replace(tmp, path)\n",
+        "one rename for both cases in _write_new: `scenario from-history -o FILE` replaces an existing file "
+        "without --force",
+        "bad input: an existing -o file is kept unless --force"),
+    Bug("xruns_between_no_lead", "harness/audio_check.py",
+        "            reports = self._xrun_marks.between(t0, t1 + XRUN_LEAD_S)\n",
+        "            reports = self._xrun_marks.between(t0, t1)\n",
+        "the lead dropped in jack_xruns_between: a report that came after the cycles it speaks of (late on "
+        "a loaded machine) does not count for them",
+        "false doubt: a stall JACK reported is the machine's"),
+    Bug("external_state_no_lead", "harness/invariants.py",
+        "    while k is not None and k > 0 and states[k][2] == \"recovering\" and states[k][1] >= fired - EXTERNAL_LEAD_S:\n",
+        "    while k is not None and k > 0 and states[k][2] == \"recovering\" and states[k][1] >= fired:\n",
+        "the lead dropped in _state_before_external: an outage recorded after the system began recovering "
+        "from it hit a recovering system, and its recovery is never judged",
+        "false pass: the recovery after an observed outage is judged"),
+    Bug("shrink_count_stops_at_two", "harness/shrink.py",
+        "            while getattr(faults[i], \"count\", 1) > 1:\n",
+        "            while getattr(faults[i], \"count\", 1) > 2:\n",
+        "'>' 2 for '>' 1 in _shorten_faults: a fault fired twice is never cut to once",
+        "shrink (a minimal schedule)"),
+    Bug("journal_missing_end_not_a_problem", "harness/journal.py",
+        "    if data.end is None:\n        data.problems.append(\"no end record: the run did not finish (killed, or still running)\")\n",
+        "",
+        "'the end record is optional' in read_journal: a killed soak's journal reads as whole, and its "
+        "report as a finished run",
+        "evidence: a journal cut short is partial"),
+    Bug("server_idle_period_kept", "harness/audio_check.py",
+        "        return sorted((s.t0 + period, s.t1) for s in found if s.t1 - s.t0 > period)\n",
+        "        return sorted((s.t0, s.t1) for s in found if s.t1 - s.t0 > period)\n",
+        "the last cycle's period not left out in _server_idle: the period the server's last cycle played "
+        "into counts as idle, and a silence is excused by that much more",
+        "false pass: only the server's idle time is the machine's"),
+    Bug("outage_end_not_journaled", "harness/rig/rig_target.py",
+        "        record.duration_s = record.ended_at - record.fired_at\n        if self.history is not None:\n"
+        "            self.history.fault_ended(record)\n",
+        "        record.duration_s = record.ended_at - record.fired_at\n",
+        "'the record is updated in place' in ObservedOutages._end: the history never gets the outage's end, "
+        "which then never ended",
+        "evidence: an observed outage's end is recorded"),
+]
+
 #: the blind batches by number (``--batch N``), in the order they were written
 BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7, 8: BATCH_8, 9: BATCH_9,
                                  10: BATCH_10, 11: BATCH_11, 12: BATCH_12, 13: BATCH_13, 14: BATCH_14,
@@ -4892,7 +5018,7 @@ BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7,
                                  20: BATCH_20, 21: BATCH_21, 22: BATCH_22, 23: BATCH_23,
                                  24: BATCH_24, 25: BATCH_25, 26: BATCH_26, 27: BATCH_27,
                                  28: BATCH_28, 29: BATCH_29, 30: BATCH_30, 31: BATCH_31,
-                                 32: BATCH_32, 33: BATCH_33, 34: BATCH_34}
+                                 32: BATCH_32, 33: BATCH_33, 34: BATCH_34, 35: BATCH_35}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a

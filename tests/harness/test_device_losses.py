@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from harness.device_losses import EXTERNAL_LEAD_S, LOSS_TAIL_S, device_losses, summary_of
+from harness.device_losses import EXTERNAL_LEAD_S, LOSS_TAIL_S, LOSSES_LISTED, device_losses, summary_of
 from harness.faults import FaultRecord
 from harness.history import History
 from harness.invariants import Verdict
@@ -185,6 +185,24 @@ def test_the_verdict_doubts_an_unexplained_loss_and_notes_an_explained_one() -> 
     ok = judge_run([{"name": "recovery", "ok": True}], device_losses=only_explained)
     assert ok.outcome is Outcome.PASS and ok.doubts == ()
     assert any("each explained" in n for n in ok.notes)
+
+
+def test_the_doubt_counts_every_unexplained_loss_not_only_those_summary_json_lists() -> None:
+    """``summary.json`` lists the first ``LOSSES_LISTED`` unexplained losses one by one and
+    counts them all: the verdict, read back from it (a rebuilt report, the run-history), says how
+    many there were, not how many were listed."""
+    h = History()
+    h.record("note", value="start", time=0.0)
+    n = LOSSES_LISTED + 12
+    for k in range(n):
+        _loss(h, 10.0 + 10.0 * k)  # 10 s apart: no fault anywhere
+    losses = summary_of(device_losses(h))
+    assert (losses["unexplained_count"], len(losses["unexplained"])) == (n, LOSSES_LISTED)
+    v = judge_run([{"name": "recovery", "ok": True}], device_losses=json.loads(json.dumps(losses)))
+    assert v.outcome is Outcome.INCONCLUSIVE
+    (doubt,) = v.doubts
+    assert doubt.startswith(f"{n} device loss(es) with nothing to explain them"), doubt
+    assert doubt.endswith(f"(and {n - 3} more)"), doubt
 
 
 def _history_with_one_explained_loss() -> History:

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from harness.audio_check import LEAD_MARGIN_S, MACHINE_MUTE_MAX_S, XRUN_LEAD_S, stalled_for
-from harness.external_kills import (KillOutcome, KillResult, doubt_reason, episodes_before_kill, inconclusive_reasons,
+from harness.external_kills import (KillOutcome, KillResult, _audio_of, doubt_reason, episodes_before_kill, inconclusive_reasons,
                                     kill_outcomes, machine_stall_episodes, missed_kill, run_external_kill,
                                     run_external_kills, unsteady_glitches)
 from harness.invariants import Verdict
@@ -189,6 +189,23 @@ def test_inconclusive_reasons_keep_each_doubting_invariants_message() -> None:
     assert inconclusive_reasons(verdicts[:1]) == {}
     long = Verdict("clean_audio", True, [], "x" * 5000, inconclusive=True)
     assert len(inconclusive_reasons([long])["clean_audio"]) < 5000  # bounded in the bench's JSON
+
+
+@pytest.mark.parametrize("ok, inconclusive, shown", [(True, False, "held"), (True, True, "inconclusive"),
+                                                      (False, False, "violated")])
+def test_the_kills_row_says_clean_audios_verdict_as_the_run_judged_it(ok: bool, inconclusive: bool,
+                                                                      shown: str) -> None:
+    """An inconclusive check holds nothing (its ``ok`` is true: it found no violation), so the
+    kill's row, which the bench's table and its doubts count, says ``inconclusive``, never
+    ``held``; one the run never analysed says so."""
+    audio = {"analysed": True, "windows": {"items": []}, "capture": {}}
+    res = KillResult("jack", 1, 0, 4242, 1, 0, [], "closed")
+    _audio_of(res, audio, [Verdict("recovery", True, [], "held"),
+                           Verdict("clean_audio", ok, [], "judged", inconclusive=inconclusive)])
+    assert res.clean_audio == shown
+    unjudged = KillResult("jack", 1, 0, 4242, 1, 0, [], "closed")
+    _audio_of(unjudged, audio, [Verdict("recovery", True, [], "held")])
+    assert unjudged.clean_audio == "not analysed"
 
 
 def test_a_doubts_reason_sets_its_figures_aside_and_tells_clean_audios_rules_apart() -> None:

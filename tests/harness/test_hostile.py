@@ -489,6 +489,30 @@ def test_from_history_never_overwrites_or_writes_into_odd_places(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
+def test_from_history_keeps_a_file_saved_under_its_name_while_it_was_converting(tmp_path, monkeypatch):
+    """The destination is checked before the (slow: ``--shrink`` re-runs the history) conversion,
+    and a file saved under that name meanwhile (another ``from-history``, a user's editor) is
+    still never replaced without ``--force``: refused naming it, the file as it was saved."""
+    import harness.scenarios as scenarios
+    from harness.history import History
+
+    h = History()
+    h.record("note", value="start", time=0.0)
+    hist = tmp_path / "h.jsonl"
+    h.write_jsonl(hist)
+    out = tmp_path / "bug.toml"
+    convert = scenarios.scenario_from_history
+
+    def saved_meanwhile(*args, **kwargs):
+        out.write_text("saved meanwhile")
+        return convert(*args, **kwargs)
+
+    monkeypatch.setattr(scenarios, "scenario_from_history", saved_meanwhile)
+    refused(cli("scenario", "from-history", hist, "-o", out), "bug.toml", "already exists", "--force")
+    assert out.read_text() == "saved meanwhile"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
 # -------------------------------------------------------------------------------- scenarios ----
 SCENARIO = """format = 1
 [scenario]

@@ -87,6 +87,38 @@ def test_what_the_sampler_keeps_is_bounded_and_says_where_it_let_go() -> None:
     assert runs.idle_s(14.0, 14.3) == pytest.approx(0.2, abs=0.011)
 
 
+def test_a_server_restarted_under_a_new_pid_is_found_and_watched_again() -> None:
+    """An external kill's server comes back as a new process (``jackd`` restarted: a new pid): the
+    sampler looks the server up again once the old one is gone, and a stop of the restarted
+    server is claimed as one of the first would be. Driven through ``sample()`` on a scripted
+    clock and ``/proc``: the first server from 0 to 1 s, none until 2 s, the second one after,
+    stopped from 3.0 to 3.4 s."""
+    now = [0.0]
+    counters = {42: [0, 0], 43: [0, 0]}
+
+    def current() -> int | None:
+        return 42 if now[0] < 1.0 else None if now[0] < 2.0 else 43
+
+    def read(pid: int) -> tuple[tuple[int, ...], int, int, int, bool] | None:
+        if pid != current():
+            return None  # that process is gone
+        stopped = pid == 43 and 3.0 <= now[0] < 3.4
+        if not stopped:
+            counters[pid][0] += 50_000
+            counters[pid][1] += 2
+        return TIDS, counters[pid][0], counters[pid][1], 0, stopped
+
+    runs = ServerRuns(current, read=read, clock=lambda: now[0])
+    for k in range(401):
+        now[0] = k * 0.01
+        runs.sample()
+    assert runs.pid == 43
+    idle = runs.idle_s(3.0, 3.4)
+    assert idle is not None and idle == pytest.approx(0.39, abs=0.011), runs.summary()
+    (s,) = runs.between(2.5, 4.0) or []
+    assert s.stopped
+
+
 class _Spec:
     sample_rate = FS
 
@@ -141,6 +173,19 @@ def test_a_silence_while_the_jack_server_did_not_run_is_the_machines() -> None:
     assert check.server_idle_mute_count == 1, check.server_idle_mutes
     assert "while the JACK server did not run" in check.server_idle_mutes[0]
     assert check.summary()["windows"]["server_idle_mute_count"] == 1
+
+
+def test_the_servers_idle_time_is_counted_net_of_the_period_its_last_cycle_played_into() -> None:
+    """The counters stand still from the read after the server's last cycle (1.9901 s) to the
+    last still sample (2.39 s): 0.3999 s. That last cycle played one period (256 frames at
+    48 kHz: 5.3 ms) of audio time into the stretch, which the system could have filled like any
+    other: only the rest, 0.3946 s, is the machine's, and the other 0.175 s of the 0.570 s
+    silence were served."""
+    check, _ = _stopped_server(True)
+    (mute,) = check.server_idle_mutes
+    idle = (2.39 - 1.9901) - N / FS
+    assert f"a silence of 0.570 s that only xrun reports hold, {idle:.3f} s of it while the JACK server " \
+           f"did not run: {0.570 - idle:.3f} s while it served" in mute, mute
 
 
 def test_the_same_silence_while_the_server_ran_stays_the_systems() -> None:

@@ -144,6 +144,23 @@ def test_a_shrunk_run_never_ends_before_its_last_fault_does() -> None:
         shrinker.close()
 
 
+@pytest.mark.parametrize("count, needed, shrunk", [(2, 1, 1), (8, 1, 1), (8, 3, 4), (1, 1, 1)])
+def test_a_faults_count_is_cut_to_the_fewest_firings_that_still_fail(count: int, needed: int, shrunk: int) -> None:
+    """The second pass halves a fault's ``count`` while the run still fails: a failure one raising
+    callback makes is shrunk to one, not left at two; one that needs three of eight stops at
+    the smallest halving that still has three (4)."""
+    from harness.faults import At, CallbackRaises
+    from harness.shrink import Shrinker
+
+    shrinker = Shrinker(1, "callback_errors", max_runs=50)
+    shrinker.fails = lambda faults, duration_s: faults[0].count >= needed  # type: ignore[method-assign]
+    try:
+        (f,) = shrinker._shorten_faults([CallbackRaises(trigger=At(1.0), count=count)], 10.0)
+        assert f.count == shrunk
+    finally:
+        shrinker.close()
+
+
 XRUNS = Path(__file__).resolve().parents[2] / "scenarios" / "sim" / "xrun-is-counted-not-fatal.toml"
 
 
