@@ -296,10 +296,10 @@ BUGS: list[Bug] = [
         "            yield min(delay, cfg.max_backoff_ms)",
         "unit slip: the cap compared in ms against a delay in seconds",
         "recovery back-off"),
-    Bug("deadline_in_ms", "recoverer.py",
-        "            deadline = config.recovery.deadline_ms / 1000",
-        "            deadline = config.recovery.deadline_ms",
-        "unit slip when the deadline read moved from the policy into the recoverer",
+    Bug("deadline_in_ms", "recovery.py",
+        "        return self.config.deadline_ms / 1000",
+        "        return self.config.deadline_ms",
+        "unit slip in the policy's deadline (milliseconds read as seconds)",
         "recovery bounds"),
     Bug("second_run_restarts_clock", "recoverer.py",
         "            if self.run is not None or s.state in (State.CLOSED, State.STOPPED, State.STOPPING):",
@@ -4773,6 +4773,26 @@ BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7,
                                  28: BATCH_28, 29: BATCH_29, 30: BATCH_30, 31: BATCH_31,
                                  32: BATCH_32, 33: BATCH_33}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
+
+#: checks written with their bugs, not blind (issue #12's open promises): each bug is the
+#: ordinary slip that undoes a promise a new check holds
+BATCH_36: list[Bug] = [
+    Bug("deadline_judged_by_now_not_due", "recoverer.py",
+        "        return due - run.started > self._policy().deadline_s\n",
+        "        return now - run.started > self._policy().deadline_s\n",
+        "'has the deadline passed?' asked of the time now rather than of the next attempt's: an attempt "
+        "due past the deadline is scheduled, refused when it comes, and the run stays RECOVERING one "
+        "back-off step past its deadline",
+        "recovery bounds (the deadline kept)"),
+    Bug("attempt_past_deadline_allows_backoff", "harness/invariants.py",
+        "            late_starts = [a for a, _ in attempt_spans if t0 + dl + _EPISODE_TOLERANCE_S < a <= t1\n",
+        "            late_starts = [a for a, _ in attempt_spans if t0 + dl + backoff + _EPISODE_TOLERANCE_S < a <= t1\n",
+        "the episode's allowance (one back-off step) reused for the attempts: an attempt made past the "
+        "deadline but inside that step is let through",
+        "false pass: recovery (an attempt past the deadline)"),
+]
+BATCHES[36] = BATCH_36
+BUGS += BATCH_36
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
