@@ -4796,6 +4796,12 @@ BATCH_36: list[Bug] = [
         "'one pipeline drains at a time' in _teardown: a second teardown under a held callback pushes "
         "the first torn-down pipeline, its block still held, out of the books (a reading one block short)",
         "frame accounting (two teardowns under held callbacks)"),
+    Bug("reach_met_by_the_state_at_the_anchor", "harness/scenarios/executor.py",
+        "        if (reached is None or reached > deadline) and self._state_at(deadline) == exp.reach:\n",
+        "        if (reached is None or reached > deadline) and self._state_at(t_a) == exp.reach:\n",
+        "'already there counts' in _judge_deadline: a system in the state when a fault's record is made "
+        "meets `reach` whatever it does after the fault acts",
+        "false pass: a scenario's `reach` expectation (the state at the anchor is not reached)"),
 ]
 BATCHES[36] = BATCH_36
 BUGS += BATCH_36
