@@ -4785,8 +4785,8 @@ BATCH_36: list[Bug] = [
         "back-off step past its deadline",
         "recovery bounds (the deadline kept)"),
     Bug("attempt_past_deadline_allows_backoff", "harness/invariants.py",
-        "            late_starts = [a for a, _ in attempt_spans if t0 + dl + _EPISODE_TOLERANCE_S < a <= t1\n",
-        "            late_starts = [a for a, _ in attempt_spans if t0 + dl + backoff + _EPISODE_TOLERANCE_S < a <= t1\n",
+        "            lo = bisect.bisect_right(attempt_starts, t0 + dl + _EPISODE_TOLERANCE_S)\n",
+        "            lo = bisect.bisect_right(attempt_starts, t0 + dl + backoff + _EPISODE_TOLERANCE_S)\n",
         "the episode's allowance (one back-off step) reused for the attempts: an attempt made past the "
         "deadline but inside that step is let through",
         "false pass: recovery (an attempt past the deadline)"),

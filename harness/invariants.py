@@ -1645,13 +1645,22 @@ class _Recovery(_Fold):
         if entered is not None:
             episodes.append((entered[0], entered[1], end_time, True))
         past_deadline: list[Any] = []
+        attempt_starts = [a for a, _ in attempt_spans]
+        owner_starts = [a for a, _ in owner_spans]
+        owner_reach = list(itertools.accumulate((b for _, b in owner_spans), max))
+
+        def in_owner_op(t: float) -> bool:  # inside an owner's operation that returned
+            j = bisect.bisect_right(owner_starts, t)
+            return j > 0 and owner_reach[j - 1] >= t
+
         for idx, t0, t1, still in episodes:
             dl, backoff = self._config_at(idx)
             # An attempt begun past the deadline is the deadline not kept, however short the
             # episode: the policy makes none (it gives up at the deadline). The owner's own
             # ``recover()`` attempts are the owner's call, not the policy's.
-            late_starts = [a for a, _ in attempt_spans if t0 + dl + _EPISODE_TOLERANCE_S < a <= t1
-                           and not any(o0 <= a <= o1 for o0, o1 in owner_spans)]
+            lo = bisect.bisect_right(attempt_starts, t0 + dl + _EPISODE_TOLERANCE_S)
+            hi = bisect.bisect_right(attempt_starts, t1)
+            late_starts = [a for a in attempt_starts[lo:hi] if not in_owner_op(a)]
             if late_starts:
                 past_deadline.append({"why": "recovery attempt(s) made past the deadline", "entered": t0,
                                       "deadline_s": dl, "attempts_past_deadline": len(late_starts),
