@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-35: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-36: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -305,10 +305,10 @@ BUGS: list[Bug] = [
         "            yield min(delay, cfg.max_backoff_ms)",
         "unit slip: the cap compared in ms against a delay in seconds",
         "recovery back-off"),
-    Bug("deadline_in_ms", "recoverer.py",
-        "            deadline = config.recovery.deadline_ms / 1000",
-        "            deadline = config.recovery.deadline_ms",
-        "unit slip when the deadline read moved from the policy into the recoverer",
+    Bug("deadline_in_ms", "recovery.py",
+        "        return self.config.deadline_ms / 1000",
+        "        return self.config.deadline_ms",
+        "unit slip in the policy's deadline (milliseconds read as seconds)",
         "recovery bounds"),
     Bug("second_run_restarts_clock", "recoverer.py",
         "            if self.run is not None or s.state in (State.CLOSED, State.STOPPED, State.STOPPING):",
@@ -5020,6 +5020,38 @@ BATCHES: dict[int, list[Bug]] = {4: BATCH_4, 5: BATCH_5, 6: BATCH_6, 7: BATCH_7,
                                  28: BATCH_28, 29: BATCH_29, 30: BATCH_30, 31: BATCH_31,
                                  32: BATCH_32, 33: BATCH_33, 34: BATCH_34, 35: BATCH_35}
 BUGS += [bug for batch in BATCHES.values() for bug in batch]
+
+#: checks written with their bugs, not blind (issue #12's open promises): each bug is the
+#: ordinary slip that undoes a promise a new check holds
+BATCH_36: list[Bug] = [
+    Bug("deadline_judged_by_now_not_due", "recoverer.py",
+        "        return due - run.started > self._policy().deadline_s\n",
+        "        return now - run.started > self._policy().deadline_s\n",
+        "'has the deadline passed?' asked of the time now rather than of the next attempt's: an attempt "
+        "due past the deadline is scheduled, refused when it comes, and the run stays RECOVERING one "
+        "back-off step past its deadline",
+        "recovery bounds (the deadline kept)"),
+    Bug("attempt_past_deadline_allows_backoff", "harness/invariants.py",
+        "            lo = bisect.bisect_right(attempt_starts, t0 + dl + _EPISODE_TOLERANCE_S)\n",
+        "            lo = bisect.bisect_right(attempt_starts, t0 + dl + backoff + _EPISODE_TOLERANCE_S)\n",
+        "the episode's allowance (one back-off step) reused for the attempts: an attempt made past the "
+        "deadline but inside that step is let through",
+        "false pass: recovery (an attempt past the deadline)"),
+    Bug("draining_keeps_only_the_last", "system.py",
+        "                self._draining.append(pipeline)\n",
+        "                self._draining = [pipeline]\n",
+        "'one pipeline drains at a time' in _teardown: a second teardown under a held callback pushes "
+        "the first torn-down pipeline, its block still held, out of the books (a reading one block short)",
+        "frame accounting (two teardowns under held callbacks)"),
+    Bug("reach_met_by_the_state_at_the_anchor", "harness/scenarios/executor.py",
+        "        if (reached is None or reached > deadline) and self._state_at(deadline) == exp.reach:\n",
+        "        if (reached is None or reached > deadline) and self._state_at(t_a) == exp.reach:\n",
+        "'already there counts' in _judge_deadline: a system in the state when a fault's record is made "
+        "meets `reach` whatever it does after the fault acts",
+        "false pass: a scenario's `reach` expectation (the state at the anchor is not reached)"),
+]
+BATCHES[36] = BATCH_36
+BUGS += BATCH_36
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs

@@ -11,10 +11,10 @@ linearizable         ops fit one sequential order of the lifecycle model (Wing &
                      memoisation; per-op conformance when ops never overlap)
 resources            usage within limits; after close: nothing held, no stream, no new thread
 frame_accounting     captured == played + buffered + dropped + in flight, live and in every snapshot
-recovery             no recovery outlives its deadline; after a transient fault ends, the system
-                     is running (or paused, if it was) again within a deadline (after a server
-                     outage the rig observed: from its server's return; a run that ended first
-                     is inconclusive for it)
+recovery             no recovery outlives its deadline, nor makes an attempt past it; after a
+                     transient fault ends, the system is running (or paused, if it was) again
+                     within a deadline (after a server outage the rig observed: from its
+                     server's return; a run that ended first is inconclusive for it)
 callback_errors      no exception escaped the audio callback; every counted callback error was
                      reported (counter == errors seen + still queued)
 rejected_config      a rejected configuration changes neither the config nor the state
@@ -1644,8 +1644,27 @@ class _Recovery(_Fold):
                 entered = None
         if entered is not None:
             episodes.append((entered[0], entered[1], end_time, True))
+        past_deadline: list[Any] = []
+        attempt_starts = [a for a, _ in attempt_spans]
+        owner_starts = [a for a, _ in owner_spans]
+        owner_reach = list(itertools.accumulate((b for _, b in owner_spans), max))
+
+        def in_owner_op(t: float) -> bool:  # inside an owner's operation that returned
+            j = bisect.bisect_right(owner_starts, t)
+            return j > 0 and owner_reach[j - 1] >= t
+
         for idx, t0, t1, still in episodes:
             dl, backoff = self._config_at(idx)
+            # An attempt begun past the deadline is the deadline not kept, however short the
+            # episode: the policy makes none (it gives up at the deadline). The owner's own
+            # ``recover()`` attempts are the owner's call, not the policy's.
+            lo = bisect.bisect_right(attempt_starts, t0 + dl + _EPISODE_TOLERANCE_S)
+            hi = bisect.bisect_right(attempt_starts, t1)
+            late_starts = [a for a in attempt_starts[lo:hi] if not in_owner_op(a)]
+            if late_starts:
+                past_deadline.append({"why": "recovery attempt(s) made past the deadline", "entered": t0,
+                                      "deadline_s": dl, "attempts_past_deadline": len(late_starts),
+                                      "first_past_deadline_s": round(late_starts[0] - t0, 4)})
             excess = t1 - t0 - (dl + backoff)
             if excess <= _EPISODE_TOLERANCE_S:
                 continue
@@ -1663,6 +1682,7 @@ class _Recovery(_Fold):
                                    "cannot be told from the machine's"))
             else:
                 evidence.append(item)
+        evidence.extend(past_deadline)
         # B: back to running after transient faults. Indexes, each sorted once:
         # the state "as recorded before index i" is the highest-seq system state among those recorded
         # before i; the state "at time t" the highest-seq one among those stamped at or before t.
@@ -1981,7 +2001,9 @@ def _any_in(sorted_times: list[float], lo: float, hi: float) -> bool:
 
 def check_recovery(history: History, system: "AudioSystem | None" = None, *,
                    deadline_s: float | None = None, now: float | None = None) -> Verdict:
-    """A: no RECOVERING episode outlives the recovery deadline plus one back-off step, save for
+    """A: no RECOVERING episode makes a recovery attempt past the recovery deadline (the owner's
+    ``recover()`` aside), and none outlives the deadline plus one back-off step (a system that
+    checks its deadline as each attempt comes due), save for
     what the history measures as the device's and the machine's: the open of an attempt begun
     before the deadline (each up to ``OPEN_ALLOWANCE_S``) and the supervisor's late timers
     (``late_s``); an excess the machine's measured starvation could cover but does not explain is

@@ -138,6 +138,8 @@ class RecoveryConfig(_Model):
     initial_backoff_ms: Float = Field(10.0, ge=0, le=60_000)
     backoff_factor: Float = Field(2.0, ge=1.0, le=10.0)
     max_backoff_ms: Float = Field(1000.0, ge=0, le=600_000)
+    #: the longest a recovery stays RECOVERING before it gives up (FAILED, for the owner's
+    #: ``recover()``): no attempt is made past it (``RecoveryPolicy.deadline_s``)
     deadline_ms: Float = Field(10_000.0, gt=0, le=3_600_000)
     degrade_on_exhaustion: bool = True
 

@@ -96,4 +96,20 @@ def gain_biquad_peaks(block: np.ndarray, state: np.ndarray, gain: np.float32, b0
         states[k] = state
 
 
-__all__ = ["biquad_block", "gain_biquad_peak", "gain_biquad_peaks"]
+def warm() -> None:
+    """Each kernel called once with the argument types the DSP chain calls it with (a float32 and
+    a float64 block for the biquad, whose float64 path serves blocks of other dtypes; a float32
+    block and a float32 gain for the fused step), so that its compiled code is in numba's cache
+    (``cache=True``) before anything times the first call. A tree whose cache is cold (a fresh
+    clone or copy: the cache lives beside this file) compiles all three here, ~10 s of CPU; one
+    whose cache is warm loads them. The test suite calls it once, before any test runs
+    (``tests/conftest.py``)."""
+    coefs = (0.2, 0.4, 0.2, -0.6, 0.3)
+    for dtype in (np.float32, np.float64):
+        biquad_block(np.zeros((4, 2), dtype=dtype), np.zeros((2, 2)), *coefs)
+    gain_biquad_peak(np.zeros((4, 2), dtype=np.float32), np.zeros((2, 2)), np.float32(1.0), *coefs)
+    gain_biquad_peaks(np.zeros((8, 2), dtype=np.float32), np.zeros((2, 2)), np.float32(1.0), *coefs, 4,
+                      np.empty(2), np.empty((2, 2, 2)))
+
+
+__all__ = ["biquad_block", "gain_biquad_peak", "gain_biquad_peaks", "warm"]

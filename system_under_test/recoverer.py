@@ -109,9 +109,37 @@ class Recoverer:
         if scheduler is None:
             run.due = None
             self._attempt(run)
+        elif self._due_past_deadline(run, delay):
+            # no attempt is made past the deadline: the run gives up at the deadline itself rather
+            # than waiting in RECOVERING for an attempt it would refuse when it came
+            deadline = self._policy().deadline_s
+            now = self.system.clock.now()
+            run.due = run.started + deadline
+            if run.due <= now:
+                self.failed(run, f"deadline of {deadline:.3f} s passed")
+            else:
+                run.timer = scheduler.call_later(run.due - now, lambda: self._expire(run))
         else:
             run.due = self.system.clock.now() + max(0.0, delay)
             run.timer = scheduler.call_later(delay, lambda: self._attempt(run))
+
+    def _due_past_deadline(self, run: RecoveryRun, delay: float) -> bool:
+        """Whether an attempt ``delay`` seconds from now would come after the run's deadline (one
+        due exactly at it is still made, as ``_attempt`` judges it)."""
+        now = self.system.clock.now()
+        due = now + max(0.0, delay)
+        return due - run.started > self._policy().deadline_s
+
+    def _expire(self, run: RecoveryRun) -> None:
+        """The deadline of ``run`` came with no attempt left before it: FAILED (the timer's
+        lateness recorded as an attempt's is, ``late_s``)."""
+        s = self.system
+        with s._op_lock:
+            if self.run is not run or s.state != State.RECOVERING:
+                return
+            now = s.clock.now()
+            run.late_s = max(0.0, now - run.due) if run.due is not None else 0.0
+            self.failed(run, f"deadline of {self._policy().deadline_s:.3f} s passed")
 
     def _attempt(self, run: RecoveryRun) -> None:
         s = self.system
@@ -120,7 +148,7 @@ class Recoverer:
                 return
             config = s.config
             assert config is not None
-            deadline = config.recovery.deadline_ms / 1000
+            deadline = self._policy().deadline_s
             now = s.clock.now()
             run.late_s = max(0.0, now - run.due) if run.due is not None else 0.0
             if now - run.started > deadline:

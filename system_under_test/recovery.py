@@ -104,6 +104,13 @@ class RecoveryPolicy:
 
     @property
     def deadline_s(self) -> float:
+        """The longest a recovery may stay RECOVERING, from the moment it entered it, in seconds.
+
+        An attempt is made only when it is due at or before the deadline; when the next one would
+        come after it, the recovery gives up *at* the deadline (FAILED, ``recovery_failed``, a
+        ``RecoveryError`` for the owner), never one back-off step later. An open already under
+        way when the deadline passes is not interrupted (no device open can be), so an episode
+        may end past the deadline by that open's time only."""
         return self.config.deadline_ms / 1000
 
 

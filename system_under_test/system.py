@@ -127,10 +127,12 @@ class AudioSystem:
         self._device_errors: deque[tuple[int | None, ErrorInfo]] = deque(maxlen=1024)
         self._stream_gen = 0
         self._pipeline: Pipeline | None = None
-        #: a torn-down pipeline whose callback was still under way at its teardown (held in the DSP
-        #: chain while recovery closed the stream under it): its block in flight and its rings
-        #: are in the books until that callback leaves (``frame_accounts``)
-        self._draining: Pipeline | None = None
+        #: the torn-down pipelines whose callback was still under way at their teardown (held in
+        #: the DSP chain while recovery closed the stream under it): each one's block in flight and
+        #: its rings are in the books until its callback leaves (``frame_accounts``). A list: a
+        #: second teardown (the next stream's callback held too) must not push the first out of
+        #: the books while its block is still held
+        self._draining: list[Pipeline] = []
         self._stream: DeviceStream | None = None
         self._recoverer = Recoverer(self, PIPELINE)
         self._scheduler: Scheduler | None = None
@@ -520,7 +522,7 @@ class AudioSystem:
             pipeline.flush()
             pipeline.release()
             if pipeline.in_callback:
-                self._draining = pipeline
+                self._draining.append(pipeline)
 
     def _report_pending_errors(self, pipeline: Pipeline) -> None:
         """Report callback errors no supervisor pass has drained yet, so tearing a pipeline down
@@ -905,22 +907,26 @@ class AudioSystem:
         (on a real device the callback runs on another thread; ``Pipeline.read_between_callbacks``).
         On the virtual clock callbacks run on the reader's thread: one plain read."""
         p = self._pipeline
-        d = self._draining
-        if d is not None and not d.in_callback:
-            self._draining = d = None  # its last callback has left, its rings emptied
-        seqlock = p if p is not None else d  # the callback counters are the system's, shared
+        # a torn-down pipeline whose last callback has left has had its rings emptied (``flush``):
+        # out of the books; the list is replaced, never changed in place, so a reader on another
+        # thread iterates a whole one
+        d = [q for q in self._draining if q.in_callback]
+        if len(d) != len(self._draining):
+            self._draining = d
+        # the callback counters are the system's, shared by every pipeline
+        seqlock = p if p is not None else (d[0] if d else None)
         if seqlock is None or isinstance(self.clock, VirtualClock):
             return self._read_accounts(p, d)
         return seqlock.read_between_callbacks(lambda: self._read_accounts(p, d))
 
-    def _read_accounts(self, p: Pipeline | None, d: Pipeline | None = None) -> FrameAccounts:
-        """The counters, the rings and the block in flight of the pipeline ``p`` and of ``d``, a
-        torn-down one whose held callback has not left yet."""
+    def _read_accounts(self, p: Pipeline | None, d: Sequence[Pipeline] = ()) -> FrameAccounts:
+        """The counters, the rings and the block in flight of the pipeline ``p`` and of each of
+        ``d``, the torn-down ones whose held callback has not left yet."""
         m = self.monitoring
+        live = [p, *d] if p is not None else list(d)
         return FrameAccounts(m.value("frames_captured"), m.value("frames_played"),
                              m.value("frames_dropped"), m.value("frames_inserted"),
-                             (p.buffered() if p is not None else 0) + (d.buffered() if d is not None else 0),
-                             (p.in_flight if p is not None else 0) + (d.in_flight if d is not None else 0))
+                             sum(q.buffered() for q in live), sum(q.in_flight for q in live))
 
     # -- simulation helpers -------------------------------------------------------------------
     def run_for(self, seconds: float) -> None:

@@ -582,20 +582,21 @@ class _Execution:
             return
         t_a, i_a = anchor
         deadline = t_a + exp.within
+        # Met when the system enters the state after the anchor, by the deadline, or is in it at
+        # the deadline (it stayed there, or came back). Being in it at the anchor alone is not
+        # enough: a fault's record comes before the system's reaction to it, so the state at a
+        # fault's anchor is the state the fault has not acted on yet.
         reached: float | None = None
-        state_before = None
         for e in self.history.entries:
             if e.type != "transition" or e.data.get("component") != "system":
                 continue
             if e.index <= i_a:
-                state_before = e.data["to_state"]
+                continue
             elif e.data["to_state"] == exp.reach:
                 reached = e.time
                 break
-        if state_before == exp.reach and reached is None:
-            reached = t_a
-        elif state_before == exp.reach:
-            reached = t_a
+        if (reached is None or reached > deadline) and self._state_at(deadline) == exp.reach:
+            reached = deadline
         if exp.device is not None:
             reached = None
             for e in self.history.entries:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import sys
 
 import pytest
@@ -27,6 +29,8 @@ from harness.invariants import (
     check_resources,
     health_problems,
 )
+from system_under_test import AudioSystem
+from system_under_test.recovery import RecoveryPolicy
 
 
 def test_one_registry_names_each_invariant_once_and_builds_its_fold():
@@ -592,3 +596,72 @@ def test_a_healthy_attached_history_is_complete_after_close():
         run_op(h, system, op)
     (complete,) = check_all(h, system, only=["history_complete"])
     assert complete.ok, complete
+
+
+# -- the recovery deadline, judged from a run's history: the system keeps it, and the ``recovery``
+# invariant fails a system that does not (``RecoveryPolicy.deadline_s`` read as if it were not
+# there: every attempt the back-off allows is made, whatever the time)
+
+#: no device to come back to: the recovery runs until the deadline (200 ms) or its attempts
+#: (100, 80 ms apart at most, ~7.6 s) run out, whichever comes first
+DEADLINE_LONG = {"deadline_ms": 200, "max_attempts": 100, "initial_backoff_ms": 10, "backoff_factor": 2,
+                 "max_backoff_ms": 80}
+#: attempts at 0, 20, 60, 140 and 220 ms, then none left: the last one 120 ms past a 100 ms
+#: deadline, the episode (220 ms) inside the deadline plus one back-off step (180 ms) and the
+#: recording tolerance (50 ms)
+DEADLINE_SHORT = {"deadline_ms": 100, "max_attempts": 5, "initial_backoff_ms": 20, "backoff_factor": 2,
+                  "max_backoff_ms": 80}
+
+
+def _lost_device_history(recovery: dict) -> tuple[History, AudioSystem]:
+    system = AudioSystem({"recovery": recovery, "device": {"fallback_devices": []}}, seed=7)
+    h = History().attach(system)
+    run_op(h, system, "initialize")
+    run_op(h, system, "start")
+    system.run_for(0.1)
+    system.backend.remove_device("sim-in")
+    system.run_for(9.0)
+    return h, system
+
+
+def _recovery_episode(h: History) -> float:
+    ts = [t for t in h.transitions() if t.get("component") == "system"]
+    entered = next(t["time"] for t in ts if t["to_state"] == "recovering")
+    left = next(t for t in ts if t["from_state"] == "recovering")
+    assert left["to_state"] == "failed"
+    return left["time"] - entered
+
+
+@pytest.mark.parametrize("recovery", [DEADLINE_LONG, DEADLINE_SHORT], ids=["long", "short"])
+def test_the_system_gives_up_at_its_deadline_and_the_invariant_holds(recovery):
+    h, system = _lost_device_history(recovery)
+    assert _recovery_episode(h) == pytest.approx(recovery["deadline_ms"] / 1000, abs=1e-9)
+    v = check_recovery(h, system)
+    assert v.ok and not v.inconclusive, v
+    system.close()
+
+
+@pytest.mark.parametrize("recovery, whys", [
+    (DEADLINE_LONG, ["recovery outlived its deadline", "recovery attempt(s) made past the deadline"]),
+    (DEADLINE_SHORT, ["recovery attempt(s) made past the deadline"]),
+], ids=["long", "short"])
+def test_a_system_that_ignores_its_deadline_fails_the_recovery_invariant(monkeypatch, recovery, whys):
+    """The same loss on a system whose policy has no deadline: it makes every attempt its back-off
+    allows. Violated, the attempts begun past the deadline named: when the run lasts past the
+    deadline plus one back-off step (long), and when its attempts run out before that (short: only
+    an attempt past the deadline shows it)."""
+    monkeypatch.setattr(RecoveryPolicy, "deadline_s", property(lambda self: math.inf))
+    h, system = _lost_device_history(recovery)
+    due = list(itertools.accumulate(RecoveryPolicy(system.config.recovery).backoff()))
+    assert _recovery_episode(h) == pytest.approx(due[-1], abs=1e-9)
+    v = check_recovery(h, system)
+    assert not v.ok and not v.inconclusive
+    assert [e["why"] for e in v.evidence] == whys, v
+    # the attempts begun more than the recording tolerance (50 ms) past the deadline
+    deadline = recovery["deadline_ms"] / 1000
+    beyond = [t for t in due if t > deadline + 0.05]
+    assert len(beyond) == {200: 94, 100: 1}[recovery["deadline_ms"]]
+    past = v.evidence[-1]
+    assert past["deadline_s"] == deadline and past["attempts_past_deadline"] == len(beyond)
+    assert past["first_past_deadline_s"] == pytest.approx(beyond[0], abs=1e-6)
+    system.close()

@@ -10,6 +10,14 @@ from pathlib import Path
 
 import pytest
 
+# The module the loopback tests patch, loaded with this file (at collection, before any in-process
+# pytester run): an in-process run unloads the modules first imported inside it, so a module the
+# plugin imported lazily in an earlier run would be gone from ``sys.modules`` while still reachable
+# as ``harness.rig.loopback`` through its package's attribute. A patch made there (a dotted
+# ``monkeypatch.setattr`` path) would then hit that stale module, and the next run's plugin would
+# import a fresh, unpatched one: the rig "unavailable" only when this test ran first.
+from harness.rig import loopback
+
 pytest_plugins = ["pytester"]
 
 FAILING = """
@@ -34,7 +42,7 @@ def test_markers_are_registered(pytester: pytest.Pytester, monkeypatch: pytest.M
     result.stdout.fnmatch_lines(["@pytest.mark.loopback(portaudio=False)*", "@pytest.mark.soak*",
                                  "@pytest.mark.slow*"])
     assert "mark.fault" not in result.stdout.str()  # nothing read it: gone
-    monkeypatch.setattr("harness.rig.loopback.rig_unavailable_reason", lambda: None)  # the rig "is" here
+    monkeypatch.setattr(loopback, "rig_unavailable_reason", lambda: None)  # the rig "is" here
     pytester.makepyfile("import pytest\n@pytest.mark.soak\n@pytest.mark.loopback\n@pytest.mark.slow\n"
                         "def test_x(): pass\n")
     pytester.runpytest_inprocess("--strict-markers").assert_outcomes(passed=1)
@@ -233,7 +241,7 @@ def test_in_a_foreign_project_its_hypothesis_profile_stays_its_own(foreign: pyte
 
 def test_in_a_foreign_project_the_loopback_marker_skips_outside_ci_and_fails_in_ci(
         foreign: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr("harness.rig.loopback.rig_unavailable_reason", lambda: "no jackd here (test)")
+    monkeypatch.setattr(loopback, "rig_unavailable_reason", lambda: "no jackd here (test)")
     foreign.makepyfile("""
         import pytest
 

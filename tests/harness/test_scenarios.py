@@ -340,11 +340,15 @@ def test_an_expected_invariant_that_could_not_be_judged_is_not_met(monkeypatch):
                    ("resources", False, "1 leak", [{"t": 2.0}])]
 
 
-def test_a_deadline_met_stays_met_when_the_system_goes_down_again_later():
-    """`reach running within 500ms after recovering` is judged on the first arrival after the
-    anchor (the first move into RECOVERING): the system back 70 ms after the first dropout met it,
-    whatever a second dropout 1.8 s later does to it."""
-    text = scenario("""\
+@pytest.mark.parametrize("second_at, second_for", [("2s", "50ms"), ("450ms", "600ms")],
+                         ids=["after-the-deadline", "inside-the-window"])
+def test_a_deadline_met_stays_met_when_the_system_goes_down_again_later(second_at: str, second_for: str):
+    """`reach running within 500ms after recovering` is met by the first arrival after the anchor
+    (the first move into RECOVERING): the system back ~70 ms after the first dropout met it,
+    whatever a second dropout does to it: one 1.8 s later, and one that takes it down again inside
+    the window and keeps it down past the deadline (so neither the last arrival nor the state at
+    the deadline would meet it)."""
+    text = scenario(f"""\
         format = 1
 
         [scenario]
@@ -367,8 +371,8 @@ def test_a_deadline_met_stays_met_when_the_system_goes_down_again_later():
         [[steps]]
         name = "second"
         fault = "dropout"
-        at = "2s"
-        duration_s = "50ms"
+        at = "{second_at}"
+        duration_s = "{second_for}"
 
         [[expect]]
         reach = "running"
@@ -376,6 +380,64 @@ def test_a_deadline_met_stays_met_when_the_system_goes_down_again_later():
         within = "500ms"
         """)
     r = run_scenario(parse_scenario(text, "deadline.toml"))
-    downs = [t["time"] for t in r.history.transitions("system") if t["to_state"] == "recovering"]
-    assert len(downs) == 2 and downs[1] > 1.5  # the second dropout did take the system down again
+    trs = r.history.transitions("system")
+    downs = [t["time"] for t in trs if t["to_state"] == "recovering"]
+    ups = [t["time"] for t in trs if t["from_state"] == "recovering" and t["to_state"] == "running"]
+    assert len(downs) == 2 and ups[0] < downs[0] + 0.5  # met by the first return
+    if second_at == "2s":
+        assert downs[1] > 1.5  # the second dropout did take the system down again
+    else:  # down again inside the window, and back only after its deadline
+        assert downs[1] < downs[0] + 0.5 < ups[1]
     assert r.passed, r.report()
+
+
+def test_a_state_the_system_is_in_at_the_anchor_and_leaves_is_not_reached():
+    """`reach running within 100ms after unplug.start`: the system is RUNNING when the dropout's
+    record is made (the fault comes before the system's reaction), then RECOVERING for the whole
+    second the device is gone. Not reached: being in the state at the anchor is not reaching it.
+    The same expectation for a fault the system absorbs (one callback error) is met: the system is
+    RUNNING at the deadline."""
+    text = scenario("""\
+        format = 1
+
+        [scenario]
+        id = "reach-from-the-state-at-the-anchor"
+        title = "running at a fault's record, then down past the deadline"
+        reproduces = "a test"
+
+        [run]
+        seed = 3
+
+        [system.device]
+        fallback_devices = []
+
+        [[steps]]
+        op = "start"
+
+        [[steps]]
+        name = "once"
+        fault = "callback_raises"
+        at = "100ms"
+        count = 1
+
+        [[steps]]
+        name = "unplug"
+        fault = "dropout"
+        at = "300ms"
+        duration_s = "1s"
+
+        [[expect]]
+        reach = "running"
+        after = "once.start"
+        within = "100ms"
+
+        [[expect]]
+        reach = "running"
+        after = "unplug.start"
+        within = "100ms"
+        """)
+    r = run_scenario(parse_scenario(text, "reach.toml"))
+    assert not r.passed
+    assert [f.expectation for f in r.failures] == ["expect[1]: reach running within 100ms after unplug.start"], r.report()
+    assert "; still 'recovering' at the deadline t=0.400 s; reached 'running' at t=1.575 s" in r.failures[0].message, \
+        r.report()

@@ -104,6 +104,8 @@ class _HeldChain:
         self.holding = threading.Event()
         self.release = threading.Event()
         self.cost_s = 0.0
+        #: the device thread whose callback this chain holds (set by ``hold``)
+        self.thread: threading.Thread | None = None
 
     def process(self, block: np.ndarray) -> np.ndarray:
         self.holding.set()
@@ -137,6 +139,7 @@ def held() -> Any:
             chains.append(chain)
             t = threading.Thread(target=stream.block, args=(1000.0,), name="device-callback")
             threads.append(t)
+            chain.thread = t
             t.start()
             assert chain.holding.wait(DEADLINE_S), "the callback never reached the chain"
             return chain
@@ -190,7 +193,7 @@ def test_a_teardown_under_a_held_callback_loses_no_frame_uncounted(held: Any) ->
     assert (acc.played, acc.dropped) == (BS, BS), acc  # the held block was not played
     assert _books(s) == {"captured": 2 * BS, "played": BS, "dropped": BS, "inserted": 0,
                          "buffered": 0, "in_flight": 0}
-    assert s._draining is None  # the books no longer read the torn-down pipeline
+    assert s._draining == []  # the books no longer read the torn-down pipeline
 
 
 def test_recovery_under_a_held_callback_keeps_the_books(held: Any) -> None:
@@ -237,3 +240,35 @@ def test_the_rings_of_a_held_callback_are_emptied_once_as_it_leaves(held: Any) -
     acc = s.frame_accounts()
     assert acc.to_dict() == {"captured": 2 * BS + 8, "played": BS, "dropped": BS + 8, "inserted": 8,
                              "buffered": 0, "in_flight": 0}
+
+
+def test_two_teardowns_under_two_held_callbacks_keep_both_blocks_in_the_books(held: Any) -> None:
+    """Recovery tears the first stream down under its held callback, the new stream's callback is
+    held in turn, and ``stop()`` tears that one down too: both torn-down pipelines' blocks are in
+    flight in every reading until their callbacks leave, and each is counted dropped once, as its
+    own callback leaves (whichever leaves first)."""
+    s, hold, finish = held
+    recovered = threading.Event()
+    s.add_event_listener(lambda e: recovered.set() if e.kind == "recovery_succeeded" else None)
+    first = hold()
+    backend: _HandBackend = s.backend  # type: ignore[assignment]
+    backend.streams[-1].on_error(DeviceLostError("the device went away", component="device"))
+    assert recovered.wait(DEADLINE_S), "no recovery"
+    assert s.state == State.RUNNING
+    second = hold()  # the new stream's callback, held in its chain
+    s.stop()
+    assert s.state == State.STOPPED and s._pipeline is None
+    acc = s.frame_accounts()
+    assert acc.balanced(), acc
+    assert acc.to_dict() == {"captured": 3 * BS, "played": BS, "dropped": 0, "inserted": 0,
+                             "buffered": 0, "in_flight": 2 * BS}
+    first.release.set()  # the first pipeline's callback leaves; the second still holds its block
+    assert first.thread is not None
+    first.thread.join(DEADLINE_S)
+    assert not first.thread.is_alive()
+    assert _books(s) == {"captured": 3 * BS, "played": BS, "dropped": BS, "inserted": 0,
+                         "buffered": 0, "in_flight": BS}
+    finish(second)
+    assert _books(s) == {"captured": 3 * BS, "played": BS, "dropped": 2 * BS, "inserted": 0,
+                         "buffered": 0, "in_flight": 0}
+    assert s._draining == []  # the books no longer read either torn-down pipeline

@@ -129,8 +129,9 @@ def test_the_deadline_ends_a_run_before_its_attempts_do():
     s.run_for(1.0)
     got = _plain(events, events[0].time)
     assert [(t, d["attempt"]) for t, k, d in got if k == "recovery_attempt"] == [(0.0, 1), (0.01, 2)]
+    # the third attempt would be due at 30 ms, past the 25 ms deadline: the run gives up at 25 ms
     assert [(t, k, d) for t, k, d in got if k == "recovery_failed"] == \
-        [(0.03, "recovery_failed", {"reason": "deadline of 0.025 s passed", "attempts": 2})]
+        [(0.025, "recovery_failed", {"reason": "deadline of 0.025 s passed", "attempts": 2})]
     assert s.state == State.FAILED
     s.close()
 
@@ -280,8 +281,10 @@ def test_an_attempt_exactly_at_the_deadline_is_still_made():
     attempts = [e.time - started for e in events if e.kind == "recovery_attempt"]
     assert attempts == [0.0, 0.015625]  # exactly on the deadline: made
     (failed,) = [e for e in events if e.kind == "recovery_failed"]
+    # the next would be due at 46.875 ms: none is scheduled past the deadline, the run fails as
+    # the attempt made at it fails
     assert (failed.time - started, failed.data) == \
-        (0.046875, {"reason": "deadline of 0.016 s passed", "attempts": 2})
+        (0.015625, {"reason": "deadline of 0.016 s passed", "attempts": 2})
     assert s.state == State.FAILED
     s.close()
 

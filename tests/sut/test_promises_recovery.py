@@ -185,11 +185,39 @@ def test_time_in_recovering_respects_deadline_and_attempt_limits(deadline_ms, at
     tries = [e for e in events if e.kind == "recovery_attempt"]
     devices = 1 + len(s.config.device.fallback_devices)
     assert len(tries) <= attempts * devices
-    # a deadline is checked before each attempt: the time spent is at most the deadline plus the
-    # one back-off that was already scheduled when it passed
-    assert spent <= deadline_ms / 1000 + 0.080 + 0.01
+    # the simulated open takes no time: the episode ends at the deadline at the latest, never one
+    # back-off step after it
+    assert spent <= deadline_ms / 1000 + 1e-9
     if deadline_ms >= 10_000:  # the attempts ran out first: every one of them was made
         assert len(tries) == attempts * devices
+    else:  # the deadline came first: the run gave up at it, with every attempt due before it made
+        assert spent == pytest.approx(deadline_ms / 1000, abs=1e-9)
+        assert all(e.time - entered[0].time <= deadline_ms / 1000 for e in tries)
+    s.close()
+    assert s.resources.leak_report() == []
+
+
+@pytest.mark.parametrize("initial_backoff_ms, attempts_made", [(500, 1), (150, 2), (200, 2)])
+def test_a_recovery_gives_up_at_its_deadline_when_the_next_back_off_would_wait_past_it(
+        initial_backoff_ms, attempts_made):
+    """Deadline 200 ms, the second attempt due 500 ms (or 150 ms, or exactly 200 ms) after the
+    first: an attempt due after the deadline is never made, and the recovery is FAILED at the
+    deadline itself, 200 ms after it entered RECOVERING (an attempt due at the deadline is made,
+    and its failure ends the run there too). The policy's own deadline is what the system keeps:
+    ``RecoveryPolicy.deadline_s``."""
+    cfg = {"recovery": {"deadline_ms": 200, "max_attempts": 3, "initial_backoff_ms": initial_backoff_ms,
+                        "backoff_factor": 4, "max_backoff_ms": 10_000},
+           "device": {"fallback_devices": []}}
+    s, events, records = _recovery_history(cfg)
+    entered = next(r.time for r in records if r.to_state == State.RECOVERING)
+    left = [r for r in records if r.from_state == State.RECOVERING and r.to_state != State.RECOVERING]
+    assert [r.to_state for r in left] == [State.FAILED]
+    assert RecoveryPolicy(s.config.recovery).deadline_s == 0.2
+    assert left[0].time - entered == pytest.approx(0.2, abs=1e-9)
+    assert len([e for e in events if e.kind == "recovery_attempt"]) == attempts_made
+    failed = [e for e in events if e.kind == "recovery_failed"]
+    assert [e.data["reason"] for e in failed] == ["deadline of 0.200 s passed"]
+    assert s.metrics().counters["recovery_failures"] == 1
     s.close()
     assert s.resources.leak_report() == []
 
