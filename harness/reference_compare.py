@@ -91,7 +91,6 @@ from __future__ import annotations
 
 import functools
 import math
-import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Literal, NamedTuple
 
@@ -202,7 +201,7 @@ def _window_floor(e: FloatArray, fit: FloatArray, ref_level: float, rel: float,
     pop of 3e-5 on a noiseless path). It follows the residual's own level where that clearly
     leaves the noise over a stretch (``_own_floor``), up to ``_MODEL_CAP`` of the local peak.
     """
-    sigma, floor_med = _local_floor(e, ref_level, rel, _silenced_blocks(e, fit))
+    sigma, floor_med = _local_floor(e, ref_level, rel)
     peak = _local_peak(fit)
     sigma = np.maximum(sigma, np.maximum(_MODEL_FLOOR * peak, q))
     own = _own_floor(e)
@@ -210,33 +209,6 @@ def _window_floor(e: FloatArray, fit: FloatArray, ref_level: float, rel: float,
     # estimates runs ~10 % over the wide median, which cost a 0.001 pop at -80 dBFS
     own = np.where(own > 2.0 * sigma, np.minimum(own, _MODEL_CAP * peak), 0.0)
     return np.maximum(sigma, own), floor_med
-
-
-#: a sub-block (128 frames) of the judged band whose recording keeps less than this share of the
-#: prediction's RMS fell silent (a mute, inserted silence): a healthy path keeps ~1 of it (the
-#: fit is its least-squares share), a mute under noise keeps the noise (0.05 of music at 96 kHz
-#: under -50 dBFS)
-_SILENCED_BLOCK = 0.25
-
-
-def _silenced_blocks(e: FloatArray, fit: FloatArray, sb: int = 128) -> NDArray[np.bool_]:
-    """Per sub-block of ``sb`` frames of a window (residual ``e``, band-limited prediction
-    ``fit``), whether the recording (``e + fit``) fell silent there while the prediction sounds.
-
-    In such a sub-block the residual is the missing signal itself, and the judge's floor, the
-    median of the residual's robust sigmas over +-8 sub-blocks, read it instead of the noise
-    wherever the silence covered half of them: a 960-frame mute of music at 96 kHz under
-    -50 dBFS of noise (7.5 sub-blocks) near a window's end raised the floor from 0.0036 to
-    0.021, and its residual (0.11) stayed under the threshold (0.14): not reported."""
-    nsb = max(e.size // sb, 1)
-    if e.size < sb:
-        return np.zeros(nsb, dtype=bool)
-    f = fit[: nsb * sb].reshape(nsb, sb)
-    r = f + e[: nsb * sb].reshape(nsb, sb)
-    ms_fit = np.einsum("ij,ij->i", f, f)
-    ms_rec = np.einsum("ij,ij->i", r, r)
-    out: NDArray[np.bool_] = ms_rec < _SILENCED_BLOCK ** 2 * ms_fit
-    return out
 
 
 def _impulse_reach(e: FloatArray, sigma: FloatArray, found: list[int], judge: FloatArray,
@@ -1078,27 +1050,9 @@ def compare_to_reference_stream(
             normal = _debiased(normal, q_ref)
         normal = _without_splices(normal, [bd - (w0 - pad + half) for bd in bounds[1:-1]])
         normal = _without_rows(normal, _silenced_rows(normal, fs))
-        first: tuple[FloatArray, FloatArray, FloatArray] | None = _solve_path(normal)
-        muted = _silenced_blocks(first[1][off: off + (w1 - w0)], first[2][off: off + (w1 - w0)])
-        if muted.any():
-            # a silence the hops' test above did not see (under noise a muted hop reads the
-            # noise, 0.04-0.17 of what the window's gain made of the reference, over the 0.02
-            # it asks): the first fit says where the recording lost the prediction, and those
-            # rows leave the fit (it bent towards the silence: a 960-frame mute of music at
-            # 96 kHz under -50 dBFS raised the residual 2-10x over the 1 500 frames before it,
-            # and with it the judge's floor, over the mute's own residual)
-            # (up to 0.6 of the window: a 50 ms mute and the filters' reach hold ~half of a
-            # 0.125 s window, and the fit bent over the rest left it unreported)
-            reach = judge.size // 2 + FIR_TAPS
-            normal = _without_rows(normal, [off + i for b in np.flatnonzero(muted).tolist()
-                                            for i in range(b * 128 - reach, (b + 1) * 128 + reach)], 0.6)
-            first = None
         found: list[int] = []  # frames of the window (``e``'s index) the judge found a glitch at
         for refit in range(_REFITS + 1):
-            if refit == 0 and first is not None:
-                h, resid, fit = first
-            else:
-                h, resid, fit = _solve_path(normal, tuple(off + i for i in found))
+            h, resid, fit = _solve_path(normal, tuple(off + i for i in found))
             e = resid[off: off + (w1 - w0)]
             q = math.hypot(q_rec, abs(float(np.sum(h[:FIR_TAPS]))) * q_ref) / math.sqrt(12)
             sigma, floor_med = _window_floor(e, fit[off: off + (w1 - w0)], ref_level, 10 ** (floor_db / 20), q)
@@ -1623,14 +1577,14 @@ def _without_splices(nrm: _PathNormal, splices: list[int]) -> _PathNormal:
     return _without_rows(nrm, [t for s in splices for t in range(s - reach, s + reach + 1)])
 
 
-def _without_rows(nrm: _PathNormal, rows: list[int], most: float = 0.25) -> _PathNormal:
+def _without_rows(nrm: _PathNormal, rows: list[int]) -> _PathNormal:
     """``nrm`` with ``rows`` taken out of the fit as well as those already out (their outer
     products subtracted once each); ``nrm`` as it is when none are new, or when all of them would
-    leave less than ``1 - most`` of the window to fit."""
+    leave less than three quarters of the window to fit."""
     new = np.setdiff1d(np.asarray(rows, dtype=np.int64), nrm.out if nrm.out is not None else np.zeros(0, np.int64))
     new = new[(new >= nrm.t0) & (new < nrm.t1)]
     out = new if nrm.out is None else np.union1d(nrm.out, new)
-    if not new.size or out.size > most * (nrm.t1 - nrm.t0):
+    if not new.size or out.size > 0.25 * (nrm.t1 - nrm.t0):
         return nrm
     xb = nrm.regressors(new)
     return replace(nrm, gram=nrm.gram - xb.T @ xb, rhs=nrm.rhs - xb.T @ nrm.target[new], out=out, _lu=None)
@@ -1781,30 +1735,18 @@ def _sliding_gram(x: FloatArray, taps: int, rows: int, t0: int, t1: int) -> Floa
     return out
 
 
-def _local_floor(e: FloatArray, ref_level: float, rel: float = 1e-6,
-                 silenced: NDArray[np.bool_] | None = None) -> tuple[FloatArray, float]:
+def _local_floor(e: FloatArray, ref_level: float, rel: float = 1e-6) -> tuple[FloatArray, float]:
     """The residual's own local floor, sample by sample, and its median.
 
     Per sub-block of 128 frames a robust sigma (1.4826 x median |e|: a pop, however large, does
     not raise it); the floor at a frame is the larger of the median over +-8 sub-blocks (the
     noise) and the largest of its own and the two neighbouring sub-blocks (where the model
     follows a passage less well, its whole stretch shows it, and the floor rises with it there).
-    ``silenced``: per sub-block, whether the recording fell silent there (``_silenced_blocks``):
-    such a sub-block's sigma is the missing signal, not the noise, and is left out of the
-    medians (the noise is its neighbours'; a window silenced throughout keeps its own).
     """
     sb = 128
     nsb = max(e.size // sb, 1)
     body = e[: nsb * sb] if e.size >= sb else np.pad(e, (0, sb - e.size))
     rob = 1.4826 * np.median(np.abs(body.reshape(nsb, sb)), axis=1)
-    out = np.zeros(nsb, dtype=bool)
-    if silenced is not None and silenced[:nsb].any():
-        # a silence's first and last sub-blocks are partly silent (their sigma half the missing
-        # signal's): left out with it
-        out = silenced[:nsb] | np.concatenate(([False], silenced[: nsb - 1])) | \
-            np.concatenate((silenced[1:nsb], [False]))
-        if out.all():
-            out[:] = False
     # at the window's ends, the larger of the median padded with copies of the end sub-block
     # (there that one sub-block's own, 9 of 17 values: where the fit follows a transient at its
     # window's edge less well, the floor rises with it) and the median mirrored (its
@@ -1813,15 +1755,6 @@ def _local_floor(e: FloatArray, ref_level: float, rel: float = 1e-6,
     # window's end, bass under every impairment at once). Inside, the two are the same.
     views = [np.lib.stride_tricks.sliding_window_view(np.pad(rob, 8, mode=m), 17) for m in ("edge", "symmetric")]
     wide = np.maximum(np.median(views[0], axis=1), np.median(views[1], axis=1))
-    if out.any():
-        # the same medians over the heard sub-blocks only; where none is within reach, the
-        # window's heard median
-        heard = np.where(out, np.nan, rob)
-        hv = [np.lib.stride_tricks.sliding_window_view(np.pad(heard, 8, mode=m), 17) for m in ("edge", "symmetric")]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a view with no heard sub-block: NaN
-            hw = np.fmax(np.nanmedian(hv[0], axis=1), np.nanmedian(hv[1], axis=1))
-        wide = np.where(np.isnan(hw), float(np.median(rob[~out])), hw)
     sig = np.maximum(wide, rel * max(ref_level, 1e-3))
     sigma = np.repeat(sig, sb)[: e.size]
     if sigma.size < e.size:
