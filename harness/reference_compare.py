@@ -995,12 +995,24 @@ def compare_to_reference_stream(
         split = _locate_step(lines[li - 1], lines[li], rec, ref, sign, block, step_cutoff)
         bounds[li] = split.at
         spans.append(max(split.at - split.first, split.last - split.at))
-    if lock is None:
-        doubt = _check_track(lines, bounds, spans, rec, rec_frames, ref, fs, head.size, ref_level)
+    if lock is not None:
+        # a caller's lock is checked as the comparison's own, where the track took it: a search
+        # that placed tone bursts a carrier's or a burst's period off (or 40 frames off, which
+        # the track then followed to an alias 25.6 frames off) was compared there, every burst
+        # a false pop or mute; a lock a few frames off that the track put right passes
+        d0 = lines[0][2] / (1 - lines[0][3]) if abs(lines[0][3]) < 0.5 else lines[0][2]
+        doubt = _check_lock(head, rec, rec_frames, fs, d0,
+                            f"from the given lock at {lock:.1f} frames, the track places the reference's first "
+                            f"{head.size / fs:.1f} s")
         if doubt is not None:
-            raise AnalysisError(f"cannot follow the recording along the reference (low confidence): {doubt}; "
-                                "compare up to that point of the reference, or with material with onsets "
-                                "(music, speech, a sweep)")
+            raise AnalysisError(f"cannot align the recording to the reference (low confidence): {doubt}; "
+                                "locate the reference again, or compare material with onsets (music, speech, "
+                                "a sweep)")
+    doubt = _check_track(lines, bounds, spans, rec, rec_frames, ref, fs, head.size, ref_level)
+    if doubt is not None:
+        raise AnalysisError(f"cannot follow the recording along the reference (low confidence): {doubt}; "
+                            "compare up to that point of the reference, or with material with onsets "
+                            "(music, speech, a sweep)")
     for li in range(1, len(lines)):
         steps.append((bounds[li], lines[li - 1][2] + lines[li - 1][3] * bounds[li], lines[li][2] + lines[li][3] * bounds[li]))
     judge = _judge_filter(cutoff)

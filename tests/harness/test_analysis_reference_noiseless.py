@@ -308,3 +308,57 @@ def test_a_reference_file_whose_rounding_was_played_is_fitted_as_it_is(material:
     rec = _quantized(R.through_system(ref, FS, **kw), "int16")  # type: ignore[arg-type]
     rep = R.compare_to_reference(rec, ref, FS)
     assert rep.glitches == [], [g.to_dict() for g in rep.glitches]
+
+
+def _program_take(kind: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(reference, recording) as a program run compares them (``harness.program``): 3 s of one
+    kind, the reference's first frame 64 frames into the recording, one clock, gain 0.5."""
+    ref = R.program_material(kind, 3.0, FS, seed=300 + seed)  # type: ignore[arg-type]
+    return ref, R.through_system(ref, FS, delay_frames=64.0, gain=0.5, noise_rms=1e-5, seed=seed)
+
+
+def _with_lock(ref: np.ndarray, rec: np.ndarray, lock: float) -> R.ReferenceReport:
+    """The comparison as ``ProgramJudge._compare`` calls it, with a caller's ``lock``."""
+    return R.compare_to_reference_stream(lambda a, b: rec[a:b], rec.size, lambda a, b: ref[a:b], ref.size, FS,
+                                         max_latency_s=0.25, window_s=0.5, max_glitches=10_000, recursive_taps=4,
+                                         floor_db=-50.0, one_clock=True, lock=lock)
+
+
+@pytest.mark.parametrize(("seed", "off", "refusal"), [
+    (0, 40.0, "cannot align"), (0, 740.0, "cannot align"), (1, -200.0, "cannot align"), (1, 1710.0, "cannot align"),
+    (2, 40.0, "cannot align"), (2, 1914.0, "cannot follow")])
+def test_a_callers_wrong_lock_on_tone_bursts_is_refused_and_a_right_one_gives_nothing(
+        seed: int, off: float, refusal: str) -> None:
+    """A caller's ``lock=`` (a program run's search of the loop) was taken as given: neither the
+    head nor the track was checked. Tone bursts locked 40 or 200 frames off, or at the head's own
+    alias (740, 1710, 1914 frames: the carrier's strongest match of itself within 3000), were
+    followed to an alias and compared there: 4-8 false pops, mutes and ``other``s a take (seed 1
+    at -200 and 1710 read clean, 228.5 and 1249.9 frames off). Checked as the comparison's own
+    lock, at the head where the track took it and along the track, each is refused as not
+    aligned (the alias 1914 frames off, whose head the track put right, along the track); the
+    right lock gives nothing."""
+    ref, rec = _program_take("gaps", seed)
+    rep = _with_lock(ref, rec, 64.0)
+    assert rep.glitches == [] and abs(rep.latency_frames - 64.0) < 0.5, [g.to_dict() for g in rep.glitches]
+    with pytest.raises(A.AnalysisError, match=rf"{refusal} .*low confidence.*envelopes match best"):
+        _with_lock(ref, rec, 64.0 + off)
+
+
+@pytest.mark.parametrize(("kind", "far"), [("music", "cannot align"), ("speech", None), ("chords", None),
+                                           ("percussion", None), ("gaps", "cannot align")])
+def test_a_callers_lock_a_little_off_is_put_right_and_one_far_off_is_never_a_false_glitch(
+        kind: str, far: str | None) -> None:
+    """A lock 3 frames off is put right by the track (no glitch, latency within half a frame,
+    tone bursts too). One 1500 frames off, past the track's search, was followed there on music
+    (587 frames off, 2 false pops) and tone bursts (133 frames off, 4 false glitches): each is
+    refused now; speech, chords and percussion find their material again (no glitch, latency
+    within half a frame), as before."""
+    ref, rec = _program_take(kind, 0)
+    rep = _with_lock(ref, rec, 67.0)
+    assert rep.glitches == [] and abs(rep.latency_frames - 64.0) < 0.5, [g.to_dict() for g in rep.glitches]
+    if far is None:
+        rep = _with_lock(ref, rec, 1564.0)
+        assert rep.glitches == [] and abs(rep.latency_frames - 64.0) < 0.5, [g.to_dict() for g in rep.glitches]
+    else:
+        with pytest.raises(A.AnalysisError, match=rf"{far} .*low confidence"):
+            _with_lock(ref, rec, 1564.0)
