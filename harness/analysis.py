@@ -1755,6 +1755,9 @@ def measure_latency(
     reference that is not what was played) is refused. When the pieces refuse the fit, or are too
     vague to check it, the drift is searched by the whole take's correlation envelope and the
     answer that explains more of the recording is kept. ``polarity`` is -1 when the path inverts.
+    Band edges: where the path stops bands holding 5 % or more of the reference's energy (a
+    converter's low-pass, a high-pass, a telephone band; ``_passband``), the measurement is made
+    again with the reference as the path passes it, and ``band_hz`` says the band it was made in.
     """
     rec = np.asarray(recorded, dtype=np.float64)
     if rec.ndim != 1:
