@@ -1825,8 +1825,11 @@ def measure_latency_stream(
             out[lo - a: hi - a] = np.asarray(read(lo, hi), dtype=np.float64) - mean
         return out
 
-    answer, result = _measure(ref, segment, sample_rate, max_lag, min_confidence, lag_block, estimate_drift, verify)
-    if estimate_drift and ref.size >= _DRIFT_MIN_REF:
+    answer, peak, result = _measure(ref, segment, sample_rate, max_lag, min_confidence, lag_block, estimate_drift,
+                                    verify)
+    # only an answer whose correlation peak stands clear is read for the path's band: where no peak
+    # does (a reference not in the recording), the bands' gains are noise and name no band
+    if estimate_drift and ref.size >= _DRIFT_MIN_REF and peak >= min_confidence:
         band = _passband(ref, segment, answer, sample_rate)
         if band is not None:
             # the path passes only part of the reference's band: what it stops is no evidence of
@@ -1834,8 +1837,8 @@ def measure_latency_stream(
             # (and, for a log sweep, settles on a wrong ridge of its delay-drift ambiguity); the
             # whole measurement again with the reference as the path passes it (zero phase: the
             # same delay)
-            _, result = _measure(band.filtered(ref), segment, sample_rate, max_lag, min_confidence, lag_block,
-                                 estimate_drift, verify)
+            _, _, result = _measure(band.filtered(ref), segment, sample_rate, max_lag, min_confidence, lag_block,
+                                    estimate_drift, verify)
             reason = result.reason
             if reason is not None:
                 reason = (f"{reason}; the path passes only {band.lo_hz:.0f}-{band.hi_hz:.0f} Hz of the reference's "
@@ -1845,9 +1848,10 @@ def measure_latency_stream(
 
 
 def _measure(ref: FloatArray, segment: Any, sample_rate: int, max_lag: int, min_confidence: float, lag_block: int,
-             estimate_drift: bool, verify: bool) -> tuple[_Settled, LatencyResult]:
+             estimate_drift: bool, verify: bool) -> tuple[_Settled, float, LatencyResult]:
     """``measure_latency_stream``'s measurement of the mean-removed ``ref`` in the recording read by
-    ``segment``: the settled answer (even when refused) and the result."""
+    ``segment``: the settled answer (even when refused), how clear the correlation peak stood
+    (the confidence before the pieces' check) and the result."""
     # the main lobe's half-width, from the reference's own autocorrelation
     n_ref = sfft.next_fast_len(2 * ref.size)
     acf = sfft.irfft(np.abs(sfft.rfft(ref, n_ref)) ** 2, n_ref)[: min(n_ref // 2, 4096)]
@@ -1890,7 +1894,7 @@ def _measure(ref: FloatArray, segment: Any, sample_rate: int, max_lag: int, min_
         why = (f"the reference's pieces disagree with one delay by {unexplained:.1f} frames beyond their "
                "noise (an uncorrected clock drift, a glitch or an echo in the path)" if unexplained > 0.5 else
                f"the best correlation peak is only {confidence:.2f} clear of the next")
-        return answer, LatencyResult(
+        return answer, scan.confidence, LatencyResult(
             None, int(sample_rate), confidence, polarity, min_confidence,
             reason=(
                 f"no unique match: {why} (confidence {confidence:.2f}, need {min_confidence:.2f}); is the "
@@ -1898,9 +1902,9 @@ def _measure(ref: FloatArray, segment: Any, sample_rate: int, max_lag: int, min_
             ),
             drift_ppm=drift * 1e6,
         )
-    return answer, LatencyResult(start, int(sample_rate), confidence, polarity, min_confidence,
-                                 drift_ppm=drift * 1e6, latency_end_frames=start + drift * (ref.size - 1),
-                                 uncertainty_frames=uncertainty)
+    return answer, scan.confidence, LatencyResult(start, int(sample_rate), confidence, polarity, min_confidence,
+                                                  drift_ppm=drift * 1e6, latency_end_frames=start + drift * (ref.size - 1),
+                                                  uncertainty_frames=uncertainty)
 
 
 #: a band of the reference the recording holds less than this share of (in amplitude, one

@@ -236,3 +236,14 @@ def test_a_path_that_passes_the_references_band_is_not_called_band_limited(kind:
     r = A.measure_latency(ref, rec, 48_000)
     assert r.latency_frames is not None and abs(r.latency_frames - truth) < 0.01, r.to_dict()
     assert r.band_hz is None, r.band_hz
+
+
+def test_a_wrong_reference_is_refused_without_naming_a_band() -> None:
+    """A log sweep looked for in an MLS recording: refused for its peak, and no band is named (the
+    bands' gains of an answer no correlation peak stands behind are noise)."""
+    fs, frames = 16_000, 96_000
+    _, rec, _ = _take("log", frames, fs, 1234.5, 40.0, -1, -10.0, 31)
+    wrong, _, _ = _take("mls", frames, fs, 0.0, 0.0, 1, None, 0)
+    r = A.measure_latency(wrong, rec, fs)
+    assert r.latency_frames is None and r.confidence < 0.5, r.to_dict()
+    assert r.band_hz is None and "passes only" not in (r.reason or ""), r.to_dict()
