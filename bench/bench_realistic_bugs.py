@@ -3428,10 +3428,10 @@ BATCH_23: list[Bug] = [
         "and counted apart)",
         "config (a migration adds nothing: what a document leaves out takes the current default)"),
     Bug("stretch_ready_ignores_output_fill", "pipeline.py",
-        "                and not ring_in.fill and not ring_out.fill and ring_in.capacity >= bs\n",
-        "                and not ring_in.fill and ring_in.capacity >= bs\n",
+        "        held = ring_out.fill + bs\n",
+        "        held = bs\n",
         "'the output ring drains every block' while shortening stretch_ready: a stretch begins with "
-        "frames still in the output ring",
+        "frames still in the output ring that a block more would overflow or push past the latency",
         "audio (a stretch gives the samples and counters block by block gives)"),
     Bug("block_equal_to_latency_refused", "config.py",
         "    if block_ms > config.stream.latency_ms:\n",

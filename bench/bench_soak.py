@@ -39,7 +39,8 @@ report from the journal and reads its history for ``timeline.html``):
     python bench/bench_soak.py --report-build DIR [--vs CHECKOUT] [--rounds 1]
 
 rebuilds DIR's reports (``soundcheck report``) in a fresh process on a linked copy of its journal
-and history, and prints that process's peak RSS (``wait4``), CPU and wall time; with ``--vs``, the
+and history, and prints that process's exit status, peak RSS (``wait4``), CPU and wall time (a
+killed soak's journal too: its report is built and inconclusive, exit 3); with ``--vs``, the
 same with another checkout on ``PYTHONPATH`` (``git archive REV | tar -x -C CHECKOUT``), the two
 run alternately, and whether the two trees wrote the same ``report.json`` (but ``generated_at``),
 ``report.html`` (but its generation time), ``timeline.html`` and figures.
@@ -309,9 +310,17 @@ def _print_row(r: dict[str, Any]) -> None:
           f"{'  NOT OK: ' + json.dumps(r['not_ok']) if r['not_ok'] else ''}", flush=True)
 
 
+#: ``soundcheck report``'s exits after which the reports were written: pass, fail, inconclusive
+#: (a killed soak's journal, or any inconclusive verdict)
+REPORT_BUILT = (0, 1, 3)
+
+
 def _report_once(src: Path, checkout: Path, out: Path) -> dict[str, Any]:
     """``soundcheck report`` of a linked copy of ``src`` (its journal and history) in ``out``, run
-    from ``checkout``: the child's peak RSS, CPU and wall time."""
+    from ``checkout``: the child's peak RSS, CPU and wall time, and its exit status. A killed
+    soak's journal is reported too (exit 3, inconclusive: the journal has no end), which is the
+    journal a crashed overnight soak leaves and so one worth measuring; a usage or input error
+    (2) or a crash is not a build and stops the bench."""
     out.mkdir(parents=True)
     for name in ("journal.jsonl", "history.jsonl", "summary.json"):
         if (src / name).is_file():
@@ -323,12 +332,16 @@ def _report_once(src: Path, checkout: Path, out: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "harness.cli", "report", str(out)], cwd=out,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    with proc.stderr:  # read to its end first: a child blocked on a full pipe never exits
+        err = proc.stderr.read().decode(errors="replace")
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"soundcheck report ({checkout}) failed:\n{err[-2000:]}")
-    return {"checkout": str(checkout), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code  # reaped by wait4 (for its rusage), so Popen must not wait for it again
+    if code not in REPORT_BUILT:
+        raise SystemExit(f"soundcheck report ({checkout}) failed with exit {code}:\n{err[-2000:]}")
+    return {"checkout": str(checkout), "exit": code, "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
             "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "wall_s": round(wall, 2)}
 
 

@@ -96,15 +96,32 @@ class RingBuffer:
         self._fill = 0
         return n
 
-    def pass_through(self, n: int) -> None:
-        """``n`` frames written to the empty ring and read straight out again, in pieces: the
-        read position moves on exactly as those ``write`` and ``read`` calls would move it, and the
-        storage is not touched (the ring is empty before and after, so nothing reads it). For a
-        caller that processed the frames elsewhere (``Pipeline.end_stretch``)."""
-        if self._fill:
-            raise ValueError("only an empty ring passes frames through")
-        self._fill = n
-        self.discard(n)
+    def pass_through(self, n: int, held: np.ndarray | None = None) -> None:
+        """``n`` frames written to the ring and ``n`` read out again, in pieces, its fill the same
+        before and after: the read position moves on exactly as those ``write`` and ``read`` calls
+        would move it. An empty ring's storage is not touched (nothing reads it); a ring that holds
+        frames holds ``held`` afterwards (the last ``fill`` frames of what it held and what was
+        written: the caller's, who processed the frames elsewhere, ``Pipeline.end_stretch``), at
+        the positions those writes would have left them."""
+        fill = self._fill
+        if (0 if held is None else held.shape[0]) != fill:
+            raise ValueError(f"a ring holding {fill} frames must be given {fill} frames to hold")
+        self._fill = fill + n
+        self.discard(n)  # the read position moves on as the reads of those frames move it
+        if fill:  # and the frames left are written where the writes would have left them
+            self._fill = 0
+            self.write(held)  # type: ignore[arg-type]
+
+    def peek(self, out: np.ndarray) -> None:
+        """Copy the frames the ring holds, oldest first, into ``out`` (exactly ``fill`` frames
+        long), leaving the ring as it is: what the next reads would return."""
+        fill = self._fill
+        if out.shape[0] != fill:
+            raise ValueError(f"peek needs room for exactly the {fill} frames held")
+        start = self._read
+        first = min(fill, self.capacity - start)
+        out[:first] = self._data[start:start + first]
+        out[first:] = self._data[:fill - first]
 
 
 class BufferPool:

@@ -279,9 +279,12 @@ class Pipeline:
 
     # -- a stretch of blocks at once (the simulated device) -------------------------------------
     # On the virtual clock a stretch of blocks with nothing else due between them is known before
-    # it is delivered, and in the steady state (both rings empty between callbacks, the pool not
-    # dry, the default chain compiled) every ``callback`` of it does the same: the block in, one
-    # block through the chain, the same block out. ``begin_stretch`` runs the chain's gain and
+    # it is delivered, and in the steady state (the input ring empty between callbacks, the output
+    # ring holding the same frames count F each time with room for a block more and no backlog to
+    # drop, the pool not dry, the default chain compiled) every ``callback`` of it does the same:
+    # the block in, one block through the chain, the block F frames before it out (the F frames
+    # the output ring held first: after a late callback or an underrun they stay until a flush).
+    # ``begin_stretch`` runs the chain's gain and
     # biquad over all of them in one call; ``stretch_blocks`` is then their callbacks (each one's
     # counters, the limiter's block-rate gain, its duration), in order, a run of blocks a call;
     # ``end_stretch`` moves the rings on and rewinds the filter to the last block delivered. The numbers (samples, counters,
@@ -298,15 +301,24 @@ class Pipeline:
             return False
         bs = self.block_size
         ring_in, ring_out, pool = self.input_ring, self.output_ring, self.pool
-        return (self._stretch is None and type(self).callback is Pipeline.callback
-                and type(ring_in) is RingBuffer and type(ring_out) is RingBuffer and type(pool) is BufferPool
-                and not ring_in.fill and not ring_out.fill and ring_in.capacity >= bs
-                and ring_out.capacity >= bs and self.in_channels == self.out_channels and pool.available > 0)
+        if not (self._stretch is None and type(self).callback is Pipeline.callback
+                and type(ring_in) is RingBuffer and type(ring_out) is RingBuffer and type(pool) is BufferPool):
+            return False
+        # the output ring's frames stay as many through every callback: each writes a block after
+        # them (room for it) and reads a block from the front, with no backlog over the latency
+        # to drop (``callback``'s ``backlog``)
+        held = ring_out.fill + bs
+        return (not ring_in.fill and ring_in.capacity >= bs and ring_out.capacity >= held
+                and held <= self.max_output_backlog and self.in_channels == self.out_channels
+                and pool.available > 0)
 
     def begin_stretch(self, indata: np.ndarray, blocks: int) -> np.ndarray | None:
         """Filter ``blocks`` consecutive blocks of ``indata`` (contiguous float32, ``blocks *
         block_size`` frames) through the chain's gain and biquad, into a buffer of the pipeline's,
-        which it returns; or None (nothing done) when the callbacks of those blocks would not all
+        which it returns: what the device plays, the frames the output ring holds (F, usually
+        none) and then the blocks, so that block k of the stretch plays ``[k * bs, (k + 1) * bs)``
+        of it, as ``callback`` would read them from the ring; the last F frames delivered are what
+        the ring holds after the stretch (``end_stretch``). Or None (nothing done) when the callbacks of those blocks would not all
         be the steady one, the chain cannot filter blocks together (``DspChain.blockwise``), or
         the pipeline is not on a virtual clock (a real one judges each callback's real time)."""
         bs = self.block_size
@@ -317,20 +329,24 @@ class Pipeline:
         step = self.chain.blockwise
         assert step is not None
         t0 = self._real_time()
+        lead = self.output_ring.fill  # played before the stretch's own blocks, which follow them
         work = self._stretch_buf
-        if work.shape[0] < n or work.shape[1] != self.in_channels:
-            work = self._stretch_buf = np.empty((n, self.in_channels), dtype=np.float32)
-        work = work[:n]
-        work[...] = indata
+        if work.shape[0] < lead + n or work.shape[1] != self.in_channels:
+            work = self._stretch_buf = np.empty((lead + n, self.in_channels), dtype=np.float32)
+        work = work[:lead + n]
+        if lead:
+            self.output_ring.peek(work[:lead])
+        filtered = work[lead:]
+        filtered[...] = indata
         peaks = np.empty(blocks)
         states = np.empty((blocks + 1, 2, self.in_channels))  # [0]: before the stretch
         states[0] = step.biquad._z
-        step.filter_blocks(work, bs, peaks, states[1:])
+        step.filter_blocks(filtered, bs, peaks, states[1:])
         limiter = step.limiter
         # The limiter leaves a block alone when its gain is 1 and the block's peak is not above the
         # threshold (``Limiter.limit``: target 1, end 1); then it does for every block of the stretch
         idle = limiter._gain == 1.0 and not float(_fmax_reduce(peaks)) > limiter.threshold
-        self._stretch = (step, work, None if idle else peaks.tolist(), states, blocks)
+        self._stretch = (step, work, None if idle else peaks.tolist(), states, blocks, lead)
         self._stretch_s = self._real_time() - t0
         return work
 
@@ -348,7 +364,7 @@ class Pipeline:
         is timed into the stretch's real time, when it runs: the rest is a few counters, cheaper
         than the two reads of the thread's CPU clock that would time it (a system call each,
         0.3-1 us; measured in bench/RESULTS.md)."""
-        step, work, peaks, _, _ = self._stretch  # type: ignore[misc]
+        step, work, peaks, _, _, lead = self._stretch  # type: ignore[misc]
         bs = self.block_size
         m = j - i
         self._c_callbacks.value += m
@@ -357,7 +373,7 @@ class Pipeline:
             t0 = self._real_time()
             limit = step.limiter.limit
             for k in range(i, j):
-                limit(work[k * bs:(k + 1) * bs], peaks[k])
+                limit(work[lead + k * bs:lead + (k + 1) * bs], peaks[k])
             self._stretch_s += self._real_time() - t0
         self._c_played.value += m * bs
         self.consecutive_errors = 0
@@ -368,11 +384,13 @@ class Pipeline:
         ``delivered`` callbacks would have moved them, the filter goes back to its state after the
         last of them when fewer than all were delivered, and each of them is observed in the
         duration and load histograms with an even share of the stretch's real time."""
-        step, _, _, states, blocks = self._stretch  # type: ignore[misc]
+        step, work, _, states, blocks, lead = self._stretch  # type: ignore[misc]
         self._stretch = None
         n = delivered * self.block_size
         self.input_ring.pass_through(n)
-        self.output_ring.pass_through(n)
+        # the output ring keeps its count of frames: the last ``lead`` of those it held and the
+        # blocks delivered, which are the ``lead`` after the ``n`` played
+        self.output_ring.pass_through(n, work[n:n + lead] if lead else None)
         if delivered < blocks:
             step.rewind(states[delivered])
         if delivered:

@@ -38,9 +38,11 @@ def _signal(frames: int, channels: int, seed: int) -> np.ndarray:
     return np.ascontiguousarray(x, dtype=np.float32)
 
 
-def _pipeline(bs: int, *, kernel: str = "compiled", dsp: list | None = None) -> tuple[Pipeline, MonitoringCoordinator]:
+def _pipeline(bs: int, *, kernel: str = "compiled", dsp: list | None = None,
+              ring_blocks: int = 8) -> tuple[Pipeline, MonitoringCoordinator]:
     config = load_config({"stream": {"block_size": bs, "sample_rate": SR, "latency_ms": 20.0},
                           "device": {"input_channels": 2, "output_channels": 2},
+                          "buffers": {"ring_blocks": ring_blocks},
                           "dsp": CHAIN if dsp is None else dsp})
     m = MonitoringCoordinator()
     with use_kernel(kernel):
@@ -495,6 +497,48 @@ def test_frames_left_in_the_output_ring_are_played_as_block_by_block_plays_them(
     assert _state(got, mg) == _state(ref, mr)
 
 
+@pytest.mark.parametrize(("held", "ring_blocks"), [(1, 8), (64, 8), (100, 8), (448, 8), (896, 32)])
+@pytest.mark.parametrize("cut", [None, 0, 2])
+def test_a_stretch_is_taken_with_frames_left_in_the_output_ring(held: int, ring_blocks: int, cut: int | None) -> None:
+    """Frames the output ring holds with the input ring empty (after a late callback or an
+    underrun, until a flush; 3 105 of the 5 123 stretches a 300 s default run on the compiled
+    kernel could not start) are played first by every callback, which keeps as many: the stretch
+    is taken there, all of it or its first ``cut`` blocks, and gives the samples, counters, ring
+    positions and filter and limiter state one callback a block gives, also for the callbacks
+    after it (the ring holds what they would have left in it). 448 frames: a block more fills
+    the 512-frame ring; 896 in a ring of 2 048: a block more is the latency's 960, the most the
+    ring keeps without dropping any."""
+    bs, k = 64, 6
+    x = _signal(bs * (k + 3), 2, 7)
+    backlog = _signal(held, 2, 8)
+    ref, mr = _pipeline(bs, ring_blocks=ring_blocks)
+    got, mg = _pipeline(bs, ring_blocks=ring_blocks)
+    for p in (ref, got):
+        p.output_ring.write(backlog)
+    out_ref = _callbacks(ref, x, bs)
+    n = k if cut is None else cut
+    assert got.begin_stretch(x[:k * bs], k) is not None
+    out = [got.stretch_block(j).copy() for j in range(n)]
+    got.end_stretch(n)
+    out.append(_callbacks(got, x[n * bs:], bs))
+    assert np.array_equal(np.concatenate(out), out_ref)
+    assert _state(got, mg) == _state(ref, mr)
+    assert mr.value("frames_dropped") == 0 and mr.value("frames_inserted") == 0
+
+
+def test_a_stretch_is_refused_where_a_block_more_in_the_output_ring_would_be_dropped() -> None:
+    """Past the latency's frames (960 at 20 ms) a callback drops the oldest of the output ring
+    (``max_output_backlog``), and with no room for a block it processes none: not the steady
+    callback, so no stretch (the edges themselves are taken: the test above)."""
+    bs, k = 64, 4
+    x = _signal(bs * k, 2, 9)
+    for held, ring_blocks in ((897, 32), (449, 8)):
+        p, _ = _pipeline(bs, ring_blocks=ring_blocks)
+        assert p.output_ring.write(_signal(held, 2, 10)) == held
+        assert not p.stretch_ready() and p.begin_stretch(x, k) is None
+        assert p.output_ring.fill == held and p._stretch is None
+
+
 def test_the_smallest_stretch_rings_and_pool_still_take_the_stretch() -> None:
     """Two blocks are a stretch; rings of exactly one block and a pool with one free buffer leave
     every callback the steady one, so they take it too, with the callbacks' numbers; a pool
@@ -589,21 +633,39 @@ def test_a_stretch_s_real_time_is_shared_evenly_among_its_delivered_blocks(
         assert h.max == pytest.approx(value, rel=1e-12) and h.min == pytest.approx(value, rel=1e-12)
 
 
-def test_only_an_empty_ring_passes_frames_through() -> None:
-    """``pass_through`` on a ring holding frames is refused, saying why, and leaves it as it was;
-    on an empty one it moves the read position as a write and a read of those frames would."""
+@pytest.mark.parametrize("held", [0, 5, 13])
+@pytest.mark.parametrize("n", [0, 3, 14, 40])
+def test_a_ring_passes_frames_through_as_its_writes_and_reads_would(held: int, n: int) -> None:
+    """``pass_through(n, held)`` leaves a ring as ``n`` frames written and ``n`` read a block at a
+    time leave it: the same read position and fill, and the frames it holds (those ``held``)
+    read back alike, across the storage's wrap; ``peek`` gives them without reading them. A ring
+    holding frames that is not given as many to hold is refused, saying why, and left as it was."""
+    rng = np.random.default_rng(held * 100 + n)
     ring, ref = RingBuffer(16, 2), RingBuffer(16, 2)
-    for r in (ring, ref):
-        r.write(np.ones((5, 2), np.float32))
-    with pytest.raises(ValueError, match=r"^only an empty ring passes frames through$"):
-        ring.pass_through(3)
-    assert (ring.fill, ring._read) == (5, 0)
-    for r in (ring, ref):
-        r.read(np.empty((5, 2), np.float32))
-    ring.pass_through(14)
-    ref.write(np.zeros((14, 2), np.float32))
-    ref.read(np.empty((14, 2), np.float32))
-    assert (ring.fill, ring._read) == (ref.fill, ref._read) == (0, 3)
+    first = rng.standard_normal((held, 2)).astype(np.float32)
+    for r in (ring, ref):  # the read position off zero, so that the frames wrap
+        r.write(np.zeros((11, 2), np.float32))
+        r.read(np.empty((11, 2), np.float32))
+        r.write(first)
+    before = np.empty((held, 2), np.float32)
+    ring.peek(before)
+    assert np.array_equal(before, first) and (ring.fill, ring._read) == (held, 11)
+    written = rng.standard_normal((n, 2)).astype(np.float32)
+    for i in range(0, n, 2):  # in pieces, as callbacks write and read
+        piece = written[i:i + 2]
+        assert ref.write(piece) == piece.shape[0]
+        ref.read(np.empty_like(piece))
+    if held:
+        with pytest.raises(ValueError, match=rf"^a ring holding {held} frames must be given {held} frames to hold$"):
+            ring.pass_through(n)
+        assert (ring.fill, ring._read) == (held, 11)
+    ring.pass_through(n, np.concatenate([before, written])[n:n + held] if held else None)
+    assert (ring.fill, ring._read) == (ref.fill, ref._read)
+    got, want = np.empty((held, 2), np.float32), np.empty((held, 2), np.float32)
+    ring.peek(got)
+    assert ring.fill == held
+    assert ring.read(got) == ref.read(want) == held
+    assert np.array_equal(got, want)
 
 
 def _documented_plan(stream) -> tuple[int, int]:

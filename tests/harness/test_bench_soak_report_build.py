@@ -1,0 +1,75 @@
+"""``bench/bench_soak.py --report-build`` measures the report build of a killed soak's journal.
+
+A soak killed overnight leaves a journal with no end; ``soundcheck report`` builds its report and
+exits 3 (inconclusive). That build is the one an operator runs after a crash, so the bench must
+measure it rather than stop on the exit status; an exit that wrote no report (2, an input error)
+must still stop it."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import read_journal
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: ``soundcheck soak ARGS`` in a child that SIGKILLs itself as the soak is about to write its
+#: third checkpoint: a killed soak's run folder at one simulated instant on every machine
+_KILLED_AT_THE_THIRD_CHECKPOINT = """
+import os, signal, sys
+from harness import journal
+checkpoint = journal.JournalWriter.checkpoint
+def dying(self, payload):
+    if self.checkpoints == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return checkpoint(self, payload)
+journal.JournalWriter.checkpoint = dying
+from harness.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _bench_soak():
+    spec = importlib.util.spec_from_file_location("bench_soak_report_build", ROOT / "bench" / "bench_soak.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(autouse=True)
+def _history_db(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+
+
+def test_the_report_build_of_a_killed_soaks_journal_is_measured(tmp_path):
+    run_dir = tmp_path / "killed"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AT_THE_THIRD_CHECKPOINT, "soak", "--duration", "20s",
+                             "--checkpoint", "2s", "--seed", "2", "--pace", "0", "--run-dir", str(run_dir),
+                             "--no-progress"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, (killed.stdout, killed.stderr[-3000:])
+    journal = read_journal(run_dir)
+    assert journal.end is None and len(journal.checkpoints) == 2
+
+    out = _bench_soak().report_build(run_dir, None, 1)
+
+    (row,) = out["runs"]["this"]
+    assert row["exit"] == 3  # inconclusive: the journal has no end
+    assert row["peak_rss_mib"] > 0 and row["cpu_s"] > 0
+
+
+def test_a_report_that_could_not_be_built_still_stops_the_bench(tmp_path):
+    run_dir = tmp_path / "broken"
+    run_dir.mkdir()
+    (run_dir / "journal.jsonl").write_text("not a journal\n", encoding="utf-8")
+
+    with pytest.raises(SystemExit, match="failed with exit 2"):
+        _bench_soak().report_build(run_dir, None, 1)
