@@ -26,9 +26,12 @@ system is healthy, the fault is real); the target is 0, and exactly 1 recovery e
 
 ``--kills-per-run K`` (K > 1) makes the kills K to a run of one system (``run_external_kills``):
 each a ``kill -9`` of the server's pid from outside, the next once the system is back after the
-one before (server serving, system RUNNING, the rig hearing it, for ``--gap`` seconds), each kill
-given its own recovery episodes and fault record; the run ends once its last kill's system is
-back. The start of a run (server, system, steady-state window: about 4 s near idle) and its end
+one before (server serving, system RUNNING with audio flowing, the rig hearing it, ``--gap``
+seconds after its return), each kill given its own recovery episodes and fault record; the run
+ends once its last kill's system is back. Every kill (one to a run too) is made only with the
+system RUNNING and its audio flowing; the state read just before each kill is printed
+(``state at each kill``), and a kill the system was not ready for within the killer's patience
+is not made and counted with the reasons it waited on (``kill missed``). The start of a run (server, system, steady-state window: about 4 s near idle) and its end
 (checks, reports) are paid once per K kills. Verdicts stay per run: ``kills in inconclusive runs``
 says how many kills a run's doubt covered.
 

@@ -4,7 +4,10 @@ The rig's own ``drop_device`` kills the server *knowing* it does; a crash in the
 announce itself (FIELD_NOTES: test both). Here a healthy system runs a reliability run with no
 injected fault (``--faults none``) on one of the three routes to the JACK loopback rig, and, from
 another thread, the server's process is ``SIGKILL``ed by pid (``os.kill``, behind the rig's back)
-``kill_at_s`` into the run, then started again ``restart_after_s`` later:
+``kill_at_s`` into the run, at the first moment after it that the system is RUNNING with its
+audio flowing on a serving server (``_Killer``: a kill of a system already down tests nothing a
+field crash would; one the system is never ready for is not made, and says why), then started
+again ``restart_after_s`` later:
 
 =========  ===============================================================================
 route      what runs, and who brings the server back
@@ -454,10 +457,12 @@ def run_external_kills(route: str, *, kills: int, seed: int = 1, kill_at_s: floa
     """One reliability run (no injected faults) on ``route`` whose server is ``kill -9``ed
     ``kills`` times from outside, each kill judged on its own (``KillResult.kills``).
 
-    The first kill comes ``kill_at_s`` after the run's first chunk; each next one once the system
-    is back after the one before (the server serving again, the system RUNNING and the rig hearing
-    it, for ``gap_s`` without a break; ``_Killer``), so that no kill lands in the last one's
-    recovery; the run ends once the last kill's system is back (``ReliabilityRun.execute``'s
+    The first kill comes ``kill_at_s`` after the run's first chunk, once the system is RUNNING with
+    audio flowing; each next one once the system is back after the one before (the server serving
+    again, the system RUNNING with audio flowing and the rig hearing it, ``gap_s`` after its
+    return; ``_Killer``), so that no kill lands in the last one's recovery; a kill the system is
+    not ready for within ``patience_s`` is not made (``KillResult.missed_kills`` says why) and the
+    next waits anew; the run ends once the last kill's system is back (``ReliabilityRun.execute``'s
     ``until``), judged as any run. Its duration is a cap: every kill given ``patience_s``. What
     the start of a run costs (the server's start, the system's, its steady-state window: about 4 s
     near idle, measured) is paid once for all its kills."""
