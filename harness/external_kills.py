@@ -192,12 +192,15 @@ FLOW_S = 0.25
 def not_ready(state: Any, server_serving: bool, flowing: bool | None) -> str | None:
     """Why the system is not ready to have its server killed (None: it is): the kill is meant to
     hit a RUNNING system with audio flowing on a serving server, the case a crash in the field
-    hits. ``flowing``: the system's own callbacks advanced within ``FLOW_S`` (None: not known
-    yet, a first read). The reasons carry no figures: the killer adds up how long each held."""
+    hits. ``flowing``: the system's own callbacks advanced within ``FLOW_S`` (None: not known, a
+    first read or reads too far apart to tell: a starved killer, never said to be the system's
+    silence). The reasons carry no figures: the killer adds up how long each held."""
     if not server_serving:
         return "the JACK server was not serving"
     if state != State.RUNNING:
         return f"the system was {getattr(state, 'value', state)}"
+    if flowing is None:
+        return f"not known whether audio flowed (the killer's own reads more than {FLOW_S:g} s apart)"
     if not flowing:
         return f"no callback of the system within {FLOW_S:g} s"
     return None
@@ -206,8 +209,8 @@ def not_ready(state: Any, server_serving: bool, flowing: bool | None) -> str | N
 class _Flow:
     """Whether the system's audio flows, by its own ``callbacks`` counter read at each poll: a
     change between two reads at most ``FLOW_S`` apart proves a callback within ``FLOW_S`` of the
-    later one, however late the reader itself ran (a starved killer reads seconds apart and
-    then proves nothing)."""
+    later one; a starved killer that reads seconds apart proves nothing either way, and says so
+    (None), never that the system fell silent."""
 
     def __init__(self, read: Any, clock: Any = time.monotonic) -> None:
         self.read = read
@@ -215,11 +218,13 @@ class _Flow:
         self._last: tuple[float, Any] | None = None
 
     def __call__(self) -> bool | None:
+        """True: a callback within ``FLOW_S``; False: none between two reads at most ``FLOW_S``
+        apart; None: not known (a first read, or the reads further apart than ``FLOW_S``)."""
         now, value = self.clock(), self.read()
         last, self._last = self._last, (now, value)
-        if last is None:
+        if last is None or now - last[0] > FLOW_S:
             return None
-        return value != last[1] and now - last[0] <= FLOW_S
+        return value != last[1]
 
 
 class _Killer:
