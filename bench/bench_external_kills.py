@@ -26,9 +26,12 @@ system is healthy, the fault is real); the target is 0, and exactly 1 recovery e
 
 ``--kills-per-run K`` (K > 1) makes the kills K to a run of one system (``run_external_kills``):
 each a ``kill -9`` of the server's pid from outside, the next once the system is back after the
-one before (server serving, system RUNNING, the rig hearing it, for ``--gap`` seconds), each kill
-given its own recovery episodes and fault record; the run ends once its last kill's system is
-back. The start of a run (server, system, steady-state window: about 4 s near idle) and its end
+one before (server serving, system RUNNING with audio flowing, the rig hearing it, ``--gap``
+seconds after its return), each kill given its own recovery episodes and fault record; the run
+ends once its last kill's system is back. Every kill (one to a run too) is made only with the
+system RUNNING and its audio flowing; the state read just before each kill is printed
+(``state at each kill``), and a kill the system was not ready for within the killer's patience
+is not made and counted with the reasons it waited on (``kill missed``). The start of a run (server, system, steady-state window: about 4 s near idle) and its end
 (checks, reports) are paid once per K kills. Verdicts stay per run: ``kills in inconclusive runs``
 says how many kills a run's doubt covered.
 
@@ -101,10 +104,20 @@ def summarize(route: str, results: list[KillResult]) -> dict[str, Any]:
         "kills": killed,
         "runs": len(results),
         "kills_in_inconclusive_runs": sum(len(kills_of(r)) for r in started if r.exit_code == 3),
-        "missed_kills": sum(r.kills_missed if r.kills else 1 for r in missed),
+        "missed_kills": sum(r.kills_missed or 1 for r in missed),
         "missed_kills_violated": sum(1 for r in missed if r.exit_code == 1),
         "missed_kill_reasons": dict(Counter(" ".join(r.kill_missed.split()[:4]) for r in missed
                                             if r.kill_missed is not None)),
+        # each kill not made with the reasons the killer waited on (``KillResult.missed_kills``:
+        # its figures set aside), most frequent first
+        "missed_kill_waits": dict(Counter(doubt_reason("missed", m.split(": ", 1)[-1], chars=200)
+                                          for r in results for m in r.missed_kills).most_common()),
+        # kills made with the system in another state than RUNNING (read just before the kill):
+        # the killer waits for RUNNING with audio flowing, so each of these is a race it lost
+        "kills_not_running": sum(1 for r in started for k in r.kills if k.state_at_kill not in ("", "running")),
+        "kill_states": dict(Counter(k.state_at_kill or "not read" for r in started for k in r.kills)),
+        "kill_waited_p50_s": float(np.median(w)) if (w := [k.waited_s for r in started for k in r.kills]) else float("nan"),
+        "kill_waited_max_s": float(max(w)) if w else float("nan"),
         # the run's verdict (its exit code): 0 pass, 3 inconclusive, 1 violated; anything else a crash
         "pass": sum(1 for r in started if r.exit_code == 0),
         "inconclusive_runs": sum(1 for r in started if r.exit_code == 3),
@@ -330,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
                       + (f" {res.unexplained_losses}" if res.unexplained_losses else "")
                       + (f" inconclusive={res.inconclusive}" if res.inconclusive else "")
                       + (f" doubts={[d[:90] for d in res.doubts]}" if res.doubts else "")
-                      + (f" missed={res.kills_missed} ({res.kill_missed})" if res.kills_missed else "")
+                      + (f" missed={res.kills_missed} {res.missed_kills}" if res.kills_missed else "")
+                      + f" at the kill(s): {[(k.state_at_kill, k.waited_s) for k in res.kills]}"
                       + f" wall={time.monotonic() - t_run:.0f}s load={loads[-1]:.1f} {res.run_dir}" + flag, flush=True)
     finally:
         _stop(loaders)
@@ -351,7 +365,11 @@ def main(argv: list[str] | None = None) -> int:
               f"by at most {s['supervisor_late_max_s']:.3f} s")
         print(f"         audio {s['audio']}")
         print(f"         kills in inconclusive runs {s['kills_in_inconclusive_runs']}; system back (RUNNING, "
-              f"heard) for the gap p50 {s['back_after_p50_s']:.1f} s after a kill; notes {s['kill_notes']}")
+              f"heard) p50 {s['back_after_p50_s']:.1f} s after a kill; notes {s['kill_notes']}")
+        print(f"         state at each kill {s['kill_states']} (not RUNNING: {s['kills_not_running']}); waited for "
+              f"it p50 {s['kill_waited_p50_s']:.2f} s, max {s['kill_waited_max_s']:.2f} s")
+        for reason, n in s["missed_kill_waits"].items():
+            print(f"         kill missed {n:3d}x  {reason}")
         print(f"         device losses {s['device_losses']} (stalls among them {s['device_stalls']}), unexplained "
               f"{s['unexplained_losses']} (in {s['runs_with_unexplained_losses']} run(s)); recovery invariant "
               f"{s['recovery_verdicts']}")

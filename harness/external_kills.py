@@ -4,7 +4,10 @@ The rig's own ``drop_device`` kills the server *knowing* it does; a crash in the
 announce itself (FIELD_NOTES: test both). Here a healthy system runs a reliability run with no
 injected fault (``--faults none``) on one of the three routes to the JACK loopback rig, and, from
 another thread, the server's process is ``SIGKILL``ed by pid (``os.kill``, behind the rig's back)
-``kill_at_s`` into the run, then started again ``restart_after_s`` later:
+``kill_at_s`` into the run, at the first moment after it that the system is RUNNING with its
+audio flowing on a serving server (``_Killer``: a kill of a system already down tests nothing a
+field crash would; one the system is never ready for is not made, and says why), then started
+again ``restart_after_s`` later:
 
 =========  ===============================================================================
 route      what runs, and who brings the server back
@@ -70,6 +73,11 @@ class KillOutcome:
     back_after_s: float | None = None
     #: why the killer went on without that (the rig never heard the system again), if it did
     note: str = ""
+    #: the system's state read just before the kill ("running" is what a kill is meant to hit:
+    #: ``_Killer`` waits for it with audio flowing; any other is a kill made in another state)
+    state_at_kill: str = ""
+    #: seconds the kill waited for the system to be ready for it (RUNNING, audio flowing)
+    waited_s: float = 0.0
 
     @property
     def recoveries(self) -> int:
@@ -153,9 +161,11 @@ class KillResult:
     #: every kill of the run, each judged on its own (``run_external_kills``; a one-kill run has
     #: one when its kill was made); ``killed_pid`` is the first's
     kills: list[KillOutcome] = field(default_factory=list)
-    #: the kills the run meant to make and did not, and why (``run_external_kills``): the system
-    #: was not back after the one before within the killer's patience
+    #: the kills the run meant to make and did not (``run_external_kills``): the system was not
+    #: RUNNING with audio flowing within the killer's patience, or the run ended first; and each
+    #: one's reason (the reasons it waited on, and how long each held)
     kills_missed: int = 0
+    missed_kills: list[str] = field(default_factory=list)
 
     @property
     def false_violations(self) -> int:
@@ -171,27 +181,84 @@ class KillResult:
         return total - self.recoveries_before_kill - len(self.machine_stalls_after_kill)
 
 
-class _Killer:
-    """Kills the server ``kill_at_s`` after it is armed; restarts it (if told) later.
+#: how often the killer asks whether the system is ready for its kill
+POLL_S = 0.05
+#: audio is flowing when the system's ``callbacks`` counter advanced between two reads at most
+#: this far apart, the later one the killer's last: the system's watchdog reports a stall at
+#: 250 ms without a block, so a system that called back within it is not stalled
+FLOW_S = 0.25
 
-    With ``kills`` > 1 it kills the server again each time ``back`` (asked every 50 ms) has said
-    the system is back after the kill before for ``gap_s`` without a break: the server serving,
-    the system RUNNING and the rig hearing it again. A kill made earlier would land in the last
-    one's recovery (judged as one fault with it, its outage taken for the same one) and judge
-    neither. ``back`` answers "yes", "no", or "unheard" (the system RUNNING on a serving server
-    the rig has not heard again): after ``patience_s`` of "unheard" the killer goes on and says
-    so with that kill (``notes``); after ``patience_s`` of "no" it stops, the kills it did not
-    make are ``missed`` with why. ``finished`` is set once the last kill's system is back (or
-    the killer stopped): the run can end there."""
+
+def not_ready(state: Any, server_serving: bool, flowing: bool | None) -> str | None:
+    """Why the system is not ready to have its server killed (None: it is): the kill is meant to
+    hit a RUNNING system with audio flowing on a serving server, the case a crash in the field
+    hits. ``flowing``: the system's own callbacks advanced within ``FLOW_S`` (None: not known, a
+    first read or reads too far apart to tell: a starved killer, never said to be the system's
+    silence). The reasons carry no figures: the killer adds up how long each held."""
+    if not server_serving:
+        return "the JACK server was not serving"
+    if state != State.RUNNING:
+        return f"the system was {getattr(state, 'value', state)}"
+    if flowing is None:
+        return f"not known whether audio flowed (the killer's own reads more than {FLOW_S:g} s apart)"
+    if not flowing:
+        return f"no callback of the system within {FLOW_S:g} s"
+    return None
+
+
+class _Flow:
+    """Whether the system's audio flows, by its own ``callbacks`` counter read at each poll: a
+    change between two reads at most ``FLOW_S`` apart proves a callback within ``FLOW_S`` of the
+    later one; a starved killer that reads seconds apart proves nothing either way, and says so
+    (None), never that the system fell silent."""
+
+    def __init__(self, read: Any, clock: Any = time.monotonic) -> None:
+        self.read = read
+        self.clock = clock
+        self._last: tuple[float, Any] | None = None
+
+    def __call__(self) -> bool | None:
+        """True: a callback within ``FLOW_S``; False: none between two reads at most ``FLOW_S``
+        apart; None: not known (a first read, or the reads further apart than ``FLOW_S``)."""
+        now, value = self.clock(), self.read()
+        last, self._last = self._last, (now, value)
+        if last is None or now - last[0] > FLOW_S:
+            return None
+        return value != last[1]
+
+
+class _Killer:
+    """Kills the server ``kill_at_s`` after it is armed, each kill once the system is ready for
+    it; restarts the server (if told) ``restart_after_s`` after each.
+
+    Every kill waits, asking ``ready`` every ``POLL_S``, until the system is RUNNING with its
+    audio flowing on a serving server (``ready()`` is None; else it says why not: ``not_ready``):
+    a kill of a system already down (recovering from a machine stall, FAILED, a server not back)
+    tests nothing a field crash would and leaves the kill no recovery of its own. With ``kills``
+    > 1 each next kill also waits until ``back`` (the rig) says it heard the system again after
+    the kill before ("yes"; "unheard" for ``patience_s`` lets the kill go on with a note), then
+    ``gap_s`` from the system's first being ready again, so that no kill lands in the last one's
+    recovery; the gap is counted from that return, not as an unbroken stretch: on a starved
+    machine the system's own stalls break every 2 s stretch (measured: bench/RESULTS.md), and a
+    stall of the machine after the system was back is not the last kill's recovery. A kill whose
+    system is not ready within ``patience_s`` of its wait is not made: ``missed`` says why (how
+    long each reason held), and the next kill waits anew. The state the system was in at each
+    kill is read just before it (``state_at``). ``finished`` is set once the last kill's system
+    is back (or the killer stopped): the run can end there."""
 
     def __init__(self, pid_of: Any, kill_at_s: float, restart: Any | None, restart_after_s: float, *,
-                 kills: int = 1, back: Any = None, gap_s: float = 2.0, patience_s: float = 45.0) -> None:
+                 kills: int = 1, back: Any = None, ready: Any = None, state: Any = None, gap_s: float = 2.0,
+                 patience_s: float = 45.0, kill: Any = os.kill) -> None:
         self.pid_of = pid_of
+        #: how a pid is killed (``os.kill``; a test's stand-in records it instead)
+        self.kill = kill
         self.kill_at_s = kill_at_s
         self.restart = restart
         self.restart_after_s = restart_after_s
         self.kills = kills
         self.back = back
+        self.ready = ready
+        self.state = state
         self.gap_s = gap_s
         self.patience_s = patience_s
         self.killed_pid: int | None = None
@@ -199,16 +266,25 @@ class _Killer:
         self.killed_at: float | None = None
         #: every kill made: (pid, ``time.monotonic()`` just before it)
         self.made: list[tuple[int, float]] = []
-        #: per kill made, seconds until ``back`` held for the gap (None: never), and a note
-        self.back_after: list[float | None] = []
-        self.notes: list[str] = []
-        #: why the kills not made were not (None: every kill made)
-        self.missed: str | None = None
+        #: per kill made: the system's state read just before it, and how long it waited to be ready
+        self.state_at: list[str] = []
+        self.waited: list[float] = []
+        #: per kill made (by its index in ``made``), seconds from it to the system's first being
+        #: ready again with the rig hearing it (None: never, in the wait after it), and a note
+        self.back_after: dict[int, float | None] = {}
+        self.notes: dict[int, str] = {}
+        #: per kill not made, why (the reasons it waited on, and for how long)
+        self.missed_kills: list[str] = []
         self.error: str | None = None
         self.finished = threading.Event()
         self._cancel = threading.Event()
         self._armed = threading.Event()
         self._thread = threading.Thread(target=self._run, name="external-killer", daemon=True)
+
+    @property
+    def missed(self) -> str | None:
+        """Why kills were not made (None: none missed): the first missed kill's reason."""
+        return self.missed_kills[0] if self.missed_kills else None
 
     def start(self) -> None:
         """Start the killer's thread before the run, so the run counts it among the threads that
@@ -231,21 +307,27 @@ class _Killer:
         if self._cancel.is_set() or self._cancel.wait(self.kill_at_s):  # the fault itself is a moment in the run, not a wait
             return
         for i in range(self.kills):
-            if i > 0 and not self._await_back(i - 1):
+            if self._cancel.is_set():
                 return
-            if not self._kill_once():
+            waited = self._await_ready(i)
+            if waited is None:
+                continue  # missed, said why: the next kill waits anew
+            if not self._kill_once(waited):
                 return
-        if self.back is not None:
-            self._await_back(self.kills - 1)
+        if self.back is not None and self.made:
+            self._await_ready(len(self.made), last=True)
 
-    def _kill_once(self) -> bool:
+    def _kill_once(self, waited: float) -> bool:
         pid = self.pid_of()
         if pid is None or not pid_is_jackd(pid):
             self.error = f"no jackd to kill (pid {pid})"
             return False
+        state = self.state() if self.state is not None else None
         before = time.monotonic()
-        os.kill(pid, signal.SIGKILL)  # by pid, from outside: the rig is not told
+        self.kill(pid, signal.SIGKILL)  # by pid, from outside: the rig is not told
         self.made.append((pid, before))
+        self.state_at.append("" if state is None else str(getattr(state, "value", state)))
+        self.waited.append(waited)
         if self.killed_pid is None:
             self.killed_at = before
             self.killed_pid = pid
@@ -260,39 +342,60 @@ class _Killer:
             return False
         return True
 
-    def _await_back(self, i: int) -> bool:
-        """Wait until ``back`` has said "yes" for ``gap_s`` running after kill ``i``; True to go on."""
-        killed_at = self.made[i][1]
-        since: float | None = None
+    def _back(self, since: float | None, note: str) -> None:
+        """The last kill made was followed by the system's return at ``since`` (None: not in this
+        wait); the first wait after a kill says it (a later one, after a missed kill, does not)."""
+        j = len(self.made) - 1
+        if j >= 0 and j not in self.back_after:
+            self.back_after[j] = None if since is None else since - self.made[j][1]
+            self.notes[j] = note
+
+    def _await_ready(self, i: int, *, last: bool = False) -> float | None:
+        """Wait until the system is ready for kill ``i`` (0-based; ``last``: no kill follows, only
+        the last kill's return is awaited): ``ready`` says so, and after a kill also ``back`` and
+        ``gap_s`` from the system's first return. Returns the seconds waited, or None when the
+        kill is not to be made (the run ended, or ``patience_s`` passed: said in
+        ``missed_kills``, each reason with how long it held)."""
+        t0 = prev = time.monotonic()
+        deadline = t0 + self.patience_s
+        after = self.made[-1][1] if self.made else None  # the kill before this one, if any
+        back_since: float | None = None
         unheard_since: float | None = None
-        deadline = time.monotonic() + self.patience_s
-        while not self._cancel.wait(0.05):
+        note = ""
+        held: dict[str, float] = {}
+        while not self._cancel.wait(POLL_S):
             now = time.monotonic()
-            answer = self.back()
-            if answer == "yes":
-                since = now if since is None else since
-                if now - since >= self.gap_s:
-                    self.back_after.append(now - killed_at)
-                    self.notes.append("")
-                    return True
+            dt, prev = now - prev, now
+            why = self.ready() if self.ready is not None else None
+            if why is None and after is not None and self.back is not None and not note:
+                if self.back() == "yes":
+                    unheard_since = None
+                else:
+                    unheard_since = now if unheard_since is None else unheard_since
+                    if now - unheard_since >= self.patience_s:
+                        note = (f"the rig did not hear the system again for {self.patience_s:g} s with it "
+                                "RUNNING on a serving server: the next kill made all the same")
+                    else:
+                        why = "the rig had not heard the system again since the outage"
+            if why is None:
+                back_since = now if back_since is None else back_since
+                if after is None or now - back_since >= self.gap_s:
+                    self._back(back_since, note)
+                    return now - t0
                 continue
-            since = None
-            if answer == "unheard":
-                unheard_since = now if unheard_since is None else unheard_since
-                if now - unheard_since >= self.patience_s:
-                    self.back_after.append(None)
-                    self.notes.append(f"the rig did not hear the system again for {self.patience_s:g} s with it "
-                                      "RUNNING on a serving server: the next kill made all the same")
-                    return True
-                continue
-            unheard_since = None
+            held[why] = held.get(why, 0.0) + dt
+            if why.startswith("the rig had not heard"):
+                continue  # its own patience, above
             if now >= deadline:
-                self.back_after.append(None)
-                self.notes.append("")
-                self.missed = (f"the system was not back {self.patience_s:g} s after kill {i + 1} "
-                               f"({now - killed_at:.1f} s after it)")
-                return False
-        return False
+                break
+        self._back(back_since, note)
+        if last:
+            return None
+        waits = "; ".join(f"{why} for {s:.1f} s" for why, s in sorted(held.items(), key=lambda kv: -kv[1]))
+        ended = "the run ended" if self._cancel.is_set() else f"{self.patience_s:g} s passed"
+        self.missed_kills.append(f"kill {i + 1} not made: {ended} before the system was RUNNING with audio "
+                                 f"flowing ({time.monotonic() - t0:.1f} s waited: {waits or 'no answer yet'})")
+        return None
 
     def stop(self) -> None:
         self._cancel.set()
@@ -309,9 +412,11 @@ def run_external_kill(route: str, *, seed: int = 1, duration_s: float = 8.0, kil
 
     def execute(run: ReliabilityRun, rig_of: Any, restart: Any) -> KillResult:
         # the killer reads the server's pid when the time comes (the jack route's run starts its own rig)
+        system: list[Any] = []
         killer = _Killer(lambda: rig_of().pid if rig_of() is not None else None, kill_at_s, restart,
-                         restart_after_s if restart is not None else 0.0)
-        return _execute(route, run, killer)
+                         restart_after_s if restart is not None else 0.0, ready=_readiness(rig_of, system),
+                         state=lambda: system[0].state if system else None, patience_s=duration_s)
+        return _execute(route, run, killer, system=system)
 
     return _on_route(route, duration_s=duration_s, seed=seed, label=f"kill-{route}", report_root=report_root,
                      config=config, system_factory=system_factory, execute=execute)
@@ -357,10 +462,12 @@ def run_external_kills(route: str, *, kills: int, seed: int = 1, kill_at_s: floa
     """One reliability run (no injected faults) on ``route`` whose server is ``kill -9``ed
     ``kills`` times from outside, each kill judged on its own (``KillResult.kills``).
 
-    The first kill comes ``kill_at_s`` after the run's first chunk; each next one once the system
-    is back after the one before (the server serving again, the system RUNNING and the rig hearing
-    it, for ``gap_s`` without a break; ``_Killer``), so that no kill lands in the last one's
-    recovery; the run ends once the last kill's system is back (``ReliabilityRun.execute``'s
+    The first kill comes ``kill_at_s`` after the run's first chunk, once the system is RUNNING with
+    audio flowing; each next one once the system is back after the one before (the server serving
+    again, the system RUNNING with audio flowing and the rig hearing it, ``gap_s`` after its
+    return; ``_Killer``), so that no kill lands in the last one's recovery; a kill the system is
+    not ready for within ``patience_s`` is not made (``KillResult.missed_kills`` says why) and the
+    next waits anew; the run ends once the last kill's system is back (``ReliabilityRun.execute``'s
     ``until``), judged as any run. Its duration is a cap: every kill given ``patience_s``. What
     the start of a run costs (the server's start, the system's, its steady-state window: about 4 s
     near idle, measured) is paid once for all its kills."""
@@ -378,11 +485,30 @@ def run_external_kills(route: str, *, kills: int, seed: int = 1, kill_at_s: floa
                      config=config, system_factory=system_factory, execute=execute)
 
 
+def _readiness(rig_of: Any, system: list[Any]) -> Any:
+    """``_Killer``'s ``ready``: why the system (``system[0]`` once the run's first chunk put it
+    there) is not yet RUNNING with audio flowing on a serving server (``not_ready``), or None.
+    The audio evidence is the system's own ``callbacks`` counter (``_Flow``): it moves with every
+    block the device delivers, in the harness process, where the rig's capture is read only once
+    a chunk."""
+    flow = _Flow(lambda: system[0].monitoring.value("callbacks") if system else None)
+
+    def ready() -> str | None:
+        rig = rig_of()
+        serving = rig is not None and bool(rig.running)
+        if not system:
+            return "the run had not started the system"
+        return not_ready(system[0].state, serving, flow())
+
+    return ready
+
+
 def _execute_series(route: str, run: ReliabilityRun, rig_of: Any, restart: Any, *, kills: int, kill_at_s: float,
                     restart_after_s: float, gap_s: float, patience_s: float) -> KillResult:
     """``_execute`` with a killer that kills ``kills`` times, each once the system is back."""
     system: list[Any] = []
     heard_before: list[int] = []
+    readiness = _readiness(rig_of, system)
 
     def pid_of() -> int | None:
         rig = rig_of()
@@ -392,20 +518,21 @@ def _execute_series(route: str, run: ReliabilityRun, rig_of: Any, restart: Any, 
         heard_before.append(audio.outages_heard()[0] if audio is not None and audio.available else 0)
         return pid
 
-    def back() -> str:
+    def ready() -> str | None:
         rig = rig_of()
-        if rig is None or not rig.running or (killer.made and rig.pid == killer.made[-1][0]):
-            return "no"
-        if not system or getattr(system[0], "state", None) != State.RUNNING:
-            return "no"
+        if killer.made and rig is not None and rig.pid == killer.made[-1][0]:
+            return "the JACK server was not serving"  # the killed one, not yet restarted
+        return readiness()
+
+    def back() -> str:
         audio = run.audio
         if audio is None or not audio.available:
             return "yes"  # no ears: the system RUNNING on a serving server is all there is to wait for
         observed, heard = audio.outages_heard()
         return "yes" if observed > heard_before[-1] and heard == observed else "unheard"
 
-    killer = _Killer(pid_of, kill_at_s, restart, restart_after_s, kills=kills, back=back, gap_s=gap_s,
-                     patience_s=patience_s)
+    killer = _Killer(pid_of, kill_at_s, restart, restart_after_s, kills=kills, back=back, ready=ready,
+                     state=lambda: system[0].state if system else None, gap_s=gap_s, patience_s=patience_s)
     return _execute(route, run, killer, system=system)
 
 
@@ -433,7 +560,8 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer, *, system: list[A
         killer.stop()
     s = result.summary
     missed = None if killer.killed_pid is not None else missed_kill(
-        armed.is_set(), killer.error, killer.kill_at_s, run.spec.duration_s, s.get("steady_state") or {})
+        armed.is_set(), killer.error, killer.kill_at_s, run.spec.duration_s, s.get("steady_state") or {},
+        killer.missed)
     violations = [f"{v['name']}: {v['message']}" for v in s["violations"]]
     reasons = inconclusive_reasons(result.verdicts)
     inconclusive = list(reasons)
@@ -442,10 +570,14 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer, *, system: list[A
     res = KillResult(route, run.spec.seed, result.exit_code, killer.killed_pid, int(s["recoveries"]),
                      int(s["recovery_failures"]), violations, s["final_state"], inconclusive, external,
                      str(result.run_dir), killer.error, inconclusive_reasons=reasons, kill_missed=missed)
+    res.missed_kills = list(killer.missed_kills)
     if series:
         res.kills_missed = killer.kills - len(killer.made)
         if res.kills_missed and missed is None:
             res.kill_missed = killer.missed or killer.error or "the run ended before every kill was made"
+        unsaid = res.kills_missed - len(res.missed_kills)
+        if unsaid > 0:  # the killer stopped (an error, the run's end) before it waited for these
+            res.missed_kills += [f"not made: {killer.error or 'the run ended before the killer came to them'}"] * unsaid
     losses = s.get("device_losses") or {}
     res.device_losses = int(losses.get("count") or 0)
     res.device_stalls = int(losses.get("stalls") or 0)
@@ -462,8 +594,10 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer, *, system: list[A
         res.machine_stalls_after_kill = machine_stall_episodes(starts, killer.killed_at, audio,
                                                                open_at_kill=open_at_kill)
         res.kills = kill_outcomes(killer.made, starts, ends, [float(f["fired_at"]) for f in externals], audio)
-        for outcome, back_s, note in zip(res.kills, killer.back_after, killer.notes):
-            outcome.back_after_s, outcome.note = back_s, note
+        for j, outcome in enumerate(res.kills):
+            outcome.back_after_s, outcome.note = killer.back_after.get(j), killer.notes.get(j, "")
+            outcome.state_at_kill = killer.state_at[j]
+            outcome.waited_s = round(killer.waited[j], 3)
         if len(res.kills) > 1:  # every kill's own set apart, not only the first's
             res.machine_stalls_after_kill = [m for k in res.kills for m in k.machine_stalls]
     res.doubts = [str(d)[:300] for d in getattr(result.verdict, "doubts", ())]
@@ -486,13 +620,16 @@ def _execute(route: str, run: ReliabilityRun, killer: _Killer, *, system: list[A
 
 
 def missed_kill(armed: bool, error: str | None, kill_at_s: float, duration_s: float,
-                steady: dict[str, Any]) -> str:
+                steady: dict[str, Any], waited: str | None = None) -> str:
     """Why a run meant to have its server killed had none: ``armed``, whether the killer was armed
     (the run's first chunk); ``error``, the killer's own (no server to kill, a failed restart);
     ``steady``, the summary's ``steady_state`` (its watch before the faults, which a starved
-    machine can stretch past the run's time)."""
+    machine can stretch past the run's time); ``waited``, the killer's word on a kill it waited
+    for and did not make (the system never RUNNING with audio flowing: ``_Killer.missed``)."""
     if error is not None:
         return f"the killer failed: {error}"
+    if waited is not None:
+        return waited
     if not armed:
         span = steady.get("before_span")
         took = f"; the steady-state watch before the faults took {span[1] - span[0]:.1f} s" if span else ""
@@ -654,6 +791,6 @@ def _audio_of(res: KillResult, audio: dict[str, Any], verdicts: list[Any]) -> No
     res.time_to_clean_after_outage_s = max(after) if after else None
 
 
-__all__ = ["KillOutcome", "KillResult", "ROUTES", "doubt_reason", "episodes_before_kill", "inconclusive_reasons",
+__all__ = ["FLOW_S", "KillOutcome", "KillResult", "ROUTES", "not_ready", "doubt_reason", "episodes_before_kill", "inconclusive_reasons",
            "kill_outcomes", "machine_stall_episodes", "missed_kill", "run_external_kill", "run_external_kills",
            "unsteady_glitches"]
