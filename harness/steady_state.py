@@ -132,7 +132,8 @@ class SteadyWatch:
     def __init__(self, system: Any, window_s: float, advance: Callable[[float], None], *,
                  injector: Any = None, stop: Callable[[], bool] = lambda: False,
                  rollback: Callable[[], Any] | None = None, margin_s: float = 0.0,
-                 count_xruns: bool = True, external_faults: Callable[[], list[float]] = lambda: []) -> None:
+                 count_xruns: bool = True, external_faults: Callable[[], list[float]] = lambda: [],
+                 give_up: Callable[[], Any] | None = None) -> None:
         self.system = system
         self.window_s = float(window_s)
         self.advance = advance
@@ -142,6 +143,12 @@ class SteadyWatch:
         self.margin_s = float(margin_s)
         self.count_xruns = count_xruns
         self.external_faults = external_faults
+        #: the latest give-up of the system's recovery judged by ``invariants.GiveUp``'s rule (None:
+        #: none was made while a device fault or an observed outage held the device away)
+        self.give_up = give_up
+        #: what that rule said of the give-up the after-check found the system FAILED by
+        self._give_up_said = ""
+        self._judged_at: tuple[float, Any] | None = None
         self.xruns_seen = {"before": 0, "after": 0}
         self._phase = "before"
         self.result = SteadyState(self.window_s)
@@ -200,9 +207,24 @@ class SteadyWatch:
 
     def _gave_up_on_its_own(self) -> bool:
         """The system left RUNNING by its own decision (a failed recovery, an error it judged
-        unrecoverable), not because an operator's call put it there."""
+        unrecoverable), not because an operator's call put it there.
+
+        A recovery that gave up while a device fault or an observed outage (one the injector
+        never knew of: the rig's) held its device away is judged by ``invariants.GiveUp``'s rule
+        where the run gives the watch it (``give_up``): its budget spent on a device that was away
+        through its attempts is the policy's promise kept, rolled back as an operator would;
+        a give-up before the budget was spent, or after an attempt on a device that was back, is
+        the system's own and is not helped."""
         if self.last_cause.startswith("recovery failed: recover()"):
             return False  # an operator's recover() call that found no device
+        judged = None
+        if self.give_up is not None and self.last_cause.startswith("recovery failed"):
+            if self._judged_at is None or self._judged_at[0] != self.changed_at:  # one read of the history a give-up
+                self._judged_at = (self.changed_at, self.give_up())
+            judged = self._judged_at[1]
+        if judged is not None:
+            self._give_up_said = judged.describe()
+            return not judged.honest
         if self.during_fault:
             return False  # the policy's answer to a fault that outlasted the recovery deadline
         return self.last_cause.startswith(("recovery failed", "unrecoverable"))
@@ -285,7 +307,9 @@ class SteadyWatch:
             if (state not in (State.RUNNING, State.RECOVERING) and self.rollback is not None and not rolled_back
                     and not self._gave_up_on_its_own()):
                 rolled_back = (f"rolled back as an operator would: the system was {state.value} ({self.last_cause}"
-                               + (", entered while a fault was active)" if self.during_fault else ")"))
+                               + (", entered while a fault was active" if self.during_fault else "")
+                               + (f"; the recovery policy's outcome: {self._give_up_said}" if self._give_up_said
+                                  else "") + ")")
                 self.rollback()
             if t < start + self.margin_s - 1e-9:  # the last fault may still ring: not yet a window
                 self.advance(min(STEP_S, start + self.margin_s - t))
@@ -316,7 +340,9 @@ class SteadyWatch:
             self.result.after = "no"
             self.result.after_detail = (f"the system was still {self.system.state.value} {waited:.2f} s after "
                                         f"the faults ended (never back to RUNNING; it left RUNNING with "
-                                        f"{self.last_cause!r})" + (f"; {rolled_back}" if rolled_back else ""))
+                                        f"{self.last_cause!r})" + (f"; {rolled_back}" if rolled_back else "")
+                                        + (f"; not rolled back: it {self._give_up_said}"
+                                           if self._give_up_said and not rolled_back else ""))
         else:
             self.result.after = "not observed"
             self.result.after_detail = (f"RUNNING, but no quiet window of {self.window_s:g} s in the {waited:.2f} s "
