@@ -54,13 +54,19 @@ class Verdict:
     evidence: list[Any] = field(default_factory=list)
     message: str = ""
     inconclusive: bool = False
+    #: why an inconclusive check is so, in a few words for the verdict's one line (the headline
+    #: names each inconclusive check with it; empty: the headline takes the message's first clause)
+    reason: str = ""
 
     def __bool__(self) -> bool:
         return self.ok
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "message": self.message,
-                "inconclusive": self.inconclusive, "evidence": self.evidence[:50]}
+        d = {"name": self.name, "ok": self.ok, "message": self.message,
+             "inconclusive": self.inconclusive, "evidence": self.evidence[:50]}
+        if self.reason:
+            d["reason"] = self.reason
+        return d
 
     def __str__(self) -> str:
         mark = "VIOLATED" if not self.ok else ("INCONCLUSIVE" if self.inconclusive else "ok")
@@ -1638,7 +1644,7 @@ class _Recovery(_Fold):
         self.configs: list[tuple[int, tuple[float, float]]] = []  # (index, (deadline, backoff)) changes
         # (index, the policy's budget, the primary input device) changes
         self.budgets: list[tuple[int, RecoveryBudget, str]] = []
-        # firing -> [fired_at, ended_at, transient, kind, start_index, trigger, target]
+        # firing -> [fired_at, ended_at, transient, kind, start_index, trigger, target, server]
         self.faults: dict[Any, list[Any]] = {}
         # (time, index, reason) of each give-up of the system's own recovery (not an operator's
         # ``recover()``, not an attempt interrupted), and (time, attempt number) of each attempt
@@ -1705,7 +1711,7 @@ class _Recovery(_Fold):
                 if not reason.startswith("recover()") and " interrupted by " not in reason:
                     self.give_ups_raw.append((e.time, e.index, reason))
         elif kind in ("fault_start", "fault_end"):
-            f = self.faults.setdefault(d.get("firing_id", e.index), [None, None, True, None, None, None, None])
+            f = self.faults.setdefault(d.get("firing_id", e.index), [None, None, True, None, None, None, None, None])
             # merged as History.faults() does: the end's fields over the start's
             if "fired_at" in d:
                 f[0] = d["fired_at"]
@@ -1719,6 +1725,8 @@ class _Recovery(_Fold):
                 f[5] = d["trigger"]
             if "target" in d:
                 f[6] = d["target"]
+            if isinstance(d.get("details"), dict) and d["details"].get("server"):
+                f[7] = str(d["details"]["server"])
             if kind == "fault_start":
                 f[4] = e.index
         elif kind == "invoke":
@@ -1869,7 +1877,7 @@ class _Recovery(_Fold):
             item = {"why": f"observed outage {f[3]} ({fid}) from t={f[0]:.3f} s {what}: the harness never saw "
                            "its server serving again before the run ended, so the system's return cannot be "
                            "judged", "outage": f"{f[3]} ({fid})", "never_back": True, "system_said": said,
-                    "said_at": said_at}
+                    "said_at": said_at, "short": f"outage of {f[7] or f[6] or f[3]} at t={f[0]:.2f} s never seen back"}
             if said in ("running", "paused"):
                 item["why"] += (f"; the system said {said.upper()} at t={said_at:.3f} s (since "
                                 f"t={states[k][1] if k is not None else 0.0:.3f} s) though its server was not "
@@ -1918,6 +1926,8 @@ class _Recovery(_Fold):
                 if observed:
                     doubts.append({"why": f"the run ended {end_time - end:.3f} s after the server came back, "
                                           f"before the {limit:.3f} s the system has to be running again",
+                                   "short": f"the run ended {end_time - end:.2f} s after the server came back at "
+                                            f"t={end:.2f} s, before its {limit:.2f} s bound",
                                    "faults": [f"{f[3]}@{f[0]:.4f}-{f[1]:.4f}" for f in cluster]})
                 continue
             j = bisect.bisect_right(op_starts, end + limit)
@@ -1984,7 +1994,11 @@ class _Recovery(_Fold):
                     "be judged" + (f"; the system said it was running though the server of "
                                    f"{', '.join(claims)} was not seen back" if claims else "")]
                    if never_back else []))
-            return Verdict("recovery", True, doubts, f"{why}: inconclusive; " + message, inconclusive=True)
+            short = ([d["short"] for d in doubts if "short" in d]
+                     + ([f"{starved} episode(s) past the deadline on a machine that starved the supervisor"]
+                        if starved else []))
+            return Verdict("recovery", True, doubts, f"{why}: inconclusive; " + message, inconclusive=True,
+                           reason="; ".join(short))
         return _ok("recovery", message)
 
 
