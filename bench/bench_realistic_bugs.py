@@ -3009,10 +3009,9 @@ BATCH_19: list[Bug] = [
         "noisy leak whose last quarter happens to read slower is inconclusive",
         "false pass: leaks (a steady leak is a leak)"),
     Bug("steady_no_rollback_after_fault_give_up", "harness/steady_state.py",
-        "        if self.during_fault:\n"
-        "            return False  # the policy's answer to a fault that outlasted the recovery deadline\n",
-        "",
-        "the during-fault exception dropped from _gave_up_on_its_own: a recovery that gave up while "
+        "            return not judged.honest\n",
+        "            return True\n",
+        "the give-up rule's answer dropped from _gave_up_on_its_own: a recovery that gave up while "
         "its device was still away is never rolled back and the run fails",
         "false alarm: steady state (a give-up forced by a fault is rolled back)"),
 ]
