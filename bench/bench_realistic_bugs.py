@@ -113,6 +113,8 @@ HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
 #: verdict, a scenario file's problems, the BLAS limit or the one-block minimum, which the whole
 #: suite's tests of them caught (batch 23)
 HARNESS_OWN_TESTS: dict[str, list[str]] = {
+    # a recovery that gave up during an outage: the give-up rule's own histories and runs
+    "harness/invariants.py": ["tests/harness/test_give_up.py"],
     "harness/commands/analyze.py": ["tests/harness/test_hostile.py"],
     "harness/scenarios/": ["tests/harness/test_scenarios.py", "tests/harness/test_scenario_cli.py",
                            "tests/harness/test_hostile.py"],
@@ -3018,12 +3020,23 @@ BATCH_19: list[Bug] = [
         "noisy leak whose last quarter happens to read slower is inconclusive",
         "false pass: leaks (a steady leak is a leak)"),
     Bug("steady_no_rollback_after_fault_give_up", "harness/steady_state.py",
-        "        if self.during_fault:\n"
-        "            return False  # the policy's answer to a fault that outlasted the recovery deadline\n",
-        "",
-        "the during-fault exception dropped from _gave_up_on_its_own: a recovery that gave up while "
+        "            return not judged.honest\n",
+        "            return True\n",
+        "the give-up rule's answer dropped from _gave_up_on_its_own: a recovery that gave up while "
         "its device was still away is never rolled back and the run fails",
         "false alarm: steady state (a give-up forced by a fault is rolled back)"),
+    Bug("give_up_budget_not_required", "harness/invariants.py",
+        "        return self.spent and not self.after_return\n",
+        "        return not self.after_return\n",
+        "the budget left out of the give-up rule ('the device was away, so giving up was the policy's'): "
+        "a system that gives up after its first attempt is the policy's outcome, rolled back and passed",
+        "false pass: recovery (a give-up before the policy's budget was spent is the system's failure)"),
+    Bug("undecided_cpu_blocks_dropped", "harness/device_losses.py",
+        "    if min(running, silent_s) < OWN_SHARE * silent_s or cpu <= CPU_BLOCKS * period:\n",
+        "    if min(running, silent_s) < OWN_SHARE * silent_s:\n",
+        "the CPU-time bound left out of undecided_lateness ('a callback under way is enough'): a healthy "
+        "callback the loaded machine only kept waiting makes the stall the system's to doubt",
+        "false alarm: a stall whose callback only waited for a CPU is the machine's"),
 ]
 
 

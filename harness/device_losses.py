@@ -62,6 +62,15 @@ reason, not failed: the system did stall itself, but whether that is a defect de
 callback ran long (a ``slow_dsp`` fault the run injected, a callback that waited on something
 the machine was slow to give it). A frozen machine (a paused VM, every process stopped) shows a
 long callback too, but a device that did not call back: the machine's reports still explain that.
+
+A callback that computes (a DSP chain far over its budget) on a loaded machine waits for a CPU
+through most of its silence, so its own share is small and the rule above calls it the machine's.
+Where the watchdog also measured the thread's time on a CPU since the last block
+(``callback_cpu_s``), a callback that ran back to back through the silence and computed for more
+than ``CPU_BLOCKS`` periods of it without delivering a block is not one the machine only held back
+(a healthy callback computes a block within a period): whose the stall was cannot be told
+(``undecided_lateness``), and it stays unexplained, inconclusive, never a pass. One whose CPU time
+is a healthy block's only waited: the machine's.
 """
 
 from __future__ import annotations
@@ -71,8 +80,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["DEVICE_SHARE", "EXTERNAL_LEAD_S", "LOSS_TAIL_S", "LOSS_TYPES", "OWN_SHARE", "SERVER_IDLE_SHARE", "DeviceLoss", "LossFold",
-           "device_losses", "explain", "loss_doubt", "loss_findings", "loss_note", "machine_starved", "own_lateness", "summary_of"]
+__all__ = ["CPU_BLOCKS", "DEVICE_SHARE", "EXTERNAL_LEAD_S", "LOSS_TAIL_S", "LOSS_TYPES", "OWN_SHARE", "SERVER_IDLE_SHARE", "DeviceLoss", "LossFold",
+           "device_losses", "explain", "loss_doubt", "loss_findings", "loss_note", "machine_starved", "own_lateness", "summary_of",
+           "undecided_lateness"]
 
 #: how long after a device fault's window a loss is still that fault's: the stream finds out a
 #: moment late (the simulated device reports one period later; a device host's reader thread or
@@ -148,6 +158,40 @@ def own_lateness(details: Mapping[str, Any], silent_s: float) -> str | None:
 
 #: the words an own-lateness reason carries (``loss_doubt`` reads the descriptions for them)
 _OWN_MARK = "its own lateness"
+#: the words a reason carries where the evidence cannot tell the machine's stall from the system's
+_UNDECIDED_MARK = "whose stall it was cannot be told"
+#: how many blocks' worth of CPU time (periods) the system's callback may have run since its last
+#: block for a stall it held while waiting for a CPU to be the machine's: a healthy callback
+#: computes a block in less than one period (else it would miss every deadline), so a thread that
+#: ran longer than two without delivering one was computing past its budget, not only waiting
+CPU_BLOCKS = 2.0
+
+
+def undecided_lateness(details: Mapping[str, Any], silent_s: float) -> str | None:
+    """Why a stall the system's own callback held, but not by itself, can be called neither the
+    machine's nor the system's (None: it can, or nothing says).
+
+    Its callbacks had run back to back (``callback_running_s``) through at least ``OWN_SHARE`` of
+    the silence, most of it waiting for a CPU (``callback_cpu_wait_s``: not ``own_lateness``), but
+    its thread also ran on a CPU (``callback_cpu_s``) for more than ``CPU_BLOCKS`` periods since
+    the last block: a callback that computes too long (a DSP chain far over its budget) on a
+    loaded machine. The machine kept it waiting, and it would have been late without the wait as
+    well; which made the silence as long as it was cannot be told, so the machine's xrun reports
+    must not explain it (inconclusive, never a pass). A callback that only waited (its CPU time a
+    healthy block's) is the machine's, as before."""
+    running = _number(details.get("callback_running_s"))
+    cpu = _number(details.get("callback_cpu_s"))
+    period = _number(details.get("period_s"))
+    if running is None or cpu is None or period is None or silent_s <= 0 or period <= 0:
+        return None
+    if min(running, silent_s) < OWN_SHARE * silent_s or cpu <= CPU_BLOCKS * period:
+        return None
+    wait = _number(details.get("callback_cpu_wait_s")) or 0.0
+    return (f"the system's own callbacks had run {running * 1000:.0f} ms back to back through the "
+            f"{silent_s * 1000:.0f} ms without a block, {cpu * 1000:.0f} ms of it on a CPU (over {CPU_BLOCKS:g} "
+            f"periods of {period * 1000:.1f} ms) and {wait * 1000:.0f} ms waiting for one: {_UNDECIDED_MARK} "
+            "(the callback computed past its budget on a machine that kept it waiting), and JACK's xrun "
+            "reports do not explain it")
 
 
 def machine_starved(t: float, silent_s: float, machine: Any = None, server: Any = None) -> tuple[str, float] | None:
@@ -184,8 +228,9 @@ class DeviceLoss:
     into_run_s: float = 0.0
     #: "lost" (``DeviceLostError``) or "stalled" (``DeviceStalledError``)
     kind: str = "lost"
-    #: a stall the system's own callback held (``own_lateness``): why the machine's xrun reports
-    #: do not explain it (None: not measured so)
+    #: a stall the system's own callback held (``own_lateness``), or held computing past its budget
+    #: while the machine kept it waiting (``undecided_lateness``): why the machine's xrun reports do
+    #: not explain it (None: not measured so)
     own_lateness: str | None = None
 
     def describe(self) -> str:
@@ -246,7 +291,8 @@ class LossFold:
                 silent = details.get("silent_s", details.get("stalled_for_s"))
                 silent_s = float(silent) if isinstance(silent, (int, float)) and not isinstance(silent, bool) else 0.0
                 self.losses.append((float(e.time), device, f"{err['type']}: {err.get('message', '')}",
-                                    LOSS_TYPES[err["type"]], silent_s, own_lateness(details, silent_s)))
+                                    LOSS_TYPES[err["type"]], silent_s,
+                                    own_lateness(details, silent_s) or undecided_lateness(details, silent_s)))
         elif e.type in ("fault_start", "fault_end"):
             f = self.faults.setdefault(d.get("firing_id", e.index), {})
             f.update({k: d[k] for k in ("kind", "trigger", "fired_at", "ended_at") if k in d})
@@ -355,7 +401,7 @@ def loss_doubt(unexplained: Iterable[str], count: int | None = None) -> str | No
     stalls = any(" stalled at t=" in x for x in items)
     what = "device loss(es) or stall(s)" if stalls else "device loss(es)"
     why = ", no JACK xrun report over a stall" if stalls else ""
-    if any(_OWN_MARK in x for x in items):
+    if any(_OWN_MARK in x or _UNDECIDED_MARK in x for x in items):
         why += " the system's own callback did not hold"
     return (f"{n} {what} with nothing to explain them (no device fault injected at the time, "
             f"no server outage observed{why}): " + "; ".join(items[:3]) + more)

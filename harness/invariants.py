@@ -54,13 +54,19 @@ class Verdict:
     evidence: list[Any] = field(default_factory=list)
     message: str = ""
     inconclusive: bool = False
+    #: why an inconclusive check is so, in a few words for the verdict's one line (the headline
+    #: names each inconclusive check with it; empty: the headline takes the message's first clause)
+    reason: str = ""
 
     def __bool__(self) -> bool:
         return self.ok
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "message": self.message,
-                "inconclusive": self.inconclusive, "evidence": self.evidence[:50]}
+        d = {"name": self.name, "ok": self.ok, "message": self.message,
+             "inconclusive": self.inconclusive, "evidence": self.evidence[:50]}
+        if self.reason:
+            d["reason"] = self.reason
+        return d
 
     def __str__(self) -> str:
         mark = "VIOLATED" if not self.ok else ("INCONCLUSIVE" if self.inconclusive else "ok")
@@ -1521,6 +1527,105 @@ def _recovery_params(config: dict[str, Any] | None) -> tuple[float, float]:
             rec.get("max_backoff_ms", _RECOVERY_DEFAULTS.max_backoff_ms) / 1000)
 
 
+@dataclass(frozen=True)
+class RecoveryBudget:
+    """What a recovery policy allows one episode before it gives up: its attempts on every
+    candidate device (the primary, then each fallback), their back-off delays summed (the
+    policy's own ``RecoveryPolicy.backoff``), and its deadline. The system gives up when the
+    attempts run out or when an attempt is due past the deadline, whichever comes first."""
+
+    attempts: int
+    backoff_s: float
+    deadline_s: float
+
+    @property
+    def seconds(self) -> float:
+        """How long the policy keeps trying, its opens aside: the back-off or the deadline."""
+        return min(self.backoff_s, self.deadline_s)
+
+    def describe(self) -> str:
+        return (f"policy budget {self.seconds:.2f} s ({self.attempts} attempt(s), "
+                f"{self.backoff_s:.2f} s of back-off, deadline {self.deadline_s:.2f} s)")
+
+
+def _episodes_of(states: Sequence[tuple[int, float, str]], end_time: float) -> list[tuple[int, float, float, bool]]:
+    """The system's RECOVERING episodes as (index, entered, left, still recovering) from its states
+    in order as (index, time, state); one still open ends at ``end_time``."""
+    entered: tuple[int, float] | None = None
+    episodes: list[tuple[int, float, float, bool]] = []
+    for idx, t, st in states:
+        if st == "recovering" and entered is None:
+            entered = (idx, t)
+        elif st != "recovering" and entered is not None:
+            episodes.append((entered[0], entered[1], t, False))
+            entered = None
+    if entered is not None:
+        episodes.append((entered[0], entered[1], end_time, True))
+    return episodes
+
+
+def _budget_of(config: dict[str, Any] | None) -> RecoveryBudget:
+    """The recovery budget of a recorded configuration (the system's defaults where it says none)."""
+    from system_under_test.recovery import RecoveryPolicy  # noqa: PLC0415 - the policy's own schedule
+
+    config = config or {}
+    fields = RecoveryConfig.model_fields
+    rec = RecoveryConfig(**{k: v for k, v in (config.get("recovery") or {}).items() if k in fields})
+    device = config.get("device") or {}
+    primary = device.get("input_device")
+    devices = 1 + len([d for d in device.get("fallback_devices") or () if d != primary])
+    delays = list(RecoveryPolicy(rec).backoff())
+    return RecoveryBudget(len(delays) * devices, sum(delays) * devices, rec.deadline_ms / 1000)
+
+
+@dataclass(frozen=True)
+class GiveUp:
+    """A recovery that gave up (``recovery_failed``) while a device fault or an observed outage
+    held its device away, and whether that was the policy's promise kept (``honest``) or the
+    system's failure.
+
+    The rule: a give-up is the policy's outcome when the policy's budget was spent (as many
+    attempts as it allows on every candidate device, or an episode as long as its deadline) and
+    the device was away through its attempts (the last one began before the device came back).
+    Giving up before the budget was spent, or after an attempt on a device that was back, is the
+    system's failure: the promise is back to RUNNING, or FAILED only once the policy's attempts
+    are all spent on a device that is not there."""
+
+    time: float
+    entered: float
+    attempts: int
+    device: str
+    #: the fault or outage that held the device away, as the message names it
+    away: str
+    #: when the device came back (None: not before the run ended)
+    back_at: float | None
+    budget: RecoveryBudget
+    spent: bool
+    last_attempt: float | None
+
+    @property
+    def honest(self) -> bool:
+        return self.spent and not self.after_return
+
+    @property
+    def after_return(self) -> bool:
+        """Its last attempt began after the device was back (or it made none, and gave up after)."""
+        at = self.last_attempt if self.last_attempt is not None else self.time
+        return self.back_at is not None and at > self.back_at
+
+    def describe(self) -> str:
+        head = (f"gave up after {self.attempts} attempt(s) over {self.time - self.entered:.2f} s "
+                f"while {self.device!r} was {self.away}; {self.budget.describe()}")
+        if self.after_return:
+            at = self.last_attempt if self.last_attempt is not None else self.time
+            return (f"gave up after {self.attempts} attempt(s) over {self.time - self.entered:.2f} s, its last "
+                    f"attempt at t={at:.3f} s after {self.device!r} was back at t={self.back_at:.3f} s "
+                    f"(it was {self.away}); {self.budget.describe()}")
+        if not self.spent:
+            return f"{head}: before its policy's budget was spent"
+        return head
+
+
 class _Recovery(_Fold):
     """Keeps one small tuple per system transition, fault firing, client op and ``recovery_failed``
     event (never the entries); the verdict sorts them once and answers each fault window with
@@ -1537,8 +1642,14 @@ class _Recovery(_Fold):
         self.deadline_s = deadline_s
         self.states: list[tuple[float, int, float, str]] = []  # (seq, index, time, to_state), system only
         self.configs: list[tuple[int, tuple[float, float]]] = []  # (index, (deadline, backoff)) changes
-        # firing -> [fired_at, ended_at, transient, kind, start_index, trigger]
+        # (index, the policy's budget, the primary input device) changes
+        self.budgets: list[tuple[int, RecoveryBudget, str]] = []
+        # firing -> [fired_at, ended_at, transient, kind, start_index, trigger, target, server]
         self.faults: dict[Any, list[Any]] = {}
+        # (time, index, reason) of each give-up of the system's own recovery (not an operator's
+        # ``recover()``, not an attempt interrupted), and (time, attempt number) of each attempt
+        self.give_ups_raw: list[tuple[float, int, str]] = []
+        self.attempt_numbers: list[tuple[float, int]] = []
         self.ops: dict[Any, list[float]] = {}  # client op_id -> [invoke_time, complete_time]
         self.failed_all: list[float] = []
         self.failed_deadline: list[float] = []
@@ -1563,8 +1674,14 @@ class _Recovery(_Fold):
                 params = _recovery_params(d.get("config"))
                 if not self.configs or self.configs[-1][1] != params:
                     self.configs.append((e.index, params))
+                budget = (_budget_of(d.get("config")),
+                          str(((d.get("config") or {}).get("device") or {}).get("input_device") or "device"))
+                if not self.budgets or self.budgets[-1][1:] != budget:
+                    self.budgets.append((e.index, *budget))
             elif e.value == "recovery_attempt":
                 self.attempts.append([e.time, _INF, 0.0])
+                number = d.get("attempt")
+                self.attempt_numbers.append((e.time, number if isinstance(number, int) else 0))
                 if d.get("late_s"):
                     self.late.append((e.time, float(d["late_s"])))
             elif e.value in ("recovery_attempt_failed", "recovery_succeeded"):
@@ -1588,10 +1705,13 @@ class _Recovery(_Fold):
                         at = self.states[-1][2]
                     self.late.append((at, float(d["late_s"])))
                 self.failed_all.append(e.time)
-                if "deadline" in str(d.get("reason", "")):
+                reason = str(d.get("reason", ""))
+                if "deadline" in reason:
                     self.failed_deadline.append(e.time)
+                if not reason.startswith("recover()") and " interrupted by " not in reason:
+                    self.give_ups_raw.append((e.time, e.index, reason))
         elif kind in ("fault_start", "fault_end"):
-            f = self.faults.setdefault(d.get("firing_id", e.index), [None, None, True, None, None, None])
+            f = self.faults.setdefault(d.get("firing_id", e.index), [None, None, True, None, None, None, None, None])
             # merged as History.faults() does: the end's fields over the start's
             if "fired_at" in d:
                 f[0] = d["fired_at"]
@@ -1603,6 +1723,10 @@ class _Recovery(_Fold):
                 f[3] = d["kind"]
             if "trigger" in d:
                 f[5] = d["trigger"]
+            if "target" in d:
+                f[6] = d["target"]
+            if isinstance(d.get("details"), dict) and d["details"].get("server"):
+                f[7] = str(d["details"]["server"])
             if kind == "fault_start":
                 f[4] = e.index
         elif kind == "invoke":
@@ -1614,6 +1738,56 @@ class _Recovery(_Fold):
     def _config_at(self, index: int) -> tuple[float, float]:
         i = bisect.bisect_right(self.configs, (index, (_INF, _INF))) - 1
         return self.configs[i][1] if i >= 0 else _recovery_params(None)
+
+    def _budget_at(self, index: int) -> tuple[RecoveryBudget, str]:
+        i = bisect.bisect_right([b[0] for b in self.budgets], index) - 1
+        return self.budgets[i][1:] if i >= 0 else (_budget_of(None), "device")
+
+    def give_ups(self, episodes: Sequence[tuple[int, float, float, bool]]) -> list[GiveUp]:
+        """Each give-up of the system's own recovery while a device fault or an observed outage
+        held its device away (``GiveUp``: the rule that says whether it was the policy's outcome),
+        in time order; a give-up with no such fault or outage over its episode is not judged here
+        (the steady-state check holds a system that gave up on its own)."""
+        # deferred: the fault vocabulary is read only when a history has a give-up to judge
+        from .faults import DEVICE_FAULT_KINDS, FAULT_KINDS  # noqa: PLC0415
+
+        windows = []
+        for fid, f in self.faults.items():
+            fired, ended, kind, trigger = f[0], f[1], f[3], f[5]
+            external = trigger == "external"
+            if fired is None or not (external or kind in DEVICE_FAULT_KINDS or kind not in FAULT_KINDS):
+                continue
+            back = ended if ended is not None and (f[2] or not external) else None  # a failed restart: never back
+            windows.append((float(fired) - (EXTERNAL_LEAD_S if external else 0.0), back, fid, f))
+        out: list[GiveUp] = []
+        numbers = sorted(self.attempt_numbers)
+        starts = [t for t, _ in numbers]
+        for t, index, _reason in sorted(self.give_ups_raw):
+            entered = max((a for _, a, _, _ in episodes if a <= t), default=None)
+            if entered is None:
+                continue
+            held = [w for w in windows if w[0] <= t and (w[1] is None or w[1] >= entered)]
+            if not held:
+                continue
+            budget, primary = self._budget_at(index)
+            lo, hi = bisect.bisect_left(starts, entered), bisect.bisect_right(starts, t)
+            made = numbers[lo:hi]
+            attempts = max(len(made), max((n for _, n in made), default=0))
+            back_at = None if any(w[1] is None for w in held) else max(float(w[1]) for w in held)
+            _, _, fid, f = max(held, key=lambda w: _INF if w[1] is None else w[1])
+            external = f[5] == "external"
+            span = f"from t={float(f[0]):.3f} s" + (" (not seen back)" if back_at is None
+                                                    else f" to t={float(f[1]):.3f} s")
+            if external:
+                device, away = primary, f"absent (its server's outage {f[3]} ({fid}) {span})"
+            else:
+                device = str(f[6] or primary)
+                away = (f"absent ({f[3]} {fid} {span})" if f[3] == "dropout" or f[3] not in FAULT_KINDS
+                        else f"under a {f[3]} fault ({fid} {span})")
+            spent = attempts >= budget.attempts or t - entered >= budget.deadline_s - _EPISODE_TOLERANCE_S
+            out.append(GiveUp(t, entered, attempts, device, away, back_at, budget, spent,
+                              made[-1][0] if made else None))
+        return out
 
     def verdict(self, system: Any = None, now: float | None = None) -> Verdict:
         evidence: list[Any] = []
@@ -1634,16 +1808,7 @@ class _Recovery(_Fold):
         owner_spans = sorted((a, b) for a, b in self.ops.values() if b < _INF)
         doubts: list[Any] = []
         explained_by_machine = 0
-        entered: tuple[int, float] | None = None
-        episodes: list[tuple[int, float, float, bool]] = []  # (index, entered, left, still recovering)
-        for idx, t, st in states:
-            if st == "recovering" and entered is None:
-                entered = (idx, t)
-            elif st != "recovering" and entered is not None:
-                episodes.append((entered[0], entered[1], t, False))
-                entered = None
-        if entered is not None:
-            episodes.append((entered[0], entered[1], end_time, True))
+        episodes = _episodes_of(states, end_time)
         past_deadline: list[Any] = []
         attempt_starts = [a for a, _ in attempt_spans]
         owner_starts = [a for a, _ in owner_spans]
@@ -1732,13 +1897,15 @@ class _Recovery(_Fold):
             item = {"why": f"observed outage {f[3]} ({fid}) from t={f[0]:.3f} s {what}: the harness never saw "
                            "its server serving again before the run ended, so the system's return cannot be "
                            "judged", "outage": f"{f[3]} ({fid})", "never_back": True, "system_said": said,
-                    "said_at": said_at}
+                    "said_at": said_at, "short": f"outage of {f[7] or f[6] or f[3]} at t={f[0]:.2f} s never seen back"}
             if said in ("running", "paused"):
                 item["why"] += (f"; the system said {said.upper()} at t={said_at:.3f} s (since "
                                 f"t={states[k][1] if k is not None else 0.0:.3f} s) though its server was not "
                                 "seen back: its state cannot be vouched for")
             doubts.append(item)
         checked = chained = late_by_open = 0
+        give_ups = self.give_ups(episodes)
+        policy_outcomes: list[GiveUp] = []
         i = 0
         while i < len(clusters):
             cluster = clusters[i]
@@ -1779,11 +1946,24 @@ class _Recovery(_Fold):
                 if observed:
                     doubts.append({"why": f"the run ended {end_time - end:.3f} s after the server came back, "
                                           f"before the {limit:.3f} s the system has to be running again",
+                                   "short": f"the run ended {end_time - end:.2f} s after the server came back at "
+                                            f"t={end:.2f} s, before its {limit:.2f} s bound",
                                    "faults": [f"{f[3]}@{f[0]:.4f}-{f[1]:.4f}" for f in cluster]})
                 continue
             j = bisect.bisect_right(op_starts, end + limit)
             if j and op_max_end[j - 1] >= start:
                 continue  # the owner acted in the window: their op decides the state, not recovery
+            gave = [g for g in give_ups if start - EXTERNAL_LEAD_S <= g.time <= end + limit]
+            if gave:
+                # the system gave up: the policy's outcome only with its budget spent on a device
+                # that was away through its attempts (``GiveUp``); otherwise the system's failure
+                broken = [g for g in gave if not g.honest]
+                if broken:
+                    evidence.append({"why": f"the recovery {broken[0].describe()}",
+                                     "faults": [f"{f[3]}@{f[0]:.4f}-{f[1]:.4f}" for f in cluster], "gave_up_at": broken[0].time})
+                else:
+                    policy_outcomes += gave
+                continue
             if _any_in(failed_deadline, start, end + limit) or _any_in(failed_all, start, min(end, end + limit)):
                 continue  # recovery gave up while the fault was still there (or its deadline ran out)
             if observed and _gave_up_on_a_gone_device(failed_all, attempt_spans, end, end + limit):
@@ -1816,7 +1996,9 @@ class _Recovery(_Fold):
                       "and the supervisor's late timers" if late_by_open else "")
                    + (f"; {explained_by_machine} episode(s) past the deadline only by the device's open "
                       "and the supervisor's late timers, or by an owner's operation the supervisor waited "
-                      "behind (measured)" if explained_by_machine else ""))
+                      "behind (measured)" if explained_by_machine else "")
+                   + (f"; {len(policy_outcomes)} give-up(s) the recovery policy's outcome, its budget spent "
+                      f"while the device was away: {policy_outcomes[0].describe()}" if policy_outcomes else ""))
         if doubts:
             unjudged = sum(1 for d in doubts if "faults" in d)
             never_back = [d for d in doubts if d.get("never_back")]
@@ -1832,7 +2014,11 @@ class _Recovery(_Fold):
                     "be judged" + (f"; the system said it was running though the server of "
                                    f"{', '.join(claims)} was not seen back" if claims else "")]
                    if never_back else []))
-            return Verdict("recovery", True, doubts, f"{why}: inconclusive; " + message, inconclusive=True)
+            short = ([d["short"] for d in doubts if "short" in d]
+                     + ([f"{starved} episode(s) past the deadline on a machine that starved the supervisor"]
+                        if starved else []))
+            return Verdict("recovery", True, doubts, f"{why}: inconclusive; " + message, inconclusive=True,
+                           reason="; ".join(short))
         return _ok("recovery", message)
 
 
@@ -1997,6 +2183,19 @@ def _latest_before(index: tuple[list[float], list[int]], key: float, *, strict: 
 def _any_in(sorted_times: list[float], lo: float, hi: float) -> bool:
     i = bisect.bisect_left(sorted_times, lo)
     return i < len(sorted_times) and sorted_times[i] <= hi
+
+
+def latest_give_up(history: Any) -> GiveUp | None:
+    """The latest give-up of the system's own recovery in ``history`` while a device fault or an
+    observed outage held its device away, judged by the ``GiveUp`` rule (None: there was none).
+    The steady-state check asks it of a system it finds FAILED after the faults: an honest
+    give-up is rolled back as an operator would, one that broke the rule is not."""
+    fold = _Recovery(getattr(history, "initial", None) or {})
+    _run_folds(history, [fold], catch=False)
+    seq_sorted = sorted(fold.states, key=lambda st: st[0])
+    states = [(-1, 0.0, fold.init_state)] + [(i, t, st) for _, i, t, st in seq_sorted]
+    judged = fold.give_ups(_episodes_of(states, fold.max_time))
+    return judged[-1] if judged else None
 
 
 def check_recovery(history: History, system: "AudioSystem | None" = None, *,
@@ -2418,6 +2617,9 @@ __all__ = [
     "NAMES",
     "SystemModel",
     "Verdict",
+    "GiveUp",
+    "RecoveryBudget",
+    "latest_give_up",
     "assert_ok",
     "InconclusiveVerdict",
     "check_all",

@@ -59,7 +59,7 @@ from .histogram import CallbackDurations
 from .replay import export_replay
 from .reports import run_data_from_run, write_reports
 from .reports.provenance import CpuPeak, run_provenance, system_identity
-from .invariants import Verdict, check_all, check_frame_accounting, check_resources
+from .invariants import Verdict, check_all, check_frame_accounting, check_resources, latest_give_up
 from .sut_protocol import SystemChoice, SystemUnderTest
 from .steady_state import SteadyWatch
 from .verdict import RunVerdict, check_status, describe_skips, judge_run
@@ -460,7 +460,8 @@ class ReliabilityRun:
         steady = SteadyWatch(system, window, system.run_for if simulated else clock.sleep, injector=injector,
                              external_faults=lambda: [r.fired_at for r in watch.records] if watch is not None else [],
                              stop=self._stop.is_set, rollback=lambda: restore_running(system, history, injector.base_config),
-                             margin_s=audio.margin if audio.available else 0.0, count_xruns=simulated)
+                             margin_s=audio.margin if audio.available else 0.0, count_xruns=simulated,
+                             give_up=lambda: latest_give_up(history))
         try:
             initialized = run_op(history, system, "initialize")
             if initialized.outcome != "ok":  # its configuration was refused: name why, not the start's refusal

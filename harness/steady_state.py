@@ -132,7 +132,8 @@ class SteadyWatch:
     def __init__(self, system: Any, window_s: float, advance: Callable[[float], None], *,
                  injector: Any = None, stop: Callable[[], bool] = lambda: False,
                  rollback: Callable[[], Any] | None = None, margin_s: float = 0.0,
-                 count_xruns: bool = True, external_faults: Callable[[], list[float]] = lambda: []) -> None:
+                 count_xruns: bool = True, external_faults: Callable[[], list[float]] = lambda: [],
+                 give_up: Callable[[], Any] | None = None) -> None:
         self.system = system
         self.window_s = float(window_s)
         self.advance = advance
@@ -142,6 +143,12 @@ class SteadyWatch:
         self.margin_s = float(margin_s)
         self.count_xruns = count_xruns
         self.external_faults = external_faults
+        #: the latest give-up of the system's recovery judged by ``invariants.GiveUp``'s rule (None:
+        #: none was made while a device fault or an observed outage held the device away)
+        self.give_up = give_up
+        #: what that rule said of the give-up the after-check found the system FAILED by
+        self._give_up_said = ""
+        self._judged_at: tuple[float, Any] | None = None
         self.xruns_seen = {"before": 0, "after": 0}
         self._phase = "before"
         self.result = SteadyState(self.window_s)
@@ -158,6 +165,9 @@ class SteadyWatch:
         #: after-check ended "no" (the run's own stop follows before the audio is judged)
         self.left_running: tuple[float, str] | None = None
         self._left_at_after_end: tuple[float, str] | None = None
+        #: when and why the system left RUNNING during the window before the faults
+        self._left_before: list[tuple[float, str]] = []
+        self._watching_before = False
         #: faults active now, counted from the injector's own reports: the transition observer
         #: runs under the system's lock and must not take the injector's (a storm's injector
         #: thread holds that one while its threads wait for the system's)
@@ -178,6 +188,8 @@ class SteadyWatch:
             to = getattr(record, "to_state", None)
             if getattr(record, "from_state", None) == State.RUNNING and to != State.RUNNING:
                 self.left_running = (self.changed_at, self.last_cause)
+                if self._watching_before and len(self._left_before) < 16:
+                    self._left_before.append(self.left_running)
             if to == State.RECOVERING and self.recovering_since is None:
                 self.recovering_since = float(getattr(record, "time", 0.0))
             elif to != State.RECOVERING:
@@ -200,9 +212,24 @@ class SteadyWatch:
 
     def _gave_up_on_its_own(self) -> bool:
         """The system left RUNNING by its own decision (a failed recovery, an error it judged
-        unrecoverable), not because an operator's call put it there."""
+        unrecoverable), not because an operator's call put it there.
+
+        A recovery that gave up while a device fault or an observed outage (one the injector
+        never knew of: the rig's) held its device away is judged by ``invariants.GiveUp``'s rule
+        where the run gives the watch it (``give_up``): its budget spent on a device that was away
+        through its attempts is the policy's promise kept, rolled back as an operator would;
+        a give-up before the budget was spent, or after an attempt on a device that was back, is
+        the system's own and is not helped."""
         if self.last_cause.startswith("recovery failed: recover()"):
             return False  # an operator's recover() call that found no device
+        judged = None
+        if self.give_up is not None and self.last_cause.startswith("recovery failed"):
+            if self._judged_at is None or self._judged_at[0] != self.changed_at:  # one read of the history a give-up
+                self._judged_at = (self.changed_at, self.give_up())
+            judged = self._judged_at[1]
+        if judged is not None:
+            self._give_up_said = judged.describe()
+            return not judged.honest
         if self.during_fault:
             return False  # the policy's answer to a fault that outlasted the recovery deadline
         return self.last_cause.startswith(("recovery failed", "unrecoverable"))
@@ -249,10 +276,12 @@ class SteadyWatch:
         clock = self.system.clock
         t0 = clock.now()
         problems: list[str] = []
+        self._watching_before = True
         while clock.now() < t0 + self.window_s - 1e-9 and not self.stop():
             why = self._step(min(STEP_S, t0 + self.window_s - clock.now()))
             if why is not None and len(problems) < 5:
                 problems.append(f"t={clock.now() - t0:.2f} s: {why}")
+        self._watching_before = False
         if self.stop():
             self.result.before_detail = "the run was stopped during the window"
             return
@@ -285,7 +314,9 @@ class SteadyWatch:
             if (state not in (State.RUNNING, State.RECOVERING) and self.rollback is not None and not rolled_back
                     and not self._gave_up_on_its_own()):
                 rolled_back = (f"rolled back as an operator would: the system was {state.value} ({self.last_cause}"
-                               + (", entered while a fault was active)" if self.during_fault else ")"))
+                               + (", entered while a fault was active" if self.during_fault else "")
+                               + (f"; the recovery policy's outcome: {self._give_up_said}" if self._give_up_said
+                                  else "") + ")")
                 self.rollback()
             if t < start + self.margin_s - 1e-9:  # the last fault may still ring: not yet a window
                 self.advance(min(STEP_S, start + self.margin_s - t))
@@ -316,7 +347,9 @@ class SteadyWatch:
             self.result.after = "no"
             self.result.after_detail = (f"the system was still {self.system.state.value} {waited:.2f} s after "
                                         f"the faults ended (never back to RUNNING; it left RUNNING with "
-                                        f"{self.last_cause!r})" + (f"; {rolled_back}" if rolled_back else ""))
+                                        f"{self.last_cause!r})" + (f"; {rolled_back}" if rolled_back else "")
+                                        + (f"; not rolled back: it {self._give_up_said}"
+                                           if self._give_up_said and not rolled_back else ""))
         else:
             self.result.after = "not observed"
             self.result.after_detail = (f"RUNNING, but no quiet window of {self.window_s:g} s in the {waited:.2f} s "
@@ -332,13 +365,21 @@ class SteadyWatch:
         RUNNING" although it had come back from every stall before. Whether it would come back
         from this one is the ``recovery`` invariant's to judge; the steady state after the faults
         was not seen."""
+        if self._left_at_after_end is None:
+            return None
+        return self._machines_stall(audio, *self._left_at_after_end)
+
+    @staticmethod
+    def _machines_stall(audio: Any, t: float, cause: str) -> str | None:
+        """What says the system's departure from RUNNING at ``t`` with ``cause`` was a stall the
+        machine made: the JACK server itself did not run for at least
+        ``device_losses.SERVER_IDLE_SHARE`` of its silence (None: nothing says so)."""
         from .audio_check import stalled_for  # noqa: PLC0415 - a judge beside this one
         from .device_losses import machine_starved  # noqa: PLC0415
 
         idle_between = getattr(audio, "server_idle_between", None)
-        if self._left_at_after_end is None or idle_between is None:
+        if idle_between is None:
             return None
-        t, cause = self._left_at_after_end
         if not cause.startswith("DeviceStalledError"):
             return None
         silent = stalled_for(cause)
@@ -406,6 +447,19 @@ class SteadyWatch:
             r.after_detail += (f"; but the server of {', '.join(outages_open)} (an outage from outside the harness) "
                                "was not seen back before the run ended: with its device gone the system cannot be "
                                "steady, and its return cannot be judged")
+        if r.before == "no" and r.before_span is not None and self._left_before and audio is not None:
+            # the system left RUNNING in the window only with stalls the machine made (the JACK
+            # server itself did not run for most of their silence): the window says nothing of the
+            # system, as one a fault from outside fell into (measured with jackd stopped 0.4 s
+            # every 1.9 s from outside: a stop in the first window made healthy runs "not steady
+            # before the first fault", and so made a steady state that did not return after the
+            # faults inconclusive instead of failed)
+            machine = [self._machines_stall(audio, t, cause) for t, cause in self._left_before]
+            if all(m is not None for m in machine):
+                r.before = "not checked"
+                r.before_detail = (f"the system left RUNNING in the window with {len(machine)} stall(s) the machine "
+                                   f"made (the first: {machine[0]}; {r.before_detail}): the steady state before the "
+                                   "faults was not seen")
         if r.before == "no" and r.before_span is not None:
             t0, t1 = r.before_span
             outside = [t for t in self.external_faults() if t0 <= t <= t1 + EXTERNAL_GRACE_S]

@@ -35,7 +35,7 @@ from typing import Any
 
 from .device_losses import loss_findings
 
-__all__ = ["EXIT_CODES", "Outcome", "RunVerdict", "describe_skips", "judge_run"]
+__all__ = ["EXIT_CODES", "Outcome", "RunVerdict", "describe_skips", "inconclusive_reason", "judge_run"]
 
 
 class Outcome(str, Enum):
@@ -204,9 +204,10 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     leaks = list(leaks)
     if leaks:
         failures.append("leak suspected: " + ", ".join(leaks))
-    unsure = [c["name"] for c in items if check_status(c) == "inconclusive"]
+    unsure = [c for c in items if check_status(c) == "inconclusive"]
     if unsure:
-        doubts.append("inconclusive: " + ", ".join(unsure))
+        doubts.append("inconclusive: " + ", ".join(f"{c['name']} ({inconclusive_reason(c)})" if inconclusive_reason(c)
+                                                   else c["name"] for c in unsure))
     if not items:
         doubts.append("no invariant was checked")
     if status in ("interrupted", "partial"):
@@ -249,6 +250,24 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     elif skipped:
         notes.append(skipped)
     return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d, subject)
+
+
+#: the longest reason the headline gives one inconclusive check (the whole message is in the
+#: check's own line, ``summary.json``'s ``inconclusive`` and the reports' invariants table)
+REASON_MAX = 160
+
+
+def inconclusive_reason(check: Mapping[str, Any]) -> str:
+    """Why an inconclusive check is so, in one short clause for the headline: the check's own
+    ``reason`` where it gives one, else its message's first clause (up to ``; `` or ``: inconclusive``),
+    cut at ``REASON_MAX`` characters on a word. A check of a report written before checks gave a
+    reason (``summary.json`` of an older run) is named by its message the same way."""
+    reason = str(check.get("reason") or "").strip()
+    if not reason:
+        reason = str(check.get("message") or "").split(": inconclusive", 1)[0].split("; ", 1)[0].strip()
+    if len(reason) > REASON_MAX:
+        reason = reason[:REASON_MAX].rsplit(" ", 1)[0].rstrip(",;:") + " ..."
+    return reason
 
 
 def describe_skips(skipped: Mapping[str, Mapping[str, int]]) -> str:

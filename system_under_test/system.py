@@ -707,7 +707,8 @@ class AudioSystem:
         was); ``device_callbacks``: how many times the device called back since the last block
         the system took, a period (``period_s``) apart; ``callback_cpu_wait_s``: how long the
         thread the callback runs on waited for a CPU since then (the loaded machine's part of a
-        long callback). A callback that ran through the silence
+        long callback); ``callback_cpu_s``: how long that thread ran on a CPU since then (a
+        callback that computed, as against one that only waited). A callback that ran through the silence
         while the device kept calling back is the system being late, not a starved device: on
         PortAudio's JACK route the JACK graph's xruns at the same moment are the loaded
         machine's, and do not excuse it."""
@@ -724,6 +725,10 @@ class AudioSystem:
         cpu_wait = wait() if callable(wait) else None
         if cpu_wait is not None:
             out["callback_cpu_wait_s"] = cpu_wait
+        ran = getattr(stream, "delivery_cpu_run_since_block", None)
+        cpu_run = ran() if callable(ran) else None
+        if cpu_run is not None:
+            out["callback_cpu_s"] = cpu_run
         return out
 
     @staticmethod

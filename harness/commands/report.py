@@ -102,6 +102,7 @@ def run_folder_data(run_dir: Path) -> Any:
     unsure = {str(v.get("name")) for v in summary.inconclusive}
     verdicts = [{"name": name, "ok": ok, "inconclusive": name in unsure,
                  "message": str((messages.get(name) or {}).get("message", "")),
+                 "reason": str((messages.get(name) or {}).get("reason", "")),
                  "evidence": list((messages.get(name) or {}).get("evidence") or [])}
                 for name, ok in summary.invariants.items()]
     spec = summary.spec

@@ -38,10 +38,13 @@ def normalize_verdicts(verdicts: Iterable[Verdict | Mapping[str, Any]] | None) -
     out = []
     for v in verdicts or ():
         d = jsonify(v.to_dict() if isinstance(v, Verdict) else dict(v))
-        out.append({"name": str(d["name"]), "ok": bool(d["ok"]), "inconclusive": bool(d.get("inconclusive")),
-                    "message": str(d.get("message") or "")[:2000], "time": d.get("time"),
-                    "details": {k: v for k, v in d.items()
-                                if k not in ("name", "ok", "message", "time", "inconclusive")}})
+        item = {"name": str(d["name"]), "ok": bool(d["ok"]), "inconclusive": bool(d.get("inconclusive")),
+                "message": str(d.get("message") or "")[:2000], "time": d.get("time"),
+                "details": {k: v for k, v in d.items()
+                            if k not in ("name", "ok", "message", "time", "inconclusive", "reason")}}
+        if d.get("reason"):  # an inconclusive check's reason: the verdict's headline names it
+            item["reason"] = str(d["reason"])
+        out.append(item)
     return out
 
 

@@ -183,12 +183,23 @@ def thread_cpu_wait(tid: int) -> float | None:
         return None
 
 
-def _schedstat_wait(fd: int) -> float | None:
-    """The CPU wait (seconds runnable but not running) an open ``schedstat`` file says, read
-    again from its start (``os.pread``: no open or close a block); None where it cannot be read."""
+def thread_cpu_run(tid: int) -> float | None:
+    """Seconds thread ``tid`` of this process has run on a CPU, from
+    ``/proc/self/task/TID/schedstat``; None where it cannot be read."""
     try:
-        return int(os.pread(fd, 128, 0).split()[1]) / 1e9
+        with open(f"/proc/self/task/{tid}/schedstat") as f:
+            return int(f.read().split()[0]) / 1e9
     except (OSError, ValueError, IndexError):
+        return None
+
+
+def _schedstat_times(fd: int) -> tuple[float, float] | None:
+    """(seconds on a CPU, seconds runnable but waiting for one) an open ``schedstat`` file says,
+    read again from its start (``os.pread``: no open or close a block); None where it cannot be read."""
+    try:
+        run_ns, wait_ns = os.pread(fd, 128, 0).split()[:2]
+        return int(run_ns) / 1e9, int(wait_ns) / 1e9
+    except (OSError, ValueError):
         return None
 
 
@@ -526,10 +537,12 @@ class PortAudioStream(DeviceStream):
         #: the device host's callback count when the system last took a block (the header is
         #: zeroed at each start): ``device_callbacks_since_block``
         self._device_calls_at_block = 0
-        #: the delivery thread's schedstat, open while it runs (-1: not open), and its CPU wait
-        #: when the system last took a block (None: not read): ``delivery_cpu_wait_since_block``
+        #: the delivery thread's schedstat, open while it runs (-1: not open), and its CPU wait and
+        #: time on a CPU when the system last took a block (None: not read):
+        #: ``delivery_cpu_wait_since_block``, ``delivery_cpu_run_since_block``
         self._sched_fd = -1
         self._wait_at_block: float | None = None
+        self._run_at_block: float | None = None
         self._delivery_tid: int | None = None
         self.events = StreamEvents()
         self._backend = backend
@@ -903,7 +916,7 @@ class PortAudioStream(DeviceStream):
             self._sched_fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
         except OSError:  # a kernel without schedstat: the CPU wait is not measured
             self._sched_fd = -1
-        self._wait_at_block = None
+        self._wait_at_block = self._run_at_block = None
         self._delivery_tid = threading.get_native_id()
         try:
             self._deliver_blocks()
@@ -1006,7 +1019,8 @@ class PortAudioStream(DeviceStream):
         stats.last_callback_at = now
         self._device_calls_at_block = int(hdr[HOST_CALLBACKS])
         if self._sched_fd >= 0:
-            self._wait_at_block = _schedstat_wait(self._sched_fd)
+            times = _schedstat_times(self._sched_fd)
+            self._run_at_block, self._wait_at_block = times if times is not None else (None, None)
         if self.events.first_block_at is None and count:
             self.events.first_block_at = now
         return count
@@ -1042,6 +1056,17 @@ class PortAudioStream(DeviceStream):
         if tid is None or base is None:
             return None
         now = thread_cpu_wait(tid)  # by path: the thread's own descriptor is the thread's to close
+        return None if now is None else max(0.0, now - base)
+
+    def delivery_cpu_run_since_block(self) -> float | None:
+        """Seconds the delivery thread (where the system's callback runs) has run on a CPU since the
+        system last took a block (None: not measured). Beside its wait for a CPU, it tells a
+        callback that computed through a stall (the system's) from one the loaded machine only
+        kept off a CPU (the machine's): ``AudioSystem._stall_evidence``."""
+        tid, base = self._delivery_tid, self._run_at_block
+        if tid is None or base is None:
+            return None
+        now = thread_cpu_run(tid)
         return None if now is None else max(0.0, now - base)
 
     def host_counters(self) -> dict[str, int]:
@@ -1199,6 +1224,7 @@ __all__ = [
     "map_host_error",
     "map_portaudio_error",
     "process_schedstat",
+    "thread_cpu_run",
     "thread_cpu_wait",
     "translate_exception",
 ]

@@ -581,3 +581,46 @@ def test_a_stall_the_system_held_inside_a_device_faults_window_is_still_the_faul
     (stall,) = device_losses(h, lambda t0, t1: 36)
     assert stall.explained_by is not None and stall.explained_by.startswith("stall stall@14.0")
     assert stall.own_lateness is None
+
+
+@pytest.mark.parametrize("running_s, cpu_wait_s, cpu_s, whose", [
+    (0.229, 0.234, 0.017, "undecided"),  # a callback computing 0.4 s at load 30: 17 ms on a CPU, the rest waiting
+    (0.694, 0.247, 0.070, "undecided"),  # a chain 3 budgets slow a block, kept off a CPU
+    (0.229, 0.234, 0.004, "machine"),    # a healthy callback (under a period of CPU) the machine only kept waiting
+    (0.003, 0.240, 0.020, "machine"),    # no callback running through the silence: the thread's own time elsewhere
+    (0.246, 0.0, 0.240, "own"),          # a callback computing on a CPU through the silence: the system's
+    (0.229, 0.234, None, "machine"),     # the CPU time not measured (a device or kernel that does not say): as before
+], ids=["computing_kept_waiting", "slow_blocks_kept_waiting", "healthy_kept_waiting", "no_callback_running",
+        "computing_on_a_cpu", "cpu_time_not_measured"])
+def test_a_stall_whose_callback_computed_while_the_machine_kept_it_waiting_is_never_the_machines(
+        running_s: float, cpu_wait_s: float, cpu_s: float | None, whose: str) -> None:
+    """A CPU-bound callback on a starved machine waits for a CPU through most of its silence, so
+    its own share (its run less its wait) is under half and the machine's xrun reports explained
+    it: a callback computing 0.4 s passed as the machine's. The watchdog's CPU time of the
+    callback's thread since its last block tells it from a healthy callback the machine only kept
+    waiting: one that ran on a CPU for more than two periods without delivering a block computed
+    past its budget, and whose stall it was cannot be told (unexplained, inconclusive); one that ran
+    under that only waited (the machine's)."""
+    h = History()
+    h.record("note", value="start", time=10.0)
+    _own_stall(h, 14.5, 0.253, running_s, 44, cpu_wait_s)
+    if cpu_s is not None:
+        h.entries[-1].data["error"]["details"]["callback_cpu_s"] = cpu_s
+    (stall,) = device_losses(h, lambda t0, t1: 36)
+    if whose == "machine":
+        assert stall.explained_by == "the machine: 36 JACK xrun report(s) over the 253 ms without a block"
+        assert stall.own_lateness is None
+        return
+    assert stall.explained_by is None
+    if whose == "own":
+        assert stall.own_lateness is not None and "its own lateness" in stall.own_lateness
+        return
+    assert stall.own_lateness == (
+        f"the system's own callbacks had run {running_s * 1000:.0f} ms back to back through the 253 ms without a "
+        f"block, {cpu_s * 1000:.0f} ms of it on a CPU (over 2 periods of 5.3 ms) and {cpu_wait_s * 1000:.0f} ms "
+        "waiting for one: whose stall it was cannot be told (the callback computed past its budget on a machine "
+        "that kept it waiting), and JACK's xrun reports do not explain it")
+    v = judge_run([], device_losses=summary_of([stall]))
+    assert v.outcome is Outcome.INCONCLUSIVE
+    (doubt,) = [d for d in v.doubts if "nothing to explain" in d]
+    assert "whose stall it was cannot be told" in doubt

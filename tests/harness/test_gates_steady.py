@@ -491,3 +491,38 @@ def test_the_quiet_window_after_the_faults_starts_a_block_after_the_last_step_th
     steady = result.summary["steady_state"]
     assert steady["after"] == "yes", steady
     assert result.verdict.outcome == Outcome.PASS, result.verdict
+
+
+@pytest.mark.parametrize("idle_s, before", [(0.25, "not checked"), (0.05, "no"), (None, "no")],
+                         ids=["server_stopped", "server_ran", "not_known"])
+def test_a_stall_the_machine_made_in_the_window_before_the_faults_is_not_the_systems_unsteadiness(idle_s, before):
+    """The window before the faults read only the system's counters and state: a stall it left
+    RUNNING with made it "no" (measured on the rig with jackd stopped 0.4 s every 1.9 s from
+    outside: healthy runs "not steady before the first fault"), and a baseline "no" turns a
+    steady state that did not return after the faults from a failure into a doubt. The same rule
+    as after the faults: a stall over most of whose silence the JACK server itself did not run is
+    the machine's, and the window says nothing of the system (not checked, as one a fault from
+    outside fell into); with the server seen running (or not watched) the window stays "no"."""
+    system = _SlowRecovery(0.6)
+
+    def advance(s: float) -> None:  # the stall reported 0.3 s into the window, the system back at 0.6 s
+        end = system.clock.now() + s
+        if system.state is State.RUNNING and system.clock.now() < 0.3 <= end:
+            system.clock.advance(0.3 - system.clock.now())
+            system._to(State.RECOVERING, "DeviceStalledError: no audio block for 252 ms (47 periods)")
+        system.advance(end - system.clock.now())
+
+    watch = SteadyWatch(system, 1.0, advance)
+    watch.watch_before()
+    assert watch.result.before == "no", watch.result
+    audio = _ServerWatched(idle_s)
+    r = watch.judge_audio(audio)
+    assert r.before == before, r
+    assert audio.asked[0] == (pytest.approx(0.048), 0.3)
+    if before == "not checked":
+        assert r.before_detail.startswith("the system left RUNNING in the window with 1 stall(s) the machine made "
+                                          "(the first: the JACK server did not run for 250 ms of its 252 ms without "
+                                          "a block; t=0.50 s: state recovering"), r.before_detail
+        assert r.before_detail.endswith("): the steady state before the faults was not seen"), r.before_detail
+        v = judge_run([{"name": "x", "ok": True}], steady={**r.to_dict(), "after": "no", "after_detail": "x"})
+        assert v.outcome is Outcome.FAIL  # with no doubt on the baseline, a steady state that never came back fails

@@ -287,3 +287,41 @@ def test_a_system_failed_while_its_servers_outage_never_ended_is_not_a_steady_st
                                            "judged"), steady
     assert not any(d.startswith("steady state did not return") for d in result.verdict.failures), result.verdict
     assert result.summary["device_losses"]["unexplained_count"] == 0  # the outage explains the loss
+
+
+def test_the_headline_names_each_inconclusive_checks_reason_on_every_surface(tmp_path: Path, capsys: Any,
+                                                                              monkeypatch: Any) -> None:
+    """``soundcheck run`` on the simulated device whose history records, at 3 s, an outage of the
+    server ``jack`` never seen back: the CLI's last line, ``summary.json``'s headline, and
+    ``report.json``'s and ``report.html``'s verdict each say why ``recovery`` is inconclusive in the
+    same one line, not "inconclusive: recovery" alone."""
+    from harness.cli import main
+
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "h.sqlite"))
+    execute = ReliabilityRun.execute
+    recorders: list[ObservedOutages] = []
+
+    def hook(run: Any, system: Any, history: Any) -> None:
+        if not recorders and system.clock.now() >= 3.0:
+            recorders.append(ObservedOutages(history, "jack"))
+            recorders[0]("begin", 3.3, "the server's process is gone")
+
+    monkeypatch.setattr(ReliabilityRun, "execute", lambda self, **kw: execute(self, **{**kw, "on_chunk": hook}))
+    code = main(["run", "--backend", "sim", "--duration", "6", "--seed", "1", "--faults", "none",
+                 "--report-dir", str(tmp_path / "runs")])
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    assert code == 3
+    named = "inconclusive: recovery (outage of jack at t=3.30 s never seen back)"
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith(f"  INCONCLUSIVE: {named}; run folder: "), last
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["verdict"]["headline"] == f"INCONCLUSIVE: {named}", summary["verdict"]
+    report = json.loads((run_dir / "report.json").read_text())
+    assert report["verdict"]["headline"] == f"INCONCLUSIVE: {named}", report["verdict"]
+    page = (run_dir / "report.html").read_text()
+    assert f"this run cannot vouch for the system: {named}" in page
+    # and a report rebuilt from the run folder by ``soundcheck report`` says the same
+    (run_dir / "report.json").unlink()
+    assert main(["report", str(run_dir)]) == 3
+    rebuilt = json.loads((run_dir / "report.json").read_text())
+    assert rebuilt["verdict"]["headline"] == f"INCONCLUSIVE: {named}", rebuilt["verdict"]

@@ -2238,3 +2238,34 @@ def test_a_stream_names_its_host_s_pid_while_the_host_lives_and_none_after():
         assert stream.host_pid is None
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize("text, want", [
+    ("7250000000 2500000000 17\n", 7.25),
+    (None, None), ("", None), ("lots 1 3\n", None),
+])
+def test_a_thread_s_cpu_run_is_the_first_field_of_its_schedstat_in_seconds(monkeypatch, text, want):
+    """The time a thread ran on a CPU, which the watchdog's stall evidence gives beside its wait
+    (``callback_cpu_s``: a callback that computed, as against one the machine kept waiting)."""
+    proc = _Proc(text)
+    monkeypatch.setattr(portaudio, "open", proc, raising=False)
+    assert portaudio.thread_cpu_run(4242) == want
+    assert proc.paths == ["/proc/self/task/4242/schedstat"]
+
+
+def test_a_delivery_thread_s_cpu_run_since_its_last_block_counts_what_it_computed() -> None:
+    """Read against the figure taken at the last block, on this machine's own schedstat: a thread
+    that spins 50 ms after it reads at least 50 ms less what the kernel did not count (its
+    accounting is per tick on some kernels: at least half is asked for)."""
+    tid = threading.get_native_id()
+    if not os.path.exists(f"/proc/self/task/{tid}/schedstat"):
+        pytest.skip("this kernel keeps no schedstat")
+    stream = portaudio.PortAudioStream.__new__(portaudio.PortAudioStream)
+    stream._delivery_tid, stream._run_at_block = tid, portaudio.thread_cpu_run(tid)
+    end = time.thread_time() + 0.05
+    while time.thread_time() < end:
+        pass
+    ran = stream.delivery_cpu_run_since_block()
+    assert ran is not None and ran >= 0.025, ran
+    stream._run_at_block = None
+    assert stream.delivery_cpu_run_since_block() is None

@@ -514,7 +514,7 @@ def test_callbacks_in_progress_say_how_long_they_have_run_back_to_back(monkeypat
 def test_a_stall_report_says_whose_silence_it_was(monkeypatch):
     """The system's watchdog puts on its stall report what it measured: how long its own callbacks
     had run, how often the device called back since the last block taken, a period apart, and
-    how long the callbacks' thread waited for a CPU (``AudioSystem._stall_evidence``); nothing
+    how long the callbacks' thread waited for a CPU and ran on one (``AudioSystem._stall_evidence``); nothing
     where nothing is measured (a virtual clock, a stream that counts nothing)."""
     from system_under_test.system import AudioSystem
 
@@ -524,6 +524,9 @@ def test_a_stall_report_says_whose_silence_it_was(monkeypatch):
 
         def delivery_cpu_wait_since_block(self) -> float:
             return 0.002
+
+        def delivery_cpu_run_since_block(self) -> float:
+            return 0.001
 
     now = _Now()
     monkeypatch.setattr(pipeline_module, "_perf", now)
@@ -538,7 +541,7 @@ def test_a_stall_report_says_whose_silence_it_was(monkeypatch):
     chain.process = held
     _call(p, _frames(0, BS))
     assert said == [{"callback_running_s": pytest.approx(0.25), "device_callbacks": 44, "period_s": BUDGET,
-                     "callback_cpu_wait_s": 0.002}]
+                     "callback_cpu_wait_s": 0.002, "callback_cpu_s": 0.001}]
     assert AudioSystem._stall_evidence(p, object(), BUDGET) == {"callback_running_s": 0.0}
     virtual, _, _ = _pipeline(simulated=True)
     assert AudioSystem._stall_evidence(virtual, object(), BUDGET) == {}
