@@ -4963,8 +4963,8 @@ BATCH_35: list[Bug] = [
         "in the kill's result",
         "false pass: an inconclusive check is never shown as held"),
     Bug("steady_machine_stall_reads_run_stop", "harness/steady_state.py",
-        "        t, cause = self._left_at_after_end\n",
-        "        t, cause = self.left_running\n",
+        "        return self._machines_stall(audio, *self._left_at_after_end)\n",
+        "        return self._machines_stall(audio, *self.left_running)\n",
         "the latest departure for the one the after-check ended on in _left_with_the_machines_stall: the "
         "run's own stop, which follows the watch, is judged, and a recovery from the machine's stall fails",
         "false alarm: a recovery from the machine's stall at the end is not observed, not a failure"),
