@@ -173,13 +173,18 @@ def _descriptors() -> set[tuple[str, str]]:
     Other threads of a test process (a daemon thread an earlier test left, a reader reaping its
     pipe) may close a descriptor while a test runs, so a test of what a constructor leaves behind
     asks only whether a descriptor appeared that was not there before: a number new, or an old
-    number now pointing elsewhere."""
+    number now pointing elsewhere. Files under ``/proc`` are left out: they are this process's
+    own statistics, which other threads (a stream's watchdog reading its thread's schedstat, a
+    resource sampler) open and close all the time, and a host's constructor opens none (it holds
+    a pipe, its stderr file and its child's pipes)."""
     out = set()
     for name in os.listdir("/proc/self/fd"):
         try:
-            out.add((name, os.readlink(f"/proc/self/fd/{name}")))
+            target = os.readlink(f"/proc/self/fd/{name}")
         except FileNotFoundError:  # closed between the listing and the read (the listing's own)
-            pass
+            continue
+        if not target.startswith("/proc/"):
+            out.add((name, target))
     return out
 
 
