@@ -17,23 +17,11 @@ from pathlib import Path
 import pytest
 
 from harness import read_journal
+from killed_soak import killed_at_checkpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: ``soundcheck soak ARGS`` in a child that SIGKILLs itself as the soak is about to write its
-#: third checkpoint: a killed soak's run folder at one simulated instant on every machine
-_KILLED_AT_THE_THIRD_CHECKPOINT = """
-import os, signal, sys
-from harness import journal
-checkpoint = journal.JournalWriter.checkpoint
-def dying(self, payload):
-    if self.checkpoints == 2:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return checkpoint(self, payload)
-journal.JournalWriter.checkpoint = dying
-from harness.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
+_KILLED_AT_THE_THIRD_CHECKPOINT = killed_at_checkpoint(3)
 
 
 def _bench_soak():

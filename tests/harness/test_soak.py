@@ -21,6 +21,8 @@ from harness import SoakRunner, SoakSpec
 from system_under_test import AudioSystem
 from system_under_test.resources import ResourceType
 
+from killed_soak import killed_at_checkpoint
+
 pytestmark = pytest.mark.soak
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,21 +111,7 @@ def test_planted_leak_is_flagged_by_its_slope(tmp_path):
     assert any("leak suspected" in r for r in report["verdict"]["reasons"])
 
 
-#: ``soundcheck soak ARGS`` in a child that SIGKILLs itself as the soak is about to write its
-#: fourth checkpoint: a crash between two checkpoints, at one simulated instant on every machine
-#: (the work since the third is lost, as a kill -9 loses it), with no pacing and no polling race
-_KILLED_AT_THE_FOURTH_CHECKPOINT = """
-import os, signal, sys
-from harness import journal
-checkpoint = journal.JournalWriter.checkpoint
-def dying(self, payload):
-    if self.checkpoints == 3:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return checkpoint(self, payload)
-journal.JournalWriter.checkpoint = dying
-from harness.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
+_KILLED_AT_THE_FOURTH_CHECKPOINT = killed_at_checkpoint(4)
 
 
 def test_kill_9_then_resume_ends_with_a_complete_report_identical_to_an_uninterrupted_run(tmp_path, capsys):
