@@ -173,45 +173,54 @@ FIRST_BLOCK_GRACE_S = 2.0
 INIT_TIMEOUT_S = 5.0
 
 
+def _schedstat_fields(text: str | bytes) -> tuple[float, float] | None:
+    """(seconds on a CPU, seconds runnable but waiting for one) a ``schedstat`` file's text says
+    (nanoseconds there); None where it says no such thing."""
+    try:
+        run_ns, wait_ns = text.split()[:2]
+        return int(run_ns) / 1e9, int(wait_ns) / 1e9
+    except ValueError:
+        return None
+
+
+def _read_schedstat(path: str) -> tuple[float, float] | None:
+    """``_schedstat_fields`` of the ``schedstat`` file at ``path``; None where it cannot be read."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return None
+    return _schedstat_fields(text)
+
+
 def thread_cpu_wait(tid: int) -> float | None:
     """Seconds thread ``tid`` of this process has been runnable but waiting for a CPU, from
     ``/proc/self/task/TID/schedstat``; None where it cannot be read."""
-    try:
-        with open(f"/proc/self/task/{tid}/schedstat") as f:
-            return int(f.read().split()[1]) / 1e9
-    except (OSError, ValueError, IndexError):
-        return None
+    times = _read_schedstat(f"/proc/self/task/{tid}/schedstat")
+    return None if times is None else times[1]
 
 
 def thread_cpu_run(tid: int) -> float | None:
     """Seconds thread ``tid`` of this process has run on a CPU, from
     ``/proc/self/task/TID/schedstat``; None where it cannot be read."""
-    try:
-        with open(f"/proc/self/task/{tid}/schedstat") as f:
-            return int(f.read().split()[0]) / 1e9
-    except (OSError, ValueError, IndexError):
-        return None
+    times = _read_schedstat(f"/proc/self/task/{tid}/schedstat")
+    return None if times is None else times[0]
 
 
 def _schedstat_times(fd: int) -> tuple[float, float] | None:
     """(seconds on a CPU, seconds runnable but waiting for one) an open ``schedstat`` file says,
     read again from its start (``os.pread``: no open or close a block); None where it cannot be read."""
     try:
-        run_ns, wait_ns = os.pread(fd, 128, 0).split()[:2]
-        return int(run_ns) / 1e9, int(wait_ns) / 1e9
-    except (OSError, ValueError):
+        data = os.pread(fd, 128, 0)
+    except OSError:
         return None
+    return _schedstat_fields(data)
 
 
 def process_schedstat(pid: int) -> tuple[float, float] | None:
     """(seconds on a CPU, seconds runnable but waiting for a CPU) of process ``pid``'s main
-    thread, from ``/proc/PID/schedstat`` (nanoseconds there); None where it cannot be read."""
-    try:
-        with open(f"/proc/{pid}/schedstat") as f:
-            run_ns, wait_ns = f.read().split()[:2]
-        return int(run_ns) / 1e9, int(wait_ns) / 1e9
-    except (OSError, ValueError):
-        return None
+    thread, from ``/proc/PID/schedstat``; None where it cannot be read."""
+    return _read_schedstat(f"/proc/{pid}/schedstat")
 
 
 #: PortAudio's name for its JACK host API
