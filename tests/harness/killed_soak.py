@@ -5,6 +5,13 @@ killed soak's journal (its resumption, its report, the bench that builds that re
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
 _SCRIPT = """
 import os, signal, sys
 from harness import journal
@@ -23,3 +30,12 @@ def killed_at_checkpoint(n: int) -> str:
     """The ``python -c`` source of ``soundcheck ARGS`` killed as it is about to write its
     ``n``-th checkpoint (``n - 1`` written)."""
     return _SCRIPT.format(written=n - 1)
+
+
+def run_killed_soak(n: int, run_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``soundcheck soak ARGS --pace 0 --run-dir RUN_DIR --no-progress`` in a child killed as it is
+    about to write its ``n``-th checkpoint; its outcome (``-SIGKILL`` when it was)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-c", killed_at_checkpoint(n), "soak", *args, "--pace", "0",
+                           "--run-dir", str(run_dir), "--no-progress"],
+                          cwd=ROOT, env=env, capture_output=True, text=True)

@@ -8,20 +8,15 @@ must still stop it."""
 from __future__ import annotations
 
 import importlib.util
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from harness import read_journal
-from killed_soak import killed_at_checkpoint
+from killed_soak import run_killed_soak
 
 ROOT = Path(__file__).resolve().parents[2]
-
-_KILLED_AT_THE_THIRD_CHECKPOINT = killed_at_checkpoint(3)
 
 
 def _bench_soak():
@@ -39,10 +34,7 @@ def _history_db(tmp_path, monkeypatch):
 
 def test_the_report_build_of_a_killed_soaks_journal_is_measured(tmp_path):
     run_dir = tmp_path / "killed"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    killed = subprocess.run([sys.executable, "-c", _KILLED_AT_THE_THIRD_CHECKPOINT, "soak", "--duration", "20s",
-                             "--checkpoint", "2s", "--seed", "2", "--pace", "0", "--run-dir", str(run_dir),
-                             "--no-progress"], cwd=ROOT, env=env, capture_output=True, text=True)
+    killed = run_killed_soak(3, run_dir, "--duration", "20s", "--checkpoint", "2s", "--seed", "2")
     assert killed.returncode == -signal.SIGKILL, (killed.stdout, killed.stderr[-3000:])
     journal = read_journal(run_dir)
     assert journal.end is None and len(journal.checkpoints) == 2

@@ -21,7 +21,7 @@ from harness import SoakRunner, SoakSpec
 from system_under_test import AudioSystem
 from system_under_test.resources import ResourceType
 
-from killed_soak import killed_at_checkpoint
+from killed_soak import run_killed_soak
 
 pytestmark = pytest.mark.soak
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,9 +111,6 @@ def test_planted_leak_is_flagged_by_its_slope(tmp_path):
     assert any("leak suspected" in r for r in report["verdict"]["reasons"])
 
 
-_KILLED_AT_THE_FOURTH_CHECKPOINT = killed_at_checkpoint(4)
-
-
 def test_kill_9_then_resume_ends_with_a_complete_report_identical_to_an_uninterrupted_run(tmp_path, capsys):
     """12 checkpoints of 3 simulated seconds (36 s: more than 20 faults and their recoveries); the soak is
     killed before its fourth, resumed (replayed to the third, its digest verified, run on), and
@@ -121,10 +118,7 @@ def test_kill_9_then_resume_ends_with_a_complete_report_identical_to_an_uninterr
     from harness.cli import main
 
     run_dir = tmp_path / "killed"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    killed = subprocess.run([sys.executable, "-c", _KILLED_AT_THE_FOURTH_CHECKPOINT, "soak", "--duration", "36s",
-                             "--checkpoint", "3s", "--seed", "5", "--pace", "0", "--run-dir", str(run_dir),
-                             "--no-progress"], cwd=ROOT, env=env, capture_output=True, text=True)
+    killed = run_killed_soak(4, run_dir, "--duration", "36s", "--checkpoint", "3s", "--seed", "5")
     assert killed.returncode == -signal.SIGKILL, (killed.stdout, killed.stderr[-3000:])
     before = read_journal(run_dir)
     assert before.end is None and len(before.checkpoints) == 3
