@@ -5051,8 +5051,8 @@ BATCH_36: list[Bug] = [
         "deadline but inside that step is let through",
         "false pass: recovery (an attempt past the deadline)"),
     Bug("draining_keeps_only_the_last", "system.py",
-        "                self._draining.append(pipeline)\n",
-        "                self._draining = [pipeline]\n",
+        "                self._draining = [*self._draining, pipeline]  # replaced, never changed in place\n",
+        "                self._draining = [pipeline]  # replaced, never changed in place\n",
         "'one pipeline drains at a time' in _teardown: a second teardown under a held callback pushes "
         "the first torn-down pipeline, its block still held, out of the books (a reading one block short)",
         "frame accounting (two teardowns under held callbacks)"),

@@ -522,7 +522,7 @@ class AudioSystem:
             pipeline.flush()
             pipeline.release()
             if pipeline.in_callback:
-                self._draining.append(pipeline)
+                self._draining = [*self._draining, pipeline]  # replaced, never changed in place
 
     def _report_pending_errors(self, pipeline: Pipeline) -> None:
         """Report callback errors no supervisor pass has drained yet, so tearing a pipeline down
