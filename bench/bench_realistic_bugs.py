@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-36: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-37: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -5065,6 +5065,129 @@ BATCH_36: list[Bug] = [
 ]
 BATCHES[36] = BATCH_36
 BUGS += BATCH_36
+
+#: the thirty-seventh blind batch: eighteen bugs in functions no earlier bug touched, written from the
+#: code alone before any test that might catch them was read
+BATCH_37: list[Bug] = [
+    Bug("error_is_a_exact_class", "errors.py",
+        "        return issubclass(self.kind, classes)\n",
+        "        return self.kind in classes\n",
+        "ErrorInfo.is_a 'simplified' to a membership test: a DeviceLostError is no longer a DeviceError, "
+        "so the supervisor counts no device loss",
+        "monitoring (device_losses counts every device error)"),
+    Bug("status_names_overflow_as_underflow", "devices/base.py",
+        "        return [n for n in (\"input_underflow\", \"input_overflow\", \"output_underflow\", \"output_overflow\")\n",
+        "        return [n for n in (\"input_underflow\", \"input_overflow\", \"output_underflow\", \"output_underflow\")\n",
+        "a copy-paste slip in StatusFlags.set_names: an output overflow is never named and an output "
+        "underflow is named twice (its status counter counts it twice)",
+        "monitoring (each status flag counted once, under its own name)"),
+    Bug("pass_through_fill_kept", "buffers.py",
+        "            self._fill = 0\n            self.write(held)  # type: ignore[arg-type]\n",
+        "            self.write(held)  # type: ignore[arg-type]\n",
+        "the fill's reset forgotten before the held frames are written back in RingBuffer.pass_through: "
+        "a ring that held frames through a stretch holds them twice after it",
+        "frame accounting (a stretch leaves the output ring as its blocks would)"),
+    Bug("peek_wrap_off_by_one", "buffers.py",
+        "        first = min(fill, self.capacity - start)\n",
+        "        first = min(fill, self.capacity - start - 1)\n",
+        "the ring's last slot treated as the classic empty sentinel in RingBuffer.peek: frames held across "
+        "the ring's end are copied one slot off",
+        "simulated device (a stretch plays what its callbacks would)"),
+    Bug("expire_lateness_from_start", "recoverer.py",
+        "            run.late_s = max(0.0, now - run.due) if run.due is not None else 0.0\n"
+        "            self.failed(run, f\"deadline of {self._policy().deadline_s:.3f} s passed\")\n",
+        "            run.late_s = max(0.0, now - run.started)\n"
+        "            self.failed(run, f\"deadline of {self._policy().deadline_s:.3f} s passed\")\n",
+        "the deadline timer's lateness measured from the run's start (the deadline's reference) in "
+        "Recoverer._expire: a punctual give-up at the deadline says its timer was late by the whole deadline",
+        "evidence: a recovery timer's lateness (the machine's share of an episode)"),
+    Bug("callback_running_none_when_idle", "pipeline.py",
+        "        return 0.0 if began is None else max(0.0, _perf() - began)\n",
+        "        return None if began is None else max(0.0, _perf() - began)\n",
+        "'nothing running, nothing to say' in Pipeline.callback_running_s: no callback in progress reads "
+        "as not measured, and a stall's evidence loses callback_running_s",
+        "evidence: whose silence a stall is (the system's callback was not running)"),
+    Bug("stall_evidence_cpu_run_reads_wait", "system.py",
+        "        cpu_run = ran() if callable(ran) else None\n",
+        "        cpu_run = wait() if callable(wait) else None\n",
+        "a copy-paste of the line above in _stall_evidence: callback_cpu_s is the callback thread's CPU "
+        "wait, not its CPU run",
+        "evidence: whose silence a stall is (a callback that computed, against one that waited)"),
+    Bug("enter_initializes_again", "system.py",
+        "        if self.state == State.UNINITIALIZED:\n            self.initialize()\n        return self\n",
+        "        self.initialize()\n        return self\n",
+        "'entering initialises' in AudioSystem.__enter__: a `with` over a system already initialised "
+        "raises IllegalTransitionError",
+        "lifecycle (a context manager over a system in any open state)"),
+    Bug("exit_keeps_system_open_on_error", "system.py",
+        "    def __exit__(self, *exc: object) -> None:\n        self.close()\n",
+        "    def __exit__(self, exc_type: object, *rest: object) -> None:\n"
+        "        if exc_type is None:  # a block that raised leaves the system to be inspected\n"
+        "            self.close()\n",
+        "the system left open for a post-mortem when a `with` block raised: its stream, threads and "
+        "allocations are never released",
+        "resources (released on every way out)"),
+    Bug("block_seconds_args_swapped", "config.py",
+        "        return _block_seconds(self.stream.block_size, self.stream.sample_rate)\n",
+        "        return _block_seconds(self.stream.sample_rate, self.stream.block_size)\n",
+        "swapped arguments in AudioConfig.block_seconds: a block lasts sample_rate / block_size seconds",
+        "configuration (a block's duration: the budget, the watchdog)"),
+    Bug("mixer_matrix_not_transposed", "dsp.py",
+        "        self.matrix_t = np.asarray(matrix, dtype=np.float32).T.copy()  # (in, out)\n",
+        "        self.matrix_t = np.asarray(matrix, dtype=np.float32).copy()  # (in, out)\n",
+        "the transpose dropped in Mixer.__init__ ('the matrix is already (in, out)'): a mixer mixes by "
+        "the transposed matrix (a non-square one fails in the callback)",
+        "DSP (a mixer's output row i is its matrix's row i of the inputs)"),
+    Bug("block_plan_state_rebound", "dsp.py",
+        "        self.state[...] = after\n",
+        "        self.state = after\n",
+        "the in-place copy of the state after the block replaced by an assignment in _BlockPlan.run: "
+        "the plan's buffer keeps its old state, so every block starts where the first did",
+        "DSP (a biquad's state carried across blocks)"),
+    Bug("configure_refuses_live", "system.py",
+        "        rejected config raises one ``ConfigValidationError`` listing every problem and changes nothing.\n"
+        "        \"\"\"\n        return self._apply_config(config)\n",
+        "        rejected config raises one ``ConfigValidationError`` listing every problem and changes nothing.\n"
+        "        \"\"\"\n        with self._op_lock:\n            self._check_open()\n"
+        "            return self._configure_stopped(config)\n",
+        "configure() sent straight to the stopped path ('reconfigure is the live one'): configure while "
+        "RUNNING or PAUSED is refused instead of applied",
+        "configuration (configure applies a config in every open state)"),
+    Bug("recovery_target_dropped", "system.py",
+        "        self._recoverer.enter(err, cause, target=target)\n",
+        "        self._recoverer.enter(err, cause)\n",
+        "the keyword not passed on in AudioSystem._enter_recovery: a recovery from a failed "
+        "reconfiguration of a paused system returns to RUNNING",
+        "recovery (back to the state the system was in)"),
+    Bug("unstall_keeps_stalled", "devices/simulated.py",
+        "        if dev.stalled:\n            dev.stalled = False\n            for stream in list(dev.streams):\n",
+        "        if dev.stalled:\n            for stream in list(dev.streams):\n",
+        "the flag's reset forgotten in SimulatedBackend.unstall: the streams are rescheduled but the "
+        "device stays stalled",
+        "simulated device (a stall ends when it is lifted)"),
+    Bug("lateness_in_ms", "recoverer.py",
+        "        return {\"late_s\": round(run.late_s, 6)} if run.late_s > 0 else {}\n",
+        "        return {\"late_s\": round(run.late_s * 1000, 3)} if run.late_s > 0 else {}\n",
+        "'rounded to the millisecond' written as a multiplication in Recoverer._lateness: late_s is in "
+        "milliseconds, a late timer excuses a thousand times its lateness",
+        "evidence: a recovery timer's lateness (the machine's share of an episode)"),
+    Bug("recovery_policy_cached", "recoverer.py",
+        "        return RecoveryPolicy(self.system.config.recovery)\n",
+        "        if getattr(self, \"_cached_policy\", None) is None:  # built once: a policy never changes\n"
+        "            self._cached_policy = RecoveryPolicy(self.system.config.recovery)\n"
+        "        return self._cached_policy\n",
+        "the recovery policy cached in Recoverer._policy: a reconfiguration that changes `recovery` "
+        "keeps the first policy's back-off, attempts and deadline",
+        "recovery bounds (the configuration's policy)"),
+    Bug("histograms_named_as_gauges", "monitoring.py",
+        "        self.histograms: dict[str, Histogram] = {n: Histogram(n) for n in STANDARD_HISTOGRAMS}\n",
+        "        self.histograms: dict[str, Histogram] = {n: Histogram(n) for n in STANDARD_GAUGES}\n",
+        "a copy-paste of the gauges' line in MonitoringCoordinator.__init__: the standard histograms are "
+        "the gauges' names, the real ones made only on first use",
+        "monitoring (the report schema's standard metrics)"),
+]
+BATCHES[37] = BATCH_37
+BUGS += BATCH_37
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
