@@ -206,6 +206,23 @@ def test_metrics_carry_their_names_and_start_at_zero():
         assert make("new_metric") is created and None not in registry
 
 
+def test_a_systems_metrics_name_the_report_schemas_standard_metrics_each_under_its_kind():
+    """Every system's metrics, from the first snapshot on, carry the standard names of the report
+    schema (``final_metrics`` in report.json): a run with no recovery still reports
+    ``recovery_time_s`` and ``detect_time_s`` (count 0), and a gauge is never also a histogram."""
+    s = AudioSystem({}, seed=1)
+    s.initialize()
+    s.start()
+    s.run_for(0.05)
+    snap = s.metrics()
+    assert set(snap.histograms) == {"callback_duration_s", "callback_load", "recovery_time_s", "detect_time_s"}
+    assert set(snap.gauges) == {"buffer_fill_input", "buffer_fill_output", "pool_in_use", "latency_ms",
+                                "cpu_load"}
+    assert snap.histograms["recovery_time_s"]["count"] == 0 and snap.histograms["detect_time_s"]["count"] == 0
+    assert {"callbacks", "xruns", "device_losses", "recoveries"} <= set(snap.counters)
+    s.close()
+
+
 def test_a_gauge_keeps_its_highest_value():
     m = MonitoringCoordinator()
     g = m.gauge("fill")

@@ -136,6 +136,40 @@ def test_the_deadline_ends_a_run_before_its_attempts_do():
     s.close()
 
 
+@pytest.mark.parametrize("live", [True, False], ids=["reconfigured_running", "configured_stopped"])
+def test_each_run_follows_the_recovery_policy_of_the_configuration_in_force(live):
+    """A run's attempts, back-off and deadline are those of the configuration applied when it
+    runs, not of the one a run before it saw: an operator who tightens the policy after a first
+    recovery (fewer attempts, a shorter deadline) gets the tighter one at the next loss."""
+    first = {"recovery": {"initial_backoff_ms": 10, "max_attempts": 6, "deadline_ms": 10_000},
+             "device": {"fallback_devices": []}}
+    s, events = _running(first)
+    s.backend.remove_device("sim-in")
+    s.run_for(0.005)
+    s.backend.restore_device("sim-in")
+    s.run_for(1.0)
+    assert s.state == State.RUNNING and s.metrics().counters["recoveries"] == 1
+    tighter = {"recovery": {"initial_backoff_ms": 10, "max_attempts": 2, "deadline_ms": 10_000},
+               "device": {"fallback_devices": []}}
+    if live:
+        s.reconfigure(tighter)
+    else:
+        s.stop()
+        s.configure(tighter)
+        s.start()
+        s.run_for(0.05)
+    assert s.state == State.RUNNING
+    events.clear()
+    s.backend.remove_device("sim-in")
+    s.run_for(1.0)
+    got = _plain(events, events[0].time)
+    assert [(t, d["attempt"]) for t, k, d in got if k == "recovery_attempt"] == [(0.0, 1), (0.01, 2)]
+    assert [(t, k, d) for t, k, d in got if k == "recovery_failed"] == \
+        [(0.01, "recovery_failed", {"reason": "every attempt on every device failed", "attempts": 2})]
+    assert s.state == State.FAILED
+    s.close()
+
+
 def test_a_second_error_during_a_run_starts_no_second_run():
     s, events = _running({"recovery": {"initial_backoff_ms": 50}, "device": {"fallback_devices": []}})
     s.backend.remove_device("sim-in")

@@ -407,6 +407,35 @@ def test_the_context_manager_initializes_and_closes():
     assert s.state == State.CLOSED and s.resources.live() == []
 
 
+
+def _in_state(state: State) -> AudioSystem:
+    """A system brought to ``state`` through its public operations."""
+    s = AudioSystem(None if state == State.INITIALIZED else {}, seed=5)
+    s.initialize()
+    if state in (State.RUNNING, State.PAUSED, State.STOPPED):
+        s.start()
+        s.run_for(0.05)
+    if state == State.PAUSED:
+        s.pause()
+    if state == State.STOPPED:
+        s.stop()
+    assert s.state == state
+    return s
+
+
+@pytest.mark.parametrize("state", [State.INITIALIZED, State.CONFIGURED, State.RUNNING, State.PAUSED,
+                                   State.STOPPED], ids=lambda st: st.value)
+def test_a_with_block_over_a_system_already_in_use_takes_it_as_it_is_and_closes_it(state):
+    """``with system:`` over a system its owner already initialised (the pytest plugin's fixture
+    hands out one), configured, started, paused or stopped enters it as it is (no transition, no
+    error) and closes it on the way out; only an uninitialised one is initialised on entry."""
+    s = _in_state(state)
+    mark = _mark(s)
+    with s as entered:
+        assert entered is s and s.state == state and _transitions(s, mark) == []
+    assert s.state == State.CLOSED and s.resources.live() == []
+    assert s.backend.open_streams() == []
+
 # -- errors, supervisor, watchdog ----------------------------------------------------------------
 
 def test_a_device_loss_is_counted_once_and_restarts():
