@@ -2476,8 +2476,8 @@ BATCH_15: list[Bug] = [
         "rate its streams already run at kills them",
         "no false faults (a no-op rate change changes nothing)"),
     Bug("sim_fast_path_ignores_delay", "devices/simulated.py",
-        "                    if d.stalled or d.pending_delay_s:\n",
-        "                    if d.stalled:\n",
+        "                    if d.stalled or d.pending_delay_s or d.starved:\n",
+        "                    if d.stalled or d.starved:\n",
         "'only a stall stops the fast path' when the loop was added: a pending delay is never "
         "applied while blocks run back to back",
         "faults (a late callback is late and flagged)"),
@@ -3821,8 +3821,8 @@ BATCH_26: list[Bug] = [
         "blocks after a stall go out as a stretch, without the input_overflow flag a stall owes",
         "simulated device (the first block after a stall carries input_overflow)"),
     Bug("stretch_ignores_stall_from_a_tap", "devices/simulated.py",
-        "            if d.stalled or d.pending_delay_s or d.corrupt_callbacks:\n                return False\n",
-        "            if d.pending_delay_s or d.corrupt_callbacks:\n                return False\n",
+        "            if d.stalled or d.pending_delay_s or d.corrupt_callbacks or d.starved:\n                return False\n",
+        "            if d.pending_delay_s or d.corrupt_callbacks or d.starved:\n                return False\n",
         "'a stall is checked by _tick' while editing the stretch's per-block check: a stall a tap "
         "asks for during a stretch does not end it; blocks keep coming from a stalled device",
         "simulated device (a stalled device delivers no block)"),

@@ -742,6 +742,12 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any, *, open_at
         if starved is not None and starved[0] == "server_idle":
             found.append(f"{e.time:.3f}: no block for {silent_s * 1000:.0f} ms, the JACK server did not "
                          f"run for {starved[1] * 1000:.0f} ms of it")
+        elif starved is not None and (error.get("details") or {}).get("input_underflow"):
+            # blocks came, none with input: a capture client of the device's that JACK reported
+            # missing its deadlines (ALSA's jack PCM after a server restart), which the system
+            # noticed and recovered from; not a second episode of the kill's
+            found.append(f"{e.time:.3f}: no input for {silent_s * 1000:.0f} ms (every block underflowed), "
+                         f"{starved[1]} JACK xrun report(s) over it")
         elif starved is not None:
             found.append(f"{e.time:.3f}: no block for {silent_s * 1000:.0f} ms, "
                          f"{starved[1]} JACK xrun report(s) over it")

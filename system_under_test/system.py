@@ -655,6 +655,8 @@ class AudioSystem:
                     or self.coordinator.state(SYSTEM) is not _RUNNING \
                     or (times is not None and source is not stream):
                 return None
+            if getattr(stream.stats, "input_starved_since", None) is not None:
+                return None  # a stream calling back with no input: the pass judges it (``poll``)
             # ``_stall_limit``'s span, taken once: ``ref + span`` is the very sum it makes from ``ref``
             span = self._stall_limit(stream, config, 0.0)
             asked, k = due, j
@@ -796,6 +798,24 @@ class AudioSystem:
                         + (f", the stream's floor {floor * 1000:.0f} ms" if floor else "") + ")",
                         component="device", details={"stalled_for_s": stalled, **_stream_devices(stream),
                                                      **self._stall_evidence(pipeline, stream, period)}))
+                    return
+                # a stream that calls back on time with no input in any block is as stalled as one
+                # that stops calling back (a capture side hung while the playback side runs on):
+                # the same bound, from the first block whose input underflowed
+                starved = getattr(stream.stats, "input_starved_since", None)
+                if starved is None:
+                    return
+                starved_limit = self._stall_limit(stream, config, starved)
+                self._watchdog_due = min(self._watchdog_due, math.nextafter(starved_limit, math.inf))
+                if now > starved_limit:
+                    self.monitoring.counter("device_stalls").inc()
+                    silent = now - starved
+                    self.coordinator.handle_error("device", DeviceStalledError(
+                        f"no input for {silent:.3f} s: every block since underflowed "
+                        f"({config.watchdog.stall_periods} periods of {period * 1000:.2f} ms"
+                        + (f", the stream's floor {floor * 1000:.0f} ms" if floor else "") + ")",
+                        component="device", details={"stalled_for_s": silent, "input_underflow": True,
+                                                     **_stream_devices(stream)}))
 
     def _route_error(self, record: ErrorRecord) -> None:
         """Error observer: the recovery policy decides, the system acts.

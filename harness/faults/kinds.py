@@ -234,6 +234,26 @@ class DeviceStall(Fault):
 
 
 @dataclass(config=_CONFIG)
+class InputStarved(Fault):
+    """The device calls back on time but brings no input: every block's input underflows
+    (flagged ``input_underflow``, silence in place of the tone) for ``duration_s``, then flows
+    again. A capture side that hangs while the playback side runs on: no callback gap shows it,
+    only the blocks' flags (measured on the JACK rig's ALSA ``jack`` route after a server restart:
+    2.5 s of such blocks)."""
+
+    kind: ClassVar[str] = "input_starved"
+    needs: ClassVar[frozenset[str]] = frozenset({"starve_input"})
+    lasting: ClassVar[bool] = True
+    duration_s: Seconds(ge=0.0, le=3600.0) = 0.5  # type: ignore[valid-type]
+
+    def start(self, ctx: FaultContext) -> Any:
+        ctx.target.starve_input(self.target)
+
+    def end(self, ctx: FaultContext, token: Any) -> None:
+        ctx.target.feed_input(self.target)
+
+
+@dataclass(config=_CONFIG)
 class LateCallback(Fault):
     """One late callback (an xrun): the device delivers the next block ``delay_s`` late."""
 
@@ -555,7 +575,7 @@ class SlowDsp(Fault):
 
 #: every fault kind, by its one name: THE list (add a kind here and nowhere else)
 FAULT_KINDS: dict[str, type[Fault]] = {c.kind: c for c in (
-    DeviceDropout, DeviceStall, LateCallback, CallbackRaises, SampleRateChange, BufferExhaustion,
+    DeviceDropout, DeviceStall, InputStarved, LateCallback, CallbackRaises, SampleRateChange, BufferExhaustion,
     InvalidConfig, ConcurrentTransitions, LifecycleCalls, CoordinatorContention, SlowDsp)}
 
 #: fault kinds whose ``target`` is a device name (those that act through a target's capabilities)
@@ -680,7 +700,7 @@ def normalize_kind(name: Any, where: str) -> Any:
 __all__ = [
     "DEVICE_FAULT_KINDS", "FAULT_KINDS", "FORMER_KIND_NAMES", "NOT_PARAMETERS", "SECONDS", "STATEFUL_KINDS",
     "BufferExhaustion", "CallbackRaises", "ConcurrentTransitions", "CoordinatorContention", "DeviceDropout",
-    "DeviceStall", "Fault", "FaultContext", "InvalidConfig", "LateCallback", "LifecycleCalls",
+    "DeviceStall", "Fault", "FaultContext", "InputStarved", "InvalidConfig", "LateCallback", "LifecycleCalls",
     "SampleRateChange", "Seconds", "SlowDsp", "SlowStage", "TargetName", "collecting_deprecations",
     "fault_from_dict", "fault_from_record", "is_seconds", "kind_named", "normalize_kind", "normalize_params", "parameter_type",
     "parameters", "unsupported_reason",

@@ -21,8 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
 #: drop_device/return_device, stall/unstall, xrun, raise_in_callback, change_sample_rate
 DEVICE_CAPABILITIES: frozenset[str] = frozenset({"drop_device", "stall", "xrun", "raise_in_callback",
                                                  "change_sample_rate"})
-#: every capability a fault kind may need (the rig adds ``pull_cable``: pull_cable/replug_cable)
-CAPABILITIES: frozenset[str] = DEVICE_CAPABILITIES | {"pull_cable"}
+#: every capability a fault kind may need (the rig adds ``pull_cable``: pull_cable/replug_cable; the
+#: simulated device ``starve_input``: starve_input/feed_input, a device calling back with no input)
+CAPABILITIES: frozenset[str] = DEVICE_CAPABILITIES | {"pull_cable", "starve_input"}
 
 
 @runtime_checkable
@@ -60,7 +61,7 @@ def reason_unsupported(target: FaultTarget, needs: Iterable[str]) -> str | None:
 class SimulatedTarget:
     """``FaultTarget`` over the simulated backend's public fault hooks."""
 
-    capabilities: frozenset[str] = DEVICE_CAPABILITIES
+    capabilities: frozenset[str] = DEVICE_CAPABILITIES | {"starve_input"}
 
     def __init__(self, backend: Any, *, report_loss: bool = True) -> None:
         self.backend = backend
@@ -83,6 +84,12 @@ class SimulatedTarget:
 
     def xrun(self, name: str, delay_s: float) -> None:
         self.backend.delay_next_callback(name, delay_s)
+
+    def starve_input(self, name: str) -> None:
+        self.backend.starve_input(name)
+
+    def feed_input(self, name: str) -> None:
+        self.backend.feed_input(name)
 
     def raise_in_callback(self, name: str, count: int) -> None:
         self.backend.corrupt_next_callbacks(name, count)
@@ -115,6 +122,7 @@ class UncontrolledDevice:
         raise NotImplementedError("device faults need the simulated device or the JACK loopback rig")
 
     drop_device = return_device = stall = unstall = xrun = raise_in_callback = change_sample_rate = _refuse
+    starve_input = feed_input = _refuse
 
 
 def target_for(system: AudioSystem) -> FaultTarget:

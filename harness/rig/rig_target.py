@@ -64,6 +64,8 @@ UNSUPPORTED: dict[str, str] = {
     "callback_raises": "the audio callback runs inside the system's own process; the rig controls only "
                        "the JACK server and its ports, it cannot corrupt the callback's buffers "
                        "(use the simulated backend)",
+    "input_starved": "the rig cannot hang the capture side of the system's stream alone (ALSA's jack "
+                     "PCM does so by itself at times); use the simulated backend",
 }
 
 
@@ -106,7 +108,7 @@ class JackRigTarget:
     capabilities: frozenset[str] = (DEVICE_CAPABILITIES - {"raise_in_callback"}) | {"pull_cable"}
 
     def why_not(self, capability: str) -> str:
-        return UNSUPPORTED["callback_raises"]
+        return UNSUPPORTED["input_starved" if capability == "starve_input" else "callback_raises"]
 
     def unsupported_reason(self, kind: str) -> str | None:
         """Why the rig cannot inject faults of ``kind`` (None: it can)."""

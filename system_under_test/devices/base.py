@@ -92,6 +92,19 @@ class StreamStats:
     last_callback_at: float | None = None
     flagged_callbacks: int = 0
     flag_counts: dict[str, int] = field(default_factory=dict)
+    #: when the unbroken run of blocks whose input underflowed, up to the last one, began (None:
+    #: the last block brought input, or none came since the stream started). A device that keeps
+    #: calling back with no input (a capture client that hangs while its playback side runs on)
+    #: is as stalled as one that stops calling back, and no callback gap shows it: the system's
+    #: watchdog reads this too
+    input_starved_since: float | None = None
+
+    def count_input(self, underflow: bool, now: float) -> None:
+        """Note one block's input: ``underflow`` (its input flagged ``input_underflow``) at ``now``."""
+        if not underflow:
+            self.input_starved_since = None
+        elif self.input_starved_since is None:
+            self.input_starved_since = now
 
 
 class DeviceStream(ABC):

@@ -742,6 +742,7 @@ class PortAudioStream(DeviceStream):
             self._stall_open = False
             self.events.started_at = self._clock.now()
             self.stats.last_callback_at = self.events.started_at  # the watchdog counts from here
+            self.stats.input_starved_since = None
             self._callbacks_at_start = self.stats.callbacks  # ``min_stall_s``: no block since the start yet
             self._thread = threading.Thread(target=self._deliver, name=f"portaudio-delivery-{self.host.pid}",
                                             daemon=True)
@@ -994,6 +995,11 @@ class PortAudioStream(DeviceStream):
             status.output_overflow = bool(bits & FLAG_BITS["output_overflow"])
             status.priming_output = bool(bits & FLAG_BITS["priming_output"])
             self._last_drop, self._last_starve = dropped, starved
+            if status.input_underflow:
+                if stats.input_starved_since is None:
+                    stats.input_starved_since = self._clock.now()
+            else:
+                stats.input_starved_since = None
             ow, orr = int(hdr[OUT_W]), int(hdr[OUT_R])
             publish = ow - orr < n
             outdata = out_data[ow % n, :frames, :och] if publish else self._scratch[:frames, :och]

@@ -12,6 +12,10 @@ Fault hooks (the harness calls these; they are ordinary public API):
 - ``stall(name)`` / ``unstall(name)``: callbacks stop without any error, then resume; the first block
   after a stall carries ``input_overflow`` (the device dropped what it could not deliver).
 - ``delay_next_callback(name, seconds)``: one late callback, flagged as an xrun.
+- ``starve_input(name)`` / ``feed_input(name)``: the device keeps calling back on time, but every
+  block's input underflows (flagged ``input_underflow``, silence in place of the input) until fed
+  again: a capture side that hangs while the playback side runs on (measured on the JACK rig's
+  ALSA ``jack`` PCM after a server restart: 2.5 s of such blocks, the stream RUNNING throughout).
 - ``corrupt_next_callbacks(name, count)``: the next callbacks get a malformed input buffer, which
   makes the stream's callback raise, as a buggy driver or DSP would.
 - ``change_sample_rate(name, rate)``: the device switches rate under a running stream.
@@ -72,6 +76,8 @@ class SimulatedDevice:
     current_rate: int | None = None
     pending_delay_s: float = 0.0
     corrupt_callbacks: int = 0
+    #: every block's input underflows while set (``SimulatedBackend.starve_input``)
+    starved: bool = False
     streams: list["SimulatedStream"] = field(default_factory=list)
 
     def info(self) -> DeviceInfo:
@@ -229,6 +235,14 @@ class SimulatedBackend(DeviceBackend):
             for stream in list(dev.streams):
                 stream._resume_after_stall()
 
+    def starve_input(self, name: str) -> None:
+        """Every block of the streams on ``name`` comes on time with its input underflowed (flagged
+        ``input_underflow``, silence as input) until ``feed_input``."""
+        self.device(name).starved = True
+
+    def feed_input(self, name: str) -> None:
+        self.device(name).starved = False
+
     def delay_next_callback(self, name: str, seconds: float) -> None:
         self.device(name).pending_delay_s += seconds
 
@@ -272,6 +286,7 @@ class SimulatedStream(DeviceStream):
         self._loop = backend.signal_period(spec.sample_rate, spec.input_channels)  # where the signal wraps
         self._outdata = np.zeros((spec.block_size, spec.output_channels), dtype=np.float32)
         self._bad_indata = np.zeros((spec.block_size, spec.input_channels + 1), dtype=np.float32)
+        self._no_indata = np.zeros((spec.block_size, spec.input_channels), dtype=np.float32)
         self._timer: TimerHandle | None = None
         self._active = False
         self._closed = False
@@ -305,6 +320,7 @@ class SimulatedStream(DeviceStream):
             if self._active:
                 return
             self._active = True
+            self.stats.input_starved_since = None  # a run of starved blocks before a stop is not this start's
             self._schedule(self._period)
 
     def stop(self) -> None:
@@ -335,7 +351,7 @@ class SimulatedStream(DeviceStream):
                 if not self._active or self._dead:
                     return
                 for d in devices:
-                    if d.stalled or d.pending_delay_s:
+                    if d.stalled or d.pending_delay_s or d.starved:
                         break
                 else:  # the common case, no stall and no delay pending: deliver now
                     stretch = None if self._after_stall or self._stretch_owner is None else self._deliver_stretch()
@@ -427,6 +443,7 @@ class SimulatedStream(DeviceStream):
             stats.callbacks += j - counted[0]
             counted[0] = j
             stats.last_callback_at = times[j - 1]
+            stats.input_starved_since = None  # a stretch's blocks are clean ones: each brought input
 
         def ready(j: int) -> bool:
             """Before a deferral is asked after block ``j - 1`` (``advance_along_deferring``): the
@@ -487,7 +504,7 @@ class SimulatedStream(DeviceStream):
         if not self._active or self._dead or self._timer is not None:
             return False
         for d in self._devices:
-            if d.stalled or d.pending_delay_s or d.corrupt_callbacks:
+            if d.stalled or d.pending_delay_s or d.corrupt_callbacks or d.starved:
                 return False
         return True
 
@@ -511,11 +528,17 @@ class SimulatedStream(DeviceStream):
         pos = self._pos
         indata = self._signal[pos:pos + bs]
         self._pos = (pos + bs) % self._loop
-        corrupt = False
+        corrupt = starved = False
         for d in self._devices:
             if d.corrupt_callbacks:
                 d.corrupt_callbacks -= 1
                 corrupt = True
+            starved = starved or d.starved
+        if starved:
+            if status is _CLEAN:
+                status = StatusFlags()
+            status.input_underflow = True
+            indata = self._no_indata
         if corrupt:
             indata = self._bad_indata
         out = self._outdata
@@ -523,6 +546,7 @@ class SimulatedStream(DeviceStream):
         stats.callbacks += 1
         now = self._clock.now()
         stats.last_callback_at = now
+        stats.count_input(status.input_underflow, now)
         if status is not _CLEAN and status.any():
             stats.flagged_callbacks += 1
             for name in status.set_names():

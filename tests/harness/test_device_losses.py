@@ -273,6 +273,23 @@ def test_the_simulated_devices_injected_dropouts_are_explained(tmp_path: Path) -
     assert any("each explained" in n for n in result.verdict.notes)
 
 
+def test_an_injected_starved_input_is_a_stall_the_system_recovers_from_and_its_window_explains(tmp_path: Path) -> None:
+    """The simulated device calling back with no input (``input_starved``): the system reports each
+    as a stall and recovers; every stall lies in its fault's window, and the run passes with
+    every invariant held (its silence inside those windows)."""
+    profile = tmp_path / "starved.toml"
+    profile.write_text('name = "starved"\ncheck_every_s = 0.25\n[probabilities]\ninput_starved = 0.1\n'
+                       '[params.input_starved]\nduration_s = [0.05, 0.6]\n')
+    run = ReliabilityRun(RunSpec(backend="sim", duration_s=10.0, seed=2, faults=str(profile), report_root=tmp_path))
+    result = run.execute(reports=False)
+    assert result.summary["faults"]["by_kind"] == {"input_starved": 2}
+    losses = result.summary["device_losses"]
+    assert losses["count"] >= 2 and losses["unexplained_count"] == 0, losses
+    assert {x["kind"] for x in losses["items"]} == {"stalled"}
+    assert all("input_starved" in (x["explained_by"] or "") for x in losses["items"]), losses["items"]
+    assert result.verdict.outcome is Outcome.PASS, result.verdict
+
+
 def test_a_loss_behind_the_harness_among_injected_dropouts_is_the_one_flagged(tmp_path: Path) -> None:
     """Seed 3 of this profile draws a dropout 1.08 s into the faults' time line and the next at
     12.72 s (after the 1 s steady-state window: 2.08 s and 13.72 s on the run's clock); a loss made

@@ -95,6 +95,20 @@ def test_a_later_stall_jack_reported_is_the_machines_and_not_a_second_episode_of
     assert res.recoveries_from_kill == 1
 
 
+def test_a_later_stall_of_an_input_that_underflowed_under_jacks_reports_is_named_for_what_it_was() -> None:
+    """After the kill's own episode, the system's watchdog found its blocks coming with no input
+    for 260 ms (measured on the ALSA route: the plugin's capture client, ``python.C.<pid>``, not
+    finished for 2.5 s after a recovery, JACK reporting it about every 0.5 s) and recovered: set
+    apart from the kill's episodes, as a stall JACK reported, and said to be a starved input, not
+    a missing block. Without JACK's word it stays the kill's."""
+    starved = _Event(104.0, "DeviceStalledError", 0.26, key="stalled_for_s")
+    starved.data["error"]["details"]["input_underflow"] = True
+    starts = [_Event(100.4, "DeviceStalledError", 0.3), starved]
+    found = machine_stall_episodes(starts, 100.0, _Reports([103.8, 104.1]))
+    assert found == ["104.000: no input for 260 ms (every block underflowed), 2 JACK xrun report(s) over it"]
+    assert machine_stall_episodes(starts, 100.0, _Reports([100.2])) == []
+
+
 @pytest.mark.parametrize("later, reports", [
     (_Event(104.0, "DeviceStalledError", 0.25), [100.2]),      # a stall JACK did not report
     (_Event(104.0, "DeviceLostError"), [103.9]),                # another cause, whatever JACK said

@@ -1151,6 +1151,43 @@ def test_every_host_flag_frame_count_and_time_reaches_the_callback_and_the_count
     assert stream._drain() == 0
 
 
+def test_a_run_of_blocks_whose_input_underflowed_is_dated_from_its_first_until_a_block_brings_input():
+    """The system's watchdog reads ``input_starved_since``: when the unbroken run of blocks with
+    their input underflowed began, as drained (the blocks keep coming: no callback gap shows a
+    capture side hung while the playback side runs on). A block with input ends the run; a
+    start forgets a run from before it."""
+    backend = _Backend(ring_blocks=16, prefill_blocks=8)
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, lambda e: None)
+    stream.start()
+    try:
+        host_callback = backend.spawned[0].sd.stream.callback
+
+        def block(flags: Any) -> None:
+            z = np.zeros((BLOCK, CHANNELS), np.float32)
+            host_callback(z, z.copy(), BLOCK, SimpleNamespace(currentTime=0.0), flags)
+
+        backend.clock.advance(1.0)
+        block(None)
+        assert stream._drain() == 1 and stream.stats.input_starved_since is None
+        backend.clock.advance(1.0)
+        block(_Flags(input_underflow=True))
+        block(_Flags(input_underflow=True))
+        assert stream._drain() == 2 and stream.stats.input_starved_since == 2.0
+        backend.clock.advance(1.0)
+        block(_Flags(input_underflow=True, output_underflow=True))
+        assert stream._drain() == 1 and stream.stats.input_starved_since == 2.0  # the same run
+        block(_Flags(output_underflow=True))  # input came: the run is over
+        assert stream._drain() == 1 and stream.stats.input_starved_since is None
+        block(_Flags(input_underflow=True))
+        assert stream._drain() == 1 and stream.stats.input_starved_since == 3.0
+        stream.stop()
+        stream.start()
+        assert stream.stats.input_starved_since is None
+    finally:
+        stream.close()
+
+
 class _AskedHost(_InProcessHost):
     """An in-process host that records what it was asked (with the bound the stream gave), times
     out on the operations in ``time_out`` as a hung PortAudio call would, and counts kills and

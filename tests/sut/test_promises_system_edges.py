@@ -614,6 +614,52 @@ def test_a_tolerated_callback_error_leaves_the_watchdog_watching():
     s.close()
 
 
+def _stall_errors(seen: list[SystemEvent]) -> list[dict[str, Any]]:
+    """Every DeviceStalledError among the ``error`` events a listener heard, as the system described it."""
+    return [e.data["error"] for e in seen if e.kind == "error" and e.data["error"]["type"] == "DeviceStalledError"]
+
+
+def test_a_device_calling_back_with_no_input_is_a_stall_at_the_watchdogs_bound_and_recovers():
+    """Every block on time but its input underflowed (a capture side hung while the playback side
+    runs on): no callback gap shows it, and the system must not play silence while RUNNING. Past
+    the watchdog's bound from the first starved block it is a stall, routed to recovery; the
+    first pass within the bound is not; once fed, the recovered stream runs clean."""
+    s = _running(_EXACT)
+    seen: list[SystemEvent] = []
+    s.add_event_listener(seen.append)
+    s.backend.starve_input("sim-in")
+    s.clock.run_until(s.clock.now() + 1 / 64)
+    first = s.stream.stats.input_starved_since
+    assert first is not None and s.stream.stats.last_callback_at >= first
+    s.clock.run_until(first + 4 / 64)
+    s.poll()
+    assert s.metrics().counters.get("device_stalls", 0) == 0 and s.state == State.RUNNING
+    s.clock.run_until(first + 4 / 64 + 1 / 1024)
+    assert s.metrics().counters["device_stalls"] == 1
+    [stall] = _stall_errors(seen)
+    assert stall["details"]["input_underflow"] is True and stall["details"]["stalled_for_s"] > 4 / 64
+    assert [e.data["error"]["type"] for e in seen if e.kind == "recovery_started"] == ["DeviceStalledError"]
+    s.backend.feed_input("sim-in")
+    stalls = s.metrics().counters["device_stalls"]
+    s.run_for(1.0)
+    assert s.state == State.RUNNING and s.metrics().counters["device_stalls"] == stalls
+    assert s.stream.stats.input_starved_since is None
+    s.close()
+
+
+def test_a_few_blocks_without_input_are_no_stall():
+    """Input that underflows for fewer blocks than the watchdog's bound, then flows: an xrun's
+    damage, counted as xruns, never a stall."""
+    s = _running(_EXACT)
+    s.backend.starve_input("sim-in")
+    s.clock.run_until(s.clock.now() + 3 / 64)
+    s.backend.feed_input("sim-in")
+    s.run_for(1.0)
+    assert s.metrics().counters.get("device_stalls", 0) == 0 and s.state == State.RUNNING
+    assert s.metrics().counters["status_input_underflow"] >= 2
+    s.close()
+
+
 # -- a real clock ----------------------------------------------------------------------------------
 
 #: 1000 periods of 8192 frames at 44.1 kHz: a stall only after 186 s of wall time, however loaded
