@@ -5046,7 +5046,7 @@ BATCH_36: list[Bug] = [
         "recovery bounds (the deadline kept)"),
     Bug("attempt_past_deadline_allows_backoff", "harness/invariants.py",
         "            lo = bisect.bisect_right(attempt_starts, t0 + dl + _EPISODE_TOLERANCE_S)\n",
-        "            lo = bisect.bisect_right(attempt_starts, t0 + dl + backoff + _EPISODE_TOLERANCE_S)\n",
+        "            lo = bisect.bisect_right(attempt_starts, t0 + dl + self._config_at(idx)[1] + _EPISODE_TOLERANCE_S)\n",
         "the episode's allowance (one back-off step) reused for the attempts: an attempt made past the "
         "deadline but inside that step is let through",
         "false pass: recovery (an attempt past the deadline)"),

@@ -1819,7 +1819,7 @@ class _Recovery(_Fold):
             return j > 0 and owner_reach[j - 1] >= t
 
         for idx, t0, t1, still in episodes:
-            dl, backoff = self._config_at(idx)
+            dl = self._config_at(idx)[0]
             # An attempt begun past the deadline is the deadline not kept, however short the
             # episode: the policy makes none (it gives up at the deadline). The owner's own
             # ``recover()`` attempts are the owner's call, not the policy's.
@@ -1830,7 +1830,13 @@ class _Recovery(_Fold):
                 past_deadline.append({"why": "recovery attempt(s) made past the deadline", "entered": t0,
                                       "deadline_s": dl, "attempts_past_deadline": len(late_starts),
                                       "first_past_deadline_s": round(late_starts[0] - t0, 4)})
-            excess = t1 - t0 - (dl + backoff)
+            # The episode is bounded by the deadline itself, not by the deadline plus one
+            # back-off step: a policy gives up *at* its deadline, so a system that waits for its
+            # next back-off step before it notices the deadline passed (and then makes no attempt)
+            # stays RECOVERING up to that step too long, which the attempts alone never show.
+            # What may lie past the deadline is measured, not allowed for: the open of an attempt
+            # begun by then, late timers, the owner's operations (``_judge_excess``).
+            excess = t1 - t0 - dl
             if excess <= _EPISODE_TOLERANCE_S:
                 continue
             judged = _judge_excess(excess, t0 + dl, t1, t0, attempt_spans, late, owner_spans, open_waits)
@@ -1838,7 +1844,7 @@ class _Recovery(_Fold):
                 explained_by_machine += 1
                 continue
             item = {"why": "still recovering past the deadline" if still else "recovery outlived its deadline",
-                    "entered": t0, ("now" if still else "left"): t1, "bound_s": dl + backoff, **judged["figures"]}
+                    "entered": t0, ("now" if still else "left"): t1, "bound_s": dl, **judged["figures"]}
             if judged["starved"]:
                 whom = ("the recovery supervisor" if not judged["figures"]["open_cpu_wait_past_deadline_s"]
                         else "the device's open (its threads and processes runnable, waiting for a CPU, "
@@ -2063,7 +2069,7 @@ def _judge_excess(excess: float, deadline_at: float, left: float, entered: float
                   attempt_spans: list[tuple[float, float]], late: list[tuple[float, float]],
                   owner_spans: list[tuple[float, float]] = (),
                   open_waits: list[tuple[float, float, float]] = ()) -> dict[str, Any]:
-    """Whose is the time a recovery episode spent past its bound (deadline + one back-off step)?
+    """Whose is the time a recovery episode spent past its bound (its deadline)?
 
     The policy starts no attempt after its deadline, so past the deadline an episode can only be
     in the open of an attempt that started before it (the device's time and the machine's, each
@@ -2201,8 +2207,8 @@ def latest_give_up(history: Any) -> GiveUp | None:
 def check_recovery(history: History, system: "AudioSystem | None" = None, *,
                    deadline_s: float | None = None, now: float | None = None) -> Verdict:
     """A: no RECOVERING episode makes a recovery attempt past the recovery deadline (the owner's
-    ``recover()`` aside), and none outlives the deadline plus one back-off step (a system that
-    checks its deadline as each attempt comes due), save for
+    ``recover()`` aside), and none outlives the deadline (a policy gives up at its deadline, not
+    at the first back-off step after it), save for
     what the history measures as the device's and the machine's: the open of an attempt begun
     before the deadline (each up to ``OPEN_ALLOWANCE_S``) and the supervisor's late timers
     (``late_s``); an excess the machine's measured starvation could cover but does not explain is

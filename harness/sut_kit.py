@@ -19,7 +19,8 @@ invariant checks), calling a few hooks that the adapter of one application fills
 
 The supervisor (a timer on the clock, as an application's main loop is) moves the lifecycle on
 its own: a broken stream while RUNNING or PAUSED is RECOVERING, working audio again is
-"recovered", and a recovery older than the configuration's ``recovery.deadline_ms`` is FAILED.
+"recovered", and a recovery still broken at the configuration's ``recovery.deadline_ms`` is
+FAILED then (a timer at the deadline, not the first tick after it).
 
 ``BackendStream`` is the other half: a ``sounddevice.Stream``-shaped stream over the harness's
 ``DeviceBackend`` (the simulated device, the JACK rig), so the application's own stream code runs
@@ -488,9 +489,11 @@ class LifecycleAdapter:
         """Move the lifecycle after what the application's main loop did."""
         broken = self._app_broken()
         if state in (State.RUNNING, State.PAUSED) and broken is not None:
-            self._recovery = (self.clock.now(), state)
+            recovery = (self.clock.now(), state)
+            self._recovery = recovery
             self._move(State.RECOVERING, broken)
             self._emit("recovery_started", cause=broken, target=state.value)
+            self._watch_deadline(recovery)
         elif state == State.RECOVERING and self._recovery is not None:
             started, target = self._recovery
             if broken is None:
@@ -500,6 +503,29 @@ class LifecycleAdapter:
                 self._recovery = None
                 self._fail(f"recovery failed: deadline of {self.config.recovery.deadline_ms / 1000:.3f} s passed")
                 self._emit("recovery_failed", reason="deadline passed")
+
+    def _watch_deadline(self, recovery: tuple[float, State]) -> None:
+        """A timer at the deadline of ``recovery``: the main loop runs only every ``tick_s``, and
+        a recovery judged there alone would stay RECOVERING up to a tick past its deadline, which
+        the ``recovery`` invariant holds to the deadline itself."""
+        if self._scheduler is None or self.config is None:
+            return
+        deadline = self.config.recovery.deadline_ms / 1000
+        self._scheduler.call_later(deadline, lambda: self._at_deadline(recovery))
+
+    def _at_deadline(self, recovery: tuple[float, State]) -> None:
+        """The deadline of ``recovery`` came: recovered if the application's stream works again
+        (the main loop had not looked yet), else FAILED now; nothing if it already ended."""
+        with self._op_lock:
+            if self._recovery is not recovery or self.state != State.RECOVERING:
+                return
+            self._recovery = None
+            if self._app_broken() is None:
+                self._recovered(recovery[1], "the application restarted its stream")
+                return
+            assert self.config is not None
+            self._fail(f"recovery failed: deadline of {self.config.recovery.deadline_ms / 1000:.3f} s passed")
+            self._emit("recovery_failed", reason="deadline passed")
 
 
 def is_virtual(clock: Clock) -> bool:

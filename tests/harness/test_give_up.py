@@ -96,8 +96,8 @@ def test_a_give_up_after_an_attempt_on_a_device_that_was_back_is_the_systems_fai
 
 
 def test_a_give_up_at_the_deadline_with_fewer_attempts_is_the_policys_outcome() -> None:
-    """Opens that take a second each: the deadline (10 s) passes after 7 attempts; the device is
-    away through all of them."""
+    """Opens that take 1.4 s each: the deadline (10 s) passes after 7 attempts, and the system gives
+    up at it (12.0); the device is away through all of them."""
     h = History()
     _state(h, 1, 1.0, "starting", "running")
     _dropout(h, at=2.0, back=20.0)
@@ -107,13 +107,13 @@ def test_a_give_up_at_the_deadline_with_fewer_attempts_is_the_policys_outcome() 
         h.record("event", value="recovery_attempt", time=t, data={"attempt": n, "device": "sim-in"})
         t += 1.4
         h.record("event", value="recovery_attempt_failed", time=t, data={"attempt": n, "device": "sim-in"})
-    _state(h, 3, 12.1, "recovering", "failed", "recovery failed: deadline of 10.000 s passed")
-    h.record("event", value="recovery_failed", time=12.1, data={"reason": "deadline of 10.000 s passed",
+    _state(h, 3, 12.0, "recovering", "failed", "recovery failed: deadline of 10.000 s passed")
+    h.record("event", value="recovery_failed", time=12.0, data={"reason": "deadline of 10.000 s passed",
                                                                 "attempts": 7})
     h.record("note", value="end", time=25.0)
     v = check_recovery(h)
     assert v.ok and not v.inconclusive, v
-    assert "gave up after 7 attempt(s) over 10.10 s while 'sim-in' was absent" in v.message, v.message
+    assert "gave up after 7 attempt(s) over 10.00 s while 'sim-in' was absent" in v.message, v.message
     g = latest_give_up(h)
     assert g is not None and g.honest and g.spent and g.back_at == 20.0
 

@@ -30,6 +30,7 @@ from harness.invariants import (
     health_problems,
 )
 from system_under_test import AudioSystem
+from system_under_test.recoverer import Recoverer
 from system_under_test.recovery import RecoveryPolicy
 
 
@@ -607,8 +608,8 @@ def test_a_healthy_attached_history_is_complete_after_close():
 DEADLINE_LONG = {"deadline_ms": 200, "max_attempts": 100, "initial_backoff_ms": 10, "backoff_factor": 2,
                  "max_backoff_ms": 80}
 #: attempts at 0, 20, 60, 140 and 220 ms, then none left: the last one 120 ms past a 100 ms
-#: deadline, the episode (220 ms) inside the deadline plus one back-off step (180 ms) and the
-#: recording tolerance (50 ms)
+#: deadline, the episode (220 ms) inside what the judge once allowed (the deadline plus one back-off
+#: step, 180 ms, and the recording tolerance, 50 ms)
 DEADLINE_SHORT = {"deadline_ms": 100, "max_attempts": 5, "initial_backoff_ms": 20, "backoff_factor": 2,
                   "max_backoff_ms": 80}
 
@@ -643,13 +644,13 @@ def test_the_system_gives_up_at_its_deadline_and_the_invariant_holds(recovery):
 
 @pytest.mark.parametrize("recovery, whys", [
     (DEADLINE_LONG, ["recovery outlived its deadline", "recovery attempt(s) made past the deadline"]),
-    (DEADLINE_SHORT, ["recovery attempt(s) made past the deadline"]),
+    (DEADLINE_SHORT, ["recovery outlived its deadline", "recovery attempt(s) made past the deadline"]),
 ], ids=["long", "short"])
 def test_a_system_that_ignores_its_deadline_fails_the_recovery_invariant(monkeypatch, recovery, whys):
     """The same loss on a system whose policy has no deadline: it makes every attempt its back-off
-    allows. Violated, the attempts begun past the deadline named: when the run lasts past the
-    deadline plus one back-off step (long), and when its attempts run out before that (short: only
-    an attempt past the deadline shows it)."""
+    allows. Violated, the episode past its deadline and the attempts begun past it named: when the
+    run lasts past the deadline plus one back-off step (long), and when its attempts run out before
+    that (short)."""
     monkeypatch.setattr(RecoveryPolicy, "deadline_s", property(lambda self: math.inf))
     h, system = _lost_device_history(recovery)
     due = list(itertools.accumulate(RecoveryPolicy(system.config.recovery).backoff()))
@@ -664,4 +665,37 @@ def test_a_system_that_ignores_its_deadline_fails_the_recovery_invariant(monkeyp
     past = v.evidence[-1]
     assert past["deadline_s"] == deadline and past["attempts_past_deadline"] == len(beyond)
     assert past["first_past_deadline_s"] == pytest.approx(beyond[0], abs=1e-6)
+    system.close()
+
+
+#: attempts every 300 ms (0, 0.3, 0.6, 0.9 s), the next one due at 1.2 s, past the 1 s deadline
+DEADLINE_BETWEEN_STEPS = {"deadline_ms": 1000, "max_attempts": 100, "initial_backoff_ms": 300,
+                          "backoff_factor": 1, "max_backoff_ms": 300}
+
+
+def test_a_system_that_gives_up_one_back_off_step_after_its_deadline_fails_the_recovery_invariant(
+        monkeypatch):
+    """A system that asks whether the deadline passed of the time now rather than of its next
+    attempt's due time (the catalogue's ``deadline_judged_by_now_not_due``): it schedules the
+    attempt due at 1.2 s, refuses it when it comes and only then gives up, RECOVERING 0.2 s past
+    its 1 s deadline with no attempt past it. Only the episode's bound can see that, and a bound of
+    the deadline plus one back-off step (1.3 s) let it through; the healthy system gives up at
+    1.0 s and passes."""
+    h, system = _lost_device_history(DEADLINE_BETWEEN_STEPS)
+    assert _recovery_episode(h) == pytest.approx(1.0, abs=1e-9)
+    v = check_recovery(h, system)
+    assert v.ok and not v.inconclusive, v
+    system.close()
+
+    def judged_now(self, run, delay):  # the deadline asked of now, not of the attempt's due time
+        return self.system.clock.now() - run.started > self._policy().deadline_s
+
+    monkeypatch.setattr(Recoverer, "_due_past_deadline", judged_now)
+    h, system = _lost_device_history(DEADLINE_BETWEEN_STEPS)
+    assert _recovery_episode(h) == pytest.approx(1.2, abs=1e-9)
+    v = check_recovery(h, system)
+    assert not v.ok and not v.inconclusive, v
+    (ev,) = v.evidence
+    assert ev["why"] == "recovery outlived its deadline"
+    assert ev["bound_s"] == 1.0 and ev["excess_s"] == pytest.approx(0.2) and ev["unexplained_s"] == pytest.approx(0.2)
     system.close()

@@ -79,3 +79,32 @@ def test_the_cli_drives_the_player_unchanged_and_names_the_invariant(tmp_path: P
     meta = json.loads(history.read_text().splitlines()[0])
     assert meta["data"]["system_factory"] == "examples.simple_player:make_system"
     assert meta["data"]["system"] == "PlayerSystem"
+
+
+def test_the_adapted_player_gives_up_at_its_deadline_not_at_its_next_tick() -> None:
+    """The adapter's main loop runs every 0.1 s; a recovery judged there alone gave up at the first
+    tick past its 0.22 s deadline (0.30 s), which the ``recovery`` invariant, bounding an episode by
+    the deadline itself, fails. The adapter's deadline timer gives up at 0.22 s, and the run holds."""
+    from examples.simple_player import make_fixed_system
+    from harness.history import History, run_op
+    from harness.invariants import check_recovery
+    from system_under_test.clock import VirtualClock
+    from system_under_test.devices.simulated import SimulatedBackend
+
+    clock = VirtualClock()
+    system = make_fixed_system({"recovery": {"deadline_ms": 220}, "device": {"fallback_devices": []}},
+                               backend=SimulatedBackend(clock), clock=clock, seed=0)
+    h = History(clock=clock).attach(system)
+    run_op(h, system, "initialize")
+    run_op(h, system, "start")
+    clock.run_until(clock.now() + 0.1)
+    system.backend.remove_device("sim-in")
+    clock.run_until(clock.now() + 2.0)
+    ts = [t for t in h.transitions() if t.get("component") == "system"]
+    entered = next(t["time"] for t in ts if t["to_state"] == "recovering")
+    left = next(t for t in ts if t["from_state"] == "recovering")
+    assert left["to_state"] == "failed"
+    assert left["time"] - entered == pytest.approx(0.22, abs=1e-9)
+    v = check_recovery(h, system)
+    assert v.ok and not v.inconclusive, v
+    system.close()

@@ -170,6 +170,32 @@ def test_each_run_follows_the_recovery_policy_of_the_configuration_in_force(live
     s.close()
 
 
+@pytest.mark.parametrize("initial_backoff_ms", [150, 500], ids=["attempt-refused", "deadline-timer"])
+def test_a_give_up_whose_timer_fired_late_says_why_and_how_late(initial_backoff_ms):
+    """On a machine that runs the supervisor's timers late (each delayed timer 0.3 s after it was
+    due, as a starved thread runs them), a run that gives up past its 200 ms deadline says why and
+    how late its timer was (``late_s``, the figure a judge of the deadline excuses as the
+    machine's): whether the timer was an attempt due before the deadline (150 ms back-off: due at
+    150 ms, refused when it came at 450 ms) or the deadline's own (500 ms back-off: the next
+    attempt would come past the deadline, so the run waits for the deadline, 200 ms, and gives up
+    when that timer comes at 500 ms)."""
+    s, events = _running({"recovery": {"deadline_ms": 200, "initial_backoff_ms": initial_backoff_ms,
+                                       "backoff_factor": 1, "max_backoff_ms": 10_000, "max_attempts": 5},
+                          "device": {"fallback_devices": []}})
+    clock = s.clock
+    s._scheduler.call_later = (  # type: ignore[union-attr]
+        lambda delay, cb: clock.call_later(delay + 0.3 if delay > 0 else delay, cb))
+    s.backend.remove_device("sim-in")
+    s.run_for(2.0)
+    got = _plain(events, events[0].time)
+    assert [(t, d["attempt"]) for t, k, d in got if k == "recovery_attempt"] == [(0.0, 1)]
+    due = min(initial_backoff_ms / 1000, 0.2)
+    assert [(t, d) for t, k, d in got if k == "recovery_failed"] == \
+        [(pytest.approx(due + 0.3), {"reason": "deadline of 0.200 s passed", "attempts": 1, "late_s": 0.3})]
+    assert s.state == State.FAILED
+    s.close()
+
+
 def test_a_second_error_during_a_run_starts_no_second_run():
     s, events = _running({"recovery": {"initial_backoff_ms": 50}, "device": {"fallback_devices": []}})
     s.backend.remove_device("sim-in")
