@@ -468,6 +468,7 @@ def test_a_device_host_killed_from_outside_with_no_fault_is_never_a_silent_pass(
     assert doubt in report["verdict"]["doubts"]
 
 
+@pytest.mark.loopback
 def test_a_kill_timed_after_the_run_kills_nothing_and_is_no_leaked_thread(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The killer's thread is the environment's, there before the run: a kill timed past the run's

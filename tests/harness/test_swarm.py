@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -160,32 +159,35 @@ def test_swarm_on_a_local_cluster_finds_shrinks_and_resumes(tmp_path: Path, caps
 
 # ---------------------------------------------------------- a real scheduler, a killed worker ----
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
     """A ``dask scheduler`` and two ``dask worker`` processes (no nanny: a killed worker stays
-    dead) on 127.0.0.1; every process is terminated at teardown."""
+    dead) on 127.0.0.1; every process is terminated at teardown.
+
+    The scheduler binds a port the kernel gives it (``--port 0``) and writes its address to a
+    scheduler file, which the workers and this fixture read: a port found free here and handed
+    to the scheduler afterwards could be taken by another process in between (other test
+    workers and other clusters share the machine), and the cluster would never come up."""
     dask = str(Path(sys.executable).with_name("dask"))
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
+    scheduler_file = str(tmp_path / "scheduler.json")
     env = dict(os.environ)
     procs: list[subprocess.Popen[bytes]] = []
     logs = [open(tmp_path / f"dask-{i}.log", "wb") for i in range(3)]  # noqa: SIM115
     try:
-        procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                       "--no-dashboard", "--dashboard-address", "127.0.0.1:0"], stdout=logs[0], stderr=subprocess.STDOUT, env=env,
-                                      start_new_session=True))
+        procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                       "--scheduler-file", scheduler_file, "--no-dashboard",
+                                       "--dashboard-address", "127.0.0.1:0"], stdout=logs[0], stderr=subprocess.STDOUT,
+                                      env=env, start_new_session=True))
         for i in (1, 2):
-            procs.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-nanny",
-                                           "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}"],
+            procs.append(subprocess.Popen([dask, "worker", "--scheduler-file", scheduler_file, "--nthreads", "1",
+                                           "--no-nanny", "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}"],
                                           stdout=logs[i], stderr=subprocess.STDOUT, env=env,
                                           start_new_session=True))
         from distributed import Client
+        from distributed.utils import json_load_robust
+
+        # the scheduler writes its file in place (not renamed into it): read until it parses
+        address = json_load_robust(scheduler_file, timeout=30)["address"]
         with Client(address, timeout="30s") as client:
             client.wait_for_workers(2, timeout=60)
         yield address, procs
