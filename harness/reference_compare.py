@@ -91,6 +91,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Literal, NamedTuple
 
@@ -99,6 +100,7 @@ from numpy.typing import NDArray
 from scipy import fft as sfft
 from scipy import linalg as sla
 from scipy import signal as sps
+from scipy.stats import chi2
 
 from .analysis import _stretch, fractional_delay, measure_latency_stream
 from .blas import with_one_blas_thread
@@ -191,7 +193,7 @@ def _local_peak(x: FloatArray, sb: int = 128) -> FloatArray:
 
 
 def _window_floor(e: FloatArray, fit: FloatArray, ref_level: float, rel: float,
-                  q: float) -> tuple[FloatArray, float]:
+                  q: float, silenced: NDArray[np.bool_] | None = None) -> tuple[FloatArray, float]:
     """The judge's sigma, frame by frame, for residual ``e`` of a window whose band-limited
     prediction is ``fit``, and the noise floor's median (``_local_floor``).
 
@@ -200,8 +202,10 @@ def _window_floor(e: FloatArray, fit: FloatArray, ref_level: float, rel: float,
     exact zeros, and a 1-LSB step in a decay was the only thing in the residual there (a false
     pop of 3e-5 on a noiseless path). It follows the residual's own level where that clearly
     leaves the noise over a stretch (``_own_floor``), up to ``_MODEL_CAP`` of the local peak.
+    ``silenced``: the window's silenced sub-blocks (``_silenced_blocks``), left out of the
+    floor's medians.
     """
-    sigma, floor_med = _local_floor(e, ref_level, rel)
+    sigma, floor_med = _local_floor(e, ref_level, rel, silenced)
     peak = _local_peak(fit)
     sigma = np.maximum(sigma, np.maximum(_MODEL_FLOOR * peak, q))
     own = _own_floor(e)
@@ -209,6 +213,76 @@ def _window_floor(e: FloatArray, fit: FloatArray, ref_level: float, rel: float,
     # estimates runs ~10 % over the wide median, which cost a 0.001 pop at -80 dBFS
     own = np.where(own > 2.0 * sigma, np.minimum(own, _MODEL_CAP * peak), 0.0)
     return np.maximum(sigma, own), floor_med
+
+
+#: a sub-block (128 frames) of the judged band whose recording keeps less than this share of the
+#: prediction's RMS, and no more than the window's noise, fell silent (``_silenced_blocks``)
+_SILENCED_BLOCK = 0.25
+#: the chance a stretch of the noise alone is read louder than the noise (``_noise_bound``)
+_SILENT_TAIL = 1e-4
+#: the share of a window a silence and its filters' reach may take out of the path fit: a 50 ms
+#: mute holds about half a 0.125 s window; past this the window's fit keeps it
+_SILENCED_MOST = 0.6
+
+
+def _noise_bound(frames: int, cutoff: float) -> float:
+    """How many times the noise's variance the mean square of ``frames`` frames of the noise
+    alone, in the judged band below ``cutoff`` (fraction of the rate), stays under but for a
+    ``_SILENT_TAIL`` chance: a chi-square of the stretch's independent values (2 x ``cutoff``
+    per frame), over their count. The bound follows the rate: 1 ms is 44 frames at 44.1 kHz
+    and 96 at 96 kHz, and more independent values scatter less."""
+    dof = max(2.0 * cutoff * frames, 1.0)
+    return float(chi2.isf(_SILENT_TAIL, dof)) / dof
+
+
+def _silenced_blocks(e: FloatArray, fit: FloatArray, noise_var: float, cutoff: float,
+                     sb: int = 128) -> NDArray[np.bool_]:
+    """Per sub-block of ``sb`` frames of a window (residual ``e``, band-limited prediction
+    ``fit``, both in the judged band below ``cutoff``), whether the recording (``e + fit``) fell
+    silent there while the prediction sounds: it keeps under ``_SILENCED_BLOCK`` of the
+    prediction's RMS *and* no more than the noise (``noise_var``, ``_noise_bound``), where the
+    prediction holds at least ``_SILENCED_LOUD`` of the window's RMS.
+
+    In such a sub-block the residual is the missing signal itself: least squares bends the
+    window's filter towards explaining it, and the judge's floor (the median of the residual's
+    robust sigmas over +-8 sub-blocks) reads it instead of the noise wherever the silence covers
+    half of them. A 1920-frame mute of music at 96 kHz under -50 dBFS of noise was never
+    reported, and a 960-frame one near a window's end raised the floor from 0.0036 to 0.021 over
+    its own residual (0.11). The share alone marked sub-blocks of noiseless tone bursts through a
+    converter, whose recording there is not silent but only quieter than the first fit's
+    prediction, and the floor left out beside them gave false pops: a silence is at the noise."""
+    nsb = e.size // sb
+    if nsb < 4:
+        return np.zeros(max(nsb, 1), dtype=bool)
+    f = fit[: nsb * sb].reshape(nsb, sb)
+    r = f + e[: nsb * sb].reshape(nsb, sb)
+    ms_fit = np.einsum("ij,ij->i", f, f) / sb
+    ms_rec = np.einsum("ij,ij->i", r, r) / sb
+    loud = ms_fit >= _SILENCED_LOUD ** 2 * float(np.mean(fit ** 2))
+    out: NDArray[np.bool_] = (loud & (ms_rec < _SILENCED_BLOCK ** 2 * ms_fit)
+                              & (ms_rec <= _noise_bound(sb, cutoff) * noise_var))
+    return out
+
+
+def _silent_span(e: FloatArray, fit: FloatArray, i0: int, i1: int, noise_var: float, cutoff: float) -> bool:
+    """Whether the recording (``e + fit``, judged band below ``cutoff``) is silent over the burst
+    ``i0..i1`` of the residual while the prediction sounds: over the burst's middle half (its
+    edges hold the judge filter's ring of the signal around a silence), the recording's mean
+    square is no more than the noise's (``noise_var``, ``_noise_bound`` of that many frames)
+    and under ``_SILENCED_BLOCK`` squared of the prediction's.
+
+    A mute as short as ``_POP_MAX_S`` never held a run of quiet frames that long under noise
+    (frame by frame, the noise crosses any level near its own), and 1 ms mutes of music at
+    96 kHz under -50 dBFS were named ``pop`` or ``other``; over the stretch, the noise's mean
+    square is known to within the bound."""
+    n = i1 - i0
+    a, b = i0 + n // 4, i1 - n // 4
+    if b - a < 8 or noise_var <= 0:
+        return False
+    r = e[a:b] + fit[a:b]
+    ms_rec = float(np.mean(r ** 2))
+    ms_fit = float(np.mean(fit[a:b] ** 2))
+    return ms_rec < _SILENCED_BLOCK ** 2 * ms_fit and ms_rec <= _noise_bound(b - a, cutoff) * noise_var
 
 
 def _impulse_reach(e: FloatArray, sigma: FloatArray, found: list[int], judge: FloatArray,
@@ -980,7 +1054,7 @@ def compare_to_reference_stream(
 
     # 3. + 4. Predict and judge, a window at a time.
     win = max(int(window_s * fs) // block, 4) * block
-    events: list[tuple[int, int, float, int]] = []  # start, end, peak, count
+    events: list[tuple[int, int, float, int, bool]] = []  # start, end, peak, count, silent
     steps: list[tuple[int, float, float]] = []  # (recording frame, delay before, delay after)
     gains: list[float] = []
     noises: list[float] = []
@@ -1050,12 +1124,30 @@ def compare_to_reference_stream(
             normal = _debiased(normal, q_ref)
         normal = _without_splices(normal, [bd - (w0 - pad + half) for bd in bounds[1:-1]])
         normal = _without_rows(normal, _silenced_rows(normal, fs))
+        first: tuple[FloatArray, FloatArray, FloatArray] | None = _solve_path(normal)
+        e_first, fit_first = first[1][off: off + (w1 - w0)], first[2][off: off + (w1 - w0)]
+        noise_var = _noise_share(e_first, cutoff)[1]
+        muted = _silenced_blocks(e_first, fit_first, noise_var, cutoff)
+        if muted.any():
+            # a silence the hops' test above did not see (under noise a muted hop reads the
+            # noise, 0.04-0.17 of what the window's gain made of the reference, over the 0.02
+            # it asks): the first fit says where the recording fell to the noise under a
+            # sounding prediction, and those rows (with the filters' reach) leave the fit
+            reach = judge.size // 2 + FIR_TAPS
+            normal = _without_rows(normal, [off + i for b in np.flatnonzero(muted).tolist()
+                                            for i in range(b * 128 - reach, (b + 1) * 128 + reach)],
+                                   _SILENCED_MOST)
+            first = None
         found: list[int] = []  # frames of the window (``e``'s index) the judge found a glitch at
         for refit in range(_REFITS + 1):
-            h, resid, fit = _solve_path(normal, tuple(off + i for i in found))
+            if refit == 0 and first is not None:
+                h, resid, fit = first
+            else:
+                h, resid, fit = _solve_path(normal, tuple(off + i for i in found))
             e = resid[off: off + (w1 - w0)]
             q = math.hypot(q_rec, abs(float(np.sum(h[:FIR_TAPS]))) * q_ref) / math.sqrt(12)
-            sigma, floor_med = _window_floor(e, fit[off: off + (w1 - w0)], ref_level, 10 ** (floor_db / 20), q)
+            sigma, floor_med = _window_floor(e, fit[off: off + (w1 - w0)], ref_level, 10 ** (floor_db / 20), q,
+                                             muted)
             over = np.flatnonzero(np.abs(e) > k_thr * sigma)
             # Least squares bends the filter to explain part of a glitch in its window, and the
             # residual shows that part's echoes over the filter's length (a 0.01 pop at 8 kHz,
@@ -1072,6 +1164,8 @@ def compare_to_reference_stream(
         gains.append(float(np.sum(h[:FIR_TAPS])))
         noises.append(floor_med)
         over = np.flatnonzero(np.abs(e) > k_thr * sigma)
+        fit_w = fit[off: off + (w1 - w0)]
+        noise_var = _noise_share(e, cutoff)[1]  # the window's noise under its last fit
         if over.size:
             brk = np.flatnonzero(np.diff(over) > int(0.002 * fs)) + 1
             heads = np.concatenate(([0], brk))
@@ -1098,7 +1192,8 @@ def compare_to_reference_stream(
                         # the frames within a quarter of the burst's peak (the ring's main lobe)
                         core = np.flatnonzero(np.abs(e[i0:i1]) >= np.abs(e[i0:i1]).max() / 4) + i0
                         i0, i1, cnt = int(core[0]), int(core[-1]) + 1, int(core.size)
-                events.append((w0 + i0, w0 + i1, float(seg_e.max()), cnt))
+                events.append((w0 + i0, w0 + i1, float(seg_e.max()), cnt,
+                               _silent_span(e, fit_w, i0, i1, noise_var, cutoff)))
 
     quiet_level = 4.0 * (float(np.median(noises)) if noises else 0.0) + 1e-6
     # on one clock a step of the track that the residual does not confirm is the track's own (a
@@ -1577,14 +1672,14 @@ def _without_splices(nrm: _PathNormal, splices: list[int]) -> _PathNormal:
     return _without_rows(nrm, [t for s in splices for t in range(s - reach, s + reach + 1)])
 
 
-def _without_rows(nrm: _PathNormal, rows: list[int]) -> _PathNormal:
+def _without_rows(nrm: _PathNormal, rows: list[int], most: float = 0.25) -> _PathNormal:
     """``nrm`` with ``rows`` taken out of the fit as well as those already out (their outer
     products subtracted once each); ``nrm`` as it is when none are new, or when all of them would
-    leave less than three quarters of the window to fit."""
+    leave less than ``1 - most`` of the window to fit."""
     new = np.setdiff1d(np.asarray(rows, dtype=np.int64), nrm.out if nrm.out is not None else np.zeros(0, np.int64))
     new = new[(new >= nrm.t0) & (new < nrm.t1)]
     out = new if nrm.out is None else np.union1d(nrm.out, new)
-    if not new.size or out.size > 0.25 * (nrm.t1 - nrm.t0):
+    if not new.size or out.size > most * (nrm.t1 - nrm.t0):
         return nrm
     xb = nrm.regressors(new)
     return replace(nrm, gram=nrm.gram - xb.T @ xb, rhs=nrm.rhs - xb.T @ nrm.target[new], out=out, _lu=None)
@@ -1735,18 +1830,30 @@ def _sliding_gram(x: FloatArray, taps: int, rows: int, t0: int, t1: int) -> Floa
     return out
 
 
-def _local_floor(e: FloatArray, ref_level: float, rel: float = 1e-6) -> tuple[FloatArray, float]:
+def _local_floor(e: FloatArray, ref_level: float, rel: float = 1e-6,
+                 silenced: NDArray[np.bool_] | None = None) -> tuple[FloatArray, float]:
     """The residual's own local floor, sample by sample, and its median.
 
     Per sub-block of 128 frames a robust sigma (1.4826 x median |e|: a pop, however large, does
     not raise it); the floor at a frame is the larger of the median over +-8 sub-blocks (the
     noise) and the largest of its own and the two neighbouring sub-blocks (where the model
     follows a passage less well, its whole stretch shows it, and the floor rises with it there).
+    ``silenced``: per sub-block, whether the recording fell silent there (``_silenced_blocks``):
+    such a sub-block's sigma is the missing signal, not the noise, and is left out of the
+    medians with its two neighbours (partly silent); the noise is the rest's, and a window with
+    no heard sub-block within reach of a frame takes the window's heard median there.
     """
     sb = 128
     nsb = max(e.size // sb, 1)
     body = e[: nsb * sb] if e.size >= sb else np.pad(e, (0, sb - e.size))
     rob = 1.4826 * np.median(np.abs(body.reshape(nsb, sb)), axis=1)
+    gone = np.zeros(nsb, dtype=bool)
+    if silenced is not None and silenced[:nsb].any():
+        sil = np.zeros(nsb, dtype=bool)
+        sil[: min(nsb, silenced.size)] = silenced[:nsb]
+        gone = sil | np.concatenate(([False], sil[:-1])) | np.concatenate((sil[1:], [False]))
+        if gone.all():
+            gone[:] = False
     # at the window's ends, the larger of the median padded with copies of the end sub-block
     # (there that one sub-block's own, 9 of 17 values: where the fit follows a transient at its
     # window's edge less well, the floor rises with it) and the median mirrored (its
@@ -1755,6 +1862,14 @@ def _local_floor(e: FloatArray, ref_level: float, rel: float = 1e-6) -> tuple[Fl
     # window's end, bass under every impairment at once). Inside, the two are the same.
     views = [np.lib.stride_tricks.sliding_window_view(np.pad(rob, 8, mode=m), 17) for m in ("edge", "symmetric")]
     wide = np.maximum(np.median(views[0], axis=1), np.median(views[1], axis=1))
+    if gone.any():
+        heard = np.where(gone, np.nan, rob)
+        hv = [np.lib.stride_tricks.sliding_window_view(np.pad(heard, 8, mode=m), 17) for m in ("edge", "symmetric")]
+        # a view of silenced sub-blocks only is all NaN: nanmedian warns and gives NaN, set below
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            hw = np.fmax(np.nanmedian(hv[0], axis=1), np.nanmedian(hv[1], axis=1))
+        wide = np.where(np.isnan(hw), float(np.median(rob[~gone])), hw)
     sig = np.maximum(wide, rel * max(ref_level, 1e-3))
     sigma = np.repeat(sig, sb)[: e.size]
     if sigma.size < e.size:
@@ -2077,7 +2192,7 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
     return _Split(n0 + k, n0 + int(near[0]), n0 + int(near[-1]))
 
 
-def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, float, float]],
+def _classify(events: list[tuple[int, int, float, int, bool]], steps: list[tuple[int, float, float]],
               lines: list[tuple[int, int, float, float]], bounds: list[int], rec: Callable[[int, int], FloatArray],
               ref: Callable[[int, int], FloatArray], sign: int, fs: int, quiet_level: float,
               unheard_min: int = 1, rec_frames: int | None = None,
@@ -2090,13 +2205,14 @@ def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, 
     # bursts close together are one glitch
     events = sorted(events)
     merged: list[list[Any]] = []
-    for s, e, pk, cnt in events:
+    for s, e, pk, cnt, silent in events:
         if merged and s <= merged[-1][1] + gap:
             merged[-1][1] = max(merged[-1][1], e)
             merged[-1][2] = max(merged[-1][2], pk)
             merged[-1][3] += cnt
+            merged[-1][4] = merged[-1][4] and silent  # silent only if every burst of it is
         else:
-            merged.append([s, e, pk, cnt])
+            merged.append([s, e, pk, cnt, silent])
     used_steps: set[int] = set()
     out: list[ReferenceGlitch] = []
 
@@ -2106,7 +2222,7 @@ def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, 
                 return nf - (lines[li][2] + lines[li][3] * nf)
         return float(nf)
 
-    for s, e, pk, cnt in merged:
+    for s, e, pk, cnt, silent in merged:
         step_i = None
         for i, (at, _d0, _d1) in enumerate(steps):
             if i not in used_steps and s - 4 * gap <= at <= e + 4 * gap:
@@ -2133,7 +2249,7 @@ def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, 
                 at = s + _longest_run_start(quiet)
                 unc = 0
             out.append(ReferenceGlitch(at, max(e, at + 1), kind, max(size, 1), pk, ref_pos(at), unc))
-        elif runs >= max(int(_POP_MAX_S * fs), 2):
+        elif runs >= max(int(_POP_MAX_S * fs), 2) or silent:
             # the silence may reach beyond the flagged burst where the reference was quiet too
             r0 = max(s - fs // 2, 0)
             r1 = e + fs // 2 if rec_frames is None else max(min(e + fs // 2, rec_frames), e)
@@ -2151,6 +2267,14 @@ def _classify(events: list[tuple[int, int, float, int]], steps: list[tuple[int, 
             while b < still.size and still[b]:
                 b += 1
             m0, m1 = min(s, a + r0), max(e, b + r0)
+            last = out[-1] if out else None
+            if last is not None and last.kind == "mute" and m0 <= last.end_frame:
+                # a silence longer than a window is a burst in each window it spans, each widened
+                # over the same silence: one mute (a 100 ms one at 96 kHz was reported twice)
+                m0, m1 = min(m0, last.start_frame), max(m1, last.end_frame)
+                out[-1] = ReferenceGlitch(m0, m1, "mute", max(runs, b - a, last.size_frames), max(pk, last.peak_error),
+                                          ref_pos(m0))
+                continue
             out.append(ReferenceGlitch(m0, m1, "mute", max(runs, b - a), pk, ref_pos(m0)))
         elif e - s <= _POP_MAX_S * fs:
             out.append(ReferenceGlitch(s, e, "pop", cnt, pk, ref_pos(s)))
