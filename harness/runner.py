@@ -23,6 +23,7 @@ reports explain.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import math
@@ -599,6 +600,7 @@ class ReliabilityRun:
         result = RunResult(spec, run_dir, verdicts, summary, history, verdict)
         if reports:
             result.report_paths = _write_reports(run_dir, result)
+            adopt_report_verdict(result, getattr(result.report_paths, "report", None))
         if crashed is not None and not isinstance(crashed, Exception):
             raise crashed  # KeyboardInterrupt/SystemExit after the summary is safe on disk
         return result
@@ -841,7 +843,43 @@ def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
     except Exception as exc:  # noqa: BLE001 - the summary and history are already on disk
         RunFolder(run_dir).write_text("report-error.txt", f"report generation failed: {exc!r}\n")
         return {}
-    return {k: str(v) for k, v in (paths or {}).items()}
+    out = _ReportPathStrings({k: str(v) for k, v in (paths or {}).items()})
+    out.report = getattr(paths, "report", None)
+    return out
+
+
+class _ReportPathStrings(dict):  # type: ignore[type-arg]
+    """The report paths as strings, with the report that was written (``report``): its verdict
+    is the run's (``adopt_report_verdict``)."""
+
+    report: dict[str, Any] | None = None
+
+
+def adopt_report_verdict(result: Any, report: Mapping[str, Any] | None) -> None:
+    """Make the report's verdict the run's: the console line, the exit code and ``summary.json``.
+
+    Why: the report judges what the run alone does not (the slopes of what the system holds
+    over the run, ``harness.leaks``; records of the history it could not read), with the same
+    invariants, status, faults, gates and steady state, so its verdict holds every reason the
+    run's has and may add more. The run had printed PASS and exited 0 while ``report.json``,
+    ``report.html`` and the run-history database said "FAIL: leak suspected": one run, two
+    verdicts. ``result`` is a ``RunResult`` or a ``SoakResult``-like object with ``run_dir``,
+    ``summary`` and ``verdict``; without a report (its writing failed) nothing changes."""
+    if not report or not isinstance(report.get("verdict"), Mapping):
+        return
+    stability = report.get("stability") or {}
+    verdict = RunVerdict.from_dict(report["verdict"], stability.get("invariants") or ())
+    verdict = dataclasses.replace(verdict, subject=result.verdict.subject)
+    if verdict.to_dict() == result.verdict.to_dict():
+        return
+    result.verdict = verdict
+    summary = result.summary
+    if not summary:
+        return
+    summary["ok"] = verdict.ok
+    summary["outcome"] = verdict.outcome.value
+    summary["verdict"] = verdict.to_dict()
+    RunFolder(Path(result.run_dir)).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
 
 
 __all__ = ["BACKENDS", "Progress", "ReliabilityRun", "RunResult", "RunSpec", "check_device", "gate_figures",

@@ -584,6 +584,12 @@ class SoakRunner:
         report = getattr(paths, "report", {})
         verdict = RunVerdict.from_dict(report.get("verdict") or {"doubts": ["no report was written"]},
                                        (report.get("stability") or {}).get("invariants") or ())
+        if summary:
+            # summary.json was written by the run, before the journal's end and the leak slopes:
+            # it says what the report, the console and the exit code say (never a PASS beside an
+            # INCONCLUSIVE or a FAIL of the same soak)
+            summary.update(ok=verdict.ok, outcome=verdict.outcome.value, verdict=verdict.to_dict())
+            RunFolder(spec.run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
         return SoakResult(spec.run_dir, status, verdict, dict(paths), checkpoints, resumed_from,
                           digest_verified, wall, summary)
 
