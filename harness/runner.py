@@ -23,6 +23,7 @@ reports explain.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.util
 import json
@@ -171,6 +172,18 @@ class RunResult:
         return (f"no fault injected: the profile asked for {', '.join(faults['asked'])} but "
                 + (f"none of the {requested} drawn could act ({skipped})" if skipped
                    else f"its schedule drew {requested} fault(s) and none fired"))
+
+
+def _remove_refused_run_dir(run_dir: Path) -> None:
+    """Remove the run folder a refused run made (a device the backend does not have, found as the
+    system was configured): its history of the refusal, then the folder if nothing else is there.
+    The refusal (exit 2) names the problem; a folder with a history and no summary or report was
+    a half-written run that ``history`` and ``report`` could only stumble on."""
+    history = run_dir / "history.jsonl"
+    with contextlib.suppress(OSError):
+        if history.is_file() and not history.is_symlink():
+            history.unlink()
+        run_dir.rmdir()
 
 
 def new_run_dir(root: Path, label: str, seed: int) -> Path:
@@ -401,6 +414,7 @@ class ReliabilityRun:
                  on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None,
                  reports: bool, until: Callable[[], bool] | None = None) -> RunResult:
         spec = self.spec
+        own_dir = spec.run_dir is None  # made here: removed again if the run is refused (exit 2)
         run_dir = spec.run_dir or new_run_dir(spec.report_root, spec.label, spec.seed)
         run_dir.mkdir(parents=True, exist_ok=True)
         backend = self._make_backend()
@@ -551,6 +565,8 @@ class ReliabilityRun:
                 self._rig.close()
             if refused:  # no verdict follows: the history's stream is closed here
                 history.close()
+                if own_dir:  # a refused command leaves nothing behind: the folder held its history only
+                    _remove_refused_run_dir(run_dir)
         cpu_s, wall = cpu_peak.stop()
         cpu_max = cpu_peak.peak_percent()  # over the same span as cpu_s / wall
         # the device losses are folded in the invariants' one pass over the history
