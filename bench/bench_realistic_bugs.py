@@ -4052,8 +4052,8 @@ BATCH_28: list[Bug] = [
         "'1-10' runs seeds 1..9 and a single seed '7' (lo == hi) runs none",
         "swarm (every seed asked for is run once)"),
     Bug("swarm_unrun_seeds_exit_zero", "harness/swarm.py",
-        "        if outcomes[\"inconclusive\"] or self.errors:\n",
-        "        if outcomes[\"inconclusive\"]:\n",
+        "        if outcomes[\"inconclusive\"] or self.errors or self.interrupted:\n",
+        "        if outcomes[\"inconclusive\"] or self.interrupted:\n",
         "'seeds the cluster could not run are listed in summary.json' taken as enough: a swarm whose "
         "every run seed passed but some never ran exits 0",
         "exit codes (a swarm with seeds not run is inconclusive, exit 3)"),

@@ -23,6 +23,8 @@ reports explain.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import importlib.util
 import json
 import math
@@ -170,6 +172,18 @@ class RunResult:
         return (f"no fault injected: the profile asked for {', '.join(faults['asked'])} but "
                 + (f"none of the {requested} drawn could act ({skipped})" if skipped
                    else f"its schedule drew {requested} fault(s) and none fired"))
+
+
+def _remove_refused_run_dir(run_dir: Path) -> None:
+    """Remove the run folder a refused run made (a device the backend does not have, found as the
+    system was configured): its history of the refusal, then the folder if nothing else is there.
+    The refusal (exit 2) names the problem; a folder with a history and no summary or report was
+    a half-written run that ``history`` and ``report`` could only stumble on."""
+    history = run_dir / "history.jsonl"
+    with contextlib.suppress(OSError):
+        if history.is_file() and not history.is_symlink():
+            history.unlink()
+        run_dir.rmdir()
 
 
 def new_run_dir(root: Path, label: str, seed: int) -> Path:
@@ -400,6 +414,7 @@ class ReliabilityRun:
                  on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None,
                  reports: bool, until: Callable[[], bool] | None = None) -> RunResult:
         spec = self.spec
+        own_dir = spec.run_dir is None  # made here: removed again if the run is refused (exit 2)
         run_dir = spec.run_dir or new_run_dir(spec.report_root, spec.label, spec.seed)
         run_dir.mkdir(parents=True, exist_ok=True)
         backend = self._make_backend()
@@ -550,6 +565,8 @@ class ReliabilityRun:
                 self._rig.close()
             if refused:  # no verdict follows: the history's stream is closed here
                 history.close()
+                if own_dir:  # a refused command leaves nothing behind: the folder held its history only
+                    _remove_refused_run_dir(run_dir)
         cpu_s, wall = cpu_peak.stop()
         cpu_max = cpu_peak.peak_percent()  # over the same span as cpu_s / wall
         # the device losses are folded in the invariants' one pass over the history
@@ -599,6 +616,7 @@ class ReliabilityRun:
         result = RunResult(spec, run_dir, verdicts, summary, history, verdict)
         if reports:
             result.report_paths = _write_reports(run_dir, result)
+            adopt_report_verdict(result, getattr(result.report_paths, "report", None))
         if crashed is not None and not isinstance(crashed, Exception):
             raise crashed  # KeyboardInterrupt/SystemExit after the summary is safe on disk
         return result
@@ -841,7 +859,43 @@ def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
     except Exception as exc:  # noqa: BLE001 - the summary and history are already on disk
         RunFolder(run_dir).write_text("report-error.txt", f"report generation failed: {exc!r}\n")
         return {}
-    return {k: str(v) for k, v in (paths or {}).items()}
+    out = _ReportPathStrings({k: str(v) for k, v in (paths or {}).items()})
+    out.report = getattr(paths, "report", None)
+    return out
+
+
+class _ReportPathStrings(dict):  # type: ignore[type-arg]
+    """The report paths as strings, with the report that was written (``report``): its verdict
+    is the run's (``adopt_report_verdict``)."""
+
+    report: dict[str, Any] | None = None
+
+
+def adopt_report_verdict(result: Any, report: Mapping[str, Any] | None) -> None:
+    """Make the report's verdict the run's: the console line, the exit code and ``summary.json``.
+
+    Why: the report judges what the run alone does not (the slopes of what the system holds
+    over the run, ``harness.leaks``; records of the history it could not read), with the same
+    invariants, status, faults, gates and steady state, so its verdict holds every reason the
+    run's has and may add more. The run had printed PASS and exited 0 while ``report.json``,
+    ``report.html`` and the run-history database said "FAIL: leak suspected": one run, two
+    verdicts. ``result`` is a ``RunResult`` or a ``SoakResult``-like object with ``run_dir``,
+    ``summary`` and ``verdict``; without a report (its writing failed) nothing changes."""
+    if not report or not isinstance(report.get("verdict"), Mapping):
+        return
+    stability = report.get("stability") or {}
+    verdict = RunVerdict.from_dict(report["verdict"], stability.get("invariants") or ())
+    verdict = dataclasses.replace(verdict, subject=result.verdict.subject)
+    if verdict.to_dict() == result.verdict.to_dict():
+        return
+    result.verdict = verdict
+    summary = result.summary
+    if not summary:
+        return
+    summary["ok"] = verdict.ok
+    summary["outcome"] = verdict.outcome.value
+    summary["verdict"] = verdict.to_dict()
+    RunFolder(Path(result.run_dir)).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
 
 
 __all__ = ["BACKENDS", "Progress", "ReliabilityRun", "RunResult", "RunSpec", "check_device", "gate_figures",

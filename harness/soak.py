@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import contextlib
 import json
 import math
 import os
@@ -348,6 +349,20 @@ def _journal_entries(entries: list[Any], t_offset: float) -> list[dict[str, Any]
     return out
 
 
+def _remove_refused_soak(run_dir: Path, *, made: bool) -> None:
+    """What a new soak refused at its start (exit 2) wrote: its journal with no checkpoint, the
+    history of the refusal and its lock, and the folder when the soak made it. Left behind, the
+    folder read as a soak killed at once, which ``--resume`` ran into the same refusal."""
+    for name in (JOURNAL_NAME, "history.jsonl", LOCK_NAME):
+        path = run_dir / name
+        with contextlib.suppress(OSError):
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+    if made:
+        with contextlib.suppress(OSError):
+            run_dir.rmdir()
+
+
 class SoakRunner:
     """Run (or resume) a soak in a run folder; the reports are written at the end."""
 
@@ -406,11 +421,13 @@ class SoakRunner:
             raise UsageError(f"--run-dir {run_dir}: the folder is not empty ({shown}); a new soak writes "
                              "its journal, history and reports there and would overwrite files of the same "
                              "names: give a new or empty folder")
+        existed = spec.run_dir is not None and run_dir.is_dir()  # new_run_dir made a default one just now
         folder = RunFolder(run_dir, create=True)
         faults_text = None
         if spec.faults not in PROFILES and Path(spec.faults).is_file():
             faults_text = read_text(spec.faults, "fault profile")
         self._lock = folder.lock("a soak")
+        refused = False
         try:
             spec.run_dir = run_dir
             header = {
@@ -424,10 +441,16 @@ class SoakRunner:
                          "python": platform.python_version(), "command": " ".join(sys.argv)},
             }
             journal = JournalWriter.create(run_dir, header)
-            return self._execute(journal, segment=0, t_offset=0.0, replay_until=0, expected=None,
-                                 wall_offset=0.0, on_progress=on_progress)
+            try:
+                return self._execute(journal, segment=0, t_offset=0.0, replay_until=0, expected=None,
+                                     wall_offset=0.0, on_progress=on_progress)
+            except UsageError:  # refused as its system was configured (a device the backend lacks)
+                refused = True
+                raise
         finally:
             self._release()
+            if refused:
+                _remove_refused_soak(run_dir, made=not existed)
 
     def _journaled_warning(self, journal: JournalWriter) -> Callable[[str], None]:
         """The run's ``on_warning``: each warning its run finds at the start is journaled (a
@@ -584,6 +607,12 @@ class SoakRunner:
         report = getattr(paths, "report", {})
         verdict = RunVerdict.from_dict(report.get("verdict") or {"doubts": ["no report was written"]},
                                        (report.get("stability") or {}).get("invariants") or ())
+        if summary:
+            # summary.json was written by the run, before the journal's end and the leak slopes:
+            # it says what the report, the console and the exit code say (never a PASS beside an
+            # INCONCLUSIVE or a FAIL of the same soak)
+            summary.update(ok=verdict.ok, outcome=verdict.outcome.value, verdict=verdict.to_dict())
+            RunFolder(spec.run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
         return SoakResult(spec.run_dir, status, verdict, dict(paths), checkpoints, resumed_from,
                           digest_verified, wall, summary)
 

@@ -315,15 +315,33 @@ class SwarmResult:
     shrunk: list[dict[str, Any]] = field(default_factory=list)
     #: why the seeds could not be recorded in the run-history database, or None
     history_db_warning: str | None = None
+    #: the swarm was stopped (Ctrl-C, SIGTERM) before every seed ran: it cannot pass
+    interrupted: bool = False
 
     @property
     def exit_code(self) -> int:
         outcomes = Counter(r["outcome"] for r in self.rows)
         if outcomes["fail"]:
             return 1
-        if outcomes["inconclusive"] or self.errors:
+        if outcomes["inconclusive"] or self.errors or self.interrupted:
             return 3
         return 0
+
+
+def interrupted_result(spec: SwarmSpec, out_dir: Path, wall_s: float) -> SwarmResult:
+    """The result of a swarm stopped before its end, from the seeds on file in ``swarm.jsonl``
+    (``run_swarm`` closed its cluster and its log as it was interrupted): inconclusive at best,
+    its summary and report saying how many seeds were not run and how to carry on."""
+    path = out_dir / SWARM_FILE
+    rows_by_seed: dict[int, dict[str, Any]] = {}
+    if path.is_file():
+        log = SwarmLog(path)
+        log.close()
+        rows_by_seed = log.rows
+    rows = [rows_by_seed[s] for s in parse_seeds(spec.seeds) if s in rows_by_seed]
+    result = SwarmResult(out_dir, rows, {}, wall_s, 0, interrupted=True)
+    result.summary = summarize(spec, result)
+    return result
 
 
 def _connect(scheduler: str | None, workers: int | None, local_directory: str | None = None) -> tuple[Any, Any]:
@@ -339,6 +357,9 @@ def _connect(scheduler: str | None, workers: int | None, local_directory: str | 
             return Client(scheduler, timeout="20s"), None
         except (OSError, TimeoutError) as exc:
             raise UsageError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler there: {exc}") from None
+        except ValueError as exc:  # Dask's parse of the address: no port, an unknown protocol
+            raise UsageError(f"--scheduler {scheduler}: not a Dask scheduler address ({exc}); give "
+                             "tcp://HOST:PORT") from None
     n = workers or os.cpu_count() or 1
     # no dashboard; the scheduler's small HTTP server (health routes) on a free port, not 8787,
     # which another cluster on the machine may hold (Dask would warn and move)
@@ -636,6 +657,8 @@ def summarize(spec: SwarmSpec, result: SwarmResult) -> dict[str, Any]:
         "soundcheck": "swarm-summary",
         "schema_version": 1,
         "spec": spec.to_dict(),
+        # interrupted: stopped before every seed ran (Ctrl-C, SIGTERM); never a pass
+        "status": "interrupted" if result.interrupted else "completed",
         "seeds_total": len(parse_seeds(spec.seeds)),
         "seeds_done": len(rows),
         "outcomes": {k: outcomes.get(k, 0) for k in ("pass", "fail", "inconclusive")},
@@ -673,6 +696,9 @@ def render_report(result: SwarmResult) -> str:
              + (f", mutant {spec['mutant']}" if spec.get("mutant") else ""),
              f"- pass {o['pass']}, fail {o['fail']}, inconclusive {o['inconclusive']}, "
              f"not run (errors) {len(s['errors'])}; exit code {s['exit_code']}",
+             *([f"- **INTERRUPTED** before its end: {s['seeds_total'] - s['seeds_done']} of {s['seeds_total']} "
+                f"seed(s) not run, so the swarm cannot pass (inconclusive at best); `soundcheck swarm --resume "
+                f"{result.out_dir}` carries it on"] if s.get("status") == "interrupted" else []),
              f"- {s['simulated_hours']:.3f} simulated hours on file; this driver: {s['session_simulated_hours']:.3f} "
              f"in {s['driver_wall_s']:.1f} s on {s['workers']} worker(s) ({s['sim_hours_per_wall_hour']} simulated "
              "hours per wall hour)",

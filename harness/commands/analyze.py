@@ -15,7 +15,11 @@ died, a copy stopped). Such a file is analysed as far as it goes and said to be 
 file, the frames promised and those present) and in the JSON (``cut_short``, one entry per file
 cut short, empty when none): no glitch in what is there is inconclusive (3), the missing part was
 never heard; glitches found are still 1; a latency measured on what is there is 3 too. A file
-whose header gives no length (a streamed file's 0xFFFFFFFF, RF64) is not cut short.
+whose header gives no length (a streamed file's 0xFFFFFFFF, RF64) is not cut short. A test sine
+with more than ``EDGE_BOUND_S`` (1 s) before or after it that holds no steady tone (a tone that
+stopped halfway and never came back is trimmed as a recording's silent end is) is inconclusive
+(3) when no glitch was found in the tone, those stretches named on stderr and in the JSON's
+``unanalysed_edges``.
 """
 
 from __future__ import annotations
@@ -52,7 +56,9 @@ def register(subparsers: Any) -> None:
             "JSON object; exits 0 when clean, 1 when glitches were found, 2 on bad input, 3 when "
             "--reference found none but compared only part of the recording, or when none was found "
             "in a file cut short (fewer frames than its header promises: analysed as far as it goes, "
-            "named on stderr and in the JSON's cut_short) (inconclusive)."
+            "named on stderr and in the JSON's cut_short), or none in the tone of a recording with more "
+            "than 1 s without a steady tone before or after it (a mute to the end looks the same: "
+            "unanalysed_edges) (inconclusive)."
         ),
     )
     g.add_argument("file", metavar="FILE.wav", help="recording of one steady sine")
@@ -230,9 +236,39 @@ def _glitches(args: argparse.Namespace) -> int:
         raise AnalysisError(f"{audio.path}: {exc}") from None
     out = report.to_dict(include_waveforms=args.waveforms)
     short = _cut_short(audio)
-    out = {"file": audio.path, "channel": args.channel, **out, "cut_short": short}
+    edges = _unanalysed_edges(report)
+    out = {"file": audio.path, "channel": args.channel, **out, "cut_short": short, "unanalysed_edges": edges}
     _emit(out)
-    return _judged(1 if report.glitches else 0, short, "no glitch found in the frames present")
+    code = _judged(1 if report.glitches else 0, short, "no glitch found in the frames present")
+    if code == 0 and edges:
+        told = "; ".join(f"{e['seconds']:.2f} s {e['where']} (frames {e['start_frame']}..{e['end_frame']})"
+                         for e in edges)
+        print(f"soundcheck: inconclusive: {audio.path}: no glitch found in the tone, but {told} of the recording "
+              "held no steady tone and was not analysed: a mute there cannot be told from the tone starting "
+              f"late or stopping early; trim the recording to the tone (at most {EDGE_BOUND_S:g} s before and "
+              "after it) or record the tone through to the end", file=sys.stderr)
+        return 3
+    return code
+
+
+#: silence or fading at either end of a recording that ``analyze glitches`` leaves out without a
+#: word (latency before the tone arrives, a recorder stopped a little after the player): beyond it
+#: a clean answer is inconclusive, as a mute that never ended looks the same
+EDGE_BOUND_S = 1.0
+
+
+def _unanalysed_edges(report: Any) -> list[dict[str, Any]]:
+    """The stretches before and after the analysed span longer than ``EDGE_BOUND_S``: the analyser
+    trims what holds no steady tone at a recording's ends (``analysed_start_frame`` /
+    ``analysed_end_frame``); a tone that stopped halfway and never came back is trimmed the same
+    way, and "no glitch" then said nothing of most of the file."""
+    fs = report.sample_rate
+    out = []
+    for where, a, b in (("before the tone", 0, report.analysed_start_frame),
+                        ("after the tone", report.analysed_end_frame, report.frames)):
+        if b - a > EDGE_BOUND_S * fs:
+            out.append({"where": where, "start_frame": int(a), "end_frame": int(b), "seconds": round((b - a) / fs, 3)})
+    return out
 
 
 def _latency(args: argparse.Namespace) -> int:

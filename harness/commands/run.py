@@ -49,8 +49,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def load_config_file(path: Path) -> dict[str, Any]:
-    """A system configuration file (TOML, or JSON by suffix), read through ``harness.inputs``."""
-    return load_document(path, "configuration")
+    """A system configuration file (TOML, or JSON by suffix), read through ``harness.inputs``.
+
+    A file with nothing in it (0 bytes, or comments only) is refused: every key of a configuration
+    is optional, so it read as "the defaults" and the run tested the default configuration under
+    the name of a file that was cut short or never written. A file that says so on purpose
+    (``schema_version = 3`` alone) is read."""
+    doc = load_document(path, "configuration")
+    if not doc:
+        from ..errors import InputFileError
+        raise InputFileError(Path(path), "holds no setting (empty, or comments only): a run with it would test the "
+                                         "default configuration under this file's name; give the configuration's "
+                                         "tables ([stream], [device], ...), or leave --config out to run on the "
+                                         "defaults")
+    return doc
 
 
 def check_config(config: dict[str, Any], source: str, backend: str) -> None:

@@ -1,13 +1,19 @@
 """``soundcheck swarm``: thousands of seeded simulated runs on Dask distributed, failures shrunk.
 
 Exit status: 0 every seed passed, 1 a seed failed, 3 no seed failed but one was inconclusive (or
-could not be run: ``--resume`` runs it again), 2 bad input.
+could not be run: ``--resume`` runs it again), or the swarm was stopped (Ctrl-C, SIGTERM) before
+every seed ran (its summary and report say so), 2 bad input.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..durations import duration_arg
 from ..sut_protocol import add_system_option
@@ -43,9 +49,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.set_defaults(func=handler)
 
 
+def _sigterm_as_ctrl_c() -> Callable[[], None]:
+    """SIGTERM (a CI job cancelled, ``kill``) stops the swarm as Ctrl-C does: its cluster closed, its
+    temp folder removed, its summary written marked interrupted. Without it the driver died at
+    once, leaving its temp folder and worker semaphores behind and no summary. Returns the
+    function that puts the previous handler back."""
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (main() called from a thread): leave SIGTERM alone
+        return lambda: None
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
+def _remove_new_folder(out: Path) -> None:
+    """Remove the swarm folder this command made for a swarm refused before any seed ran: its
+    saved spec and an empty seed log, then the folder if nothing else is in it."""
+    from ..swarm import SPEC_FILE, SWARM_FILE
+
+    for name in (SPEC_FILE, SWARM_FILE):
+        path = out / name
+        if path.is_file() and (name == SPEC_FILE or path.stat().st_size == 0):
+            path.unlink()
+    with contextlib.suppress(OSError):
+        out.rmdir()
+
+
 def handler(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..swarm import SwarmSpec, prepare_out_dir, run_swarm, write_outputs
+    from ..swarm import SwarmSpec, interrupted_result, prepare_out_dir, run_swarm, write_outputs
 
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
@@ -78,9 +112,33 @@ def handler(args: argparse.Namespace) -> int:
             from ..mutants import MUTANTS
             if given.mutant not in MUTANTS:
                 raise UsageError(f"--mutant: unknown mutant {given.mutant!r} (known: {', '.join(MUTANTS)})")
+    fresh = args.resume is None and not (args.out is not None and Path(args.out).exists())
     spec, out = prepare_out_dir(given, args.out, args.resume)
-    result = run_swarm(spec, out, scheduler=args.scheduler, workers=args.workers, progress=not args.quiet,
-                       history_db=False if args.no_history else args.db)
+    restore = _sigterm_as_ctrl_c()
+    t0 = time.perf_counter()
+    try:
+        result = run_swarm(spec, out, scheduler=args.scheduler, workers=args.workers, progress=not args.quiet,
+                           history_db=False if args.no_history else args.db)
+    except UsageError:
+        if fresh:  # refused before a seed ran (a scheduler that is not there): no folder left behind
+            _remove_new_folder(out)
+        raise
+    except KeyboardInterrupt:
+        # Ctrl-C or SIGTERM: the seeds done are on file; the summary and report say the swarm was
+        # stopped (inconclusive at best, a failing seed still fails), never nothing at all
+        result = interrupted_result(spec, out, time.perf_counter() - t0)
+    finally:
+        restore()
+    if result.interrupted:
+        write_outputs(result)
+        o = result.summary["outcomes"]
+        print(f"soundcheck swarm: INTERRUPTED: {result.summary['seeds_done']} of {result.summary['seeds_total']} "
+              f"seeds run: pass {o['pass']}, fail {o['fail']}, inconclusive {o['inconclusive']}; the rest not run, "
+              f"so the swarm cannot pass; `soundcheck swarm --resume {out}` carries it on")
+        for g in result.summary["failures"]:
+            print(f"  FAIL {', '.join(g['violated']) or '(crash)'}: {g['count']} seed(s), first {g['seeds'][0]}")
+        print(f"  swarm folder: {out} (swarm.jsonl, summary.json, report.md)")
+        return result.exit_code
     if result.history_db_warning:
         import sys
         print(f"soundcheck: warning: the seeds were NOT all recorded in the run-history database: "

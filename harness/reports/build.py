@@ -320,6 +320,17 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
         "leaks_inconclusive": sorted(k for k, v in leaks.items() if v.inconclusive),
         "counters": counters,
     }
+    # A soak promises a leak judgement (its exit 0 says "no leak"): a metric it had too few samples
+    # to judge (a soak of seconds) or a soak with no sample at all is a judgement that could not
+    # run, a doubt, never counted as "no leak". A run promises no leak judgement: its slopes are
+    # judged when there are enough samples and said nothing of otherwise.
+    by_reason: dict[str, list[str]] = {}
+    for k in sorted(leaks):
+        if rd.kind == "soak" and leaks[k].verdict == "insufficient_data":
+            by_reason.setdefault(leaks[k].reason, []).append(k)
+    unjudged = [f"{', '.join(names)} not judged ({reason}; soak longer)" for reason, names in by_reason.items()]
+    if rd.kind == "soak" and not fold.samples.n:
+        unjudged.append("no resource was sampled (soak longer than one --chunk)")
     performance = _performance(rd, fold, counters, budget, block, sample_rate, sim_t, start_t)
     recovery = _recovery(ef, rd, run_dir, sample_rate)
     if not chunks.count and rd.final_metrics is None:
@@ -332,7 +343,7 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         ("crashed" if rd.status == "failed" else rd.status),
                         leaks=stability["leaks_found"], faults_wanted=bool(wanted), lost=rd.problems,
                         leaks_unsure=[f"{k} ({leaks[k].shape}: {leaks[k].reason})"
-                                      for k in stability["leaks_inconclusive"]],
+                                      for k in stability["leaks_inconclusive"]] + unjudged,
                         faults_injected=ef.faults, gates=rd.gates, steady=rd.steady_state,
                         faults_skipped=rd.meta.get("faults_skipped"), not_started=rd.meta.get("not_started"),
                         device_losses=rd.meta.get("device_losses"),

@@ -290,6 +290,13 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
     if backend == "sim":  # a device fault's target must be a simulated device (found here, not mid-run)
         problems += _target_problems([(i, step.target) for i, step in enumerate(scenario.steps)
                                       if isinstance(step, FaultStep) and step.on_device and step.target is not None])
+        # and so must the device an expectation waits for: one the backend does not have can never
+        # be met, and the scenario failed as if the system had missed it
+        names = sorted(d.name for d in SimulatedBackend(VirtualClock()).devices())
+        problems += [Problem(("expect", i, "device"), f"no simulated device {exp.device!r} (devices: "
+                             f"{', '.join(names)}): the expectation could never be met")
+                     for i, exp in enumerate(scenario.expect)
+                     if isinstance(getattr(exp, "device", None), str) and exp.device not in names]
     problems += _invariant_problems([(i, exp.invariant) for i, exp in enumerate(scenario.expect)
                                      if isinstance(exp, InvariantExpect)])
     return problems

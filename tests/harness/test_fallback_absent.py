@@ -81,7 +81,7 @@ def test_a_soaks_report_rebuilt_from_its_journal_carries_the_warnings_its_live_s
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     said: list[str] = []
     run_dir = tmp_path / "soak"
-    runner = SoakRunner(SoakSpec(duration_s=4.0, seed=1, faults="none", checkpoint_s=2.0, run_dir=run_dir,
+    runner = SoakRunner(SoakSpec(duration_s=12.0, seed=1, faults="none", checkpoint_s=2.0, run_dir=run_dir,
                                  config={"device": {"fallback_devices": ["sim-bakup", "sim-backup"]}}))
     runner.on_warning = said.append
     result = runner.start()

@@ -286,11 +286,12 @@ def test_report_rebuilds_a_run_folder(tmp_path):
 
 @pytest.fixture(scope="module")
 def soak_template(tmp_path_factory) -> Path:
-    """One short simulated soak per module (copied by ``_soak_folder``: a soak costs a second)."""
+    """One short simulated soak per module (copied by ``_soak_folder``: a soak costs a second), long
+    enough for its leak slopes to be judged (a soak too short for them is inconclusive)."""
     root = tmp_path_factory.mktemp("soak-template")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOUNDCHECK_HISTORY_DB", str(root / "history.sqlite"))
-        SoakRunner(SoakSpec(duration_s=4.0, seed=2, checkpoint_s=2.0, run_dir=root / "soak")).start()
+        SoakRunner(SoakSpec(duration_s=12.0, seed=2, checkpoint_s=2.0, run_dir=root / "soak")).start()
     return root / "soak"
 
 
@@ -446,7 +447,7 @@ def test_run_and_soak_agree_when_the_history_database_is_unusable(tmp_path):
     code, out, err = fast_run(tmp_path, "--faults", "none")
     assert code == 0 and "PASS: all" in out, err
     assert "NOT recorded" in err and "corrupt.sqlite" in err
-    code, out, err = cli("soak", "--duration", "4s", "--checkpoint", "2s", "--run-dir", tmp_path / "s",
+    code, out, err = cli("soak", "--duration", "12s", "--checkpoint", "2s", "--run-dir", tmp_path / "s",
                          "--faults", "none", "--no-progress")
     assert code == 0 and "PASS" in out, err
     assert "NOT recorded" in err and "corrupt.sqlite" in err
