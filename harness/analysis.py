@@ -1046,18 +1046,22 @@ def _median1(a: FloatArray | NDArray[np.float32]) -> float:
     if n == 0 or a.ndim != 1 or (a.dtype != np.float64 and a.dtype != np.float32):
         return float(np.median(a))
     h = n // 2
-    if n % 2:
-        part = np.partition(a, h)
-        mid = float(part[h])
-    else:
-        part = np.partition(a, (h - 1, h))
-        if a.dtype == np.float64:
-            mid = (float(part[h - 1]) + float(part[h])) / 2
-        else:
-            mid = float(np.float32(float(part[h - 1] + part[h]) / 2))
-    if math.isnan(mid) or np.isnan(part[h:]).any():  # NaN sorts last: it may sit above the middle
+    part = np.partition(a, h)
+    if np.isnan(part[h:]).any():  # NaN sorts last: it may sit above the middle, or be the middle
         return math.nan
-    return mid
+    if n % 2:
+        return float(part[h])
+    # The lower middle is the largest number below the upper one: one selection and a max instead
+    # of ``np.partition(a, (h - 1, h))``'s two selections (~40 % less on the ~3 000-36 000
+    # residual squares ``_edge_scale`` takes the median of). A zero there may be either zero; the
+    # two selections pick the one ``np.median`` picks.
+    lo, hi = part[:h].max(), part[h]
+    if lo == 0 or hi == 0:
+        part = np.partition(a, (h - 1, h))
+        lo, hi = part[h - 1], part[h]
+    if a.dtype == np.float64:
+        return (float(lo) + float(hi)) / 2
+    return float(np.float32(float(lo + hi) / 2))
 
 
 def _column_medians(a: FloatArray) -> FloatArray:

@@ -13,6 +13,7 @@ columns in one array; its matrices equal a column-by-column construction. ``_med
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -298,3 +299,30 @@ def test_sorted_unique_is_numpys_unique_of_an_ascending_array() -> None:
         assert got.dtype == np.int64 and np.array_equal(got, np.unique(a))
     picks = np.linspace(0, 2249, 256).astype(np.int64)
     assert np.array_equal(analysis._sorted_unique(picks), np.unique(picks))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_median1_of_an_even_count_is_the_two_selection_median_bit_for_bit_signed_zeros_too(dtype: type) -> None:
+    """``_median1`` of an even count takes the lower middle as the largest number below the upper
+    one (one selection); it must give the numbers of the two selections ``np.partition(a, (h - 1,
+    h))`` it replaced, bits included: where a zero is a middle number, zeros of both signs may
+    sit there, and ``(lo + hi) / 2`` keeps the sign of the pair picked."""
+    rng = np.random.default_rng(11)
+    values = np.array([-0.0, 0.0, 1.0, -1.0, 0.5, -2.0], dtype=dtype)
+    for _ in range(1500):
+        a = rng.choice(values, 2 * int(rng.integers(1, 40)))
+        h = a.size // 2
+        part = np.partition(a, (h - 1, h))
+        if dtype is np.float64:
+            want = (float(part[h - 1]) + float(part[h])) / 2
+        else:
+            want = float(np.float32(float(part[h - 1] + part[h]) / 2))
+        got = analysis._median1(a)
+        assert got == want and math.copysign(1.0, got) == math.copysign(1.0, want), a
+    big = rng.standard_normal(36_000).astype(dtype) ** 2  # ``_edge_scale``'s residual squares
+    part = np.partition(big, (17_999, 18_000))
+    if dtype is np.float64:
+        want_big = (float(part[17_999]) + float(part[18_000])) / 2
+    else:
+        want_big = float(np.float32(float(part[17_999] + part[18_000]) / 2))
+    assert analysis._median1(big) == want_big
