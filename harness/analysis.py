@@ -1053,8 +1053,8 @@ def _median1(a: FloatArray | NDArray[np.float32]) -> float:
         return float(part[h])
     # The lower middle is the largest number below the upper one: one selection and a max instead
     # of ``np.partition(a, (h - 1, h))``'s two selections (~40 % less on the ~3 000-36 000
-    # residual squares ``_edge_scale`` takes the median of). A zero there may be either zero; the
-    # two selections pick the one ``np.median`` picks.
+    # residual squares ``_edge_scale`` takes the median of). A zero there may be either zero, and
+    # the one taken gives the mean its sign: there, the two selections, which pick as before.
     lo, hi = part[:h].max(), part[h]
     if lo == 0 or hi == 0:
         part = np.partition(a, (h - 1, h))
