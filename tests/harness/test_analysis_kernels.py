@@ -13,6 +13,7 @@ columns in one array; its matrices equal a column-by-column construction. ``_med
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -246,3 +247,82 @@ def test_the_fine_model_is_built_once_per_grid_point_and_follows_a_tone_between_
     bound = sum(amp * 2 * np.pi * h * (block - 1) * 0.499 * grid for h, amp in enumerate(amps[1:], 2))
     assert worst(rich, exact_tm, exact_ginv) < 1e-11
     assert worst(rich, tm, ginv) <= bound < analysis._FINE_FLOOR * amps[0] / 100
+
+
+def _line_by_offsets(phi: np.ndarray, w: np.ndarray, win: int, side: int) -> tuple[np.ndarray, ...]:
+    """The weighted line through the ``win`` blocks on one side of each block, evaluated there:
+    the plain form, each sum ``sum_j j**p * arr[k + j]`` an explicit loop over the offsets ``j``
+    from 0.0, in their order."""
+    n = phi.size
+    s0, s1, s2, sy, sjy = (np.zeros(n) for _ in range(5))
+    wy = phi * w
+    for j in range(1, win + 1):
+        jj = float(j * side)
+        k = np.arange(n) + j * side  # the neighbour of every block at this offset
+        inside = (k >= 0) & (k < n)
+        wk = np.where(inside, w[np.clip(k, 0, n - 1)], 0.0)
+        yk = np.where(inside, wy[np.clip(k, 0, n - 1)], 0.0)
+        s0, s1, s2 = s0 + wk, s1 + jj * wk, s2 + (jj * jj) * wk
+        sy, sjy = sy + yk, sjy + jj * yk
+    det = s0 * s2 - s1 * s1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(det > 1e-9, (s2 * sy - s1 * sjy) / det, np.nan)
+        var = np.where(det > 1e-9, s2 / det, np.inf)
+    return value, s0, var
+
+
+@pytest.mark.parametrize("n", [1, 3, 8, 9, 17, 180, 2250])
+@pytest.mark.parametrize("seed", range(3))
+def test_sliding_lines_give_both_sides_of_the_offset_by_offset_sums_bit_for_bit(n: int, seed: int) -> None:
+    """``_sliding_lines`` (both sides of the fine pass's phase comparison in one reduction per sum)
+    equals, for each side, the loop over offsets it stands for: values, weight sums and variance
+    factors, NaN and inf where too few neighbours are usable; and ``_sliding_line`` is its sides."""
+    rng = np.random.default_rng(300 + seed)
+    win = analysis._STEP_WINDOW
+    phi = np.cumsum(rng.standard_normal(n)) * 0.01 + rng.uniform(-3, 3)
+    w = (rng.random(n) > 0.3).astype(np.float64)
+    w[: n // 3] = 1.0 if seed == 1 else w[: n // 3]  # full windows, then gaps
+    got = analysis._sliding_lines(phi, w, win)
+    for side, g in zip((-1, +1), got):
+        want = _line_by_offsets(phi, w, win, side)
+        for a, b in zip(g, want):
+            assert a.tobytes() == b.tobytes(), side
+        assert all(x.tobytes() == y.tobytes() for x, y in zip(analysis._sliding_line(phi, w, win, side), g))
+
+
+def test_sorted_unique_is_numpys_unique_of_an_ascending_array() -> None:
+    """The fine pass's picks (ascending) deduplicated as ``np.unique`` does, empty included."""
+    rng = np.random.default_rng(5)
+    for size in (0, 1, 2, 7, 256, 1000):
+        a = np.sort(rng.integers(0, max(size // 3, 1), size)).astype(np.int64)
+        got = analysis._sorted_unique(a)
+        assert got.dtype == np.int64 and np.array_equal(got, np.unique(a))
+    picks = np.linspace(0, 2249, 256).astype(np.int64)
+    assert np.array_equal(analysis._sorted_unique(picks), np.unique(picks))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_median1_of_an_even_count_is_the_two_selection_median_bit_for_bit_signed_zeros_too(dtype: type) -> None:
+    """``_median1`` of an even count takes the lower middle as the largest number below the upper
+    one (one selection); it must give the numbers of the two selections ``np.partition(a, (h - 1,
+    h))`` it replaced, bits included: where a zero is a middle number, zeros of both signs may
+    sit there, and ``(lo + hi) / 2`` keeps the sign of the pair picked."""
+    rng = np.random.default_rng(11)
+    values = np.array([-0.0, 0.0, 1.0, -1.0, 0.5, -2.0], dtype=dtype)
+    for _ in range(1500):
+        a = rng.choice(values, 2 * int(rng.integers(1, 40)))
+        h = a.size // 2
+        part = np.partition(a, (h - 1, h))
+        if dtype is np.float64:
+            want = (float(part[h - 1]) + float(part[h])) / 2
+        else:
+            want = float(np.float32(float(part[h - 1] + part[h]) / 2))
+        got = analysis._median1(a)
+        assert got == want and math.copysign(1.0, got) == math.copysign(1.0, want), a
+    big = rng.standard_normal(36_000).astype(dtype) ** 2  # ``_edge_scale``'s residual squares
+    part = np.partition(big, (17_999, 18_000))
+    if dtype is np.float64:
+        want_big = (float(part[17_999]) + float(part[18_000])) / 2
+    else:
+        want_big = float(np.float32(float(part[17_999] + part[18_000]) / 2))
+    assert analysis._median1(big) == want_big
