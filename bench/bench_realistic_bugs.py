@@ -39,7 +39,8 @@ inputs' readers; batch 28; the device losses, the rig's observed outages, the ex
 replay, the run folder, the scenario collector and the run command; batch 29; the report,
 history, compare and scenario commands and the whole soak file; batch 31; a scenario's losses and
 verdict, the pytest plugin; batch 33; the JACK server's sampler, the recovery invariant's observed
-outages, from-history's destination; batch 35).
+outages, from-history's destination; batch 35; the give-up rule's file, a profile's numbers, the run
+command's configuration check; batch 38).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -113,8 +114,6 @@ HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
 #: verdict, a scenario file's problems, the BLAS limit or the one-block minimum, which the whole
 #: suite's tests of them caught (batch 23)
 HARNESS_OWN_TESTS: dict[str, list[str]] = {
-    # a recovery that gave up during an outage: the give-up rule's own histories and runs
-    "harness/invariants.py": ["tests/harness/test_give_up.py"],
     "harness/commands/analyze.py": ["tests/harness/test_hostile.py"],
     "harness/scenarios/": ["tests/harness/test_scenarios.py", "tests/harness/test_scenario_cli.py",
                            "tests/harness/test_hostile.py"],
@@ -168,7 +167,10 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/runfolder.py": ["tests/harness/test_hostile.py"],
     "harness/scenario_collect.py": ["tests/harness/test_scenario_collect.py", "tests/harness/test_plugin.py"],
     # the run command's mutant note: a profile without the mutant's kind, and a seed that drew none
-    "harness/commands/run.py": [f"tests/harness/test_run.py::{n}" for n in (
+    # (and the configuration checked before the run: a misspelt simulated device refused at load,
+    # seconds, first; batch 38)
+    "harness/commands/run.py": ["tests/harness/test_hostile.py::test_a_misspelt_device_in_a_config_is_named_at_load"] + [
+        f"tests/harness/test_run.py::{n}" for n in (
         "test_a_profile_without_the_revealing_kind_says_the_mutant_cannot_be_caught",
         "test_a_race_mutant_is_shown_at_a_seed_whose_schedule_drew_no_concurrent_callers")] + ["tests/harness/test_mutants.py"],
     # the commands that rebuild, judge and compare reports and run scenarios: the judges' tests
@@ -192,8 +194,16 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     # the JACK server's run/stop sampler: its rule on constructed samples and a real jackd stopped (batch 35)
     "harness/rig/server_runs.py": ["tests/harness/test_server_runs.py"],
     # the recovery invariant's judgement of an outage the harness only observed (recorded after the
-    # system found it): hand-built histories, seconds; the judges' files build none (batch 35)
-    "harness/invariants.py": ["tests/harness/test_outage_recovery.py"],
+    # system found it): hand-built histories, seconds; the judges' files build none (batch 35); and
+    # a recovery that gave up during an outage: the give-up rule's own histories and runs (a second
+    # key of the same name used to replace the first, and the give-up's file was never run; batch 38)
+    "harness/invariants.py": ["tests/harness/test_outage_recovery.py", "tests/harness/test_give_up.py"],
+    # a fault profile's numbers and booleans refused at load: test_hostile.py's profile files; the
+    # faults' own file loads none that is wrong (batch 38)
+    "harness/faults/profiles.py": [f"tests/harness/test_hostile.py::{n}" for n in (
+        "test_unknown_keys_in_a_profile_are_exit_2_with_the_closest_valid_key",
+        "test_profiles_that_would_hang_or_fail_mid_run_are_refused_at_load",
+        "test_a_boolean_in_a_fault_profile_is_refused_not_read_as_1")],
 }
 
 
