@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-37: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-38: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -39,7 +39,8 @@ inputs' readers; batch 28; the device losses, the rig's observed outages, the ex
 replay, the run folder, the scenario collector and the run command; batch 29; the report,
 history, compare and scenario commands and the whole soak file; batch 31; a scenario's losses and
 verdict, the pytest plugin; batch 33; the JACK server's sampler, the recovery invariant's observed
-outages, from-history's destination; batch 35).
+outages, from-history's destination; batch 35; the give-up rule's file, a profile's numbers, the run
+command's configuration check; batch 38).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -166,7 +167,10 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/runfolder.py": ["tests/harness/test_hostile.py"],
     "harness/scenario_collect.py": ["tests/harness/test_scenario_collect.py", "tests/harness/test_plugin.py"],
     # the run command's mutant note: a profile without the mutant's kind, and a seed that drew none
-    "harness/commands/run.py": [f"tests/harness/test_run.py::{n}" for n in (
+    # (and the configuration checked before the run: a misspelt simulated device refused at load,
+    # seconds, first; batch 38)
+    "harness/commands/run.py": ["tests/harness/test_hostile.py::test_a_misspelt_device_in_a_config_is_named_at_load"] + [
+        f"tests/harness/test_run.py::{n}" for n in (
         "test_a_profile_without_the_revealing_kind_says_the_mutant_cannot_be_caught",
         "test_a_race_mutant_is_shown_at_a_seed_whose_schedule_drew_no_concurrent_callers")] + ["tests/harness/test_mutants.py"],
     # the commands that rebuild, judge and compare reports and run scenarios: the judges' tests
@@ -191,9 +195,15 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/rig/server_runs.py": ["tests/harness/test_server_runs.py"],
     # the recovery invariant's judgement of an outage the harness only observed (recorded after the
     # system found it): hand-built histories, seconds; the judges' files build none (batch 35); and
-    # a recovery that gave up during an outage: the give-up rule's own histories and runs (one key:
-    # a second entry for the same path in this literal would replace the first)
+    # a recovery that gave up during an outage: the give-up rule's own histories and runs (a second
+    # key of the same name used to replace the first, and the give-up's file was never run; batch 38)
     "harness/invariants.py": ["tests/harness/test_outage_recovery.py", "tests/harness/test_give_up.py"],
+    # a fault profile's numbers and booleans refused at load: test_hostile.py's profile files; the
+    # faults' own file loads none that is wrong (batch 38)
+    "harness/faults/profiles.py": [f"tests/harness/test_hostile.py::{n}" for n in (
+        "test_unknown_keys_in_a_profile_are_exit_2_with_the_closest_valid_key",
+        "test_profiles_that_would_hang_or_fail_mid_run_are_refused_at_load",
+        "test_a_boolean_in_a_fault_profile_is_refused_not_read_as_1")],
 }
 
 
@@ -5188,6 +5198,134 @@ BATCH_37: list[Bug] = [
 ]
 BATCHES[37] = BATCH_37
 BUGS += BATCH_37
+
+#: Written blind (from the code only, before any test that might catch them was read) in harness
+#: functions no earlier batch touched, the verdict path first: the verdict's dict and headline, the
+#: leak judge's pairs across a resumed soak's segments, the CLI's number bounds and the closest-key
+#: hint of an unknown key, a fault profile's parameter ranges and booleans, the `history` command's
+#: verdict column and its like-for-like key, `compare`'s regressions and its refusal of a linked
+#: report, the scenario folder's walk and a scenario's step expected to fail, the device losses'
+#: counts, the `run` command's early configuration check, the steady window's start fill, the health
+#: invariant's live stream and the give-up the steady state asks about. Each is tried first against
+#: the tests of its own code (``HARNESS_OWN_TESTS``), then the judges'. ``--batch 38`` tries only these.
+BATCH_38: list[Bug] = [
+    Bug("verdict_dict_ok_without_doubts", "harness/verdict.py",
+        '        return {"outcome": self.outcome.value, "ok": self.ok, "exit_code": self.exit_code,\n',
+        '        return {"outcome": self.outcome.value, "ok": not self.failures, "exit_code": self.exit_code,\n',
+        "'ok means nothing failed' in RunVerdict.to_dict: summary.json and report.json of an inconclusive run "
+        "say ok: true",
+        "false pass: an inconclusive run is never ok"),
+    Bug("headline_names_failures_only", "harness/verdict.py",
+        '        return f"{label}: " + "; ".join(self.reasons)\n',
+        '        return f"{label}: " + "; ".join(self.failures)\n',
+        "the failures for the reasons in RunVerdict.headline: an inconclusive run's line says "
+        "\"INCONCLUSIVE: \" and no why",
+        "evidence: the CLI line names every reason"),
+    Bug("leak_pairs_across_segments", "harness/leaks.py",
+        "    same = groups[i] == groups[j]\n    return i[same], j[same]\n",
+        "    return i, j\n",
+        "'every pair' in _pairs: slopes are taken across the jump between a resumed soak's process "
+        "lifetimes, and a new process's lower (or higher) RSS reads as a trend",
+        "false alarm / false pass: a resumed soak's leak judged within each segment"),
+    Bug("int_in_range_top_excluded", "harness/inputs.py",
+        "        if not lo <= value <= hi:\n",
+        "        if not lo <= value < hi:\n",
+        "a half-open range in int_in_range: the largest seed (2**32-1) the README promises is refused",
+        "bad input: the range's ends are taken"),
+    Bug("finite_float_open_bound_swapped", "harness/inputs.py",
+        "        if lo is not None and (value <= lo if lo_open else value < lo):\n",
+        "        if lo is not None and (value < lo if lo_open else value <= lo):\n",
+        "the two comparisons swapped in finite_float: `--alpha 0`, `--amplitude 0`, `-k 0` are taken",
+        "bad input: an open bound refuses its end"),
+    Bug("closest_key_of_the_first_part", "harness/inputs.py",
+        "            near = closest(str(loc[-1]), valid) if loc else None\n",
+        "            near = closest(str(loc[0]), valid) if loc else None\n",
+        "the first part of the path for the last in validation_message: a misspelt key inside a table "
+        "is matched by its table's name, and the hint names the wrong key (or none)",
+        "bad input: an unknown key names the closest valid one"),
+    Bug("profile_range_hi_unchecked", "harness/faults/profiles.py",
+        "            lo, hi = one(v[0]), one(v[1])\n",
+        "            lo, hi = one(v[0]), v[1]\n",
+        "only the range's first value validated in _range_of: `duration_s = [0.1, 1e9]` or `[0.1, true]` "
+        "is taken, and the run fails mid-way or draws nonsense",
+        "bad input: every number of a profile is checked before the run"),
+    Bug("param_bool_read_as_number", "harness/faults/profiles.py",
+        "        if isinstance(v, bool):  # lax pydantic reads true as 1: a parameter is a number\n"
+        "            raise ValueError(bool_as_number(v))\n",
+        "",
+        "'pydantic checks the type' in _range_of's one: `count = true` under [params] is read as 1",
+        "bad input: a boolean is never read as a number"),
+    Bug("history_inconclusive_not_named", "harness/commands/history.py",
+        '    if outcome in ("fail", "inconclusive"):\n',
+        '    if outcome == "fail":\n',
+        "only a failure upper-cased in _verdict: an inconclusive run's row reads `not a pass`, never "
+        "INCONCLUSIVE",
+        "verdict: `history` says each run's verdict"),
+    Bug("like_key_forgets_mutant", "harness/reports/history_db.py",
+        '            "duration_class": duration_class(seconds), "system": run.get("system"), "mutant": run.get("mutant")}\n',
+        '            "duration_class": duration_class(seconds), "system": run.get("system")}\n',
+        "the mutant left out of like_key: a healthy run is compared with mutant runs like it and flagged "
+        "as a regression (or a mutant's with healthy ones)",
+        "false alarm: history compares like with like"),
+    Bug("compare_verdict_change_not_a_regression", "harness/reports/compare.py",
+        "        if self.verdict_change.get(\"regressed\"):\n"
+        "            out.append(f\"verdict: {self.verdict_change['a']} -> {self.verdict_change['b']}\")\n",
+        "",
+        "'the verdict change has its own section' in Comparison.regressions: B failing where A passed, "
+        "with its figures alike, exits 0",
+        "false pass: compare flags a verdict that got worse"),
+    Bug("compare_follows_a_linked_report", "harness/commands/compare.py",
+        '    if path.is_symlink():\n'
+        '        raise InputFileError(path, "is a symbolic link; soundcheck never follows links in a run folder")\n',
+        "",
+        "'read_text refuses what is not a file' in load_report: a report.json that links elsewhere is "
+        "followed and read",
+        "bad input: a run folder's links are never followed"),
+    Bug("scenario_folder_not_recursive", "harness/scenarios/loader.py",
+        '            yield from sorted(p.rglob("*.toml"))\n',
+        '            yield from sorted(p.glob("*.toml"))\n',
+        "glob for rglob in iter_scenario_files: `scenario run scenarios/` finds none of the files in "
+        "scenarios/sim/",
+        "false pass: every scenario of a folder is run"),
+    Bug("scenario_failing_op_config_checked", "harness/scenarios/loader.py",
+        '        if isinstance(step, OpStep) and step.config is not None and step.outcome != "fail" and not base_problems:\n',
+        '        if isinstance(step, OpStep) and step.config is not None and not base_problems:\n',
+        "'every configuration in a scenario must be valid' in semantic_problems: a step that applies a bad "
+        "configuration to see it refused is refused itself (exit 2 on a valid scenario)",
+        "false alarm: a scenario that tests a refusal loads"),
+    Bug("losses_unexplained_count_of_explained", "harness/device_losses.py",
+        '            "explained": len(explained), "unexplained_count": len(unexplained),\n',
+        '            "explained": len(explained), "unexplained_count": len(explained),\n',
+        "copy-paste in summary_of: the unexplained count is the explained one, so every run whose device "
+        "loss a fault explained is inconclusive (and an unexplained one is miscounted)",
+        "false doubt: an explained loss is a note"),
+    Bug("check_config_backend_misnamed", "harness/commands/run.py",
+        '    if backend == "sim":\n        from system_under_test.clock import VirtualClock\n',
+        '    if backend == "simulated":\n        from system_under_test.clock import VirtualClock\n',
+        "the backend's long name in check_config: on `--backend sim` the devices are not checked before "
+        "the run, and a misspelt device is found mid-run instead of refused",
+        "bad input: a misspelt device is refused before anything runs"),
+    Bug("start_fill_excuses_any_mute", "harness/steady_state.py",
+        '            and glitch["t_end"] <= t0 + START_FILL_S)\n',
+        '            and glitch["t_start"] <= t0 + START_FILL_S)\n',
+        "the start read twice in _start_fill: a mute that begins with the window is the start filling "
+        "the path however long it lasts, and a system mute from its start is steady",
+        "false pass: the steady state before the faults"),
+    Bug("health_inactive_stream_passes", "harness/invariants.py",
+        "                if stream is None or not stream.active:\n",
+        "                if stream is None:\n",
+        "'a stream is there' in _Health.verdict: a system healthy and RUNNING with a stopped stream "
+        "passes the health invariant",
+        "false pass: health agrees with what the system does"),
+    Bug("latest_give_up_earliest", "harness/invariants.py",
+        "    return judged[-1] if judged else None\n",
+        "    return judged[0] if judged else None\n",
+        "the first for the last in latest_give_up: after two give-ups the steady state judges the first "
+        "(an honest one rolls back a later one that broke the rule)",
+        "false pass: the give-up the system ends in is the one judged"),
+]
+BATCHES[38] = BATCH_38
+BUGS += BATCH_38
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs

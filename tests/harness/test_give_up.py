@@ -132,6 +132,35 @@ def test_a_give_up_during_an_observed_outage_whose_server_came_back_later_is_the
             "server_outage (external-outage-1) from t=2.100 s to t=8.000 s)") in v.message, v.message
 
 
+def test_the_give_up_the_steady_state_judges_is_the_last_one_not_an_earlier_honest_one() -> None:
+    """Two give-ups in one run: the first honest (10 attempts while 'sim-in' was away), the system
+    then recovered by its owner (``recover()``), the second after one attempt with the device away
+    again. The system ends FAILED by the second: ``latest_give_up`` (what the steady-state check
+    asks of a system it finds FAILED after the faults) is that one, and it is not the policy's
+    outcome, so the failure is not rolled back."""
+    h = History()
+    _state(h, 1, 1.0, "starting", "running")
+    _dropout(h, at=2.0, back=8.0)
+    _episode(h, entered=2.0, attempts=10)  # gives up at 5.27 s, its budget spent while away
+    _state(h, 4, 9.0, "failed", "recovering", "recover()")
+    _state(h, 5, 9.1, "recovering", "running", "recovered")
+    again = FaultRecord(firing_id="dropout#1", fault_id="dropout#1", kind="dropout", target="sim-in",
+                        trigger="scheduled", fired_at=12.0)
+    h.fault_started(again)
+    _state(h, 6, 12.0, "running", "recovering", "DeviceLostError: gone")
+    h.record("event", value="recovery_attempt", time=12.0, data={"attempt": 1, "device": "sim-in"})
+    h.record("event", value="recovery_attempt_failed", time=12.0, data={"attempt": 1, "device": "sim-in"})
+    _state(h, 7, 12.0, "recovering", "failed", "recovery failed: every attempt on every device failed")
+    h.record("event", value="recovery_failed", time=12.0,
+             data={"reason": "every attempt on every device failed", "attempts": 1})
+    again.ended_at = 30.0
+    h.fault_ended(again)
+    h.record("note", value="end", time=35.0)
+    g = latest_give_up(h)
+    assert g is not None and (g.time, g.attempts) == (12.0, 1), g
+    assert not g.honest and not g.spent, g
+
+
 # -- whole simulated runs: the steady state after the faults reads the same rule -----------------
 
 def _run(tmp_path: Path, mode: str, *, away_s: float = 5.0) -> Any:

@@ -129,6 +129,9 @@ def test_unknown_keys_in_a_profile_are_exit_2_with_the_closest_valid_key(tmp_pat
     ("[probabilities]\nstall = 0.5\n[params.stall]\nduration_s = [0.5, 0.1]\n", ["lo <= hi"]),
     ("[probabilities]\nconcurrent_transitions = 0.5\n[params.concurrent_transitions]\nthreads = 1000\n",
      ["params.concurrent_transitions.threads", "less than or equal to 64"]),
+    # a range's upper end is held to the same bounds as one value
+    ("[probabilities]\nconcurrent_transitions = 0.5\n[params.concurrent_transitions]\nthreads = [2, 1000]\n",
+     ["params.concurrent_transitions.threads", "less than or equal to 64"]),
     ("[probabilities]\nconcurrent_transitions = 0.5\n[params.concurrent_transitions]\n"
      "operations = ['__class__', 'start']\n", ["operations[0]", "'__class__'"]),
     ("[probabilities]\nstall = 0.5\n[params.stall]\ntarget = 'nodev'\n", ["params.stall.target", "'nodev'"]),
@@ -214,11 +217,23 @@ def test_a_valid_profile_file_still_runs(tmp_path):
     (["analyze", "signal", "--kind", "sine", "--out", "x.wav", "--duration", "1e7"], ["samples"]),
     (["analyze", "signal", "--kind", "sine", "--out", "x.wav", "--channels", "1000000"], ["--channels"]),
     (["history", "-k", "nan"], ["-k"]),
+    # an open bound refuses its end: k = 0 would flag every run, alpha = 0 none
+    (["history", "-k", "0"], ["-k", "must be above 0"]),
+    (["compare", "a", "b", "--alpha", "0"], ["--alpha", "must be above 0"]),
+    (["analyze", "signal", "--kind", "sine", "--out", "x.wav", "--amplitude", "0"], ["--amplitude", "must be above 0"]),
+    (["run", "--seed", "4294967296"], ["--seed", "0..4294967295"]),
     (["--bogus"], ["'--bogus'"]),
 ])
 def test_bad_numbers_and_options_are_exit_2_naming_the_option(tmp_path, argv, needles):
     refused(cli(*argv), *needles)
     assert not (tmp_path / "reports").exists() and not (tmp_path / "x.wav").exists()
+
+
+@pytest.mark.parametrize("seed", [0, 2**32 - 1])
+def test_both_ends_of_the_seed_range_are_taken(seed):
+    # the refusal names 0..4294967295: a seed it names must be one a run takes
+    from harness.cli import build_parser
+    assert build_parser("run").parse_args(["run", "--seed", str(seed)]).seed == seed
 
 
 def test_a_negative_seed_never_records_a_failed_run(tmp_path):
@@ -576,6 +591,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     ("[probabilities]\nxrun = true\n", "probabilities.xrun"),
     ("[probabilities]\nxrun = 0.1\n[params.xrun]\ndelay_s = true\n", "params.xrun.delay_s"),
     ("[probabilities]\ndropout = 0.1\n[params.dropout]\nduration_s = [false, 0.5]\n", "params.dropout.duration_s"),
+    ("[probabilities]\ndropout = 0.1\n[params.dropout]\nduration_s = [0.1, true]\n", "params.dropout.duration_s"),
     ("[probabilities]\nxrun = 0.1\n[gates]\nsteady_state_s = true\n", "gates.steady_state_s"),
     ("check_every_s = true\n[probabilities]\nxrun = 0.1\n", "check_every_s"),
 ])

@@ -386,6 +386,29 @@ def test_a_system_that_says_healthy_is_flagged_unless_every_component_is(unhealt
     assert [e["problem"] for e in v.evidence] == want and v.ok is not unhealthy
 
 
+@pytest.mark.parametrize("stream_stopped", [False, True])
+def test_a_system_that_says_healthy_and_running_on_a_stopped_stream_is_flagged(make_system, monkeypatch,
+                                                                               stream_stopped):
+    """The live check of ``health``: a system whose health reads its components' states only (the
+    slip "a stream it holds is a stream that runs") says RUNNING and healthy while its stream was
+    stopped under it: it plays nothing, and the invariant says health disagrees with what it
+    does. The same system on its running stream holds."""
+    from system_under_test.coordinator import HealthStatus
+
+    system = make_system()
+    h = History().attach(system, metrics_every_s=0.2)
+    system.run_for(0.5)
+    monkeypatch.setattr(system, "_component_health",
+                        lambda name: HealthStatus(True, str(system.coordinator.state(name)), name))
+    if stream_stopped:
+        system.stream.stop()
+    assert system.state.value == "running" and system.health()["healthy"]
+    v = check_health(h, system)
+    problems = [e["problem"] for e in v.evidence]
+    assert problems == (["live: healthy and running without an active stream"] if stream_stopped else []), problems
+    assert v.ok is not stream_stopped
+
+
 def test_leaks_after_close_are_flagged(make_system):
     system = make_system()
     system.resources.allocate("dsp", "buffers", 1, "forgotten")

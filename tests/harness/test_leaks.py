@@ -238,3 +238,31 @@ def test_the_trend_test_s_p_value_is_the_one_sided_mann_kendall_p(y):
     ``alpha``): a two-sided p, twice as large, would let a real but modest leak pass as noise."""
     from harness.leaks import mann_kendall_p
     assert mann_kendall_p(np.array(y)) == pytest.approx(_mk_textbook_p(y), rel=1e-9, abs=1e-15)
+
+
+def _resumed(per_hour: float, restart_offset: float, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A soak killed after 1 h of operation and resumed for 1 h more (``soak --resume``): the same
+    trend in both process lifetimes, the new process's resident set ``restart_offset`` away from
+    where the old one ended (a fresh process maps its libraries and pools anew), the time line
+    continued, the second lifetime labelled group 1 as the report labels its segment."""
+    t0, y0 = _series(1, _linear(per_hour), seed=seed)
+    t1, y1 = _series(1, _linear(per_hour), seed=seed + 100, base=150 * MiB + restart_offset)
+    return (np.concatenate([t0, t1 + H]), np.concatenate([y0, y1]),
+            np.concatenate([np.zeros(t0.size, dtype=np.int64), np.ones(t1.size, dtype=np.int64)]))
+
+
+def test_a_resumed_soak_whose_new_process_sits_higher_is_not_a_leak():
+    # flat in both lifetimes; the resumed process 40 MiB higher: the jump between them is a
+    # restart, not growth (a slope fitted across it would read 20 MiB/h, five times the threshold)
+    t, y, g = _resumed(0.0, 40 * MiB)
+    v = judge("rss_bytes", t, y, groups=g)
+    assert v.verdict == "ok", v.reason
+    assert abs(v.slope_per_hour) < 4 * MiB, v.reason
+
+
+def test_a_leak_in_each_lifetime_of_a_resumed_soak_whose_new_process_sits_lower_is_a_leak():
+    # 20 MiB/h in both lifetimes; the resumed process starts 60 MiB below where the killed one
+    # ended (the leaked memory went with it): the restart's drop must not cancel the growth
+    t, y, g = _resumed(20 * MiB, -60 * MiB)
+    v = judge("rss_bytes", t, y, groups=g)
+    assert v.verdict == "leak", v.reason

@@ -114,6 +114,10 @@ def test_unlike_runs_are_compared_with_a_warning(tmp_path, capsys):
     (lambda d: d.mkdir(), "report.json: missing; write it with `soundcheck report"),
     (lambda d: (d.mkdir(), (d / "report.json").write_text("{nope")), "not valid JSON"),
     (lambda d: (d.mkdir(), (d / "report.json").write_text("[]")), "not a soundcheck report"),
+    # a run folder from another machine whose report.json links elsewhere (here: to a valid
+    # report) is refused, not followed
+    (lambda d: (d.mkdir(), (d / "report.json").symlink_to(d.parent / "good" / "report.json")),
+     "report.json: is a symbolic link"),
 ])
 def test_a_folder_without_a_usable_report_is_exit_2(tmp_path, capsys, setup, needle):
     good = _folder(tmp_path, "good", _report())
