@@ -655,7 +655,7 @@ class AudioSystem:
                     or self.coordinator.state(SYSTEM) is not _RUNNING \
                     or (times is not None and source is not stream):
                 return None
-            if getattr(stream.stats, "input_starved_since", None) is not None:
+            if stream.stats.input_starved_since is not None:
                 return None  # a stream calling back with no input: the pass judges it (``poll``)
             # ``_stall_limit``'s span, taken once: ``ref + span`` is the very sum it makes from ``ref``
             span = self._stall_limit(stream, config, 0.0)
@@ -780,7 +780,6 @@ class AudioSystem:
                 last = stream.stats.last_callback_at
                 started = getattr(stream, "started_at", None)
                 ref = last if last is not None else started
-                floor = getattr(stream, "min_stall_s", 0.0)
                 now = self.clock.now()
                 if ref is None:
                     stream.started_at = ref = now  # type: ignore[attr-defined]
@@ -788,34 +787,35 @@ class AudioSystem:
                 # the first moment after ``limit``: when the next pass must come if no callback does
                 self._watchdog_due = math.nextafter(limit, math.inf)
                 if now > limit:
-                    self.monitoring.counter("device_stalls").inc()
                     stalled = self.clock.now() - ref
-                    # ``stalled_for_s``: how long the stream was silent when this was reported (its
-                    # silence began that long before the report); the message says it for humans
-                    self.coordinator.handle_error("device", DeviceStalledError(
-                        f"no callback for {stalled:.3f} s "
-                        f"({config.watchdog.stall_periods} periods of {period * 1000:.2f} ms"
-                        + (f", the stream's floor {floor * 1000:.0f} ms" if floor else "") + ")",
-                        component="device", details={"stalled_for_s": stalled, **_stream_devices(stream),
-                                                     **self._stall_evidence(pipeline, stream, period)}))
+                    self._report_stall(stream, config, f"no callback for {stalled:.3f} s", stalled,
+                                       {**_stream_devices(stream), **self._stall_evidence(pipeline, stream, period)})
                     return
                 # a stream that calls back on time with no input in any block is as stalled as one
                 # that stops calling back (a capture side hung while the playback side runs on):
                 # the same bound, from the first block whose input underflowed
-                starved = getattr(stream.stats, "input_starved_since", None)
+                starved = stream.stats.input_starved_since
                 if starved is None:
                     return
                 starved_limit = self._stall_limit(stream, config, starved)
                 self._watchdog_due = min(self._watchdog_due, math.nextafter(starved_limit, math.inf))
                 if now > starved_limit:
-                    self.monitoring.counter("device_stalls").inc()
                     silent = now - starved
-                    self.coordinator.handle_error("device", DeviceStalledError(
-                        f"no input for {silent:.3f} s: every block since underflowed "
-                        f"({config.watchdog.stall_periods} periods of {period * 1000:.2f} ms"
-                        + (f", the stream's floor {floor * 1000:.0f} ms" if floor else "") + ")",
-                        component="device", details={"stalled_for_s": silent, "input_underflow": True,
-                                                     **_stream_devices(stream)}))
+                    self._report_stall(stream, config, f"no input for {silent:.3f} s: every block since underflowed",
+                                       silent, {"input_underflow": True, **_stream_devices(stream)})
+
+    def _report_stall(self, stream: DeviceStream, config: AudioConfig, what: str, silent_s: float,
+                      details: dict[str, Any]) -> None:
+        """A stalled stream counted and routed to recovery as a ``DeviceStalledError``: ``what`` it
+        missed and for how long, then the bound it passed (the watchdog's periods, the stream's
+        floor). ``stalled_for_s`` is how long the stream was silent when this was reported (its
+        silence began that long before the report); the message says it for humans."""
+        self.monitoring.counter("device_stalls").inc()
+        period, floor = config.block_seconds, getattr(stream, "min_stall_s", 0.0)
+        self.coordinator.handle_error("device", DeviceStalledError(
+            f"{what} ({config.watchdog.stall_periods} periods of {period * 1000:.2f} ms"
+            + (f", the stream's floor {floor * 1000:.0f} ms" if floor else "") + ")",
+            component="device", details={"stalled_for_s": silent_s, **details}))
 
     def _route_error(self, record: ErrorRecord) -> None:
         """Error observer: the recovery policy decides, the system acts.

@@ -99,12 +99,14 @@ class StreamStats:
     #: watchdog reads this too
     input_starved_since: float | None = None
 
-    def count_input(self, underflow: bool, now: float) -> None:
-        """Note one block's input: ``underflow`` (its input flagged ``input_underflow``) at ``now``."""
+    def count_input(self, underflow: bool, now: Callable[[], float]) -> None:
+        """Note one block's input: ``underflow`` (its input flagged ``input_underflow``); ``now``
+        is read only when a run of such blocks begins (a clock read a block saved on a real
+        device's delivery thread)."""
         if not underflow:
             self.input_starved_since = None
         elif self.input_starved_since is None:
-            self.input_starved_since = now
+            self.input_starved_since = now()
 
 
 class DeviceStream(ABC):

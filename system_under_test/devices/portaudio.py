@@ -995,11 +995,7 @@ class PortAudioStream(DeviceStream):
             status.output_overflow = bool(bits & FLAG_BITS["output_overflow"])
             status.priming_output = bool(bits & FLAG_BITS["priming_output"])
             self._last_drop, self._last_starve = dropped, starved
-            if status.input_underflow:
-                if stats.input_starved_since is None:
-                    stats.input_starved_since = self._clock.now()
-            else:
-                stats.input_starved_since = None
+            stats.count_input(status.input_underflow, self._clock.now)
             ow, orr = int(hdr[OUT_W]), int(hdr[OUT_R])
             publish = ow - orr < n
             outdata = out_data[ow % n, :frames, :och] if publish else self._scratch[:frames, :och]

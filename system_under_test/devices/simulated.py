@@ -546,7 +546,7 @@ class SimulatedStream(DeviceStream):
         stats.callbacks += 1
         now = self._clock.now()
         stats.last_callback_at = now
-        stats.count_input(status.input_underflow, now)
+        stats.count_input(status.input_underflow, self._clock.now)
         if status is not _CLEAN and status.any():
             stats.flagged_callbacks += 1
             for name in status.set_names():
