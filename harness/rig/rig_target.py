@@ -107,8 +107,12 @@ class JackRigTarget:
     #: callback's buffers, plus pulling the cable
     capabilities: frozenset[str] = (DEVICE_CAPABILITIES - {"raise_in_callback"}) | {"pull_cable"}
 
+    #: the fault kind each capability the rig lacks would have served (its reason in ``UNSUPPORTED``)
+    _MISSING_KIND: ClassVar[dict[str, str]] = {"raise_in_callback": "callback_raises",
+                                               "starve_input": "input_starved"}
+
     def why_not(self, capability: str) -> str:
-        return UNSUPPORTED["input_starved" if capability == "starve_input" else "callback_raises"]
+        return UNSUPPORTED[self._MISSING_KIND[capability]]
 
     def unsupported_reason(self, kind: str) -> str | None:
         """Why the rig cannot inject faults of ``kind`` (None: it can)."""

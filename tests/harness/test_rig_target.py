@@ -58,6 +58,8 @@ def test_unsupported_fault_is_a_rig_error_and_a_not_implemented_error() -> None:
     assert isinstance(info.value, RigError) and isinstance(info.value, HarnessError)
     assert isinstance(info.value, NotImplementedError)
     assert target.unsupported_reason("callback_raises") == UNSUPPORTED["callback_raises"]
+    # a hung capture side cannot be caused on the rig alone: refused with its own reason
+    assert target.unsupported_reason("input_starved") == UNSUPPORTED["input_starved"]
     assert target.unsupported_reason("dropout") is None
 
 
