@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -166,23 +167,20 @@ def main() -> None:
         return (f"found {f}/{len(dmg)}, named {nm}/{len(dmg)}, exact {ex}/{len(dmg)}, extra {extra}, "
                 f"refused {refused_d}; clean: false {false}/{len(cl_ok)} (refused {len(cl) - len(cl_ok)})")
 
-    print("\nper rate x damage:")
-    for fs in RATES:
-        for dmg in DAMAGES:
-            sel = [r for r in rows if r["cell"].rate == fs and r["cell"].damage == dmg]
+    def print_groups(title: str, groups: list[tuple[str, Callable[[Any], bool]]]) -> None:
+        """One tally per group of takes (a label and which cells belong), groups with none left out."""
+        print(title)
+        for label, belongs in groups:
+            sel = [r for r in rows if belongs(r["cell"])]
             if sel:
-                print(f"  {fs / 1000:g} kHz, {dmg[0]} {dmg[1]:g}: {tally(sel)}")
-    print("per rate x path:")
-    for fs in RATES:
-        for path in PATHS:
-            sel = [r for r in rows if r["cell"].rate == fs and r["cell"].path == path]
-            if sel:
-                print(f"  {fs / 1000:g} kHz, {path}: {tally(sel)}")
-    print("per signal:")
-    for sig in SIGNALS:
-        sel = [r for r in rows if r["cell"].signal == sig]
-        if sel:
-            print(f"  {sig}: {tally(sel)}")
+                print(f"  {label}: {tally(sel)}")
+
+    print_groups("\nper rate x damage:", [(f"{fs / 1000:g} kHz, {d[0]} {d[1]:g}",
+                                            lambda c, fs=fs, d=d: c.rate == fs and c.damage == d)
+                                           for fs in RATES for d in DAMAGES])
+    print_groups("per rate x path:", [(f"{fs / 1000:g} kHz, {p}", lambda c, fs=fs, p=p: c.rate == fs and c.path == p)
+                                      for fs in RATES for p in PATHS])
+    print_groups("per signal:", [(sig, lambda c, sig=sig: c.signal == sig) for sig in SIGNALS])
     print(f"all: {tally(rows)}")
 
 
