@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from .errors import InputFileError
 
-__all__ = ["LOCK_NAME", "RunFolder", "RunFolderError", "RunFolderLock"]
+__all__ = ["LOCK_NAME", "RunFolder", "RunFolderError", "RunFolderLock", "remove_refused_run"]
 
 LOCK_NAME = ".soundcheck.lock"
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -186,3 +186,19 @@ class RunFolder:
             raise RunFolderError(self.path, f"another soundcheck process is using this run folder ({what}); "
                                             "wait for it to finish, or stop it first") from None
         return RunFolderLock(fd)
+
+
+def remove_refused_run(run_dir: Path, names: tuple[str, ...], *, made: bool) -> None:
+    """Undo what a run or soak refused at its start (exit 2) wrote: the files ``names`` (plain
+    files only, never through a link), then the folder itself when the refused command made it
+    and nothing else is there. The refusal names the problem; a folder left with a history and no
+    summary or report reads as a half-written run that ``history``, ``report`` and ``--resume``
+    could only stumble on."""
+    for name in names:
+        path = run_dir / name
+        with contextlib.suppress(OSError):
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+    if made:
+        with contextlib.suppress(OSError):
+            run_dir.rmdir()

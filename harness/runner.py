@@ -23,7 +23,6 @@ reports explain.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import importlib.util
 import json
@@ -56,7 +55,7 @@ from .inputs import closest
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
 from .history import History, run_op
-from .runfolder import RunFolder
+from .runfolder import RunFolder, remove_refused_run
 from .histogram import CallbackDurations
 from .replay import export_replay
 from .reports import run_data_from_run, write_reports
@@ -172,18 +171,6 @@ class RunResult:
         return (f"no fault injected: the profile asked for {', '.join(faults['asked'])} but "
                 + (f"none of the {requested} drawn could act ({skipped})" if skipped
                    else f"its schedule drew {requested} fault(s) and none fired"))
-
-
-def _remove_refused_run_dir(run_dir: Path) -> None:
-    """Remove the run folder a refused run made (a device the backend does not have, found as the
-    system was configured): its history of the refusal, then the folder if nothing else is there.
-    The refusal (exit 2) names the problem; a folder with a history and no summary or report was
-    a half-written run that ``history`` and ``report`` could only stumble on."""
-    history = run_dir / "history.jsonl"
-    with contextlib.suppress(OSError):
-        if history.is_file() and not history.is_symlink():
-            history.unlink()
-        run_dir.rmdir()
 
 
 def new_run_dir(root: Path, label: str, seed: int) -> Path:
@@ -566,7 +553,7 @@ class ReliabilityRun:
             if refused:  # no verdict follows: the history's stream is closed here
                 history.close()
                 if own_dir:  # a refused command leaves nothing behind: the folder held its history only
-                    _remove_refused_run_dir(run_dir)
+                    remove_refused_run(run_dir, ("history.jsonl",), made=True)
         cpu_s, wall = cpu_peak.stop()
         cpu_max = cpu_peak.peak_percent()  # over the same span as cpu_s / wall
         # the device losses are folded in the invariants' one pass over the history
@@ -889,13 +876,16 @@ def adopt_report_verdict(result: Any, report: Mapping[str, Any] | None) -> None:
     if verdict.to_dict() == result.verdict.to_dict():
         return
     result.verdict = verdict
-    summary = result.summary
-    if not summary:
-        return
-    summary["ok"] = verdict.ok
-    summary["outcome"] = verdict.outcome.value
-    summary["verdict"] = verdict.to_dict()
-    RunFolder(Path(result.run_dir)).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
+    if result.summary:
+        write_summary_verdict(Path(result.run_dir), result.summary, verdict)
+
+
+def write_summary_verdict(run_dir: Path, summary: dict[str, Any], verdict: RunVerdict) -> None:
+    """Rewrite ``summary.json`` (``summary``, the run's) with ``verdict``, the one the report, the
+    console and the exit code give: never a PASS in it beside an INCONCLUSIVE or a FAIL of the
+    same run."""
+    summary.update(ok=verdict.ok, outcome=verdict.outcome.value, verdict=verdict.to_dict())
+    RunFolder(run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
 
 
 __all__ = ["BACKENDS", "Progress", "ReliabilityRun", "RunResult", "RunSpec", "check_device", "gate_figures",

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import contextlib
 import json
 import math
 import os
@@ -64,10 +63,10 @@ from .faults import PROFILES
 from .histogram import BINS_PER_DECADE, cb_bins
 from .inputs import read_text, validation_message
 from .journal import JOURNAL_NAME, JournalError, JournalWriter, compact_entry, jsonify, read_journal
-from .runfolder import LOCK_NAME, RunFolder, RunFolderLock
+from .runfolder import LOCK_NAME, RunFolder, RunFolderLock, remove_refused_run
 from .sut_protocol import SystemChoice, load_system
 from .leaks import ResourceSampler
-from .runner import RunSpec, check_device, check_holds_a_block, new_run_dir, profile_for
+from .runner import RunSpec, check_device, check_holds_a_block, new_run_dir, profile_for, write_summary_verdict
 from .verdict import RunVerdict
 
 __all__ = ["SoakResult", "SoakRunner", "SoakSpec", "state_digest"]
@@ -349,20 +348,6 @@ def _journal_entries(entries: list[Any], t_offset: float) -> list[dict[str, Any]
     return out
 
 
-def _remove_refused_soak(run_dir: Path, *, made: bool) -> None:
-    """What a new soak refused at its start (exit 2) wrote: its journal with no checkpoint, the
-    history of the refusal and its lock, and the folder when the soak made it. Left behind, the
-    folder read as a soak killed at once, which ``--resume`` ran into the same refusal."""
-    for name in (JOURNAL_NAME, "history.jsonl", LOCK_NAME):
-        path = run_dir / name
-        with contextlib.suppress(OSError):
-            if path.is_file() and not path.is_symlink():
-                path.unlink()
-    if made:
-        with contextlib.suppress(OSError):
-            run_dir.rmdir()
-
-
 class SoakRunner:
     """Run (or resume) a soak in a run folder; the reports are written at the end."""
 
@@ -450,7 +435,9 @@ class SoakRunner:
         finally:
             self._release()
             if refused:
-                _remove_refused_soak(run_dir, made=not existed)
+                # its journal with no checkpoint, the refusal's history and the lock: left behind,
+                # the folder read as a soak killed at once, which ``--resume`` ran into the same refusal
+                remove_refused_run(run_dir, (JOURNAL_NAME, "history.jsonl", LOCK_NAME), made=not existed)
 
     def _journaled_warning(self, journal: JournalWriter) -> Callable[[str], None]:
         """The run's ``on_warning``: each warning its run finds at the start is journaled (a
@@ -611,8 +598,7 @@ class SoakRunner:
             # summary.json was written by the run, before the journal's end and the leak slopes:
             # it says what the report, the console and the exit code say (never a PASS beside an
             # INCONCLUSIVE or a FAIL of the same soak)
-            summary.update(ok=verdict.ok, outcome=verdict.outcome.value, verdict=verdict.to_dict())
-            RunFolder(spec.run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
+            write_summary_verdict(spec.run_dir, summary, verdict)
         return SoakResult(spec.run_dir, status, verdict, dict(paths), checkpoints, resumed_from,
                           digest_verified, wall, summary)
 
