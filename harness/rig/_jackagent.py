@@ -207,6 +207,9 @@ class _Agent:
         #: graph and through the stream (``TONE_SETTLE_S``): the stream's silence there is the rig's
         self.tone_gap = False
         self.tone_gap_end: int | None = None
+        #: whether a cycle has heard the system whole yet: ``ears_0`` wired to the stream's channel 0
+        #: and the tone through the stream's inputs (``_process``); until then no ear counts as heard
+        self.heard_whole = False
 
     def send(self, message: dict[str, Any]) -> None:
         line = json.dumps(message)
@@ -306,12 +309,22 @@ class _Agent:
             if since is not None and self._reached(("ear", k), since, pos):
                 heard |= 1 << k
         settled = self.tone_settled
-        if settled is None or not self._reached("tone", settled, pos):  # the tone not through yet
+        toned = settled is not None and self._reached("tone", settled, pos)
+        if not toned:  # the tone not through yet
             heard &= 1
         if self.tone_gap:
             end = self.tone_gap_end
             if end is None or not self._reached(("gap", end), end, pos):
-                heard = 0  # the rig itself took the tone out of the stream's inputs
+                heard, toned = 0, False  # the rig itself took the tone out of the stream's inputs
+        if not self.heard_whole:
+            # until the first cycle that hears the stream's channel 0 with the tone through its
+            # inputs, the stream plays what the rig has not yet fed it (or the rig hears nothing of
+            # it): channel 0 is not heard either. From then on it stays heard while its ear is wired
+            # (a recovered stream's silence is the system's, judged against its windows)
+            if heard & 1 and toned:
+                self.heard_whole = True
+            else:
+                heard &= ~1
         if len(ears) == 1:
             samples = ears[0].get_array().astype(np.float32).tobytes()
         else:

@@ -196,6 +196,11 @@ class RigCapture:
         #: when the capture wired the system's stream (``WIRED`` records; the first 20): how long
         #: a (re)started stream went unheard for the rig's own wiring, read against its windows
         self.wired_at: list[float] = []
+        #: when the rig first heard the system whole (a record with heard bit 0: ``ears_0`` wired to
+        #: the stream's channel 0 and the tone through its inputs), and how many frames it captured
+        #: before that: not fed to the check (``_read``)
+        self.first_heard_at: float | None = None
+        self.unheard_frames = 0
         self._specs: dict[int, _Spec] = {}
         #: the columns of the blocks the check is fed: the most ears a capture client had
         self.channels = 1
@@ -391,6 +396,21 @@ class RigCapture:
             block = self._heard(np.frombuffer(data, dtype=np.float32, count=n * ears,
                                               offset=pos + HEADER.size).reshape(n, ears), heard)
             pos = end
+            if self.first_heard_at is None and not heard & 1:
+                # the rig has not yet heard the system whole: its ear not wired to the stream, or
+                # the tone not yet through the stream's inputs (JACK switches a connection in only
+                # when no client is late in its cycle, up to its client timeout on a loaded
+                # machine). What the stream plays then is what the rig has not fed it, and a
+                # silence of it is the rig's, not the system's: not judged, as the cycles before
+                # the system ran are not
+                self._pos_next = (frame + n) % (1 << 32)
+                self._last_t = t + n / rate
+                self.unheard_frames += n
+                self.records += 1
+                self.frames += n
+                continue
+            if self.first_heard_at is None:
+                self.first_heard_at = round(t, 6)
             gap: int | None = None  # a new agent: placed by time (the server's counter restarted)
             if self._pos_next is not None:
                 gap = (frame - self._pos_next) % (1 << 32)  # jack_nframes_t wraps
@@ -460,7 +480,8 @@ class RigCapture:
                 "agent_exits": self.agent_exits[:20], "records": self.records, "frames": self.frames,
                 "missed_frames": self.missed_frames, "jack_xruns": self.xruns,
                 "jack_xrun_times": self.xrun_times, "wirings": self.wirings,
-                "wired_at": self.wired_at,
+                "wired_at": self.wired_at, "first_heard_at": self.first_heard_at,
+                "unheard_frames": self.unheard_frames,
                 "channels": self.channels, "channels_heard": self.channels_heard,
                 "outages": self.outages, "server_not_running": self.server_runs.summary(),
                 **({"silent_server_deaths": self.silent_deaths} if self.silent_deaths else {})}

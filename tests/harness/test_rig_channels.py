@@ -424,6 +424,22 @@ def test_while_the_tone_settles_into_a_new_input_only_channel_0_counts_as_heard(
     assert _cycle(agent, 10 * N)[1] == 0b01
 
 
+def test_channel_0_is_heard_only_from_the_first_cycle_with_the_tone_through_the_streams_inputs() -> None:
+    """At the stream's start the rig wires its ears and the tone into the stream's inputs; until a
+    cycle hears channel 0 with the tone through, the stream plays what the rig has not fed it, so
+    channel 0 is not heard either. From then on channel 0 stays heard while its ear is wired, the
+    tone settling into a new input or not (a recovered stream's silence is the system's)."""
+    agent = _agent(2)
+    agent.heard_from = [0, 0]
+    agent.tone_settled = None  # the tone being wired into the stream's inputs
+    assert _cycle(agent, 5 * N)[1] == 0
+    agent.tone_settled = 9 * N  # in the running graph: through from frame 9N
+    assert _cycle(agent, 6 * N)[1] == 0
+    assert _cycle(agent, 9 * N)[1] == 0b11
+    agent.tone_settled = None  # later, a new input: only channel 0 heard, as before
+    assert _cycle(agent, 10 * N)[1] == 0b01
+
+
 def test_a_wiring_stays_heard_when_the_servers_frame_counter_wraps() -> None:
     """jack_nframes_t wraps every 2**32 frames (24.9 h at 48 kHz): a plain modular comparison
     would call a wiring 12.4 h old "not yet"."""
@@ -458,3 +474,46 @@ def test_a_one_cycle_channel_disagreement_at_an_xrun_is_that_xruns_damage(tmp_pa
     check, verdict = _judged(tmp_path, build)
     assert check.channel_glitches >= 1 and check.outside_count == 0 and check.long_channel_count == 0
     assert verdict.ok and not verdict.inconclusive, verdict
+
+
+# -- the stream's start, before the rig heard it whole --------------------------------------------
+
+def _late_start(t0: float, *, heard_late: bool) -> bytes:
+    """1.0 s of a silent stream and a JACK xrun report 0.9 s in (a client late in its cycle, which
+    holds JACK's graph switch, and with it the rig's wiring), then the tone on both channels. With
+    ``heard_late`` the silence is the rig's: the heard mask says it had not yet heard the system
+    whole (``_jackagent._Agent._process``); without it, the rig heard the system play that silence."""
+    late = t0 + 1.0
+    out = []
+    for i in range(int(3.0 * FS / N)):
+        t = t0 + i * N / FS
+        block = np.repeat(_tone(i * N, N)[:, None], 2, axis=1)
+        if t < late:
+            block[:] = 0.0
+        mask = 0 if heard_late and t < late else BOTH
+        out.append(HEADER.pack(t, i * N, N, FS, 2, mask) + block.astype(np.float32).tobytes())
+        if i == int(0.9 * FS / N):
+            out.append(HEADER.pack(t, 0, XRUN, FS, 0, 0))
+    return b"".join(out)
+
+
+def test_the_start_silence_before_the_rig_heard_the_system_whole_is_not_judged(tmp_path: Path) -> None:
+    """The CI failure of the external-kill series: a 0.74 s silence in the start window, only a JACK
+    xrun report over it. The rig had not yet heard the system whole (its wiring held by the late
+    client JACK reported): not the system's silence, and not judged; the capture says how much it
+    did not feed the check."""
+    check, verdict = _judged(tmp_path, lambda t: _late_start(t, heard_late=True))
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.long_mute_count == 0 and check.outside_count == 0
+    cap = check.capture
+    assert cap.unheard_frames == int(1.0 * FS / N + 1) * N
+    assert cap.first_heard_at is not None and cap.describe()["unheard_frames"] == cap.unheard_frames
+
+
+def test_the_control_the_same_start_silence_the_rig_heard_fails(tmp_path: Path) -> None:
+    """The same samples with the rig hearing the system from its first cycle: the stream was wired
+    and fed, and played a second of silence: the system's, whatever JACK reported."""
+    check, verdict = _judged(tmp_path, lambda t: _late_start(t, heard_late=False))
+    assert not verdict.ok and not verdict.inconclusive, verdict
+    assert check.long_mute_count == 1, check.long_mutes
+    assert check.capture.unheard_frames == 0
