@@ -82,7 +82,7 @@ from typing import Any
 
 __all__ = ["CPU_BLOCKS", "DEVICE_SHARE", "EXTERNAL_LEAD_S", "LOSS_TAIL_S", "LOSS_TYPES", "OWN_SHARE", "SERVER_IDLE_SHARE", "DeviceLoss", "LossFold",
            "device_losses", "explain", "loss_doubt", "loss_findings", "loss_note", "machine_starved", "own_lateness", "summary_of",
-           "undecided_lateness"]
+           "system_held", "undecided_lateness"]
 
 #: how long after a device fault's window a loss is still that fault's: the stream finds out a
 #: moment late (the simulated device reports one period later; a device host's reader thread or
@@ -194,14 +194,25 @@ def undecided_lateness(details: Mapping[str, Any], silent_s: float) -> str | Non
             "reports do not explain it")
 
 
+def system_held(details: Mapping[str, Any], silent_s: float) -> str | None:
+    """Why the machine's evidence (JACK's xrun reports, a server that did not run) must not explain
+    a stall whose silence lasted ``silent_s``, from what its watchdog measured (``details``): the
+    system's own callback held it (``own_lateness``), or held it computing past its budget while
+    the machine kept it waiting, so whose it was cannot be told (``undecided_lateness``); None:
+    neither. The one question the loss fold and the external kills' episode count ask before
+    ``machine_starved``."""
+    return own_lateness(details, silent_s) or undecided_lateness(details, silent_s)
+
+
 def machine_starved(t: float, silent_s: float, machine: Any = None, server: Any = None) -> tuple[str, float] | None:
     """What says a stall reported at ``t``, after ``silent_s`` without a block, was the machine's:
     ``("server_idle", s)`` when the JACK server itself did not run for ``s`` of the silence, at
     least ``SERVER_IDLE_SHARE`` of it (``server(t0, t1)``: stopped, or not scheduled, when JACK
     reports nothing), else ``("xruns", n)`` when JACK reported ``n`` xruns over it
     (``machine(t0, t1)``: the machine starved the whole graph); None when neither says so or
-    neither is known. The one rule for the loss fold and the external kills' episode count; the
-    caller has ruled out the system's own lateness (``own_lateness``) first."""
+    neither is known. The one rule for the loss fold, the external kills' episode count and the
+    listening check's reading of a glitch (``AudioCheck.machine_cause``); the caller has ruled out
+    the system's own lateness (``system_held``) first."""
     if silent_s <= 0:
         return None
     if server is not None:
@@ -292,7 +303,7 @@ class LossFold:
                 silent_s = float(silent) if isinstance(silent, (int, float)) and not isinstance(silent, bool) else 0.0
                 self.losses.append((float(e.time), device, f"{err['type']}: {err.get('message', '')}",
                                     LOSS_TYPES[err["type"]], silent_s,
-                                    own_lateness(details, silent_s) or undecided_lateness(details, silent_s)))
+                                    system_held(details, silent_s)))
         elif e.type in ("fault_start", "fault_end"):
             f = self.faults.setdefault(d.get("firing_id", e.index), {})
             f.update({k: d[k] for k in ("kind", "trigger", "fired_at", "ended_at") if k in d})

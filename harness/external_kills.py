@@ -45,7 +45,7 @@ from system_under_test import State
 from system_under_test.devices.portaudio import PortAudioBackend
 
 from .audio_check import stalled_for
-from .device_losses import machine_starved, own_lateness
+from .device_losses import machine_starved, system_held
 from .errors import UsageError
 from .rig.loopback import LoopbackRig, pid_is_jackd
 from .runner import ReliabilityRun, RunSpec
@@ -724,8 +724,9 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any, *, open_at
 
     Any other later episode (another cause, a stall JACK did not report: the system's own
     stream going quiet, a recovery that flaps, a stall the system's own callback held while the
-    device kept calling back, ``device_losses.own_lateness``) stays the kill's, and fails
-    "exactly one"."""
+    device kept calling back, or held computing past its budget while the machine kept it
+    waiting: ``device_losses.system_held``, the loss fold's own question) stays the kill's, and
+    fails "exactly one"."""
     if audio is None or not hasattr(audio, "jack_xruns_between"):
         return []
     after = [e for e in starts if e.time >= killed_at][0 if open_at_kill else 1:]
@@ -735,8 +736,9 @@ def machine_stall_episodes(starts: Any, killed_at: float, audio: Any, *, open_at
         if error.get("type") != "DeviceStalledError":
             continue
         silent_s = stalled_for(f"{error['type']}: {error.get('message', '')}", error.get("details"))
-        if own_lateness(error.get("details") or {}, silent_s) is not None:
-            continue  # the system's own callback held the silence: not the machine's, whatever JACK reported
+        if system_held(error.get("details") or {}, silent_s) is not None:
+            continue  # the system's own callback held the silence (or whose it was cannot be told):
+            # not the machine's, whatever JACK reported, as the loss fold reads it
         starved = machine_starved(e.time, silent_s, audio.jack_xruns_between,
                                   getattr(audio, "server_idle_between", None))
         if starved is not None and starved[0] == "server_idle":

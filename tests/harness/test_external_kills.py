@@ -109,6 +109,37 @@ def test_a_later_stall_of_an_input_that_underflowed_under_jacks_reports_is_named
     assert machine_stall_episodes(starts, 100.0, _Reports([100.2])) == []
 
 
+def test_a_later_stall_whose_callback_computed_past_its_budget_is_not_the_machines_as_the_loss_fold_reads_it() -> None:
+    """A stall whose callback ran back to back through its 260 ms silence, 200 ms of it waiting for
+    a CPU and 50 ms on one (over two 5.3 ms periods: it computed past its budget while the machine
+    kept it waiting): whose it was cannot be told (``device_losses.undecided_lateness``), and the
+    loss fold leaves it unexplained whatever JACK reported. The episode count asks the same
+    question: it stays the kill's. The same stall with a healthy block's CPU time only waited:
+    the machine's."""
+    def stall(cpu_s: float) -> _Event:
+        e = _Event(104.0, "DeviceStalledError", 0.26, key="stalled_for_s")
+        e.data["error"]["details"].update(callback_running_s=0.26, callback_cpu_wait_s=0.2, callback_cpu_s=cpu_s,
+                                          device_callbacks=40, period_s=256 / 48000)
+        return e
+
+    kills = _Event(100.4, "DeviceStalledError", 0.3)
+    computing, waiting = stall(0.05), stall(0.004)
+    assert machine_stall_episodes([kills, computing], 100.0, _Reports([103.9])) == []
+    (found,) = machine_stall_episodes([kills, waiting], 100.0, _Reports([103.9]))
+    assert found.startswith("104.000: no block for 260 ms, 1 JACK xrun"), found
+    from harness.device_losses import LossFold  # noqa: PLC0415 - the fold the count must agree with
+
+    class _Entry:
+        def __init__(self, e: _Event) -> None:
+            self.index, self.time, self.type, self.data = 1, e.time, "error", {"error": {**e.data["error"], "message": "x"}}
+
+    for e, explained in ((computing, False), (waiting, True)):
+        fold = LossFold()
+        fold.feed(_Entry(e))
+        (loss,) = fold.result(machine=lambda t0, t1: 1)
+        assert bool(loss.explained_by) is explained, loss
+
+
 @pytest.mark.parametrize("later, reports", [
     (_Event(104.0, "DeviceStalledError", 0.25), [100.2]),      # a stall JACK did not report
     (_Event(104.0, "DeviceLostError"), [103.9]),                # another cause, whatever JACK said
