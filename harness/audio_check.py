@@ -137,6 +137,7 @@ from system_under_test.blocks import block_seconds
 from system_under_test.lifecycle import State, TransitionRecord
 
 from .analysis import AnalysisError, analyze_glitches
+from .device_losses import machine_starved
 from .invariants import Verdict
 
 __all__ = ["AudioCheck", "REQUESTED_CAUSES", "SETTLE_MARGIN_S"]
@@ -2182,6 +2183,10 @@ class AudioCheck:
 
         - ``"capture_missed"``: a silence inside cycles the rig's capture client did not record
           (its frame counter jumped: the rig's own miss; nothing of the system's was heard there);
+        - ``"server_idle"``: a silence of any length over at least ``SERVER_IDLE_SHARE`` of which
+          the JACK server itself did not run (stopped, or not scheduled: no cycle ran for anyone,
+          and JACK reports no xrun then), read by the rule that explains a device's stall
+          (``device_losses.machine_starved``);
         - ``"jack_xrun"``: the damage one missed deadline does, with JACK's report of it at that
           time: a silence of at most ``MACHINE_CYCLES`` server cycles, a skip or repeat of one or
           two whole cycles (a phase step of exactly that many frames of the tone), or other
@@ -2204,6 +2209,9 @@ class AudioCheck:
                 covered = sum(max(0.0, min(g1, t1) - max(g0, t0)) for g0, g1 in gaps)
                 if covered >= (t1 - t0) - 2.0 / fs:
                     return "capture_missed"
+            idle = machine_starved(t1, t1 - t0, server=self.server_idle_between)
+            if idle is not None:
+                return "server_idle"
         # its length in frames: on a loaded machine the capture's cycles run late, and a glitch's
         # clock times stretch with them (a 4-cycle silence measured 24.9 ms for its 21.3 ms)
         frames = int(glitch["end_frame"]) - int(glitch["start_frame"]) if "end_frame" in glitch \

@@ -112,7 +112,7 @@ class SteadyState:
     before_span: list[float] | None = None
     after_span: list[float] | None = None
     #: glitches heard in each window that the rig measured as the machine's, by what it measured
-    #: (``AudioCheck.machine_cause``: "capture_missed", "jack_xrun")
+    #: (``AudioCheck.machine_cause``: "capture_missed", "server_idle", "jack_xrun")
     before_excused: dict[str, int] = field(default_factory=dict)
     after_excused: dict[str, int] = field(default_factory=dict)
 
@@ -425,8 +425,9 @@ class SteadyWatch:
     def _excused_note(excused: Counter[str]) -> str:
         if not excused:
             return ""
-        parts = [f"{excused[k]} in cycles the rig's capture missed" if k == "capture_missed" else
-                 f"{excused[k]} at JACK xrun reports" for k in sorted(excused)]
+        said = {"capture_missed": "in cycles the rig's capture missed",
+                "server_idle": "while the JACK server did not run"}
+        parts = [f"{excused[k]} {said.get(k, 'at JACK xrun reports')}" for k in sorted(excused)]
         return (f"; {sum(excused.values())} glitch(es) heard in it the rig measured as the machine's "
                 f"({', '.join(parts)})")
 

@@ -1345,6 +1345,43 @@ def test_damage_of_at_most_machine_cycles_beside_a_jack_xrun_report_is_the_machi
     assert check.machine_cause(far) is None
 
 
+class _IdleServer:
+    """The rig's watch of its JACK server (``RigCapture.server_runs``): it did not run in ``[a, b]``."""
+
+    def __init__(self, a: float, b: float) -> None:
+        self.a, self.b = a, b
+
+    def idle_s(self, t0: float, t1: float) -> float:
+        return max(0.0, min(self.b, t1) - max(self.a, t0))
+
+    def between(self, t0: float, t1: float) -> list[Any]:
+        return []
+
+
+@pytest.mark.parametrize("kind, idle_s, cause", [
+    ("mute", 0.3, "server_idle"),  # the server did not run for 0.3 s of the 0.4 s silence
+    ("mute", 0.19, None),  # under half of it: the server served the rest; the system's
+    ("click", 0.4, None),  # a click is never the machine's
+])
+def test_a_silence_over_half_of_which_the_jack_server_did_not_run_is_the_machines(
+        kind: str, idle_s: float, cause: str | None) -> None:
+    """``machine_cause`` reads the server's idle time by the rule that explains a device's stall
+    (``device_losses.machine_starved``): a silence of 0.4 s (too long for one missed deadline, no
+    xrun report: JACK reports none while its server does not run) over at least half of which the
+    server did not run is the machine's; under half, or a click, is not."""
+    when: list[float] = []
+
+    def script(cap: ScriptedCapture, t: float) -> None:
+        when.append(t)
+        _hear(cap, t, 4.0, frame0=0, silent_from=t + 2.0, silent_to=t + 2.4)
+
+    check, _ = _checked(script)
+    t0 = when[0] + 2.0
+    check.capture.server_runs = _IdleServer(t0, t0 + idle_s)
+    glitch = {"t_start": t0, "t_end": t0 + 0.4, "kind": kind, "start_frame": 0, "end_frame": int(0.4 * FS)}
+    assert check.machine_cause(glitch) == cause
+
+
 class _BackAt(_ScriptedAgents):
     """Scripted agents whose every agent says its client opened at ``opened_at`` (``ready``)."""
 
