@@ -36,7 +36,9 @@ interleaved (float32, ``frames x ears``). Bit ``k`` of the heard mask says ``ear
 connected to the stream's channel ``k`` for the whole cycle: set from the first cycle that began
 a full period after the connection was made (a cycle already running when ``connect`` returned
 may still run on the old graph), cleared as soon as the wiring thread saw the port go or the
-connection change. An ear whose bit is clear heard nothing of the system: not silence of the
+connection change. Bit 0 is set only from the client's first cycle that hears channel 0 with the
+tone through the stream's inputs (``TONE_SETTLE_S`` after the running graph listed them): before
+it, the stream plays what the rig has not fed it. An ear whose bit is clear heard nothing of the system: not silence of the
 system, no sample at all (``RigCapture`` makes it "not heard", never "silent"). Where the
 samples sit is the server's frame counter, not the time the callback happened to run, so a
 callback that runs late on a loaded machine does not look like a gap; the counter shows the

@@ -19,7 +19,12 @@ the stream that had none, while the channels' inputs differ) reaches the check a
 silence: the check does not hold it to the analysed channel there, so the wiring's own moments
 never look like a lost channel. Channel 0, the analysed one, is fed as captured: while the
 stream is gone its silence is the system's, judged against the window its restart or recovery
-opened. Missed cycles and xruns touch every channel alike (all are read in one cycle).
+opened. Before that, at the run's start, nothing is fed until the first cycle that heard the system
+whole (heard bit 0: ``ears_0`` wired to the stream's channel 0 and the tone through the stream's
+inputs, ``_jackagent._Agent._process``): until then the stream plays what the rig has not fed it,
+and JACK, holding the wiring's connections while a client is late in its cycle, can make that
+last past the start window (``first_heard_at``, ``unheard_frames`` in the capture's summary).
+Missed cycles and xruns touch every channel alike (all are read in one cycle).
 
 When the server dies the capture client dies with it. ``poll()`` starts a new agent whenever the
 old one is gone; the new one waits (``OPEN_TIMEOUT_S``) for the server to come back, opens, and
