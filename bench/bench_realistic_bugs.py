@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-38: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-40: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -5326,6 +5326,132 @@ BATCH_38: list[Bug] = [
 ]
 BATCHES[38] = BATCH_38
 BUGS += BATCH_38
+
+#: the thirty-ninth blind batch: eighteen bugs written from the code only, before any test that might
+#: catch them was read, in functions no earlier bug touched or on lines of them none quoted: the
+#: input-starvation stall (the stream's run of underflowed blocks, the simulated device's note of a
+#: block's input block by block and along a stretch, the watchdog's deadline for it and the silence
+#: it reports), the frames a callback captures, the recovery deadline's timer, a refused field's
+#: path, a mixer's columns, the start order's in-degrees, a component's usage, the errors a teardown
+#: reports, a closed system's simulate_error, the components of an unrecoverable FAIL and of
+#: recover(), a dry pool reported once an episode, a refused migration's file and the device a
+#: recovery attempt names. ``--batch 39`` tries only these.
+BATCH_39: list[Bug] = [
+    Bug("starved_run_never_ends", "devices/base.py",
+        "        if not underflow:\n            self.input_starved_since = None\n"
+        "        elif self.input_starved_since is None:\n            self.input_starved_since = now()\n",
+        "        if underflow and self.input_starved_since is None:\n            self.input_starved_since = now()\n",
+        "StreamStats.count_input 'simplified' to one test: the reset on a block that brought input is "
+        "lost, so one underflowed block starts a starvation that never ends and the watchdog reports a "
+        "stall on a stream that calls back with input",
+        "monitoring only measures (no false stall); recovery only on a real fault"),
+    Bug("sim_starved_reads_overflow", "devices/simulated.py",
+        "        stats.count_input(status.input_underflow, self._clock.now)\n",
+        "        stats.count_input(status.input_overflow, self._clock.now)\n",
+        "the neighbouring flag in SimulatedStream._deliver: a device whose capture hangs (every block "
+        "input_underflow) is never noted as starved, and the watchdog never reports it",
+        "input-starvation stall detected"),
+    Bug("stretch_keeps_input_starved", "devices/simulated.py",
+        "            stats.input_starved_since = None  # a stretch's blocks are clean ones: each brought input\n",
+        "",
+        "'a stretch only counts callbacks' in _deliver_stretch's count_to: the clean blocks of a stretch "
+        "after a starvation leave the run of underflowed blocks open, and the watchdog reports a stall "
+        "on a stream that brings input again",
+        "monitoring only measures (no false stall after a starvation ends)"),
+    Bug("starved_due_latest", "system.py",
+        "                self._watchdog_due = min(self._watchdog_due, math.nextafter(starved_limit, math.inf))\n",
+        "                self._watchdog_due = max(self._watchdog_due, math.nextafter(starved_limit, math.inf))\n",
+        "max for min in poll: the next pass is due at the callback deadline, not the starved one, so "
+        "a starved stream's stall is reported up to a whole watchdog bound late",
+        "input-starvation stall reported at its bound"),
+    Bug("starved_silence_from_limit", "system.py",
+        "                    silent = now - starved\n",
+        "                    silent = now - starved_limit\n",
+        "the wrong reference in poll's starved path: stalled_for_s (and the message) is the time past "
+        "the bound, not since the input stopped, so the stall's silence is placed a whole bound late",
+        "evidence: a stall's stalled_for_s"),
+    Bug("captured_counts_ring_writes", "pipeline.py",
+        "            self._c_captured.value += frames\n            written = self.input_ring.write(indata)\n",
+        "            written = self.input_ring.write(indata)\n            self._c_captured.value += written\n",
+        "'count what the ring took' in Pipeline.callback: frames the full input ring refuses are counted "
+        "dropped but never captured, and captured != played + buffered + dropped",
+        "frame accounting on the input ring's drop"),
+    Bug("expire_timer_full_deadline", "recoverer.py",
+        "                run.timer = scheduler.call_later(run.due - now, lambda: self._expire(run))\n",
+        "                run.timer = scheduler.call_later(deadline, lambda: self._expire(run))\n",
+        "the deadline for the time left in _schedule_attempt: the give-up timer counts the whole deadline "
+        "from the last failed attempt, and a recovery stays RECOVERING past its deadline",
+        "recovery bounded (the deadline kept)"),
+    Bug("config_path_index_dotted", "config.py",
+        "            out += f\"[{part}]\"\n",
+        "            out += f\".{part}\"\n",
+        "the else branch's form copied into _path's index branch: a refused stage is named "
+        "`dsp.0.cutoff_hz`, a path the file does not spell, instead of `dsp[0].cutoff_hz`",
+        "bad input: the refusal names the field as written"),
+    Bug("mixer_fewer_columns_accepted", "config.py",
+        "            if ncols != channels:\n",
+        "            if ncols > channels:\n",
+        "'more columns than channels is the mistake' in chain_output_channels: a mixer with fewer columns "
+        "than the channels reaching it is taken, and fails block after block once running",
+        "exact validation boundaries"),
+    Bug("start_order_counts_dependents", "coordinator.py",
+        "            indegree = {n: len(e.depends_on) for n, e in self._entries.items()}\n",
+        "            indegree = {n: len(e.dependents) for n, e in self._entries.items()}\n",
+        "the wrong edge set in start_order's in-degrees: the walk starts at the leaves and leaves "
+        "components out, so start, stop and health orders are wrong and incomplete",
+        "dependency order both ways"),
+    Bug("component_usage_overwritten", "resources.py",
+        "            self._usage[component][rtype] = used + amount\n",
+        "            self._usage[component][rtype] = amount\n",
+        "'the usage is the allocation' in ResourceManager.allocate: a component's second allocation of a "
+        "type replaces its usage, so its limit is checked against the last one only and its usage goes "
+        "negative as they are released",
+        "resources: limits enforced, every allocation accounted"),
+    Bug("teardown_errors_uncounted", "system.py",
+        "            err = pipeline.errors.popleft()\n            self.monitoring.counter(\"errors\").inc()\n",
+        "            err = pipeline.errors.popleft()\n",
+        "'the pipeline is going away' in _report_pending_errors: callback errors reported at a teardown "
+        "are not counted in the `errors` metric, which then disagrees with the errors recorded",
+        "monitoring counts every error"),
+    Bug("simulate_error_on_closed_system", "system.py",
+        "            self._check_open()\n            err = SimulatedError(",
+        "            err = SimulatedError(",
+        "the closed check left out of simulate_error ('it only reports'): a closed system takes the call, "
+        "records an error and raises SimulatedError instead of SystemClosedError",
+        "check-then-act: a closed system refuses every operation"),
+    Bug("fail_leaves_components", "system.py",
+        "                    self._set(State.FAILED, f\"unrecoverable {err.type}\", components=PIPELINE)\n",
+        "                    self._set(State.FAILED, f\"unrecoverable {err.type}\")\n",
+        "the components keyword dropped in _route_error's FAIL branch: an unrecoverable error fails the "
+        "system and leaves its components RUNNING (failure not cascaded)",
+        "failure cascading along the graph"),
+    Bug("recover_now_components_left", "recoverer.py",
+        "            s._set(State.RECOVERING, \"recover()\", components=self.components)\n",
+        "            s._set(State.RECOVERING, \"recover()\")\n",
+        "the components keyword dropped in recover_now: recover() from FAILED moves the system alone; "
+        "its FAILED components cannot go RUNNING when the stream reopens",
+        "recovery: every component back"),
+    Bug("pool_dry_reported_every_pass", "system.py",
+        "            if pipeline.pool_dry and not self.degraded:\n",
+        "            if pipeline.pool_dry:\n",
+        "'report while dry' in poll: a dry pool is reported again at every supervisor pass while the "
+        "system is already degraded, counting one exhaustion as many",
+        "monitoring: one exhaustion counted once"),
+    Bug("migration_error_loses_source", "config.py",
+        "            raise ConfigMigrationError(f\"{source}: {exc.message}\", component=\"config\") from None\n",
+        "            raise ConfigMigrationError(exc.message, component=\"config\") from None\n",
+        "the message passed on as it came in load_config: a file with an unknown schema_version is refused "
+        "without naming the file",
+        "bad input: the refusal names the file"),
+    Bug("attempt_event_names_output", "recoverer.py",
+        "            s._emit(\"recovery_attempt\", attempt=run.attempts, device=device, **self._lateness(run))\n",
+        "            s._emit(\"recovery_attempt\", attempt=run.attempts, device=output, **self._lateness(run))\n",
+        "the neighbouring variable in _attempt's event: an attempt on the primary input device is recorded "
+        "as one on the output device, so the history says the wrong device was tried",
+        "recovery: the history shows each attempt as made"),
+]
+BATCHES[39] = BATCH_39
+BUGS += BATCH_39
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs

@@ -22,7 +22,7 @@ from system_under_test import AudioSystem, State
 from system_under_test.clock import SystemClock, VirtualClock
 from system_under_test.devices.base import StatusFlags
 from system_under_test.devices.simulated import SimulatedBackend
-from system_under_test.dsp import DspChain
+from system_under_test.dsp import DspChain, use_kernel
 from system_under_test.errors import (
     BackendUnavailableError,
     CallbackError,
@@ -647,16 +647,55 @@ def test_a_device_calling_back_with_no_input_is_a_stall_at_the_watchdogs_bound_a
     s.close()
 
 
-def test_a_few_blocks_without_input_are_no_stall():
+def _started(config: dict[str, Any], kernel: str) -> AudioSystem:
+    """``_running`` with its DSP chain built on ``kernel``: "compiled" is the chain the simulated
+    device delivers in stretches of blocks (``SimulatedStream._deliver_stretch``), the other the one
+    it delivers block by block ("numpy"); a stall is judged on both paths."""
+    with use_kernel(kernel):
+        return _running(config)
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "compiled"])
+@pytest.mark.parametrize("blocks", [1, 2, 3])
+def test_a_few_blocks_without_input_are_no_stall(kernel: str, blocks: int) -> None:
     """Input that underflows for fewer blocks than the watchdog's bound, then flows: an xrun's
-    damage, counted as xruns, never a stall."""
-    s = _running(_EXACT)
+    damage, counted as xruns, never a stall; the run of starved blocks ends with the first block
+    that brings input, whether the device delivers it alone or in a stretch of blocks (``_started``)."""
+    s = _started(_EXACT, kernel)
     s.backend.starve_input("sim-in")
-    s.clock.run_until(s.clock.now() + 3 / 64)
+    s.clock.run_until(s.clock.now() + blocks / 64)
     s.backend.feed_input("sim-in")
     s.run_for(1.0)
     assert s.metrics().counters.get("device_stalls", 0) == 0 and s.state == State.RUNNING
-    assert s.metrics().counters["status_input_underflow"] >= 2
+    assert s.metrics().counters["status_input_underflow"] == blocks
+    assert s.stream.stats.input_starved_since is None
+    s.close()
+
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "compiled"])
+@pytest.mark.parametrize("fault", ["stall", "starve_input"])
+@pytest.mark.parametrize("after_blocks", [0.0, 0.4, 2.7])
+def test_every_stall_is_reported_at_its_bound_and_says_how_long_the_stream_was_silent(
+        kernel: str, fault: str, after_blocks: float) -> None:
+    """Whichever way a stream goes silent (no callback, or callbacks whose input underflowed),
+    whenever it begins against the watchdog's passes, and on a new stream after each recovery (the
+    device stays silent), the stall is reported at the first moment past the bound the watchdog
+    names, from the first silent moment: ``stalled_for_s`` is that bound, no more (a pass that
+    came late) and no less (a silence measured from the wrong moment). The virtual clock is exact:
+    the only slack is the float sum of a block time and the bound."""
+    s = _started(_EXACT, kernel)
+    seen: list[SystemEvent] = []
+    s.add_event_listener(seen.append)
+    bound = s.config.watchdog.stall_periods * s.config.block_seconds
+    s.clock.run_until(s.clock.now() + after_blocks * s.config.block_seconds)
+    getattr(s.backend, fault)("sim-in")
+    s.run_for(1.0)
+    stalls = [e for e in seen if e.kind == "error" and e.data["error"]["type"] == "DeviceStalledError"]
+    assert len(stalls) >= 3  # the first stream's, and those of the streams each recovery opened
+    late = [(e.time, e.data["error"]["details"]["stalled_for_s"]) for e in stalls
+            if not bound < e.data["error"]["details"]["stalled_for_s"] <= bound + 1e-12]
+    assert late == [], f"stalls reported off their bound of {bound} s: (time, stalled_for_s) {late}"
     s.close()
 
 
