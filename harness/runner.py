@@ -54,7 +54,7 @@ from .errors import RigError, ScenarioFileError, UsageError
 from .inputs import closest
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
-from .history import History, run_op
+from .history import History, append_note, run_op
 from .runfolder import RunFolder, remove_refused_run
 from .histogram import CallbackDurations
 from .replay import export_replay
@@ -385,9 +385,14 @@ class ReliabilityRun:
     # -- the run ------------------------------------------------------------------------------
     def execute(self, *, on_progress: Callable[[Progress], None] | None = None,
                 on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None = None,
-                reports: bool = True, until: Callable[[], bool] | None = None) -> RunResult:
+                reports: bool = True, until: Callable[[], bool] | None = None,
+                verdict_by_caller: bool = False) -> RunResult:
         """Run, check, summarise; ``reports=False`` leaves the reports to the caller (the soak writes
         them from its journal). The system's DSP stages are built with the run's kernel.
+
+        ``verdict_by_caller``: the caller judges the run further (a soak: its leak slopes, from its
+        journal) and notes the final verdict in the history itself (``note_verdict``); otherwise
+        the run's verdict (its report's, when it writes one) ends the history.
 
         ``until``: a driver's own end, asked after each chunk. The run ends when it says so or at
         its duration, whichever comes first, and it is a completed run (a driver whose script of
@@ -395,11 +400,13 @@ class ReliabilityRun:
         kills each awaited until the system is back, ends the run when the script is done instead
         of guessing a duration; a stop request is an interruption, this is not)."""
         with use_kernel(self.dsp_kernel), one_blas_thread():
-            return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports, until=until)
+            return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports, until=until,
+                                 verdict_by_caller=verdict_by_caller)
 
     def _execute(self, *, on_progress: Callable[[Progress], None] | None,
                  on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None,
-                 reports: bool, until: Callable[[], bool] | None = None) -> RunResult:
+                 reports: bool, until: Callable[[], bool] | None = None,
+                 verdict_by_caller: bool = False) -> RunResult:
         spec = self.spec
         own_dir = spec.run_dir is None  # made here: removed again if the run is refused (exit 2)
         run_dir = spec.run_dir or new_run_dir(spec.report_root, spec.label, spec.seed)
@@ -597,13 +604,14 @@ class ReliabilityRun:
         summary["dsp_kernel"] = self.dsp_kernel
         summary["audio"] = audio.summary()
         summary["cpu"]["process_cpu_percent_max"] = cpu_max
-        history.note("summary", **{"ok": summary["ok"], "outcome": verdict.outcome.value})
         history.close()
         RunFolder(run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
         result = RunResult(spec, run_dir, verdicts, summary, history, verdict)
         if reports:
             result.report_paths = _write_reports(run_dir, result)
             adopt_report_verdict(result, getattr(result.report_paths, "report", None))
+        if not verdict_by_caller:
+            note_verdict(run_dir, result.verdict)
         if crashed is not None and not isinstance(crashed, Exception):
             raise crashed  # KeyboardInterrupt/SystemExit after the summary is safe on disk
         return result
@@ -878,6 +886,18 @@ def adopt_report_verdict(result: Any, report: Mapping[str, Any] | None) -> None:
     result.verdict = verdict
     if result.summary:
         write_summary_verdict(Path(result.run_dir), result.summary, verdict)
+
+
+def note_verdict(run_dir: Path, verdict: RunVerdict) -> None:
+    """End the run folder's ``history.jsonl`` with the run's final verdict (its ``summary``
+    note), the one summary.json, the reports, the console and the exit code give.
+
+    Why: the note was written as the history closed, before the report judged the slopes of what
+    the system held, so a run the report failed kept "pass" in its history beside a FAIL
+    everywhere else. Written after the adoption instead (``history.append_note``)."""
+    path = Path(run_dir) / "history.jsonl"
+    if path.is_file():
+        append_note(path, "summary", ok=verdict.ok, outcome=verdict.outcome.value)
 
 
 def write_summary_verdict(run_dir: Path, summary: dict[str, Any], verdict: RunVerdict) -> None:
