@@ -591,7 +591,8 @@ class ReliabilityRun:
         verdict = judge_run(verdicts, status=status,
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
                             gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips(),
-                            not_started=not_started, device_losses=losses, notes=config_warnings)
+                            not_started=not_started, device_losses=losses, notes=config_warnings,
+                            unfired=scheduled_unfired(injector))
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
@@ -816,6 +817,9 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
                    "unsupported": injector.schedule.unsupported,
                    # kinds the profile asked for of which not one fired: the run says nothing of them
                    "never_fired": sorted(k for k in injector.schedule.asked if not faults.get(k)),
+                   # of those, the kinds its schedule drew for this run (kind -> faults drawn):
+                   # promised, and never fired nor skipped (the verdict's doubt)
+                   "scheduled_unfired": scheduled_unfired(injector),
                    # every fault not injected, kind -> reason -> count: the target could not
                    # inject it, or it had nothing to act on when it fired (no pipeline)
                    "skipped": injector.skips()},
@@ -830,6 +834,20 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
         "gates": [dict(g) for g in verdict.gates],
         "steady_state": verdict.steady,
     }
+
+
+def scheduled_unfired(injector: FaultInjector) -> dict[str, int]:
+    """Kind -> faults the run's schedule drew of it, for each kind of which none fired and none was
+    skipped (``fault_skipped``: the target could not inject it, or it had nothing to act on).
+
+    Why the schedule and not the profile's probabilities: the schedule is what the profile
+    promised for this seed and this duration. A kind drawn with a small probability in a short
+    run is often not drawn at all, and then the run never claimed to test it (summary.json's
+    ``never_fired`` lists it, with no doubt); a kind that was drawn and never fired is a claim
+    the run did not keep."""
+    drawn = Counter(f.kind for f in injector.schedule.faults)
+    skipped = set(injector.skips())
+    return {k: n for k, n in sorted(drawn.items()) if not injector.fired_by_kind.get(k) and k not in skipped}
 
 
 def _budget(system: AudioSystem) -> float | None:
