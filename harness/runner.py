@@ -58,7 +58,7 @@ from .history import History, append_note, run_op
 from .runfolder import RunFolder, remove_refused_run
 from .histogram import CallbackDurations
 from .replay import export_replay
-from .reports import run_data_from_run, write_reports
+from .reports import build_report, run_data_from_run, write_reports
 from .reports.provenance import CpuPeak, run_provenance, system_identity
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources, latest_give_up
 from .sut_protocol import SystemChoice, SystemUnderTest
@@ -856,14 +856,33 @@ def _budget(system: AudioSystem) -> float | None:
     return config.block_seconds if config is not None else None
 
 
-def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
-    """Hand the run to the report writer; a report failure never loses the run."""
+def _run_data(result: RunResult) -> Any:
+    """The run as the report builder reads it (``reports.RunData``)."""
     spec = result.spec
     meta = {"backend": spec.backend, "seed": spec.seed, "profile": spec.faults, "duration_s": spec.duration_s,
             "label": spec.label}
+    return run_data_from_run(result.history, run_dir=result.run_dir, meta=meta, label=spec.label,
+                             summary=result.summary, verdicts=result.verdicts)
+
+
+def judge_as_its_report(result: RunResult) -> dict[str, Any]:
+    """Adopt the verdict the run's report would give (``adopt_report_verdict``) without writing the
+    report, and return that report's leak verdicts (metric -> ``leaks.LeakVerdict.to_dict``).
+
+    Why: a driver that writes no report (a swarm's seed) judged its runs by the invariants alone,
+    so a seed whose system held one buffer more after every recovery passed where ``soundcheck
+    run`` of the same seed failed "leak suspected". The report builder is the one place that
+    judges the slopes (``harness.leaks`` over the history's samples, the rule a soak's report uses)."""
+    report = build_report(_run_data(result), run_dir=result.run_dir)
+    adopt_report_verdict(result, report)
+    return dict((report.get("stability") or {}).get("leaks") or {})
+
+
+def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
+    """Hand the run to the report writer; a report failure never loses the run."""
+    spec = result.spec
     try:
-        run_data = run_data_from_run(result.history, run_dir=result.run_dir, meta=meta, label=spec.label,
-                                     summary=result.summary, verdicts=result.verdicts)
+        run_data = _run_data(result)
         # a failing run leaves its replay scenario (exported and minimised) for the report to name
         mutant = result.history.meta.get("mutant")
         run_data.replay = export_replay(run_data.verdicts, run_dir=run_dir, history=run_dir / "history.jsonl",
