@@ -53,6 +53,7 @@ class _Parser(argparse.ArgumentParser):
                          namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
         """A command's own parser (one without commands under it) refuses what it does not know
         itself, so the message names that command and its options, not the top level's."""
+        self._given = list(args) if args is not None else sys.argv[1:]
         parsed, extras = super().parse_known_args(args, namespace)
         if extras and self._subparsers is None and self.prog != "soundcheck":
             self.error(self._unrecognized(extras))
@@ -103,6 +104,10 @@ class _Parser(argparse.ArgumentParser):
             name = message.removeprefix("argument ").removesuffix(": expected one argument").split("/")[-1]
             action = self._action(name)
             what = f"{name} {action.metavar or action.dest.upper()}" if action is not None else name
+            dashed = self._dashed_value_after(action)
+            if dashed is not None:  # ``--duration -1h``: argparse took the value for an option
+                return (f"{name} needs a value: {dashed!r} after it begins with '-' and was read as an option; "
+                        f"to give it as the value write {name}={dashed} ({self._see_help()})")
             help_text = self._help_of(action)
             return (f"{name} needs a value: give {what}" + (f" ({help_text})" if help_text else "")
                     + f"; {self._see_help()}")
@@ -114,6 +119,17 @@ class _Parser(argparse.ArgumentParser):
             close = difflib.get_close_matches(bad, choices, n=1, cutoff=0.6)
             return message + (f"; did you mean {close[0]!r}?" if close else "") + f" ({self._see_help()})"
         return f"{message} ({self._see_help()})"
+
+    def _dashed_value_after(self, action: argparse.Action | None) -> str | None:
+        """The argument after ``action``'s option on the command line when it begins with '-' and
+        is no option of this command (a negative or dashed value argparse reads as an option)."""
+        given = getattr(self, "_given", [])
+        for i, arg in enumerate(given[:-1]):
+            if action is not None and arg in action.option_strings:
+                nxt = given[i + 1]
+                if nxt.startswith("-") and nxt.split("=", 1)[0] not in self._option_string_actions:
+                    return nxt
+        return None
 
     def _help_of(self, action: argparse.Action | None) -> str:
         """``action``'s help text with its ``%(default)s`` filled in, or ''."""

@@ -14,6 +14,8 @@ CASES = [
     (["run", "--seed", "abc"], ["--seed", "'abc'", "not a whole number", "soundcheck run --help"]),
     (["run", "--faults"], ["--faults needs a value", "--faults FAULTS", "fault profile"]),
     (["run", "--duration"], ["--duration needs a value", "--duration DURATION"]),
+    (["soak", "--duration", "-1h"], ["--duration needs a value", "'-1h'", "write --duration=-1h"]),
+    (["run", "--duration", "--seed", "3"], ["--duration needs a value", "give --duration DURATION"]),
     (["run", "--backend", "sin"], ["--backend", "'sin'", "did you mean 'sim'?"]),
     (["run", "--sed", "3"], ["'--sed'", "did you mean --seed?"]),
     (["run", "extra"], ["unexpected argument 'extra'", "soundcheck run", "remove it"]),
