@@ -712,7 +712,10 @@ def render_report(result: SwarmResult) -> str:
     if s["failures"]:
         lines += ["## Failing seeds by violated invariants", ""]
         for g in s["failures"]:
-            name = ", ".join(g["violated"]) or "(no invariant: the run crashed)"
+            # a seed may fail with no invariant violated: a leak its slopes found, or a crash
+            why = "; ".join(by_seed.get(g["seeds"][0], {}).get("reasons") or ())
+            name = ", ".join(g["violated"]) or (f"no invariant violated ({why})" if why
+                                                else "(no invariant: the run crashed)")
             seeds = g["seeds"]
             lines.append(f"### {name}: {g['count']} seed(s)")
             lines.append("")

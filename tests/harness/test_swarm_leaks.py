@@ -23,3 +23,17 @@ def test_the_same_seed_of_the_healthy_system_passes_with_flat_slopes() -> None:
     assert row["outcome"] == "pass", row["reasons"]
     assert {m: d["verdict"] for m, d in row["leaks"].items() if m.startswith("sut_")} == {
         "sut_buffers": "ok", "sut_bytes": "ok", "sut_live_allocations": "ok", "sut_streams": "ok"}
+
+
+def test_the_swarm_report_names_a_leak_failure_by_its_reason_not_as_a_crash(tmp_path) -> None:
+    """A seed failing by its slopes violates no invariant: report.md grouped it under "(no invariant:
+    the run crashed)"."""
+    from harness.swarm import SwarmResult, SwarmSpec, render_report, summarize
+
+    rows = [{"seed": 1, "outcome": "fail", "violated": [], "simulated_s": 1.0,
+             "reasons": ["leak suspected: sut_buffers, sut_live_allocations"]}]
+    result = SwarmResult(tmp_path, rows, {}, wall_s=1.0, workers=1)
+    result.summary = summarize(SwarmSpec("1", 1.0), result)
+    report = render_report(result)
+    assert "### no invariant violated (leak suspected: sut_buffers, sut_live_allocations): 1 seed(s)" in report
+    assert "the run crashed" not in report
