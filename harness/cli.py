@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import gc
 import importlib
 import pkgutil
@@ -25,6 +26,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 from pathlib import Path
 
 #: BLAS threads of this process, unless the user's environment says otherwise. OpenBLAS starts one
@@ -39,13 +41,116 @@ from .errors import HarnessError  # noqa: E402
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on a usage error already; keep its message short and ours."""
+    """The parser of ``soundcheck`` and of every command under it (``add_subparsers`` hands its
+    class down): a usage error is exit 2 and ONE line that names the argument and the fix.
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        if len(message) > 500:  # argparse quotes the bad value; a 10 MB value is not echoed whole
-            message = message[:500] + f"... (message cut, {len(message)} characters)"
-        self.exit(2, f"soundcheck: error: {message}\n")
+    Why: argparse prints its usage block (up to eight lines for ``run``) before the error, and
+    its messages name no fix ("expected one argument", "unrecognized arguments: --profile", at
+    the top level, without the command it was given to). The project's rule for bad input is one
+    message naming what was wrong and how to mend it; ``--help`` still prints the whole usage."""
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
+        """A command's own parser (one without commands under it) refuses what it does not know
+        itself, so the message names that command and its options, not the top level's."""
+        self._given = list(args) if args is not None else sys.argv[1:]
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and self._subparsers is None and self.prog != "soundcheck":
+            self.error(self._unrecognized(extras))
+        return parsed, extras
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        self.exit(2, f"soundcheck: error: {_one_line(self._with_fix(message))}\n")
+
+    def _see_help(self) -> str:
+        return f"see `{self.prog} --help`"
+
+    def _options(self) -> list[str]:
+        return [s for a in self._actions for s in a.option_strings if s.startswith("--") and s != "--help"]
+
+    def _action(self, name: str) -> argparse.Action | None:
+        for action in self._actions:
+            if name in action.option_strings or name in (action.metavar, action.dest):
+                return action
+        return None
+
+    def _unrecognized(self, extras: Sequence[str]) -> str:
+        """The first argument ``self`` does not take, what it may have meant, and the fix."""
+        arg = extras[0]
+        if arg.startswith("-") and len(arg) > 1:
+            name = arg.split("=", 1)[0]
+            close = difflib.get_close_matches(name, self._options(), n=1, cutoff=0.6)
+            hint = (f"did you mean {close[0]}?" if close else
+                    f"{self.prog} takes {', '.join(self._options()) or 'no option'}")
+            return f"unknown option {name!r} for {self.prog}: {hint} ({self._see_help()})"
+        return (f"unexpected argument {arg!r} for {self.prog}: remove it, or quote it if it belongs to "
+                f"the option before it ({self._see_help()})")
+
+    def _with_fix(self, message: str) -> str:
+        """argparse's ``message`` with what to do about it (already said by ``_unrecognized``)."""
+        if message.startswith(("unknown option ", "unexpected argument ")):
+            return message
+        if message.startswith("unrecognized arguments: "):  # only the top level, before any command
+            return self._unrecognized(message.removeprefix("unrecognized arguments: ").split())
+        if message.startswith("the following arguments are required: "):
+            names = message.removeprefix("the following arguments are required: ").split(", ")
+            action = self._action(names[0])
+            choices = getattr(action, "choices", None)
+            what = (f"give one of {', '.join(map(str, choices))}" if choices else
+                    f"give {names[0]}" + (f" ({self._help_of(action)})" if self._help_of(action) else ""))
+            where = "" if self.prog == "soundcheck" else f"{self.prog}: "
+            return f"{where}{', '.join(names)} missing: {what} ({self._see_help()})"
+        if message.endswith(": expected one argument"):
+            name = message.removeprefix("argument ").removesuffix(": expected one argument").split("/")[-1]
+            action = self._action(name)
+            what = f"{name} {action.metavar or action.dest.upper()}" if action is not None else name
+            dashed = self._dashed_value_after(action)
+            if dashed is not None:  # ``--duration -1h``: argparse took the value for an option
+                return (f"{name} needs a value: {dashed!r} after it begins with '-' and was read as an option; "
+                        f"to give it as the value write {name}={dashed} ({self._see_help()})")
+            help_text = self._help_of(action)
+            return (f"{name} needs a value: give {what}" + (f" ({help_text})" if help_text else "")
+                    + f"; {self._see_help()}")
+        if ": invalid choice: " in message:
+            head, _, rest = message.partition(": invalid choice: ")
+            bad = rest.split(" (choose from", 1)[0].strip("'")
+            action = self._action(head.removeprefix("argument ").split("/")[-1])
+            choices = [str(c) for c in (getattr(action, "choices", None) or ())]
+            close = difflib.get_close_matches(bad, choices, n=1, cutoff=0.6)
+            return message + (f"; did you mean {close[0]!r}?" if close else "") + f" ({self._see_help()})"
+        return f"{message} ({self._see_help()})"
+
+    def _dashed_value_after(self, action: argparse.Action | None) -> str | None:
+        """The argument after ``action``'s option on the command line when it begins with '-' and
+        is no option of this command (a negative or dashed value argparse reads as an option)."""
+        given = getattr(self, "_given", [])
+        for i, arg in enumerate(given[:-1]):
+            if action is not None and arg in action.option_strings:
+                nxt = given[i + 1]
+                if nxt.startswith("-") and nxt.split("=", 1)[0] not in self._option_string_actions:
+                    return nxt
+        return None
+
+    def _help_of(self, action: argparse.Action | None) -> str:
+        """``action``'s help text with its ``%(default)s`` filled in, or ''."""
+        if action is None or not action.help or action.help == argparse.SUPPRESS:
+            return ""
+        try:
+            return self._get_formatter()._expand_help(action)  # noqa: SLF001 - argparse's own expansion
+        except (KeyError, TypeError, ValueError):
+            return str(action.help)
+
+
+#: longest argparse message printed: a bad value is quoted in it, and a 10 MB one is not echoed whole
+MAX_USAGE_MESSAGE = 500
+
+
+def _one_line(message: str) -> str:
+    """``message`` on one line, cut at ``MAX_USAGE_MESSAGE`` characters with a note."""
+    message = " ".join(message.split())
+    if len(message) > MAX_USAGE_MESSAGE:
+        message = message[:MAX_USAGE_MESSAGE] + f"... (message cut, {len(message)} characters)"
+    return message
 
 
 def command_names() -> list[str]:
@@ -130,7 +235,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     bad = _misplaced_option(argv)
     if bad is not None:
-        print("usage: soundcheck [-h] COMMAND ...", file=sys.stderr)
         _say(f"unknown option {bad!r} before the command; options go after it "
              "(soundcheck COMMAND --option), see soundcheck --help")
         return 2

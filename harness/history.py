@@ -771,6 +771,41 @@ class History:
         return h
 
 
+def _last_line(path: Path, chunk: int = 1 << 16) -> bytes:
+    """The last non-empty line of ``path`` (read from its end, a chunk at a time), or b''."""
+    with path.open("rb") as fh:
+        end = fh.seek(0, os.SEEK_END)
+        tail = b""
+        while end > 0:
+            start = max(0, end - chunk)
+            fh.seek(start)
+            tail = fh.read(end - start) + tail
+            end = start
+            lines = tail.rstrip(b"\n").rsplit(b"\n", 1)
+            if len(lines) == 2 or start == 0:
+                return lines[-1]
+        return b""
+
+
+def append_note(path: str | os.PathLike[str], message: str, **data: Any) -> Entry:
+    """Append a ``note`` entry to a closed history file, after its last entry (the next index,
+    at the last entry's time, so the history's end time is unchanged).
+
+    Why: the run's verdict is final only after its report judged the slopes of what the system
+    held (``runner.adopt_report_verdict``), and the report reads the history first; the history's
+    ``summary`` note is written then, so history.jsonl never says another verdict than
+    summary.json, the reports and the console. Never through a symbolic link (``O_NOFOLLOW``)."""
+    p = Path(path)
+    line = _last_line(p)
+    last = Entry.from_dict(json.loads(line)) if line.strip() else None
+    entry = Entry(last.index + 1 if last is not None else 0, "note", last.time if last is not None else 0.0,
+                  value=message, data=jsonable(data) if data else {})
+    fd = os.open(p, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "a", encoding="utf-8") as fh:
+        fh.write(_encode(entry.to_dict()) + "\n")
+    return entry
+
+
 def _index(e: Entry) -> int:
     return e.index
 

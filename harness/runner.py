@@ -54,11 +54,11 @@ from .errors import RigError, ScenarioFileError, UsageError
 from .inputs import closest
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
-from .history import History, run_op
+from .history import History, append_note, run_op
 from .runfolder import RunFolder, remove_refused_run
 from .histogram import CallbackDurations
 from .replay import export_replay
-from .reports import run_data_from_run, write_reports
+from .reports import build_report, run_data_from_run, write_reports
 from .reports.provenance import CpuPeak, run_provenance, system_identity
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources, latest_give_up
 from .sut_protocol import SystemChoice, SystemUnderTest
@@ -385,9 +385,14 @@ class ReliabilityRun:
     # -- the run ------------------------------------------------------------------------------
     def execute(self, *, on_progress: Callable[[Progress], None] | None = None,
                 on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None = None,
-                reports: bool = True, until: Callable[[], bool] | None = None) -> RunResult:
+                reports: bool = True, until: Callable[[], bool] | None = None,
+                verdict_by_caller: bool = False) -> RunResult:
         """Run, check, summarise; ``reports=False`` leaves the reports to the caller (the soak writes
         them from its journal). The system's DSP stages are built with the run's kernel.
+
+        ``verdict_by_caller``: the caller judges the run further (a soak: its leak slopes, from its
+        journal) and notes the final verdict in the history itself (``note_verdict``); otherwise
+        the run's verdict (its report's, when it writes one) ends the history.
 
         ``until``: a driver's own end, asked after each chunk. The run ends when it says so or at
         its duration, whichever comes first, and it is a completed run (a driver whose script of
@@ -395,11 +400,13 @@ class ReliabilityRun:
         kills each awaited until the system is back, ends the run when the script is done instead
         of guessing a duration; a stop request is an interruption, this is not)."""
         with use_kernel(self.dsp_kernel), one_blas_thread():
-            return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports, until=until)
+            return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports, until=until,
+                                 verdict_by_caller=verdict_by_caller)
 
     def _execute(self, *, on_progress: Callable[[Progress], None] | None,
                  on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None,
-                 reports: bool, until: Callable[[], bool] | None = None) -> RunResult:
+                 reports: bool, until: Callable[[], bool] | None = None,
+                 verdict_by_caller: bool = False) -> RunResult:
         spec = self.spec
         own_dir = spec.run_dir is None  # made here: removed again if the run is refused (exit 2)
         run_dir = spec.run_dir or new_run_dir(spec.report_root, spec.label, spec.seed)
@@ -584,7 +591,8 @@ class ReliabilityRun:
         verdict = judge_run(verdicts, status=status,
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
                             gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips(),
-                            not_started=not_started, device_losses=losses, notes=config_warnings)
+                            not_started=not_started, device_losses=losses, notes=config_warnings,
+                            unfired=scheduled_unfired(injector))
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
@@ -597,13 +605,14 @@ class ReliabilityRun:
         summary["dsp_kernel"] = self.dsp_kernel
         summary["audio"] = audio.summary()
         summary["cpu"]["process_cpu_percent_max"] = cpu_max
-        history.note("summary", **{"ok": summary["ok"], "outcome": verdict.outcome.value})
         history.close()
         RunFolder(run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
         result = RunResult(spec, run_dir, verdicts, summary, history, verdict)
         if reports:
             result.report_paths = _write_reports(run_dir, result)
             adopt_report_verdict(result, getattr(result.report_paths, "report", None))
+        if not verdict_by_caller:
+            note_verdict(run_dir, result.verdict)
         if crashed is not None and not isinstance(crashed, Exception):
             raise crashed  # KeyboardInterrupt/SystemExit after the summary is safe on disk
         return result
@@ -808,6 +817,9 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
                    "unsupported": injector.schedule.unsupported,
                    # kinds the profile asked for of which not one fired: the run says nothing of them
                    "never_fired": sorted(k for k in injector.schedule.asked if not faults.get(k)),
+                   # of those, the kinds its schedule drew for this run (kind -> faults drawn):
+                   # promised, and never fired nor skipped (the verdict's doubt)
+                   "scheduled_unfired": scheduled_unfired(injector),
                    # every fault not injected, kind -> reason -> count: the target could not
                    # inject it, or it had nothing to act on when it fired (no pipeline)
                    "skipped": injector.skips()},
@@ -824,20 +836,53 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
     }
 
 
+def scheduled_unfired(injector: FaultInjector) -> dict[str, int]:
+    """Kind -> faults the run's schedule drew of it, for each kind of which none fired and none was
+    skipped (``fault_skipped``: the target could not inject it, or it had nothing to act on).
+
+    Why the schedule and not the profile's probabilities: the schedule is what the profile
+    promised for this seed and this duration. A kind drawn with a small probability in a short
+    run is often not drawn at all, and then the run never claimed to test it (summary.json's
+    ``never_fired`` lists it, with no doubt); a kind that was drawn and never fired is a claim
+    the run did not keep."""
+    drawn = Counter(f.kind for f in injector.schedule.faults)
+    skipped = set(injector.skips())
+    return {k: n for k, n in sorted(drawn.items()) if not injector.fired_by_kind.get(k) and k not in skipped}
+
+
 def _budget(system: AudioSystem) -> float | None:
     """The block budget (block size / sample rate), once the system has a config."""
     config = system.config
     return config.block_seconds if config is not None else None
 
 
-def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
-    """Hand the run to the report writer; a report failure never loses the run."""
+def _run_data(result: RunResult) -> Any:
+    """The run as the report builder reads it (``reports.RunData``)."""
     spec = result.spec
     meta = {"backend": spec.backend, "seed": spec.seed, "profile": spec.faults, "duration_s": spec.duration_s,
             "label": spec.label}
+    return run_data_from_run(result.history, run_dir=result.run_dir, meta=meta, label=spec.label,
+                             summary=result.summary, verdicts=result.verdicts)
+
+
+def judge_as_its_report(result: RunResult) -> dict[str, Any]:
+    """Adopt the verdict the run's report would give (``adopt_report_verdict``) without writing the
+    report, and return that report's leak verdicts (metric -> ``leaks.LeakVerdict.to_dict``).
+
+    Why: a driver that writes no report (a swarm's seed) judged its runs by the invariants alone,
+    so a seed whose system held one buffer more after every recovery passed where ``soundcheck
+    run`` of the same seed failed "leak suspected". The report builder is the one place that
+    judges the slopes (``harness.leaks`` over the history's samples, the rule a soak's report uses)."""
+    report = build_report(_run_data(result), run_dir=result.run_dir)
+    adopt_report_verdict(result, report)
+    return dict((report.get("stability") or {}).get("leaks") or {})
+
+
+def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
+    """Hand the run to the report writer; a report failure never loses the run."""
+    spec = result.spec
     try:
-        run_data = run_data_from_run(result.history, run_dir=result.run_dir, meta=meta, label=spec.label,
-                                     summary=result.summary, verdicts=result.verdicts)
+        run_data = _run_data(result)
         # a failing run leaves its replay scenario (exported and minimised) for the report to name
         mutant = result.history.meta.get("mutant")
         run_data.replay = export_replay(run_data.verdicts, run_dir=run_dir, history=run_dir / "history.jsonl",
@@ -878,6 +923,18 @@ def adopt_report_verdict(result: Any, report: Mapping[str, Any] | None) -> None:
     result.verdict = verdict
     if result.summary:
         write_summary_verdict(Path(result.run_dir), result.summary, verdict)
+
+
+def note_verdict(run_dir: Path, verdict: RunVerdict) -> None:
+    """End the run folder's ``history.jsonl`` with the run's final verdict (its ``summary``
+    note), the one summary.json, the reports, the console and the exit code give.
+
+    Why: the note was written as the history closed, before the report judged the slopes of what
+    the system held, so a run the report failed kept "pass" in its history beside a FAIL
+    everywhere else. Written after the adoption instead (``history.append_note``)."""
+    path = Path(run_dir) / "history.jsonl"
+    if path.is_file():
+        append_note(path, "summary", ok=verdict.ok, outcome=verdict.outcome.value)
 
 
 def write_summary_verdict(run_dir: Path, summary: dict[str, Any], verdict: RunVerdict) -> None:

@@ -66,7 +66,8 @@ from .journal import JOURNAL_NAME, JournalError, JournalWriter, compact_entry, j
 from .runfolder import LOCK_NAME, RunFolder, RunFolderLock, remove_refused_run
 from .sut_protocol import SystemChoice, load_system
 from .leaks import ResourceSampler
-from .runner import RunSpec, check_device, check_holds_a_block, new_run_dir, profile_for, write_summary_verdict
+from .runner import (RunSpec, check_device, check_holds_a_block, new_run_dir, note_verdict, profile_for,
+                     write_summary_verdict)
 from .verdict import RunVerdict
 
 __all__ = ["SoakResult", "SoakRunner", "SoakSpec", "state_digest"]
@@ -559,7 +560,7 @@ class SoakRunner:
         status = "completed"
         result = None
         try:
-            result = run.execute(on_chunk=recorder, on_progress=on_progress, reports=False)
+            result = run.execute(on_chunk=recorder, on_progress=on_progress, reports=False, verdict_by_caller=True)
             if run._stop.is_set():
                 status = "interrupted"
         except KeyboardInterrupt:
@@ -574,9 +575,12 @@ class SoakRunner:
             wall = time.perf_counter() - wall0
         summary = dict(result.summary) if result is not None else {}
         verdicts = [v.to_dict() for v in result.verdicts] if result is not None else []
+        # the journal keeps the run's figures, not its verdict: the soak's verdict is the report's,
+        # judged from this journal (its leak slopes too), never the run's from before them
+        figures = {k: v for k, v in summary.items() if k not in _VERDICT_KEYS}
         journal.end(status, sim_t=(summary.get("simulated_s") or 0.0) + t_offset,
                     wall_s_total=wall_offset + (summary.get("wall_s") or wall),
-                    verdicts=jsonify(verdicts), summary=jsonify(summary),
+                    verdicts=jsonify(verdicts), summary=jsonify(figures),
                     final_metrics={"counters": _last_counters(result)})
         journal.close()
         # The report is rebuilt from the journal alone: let the run go first (its system, history
@@ -599,8 +603,13 @@ class SoakRunner:
             # it says what the report, the console and the exit code say (never a PASS beside an
             # INCONCLUSIVE or a FAIL of the same soak)
             write_summary_verdict(spec.run_dir, summary, verdict)
+        note_verdict(spec.run_dir, verdict)
         return SoakResult(spec.run_dir, status, verdict, dict(paths), checkpoints, resumed_from,
                           digest_verified, wall, summary)
+
+
+#: a run summary's keys that say its verdict (``runner.summarize``), left out of the journal's end
+_VERDICT_KEYS = frozenset({"ok", "outcome", "verdict"})
 
 
 def _last_counters(result: Any) -> dict[str, Any]:

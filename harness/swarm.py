@@ -240,12 +240,18 @@ def run_seed(seed: int, duration_s: float, faults: str = "swarm", mutant: str | 
         run = build_run(seed, duration_s, faults, mutant, tmp / "run", system=system)
         kinds = sorted(run.profile.probabilities) if faults == "swarm" else sorted(
             k for k, p in run.profile.probabilities.items() if p > 0)
+        from .runner import judge_as_its_report  # noqa: PLC0415 - with the run's modules, on the worker
+
         result = run.execute(reports=False)
+        # the seed's verdict is the one its report would give, leak slopes included
+        leaks = judge_as_its_report(result)
         v = result.verdict
         s = result.summary
         return {"seed": seed, "faults": faults, "kinds": kinds, "scheduled": len(run.schedule),
                 "injected": s["faults"]["total"], "outcome": v.outcome.value, "violated": v.violated,
                 "inconclusive": v.inconclusive, "reasons": v.reasons, "evidence": first_evidence(result),
+                "leaks": {m: {"verdict": d.get("verdict"), "slope_per_hour": d.get("slope_per_hour"),
+                              "unit": d.get("unit")} for m, d in sorted(leaks.items())},
                 "simulated_s": s["simulated_s"], "wall_s": round(time.perf_counter() - t0, 4),
                 "cpu_s": round(time.process_time() - cpu0, 4),
                 "worker": f"{socket.gethostname()}:{os.getpid()}"}
@@ -706,7 +712,10 @@ def render_report(result: SwarmResult) -> str:
     if s["failures"]:
         lines += ["## Failing seeds by violated invariants", ""]
         for g in s["failures"]:
-            name = ", ".join(g["violated"]) or "(no invariant: the run crashed)"
+            # a seed may fail with no invariant violated: a leak its slopes found, or a crash
+            why = "; ".join(by_seed.get(g["seeds"][0], {}).get("reasons") or ())
+            name = ", ".join(g["violated"]) or (f"no invariant violated ({why})" if why
+                                                else "(no invariant: the run crashed)")
             seeds = g["seeds"]
             lines.append(f"### {name}: {g['count']} seed(s)")
             lines.append("")

@@ -158,7 +158,7 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
               gates: Iterable[Any] = (), steady: Mapping[str, Any] | None = None,
               faults_skipped: Mapping[str, Mapping[str, int]] | None = None,
               not_started: str | None = None, device_losses: Mapping[str, Any] | None = None,
-              subject: str = "invariants") -> RunVerdict:
+              unfired: Mapping[str, int] | None = None, subject: str = "invariants") -> RunVerdict:
     """Turn a run's findings into its verdict (the only place that does).
 
     ``checks``: the invariant verdicts; ``status``: ``completed``, ``interrupted``, ``partial`` (a
@@ -184,6 +184,10 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     outage explains makes the run inconclusive, naming when and which device (the system
     recovered, so nothing failed, but the run did not provoke the loss and cannot tell the
     system's crash from the world's); explained losses are a note.
+    ``unfired``: kind -> faults the run's schedule drew of it, for each kind that never fired
+    (``runner.scheduled_unfired``): a completed run that injected faults but none of a kind its
+    schedule promised is inconclusive, naming the kinds; it tested nothing of them (an
+    interrupted run, or one that injected nothing, already says so).
     ``subject``: ``expectations`` for a scenario, whose checks are one ``expectations`` check and
     one per unmet expectation: its headline says "expectations not met" and names the unmet ones,
     or, on a pass, "every one of its expectations held", where a run's says how many invariants
@@ -249,6 +253,10 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
                       "under faults" + (f" ({skipped})" if skipped else ""))
     elif skipped:
         notes.append(skipped)
+    if unfired and status == "completed" and faults_injected:
+        doubts.append("fault kinds the schedule drew never fired: "
+                      + ", ".join(f"{kind} ({n} drawn)" for kind, n in sorted(unfired.items()))
+                      + ": the run tested nothing of them")
     return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d, subject)
 
 

@@ -151,6 +151,8 @@ def run_data_from_run(history: Any, *, run_dir: Path, meta: dict[str, Any], labe
         meta["faults_wanted"] = bool(summary["faults"]["wanted"])
     if isinstance(summary.get("faults"), dict) and summary["faults"].get("skipped"):
         meta["faults_skipped"] = summary["faults"]["skipped"]
+    if isinstance(summary.get("faults"), dict) and summary["faults"].get("scheduled_unfired"):
+        meta["faults_unfired"] = summary["faults"]["scheduled_unfired"]  # a doubt of the verdict
     if summary.get("not_started"):
         meta["not_started"] = str(summary["not_started"])
     if isinstance(summary.get("device_losses"), dict):

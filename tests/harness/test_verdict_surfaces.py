@@ -82,3 +82,54 @@ def test_a_soak_long_enough_to_judge_its_leaks_still_passes(tmp_path, capsys, mo
     assert {v["verdict"] for v in report["stability"]["leaks"].values()} == {"ok"}
     assert code == 0 and "PASS: all 10 invariants held" in out
     assert summary["outcome"] == "pass" and report["verdict"]["outcome"] == "pass"
+
+
+def _history_summaries(run_dir: Path) -> tuple[list[dict], dict]:
+    """The ``summary`` notes of a run folder's history.jsonl, and its last entry."""
+    entries = [json.loads(line) for line in (run_dir / "history.jsonl").read_text().splitlines() if line.strip()]
+    notes = [e for e in entries if e["type"] == "note" and e.get("value") == "summary"]
+    return notes, entries[-1]
+
+
+def test_every_surface_of_a_run_whose_report_changes_its_verdict_gives_the_reports_verdict(tmp_path, capsys,
+                                                                                        monkeypatch):
+    """A run whose invariants all hold and whose report's slopes find growth: the exit code, the
+    console line, summary.json, the history's summary note (history.jsonl), report.json,
+    report.html, the run-history database, ``soundcheck history`` and a rebuilt report all say
+    FAIL. history.jsonl kept the run's "pass" from before the report's verdict was adopted."""
+    db = tmp_path / "history.sqlite"
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(db))
+    code = main(["run", "--system", "growing_system:make", "--duration", "2m", "--seed", "1",
+                 "--faults", "default", "--report-dir", str(tmp_path / "runs")])
+    out = capsys.readouterr().out
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    summary, report, html = _surfaces(run_dir)
+    assert all(summary["invariants"].values())  # the run alone would have passed
+    assert code == 1 and "FAIL: leak suspected" in out
+    assert (summary["outcome"], report["verdict"]["outcome"]) == ("fail", "fail")
+    assert "leak suspected: sut_buffers, sut_live_allocations" in html
+    notes, last = _history_summaries(run_dir)
+    assert [(n["data"]["ok"], n["data"]["outcome"]) for n in notes] == [(False, "fail")]
+    assert last == notes[0]  # the verdict ends the history, after everything the report read
+    assert _db_outcomes(db) == ["fail"]
+    assert main(["history", "--db", str(db)]) == 0
+    assert "FAIL" in capsys.readouterr().out
+    assert main(["report", str(run_dir)]) == 1  # the report rebuilt from the folder: the same verdict
+    rebuilt = json.loads((run_dir / "report.json").read_text())
+    assert rebuilt["verdict"]["headline"] == report["verdict"]["headline"]
+    assert _history_summaries(run_dir)[0] == notes  # rebuilding notes nothing more
+
+
+def test_a_soaks_history_and_journal_carry_its_reports_verdict_not_the_runs(tmp_path, monkeypatch):
+    """A 3 s soak is inconclusive (too short to judge a leak); its run alone passed. The
+    history's summary note said "pass", and so did the journal's end record."""
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    run_dir = tmp_path / "soak"
+    assert main(["soak", "--duration", "3s", "--no-progress", "--run-dir", str(run_dir)]) == 3
+    notes, last = _history_summaries(run_dir)
+    assert [(n["data"]["ok"], n["data"]["outcome"]) for n in notes] == [(False, "inconclusive")]
+    assert last == notes[0]
+    journal = [json.loads(line) for line in (run_dir / "journal.jsonl").read_text().splitlines() if line.strip()]
+    (end,) = [r for r in journal if r["type"] == "end"]
+    assert not {"ok", "outcome", "verdict"} & set(end["summary"]), sorted(end["summary"])
+    assert end["summary"]["faults"]["total"] == json.loads((run_dir / "summary.json").read_text())["faults"]["total"]
