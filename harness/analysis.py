@@ -2955,7 +2955,11 @@ def _fine_events(
             rs = whole[pick].astype(np.float64)
     lag0 = np.einsum("ij,ij->i", rs[:, :-1], rs[:, :-1])
     lag1 = np.einsum("ij,ij->i", rs[:, 1:], rs[:, :-1])
-    rho = _median1(lag1 / np.maximum(lag0, 1e-300))
+    # at most 1, the bound of a correlation: the ratio is not held to it (its two sums are over
+    # different frames), and a smooth residual, a noiseless take whose level the model's ramp does
+    # not follow (an AGC on a low tone), reads above 1, where _whitened's first-sample scale
+    # sqrt(1 - rho**2) does not exist
+    rho = min(_median1(lag1 / np.maximum(lag0, 1e-300)), 1.0)
     whiten = rho if rho > _FINE_WHITEN_RHO else 0.0
     # one pass over the residual, whitened or not (the plain residual's figures were once taken
     # first and thrown away when the noise proved coloured: a fifth of the fine pass)
