@@ -40,6 +40,11 @@ about 10 % of its magnitude.
    never crosses it); a step in the fundamental's block-to-block phase against lines through the
    blocks before and after is a dropped or inserted frame, however small its waveform step.
 
+7. Clipping: a tone held flat at a level at its peaks is the same distortion in every block, so
+   the passes above take it for the noise floor and the model. Runs of frames held within the
+   noise of each block's extreme, far longer than a clean sine's peak stays there, at four peaks
+   or more close together, are one ``clipped`` glitch (``_clipped_stretches``).
+
 Known limits: runs longer than half a period alias (N reads as N - period); silence of a period
 or more is reported as ``mute`` even when it was inserted rather than substituted (the phase
 shift is still in ``phase_shift_frames``); leading and trailing silence and short fades are not
