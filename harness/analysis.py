@@ -40,6 +40,11 @@ about 10 % of its magnitude.
    never crosses it); a step in the fundamental's block-to-block phase against lines through the
    blocks before and after is a dropped or inserted frame, however small its waveform step.
 
+7. Clipping: a tone held flat at a level at its peaks is the same distortion in every block, so
+   the passes above take it for the noise floor and the model. Runs of frames held within the
+   noise of each block's extreme, far longer than a clean sine's peak stays there, at four peaks
+   or more close together, are one ``clipped`` glitch (``_clipped_stretches``).
+
 Known limits: runs longer than half a period alias (N reads as N - period); silence of a period
 or more is reported as ``mute`` even when it was inserted rather than substituted (the phase
 shift is still in ``phase_shift_frames``); leading and trailing silence and short fades are not
@@ -129,8 +134,8 @@ DEFAULT_AMPLITUDE = 0.5
 SAMPLE_FORMATS = ("int16", "int24", "int32", "float32")
 SIGNAL_KINDS = ("sine", "multitone", "pulse", "mls", "linsweep", "logsweep")
 
-GlitchKind = Literal["dropped", "inserted", "click", "mute", "other"]
-GLITCH_KINDS: tuple[GlitchKind, ...] = ("dropped", "inserted", "click", "mute", "other")
+GlitchKind = Literal["dropped", "inserted", "click", "mute", "clipped", "other"]
+GLITCH_KINDS: tuple[GlitchKind, ...] = ("dropped", "inserted", "click", "mute", "clipped", "other")
 
 FloatArray = NDArray[np.float64]
 
@@ -964,7 +969,9 @@ class Glitch:
     """One glitch. Frames count from the start of the analysed signal; ``end_frame`` is exclusive.
 
     ``size`` is frames dropped/inserted for ``dropped``/``inserted``, frames of silence for
-    ``mute``, and samples off the predicted sine for ``click``/``other``.
+    ``mute``, frames held flat at the clipping level for ``clipped`` (whose ``peak_error`` is how
+    far the tone's fundamental reaches past that level), and samples off the predicted sine for
+    ``click``/``other``.
     """
 
     start_frame: int
@@ -1220,8 +1227,9 @@ def analyze_glitches(
     measure_levels: bool = True,
     frequency_known: bool = False,
     fine: bool = True,
+    clipping: bool = True,
 ) -> GlitchReport:
-    """Find every dropped, inserted, clicked or muted stretch in a recording of one steady sine.
+    """Find every dropped, inserted, clicked, muted or clipped stretch in a recording of one steady sine.
 
     ``frequency_hz`` is the nominal test frequency (estimated when omitted); the true one is
     always measured, so a sample-clock offset is not a glitch. A sample is glitched when it
@@ -1232,6 +1240,8 @@ def analyze_glitches(
     ``frequency_known=True`` takes ``frequency_hz`` as the tone's frequency to start from instead of
     searching the spectrum for it (a simulated device plays exactly what it was told); the
     whole-take phase refinement still runs. Another ~40 % of the cost of a short take.
+    ``clipping=False`` skips the search for flat-topped peaks (``_clipped_stretches``): a tone held
+    at a level is otherwise one ``clipped`` glitch per stretch of clipped periods.
 
     Raises ``AnalysisError`` when there is no steady sine to lock on to (silence, noise, a tone
     other than ``frequency_hz``).
@@ -1417,6 +1427,18 @@ def analyze_glitches(
         if events:
             ctx = int(round(context_ms * 1e-3 * fs))
             glitches = sorted(glitches + _fine_glitches(x, events, block, cyc, fs, ctx), key=lambda g: g.start_frame)
+            if len(glitches) > max_glitches:
+                truncated = True
+                glitches = glitches[:max_glitches]
+
+    # 7c. Clipping: the tone's peaks held flat at one level, which no fit of a sine (nor its
+    # harmonics to the 5th, in the fine pass) calls a glitch, as the distortion is the same in
+    # every block and so is taken for the take's noise floor.
+    if clipping and len(glitches) < max_glitches:
+        clipped = _clipped_stretches(x, first, nb, block, cyc, typical, float(np.median(fit.dc)), fs,
+                                     int(round(context_ms * 1e-3 * fs)))
+        if clipped:
+            glitches = sorted(glitches + clipped, key=lambda g: g.start_frame)
             if len(glitches) > max_glitches:
                 truncated = True
                 glitches = glitches[:max_glitches]
@@ -1696,6 +1718,103 @@ def _classify(
         waveform_start_frame=w0,
         waveform=x[w0:w1].copy(),
     )
+
+
+#: a flat run at a peak is clipping when it is this many times longer than the widest run a clean
+#: sine of the take's magnitude holds within the same band of its peak (under noise, quantisation
+#: and sampling: 0.6-1.3 of that width measured on clean tones at 44.1-96 kHz, 100-5000 Hz,
+#: -100 to -40 dBFS of noise, float and int16: ``bench/bench_clipping.py``)
+_CLIP_RUN_FACTOR = 2.0
+#: and at least this many frames (a clean sine sampled symmetrically about its peak holds two)
+_CLIP_RUN_MIN = 3
+#: flat peaks that make a stretch of clipping, each within ``_CLIP_GAP`` periods of the one
+#: before: a clipped steady tone is clipped at every peak (or, clipped by less than a sampling
+#: step's curve, at most of them); one long run that noise made is not clipping
+_CLIP_PEAKS = 4
+_CLIP_GAP = 4.0
+
+
+def _sample_step(seg: NDArray[np.float32]) -> float:
+    """The quantisation step of ``seg``: 2**-15 when every sample is a 16-bit code, 2**-23 for 24
+    bits, else 0 (float data). A low tone in 16 bits holds each code for several frames at its
+    peak; the clean width a flat run is judged against must include that step."""
+    for bits in (15, 23):
+        scaled = seg * np.float32(2.0**bits)
+        if np.array_equal(scaled, np.round(scaled)):
+            return 2.0**-bits
+    return 0.0
+
+
+def _clipped_stretches(
+    x: NDArray[np.float32], first: int, nb: int, block: int, cyc: float, typical: float, dc: float, fs: int,
+    ctx: int,
+) -> list[Glitch]:
+    """Stretches where the tone's peaks are held flat at one level: hard clipping.
+
+    The levels are each block's largest and smallest samples: a clipped block's extremes are
+    the clipping level (plus the noise), a clean one's its peaks. A peak is flat when a run of frames
+    stays within ``eps`` of that level, above and below it (a tone whose AGC lifts it past the
+    level passes through the band twice, briefly) (``eps``: 6 sigmas of the noise plus the quantisation
+    step) for ``_CLIP_RUN_FACTOR`` times longer than a clean sine of the take's magnitude can
+    (its peak band ``A (1 - cos theta) <= delta``, where ``delta`` adds the noise's own reach,
+    the sampling offset of a peak and a step, is ``2 theta / (2 pi cyc)`` frames wide). The
+    noise is read from the second difference with the sine's own curvature taken out
+    (``x[n+1] - 2 x[n] + x[n-1] + 4 sin^2(pi cyc) x[n]`` is the noise's second difference,
+    variance 6 sigma^2, where the tone is a sine), over the frames in the middle half of the
+    swing only, which clipping never touches. ``_CLIP_PEAKS`` or more flat peaks, each within
+    ``_CLIP_GAP`` periods of the one before, are one ``clipped`` glitch.
+
+    Limits: a tone of fewer than ~20 frames a period (5 kHz at 48 kHz) clips only 1-4 frames a
+    peak, too few to tell from its sampling; a clipped tone low-passed afterwards (a converter's
+    filter) rings on its flat top and is not found; soft saturation, which bends the top
+    without holding it, is not a flat run.
+    """
+    seg = x[first: first + nb * block]
+    if seg.size < 3 or typical <= 0:
+        return []
+    centred = seg.astype(np.float64) - dc
+    curve = 4.0 * math.sin(math.pi * cyc) ** 2
+    d2 = centred[2:] - 2.0 * centred[1:-1] + centred[:-2] + curve * centred[1:-1]
+    d2 = d2[np.abs(centred[1:-1]) < 0.5 * typical]
+    if d2.size < 64:
+        return []
+    sigma = 1.4826 * _median1(np.abs(d2 - _median1(d2))) / math.sqrt(6.0)
+    step = _sample_step(seg)
+    eps = 6.0 * sigma + step + 1e-6 * typical
+    delta = eps + 5.0 * sigma + typical * (1.0 - math.cos(math.pi * cyc)) + step
+    clean_width = 2.0 * math.acos(max(-1.0, 1.0 - delta / typical)) / (2.0 * math.pi * cyc)
+    longest = max(_CLIP_RUN_MIN, _CLIP_RUN_FACTOR * clean_width)
+    blocks = centred.reshape(nb, block)
+    run_s: list[NDArray[np.int64]] = []
+    run_e: list[NDArray[np.int64]] = []
+    run_level: list[FloatArray] = []
+    for extreme in (blocks.max(axis=1), blocks.min(axis=1)):
+        level = np.repeat(extreme, block)
+        s, e = _runs(np.abs(centred - level) <= eps)  # held at the level: a sine above it is not
+        keep = (e - s) >= longest
+        run_s.append(s[keep])
+        run_e.append(e[keep])
+        run_level.append(np.abs(level[s[keep]]))
+    if not any(r.size for r in run_s):
+        return []
+    s_all = np.concatenate(run_s)
+    order = np.argsort(s_all, kind="stable")
+    s_all, e_all, lv_all = s_all[order], np.concatenate(run_e)[order], np.concatenate(run_level)[order]
+    period = 1.0 / cyc
+    new = np.concatenate(([True], s_all[1:] - e_all[:-1] > _CLIP_GAP * period))
+    heads = np.flatnonzero(new)
+    tails = np.concatenate((heads[1:], [s_all.size]))
+    out: list[Glitch] = []
+    for h, t in zip(heads, tails, strict=True):
+        if t - h < _CLIP_PEAKS:
+            continue
+        a, b = first + int(s_all[h]), first + int(e_all[t - 1])
+        w0, w1 = max(0, a - ctx), min(x.size, a + ctx)
+        out.append(Glitch(start_frame=a, end_frame=b, kind="clipped", size=int(np.sum(e_all[h:t] - s_all[h:t])),
+                          peak_error=max(typical - _median1(lv_all[h:t]), 0.0), phase_shift_frames=0.0,
+                          level_change_db=0.0,
+                          waveform_start_frame=w0, waveform=x[w0:w1].copy()))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -2841,7 +2960,11 @@ def _fine_events(
             rs = whole[pick].astype(np.float64)
     lag0 = np.einsum("ij,ij->i", rs[:, :-1], rs[:, :-1])
     lag1 = np.einsum("ij,ij->i", rs[:, 1:], rs[:, :-1])
-    rho = _median1(lag1 / np.maximum(lag0, 1e-300))
+    # at most 1, the bound of a correlation: the ratio is not held to it (its two sums are over
+    # different frames), and a smooth residual, a noiseless take whose level the model's ramp does
+    # not follow (an AGC on a low tone), reads above 1, where _whitened's first-sample scale
+    # sqrt(1 - rho**2) does not exist
+    rho = min(_median1(lag1 / np.maximum(lag0, 1e-300)), 1.0)
     whiten = rho if rho > _FINE_WHITEN_RHO else 0.0
     # one pass over the residual, whitened or not (the plain residual's figures were once taken
     # first and thrown away when the noise proved coloured: a fifth of the fine pass)

@@ -1633,10 +1633,12 @@ class AudioCheck:
                 try:
                     # fine: the noise-floor pass too (pops and phase steps below the coarse tolerance);
                     # it judges a coloured residual by its innovation since the 3-frame "click" of
-                    # hostile seed 60 at 60 s (a smooth bump of low-passed noise, 1e-4 of the tone)
+                    # hostile seed 60 at 60 s (a smooth bump of low-passed noise, 1e-4 of the tone);
+                    # not the search for clipped peaks: a run's verdict is held to the false-alarm
+                    # matrices, which have not been measured with it
                     rep = analyze_glitches(x[a:b], self._fs, self.frequency_hz, max_glitches=10_000,
                                           measure_levels=False, frequency_known=self.frequency_hz is not None,
-                                          fine=self.fine)
+                                          fine=self.fine, clipping=False)
                 except AnalysisError as exc:
                     if hi > lo and len(self.unanalysable) < 20:
                         self.unanalysable.append(f"t={self._time(base + lo):.3f}..{self._time(base + hi):.3f} s: {exc}")

@@ -50,7 +50,7 @@ def register(subparsers: Any) -> None:
 
     g = sub.add_parser(
         "glitches",
-        help="find dropped/inserted frames, clicks and mutes in a recorded test sine",
+        help="find dropped/inserted frames, clicks, mutes and clipping in a recorded test sine",
         description=(
             "Lock on to the test sine in FILE and report every place it was broken. Prints one "
             "JSON object; exits 0 when clean, 1 when glitches were found, 2 on bad input, 3 when "
