@@ -135,7 +135,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     paths = list(args.paths)
     if args.list:
-        paths += [ln.strip() for ln in Path(args.list).read_text().splitlines() if ln.strip()]
+        try:
+            paths += [ln.strip() for ln in Path(args.list).read_text().splitlines() if ln.strip()]
+        except (OSError, UnicodeDecodeError) as exc:
+            ap.exit(2, f"bench_episode_excess: error: --list {args.list}: cannot be read ({exc}); "
+                       "give a text file naming one history file a line\n")
     by_clock: dict[str, dict[str, Any]] = {}
     rows: list[dict[str, Any]] = []
     skipped = {"missing": 0, "too_large": 0, "unreadable": 0}
