@@ -4979,10 +4979,10 @@ BATCH_35: list[Bug] = [
         "run's own stop, which follows the watch, is judged, and a recovery from the machine's stall fails",
         "false alarm: a recovery from the machine's stall at the end is not observed, not a failure"),
     Bug("recovery_wait_limit_in_us", "harness/steady_state.py",
-        "        limit = (recovery.deadline_ms + recovery.max_backoff_ms) / 1000\n",
-        "        limit = (recovery.deadline_ms + recovery.max_backoff_ms) / 1e6\n",
-        "a wrong unit in _recovery_may_still_end: the recovery's deadline read as microseconds, so the "
-        "after-window never waits for a recovery under way",
+        "        limit = recovery_episode_bound_s(recovery)\n",
+        "        limit = recovery_episode_bound_s(recovery) / 1000\n",
+        "a wrong unit in _recovery_may_still_end: the episode bound, already in seconds, converted from "
+        "milliseconds again, so the after-window never waits for a recovery under way",
         "false alarm: a recovery still within its deadline is waited for"),
     Bug("report_exit_ok_or_one", "harness/commands/report.py",
         "    return int(report[\"verdict\"][\"exit_code\"])\n",
@@ -5055,8 +5055,8 @@ BATCH_36: list[Bug] = [
         "back-off step past its deadline",
         "recovery bounds (the deadline kept)"),
     Bug("attempt_past_deadline_allows_backoff", "harness/invariants.py",
-        "            lo = bisect.bisect_right(attempt_starts, t0 + dl + _EPISODE_TOLERANCE_S)\n",
-        "            lo = bisect.bisect_right(attempt_starts, t0 + dl + self._config_at(idx)[1] + _EPISODE_TOLERANCE_S)\n",
+        "            lo = bisect.bisect_right(attempt_starts, t0 + dl + tol)\n",
+        "            lo = bisect.bisect_right(attempt_starts, t0 + dl + self._config_at(idx)[1] + tol)\n",
         "the episode's allowance (one back-off step) reused for the attempts: an attempt made past the "
         "deadline but inside that step is let through",
         "false pass: recovery (an attempt past the deadline)"),

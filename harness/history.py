@@ -412,7 +412,10 @@ class History:
         if self.clock is None:
             self.clock = system.clock
             self._flush_every = _flush_every(self.clock)
+        # the clock says how much of a recorded time can be the recording's own lag: none on a
+        # virtual clock (``invariants.episode_tolerance_s``)
         self.record("attach", data={"state": system.state.value, **observe(system),
+                                    "clock": "virtual" if getattr(system.clock, "virtual", False) else "real",
                                     "components": {n: s.value for n, s in system.coordinator.states().items()},
                                     "seed": getattr(system, "seed", None),
                                     "next_seq": system.coordinator.history.records()[-1].seq + 1

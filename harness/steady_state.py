@@ -196,18 +196,23 @@ class SteadyWatch:
                 self.recovering_since = None
 
     def _recovery_may_still_end(self, now: float) -> bool:
-        """Whether a recovery in progress is still within its own deadline (plus one back-off
-        step): its outcome is not known yet, and the after-window waits for it. A recovery on a
-        loaded machine can take seconds (measured: 3.5 s for the rig's ALSA route to reopen after
-        a server restart at load average 12): a run that ended before it was not steady is
-        not a system that failed to recover."""
+        """Whether a recovery in progress is still within its episode bound (the ``recovery``
+        invariant's, ``invariants.recovery_episode_bound_s``: its deadline): its outcome is not
+        known yet, and the after-window waits for it. A recovery on a loaded machine can take
+        seconds (measured: 3.5 s for the rig's ALSA route to reopen after a server restart at
+        load average 12): a run that ended before it was not steady is not a system that failed
+        to recover. Past the bound the invariant judges what held it; the watch waits no longer
+        (a wait to the deadline plus one back-off step called steady a system that came back
+        after its deadline)."""
+        from .invariants import recovery_episode_bound_s  # noqa: PLC0415 - the judge's own bound
+
         if self.recovering_since is None or self.system.state != State.RECOVERING:
             return False
         config = getattr(self.system, "config", None)
         recovery = getattr(config, "recovery", None)
         if recovery is None:
             return False
-        limit = (recovery.deadline_ms + recovery.max_backoff_ms) / 1000
+        limit = recovery_episode_bound_s(recovery)
         return now < self.recovering_since + limit
 
     def _gave_up_on_its_own(self) -> bool:
@@ -309,8 +314,13 @@ class SteadyWatch:
         while clock.now() < deadline - 1e-9 and not self.stop():
             t = clock.now()
             state = self.system.state
-            if self._recovery_may_still_end(t):  # wait for its outcome, then one whole window
-                deadline = max(deadline, t + self.window_s + STEP_S)
+            if self._recovery_may_still_end(t):
+                # wait for its outcome, seen by the step after this one at the latest, which is not
+                # quiet (the outcome moves the state and its counters); then the settle margin, in
+                # which a return to RUNNING still sounds and no quiet window starts (counted in
+                # whole steps, the watch's grain), and one whole window
+                settle = math.ceil(self.margin_s / STEP_S - 1e-9) * STEP_S
+                deadline = max(deadline, t + 2 * STEP_S + settle + self.window_s)
             if (state not in (State.RUNNING, State.RECOVERING) and self.rollback is not None and not rolled_back
                     and not self._gave_up_on_its_own()):
                 rolled_back = (f"rolled back as an operator would: the system was {state.value} ({self.last_cause}"

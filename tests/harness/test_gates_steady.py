@@ -15,6 +15,7 @@ import pytest
 from harness.cli import main
 from harness.gates import Gates, evaluate_gates
 from harness.runner import ReliabilityRun, RunSpec
+from harness.invariants import recovery_episode_bound_s
 from harness.steady_state import EXTERNAL_GRACE_S, SteadyWatch
 from harness.verdict import Outcome, judge_run
 from system_under_test import AudioSystem, State
@@ -264,7 +265,7 @@ class _SlowRecovery:
 def test_a_recovery_still_within_its_deadline_is_waited_for_not_judged_unfinished(back_at, after):
     """Measured on the rig's ALSA route at load average 12: the reopen after an external server
     kill took 3.5 s, longer than the after-window's wait, and a healthy run failed "never back to
-    RUNNING". The watch waits while the recovery may still end (its deadline plus one back-off);
+    RUNNING". The watch waits while the recovery may still end (its episode bound: its deadline);
     a recovery that never ends is still judged so once that has passed."""
     system = _SlowRecovery(back_at)
     watch = SteadyWatch(system, 1.0, system.advance)
@@ -276,6 +277,36 @@ def test_a_recovery_still_within_its_deadline_is_waited_for_not_judged_unfinishe
         assert r.after_span[0] >= 6.0 - 0.25  # the quiet streak counts from the step it came back in
     else:
         assert "never back to RUNNING" in r.after_detail and system.clock.now() >= 11.0
+
+
+def test_a_recovery_back_after_its_deadline_is_not_waited_for_as_if_within_it():
+    """The watch and the ``recovery`` invariant hold an episode to one bound
+    (``recovery_episode_bound_s``: the deadline, 10 s here). A system back at 10.5 s outlived it,
+    which the invariant fails; a watch that waited to the deadline plus one back-off step (11 s)
+    saw it come back and called the after-window steady. It waits to the bound, then one window:
+    no quiet window follows in that time, so the steady state after is not observed."""
+    system = _SlowRecovery(10.5)
+    assert recovery_episode_bound_s(system.config.recovery) == 10.0
+    watch = SteadyWatch(system, 1.0, system.advance)
+    system._to(State.RECOVERING, "DeviceStalledError: no audio block")
+    watch.watch_after()
+    r = watch.result
+    assert r.after == "not observed", r
+    assert system.clock.now() < 10.5 + 1.0
+
+
+@pytest.mark.parametrize("margin_s", [0.0, 0.25, 0.34])
+def test_a_recovery_back_at_its_deadline_is_waited_for_with_its_settle_margin(margin_s):
+    """A system back to RUNNING at its deadline exactly (10 s) kept its bound: the watch waits for
+    the outcome, the settle margin after it (in which no quiet window starts; 0.34 s is not a whole
+    number of the watch's steps) and one whole window, and finds it steady."""
+    system = _SlowRecovery(10.0)
+    watch = SteadyWatch(system, 1.0, system.advance, margin_s=margin_s)
+    system._to(State.RECOVERING, "DeviceStalledError: no audio block")
+    watch.watch_after()
+    r = watch.result
+    assert r.after == "yes", r
+    assert r.after_span[0] >= 10.0 + margin_s - 1e-9
 
 
 class _ServerWatched:
