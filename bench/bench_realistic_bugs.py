@@ -114,7 +114,8 @@ HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
 #: verdict, a scenario file's problems, the BLAS limit or the one-block minimum, which the whole
 #: suite's tests of them caught (batch 23)
 HARNESS_OWN_TESTS: dict[str, list[str]] = {
-    "harness/commands/analyze.py": ["tests/harness/test_hostile.py"],
+    # (and a take's unanalysed edges, seconds against frames: its own file first; batch 40)
+    "harness/commands/analyze.py": ["tests/harness/test_analyze_unanalysed_edges.py", "tests/harness/test_hostile.py"],
     "harness/scenarios/": ["tests/harness/test_scenarios.py", "tests/harness/test_scenario_cli.py",
                            "tests/harness/test_hostile.py"],
     "harness/blas.py": ["tests/harness/test_blas.py"],
@@ -127,11 +128,16 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/journal.py": ["tests/harness/test_journal.py"],
     # the soak's whole file since batch 31 (its end status and its replay), the two tests batch 25
     # needed first
-    "harness/soak.py": [f"tests/harness/test_soak.py::{n}" for n in (
+    # (and a soak refused as its system is configured leaves no folder behind, seconds, first; batch 40)
+    "harness/soak.py": [
+        "tests/harness/test_refused_run_folder.py::test_a_soak_refused_as_its_system_is_configured_leaves_no_journal"]
+    + [f"tests/harness/test_soak.py::{n}" for n in (
         "test_a_soak_stopped_part_way_journals_the_chunk_it_ran_last",
         "test_a_segment_continued_after_a_resume_journals_its_history_on_the_soaks_time_line")]
     + ["tests/harness/test_soak.py"],
-    "harness/runner.py": [f"tests/harness/test_hostile.py::{n}" for n in (
+    # (and the report's verdict adopted by the run, its summary.json rewritten: one verdict per run
+    # on every surface, seconds; batch 40)
+    "harness/runner.py": ["tests/harness/test_verdict_surfaces.py"] + [f"tests/harness/test_hostile.py::{n}" for n in (
         "test_a_duration_shorter_than_one_block_is_refused_naming_the_minimum",
         "test_exactly_one_block_is_taken_and_a_hair_less_is_refused",
         "test_the_minimum_a_refusal_names_is_taken", "test_one_block_is_enough_to_be_taken")],
@@ -150,7 +156,7 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
                           "tests/harness/test_scenario_cli.py"],
     "harness/reports/": [f"tests/harness/{n}" for n in (
         "test_reports_compare.py", "test_reports.py", "test_reports_fold.py", "test_reports_timeline.py",
-        "test_history_db.py")],
+        "test_history_db.py", "test_verdict_surfaces.py")],
     "harness/inputs.py": ["tests/harness/test_hostile.py"],
     # the audio check's own files first: a window's consistency and the machine's excuse are
     # judged there on synthetic windows and a scripted rig capture, seconds (batch 28)
