@@ -206,6 +206,21 @@ def test_resume_refuses_a_finished_soak_and_bad_input_is_exit_2(tmp_path, capsys
     assert "--resume" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("option", [["--program", "program.toml"], ["--system", "growing_system:make"],
+                                    ["--duration", "1h"], ["--run-dir", "elsewhere"]])
+def test_resume_refuses_a_setting_it_would_ignore(tmp_path, capsys, option):
+    """``--resume`` takes every setting from the journal: an option it would silently ignore (the
+    soak resumed without the program or system the user named) is refused, exit 2, naming it."""
+    from harness.cli import main
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    assert main(["soak", "--resume", str(run_dir), *option]) == 2
+    err = capsys.readouterr().err
+    assert "--resume takes the run's settings from its journal; drop --duration/--run-dir/--system/--program" in err
+    assert "Traceback" not in err
+
+
 def test_quick_false_alarm_matrix_a_healthy_five_minute_soak_is_never_judged_a_leak(tmp_path, monkeypatch):
     """The quick part of the soak false-alarm matrix (the long part: bench/bench_soak.py --matrix).
     Seed 3 is the seed whose 1 h soak was judged "leak suspected: rss_bytes". In its first five
