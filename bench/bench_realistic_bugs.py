@@ -151,7 +151,9 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
         "test_analysis_reference.py", "test_analysis_reference_noiseless.py",
         "test_analysis_reference_noisy.py")],
     "harness/program.py": ["tests/harness/test_program.py"],
-    "harness/swarm.py": ["tests/harness/test_swarm.py"],
+    # (and a swarm stopped by SIGTERM: its exit code, summary and report; first, as test_swarm.py's
+    # killed-worker test fails by itself at load 30 and would read as any swarm bug's catch; batch 40)
+    "harness/swarm.py": ["tests/harness/test_swarm_interrupted.py", "tests/harness/test_swarm.py"],
     "harness/shrink.py": ["tests/harness/test_shrink.py", "tests/harness/test_from_history_shrink.py",
                           "tests/harness/test_scenario_cli.py"],
     "harness/reports/": [f"tests/harness/{n}" for n in (
