@@ -5446,7 +5446,10 @@ BATCH_40: list[Bug] = [
         '        fh = os.fdopen(os.open(p, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "ab")\n',
         "'the \"ab\" mode appends' in JournalWriter.create: the descriptor is not O_APPEND, the first "
         "checkpoint overwrites the header",
-        "evidence: a journal's header kept"),
+        "evidence: a journal's header kept",
+        equivalent="Python's append mode seeks the descriptor to the end as it opens it (os.fdopen(fd, \"ab\")), "
+                   "and the run folder's lock keeps every other writer out: without O_APPEND each record still "
+                   "lands after the last"),
     Bug("soak_checkpoint_history_pos_off_by_one", "harness/soak.py",
         "            self.hist_pos = entries[-1].index + 1\n",
         "            self.hist_pos = entries[-1].index\n",
