@@ -437,3 +437,23 @@ def test_a_checkpoint_s_counters_are_the_snapshot_s_without_its_histogram_summar
             return SimpleNamespace(counters={"callbacks": int(time)})
 
     assert _counter_values(SimpleNamespace(monitoring=Registry()), 4.0) == {"callbacks": 4}
+
+
+def test_each_history_entry_is_journaled_once_across_checkpoints(tmp_path):
+    """A checkpoint journals the history entries since the one before: none twice, none lost.
+    The faults journaled are the history's, one for one (a report rebuilt from the
+    journal counts each fault once)."""
+    from harness.journal import read_journal
+
+    _soak(tmp_path, duration_s=20.0, checkpoint_s=5.0)
+    journal = read_journal(tmp_path / "run")
+    assert len(journal.checkpoints) == 4
+    journaled = [e for c in journal.checkpoints for e in c["entries"]]
+    history = [json.loads(line) for line in (tmp_path / "run" / "history.jsonl").read_text().splitlines()]
+
+    def of_type(entries, kind):
+        return [(e["type"], round(e["time"], 9)) for e in entries if e.get("type") == kind]
+
+    assert of_type(history, "fault_start"), "the soak injected no fault: nothing to count"
+    for kind in ("fault_start", "fault_end"):
+        assert of_type(journaled, kind) == of_type(history, kind), kind
