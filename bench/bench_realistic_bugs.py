@@ -40,7 +40,7 @@ replay, the run folder, the scenario collector and the run command; batch 29; th
 history, compare and scenario commands and the whole soak file; batch 31; a scenario's losses and
 verdict, the pytest plugin; batch 33; the JACK server's sampler, the recovery invariant's observed
 outages, from-history's destination; batch 35; the give-up rule's file, a profile's numbers, the run
-command's configuration check; batch 38).
+command's configuration check; batch 38; the soak and swarm commands; batch 40).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -114,7 +114,8 @@ HARNESS_JUDGE_TESTS = [f"tests/harness/{n}" for n in (
 #: verdict, a scenario file's problems, the BLAS limit or the one-block minimum, which the whole
 #: suite's tests of them caught (batch 23)
 HARNESS_OWN_TESTS: dict[str, list[str]] = {
-    "harness/commands/analyze.py": ["tests/harness/test_hostile.py"],
+    # (and a take's unanalysed edges, seconds against frames: its own file first; batch 40)
+    "harness/commands/analyze.py": ["tests/harness/test_analyze_unanalysed_edges.py", "tests/harness/test_hostile.py"],
     "harness/scenarios/": ["tests/harness/test_scenarios.py", "tests/harness/test_scenario_cli.py",
                            "tests/harness/test_hostile.py"],
     "harness/blas.py": ["tests/harness/test_blas.py"],
@@ -127,11 +128,16 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/journal.py": ["tests/harness/test_journal.py"],
     # the soak's whole file since batch 31 (its end status and its replay), the two tests batch 25
     # needed first
-    "harness/soak.py": [f"tests/harness/test_soak.py::{n}" for n in (
+    # (and a soak refused as its system is configured leaves no folder behind, seconds, first; batch 40)
+    "harness/soak.py": [
+        "tests/harness/test_refused_run_folder.py::test_a_soak_refused_as_its_system_is_configured_leaves_no_journal"]
+    + [f"tests/harness/test_soak.py::{n}" for n in (
         "test_a_soak_stopped_part_way_journals_the_chunk_it_ran_last",
         "test_a_segment_continued_after_a_resume_journals_its_history_on_the_soaks_time_line")]
     + ["tests/harness/test_soak.py"],
-    "harness/runner.py": [f"tests/harness/test_hostile.py::{n}" for n in (
+    # (and the report's verdict adopted by the run, its summary.json rewritten: one verdict per run
+    # on every surface, seconds; batch 40)
+    "harness/runner.py": ["tests/harness/test_verdict_surfaces.py"] + [f"tests/harness/test_hostile.py::{n}" for n in (
         "test_a_duration_shorter_than_one_block_is_refused_naming_the_minimum",
         "test_exactly_one_block_is_taken_and_a_hair_less_is_refused",
         "test_the_minimum_a_refusal_names_is_taken", "test_one_block_is_enough_to_be_taken")],
@@ -145,12 +151,14 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
         "test_analysis_reference.py", "test_analysis_reference_noiseless.py",
         "test_analysis_reference_noisy.py")],
     "harness/program.py": ["tests/harness/test_program.py"],
-    "harness/swarm.py": ["tests/harness/test_swarm.py"],
+    # (and a swarm stopped by SIGTERM: its exit code, summary and report; first, as test_swarm.py's
+    # killed-worker test fails by itself at load 30 and would read as any swarm bug's catch; batch 40)
+    "harness/swarm.py": ["tests/harness/test_swarm_interrupted.py", "tests/harness/test_swarm.py"],
     "harness/shrink.py": ["tests/harness/test_shrink.py", "tests/harness/test_from_history_shrink.py",
                           "tests/harness/test_scenario_cli.py"],
     "harness/reports/": [f"tests/harness/{n}" for n in (
         "test_reports_compare.py", "test_reports.py", "test_reports_fold.py", "test_reports_timeline.py",
-        "test_history_db.py")],
+        "test_history_db.py", "test_verdict_surfaces.py")],
     "harness/inputs.py": ["tests/harness/test_hostile.py"],
     # the audio check's own files first: a window's consistency and the machine's excuse are
     # judged there on synthetic windows and a scripted rig capture, seconds (batch 28)
@@ -198,6 +206,10 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     # a recovery that gave up during an outage: the give-up rule's own histories and runs (a second
     # key of the same name used to replace the first, and the give-up's file was never run; batch 38)
     "harness/invariants.py": ["tests/harness/test_outage_recovery.py", "tests/harness/test_give_up.py"],
+    # the soak and swarm commands' own refusals and outcomes: the judges' tests run neither command
+    # (batch 40)
+    "harness/commands/soak.py": ["tests/harness/test_soak.py"],
+    "harness/commands/swarm.py": ["tests/harness/test_swarm.py", "tests/harness/test_swarm_interrupted.py"],
     # a fault profile's numbers and booleans refused at load: test_hostile.py's profile files; the
     # faults' own file loads none that is wrong (batch 38)
     "harness/faults/profiles.py": [f"tests/harness/test_hostile.py::{n}" for n in (
@@ -5452,6 +5464,133 @@ BATCH_39: list[Bug] = [
 ]
 BATCHES[39] = BATCH_39
 BUGS += BATCH_39
+
+#: Written blind (from the code only, before any test that might catch them was read) in harness
+#: functions no earlier batch touched, the one-verdict-per-run path first: the report's verdict
+#: adopted by the run and summary.json rewritten with it, a refused soak's folder, the swarm's
+#: per-seed outcome, its interrupted result and its seed count, Sen's interval of the leak judge, a
+#: soak report's unjudged leak metrics, analyze's unanalysed edges, the run-history database's ok
+#: column, its rebuilt-report row and its recovered share, the soak command's --resume refusal and
+#: --pace 0, the swarm command's --shrink-runs refusal, the journal's append, the soak's checkpoint
+#: history position and the run summary's fault total. Each is tried first against the tests of
+#: its own code (``HARNESS_OWN_TESTS``), then the judges'. ``--batch 40`` tries only these.
+BATCH_40: list[Bug] = [
+    Bug("adopt_report_verdict_same_ok", "harness/runner.py",
+        "    if verdict.to_dict() == result.verdict.to_dict():\n        return\n",
+        "    if verdict.ok == result.verdict.ok:\n        return\n",
+        "'nothing to adopt when both say not ok' in adopt_report_verdict: a run inconclusive alone whose "
+        "report finds a leak (FAIL) keeps its INCONCLUSIVE line and exit 3; a failing run's added reasons "
+        "never reach summary.json",
+        "one verdict per run: the report's FAIL is the run's"),
+    Bug("summary_verdict_ok_not_rewritten", "harness/runner.py",
+        "    summary.update(ok=verdict.ok, outcome=verdict.outcome.value, verdict=verdict.to_dict())\n",
+        "    summary.update(outcome=verdict.outcome.value, verdict=verdict.to_dict())\n",
+        "'ok follows from the outcome' in write_summary_verdict: summary.json keeps `ok: true` beside the "
+        "report's FAIL or INCONCLUSIVE",
+        "one verdict per run: summary.json never says ok beside a failure"),
+    Bug("soak_refused_folder_made_swapped", "harness/soak.py",
+        "(JOURNAL_NAME, \"history.jsonl\", LOCK_NAME), made=not existed)\n",
+        "(JOURNAL_NAME, \"history.jsonl\", LOCK_NAME), made=existed)\n",
+        "the flag read the wrong way round in SoakRunner._start: a soak refused as its system is configured "
+        "leaves the empty default run folder it made (and would remove a given empty folder it did not make)",
+        "nothing half-written: a refused soak leaves no folder behind"),
+    Bug("swarm_seed_inconclusive_passes", "harness/swarm.py",
+        '"injected": s["faults"]["total"], "outcome": v.outcome.value, "violated": v.violated,\n',
+        '"injected": s["faults"]["total"], "outcome": "fail" if v.violated else "pass", "violated": v.violated,\n',
+        "'a seed passes unless an invariant broke' in run_seed: an inconclusive seed is a pass in swarm.jsonl, "
+        "the summary and the exit code",
+        "false pass: a swarm seed's inconclusive verdict"),
+    Bug("swarm_interrupted_result_not_marked", "harness/swarm.py",
+        "    result = SwarmResult(out_dir, rows, {}, wall_s, 0, interrupted=True)\n",
+        "    result = SwarmResult(out_dir, rows, {}, wall_s, 0)\n",
+        "the keyword left off in interrupted_result: a swarm stopped after passing seeds exits 0 and its "
+        "summary says completed",
+        "false pass: an interrupted swarm is never a pass"),
+    Bug("swarm_seeds_total_of_rows", "harness/swarm.py",
+        '        "seeds_total": len(parse_seeds(spec.seeds)),\n',
+        '        "seeds_total": len(rows),\n',
+        "'the seeds are the rows' in summarize: an interrupted swarm's summary and report say every seed "
+        "was run (N of N) and name none as not run",
+        "evidence: how many seeds were not run"),
+    Bug("sen_interval_wrong_tail", "harness/leaks.py",
+        "    c = NormalDist().inv_cdf(1 - alpha) * math.sqrt(max(var, 0.0))\n",
+        "    c = NormalDist().inv_cdf(alpha) * math.sqrt(max(var, 0.0))\n",
+        "the lower tail's quantile in sen_interval: the interval comes out inverted (lower bound above the "
+        "upper), a steady leak reads as 'slowing' (inconclusive) and the reports print a reversed interval",
+        "false doubt: a leak judged a leak"),
+    Bug("soak_unjudged_leak_wrong_verdict_name", "harness/reports/build.py",
+        '        if rd.kind == "soak" and leaks[k].verdict == "insufficient_data":\n',
+        '        if rd.kind == "soak" and leaks[k].verdict == "insufficient":\n',
+        "a shortened verdict name in build_report: a soak too short to judge its leak metrics is not "
+        "inconclusive for it (its exit 0 says 'no leak')",
+        "false pass: a soak that could not judge leaks"),
+    Bug("analyze_edge_bound_in_frames", "harness/commands/analyze.py",
+        "        if b - a > EDGE_BOUND_S * fs:\n",
+        "        if b - a > EDGE_BOUND_S:\n",
+        "seconds compared with frames in _unanalysed_edges: a clean recording with a few milliseconds before "
+        "the tone is inconclusive (exit 3)",
+        "false doubt: analyze glitches on a clean take"),
+    Bug("history_db_ok_of_outcome", "harness/reports/history_db.py",
+        '            "ok": int(bool((report.get("verdict") or {}).get("ok"))), "outcome": outcome_of(report),\n',
+        '            "ok": int(bool((report.get("verdict") or {}).get("outcome"))), "outcome": outcome_of(report),\n',
+        "the wrong key in RunHistory.record: every run with an outcome is stored ok = 1",
+        "false pass: the run history's ok column"),
+    Bug("history_db_rebuilt_report_added_twice", "harness/reports/history_db.py",
+        '                if row["run_dir"]:\n'
+        '                    self._db.execute("DELETE FROM runs WHERE run_dir = ?", (row["run_dir"],))\n',
+        "",
+        "'a run is recorded once anyway' in RunHistory.record: a report rebuilt for a run folder adds a second "
+        "row, and the run counts twice among the runs its regressions compare against",
+        "evidence: one row per run in the history"),
+    Bug("recovered_share_without_failures", "harness/reports/history_db.py",
+        '    done = (rc.get("recovered_total") or 0) + (rc.get("failed_count") or 0)\n',
+        '    done = rc.get("recovered_total") or 0\n',
+        "the failed recoveries left out of the denominator in figures_from_report: the recovered share is 1.0 "
+        "whatever failed, and its regression is never flagged",
+        "false pass: a recovery share that fell"),
+    Bug("soak_resume_program_not_refused", "harness/commands/soak.py",
+        "        if args.duration is not None or args.run_dir is not None or args.system is not None \\\n"
+        "                or args.program is not None:\n",
+        "        if args.duration is not None or args.run_dir is not None or args.system is not None:\n",
+        "a clause lost when the --resume check was rewrapped: `soak --resume DIR --program FILE` silently "
+        "ignores the program",
+        "bad input: an option --resume cannot honour is refused"),
+    Bug("soak_pace_zero_refused", "harness/commands/soak.py",
+        "    if args.pace is not None and 0 < args.pace < 0.001:\n",
+        "    if args.pace is not None and 0 <= args.pace < 0.001:\n",
+        "'<=' for '<' in the soak command's pace check: `--pace 0` (as fast as possible, as the refusal "
+        "itself says) is refused with exit 2",
+        "false refusal: a documented value"),
+    Bug("swarm_shrink_runs_zero_taken", "harness/commands/swarm.py",
+        "    if args.shrink_runs < 1:\n",
+        "    if args.shrink_runs < 0:\n",
+        "an off-by-one in the swarm command's check: `--shrink-runs 0` is taken and the failures are "
+        "'shrunk' with no run",
+        "bad input: a bound the refusal names"),
+    Bug("journal_created_without_append", "harness/journal.py",
+        '        fh = os.fdopen(os.open(p, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC), "ab")\n',
+        '        fh = os.fdopen(os.open(p, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "ab")\n',
+        "'the \"ab\" mode appends' in JournalWriter.create: the descriptor is not O_APPEND, the first "
+        "checkpoint overwrites the header",
+        "evidence: a journal's header kept",
+        equivalent="Python's append mode seeks the descriptor to the end as it opens it (os.fdopen(fd, \"ab\")), "
+                   "and the run folder's lock keeps every other writer out: without O_APPEND each record still "
+                   "lands after the last"),
+    Bug("soak_checkpoint_history_pos_off_by_one", "harness/soak.py",
+        "            self.hist_pos = entries[-1].index + 1\n",
+        "            self.hist_pos = entries[-1].index\n",
+        "an off-by-one in _Recorder._checkpoint: each checkpoint journals the last entry of the one before "
+        "again (a fault counted twice, an operation repeated in the rebuilt history)",
+        "evidence: each history line journaled once"),
+    Bug("summary_fault_total_of_kinds", "harness/runner.py",
+        '        "faults": {"total": sum(faults.values()), "by_kind": dict(sorted(faults.items())),\n',
+        '        "faults": {"total": len(faults), "by_kind": dict(sorted(faults.items())),\n',
+        "the kinds counted for the faults in summarize: summary.json and each swarm seed's `injected` say "
+        "how many kinds fired, not how many faults",
+        "evidence: the number of faults injected"),
+]
+BATCHES[40] = BATCH_40
+BUGS += BATCH_40
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs

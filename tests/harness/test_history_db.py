@@ -28,6 +28,24 @@ def test_figures_from_a_report():
     assert figures_from_report({})["failures"] is None
 
 
+def test_a_run_whose_recoveries_failed_has_a_lower_recovered_share_and_is_flagged(tmp_path):
+    """The recovered share is recovered / (recovered + failed): a run where one recovery of four
+    failed is at 0.75, and after runs that recovered every time that fall is a regression."""
+    def failing(i, recovered, failed):
+        report = _report(i=i)
+        report["recovery"].update(recovered_total=recovered, failed_count=failed)
+        return report
+
+    assert figures_from_report(failing(0, 3, 1))["recovered_share"] == pytest.approx(0.75)
+    assert figures_from_report(failing(0, 0, 2))["recovered_share"] == 0.0
+    with HistoryDB(tmp_path / "h.sqlite") as db:
+        for i in range(4):
+            db.record(failing(i, 4, 0), run_dir=tmp_path / f"run{i}")
+        db.record(failing(9, 3, 1), run_dir=tmp_path / "latest")
+        regs = db.regressions(db.runs(limit=1)[0])
+    assert [(r.figure, r.value) for r in regs] == [("recovered_share", 0.75)]
+
+
 def test_regression_beyond_the_normal_spread_is_flagged(tmp_path):
     with HistoryDB(tmp_path / "h.sqlite") as db:
         for i, x in enumerate([100, 104, 97, 101, 99, 103]):

@@ -206,6 +206,21 @@ def test_resume_refuses_a_finished_soak_and_bad_input_is_exit_2(tmp_path, capsys
     assert "--resume" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("option", [["--program", "program.toml"], ["--system", "growing_system:make"],
+                                    ["--duration", "1h"], ["--run-dir", "elsewhere"]])
+def test_resume_refuses_a_setting_it_would_ignore(tmp_path, capsys, option):
+    """``--resume`` takes every setting from the journal: an option it would silently ignore (the
+    soak resumed without the program or system the user named) is refused, exit 2, naming it."""
+    from harness.cli import main
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    assert main(["soak", "--resume", str(run_dir), *option]) == 2
+    err = capsys.readouterr().err
+    assert "--resume takes the run's settings from its journal; drop --duration/--run-dir/--system/--program" in err
+    assert "Traceback" not in err
+
+
 def test_quick_false_alarm_matrix_a_healthy_five_minute_soak_is_never_judged_a_leak(tmp_path, monkeypatch):
     """The quick part of the soak false-alarm matrix (the long part: bench/bench_soak.py --matrix).
     Seed 3 is the seed whose 1 h soak was judged "leak suspected: rss_bytes". In its first five
@@ -422,3 +437,23 @@ def test_a_checkpoint_s_counters_are_the_snapshot_s_without_its_histogram_summar
             return SimpleNamespace(counters={"callbacks": int(time)})
 
     assert _counter_values(SimpleNamespace(monitoring=Registry()), 4.0) == {"callbacks": 4}
+
+
+def test_each_history_entry_is_journaled_once_across_checkpoints(tmp_path):
+    """A checkpoint journals the history entries since the one before: none twice, none lost.
+    The faults journaled are the history's, one for one (a report rebuilt from the
+    journal counts each fault once)."""
+    from harness.journal import read_journal
+
+    _soak(tmp_path, duration_s=20.0, checkpoint_s=5.0)
+    journal = read_journal(tmp_path / "run")
+    assert len(journal.checkpoints) == 4
+    journaled = [e for c in journal.checkpoints for e in c["entries"]]
+    history = [json.loads(line) for line in (tmp_path / "run" / "history.jsonl").read_text().splitlines()]
+
+    def of_type(entries, kind):
+        return [(e["type"], round(e["time"], 9)) for e in entries if e.get("type") == kind]
+
+    assert of_type(history, "fault_start"), "the soak injected no fault: nothing to count"
+    for kind in ("fault_start", "fault_end"):
+        assert of_type(journaled, kind) == of_type(history, kind), kind

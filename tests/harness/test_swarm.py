@@ -44,6 +44,7 @@ def test_parse_seeds() -> None:
     (["--seeds", "1-2", "--duration", "2s", "--faults", "nope"], "unknown fault profile 'nope'"),
     (["--seeds", "1-2", "--duration", "2s", "--mutant", "nope"], "unknown mutant 'nope'"),
     (["--seeds", "1-2"], "needs --duration"),
+    (["--seeds", "1-2", "--duration", "2s", "--shrink-runs", "0"], "--shrink-runs must be at least 1, got 0"),
 ])
 def test_bad_input_exits_2_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                              argv: list[str], needle: str) -> None:
@@ -112,6 +113,22 @@ def test_a_swarm_with_seeds_not_run_is_inconclusive_in_its_exit_code_and_summary
     assert summary["errors"] == {str(k): v for k, v in errors.items()}
     result.summary = summary
     assert f"not run (errors) {len(errors)}; exit code {code}" in render_report(result)
+
+
+def test_a_seed_that_injected_nothing_is_inconclusive_in_its_line_and_the_swarms_exit_code(tmp_path: Path) -> None:
+    """Half a second of the gentle profile draws no fault: the seed's run is inconclusive (nothing
+    was tested under faults), and so are its line in swarm.jsonl, the summary and the exit code
+    (3), never a pass."""
+    from harness.swarm import run_seed, summarize
+
+    row = run_seed(1, 0.5, faults="gentle")
+    assert (row["injected"], row["violated"]) == (0, [])
+    assert row["outcome"] == "inconclusive"
+    result = SwarmResult(tmp_path, [row], {}, wall_s=1.0, workers=1)
+    assert result.exit_code == 3
+    summary = summarize(SwarmSpec("1", 0.5, "gentle"), result)
+    assert summary["outcomes"] == {"pass": 0, "fail": 0, "inconclusive": 1}
+    assert summary["inconclusive_seeds"] == [1]
 
 
 # ------------------------------------------------------------------------- local cluster ----

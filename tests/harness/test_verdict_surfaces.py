@@ -133,3 +133,29 @@ def test_a_soaks_history_and_journal_carry_its_reports_verdict_not_the_runs(tmp_
     (end,) = [r for r in journal if r["type"] == "end"]
     assert not {"ok", "outcome", "verdict"} & set(end["summary"]), sorted(end["summary"])
     assert end["summary"]["faults"]["total"] == json.loads((run_dir / "summary.json").read_text())["faults"]["total"]
+
+
+@pytest.mark.parametrize("alone", ["pass", "inconclusive"])
+def test_the_reports_failure_is_the_runs_whatever_the_run_said_alone(tmp_path, alone):
+    """The report finds a leak the run alone could not judge: the run's verdict, its exit code and
+    summary.json become the report's FAIL, from a run that passed alone and from one that was
+    inconclusive alone (neither is ok, yet they are not the same verdict: exit 3 is not exit 1)."""
+    from types import SimpleNamespace
+
+    from harness.invariants import Verdict
+    from harness.runner import adopt_report_verdict
+    from harness.verdict import judge_run
+
+    held = [Verdict("health", True, [], "held")]
+    status = "completed" if alone == "pass" else "interrupted"
+    run_verdict = judge_run(held, status=status)
+    assert run_verdict.outcome.value == alone
+    report_verdict = judge_run(held, status=status, leaks=["sut_buffers"])
+    summary = {"soundcheck": "run-summary", "ok": run_verdict.ok, "outcome": alone,
+               "verdict": run_verdict.to_dict()}
+    result = SimpleNamespace(run_dir=tmp_path, summary=summary, verdict=run_verdict)
+    adopt_report_verdict(result, {"verdict": report_verdict.to_dict()})
+    assert (result.verdict.outcome.value, result.verdict.exit_code) == ("fail", 1)
+    on_disk = json.loads((tmp_path / "summary.json").read_text())
+    assert (on_disk["ok"], on_disk["outcome"]) == (False, "fail")
+    assert on_disk["verdict"]["failures"] == report_verdict.to_dict()["failures"]
