@@ -4238,9 +4238,9 @@ BATCH_29: list[Bug] = [
         "scenarios tagged so",
         "scenario collection (a scenario's tags select it)"),
     Bug("reveal_mutant_fault_added_outside_profile", "harness/commands/run.py",
-        "    if run.profile.probabilities.get(kind, 0) <= 0:\n",
-        "    if run.profile.probabilities.get(kind, 0) < 0:\n",
-        "'<' for '<=' in reveal_mutant: a profile that does not ask for the mutant's kind gets one added "
+        "    asked = run.profile.probabilities.get(kind, 0) > 0\n",
+        "    asked = run.profile.probabilities.get(kind, 0) >= 0\n",
+        "'>=' for '>' in reveal_mutant: a profile that does not ask for the mutant's kind gets one added "
         "anyway, and the note that this run cannot catch the mutant is never printed",
         "run (a mutant run under a profile that cannot show it says so)"),
     Bug("steady_before_doubt_elif", "harness/verdict.py",

@@ -19,6 +19,8 @@ callback_errors      no exception escaped the audio callback; every counted call
                      reported (counter == errors seen + still queued)
 rejected_config      a rejected configuration changes neither the config nor the state
 health               ``health()`` agrees with the state the history shows
+starved_input        a RUNNING system whose input is starved (every block on time, no input)
+                     for longer than its watchdog's bound reports a stall or leaves RUNNING
 ==================== ==========================================================================
 """
 
@@ -2474,6 +2476,162 @@ def check_health(history: History, system: "AudioSystem | None" = None) -> Verdi
     return _fold_verdict(_Health(history.initial or {}), history, system)
 
 
+# ========================================================================= 9. starved input ====
+
+#: the error the system reports for a stream that stopped bringing input (or stopped calling back)
+_STALL_ERROR = "DeviceStalledError"
+
+
+def _starved_input_span(config: Any) -> float | None:
+    """How long a RUNNING system may play on with its input starved before it must have reported
+    it, for the configuration ``config`` (a ``config_applied`` event's dict): the watchdog's own
+    bound (``stall_periods`` periods) from the first block that came without input, plus the
+    period that block may take to come after the input stopped, one supervisor pass, and one
+    period more, so that a report the watchdog makes at its bound is never judged late by a
+    rounding of the clock. None when the configuration does not say (nothing is judged then)."""
+    try:
+        stream, watchdog = config["stream"], config["watchdog"]
+        period = float(stream["block_size"]) / float(stream["sample_rate"])
+        periods = int(watchdog["stall_periods"])
+        interval = float(watchdog["supervisor_interval_ms"]) / 1000
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    return (periods + 2) * period + interval
+
+
+class _StarvedInput(_Fold):
+    """A capture that hangs while the playback side runs on is noticed.
+
+    The promise (the system's error routing: a device that stops delivering is an error with
+    ``requires_recovery``, reported and handed to the recovery policy, never a silence the
+    system plays through as if healthy; ``AudioSystem.poll``'s watchdog holds a stream that calls
+    back with no input to the very bound it holds a stream that stops calling back): while the
+    system is RUNNING on a device whose input is starved (an ``input_starved`` fault on its input
+    or output device: every block comes on time, flagged ``input_underflow``, with silence for
+    input), it reports a ``DeviceStalledError`` or leaves RUNNING (a recovery) within
+    ``_starved_input_span`` of the later of the starvation's start and its entering RUNNING. A
+    starvation shorter than that, or one the system was not RUNNING through, asks nothing. A
+    system that plays the silence on while saying RUNNING breaks it, whatever its audio check
+    excuses inside the fault's window.
+
+    Keeps one small tuple per system transition, starvation firing, configuration, recovery and
+    stall report; the verdict sorts them once."""
+
+    name = "starved_input"
+    types = frozenset({"transition", "event", "error", "fault_start", "fault_end"})
+
+    def __init__(self, init: dict[str, Any], end_time: Callable[[], float] | None = None) -> None:
+        self.end_time = end_time
+        self.init_state = init.get("state", "uninitialized")
+        self.states: list[tuple[float, int, float, str]] = []  # (seq, index, time, to_state), system only
+        # (index, time, input device, output device, span) of each configuration; (index, time, input
+        # device) of each recovery onto a device
+        self.configs: list[tuple[int, float, str | None, str | None, float | None]] = []
+        self.reopened: list[tuple[int, float, str]] = []
+        self.starved: dict[Any, list[Any]] = {}  # firing -> [fired_at, ended_at, target]
+        self.reports: list[float] = []  # times of the system's stall reports
+        self.max_time = 0.0
+
+    def feed(self, e: Any) -> None:
+        if e.time > self.max_time:
+            self.max_time = e.time
+        d = e.data
+        if e.type == "transition":
+            if d.get("component") == "system":
+                self.states.append((d.get("seq", 0), e.index, d.get("time", e.time), d["to_state"]))
+        elif e.type == "error":
+            if ((d.get("error") or {}).get("type")) == _STALL_ERROR:
+                self.reports.append(e.time)
+        elif e.type == "event":
+            if e.value == "config_applied":
+                config = d.get("config") or {}
+                device = config.get("device") or {}
+                self.configs.append((e.index, e.time, device.get("input_device"), device.get("output_device"),
+                                     _starved_input_span(config)))
+            elif e.value == "recovery_succeeded" and d.get("device"):
+                self.reopened.append((e.index, e.time, str(d["device"])))
+        elif d.get("kind") == "input_starved" or d.get("firing_id") in self.starved:
+            f = self.starved.setdefault(d.get("firing_id", e.index), [None, None, None])
+            if "fired_at" in d:
+                f[0] = d["fired_at"]
+            if d.get("ended_at") is not None:
+                f[1] = d["ended_at"]
+            if "target" in d:
+                f[2] = d["target"]
+
+    def _running_spans(self, end: float) -> list[tuple[float, float]]:
+        """[entered RUNNING, left it) of the system, in seq order (the end of the history when it
+        never left)."""
+        spans: list[tuple[float, float]] = []
+        since = 0.0 if self.init_state == "running" else None
+        for _, _, t, to in sorted(self.states):
+            if to == "running":
+                if since is None:
+                    since = t
+            elif since is not None:
+                spans.append((since, t))
+                since = None
+        if since is not None:
+            spans.append((since, end))
+        return spans
+
+    def _devices_at(self, t: float) -> tuple[set[str], float | None]:
+        """The devices the system's stream was on at ``t`` (its input, a recovery's reopened input,
+        its output) and the span its configuration allows; (empty, None) before any configuration."""
+        config = None
+        for c in self.configs:
+            if c[1] <= t:
+                config = c
+        if config is None:
+            return set(), None
+        _, applied, inp, out, span = config
+        for _, at, device in self.reopened:
+            if applied <= at <= t:
+                inp = device
+        return {x for x in (inp, out) if x}, span
+
+    def verdict(self, system: Any = None) -> Verdict:
+        end = max(self.max_time, self.end_time() if self.end_time is not None else 0.0)
+        spans = self._running_spans(end)
+        reports = sorted(self.reports)
+        evidence: list[dict[str, Any]] = []
+        judged = 0
+        for fired, ended, target in sorted(self.starved.values(), key=lambda f: f[0] or 0.0):
+            if fired is None:
+                continue
+            stop = ended if ended is not None else end
+            for r0, r1 in spans:
+                a, b = max(fired, r0), min(stop, r1)
+                if b <= a:
+                    continue
+                devices, span = self._devices_at(a)
+                if span is None or target not in devices:
+                    continue
+                judged += 1
+                if b - a <= span:
+                    continue  # the starvation or the RUNNING stretch ended within the bound
+                i = bisect.bisect_left(reports, a)
+                if i < len(reports) and reports[i] <= a + span:
+                    continue  # reported in time (a policy may keep the system running)
+                if len(evidence) < _MAX_EVIDENCE:
+                    evidence.append({
+                        "why": "input starved while RUNNING, never reported",
+                        "device": target, "starved_from": round(a, 6), "running_until": round(b, 6),
+                        "bound_s": round(span, 6),
+                        "message": (f"input of {target!r} starved from t={a:.3f} s; the system stayed RUNNING "
+                                    f"{b - a:.3f} s without reporting a stall (bound {span * 1000:.1f} ms)")})
+        if evidence:
+            return Verdict("starved_input", False, evidence,
+                           f"{len(evidence)} starved input(s) played through as RUNNING, never reported")
+        if not judged:
+            return _ok("starved_input", "no input was starved while the system ran: nothing to judge")
+        return _ok("starved_input", f"{judged} starved stretch(es) while RUNNING, each reported or ended within its bound")
+
+
+def check_starved_input(history: History) -> Verdict:
+    return _fold_verdict(_StarvedInput(history.initial or {}, end_time=lambda: history.end_time), history)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -2496,6 +2654,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("callback_errors", lambda h, threads: _CallbackErrors()),
     Invariant("rejected_config", lambda h, threads: _RejectedConfig()),
     Invariant("health", lambda h, threads: _Health(h.initial or {})),
+    Invariant("starved_input", lambda h, threads: _StarvedInput(h.initial or {}, end_time=lambda: h.end_time)),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -2638,6 +2797,7 @@ __all__ = [
     "check_recovery",
     "check_rejected_config",
     "check_resources",
+    "check_starved_input",
     "failed",
     "fingerprint",
     "health_problems",
