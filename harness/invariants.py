@@ -2484,11 +2484,14 @@ _STALL_ERROR = "DeviceStalledError"
 
 def _starved_input_span(config: Any) -> float | None:
     """How long a RUNNING system may play on with its input starved before it must have reported
-    it, for the configuration ``config`` (a ``config_applied`` event's dict): the watchdog's own
-    bound (``stall_periods`` periods) from the first block that came without input, plus the
-    period that block may take to come after the input stopped, one supervisor pass, and one
-    period more, so that a report the watchdog makes at its bound is never judged late by a
-    rounding of the clock. None when the configuration does not say (nothing is judged then)."""
+    it, for the configuration ``config`` (a ``config_applied`` event's dict): the watchdog's bound
+    (``stall_periods`` periods) twice, one supervisor pass and one period. The watchdog reports a
+    starved input one bound after the first block that came without input; that block comes
+    within one bound of the starvation's start or of the stream's (re)start, else the watchdog
+    owes a "no callback" stall instead (a stream restarted by a recovery may take several
+    periods for its first block: 16 ms, 3 periods, on the simulated device). The period keeps a report made at the bound
+    from being judged late by a rounding of the clock. None when the configuration does not say
+    (nothing is judged then)."""
     try:
         stream, watchdog = config["stream"], config["watchdog"]
         period = float(stream["block_size"]) / float(stream["sample_rate"])
@@ -2496,7 +2499,7 @@ def _starved_input_span(config: Any) -> float | None:
         interval = float(watchdog["supervisor_interval_ms"]) / 1000
     except (KeyError, TypeError, ValueError, ZeroDivisionError):
         return None
-    return (periods + 2) * period + interval
+    return (2 * periods + 1) * period + interval
 
 
 class _StarvedInput(_Fold):
@@ -2514,8 +2517,11 @@ class _StarvedInput(_Fold):
     system that plays the silence on while saying RUNNING breaks it, whatever its audio check
     excuses inside the fault's window.
 
-    Keeps one small tuple per system transition, starvation firing, configuration, recovery and
-    stall report; the verdict sorts them once."""
+    The device's starvation is what the firings did to it: a flag set by a start and cleared by
+    the next end on that device, so of two overlapping firings the first to end feeds it again.
+
+    Keeps one small tuple per system transition, starvation start and end, configuration,
+    recovery and stall report; the verdict sorts them once."""
 
     name = "starved_input"
     types = frozenset({"transition", "event", "error", "fault_start", "fault_end"})
@@ -2528,8 +2534,9 @@ class _StarvedInput(_Fold):
         # device) of each recovery onto a device
         self.configs: list[tuple[int, float, str | None, str | None, float | None]] = []
         self.reopened: list[tuple[int, float, str]] = []
-        self.starved: dict[Any, list[Any]] = {}  # firing -> [fired_at, ended_at, target]
-        self.reports: list[float] = []  # times of the system's stall reports
+        # (index, time, device, starved) of each ``input_starved`` start (True) and end (False)
+        self.toggles: list[tuple[int, float, str, bool]] = []
+        self.reports: list[tuple[float, int]] = []  # (time, index) of the system's stall reports
         self.max_time = 0.0
 
     def feed(self, e: Any) -> None:
@@ -2541,7 +2548,7 @@ class _StarvedInput(_Fold):
                 self.states.append((d.get("seq", 0), e.index, d.get("time", e.time), d["to_state"]))
         elif e.type == "error":
             if ((d.get("error") or {}).get("type")) == _STALL_ERROR:
-                self.reports.append(e.time)
+                self.reports.append((e.time, e.index))
         elif e.type == "event":
             if e.value == "config_applied":
                 config = d.get("config") or {}
@@ -2550,29 +2557,44 @@ class _StarvedInput(_Fold):
                                      _starved_input_span(config)))
             elif e.value == "recovery_succeeded" and d.get("device"):
                 self.reopened.append((e.index, e.time, str(d["device"])))
-        elif d.get("kind") == "input_starved" or d.get("firing_id") in self.starved:
-            f = self.starved.setdefault(d.get("firing_id", e.index), [None, None, None])
-            if "fired_at" in d:
-                f[0] = d["fired_at"]
-            if d.get("ended_at") is not None:
-                f[1] = d["ended_at"]
-            if "target" in d:
-                f[2] = d["target"]
+        elif d.get("kind") == "input_starved" and d.get("target"):
+            if e.type == "fault_start":
+                at = d.get("fired_at")
+                self.toggles.append((e.index, e.time if at is None else float(at), str(d["target"]), True))
+            else:
+                at = d.get("ended_at")
+                self.toggles.append((e.index, e.time if at is None else float(at), str(d["target"]), False))
 
-    def _running_spans(self, end: float) -> list[tuple[float, float]]:
-        """[entered RUNNING, left it) of the system, in seq order (the end of the history when it
-        never left)."""
-        spans: list[tuple[float, float]] = []
-        since = 0.0 if self.init_state == "running" else None
-        for _, _, t, to in sorted(self.states):
+    def _starved_spans(self, end: float) -> list[tuple[float, int, float, str]]:
+        """(starved from, the index of the start, fed again at, device): a device starts starving
+        at an ``input_starved`` start and is fed again at the next end on it, whichever firing it
+        ends (the device's starvation is one flag, not a count: of two overlapping firings the
+        first to end feeds it)."""
+        since: dict[str, tuple[float, int]] = {}
+        spans: list[tuple[float, int, float, str]] = []
+        for index, t, device, starved in sorted(self.toggles):
+            if starved:
+                since.setdefault(device, (t, index))
+            elif device in since:
+                t0, i0 = since.pop(device)
+                spans.append((t0, i0, t, device))
+        spans += [(t0, i0, end, device) for device, (t0, i0) in since.items()]
+        return sorted(spans)
+
+    def _running_spans(self, end: float) -> list[tuple[float, int, float]]:
+        """(entered RUNNING, the index of that transition, left it) of the system, in seq order
+        (the end of the history when it never left; index -1 when it was RUNNING from the start)."""
+        spans: list[tuple[float, int, float]] = []
+        since: tuple[float, int] | None = (0.0, -1) if self.init_state == "running" else None
+        for _, index, t, to in sorted(self.states):
             if to == "running":
                 if since is None:
-                    since = t
+                    since = (t, index)
             elif since is not None:
-                spans.append((since, t))
+                spans.append((*since, t))
                 since = None
         if since is not None:
-            spans.append((since, end))
+            spans.append((*since, end))
         return spans
 
     def _devices_at(self, t: float) -> tuple[set[str], float | None]:
@@ -2596,22 +2618,24 @@ class _StarvedInput(_Fold):
         reports = sorted(self.reports)
         evidence: list[dict[str, Any]] = []
         judged = 0
-        for fired, ended, target in sorted(self.starved.values(), key=lambda f: f[0] or 0.0):
-            if fired is None:
-                continue
-            stop = ended if ended is not None else end
-            for r0, r1 in spans:
+        for fired, fired_index, stop, target in self._starved_spans(end):
+            for r0, r0_index, r1 in spans:
                 a, b = max(fired, r0), min(stop, r1)
                 if b <= a:
                     continue
+                # a report counts from the later of the two beginnings on: on the virtual clock a
+                # recovery ends at the very time of the report that began it, which is the last
+                # stretch's report, not this one's
+                after = max(fired_index if fired >= r0 else -1, r0_index if r0 >= fired else -1)
                 devices, span = self._devices_at(a)
                 if span is None or target not in devices:
                     continue
                 judged += 1
                 if b - a <= span:
                     continue  # the starvation or the RUNNING stretch ended within the bound
-                i = bisect.bisect_left(reports, a)
-                if i < len(reports) and reports[i] <= a + span:
+                i = bisect.bisect_left(reports, (a, -1))
+                due = itertools.takewhile(lambda r: r[0] <= a + span, itertools.islice(reports, i, None))
+                if any(index > after for _, index in due):
                     continue  # reported in time (a policy may keep the system running)
                 if len(evidence) < _MAX_EVIDENCE:
                     evidence.append({
