@@ -5,7 +5,7 @@ Each entry of ``BUGS`` is one bug of the kind an ordinary change introduces: a t
 (an ``old`` snippet, which must occur exactly once, replaced by ``new``) of one file under
 system_under_test/ (or, for a path that starts with ``harness/``, of the harness's own checkers:
 batch 17), one to five lines, with the ordinary change that would introduce it. None of
-them is one of the six shipped mutants of harness/mutants.py (those are subclasses; these edit the
+them is one of the shipped mutants of harness/mutants.py (those are subclasses; these edit the
 code itself).
 
 For each bug the script copies the working tree (tracked and untracked, not ignored files: the
