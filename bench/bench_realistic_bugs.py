@@ -5,7 +5,7 @@ Each entry of ``BUGS`` is one bug of the kind an ordinary change introduces: a t
 (an ``old`` snippet, which must occur exactly once, replaced by ``new``) of one file under
 system_under_test/ (or, for a path that starts with ``harness/``, of the harness's own checkers:
 batch 17), one to five lines, with the ordinary change that would introduce it. None of
-them is one of the six shipped mutants of harness/mutants.py (those are subclasses; these edit the
+them is one of the shipped mutants of harness/mutants.py (those are subclasses; these edit the
 code itself).
 
 For each bug the script copies the working tree (tracked and untracked, not ignored files: the
@@ -46,7 +46,11 @@ but is tried only when named.
 
 Run it under ``nice -n 19``; ``--jobs`` (default 1, at most 2) bugs are tried side by side.
 A bug counts as caught when pytest exits with failures (exit 1) or hangs (a hang is a detection:
-the bug made a test wait forever); exit codes 2-5 (a collection error, a usage error) are reported
+the bug made a test wait forever), except a failure pytest-timeout made (its signal method's
+``Failed: Timeout (>120.0s) from pytest-timeout`` in a test's failure, or its thread method's
+``+++ Timeout +++`` banner): a test stopped by its timeout proves nothing about the bug, a healthy
+test on a loaded machine reaches it too, so a run whose only failures are timeouts is ``timeout``,
+counted neither caught nor missed and listed apart in the summary line (``timed_out``); exit codes 2-5 (a collection error, a usage error) are reported
 as ``error``, never as caught, since a patch that breaks import would otherwise look like a
 detection. A run still going at ``--timeout`` (wall seconds) is judged by what its process tree did,
 not by the wall time alone (``judge_timeout``): on a starved machine a healthy tree's pytest gets 2 %
@@ -4250,9 +4254,9 @@ BATCH_29: list[Bug] = [
         "scenarios tagged so",
         "scenario collection (a scenario's tags select it)"),
     Bug("reveal_mutant_fault_added_outside_profile", "harness/commands/run.py",
-        "    if run.profile.probabilities.get(kind, 0) <= 0:\n",
-        "    if run.profile.probabilities.get(kind, 0) < 0:\n",
-        "'<' for '<=' in reveal_mutant: a profile that does not ask for the mutant's kind gets one added "
+        "    asked = run.profile.probabilities.get(kind, 0) > 0\n",
+        "    asked = run.profile.probabilities.get(kind, 0) >= 0\n",
+        "'>=' for '>' in reveal_mutant: a profile that does not ask for the mutant's kind gets one added "
         "anyway, and the note that this run cannot catch the mutant is never printed",
         "run (a mutant run under a profile that cannot show it says so)"),
     Bug("steady_before_doubt_elif", "harness/verdict.py",
@@ -5660,7 +5664,7 @@ def apply(bug: Bug, tree: Path) -> None:
 @dataclass
 class Result:
     bug: str
-    verdict: str        # caught / caught (hang) / missed / error / inconclusive (starved) / passed
+    verdict: str        # caught / caught (hang) / missed / error / inconclusive (starved) / timeout / passed
     by: list[str]
     seconds: float
     detail: str = ""
@@ -5670,6 +5674,36 @@ class Result:
 
 
 _FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.M)
+#: pytest-timeout's marks: the failure its signal method raises in the test, and the banner its
+#: thread method prints before it ends the whole process (os._exit(1), no summary at all)
+_TIMEOUT_MARK = re.compile(r"Timeout \(>[0-9.]+s\) from pytest-timeout|^\+{3,} Timeout \+{3,}$", re.M)
+#: a section of pytest's report: ``___ test_name[param] ___`` (one failure) or ``=== title ===``
+_SECTION = re.compile(r"^([_=])\1{2,} (.+?) \1{3,}$", re.M)
+TIMEOUT = "timeout"
+
+
+def timed_out(output: str, failed: list[str]) -> tuple[list[str], list[str]]:
+    """``failed`` (pytest's ``FAILED``/``ERROR`` node ids) split into (the tests that failed of
+    their own, the tests pytest-timeout stopped). A test stopped by the timeout proves nothing
+    about a bug: on a loaded machine a healthy test reaches it too. A test counts as stopped when
+    its short-summary line or its failure section carries pytest-timeout's mark (a Hypothesis
+    search reports a timeout inside it as some other error, the mark in the traceback). When the
+    thread method ended the process there is no ``FAILED`` line at all: the banner alone says it."""
+    titles: set[str] = set()
+    marks = list(_SECTION.finditer(output))
+    for i, m in enumerate(marks):
+        if m.group(1) != "_":
+            continue
+        body = output[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(output)]
+        if _TIMEOUT_MARK.search(body):
+            titles.add(m.group(2))
+    lines = {m.group(1): m.group(0) for m in re.finditer(r"^(?:FAILED|ERROR) (\S+).*$", output, re.M)}
+    stopped = [t for t in failed
+               if t.split("::", 1)[-1].replace("::", ".") in titles or _TIMEOUT_MARK.search(lines.get(t, ""))]
+    own = [t for t in failed if t not in stopped]
+    if not failed and _TIMEOUT_MARK.search(output):
+        stopped = ["(pytest-timeout ended the process)"]
+    return own, stopped
 
 
 @dataclass(frozen=True)
@@ -5853,18 +5887,41 @@ def try_bug(bug: Bug | None, tests: list[str], *, whole: bool, timeout: float, s
             return Result(name, verdict, [f"not finished in {timeout:.0f} s"], seconds,
                           f"bug's tree: {usage.cpu_s:.0f} s CPU, {wait} s runnable waiting; "
                           f"unpatched tree: {state}, {ref.usage.cpu_s:.0f} s CPU", usage=usage, finished=False)
-        by = _FAILED.findall(proc.stdout)
-        if proc.returncode == 0:
-            return Result(name, "missed" if bug is not None else "passed", [], seconds, usage=usage)
-        if proc.returncode == 1:
-            return Result(name, "caught", by, seconds, usage=usage)
-        if proc.returncode == 2 and stop_first and by and "stopping after" in proc.stdout:
-            # -x under xdist ends the session as interrupted (exit 2) at its first failure: a
-            # failed test, not a collection or usage error
-            return Result(name, "caught", by, seconds, usage=usage)
-        tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
-        return Result(name, "error", by, seconds, f"pytest exit {proc.returncode}: " + " | ".join(tail),
-                      usage=usage)
+        verdict, by, detail = finished_verdict(proc, stop_first=stop_first)
+        if verdict == "missed" and bug is None:
+            verdict = "passed"
+        return Result(name, verdict, by, seconds, detail, usage=usage)
+
+
+def finished_verdict(proc: subprocess.CompletedProcess, *, stop_first: bool) -> tuple[str, list[str], str]:
+    """(verdict, the tests it names, a detail) of a pytest run that ended before the bench's
+    timeout, as a bug's run: ``missed`` (it passed), ``caught`` by the tests that failed of their
+    own, ``timeout`` when every failure was pytest-timeout's (``timed_out``), else ``error``."""
+    by = _FAILED.findall(proc.stdout)
+    if proc.returncode == 0:
+        return "missed", [], ""
+    if proc.returncode == 1 or (proc.returncode == 2 and stop_first and by and "stopping after" in proc.stdout):
+        # (-x under xdist ends the session as interrupted (exit 2) at its first failure: a
+        # failed test, not a collection or usage error)
+        own, stopped = timed_out(proc.stdout + "\n" + proc.stderr, by)
+        if own or not stopped:
+            return "caught", own, ""
+        return TIMEOUT, stopped, "stopped by pytest-timeout, no test failed: no verdict"
+    tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
+    return "error", by, f"pytest exit {proc.returncode}: " + " | ".join(tail)
+
+
+def summary_line(results: list[Result]) -> str:
+    """The bench's tally: caught (a test failed; a hang judged by ``judge_timeout``) of all tried,
+    and apart from it the errors, the runs judged starved and the runs only pytest-timeout stopped
+    (counted neither caught nor missed: each needs a run of its own at a lower load)."""
+    caught = sum(r.verdict.startswith("caught") for r in results)
+    missed = sum(r.verdict == "missed" for r in results)
+    errors = sum(r.verdict == "error" for r in results)
+    starved = sum(r.verdict == STARVED for r in results)
+    timeouts = sum(r.verdict == TIMEOUT for r in results)
+    return (f"caught {caught} / {len(results)} ({missed} missed, {errors} error(s), {starved} inconclusive (starved), "
+            f"{timeouts} timeout(s))")
 
 
 def _check_imports_from_copy() -> None:
@@ -5941,15 +5998,11 @@ def main(argv: list[str] | None = None) -> int:
             shown = ", ".join(r.by[:3]) + (f" (+{len(r.by) - 3})" if len(r.by) > 3 else "")
             print(f"{r.bug:38} {r.verdict:22} {r.seconds:8.1f}  {shown}{'  ' + r.detail if r.detail else ''}",
                   flush=True)
-    caught = sum(r.verdict.startswith("caught") for r in results)
-    errors = sum(r.verdict == "error" for r in results)
-    starved = sum(r.verdict == STARVED for r in results)
     if args.baseline:
         ok = results[0].verdict == "passed"
         print(f"healthy tree: {'passes' if ok else 'FAILS: ' + results[0].verdict}")
         return 0 if ok else 1
-    print(f"\ncaught {caught} / {len(results)} ({errors} error(s), {starved} inconclusive (starved)); "
-          f"{'whole suite' if args.whole else 'selection'}")
+    print(f"\n{summary_line(results)}; {'whole suite' if args.whole else 'selection'}")
     return 0
 
 

@@ -19,6 +19,8 @@ callback_errors      no exception escaped the audio callback; every counted call
                      reported (counter == errors seen + still queued)
 rejected_config      a rejected configuration changes neither the config nor the state
 health               ``health()`` agrees with the state the history shows
+starved_input        a RUNNING system whose input is starved (every block on time, no input)
+                     for longer than its watchdog's bound reports a stall or leaves RUNNING
 ==================== ==========================================================================
 """
 
@@ -2518,6 +2520,186 @@ def check_health(history: History, system: "AudioSystem | None" = None) -> Verdi
     return _fold_verdict(_Health(history.initial or {}), history, system)
 
 
+# ========================================================================= 9. starved input ====
+
+#: the error the system reports for a stream that stopped bringing input (or stopped calling back)
+_STALL_ERROR = "DeviceStalledError"
+
+
+def _starved_input_span(config: Any) -> float | None:
+    """How long a RUNNING system may play on with its input starved before it must have reported
+    it, for the configuration ``config`` (a ``config_applied`` event's dict): the watchdog's bound
+    (``stall_periods`` periods) twice, one supervisor pass and one period. The watchdog reports a
+    starved input one bound after the first block that came without input; that block comes
+    within one bound of the starvation's start or of the stream's (re)start, else the watchdog
+    owes a "no callback" stall instead (a stream restarted by a recovery may take several
+    periods for its first block: 16 ms, 3 periods, on the simulated device). The period keeps a report made at the bound
+    from being judged late by a rounding of the clock. None when the configuration does not say
+    (nothing is judged then)."""
+    try:
+        stream, watchdog = config["stream"], config["watchdog"]
+        period = float(stream["block_size"]) / float(stream["sample_rate"])
+        periods = int(watchdog["stall_periods"])
+        interval = float(watchdog["supervisor_interval_ms"]) / 1000
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    return (2 * periods + 1) * period + interval
+
+
+class _StarvedInput(_Fold):
+    """A capture that hangs while the playback side runs on is noticed.
+
+    The promise (the system's error routing: a device that stops delivering is an error with
+    ``requires_recovery``, reported and handed to the recovery policy, never a silence the
+    system plays through as if healthy; ``AudioSystem.poll``'s watchdog holds a stream that calls
+    back with no input to the very bound it holds a stream that stops calling back): while the
+    system is RUNNING on a device whose input is starved (an ``input_starved`` fault on its input
+    or output device: every block comes on time, flagged ``input_underflow``, with silence for
+    input), it reports a ``DeviceStalledError`` or leaves RUNNING (a recovery) within
+    ``_starved_input_span`` of the later of the starvation's start and its entering RUNNING. A
+    starvation shorter than that, or one the system was not RUNNING through, asks nothing. A
+    system that plays the silence on while saying RUNNING breaks it, whatever its audio check
+    excuses inside the fault's window.
+
+    The device's starvation is what the firings did to it: a flag set by a start and cleared by
+    the next end on that device, so of two overlapping firings the first to end feeds it again.
+
+    Keeps one small tuple per system transition, starvation start and end, configuration,
+    recovery and stall report; the verdict sorts them once."""
+
+    name = "starved_input"
+    types = frozenset({"transition", "event", "error", "fault_start", "fault_end"})
+
+    def __init__(self, init: dict[str, Any], end_time: Callable[[], float] | None = None) -> None:
+        self.end_time = end_time
+        self.init_state = init.get("state", "uninitialized")
+        self.states: list[tuple[float, int, float, str]] = []  # (seq, index, time, to_state), system only
+        # (index, time, input device, output device, span) of each configuration; (index, time, input
+        # device) of each recovery onto a device
+        self.configs: list[tuple[int, float, str | None, str | None, float | None]] = []
+        self.reopened: list[tuple[int, float, str]] = []
+        # (index, time, device, starved) of each ``input_starved`` start (True) and end (False)
+        self.toggles: list[tuple[int, float, str, bool]] = []
+        self.reports: list[tuple[float, int]] = []  # (time, index) of the system's stall reports
+        self.max_time = 0.0
+
+    def feed(self, e: Any) -> None:
+        if e.time > self.max_time:
+            self.max_time = e.time
+        d = e.data
+        if e.type == "transition":
+            if d.get("component") == "system":
+                self.states.append((d.get("seq", 0), e.index, d.get("time", e.time), d["to_state"]))
+        elif e.type == "error":
+            if ((d.get("error") or {}).get("type")) == _STALL_ERROR:
+                self.reports.append((e.time, e.index))
+        elif e.type == "event":
+            if e.value == "config_applied":
+                config = d.get("config") or {}
+                device = config.get("device") or {}
+                self.configs.append((e.index, e.time, device.get("input_device"), device.get("output_device"),
+                                     _starved_input_span(config)))
+            elif e.value == "recovery_succeeded" and d.get("device"):
+                self.reopened.append((e.index, e.time, str(d["device"])))
+        elif d.get("kind") == "input_starved" and d.get("target"):
+            if e.type == "fault_start":
+                at = d.get("fired_at")
+                self.toggles.append((e.index, e.time if at is None else float(at), str(d["target"]), True))
+            else:
+                at = d.get("ended_at")
+                self.toggles.append((e.index, e.time if at is None else float(at), str(d["target"]), False))
+
+    def _starved_spans(self, end: float) -> list[tuple[float, int, float, str]]:
+        """(starved from, the index of the start, fed again at, device): a device starts starving
+        at an ``input_starved`` start and is fed again at the next end on it, whichever firing it
+        ends (the device's starvation is one flag, not a count: of two overlapping firings the
+        first to end feeds it)."""
+        since: dict[str, tuple[float, int]] = {}
+        spans: list[tuple[float, int, float, str]] = []
+        for index, t, device, starved in sorted(self.toggles):
+            if starved:
+                since.setdefault(device, (t, index))
+            elif device in since:
+                t0, i0 = since.pop(device)
+                spans.append((t0, i0, t, device))
+        spans += [(t0, i0, end, device) for device, (t0, i0) in since.items()]
+        return sorted(spans)
+
+    def _running_spans(self, end: float) -> list[tuple[float, int, float]]:
+        """(entered RUNNING, the index of that transition, left it) of the system, in seq order
+        (the end of the history when it never left; index -1 when it was RUNNING from the start)."""
+        spans: list[tuple[float, int, float]] = []
+        since: tuple[float, int] | None = (0.0, -1) if self.init_state == "running" else None
+        for _, index, t, to in sorted(self.states):
+            if to == "running":
+                if since is None:
+                    since = (t, index)
+            elif since is not None:
+                spans.append((*since, t))
+                since = None
+        if since is not None:
+            spans.append((*since, end))
+        return spans
+
+    def _devices_at(self, t: float) -> tuple[set[str], float | None]:
+        """The devices the system's stream was on at ``t`` (its input, a recovery's reopened input,
+        its output) and the span its configuration allows; (empty, None) before any configuration."""
+        config = None
+        for c in self.configs:
+            if c[1] <= t:
+                config = c
+        if config is None:
+            return set(), None
+        _, applied, inp, out, span = config
+        for _, at, device in self.reopened:
+            if applied <= at <= t:
+                inp = device
+        return {x for x in (inp, out) if x}, span
+
+    def verdict(self, system: Any = None) -> Verdict:
+        end = max(self.max_time, self.end_time() if self.end_time is not None else 0.0)
+        spans = self._running_spans(end)
+        reports = sorted(self.reports)
+        evidence: list[dict[str, Any]] = []
+        judged = 0
+        for fired, fired_index, stop, target in self._starved_spans(end):
+            for r0, r0_index, r1 in spans:
+                a, b = max(fired, r0), min(stop, r1)
+                if b <= a:
+                    continue
+                # a report counts from the later of the two beginnings on: on the virtual clock a
+                # recovery ends at the very time of the report that began it, which is the last
+                # stretch's report, not this one's
+                after = max(fired_index if fired >= r0 else -1, r0_index if r0 >= fired else -1)
+                devices, span = self._devices_at(a)
+                if span is None or target not in devices:
+                    continue
+                judged += 1
+                if b - a <= span:
+                    continue  # the starvation or the RUNNING stretch ended within the bound
+                i = bisect.bisect_left(reports, (a, -1))
+                due = itertools.takewhile(lambda r: r[0] <= a + span, itertools.islice(reports, i, None))
+                if any(index > after for _, index in due):
+                    continue  # reported in time (a policy may keep the system running)
+                if len(evidence) < _MAX_EVIDENCE:
+                    evidence.append({
+                        "why": "input starved while RUNNING, never reported",
+                        "device": target, "starved_from": round(a, 6), "running_until": round(b, 6),
+                        "bound_s": round(span, 6),
+                        "message": (f"input of {target!r} starved from t={a:.3f} s; the system stayed RUNNING "
+                                    f"{b - a:.3f} s without reporting a stall (bound {span * 1000:.1f} ms)")})
+        if evidence:
+            return Verdict("starved_input", False, evidence,
+                           f"{len(evidence)} starved input(s) played through as RUNNING, never reported")
+        if not judged:
+            return _ok("starved_input", "no input was starved while the system ran: nothing to judge")
+        return _ok("starved_input", f"{judged} starved stretch(es) while RUNNING, each reported or ended within its bound")
+
+
+def check_starved_input(history: History) -> Verdict:
+    return _fold_verdict(_StarvedInput(history.initial or {}, end_time=lambda: history.end_time), history)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -2540,6 +2722,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("callback_errors", lambda h, threads: _CallbackErrors()),
     Invariant("rejected_config", lambda h, threads: _RejectedConfig()),
     Invariant("health", lambda h, threads: _Health(h.initial or {})),
+    Invariant("starved_input", lambda h, threads: _StarvedInput(h.initial or {}, end_time=lambda: h.end_time)),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -2682,6 +2865,7 @@ __all__ = [
     "check_recovery",
     "check_rejected_config",
     "check_resources",
+    "check_starved_input",
     "failed",
     "fingerprint",
     "health_problems",

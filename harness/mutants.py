@@ -11,6 +11,7 @@ machine) or ``"coordinator_storm"`` (threads racing the coordinator, then linear
     ring_loses_frame           the input ring loses one frame whenever a write reaches its end
     half_reconfigure           a rejected config still applies the sections that were valid
     recovery_never_completes   a successful reopen never moves the system out of RECOVERING
+    ignores_starved_input      the watchdog's stall for a stream that calls back with no input is dropped
 """
 
 from __future__ import annotations
@@ -149,6 +150,20 @@ class StuckRecoverySystem(AudioSystem):
             self._pipeline.capturing = False
 
 
+# ------------------------------------------------------------------- ignores_starved_input ----
+
+class IgnoresStarvedInputSystem(AudioSystem):
+    """The watchdog as it was before it looked at its input: a stream that calls back on time with
+    no input in any block is taken as healthy, and the system plays the silence on as RUNNING. The
+    stall of a stream that stops calling back is still reported."""
+
+    def _report_stall(self, stream: Any, config: Any, what: str, silent_s: float,
+                      details: dict[str, Any]) -> None:
+        if details.get("input_underflow"):
+            return
+        super()._report_stall(stream, config, what, silent_s, details)
+
+
 # ---------------------------------------------------------------------------------- registry ----
 
 @dataclass(frozen=True)
@@ -165,6 +180,10 @@ class Mutant:
     #: the fault kind without which a run cannot show the bug (a race needs concurrent callers):
     #: ``run --mutant`` makes sure its schedule has one (``Schedule.with_at_least_one``)
     revealed_by: str | None = None
+    #: ``revealed_by`` is added to a run's schedule even when its profile does not ask for the kind
+    #: (a kind no built-in profile draws, so that adding it to one does not change every seed's
+    #: schedule: ``input_starved``); never to a profile that asks for no fault at all
+    reveal_unasked: bool = False
 
 
 MUTANTS: dict[str, Mutant] = {m.name: m for m in (
@@ -185,6 +204,11 @@ MUTANTS: dict[str, Mutant] = {m.name: m for m in (
     # stuck in RECOVERING, an outcome the lifecycle model does not allow.
     Mutant("recovery_never_completes", "recovery reopens the stream but never leaves RECOVERING",
            ("recovery", "linearizable"), "stateful", StuckRecoverySystem),
+    # Shows only under a starved input, which no state machine rule or built-in profile draws:
+    # caught by a run (``run --mutant``, the false-alarm bench) with one ``input_starved`` fault.
+    Mutant("ignores_starved_input", "a stream calling back with no input is never reported: silence played as RUNNING",
+           ("starved_input",), "run", IgnoresStarvedInputSystem, revealed_by="input_starved",
+           reveal_unasked=True),
 )}
 
 

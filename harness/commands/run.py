@@ -80,13 +80,15 @@ def check_config(config: dict[str, Any], source: str, backend: str) -> None:
 def reveal_mutant(run: Any, name: str) -> str | None:
     """Make sure the run's schedule has the fault kind the mutant shows under (a race needs
     concurrent callers; a seed may draw none): one is added when the profile asks for the kind
-    and the seed drew none. What was done, or why the run cannot show the mutant, or None."""
+    (or, for a mutant that is ``reveal_unasked``, for any fault) and the seed drew none. What was done, or why the run cannot show the mutant, or None."""
     from ..mutants import MUTANTS
 
-    kind = MUTANTS[name].revealed_by
+    mutant = MUTANTS[name]
+    kind = mutant.revealed_by
     if kind is None:
         return None
-    if run.profile.probabilities.get(kind, 0) <= 0:
+    asked = run.profile.probabilities.get(kind, 0) > 0
+    if not asked and not (mutant.reveal_unasked and any(p > 0 for p in run.profile.probabilities.values())):
         return (f"note: mutant {name} shows only under {kind} faults, which profile "
                 f"{run.profile.name!r} does not ask for: this run cannot catch it")
     run.schedule, added = run.schedule.with_at_least_one(kind, run.profile.params)

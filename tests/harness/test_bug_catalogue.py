@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,3 +113,65 @@ def test_the_bench_reads_a_finished_run_s_process_tree_usage() -> None:
     assert usage.cpu_s >= 0.2
     assert (usage.wait_s is None) == (not Path("/proc/self/task").exists() or not any(
         (p / "schedstat").exists() for p in Path("/proc/self/task").iterdir()))
+
+
+_TIMEOUT_SUBJECTS = '''\
+import threading
+
+import pytest
+
+
+@pytest.mark.timeout(0.5, method="signal")
+def test_waits_for_ever_signal():
+    threading.Event().wait()
+
+
+@pytest.mark.timeout(0.5, method="thread")
+def test_waits_for_ever_thread():
+    threading.Event().wait()
+
+
+def test_fails_of_its_own():
+    assert 1 == 2
+'''
+
+
+def _pytest_run(tmp_path: Path, *args: str) -> "subprocess.CompletedProcess[str]":
+    """pytest as the bench runs a selection (its flags), on ``_TIMEOUT_SUBJECTS``."""
+    (tmp_path / "test_subjects.py").write_text(_TIMEOUT_SUBJECTS)
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE", "--no-header",
+                           "-p", "no:xdist", "--rootdir", str(tmp_path), "-c", "/dev/null", *args],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("method", ["signal", "thread"])
+def test_a_run_whose_only_failure_is_pytest_timeouts_is_a_timeout_not_a_catch(tmp_path: Path, method: str) -> None:
+    """A test stopped by pytest-timeout is no evidence that a bug broke a promise (a healthy test
+    on a loaded machine reaches its timeout too): the bench counts it apart, neither caught nor
+    missed. Both of pytest-timeout's methods: the signal's failure inside the test, the thread's
+    banner before it ends the process with no summary."""
+    b = _bench()
+    proc = _pytest_run(tmp_path, "-x", f"test_subjects.py::test_waits_for_ever_{method}")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    verdict, by, detail = b.finished_verdict(proc, stop_first=True)
+    assert verdict == b.TIMEOUT and "pytest-timeout" in detail
+    expected = ["test_subjects.py::test_waits_for_ever_signal"] if method == "signal" \
+        else ["(pytest-timeout ended the process)"]
+    assert by == expected
+
+
+def test_a_run_with_a_failure_of_its_own_beside_a_timeout_is_caught_by_that_failure(tmp_path: Path) -> None:
+    b = _bench()
+    proc = _pytest_run(tmp_path, "test_subjects.py::test_waits_for_ever_signal", "test_subjects.py::test_fails_of_its_own")
+    assert proc.returncode == 1
+    assert b.finished_verdict(proc, stop_first=False) == ("caught", ["test_subjects.py::test_fails_of_its_own"], "")
+
+
+def test_the_summary_line_counts_timeouts_apart_from_catches_and_misses() -> None:
+    b = _bench()
+    results = [b.Result("a", "caught", ["t"], 1.0), b.Result("b", b.HANG, [], 1.0), b.Result("c", "missed", [], 1.0),
+               b.Result("d", b.TIMEOUT, ["t"], 1.0), b.Result("e", b.TIMEOUT, ["t"], 1.0),
+               b.Result("f", b.STARVED, [], 1.0), b.Result("g", "error", [], 1.0)]
+    assert b.summary_line(results) == ("caught 2 / 7 (1 missed, 1 error(s), 1 inconclusive (starved), "
+                                       "2 timeout(s))")

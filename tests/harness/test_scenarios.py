@@ -248,6 +248,9 @@ def test_library_fails_against_broken_variants():
     r = run_scenario(LIBRARY / "sim" / "invalid-config-while-running.toml",
                      system_factory=mutant_factory("half_reconfigure"))
     assert "rejected_config" in [f.invariant for f in r.failures if f.invariant], r.report()
+    r = run_scenario(LIBRARY / "sim" / "capture-hangs-while-playback-runs.toml",
+                     system_factory=mutant_factory("ignores_starved_input"))
+    assert "starved_input" in [f.invariant for f in r.failures if f.invariant], r.report()
 
 
 # ------------------------------------------------------------------------------------ export ----
