@@ -15,7 +15,7 @@ regrouped products), which may move a float32 sample by its last bit.
 Two channels, the usual case, are filtered in one loop over the frames (``_STEREO``): each
 channel's recursion is a chain of dependent multiplies and adds (a sample's output feeds the next
 sample's state), so one channel at a time leaves the CPU waiting on that chain; two independent
-chains side by side fill that wait (1.61 -> 0.95 us a 256-frame block, bench/RESULTS.md). Each
+chains side by side fill that wait (1.58 -> 0.97 us a 256-frame block, bench/RESULTS.md). Each
 channel's arithmetic is the same operations in the same order, so every sample and state is the
 same to the bit; a block's peak is the largest magnitude over all its samples, whatever order they
 are compared in (NaN flagged wherever it is met). Other channel counts go one channel at a time.
