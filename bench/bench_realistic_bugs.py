@@ -2031,25 +2031,27 @@ BATCH_10: list[Bug] = [
 BATCH_11: list[Bug] = [
     # -- the compiled kernels: the fused step against the three stages -------------------------
     Bug("fused_kernel_drops_second_state", "dsp_kernels.py",
-        "        state[1, c] = z1\n"
-        "    if nan:\n",
-        "    if nan:\n",
+        "        state[0, 0], state[1, 0], state[0, 1], state[1, 1] = z0a, z1a, z0b, z1b\n"
+        "        return np.nan if nan else np.float64(peak)\n",
+        "        state[0, 0], state[0, 1] = z0a, z0b\n"
+        "        return np.nan if nan else np.float64(peak)\n",
         "'z1 is recomputed from z0 every sample' while trimming the fused kernel's store-back",
         "DSP (filter state carried between blocks)"),
     Bug("fused_peak_before_float32_rounding", "dsp_kernels.py",
-        "            m = abs(block[i, c])\n",
-        "            m = abs(y)\n",
+        "            m = abs(block[i, 0])\n",
+        "            m = abs(ya)\n",
         "the peak read from the float64 result already in a register instead of the stored sample",
         "DSP (the fused step is the three stages bit for bit)"),
     Bug("fused_gain_in_float64", "dsp_kernels.py",
-        "            x = np.float64(block[i, c] * gain)\n",
-        "            x = np.float64(block[i, c]) * gain\n",
+        "            xa = np.float64(block[i, 0] * gain)\n"
+        "            xb = np.float64(block[i, 1] * gain)\n",
+        "            xa = np.float64(block[i, 0]) * gain\n"
+        "            xb = np.float64(block[i, 1]) * gain\n",
         "the cast hoisted onto the sample 'so the product is exact': the gain multiplies in float64",
         "DSP (the fused step is the three stages bit for bit)"),
     Bug("fused_nan_peak_dropped", "dsp_kernels.py",
-        "    if nan:\n"
-        "        return np.nan\n",
-        "",
+        "        return np.nan if nan else np.float64(peak)\n",
+        "        return np.float64(peak)\n",
         "the NaN flag's return removed as dead code ('the filter never makes a NaN')",
         "DSP (a broken block is limited as the stages limit it)"),
     # -- the chain's fusing and its stages ---------------------------------------------------------
@@ -2561,15 +2563,10 @@ BATCH_15: list[Bug] = [
         "config (a bad size is refused where it is given)"),
     # -- the compiled kernels --------------------------------------------------------------------
     Bug("kernel_biquad_drops_second_state", "dsp_kernels.py",
-        "        state[0, c] = z0\n"
-        "        state[1, c] = z1\n"
-        "\n"
-        "\n"
-        "@njit",
-        "        state[0, c] = z0\n"
-        "\n"
-        "\n"
-        "@njit",
+        "        state[0, 0], state[1, 0], state[0, 1], state[1, 1] = z0a, z1a, z0b, z1b\n"
+        "        return\n",
+        "        state[0, 0], state[0, 1] = z0a, z0b\n"
+        "        return\n",
         "a line lost when biquad_block was copied into the fused kernel: the filter's second "
         "state restarts each block from its old value",
         "DSP (the compiled filter is the numpy one)"),
@@ -2577,17 +2574,15 @@ BATCH_15: list[Bug] = [
         "    frames, channels = block.shape\n"
         "    if state.shape[1] != channels:\n"
         "        raise ValueError(\"the block's channels are not the filter's\")\n"
-        "    for c in range(channels):\n"
-        "        z0 = state[0, c]\n"
-        "        z1 = state[1, c]\n"
+        "    if channels == _STEREO:  # both channels in one loop (the module docstring)\n"
+        "        z0a, z1a, z0b, z1b = state[0, 0], state[1, 0], state[0, 1], state[1, 1]\n"
         "        for i in range(frames):\n"
-        "            x = np.float64(block[i, c])\n",
+        "            xa = np.float64(block[i, 0])\n",
         "    frames, channels = block.shape\n"
-        "    for c in range(channels):\n"
-        "        z0 = state[0, c]\n"
-        "        z1 = state[1, c]\n"
+        "    if channels == _STEREO:  # both channels in one loop (the module docstring)\n"
+        "        z0a, z1a, z0b, z1b = state[0, 0], state[1, 0], state[0, 1], state[1, 1]\n"
         "        for i in range(frames):\n"
-        "            x = np.float64(block[i, c])\n",
+        "            xa = np.float64(block[i, 0])\n",
         "'dsp checks the shapes before it calls' while trimming the kernel: a block with more "
         "channels than the state reads past it (no bounds check) instead of refusing",
         "DSP (a mismatched block is refused, never filtered from garbage)"),

@@ -350,3 +350,53 @@ def test_a_compiled_biquad_of_its_own_filters_a_usual_block_where_it_lies():
     peak = _steady_peak_bytes(in_place, blocks)
     block_bytes = frames * 2 * 4
     assert peak < block_bytes, f"{peak} bytes held at once while filtering (a float32 block is {block_bytes})"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_stereo_loop_of_the_kernels_is_each_channel_filtered_alone_bit_for_bit(dtype):
+    """The kernels filter two channels side by side in one loop (``dsp_kernels._STEREO``): every
+    sample, state and peak is the one each channel gets filtered alone (a one-channel block takes
+    the one-channel-at-a-time loop), through loud blocks, a NaN and an infinity."""
+    from system_under_test import dsp_kernels as k
+
+    coefs = biquad_coefficients("peaking", 3100.0, 0.8, 4.0, SR)
+    b, a = coefs
+    args = (b[0], b[1], b[2], a[1], a[2])
+    rng = np.random.default_rng(11)
+    x = (rng.standard_normal((256 * 9, 2)) * np.repeat([0.1, 2.0, 40.0], 3 * 256)[:, None]).astype(dtype)
+    x[7 * 256 + 10, 1] = np.nan
+    x[8 * 256 + 3, 0] = np.inf
+    gain = np.float32(0.7079458)
+    both, alone = x.copy(), [np.ascontiguousarray(x[:, c:c + 1]) for c in range(2)]
+    s2, s1 = np.full((2, 2), 0.25), [np.full((2, 1), 0.25) for _ in range(2)]
+    for i in range(0, len(x), 256):
+        k.biquad_block(both[i:i + 256], s2, *args)
+        for c in range(2):
+            k.biquad_block(alone[c][i:i + 256], s1[c], *args)
+        assert s2.tobytes() == np.hstack(s1).tobytes(), i  # the state after every block
+    assert both.tobytes() == np.hstack(alone).tobytes()
+    if dtype is np.float64:
+        return  # the fused kernels take float32 blocks
+    both, alone = x.copy(), [np.ascontiguousarray(x[:, c:c + 1]) for c in range(2)]
+    s2, s1 = np.full((2, 2), 0.25), [np.full((2, 1), 0.25) for _ in range(2)]
+    seen = []
+    for i in range(0, len(x), 256):
+        p2 = k.gain_biquad_peak(both[i:i + 256], s2, gain, *args)
+        seen.append(p2)
+        p1 = [k.gain_biquad_peak(alone[c][i:i + 256], s1[c], gain, *args) for c in range(2)]
+        want = np.nan if np.isnan(p1).any() else max(p1)
+        assert np.array_equal(p2, want, equal_nan=True), (i, p2, p1)
+        assert s2.tobytes() == np.hstack(s1).tobytes(), i
+    assert both.tobytes() == np.hstack(alone).tobytes()
+    states_alone = []  # the state after each block, filtered one block a call
+    s_ref = np.full((2, 2), 0.25)
+    for i in range(0, len(x), 256):
+        k.gain_biquad_peak(x[i:i + 256].copy(), s_ref, gain, *args)
+        states_alone.append(s_ref.copy())
+    blocks, states = x.copy(), np.empty((9, 2, 2))
+    peaks, s9 = np.empty(9), np.full((2, 2), 0.25)
+    k.gain_biquad_peaks(blocks, s9, gain, *args, 256, peaks, states)
+    assert blocks.tobytes() == both.tobytes() and s9.tobytes() == s2.tobytes()
+    assert states.tobytes() == np.array(states_alone).tobytes()
+    assert np.array_equal(peaks, seen, equal_nan=True)
+    assert np.isfinite(peaks[:7]).all() and (peaks[3:7] > 1.0).all() and np.isnan(peaks[7:]).all()
