@@ -22,6 +22,14 @@ server *of the same name* registers again. Random names exhausted the registry a
 are ever ours. More rigs than slots wait for a lease (bounded), i.e. serialise. Clean shutdowns
 use SIGTERM first so jackd unregisters itself.
 
+What the name does *not* isolate: JACK2's metadata database, ``/dev/shm/jack_db-<uid>`` (a Berkeley
+DB environment every server and client of the uid opens, at a path fixed when JACK2 was built; no
+environment variable moves it). A server that exits cleanly removes its files under every other
+server's clients, and a half-removed database re-created by a client of another server left that
+server's Berkeley DB panicked (measured, private ``/dev/shm``). So a rig's readiness probe can
+crash (SIGBUS) while its own jackd runs: ``start`` counts that as the probe's death
+(``probe_crashes``), never as the server being unready, and probes again within its deadline.
+
 Teardown is layered so that nothing outlives a failed or interrupted test: the context manager
 closes the rig; an ``atexit`` hook closes every rig still open; jackd is started in its own
 session (process group) and killed with ``killpg``; and on Linux jackd gets ``PR_SET_PDEATHSIG``
