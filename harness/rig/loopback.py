@@ -25,8 +25,9 @@ use SIGTERM first so jackd unregisters itself.
 What the name does *not* isolate: JACK2's metadata database, ``/dev/shm/jack_db-<uid>`` (a Berkeley
 DB environment every server and client of the uid opens, at a path fixed when JACK2 was built; no
 environment variable moves it). A server that exits cleanly removes its files under every other
-server's clients, and a half-removed database re-created by a client of another server left that
-server's Berkeley DB panicked (measured, private ``/dev/shm``). So a rig's readiness probe can
+server's clients, and a database half removed (a clean exit removes it file by file) then
+re-created by the next client to open left a running server's Berkeley DB panicked (measured, in a
+private ``/dev/shm``). So a rig's readiness probe can
 crash (SIGBUS) while its own jackd runs: ``start`` counts that as the probe's death
 (``probe_crashes``), never as the server being unready, and probes again within its deadline.
 
