@@ -22,6 +22,15 @@ server *of the same name* registers again. Random names exhausted the registry a
 are ever ours. More rigs than slots wait for a lease (bounded), i.e. serialise. Clean shutdowns
 use SIGTERM first so jackd unregisters itself.
 
+What the name does *not* isolate: JACK2's metadata database, ``/dev/shm/jack_db-<uid>`` (a Berkeley
+DB environment every server and client of the uid opens, at a path fixed when JACK2 was built; no
+environment variable moves it). A server that exits cleanly removes its files under every other
+server's clients, and a database half removed (a clean exit removes it file by file) then
+re-created by the next client to open left a running server's Berkeley DB panicked (measured, in a
+private ``/dev/shm``). So a rig's readiness probe can
+crash (SIGBUS) while its own jackd runs: ``start`` counts that as the probe's death
+(``probe_crashes``), never as the server being unready, and probes again within its deadline.
+
 Teardown is layered so that nothing outlives a failed or interrupted test: the context manager
 closes the rig; an ``atexit`` hook closes every rig still open; jackd is started in its own
 session (process group) and killed with ``killpg``; and on Linux jackd gets ``PR_SET_PDEATHSIG``
@@ -91,6 +100,27 @@ _atexit_registered = False
 #: stopped (SIGSTOP) or dying server can block inside libjack; a bounded wait keeps the rig, and
 #: the test using it, from wedging.
 JACK_CALL_TIMEOUT_S = 5.0
+
+#: How many readiness probes may crash (a signal, jackd alive) before ``start`` gives up on the
+#: server: a libjack that crashes on every open is not a passing state of the shared files.
+READY_PROBE_CRASHES_MAX = 3
+
+
+def _probe_crashed(agent: JackAgent) -> bool:
+    """True when a readiness probe's process was killed by a signal with no word from its server.
+
+    JACK2 (1.9.21 here) keeps one metadata database per uid, ``/dev/shm/jack_db-<uid>`` (a Berkeley
+    DB environment every client maps as it opens), and one shm registry per machine; neither is
+    per server, and no environment variable moves them. A server that exits cleanly removes the
+    database under every other server's clients; a client that opens while the shared files are
+    being re-created can die by SIGBUS. Such a death says the probe's process failed, not that the
+    server refused it: libjack's shutdown callback (``shutdown_reason``) or a ``failed`` event is
+    the server's word, a signal is not.
+    """
+    if agent.ready_msg or agent.shutdown_reason is not None:
+        return False
+    code = agent.proc.poll()
+    return code is not None and code < 0
 
 
 def jackd_path() -> str | None:
@@ -314,6 +344,9 @@ class LoopbackRig:
         self._agent: JackAgent | None = None
         #: How each agent that ended without being asked to ended ("killed by SIGSEGV", ...).
         self.agent_exits: list[str] = []
+        #: Readiness probes whose client crashed (a signal) while jackd ran: the rig's evidence,
+        #: kept apart from the server's state (``start`` probes again instead of failing).
+        self.probe_crashes: list[str] = []
         self._lock = threading.RLock()
         self._xruns = 0
         self._xrun_lock = threading.Lock()
@@ -407,12 +440,30 @@ class LoopbackRig:
         The client is the rig's agent process (``harness.rig.jack_agent``); with ``monitor`` it stays
         open (xruns, ports, wiring), without it the agent closes it and exits.
         """
-        remaining = max(0.1, t0 + self.ready_timeout_s - self.clock.now())
-        agent = JackAgent(self.server_name, f"{self.CLIENT_PREFIX}-{secrets.token_hex(2)}", env=self.env(),
-                          monitor=self.monitor, open_timeout_s=remaining, on_exit=self._agent_exited)
         proc = self._proc
-        # The agent's own bound is ``remaining``; ours adds the interpreter's start on a loaded machine.
-        ok = agent.wait_ready(remaining + 10.0, give_up=lambda: proc is None or proc.poll() is not None)
+        crashes = 0
+        while True:
+            remaining = max(0.1, t0 + self.ready_timeout_s - self.clock.now())
+            agent = JackAgent(self.server_name, f"{self.CLIENT_PREFIX}-{secrets.token_hex(2)}", env=self.env(),
+                              monitor=self.monitor, open_timeout_s=remaining, on_exit=self._agent_exited)
+            # The agent's own bound is ``remaining``; ours adds the interpreter's start on a loaded machine.
+            ok = agent.wait_ready(remaining + 10.0, give_up=lambda: proc is None or proc.poll() is not None)
+            if ok or not _probe_crashed(agent) or proc is None or proc.poll() is not None:
+                break
+            # The probe's libjack crashed while jackd lives on: that is the rig's client failing
+            # (JACK2's metadata database and shm registry are shared by every server of this uid,
+            # see _probe_crashed), not the server being unready. Killing this jackd for it would
+            # keep the device away from the system for the rest of its run; another probe, within
+            # the same deadline, asks the server again.
+            crashes += 1
+            self.probe_crashes.append(agent.failure)
+            agent.kill()  # reaped, its pipes closed; its death is already in agent_exits
+            if crashes >= READY_PROBE_CRASHES_MAX or self.clock.now() >= t0 + self.ready_timeout_s:
+                raise RigError(
+                    f"jackd {self.server_name!r} ran, but {crashes} readiness probe(s) crashed opening "
+                    f"on it ({', '.join(self.probe_crashes[-crashes:])}):\n{self.log_tail()}"
+                )
+            log.warning("rig %s: readiness probe %s; probing again", self.server_name, agent.failure)
         if not ok:
             agent.kill()
             if self._proc is None or self._proc.poll() is not None:

@@ -270,11 +270,16 @@ class ServerWatch:
             with self.target._lock:
                 detail = "server already back"
                 if rig.lost is not None or not rig.running:
+                    crashed = len(rig.probe_crashes)
                     try:
                         detail = f"jackd ready in {rig.restart_server():.3f} s"
                     except RigError as exc:
                         detail = f"restart failed: {exc}"
                         record.transient = False  # the device did not come back
+                    if len(rig.probe_crashes) > crashed:
+                        # The rig's own clients that crashed opening on the new server (JACK2's
+                        # shared files, not the system): the history keeps them with the restart.
+                        record.details["probe_crashes"] = rig.probe_crashes[crashed:]
                 record.ended_at = rig.clock.now()
                 record.duration_s = record.ended_at - record.fired_at
                 record.details["restart"] = detail

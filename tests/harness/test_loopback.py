@@ -131,6 +131,60 @@ def test_teardown_happens_when_the_body_fails() -> None:
     wait_until(lambda: _gone(pid), 5, what="jackd gone")
 
 
+def _probes_crashing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, crashing: int) -> list[str]:
+    """The rig's first ``crashing`` readiness probes run a "python" that kills itself by SIGBUS
+    (what libjack did to probes opening on a restarted server while another server shared JACK2's
+    per-uid metadata database); the rest are the real agent. Returns each probe's interpreter."""
+    from harness.rig import loopback
+
+    crasher = tmp_path / "sigbus-python"
+    crasher.write_text("#!/bin/sh\nkill -BUS $$\n")
+    crasher.chmod(0o755)
+    real = loopback.JackAgent
+    made: list[str] = []
+
+    def agent(*args: object, **kwargs: object) -> object:
+        if len(made) < crashing:
+            kwargs["python"] = str(crasher)
+        made.append(str(kwargs.get("python", "real")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loopback, "JackAgent", agent)
+    return made
+
+
+def test_a_readiness_probe_killed_by_a_signal_does_not_take_a_live_server_down(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A probe that crashes is the rig's client failing, not the server refusing it: the server
+    stays up and a second probe finds it ready (before, ``start`` killed it, and the system's
+    reopens failed for the rest of its run)."""
+    made = _probes_crashing(monkeypatch, tmp_path, crashing=1)
+    with LoopbackRig() as rig:
+        assert rig.running
+        assert rig.probe_crashes == ["killed by SIGBUS"]
+        assert "killed by SIGBUS" in rig.agent_exits
+        assert made[1:] == ["real"]
+        assert {"system:capture_1", "system:playback_1"} <= set(rig.ports())
+
+
+def test_a_server_whose_every_readiness_probe_crashes_is_a_rig_error_naming_the_crash(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Probing again is bounded: after READY_PROBE_CRASHES_MAX crashes the start fails, says why,
+    and leaves no jackd behind."""
+    from harness.rig.loopback import READY_PROBE_CRASHES_MAX
+
+    made = _probes_crashing(monkeypatch, tmp_path, crashing=100)
+    rig = LoopbackRig()
+    try:
+        with pytest.raises(RigError, match="killed by SIGBUS"):
+            rig.start()
+        assert len(made) == READY_PROBE_CRASHES_MAX
+        assert rig.probe_crashes == ["killed by SIGBUS"] * READY_PROBE_CRASHES_MAX
+        assert not rig.running
+    finally:
+        rig.close()
+
+
 def test_a_server_that_cannot_start_is_a_rig_error_with_its_log(rig: LoopbackRig) -> None:
     clash = LoopbackRig(server_name=rig.server_name, ready_timeout_s=5)
     try:

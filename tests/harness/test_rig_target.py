@@ -131,6 +131,8 @@ class _ScriptedRig:
         self.lost: int | None = None
         self.restart_fails = restart_fails
         self.on_restart: Callable[[], None] = lambda: None
+        self.probe_crashes: list[str] = []
+        self.probes_crashing = 0
 
     def kill_server(self) -> None:
         self.calls.append(f"kill_server@{self.rate}")
@@ -139,6 +141,7 @@ class _ScriptedRig:
     def restart_server(self) -> float:
         self.calls.append(f"restart_server@{self.rate}")
         self.clock.t += 1.5
+        self.probe_crashes += ["killed by SIGBUS"] * self.probes_crashing
         self.on_restart()
         if self.restart_fails:
             raise RigError("jackd did not come up within 10 s")
@@ -203,6 +206,20 @@ def test_a_crash_the_server_never_came_back_from_is_recorded_as_not_transient(re
     assert [(e.value, e.data["transient"]) for e in ends] == [("server_crash", not restart_fails)]
     expected = "restart failed: jackd did not come up within 10 s" if restart_fails else "jackd ready in 0.250 s"
     assert record.details["restart"] == expected
+
+
+def test_a_restart_keeps_the_readiness_probes_that_crashed_opening_on_the_new_server() -> None:
+    """A probe's crash on a restarted server is the rig's evidence (JACK2's per-uid shared files),
+    kept in the crash's fault record beside the restart; a restart with none records none."""
+    rig = _ScriptedRig()
+    rig.probe_crashes = ["killed by SIGSEGV"]  # an earlier start's, not this restart's
+    rig.probes_crashing = 2
+    watch = _watch_once(rig, History())
+    record = watch.records[0]
+    assert record.details["restart"] == "jackd ready in 0.250 s"
+    assert record.details["probe_crashes"] == ["killed by SIGBUS", "killed by SIGBUS"]
+    quiet = _watch_once(_ScriptedRig(), History())
+    assert "probe_crashes" not in quiet.records[0].details
 
 
 def test_a_stale_error_from_a_replaced_stream_starts_no_second_recovery(make_system: Any) -> None:
