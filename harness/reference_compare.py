@@ -282,8 +282,9 @@ def _silent_span(e: FloatArray, fit: FloatArray, i0: int, i1: int, noise_var: fl
     96 kHz under -50 dBFS were named ``pop`` or ``other``; over the stretch, the noise's mean
     square is known to within the bound. A recording under ``_SILENT_DEEP`` of the prediction
     there is silent whatever the noise: a 1 ms mute at 44.1 or 48 kHz (44-48 frames) holds the
-    path's ring of its edges over most of its middle half, 3 to 5000 times the noise bound on
-    the noiseless and -80 dBFS paths at 0.0001-0.002 of the prediction's mean square, and was
+    path's ring of its edges over most of its middle half (at 44.1 kHz, 2.7 to 4842 times the
+    noise bound on the noiseless and -80 dBFS paths, at 0.0001-0.002 of the prediction's mean
+    square: ``bench/bench_mute_grid.py``'s takes), and was
     named ``other`` (``pop`` once narrowed to a short core). Only a burst the judge already
     found is named by this, so no glitch is added where there was none."""
     n = i1 - i0

@@ -693,7 +693,7 @@ def _grid_mute_take(fs: int, noise: str, signal: str, seed: int) -> tuple[np.nda
     ("noiseless", "glide", 0), ("noiseless", "glide", 1), ("-80", "chords", 1)])
 def test_a_1_ms_mute_at_44_1_khz_is_named_a_mute(noise: str, signal: str, seed: int) -> None:
     """A 1 ms mute (44 frames) holds the converter low-pass's ring of its edges over most of its
-    middle half: 3 to 5000 times the noise bound there, at 0.0001-0.002 of the prediction's mean
+    middle half: 2.7 to 4842 times the noise bound there, at 0.0001-0.002 of the prediction's mean
     square, and it was an ``other``. Under a tenth of the prediction's RMS is silent."""
     rec, ref, at, length = _grid_mute_take(44_100, noise, signal, seed)
     gs = compare_to_reference(rec, ref, 44_100).glitches
