@@ -46,7 +46,7 @@ def _mutant_steps() -> dict[str, Any]:
                              "wall_s": round(time.perf_counter() - t0, 2)}
             else:
                 out[name] = {"found": False, "wall_s": round(time.perf_counter() - t0, 2)}
-        else:
+        elif mutant.detector == "coordinator_storm":
             ops, storms, caught = 0, 0, []
             while storms < 200 and not caught:
                 storms += 1

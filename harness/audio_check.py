@@ -1634,11 +1634,13 @@ class AudioCheck:
                     # fine: the noise-floor pass too (pops and phase steps below the coarse tolerance);
                     # it judges a coloured residual by its innovation since the 3-frame "click" of
                     # hostile seed 60 at 60 s (a smooth bump of low-passed noise, 1e-4 of the tone);
-                    # not the search for clipped peaks: a run's verdict is held to the false-alarm
-                    # matrices, which have not been measured with it
+                    # and the search for clipped peaks: a gain that drives the output past full
+                    # scale holds every peak flat at the clip level, the same distortion in every
+                    # block, which the coarse and fine passes take for the tone itself (the
+                    # false-alarm matrix, bench/bench_false_alarms.py, measured with it on)
                     rep = analyze_glitches(x[a:b], self._fs, self.frequency_hz, max_glitches=10_000,
                                           measure_levels=False, frequency_known=self.frequency_hz is not None,
-                                          fine=self.fine, clipping=False)
+                                          fine=self.fine)
                 except AnalysisError as exc:
                     if hi > lo and len(self.unanalysable) < 20:
                         self.unanalysable.append(f"t={self._time(base + lo):.3f}..{self._time(base + hi):.3f} s: {exc}")
@@ -1939,8 +1941,9 @@ class AudioCheck:
               channel: int | None = None) -> None:
         t0, t1 = self._time(f0), self._time(f1)
         ep = self._attribute(t0, t1, after, before)
-        if ep is not None and kind in ("mute", "level", "channel", "channel_level"):
-            # A window explains the silence (or the level change) inside it only (its lead before its start, its settle
+        if ep is not None and kind in ("mute", "level", "channel", "channel_level", "clipped"):
+            # A window explains the silence (or the level change, or the clipping: a stretch of
+            # sound clipped from its start is one glitch from where a recovery began it) inside it only (its lead before its start, its settle
             # margin after its last member ended): a silence that began before it (a stream mute
             # since its recovery, then stopped) or outlasts it is cut there, and each piece is
             # judged on its own

@@ -3,7 +3,8 @@
 Each mutant is a subclass (or an instance-level swap) built by ``make_system(name, ...)``; nothing
 here patches a module, so a mutant never leaks into another test. ``MUTANTS[name].caught_by`` names
 the invariant expected to catch it and ``detector`` how: ``"stateful"`` (the Hypothesis state
-machine) or ``"coordinator_storm"`` (threads racing the coordinator, then linearizability).
+machine), ``"coordinator_storm"`` (threads racing the coordinator, then linearizability) or
+``"run"`` (a reliability run's listening check: a bug only the audio shows).
 
     coordinator_no_lock        transition() reads, checks and writes state without the lock
     illegal_transition         a widened transition table and a resume() without its guard
@@ -12,6 +13,7 @@ machine) or ``"coordinator_storm"`` (threads racing the coordinator, then linear
     half_reconfigure           a rejected config still applies the sections that were valid
     recovery_never_completes   a successful reopen never moves the system out of RECOVERING
     ignores_starved_input      the watchdog's stall for a stream that calls back with no input is dropped
+    output_overdrive           the output stage scales samples 8x too loud and saturates at full scale
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from system_under_test import AudioSystem
 from system_under_test.buffers import RingBuffer
 from system_under_test.coordinator import ComponentCoordinator
+from system_under_test.dsp import Stage
 from system_under_test.errors import ConfigError, IllegalTransitionError
 from system_under_test.lifecycle import TRANSITIONS, State, TransitionRecord
 from system_under_test.system import SYSTEM
@@ -164,6 +169,44 @@ class IgnoresStarvedInputSystem(AudioSystem):
         super()._report_stall(stream, config, what, silent_s, details)
 
 
+# --------------------------------------------------------------------------- output_overdrive ----
+
+class SaturatingOutput(Stage):
+    """The output stage of a fixed-point DAC path, wrong by a format: samples scaled for a 24-bit
+    converter as if it were a 21-bit one (x8, +18 dB), then saturated at full scale as the
+    converter's integer range does. The tone (0.25 after the default chain) reaches 2.0 and is
+    clipped flat at every peak; the level at the start is the clipped one, so the level check
+    holds it as its reference and only a search for flat peaks can hear it."""
+
+    kind = "output"
+    SCALE = np.float32(8.0)
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        block = block * self.SCALE
+        np.clip(block, -1.0, 1.0, out=block)
+        return block
+
+
+class OverdriveSystem(AudioSystem):
+    """Every DSP chain it builds (at a build, and at a live reconfiguration of the DSP alone)
+    ends in ``SaturatingOutput``."""
+
+    def _overdrive(self) -> None:
+        p = self._pipeline
+        if p is not None and not any(isinstance(s, SaturatingOutput) for s in p.chain.stages):
+            p.chain.add_stage(SaturatingOutput())
+
+    def _build(self, config: Any, input_device: str, output_device: str) -> None:
+        super()._build(config, input_device, output_device)
+        self._overdrive()
+
+    def _reconfigure_live(self, config: Any) -> Any:
+        try:
+            return super()._reconfigure_live(config)
+        finally:
+            self._overdrive()
+
+
 # ---------------------------------------------------------------------------------- registry ----
 
 @dataclass(frozen=True)
@@ -209,6 +252,10 @@ MUTANTS: dict[str, Mutant] = {m.name: m for m in (
     Mutant("ignores_starved_input", "a stream calling back with no input is never reported: silence played as RUNNING",
            ("starved_input",), "run", IgnoresStarvedInputSystem, revealed_by="input_starved",
            reveal_unasked=True),
+    # Heard, not stepped: the state machine checks no audio, so the detector is a run's listening
+    # check (``clean_audio``, its search for flat peaks).
+    Mutant("output_overdrive", "the output stage scales samples 8x too loud and saturates at full scale",
+           ("clean_audio",), "run", OverdriveSystem),
 )}
 
 

@@ -659,3 +659,56 @@ def test_the_same_music_at_96_khz_undamaged_gives_no_glitch(seed: int) -> None:
     rec, ref, _ = _music_96k_mute(seed, 0)
     rep = compare_to_reference(rec, ref, 96_000)
     assert rep.glitches == [] and not rep.partial, [g.to_dict() for g in rep.glitches]
+
+
+def _grid_mute_take(fs: int, noise: str, signal: str, seed: int) -> tuple[np.ndarray, np.ndarray, float, int]:
+    """A 1 ms mute take of ``bench/bench_mute_grid.py`` (its seeds, place and path): 2 s of
+    ``signal`` muted for 1 ms at a seeded loud place 0.5-1.8 s in, through a delay, a clock 40 ppm
+    off, gain 0.5 with a 10 % AGC, a converter's low-pass at 0.35 fs and ``noise`` ("noiseless":
+    into an int16 file; "-80": -80 dBFS of noise). The recording, the reference, the mute's first
+    recorded frame and its length."""
+    paths = ("noiseless", "-80", "-50")
+    signals = ("music", "chords", "gaps", "glide", "noise_bursts")
+    ref = R.program_material(signal, 2.0, fs, seed=seed)  # type: ignore[arg-type]
+    rng = np.random.default_rng([181, fs, paths.index(noise), signals.index(signal), seed, 0])
+    w = int(0.02 * fs)
+    loud = np.sqrt(np.convolve(ref ** 2, np.ones(w) / w, mode="same"))
+    where = np.flatnonzero(loud[fs // 2: int(1.8 * fs)] > 0.5 * loud.max()) + fs // 2
+    at = int(where[rng.integers(where.size)])
+    delay = float(rng.uniform(300, 2000))
+    length = int(round(1e-3 * fs))
+    played = A.mute_frames(ref, at, length)
+    rec = R.through_system(played, fs, delay_frames=delay, drift_ppm=40.0, gain=0.5, gain_wobble=0.1,
+                           lowpass_hz=0.35 * fs, noise_rms=1e-4 if noise == "-80" else 0.0,
+                           tail_frames=fs // 10, seed=seed)
+    if noise == "noiseless":
+        def int16(x: np.ndarray) -> np.ndarray:
+            return np.clip(np.round(x * 32768.0), -32768, 32767) / 32768.0
+        rec, ref = int16(rec), int16(ref)
+    return rec, ref, at * (1 + 40e-6) + delay, length
+
+
+@pytest.mark.parametrize(("noise", "signal", "seed"), [
+    ("noiseless", "music", 1), ("noiseless", "chords", 0), ("noiseless", "gaps", 0),
+    ("noiseless", "glide", 0), ("noiseless", "glide", 1), ("-80", "chords", 1)])
+def test_a_1_ms_mute_at_44_1_khz_is_named_a_mute(noise: str, signal: str, seed: int) -> None:
+    """A 1 ms mute (44 frames) holds the converter low-pass's ring of its edges over most of its
+    middle half: 2.7 to 4842 times the noise bound there, at 0.0001-0.002 of the prediction's mean
+    square, and it was an ``other``. Under a tenth of the prediction's RMS is silent."""
+    rec, ref, at, length = _grid_mute_take(44_100, noise, signal, seed)
+    gs = compare_to_reference(rec, ref, 44_100).glitches
+    assert [g.kind for g in gs] == ["mute"], [g.to_dict() for g in gs]
+    assert abs(gs[0].start_frame - at) <= 10, (gs[0].to_dict(), at)
+    assert 0.7 * length <= gs[0].size_frames <= 1.3 * length, gs[0].to_dict()
+
+
+@pytest.mark.parametrize(("noise", "signal", "seed"), [
+    ("noiseless", "music", 0), ("noiseless", "chords", 0), ("-80", "music", 0), ("-80", "chords", 0),
+    ("-80", "gaps", 0)])
+def test_a_1_ms_mute_at_48_khz_is_named_a_mute(noise: str, signal: str, seed: int) -> None:
+    """The 48 kHz twin (48 frames): the mutes were ``other``s, one a 3-frame ``pop``."""
+    rec, ref, at, length = _grid_mute_take(48_000, noise, signal, seed)
+    gs = compare_to_reference(rec, ref, 48_000).glitches
+    assert [g.kind for g in gs] == ["mute"], [g.to_dict() for g in gs]
+    assert abs(gs[0].start_frame - at) <= 10, (gs[0].to_dict(), at)
+    assert 0.7 * length <= gs[0].size_frames <= 1.3 * length, gs[0].to_dict()

@@ -79,6 +79,21 @@ def test_the_frame_losing_ring_mutant_is_caught_by_clean_audio(tmp_path):
     assert "no frame was counted dropped or inserted" in verdict.evidence[0]
 
 
+def test_an_output_clipped_from_the_start_is_caught_by_clean_audio_outside_the_start_window(tmp_path):
+    """An output stage 8x too loud that saturates at full scale clips every peak from the first
+    block on: one stretch of sound, clipped from where the start's window began it. Before the
+    listening check searched for flat peaks, and cut a clipped stretch at its window's end, the
+    run passed."""
+    _, verdict, audio = run(tmp_path, factory=system_factory("output_overdrive"))
+    assert not verdict.ok
+    assert "outside any fault window (clipped " in verdict.message
+    assert set(audio["outside"]["by_kind"]) == {"clipped"}
+    # the window that began the stretch explains its own part only: the rest reaches past it
+    (first,) = [g for g in audio["outside"]["items"] if g["t_start"] == min(
+        o["t_start"] for o in audio["outside"]["items"])]
+    assert first["t_end"] - first["t_start"] > 1.0
+
+
 class _FlipOneSample(Stage):
     """Negates one sample every ``every`` blocks: audio corrupted, every counter untouched."""
 
