@@ -26,17 +26,25 @@ def _surfaces(run_dir: Path) -> tuple[dict, dict, str]:
     return summary, report, html
 
 
-def test_a_run_whose_report_finds_growth_says_so_on_the_console_the_exit_code_and_summary(tmp_path, capsys,
-                                                                                        monkeypatch):
-    """The system holds one buffer more after every recovery and gives them back at close: every
-    invariant holds, the report's slopes find the growth. The run printed "PASS: all 10 invariants
-    held" and exited 0 while report.json, report.html and the history database said FAIL."""
+def _run_growing_system(tmp_path: Path, capsys, monkeypatch) -> tuple[Path, int, str, Path]:
+    """A 2-minute run of a system that holds one buffer more after every recovery: its invariants
+    all hold and its report's slopes find the growth. Returns the history database, the exit
+    code, the console's output and the run folder."""
     db = tmp_path / "history.sqlite"
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(db))
     code = main(["run", "--system", "growing_system:make", "--duration", "2m", "--seed", "1",
                  "--faults", "default", "--report-dir", str(tmp_path / "runs")])
     out = capsys.readouterr().out
     (run_dir,) = (tmp_path / "runs").iterdir()
+    return db, code, out, run_dir
+
+
+def test_a_run_whose_report_finds_growth_says_so_on_the_console_the_exit_code_and_summary(tmp_path, capsys,
+                                                                                        monkeypatch):
+    """The system holds one buffer more after every recovery and gives them back at close: every
+    invariant holds, the report's slopes find the growth. The run printed "PASS: all 10 invariants
+    held" and exited 0 while report.json, report.html and the history database said FAIL."""
+    db, code, out, run_dir = _run_growing_system(tmp_path, capsys, monkeypatch)
     summary, report, html = _surfaces(run_dir)
     assert report["verdict"]["failures"] == ["leak suspected: sut_buffers, sut_live_allocations"]
     assert all(summary["invariants"].values())  # what the invariants see at the end: nothing
@@ -97,12 +105,7 @@ def test_every_surface_of_a_run_whose_report_changes_its_verdict_gives_the_repor
     console line, summary.json, the history's summary note (history.jsonl), report.json,
     report.html, the run-history database, ``soundcheck history`` and a rebuilt report all say
     FAIL. history.jsonl kept the run's "pass" from before the report's verdict was adopted."""
-    db = tmp_path / "history.sqlite"
-    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(db))
-    code = main(["run", "--system", "growing_system:make", "--duration", "2m", "--seed", "1",
-                 "--faults", "default", "--report-dir", str(tmp_path / "runs")])
-    out = capsys.readouterr().out
-    (run_dir,) = (tmp_path / "runs").iterdir()
+    db, code, out, run_dir = _run_growing_system(tmp_path, capsys, monkeypatch)
     summary, report, html = _surfaces(run_dir)
     assert all(summary["invariants"].values())  # the run alone would have passed
     assert code == 1 and "FAIL: leak suspected" in out
