@@ -1734,14 +1734,18 @@ _CLIP_PEAKS = 4
 _CLIP_GAP = 4.0
 
 
-def _sample_step(seg: NDArray[np.float32]) -> float:
-    """The quantisation step of ``seg``: 2**-15 when every sample is a 16-bit code, 2**-23 for 24
-    bits, else 0 (float data). A low tone in 16 bits holds each code for several frames at its
-    peak; the clean width a flat run is judged against must include that step."""
-    for bits in (15, 23):
-        scaled = seg * np.float32(2.0**bits)
+def _quantum(x: NDArray[np.floating]) -> float:
+    """The step of the integer grid ``x`` lies on (8-, 16- or 24-bit PCM scaled by 2**(bits-1)),
+    or 0.0 when it lies on none (float data: its rounding is relative). A low tone in 16 bits
+    holds each code for several frames at its peak, so the clean width a flat run is judged
+    against includes this step; the reference comparison's noise floor reads it too."""
+    nz = x[x != 0]
+    if nz.size < 16:  # silence lies on every grid and says nothing
+        return 0.0
+    for bits in (8, 16, 24):
+        scaled = nz * float(2 ** (bits - 1))
         if np.array_equal(scaled, np.round(scaled)):
-            return 2.0**-bits
+            return float(2.0 ** (1 - bits))
     return 0.0
 
 
@@ -1779,7 +1783,7 @@ def _clipped_stretches(
     if d2.size < 64:
         return []
     sigma = 1.4826 * _median1(np.abs(d2 - _median1(d2))) / math.sqrt(6.0)
-    step = _sample_step(seg)
+    step = _quantum(seg)
     eps = 6.0 * sigma + step + 1e-6 * typical
     delta = eps + 5.0 * sigma + typical * (1.0 - math.cos(math.pi * cyc)) + step
     clean_width = 2.0 * math.acos(max(-1.0, 1.0 - delta / typical)) / (2.0 * math.pi * cyc)

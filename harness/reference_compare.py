@@ -102,7 +102,7 @@ from scipy import linalg as sla
 from scipy import signal as sps
 from scipy.stats import chi2
 
-from .analysis import _stretch, fractional_delay, measure_latency_stream
+from .analysis import _quantum, _stretch, fractional_delay, measure_latency_stream
 from .blas import with_one_blas_thread
 from .errors import AnalysisError, UsageError
 
@@ -153,19 +153,6 @@ _MODEL_CAP = 3e-3
 #: times a window is fitted again with the rows of the glitches it was found to hold left out
 #: (each time the largest new one): a glitch's own rows then leave the filter alone
 _REFITS = 3
-
-
-def _quantum(x: FloatArray) -> float:
-    """The step of the integer grid ``x`` lies on (8-, 16- or 24-bit PCM scaled by 2**(bits-1)),
-    or 0.0 when it lies on none (float data: its rounding is relative, inside ``_MODEL_FLOOR``)."""
-    nz = x[x != 0]
-    if nz.size < 16:  # silence lies on every grid and says nothing
-        return 0.0
-    for bits in (8, 16, 24):
-        scaled = nz * float(2 ** (bits - 1))
-        if np.array_equal(scaled, np.round(scaled)):
-            return float(2.0 ** (1 - bits))
-    return 0.0
 
 
 def _own_floor(e: FloatArray, hop: int = 64) -> FloatArray:
