@@ -2602,12 +2602,9 @@ class _StarvedInput(_Fold):
             elif e.value == "recovery_succeeded" and d.get("device"):
                 self.reopened.append((e.index, e.time, str(d["device"])))
         elif d.get("kind") == "input_starved" and d.get("target"):
-            if e.type == "fault_start":
-                at = d.get("fired_at")
-                self.toggles.append((e.index, e.time if at is None else float(at), str(d["target"]), True))
-            else:
-                at = d.get("ended_at")
-                self.toggles.append((e.index, e.time if at is None else float(at), str(d["target"]), False))
+            starts = e.type == "fault_start"
+            at = d.get("fired_at" if starts else "ended_at")
+            self.toggles.append((e.index, e.time if at is None else float(at), str(d["target"]), starts))
 
     def _starved_spans(self, end: float) -> list[tuple[float, int, float, str]]:
         """(starved from, the index of the start, fed again at, device): a device starts starving
