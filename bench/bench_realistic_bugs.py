@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-40: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-41: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -5590,6 +5590,124 @@ BATCH_40: list[Bug] = [
 ]
 BATCHES[40] = BATCH_40
 BUGS += BATCH_40
+
+#: the forty-first blind batch: sixteen bugs in system_under_test/ written from the code only, before
+#: any test or invariant that might catch them was read, on lines no earlier bug quoted: resume's
+#: capture, a failed live reconfigure's rollback device, the policy's note threshold, the callback's
+#: wake-up on an error, the health walk's order, the output backlog's trim, the PAUSED row of the
+#: transition table, the stall counter, a refused field's path, the callback error's severity, the
+#: give-up's event, the pool's buffer charge, a teardown's closed mark, the simulated device's
+#: after-stall flag, a missing device's row of the cross-check and an interrupted attempt.
+#: ``--batch 41`` tries only these.
+BATCH_41: list[Bug] = [
+    Bug("resume_leaves_capture_off", "system.py",
+        "            self.coordinator.transition(SYSTEM, State.RUNNING, \"resume\", expect=(State.PAUSED,))\n"
+        "            if self._pipeline is not None:\n                self._pipeline.capturing = True\n",
+        "            self.coordinator.transition(SYSTEM, State.RUNNING, \"resume\", expect=(State.PAUSED,))\n",
+        "'the state is what the pipeline reads' while tidying resume(): a paused then resumed system is "
+        "RUNNING but captures nothing and plays silence",
+        "a resumed system moves audio again"),
+    Bug("rollback_reopens_primary", "system.py",
+        "                        self._build(old, self._active_device or old.device.input_device,\n"
+        "                                    self._active_output or old.device.output_device)\n",
+        "                        self._build(old, old.device.input_device, old.device.output_device)\n",
+        "'roll back to the old configuration' read as its devices too: a live reconfigure refused while "
+        "the system runs on a fallback reopens the primary (gone: the rollback fails and the system "
+        "recovers instead of rolling back)",
+        "a rejected reconfigure leaves the running stream as it was"),
+    Bug("note_threshold_at_warning", "recovery.py",
+        "NOTE_AT = Severity.INFO\n",
+        "NOTE_AT = Severity.WARNING\n",
+        "the note threshold raised one level ('warnings are notes too'): a dry pool and a resource limit "
+        "(WARNING) are ignored, never degraded",
+        "errors routed by severity (a dry pool degrades)"),
+    Bug("callback_error_wakes_no_supervisor", "pipeline.py",
+        "            self.errors.append(_callback_error_info(exc))\n"
+        "            if self.on_trouble is not None:\n                self.on_trouble()\n",
+        "            self.errors.append(_callback_error_info(exc))\n",
+        "'the supervisor drains the errors on its next pass' in the callback's error path: on the virtual "
+        "clock a callback error waits for the watchdog's deadline before it is routed",
+        "errors routed when they happen (the event-driven supervisor woken)"),
+    Bug("health_walks_stop_order", "coordinator.py",
+        "        return {n: self.check_health(n) for n in self.start_order()}\n",
+        "        return {n: self.check_health(n) for n in self.stop_order()}\n",
+        "the other order helper in system_health: the health report lists dependents before what they "
+        "depend on",
+        "health checks in dependency order"),
+    Bug("backlog_trimmed_past_a_block", "pipeline.py",
+        "            if backlog > 0:\n                self._c_dropped.value += out_ring.discard(backlog)\n",
+        "            if backlog > self.block_size:\n                self._c_dropped.value += out_ring.discard(backlog)\n",
+        "'trim whole blocks only' in the callback's latency control: up to a block more than "
+        "stream.latency_ms of output is kept queued",
+        "output latency bounded by the configuration"),
+    Bug("paused_cannot_recover", "lifecycle.py",
+        "    S.PAUSED: frozenset({S.RUNNING, S.RECONFIGURING, S.STOPPING, S.RECOVERING, S.FAILED}),\n",
+        "    S.PAUSED: frozenset({S.RUNNING, S.RECONFIGURING, S.STOPPING, S.FAILED}),\n",
+        "RECOVERING dropped from PAUSED's row ('a paused stream has nothing to recover'): a device lost "
+        "while paused cannot enter recovery",
+        "legal transitions: recovery from every state that holds a stream"),
+    Bug("stall_not_counted", "system.py",
+        "        self.monitoring.counter(\"device_stalls\").inc()\n        period, floor",
+        "        period, floor",
+        "the counter taken for a duplicate of the error record while tidying _report_stall: the "
+        "device_stalls metric stays 0 however often the watchdog reports",
+        "monitoring counts every stall"),
+    Bug("config_path_leading_dot", "config.py",
+        "            out += f\".{part}\" if out else str(part)\n",
+        "            out += f\".{part}\"\n",
+        "the conditional dropped when _path was reformatted: every refused field is named with a leading "
+        "dot (`.stream.block_size`), a path the file does not spell",
+        "bad input: the refusal names the field as written"),
+    Bug("callback_error_severity_critical", "errors.py",
+        "class CallbackError(ProcessingError):\n    default_severity = Severity.ERROR\n",
+        "class CallbackError(ProcessingError):\n    default_severity = Severity.CRITICAL\n",
+        "the severity copied from the device errors above it: every callback error restarts the stream "
+        "at once instead of after three in a row",
+        "errors routed by severity (callback errors tolerated up to the threshold)"),
+    Bug("recovery_failed_not_announced", "recoverer.py",
+        "        s._emit(\"recovery_failed\", reason=why, attempts=run.attempts, **self._lateness(run))\n",
+        "",
+        "the event taken for a duplicate of the RecoveryError record while tidying failed(): a recovery "
+        "that gives up says so only in its error log",
+        "recovery: the history shows each give-up"),
+    Bug("pool_charged_one_buffer", "pipeline.py",
+        "            self._alloc(\"dsp\", ResourceType.BUFFERS, pool_blocks, \"block pool\")\n",
+        "            self._alloc(\"dsp\", ResourceType.BUFFERS, 1, \"block pool\")\n",
+        "'the pool is one buffer' like each ring: a pool of N blocks is charged one buffer, so "
+        "limits.buffers is not enforced on it",
+        "resources: limits enforced, every allocation accounted"),
+    Bug("teardown_leaves_pipeline_open", "system.py",
+        "            self._pipeline.capturing = False\n            self._pipeline.closed = True\n"
+        "        stream, self._stream = self._stream, None\n",
+        "            self._pipeline.capturing = False\n"
+        "        stream, self._stream = self._stream, None\n",
+        "'capturing off is enough' in _teardown: a callback held while its stream is torn down plays to the "
+        "closed stream, and the teardown's flush races it",
+        "frame accounting (teardown under a held callback)"),
+    Bug("after_stall_flag_never_cleared", "devices/simulated.py",
+        "            status.input_overflow = True\n            self._after_stall = False\n",
+        "            status.input_overflow = True\n",
+        "the reset lost in SimulatedStream._deliver: after one stall every block is flagged input_overflow "
+        "(an xrun a block) for the rest of the stream",
+        "xruns counted where they happen"),
+    Bug("missing_device_check_falls_through", "config.py",
+        "                problems.append((f\"device.{role}_device\", f\"no device named {name!r} (available: {avail})\"))\n"
+        "                continue\n",
+        "                problems.append((f\"device.{role}_device\", f\"no device named {name!r} (available: {avail})\"))\n",
+        "the continue taken for a leftover in cross_check: a configuration naming a device that is not "
+        "there fails with an AttributeError (a traceback) instead of one refusal naming the field",
+        "bad input: one refusal naming the field, never a traceback"),
+    Bug("attempt_interrupt_swallowed", "recoverer.py",
+        "                    self.failed(run, f\"attempt {run.attempts} interrupted by {type(exc).__name__}\")\n"
+        "                    raise\n",
+        "                    self.failed(run, f\"attempt {run.attempts} interrupted by {type(exc).__name__}\")\n"
+        "                    return\n",
+        "'the run has ended, nothing more to do' in _attempt: a KeyboardInterrupt during a scheduled "
+        "attempt's open is swallowed; the owner's Ctrl-C never reaches them",
+        "an interruption reaches the caller"),
+]
+BATCHES[41] = BATCH_41
+BUGS += BATCH_41
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
