@@ -5663,7 +5663,12 @@ BATCH_42: list[Bug] = [
         "            if clusters and f[0] < reach:\n",
         "'<' for '<=' in _Recovery.verdict's clusters of faults: a fault that starts as the one before it "
         "ends begins a cluster of its own, and the system is held to be back while the second is active",
-        "false alarm: back-to-back faults"),
+        "false alarm: back-to-back faults",
+        equivalent="the chain step after it rejoins what the cluster step split: a fault that fires at the "
+                   "end of the one before, the system not back between them, is judged with it as one "
+                   "window from the first's state to the last's end (only the message's count of faults "
+                   "'judged with the one before' differs); with the system back at that instant each is "
+                   "a window of its own under either rule"),
     Bug("history_since_skips_its_first", "harness/history.py",
         "            cut = bisect.bisect_left(self.entries, start, key=_index) if start > base else 0\n",
         "            cut = bisect.bisect_right(self.entries, start, key=_index) if start > base else 0\n",
@@ -5709,6 +5714,12 @@ BATCH_42: list[Bug] = [
 ]
 BATCHES[42] = BATCH_42
 BUGS += BATCH_42
+#: the judges' tables of history shapes and the linearizable judge's oracle, seconds, first for a
+#: bug in the invariants (batch 42: the judges' own files reach no refusal that fits nowhere, no
+#: re-entered episode, no late timer straddling the deadline, no report older than its starvation)
+HARNESS_OWN_TESTS["harness/invariants.py"] = [
+    "tests/harness/test_linearizability_oracle.py", "tests/harness/test_recovery_shapes.py",
+    "tests/harness/test_starved_input.py", *HARNESS_OWN_TESTS["harness/invariants.py"]]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
