@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-41: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-42: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -5708,6 +5708,135 @@ BATCH_41: list[Bug] = [
 ]
 BATCHES[41] = BATCH_41
 BUGS += BATCH_41
+
+#: Written blind (from the code only, before any test that might catch them was read) in harness
+#: functions no earlier batch touched, the judges' silent passes first: the linearizability
+#: search's ops that must be placed, its islands of overlapping ops, the state its segments start
+#: from, its verdict with sets it could not judge, the recovery invariant's episodes, its late
+#: timers, a starved open's wait and its clusters of faults, the starved-input invariant's report
+#: in time, the leak judge's metrics, the verdict's check dicts, a history read back from an index,
+#: the swarm's failure groups and its filled schedule, a schedule's added fault, a scenario's
+#: invalid_config step and the report's episode counts. Each is tried first against the tests of
+#: its own code (``HARNESS_OWN_TESTS``), then the judges'. ``--batch 42`` tries only these.
+BATCH_42: list[Bug] = [
+    Bug("lin_refusal_need_not_linearize", "harness/invariants.py",
+        '        if o.outcome in ("ok", "fail"):\n            must |= 1 << i\n',
+        '        if o.outcome == "ok":\n            must |= 1 << i\n',
+        "'a refusal changed nothing, it need not be placed' in _wgl: a refused op the model cannot "
+        "place anywhere is left out of the search, and the history passes",
+        "linearizability: every completed op placed"),
+    Bug("lin_island_end_of_last_op", "harness/invariants.py",
+        "        end = max(end, stop)\n    return out\n",
+        "        end = stop\n    return out\n",
+        "the island's end taken from the last op in _islands: a short op inside a long one ends the "
+        "island early, so ops that overlap the long one are judged apart, each against its own "
+        "observations",
+        "linearizability: concurrent ops searched together"),
+    Bug("lin_unsure_only_when_nothing_judged", "harness/invariants.py",
+        "    if unsure_count:\n        return Verdict(\"linearizable\", True, unsure[:50],\n",
+        "    if unsure_count and not sequential + searched:\n        return Verdict(\"linearizable\", True, unsure[:50],\n",
+        "'some ops conform: that is a pass' in _linearizable_verdict: a history with sets of ops it "
+        "could not judge passes as soon as one op was judged",
+        "verdict: INCONCLUSIVE never a pass"),
+    Bug("episode_restarts_on_recovering_again", "harness/invariants.py",
+        '        if st == "recovering" and entered is None:\n',
+        '        if st == "recovering":\n',
+        "the 'and not already in one' dropped in _episodes_of: a recovering -> recovering transition "
+        "(a new attempt) restarts the episode's clock, so an episode that outlives its deadline in "
+        "several attempts is never over its bound",
+        "recovery: episode bound"),
+    Bug("late_timers_counted_whole", "harness/invariants.py",
+        "        total += min(l, t - lo)\n",
+        "        total += l\n",
+        "the clip to the window dropped in _late_within: a timer late by 2 s that fired just past the "
+        "deadline excuses 2 s of the excess, most of it before the deadline",
+        "recovery: the machine's share measured"),
+    Bug("starved_any_report_counts", "harness/invariants.py",
+        "                if any(index > after for _, index in due):\n",
+        "                if any(due):\n",
+        "'any report due within the bound' in _StarvedInput.verdict: the report that ended the stretch "
+        "before (at the same virtual time) counts for this starvation too",
+        "starved_input: a report in time"),
+    Bug("any_in_upper_edge_open", "harness/invariants.py",
+        "    return i < len(sorted_times) and sorted_times[i] <= hi\n",
+        "    return i < len(sorted_times) and sorted_times[i] < hi\n",
+        "'<' for '<=' in _any_in: a transition recorded just before a segment's first op (at lo - 1) is "
+        "not seen, and the ops are searched from a quiet state the system had already left",
+        "linearizability: the state the ops started from"),
+    Bug("leak_metrics_of_first_sample", "harness/leaks.py",
+        "    for s in samples:\n        for k, v in s.items():\n",
+        "    for s in samples[:1]:\n        for k, v in s.items():\n",
+        "the metrics taken from the first sample in judge_all: a series that starts later (a figure "
+        "read once its source exists) is never judged",
+        "leaks: every series judged"),
+    Bug("check_dict_ok_default_true", "harness/verdict.py",
+        '    d["ok"] = bool(d.get("ok"))\n',
+        '    d["ok"] = bool(d.get("ok", True))\n',
+        "a wrong default in _check_dict: a check dict without `ok` (a report written by hand, a "
+        "truncated summary) is a held check",
+        "verdict: no silent pass"),
+    Bug("cluster_touching_faults_split", "harness/invariants.py",
+        "            if clusters and f[0] <= reach:\n",
+        "            if clusters and f[0] < reach:\n",
+        "'<' for '<=' in _Recovery.verdict's clusters of faults: a fault that starts as the one before it "
+        "ends begins a cluster of its own, and the system is held to be back while the second is active",
+        "false alarm: back-to-back faults",
+        equivalent="the chain step after it rejoins what the cluster step split: a fault that fires at the "
+                   "end of the one before, the system not back between them, is judged with it as one "
+                   "window from the first's state to the last's end (only the message's count of faults "
+                   "'judged with the one before' differs); with the system back at that instant each is "
+                   "a window of its own under either rule"),
+    Bug("history_since_skips_its_first", "harness/history.py",
+        "            cut = bisect.bisect_left(self.entries, start, key=_index) if start > base else 0\n",
+        "            cut = bisect.bisect_right(self.entries, start, key=_index) if start > base else 0\n",
+        "bisect_right for bisect_left in History._iter_all: since(n) leaves out entry n itself when "
+        "memory still holds it",
+        "history: every entry read"),
+    Bug("swarm_inconclusive_grouped_as_failure", "harness/swarm.py",
+        '        if r["outcome"] == "fail":\n            groups[',
+        '        if r["outcome"] != "pass":\n            groups[',
+        "'not a pass' for 'a failure' in failure_groups: an inconclusive seed is listed (and shrunk) as "
+        "a failure with no invariant violated",
+        "false alarm: an inconclusive seed"),
+    Bug("swarm_fill_never_for_empty_draw", "harness/swarm.py",
+        '    if schedule.faults or faults != "swarm" or not profile.wants_faults:\n',
+        '    if schedule.faults or faults != "swarm" or profile.wants_faults:\n',
+        "a dropped `not` in seed_schedule: a swarm seed whose mix drew no fault is never given one of "
+        "each kind, and runs with none (inconclusive)",
+        "swarm: every seed tests something"),
+    Bug("added_fault_over_the_whole_run", "harness/faults/schedule.py",
+        "        window = max(duration / 2 - start_s, 0.0)\n",
+        "        window = max(duration - start_s, 0.0)\n",
+        "'drawn in the run' for 'in its first half' in with_at_least_one: the fault a mutant needs may "
+        "fire at the run's end, with no time left to show what it reveals",
+        "mutant runs: the revealing fault in time"),
+    Bug("invalid_config_step_not_negated", "harness/scenarios/loader.py",
+        "            if not _config_problems((\"steps\", i, \"config\"), overlay(base, step.config), backend):\n",
+        "            if _config_problems((\"steps\", i, \"config\"), overlay(base, step.config), backend):\n",
+        "a dropped `not` in semantic_problems: an invalid_config step whose configuration the system "
+        "rejects is refused, one it accepts is taken",
+        "scenario loading: an invalid_config step"),
+    Bug("superseded_episode_not_unfinished", "harness/reports/fold.py",
+        '        elif outcome in ("unfinished", "superseded"):\n',
+        '        elif outcome == "unfinished":\n',
+        "'superseded' forgotten in _Episodes._append: an episode a new one replaced before it ended is "
+        "counted in no outcome of the report's recovery table",
+        "report: every episode in one outcome"),
+    Bug("starved_open_wait_dropped", "harness/invariants.py",
+        "    machine_s = (starved_s if max(lateness, default=0.0) >= STARVED_LATE_S else 0.0) + open_wait\n",
+        "    machine_s = (starved_s if max(lateness, default=0.0) >= STARVED_LATE_S else 0.0)\n",
+        "the open's measured CPU wait dropped from the machine's share in _judge_excess: an overrun in a "
+        "starved open is violated, not inconclusive",
+        "false alarm: a starved open"),
+]
+BATCHES[42] = BATCH_42
+BUGS += BATCH_42
+#: the judges' tables of history shapes and the linearizable judge's oracle, seconds, first for a
+#: bug in the invariants (batch 42: the judges' own files reach no refusal that fits nowhere, no
+#: re-entered episode, no late timer straddling the deadline, no report older than its starvation)
+HARNESS_OWN_TESTS["harness/invariants.py"] = [
+    "tests/harness/test_linearizability_oracle.py", "tests/harness/test_recovery_shapes.py",
+    "tests/harness/test_starved_input.py", *HARNESS_OWN_TESTS["harness/invariants.py"]]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.leaks import judge, sen_interval, theil_sen
+from harness.leaks import judge, judge_all, sen_interval, theil_sen
 
 MiB = 1024 * 1024
 H = 3600.0
@@ -266,3 +266,26 @@ def test_a_leak_in_each_lifetime_of_a_resumed_soak_whose_new_process_sits_lower_
     t, y, g = _resumed(20 * MiB, -60 * MiB)
     v = judge("rss_bytes", t, y, groups=g)
     assert v.verdict == "leak", v.reason
+
+
+def test_judge_all_judges_every_numeric_series_as_judge_does_alone():
+    """``judge_all`` over a soak's sample dicts is ``judge`` on each numeric series, whichever
+    sample it first appears in: a figure read only once its source exists (an fd count from the
+    second sample on, a series that stops) is judged on the samples that carry it; booleans and
+    text are not series. The oracle is ``judge`` called on each column by hand."""
+    t, rss = _series(2.0, _linear(40 * MiB), every_s=30.0, seed=3)
+    samples = []
+    for k, (ti, yi) in enumerate(zip(t, rss)):
+        s = {"t": float(ti), "rss_bytes": float(yi), "ok": True, "state": "running"}
+        if k >= 1:
+            s["fds"] = 20 + k // 4        # appears from the second sample on, and grows
+        if k < len(t) - 3:
+            s["threads"] = 12             # stops three samples before the end, flat
+        samples.append(s)
+    got = judge_all(samples)
+    assert sorted(got) == ["fds", "rss_bytes", "threads"]
+    for metric, verdict in got.items():
+        pts = [(s["t"], s[metric]) for s in samples if metric in s]
+        alone = judge(metric, [p[0] for p in pts], [p[1] for p in pts])
+        assert verdict.to_dict() == alone.to_dict(), metric
+    assert (got["rss_bytes"].verdict, got["fds"].verdict, got["threads"].verdict) == ("leak", "leak", "ok")

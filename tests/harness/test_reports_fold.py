@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness.journal import JournalWriter
 from harness.reports import build_report
@@ -162,3 +164,34 @@ def test_what_the_fold_keeps_does_not_grow_with_the_entries(tmp_path, monkeypatc
     assert every_span > 2 * sum(len(s.starts) for s in ef.spans.values())  # gaps were closed
     assert draw_all(streamed, report)["state_timeline"] == draw_all(whole, report_whole)["state_timeline"]
     assert SPAN_BUDGET > fold_module.RESOLUTION_PARTS
+
+
+_EPISODE_EVENTS = ("recovery_started", "recovery_succeeded", "recovery_failed", "degraded", "undegraded")
+
+
+@settings(derandomize=True, deadline=None, database=None, max_examples=200)
+@given(steps=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3)), max_size=30))
+def test_every_recovery_episode_is_counted_in_exactly_one_outcome(steps):
+    """The report's recovery table (``by_fault_type``) says of each kind how many episodes there
+    were and how many recovered, failed or never finished (ended by the run, or replaced by a new
+    episode before they ended): whatever the order of the events, those three add up to the
+    episodes, and the kinds' episodes to the total."""
+    entries = []
+    t = 0.0
+    for kind, dt in steps:
+        t += 0.5 * dt
+        if kind == 5:
+            entries.append({"type": "fault_start", "time": t,
+                            "data": {"kind": ("dropout", "stall")[dt % 2], "firing_id": f"f{len(entries)}",
+                                     "fired_at": t}})
+        else:
+            entries.append({"type": "event", "time": t, "value": _EPISODE_EVENTS[kind], "data": {}})
+    episodes = fold_module._Episodes(fold_module._WholeList(entries))
+    for e in entries:
+        if e["type"] == "event":
+            episodes.feed(e)
+    episodes.finish()
+    stats = episodes.by_kind.values()
+    assert all(s.count == s.recovered + s.failed + s.unfinished for s in stats), \
+        [(s.count, s.recovered, s.failed, s.unfinished) for s in stats]
+    assert sum(s.count for s in stats) == episodes.total

@@ -10,6 +10,7 @@ import textwrap
 
 import pytest
 
+from harness.history import History
 from harness.invariants import Verdict, check_starved_input
 from harness.scenarios import parse_scenario, run_scenario
 from harness.scenarios.executor import mutant_factory
@@ -131,3 +132,63 @@ def test_a_device_fed_again_by_the_first_of_two_overlapping_starvations_asks_not
     assert stalls and max(e.time for e in stalls) < 0.2  # reported while starved, never after the feed
     v = check_starved_input(result.history)
     assert v.ok, v
+
+
+#: 256-frame blocks at 48 kHz, 4 stall periods, a 5 ms supervisor: a 53 ms bound (``BOUND_S``)
+_CONFIG = {"device": {"input_device": "sim-in", "output_device": "sim-out"},
+           "stream": {"block_size": 256, "sample_rate": 48_000},
+           "watchdog": {"stall_periods": 4, "supervisor_interval_ms": 5.0}}
+
+
+def _report(h: History, t: float) -> None:
+    h.record("error", time=t, data={"error": {"type": "DeviceStalledError", "message": "no input"}})
+
+
+def _starve(h: History, t0: float, t1: float) -> None:
+    d = {"kind": "input_starved", "target": "sim-in", "firing_id": f"s@{t0}", "fired_at": t0}
+    h.record("fault_start", time=t0, data={**d, "ended_at": None})
+    h.record("fault_end", time=t1, data={**d, "ended_at": t1})
+
+
+def _running(h: History) -> None:
+    h.record("attach", data={"state": "running", "configured": True, "pending": False,
+                             "components": {"system": "running"}})
+    h.record("event", value="config_applied", time=0.0, data={"config": _CONFIG})
+
+
+def _reported_in_time(h: History) -> None:
+    # starved 0.1 - 0.4 s, reported at 0.13 s: within the bound
+    _running(h)
+    _starve(h, 0.1, 0.4)
+    _report(h, 0.13)
+    h.record("note", value="end", time=1.0)
+
+
+def _reported_only_before_it_began(h: History) -> None:
+    # a stall reported at 0.1 s, recorded before the starvation that starts at that same instant:
+    # that report is of something earlier; this starvation (0.1 - 0.4 s, RUNNING throughout) is
+    # never reported
+    _running(h)
+    _report(h, 0.1)
+    _starve(h, 0.1, 0.4)
+    h.record("note", value="end", time=1.0)
+
+
+def _reported_late(h: History) -> None:
+    # starved 0.1 - 0.4 s, reported at 0.2 s: past the 53 ms bound
+    _running(h)
+    _starve(h, 0.1, 0.4)
+    _report(h, 0.2)
+    h.record("note", value="end", time=1.0)
+
+
+@pytest.mark.parametrize(("shape", "held"), [(_reported_in_time, True), (_reported_only_before_it_began, False),
+                                             (_reported_late, False)],
+                         ids=["in-time", "only-before", "late"])
+def test_a_report_counts_for_a_starvation_only_when_made_after_it_began_and_within_its_bound(shape, held) -> None:
+    h = History()
+    shape(h)
+    v = check_starved_input(h)
+    assert (v.ok, v.inconclusive) == (held, False), v
+    if held:
+        assert v.message.startswith("1 starved stretch(es) while RUNNING"), v.message

@@ -18,6 +18,7 @@ from harness.swarm import (
     SwarmLog,
     SwarmResult,
     SwarmSpec,
+    failure_groups,
     parse_seeds,
     prepare_out_dir,
     run_swarm,
@@ -76,6 +77,24 @@ def test_a_seed_whose_mix_draws_nothing_still_gets_faults() -> None:
     schedule = seed_schedule("swarm", 96, 10.0)
     assert [f.kind for f in schedule.faults] == sorted(swarm_profile(96).probabilities)
     assert schedule.to_dict() == seed_schedule("swarm", 96, 10.0).to_dict()
+
+
+@pytest.mark.parametrize("rows, groups", [
+    ([], {}),
+    # only failures are grouped, by the set of invariants violated whatever order a row names them
+    # in; a failure with none violated (a crash) is the group ``()``; an inconclusive seed and a
+    # passing one are no failure, whatever they list
+    ([{"seed": 1, "outcome": "fail", "violated": ["recovery", "linearizable"]},
+      {"seed": 2, "outcome": "inconclusive", "violated": []},
+      {"seed": 3, "outcome": "pass", "violated": []},
+      {"seed": 4, "outcome": "fail", "violated": ["linearizable", "recovery"]},
+      {"seed": 5, "outcome": "fail", "violated": []},
+      {"seed": 6, "outcome": "inconclusive"}],
+     {("linearizable", "recovery"): [1, 4], (): [5]}),
+    ([{"seed": 7, "outcome": "inconclusive", "violated": []}], {}),
+])
+def test_failure_groups_hold_the_failing_seeds_only(rows, groups) -> None:
+    assert failure_groups(rows) == groups
 
 
 def test_log_writes_a_seed_once_and_cuts_a_torn_line(tmp_path: Path) -> None:

@@ -168,6 +168,9 @@ def test_a_steady_state_missing_after_the_faults_fails_only_when_there_was_one_b
     ({"name": "x", "ok": False}, "violated"),
     # a check that found a violation and could not judge another part of the history: violated
     ({"name": "x", "ok": False, "inconclusive": True}, "violated"),
+    # a check that does not say it held (a hand-written or cut-short summary's) never passes
+    ({"name": "x"}, "violated"),
+    ({"name": "x", "ok": None, "inconclusive": True}, "violated"),
 ])
 def test_a_violation_is_a_violation_whatever_else_a_check_was_unsure_of(check, status):
     v = judge_run([check, {"name": "y", "ok": True}])
