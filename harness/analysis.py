@@ -1041,6 +1041,48 @@ class GlitchReport:
 _REF_WINDOW = 5  # good blocks each side that a block is predicted from
 
 
+#: from this many numbers on, ``_median1`` selects the middle inside a bracket read off a sample
+_BRACKET_MIN = 4096
+#: the bracket's sample (about this many numbers, evenly spaced through the array) and how many of
+#: the sample's ranks it reaches either side of the sample's middle: the middle's rank in a
+#: random sample of 1024 wanders by ~16 (its standard deviation, sqrt(1024) / 2), so 64 ranks miss
+#: about once in 10**4 arrays (then the whole array is partitioned: slower, the same number)
+_BRACKET_SAMPLE = 1024
+_BRACKET_REACH = 64
+
+
+def _bracketed_middles(a: FloatArray | NDArray[np.float32], h: int) -> tuple[Any, Any] | None:
+    """The numbers of rank ``h - 1`` and ``h`` of ``a`` (a 1-D float array of ``_BRACKET_MIN`` or
+    more), selected among the few that lie between two numbers of a sample of ``a``, or None
+    (the caller selects from the whole array) when ``a`` holds a NaN, when the middles do not
+    both lie inside the bracket, or when either is a zero (whose sign only the whole array's
+    partition picks as ``np.median`` does).
+
+    Why: a partition of the whole array is the cost of a median of tens of thousands of numbers
+    (the clipping search's noise, ``_edge_scale``'s residuals); counting the numbers below the
+    bracket and copying the ones inside it are a few comparisons a number, and the partition
+    then runs on ~10 % of them. Every number lies below, inside or above the bracket (no NaN), so
+    the middles are the numbers of their ranks less the count below among those inside: the
+    same numbers, not an estimate."""
+    if np.isnan(a).any():
+        return None
+    n = a.size
+    sample = np.sort(a[:: n // _BRACKET_SAMPLE])
+    j = (h * sample.size) // n
+    lo_p = sample[max(j - _BRACKET_REACH, 0)]
+    hi_p = sample[min(j + _BRACKET_REACH, sample.size - 1)]
+    below = int(np.count_nonzero(a < lo_p))
+    inside = a[(a >= lo_p) & (a <= hi_p)]
+    k = h - below  # the upper middle's rank among the numbers inside
+    if k < 1 or k >= inside.size:
+        return None
+    part = np.partition(inside, k)
+    lo, hi = part[:k].max(), part[k]
+    if lo == 0 or hi == 0:
+        return None
+    return lo, hi
+
+
 def _median1(a: FloatArray | NDArray[np.float32]) -> float:
     """``float(np.median(a))`` for a 1-D float64 or float32 array, number for number: the middle
     order statistic (odd count) or the mean of the two middle ones (even) as ``np.median``
@@ -1053,16 +1095,23 @@ def _median1(a: FloatArray | NDArray[np.float32]) -> float:
     if n == 0 or a.ndim != 1 or (a.dtype != np.float64 and a.dtype != np.float32):
         return float(np.median(a))
     h = n // 2
-    part = np.partition(a, h)
-    if np.isnan(part[h:]).any():  # NaN sorts last: it may sit above the middle, or be the middle
-        return math.nan
-    if n % 2:
-        return float(part[h])
-    # The lower middle is the largest number below the upper one: one selection and a max instead
-    # of ``np.partition(a, (h - 1, h))``'s two selections (~40 % less on the ~3 000-36 000
-    # residual squares ``_edge_scale`` takes the median of). A zero there may be either zero, and
-    # the one taken gives the mean its sign: there, the two selections, which pick as before.
-    lo, hi = part[:h].max(), part[h]
+    found = _bracketed_middles(a, h) if n >= _BRACKET_MIN else None
+    if found is not None:
+        lo, hi = found
+        if n % 2:
+            return float(hi)
+    else:
+        part = np.partition(a, h)
+        if np.isnan(part[h:]).any():  # NaN sorts last: it may sit above the middle, or be the middle
+            return math.nan
+        if n % 2:
+            return float(part[h])
+        # The lower middle is the largest number below the upper one: one selection and a max
+        # instead of ``np.partition(a, (h - 1, h))``'s two selections (~40 % less on the ~3 000-36
+        # 000 residual squares ``_edge_scale`` takes the median of). A zero there may be either
+        # zero, and the one taken gives the mean its sign: there, the two selections, which pick
+        # as before.
+        lo, hi = part[:h].max(), part[h]
     if lo == 0 or hi == 0:
         part = np.partition(a, (h - 1, h))
         lo, hi = part[h - 1], part[h]
@@ -1734,16 +1783,33 @@ _CLIP_PEAKS = 4
 _CLIP_GAP = 4.0
 
 
+#: frames of a take ``_quantum`` tries each grid on before the whole take
+_QUANTUM_HEAD = 1024
+
+
 def _quantum(x: NDArray[np.floating]) -> float:
     """The step of the integer grid ``x`` lies on (8-, 16- or 24-bit PCM scaled by 2**(bits-1)),
     or 0.0 when it lies on none (float data: its rounding is relative). A low tone in 16 bits
     holds each code for several frames at its peak, so the clean width a flat run is judged
     against includes this step; the reference comparison's noise floor reads it too."""
-    nz = x[x != 0]
-    if nz.size < 16:  # silence lies on every grid and says nothing
+    if np.count_nonzero(x) < 16:  # silence lies on every grid and says nothing
         return 0.0
+    # Each grid is tried on the first ``_QUANTUM_HEAD`` frames first: their nonzero values are
+    # some of the take's, scaled alike, so a head off a grid rules the whole take off it, and
+    # float data (the simulated device's, a DSP chain's) is off every grid within a few values.
+    # The whole take is read only for a grid its head lies on: the answer is the same.
+    head = x[:_QUANTUM_HEAD] if x.ndim == 1 else x[:0]
+    head = head[head != 0]
+    nz: NDArray[np.floating] | None = None
     for bits in (8, 16, 24):
-        scaled = nz * float(2 ** (bits - 1))
+        scale = float(2 ** (bits - 1))
+        if head.size:
+            h_scaled = head * scale
+            if not np.array_equal(h_scaled, np.round(h_scaled)):
+                continue
+        if nz is None:
+            nz = x[x != 0]
+        scaled = nz * scale
         if np.array_equal(scaled, np.round(scaled)):
             return float(2.0 ** (1 - bits))
     return 0.0
@@ -1778,10 +1844,13 @@ def _clipped_stretches(
         return []
     centred = seg.astype(np.float64) - dc
     curve = 4.0 * math.sin(math.pi * cyc) ** 2
-    d2 = centred[2:] - 2.0 * centred[1:-1] + centred[:-2] + curve * centred[1:-1]
-    d2 = d2[np.abs(centred[1:-1]) < 0.5 * typical]
-    if d2.size < 64:
+    # the second difference at the frames in the middle half of the swing only (each one the
+    # same sum, in the same order, as over the whole stretch, a third of the arithmetic)
+    inner = np.flatnonzero(np.abs(centred[1:-1]) < 0.5 * typical)
+    if inner.size < 64:
         return []
+    mid = centred[inner + 1]
+    d2 = centred[inner + 2] - 2.0 * mid + centred[inner] + curve * mid
     sigma = 1.4826 * _median1(np.abs(d2 - _median1(d2))) / math.sqrt(6.0)
     step = _quantum(seg)
     eps = 6.0 * sigma + step + 1e-6 * typical
@@ -1792,13 +1861,21 @@ def _clipped_stretches(
     run_s: list[NDArray[np.int64]] = []
     run_e: list[NDArray[np.int64]] = []
     run_level: list[FloatArray] = []
-    for extreme in (blocks.max(axis=1), blocks.min(axis=1)):
-        level = np.repeat(extreme, block)
-        s, e = _runs(np.abs(centred - level) <= eps)  # held at the level: a sine above it is not
+    # |frame - its block's extreme| without the absolute value: every frame lies at or below its
+    # block's largest sample and at or above its smallest, and a difference rounds alike either
+    # way round (a NaN or an infinity compares false either way), into one buffer reused
+    apart = np.empty_like(blocks)
+    held = np.empty(blocks.shape, dtype=bool)
+    for extreme, top in ((blocks.max(axis=1), True), (blocks.min(axis=1), False)):
+        if top:
+            np.subtract(extreme[:, None], blocks, out=apart)
+        else:
+            np.subtract(blocks, extreme[:, None], out=apart)
+        s, e = _runs(np.less_equal(apart, eps, out=held).reshape(-1))  # held at the level: a sine above it is not
         keep = (e - s) >= longest
         run_s.append(s[keep])
         run_e.append(e[keep])
-        run_level.append(np.abs(level[s[keep]]))
+        run_level.append(np.abs(extreme[s[keep] // block]))
     if not any(r.size for r in run_s):
         return []
     s_all = np.concatenate(run_s)

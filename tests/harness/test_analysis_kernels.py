@@ -14,6 +14,7 @@ columns in one array; its matrices equal a column-by-column construction. ``_med
 from __future__ import annotations
 
 import math
+import struct
 import warnings
 
 import numpy as np
@@ -116,6 +117,64 @@ def test_median1_and_percentile1_equal_numpys(kind: str, seed: int) -> None:
         for q in (0, 10, 25, 50, 62.5, 90, 99, 100):
             assert analysis._percentile1(a, q) == float(np.percentile(a, q)), (n, kind, q)
         assert np.array_equal(a, before)  # the caller's array is left as it was
+
+
+def _long_samples(rng: np.random.Generator, n: int, kind: str) -> np.ndarray:
+    a = rng.standard_normal(n) * 10.0 ** rng.integers(-8, 3)
+    if kind == "ties":  # a handful of numbers: the bracket holds one of them, or misses
+        a = np.round(a / np.abs(a).max() * 2) / 2
+    elif kind == "zeros":  # zeros of both signs about the middle: only the whole partition picks
+        a = np.round(a / np.abs(a).max() * 3)
+        a[rng.integers(0, n, n // 3)] = -0.0
+    elif kind == "skewed":  # a middle far from the sample's: the bracket may miss
+        a[: n // 2 - 3] = 1e-9
+    elif kind == "infinite":
+        a[rng.integers(0, n, 40)] = np.inf
+        a[rng.integers(0, n, 30)] = -np.inf
+    elif kind == "nan":
+        a[rng.integers(0, n)] = np.nan
+    elif kind == "sorted":
+        a = np.sort(a)
+    if rng.integers(0, 2):
+        a = a.astype(np.float32)
+    return a
+
+
+@pytest.mark.parametrize("kind", ["plain", "ties", "zeros", "skewed", "infinite", "nan", "sorted"])
+@pytest.mark.parametrize("seed", range(3))
+def test_median1_of_a_long_array_is_the_whole_partitions_bit_for_bit(kind: str, seed: int,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """From ``_BRACKET_MIN`` numbers on ``_median1`` selects inside a bracket read off a sample:
+    the same number, to the bit (the sign of a zero included), as selecting from the whole
+    array, which is ``_median1`` with the bracket off; and the bracket is taken (it must be, for
+    this to test it) wherever it holds the middle."""
+    rng = np.random.default_rng(seed)
+    taken = []
+    bracket = analysis._bracketed_middles
+    bracket_min = analysis._BRACKET_MIN
+
+    def counted(a: np.ndarray, h: int) -> object:
+        found = bracket(a, h)
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(analysis, "_bracketed_middles", counted)
+    for n in (bracket_min, bracket_min + 1, 20_000, 47_001, 140_288):
+        a = _long_samples(rng, n, kind)
+        before = a.copy()
+        got = analysis._median1(a)
+        monkeypatch.setattr(analysis, "_BRACKET_MIN", 10**12)
+        want = analysis._median1(a)
+        monkeypatch.setattr(analysis, "_BRACKET_MIN", bracket_min)
+        if kind == "nan":
+            assert math.isnan(got) and math.isnan(want), (n, got, want)
+        else:
+            assert struct.pack("<d", got) == struct.pack("<d", want), (n, kind, got, want)
+        assert np.array_equal(a, before, equal_nan=True)  # the caller's array is left as it was
+    if kind in ("plain", "infinite", "sorted"):
+        assert all(taken), taken
+    if kind == "nan":
+        assert not any(taken)
 
 
 def test_median1_and_percentile1_give_nan_where_numpy_does_and_defer_to_it_for_other_arrays() -> None:
