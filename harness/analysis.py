@@ -1498,7 +1498,8 @@ def analyze_glitches_stream(
     A recording up to 1.5 windows long is analysed whole (exactly ``analyze_glitches``). A longer
     one is cut into ``window_s`` windows, each analysed with ``overlap_s`` of its neighbours on
     both sides (the analyser trims a take's edges and predicts each block from both sides), and a
-    glitch belongs to the window its start falls in. A window with no tone to lock on to is
+    glitch belongs to the window its start falls in; a ``clipped`` stretch is kept in every window
+    it reaches, each its own part, and the parts joined into one glitch. A window with no tone to lock on to is
     reported as one glitch over the whole window (``mute`` when silent, ``other`` otherwise),
     never skipped. Limitation: a mute longer than ``overlap_s / 2`` that straddles a window
     boundary is reported from the side where it is not at the edge, and may be reported shorter.

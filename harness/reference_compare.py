@@ -20,7 +20,10 @@ How (and why)
    of a delay track. A block found off the predicted delay is believed at the same
    correlation as one on it when its peak is the top of the prediction's own correlation lobe
    (a drop or an insert moved it within the lobe); a peak across a valley (a pitch period's
-   alias) must match clearly better. Between glitches the track is a line (the
+   alias) must match clearly better. Once the matched blocks show the path cutting a band (a
+   converter's low-pass), a block whose reference lies above that band's edge is not tracked: the
+   recording holds only the filter's stop band of it, placed by the filter's phase, not the
+   path's delay (a sweep's top). Between glitches the track is a line (the
    clock drift); a dropped run makes it step down by the run's length, an inserted run (silence,
    or a block played twice) up. A step is only believed when the blocks after it agree, so one
    badly matched block (a pop, a mute) is not a step; a block that straddles a step (its delay
