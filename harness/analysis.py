@@ -1547,7 +1547,8 @@ def analyze_glitches_stream(
     A recording up to 1.5 windows long is analysed whole (exactly ``analyze_glitches``). A longer
     one is cut into ``window_s`` windows, each analysed with ``overlap_s`` of its neighbours on
     both sides (the analyser trims a take's edges and predicts each block from both sides), and a
-    glitch belongs to the window its start falls in. A window with no tone to lock on to is
+    glitch belongs to the window its start falls in; a ``clipped`` stretch is kept in every window
+    it reaches, each its own part, and the parts joined into one glitch. A window with no tone to lock on to is
     reported as one glitch over the whole window (``mute`` when silent, ``other`` otherwise),
     never skipped. Limitation: a mute longer than ``overlap_s / 2`` that straddles a window
     boundary is reported from the side where it is not at the edge, and may be reported shorter.
@@ -1593,9 +1594,18 @@ def analyze_glitches_stream(
             glitches.append(Glitch(s0, s1, "mute" if silent else "other", s1 - s0, 0.0, 0.0, 0.0, s0,
                                    np.zeros(0, np.float32)))
         for g in rep.glitches:
-            start = g.start_frame + lo
-            if a <= start < b:
-                glitches.append(dataclasses.replace(g, start_frame=start, end_frame=g.end_frame + lo,
+            start, end = g.start_frame + lo, g.end_frame + lo
+            if g.kind == "clipped" and start < b and end > a:
+                # a clipped stretch is one glitch however many windows it spans: each window keeps
+                # the part in its own span (its flat frames prorated), joined to the window
+                # before's by ``_merge_edge_glitches``
+                s0, s1 = max(start, a), min(end, b)
+                glitches.append(dataclasses.replace(
+                    g, start_frame=s0, end_frame=s1, size=int(round(g.size * (s1 - s0) / max(end - start, 1))),
+                    waveform_start_frame=g.waveform_start_frame + lo,
+                    waveform=g.waveform if start >= a else np.zeros(0, np.float32)))
+            elif a <= start < b:
+                glitches.append(dataclasses.replace(g, start_frame=start, end_frame=end,
                                                     waveform_start_frame=g.waveform_start_frame + lo))
     if not reports:
         raise AnalysisError("no steady sine found in any window of the recording")
@@ -1617,15 +1627,25 @@ def analyze_glitches_stream(
 
 
 def _merge_edge_glitches(glitches: list[Glitch]) -> list[Glitch]:
-    """Join touching window-edge glitches of one kind (a mute across a boundary is one mute)."""
+    """Join touching window-edge glitches of one kind (a mute across a boundary is one mute; a
+    clipped stretch's parts, cut at the windows' edges, are one clipped glitch, its flat frames
+    summed: two stretches of one window lie more than ``_CLIP_GAP`` periods apart, never touching)."""
     out: list[Glitch] = []
+    clipped: int | None = None  # where in ``out`` the latest clipped glitch is (other kinds lie inside it)
     for g in glitches:
         prev = out[-1] if out else None
         if prev is not None and prev.kind == g.kind and g.kind in ("mute", "other") and not prev.waveform.size \
                 and not g.waveform.size and g.start_frame <= prev.end_frame:
             end = max(prev.end_frame, g.end_frame)
             out[-1] = dataclasses.replace(prev, end_frame=end, size=end - prev.start_frame)
+        elif g.kind == "clipped" and clipped is not None and not g.waveform.size \
+                and g.start_frame <= out[clipped].end_frame:
+            c = out[clipped]
+            out[clipped] = dataclasses.replace(c, end_frame=max(c.end_frame, g.end_frame), size=c.size + g.size,
+                                               peak_error=max(c.peak_error, g.peak_error))
         else:
+            if g.kind == "clipped":
+                clipped = len(out)
             out.append(g)
     return out
 

@@ -221,6 +221,9 @@ class _Event:
     window: int | None  # episode index, None outside any
     peak_error: float | None = None
     channel: int | None = None  # a channel-agreement glitch's output channel
+    #: the rows written of it (outside items, detail rows, journal): a clipped stretch that goes on
+    #: in the next ring grows after they were written, and they are brought up to date with it
+    rows: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"t_start": round(self.t_start, 6), "t_end": round(self.t_end, 6),
@@ -1651,13 +1654,25 @@ class AudioCheck:
                         self._tone_heard(self._time(base + max(lo, a + rep.analysed_start_frame)),
                                          self._time(base + min(hi, a + rep.analysed_end_frame)))
                     for g in rep.glitches:
-                        start = a + g.start_frame
-                        if core_lo <= start < core_hi:
+                        start, end = a + g.start_frame, a + g.end_frame
+                        if g.kind == "clipped" and start < core_hi and end > core_lo:
+                            # a clipped stretch is one glitch however many rings it spans: each
+                            # ring emits the part in its core (its flat frames prorated), and a
+                            # part that began in the ring before goes on from it (``continues``)
+                            lo_c, hi_c = max(start, core_lo), min(end, core_hi)
+                            wf = None
+                            if start >= core_lo and len(self.excerpts) < self.excerpt_limit:
+                                wf = {"waveform": [round(float(v), 6) for v in g.waveform[:_EXCERPT]],
+                                      "waveform_start_frame": base + a + g.waveform_start_frame}
+                            self._emit(base + lo_c, base + hi_c, g.kind,
+                                       int(round(g.size * (hi_c - lo_c) / max(end - start, 1))), g.peak_error,
+                                       wf, continues=start < core_lo)
+                        elif core_lo <= start < core_hi:
                             wf = None
                             if len(self.excerpts) < self.excerpt_limit:
                                 wf = {"waveform": [round(float(v), 6) for v in g.waveform[:_EXCERPT]],
                                       "waveform_start_frame": base + a + g.waveform_start_frame}
-                            self._emit(base + start, base + a + g.end_frame, g.kind, g.size, g.peak_error, wf)
+                            self._emit(base + start, base + end, g.kind, g.size, g.peak_error, wf)
             if hi > lo:
                 self.frames_analysed += analysed
                 self.frames_unanalysed += (hi - lo) - analysed
@@ -1938,7 +1953,10 @@ class AudioCheck:
 
     def _emit(self, f0: int, f1: int, kind: str, size: int, peak: float | None,
               waveform: dict[str, Any] | None, after: int | None = None, before: int | None = None,
-              channel: int | None = None) -> None:
+              channel: int | None = None, continues: bool = False) -> None:
+        """One glitch ``f0..f1`` onto the time line, cut at the edges of the window it falls in
+        and joined to the one before where that goes on (a silence; ``continues``: a clipped
+        stretch the ring before reported up to where this one's core begins)."""
         t0, t1 = self._time(f0), self._time(f1)
         ep = self._attribute(t0, t1, after, before)
         if ep is not None and kind in ("mute", "level", "channel", "channel_level", "clipped"):
@@ -1950,16 +1968,33 @@ class AudioCheck:
             lead = ep.start - LEAD_MARGIN_S
             cut = self._frame_at(lead) if t0 < lead else f0
             if f0 < cut < f1:
-                self._emit(f0, cut, kind, cut - f0, peak, waveform, after, ep.index, channel)
-                self._emit(cut, f1, kind, f1 - cut, peak, None, after, before, channel)
+                share = self._share(kind, size, f0, cut, f1)
+                self._emit(f0, cut, kind, share, peak, waveform, after, ep.index, channel, continues)
+                self._emit(cut, f1, kind, size - share if kind == "clipped" else f1 - cut, peak, None, after, before,
+                           channel)
                 return
             if ep.open_members <= 0 and t1 > ep.last_end + self.margin:
                 cut = self._frame_at(ep.last_end + self.margin)
                 if f0 < cut < f1:
-                    self._emit(f0, cut, kind, cut - f0, peak, waveform, after, before, channel)
-                    self._emit(cut, f1, kind, f1 - cut, peak, None, ep.index, before, channel)
+                    share = self._share(kind, size, f0, cut, f1)
+                    self._emit(f0, cut, kind, share, peak, waveform, after, before, channel, continues)
+                    self._emit(cut, f1, kind, size - share if kind == "clipped" else f1 - cut, peak, None, ep.index,
+                               before, channel)
                     return
         last = self._last
+        if continues and last is not None and last.kind == "clipped" and kind == "clipped" \
+                and f0 <= last.end_frame and last.window == (ep.index if ep else None):
+            # the clipped stretch the ring before reported, going on: one glitch, its flat frames summed
+            last.end_frame = max(last.end_frame, f1)
+            last.t_end = self._time(last.end_frame)
+            last.size += int(size)
+            if peak is not None:
+                last.peak_error = max(last.peak_error or 0.0, peak)
+            for row in last.rows:
+                row.update(last.to_dict())
+            if ep is not None:
+                self._note_end(ep, last.t_end)
+            return
         # one event, not two, where a silence meets the analysis's glitch at its end (or a mute
         # continues across an analysis boundary). A silence after another kind of glitch is a mute
         # of its own: taken into a click two blocks before it, a stream that popped and went
@@ -1996,6 +2031,8 @@ class AudioCheck:
             self.outside_by_kind[kind] += 1
             if len(self.outside) < 50:
                 self.outside.append(ev.to_dict())
+                if kind == "clipped":
+                    ev.rows.append(self.outside[-1])
         else:
             self.by_window_kind[ep.kind] += 1
             if kind == "mute":
@@ -2013,8 +2050,18 @@ class AudioCheck:
             self._journal.append(row)
         else:
             self._journal_dropped += 1
+        if kind == "clipped":  # rows of a stretch that may go on in the next ring
+            ev.rows.append(row)
         if waveform is not None:  # what harness.reports.plots.glitch_waveforms draws
             self.excerpts.append({**row, **waveform, "time": row["t_start"], "sample_rate": self._fs})
+
+    @staticmethod
+    def _share(kind: str, size: int, f0: int, cut: int, f1: int) -> int:
+        """The part of a glitch's ``size`` that falls before ``cut``: a clipped stretch's flat
+        frames prorated over its span; every other kind cut there is sized by its frames anew."""
+        if kind == "clipped":
+            return int(round(size * (cut - f0) / max(f1 - f0, 1)))
+        return cut - f0
 
     def _note_end(self, ep: _Episode, t1: float) -> None:
         ep.last_glitch_end = max(ep.last_glitch_end or t1, t1)

@@ -20,7 +20,10 @@ How (and why)
    of a delay track. A block found off the predicted delay is believed at the same
    correlation as one on it when its peak is the top of the prediction's own correlation lobe
    (a drop or an insert moved it within the lobe); a peak across a valley (a pitch period's
-   alias) must match clearly better. Between glitches the track is a line (the
+   alias) must match clearly better. Once the matched blocks show the path cutting a band (a
+   converter's low-pass), a block whose reference lies above that band's edge is not tracked: the
+   recording holds only the filter's stop band of it, placed by the filter's phase, not the
+   path's delay (a sweep's top). Between glitches the track is a line (the
    clock drift); a dropped run makes it step down by the run's length, an inserted run (silence,
    or a block played twice) up. A step is only believed when the blocks after it agree, so one
    badly matched block (a pop, a mute) is not a step; a block that straddles a step (its delay
@@ -966,6 +969,7 @@ def compare_to_reference_stream(
     pow_rec = np.zeros(block // 2 + 1)  # power spectra of the matched blocks: the path's band edge
     pow_ref = np.zeros(block // 2 + 1)
     matched_band = _JUDGE_CUTOFF  # the judged band's edge read off the blocks matched so far
+    path_edge: float | None = None  # the path's band edge read off them (None: not seen to cut)
 
     def match(blk: FloatArray, ref_around: Callable[[int], FloatArray], m0: int, n0: int,
               note_on_track: bool) -> tuple[float, float, bool] | None:
@@ -995,6 +999,16 @@ def compare_to_reference_stream(
             continue  # a pause: nothing to match
         tried += 1
         loud_at.append(n0)
+        if path_edge is not None:
+            spec = np.abs(np.fft.rfft(ref_blk * taper)) ** 2
+            if float(np.sum(spec[: int(path_edge * 2 * (spec.size - 1)) + 1])) < _IN_BAND_LEAST * float(np.sum(spec)):
+                # the path cuts where this block sounds (a sweep past a converter's low-pass): what
+                # the recording keeps of it is the filter's stop band, whose phase, not the path's
+                # delay, places its narrow-band remains, a carrier's period off and more (a linear
+                # sweep past a 0.05 fs low-pass, noiseless, was followed there by a line 511 ppm off
+                # and judged a pop where the prediction explained nothing). Not compared: the
+                # reference there is not in the recording (``partial`` at the ends)
+                continue
         got = match(blk, lambda reach: ref(m0 - reach, m0 + block + reach), m0, n0, True)
         if got is None and matched_band < _JUDGE_CUTOFF:
             # the path cuts the band (a converter's low-pass, read off the blocks matched so far)
@@ -1016,6 +1030,7 @@ def compare_to_reference_stream(
         pow_rec += np.abs(np.fft.rfft(blk * taper)) ** 2
         pow_ref += np.abs(np.fft.rfft(ref_blk * taper)) ** 2
         matched_band = _judge_cutoff(pow_rec, pow_ref)
+        path_edge = _band_edge(pow_rec, pow_ref)
         track.frames.append(n0 + block // 2)
         track.delays.append(got[0])
         delay = got[0]
@@ -1461,6 +1476,10 @@ def _envelope_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_
 #: (near Nyquist) and a steep converter's roll-off are larger than a small pop
 _JUDGE_CUTOFF = 0.36
 
+#: a block whose reference holds less than this share of its power below the path's band edge
+#: (``_band_edge``) is not tracked: the recording holds only the path's stop band of it
+_IN_BAND_LEAST = 0.01
+
 #: how far below the reference's strongest frequency (power ratio: 20 dB) the path's gain is still
 #: read by ``_judge_cutoff``
 _GAIN_RANGE = 1e-2
@@ -1492,23 +1511,32 @@ def _judge_cutoff(pow_rec: FloatArray, pow_ref: FloatArray, where_strong: bool =
     was no longer confirmed (the noise's variance in the band grows with the band; the error a
     step takes off grows only where the reference has power).
     """
+    edge = _band_edge(pow_rec, pow_ref, where_strong)
+    if edge is None:
+        return _JUDGE_CUTOFF
+    return float(np.clip(0.8 * edge, 0.05, _JUDGE_CUTOFF))
+
+
+def _band_edge(pow_rec: FloatArray, pow_ref: FloatArray, where_strong: bool = True) -> float | None:
+    """The path's band edge (fraction of the rate) as ``_judge_cutoff`` reads it off the matched
+    blocks' power spectra, or None where the path is not seen to cut (see there)."""
     nb = pow_ref.size
     if nb < 8 or float(pow_ref.max()) <= 0:
-        return _JUDGE_CUTOFF
+        return None
     freqs = np.arange(nb) / (2 * (nb - 1))
     excited = pow_ref > 1e-5 * float(pow_ref.max())
     h2 = np.where(excited, pow_rec / np.maximum(pow_ref, 1e-300), np.nan)
     mid = excited & (freqs > 0.02) & (freqs < 0.2)
     if not np.any(mid):
-        return _JUDGE_CUTOFF
+        return None
     gain2 = float(np.nanmedian(h2[mid]))
     strong = mid & (pow_ref > _GAIN_RANGE * float(pow_ref.max()))
     if where_strong and np.any(strong):
         gain2 = min(gain2, float(np.nanmedian(h2[strong])))
     low = np.flatnonzero(excited & (freqs > 0.05) & (h2 < 0.25 * gain2))
     if not low.size:
-        return _JUDGE_CUTOFF
-    return float(np.clip(0.8 * freqs[int(low[0])], 0.05, _JUDGE_CUTOFF))
+        return None
+    return float(freqs[int(low[0])])
 
 
 @functools.lru_cache(maxsize=16)

@@ -87,3 +87,30 @@ def test_analyze_glitches_exits_1_on_a_sine_driven_past_full_scale_and_0_on_full
     assert [g["kind"] for g in doc["glitches"]] == ["clipped"]
     assert main(["analyze", "glitches", str(full)]) == 0
     assert json.loads(capsys.readouterr().out)["glitches"] == []
+
+
+
+@pytest.mark.parametrize("fs", [8_000, 44_100, 48_000, 96_000, 192_000])
+def test_a_clipped_stretch_over_several_stream_windows_is_one_glitch_as_the_whole_take_gives(fs: int) -> None:
+    """A long take is analysed in windows (``analyze_glitches_stream``) and a glitch belongs to the
+    window it starts in: a sine clipped from 1.3 s to 7.7 s of a 9 s take, in 2 s windows, was one
+    ``clipped`` glitch ending at its first window's end (the rest of the stretch began before the
+    next windows' starts and was dropped). It is the one glitch the take analysed whole gives:
+    the same first flat frame, its flat frames summed over the windows (each window's
+    share prorated; its last flat frame within one analysis block), about the share of each
+    period a 1.5x sine spends past full scale (0.54)."""
+    f0 = min(F0, fs / 40)  # 40 frames a period or more: a peak's flat top is more than its sampling
+    x = A.sine(f0, 9.0, fs, 0.5, phase_rad=0.3)
+    a, b = int(1.3 * fs), int(7.7 * fs)
+    x[a:b] = np.clip(3.0 * x[a:b], -1.0, 1.0)
+    (whole,) = _clipped(A.analyze_glitches(x, fs))
+    audio = A.WavAudio(path="take.wav", sample_rate=fs, samples=x.astype(np.float32)[:, None], stored_dtype="float32")
+    found = _clipped(A.analyze_glitches_stream(audio, window_s=2.0, overlap_s=0.5))
+    assert len(found) == 1, [g.to_dict() for g in found]
+    g = found[0]
+    assert g.start_frame == whole.start_frame
+    # the last window's analysis ends the stretch at its own last flat peak: within one of its blocks
+    assert abs(g.end_frame - whole.end_frame) <= A._block_for(fs, f0)
+    assert g.size == pytest.approx(whole.size, rel=0.02)
+    flat = 1.0 - 2.0 * np.arcsin(1.0 / 1.5) / np.pi
+    assert g.size == pytest.approx(flat * (b - a), rel=0.1)

@@ -94,6 +94,20 @@ def test_an_output_clipped_from_the_start_is_caught_by_clean_audio_outside_the_s
     assert first["t_end"] - first["t_start"] > 1.0
 
 
+def test_an_output_clipped_past_the_first_analysis_ring_is_one_clipped_glitch_to_the_runs_end(tmp_path):
+    """The listening check analyses 8 s rings: the clipped stretch was reported up to the first
+    ring's end (8.5 s) and no further, as each later ring's part began before that ring's core.
+    It is one glitch from the start window's end to the run's end window, its flat frames about
+    the two thirds of each period an 8x 0.25 tone spends past full scale."""
+    result, verdict, audio = run(tmp_path, duration=20.0, factory=system_factory("output_overdrive"))
+    assert not verdict.ok
+    (only,) = audio["outside"]["items"]
+    assert only["kind"] == "clipped"
+    assert only["t_end"] > 20.0  # past two ring edges, to where the run's end window begins
+    flat = 1.0 - 2.0 * math.asin(1.0 / 2.0) / math.pi
+    assert only["size"] == pytest.approx(flat * (only["end_frame"] - only["start_frame"]), rel=0.05)
+
+
 class _FlipOneSample(Stage):
     """Negates one sample every ``every`` blocks: audio corrupted, every counter untouched."""
 
