@@ -239,6 +239,28 @@ def run_config(spec: RunSpec) -> dict[str, Any]:
     return cfg
 
 
+#: PortAudio's device names for the two routes to a JACK server: the JACK host API's ``system``
+#: and ALSA's ``jack`` PCM (which only the ALSA host API lists).
+JACK_ROUTES: dict[str, str | None] = {"system": None, "jack": "ALSA"}
+
+
+def jack_route(device: str | None, environ: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """``(jack_server, host_api)`` for a ``--backend portaudio`` run on ``device``.
+
+    A user points PortAudio at a JACK server with ``JACK_DEFAULT_SERVER`` (what ``soundcheck
+    loopback up`` prints); libjack in the device host reads it, but the harness did not, so a run
+    on that server had no ears there: its audio was not analysed, and a server killed or stopped
+    from outside was never observed, leaving the system's device losses unexplained. With the
+    variable set and the device one of the routes to JACK (``JACK_ROUTES``), the backend is told
+    the server, as ``harness.external_kills`` routes are, and the rig's capture listens on it.
+    Any other device, or no variable (a server the harness cannot name), is left as it was:
+    ``(None, None)``."""
+    server = environ.get("JACK_DEFAULT_SERVER") or None
+    if server is None or device not in JACK_ROUTES:
+        return None, None
+    return server, JACK_ROUTES[device]
+
+
 def _check_sim_device(name: str) -> None:
     """``--device`` on the simulated backend names a simulated device that can both capture and
     play (it is the run's input and output device); anything else is a usage error."""
@@ -377,7 +399,8 @@ class ReliabilityRun:
             return JackBackend(server_name=rig.server_name)
         from system_under_test.devices.portaudio import PortAudioBackend  # noqa: PLC0415
 
-        return PortAudioBackend()
+        server, host_api = jack_route(spec.device, os.environ)
+        return PortAudioBackend(jack_server=server, host_api=host_api)
 
     def _config(self) -> dict[str, Any]:
         return run_config(self.spec)
