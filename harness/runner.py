@@ -476,10 +476,11 @@ class ReliabilityRun:
         # The rig's server can also die without the harness killing it (a crash in the field):
         # the watch records that as a fault of its own and brings the server back.
         watch = _watch_rig(target, history)
+        observed = None
         if watch is None:
             # on a server the run does not own, the outages the rig's capture observes are recorded
             # in the history all the same: external faults that explain the device losses in them
-            _record_observed_outages(audio, history)
+            observed = _record_observed_outages(audio, history)
         live_violations: list[Verdict] = []
         callbacks = CallbackDurations()
         durations = system.monitoring.histogram("callback_duration_s")
@@ -599,8 +600,7 @@ class ReliabilityRun:
             verdicts.append(audio.verdict())
         # an outage whose server was never seen back (the recovery invariant's doubt) leaves the
         # steady state after the faults unobservable, not absent
-        never_back = [str(d["outage"]) for v in verdicts if v.name == "recovery" for d in v.evidence
-                      if isinstance(d, Mapping) and d.get("never_back")]
+        never_back = outages_never_back(verdicts, observed)
         steady_state = steady.judge_audio(audio, outages_open=never_back)
         callbacks_summary = callbacks.summary()
         gates = evaluate_gates(self.profile.gates, gate_figures(system, callbacks_summary, clock.now() - t0))
@@ -737,6 +737,28 @@ def _raise_if_server_died(rig: Any, watch: Any, doing: str, error: Any) -> None:
         what = f"pid {rig.pid}, exit status {status}"
     raise _ServerDiedAtStart(f"the JACK server died unannounced ({what}) while the system was being {doing}, "
                              f"which then failed: {error}")
+
+
+def outages_never_back(verdicts: list[Verdict], observed: Any = None) -> list[str]:
+    """The outages from outside the harness whose server it never saw back before the run ended,
+    as ``"kind (firing id)"``: the ``recovery`` invariant's doubts, and every outage the rig's
+    capture observed (``observed``: its ``ObservedOutages``) that never ended.
+
+    The invariant doubts only an outage that hit a running system (one that hit a stopped system
+    left it nothing to come back to); the steady state after the faults asks more: whether the
+    system *could* be steady. Measured with the CLI on the user's rig (seed 24, ``kill -9`` of
+    jackd 15 s in, its restart refused: "server already active"): the kill hit while a lifecycle
+    storm had the system stopped, the storm's ``start`` and ``recover`` then found no device until
+    the run's end, and the steady state after was "never back to RUNNING" with the outage named
+    nowhere; a run steady before its faults would have FAILED the system for the server's
+    absence."""
+    named = [str(d["outage"]) for v in verdicts if v.name == "recovery" for d in v.evidence
+             if isinstance(d, Mapping) and d.get("never_back")]
+    for record in getattr(observed, "records", None) or ():
+        label = f"{record.kind} ({record.firing_id})"
+        if record.ended_at is None and label not in named:
+            named.append(label)
+    return named
 
 
 def _record_observed_outages(audio: AudioCheck, history: History) -> Any:
