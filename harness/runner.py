@@ -499,11 +499,13 @@ class ReliabilityRun:
             initialized = run_op(history, system, "initialize")
             if initialized.outcome != "ok":  # its configuration was refused: name why, not the start's refusal
                 _raise_if_server_died(self._rig, watch, "configured", initialized.error)
+                _raise_if_outage_observed(audio, observed, clock, "configured", initialized.error)
                 hint = f" (--device {spec.device!r})" if spec.device else ""
                 raise UsageError(f"the system could not be configured{hint}: {initialized.error}")
             started = run_op(history, system, "start")
             if started.outcome != "ok":
                 _raise_if_server_died(self._rig, watch, "started", started.error)
+                _raise_if_outage_observed(audio, observed, clock, "started", started.error)
                 raise UsageError(f"the system did not start: {started.error}")
             t_run = t0
             if not simulated:
@@ -737,6 +739,37 @@ def _raise_if_server_died(rig: Any, watch: Any, doing: str, error: Any) -> None:
         what = f"pid {rig.pid}, exit status {status}"
     raise _ServerDiedAtStart(f"the JACK server died unannounced ({what}) while the system was being {doing}, "
                              f"which then failed: {error}")
+
+
+#: how long a refused start waits for the rig's capture to report the loss of its JACK server
+#: (its agent is told by libjack's shutdown callback, the harness reads that at a poll)
+OUTAGE_REPORT_WAIT_S = 2.0
+
+
+def _raise_if_outage_observed(audio: AudioCheck, observed: Any, clock: Any, doing: str, error: Any) -> None:
+    """Raise ``_ServerDiedAtStart`` when the rig's capture saw the JACK server of a run that does
+    not own it (``observed``: its ``ObservedOutages``) go away before the system's ``doing``
+    failed: the user's server killed from outside during start-up is the environment's fault,
+    judged and reported as inconclusive, as for a rig the run owns (``_raise_if_server_died``).
+    Measured with the CLI on the user's rig (``run --backend portaudio --device system``, jackd
+    ``kill -9``ed as the system was configured): exit 2, "the system could not be configured
+    (--device 'system'): ... no device named 'system' (available: none)", a usage error blaming
+    the command, and no report. The capture is polled for up to ``OUTAGE_REPORT_WAIT_S`` (its
+    report follows the server's death by a poll)."""
+    if observed is None or getattr(audio, "capture", None) is None:
+        return
+    until = clock.now() + OUTAGE_REPORT_WAIT_S
+    while True:
+        audio.poll()
+        if observed.records or clock.now() >= until:
+            break
+        clock.sleep(0.05)
+    if not observed.records:
+        return
+    record = observed.records[0]
+    raise _ServerDiedAtStart(f"the JACK server {record.details.get('server')!r} went away ({record.details.get('why')}; "
+                             f"observed by the rig's capture) while the system was being {doing}, which then failed: "
+                             f"{error}")
 
 
 def outages_never_back(verdicts: list[Verdict], observed: Any = None) -> list[str]:
