@@ -501,12 +501,13 @@ class ReliabilityRun:
                 _raise_if_server_died(self._rig, watch, "configured", initialized.error)
                 _raise_if_outage_observed(audio, observed, clock, "configured", initialized.error)
                 hint = f" (--device {spec.device!r})" if spec.device else ""
-                raise UsageError(f"the system could not be configured{hint}: {initialized.error}")
+                raise UsageError(f"the system could not be configured{hint}: {initialized.error}"
+                                 + _unheard_server(audio))
             started = run_op(history, system, "start")
             if started.outcome != "ok":
                 _raise_if_server_died(self._rig, watch, "started", started.error)
                 _raise_if_outage_observed(audio, observed, clock, "started", started.error)
-                raise UsageError(f"the system did not start: {started.error}")
+                raise UsageError(f"the system did not start: {started.error}" + _unheard_server(audio))
             t_run = t0
             if not simulated:
                 # the run's time line starts once the system runs: a real device's start (the
@@ -586,7 +587,9 @@ class ReliabilityRun:
             if refused:  # no verdict follows: the history's stream is closed here
                 history.close()
                 if own_dir:  # a refused command leaves nothing behind: the folder held its history only
-                    remove_refused_run(run_dir, ("history.jsonl",), made=True)
+                    # and the rig's capture files (its agents record into the folder from the start)
+                    written = tuple(p.name for p in run_dir.glob("rig-capture-*.f32rec"))
+                    remove_refused_run(run_dir, ("history.jsonl", "program.f32", *written), made=True)
         cpu_s, wall = cpu_peak.stop()
         cpu_max = cpu_peak.peak_percent()  # over the same span as cpu_s / wall
         # the device losses are folded in the invariants' one pass over the history
@@ -739,6 +742,18 @@ def _raise_if_server_died(rig: Any, watch: Any, doing: str, error: Any) -> None:
         what = f"pid {rig.pid}, exit status {status}"
     raise _ServerDiedAtStart(f"the JACK server died unannounced ({what}) while the system was being {doing}, "
                              f"which then failed: {error}")
+
+
+def _unheard_server(audio: AudioCheck) -> str:
+    """What a refused start adds when the rig's capture could not open on the run's JACK server
+    either (empty otherwise): the server named is not there, the likelier cause of "no device
+    named 'system' (available: none)" than the device name (measured: jackd ``kill -9``ed 1 s into
+    the CLI's start, before the capture's client opened)."""
+    why = getattr(audio, "reason_capture", None)
+    if not why:
+        return ""
+    return (f"; the rig's capture could not open on the JACK server either ({why}): is the server "
+            "JACK_DEFAULT_SERVER names running? (`soundcheck loopback status`)")
 
 
 #: how long a refused start waits for the rig's capture to report the loss of its JACK server
