@@ -866,6 +866,14 @@ def observe(system: Any) -> dict[str, Any]:
 
 
 def system_snapshot(system: Any) -> dict[str, Any]:
+    """Counters, frame accounts, resources and health, read now. ``health_seq``: the newest
+    transition number before and after the health was read, so the ``health`` invariant compares
+    it with the states the system held then, not with whatever transitions other threads recorded
+    before this snapshot was appended."""
+    history = getattr(getattr(system, "coordinator", None), "history", None)
+    first = getattr(history, "last_seq", None)
+    health = system.health()
+    last = getattr(history, "last_seq", None)
     counters = {n: c.value for n, c in system.monitoring.counters.items()}  # no histogram percentiles
     accounts = system.frame_accounts()
     res = system.resources
@@ -883,7 +891,8 @@ def system_snapshot(system: Any) -> dict[str, Any]:
             "within_limits": res.within_limits(),
             "live": len(res.live()),
         },
-        "health": system.health(),
+        "health": health,
+        **({"health_seq": [first, last]} if first is not None and last is not None else {}),
     }
 
 

@@ -2477,8 +2477,19 @@ def health_problems(health: dict[str, Any], state: str) -> list[str]:
 
 
 class _Health(_Fold):
-    """The state a snapshot is compared with: the latest (highest-seq) system transition recorded
-    before it."""
+    """The state a snapshot is compared with: the system's state when its health was read.
+
+    A snapshot that says which transitions had happened before and after its health was read
+    (``health_seq``: ``[first, last]``, ``history.system_snapshot``) is compared with each state
+    the system held in that span (the one the latest system transition numbered up to ``first``
+    left, and each one numbered up to ``last``), once the history has recorded the transitions up
+    to ``last``: it disagrees only when it agrees with none. Why: the snapshot's record is
+    appended when its reader gets round to it, and a transition's when the history's observer
+    does; on a loaded machine another thread's operation ran and recorded its transitions in
+    between (measured on the rig at load average 35: health read "failed", then an operator's
+    ``recover()`` recorded FAILED -> RECOVERING, then the snapshot was appended, a FAIL of a
+    healthy run). Without ``health_seq`` (older histories) the state is the latest system
+    transition recorded before the snapshot."""
 
     name = "health"
     types = frozenset({"transition", "metrics"})
@@ -2486,21 +2497,61 @@ class _Health(_Fold):
     def __init__(self, init: dict[str, Any]) -> None:
         self.seq: float = -_INF
         self.state = init.get("state", "uninitialized")
+        self.init_state = self.state
+        #: the system's transitions as (seq, state entered), in seq order
+        self.states: list[tuple[int, str]] = []
+        #: the newest transition number recorded, of any component
+        self.seen: float = -_INF
+        #: snapshots waiting for the transitions up to their ``health_seq`` end to be recorded
+        self.pending: list[tuple[Any, dict[str, Any], int, int]] = []
         self.evidence: list[Any] = []
 
     def feed(self, e: Any) -> None:
         if e.type == "transition":
+            seq = e.data.get("seq", 0)
             if e.data.get("component") == "system":
-                seq = e.data.get("seq", 0)
+                bisect.insort(self.states, (seq, str(e.data["to_state"])))
                 if seq >= self.seq:
                     self.seq, self.state = seq, e.data["to_state"]
+            self.seen = max(self.seen, seq)
+            if self.pending:
+                self._judge_ready()
             return
         health = e.data.get("health") or {}
-        for p in health_problems(health, self.state):
-            if len(self.evidence) < _MAX_EVIDENCE:
-                self.evidence.append({"time": e.time, "index": e.index, "problem": p})
+        span = e.data.get("health_seq")
+        if not span:
+            for p in health_problems(health, self.state):
+                self._add(e, p)
+            return
+        self.pending.append((e, health, int(span[0]), int(span[1])))
+        self._judge_ready()
+
+    def _add(self, e: Any, problem: str) -> None:
+        if len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append({"time": e.time, "index": e.index, "problem": problem})
+
+    def _states_in(self, first: int, last: int) -> list[str]:
+        """The states the system held from transition ``first`` to transition ``last``."""
+        k = bisect.bisect_right(self.states, first, key=lambda t: t[0])
+        held = [self.states[k - 1][1] if k > 0 else self.init_state]
+        held += [state for seq, state in self.states[k:] if seq <= last]
+        return held
+
+    def _judge_ready(self, final: bool = False) -> None:
+        waiting = []
+        for item in self.pending:
+            e, health, first, last = item
+            if not final and self.seen < last:
+                waiting.append(item)
+                continue
+            problems = [health_problems(health, state) for state in self._states_in(first, last)]
+            if all(problems):
+                for p in problems[-1]:
+                    self._add(e, p)
+        self.pending = waiting
 
     def verdict(self, system: Any = None) -> Verdict:
+        self._judge_ready(final=True)
         evidence = list(self.evidence)
         if system is not None:
             shown = self.state

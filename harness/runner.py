@@ -239,6 +239,28 @@ def run_config(spec: RunSpec) -> dict[str, Any]:
     return cfg
 
 
+#: PortAudio's device names for the two routes to a JACK server: the JACK host API's ``system``
+#: and ALSA's ``jack`` PCM (which only the ALSA host API lists).
+JACK_ROUTES: dict[str, str | None] = {"system": None, "jack": "ALSA"}
+
+
+def jack_route(device: str | None, environ: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """``(jack_server, host_api)`` for a ``--backend portaudio`` run on ``device``.
+
+    A user points PortAudio at a JACK server with ``JACK_DEFAULT_SERVER`` (what ``soundcheck
+    loopback up`` prints); libjack in the device host reads it, but the harness did not, so a run
+    on that server had no ears there: its audio was not analysed, and a server killed or stopped
+    from outside was never observed, leaving the system's device losses unexplained. With the
+    variable set and the device one of the routes to JACK (``JACK_ROUTES``), the backend is told
+    the server, as ``harness.external_kills`` routes are, and the rig's capture listens on it.
+    Any other device, or no variable (a server the harness cannot name), is left as it was:
+    ``(None, None)``."""
+    server = environ.get("JACK_DEFAULT_SERVER") or None
+    if server is None or device not in JACK_ROUTES:
+        return None, None
+    return server, JACK_ROUTES[device]
+
+
 def _check_sim_device(name: str) -> None:
     """``--device`` on the simulated backend names a simulated device that can both capture and
     play (it is the run's input and output device); anything else is a usage error."""
@@ -377,7 +399,8 @@ class ReliabilityRun:
             return JackBackend(server_name=rig.server_name)
         from system_under_test.devices.portaudio import PortAudioBackend  # noqa: PLC0415
 
-        return PortAudioBackend()
+        server, host_api = jack_route(spec.device, os.environ)
+        return PortAudioBackend(jack_server=server, host_api=host_api)
 
     def _config(self) -> dict[str, Any]:
         return run_config(self.spec)
@@ -453,10 +476,17 @@ class ReliabilityRun:
         # The rig's server can also die without the harness killing it (a crash in the field):
         # the watch records that as a fault of its own and brings the server back.
         watch = _watch_rig(target, history)
+        observed = None
         if watch is None:
             # on a server the run does not own, the outages the rig's capture observes are recorded
             # in the history all the same: external faults that explain the device losses in them
-            _record_observed_outages(audio, history)
+            observed = _record_observed_outages(audio, history)
+            if observed is not None:
+                # one poll while the server surely lives: the capture looks its jackd's pid up at
+                # its first poll, and a server killed before that poll is watched by libjack's
+                # word alone, which may never come (measured under -n 2: a kill as the system
+                # was configured went unseen and the start's refusal was a usage error)
+                audio.poll()
         live_violations: list[Verdict] = []
         callbacks = CallbackDurations()
         durations = system.monitoring.histogram("callback_duration_s")
@@ -475,12 +505,15 @@ class ReliabilityRun:
             initialized = run_op(history, system, "initialize")
             if initialized.outcome != "ok":  # its configuration was refused: name why, not the start's refusal
                 _raise_if_server_died(self._rig, watch, "configured", initialized.error)
+                _raise_if_outage_observed(audio, observed, clock, "configured", initialized.error)
                 hint = f" (--device {spec.device!r})" if spec.device else ""
-                raise UsageError(f"the system could not be configured{hint}: {initialized.error}")
+                raise UsageError(f"the system could not be configured{hint}: {initialized.error}"
+                                 + _unheard_server(audio))
             started = run_op(history, system, "start")
             if started.outcome != "ok":
                 _raise_if_server_died(self._rig, watch, "started", started.error)
-                raise UsageError(f"the system did not start: {started.error}")
+                _raise_if_outage_observed(audio, observed, clock, "started", started.error)
+                raise UsageError(f"the system did not start: {started.error}" + _unheard_server(audio))
             t_run = t0
             if not simulated:
                 # the run's time line starts once the system runs: a real device's start (the
@@ -560,7 +593,9 @@ class ReliabilityRun:
             if refused:  # no verdict follows: the history's stream is closed here
                 history.close()
                 if own_dir:  # a refused command leaves nothing behind: the folder held its history only
-                    remove_refused_run(run_dir, ("history.jsonl",), made=True)
+                    # and the rig's capture files (its agents record into the folder from the start)
+                    written = tuple(p.name for p in run_dir.glob("rig-capture-*.f32rec"))
+                    remove_refused_run(run_dir, ("history.jsonl", "program.f32", *written), made=True)
         cpu_s, wall = cpu_peak.stop()
         cpu_max = cpu_peak.peak_percent()  # over the same span as cpu_s / wall
         # the device losses are folded in the invariants' one pass over the history
@@ -576,8 +611,7 @@ class ReliabilityRun:
             verdicts.append(audio.verdict())
         # an outage whose server was never seen back (the recovery invariant's doubt) leaves the
         # steady state after the faults unobservable, not absent
-        never_back = [str(d["outage"]) for v in verdicts if v.name == "recovery" for d in v.evidence
-                      if isinstance(d, Mapping) and d.get("never_back")]
+        never_back = outages_never_back(verdicts, observed)
         steady_state = steady.judge_audio(audio, outages_open=never_back)
         callbacks_summary = callbacks.summary()
         gates = evaluate_gates(self.profile.gates, gate_figures(system, callbacks_summary, clock.now() - t0))
@@ -714,6 +748,71 @@ def _raise_if_server_died(rig: Any, watch: Any, doing: str, error: Any) -> None:
         what = f"pid {rig.pid}, exit status {status}"
     raise _ServerDiedAtStart(f"the JACK server died unannounced ({what}) while the system was being {doing}, "
                              f"which then failed: {error}")
+
+
+def _unheard_server(audio: AudioCheck) -> str:
+    """What a refused start adds when the rig's capture could not open on the run's JACK server
+    either (empty otherwise): the server named is not there, the likelier cause of "no device
+    named 'system' (available: none)" than the device name (measured: jackd ``kill -9``ed 1 s into
+    the CLI's start, before the capture's client opened)."""
+    why = getattr(audio, "reason_capture", None)
+    if not why:
+        return ""
+    return (f"; the rig's capture could not open on the JACK server either ({why}): is the server "
+            "JACK_DEFAULT_SERVER names running? (`soundcheck loopback status`)")
+
+
+#: how long a refused start waits for the rig's capture to report the loss of its JACK server
+#: (its agent is told by libjack's shutdown callback, the harness reads that at a poll)
+OUTAGE_REPORT_WAIT_S = 5.0
+
+
+def _raise_if_outage_observed(audio: AudioCheck, observed: Any, clock: Any, doing: str, error: Any) -> None:
+    """Raise ``_ServerDiedAtStart`` when the rig's capture saw the JACK server of a run that does
+    not own it (``observed``: its ``ObservedOutages``) go away before the system's ``doing``
+    failed: the user's server killed from outside during start-up is the environment's fault,
+    judged and reported as inconclusive, as for a rig the run owns (``_raise_if_server_died``).
+    Measured with the CLI on the user's rig (``run --backend portaudio --device system``, jackd
+    ``kill -9``ed as the system was configured): exit 2, "the system could not be configured
+    (--device 'system'): ... no device named 'system' (available: none)", a usage error blaming
+    the command, and no report. The capture is polled for up to ``OUTAGE_REPORT_WAIT_S`` (its
+    report follows the server's death by a poll)."""
+    if observed is None or getattr(audio, "capture", None) is None:
+        return
+    until = clock.now() + OUTAGE_REPORT_WAIT_S
+    while True:
+        audio.poll()
+        if observed.records or clock.now() >= until:
+            break
+        clock.sleep(0.05)
+    if not observed.records:
+        return
+    record = observed.records[0]
+    raise _ServerDiedAtStart(f"the JACK server {record.details.get('server')!r} went away ({record.details.get('why')}; "
+                             f"observed by the rig's capture) while the system was being {doing}, which then failed: "
+                             f"{error}")
+
+
+def outages_never_back(verdicts: list[Verdict], observed: Any = None) -> list[str]:
+    """The outages from outside the harness whose server it never saw back before the run ended,
+    as ``"kind (firing id)"``: the ``recovery`` invariant's doubts, and every outage the rig's
+    capture observed (``observed``: its ``ObservedOutages``) that never ended.
+
+    The invariant doubts only an outage that hit a running system (one that hit a stopped system
+    left it nothing to come back to); the steady state after the faults asks more: whether the
+    system *could* be steady. Measured with the CLI on the user's rig (seed 24, ``kill -9`` of
+    jackd 15 s in, its restart refused: "server already active"): the kill hit while a lifecycle
+    storm had the system stopped, the storm's ``start`` and ``recover`` then found no device until
+    the run's end, and the steady state after was "never back to RUNNING" with the outage named
+    nowhere; a run steady before its faults would have FAILED the system for the server's
+    absence."""
+    named = [str(d["outage"]) for v in verdicts if v.name == "recovery" for d in v.evidence
+             if isinstance(d, Mapping) and d.get("never_back")]
+    for record in getattr(observed, "records", None) or ():
+        label = f"{record.kind} ({record.firing_id})"
+        if record.ended_at is None and label not in named:
+            named.append(label)
+    return named
 
 
 def _record_observed_outages(audio: AudioCheck, history: History) -> Any:

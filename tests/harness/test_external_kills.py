@@ -1100,3 +1100,46 @@ def test_a_kill_missed_in_a_series_is_said_and_the_next_waits_anew(monkeypatch: 
     (why,) = killer.missed_kills
     assert why.startswith("kill 2 not made: 0.3 s passed before"), why
     assert "the system was failed for" in why, why
+
+
+class _UsersServerKilledAtInitialize(AudioSystem):
+    """Test-only environment fault: the JACK server a user started (not the run's) is ``kill
+    -9``ed from outside just as the system is configured; the system itself is the shipped one."""
+
+    def initialize(self, *args: Any, **kwargs: Any) -> Any:
+        from harness.rig.loopback import server_pids  # noqa: PLC0415
+
+        (pid,) = server_pids(self.backend.jack_server)
+        os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: not pid_is_jackd(pid), WAIT_S, what="the killed jackd to be gone")
+        return super().initialize(*args, **kwargs)
+
+
+@pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(120)
+def test_the_users_server_killed_during_start_up_is_an_inconclusive_run_not_a_usage_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``soundcheck loopback up``, ``export JACK_DEFAULT_SERVER=...``, ``run --backend portaudio
+    --device system``, and that jackd killed by pid as the system is configured (measured with the
+    CLI: exit 2, "the system could not be configured (--device 'system'): ... no device named
+    'system' (available: none)", a usage error blaming the command, and no report). The rig's
+    capture saw its server go: an inconclusive run that says the system never ran and why, with
+    its reports, as when the run owns the server."""
+    from harness.rig.loopback import LoopbackRig  # noqa: PLC0415
+
+    rig = LoopbackRig()
+    rig.start()
+    try:
+        monkeypatch.setenv("JACK_DEFAULT_SERVER", rig.server_name)
+        monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+        run = ReliabilityRun(RunSpec(backend="portaudio", device="system", duration_s=2.0, seed=3, faults="none",
+                                     report_root=tmp_path), system_factory=_UsersServerKilledAtInitialize)
+        result = run.execute()
+    finally:
+        rig.close()
+    assert result.exit_code == 3, result.verdict
+    doubts = " ".join(result.verdict.doubts)
+    assert f"the system never ran: the JACK server {rig.server_name!r} went away" in doubts, doubts
+    assert "while the system was being configured" in doubts, doubts
+    report = json.loads((result.run_dir / "report.json").read_text())
+    assert report["verdict"]["outcome"] == "inconclusive", report["verdict"]

@@ -309,6 +309,57 @@ def test_a_recovery_back_at_its_deadline_is_waited_for_with_its_settle_margin(ma
     assert r.after_span[0] >= 10.0 + margin_s - 1e-9
 
 
+class _StormInFlight(_SlowRecovery):
+    """An operator's lifecycle storm still calling when the run's faults are disarmed: its
+    reconfigure (a device reopen) holds the system RECONFIGURING until ``back_at`` (None: never),
+    then the storm ends (its ``fault_end``) with the system RUNNING."""
+
+    def __init__(self, back_at: float | None) -> None:
+        super().__init__(back_at)
+        self.fired = 1
+        self._listeners: list = []
+
+    def add_listener(self, fn) -> None:
+        self._listeners.append(fn)
+
+    def tell(self, what: str) -> None:
+        for fn in self._listeners:
+            fn(what, None)
+
+    def advance(self, s: float) -> None:
+        self.clock.advance(s)
+        if self.state is State.RECONFIGURING and self.back_at is not None and self.clock.now() >= self.back_at:
+            self._to(State.RUNNING, "reconfigure")
+            self.tell("fault_end")
+
+
+@pytest.mark.parametrize("back_at, after", [(6.0, "yes"), (None, "not observed")])
+def test_a_storm_still_calling_when_the_faults_are_disarmed_is_waited_for_not_judged_never_back(back_at, after):
+    """Measured with the CLI on the user's loopback rig (``soundcheck loopback up``, ``run
+    --backend portaudio --device system``, seed 11, load average 12): the default profile's last
+    lifecycle storm ran its calls for 15.4 s, each reconfigure a device reopen of 1.3-3.3 s, and was
+    still reconfiguring the system when the after-window's wait (margin, window, grace) ran out; the
+    healthy run FAILED "still reconfiguring 4.26 s after the faults ended (never back to RUNNING)",
+    back to RUNNING 0.03 s later. The faults had not ended: the window counts from their end, and
+    a storm that never ends leaves the steady state after them not observed, never "no"."""
+    from harness.steady_state import ACTIVE_FAULT_WAIT_S
+
+    system = _StormInFlight(back_at)
+    watch = SteadyWatch(system, 1.0, system.advance, injector=system, rollback=lambda: pytest.fail("rolled back"))
+    system.tell("fault_start")
+    system._to(State.RECONFIGURING, "reconfigure")
+    watch.watch_after()
+    r = watch.result
+    assert r.after == after, r
+    if after == "yes":
+        assert r.after_span[0] >= 6.0 - 0.25
+    else:
+        assert "1 fault(s) still active" in r.after_detail and "reconfiguring" in r.after_detail
+        assert system.clock.now() >= ACTIVE_FAULT_WAIT_S
+        v = judge_run([{"name": "x", "ok": True}], steady=r.to_dict())
+        assert v.outcome is Outcome.INCONCLUSIVE
+
+
 class _ServerWatched:
     """The rig's audio check as the steady-state check asks it: heard, no glitch, and how long the
     JACK server did not run over a stretch (``AudioCheck.server_idle_between``)."""

@@ -372,6 +372,56 @@ def test_health_that_disagrees_with_the_history_is_flagged():
     assert "health says running but the state is failed" in problems and "healthy while failed" in problems
 
 
+_FAILED_HEALTH = {"healthy": False, "state": "failed", "recovering": False,
+                  "components": {"device": {"healthy": False, "detail": "failed"}}}
+
+
+@pytest.mark.parametrize("health_seq, flagged", [([60, 60], False), ([61, 61], True), ([60, 65], False), (None, True)],
+                         ids=["read_before_the_transition", "read_after_it", "read_across_it", "not_numbered"])
+def test_a_health_snapshot_is_compared_with_the_state_it_was_read_in(health_seq, flagged):
+    """Measured on the rig (``run --backend portaudio --device system`` at load average 35, jackd
+    stopped 2 s from outside): the run's snapshot read health "failed", an operator's
+    ``recover()`` on another thread then recorded FAILED -> RECOVERING (seq 61), and the snapshot
+    was appended after it: "health says failed but the state is recovering", a FAIL of a healthy
+    run. A snapshot numbered with the transitions before and after its read is compared with the
+    states the system held then (here, read before seq 61: FAILED), so the race is no
+    disagreement, and one read after the transition still is; the numbers are recorded by the
+    run's own snapshots (``system_snapshot``)."""
+    from harness.history import system_snapshot
+    from system_under_test import AudioSystem
+
+    h = _h("running")
+    _tr(h, 50, "running", "failed")
+    for seq, comp in enumerate(("system", "dsp", "input", "output", "device"), start=61):
+        _tr(h, seq, "failed", "recovering", comp=comp)
+    data = {"health": _FAILED_HEALTH, **({"health_seq": health_seq} if health_seq else {})}
+    h.record("metrics", data=data)
+    v = check_health(h)
+    assert v.ok is not flagged, v
+    if flagged:
+        assert [e["problem"] for e in v.evidence] == ["health says failed but the state is recovering"]
+    snap = system_snapshot(AudioSystem())
+    assert snap["health_seq"] == [0, 0]
+
+
+def test_a_health_snapshot_appended_before_the_transitions_it_saw_waits_for_them():
+    """The history's observer may record a transition after a snapshot read past it: the snapshot
+    is judged once the transitions it names are recorded (a read after seq 61 that says RECOVERING
+    agrees), and one that names a transition never recorded is judged with what was seen."""
+    h = _h("running")
+    _tr(h, 60, "running", "failed")
+    h.record("metrics", data={"health": {**_FAILED_HEALTH, "state": "recovering", "recovering": True},
+                              "health_seq": [61, 61]})
+    _tr(h, 61, "failed", "recovering")
+    assert check_health(h).ok
+    h = _h("running")
+    _tr(h, 60, "running", "failed")
+    h.record("metrics", data={"health": {**_FAILED_HEALTH, "state": "running", "healthy": True, "components": {}},
+                              "health_seq": [61, 61]})
+    v = check_health(h)
+    assert [e["problem"] for e in v.evidence] == ["health says running but the state is failed", "healthy while failed"]
+
+
 @pytest.mark.parametrize("unhealthy", [(), ("dsp",), ("device", "dsp"), ("device", "pipeline", "dsp")])
 def test_a_system_that_says_healthy_is_flagged_unless_every_component_is(unhealthy):
     """health() says healthy only when every component is: one unhealthy component of three is

@@ -325,3 +325,46 @@ def test_the_headline_names_each_inconclusive_checks_reason_on_every_surface(tmp
     assert main(["report", str(run_dir)]) == 3
     rebuilt = json.loads((run_dir / "report.json").read_text())
     assert rebuilt["verdict"]["headline"] == f"INCONCLUSIVE: {named}", rebuilt["verdict"]
+
+
+def test_an_outage_never_seen_back_that_hit_a_stopped_system_still_leaves_the_steady_state_after_unobserved() -> None:
+    """Measured with the CLI on the user's rig (seed 24, ``kill -9`` of jackd 15 s in, its restart
+    refused by JACK: "server already active"): the kill hit while a lifecycle storm had the system
+    stopped, the storm's ``start`` then found no device until the run ended. The recovery
+    invariant rightly has no doubt there (nothing to come back to), but the steady state after the
+    faults read its never-back outages from that doubt alone: "never back to RUNNING", the outage
+    named nowhere, a FAIL for a run steady before its faults. Every observed outage that never
+    ended counts there."""
+    from harness.runner import outages_never_back
+    from harness.steady_state import SteadyWatch
+    from system_under_test import State
+    from system_under_test.clock import VirtualClock
+
+    h = History()
+    _state(h, 1, 1.0, "starting", "running")
+    _state(h, 2, 9.0, "running", "stopping")  # the storm's stop
+    _state(h, 3, 9.1, "stopping", "stopped")
+    outages = ObservedOutages(h, "rig")
+    outages("begin", 10.0, "server shut down")
+    _state(h, 4, 12.0, "stopped", "starting")  # the storm's start: no device
+    _state(h, 5, 14.0, "starting", "failed")
+    h.record("note", value="end", time=20.0)
+    v = check_recovery(h)
+    assert v.ok and not v.inconclusive, v  # the invariant's own rule stands
+    never_back = outages_never_back([v], outages)
+    assert never_back == ["server_outage (external-outage-1)"]
+
+    class _Failed:
+        clock = VirtualClock()
+        state = State.FAILED
+
+        def metrics(self) -> Any:
+            return type("M", (), {"counters": {}})()
+
+    system = _Failed()
+    watch = SteadyWatch(system, 1.0, system.clock.advance)
+    watch.watch_after()
+    assert watch.result.after == "no"
+    r = watch.judge_audio(None, outages_open=never_back)
+    assert r.after == "not observed", r
+    assert "the server of server_outage (external-outage-1)" in r.after_detail

@@ -4,6 +4,10 @@ summary or report, a half-written run for ``history`` and ``report`` to stumble 
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
 from harness.cli import main
 
 
@@ -31,3 +35,23 @@ def test_a_soak_refused_as_its_system_is_configured_leaves_no_journal(tmp_path, 
         assert "no device named 'no-such-device-o2'" in err
     assert sorted(p.name for p in given.iterdir()) == []
     assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(120)
+def test_a_run_on_a_jack_server_that_is_not_there_names_it_and_leaves_no_capture_behind(tmp_path, capsys,
+                                                                                       monkeypatch):
+    """``JACK_DEFAULT_SERVER`` names a server that is not running (measured: the user's jackd
+    ``kill -9``ed 1 s into ``run --backend portaudio --device system``, before the rig's capture
+    opened): exit 2 said only "no device named 'system' (available: none)", and the refused run's
+    folder kept the capture's ``rig-capture-1.f32rec``, half-written. The refusal names the server
+    the capture could not reach, and nothing is left."""
+    monkeypatch.setenv("JACK_DEFAULT_SERVER", f"soundcheck-absent-{os.getpid()}")
+    runs = tmp_path / "runs"
+    code = main(["run", "--backend", "portaudio", "--device", "system", "--duration", "2", "--report-dir", str(runs)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("soundcheck: error: the system could not be configured (--device 'system'): ")
+    assert "the rig's capture could not open on the JACK server either" in err, err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in runs.rglob("*")) == []

@@ -102,3 +102,28 @@ def test_a_refused_configuration_is_named_not_the_start_it_prevented(tmp_path: P
     assert text.startswith("the system could not be configured (--device 'nosuch')"), text
     assert "device.input_device: no device named 'nosuch'" in text, text
     assert "illegal transition" not in text, text
+
+
+@pytest.mark.parametrize("device, env, expected", [
+    ("system", {"JACK_DEFAULT_SERVER": "soundcheck"}, ("soundcheck", None)),
+    ("jack", {"JACK_DEFAULT_SERVER": "soundcheck"}, ("soundcheck", "ALSA")),
+    ("hw:0", {"JACK_DEFAULT_SERVER": "soundcheck"}, (None, None)),
+    ("system", {}, (None, None)),
+], ids=["jack_host_api", "alsa_jack_pcm", "not_a_jack_route", "no_server_named"])
+def test_a_portaudio_run_on_the_users_jack_server_is_told_the_server(monkeypatch, tmp_path: Path, device: str,
+                                                                     env: dict[str, str],
+                                                                     expected: tuple[str | None, str | None]) -> None:
+    """A user runs on the loopback rig as ``soundcheck loopback up`` says: ``export
+    JACK_DEFAULT_SERVER=soundcheck``, then ``run --backend portaudio --device system``. The device
+    host's libjack read the variable and the harness did not: measured, the run's audio was "not
+    analysed" ("no JACK server the rig can hear") and a ``kill -9`` of that jackd mid-run left no
+    ``server_outage`` in the history. The backend of such a run names the server (the rig's capture
+    then listens on it), as ``harness.external_kills``' routes do; any other device, or no server
+    named, is left as it was."""
+    monkeypatch.delenv("JACK_DEFAULT_SERVER", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    spec = RunSpec(backend="portaudio", device=device, duration_s=1.0, seed=1, faults="none",
+                   run_dir=tmp_path / "run")
+    backend = ReliabilityRun(spec)._make_backend()
+    assert (backend.jack_server, backend.host_api) == expected
