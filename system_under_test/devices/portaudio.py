@@ -290,6 +290,25 @@ def _pdeathsig() -> None:  # pragma: no cover - runs in the forked child
 spawn.start()
 
 
+class _RingMemory(shared_memory.SharedMemory):
+    """The stream's shared ring, whose finalizer does not raise when a view of it is still held.
+
+    ``SharedMemory.__del__`` closes the memory and lets the ``BufferError`` of a view still
+    exported escape, which the interpreter prints as a traceback ("Exception ignored in ...").
+    A stream's teardown closes and unlinks the ring itself and logs a view it finds still held;
+    what is left for the finalizer is the interpreter's exit, whose collection of reference
+    cycles (a frame of the delivery loop kept by a recorded exception holds the ring's numpy
+    views) may reach the ring before the views. Measured with the CLI on the JACK rig, the
+    server killed from outside: the traceback printed at exit in 2 of 33 runs, the verdict and
+    the exit status unchanged. The mapping goes when its last view does."""
+
+    def __del__(self) -> None:
+        try:
+            super().__del__()
+        except BufferError:
+            pass
+
+
 class _HostTimeout(Exception):
     pass
 
@@ -574,7 +593,7 @@ class PortAudioStream(DeviceStream):
         self._xruns_since_report = 0
         self._callback_errors = 0
         self.layout = RingLayout(backend.ring_blocks, spec.block_size, spec.input_channels, spec.output_channels)
-        self._shm = shared_memory.SharedMemory(
+        self._shm = _RingMemory(
             name=f"soundcheck-{os.getpid()}-{secrets.token_hex(4)}", create=True, size=self.layout.nbytes)
         self._views = self.layout.views(self._shm.buf)
         self._scratch = np.zeros((spec.block_size, max(spec.output_channels, 1)), dtype=np.float32)

@@ -2306,3 +2306,17 @@ def test_a_delivery_thread_s_cpu_run_since_its_last_block_counts_what_it_compute
     assert ran is not None and ran >= 0.025, ran
     stream._run_at_block = None
     assert stream.delivery_cpu_run_since_block() is None
+
+
+def test_the_rings_finalizer_does_not_raise_while_a_view_of_it_is_held():
+    """At the interpreter's exit the collection of reference cycles may finalize a stream's ring
+    before a numpy view of it: the ring's finalizer must not let that view's ``BufferError``
+    escape (the interpreter prints it as a traceback after the verdict)."""
+    ring = portaudio._RingMemory(create=True, size=64)
+    view = np.frombuffer(ring.buf, dtype=np.float32)
+    try:
+        ring.__del__()  # what the interpreter calls; raises BufferError in SharedMemory's own
+    finally:
+        del view
+        ring.close()
+        ring.unlink()
