@@ -199,3 +199,71 @@ def test_a_hostile_input_is_exit_2_naming_file_and_field_and_changes_nothing(tmp
         assert case.name in message, message
     assert case.field in message, message
     assert _snapshot(tmp_path) == before  # nothing created (no run folder, no database, no log)
+
+
+# ----------------------------------------------------------------- the loopback rig's inputs ----
+def _cli(*argv: object) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return code, err.getvalue()
+
+
+@pytest.fixture
+def rig_hands_off(monkeypatch):
+    """Whatever the code under test does, no jackd starts, no process is signalled and nothing
+    under /dev/shm is removed: each is recorded instead (so the rows below are safe to run on a
+    tree that would do them)."""
+    from harness.rig import loopback
+
+    done: list[tuple[str, object]] = []
+    monkeypatch.setattr(loopback.LoopbackRig, "start", lambda self: done.append(("start", self.server_name)))
+    monkeypatch.setattr(loopback, "_terminate_group", lambda pid, **kw: done.append(("kill", pid)))
+    monkeypatch.setattr(loopback.shutil, "rmtree", lambda path, **kw: done.append(("rmtree", path)))
+    monkeypatch.setattr(loopback.os, "unlink", lambda path, *a, **kw: done.append(("unlink", path)))
+    monkeypatch.setattr(loopback.glob, "glob", lambda pattern, **kw: [pattern])
+    return done
+
+
+@pytest.mark.parametrize("state, field", [
+    (b"[1, 2]", "must be a table"),
+    (b"{}", "pid"),
+    (b'{"pid": "x", "server_name": "soundcheck"}', "pid"),
+    (b'{"pid": 1e400, "server_name": "soundcheck"}', "pid"),
+    (b'{"pid": PID}', "server_name"),
+    (b'{"pid": PID, "server_name": "."}', "server_name"),
+    (b'{"pid": PID, "server_name": "../../home"}', "server_name"),
+], ids=["list", "empty", "pid-text", "pid-infinite", "no-name", "name-dot", "name-climbs"])
+@pytest.mark.parametrize("action", ["status", "down"])
+def test_a_hostile_loopback_state_file_is_exit_2_and_nothing_is_killed_or_removed(tmp_path, rig_hands_off, action,
+                                                                                 state, field):
+    """``down`` kills the recorded pid and removes /dev/shm files named after the recorded server:
+    ``"server_name": "."`` removed the whole of ``/dev/shm/jack_db-<uid>`` (every JACK server's
+    shared metadata), and a file that was not an object or lacked a key was an internal error."""
+    path = tmp_path / "state.json"
+    path.write_bytes(state.replace(b"PID", str(os.getpid()).encode()))  # a live pid that is no jackd
+    code, err = _cli("loopback", "--state", path, action)
+    assert code == 2, (code, err)
+    assert err.startswith("soundcheck: error: ") and "internal error" not in err, err
+    assert str(path) in err and field in err, err
+    assert rig_hands_off == []
+    assert path.exists()  # a refused state file is left for the user to look at
+
+
+@pytest.mark.parametrize("option, value", [("--rate", "-1"), ("--rate", "0"), ("--period", "0"),
+                                           ("--timeout", "nan"), ("--timeout", "-5"), ("--server-name", "."),
+                                           ("--server-name", "../x"), ("--server-name", "")])
+def test_loopback_up_refuses_a_hostile_option_before_any_server_starts(tmp_path, rig_hands_off, option, value):
+    code, err = _cli("loopback", "--state", tmp_path / "state.json", "up", option, value)
+    assert code == 2, (code, err)
+    assert err.startswith("soundcheck: error: argument " + option), err
+    assert rig_hands_off == []
+    assert not (tmp_path / "state.json").exists()
+
+
+@pytest.mark.parametrize("name", [".", "..", "../../tmp", "a/b", ""])
+def test_cleaning_up_after_a_name_that_is_no_server_name_removes_nothing(rig_hands_off, name):
+    from harness.rig.loopback import _cleanup_shm
+
+    _cleanup_shm(name)
+    assert rig_hands_off == []
