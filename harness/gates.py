@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 
 from .inputs import refuse_bool_for_number
 
@@ -39,12 +39,14 @@ class Gates(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=False)
     _no_bool = field_validator("*", mode="before")(refuse_bool_for_number)
 
-    xruns_per_hour_max: Annotated[float, Field(ge=0.0, le=1e9)] | None = None
-    recovery_p95_s_max: Annotated[float, Field(gt=0.0, le=3600.0)] | None = None
-    callback_p99_9_budget_max: Annotated[float, Field(gt=0.0, le=1000.0)] | None = None
+    # Strict: a threshold written in quotes (``recovery_p95_s_max = "0.5"``) is a typo that lax
+    # pydantic read as the number; TOML has numbers, and an integer is still a float here
+    xruns_per_hour_max: Annotated[float, Strict(), Field(ge=0.0, le=1e9)] | None = None
+    recovery_p95_s_max: Annotated[float, Strict(), Field(gt=0.0, le=3600.0)] | None = None
+    callback_p99_9_budget_max: Annotated[float, Strict(), Field(gt=0.0, le=1000.0)] | None = None
     #: seconds of clean audio, no xrun and RUNNING required before the first fault and after the
     #: last one; 0 turns the steady-state check off (the report then says "not checked")
-    steady_state_s: Annotated[float, Field(ge=0.0, le=600.0)] = DEFAULT_STEADY_STATE_S
+    steady_state_s: Annotated[float, Strict(), Field(ge=0.0, le=600.0)] = DEFAULT_STEADY_STATE_S
 
     @property
     def thresholds(self) -> dict[str, float]:

@@ -37,7 +37,7 @@ from .errors import InputFileError
 
 __all__ = ["MAX_DEPTH", "MAX_TEXT_BYTES", "SEED_MAX", "bool_as_number", "check_depth", "clip", "closest",
            "finite_float", "int_in_range", "load_document", "read_text", "refuse_bool_for_number", "seed_arg",
-           "validation_message", "wants_number"]
+           "validation_message", "wants_number", "wrong_type"]
 
 #: a configuration, profile, scenario or journal header is a few kB; 16 MiB is far beyond any real one
 MAX_TEXT_BYTES = 16 * 2**20
@@ -151,13 +151,33 @@ def load_document(path: str | os.PathLike[str], what: str, *, fmt: str | None = 
     text = read_text(p, what, error=error)
     check_depth(text, p, what=what, toml=fmt == "toml", error=error)
     try:
-        data = json.loads(text, parse_constant=_no_constant) if fmt == "json" else tomllib.loads(text)
+        data = (json.loads(text, parse_constant=_no_constant, object_pairs_hook=_no_duplicate_keys)
+                if fmt == "json" else tomllib.loads(text))
+    except DuplicateKeyError as exc:
+        raise error(p, str(exc)) from None
     except (ValueError, RecursionError) as exc:
         kind = "JSON" if fmt == "json" else "TOML"
         raise error(p, f"not valid {kind}: {str(exc)[:300]}") from None
     if not isinstance(data, dict):
         raise error(p, f"the {what} must be a table (a JSON object), not {type(data).__name__}")
     return data
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object that gives one key twice."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when it gives a key twice. ``json`` keeps the last of them without
+    a word (``{"sample_rate": 48000, "sample_rate": 44100}`` ran at 44100), where TOML refuses
+    the file: a key given twice in a user's file is a mistake either way, never a choice."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKeyError(f"the key {clip(key)} is given twice in one object (JSON would keep "
+                                    f"the second, {clip(value)}, without a word); keep one of them")
+        out[key] = value
+    return out
 
 
 def _no_constant(name: str) -> Any:
@@ -189,12 +209,22 @@ def validation_message(exc: Any, *, known_keys: Callable[[tuple[Any, ...]], Iter
             msg = f"{label}{hint}{listing}"
         elif kind == "missing":
             msg = "required, but missing"
+        elif (wrong := wrong_type(kind, err.get("input"))) is not None:
+            msg = wrong
         elif kind in ("finite_number",):
             msg = f"must be a finite number, got {clip(err.get('input'))}"
         elif "input" in err and kind not in ("value_error", "assertion_error"):
             msg += f" (got {clip(err.get('input'))})"
         lines.append(f"{where}: {msg}")
     return "; ".join(lines)
+
+
+def wrong_type(kind: str, value: Any) -> str | None:
+    """A strict number or switch given a value of another type (``"30"`` for 30): the
+    configuration's wording, so every file format says it alike; loaded only on a bad file."""
+    from system_under_test.config import wrong_type_message  # noqa: PLC0415
+
+    return wrong_type_message(kind, value)
 
 
 def _bare(annotation: Any) -> Any:

@@ -23,13 +23,17 @@ import json
 import math
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .durations import MAX_RUN_S
 from .errors import InputFileError, UsageError
 from .faults import At, Fault, Schedule, fault_from_dict
+from .inputs import SEED_MAX, clip, closest, load_document, validation_message
 
 T = TypeVar("T")
 
@@ -357,20 +361,76 @@ def shrink_swarm_failures(swarm: Any, *, max_runs: int = 150) -> list[dict[str, 
 
 # ============================================================================ scenario shrink ====
 
+class _SavedSchedule(BaseModel):
+    """A saved schedule (``*.schedule.json``, ``ShrinkResult.to_dict``) as ``scenario shrink`` reads it.
+
+    Strict, and closed to unknown keys: the file is written by ``export`` with JSON numbers and
+    these keys only, so ``"seed": "7"``, ``"duration_s": "30"`` or ``"sead"`` is a hand edit gone
+    wrong, refused with its field rather than read as something else. Every field is bounded where
+    a run would otherwise go wrong: a duration past ``MAX_RUN_S`` or not finite would run for ever,
+    a seed outside 0..2**32-1 crashed a run mid-way, and a misspelt invariant or mutant was shrunk
+    against ("does not violate clean_audoi") instead of named."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    soundcheck: Literal["soundcheck-schedule"]
+    seed: int = Field(ge=0, le=SEED_MAX)
+    invariant: str
+    mutant: str | None = None
+    faults: str = "swarm"
+    duration_s: float = Field(gt=0, le=MAX_RUN_S)
+    system: str | None = None
+    schedule: dict[str, Any]
+    shrink: dict[str, Any] | None = None
+
+    @field_validator("invariant")
+    @classmethod
+    def _known_invariant(cls, value: str) -> str:
+        from .invariants import NAMES  # noqa: PLC0415 - the judge layer, only to check a file
+
+        # what a run's verdict can name as violated (``runner``): the invariants ``check_all``
+        # judges, the listening check's ``clean_audio`` and a crash's ``run_completed``
+        return _one_of(value, (*NAMES, "clean_audio", "run_completed"), "invariant")
+
+    @field_validator("mutant")
+    @classmethod
+    def _known_mutant(cls, value: str | None) -> str | None:
+        from .mutants import MUTANTS  # noqa: PLC0415
+
+        return None if value is None else _one_of(value, MUTANTS, "mutant")
+
+    @field_validator("faults")
+    @classmethod
+    def _known_faults(cls, value: str) -> str:
+        from .faults import PROFILES  # noqa: PLC0415
+
+        return _one_of(value, ["swarm", *PROFILES], "fault profile")
+
+
+def _one_of(value: str, known: Sequence[str] | Mapping[str, Any], what: str) -> str:
+    """``value`` if it is among ``known``, else a ``ValueError`` naming the closest one."""
+    if value in known:
+        return value
+    near = closest(value, known)
+    hint = f"did you mean {near!r}? " if near else ""
+    raise ValueError(f"unknown {what} {clip(value)}; {hint}known: {', '.join(known)}")
+
+
 def load_saved(path: Path) -> dict[str, Any]:
-    """A saved schedule (``*.schedule.json``) as written by ``export``; bad files exit 2."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise InputFileError(path, f"not valid JSON: {exc}") from None
-    if not isinstance(doc, dict) or doc.get("soundcheck") != SCHEDULE_FORMAT:
+    """A saved schedule (``*.schedule.json``) as written by ``export``; bad files exit 2, each
+    problem named by its field (``_SavedSchedule``), before any run starts."""
+    doc = load_document(path, "saved schedule", fmt="json")
+    if doc.get("soundcheck") != SCHEDULE_FORMAT:
         raise InputFileError(path, f"not a saved schedule (\"soundcheck\": \"{SCHEDULE_FORMAT}\" missing); "
                              "give a *.schedule.json written by `soundcheck swarm` or a scenario .toml")
-    missing = [k for k in ("seed", "invariant", "duration_s", "schedule") if k not in doc]
-    if missing:
-        raise InputFileError(path, f"missing field(s) {', '.join(missing)}")
+    try:
+        _SavedSchedule.model_validate(doc)
+    except ValidationError as exc:
+        raise InputFileError(path, validation_message(exc, known_keys=lambda loc: () if loc else
+                                                      _SavedSchedule.model_fields)) from None
+    faults = doc["schedule"].get("faults", [])
+    if not isinstance(faults, list):
+        raise InputFileError(path, f"schedule.faults: must be a list of faults, got {clip(faults)}")
     try:
         doc["_schedule"] = schedule_from_dict(doc["schedule"])
     except (TypeError, ValueError) as exc:

@@ -17,10 +17,11 @@ a user fixes a file in one round trip instead of one error at a time.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError, ValidationInfo, field_validator
 
 from .blocks import block_ms as _block_ms
 from .blocks import block_seconds as _block_seconds
@@ -39,9 +40,41 @@ def _refuse_bool(value: Any) -> Any:
     return value
 
 
-#: a number in a configuration (never a boolean)
-Int = Annotated[int, BeforeValidator(_refuse_bool)]
-Float = Annotated[float, BeforeValidator(_refuse_bool)]
+#: a number in a configuration (never a boolean, never text). Strict: lax pydantic read
+#: ``sample_rate = "48000"`` as 48000 and ``block_size = 256.0`` as 256, so a value quoted by
+#: mistake (or written by a tool that quotes everything) passed unnoticed; TOML and JSON have
+#: numbers of their own, and a ``Float`` still takes an integer (``latency_ms = 20``).
+Int = Annotated[int, BeforeValidator(_refuse_bool), Strict()]
+Float = Annotated[float, BeforeValidator(_refuse_bool), Strict()]
+#: a switch in a configuration: ``true`` or ``false`` only. Lax pydantic read ``"no"``, ``"off"``,
+#: ``0`` and ``1`` as booleans; a TOML/JSON boolean is never quoted, so those are typos.
+Bool = Annotated[bool, Strict()]
+
+
+def wrong_type_message(kind: str, value: Any) -> str | None:
+    """The refusal of a value of the wrong type where a strict number or switch is wanted, with the
+    fix; None for any other error (``kind`` is pydantic's error type). Shared with the harness's
+    file formats (``harness.inputs.validation_message``), so a quoted number reads the same in a
+    configuration, a fault profile and a scenario."""
+    if kind not in ("int_type", "float_type", "bool_type"):
+        return None
+    text = repr(value)
+    shown = text if len(text) <= 60 else text[:45] + f"... ({len(text)} chars)"
+    want = {"int_type": "a whole number", "float_type": "a number", "bool_type": "true or false"}[kind]
+    if isinstance(value, str):
+        bare = value.strip()
+        if kind == "bool_type":
+            fits = bare in ("true", "false")
+        else:
+            try:
+                fits = math.isfinite(float(bare)) and (kind == "float_type" or float(bare).is_integer())
+            except ValueError:
+                fits = False
+        fix = f"; write {bare} without the quotes" if fits else ""
+        return f"must be {want}, got the text {shown}{fix}"
+    if kind == "int_type" and isinstance(value, float) and math.isfinite(value):
+        return f"must be a whole number, got {shown}; write it without a decimal point"
+    return f"must be {want}, got {shown} ({type(value).__name__})"
 
 
 class _Model(BaseModel):
@@ -141,7 +174,7 @@ class RecoveryConfig(_Model):
     #: the longest a recovery stays RECOVERING before it gives up (FAILED, for the owner's
     #: ``recover()``): no attempt is made past it (``RecoveryPolicy.deadline_s``)
     deadline_ms: Float = Field(10_000.0, gt=0, le=3_600_000)
-    degrade_on_exhaustion: bool = True
+    degrade_on_exhaustion: Bool = True
 
 
 class WatchdogConfig(_Model):
@@ -334,8 +367,11 @@ def structural_problems(data: Mapping[str, Any]) -> tuple[AudioConfig | None, li
         for err in exc.errors(include_url=False):
             msg = err["msg"].removeprefix("Value error, ")
             loc = tuple(err["loc"])
+            wrong_type = wrong_type_message(err["type"], err.get("input"))
             if err["type"] == "extra_forbidden":
                 msg = _unknown_field(loc)
+            elif wrong_type is not None:
+                msg = wrong_type
             elif err["type"] == "less_than_equal" and len(loc) == 2 and loc[0] == "limits":
                 msg = _beyond_limit_bound(str(loc[1]), err["input"])
             elif err["type"] == "union_tag_not_found":  # a stage without its kind

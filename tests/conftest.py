@@ -29,3 +29,43 @@ def pytest_configure(config) -> None:
     from system_under_test import dsp_kernels
 
     dsp_kernels.warm()
+
+
+import pytest  # noqa: E402 - after the BLAS setting above, which must precede numpy's import
+
+#: what tools of the session itself may add to the working directory (their own caches), never a test
+_TOOL_CACHES = frozenset({".hypothesis", ".pytest_cache", "allure-results", ".coverage", "__pycache__"})
+
+
+def _entries(cwd: str) -> set[str]:
+    """The names at the top of ``cwd`` and in its ``reports/`` (the run commands' default output
+    folder and the run-history database's default place): where a test that forgot its own
+    folder writes."""
+    names = {n for n in os.listdir(cwd) if n not in _TOOL_CACHES and not n.startswith(".coverage")}
+    reports = os.path.join(cwd, "reports")
+    if os.path.isdir(reports):
+        names |= {f"reports/{n}" for n in os.listdir(reports)}
+    return names
+
+
+@pytest.fixture(autouse=True)
+def _writes_stay_out_of_the_cwd(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
+    """Every test's run-history database in a folder of its own, and a test that leaves a new file
+    in the directory pytest runs from fails.
+
+    Why: ``run``, ``soak``, ``report`` and ``scenario run --report-dir`` record each run in
+    ``$SOUNDCHECK_HISTORY_DB``, by default ``reports/history.sqlite`` under the working directory,
+    so a test that called them without setting it wrote into the checkout (the ignored
+    ``reports/``), where runs of every test session piled up. A test that sets the variable itself
+    still wins (its ``setenv`` comes later). The check compares the working directory's entries
+    (top level and ``reports/``) before and after the test, taken at the directory the test
+    started in, even when it moved elsewhere (``monkeypatch.chdir``)."""
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path_factory.mktemp("history-db") / "history.sqlite"))
+    cwd = os.getcwd()
+    before = _entries(cwd)
+    yield
+    new = sorted(_entries(cwd) - before)
+    if new:
+        pytest.fail(f"the test left {', '.join(new)} in the working directory {cwd}; write under tmp_path "
+                    "(under pytest-xdist, the test running beside it on the other worker may be the one)",
+                    pytrace=False)

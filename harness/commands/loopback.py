@@ -15,7 +15,9 @@ import json
 from pathlib import Path
 
 from ..errors import RigError
-from ..rig.loopback import LoopbackRig, pid_is_jackd, read_state, state_path, stop_detached, write_state
+from ..inputs import finite_float, int_in_range
+from ..rig.loopback import (LoopbackRig, check_server_name, pid_is_jackd, read_state, state_path, stop_detached,
+                            write_state)
 
 DEFAULT_SERVER = "soundcheck"
 
@@ -26,13 +28,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
     up = sub.add_parser("up", help="start a detached jackd (dummy driver)")
-    up.add_argument("--rate", type=int, default=48000)
-    up.add_argument("--period", type=int, default=256)
-    up.add_argument("--server-name", default=DEFAULT_SERVER)
-    up.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for readiness")
+    # bounded as a configuration's stream is (sample_rate, block_size): jackd was handed
+    # ``--rate -1`` or ``--timeout nan`` as given, and a server name is spliced into the /dev/shm
+    # paths ``down`` removes
+    up.add_argument("--rate", type=int_in_range(8_000, 384_000, what="sample rate"), default=48000)
+    up.add_argument("--period", type=int_in_range(16, 8192, what="period in frames"), default=256)
+    up.add_argument("--server-name", type=_server_name, default=DEFAULT_SERVER)
+    up.add_argument("--timeout", type=finite_float(lo=0, lo_open=True, hi=600, what="readiness timeout in seconds"),
+                    default=10.0, help="seconds to wait for readiness")
     sub.add_parser("down", help="kill the rig started by 'up'")
     sub.add_parser("status", help="print the rig's state as JSON")
     parser.set_defaults(func=handler)
+
+
+def _server_name(text: str) -> str:
+    """argparse ``type=``: a server name the rig may use (``check_server_name``)."""
+    try:
+        return check_server_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def handler(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..durations import duration_arg
+from ..durations import run_duration_arg
 from ..sut_protocol import add_system_option
 
 
@@ -23,8 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = subparsers.add_parser("swarm", help="many seeded simulated runs on Dask; failures shrunk to scenarios",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seeds", default=None, help="seeds: 1-10000, 7, or 1-5,9 (required unless --resume)")
-    p.add_argument("--duration", type=duration_arg, default=None,
-                   help="simulated time per seed: 60, 60s, 5m (required unless --resume)")
+    # each seed is a run: at most a run's longest duration (``99999999d`` is a typo that ran for ever)
+    p.add_argument("--duration", type=run_duration_arg, default=None,
+                   help="simulated time per seed: 60, 60s, 5m, at most 31d (required unless --resume)")
     p.add_argument("--workers", type=int, default=None,
                    help="local worker processes (default one per core; ignored with --scheduler)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,

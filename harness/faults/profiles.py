@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, create_model, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, PlainValidator, Strict, create_model, field_validator, model_validator
 from pydantic import Field as PField
 
 from ..errors import ScenarioFileError
 from ..gates import Gates
-from ..inputs import bool_as_number, refuse_bool_for_number
+from ..inputs import bool_as_number, refuse_bool_for_number, wrong_type
 from .kinds import (
     DEVICE_FAULT_KINDS,
     FAULT_KINDS,
@@ -119,10 +119,14 @@ def _range_of(t: Any) -> Any:
         if isinstance(v, bool):  # lax pydantic reads true as 1: a parameter is a number
             raise ValueError(bool_as_number(v))
         try:
-            return adapter.validate_python(v)
+            # strict: ``threads = "8"`` is a typo lax pydantic read as 8; a duration parameter
+            # still reads its text forms ("250ms"), which its own validator turns into seconds first
+            return adapter.validate_python(v, strict=True)
         except ValidationError as exc:
             err = exc.errors(include_url=False)[0]
-            raise ValueError(f"{err['msg']} (got {err.get('input')!r:.60})") from None
+            said = wrong_type(err["type"], err.get("input"))
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            raise ValueError(said or f"{msg} (got {err.get('input')!r:.60})") from None
 
     def check(v: Any) -> Any:
         if isinstance(v, (list, tuple)):
@@ -161,6 +165,8 @@ def _params_model(kind: str) -> type[_KindParams]:
         t = parameter_type(info)
         if info.annotation in (int, float):
             t = _range_of(t)
+        elif info.annotation is bool:  # ``report = "no"`` was read as false: a switch is true or false
+            t = Annotated[t, Strict()]
         fields[name] = (t | None, None)
     base = type(f"_KindParams_{kind}", (_KindParams,), {"kind": kind})
     return create_model(f"Params_{kind}", __base__=base, **fields)
@@ -168,7 +174,8 @@ def _params_model(kind: str) -> type[_KindParams]:
 
 _PARAM_MODELS: dict[str, type[_KindParams]] = {kind: _params_model(kind) for kind in FAULT_KINDS}
 
-_Probability = Annotated[float, PField(ge=0.0, le=1.0)]
+#: strict: ``xrun = "0.5"`` is a typo lax pydantic read as 0.5 (an integer, 0 or 1, is still a probability)
+_Probability = Annotated[float, Strict(), PField(ge=0.0, le=1.0)]
 #: shortest check interval a profile may ask for; with ``MAX_SCHEDULE_CHECKS`` it bounds the
 #: schedule drawn before a run starts (time and memory)
 MIN_CHECK_EVERY_S = 0.001
@@ -208,7 +215,7 @@ class ProfileFile(_ProfileModel):
 
     name: Annotated[str, PField(min_length=1, max_length=64)] | None = None
     description: Annotated[str, PField(max_length=2_000)] = ""
-    check_every_s: Annotated[float, PField(ge=MIN_CHECK_EVERY_S, le=3600.0)] = 0.25
+    check_every_s: Annotated[float, Strict(), PField(ge=MIN_CHECK_EVERY_S, le=3600.0)] = 0.25
     probabilities: _Probabilities  # type: ignore[valid-type]
     params: _Params = _Params()  # type: ignore[valid-type]
     gates: Gates | None = None

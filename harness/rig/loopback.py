@@ -82,7 +82,7 @@ from system_under_test.clock import Clock, SystemClock
 from system_under_test.devices.base import StreamSpec
 from system_under_test.errors import DeviceLostError, DeviceStalledError
 
-from ..errors import RigError
+from ..errors import InputFileError, RigError
 from .jack_agent import JackAgent
 from . import spawn as spawner
 from .spawn import popen
@@ -333,7 +333,10 @@ class LoopbackRig:
         if server_name is None:
             self._lease = lease_server_name()
             server_name = self._lease.name
-        self.server_name = server_name
+        try:
+            self.server_name = check_server_name(server_name)
+        except ValueError as exc:
+            raise RigError(f"server name {exc}") from None
         self.ready_timeout_s = ready_timeout_s
         self.detach = detach
         self.monitor = monitor
@@ -902,12 +905,37 @@ class LoopbackRig:
         }
 
 
+#: a JACK server name the rig starts, records and cleans up after: letters, digits, ``_``, ``-`` and
+#: ``.``, starting with a letter or digit. The name is spliced into /dev/shm paths that
+#: ``_cleanup_shm`` removes, so ``.``, ``..`` or a ``/`` in it would name another folder:
+#: ``"."`` removed the whole ``/dev/shm/jack_db-<uid>``, the metadata database every JACK server
+#: of the user shares, and ``"../.."`` a folder anywhere.
+SERVER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
+
+
+def check_server_name(name: object) -> str:
+    """``name`` when it is a server name the rig may use (``SERVER_NAME``), else a ``ValueError``
+    saying what a name may hold."""
+    if not isinstance(name, str) or not SERVER_NAME.fullmatch(name):
+        from ..inputs import clip  # noqa: PLC0415
+
+        raise ValueError(f"{clip(name)} is not a JACK server name the rig uses: letters, digits, '_', '-' and "
+                         "'.', starting with a letter or digit, at most 63 characters")
+    return name
+
+
 def _cleanup_shm(server_name: str) -> None:
     """Remove the /dev/shm files a SIGKILLed jackd leaves behind for *this* server name only.
 
     The shared registry (``jack-shm-registry``, ``jack-<uid>-*``) is left to libjack: other
-    servers may be using it.
+    servers may be using it. A name that is not a server name (``check_server_name``) removes
+    nothing: spliced into the paths below it would name other folders.
     """
+    try:
+        check_server_name(server_name)
+    except ValueError as exc:
+        log.warning("not cleaning up after server %s", exc)
+        return
     uid = os.getuid()
     patterns = [f"/dev/shm/jack_{server_name}_*", f"/dev/shm/jack_sem.{uid}_{server_name}_*"]
     for pattern in patterns:
@@ -1100,13 +1128,31 @@ def state_path() -> Path:
 
 
 def read_state(path: Path | None = None) -> dict[str, Any] | None:
+    """The state ``loopback up`` recorded, or None when there is none.
+
+    ``down`` kills the recorded pid and removes /dev/shm files named after the recorded server,
+    so both are checked before anything reads them: a state file that is not ``write_state``'s
+    (edited, damaged, another program's) is a ``RigError`` (exit 2) naming the file and the field,
+    never an internal error, and never a kill or a removal it did not record."""
+    from ..inputs import clip, load_document  # noqa: PLC0415
+
     path = path or state_path()
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return None
-    except (OSError, ValueError) as exc:
-        raise RigError(f"{path}: unreadable loopback state ({exc}); delete it") from exc
+    try:
+        state = load_document(path, "loopback state", fmt="json")
+    except InputFileError as exc:
+        raise RigError(f"{exc}; delete it (soundcheck loopback up writes it anew)") from None
+    pid = state.get("pid")
+    if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid <= 2**22:
+        raise RigError(f"{path}: pid: must be a process id (a whole number 1..{2**22}), got {clip(pid)}; "
+                       "delete the file (soundcheck loopback up writes it anew)")
+    try:
+        check_server_name(state.get("server_name"))
+    except ValueError as exc:
+        raise RigError(f"{path}: server_name: {exc}; delete the file (soundcheck loopback up writes it "
+                       "anew)") from None
+    return state
 
 
 def write_state(state: dict[str, Any], path: Path | None = None) -> Path:

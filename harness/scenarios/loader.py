@@ -28,7 +28,7 @@ from system_under_test.devices.simulated import SimulatedBackend
 from system_under_test.errors import ConfigError, ConfigValidationError
 
 from ..errors import ScenarioFileError
-from ..inputs import check_depth, read_text
+from ..inputs import check_depth, read_text, wrong_type
 from ..invariants import NAMES as INVARIANT_NAMES
 from ..faults.base_config import overlay
 from ..faults.kinds import FAULT_KINDS, collecting_deprecations, kind_named, parameters
@@ -149,6 +149,8 @@ def _message(err: Mapping[str, Any]) -> str:
         return "required field is missing"
     if kind == "string_pattern_mismatch":
         return f"use letters, digits, '-' and '_' only (got {err.get('input')!r})"
+    if (wrong := wrong_type(kind, err.get("input"))) is not None:
+        return wrong
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     if kind in ("literal_error", "int_parsing", "int_type", "float_type", "float_parsing", "bool_type",

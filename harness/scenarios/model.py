@@ -23,6 +23,7 @@ from pydantic import (
     Discriminator,
     Field,
     PlainSerializer,
+    Strict,
     Tag,
     create_model,
     field_validator,
@@ -160,7 +161,9 @@ class Meta(_Model):
 
 class Run(_Model):
     backend: Literal["sim", "jack", "portaudio"] = "sim"
-    seed: int = Field(0, ge=0, le=2**32 - 1)
+    #: strict, as every number and switch of a scenario that is not a duration: ``seed = "7"``
+    #: is a typo lax pydantic read as 7 (durations read text on purpose: ``"250ms"``)
+    seed: int = Field(0, ge=0, le=2**32 - 1, strict=True)
     #: For backend = "jack": PortAudio's JACK host API device "system", or the ALSA "jack" PCM.
     route: Literal["jack-host-api", "alsa-jack"] = "jack-host-api"
     #: Keep running this long after the last step fired (before the end-of-run expectations).
@@ -265,6 +268,8 @@ def _fault_step_model(kind: str) -> type[FaultStep]:
         t = parameter_type(info)
         if is_seconds(info):  # written back as "250ms"
             t = Annotated[t, PlainSerializer(format_duration, return_type=str)]
+        elif info.annotation in (int, float, bool):  # ``count = "3"``, ``report = "no"``: typos
+            t = Annotated[t, Strict()]
         fields[name] = (t | None, Field(None, description=info.description))
     title = "".join(part.title() for part in kind.split("_")) + "Step"
     return create_model(title, __base__=FaultStep, __doc__=cls.__doc__, **fields)
@@ -343,8 +348,8 @@ class MetricExpect(_Expect):
     """A counter (or histogram count) from ``system.metrics()`` at the end of the timeline."""
 
     metric: str = Field(min_length=1)
-    min: float | None = None
-    max: float | None = None
+    min: float | None = Field(None, strict=True)
+    max: float | None = Field(None, strict=True)
 
     @model_validator(mode="after")
     def _bounds(self) -> "MetricExpect":
@@ -359,7 +364,7 @@ class StateExpect(_Expect):
     """The system's state (and optionally health) at the end of the timeline, before clean-up."""
 
     state: StateName
-    healthy: bool | None = None
+    healthy: bool | None = Field(None, strict=True)
     device: str | None = None
 
 
@@ -398,11 +403,11 @@ Expectation = Annotated[
 
 class Cleanup(_Model):
     #: Lift every fault still active (devices return, stalls end, pool released).
-    lift_faults: bool = True
+    lift_faults: bool = Field(True, strict=True)
     #: Operations run at the end, in order, whatever happened (errors are recorded, not raised).
     ops: tuple[OpName, ...] = ("close",)
     #: After clean-up, every resource the system allocated must have been released.
-    check_leaks: bool = True
+    check_leaks: bool = Field(True, strict=True)
 
 
 class Scenario(_Model):

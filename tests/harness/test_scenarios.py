@@ -124,7 +124,7 @@ def test_every_problem_at_once_with_lines_and_paths():
     expected = [
         ("line 4: scenario.id", "letters, digits"),
         ("line 7: scenario.colour", "unknown field"),
-        ("line 10: run.seed", "valid integer"),
+        ("line 10: run.seed", "must be a whole number, got the text 'seven'"),
         ("line 13: system.stream.block_size", "8192"),
         ("line 17: system.dsp[0].cutoff_hz", "greater than 0"),
         ("line 23: steps[1].op", "'strat'"),
