@@ -49,23 +49,41 @@ def _entries(cwd: str) -> set[str]:
 
 
 @pytest.fixture(autouse=True)
-def _writes_stay_out_of_the_cwd(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
-    """Every test's run-history database in a folder of its own, and a test that leaves a new file
-    in the directory pytest runs from fails.
+def _history_db_of_its_own(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
+    """Every test's run-history database in a folder of its own.
 
     Why: ``run``, ``soak``, ``report`` and ``scenario run --report-dir`` record each run in
     ``$SOUNDCHECK_HISTORY_DB``, by default ``reports/history.sqlite`` under the working directory,
     so a test that called them without setting it wrote into the checkout (the ignored
     ``reports/``), where runs of every test session piled up. A test that sets the variable itself
-    still wins (its ``setenv`` comes later). The check compares the working directory's entries
-    (top level and ``reports/``) before and after the test, taken at the directory the test
-    started in, even when it moved elsewhere (``monkeypatch.chdir``)."""
+    still wins (its ``setenv`` comes later)."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path_factory.mktemp("history-db") / "history.sqlite"))
-    cwd = os.getcwd()
-    before = _entries(cwd)
-    yield
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The working directory's entries when the session starts (``pytest_sessionfinish``)."""
+    if not hasattr(session.config, "workerinput"):
+        cwd = os.getcwd()
+        session.config.stash[_CWD_AT_START] = (cwd, _entries(cwd))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A session whose tests left a new file in the directory pytest runs from fails, naming it.
+
+    Checked once, at the end, in the process that started the session (pytest-xdist's controller,
+    after its workers): a test that writes a file there and removes it again, while a test on the
+    other worker runs, is nothing to judge, and only what is left is a leftover. To find the test
+    that left it, run the suspect files without ``-n``, one by one."""
+    start = session.config.stash.get(_CWD_AT_START, None)
+    if start is None:
+        return
+    cwd, before = start
     new = sorted(_entries(cwd) - before)
     if new:
-        pytest.fail(f"the test left {', '.join(new)} in the working directory {cwd}; write under tmp_path "
-                    "(under pytest-xdist, the test running beside it on the other worker may be the one)",
-                    pytrace=False)
+        session.config.get_terminal_writer().line(
+            f"\nthe session's tests left {', '.join(new)} in the working directory {cwd}: a test should write "
+            "under its tmp_path", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_CWD_AT_START = pytest.StashKey[tuple[str, set[str]]]()
