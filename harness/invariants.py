@@ -23,6 +23,8 @@ starved_input        a RUNNING system whose input is starved (every block on tim
                      for longer than its watchdog's bound reports a stall or leaves RUNNING
 give_ups_announced   every recovery that gives up (RECOVERING -> FAILED, ``recovery failed: ...``)
                      is announced by a ``recovery_failed`` event, and every such event announces one
+stalls_counted       the monitoring's ``device_stalls`` equals the watchdog's stall reports (each
+                     virtual-clock snapshot, and the live system at the end)
 ==================== ==========================================================================
 """
 
@@ -2801,6 +2803,97 @@ def check_give_ups_announced(history: History) -> Verdict:
     return _fold_verdict(_GiveUpsAnnounced(), history)
 
 
+# ====================================================================== 11. stalls counted ====
+
+def _is_watchdog_stall(entry: Any) -> bool:
+    """A stall the system's own watchdog reported (``AudioSystem._report_stall``: a
+    ``DeviceStalledError`` whose details say ``stalled_for_s``), the one kind ``device_stalls``
+    counts; a backend's own stall report (the PortAudio stream's, ``silent_s``) is not counted
+    there and is not one."""
+    err = entry.data.get("error") or {}
+    return err.get("type") == _STALL_ERROR and "stalled_for_s" in (err.get("details") or {})
+
+
+class _StallsCounted(_Fold):
+    """The monitoring's ``device_stalls`` counts exactly the stalls the watchdog reported.
+
+    The promise (``AudioSystem._report_stall``: a stalled stream *counted* and routed): the
+    counter and the reports are one act, the count made just before the report on the same
+    thread, so wherever no report can be between the two (a metrics snapshot on the virtual
+    clock, whose timers run on the thread that runs the watchdog; the live system once the run
+    is over) the counter equals the reports recorded so far. A counter that lags the reports is
+    a monitoring that tells its owner of fewer stalls than the history holds; one ahead of them
+    counts stalls never reported.
+
+    Judged at every metrics snapshot of a history on the virtual clock, and against the live
+    system's counter when one is given (the run's end). Inconclusive, never held, when neither
+    is there to judge (a real clock's snapshots may be read while a report is on its way) and a
+    stall was reported or counted, or when the system keeps no ``device_stalls`` counter at all."""
+
+    name = "stalls_counted"
+    types = frozenset({"error", "metrics"})
+
+    def __init__(self, init: dict[str, Any]) -> None:
+        self.virtual = init.get("clock") == "virtual"
+        self.seen = 0
+        self.snapshots = 0  # snapshots that carry the counter
+        self.judged = 0  # of them, those judged (the virtual clock's)
+        self.counted_max = 0
+        self.evidence: list[dict[str, Any]] = []
+
+    def feed(self, e: Any) -> None:
+        if e.type == "error":
+            if _is_watchdog_stall(e):
+                self.seen += 1
+            return
+        counters = e.data.get("counters") or {}
+        if "device_stalls" not in counters:
+            return
+        counted = int(counters["device_stalls"])
+        self.snapshots += 1
+        self.counted_max = max(self.counted_max, counted)
+        if not self.virtual:
+            return
+        self.judged += 1
+        if counted != self.seen and len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append(self._mismatch(counted, e.time))
+
+    def _mismatch(self, counted: int, at: float | None) -> dict[str, Any]:
+        where = "at the run's end (live)" if at is None else f"at t={at:.3f} s"
+        return {"why": "device_stalls counted fewer stalls than reported" if counted < self.seen
+                else "device_stalls counted stalls never reported",
+                "time": None if at is None else round(at, 6), "counted": counted, "reported": self.seen,
+                "message": f"device_stalls {counted}, watchdog stall reports {self.seen} {where}"}
+
+    def verdict(self, system: Any = None) -> Verdict:
+        name = self.name
+        evidence = list(self.evidence)
+        live = None
+        counters = getattr(getattr(system, "monitoring", None), "counters", None)
+        if isinstance(counters, Mapping) and "device_stalls" in counters:
+            live = int(system.monitoring.value("device_stalls"))
+            if live != self.seen:
+                evidence.append(self._mismatch(live, None))
+        if evidence:
+            return Verdict(name, False, evidence, f"{len(evidence)} device_stalls count(s) disagree with the "
+                           "watchdog's stall reports")
+        if live is None and not self.snapshots:
+            return Verdict(name, True, [], "the system keeps no device_stalls counter (none given live, none in a "
+                           "snapshot): its stalls' count cannot be judged", inconclusive=True,
+                           reason="no device_stalls counter")
+        if live is None and not self.judged and (self.seen or self.counted_max):
+            return Verdict(name, True, [], f"{self.seen} stall report(s), {self.counted_max} counted, on a real clock "
+                           "with no live system: a snapshot may be read while a report is on its way",
+                           inconclusive=True, reason="real clock, no live counter")
+        where = " and live at the end" if live is not None else ""
+        return _ok(name, f"device_stalls equals the {self.seen} watchdog stall report(s) at {self.judged} "
+                         f"snapshot(s){where}")
+
+
+def check_stalls_counted(history: History, system: "AudioSystem | None" = None) -> Verdict:
+    return _fold_verdict(_StallsCounted(history.initial or {}), history, system)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -2825,6 +2918,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("health", lambda h, threads: _Health(h.initial or {})),
     Invariant("starved_input", lambda h, threads: _StarvedInput(h.initial or {}, end_time=lambda: h.end_time)),
     Invariant("give_ups_announced", lambda h, threads: _GiveUpsAnnounced()),
+    Invariant("stalls_counted", lambda h, threads: _StallsCounted(h.initial or {})),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -2969,6 +3063,7 @@ __all__ = [
     "check_rejected_config",
     "check_resources",
     "check_starved_input",
+    "check_stalls_counted",
     "failed",
     "fingerprint",
     "health_problems",
