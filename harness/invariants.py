@@ -2885,6 +2885,8 @@ class _StallsCounted(_Fold):
             return Verdict(name, True, [], f"{self.seen} stall report(s), {self.counted_max} counted, on a real clock "
                            "with no live system: a snapshot may be read while a report is on its way",
                            inconclusive=True, reason="real clock, no live counter")
+        if not self.seen and not self.counted_max and not live:
+            return _ok(name, "no watchdog stall reported and none counted: nothing to judge")
         where = " and live at the end" if live is not None else ""
         return _ok(name, f"device_stalls equals the {self.seen} watchdog stall report(s) at {self.judged} "
                          f"snapshot(s){where}")
