@@ -21,6 +21,10 @@ rejected_config      a rejected configuration changes neither the config nor the
 health               ``health()`` agrees with the state the history shows
 starved_input        a RUNNING system whose input is starved (every block on time, no input)
                      for longer than its watchdog's bound reports a stall or leaves RUNNING
+give_ups_announced   every recovery that gives up (RECOVERING -> FAILED, ``recovery failed: ...``)
+                     is announced by a ``recovery_failed`` event, and every such event announces one
+stalls_counted       the monitoring's ``device_stalls`` equals the watchdog's stall reports (each
+                     virtual-clock snapshot, and the live system at the end)
 ==================== ==========================================================================
 """
 
@@ -2748,6 +2752,201 @@ def check_starved_input(history: History) -> Verdict:
     return _fold_verdict(_StarvedInput(history.initial or {}, end_time=lambda: history.end_time), history)
 
 
+# ================================================================== 10. give-ups announced ====
+
+#: the cause a system gives the transition that ends a recovery that gave up (the shipped system's
+#: ``Recoverer.failed`` and ``harness.sut_kit``'s adapter alike): ``recovery failed: <why>``. A
+#: RECOVERING -> FAILED with another cause (``simulate_error``, ``unrecoverable <error>``) is a
+#: recovery cancelled by a failure, not a recovery that gave up, and owes no announcement.
+_GIVE_UP_CAUSE = "recovery failed"
+#: the events by which a history shows that its system records its recoveries at all
+_RECOVERY_EVENTS = frozenset({"recovery_started", "recovery_attempt", "recovery_attempt_failed",
+                              "recovery_succeeded", "recovery_failed"})
+
+
+class _GiveUpsAnnounced(_Fold):
+    """Every recovery that gives up says so, and nothing else says so.
+
+    The promise (the recoverer's ``failed``: FAILED, *reported*, waiting for the owner): each
+    system transition RECOVERING -> FAILED whose cause is a give-up (``recovery failed: ...``) is
+    announced by one ``recovery_failed`` event, and each ``recovery_failed`` event announces such a
+    transition. The owner learns of a give-up from that event, and the ``recovery`` invariant
+    judges give-ups (their deadline, a gone device) by it, so a give-up without it is judged by
+    nothing; an announcement without a give-up tells the owner of a failure that did not happen.
+
+    The event is emitted after its transition on the same clock, so the two are paired in the
+    order of (time, transitions before events, index): a transition recorded late by its observer
+    still carries the time it was made. Each event takes the latest give-up not yet announced.
+
+    Inconclusive, never held, when the history has system recoveries but no recovery event of any
+    kind (a system that does not record its recoveries cannot be asked for their announcements),
+    or give-up-shaped transitions (RECOVERING -> FAILED) that carry no cause to tell a give-up from
+    a cancelled recovery. Keeps one small tuple per RECOVERING -> FAILED transition and per
+    ``recovery_failed`` event."""
+
+    name = "give_ups_announced"
+    types = frozenset({"transition", "event"})
+
+    def __init__(self) -> None:
+        # (time, 0, index, seq, cause) of each give-up transition; (time, 1, index, reason) of each
+        # ``recovery_failed`` event
+        self.give_ups: list[tuple[float, int, int, int, str]] = []
+        self.announced: list[tuple[float, int, int, str]] = []
+        self.recoveries = 0  # system transitions into RECOVERING
+        self.recovery_events = 0  # events of any recovery kind
+        self.causeless = 0  # RECOVERING -> FAILED transitions of the system with no cause
+
+    def feed(self, e: Any) -> None:
+        d = e.data
+        if e.type == "transition":
+            if d.get("component") != "system":
+                return
+            to = d.get("to_state")
+            if to == "recovering":
+                self.recoveries += 1
+            elif to == "failed" and d.get("from_state") == "recovering":
+                cause = d.get("cause")
+                if not isinstance(cause, str) or not cause:
+                    self.causeless += 1
+                elif cause.startswith(_GIVE_UP_CAUSE):
+                    self.give_ups.append((float(d.get("time", e.time)), 0, e.index, int(d.get("seq", 0)), cause))
+        elif e.value in _RECOVERY_EVENTS:
+            self.recovery_events += 1
+            if e.value == "recovery_failed":
+                self.announced.append((float(e.time), 1, e.index, str(d.get("reason", ""))))
+
+    def verdict(self, system: Any = None) -> Verdict:
+        name = self.name
+        if self.recoveries and not self.recovery_events:
+            return Verdict(name, True, [], f"{self.recoveries} recovery(ies) but the system records no recovery "
+                           "event: its give-ups' announcements cannot be judged", inconclusive=True,
+                           reason="no recovery events recorded")
+        if self.causeless:
+            return Verdict(name, True, [], f"{self.causeless} RECOVERING -> FAILED transition(s) carry no cause: a "
+                           "give-up cannot be told from a cancelled recovery", inconclusive=True,
+                           reason="transitions without a cause")
+        evidence: list[dict[str, Any]] = []
+        pending: list[tuple[float, int, int, int, str]] = []
+        for item in sorted([*self.give_ups, *self.announced], key=lambda x: (x[0], x[1], x[2])):
+            if item[1] == 0:
+                pending.append(item)  # type: ignore[arg-type]
+            elif pending:
+                pending.pop()
+            elif len(evidence) < _MAX_EVIDENCE:
+                t, _, index, reason = item  # type: ignore[misc]
+                evidence.append({"why": "recovery_failed announced without a give-up", "time": round(t, 6),
+                                 "index": index, "reason": reason,
+                                 "message": f"recovery_failed at t={t:.3f} s ({reason!r}) follows no "
+                                            "RECOVERING -> FAILED give-up of the system"})
+        for t, _, index, seq, cause in pending[:_MAX_EVIDENCE - len(evidence)]:
+            evidence.append({"why": "gave up without recovery_failed", "time": round(t, 6), "index": index,
+                             "seq": seq, "cause": cause,
+                             "message": f"the system went RECOVERING -> FAILED at t={t:.3f} s ({cause!r}) "
+                                        "and no recovery_failed event announced it"})
+        if evidence:
+            return Verdict(name, False, evidence, f"{len(evidence)} give-up(s) and announcement(s) unpaired")
+        if not self.give_ups:
+            return _ok(name, "no recovery gave up and none was announced: nothing to judge")
+        return _ok(name, f"{len(self.give_ups)} give-up(s), each announced by its recovery_failed")
+
+
+def check_give_ups_announced(history: History) -> Verdict:
+    return _fold_verdict(_GiveUpsAnnounced(), history)
+
+
+# ====================================================================== 11. stalls counted ====
+
+def _is_watchdog_stall(entry: Any) -> bool:
+    """A stall the system's own watchdog reported (``AudioSystem._report_stall``: a
+    ``DeviceStalledError`` whose details say ``stalled_for_s``), the one kind ``device_stalls``
+    counts; a backend's own stall report (the PortAudio stream's, ``silent_s``) is not counted
+    there and is not one."""
+    err = entry.data.get("error") or {}
+    return err.get("type") == _STALL_ERROR and "stalled_for_s" in (err.get("details") or {})
+
+
+class _StallsCounted(_Fold):
+    """The monitoring's ``device_stalls`` counts exactly the stalls the watchdog reported.
+
+    The promise (``AudioSystem._report_stall``: a stalled stream *counted* and routed): the
+    counter and the reports are one act, the count made just before the report on the same
+    thread, so wherever no report can be between the two (a metrics snapshot on the virtual
+    clock, whose timers run on the thread that runs the watchdog; the live system once the run
+    is over) the counter equals the reports recorded so far. A counter that lags the reports is
+    a monitoring that tells its owner of fewer stalls than the history holds; one ahead of them
+    counts stalls never reported.
+
+    Judged at every metrics snapshot of a history on the virtual clock, and against the live
+    system's counter when one is given (the run's end). Inconclusive, never held, when neither
+    is there to judge (a real clock's snapshots may be read while a report is on its way) and a
+    stall was reported or counted, or when the system keeps no ``device_stalls`` counter at all."""
+
+    name = "stalls_counted"
+    types = frozenset({"error", "metrics"})
+
+    def __init__(self, init: dict[str, Any]) -> None:
+        self.virtual = init.get("clock") == "virtual"
+        self.seen = 0
+        self.snapshots = 0  # snapshots that carry the counter
+        self.judged = 0  # of them, those judged (the virtual clock's)
+        self.counted_max = 0
+        self.evidence: list[dict[str, Any]] = []
+
+    def feed(self, e: Any) -> None:
+        if e.type == "error":
+            if _is_watchdog_stall(e):
+                self.seen += 1
+            return
+        counters = e.data.get("counters") or {}
+        if "device_stalls" not in counters:
+            return
+        counted = int(counters["device_stalls"])
+        self.snapshots += 1
+        self.counted_max = max(self.counted_max, counted)
+        if not self.virtual:
+            return
+        self.judged += 1
+        if counted != self.seen and len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append(self._mismatch(counted, e.time))
+
+    def _mismatch(self, counted: int, at: float | None) -> dict[str, Any]:
+        where = "at the run's end (live)" if at is None else f"at t={at:.3f} s"
+        return {"why": "device_stalls counted fewer stalls than reported" if counted < self.seen
+                else "device_stalls counted stalls never reported",
+                "time": None if at is None else round(at, 6), "counted": counted, "reported": self.seen,
+                "message": f"device_stalls {counted}, watchdog stall reports {self.seen} {where}"}
+
+    def verdict(self, system: Any = None) -> Verdict:
+        name = self.name
+        evidence = list(self.evidence)
+        live = None
+        counters = getattr(getattr(system, "monitoring", None), "counters", None)
+        if isinstance(counters, Mapping) and "device_stalls" in counters:
+            live = int(system.monitoring.value("device_stalls"))
+            if live != self.seen:
+                evidence.append(self._mismatch(live, None))
+        if evidence:
+            return Verdict(name, False, evidence, f"{len(evidence)} device_stalls count(s) disagree with the "
+                           "watchdog's stall reports")
+        if live is None and not self.snapshots:
+            return Verdict(name, True, [], "the system keeps no device_stalls counter (none given live, none in a "
+                           "snapshot): its stalls' count cannot be judged", inconclusive=True,
+                           reason="no device_stalls counter")
+        if live is None and not self.judged and (self.seen or self.counted_max):
+            return Verdict(name, True, [], f"{self.seen} stall report(s), {self.counted_max} counted, on a real clock "
+                           "with no live system: a snapshot may be read while a report is on its way",
+                           inconclusive=True, reason="real clock, no live counter")
+        if not self.seen and not self.counted_max and not live:
+            return _ok(name, "no watchdog stall reported and none counted: nothing to judge")
+        where = " and live at the end" if live is not None else ""
+        return _ok(name, f"device_stalls equals the {self.seen} watchdog stall report(s) at {self.judged} "
+                         f"snapshot(s){where}")
+
+
+def check_stalls_counted(history: History, system: "AudioSystem | None" = None) -> Verdict:
+    return _fold_verdict(_StallsCounted(history.initial or {}), history, system)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -2771,6 +2970,8 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("rejected_config", lambda h, threads: _RejectedConfig()),
     Invariant("health", lambda h, threads: _Health(h.initial or {})),
     Invariant("starved_input", lambda h, threads: _StarvedInput(h.initial or {}, end_time=lambda: h.end_time)),
+    Invariant("give_ups_announced", lambda h, threads: _GiveUpsAnnounced()),
+    Invariant("stalls_counted", lambda h, threads: _StallsCounted(h.initial or {})),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -2905,6 +3106,7 @@ __all__ = [
     "InconclusiveVerdict",
     "check_all",
     "check_callback_errors",
+    "check_give_ups_announced",
     "check_frame_accounting",
     "check_health",
     "check_history_complete",
@@ -2914,6 +3116,7 @@ __all__ = [
     "check_rejected_config",
     "check_resources",
     "check_starved_input",
+    "check_stalls_counted",
     "failed",
     "fingerprint",
     "health_problems",

@@ -13,6 +13,7 @@ machine), ``"coordinator_storm"`` (threads racing the coordinator, then lineariz
     half_reconfigure           a rejected config still applies the sections that were valid
     recovery_never_completes   a successful reopen never moves the system out of RECOVERING
     ignores_starved_input      the watchdog's stall for a stream that calls back with no input is dropped
+    silent_give_up             a recovery that gives up goes FAILED without its recovery_failed event
     output_overdrive           the output stage scales samples 8x too loud and saturates at full scale
 """
 
@@ -169,6 +170,19 @@ class IgnoresStarvedInputSystem(AudioSystem):
         super()._report_stall(stream, config, what, silent_s, details)
 
 
+# -------------------------------------------------------------------------- silent_give_up ----
+
+class SilentGiveUpSystem(AudioSystem):
+    """A recovery that gives up still goes FAILED (its transition's cause says why) but its
+    ``recovery_failed`` event is dropped: the owner, listening for events, never learns of it,
+    and the ``recovery`` invariant's give-up rules, which read that event, judge nothing."""
+
+    def _emit(self, kind: str, **data: Any) -> None:
+        if kind == "recovery_failed":
+            return
+        super()._emit(kind, **data)
+
+
 # --------------------------------------------------------------------------- output_overdrive ----
 
 class SaturatingOutput(Stage):
@@ -252,6 +266,12 @@ MUTANTS: dict[str, Mutant] = {m.name: m for m in (
     Mutant("ignores_starved_input", "a stream calling back with no input is never reported: silence played as RUNNING",
            ("starved_input",), "run", IgnoresStarvedInputSystem, revealed_by="input_starved",
            reveal_unasked=True),
+    # Shows only where a recovery gives up (every device gone past the deadline, or recover()
+    # with none to open). No fault kind makes one certain, so none is named to reveal it: a run
+    # catches it where its schedule happens to reach a give-up (seed 1 of the default profile
+    # does, seed 2 does not), and tests/harness/test_give_ups_announced.py makes one.
+    Mutant("silent_give_up", "a recovery that gives up goes FAILED without announcing it (no recovery_failed)",
+           ("give_ups_announced",), "run", SilentGiveUpSystem),
     # Heard, not stepped: the state machine checks no audio, so the detector is a run's listening
     # check (``clean_audio``, its search for flat peaks).
     Mutant("output_overdrive", "the output stage scales samples 8x too loud and saturates at full scale",

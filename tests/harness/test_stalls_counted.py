@@ -1,0 +1,134 @@
+"""The ``stalls_counted`` invariant: the monitoring's ``device_stalls`` equals the stalls the
+watchdog reported, at every snapshot of a virtual-clock history and live at the end. Small
+histories of each verdict, then the shipped system stalling for real on the simulated device and
+its virtual clock, and the same system with its count dropped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.history import History
+from harness.invariants import NAMES, Verdict, check_all, check_stalls_counted
+from system_under_test import AudioSystem
+
+
+def _history(clock: str = "virtual") -> History:
+    h = History()
+    h.record("attach", data={"state": "running", "configured": True, "pending": False, "clock": clock,
+                             "components": {"system": "running"}})
+    return h
+
+
+def _stall(h: History, t: float, *, watchdog: bool = True) -> None:
+    details = {"stalled_for_s": 0.021} if watchdog else {"silent_s": 0.021}
+    h.record("error", time=t, value="error",
+             data={"error": {"type": "DeviceStalledError", "message": "no callback", "component": "device",
+                             "details": details}, "severity": "CRITICAL", "component": "device"})
+
+
+def _snapshot(h: History, t: float, stalls: int | None) -> None:
+    counters: dict[str, Any] = {"callbacks": 10}
+    if stalls is not None:
+        counters["device_stalls"] = stalls
+    h.record("metrics", time=t, data={"state": "running", "counters": counters})
+
+
+def _judge(h: History) -> Verdict:
+    v = check_stalls_counted(h)
+    assert check_all(h, only=["stalls_counted"])[0].to_dict() == v.to_dict()
+    return v
+
+
+def test_it_is_registered() -> None:
+    assert "stalls_counted" in NAMES
+
+
+def test_a_count_equal_to_the_reports_at_every_snapshot_holds() -> None:
+    h = _history()
+    _snapshot(h, 1.0, 0)
+    _stall(h, 1.5)
+    _stall(h, 1.7, watchdog=False)  # a backend's own report: not the counter's
+    _snapshot(h, 2.0, 1)
+    v = _judge(h)
+    assert v.ok and not v.inconclusive, v
+    assert v.message == "device_stalls equals the 1 watchdog stall report(s) at 2 snapshot(s)"
+
+
+def test_a_count_that_lags_the_reports_is_violated() -> None:
+    h = _history()
+    _stall(h, 1.5)
+    _snapshot(h, 2.0, 0)
+    v = _judge(h)
+    assert not v.ok, v
+    assert [(e["why"], e["counted"], e["reported"]) for e in v.evidence] == [
+        ("device_stalls counted fewer stalls than reported", 0, 1)]
+
+
+def test_a_count_ahead_of_the_reports_is_violated() -> None:
+    h = _history()
+    _snapshot(h, 2.0, 1)
+    v = _judge(h)
+    assert not v.ok, v
+    assert [e["why"] for e in v.evidence] == ["device_stalls counted stalls never reported"]
+
+
+def test_a_real_clock_history_with_stalls_and_no_live_system_is_inconclusive_never_held() -> None:
+    h = _history(clock="real")
+    _stall(h, 1.5)
+    _snapshot(h, 2.0, 1)
+    v = _judge(h)
+    assert v.ok and v.inconclusive, v
+    assert v.reason == "real clock, no live counter"
+
+
+def test_a_system_that_keeps_no_counter_is_inconclusive_never_held() -> None:
+    h = _history()
+    _stall(h, 1.5)
+    _snapshot(h, 2.0, None)
+    v = _judge(h)
+    assert v.ok and v.inconclusive, v
+    assert v.reason == "no device_stalls counter"
+
+
+class _UncountedStalls(AudioSystem):
+    """The watchdog's stalls reported but never counted (the counter read as the count before)."""
+
+    def _report_stall(self, *a: Any, **kw: Any) -> None:
+        counter = self.monitoring.counter("device_stalls")
+        before = counter.value
+        super()._report_stall(*a, **kw)
+        counter.value = before
+
+
+def _stall_for_real(cls: type[AudioSystem]) -> tuple[Verdict, Verdict]:
+    """The input device stalled for 100 ms while the system runs: the watchdog reports it; judged
+    from the history alone and against the live system, with metrics snapshots every 50 ms."""
+    system = cls({}, seed=5)
+    h = History().attach(system, metrics_every_s=0.05)
+    try:
+        system.initialize()
+        system.start()
+        system.run_for(0.1)
+        system.backend.stall("sim-in")
+        system.run_for(0.1)
+        system.backend.unstall("sim-in")
+        system.run_for(0.2)
+        live = check_stalls_counted(h, system)
+    finally:
+        system.close()
+        h.detach()
+    return check_stalls_counted(h), live
+
+
+def test_the_shipped_system_counts_every_stall_it_reports() -> None:
+    offline, live = _stall_for_real(AudioSystem)
+    assert offline.ok and not offline.inconclusive, offline
+    assert offline.message == "device_stalls equals the 5 watchdog stall report(s) at 8 snapshot(s)"
+    assert live.ok and not live.inconclusive, live
+    assert live.message == offline.message + " and live at the end"
+
+
+def test_a_system_that_drops_its_count_is_caught() -> None:
+    offline, live = _stall_for_real(_UncountedStalls)
+    assert not offline.ok and not live.ok
+    assert live.evidence[-1]["message"] == "device_stalls 0, watchdog stall reports 5 at the run's end (live)"
