@@ -416,7 +416,8 @@ def _export_other(result: ShrinkResult, info: dict[str, Any], out_dir: Path, ste
                                   + f", shrunk from {len(result.before)} to {len(result.after)} fault(s)")
     info["scenario"] = str(path)
     res = run_scenario(path, system_factory=factory)
-    info["scenario_fails"] = res.failed and any(f.expectation.startswith("no_leak") for f in res.failed_expectations())
+    info["scenario_fails"] = res.failed and any(f.expectation.endswith(f"no leak of {name}")
+                                                for f in res.failed_expectations())
     if result.mutant:
         info["scenario_passes_healthy"] = run_scenario(path).passed
     if not info["scenario_fails"]:

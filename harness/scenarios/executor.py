@@ -578,8 +578,8 @@ class _Execution:
         if verdict.verdict == "ok":
             return
         slope = "" if verdict.slope_per_hour is None else f", slope {verdict.slope_per_hour:.4g} per hour"
-        what = (f"{exp.no_leak}: {verdict.verdict} ({verdict.reason}{slope}; {len(samples)} samples, "
-                f"{verdict.first} -> {verdict.last})")
+        held = f", held {samples[0][1]:g} -> {samples[-1][1]:g}" if samples else ""
+        what = f"{exp.no_leak}: {verdict.verdict} ({verdict.reason}{slope}; {len(samples)} samples{held})"
         self.failures.append(Failure(desc, what, inconclusive=verdict.verdict != "leak"))
 
     def _judge_metric(self, label: str, exp: MetricExpect) -> None:

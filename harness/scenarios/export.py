@@ -261,6 +261,10 @@ def export_leak(history: History, *, seed: int, metric: str, out_dir: str | Path
     (``harness.leaks``) over the same timeline. No minimisation: the rule needs the timeline's
     length and its growth's steps, which dropping steps would remove. Its path."""
     steps = steps_from_history(history) or [{"op": "start", "outcome": "any"}]
+    # the run's own end (the harness's stop and close) is not part of the leak: a timeline that
+    # closed the system would end its samples at nothing held, which the slope would read
+    while len(steps) > 1 and steps[-1].get("op") in ("stop", "close"):
+        steps.pop()
     entries = list(history.entries)
     t0 = next((e.time for e in entries if e.type == "attach"), entries[0].time if entries else 0.0)
     end = max((e.time for e in entries), default=t0) - t0

@@ -151,3 +151,73 @@ def test_a_local_cluster_swarm_of_the_planted_crash_shrinks_the_systems_crash(tm
     saved = json.loads(Path(shrunk["schedule"]).read_text())
     assert saved["signature"] == "system_crash:RecoveryCrash"
     assert "### the system crashed: RecoveryCrash: 3 seed(s)" in (out / "report.md").read_text()
+
+
+LEAK_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "sim" / "recoveries-hold-no-more-buffers.toml"
+
+
+@pytest.mark.slow
+def test_a_no_leak_expectation_fails_on_the_planted_leak_and_holds_on_the_healthy_system() -> None:
+    from harness.scenarios import run_scenario
+    from harness.scenarios.executor import mutant_factory
+
+    broken = run_scenario(LEAK_SCENARIO, system_factory=mutant_factory("holds_buffer_per_recovery"))
+    assert broken.failed
+    assert [f.expectation for f in broken.failed_expectations()] == [
+        "expect[0]: no leak of sut_buffers", "expect[1]: no leak of sut_live_allocations"]
+    assert broken.failed_expectations()[0].message.startswith("sut_buffers: leak (grows 600 count/h")
+    assert run_scenario(LEAK_SCENARIO).passed  # every buffer the healthy system takes, it gives back
+
+
+def test_a_no_leak_expectation_over_a_timeline_shorter_than_the_rules_window_is_inconclusive() -> None:
+    """Under 60 s of operation the leak rule calls nothing a leak: the expectation is not met and
+    not failed either (inconclusive), never a pass."""
+    from harness.scenarios import parse_scenario, run_scenario
+    from harness.scenarios.executor import mutant_factory
+
+    text = LEAK_SCENARIO.read_text(encoding="utf-8")
+    short = parse_scenario(text.split('[[steps]]\nname = "dropout5"')[0]
+                           + '[[expect]]\nno_leak = "sut_buffers"\n', "<short>")
+    result = run_scenario(short, system_factory=mutant_factory("holds_buffer_per_recovery"))
+    assert not result.passed and not result.failed
+    assert [f.inconclusive for f in result.failures] == [True]
+
+
+def test_a_no_leak_expectation_on_a_metric_the_system_has_no_books_for_is_refused(tmp_path: Path,
+                                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(LEAK_SCENARIO.read_text(encoding="utf-8").replace('no_leak = "sut_buffers"', 'no_leak = "buffers"'),
+                   encoding="utf-8")
+    assert main(["scenario", "check", str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    assert "no_leak" in captured.err + captured.out and "sut_buffers" in captured.err + captured.out
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_a_shrunk_leak_is_exported_as_a_scenario_that_fails_on_the_leaking_system_and_passes_on_the_healthy(
+        tmp_path: Path) -> None:
+    """The export of a leak group: the shrunk schedule's run re-run and written as a timeline with a
+    ``no_leak`` expectation (its own stop and close left out: a closed system holds nothing)."""
+    from harness.faults import Schedule
+    from harness.scenarios import run_scenario
+    from harness.scenarios.executor import mutant_factory
+    from harness.shrink import Shrinker, export
+
+    faults = [DeviceDropout(trigger=At(3.0 + 6.0 * i), duration_s=0.2) for i in range(12)]
+    shrinker = Shrinker(3, "leak:sut_buffers", mutant="holds_buffer_per_recovery", max_runs=1)
+    try:  # one run: the schedule as given reproduces the leak; the budget leaves it whole
+        result = shrinker.shrink(Schedule(faults, seed=3, duration_s=70.0), 70.0)
+    finally:
+        shrinker.close()
+    assert result.reproduced and result.signatures_after[:1] == ["leak:sut_buffers"]
+    info = export(result, tmp_path)
+    assert info["signature"] == "leak:sut_buffers"
+    assert info["scenario_fails"] is True and info["scenario_passes_healthy"] is True
+    scenario = Path(info["scenario"])
+    assert 'no_leak = "sut_buffers"' in scenario.read_text(encoding="utf-8")
+    assert run_scenario(scenario, system_factory=mutant_factory("holds_buffer_per_recovery")).failed
+    assert main(["scenario", "run", str(scenario)]) == 0  # the healthy system passes the same timeline
+    saved = json.loads(Path(info["schedule"]).read_text(encoding="utf-8"))
+    assert saved["signature"] == "leak:sut_buffers" and saved["invariant"] == "leak:sut_buffers"
