@@ -138,7 +138,7 @@ def test_swarm_on_a_local_cluster_finds_shrinks_and_resumes(tmp_path: Path, caps
     out = tmp_path / "swarm"
     db = tmp_path / "h.sqlite"
     code = main(["swarm", "--seeds", "1-6", "--duration", "3s", "--workers", "2", "--mutant", "leak_on_error",
-                 "--out", str(out), "--quiet", "--shrink-runs", "40", "--db", str(db)])
+                 "--out", str(out), "--quiet", "--shrink-runs", "25", "--db", str(db)])
     assert code == 1
     rows = _rows(out / "swarm.jsonl")
     assert sorted(r["seed"] for r in rows) == [1, 2, 3, 4, 5, 6]
