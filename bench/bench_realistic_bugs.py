@@ -3273,9 +3273,9 @@ BATCH_21: list[Bug] = [
         "false pass: run (an interrupted run is inconclusive, exit 3)"),
     Bug("keyboard_interrupt_is_a_crash", "harness/runner.py",
         "        if crashed is not None and not isinstance(crashed, KeyboardInterrupt):\n"
-        "            verdicts.append(Verdict(\"run_completed\", False,",
+        "            crash = crash_origin(crashed, system)\n",
         "        if crashed is not None:\n"
-        "            verdicts.append(Verdict(\"run_completed\", False,",
+        "            crash = crash_origin(crashed, system)\n",
         "the KeyboardInterrupt exclusion dropped ('any exception is a crash'): a second Ctrl-C fails "
         "the run (exit 1, counted against it) instead of leaving it inconclusive",
         "no false alarm: run (the operator's Ctrl-C is no failure of the system)"),

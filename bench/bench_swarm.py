@@ -7,12 +7,14 @@ A benchmark, not a test: it prints figures and never fails.
    the whole swarm (cluster start included) and in steady state (first result to last), and the
    scaling efficiency (2-worker steady throughput / (2 x 1-worker)).
 2. The engine's per-task overhead: a no-op task submitted the way seeds are, wall per task.
-3. For each shipped mutant: the first failing swarm seed (seeds are deterministic, so this is the
-   seed ``soundcheck swarm --mutant NAME --seeds 1-N`` reports first), and its fault schedule's
-   size before and after shrinking (``harness.shrink``), plus whether the exported scenario
-   fails under the mutant and passes on the healthy system.
+3. For each shipped mutant (or those of ``--mutants``): the first failing swarm seed (seeds are
+   deterministic, so this is the seed ``soundcheck swarm --mutant NAME --seeds 1-N`` reports
+   first), the failure group it falls in (``harness.swarm.failure_signatures``: an invariant, a
+   crash, a leak by metric), and its fault schedule's size before and after shrinking that group
+   (``harness.shrink``), plus whether the exported scenario fails under the mutant and passes on
+   the healthy system.
 
-    python bench/bench_swarm.py [--seeds 40] [--duration 60] [--max-seed 200] [--json FILE]
+    python bench/bench_swarm.py [--seeds 40] [--duration 60] [--max-seed 200] [--mutants A,B] [--json FILE]
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any
 
 from harness import MUTANTS
 from harness.shrink import export, shrink_seed
-from harness.swarm import SwarmSpec, prepare_out_dir, run_seed, run_swarm
+from harness.swarm import SwarmSpec, failure_signatures, prepare_out_dir, run_seed, run_swarm
 
 
 def throughput(workers: int, seeds: int, duration_s: float, root: Path) -> dict[str, Any]:
@@ -44,7 +46,10 @@ def throughput(workers: int, seeds: int, duration_s: float, root: Path) -> dict[
     steady_wall = stamps[-1] - stamps[0] if len(stamps) > 1 else float("nan")
     steady_sim_h = sim_h * (len(stamps) - 1) / len(stamps)
     return {"workers": workers, "seeds": len(result.rows), "duration_s": duration_s,
-            "outcomes": result.summary["outcomes"], "wall_s": round(total, 2),
+            "outcomes": result.summary["outcomes"], "verdict": result.summary["verdict"],
+            "groups": {g["signature"]: g["count"] for g in result.summary["failures"]},
+            "inconclusive": {g["reason"]: g["count"] for g in result.summary["inconclusive"]},
+            "wall_s": round(total, 2),
             "sim_h_per_wall_h": round(sim_h / (total / 3600), 1),
             "steady_sim_h_per_wall_h": round(steady_sim_h / (steady_wall / 3600), 1),
             "mean_task_wall_s": round(task_wall / len(result.rows), 3),
@@ -71,9 +76,10 @@ def overhead(workers: int, tasks: int) -> dict[str, Any]:
     return {"workers": workers, "tasks": tasks, "wall_s": round(wall, 3), "ms_per_task": round(1000 * wall / tasks, 2)}
 
 
-def mutants(duration_s: float, max_seed: int, root: Path, shrink_runs: int) -> list[dict[str, Any]]:
+def mutants(duration_s: float, max_seed: int, root: Path, shrink_runs: int,
+            names: list[str] | None = None) -> list[dict[str, Any]]:
     rows = []
-    for name in MUTANTS:
+    for name in names or list(MUTANTS):
         t0 = time.perf_counter()
         first = None
         for seed in range(1, max_seed + 1):
@@ -84,11 +90,12 @@ def mutants(duration_s: float, max_seed: int, root: Path, shrink_runs: int) -> l
         entry: dict[str, Any] = {"mutant": name, "first_failing_seed": first["seed"] if first else None,
                                  "seeds_run": seed, "search_wall_s": round(time.perf_counter() - t0, 2)}
         if first is not None:
-            inv = first["violated"][0]
+            inv = failure_signatures(first)[0]
             t1 = time.perf_counter()
             result = shrink_seed(first["seed"], duration_s, inv, mutant=name, max_runs=shrink_runs)
             info = export(result, root / name)
-            entry.update(violated=first["violated"], invariant=inv, faults_before=info["faults_before"],
+            entry.update(violated=first["violated"], signatures=failure_signatures(first), invariant=inv,
+                         faults_before=info["faults_before"],
                          faults_after=info["faults_after"], kinds_after=info["kinds_after"],
                          run_s_before=duration_s, run_s_after=info["duration_after"], shrink_runs=info["runs"],
                          shrink_wall_s=round(time.perf_counter() - t1, 2),
@@ -108,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shrink-runs", type=int, default=150)
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-mutants", action="store_true")
+    ap.add_argument("--mutants", default=None, help="only these mutants, comma-separated (default: every one)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     report: dict[str, Any] = {}
@@ -124,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             for t in tp:
                 print(f"{t['workers']:>7} {t['wall_s']:>8} {t['sim_h_per_wall_h']:>13} "
                       f"{t['steady_sim_h_per_wall_h']:>8} {t['mean_task_wall_s']:>12} {t['mean_task_cpu_s']:>11} "
-                      f"{t['cpu_bound_sim_h_per_wall_h']:>10}  {t['outcomes']}")
+                      f"{t['cpu_bound_sim_h_per_wall_h']:>10}  {t['outcomes']} verdict {t['verdict']} "
+                      f"groups {t['groups']} inconclusive {t['inconclusive']}")
             print(f"scaling efficiency (steady, 2 workers vs 2 x 1): {100 * eff:.0f} %")
             report["overhead"] = [overhead(w, args.overhead_tasks) for w in (1, 2)]
             for o in report["overhead"]:
@@ -133,14 +142,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.skip_mutants:
             return _write(report, args.json)
         print(f"\nmutants, --faults swarm, {args.duration:g} s per seed (first failing seed, shrink):")
-        report["mutants"] = mutants(args.duration, args.max_seed, root, args.shrink_runs)
-        print(f"\n{'mutant':<26} {'seed':>5} {'invariant':<18} {'faults':>12} {'run s':>12} {'runs':>5} "
+        report["mutants"] = mutants(args.duration, args.max_seed, root, args.shrink_runs,
+                                    args.mutants.split(",") if args.mutants else None)
+        print(f"\n{'mutant':<26} {'seed':>5} {'group shrunk':<28} {'faults':>12} {'run s':>12} {'runs':>5} "
               f"{'shrink s':>8}  scenario fails/healthy passes")
         for m in report["mutants"]:
             if m["first_failing_seed"] is None:
                 print(f"{m['mutant']:<26} {'-':>5} not found in seeds 1..{m['seeds_run']}")
                 continue
-            print(f"{m['mutant']:<26} {m['first_failing_seed']:>5} {m['invariant']:<18} "
+            print(f"{m['mutant']:<26} {m['first_failing_seed']:>5} {m['invariant']:<28} "
                   f"{m['faults_before']:>5} -> {m['faults_after']:<3} {m['run_s_before']:>5g} -> {m['run_s_after']:<4g} "
                   f"{m['shrink_runs']:>5} {m['shrink_wall_s']:>8}  {m['scenario_fails']}/{m['scenario_passes_healthy']}")
     return _write(report, args.json)

@@ -66,7 +66,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all",
-           "mann_kendall_p", "sen_interval", "theil_sen"]
+           "mann_kendall_p", "sen_interval", "system_books", "theil_sen"]
 
 MiB = 1024 * 1024
 
@@ -445,14 +445,23 @@ class ResourceSampler:
                 s["cpu_percent"] = float(p.cpu_percent(interval=None))
         except Exception:  # a sampler must never break the run
             s["threads"] = threading.active_count()
-        resources = getattr(system, "resources", None)
-        if resources is not None:
-            try:
-                s["sut_live_allocations"] = len(resources.live())
-                usage = resources.usage()
-                for rtype in ("buffers", "frames", "streams", "threads", "bytes"):
-                    s[f"sut_{rtype}"] = int(sum(v for k, v in usage.items()
-                                                if getattr(k, "value", k) == rtype))
-            except Exception:
-                pass
+        s.update(system_books(system))
         return s
+
+
+def system_books(system: Any) -> dict[str, int]:
+    """What the system's own books say it holds (``sut_live_allocations`` and ``sut_<type>`` per
+    resource type), the series a run's and a scenario's ``no_leak`` leak judgements fit; empty
+    for a system without books, or one whose books cannot be read (a sampler never breaks a run)."""
+    s: dict[str, int] = {}
+    resources = getattr(system, "resources", None)
+    if resources is not None:
+        try:
+            s["sut_live_allocations"] = len(resources.live())
+            usage = resources.usage()
+            for rtype in ("buffers", "frames", "streams", "threads", "bytes"):
+                s[f"sut_{rtype}"] = int(sum(v for k, v in usage.items()
+                                            if getattr(k, "value", k) == rtype))
+        except Exception:  # noqa: BLE001
+            return {}
+    return s

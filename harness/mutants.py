@@ -15,6 +15,8 @@ machine), ``"coordinator_storm"`` (threads racing the coordinator, then lineariz
     ignores_starved_input      the watchdog's stall for a stream that calls back with no input is dropped
     silent_give_up             a recovery that gives up goes FAILED without its recovery_failed event
     output_overdrive           the output stage scales samples 8x too loud and saturates at full scale
+    holds_buffer_per_recovery  every recovery keeps one buffer more while it runs, all given back at close
+    crashes_on_third_recovery  the third recovery's success raises out of the simulation: the system crashes
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from system_under_test.coordinator import ComponentCoordinator
 from system_under_test.dsp import Stage
 from system_under_test.errors import ConfigError, IllegalTransitionError
 from system_under_test.lifecycle import TRANSITIONS, State, TransitionRecord
+from system_under_test.resources import ResourceType
 from system_under_test.system import SYSTEM
 
 
@@ -221,6 +224,51 @@ class OverdriveSystem(AudioSystem):
             self._overdrive()
 
 
+# ------------------------------------------------------------------ holds_buffer_per_recovery ----
+
+class HoldsBufferPerRecoverySystem(AudioSystem):
+    """A cache that grows by one buffer at every successful recovery while the system runs and is
+    emptied at ``close``. The invariants read what the system holds at its end and find nothing;
+    only the slopes of what it holds over the run (``harness.leaks``) show the growth: the
+    planted leak a swarm must find, group and shrink without any invariant violated."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept: list[Any] = []
+
+    def _finish_recovery(self, run: Any) -> None:
+        super()._finish_recovery(run)
+        self._kept.append(self.resources.allocate("dsp", ResourceType.BUFFERS, 1, "recovery cache"))
+
+    def close(self) -> None:
+        for allocation in self._kept:
+            self.resources.release(allocation)
+        self._kept.clear()
+        super().close()
+
+
+# ------------------------------------------------------------------ crashes_on_third_recovery ----
+
+class RecoveryCrash(RuntimeError):
+    """What ``crashes_on_third_recovery`` raises: a bug of the system's own, not an error it reports."""
+
+
+class CrashesOnThirdRecoverySystem(AudioSystem):
+    """The third recovery that reopens the stream raises out of the recovery's timer, through the
+    clock, out of ``run_for``: the run crashes in the system's code (``run_completed``), a crash a
+    swarm must tell from one of the harness's own."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._recovered = 0
+
+    def _finish_recovery(self, run: Any) -> None:
+        super()._finish_recovery(run)
+        self._recovered += 1
+        if self._recovered == 3:
+            raise RecoveryCrash("the third recovery's bookkeeping indexed past its table")
+
+
 # ---------------------------------------------------------------------------------- registry ----
 
 @dataclass(frozen=True)
@@ -276,6 +324,13 @@ MUTANTS: dict[str, Mutant] = {m.name: m for m in (
     # check (``clean_audio``, its search for flat peaks).
     Mutant("output_overdrive", "the output stage scales samples 8x too loud and saturates at full scale",
            ("clean_audio",), "run", OverdriveSystem),
+    # No invariant sees it (everything is given back at close): the run's leak slopes do, as
+    # ``leak:sut_buffers`` (``harness.swarm.failure_signatures``), given recoveries to grow by.
+    Mutant("holds_buffer_per_recovery", "every recovery keeps one buffer more while running, released at close",
+           ("leak:sut_buffers",), "run", HoldsBufferPerRecoverySystem),
+    # The run crashes in the system's code: ``run_completed``, a crash of the system's.
+    Mutant("crashes_on_third_recovery", "the third successful recovery raises out of the simulation",
+           ("run_completed",), "run", CrashesOnThirdRecoverySystem),
 )}
 
 

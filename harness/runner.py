@@ -618,9 +618,12 @@ class ReliabilityRun:
         # Ctrl-C is the operator's, not a crash of the system: an interrupted run (inconclusive),
         # never a violated ``run_completed`` (a FAIL that the run-history would count against it)
         interrupted = self._stop.is_set() or isinstance(crashed, KeyboardInterrupt)
+        crash = None
         if crashed is not None and not isinstance(crashed, KeyboardInterrupt):
-            verdicts.append(Verdict("run_completed", False, [repr(crashed)],
-                                    f"the run crashed: {type(crashed).__name__}: {crashed}"))
+            crash = crash_origin(crashed, system)
+            verdicts.append(Verdict("run_completed", False, [repr(crashed), crash],
+                                    f"the run crashed: {type(crashed).__name__}: {crashed} "
+                                    f"(raised in the {crash['by']}'s code, {crash['where']})"))
         status = "interrupted" if interrupted else "completed"
         verdict = judge_run(verdicts, status=status,
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
@@ -634,6 +637,8 @@ class ReliabilityRun:
         if not_started is not None:
             summary["not_started"] = not_started  # and why a system never ran (the reports' verdict too)
         summary["device_losses"] = losses  # the reports' verdict reads it
+        if crash is not None:
+            summary["crash"] = crash  # whose code raised: a swarm groups system and harness crashes apart
         summary["config_warnings"] = config_warnings
         summary["system_factory"] = choice.describe()
         summary["dsp_kernel"] = self.dsp_kernel
@@ -668,6 +673,54 @@ class ReliabilityRun:
         return Progress(system.clock.now() - t0, self.spec.duration_s, time.perf_counter() - wall0,
                         injector.fired, system.monitoring.value("recoveries"), violations,
                         system.state.value)
+
+
+def _code_files(system: Any) -> set[str]:
+    """The source files of the system under test's own classes: every class of its type's MRO
+    (a mutant's subclass, an adapter's ``--system`` module) and of its coordinator's, besides
+    the ``system_under_test`` package, which ``crash_origin`` checks by folder."""
+    import inspect  # noqa: PLC0415
+
+    files: set[str] = set()
+    for obj in (system, getattr(system, "coordinator", None)):
+        if obj is None:
+            continue
+        for cls in type(obj).__mro__:
+            if cls is object:
+                continue
+            try:
+                files.add(os.path.realpath(inspect.getfile(cls)))
+            except TypeError:  # a builtin class has no file
+                continue
+    return files
+
+
+#: the system under test's package folder: a frame in it is the system's code
+_SUT_ROOT = os.path.dirname(os.path.realpath(sys.modules[AudioSystem.__module__].__file__ or "")) + os.sep
+
+
+def crash_origin(exc: BaseException, system: Any) -> dict[str, Any]:
+    """Whose code raised ``exc``, the crash of a run: ``{"by": "system" | "harness", "type", "where"}``.
+
+    Why: a swarm reports a crash of the system under test (a bug to shrink and keep as a
+    scenario) apart from a crash of the harness itself (a bug of soundcheck's, which says nothing
+    of the system). The innermost frame of the traceback that is either the system's code (the
+    ``system_under_test`` package, or a file holding one of the system's own classes: a mutant,
+    an adapted ``--system``) or the harness's decides; library frames (numpy, the standard
+    library) under it are skipped, since they raise for whoever called them."""
+    import traceback  # noqa: PLC0415
+
+    own = _code_files(system)
+    harness_dir = os.path.dirname(os.path.realpath(__file__)) + os.sep
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
+        path = os.path.realpath(frame.filename)
+        by = ("system" if path in own or path.startswith(_SUT_ROOT)
+              else "harness" if path.startswith(harness_dir) else None)
+        if by is not None:
+            return {"by": by, "type": type(exc).__name__,
+                    "where": f"{os.path.basename(path)}:{frame.lineno} in {frame.name}"}
+    return {"by": "harness", "type": type(exc).__name__, "where": "no frame of the system or the harness"}
 
 
 def check_holds_a_block(duration_s: float, config: Mapping[str, Any] | None, option: str = "--duration") -> None:

@@ -126,26 +126,43 @@ class ShrinkResult:
     #: not a pass and is said as such
     outcome_before: str | None = None
     doubts_before: list[str] = field(default_factory=list)
+    #: the failure signatures of the shrunk schedule's run (``harness.swarm.failure_signatures``)
+    signatures_after: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The saved form (``soundcheck scenario shrink`` reads it back)."""
         return {"soundcheck": SCHEDULE_FORMAT, "seed": self.seed, "invariant": self.invariant,
+                "signature": signature_of(self.invariant),
                 "mutant": self.mutant, "faults": self.faults, "duration_s": self.duration_after,
                 **({"system": self.system} if self.system else {}),
                 "schedule": schedule_to_dict(self.after),
                 "shrink": {"faults_before": len(self.before), "faults_after": len(self.after),
                            "duration_before": self.duration_before, "runs": self.runs,
                            "budget_exhausted": self.exhausted, "reproduced": self.reproduced,
-                           "violated_after": self.violated_after}}
+                           "violated_after": self.violated_after, "signatures_after": self.signatures_after}}
+
+
+def signature_of(target: str) -> str:
+    """A shrink's target as a failure signature (``harness.swarm.failure_signatures``): an
+    invariant's bare name (a saved schedule of before signatures) is ``invariant:NAME``."""
+    return target if ":" in target else f"invariant:{target}"
 
 
 class Shrinker:
-    """Re-runs one seed with candidate schedules; ``shrink()`` applies the four passes."""
+    """Re-runs one seed with candidate schedules; ``shrink()`` applies the four passes.
+
+    ``invariant``: what must keep failing, a failure signature (``leak:sut_buffers``,
+    ``system_crash:RecoveryCrash``, ``invariant:recovery``) or an invariant's bare name. A
+    candidate reproduces the failure only when its run fails that same way, judged by the swarm's
+    own rule (``failure_signatures`` of the run's line): a leak by the report's leak rule and
+    bounds (``harness.leaks``: no window under ``MIN_LEAK_WINDOW_S`` shows one, so the run is never
+    cut below it), a crash by whose code raised and its type."""
 
     def __init__(self, seed: int, invariant: str, *, faults: str = "swarm", mutant: str | None = None,
                  max_runs: int = 150, workdir: Path | None = None, system: str | None = None) -> None:
         self.seed = seed
         self.invariant = invariant
+        self.signature = signature_of(invariant)
         self.faults = faults
         self.mutant = mutant
         self.system = system  # ``--system module:factory`` of the swarm, or None
@@ -153,6 +170,8 @@ class Shrinker:
         self.runs = 0
         self.exhausted = False
         self._cache: dict[str, list[str]] = {}
+        #: each run's failure signatures, by the same key as ``_cache``
+        self.signatures: dict[str, list[str]] = {}
         #: each run's verdict outcome and doubts, by the same key as ``_cache``
         self.outcomes: dict[str, tuple[str, list[str]]] = {}
         self._own_tmp = workdir is None
@@ -180,6 +199,7 @@ class Shrinker:
         try:
             result = build_run(self.seed, duration_s, self.faults, self.mutant, run_dir, schedule=copy,
                                system=self.system).execute(reports=False)
+            self.signatures[key] = self._signatures(result)
             violated = list(result.verdict.violated)
             self.outcomes[key] = (result.verdict.outcome.value, list(result.verdict.doubts))
         finally:
@@ -188,8 +208,26 @@ class Shrinker:
         self._cache[key] = violated
         return violated
 
+    def _signatures(self, result: Any) -> list[str]:
+        """The run's failure signatures, as its swarm line would give them. The report's leak rule
+        (``judge_as_its_report``, which builds the report) runs only for a leak target: an
+        invariant or a crash needs the verdict alone."""
+        from .swarm import failure_signatures
+
+        leaks: dict[str, Any] = {}
+        if self.signature.startswith("leak:"):
+            from .runner import judge_as_its_report
+
+            leaks = judge_as_its_report(result)
+        verdict = result.verdict
+        summary = getattr(result, "summary", None) or {}
+        return failure_signatures({"outcome": verdict.outcome.value, "violated": verdict.violated,
+                                   "failures": list(verdict.failures), "crash": summary.get("crash"),
+                                   "leaks": leaks})
+
     def fails(self, faults: Sequence[Fault], duration_s: float) -> bool:
-        return self.invariant in self.violated(faults, duration_s)
+        self.violated(faults, duration_s)
+        return self.signature in self.signatures[self._key(faults, duration_s)]
 
     def shrink(self, schedule: Schedule, duration_s: float) -> ShrinkResult:
         before = Schedule(list(schedule.faults), name=schedule.name, seed=self.seed, duration_s=duration_s)
@@ -207,7 +245,8 @@ class Shrinker:
         last = self._cache.get(self._key(faults, duration), [])
         return ShrinkResult(self.seed, self.invariant, self.mutant, self.faults, before, after, duration_s,
                             duration, self.runs, self.exhausted, reproduced, last, system=self.system,
-                            outcome_before=outcome_before, doubts_before=doubts_before)
+                            outcome_before=outcome_before, doubts_before=doubts_before,
+                            signatures_after=self.signatures.get(self._key(faults, duration), []))
 
     def _try(self, faults: list[Fault], i: int, new: Fault, duration: float) -> list[Fault]:
         """``faults`` with fault ``i`` replaced by ``new`` if that still fails, else ``faults``
@@ -248,6 +287,10 @@ class Shrinker:
 
     def _shorten_run(self, faults: list[Fault], duration: float) -> float:
         floor = max(MIN_RUN_S, max((_end(f) for f in faults), default=0.0) + 0.05)
+        if self.signature.startswith("leak:"):
+            from .leaks import MIN_LEAK_WINDOW_S
+
+            floor = max(floor, MIN_LEAK_WINDOW_S)  # the leak rule calls nothing shorter a leak
         while duration / 2 >= floor or duration > floor * 1.05:
             trial = round(max(floor, duration / 2), 3)
             try:
@@ -289,10 +332,13 @@ def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
     from .scenarios.executor import mutant_factory
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"seed{result.seed}-{result.invariant}"
+    signature = signature_of(result.invariant)
+    kind, _, name = signature.partition(":")
+    stem = f"seed{result.seed}-{name}" if kind == "invariant" else f"seed{result.seed}-{kind}-{name}"
     sched_path = out_dir / f"{stem}.schedule.json"
     sched_path.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
-    info: dict[str, Any] = {"seed": result.seed, "invariant": result.invariant,
+    info: dict[str, Any] = {"seed": result.seed, "invariant": result.invariant, "signature": signature,
+                            "signatures_after": result.signatures_after,
                             "faults_before": len(result.before), "faults_after": len(result.after),
                             "duration_before": result.duration_before, "duration_after": result.duration_after,
                             "runs": result.runs, "budget_exhausted": result.exhausted,
@@ -301,6 +347,8 @@ def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
     if not result.reproduced:
         info["note"] = "the seed did not fail again when re-run: nothing to shrink"
         return info
+    if kind != "invariant":
+        return _export_other(result, info, out_dir, stem, kind, name)
     run_dir = out_dir / f"{stem}-run"
     shutil.rmtree(run_dir, ignore_errors=True)
     shrinker = Shrinker(result.seed, result.invariant, faults=result.faults, mutant=result.mutant,
@@ -315,9 +363,9 @@ def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
         from .sut_protocol import load_system
         factory = load_system(result.system, check=False).factory
     try:
-        path = export_failure(history, config=None, seed=result.seed, failed_invariant=result.invariant,
+        path = export_failure(history, config=None, seed=result.seed, failed_invariant=name,
                               out_dir=out_dir, system_factory=factory,
-                              title=f"Shrunk swarm seed {result.seed}: invariant {result.invariant}",
+                              title=f"Shrunk swarm seed {result.seed}: invariant {name}",
                               reproduces=f"soundcheck swarm seed {result.seed}"
                                          + (f" under mutant {result.mutant}" if result.mutant else "")
                                          + f", shrunk from {len(result.before)} to {len(result.after)} fault(s)")
@@ -327,7 +375,7 @@ def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
     info["scenario"] = str(path)
     res = run_scenario(path, system_factory=factory)
     # a real failure of the invariant: one its check could not judge reproduces nothing
-    info["scenario_fails"] = res.failed and any(f.invariant == result.invariant
+    info["scenario_fails"] = res.failed and any(f.invariant == name
                                                 for f in res.failed_expectations())
     if result.mutant:
         info["scenario_passes_healthy"] = run_scenario(path).passed
@@ -338,23 +386,64 @@ def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
     return info
 
 
+def _export_other(result: ShrinkResult, info: dict[str, Any], out_dir: Path, stem: str, kind: str,
+                  name: str) -> dict[str, Any]:
+    """The scenario of a shrunk failure that is no invariant's: a leak becomes a scenario whose
+    ``no_leak`` expectation judges the same metric's slope over the same timeline by the same rule;
+    a crash or a harness's failure keeps its schedule JSON only (a scenario's expectations judge
+    the system's behaviour, and a harness crash says nothing of the system)."""
+    if kind != "leak":
+        info["note"] = (f"no scenario for a {kind.replace('_', ' ')}: the schedule JSON reproduces it "
+                        "(`soundcheck scenario shrink FILE` re-runs it)")
+        return info
+    from .history import History
+    from .scenarios import export_leak, run_scenario
+    from .scenarios.executor import mutant_factory
+
+    run_dir = out_dir / f"{stem}-run"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    shrinker = Shrinker(result.seed, result.invariant, faults=result.faults, mutant=result.mutant,
+                        system=result.system)
+    try:
+        shrinker.violated(result.after.faults, result.duration_after, keep_dir=run_dir)
+    finally:
+        shrinker.close()
+    history = History.read_jsonl(run_dir / "history.jsonl")
+    factory: Any = mutant_factory(result.mutant) if result.mutant else None
+    if factory is None and result.system:
+        from .sut_protocol import load_system
+        factory = load_system(result.system, check=False).factory
+    path = export_leak(history, seed=result.seed, metric=name, out_dir=out_dir,
+                       title=f"Shrunk swarm seed {result.seed}: leak of {name}",
+                       reproduces=f"soundcheck swarm seed {result.seed}"
+                                  + (f" under mutant {result.mutant}" if result.mutant else "")
+                                  + f", shrunk from {len(result.before)} to {len(result.after)} fault(s)")
+    info["scenario"] = str(path)
+    res = run_scenario(path, system_factory=factory)
+    info["scenario_fails"] = res.failed and any(f.expectation.endswith(f"no leak of {name}")
+                                                for f in res.failed_expectations())
+    if result.mutant:
+        info["scenario_passes_healthy"] = run_scenario(path).passed
+    if not info["scenario_fails"]:
+        info["note"] = ("the exported scenario does not show the leak; the schedule JSON reproduces it "
+                        "(`soundcheck scenario shrink` re-runs it)")
+    return info
+
+
 def shrink_swarm_failures(swarm: Any, *, max_runs: int = 150) -> list[dict[str, Any]]:
-    """Shrink one seed (the lowest) of each distinct failure (set of violated invariants) of a
-    swarm, into ``<swarm>/shrunk/``; the invariant kept failing is the first one the seed violated."""
+    """Shrink one seed (the lowest) of each failure group of a swarm (``failure_signatures``: an
+    invariant by name, a system or harness crash, a leak by metric, ...), keeping that same
+    signature failing, into ``<swarm>/shrunk/``."""
     from .swarm import failure_groups
 
     spec = json.loads((swarm.out_dir / "swarm-spec.json").read_text(encoding="utf-8"))
-    rows = {r["seed"]: r for r in swarm.rows}
     out: list[dict[str, Any]] = []
-    for violated, seeds in failure_groups(swarm.rows).items():
-        if not violated:
-            continue  # a crash without an invariant: nothing to keep failing
+    for signature, seeds in failure_groups(swarm.rows).items():
         seed = seeds[0]
-        invariant = rows[seed]["violated"][0]
-        result = shrink_seed(seed, float(spec["duration_s"]), invariant, faults=spec["faults"],
+        result = shrink_seed(seed, float(spec["duration_s"]), signature, faults=spec["faults"],
                              mutant=spec.get("mutant"), max_runs=max_runs, system=spec.get("system"))
         info = export(result, swarm.out_dir / "shrunk")
-        info["violated"] = list(violated)
+        info["violated"] = [signature.partition(":")[2]] if signature.startswith("invariant:") else []
         out.append(info)
     return out
 
@@ -507,4 +596,4 @@ def shrink_scenario_steps(path: Path | Any, *, mutant: str | None = None, max_ru
 
 
 __all__ = ["BudgetExhausted", "ShrinkResult", "Shrinker", "ddmin", "export", "load_saved", "schedule_from_dict",
-           "schedule_to_dict", "shrink_scenario_steps", "shrink_seed", "shrink_swarm_failures"]
+           "schedule_to_dict", "shrink_scenario_steps", "shrink_seed", "shrink_swarm_failures", "signature_of"]

@@ -227,34 +227,67 @@ def first_evidence(result: Any) -> str | None:
 
 
 def run_seed(seed: int, duration_s: float, faults: str = "swarm", mutant: str | None = None,
-             system: str | None = None, tmp_root: str | None = None) -> dict[str, Any]:
+             system: str | None = None, tmp_root: str | None = None, timeout_s: float | None = None,
+             wall: Callable[[], float] = time.monotonic) -> dict[str, Any]:
     """Run one seed in this process (on a Dask worker) and return its JSON line. The run folder is
     a temporary one, removed afterwards: the line is the record, and a failing seed is re-run
     deterministically where it is shrunk. ``tmp_root``: the swarm driver's temp folder, where the
-    run folder goes when this worker shares the driver's machine (the driver removes it whole)."""
+    run folder goes when this worker shares the driver's machine (the driver removes it whole).
+
+    A crash inside the run is the run's verdict (``run_completed``), its line saying whose code
+    raised (``crash``: the system's or the harness's, ``runner.crash_origin``). An exception out of
+    the seed's own set-up or judgement (building the run, the report's leak rule) is the harness's
+    crash: its line says so (``crash.by == "harness"``) rather than the task failing, which the
+    swarm could only have counted as a seed the cluster did not run.
+
+    ``timeout_s``: the seed's bound in ``wall`` seconds (None: none). A seed still running past it
+    is stopped at the end of its current chunk and its line says so (``timeout``): inconclusive
+    (``inconclusive_reasons``: ``timeout``), never a failure, since a loaded machine is as slow
+    as a slow system. A system that never returns from a chunk is not stopped by it."""
     t0 = time.perf_counter()
     cpu0 = time.process_time()  # the seed's CPU cost: what a loaded machine does not inflate
     root = tmp_root if tmp_root is not None and os.path.isdir(tmp_root) else None
     tmp = Path(tempfile.mkdtemp(prefix=f"soundcheck-swarm-{seed}-", dir=root))
+    base = {"seed": seed, "faults": faults, "worker": f"{socket.gethostname()}:{os.getpid()}"}
+    run: Any = None
     try:
         run = build_run(seed, duration_s, faults, mutant, tmp / "run", system=system)
         kinds = sorted(run.profile.probabilities) if faults == "swarm" else sorted(
             k for k, p in run.profile.probabilities.items() if p > 0)
         from .runner import judge_as_its_report  # noqa: PLC0415 - with the run's modules, on the worker
 
-        result = run.execute(reports=False)
+        started = wall()
+        timed_out: list[float] = []
+
+        def bound(r: Any, system: Any, _history: Any) -> None:
+            if timeout_s is not None and not timed_out and wall() - started > timeout_s:
+                timed_out.append(float(system.clock.now()))
+                r.request_stop()
+
+        result = run.execute(reports=False, on_chunk=bound if timeout_s is not None else None)
         # the seed's verdict is the one its report would give, leak slopes included
         leaks = judge_as_its_report(result)
         v = result.verdict
         s = result.summary
-        return {"seed": seed, "faults": faults, "kinds": kinds, "scheduled": len(run.schedule),
+        timeout = {"after_s": timeout_s, "at_simulated_s": round(timed_out[0], 3)} if timed_out else None
+        return {**base, "timeout": timeout, "kinds": kinds, "scheduled": len(run.schedule),
                 "injected": s["faults"]["total"], "outcome": v.outcome.value, "violated": v.violated,
-                "inconclusive": v.inconclusive, "reasons": v.reasons, "evidence": first_evidence(result),
+                "inconclusive": v.inconclusive, "reasons": v.reasons, "failures": list(v.failures),
+                "doubts": list(v.doubts), "crash": s.get("crash"), "evidence": first_evidence(result),
                 "leaks": {m: {"verdict": d.get("verdict"), "slope_per_hour": d.get("slope_per_hour"),
                               "unit": d.get("unit")} for m, d in sorted(leaks.items())},
                 "simulated_s": s["simulated_s"], "wall_s": round(time.perf_counter() - t0, 4),
-                "cpu_s": round(time.process_time() - cpu0, 4),
-                "worker": f"{socket.gethostname()}:{os.getpid()}"}
+                "cpu_s": round(time.process_time() - cpu0, 4)}
+    except Exception as exc:  # noqa: BLE001 - a crash outside the run: the harness's, recorded as such
+        from .runner import crash_origin  # noqa: PLC0415
+
+        crash = crash_origin(exc, getattr(run, "system", None))
+        why = f"the {crash['by']} crashed outside the run: {type(exc).__name__}: {_short(exc, 200)} ({crash['where']})"
+        return {**base, "kinds": sorted(run.profile.probabilities) if run is not None else [],
+                "scheduled": len(run.schedule) if run is not None else 0, "injected": 0, "outcome": "fail",
+                "violated": [], "inconclusive": [], "reasons": [why], "failures": [why], "doubts": [],
+                "crash": crash, "evidence": why, "leaks": {}, "simulated_s": 0.0,
+                "wall_s": round(time.perf_counter() - t0, 4), "cpu_s": round(time.process_time() - cpu0, 4)}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -477,10 +510,11 @@ class _SwarmHistory:
 def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, workers: int | None = None,
               in_flight: int | None = None, progress: bool = True,
               on_row: Callable[[dict[str, Any]], None] | None = None,
-              history_db: str | os.PathLike[str] | bool | None = False) -> SwarmResult:
+              history_db: str | os.PathLike[str] | bool | None = False,
+              seed_timeout_s: float | None = None) -> SwarmResult:
     """Run every seed of ``spec`` not yet in ``out_dir/swarm.jsonl`` on Dask; write the record.
     ``history_db``: also record each seed in the run-history database (a path, None for the
-    default, False not to)."""
+    default, False not to). ``seed_timeout_s``: each seed's wall-time bound (``run_seed``)."""
     from distributed import as_completed
 
     seeds = parse_seeds(spec.seeds)
@@ -530,7 +564,7 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                 if seed is None:
                     return None
                 fut = client.submit(run_seed, seed, spec.duration_s, spec.faults, spec.mutant, spec.system,
-                                    tmp_root, key=f"soundcheck-swarm-seed-{seed}-{os.getpid()}-{t0:.0f}", pure=False)
+                                    tmp_root, seed_timeout_s, key=f"soundcheck-swarm-seed-{seed}-{os.getpid()}-{t0:.0f}", pure=False)
                 futures[fut.key] = seed
                 return fut
 
@@ -644,13 +678,141 @@ class _Bar:
 
 # ===================================================================================== summary ====
 
-def failure_groups(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, ...], list[int]]:
-    """Failing seeds by the set of invariants they violated (a crash with none: ``()``)."""
-    groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+#: a failing seed's kinds of failure besides its invariants, crashes and leaks: the verdict's own
+#: failure clauses (``verdict.judge_run``), each to its group
+_FAILURE_CLAUSES: tuple[tuple[str, str], ...] = (
+    ("steady state did not return after the last fault", "steady_state:not_back"),
+    ("gate ", "gate"),
+)
+#: an inconclusive seed's doubts (``verdict.judge_run``'s clauses, in its words) to their reason
+_DOUBT_CLAUSES: tuple[tuple[str, str], ...] = (
+    ("no invariant was checked", "no_checks"),
+    ("the run did not finish", "interrupted"),
+    ("the system never ran", "not_started"),
+    ("leak judgement inconclusive", "leak_judgement"),
+    ("part of the run's record was lost", "record_lost"),
+    ("steady state did not return after the last fault, but there was none before", "steady_state:none_before"),
+    ("steady state after the last fault could not be observed", "steady_state:not_observed"),
+    ("the system was not steady before the first fault", "steady_state:not_steady_before"),
+    ("the fault profile asked for faults but none was injected", "no_faults_injected"),
+    ("fault kinds the schedule drew never fired", "kinds_never_fired"),
+    ("gate ", "gate_not_measured"),
+)
+
+
+def failure_signatures(row: Mapping[str, Any]) -> list[str]:
+    """Each way a failing seed failed, one signature per group of the swarm's report:
+    ``invariant:NAME`` per violated invariant, ``system_crash:TYPE`` or ``harness_crash:TYPE`` for
+    a crash by whose code raised (not ``invariant:run_completed`` beside it: the crash names it),
+    ``leak:METRIC`` per metric whose slope the report's rule calls a leak, ``timeout``, and the
+    verdict's other failures (``steady_state:not_back``, a gate). Empty for a seed that did not fail.
+
+    Why one signature per way and not one group per set of invariants: a seed that leaked and
+    violated nothing was grouped with the crashes (both had no invariant), and a group keyed by a
+    set hid that two seeds share a violation. A shrink keeps one signature failing."""
+    if row.get("outcome") != "fail":
+        return []
+    sigs: list[str] = []
+    crash = row.get("crash") if isinstance(row.get("crash"), Mapping) else None
+    for name in row.get("violated") or ():
+        if name == "run_completed" and crash is not None:
+            continue
+        sigs.append(f"invariant:{name}")
+    if crash is not None:
+        sigs.append(f"{'system' if crash.get('by') == 'system' else 'harness'}_crash:{crash.get('type')}")
+    for metric, d in sorted((row.get("leaks") or {}).items()):
+        if isinstance(d, Mapping) and d.get("verdict") == "leak":
+            sigs.append(f"leak:{metric}")
+    failures = row.get("failures")
+    clauses = failures if failures is not None else row.get("reasons") or ()
+    if not any(sig.startswith("leak:") for sig in sigs):  # a line without slopes: its verdict's words
+        for clause in clauses:
+            if str(clause).startswith("leak suspected: "):
+                sigs += [f"leak:{m.strip()}" for m in str(clause).split(": ", 1)[1].split(",") if m.strip()]
+    if row.get("timeout"):
+        sigs.append("timeout")
+    for clause in clauses:
+        for head, sig in _FAILURE_CLAUSES:
+            if str(clause).startswith(head) and sig not in sigs:
+                sigs.append(sig)
+    if not sigs:  # a failure of a kind this table does not know: its own clause names the group
+        first = next(iter(clauses), "") or "no reason recorded"
+        sigs.append("other:" + _short(str(first).split(":", 1)[0], 80))
+    return sigs
+
+
+def inconclusive_reasons(row: Mapping[str, Any]) -> list[str]:
+    """Why an inconclusive seed proved nothing, one reason per group: ``invariant:NAME`` per check
+    that could not reach a verdict, ``device_loss`` for a loss nothing explains, ``timeout``,
+    and the verdict's other doubts by their clause (``steady_state:not_observed``,
+    ``kinds_never_fired``, ...). Empty for a seed that passed or failed (a failing seed's doubts
+    are beside its failure, which decides its group)."""
+    if row.get("outcome") != "inconclusive":
+        return []
+    reasons = [f"invariant:{name}" for name in row.get("inconclusive") or ()]
+    if row.get("timeout"):
+        reasons.append("timeout")
+    doubts = row.get("doubts")
+    for doubt in (doubts if doubts is not None else row.get("reasons") or ()):
+        text = str(doubt)
+        if text.startswith("inconclusive: "):
+            if not row.get("inconclusive"):
+                reasons.append("invariant:" + text.split(": ", 1)[1].split(" ", 1)[0].rstrip(","))
+            continue
+        if "with nothing to explain them" in text and ("device loss" in text or "stall" in text):
+            reason = "device_loss"
+        else:
+            reason = next((r for head, r in _DOUBT_CLAUSES if text.startswith(head)),
+                          "other:" + _short(text.split(":", 1)[0], 80))
+        if reason in ("interrupted", "steady_state:not_observed") and row.get("timeout"):
+            continue  # stopped by its own bound before its end: the timeout names why
+        if reason not in reasons:
+            reasons.append(reason)
+    return reasons or ["other:no reason recorded"]
+
+
+def _grouped(rows: Iterable[Mapping[str, Any]], keys: Callable[[Mapping[str, Any]], list[str]]
+             ) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = defaultdict(list)
     for r in rows:
-        if r["outcome"] == "fail":
-            groups[tuple(sorted(r.get("violated") or ()))].append(int(r["seed"]))
+        for key in keys(r):
+            groups[key].append(int(r["seed"]))
     return dict(sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+
+
+def failure_groups(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[int]]:
+    """Failing seeds by signature (``failure_signatures``): a seed that failed two ways is in both groups."""
+    return _grouped(rows, failure_signatures)
+
+
+def inconclusive_groups(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[int]]:
+    """Inconclusive seeds by reason (``inconclusive_reasons``)."""
+    return _grouped(rows, inconclusive_reasons)
+
+
+#: what each kind of signature is called in the report
+KIND_TITLES: dict[str, str] = {
+    "invariant": "invariant violated", "system_crash": "the system crashed",
+    "harness_crash": "the harness crashed (a bug of soundcheck's, not the system's)",
+    "leak": "leak", "timeout": "timeout", "steady_state": "steady state", "gate": "performance gate",
+    "other": "other failure",
+}
+
+
+def _group_entry(sig: str, seeds: list[int]) -> dict[str, Any]:
+    kind, _, name = sig.partition(":")
+    return {"signature": sig, "kind": kind, "name": name, "seeds": seeds[:1000], "count": len(seeds)}
+
+
+def swarm_verdict(outcomes: Mapping[str, int], *, errors: int, interrupted: bool, done: int) -> str:
+    """``pass``, ``fail`` or ``inconclusive`` for the whole swarm: a pass only when every seed ran
+    and passed; an inconclusive seed, a seed the cluster could not run or a stopped swarm makes
+    it inconclusive at best, never a pass."""
+    if outcomes.get("fail"):
+        return "fail"
+    if outcomes.get("inconclusive") or errors or interrupted or not done:
+        return "inconclusive"
+    return "pass"
 
 
 def summarize(spec: SwarmSpec, result: SwarmResult) -> dict[str, Any]:
@@ -659,15 +821,19 @@ def summarize(spec: SwarmSpec, result: SwarmResult) -> dict[str, Any]:
     sim_s = sum(float(r.get("simulated_s") or 0.0) for r in rows)
     task_wall = sum(float(r.get("wall_s") or 0.0) for r in rows)
     groups = failure_groups(rows)
+    doubts = inconclusive_groups(rows)
+    counted = {k: outcomes.get(k, 0) for k in ("pass", "fail", "inconclusive")}
     return {
         "soundcheck": "swarm-summary",
-        "schema_version": 1,
+        "schema_version": 2,
         "spec": spec.to_dict(),
         # interrupted: stopped before every seed ran (Ctrl-C, SIGTERM); never a pass
         "status": "interrupted" if result.interrupted else "completed",
+        "verdict": swarm_verdict(counted, errors=len(result.errors), interrupted=result.interrupted,
+                                 done=len(rows)),
         "seeds_total": len(parse_seeds(spec.seeds)),
         "seeds_done": len(rows),
-        "outcomes": {k: outcomes.get(k, 0) for k in ("pass", "fail", "inconclusive")},
+        "outcomes": counted,
         "errors": {str(k): v for k, v in sorted(result.errors.items())},
         "exit_code": result.exit_code,
         "simulated_hours": round(sim_s / 3600, 4),
@@ -676,10 +842,19 @@ def summarize(spec: SwarmSpec, result: SwarmResult) -> dict[str, Any]:
         "driver_wall_s": round(result.wall_s, 3),
         "session_simulated_hours": round(result.session_simulated_s / 3600, 4),
         "sim_hours_per_wall_hour": round(result.session_simulated_s / result.wall_s, 1) if result.wall_s > 0 else None,
-        "failures": [{"violated": list(k), "seeds": v[:1000], "count": len(v)} for k, v in groups.items()],
+        "failures": [_group_entry(k, v) for k, v in groups.items()],
+        "inconclusive": [{**_group_entry(k, v), "reason": k} for k, v in doubts.items()],
         "inconclusive_seeds": [r["seed"] for r in rows if r["outcome"] == "inconclusive"][:1000],
         "shrunk": result.shrunk,
     }
+
+
+def group_title(group: Mapping[str, Any]) -> str:
+    """A group's heading: its kind in words and its name (``invariant violated: resources``)."""
+    kind = str(group.get("kind"))
+    name = str(group.get("name") or "")
+    title = KIND_TITLES.get(kind, kind)
+    return f"{title}: {name}" if name else title
 
 
 def write_outputs(result: SwarmResult) -> None:
@@ -696,7 +871,19 @@ def render_report(result: SwarmResult) -> str:
     spec = s["spec"]
     o = s["outcomes"]
     by_seed = {r["seed"]: r for r in result.rows}
+    verdict = s.get("verdict") or swarm_verdict(o, errors=len(s["errors"]), interrupted=s.get("status") == "interrupted",
+                                                done=s["seeds_done"])
+    headline = {"pass": f"**PASS**: every one of the {s['seeds_done']} seed(s) passed",
+                "fail": f"**FAIL**: {o['fail']} seed(s) failed, in {len(s['failures'])} group(s) below",
+                "inconclusive": "**INCONCLUSIVE**: no seed failed, but "
+                                + ", ".join(x for x in (f"{o['inconclusive']} seed(s) could not be judged"
+                                                        if o["inconclusive"] else "",
+                                                        f"{len(s['errors'])} seed(s) were not run" if s["errors"] else "",
+                                                        "the swarm was stopped before its end"
+                                                        if s.get("status") == "interrupted" else "") if x)
+                                + ": the swarm cannot vouch for the system"}[verdict]
     lines = [f"# Swarm report ({result.out_dir.name})", "",
+             f"- verdict: {headline}",
              f"- seeds: {spec['seeds']} ({s['seeds_done']} of {s['seeds_total']} done), "
              f"{spec['duration_s']:g} s simulated each, faults {spec['faults']}"
              + (f", mutant {spec['mutant']}" if spec.get("mutant") else ""),
@@ -710,22 +897,38 @@ def render_report(result: SwarmResult) -> str:
              "hours per wall hour)",
              ""]
     if s["failures"]:
-        lines += ["## Failing seeds by violated invariants", ""]
+        lines += ["## Failing seeds by kind of failure", "",
+                  "A seed that failed in two ways is in both groups.", ""]
         for g in s["failures"]:
-            # a seed may fail with no invariant violated: a leak its slopes found, or a crash
-            why = "; ".join(by_seed.get(g["seeds"][0], {}).get("reasons") or ())
-            name = ", ".join(g["violated"]) or (f"no invariant violated ({why})" if why
-                                                else "(no invariant: the run crashed)")
             seeds = g["seeds"]
-            lines.append(f"### {name}: {g['count']} seed(s)")
+            lines.append(f"### {group_title(g)}: {g['count']} seed(s)")
             lines.append("")
             lines.append("seeds: " + ", ".join(map(str, seeds[:50])) + (" ..." if len(seeds) > 50 else ""))
             first = by_seed.get(seeds[0], {})
+            crash = first.get("crash") if isinstance(first.get("crash"), Mapping) else None
+            if g.get("kind", "").endswith("_crash") and crash is not None:
+                lines.append(f"raised in the {crash.get('by')}'s code at {crash.get('where')} (seed {seeds[0]})")
+            leak = (first.get("leaks") or {}).get(g.get("name")) if g.get("kind") == "leak" else None
+            if isinstance(leak, Mapping):
+                lines.append(f"slope (seed {seeds[0]}): {leak.get('slope_per_hour')} {leak.get('unit') or ''} per hour")
             if first.get("evidence"):
                 lines.append(f"first evidence (seed {seeds[0]}, kinds {', '.join(first.get('kinds', []))}): "
                              f"`{first['evidence']}`")
             lines.append("")
-    if s["inconclusive_seeds"]:
+    if s.get("inconclusive"):
+        lines += ["## Inconclusive seeds by reason", "",
+                  "Nothing failed in these seeds, and they prove nothing either; a seed with two reasons is in both groups.", ""]
+        for g in s["inconclusive"]:
+            seeds = g["seeds"]
+            first = by_seed.get(seeds[0], {})
+            why = "; ".join(first.get("doubts") or first.get("reasons") or ())
+            lines.append(f"### {g['reason']}: {g['count']} seed(s)")
+            lines.append("")
+            lines.append("seeds: " + ", ".join(map(str, seeds[:50])) + (" ..." if len(seeds) > 50 else ""))
+            if why:
+                lines.append(f"why (seed {seeds[0]}): `{_short(why, 320)}`")
+            lines.append("")
+    elif s["inconclusive_seeds"]:
         lines += ["## Inconclusive seeds", "", ", ".join(map(str, s["inconclusive_seeds"][:100])), ""]
     if s["errors"]:
         lines += ["## Seeds the cluster could not run (run again with --resume)", ""]
@@ -733,7 +936,7 @@ def render_report(result: SwarmResult) -> str:
     if result.shrunk:
         lines += ["## Shrunk failures", ""]
         for sh in result.shrunk:
-            lines.append(f"- {', '.join(sh.get('violated', []))}: seed {sh['seed']}, schedule "
+            lines.append(f"- {sh.get('signature') or ', '.join(sh.get('violated', []))}: seed {sh['seed']}, schedule "
                          f"{sh.get('faults_before')} -> {sh.get('faults_after')} fault(s), run "
                          f"{sh.get('duration_before')} -> {sh.get('duration_after')} s, {sh.get('runs')} runs; "
                          f"scenario {sh.get('scenario') or '-'}"
@@ -745,5 +948,6 @@ def render_report(result: SwarmResult) -> str:
 
 
 __all__ = ["SWARM_KINDS", "history_report", "seed_schedule", "SwarmLog", "SwarmResult", "SwarmSpec", "build_run", "failure_groups",
+           "failure_signatures", "group_title", "inconclusive_groups", "inconclusive_reasons", "swarm_verdict",
            "parse_seeds", "prepare_out_dir", "profile_of", "render_report", "run_seed", "run_swarm",
            "summarize", "swarm_profile", "write_outputs"]

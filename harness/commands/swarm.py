@@ -38,6 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--out", type=Path, default=None, help="swarm folder (default reports/swarm-<time>)")
     p.add_argument("--resume", type=Path, metavar="DIR", default=None,
                    help="carry on the swarm in DIR: seeds already in its swarm.jsonl are skipped")
+    p.add_argument("--seed-timeout", type=duration_arg, default=None, metavar="DURATION",
+                   help="stop a seed still running after this much wall time (e.g. 10m): it is "
+                        "inconclusive, grouped as timeout (default: no bound)")
     p.add_argument("--no-shrink", action="store_true", help="do not shrink the failures")
     p.add_argument("--shrink-runs", type=int, default=150,
                    help="at most this many runs to shrink each distinct failure (default 150)")
@@ -76,6 +79,18 @@ def _remove_new_folder(out: Path) -> None:
             path.unlink()
     with contextlib.suppress(OSError):
         out.rmdir()
+
+
+def _print_groups(summary: dict[str, Any]) -> None:
+    """One line per group of failing seeds and per reason of inconclusive ones, then the swarm's
+    verdict: a swarm with an inconclusive seed is never said to have passed."""
+    from ..swarm import group_title
+
+    for g in summary["failures"]:
+        print(f"  FAIL {group_title(g)}: {g['count']} seed(s), first {g['seeds'][0]}")
+    for g in summary.get("inconclusive") or ():
+        print(f"  INCONCLUSIVE {g['reason']}: {g['count']} seed(s), first {g['seeds'][0]}")
+    print(f"  verdict: {str(summary.get('verdict', '')).upper()}")
 
 
 def handler(args: argparse.Namespace) -> int:
@@ -119,7 +134,7 @@ def handler(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         result = run_swarm(spec, out, scheduler=args.scheduler, workers=args.workers, progress=not args.quiet,
-                           history_db=False if args.no_history else args.db)
+                           history_db=False if args.no_history else args.db, seed_timeout_s=args.seed_timeout)
     except UsageError:
         if fresh:  # refused before a seed ran (a scheduler that is not there): no folder left behind
             _remove_new_folder(out)
@@ -136,8 +151,7 @@ def handler(args: argparse.Namespace) -> int:
         print(f"soundcheck swarm: INTERRUPTED: {result.summary['seeds_done']} of {result.summary['seeds_total']} "
               f"seeds run: pass {o['pass']}, fail {o['fail']}, inconclusive {o['inconclusive']}; the rest not run, "
               f"so the swarm cannot pass; `soundcheck swarm --resume {out}` carries it on")
-        for g in result.summary["failures"]:
-            print(f"  FAIL {', '.join(g['violated']) or '(crash)'}: {g['count']} seed(s), first {g['seeds'][0]}")
+        _print_groups(result.summary)
         print(f"  swarm folder: {out} (swarm.jsonl, summary.json, report.md)")
         return result.exit_code
     if result.history_db_warning:
@@ -154,10 +168,10 @@ def handler(args: argparse.Namespace) -> int:
           + (f", not run {len(result.errors)}" if result.errors else "")
           + f"; this run: {result.session_simulated_s / 3600:.2f} simulated h in {result.wall_s:.1f} s on "
             f"{result.workers} worker(s) ({result.summary['sim_hours_per_wall_hour']} sim h/wall h)")
-    for g in result.summary["failures"]:
-        print(f"  FAIL {', '.join(g['violated']) or '(crash)'}: {g['count']} seed(s), first {g['seeds'][0]}")
+    _print_groups(result.summary)
     for sh in result.shrunk:
-        print(f"  shrunk seed {sh['seed']}: {sh['faults_before']} -> {sh['faults_after']} fault(s)"
+        print(f"  shrunk {sh.get('signature')} (seed {sh['seed']}): {sh['faults_before']} -> {sh['faults_after']} "
+              f"fault(s), {sh['duration_before']:g} -> {sh['duration_after']:g} s"
               + (f"; scenario {sh['scenario']}" if sh.get("scenario") else ""))
     print(f"  swarm folder: {out} (swarm.jsonl, summary.json, report.md)")
     return result.exit_code

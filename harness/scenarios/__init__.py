@@ -9,7 +9,7 @@
 """
 
 from .executor import Failure, ScenarioResult, run_scenario
-from .export import export_failure, scenario_from_history, write_scenario
+from .export import export_failure, export_leak, scenario_from_history, write_scenario
 from .loader import iter_scenario_files, load_scenario, parse_scenario
 from .model import FORMAT_VERSION, Scenario
 
@@ -19,6 +19,7 @@ __all__ = [
     "Scenario",
     "ScenarioResult",
     "export_failure",
+    "export_leak",
     "iter_scenario_files",
     "load_scenario",
     "parse_scenario",

@@ -57,6 +57,7 @@ from .model import (
     InvariantExpect,
     MetricExpect,
     NeverExpect,
+    NoLeakExpect,
     OpStep,
     Scenario,
     StateExpect,
@@ -307,6 +308,26 @@ class _Execution:
         system.add_observer(self._on_transition)
         system.add_event_listener(self._on_event)
         injector.add_listener(self._on_fault)
+        #: each ``no_leak`` expectation's samples (time, value), taken on the driver's clock
+        self.leak_samples: dict[int, list[tuple[float, float]]] = {}
+        self._sampling = True
+        for i, exp in enumerate(scenario.expect):
+            if isinstance(exp, NoLeakExpect):
+                self.leak_samples[i] = []
+                self._sample_books(i, exp)
+
+    def _sample_books(self, i: int, exp: NoLeakExpect) -> None:
+        """One sample of what the system holds of ``exp.no_leak`` now, and the next one armed
+        ``exp.every`` later, until the timeline ends (``judge``)."""
+        if not self._sampling:
+            return
+        from ..leaks import system_books  # noqa: PLC0415
+
+        value = system_books(self.system).get(exp.no_leak)
+        now = self.driver.now()
+        if value is not None:
+            self.leak_samples[i].append((now - self.t0, float(value)))
+        self.driver.call_at(now + exp.every, lambda: self._sample_books(i, exp))
 
     # -- observation ---------------------------------------------------------------------------
     def _index(self) -> int:
@@ -475,10 +496,13 @@ class _Execution:
 
     # -- judging -------------------------------------------------------------------------------
     def judge(self) -> None:
+        self._sampling = False  # the timeline is over: what clean-up gives back is check_leaks's
         for i, exp in enumerate(self.s.expect):
             if isinstance(exp, InvariantExpect):
                 continue  # after clean-up, over the whole history
             label = f"expect[{i}]" + (f" {exp.name}" if exp.name else "")
+            if isinstance(exp, NoLeakExpect):
+                self._judge_no_leak(label, i, exp)
             if isinstance(exp, StateExpect):
                 self._judge_state(label, exp)
             elif isinstance(exp, NeverExpect):
@@ -541,6 +565,22 @@ class _Execution:
                 v = snap.histograms[hist][stat]
                 return float(v) if v is not None else None
         return None
+
+    def _judge_no_leak(self, label: str, i: int, exp: NoLeakExpect) -> None:
+        """The samples' slope by the run's leak rule (``harness.leaks.judge``): ``leak`` fails the
+        expectation; ``inconclusive`` or ``insufficient_data`` (a timeline under the rule's shortest
+        window, growth it cannot tell from a buffer filling) leaves it unjudged, never passed."""
+        from ..leaks import judge as judge_leak  # noqa: PLC0415
+
+        samples = self.leak_samples.get(i) or []
+        verdict = judge_leak(exp.no_leak, [t for t, _ in samples], [v for _, v in samples])
+        desc = f"{label}: no leak of {exp.no_leak}"
+        if verdict.verdict == "ok":
+            return
+        slope = "" if verdict.slope_per_hour is None else f", slope {verdict.slope_per_hour:.4g} per hour"
+        held = f", held {samples[0][1]:g} -> {samples[-1][1]:g}" if samples else ""
+        what = f"{exp.no_leak}: {verdict.verdict} ({verdict.reason}{slope}; {len(samples)} samples{held})"
+        self.failures.append(Failure(desc, what, inconclusive=verdict.verdict != "leak"))
 
     def _judge_metric(self, label: str, exp: MetricExpect) -> None:
         bounds = " and ".join(b for b in (f">= {exp.min:g}" if exp.min is not None else "",

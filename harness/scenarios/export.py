@@ -254,6 +254,29 @@ def export_failure(history_or_steps: History | Sequence[Mapping[str, Any]], *,
     return write_scenario(doc, out)
 
 
+def export_leak(history: History, *, seed: int, metric: str, out_dir: str | Path, title: str | None = None,
+                reproduces: str | None = None) -> Path:
+    """Write a scenario replaying ``history``'s operations and faults over its whole length, with a
+    ``no_leak`` expectation on ``metric``: the leak a run's slopes found, judged by the same rule
+    (``harness.leaks``) over the same timeline. No minimisation: the rule needs the timeline's
+    length and its growth's steps, which dropping steps would remove. Its path."""
+    steps = steps_from_history(history) or [{"op": "start", "outcome": "any"}]
+    # the run's own end (the harness's stop and close) is not part of the leak: a timeline that
+    # closed the system would end its samples at nothing held, which the slope would read
+    while len(steps) > 1 and steps[-1].get("op") in ("stop", "close"):
+        steps.pop()
+    entries = list(history.entries)
+    t0 = next((e.time for e in entries if e.type == "attach"), entries[0].time if entries else 0.0)
+    end = max((e.time for e in entries), default=t0) - t0
+    steps.append({"at": _ms(end), "wait": _ms(0.5)})  # the timeline spans the run it came from
+    digest = hashlib.sha1(json.dumps([steps, seed, metric], sort_keys=True, default=str).encode()).hexdigest()[:8]
+    scenario_id = f"repro-leak-{metric.replace('_', '-')}-seed{seed}-{digest}"
+    doc = _document(scenario_id, title or f"Reproduces a leak of {metric}",
+                    reproduces or f"exported leaking run (seed {seed}): {metric}",
+                    ["exported", "leak", metric.replace("_", "-")], seed, {}, steps, [{"no_leak": metric}])
+    return write_scenario(doc, Path(out_dir) / f"{scenario_id}.toml")
+
+
 def scenario_from_history(history: History | str | Path, *, scenario_id: str | None = None,
                           seed: int | None = None) -> Scenario:
     """A scenario replaying a recorded history on the simulated device (see the module docstring)."""

@@ -45,7 +45,7 @@ from .model import (
     reference_problems,
 )
 
-_TAGS = {"steps": {"op", "wait", *FAULTS}, "expect": {"invariant", "reach", "metric", "state", "never"}}
+_TAGS = {"steps": {"op", "wait", *FAULTS}, "expect": {"invariant", "reach", "metric", "state", "never", "no_leak"}}
 
 
 # -- line index -----------------------------------------------------------------------------------

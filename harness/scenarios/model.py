@@ -377,8 +377,32 @@ class NeverExpect(_Expect):
     until: Anchor | None = None
 
 
+#: what a ``no_leak`` expectation can judge: the system's own books, sampled as a run samples them
+#: (``harness.leaks``: live allocations and the usage of each resource type)
+LEAK_METRICS: tuple[str, ...] = ("sut_live_allocations", "sut_buffers", "sut_bytes", "sut_frames",
+                                 "sut_streams", "sut_threads")
+
+
+class NoLeakExpect(_Expect):
+    """What the system holds of ``no_leak`` (a ``LEAK_METRICS`` name), sampled every ``every``
+    over the timeline, shows no leak by the rule a run's report uses (``harness.leaks.judge``:
+    its thresholds, its warm-up and its shortest window, ``MIN_LEAK_WINDOW_S``): a leak fails
+    the expectation, a slope the rule cannot judge leaves it inconclusive. A leak that shows only
+    while the system runs (what it gives back at ``close``, which ``check_leaks`` looks at) is
+    seen by this one."""
+
+    no_leak: Literal[LEAK_METRICS]  # type: ignore[valid-type]
+    every: Duration = 0.5
+
+    @model_validator(mode="after")
+    def _positive(self) -> "NoLeakExpect":
+        if self.every <= 0:
+            raise ValueError("'every' must be more than 0 (a sample every 0.5s, say)")
+        return self
+
+
 def _expect_kind(value: Any) -> str | None:
-    keys = ("invariant", "reach", "metric", "state", "never")
+    keys = ("invariant", "reach", "metric", "state", "never", "no_leak")
     if isinstance(value, BaseModel):
         return next((k for k in keys if hasattr(value, k)), None)
     if not isinstance(value, dict):
@@ -394,10 +418,11 @@ Expectation = Annotated[
         Annotated[MetricExpect, Tag("metric")],
         Annotated[StateExpect, Tag("state")],
         Annotated[NeverExpect, Tag("never")],
+        Annotated[NoLeakExpect, Tag("no_leak")],
     ],
     Discriminator(_expect_kind, custom_error_type="expect_kind",
                   custom_error_message="each expectation needs exactly one of 'invariant', 'reach' "
-                  "(a deadline), 'metric', 'state' or 'never'"),
+                  "(a deadline), 'metric', 'state', 'never' or 'no_leak'"),
 ]
 
 

@@ -68,7 +68,7 @@ def test_the_real_coordinator_survives_the_same_storms():
 def test_mutants_are_selectable_by_name():
     assert set(MUTANTS) == {"coordinator_no_lock", "illegal_transition", "leak_on_error", "ring_loses_frame",
                             "half_reconfigure", "recovery_never_completes", "ignores_starved_input", "silent_give_up",
-                            "output_overdrive"}
+                            "output_overdrive", "holds_buffer_per_recovery", "crashes_on_third_recovery"}
     for name in MUTANTS:
         system = make_system(name, {}, seed=1)
         system.initialize()

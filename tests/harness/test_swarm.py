@@ -157,7 +157,7 @@ def test_swarm_on_a_local_cluster_finds_shrinks_and_resumes(tmp_path: Path, caps
     out = tmp_path / "swarm"
     db = tmp_path / "h.sqlite"
     code = main(["swarm", "--seeds", "1-6", "--duration", "3s", "--workers", "2", "--mutant", "leak_on_error",
-                 "--out", str(out), "--quiet", "--shrink-runs", "40", "--db", str(db)])
+                 "--out", str(out), "--quiet", "--shrink-runs", "25", "--db", str(db)])
     assert code == 1
     rows = _rows(out / "swarm.jsonl")
     assert sorted(r["seed"] for r in rows) == [1, 2, 3, 4, 5, 6]
@@ -166,14 +166,18 @@ def test_swarm_on_a_local_cluster_finds_shrinks_and_resumes(tmp_path: Path, caps
     assert all(r["kinds"] == sorted(swarm_profile(r["seed"]).probabilities) for r in rows)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["outcomes"]["fail"] == len(failed) and summary["exit_code"] == 1
-    assert sorted(s for g in summary["failures"] for s in g["seeds"]) == sorted(failed)
+    # a group per way of failing: a seed that failed two ways is in two groups
+    assert sorted({s for g in summary["failures"] for s in g["seeds"]}) == sorted(failed)
+    assert "invariant:resources" in {g["signature"] for g in summary["failures"]}
     report = (out / "report.md").read_text()
     assert "resources" in report and str(min(failed)) in report
-    # every distinct failure shrunk to a scenario that fails under the mutant and passes healthy
-    assert len(summary["shrunk"]) == len(summary["failures"])
+    # every failure group shrunk; an invariant's to a scenario that fails under the mutant and passes healthy
+    assert [sh["signature"] for sh in summary["shrunk"]] == [g["signature"] for g in summary["failures"]]
     for sh in summary["shrunk"]:
         assert sh["faults_after"] < sh["faults_before"]
-        assert sh["scenario_fails"] is True and sh["scenario_passes_healthy"] is True
+        assert sh["signature"] in sh["signatures_after"]
+    (resources,) = [sh for sh in summary["shrunk"] if sh["signature"] == "invariant:resources"]
+    assert resources["scenario_fails"] is True and resources["scenario_passes_healthy"] is True
     # resume: the first three seeds stay as they were (not re-run), the rest run again, once each
     kept = rows[:3]
     (out / "swarm.jsonl").write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in kept)

@@ -35,5 +35,6 @@ def test_the_swarm_report_names_a_leak_failure_by_its_reason_not_as_a_crash(tmp_
     result = SwarmResult(tmp_path, rows, {}, wall_s=1.0, workers=1)
     result.summary = summarize(SwarmSpec("1", 1.0), result)
     report = render_report(result)
-    assert "### no invariant violated (leak suspected: sut_buffers, sut_live_allocations): 1 seed(s)" in report
-    assert "the run crashed" not in report
+    assert "### leak: sut_buffers: 1 seed(s)" in report
+    assert "### leak: sut_live_allocations: 1 seed(s)" in report
+    assert "crashed" not in report
