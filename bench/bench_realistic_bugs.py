@@ -5793,9 +5793,9 @@ BATCH_42: list[Bug] = [
         "memory still holds it",
         "history: every entry read"),
     Bug("swarm_inconclusive_grouped_as_failure", "harness/swarm.py",
-        '        if r["outcome"] == "fail":\n            groups[',
-        '        if r["outcome"] != "pass":\n            groups[',
-        "'not a pass' for 'a failure' in failure_groups: an inconclusive seed is listed (and shrunk) as "
+        '    if row.get("outcome") != "fail":\n        return []\n    sigs: list[str] = []\n',
+        '    if row.get("outcome") == "pass":\n        return []\n    sigs: list[str] = []\n',
+        "'not a pass' for 'a failure' in failure_signatures: an inconclusive seed is listed (and shrunk) as "
         "a failure with no invariant violated",
         "false alarm: an inconclusive seed"),
     Bug("swarm_fill_never_for_empty_draw", "harness/swarm.py",

@@ -81,16 +81,16 @@ def test_a_seed_whose_mix_draws_nothing_still_gets_faults() -> None:
 
 @pytest.mark.parametrize("rows, groups", [
     ([], {}),
-    # only failures are grouped, by the set of invariants violated whatever order a row names them
-    # in; a failure with none violated (a crash) is the group ``()``; an inconclusive seed and a
-    # passing one are no failure, whatever they list
+    # only failures are grouped, one group per invariant violated whatever order a row names them
+    # in; a failure with none violated and no reason recorded is a group of its own; an
+    # inconclusive seed and a passing one are no failure, whatever they list
     ([{"seed": 1, "outcome": "fail", "violated": ["recovery", "linearizable"]},
       {"seed": 2, "outcome": "inconclusive", "violated": []},
       {"seed": 3, "outcome": "pass", "violated": []},
       {"seed": 4, "outcome": "fail", "violated": ["linearizable", "recovery"]},
       {"seed": 5, "outcome": "fail", "violated": []},
       {"seed": 6, "outcome": "inconclusive"}],
-     {("linearizable", "recovery"): [1, 4], (): [5]}),
+     {"invariant:linearizable": [1, 4], "invariant:recovery": [1, 4], "other:no reason recorded": [5]}),
     ([{"seed": 7, "outcome": "inconclusive", "violated": []}], {}),
 ])
 def test_failure_groups_hold_the_failing_seeds_only(rows, groups) -> None:
