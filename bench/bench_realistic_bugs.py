@@ -50,7 +50,11 @@ the bug made a test wait forever), except a failure pytest-timeout made (its sig
 ``Failed: Timeout (>120.0s) from pytest-timeout`` in a test's failure, or its thread method's
 ``+++ Timeout +++`` banner): a test stopped by its timeout proves nothing about the bug, a healthy
 test on a loaded machine reaches it too, so a run whose only failures are timeouts is ``timeout``,
-counted neither caught nor missed and listed apart in the summary line (``timed_out``); exit codes 2-5 (a collection error, a usage error) are reported
+counted neither caught nor missed and listed apart in the summary line (``timed_out``). A catch
+stands only when its catching tests pass on the unpatched tree (``confirm_catch``: re-run there
+after every catch): a test that fails without the bug (a bound of wall time a loaded machine
+misses, a cluster that does not come up) is no evidence against it, and the bug is reported
+``baseline-failing``, counted apart, never caught. Exit codes 2-5 (a collection error, a usage error) are reported
 as ``error``, never as caught, since a patch that breaks import would otherwise look like a
 detection. A run still going at ``--timeout`` (wall seconds) is judged by what its process tree did,
 not by the wall time alone (``judge_timeout``): on a starved machine a healthy tree's pytest gets 2 %
@@ -5915,7 +5919,10 @@ class Result:
     finished: bool = True
 
 
-_FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.M)
+#: a short-summary line: ``FAILED node_id - message``; a parametrized id may hold spaces
+#: (``test_x[argv5---shrink-runs must be at least 1, got 0]``), so its brackets are read whole:
+#: the id is what the clean tree's re-run of a catching test is given (``confirm_catch``)
+_FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+?(?:\[.*?\])?)(?: - .*)?$", re.M)
 #: pytest-timeout's marks: the failure its signal method raises in the test, and the banner its
 #: thread method prints before it ends the whole process (os._exit(1), no summary at all)
 _TIMEOUT_MARK = re.compile(r"Timeout \(>[0-9.]+s\) from pytest-timeout|^\+{3,} Timeout \+{3,}$", re.M)
@@ -5939,7 +5946,7 @@ def timed_out(output: str, failed: list[str]) -> tuple[list[str], list[str]]:
         body = output[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(output)]
         if _TIMEOUT_MARK.search(body):
             titles.add(m.group(2))
-    lines = {m.group(1): m.group(0) for m in re.finditer(r"^(?:FAILED|ERROR) (\S+).*$", output, re.M)}
+    lines = {m.group(1): m.group(0) for m in _FAILED.finditer(output)}
     stopped = [t for t in failed
                if t.split("::", 1)[-1].replace("::", ".") in titles or _TIMEOUT_MARK.search(lines.get(t, ""))]
     own = [t for t in failed if t not in stopped]
@@ -6132,7 +6139,57 @@ def try_bug(bug: Bug | None, tests: list[str], *, whole: bool, timeout: float, s
         verdict, by, detail = finished_verdict(proc, stop_first=stop_first)
         if verdict == "missed" and bug is None:
             verdict = "passed"
-        return Result(name, verdict, by, seconds, detail, usage=usage)
+    result = Result(name, verdict, by, seconds, detail, usage=usage)
+    if bug is not None and verdict == "caught" and by:
+        return confirm_catch(result, timeout=timeout, stop_first=stop_first)
+    return result
+
+
+BASELINE_FAILING = "baseline-failing"
+#: catching tests that failed on the unpatched tree in this bench run, with that run's result:
+#: a test that fails without the bug is never again taken for a catch in the same run
+_CLEAN_FAILURES: dict[tuple[str, ...], Result] = {}
+
+
+def baseline_verdict(caught: Result, clean: Result) -> Result:
+    """The verdict on a bug's catch, given the unpatched tree's run of the tests that caught it.
+    A failure is evidence against the bug only if the same tests hold without it: a test that
+    fails of its own on this machine at this load (a bound of wall time, a cluster that does not
+    come up) fails with any bug written in and would count every bug its selection reaches as
+    caught. Passed: the catch stands. Failed of its own: ``baseline-failing``, counted apart,
+    never caught. No verdict (pytest-timeout, the bench's timeout): the catch is not confirmed,
+    ``inconclusive (starved)``; a run that could not start (a node id pytest refused) is an
+    ``error`` of the bench."""
+    if clean.verdict == "passed":
+        return caught
+    who = ", ".join(caught.by)
+    if clean.verdict == "caught":
+        return Result(caught.bug, BASELINE_FAILING, caught.by, caught.seconds,
+                      f"fails on the unpatched tree too ({', '.join(clean.by) or who}): not a catch",
+                      usage=caught.usage)
+    if clean.verdict == "error":
+        return Result(caught.bug, "error", caught.by, caught.seconds,
+                      f"the unpatched tree's re-run of {who} did not run: {clean.detail}", usage=caught.usage)
+    return Result(caught.bug, STARVED, caught.by, caught.seconds,
+                  f"the unpatched tree's re-run of {who} reached no verdict ({clean.verdict}): catch not confirmed",
+                  usage=caught.usage)
+
+
+def confirm_catch(caught: Result, *, timeout: float, stop_first: bool) -> Result:
+    """``caught`` judged by the unpatched tree's run of its catching tests (``baseline_verdict``).
+    The tests are re-run for every catch (one pass on a loaded machine says little, and a test
+    that failed once by load must not vouch for itself later); a failure on the unpatched tree is
+    kept for the rest of the bench run, so later bugs caught by the same tests are
+    ``baseline-failing`` without another run."""
+    key = tuple(caught.by)
+    with _REFERENCE_LOCK:
+        clean = _CLEAN_FAILURES.get(key)
+    if clean is None:
+        clean = try_bug(None, list(key), whole=False, timeout=timeout, stop_first=stop_first)
+        if clean.verdict == "caught":
+            with _REFERENCE_LOCK:
+                _CLEAN_FAILURES[key] = clean
+    return baseline_verdict(caught, clean)
 
 
 def finished_verdict(proc: subprocess.CompletedProcess, *, stop_first: bool) -> tuple[str, list[str], str]:
@@ -6162,8 +6219,9 @@ def summary_line(results: list[Result]) -> str:
     errors = sum(r.verdict == "error" for r in results)
     starved = sum(r.verdict == STARVED for r in results)
     timeouts = sum(r.verdict == TIMEOUT for r in results)
+    baseline = sum(r.verdict == BASELINE_FAILING for r in results)
     return (f"caught {caught} / {len(results)} ({missed} missed, {errors} error(s), {starved} inconclusive (starved), "
-            f"{timeouts} timeout(s))")
+            f"{timeouts} timeout(s), {baseline} baseline-failing)")
 
 
 def _check_imports_from_copy() -> None:

@@ -172,6 +172,81 @@ def test_the_summary_line_counts_timeouts_apart_from_catches_and_misses() -> Non
     b = _bench()
     results = [b.Result("a", "caught", ["t"], 1.0), b.Result("b", b.HANG, [], 1.0), b.Result("c", "missed", [], 1.0),
                b.Result("d", b.TIMEOUT, ["t"], 1.0), b.Result("e", b.TIMEOUT, ["t"], 1.0),
-               b.Result("f", b.STARVED, [], 1.0), b.Result("g", "error", [], 1.0)]
-    assert b.summary_line(results) == ("caught 2 / 7 (1 missed, 1 error(s), 1 inconclusive (starved), "
-                                       "2 timeout(s))")
+               b.Result("f", b.STARVED, [], 1.0), b.Result("g", "error", [], 1.0),
+               b.Result("h", b.BASELINE_FAILING, ["t"], 1.0)]
+    assert b.summary_line(results) == ("caught 2 / 8 (1 missed, 1 error(s), 1 inconclusive (starved), "
+                                       "2 timeout(s), 1 baseline-failing)")
+
+
+_BASELINE_SUBJECT = '''\
+from pathlib import Path
+
+VALUE = (Path(__file__).parents[1] / "system_under_test" / "subject.py").read_text()
+
+
+def test_value_holds():
+    assert VALUE == "VALUE = 1\\n"
+
+
+def test_fails_whatever_the_code():
+    assert False, "a bound the machine missed"
+'''
+
+
+def _baseline_bench(monkeypatch: pytest.MonkeyPatch):
+    """The bench with its tree copy replaced by a two-test subject: one test that holds the
+    subject's value, one that fails whatever the code (as a test failing by itself under load)."""
+    b = _bench()
+
+    def copy_tree(dst: Path) -> None:
+        (dst / "system_under_test").mkdir()
+        (dst / "system_under_test" / "subject.py").write_text("VALUE = 1\n")
+        (dst / "tests").mkdir()
+        (dst / "tests" / "test_subject.py").write_text(_BASELINE_SUBJECT)
+
+    monkeypatch.setattr(b, "_copy_tree", copy_tree)
+    monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
+    return b, b.Bug("value_two", "subject.py", "VALUE = 1", "VALUE = 2", "a change", "a promise")
+
+
+def test_a_catch_is_baseline_failing_when_its_test_also_fails_on_the_unpatched_tree_and_stands_when_it_holds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that fails without the bug counts every bug its selection reaches as caught; the
+    bench re-runs a catching test on the unpatched tree and reports such a bug apart."""
+    b, bug = _baseline_bench(monkeypatch)
+    r = b.try_bug(bug, ["tests/test_subject.py::test_fails_whatever_the_code"], whole=False, timeout=600.0,
+                  stop_first=True)
+    assert (r.verdict, r.by) == (b.BASELINE_FAILING, ["tests/test_subject.py::test_fails_whatever_the_code"])
+    assert "unpatched tree" in r.detail
+    assert b.summary_line([r]) == ("caught 0 / 1 (0 missed, 0 error(s), 0 inconclusive (starved), 0 timeout(s), "
+                                   "1 baseline-failing)")
+    # the same bug caught by a test that holds without it: the catch stands
+    r = b.try_bug(bug, ["tests/test_subject.py::test_value_holds", "tests/test_subject.py::test_fails_whatever_the_code"],
+                  whole=False, timeout=600.0, stop_first=True)
+    assert (r.verdict, r.by, r.detail) == ("caught", ["tests/test_subject.py::test_value_holds"], "")
+
+
+def test_a_catch_the_unpatched_trees_rerun_gives_no_verdict_on_is_not_confirmed() -> None:
+    b = _bench()
+    caught = b.Result("bug", "caught", ["t::x"], 3.0)
+    for clean, verdict in ((b.Result("(healthy tree)", b.TIMEOUT, ["t::x"], 1.0), b.STARVED),
+                           (b.Result("(healthy tree)", "timeout", [], 1.0, finished=False), b.STARVED),
+                           (b.Result("(healthy tree)", "error", [], 1.0, "pytest exit 4"), "error")):
+        assert b.baseline_verdict(caught, clean).verdict == verdict
+    assert b.baseline_verdict(caught, b.Result("(healthy tree)", "passed", [], 1.0)) is caught
+
+
+def test_a_parametrized_id_with_spaces_is_read_whole_from_the_short_summary(tmp_path: Path) -> None:
+    """The catching test's id is what the unpatched tree re-runs: cut at its first space it names
+    no test (pytest exit 4), and the catch could never be confirmed."""
+    (tmp_path / "test_params.py").write_text(
+        "import pytest\n\n@pytest.mark.parametrize('text', ['must be at least 1, got 0'])\n"
+        "def test_p(text):\n    assert text == '' \n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE", "--no-header",
+                           "-p", "no:xdist", "--rootdir", str(tmp_path), "-c", "/dev/null", "test_params.py"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1
+    b = _bench()
+    assert b.finished_verdict(proc, stop_first=False) == (
+        "caught", ["test_params.py::test_p[must be at least 1, got 0]"], "")

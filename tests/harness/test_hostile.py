@@ -937,6 +937,34 @@ def test_a_swarm_interrupted_mid_seed_leaves_nothing_in_the_temp_folder(tmp_path
     assert "Traceback" not in capfd.readouterr().err  # a nanny's CancelledError, logged as it closed
 
 
+def test_what_a_swarms_workers_log_as_its_cluster_closes_stays_off_stderr(tmp_path, private_tmp, capfd):
+    """A worker of the swarm's own cluster that logs an error while the cluster closes (its
+    heartbeat meeting a scheduler already closed, as a loaded machine times it) put a traceback
+    on the console after a Ctrl-C: the nannies were silenced, the workers (processes of their
+    own, on the same stderr) were not. Provoked here every time: a worker plugin logs at ERROR
+    from its teardown, which runs as the worker closes."""
+    import logging
+
+    from distributed import WorkerPlugin, default_client
+
+    from harness import swarm
+
+    class LogsAsItCloses(WorkerPlugin):  # defined here: it travels to the worker by value
+        def teardown(self, worker):  # noqa: ANN001
+            logging.getLogger("distributed.worker").error("Traceback (most recent call last): as it closed")
+
+    armed: list[int] = []
+
+    def arm(row):  # the seed is done; the worker is idle and closes with the cluster
+        default_client().register_plugin(LogsAsItCloses(), name="logs-as-it-closes")
+        armed.append(row["seed"])
+
+    spec, out = swarm.prepare_out_dir(swarm.SwarmSpec("1", 1.0, "swarm", None, None), tmp_path / "swarm", None)
+    result = swarm.run_swarm(spec, out, workers=1, progress=False, on_row=arm)
+    assert armed == [1] and result.errors == {}
+    assert "as it closed" not in capfd.readouterr().err
+
+
 # --------------------------------------------------------------- soak --help on --run-dir ----
 def test_soak_help_says_the_run_dir_must_be_new_or_empty():
     """``soak --help`` said only "the run folder"; a folder of the user's files is then refused."""

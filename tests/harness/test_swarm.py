@@ -250,19 +250,30 @@ def test_swarm_through_a_scheduler_survives_a_killed_worker(tmp_path: Path, dask
     victim = procs[1]
     killed: list[int] = []
 
-    from distributed import Client
+    from distributed import default_client
+
+    def tasks_held_by_w1(dask_scheduler) -> int:  # noqa: ANN001 - the scheduler, passed by run_on_scheduler
+        """The tasks the scheduler has handed the worker named ``w1`` and not had back, read in the
+        scheduler's own state (a function of the test, not of its module: it travels by value to a
+        scheduler that cannot import the test file). Not through
+        ``Client.scheduler_info(n_workers=-1)``: it fetches the table into the client's cache in the
+        client's event-loop thread and returns the cache from the caller's thread, and the client's
+        own periodic refresh (every 2 s, in that loop thread) stores a table of **no** workers
+        (``n_workers=0``) there; on a loaded machine the caller wakes after the refresh and reads an
+        empty table (measured: once in 16 runs of this test alone at load average 9-37,
+        ``StopIteration`` looking up ``w1``). ``run_on_scheduler`` returns this function's own
+        result."""
+        return sum(len(ws.processing) for ws in dask_scheduler.workers.values() if ws.name == "w1")
 
     def on_row(row: dict) -> None:
         # mid-swarm, at the first seed done while the victim holds a task it has not finished (a
         # task of its own to reschedule). Not only at the first seed done: the scheduler hands a
         # worker its next task when it finishes one, and at that moment a worker can hold none
         # (measured: once in 2 runs at load average 19, "the worker to kill has no task").
-        if not killed:
-            with Client(address, timeout="30s") as c:
-                workers = c.scheduler_info(n_workers=-1)["workers"]
-                addr = next(a for a, w in workers.items() if w.get("name") == "w1")  # procs[1]
-                if not c.processing()[addr]:
-                    return
+        # asked through the swarm's own client (the process's default one): a second client in
+        # this process left the seeds the kill lost unrecoverable (measured: 2 runs of 3,
+        # "RuntimeError: <asyncio.locks.Event ...> is bound to a different event loop")
+        if not killed and default_client().run_on_scheduler(tasks_held_by_w1):
             os.kill(victim.pid, signal.SIGKILL)
             victim.wait()
             killed.append(victim.pid)
@@ -271,9 +282,9 @@ def test_swarm_through_a_scheduler_survives_a_killed_worker(tmp_path: Path, dask
     result = run_swarm(spec, out, scheduler=address, progress=False, on_row=on_row)
     assert killed, "the victim held no task at any seed's end: nothing was rescheduled"
     assert victim.poll() is not None
+    assert result.errors == {}  # no seed given up on (what was raised, if one was)
     lines = _rows(out / "swarm.jsonl")
     assert sorted(r["seed"] for r in lines) == list(range(1, 13))  # every seed, exactly once
-    assert result.errors == {}
     assert result.summary["seeds_done"] == 12
 
 
