@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..durations import run_duration_arg
+from ..durations import duration_arg, run_duration_arg
 from ..sut_protocol import add_system_option
 
 
