@@ -327,9 +327,7 @@ def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
     """Save the shrunk schedule (JSON), re-run it once keeping its history, export that history
     as a scenario TOML, and check the scenario: it must fail under the system the seed failed on
     and (for a mutant) pass on the healthy system. Returns what was written and found."""
-    from .history import History
     from .scenarios import export_failure, run_scenario
-    from .scenarios.executor import mutant_factory
 
     out_dir.mkdir(parents=True, exist_ok=True)
     signature = signature_of(result.invariant)
@@ -349,19 +347,7 @@ def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
         return info
     if kind != "invariant":
         return _export_other(result, info, out_dir, stem, kind, name)
-    run_dir = out_dir / f"{stem}-run"
-    shutil.rmtree(run_dir, ignore_errors=True)
-    shrinker = Shrinker(result.seed, result.invariant, faults=result.faults, mutant=result.mutant,
-                        system=result.system)
-    try:
-        shrinker.violated(result.after.faults, result.duration_after, keep_dir=run_dir)
-    finally:
-        shrinker.close()
-    history = History.read_jsonl(run_dir / "history.jsonl")
-    factory: Any = mutant_factory(result.mutant) if result.mutant else None
-    if factory is None and result.system:
-        from .sut_protocol import load_system
-        factory = load_system(result.system, check=False).factory
+    history, factory = _rerun_shrunk(result, out_dir / f"{stem}-run")
     try:
         path = export_failure(history, config=None, seed=result.seed, failed_invariant=name,
                               out_dir=out_dir, system_factory=factory,
@@ -386,21 +372,13 @@ def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
     return info
 
 
-def _export_other(result: ShrinkResult, info: dict[str, Any], out_dir: Path, stem: str, kind: str,
-                  name: str) -> dict[str, Any]:
-    """The scenario of a shrunk failure that is no invariant's: a leak becomes a scenario whose
-    ``no_leak`` expectation judges the same metric's slope over the same timeline by the same rule;
-    a crash or a harness's failure keeps its schedule JSON only (a scenario's expectations judge
-    the system's behaviour, and a harness crash says nothing of the system)."""
-    if kind != "leak":
-        info["note"] = (f"no scenario for a {kind.replace('_', ' ')}: the schedule JSON reproduces it "
-                        "(`soundcheck scenario shrink FILE` re-runs it)")
-        return info
+def _rerun_shrunk(result: ShrinkResult, run_dir: Path) -> tuple[Any, Any]:
+    """The shrunk schedule run once more with its run folder kept in ``run_dir`` (emptied first):
+    its history, and the system factory its scenario runs (the mutant's, the ``--system``'s, or
+    None for the shipped system). What an exporter turns into a scenario."""
     from .history import History
-    from .scenarios import export_leak, run_scenario
     from .scenarios.executor import mutant_factory
 
-    run_dir = out_dir / f"{stem}-run"
     shutil.rmtree(run_dir, ignore_errors=True)
     shrinker = Shrinker(result.seed, result.invariant, faults=result.faults, mutant=result.mutant,
                         system=result.system)
@@ -413,6 +391,22 @@ def _export_other(result: ShrinkResult, info: dict[str, Any], out_dir: Path, ste
     if factory is None and result.system:
         from .sut_protocol import load_system
         factory = load_system(result.system, check=False).factory
+    return history, factory
+
+
+def _export_other(result: ShrinkResult, info: dict[str, Any], out_dir: Path, stem: str, kind: str,
+                  name: str) -> dict[str, Any]:
+    """The scenario of a shrunk failure that is no invariant's: a leak becomes a scenario whose
+    ``no_leak`` expectation judges the same metric's slope over the same timeline by the same rule;
+    a crash or a harness's failure keeps its schedule JSON only (a scenario's expectations judge
+    the system's behaviour, and a harness crash says nothing of the system)."""
+    if kind != "leak":
+        info["note"] = (f"no scenario for a {kind.replace('_', ' ')}: the schedule JSON reproduces it "
+                        "(`soundcheck scenario shrink FILE` re-runs it)")
+        return info
+    from .scenarios import export_leak, run_scenario
+
+    history, factory = _rerun_shrunk(result, out_dir / f"{stem}-run")
     path = export_leak(history, seed=result.seed, metric=name, out_dir=out_dir,
                        title=f"Shrunk swarm seed {result.seed}: leak of {name}",
                        reproduces=f"soundcheck swarm seed {result.seed}"
@@ -450,6 +444,11 @@ def shrink_swarm_failures(swarm: Any, *, max_runs: int = 150) -> list[dict[str, 
 
 # ============================================================================ scenario shrink ====
 
+#: the kinds of failure signature a saved schedule may shrink against besides ``invariant:NAME``
+#: (``harness.swarm.failure_signatures``)
+_SIGNATURE_KINDS = ("leak", "system_crash", "harness_crash", "steady_state", "other")
+
+
 class _SavedSchedule(BaseModel):
     """A saved schedule (``*.schedule.json``, ``ShrinkResult.to_dict``) as ``scenario shrink`` reads it.
 
@@ -465,6 +464,9 @@ class _SavedSchedule(BaseModel):
     soundcheck: Literal["soundcheck-schedule"]
     seed: int = Field(ge=0, le=SEED_MAX)
     invariant: str
+    #: the failure signature the shrink kept failing (``signature_of(invariant)``, written since
+    #: schedules shrink leaks and crashes too)
+    signature: str | None = None
     mutant: str | None = None
     faults: str = "swarm"
     duration_s: float = Field(gt=0, le=MAX_RUN_S)
@@ -472,14 +474,23 @@ class _SavedSchedule(BaseModel):
     schedule: dict[str, Any]
     shrink: dict[str, Any] | None = None
 
-    @field_validator("invariant")
+    @field_validator("invariant", "signature")
     @classmethod
-    def _known_invariant(cls, value: str) -> str:
+    def _known_invariant(cls, value: str | None) -> str | None:
         from .invariants import NAMES  # noqa: PLC0415 - the judge layer, only to check a file
 
+        if value is None:
+            return None
+        kind, colon, name = value.partition(":")
+        if colon and kind != "invariant":
+            # a failure signature of another kind (``harness.swarm.failure_signatures``): its kind
+            # is checked; what follows names a metric, an exception type or a clause of the run
+            _one_of(kind, _SIGNATURE_KINDS, "failure signature kind")
+            return value
         # what a run's verdict can name as violated (``runner``): the invariants ``check_all``
         # judges, the listening check's ``clean_audio`` and a crash's ``run_completed``
-        return _one_of(value, (*NAMES, "clean_audio", "run_completed"), "invariant")
+        _one_of(name if colon else value, (*NAMES, "clean_audio", "run_completed"), "invariant")
+        return value
 
     @field_validator("mutant")
     @classmethod
