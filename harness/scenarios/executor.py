@@ -402,6 +402,14 @@ class _Execution:
                          default=self.driver.now())
         end = min(max(self.driver.now(), active_end) + self.s.run.settle, self.hard_end)
         self.driver.advance_until(end)
+        # A fault's end can outlast its duration: on the rig, ending a server kill starts jackd
+        # again, which on a loaded machine takes seconds. The settle time counts from the real
+        # end, so a deadline anchored on a step's end is judged, not left without its anchor.
+        late = [r for r in list(self.injector.records) if r.ended_at is None and r.duration_s < UNTIL_CLEANUP
+                and r.fired_at + r.duration_s <= self.driver.now()]
+        if late and self.driver.now() < self.hard_end:
+            self.driver.advance_until(self.hard_end, lambda: all(r.ended_at is not None for r in late))
+            self.driver.advance_until(min(self.driver.now() + self.s.run.settle, self.hard_end))
 
     def _t(self, t: float | None = None) -> float:
         return (self.driver.now() if t is None else t) - self.t0
@@ -536,11 +544,13 @@ class _Execution:
     def _judge_never(self, label: str, exp: NeverExpect) -> None:
         anchor = self._anchor(exp.after)
         if isinstance(anchor, str):
-            self.failures.append(Failure(f"{label}: never {exp.never} after {exp.after}", f"cannot judge: {anchor}"))
+            self.failures.append(Failure(f"{label}: never {exp.never} after {exp.after}", f"cannot judge: {anchor}",
+                                         inconclusive=self._fired_never_ended(exp.after)))
             return
         stop = self._anchor(exp.until) if exp.until is not None else None
         if isinstance(stop, str):
-            self.failures.append(Failure(f"{label}: never {exp.never} until {exp.until}", f"cannot judge: {stop}"))
+            self.failures.append(Failure(f"{label}: never {exp.never} until {exp.until}", f"cannot judge: {stop}",
+                                         inconclusive=self._fired_never_ended(exp.until)))
             return
         hits = [t for t in self._system_transitions() if t["to_state"] == exp.never and t["index"] > anchor[1]
                 and (stop is None or t["index"] < stop[1])]
@@ -597,6 +607,15 @@ class _Execution:
             self.failures.append(Failure(desc, f"{exp.metric} = {value:g}",
                                          [self._fmt(e) for e in faults[-12:]]))
 
+    def _fired_never_ended(self, text: str) -> bool:
+        """Whether ``text`` anchors on the end of a step that fired and had not ended when the
+        timeline did (bounded by ``max_duration``). What the system did after it cannot be
+        judged, and nothing was found against the system either: an inconclusive expectation,
+        never a failure (a rig's server that took longer than the whole timeline to come back)."""
+        kind, ref, edge = parse_anchor(text)
+        return kind == "step" and edge == "end" and "start" in self.marks.get(ref, {}) \
+            and self.marks[ref].get("end") is None
+
     def _anchor(self, text: str) -> tuple[float, int] | str:
         kind, ref, edge = parse_anchor(text)
         if kind == "start":
@@ -618,7 +637,8 @@ class _Execution:
         anchor = self._anchor(exp.after)
         if isinstance(anchor, str):
             self.failures.append(Failure(desc, f"cannot judge: {anchor}",
-                                         self._evidence(self.t0, self.driver.now(), tail=10)))
+                                         self._evidence(self.t0, self.driver.now(), tail=10),
+                                         inconclusive=self._fired_never_ended(exp.after)))
             return
         t_a, i_a = anchor
         deadline = t_a + exp.within

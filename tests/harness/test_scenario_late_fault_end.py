@@ -1,0 +1,93 @@
+"""A fault step's end can come later than its duration says: on the rig, ending a server kill
+starts jackd again, which takes seconds on a loaded machine. An expectation anchored on the
+step's end is judged from the real end (the timeline waits for it, up to ``max_duration``), and
+a step that fired and never ended within the timeline leaves that expectation inconclusive: the
+harness could not judge it, and nothing was found against the system.
+
+The late end is made on the simulated device by deferring the injector's end of the fault on the
+virtual clock, as a slow restart defers it on the rig: deterministic, no wall time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.faults import injector as injector_module
+from harness.scenarios import run_scenario
+
+SCENARIO = """format = 1
+
+[scenario]
+id = "late-fault-end"
+title = "A dropout whose end comes later than its duration"
+reproduces = "risk: a server that takes long to restart made 'reach running after its end' unjudgeable"
+
+[run]
+backend = "sim"
+seed = 3
+settle = "1s"
+max_duration = "MAX"
+
+[[steps]]
+op = "start"
+
+[[steps]]
+name = "gone"
+fault = "dropout"
+at = "100ms"
+duration_s = "300ms"
+
+[[expect]]
+reach = "running"
+after = "gone.end"
+within = "1s"
+
+[[expect]]
+invariant = "legal_transitions"
+"""
+
+
+def _defer_fault_ends(monkeypatch: pytest.MonkeyPatch, late_s: float) -> None:
+    """Each fault's end, when due, runs ``late_s`` later on the system's clock."""
+    real_end = injector_module.FaultInjector._end
+    deferred: set[str] = set()
+
+    def late_end(self: injector_module.FaultInjector, fault_id: str) -> None:
+        if fault_id not in deferred:
+            deferred.add(fault_id)
+            self.system.clock.call_later(late_s, lambda: real_end(self, fault_id))
+            return
+        real_end(self, fault_id)
+
+    monkeypatch.setattr(injector_module.FaultInjector, "_end", late_end)
+
+
+def _scenario(tmp_path: Path, max_duration: str) -> Path:
+    path = tmp_path / "late.toml"
+    path.write_text(SCENARIO.replace("MAX", max_duration), encoding="utf-8")
+    return path
+
+
+def test_a_deadline_after_a_late_fault_end_is_judged_from_the_real_end(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    _defer_fault_ends(monkeypatch, late_s=2.0)
+    result = run_scenario(_scenario(tmp_path, "20s"))
+    assert result.verdict.outcome == "pass", [f.render() for f in result.failures]
+    ends = [e for e in result.history.entries if e.type == "fault_end"]
+    assert len(ends) == 1 and ends[0].time - result.history.entries[0].time > 2.0
+
+
+def test_a_step_that_never_ends_within_the_timeline_leaves_its_deadline_inconclusive(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _defer_fault_ends(monkeypatch, late_s=100.0)
+    result = run_scenario(_scenario(tmp_path, "5s"))
+    (failure,) = result.failures
+    assert "step 'gone' never ended" in failure.message and failure.inconclusive
+    assert result.verdict.outcome == "inconclusive"
+
+
+def test_without_a_late_end_the_timeline_is_as_before(tmp_path: Path) -> None:
+    result = run_scenario(_scenario(tmp_path, "20s"))
+    assert result.verdict.outcome == "pass"
+    assert result.sim_seconds < 2.0
