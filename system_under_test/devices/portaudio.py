@@ -797,6 +797,11 @@ class PortAudioStream(DeviceStream):
         Below the system's own stall watchdog (4 periods), so a stream torn down *because* it
         stalled is killed at once instead of waiting out a polite stop (measured: a server killed
         right after a SIGSTOP made that polite stop cost the whole 0.3 s bound)."""
+        v = self._views
+        if v and int(v["header"][IN_W]) > int(v["header"][IN_R]):
+            # Blocks the host wrote wait for the delivery thread: the device answers, the thread
+            # that reads it lags (a loaded machine), and a polite stop is what it deserves.
+            return False
         last = self.stats.last_callback_at
         return last is not None and self._clock.now() - last > max(3 * self.spec.block_seconds, 0.015)
 

@@ -2320,3 +2320,30 @@ def test_the_rings_finalizer_does_not_raise_while_a_view_of_it_is_held():
         del view
         ring.close()
         ring.unlink()
+
+
+def test_a_stop_while_the_device_has_blocks_waiting_is_polite_and_the_stream_restarts(pairs):
+    """``stop`` kills the host of a stream silent for 3 periods without asking (a dead server
+    never answers a stop). Silence is the device's, not the delivery thread's: on a loaded
+    machine the thread that reads the rings lags while the host keeps writing blocks. A stream
+    whose host has written blocks not yet read is stopped politely and starts again."""
+    pair = pairs()
+    clock = pair.backend.clock
+    pair.host_tick()
+    assert pair.deliver() == 1
+    clock.advance(1.0)  # the delivery thread has not run for a second...
+    pair.host_tick()    # ...while the device went on writing
+    pair.stream.stop()
+    assert pair.stream._broken is None and pair.host.alive
+    pair.stream.start()  # a stopped stream starts again
+    pair.host_tick()
+    assert pair.deliver() >= 1 and not pair.errors
+
+
+def test_a_stop_after_the_device_went_silent_kills_the_host_without_asking(pairs):
+    pair = pairs()
+    pair.host_tick()
+    assert pair.deliver() == 1
+    pair.backend.clock.advance(1.0)  # nothing written, nothing waiting: the device is silent
+    pair.stream.stop()
+    assert pair.stream._broken == "stalled" and not pair.host.alive
