@@ -1835,6 +1835,63 @@ def _quantum(x: NDArray[np.floating]) -> float:
     return 0.0
 
 
+#: steps of one float32 number a block's bound may take from where the arithmetic puts it
+_BOUND_STEPS = 8
+
+
+def _held_at_extreme(blocks: FloatArray, blocks32: NDArray[np.float32], ends: NDArray[np.float32],
+                     extreme: FloatArray, dc: float, eps: float, top: bool, out: NDArray[np.bool_]) -> None:
+    """``out``: each frame held within ``eps`` of its block's ``extreme`` (``ends``, the block's
+    largest sample when ``top``, else its smallest, less ``dc``), judged as
+    ``|extreme - (float64(v) - dc)| <= eps``.
+
+    That difference never shrinks as a frame moves away from the extreme (each rounding keeps
+    the order), so a block's held frames are those at or beyond one float32 number, its bound.
+    The bound is put where ``extreme + dc -/+ eps`` rounds to and moved one float32 number at a
+    time until it is held and its neighbour away from the extreme is not (each block checked by
+    the same float64 subtraction and comparison as a frame): then one float32 comparison a frame
+    replaces a float64 subtraction and comparison. When a bound is not found within
+    ``_BOUND_STEPS`` steps, or a block or ``eps`` is not finite, or the take is not float32,
+    every frame is judged by the subtraction."""
+    def dense() -> None:
+        apart = (extreme[:, None] - blocks) if top else (blocks - extreme[:, None])
+        np.less_equal(apart, eps, out=out)
+
+    if blocks32.dtype != np.float32 or not math.isfinite(eps) or not np.isfinite(extreme).all():
+        dense()
+        return
+
+    def within(v: NDArray[np.float32]) -> NDArray[np.bool_]:
+        c = v.astype(np.float64) - dc
+        return ((extreme - c) if top else (c - extreme)) <= eps
+
+    big = np.finfo(np.float32).max
+    away = np.float32(-np.inf if top else np.inf)  # the direction away from the extreme
+    towards = np.float32(np.inf if top else -np.inf)
+    with np.errstate(over="ignore", invalid="ignore"):
+        guess = (extreme + dc - eps) if top else (extreme + dc + eps)
+        bound = np.clip(guess, -big, big).astype(np.float32)
+    for _ in range(_BOUND_STEPS):
+        outer = np.nextafter(bound, away)
+        step_out = np.isfinite(outer) & within(outer)  # the neighbour away is held: move out
+        step_in = ~within(bound)  # the bound itself is not held: move in
+        if not (step_out.any() or step_in.any()):
+            break
+        bound = np.where(step_out, outer, np.where(step_in, np.nextafter(bound, towards), bound))
+    outer = np.nextafter(bound, away)
+    found = within(bound) & ~(np.isfinite(outer) & within(outer))
+    # a block whose extreme itself is not held (an ``eps`` below zero) holds nothing
+    empty = ~within(ends)
+    if not (found | empty).all():
+        dense()
+        return
+    if top:
+        np.greater_equal(blocks32, bound[:, None], out=out)
+    else:
+        np.less_equal(blocks32, bound[:, None], out=out)
+    out[empty] = False
+
+
 def _clipped_stretches(
     x: NDArray[np.float32], first: int, nb: int, block: int, cyc: float, typical: float, dc: float, fs: int,
     ctx: int,
@@ -1866,11 +1923,12 @@ def _clipped_stretches(
     curve = 4.0 * math.sin(math.pi * cyc) ** 2
     # the second difference at the frames in the middle half of the swing only (each one the
     # same sum, in the same order, as over the whole stretch, a third of the arithmetic)
-    inner = np.flatnonzero(np.abs(centred[1:-1]) < 0.5 * typical)
-    if inner.size < 64:
+    mid = centred[1:-1]
+    inner = np.abs(mid) < 0.5 * typical
+    if np.count_nonzero(inner) < 64:
         return []
-    mid = centred[inner + 1]
-    d2 = centred[inner + 2] - 2.0 * mid + centred[inner] + curve * mid
+    mid = mid[inner]
+    d2 = centred[2:][inner] - 2.0 * mid + centred[:-2][inner] + curve * mid
     sigma = 1.4826 * _median1(np.abs(d2 - _median1(d2))) / math.sqrt(6.0)
     step = _quantum(seg)
     eps = 6.0 * sigma + step + 1e-6 * typical
@@ -1878,20 +1936,18 @@ def _clipped_stretches(
     clean_width = 2.0 * math.acos(max(-1.0, 1.0 - delta / typical)) / (2.0 * math.pi * cyc)
     longest = max(_CLIP_RUN_MIN, _CLIP_RUN_FACTOR * clean_width)
     blocks = centred.reshape(nb, block)
+    blocks32 = seg.reshape(nb, block)
     run_s: list[NDArray[np.int64]] = []
     run_e: list[NDArray[np.int64]] = []
     run_level: list[FloatArray] = []
-    # |frame - its block's extreme| without the absolute value: every frame lies at or below its
-    # block's largest sample and at or above its smallest, and a difference rounds alike either
-    # way round (a NaN or an infinity compares false either way), into one buffer reused
-    apart = np.empty_like(blocks)
     held = np.empty(blocks.shape, dtype=bool)
-    for extreme, top in ((blocks.max(axis=1), True), (blocks.min(axis=1), False)):
-        if top:
-            np.subtract(extreme[:, None], blocks, out=apart)
-        else:
-            np.subtract(blocks, extreme[:, None], out=apart)
-        s, e = _runs(np.less_equal(apart, eps, out=held).reshape(-1))  # held at the level: a sine above it is not
+    for top in (True, False):
+        # the rounding of ``v - dc`` never reverses an order, so a block's float64 extreme less
+        # ``dc`` is its float32 extreme, widened, less ``dc``
+        ends = blocks32.max(axis=1) if top else blocks32.min(axis=1)
+        extreme = ends.astype(np.float64) - dc
+        _held_at_extreme(blocks, blocks32, ends, extreme, dc, eps, top, held)
+        s, e = _runs(held.reshape(-1))  # held at the level: a sine above it is not
         keep = (e - s) >= longest
         run_s.append(s[keep])
         run_e.append(e[keep])

@@ -114,3 +114,78 @@ def test_a_clipped_stretch_over_several_stream_windows_is_one_glitch_as_the_whol
     assert g.size == pytest.approx(whole.size, rel=0.02)
     flat = 1.0 - 2.0 * np.arcsin(1.0 / 1.5) / np.pi
     assert g.size == pytest.approx(flat * (b - a), rel=0.1)
+
+
+def _held_cases() -> list[tuple[str, np.ndarray, int, float, float]]:
+    """(name, take, block, dc, eps): clipped and clean tones with and without noise, a DC offset,
+    a 16-bit grid, an ``eps`` below a float32 step of the peak and one wider than the swing, one
+    below zero, silence, infinities and NaN."""
+    rng = np.random.default_rng(20261205)
+    cases = []
+    for fs, f0 in ((44_100, 997.0), (48_000, 440.0), (48_000, 3000.0), (96_000, 97.0)):
+        tone = np.sin(2 * np.pi * f0 * np.arange(fs // 4) / fs + rng.uniform(0, 6))
+        for clip in (0.7, 2.0):
+            for noise in (0.0, 1e-5, 1e-3):
+                x = np.clip(1.2 * tone, -clip, clip) + noise * rng.standard_normal(tone.size)
+                for eps in (6 * noise + 1e-7, 1e-9, 3e-3):
+                    cases.append((f"{fs} {f0} clip {clip} noise {noise} eps {eps}", x, 256, 0.0, eps))
+    x = np.round(np.clip(0.9 * np.sin(np.arange(24_000) * 0.05), -0.6, 0.8) * 32768) / 32768 + 0.01
+    for dc in (0.01, 0.0100000007, -0.3):
+        cases.append((f"16-bit grid, asymmetric clip, dc {dc}", x, 512, dc, 2.0 ** -15))
+    x = np.sin(np.arange(8_192) * 0.01)
+    cases += [("eps wider than the swing", x, 64, 0.0, 5.0), ("eps below zero", x, 64, 0.0, -1e-3),
+              ("eps zero", np.clip(x, -0.5, 0.5), 64, 0.0, 0.0), ("silence", np.zeros(4_096), 256, 0.0, 1e-9),
+              ("huge values", x * 3e38, 128, 0.0, 1e30), ("tiny values", x * 1e-40, 128, 0.0, 1e-46)]
+    y = np.clip(np.sin(np.arange(16_384) * 0.07), -0.8, 0.8)
+    y[[100, 2_000]] = np.nan
+    y[[7_000]] = np.inf
+    y[[12_345]] = -np.inf
+    cases.append(("NaN and infinities", y, 256, 0.0, 1e-6))
+    # every float32 number within 64 steps of each block's extremes: the bound must be the exact one
+    near = np.arange(-64, 65, dtype=np.int32)
+    for peak in (0.75, 1.0, 3e-3):
+        top = (np.float32(peak).view(np.int32) + near).view(np.float32)
+        z = np.concatenate([np.concatenate((top[:64], top[-64:], -top[:64], -top[-64:]))] * 4)
+        ulp = float(np.spacing(np.float32(peak)))
+        for dc, k in ((0.0, 17.5), (1e-4, 31.25), (-0.2, 3.7), (0.0, 0.4)):
+            cases.append((f"every float32 near {peak}, dc {dc}, eps {k} steps", z - dc, 256, dc, k * ulp))
+    return cases
+
+
+@pytest.mark.parametrize("steps", [A._BOUND_STEPS, 0])
+def test_the_held_frames_found_by_a_bound_a_block_are_the_frames_the_subtraction_holds(
+        steps: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``_held_at_extreme`` compares each frame with one float32 bound a block: the mask is the
+    one the float64 subtraction of every frame from its block's extreme gives, bit for bit, at
+    both extremes, for every case (float32 takes, and a float64 one, judged the old way). With no
+    steps allowed, the arithmetic's first guess stands wherever it is right and the rest is
+    judged frame by frame: the check of the bound is what keeps the mask exact then."""
+    monkeypatch.setattr(A, "_BOUND_STEPS", steps)
+    for name, x, block, dc, eps in _held_cases():
+        for dtype in (np.float32, np.float64):
+            seg = np.asarray(x, dtype=dtype)
+            nb = seg.size // block
+            seg = seg[: nb * block]
+            blocks = (seg.astype(np.float64) - dc).reshape(nb, block)
+            for top in (True, False):
+                with np.errstate(invalid="ignore"):
+                    ends = seg.reshape(nb, block).max(axis=1) if top else seg.reshape(nb, block).min(axis=1)
+                    extreme = ends.astype(np.float64) - dc
+                    dense_extreme = blocks.max(axis=1) if top else blocks.min(axis=1)
+                    expected = ((dense_extreme[:, None] - blocks) if top else (blocks - dense_extreme[:, None])) <= eps
+                    out = np.empty(blocks.shape, dtype=bool)
+                    A._held_at_extreme(blocks, seg.reshape(nb, block), ends, extreme, dc, eps, top, out)
+                assert np.array_equal(extreme, dense_extreme, equal_nan=True), (name, dtype, top)
+                assert np.array_equal(out, expected), (name, dtype, top, int(np.sum(out != expected)))
+
+
+def test_the_held_cases_hold_some_frames_and_leave_others() -> None:
+    """The cases above are not vacuous: most hold frames at a peak and leave others."""
+    mixed = 0
+    for _, x, block, dc, eps in _held_cases():
+        seg = np.asarray(x, dtype=np.float32)[: (x.size // block) * block].astype(np.float64) - dc
+        b = seg.reshape(-1, block)
+        with np.errstate(invalid="ignore"):
+            held = (b.max(axis=1)[:, None] - b) <= eps
+        mixed += bool(held.any() and not held.all())
+    assert mixed >= 40
