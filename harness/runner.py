@@ -53,6 +53,7 @@ from .durations import format_duration
 from .errors import RigError, ScenarioFileError, UsageError
 from .inputs import closest
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
+from .faults.unfired import unfired_kinds
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
 from .history import History, append_note, run_op
 from .runfolder import RunFolder, remove_refused_run
@@ -629,7 +630,7 @@ class ReliabilityRun:
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
                             gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips(),
                             not_started=not_started, device_losses=losses, notes=config_warnings,
-                            unfired=scheduled_unfired(injector))
+                            unfired=scheduled_unfired(injector), unfired_why=unfired_why(injector))
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
@@ -972,6 +973,8 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
                    # of those, the kinds its schedule drew for this run (kind -> faults drawn):
                    # promised, and never fired nor skipped (the verdict's doubt)
                    "scheduled_unfired": scheduled_unfired(injector),
+                   # of those, why: still queued at the run's end, refused, or never reached
+                   "unfired_why": unfired_why(injector),
                    # every fault not injected, kind -> reason -> count: the target could not
                    # inject it, or it had nothing to act on when it fired (no pipeline)
                    "skipped": injector.skips()},
@@ -989,17 +992,23 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
 
 
 def scheduled_unfired(injector: FaultInjector) -> dict[str, int]:
-    """Kind -> faults the run's schedule drew of it, for each kind of which none fired and none was
-    skipped (``fault_skipped``: the target could not inject it, or it had nothing to act on).
+    """Kind -> faults the run's schedule drew of it, for each kind of which none fired and not
+    every drawn fault was skipped (``fault_skipped``: the target could not inject it, or it had
+    nothing to act on: a note of its own); why each did not fire is ``unfired_why``.
 
     Why the schedule and not the profile's probabilities: the schedule is what the profile
     promised for this seed and this duration. A kind drawn with a small probability in a short
     run is often not drawn at all, and then the run never claimed to test it (summary.json's
     ``never_fired`` lists it, with no doubt); a kind that was drawn and never fired is a claim
     the run did not keep."""
-    drawn = Counter(f.kind for f in injector.schedule.faults)
-    skipped = set(injector.skips())
-    return {k: n for k, n in sorted(drawn.items()) if not injector.fired_by_kind.get(k) and k not in skipped}
+    return {k: u.drawn for k, u in unfired_kinds(injector).items()}
+
+
+def unfired_why(injector: FaultInjector) -> dict[str, dict[str, Any]]:
+    """Kind -> why the drawn faults of each ``scheduled_unfired`` kind never fired: how many were
+    still queued at the run's end, refused when they fired, or never reached, and the clause the
+    verdict's doubt gives (``harness.faults.unfired``)."""
+    return {k: u.to_dict() for k, u in unfired_kinds(injector).items()}
 
 
 def _budget(system: AudioSystem) -> float | None:
