@@ -1000,7 +1000,7 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
                    # kinds the profile asked for of which not one fired: the run says nothing of them
                    "never_fired": sorted(k for k in injector.schedule.asked if not faults.get(k)),
                    # of those, the kinds its schedule drew for this run (kind -> faults drawn):
-                   # promised, and never fired nor skipped (the verdict's doubt)
+                   # promised, never fired, and not every one skipped (the verdict's doubt)
                    "scheduled_unfired": scheduled_unfired(injector),
                    # of those, why: still queued at the run's end, refused, or never reached
                    "unfired_why": unfired_why(injector),
