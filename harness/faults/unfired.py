@@ -116,7 +116,8 @@ def _why(injector: FaultInjector, counts: dict[str, int], late: list[float], ear
         behind = (f"behind {busy[0]}'s calls, running for {_seconds(injector.disarmed_at - busy[1])}"
                   if busy is not None and injector.disarmed_at is not None
                   else "behind the injector's earlier calls")
-        due = f", due up to {_seconds(max(late))} before it" if late else ""
+        due = (f", due {_seconds(late[0])} before it" if len(late) == 1 else
+               f", due up to {_seconds(max(late))} before it" if late else "")
         parts.append(f"{counts[QUEUED]} still queued when the faults were disarmed at the run's end{due} ({behind})")
     if counts.get(REFUSED):
         parts.append(f"{counts[REFUSED]} refused when it fired (see the skipped faults)")

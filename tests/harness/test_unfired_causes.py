@@ -77,8 +77,8 @@ def test_a_fault_due_while_the_injector_is_busy_with_another_is_queued_behind_it
     (why,) = unfired_kinds(injector).values()
     assert why.kind == "waiting" and why.causes == {QUEUED: 1}
     assert injector.busy_at_disarm is not None and injector.busy_at_disarm[0] == "slow_calls"
-    assert why.why.startswith("1 still queued when the faults were disarmed at the run's end, due up to ")
-    assert "behind slow_calls's calls, running for " in why.why
+    assert why.why.startswith("1 still queued when the faults were disarmed at the run's end, due ")
+    assert " s before it (behind slow_calls's calls, running for " in why.why
 
 
 def test_refused_and_never_reached_are_told_apart_on_the_simulated_clock():
