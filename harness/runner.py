@@ -53,6 +53,7 @@ from .durations import format_duration
 from .errors import RigError, ScenarioFileError, UsageError
 from .inputs import closest
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
+from .faults.unfired import unfired_kinds
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
 from .history import History, append_note, run_op
 from .runfolder import RunFolder, remove_refused_run
@@ -471,8 +472,16 @@ class ReliabilityRun:
         program = self.program
         if program is not None and isinstance(parts.backend, SimulatedBackend):
             parts.backend.program = program.at  # the device's input plays it (streams open at the start)
-        audio = self.audio = AudioCheck.attach(system, injector, program=program,
-                                               capture=_rig_capture(backend, run_dir, program, self._rig))
+        capture = _rig_capture(backend, run_dir, program, self._rig)
+        audio = self.audio = AudioCheck.attach(system, injector, program=program, capture=capture)
+        if capture is not None and capture.failure is None and capture.start_outage is not None:
+            # the server went away before the system touched it and the run starts on the one
+            # started again: nothing of the system's to judge in that, but the run says so
+            warning = f"the JACK server {capture.server!r} went away as the rig's capture opened: {capture.start_outage}"
+            config_warnings.append(warning)
+            history.note("server_lost_at_start", server=capture.server, why=capture.start_outage)
+            if self.on_warning is not None:
+                self.on_warning(warning)
         # The rig's server can also die without the harness killing it (a crash in the field):
         # the watch records that as a fault of its own and brings the server back.
         watch = _watch_rig(target, history)
@@ -506,6 +515,7 @@ class ReliabilityRun:
             if initialized.outcome != "ok":  # its configuration was refused: name why, not the start's refusal
                 _raise_if_server_died(self._rig, watch, "configured", initialized.error)
                 _raise_if_outage_observed(audio, observed, clock, "configured", initialized.error)
+                _raise_if_server_lost_at_start(capture, "configured", initialized.error)
                 hint = f" (--device {spec.device!r})" if spec.device else ""
                 raise UsageError(f"the system could not be configured{hint}: {initialized.error}"
                                  + _unheard_server(audio))
@@ -513,6 +523,7 @@ class ReliabilityRun:
             if started.outcome != "ok":
                 _raise_if_server_died(self._rig, watch, "started", started.error)
                 _raise_if_outage_observed(audio, observed, clock, "started", started.error)
+                _raise_if_server_lost_at_start(capture, "started", started.error)
                 raise UsageError(f"the system did not start: {started.error}" + _unheard_server(audio))
             t_run = t0
             if not simulated:
@@ -629,7 +640,7 @@ class ReliabilityRun:
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
                             gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips(),
                             not_started=not_started, device_losses=losses, notes=config_warnings,
-                            unfired=scheduled_unfired(injector))
+                            unfired=scheduled_unfired(injector), unfired_why=unfired_why(injector))
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)
@@ -639,6 +650,8 @@ class ReliabilityRun:
         summary["device_losses"] = losses  # the reports' verdict reads it
         if crash is not None:
             summary["crash"] = crash  # whose code raised: a swarm groups system and harness crashes apart
+        # the run's set-up warnings, notes of its verdict: fallback devices absent, its JACK server
+        # started again as the rig's capture opened
         summary["config_warnings"] = config_warnings
         summary["system_factory"] = choice.describe()
         summary["dsp_kernel"] = self.dsp_kernel
@@ -771,8 +784,14 @@ def _rig_capture(backend: DeviceBackend, run_dir: Path, program: Any = None, rig
         program_file = RunFolder(run_dir).write_bytes("program.f32", program.at(rate).astype("<f4").tobytes())
     capture = RigCapture(server, run_dir, program=program_file).start()
     if not capture.wait_ready(READY_TIMEOUT_S):
-        capture.fail(f"the rig's capture client did not open on JACK server {server!r} within "
-                     f"{READY_TIMEOUT_S:.0f} s")
+        if capture.start_outage is not None:
+            why = (f"the JACK server {server!r} went away as the rig's capture client opened ({capture.start_outage}) "
+                   f"and no server served that name again within {READY_TIMEOUT_S:.0f} s")
+        elif capture.start_failure is not None:
+            why = f"the rig's capture client could not open on JACK server {server!r}: {capture.start_failure}"
+        else:
+            why = f"the rig's capture client did not open on JACK server {server!r} within {READY_TIMEOUT_S:.0f} s"
+        capture.fail(why)
     return capture
 
 
@@ -801,6 +820,17 @@ def _raise_if_server_died(rig: Any, watch: Any, doing: str, error: Any) -> None:
         what = f"pid {rig.pid}, exit status {status}"
     raise _ServerDiedAtStart(f"the JACK server died unannounced ({what}) while the system was being {doing}, "
                              f"which then failed: {error}")
+
+
+def _raise_if_server_lost_at_start(capture: Any, doing: str, error: Any) -> None:
+    """Raise ``_ServerDiedAtStart`` when the rig's capture saw the run's JACK server go away as its
+    first client opened and no server came back before it gave up (``RigCapture.start_outage``
+    on a failed capture): the system's ``doing`` then failed for want of a server that was there
+    when the run began, the environment's fault, never a usage error. A server that was not there
+    at all stays a usage error (``_unheard_server`` says which server to start)."""
+    if capture is None or not getattr(capture, "failure", None) or getattr(capture, "start_outage", None) is None:
+        return
+    raise _ServerDiedAtStart(f"{capture.failure}; the system was then being {doing}, which failed: {error}")
 
 
 def _unheard_server(audio: AudioCheck) -> str:
@@ -970,8 +1000,10 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
                    # kinds the profile asked for of which not one fired: the run says nothing of them
                    "never_fired": sorted(k for k in injector.schedule.asked if not faults.get(k)),
                    # of those, the kinds its schedule drew for this run (kind -> faults drawn):
-                   # promised, and never fired nor skipped (the verdict's doubt)
+                   # promised, never fired, and not every one skipped (the verdict's doubt)
                    "scheduled_unfired": scheduled_unfired(injector),
+                   # of those, why: still queued at the run's end, refused, or never reached
+                   "unfired_why": unfired_why(injector),
                    # every fault not injected, kind -> reason -> count: the target could not
                    # inject it, or it had nothing to act on when it fired (no pipeline)
                    "skipped": injector.skips()},
@@ -989,17 +1021,23 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
 
 
 def scheduled_unfired(injector: FaultInjector) -> dict[str, int]:
-    """Kind -> faults the run's schedule drew of it, for each kind of which none fired and none was
-    skipped (``fault_skipped``: the target could not inject it, or it had nothing to act on).
+    """Kind -> faults the run's schedule drew of it, for each kind of which none fired and not
+    every drawn fault was skipped (``fault_skipped``: the target could not inject it, or it had
+    nothing to act on: a note of its own); why each did not fire is ``unfired_why``.
 
     Why the schedule and not the profile's probabilities: the schedule is what the profile
     promised for this seed and this duration. A kind drawn with a small probability in a short
     run is often not drawn at all, and then the run never claimed to test it (summary.json's
     ``never_fired`` lists it, with no doubt); a kind that was drawn and never fired is a claim
     the run did not keep."""
-    drawn = Counter(f.kind for f in injector.schedule.faults)
-    skipped = set(injector.skips())
-    return {k: n for k, n in sorted(drawn.items()) if not injector.fired_by_kind.get(k) and k not in skipped}
+    return {k: u.drawn for k, u in unfired_kinds(injector).items()}
+
+
+def unfired_why(injector: FaultInjector) -> dict[str, dict[str, Any]]:
+    """Kind -> why the drawn faults of each ``scheduled_unfired`` kind never fired: how many were
+    still queued at the run's end, refused when they fired, or never reached, and the clause the
+    verdict's doubt gives (``harness.faults.unfired``)."""
+    return {k: u.to_dict() for k, u in unfired_kinds(injector).items()}
 
 
 def _budget(system: AudioSystem) -> float | None:

@@ -158,7 +158,8 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
               gates: Iterable[Any] = (), steady: Mapping[str, Any] | None = None,
               faults_skipped: Mapping[str, Mapping[str, int]] | None = None,
               not_started: str | None = None, device_losses: Mapping[str, Any] | None = None,
-              unfired: Mapping[str, int] | None = None, subject: str = "invariants") -> RunVerdict:
+              unfired: Mapping[str, int] | None = None, unfired_why: Mapping[str, Any] | None = None,
+              subject: str = "invariants") -> RunVerdict:
     """Turn a run's findings into its verdict (the only place that does).
 
     ``checks``: the invariant verdicts; ``status``: ``completed``, ``interrupted``, ``partial`` (a
@@ -187,7 +188,10 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     ``unfired``: kind -> faults the run's schedule drew of it, for each kind that never fired
     (``runner.scheduled_unfired``): a completed run that injected faults but none of a kind its
     schedule promised is inconclusive, naming the kinds; it tested nothing of them (an
-    interrupted run, or one that injected nothing, already says so).
+    interrupted run, or one that injected nothing, already says so). ``unfired_why``: kind -> why
+    its faults did not fire (``runner.unfired_why``'s dicts, their ``why``, or the clause itself):
+    still queued behind the injector's earlier calls at the run's end, refused, or never reached;
+    said beside each kind, since the remedy differs (a longer run, another profile).
     ``subject``: ``expectations`` for a scenario, whose checks are one ``expectations`` check and
     one per unmet expectation: its headline says "expectations not met" and names the unmet ones,
     or, on a pass, "every one of its expectations held", where a run's says how many invariants
@@ -255,9 +259,19 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
         notes.append(skipped)
     if unfired and status == "completed" and faults_injected:
         doubts.append("fault kinds the schedule drew never fired: "
-                      + ", ".join(f"{kind} ({n} drawn)" for kind, n in sorted(unfired.items()))
+                      + ", ".join(f"{kind} ({n} drawn" + (f": {why}" if (why := _unfired_clause(unfired_why, kind)) else "")
+                                  + ")" for kind, n in sorted(unfired.items()))
                       + ": the run tested nothing of them")
     return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d, subject)
+
+
+def _unfired_clause(unfired_why: Mapping[str, Any] | None, kind: str) -> str:
+    """Why ``kind``'s drawn faults never fired, as ``unfired_why`` gives it (a summary's dict with
+    its ``why``, or the clause); "" when it does not say (a summary written before it did)."""
+    why = (unfired_why or {}).get(kind)
+    if isinstance(why, Mapping):
+        why = why.get("why")
+    return why.strip() if isinstance(why, str) else ""
 
 
 #: the longest reason the headline gives one inconclusive check (the whole message is in the

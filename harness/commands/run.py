@@ -154,7 +154,10 @@ def handler(args: argparse.Namespace) -> int:
             print(f"  {skipped}")
         never = s["faults"].get("never_fired") or []
         if never:
-            print(f"  never fired (this run tested nothing of them): {', '.join(never)}")
+            why = s["faults"].get("unfired_why") or {}
+            print("  never fired (this run tested nothing of them): "
+                  + ", ".join(f"{k} ({why[k]['why']})" if isinstance(why.get(k), dict) and why[k].get("why") else k
+                              for k in never))
         if mutant_note:
             print(f"  {mutant_note}")
         for warning in s.get("config_warnings") or ():

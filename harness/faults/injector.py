@@ -158,6 +158,16 @@ class FaultInjector:
         #: those the target could not inject at all were dropped from the schedule before the run
         #: (``Schedule.unsupported_reasons``); ``skips()`` tells both
         self.skipped_by_kind: dict[str, Counter[str]] = {}
+        #: when the armed faults were first disarmed (the run's end for its faults; None: not yet,
+        #: or never armed), and whether they were ever armed: what ``harness.faults.unfired``
+        #: reads to tell a drawn fault still queued from one never reached
+        self.disarmed_at: float | None = None
+        self.was_armed = False
+        #: the fault whose ``start``/``end`` the injector is running (kind, since): a fault whose
+        #: time came waits behind it (one timer thread on a real clock)
+        self._busy: tuple[str, float] | None = None
+        #: ``_busy`` as it was at ``disarm``: what the faults still queued then waited behind
+        self.busy_at_disarm: tuple[str, float] | None = None
 
     # -- clock ----------------------------------------------------------------------------------
     def _pending(self, schedule: Callable[[Callable[[], None]], Any], fn: Callable[[], None]) -> None:
@@ -217,7 +227,7 @@ class FaultInjector:
         """Schedule every fault's trigger. Idempotent."""
         if self.armed:
             return self
-        self.armed = True
+        self.armed = self.was_armed = True
         for fault in self.schedule.faults:
             rng: Any = _LazyRandom(f"{self.seed}:{fault.fault_id}")  # == self._rng(fault), made on first use
             fault.trigger.arm(self, lambda f=fault, r=rng: self._fire(f, r), rng)
@@ -258,7 +268,11 @@ class FaultInjector:
             self.records.append(record)
             self.fired_by_kind[fault.kind] += 1
             self._tell("fault_start", record)
-            token = fault.start(ctx)
+            self._busy = (fault.kind, record.fired_at)
+            try:
+                token = fault.start(ctx)
+            finally:
+                self._busy = None
             record.details = _public(token)
             if fault.duration_s > 0:
                 self._active[fault.fault_id] = (fault, record, token, ctx)
@@ -293,7 +307,11 @@ class FaultInjector:
             if item is None:
                 return
             fault, record, token, ctx = item
-            fault.end(ctx, token)
+            self._busy = (fault.kind, self.system.clock.now())
+            try:
+                fault.end(ctx, token)
+            finally:
+                self._busy = None
             record.ended_at = self.system.clock.now()
             self._tell("fault_end", record)
 
@@ -307,7 +325,11 @@ class FaultInjector:
             return [rec for _, rec, _, _ in self._active.values()]
 
     def disarm(self) -> None:
-        """Cancel pending triggers and end every active fault (devices return, pools refill)."""
+        """Cancel pending triggers and end every active fault (devices return, pools refill).
+        The first disarm after ``arm`` is the end of the run's faults (``disarmed_at``)."""
+        if self.armed and self.disarmed_at is None:
+            self.disarmed_at = self.system.clock.now()
+            self.busy_at_disarm = self._busy
         for timer in list(self._timers.values()):
             timer.cancel()
         self._timers.clear()

@@ -153,6 +153,8 @@ def run_data_from_run(history: Any, *, run_dir: Path, meta: dict[str, Any], labe
         meta["faults_skipped"] = summary["faults"]["skipped"]
     if isinstance(summary.get("faults"), dict) and summary["faults"].get("scheduled_unfired"):
         meta["faults_unfired"] = summary["faults"]["scheduled_unfired"]  # a doubt of the verdict
+        if isinstance(summary["faults"].get("unfired_why"), dict):
+            meta["faults_unfired_why"] = summary["faults"]["unfired_why"]  # and why, kind by kind
     if summary.get("not_started"):
         meta["not_started"] = str(summary["not_started"])
     if isinstance(summary.get("device_losses"), dict):

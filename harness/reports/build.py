@@ -205,9 +205,12 @@ def _from_journal(rd: RunData, j: JournalData, segments_wall: dict[int, float],
         losses = (end.get("summary") or {}).get("device_losses")
         if isinstance(losses, dict):
             rd.meta["device_losses"] = losses
-        unfired = ((end.get("summary") or {}).get("faults") or {}).get("scheduled_unfired")
+        end_faults = (end.get("summary") or {}).get("faults") or {}
+        unfired = end_faults.get("scheduled_unfired")
         if isinstance(unfired, dict) and unfired:
             rd.meta["faults_unfired"] = unfired
+            if isinstance(end_faults.get("unfired_why"), dict):
+                rd.meta["faults_unfired_why"] = end_faults["unfired_why"]
         rd.scenarios = list(end.get("scenarios") or [])
         if end.get("sim_t") is not None:
             rd.sim_time_s = float(end["sim_t"])
@@ -350,6 +353,7 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         faults_injected=ef.faults, gates=rd.gates, steady=rd.steady_state,
                         faults_skipped=rd.meta.get("faults_skipped"), not_started=rd.meta.get("not_started"),
                         device_losses=rd.meta.get("device_losses"), unfired=rd.meta.get("faults_unfired"),
+                        unfired_why=rd.meta.get("faults_unfired_why"),
                         notes=[str(w) for w in rd.meta.get("config_warnings") or ()],
                         subject="expectations" if rd.kind == "scenario" else "invariants")
     meta = dict(rd.meta)

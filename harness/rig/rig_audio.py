@@ -97,6 +97,9 @@ __all__ = ["RigCapture", "jack_server_of", "system_stream_pid"]
 OPEN_TIMEOUT_S = 60.0
 #: how long a run waits for its first capture agent before the system starts
 READY_TIMEOUT_S = 20.0
+#: capture agents ``wait_ready`` starts at most while its server goes away under them (each one
+#: after its server's jackd was seen gone: a server killed again and again as the run starts)
+MAX_START_AGENTS = 5
 #: how long ``poll()`` waits for the agent to take a new device host pid to follow
 FOLLOW_TIMEOUT_S = 0.5
 #: how long an agent may outlive its server's process before it is taken for one libjack never
@@ -226,6 +229,16 @@ class RigCapture:
         self.silent_deaths: list[dict[str, Any]] = []
         #: when the server itself did not run (stopped, or not scheduled): JACK reports no xrun then
         self.server_runs = ServerRuns(self._the_server)
+        #: the jackd serving ``server`` when the capture started (None: none, or more than one)
+        self.server_pid_at_start: int | None = None
+        #: the server went away while the capture's first client was opening (its jackd gone): what
+        #: was seen, else None. A run whose capture then opened on the server started again runs
+        #: on that one; one whose capture never opened was refused by the environment, not the
+        #: command (``harness.runner``)
+        self.start_outage: str | None = None
+        #: why the capture's first agent ended before its client opened, for another reason than
+        #: its server going away (None: it did not)
+        self.start_failure: str | None = None
 
     def _the_server(self) -> int | None:
         """The one live jackd serving ``server`` (None: none, or more than one: not watched)."""
@@ -239,6 +252,7 @@ class RigCapture:
         return env
 
     def start(self) -> RigCapture:
+        self.server_pid_at_start = self._the_server()
         self.server_runs.start()
         self._spawn()
         return self
@@ -254,8 +268,57 @@ class RigCapture:
                                 tone_hz=self.tone_hz, program=None if self.program is None else str(self.program))
 
     def wait_ready(self, timeout_s: float) -> bool:
-        """Wait (bounded) until the current agent's client is open and capturing."""
-        return self._agent is not None and self._agent.wait_ready(timeout_s)
+        """Wait (bounded) until the current agent's client is open and capturing.
+
+        An agent that ended before its client opened because the server went away under it (the
+        jackd serving the name when the capture started is gone, or libjack told it the server
+        shut down) is replaced and the wait goes on, up to ``timeout_s`` in all: the new agent
+        opens once a server serves the name again. Measured with the CLI on the user's rig
+        (``kill -9`` of jackd 1.5 s into ``run --backend portaudio --device system``, restarted 2 s
+        later): the agent died as its client opened, the wait ended at once, and the system's
+        configuration then found no device: exit 2, a usage error, for a server back 2 s later.
+        ``start_outage`` says what was seen; an agent that ended for any other reason fails the
+        wait at once (``start_failure``)."""
+        deadline = time.monotonic() + timeout_s
+        for _ in range(MAX_START_AGENTS):
+            agent = self._agent
+            if agent is None:
+                return False
+            if agent.wait_ready(max(0.0, deadline - time.monotonic())):
+                self._note_server_restarted()
+                return True
+            if agent.alive:  # still opening at the deadline: no server serves the name
+                self.start_outage = self._server_lost_since_start() or self.start_outage
+                return False
+            why = agent.failure
+            lost = self._server_lost_since_start()
+            if lost is None and agent.shutdown_reason is None:
+                self.start_failure = f"its agent ended before its client opened ({why})"
+                return False
+            self.start_outage = lost or f"libjack told the rig's capture client the server shut down ({why})"
+            self.agent_exits.append(why)
+            agent.kill()
+            if time.monotonic() >= deadline:
+                return False
+            self._spawn()
+        return False
+
+    def _server_lost_since_start(self) -> str | None:
+        """What became of the jackd that served the name when the capture started, if it is gone."""
+        pid = self.server_pid_at_start
+        if pid is None or pid_is_jackd(pid, self.server):
+            return None
+        return f"jackd pid {pid}, serving {self.server!r} when the rig's capture started, is gone"
+
+    def _note_server_restarted(self) -> None:
+        """Once the first client opened: a jackd other than the one serving the name when the
+        capture started serves it now, so the server was started again in between (``start_outage``)."""
+        lost = self._server_lost_since_start()
+        now = self._the_server()
+        if lost is not None and now is not None and now != self.server_pid_at_start:
+            self.start_outage = f"{lost}; the capture opened on the server started again (jackd pid {now})"
+        elif self.start_outage is not None and now is not None:
+            self.start_outage += f"; the capture opened on the server started again (jackd pid {now})"
 
     def fail(self, why: str) -> None:
         """Give up before the run starts: end the agent and keep ``why``."""

@@ -5,7 +5,8 @@ probability) was never promised, and a run without it still passes.
 
 The profile checks every 40 s, so a 60 s run draws at 0.5 s and 40.5 s, each fault placed up to
 40 s after its check: for seed 20 the schedule is xrun at 39.4 s and 50.9 s and one dropout at
-78.1 s, after the run's end."""
+78.1 s, after the run's end (the faults disarmed at 61 s: the 1 s steady-state window, then 60 s): the
+doubt says it was never reached, the run's end came first."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import pytest
 from harness.cli import main
 
 PROFILE = 'name = "late"\ncheck_every_s = 40\n[probabilities]\nxrun = 1.0\ndropout = 0.5\n'
-DOUBT = "fault kinds the schedule drew never fired: dropout (1 drawn): the run tested nothing of them"
+WHY = "1 never reached: the run's end came first, due 18.1 s after it"
+DOUBT = f"fault kinds the schedule drew never fired: dropout (1 drawn: {WHY}): the run tested nothing of them"
 
 
 def _run(tmp_path: Path, seed: int) -> tuple[int, str, dict, dict]:
@@ -40,6 +42,8 @@ def test_a_kind_the_schedule_drew_that_never_fired_is_inconclusive_on_every_surf
     assert summary["faults"]["scheduled_unfired"] == {"dropout": 1}
     assert code == 3
     assert f"INCONCLUSIVE: {DOUBT}" in out
+    assert f"never fired (this run tested nothing of them): dropout ({WHY})" in out
+    assert summary["faults"]["unfired_why"] == {"dropout": {"drawn": 1, "never_reached": 1, "why": WHY}}
     assert summary["outcome"] == "inconclusive" and DOUBT in summary["verdict"]["doubts"]
     assert report["verdict"]["outcome"] == "inconclusive" and DOUBT in report["verdict"]["doubts"]
 

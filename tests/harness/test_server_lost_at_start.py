@@ -1,0 +1,160 @@
+"""The user's JACK server killed from outside as the rig's capture opens, at the very start of a run.
+
+Measured with the CLI (``soundcheck loopback up``, ``run --backend portaudio --device system``, the
+jackd ``kill -9``ed 1.5 s in and started again 2 s later): exit 2, a usage error, "no device named
+'system' (available: none)". The rig's capture had not opened, so nothing saw the server die, and
+the refusal blamed the command for a server that was there when the run began and back 2 s later.
+Now the capture waits for a server that went away under it (``RigCapture.wait_ready``): the run
+starts on the server started again and says so, and one that never comes back is an inconclusive
+run, "the system never ran", never a usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.cli import main
+from harness.errors import RigError
+from harness.rig import rig_audio
+from harness.rig.loopback import LoopbackRig, pid_is_jackd, server_pids, wait_until
+from harness.runner import ReliabilityRun, RunSpec
+
+WAIT_S = 60.0
+
+
+class _FailedCapture:
+    """A rig capture that saw its server's jackd go as its first client opened, and gave up."""
+
+    server = "users-server"
+    start_outage = "jackd pid 4242, serving 'users-server' when the rig's capture started, is gone"
+    failure = ("the JACK server 'users-server' went away as the rig's capture client opened (" + start_outage
+               + ") and no server served that name again within 20 s")
+
+    def close(self, check: Any = None) -> None:
+        pass
+
+
+def test_a_refused_start_after_the_capture_saw_its_server_go_is_inconclusive_not_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """No jackd: the server named is not there when the system is configured, and the capture says
+    one served the name when the run began. Exit 3, the reason on the CLI line and in report.json."""
+    monkeypatch.setenv("JACK_DEFAULT_SERVER", f"soundcheck-absent-{os.getpid()}")
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    monkeypatch.setattr("harness.runner._rig_capture", lambda *args, **kwargs: _FailedCapture())
+    runs = tmp_path / "runs"
+    code = main(["run", "--backend", "portaudio", "--device", "system", "--duration", "2", "--seed", "1",
+                 "--report-dir", str(runs)])
+    captured = capsys.readouterr()
+    assert code == 3, captured.err
+    assert "Traceback" not in captured.err
+    doubt = f"the system never ran: {_FailedCapture.failure}; the system was then being configured, which failed: "
+    assert f"INCONCLUSIVE: {doubt}" in captured.out, captured.out
+    (run_dir,) = runs.iterdir()
+    report = json.loads((run_dir / "report.json").read_text())
+    assert report["verdict"]["outcome"] == "inconclusive"
+    assert any(d.startswith(doubt) for d in report["verdict"]["doubts"]), report["verdict"]["doubts"]
+
+
+def _kill(pid: int) -> None:
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: not pid_is_jackd(pid), WAIT_S, what="the killed jackd to be gone")
+
+
+def _restart(server: LoopbackRig) -> None:
+    """Start the killed server again as a user does: JACK2 refuses a server under the name for a
+    second or two after a SIGKILL (measured 1.3-2.4 s: "server already active"), so each refusal
+    is followed by another try, until one serves (bounded)."""
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        try:
+            server.restart_server()
+            return
+        except RigError:
+            if time.monotonic() >= deadline:
+                raise
+
+
+def _kill_as_the_capture_opens(monkeypatch: pytest.MonkeyPatch, server: LoopbackRig, *, restart: bool,
+                               restarts: list[threading.Thread]) -> list[int]:
+    """The user's jackd ``kill -9``ed just after the run's first capture agent is spawned (its client
+    not yet open), then, with ``restart``, started again by the user in another thread (JACK2
+    refuses a new server for a second or two after a SIGKILL; ``restart_server`` retries)."""
+    killed: list[int] = []
+    real = rig_audio.JackAgent
+
+    def agent(*args: Any, **kwargs: Any) -> Any:
+        made = real(*args, **kwargs)
+        if not killed:
+            (pid,) = server_pids(server.server_name)
+            _kill(pid)
+            killed.append(pid)
+            if restart:
+                restarts.append(threading.Thread(target=_restart, args=(server,), name="user-restarts-jackd", daemon=True))
+                restarts[-1].start()
+        return made
+
+    monkeypatch.setattr(rig_audio, "JackAgent", agent)
+    return killed
+
+
+def _run(tmp_path: Path) -> Any:
+    return ReliabilityRun(RunSpec(backend="portaudio", device="system", duration_s=2.0, seed=3, faults="none",
+                                  report_root=tmp_path)).execute()
+
+
+@pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(180)
+def test_the_users_server_killed_as_the_capture_opens_and_started_again_is_a_run_on_the_new_server(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = LoopbackRig()
+    server.start()
+    try:
+        monkeypatch.setenv("JACK_DEFAULT_SERVER", server.server_name)
+        monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+        restarts: list[threading.Thread] = []
+        killed = _kill_as_the_capture_opens(monkeypatch, server, restart=True, restarts=restarts)
+        result = _run(tmp_path)
+        (now,) = server_pids(server.server_name)
+    finally:
+        for thread in restarts:
+            thread.join(WAIT_S)
+        server.close()
+    assert killed and now != killed[0]
+    assert result.exit_code in (0, 3), result.verdict  # a verdict on the run (a loaded machine may doubt it)
+    assert not result.verdict.failures, result.verdict
+    assert "the system never ran" not in " ".join(result.verdict.doubts), result.verdict
+    warning = (f"the JACK server {server.server_name!r} went away as the rig's capture opened: jackd pid {killed[0]}, "
+               f"serving {server.server_name!r} when the rig's capture started, is gone; the capture opened on the "
+               f"server started again (jackd pid {now})")
+    assert warning in result.verdict.notes, result.verdict.notes
+    assert result.summary["audio"].get("analysed"), result.summary["audio"]
+
+
+@pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(180)
+def test_the_users_server_killed_as_the_capture_opens_and_never_back_is_inconclusive(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = LoopbackRig()
+    server.start()
+    try:
+        monkeypatch.setenv("JACK_DEFAULT_SERVER", server.server_name)
+        monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+        killed = _kill_as_the_capture_opens(monkeypatch, server, restart=False, restarts=[])
+        result = _run(tmp_path)
+    finally:
+        server.close()
+    assert result.exit_code == 3, result.verdict
+    doubts = " ".join(result.verdict.doubts)
+    assert (f"the system never ran: the JACK server {server.server_name!r} went away as the rig's capture client "
+            f"opened (jackd pid {killed[0]}, serving") in doubts, doubts
+    assert "; the system was then being configured, which failed: " in doubts, doubts
+    report = json.loads((result.run_dir / "report.json").read_text())
+    assert report["verdict"]["outcome"] == "inconclusive"
