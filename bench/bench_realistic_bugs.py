@@ -5954,7 +5954,12 @@ BATCH_43: list[Bug] = [
         "            status.input_underflow = True\n",
         "the copy taken for a leftover in _deliver's starved path: the shared clean status is flagged "
         "input_underflow, and every later clean block of every stream reads as starved",
-        "simulated faults: a starved input ends when fed"),
+        "simulated faults: a starved input ends when fed",
+        equivalent="_deliver is handed the shared clean status only from _tick's fast path, which runs "
+                   "when no device of the stream is starved (its for-else), and nothing runs between that "
+                   "check and _deliver's read of `starved` (the callback and the taps come after it); every "
+                   "starved block gets a StatusFlags of its own from _tick's slow path (or _late_tick), so "
+                   "the copy is never reached on the virtual clock that drives the simulated device"),
 ]
 BATCHES[43] = BATCH_43
 BUGS += BATCH_43
