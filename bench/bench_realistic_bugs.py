@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-42: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-43: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -5835,6 +5835,134 @@ BATCH_42: list[Bug] = [
 ]
 BATCHES[42] = BATCH_42
 BUGS += BATCH_42
+
+#: Written blind (from system_under_test/, the README, ARCHITECTURE and the seed document only,
+#: before any test was read), over the promises of issue #12: a dependency edge added twice, the
+#: start order's tie-break, a raising event listener, a stretch's histogram count, stop and close
+#: from FAILED, the global usage, a limit read outside the lock, a v1 file's known keys, a fallback
+#: listed twice, a biquad at 0 Hz, the draining pipelines' books, a dead stream's close, the
+#: deadline's give-up time and its judge of a back-off, the callback-error threshold, and a
+#: starved block's shared status. ``--batch 43`` tries only these.
+BATCH_43: list[Bug] = [
+    Bug("duplicate_edge_added_twice", "coordinator.py",
+        "            if depends_on in self._entries[name].depends_on:\n                return\n",
+        "",
+        "'the cycle check below refuses anything wrong' while tidying add_dependency: an edge added "
+        "twice is kept twice, start_order counts it twice and decrements it once, and the component "
+        "drops out of the start and stop order",
+        "dependency order: one edge however often it is added"),
+    Bug("start_order_walks_dependent_set", "coordinator.py",
+        "                for d in self._entries:\n"
+        "                    if n in self._entries[d].depends_on:\n"
+        "                        indegree[d] -= 1\n"
+        "                        if indegree[d] == 0:\n"
+        "                            ready.append(d)\n",
+        "                for d in self._entries[n].dependents:\n"
+        "                    indegree[d] -= 1\n"
+        "                    if indegree[d] == 0:\n"
+        "                        ready.append(d)\n",
+        "'walk n's dependents, not every entry' (an O(n) saving) in start_order: the ties are broken "
+        "by a set's iteration order (string hashes, different in every process), not registration "
+        "order, so the stop order and a seeded run's history differ from one process to the next",
+        "dependency order: registration order breaks ties (a seeded run is reproducible)"),
+    Bug("event_listener_catches_own_errors_only", "system.py",
+        "            except Exception:\n                log.exception(\"event listener %r raised; it is removed\", listener)\n",
+        "            except AudioSystemError:\n                log.exception(\"event listener %r raised; it is removed\", listener)\n",
+        "'catch our own errors, let programming errors surface' in _emit: an event listener that raises "
+        "a KeyError breaks the operation that emitted (a recovery half-entered), and from the error "
+        "router's emit the coordinator drops the router itself as a raising observer",
+        "observers and listeners: one that raises is dropped and breaks nothing"),
+    Bug("stretch_histogram_counts_once", "monitoring.py",
+        "            self.count += rest\n",
+        "",
+        "the count taken for the ring's index while tidying observe_repeated: a stretch of N blocks "
+        "adds N samples to the ring and the total but 1 to the count (the mean and count of "
+        "callback_duration_s are wrong on the simulated device)",
+        "monitoring measures every callback"),
+    Bug("failed_cannot_stop", "lifecycle.py",
+        "    S.FAILED: frozenset({S.RECOVERING, S.STOPPING, S.CLOSED}),\n",
+        "    S.FAILED: frozenset({S.RECOVERING, S.CLOSED}),\n",
+        "STOPPING dropped from FAILED's row ('a failed system has nothing running to stop'): stop() "
+        "from FAILED is refused, and close() from FAILED, which stops first, raises",
+        "teardown: close from FAILED releases everything"),
+    Bug("global_usage_from_component_usage", "resources.py",
+        "            self._global_usage[rtype] = g_used + amount\n",
+        "            self._global_usage[rtype] = used + amount\n",
+        "the component's running total written for the global one (a copy of the line above): the "
+        "global usage is the last allocating component's, so global limits are checked against "
+        "too little",
+        "resources: global limits enforced over every component"),
+    Bug("allocate_usage_read_outside_lock", "resources.py",
+        "        with self._lock:\n            used = self._usage[component][rtype]\n",
+        "        used = self._usage[component][rtype]\n        with self._lock:\n",
+        "the read 'moved out of the lock, it is one dict lookup' in allocate: two threads allocating "
+        "at once both pass the limit check with the same usage, and one update is lost",
+        "resources: limits enforced under concurrency (check-then-act)"),
+    Bug("v1_latency_left_at_top", "config.py",
+        "    known = {\"schema_version\", \"rate\", \"buffer_size\", \"channels\", \"device\", \"gain_db\", \"latency_ms\"}\n",
+        "    known = {\"schema_version\", \"rate\", \"buffer_size\", \"channels\", \"device\", \"gain_db\"}\n",
+        "'latency_ms came late to v1, it is no flat key' in _v1_to_v2's known keys: a v1 file that "
+        "names its latency keeps it at the top as an unknown key too, and the valid file is refused "
+        "(`latency_ms: unknown field`)",
+        "config migration: a valid older file is read, nothing added"),
+    Bug("fallback_listed_twice_accepted", "config.py",
+        "                    if len(at) > 1]\n",
+        "                    if len(at) > 2]\n",
+        "off by one in _each_fallback_once ('listed more than twice'): a fallback listed twice is "
+        "accepted and tried twice with the full back-off",
+        "config validation boundary (each fallback once)"),
+    Bug("biquad_cutoff_zero_accepted", "config.py",
+        "    cutoff_hz: Float = Field(1000.0, gt=0)\n",
+        "    cutoff_hz: Float = Field(1000.0, ge=0)\n",
+        "ge for gt on the biquad's cutoff: a 0 Hz filter is accepted (a low-pass that passes nothing, a "
+        "high-pass with its poles on the unit circle)",
+        "config validation boundary (DSP parameters)"),
+    Bug("accounts_skip_draining_beside_live", "system.py",
+        "        live = [p, *d] if p is not None else list(d)\n",
+        "        live = [p] if p is not None else list(d)\n",
+        "'a new pipeline replaces the old one in the books' in _read_accounts: once a recovery has "
+        "built the next stream, a torn-down pipeline's held block and rings are out of the books "
+        "until its callback leaves",
+        "frame accounting (teardown under a held callback)"),
+    Bug("dead_stream_never_closed", "devices/simulated.py",
+        "            if not self._closed:\n                self._closed = True\n",
+        "            if not self._closed and not self._dead:\n                self._closed = True\n",
+        "'a dead stream's device is gone, there is nothing to close': a stream whose device was removed "
+        "is never marked closed nor taken off its device's list, so every recovery from a lost device "
+        "leaves one open stream behind",
+        "teardown releases everything (dead streams)"),
+    Bug("deadline_expiry_from_now", "recoverer.py",
+        "            run.due = run.started + deadline\n",
+        "            run.due = now + deadline\n",
+        "'due is always now plus something' like the branch below: a recovery whose next attempt "
+        "would come past the deadline waits a whole deadline more before it gives up",
+        "recovery bounded: gives up at the deadline"),
+    Bug("deadline_judged_without_backoff", "recoverer.py",
+        "        due = now + max(0.0, delay)\n",
+        "        due = now\n",
+        "'the attempt is judged as _attempt judges it, from now' in _due_past_deadline: an attempt "
+        "whose back-off lands past the deadline is scheduled anyway and refused when it comes: the "
+        "recovery gives up one back-off step late",
+        "recovery bounded: no attempt scheduled past the deadline"),
+    Bug("callback_error_threshold_two", "recovery.py",
+        "    callback_error_threshold: int = 3\n",
+        "    callback_error_threshold: int = 2\n",
+        "a wrong default: two callback errors in a row restart the stream instead of three",
+        "errors routed by severity (callback errors tolerated up to the threshold)"),
+    Bug("starved_block_flags_shared_status", "devices/simulated.py",
+        "            if status is _CLEAN:\n                status = StatusFlags()\n            status.input_underflow = True\n",
+        "            status.input_underflow = True\n",
+        "the copy taken for a leftover in _deliver's starved path: the shared clean status is flagged "
+        "input_underflow, and every later clean block of every stream reads as starved",
+        "simulated faults: a starved input ends when fed",
+        equivalent="_deliver is handed the shared clean status only from _tick's fast path, which runs "
+                   "when no device of the stream is starved (its for-else), and nothing runs between that "
+                   "check and _deliver's read of `starved` (the callback and the taps come after it); every "
+                   "starved block gets a StatusFlags of its own from _tick's slow path (or _late_tick), so "
+                   "the copy is never reached on the virtual clock that drives the simulated device"),
+]
+BATCHES[43] = BATCH_43
+BUGS += BATCH_43
 #: the judges' tables of history shapes and the linearizable judge's oracle, seconds, first for a
 #: bug in the invariants (batch 42: the judges' own files reach no refusal that fits nowhere, no
 #: re-entered episode, no late timer straddling the deadline, no report older than its starvation)
