@@ -18,7 +18,8 @@ runs ``check_all`` (leaks and threads included) and the loss rule once more.
 
 Settings profiles: ``soundcheck-ci`` (``ci`` for short; derandomized, 100 examples x 30 steps, no
 deadline, no database) and ``soundcheck-nightly`` (``nightly``; random, 1000 examples x 80 steps),
-registered when first asked for. A failure prints the shrunk rule sequence, the
+registered when this module is imported, every setting given (none inherited from the profile a
+test or a conftest loaded). A failure prints the shrunk rule sequence, the
 ``@reproduce_failure`` blob, and (through the pytest plugin) the command that replays it.
 """
 
@@ -32,7 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -51,23 +52,33 @@ _HC = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_l
 #: no ``explain`` phase: its coverage-traced reruns cost more than the whole search
 _PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
 #: soundcheck's Hypothesis profiles, registered under these namespaced names (never ``ci`` or
-#: ``nightly``, which a project using the plugin may have registered for its own tests) when
-#: ``profile_settings``/``set_profile`` first need them, never loaded as Hypothesis' default
+#: ``nightly``, which a project using the plugin may have registered for its own tests) when this
+#: module is imported, never loaded as Hypothesis' default. Every setting is given: a setting left
+#: out would be inherited from whatever profile is loaded when the settings are built (a test or a
+#: project's conftest that called ``settings.load_profile``), and the search would change with it.
 PROFILES = {
     "soundcheck-ci": dict(max_examples=100, stateful_step_count=30, derandomize=True, deadline=None,
-                          report_multiple_bugs=False,
+                          report_multiple_bugs=False, verbosity=Verbosity.normal, backend="hypothesis",
                           database=None, print_blob=True, suppress_health_check=_HC, phases=_PHASES),
     "soundcheck-nightly": dict(max_examples=1000, stateful_step_count=80, derandomize=False, deadline=None,
-                               database=None, print_blob=True, suppress_health_check=_HC),
+                               report_multiple_bugs=True, verbosity=Verbosity.normal, backend="hypothesis",
+                               database=None, print_blob=True, suppress_health_check=_HC, phases=tuple(Phase)),
 }
 PROFILE_ENV = "SOUNDCHECK_HYPOTHESIS_PROFILE"
 _active_profile: list[str | None] = [None]
+#: the profiles as settings objects, built once from ``PROFILES`` alone
+_SETTINGS: dict[str, settings] = {}
 
 
 def register_profiles() -> None:
-    """Register ``soundcheck-ci`` and ``soundcheck-nightly`` with Hypothesis (idempotent)."""
+    """Register ``soundcheck-ci`` and ``soundcheck-nightly`` with Hypothesis, once: registering
+    again inside a test run under ``@settings`` is deprecated by Hypothesis (a warning, an error
+    under ``filterwarnings = error``)."""
+    if _SETTINGS:
+        return
     for name, kw in PROFILES.items():
-        settings.register_profile(name, **kw)
+        _SETTINGS[name] = settings(**kw)
+        settings.register_profile(name, _SETTINGS[name])
 
 
 def profile_name(name: str) -> str:
@@ -88,8 +99,11 @@ def profile_settings(name: str | None = None, **overrides: Any) -> settings:
     """The settings of profile ``name`` (``ci``, ``nightly``, their ``soundcheck-`` names, or any
     registered profile); default: the selected one, ``$SOUNDCHECK_HYPOTHESIS_PROFILE``, else ci."""
     register_profiles()
-    name = name or _active_profile[0] or os.environ.get(PROFILE_ENV) or "ci"
-    return settings(settings.get_profile(profile_name(name)), **overrides)
+    name = profile_name(name or _active_profile[0] or os.environ.get(PROFILE_ENV) or "ci")
+    return settings(_SETTINGS[name] if name in _SETTINGS else settings.get_profile(name), **overrides)
+
+
+register_profiles()
 
 
 # ================================================================================ strategies ====

@@ -23,7 +23,16 @@ def pytest_configure(config) -> None:
     worktree, a bug bench's copy) starts cold, and the first test to call a kernel compiled it
     within its 120 s timeout: ~23 s for the two fused kernels at load ~28, more at load ~34, and
     under ``-n 2`` once in each worker, both compiling at once. Warmed here, the workers load the
-    compiled code from the cache (~0.5 s at a first call)."""
+    compiled code from the cache (~0.5 s at a first call).
+
+    And, in every process of the session (each xdist worker too), Hypothesis's pool of
+    source-code constants pinned empty (``harness.hypothesis_constants``): it is otherwise built
+    from the modules the earlier tests of the same process imported, so a derandomized search (the
+    state machine's rare states, a mutant found within N examples) drew other values in a
+    whole-suite run than alone, and a failure seen there did not replay alone."""
+    from harness.hypothesis_constants import pin_local_constants
+
+    pin_local_constants()
     if hasattr(config, "workerinput"):  # an xdist worker: its controller warmed the cache
         return
     from system_under_test import dsp_kernels

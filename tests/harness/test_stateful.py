@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis.stateful import run_state_machine_as_test
@@ -28,6 +30,61 @@ def test_state_machine_holds_every_invariant_and_reaches_the_rare_states(record_
     for state in ("running", "paused", "stopped", "closed", *RARE_STATES):
         assert stats.visits[state] >= 1, state
     assert stats.faults.keys() >= set(STATEFUL_KINDS)  # every kind the declarations give the machine
+
+
+def test_the_search_does_not_depend_on_the_modules_imported_before_it(tmp_path, monkeypatch):
+    """A derandomized search is the same after a new module full of constants was imported.
+    Hypothesis draws some values from the constants of every local module in ``sys.modules``, so
+    the ci machine's search (and whether it visited "stopped") depended on which tests had run
+    before it in the same process; the session pins that pool (``harness.hypothesis_constants``,
+    tests/conftest.py)."""
+    import importlib
+
+    def search() -> tuple[int, int, dict[str, int]]:
+        Machine = make_machine()
+        run_state_machine_as_test(Machine, settings=profile_settings("ci", max_examples=25))
+        s = Machine.stats  # type: ignore[attr-defined]
+        return s.examples, s.steps, dict(s.visits)
+
+    before = search()
+    # seeds and floats inside the machine's ranges (latencies, gains, cut-offs, releases); small
+    # integers are no constants to Hypothesis, and past 1024 constants a module gives none
+    (tmp_path / "constants_of_an_unrelated_module.py").write_text(
+        "SEEDS = (" + ", ".join(str(1000 + 7919 * i) for i in range(8)) + ")\n"
+        "FLOATS = (" + ", ".join(str(round(1.37 * i + 0.11, 3)) for i in range(1, 30)) + ")\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("constants_of_an_unrelated_module")
+    try:
+        after = search()
+    finally:
+        del sys.modules["constants_of_an_unrelated_module"]
+    assert after == before
+
+
+def test_the_profiles_do_not_inherit_from_the_profile_loaded_when_they_are_built():
+    """A project's conftest (or an in-process pytester run of one) that loads its own profile
+    changes ``settings.default`` for the rest of the process; a soundcheck profile built after it
+    inherited every setting it left out (the nightly profile's phases: only ``explicit``, no
+    search at all)."""
+    from hypothesis import Phase, Verbosity
+
+    fields = ("max_examples", "derandomize", "database", "verbosity", "phases", "stateful_step_count",
+              "report_multiple_bugs", "suppress_health_check", "deadline", "print_blob", "backend")
+
+    def profiles() -> dict[str, dict[str, object]]:
+        return {name: {f: getattr(profile_settings(name), f) for f in fields} for name in ("ci", "nightly")}
+
+    expected = profiles()
+    previous = settings.get_current_profile_name()
+    settings.register_profile("foreign-to-soundcheck", phases=[Phase.explicit], verbosity=Verbosity.quiet,
+                              max_examples=7, report_multiple_bugs=False, stateful_step_count=3)
+    settings.load_profile("foreign-to-soundcheck")
+    try:
+        loaded = profiles()
+    finally:
+        settings.load_profile(previous)
+    assert loaded == expected
+    assert Phase.generate in loaded["nightly"]["phases"] and loaded["nightly"]["verbosity"] == Verbosity.normal
 
 
 #: too_slow is a wall-clock health check: on a loaded machine (load 29 on 2 cores) the first draw

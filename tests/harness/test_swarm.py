@@ -152,21 +152,29 @@ def test_a_seed_that_injected_nothing_is_inconclusive_in_its_line_and_the_swarms
 
 # ------------------------------------------------------------------------- local cluster ----
 
+#: the local-cluster test's seeds: under ``leak_on_error`` for 3 s, seed 3 fails one way (the
+#: resources invariant) and the others pass. Seed 4 failed three ways (resources, recovery, steady
+#: state), and shrinking its two extra groups was 50 of the 70 shrink runs (seeds 1-6: 12.4 s of
+#: CPU with shrinking, 5.6 s without; the whole test 19.5 s, bench/RESULTS.md). The test's cost
+#: is CPU, not waiting: it reached its 120 s limit at load average 35-41 on 2 cores. A seed
+#: failing several ways is grouped per way in tests/harness/test_swarm_groups.py.
+_CLUSTER_SEEDS = [1, 2, 3, 5, 6]
+
+
 @pytest.mark.slow
 def test_swarm_on_a_local_cluster_finds_shrinks_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "swarm"
     db = tmp_path / "h.sqlite"
-    code = main(["swarm", "--seeds", "1-6", "--duration", "3s", "--workers", "2", "--mutant", "leak_on_error",
+    code = main(["swarm", "--seeds", "1-3,5-6", "--duration", "3s", "--workers", "2", "--mutant", "leak_on_error",
                  "--out", str(out), "--quiet", "--shrink-runs", "25", "--db", str(db)])
     assert code == 1
     rows = _rows(out / "swarm.jsonl")
-    assert sorted(r["seed"] for r in rows) == [1, 2, 3, 4, 5, 6]
+    assert sorted(r["seed"] for r in rows) == _CLUSTER_SEEDS
     failed = {r["seed"]: r for r in rows if r["outcome"] == "fail"}
     assert failed and all("resources" in r["violated"] for r in failed.values())
     assert all(r["kinds"] == sorted(swarm_profile(r["seed"]).probabilities) for r in rows)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["outcomes"]["fail"] == len(failed) and summary["exit_code"] == 1
-    # a group per way of failing: a seed that failed two ways is in two groups
     assert sorted({s for g in summary["failures"] for s in g["seeds"]}) == sorted(failed)
     assert "invariant:resources" in {g["signature"] for g in summary["failures"]}
     report = (out / "report.md").read_text()
@@ -178,21 +186,22 @@ def test_swarm_on_a_local_cluster_finds_shrinks_and_resumes(tmp_path: Path, caps
         assert sh["signature"] in sh["signatures_after"]
     (resources,) = [sh for sh in summary["shrunk"] if sh["signature"] == "invariant:resources"]
     assert resources["scenario_fails"] is True and resources["scenario_passes_healthy"] is True
-    # resume: the first three seeds stay as they were (not re-run), the rest run again, once each
+    # resume (on a cluster of one worker: a second worker's start-up is CPU the resume has no use
+    # for): the first three seeds stay as they were (not re-run), the rest run again, once each
     kept = rows[:3]
     (out / "swarm.jsonl").write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in kept)
                                      + '{"seed": 99, "torn', encoding="utf-8")
     capsys.readouterr()
-    code = main(["swarm", "--resume", str(out), "--workers", "2", "--quiet", "--no-shrink", "--db", str(db)])
+    code = main(["swarm", "--resume", str(out), "--workers", "1", "--quiet", "--no-shrink", "--db", str(db)])
     assert code == 1
     again = _rows(out / "swarm.jsonl")
     assert again[:3] == kept  # same lines, worker pid and wall time included: skipped, not re-run
-    assert sorted(r["seed"] for r in again) == [1, 2, 3, 4, 5, 6]
-    assert "6 of 6 seeds" in capsys.readouterr().out
+    assert sorted(r["seed"] for r in again) == _CLUSTER_SEEDS
+    assert f"{len(_CLUSTER_SEEDS)} of {len(_CLUSTER_SEEDS)} seeds" in capsys.readouterr().out
     # one row per seed in the run-history database, a resumed seed's row replaced, not doubled
     assert main(["history", "--db", str(db), "--kind", "swarm", "--json", "--last", "100"]) == 0
     hist = json.loads(capsys.readouterr().out)["runs"]
-    assert sorted(r["seed"] for r in hist) == [1, 2, 3, 4, 5, 6]
+    assert sorted(r["seed"] for r in hist) == _CLUSTER_SEEDS
     assert {r["seed"] for r in hist if not r["ok"]} == {r["seed"] for r in again if r["outcome"] != "pass"}
     assert set(failed) <= {r["seed"] for r in hist if not r["ok"]} and {r["mutant"] for r in hist} == {"leak_on_error"}
 
