@@ -200,8 +200,11 @@ class SimulatedBackend(DeviceBackend):
                 raise DeviceFormatError(f"{name!r} does not support {spec.sample_rate} Hz", component="device")
             dev.current_rate = spec.sample_rate
             devices.append(dev)
+        # A duplex device is the stream's input and output: listed once, so a fault hook's count
+        # (corrupt the next N callbacks) is spent once a block, not once per direction.
+        devices = list({id(d): d for d in devices}.values())
         stream = SimulatedStream(self, spec, callback, on_error, devices)
-        for dev in {id(d): d for d in devices}.values():
+        for dev in devices:
             dev.streams.append(stream)
         self.streams_opened += 1
         return stream

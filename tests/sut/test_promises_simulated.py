@@ -431,6 +431,16 @@ def test_corrupt_callbacks_get_a_malformed_input_then_good_ones():
     np.testing.assert_array_equal(rec.calls[3][4], signal[3 * BS:4 * BS])  # the signal went on
 
 
+def test_a_duplex_devices_corrupt_callbacks_are_spent_one_a_block():
+    """On a device that is the stream's input and output, ``corrupt_next_callbacks(name, 2)``
+    corrupts two blocks, as on a stream with two devices: the device is one, not one per direction."""
+    clock, backend, stream, rec, _ = _setup(spec=StreamSpec("sim-duplex", "sim-duplex", 2, 2, SR, BS))
+    backend.corrupt_next_callbacks("sim-duplex", 2)
+    stream.start()
+    clock.advance(4 * PERIOD)
+    assert [c[4].shape for c in rec.calls] == [(BS, 3)] * 2 + [(BS, 2)] * 2
+
+
 def test_a_rate_change_kills_the_streams_at_another_rate_and_says_so():
     clock, backend, stream, rec, errors = _setup()
     stream.start()
