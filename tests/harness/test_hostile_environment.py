@@ -1,0 +1,138 @@
+"""A hostile environment: a disk that fills up while soundcheck writes, a run-history database of
+another program or of a newer soundcheck, a database that cannot be written.
+
+The contract (README): exit 2 with one message naming the file and the fix, never a traceback or
+an "internal error" (which blames soundcheck for the disk), never a PASS beside reports that were
+not written, and never a file left cut mid-line for a later ``report`` or ``scenario from-history``
+to choke on. A full disk is made real for a child process with ``RLIMIT_FSIZE`` (a write past the
+limit stops part-way, then fails with EFBIG, as a full disk fails with ENOSPC), or in-process by
+an ``fsync`` that reports ENOSPC (what a delayed-allocation file system does on a full disk).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import runfolder
+from harness.cli import main
+from harness.reports import history_db
+from harness.history import History
+from harness.reports.history_db import HistoryDB
+from harness.runfolder import RunFolder, RunFolderError
+
+ROOT = Path(__file__).resolve().parents[2]
+#: a run-history layout no soundcheck has written yet
+A_LATER_SCHEMA = 1000
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test in its own folder, with its own run-history database and crash-log folder."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    monkeypatch.setenv("SOUNDCHECK_LOG_DIR", str(tmp_path / "crash-logs"))
+
+
+def cli(*argv: object) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+def refused(code: int, err: str, *needles: str) -> None:
+    assert code == 2, (code, err)
+    assert "Traceback" not in err and "internal error" not in err, err
+    for needle in needles:
+        assert needle in err, (needle, err)
+
+
+#: a child soundcheck whose files may not grow past argv[1] bytes (SIGXFSZ ignored, so the write
+#: that crosses the limit stops there and the next one fails with EFBIG)
+_LIMITED = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+            "n = int(sys.argv[1]); resource.setrlimit(resource.RLIMIT_FSIZE, (n, n)); "
+            "from harness.cli import main; sys.exit(main(sys.argv[2:]))")
+
+
+def _run_with_file_limit(tmp_path: Path, limit: int, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+    return subprocess.run([sys.executable, "-c", _LIMITED, str(limit), *argv], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+# -- a disk that fills up -----------------------------------------------------------------------
+
+def test_a_run_whose_history_cannot_be_written_stops_with_exit_2_and_leaves_whole_lines(tmp_path):
+    """main: ``internal error (a bug in soundcheck ...): OSError: [Errno 27] File too large``,
+    exit 1, and history.jsonl cut in the middle of a line, which ``scenario from-history`` then
+    refused ("not valid JSON")."""
+    done = _run_with_file_limit(tmp_path, 12_000, "run", "--duration", "5", "--seed", "1",
+                                "--report-dir", str(tmp_path / "reports"))
+    refused(done.returncode, done.stderr, "history.jsonl", "cannot write the run's history", "File too large",
+            "free space")
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert not (tmp_path / "crash-logs").exists()
+    (run_dir,) = (tmp_path / "reports").iterdir()
+    data = (run_dir / "history.jsonl").read_bytes()
+    assert data and data.endswith(b"\n") and len(data) <= 12_000
+    assert not (run_dir / "summary.json").exists()  # no verdict was judged on the part kept
+    history = History.read_jsonl(run_dir / "history.jsonl")  # every line kept is whole
+    assert len(history) == data.count(b"\n")
+
+
+def test_a_run_whose_reports_cannot_be_written_is_exit_2_not_a_pass(tmp_path, monkeypatch):
+    """main: exit 0 and "PASS" on the console, with report-error.txt in the folder the only trace
+    that report.html (and the report's leak verdict) never came."""
+    real = RunFolder.write_bytes
+
+    def full_at_report_html(self: RunFolder, name: str, data: bytes) -> Path:
+        if name != "report.html":
+            return real(self, name, data)
+
+        def no_space(fd: int) -> None:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(runfolder.os, "fsync", no_space)
+            return real(self, name, data)
+
+    monkeypatch.setattr(RunFolder, "write_bytes", full_at_report_html)
+    code, out, err = cli("run", "--duration", "3", "--seed", "1", "--report-dir", tmp_path / "reports")
+    refused(code, err, "reports could not be written", "report.html", "No space left on device",
+            "soundcheck report")
+    assert "PASS" not in out
+    (run_dir,) = (tmp_path / "reports").iterdir()
+    assert (run_dir / "summary.json").is_file() and (run_dir / "history.jsonl").is_file()
+    assert not (run_dir / "report.html").exists()
+    assert not [p for p in run_dir.iterdir() if p.name.endswith(".tmp")]
+    monkeypatch.setattr(RunFolder, "write_bytes", real)  # the disk has room again: nothing was lost
+    code, _out, err = cli("report", run_dir)
+    assert code in (0, 1, 3) and "error" not in err, err
+    assert (run_dir / "report.html").is_file()
+
+
+def test_a_file_the_disk_has_no_room_for_keeps_its_old_content_and_is_named(tmp_path, monkeypatch):
+    """main: a raw ``OSError: [Errno 28]`` without a file name (the CLI's "internal error")."""
+    folder = RunFolder(tmp_path / "run", create=True)
+    folder.write_text("summary.json", '{"old": true}\n')
+
+    def no_space(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(runfolder.os, "fsync", no_space)
+    with pytest.raises(RunFolderError) as caught:
+        folder.write_text("summary.json", '{"new": true}\n')
+    assert "summary.json: cannot write: No space left on device" in str(caught.value)
+    assert ".tmp" not in str(caught.value)
+    assert (tmp_path / "run" / "summary.json").read_text() == '{"old": true}\n'
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["summary.json"]
