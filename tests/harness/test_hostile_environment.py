@@ -136,3 +136,97 @@ def test_a_file_the_disk_has_no_room_for_keeps_its_old_content_and_is_named(tmp_
     assert ".tmp" not in str(caught.value)
     assert (tmp_path / "run" / "summary.json").read_text() == '{"old": true}\n'
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["summary.json"]
+
+
+# -- the run-history database -------------------------------------------------------------------
+
+def _another_programs_db(path: Path) -> Path:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE contacts (name TEXT, phone TEXT)")
+    db.execute("INSERT INTO contacts VALUES ('a', '1')")
+    db.commit()
+    db.close()
+    return path
+
+
+def _tables(path: Path) -> list[str]:
+    db = sqlite3.connect(path)
+    try:
+        return sorted(r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("argv", [("history", "--db", "{db}"), ("report", "{run}", "--db", "{db}")])
+def test_another_programs_database_is_refused_and_left_untouched(tmp_path, argv):
+    """main: ``history`` and ``report`` added soundcheck's ``runs`` table (and its index) to it."""
+    db = _another_programs_db(tmp_path / "contacts.sqlite")
+    before = db.read_bytes()
+    run = _a_run(tmp_path)
+    code, _out, err = cli(*(a.format(db=db, run=run) for a in argv))
+    if argv[0] == "history":
+        refused(code, err, "contacts.sqlite", "another program", "contacts", "--db")
+    else:  # a report is still written; the run is not recorded, and the warning says why
+        assert code in (0, 1, 3) and "NOT recorded" in err and "another program" in err, err
+    assert _tables(db) == ["contacts"]
+    assert db.read_bytes() == before
+
+
+def test_a_database_of_a_newer_soundcheck_is_refused_not_written(tmp_path):
+    """main: read and written as its own (``user_version`` was never set nor read)."""
+    path = tmp_path / "h.sqlite"
+    with HistoryDB(path):
+        pass
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {A_LATER_SCHEMA}")
+    db.commit()
+    db.close()
+    code, _out, err = cli("history", "--db", path)
+    refused(code, err, "h.sqlite", "newer soundcheck", f"schema {A_LATER_SCHEMA}")
+    code, _out, err = cli("report", _a_run(tmp_path), "--db", path)
+    assert "NOT recorded" in err and "newer soundcheck" in err, err
+    assert _rows(path) == 0
+
+
+def test_a_new_database_carries_its_schema_version(tmp_path):
+    with HistoryDB(tmp_path / "h.sqlite"):
+        pass
+    db = sqlite3.connect(tmp_path / "h.sqlite")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == history_db.SCHEMA_VERSION >= 1
+    db.close()
+
+
+def test_a_database_opened_read_only_is_shown_and_never_written(tmp_path):
+    """``soundcheck history`` of a database it cannot write (a read-only disk: main said "not a
+    usable run-history database (unable to open database file); move it aside")."""
+    path = tmp_path / "h.sqlite"
+    with HistoryDB(path) as db:
+        db.record({"kind": "run", "run": {"run_id": "r1", "backend": "sim"}, "verdict": {"ok": True}},
+                  run_dir=tmp_path / "r1")
+    os.chmod(path, 0o444)
+    before = path.read_bytes()
+    with HistoryDB(path, readonly=True) as db:
+        assert [r["run_id"] for r in db.runs()] == ["r1"]
+    assert path.read_bytes() == before
+    empty = tmp_path / "empty.sqlite"
+    empty.touch()
+    with HistoryDB(empty, readonly=True) as db:
+        assert db.runs() == []
+    assert empty.stat().st_size == 0  # no table made in it
+
+
+def _rows(path: Path) -> int:
+    db = sqlite3.connect(path)
+    try:
+        return int(db.execute("SELECT count(*) FROM runs").fetchone()[0])
+    finally:
+        db.close()
+
+
+def _a_run(tmp_path: Path) -> Path:
+    """A finished run folder (recorded in no database)."""
+    code, _out, err = cli("run", "--duration", "2", "--seed", "3", "--report-dir", tmp_path / "runs")
+    assert code in (0, 1, 3), err
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    json.loads((run_dir / "report.json").read_text())
+    return run_dir
