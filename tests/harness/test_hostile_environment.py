@@ -230,3 +230,27 @@ def _a_run(tmp_path: Path) -> Path:
     (run_dir,) = (tmp_path / "runs").iterdir()
     json.loads((run_dir / "report.json").read_text())
     return run_dir
+
+
+_SWARM_OUTPUTS = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+                  "resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000)); "
+                  "from pathlib import Path; from harness.swarm import SwarmResult, write_outputs; "
+                  "result = SwarmResult(Path(sys.argv[1]), [], {}, 0.0, 1, summary={'padding': 'x' * 50_000})\n"
+                  "try:\n    write_outputs(result)\n"
+                  "except Exception as exc:\n    print(type(exc).__name__, exc)")
+
+
+def test_a_swarm_summary_the_disk_has_no_room_for_keeps_the_previous_one(tmp_path):
+    """main: ``summary.json`` truncated in place to the 20 000 bytes that fitted (the previous
+    summary lost, a half-written JSON left for the next reader) and a raw ``OSError`` without a
+    file name."""
+    out = tmp_path / "swarm"
+    out.mkdir()
+    (out / "summary.json").write_text('{"previous": true}\n')
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-c", _SWARM_OUTPUTS, str(out)], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.stdout.startswith("RunFolderError "), (done.stdout, done.stderr)
+    assert "summary.json: cannot write: File too large" in done.stdout
+    assert (out / "summary.json").read_text() == '{"previous": true}\n'
+    assert sorted(p.name for p in out.iterdir()) == ["summary.json"]
