@@ -236,7 +236,9 @@ class HistoryDB:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.executescript(_SCHEMA)
                 self._add_like_columns()
-                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                if self._version < SCHEMA_VERSION:  # written once: a reader of an up-to-date database
+                    # takes no write lock (another process may be writing to it)
+                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.Error as exc:
             self._db.close()
             raise _db_error(self.path, exc) from None
@@ -267,7 +269,7 @@ class HistoryDB:
         Why: SQLite opens any database, and ``CREATE TABLE IF NOT EXISTS`` would have added a
         ``runs`` table to another program's database (``--db`` pointing at the wrong file) and
         written into one that a newer soundcheck laid out differently."""
-        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        self._version = version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             return (f"written by a newer soundcheck (run-history schema {version}; this one reads up to "
                     f"{SCHEMA_VERSION}); use that soundcheck, or give another --db (or $SOUNDCHECK_HISTORY_DB)")

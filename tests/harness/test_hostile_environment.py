@@ -254,3 +254,21 @@ def test_a_swarm_summary_the_disk_has_no_room_for_keeps_the_previous_one(tmp_pat
     assert "summary.json: cannot write: File too large" in done.stdout
     assert (out / "summary.json").read_text() == '{"previous": true}\n'
     assert sorted(p.name for p in out.iterdir()) == ["summary.json"]
+
+
+def test_the_history_is_shown_while_another_process_holds_the_database(tmp_path):
+    """A writer's open ``BEGIN EXCLUSIVE`` (WAL: readers still read): ``soundcheck history`` shows
+    the runs at once instead of waiting for the lock and giving up."""
+    path = tmp_path / "h.sqlite"
+    with HistoryDB(path) as db:
+        db.record({"kind": "run", "run": {"run_id": "r1", "backend": "sim"}, "verdict": {"ok": True}},
+                  run_dir=tmp_path / "r1")
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        writer.execute("INSERT INTO runs (recorded_at) VALUES ('now')")
+        code, out, err = cli("history", "--db", path)
+    finally:
+        writer.close()
+    assert code == 0, err
+    assert "(1 shown)" in out
