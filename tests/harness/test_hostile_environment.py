@@ -272,3 +272,15 @@ def test_the_history_is_shown_while_another_process_holds_the_database(tmp_path)
         writer.close()
     assert code == 0, err
     assert "(1 shown)" in out
+
+
+def test_a_comparison_the_disk_has_no_room_for_keeps_the_previous_html(tmp_path):
+    """main: ``compare --html`` truncated the previous page in place and left the part of the new
+    one that fitted (exit 2, "cannot write the HTML")."""
+    run = _a_run(tmp_path)
+    page = tmp_path / "compare.html"
+    page.write_text("<p>the previous comparison</p>\n")
+    done = _run_with_file_limit(tmp_path, 2_000, "compare", str(run), str(run), "--html", str(page))
+    refused(done.returncode, done.stderr, "compare.html", "cannot write", "File too large")
+    assert page.read_text() == "<p>the previous comparison</p>\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
