@@ -16,6 +16,7 @@ import errno
 import io
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -65,7 +66,10 @@ _LIMITED = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.
 
 
 def _run_with_file_limit(tmp_path: Path, limit: int, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+    """The CLI in a child whose files may not grow past ``limit`` bytes, with a temporary folder
+    of its own (so caches kept there, jinja2's compiled templates, start empty every time)."""
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1", "TMPDIR": str(tmp_path / "tmp")}
     return subprocess.run([sys.executable, "-c", _LIMITED, str(limit), *argv], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
 
@@ -275,12 +279,35 @@ def test_the_history_is_shown_while_another_process_holds_the_database(tmp_path)
 
 
 def test_a_comparison_the_disk_has_no_room_for_keeps_the_previous_html(tmp_path):
-    """main: ``compare --html`` truncated the previous page in place and left the part of the new
-    one that fitted (exit 2, "cannot write the HTML")."""
+    """main: with jinja2's bytecode cache already written, ``compare --html`` truncated the
+    previous page in place and left the part of the new one that fitted (exit 2)."""
     run = _a_run(tmp_path)
+    warm = _run_with_file_limit(tmp_path, 2**40, "compare", str(run), str(run), "--html", str(tmp_path / "w.html"))
+    assert warm.returncode == 0, warm.stderr
     page = tmp_path / "compare.html"
     page.write_text("<p>the previous comparison</p>\n")
     done = _run_with_file_limit(tmp_path, 2_000, "compare", str(run), str(run), "--html", str(page))
     refused(done.returncode, done.stderr, "compare.html", "cannot write", "File too large")
     assert page.read_text() == "<p>the previous comparison</p>\n"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_report_is_written_when_the_template_cache_cannot_be(tmp_path):
+    """jinja2 keeps its compiled templates on the temporary disk; a report whose cache entry does
+    not fit there (a full /tmp) is still written. main: ``internal error ... OSError: [Errno 27]
+    File too large`` from jinja2's ``dump_bytecode``, and no report."""
+    run = _a_run(tmp_path)
+    sizing = tmp_path / "sizing"
+    shutil.copytree(run, sizing)
+    done = _run_with_file_limit(tmp_path, 2**40, "report", str(sizing), "--no-history")
+    assert done.returncode in (0, 1, 3), done.stderr
+    largest = max(p.stat().st_size for p in sizing.rglob("*") if p.is_file())
+    limit = largest + 16_384  # room for every file the report writes, and the note it appends
+    entries = list((tmp_path / "tmp").glob("_jinja2-cache-*/*.cache"))
+    assert entries and max(p.stat().st_size for p in entries) > limit  # the premise: the cache does not fit
+    shutil.rmtree(tmp_path / "tmp")  # a cold cache
+    done = _run_with_file_limit(tmp_path, limit, "report", str(run), "--no-history")
+    assert done.returncode in (0, 1, 3), done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert (run / "report.html").stat().st_size > 0
+    json.loads((run / "report.json").read_text())
