@@ -20,6 +20,7 @@ which the harness saw things) and the system clock's ``time``. Entry types:
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import enum
 import hashlib
@@ -106,6 +107,14 @@ class HistoryFormatError(InputFileError):
     def __init__(self, path: object, line: int, message: str) -> None:
         self.line = line
         super().__init__(path, f"line {line}: {message}")
+
+
+class HistoryWriteError(InputFileError):
+    """The history's file could not be written (a full disk, an I/O error): the run cannot keep
+    its record, so it stops with this error (exit 2) rather than judging a history it lost.
+
+    Raised again by every later write of the same history: the file keeps the lines written
+    before the failure, whole (a line cut by the failure is removed), and nothing after it."""
 
 
 #: the exact types ``jsonable`` returns as they are (a subclass, an enum of them among others, takes
@@ -288,6 +297,8 @@ class History:
         #: lines recorded but not yet written to the stream: written whole, in one call, so the
         #: file always ends at a line's end
         self._pending: list[str] = []
+        #: the failure of a write to the stream file: every later write raises it again
+        self._write_error: HistoryWriteError | None = None
         #: lines between flushes: 1 (every line) on a real clock, ``_FLUSH_EVERY`` on a virtual one
         self._flush_every = _flush_every(clock)
         self.path: Path | None = None
@@ -678,14 +689,18 @@ class History:
             if self._stream is not None:
                 self._write_pending()
                 self._stream.close()
-            # O_NOFOLLOW: a history.jsonl planted as a link in a run folder is refused, not followed
-            fd = os.open(p, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+            # O_NOFOLLOW: a history.jsonl planted as a link in a run folder is refused, not followed;
+            # read-write: after a failed write the file is cut back to its last whole line
+            fd = os.open(p, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
             self._stream = os.fdopen(fd, "a", encoding="utf-8")
             self._stream_offset = self._stream.tell()
             self.path = p
-            for e in self.entries:  # what was recorded before streaming began
-                self._stream.write(_encode(e.to_dict()) + "\n")
-            self._stream.flush()
+            try:
+                for e in self.entries:  # what was recorded before streaming began
+                    self._stream.write(_encode(e.to_dict()) + "\n")
+                self._stream.flush()
+            except OSError as exc:
+                self._fail_stream(exc)
 
     def flush(self) -> None:
         """Write every recorded line to the stream file now (readers of the file call it first)."""
@@ -697,16 +712,54 @@ class History:
         """The lines waiting, in one write and one flush (under ``_lock``, with a stream)."""
         pending = self._pending
         if pending:
+            if self._write_error is not None:
+                raise self._write_error
             stream = self._stream
             assert stream is not None
-            stream.write("".join(pending) if len(pending) > 1 else pending[0])
-            stream.flush()
+            try:
+                stream.write("".join(pending) if len(pending) > 1 else pending[0])
+                stream.flush()
+            except OSError as exc:
+                self._fail_stream(exc)
             pending.clear()
+
+    def _fail_stream(self, exc: OSError) -> None:
+        """Give up the stream file after a failed write and raise ``HistoryWriteError``.
+
+        Why: a full disk stops a write part-way, and the text layer keeps the rest buffered to
+        retry at the next flush or at close. The file is cut back to its last whole line (a
+        later ``soundcheck report`` or ``scenario from-history`` reads it, and a torn line
+        would be its error), and the descriptor is pointed at /dev/null so that closing the
+        stream cannot append the buffered remainder after the cut. Under ``_lock``."""
+        stream = self._stream
+        assert stream is not None
+        fd = stream.fileno()
+        with contextlib.suppress(OSError):
+            _cut_after_last_newline(fd, self._stream_offset)
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
+            os.dup2(devnull, fd)
+            os.close(devnull)
+        with contextlib.suppress(OSError, ValueError):
+            stream.close()
+        self._stream = None
+        self._pending.clear()
+        where = self.path if self.path is not None else "the run's history file"
+        self._write_error = HistoryWriteError(
+            where, f"cannot write the run's history ({exc.strerror or exc}); its record is incomplete, so the "
+                   "run stopped without a verdict: free space on that disk (or give another --report-dir) "
+                   "and run again")
+        raise self._write_error from None
+
+    @property
+    def write_error(self) -> "HistoryWriteError | None":
+        """The failure that stopped the stream file, or None."""
+        return self._write_error
 
     def close(self) -> None:
         self.detach()
         with self._lock:
-            if self._stream is not None:
+            if self._stream is not None and self._write_error is None:
                 self._write_pending()
                 self._stream.close()
                 self._stream = None
@@ -774,6 +827,23 @@ class History:
         return h
 
 
+def _cut_after_last_newline(fd: int, floor: int, chunk: int = 1 << 16) -> None:
+    """Truncate the file ``fd`` just after its last newline (not below ``floor``)."""
+    end = os.fstat(fd).st_size
+    pos = end
+    while pos > floor:
+        start = max(floor, pos - chunk)
+        data = os.pread(fd, pos - start, start)
+        cut = data.rfind(b"\n")
+        if cut >= 0:
+            if start + cut + 1 < end:
+                os.ftruncate(fd, start + cut + 1)
+            return
+        pos = start
+    if floor < end:
+        os.ftruncate(fd, floor)
+
+
 def _last_line(path: Path, chunk: int = 1 << 16) -> bytes:
     """The last non-empty line of ``path`` (read from its end, a chunk at a time), or b''."""
     with path.open("rb") as fh:
@@ -803,9 +873,19 @@ def append_note(path: str | os.PathLike[str], message: str, **data: Any) -> Entr
     last = Entry.from_dict(json.loads(line)) if line.strip() else None
     entry = Entry(last.index + 1 if last is not None else 0, "note", last.time if last is not None else 0.0,
                   value=message, data=jsonable(data) if data else {})
-    fd = os.open(p, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
-    with os.fdopen(fd, "a", encoding="utf-8") as fh:
-        fh.write(_encode(entry.to_dict()) + "\n")
+    fd = os.open(p, os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)  # read too: a cut line is found
+    try:
+        written = 0
+        data_out = (_encode(entry.to_dict()) + "\n").encode("utf-8")
+        while written < len(data_out):
+            written += os.write(fd, data_out[written:])
+    except OSError as exc:  # a full disk: the file keeps its whole lines, the cut one removed
+        with contextlib.suppress(OSError):
+            _cut_after_last_newline(fd, 0)
+        raise HistoryWriteError(p, f"cannot add the run's verdict to its history ({exc.strerror or exc}); "
+                                   "the history is whole without it: free space on that disk") from None
+    finally:
+        os.close(fd)
     return entry
 
 
@@ -978,6 +1058,7 @@ __all__ = [
     "Entry",
     "History",
     "HistoryFormatError",
+    "HistoryWriteError",
     "OpResult",
     "Operation",
     "classify",

@@ -128,13 +128,18 @@ class RunFolder:
             try:
                 fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666,
                              dir_fd=dfd)
-            except OSError as exc:
-                raise self._refusal(Path(name).parent / tmp, exc) from None
+            except OSError as exc:  # the file's name, not the temporary's: that is what the user knows
+                raise self._refusal(Path(name), exc) from None
             try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                try:
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(data)
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                except OSError as exc:  # a full disk, an I/O error: the old file stays as it was
+                    raise RunFolderError(self.path / name, f"cannot write: {exc.strerror or exc}; the file "
+                                                           "was left as it was (free space on that disk, "
+                                                           "or write elsewhere)") from None
                 try:
                     os.replace(tmp, leaf, src_dir_fd=dfd, dst_dir_fd=dfd)
                 except IsADirectoryError:  # a folder where the file goes: named, not ".x.tmp -> x"

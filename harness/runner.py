@@ -23,6 +23,7 @@ reports explain.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.util
 import json
@@ -50,13 +51,13 @@ from .blas import one_blas_thread
 from .compose import SystemSpec, compose, system_meta
 from .device_losses import LossFold, summary_of
 from .durations import format_duration
-from .errors import RigError, ScenarioFileError, UsageError
+from .errors import HarnessError, RigError, ScenarioFileError, UsageError
 from .inputs import closest
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
 from .faults.unfired import unfired_kinds
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
 from .history import History, append_note, run_op
-from .runfolder import RunFolder, remove_refused_run
+from .runfolder import RunFolder, RunFolderError, remove_refused_run
 from .histogram import CallbackDurations
 from .replay import export_replay
 from .reports import build_report, run_data_from_run, write_reports
@@ -607,6 +608,11 @@ class ReliabilityRun:
                     # and the rig's capture files (its agents record into the folder from the start)
                     written = tuple(p.name for p in run_dir.glob("rig-capture-*.f32rec"))
                     remove_refused_run(run_dir, ("history.jsonl", "program.f32", *written), made=True)
+        if history.write_error is not None:
+            # the history file stopped part-way (a full disk): a verdict judged on the part that was
+            # kept would be a guess, and "the run crashed" would blame soundcheck for the disk
+            history.close()
+            raise history.write_error
         cpu_s, wall = cpu_peak.stop()
         cpu_max = cpu_peak.peak_percent()  # over the same span as cpu_s / wall
         # the device losses are folded in the invariants' one pass over the history
@@ -1078,12 +1084,32 @@ def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
         run_data.replay = export_replay(run_data.verdicts, run_dir=run_dir, history=run_dir / "history.jsonl",
                                         config=run_data.config, seed=spec.seed, mutant=mutant, profile=spec.faults)
         paths = write_reports(run_dir, run_data)
+    except (RunFolderError, OSError) as exc:
+        # the folder cannot take the reports (a full disk, a folder gone read-only): the user's to
+        # mend, and said so; not a note beside a PASS that nobody reads (the report also judges
+        # the leaks, so a run without it has not had all its checks)
+        with contextlib.suppress(HarnessError, OSError):
+            RunFolder(run_dir).write_text("report-error.txt", f"report generation failed: {exc!r}\n")
+        raise ReportsNotWrittenError(run_dir, exc) from None
     except Exception as exc:  # noqa: BLE001 - the summary and history are already on disk
         RunFolder(run_dir).write_text("report-error.txt", f"report generation failed: {exc!r}\n")
         return {}
     out = _ReportPathStrings({k: str(v) for k, v in (paths or {}).items()})
     out.report = getattr(paths, "report", None)
     return out
+
+
+class ReportsNotWrittenError(HarnessError):
+    """A run's reports could not be written into its folder (exit 2): its summary and history are
+    there, and ``soundcheck report`` rebuilds the reports from them once the cause is mended."""
+
+    def __init__(self, run_dir: Path, cause: BaseException) -> None:
+        self.run_dir = Path(run_dir)
+        what = str(cause) if isinstance(cause, HarnessError) else f"{getattr(cause, 'filename', None) or run_dir}: " \
+            f"{getattr(cause, 'strerror', None) or cause}"
+        super().__init__(f"the run's reports could not be written: {what}; its summary.json and history.jsonl "
+                         f"are in {self.run_dir} (the verdict there has not had the report's checks): mend that "
+                         f"and rebuild the reports with `soundcheck report {self.run_dir}`")
 
 
 class _ReportPathStrings(dict):  # type: ignore[type-arg]

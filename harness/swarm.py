@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .runfolder import RunFolder
 from .faults import _DEVICE_PARAMS, FAULT_KINDS, PROFILES, Profile, Schedule
 
 #: Fault kinds a swarm seed draws from: every kind the simulated device supports whose history is
@@ -449,8 +450,8 @@ def prepare_out_dir(spec: SwarmSpec | None, out: Path | None, resume: Path | Non
     if (out / SWARM_FILE).exists():
         raise UsageError(f"--out {out}: a swarm was already run there; use --resume {out} to carry on, "
                          "or another folder")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / SPEC_FILE).write_text(json.dumps(spec.to_dict(), indent=2) + "\n", encoding="utf-8")
+    # atomic (a full disk leaves no half spec for ``--resume`` to refuse), never through a link
+    RunFolder(out, create=True).write_text(SPEC_FILE, json.dumps(spec.to_dict(), indent=2) + "\n")
     return spec, out
 
 
@@ -884,12 +885,14 @@ def group_title(group: Mapping[str, Any]) -> str:
 
 
 def write_outputs(result: SwarmResult) -> None:
-    """``summary.json`` and ``report.md`` in the swarm folder."""
-    out = result.out_dir
+    """``summary.json`` and ``report.md`` in the swarm folder, each replaced atomically: a full
+    disk is a ``RunFolderError`` naming the file (exit 2), and the file keeps its last whole
+    version, never half of a new one."""
+    folder = RunFolder(result.out_dir)
     result.summary["shrunk"] = result.shrunk
     result.summary["exit_code"] = result.exit_code
-    (out / SUMMARY_FILE).write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
-    (out / REPORT_FILE).write_text(render_report(result), encoding="utf-8")
+    folder.write_text(SUMMARY_FILE, json.dumps(result.summary, indent=2) + "\n")
+    folder.write_text(REPORT_FILE, render_report(result))
 
 
 def render_report(result: SwarmResult) -> str:

@@ -71,10 +71,13 @@ def handler(args: argparse.Namespace) -> int:
     c = compare_reports(a, b, relative=args.relative, alpha=args.alpha, min_effect=args.min_effect)
     if args.html:
         from ..errors import InputFileError
-        try:
-            args.html.write_text(render_compare_html(c), encoding="utf-8")
-        except OSError as exc:
-            raise InputFileError(args.html, f"cannot write the HTML: {exc.strerror or exc}") from None
+        from ..runfolder import RunFolder
+        folder = args.html.parent
+        if not folder.is_dir():
+            raise InputFileError(args.html, "cannot write the HTML: its folder does not exist; create it or "
+                                            "give another --html")
+        # atomically (a full disk leaves the previous comparison, never half a page), never through a link
+        RunFolder(folder).write_text(args.html.name, render_compare_html(c))
     if args.json:
         print(json.dumps(c.to_dict(), indent=2, default=str))
     else:

@@ -60,7 +60,7 @@ def _verdict(row: dict[str, Any]) -> str:
 
 def handler(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..reports.history_db import KEY_FIGURES, HistoryDB, default_db_path
+    from ..reports.history_db import KEY_FIGURES, HistoryDB, default_db_path, writable
 
     if args.last < 1 or args.window < 1:
         raise UsageError("--last and --window must be at least 1")
@@ -68,7 +68,9 @@ def handler(args: argparse.Namespace) -> int:
     if not Path(path).exists():
         print(f"soundcheck history: no runs recorded yet ({path} does not exist)")
         return 0
-    with HistoryDB(path) as db:
+    # a database that cannot be written (a read-only file, folder or disk) is still shown; one that
+    # can be is opened as any, so an older one is upgraded (its new columns filled) on the way
+    with HistoryDB(path, readonly=not writable(Path(path))) as db:
         runs = db.runs(limit=args.last, kind=args.kind, backend=args.backend, profile=args.profile)
         regressions = db.regressions(runs[-1], window=args.window, k=args.k) if runs else []
     if args.json:

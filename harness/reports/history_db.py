@@ -31,7 +31,7 @@ import numpy as np
 from ..errors import InputFileError
 
 __all__ = ["COLUMNS", "DEFAULT_DB", "DURATION_CLASSES", "ENV_VAR", "KEY_FIGURES", "LIKE_COLUMNS", "VERDICT_COLUMNS", "HistoryDB",
-           "HistoryDBError", "Regression", "default_db_path", "duration_class", "figures_from_report", "like_key", "outcome_of"]
+           "HistoryDBError", "Regression", "SCHEMA_VERSION", "default_db_path", "duration_class", "figures_from_report", "like_key", "outcome_of", "writable"]
 
 DEFAULT_DB = Path("reports") / "history.sqlite"
 ENV_VAR = "SOUNDCHECK_HISTORY_DB"
@@ -154,6 +154,9 @@ COLUMNS: dict[str, str] = {
     "recovered_share": "REAL", "rss_slope_mib_h": "REAL", "speed_x": "REAL", "leaks": "TEXT", "report_json": "TEXT",
 }
 _NUMERIC = {k for k, t in COLUMNS.items() if t in ("INTEGER", "REAL")}
+#: the layout of ``runs`` this soundcheck writes (``PRAGMA user_version``; 0 before it was kept): a
+#: database of a later layout is refused, not written into
+SCHEMA_VERSION = 1
 #: how long to wait for another process's write before giving up (the old 30 s looked like a hang)
 LOCK_TIMEOUT_S = 5.0
 
@@ -162,8 +165,18 @@ class HistoryDBError(InputFileError):
     """The run-history database cannot be used; the message names it, the cause and the fix."""
 
 
+def writable(path: Path) -> bool:
+    """Whether ``path`` (or, when it is missing, its folder) may be written (``os.access`` also
+    says no for a read-only file system, to root too)."""
+    return os.access(path if path.exists() else path.parent, os.W_OK)
+
+
 def _db_error(path: Path, exc: sqlite3.Error) -> HistoryDBError:
     text = str(exc)
+    if "readonly" in text or "read-only" in text or ("unable to open" in text and not writable(path)):
+        return HistoryDBError(path, f"the run-history database cannot be written ({text}: the file, its folder "
+                                    "or its disk is read-only); make it writable, or give another --db "
+                                    "(or $SOUNDCHECK_HISTORY_DB)")
     if "locked" in text or "busy" in text:
         return HistoryDBError(path, f"the run-history database is locked by another process (waited "
                                     f"{LOCK_TIMEOUT_S:g} s); retry when it is done, or give another --db")
@@ -191,7 +204,10 @@ def _clean(value: Any, column: str) -> Any:
 
 
 class HistoryDB:
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    """The run-history database. ``readonly``: opened to be shown (``soundcheck history``),
+    never written, not even to upgrade or create its table."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         if self.path.exists() and not self.path.is_file():
             raise HistoryDBError(self.path, "is not a file; give the run-history database file (--db)")
@@ -202,30 +218,81 @@ class HistoryDB:
             if magic != b"SQLite format 3\x00":
                 raise HistoryDBError(self.path, "not a usable run-history database (not an SQLite file at all); "
                                                 "move it aside or give another --db (or $SOUNDCHECK_HISTORY_DB)")
+        self.readonly = readonly
+        self._no_runs = False  # a read-only open of a database with no runs table yet: nothing to show
+        if not readonly:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise HistoryDBError(self.path, f"cannot create its folder: {exc.strerror or exc}") from None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise HistoryDBError(self.path, f"cannot create its folder: {exc.strerror or exc}") from None
-        try:
-            self._db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S)
+            self._db = self._connect()
         except sqlite3.Error as exc:
             raise _db_error(self.path, exc) from None
         try:
             self._db.row_factory = sqlite3.Row
-            have = {r[1]: str(r[2]).upper() for r in self._db.execute("PRAGMA table_info(runs)")}
-            wrong = [f"{c} ({t})" for c, t in COLUMNS.items() if have and have.get(c) != t]
-            if not wrong:
+            problem = self._refusal()
+            if problem is None and not readonly:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.executescript(_SCHEMA)
                 self._add_like_columns()
+                if self._version < SCHEMA_VERSION:  # written once: a reader of an up-to-date database
+                    # takes no write lock (another process may be writing to it)
+                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.Error as exc:
             self._db.close()
             raise _db_error(self.path, exc) from None
-        if wrong:
+        if problem is not None:
             self._db.close()
-            raise HistoryDBError(self.path, "not a soundcheck run-history database: its 'runs' table lacks "
-                                            f"or mistypes {', '.join(wrong[:6])}{' ...' if len(wrong) > 6 else ''}; "
-                                            "move it aside or give another --db")
+            raise HistoryDBError(self.path, problem)
+
+    def _connect(self) -> sqlite3.Connection:
+        """The connection; read-only (``mode=ro``) for a reader, so that showing the history never
+        writes to it and a database on a read-only disk or file can still be shown."""
+        if not self.readonly:
+            return sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S)
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        try:
+            db = sqlite3.connect(uri, uri=True, timeout=LOCK_TIMEOUT_S)
+            db.execute("PRAGMA user_version").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            if writable(self.path):
+                raise
+        # a WAL database on a disk nobody can write to: SQLite cannot make its shared-memory file
+        # beside it, and nothing can change the file under the reader, so it is opened as immutable
+        return sqlite3.connect(uri + "&immutable=1", uri=True, timeout=LOCK_TIMEOUT_S)
+
+    def _refusal(self) -> str | None:
+        """Why this database is not one soundcheck may read or write as its run history, or None.
+
+        Why: SQLite opens any database, and ``CREATE TABLE IF NOT EXISTS`` would have added a
+        ``runs`` table to another program's database (``--db`` pointing at the wrong file) and
+        written into one that a newer soundcheck laid out differently."""
+        self._version = version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            return (f"written by a newer soundcheck (run-history schema {version}; this one reads up to "
+                    f"{SCHEMA_VERSION}); use that soundcheck, or give another --db (or $SOUNDCHECK_HISTORY_DB)")
+        have = {r[1]: str(r[2]).upper() for r in self._db.execute("PRAGMA table_info(runs)")}
+        if not have:
+            tables = [r[0] for r in self._db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            if tables:
+                return (f"an SQLite database of another program (tables {', '.join(tables[:6])}"
+                        f"{' ...' if len(tables) > 6 else ''}; no 'runs' table); soundcheck leaves it untouched: "
+                        "give its own run-history file with --db (or $SOUNDCHECK_HISTORY_DB)")
+            self._no_runs = self.readonly
+            return None
+        wrong = [f"{c} ({t})" for c, t in COLUMNS.items() if have.get(c) != t]
+        if wrong:
+            return ("not a soundcheck run-history database: its 'runs' table lacks "
+                    f"or mistypes {', '.join(wrong[:6])}{' ...' if len(wrong) > 6 else ''}; "
+                    "move it aside or give another --db")
+        if self.readonly and any(c not in have for c in (*LIKE_COLUMNS, *VERDICT_COLUMNS)):
+            return ("written by an older soundcheck and not yet upgraded, and it is opened read-only here; "
+                    "record one run into it (or run `soundcheck report RUN_DIR --db` on it) where it can be "
+                    "written, or give another --db")
+        return None
 
     def _add_like_columns(self) -> None:
         """Give a database written before ``LIKE_COLUMNS`` and ``VERDICT_COLUMNS`` existed those
@@ -285,6 +352,8 @@ class HistoryDB:
         return int(cur.lastrowid or 0)
 
     def _query(self, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
+        if self._no_runs:
+            return []
         try:
             rows = self._db.execute(sql, args).fetchall()
         except sqlite3.Error as exc:

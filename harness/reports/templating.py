@@ -23,10 +23,25 @@ TEMPLATES = Path(__file__).with_name("templates")
 _cache: list[jinja2.BytecodeCache | None] = []  # made once per process, on first use
 
 
+class _BestEffortBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """jinja2's file cache, whose failure to store an entry is no failure of the report.
+
+    Why: the cache lives on the temporary disk, not in the run folder; when that disk is full
+    (ENOSPC) or the process may not grow a file (EFBIG), jinja2 removes its temporary and raises,
+    and the report, already compiled in memory, was lost to an "internal error". Skipping the
+    entry only means the next process compiles the template again."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     if not _cache:
         try:
-            _cache.append(jinja2.FileSystemBytecodeCache())
+            _cache.append(_BestEffortBytecodeCache())
         except (OSError, RuntimeError):  # no private temporary directory: compile every time
             _cache.append(None)
     return _cache[0]
