@@ -61,8 +61,10 @@ How (and why)
    at a transient), up to ``_MODEL_CAP`` of the local peak. Where the threshold is
    crossed, the step in the track (if any) says dropped / inserted (and the inserted frames,
    silent or not, say inserted silence or a repeated block), a run of silence where the
-   reference is loud says mute, a burst shorter than a millisecond says pop (a burst that is
-   only the judge filter's ring of the impulses found is as long as they are).
+   reference is loud says mute, a burst where the recording falls short of the prediction at
+   the prediction's peaks only says clipped (``_compressed_span``: clipping, saturation), a burst
+   shorter than a millisecond says pop (a burst that is only the judge filter's ring of the
+   impulses found is as long as they are).
 
 Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
 callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
@@ -360,7 +362,7 @@ class ReferenceGlitch:
 
     ``start_frame``/``end_frame`` count in the recording (``end_frame`` exclusive);
     ``reference_frame`` is where in the reference it happened. ``size_frames`` is the run dropped,
-    inserted or muted (for a pop, the samples above the threshold); ``peak_error`` the largest
+    inserted or muted (for a pop or a clipped stretch, the samples above the threshold); ``peak_error`` the largest
     departure from the prediction in the judged band (full scale 1.0; a 1-sample pop's peak
     shows at ~0.7 of its height).
     """
