@@ -61,8 +61,10 @@ How (and why)
    at a transient), up to ``_MODEL_CAP`` of the local peak. Where the threshold is
    crossed, the step in the track (if any) says dropped / inserted (and the inserted frames,
    silent or not, say inserted silence or a repeated block), a run of silence where the
-   reference is loud says mute, a burst shorter than a millisecond says pop (a burst that is
-   only the judge filter's ring of the impulses found is as long as they are).
+   reference is loud says mute, a burst where the recording falls short of the prediction at
+   the prediction's peaks only says clipped (``_compressed_span``: clipping, saturation), a burst
+   shorter than a millisecond says pop (a burst that is only the judge filter's ring of the
+   impulses found is as long as they are).
 
 Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
 callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
@@ -102,6 +104,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import fft as sfft
 from scipy import linalg as sla
+from scipy import ndimage as ndi
 from scipy import signal as sps
 from scipy.stats import chi2
 
@@ -112,8 +115,9 @@ from .errors import AnalysisError, UsageError
 FloatArray = NDArray[np.float64]
 Reader = Callable[[int, int], Any]
 
-RefGlitchKind = Literal["dropped", "inserted_silence", "repeated", "mute", "pop", "other"]
-REF_GLITCH_KINDS: tuple[RefGlitchKind, ...] = ("dropped", "inserted_silence", "repeated", "mute", "pop", "other")
+RefGlitchKind = Literal["dropped", "inserted_silence", "repeated", "mute", "pop", "clipped", "other"]
+REF_GLITCH_KINDS: tuple[RefGlitchKind, ...] = ("dropped", "inserted_silence", "repeated", "mute", "pop", "clipped",
+                                               "other")
 
 #: taps of the per-window filter that models the converter (band-limiting, gain, sub-frame delay)
 FIR_TAPS = 49
@@ -289,6 +293,53 @@ def _silent_span(e: FloatArray, fit: FloatArray, i0: int, i1: int, noise_var: fl
     return ms_rec < _SILENCED_BLOCK ** 2 * ms_fit and ms_rec <= _noise_bound(b - a, cutoff) * noise_var
 
 
+#: the stretch each side of a burst (seconds) whose loud and middling frames say whether the
+#: recording fell short of the prediction at its peaks only (``_compressed_span``): a few periods
+#: of a 200 Hz note
+_COMPRESSED_REACH_S = 5e-3
+#: the prediction's frames at or above this share of the stretch's peak are its peaks ...
+_COMPRESSED_TOP = 0.8
+#: ... and those between these shares its middling frames
+_COMPRESSED_MID = (0.2, 0.5)
+#: the least relative shortfall at the peaks (1 %) over the middling frames' that names a burst
+#: compressed, and the least multiple of the middling frames' own shortfall it must be
+_COMPRESSED_LEAST = 0.01
+_COMPRESSED_RATIO = 2.0
+#: the fewest peak frames a compressed burst's stretch holds: a median of one or two frames is a
+#: pop's, not a level's
+_COMPRESSED_FRAMES = 4
+
+
+def _compressed_span(e: FloatArray, fit: FloatArray, i0: int, i1: int, fs: int) -> bool:
+    """Whether the burst ``i0..i1`` of the residual ``e`` is the recording falling short of the
+    prediction ``fit`` at its peaks and not elsewhere: clipping or saturation (a converter driven
+    past full scale, a gain stage into its rails, a soft limiter).
+
+    Over ``_COMPRESSED_REACH_S`` each side of the burst, the relative shortfall of the recording,
+    ``-e / fit`` (the recording's level under the prediction's, as a share of it), is read at the
+    prediction's peaks and at its middling frames (medians: a pop is one frame and moves
+    neither). Hard clipping takes 1.5-37 % off the peaks and nothing off the middle, a tanh
+    saturation ~10 % off the peaks and ~3 % off the middle, while a level that fell (a gain
+    step) takes the same share off both, and a pop or the model's error at a transient neither.
+    The window's fit may lower the gain to meet the clipped peaks half way, which raises the
+    middling frames over the prediction: their shortfall then reads negative, which the rule
+    allows. Only a burst the judge found is named by this: it adds no glitch."""
+    w = int(_COMPRESSED_REACH_S * fs)
+    a, b = max(i0 - w, 0), min(i1 + w, e.size)
+    f, r = fit[a:b], e[a:b]
+    lp = float(np.max(np.abs(f))) if f.size else 0.0
+    if lp <= 0.0:
+        return False
+    u = np.abs(f) / lp
+    short = -r * np.sign(f) / np.maximum(np.abs(f), 1e-30)
+    top = u >= _COMPRESSED_TOP
+    mid = (u >= _COMPRESSED_MID[0]) & (u <= _COMPRESSED_MID[1])
+    if int(top.sum()) < _COMPRESSED_FRAMES or not mid.any():
+        return False
+    d_top, d_mid = float(np.median(short[top])), float(np.median(short[mid]))
+    return d_top >= _COMPRESSED_LEAST + max(d_mid, 0.0) and d_top >= _COMPRESSED_RATIO * d_mid
+
+
 def _impulse_reach(e: FloatArray, sigma: FloatArray, found: list[int], judge: FloatArray,
                    k_thr: float) -> NDArray[np.bool_]:
     """Per frame of ``e``, whether an impulse found at a frame of ``found`` reaches it through the
@@ -311,7 +362,7 @@ class ReferenceGlitch:
 
     ``start_frame``/``end_frame`` count in the recording (``end_frame`` exclusive);
     ``reference_frame`` is where in the reference it happened. ``size_frames`` is the run dropped,
-    inserted or muted (for a pop, the samples above the threshold); ``peak_error`` the largest
+    inserted or muted (for a pop or a clipped stretch, the samples above the threshold); ``peak_error`` the largest
     departure from the prediction in the judged band (full scale 1.0; a 1-sample pop's peak
     shows at ~0.7 of its height).
     """
@@ -1070,7 +1121,7 @@ def compare_to_reference_stream(
 
     # 3. + 4. Predict and judge, a window at a time.
     win = max(int(window_s * fs) // block, 4) * block
-    events: list[tuple[int, int, float, int, bool]] = []  # start, end, peak, count, silent
+    events: list[tuple[int, int, float, int, bool, bool]] = []  # start, end, peak, count, silent, compressed
     steps: list[tuple[int, float, float]] = []  # (recording frame, delay before, delay after)
     gains: list[float] = []
     noises: list[float] = []
@@ -1209,7 +1260,8 @@ def compare_to_reference_stream(
                         core = np.flatnonzero(np.abs(e[i0:i1]) >= np.abs(e[i0:i1]).max() / 4) + i0
                         i0, i1, cnt = int(core[0]), int(core[-1]) + 1, int(core.size)
                 events.append((w0 + i0, w0 + i1, float(seg_e.max()), cnt,
-                               _silent_span(e, fit_w, i0, i1, noise_var, cutoff)))
+                               _silent_span(e, fit_w, i0, i1, noise_var, cutoff),
+                               _compressed_span(e, fit_w, i0, i1, fs)))
 
     quiet_level = 4.0 * (float(np.median(noises)) if noises else 0.0) + 1e-6
     # on one clock a step of the track that the residual does not confirm is the track's own (a
@@ -1743,11 +1795,24 @@ def _silenced_rows(nrm: _PathNormal, fs: int) -> list[int]:
     ref_w = math.sqrt(float(np.mean(ref_c ** 2)))
     gain = math.sqrt(float(np.mean(rec_c ** 2))) / max(ref_w, 1e-30)
     quiet = np.flatnonzero((ref_h > _SILENCED_LOUD * ref_w) & (rec_h < _SILENCED * gain * ref_h))
-    if not quiet.size:
+    # a mute shorter than two hops fills no hop whole (1 ms at 44.1 kHz is 44 frames, the hop
+    # 29), and a converter's ring of its edges keeps it over ``_SILENCED`` (0.03-0.1 of the
+    # prediction on a noiseless int16 path): a hop's span centred on every frame, under
+    # ``_SILENT_DEEP`` of the prediction, is silent too. Kept in the fit, such a mute of music
+    # bent the window's filter into a residual of ~8 % of the signal 90 frames each side of it,
+    # and the mute was reported as a 433-frame ``other`` beginning 90 frames early
+    rec_m = np.sqrt(np.maximum(ndi.uniform_filter1d(rec_c ** 2, hop, mode="constant"), 0.0))
+    ref_m = np.sqrt(np.maximum(ndi.uniform_filter1d(ref_c ** 2, hop, mode="constant"), 0.0))
+    inner = slice(hop // 2, rec_c.size - hop // 2)  # spans wholly inside the window
+    deep = np.flatnonzero((ref_m[inner] > _SILENCED_LOUD * ref_w)
+                          & (rec_m[inner] < _SILENT_DEEP * gain * ref_m[inner])) + hop // 2
+    if not quiet.size and not deep.size:
         return []
     reach = nrm.judge.size // 2 + FIR_TAPS
-    return sorted({int(t) for h in quiet.tolist()
-                   for t in range(t0 + h * hop - reach, t0 + (h + 1) * hop + reach)})
+    rows = {int(t) for h in quiet.tolist() for t in range(t0 + h * hop - reach, t0 + (h + 1) * hop + reach)}
+    rows.update(int(t) for c in deep.tolist()
+                for t in range(t0 + c - hop // 2 - reach, t0 + c + hop - hop // 2 + reach))
+    return sorted(rows)
 
 
 def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -2221,7 +2286,7 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
     return _Split(n0 + k, n0 + int(near[0]), n0 + int(near[-1]))
 
 
-def _classify(events: list[tuple[int, int, float, int, bool]], steps: list[tuple[int, float, float]],
+def _classify(events: list[tuple[int, int, float, int, bool, bool]], steps: list[tuple[int, float, float]],
               lines: list[tuple[int, int, float, float]], bounds: list[int], rec: Callable[[int, int], FloatArray],
               ref: Callable[[int, int], FloatArray], sign: int, fs: int, quiet_level: float,
               unheard_min: int = 1, rec_frames: int | None = None,
@@ -2233,15 +2298,16 @@ def _classify(events: list[tuple[int, int, float, int, bool]], steps: list[tuple
     gap = int(0.02 * fs)
     # bursts close together are one glitch
     events = sorted(events)
-    merged: list[list[Any]] = []
-    for s, e, pk, cnt, silent in events:
+    merged: list[list[Any]] = []  # start, end, peak, count, silent, peaks of compressed and other bursts
+    for s, e, pk, cnt, silent, squeezed in events:
         if merged and s <= merged[-1][1] + gap:
             merged[-1][1] = max(merged[-1][1], e)
             merged[-1][2] = max(merged[-1][2], pk)
             merged[-1][3] += cnt
             merged[-1][4] = merged[-1][4] and silent  # silent only if every burst of it is
+            merged[-1][5 if squeezed else 6] = max(merged[-1][5 if squeezed else 6], pk)
         else:
-            merged.append([s, e, pk, cnt, silent])
+            merged.append([s, e, pk, cnt, silent, pk if squeezed else 0.0, 0.0 if squeezed else pk])
     used_steps: set[int] = set()
     out: list[ReferenceGlitch] = []
 
@@ -2251,7 +2317,7 @@ def _classify(events: list[tuple[int, int, float, int, bool]], steps: list[tuple
                 return nf - (lines[li][2] + lines[li][3] * nf)
         return float(nf)
 
-    for s, e, pk, cnt, silent in merged:
+    for s, e, pk, cnt, silent, pk_squeezed, pk_other in merged:
         step_i = None
         for i, (at, _d0, _d1) in enumerate(steps):
             if i not in used_steps and s - 4 * gap <= at <= e + 4 * gap:
@@ -2305,6 +2371,12 @@ def _classify(events: list[tuple[int, int, float, int, bool]], steps: list[tuple
                                           ref_pos(m0))
                 continue
             out.append(ReferenceGlitch(m0, m1, "mute", max(runs, b - a), pk, ref_pos(m0)))
+        elif pk_squeezed > 0.0 and pk_squeezed >= pk_other:
+            # the recording short of the prediction at its peaks (``_compressed_span``) in the
+            # burst that departs most: clipped. The others beside it are the window's fit bent
+            # towards the clipped peaks (its gain lowered), 1-100 frames at the unclipped peaks
+            # of a clipped stretch of music. Its size is the frames over the threshold
+            out.append(ReferenceGlitch(s, e, "clipped", cnt, pk, ref_pos(s)))
         elif e - s <= _POP_MAX_S * fs:
             out.append(ReferenceGlitch(s, e, "pop", cnt, pk, ref_pos(s)))
         else:

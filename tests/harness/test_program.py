@@ -263,7 +263,7 @@ def test_a_mute_at_a_recordings_start_is_not_widened_before_it():
         return out
 
     from harness.reference_compare import _classify
-    gs = _classify([(0, 129, 0.1, 100, False)], [], [(0, 20_000, 0.0, 0.0)], [0, 20_000], read, read, 1, FS, 1e-4)
+    gs = _classify([(0, 129, 0.1, 100, False, False)], [], [(0, 20_000, 0.0, 0.0)], [0, 20_000], read, read, 1, FS, 1e-4)
     assert [(g.kind, g.start_frame) for g in gs] == [("mute", 0)]
 
 

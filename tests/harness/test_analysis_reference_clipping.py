@@ -1,0 +1,138 @@
+"""Clipping and saturation of program material, found against the reference and named ``clipped``.
+
+The takes are built as ``bench/bench_reference_clipping.py`` builds them (seeds of their own): 2 s
+of music, or of notes of 2-6 kHz with drum hits, through a fractional delay, a clock 40 ppm off,
+gain 0.9 with an AGC and a converter's low-pass at 0.35 fs; clipped (or saturated) from 0.6 to
+1.4 s.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from harness import reference_compare as R
+from harness.reference_compare import _compressed_span, compare_to_reference
+
+STRETCH_S = (0.6, 1.4)
+MARGIN_S = 5e-3
+
+
+def _high_notes(seconds: float, fs: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    n = int(seconds * fs)
+    t = np.arange(n) / fs
+    out = np.zeros(n)
+    pos = 0.0
+    while pos < seconds:
+        dur = float(rng.uniform(0.1, 0.4))
+        f = float(rng.uniform(2000.0, 6000.0))
+        a, b = int(pos * fs), min(n, int((pos + 1.5 * dur) * fs))
+        tt = t[a:b] - pos
+        out[a:b] += np.minimum(tt / 0.005, 1.0) * np.exp(-tt / (0.5 * dur)) * np.sin(2 * np.pi * f * tt
+                                                                                     + rng.uniform(0, 2 * np.pi))
+        if rng.random() < 0.5:
+            c = min(n, a + int(0.05 * fs))
+            out[a:c] += 0.5 * rng.standard_normal(c - a) * np.exp(-(t[a:c] - pos) / 0.01)
+        pos += dur
+    return 0.5 * out / float(np.max(np.abs(out)))
+
+
+def _take(fs: int, material: str, noise_rms: float, how: str, seed: int,
+          fade: bool = False) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """The recording, the reference and the damaged stretch (recording frames). ``how``:
+    "clean", "full scale" (scaled to a 0.999 peak), "hard L" (clipped at L of the stretch's
+    peak) or "tanh" (``c tanh(x / c)``, ``c`` half the stretch's peak)."""
+    ref = R.program_material("music", 2.0, fs, seed=seed) if material == "music" else _high_notes(2.0, fs, seed)
+    rng = np.random.default_rng([77, fs, seed])
+    rec = R.through_system(ref, fs, delay_frames=float(rng.uniform(300, 2000)), drift_ppm=40.0, gain=0.9,
+                           gain_wobble=0.2 if fade else 0.1, gain_ramp=-0.5 if fade else 0.0,
+                           lowpass_hz=0.35 * fs, noise_rms=noise_rms, tail_frames=fs // 10, seed=seed)
+    a, b = int(STRETCH_S[0] * fs), int(STRETCH_S[1] * fs)
+    pk = float(np.max(np.abs(rec[a:b])))
+    if how == "full scale":
+        rec = rec * (0.999 / float(np.max(np.abs(rec))))
+    elif how.startswith("hard"):
+        lvl = float(how.split()[1]) * pk
+        rec[a:b] = np.clip(rec[a:b], -lvl, lvl)
+    elif how == "tanh":
+        rec[a:b] = 0.5 * pk * np.tanh(rec[a:b] / (0.5 * pk))
+    return rec, ref, (a, b)
+
+
+def _assert_clipped_inside(gs: list[R.ReferenceGlitch], span: tuple[int, int], fs: int) -> None:
+    m = int(MARGIN_S * fs)
+    assert gs, "the clipping was not found"
+    assert all(span[0] - m <= g.start_frame < span[1] + m for g in gs), ([g.to_dict() for g in gs], span)
+    assert "clipped" in [g.kind for g in gs], [g.to_dict() for g in gs]
+
+
+# -------------------------------------------------------------------------------- the rule itself
+
+def _peaks(fs: int = 48_000, n: int = 4800) -> np.ndarray:
+    """A 220 Hz tone with a 2nd partial: a prediction with peaks and middling frames."""
+    t = np.arange(n) / fs
+    return 0.5 * np.sin(2 * np.pi * 220 * t) + 0.15 * np.sin(2 * np.pi * 440 * t + 1.0)
+
+
+def test_a_recording_clipped_at_its_peaks_is_compressed() -> None:
+    fit = _peaks()
+    lvl = 0.8 * float(np.max(np.abs(fit)))
+    e = np.clip(fit, -lvl, lvl) - fit
+    assert _compressed_span(e, fit, 2000, 2100, 48_000)
+
+
+def test_a_saturated_recording_is_compressed() -> None:
+    fit = _peaks()
+    c = 0.5 * float(np.max(np.abs(fit)))
+    e = c * np.tanh(fit / c) - fit
+    assert _compressed_span(e, fit, 2000, 2100, 48_000)
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_a_pop_at_a_peak_is_not_compressed(sign: float) -> None:
+    """A pop is one frame: at the loudest frame and against the prediction's sign it is what a
+    clipped peak is there, but it moves no median of the peaks around it."""
+    fit = _peaks()
+    at = 2000 + int(np.argmax(np.abs(fit[2000:2200])))
+    e = np.zeros(fit.size)
+    e[at] = -sign * np.sign(fit[at]) * 0.05
+    assert not _compressed_span(e, fit, at, at + 1, 48_000)
+
+
+def test_a_level_that_fell_is_not_compressed() -> None:
+    """A gain step takes the same share off the peaks and the middling frames."""
+    fit = _peaks()
+    e = -0.3 * fit
+    assert not _compressed_span(e, fit, 2000, 2100, 48_000)
+
+
+def test_noise_alone_is_not_compressed() -> None:
+    fit = _peaks()
+    e = np.random.default_rng(5).standard_normal(fit.size) * 1e-3
+    assert not _compressed_span(e, fit, 2000, 2100, 48_000)
+
+
+# --------------------------------------------------------------------------------- whole takes
+
+@pytest.mark.parametrize("fs", [44_100, 48_000, 96_000])
+@pytest.mark.parametrize("noise_rms", [0.0, 1e-4])
+@pytest.mark.parametrize("how", ["hard 0.7", "tanh"])
+def test_clipped_music_is_a_clipped_glitch_where_it_was_clipped(fs: int, noise_rms: float, how: str) -> None:
+    rec, ref, span = _take(fs, "music", noise_rms, how, 0)
+    _assert_clipped_inside(compare_to_reference(rec, ref, fs).glitches, span, fs)
+
+
+def test_clipped_notes_above_2_khz_are_a_clipped_glitch_where_they_were_clipped() -> None:
+    rec, ref, span = _take(48_000, "high", 0.0, "hard 0.7", 0)
+    _assert_clipped_inside(compare_to_reference(rec, ref, 48_000).glitches, span, 48_000)
+
+
+@pytest.mark.parametrize("fs", [44_100, 48_000, 96_000])
+@pytest.mark.parametrize("noise_rms", [0.0, 1e-4])
+@pytest.mark.parametrize(("how", "fade"), [("clean", False), ("full scale", False), ("clean", True)])
+def test_music_at_full_scale_or_through_gain_changes_gives_no_glitch(fs: int, noise_rms: float, how: str,
+                                                                     fade: bool) -> None:
+    rec, ref, _ = _take(fs, "music", noise_rms, how, 1, fade=fade)
+    gs = compare_to_reference(rec, ref, fs).glitches
+    assert gs == [], [g.to_dict() for g in gs]
