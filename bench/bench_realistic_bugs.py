@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-43: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-44: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -5969,6 +5969,139 @@ BUGS += BATCH_43
 HARNESS_OWN_TESTS["harness/invariants.py"] = [
     "tests/harness/test_linearizability_oracle.py", "tests/harness/test_recovery_shapes.py",
     "tests/harness/test_starved_input.py", *HARNESS_OWN_TESTS["harness/invariants.py"]]
+
+#: Written blind (from harness/ only, before any test that might catch them was read) in judging
+#: code no earlier batch patched: the verdict's rule for faults that were all skipped, a profile's
+#: gates, the swarm's verdict with seeds it could not run, the shrinker's "still fails", the
+#: history database's recovery percentile, the report's timeline counters, the audio check's heard
+#: frames after a flush, a scenario's no_leak and healthy=false expectations and an expectation of
+#: two kinds, the system and coordinator models of the linearizability check, the leak judge's
+#: unsure late half, the steady state of a system stuck recovering, a history's empty seqs, the
+#: analysis's inserted silence and a gate read by its own name. Each is tried first against the
+#: tests of its own code (``HARNESS_OWN_TESTS``), then the judges'. ``--batch 44`` tries only these.
+BATCH_44: list[Bug] = [
+    Bug("skipped_faults_excuse_none_injected", "harness/verdict.py",
+        "    if faults_wanted and faults_injected == 0:\n",
+        "    if faults_wanted and faults_injected == 0 and not skipped:\n",
+        "'the skips explain it: a note, not a doubt' in judge_run: a run whose every fault was skipped "
+        "(the target could not inject them) injected nothing and passes",
+        "verdict: a run that tested nothing under faults never passes"),
+    Bug("profile_gates_not_carried", "harness/faults/profiles.py",
+        "    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description, model.gates)\n",
+        "    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description)\n",
+        "the gates argument lost in a tidy of load_profile's return: a profile file's [gates] table is read, "
+        "validated and dropped, so a gate the run misses never fails it",
+        "gates: a profile's thresholds judged"),
+    Bug("swarm_unrun_seeds_pass", "harness/swarm.py",
+        '    if outcomes.get("inconclusive") or errors or interrupted or not done:\n',
+        '    if outcomes.get("inconclusive") or interrupted or not done:\n',
+        "'errors' dropped from swarm_verdict's doubt: a swarm whose cluster could not run some seeds "
+        "says pass in summary.json when every seed it did run passed",
+        "swarm: a pass only when every seed ran and passed"),
+    Bug("shrink_any_failure_reproduces", "harness/shrink.py",
+        "        return self.signature in self.signatures[self._key(faults, duration_s)]\n",
+        "        return bool(self.signatures[self._key(faults, duration_s)])\n",
+        "'a run that fails still reproduces' in Shrinker.fails: a candidate that fails some other way "
+        "is kept, and the shrunk schedule reproduces a different failure from the one it was asked for",
+        "shrink: the same failure kept"),
+    Bug("recovery_p95_as_fraction", "harness/reports/history_db.py",
+        '        "recovery_p95_ms": float(np.percentile(rec_times, 95)) * 1000 if rec_times else None,\n',
+        '        "recovery_p95_ms": float(np.percentile(rec_times, 0.95)) * 1000 if rec_times else None,\n',
+        "a quantile (0.95) given to np.percentile, which takes percent, in figures_from_report: the "
+        "history's recovery p95 is about the fastest recovery, and a slow tail is never a regression",
+        "history: a regression of the recovery tail flagged"),
+    Bug("timeline_unchanged_counter_as_total", "harness/reports/fold.py",
+        "counters[name] - prev.get(name, 0) if counters[name] >= prev.get(name, 0)",
+        "counters[name] - prev.get(name, 0) if counters[name] > prev.get(name, 0)",
+        "'>' for '>=' in ChunkFold.add: a counter that did not move in a checkpoint is read as a reset, "
+        "and the timeline's row shows its whole total instead of 0",
+        "report: per-checkpoint counts"),
+    Bug("heard_inserted_counts_flushed", "harness/audio_check.py",
+        "            ep.heard_inserted = i - ep.inserted0 - ep.flushed_inserted\n",
+        "            ep.heard_inserted = i - ep.inserted0\n",
+        "the flushed frames forgotten for inserted ones in _book_moved: frames a state change flushed "
+        "(judged at the seam) are asked to be heard as inserted, and a clean window is inconsistent",
+        "false alarm: a flushed state change"),
+    Bug("no_leak_unsure_passes", "harness/scenarios/executor.py",
+        '        if verdict.verdict == "ok":\n            return\n',
+        '        if verdict.verdict != "leak":\n            return\n',
+        "'only a leak fails the expectation' in _judge_no_leak: a no_leak expectation the rule could "
+        "not judge (too short, still filling) is met, not inconclusive",
+        "scenario: an unjudged expectation is never met"),
+    Bug("healthy_false_never_judged", "harness/scenarios/executor.py",
+        "        if exp.healthy is not None and self.system.is_healthy() != exp.healthy:\n",
+        "        if exp.healthy and self.system.is_healthy() != exp.healthy:\n",
+        "a truthiness test for 'is not None' in _judge_state: a state expectation with healthy = false "
+        "is never judged, and a healthy system meets it",
+        "scenario: a state expectation judged"),
+    Bug("model_pause_when_paused_ok", "harness/invariants.py",
+        '            return [("ok", None, to("paused"))] if st == "running" else fail\n',
+        '            return [("ok", None, to("paused"))] if st in ("running", "paused") else fail\n',
+        "'pause is idempotent' in SystemModel.step: a pause of a paused system that returns ok is "
+        "linearizable, though the system's lifecycle refuses it",
+        "linearizability: the model's refusals"),
+    Bug("coordinator_model_ignores_legality", "harness/invariants.py",
+        "        if (expect is None or state in expect) and target in _LEGAL[state]:\n",
+        "        if expect is None or state in expect:\n",
+        "'the coordinator checks legality itself' in CoordinatorModel.step: an applied transition the "
+        "lifecycle does not allow fits the model",
+        "linearizability: the coordinator's legal moves"),
+    Bug("leak_late_unsure_called_saturating", "harness/leaks.py",
+        '        return "inconclusive", "unclear", (f"{whole}; the late half\'s growth is not significant "\n',
+        '        return "ok", "saturating", (f"{whole}; the late half\'s growth is not significant "\n',
+        "'not significant late: levelled off' in _judge_growth: a late half too noisy to tell a leak "
+        "from a bounded buffer is a pass",
+        "leaks: INCONCLUSIVE never a pass"),
+    Bug("stuck_recovering_not_observed", "harness/steady_state.py",
+        "        elif self.system.state != State.RUNNING:\n",
+        "        elif self.system.state not in (State.RUNNING, State.RECOVERING):\n",
+        "'still recovering: cannot tell yet' in watch_after: a system stuck RECOVERING after the faults "
+        "ended, every recovery deadline past, is 'not observed' (inconclusive), not 'no' (a failure)",
+        "steady state: a system that never came back fails"),
+    Bug("history_empty_seqs_dropped", "harness/history.py",
+        "        if seqs is not None:  # [] is information too: the op made no transition\n",
+        "        if seqs:  # [] is information too: the op made no transition\n",
+        "a truthiness test for 'is not None' in History.complete: an op known to have made no "
+        "transition is recorded as one whose transitions are unknown, and may linearize as any move",
+        "linearizability: what an op did"),
+    Bug("expectation_of_two_kinds_first_taken", "harness/scenarios/model.py",
+        "    return found[0] if len(found) == 1 else None\n",
+        "    return found[0] if found else None\n",
+        "'the first key decides' in _expect_kind: an expectation with two kinds (state and never) is "
+        "read as the first, the second silently never judged",
+        "scenario loading: an expectation refused, never half read"),
+    Bug("inserted_silence_late_sign", "harness/analysis.py",
+        "        late = -shift\n",
+        "        late = shift\n",
+        "the sign of the phase shift taken as it is in _classify: an inserted silence (the sine after it "
+        "late by the run's length) is called a mute",
+        "analysis: glitch kinds"),
+    Bug("gate_measured_by_gate_name", "harness/gates.py",
+        "        value = measured.get(figure)\n",
+        "        value = measured.get(name)\n",
+        "the gate's key for its figure's in evaluate_gates: every gate reads nothing, is 'not measured', "
+        "and a gate the run misses is inconclusive instead of failed",
+        "gates: a missed gate fails the run"),
+]
+BATCHES[44] = BATCH_44
+BUGS += BATCH_44
+#: the tests batch 44's misses needed, seconds each, first for a bug in their code: judges given a
+#: record whose right answer is known (a scenario's expectations one by one, the swarm's verdict
+#: against an oracle, the history database's recovery tail, the timeline's per-checkpoint counts,
+#: the lifecycle models against the system and the coordinator themselves, an op's empty seqs, the
+#: leak judge's unsure late half against SciPy, inserted zeros against a mute, frames a teardown
+#: counted inserted)
+for _prefix, _tests in {
+        "harness/scenarios/": ["tests/harness/test_scenario_expectations_judged.py"],
+        "harness/swarm.py": ["tests/harness/test_swarm_verdict.py"],
+        "harness/reports/": ["tests/harness/test_history_db_recovery_tail.py",
+                             "tests/harness/test_reports_timeline_counts.py"],
+        "harness/invariants.py": ["tests/harness/test_lifecycle_models.py"],
+        "harness/history.py": ["tests/harness/test_history_seqs.py"],
+        "harness/leaks.py": ["tests/harness/test_leaks_late_half.py"],
+        "harness/analysis.py": ["tests/harness/test_analysis_inserted_silence.py"],
+        "harness/audio_check.py": ["tests/harness/test_audio_check_flushed_inserted.py"]}.items():
+    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs

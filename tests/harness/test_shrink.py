@@ -293,3 +293,32 @@ def test_a_saved_schedule_whose_seed_is_now_inconclusive_says_so_not_that_it_pas
     assert capsys.readouterr().out == (
         f"{path}: seed 4 is INCONCLUSIVE with this schedule (the fault profile asked for faults but none was "
         "injected: nothing was tested under faults): it does not violate resources, nothing to shrink\n")
+
+
+@pytest.mark.parametrize("target, violated, reproduces", [
+    ("clean_audio", ["clean_audio"], True),
+    ("clean_audio", ["clean_audio", "resources"], True),
+    ("clean_audio", ["resources"], False),
+    ("invariant:recovery", ["linearizable"], False),
+    ("invariant:recovery", ["recovery"], True),
+    ("leak:sut_buffers", ["resources"], False),
+])
+def test_a_candidate_that_fails_another_way_does_not_reproduce_the_failure(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, violated: list[str],
+        reproduces: bool) -> None:
+    """A shrink keeps the failure it was asked for: a candidate whose run violates some other
+    invariant fails, but not that way, so it is not kept (else the shrunk schedule shows a
+    different failure from the group it was filed under)."""
+    from harness.shrink import Shrinker
+    from harness.verdict import judge_run
+
+    checks = [{"name": name, "ok": False, "inconclusive": False, "message": "violated", "evidence": []}
+              for name in violated]
+
+    class _Run:
+        def execute(self, *, reports: bool) -> object:
+            return type("Result", (), {"verdict": judge_run(checks)})()
+
+    monkeypatch.setattr("harness.swarm.build_run", lambda *a, **k: _Run())
+    monkeypatch.setattr("harness.runner.judge_as_its_report", lambda result: {})
+    assert Shrinker(1, target, workdir=tmp_path).fails([], 1.0) is reproduces
