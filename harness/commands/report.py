@@ -42,8 +42,16 @@ def handler(args: argparse.Namespace) -> int:
     history_db = False if args.no_history else args.db
     journal = run_dir / JOURNAL_NAME
     source: Any = run_dir
-    if not journal.exists() and not journal.is_symlink() and (run_dir / "summary.json").exists():
-        source = run_folder_data(run_dir)
+    if not journal.exists() and not journal.is_symlink():
+        if (run_dir / "summary.json").exists():
+            source = run_folder_data(run_dir)
+        elif (run_dir / "history.jsonl").exists():
+            # a `soundcheck run` stopped before its end (killed, the machine went down): what it
+            # recorded was never judged, and a report would have nothing to say of it
+            raise UsageError(f"{run_dir}: holds history.jsonl but no summary.json: the run stopped before "
+                             "it was judged, so there is no report to rebuild; turn what it recorded into a "
+                             f"scenario with `soundcheck scenario from-history {run_dir / 'history.jsonl'}` "
+                             "and run that")
     paths = write_reports(run_dir, source, history_db=history_db)
     warning = history_db_warning(paths)
     if warning:

@@ -311,3 +311,17 @@ def test_a_report_is_written_when_the_template_cache_cannot_be(tmp_path):
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
     assert (run / "report.html").stat().st_size > 0
     json.loads((run / "report.json").read_text())
+
+
+def test_report_on_a_run_stopped_before_its_end_names_what_is_there_and_what_to_do(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A `soundcheck run` killed mid-way leaves its history.jsonl and nothing judged: `report`
+    says so and points at `scenario from-history`, instead of asking for a soak's journal."""
+    folder = tmp_path / "run-stopped"
+    folder.mkdir()
+    (folder / "history.jsonl").write_text('{"type": "meta"}\n', encoding="utf-8")
+    assert main(["report", str(folder), "--no-history"]) == 2
+    err = capsys.readouterr().err
+    assert "history.jsonl but no summary.json" in err and "scenario from-history" in err
+    assert "journal" not in err and "Traceback" not in err
+    assert sorted(p.name for p in folder.iterdir()) == ["history.jsonl"]
