@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bench.bench_reference_clipping import high_notes
 from harness import reference_compare as R
 from harness.reference_compare import _compressed_span, compare_to_reference
 
@@ -18,32 +19,12 @@ STRETCH_S = (0.6, 1.4)
 MARGIN_S = 5e-3
 
 
-def _high_notes(seconds: float, fs: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    n = int(seconds * fs)
-    t = np.arange(n) / fs
-    out = np.zeros(n)
-    pos = 0.0
-    while pos < seconds:
-        dur = float(rng.uniform(0.1, 0.4))
-        f = float(rng.uniform(2000.0, 6000.0))
-        a, b = int(pos * fs), min(n, int((pos + 1.5 * dur) * fs))
-        tt = t[a:b] - pos
-        out[a:b] += np.minimum(tt / 0.005, 1.0) * np.exp(-tt / (0.5 * dur)) * np.sin(2 * np.pi * f * tt
-                                                                                     + rng.uniform(0, 2 * np.pi))
-        if rng.random() < 0.5:
-            c = min(n, a + int(0.05 * fs))
-            out[a:c] += 0.5 * rng.standard_normal(c - a) * np.exp(-(t[a:c] - pos) / 0.01)
-        pos += dur
-    return 0.5 * out / float(np.max(np.abs(out)))
-
-
 def _take(fs: int, material: str, noise_rms: float, how: str, seed: int,
           fade: bool = False) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
     """The recording, the reference and the damaged stretch (recording frames). ``how``:
     "clean", "full scale" (scaled to a 0.999 peak), "hard L" (clipped at L of the stretch's
     peak) or "tanh" (``c tanh(x / c)``, ``c`` half the stretch's peak)."""
-    ref = R.program_material("music", 2.0, fs, seed=seed) if material == "music" else _high_notes(2.0, fs, seed)
+    ref = R.program_material("music", 2.0, fs, seed=seed) if material == "music" else high_notes(2.0, fs, seed)
     rng = np.random.default_rng([77, fs, seed])
     rec = R.through_system(ref, fs, delay_frames=float(rng.uniform(300, 2000)), drift_ppm=40.0, gain=0.9,
                            gain_wobble=0.2 if fade else 0.1, gain_ramp=-0.5 if fade else 0.0,
