@@ -358,17 +358,25 @@ class RigCapture:
         self._read(check, final=True)  # what it wrote before it died
         self.agent_exits.append(why)
         agent.kill()
-        if self._last_t is not None and self._blind_from is None and self._outage_from is None:
+        if outage and self._last_t is None and self._blind_from is None and self._outage_from is None:
+            # The server went away before the harness read the capture's first record (killed as
+            # the system was configured): an outage all the same, from the moment it was seen (the
+            # records' clock), or a refused start would blame the command for a vanished server.
+            self._begin_outage(check, time.monotonic(), why)
+        elif self._last_t is not None and self._blind_from is None and self._outage_from is None:
             if outage:
-                self._outage_from = self._last_t
-                self._outage_agent = self.agents_started
-                self._back_told = False
-                self.outages += 1
-                check.outage_begin(self._last_t, f"the rig's capture client ended ({why})")
+                self._begin_outage(check, self._last_t, why)
             else:
                 self._blind_from = self._last_t
         self._server_pid = self._gone_seen = None  # the new agent's server is looked up once it opened
         self._spawn()
+
+    def _begin_outage(self, check: Any, t0: float, why: str) -> None:
+        self._outage_from = t0
+        self._outage_agent = self.agents_started
+        self._back_told = False
+        self.outages += 1
+        check.outage_begin(t0, f"the rig's capture client ended ({why})")
 
     def _tell_back(self, check: Any) -> None:
         """Once per outage: the agent started after it opened its client, so the server serves

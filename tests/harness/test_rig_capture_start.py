@@ -119,3 +119,36 @@ def test_a_server_already_restarted_when_the_first_agent_opened_is_said(
     assert capture.wait_ready(20.0)
     assert capture.start_outage == ("jackd pid 111, serving 'users-server' when the rig's capture started, is gone; "
                                     "the capture opened on the server started again (jackd pid 222)")
+
+
+class _Check:
+    """What the capture tells the audio check; only the outage's begin matters here."""
+
+    def __init__(self) -> None:
+        self.outages: list[tuple[float, str]] = []
+
+    def outage_begin(self, t0: float, why: str) -> None:
+        self.outages.append((t0, why))
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None
+
+
+def test_a_server_gone_before_the_first_record_was_read_is_an_outage_all_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The capture opened, then its server was killed (as the system was being configured) before
+    the harness read one record: the agent's end is the server's outage, begun when it was seen.
+    It was dropped (the outage needed a last-heard time), so a refused start that followed blamed
+    the command: "no device named 'system'", exit 2, for a server killed from outside."""
+    world = _World(monkeypatch, [_Agent(True), _Agent(True)], pids=[[111], [111], []])
+    capture = _capture(tmp_path)
+    assert capture.wait_ready(20.0)
+    first = world.started[0]
+    first.killed, first.shutdown_reason, first.exit_reason = True, "server shut down", "libjack: server shut down"
+    check = _Check()
+    before = rig_audio.time.monotonic()
+    capture.poll(check)
+    assert len(world.started) == 2, "the dead agent was not replaced"
+    ((t0, why),) = check.outages
+    assert before <= t0 <= rig_audio.time.monotonic() and "libjack: server shut down" in why
+    assert capture.outages == 1
