@@ -11,9 +11,7 @@ an ``fsync`` that reports ENOSPC (what a delayed-allocation file system does on 
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import io
 import json
 import os
 import shutil
@@ -25,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from harness import runfolder
+from cli_capture import cli
 from harness.cli import main
 from harness.reports import history_db
 from harness.history import History
@@ -42,13 +41,6 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     monkeypatch.setenv("SOUNDCHECK_LOG_DIR", str(tmp_path / "crash-logs"))
-
-
-def cli(*argv: object) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
 
 
 def refused(code: int, err: str, *needles: str) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
 import sqlite3
@@ -32,7 +31,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from harness import analysis
-from harness.cli import main
+from cli_capture import cli
 from harness.durations import DurationError, parse_duration
 from harness.faults import ProfileFile
 from harness.journal import JOURNAL_NAME
@@ -83,13 +82,6 @@ def sandbox() -> Iterator[Sandbox]:
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
-
-
-def cli(*argv: object) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
 
 
 def contract(result: tuple[int, str, str], *, names: Path | None = None) -> int:
