@@ -113,7 +113,8 @@ def test_a_run_whose_reports_cannot_be_written_is_exit_2_not_a_pass(tmp_path, mo
     assert not [p for p in run_dir.iterdir() if p.name.endswith(".tmp")]
     monkeypatch.setattr(RunFolder, "write_bytes", real)  # the disk has room again: nothing was lost
     code, _out, err = cli("report", run_dir)
-    assert code in (0, 1, 3) and "error" not in err, err
+    assert code == _verdict_code(run_dir, "summary.json") == _verdict_code(run_dir, "report.json"), err
+    assert "error" not in err, err
     assert (run_dir / "report.html").is_file()
 
 
@@ -163,7 +164,8 @@ def test_another_programs_database_is_refused_and_left_untouched(tmp_path, argv)
     if argv[0] == "history":
         refused(code, err, "contacts.sqlite", "another program", "contacts", "--db")
     else:  # a report is still written; the run is not recorded, and the warning says why
-        assert code in (0, 1, 3) and "NOT recorded" in err and "another program" in err, err
+        assert code == _verdict_code(run, "report.json"), err
+        assert "NOT recorded" in err and "another program" in err, err
     assert _tables(db) == ["contacts"]
     assert db.read_bytes() == before
 
@@ -222,10 +224,15 @@ def _rows(path: Path) -> int:
 def _a_run(tmp_path: Path) -> Path:
     """A finished run folder (recorded in no database)."""
     code, _out, err = cli("run", "--duration", "2", "--seed", "3", "--report-dir", tmp_path / "runs")
-    assert code in (0, 1, 3), err
     (run_dir,) = (tmp_path / "runs").iterdir()
-    json.loads((run_dir / "report.json").read_text())
+    assert code == _verdict_code(run_dir, "summary.json") == _verdict_code(run_dir, "report.json"), err
     return run_dir
+
+
+def _verdict_code(run_dir: Path, name: str) -> int:
+    """The exit code the run's own verdict gives, as ``name`` (summary.json, report.json) holds it:
+    what a command that judged or reported the run must exit with."""
+    return int(json.loads((run_dir / name).read_text())["verdict"]["exit_code"])
 
 
 _SWARM_OUTPUTS = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
@@ -292,14 +299,14 @@ def test_a_report_is_written_when_the_template_cache_cannot_be(tmp_path):
     sizing = tmp_path / "sizing"
     shutil.copytree(run, sizing)
     done = _run_with_file_limit(tmp_path, 2**40, "report", str(sizing), "--no-history")
-    assert done.returncode in (0, 1, 3), done.stderr
+    assert done.returncode == _verdict_code(sizing, "report.json"), done.stderr
     largest = max(p.stat().st_size for p in sizing.rglob("*") if p.is_file())
     limit = largest + 16_384  # room for every file the report writes, and the note it appends
     entries = list((tmp_path / "tmp").glob("_jinja2-cache-*/*.cache"))
     assert entries and max(p.stat().st_size for p in entries) > limit  # the premise: the cache does not fit
     shutil.rmtree(tmp_path / "tmp")  # a cold cache
     done = _run_with_file_limit(tmp_path, limit, "report", str(run), "--no-history")
-    assert done.returncode in (0, 1, 3), done.stderr
+    assert done.returncode == _verdict_code(run, "report.json"), done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
     assert (run / "report.html").stat().st_size > 0
     json.loads((run / "report.json").read_text())
