@@ -6104,9 +6104,9 @@ for _prefix, _tests in {
     HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
 
 #: Written blind (from system_under_test/, the README, ARCHITECTURE and the seed document only,
-#: before any test was read), over the promises of issue #12 in code no earlier batch patched: a
-#: stream opened on a removed simulated device, a v1 file's missing rate, the pool's degrade
-#: default, the pool's bytes, simulate_error's teardown, the device's edge to output, a stretch's
+#: before any test was read), over the promises of issue #12 in changes no earlier batch made: a
+#: stream opened on a removed simulated device, a v2 file's null chain, the pool's degrade
+#: default, the input ring's frames, simulate_error's teardown, the device's edge to output, a stretch's
 #: callback load, a backend with no device at all, the cascade's observers under the lock, a flush
 #: under a held callback, close()'s CLOSED check outside the lock, the history's length, the
 #: notch's numerator, the limiter's threshold, stop() from RECOVERING and the starved input's
@@ -6119,25 +6119,25 @@ BATCH_45: list[Bug] = [
         "open_stream: a stream opens on a removed device and runs, so a recovery from a lost device "
         "succeeds at once on the device that is gone instead of failing over to a fallback",
         "device backends' error mapping: a device that is gone is DeviceNotFoundError"),
-    Bug("v1_rate_default_cd", "config.py",
-        '    out["stream"] = {"sample_rate": doc.get("rate", 48_000), "block_size": doc.get("buffer_size", 256)}\n',
-        '    out["stream"] = {"sample_rate": doc.get("rate", 44_100), "block_size": doc.get("buffer_size", 256)}\n',
-        "'v1 files came from the CD-rate era' in _v1_to_v2: a v1 file that names no rate is migrated to "
-        "44.1 kHz, a value it never said, where the same settings at schema 3 get the current default",
-        "config migration: adds nothing; what an older file leaves out takes the current default"),
+    Bug("v2_null_dsp_crashes", "config.py",
+        '    for stage in doc.get("dsp", []) or []:\n',
+        '    for stage in doc.get("dsp", []):\n',
+        "'or [] is redundant with the default' in _v2_to_v3: a v2 JSON file with \"dsp\": null makes "
+        "the migration raise TypeError (a traceback) instead of the one validation error naming dsp",
+        "config migration: a bad older file is refused with its field named, never a crash"),
     Bug("degrade_default_off", "config.py",
         "    degrade_on_exhaustion: Bool = True\n",
         "    degrade_on_exhaustion: Bool = False\n",
         "a wrong default in RecoveryConfig ('restarting is the safe choice'): a dry block pool restarts "
         "the stream instead of degrading unless the file says otherwise",
         "errors routed by severity: a dry pool below CRITICAL degrades (the documented default)"),
-    Bug("pool_bytes_without_channels", "pipeline.py",
-        '            self._alloc("dsp", ResourceType.BYTES, pool_blocks * bs * in_ch * 4, "block pool")\n',
-        '            self._alloc("dsp", ResourceType.BYTES, pool_blocks * bs * 4, "block pool")\n',
-        "frames taken for samples in the block pool's bytes ('a block is bs float32s'): the pool is "
-        "booked as one channel's, so limits.bytes is enforced against a fraction of what a "
-        "multichannel pipeline holds",
-        "resources: limits enforced on what is held (bytes = frames x channels x 4)"),
+    Bug("input_ring_frames_as_samples", "pipeline.py",
+        '            self._alloc("input", ResourceType.FRAMES, ring_frames, "input ring")\n',
+        '            self._alloc("input", ResourceType.FRAMES, ring_frames * in_ch, "input ring")\n',
+        "samples booked for frames on the input ring ('the ring holds ring_frames x in_ch values', as "
+        "its bytes line below counts them): limits.frames is charged twice the input ring's frames on "
+        "a stereo input, so a configuration within its frame limit is refused",
+        "resources: each resource counted in its own unit (frames are frames, not samples)"),
     Bug("simulate_error_keeps_stream", "system.py",
         '                self._teardown("simulated error")\n',
         "",
