@@ -6124,7 +6124,12 @@ BATCH_45: list[Bug] = [
         '    for stage in doc.get("dsp", []):\n',
         "'or [] is redundant with the default' in _v2_to_v3: a v2 JSON file with \"dsp\": null makes "
         "the migration raise TypeError (a traceback) instead of the one validation error naming dsp",
-        "config migration: a bad older file is refused with its field named, never a crash"),
+        "config migration: a bad older file is refused with its field named, never a crash",
+        equivalent="a dsp that is no list never reaches the loop: _v2_to_v3 leaves it as written for "
+                   "validation to refuse at dsp, as at schema_version 3 (the healthy tree broke the same "
+                   "promise before: null read as an empty chain, a number a TypeError; "
+                   "test_a_v2_chain_that_is_no_list_is_refused_at_dsp_as_the_same_v3_file_is), so `or []` "
+                   "adds nothing to a list"),
     Bug("degrade_default_off", "config.py",
         "    degrade_on_exhaustion: Bool = True\n",
         "    degrade_on_exhaustion: Bool = False\n",
