@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-44: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-45: the
                                                                            # bugs written blind)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
@@ -6102,6 +6102,134 @@ for _prefix, _tests in {
         "harness/analysis.py": ["tests/harness/test_analysis_inserted_silence.py"],
         "harness/audio_check.py": ["tests/harness/test_audio_check_flushed_inserted.py"]}.items():
     HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+
+#: Written blind (from system_under_test/, the README, ARCHITECTURE and the seed document only,
+#: before any test was read), over the promises of issue #12 in changes no earlier batch made: a
+#: stream opened on a removed simulated device, a v2 file's null chain, the pool's degrade
+#: default, the input ring's frames, simulate_error's teardown, the device's edge to output, a stretch's
+#: callback load, a backend with no device at all, the cascade's observers under the lock, a flush
+#: under a held callback, close()'s CLOSED check outside the lock, the history's length, the
+#: notch's numerator, the limiter's threshold, stop() from RECOVERING and the starved input's
+#: watchdog bound. ``--batch 45`` tries only these.
+BATCH_45: list[Bug] = [
+    Bug("sim_open_on_removed_device", "devices/simulated.py",
+        "            if dev is None or not dev.present:\n",
+        "            if dev is None:\n",
+        "'a device the backend knows can be opened; whether it is present is discovery's business' in "
+        "open_stream: a stream opens on a removed device and runs, so a recovery from a lost device "
+        "succeeds at once on the device that is gone instead of failing over to a fallback",
+        "device backends' error mapping: a device that is gone is DeviceNotFoundError"),
+    Bug("v2_null_dsp_crashes", "config.py",
+        '    for stage in doc.get("dsp", []) or []:\n',
+        '    for stage in doc.get("dsp", []):\n',
+        "'or [] is redundant with the default' in _v2_to_v3: a v2 JSON file with \"dsp\": null makes "
+        "the migration raise TypeError (a traceback) instead of the one validation error naming dsp",
+        "config migration: a bad older file is refused with its field named, never a crash",
+        equivalent="a dsp that is no list never reaches the loop: _v2_to_v3 leaves it as written for "
+                   "validation to refuse at dsp, as at schema_version 3 (the healthy tree broke the same "
+                   "promise before: null read as an empty chain, a number a TypeError; "
+                   "test_a_v2_chain_that_is_no_list_is_refused_at_dsp_as_the_same_v3_file_is), so `or []` "
+                   "adds nothing to a list"),
+    Bug("degrade_default_off", "config.py",
+        "    degrade_on_exhaustion: Bool = True\n",
+        "    degrade_on_exhaustion: Bool = False\n",
+        "a wrong default in RecoveryConfig ('restarting is the safe choice'): a dry block pool restarts "
+        "the stream instead of degrading unless the file says otherwise",
+        "errors routed by severity: a dry pool below CRITICAL degrades (the documented default)"),
+    Bug("input_ring_frames_as_samples", "pipeline.py",
+        '            self._alloc("input", ResourceType.FRAMES, ring_frames, "input ring")\n',
+        '            self._alloc("input", ResourceType.FRAMES, ring_frames * in_ch, "input ring")\n',
+        "samples booked for frames on the input ring ('the ring holds ring_frames x in_ch values', as "
+        "its bytes line below counts them): limits.frames is charged twice the input ring's frames on "
+        "a stereo input, so a configuration within its frame limit is refused",
+        "resources: each resource counted in its own unit (frames are frames, not samples)"),
+    Bug("simulate_error_keeps_stream", "system.py",
+        '                self._teardown("simulated error")\n',
+        "",
+        "'the cascade above failed the components already; stop() tears down' in simulate_error: the "
+        "system goes FAILED with its stream open and its pipeline capturing: audio moves and buffers "
+        "are held in a safe state",
+        "teardown: a failed system holds no stream"),
+    Bug("device_not_dependent_on_output", "system.py",
+        '    ("device", ("input", "output")),\n',
+        '    ("device", ("input",)),\n',
+        "'the device reads from input; output only writes' in COMPONENTS: output's failure no longer "
+        "cascades to the device, which stays RUNNING, while the start and stop orders stay the same",
+        "dependency order: a failure cascades to every dependent"),
+    Bug("stretch_load_in_seconds", "pipeline.py",
+        "            self._h_load.observe_repeated(duration / self.budget_s, delivered)\n",
+        "            self._h_load.observe_repeated(duration, delivered)\n",
+        "the budget's division dropped in end_stretch ('the load is the callback's time'): a stretch's "
+        "callbacks go into callback_load in seconds instead of as a share of the budget, so the load "
+        "is ~200 times too low whenever blocks are delivered in stretches",
+        "monitoring measures: callback_load is duration / budget on every path"),
+    Bug("cross_check_no_devices_accepts", "config.py",
+        "    if devices is not None:\n",
+        "    if devices:\n",
+        "a truthiness test for 'is not None' in cross_check: when the backend has no device at all "
+        "(every one unplugged), a configuration naming absent devices is accepted and fails later, "
+        "at the open",
+        "config validation: a configuration naming a device that is not present is refused"),
+    Bug("cascade_notifies_under_lock", "coordinator.py",
+        "                if current in SAFE_STATES:\n                    continue\n"
+        "            why = cause if n == name else f\"dependency {name!r} failed: {cause}\"\n"
+        "            rec = self.try_transition(n, State.FAILED, why)\n",
+        "                if current in SAFE_STATES:\n                    continue\n"
+        "                why = cause if n == name else f\"dependency {name!r} failed: {cause}\"\n"
+        "                rec = self.try_transition(n, State.FAILED, why)\n",
+        "'read and change the state under one lock' in fail(): state_lock held across try_transition, "
+        "so every cascade's observers run with the coordinator's lock held, and an observer that waits "
+        "on another thread which touches the coordinator deadlocks",
+        "observers notified outside the lock"),
+    Bug("flush_ignores_held_callback", "pipeline.py",
+        "        if self.closed:\n            if self.in_callback:\n                return 0\n            try:\n",
+        "        if self.closed:\n            try:\n",
+        "'a closed pipeline is emptied once, at once' in flush: the teardown empties the rings under a "
+        "callback still held in the DSP chain; the block that callback then writes is never counted "
+        "(its own flush finds the claim taken) and its frames leave the books",
+        "frame accounting: a teardown under a held callback"),
+    Bug("close_checked_outside_lock", "system.py",
+        "        with self._op_lock:\n            if self.state == State.CLOSED:\n                return\n",
+        "        if self.state == State.CLOSED:\n            return\n        with self._op_lock:\n",
+        "'a closed system needs no lock to see it' in close(): a second close() racing the first passes "
+        "the check, waits for the lock and then asks CLOSED -> CLOSED: IllegalTransitionError from a "
+        "close() that promises to be idempotent",
+        "check-then-act in every public operation (close is idempotent)"),
+    Bug("history_size_ignored", "coordinator.py",
+        "        self.history = TransitionHistory(history_size)\n",
+        "        self.history = TransitionHistory()\n",
+        "'TransitionHistory has the same default' while tidying the constructor: the history_size a "
+        "system is built with is ignored, and the history keeps 10 000 transitions whatever was asked",
+        "transition history: bounded at the length asked for"),
+    Bug("notch_numerator_sign", "dsp.py",
+        "        b = [1.0, -2 * cw, 1.0]\n",
+        "        b = [1.0, 2 * cw, 1.0]\n",
+        "a sign lost copying the cookbook's notch numerator: its zeros sit at Nyquist minus the cutoff, "
+        "so a 1 kHz notch at 48 kHz passes 1 kHz and removes 23 kHz",
+        "DSP chain parameters: a notch removes its cutoff"),
+    Bug("limiter_threshold_power_db", "dsp.py",
+        "        self.threshold = 10 ** (threshold_db / 20)\n",
+        "        self.threshold = 10 ** (threshold_db / 10)\n",
+        "dB read as a power ratio in Limiter.__init__: a -6 dB threshold limits at 0.25 instead of 0.5, "
+        "so audio below the configured threshold is turned down",
+        "DSP chain parameters: the limiter limits at its threshold"),
+    Bug("stop_refused_while_recovering", "system.py",
+        '            self._set(State.STOPPING, "stop", expect=(State.RUNNING, State.PAUSED, State.RECOVERING,\n',
+        '            self._set(State.STOPPING, "stop", expect=(State.RUNNING, State.PAUSED,\n',
+        "'a recovering system is the recoverer's until it ends' in stop(): stop() from RECOVERING "
+        "cancels the recovery and is then refused, leaving the system RECOVERING with no run; close() "
+        "from RECOVERING, which stops first, raises",
+        "teardown: stop and close from any state release everything"),
+    Bug("starved_limit_from_last_callback", "system.py",
+        "                starved_limit = self._stall_limit(stream, config, starved)\n",
+        "                starved_limit = self._stall_limit(stream, config, ref)\n",
+        "the bound taken from ref as the line above takes it (a copy) in poll: a stream that keeps "
+        "calling back with no input is judged from its last callback, always recent, so a starved "
+        "input is never reported as a stall",
+        "health checks: the watchdog reports a starved input"),
+]
+BATCHES[45] = BATCH_45
+BUGS += BATCH_45
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs

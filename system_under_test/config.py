@@ -299,6 +299,12 @@ def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
     became an empty chain here, which no v2 document said)."""
     out = dict(doc)
     out["schema_version"] = 3
+    if not isinstance(doc.get("dsp", []), (list, tuple)):
+        # no chain at all (null, a number, a table, a string): left as written, so validation
+        # refuses it at ``dsp`` as it refuses the same value at schema_version 3, where reading
+        # it as stages crashed (a number) or read it as something the file never said (null as
+        # an empty chain, a table as its keys, a string as its letters)
+        return out
     if "dsp" not in doc:
         return out
     chain = []

@@ -629,6 +629,27 @@ def test_v2_stages_keep_what_the_user_wrote():
     assert path == "dsp[0]"
 
 
+
+#: what a JSON (or TOML) file may give where a chain of stages belongs: anything but a list
+_NOT_A_CHAIN = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                         st.text(max_size=6), st.dictionaries(st.text(max_size=4), st.integers(), max_size=3))
+
+
+@settings(max_examples=60, deadline=None)
+@example(None)
+@example(5)
+@example("gain")
+@example({"type": "gain"})
+@given(_NOT_A_CHAIN)
+def test_a_v2_chain_that_is_no_list_is_refused_at_dsp_as_the_same_v3_file_is(dsp):
+    """A v2 document differs from v3 only in its stages' names, so a ``dsp`` that is no list of
+    stages is refused at ``dsp`` exactly as at schema_version 3: never a crash of the migration
+    (a number was iterated: TypeError, a traceback for a bad file), never read as something the
+    file did not say (null as an empty chain, a table as its keys, a string as its letters)."""
+    v3 = _rejection({"schema_version": 3, "dsp": dsp})
+    assert [path for path, _ in v3] == ["dsp"]
+    assert _rejection({"schema_version": 2, "dsp": dsp}) == v3
+
 def test_structural_messages_are_exact_and_paths_drop_the_union_tag():
     assert _rejection({"stream": {"blok_size": 1}}) == \
         [("stream.blok_size", "unknown field; did you mean 'block_size'? (valid here: block_size, latency_ms, "

@@ -666,6 +666,27 @@ def test_simulate_error_fails_the_component_its_dependents_and_the_system():
     s.close()
 
 
+
+@pytest.mark.parametrize(("component", "failed"), [
+    ("dsp", {"dsp", "input", "output", "device"}),
+    ("input", {"input", "device"}),
+    ("output", {"output", "device"}),
+    ("device", {"device"}),
+])
+def test_a_components_failure_reaches_every_component_the_audio_flows_through_after_it(component, failed):
+    """The duplex stream (``device``) captures through ``input`` and plays through ``output``, and
+    both rings carry blocks of the DSP chain: a component's failure cascades to every component
+    that needs it, the device from either side, and to nothing else (a failed output with the
+    device left RUNNING would be a stream the lifecycle calls healthy whose playback is gone)."""
+    s = _running()
+    with pytest.raises(SimulatedError):
+        s.simulate_error(component)
+    assert {n for n in ("dsp", "input", "output", "device") if s.coordinator.state(n) == State.FAILED} == failed
+    cascaded = {r.component for r in s.coordinator.history.records()
+                if r.to_state == State.FAILED and r.cause == f"dependency {component!r} failed: simulate_error"}
+    assert cascaded == failed - {component}
+    s.close()
+
 def test_simulate_error_during_a_recovery_ends_the_run_and_fails_the_system():
     """A simulated failure while RECOVERING fails the system like one while RUNNING: the run is
     cancelled (its next attempt never comes, even with the device back) and the system is FAILED

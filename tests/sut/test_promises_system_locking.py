@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from system_under_test import AudioSystem
+from system_under_test.system import SYSTEM
 from system_under_test.lifecycle import State
 
 pytestmark = pytest.mark.timeout(60)
@@ -73,9 +74,8 @@ class _Probe:
             self.current = "between operations"
 
 
-def test_every_public_operation_calls_out_only_under_the_operation_lock():
-    system = AudioSystem(None, seed=3)
-    p = _Probe(system)
+def _every_operation(p: _Probe, system: AudioSystem) -> None:
+    """Each public operation, from each state it acts in, through a run with a recovery."""
     p.op("initialize")
     p.op("configure", {})
     p.op("configure", {"buffers": {"ring_blocks": 6}})  # CONFIGURED stays CONFIGURED
@@ -99,7 +99,38 @@ def test_every_public_operation_calls_out_only_under_the_operation_lock():
     p.op("configure", {})
     p.op("start")
     p.op("close")
+    p.op("close")  # closed already: the check that makes close() idempotent
+
+
+def test_every_public_operation_calls_out_only_under_the_operation_lock():
+    system = AudioSystem(None, seed=3)
+    p = _Probe(system)
+    _every_operation(p, system)
     assert p.calls > 50  # the probes did run, at every kind of call-out
+    assert p.unlocked == []
+
+
+def test_every_public_operation_reads_the_systems_state_only_under_the_operation_lock():
+    """The check of check-then-act: an operation that reads the state before it holds the lock
+    decides on an answer another thread may change before it acts. Two ``close()`` calls at once
+    both see RUNNING outside the lock; the second then waits, finds CLOSED and asks CLOSED ->
+    CLOSED, raising from a close that promises to be idempotent. So every read of the system's
+    state made inside an operation is probed as the call-outs are (a read between operations,
+    by the test itself, is no operation's check)."""
+    system = AudioSystem(None, seed=3)
+    p = _Probe(system)
+    read = system.coordinator.state
+    reads = [0]
+
+    def probed(name: str) -> State:
+        if name == SYSTEM and p.current not in ("construction", "between operations"):
+            reads[0] += 1
+            p.check("a read of the system's state")
+        return read(name)
+
+    system.coordinator.state = probed  # type: ignore[method-assign]
+    _every_operation(p, system)
+    assert reads[0] > 30  # every operation checks the state it acts in
     assert p.unlocked == []
 
 
