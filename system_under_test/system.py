@@ -439,8 +439,11 @@ class AudioSystem:
             scheduler.close()
 
     def __enter__(self) -> "AudioSystem":
-        if self.state == State.UNINITIALIZED:
-            self.initialize()
+        # check and act under the operation lock: two threads entering at once must not both see
+        # UNINITIALIZED, or the second's initialize() is refused as an illegal transition
+        with self._op_lock:
+            if self.state == State.UNINITIALIZED:
+                self.initialize()
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -119,6 +119,31 @@ def test_every_public_operation_reads_the_systems_state_only_under_the_operation
     by the test itself, is no operation's check)."""
     system = AudioSystem(None, seed=3)
     p = _Probe(system)
+    reads = _probe_state_reads(p, system)
+    _every_operation(p, system)
+    assert reads[0] > 30  # every operation checks the state it acts in
+    assert p.unlocked == []
+
+
+def test_entering_a_with_block_checks_the_state_under_the_operation_lock():
+    """``with system:`` initialises a new system: two threads entering it at once both saw
+    UNINITIALIZED outside the lock, and the second's ``initialize()`` then raised
+    IllegalTransitionError from a context manager that promises to leave an initialised
+    system initialised."""
+    system = AudioSystem(None, seed=3)
+    p = _Probe(system)
+    reads = _probe_state_reads(p, system)
+    assert p.op("__enter__") is system
+    assert system.state == State.INITIALIZED
+    p.op("__enter__")  # entered again: already initialised, nothing to do
+    assert reads[0] >= 2 and p.unlocked == []
+    p.op("__exit__", None, None, None)
+    assert system.state == State.CLOSED and p.unlocked == []
+
+
+def _probe_state_reads(p: _Probe, system: AudioSystem) -> list[int]:
+    """Every read of the system's state made inside an operation probed for the lock; the count
+    of probed reads (a one-item list the caller reads after the operations)."""
     read = system.coordinator.state
     reads = [0]
 
@@ -129,9 +154,7 @@ def test_every_public_operation_reads_the_systems_state_only_under_the_operation
         return read(name)
 
     system.coordinator.state = probed  # type: ignore[method-assign]
-    _every_operation(p, system)
-    assert reads[0] > 30  # every operation checks the state it acts in
-    assert p.unlocked == []
+    return reads
 
 
 def test_the_probe_finds_a_call_out_made_without_the_lock():
