@@ -6220,6 +6220,28 @@ BATCH_46: list[Bug] = [
 ]
 BATCHES[46] = BATCH_46
 BUGS += BATCH_46
+#: the tests batch 46's misses needed (judges given a record whose right answer is known: every
+#: combination of a verdict's findings, a history database's layouts, compare's percentiles, the
+#: reference report's partial rule, a window's frame accounting, a scenario's anchors, a soak's
+#: merged histogram, a report's run status) and the existing tests that caught the others outside
+#: the selection (the unfired causes, the fault vocabulary's round trip, the clipping search, a
+#: run folder on a full disk), seconds each, first for their code
+for _prefix, _tests in {
+        "harness/verdict.py": ["tests/harness/test_verdict_unfired_with_skips.py"],
+        "harness/faults/": ["tests/harness/test_unfired_causes.py"],
+        "harness/faults/profiles.py": ["tests/harness/test_fault_vocabulary.py"],
+        "harness/reports/": ["tests/harness/test_history_db_layout.py", "tests/harness/test_reports_compare_tail.py",
+                             "tests/harness/test_reports_fold_callback_bins.py",
+                             "tests/harness/test_report_run_status.py"],
+        "harness/swarm.py": ["tests/harness/test_swarm.py::test_failure_groups_hold_the_failing_seeds_only"],
+        "harness/analysis.py": ["tests/harness/test_analysis_clipping.py"],
+        "harness/reference_compare.py": ["tests/harness/test_reference_partial_rule.py"],
+        "harness/audio_check.py": ["tests/harness/test_audio_check_window_accounting.py"],
+        "harness/scenarios/": ["tests/harness/test_scenario_never_fired_anchor.py"],
+        "harness/runfolder.py": [
+            "tests/harness/test_hostile_environment.py::test_a_run_whose_reports_cannot_be_written_is_exit_2_not_a_pass",
+            "tests/harness/test_hostile_environment.py::test_a_file_the_disk_has_no_room_for_keeps_its_old_content_and_is_named"]}.items():
+    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
