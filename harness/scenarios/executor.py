@@ -621,8 +621,12 @@ class _Execution:
         if kind == "start":
             return (self.t0, 0)
         if kind == "step":
-            mark = self.marks.get(ref, {}).get(edge)
-            return mark if mark is not None else f"step {ref!r} never {'fired' if edge == 'start' else 'ended'}"
+            marks = self.marks.get(ref, {})
+            mark = marks.get(edge)
+            if mark is not None:
+                return mark
+            # a step that never fired never ended either; say the first thing that went wrong
+            return f"step {ref!r} never {'ended' if marks.get('start') is not None else 'fired'}"
         for e in self.history.entries:
             if kind == "state" and e.type == "transition" and e.data.get("component") == "system" \
                     and e.data.get("to_state") == ref:

@@ -79,7 +79,7 @@ def test_an_expectation_on_a_step_that_never_fired_fails(tmp_path: Path) -> None
     result = _run(tmp_path, NEVER)
     (failure,) = _on_gone_end(result)
     assert not failure.inconclusive, failure.render()
-    assert "cannot judge: step 'gone'" in failure.message
+    assert "cannot judge: step 'gone' never fired" in failure.message  # not "never ended": it never began
     assert failure in result.failed_expectations()
     assert result.verdict.outcome is Outcome.FAIL
     assert any("never triggered" in f.message for f in result.failures)
