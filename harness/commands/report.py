@@ -51,6 +51,10 @@ def handler(args: argparse.Namespace) -> int:
             source, read_warnings = run_folder_data(run_dir)
         elif (run_dir / "history.jsonl").exists() or (run_dir / "history.jsonl").is_symlink():
             source, read_warnings = cut_off_run_data(run_dir)
+        elif not any(run_dir.iterdir()):
+            # `soundcheck run` makes its folder before its history: killed in between, it is empty
+            raise UsageError(f"{run_dir}: an empty folder (no journal.jsonl, summary.json or history.jsonl): not "
+                             "a run folder, or a run stopped before it recorded anything; nothing to report")
     for warning in read_warnings:
         print(f"soundcheck: warning: {warning}", file=sys.stderr)
     paths = write_reports(run_dir, source, history_db=history_db)

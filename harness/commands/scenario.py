@@ -192,11 +192,14 @@ def _from_history(args: argparse.Namespace) -> int:
 
 def _reading_warnings(history: Any, path: Path) -> list[str]:
     """What the user must know of a history read for a scenario: a last line a kill cut part-way
-    (dropped), and a ``soundcheck run`` that never reached its end (no ``summary`` note: killed,
-    or its machine went down), whose scenario replays only what it recorded."""
+    (dropped), and a ``soundcheck run`` that never reached its end (killed, or its machine went
+    down), whose scenario replays only what it recorded. A run reached its end when its history
+    holds its ``summary`` note or its folder its ``summary.json`` (written first: a kill between
+    the two leaves a finished, judged run without the note)."""
     warnings = [history.cut_tail.describe(path)] if history.cut_tail is not None else []
     last_note = history.last("note")
-    if "run" in history.meta and (last_note is None or last_note.value != "summary"):
+    finished = (last_note is not None and last_note.value == "summary") or (path.parent / "summary.json").is_file()
+    if "run" in history.meta and not finished:
         entries = history.entries
         start = entries[0].time if entries else 0.0
         warnings.append(f"{path}: the run was cut off at t={history.end_time - start:.3f} s (its history has no "

@@ -122,6 +122,16 @@ def test_scenario_from_history_of_a_finished_run_says_nothing_of_a_cut(tmp_path:
     assert code == 0 and "warning" not in err, err
 
 
+def test_scenario_from_history_of_a_run_killed_after_its_summary_says_nothing_of_a_cut(
+        tmp_path: Path, recorded: bytes) -> None:
+    """A kill between summary.json and the history's summary note leaves a judged run: its
+    folder's summary.json says it finished (the kill matrix's false warning before this)."""
+    folder = _killed_folder(tmp_path, recorded)
+    (folder / "summary.json").write_text("{}", encoding="utf-8")
+    code, _, err = cli("scenario", "from-history", folder / "history.jsonl", "-o", tmp_path / "s.toml")
+    assert code == 0 and "warning" not in err, err
+
+
 @pytest.mark.parametrize("command", ["report", "from-history"])
 def test_a_history_damaged_in_the_middle_is_exit_2_naming_the_file_and_line(
         tmp_path: Path, recorded: bytes, command: str) -> None:
