@@ -129,6 +129,22 @@ class CutTail:
                 "are not a whole entry and were dropped; every line before them was read")
 
 
+def cut_off_phrase(history: "History") -> str:
+    """"the run was cut off at t=... s" for the history of a run that never reached its verdict,
+    t counted from its first entry; with the run's asked duration (its ``meta``) when the record
+    stops before it, or "after its N s" when the run's time was over and only its judging was
+    left (a kill between the run's end and its summary)."""
+    first = next(iter(history), None)
+    at = history.end_time - first.time if first is not None else 0.0
+    run = history.meta.get("run")
+    asked = run.get("duration_s") if isinstance(run, dict) else None
+    if not isinstance(asked, (int, float)) or isinstance(asked, bool):
+        return f"the run was cut off at t={at:.3f} s"
+    if at < asked:
+        return f"the run was cut off at t={at:.3f} s of {asked:g} s"
+    return f"the run was cut off at t={at:.3f} s, after its {asked:g} s had run but before it was judged"
+
+
 def _tail_is_cut(tail: bytes) -> bool:
     """Whether ``tail`` (a file's bytes after its last newline) is a line cut part-way, not a
     whole entry that merely lacks its newline."""
@@ -1110,6 +1126,7 @@ def run_op(history: History, system: Any, op_name: str, *args: Any, process: str
 
 __all__ = [
     "CutTail",
+    "cut_off_phrase",
     "Entry",
     "History",
     "HistoryFormatError",

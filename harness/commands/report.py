@@ -150,7 +150,7 @@ def cut_off_run_data(run_dir: Path) -> tuple[Any, list[str]]:
     as far as its last whole line (a line the kill cut part-way is dropped and named), and the
     report says when the record stops, so the folder can still be reported, compared and
     listed in the run history. A history damaged in the middle stays an input error (exit 2)."""
-    from ..history import History
+    from ..history import History, cut_off_phrase
     from ..reports import RunData
 
     history_path = run_dir / "history.jsonl"
@@ -160,16 +160,13 @@ def cut_off_run_data(run_dir: Path) -> tuple[Any, list[str]]:
     history = History.open_jsonl(history_path)
     run = history.meta.get("run")
     spec: dict[str, Any] = dict(run) if isinstance(run, dict) else {}
-    first = next(iter(history), None)
-    cut_at = history.end_time - first.time if first is not None else 0.0
     asked = spec.get("duration_s")
-    of = f" of {asked:g} s" if isinstance(asked, (int, float)) else ""
-    why = (f"the run was cut off at t={cut_at:.3f} s{of}: its history stops there ({len(history)} entries) and "
-           "no summary.json is beside it (it was killed or its machine went down), so it was not judged; "
-           "run it again to judge it")
+    cut_off = cut_off_phrase(history)
+    why = (f"{cut_off}: its history stops there ({len(history)} entries) and no summary.json is beside it (it "
+           "was killed or its machine went down), so it was not judged; run it again to judge it")
     # ok and inconclusive: the verdict's form of "could not be judged" (``verdict.check_status``)
     verdicts = [{"name": "run_completed", "ok": True, "inconclusive": True, "message": why,
-                 "reason": f"the run was cut off at t={cut_at:.3f} s{of}", "evidence": []}]
+                 "reason": cut_off, "evidence": []}]
     meta = {"run_id": run_dir.name, "backend": spec.get("backend"), "seed": spec.get("seed"),
             "profile": spec.get("faults"), "duration_s": asked, "label": spec.get("label"),
             "faults_wanted": False, "faults_skipped": {}}

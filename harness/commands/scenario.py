@@ -200,11 +200,11 @@ def _reading_warnings(history: Any, path: Path) -> list[str]:
     last_note = history.last("note")
     finished = (last_note is not None and last_note.value == "summary") or (path.parent / "summary.json").is_file()
     if "run" in history.meta and not finished:
-        entries = history.entries
-        start = entries[0].time if entries else 0.0
-        warnings.append(f"{path}: the run was cut off at t={history.end_time - start:.3f} s (its history has no "
-                        "verdict: it was killed or its machine went down before its end); the scenario replays "
-                        "what it recorded up to there, and its expectations are what that part held")
+        from ..history import cut_off_phrase
+
+        warnings.append(f"{path}: {cut_off_phrase(history)} (its history has no verdict and no summary.json is "
+                        "beside it: it was killed or its machine went down); the scenario replays what it "
+                        "recorded up to there, and its expectations are what that part held")
     return warnings
 
 

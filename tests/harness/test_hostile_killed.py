@@ -88,15 +88,20 @@ def test_report_on_a_history_cut_mid_line_is_inconclusive_and_names_the_cut(
     assert report["verdict"]["outcome"] == "inconclusive"
 
 
+@pytest.mark.parametrize("share, phrase", [(0.2, "s of 3 s"), (1.0, "s, after its 3 s had run but before it was judged")])
 def test_report_on_a_history_cut_at_a_line_end_is_inconclusive_without_a_warning(
-        tmp_path: Path, recorded: bytes) -> None:
-    """main: exit 2 (no summary.json). A kill between two writes leaves whole lines only."""
-    folder = _killed_folder(tmp_path, recorded)
+        tmp_path: Path, recorded: bytes, share: float, phrase: str) -> None:
+    """main: exit 2 (no summary.json). A kill between two writes leaves whole lines only: early in
+    the run, or after its time was over but before it was judged."""
+    lines = recorded.splitlines(keepends=True)
+    folder = _killed_folder(tmp_path, b"".join(lines[: int(len(lines) * share)]))
     code, out, err = cli("report", folder, "--no-history")
     assert code == 3, (code, out, err)
-    assert "cut off at t=" in out and "warning" not in err
-    end = History.read_jsonl(folder / "history.jsonl").end_time
-    assert f"cut off at t={end:.3f} s of 3 s" in out
+    assert "warning" not in err, err
+    history = History.read_jsonl(folder / "history.jsonl")
+    at = history.end_time - history.entries[0].time
+    assert f"the run was cut off at t={at:.3f} {phrase}" in out, out
+    assert (at < 3.0) == (share < 1.0)
 
 
 @pytest.mark.parametrize("where", range(3))
