@@ -137,6 +137,18 @@ def test_scenario_from_history_of_a_run_killed_after_its_summary_says_nothing_of
     assert code == 0 and "warning" not in err, err
 
 
+def test_compare_with_a_killed_run_says_first_that_it_did_not_finish() -> None:
+    """main: a killed run's partial report compared with a finished one flags its short totals
+    ("faults injected: N -> 0") as the system's regression, the runs called alike."""
+    from harness.reports.compare import compare_reports
+
+    whole = {"kind": "run", "run": {"status": "completed"}, "verdict": {"outcome": "pass"}}
+    cut = {"kind": "run", "run": {"status": "partial"}, "verdict": {"outcome": "inconclusive"}}
+    assert compare_reports(whole, cut).like_for_like == [
+        "status: completed vs partial (a run that did not finish counts only what it reached)"]
+    assert compare_reports(whole, whole).like_for_like == []
+
+
 @pytest.mark.parametrize("command", ["report", "from-history"])
 def test_a_history_damaged_in_the_middle_is_exit_2_naming_the_file_and_line(
         tmp_path: Path, recorded: bytes, command: str) -> None:
