@@ -247,7 +247,8 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_scenario_written_over_an_old_one_on_a_full_disk_leaves_the_old_one(tmp_path: Path, full_disk) -> None:
-    """main: ``Path.write_text`` truncated the old scenario before the write that failed."""
+    """main wrote it with ``Path.write_text``, which empties the old file before writing, so a
+    write that failed part-way left a torn scenario; the atomic path is what is checked here."""
     path = tmp_path / "old.toml"
     path.write_text("format = 1\n# the old scenario\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="No space left"):
@@ -286,7 +287,8 @@ def test_a_history_written_over_an_old_one_on_a_full_disk_leaves_the_old_one(tmp
 
 def test_a_shrunk_schedule_written_over_an_old_one_on_a_full_disk_leaves_the_old_one(
         tmp_path: Path, full_disk) -> None:
-    """main: ``Path.write_text`` truncated the old ``*.schedule.json`` before the failed write."""
+    """main wrote it with ``Path.write_text`` (the old ``*.schedule.json`` emptied before the write);
+    the atomic path is what is checked here."""
     result = ShrinkResult(seed=7, invariant="resources", mutant=None, faults="default", before=Schedule(),
                           after=Schedule(), duration_before=1.0, duration_after=1.0, runs=0, exhausted=False,
                           reproduced=False)
