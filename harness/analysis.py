@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import json
 import math
 import struct
@@ -71,6 +72,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .blas import with_one_blas_thread
 from .errors import AnalysisError, UsageError, WavFileError
+from .runfolder import RunFolder, RunFolderError
 
 
 class _OnFirstUse:
@@ -726,25 +728,32 @@ def write_wav(
         raise UsageError(f"samples must be (frames,) or (frames, channels), got shape {data.shape}")
     if sample_format not in SAMPLE_FORMATS:
         raise UsageError(f"unknown sample format {sample_format!r}; choose one of {', '.join(SAMPLE_FORMATS)}")
+    # encoded in memory, then written atomically beside the target and never through a link
+    # (``RunFolder``): a full disk or a kill leaves the old file or none, never a torn WAV
+    buf = io.BytesIO()
+    if sample_format == "float32":
+        wavfile.write(buf, int(sample_rate), data.astype(np.float32))
+    elif sample_format == "int24":
+        ints = np.clip(np.round(data * 2.0**23), -(2**23), 2**23 - 1).astype("<i4")
+        packed = ints.reshape(-1).view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+        with wave.open(buf, "wb") as w:
+            w.setnchannels(data.shape[1])
+            w.setsampwidth(3)
+            w.setframerate(int(sample_rate))
+            w.writeframes(packed)
+    else:
+        bits = 16 if sample_format == "int16" else 32
+        dtype = np.int16 if bits == 16 else np.int32
+        full = 2.0 ** (bits - 1)
+        ints = np.clip(np.round(data * full), -full, full - 1).astype(dtype)
+        wavfile.write(buf, int(sample_rate), ints)
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise WavFileError(p, "cannot write: no such directory; check the directory exists and is writable")
     try:
-        if sample_format == "float32":
-            wavfile.write(p, int(sample_rate), data.astype(np.float32))
-        elif sample_format == "int24":
-            ints = np.clip(np.round(data * 2.0**23), -(2**23), 2**23 - 1).astype("<i4")
-            packed = ints.reshape(-1).view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
-            with wave.open(str(p), "wb") as w:
-                w.setnchannels(data.shape[1])
-                w.setsampwidth(3)
-                w.setframerate(int(sample_rate))
-                w.writeframes(packed)
-        else:
-            bits = 16 if sample_format == "int16" else 32
-            dtype = np.int16 if bits == 16 else np.int32
-            full = 2.0 ** (bits - 1)
-            ints = np.clip(np.round(data * full), -full, full - 1).astype(dtype)
-            wavfile.write(p, int(sample_rate), ints)
-    except OSError as exc:
-        raise WavFileError(p, f"cannot write: {exc.strerror or exc}; check the directory exists and is writable") from None
+        RunFolder(folder).write_bytes(p.name, buf.getvalue())
+    except RunFolderError as exc:
+        raise WavFileError(p, str(exc).removeprefix(f"{folder / p.name}: ")) from None
     return p
 
 

@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic_core import from_json
 
 from .errors import InputFileError
-from .inputs import read_text
+from .inputs import read_bytes
+from .runfolder import RunFolder
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -106,7 +107,54 @@ class HistoryFormatError(InputFileError):
 
     def __init__(self, path: object, line: int, message: str) -> None:
         self.line = line
-        super().__init__(path, f"line {line}: {message}")
+        super().__init__(path, f"line {line}: {message}; a damaged line inside a history (not a last line "
+                               "cut by a kill, which is dropped) is not skipped, since what follows it would "
+                               "be judged without it: restore the file from a copy")
+
+
+@dataclass(frozen=True)
+class CutTail:
+    """The end of a history file that is not a whole line: the process writing it was killed (or
+    its machine went down) part-way through a line. Readers keep every whole line before it and
+    say what was dropped, since a kill mid-write is the very failure a run may meet; a damaged
+    line *followed by* whole lines is no such cut and stays an error (``HistoryFormatError``)."""
+
+    #: the cut line's number (1-based) in the file
+    line: int
+    #: the bytes after the file's last newline, dropped
+    nbytes: int
+
+    def describe(self, path: object) -> str:
+        return (f"{path}: the last {self.nbytes} byte(s) (line {self.line}, cut part-way by a kill or a crash) "
+                "are not a whole entry and were dropped; every line before them was read")
+
+
+def cut_off_phrase(history: "History") -> str:
+    """"the run was cut off at t=... s" for the history of a run that never reached its verdict,
+    t counted from its first entry; with the run's asked duration (its ``meta``) when the record
+    stops before it, or "after its N s" when the run's time was over and only its judging was
+    left (a kill between the run's end and its summary)."""
+    first = next(iter(history), None)
+    at = history.end_time - first.time if first is not None else 0.0
+    run = history.meta.get("run")
+    asked = run.get("duration_s") if isinstance(run, dict) else None
+    if not isinstance(asked, (int, float)) or isinstance(asked, bool):
+        return f"the run was cut off at t={at:.3f} s"
+    if at < asked:
+        return f"the run was cut off at t={at:.3f} s of {asked:g} s"
+    return f"the run was cut off at t={at:.3f} s, after its {asked:g} s had run but before it was judged"
+
+
+def _tail_is_cut(tail: bytes) -> bool:
+    """Whether ``tail`` (a file's bytes after its last newline) is a line cut part-way, not a
+    whole entry that merely lacks its newline."""
+    if not tail.strip():
+        return False
+    try:
+        d = json.loads(tail)
+    except (ValueError, RecursionError):
+        return True
+    return not (isinstance(d, dict) and "index" in d and "type" in d)
 
 
 class HistoryWriteError(InputFileError):
@@ -302,6 +350,8 @@ class History:
         #: lines between flushes: 1 (every line) on a real clock, ``_FLUSH_EVERY`` on a virtual one
         self._flush_every = _flush_every(clock)
         self.path: Path | None = None
+        #: a history read from a file whose last line was cut part-way (``read_jsonl``, ``open_jsonl``)
+        self.cut_tail: CutTail | None = None
         if stream_to is not None:
             self.stream_to(stream_to)
         if meta:
@@ -672,9 +722,14 @@ class History:
         return "".join(json.dumps(e.to_dict(), separators=(",", ":")) + "\n" for e in self)
 
     def write_jsonl(self, path: str | os.PathLike[str], *, append: bool = False) -> Path:
+        """The whole history as JSON Lines at ``path``: replaced atomically and never through a
+        link (``RunFolder``), so a kill leaves the old file or the new one; ``append`` adds to the
+        end of an existing file (a kill there cuts at most the last line, which readers drop)."""
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
-        with p.open("a" if append else "w", encoding="utf-8") as fh:
+        if not append:
+            return RunFolder(p.parent).write_text(p.name, self.to_jsonl())
+        with RunFolder(p.parent).open_append(p.name) as fh:
             for e in self:
                 fh.write(json.dumps(e.to_dict(), separators=(",", ":")) + "\n")
         return p
@@ -772,12 +827,15 @@ class History:
         p = Path(path)
         h = cls()
         try:
-            with p.open("r", encoding="utf-8") as fh:
-                for n, line in enumerate(fh, 1):
-                    if not line.strip():
+            with p.open("rb") as fh:
+                for n, raw in enumerate(fh, 1):
+                    if not raw.strip():
                         continue
+                    if not raw.endswith(b"\n") and _tail_is_cut(raw):  # the last line, cut by a kill
+                        h.cut_tail = CutTail(n, len(raw))
+                        break
                     try:
-                        e = Entry.from_dict(json.loads(line))
+                        e = Entry.from_dict(json.loads(raw))
                     except (ValueError, TypeError, KeyError) as exc:
                         raise HistoryFormatError(p, n, f"malformed entry ({exc})") from None
                     h._note_entry(e)
@@ -792,9 +850,21 @@ class History:
     @classmethod
     def read_jsonl(cls, path: str | os.PathLike[str]) -> "History":
         p = Path(path)
-        # read_text: not binary, UTF-8, a sane size; a bad file is named, never a traceback
-        text = read_text(p, "history (JSON Lines)", max_bytes=2**30)
-        return cls.from_lines(text.splitlines(), source=p)
+        # read_bytes: a regular file, not binary, a sane size; a bad file is named, never a traceback
+        raw = read_bytes(p, "history (JSON Lines)", max_bytes=2**30)
+        cut = None
+        end = raw.rfind(b"\n") + 1
+        if end < len(raw) and _tail_is_cut(raw[end:]):
+            cut = CutTail(raw.count(b"\n", 0, end) + 1, len(raw) - end)
+            raw = raw[:end]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputFileError(p, f"is not UTF-8 text (byte {exc.start}); a history is written as UTF-8: "
+                                    "is this the right file?") from None
+        h = cls.from_lines(text.splitlines(), source=p)
+        h.cut_tail = cut
+        return h
 
     @classmethod
     def from_lines(cls, lines: Iterable[str], *, source: object = "<history>") -> "History":
@@ -1055,6 +1125,8 @@ def run_op(history: History, system: Any, op_name: str, *args: Any, process: str
 
 
 __all__ = [
+    "CutTail",
+    "cut_off_phrase",
     "Entry",
     "History",
     "HistoryFormatError",

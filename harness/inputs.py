@@ -36,7 +36,7 @@ from typing import Any
 from .errors import InputFileError
 
 __all__ = ["MAX_DEPTH", "MAX_TEXT_BYTES", "SEED_MAX", "bool_as_number", "check_depth", "clip", "closest",
-           "finite_float", "int_in_range", "load_document", "read_text", "refuse_bool_for_number", "seed_arg",
+           "finite_float", "int_in_range", "load_document", "read_bytes", "read_text", "refuse_bool_for_number", "seed_arg",
            "validation_message", "wants_number", "wrong_type"]
 
 #: a configuration, profile, scenario or journal header is a few kB; 16 MiB is far beyond any real one
@@ -67,6 +67,17 @@ def read_text(path: str | os.PathLike[str], what: str, *, max_bytes: int = MAX_T
     Refused, each with a message naming the file and the fix: missing, a folder or device (anything
     but a regular file), larger than ``max_bytes``, binary (a NUL byte), not UTF-8.
     """
+    raw = read_bytes(path, what, max_bytes=max_bytes, error=error)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(Path(path), f"is not UTF-8 text (byte {exc.start}); save the {what} as UTF-8") from None
+
+
+def read_bytes(path: str | os.PathLike[str], what: str, *, max_bytes: int = MAX_TEXT_BYTES,
+               error: type[InputFileError] = InputFileError) -> bytes:
+    """The bytes of the text file ``path``, checked as ``read_text`` checks it but not decoded:
+    a reader that must decode part of it only (a file whose end a kill cut inside a character)."""
     p = Path(path)
     try:
         st = p.stat()
@@ -92,10 +103,7 @@ def read_text(path: str | os.PathLike[str], what: str, *, max_bytes: int = MAX_T
         raise error(p, f"is larger than {max_bytes} bytes, too large for a {what}")
     if b"\x00" in raw:
         raise error(p, f"is a binary file, not a {what} (text, UTF-8); is this the right file?")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise error(p, f"is not UTF-8 text (byte {exc.start}); save the {what} as UTF-8") from None
+    return raw
 
 
 def check_depth(text: str, path: str | os.PathLike[str], *, what: str, max_depth: int = MAX_DEPTH,

@@ -34,6 +34,7 @@ from .durations import MAX_RUN_S
 from .errors import InputFileError, UsageError
 from .faults import At, Fault, Schedule, fault_from_dict
 from .inputs import SEED_MAX, clip, closest, load_document, validation_message
+from .runfolder import RunFolder
 
 T = TypeVar("T")
 
@@ -333,8 +334,9 @@ def export(result: ShrinkResult, out_dir: Path) -> dict[str, Any]:
     signature = signature_of(result.invariant)
     kind, _, name = signature.partition(":")
     stem = f"seed{result.seed}-{name}" if kind == "invariant" else f"seed{result.seed}-{kind}-{name}"
-    sched_path = out_dir / f"{stem}.schedule.json"
-    sched_path.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    # atomically and never through a link (``RunFolder``): a shrink killed or out of room leaves the
+    # old schedule or none, never a torn one that ``soundcheck scenario shrink`` would refuse
+    sched_path = RunFolder(out_dir).write_text(f"{stem}.schedule.json", json.dumps(result.to_dict(), indent=2) + "\n")
     info: dict[str, Any] = {"seed": result.seed, "invariant": result.invariant, "signature": signature,
                             "signatures_after": result.signatures_after,
                             "faults_before": len(result.before), "faults_after": len(result.after),

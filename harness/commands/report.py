@@ -1,10 +1,13 @@
 """``soundcheck report RUN_DIR``: rebuild report.json/report.html/figures from a run folder.
 
 A soak's folder is rebuilt from its journal; a ``soundcheck run`` folder (no journal) from its
-``summary.json`` and ``history.jsonl``. Exit status: 0 the report is complete and the run passed;
-1 the run failed or the report is partial (the HTML and JSON say what is missing); 2 not a run
-folder, or no usable journal/summary (missing, empty, damaged). When the run-history database
-cannot be written, a warning says so and the exit status is the run's.
+``summary.json`` and ``history.jsonl``; a ``run`` folder holding only its history (the run was
+killed before its end) is reported INCONCLUSIVE, cut off where its history stops. Exit status: 0
+the report is complete and the run passed; 1 the run failed or the report is partial (the HTML
+and JSON say what is missing); 3 inconclusive; 2 not a run folder, or no usable journal/summary
+(missing, empty, damaged in the middle). A last line cut part-way by a kill is dropped with a
+warning naming the file. When the run-history database cannot be written, a warning says so and
+the exit status is the run's.
 """
 
 from __future__ import annotations
@@ -42,16 +45,18 @@ def handler(args: argparse.Namespace) -> int:
     history_db = False if args.no_history else args.db
     journal = run_dir / JOURNAL_NAME
     source: Any = run_dir
+    read_warnings: list[str] = []
     if not journal.exists() and not journal.is_symlink():
         if (run_dir / "summary.json").exists():
-            source = run_folder_data(run_dir)
-        elif (run_dir / "history.jsonl").exists():
-            # a `soundcheck run` stopped before its end (killed, the machine went down): what it
-            # recorded was never judged, and a report would have nothing to say of it
-            raise UsageError(f"{run_dir}: holds history.jsonl but no summary.json: the run stopped before "
-                             "it was judged, so there is no report to rebuild; turn what it recorded into a "
-                             f"scenario with `soundcheck scenario from-history {run_dir / 'history.jsonl'}` "
-                             "and run that")
+            source, read_warnings = run_folder_data(run_dir)
+        elif (run_dir / "history.jsonl").exists() or (run_dir / "history.jsonl").is_symlink():
+            source, read_warnings = cut_off_run_data(run_dir)
+        elif not any(run_dir.iterdir()):
+            # `soundcheck run` makes its folder before its history: killed in between, it is empty
+            raise UsageError(f"{run_dir}: an empty folder (no journal.jsonl, summary.json or history.jsonl): not "
+                             "a run folder, or a run stopped before it recorded anything; nothing to report")
+    for warning in read_warnings:
+        print(f"soundcheck: warning: {warning}", file=sys.stderr)
     paths = write_reports(run_dir, source, history_db=history_db)
     warning = history_db_warning(paths)
     if warning:
@@ -87,8 +92,9 @@ class _Summary(BaseModel):
     config_warnings: list[str] = []
 
 
-def run_folder_data(run_dir: Path) -> Any:
-    """``RunData`` of a ``soundcheck run`` folder: its history, with the verdicts of its summary."""
+def run_folder_data(run_dir: Path) -> tuple[Any, list[str]]:
+    """``RunData`` of a ``soundcheck run`` folder: its history, with the verdicts of its summary;
+    and the warnings of reading it (a history whose last line was cut)."""
     from ..history import History
     from ..inputs import load_document, validation_message
     from ..reports import RunData
@@ -106,6 +112,7 @@ def run_folder_data(run_dir: Path) -> Any:
     if not history_path.is_file():
         raise InputFileError(history_path, "missing: the run's history is needed to rebuild its report")
     history = History.open_jsonl(history_path)
+    read_warnings = [history.cut_tail.describe(history_path)] if history.cut_tail else []
     messages = {str(v.get("name")): v for v in [*summary.violations, *summary.inconclusive]}
     unsure = {str(v.get("name")) for v in summary.inconclusive}
     verdicts = [{"name": name, "ok": ok, "inconclusive": name in unsure,
@@ -130,4 +137,41 @@ def run_folder_data(run_dir: Path) -> Any:
     rd.cpu = summary.cpu
     rd.gates = list(getattr(summary, "gates", None) or [])
     rd.steady_state = getattr(summary, "steady_state", None)
-    return rd
+    return rd, read_warnings
+
+
+def cut_off_run_data(run_dir: Path) -> tuple[Any, list[str]]:
+    """``RunData`` of a ``soundcheck run`` folder that holds its history and nothing else (and the
+    warnings of reading it): the run was killed (or its machine went down) before it was judged.
+
+    Why INCONCLUSIVE and not judged: the run did not finish, so nothing vouches for the system;
+    and the invariants would read the operations the kill left open, the faults it left active
+    and the slopes it cut short as the system's own doing (false failures). The history is read
+    as far as its last whole line (a line the kill cut part-way is dropped and named), and the
+    report says when the record stops, so the folder can still be reported, compared and
+    listed in the run history. A history damaged in the middle stays an input error (exit 2)."""
+    from ..history import History, cut_off_phrase
+    from ..reports import RunData
+
+    history_path = run_dir / "history.jsonl"
+    if history_path.is_symlink():
+        raise InputFileError(history_path, "is a symbolic link; soundcheck never follows links in a run folder "
+                                           "(a folder from another machine could point anywhere)")
+    history = History.open_jsonl(history_path)
+    run = history.meta.get("run")
+    spec: dict[str, Any] = dict(run) if isinstance(run, dict) else {}
+    asked = spec.get("duration_s")
+    cut_off = cut_off_phrase(history)
+    why = (f"{cut_off}: its history stops there ({len(history)} entries) and no summary.json is beside it (it "
+           "was killed or its machine went down), so it was not judged; run it again to judge it")
+    # ok and inconclusive: the verdict's form of "could not be judged" (``verdict.check_status``)
+    verdicts = [{"name": "run_completed", "ok": True, "inconclusive": True, "message": why,
+                 "reason": cut_off, "evidence": []}]
+    meta = {"run_id": run_dir.name, "backend": spec.get("backend"), "seed": spec.get("seed"),
+            "profile": spec.get("faults"), "duration_s": asked, "label": spec.get("label"),
+            "faults_wanted": False, "faults_skipped": {}}
+    read_warnings = [history.cut_tail.describe(history_path)] if history.cut_tail else []
+    rd = RunData.from_history(history, kind=str(spec.get("label") or "run"), meta=meta, verdicts=verdicts,
+                              history_path=str(history_path), status="partial",
+                              problems=read_warnings)
+    return rd, read_warnings

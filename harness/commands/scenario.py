@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..errors import ScenarioFileError, UsageError
 from ..inputs import seed_arg
@@ -158,6 +159,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _from_history(args: argparse.Namespace) -> int:
+    from ..history import History
     from ..scenarios import scenario_from_history, write_scenario
 
     out: Path | None = args.output
@@ -172,9 +174,12 @@ def _from_history(args: argparse.Namespace) -> int:
         raise UsageError(f"--max-runs must be at least 1, got {args.max_runs}")
     if args.mutant is not None and not args.shrink:
         raise UsageError("--mutant is for --shrink (the scenario of a history names no system)")
-    scenario = scenario_from_history(args.history, scenario_id=args.id, seed=args.seed)
+    history = History.read_jsonl(args.history)
+    for warning in _reading_warnings(history, args.history):
+        print(f"soundcheck: warning: {warning}", file=sys.stderr)
+    scenario = scenario_from_history(history, scenario_id=args.id, seed=args.seed, source=args.history)
     if args.shrink:
-        text = _shrunk_text(args, scenario)
+        text = _shrunk_text(args, history, scenario)
     else:
         text = write_scenario(scenario)
     if out is None:
@@ -185,17 +190,33 @@ def _from_history(args: argparse.Namespace) -> int:
     return 0
 
 
-def _shrunk_text(args: argparse.Namespace, scenario: object) -> str:
+def _reading_warnings(history: Any, path: Path) -> list[str]:
+    """What the user must know of a history read for a scenario: a last line a kill cut part-way
+    (dropped), and a ``soundcheck run`` that never reached its end (killed, or its machine went
+    down), whose scenario replays only what it recorded. A run reached its end when its history
+    holds its ``summary`` note or its folder its ``summary.json`` (written first: a kill between
+    the two leaves a finished, judged run without the note)."""
+    warnings = [history.cut_tail.describe(path)] if history.cut_tail is not None else []
+    last_note = history.last("note")
+    finished = (last_note is not None and last_note.value == "summary") or (path.parent / "summary.json").is_file()
+    if "run" in history.meta and not finished:
+        from ..history import cut_off_phrase
+
+        warnings.append(f"{path}: {cut_off_phrase(history)} (its history has no verdict and no summary.json is "
+                        "beside it: it was killed or its machine went down); the scenario replays what it "
+                        "recorded up to there, and its expectations are what that part held")
+    return warnings
+
+
+def _shrunk_text(args: argparse.Namespace, history: Any, scenario: object) -> str:
     """The history's scenario shrunk (``harness.shrink.shrink_scenario_steps``) as TOML text; a
     history that violated no invariant has nothing to shrink (exit 2, saying so)."""
-    from ..history import History
     from ..mutants import MUTANTS
     from ..scenarios import write_scenario
     from ..shrink import shrink_scenario_steps
 
     from ..invariants import check_all
 
-    history = History.read_jsonl(args.history)
     if not any(not v.ok and not v.inconclusive for v in check_all(history)):
         raise UsageError(f"{args.history}: the history violated no invariant: nothing to shrink "
                          "(leave out --shrink to get a regression scenario of it)")

@@ -278,6 +278,13 @@ def load_profile(path: str | Path) -> Profile:
     for note in notes:
         print(f"{p}: deprecated: {note}", file=sys.stderr)
     probs = {k: v for k, v in model.probabilities.model_dump().items() if v > 0}
+    if not probs and model.gates is None:
+        # as an empty configuration is refused: a run under it would pass having injected nothing,
+        # under this file's name, and a profile zeroed while edited would never be noticed
+        raise ScenarioFileError(p, "probabilities: every fault kind's probability is 0 and there is no [gates] "
+                                   "table, so a run under this profile injects nothing and checks nothing "
+                                   "more than --faults none; give at least one kind a probability above 0 "
+                                   "(e.g. xrun = 0.1), or run with --faults none")
     params = {k: {pk: (list(pv) if isinstance(pv, tuple) else pv) for pk, pv in v.items() if pv is not None}
               for k, v in model.params.model_dump(exclude_unset=True).items() if v}
     return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description, model.gates)

@@ -185,6 +185,11 @@ def compare_reports(a: dict[str, Any], b: dict[str, Any], *, relative: float = R
     change = {"a": oa, "b": ob, "regressed": oa in rank and ob in rank and rank[ob] > rank[oa]}
     ka, kb = like_key(a), like_key(b)
     unlike = [f"{k}: {ka[k]} vs {kb[k]}" for k in ka if ka[k] != kb[k]]
+    # a run that did not finish (killed, interrupted, a truncated journal) counts what it reached:
+    # its totals (faults injected) are short of a whole run's by its cut, not by the system
+    sa, sb = ((r.get("run") or {}).get("status") or "completed" for r in (a, b))
+    if sa != sb:
+        unlike.append(f"status: {sa} vs {sb} (a run that did not finish counts only what it reached)")
     return Comparison(a=_ident(a), b=_ident(b), metrics=metrics, callbacks=_callbacks(a, b, alpha, min_effect),
                       verdict_change=change, like_for_like=unlike,
                       thresholds={"relative": relative, "alpha": alpha, "min_effect": min_effect})

@@ -41,6 +41,7 @@ from system_under_test.errors import ConfigError
 from ..errors import InputFileError
 from ..faults import FAULT_KINDS, At, Schedule
 from ..history import History
+from ..runfolder import RunFolder
 from .loader import parse_scenario
 from .model import FORMAT_VERSION, Scenario, format_duration
 
@@ -186,9 +187,9 @@ def write_scenario(scenario: Scenario | Mapping[str, Any], path: str | Path | No
     if path is None:
         return text
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
-    return p
+    # atomically (temporary beside it, then renamed), never through a link: a crash or a full disk
+    # leaves the old scenario or none, never half of one
+    return RunFolder(p.parent, create=True).write_text(p.name, text)
 
 
 def _fails_with(doc: Mapping[str, Any], invariant: str, system_factory: Any) -> tuple[bool, str | None]:
@@ -278,19 +279,20 @@ def export_leak(history: History, *, seed: int, metric: str, out_dir: str | Path
 
 
 def scenario_from_history(history: History | str | Path, *, scenario_id: str | None = None,
-                          seed: int | None = None) -> Scenario:
-    """A scenario replaying a recorded history on the simulated device (see the module docstring)."""
+                          seed: int | None = None, source: str | Path | None = None) -> Scenario:
+    """A scenario replaying a recorded history on the simulated device (see the module docstring).
+    ``source``: the file a ``History`` given as such was read from (named in the scenario)."""
     from .. import invariants as inv
 
-    source = "<history>"
     if not isinstance(history, History):
-        source = str(history)
+        source = history
         history = History.read_jsonl(history)
-        if not history.entries:  # an empty file became a scenario of one "start", written as a replay
-            from ..errors import InputFileError  # noqa: PLC0415
+    if source is not None and not history.entries:  # an empty file is no replay of one "start"
+        from ..errors import InputFileError  # noqa: PLC0415
 
-            raise InputFileError(source, "holds no history entries; give the history.jsonl a run, soak or "
-                                         "test recorded (a run folder has one)")
+        raise InputFileError(source, "holds no history entries; give the history.jsonl a run, soak or "
+                                     "test recorded (a run folder has one)")
+    source = str(source) if source is not None else "<history>"
     meta = history.meta
     init = history.initial or {}
     if seed is None:

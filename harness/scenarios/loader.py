@@ -37,15 +37,29 @@ from .model import (
     FAULTS,
     FORMAT_VERSION,
     SUPPORTED_FORMATS,
+    DeadlineExpect,
     FaultStep,
     FieldError,
     InvariantExpect,
+    MetricExpect,
+    NeverExpect,
+    NoLeakExpect,
     OpStep,
     Scenario,
+    StateExpect,
+    WaitStep,
     reference_problems,
 )
 
 _TAGS = {"steps": {"op", "wait", *FAULTS}, "expect": {"invariant", "reach", "metric", "state", "never", "no_leak"}}
+
+#: the model a step or an expectation is read as, by the key that tells its kind (a fault step's
+#: parameters are the kind's own: ``_as_written`` names them from ``FAULT_STEPS``)
+_ITEM_MODELS: dict[str, dict[str, Any]] = {
+    "steps": {"op": OpStep, "wait": WaitStep},
+    "expect": {"invariant": InvariantExpect, "reach": DeadlineExpect, "metric": MetricExpect, "state": StateExpect,
+               "never": NeverExpect, "no_leak": NoLeakExpect},
+}
 
 
 # -- line index -----------------------------------------------------------------------------------
@@ -205,6 +219,19 @@ def _as_written(problem: Problem, data: Mapping[str, Any]) -> Problem:
             return Problem(loc, f"unknown field; did you mean {near!r}? (the tables of a scenario: "
                                 f"{', '.join(Scenario.model_fields)})", problem.line)
         return problem
+    if len(loc) == 3 and loc[0] in _ITEM_MODELS and isinstance(loc[1], int) and isinstance(loc[2], str) \
+            and problem.message.startswith("unknown field"):
+        # a misspelt key of an operation, wait or expectation: pydantic only says "unknown", and
+        # the key the user meant (``nmae`` for ``name``) is what they need to read
+        items = data.get(str(loc[0]))
+        item = items[loc[1]] if isinstance(items, list) and 0 <= loc[1] < len(items) else None
+        model = next((m for key, m in _ITEM_MODELS[str(loc[0])].items() if key in item), None) \
+            if isinstance(item, Mapping) else None
+        if model is not None:
+            near = closest(loc[2], model.model_fields)
+            hint = f"did you mean {near!r}?" if near else "check the spelling"
+            return Problem(loc, f"unknown field; {hint} (the keys here: {', '.join(model.model_fields)})",
+                           problem.line)
     table = Scenario.model_fields.get(str(loc[0])) if len(loc) == 2 and isinstance(loc[1], str) else None
     fields = getattr(table.annotation, "model_fields", None) if table is not None else None
     if fields and problem.message.startswith("unknown field"):  # [scenario], [run], [cleanup]
@@ -423,9 +450,16 @@ def iter_scenario_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            yield from sorted(p.rglob("*.toml"))
+            found = sorted(p.rglob("*.toml"))
+            if not found:
+                raise ScenarioFileError(p, "is a folder holding no scenario file (*.toml); give a scenario "
+                                           "file, or a folder of them")
+            yield from found
         elif p.exists():
             yield p
+        elif p.is_symlink():  # exists() follows the link: a loop, or a link to nothing
+            raise ScenarioFileError(p, "is a symbolic link that leads to no file (a loop, or its target is "
+                                       "gone); give the scenario file itself")
         else:
             raise ScenarioFileError(p, "no such file or folder")
 

@@ -312,15 +312,18 @@ def test_a_report_is_written_when_the_template_cache_cannot_be(tmp_path):
     json.loads((run / "report.json").read_text())
 
 
-def test_report_on_a_run_stopped_before_its_end_names_what_is_there_and_what_to_do(
+def test_report_on_a_run_stopped_before_its_end_is_inconclusive_where_its_history_stops(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A `soundcheck run` killed mid-way leaves its history.jsonl and nothing judged: `report`
-    says so and points at `scenario from-history`, instead of asking for a soak's journal."""
+    reports it INCONCLUSIVE, cut off where its history stops, instead of asking for a soak's
+    journal (the killed runs' own cases: ``test_hostile_killed.py``)."""
     folder = tmp_path / "run-stopped"
     folder.mkdir()
-    (folder / "history.jsonl").write_text('{"type": "meta"}\n', encoding="utf-8")
-    assert main(["report", str(folder), "--no-history"]) == 2
-    err = capsys.readouterr().err
-    assert "history.jsonl but no summary.json" in err and "scenario from-history" in err
-    assert "journal" not in err and "Traceback" not in err
-    assert sorted(p.name for p in folder.iterdir()) == ["history.jsonl"]
+    (folder / "history.jsonl").write_text('{"index": 0, "type": "meta", "time": 2.0, "data": {}}\n'
+                                          '{"index": 1, "type": "note", "time": 7.5, "value": "x"}\n',
+                                          encoding="utf-8")
+    assert main(["report", str(folder), "--no-history"]) == 3
+    captured = capsys.readouterr()
+    assert "INCONCLUSIVE" in captured.out and "cut off at t=5.500 s" in captured.out
+    assert "journal" not in captured.err and "Traceback" not in captured.err
+    assert (folder / "history.jsonl").read_text(encoding="utf-8").count("\n") == 2
