@@ -425,8 +425,16 @@ class ReliabilityRun:
         kills each awaited until the system is back, ends the run when the script is done instead
         of guessing a duration; a stop request is an interruption, this is not)."""
         with use_kernel(self.dsp_kernel), one_blas_thread():
-            return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports, until=until,
-                                 verdict_by_caller=verdict_by_caller)
+            try:
+                return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports, until=until,
+                                     verdict_by_caller=verdict_by_caller)
+            finally:
+                # The rig lives as long as the run. ``_execute`` closes it at the end of a run it
+                # reached; a set-up step between the rig's start and that point which raises (the
+                # rig's capture refused, a configuration the composition rejects) must still stop
+                # its jackd and give its leased server name back. ``close`` is idempotent.
+                if self._rig is not None:
+                    self._rig.close()
 
     def _execute(self, *, on_progress: Callable[[Progress], None] | None,
                  on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None,
