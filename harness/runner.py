@@ -425,8 +425,16 @@ class ReliabilityRun:
         kills each awaited until the system is back, ends the run when the script is done instead
         of guessing a duration; a stop request is an interruption, this is not)."""
         with use_kernel(self.dsp_kernel), one_blas_thread():
-            return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports, until=until,
-                                 verdict_by_caller=verdict_by_caller)
+            try:
+                return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports, until=until,
+                                     verdict_by_caller=verdict_by_caller)
+            finally:
+                # The rig lives as long as the run. ``_execute`` closes it at the end of a run it
+                # reached; a set-up step between the rig's start and that point which raises (the
+                # rig's capture refused, a configuration the composition rejects) must still stop
+                # its jackd and give its leased server name back. ``close`` is idempotent.
+                if self._rig is not None:
+                    self._rig.close()
 
     def _execute(self, *, on_progress: Callable[[Progress], None] | None,
                  on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None,
@@ -517,6 +525,7 @@ class ReliabilityRun:
                 _raise_if_server_died(self._rig, watch, "configured", initialized.error)
                 _raise_if_outage_observed(audio, observed, clock, "configured", initialized.error)
                 _raise_if_server_lost_at_start(capture, "configured", initialized.error)
+                _raise_if_device_host_killed(capture, "configured", initialized.error)
                 hint = f" (--device {spec.device!r})" if spec.device else ""
                 raise UsageError(f"the system could not be configured{hint}: {initialized.error}"
                                  + _unheard_server(audio))
@@ -525,6 +534,7 @@ class ReliabilityRun:
                 _raise_if_server_died(self._rig, watch, "started", started.error)
                 _raise_if_outage_observed(audio, observed, clock, "started", started.error)
                 _raise_if_server_lost_at_start(capture, "started", started.error)
+                _raise_if_device_host_killed(capture, "started", started.error)
                 raise UsageError(f"the system did not start: {started.error}" + _unheard_server(audio))
             t_run = t0
             if not simulated:
@@ -837,6 +847,34 @@ def _raise_if_server_lost_at_start(capture: Any, doing: str, error: Any) -> None
     if capture is None or not getattr(capture, "failure", None) or getattr(capture, "start_outage", None) is None:
         return
     raise _ServerDiedAtStart(f"{capture.failure}; the system was then being {doing}, which failed: {error}")
+
+
+def _device_host_signal(error: BaseException | None) -> str | None:
+    """The signal that killed a device host before it could open the device, from ``error`` or the
+    errors it was raised from (the system wraps its device's refusal); None when no host was killed."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        details = getattr(error, "details", None)
+        if isinstance(details, dict) and details.get("host_signal"):
+            return str(details["host_signal"])
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _raise_if_device_host_killed(capture: Any, doing: str, error: Any) -> None:
+    """Raise ``_ServerDiedAtStart`` when the system's ``doing`` failed because its device host was
+    killed by a signal before it could open the device (``DeviceHost._exit_at_start``): a process of
+    the environment crashed (libjack, inside PortAudio's initialisation), and the command was good.
+    Measured in the suite under ``-n 2`` beside four busy loops: "the system did not start: [device]
+    device host exited at start (install PortAudio ...)", a usage error. When the rig's capture did
+    not open on the run's server either, the server may simply be absent: that stays a usage error
+    (``_unheard_server`` says which server to start)."""
+    name = _device_host_signal(error)
+    if name is None or (capture is not None and getattr(capture, "failure", None)):
+        return
+    raise _ServerDiedAtStart(f"the device host was killed by {name} while the system was being {doing}, "
+                             f"which then failed: {error}")
 
 
 def _unheard_server(audio: AudioCheck) -> str:

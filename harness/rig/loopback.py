@@ -146,21 +146,36 @@ POOL_SIZE = 6
 
 
 class _Lease:
-    """An exclusive ``flock`` on one pool slot's lock file, held while a rig uses that name."""
+    """An exclusive ``flock`` on one pool slot's lock file, held while a rig uses that name.
+
+    ``flock`` belongs to the open file, so the kernel drops it when the last descriptor closes: at
+    ``release``, when the process exits or is killed (a crashed xdist worker), and, through the
+    finalizer, when a rig that was never closed is collected. The descriptor is not inherited
+    across ``exec`` (PEP 446), so no jackd or device host can keep a slot after its rig's process
+    is gone.
+    """
 
     def __init__(self, name: str, fd: int) -> None:
         self.name = name
-        self._fd = fd
+        # closing the fd drops the flock; run once, by ``release`` or when the lease is collected
+        self._close = weakref.finalize(self, os.close, fd)
+
+    @property
+    def held(self) -> bool:
+        return self._close.alive
 
     def release(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)  # closing the fd drops the flock
-            self._fd = -1
+        self._close()
 
 
-def lease_server_name(timeout_s: float = 60.0) -> _Lease:
+#: How long a rig waits for a free pooled name (more rigs at once than POOL_SIZE serialise).
+LEASE_WAIT_S = 60.0
+
+
+def lease_server_name(timeout_s: float | None = None) -> _Lease:
     """Lease a free pooled server name (``soundcheck-rig-N``); waits (bounded) when all are taken."""
     lock_dir = Path(tempfile.gettempdir())
+    timeout_s = LEASE_WAIT_S if timeout_s is None else timeout_s
     deadline = time.monotonic() + timeout_s
     while True:
         for slot in range(POOL_SIZE):
@@ -171,8 +186,13 @@ def lease_server_name(timeout_s: float = 60.0) -> _Lease:
             except BlockingIOError:
                 os.close(fd)
                 continue
-            _reap_orphan_server(name)
-            return _Lease(name, fd)
+            lease = _Lease(name, fd)  # owns the fd from here: a failing reap below cannot strand it
+            try:
+                _reap_orphan_server(name)
+            except BaseException:
+                lease.release()
+                raise
+            return lease
         if time.monotonic() >= deadline:
             raise RigError(f"all {POOL_SIZE} loopback server names are in use after {timeout_s:.0f} s")
         time.sleep(0.1)
@@ -330,13 +350,11 @@ class LoopbackRig:
         #: where the machine allows (root, or rtprio in limits).
         self.realtime = realtime
         self._lease: _Lease | None = None
-        if server_name is None:
-            self._lease = lease_server_name()
-            server_name = self._lease.name
-        try:
-            self.server_name = check_server_name(server_name)
-        except ValueError as exc:
-            raise RigError(f"server name {exc}") from None
+        if server_name is not None:
+            try:
+                server_name = check_server_name(server_name)
+            except ValueError as exc:
+                raise RigError(f"server name {exc}") from None
         self.ready_timeout_s = ready_timeout_s
         self.detach = detach
         self.monitor = monitor
@@ -360,10 +378,22 @@ class LoopbackRig:
         self.log_path = self._logdir / "jackd.log"
         self.started_at: float | None = None
         self.ready_s: float | None = None
+        # Leased last: nothing after it in the constructor can raise and strand the slot.
+        if server_name is None:
+            self._lease = lease_server_name()
+            server_name = self._lease.name
+        self.server_name: str = server_name
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> LoopbackRig:
-        self.start()
+        # A ``with`` whose ``__enter__`` raises never calls ``__exit__``: a start that fails (jackd
+        # not ready on a loaded machine, a probe that crashes) must give the leased name back here,
+        # or each such failure keeps one of the POOL_SIZE names until the process ends.
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -263,12 +263,16 @@ def _start_rig(scenario: Scenario, config: dict[str, Any], stack: list[Callable[
     """The JACK loopback rig at the scenario's rate and period, and the backend on its route."""
     cfg = load_config(config)
     rig = LoopbackRig(rate=cfg.stream.sample_rate, period=cfg.stream.block_size)
-    rig.start()
+    try:
+        rig.start()
+        if scenario.run.route == "jack-host-api":
+            backend: Any = JackBackend(server_name=rig.server_name)
+        else:
+            backend = PortAudioBackend(host_api="ALSA", jack_server=rig.server_name)
+    except BaseException:
+        rig.close()  # the caller's clean-ups do not run for a set-up that raised: give the leased name back
+        raise
     stack.append(rig.close)
-    if scenario.run.route == "jack-host-api":
-        backend: Any = JackBackend(server_name=rig.server_name)
-    else:
-        backend = PortAudioBackend(host_api="ALSA", jack_server=rig.server_name)
     return backend, rig
 
 

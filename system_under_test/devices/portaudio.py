@@ -376,13 +376,37 @@ class DeviceHost:
                 f"device host did not {what} within {bound:.1f} s (is the audio server stalled?)",
                 component="device", details={"stderr": stderr, **waits})
         if not self.hello.get("ok"):
-            err = self.hello.get("error") or {"type": "OSError", "message": "device host exited at start"}
             waits = self.cpu_waits()
+            said = self.hello.get("error")
+            error = map_host_error(said) if said else self._exit_at_start()
             self.kill()
             self.release()
-            error = map_host_error(err)
             error.details.update(waits)
             raise error
+
+    def _exit_at_start(self) -> AudioSystemError:
+        """The error of a host that ended before its ``hello``, saying how it ended and its last words.
+
+        A host that cannot load PortAudio says so in its ``hello``. One killed by a signal before
+        it (SIGBUS or SIGSEGV inside libjack as PortAudio's JACK host API connects: JACK2's
+        metadata database and shm registry are shared by every server and client of the uid, and
+        one re-created under a connecting client crashes it, see ``harness.rig.loopback``) is a
+        device that failed to open, not a missing library: ``DeviceError`` with ``host_signal``
+        in its details, never the install hint. One that exited by itself is an interpreter that
+        could not run the host (a broken install): the backend is unavailable."""
+        try:
+            code: int | None = self.proc.wait(timeout=5)  # its stdout is closed: it is exiting
+        except subprocess.TimeoutExpired:
+            code = None
+        stderr = self.stderr_tail(400).strip()
+        words = f": {stderr}" if stderr else ""
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name
+            return DeviceError(f"device host was killed by {name} at start, as PortAudio initialised{words}",
+                               component="device", details={"host_exit_status": code, "host_signal": name})
+        how = f"exit status {code}" if code is not None else "its output closed"
+        return BackendUnavailableError(f"device host exited at start ({how}){words} ({INSTALL_HINT})",
+                                       component="device", details={"host_exception": "OSError"})
 
     @property
     def pid(self) -> int:

@@ -1128,8 +1128,8 @@ def test_the_users_server_killed_during_start_up_is_an_inconclusive_run_not_a_us
     from harness.rig.loopback import LoopbackRig  # noqa: PLC0415
 
     rig = LoopbackRig()
-    rig.start()
     try:
+        rig.start()  # inside the try: a start that fails still gives the leased name back
         monkeypatch.setenv("JACK_DEFAULT_SERVER", rig.server_name)
         monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
         run = ReliabilityRun(RunSpec(backend="portaudio", device="system", duration_s=2.0, seed=3, faults="none",

@@ -224,10 +224,12 @@ def test_stall_and_resume_freeze_the_server_process(rig: LoopbackRig) -> None:
 
 def test_close_resumes_and_kills_a_stalled_server() -> None:
     rig = LoopbackRig()
-    rig.start()
-    pid = rig.pid
-    rig.stall()
-    rig.close()
+    try:
+        rig.start()
+        pid = rig.pid
+        rig.stall()
+    finally:
+        rig.close()  # the test's subject; in a finally so a failed start gives the leased name back
     wait_until(lambda: _gone(pid), 5, what="jackd gone")
 
 

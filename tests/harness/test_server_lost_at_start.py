@@ -105,6 +105,35 @@ def _kill_as_the_capture_opens(monkeypatch: pytest.MonkeyPatch, server: Loopback
     return killed
 
 
+#: The steady-state doubts a healthy run on a loaded machine may have (with the rig's measure of
+#: the glitches as the machine's), and the audio check's doubts of the same cause.
+_STEADY_DOUBTS = ("steady state after the last fault could not be observed: RUNNING with no xrun, but a glitch was heard",
+                  "the system was not steady before the first fault: ")
+_AUDIO_DOUBTS = ("inconclusive: clean_audio (no test tone could be analysed in the output (",
+                 "inconclusive: clean_audio (1 silence(s) of 0.5 s or more during which the machine reported xruns")
+
+
+def _the_machines_glitches(doubt: str) -> bool:
+    """True for a doubt that a starved machine explains (measured on the rig at load 22-30, 20 runs
+    of ``run --backend jack --faults none``: these and no others); a doubt with any other cause
+    (the system never ran, an outage, glitches the rig did not measure as the machine's) is False."""
+    if doubt.startswith(_AUDIO_DOUBTS):
+        return True
+    return doubt.startswith(_STEADY_DOUBTS) and "glitch(es) heard in it the rig measured as the machine's" in doubt
+
+
+def test_only_the_machines_doubts_pass_the_restarted_runs_check() -> None:
+    """The check below can fail: a doubt of any other cause, or glitches not measured as the machine's."""
+    machine = ("steady state after the last fault could not be observed: RUNNING with no xrun, but a glitch was "
+               "heard until t=1.0 s, inside the last quiet window (0.5..1.1 s); 6 glitch(es) heard in it the rig "
+               "measured as the machine's (6 at JACK xrun reports)")
+    assert _the_machines_glitches(machine)
+    assert not _the_machines_glitches("the system never ran: the JACK server 'x' went away")
+    assert not _the_machines_glitches("the system was not steady before the first fault: 2 glitch(es) heard in "
+                                      "the window, first mute at t=3.0 s")
+    assert not _the_machines_glitches("inconclusive: recovery (1 JACK server outage(s))")
+
+
 def _run(tmp_path: Path) -> Any:
     return ReliabilityRun(RunSpec(backend="portaudio", device="system", duration_s=2.0, seed=3, faults="none",
                                   report_root=tmp_path)).execute()
@@ -115,8 +144,8 @@ def _run(tmp_path: Path) -> Any:
 def test_the_users_server_killed_as_the_capture_opens_and_started_again_is_a_run_on_the_new_server(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     server = LoopbackRig()
-    server.start()
     try:
+        server.start()  # inside the try: a start that fails still gives the leased name back
         monkeypatch.setenv("JACK_DEFAULT_SERVER", server.server_name)
         monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
         restarts: list[threading.Thread] = []
@@ -128,8 +157,11 @@ def test_the_users_server_killed_as_the_capture_opens_and_started_again_is_a_run
             thread.join(WAIT_S)
         server.close()
     assert killed and now != killed[0]
-    assert result.exit_code in (0, 3), result.verdict  # a verdict on the run (a loaded machine may doubt it)
-    assert not result.verdict.failures, result.verdict
+    verdict = result.verdict
+    # PASS, or INCONCLUSIVE only for glitches the rig measured as the loaded machine's (JACK's xrun
+    # reports, cycles its capture missed; measured at load 21-28: 9 runs of 10 exit 3, all for these)
+    assert result.exit_code == (3 if verdict.doubts else 0) and not verdict.failures, verdict
+    assert all(_the_machines_glitches(d) for d in verdict.doubts), verdict.doubts
     assert "the system never ran" not in " ".join(result.verdict.doubts), result.verdict
     warning = (f"the JACK server {server.server_name!r} went away as the rig's capture opened: jackd pid {killed[0]}, "
                f"serving {server.server_name!r} when the rig's capture started, is gone; the capture opened on the "
@@ -143,15 +175,15 @@ def test_the_users_server_killed_as_the_capture_opens_and_started_again_is_a_run
 def test_the_users_server_killed_as_the_capture_opens_and_never_back_is_inconclusive(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     server = LoopbackRig()
-    server.start()
     try:
+        server.start()  # inside the try: a start that fails still gives the leased name back
         monkeypatch.setenv("JACK_DEFAULT_SERVER", server.server_name)
         monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
         killed = _kill_as_the_capture_opens(monkeypatch, server, restart=False, restarts=[])
         result = _run(tmp_path)
     finally:
         server.close()
-    assert result.exit_code == 3, result.verdict
+    assert result.exit_code == 3 and not result.verdict.failures, result.verdict
     doubts = " ".join(result.verdict.doubts)
     assert (f"the system never ran: the JACK server {server.server_name!r} went away as the rig's capture client "
             f"opened (jackd pid {killed[0]}, serving") in doubts, doubts

@@ -222,7 +222,7 @@ def test_a_host_without_an_init_bound_waits_the_spawn_bound_for_portaudio(tmp_pa
 
 
 @pytest.mark.parametrize(("body", "message", "host_exception"), [
-    ("exit 0\n", "device host exited at start", "OSError"),
+    ("exit 0\n", "device host exited at start (exit status 0)", "OSError"),
     ("echo '{\"event\": \"hello\", \"ok\": false, \"error\": {\"type\": \"ImportError\", "
      "\"message\": \"no module named sounddevice\"}}'\nexec sleep 3600\n", "no module named sounddevice",
      "ImportError"),
@@ -238,6 +238,20 @@ def test_a_host_that_cannot_load_portaudio_is_an_unavailable_backend_saying_why(
     details = _own_words(exc.value.details, alive=body.endswith("sleep 3600\n"))
     assert (exc.value.message, exc.value.component, details) == (
         f"{message} ({INSTALL_HINT})", "device", {"host_exception": host_exception})
+
+
+def test_a_host_killed_by_a_signal_before_its_hello_is_a_device_error_naming_the_signal(tmp_path):
+    """A host that dies by a signal as PortAudio initialises (libjack crashing on the shared JACK
+    files) is a device that failed to open: the signal named, no install hint (the host's import
+    of PortAudio would have said hello with its error). Fails where the end is taken for a
+    missing PortAudio (``BackendUnavailableError``, "install PortAudio")."""
+    body = "echo '{\"event\": \"started\", \"pid\": 1}'\necho 'libjack: shm' >&2\nkill -SEGV $$\n"
+    with pytest.raises(DeviceError) as exc:
+        DeviceHost(dict(os.environ), python=_fake_interpreter(tmp_path, body), spawn_timeout_s=30.0)
+    assert not isinstance(exc.value, BackendUnavailableError), exc.value
+    assert (exc.value.message, exc.value.component, _own_words(exc.value.details, alive=False)) == (
+        "device host was killed by SIGSEGV at start, as PortAudio initialised: libjack: shm", "device",
+        {"host_exit_status": -11, "host_signal": "SIGSEGV"})
 
 
 def test_a_host_whose_interpreter_cannot_be_run_fails_as_that_and_leaves_no_descriptor(tmp_path):

@@ -1,0 +1,65 @@
+"""A device host killed by a signal as PortAudio initialises is the environment failing, not the command.
+
+Measured in the suite under ``-n 2`` beside four busy loops: a PortAudio run on the rig refused with
+"the system did not start: [device] device host exited at start (install PortAudio ...)", a usage
+error with a wrong hint for a host that had PortAudio. The host's ``sounddevice`` here is a script
+that kills its own process by SIGSEGV as it is imported (where libjack crashes in the field), so no
+JACK server or PortAudio is needed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.errors import UsageError
+from harness.runner import ReliabilityRun, RunSpec
+from system_under_test.devices.portaudio import PortAudioBackend
+
+CRASHING_SOUNDDEVICE = "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)  # libjack crashing in Pa_Initialize\n"
+
+
+@pytest.fixture
+def crashing_host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "sounddevice.py").write_text(CRASHING_SOUNDDEVICE)
+    monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    monkeypatch.setattr(PortAudioBackend, "available", staticmethod(lambda: (True, "")))
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    monkeypatch.delenv("JACK_DEFAULT_SERVER", raising=False)
+
+
+def test_a_run_whose_device_host_is_killed_at_start_is_inconclusive_naming_the_signal(
+        tmp_path: Path, crashing_host: None) -> None:
+    """Fails without ``_raise_if_device_host_killed``: the refusal is then a ``UsageError``."""
+    run = ReliabilityRun(RunSpec(backend="portaudio", device="default", duration_s=1.0, seed=1, faults="none",
+                                 report_root=tmp_path / "runs"),
+                         backend=PortAudioBackend(spawn_timeout_s=60.0))
+    result = run.execute(reports=False)
+    assert result.exit_code == 3 and not result.verdict.failures, result.verdict
+    (doubt,) = [d for d in result.verdict.doubts if d.startswith("the system never ran")]
+    assert doubt.startswith("the system never ran: the device host was killed by SIGSEGV while the system was "
+                            "being configured, which then failed: "), doubt
+    assert "install PortAudio" not in doubt, doubt
+
+
+def test_the_cli_says_inconclusive_and_exits_3_not_a_usage_error(
+        tmp_path: Path, crashing_host: None, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", "--backend", "portaudio", "--device", "default", "--duration", "1", "--seed", "1",
+                 "--report-dir", str(tmp_path / "runs")])
+    captured = capsys.readouterr()
+    assert code == 3, captured.err
+    assert "Traceback" not in captured.err and "install PortAudio" not in captured.out + captured.err
+    assert "INCONCLUSIVE: the system never ran: the device host was killed by SIGSEGV" in captured.out, captured.out
+
+
+def test_a_host_that_exits_by_itself_at_start_stays_a_usage_error(tmp_path: Path, crashing_host: None) -> None:
+    """The twin: a host whose interpreter exits (a broken install) is the command's to fix."""
+    (tmp_path / "sounddevice.py").write_text("import os\nos._exit(1)\n")
+    run = ReliabilityRun(RunSpec(backend="portaudio", device="default", duration_s=1.0, seed=1, faults="none",
+                                 report_root=tmp_path / "runs"),
+                         backend=PortAudioBackend(spawn_timeout_s=60.0))
+    with pytest.raises(UsageError, match=r"device host exited at start \(exit status 1\).*install PortAudio"):
+        run.execute(reports=False)
