@@ -55,14 +55,17 @@ harmonic distortion as noise (the fine pass does not); an AGC swinging the level
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import importlib
 import io
 import json
 import math
 import struct
 import warnings
 import wave
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -98,6 +101,34 @@ sfft: Any = _OnFirstUse("scipy.fft")
 sps: Any = _OnFirstUse("scipy.signal")
 wavfile: Any = _OnFirstUse("scipy.io.wavfile")
 
+#: how the clipping search reads a stretch's frames: numpy passes, or the compiled ones of
+#: ``harness.analysis_kernels`` (numba: the same numbers, fewer sweeps of memory)
+KERNELS = ("numpy", "compiled")
+_kernel = "numpy"
+
+
+@contextlib.contextmanager
+def use_kernel(name: str) -> Iterator[None]:
+    """Analyses inside run the clipping search's passes with kernel ``name`` (``KERNELS``); the
+    previous choice comes back after. The runner enters it with its DSP chain's kernel, so numba
+    is loaded only by runs that load it anyway ("compiled" imports it here, ~0.35 s of CPU)."""
+    global _kernel
+    if name not in KERNELS:
+        raise ValueError(f"unknown analysis kernel {name!r}: one of {', '.join(KERNELS)}")
+    if name == "compiled":
+        importlib.import_module(f"{__package__}.analysis_kernels")
+    previous, _kernel = _kernel, name
+    try:
+        yield
+    finally:
+        _kernel = previous
+
+
+def _compiled_passes() -> Any:
+    """The compiled kernels module under ``use_kernel("compiled")``, else None."""
+    return importlib.import_module(f"{__package__}.analysis_kernels") if _kernel == "compiled" else None
+
+
 __all__ = [
     "DEFAULT_AMPLITUDE",
     "DEFAULT_TEST_FREQUENCY_HZ",
@@ -128,6 +159,7 @@ __all__ = [
     "sine",
     "sweep",
     "sweep_at",
+    "use_kernel",
     "write_wav",
 ]
 
@@ -1848,27 +1880,14 @@ def _quantum(x: NDArray[np.floating]) -> float:
 _BOUND_STEPS = 8
 
 
-def _held_at_extreme(blocks: FloatArray, blocks32: NDArray[np.float32], ends: NDArray[np.float32],
-                     extreme: FloatArray, dc: float, eps: float, top: bool, out: NDArray[np.bool_]) -> None:
-    """``out``: each frame held within ``eps`` of its block's ``extreme`` (``ends``, the block's
-    largest sample when ``top``, else its smallest, less ``dc``), judged as
-    ``|extreme - (float64(v) - dc)| <= eps``.
-
-    That difference never shrinks as a frame moves away from the extreme (each rounding keeps
-    the order), so a block's held frames are those at or beyond one float32 number, its bound.
-    The bound is put where ``extreme + dc -/+ eps`` rounds to and moved one float32 number at a
-    time until it is held and its neighbour away from the extreme is not (each block checked by
-    the same float64 subtraction and comparison as a frame): then one float32 comparison a frame
-    replaces a float64 subtraction and comparison. When a bound is not found within
-    ``_BOUND_STEPS`` steps, or a block or ``eps`` is not finite, or the take is not float32,
-    every frame is judged by the subtraction."""
-    def dense() -> None:
-        apart = (extreme[:, None] - blocks) if top else (blocks - extreme[:, None])
-        np.less_equal(apart, eps, out=out)
-
+def _extreme_bounds(blocks32: NDArray[np.float32], ends: NDArray[np.float32], extreme: FloatArray, dc: float,
+                    eps: float, top: bool) -> tuple[NDArray[np.float32], NDArray[np.bool_]] | None:
+    """Each block's float32 bound and whether it holds nothing (``_held_at_extreme``): a frame
+    of a block that is not ``empty`` is held when it lies at or beyond the bound; None when the
+    frames must be judged by the subtraction (a bound not found within ``_BOUND_STEPS`` steps, a
+    block or ``eps`` not finite, a take that is not float32)."""
     if blocks32.dtype != np.float32 or not math.isfinite(eps) or not np.isfinite(extreme).all():
-        dense()
-        return
+        return None
 
     def within(v: NDArray[np.float32]) -> NDArray[np.bool_]:
         c = v.astype(np.float64) - dc
@@ -1892,8 +1911,30 @@ def _held_at_extreme(blocks: FloatArray, blocks32: NDArray[np.float32], ends: ND
     # a block whose extreme itself is not held (an ``eps`` below zero) holds nothing
     empty = ~within(ends)
     if not (found | empty).all():
-        dense()
+        return None
+    return bound, empty
+
+
+def _held_at_extreme(blocks: FloatArray, blocks32: NDArray[np.float32], ends: NDArray[np.float32],
+                     extreme: FloatArray, dc: float, eps: float, top: bool, out: NDArray[np.bool_]) -> None:
+    """``out``: each frame held within ``eps`` of its block's ``extreme`` (``ends``, the block's
+    largest sample when ``top``, else its smallest, less ``dc``), judged as
+    ``|extreme - (float64(v) - dc)| <= eps``.
+
+    That difference never shrinks as a frame moves away from the extreme (each rounding keeps
+    the order), so a block's held frames are those at or beyond one float32 number, its bound.
+    The bound is put where ``extreme + dc -/+ eps`` rounds to and moved one float32 number at a
+    time until it is held and its neighbour away from the extreme is not (each block checked by
+    the same float64 subtraction and comparison as a frame): then one float32 comparison a frame
+    replaces a float64 subtraction and comparison. When a bound is not found within
+    ``_BOUND_STEPS`` steps, or a block or ``eps`` is not finite, or the take is not float32,
+    every frame is judged by the subtraction."""
+    bounds = _extreme_bounds(blocks32, ends, extreme, dc, eps, top)
+    if bounds is None:
+        apart = (extreme[:, None] - blocks) if top else (blocks - extreme[:, None])
+        np.less_equal(apart, eps, out=out)
         return
+    bound, empty = bounds
     if top:
         np.greater_equal(blocks32, bound[:, None], out=out)
     else:
@@ -1928,39 +1969,58 @@ def _clipped_stretches(
     seg = x[first: first + nb * block]
     if seg.size < 3 or typical <= 0:
         return []
-    centred = seg.astype(np.float64) - dc
     curve = 4.0 * math.sin(math.pi * cyc) ** 2
+    kernels = _compiled_passes() if seg.dtype == np.float32 else None
+    centred: FloatArray | None = None
     # the second difference at the frames in the middle half of the swing only (each one the
     # same sum, in the same order, as over the whole stretch, a third of the arithmetic)
-    mid = centred[1:-1]
-    inner = np.abs(mid) < 0.5 * typical
-    if np.count_nonzero(inner) < 64:
-        return []
-    mid = mid[inner]
-    d2 = centred[2:][inner] - 2.0 * mid + centred[:-2][inner] + curve * mid
+    if kernels is not None:  # the same numbers in one pass over the frames
+        d2 = np.empty(seg.size)
+        d2 = d2[: kernels.noise_second_difference(seg, dc, 0.5 * typical, curve, d2)]
+        if d2.size < 64:
+            return []
+    else:
+        centred = seg.astype(np.float64) - dc
+        mid = centred[1:-1]
+        inner = np.abs(mid) < 0.5 * typical
+        if np.count_nonzero(inner) < 64:
+            return []
+        mid = mid[inner]
+        d2 = centred[2:][inner] - 2.0 * mid + centred[:-2][inner] + curve * mid
     sigma = 1.4826 * _median1(np.abs(d2 - _median1(d2))) / math.sqrt(6.0)
     step = _quantum(seg)
     eps = 6.0 * sigma + step + 1e-6 * typical
     delta = eps + 5.0 * sigma + typical * (1.0 - math.cos(math.pi * cyc)) + step
     clean_width = 2.0 * math.acos(max(-1.0, 1.0 - delta / typical)) / (2.0 * math.pi * cyc)
     longest = max(_CLIP_RUN_MIN, _CLIP_RUN_FACTOR * clean_width)
-    blocks = centred.reshape(nb, block)
     blocks32 = seg.reshape(nb, block)
     run_s: list[NDArray[np.int64]] = []
     run_e: list[NDArray[np.int64]] = []
     run_level: list[FloatArray] = []
-    held = np.empty(blocks.shape, dtype=bool)
+    held: NDArray[np.bool_] | None = None
     for top in (True, False):
         # the rounding of ``v - dc`` never reverses an order, so a block's float64 extreme less
         # ``dc`` is its float32 extreme, widened, less ``dc``
         ends = blocks32.max(axis=1) if top else blocks32.min(axis=1)
         extreme = ends.astype(np.float64) - dc
-        _held_at_extreme(blocks, blocks32, ends, extreme, dc, eps, top, held)
-        s, e = _runs(held.reshape(-1))  # held at the level: a sine above it is not
-        keep = (e - s) >= longest
-        run_s.append(s[keep])
-        run_e.append(e[keep])
-        run_level.append(np.abs(extreme[s[keep] // block]))
+        bounds = _extreme_bounds(blocks32, ends, extreme, dc, eps, top) if kernels is not None else None
+        if kernels is not None and bounds is not None:  # the comparison and the runs in one pass
+            s = np.empty(seg.size // 2 + 1, dtype=np.int64)
+            e = np.empty_like(s)
+            n = kernels.held_runs(seg, block, bounds[0], bounds[1], top, float(longest), s, e)
+            s, e = s[:n], e[:n]
+        else:
+            if held is None:
+                held = np.empty(blocks32.shape, dtype=bool)
+            if centred is None:
+                centred = seg.astype(np.float64) - dc
+            _held_at_extreme(centred.reshape(nb, block), blocks32, ends, extreme, dc, eps, top, held)
+            s, e = _runs(held.reshape(-1))  # held at the level: a sine above it is not
+            keep = (e - s) >= longest
+            s, e = s[keep], e[keep]
+        run_s.append(s)
+        run_e.append(e)
+        run_level.append(np.abs(extreme[s // block]))
     if not any(r.size for r in run_s):
         return []
     s_all = np.concatenate(run_s)

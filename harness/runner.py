@@ -46,6 +46,7 @@ from system_under_test.dsp import KERNELS, use_kernel
 from system_under_test.devices.base import DeviceBackend
 from system_under_test.devices.simulated import SimulatedBackend
 
+from .analysis import use_kernel as use_analysis_kernel
 from .audio_check import AudioCheck
 from .blas import one_blas_thread
 from .compose import SystemSpec, compose, system_meta
@@ -424,7 +425,9 @@ class ReliabilityRun:
         outside events takes as long as the machine makes it, such as a series of external server
         kills each awaited until the system is back, ends the run when the script is done instead
         of guessing a duration; a stop request is an interruption, this is not)."""
-        with use_kernel(self.dsp_kernel), one_blas_thread():
+        # the listening check's clipping search runs compiled where the DSP chain does (numba is
+        # loaded then anyway): the same numbers either way
+        with use_kernel(self.dsp_kernel), use_analysis_kernel(self.dsp_kernel), one_blas_thread():
             try:
                 return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports, until=until,
                                      verdict_by_caller=verdict_by_caller)

@@ -1,5 +1,5 @@
 """Settings the whole test suite shares, applied before any test module imports numpy, and the
-compiled DSP kernels warmed once before any test runs.
+compiled kernels (the DSP chain's, the analyser's clipping search's) warmed once before any test runs.
 
 OpenBLAS starts one thread per core and they spin between calls. The suite's matrix products
 (the analyser's per-block fits, the latency search) are small, and pytest-xdist already runs one
@@ -15,7 +15,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def pytest_configure(config) -> None:
-    """Warm numba's cache of the DSP chain's kernels (``dsp_kernels.warm``) once, in the process
+    """Warm numba's cache of the DSP chain's kernels (``dsp_kernels.warm``) and the analyser's
+    (``analysis_kernels.warm``) once, in the process
     that starts the session (pytest-xdist's controller, before it starts its workers), so no
     test pays their compilation inside its timeout.
 
@@ -35,9 +36,11 @@ def pytest_configure(config) -> None:
     pin_local_constants()
     if hasattr(config, "workerinput"):  # an xdist worker: its controller warmed the cache
         return
+    from harness import analysis_kernels
     from system_under_test import dsp_kernels
 
     dsp_kernels.warm()
+    analysis_kernels.warm()
 
 
 import pytest  # noqa: E402 - after the BLAS setting above, which must precede numpy's import

@@ -189,3 +189,88 @@ def test_the_held_cases_hold_some_frames_and_leave_others() -> None:
             held = (b.max(axis=1)[:, None] - b) <= eps
         mixed += bool(held.any() and not held.all())
     assert mixed >= 40
+
+
+def _numpy_d2(seg: np.ndarray, dc: float, half: float, curve: float) -> np.ndarray:
+    """The clipping search's noise second difference as its numpy path computes it."""
+    centred = seg.astype(np.float64) - dc
+    mid = centred[1:-1]
+    inner = np.abs(mid) < half
+    mid = mid[inner]
+    return centred[2:][inner] - 2.0 * mid + centred[:-2][inner] + curve * mid
+
+
+def test_the_compiled_noise_difference_and_held_runs_are_the_numpy_paths_bit_for_bit() -> None:
+    """``analysis_kernels`` (the clipping search's passes under ``use_kernel("compiled")``) give
+    the numpy path's numbers: the second difference at the middle of the swing, every float64
+    to the bit and in the same order, and the held runs at each extreme (start, end) for every
+    held case of the test above (NaN and infinities too), with the runs' least length a frame
+    count, a fraction, and more than any run."""
+    from harness import analysis_kernels as K
+
+    compared = runs_found = 0
+    for name, x, block, dc, eps in _held_cases():
+        seg = np.asarray(x, dtype=np.float32)
+        nb = seg.size // block
+        seg = seg[: nb * block]
+        for half, curve in ((0.25, 4.0 * np.sin(np.pi * 0.02) ** 2), (1e30, 0.0), (0.0, 1.0)):
+            out = np.empty(seg.size)
+            with np.errstate(invalid="ignore", over="ignore"):
+                got = out[: K.noise_second_difference(seg, dc, half, curve, out)]
+                want = _numpy_d2(seg, dc, half, curve)
+            assert got.size == want.size and np.array_equal(got.view(np.int64), want.view(np.int64)), (name, half)
+        blocks32 = seg.reshape(nb, block)
+        for top in (True, False):
+            with np.errstate(invalid="ignore"):
+                ends = blocks32.max(axis=1) if top else blocks32.min(axis=1)
+                extreme = ends.astype(np.float64) - dc
+                bounds = A._extreme_bounds(blocks32, ends, extreme, dc, eps, top)
+                if bounds is None:
+                    continue
+                held = np.empty(blocks32.shape, dtype=bool)
+                A._held_at_extreme((seg.astype(np.float64) - dc).reshape(nb, block), blocks32, ends, extreme, dc,
+                                   eps, top, held)
+            s, e = A._runs(held.reshape(-1))
+            for longest in (1.0, 3.0, 4.5, float(seg.size + 1)):
+                keep = (e - s) >= longest
+                starts = np.empty(seg.size // 2 + 1, dtype=np.int64)
+                ends_out = np.empty_like(starts)
+                k = K.held_runs(seg, block, bounds[0], bounds[1], top, longest, starts, ends_out)
+                assert np.array_equal(starts[:k], s[keep]) and np.array_equal(ends_out[:k], e[keep]), \
+                    (name, top, longest)
+                compared += 1
+                runs_found += k
+    assert compared >= 200 and runs_found > 0, (compared, runs_found)
+
+
+@pytest.mark.parametrize("fs", [44_100, 48_000, 96_000])
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_take_analysed_with_the_compiled_passes_gives_the_numpy_paths_report(fs: int, case: str) -> None:
+    """The whole report (every glitch, its waveform too) of a clipped take, of its twin and of
+    the clipped take with a 16-bit grid and a DC offset is the same under either kernel."""
+    drive, level, noise = CASES[case]
+    clipped = np.clip(_tone(fs, drive), -level, level)
+    if noise:
+        clipped = clipped + noise * np.random.default_rng(1).standard_normal(clipped.size)
+    takes = (clipped, _tone(fs, level, noise=noise, seed=1), np.round(clipped * 32767) / 32768 + 0.003)
+    for take in takes:
+        with A.use_kernel("numpy"):
+            want = A.analyze_glitches(take, fs).to_dict(include_waveforms=True)
+        with A.use_kernel("compiled"):
+            got = A.analyze_glitches(take, fs).to_dict(include_waveforms=True)
+        assert got == want
+    with A.use_kernel("compiled"):
+        assert any(g.kind == "clipped" for g in A.analyze_glitches(clipped, fs).glitches)
+
+
+def test_an_unknown_analysis_kernel_is_refused_and_the_choice_comes_back() -> None:
+    with pytest.raises(ValueError, match="unknown analysis kernel"):
+        with A.use_kernel("fast"):
+            pass
+    assert A._compiled_passes() is None
+    with A.use_kernel("compiled"):
+        assert A._compiled_passes() is not None
+        with A.use_kernel("numpy"):
+            assert A._compiled_passes() is None
+        assert A._compiled_passes() is not None
+    assert A._compiled_passes() is None

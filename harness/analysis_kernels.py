@@ -1,0 +1,101 @@
+"""Compiled passes of the glitch analyser's clipping search (numba), for runs that load numba anyway.
+
+Why compiled: ``analysis._clipped_stretches`` reads every frame of a stretch of sound in about ten
+numpy passes (a float64 copy, a mask of the middle half of the swing, three gathers for the noise's
+second difference; a comparison against each block's bound, a difference and a search for the
+held runs, at both extremes), each a full sweep of memory for one or two operations a frame: a
+third of the listening check's analysis in a simulated soak (bench/RESULTS.md, issue #17). Each
+kernel here is one of those groups as one loop over the frames.
+
+Why not always: importing numba costs ~0.35 s of CPU and its first call ~0.45 s more, as long as
+a one-minute run's whole analysis; the analyser uses these only under
+``analysis.use_kernel("compiled")``, which the runner enters with the DSP chain's compiled kernel
+(``harness.runner.dsp_kernel_for``: simulated runs of 600 s and more), and ``soundcheck analyze``
+never does.
+
+Each kernel computes the same float64 operations, in the same order, as the numpy expressions it
+stands for (no ``fastmath``: no reassociation, no fused multiply-add), so every number is the same
+to the bit; ``tests/harness/test_analysis_compiled.py`` holds them to the numpy path.
+``cache=True`` keeps the compiled code beside this file (``__pycache__``), as ``dsp_kernels`` does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def noise_second_difference(seg: np.ndarray, dc: float, half: float, curve: float,
+                            out: np.ndarray) -> int:  # pragma: no cover - compiled: tested through the analyser
+    """Into ``out[:k]``, returns ``k``: at each frame ``n`` of ``seg`` but the first and last
+    whose ``c[n] = float64(seg[n]) - dc`` lies in the middle of the swing (``|c[n]| < half``),
+    ``c[n+1] - 2 c[n] + c[n-1] + curve c[n]``, in frame order: the numpy path's
+    ``centred[2:][inner] - 2.0 * mid + centred[:-2][inner] + curve * mid``."""
+    n = seg.size
+    if n < 3:
+        return 0
+    k = 0
+    prev = np.float64(seg[0]) - dc
+    cur = np.float64(seg[1]) - dc
+    for i in range(1, n - 1):
+        nxt = np.float64(seg[i + 1]) - dc
+        if abs(cur) < half:
+            out[k] = nxt - 2.0 * cur + prev + curve * cur
+            k += 1
+        prev = cur
+        cur = nxt
+    return k
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def held_runs(seg: np.ndarray, block: int, bound: np.ndarray, empty: np.ndarray, top: bool, longest: float,
+              starts: np.ndarray, ends: np.ndarray) -> int:  # pragma: no cover - compiled: tested through the analyser
+    """Into ``starts[:k]`` and ``ends[:k]``, returns ``k``: the runs of frames of ``seg`` held at
+    their block's extreme (at or above the block's float32 ``bound`` when ``top``, else at or
+    below it; none in an ``empty`` block) that are at least ``longest`` frames long, over the
+    whole stretch (a run may cross a block's edge): the numpy path's comparison, ``_runs`` and
+    ``(e - s) >= longest``. ``seg`` is whole blocks (a partial last one is not read)."""
+    n = (seg.size // block) * block
+    k = 0
+    run = -1  # the start of the run going on, or -1
+    for b in range(n // block):
+        lo = b * block
+        if empty[b]:
+            if run >= 0:
+                if lo - run >= longest:
+                    starts[k] = run
+                    ends[k] = lo
+                    k += 1
+                run = -1
+            continue
+        level = bound[b]
+        for i in range(lo, lo + block):
+            held = seg[i] >= level if top else seg[i] <= level
+            if held:
+                if run < 0:
+                    run = i
+            elif run >= 0:
+                if i - run >= longest:
+                    starts[k] = run
+                    ends[k] = i
+                    k += 1
+                run = -1
+    if run >= 0 and n - run >= longest:
+        starts[k] = run
+        ends[k] = n
+        k += 1
+    return k
+
+
+def warm() -> None:
+    """Each kernel called once with the argument types the analyser calls it with, so its compiled
+    code is in numba's cache before anything times a first call (the test suite's conftest)."""
+    seg = np.zeros(8, dtype=np.float32)
+    noise_second_difference(seg, 0.0, 1.0, 0.1, np.empty(8))
+    runs = np.empty(8, dtype=np.int64)
+    for top in (True, False):
+        held_runs(seg, 4, np.zeros(2, dtype=np.float32), np.zeros(2, dtype=np.bool_), top, 3.0, runs, runs.copy())
+
+
+__all__ = ["held_runs", "noise_second_difference", "warm"]
