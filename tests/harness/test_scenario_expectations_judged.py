@@ -134,21 +134,33 @@ until = "go.start"
 
 [[expect]]
 never = "failed"
+
+[[expect]]
+never = "paused"
+after = "paused"
+
+[[expect]]
+never = "paused"
+until = "paused"
 """
 
 
 def test_a_never_entered_names_the_first_entry_with_its_cause_and_the_entries_around_it(tmp_path: Path) -> None:
     """Paused at 0.5 s and again at 1.5 s: ``never paused`` fails on the first entry, with the
     entries from 0.1 s before it to 0.05 s after; between the resume and the second pause's
-    step it holds (an entry after ``until`` does not count), as ``never failed`` does."""
+    step it holds (an entry after ``until`` does not count), as ``never failed`` does. Anchored on
+    entering the state itself, the entry that is the anchor is neither after it nor before it."""
     path = tmp_path / "never.toml"
     path.write_text(NEVER, encoding="utf-8")
     result = run_scenario(path)
     evidence = ["#28 t=0.500 step hold", "#30 t=0.500 transition running -> paused (pause)",
                 "#31 t=0.500 pause -> ok (scenario)"]
+    again = ["#36 t=1.500 step again", "#38 t=1.500 transition running -> paused (pause)",
+             "#39 t=1.500 pause -> ok (scenario)"]
     assert [(f.expectation, f.message, f.inconclusive, f.evidence) for f in result.failures] == [
         ("expect[0]: never paused after start", "the system entered 'paused' at t=0.500 s (pause)", False, evidence),
         ("expect[2]: never paused after hold.start until go.start", "the system entered 'paused' at t=0.500 s (pause)",
          False, evidence),
+        ("expect[4]: never paused after paused", "the system entered 'paused' at t=1.500 s (pause)", False, again),
     ]
     assert result.verdict.outcome == Outcome.FAIL

@@ -76,6 +76,8 @@ def test_a_deadline_after_a_late_fault_end_is_judged_from_the_real_end(tmp_path:
     assert result.verdict.outcome == "pass", [f.render() for f in result.failures]
     ends = [e for e in result.history.entries if e.type == "fault_end"]
     assert len(ends) == 1 and ends[0].time - result.history.entries[0].time > 2.0
+    # the timeline waited for the end and then the settle time, not up to its max_duration
+    assert result.sim_seconds < 5.0, result.sim_seconds
 
 
 def test_a_step_that_never_ends_within_the_timeline_leaves_its_deadline_inconclusive(
@@ -143,4 +145,5 @@ after = "later.end"
         ("expect[4]: reach running within 1s after later.start", "cannot judge: step 'later' never fired", False),
         ("expect[5]: never closed after later.end", "cannot judge: step 'later' never ended", False),
     ], got
+    assert len(result.failures[0].evidence) == 12  # the step's failure shows the timeline's last 12 entries
     assert result.verdict.outcome == "fail"
