@@ -130,6 +130,7 @@ def test_a_file_the_disk_has_no_room_for_keeps_its_old_content_and_is_named(tmp_
     with pytest.raises(RunFolderError) as caught:
         folder.write_text("summary.json", '{"new": true}\n')
     assert "summary.json: cannot write: No space left on device" in str(caught.value)
+    assert str(caught.value).endswith("; the file was left as it was (free space on that disk, or write elsewhere)")
     assert ".tmp" not in str(caught.value)
     assert (tmp_path / "run" / "summary.json").read_text() == '{"old": true}\n'
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["summary.json"]

@@ -3,11 +3,12 @@ the verdict it must get.
 
 The oracle is brute force: every order of the ops that keeps their real-time precedence (an op that
 returned ``ok`` or ``fail`` before another was invoked comes first), each op that returned ``info``
-or never returned either placed or left out, stepped through ``SystemModel.step`` (the sequential
-specification) from the attach entry's state. A history is linearizable when some order fits every
-recorded outcome. It is slow but plainly right for five ops, and shares nothing with the judge's
-search (``_wgl``), its no-op reduction, its islands or its segments, so a slip in any of those that
-changes a verdict shows up as a disagreement.
+or never returned either placed or left out, stepped through the documented lifecycle
+(``lifecycle_spec.system_results``) from the attach entry's state. A history is linearizable when
+some order fits every recorded outcome. It is slow but plainly right for five ops, and shares
+nothing with the judge's search (``_wgl``), its no-op reduction, its islands or its segments, nor
+with its sequential specification (``SystemModel``): a slip in any of those that changes a verdict,
+a transition the model wrongly allows or forbids among them, shows up as a disagreement.
 
 The table holds the shapes a random history rarely reaches: sets of ops that cannot be judged beside
 ops that were, a move recorded just before the ops, a short op inside a long one. Each shape is
@@ -27,25 +28,25 @@ from hypothesis import strategies as st
 
 from harness import History
 from harness.history import Operation
-from harness.invariants import SystemModel, _check_linearizable_whole, check_linearizable
+from harness.invariants import _check_linearizable_whole, check_linearizable
+from lifecycle_spec import system_results
 
-MODEL = SystemModel()
 #: ops whose outcome the model decides from the lifecycle state alone (``configure`` also reads
 #: the op's meta and errors, which the generator does not write)
 OPS = ("start", "pause", "resume", "stop", "recover", "simulate_error")
 STATES = ("running", "paused", "configured", "stopped", "failed", "recovering")
 
 
-def _fits(state: Any, op: Operation) -> list[Any]:
-    """The states ``op`` may leave the model in from ``state``, given its recorded outcome: for
-    ``ok``/``fail`` the model's outcomes of that kind (and value, where both give one); for an op
-    whose outcome is unknown, any of them."""
+def _fits(state: tuple[str, bool, bool], op: Operation) -> list[tuple[str, bool, bool]]:
+    """The states ``op`` may leave the system in from ``state`` (lifecycle state, configured,
+    pending), given its recorded outcome: for ``ok``/``fail`` the documented results of that kind
+    (and value, where both give one); for an op whose outcome is unknown, any of them."""
     out = []
-    for outcome, value, ns in MODEL.step(state, op):
+    for outcome, value, *ns in system_results(*state, op.op):
         if op.outcome in ("ok", "fail"):
             if outcome != op.outcome or (value is not None and op.value is not None and value != op.value):
                 continue
-        out.append(ns)
+        out.append(tuple(ns))
     return out
 
 
@@ -53,7 +54,7 @@ def oracle(history: History) -> bool:
     """Whether some order of the history's ops fits the model (module docstring)."""
     ops = history.operations()
     init = history.initial or {}
-    start = MODEL.initial(init, None)
+    start = (init.get("state", "uninitialized"), bool(init.get("configured")), bool(init.get("pending")))
     must = [o for o in ops if o.outcome in ("ok", "fail")]
     maybe = [o for o in ops if o.outcome not in ("ok", "fail")]
 

@@ -10,6 +10,8 @@ expectation takes exactly one, not read as one of them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from harness.errors import ScenarioFileError
@@ -84,3 +86,81 @@ def test_an_expectation_of_two_kinds_is_refused_as_such(pair: tuple[str, str]) -
     with pytest.raises(ScenarioFileError) as err:
         parse_scenario(_scenario("[[expect]]\n" + "\n".join(pair) + "\n"))
     assert "exactly one of" in str(err.value), str(err.value)
+
+
+NEVER = """format = 1
+
+[scenario]
+id = "never-entered"
+title = "A state the system must not enter, entered"
+reproduces = "risk: a never expectation's failure says when and why"
+
+[run]
+backend = "sim"
+seed = 3
+settle = "500ms"
+max_duration = "10s"
+
+[[steps]]
+op = "start"
+
+[[steps]]
+name = "hold"
+op = "pause"
+at = "500ms"
+
+[[steps]]
+name = "go"
+op = "resume"
+at = "1s"
+
+[[steps]]
+name = "again"
+op = "pause"
+at = "1500ms"
+
+[[expect]]
+never = "paused"
+
+[[expect]]
+never = "paused"
+after = "go.start"
+until = "again.start"
+
+[[expect]]
+never = "paused"
+after = "hold.start"
+until = "go.start"
+
+[[expect]]
+never = "failed"
+
+[[expect]]
+never = "paused"
+after = "paused"
+
+[[expect]]
+never = "paused"
+until = "paused"
+"""
+
+
+def test_a_never_entered_names_the_first_entry_with_its_cause_and_the_entries_around_it(tmp_path: Path) -> None:
+    """Paused at 0.5 s and again at 1.5 s: ``never paused`` fails on the first entry, with the
+    entries from 0.1 s before it to 0.05 s after; between the resume and the second pause's
+    step it holds (an entry after ``until`` does not count), as ``never failed`` does. Anchored on
+    entering the state itself, the entry that is the anchor is neither after it nor before it."""
+    path = tmp_path / "never.toml"
+    path.write_text(NEVER, encoding="utf-8")
+    result = run_scenario(path)
+    evidence = ["#28 t=0.500 step hold", "#30 t=0.500 transition running -> paused (pause)",
+                "#31 t=0.500 pause -> ok (scenario)"]
+    again = ["#36 t=1.500 step again", "#38 t=1.500 transition running -> paused (pause)",
+             "#39 t=1.500 pause -> ok (scenario)"]
+    assert [(f.expectation, f.message, f.inconclusive, f.evidence) for f in result.failures] == [
+        ("expect[0]: never paused after start", "the system entered 'paused' at t=0.500 s (pause)", False, evidence),
+        ("expect[2]: never paused after hold.start until go.start", "the system entered 'paused' at t=0.500 s (pause)",
+         False, evidence),
+        ("expect[4]: never paused after paused", "the system entered 'paused' at t=1.500 s (pause)", False, again),
+    ]
+    assert result.verdict.outcome == Outcome.FAIL

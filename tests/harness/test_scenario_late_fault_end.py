@@ -76,6 +76,8 @@ def test_a_deadline_after_a_late_fault_end_is_judged_from_the_real_end(tmp_path:
     assert result.verdict.outcome == "pass", [f.render() for f in result.failures]
     ends = [e for e in result.history.entries if e.type == "fault_end"]
     assert len(ends) == 1 and ends[0].time - result.history.entries[0].time > 2.0
+    # the timeline waited for the end and then the settle time, not up to its max_duration
+    assert result.sim_seconds < 5.0, result.sim_seconds
 
 
 def test_a_step_that_never_ends_within_the_timeline_leaves_its_deadline_inconclusive(
@@ -91,3 +93,57 @@ def test_without_a_late_end_the_timeline_is_as_before(tmp_path: Path) -> None:
     result = run_scenario(_scenario(tmp_path, "20s"))
     assert result.verdict.outcome == "pass"
     assert result.sim_seconds < 2.0
+
+
+def test_only_an_anchor_on_the_end_of_a_step_that_fired_is_left_inconclusive(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """``gone`` fires and never ends within the timeline: every expectation anchored on its end,
+    a deadline's and a ``never``'s (as ``after`` and as ``until``), is inconclusive. ``later`` is
+    due after the timeline's end and never fires: an expectation anchored on either of its edges
+    is a failure, as any anchor that never happened is."""
+    _defer_fault_ends(monkeypatch, late_s=100.0)
+    text = SCENARIO.replace("MAX", "5s").replace('[[expect]]\ninvariant = "legal_transitions"\n', "") + """
+[[steps]]
+name = "later"
+fault = "dropout"
+at = "30s"
+duration_s = "100ms"
+
+[[expect]]
+never = "closed"
+after = "gone.end"
+
+[[expect]]
+never = "closed"
+until = "gone.end"
+
+[[expect]]
+reach = "running"
+after = "later.end"
+within = "1s"
+
+[[expect]]
+reach = "running"
+after = "later.start"
+within = "1s"
+
+[[expect]]
+never = "closed"
+after = "later.end"
+"""
+    path = tmp_path / "anchors.toml"
+    path.write_text(text, encoding="utf-8")
+    result = run_scenario(path)
+    got = [(f.expectation, f.message, f.inconclusive) for f in result.failures]
+    assert got == [
+        ("step later (fault:dropout, when = None)",
+         "never triggered: 'None' did not happen within 10s (system is failed at t=5.000 s)", False),
+        ("expect[0]: reach running within 1s after gone.end", "cannot judge: step 'gone' never ended", True),
+        ("expect[1]: never closed after gone.end", "cannot judge: step 'gone' never ended", True),
+        ("expect[2]: never closed until gone.end", "cannot judge: step 'gone' never ended", True),
+        ("expect[3]: reach running within 1s after later.end", "cannot judge: step 'later' never ended", False),
+        ("expect[4]: reach running within 1s after later.start", "cannot judge: step 'later' never fired", False),
+        ("expect[5]: never closed after later.end", "cannot judge: step 'later' never ended", False),
+    ], got
+    assert len(result.failures[0].evidence) == 12  # the step's failure shows the timeline's last 12 entries
+    assert result.verdict.outcome == "fail"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
@@ -121,3 +122,52 @@ def test_the_verdict_names_why_beside_each_kind_and_reads_an_older_summary_witho
     older = judge_run([], status="completed", faults_injected=3, unfired={"dropout": 2})
     assert "fault kinds the schedule drew never fired: dropout (2 drawn): the run tested nothing of them" \
         in older.doubts
+
+
+def _read(faults: list[tuple[str, float | None]], *, armed: bool = True, end: float | None = 10.0,
+          busy: tuple[str, float] | None = None, fired: tuple[str, ...] = (),
+          refused: dict[str, int] | None = None, unsupported: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``unfired_kinds`` of an injector's recorded state, written out: each drawn fault as (kind,
+    first time or None for a trigger that is no time), the faults disarmed at ``end``, the call the
+    injector was busy with then."""
+    schedule = SimpleNamespace(
+        faults=[SimpleNamespace(kind=k, trigger=At(t) if t is not None else SimpleNamespace()) for k, t in faults],
+        unsupported_reasons={k: "no such target" for k in unsupported})
+    injector = SimpleNamespace(schedule=schedule, fired_by_kind={k: 1 for k in fired},
+                               skipped_by_kind={k: Counter({"nothing to act on": n}) for k, n in (refused or {}).items()},
+                               was_armed=armed, disarmed_at=end, busy_at_disarm=busy)
+    return {k: (v.causes, v.why) for k, v in unfired_kinds(injector).items()}  # type: ignore[arg-type]
+
+
+#: (the injector's state, kind -> (causes, why)): every clause of the reason, each boundary of the
+#: classification (a fault due exactly at the end came in time), each count above one
+CASES: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    (dict(faults=[("w", 1.0)]),
+     {"w": ({QUEUED: 1}, "1 still queued when the faults were disarmed at the run's end, due 9.0 s before it "
+                         "(behind the injector's earlier calls)")}),
+    (dict(faults=[("w", 1.0), ("w", 3.5)], busy=("storm", 4.0)),
+     {"w": ({QUEUED: 2}, "2 still queued when the faults were disarmed at the run's end, due up to 9.0 s before "
+                         "it (behind storm's calls, running for 6.0 s)")}),
+    (dict(faults=[("w", None)]),
+     {"w": ({QUEUED: 1}, "1 still queued when the faults were disarmed at the run's end (behind the "
+                         "injector's earlier calls)")}),
+    (dict(faults=[("w", 10.0), ("w", 10.5)]),
+     {"w": ({QUEUED: 1, NEVER_REACHED: 1}, "1 still queued when the faults were disarmed at the run's end, due "
+                                            "0.0 s before it (behind the injector's earlier calls); 1 never "
+                                            "reached: the run's end came first, due 0.5 s after it")}),
+    (dict(faults=[("w", 12.0), ("w", 30.0), ("w", 11.0)]),
+     {"w": ({NEVER_REACHED: 3}, "3 never reached: the run's end came first, the first due 1.0 s after it")}),
+    (dict(faults=[("w", 1.0), ("w", 2.0)], armed=False),
+     {"w": ({NEVER_REACHED: 2}, "2 never reached: the run never armed its faults")}),
+    (dict(faults=[("w", 1.0)], end=None),
+     {"w": ({NEVER_REACHED: 1}, "1 never reached: the run never armed its faults")}),
+    (dict(faults=[("a", 1.0), ("b", 1.0), ("c", 1.0), ("c", 2.0), ("d", 1.0)], fired=("d",),
+          refused={"a": 1}, unsupported=("b",)),
+     {"c": ({QUEUED: 2}, "2 still queued when the faults were disarmed at the run's end, due up to 9.0 s before "
+                         "it (behind the injector's earlier calls)")}),
+]
+
+
+def test_each_cause_and_its_reason_exactly():
+    for state, want in CASES:
+        assert _read(**state) == want, state
