@@ -141,9 +141,9 @@ after = "later.end"
         ("expect[0]: reach running within 1s after gone.end", "cannot judge: step 'gone' never ended", True),
         ("expect[1]: never closed after gone.end", "cannot judge: step 'gone' never ended", True),
         ("expect[2]: never closed until gone.end", "cannot judge: step 'gone' never ended", True),
-        ("expect[3]: reach running within 1s after later.end", "cannot judge: step 'later' never ended", False),
+        ("expect[3]: reach running within 1s after later.end", "cannot judge: step 'later' never fired", False),
         ("expect[4]: reach running within 1s after later.start", "cannot judge: step 'later' never fired", False),
-        ("expect[5]: never closed after later.end", "cannot judge: step 'later' never ended", False),
+        ("expect[5]: never closed after later.end", "cannot judge: step 'later' never fired", False),
     ], got
     assert len(result.failures[0].evidence) == 12  # the step's failure shows the timeline's last 12 entries
     assert result.verdict.outcome == "fail"
