@@ -2040,6 +2040,10 @@ def _noise_share(resid: FloatArray, cutoff: float, sb: int = 128) -> tuple[float
     return var * resid.size, var
 
 
+#: two lines whose levels differ by at least this (frames) where they meet, and that the recording
+#: does not confirm as a step, are a line and its alias, not one wandering delay (``_confirm_steps``):
+#: a converter's wander moves a block's delay by under a frame, a pitch period's alias by a period
+_ALIAS_MIN = 4.0
 #: blocks between two lines' stretches (a pause: no loud block matched) past which they are not
 #: refitted with one slope (``_confirm_steps``)
 _PAIR_GAP = 4
@@ -2064,6 +2068,16 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
 
     def fit(a: tuple[int, int, float, float], b: tuple[int, int, float, float]) -> tuple[int, int, float, float]:
         first, last = a[0], b[1]
+        at = 0.5 * (a[1] + b[0])
+        if abs((a[2] + a[3] * at) - (b[2] + b[3] * at)) >= _ALIAS_MIN:
+            # levels this far apart are no wander of one delay but a pitch period's alias that
+            # the recording did not confirm as a step: a line through both levels is neither
+            # (2-6 kHz notes at 44.1 kHz were followed to aliases 8-57 frames off, and one line
+            # through them all read the 40 ppm clock as -360 ppm, the prediction up to 31
+            # frames off: false glitches, some named ``clipped``). The line with more points
+            # holds over both stretches; the other's points, far off it, leave its fit
+            keep = a if int(on(a).sum()) >= int(on(b).sum()) else b
+            return (first, last, keep[2], keep[3])
         sel = on(a) | on(b)
         ff, dd = f[sel], d[sel]
         if ff.size >= 3:
