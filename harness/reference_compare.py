@@ -1115,8 +1115,11 @@ def compare_to_reference_stream(
                             f"{tried} loud blocks match it, 3 needed); {why}")
     cutoff = _judge_cutoff(pow_rec, pow_ref)
     step_cutoff = _judge_cutoff(pow_rec, pow_ref, where_strong=False)
+    # a caller's lock is checked below against the first line as the track fitted it from that
+    # lock: an alias's line kept for the whole take would hide a lock that was off (tone bursts
+    # locked 40 frames off then passed the check), so there unconfirmed lines are fitted as one
     lines = _confirm_steps(_split_wander(_lines(track, block), track, block), track, rec, ref, sign, block,
-                           step_cutoff)
+                           step_cutoff, keep_longer=lock is None)
     for li in range(1, len(lines)):  # each step's size, read from the recording (``_measure_step``)
         a, b = lines[li - 1], lines[li]
         moved = _measure_step(a, b, _locate_step(a, b, rec, ref, sign, block, step_cutoff).at, rec, ref, sign, block,
@@ -2055,7 +2058,7 @@ _PAIR_GAP = 4
 
 def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
                    rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray], sign: int,
-                   block: int, cutoff: float) -> list[tuple[int, int, float, float]]:
+                   block: int, cutoff: float, keep_longer: bool = True) -> list[tuple[int, int, float, float]]:
     """Keep a step between two lines only if the recording says so.
 
     A block's delay through a dispersive path depends on what the block holds (a converter
@@ -2063,7 +2066,8 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
     track wanders by half a frame and more, and a wander can pass for a 1-frame step. A real
     step of n frames leaves a discontinuity no single filter explains: around the step, "line a,
     then line b" must leave clearly less error than either line alone or one line through both;
-    otherwise the two lines are one.
+    otherwise the two lines are one. ``keep_longer``: two lines a pitch period's alias apart
+    (``_ALIAS_MIN``) are one as the line with more points, not one fitted through both.
     """
     if len(lines) < 2:
         return lines
@@ -2073,7 +2077,7 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
     def fit(a: tuple[int, int, float, float], b: tuple[int, int, float, float]) -> tuple[int, int, float, float]:
         first, last = a[0], b[1]
         at = 0.5 * (a[1] + b[0])
-        if abs((a[2] + a[3] * at) - (b[2] + b[3] * at)) >= _ALIAS_MIN:
+        if keep_longer and abs((a[2] + a[3] * at) - (b[2] + b[3] * at)) >= _ALIAS_MIN:
             # levels this far apart are no wander of one delay but a pitch period's alias that
             # the recording did not confirm as a step: a line through both levels is neither
             # (2-6 kHz notes at 44.1 kHz were followed to aliases 8-57 frames off, and one line
