@@ -117,3 +117,45 @@ def test_music_at_full_scale_or_through_gain_changes_gives_no_glitch(fs: int, no
     rec, ref, _ = _take(fs, "music", noise_rms, how, 1, fade=fade)
     gs = compare_to_reference(rec, ref, fs).glitches
     assert gs == [], [g.to_dict() for g in gs]
+
+
+# ------------------------------------------------------------------------ one stretch, one glitch
+
+WINDOW_S = 0.125  # the comparison's analysis window
+
+
+def _clipped_frames(fs: int, noise_rms: float, seed: int) -> tuple[int, int]:
+    """The first and last frames ``hard 0.7`` changed (the recording's clipped frames)."""
+    rec, _, _ = _take(fs, "music", noise_rms, "hard 0.7", seed)
+    clean, _, _ = _take(fs, "music", noise_rms, "clean", seed)
+    moved = np.flatnonzero(rec != clean)
+    return int(moved[0]), int(moved[-1]) + 1
+
+
+@pytest.mark.parametrize("fs", [44_100, 48_000, 96_000])
+@pytest.mark.parametrize("noise_rms", [0.0, 1e-4])
+@pytest.mark.parametrize("seed", [0, 2])
+def test_a_hard_clipped_stretch_of_music_is_one_clipped_glitch_from_its_first_clipped_peak_to_its_last(
+        fs: int, noise_rms: float, seed: int) -> None:
+    """Music clips at its loud peaks only, a beat or more apart (seeds whose stretch clips
+    several): one glitch from the first clipped frame to the last, each within a window."""
+    rec, ref, _ = _take(fs, "music", noise_rms, "hard 0.7", seed)
+    gs = compare_to_reference(rec, ref, fs).glitches
+    first, last = _clipped_frames(fs, noise_rms, seed)
+    w = int(WINDOW_S * fs)
+    assert [g.kind for g in gs] == ["clipped"], ([g.to_dict() for g in gs], first, last)
+    assert abs(gs[0].start_frame - first) <= w and abs(gs[0].end_frame - last) <= w, (gs[0].to_dict(), first, last)
+
+
+@pytest.mark.parametrize("fs", [44_100, 48_000, 96_000])
+@pytest.mark.parametrize("noise_rms", [0.0, 1e-4])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_saturated_stretch_of_music_is_one_clipped_glitch_inside_it(fs: int, noise_rms: float,
+                                                                      seed: int) -> None:
+    """``tanh`` moves every frame of the stretch, most at the loud peaks: one ``clipped`` glitch,
+    within a window of the stretch (where it starts and ends inside it follows the music's level)."""
+    rec, ref, span = _take(fs, "music", noise_rms, "tanh", seed)
+    gs = compare_to_reference(rec, ref, fs).glitches
+    w = int(WINDOW_S * fs)
+    assert [g.kind for g in gs] == ["clipped"], ([g.to_dict() for g in gs], span)
+    assert span[0] - w <= gs[0].start_frame and gs[0].end_frame <= span[1] + w, (gs[0].to_dict(), span)
