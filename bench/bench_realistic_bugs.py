@@ -5139,8 +5139,8 @@ BATCH_37: list[Bug] = [
         "wait, not its CPU run",
         "evidence: whose silence a stall is (a callback that computed, against one that waited)"),
     Bug("enter_initializes_again", "system.py",
-        "        if self.state == State.UNINITIALIZED:\n            self.initialize()\n        return self\n",
-        "        self.initialize()\n        return self\n",
+        "            if self.state == State.UNINITIALIZED:\n                self.initialize()\n        return self\n",
+        "            self.initialize()\n        return self\n",
         "'entering initialises' in AudioSystem.__enter__: a `with` over a system already initialised "
         "raises IllegalTransitionError",
         "lifecycle (a context manager over a system in any open state)"),
@@ -5297,8 +5297,8 @@ BATCH_38: list[Bug] = [
         "followed and read",
         "bad input: a run folder's links are never followed"),
     Bug("scenario_folder_not_recursive", "harness/scenarios/loader.py",
-        '            yield from sorted(p.rglob("*.toml"))\n',
-        '            yield from sorted(p.glob("*.toml"))\n',
+        '            found = sorted(p.rglob("*.toml"))\n',
+        '            found = sorted(p.glob("*.toml"))\n',
         "glob for rglob in iter_scenario_files: `scenario run scenarios/` finds none of the files in "
         "scenarios/sim/",
         "false pass: every scenario of a folder is run"),
