@@ -522,22 +522,26 @@ class ReliabilityRun:
                              stop=self._stop.is_set, rollback=lambda: restore_running(system, history, injector.base_config),
                              margin_s=audio.margin if audio.available else 0.0, count_xruns=simulated,
                              give_up=lambda: latest_give_up(history))
+
+        def refused_by_environment(doing: str, error: Any) -> None:
+            """Raise ``_ServerDiedAtStart`` when the system's ``doing`` failed for the environment's
+            sake (the rig's own server died, the capture observed the user's server go or lost it
+            as it opened, the device host was killed by a signal): never a usage error."""
+            _raise_if_server_died(self._rig, watch, doing, error)
+            _raise_if_outage_observed(audio, observed, clock, doing, error)
+            _raise_if_server_lost_at_start(capture, doing, error)
+            _raise_if_device_host_killed(capture, doing, error)
+
         try:
             initialized = run_op(history, system, "initialize")
             if initialized.outcome != "ok":  # its configuration was refused: name why, not the start's refusal
-                _raise_if_server_died(self._rig, watch, "configured", initialized.error)
-                _raise_if_outage_observed(audio, observed, clock, "configured", initialized.error)
-                _raise_if_server_lost_at_start(capture, "configured", initialized.error)
-                _raise_if_device_host_killed(capture, "configured", initialized.error)
+                refused_by_environment("configured", initialized.error)
                 hint = f" (--device {spec.device!r})" if spec.device else ""
                 raise UsageError(f"the system could not be configured{hint}: {initialized.error}"
                                  + _unheard_server(audio))
             started = run_op(history, system, "start")
             if started.outcome != "ok":
-                _raise_if_server_died(self._rig, watch, "started", started.error)
-                _raise_if_outage_observed(audio, observed, clock, "started", started.error)
-                _raise_if_server_lost_at_start(capture, "started", started.error)
-                _raise_if_device_host_killed(capture, "started", started.error)
+                refused_by_environment("started", started.error)
                 raise UsageError(f"the system did not start: {started.error}" + _unheard_server(audio))
             t_run = t0
             if not simulated:
