@@ -11,11 +11,13 @@ run, "the system never ran", never a usage error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -139,23 +141,30 @@ def _run(tmp_path: Path) -> Any:
                                   report_root=tmp_path)).execute()
 
 
+@contextlib.contextmanager
+def _users_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackRig]:
+    """A JACK server as the user's own (the run's default server, its history database in
+    ``tmp_path``), stopped and its leased name given back whatever happens (a start that fails
+    included: ``LoopbackRig.__enter__`` closes it)."""
+    with LoopbackRig() as server:
+        monkeypatch.setenv("JACK_DEFAULT_SERVER", server.server_name)
+        monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+        yield server
+
+
 @pytest.mark.loopback(portaudio=True)
 @pytest.mark.timeout(180)
 def test_the_users_server_killed_as_the_capture_opens_and_started_again_is_a_run_on_the_new_server(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    server = LoopbackRig()
-    try:
-        server.start()  # inside the try: a start that fails still gives the leased name back
-        monkeypatch.setenv("JACK_DEFAULT_SERVER", server.server_name)
-        monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
-        restarts: list[threading.Thread] = []
-        killed = _kill_as_the_capture_opens(monkeypatch, server, restart=True, restarts=restarts)
-        result = _run(tmp_path)
-        (now,) = server_pids(server.server_name)
-    finally:
-        for thread in restarts:
-            thread.join(WAIT_S)
-        server.close()
+    restarts: list[threading.Thread] = []
+    with _users_server(tmp_path, monkeypatch) as server:
+        try:
+            killed = _kill_as_the_capture_opens(monkeypatch, server, restart=True, restarts=restarts)
+            result = _run(tmp_path)
+            (now,) = server_pids(server.server_name)
+        finally:
+            for thread in restarts:  # the restart done before the server is stopped
+                thread.join(WAIT_S)
     assert killed and now != killed[0]
     verdict = result.verdict
     # PASS, or INCONCLUSIVE only for glitches the rig measured as the loaded machine's (JACK's xrun
@@ -174,15 +183,9 @@ def test_the_users_server_killed_as_the_capture_opens_and_started_again_is_a_run
 @pytest.mark.timeout(180)
 def test_the_users_server_killed_as_the_capture_opens_and_never_back_is_inconclusive(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    server = LoopbackRig()
-    try:
-        server.start()  # inside the try: a start that fails still gives the leased name back
-        monkeypatch.setenv("JACK_DEFAULT_SERVER", server.server_name)
-        monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    with _users_server(tmp_path, monkeypatch) as server:
         killed = _kill_as_the_capture_opens(monkeypatch, server, restart=False, restarts=[])
         result = _run(tmp_path)
-    finally:
-        server.close()
     assert result.exit_code == 3 and not result.verdict.failures, result.verdict
     doubts = " ".join(result.verdict.doubts)
     assert (f"the system never ran: the JACK server {server.server_name!r} went away as the rig's capture client "
