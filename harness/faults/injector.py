@@ -19,7 +19,8 @@ import itertools
 import random
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -268,11 +269,8 @@ class FaultInjector:
             self.records.append(record)
             self.fired_by_kind[fault.kind] += 1
             self._tell("fault_start", record)
-            self._busy = (fault.kind, record.fired_at)
-            try:
+            with self._busy_with(fault.kind, record.fired_at):
                 token = fault.start(ctx)
-            finally:
-                self._busy = None
             record.details = _public(token)
             if fault.duration_s > 0:
                 self._active[fault.fault_id] = (fault, record, token, ctx)
@@ -282,6 +280,16 @@ class FaultInjector:
                 record.ended_at = self.system.clock.now()
                 self._tell("fault_end", record)
             return record
+
+    @contextmanager
+    def _busy_with(self, kind: str, since: float) -> Iterator[None]:
+        """Mark the injector busy with one fault's start or end while it runs, so that a
+        ``disarm`` meanwhile can say what the faults still queued waited behind."""
+        self._busy = (kind, since)
+        try:
+            yield
+        finally:
+            self._busy = None
 
     def _skip(self, fault: Fault, reason: str) -> None:
         """A fault that could not act: noted (with its parameters and why), counted, not fired."""
@@ -307,11 +315,8 @@ class FaultInjector:
             if item is None:
                 return
             fault, record, token, ctx = item
-            self._busy = (fault.kind, self.system.clock.now())
-            try:
+            with self._busy_with(fault.kind, self.system.clock.now()):
                 fault.end(ctx, token)
-            finally:
-                self._busy = None
             record.ended_at = self.system.clock.now()
             self._tell("fault_end", record)
 
