@@ -554,3 +554,34 @@ def test_the_stream_s_and_the_device_s_states_are_the_bools_they_are_declared_as
             backend.unstall("sim-in")
             stream.stop()
         assert all(type(s) is bool for s in states()), step
+
+
+def test_a_starved_input_is_dated_from_its_first_block_and_a_restart_forgets_it():
+    """``starve_input``: every block comes on time, flagged ``input_underflow`` with silence for
+    input, and ``stats.input_starved_since`` (what the system's watchdog reads) is the first such
+    block's time until a block brings input again. A stream stopped while starved and started
+    again has had no block yet: the run from before the stop is not its own (the watchdog would
+    otherwise report a stall for a stream that has not been silent at all)."""
+    clock, backend, stream, rec, _ = _setup()
+    stream.start()
+    clock.advance(PERIOD * 2)
+    assert stream.stats.input_starved_since is None
+    backend.starve_input("sim-in")
+    clock.advance(PERIOD * 3)
+    assert rec.flags()[2:] == [["input_underflow"]] * 3
+    assert not rec.calls[-1][4].any()  # silence in place of the input
+    assert stream.stats.input_starved_since == pytest.approx(PERIOD * 3, abs=1e-12)
+    backend.feed_input("sim-in")
+    clock.advance(PERIOD)
+    assert rec.flags()[-1] == [] and stream.stats.input_starved_since is None
+    backend.starve_input("sim-in")
+    clock.advance(PERIOD * 2)
+    assert stream.stats.input_starved_since == pytest.approx(PERIOD * 7, abs=1e-12)
+    stream.stop()
+    backend.feed_input("sim-in")
+    clock.advance(PERIOD * 10)
+    stream.start()
+    assert stream.stats.input_starved_since is None
+    clock.advance(PERIOD)
+    assert rec.flags()[-1] == [] and stream.stats.input_starved_since is None
+    stream.close()

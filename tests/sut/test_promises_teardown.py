@@ -134,3 +134,45 @@ def test_a_component_is_stopped_only_once_its_stream_and_buffers_are_gone():
     assert [c for c, *_ in seen] == [*reversed(PIPELINE), "system"]
     assert all(held == [] and streams == 0 and gone for _, held, streams, gone in seen)
     s.close()
+
+
+def _into(how: str) -> AudioSystem:
+    """A running system driven into the state ``how`` names, by the path that reaches it."""
+    s = _running({"recovery": {"deadline_ms": 100}, "device": {"fallback_devices": []}}, seed=34)
+    if how == "paused":
+        s.pause()
+    elif how == "recovering":
+        s.backend.remove_device("sim-in")
+        s.run_for(0.02)
+    elif how == "failed_by_error":
+        with pytest.raises(SimulatedError):
+            s.simulate_error("dsp")
+    elif how == "failed_recovery":
+        s.backend.remove_device("sim-in")
+        s.run_for(1.0)
+    elif how == "failed_start":
+        s.stop()
+        s.backend.remove_device("sim-out")
+        with pytest.raises(DeviceNotFoundError):
+            s.start()
+    return s
+
+
+@pytest.mark.parametrize("how, state", [
+    ("running", State.RUNNING), ("paused", State.PAUSED), ("recovering", State.RECOVERING),
+    ("failed_by_error", State.FAILED), ("failed_recovery", State.FAILED), ("failed_start", State.FAILED)])
+def test_stop_from_every_state_stops_every_component_and_a_restart_runs_them_all(how, state):
+    """stop() brings the system *and each of its components* to STOPPED, whatever state it was
+    stopped from: a component left FAILED by a cascade or a failed recovery stays FAILED through
+    the next start() (the system RUNNING, its components FAILED, unhealthy) unless stop() moved it."""
+    s = _into(how)
+    assert s.state == state
+    s.stop()
+    assert s.coordinator.states() == {n: State.STOPPED for n in ("system", *PIPELINE)}
+    for name in ("sim-in", "sim-out"):
+        s.backend.restore_device(name)
+    s.start()
+    s.run_for(0.05)
+    assert s.coordinator.states() == {n: State.RUNNING for n in ("system", *PIPELINE)}
+    assert s.is_healthy()
+    s.close()
