@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
+import math
 import threading
 import time
 from collections import deque
@@ -2581,6 +2582,17 @@ def check_health(history: History, system: "AudioSystem | None" = None) -> Verdi
 _STALL_ERROR = "DeviceStalledError"
 
 
+def _watchdog_bound(config: Any) -> float | None:
+    """The watchdog's own bound for the configuration ``config`` (a ``config_applied`` event's
+    dict): ``stall_periods`` periods, the least silence it reports as a stall (a stream's floor
+    only raises it); None when the configuration does not say."""
+    try:
+        stream, watchdog = config["stream"], config["watchdog"]
+        return int(watchdog["stall_periods"]) * float(stream["block_size"]) / float(stream["sample_rate"])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
 def _starved_input_span(config: Any) -> float | None:
     """How long a RUNNING system may play on with its input starved before it must have reported
     it, for the configuration ``config`` (a ``config_applied`` event's dict): the watchdog's bound
@@ -2879,13 +2891,25 @@ class _StallsCounted(_Fold):
     Judged at every metrics snapshot of a history on the virtual clock, and against the live
     system's counter when one is given (the run's end). Inconclusive, never held, when neither
     is there to judge (a real clock's snapshots may be read while a report is on its way) and a
-    stall was reported or counted, or when the system keeps no ``device_stalls`` counter at all."""
+    stall was reported or counted, or when the system keeps no ``device_stalls`` counter at all.
+
+    Each report also says how long the stream was silent (``stalled_for_s``), and that figure is
+    held to what the watchdog could have measured: at least the watchdog's bound (``stall_periods``
+    periods) of the least of the configurations applied so far, since the watchdog reports only a
+    silence longer than its bound; and at most the time since the history began when the system had
+    no stream then (not yet started), since no stream can have been silent before it existed. A
+    report outside those bounds is a silence misstated (a unit mixed, a wrong reference moment),
+    which recovery, the reports and the rig's outage matching all read."""
 
     name = "stalls_counted"
-    types = frozenset({"error", "metrics"})
+    types = frozenset({"attach", "event", "error", "metrics"})
 
     def __init__(self, init: dict[str, Any]) -> None:
         self.virtual = init.get("clock") == "virtual"
+        #: no stream existed when the history began: silences are bounded by the time since then
+        self.streamless_at_start = init.get("state") in ("uninitialized", "initialized")
+        self.began_at: float | None = None
+        self.least_bound: float | None = None  # the least watchdog bound of the configurations applied
         self.seen = 0
         self.snapshots = 0  # snapshots that carry the counter
         self.judged = 0  # of them, those judged (the virtual clock's)
@@ -2893,9 +2917,20 @@ class _StallsCounted(_Fold):
         self.evidence: list[dict[str, Any]] = []
 
     def feed(self, e: Any) -> None:
+        if e.type == "attach":
+            if self.began_at is None:
+                self.began_at = e.time
+            return
+        if e.type == "event":
+            if e.value == "config_applied":
+                bound = _watchdog_bound(e.data.get("config") or {})
+                if bound is not None and (self.least_bound is None or bound < self.least_bound):
+                    self.least_bound = bound
+            return
         if e.type == "error":
             if _is_watchdog_stall(e):
                 self.seen += 1
+                self._judge_silence(e)
             return
         counters = e.data.get("counters") or {}
         if "device_stalls" not in counters:
@@ -2908,6 +2943,31 @@ class _StallsCounted(_Fold):
         self.judged += 1
         if counted != self.seen and len(self.evidence) < _MAX_EVIDENCE:
             self.evidence.append(self._mismatch(counted, e.time))
+
+    def _judge_silence(self, e: Any) -> None:
+        """A report's ``stalled_for_s`` held to the watchdog's bound below and to the time any
+        stream can have existed above (the class docstring)."""
+        silent = (e.data.get("error") or {}).get("details", {}).get("stalled_for_s")
+        try:
+            silent = float(silent)
+        except (TypeError, ValueError):
+            silent = math.nan
+        why = None
+        if not math.isfinite(silent):
+            why, limit = "a stall report's silence is not a finite number of seconds", None
+        elif self.least_bound is not None and silent < self.least_bound * (1 - 1e-9):
+            why, limit = "a stall reported for a silence shorter than the watchdog's bound", self.least_bound
+        elif (self.streamless_at_start and self.began_at is not None
+              and silent > (e.time - self.began_at) * (1 + 1e-9) + 1e-9):
+            why, limit = ("a stall reported for a silence longer than the run had lasted",
+                          e.time - self.began_at)
+        if why is None or len(self.evidence) >= _MAX_EVIDENCE:
+            return
+        self.evidence.append({
+            "why": why, "time": round(e.time, 6), "stalled_for_s": silent,
+            "limit_s": None if limit is None else round(limit, 6),
+            "message": f"stalled_for_s {silent!r} at t={e.time:.3f} s: {why}"
+                       + ("" if limit is None else f" ({limit:.6f} s)")})
 
     def _mismatch(self, counted: int, at: float | None) -> dict[str, Any]:
         where = "at the run's end (live)" if at is None else f"at t={at:.3f} s"
@@ -2926,8 +2986,11 @@ class _StallsCounted(_Fold):
             if live != self.seen:
                 evidence.append(self._mismatch(live, None))
         if evidence:
-            return Verdict(name, False, evidence, f"{len(evidence)} device_stalls count(s) disagree with the "
-                           "watchdog's stall reports")
+            misstated = sum(1 for e in evidence if "stalled_for_s" in e)
+            counts = len(evidence) - misstated
+            parts = ([f"{counts} device_stalls count(s) disagree with the watchdog's stall reports"] if counts else []) \
+                + ([f"{misstated} stall report(s) misstate the silence"] if misstated else [])
+            return Verdict(name, False, evidence, "; ".join(parts))
         if live is None and not self.snapshots:
             return Verdict(name, True, [], "the system keeps no device_stalls counter (none given live, none in a "
                            "snapshot): its stalls' count cannot be judged", inconclusive=True,

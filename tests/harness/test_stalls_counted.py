@@ -132,3 +132,90 @@ def test_a_system_that_drops_its_count_is_caught() -> None:
     offline, live = _stall_for_real(_UncountedStalls)
     assert not offline.ok and not live.ok
     assert live.evidence[-1]["message"] == "device_stalls 0, watchdog stall reports 5 at the run's end (live)"
+
+
+# -- the silence each report states --------------------------------------------------------------
+
+_CONFIG = {"stream": {"block_size": 256, "sample_rate": 48000}, "watchdog": {"stall_periods": 3}}
+_BOUND = 3 * 256 / 48000  # 16 ms
+
+
+def _started_history() -> History:
+    """A history begun before the system had a stream (t=0), then configured."""
+    h = History()
+    h.record("attach", time=0.0, data={"state": "uninitialized", "configured": False, "pending": False,
+                                       "clock": "virtual", "components": {"system": "uninitialized"}})
+    h.record("event", time=0.0, value="config_applied", data={"config": _CONFIG})
+    return h
+
+
+def _stall_of(h: History, t: float, silent: Any) -> None:
+    h.record("error", time=t, value="error",
+             data={"error": {"type": "DeviceStalledError", "message": "no callback", "component": "device",
+                             "details": {"stalled_for_s": silent}}, "severity": "CRITICAL", "component": "device"})
+    _snapshot(h, t, sum(1 for e in h if e.type == "error"))
+
+
+def test_a_silence_between_the_bound_and_the_run_s_length_holds() -> None:
+    h = _started_history()
+    _stall_of(h, 1.0, _BOUND * 1.0001)
+    _stall_of(h, 2.0, 2.0)  # silent since the very start: at the limit, still possible
+    v = _judge(h)
+    assert v.ok and not v.inconclusive, v
+
+
+def test_a_silence_shorter_than_the_watchdog_s_bound_is_violated() -> None:
+    h = _started_history()
+    _stall_of(h, 1.0, _BOUND / 1000)
+    v = _judge(h)
+    assert not v.ok, v
+    assert [e["why"] for e in v.evidence] == ["a stall reported for a silence shorter than the watchdog's bound"]
+    assert v.message == "1 stall report(s) misstate the silence"
+
+
+def test_a_silence_longer_than_the_run_had_lasted_is_violated() -> None:
+    h = _started_history()
+    _stall_of(h, 1.0, 21.0)
+    v = _judge(h)
+    assert not v.ok, v
+    assert [(e["why"], e["limit_s"]) for e in v.evidence] == [
+        ("a stall reported for a silence longer than the run had lasted", 1.0)]
+
+
+def test_a_silence_that_is_no_number_is_violated() -> None:
+    h = _started_history()
+    _stall_of(h, 1.0, "0.02 s")
+    v = _judge(h)
+    assert [e["why"] for e in v.evidence] == ["a stall report's silence is not a finite number of seconds"]
+
+
+def test_a_history_begun_on_a_running_system_bounds_no_silence_from_above() -> None:
+    """A stream that was running before the history began may have been silent for longer than
+    the history: only the watchdog's bound is judged."""
+    h = _history()
+    h.record("event", time=0.5, value="config_applied", data={"config": _CONFIG})
+    _stall_of(h, 1.0, 30.0)
+    v = _judge(h)
+    assert v.ok and not v.inconclusive, v
+
+
+class _SilenceInMilliseconds(AudioSystem):
+    """The watchdog's silence reported in milliseconds under the name of seconds."""
+
+    def _report_stall(self, stream: Any, config: Any, what: str, silent_s: float, details: Any) -> None:
+        super()._report_stall(stream, config, what, silent_s * 1000, details)
+
+
+class _SilenceInKiloseconds(AudioSystem):
+    """The watchdog's silence divided where it should have been multiplied."""
+
+    def _report_stall(self, stream: Any, config: Any, what: str, silent_s: float, details: Any) -> None:
+        super()._report_stall(stream, config, what, silent_s / 1000, details)
+
+
+def test_a_system_that_misstates_its_silences_is_caught_both_ways() -> None:
+    for cls, why in ((_SilenceInMilliseconds, "a stall reported for a silence longer than the run had lasted"),
+                     (_SilenceInKiloseconds, "a stall reported for a silence shorter than the watchdog's bound")):
+        offline, live = _stall_for_real(cls)
+        assert not offline.ok and not live.ok, cls
+        assert {e["why"] for e in offline.evidence} == {why}, cls
