@@ -40,7 +40,7 @@ from system_under_test.errors import ConfigError
 
 from ..errors import InputFileError
 from ..faults import FAULT_KINDS, At, Schedule
-from ..history import History
+from ..history import NO_ENTRIES, History, recorded_nothing
 from ..runfolder import RunFolder
 from .loader import parse_scenario
 from .model import FORMAT_VERSION, Scenario, format_duration
@@ -287,11 +287,11 @@ def scenario_from_history(history: History | str | Path, *, scenario_id: str | N
     if not isinstance(history, History):
         source = history
         history = History.read_jsonl(history)
-    if source is not None and not history.entries:  # an empty file is no replay of one "start"
+    if source is not None and recorded_nothing(history):  # an empty file is no replay of one "start"
         from ..errors import InputFileError  # noqa: PLC0415
 
-        raise InputFileError(source, "holds no history entries; give the history.jsonl a run, soak or "
-                                     "test recorded (a run folder has one)")
+        raise InputFileError(source, f"{NO_ENTRIES}, so there is nothing to replay; give the history.jsonl "
+                                     "a run, soak or test recorded (a run folder has one)")
     source = str(source) if source is not None else "<history>"
     meta = history.meta
     init = history.initial or {}
