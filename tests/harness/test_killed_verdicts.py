@@ -46,3 +46,35 @@ def test_report_and_from_history_give_one_reason_for_a_history_without_entries(
     assert code == 2, (code, out2, err2)
     assert str(history) in err2 and NO_ENTRIES in err2, err2
     assert "Traceback" not in err2 and not (tmp_path / "bug.toml").exists()
+
+
+# ------------------------------------------------- compare: a killed run is compared as cut ----
+def _report(status: str, outcome: str, failures: int, faults: int) -> dict[str, object]:
+    """The parts of a ``report.json`` compare reads: a soak's totals, as a kill leaves them
+    (entered-FAILED states of a device fault whose recovery the kill cut off)."""
+    return {"kind": "soak", "run": {"run_id": status, "backend": "sim", "profile": "default", "status": status},
+            "verdict": {"outcome": outcome},
+            "performance": {"callback_duration_s": {"p50": 1e-5, "p99": 4e-3, "p99_9": 1.3e-2, "max": 1.5e-2}},
+            "stability": {"failure_count": failures, "faults_injected": faults, "xruns_per_hour": 5760.0}}
+
+
+def test_compare_with_a_killed_soak_compares_nothing_and_lists_no_regression(tmp_path: Path) -> None:
+    """main: "REGRESSION (3): failures: 0 -> 8 ...; faults injected ...; verdict: pass ->
+    inconclusive" and exit 1 for a finished soak against the partial report of a killed one."""
+    done, killed = tmp_path / "done", tmp_path / "killed"
+    for folder, report in ((done, _report("completed", "pass", 0, 67)),
+                           (killed, _report("partial", "inconclusive", 8, 3))):
+        folder.mkdir()
+        (folder / "report.json").write_text(json.dumps(report))
+    code, out, err = cli("compare", done, killed)
+    assert code == 3, (code, out, err)
+    assert "REGRESSION" not in out and "NOT COMPARED: B (partial) did not finish" in out, out
+    assert "status: completed vs partial" in err
+    code, out, _ = cli("compare", killed, done, "--json")
+    doc = json.loads(out)
+    assert code == 3 and doc["cut"] == ["A (partial)"] and doc["regressions"] == []
+    assert {m["verdict"] for m in doc["metrics"]} == {"n/a"}
+    # two finished runs are still judged: the same totals are a regression there
+    (killed / "report.json").write_text(json.dumps(_report("completed", "fail", 8, 67)))
+    code, out, _ = cli("compare", done, killed)
+    assert code == 1 and "REGRESSION" in out and "failures: 0 -> 8" in out, out
