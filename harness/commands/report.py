@@ -36,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def handler(args: argparse.Namespace) -> int:
     from ..journal import JOURNAL_NAME
     from ..reports import history_db_warning, write_reports
+    from ..runfolder import is_temporary
 
     run_dir: Path = args.run_dir
     if not run_dir.exists():
@@ -51,7 +52,7 @@ def handler(args: argparse.Namespace) -> int:
             source, read_warnings = run_folder_data(run_dir)
         elif (run_dir / "history.jsonl").exists() or (run_dir / "history.jsonl").is_symlink():
             source, read_warnings = cut_off_run_data(run_dir)
-        elif not any(run_dir.iterdir()):
+        elif not any(not is_temporary(p.name) for p in run_dir.iterdir()):
             # `soundcheck run` makes its folder before its history: killed in between, it is empty
             raise UsageError(f"{run_dir}: an empty folder (no journal.jsonl, summary.json or history.jsonl): not "
                              "a run folder, or a run stopped before it recorded anything; nothing to report")

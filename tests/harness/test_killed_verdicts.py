@@ -78,3 +78,58 @@ def test_compare_with_a_killed_soak_compares_nothing_and_lists_no_regression(tmp
     (killed / "report.json").write_text(json.dumps(_report("completed", "fail", 8, 67)))
     code, out, _ = cli("compare", done, killed)
     assert code == 1 and "REGRESSION" in out and "failures: 0 -> 8" in out, out
+
+
+# ------------------------------------------ temporaries a kill left mid-write are removed ----
+def _absent_pid() -> int:
+    """A pid no process can have (above the kernel's ``pid_max``)."""
+    return int(Path("/proc/sys/kernel/pid_max").read_text()) + 1
+
+
+def test_a_later_write_removes_the_temporaries_of_killed_writers_and_keeps_everything_else(
+        tmp_path: Path) -> None:
+    """main: the temporaries stayed forever (and a pid was never in their names)."""
+    import os
+
+    from harness.runfolder import RunFolder
+
+    old = 1_000_000_000.0  # 2001: before this process started
+    stale_pidless = tmp_path / ".report.html.4dd2ce240add.tmp"
+    stale_dead = tmp_path / f".report.json.p{_absent_pid()}.0123456789ab.tmp"
+    live = tmp_path / f".report.json.p{os.getppid()}.0123456789ab.tmp"  # its writer lives: kept
+    fresh_pidless = tmp_path / ".summary.json.aaaaaaaaaaaa.tmp"  # newer than this process: kept
+    users = tmp_path / ".notes.tmp"  # not the pattern: kept
+    for path in (stale_pidless, stale_dead, live, fresh_pidless, users):
+        path.write_text("half a file")
+    os.utime(stale_pidless, (old, old))
+    os.utime(users, (old, old))
+    link = tmp_path / ".figures.svg.p1.0123456789ab.tmp"
+    link.symlink_to(users)  # a link of the pattern is no temporary of ours: kept
+    os.utime(link, (old, old), follow_symlinks=False)
+    (tmp_path / "figures").mkdir()
+    stale_sub = tmp_path / "figures" / f".a.svg.p{_absent_pid()}.ffffffffffff.tmp"
+    stale_sub.write_text("half")
+
+    folder = RunFolder(tmp_path)
+    folder.write_text("report.json", "{}")
+    folder.write_text("figures/b.svg", "<svg/>")
+    assert not stale_pidless.exists() and not stale_dead.exists() and not stale_sub.exists()
+    assert live.exists() and fresh_pidless.exists() and users.exists() and link.is_symlink()
+    assert (tmp_path / "report.json").read_text() == "{}"
+
+
+def test_report_removes_a_killed_writers_temporary_and_a_folder_of_temporaries_alone_is_empty(
+        killed_before_any_entry: Path, tmp_path: Path) -> None:
+    """main: the temporary stayed beside the rebuilt report; a folder holding only one was not
+    "an empty folder" but read as a soak's (exit 2 "journal.jsonl: no journal here")."""
+    stale = killed_before_any_entry / f".report.html.p{_absent_pid()}.0123456789ab.tmp"
+    stale.write_text("<html>half")
+    code, out, err = cli("report", killed_before_any_entry, "--no-history")
+    assert code == 3, (code, out, err)
+    assert not stale.exists() and (killed_before_any_entry / "report.html").is_file()
+
+    only = tmp_path / "only-a-temporary"
+    only.mkdir()
+    (only / f".report.html.p{_absent_pid()}.0123456789ab.tmp").write_text("<html>half")
+    code, out, err = cli("report", only, "--no-history")
+    assert code == 2 and "an empty folder" in err, (code, out, err)
