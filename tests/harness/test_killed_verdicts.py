@@ -133,3 +133,65 @@ def test_report_removes_a_killed_writers_temporary_and_a_folder_of_temporaries_a
     (only / f".report.html.p{_absent_pid()}.0123456789ab.tmp").write_text("<html>half")
     code, out, err = cli("report", only, "--no-history")
     assert code == 2 and "an empty folder" in err, (code, out, err)
+
+
+# --------------------------------- the failure export's minimiser does not read the wall clock ----
+def _failing_history() -> "History":
+    """A history of the ``half_reconfigure`` mutant violating ``rejected_config``, with steps the
+    failure does not need (pause, resume, close) for the minimiser to drop."""
+    from harness.history import History, run_op
+    from harness.scenarios.executor import mutant_factory
+
+    system = mutant_factory("half_reconfigure")({}, seed=0)
+    history = History(meta={"seed": 0}).attach(system)
+    run_op(history, system, "initialize")
+    run_op(history, system, "start")
+    system.run_for(0.1)
+    run_op(history, system, "pause")
+    system.run_for(0.05)
+    run_op(history, system, "resume")
+    system.run_for(0.05)
+    run_op(history, system, "configure", {"dsp": [{"kind": "gain", "gain_db": -20.0}], "stream": {"block_size": 3}})
+    system.run_for(0.1)
+    run_op(history, system, "close")
+    return history
+
+
+def _export(out: Path) -> str:
+    from harness.scenarios.executor import mutant_factory
+    from harness.scenarios.export import export_failure
+
+    path = export_failure(_failing_history(), config=None, seed=0, failed_invariant="rejected_config",
+                          out_dir=out, system_factory=mutant_factory("half_reconfigure"))
+    return path.read_text()
+
+
+def test_the_exported_scenario_is_the_same_when_the_wall_clock_jumps(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """main: a wall-clock budget of 20 s (``time.perf_counter``); a process slowed so that each
+    reading is 1000 s past the last exported the un-minimised timeline, all its steps kept."""
+    import itertools
+    import time
+
+    calm = _export(tmp_path / "calm")
+    ticks = itertools.count()
+    real = time.perf_counter
+    monkeypatch.setattr(time, "perf_counter", lambda: real() + 1000.0 * next(ticks))
+    monkeypatch.setattr(time, "monotonic", lambda: real() + 1000.0 * next(ticks))
+    slowed = _export(tmp_path / "slowed")
+    assert slowed == calm
+    assert calm.count("[[steps]]") <= 2, calm  # minimised: pause, resume and close were dropped
+
+
+def test_the_minimisers_budget_is_replays_and_simulated_seconds(tmp_path: Path) -> None:
+    from harness.scenarios.executor import mutant_factory
+    from harness.scenarios.export import _document, _steps_from_any, minimise
+
+    steps = _steps_from_any(_failing_history())
+    doc = _document("x", "t", "r", [], 0, {}, steps, [{"invariant": "rejected_config"}])
+    factory = mutant_factory("half_reconfigure")
+    assert len(minimise(doc, "rejected_config", system_factory=factory)["steps"]) < len(steps)
+    # no replay allowed, or one replay whose simulated time uses the whole budget: nothing dropped
+    # beyond what that one replay decided (the last step, ``close``, is not needed)
+    assert minimise(doc, "rejected_config", system_factory=factory, max_runs=0)["steps"] == steps
+    assert minimise(doc, "rejected_config", system_factory=factory, max_sim_s=1e-9)["steps"] == steps[:-1]
