@@ -195,3 +195,64 @@ def test_the_minimisers_budget_is_replays_and_simulated_seconds(tmp_path: Path) 
     # beyond what that one replay decided (the last step, ``close``, is not needed)
     assert minimise(doc, "rejected_config", system_factory=factory, max_runs=0)["steps"] == steps
     assert minimise(doc, "rejected_config", system_factory=factory, max_sim_s=1e-9)["steps"] == steps[:-1]
+
+
+# ------------------------------------------ swarm --resume reads a swarm.jsonl a kill cut ----
+def _row(seed: int) -> bytes:
+    return (json.dumps({"seed": seed, "outcome": "pass", "simulated_s": 22.25, "note": "é"}, sort_keys=True)
+            + "\n").encode()
+
+
+@pytest.mark.parametrize("cut", [1, 9, -2, -1])
+def test_a_swarm_log_cut_mid_line_keeps_every_whole_line_and_names_the_cut(tmp_path: Path, cut: int) -> None:
+    """main: the cut line was dropped in silence. ``cut``: the last row's bytes kept (a slice end:
+    -2 drops its closing brace too; -1 only its newline, which leaves a whole row, kept)."""
+    from harness.swarm import SwarmLog
+
+    path = tmp_path / "swarm.jsonl"
+    last = _row(4)
+    kept = last[:cut]
+    path.write_bytes(_row(1) + _row(2) + _row(2) + _row(3) + kept)  # seed 2 twice: counted once
+    log = SwarmLog(path)
+    if cut == -1:
+        assert sorted(log.rows) == [1, 2, 3, 4] and log.warnings == []
+    else:
+        assert sorted(log.rows) == [1, 2, 3]
+        (warning,) = log.warnings
+        assert warning.startswith(f"{path}: the last {len(kept)} byte(s) (line 5, cut part-way"), warning
+        assert "its seed runs again" in warning
+    assert 4 in log or log.add({"seed": 4, "outcome": "pass"})
+    assert not log.add({"seed": 1, "outcome": "fail"})  # a seed on file is never written again
+    log.close()
+    seeds = [json.loads(line)["seed"] for line in path.read_bytes().splitlines()]
+    assert seeds == [1, 2, 2, 3, 4]
+    again = SwarmLog(path)
+    again.close()
+    assert again.warnings == [] and sorted(again.rows) == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("damage", [b"{not json\n", b"\xff\xfe\n", b'{"seed": "1"}\n', b"[]\n"])
+def test_a_swarm_log_damaged_in_the_middle_is_refused_naming_the_file_and_line(
+        tmp_path: Path, damage: bytes) -> None:
+    """main: the damaged line was skipped in silence (its seed run and counted again), and a line
+    of invalid UTF-8 anywhere was a UnicodeDecodeError traceback."""
+    from harness.errors import InputFileError
+    from harness.swarm import SwarmLog
+
+    path = tmp_path / "swarm.jsonl"
+    data = _row(1) + damage + _row(3)
+    path.write_bytes(data)
+    with pytest.raises(InputFileError) as caught:
+        SwarmLog(path)
+    assert str(path) in str(caught.value) and "line 2: not a swarm row" in str(caught.value)
+    assert path.read_bytes() == data
+
+
+def test_swarm_resume_of_a_damaged_log_exits_2_before_a_cluster_starts(tmp_path: Path) -> None:
+    out = tmp_path / "sw"
+    out.mkdir()
+    (out / "swarm-spec.json").write_text(json.dumps({"seeds": "1-3", "duration_s": 1.0, "faults": "swarm"}))
+    (out / "swarm.jsonl").write_bytes(_row(1) + b"{not json\n" + _row(3))
+    code, out_text, err = cli("swarm", "--resume", out, "--quiet", "--no-history", "--workers", "1")
+    assert code == 2, (code, out_text, err)
+    assert "swarm.jsonl: line 2: not a swarm row" in err and "Traceback" not in err
