@@ -45,6 +45,7 @@ def test_report_and_from_history_give_one_reason_for_a_history_without_entries(
     code, out2, err2 = cli("scenario", "from-history", history, "-o", tmp_path / "bug.toml")
     assert code == 2, (code, out2, err2)
     assert str(history) in err2 and NO_ENTRIES in err2, err2
+    assert "warning" not in err2 and err2.count("\n") == 1, err2  # the refusal alone, no "replays" warning
     assert "Traceback" not in err2 and not (tmp_path / "bug.toml").exists()
 
 
