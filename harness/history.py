@@ -129,6 +129,18 @@ class CutTail:
                 "are not a whole entry and were dropped; every line before them was read")
 
 
+#: why a history file without a single entry has nothing to judge or replay, in the same words for
+#: every reader (``report`` calls the run INCONCLUSIVE, ``scenario from-history`` refuses the file)
+NO_ENTRIES = ("holds no history entries (a run killed before it recorded anything leaves such a file: "
+              "empty, or its header alone)")
+
+
+def recorded_nothing(history: "History") -> bool:
+    """Whether ``history`` holds nothing but its header (``meta``): no operation, event or fault
+    to judge or replay (``NO_ENTRIES``)."""
+    return all(e.type == "meta" for e in history)
+
+
 def cut_off_phrase(history: "History") -> str:
     """"the run was cut off at t=... s" for the history of a run that never reached its verdict,
     t counted from its first entry; with the run's asked duration (its ``meta``) when the record
@@ -1126,6 +1138,8 @@ def run_op(history: History, system: Any, op_name: str, *args: Any, process: str
 
 __all__ = [
     "CutTail",
+    "NO_ENTRIES",
+    "recorded_nothing",
     "cut_off_phrase",
     "Entry",
     "History",

@@ -13,6 +13,12 @@ never make soundcheck write outside the folder. So every write here:
   link itself and never writes through it), so a crash leaves the old file or the new one;
 - appends and updates through ``O_NOFOLLOW`` descriptors.
 
+A kill mid-write leaves its temporary behind (``.report.html.p<pid>.<hex>.tmp``). The first write
+into a folder (or sub-folder) by a ``RunFolder`` removes the stale ones (``remove_stale_temporaries``):
+only regular files of this naming pattern, and only those no live process is writing: the writer's
+pid (in the name) is gone, or, for a name without a pid (an older soundcheck's), the file is older
+than this process. Readers that list a folder's files skip temporaries (``is_temporary``).
+
 ``lock()`` takes an exclusive ``fcntl.flock`` on ``.soundcheck.lock`` in the folder for as long as
 the returned object lives, so two ``soak --resume`` of one folder cannot both run: the second is
 refused at once (the kernel drops the lock when the holder dies, so a killed soak never leaves a
@@ -25,17 +31,48 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import InputFileError
 
-__all__ = ["LOCK_NAME", "RunFolder", "RunFolderError", "RunFolderLock", "remove_refused_run"]
+__all__ = ["LOCK_NAME", "RunFolder", "RunFolderError", "RunFolderLock", "is_temporary", "remove_refused_run"]
 
 LOCK_NAME = ".soundcheck.lock"
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+#: ``write_bytes``'s temporaries: ``.<name>.p<pid>.<12 hex>.tmp`` (``.<name>.<12 hex>.tmp`` before the
+#: writer's pid was kept in the name)
+_TEMPORARY = re.compile(r"\.(?P<leaf>.+?)\.(?:p(?P<pid>[0-9]+)\.)?[0-9a-f]{12}\.tmp")
+
+
+def is_temporary(name: str) -> bool:
+    """Whether ``name`` is one of ``RunFolder.write_bytes``'s temporaries: never a run's output."""
+    return _TEMPORARY.fullmatch(name) is not None
+
+
+def _process_started() -> float:
+    """When this process started (epoch seconds): a pid-less temporary older than that has no
+    writer left in this process, and none of today's writers names its temporaries without a pid."""
+    import psutil  # noqa: PLC0415
+
+    return float(psutil.Process().create_time())
+
+
+def _writer_gone(pid: int) -> bool:
+    """Whether no process ``pid`` exists (a live one, even another user's, may still be writing)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class RunFolderError(InputFileError):
@@ -79,6 +116,7 @@ class RunFolder:
             raise RunFolderError(self.path, "no such run folder (deleted or moved while soundcheck was "
                                             "using it? its results could not be written)"
                                  if not self.path.exists() else "is not a folder; give a run folder")
+        self._swept: set[str] = set()  # the (sub-)folders whose stale temporaries were looked for
 
     # -- descriptors ----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -124,7 +162,11 @@ class RunFolder:
     def write_bytes(self, name: str, data: bytes) -> Path:
         """Replace ``name`` with ``data`` atomically (temp + fsync + rename, all inside the folder)."""
         with self._parent(name, create=True) as (dfd, leaf):
-            tmp = f".{leaf}.{secrets.token_hex(6)}.tmp"
+            where = str(Path(name).parent)
+            if where not in self._swept:
+                self._swept.add(where)
+                self._remove_stale(dfd)
+            tmp = f".{leaf}.p{os.getpid()}.{secrets.token_hex(6)}.tmp"
             try:
                 fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666,
                              dir_fd=dfd)
@@ -150,6 +192,41 @@ class RunFolder:
                     os.unlink(tmp, dir_fd=dfd)
                 raise
         return self.path / name
+
+    def remove_stale_temporaries(self) -> list[str]:
+        """Remove the temporaries a killed writer left in the folder itself (``write_bytes`` does
+        so in each sub-folder it writes into); returns their names. Which ones are stale: see the
+        module docstring."""
+        fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            self._swept.add(".")
+            return self._remove_stale(fd)
+        finally:
+            os.close(fd)
+
+    def _remove_stale(self, dfd: int) -> list[str]:
+        removed: list[str] = []
+        started: float | None = None
+        for name in os.listdir(dfd):
+            m = _TEMPORARY.fullmatch(name)
+            if m is None:
+                continue
+            try:
+                st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if m["pid"] is not None:
+                stale = _writer_gone(int(m["pid"]))
+            else:
+                started = _process_started() if started is None else started
+                stale = st.st_mtime < started
+            if stale:
+                with contextlib.suppress(OSError):
+                    os.unlink(name, dir_fd=dfd)
+                    removed.append(name)
+        return removed
 
     def write_text(self, name: str, text: str) -> Path:
         return self.write_bytes(name, text.encode("utf-8"))

@@ -33,6 +33,7 @@ import random
 import re
 import shutil
 import socket
+import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -42,7 +43,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from .errors import InputFileError, UsageError
 from .runfolder import RunFolder
 from .faults import _DEVICE_PARAMS, FAULT_KINDS, PROFILES, Profile, Schedule
 
@@ -296,11 +297,20 @@ def run_seed(seed: int, duration_s: float, faults: str = "swarm", mutant: str | 
 # ================================================================================= the record ====
 
 class SwarmLog:
-    """``swarm.jsonl``: one line per seed, appended and fsynced; a seed is written at most once."""
+    """``swarm.jsonl``: one line per seed, appended and fsynced; a seed is written at most once.
+
+    Read back (``--resume``, an interrupted swarm's result): every whole line is kept, a seed
+    found twice counts once (its first line), and a last line a killed driver cut part-way is
+    dropped, cut off the file (so the next row starts a line of its own) and said in
+    ``warnings``, naming the file: that seed runs again. A damaged line *followed by* whole lines
+    is no kill's doing: ``InputFileError`` (exit 2) naming the file and the line, the file left as
+    it is, since running on would append after it and count its seed as never run."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.rows: dict[int, dict[str, Any]] = {}
+        #: what reading the file found and dropped, each naming the file (said once by the caller)
+        self.warnings: list[str] = []
         if path.exists():
             self._load()
         self._fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - held open for the swarm
@@ -308,19 +318,34 @@ class SwarmLog:
     def _load(self) -> None:
         data = self.path.read_bytes()
         end = data.rfind(b"\n") + 1
-        if end < len(data):  # a line torn by a killed driver: cut it off, that seed runs again
+        lines = data[:end].split(b"\n")[:-1]
+        tail = data[end:]
+        if tail.strip():
+            row = _row_of(tail)
+            if row is not None:  # a whole row whose newline the kill cut: kept, its line ended
+                lines.append(tail)
+                with open(self.path, "ab") as fh:
+                    fh.write(b"\n")
+            else:
+                with open(self.path, "r+b") as fh:
+                    fh.truncate(end)
+                self.warnings.append(
+                    f"{self.path}: the last {len(tail)} byte(s) (line {len(lines) + 1}, cut part-way by a kill "
+                    "or a crash) are not a whole row and were dropped; its seed runs again")
+        elif tail:  # blanks after the last newline: cut, so the next row starts its own line
             with open(self.path, "r+b") as fh:
                 fh.truncate(end)
-            data = data[:end]
-        for line in data.decode("utf-8").splitlines():
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(row, dict) and isinstance(row.get("seed"), int):
-                self.rows.setdefault(row["seed"], row)
+            row = _row_of(line)
+            if row is None:
+                raise InputFileError(self.path, f"line {number}: not a swarm row (a JSON object with an integer "
+                                                "'seed'); a damaged line inside swarm.jsonl (not a last line cut "
+                                                "by a kill, which is dropped) is not skipped, since its seed would "
+                                                "be run and counted again: restore the file from a copy, or delete "
+                                                "the line to run that seed again")
+            self.rows.setdefault(row["seed"], row)
 
     def __contains__(self, seed: int) -> bool:
         return seed in self.rows
@@ -338,6 +363,17 @@ class SwarmLog:
 
     def close(self) -> None:
         self._fh.close()
+
+
+def _row_of(line: bytes) -> dict[str, Any] | None:
+    """The swarm row a line of ``swarm.jsonl`` holds, or None when it is not one (cut, damaged)."""
+    try:
+        row = json.loads(line)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    if not isinstance(row, dict) or not isinstance(row.get("seed"), int) or isinstance(row["seed"], bool):
+        return None
+    return row
 
 
 # ==================================================================================== the swarm ====
@@ -527,19 +563,16 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
     if spec.system is not None:
         from .sut_protocol import load_system
         load_system(spec.system)  # a bad --system is refused before a cluster starts
+    # the record first: a damaged one is refused before a cluster starts
+    log = SwarmLog(out_dir / SWARM_FILE)
+    for warning in log.warnings:
+        print(f"soundcheck: warning: {warning}", file=sys.stderr)
     # the local cluster's scratch space and every seed's run folder, removed whole at the end
     tmp_root = None if scheduler else tempfile.mkdtemp(prefix="soundcheck-swarm-")
     try:
         client, cluster = _connect(scheduler, workers, tmp_root)
     except BaseException:
-        _remove_tmp(tmp_root)
-        raise
-    try:
-        log = SwarmLog(out_dir / SWARM_FILE)
-    except BaseException:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        log.close()
         _remove_tmp(tmp_root)
         raise
     todo = [s for s in seeds if s not in log]

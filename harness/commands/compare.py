@@ -5,8 +5,9 @@ distributions are compared with a Mann-Whitney U test on their histograms, not a
 (see ``harness.reports.compare``). Runs that are not alike (backend, fault profile, duration class,
 system, mutant) are compared anyway, with a warning first.
 
-Exit status: 0 no regression beyond the thresholds; 1 B regressed; 2 a folder without a readable
-report.json, or a bad option.
+Exit status: 0 no regression beyond the thresholds; 1 B regressed; 3 not compared: a run did not
+finish (killed, interrupted), so its figures are its cut's, not a change; 2 a folder without a
+readable report.json, or a bad option.
 """
 
 from __future__ import annotations
@@ -86,4 +87,6 @@ def handler(args: argparse.Namespace) -> int:
             print(f"  html: {args.html}")
     if c.like_for_like and not args.json:
         print("soundcheck compare: warning: the runs are not alike: " + "; ".join(c.like_for_like), file=sys.stderr)
+    if c.cut:
+        return 3
     return 1 if c.regressed else 0

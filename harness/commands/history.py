@@ -1,7 +1,9 @@
 """``soundcheck history``: the runs recorded so far, trends of key figures, regressions flagged.
 
 A regression is tonight's figure worse than the median + k x MAD (robust spread) of the previous
-N runs like it: the same kind, backend, fault profile, duration class, system and mutant (see
+N runs like it: the same kind, backend, fault profile, duration class, system and mutant; xruns/h
+is judged as a count over the run's simulated time against the baseline's own spread, and the
+other figures of a run shorter than 2 simulated minutes are shown as too short to compare (see
 ``harness.reports.history_db``).
 Exit status: 0 no regression in the latest run; 1 the latest run regressed; 2 usage error.
 """
@@ -60,7 +62,7 @@ def _verdict(row: dict[str, Any]) -> str:
 
 def handler(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..reports.history_db import KEY_FIGURES, HistoryDB, default_db_path, writable
+    from ..reports.history_db import KEY_FIGURES, MIN_EXPOSURE_S, HistoryDB, default_db_path, writable
 
     if args.last < 1 or args.window < 1:
         raise UsageError("--last and --window must be at least 1")
@@ -73,9 +75,10 @@ def handler(args: argparse.Namespace) -> int:
     with HistoryDB(path, readonly=not writable(Path(path))) as db:
         runs = db.runs(limit=args.last, kind=args.kind, backend=args.backend, profile=args.profile)
         regressions = db.regressions(runs[-1], window=args.window, k=args.k) if runs else []
+        too_short = db.too_short(runs[-1], window=args.window) if runs else []
     if args.json:
-        print(json.dumps({"db": str(path), "runs": runs,
-                          "regressions": [r.__dict__ for r in regressions]}, indent=2, default=str))
+        print(json.dumps({"db": str(path), "runs": runs, "regressions": [r.__dict__ for r in regressions],
+                          "too_short_to_compare": too_short}, indent=2, default=str))
         return 1 if regressions else 0
     print(f"run history: {path} ({len(runs)} shown)")
     print(f"{'id':>4} {'recorded':<20} {'kind':<8} {'profile':<9} {'verdict':<12} {'sim time':>9} {'fail':>4} "
@@ -91,6 +94,9 @@ def handler(args: argparse.Namespace) -> int:
             vals = [r.get(fig) for r in runs]
             if any(v is not None for v in vals):
                 print(f"  {label:<20} {_spark(vals)}  latest {_f(vals[-1])}")
+    if too_short:
+        print(f"too short to compare (under {MIN_EXPOSURE_S:g} simulated s, one seed's draw decides them): "
+              + ", ".join(too_short))
     if regressions:
         print(f"REGRESSION in run {runs[-1]['id']}:")
         for reg in regressions:

@@ -36,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def handler(args: argparse.Namespace) -> int:
     from ..journal import JOURNAL_NAME
     from ..reports import history_db_warning, write_reports
+    from ..runfolder import is_temporary
 
     run_dir: Path = args.run_dir
     if not run_dir.exists():
@@ -51,7 +52,7 @@ def handler(args: argparse.Namespace) -> int:
             source, read_warnings = run_folder_data(run_dir)
         elif (run_dir / "history.jsonl").exists() or (run_dir / "history.jsonl").is_symlink():
             source, read_warnings = cut_off_run_data(run_dir)
-        elif not any(run_dir.iterdir()):
+        elif not any(not is_temporary(p.name) for p in run_dir.iterdir()):
             # `soundcheck run` makes its folder before its history: killed in between, it is empty
             raise UsageError(f"{run_dir}: an empty folder (no journal.jsonl, summary.json or history.jsonl): not "
                              "a run folder, or a run stopped before it recorded anything; nothing to report")
@@ -111,8 +112,7 @@ def run_folder_data(run_dir: Path) -> tuple[Any, list[str]]:
     history_path = run_dir / "history.jsonl"
     if not history_path.is_file():
         raise InputFileError(history_path, "missing: the run's history is needed to rebuild its report")
-    history = History.open_jsonl(history_path)
-    read_warnings = [history.cut_tail.describe(history_path)] if history.cut_tail else []
+    history, read_warnings = _open_history(history_path)
     messages = {str(v.get("name")): v for v in [*summary.violations, *summary.inconclusive]}
     unsure = {str(v.get("name")) for v in summary.inconclusive}
     verdicts = [{"name": name, "ok": ok, "inconclusive": name in unsure,
@@ -150,28 +150,41 @@ def cut_off_run_data(run_dir: Path) -> tuple[Any, list[str]]:
     as far as its last whole line (a line the kill cut part-way is dropped and named), and the
     report says when the record stops, so the folder can still be reported, compared and
     listed in the run history. A history damaged in the middle stays an input error (exit 2)."""
-    from ..history import History, cut_off_phrase
+    from ..history import NO_ENTRIES, cut_off_phrase, recorded_nothing
     from ..reports import RunData
 
     history_path = run_dir / "history.jsonl"
     if history_path.is_symlink():
         raise InputFileError(history_path, "is a symbolic link; soundcheck never follows links in a run folder "
                                            "(a folder from another machine could point anywhere)")
-    history = History.open_jsonl(history_path)
+    history, read_warnings = _open_history(history_path)
     run = history.meta.get("run")
     spec: dict[str, Any] = dict(run) if isinstance(run, dict) else {}
     asked = spec.get("duration_s")
-    cut_off = cut_off_phrase(history)
-    why = (f"{cut_off}: its history stops there ({len(history)} entries) and no summary.json is beside it (it "
-           "was killed or its machine went down), so it was not judged; run it again to judge it")
+    if not recorded_nothing(history):
+        cut_off = cut_off_phrase(history)
+        why = (f"{cut_off}: its history stops there ({len(history)} entries) and no summary.json is beside it "
+               "(it was killed or its machine went down), so it was not judged; run it again to judge it")
+    else:
+        # the words `scenario from-history` refuses the same file with (``NO_ENTRIES``)
+        cut_off = f"{history_path.name} {NO_ENTRIES}"
+        why = f"{cut_off}, so there is nothing to judge; run it again to judge it"
     # ok and inconclusive: the verdict's form of "could not be judged" (``verdict.check_status``)
     verdicts = [{"name": "run_completed", "ok": True, "inconclusive": True, "message": why,
                  "reason": cut_off, "evidence": []}]
     meta = {"run_id": run_dir.name, "backend": spec.get("backend"), "seed": spec.get("seed"),
             "profile": spec.get("faults"), "duration_s": asked, "label": spec.get("label"),
             "faults_wanted": False, "faults_skipped": {}}
-    read_warnings = [history.cut_tail.describe(history_path)] if history.cut_tail else []
     rd = RunData.from_history(history, kind=str(spec.get("label") or "run"), meta=meta, verdicts=verdicts,
                               history_path=str(history_path), status="partial",
                               problems=read_warnings)
     return rd, read_warnings
+
+
+def _open_history(history_path: Path) -> tuple[Any, list[str]]:
+    """The ``History`` at ``history_path`` and the warnings of reading it: a last line cut
+    part-way by a kill is dropped, and the user told which file lost what."""
+    from ..history import History
+
+    history = History.open_jsonl(history_path)
+    return history, [history.cut_tail.describe(history_path)] if history.cut_tail else []

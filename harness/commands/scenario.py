@@ -175,9 +175,11 @@ def _from_history(args: argparse.Namespace) -> int:
     if args.mutant is not None and not args.shrink:
         raise UsageError("--mutant is for --shrink (the scenario of a history names no system)")
     history = History.read_jsonl(args.history)
+    # a history without entries is refused first (``NO_ENTRIES``), with no warning that its
+    # scenario "replays what it recorded"
+    scenario = scenario_from_history(history, scenario_id=args.id, seed=args.seed, source=args.history)
     for warning in _reading_warnings(history, args.history):
         print(f"soundcheck: warning: {warning}", file=sys.stderr)
-    scenario = scenario_from_history(history, scenario_id=args.id, seed=args.seed, source=args.history)
     if args.shrink:
         text = _shrunk_text(args, history, scenario)
     else:

@@ -18,6 +18,11 @@ returns a ``Comparison``:
   more than ``MAX_SAMPLES`` callbacks are thinned in proportion (the shape is kept; said in the
   result).
 - **the verdict**: a pass that became a fail or inconclusive is a regression of its own.
+- **a run that did not finish** (``run.status`` other than ``completed``: killed, interrupted, a
+  cut journal) is compared as cut (``cut`` names it), never judged: its totals count only what it
+  reached and its entered-FAILED states include those of faults whose recovery it never lived to
+  see, so "failures: 0 -> 8" or "faults: 345 -> 0" would be its cut, not a change. Every figure is
+  shown with verdict *n/a*, no regression is listed, and ``soundcheck compare`` exits 3.
 
 The two runs should be alike (same backend, fault profile, duration class, system or mutant);
 ``like_for_like`` lists every difference, and the text and HTML say so first.
@@ -72,6 +77,8 @@ class Comparison:
     verdict_change: dict[str, Any] = field(default_factory=dict)
     like_for_like: list[str] = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
+    #: "A" and/or "B" with its status, for a run that did not finish: nothing is judged
+    cut: list[str] = field(default_factory=list)
 
     @property
     def regressions(self) -> list[str]:
@@ -91,7 +98,8 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         return {"a": self.a, "b": self.b, "like_for_like": self.like_for_like, "thresholds": self.thresholds,
                 "verdict_change": self.verdict_change, "metrics": [asdict(m) for m in self.metrics],
-                "callbacks": self.callbacks, "regressions": self.regressions, "regressed": self.regressed}
+                "callbacks": self.callbacks, "regressions": self.regressions, "regressed": self.regressed,
+                "cut": self.cut}
 
 
 def _fmt(v: Any) -> str:
@@ -190,9 +198,17 @@ def compare_reports(a: dict[str, Any], b: dict[str, Any], *, relative: float = R
     sa, sb = ((r.get("run") or {}).get("status") or "completed" for r in (a, b))
     if sa != sb:
         unlike.append(f"status: {sa} vs {sb} (a run that did not finish counts only what it reached)")
-    return Comparison(a=_ident(a), b=_ident(b), metrics=metrics, callbacks=_callbacks(a, b, alpha, min_effect),
+    cut = [f"{side} ({status})" for side, status in (("A", sa), ("B", sb)) if status != "completed"]
+    callbacks = _callbacks(a, b, alpha, min_effect)
+    if cut:
+        why = f"{' and '.join(cut)} did not finish: its figures count only what it reached"
+        metrics = [MetricDelta(m.name, m.label, m.a, m.b, m.delta, m.relative, None, "n/a", "cut")
+                   for m in metrics]
+        callbacks = {"verdict": "n/a", "note": why, "n_a": callbacks.get("n_a"), "n_b": callbacks.get("n_b")}
+        change = {**change, "regressed": False}
+    return Comparison(a=_ident(a), b=_ident(b), metrics=metrics, callbacks=callbacks,
                       verdict_change=change, like_for_like=unlike,
-                      thresholds={"relative": relative, "alpha": alpha, "min_effect": min_effect})
+                      thresholds={"relative": relative, "alpha": alpha, "min_effect": min_effect}, cut=cut)
 
 
 def _ident(r: dict[str, Any]) -> dict[str, Any]:
@@ -222,7 +238,10 @@ def render_compare_text(c: Comparison) -> str:
                      f"{cb['median_b_ms']:.4g} ms){' [thinned]' if cb.get('thinned') else ''}")
     lines.append(f"  verdict: {c.verdict_change.get('a')} -> {c.verdict_change.get('b')}")
     t = c.thresholds
-    if c.regressed:
+    if c.cut:
+        lines.append(f"  NOT COMPARED: {' and '.join(c.cut)} did not finish, so its figures count only what it "
+                     "reached (a cut, not a change); compare runs that ran to their end")
+    elif c.regressed:
         lines.append(f"  REGRESSION ({len(c.regressions)}): " + "; ".join(c.regressions))
     else:
         lines.append(f"  no regression beyond the thresholds (relative {t['relative']:g}, alpha {t['alpha']:g}, "

@@ -13,6 +13,21 @@ hostile night is not compared with a gentle one. It regressed when it is worse t
 more than a margin of ``max(absolute margin, 10 % of the median)`` (so a baseline with no spread -
 a median of 0 with MAD 0, or identical simulated runs - does not turn one xrun or a 1 % wobble into
 a regression). ``1.4826 * MAD`` is the robust estimate of one standard deviation.
+
+Short runs (measured: forty healthy 20 s default-profile runs, seeds 1-40, held 1 to 215 xruns
+each, a callback p99 of 0.06 or 16 ms, 0 or 8 failures, as their seed drew a stall or a device
+fault or not) are noise that median + k x MAD reads as regressions. So:
+
+- **xruns/h is judged as a count over its exposure** (``_count_limit``): the run's xruns
+  against the like runs' pooled rate times its own simulated time, under a negative binomial whose
+  spread is the baseline's own (method of moments, its upper 95 % bound since few runs say
+  little; Poisson when the counts vary no more than that), flagged when that many or more would
+  happen by chance with probability below ``COUNT_ALPHA``, and beyond the margins above. A short
+  run's handful of xruns, or a burst of them from one stall, is no regression; a rate many times
+  the baseline's still is.
+- **every other figure needs ``MIN_EXPOSURE_S`` of simulated time** in the run and in each run it
+  is compared with: below it, one draw of the seed (a stall or not) decides the figure, and it is
+  reported as too short to compare (``too_short``), never as a regression or as none.
 """
 
 from __future__ import annotations
@@ -27,10 +42,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from ..errors import InputFileError
 
-__all__ = ["COLUMNS", "DEFAULT_DB", "DURATION_CLASSES", "ENV_VAR", "KEY_FIGURES", "LIKE_COLUMNS", "VERDICT_COLUMNS", "HistoryDB",
+__all__ = ["COLUMNS", "COUNT_ALPHA", "COUNT_FIGURES", "DEFAULT_DB", "DISPERSION_CONFIDENCE", "DURATION_CLASSES",
+           "ENV_VAR", "KEY_FIGURES", "LIKE_COLUMNS", "MIN_EXPOSURE_S", "VERDICT_COLUMNS", "HistoryDB",
            "HistoryDBError", "Regression", "SCHEMA_VERSION", "default_db_path", "duration_class", "figures_from_report", "like_key", "outcome_of", "writable"]
 
 DEFAULT_DB = Path("reports") / "history.sqlite"
@@ -49,6 +66,16 @@ KEY_FIGURES: dict[str, tuple[bool, float, str]] = {
 }
 
 RELATIVE_MARGIN = 0.10
+#: the figures judged as counts over their run's simulated time: column -> seconds per unit of
+#: the figure's rate (xruns/h: the count is rate x simulated s / 3600)
+COUNT_FIGURES: dict[str, float] = {"xruns_per_hour": 3600.0}
+#: a count this unlikely (one-sided) under the baseline's own spread is a regression
+COUNT_ALPHA = 1e-3
+#: the one-sided confidence of the upper bound taken for the baseline's spread (few runs say little)
+DISPERSION_CONFIDENCE = 0.95
+#: simulated seconds below which a figure that is not a count is too short to compare: the
+#: shortest duration class (``DURATION_CLASSES``: "under 2 min")
+MIN_EXPOSURE_S = 120.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -366,28 +393,99 @@ class HistoryDB:
         where, args = _filters(kind, backend, profile)
         return list(reversed(self._query(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", (*args, limit))))
 
-    def regressions(self, run: dict[str, Any], *, window: int = 10, k: float = 3.0,
-                    min_runs: int = 3) -> list[Regression]:
-        """Figures of ``run`` worse than the ``window`` runs before it that are like it (``like_key``:
-        kind, backend, profile, duration class, system, mutant; a missing value matches only a
-        missing value)."""
+    def _like_before(self, run: dict[str, Any], window: int) -> list[dict[str, Any]]:
+        """The ``window`` runs before ``run`` that are like it (``like_key``: kind, backend,
+        profile, duration class, system, mutant; a missing value matches only a missing value)."""
         cols = ("kind", "backend", "profile", *LIKE_COLUMNS)
         where = " AND ".join(f"{c} IS ?" for c in cols)
-        prev = self._query(f"SELECT * FROM runs WHERE {where} AND id < ? ORDER BY id DESC LIMIT ?",
+        return self._query(f"SELECT * FROM runs WHERE {where} AND id < ? ORDER BY id DESC LIMIT ?",
                            (*(run.get(c) for c in cols), run["id"], window))
+
+    def too_short(self, run: dict[str, Any], *, window: int = 10, min_runs: int = 3) -> list[str]:
+        """Labels of the figures of ``run`` that were not compared because it, or a run it would
+        be compared with, covers less than ``MIN_EXPOSURE_S`` of simulated time."""
+        prev = self._like_before(run, window)
+        return [label for fig, (_hw, _m, label) in KEY_FIGURES.items()
+                if fig not in COUNT_FIGURES and run.get(fig) is not None
+                and len([r for r in prev if r[fig] is not None]) >= min_runs
+                and _short(run, [r for r in prev if r[fig] is not None])]
+
+    def regressions(self, run: dict[str, Any], *, window: int = 10, k: float = 3.0,
+                    min_runs: int = 3) -> list[Regression]:
+        """Figures of ``run`` worse than the ``window`` runs before it that are like it (see the
+        module docstring: counts by their exposure, the rest only when long enough)."""
+        prev = self._like_before(run, window)
         out = []
         for fig, (higher_worse, margin, label) in KEY_FIGURES.items():
             value = run.get(fig)
-            base = [r[fig] for r in prev if r[fig] is not None]
+            rows = [r for r in prev if r[fig] is not None]
+            base = [r[fig] for r in rows]
             if value is None or len(base) < min_runs:
                 continue
             med = float(np.median(base))
+            if fig in COUNT_FIGURES:
+                limit = _count_limit(run, rows, fig, margin)
+                if float(value) > limit:
+                    out.append(Regression(fig, label, float(value), med, limit, len(base)))
+                continue
+            if _short(run, rows):
+                continue
             mad = 1.4826 * float(np.median(np.abs(np.asarray(base) - med)))
             spread = max(k * mad, margin, RELATIVE_MARGIN * abs(med))
             limit = med + spread if higher_worse else med - spread
             if (value > limit) if higher_worse else (value < limit):
                 out.append(Regression(fig, label, float(value), med, limit, len(base)))
         return out
+
+
+def _short(run: dict[str, Any], rows: list[dict[str, Any]]) -> bool:
+    """Whether ``run`` or one of ``rows`` covers less than ``MIN_EXPOSURE_S`` simulated seconds (a
+    row that kept no simulated time is taken as long enough: judged as before it was kept)."""
+    return any(isinstance(r.get("sim_time_s"), (int, float)) and r["sim_time_s"] < MIN_EXPOSURE_S
+               for r in (run, *rows))
+
+
+def _exposure(row: dict[str, Any]) -> float:
+    """A row's simulated seconds (1 when it kept none: its rate then stands for its count)."""
+    t = row.get("sim_time_s")
+    return float(t) if isinstance(t, (int, float)) and t > 0 else 1.0
+
+
+def _count_limit(run: dict[str, Any], rows: list[dict[str, Any]], fig: str, margin: float) -> float:
+    """The highest value of the count figure ``fig`` (a rate) ``run`` may have before it is a
+    regression: the smallest count whose chance under the baseline is below ``COUNT_ALPHA``, as
+    a rate over the run's exposure, and at least the margins (``RELATIVE_MARGIN``, ``margin``)
+    above the baseline's rate.
+
+    The baseline's counts (rate x exposure / unit) give a pooled rate and the spread of one run's
+    count about its expectation (their variance, exposure-scaled, against the Poisson's own);
+    with more spread than a Poisson's the count is a negative binomial of that mean and
+    variance, else a Poisson. Half a count is added to the pooled counts so a baseline of zeros
+    does not make one event impossible. The spread taken is the upper ``DISPERSION_CONFIDENCE``
+    bound of the baseline's (chi-square on its runs less one): a baseline of three runs that all
+    missed a rare burst says little about how wide the counts go."""
+    unit = COUNT_FIGURES[fig]
+    t = _exposure(run)
+    exposures = np.array([_exposure(r) for r in rows])
+    counts = np.array([float(r[fig]) for r in rows]) * exposures / unit
+    rate = (counts.sum() + 0.5) / exposures.sum()  # per simulated second
+    mean = rate * t
+    # each run's deviation from its own expectation, scaled to this run's exposure
+    expected = rate * exposures
+    df = max(len(rows) - 1, 1)
+    pearson = float(np.sum((counts - expected) ** 2 / expected))
+    # the upper DISPERSION_CONFIDENCE bound of the spread, not its estimate: three runs that drew
+    # no stall would otherwise set a spread that the next seed's stall exceeds
+    dispersion = pearson / float(stats.chi2.ppf(1 - DISPERSION_CONFIDENCE, df))
+    if dispersion > 1.0:
+        var = mean * dispersion
+        n, p = mean**2 / (var - mean), mean / var
+        count = float(stats.nbinom.isf(COUNT_ALPHA, n, p))
+    else:
+        count = float(stats.poisson.isf(COUNT_ALPHA, mean))
+    limit = count * unit / t
+    baseline = rate * unit
+    return max(limit, baseline + margin, baseline * (1 + RELATIVE_MARGIN))
 
 
 def _filters(kind: str | None, backend: str | None, profile: str | None) -> tuple[str, tuple[Any, ...]]:

@@ -4,8 +4,9 @@
 what the stateful tests and the reliability/soak runner call when an invariant fails: it turns the
 run's operations and faults into a timeline of ``at`` steps on the simulated device (the same
 virtual times, the same seed), expects the failed invariant, *minimises* the timeline (greedy
-one-step-at-a-time removal while the same invariant still fails — a few dozen runs of a few
-milliseconds each) and writes ``<out_dir>/<id>.toml``. Re-running that file reproduces the same
+one-step-at-a-time removal while the same invariant still fails, within a budget of replays and
+of simulated seconds replayed, never of wall time, so a loaded machine exports the same scenario
+as an idle one) and writes ``<out_dir>/<id>.toml``. Re-running that file reproduces the same
 failure of the same invariant at the same step.
 
 ``scenario_from_history(path)`` does the same for a history recorded in the field (the JSONL
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time as _wall
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from system_under_test.errors import ConfigError
 
 from ..errors import InputFileError
 from ..faults import FAULT_KINDS, At, Schedule
-from ..history import History
+from ..history import NO_ENTRIES, History, recorded_nothing
 from ..runfolder import RunFolder
 from .loader import parse_scenario
 from .model import FORMAT_VERSION, Scenario, format_duration
@@ -193,6 +193,13 @@ def write_scenario(scenario: Scenario | Mapping[str, Any], path: str | Path | No
 
 
 def _fails_with(doc: Mapping[str, Any], invariant: str, system_factory: Any) -> tuple[bool, str | None]:
+    """Whether the scenario ``doc`` fails ``invariant``, and at which step."""
+    hit, step, _ = _replay(doc, invariant, system_factory)
+    return hit, step
+
+
+def _replay(doc: Mapping[str, Any], invariant: str, system_factory: Any) -> tuple[bool, str | None, float]:
+    """``_fails_with``'s answer and the simulated seconds the replay took (its cost)."""
     from .executor import run_scenario
 
     scenario = parse_scenario(dump_document(doc), "<minimising>")
@@ -200,23 +207,34 @@ def _fails_with(doc: Mapping[str, Any], invariant: str, system_factory: Any) -> 
     # a real failure of the invariant: one its check could not judge (inconclusive) reproduces nothing
     hit = next((f for f in result.failed_expectations() if f.invariant == invariant), None) \
         if result.failed else None
-    return hit is not None, hit.step if hit else None
+    return hit is not None, hit.step if hit else None, float(result.sim_seconds)
+
+
+#: the minimiser's budget: at most this many replays, and at most this many simulated seconds
+#: replayed in all (about 20 s of one core on an idle machine at the simulation's speed)
+MAX_REPLAYS = 300
+MAX_REPLAYED_SIM_S = 600.0
 
 
 def minimise(doc: dict[str, Any], invariant: str, *, system_factory: Any = None,
-             budget_s: float = 20.0, max_runs: int = 300) -> dict[str, Any]:
-    """Drop steps one at a time (last first) while the same invariant still fails."""
-    t_end = _wall.perf_counter() + budget_s
-    runs = 0
+             max_runs: int = MAX_REPLAYS, max_sim_s: float = MAX_REPLAYED_SIM_S) -> dict[str, Any]:
+    """Drop steps one at a time (last first) while the same invariant still fails.
+
+    The budget counts replays and the simulated seconds they covered (the virtual clock's, the
+    same on any machine), not wall time: a budget of wall seconds made the exported scenario
+    depend on the machine's load (fewer replays fit when it is busy), so one failing run exported
+    different scenarios. The replay that crosses ``max_sim_s`` still counts; none starts after it."""
+    runs, replayed = 0, 0.0
     steps = list(doc["steps"])
     i = len(steps) - 1
-    while i >= 0 and len(steps) > 1 and runs < max_runs and _wall.perf_counter() < t_end:
+    while i >= 0 and len(steps) > 1 and runs < max_runs and replayed < max_sim_s:
         trial = steps[:i] + steps[i + 1:]
         runs += 1
         try:
-            still, _ = _fails_with({**doc, "steps": trial}, invariant, system_factory)
+            still, _, sim_s = _replay({**doc, "steps": trial}, invariant, system_factory)
         except InputFileError:
-            still = False
+            still, sim_s = False, 0.0
+        replayed += sim_s
         if still:
             steps = trial
         i -= 1
@@ -287,11 +305,11 @@ def scenario_from_history(history: History | str | Path, *, scenario_id: str | N
     if not isinstance(history, History):
         source = history
         history = History.read_jsonl(history)
-    if source is not None and not history.entries:  # an empty file is no replay of one "start"
+    if source is not None and recorded_nothing(history):  # an empty file is no replay of one "start"
         from ..errors import InputFileError  # noqa: PLC0415
 
-        raise InputFileError(source, "holds no history entries; give the history.jsonl a run, soak or "
-                                     "test recorded (a run folder has one)")
+        raise InputFileError(source, f"{NO_ENTRIES}, so there is nothing to replay; give the history.jsonl "
+                                     "a run, soak or test recorded (a run folder has one)")
     source = str(source) if source is not None else "<history>"
     meta = history.meta
     init = history.initial or {}
@@ -316,6 +334,6 @@ def scenario_from_history(history: History | str | Path, *, scenario_id: str | N
     return parse_scenario(dump_document(doc), source)
 
 
-__all__ = ["dump_document", "export_failure", "minimise", "scenario_from_history", "steps_from_history",
+__all__ = ["MAX_REPLAYED_SIM_S", "MAX_REPLAYS", "dump_document", "export_failure", "minimise", "scenario_from_history", "steps_from_history",
            "steps_from_schedule", "write_scenario"]
 
