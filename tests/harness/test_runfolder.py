@@ -12,8 +12,12 @@ time. ``remove_refused_run`` takes back what a refused start wrote, and nothing 
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import re
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,16 @@ from harness.runfolder import LOCK_NAME, RunFolder, RunFolderError, RunFolderLoc
 
 LINK_REFUSAL = ("is a symbolic link (or not a folder) inside the run folder; soundcheck never writes "
                 "through links; remove it and retry")
+
+
+@pytest.fixture
+def no_umask() -> Iterator[None]:
+    """The process's umask cleared while a test runs, so a file's mode is the one it was made with."""
+    old = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(old)
 
 
 def _listing(folder: Path) -> list[str]:
@@ -40,6 +54,13 @@ def _refusal(err: pytest.ExceptionInfo[RunFolderError]) -> str:
 def test_a_folder_is_made_with_its_parents_when_asked(tmp_path: Path) -> None:
     folder = RunFolder(tmp_path / "a" / "b", create=True)
     assert folder.path == tmp_path / "a" / "b" and folder.path.is_dir()
+
+
+def test_an_existing_folder_is_taken_as_it_is_when_create_is_asked(tmp_path: Path) -> None:
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "history.jsonl").write_text("h")
+    assert RunFolder(tmp_path / "run", create=True).path == tmp_path / "run"
+    assert _listing(tmp_path) == ["run", "run/history.jsonl"]
 
 
 def test_a_missing_folder_is_refused_without_create(tmp_path: Path) -> None:
@@ -94,6 +115,7 @@ def test_the_temporary_is_hidden_random_beside_its_file_and_synced_before_the_re
     real_replace, real_fsync = os.replace, os.fsync
 
     def fsync(fd: int) -> None:
+        assert fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC, "the temporary is inherited by child processes"
         synced.append(fd)
         real_fsync(fd)
 
@@ -373,3 +395,89 @@ def test_a_refused_run_leaves_links_folders_other_files_and_a_folder_it_did_not_
     assert _listing(run) == ["report", "summary.json"] and target.read_text() == "t"
     remove_refused_run(run, ("summary.json",), made=True)  # not empty: the folder stays
     assert _listing(run) == ["report", "summary.json"]
+
+
+def test_every_file_is_made_readable_and_writable_by_all_the_umask_allows(tmp_path: Path, no_umask: None) -> None:
+    """Files are created 0666 (less the umask), like any file a program writes: never executable,
+    never narrower than the user asked for with the umask."""
+    folder = RunFolder(tmp_path)
+    folder.write_bytes("w.json", b"{}")
+    folder.open_append("a.jsonl").close()
+    folder.create_exclusive("x.bin").close()
+    folder.lock().release()
+    modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+    assert modes == {"w.json": 0o666, "a.jsonl": 0o666, "x.bin": 0o666, LOCK_NAME: 0o666}
+
+
+def test_a_link_planted_at_the_temporary_s_name_is_never_written_through(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The temporary's name is random, but were one guessed and planted as a link, the write is
+    refused (the temporary must be new) and the link's target is untouched."""
+    target = tmp_path / "bashrc"
+    target.write_text("mine")
+    run = tmp_path / "run"
+    run.mkdir()
+    monkeypatch.setattr(runfolder.secrets, "token_hex", lambda n: "0" * (2 * n))
+    (run / ".report.json.000000000000.tmp").symlink_to(target)
+    with pytest.raises(RunFolderError) as err:
+        RunFolder(run).write_bytes("report.json", b"{}")
+    assert _refusal(err) == f"{run / 'report.json'}: cannot write: File exists"
+    assert target.read_text() == "mine" and _listing(run) == [".report.json.000000000000.tmp"]
+
+
+def test_a_temporary_that_cannot_be_removed_does_not_hide_why_the_write_failed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "r.txt").mkdir()
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(os, "unlink", refuse)
+    with pytest.raises(RunFolderError) as err:
+        RunFolder(tmp_path).write_bytes("r.txt", b"x")
+    assert "is a folder where soundcheck writes a file" in _refusal(err)
+
+
+def test_reading_updating_and_renaming_make_no_folder(tmp_path: Path) -> None:
+    """Only writing makes the folders on the way: a read, an update or a rename of a name in a
+    folder that is not there is refused and leaves no empty folder behind."""
+    folder = RunFolder(tmp_path)
+    for name, attempt in (("a", lambda: folder.open_read("a/x")), ("b", lambda: folder.open_update("b/x")),
+                          ("c", lambda: folder.rename("c/x", "y"))):
+        with pytest.raises(RunFolderError) as err:
+            attempt()
+        assert _refusal(err).startswith(f"{tmp_path / name}: ") and "No such file or directory" in _refusal(err)
+    assert _listing(tmp_path) == []
+
+
+def test_a_line_appended_is_utf_8_whatever_the_locale(tmp_path: Path) -> None:
+    """A history line written under a C locale (an ASCII one: a cron job, a bare container) is
+    UTF-8 like any other, never refused for a character outside ASCII."""
+    code = ("import sys; from harness.runfolder import RunFolder\n"
+            "with RunFolder(sys.argv[1]).open_append('h.jsonl') as fh: fh.write('\\u00e9\\n')\n"
+            "print(sys.getfilesystemencoding(), open(sys.argv[1] + '/h.jsonl', 'rb').read())")
+    env = dict(os.environ, LC_ALL="C", LANG="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "h.jsonl").read_bytes() == "\u00e9\n".encode()
+
+
+def test_a_file_that_cannot_be_removed_does_not_stop_the_undo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undoing a refused start is best effort: a file that cannot be removed is left, the
+    others are still removed, and the refusal's own message is what the user sees (no error of
+    the clean-up instead)."""
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("history.jsonl", "summary.json"):
+        (run / name).write_text(name)
+    real_unlink = Path.unlink
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        if self.name == "history.jsonl":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    remove_refused_run(run, ("history.jsonl", "summary.json"), made=True)
+    assert _listing(run) == ["history.jsonl"]
