@@ -450,16 +450,18 @@ def test_reading_updating_and_renaming_make_no_folder(tmp_path: Path) -> None:
 
 def test_a_line_appended_is_utf_8_whatever_the_locale(tmp_path: Path) -> None:
     """A history line written under a C locale (an ASCII one: a cron job, a bare container) is
-    UTF-8 like any other, never refused for a character outside ASCII."""
+    UTF-8 like any other, never refused for a character outside ASCII. The first line is
+    appended here, the second by a process under the C locale."""
+    with RunFolder(tmp_path).open_append("h.jsonl") as fh:
+        fh.write("{}\n")
     code = ("import sys; from harness.runfolder import RunFolder\n"
-            "with RunFolder(sys.argv[1]).open_append('h.jsonl') as fh: fh.write('\\u00e9\\n')\n"
-            "print(sys.getfilesystemencoding(), open(sys.argv[1] + '/h.jsonl', 'rb').read())")
+            "with RunFolder(sys.argv[1]).open_append('h.jsonl') as fh: fh.write('\\u00e9\\n')\n")
     env = dict(os.environ, LC_ALL="C", LANG="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0",
                PYTHONPATH=os.pathsep.join(p for p in sys.path if p))  # the harness this test imported
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=env, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "h.jsonl").read_bytes() == "\u00e9\n".encode()
+    assert (tmp_path / "h.jsonl").read_bytes() == "{}\n\u00e9\n".encode()
 
 
 def test_a_file_that_cannot_be_removed_does_not_stop_the_undo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
