@@ -1,7 +1,9 @@
 """A ``reach`` deadline judged on simulated timelines whose right answer is known: met exactly at
 its due time, failed when the state comes one tick after it, and, on a named device, met only by a
 recovery onto that device to that state after the anchor. A failed deadline's message and
-evidence are what a user reads to see why: compared word for word."""
+evidence are what a user reads to see why: compared word for word. The timeline they are judged
+on runs every step, also those fired by their own observers, and ends the settle time after the
+last step, not at the end of a fault that lasts until clean-up."""
 
 from __future__ import annotations
 
@@ -234,6 +236,7 @@ def test_the_components_entering_a_state_is_not_the_system_entering_it() -> None
                     "anchor dropout.start at t=0.150 s; never reached 'running' (still 'paused' at the deadline)")]
 
 
+# -- the timeline the deadlines are judged on (``_Execution.run``) -----------------------------
 def test_steps_fired_by_their_own_observer_do_not_end_the_timeline() -> None:
     """The dropout fires inside start() (its observer, as the system enters STARTING): the step
     after it, a recover() once FAILED, still runs."""
@@ -247,3 +250,35 @@ def test_a_fault_lasting_until_clean_up_does_not_hold_the_timeline_to_its_max_du
     step, not at ``max_duration`` (10 s) waiting for a fault that lasts until clean-up."""
     result = run_scenario(parse_scenario(FALLBACK.replace("EDGE", "1")))
     assert result.sim_seconds == pytest.approx(0.7, abs=1e-9)
+
+
+def test_a_step_fired_by_its_own_observer_while_waited_for_does_not_end_the_timeline() -> None:
+    """The second dropout fires from its observer the moment the system enters RECOVERING after
+    the first one, while the timeline waits for it: the pause after it still runs."""
+    text = HEAD + """
+[[steps]]
+op = "start"
+
+[[steps]]
+name = "first"
+fault = "dropout"
+at = "200ms"
+duration_s = "100ms"
+
+[[steps]]
+name = "second"
+fault = "dropout"
+when = "recovering"
+duration_s = "50ms"
+
+[[steps]]
+name = "later"
+op = "pause"
+at = "1s"
+
+[[expect]]
+state = "paused"
+"""
+    result = run_scenario(parse_scenario(text))
+    assert result.steps_fired == ["step1", "first", "second", "later"]
+    assert result.verdict.outcome is Outcome.PASS, [f.render() for f in result.failures]
