@@ -380,3 +380,11 @@ def test_two_outages_in_one_capture_are_each_begun_ended_and_told_back_once(
     ]
     assert capture.outages == 2 and capture._outage_agent == 2 and capture._back_told
     assert capture._outage_from == 11.5078125 and capture.agents_started == 3
+    summary = capture.describe()
+    summary.pop("server_not_running")  # the server's scheduling, sampled from /proc: not stood in for
+    assert summary == {
+        "server": "users-server", "tone_hz": 997.0, "agents": 3,
+        "agent_exits": ["libjack: server shut down", "libjack: server shut down, twice"],
+        "records": 2, "frames": 2 * N, "missed_frames": 0, "jack_xruns": 0, "jack_xrun_times": [],
+        "wirings": 1, "wired_at": [11.5], "first_heard_at": 10.0, "unheard_frames": 0,
+        "channels": 1, "channels_heard": 1, "outages": 2}
