@@ -388,3 +388,58 @@ def test_two_outages_in_one_capture_are_each_begun_ended_and_told_back_once(
         "records": 2, "frames": 2 * N, "missed_frames": 0, "jack_xruns": 0, "jack_xrun_times": [],
         "wirings": 1, "wired_at": [11.5], "first_heard_at": 10.0, "unheard_frames": 0,
         "channels": 1, "channels_heard": 1, "outages": 2}
+
+
+def _clock(monkeypatch: pytest.MonkeyPatch, start: float = 100.0) -> list[float]:
+    """The capture's monotonic clock, moved by the test (``now[0] = ...``)."""
+    now = [start]
+    monkeypatch.setattr(rig_audio.time, "monotonic", lambda: now[0])
+    return now
+
+
+def test_a_live_agent_whose_server_serves_is_never_taken_for_a_silent_death(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Polled past the silent-death grace with jackd 111 serving throughout: the agent is kept."""
+    now = _clock(monkeypatch)
+    world = _World(monkeypatch, [_Agent(True), _Agent(True)], pids=[[111]])
+    capture = _capture(tmp_path)
+    assert capture.wait_ready(5.0)
+    check = _Recording()
+    for t in (100.0, 100.5, 102.0, 110.0):
+        now[0] = t
+        capture.poll(check)
+    assert len(world.started) == 1 and not world.started[0].killed
+    assert capture.silent_deaths == [] and capture.outages == 0 and check.calls == []
+
+
+def test_a_server_that_died_without_libjack_telling_is_an_outage_after_the_grace(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """jackd 111 is gone while the agent lives on, libjack silent: within the grace the agent is
+    asked again; past it, it is replaced, the death kept with why, and the outage begun at the
+    last frame heard."""
+    now = _clock(monkeypatch)
+    world = _World(monkeypatch, [_Agent(True), _Agent(True)], pids=[[111]])
+    capture = _capture(tmp_path)
+    assert capture.wait_ready(5.0)
+    check = _Recording()
+    _record(tmp_path / "rig-capture-1.f32rec", 10.0, 0)
+    capture.poll(check)  # the agent's server looked up: 111
+    world.pids = [[]]
+    check.calls.clear()
+    for t in (100.0, 100.5):
+        now[0] = t
+        capture.poll(check)
+    assert len(world.started) == 1 and check.calls == []
+    now[0] = 101.5
+    capture.poll(check)
+    why = "its server (jackd pid 111) died and libjack did not tell the client within 1.5 s"
+    assert len(world.started) == 2 and world.started[0].killed
+    assert capture.silent_deaths == [{"agent": 1, "why": why, "stacks": ""}]
+    assert check.calls == [("outage_begin", 10.0078125, f"the rig's capture client ended ({why})")]
+
+
+def test_a_program_played_instead_of_the_tone_is_what_the_summary_names(tmp_path: Path) -> None:
+    capture = RigCapture("users-server", tmp_path, program=tmp_path / "music.f32")
+    summary = capture.describe()
+    assert (summary["tone_hz"], summary["program"]) == (None, str(tmp_path / "music.f32"))
+    assert "program" not in RigCapture("users-server", tmp_path).describe()
