@@ -20,8 +20,10 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-47: the
-                                                                           # bugs written blind)
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-49: the
+                                                                           # bugs written blind; 49:
+                                                                           # the lifecycle models'
+                                                                           # hand mutations)
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
 seconds per test, and they need a server), plus the harness's stateful, invariant and storm tests.
@@ -6490,6 +6492,87 @@ BATCH_47: list[Bug] = [
 ]
 BATCHES[47] = BATCH_47
 BUGS += BATCH_47
+#: The lifecycle models of the linearizability judge and the lifecycle table they read, mutated
+#: by hand when they were held to a written-out lifecycle (bench/RESULTS.md, 2026-12-05
+#: afternoon: "the lifecycle models held to a written-out lifecycle"): a transition allowed or
+#: forbidden in ``SystemModel``, ``CoordinatorModel``'s compare-and-set, the ``legal_transitions``
+#: fold's table, and ``lifecycle.TRANSITIONS`` itself, which the models and the system all read.
+#: Not written blind: each is the change that was shown to pass the model tests of before.
+#: ``table_failed_cannot_stop`` is batch 43's ``failed_cannot_stop`` (the same patch, listed once
+#: in ``BUGS``). ``--batch 49`` tries only these.
+BATCH_49: list[Bug] = [
+    Bug("model_coord_allows_stopped_running", "harness/invariants.py",
+        "_LEGAL = {a.value: {b.value for b in bs} for a, bs in TRANSITIONS.items()}\n",
+        "_LEGAL = {a.value: {b.value for b in bs} for a, bs in TRANSITIONS.items()}\n"
+        '_LEGAL["stopped"].add("running")\n',
+        "'a stopped system may be started straight to running' patched into the judges' copy of the "
+        "table: the legal_transitions fold and the coordinator model accept STOPPED -> RUNNING, which "
+        "the system never takes",
+        "lifecycle: only the documented transitions"),
+    Bug("model_stop_forbidden_from_failed", "harness/invariants.py",
+        '            if st in ("running", "paused", "recovering", "failed", "starting"):\n'
+        '                return [("ok", None, to("stopped"))]',
+        '            if st in ("running", "paused", "recovering", "starting"):\n'
+        '                return [("ok", None, to("stopped"))]',
+        "'failed has nothing to stop' in SystemModel.step: a stop() from FAILED that the system "
+        "documents as succeeding is judged not linearizable",
+        "lifecycle: stop from FAILED releases everything"),
+    Bug("model_resume_from_stopped", "harness/invariants.py",
+        'return [("ok", None, to("running"))] if st == "paused" else fail',
+        'return [("ok", None, to("running"))] if st in ("paused", "stopped") else fail',
+        "'resume restarts a stopped system too' in SystemModel.step: a resume() the system would "
+        "wrongly accept from STOPPED is judged linearizable",
+        "lifecycle: only the documented transitions"),
+    Bug("model_start_from_failed", "harness/invariants.py",
+        'if not cfg or st not in ("configured", "stopped"):',
+        'if not cfg or st not in ("configured", "stopped", "failed"):',
+        "'start() is how a failed system is brought back' in SystemModel.step: a start() from FAILED "
+        "that succeeds is judged linearizable",
+        "lifecycle: only the documented transitions"),
+    Bug("model_recover_never_leaves_failed", "harness/invariants.py",
+        '            if st == "failed":\n'
+        '                return [("ok", True, to("running")), ("ok", False, same)]',
+        '            if st == "failed":\n'
+        '                return [("ok", False, same)]',
+        "'recover() from FAILED only reports' in SystemModel.step: the documented recovery back to "
+        "RUNNING is judged not linearizable",
+        "recovery: recover() from FAILED"),
+    Bug("model_simulate_error_spares_starting", "harness/invariants.py",
+        'ACTIVE = {"running", "paused", "starting", "reconfiguring", "recovering"}',
+        'ACTIVE = {"running", "paused", "reconfiguring", "recovering"}',
+        "'STARTING is not active yet' in SystemModel.ACTIVE: simulate_error() while starting, which the "
+        "system routes like any error, is judged as having no effect",
+        "lifecycle: errors while starting"),
+    Bug("model_coord_ignores_expect", "harness/invariants.py",
+        "if (expect is None or state in expect) and target in _LEGAL[state]:",
+        "if target in _LEGAL[state]:",
+        "the compare-and-set's expected states dropped from CoordinatorModel.step: a try_transition "
+        "whose expected state did not hold is judged as a transition made",
+        "coordinator: validated transitions (compare-and-set)"),
+    Bug("model_configure_from_failed", "harness/invariants.py",
+        'if st in ("initialized", "stopped", "configured"):\n'
+        '                return [("ok", None, to("configured", True))]',
+        'if st in ("initialized", "stopped", "configured", "failed"):\n'
+        '                return [("ok", None, to("configured", True))]',
+        "'a failed system can be configured afresh' in SystemModel.step: configure() from FAILED, "
+        "which the system refuses, is judged linearizable when it succeeds",
+        "lifecycle: only the documented transitions"),
+    *[b for b in BATCH_43 if b.name == "failed_cannot_stop"],
+    Bug("table_stopped_to_running", "lifecycle.py",
+        "    S.STOPPED: frozenset({S.STARTING, S.CONFIGURED, S.FAILED, S.CLOSED}),\n",
+        "    S.STOPPED: frozenset({S.STARTING, S.CONFIGURED, S.FAILED, S.CLOSED, S.RUNNING}),\n",
+        "RUNNING added to STOPPED's row ('a quick restart'): the coordinator, the models and the "
+        "legal_transitions fold all accept a stopped system jumping to RUNNING without STARTING",
+        "lifecycle: only the documented transitions"),
+]
+BATCHES[49] = BATCH_49
+BUGS += [b for b in BATCH_49 if b not in BATCH_43]
+#: the lifecycle written out as plain data (no import from the code it judges), which caught all
+#: ten; the models' tests of before passed four of them. First for a bug in the invariants, and a
+#: judge of every harness bug (71 cases, about a second)
+HARNESS_OWN_TESTS["harness/invariants.py"] = ["tests/harness/test_lifecycle_spec.py",
+                                               *HARNESS_OWN_TESTS["harness/invariants.py"]]
+HARNESS_JUDGE_TESTS.append("tests/harness/test_lifecycle_spec.py")
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs

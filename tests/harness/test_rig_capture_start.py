@@ -246,3 +246,200 @@ def test_an_agent_that_ended_on_its_own_before_the_first_record_is_no_outage(
     capture.poll(check)
     assert len(world.started) == 2 and capture.agent_exits == ["killed by SIGSEGV"]
     assert check.outages == [] and capture.outages == 0
+
+
+# -- the records read back: outages and the rig's own failures after the first record ------------
+class _Recording:
+    """Every call the capture makes to the audio check, with its arguments, in order."""
+
+    system = None
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+
+    def feed(self, spec: Any, block: Any, t: float, gap: int | None = None) -> None:
+        self.calls.append(("feed", t, len(block), gap))
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args: self.calls.append((name, *args))
+
+
+RATE = 48000
+N = 375  # frames a record: 7.8125 ms at RATE, a power of two, so every time below is exact
+
+
+def _record(path: Path, t: float, frame: int, *, n: int = N) -> None:
+    """Append one cycle's record (heard whole, one ear) to an agent's capture file."""
+    with open(path, "ab") as f:
+        f.write(rig_audio.HEADER.pack(t, frame, n, RATE, 1, 1) + b"\0" * (4 * n))
+
+
+def _wired(path: Path, t: float) -> None:
+    with open(path, "ab") as f:
+        f.write(rig_audio.HEADER.pack(t, 0, rig_audio.WIRED, RATE, 1, 1))
+
+
+def _dies(agent: _Agent, *, server: bool, why: str) -> None:
+    agent.killed, agent.exit_reason = True, why
+    agent.shutdown_reason = "server shut down" if server else None
+
+
+def _heard_capture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, agents: int) -> tuple[RigCapture, _World, _Recording]:
+    """A capture whose first agent opened and whose first record (t=10.0) was read."""
+    world = _World(monkeypatch, [_Agent(True) for _ in range(agents)], pids=[[111]])
+    capture = _capture(tmp_path)
+    assert capture.wait_ready(5.0)
+    check = _Recording()
+    _record(tmp_path / "rig-capture-1.f32rec", 10.0, 0)
+    capture.poll(check)
+    assert check.calls == [("feed", 10.0, N, None)]
+    check.calls.clear()
+    return capture, world, check
+
+
+def test_a_server_gone_after_records_begins_the_outage_at_the_last_frame_heard(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The agent wrote one more record before libjack told it its server shut down, a cycle after
+    a missed one: that record is read first, whole (nothing will follow it to say whether the
+    cycle was missed or late), and the outage begins just after its last frame, not when the
+    death was seen; the next agent is started, and the server's back once it opened."""
+    capture, world, check = _heard_capture(tmp_path, monkeypatch, 2)
+    _record(tmp_path / "rig-capture-1.f32rec", 10.015625, 2 * N)
+    _dies(world.started[0], server=True, why="libjack: server shut down")
+    capture._server_pid, capture._gone_seen = 111, 5.0
+    capture.poll(check)
+    assert (capture._server_pid, capture._gone_seen) == (None, None)  # the new agent's server: looked up anew
+    capture.poll(check)  # the new agent opened: the server serves again
+    assert check.calls == [("missed", 10.0078125, 10.015625, N), ("feed", 10.015625, N, N),
+                           ("outage_begin", 10.0234375, "the rig's capture client ended (libjack: server shut down)"),
+                           ("outage_server_back", 1.0)]
+    assert world.started[0].killed and len(world.started) == 2
+    assert capture.agent_exits == ["libjack: server shut down"] and capture.outages == 1
+    assert capture._blind_from is None and capture._outage_from == 10.0234375 and capture._outage_agent == 1
+    assert capture._path == tmp_path / "rig-capture-2.f32rec" and capture._offset == 0
+
+
+def test_the_rig_s_own_ear_failing_after_records_is_a_blind_window_not_an_outage(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The agent crashed with its server serving and libjack silent: what went unheard from its
+    last frame to the next agent's first record is the rig's blind window, told with that first
+    record; no outage begins."""
+    capture, world, check = _heard_capture(tmp_path, monkeypatch, 3)
+    _dies(world.started[0], server=False, why="killed by SIGSEGV")
+    capture.poll(check)
+    assert check.calls == [] and capture.outages == 0 and capture._blind_from == 10.0078125
+    _dies(world.started[1], server=False, why="killed by SIGBUS")  # dies again before a record
+    capture.poll(check)
+    assert check.calls == [] and capture._blind_from == 10.0078125 and len(world.started) == 3
+    _record(tmp_path / "rig-capture-3.f32rec", 12.0, 7)
+    capture.poll(check)
+    assert check.calls == [("blind", 10.0078125, 12.0, "the rig's capture client ended (killed by SIGBUS) and a new "
+                            "one opened only now (the server died)"), ("feed", 12.0, N, None)]
+    assert capture.agent_exits == ["killed by SIGSEGV", "killed by SIGBUS"] and capture._blind_from is None
+
+
+@pytest.mark.parametrize("server", [True, False], ids=["server-gone-again", "own-ear-failed"])
+def test_an_agent_dying_inside_an_open_outage_begins_nothing_new(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: bool) -> None:
+    """The outage stays the one begun at the last frame heard, whatever ended the next agent
+    before the system was heard again: no second outage, no blind window inside it."""
+    capture, world, check = _heard_capture(tmp_path, monkeypatch, 3)
+    _dies(world.started[0], server=True, why="libjack: server shut down")
+    capture.poll(check)
+    _dies(world.started[1], server=server, why="it ended too")
+    capture.poll(check)
+    capture.poll(check)
+    assert check.calls == [("outage_begin", 10.0078125, "the rig's capture client ended (libjack: server shut down)"),
+                           ("outage_server_back", 1.0)]
+    assert capture.outages == 1 and capture._outage_from == 10.0078125 and capture._blind_from is None
+    assert capture.agent_exits == ["libjack: server shut down", "it ended too"] and len(world.started) == 3
+
+
+def test_two_outages_in_one_capture_are_each_begun_ended_and_told_back_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server dies, comes back (the new agent wired: the outage ends), the system is heard
+    again, and the server dies a second time: a second outage from that agent's last frame,
+    counted, and told back only by the agent started after it."""
+    capture, world, check = _heard_capture(tmp_path, monkeypatch, 3)
+    _dies(world.started[0], server=True, why="libjack: server shut down")
+    capture.poll(check)
+    second = tmp_path / "rig-capture-2.f32rec"
+    _wired(second, 11.5)
+    _record(second, 11.5, 0)
+    capture.poll(check)
+    _dies(world.started[1], server=True, why="libjack: server shut down, twice")
+    capture.poll(check)
+    capture.poll(check)
+    assert check.calls == [
+        ("outage_begin", 10.0078125, "the rig's capture client ended (libjack: server shut down)"),
+        ("outage_server_back", 1.0),
+        ("outage_end", 11.5),
+        ("feed", 11.5, N, None),
+        ("outage_begin", 11.5078125, "the rig's capture client ended (libjack: server shut down, twice)"),
+        ("outage_server_back", 1.0),
+    ]
+    assert capture.outages == 2 and capture._outage_agent == 2 and capture._back_told
+    assert capture._outage_from == 11.5078125 and capture.agents_started == 3
+    summary = capture.describe()
+    summary.pop("server_not_running")  # the server's scheduling, sampled from /proc: not stood in for
+    assert summary == {
+        "server": "users-server", "tone_hz": 997.0, "agents": 3,
+        "agent_exits": ["libjack: server shut down", "libjack: server shut down, twice"],
+        "records": 2, "frames": 2 * N, "missed_frames": 0, "jack_xruns": 0, "jack_xrun_times": [],
+        "wirings": 1, "wired_at": [11.5], "first_heard_at": 10.0, "unheard_frames": 0,
+        "channels": 1, "channels_heard": 1, "outages": 2}
+
+
+def _clock(monkeypatch: pytest.MonkeyPatch, start: float = 100.0) -> list[float]:
+    """The capture's monotonic clock, moved by the test (``now[0] = ...``)."""
+    now = [start]
+    monkeypatch.setattr(rig_audio.time, "monotonic", lambda: now[0])
+    return now
+
+
+def test_a_live_agent_whose_server_serves_is_never_taken_for_a_silent_death(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Polled past the silent-death grace with jackd 111 serving throughout: the agent is kept."""
+    now = _clock(monkeypatch)
+    world = _World(monkeypatch, [_Agent(True), _Agent(True)], pids=[[111]])
+    capture = _capture(tmp_path)
+    assert capture.wait_ready(5.0)
+    check = _Recording()
+    for t in (100.0, 100.5, 102.0, 110.0):
+        now[0] = t
+        capture.poll(check)
+    assert len(world.started) == 1 and not world.started[0].killed
+    assert capture.silent_deaths == [] and capture.outages == 0 and check.calls == []
+
+
+def test_a_server_that_died_without_libjack_telling_is_an_outage_after_the_grace(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """jackd 111 is gone while the agent lives on, libjack silent: within the grace the agent is
+    asked again; past it, it is replaced, the death kept with why, and the outage begun at the
+    last frame heard."""
+    now = _clock(monkeypatch)
+    world = _World(monkeypatch, [_Agent(True), _Agent(True)], pids=[[111]])
+    capture = _capture(tmp_path)
+    assert capture.wait_ready(5.0)
+    check = _Recording()
+    _record(tmp_path / "rig-capture-1.f32rec", 10.0, 0)
+    capture.poll(check)  # the agent's server looked up: 111
+    world.pids = [[]]
+    check.calls.clear()
+    for t in (100.0, 100.5):
+        now[0] = t
+        capture.poll(check)
+    assert len(world.started) == 1 and check.calls == []
+    now[0] = 101.5
+    capture.poll(check)
+    why = "its server (jackd pid 111) died and libjack did not tell the client within 1.5 s"
+    assert len(world.started) == 2 and world.started[0].killed
+    assert capture.silent_deaths == [{"agent": 1, "why": why, "stacks": ""}]
+    assert check.calls == [("outage_begin", 10.0078125, f"the rig's capture client ended ({why})")]
+
+
+def test_a_program_played_instead_of_the_tone_is_what_the_summary_names(tmp_path: Path) -> None:
+    capture = RigCapture("users-server", tmp_path, program=tmp_path / "music.f32")
+    summary = capture.describe()
+    assert (summary["tone_hz"], summary["program"]) == (None, str(tmp_path / "music.f32"))
+    assert "program" not in RigCapture("users-server", tmp_path).describe()

@@ -147,3 +147,19 @@ after = "later.end"
     ], got
     assert len(result.failures[0].evidence) == 12  # the step's failure shows the timeline's last 12 entries
     assert result.verdict.outcome == "fail"
+
+
+def test_a_fault_due_to_end_exactly_as_the_settle_time_ends_is_waited_for(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """No settle time: the timeline reaches the dropout's due end (0.1 s + 0.3 s) and stops there,
+    the end itself 2 s late. A fault due at that very moment and not ended is late like one due
+    before it: the timeline waits for its end, and the deadline after it is judged (with no time
+    left to settle, the system is still recovering at its deadline), not left without its anchor."""
+    _defer_fault_ends(monkeypatch, late_s=2.0)
+    path = tmp_path / "no-settle.toml"
+    path.write_text(SCENARIO.replace("MAX", "20s").replace('settle = "1s"', 'settle = "0s"'), encoding="utf-8")
+    result = run_scenario(path)
+    assert [(f.expectation, f.message, f.inconclusive) for f in result.failures] == [
+        ("expect[0]: reach running within 1s after gone.end",
+         "anchor gone.end at t=2.400 s; never reached 'running' (still 'recovering' at the deadline)", False)]
+    assert result.sim_seconds == pytest.approx(2.4)
