@@ -130,7 +130,7 @@ def test_the_temporary_is_hidden_random_beside_its_file_and_synced_before_the_re
     folder.write_bytes("sub/x.json", b"new")
     folder.write_bytes("sub/x.json", b"newer")
     assert [s["dst"] for s in seen] == ["x.json", "x.json"]
-    assert all(re.fullmatch(r"\.x\.json\.[0-9a-f]{12}\.tmp", s["src"]) for s in seen), seen
+    assert all(re.fullmatch(rf"\.x\.json\.p{os.getpid()}\.[0-9a-f]{{12}}\.tmp", s["src"]) for s in seen), seen
     assert seen[0]["src"] != seen[1]["src"]
     assert [(s["same_dir"], s["dir"], s["content"], s["synced"]) for s in seen] == [
         (True, True, b"new", 1), (True, True, b"newer", 2)]
@@ -417,11 +417,12 @@ def test_a_link_planted_at_the_temporary_s_name_is_never_written_through(
     run = tmp_path / "run"
     run.mkdir()
     monkeypatch.setattr(runfolder.secrets, "token_hex", lambda n: "0" * (2 * n))
-    (run / ".report.json.000000000000.tmp").symlink_to(target)
+    planted = f".report.json.p{os.getpid()}.000000000000.tmp"  # this writer's own name: never swept
+    (run / planted).symlink_to(target)
     with pytest.raises(RunFolderError) as err:
         RunFolder(run).write_bytes("report.json", b"{}")
     assert _refusal(err) == f"{run / 'report.json'}: cannot write: File exists"
-    assert target.read_text() == "mine" and _listing(run) == [".report.json.000000000000.tmp"]
+    assert target.read_text() == "mine" and _listing(run) == [planted]
 
 
 def test_a_temporary_that_cannot_be_removed_does_not_hide_why_the_write_failed(
