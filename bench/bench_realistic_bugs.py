@@ -182,7 +182,7 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
     "harness/rig/rig_target.py": ["tests/harness/test_device_losses.py", "tests/harness/test_rig_target.py"],
     "harness/external_kills.py": ["tests/harness/test_external_kills.py"],
     "harness/replay.py": ["tests/harness/test_replay.py", "tests/harness/test_reports.py"],
-    "harness/runfolder.py": ["tests/harness/test_hostile.py"],
+    "harness/runfolder.py": ["tests/harness/test_runfolder.py", "tests/harness/test_hostile.py"],
     "harness/scenario_collect.py": ["tests/harness/test_scenario_collect.py", "tests/harness/test_plugin.py"],
     # the run command's mutant note: a profile without the mutant's kind, and a seed that drew none
     # (and the configuration checked before the run: a misspelt simulated device refused at load,
