@@ -140,7 +140,7 @@ from .analysis import AnalysisError, analyze_glitches
 from .device_losses import machine_starved
 from .invariants import Verdict
 
-__all__ = ["AudioCheck", "REQUESTED_CAUSES", "SETTLE_MARGIN_S"]
+__all__ = ["AudioCheck", "NO_STRETCH", "REQUESTED_CAUSES", "SETTLE_MARGIN_S"]
 
 #: after a window's last member ended, damage still belongs to it for this long (measured: the
 #: latest glitch end after its window's last member, over the healthy matrix, is reported by
@@ -206,6 +206,9 @@ CHANNEL_TOLERANCE = 0.002
 CHANNEL_FLOOR = 2e-4
 _EXCERPT = 2400  # frames of waveform kept per excerpt (50 ms at 48 kHz; a long mute is cut short)
 _MIN_SOUND = 24 * _BLOCK  # shorter stretches of sound cannot be analysed (analyze_glitches needs ~20 blocks)
+#: why no test tone was analysed when every stretch of sound was shorter than ``_MIN_SOUND`` and none
+#: was refused for a reason of its own (a machine whose missed cycles cut the output that short)
+NO_STRETCH = "no stretch of sound long enough to analyse"
 
 
 @dataclass
@@ -2463,7 +2466,7 @@ class AudioCheck:
                            f"{self._blind_doubt()}; {self.glitch_total} glitch(es), none outside the windows",
                            inconclusive=True)
         if not self._tone_seen:
-            why = "; ".join(self.unanalysable[:3]) or "no stretch of sound long enough to analyse"
+            why = "; ".join(self.unanalysable[:3]) or NO_STRETCH
             return Verdict("clean_audio", True, [why], f"no test tone could be analysed in the output "
                            f"({self.frames_total} frames): {why}", inconclusive=True)
         outages = (f"; {self.outages} JACK server outage(s) the rig observed ({self.outage_s:.2f} s unheard, "

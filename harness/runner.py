@@ -427,22 +427,28 @@ class ReliabilityRun:
         of guessing a duration; a stop request is an interruption, this is not)."""
         # the listening check's clipping search runs compiled where the DSP chain does (numba is
         # loaded then anyway): the same numbers either way
-        with use_kernel(self.dsp_kernel), use_analysis_kernel(self.dsp_kernel), one_blas_thread():
-            try:
-                return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports, until=until,
-                                     verdict_by_caller=verdict_by_caller)
-            finally:
-                # The rig lives as long as the run. ``_execute`` closes it at the end of a run it
-                # reached; a set-up step between the rig's start and that point which raises (the
-                # rig's capture refused, a configuration the composition rejects) must still stop
-                # its jackd and give its leased server name back. ``close`` is idempotent.
-                if self._rig is not None:
-                    self._rig.close()
+        with use_kernel(self.dsp_kernel), use_analysis_kernel(self.dsp_kernel), one_blas_thread(), \
+                contextlib.ExitStack() as closing:
+            # What the run opens lives as long as the run. ``_execute`` closes it at the end of a
+            # run it reached; a step between its opening and that point which raises (the rig's
+            # capture refused, a configuration the composition rejects, a set-up step after
+            # ``compose``) must still stop the rig's jackd, give its leased server name back and
+            # close the history's file. Both ``close``s are idempotent; the history closes first.
+            closing.callback(self._close_rig)
+            return self._execute(on_progress=on_progress, on_chunk=on_chunk, reports=reports, until=until,
+                                 verdict_by_caller=verdict_by_caller, closing=closing)
+
+    def _close_rig(self) -> None:
+        if self._rig is not None:
+            self._rig.close()
 
     def _execute(self, *, on_progress: Callable[[Progress], None] | None,
                  on_chunk: Callable[["ReliabilityRun", AudioSystem, History], None] | None,
                  reports: bool, until: Callable[[], bool] | None = None,
-                 verdict_by_caller: bool = False) -> RunResult:
+                 verdict_by_caller: bool = False,
+                 closing: contextlib.ExitStack | None = None) -> RunResult:
+        """The run itself; ``closing``: where what it opens is registered to be closed on every path
+        (``execute``'s stack)."""
         spec = self.spec
         own_dir = spec.run_dir is None  # made here: removed again if the run is refused (exit 2)
         run_dir = spec.run_dir or new_run_dir(spec.report_root, spec.label, spec.seed)
@@ -458,6 +464,8 @@ class ReliabilityRun:
                                                         **run_provenance(), **system_identity(system),
                                                         **system_meta(choice)},
                               stream_to=run_dir / "history.jsonl", keep=HISTORY_WINDOW)
+            if closing is not None:  # from the moment its file is open: ``compose`` may raise after this
+                closing.callback(history.close)
             return history.attach(system, metrics_every_s=spec.metrics_every_s)
 
         # the composition root: system on the backend, history attached, and the injector on the

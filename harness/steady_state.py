@@ -64,6 +64,8 @@ from typing import Any
 
 from system_under_test.lifecycle import State
 
+from .verdict import steady_windows
+
 __all__ = ["AFTER_GRACE_S", "STEP_S", "SteadyState", "SteadyWatch"]
 
 #: the largest step the check advances the system by between two looks at it
@@ -120,6 +122,9 @@ class SteadyState:
     #: (``AudioCheck.machine_cause``: "capture_missed", "server_idle", "jack_xrun")
     before_excused: dict[str, int] = field(default_factory=dict)
     after_excused: dict[str, int] = field(default_factory=dict)
+    #: whether the run had faults for the windows to be before and after (False: ``--faults
+    #: none``, whose windows are at its start and its end, and are called so: ``steady_windows``)
+    faults: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -156,7 +161,10 @@ class SteadyWatch:
         self._judged_at: tuple[float, Any] | None = None
         self.xruns_seen = {"before": 0, "after": 0}
         self._phase = "before"
-        self.result = SteadyState(self.window_s)
+        schedule = getattr(injector, "schedule", None)
+        self.result = SteadyState(self.window_s, faults=schedule is None or bool(schedule.faults))
+        #: the windows' names in the run's words (``verdict.steady_windows``)
+        self._before_words, self._after_words, self._after_start = steady_windows(self.result.faults)
         self._rolled_back = ""
         #: why the system last left RUNNING (the cause of its latest transition)
         self.last_cause = ""
@@ -298,7 +306,7 @@ class SteadyWatch:
         self.result.before_span = [round(t0, 6), round(clock.now(), 6)]
         self.result.before = "no" if problems else "yes"
         self.result.before_detail = "; ".join(problems) if problems else (
-            f"{self.window_s:g} s RUNNING, no {'xrun, error' if self.count_xruns else 'recovery'} or fault before the first fault"
+            f"{self.window_s:g} s RUNNING, no {'xrun, error' if self.count_xruns else 'recovery'} or fault {self._before_words}"
             + ("" if self.count_xruns else f" ({self.xruns_seen['before']} xrun(s) counted: a real device's)"))
 
     # -- after the last fault --------------------------------------------------------------------
@@ -372,15 +380,15 @@ class SteadyWatch:
         elif self.system.state != State.RUNNING:
             self._left_at_after_end = self.left_running
             self.result.after = "no"
-            self.result.after_detail = (f"the system was still {self.system.state.value} {waited:.2f} s after "
-                                        f"the faults ended (never back to RUNNING; it left RUNNING with "
+            self.result.after_detail = (f"the system was still {self.system.state.value} {waited:.2f} s "
+                                        f"{self._after_start} (never back to RUNNING; it left RUNNING with "
                                         f"{self.last_cause!r})" + (f"; {rolled_back}" if rolled_back else "")
                                         + (f"; not rolled back: it {self._give_up_said}"
                                            if self._give_up_said and not rolled_back else ""))
         else:
             self.result.after = "not observed"
             self.result.after_detail = (f"RUNNING, but no quiet window of {self.window_s:g} s in the {waited:.2f} s "
-                                        f"after the faults ended (last: {last_why})")
+                                        f"{self._after_start} (last: {last_why})")
 
     def _left_with_the_machines_stall(self, audio: Any) -> str | None:
         """What says the system's latest departure from RUNNING was a stall the machine made (None:
@@ -553,7 +561,7 @@ class SteadyWatch:
                                   f"last quiet window ({t0:.3f}..{t1:.3f} s)" + after_note)
         if r.after == "yes":
             r.after_detail = (f"{self.window_s:g} s RUNNING, {'clean audio' if heard else 'audio not listened to'}, "
-                              f"no {'xrun, error' if self.count_xruns else 'recovery'} or fault after the last fault"
+                              f"no {'xrun, error' if self.count_xruns else 'recovery'} or fault {self._after_words}"
                               + ("" if self.count_xruns else f" ({self.xruns_seen['after']} xrun(s) counted: a real device's)")
                               + (f" ({self._rolled_back})" if self._rolled_back else "") + after_note)
         return r

@@ -742,6 +742,7 @@ class _Bar:
 #: failure clauses (``verdict.judge_run``), each to its group
 _FAILURE_CLAUSES: tuple[tuple[str, str], ...] = (
     ("steady state did not return after the last fault", "steady_state:not_back"),
+    ("steady state did not return at the run's end", "steady_state:not_back"),
     ("gate ", "gate"),
 )
 #: an inconclusive seed's doubts (``verdict.judge_run``'s clauses, in its words) to their reason
@@ -754,6 +755,10 @@ _DOUBT_CLAUSES: tuple[tuple[str, str], ...] = (
     ("steady state did not return after the last fault, but there was none before", "steady_state:none_before"),
     ("steady state after the last fault could not be observed", "steady_state:not_observed"),
     ("the system was not steady before the first fault", "steady_state:not_steady_before"),
+    # the same three in a run with no faults (``verdict.PLAIN_WINDOWS``)
+    ("the system was steady neither at the run's start nor at the run's end", "steady_state:none_before"),
+    ("steady state at the run's end could not be observed", "steady_state:not_observed"),
+    ("the system was not steady at the run's start", "steady_state:not_steady_before"),
     ("the fault profile asked for faults but none was injected", "no_faults_injected"),
     ("fault kinds the schedule drew never fired", "kinds_never_fired"),
     ("gate ", "gate_not_measured"),

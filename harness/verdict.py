@@ -35,7 +35,8 @@ from typing import Any
 
 from .device_losses import loss_findings
 
-__all__ = ["EXIT_CODES", "Outcome", "RunVerdict", "describe_skips", "inconclusive_reason", "judge_run"]
+__all__ = ["EXIT_CODES", "FAULT_WINDOWS", "Outcome", "PLAIN_WINDOWS", "RunVerdict", "describe_skips", "inconclusive_reason",
+           "judge_run", "steady_windows"]
 
 
 class Outcome(str, Enum):
@@ -233,18 +234,21 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     doubts += [g["message"] for g in gate_items if g["status"] == "not_measured"]
     steady_d = dict(steady) if steady is not None else None
     if steady_d is not None:
+        before, after, _ = steady_windows(steady_d.get("faults", True) is not False)
         if steady_d.get("after") == "no" and steady_d.get("before") == "no":
             # no steady state to return to: the hypothesis was never established, so its absence
             # after the faults cannot be laid on them (a loaded rig's stream that stalls by
             # itself is unsteady before and after alike); the invariants still judge the run
-            doubts.append("steady state did not return after the last fault, but there was none before the "
-                          f"first fault either, so the faults cannot be blamed: {steady_d.get('after_detail')}")
+            doubts.append(f"steady state did not return {after}, but there was none {before} either, "
+                          f"so the faults cannot be blamed: {steady_d.get('after_detail')}"
+                          if steady_d.get("faults", True) is not False else
+                          f"the system was steady neither {before} nor {after}: {steady_d.get('after_detail')}")
         elif steady_d.get("after") == "no":
-            failures.append(f"steady state did not return after the last fault: {steady_d.get('after_detail')}")
+            failures.append(f"steady state did not return {after}: {steady_d.get('after_detail')}")
         elif steady_d.get("after") == "not observed":
-            doubts.append(f"steady state after the last fault could not be observed: {steady_d.get('after_detail')}")
+            doubts.append(f"steady state {after} could not be observed: {steady_d.get('after_detail')}")
         if steady_d.get("before") == "no":
-            doubts.append(f"the system was not steady before the first fault: {steady_d.get('before_detail')}")
+            doubts.append(f"the system was not steady {before}: {steady_d.get('before_detail')}")
     skipped = describe_skips(faults_skipped or {})
     notes = list(notes)
     loss_doubt, loss_note = loss_findings(device_losses)
@@ -263,6 +267,19 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
                                   + ")" for kind, n in sorted(unfired.items()))
                       + ": the run tested nothing of them")
     return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d, subject)
+
+
+#: what the steady-state check's two windows are called, and when the second is looked for: before
+#: the run's first fault and after its last one; in a run with no fault to be before or after
+#: (``--faults none``) the windows are at its start and at its end
+FAULT_WINDOWS = ("before the first fault", "after the last fault", "after the faults ended")
+PLAIN_WINDOWS = ("at the run's start", "at the run's end", "after the run's time was up")
+
+
+def steady_windows(faults: bool) -> tuple[str, str, str]:
+    """(the window before, the window after, when the after-check starts) in a run's words:
+    ``FAULT_WINDOWS`` when it had faults, ``PLAIN_WINDOWS`` when it had none."""
+    return FAULT_WINDOWS if faults else PLAIN_WINDOWS
 
 
 def _unfired_clause(unfired_why: Mapping[str, Any] | None, kind: str) -> str:

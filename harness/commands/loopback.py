@@ -16,8 +16,8 @@ from pathlib import Path
 
 from ..errors import RigError
 from ..inputs import finite_float, int_in_range
-from ..rig.loopback import (LoopbackRig, check_server_name, pid_is_jackd, read_state, state_path, stop_detached,
-                            write_state)
+from ..rig.loopback import (LoopbackRig, check_server_name, pid_is_jackd, pooled_server_names, read_state, state_path,
+                            stop_detached, write_state)
 
 DEFAULT_SERVER = "soundcheck"
 
@@ -42,11 +42,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _server_name(text: str) -> str:
-    """argparse ``type=``: a server name the rig may use (``check_server_name``)."""
+    """argparse ``type=``: a server name the rig may use (``check_server_name``) and not one of the
+    pool's: the next run that leases that name would stop this server as its orphan."""
     try:
-        return check_server_name(text)
+        name = check_server_name(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    pool = pooled_server_names()
+    if name in pool:
+        raise argparse.ArgumentTypeError(
+            f"{name!r} is one of the names the rig's own runs lease ({pool[0]} to {pool[-1]}): the next run "
+            f"that leases it would stop this server as an orphan; give another name, or leave --server-name "
+            f"out for {DEFAULT_SERVER!r}")
+    return name
 
 
 def handler(args: argparse.Namespace) -> int:

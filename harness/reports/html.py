@@ -8,6 +8,7 @@ from typing import Any
 
 from ..durations import format_duration
 from .evidence import render_evidence, render_value
+from ..verdict import steady_windows
 from .templating import environment
 
 __all__ = ["render_html"]
@@ -41,7 +42,8 @@ def _fmt_d(v: Any) -> str:
 
 
 def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
-    env = environment(num=_num, pct=_pct, ms=_ms, fmt_d=_fmt_d, evidence=render_evidence, value=render_value)
+    env = environment(num=_num, pct=_pct, ms=_ms, fmt_d=_fmt_d, evidence=render_evidence, value=render_value,
+                      steady_windows=steady_windows)
     figs = {k: base64.b64encode(v).decode("ascii") for k, v in figures.items()}
     from .plots import MIME
     return env.get_template("report.html.j2").render(r=report, figs=figs, fig_mime=MIME)

@@ -172,14 +172,20 @@ class _Lease:
 LEASE_WAIT_S = 60.0
 
 
+def pooled_server_names() -> tuple[str, ...]:
+    """The pool's server names (``soundcheck-rig-0`` … ``-{POOL_SIZE - 1}``): a rig leases one and
+    stops a jackd it finds under it unleased as an orphan (``_reap_orphan_server``), so a server
+    meant to outlive its command (``soundcheck loopback up``) must not use one."""
+    return tuple(f"soundcheck-rig-{slot}" for slot in range(POOL_SIZE))
+
+
 def lease_server_name(timeout_s: float | None = None) -> _Lease:
     """Lease a free pooled server name (``soundcheck-rig-N``); waits (bounded) when all are taken."""
     lock_dir = Path(tempfile.gettempdir())
     timeout_s = LEASE_WAIT_S if timeout_s is None else timeout_s
     deadline = time.monotonic() + timeout_s
     while True:
-        for slot in range(POOL_SIZE):
-            name = f"soundcheck-rig-{slot}"
+        for name in pooled_server_names():
             fd = os.open(lock_dir / f"soundcheck-jack-{os.getuid()}-{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

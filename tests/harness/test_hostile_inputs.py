@@ -261,6 +261,36 @@ def test_loopback_up_refuses_a_hostile_option_before_any_server_starts(tmp_path,
     assert not (tmp_path / "state.json").exists()
 
 
+@pytest.mark.parametrize("slot", ["0", "5"])
+def test_loopback_up_refuses_a_pooled_server_name_naming_the_option_and_the_fix(tmp_path, rig_hands_off, slot):
+    """A server started under a pooled name would be stopped as an orphan by the next run that
+    leases that name. Fails without the refusal: the rig starts (recorded by ``rig_hands_off``)."""
+    from harness.rig.loopback import pooled_server_names
+
+    name = f"soundcheck-rig-{slot}"
+    assert name in pooled_server_names()
+    code, err = _cli("loopback", "--state", tmp_path / "state.json", "up", "--server-name", name)
+    assert code == 2, (code, err)
+    assert err.startswith("soundcheck: error: argument --server-name: "), err
+    assert f"{name!r} is one of the names the rig's own runs lease" in err and "orphan" in err
+    assert "give another name, or leave --server-name out" in err and "Traceback" not in err
+    assert rig_hands_off == []
+    assert not (tmp_path / "state.json").exists()
+
+
+@pytest.mark.parametrize("name", ["soundcheck-rig", "soundcheck-rig-6", "soundcheck-rig-01", "my-rig-0"])
+def test_loopback_up_takes_a_name_outside_the_pool(tmp_path, rig_hands_off, name, monkeypatch):
+    """The refusal is the pool's names only: a name beside them starts its server (the start is
+    recorded, not done)."""
+    from harness.rig import loopback
+
+    monkeypatch.setattr(loopback.LoopbackRig, "detach_state",
+                        lambda self: {"pid": 1, "server_name": self.server_name}, raising=False)
+    code, err = _cli("loopback", "--state", tmp_path / "state.json", "up", "--server-name", name)
+    assert (code, err) == (0, ""), (code, err)
+    assert rig_hands_off == [("start", name)]
+
+
 @pytest.mark.parametrize("name", [".", "..", "../../tmp", "a/b", ""])
 def test_cleaning_up_after_a_name_that_is_no_server_name_removes_nothing(rig_hands_off, name):
     from harness.rig.loopback import _cleanup_shm

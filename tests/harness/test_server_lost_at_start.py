@@ -109,8 +109,8 @@ def _kill_as_the_capture_opens(monkeypatch: pytest.MonkeyPatch, server: Loopback
 
 #: The steady-state doubts a healthy run on a loaded machine may have (with the rig's measure of
 #: the glitches as the machine's), and the audio check's doubts of the same cause.
-_STEADY_DOUBTS = ("steady state after the last fault could not be observed: RUNNING with no xrun, but a glitch was heard",
-                  "the system was not steady before the first fault: ")
+_STEADY_DOUBTS = ("steady state at the run's end could not be observed: RUNNING with no xrun, but a glitch was heard",
+                  "the system was not steady at the run's start: ")
 _AUDIO_DOUBTS = ("inconclusive: clean_audio (no test tone could be analysed in the output (",
                  "inconclusive: clean_audio (1 silence(s) of 0.5 s or more during which the machine reported xruns")
 
@@ -126,12 +126,12 @@ def _the_machines_glitches(doubt: str) -> bool:
 
 def test_only_the_machines_doubts_pass_the_restarted_runs_check() -> None:
     """The check below can fail: a doubt of any other cause, or glitches not measured as the machine's."""
-    machine = ("steady state after the last fault could not be observed: RUNNING with no xrun, but a glitch was "
+    machine = ("steady state at the run's end could not be observed: RUNNING with no xrun, but a glitch was "
                "heard until t=1.0 s, inside the last quiet window (0.5..1.1 s); 6 glitch(es) heard in it the rig "
                "measured as the machine's (6 at JACK xrun reports)")
     assert _the_machines_glitches(machine)
     assert not _the_machines_glitches("the system never ran: the JACK server 'x' went away")
-    assert not _the_machines_glitches("the system was not steady before the first fault: 2 glitch(es) heard in "
+    assert not _the_machines_glitches("the system was not steady at the run's start: 2 glitch(es) heard in "
                                       "the window, first mute at t=3.0 s")
     assert not _the_machines_glitches("inconclusive: recovery (1 JACK server outage(s))")
 

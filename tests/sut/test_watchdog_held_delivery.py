@@ -1,0 +1,115 @@
+"""The watchdog confirms a stall with the stream's own evidence before it restarts the stream.
+
+On the JACK rig at load 20-25 a healthy run recorded a recovery nobody caused: "no callback for
+0.364 s", while the device had called back 52 times (277 ms of its 5.33 ms periods) and the
+delivery thread, where the system takes its blocks, had waited 308 ms for a CPU. The stream was
+served; the machine held the thread that takes its blocks. A restart cannot give a thread a CPU,
+so that silence is counted (``delivery_held``) and is no stall; a device that stops calling back,
+or a callback that holds its thread without waiting for a CPU, is still one.
+
+The simulated device stands in for the stream (its device is stalled so no block reaches the
+system); the evidence the real stream measures is given by the test, a function of the clock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from system_under_test import AudioSystem, State
+from system_under_test.system import HELD_SHARE, SERVED_SHARE, held_by_the_machine
+
+#: 1/64 s blocks, a 4-period bound: exact in binary
+_EXACT = {"stream": {"block_size": 750}, "watchdog": {"stall_periods": 4}}
+PERIOD = 1 / 64
+
+
+def _running() -> AudioSystem:
+    s = AudioSystem(_EXACT, seed=5)
+    s.initialize()
+    s.start()
+    s.run_for(0.05)
+    assert s.state == State.RUNNING
+    return s
+
+
+def _measured(s: AudioSystem, last: float, *, served: float, waiting: float) -> None:
+    """The stream measures, since its last block at ``last``: the device called back through
+    ``served`` of the silence, and the delivery thread waited for a CPU through ``waiting`` of it."""
+    stream: Any = s.stream
+    stream.device_callbacks_since_block = lambda: int(served * (s.clock.now() - last) / PERIOD)
+    stream.delivery_cpu_wait_since_block = lambda: waiting * (s.clock.now() - last)
+    stream.delivery_cpu_run_since_block = lambda: 0.0005
+
+
+def _stalls(s: AudioSystem) -> list[Any]:
+    return [r for r in s.coordinator.errors() if r.error.type == "DeviceStalledError"]
+
+
+def test_a_silence_the_device_served_and_the_machine_held_the_thread_through_is_no_stall() -> None:
+    """Fails without ``held_by_the_machine`` in the watchdog: the stall is reported and the system
+    recovers a stream that was never lost."""
+    s = _running()
+    s.backend.stall("sim-in")  # no block reaches the system
+    last = s.stream.stats.last_callback_at
+    _measured(s, last, served=0.8, waiting=0.85)
+    s.clock.run_until(last + 1.0)  # sixteen bounds of silence
+    assert _stalls(s) == []
+    counters = s.metrics().counters
+    assert counters.get("device_stalls", 0) == 0 and counters["delivery_held"] == 1  # once a silence
+    assert s.state == State.RUNNING
+    s.close()
+
+
+def test_the_same_silence_is_a_stall_once_the_device_stops_calling_back() -> None:
+    s = _running()
+    s.backend.stall("sim-in")
+    last = s.stream.stats.last_callback_at
+    _measured(s, last, served=0.8, waiting=0.85)
+    s.clock.run_until(last + 0.5)
+    assert _stalls(s) == []
+    stopped_at = s.clock.now()
+    calls = s.stream.device_callbacks_since_block()  # type: ignore[attr-defined]
+    s.stream.device_callbacks_since_block = lambda: calls  # type: ignore[attr-defined]  # no callback since
+    s.clock.run_until(stopped_at + 0.5)
+    stalls = _stalls(s)
+    assert stalls, "the device stopped calling back and no stall was reported"
+    record = stalls[0]
+    assert record.error.details["device_callbacks"] == calls
+    assert record.error.details["device_callbacks"] * PERIOD < SERVED_SHARE * record.error.details["stalled_for_s"]
+    s.close()
+
+
+@pytest.mark.parametrize("served, waiting, why", [
+    (0.0, 0.9, "the device stopped calling back (its server stopped): the thread's wait does not excuse it"),
+    (0.9, 0.1, "the callback held its thread (a lock, a slow block) while the device was served"),
+])
+def test_a_silence_the_evidence_does_not_lay_on_the_machine_is_reported_at_the_bound(
+        served: float, waiting: float, why: str) -> None:
+    s = _running()
+    s.backend.stall("sim-in")
+    last = s.stream.stats.last_callback_at
+    _measured(s, last, served=served, waiting=waiting)
+    s.clock.run_until(last + 4 * PERIOD)
+    assert _stalls(s) == [], why
+    s.clock.run_until(last + 4 * PERIOD + 1 / 1024)
+    assert len(_stalls(s)) == 1, why
+    assert s.metrics().counters.get("delivery_held", 0) == 0
+    s.close()
+
+
+def test_the_rule_needs_both_measures_and_takes_the_measured_rig_stall_as_the_machine_s() -> None:
+    rig = {"device_callbacks": 52, "period_s": 256 / 48_000, "callback_cpu_wait_s": 0.308, "callback_running_s": 0.040}
+    assert held_by_the_machine(rig, 0.364)
+    assert not held_by_the_machine({**rig, "device_callbacks": 0}, 0.364)  # jackd stopped: no callback
+    assert not held_by_the_machine({**rig, "callback_cpu_wait_s": 0.01}, 0.364)  # a callback that held its thread
+    for missing in ("device_callbacks", "period_s", "callback_cpu_wait_s"):
+        assert not held_by_the_machine({k: v for k, v in rig.items() if k != missing}, 0.364)
+    assert not held_by_the_machine({}, 0.364)  # the simulated device measures nothing
+    # the shares' edges: exactly at each share is enough, just under it is not
+    silent = 1.0
+    at = {"device_callbacks": 32, "period_s": SERVED_SHARE * silent / 32, "callback_cpu_wait_s": HELD_SHARE * silent}
+    assert held_by_the_machine(at, silent)
+    assert not held_by_the_machine({**at, "device_callbacks": 31}, silent)
+    assert not held_by_the_machine({**at, "callback_cpu_wait_s": HELD_SHARE * silent * 0.99}, silent)
