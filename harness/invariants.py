@@ -34,6 +34,7 @@ import bisect
 import heapq
 import itertools
 import math
+import numbers
 import threading
 import time
 from collections import deque
@@ -277,6 +278,76 @@ class _Legal(_Fold):
         return _ok("legal_transitions", f"{self.n} transitions, all legal and continuous")
 
 
+class _IdSet:
+    """A set of op ids, as ``set`` keeps them (``add``, ``in``, ``len``), in memory that grows with
+    the gaps between them rather than with their number.
+
+    A history's op ids are its running count, 1, 2, 3, ...: a run's invoked and completed ids
+    are a few runs of consecutive integers (an op still running is a gap until it completes).
+    Held as a ``set`` they grew ~0.5 MB each a simulated hour of soak, to the run's end (the
+    ``history_complete`` check's two sets); held as ranges they are a few numbers. An integral
+    number is held in the ranges (``set`` takes ``1``, ``1.0`` and ``True`` for one element: so
+    does this), anything else in a plain set."""
+
+    __slots__ = ("_starts", "_ends", "_other", "_n")
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []  # the ranges' first ids, increasing
+        self._ends: list[int] = []  # their last ids (inclusive)
+        self._other: set[Any] = set()
+        self._n = 0
+
+    @staticmethod
+    def _integral(x: Any) -> int | None:
+        if type(x) is int:
+            return x
+        if isinstance(x, numbers.Integral):
+            return int(x)
+        if isinstance(x, float) and x.is_integer():
+            return int(x)
+        return None
+
+    def __contains__(self, x: Any) -> bool:
+        k = self._integral(x)
+        if k is None:
+            return x in self._other
+        i = bisect.bisect_right(self._starts, k) - 1
+        return i >= 0 and k <= self._ends[i]
+
+    def add(self, x: Any) -> None:
+        k = self._integral(x)
+        if k is None:
+            if x not in self._other:
+                self._other.add(x)
+                self._n += 1
+            return
+        starts, ends = self._starts, self._ends
+        i = bisect.bisect_right(starts, k) - 1
+        if i >= 0 and k <= ends[i]:
+            return
+        joins_left = i >= 0 and ends[i] == k - 1
+        joins_right = i + 1 < len(starts) and starts[i + 1] == k + 1
+        if joins_left and joins_right:
+            ends[i] = ends[i + 1]
+            del starts[i + 1], ends[i + 1]
+        elif joins_left:
+            ends[i] = k
+        elif joins_right:
+            starts[i + 1] = k
+        else:
+            starts.insert(i + 1, k)
+            ends.insert(i + 1, k)
+        self._n += 1
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def ranges(self) -> int:
+        """How many runs of consecutive integers it holds (what its memory grows with)."""
+        return len(self._starts)
+
+
 class _Complete(_Fold):
     name = "history_complete"
 
@@ -289,8 +360,8 @@ class _Complete(_Fold):
         self.nseq = 0
         self.gaps: list[Any] = []
         self.orphans: list[Any] = []
-        self.invoked: set[Any] = set()
-        self.completed: set[Any] = set()
+        self.invoked = _IdSet()
+        self.completed = _IdSet()
         self.twice: dict[Any, int] = {}
         self.first_index: int | None = None
         self.prev_index: int | None = None
