@@ -6489,6 +6489,27 @@ BATCH_48: list[Bug] = [
 ]
 BATCHES[48] = BATCH_48
 BUGS += BATCH_48
+#: the tests batch 48's misses needed, first for their code: the cut-off phrase on hand-built
+#: histories of known answers, a run folder's names that leave it (new); and the existing tests that
+#: caught the others outside the selection: the killed-run reader's damaged and newline-less lines
+#: and compare's partial run (test_hostile_killed.py's fast ones), the compiled clipping search held
+#: to its numpy twin, the rig's leases from a private pool (no jackd), a device host killed at start
+#: (a crashing stand-in for PortAudio, no JACK)
+for _prefix, _tests in {
+        "harness/history.py": ["tests/harness/test_history_cut_off_phrase.py"] + [
+            f"tests/harness/test_hostile_killed.py::{n}" for n in (
+                "test_a_last_whole_line_of_garbage_is_still_an_error",
+                "test_a_last_line_that_is_whole_but_lacks_its_newline_is_kept")],
+        "harness/reports/": [
+            "tests/harness/test_hostile_killed.py::test_compare_with_a_killed_run_says_first_that_it_did_not_finish"],
+        "harness/analysis_kernels.py": [
+            "tests/harness/test_analysis_clipping.py::"
+            "test_the_compiled_noise_difference_and_held_runs_are_the_numpy_paths_bit_for_bit",
+            "tests/harness/test_analysis_clipping.py"],
+        "harness/rig/loopback.py": ["tests/harness/test_rig_leases.py"],
+        "harness/runner.py": ["tests/harness/test_device_host_killed_at_start.py"],
+        "harness/runfolder.py": ["tests/harness/test_runfolder_names.py"]}.items():
+    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
