@@ -6573,6 +6573,151 @@ BUGS += [b for b in BATCH_49 if b not in BATCH_43]
 HARNESS_OWN_TESTS["harness/invariants.py"] = ["tests/harness/test_lifecycle_spec.py",
                                                *HARNESS_OWN_TESTS["harness/invariants.py"]]
 HARNESS_JUDGE_TESTS.append("tests/harness/test_lifecycle_spec.py")
+#: Written blind (from harness/ only, before any test that might catch them was read) in judging,
+#: reading and reporting code on lines no earlier batch patched: the killed-run reader (a damaged
+#: line read as a cut tail, the cut-off phrase), the steady state's doubt, compare's verdict rank
+#: and its "not alike" for a partial run, the compiled clipping search against its numpy twin, the
+#: clipped glitch's parts at a window's edge, the reference comparison's alias-line merge, the
+#: system model's resume, a scenario's no_leak with too few samples and its unknown keys, an
+#: all-zero fault profile, the rig's lease, a device host killed at start, a run folder's names,
+#: a misspelt expectation key's hint and the exit code of an inconclusive run.
+#: ``--batch 48`` tries only these.
+BATCH_48: list[Bug] = [
+    Bug("history_damaged_line_read_as_cut_tail", "harness/history.py",
+        '                    if not raw.endswith(b"\\n") and _tail_is_cut(raw):  # the last line, cut by a kill\n',
+        '                    if _tail_is_cut(raw):  # the last line, cut by a kill\n',
+        "'a line that does not parse is the kill's cut' in History.open_jsonl, the newline test dropped as "
+        "redundant: a damaged line in the middle of a history ends the reading there, silently, and every "
+        "entry after it goes unjudged instead of an input error (exit 2)",
+        "history: a damaged line inside a history is an error, only a cut last line is dropped"),
+    Bug("cut_off_phrase_before_and_after_swapped", "harness/history.py",
+        "    if at < asked:\n",
+        "    if at > asked:\n",
+        "the comparison flipped in cut_off_phrase: a run killed 2 s into its 10 s is reported as cut off "
+        "'after its 10 s had run but before it was judged', and one killed while judging as cut part-way",
+        "killed run: the report says when the record stops"),
+    Bug("steady_not_observed_misspelt", "harness/verdict.py",
+        '        elif steady_d.get("after") == "not observed":\n',
+        '        elif steady_d.get("after") == "not_observed":\n',
+        "the status spelt as its JSON key (not_observed, as never_reached is) in judge_run: a steady state "
+        "that could not be observed after the last fault is no doubt, and the run passes",
+        "verdict: a steady state not observed after the faults makes the run inconclusive"),
+    Bug("compare_inconclusive_ranked_as_pass", "harness/reports/compare.py",
+        '    rank = {"pass": 0, "inconclusive": 1, "fail": 2}\n',
+        '    rank = {"pass": 0, "inconclusive": 0, "fail": 2}\n',
+        "'inconclusive is not a failure' in compare_reports' rank: a candidate that went from pass to "
+        "inconclusive is no verdict regression",
+        "compare: a pass that became inconclusive is a regression"),
+    Bug("compare_partial_alike_completed", "harness/reports/compare.py",
+        "    if sa != sb:\n",
+        '    if sa != sb and "interrupted" in (sa, sb):\n',
+        "'only an interrupted run counts short' in compare_reports: a killed run's report (status partial) is "
+        "compared with a completed one as alike, and its fewer faults read as a real difference",
+        "compare: a run that did not finish is not alike a completed one"),
+    Bug("kernel_held_runs_strict_bound", "harness/analysis_kernels.py",
+        "            held = seg[i] >= level if top else seg[i] <= level\n",
+        "            held = seg[i] > level if top else seg[i] < level\n",
+        "strict comparisons in held_runs: a frame exactly at its block's bound (a hard clipper's flat top is "
+        "exactly there) is not held, and the compiled clipping search (long simulated runs) finds no clipping "
+        "the numpy path finds",
+        "analysis: the compiled clipping search is its numpy twin"),
+    Bug("kernel_noise_prev_takes_next", "harness/analysis_kernels.py",
+        "        prev = cur\n        cur = nxt\n",
+        "        cur = nxt\n        prev = cur\n",
+        "the two shifts of the loop swapped in noise_second_difference: prev is the next frame, not the one "
+        "before, so the noise read off the second difference is another number and the clipping bound moves",
+        "analysis: the compiled clipping search is its numpy twin"),
+    Bug("clipped_edge_parts_must_overlap", "harness/analysis.py",
+        "                and g.start_frame <= out[clipped].end_frame:\n",
+        "                and g.start_frame < out[clipped].end_frame:\n",
+        "'<' for '<=' in _merge_edge_glitches: the parts of a clipped stretch cut at a window's edge touch "
+        "(one ends where the next starts) and are never joined: one clipped stretch across windows is "
+        "several clipped glitches",
+        "analysis: a clipped stretch is one glitch however many windows it spans"),
+    Bug("alias_merge_keeps_fewer_points", "harness/reference_compare.py",
+        "            keep = a if int(on(a).sum()) >= int(on(b).sum()) else b\n",
+        "            keep = a if int(on(a).sum()) <= int(on(b).sum()) else b\n",
+        "the comparison flipped in _confirm_steps' fit: two lines a pitch period's alias apart are merged as "
+        "the line with fewer points, the alias, and the prediction follows it over both stretches",
+        "reference comparison: an unconfirmed alias line never replaces the track"),
+    Bug("model_resume_of_running_ok", "harness/invariants.py",
+        '            return [("ok", None, to("running"))] if st == "paused" else fail\n',
+        '            return [("ok", None, to("running"))] if st in ("paused", "running") else fail\n',
+        "'resume is idempotent' in SystemModel.step: a resume() of a running system that returns ok is "
+        "linearizable, though the system's lifecycle refuses it",
+        "linearizability: the model's refusals"),
+    Bug("no_leak_too_few_samples_fails", "harness/scenarios/executor.py",
+        '        self.failures.append(Failure(desc, what, inconclusive=verdict.verdict != "leak"))\n',
+        '        self.failures.append(Failure(desc, what, inconclusive=verdict.verdict == "inconclusive"))\n',
+        "only the rule's 'inconclusive' taken as unjudged in _judge_no_leak: a timeline shorter than the leak "
+        "rule's window (insufficient_data) fails the no_leak expectation, a false alarm on a healthy system",
+        "scenario: an expectation that cannot be judged is inconclusive, never failed"),
+    Bug("profile_zero_probability_kept", "harness/faults/profiles.py",
+        "    probs = {k: v for k, v in model.probabilities.model_dump().items() if v > 0}\n",
+        "    probs = {k: v for k, v in model.probabilities.model_dump().items() if v >= 0}\n",
+        "'keep every kind the file gives' in load_profile: a profile whose every probability is 0 is "
+        "loaded (never refused, exit 2) and a run under it injects nothing",
+        "bad input: an all-zero profile is refused"),
+    Bug("scenario_unknown_keys_ignored", "harness/scenarios/model.py",
+        '    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)\n',
+        '    model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)\n',
+        "'ignore keys a newer format adds' in the scenario models: a misspelt key (delya, chek_leaks, "
+        "wihtin) is dropped silently and the scenario runs without it",
+        "bad input: a misspelt scenario key is exit 2 naming it"),
+    Bug("lease_shared_lock", "harness/rig/loopback.py",
+        "                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n",
+        "                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)\n",
+        "a shared lock in lease_server_name ('it only marks the name in use'): two rigs lease the same "
+        "server name and one reaps or joins the other's jackd",
+        "rig: one rig per leased server name"),
+    Bug("device_host_kill_needs_capture_failure", "harness/runner.py",
+        '    if name is None or (capture is not None and getattr(capture, "failure", None)):\n',
+        '    if name is None or not (capture is not None and getattr(capture, "failure", None)):\n',
+        "a 'not' slipped in _raise_if_device_host_killed: a device host killed by a signal at start is the "
+        "environment's only when the rig's capture failed too; alone it is a usage error (exit 2), not "
+        "inconclusive (exit 3)",
+        "run: a device host killed at start is inconclusive, never a usage error"),
+    Bug("runfolder_parent_reference_allowed", "harness/runfolder.py",
+        '        if not parts or Path(name).is_absolute() or any(p in ("..", ".") for p in parts):\n',
+        '        if not parts or Path(name).is_absolute() or any(p == "." for p in parts):\n',
+        "'..' dropped from RunFolder._parent's refusal ('pathlib normalises it'): a name with a parent "
+        "reference writes outside the run folder",
+        "atomic writes: never outside the run folder"),
+    Bug("exit_code_inconclusive_as_usage", "harness/verdict.py",
+        "EXIT_CODES: dict[Outcome, int] = {Outcome.PASS: 0, Outcome.FAIL: 1, Outcome.INCONCLUSIVE: 3}\n",
+        "EXIT_CODES: dict[Outcome, int] = {Outcome.PASS: 0, Outcome.FAIL: 1, Outcome.INCONCLUSIVE: 2}\n",
+        "inconclusive given the 'not judged' code 2 in EXIT_CODES: an inconclusive run exits as a usage "
+        "error, and CI scripts that retry on 3 or report 2 as a bad command misread it",
+        "verdict: each outcome's exit code"),
+]
+BATCHES[48] = BATCH_48
+BUGS += BATCH_48
+#: the tests batch 48's misses needed, first for their code: the cut-off phrase on hand-built
+#: histories of known answers, a run folder's names that leave it (new); and the existing tests that
+#: caught the others outside the selection: the killed-run reader's damaged and newline-less lines
+#: and compare's partial run (test_hostile_killed.py's fast ones), the compiled clipping search held
+#: to its numpy twin, the rig's leases from a private pool (no jackd), a device host killed at start
+#: (a crashing stand-in for PortAudio, no JACK), the alias-line merge's tonal takes, an all-zero profile
+for _prefix, _tests in {
+        "harness/history.py": ["tests/harness/test_history_cut_off_phrase.py"] + [
+            f"tests/harness/test_hostile_killed.py::{n}" for n in (
+                "test_a_last_whole_line_of_garbage_is_still_an_error",
+                "test_a_last_line_that_is_whole_but_lacks_its_newline_is_kept")],
+        "harness/reports/": [
+            "tests/harness/test_hostile_killed.py::test_compare_with_a_killed_run_says_first_that_it_did_not_finish"],
+        "harness/analysis_kernels.py": [
+            "tests/harness/test_analysis_clipping.py::"
+            "test_the_compiled_noise_difference_and_held_runs_are_the_numpy_paths_bit_for_bit",
+            "tests/harness/test_analysis_clipping.py"],
+        "harness/rig/loopback.py": ["tests/harness/test_rig_leases.py"],
+        "harness/runner.py": ["tests/harness/test_device_host_killed_at_start.py"],
+        "harness/runfolder.py": ["tests/harness/test_runfolder_names.py"],
+        # the alias-line merge on the tonal takes it was made for (seconds), and an all-zero
+        # profile refused by name (the vocabulary's test caught it only through a dict it compares)
+        "harness/reference_compare.py": ["tests/harness/test_analysis_reference_aliases.py"],
+        "harness/faults/profiles.py": [
+            "tests/harness/test_hostile_files.py::test_a_profile_that_injects_nothing_is_refused"]}.items():
+    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs

@@ -15,7 +15,7 @@ never does.
 
 Each kernel computes the same float64 operations, in the same order, as the numpy expressions it
 stands for (no ``fastmath``: no reassociation, no fused multiply-add), so every number is the same
-to the bit; ``tests/harness/test_analysis_compiled.py`` holds them to the numpy path.
+to the bit; ``tests/harness/test_analysis_clipping.py`` holds them to the numpy path.
 ``cache=True`` keeps the compiled code beside this file (``__pycache__``), as ``dsp_kernels`` does.
 """
 
