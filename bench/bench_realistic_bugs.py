@@ -24,6 +24,10 @@ seconds. The working tree itself is never modified.
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 47 --ref COMMIT
+                                       # a batch on the commit that added it, with that commit's own
+                                       # test routes: tests routed to a bug after its miss was seen
+                                       # do not make a blind result look better
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
 seconds per test, and they need a server), plus the harness's stateful, invariant and storm tests.
@@ -75,6 +79,8 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import contextlib
+import importlib.util
 import os
 import re
 import shutil
@@ -84,6 +90,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -6763,6 +6771,26 @@ def _copy_tree(dst: Path) -> None:
     _make_repository(dst)
 
 
+def _bench_as_of(tree: Path) -> ModuleType | None:
+    """This bench as it is in ``tree`` (a ``--ref`` copy), whose routes (``selection_for``,
+    ``default_selection``) are that commit's: a batch committed before its tests were read is
+    judged by the selection of that moment, not by routes added after its misses were seen.
+    None when that copy has no such bench (an older commit): the working tree's routes then."""
+    path = tree / "bench" / "bench_realistic_bugs.py"
+    spec = importlib.util.spec_from_file_location("_bench_realistic_bugs_as_of_ref", path)
+    if not path.exists() or spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while they are made
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(spec.name, None)
+    if not (callable(getattr(module, "selection_for", None)) and callable(getattr(module, "default_selection", None))):
+        return None
+    return module
+
+
 def _make_repository(tree: Path) -> None:
     """Make the copy a git repository of one commit, as a checkout of the project is: the whole
     suite has tests that read the run's provenance (``git rev-parse``), which fail in a bare copy
@@ -7155,18 +7183,35 @@ def main(argv: list[str] | None = None) -> int:
             if f.read_text().count(b.old) != 1:
                 print(f"bench_realistic_bugs: {b.name} no longer applies to {b.path}", file=sys.stderr)
     _check_imports_from_copy()
-    tests = args.tests or default_selection()
+    routes: Any = sys.modules[__name__]
+    stack = contextlib.ExitStack()
+    if _REF is not None and not args.tests:
+        ref_tree = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="soundcheck-ref-bench-")))
+        archive = subprocess.run(["git", "archive", _REF, "bench", "tests"], cwd=ROOT, check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(ref_tree)], input=archive, check=True)
+        routes = _bench_as_of(ref_tree) or routes
+        print(f"routes: {'those of ' + _REF if routes is not sys.modules[__name__] else 'the working tree (none at ' + _REF + ')'}",
+              flush=True)
+    with stack:
+        return _try_all(args, routes, by_name)
+
+
+def _try_all(args: argparse.Namespace, routes: Any, by_name: dict[str, Bug]) -> int:
+    """Try the chosen bugs, each with the selection ``routes`` gives it (this module, or the
+    ``--ref`` commit's own copy of it)."""
+    tests = args.tests or routes.default_selection()
     if args.whole and args.jobs > 1:
         sys.exit("bench_realistic_bugs: --whole already runs pytest -n 2; use --jobs 1")
     every = [b for b in (BATCHES[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
     print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
     if not args.tests and not args.whole and any(b is not None and b.path.startswith("harness/") for b in chosen):
-        print(f"selection for a bug in harness/: {' '.join(selection_for(BATCH_17[0], tests))}", flush=True)
+        print(f"selection for a bug in harness/: {' '.join(routes.selection_for(BATCH_17[0], tests))}", flush=True)
     print(f"{'bug':38} {'verdict':22} {'seconds':>8}  by", flush=True)
     results: list[Result] = []
     with cf.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(try_bug, b, tests if args.tests else selection_for(b, tests),
+        futures = [pool.submit(try_bug, b, tests if args.tests else routes.selection_for(b, tests),
                                whole=args.whole, timeout=args.timeout,
                                stop_first=not args.all_failures) for b in chosen]
         for fut in futures:

@@ -250,3 +250,19 @@ def test_a_parametrized_id_with_spaces_is_read_whole_from_the_short_summary(tmp_
     b = _bench()
     assert b.finished_verdict(proc, stop_first=False) == (
         "caught", ["test_params.py::test_p[must be at least 1, got 0]"], "")
+
+
+def test_with_a_ref_the_bench_takes_that_commit_s_own_routes(tmp_path: Path) -> None:
+    """``--ref``: a blind batch is judged by the test routes of the commit that holds it, so a
+    route added after a miss was seen does not turn the blind result into a catch; a copy with no
+    such bench (an older commit) leaves the working tree's routes."""
+    b = _bench()
+    (tmp_path / "bench").mkdir()
+    text = (ROOT / "bench" / "bench_realistic_bugs.py").read_text()
+    (tmp_path / "bench" / "bench_realistic_bugs.py").write_text(
+        text + "\n\ndef selection_for(bug, default):\n    return ['tests/as_of_the_ref.py']\n")
+    ref = b._bench_as_of(tmp_path)
+    bug = next(x for x in b.BUGS if x.path.startswith("harness/"))
+    assert ref.selection_for(bug, []) == ["tests/as_of_the_ref.py"]
+    assert b.selection_for(bug, []) != ["tests/as_of_the_ref.py"]
+    assert b._bench_as_of(tmp_path / "nothing") is None
