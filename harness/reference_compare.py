@@ -1115,11 +1115,26 @@ def compare_to_reference_stream(
                             f"{tried} loud blocks match it, 3 needed); {why}")
     cutoff = _judge_cutoff(pow_rec, pow_ref)
     step_cutoff = _judge_cutoff(pow_rec, pow_ref, where_strong=False)
-    # a caller's lock is checked below against the first line as the track fitted it from that
-    # lock: an alias's line kept for the whole take would hide a lock that was off (tone bursts
-    # locked 40 frames off then passed the check), so there unconfirmed lines are fitted as one
-    lines = _confirm_steps(_split_wander(_lines(track, block), track, block), track, rec, ref, sign, block,
-                           step_cutoff, keep_longer=lock is None)
+    raw = _split_wander(_lines(track, block), track, block)
+    if lock is not None:
+        # a caller's lock is checked as the comparison's own, where the track took it: on the
+        # line through the track's first points, the ones it followed from the lock, before any
+        # merge. A search that placed tone bursts a carrier's or a burst's period off (or 40
+        # frames off, which the track then followed to an alias 25.6 frames off) was compared
+        # there, every burst a false pop or mute; a lock a few frames off that the track put
+        # right passes. Checked after the merge instead, the line with more points kept for
+        # the whole take hid a lock that was off, and with one line fitted through both levels
+        # (to keep such locks visible) 2-6 kHz notes followed to an alias read a 40 ppm clock as
+        # -213 ppm: false ``clipped`` glitches on clean takes
+        d0 = raw[0][2] / (1 - raw[0][3]) if abs(raw[0][3]) < 0.5 else raw[0][2]
+        doubt = _check_lock(head, rec, rec_frames, fs, d0,
+                            f"from the given lock at {lock:.1f} frames, the track places the reference's first "
+                            f"{head.size / fs:.1f} s")
+        if doubt is not None:
+            raise AnalysisError(f"cannot align the recording to the reference (low confidence): {doubt}; "
+                                "locate the reference again, or compare material with onsets (music, speech, "
+                                "a sweep)")
+    lines = _confirm_steps(raw, track, rec, ref, sign, block, step_cutoff)
     for li in range(1, len(lines)):  # each step's size, read from the recording (``_measure_step``)
         a, b = lines[li - 1], lines[li]
         moved = _measure_step(a, b, _locate_step(a, b, rec, ref, sign, block, step_cutoff).at, rec, ref, sign, block,
@@ -1143,19 +1158,6 @@ def compare_to_reference_stream(
         split = _locate_step(lines[li - 1], lines[li], rec, ref, sign, block, step_cutoff)
         bounds[li] = split.at
         spans.append(max(split.at - split.first, split.last - split.at))
-    if lock is not None:
-        # a caller's lock is checked as the comparison's own, where the track took it: a search
-        # that placed tone bursts a carrier's or a burst's period off (or 40 frames off, which
-        # the track then followed to an alias 25.6 frames off) was compared there, every burst
-        # a false pop or mute; a lock a few frames off that the track put right passes
-        d0 = lines[0][2] / (1 - lines[0][3]) if abs(lines[0][3]) < 0.5 else lines[0][2]
-        doubt = _check_lock(head, rec, rec_frames, fs, d0,
-                            f"from the given lock at {lock:.1f} frames, the track places the reference's first "
-                            f"{head.size / fs:.1f} s")
-        if doubt is not None:
-            raise AnalysisError(f"cannot align the recording to the reference (low confidence): {doubt}; "
-                                "locate the reference again, or compare material with onsets (music, speech, "
-                                "a sweep)")
     doubt = _check_track(lines, bounds, spans, rec, rec_frames, ref, fs, head.size, ref_level)
     if doubt is not None:
         raise AnalysisError(f"cannot follow the recording along the reference (low confidence): {doubt}; "
@@ -2058,7 +2060,7 @@ _PAIR_GAP = 4
 
 def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
                    rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray], sign: int,
-                   block: int, cutoff: float, keep_longer: bool = True) -> list[tuple[int, int, float, float]]:
+                   block: int, cutoff: float) -> list[tuple[int, int, float, float]]:
     """Keep a step between two lines only if the recording says so.
 
     A block's delay through a dispersive path depends on what the block holds (a converter
@@ -2066,8 +2068,8 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
     track wanders by half a frame and more, and a wander can pass for a 1-frame step. A real
     step of n frames leaves a discontinuity no single filter explains: around the step, "line a,
     then line b" must leave clearly less error than either line alone or one line through both;
-    otherwise the two lines are one. ``keep_longer``: two lines a pitch period's alias apart
-    (``_ALIAS_MIN``) are one as the line with more points, not one fitted through both.
+    otherwise the two lines are one. Two lines a pitch period's alias apart (``_ALIAS_MIN``) are
+    one as the line with more points, not one fitted through both.
     """
     if len(lines) < 2:
         return lines
@@ -2077,7 +2079,7 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
     def fit(a: tuple[int, int, float, float], b: tuple[int, int, float, float]) -> tuple[int, int, float, float]:
         first, last = a[0], b[1]
         at = 0.5 * (a[1] + b[0])
-        if keep_longer and abs((a[2] + a[3] * at) - (b[2] + b[3] * at)) >= _ALIAS_MIN:
+        if abs((a[2] + a[3] * at) - (b[2] + b[3] * at)) >= _ALIAS_MIN:
             # levels this far apart are no wander of one delay but a pitch period's alias that
             # the recording did not confirm as a step: a line through both levels is neither
             # (2-6 kHz notes at 44.1 kHz were followed to aliases 8-57 frames off, and one line
