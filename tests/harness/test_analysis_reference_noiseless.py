@@ -205,10 +205,12 @@ def test_a_drop_inside_the_lock_of_tone_bursts_that_would_lock_an_alias_is_refus
     """9 frames dropped inside the first 1.5 s of tone bursts split the carrier's true peak in two:
     the lock took an alias of one burst's carrier (a period, 53 frames, off on seed 0; 1395 frames
     off on seed 15) and the comparison reported damage that is not there (mutes of thousands of
-    frames). The envelopes, read around the lock, place the bursts elsewhere: refused as not
-    aligned, no list of glitches."""
+    frames). Refused, no list of glitches: as not aligned (the envelopes, read around the lock,
+    place the bursts elsewhere), or, where the carrier's rival lies within its reach of the peak
+    the envelope lock picked (seed 0: 47 frames off, at 1.11 of it), as a peak split in two."""
     ref, rec, _ = _dropped_burst_take(seed)
-    with pytest.raises(A.AnalysisError, match=r"cannot align .*low confidence.*envelopes match best.*alias"):
+    with pytest.raises(A.AnalysisError, match=r"cannot align .*low confidence.*envelopes match best.*alias|"
+                                              r"inconclusive: .*no unique match.*peaks twice"):
         R.compare_to_reference(rec, ref, FS)
 
 
