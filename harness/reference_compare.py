@@ -75,8 +75,9 @@ Known limits: on strongly tonal material (a sustained chord) a block matches its
 period away almost as well as in place, so an inserted or repeated run can first be followed to
 such an alias and reported as two steps (a drop then an insert, sizes netting to the run) a few
 blocks apart, and where the recording confirms no step between a line and its alias (notes of
-2-6 kHz), the line with more points is kept for both stretches; a peak clipped by a frame or two is
-a ``pop`` (too few peak frames to read a shortfall at), and a pop within ``_CLIPPED_GAP_S`` of a
+2-6 kHz), the line with more points is kept for both stretches; a peak clipped at one frame only is
+a ``pop`` (no level held at two frames, too few peak frames to read a shortfall at; clipped at two
+or more, even far apart, it is ``clipped``: ``_flattened_span``), and a pop within ``_CLIPPED_GAP_S`` of a
 clipped stretch is reported as part of it; a step is located and sized only where the reference is loud on both sides of it (a
 drop inside a pause of speech takes nothing audible away and is not reported); a step larger than
 ``B`` frames re-locks only when the blocks after it are found again (reported as ``other``);
@@ -342,6 +343,41 @@ def _compressed_span(e: FloatArray, fit: FloatArray, i0: int, i1: int, fs: int) 
         return False
     d_top, d_mid = float(np.median(short[top])), float(np.median(short[mid]))
     return d_top >= _COMPRESSED_LEAST + max(d_mid, 0.0) and d_top >= _COMPRESSED_RATIO * d_mid
+
+
+#: a recording flattened at its peak: at least this many frames of the window at the burst's
+#: largest magnitude (within the files' quantum; not neighbours as a rule: a drum hit's peaks are
+#: single frames, clipped one by one), at one of which, near the burst, the prediction exceeds
+#: that level by at least ``_FLAT_EXCESS`` of it (``_flattened_span``)
+_FLAT_RUN = 2
+_FLAT_EXCESS = 0.01
+
+
+def _flattened_span(x: FloatArray, fit: FloatArray, i0: int, i1: int, fs: int, quantum: float) -> bool:
+    """Whether the burst ``i0..i1`` lies where the recording ``x`` (the window's frames, aligned
+    with the prediction ``fit`` over the whole band) reaches its largest magnitude over ``_COMPRESSED_REACH_S`` each
+    side, a level it holds at ``_FLAT_RUN`` frames or more of the window, and the prediction
+    rises past that level at one of them in the reach: a peak clipped alone. One peak clipped
+    by a few frames (hard clipping at 0.7 of music's peak that touched one peak; at 0.89, three
+    single frames 164-420 frames apart) holds too few peak frames for ``_compressed_span``'s
+    medians and was named a ``pop`` or an ``other``. A pop, a gain step or noise leaves no level
+    held at several frames that the prediction exceeds; two frames quantised alike at a sine's
+    top are one level, but there the prediction does not exceed it by ``_FLAT_EXCESS``. Only a
+    burst the judge found is named by this: it adds no glitch."""
+    w = int(_COMPRESSED_REACH_S * fs)
+    n = min(x.size, fit.size)
+    a, b = max(i0 - w, 0), min(i1 + w, n)
+    if b <= a:
+        return False
+    level = float(np.max(np.abs(x[a:b])))
+    if level <= 0.0:
+        return False
+    tol = max(quantum, 1e-9 * level)
+    at_top = np.abs(x[:n]) >= level - tol
+    if int(at_top.sum()) < _FLAT_RUN:
+        return False
+    near = at_top[a:b] & (np.sign(fit[a:b]) == np.sign(x[a:b])) & (np.abs(fit[a:b]) >= level * (1.0 + _FLAT_EXCESS))
+    return bool(near.any())
 
 
 def _impulse_reach(e: FloatArray, sigma: FloatArray, found: list[int], judge: FloatArray,
@@ -1243,6 +1279,12 @@ def compare_to_reference_stream(
         fit_w = fit[off: off + (w1 - w0)]
         noise_var = _noise_share(e, cutoff)[1]  # the window's noise under its last fit
         if over.size:
+            # the prediction over the whole band (the reference along the track through the
+            # window's fitted filter and its change, not low-passed by the judge): a peak clipped
+            # by one frame stands over the recording's level there, where the judged band's
+            # prediction smooths it under (``_flattened_span``)
+            vb = np.lib.stride_tricks.sliding_window_view(p_full, FIR_TAPS)[off: off + (w1 - w0)]
+            raw_pred = vb @ h[:FIR_TAPS] + normal.ramp[off: off + (w1 - w0)] * (vb @ h[FIR_TAPS: 2 * FIR_TAPS])
             brk = np.flatnonzero(np.diff(over) > int(0.002 * fs)) + 1
             heads = np.concatenate(([0], brk))
             tails = np.concatenate((brk, [over.size])) - 1
@@ -1270,7 +1312,8 @@ def compare_to_reference_stream(
                         i0, i1, cnt = int(core[0]), int(core[-1]) + 1, int(core.size)
                 events.append((w0 + i0, w0 + i1, float(seg_e.max()), cnt,
                                _silent_span(e, fit_w, i0, i1, noise_var, cutoff),
-                               _compressed_span(e, fit_w, i0, i1, fs)))
+                               _compressed_span(e, fit_w, i0, i1, fs)
+                               or _flattened_span(r_full[pad: pad + (w1 - w0)], raw_pred, i0, i1, fs, q_rec)))
 
     quiet_level = 4.0 * (float(np.median(noises)) if noises else 0.0) + 1e-6
     # on one clock a step of the track that the residual does not confirm is the track's own (a
