@@ -89,7 +89,10 @@ away: "no unique match"), which is an inconclusive answer, not a verdict; a reco
 silent (or becomes something else) before the reference ends is not followed there and reads
 ``partial``, not ``mute``; a drop or an insert inside the lock's first 1.5 s of tone bursts
 splits the carrier's peak the envelopes point at into two nearly alike, and the comparison
-refuses as inconclusive, saying so. A step's place is the split the recording supports best,
+refuses as inconclusive, saying so; a sweep past a converter's low-pass is compared only while
+the path passes it (a linear sweep through 0.05 fs at 44.1 kHz: its first ~0.3 s; the CLI says
+which stretch was not analysed, on every verdict), and inside that stretch a 1-frame drop 0.2 s
+in, where the sweep nears the band edge, is not found (1- and 5-frame drops 0.1 s in are). A step's place is the split the recording supports best,
 and ``position_uncertainty_frames`` says how well: where the two delays' predictions differ by
 little for long (a bass line's flat trough) under heavy noise, by a hundred frames and more.
 How small a drop the step test can confirm under noise is ``_STEP_SIGNIFICANCE`` noise variances
