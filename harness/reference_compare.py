@@ -376,7 +376,7 @@ def _flattened_span(x: FloatArray, fit: FloatArray, i0: int, i1: int, fs: int, q
     if level <= 0.0:
         return False
     tol = max(quantum, 1e-9 * level)
-    at_top = np.abs(x[:n]) >= level - tol
+    at_top = np.abs(np.abs(x[:n]) - level) <= tol  # at that level, not over it (louder frames elsewhere)
     if int(at_top.sum()) < _FLAT_RUN:
         return False
     near = at_top[a:b] & (np.sign(fit[a:b]) == np.sign(x[a:b])) & (np.abs(fit[a:b]) >= level * (1.0 + _FLAT_EXCESS))
