@@ -424,12 +424,25 @@ def latency_bound(kind: str, seconds: float = 10.0, snr_db: float = -20.0) -> tu
     return float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1])) * 1e6
 
 
-def print_latency_trials(rows: list[dict[str, Any]]) -> None:
+#: the latency table's columns after the refusals: (header, width, row key, format)
+LATENCY_DETAIL = (("pol!", 4, "wrong_polarity", "d"), ("conf min", 8, "min_conf", ".2f"),
+                  ("+-fr p50", 8, "unc_p50", ".4f"), ("max z", 6, "z_max", ".1f"), ("cpu s", 6, "cpu_s", ".2f"))
+LATENCY_LEGEND = ("(10 s references at 48 kHz, seeded random delay 100..5000 frames, polarity and drift; err: |start "
+                  "latency - truth| in frames; ppm: |drift - truth|; pol!: wrong polarity; +-fr: reported "
+                  "uncertainty_frames; max z: largest error / reported uncertainty; cpu s: per measurement)")
+
+
+def print_latency_trials(rows: list[dict[str, Any]],
+                         detail: tuple[tuple[str, int, str, str], ...] = LATENCY_DETAIL,
+                         legend: str = LATENCY_LEGEND, bounds: bool = True) -> None:
+    """``latency_trials``' rows as a table: error and drift error per reference and condition,
+    then the ``detail`` columns; with ``bounds``, the Cramer-Rao bound of each reference at -20 dB
+    SNR. One printer for every bench that measures latency this way."""
     def f(v: float | None, fmt: str) -> str:
         return "-" if v is None else format(v, fmt)
 
     print(f"{'ref':<4} {'condition':<30} {'n':>3} {'err p50':>8} {'err max':>8} {'ppm p50':>8} {'ppm max':>8} "
-          f"{'refused':>7} {'pol!':>4} {'conf min':>8} {'+-fr p50':>8} {'max z':>6} {'cpu s':>6}")
+          f"{'refused':>7}" + "".join(f" {h:>{w}}" for h, w, _, _ in detail))
     for r in rows:
         if "wrong_max_conf" in r:
             print(f"{r['ref']:<4} {r['condition']:<30} {r['trials']:>3}   highest confidence {r['wrong_max_conf']:.2f} "
@@ -437,15 +450,13 @@ def print_latency_trials(rows: list[dict[str, Any]]) -> None:
             continue
         print(f"{r['ref']:<4} {r['condition']:<30} {r['trials']:>3} {f(r['err_p50'], '.4f'):>8} "
               f"{f(r['err_max'], '.4f'):>8} {f(r['drift_err_p50'], '.3f'):>8} {f(r['drift_err_max'], '.3f'):>8} "
-              f"{r['refused']:>7} {r['wrong_polarity']:>4} {r['min_conf']:>8.2f} {f(r['unc_p50'], '.4f'):>8} "
-              f"{f(r['z_max'], '.1f'):>6} {r['cpu_s']:>6.2f}")
-    for kind in ("mls", "log", "lin"):
-        sd, sd_ppm = latency_bound(kind)
-        print(f"{kind:<4} Cramer-Rao bound at -20 dB SNR (delay and drift unknown): start {sd:.4f} frames, "
-              f"drift {sd_ppm:.3f} ppm (standard deviations)")
-    print("(10 s references at 48 kHz, seeded random delay 100..5000 frames, polarity and drift; err: |start "
-          "latency - truth| in frames; ppm: |drift - truth|; pol!: wrong polarity; +-fr: reported "
-          "uncertainty_frames; max z: largest error / reported uncertainty; cpu s: per measurement)")
+              f"{r['refused']:>7}" + "".join(f" {f(r[k], fmt):>{w}}" for _, w, k, fmt in detail))
+    if bounds:
+        for kind in ("mls", "log", "lin"):
+            sd, sd_ppm = latency_bound(kind)
+            print(f"{kind:<4} Cramer-Rao bound at -20 dB SNR (delay and drift unknown): start {sd:.4f} frames, "
+                  f"drift {sd_ppm:.3f} ppm (standard deviations)")
+    print(legend)
 
 
 #: impairments of the simulated system: name -> through_system arguments (every take also gets

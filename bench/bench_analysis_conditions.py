@@ -189,24 +189,6 @@ def latency_rows(trials: int) -> list[dict[str, Any]]:
     return rows
 
 
-def print_latency(rows: list[dict[str, Any]]) -> None:
-    def f(v: float | None, fmt: str) -> str:
-        return "-" if v is None else format(v, fmt)
-
-    print(f"{'ref':<4} {'condition':<30} {'n':>3} {'err p50':>8} {'err max':>8} {'ppm p50':>8} {'ppm max':>8} "
-          f"{'refused':>7} {'x rt':>6}")
-    for r in rows:
-        if "wrong_max_conf" in r:
-            print(f"{r['ref']:<4} {r['condition']:<30} {r['trials']:>3}   highest confidence "
-                  f"{r['wrong_max_conf']:.2f} (refused below 0.5)")
-            continue
-        print(f"{r['ref']:<4} {r['condition']:<30} {r['trials']:>3} {f(r['err_p50'], '.4f'):>8} "
-              f"{f(r['err_max'], '.4f'):>8} {f(r['drift_err_p50'], '.3f'):>8} {f(r['drift_err_max'], '.3f'):>8} "
-              f"{r['refused']:>7} {r['x_rt']:>6.0f}")
-    print("(10 s references at 48 kHz, seeded random delay 100-5000 frames, polarity and drift; err: |start latency "
-          "- truth| in frames; ppm: |drift - truth|; x rt: seconds of recording per CPU second)")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--positions", type=int, default=8, help="seeded random positions per damage")
@@ -228,7 +210,10 @@ def main() -> None:
         print_rows(rows, a.positions)
     if a.latency_trials and wanted("latency"):
         print()
-        print_latency(latency_rows(a.latency_trials))
+        B.print_latency_trials(latency_rows(a.latency_trials), detail=(("x rt", 6, "x_rt", ".0f"),), bounds=False,
+                               legend="(10 s references at 48 kHz, seeded random delay 100-5000 frames, polarity "
+                                      "and drift; err: |start latency - truth| in frames; ppm: |drift - truth|; "
+                                      "x rt: seconds of recording per CPU second)")
     print(f"\n{time.time() - t0:.0f} s wall")
 
 

@@ -73,13 +73,19 @@ def high_notes(seconds: float, fs: int, seed: int) -> np.ndarray:
     return 0.5 * out / float(np.max(np.abs(out)))
 
 
+def delay_of(c: Cell) -> float:
+    """The take's fractional delay (frames): where the reference's first frame lies in the
+    recording, what a caller's own search hands the comparison as ``lock=``."""
+    rng = np.random.default_rng([77, c.rate, MATERIALS.index(c.material), list(NOISES).index(c.noise), c.seed])
+    return float(rng.uniform(300, 2000))
+
+
 def take(c: Cell) -> tuple[np.ndarray, np.ndarray, tuple[int, int] | None]:
     """The recording, the reference and the damaged stretch (recording frames; None if clean)."""
     fs = c.rate
     ref = R.program_material("music", 2.0, fs, seed=c.seed) if c.material == "music" else high_notes(2.0, fs, c.seed)
-    rng = np.random.default_rng([77, fs, MATERIALS.index(c.material), list(NOISES).index(c.noise), c.seed])
     fade = c.take == "fade"
-    rec = R.through_system(ref, fs, delay_frames=float(rng.uniform(300, 2000)), drift_ppm=40.0, gain=0.9,
+    rec = R.through_system(ref, fs, delay_frames=delay_of(c), drift_ppm=40.0, gain=0.9,
                            gain_wobble=0.2 if fade else 0.1, gain_ramp=-0.5 if fade else 0.0,
                            lowpass_hz=0.35 * fs, noise_rms=NOISES[c.noise], tail_frames=fs // 10, seed=c.seed)
     a, b = int(STRETCH_S[0] * fs), int(STRETCH_S[1] * fs)

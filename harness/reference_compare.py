@@ -75,8 +75,9 @@ Known limits: on strongly tonal material (a sustained chord) a block matches its
 period away almost as well as in place, so an inserted or repeated run can first be followed to
 such an alias and reported as two steps (a drop then an insert, sizes netting to the run) a few
 blocks apart, and where the recording confirms no step between a line and its alias (notes of
-2-6 kHz), the line with more points is kept for both stretches; a peak clipped by a frame or two is
-a ``pop`` (too few peak frames to read a shortfall at), and a pop within ``_CLIPPED_GAP_S`` of a
+2-6 kHz), the line with more points is kept for both stretches; a peak clipped at one frame only is
+a ``pop`` (no level held at two frames, too few peak frames to read a shortfall at; clipped at two
+or more, even far apart, it is ``clipped``: ``_flattened_span``), and a pop within ``_CLIPPED_GAP_S`` of a
 clipped stretch is reported as part of it; a step is located and sized only where the reference is loud on both sides of it (a
 drop inside a pause of speech takes nothing audible away and is not reported); a step larger than
 ``B`` frames re-locks only when the blocks after it are found again (reported as ``other``);
@@ -88,7 +89,10 @@ away: "no unique match"), which is an inconclusive answer, not a verdict; a reco
 silent (or becomes something else) before the reference ends is not followed there and reads
 ``partial``, not ``mute``; a drop or an insert inside the lock's first 1.5 s of tone bursts
 splits the carrier's peak the envelopes point at into two nearly alike, and the comparison
-refuses as inconclusive, saying so. A step's place is the split the recording supports best,
+refuses as inconclusive, saying so; a sweep past a converter's low-pass is compared only while
+the path passes it (a linear sweep through 0.05 fs at 44.1 kHz: its first ~0.3 s; the CLI says
+which stretch was not analysed, on every verdict), and inside that stretch a 1-frame drop 0.2 s
+in, where the sweep nears the band edge, is not found (1- and 5-frame drops 0.1 s in are). A step's place is the split the recording supports best,
 and ``position_uncertainty_frames`` says how well: where the two delays' predictions differ by
 little for long (a bass line's flat trough) under heavy noise, by a hundred frames and more.
 How small a drop the step test can confirm under noise is ``_STEP_SIGNIFICANCE`` noise variances
@@ -342,6 +346,41 @@ def _compressed_span(e: FloatArray, fit: FloatArray, i0: int, i1: int, fs: int) 
         return False
     d_top, d_mid = float(np.median(short[top])), float(np.median(short[mid]))
     return d_top >= _COMPRESSED_LEAST + max(d_mid, 0.0) and d_top >= _COMPRESSED_RATIO * d_mid
+
+
+#: a recording flattened at its peak: at least this many frames of the window at the burst's
+#: largest magnitude (within the files' quantum; not neighbours as a rule: a drum hit's peaks are
+#: single frames, clipped one by one), at one of which, near the burst, the prediction exceeds
+#: that level by at least ``_FLAT_EXCESS`` of it (``_flattened_span``)
+_FLAT_RUN = 2
+_FLAT_EXCESS = 0.01
+
+
+def _flattened_span(x: FloatArray, fit: FloatArray, i0: int, i1: int, fs: int, quantum: float) -> bool:
+    """Whether the burst ``i0..i1`` lies where the recording ``x`` (the window's frames, aligned
+    with the prediction ``fit`` over the whole band) reaches its largest magnitude over ``_COMPRESSED_REACH_S`` each
+    side, a level it holds at ``_FLAT_RUN`` frames or more of the window, and the prediction
+    rises past that level at one of them in the reach: a peak clipped alone. One peak clipped
+    by a few frames (hard clipping at 0.7 of music's peak that touched one peak; at 0.89, three
+    single frames 164-420 frames apart) holds too few peak frames for ``_compressed_span``'s
+    medians and was named a ``pop`` or an ``other``. A pop, a gain step or noise leaves no level
+    held at several frames that the prediction exceeds; two frames quantised alike at a sine's
+    top are one level, but there the prediction does not exceed it by ``_FLAT_EXCESS``. Only a
+    burst the judge found is named by this: it adds no glitch."""
+    w = int(_COMPRESSED_REACH_S * fs)
+    n = min(x.size, fit.size)
+    a, b = max(i0 - w, 0), min(i1 + w, n)
+    if b <= a:
+        return False
+    level = float(np.max(np.abs(x[a:b])))
+    if level <= 0.0:
+        return False
+    tol = max(quantum, 1e-9 * level)
+    at_top = np.abs(np.abs(x[:n]) - level) <= tol  # at that level, not over it (louder frames elsewhere)
+    if int(at_top.sum()) < _FLAT_RUN:
+        return False
+    near = at_top[a:b] & (np.sign(fit[a:b]) == np.sign(x[a:b])) & (np.abs(fit[a:b]) >= level * (1.0 + _FLAT_EXCESS))
+    return bool(near.any())
 
 
 def _impulse_reach(e: FloatArray, sigma: FloatArray, found: list[int], judge: FloatArray,
@@ -1005,7 +1044,7 @@ def compare_to_reference_stream(
             raise AnalysisError(f"the reference was not found in the recording ({found.reason}){hint}")
         sign = int(found.polarity)
         delay = float(found.latency_frames)
-        doubt = _check_lock(head, rec, rec_frames, fs, delay)
+        doubt = _check_lock(head, rec, rec_frames, fs, delay) or _carrier_elsewhere(head, rec, rec_frames, fs, delay)
         if doubt is not None:
             raise AnalysisError(f"cannot align the recording to the reference (low confidence): {doubt}; "
                                 "compare from a later point of the reference, or with material with onsets "
@@ -1115,11 +1154,26 @@ def compare_to_reference_stream(
                             f"{tried} loud blocks match it, 3 needed); {why}")
     cutoff = _judge_cutoff(pow_rec, pow_ref)
     step_cutoff = _judge_cutoff(pow_rec, pow_ref, where_strong=False)
-    # a caller's lock is checked below against the first line as the track fitted it from that
-    # lock: an alias's line kept for the whole take would hide a lock that was off (tone bursts
-    # locked 40 frames off then passed the check), so there unconfirmed lines are fitted as one
-    lines = _confirm_steps(_split_wander(_lines(track, block), track, block), track, rec, ref, sign, block,
-                           step_cutoff, keep_longer=lock is None)
+    raw = _split_wander(_lines(track, block), track, block)
+    if lock is not None:
+        # a caller's lock is checked as the comparison's own, where the track took it: on the
+        # line through the track's first points, the ones it followed from the lock, before any
+        # merge. A search that placed tone bursts a carrier's or a burst's period off (or 40
+        # frames off, which the track then followed to an alias 25.6 frames off) was compared
+        # there, every burst a false pop or mute; a lock a few frames off that the track put
+        # right passes. Checked after the merge instead, the line with more points kept for
+        # the whole take hid a lock that was off, and with one line fitted through both levels
+        # (to keep such locks visible) 2-6 kHz notes followed to an alias read a 40 ppm clock as
+        # -213 ppm: false ``clipped`` glitches on clean takes
+        d0 = raw[0][2] / (1 - raw[0][3]) if abs(raw[0][3]) < 0.5 else raw[0][2]
+        doubt = _check_lock(head, rec, rec_frames, fs, d0,
+                            f"from the given lock at {lock:.1f} frames, the track places the reference's first "
+                            f"{head.size / fs:.1f} s")
+        if doubt is not None:
+            raise AnalysisError(f"cannot align the recording to the reference (low confidence): {doubt}; "
+                                "locate the reference again, or compare material with onsets (music, speech, "
+                                "a sweep)")
+    lines = _confirm_steps(raw, track, rec, ref, sign, block, step_cutoff)
     for li in range(1, len(lines)):  # each step's size, read from the recording (``_measure_step``)
         a, b = lines[li - 1], lines[li]
         moved = _measure_step(a, b, _locate_step(a, b, rec, ref, sign, block, step_cutoff).at, rec, ref, sign, block,
@@ -1143,19 +1197,6 @@ def compare_to_reference_stream(
         split = _locate_step(lines[li - 1], lines[li], rec, ref, sign, block, step_cutoff)
         bounds[li] = split.at
         spans.append(max(split.at - split.first, split.last - split.at))
-    if lock is not None:
-        # a caller's lock is checked as the comparison's own, where the track took it: a search
-        # that placed tone bursts a carrier's or a burst's period off (or 40 frames off, which
-        # the track then followed to an alias 25.6 frames off) was compared there, every burst
-        # a false pop or mute; a lock a few frames off that the track put right passes
-        d0 = lines[0][2] / (1 - lines[0][3]) if abs(lines[0][3]) < 0.5 else lines[0][2]
-        doubt = _check_lock(head, rec, rec_frames, fs, d0,
-                            f"from the given lock at {lock:.1f} frames, the track places the reference's first "
-                            f"{head.size / fs:.1f} s")
-        if doubt is not None:
-            raise AnalysisError(f"cannot align the recording to the reference (low confidence): {doubt}; "
-                                "locate the reference again, or compare material with onsets (music, speech, "
-                                "a sweep)")
     doubt = _check_track(lines, bounds, spans, rec, rec_frames, ref, fs, head.size, ref_level)
     if doubt is not None:
         raise AnalysisError(f"cannot follow the recording along the reference (low confidence): {doubt}; "
@@ -1241,6 +1282,12 @@ def compare_to_reference_stream(
         fit_w = fit[off: off + (w1 - w0)]
         noise_var = _noise_share(e, cutoff)[1]  # the window's noise under its last fit
         if over.size:
+            # the prediction over the whole band (the reference along the track through the
+            # window's fitted filter and its change, not low-passed by the judge): a peak clipped
+            # by one frame stands over the recording's level there, where the judged band's
+            # prediction smooths it under (``_flattened_span``)
+            vb = np.lib.stride_tricks.sliding_window_view(p_full, FIR_TAPS)[off: off + (w1 - w0)]
+            raw_pred = vb @ h[:FIR_TAPS] + normal.ramp[off: off + (w1 - w0)] * (vb @ h[FIR_TAPS: 2 * FIR_TAPS])
             brk = np.flatnonzero(np.diff(over) > int(0.002 * fs)) + 1
             heads = np.concatenate(([0], brk))
             tails = np.concatenate((brk, [over.size])) - 1
@@ -1268,7 +1315,8 @@ def compare_to_reference_stream(
                         i0, i1, cnt = int(core[0]), int(core[-1]) + 1, int(core.size)
                 events.append((w0 + i0, w0 + i1, float(seg_e.max()), cnt,
                                _silent_span(e, fit_w, i0, i1, noise_var, cutoff),
-                               _compressed_span(e, fit_w, i0, i1, fs)))
+                               _compressed_span(e, fit_w, i0, i1, fs)
+                               or _flattened_span(r_full[pad: pad + (w1 - w0)], raw_pred, i0, i1, fs, q_rec)))
 
     quiet_level = 4.0 * (float(np.median(noises)) if noises else 0.0) + 1e-6
     # on one clock a step of the track that the residual does not confirm is the track's own (a
@@ -1421,6 +1469,34 @@ def _check_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_fra
             "distance: the lock may be an alias of a steady tone, a period or more off")
 
 
+def _carrier_elsewhere(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_frames: int, fs: int,
+                       delay: float) -> str | None:
+    """Why the lock at ``delay`` is not where the head's carrier matches best nearby, or None:
+    the carrier's normalised correlation anywhere within twice the envelope lock's reach
+    (``_ENV_REACH_HOPS``) of the lock clearly (``_CHECK_CARRIER``) over its best within
+    ``_CHECK_HOPS`` hops of it. The envelopes place a head to a few frames as a rule, but a tanh
+    saturation inside the head flattens its bursts' shape: 2-6 kHz notes saturated in the head's
+    second half had their envelopes' best lag 55 frames late, the carrier's pick 87 frames off
+    the truth (0.69 at the lock, 0.89 at the truth), and ``_check_lock`` reads the carrier only
+    near the envelopes' lag: the take was followed along aliases, glitches outside the
+    saturated stretch. A right lock matches best where it lies, so this refuses it only where
+    the carrier itself prefers another place (inconclusive, not a verdict)."""
+    hop = max(1, int(round(_ENV_HOP_S * fs)))
+    reach = 2 * _ENV_REACH_HOPS * hop
+    lo = max(int(math.floor(delay)) - reach - _CHECK_HOPS * hop, 0)
+    hi = min(int(math.ceil(delay)) + reach + _CHECK_HOPS * hop + head.size, rec_frames)
+    if hi - lo < head.size + 1:
+        return None
+    seg = rec(lo, hi)
+    energy = float(np.dot(head, head))
+    at_lock, around = _carrier_near(seg, lo, head, energy, (delay, _CHECK_HOPS * hop), (delay, reach))
+    if around < at_lock + _CHECK_CARRIER:
+        return None
+    return (f"the carrier of the reference's first {head.size / fs:.1f} s matches {around:.2f} within {reach} "
+            f"frames of the lock at {delay:.1f} frames, {at_lock:.2f} at it: the lock may be an alias of a "
+            "steady tone, the envelopes misled (a saturated stretch changes their shape)")
+
+
 #: the track's check by the envelopes: each line's stretch is read in pieces of the head's length
 #: (the lock's check, ``_check_lock``, on each), and this far (seconds) from a step (beyond the
 #: step's own stated uncertainty) is left to the step: the envelopes there straddle it; a piece
@@ -1497,18 +1573,27 @@ def _envelope_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_
     # edges to a few frames (2-4 on tone bursts at 48 kHz, 9 of 10 seeds), however wide its lobe
     # (a quarter second of steady tone); across the lobe, other alignments of the carrier match
     # nearly as well (0.97 of the best 789 frames away on a drifting clock)
+    # The carrier's rivals are looked for within the reach of the peak picked, not of the
+    # envelopes' lag: a best peak near the reach's edge has them just past it (2-6 kHz notes
+    # under a 40 ppm clock, whose 2.9 frames of drift over the head leave the truth at 0.82 of
+    # the best: the one picked lay 47 frames from the envelopes' lag, 36 frames off the truth,
+    # its rival 5 frames further out at 0.94 of it, unseen; the take followed that alias and was
+    # compared along it, false glitches). Rivals as far as twice the reach from the envelopes'
+    # lag refused tone bursts locked right, a period (65 frames) away at 0.94
     reach = _ENV_REACH_HOPS * hop
-    a0 = max(k * hop - reach, 0)
-    seg = r[a0: min(k * hop + reach + head.size, span)]
+    a0 = max(k * hop - 2 * reach, 0)
+    seg = r[a0: min(k * hop + 2 * reach + head.size, span)]
     if seg.size < head.size + 3:
         return None
     fine = sps.correlate(seg, head, "valid", method="fft")
     mag = np.abs(fine)
     peaks = sps.find_peaks(mag)[0]
-    if not peaks.size:
+    inner = peaks[np.abs(a0 + peaks - k * hop) <= reach]
+    if not inner.size:
         return None
-    order = peaks[np.argsort(mag[peaks])[::-1]]
-    best = int(order[0])
+    best = int(inner[int(np.argmax(mag[inner]))])
+    near = peaks[(np.abs(peaks - best) <= reach) & (peaks != best)]
+    order = np.concatenate(([best], near[np.argsort(mag[near])[::-1]])).astype(np.int64)
     if order.size > 1 and float(mag[order[1]]) > _ENV_RIPPLE * float(mag[best]):
         # the envelopes say where, the carrier does not say to the frame: the caller refuses, and
         # says why. Two peaks a few frames apart and nearly alike are what a drop or an insert
@@ -2058,7 +2143,7 @@ _PAIR_GAP = 4
 
 def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
                    rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray], sign: int,
-                   block: int, cutoff: float, keep_longer: bool = True) -> list[tuple[int, int, float, float]]:
+                   block: int, cutoff: float) -> list[tuple[int, int, float, float]]:
     """Keep a step between two lines only if the recording says so.
 
     A block's delay through a dispersive path depends on what the block holds (a converter
@@ -2066,8 +2151,8 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
     track wanders by half a frame and more, and a wander can pass for a 1-frame step. A real
     step of n frames leaves a discontinuity no single filter explains: around the step, "line a,
     then line b" must leave clearly less error than either line alone or one line through both;
-    otherwise the two lines are one. ``keep_longer``: two lines a pitch period's alias apart
-    (``_ALIAS_MIN``) are one as the line with more points, not one fitted through both.
+    otherwise the two lines are one. Two lines a pitch period's alias apart (``_ALIAS_MIN``) are
+    one as the line with more points, not one fitted through both.
     """
     if len(lines) < 2:
         return lines
@@ -2077,7 +2162,7 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
     def fit(a: tuple[int, int, float, float], b: tuple[int, int, float, float]) -> tuple[int, int, float, float]:
         first, last = a[0], b[1]
         at = 0.5 * (a[1] + b[0])
-        if keep_longer and abs((a[2] + a[3] * at) - (b[2] + b[3] * at)) >= _ALIAS_MIN:
+        if abs((a[2] + a[3] * at) - (b[2] + b[3] * at)) >= _ALIAS_MIN:
             # levels this far apart are no wander of one delay but a pitch period's alias that
             # the recording did not confirm as a step: a line through both levels is neither
             # (2-6 kHz notes at 44.1 kHz were followed to aliases 8-57 frames off, and one line

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from bench.bench_reference_clipping import high_notes
+from harness import analysis as A
 from harness import reference_compare as R
 from harness.reference_compare import _compressed_span, compare_to_reference
 
@@ -159,3 +160,46 @@ def test_a_saturated_stretch_of_music_is_one_clipped_glitch_inside_it(fs: int, n
     w = int(WINDOW_S * fs)
     assert [g.kind for g in gs] == ["clipped"], ([g.to_dict() for g in gs], span)
     assert span[0] - w <= gs[0].start_frame and gs[0].end_frame <= span[1] + w, (gs[0].to_dict(), span)
+
+
+# ------------------------------------------------------------------- a peak clipped on its own
+
+@pytest.mark.parametrize(("fs", "noise_rms", "how", "seed"), [
+    (44_100, 0.0, "hard 0.89", 1), (44_100, 1e-4, "hard 0.89", 1), (48_000, 0.0, "hard 0.7", 1),
+    (48_000, 1e-4, "hard 0.7", 1), (48_000, 0.0, "hard 0.89", 2), (48_000, 1e-4, "hard 0.89", 2)])
+def test_a_peak_clipped_alone_is_named_clipped(fs: int, noise_rms: float, how: str, seed: int) -> None:
+    """Clipping that touches one peak (2-4 single frames, up to 420 frames apart) left too few peak
+    frames for the compressed rule's medians: a ``pop`` or an ``other`` where it was clipped. The
+    recording holds one level at those frames, and the prediction over the whole band rises
+    past it: one ``clipped`` glitch there."""
+    rec, ref, span = _take(fs, "music", noise_rms, how, seed)
+    gs = compare_to_reference(rec, ref, fs).glitches
+    assert [g.kind for g in gs] == ["clipped"], [g.to_dict() for g in gs]
+    _assert_clipped_inside(gs, span, fs)
+
+
+def test_a_pop_at_a_peak_or_a_quantised_top_is_not_flattened() -> None:
+    fit = _peaks()
+    top = int(np.argmax(fit))
+    popped = fit.copy()
+    popped[top] -= 0.05  # one frame short of the prediction: no level held at two frames
+    assert not R._flattened_span(popped, fit, top, top + 1, 48_000, 0.0)
+    q = 2.0 ** -15
+    quantised = np.round(fit / q) * q  # two frames alike at the top, the prediction not above them
+    assert not R._flattened_span(quantised, fit, top, top + 1, 48_000, q)
+    clipped = np.clip(fit, -0.6, 0.6)
+    assert R._flattened_span(clipped, fit, top, top + 1, 48_000, 0.0)
+
+
+@pytest.mark.parametrize("amp", [0.01, 0.003])
+def test_a_pop_in_music_beside_louder_frames_stays_a_pop(amp: float) -> None:
+    """Frames louder than the burst's own peak elsewhere in the window are no level it holds:
+    counted as such, a 1-sample pop in music (the condition bench's 44.1 kHz take, seed 2) was
+    named ``clipped``, and the bench's smallest pop found went to None."""
+    from bench import bench_analysis_conditions as C
+
+    fs = 44_100
+    ref, at, d = C._program_take("music", fs, 2, list(C.REFERENCE_CONDITIONS).index("reference: music, 44.1 kHz"))
+    rec = C._through(A.add_pop(ref, at, 1, amp), fs, d, 2)
+    gs = compare_to_reference(rec, ref, fs).glitches
+    assert [g.kind for g in gs] == ["pop"], [g.to_dict() for g in gs]

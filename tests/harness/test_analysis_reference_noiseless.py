@@ -205,10 +205,12 @@ def test_a_drop_inside_the_lock_of_tone_bursts_that_would_lock_an_alias_is_refus
     """9 frames dropped inside the first 1.5 s of tone bursts split the carrier's true peak in two:
     the lock took an alias of one burst's carrier (a period, 53 frames, off on seed 0; 1395 frames
     off on seed 15) and the comparison reported damage that is not there (mutes of thousands of
-    frames). The envelopes, read around the lock, place the bursts elsewhere: refused as not
-    aligned, no list of glitches."""
+    frames). Refused, no list of glitches: as not aligned (the envelopes, read around the lock,
+    place the bursts elsewhere), or, where the carrier's rival lies within its reach of the peak
+    the envelope lock picked (seed 0: 47 frames off, at 1.11 of it), as a peak split in two."""
     ref, rec, _ = _dropped_burst_take(seed)
-    with pytest.raises(A.AnalysisError, match=r"cannot align .*low confidence.*envelopes match best.*alias"):
+    with pytest.raises(A.AnalysisError, match=r"cannot align .*low confidence.*envelopes match best.*alias|"
+                                              r"inconclusive: .*no unique match.*peaks twice"):
         R.compare_to_reference(rec, ref, FS)
 
 
@@ -326,7 +328,7 @@ def _with_lock(ref: np.ndarray, rec: np.ndarray, lock: float) -> R.ReferenceRepo
 
 @pytest.mark.parametrize(("seed", "off", "refusal"), [
     (0, 40.0, "cannot align"), (0, 740.0, "cannot align"), (1, -200.0, "cannot align"), (1, 1710.0, "cannot align"),
-    (2, 40.0, "cannot align"), (2, 1914.0, "cannot follow")])
+    (2, 40.0, "cannot align"), (2, 1914.0, "cannot align")])
 def test_a_callers_wrong_lock_on_tone_bursts_is_refused_and_a_right_one_gives_nothing(
         seed: int, off: float, refusal: str) -> None:
     """A caller's ``lock=`` (a program run's search of the loop) was taken as given: neither the
@@ -334,9 +336,10 @@ def test_a_callers_wrong_lock_on_tone_bursts_is_refused_and_a_right_one_gives_no
     alias (740, 1710, 1914 frames: the carrier's strongest match of itself within 3000), were
     followed to an alias and compared there: 4-8 false pops, mutes and ``other``s a take (seed 1
     at -200 and 1710 read clean, 228.5 and 1249.9 frames off). Checked as the comparison's own
-    lock, at the head where the track took it and along the track, each is refused as not
-    aligned (the alias 1914 frames off, whose head the track put right, along the track); the
-    right lock gives nothing."""
+    lock, at the head where the track's first line (before any merge) took it and along the
+    track, each is refused as not aligned; the right lock gives nothing. (The alias 1914 frames
+    off was refused along the track only while the lock was checked on the merged first line,
+    which the points after the head had put right.)"""
     ref, rec = _program_take("gaps", seed)
     rep = _with_lock(ref, rec, 64.0)
     assert rep.glitches == [] and abs(rep.latency_frames - 64.0) < 0.5, [g.to_dict() for g in rep.glitches]

@@ -12,11 +12,15 @@ the path's band edge are now not tracked: the take is compared where the path pa
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from harness import analysis as A
 from harness import reference_compare as R
+from harness.cli import main
 
 #: (rate, low-pass as a fraction of the rate, noise RMS, seed, delay in frames): each gave a false
 #: glitch before (a pop; drops of 7 frames at 8 and 44.1 kHz; a 320-frame "other"; an insert and
@@ -56,3 +60,24 @@ def test_a_small_pop_where_the_path_passes_the_sweep_is_found_alone_and_in_place
     rec[at] += 0.01
     rep = R.compare_to_reference(rec, ref, fs)
     assert [(g.kind, g.start_frame) for g in rep.glitches] == [("pop", at)]
+
+
+@pytest.mark.parametrize("drop", [0, 5])
+def test_the_cli_says_which_stretch_of_a_sweep_past_a_low_pass_was_not_analysed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], drop: int) -> None:
+    """A linear sweep through 0.05 fs at 44.1 kHz is followed only while the path passes it (its
+    first ~0.3 s): a drop past that is never seen. The stretch not compared is said on every
+    verdict, with a glitch found too (a 5-frame drop 0.1 s in, exit 1), not only when none was
+    (exit 3, inconclusive)."""
+    fs, delay = 44_100, 1234.4
+    ref, rec = _take(fs, 0.05, 0.0, 1, delay)
+    if drop:
+        rec = A.drop_frames(rec, int(delay) + int(0.1 * fs), drop)
+    A.write_wav(tmp_path / "ref.wav", ref, fs, "float32")
+    A.write_wav(tmp_path / "rec.wav", rec, fs, "float32")
+    code = main(["analyze", "glitches", str(tmp_path / "rec.wav"), "--reference", str(tmp_path / "ref.wav")])
+    err = capsys.readouterr().err
+    assert code == (1 if drop else 3), err
+    m = re.search(r"not analysed: first (\d+) ms and last (\d+) ms of the recording", err)
+    assert m is not None, err
+    assert int(m.group(2)) > 2000, err  # the sweep's last 2.7 s, past the band
