@@ -42,7 +42,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from ..errors import InputFileError
 
@@ -464,6 +463,8 @@ def _count_limit(run: dict[str, Any], rows: list[dict[str, Any]], fig: str, marg
     does not make one event impossible. The spread taken is the upper ``DISPERSION_CONFIDENCE``
     bound of the baseline's (chi-square on its runs less one): a baseline of three runs that all
     missed a rare burst says little about how wide the counts go."""
+    from scipy import stats  # here, not at import: a run records its row and never reaches this
+
     unit = COUNT_FIGURES[fig]
     t = _exposure(run)
     exposures = np.array([_exposure(r) for r in rows])
