@@ -138,22 +138,12 @@ def test_report_removes_a_killed_writers_temporary_and_a_folder_of_temporaries_a
 
 # --------------------------------- the failure export's minimiser does not read the wall clock ----
 def _failing_history() -> "History":
-    """A history of the ``half_reconfigure`` mutant violating ``rejected_config``, with steps the
-    failure does not need (pause, resume, close) for the minimiser to drop."""
-    from harness.history import History, run_op
-    from harness.scenarios.executor import mutant_factory
+    """A history of the ``half_reconfigure`` mutant violating ``rejected_config``, closed, with
+    steps the failure does not need (pause, resume) for the minimiser to drop."""
+    from harness.history import run_op
+    from rejected_config_history import half_reconfigure_history
 
-    system = mutant_factory("half_reconfigure")({}, seed=0)
-    history = History(meta={"seed": 0}).attach(system)
-    run_op(history, system, "initialize")
-    run_op(history, system, "start")
-    system.run_for(0.1)
-    run_op(history, system, "pause")
-    system.run_for(0.05)
-    run_op(history, system, "resume")
-    system.run_for(0.05)
-    run_op(history, system, "configure", {"dsp": [{"kind": "gain", "gain_db": -20.0}], "stream": {"block_size": 3}})
-    system.run_for(0.1)
+    history, system = half_reconfigure_history(0)
     run_op(history, system, "close")
     return history
 

@@ -23,6 +23,8 @@ from harness.scenarios.executor import mutant_factory
 from harness.scenarios.model import FAULTS, parse_duration
 from system_under_test import AudioSystem
 
+from rejected_config_history import half_reconfigure_history
+
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "scenarios"
 
@@ -255,19 +257,7 @@ def test_library_fails_against_broken_variants():
 
 # ------------------------------------------------------------------------------------ export ----
 def _half_reconfigure_history() -> tuple[History, AudioSystem]:
-    system = mutant_factory("half_reconfigure")({}, seed=parse_scenario(MINIMAL).run.seed)
-    history = History(meta={"seed": 0}).attach(system)
-    run_op(history, system, "initialize")
-    run_op(history, system, "start")
-    system.run_for(0.1)
-    run_op(history, system, "pause")
-    system.run_for(0.05)
-    run_op(history, system, "resume")
-    system.run_for(0.05)
-    bad = {"dsp": [{"kind": "gain", "gain_db": -20.0}], "stream": {"block_size": 3}}
-    run_op(history, system, "configure", bad)  # rejected, but the mutant applies the dsp section
-    system.run_for(0.1)
-    return history, system
+    return half_reconfigure_history(parse_scenario(MINIMAL).run.seed)
 
 
 def test_export_failure_reproduces_same_invariant_same_step(tmp_path):
