@@ -20,9 +20,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _catalogue() -> list:
+def _bench():
+    """The bench module, loaded from its file (bench/ is no package)."""
     path = ROOT / "bench" / "bench_realistic_bugs.py"
-    spec = importlib.util.spec_from_file_location("bench_realistic_bugs_catalogue", path)
+    spec = importlib.util.spec_from_file_location("bench_realistic_bugs_judge", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
@@ -30,7 +31,11 @@ def _catalogue() -> list:
         spec.loader.exec_module(module)
     finally:
         sys.modules.pop(spec.name, None)
-    return list(module.BUGS)
+    return module
+
+
+def _catalogue() -> list:
+    return list(_bench().BUGS)
 
 
 def test_every_catalogued_bug_still_patches_exactly_one_place() -> None:
@@ -48,17 +53,6 @@ def test_every_catalogued_bug_still_patches_exactly_one_place() -> None:
     assert all(b.old != b.new for b in bugs)
 
 
-def _bench():
-    path = ROOT / "bench" / "bench_realistic_bugs.py"
-    spec = importlib.util.spec_from_file_location("bench_realistic_bugs_judge", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop(spec.name, None)
-    return module
 
 
 def test_a_run_at_the_timeout_is_a_hang_only_when_the_bug_not_the_machine_kept_it_from_finishing() -> None:
