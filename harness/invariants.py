@@ -24,7 +24,8 @@ starved_input        a RUNNING system whose input is starved (every block on tim
 give_ups_announced   every recovery that gives up (RECOVERING -> FAILED, ``recovery failed: ...``)
                      is announced by a ``recovery_failed`` event, and every such event announces one
 stalls_counted       the monitoring's ``device_stalls`` equals the watchdog's stall reports (each
-                     virtual-clock snapshot, and the live system at the end)
+                     virtual-clock snapshot, and the live system at the end), and each report's
+                     silence is one the watchdog could have measured (its bound to the run's length)
 ==================== ==========================================================================
 """
 
