@@ -3,8 +3,9 @@
 ``export_failure(history_or_steps, config=..., seed=..., failed_invariant=..., out_dir=...)`` is
 what the stateful tests and the reliability/soak runner call when an invariant fails: it turns the
 run's operations and faults into a timeline of ``at`` steps on the simulated device (the same
-virtual times, the same seed), expects the failed invariant, *minimises* the timeline (greedy
-one-step-at-a-time removal while the same invariant still fails, within a budget of replays and
+virtual times, the same seed), expects the failed invariant, *minimises* the timeline (the steps
+after the one the failure was seen after cut, then runs of steps removed, halves first down to
+single steps, while the same invariant still fails, within a budget of replays and
 of simulated seconds replayed, never of wall time, so a loaded machine exports the same scenario
 as an idle one) and writes ``<out_dir>/<id>.toml``. Re-running that file reproduces the same
 failure of the same invariant at the same step.
@@ -217,27 +218,50 @@ MAX_REPLAYED_SIM_S = 600.0
 
 
 def minimise(doc: dict[str, Any], invariant: str, *, system_factory: Any = None,
-             max_runs: int = MAX_REPLAYS, max_sim_s: float = MAX_REPLAYED_SIM_S) -> dict[str, Any]:
-    """Drop steps one at a time (last first) while the same invariant still fails.
+             max_runs: int = MAX_REPLAYS, max_sim_s: float = MAX_REPLAYED_SIM_S,
+             failing_step: str | None = None) -> dict[str, Any]:
+    """Drop steps while the same invariant still fails: first every step after ``failing_step``
+    (the step the failure was first seen after: what follows it cannot have caused it, and each
+    replay is shorter without it), then runs of steps, halves first, down to single steps, last
+    first (a run's failure usually needs a few of its many steps, which removing one at a time
+    reaches only after as many replays as there are steps).
 
     The budget counts replays and the simulated seconds they covered (the virtual clock's, the
     same on any machine), not wall time: a budget of wall seconds made the exported scenario
     depend on the machine's load (fewer replays fit when it is busy), so one failing run exported
     different scenarios. The replay that crosses ``max_sim_s`` still counts; none starts after it."""
     runs, replayed = 0, 0.0
-    steps = list(doc["steps"])
-    i = len(steps) - 1
-    while i >= 0 and len(steps) > 1 and runs < max_runs and replayed < max_sim_s:
-        trial = steps[:i] + steps[i + 1:]
+
+    def still_fails(trial: list[Any]) -> bool:
+        nonlocal runs, replayed
         runs += 1
         try:
             still, _, sim_s = _replay({**doc, "steps": trial}, invariant, system_factory)
         except InputFileError:
             still, sim_s = False, 0.0
         replayed += sim_s
-        if still:
-            steps = trial
-        i -= 1
+        return still
+
+    def budget_left() -> bool:
+        return runs < max_runs and replayed < max_sim_s
+
+    steps = list(doc["steps"])
+    names = [s.get("name") or f"step{n + 1}" for n, s in enumerate(steps)]
+    if failing_step in names:
+        cut = steps[:names.index(failing_step) + 1]
+        if len(cut) < len(steps) and still_fails(cut):
+            steps = cut
+    size = max(len(steps) // 2, 1)
+    while budget_left() and len(steps) > 1:
+        i = len(steps) - size
+        while i >= 0 and budget_left() and len(steps) > 1:
+            trial = steps[:i] + steps[i + size:]
+            if trial and still_fails(trial):
+                steps = trial
+            i = min(i, len(steps)) - size
+        if size == 1:
+            break
+        size //= 2
     return {**doc, "steps": steps}
 
 
@@ -263,9 +287,9 @@ def export_failure(history_or_steps: History | Sequence[Mapping[str, Any]], *,
                     reproduces or f"exported failing run (seed {seed}): invariant {failed_invariant}",
                     ["exported", failed_invariant.replace("_", "-")], seed, system, steps,
                     [{"invariant": failed_invariant}])
-    reproduced, _ = _fails_with(doc, failed_invariant, system_factory)
+    reproduced, failing_step = _fails_with(doc, failed_invariant, system_factory)
     if reproduced and minimize:
-        doc = minimise(doc, failed_invariant, system_factory=system_factory)
+        doc = minimise(doc, failed_invariant, system_factory=system_factory, failing_step=failing_step)
     elif not reproduced:
         doc["scenario"]["description"] = ("NOTE: this timeline did not reproduce the failure when it was "
                                           "exported (a race, or a fault parameter histories do not record)")

@@ -178,14 +178,31 @@ def test_the_minimisers_budget_is_replays_and_simulated_seconds(tmp_path: Path) 
     from harness.scenarios.executor import mutant_factory
     from harness.scenarios.export import _document, _steps_from_any, minimise
 
-    steps = _steps_from_any(_failing_history())
+    steps = _steps_from_any(_failing_history())  # start, pause, resume, invalid_config, close
     doc = _document("x", "t", "r", [], 0, {}, steps, [{"invariant": "rejected_config"}])
     factory = mutant_factory("half_reconfigure")
-    assert len(minimise(doc, "rejected_config", system_factory=factory)["steps"]) < len(steps)
+    assert minimise(doc, "rejected_config", system_factory=factory)["steps"] == [steps[3]]
     # no replay allowed, or one replay whose simulated time uses the whole budget: nothing dropped
-    # beyond what that one replay decided (the last step, ``close``, is not needed)
+    # beyond what that one replay decided (told the failure showed after step4, the invalid
+    # configuration: ``close`` after it is cut; without that, the first trial drops the last half,
+    # which the failure needs)
     assert minimise(doc, "rejected_config", system_factory=factory, max_runs=0)["steps"] == steps
-    assert minimise(doc, "rejected_config", system_factory=factory, max_sim_s=1e-9)["steps"] == steps[:-1]
+    assert minimise(doc, "rejected_config", system_factory=factory, max_sim_s=1e-9,
+                    failing_step="step4")["steps"] == steps[:-1]
+    assert minimise(doc, "rejected_config", system_factory=factory, max_sim_s=1e-9)["steps"] == steps
+
+
+def test_a_run_s_failure_is_minimised_to_the_steps_it_needs_within_the_budget(tmp_path: Path) -> None:
+    """A 60 s run of the ``half_reconfigure`` mutant (about 170 steps: the default profile's faults
+    and the run's operations) exports a scenario of the one invalid configuration that fails
+    ``rejected_config``: the steps after the failure cut first, then runs of steps, halves first.
+    Removing one step at a time from the end spent the budget before reaching it (175 steps)."""
+    code, out, err = cli("run", "--backend", "sim", "--duration", "60", "--seed", "1", "--mutant",
+                         "half_reconfigure", "--report-dir", tmp_path)
+    assert code == 1, out + err
+    (exported,) = tmp_path.glob("run-*/scenarios/repro-rejected-config-*.toml")
+    scenario = exported.read_text()
+    assert scenario.count("[[steps]]") == 1 and 'fault = "invalid_config"' in scenario, scenario
 
 
 # ------------------------------------------ swarm --resume reads a swarm.jsonl a kill cut ----
