@@ -61,17 +61,10 @@ def held_runs(seg: np.ndarray, block: int, bound: np.ndarray, empty: np.ndarray,
     run = -1  # the start of the run going on, or -1
     for b in range(n // block):
         lo = b * block
-        if empty[b]:
-            if run >= 0:
-                if lo - run >= longest:
-                    starts[k] = run
-                    ends[k] = lo
-                    k += 1
-                run = -1
-            continue
+        holds = not empty[b]  # an empty block holds no frame: a run going on ends at its first
         level = bound[b]
         for i in range(lo, lo + block):
-            held = seg[i] >= level if top else seg[i] <= level
+            held = holds and (seg[i] >= level if top else seg[i] <= level)
             if held:
                 if run < 0:
                     run = i
