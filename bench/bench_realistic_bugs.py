@@ -6623,8 +6623,8 @@ BATCH_48: list[Bug] = [
         "compared with a completed one as alike, and its fewer faults read as a real difference",
         "compare: a run that did not finish is not alike a completed one"),
     Bug("kernel_held_runs_strict_bound", "harness/analysis_kernels.py",
-        "            held = seg[i] >= level if top else seg[i] <= level\n",
-        "            held = seg[i] > level if top else seg[i] < level\n",
+        "            held = holds and (seg[i] >= level if top else seg[i] <= level)\n",
+        "            held = holds and (seg[i] > level if top else seg[i] < level)\n",
         "strict comparisons in held_runs: a frame exactly at its block's bound (a hard clipper's flat top is "
         "exactly there) is not held, and the compiled clipping search (long simulated runs) finds no clipping "
         "the numpy path finds",
