@@ -2654,15 +2654,25 @@ def check_health(history: History, system: "AudioSystem | None" = None) -> Verdi
 _STALL_ERROR = "DeviceStalledError"
 
 
-def _watchdog_bound(config: Any) -> float | None:
-    """The watchdog's own bound for the configuration ``config`` (a ``config_applied`` event's
-    dict): ``stall_periods`` periods, the least silence it reports as a stall (a stream's floor
-    only raises it); None when the configuration does not say."""
+def _watchdog_terms(config: Any, *, interval: bool = False) -> tuple[float, int, float | None] | None:
+    """(the block period in seconds, ``stall_periods``, and with ``interval`` the supervisor's
+    interval in seconds, else None) of the configuration ``config`` (a ``config_applied`` event's
+    dict); None when it does not say what was asked."""
     try:
         stream, watchdog = config["stream"], config["watchdog"]
-        return int(watchdog["stall_periods"]) * float(stream["block_size"]) / float(stream["sample_rate"])
+        period = float(stream["block_size"]) / float(stream["sample_rate"])
+        every = float(watchdog["supervisor_interval_ms"]) / 1000 if interval else None
+        return period, int(watchdog["stall_periods"]), every
     except (KeyError, TypeError, ValueError, ZeroDivisionError):
         return None
+
+
+def _watchdog_bound(config: Any) -> float | None:
+    """The watchdog's own bound for the configuration ``config``: ``stall_periods`` periods, the
+    least silence it reports as a stall (a stream's floor only raises it); None when the
+    configuration does not say."""
+    terms = _watchdog_terms(config)
+    return None if terms is None else terms[1] * terms[0]
 
 
 def _starved_input_span(config: Any) -> float | None:
@@ -2675,14 +2685,12 @@ def _starved_input_span(config: Any) -> float | None:
     periods for its first block: 16 ms, 3 periods, on the simulated device). The period keeps a report made at the bound
     from being judged late by a rounding of the clock. None when the configuration does not say
     (nothing is judged then)."""
-    try:
-        stream, watchdog = config["stream"], config["watchdog"]
-        period = float(stream["block_size"]) / float(stream["sample_rate"])
-        periods = int(watchdog["stall_periods"])
-        interval = float(watchdog["supervisor_interval_ms"]) / 1000
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+    terms = _watchdog_terms(config, interval=True)
+    if terms is None:
         return None
-    return (2 * periods + 1) * period + interval
+    period, periods, every = terms
+    assert every is not None  # asked for
+    return (2 * periods + 1) * period + every
 
 
 class _StarvedInput(_Fold):
@@ -3019,7 +3027,7 @@ class _StallsCounted(_Fold):
     def _judge_silence(self, e: Any) -> None:
         """A report's ``stalled_for_s`` held to the watchdog's bound below and to the time any
         stream can have existed above (the class docstring)."""
-        silent = (e.data.get("error") or {}).get("details", {}).get("stalled_for_s")
+        silent = ((e.data.get("error") or {}).get("details") or {}).get("stalled_for_s")
         try:
             silent = float(silent)
         except (TypeError, ValueError):
