@@ -234,14 +234,15 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     doubts += [g["message"] for g in gate_items if g["status"] == "not_measured"]
     steady_d = dict(steady) if steady is not None else None
     if steady_d is not None:
-        before, after, _ = steady_windows(steady_d.get("faults", True) is not False)
+        had_faults = steady_d.get("faults", True) is not False
+        before, after, _ = steady_windows(had_faults)
         if steady_d.get("after") == "no" and steady_d.get("before") == "no":
             # no steady state to return to: the hypothesis was never established, so its absence
             # after the faults cannot be laid on them (a loaded rig's stream that stalls by
             # itself is unsteady before and after alike); the invariants still judge the run
             doubts.append(f"steady state did not return {after}, but there was none {before} either, "
                           f"so the faults cannot be blamed: {steady_d.get('after_detail')}"
-                          if steady_d.get("faults", True) is not False else
+                          if had_faults else
                           f"the system was steady neither {before} nor {after}: {steady_d.get('after_detail')}")
         elif steady_d.get("after") == "no":
             failures.append(f"steady state did not return {after}: {steady_d.get('after_detail')}")

@@ -404,10 +404,12 @@ class HistoryDB:
         """Labels of the figures of ``run`` that were not compared because it, or a run it would
         be compared with, covers less than ``MIN_EXPOSURE_S`` of simulated time."""
         prev = self._like_before(run, window)
-        return [label for fig, (_hw, _m, label) in KEY_FIGURES.items()
-                if fig not in COUNT_FIGURES and run.get(fig) is not None
-                and len([r for r in prev if r[fig] is not None]) >= min_runs
-                and _short(run, [r for r in prev if r[fig] is not None])]
+        short: list[str] = []
+        for fig, (_hw, _m, label) in KEY_FIGURES.items():
+            rows = [r for r in prev if r[fig] is not None]
+            if fig not in COUNT_FIGURES and run.get(fig) is not None and len(rows) >= min_runs and _short(run, rows):
+                short.append(label)
+        return short
 
     def regressions(self, run: dict[str, Any], *, window: int = 10, k: float = 3.0,
                     min_runs: int = 3) -> list[Regression]:
