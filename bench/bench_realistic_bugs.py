@@ -7160,6 +7160,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     global _REF
     _REF = args.ref
+    if _REF is not None and subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{_REF}^{{commit}}"], cwd=ROOT,
+                                           capture_output=True).returncode != 0:
+        print(f"bench_realistic_bugs: --ref {_REF!r} is no commit of {ROOT}: give a commit hash, branch or tag "
+              "(git log --oneline)", file=sys.stderr)
+        return 2
 
     if args.list:
         for b in BUGS:

@@ -260,3 +260,10 @@ def test_with_a_ref_the_bench_takes_that_commit_s_own_routes(tmp_path: Path) -> 
     assert ref.selection_for(bug, []) == ["tests/as_of_the_ref.py"]
     assert b.selection_for(bug, []) != ["tests/as_of_the_ref.py"]
     assert b._bench_as_of(tmp_path / "nothing") is None
+
+
+def test_a_ref_that_is_no_commit_is_refused_with_exit_2_before_any_copy(capsys: pytest.CaptureFixture[str]) -> None:
+    b = _bench()
+    assert b.main(["--ref", "no-such-commit-here", "--list"]) == 2
+    err = capsys.readouterr().err
+    assert "--ref 'no-such-commit-here' is no commit" in err and "Traceback" not in err
