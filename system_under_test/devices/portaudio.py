@@ -237,6 +237,21 @@ _EXCEPTION_TYPE_MAP: dict[str, type[AudioSystemError]] = {
 }
 
 
+def signal_name(number: int) -> str:
+    """A signal number's name for a message: ``SIGSEGV`` for a named one, ``SIGRTMIN+3`` for a
+    real-time one (``signal.Signals`` names none of those and raises ``ValueError``), ``signal N``
+    for any other number. A process may be killed by any of them, and the name must never be
+    what fails while its end is reported."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        pass
+    low, high = int(signal.SIGRTMIN), int(signal.SIGRTMAX)
+    if low <= number <= high:
+        return "SIGRTMIN" if number == low else f"SIGRTMIN+{number - low}"
+    return f"signal {number}"
+
+
 def map_portaudio_error(code: int | None, message: str, host_error: list[Any] | tuple[Any, ...] | None = None,
                         *, component: str = "device") -> AudioSystemError:
     """The one translation of a PortAudio error into our tree. Unknown codes become ``DeviceError``."""
@@ -401,7 +416,7 @@ class DeviceHost:
         stderr = self.stderr_tail(400).strip()
         words = f": {stderr}" if stderr else ""
         if code is not None and code < 0:
-            name = signal.Signals(-code).name
+            name = signal_name(-code)
             return DeviceError(f"device host was killed by {name} at start, as PortAudio initialised{words}",
                                component="device", details={"host_exit_status": code, "host_signal": name})
         how = f"exit status {code}" if code is not None else "its output closed"
@@ -1283,6 +1298,7 @@ __all__ = [
     "map_host_error",
     "map_portaudio_error",
     "process_schedstat",
+    "signal_name",
     "thread_cpu_run",
     "thread_cpu_wait",
     "translate_exception",

@@ -10,6 +10,7 @@ JACK server or PortAudio is needed.
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ import pytest
 from harness.cli import main
 from harness.errors import UsageError
 from harness.runner import ReliabilityRun, RunSpec
-from system_under_test.devices.portaudio import PortAudioBackend
+from system_under_test.devices.portaudio import PortAudioBackend, signal_name
 
 CRASHING_SOUNDDEVICE = "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)  # libjack crashing in Pa_Initialize\n"
 
@@ -63,3 +64,29 @@ def test_a_host_that_exits_by_itself_at_start_stays_a_usage_error(tmp_path: Path
                          backend=PortAudioBackend(spawn_timeout_s=60.0))
     with pytest.raises(UsageError, match=r"device host exited at start \(exit status 1\).*install PortAudio"):
         run.execute(reports=False)
+
+
+def test_a_host_killed_by_a_real_time_signal_at_start_is_named_not_a_value_error(
+        tmp_path: Path, crashing_host: None) -> None:
+    """Fails without ``signal_name``: ``signal.Signals(-code)`` raises ``ValueError`` on a real-time
+    signal's number, and that escapes the run instead of the device's error."""
+    (tmp_path / "sounddevice.py").write_text("import os, signal\nos.kill(os.getpid(), signal.SIGRTMIN + 3)\n")
+    run = ReliabilityRun(RunSpec(backend="portaudio", device="default", duration_s=1.0, seed=1, faults="none",
+                                 report_root=tmp_path / "runs"),
+                         backend=PortAudioBackend(spawn_timeout_s=60.0))
+    result = run.execute(reports=False)
+    assert result.exit_code == 3 and not result.verdict.failures, result.verdict
+    (doubt,) = [d for d in result.verdict.doubts if d.startswith("the system never ran")]
+    assert "the device host was killed by SIGRTMIN+3 while the system was being configured" in doubt, doubt
+
+
+@pytest.mark.parametrize(("number", "name"), [
+    (int(signal.SIGSEGV), "SIGSEGV"),
+    (int(signal.SIGRTMIN), "SIGRTMIN"),
+    (int(signal.SIGRTMIN) + 3, "SIGRTMIN+3"),
+    (int(signal.SIGRTMAX), "SIGRTMAX"),
+    (int(signal.SIGRTMAX) - 1, f"SIGRTMIN+{int(signal.SIGRTMAX) - 1 - int(signal.SIGRTMIN)}"),
+    (200, "signal 200"),
+])
+def test_every_signal_number_has_a_name(number: int, name: str) -> None:
+    assert signal_name(number) == name
