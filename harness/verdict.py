@@ -185,7 +185,8 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     (``summary.json``'s ``device_losses``): a loss that no device fault and no observed server
     outage explains makes the run inconclusive, naming when and which device (the system
     recovered, so nothing failed, but the run did not provoke the loss and cannot tell the
-    system's crash from the world's); explained losses are a note.
+    system's crash from the world's); explained losses are a note, but in a run with no fault
+    (``steady["faults"]`` False) a doubt (``untested_steady_state``).
     ``unfired``: kind -> faults the run's schedule drew of it, for each kind that never fired
     (``runner.scheduled_unfired``): a completed run that injected faults but none of a kind its
     schedule promised is inconclusive, naming the kinds; it tested nothing of them (an
@@ -255,7 +256,9 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     loss_doubt, loss_note = loss_findings(device_losses)
     if loss_doubt:
         doubts.append(loss_doubt)
-    if loss_note:
+    if loss_note and steady_d is not None and steady_d.get("faults") is False:
+        doubts.append(untested_steady_state(loss_note))
+    elif loss_note:
         notes.append(loss_note)
     if faults_wanted and faults_injected == 0:
         doubts.append("the fault profile asked for faults but none was injected: nothing was tested "
@@ -268,6 +271,17 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
                                   + ")" for kind, n in sorted(unfired.items()))
                       + ": the run tested nothing of them")
     return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d, subject)
+
+
+def untested_steady_state(loss_note: str) -> str:
+    """The doubt of a run with no fault (``--faults none``) whose device failed under it all the
+    same, the failure explained by the environment (``loss_note``: a server killed from outside,
+    a stall over which JACK reported xruns). Such a run is for the system's steady state, and a
+    recovery in it tested recovery instead: the system is not failed for the environment, and
+    the run does not pass as the steady state it was run to show. A run with faults recovers from
+    its device failing by purpose: there the same losses are a note."""
+    return (f"the run had no fault to recover from, yet its device failed under it ({loss_note}): "
+            "it tested the system's recovery, not the steady state it was run to watch")
 
 
 #: what the steady-state check's two windows are called, and when the second is looked for: before
