@@ -101,15 +101,36 @@ def held_by_the_machine(evidence: dict[str, Any], silent_s: float) -> bool:
     the loaded machine keeping the system's delivery thread off a CPU while the device went on
     calling back: no stall of the stream (a restart cannot give a thread a CPU, and reopens a device
     that works). Both must be measured: a device that called back in at least ``SERVED_SHARE`` of
-    the silence's periods, and a thread that waited for a CPU through at least ``HELD_SHARE`` of it.
-    A callback that ran (computed, or held a lock: it is not waiting for a CPU then), a device that
-    stopped calling back (its server stopped or gone), or nothing measured (a virtual clock, a
-    stream that counts nothing) is not: the watchdog reports those stalls as before."""
+    the silence's periods, and a thread that waited for a CPU through at least ``HELD_SHARE`` of it
+    (the waits it measured, and the one it is in now: ``waiting_now``). A callback that ran
+    (computed, or held a lock: it is not waiting for a CPU then), a device that stopped calling
+    back (its server stopped or gone), or nothing measured (a virtual clock, a stream that counts
+    nothing) is not: the watchdog reports those stalls as before."""
     calls, period = evidence.get("device_callbacks"), evidence.get("period_s")
     wait = evidence.get("callback_cpu_wait_s")
     if calls is None or period is None or wait is None or silent_s <= 0:
         return False
-    return calls * period >= SERVED_SHARE * silent_s and wait >= HELD_SHARE * silent_s
+    return calls * period >= SERVED_SHARE * silent_s \
+        and wait + waiting_now(evidence, silent_s) >= HELD_SHARE * silent_s
+
+
+def waiting_now(evidence: dict[str, Any], silent_s: float) -> float:
+    """The part of a silence the delivery thread is waiting for a CPU in right now, which its
+    measured wait (``callback_cpu_wait_s``) does not hold yet: the kernel adds a wait to it only
+    when the thread gets a CPU, so a thread held off one since the silence began reads 0.0
+    (measured on the rig: a delivery thread held 1 s under ``SCHED_IDLE`` beside busy loops).
+
+    ``delivery_waiting_s`` is how long the thread has been runnable since it last went to wait
+    for a tick. It woke at the first device callback after that, so the wait is at least that
+    less the silence's time without a callback (``silent_s`` less the device's callbacks'
+    periods) and one period. 0.0 while a callback runs (the thread is then computing, or blocked
+    in it: the system's), or where nothing is measured."""
+    runnable = evidence.get("delivery_waiting_s")
+    calls, period = evidence.get("device_callbacks"), evidence.get("period_s")
+    if not runnable or calls is None or period is None or evidence.get("callback_running_s"):
+        return 0.0
+    unserved = max(0.0, silent_s - calls * period)
+    return max(0.0, min(runnable, silent_s) - unserved - period)
 
 
 def _stream_devices(stream: Any) -> dict[str, str]:
@@ -744,8 +765,10 @@ class AudioSystem:
         the system took, a period (``period_s``) apart; ``callback_cpu_wait_s``: how long the
         thread the callback runs on waited for a CPU since then (the loaded machine's part of a
         long callback); ``callback_cpu_s``: how long that thread ran on a CPU since then (a
-        callback that computed, as against one that only waited). A callback that ran through the silence
-        while the device kept calling back is the system being late, not a starved device: on
+        callback that computed, as against one that only waited); ``delivery_waiting_s``: how long
+        that thread has been runnable since it last went to wait for a tick (0.0: asleep), the wait
+        it may be in now, which ``callback_cpu_wait_s`` does not hold yet. A callback that ran
+        through the silence while the device kept calling back is the system being late, not a starved device: on
         PortAudio's JACK route the JACK graph's xruns at the same moment are the loaded
         machine's, and do not excuse it."""
         out: dict[str, Any] = {}
@@ -761,6 +784,10 @@ class AudioSystem:
         cpu_wait = wait() if callable(wait) else None
         if cpu_wait is not None:
             out["callback_cpu_wait_s"] = cpu_wait
+        runnable = getattr(stream, "delivery_waiting_s", None)
+        waiting = runnable() if callable(runnable) else None
+        if waiting is not None:
+            out["delivery_waiting_s"] = waiting
         ran = getattr(stream, "delivery_cpu_run_since_block", None)
         cpu_run = ran() if callable(ran) else None
         if cpu_run is not None:
@@ -1001,4 +1028,4 @@ class AudioSystem:
         self.clock.sleep(seconds)
 
 
-__all__ = ["AudioSystem", "COMPONENTS", "HELD_SHARE", "PIPELINE", "SERVED_SHARE", "SYSTEM", "SystemEvent", "held_by_the_machine"]
+__all__ = ["AudioSystem", "COMPONENTS", "HELD_SHARE", "PIPELINE", "SERVED_SHARE", "SYSTEM", "SystemEvent", "held_by_the_machine", "waiting_now"]

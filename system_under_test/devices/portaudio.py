@@ -207,6 +207,21 @@ def thread_cpu_run(tid: int) -> float | None:
     return None if times is None else times[0]
 
 
+def thread_runnable(tid: int) -> bool | None:
+    """Whether thread ``tid`` of this process is running or runnable (state ``R`` in
+    ``/proc/self/task/TID/stat``), not asleep or blocked; None where it cannot be read. A thread
+    woken and still waiting for a CPU has no part of that wait in its ``schedstat`` yet: the kernel
+    adds a wait there only when the thread gets the CPU."""
+    try:
+        with open(f"/proc/self/task/{tid}/stat", "rb") as f:
+            text = f.read()
+    except OSError:
+        return None
+    _, paren, rest = text.rpartition(b")")  # the name may hold spaces and parentheses
+    fields = rest.split()
+    return fields[0] == b"R" if paren and fields else None
+
+
 def _schedstat_times(fd: int) -> tuple[float, float] | None:
     """(seconds on a CPU, seconds runnable but waiting for one) an open ``schedstat`` file says,
     read again from its start (``os.pread``: no open or close a block); None where it cannot be read."""
@@ -611,6 +626,9 @@ class PortAudioStream(DeviceStream):
         self._wait_at_block: float | None = None
         self._run_at_block: float | None = None
         self._delivery_tid: int | None = None
+        #: when (the stream's clock) the delivery thread last went to wait for a tick: where a
+        #: wait for a CPU it is in now began at the earliest (``delivery_waiting_s``)
+        self._idle_at: float | None = None
         self.events = StreamEvents()
         self._backend = backend
         self._clock = backend.clock
@@ -1008,7 +1026,8 @@ class PortAudioStream(DeviceStream):
             last = self.stats.last_callback_at
             if last is None:
                 last = clock.now()
-            timeout = max(0.0, last + watch - clock.now()) if not self._stall_open else watch
+            self._idle_at = now = clock.now()
+            timeout = max(0.0, last + watch - now) if not self._stall_open else watch
             try:
                 ready, _, _ = select.select(fds, [], [], timeout)
             except (OSError, ValueError):
@@ -1131,6 +1150,22 @@ class PortAudioStream(DeviceStream):
             return None
         now = thread_cpu_wait(tid)  # by path: the thread's own descriptor is the thread's to close
         return None if now is None else max(0.0, now - base)
+
+    def delivery_waiting_s(self) -> float | None:
+        """Seconds since the delivery thread last went to wait for a tick, when it is runnable now
+        (0.0 while it sleeps; None: not measured). Woken by a tick and kept off a CPU since, it has
+        run for none of it, and ``delivery_cpu_wait_since_block`` holds none of it yet (the kernel
+        counts a wait when it ends): measured on the rig, a delivery thread held off its CPU for
+        1 s read a 0.0 s wait. The thread sleeps only until the next tick, so the part of this that
+        is a wait for a CPU is at least this less the silence's time without device callbacks
+        (``system.held_by_the_machine``)."""
+        tid, idle = self._delivery_tid, self._idle_at
+        if tid is None or idle is None:
+            return None
+        runnable = thread_runnable(tid)
+        if runnable is None:
+            return None
+        return max(0.0, self._clock.now() - idle) if runnable else 0.0
 
     def delivery_cpu_run_since_block(self) -> float | None:
         """Seconds the delivery thread (where the system's callback runs) has run on a CPU since the
@@ -1301,5 +1336,6 @@ __all__ = [
     "signal_name",
     "thread_cpu_run",
     "thread_cpu_wait",
+    "thread_runnable",
     "translate_exception",
 ]

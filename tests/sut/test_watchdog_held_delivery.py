@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from system_under_test import AudioSystem, State
-from system_under_test.system import HELD_SHARE, SERVED_SHARE, held_by_the_machine
+from system_under_test.system import HELD_SHARE, SERVED_SHARE, held_by_the_machine, waiting_now
 
 #: 1/64 s blocks, a 4-period bound: exact in binary
 _EXACT = {"stream": {"block_size": 750}, "watchdog": {"stall_periods": 4}}
@@ -113,3 +113,59 @@ def test_the_rule_needs_both_measures_and_takes_the_measured_rig_stall_as_the_ma
     assert held_by_the_machine(at, silent)
     assert not held_by_the_machine({**at, "device_callbacks": 31}, silent)
     assert not held_by_the_machine({**at, "callback_cpu_wait_s": HELD_SHARE * silent * 0.99}, silent)
+
+
+def test_a_thread_held_off_a_cpu_since_the_silence_began_is_held_though_its_measured_wait_is_zero() -> None:
+    """Measured on the rig (``test_rig_held_delivery.py``): the delivery thread held 1 s under
+    ``SCHED_IDLE`` never got a CPU, so its ``schedstat`` held none of the wait (the kernel adds a
+    wait when it ends): "no callback for 0.255 s" with 47 device callbacks, ``callback_cpu_wait_s``
+    0.0. Fails without ``waiting_now``: the rule read no wait and reported the stall."""
+    period = 256 / 48_000
+    rig = {"device_callbacks": 47, "period_s": period, "callback_cpu_wait_s": 0.0, "callback_running_s": 0.0,
+           "callback_cpu_s": 0.0004, "delivery_waiting_s": 0.252}
+    assert waiting_now(rig, 0.255) == pytest.approx(0.252 - (0.255 - 47 * period) - period)
+    assert held_by_the_machine(rig, 0.255)
+    assert not held_by_the_machine({**rig, "delivery_waiting_s": 0.0}, 0.255)  # asleep: not waiting for a CPU
+    assert not held_by_the_machine({k: v for k, v in rig.items() if k != "delivery_waiting_s"}, 0.255)
+    # a runnable thread whose device stopped calling back: the time it may have slept waiting for
+    # a tick is no wait for a CPU (jackd stopped: 5 callbacks in the silence), and the device
+    # was not served either
+    assert waiting_now({**rig, "device_callbacks": 5}, 0.255) < 0.1 * 0.255
+    assert not held_by_the_machine({**rig, "device_callbacks": 5}, 0.255)
+    # a callback running: the thread computes or is blocked in it, the system's
+    assert waiting_now({**rig, "callback_running_s": 0.2}, 0.255) == 0.0
+    assert not held_by_the_machine({**rig, "callback_running_s": 0.2}, 0.255)
+    # never more than the silence itself
+    assert waiting_now({**rig, "delivery_waiting_s": 9.0}, 0.255) <= 0.255
+
+
+def test_a_threads_state_is_read_from_its_stat_whatever_its_name() -> None:
+    """``thread_runnable`` reads the field after the name's last parenthesis: a thread named with
+    spaces and parentheses is still read; this thread, running the test, is runnable."""
+    import threading
+
+    from system_under_test.devices.portaudio import thread_runnable
+
+    assert thread_runnable(threading.get_native_id()) is True
+    asleep = threading.Event()
+    done = threading.Event()
+    tid: list[int] = []
+
+    def sleeper() -> None:
+        tid.append(threading.get_native_id())
+        asleep.set()
+        done.wait(30)
+
+    t = threading.Thread(target=sleeper, name="a (b) c")
+    t.start()
+    try:
+        assert asleep.wait(30)
+        for _ in range(1000):  # it blocks in done.wait a moment after setting ``asleep``
+            if thread_runnable(tid[0]) is False:
+                break
+            threading.Event().wait(0.001)
+        assert thread_runnable(tid[0]) is False
+    finally:
+        done.set()
+        t.join(30)
+    assert thread_runnable(2**31 - 1) is None  # no such thread
