@@ -13,7 +13,6 @@ Outside CI the real-rig tests skip when jackd is missing; with ``CI`` set they f
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -282,7 +281,7 @@ sys.stdin.read()
 @pytest.mark.loopback
 @pytest.mark.timeout(120)
 def test_on_the_real_rig_a_second_client_playing_first_by_name_is_not_taken_for_the_system(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record_property: Any) -> None:
     """PortAudio's JACK host API device ``system`` with another client on the server before the
     system's stream opens: the rig hears the system's 997 Hz (the old rule heard the intruder's
     440 Hz and said "no test tone could be analysed")."""
@@ -312,7 +311,10 @@ def test_on_the_real_rig_a_second_client_playing_first_by_name_is_not_taken_for_
     capture = result.summary["audio"]["capture"]
     assert capture["wirings"] >= 1
     assert "440" not in clean.message, clean
-    if _too_cut_to_analyse(clean, capture):
+    cut = _too_cut_to_analyse(clean, capture)
+    _path(record_property, "second_client", "too cut to analyse (named inconclusive)" if cut else "analysed",
+          clean, {"capture": capture})
+    if cut:
         return  # the machine's answer, named: nothing heard tells whose client the rig followed
     assert clean.ok and not clean.inconclusive and "no test tone could be analysed" not in clean.message, clean
 
@@ -331,10 +333,10 @@ def _too_cut_to_analyse(clean: Any, capture: dict[str, Any]) -> bool:
     assert capture["missed_frames"] > 0 or capture["jack_xruns"] > 0, capture
     return True
 
-def test_only_the_machines_named_answers_pass_the_rig_tests_checks() -> None:
-    """The two checks the rig tests below accept a loaded machine's answer by can fail: another
-    reason, a verdict that is not inconclusive, or no measure of the machine's damage. The messages
-    are the ones the rig gave at load 25 (two busy loops beside the tests)."""
+def test_only_the_machines_named_answer_passes_the_rig_tests_check() -> None:
+    """The check the rig tests below accept a loaded machine's answer by can fail: another reason,
+    a verdict that is not inconclusive, or no measure of the machine's damage. The messages are the
+    ones the rig gave at load 25 (two busy loops beside the tests)."""
     from types import SimpleNamespace as V
 
     cut = V(ok=True, inconclusive=True, message=f"no test tone could be analysed in the output (285184 frames): {NO_STRETCH}")
@@ -347,12 +349,6 @@ def test_only_the_machines_named_answers_pass_the_rig_tests_checks() -> None:
             _too_cut_to_analyse(V(ok=True, inconclusive=True, message=refused), loaded)
     with pytest.raises(AssertionError):
         _too_cut_to_analyse(cut, {"missed_frames": 0, "jack_xruns": 0})
-    blind = V(ok=True, inconclusive=True,
-              message="1 window(s) the rig could not hear (0.94 s of capture lost); 100 glitch(es), none outside the windows")
-    assert _blind_to_it(blind, {"capture": loaded})
-    assert not _blind_to_it(blind, {"capture": {"missed_frames": 0, "jack_xruns": 1556}})
-    assert not _blind_to_it(V(ok=True, inconclusive=True, message=blind.message.replace("none", "2")), {"capture": loaded})
-    assert not _blind_to_it(V(ok=False, inconclusive=False, message="output channels disagreed"), {"capture": loaded})
 
 
 class _MuteSecond(Stage):
@@ -381,14 +377,17 @@ def _rig_run(tmp_path: Path, factory: Any = None) -> dict[str, Any]:
 
 @pytest.mark.loopback
 @pytest.mark.timeout(90)
-def test_on_the_real_rig_both_channels_are_judged_and_a_lost_one_fails(tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_on_the_real_rig_both_channels_are_judged_and_a_lost_one_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record_property: Any) -> None:
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     healthy = _rig_run(tmp_path / "healthy")
     audio = healthy["audio"]
     signal = audio["signal"]
     assert audio["capture"]["channels_heard"] == 2, audio["capture"]
-    if not _too_cut_to_analyse(healthy["verdict"], audio["capture"]):
+    cut = _too_cut_to_analyse(healthy["verdict"], audio["capture"])
+    _path(record_property, "healthy", "too cut to analyse (named inconclusive)" if cut else "analysed",
+          healthy["verdict"], audio)
+    if not cut:
         assert signal["channels_judged"] == 2, signal
     assert signal["channel_residual_max"] < 0.002, signal  # the stream's channels are exact copies
     # nothing about the channels counts against the healthy system: no disagreement a missed
@@ -404,26 +403,24 @@ def test_on_the_real_rig_both_channels_are_judged_and_a_lost_one_fails(tmp_path:
     # loaded machine or not: on a loaded one the xrun reports' windows may hold all of it, and the
     # disagreement past their members is what fails (``windows.long_channel_disagreements``)
     channels = {g["channel"] for g in audio["glitches"]["items"] if g["kind"].startswith("channel")}
-    if verdict.inconclusive and _blind_to_it(verdict, audio):
-        # the machine's answer at load 25 (1 of 10 runs): the xrun reports' windows merged over the
-        # whole run and the rig's capture missed part of it, so the window is "not heard whole" and
-        # its channel disagreement is not judged (an open question for the listening check, not
-        # the test's to hide); the defect was still heard on channel 1 alone
-        assert channels <= {1}, channels
-        return
+    # a window the rig could not hear whole (its capture missed cycles at load 25) still judges the
+    # disagreement it heard: no inconclusive answer is accepted here
+    _path(record_property, "broken", "failed" + (" (a blind window)" if audio["blind"]["windows"] else ""),
+          verdict, audio)
     assert not verdict.ok and not verdict.inconclusive, verdict
     assert "channel" in verdict.message, verdict.message
     assert audio["signal"]["channel_glitches"] >= 1, audio["signal"]
     assert channels == {1}, channels
 
 
-def _blind_to_it(verdict: Any, audio: dict[str, Any]) -> bool:
-    """Whether an inconclusive listening check says exactly that the rig could not hear its windows
-    whole (the rig's own capture missed cycles in them), with nothing outside the windows, on a rig
-    that measured those missed cycles."""
-    blind = re.fullmatch(r"\d+ window\(s\) the rig could not hear \(\d+\.\d+ s of capture lost\); "
-                         r"\d+ glitch\(es\), none outside the windows", verdict.message)
-    return bool(blind) and verdict.ok and audio["capture"]["missed_frames"] > 0
+def _path(record_property: Any, half: str, path: str, verdict: Any, audio: dict[str, Any]) -> None:
+    """Says which path a rig test took, in the test's properties (``--junitxml``) and its output
+    (``-rA``, ``-s``), so a reader counts the named inconclusive answers."""
+    capture = audio.get("capture") or {}
+    line = (f"rig path: {half}: {path}; missed_frames={capture.get('missed_frames')} "
+            f"jack_xruns={capture.get('jack_xruns')}; clean_audio: {verdict.message[:300]}")
+    record_property(f"rig_path_{half}", path)
+    print(line)
 
 
 # -- the capture client's heard mask (``_jackagent._Agent._process`` with stand-in ports) ------------
@@ -536,6 +533,51 @@ def test_a_one_cycle_channel_disagreement_at_an_xrun_is_that_xruns_damage(tmp_pa
     check, verdict = _judged(tmp_path, build)
     assert check.channel_glitches >= 1 and check.outside_count == 0 and check.long_channel_count == 0
     assert verdict.ok and not verdict.inconclusive, verdict
+
+
+def _missed_in_a_window(t0: float, ch1: Any = None) -> bytes:
+    """4 s of the tone on both ears; xrun reports every 0.1 s from t0+0.5 s to t0+3.5 s (one window
+    over them), and the cycles from t0+1.0 to t0+1.7 s missed by the rig's capture (no record: a
+    loaded machine), so the window is not heard whole. ``ch1(t, block)`` as in ``_records``."""
+    out = [HEADER.pack(t0 + 0.5 + 0.1 * k, 0, XRUN, FS, 0, 0) for k in range(31)]
+    for i in range(int(4.0 * FS / N)):
+        t = t0 + i * N / FS
+        if t0 + 1.0 <= t < t0 + 1.7:
+            continue
+        block = np.repeat(_tone(i * N, N)[:, None], 2, axis=1)
+        if ch1 is not None:
+            block[:, 1] = ch1(t, block[:, 0].copy())
+        out.append(HEADER.pack(t, i * N, N, FS, 2, BOTH) + block.astype(np.float32).tobytes())
+    return b"".join(out)
+
+
+def test_a_channel_muted_in_the_heard_part_of_a_window_the_rig_could_not_hear_whole_fails(tmp_path: Path) -> None:
+    """Fails without judging blind windows' channels: the verdict was "1 window(s) the rig could not
+    hear (0.70 s of capture lost)", inconclusive (the rig's both-channels test, its muted channel heard
+    ~9.5 s of a 10.4 s window at load 25, said the same). The cycles the capture missed are silence
+    on every channel alike: the second channel's silence in the heard second is the system's."""
+    check, verdict = _judged(tmp_path, lambda t0: _missed_in_a_window(
+        t0, ch1=lambda t, x: np.zeros_like(x) if t0 + 2.0 <= t < t0 + 3.0 else x))
+    assert check.blind_windows == 1 and check.capture.missed_frames > 0
+    assert check.long_channel_count == 1, check.long_channels
+    assert "(in the frames the rig heard of it)" in check.long_channels[0], check.long_channels
+    assert not verdict.ok and not verdict.inconclusive, verdict
+    assert "output channels disagreed" in verdict.message, verdict.message
+
+
+@pytest.mark.parametrize("ch1", [None, "one_cycle"], ids=["copies", "one_cycle_torn"])
+def test_the_same_blind_window_with_channels_a_missed_deadline_explains_stays_a_doubt(
+        tmp_path: Path, ch1: str | None) -> None:
+    """The false-alarm controls: the missed cycles alone (written as silence on both channels), or
+    one torn period at an xrun, disagree for less than ``MACHINE_CHANNEL_MAX_S``: the window stays
+    unheard, inconclusive, never failed."""
+    def torn(t0: float) -> Any:
+        return lambda t, x: np.r_[x[:1], x[:-1]] if t0 + 2.0 <= t < t0 + 2.0 + N / FS else x
+
+    check, verdict = _judged(tmp_path, lambda t0: _missed_in_a_window(t0, ch1=torn(t0) if ch1 else None))
+    assert check.blind_windows == 1 and check.long_channel_count == 0, check.long_channels
+    assert verdict.ok and verdict.inconclusive, verdict
+    assert verdict.message.startswith("1 window(s) the rig could not hear"), verdict.message
 
 
 # -- the stream's start, before the rig heard it whole --------------------------------------------
