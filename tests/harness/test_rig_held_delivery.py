@@ -130,6 +130,7 @@ def test_on_the_real_rig_a_delivery_thread_held_off_a_cpu_is_named_not_recovered
           f"recoveries={result.summary['recoveries']} verdict={result.verdict.headline()}")
     assert done["value"]["held_s"] >= HOLD_S
     assert counters.get("delivery_held", 0) >= 1, counters
+    assert result.summary["delivery_held"] == counters["delivery_held"]  # where a reader finds it
     assert losses["stalls"] == 0 and losses["count"] == 0, losses
     assert result.summary["recoveries"] == 0, result.summary["recoveries"]
     assert result.verdict.outcome in ("pass", "inconclusive"), result.verdict.headline
