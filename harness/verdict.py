@@ -185,8 +185,8 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     (``summary.json``'s ``device_losses``): a loss that no device fault and no observed server
     outage explains makes the run inconclusive, naming when and which device (the system
     recovered, so nothing failed, but the run did not provoke the loss and cannot tell the
-    system's crash from the world's); explained losses are a note, but in a run with no fault
-    (``steady["faults"]`` False) a doubt (``untested_steady_state``).
+    system's crash from the world's); explained losses are a note, which in a run with no fault
+    (``steady["faults"]`` False) also says what the run then tested (``recovered_from_outside``).
     ``unfired``: kind -> faults the run's schedule drew of it, for each kind that never fired
     (``runner.scheduled_unfired``): a completed run that injected faults but none of a kind its
     schedule promised is inconclusive, naming the kinds; it tested nothing of them (an
@@ -257,7 +257,7 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     if loss_doubt:
         doubts.append(loss_doubt)
     if loss_note and steady_d is not None and steady_d.get("faults") is False:
-        doubts.append(untested_steady_state(loss_note))
+        notes.append(recovered_from_outside(loss_note))
     elif loss_note:
         notes.append(loss_note)
     if faults_wanted and faults_injected == 0:
@@ -273,15 +273,16 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d, subject)
 
 
-def untested_steady_state(loss_note: str) -> str:
-    """The doubt of a run with no fault (``--faults none``) whose device failed under it all the
+def recovered_from_outside(loss_note: str) -> str:
+    """The note of a run with no fault (``--faults none``) whose device failed under it all the
     same, the failure explained by the environment (``loss_note``: a server killed from outside,
-    a stall over which JACK reported xruns). Such a run is for the system's steady state, and a
-    recovery in it tested recovery instead: the system is not failed for the environment, and
-    the run does not pass as the steady state it was run to show. A run with faults recovers from
-    its device failing by purpose: there the same losses are a note."""
-    return (f"the run had no fault to recover from, yet its device failed under it ({loss_note}): "
-            "it tested the system's recovery, not the steady state it was run to watch")
+    a stall over which JACK reported xruns). The system is judged as in any run: its invariants
+    over the whole history, its recovery from the loss, its audio around the outage. A pass then
+    says the system came back from the world's fault, which is what a field crash asks of it; the
+    note keeps a reader from taking the run for an undisturbed steady state, and the steady-state
+    check's windows (at the run's start and end) say whether the system was steady around it."""
+    return (f"the run had no fault of its own, yet its device failed under it ({loss_note}): "
+            "the system was judged through that outage and its recovery, not over an undisturbed run")
 
 
 #: what the steady-state check's two windows are called, and when the second is looked for: before
