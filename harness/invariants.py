@@ -26,6 +26,8 @@ give_ups_announced   every recovery that gives up (RECOVERING -> FAILED, ``recov
 stalls_counted       the monitoring's ``device_stalls`` equals the watchdog's stall reports (each
                      virtual-clock snapshot, and the live system at the end), and each report's
                      silence is one the watchdog could have measured (its bound to the run's length)
+components_follow    the components besides ``system`` follow it: all STOPPED when it enters
+                     STOPPED, RUNNING (or PAUSED, or FAILED) when it leaves RUNNING
 ==================== ==========================================================================
 """
 
@@ -3090,6 +3092,94 @@ def check_stalls_counted(history: History, system: "AudioSystem | None" = None) 
     return _fold_verdict(_StallsCounted(history.initial or {}), history, system)
 
 
+# ==================================================================== 12. components follow ====
+
+#: the states a component may hold when the system leaves RUNNING: RUNNING; PAUSED, where a live
+#: reconfiguration from PAUSED left it (it moves the components with the system, and ``resume()``
+#: then moves the system alone: the stream is live in both); or FAILED (a failure reported against
+#: it, ``simulate_error``'s cascade, made before the system itself fails)
+_FOLLOWS_RUNNING = frozenset({"running", "paused", "failed"})
+
+
+class _ComponentsFollow(_Fold):
+    """The components the coordinator holds besides ``system`` follow it: each is STOPPED when the
+    system enters STOPPED, and RUNNING (or PAUSED, or FAILED: ``_FOLLOWS_RUNNING``) when the system
+    leaves RUNNING.
+
+    Why these two moments: the system's operations move the system and its components in one
+    order that fixes them. ``stop()`` stops every component before the system enters STOPPED, so
+    that transition finds them all STOPPED; every way out of RUNNING (pause, reconfigure, stop,
+    recovery, a failure) moves the system first, so its leaving finds the components where the
+    RUNNING span left them, which is RUNNING once the start or the recovery that entered it moved
+    them. PAUSED is not judged: a recovery to PAUSED
+    leaves the components RUNNING (``Recoverer.finish``). A system whose coordinator holds no
+    other component (``harness.sut_kit.LifecycleAdapter``) has nothing to judge, and a history of
+    the coordinator model (``coordinator_storm``: components moved at random) is not judged.
+    A component whose state is unknown (after a gap in the transitions) is not judged until a
+    transition of its own says where it is."""
+
+    name = "components_follow"
+    types = frozenset({"attach", "transition"})
+
+    def __init__(self, init: dict[str, Any]) -> None:
+        self.judged = init.get("model") != "coordinator"
+        self.last: dict[str, str] = {c: str(s) for c, s in (init.get("components") or {}).items()
+                                     if c != "system"}
+        self.order = _SeqOrder(init.get("next_seq"))
+        self.evidence: list[Any] = []
+        self.bad = 0
+        self.done = False
+
+    def feed(self, e: Any) -> None:
+        if e.type == "attach":
+            if e.data.get("model") == "coordinator":
+                self.judged = False
+            return
+        if not self.judged:
+            return
+        for t in self.order.push(_transition(e)):
+            self._apply(t)
+
+    def _apply(self, t: dict[str, Any]) -> None:
+        if t.get("late") or t.get("duplicate"):
+            return  # its place in the seq order is unknown
+        if t.get("after_gap"):
+            self.last.clear()  # what the missing transitions did is unknown
+        comp, a, b = t.get("component"), str(t.get("from_state")), str(t.get("to_state"))
+        if comp != "system":
+            self.last[str(comp)] = b
+            return
+        if a == "running":
+            self._judge(t, f"the system left running for {b}", _FOLLOWS_RUNNING)
+        if b == "stopped":
+            self._judge(t, "the system entered stopped", frozenset({"stopped"}))
+
+    def _judge(self, t: dict[str, Any], when: str, allowed: frozenset[str]) -> None:
+        behind = {c: s for c, s in sorted(self.last.items()) if s not in allowed}
+        if not behind:
+            return
+        self.bad += 1
+        if len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append({"why": f"{when} with {', '.join(f'{c} {s}' for c, s in behind.items())} "
+                                         f"(expected {' or '.join(sorted(allowed))})",
+                                  "seq": t.get("seq"), "time": t.get("time"), "index": t.get("index"),
+                                  "components": behind})
+
+    def verdict(self, system: Any = None) -> Verdict:
+        if not self.done:
+            for t in self.order.flush():
+                self._apply(t)
+            self.done = True
+        if self.bad:
+            return Verdict(self.name, False, self.evidence,
+                           f"{self.bad} system transition(s) the components had not followed")
+        return _ok(self.name, "the components followed the system into stopped and out of running")
+
+
+def check_components_follow(history: History) -> Verdict:
+    return _fold_verdict(_ComponentsFollow(history.initial or {}), history)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -3115,6 +3205,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("starved_input", lambda h, threads: _StarvedInput(h.initial or {}, end_time=lambda: h.end_time)),
     Invariant("give_ups_announced", lambda h, threads: _GiveUpsAnnounced()),
     Invariant("stalls_counted", lambda h, threads: _StallsCounted(h.initial or {})),
+    Invariant("components_follow", lambda h, threads: _ComponentsFollow(h.initial or {})),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -3249,6 +3340,7 @@ __all__ = [
     "InconclusiveVerdict",
     "check_all",
     "check_callback_errors",
+    "check_components_follow",
     "check_give_ups_announced",
     "check_frame_accounting",
     "check_health",

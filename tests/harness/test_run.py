@@ -22,7 +22,7 @@ def only_run_dir(tmp_path):
 def test_default_run_holds_every_invariant_and_writes_its_summary(tmp_path, capsys):
     assert run_cli(tmp_path, "--duration", "20s", "--seed", "1") == 0
     out = capsys.readouterr().out
-    assert "PASS: all 13 invariants held" in out
+    assert "PASS: all 14 invariants held" in out
     run_dir = only_run_dir(tmp_path)
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["ok"] is True and summary["outcome"] == "pass" and summary["simulated_s"] >= 20 + 2 * 1.0

@@ -1,0 +1,207 @@
+"""The ``components_follow`` invariant: the components besides ``system`` are STOPPED when the
+system enters STOPPED and RUNNING (or PAUSED, or FAILED) when it leaves RUNNING. Small histories of
+each verdict, then the shipped system through every operation that moves it on the simulated
+device, and the same system with its start leaving the components behind (batch 50's
+``start_leaves_components_starting``) or its stop leaving a FAILED component (batch 47's
+``stop_leaves_failed_components``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness.history import History
+from harness.invariants import NAMES, Verdict, check_all, check_components_follow
+from system_under_test import AudioSystem, State
+from system_under_test.errors import SimulatedError
+
+PARTS = ("dsp", "input", "output", "device")
+
+
+def _history(state: str = "configured", parts: str = "configured", **extra: Any) -> History:
+    h = History()
+    h.record("attach", data={"state": state, "configured": True, "pending": False, "clock": "virtual",
+                             "components": {"system": state, **{p: parts for p in PARTS}},
+                             "next_seq": 1, **extra})
+    return h
+
+
+class _Moves:
+    """Transitions numbered in order, as the coordinator numbers them."""
+
+    def __init__(self, h: History) -> None:
+        self.h, self.seq = h, 0
+
+    def __call__(self, component: str, a: str, b: str) -> None:
+        self.seq += 1
+        self.h.record("transition", time=float(self.seq), data={
+            "seq": self.seq, "time": float(self.seq), "component": component, "from_state": a,
+            "to_state": b, "cause": "test"})
+
+    def all(self, a: str, b: str, *, system_first: bool = True) -> None:
+        if system_first:
+            self("system", a, b)
+        for p in PARTS:
+            self(p, a, b)
+        if not system_first:
+            self("system", a, b)
+
+
+def _judge(h: History) -> Verdict:
+    v = check_components_follow(h)
+    assert check_all(h, only=["components_follow"])[0].to_dict() == v.to_dict()
+    return v
+
+
+def test_it_is_registered() -> None:
+    assert "components_follow" in NAMES
+
+
+def test_a_start_and_a_stop_that_move_every_component_hold() -> None:
+    h = _history()
+    move = _Moves(h)
+    move.all("configured", "starting")
+    move.all("starting", "running")
+    move("system", "running", "paused")  # pause moves the system alone
+    move("system", "paused", "running")
+    move("system", "running", "stopping")
+    for p in PARTS:
+        move(p, "running", "stopping")
+    move.all("stopping", "stopped", system_first=False)  # the components first, then the system
+    v = _judge(h)
+    assert v.ok, v
+
+
+def test_a_system_that_leaves_running_with_its_components_still_starting_is_violated() -> None:
+    h = _history()
+    move = _Moves(h)
+    move.all("configured", "starting")
+    move("system", "starting", "running")  # the components are left STARTING
+    move("system", "running", "stopping")
+    v = _judge(h)
+    assert not v.ok
+    assert v.evidence[0]["components"] == {p: "starting" for p in sorted(PARTS)}
+    assert "the system left running for stopping" in v.evidence[0]["why"]
+
+
+def test_a_system_that_enters_stopped_with_a_failed_component_is_violated() -> None:
+    h = _history(state="failed", parts="failed")
+    move = _Moves(h)
+    move("system", "failed", "stopping")
+    for p in PARTS[:3]:
+        move(p, "failed", "stopping")
+    for p in PARTS[:3]:
+        move(p, "stopping", "stopped")
+    move("system", "stopping", "stopped")
+    v = _judge(h)
+    assert not v.ok and v.evidence[0]["components"] == {"device": "failed"}, v
+
+
+def test_a_failure_reported_against_a_component_before_the_system_fails_holds() -> None:
+    h = _history(state="running", parts="running")
+    move = _Moves(h)
+    move("dsp", "running", "failed")  # simulate_error("dsp"): the cascade first
+    move("system", "running", "failed")
+    assert _judge(h).ok
+
+
+def test_a_recovery_to_paused_leaves_running_components_behind_a_paused_system_and_holds() -> None:
+    h = _history(state="paused", parts="running")
+    move = _Moves(h)
+    move.all("paused", "recovering")
+    for p in PARTS:
+        move(p, "recovering", "running")
+    move("system", "recovering", "paused")
+    move("system", "paused", "running")
+    move("system", "running", "stopping")
+    assert _judge(h).ok
+
+
+def test_a_system_with_no_component_and_the_coordinator_model_are_not_judged() -> None:
+    h = History()
+    h.record("attach", data={"state": "running", "components": {"system": "running"}, "next_seq": 1})
+    _Moves(h)("system", "running", "stopping")
+    assert _judge(h).ok
+    h = _history(model="coordinator")
+    _Moves(h)("system", "configured", "starting")
+    _Moves(h)  # a storm moves components at random: nothing the system promised
+    h.record("transition", time=2.0, data={"seq": 2, "time": 2.0, "component": "system",
+                                           "from_state": "starting", "to_state": "running", "cause": "storm"})
+    h.record("transition", time=3.0, data={"seq": 3, "time": 3.0, "component": "system",
+                                           "from_state": "running", "to_state": "stopping", "cause": "storm"})
+    assert _judge(h).ok
+
+
+def _drive(system: AudioSystem) -> History:
+    """Every operation that moves the system, on the simulated device and its virtual clock."""
+    h = History(meta={"seed": system.seed}).attach(system)
+    system.initialize()
+    system.configure({})
+    system.start()
+    system.run_for(0.2)
+    system.pause()
+    system.reconfigure({"stream": {"block_size": 128}})  # live, from PAUSED: the components follow
+    system.resume()
+    system.run_for(0.2)
+    system.reconfigure({"stream": {"block_size": 256}})
+    system.backend.remove_device("sim-in")  # a loss: recovery on the fallback-less primary
+    system.run_for(0.05)
+    system.backend.restore_device("sim-in")
+    system.run_for(1.0)
+    with pytest.raises(SimulatedError):
+        system.simulate_error("input")
+    assert system.recover()
+    with pytest.raises(SimulatedError):
+        system.simulate_error("input")
+    system.stop()  # from FAILED: the failed components too
+    system.start()
+    system.run_for(0.1)
+    system.close()
+    return h
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_shipped_system_holds(seed: int) -> None:
+    system = AudioSystem(seed=seed)
+    h = _drive(system)
+    assert system.state == State.CLOSED
+    v = _judge(h)
+    assert v.ok, v
+
+
+class _StartLeavesComponents(AudioSystem):
+    """start() moves the system alone to RUNNING."""
+
+    def _set(self, target: State, cause: str, *, components: tuple[str, ...] = (),
+             expect: tuple[State, ...] | None = None) -> None:
+        if target == State.RUNNING and cause == "start":
+            components = ()
+        super()._set(target, cause, components=components, expect=expect)
+
+
+class _StopLeavesFailed(AudioSystem):
+    """stop() leaves the components a failure left FAILED."""
+
+    def stop(self) -> None:
+        with self._op_lock:
+            failed = [n for n in PARTS if self.coordinator.state(n) == State.FAILED]
+            real = self.coordinator.try_transition
+
+            def keep_failed(name: str, target: State, cause: str = "") -> Any:
+                return None if name in failed and target == State.STOPPING else real(name, target, cause)
+
+            self.coordinator.try_transition = keep_failed  # type: ignore[method-assign]
+            try:
+                super().stop()
+            finally:
+                del self.coordinator.try_transition
+
+
+@pytest.mark.parametrize("cls", [_StartLeavesComponents, _StopLeavesFailed])
+def test_a_system_whose_components_fall_behind_is_violated(cls: type[AudioSystem]) -> None:
+    system = cls(seed=1)
+    h = _drive(system)
+    v = _judge(h)
+    assert not v.ok, v
+    assert v.message.endswith("system transition(s) the components had not followed")
