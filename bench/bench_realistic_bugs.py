@@ -50,6 +50,14 @@ command's configuration check; batch 38; the soak and swarm commands; batch 40).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
+``--no-jack`` leaves out every test that starts a JACK server (those marked ``loopback``: the
+rig, the real-device files, an external kill of jackd): each pytest run of the bench, the bugs',
+the unpatched tree's reference and the re-run that confirms a catch, is given ``-m "not loopback"``.
+A session that may not start jackd runs a batch with it; a bug whose only catching tests start
+jackd then reads as missed, so say so beside its figure.
+
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 51 --ref COMMIT --no-jack
+
 Run it under ``nice -n 19``; ``--jobs`` (default 1, at most 2) bugs are tried side by side.
 A bug counts as caught when pytest exits with failures (exit 1) or hangs (a hang is a detection:
 the bug made a test wait forever), except a failure pytest-timeout made (its signal method's
@@ -6755,6 +6763,22 @@ def _tracked_files(root: Path) -> list[str]:
 
 #: a commit to copy instead of the working tree (``--ref``); None: the working tree
 _REF: str | None = None
+#: leave out the tests that start a JACK server (``--no-jack``)
+_NO_JACK = False
+#: pytest's selection of every test that starts no JACK server (the ``loopback`` marker, pyproject.toml)
+NO_JACK_MARK = ["-m", "not loopback"]
+
+
+def pytest_command(tests: list[str], *, whole: bool, stop_first: bool, no_jack: bool) -> list[str]:
+    """The pytest command line the bench runs in a tree: the selection (or ``-n 2`` for the whole
+    suite), ``-x`` unless every failure is wanted, and with ``no_jack`` the marker expression that
+    deselects every test which starts jackd (a session that may not start one)."""
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE", "--no-header"]
+    if stop_first:
+        cmd.append("-x")
+    if no_jack:
+        cmd += NO_JACK_MARK
+    return cmd + (["-n", "2"] if whole else list(tests))
 
 
 def _copy_tree(dst: Path) -> None:
@@ -7018,11 +7042,9 @@ def try_bug(bug: Bug | None, tests: list[str], *, whole: bool, timeout: float, s
                 apply(bug, tree)
             except ValueError as exc:
                 return Result(name, "error", [], 0.0, str(exc))
-        cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE", "--no-header"]
-        if stop_first:
-            cmd.append("-x")
         # a file of the selection the copied commit does not have yet is left out
-        cmd += ["-n", "2"] if whole else [t for t in tests if (tree / t.split("::")[0]).exists()]
+        cmd = pytest_command([t for t in tests if (tree / t.split("::")[0]).exists()], whole=whole,
+                             stop_first=stop_first, no_jack=_NO_JACK)
         env = dict(os.environ, CI="true", PYTHONDONTWRITEBYTECODE="1")
         env.pop("PYTHONPATH", None)
         started = time.monotonic()
@@ -7157,9 +7179,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, choices=(1, 2))
     ap.add_argument("--timeout", type=float, default=900.0,
                     help="wall seconds before a run is judged as a possible hang (judge_timeout)")
+    ap.add_argument("--no-jack", action="store_true",
+                    help='leave out every test that starts a JACK server (pytest -m "not loopback")')
     args = ap.parse_args(argv)
-    global _REF
+    global _REF, _NO_JACK
     _REF = args.ref
+    _NO_JACK = args.no_jack
     if _REF is not None and subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{_REF}^{{commit}}"], cwd=ROOT,
                                            capture_output=True).returncode != 0:
         print(f"bench_realistic_bugs: --ref {_REF!r} is no commit of {ROOT}: give a commit hash, branch or tag "
@@ -7210,7 +7235,8 @@ def _try_all(args: argparse.Namespace, routes: Any, by_name: dict[str, Bug]) -> 
         sys.exit("bench_realistic_bugs: --whole already runs pytest -n 2; use --jobs 1")
     every = [b for b in (BATCHES[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
-    print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
+    print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}"
+          f"{' (' + ' '.join(NO_JACK_MARK) + ': no test that starts jackd)' if args.no_jack else ''}", flush=True)
     if not args.tests and not args.whole and any(b is not None and b.path.startswith("harness/") for b in chosen):
         print(f"selection for a bug in harness/: {' '.join(routes.selection_for(BATCH_17[0], tests))}", flush=True)
     print(f"{'bug':38} {'verdict':22} {'seconds':>8}  by", flush=True)
