@@ -6865,6 +6865,29 @@ BATCH_51: list[Bug] = [
 ]
 BATCHES[51] = BATCH_51
 BUGS += BATCH_51
+#: the tests batch 51's misses needed, first for their code: the count judgement on baselines whose
+#: answer is known each way (exposure, spread, units), which reports compare cuts (every pairing of
+#: statuses), the sweep's writers stood in for (another user's live one, a pid-less temporary's
+#: age); and the existing tests that caught the others outside the selection: stalls_counted's
+#: silences and a real clock's counter, the op-id ranges, the starved input's span, the minimiser's
+#: budget and cut, a damaged swarm.jsonl and the sweep after a kill (test_killed_verdicts.py's fast ones)
+for _prefix, _tests in {
+        "harness/reports/": ["tests/harness/test_history_count_exposure.py", "tests/harness/test_compare_cut_status.py",
+                             "tests/harness/test_history_short_runs.py"],
+        "harness/runfolder.py": ["tests/harness/test_runfolder_sweep.py",
+                                 "tests/harness/test_killed_verdicts.py::"
+                                 "test_a_later_write_removes_the_temporaries_of_killed_writers_and_keeps_everything_else"],
+        "harness/scenarios/export.py": [
+            "tests/harness/test_killed_verdicts.py::test_the_minimisers_budget_is_replays_and_simulated_seconds"],
+        "harness/swarm.py": [
+            "tests/harness/test_killed_verdicts.py::test_a_swarm_log_damaged_in_the_middle_is_refused_naming_the_file_and_line"],
+        "harness/invariants.py": ["tests/harness/test_stalls_counted.py", "tests/harness/test_invariants_idset.py",
+                                  "tests/harness/test_starved_input.py"]}.items():
+    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+#: the minimiser's own test before the scenario tests ``harness/scenarios/`` routes (minutes): a
+#: route's tests are taken in the order their prefixes were added
+HARNESS_OWN_TESTS = {"harness/scenarios/export.py": HARNESS_OWN_TESTS.pop("harness/scenarios/export.py"),
+                     **HARNESS_OWN_TESTS}
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
