@@ -7,6 +7,7 @@ For each bug of ``--batch N`` (every bug of it, the equivalent ones too, or the 
 folder and the run-history database inside the copy (nothing written to the working tree).
 One row per bug: its name, the run's exit code, seconds, and the summary line. The first row is the
 unpatched tree's (it must exit 0 for the rows below to mean anything).
+It needs no ``--no-jack``: the simulated backend starts no JACK server.
 
     PYTHONPATH=$PWD nice -n 19 .venv/bin/python bench/bench_plain_run_per_bug.py --batch 43 --ref COMMIT
 """

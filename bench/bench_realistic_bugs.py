@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-50: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-51: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -49,6 +49,14 @@ outages, from-history's destination; batch 35; the give-up rule's file, a profil
 command's configuration check; batch 38; the soak and swarm commands; batch 40).
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
+
+``--no-jack`` leaves out every test that starts a JACK server (those marked ``loopback``: the
+rig, the real-device files, an external kill of jackd): each pytest run of the bench, the bugs',
+the unpatched tree's reference and the re-run that confirms a catch, is given ``-m "not loopback"``.
+A session that may not start jackd runs a batch with it; a bug whose only catching tests start
+jackd then reads as missed, so say so beside its figure.
+
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 51 --ref COMMIT --no-jack
 
 Run it under ``nice -n 19``; ``--jobs`` (default 1, at most 2) bugs are tried side by side.
 A bug counts as caught when pytest exits with failures (exit 1) or hangs (a hang is a detection:
@@ -6858,6 +6866,160 @@ BATCH_50: list[Bug] = [
 BATCHES[50] = BATCH_50
 BUGS += BATCH_50
 
+#: Written blind (from harness/ only, before any test that might catch them was read) in the
+#: harness code changed most recently, on lines no earlier batch patched: the run-history
+#: database's count judgement (the limit's unit, the spread's bound, the expectation's exposure),
+#: compare's "NOT COMPARED" for a report that does not say its status, swarm.jsonl's damaged middle
+#: line, the temporaries sweep (another user's live writer, a pid-less temporary's age), the
+#: failure export's minimiser (its budget, its cut after the failing step), the op-id ranges
+#: (``_IdSet``), stalls_counted's bounds (the least configuration's, the run's length, a real
+#: clock's counted stalls), the watchdog's supervisor interval, the verdict's steady windows and
+#: the reference comparison's lock checks (a caller's lock, ``_carrier_elsewhere``).
+#: ``--batch 51`` tries only these.
+BATCH_51: list[Bug] = [
+    Bug("history_count_limit_per_second", "harness/reports/history_db.py",
+        "    limit = count * unit / t\n",
+        "    limit = count / t\n",
+        "the unit dropped in _count_limit ('count over exposure is the rate'): the limit is a count per "
+        "simulated second compared with an xruns/h figure, so only the 10 % margin is left and a healthy "
+        "seed's ordinary spread of xruns is flagged as a regression",
+        "history: a count judged over its exposure flags no healthy night"),
+    Bug("history_dispersion_estimate_not_bound", "harness/reports/history_db.py",
+        "    dispersion = pearson / float(stats.chi2.ppf(1 - DISPERSION_CONFIDENCE, df))\n",
+        "    dispersion = pearson / float(stats.chi2.ppf(DISPERSION_CONFIDENCE, df))\n",
+        "the quantile 'read as the confidence' in _count_limit: the baseline's spread is its lower bound, "
+        "not its upper one, so three runs that missed a rare burst set a spread the next seed's stall "
+        "exceeds: a false regression",
+        "history: a count judged over its exposure flags no healthy night"),
+    Bug("history_count_mean_of_baseline_exposure", "harness/reports/history_db.py",
+        "    mean = rate * t\n",
+        "    mean = rate * float(np.mean(exposures))\n",
+        "the expectation taken over the baseline's average exposure in _count_limit ('the typical run'): "
+        "a run longer than its like runs (a 14 min run among 3 min ones, one duration class) is expected "
+        "to have their count and is flagged; a shorter one hides a real rise",
+        "history: a count judged over its exposure"),
+    Bug("compare_missing_status_is_cut", "harness/reports/compare.py",
+        '    sa, sb = ((r.get("run") or {}).get("status") or "completed" for r in (a, b))\n',
+        '    sa, sb = ((r.get("run") or {}).get("status") for r in (a, b))\n',
+        "the default dropped in compare_reports ('every report says its status'): a report written before "
+        "run.status was kept reads as a run that did not finish: NOT COMPARED, exit 3, for two whole runs",
+        "compare: only a run that did not finish is NOT COMPARED"),
+    Bug("swarm_damaged_middle_line_skipped", "harness/swarm.py",
+        "            row = _row_of(line)\n"
+        "            if row is None:\n"
+        "                raise InputFileError(",
+        "            row = _row_of(line)\n"
+        "            if row is None:\n"
+        "                continue\n"
+        "                raise InputFileError(",
+        "'skip what does not parse' in SwarmLog._load: a damaged line inside swarm.jsonl (not a last line "
+        "cut by a kill) is passed over silently, its seed run and counted again, never exit 2",
+        "swarm: a damaged middle line of swarm.jsonl is an input error"),
+    Bug("runfolder_other_users_temporary_removed", "harness/runfolder.py",
+        "    except PermissionError:\n        return False\n    return False\n",
+        "    except PermissionError:\n        return True\n    return False\n",
+        "'a pid we may not signal is not ours, so not a live writer' in _writer_gone: another user's live "
+        "writer's temporary is removed under it by the sweep",
+        "atomic writes: the sweep removes only the temporaries of writers that are gone"),
+    Bug("runfolder_pidless_temporary_age_flipped", "harness/runfolder.py",
+        "                stale = st.st_mtime < started\n",
+        "                stale = st.st_mtime > started\n",
+        "the comparison flipped in _remove_stale: a pid-less temporary older than this process (an older "
+        "soundcheck's, killed) is kept for ever, and one newer than it is removed",
+        "atomic writes: the sweep removes only the temporaries of writers that are gone"),
+    Bug("minimiser_budget_either_bound", "harness/scenarios/export.py",
+        "        return runs < max_runs and replayed < max_sim_s\n",
+        "        return runs < max_runs or replayed < max_sim_s\n",
+        "'or' for 'and' in minimise's budget_left: the minimiser goes on while either bound is left, so a "
+        "budget of replays or of simulated seconds alone never stops it",
+        "export: the minimiser keeps to its budget"),
+    Bug("minimiser_cut_drops_the_failing_step", "harness/scenarios/export.py",
+        "        cut = steps[:names.index(failing_step) + 1]\n",
+        "        cut = steps[:names.index(failing_step)]\n",
+        "an off-by-one in minimise's cut ('the steps before the failure'): the step the failure was seen "
+        "after is cut too, the cut no longer fails, and the minimiser falls back to dropping halves over "
+        "the whole run, its budget spent before it reaches the needed step",
+        "export: the minimiser cuts after the failing step"),
+    Bug("idset_join_drops_right_range", "harness/invariants.py",
+        "            ends[i] = ends[i + 1]\n",
+        "            ends[i] = k\n",
+        "the joined range's end taken as the id added in _IdSet.add: an id that fills the gap between two "
+        "ranges drops the right one, so its ids are no longer in the set: a completion of them twice is "
+        "not seen, a completion after a gap looks like one without an invoke",
+        "history_complete: each op invoked and completed once"),
+    Bug("stalls_greatest_watchdog_bound", "harness/invariants.py",
+        "                if bound is not None and (self.least_bound is None or bound < self.least_bound):\n",
+        "                if bound is not None and (self.least_bound is None or bound > self.least_bound):\n",
+        "the comparison flipped in _StallsCounted.feed: the greatest bound of the configurations applied is "
+        "kept, so a stall reported under a shorter configuration before a longer one was applied is a "
+        "'silence shorter than the watchdog's bound': a false alarm",
+        "stalls_counted: a report's silence held to the watchdog's bound"),
+    Bug("stalls_run_length_bound_for_attached_system", "harness/invariants.py",
+        "        elif (self.streamless_at_start and self.began_at is not None\n",
+        "        elif (self.began_at is not None\n",
+        "'the streamless test is redundant' in _judge_silence: a history attached to a system already "
+        "running (a soak's later segment) holds a stall's silence to the time since the attach, though the "
+        "stream was silent before it: a false alarm",
+        "stalls_counted: a report's silence held to the run's length only when no stream existed before"),
+    Bug("stalls_real_clock_counted_unreported_passes", "harness/invariants.py",
+        "        if live is None and not self.judged and (self.seen or self.counted_max):\n",
+        "        if live is None and not self.judged and self.seen:\n",
+        "the counter dropped from the real clock's doubt in _StallsCounted.verdict: stalls counted but never "
+        "reported, read from snapshots on a real clock, pass as 'device_stalls equals the 0 reports'",
+        "stalls_counted: a count that cannot be judged is inconclusive, never a pass"),
+    Bug("watchdog_interval_ms_read_as_s", "harness/invariants.py",
+        '        every = float(watchdog["supervisor_interval_ms"]) / 1000 if interval else None\n',
+        '        every = float(watchdog["supervisor_interval_ms"]) if interval else None\n',
+        "the unit's conversion dropped in _watchdog_terms: the supervisor's interval in ms is read as "
+        "seconds, the starved-input span is minutes long, and a system that plays a starved input on "
+        "while saying RUNNING passes",
+        "starved_input: a starved capture is reported within the watchdog's span"),
+    Bug("steady_unsteady_before_or_after_is_doubt", "harness/verdict.py",
+        '        if steady_d.get("after") == "no" and steady_d.get("before") == "no":\n',
+        '        if steady_d.get("after") == "no" or steady_d.get("before") == "no":\n',
+        "'or' for 'and' in judge_run: a steady state that did not return after the faults, with one before "
+        "them to return to, is a doubt (inconclusive), no longer a failure",
+        "verdict: a steady state lost after the faults fails the run"),
+    Bug("carrier_elsewhere_reads_only_at_the_lock", "harness/reference_compare.py",
+        "    at_lock, around = _carrier_near(seg, lo, head, energy, (delay, _CHECK_HOPS * hop), (delay, reach))\n",
+        "    at_lock, around = _carrier_near(seg, lo, head, energy, (delay, _CHECK_HOPS * hop), (delay, _CHECK_HOPS * hop))\n",
+        "the second place copied from the first in _carrier_elsewhere: the carrier is read around the lock "
+        "both times, never prefers another place, and a saturated head's alias lock is followed: false "
+        "glitches on a take whose only fault is the saturation",
+        "reference comparison: a lock the carrier disowns is refused (inconclusive)"),
+    Bug("caller_lock_checked_where_given", "harness/reference_compare.py",
+        "        doubt = _check_lock(head, rec, rec_frames, fs, d0,\n",
+        "        doubt = _check_lock(head, rec, rec_frames, fs, float(lock),\n",
+        "the caller's lock checked where it was given, not where the track took it: a lock a few frames off "
+        "that the track followed to an alias is judged as the lock it was, and passes",
+        "reference comparison: a caller's lock is checked where the track took it"),
+]
+BATCHES[51] = BATCH_51
+BUGS += BATCH_51
+#: the tests batch 51's misses needed, first for their code: the count judgement on baselines whose
+#: answer is known each way (exposure, spread, units), which reports compare cuts (every pairing of
+#: statuses), the sweep's writers stood in for (another user's live one, a pid-less temporary's
+#: age); and the existing tests that caught the others outside the selection: stalls_counted's
+#: silences and a real clock's counter, the op-id ranges, the starved input's span, the minimiser's
+#: budget and cut, a damaged swarm.jsonl and the sweep after a kill (test_killed_verdicts.py's fast ones)
+for _prefix, _tests in {
+        "harness/reports/": ["tests/harness/test_history_count_exposure.py", "tests/harness/test_compare_cut_status.py",
+                             "tests/harness/test_history_short_runs.py"],
+        "harness/runfolder.py": ["tests/harness/test_runfolder_sweep.py",
+                                 "tests/harness/test_killed_verdicts.py::"
+                                 "test_a_later_write_removes_the_temporaries_of_killed_writers_and_keeps_everything_else"],
+        "harness/scenarios/export.py": [
+            "tests/harness/test_killed_verdicts.py::test_the_minimisers_budget_is_replays_and_simulated_seconds"],
+        "harness/swarm.py": [
+            "tests/harness/test_killed_verdicts.py::test_a_swarm_log_damaged_in_the_middle_is_refused_naming_the_file_and_line"],
+        "harness/invariants.py": ["tests/harness/test_stalls_counted.py", "tests/harness/test_invariants_idset.py",
+                                  "tests/harness/test_starved_input.py"]}.items():
+    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+#: the minimiser's own test before the scenario tests ``harness/scenarios/`` routes (minutes): a
+#: route's tests are taken in the order their prefixes were added
+HARNESS_OWN_TESTS = {"harness/scenarios/export.py": HARNESS_OWN_TESTS.pop("harness/scenarios/export.py"),
+                     **HARNESS_OWN_TESTS}
+
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
 REAL_DEVICE_TESTS = [f"tests/sut/{n}" for n in sorted(_REAL_DEVICE)] + [
@@ -6886,6 +7048,22 @@ def _tracked_files(root: Path) -> list[str]:
 
 #: a commit to copy instead of the working tree (``--ref``); None: the working tree
 _REF: str | None = None
+#: leave out the tests that start a JACK server (``--no-jack``)
+_NO_JACK = False
+#: pytest's selection of every test that starts no JACK server (the ``loopback`` marker, pyproject.toml)
+NO_JACK_MARK = ["-m", "not loopback"]
+
+
+def pytest_command(tests: list[str], *, whole: bool, stop_first: bool, no_jack: bool) -> list[str]:
+    """The pytest command line the bench runs in a tree: the selection (or ``-n 2`` for the whole
+    suite), ``-x`` unless every failure is wanted, and with ``no_jack`` the marker expression that
+    deselects every test which starts jackd (a session that may not start one)."""
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE", "--no-header"]
+    if stop_first:
+        cmd.append("-x")
+    if no_jack:
+        cmd += NO_JACK_MARK
+    return cmd + (["-n", "2"] if whole else list(tests))
 
 
 def _copy_tree(dst: Path) -> None:
@@ -7149,11 +7327,9 @@ def try_bug(bug: Bug | None, tests: list[str], *, whole: bool, timeout: float, s
                 apply(bug, tree)
             except ValueError as exc:
                 return Result(name, "error", [], 0.0, str(exc))
-        cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE", "--no-header"]
-        if stop_first:
-            cmd.append("-x")
         # a file of the selection the copied commit does not have yet is left out
-        cmd += ["-n", "2"] if whole else [t for t in tests if (tree / t.split("::")[0]).exists()]
+        cmd = pytest_command([t for t in tests if (tree / t.split("::")[0]).exists()], whole=whole,
+                             stop_first=stop_first, no_jack=_NO_JACK)
         env = dict(os.environ, CI="true", PYTHONDONTWRITEBYTECODE="1")
         env.pop("PYTHONPATH", None)
         started = time.monotonic()
@@ -7288,9 +7464,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, choices=(1, 2))
     ap.add_argument("--timeout", type=float, default=900.0,
                     help="wall seconds before a run is judged as a possible hang (judge_timeout)")
+    ap.add_argument("--no-jack", action="store_true",
+                    help='leave out every test that starts a JACK server (pytest -m "not loopback")')
     args = ap.parse_args(argv)
-    global _REF
+    global _REF, _NO_JACK
     _REF = args.ref
+    _NO_JACK = args.no_jack
     if _REF is not None and subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{_REF}^{{commit}}"], cwd=ROOT,
                                            capture_output=True).returncode != 0:
         print(f"bench_realistic_bugs: --ref {_REF!r} is no commit of {ROOT}: give a commit hash, branch or tag "
@@ -7341,7 +7520,8 @@ def _try_all(args: argparse.Namespace, routes: Any, by_name: dict[str, Bug]) -> 
         sys.exit("bench_realistic_bugs: --whole already runs pytest -n 2; use --jobs 1")
     every = [b for b in (BATCHES[args.batch] if args.batch else BUGS) if not b.equivalent]
     chosen: list[Bug | None] = [None] if args.baseline else [by_name[n] for n in args.bugs] or every
-    print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}", flush=True)
+    print(f"selection: {'the whole suite (pytest -n 2)' if args.whole else ' '.join(tests)}"
+          f"{' (' + ' '.join(NO_JACK_MARK) + ': no test that starts jackd)' if args.no_jack else ''}", flush=True)
     if not args.tests and not args.whole and any(b is not None and b.path.startswith("harness/") for b in chosen):
         print(f"selection for a bug in harness/: {' '.join(routes.selection_for(BATCH_17[0], tests))}", flush=True)
     print(f"{'bug':38} {'verdict':22} {'seconds':>8}  by", flush=True)

@@ -267,3 +267,34 @@ def test_a_ref_that_is_no_commit_is_refused_with_exit_2_before_any_copy(capsys: 
     assert b.main(["--ref", "no-such-commit-here", "--list"]) == 2
     err = capsys.readouterr().err
     assert "--ref 'no-such-commit-here' is no commit" in err and "Traceback" not in err
+
+
+def test_no_jack_leaves_out_the_tests_that_start_jackd_and_runs_the_rest(tmp_path: Path) -> None:
+    """``--no-jack`` (a session that may not start a JACK server): the bench's pytest command
+    deselects the ``loopback`` tests and still runs, and fails on, every other one. A tree of two
+    tests stands in for the suite: the loopback one fails if it is run."""
+    b = _bench()
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\nmarkers = ["loopback: starts jackd"]\n')
+    (tmp_path / "test_two.py").write_text(
+        "import os, pytest\n\n"
+        "@pytest.mark.loopback\n"
+        "def test_starts_jackd():\n    raise AssertionError('a jackd would have been started')\n\n"
+        "def test_plain():\n    assert os.environ.get('PLAIN_FAILS') != '1'\n")
+    env = dict(os.environ, PYTEST_ADDOPTS="")
+    env.pop("PYTHONPATH", None)
+
+    def run(no_jack: bool, **extra: str) -> subprocess.CompletedProcess:
+        cmd = b.pytest_command(["test_two.py"], whole=False, stop_first=False, no_jack=no_jack)
+        return subprocess.run(cmd, cwd=tmp_path, env={**env, **extra}, capture_output=True, text=True)
+
+    with_jack = run(False)
+    assert with_jack.returncode == 1 and "test_starts_jackd" in with_jack.stdout
+    without = run(True)
+    assert without.returncode == 0, without.stdout + without.stderr
+    assert "1 passed, 1 deselected" in without.stdout
+    # the other tests still judge: a failure among them is still a failure
+    assert run(True, PLAIN_FAILS="1").returncode == 1
+    # the option reaches the command line parser (exit 0 listing the catalogue)
+    assert b.main(["--no-jack", "--list"]) == 0
+    assert "--no-jack" in (b.__doc__ or "")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from harness.history import History
 from harness.invariants import NAMES, Verdict, check_all, check_stalls_counted
 from system_under_test import AudioSystem
@@ -219,3 +221,37 @@ def test_a_system_that_misstates_its_silences_is_caught_both_ways() -> None:
         offline, live = _stall_for_real(cls)
         assert not offline.ok and not live.ok, cls
         assert {e["why"] for e in offline.evidence} == {why}, cls
+
+
+def test_a_real_clock_history_whose_counter_ran_ahead_of_no_report_is_inconclusive_never_held() -> None:
+    """A real clock's snapshot may be read while a report is on its way: a stall counted and not
+    (yet) reported cannot be judged either way, so it is no pass."""
+    h = _history(clock="real")
+    _snapshot(h, 1.0, 0)
+    _snapshot(h, 2.0, 1)
+    v = _judge(h)
+    assert v.ok and v.inconclusive, v
+    assert v.reason == "real clock, no live counter"
+
+
+@pytest.mark.parametrize("order", ["long-then-short", "short-then-long"])
+def test_a_silence_is_held_to_the_least_bound_of_the_configurations_applied(order: str) -> None:
+    """Two configurations, stall_periods 6 (32 ms) and 3 (16 ms), in either order, then a report of
+    24 ms: longer than the least bound, so possible under one of them, whichever came last."""
+    long_config = {**_CONFIG, "watchdog": {"stall_periods": 6}}
+    h = _started_history() if order == "short-then-long" else History()
+    if order == "long-then-short":
+        h.record("attach", time=0.0, data={"state": "uninitialized", "configured": False, "pending": False,
+                                           "clock": "virtual", "components": {"system": "uninitialized"}})
+        h.record("event", time=0.0, value="config_applied", data={"config": long_config})
+        h.record("event", time=0.5, value="config_applied", data={"config": _CONFIG})
+    else:
+        h.record("event", time=0.5, value="config_applied", data={"config": long_config})
+    _stall_of(h, 1.0, 1.5 * _BOUND)
+    v = _judge(h)
+    assert v.ok and not v.inconclusive, v
+    # and below the least of them it is misstated, in either order
+    _stall_of(h, 1.5, 0.5 * _BOUND)
+    v = _judge(h)
+    assert [e["why"] for e in v.evidence] == ["a stall reported for a silence shorter than the watchdog's bound"]
+    assert v.evidence[0]["limit_s"] == round(_BOUND, 6)
