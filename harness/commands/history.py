@@ -2,9 +2,13 @@
 
 A regression is tonight's figure worse than the median + k x MAD (robust spread) of the previous
 N runs like it: the same kind, backend, fault profile, duration class, system and mutant; xruns/h
-is judged as a count over the run's simulated time against the baseline's own spread, and the
-other figures of a run shorter than 2 simulated minutes are shown as too short to compare (see
-``harness.reports.history_db``).
+and failure incidents are judged as counts against the baseline's own spread; the callback p99 and
+the recovered share of a run shorter than 2 simulated minutes, and the callback max, recovery p95
+and speed of one shorter than 1 simulated hour (measured: the largest fault a seed drew decides
+them) are shown as too short to compare (see ``harness.reports.history_db``).
+"inc" is the run's failure incidents: the system's distinct episodes in FAILED (one device fault
+that sends every component to FAILED and fails its retries is one), "-" for a run recorded before
+they were kept.
 Exit status: 0 no regression in the latest run; 1 the latest run regressed; 2 usage error.
 """
 
@@ -62,7 +66,7 @@ def _verdict(row: dict[str, Any]) -> str:
 
 def handler(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..reports.history_db import KEY_FIGURES, MIN_EXPOSURE_S, HistoryDB, default_db_path, writable
+    from ..reports.history_db import KEY_FIGURES, HistoryDB, default_db_path, min_exposure_s, writable
 
     if args.last < 1 or args.window < 1:
         raise UsageError("--last and --window must be at least 1")
@@ -81,11 +85,11 @@ def handler(args: argparse.Namespace) -> int:
                           "too_short_to_compare": too_short}, indent=2, default=str))
         return 1 if regressions else 0
     print(f"run history: {path} ({len(runs)} shown)")
-    print(f"{'id':>4} {'recorded':<20} {'kind':<8} {'profile':<9} {'verdict':<12} {'sim time':>9} {'fail':>4} "
+    print(f"{'id':>4} {'recorded':<20} {'kind':<8} {'profile':<9} {'verdict':<12} {'sim time':>9} {'inc':>4} "
           f"{'xruns/h':>8} {'cb p99 ms':>9} {'rec p95 ms':>10} {'rss MiB/h':>9}")
     for r in runs:
         print(f"{r['id']:>4} {str(r['recorded_at'])[:19]:<20} {str(r['kind']):<8} {str(r['profile']):<9} "
-              f"{_verdict(r):<12} {_f(r['sim_time_s'], '.0f'):>9} {_f(r['failures'], 'd') if r['failures'] is not None else '-':>4} "
+              f"{_verdict(r):<12} {_f(r['sim_time_s'], '.0f'):>9} {_f(r['incidents'], 'd'):>4} "
               f"{_f(r['xruns_per_hour']):>8} {_f(r['cb_p99_ms']):>9} {_f(r['recovery_p95_ms']):>10} "
               f"{_f(r['rss_slope_mib_h']):>9}")
     if len(runs) > 1:
@@ -95,8 +99,9 @@ def handler(args: argparse.Namespace) -> int:
             if any(v is not None for v in vals):
                 print(f"  {label:<20} {_spark(vals)}  latest {_f(vals[-1])}")
     if too_short:
-        print(f"too short to compare (under {MIN_EXPOSURE_S:g} simulated s, one seed's draw decides them): "
-              + ", ".join(too_short))
+        least = {label: min_exposure_s(fig) for fig, (_hw, _m, label) in KEY_FIGURES.items()}
+        print("too short to compare (one seed's draw decides them below the simulated time named): "
+              + ", ".join(f"{label} (under {least[label]:g} s)" for label in too_short))
     if regressions:
         print(f"REGRESSION in run {runs[-1]['id']}:")
         for reg in regressions:

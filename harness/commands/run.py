@@ -20,7 +20,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = subparsers.add_parser("run", help="a reliability run with fault injection; writes reports/",
                               description="Run the audio system under a seeded fault schedule and check "
                                           "every invariant. Exit 0 all held, 1 something failed, 2 usage error, "
-                                          "3 inconclusive (nothing failed, but a check could not reach a verdict).")
+                                          "3 inconclusive (nothing failed, but a check could not reach a verdict). "
+                                          "A run that violated an invariant exports its history as a scenario into "
+                                          "<run>/scenarios/ and minimises it: one replay of the whole timeline, then "
+                                          "at most 300 replays or 600 simulated s replayed, and never past 60 s of "
+                                          "CPU (the scenario's description names the stop that ended it); the "
+                                          "scenario is written whichever stop it was.")
     p.add_argument("--backend", choices=BACKENDS, default="sim")
     p.add_argument("--duration", type=run_duration_arg, default=60.0,
                    help="simulated (sim) or wall (real devices) time: 60, 90s, 5m, 1h (default 60 s)")

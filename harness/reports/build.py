@@ -297,6 +297,8 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
 
     verdicts = rd.verdicts
     failures = _failures(ef.entered_failed, verdicts)
+    incidents = ef.incidents.summary()
+    n_incidents = incidents["incident_count"]
     leaks = _leaks(fold.samples)
     if not fold.samples.n:
         missing.append("no resource samples: leak slopes not computed")
@@ -308,11 +310,14 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
         "wall_time_s": rd.wall_time_s,
         "faults_injected": ef.faults,
         "faults_by_type": dict(sorted(ef.faults_by_kind.items())),
+        # every FAILED entry of every component and every violated invariant (the detail), and
+        # the incidents they make up (the count a user means: ``harness.reports.incidents``)
         "failures": failures,
         "failure_count": len(failures),
-        "mtbf_s": (span / len(failures)) if failures and span > 0 else None,
-        "mtbf_note": None if failures else (f"no failures in {span:.1f} s: MTBF is at least the run time"
-                                            if span else "no operating time"),
+        **incidents,
+        "mtbf_s": (span / n_incidents) if n_incidents and span > 0 else None,
+        "mtbf_note": None if n_incidents else (f"no failure incident in {span:.1f} s: MTBF is at least the run time"
+                                               if span else "no operating time"),
         "time_in_state_s": ef.time_in_state(sim_t),
         "xruns": counters.get("xruns"),
         "xruns_per_hour": (counters["xruns"] / hours) if hours and "xruns" in counters else None,

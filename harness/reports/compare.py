@@ -20,8 +20,8 @@ returns a ``Comparison``:
 - **the verdict**: a pass that became a fail or inconclusive is a regression of its own.
 - **a run that did not finish** (``run.status`` other than ``completed``: killed, interrupted, a
   cut journal) is compared as cut (``cut`` names it), never judged: its totals count only what it
-  reached and its entered-FAILED states include those of faults whose recovery it never lived to
-  see, so "failures: 0 -> 8" or "faults: 345 -> 0" would be its cut, not a change. Every figure is
+  reached and its failure incidents include those of faults whose recovery it never lived to
+  see, so "failure incidents: 0 -> 1" or "faults: 345 -> 0" would be its cut, not a change. Every figure is
   shown with verdict *n/a*, no regression is listed, and ``soundcheck compare`` exits 3.
 
 The two runs should be alike (same backend, fault profile, duration class, system or mutant);

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..histogram import bins_percentiles, merge_bins
+from .incidents import IncidentFold
 
 __all__ = ["ATTRIBUTION_WINDOW_S", "KEPT_EPISODES", "LEAK_METRICS", "ChunkFold", "EntryFold", "GlitchFold",
            "NotFoldable", "RunFold", "SampleFold", "fault_kind", "fold_lists"]
@@ -360,6 +361,7 @@ class EntryFold:
         self.faults_by_kind: Counter[str] = Counter()
         self.errors_by_type: Counter[str] = Counter()
         self.entered_failed: list[dict[str, Any]] = []
+        self.incidents = IncidentFold()
         self.ticks: dict[str, _Ticks] = {}
         self.spans: dict[str, _Spans] = {}
         self.episodes = _Episodes(lookup)
@@ -439,6 +441,7 @@ class EntryFold:
             start = _state(self.first_attach)
             self._plot_state = _state(self.plot_attach)
             self._tis_state = start if start is not None else d.get("from_state")
+        self.incidents.feed(t, d)
         # FAILED on purpose (``simulate_error``, an injected fault of its own) is not a failure
         if d.get("to_state") == "failed" and d.get("cause") != "simulate_error":
             self.entered_failed.append({"time": t, "kind": "entered_failed", "invariant": None,

@@ -215,11 +215,20 @@ def _replay(doc: Mapping[str, Any], invariant: str, system_factory: Any) -> tupl
 #: replayed in all (about 20 s of one core on an idle machine at the simulation's speed)
 MAX_REPLAYS = 300
 MAX_REPLAYED_SIM_S = 600.0
+#: the minimiser's guard against a hang: CPU seconds of this process it may spend, a replay it
+#: expects to cross them (as costly as the costliest it ran) included. CPU, not wall: on a loaded
+#: machine wall time is CPU time times the load (25-30x at a load of 40 on 2 cores, measured).
+#: Measured worst case inside the budget above (bench/RESULTS.md, "the minimiser's worst case"):
+#: a 300 s run's 930-step failure, minimised without the cut after its failing step, stopped by
+#: the simulated-time budget after 3.8 s of CPU; 300 replays of a one-step scenario took 2.8 s.
+#: So the budget stops it first here; this guard stops a machine many times slower, or a timeline
+#: whose single replay costs more (an hours-long soak's), and the exported scenario says so.
+MAX_CPU_S = 60.0
 
 
 def minimise(doc: dict[str, Any], invariant: str, *, system_factory: Any = None,
              max_runs: int = MAX_REPLAYS, max_sim_s: float = MAX_REPLAYED_SIM_S,
-             failing_step: str | None = None) -> dict[str, Any]:
+             failing_step: str | None = None, max_cpu_s: float = MAX_CPU_S) -> dict[str, Any]:
     """Drop steps while the same invariant still fails: first every step after ``failing_step``
     (the step the failure was first seen after: what follows it cannot have caused it, and each
     replay is shorter without it), then runs of steps, halves first, down to single steps, last
@@ -229,27 +238,50 @@ def minimise(doc: dict[str, Any], invariant: str, *, system_factory: Any = None,
     The budget counts replays and the simulated seconds they covered (the virtual clock's, the
     same on any machine), not wall time: a budget of wall seconds made the exported scenario
     depend on the machine's load (fewer replays fit when it is busy), so one failing run exported
-    different scenarios. The replay that crosses ``max_sim_s`` still counts; none starts after it."""
-    runs, replayed = 0, 0.0
+    different scenarios. The replay that crosses ``max_sim_s`` still counts; none starts after it.
+
+    ``max_cpu_s`` is the guard that bounds its cost on a slow or loaded machine (a CI runner): no
+    replay starts once the CPU seconds spent, plus those of the costliest replay so far (a trial
+    is never longer than the timeline already replayed), would pass it. Hitting it makes the
+    result depend on the machine, so the returned scenario's description names the stop that
+    ended the minimisation (``_stop_note``), whichever it was."""
+    import time  # noqa: PLC0415
+
+    runs, replayed, costliest = 0, 0.0, 0.0
+    cpu0 = time.process_time()
+    before = len(doc["steps"])
+    stop = "its last pass (no single step it tried could be removed with the invariant still failing)"
 
     def still_fails(trial: list[Any]) -> bool:
-        nonlocal runs, replayed
+        nonlocal runs, replayed, costliest
         runs += 1
+        c0 = time.process_time()
         try:
             still, _, sim_s = _replay({**doc, "steps": trial}, invariant, system_factory)
         except InputFileError:
             still, sim_s = False, 0.0
+        costliest = max(costliest, time.process_time() - c0)
         replayed += sim_s
         return still
 
     def budget_left() -> bool:
-        return runs < max_runs and replayed < max_sim_s
+        nonlocal stop
+        if runs >= max_runs:
+            stop = f"the replay budget ({max_runs} replays)"
+        elif replayed >= max_sim_s:
+            stop = f"the simulated-time budget ({max_sim_s:g} s replayed)"
+        elif time.process_time() - cpu0 + costliest > max_cpu_s:
+            stop = (f"the CPU guard ({max_cpu_s:g} s of CPU; the next replay could have passed it): "
+                    "on a faster machine the same failure may minimise further")
+        else:
+            return True
+        return False
 
     steps = list(doc["steps"])
     names = [s.get("name") or f"step{n + 1}" for n, s in enumerate(steps)]
     if failing_step in names:
         cut = steps[:names.index(failing_step) + 1]
-        if len(cut) < len(steps) and still_fails(cut):
+        if len(cut) < len(steps) and budget_left() and still_fails(cut):
             steps = cut
     size = max(len(steps) // 2, 1)
     while budget_left() and len(steps) > 1:
@@ -262,7 +294,17 @@ def minimise(doc: dict[str, Any], invariant: str, *, system_factory: Any = None,
         if size == 1:
             break
         size //= 2
-    return {**doc, "steps": steps}
+    if len(steps) <= 1:
+        stop = "one step left"
+    note = _stop_note(before, len(steps), runs, replayed, stop)
+    return {**doc, "scenario": {**doc.get("scenario", {}), "description": note}, "steps": steps}
+
+
+def _stop_note(before: int, after: int, runs: int, replayed: float, stop: str) -> str:
+    """What the minimiser did and why it stopped (simulated seconds, not wall or CPU seconds: the
+    same failure exports the same text on any machine unless the CPU guard stopped it)."""
+    return (f"Minimised from {before} step(s) to {after} in {runs} replay(s) ({replayed:.1f} simulated s); "
+            f"stopped by {stop}.")
 
 
 def export_failure(history_or_steps: History | Sequence[Mapping[str, Any]], *,
@@ -358,6 +400,6 @@ def scenario_from_history(history: History | str | Path, *, scenario_id: str | N
     return parse_scenario(dump_document(doc), source)
 
 
-__all__ = ["MAX_REPLAYED_SIM_S", "MAX_REPLAYS", "dump_document", "export_failure", "minimise", "scenario_from_history", "steps_from_history",
+__all__ = ["MAX_CPU_S", "MAX_REPLAYED_SIM_S", "MAX_REPLAYS", "dump_document", "export_failure", "minimise", "scenario_from_history", "steps_from_history",
            "steps_from_schedule", "write_scenario"]
 

@@ -12,7 +12,7 @@ def _report(xruns_per_hour=100.0, p99=0.002, kind="soak", profile="default", fai
     return {
         "kind": kind, "verdict": {"ok": failures == 0},
         "run": {"run_id": f"r{i}", "backend": "sim", "profile": profile, "seed": 1, "status": "completed"},
-        "stability": {"failure_count": failures, "xruns_per_hour": xruns_per_hour, "sim_time_s": 3600.0,
+        "stability": {"failure_count": failures, "incident_count": failures, "xruns_per_hour": xruns_per_hour, "sim_time_s": 3600.0,
                       "faults_injected": 50, "leaks": {"rss_bytes": {"slope_per_hour": 1024.0}},
                       "leaks_found": []},
         "performance": {"callback_duration_s": {"p99": p99, "max": 0.004}, "speed_x_realtime": 200.0},
@@ -106,7 +106,7 @@ def test_default_path_env_and_cli(tmp_path, monkeypatch, capsys):
         db.record(_report(xruns_per_hour=40, i=9, failures=2), run_dir=tmp_path / "bad")
     assert main(["history", "--db", str(db_path)]) == 1
     out = capsys.readouterr().out
-    assert "REGRESSION" in out and "failures" in out and "xruns/h" in out
+    assert "REGRESSION" in out and "failure incidents" in out and "xruns/h" in out
     assert main(["history", "--json", "--kind", "run"]) == 0  # no runs of kind "run"
 
 

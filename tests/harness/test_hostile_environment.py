@@ -181,7 +181,7 @@ def test_a_database_of_a_newer_soundcheck_is_refused_not_written(tmp_path):
     db.commit()
     db.close()
     code, _out, err = cli("history", "--db", path)
-    refused(code, err, "h.sqlite", "newer soundcheck", f"schema {A_LATER_SCHEMA}")
+    refused(code, err, "h.sqlite", "newer soundcheck", f"schema {A_LATER_SCHEMA}", "PRAGMA user_version")
     code, _out, err = cli("report", _a_run(tmp_path), "--db", path)
     assert "NOT recorded" in err and "newer soundcheck" in err, err
     assert _rows(path) == 0

@@ -56,7 +56,8 @@ def _report(status: str, outcome: str, failures: int, faults: int) -> dict[str, 
     return {"kind": "soak", "run": {"run_id": status, "backend": "sim", "profile": "default", "status": status},
             "verdict": {"outcome": outcome},
             "performance": {"callback_duration_s": {"p50": 1e-5, "p99": 4e-3, "p99_9": 1.3e-2, "max": 1.5e-2}},
-            "stability": {"failure_count": failures, "faults_injected": faults, "xruns_per_hour": 5760.0}}
+            "stability": {"failure_count": failures, "incident_count": failures, "faults_injected": faults,
+                          "xruns_per_hour": 5760.0}}
 
 
 def test_compare_with_a_killed_soak_compares_nothing_and_lists_no_regression(tmp_path: Path) -> None:
@@ -78,7 +79,7 @@ def test_compare_with_a_killed_soak_compares_nothing_and_lists_no_regression(tmp
     # two finished runs are still judged: the same totals are a regression there
     (killed / "report.json").write_text(json.dumps(_report("completed", "fail", 8, 67)))
     code, out, _ = cli("compare", done, killed)
-    assert code == 1 and "REGRESSION" in out and "failures: 0 -> 8" in out, out
+    assert code == 1 and "REGRESSION" in out and "failure incidents: 0 -> 8" in out, out
 
 
 # ------------------------------------------ temporaries a kill left mid-write are removed ----

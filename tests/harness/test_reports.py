@@ -238,7 +238,10 @@ def test_failed_recovery_names_its_replay_scenario_or_says_why_not():
     assert passing["recovery"]["failed"][0]["scenario"] is None
     assert passing["recovery"]["failed"][0]["scenario_note"].startswith("nothing to replay: the run held every invariant")
     st = r["stability"]
-    assert st["failure_count"] == 2 and st["mtbf_s"] == pytest.approx(5.0)
+    # two failures (the FAILED entry and the violated invariant), one incident, never recovered:
+    # MTBF is the operating time over the incidents
+    assert st["failure_count"] == 2 and st["incident_count"] == 1 and st["unrecovered_incidents"] == 1
+    assert st["mtbf_s"] == pytest.approx(10.0)
     assert st["time_in_state_s"] == {"failed": pytest.approx(7.0), "recovering": pytest.approx(1.98),
                                      "running": pytest.approx(1.02)}
     assert "recovery" in st["invariants_broken"]

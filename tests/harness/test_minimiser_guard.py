@@ -1,0 +1,63 @@
+"""The failure export's minimiser on a slow or loaded machine: its CPU guard stops it, the
+scenario is still written, and its description names the stop.
+
+Its budget of replays and simulated seconds is the same on every machine, but a replay's cost is
+not: on a machine many times slower, or for a timeline whose one replay costs more than the budget
+(an hours-long soak's), only a bound on CPU keeps a CI user's export from running on for minutes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from pathlib import Path
+
+import pytest
+
+from cli_capture import cli
+from harness.scenarios.export import MAX_CPU_S, MAX_REPLAYED_SIM_S, MAX_REPLAYS
+
+
+def _failing_history():
+    from harness.history import run_op
+    from rejected_config_history import half_reconfigure_history
+
+    history, system = half_reconfigure_history(0)
+    run_op(history, system, "close")
+    return history
+
+
+def _export(out: Path) -> str:
+    from harness.scenarios.executor import mutant_factory
+    from harness.scenarios.export import export_failure
+
+    path = export_failure(_failing_history(), config=None, seed=0, failed_invariant="rejected_config",
+                          out_dir=out, system_factory=mutant_factory("half_reconfigure"))
+    return path.read_text()
+
+
+def test_the_minimiser_names_the_stop_that_ended_it(tmp_path: Path) -> None:
+    text = _export(tmp_path)
+    assert text.count("[[steps]]") == 1
+    assert "Minimised from 5 step(s) to 1 in " in text and "stopped by one step left" in text, text
+
+
+def test_with_the_cpu_guard_hit_the_scenario_is_still_written_and_says_so(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process whose every CPU reading is 100 s past the last (a replay dearer than the guard):
+    the minimiser starts no replay, the whole timeline is written, and the description says the
+    CPU guard stopped it. Without the guard it minimised on (one step, "one step left")."""
+    ticks = itertools.count()
+    real = time.process_time
+    monkeypatch.setattr(time, "process_time", lambda: real() + 100.0 * next(ticks))
+    text = _export(tmp_path)
+    assert text.count("[[steps]]") >= 4, text  # start, pause, resume, the invalid configuration (+ close)
+    assert f"the CPU guard ({MAX_CPU_S:g} s of CPU" in text, text
+
+
+def test_the_run_help_states_the_minimisers_bounds() -> None:
+    code, out, _ = cli("run", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert f"at most {MAX_REPLAYS} replays or {MAX_REPLAYED_SIM_S:g} simulated s replayed" in text, text
+    assert f"never past {MAX_CPU_S:g} s of CPU" in text, text
