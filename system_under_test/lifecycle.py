@@ -129,9 +129,11 @@ class TransitionHistory:
             record = TransitionRecord(next(self._seq), time, component, from_state, to_state, cause)
             if len(self._records) == self._records.maxlen:
                 self.dropped += 1
-                self._held_bytes -= transition_record_bytes(self._records[0])
+                if self._records:  # a log of size 0 keeps nothing: nothing to give back
+                    self._held_bytes -= transition_record_bytes(self._records[0])
             self._records.append(record)
-            self._held_bytes += transition_record_bytes(record)
+            if self._records.maxlen:
+                self._held_bytes += transition_record_bytes(record)
             return record
 
     def fill(self) -> BoundedFill:

@@ -76,3 +76,12 @@ def test_a_full_log_holds_steady_bytes_as_it_turns_over():
         log.append(float(i), "dsp", State.RUNNING, State.RUNNING, "tick")
     assert full.full and log.fill().records == 100
     assert log.fill().held_bytes == full.held_bytes
+
+
+def test_a_log_of_size_zero_holds_no_bytes():
+    from system_under_test.lifecycle import TransitionHistory
+
+    log = TransitionHistory(0)
+    for i in range(10):
+        log.append(float(i), "dsp", State.RUNNING, State.RUNNING, "tick")
+    assert log.fill().records == 0 and log.fill().held_bytes == 0 and log.dropped == 10
