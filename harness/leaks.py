@@ -50,6 +50,15 @@ How a slope is judged (``judge``), and why:
    data). ``verdict`` says what it means: ``ok``, ``leak``, ``inconclusive`` or
    ``insufficient_data``.
 
+6. **A bounded log filling is taken out, by name.** The system's bounded logs (its error and
+   transition logs: 10 000 records each, ~6 500 errors a simulated hour under the default
+   faults) fill for the first hours of a soak and then hold steady; in a 1-hour soak that is
+   most of the RSS growth a healthy system shows, on the threshold's edge. A system that reports
+   its bounded logs (``bounded_logs()``: records, bound, a lower bound of their bytes,
+   ``system_under_test.held``) has those bytes sampled (``sut_log_bytes``) and subtracted from
+   the RSS before it is judged (``held``); the verdict says how many. The bytes are a lower
+   bound, so a leak is never hidden behind a log: at most some of the log's growth stays in.
+
 Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
 judged against 0 (any significant growth of a count is a leak).
 """
@@ -66,7 +75,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all",
-           "mann_kendall_p", "sen_interval", "system_books", "theil_sen"]
+           "log_books", "mann_kendall_p", "sen_interval", "system_books", "theil_sen"]
 
 MiB = 1024 * 1024
 
@@ -124,6 +133,10 @@ class LeakVerdict:
     early_slope_per_hour: float | None = None  # Theil-Sen over the early half of the judged window
     late_slope_per_hour: float | None = None   # ... and over the late half, which decides a growth
     late_ci_per_hour: tuple[float, float] | None = None  # Sen's interval of the late slope
+    #: bytes the system's bounded logs held at the first and last judged sample, subtracted
+    #: from the series before it was judged (docstring, point 6); None where nothing was
+    held_first: float | None = None
+    held_last: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -291,27 +304,40 @@ def _ols(t: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None
 
 def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float | None = None,
           warmup_fraction: float = 0.1, alpha: float = 0.01, min_samples: int = 6,
-          min_growth: float | None = None, groups: Any = None) -> LeakVerdict:
+          min_growth: float | None = None, groups: Any = None, held: Any = None) -> LeakVerdict:
     """Judge one series (times in seconds of operation, values in the metric's unit).
 
     ``groups`` labels samples from different process lifetimes (a resumed run is a new process):
     slopes are fitted within each group, never across the jump between them, and each group
     skips its own warm-up.
+
+    ``held``: per sample, what bounded buffers held of the value (the system's bounded logs'
+    bytes, for ``rss_bytes``), subtracted before judging (module docstring, point 6); used only
+    when every sample has a number for it, so that a series is never judged half corrected.
     """
     t = np.asarray(times_s, dtype=np.float64)
     y = np.asarray(values, dtype=np.float64)
     g = np.zeros(t.size, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
+    h = None if held is None else np.asarray(held, dtype=np.float64)
     keep = np.isfinite(t) & np.isfinite(y)
+    if h is not None and not np.isfinite(h[keep]).all():
+        h = None
     t, y, g = t[keep], y[keep], g[keep]
+    if h is not None:
+        h = h[keep]
     order = np.lexsort((t, g))
     t, y, g = t[order], y[order], g[order]
+    y_raw = y
+    if h is not None:
+        h = h[order]
+        y = y - h
     thr = DEFAULT_THRESHOLDS.get(metric, 0.0) if threshold_per_hour is None else threshold_per_hour
     unit = UNITS.get(metric, "count")
     n_all = int(t.size)
     t_all, g_all = t, g
     by_time = np.argsort(t, kind="stable")
-    first = float(y[by_time[0]]) if n_all else None
-    last = float(y[by_time[-1]]) if n_all else None
+    first = float(y_raw[by_time[0]]) if n_all else None
+    last = float(y_raw[by_time[-1]]) if n_all else None
     warmup = 0.0
     if n_all:
         warmup = float(warmup_fraction * (t.max() - t.min()))
@@ -322,15 +348,26 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
             cut = max(1, int(np.searchsorted(tg, tg[0] + warmup, side="left")))
             mask[idx[cut:]] = True
         t, y, g = t[mask], y[mask], g[mask]
+        if h is not None:
+            h = h[mask]
     if t.size > _MAX_POINTS:
         idx = np.linspace(0, t.size - 1, _MAX_POINTS).round().astype(int)
         t, y, g = t[idx], y[idx], g[idx]
+        if h is not None:
+            h = h[idx]
+    held_fl: tuple[float | None, float | None] = (None, None)
+    held_note = ""
+    if h is not None and t.size:
+        jt = np.argsort(t, kind="stable")
+        held_fl = (float(h[jt[0]]), float(h[jt[-1]]))
+        held_note = (f" [judged with the bytes the system's bounded logs hold taken out: "
+                     f"{held_fl[0]:.4g} -> {held_fl[1]:.4g} over the window]")
     span = float(sum(t[g == k].max() - t[g == k].min() for k in np.unique(g))) if t.size else 0.0
     if t.size < min_samples or span <= 0:
         return LeakVerdict(metric, n_all, int(t.size), warmup, None, None, None, None, thr, first, last,
                            "insufficient_data",
                            f"{t.size} samples after warm-up; need at least {min_samples} over a "
-                           "non-zero time span", unit)
+                           "non-zero time span", unit, held_first=held_fl[0], held_last=held_fl[1])
     slope_h = theil_sen(t, y, g) * 3600.0
     ols, ci = _ols(t, y, g)
     ols_h = ols * 3600.0
@@ -371,10 +408,11 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
     else:
         verdict, shape, reason = "ok", "flat", f"no significant growth (slope {slope_h:.4g}/h, p={p:.2g})"
     return LeakVerdict(metric, n_all, int(t.size), warmup, slope_h, ols_h, ci_h, p, thr, first, last,
-                       verdict, reason, unit, shape,
+                       verdict, reason + held_note, unit, shape,
                        early.slope_h if early is not None else None,
                        late.slope_h if late is not None else None,
-                       late.ci_h if late is not None else None)
+                       late.ci_h if late is not None else None,
+                       held_fl[0], held_fl[1])
 
 
 def _judge_growth(t: np.ndarray, y: np.ndarray, g: np.ndarray, slope_h: float, p: float, thr: float,
@@ -446,6 +484,7 @@ class ResourceSampler:
         except Exception:  # a sampler must never break the run
             s["threads"] = threading.active_count()
         s.update(system_books(system))
+        s.update(log_books(system))
         return s
 
 
@@ -465,3 +504,19 @@ def system_books(system: Any) -> dict[str, int]:
         except Exception:  # noqa: BLE001
             return {}
     return s
+
+
+def log_books(system: Any) -> dict[str, int]:
+    """What the system's bounded logs hold (``bounded_logs()``, ``system_under_test.held``):
+    ``sut_log_bytes``, a lower bound of their records' bytes, which the RSS judgement takes out
+    (module docstring, point 6), and ``sut_log_records``; empty for a system that reports no
+    bounded logs or whose report cannot be read (a sampler never breaks a run)."""
+    report = getattr(system, "bounded_logs", None)
+    if report is None:
+        return {}
+    try:
+        logs = report()
+        return {"sut_log_bytes": int(sum(f.held_bytes for f in logs.values())),
+                "sut_log_records": int(sum(f.records for f in logs.values()))}
+    except Exception:  # noqa: BLE001
+        return {}

@@ -24,6 +24,7 @@ from .errors import (
     RegistrationError,
     Severity,
 )
+from .held import BoundedFill, error_record_bytes
 from .lifecycle import SAFE_STATES, State, TransitionHistory, TransitionRecord, is_legal
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ class ComponentCoordinator:
         self._errors: deque[ErrorRecord] = deque(maxlen=10_000)
         self._error_seq = 0
         self.errors_dropped = 0
+        self._errors_held_bytes = 0  # a lower bound of the error records' bytes (``held``)
 
     # -- registration -------------------------------------------------------------------------
     def register(self, name: str, component: Any = None, *, depends_on: Iterable[str] = ()) -> None:
@@ -323,9 +325,16 @@ class ComponentCoordinator:
             )
             if len(self._errors) == self._errors.maxlen:
                 self.errors_dropped += 1  # the append below pushes the oldest out
+                self._errors_held_bytes -= error_record_bytes(self._errors[0])
             self._errors.append(record)
+            self._errors_held_bytes += error_record_bytes(record)
         self._call_observers(self._error_observers, record)
         return record
+
+    def error_fill(self) -> BoundedFill:
+        """The error log's records, bound and a lower bound of their bytes (``system_under_test.held``)."""
+        with self.state_lock:
+            return BoundedFill(len(self._errors), self._errors.maxlen or 0, self._errors_held_bytes)
 
     def errors(self, component: str | None = None) -> list[ErrorRecord]:
         with self.state_lock:

@@ -36,6 +36,7 @@ from .errors import (
     SimulatedError,
     SystemClosedError,
 )
+from .held import BoundedFill
 from .lifecycle import TRANSITIONS, State, TransitionRecord
 from .monitoring import MetricsSnapshot, MonitoringCoordinator
 from .pipeline import FrameAccounts, Pipeline
@@ -992,6 +993,14 @@ class AudioSystem:
 
     def is_healthy(self) -> bool:
         return bool(self.health()["healthy"])
+
+    def bounded_logs(self) -> dict[str, BoundedFill]:
+        """The system's bounded logs (the coordinator's error and transition logs, 10 000 records
+        each): how full each is and a lower bound of the bytes it holds. A log still filling is
+        memory that grows and then stops; a soak's memory judge takes it out of the growth it
+        judges, and says so."""
+        coord = self.coordinator
+        return {"errors": coord.error_fill(), "transitions": coord.history.fill()}
 
     def metrics(self) -> MetricsSnapshot:
         return self.monitoring.snapshot(self.clock.now())

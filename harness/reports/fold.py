@@ -51,6 +51,9 @@ KEPT_EPISODES = 2000
 #: the resource samples' series whose growth the report judges (``build._leaks``)
 LEAK_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations", "sut_buffers", "sut_streams",
                 "sut_bytes")
+#: the bytes the system's bounded logs hold (``harness.leaks.log_books``): taken out of
+#: ``rss_bytes`` before it is judged, never judged alone (a log filling up is not a leak)
+HELD_METRIC = "sut_log_bytes"
 #: the series the resources figure draws (``plots.resources``)
 PLOTTED_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations")
 #: spans kept per state before the gaps too small to draw are closed (``_Spans``)
@@ -533,7 +536,7 @@ class SampleFold:
         self.n = 0
         self.t = array("d")
         self.segment = array("q")
-        self.values = {m: array("d") for m in LEAK_METRICS}
+        self.values = {m: array("d") for m in (*LEAK_METRICS, HELD_METRIC)}
         self.cpu = array("d")  # the numeric cpu_percent values, in order
         self.present: set[str] = set()
         self.t_max: float | None = None

@@ -1,0 +1,87 @@
+"""The system's bounded logs report their fill and a lower bound of their bytes (``held``).
+
+A soak's memory judge takes those bytes out of the RSS it judges (``harness.leaks``), so they
+must never count more than the records hold: what the process gives back when the records go
+is the measure. They must not count so little that the correction is empty either.
+"""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+
+from system_under_test import AudioSystem
+from system_under_test.coordinator import ComponentCoordinator
+from system_under_test.errors import DeviceStalledError, SimulatedError
+from system_under_test.lifecycle import State
+
+
+def _fill(coord: ComponentCoordinator, n: int) -> None:
+    """``n`` errors as the system reports them (a stall with its evidence, a device error
+    without details) and ``n`` transitions, into the coordinator's two logs. Driven directly:
+    a simulated run long enough to fill them takes minutes under ``tracemalloc``."""
+    for i in range(n):
+        if i % 2:
+            coord.handle_error("device", DeviceStalledError(
+                f"no callback for {0.25 + i * 1e-4:.3f} s (8 periods of 5.33 ms)", component="device",
+                details={"stalled_for_s": 0.25 + i * 1e-4, "device": "sim", "input_device": "sim",
+                         "output_device": "sim", "callbacks": i}), requires_recovery=False)
+        else:
+            coord.handle_error("dsp", SimulatedError(f"simulated failure #{i}", component="dsp"),
+                               requires_recovery=False)
+        coord.history.append(float(i), "dsp", State.RUNNING, State.RECOVERING, f"error #{i}")
+
+
+def _freed_by_dropping(log) -> int:  # the deque itself: every record it holds let go
+    gc.collect()
+    before = tracemalloc.get_traced_memory()[0]
+    log.clear()
+    gc.collect()
+    return before - tracemalloc.get_traced_memory()[0]
+
+
+def test_the_logs_bytes_are_a_lower_bound_of_what_their_records_hold():
+    tracemalloc.start()
+    try:
+        coord = ComponentCoordinator()
+        _fill(coord, 3000)
+        errors, transitions = coord.error_fill(), coord.history.fill()
+        assert errors.records == transitions.records == 3000 and not errors.full
+        freed_errors = _freed_by_dropping(coord._errors)
+        freed_transitions = _freed_by_dropping(coord.history._records)
+    finally:
+        tracemalloc.stop()
+    assert errors.held_bytes <= freed_errors, (errors, freed_errors)
+    assert transitions.held_bytes <= freed_transitions, (transitions, freed_transitions)
+    # and most of it: a correction that takes out next to nothing would leave the edge where it was
+    assert errors.held_bytes >= 0.5 * freed_errors, (errors, freed_errors)
+    assert transitions.held_bytes >= 0.4 * freed_transitions, (transitions, freed_transitions)
+
+
+def test_the_system_reports_both_logs():
+    s = AudioSystem({}, seed=3)
+    logs = s.bounded_logs()
+    assert set(logs) == {"errors", "transitions"}
+    assert logs["errors"].maxlen == logs["transitions"].maxlen == 10_000
+
+
+def test_a_full_log_holds_steady_bytes_as_it_turns_over():
+    from system_under_test.lifecycle import TransitionHistory
+
+    log = TransitionHistory(100)
+    for i in range(300):
+        log.append(float(i), "dsp", State.RUNNING, State.RUNNING, "tick")
+    full = log.fill()
+    for i in range(300, 1000):
+        log.append(float(i), "dsp", State.RUNNING, State.RUNNING, "tick")
+    assert full.full and log.fill().records == 100
+    assert log.fill().held_bytes == full.held_bytes
+
+
+def test_a_log_of_size_zero_holds_no_bytes():
+    from system_under_test.lifecycle import TransitionHistory
+
+    log = TransitionHistory(0)
+    for i in range(10):
+        log.append(float(i), "dsp", State.RUNNING, State.RUNNING, "tick")
+    assert log.fill().records == 0 and log.fill().held_bytes == 0 and log.dropped == 10
