@@ -414,7 +414,8 @@ def test_a_wired_record_ends_the_outage_only_from_an_agent_started_after_it(
     capture._outage_from, capture._outage_agent = 10.0078125, 1  # begun by the listening agent
     _write(_file(tmp_path), _marker(rig_audio.WIRED, 10.5))
     capture.poll(check)
-    assert capture._outage_from == 10.0078125 and "outage_end" not in [c[0] for c in check.calls]
+    # the listening agent's own wiring says nothing of the server's return, nor ends the outage
+    assert capture._outage_from == 10.0078125 and [c[0] for c in check.calls] == ["feed"]
     _dies(world.started[0], server=True, why="libjack: server shut down")
     capture.poll(check)
     _write(_file(tmp_path, 2), _marker(rig_audio.WIRED, 11.0), _rec(11.0, 0))
@@ -462,3 +463,10 @@ def test_a_fresh_capture_has_not_failed_names_its_tone_and_watches_its_server(
     assert capture.server_runs.find_pid() == 111  # the sampler watches the capture's own server
     monkeypatch.setattr(rig_audio, "server_pids", lambda name: [111, 222])
     assert capture.server_runs.find_pid() is None
+
+
+def test_an_agent_gone_without_a_reason_is_said_gone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capture, world, check = _ready(tmp_path, monkeypatch, agents=2)
+    world.started[0].killed, world.started[0].exit_reason = True, None
+    capture.poll(check)
+    assert capture.agent_exits == ["gone"] and len(world.started) == 2 and capture.outages == 0
