@@ -470,3 +470,54 @@ def test_an_agent_gone_without_a_reason_is_said_gone(tmp_path: Path, monkeypatch
     world.started[0].killed, world.started[0].exit_reason = True, None
     capture.poll(check)
     assert capture.agent_exits == ["gone"] and len(world.started) == 2 and capture.outages == 0
+
+
+def test_records_read_before_a_half_written_one_are_not_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capture, _, check = _ready(tmp_path, monkeypatch)
+    second = _rec(10.0078125, N)
+    _write(_file(tmp_path), _rec(10.0, 0), second[:rig_audio.HEADER.size + 8])
+    capture.poll(check)
+    assert check.calls == [("feed", 10.0, N, None, RATE)]
+    _write(_file(tmp_path), second[rig_audio.HEADER.size + 8:])
+    capture.poll(check)
+    assert check.calls == [("feed", 10.0, N, None, RATE), ("feed", 10.0078125, N, 0, RATE)]
+
+
+def test_a_jump_of_one_frame_waits_for_the_record_after_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capture, _, check = _ready(tmp_path, monkeypatch)
+    _write(_file(tmp_path), _rec(10.0, 0), _rec(10.0078125, N + 1))
+    capture.poll(check)
+    assert check.calls == [("feed", 10.0, N, None, RATE)]
+    _write(_file(tmp_path), _rec(10.015625, 2 * N + 1))
+    capture.poll(check)
+    assert check.calls[1:] == [("missed", 10.0078125, 10.0078125, 1), ("feed", 10.0078125, N, 1, RATE),
+                               ("feed", 10.015625, N, 0, RATE)]
+
+
+def test_a_late_callback_across_the_counters_wrap_is_no_missed_cycle(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cycle due at frame 2**32 - N read the next cycle's frame, 0 (wrapped), and the next
+    record repeats 0: late, not missed, on either side of the wrap."""
+    capture, _, check = _ready(tmp_path, monkeypatch)
+    _write(_file(tmp_path), _rec(10.0, WRAP - 2 * N), _rec(10.0078125, 0), _rec(10.015625, 0))
+    capture.poll(check)
+    assert check.calls == [("feed", 10.0, N, None, RATE), ("feed", 10.0078125, N, 0, RATE),
+                           ("feed", 10.015625, N, 0, RATE)]
+    assert capture.missed_frames == 0
+
+
+def test_a_frame_half_the_counter_ahead_is_behind_even_when_the_next_record_repeats_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capture, _, check = _ready(tmp_path, monkeypatch)
+    _write(_file(tmp_path), _rec(10.0, 0), _rec(10.0078125, N + (1 << 31)), _rec(10.015625, N + (1 << 31)))
+    capture.poll(check)
+    assert [c[3] for c in check.calls] == [None, 0, 0] and capture.missed_frames == 0
+
+
+def test_a_frame_behind_is_fed_at_once_without_waiting_for_the_next_record(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capture, _, check = _ready(tmp_path, monkeypatch)
+    _write(_file(tmp_path), _rec(10.0, 1000), _rec(10.0078125, 1000 + N - 7))
+    capture.poll(check)
+    assert check.calls == [("feed", 10.0, N, None, RATE), ("feed", 10.0078125, N, 0, RATE)]
