@@ -90,8 +90,17 @@ def test_a_metric_failure_shows_the_faults_and_errors_of_the_history() -> None:
                   + WAIT + '\n[[expect]]\nmetric = "callback_errors"\nmax = 0.0\n')
     ((expectation, message),) = _failures(result)
     assert (expectation, message) == ("expect[0]: metric callback_errors <= 0", "callback_errors = 1")
+    # each fault's start and end and each error, in order, as the history has them
+    assert [e.split()[2] for e in result.failures[0].evidence] == ["fault_start", "fault_end", "error"]
+
+
+def test_a_metric_failure_shows_the_last_twelve_faults_and_errors() -> None:
+    result = _run('\n[[steps]]\nat = "200ms"\nfault = "callback_raises"\ncount = 14\n'
+                  + WAIT + '\n[[expect]]\nmetric = "callback_errors"\nmax = 0.0\n')
+    ((_, message),) = _failures(result)
+    assert message == "callback_errors = 14"
     evidence = result.failures[0].evidence
-    assert evidence and all(any(k in e for k in ("fault_start", "fault_end", "error")) for e in evidence), evidence
+    assert len(evidence) == 12 and all(e.split()[2] == "error" for e in evidence)  # of 16: start, end, 14 errors
 
 
 OPS = """
@@ -117,7 +126,9 @@ def test_an_operation_that_did_not_do_what_its_step_said_fails_the_step(
     if error:
         assert got.endswith("(expected DeviceError)")
     assert result.failures[0].step == "step2" and result.failed
-    assert result.failures[0].evidence  # the history around the step
+    # the history from 50 ms before the step: its note first, not the start step before it
+    evidence = result.failures[0].evidence
+    assert evidence[0].split()[1:] == ["t=0.200", "step", "step2"] and len(evidence) >= 2
 
 
 @pytest.mark.parametrize("error", ["IllegalTransitionError", "LifecycleError", "AudioSystemError", "Exception", ""])
