@@ -389,7 +389,7 @@ def test_a_return_with_no_time_is_told_at_the_clock_and_a_check_without_the_hook
                            ("outage_server_back", 50.0)]
 
     class _Plain:
-        system = None
+        """A check with no ``system`` and no ``outage_server_back``: polled all the same."""
 
         def __init__(self) -> None:
             self.calls: list[str] = []
@@ -521,3 +521,52 @@ def test_a_frame_behind_is_fed_at_once_without_waiting_for_the_next_record(
     _write(_file(tmp_path), _rec(10.0, 1000), _rec(10.0078125, 1000 + N - 7))
     capture.poll(check)
     assert check.calls == [("feed", 10.0, N, None, RATE), ("feed", 10.0078125, N, 0, RATE)]
+
+
+def test_misses_across_the_wrap_and_one_after_another_add_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capture, _, check = _ready(tmp_path, monkeypatch)
+    # due at 2**32 - N, heard at N: two cycles missed across the wrap; then one more missed
+    _write(_file(tmp_path), _rec(10.0, WRAP - 2 * N), _rec(10.0234375, N), _rec(10.03125, 2 * N),
+           _rec(10.046875, 4 * N), _rec(10.0546875, 5 * N))
+    capture.poll(check)
+    assert [c for c in check.calls if c[0] == "missed"] == [("missed", 10.0078125, 10.0234375, 2 * N),
+                                                            ("missed", 10.0390625, 10.046875, N)]
+    assert capture.missed_frames == 3 * N
+
+
+def test_the_first_heard_time_is_kept_to_the_microsecond(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capture, _, check = _ready(tmp_path, monkeypatch)
+    _write(_file(tmp_path), _rec(10.0000004, 0))
+    capture.poll(check)
+    assert capture.first_heard_at == 10.0
+
+
+def test_a_blind_window_names_the_last_of_several_ears_that_failed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capture, world, check = _ready(tmp_path, monkeypatch, agents=4)
+    _write(_file(tmp_path), _rec(10.0, 0))
+    capture.poll(check)
+    for k, why in enumerate(("first", "second", "third")):
+        _dies(world.started[k], server=False, why=why)
+        capture.poll(check)
+    _write(_file(tmp_path, 4), _rec(12.0, 0))
+    capture.poll(check)
+    assert check.calls[1] == ("blind", 10.0078125, 12.0, "the rig's capture client ended (third) and a new one "
+                              "opened only now (the server died)")
+
+
+def test_what_was_read_no_longer_takes_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A soak's capture needs no more disk than a poll's worth: the records read are punched out."""
+    probe = tmp_path / "probe"
+    probe.write_bytes(b"\1" * 4 * 65536)
+    with open(probe, "r+b") as f:
+        rig_audio._punch(f.fileno(), 4 * 65536)
+    if probe.stat().st_blocks * 512 >= 4 * 65536:
+        pytest.skip("this file system keeps punched blocks (no FALLOC_FL_PUNCH_HOLE)")
+    capture, _, check = _ready(tmp_path, monkeypatch)
+    records = [_rec(10.0 + k * 0.0078125, k * N) for k in range(200)]  # 200 x 1540 bytes
+    _write(_file(tmp_path), *records)
+    size = _file(tmp_path).stat().st_size
+    capture.poll(check)
+    assert len(check.calls) == 200 and _file(tmp_path).stat().st_size == size  # the size stays
+    assert _file(tmp_path).stat().st_blocks * 512 <= size - (size // 65536) * 65536 + 4096
