@@ -248,10 +248,10 @@ def _reader(x: np.ndarray):  # noqa: ANN202 - the comparison's reader: zeros pas
     return rec
 
 
-def _classify(events, steps=(), x=None, lines=_LINE, bounds=(0,), **kw):  # noqa: ANN001, ANN202
+def _classify(events, steps=(), x=None, lines=_LINE, bounds=(0,), fs=_CFS, quiet=1e-3, **kw):  # noqa: ANN001, ANN202
     x = _recording() if x is None else x
-    return R._classify(list(events), list(steps), list(lines), list(bounds), _reader(x), _reader(x), 1, _CFS,
-                       1e-3, **kw)
+    return R._classify(list(events), list(steps), list(lines), list(bounds), _reader(x), _reader(x), 1, fs,
+                       quiet, **kw)
 
 
 def G(s: int, e: int, kind: str, size: int, pk: float, ref: float, unc: int = 0) -> ReferenceGlitch:
@@ -453,3 +453,99 @@ def test_a_clipped_stretch_takes_in_the_pops_and_others_within_a_second() -> Non
     got = _classify([(100, 140, 0.5, 7, False, True), (1140, 1141, 0.25, 1, False, False),
                      (2142, 2150, 0.25, 3, False, False)])
     assert got == [G(100, 1141, "clipped", 8, 0.5, 98.0), G(2142, 2150, "other", 8, 0.25, 2140.0)]
+
+
+def test_the_peaks_of_merged_bursts_are_kept_apart_by_kind() -> None:
+    # a larger compressed burst after an other one: clipped
+    assert _classify([(100, 110, 0.25, 3, False, False), (120, 140, 0.5, 2, False, True)])[0].kind == "clipped"
+    # a smaller compressed burst after an other one: the other departs more
+    assert _classify([(100, 110, 0.5, 3, False, False), (120, 140, 0.25, 2, False, True)])[0].kind == "other"
+    # the other bursts' largest peak is kept through a smaller one
+    got = _classify([(100, 110, 0.5, 3, False, False), (120, 125, 0.25, 1, False, False),
+                     (130, 140, 0.375, 2, False, True)])
+    assert got[0].kind == "other"
+
+
+def test_a_one_frame_step_with_no_burst_is_kept_by_default() -> None:
+    assert _classify([], [(3000, 0.0, 1.0)]) == [G(3000, 3001, "repeated", 1, 0.0, 2998.0)]
+
+
+def test_a_step_of_no_jump_is_no_drop() -> None:
+    assert _classify([(100, 140, 0.25, 7, False, False)], [(120, 1.0, 1.0)]) == [
+        G(120, 140, "repeated", 1, 0.25, 118.0)]
+
+
+@pytest.mark.parametrize(("level", "pk", "quiet", "mute"), [
+    (0.0099, 0.5, 1e-3, True), (0.01, 0.5, 1e-3, False),  # under 0.02 of the peak, not at it
+    (0.005, 0.5, 1e-3, True), (0.02, 0.5, 1e-3, False),  # 0.02 times the peak, not over it
+    (5e-4, 0.01, 1e-3, True),  # under the noise's level though over 0.02 of the peak
+    (5e-6, 1e-4, 0.0, True),  # under 1e-5 though over 0.02 of the peak and no noise given
+])
+def test_a_burst_is_quiet_under_the_largest_of_its_three_floors(level: float, pk: float, quiet: float, mute: bool) -> None:
+    x = _recording()
+    x[1000:1010] = level
+    got = _classify([(1000, 1010, pk, 5, False, False)], x=x, quiet=quiet)
+    assert (got[0].kind == "mute") is mute, got
+
+
+def test_a_long_burst_is_judged_by_its_first_ten_seconds() -> None:
+    x = _recording(((10_500, 10_600),), n=20_000)
+    assert _classify([(500, 12_500, 0.5, 9, False, False)], x=x)[0].kind == "other"
+    x = _recording(((10_400, 10_500),), n=20_000)
+    assert _classify([(500, 12_500, 0.5, 9, False, False)], x=x)[0].kind == "mute"
+
+
+def test_the_pop_length_scales_with_the_rate() -> None:
+    # at 48 kHz a quiet run must last 48 frames (1 ms) to make a burst a mute
+    x = _recording(((1000, 1047),))
+    assert _classify([(990, 1100, 0.5, 5, False, False)], x=x, fs=48_000)[0].kind == "other"
+    x = _recording(((1000, 1048),))
+    assert _classify([(990, 1100, 0.5, 5, False, False)], x=x, fs=48_000)[0].kind == "mute"
+
+
+def test_a_mute_reaches_back_to_the_recordings_first_frame() -> None:
+    x = _recording(((0, 100),))
+    assert _classify([(10, 20, 0.5, 10, True, False)], x=x) == [G(0, 100, "mute", 100, 0.5, -2.0)]
+
+
+def test_a_mute_reaches_half_a_second_forward_within_the_recording() -> None:
+    x = _recording(((1000, 1600),))
+    assert _classify([(1010, 1020, 0.5, 10, True, False)], x=x, rec_frames=5000) == [
+        G(1000, 1520, "mute", 520, 0.5, 998.0)]
+
+
+def test_a_silent_burst_is_centred_on_its_own_frames_not_a_silence_after_it() -> None:
+    x = _recording(((1300, 1400),))
+    assert _classify([(1200, 1210, 0.5, 10, True, False)], x=x) == [G(1200, 1210, "mute", 0, 0.5, 1198.0)]
+
+
+def test_glitches_after_a_merged_mute_and_after_a_used_step_are_all_kept() -> None:
+    x = _recording(((1000, 1100),))
+    got = _classify([(1005, 1010, 0.25, 5, True, False), (1060, 1070, 0.5, 10, True, False),
+                     (3000, 3040, 0.25, 3, False, False)], x=x)
+    assert [g.kind for g in got] == ["mute", "other"]
+    got = _classify([(100, 140, 0.25, 7, False, False)], [(120, 0.0, -3.0), (3000, 1.0, 3.0), (3500, 0.0, 0.75)])
+    assert got == [G(120, 140, "dropped", 3, 0.25, 118.0), G(3000, 3001, "repeated", 2, 0.0, 2998.0),
+                   G(3500, 3501, "repeated", 1, 0.0, 3498.0)]
+
+
+def test_the_clipping_rule_reads_shares_of_the_windows_peak_whatever_its_level() -> None:
+    e, f = _peaks_and_middle([0.5] * 4, 0.25, [0.125], 0.0)  # the same shape at half the level
+    assert R._compressed_span(e, f, 0, 5, 1000) is True
+    e, f = _peaks_and_middle([0.5] * 4, 0.25, [0.0625], 0.0)  # 0.125 of the peak: no middle
+    assert R._compressed_span(e, f, 0, 5, 1000) is False
+    # the least shortfall is over the middle's, not under it: 1/64 over a middle of 1/128 fails
+    e, f = _peaks_and_middle([1.0] * 4, 0.015625, [0.5], 0.0078125)
+    assert R._compressed_span(e, f, 0, 5, 1000) is False
+
+
+def test_a_half_level_reference_is_judged_against_its_own_level() -> None:
+    ref = 0.5 * _loud(1024)
+    for level, found in ((0.005, True), (0.03, False)):  # 0.02 of the gain times the reference is 0.01
+        rec = ref.copy()
+        rec[992:] = np.sign(ref[992:]) * level
+        got = R._silenced_rows(_normal(ref, rec, 7), _FS)
+        assert got == (list(range(7 + 992 - _REACH, 7 + 1024 + _REACH)) if found else []), level
+    r = ref.copy()
+    r[320:352] *= 0.125  # 0.0625: over 0.1 of the window's RMS (0.05), a loud reference hop
+    assert R._silenced_rows(_normal(r, _muted(r, 320, 352), 7), _FS) == list(range(7 + 320 - _REACH, 7 + 352 + _REACH))
