@@ -43,7 +43,7 @@ def main() -> int:
     fns = [getattr(tests, n) for n in dir(tests) if n.startswith("test_") and callable(getattr(tests, n))]
     originals = {f: getattr(mod, f) for f in args.functions}
 
-    def alarm(*_):
+    def alarm(*_: object) -> None:
         raise TimeoutError
 
     signal.signal(signal.SIGALRM, alarm)
