@@ -3126,7 +3126,14 @@ def _sliding_lines(phi: FloatArray, w: FloatArray, win: int) -> tuple[_Line, _Li
     """``(_sliding_line(phi, w, win, -1), _sliding_line(phi, w, win, +1))`` in one pass, number
     for number: both sides read the same padded copies, and each of the five sums is one reduction
     over a (side, offset, block) array instead of one per side (half the calls: the fine pass asks
-    for both sides of every stretch the listening check analyses)."""
+    for both sides of every stretch the listening check analyses). Under
+    ``use_kernel("compiled")``, ``analysis_kernels.sliding_lines``: the same numbers."""
+    kernels = _compiled_passes()
+    if kernels is not None:  # the same sums in one loop (~20 numpy calls on a few hundred blocks)
+        out = np.empty((6, phi.size))
+        kernels.sliding_lines(np.ascontiguousarray(phi, dtype=np.float64), np.ascontiguousarray(w, dtype=np.float64),
+                              int(win), out)
+        return (out[0], out[1], out[2]), (out[3], out[4], out[5])
     j = np.arange(1, win + 1, dtype=np.float64)  # offsets of the window from the block
     n = phi.size
     # where each offset's shifted copy starts in the padding: the side before (-1), then after (+1)

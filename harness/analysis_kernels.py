@@ -147,6 +147,47 @@ def noise_second_difference_within(seg: np.ndarray, dc: float, half: float, curv
     return k, within
 
 
+@njit(cache=True, nogil=True, boundscheck=False)
+def sliding_lines(phi: np.ndarray, w: np.ndarray, win: int, out: np.ndarray) -> None:  # pragma: no cover - compiled: tested through the analyser
+    """Into ``out`` (6, n): ``analysis._sliding_lines``'s (value, weight sum, variance factor) of
+    the side before (rows 0-2) and after (rows 3-5) every block, number for number: each of the
+    five sums starts from 0.0 and adds its ``win`` terms in the order of the offsets (the padded
+    zeros too, as the numpy path adds its padding), each term the same product."""
+    n = phi.size
+    pad_w = np.zeros(n + 2 * win)
+    pad_y = np.zeros(n + 2 * win)
+    for k in range(n):
+        pad_w[win + k] = w[k]
+        pad_y[win + k] = phi[k] * w[k]
+    for side in range(2):
+        sign = -1.0 if side == 0 else 1.0
+        for k in range(n):
+            s0 = 0.0
+            s1 = 0.0
+            s2 = 0.0
+            sy = 0.0
+            sjy = 0.0
+            for jj in range(1, win + 1):
+                at = win + k - jj if side == 0 else win + k + jj
+                j1 = sign * jj
+                j2 = j1 * j1
+                wv = pad_w[at]
+                yv = pad_y[at]
+                s0 = s0 + wv
+                s1 = s1 + j1 * wv
+                s2 = s2 + j2 * wv
+                sy = sy + yv
+                sjy = sjy + j1 * yv
+            det = s0 * s2 - s1 * s1
+            if det > 1e-9:
+                out[3 * side, k] = (s2 * sy - s1 * sjy) / det
+                out[3 * side + 2, k] = s2 / det
+            else:
+                out[3 * side, k] = np.nan
+                out[3 * side + 2, k] = np.inf
+            out[3 * side + 1, k] = s0
+
+
 def warm() -> None:
     """Each kernel called once with the argument types the analyser calls it with, so its compiled
     code is in numba's cache before anything times a first call (the test suite's conftest)."""
@@ -154,9 +195,11 @@ def warm() -> None:
     noise_second_difference(seg, 0.0, 1.0, 0.1, np.empty(8))
     noise_second_difference_within(seg, 0.0, 1.0, 0.1, 1.0)
     held_gap(seg, 4, np.zeros(2, dtype=np.float32), np.zeros(2, dtype=np.float32))
+    sliding_lines(np.zeros(8), np.ones(8), 2, np.empty((6, 8)))
     runs = np.empty(8, dtype=np.int64)
     for top in (True, False):
         held_runs(seg, 4, np.zeros(2, dtype=np.float32), np.zeros(2, dtype=np.bool_), top, 3.0, runs, runs.copy())
 
 
-__all__ = ["held_gap", "held_runs", "noise_second_difference", "noise_second_difference_within", "warm"]
+__all__ = ["held_gap", "held_runs", "noise_second_difference", "noise_second_difference_within", "sliding_lines",
+           "warm"]
