@@ -1853,7 +1853,9 @@ def _quantum(x: NDArray[np.floating]) -> float:
     or 0.0 when it lies on none (float data: its rounding is relative). A low tone in 16 bits
     holds each code for several frames at its peak, so the clean width a flat run is judged
     against includes this step; the reference comparison's noise floor reads it too."""
-    if np.count_nonzero(x) < 16:  # silence lies on every grid and says nothing
+    # silence lies on every grid and says nothing; a head of 16 nonzero frames tells it without
+    # counting the whole take
+    if not (x.ndim == 1 and np.count_nonzero(x[:_QUANTUM_HEAD]) >= 16) and np.count_nonzero(x) < 16:
         return 0.0
     # Each grid is tried on the first ``_QUANTUM_HEAD`` frames first: their nonzero values are
     # some of the take's, scaled alike, so a head off a grid rules the whole take off it, and
@@ -1942,6 +1944,42 @@ def _held_at_extreme(blocks: FloatArray, blocks32: NDArray[np.float32], ends: ND
     out[empty] = False
 
 
+#: the noise's sigma from the median absolute deviation of its second difference (``_clipped_stretches``)
+_CLIP_MAD_SIGMA = 1.4826
+
+
+def _no_frame_triple_held(kernels: Any, seg: NDArray[np.float32], nb: int, block: int, dc: float, typical: float,
+                          curve: float) -> bool:
+    """True when ``_clipped_stretches`` is proved to find nothing in ``seg`` (whole blocks,
+    float32) without its noise estimate: a screen that never hides a clipped stretch.
+
+    Why: most of a healthy run's sound holds no flat peak, and the search's noise estimate (a
+    second difference at half the frames and two medians of it) and its two sweeps for held
+    runs are most of its cost. A held run is at least ``_CLIP_RUN_MIN`` (3) frames, so none
+    exists while the search's ``eps`` is below the least ``eps`` that would hold three
+    consecutive frames (``analysis_kernels.held_gap``, one sweep). ``eps`` is ``6 sigma + step +
+    1e-6 typical`` with ``sigma = 1.4826 MAD(d2) / sqrt 6``, and the median absolute deviation of
+    ``d2`` is at most ``median|d2 - m| <= median|d2| + |m| <= 2 median|d2|`` (``m`` its median,
+    ``|m| <= median|d2|``); ``median|d2| <= T`` when more than half of the ``d2`` lie within
+    ``T`` of zero, which one counting sweep tells (``noise_second_difference_within``) for the
+    ``T`` that would make ``eps`` reach that least one. Margins of 1e-9 (relative) and 1e-12
+    (absolute, of the take's scale) cover the rounding of the medians and of ``v - dc``.
+    A stretch with fewer than 64 such ``d2`` yields nothing in the search either. When the proof
+    fails (a stretch with a flat run, noise too loud for the bound) the search runs whole."""
+    blocks32 = seg.reshape(nb, block)
+    tops, bottoms = blocks32.max(axis=1), blocks32.min(axis=1)
+    gap = float(kernels.held_gap(seg, block, tops, bottoms))
+    if not gap > 0:
+        return False
+    scale = 1.0 + abs(dc) + max(abs(float(tops.max())), abs(float(bottoms.min())))
+    room = gap - 1e-12 * scale - _quantum(seg) - 1e-6 * typical
+    bound = room * math.sqrt(6.0) / (12.0 * _CLIP_MAD_SIGMA) * (1.0 - 1e-9)
+    if not bound > 0:
+        return False
+    count, within = kernels.noise_second_difference_within(seg, dc, 0.5 * typical, curve, bound)
+    return bool(count < 64 or within >= count // 2 + 1)
+
+
 def _clipped_stretches(
     x: NDArray[np.float32], first: int, nb: int, block: int, cyc: float, typical: float, dc: float, fs: int,
     ctx: int,
@@ -1971,6 +2009,8 @@ def _clipped_stretches(
         return []
     curve = 4.0 * math.sin(math.pi * cyc) ** 2
     kernels = _compiled_passes() if seg.dtype == np.float32 else None
+    if kernels is not None and _no_frame_triple_held(kernels, seg, nb, block, dc, typical, curve):
+        return []
     centred: FloatArray | None = None
     # the second difference at the frames in the middle half of the swing only (each one the
     # same sum, in the same order, as over the whole stretch, a third of the arithmetic)
@@ -1987,7 +2027,7 @@ def _clipped_stretches(
             return []
         mid = mid[inner]
         d2 = centred[2:][inner] - 2.0 * mid + centred[:-2][inner] + curve * mid
-    sigma = 1.4826 * _median1(np.abs(d2 - _median1(d2))) / math.sqrt(6.0)
+    sigma = _CLIP_MAD_SIGMA * _median1(np.abs(d2 - _median1(d2))) / math.sqrt(6.0)
     step = _quantum(seg)
     eps = 6.0 * sigma + step + 1e-6 * typical
     delta = eps + 5.0 * sigma + typical * (1.0 - math.cos(math.pi * cyc)) + step
@@ -3086,7 +3126,14 @@ def _sliding_lines(phi: FloatArray, w: FloatArray, win: int) -> tuple[_Line, _Li
     """``(_sliding_line(phi, w, win, -1), _sliding_line(phi, w, win, +1))`` in one pass, number
     for number: both sides read the same padded copies, and each of the five sums is one reduction
     over a (side, offset, block) array instead of one per side (half the calls: the fine pass asks
-    for both sides of every stretch the listening check analyses)."""
+    for both sides of every stretch the listening check analyses). Under
+    ``use_kernel("compiled")``, ``analysis_kernels.sliding_lines``: the same numbers."""
+    kernels = _compiled_passes()
+    if kernels is not None:  # the same sums in one loop (~20 numpy calls on a few hundred blocks)
+        out = np.empty((6, phi.size))
+        kernels.sliding_lines(np.ascontiguousarray(phi, dtype=np.float64), np.ascontiguousarray(w, dtype=np.float64),
+                              int(win), out)
+        return (out[0], out[1], out[2]), (out[3], out[4], out[5])
     j = np.arange(1, win + 1, dtype=np.float64)  # offsets of the window from the block
     n = phi.size
     # where each offset's shifted copy starts in the padding: the side before (-1), then after (+1)

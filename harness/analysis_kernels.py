@@ -81,14 +81,125 @@ def held_runs(seg: np.ndarray, block: int, bound: np.ndarray, empty: np.ndarray,
     return k
 
 
+@njit(cache=True, nogil=True, boundscheck=False)
+def held_gap(seg: np.ndarray, block: int, tops: np.ndarray, bottoms: np.ndarray) -> float:  # pragma: no cover - compiled: tested through the analyser
+    """The least ``eps`` at which three consecutive frames of ``seg`` could all be held at an
+    extreme of their own blocks: over every three consecutive frames, the largest of their
+    distances from their block's top (``tops[b] - seg[n]`` in float64), and likewise from the
+    bottom (``seg[n] - bottoms[b]``); the least of those over the whole stretch, at either
+    extreme. -1.0 when a frame or an extreme is not finite (nothing can be proved then). ``seg``
+    is whole blocks (a partial last one is not read).
+
+    Why: a held run is at least three frames long (``_CLIP_RUN_MIN``), so when this is above the
+    clipping search's ``eps``, no frame triple is held and the search has nothing to find."""
+    n = (seg.size // block) * block
+    best = np.inf
+    t1 = np.inf
+    t2 = np.inf  # the top distances of the two frames before, then the bottom ones
+    b1 = np.inf
+    b2 = np.inf
+    for b in range(n // block):
+        top = np.float64(tops[b])
+        bottom = np.float64(bottoms[b])
+        if not (abs(top) < np.inf and abs(bottom) < np.inf):
+            return -1.0
+        for i in range(b * block, (b + 1) * block):
+            v = np.float64(seg[i])
+            if not abs(v) < np.inf:
+                return -1.0
+            t0 = top - v
+            b0 = v - bottom
+            m = max(t0, max(t1, t2))
+            if m < best:
+                best = m
+            m = max(b0, max(b1, b2))
+            if m < best:
+                best = m
+            t2 = t1
+            t1 = t0
+            b2 = b1
+            b1 = b0
+    return best
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def noise_second_difference_within(seg: np.ndarray, dc: float, half: float, curve: float,
+                                   bound: float) -> tuple[int, int]:  # pragma: no cover - compiled: tested through the analyser
+    """``(k, within)``: how many numbers ``noise_second_difference`` would write (``k``) and how
+    many of them lie within ``bound`` of zero (``|d| <= bound``), each computed as it computes
+    them, without writing them."""
+    n = seg.size
+    if n < 3:
+        return 0, 0
+    k = 0
+    within = 0
+    prev = np.float64(seg[0]) - dc
+    cur = np.float64(seg[1]) - dc
+    for i in range(1, n - 1):
+        nxt = np.float64(seg[i + 1]) - dc
+        if abs(cur) < half:
+            d = nxt - 2.0 * cur + prev + curve * cur
+            k += 1
+            if abs(d) <= bound:
+                within += 1
+        prev = cur
+        cur = nxt
+    return k, within
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def sliding_lines(phi: np.ndarray, w: np.ndarray, win: int, out: np.ndarray) -> None:  # pragma: no cover - compiled: tested through the analyser
+    """Into ``out`` (6, n): ``analysis._sliding_lines``'s (value, weight sum, variance factor) of
+    the side before (rows 0-2) and after (rows 3-5) every block, number for number: each of the
+    five sums starts from 0.0 and adds its ``win`` terms in the order of the offsets (the padded
+    zeros too, as the numpy path adds its padding), each term the same product."""
+    n = phi.size
+    pad_w = np.zeros(n + 2 * win)
+    pad_y = np.zeros(n + 2 * win)
+    for k in range(n):
+        pad_w[win + k] = w[k]
+        pad_y[win + k] = phi[k] * w[k]
+    for side in range(2):
+        sign = -1.0 if side == 0 else 1.0
+        for k in range(n):
+            s0 = 0.0
+            s1 = 0.0
+            s2 = 0.0
+            sy = 0.0
+            sjy = 0.0
+            for jj in range(1, win + 1):
+                at = win + k - jj if side == 0 else win + k + jj
+                j1 = sign * jj
+                j2 = j1 * j1
+                wv = pad_w[at]
+                yv = pad_y[at]
+                s0 = s0 + wv
+                s1 = s1 + j1 * wv
+                s2 = s2 + j2 * wv
+                sy = sy + yv
+                sjy = sjy + j1 * yv
+            det = s0 * s2 - s1 * s1
+            if det > 1e-9:
+                out[3 * side, k] = (s2 * sy - s1 * sjy) / det
+                out[3 * side + 2, k] = s2 / det
+            else:
+                out[3 * side, k] = np.nan
+                out[3 * side + 2, k] = np.inf
+            out[3 * side + 1, k] = s0
+
+
 def warm() -> None:
     """Each kernel called once with the argument types the analyser calls it with, so its compiled
     code is in numba's cache before anything times a first call (the test suite's conftest)."""
     seg = np.zeros(8, dtype=np.float32)
     noise_second_difference(seg, 0.0, 1.0, 0.1, np.empty(8))
+    noise_second_difference_within(seg, 0.0, 1.0, 0.1, 1.0)
+    held_gap(seg, 4, np.zeros(2, dtype=np.float32), np.zeros(2, dtype=np.float32))
+    sliding_lines(np.zeros(8), np.ones(8), 2, np.empty((6, 8)))
     runs = np.empty(8, dtype=np.int64)
     for top in (True, False):
         held_runs(seg, 4, np.zeros(2, dtype=np.float32), np.zeros(2, dtype=np.bool_), top, 3.0, runs, runs.copy())
 
 
-__all__ = ["held_runs", "noise_second_difference", "warm"]
+__all__ = ["held_gap", "held_runs", "noise_second_difference", "noise_second_difference_within", "sliding_lines",
+           "warm"]

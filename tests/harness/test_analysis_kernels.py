@@ -349,6 +349,34 @@ def test_sliding_lines_give_both_sides_of_the_offset_by_offset_sums_bit_for_bit(
         assert all(x.tobytes() == y.tobytes() for x, y in zip(analysis._sliding_line(phi, w, win, side), g))
 
 
+@pytest.mark.parametrize("n", [1, 3, 8, 9, 17, 180, 2250])
+@pytest.mark.parametrize("seed", range(4))
+def test_the_compiled_sliding_lines_are_the_numpy_paths_bit_for_bit(n: int, seed: int) -> None:
+    """``analysis_kernels.sliding_lines`` (``_sliding_lines`` under ``use_kernel("compiled")``)
+    gives the numpy path's values, weight sums and variance factors to the bit (a NaN a NaN): NaN
+    and inf where too few neighbours are usable, a NaN or infinite phase, other window lengths."""
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(700 + seed)
+    phi = np.cumsum(rng.standard_normal(n)) * 0.01 + rng.uniform(-3, 3)
+    w = (rng.random(n) > 0.3).astype(np.float64)
+    if seed == 1:
+        w[: n // 3] = 1.0
+    if seed == 2 and n > 4:
+        phi[n // 2] = np.nan
+        phi[n // 4] = np.inf
+        w[n // 4] = 0.0
+    for win in (analysis._STEP_WINDOW, 1, 4, 13):
+        with analysis.use_kernel("numpy"), np.errstate(invalid="ignore"):
+            want = analysis._sliding_lines(phi, w, win)
+        with analysis.use_kernel("compiled"), np.errstate(invalid="ignore"):
+            got = analysis._sliding_lines(phi, w, win)
+        for g, e in zip(got, want):
+            for a, b in zip(g, e):
+                # a NaN's sign bit follows the order its operands met in (no comparison reads it)
+                same = (a.view(np.int64) == b.view(np.int64)) | (np.isnan(a) & np.isnan(b))
+                assert a.dtype == b.dtype and same.all(), (win, seed)
+
+
 def test_sorted_unique_is_numpys_unique_of_an_ascending_array() -> None:
     """The fine pass's picks (ascending) deduplicated as ``np.unique`` does, empty included."""
     rng = np.random.default_rng(5)
