@@ -1456,9 +1456,14 @@ def _check_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_fra
     energy = float(np.dot(head, head))
     lags = range(max(apart - hop, 1), min(apart + hop, head.size - 1) + 1)
     alike = max(abs(float(np.dot(head[: head.size - d], head[d:]))) for d in lags) / max(energy, 1e-30)
-    aliased = alike >= _CHECK_ALIAS and float(rho[k]) >= _CHECK_ALIAS_RHO
     car_lock, car_env = _carrier_near(seg, lo, head, energy, (delay, _CHECK_HOPS * hop), (env, 2 * hop))
     carrier_there = car_env >= car_lock + _CHECK_CARRIER
+    # an alias matches the carrier about as well as what it aliases; a lock whose carrier matches
+    # clearly better than anywhere near the envelopes' lag is no alias of it (44.1 kHz music, a
+    # 0.66 s piece whose envelopes matched 1.00 both at the lock and 29 frames off, the carrier
+    # 0.96 at the lock and 0.69 there: a right track refused)
+    aliased = (alike >= _CHECK_ALIAS and float(rho[k]) >= _CHECK_ALIAS_RHO
+               and car_lock < car_env + _CHECK_CARRIER)
     if not aliased and not carrier_there and at_lock > float(rho[k]) - _CHECK_CLEAR:
         return None
     what = what or f"the carrier locks the reference's first {head.size / fs:.1f} s"

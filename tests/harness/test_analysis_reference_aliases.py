@@ -129,3 +129,19 @@ def test_the_phase_peak_places_a_shifted_noise_burst_and_refuses_evenly_repeated
     seg = np.concatenate((np.zeros(500), burst, burst[:4000]))
     assert R._phase_peak(seg, burst[:24_000]) is None
 
+
+@pytest.mark.parametrize("frames", [1, 2])
+def test_a_drop_in_music_whose_first_line_is_short_is_found_not_refused_as_an_alias(frames: int) -> None:
+    """The condition bench's 44.1 kHz music, seed 2, a drop 0.7 s in: the track's first line is
+    checked in a piece of 0.66 s whose envelopes matched 1.00 at the line and 29 frames off, and
+    the music's carrier is 0.54 alike across 29 frames, so the alias rule refused the right track
+    ("cannot follow"), though its carrier matched 0.96 there and 0.69 at the envelopes' lag. It
+    was the 1-frame drop the bench missed at this rate. One ``dropped`` glitch, sized, in place."""
+    from bench import bench_analysis_conditions as C
+
+    fs = 44_100
+    ref, at, d = C._program_take("music", fs, 2, list(C.REFERENCE_CONDITIONS).index("reference: music, 44.1 kHz"))
+    rec = C._through(A.drop_frames(ref, at, frames), fs, d, 2)
+    gs = R.compare_to_reference(rec, ref, fs).glitches
+    assert [(g.kind, g.size_frames) for g in gs] == [("dropped", frames)], [g.to_dict() for g in gs]
+    assert abs(gs[0].start_frame - (at * (1 + 40e-6) + d)) <= 10 + gs[0].position_uncertainty_frames
