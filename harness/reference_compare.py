@@ -12,7 +12,11 @@ How (and why)
    (``analysis.measure_latency_stream``): the start delay and the polarity. Where that finds no
    unique match (tone bursts: a tone matches itself a period away), the bursts' envelope places
    the head to a few frames and the carrier's peak within that reach to a fraction of one
-   (``_envelope_lock``), or the refusal stands.
+   (``_envelope_lock``), or the refusal stands. Within that reach the carrier's best peak can be
+   an alias (notes of 2-6 kHz under a drifting clock: the truth decorrelated by the drift, an
+   alias a few periods off matching better); where the whitened correlation (``_phase_peak``:
+   every frequency weighed alike, so a drum hit's broadband spread outweighs the tones) stands
+   clear inside the reach, the carrier's peak nearest it is taken instead.
 2. Track: the recording is cut into blocks of ``B`` frames (~43 ms); each loud block is found in
    the reference within +-``B`` frames of where the track so far predicts it, at the peak of the
    *normalised* correlation (the raw one leans toward where the reference is louder, frames off
@@ -92,7 +96,10 @@ splits the carrier's peak the envelopes point at into two nearly alike, and the 
 refuses as inconclusive, saying so; a sweep past a converter's low-pass is compared only while
 the path passes it (a linear sweep through 0.05 fs at 44.1 kHz: its first ~0.3 s; the CLI says
 which stretch was not analysed, on every verdict), and inside that stretch a 1-frame drop 0.2 s
-in, where the sweep nears the band edge, is not found (1- and 5-frame drops 0.1 s in are). A step's place is the split the recording supports best,
+in is not found (1- and 5-frame drops 0.1 s in are): the sweep is at 1.34 kHz there, inside the
+judged band (cut at 2.2 kHz on that take), so the band is not why; a 1-frame drop of one tone at
+a time is a phase step of 0.19 rad, which the window's filter and its change over the window
+take in part (not measured further). A step's place is the split the recording supports best,
 and ``position_uncertainty_frames`` says how well: where the two delays' predictions differ by
 little for long (a bass line's flat trough) under heavy noise, by a hundred frames and more.
 How small a drop the step test can confirm under noise is ``_STEP_SIGNIFICANCE`` noise variances
