@@ -12,7 +12,11 @@ How (and why)
    (``analysis.measure_latency_stream``): the start delay and the polarity. Where that finds no
    unique match (tone bursts: a tone matches itself a period away), the bursts' envelope places
    the head to a few frames and the carrier's peak within that reach to a fraction of one
-   (``_envelope_lock``), or the refusal stands.
+   (``_envelope_lock``), or the refusal stands. Within that reach the carrier's best peak can be
+   an alias (notes of 2-6 kHz under a drifting clock: the truth decorrelated by the drift, an
+   alias a few periods off matching better); where the whitened correlation (``_phase_peak``:
+   every frequency weighed alike, so a drum hit's broadband spread outweighs the tones) stands
+   clear inside the reach, the carrier's peak nearest it is taken instead.
 2. Track: the recording is cut into blocks of ``B`` frames (~43 ms); each loud block is found in
    the reference within +-``B`` frames of where the track so far predicts it, at the peak of the
    *normalised* correlation (the raw one leans toward where the reference is louder, frames off
@@ -92,7 +96,10 @@ splits the carrier's peak the envelopes point at into two nearly alike, and the 
 refuses as inconclusive, saying so; a sweep past a converter's low-pass is compared only while
 the path passes it (a linear sweep through 0.05 fs at 44.1 kHz: its first ~0.3 s; the CLI says
 which stretch was not analysed, on every verdict), and inside that stretch a 1-frame drop 0.2 s
-in, where the sweep nears the band edge, is not found (1- and 5-frame drops 0.1 s in are). A step's place is the split the recording supports best,
+in is not found (1- and 5-frame drops 0.1 s in are): the sweep is at 1.34 kHz there, inside the
+judged band (cut at 2.2 kHz on that take), so the band is not why; a 1-frame drop of one tone at
+a time is a phase step of 0.19 rad, which the window's filter and its change over the window
+take in part (not measured further). A step's place is the split the recording supports best,
 and ``position_uncertainty_frames`` says how well: where the two delays' predictions differ by
 little for long (a bass line's flat trough) under heavy noise, by a hundred frames and more.
 How small a drop the step test can confirm under noise is ``_STEP_SIGNIFICANCE`` noise variances
@@ -1012,6 +1019,7 @@ def compare_to_reference_stream(
     head = ref(0, min(ref_frames, int(1.5 * fs)))  # short: a glitch later on cannot pull the lock
     if float(np.max(np.abs(head))) < 1e-6:
         raise AnalysisError("the reference is silent for its first 1.5 s; trim the silence off its start")
+    by_phase = False  # the lock placed by the whitened correlation (``_phase_peak``)
     if lock is not None:
         sign, delay = 1, float(lock)
     else:
@@ -1029,7 +1037,7 @@ def compare_to_reference_stream(
         if found.latency_frames is None and "no unique match" in (found.reason or ""):
             env = _envelope_lock(head, rec, rec_frames, fs, int(max_latency_s * fs))
             if env is not None:
-                found = env
+                found, by_phase = env
         if found.latency_frames is None and "peaks twice" in (found.reason or ""):
             # the envelopes found it: not "not found", and the steady tones' hint is not why
             raise AnalysisError(f"inconclusive: the reference was found but not placed to the frame "
@@ -1044,7 +1052,12 @@ def compare_to_reference_stream(
             raise AnalysisError(f"the reference was not found in the recording ({found.reason}){hint}")
         sign = int(found.polarity)
         delay = float(found.latency_frames)
-        doubt = _check_lock(head, rec, rec_frames, fs, delay) or _carrier_elsewhere(head, rec, rec_frames, fs, delay)
+        # the carrier's preference is asked only of a lock the envelopes placed (what misleads them, a
+        # saturated stretch, is what it catches); a lock the whitened correlation placed clearly is
+        # not second-guessed by the carrier, which a drifting clock decorrelates at the truth
+        # (2-6 kHz notes, 48 kHz, 40 ppm: 0.82 at the truth, 0.94 at an alias 36 frames off)
+        doubt = _check_lock(head, rec, rec_frames, fs, delay) or (
+            None if by_phase else _carrier_elsewhere(head, rec, rec_frames, fs, delay))
         if doubt is not None:
             raise AnalysisError(f"cannot align the recording to the reference (low confidence): {doubt}; "
                                 "compare from a later point of the reference, or with material with onsets "
@@ -1456,9 +1469,14 @@ def _check_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_fra
     energy = float(np.dot(head, head))
     lags = range(max(apart - hop, 1), min(apart + hop, head.size - 1) + 1)
     alike = max(abs(float(np.dot(head[: head.size - d], head[d:]))) for d in lags) / max(energy, 1e-30)
-    aliased = alike >= _CHECK_ALIAS and float(rho[k]) >= _CHECK_ALIAS_RHO
     car_lock, car_env = _carrier_near(seg, lo, head, energy, (delay, _CHECK_HOPS * hop), (env, 2 * hop))
     carrier_there = car_env >= car_lock + _CHECK_CARRIER
+    # an alias matches the carrier about as well as what it aliases; a lock whose carrier matches
+    # clearly better than anywhere near the envelopes' lag is no alias of it (44.1 kHz music, a
+    # 0.66 s piece whose envelopes matched 1.00 both at the lock and 29 frames off, the carrier
+    # 0.96 at the lock and 0.69 there: a right track refused)
+    aliased = (alike >= _CHECK_ALIAS and float(rho[k]) >= _CHECK_ALIAS_RHO
+               and car_lock < car_env + _CHECK_CARRIER)
     if not aliased and not carrier_there and at_lock > float(rho[k]) - _CHECK_CLEAR:
         return None
     what = what or f"the carrier locks the reference's first {head.size / fs:.1f} s"
@@ -1540,15 +1558,58 @@ def _check_track(lines: list[tuple[int, int, float, float]], bounds: list[int], 
     return None
 
 
+#: the phase-only (whitened) correlation of the lock: the band it is read in (fraction of the
+#: rate, under a converter's usual low-pass; a head's bins under ``_PHASE_FLOOR`` of its median
+#: bin in that band are left out: a band-limited reference's empty bins hold the recording's
+#: noise only, and its strongest bins are a steady tone's, 80 dB over a drum hit's), how far (frames) each side of its peak
+#: the peak's own lobe reaches (a clock 100 ppm off smears a 1.5 s head's peak over 6.6 frames), and
+#: the most any lag outside that lobe may reach of the peak for the peak to be believed
+_PHASE_BAND, _PHASE_FLOOR, _PHASE_LOBE, _PHASE_CLEAR = 0.3, 1e-6, 4, 0.5
+
+
+def _phase_peak(seg: FloatArray, head: FloatArray) -> tuple[int, int, float] | None:
+    """Where ``head`` lies in ``seg`` by its phase alone (GCC-PHAT: the cross-spectrum divided by
+    its magnitude): ``(lag, sign, clearness)``, the lag in frames from ``seg``'s first, or None
+    when the peak does not stand clear (``_PHASE_CLEAR``) of every lag outside its own lobe.
+
+    The carrier's correlation of notes of steady tones weighs each tone by its power, and a lag a
+    few periods of the loudest ones away matches nearly as well as the truth (2-6 kHz notes at 44.1
+    kHz: 56 frames off with inverted polarity at 0.94 normalised, the truth at 0.90, decorrelated by
+    a 40 ppm clock's 2.6 frames of drift over the head). Whitened, every frequency weighs alike: the
+    tones are a few bins, a drum hit's or an onset's broadband spread is all the others, and those
+    agree at one lag only (that take: the truth's peak alone, the next at 0.14 of it). A steady
+    tone's bursts repeating evenly leave peaks a burst apart, alike: not clear, None."""
+    n = 1 << int(math.ceil(math.log2(seg.size + head.size)))
+    cross = sfft.rfft(seg, n) * np.conj(sfft.rfft(head, n))
+    hp = np.abs(sfft.rfft(head, n)) ** 2
+    band = np.fft.rfftfreq(n) <= _PHASE_BAND
+    keep = band & (hp > _PHASE_FLOOR * float(np.median(hp[band])))
+    mag = np.abs(cross)
+    cross = np.where(keep & (mag > 0), cross / np.maximum(mag, 1e-300), 0.0)
+    cc = sfft.irfft(cross, n)[: seg.size - head.size + 1]
+    if cc.size < 2 * _PHASE_LOBE + 2:
+        return None
+    a = np.abs(cc)
+    k = int(np.argmax(a))
+    if a[k] <= 0:
+        return None
+    out = np.concatenate((a[: max(k - _PHASE_LOBE, 0)], a[k + _PHASE_LOBE + 1:]))
+    rival = float(out.max()) / float(a[k]) if out.size else 0.0
+    if rival > _PHASE_CLEAR:
+        return None
+    return k, 1 if cc[k] > 0 else -1, 1.0 - rival
+
+
 def _envelope_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_frames: int, fs: int,
-                   max_lag: int) -> Any:
+                   max_lag: int) -> tuple[Any, bool] | None:
     """Where ``head`` lies in the recording when its own correlation is ambiguous (tone bursts:
     the carrier matches itself a period away): first by the envelopes (the bursts' onsets and
     gaps, which steady tones do not repeat a period away), then, within that lag's reach, by the
     carrier's correlation peak. A ``LatencyResult``, or None when the envelopes are not clear
     (they match two places): the caller's refusal stands. When the carrier's peaks near the
     envelope's lag are too alike to choose between, a ``LatencyResult`` without a latency whose
-    reason says so (the caller refuses with it)."""
+    reason says so (the caller refuses with it). With it, whether the whitened correlation
+    (``_phase_peak``) placed the head rather than the carrier's own peak."""
     from .analysis import LatencyResult
 
     hop = max(1, int(round(_ENV_HOP_S * fs)))
@@ -1594,6 +1655,16 @@ def _envelope_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_
     best = int(inner[int(np.argmax(mag[inner]))])
     near = peaks[(np.abs(peaks - best) <= reach) & (peaks != best)]
     order = np.concatenate(([best], near[np.argsort(mag[near])[::-1]])).astype(np.int64)
+    phase = _phase_peak(seg, head)
+    if phase is not None and abs(a0 + phase[0] - k * hop) <= reach:
+        # the whitened correlation places the head clearly within the envelopes' reach: the
+        # carrier's peak of its sign nearest it is the lock, whichever alias matches the carrier best
+        mine = peaks[(np.abs(peaks - phase[0]) <= _PHASE_LOBE) & (np.sign(fine[peaks]) == phase[1])]
+        if mine.size:
+            best = int(mine[int(np.argmin(np.abs(mine - phase[0])))])
+            sign = phase[1]
+            frac, _ = _sinc_peak(fine * sign, best) if 0 < best < fine.size - 1 else (0.0, 0.0)
+            return LatencyResult(a0 + best + frac, fs, phase[2], sign, 0.0), True
     if order.size > 1 and float(mag[order[1]]) > _ENV_RIPPLE * float(mag[best]):
         # the envelopes say where, the carrier does not say to the frame: the caller refuses, and
         # says why. Two peaks a few frames apart and nearly alike are what a drop or an insert
@@ -1609,11 +1680,11 @@ def _envelope_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_
                     f"carrier there peaks twice, {apart} frames apart, the second at "
                     f"{float(mag[order[1]]) / float(mag[best]):.2f} of the first: a drop or an insert inside "
                     "that stretch splits the peak in two, a steady tone's own period does the same, and "
-                    "the comparison cannot tell which from the lock alone"))
+                    "the comparison cannot tell which from the lock alone")), False
     sign = 1 if fine[best] > 0 else -1
     frac, _ = _sinc_peak(fine * sign, best) if 0 < best < fine.size - 1 else (0.0, 0.0)
     conf = 1.0 - float(mag[order[1]]) / float(mag[best]) if order.size > 1 else 1.0
-    return LatencyResult(a0 + best + frac, fs, conf, sign, 0.0)
+    return LatencyResult(a0 + best + frac, fs, conf, sign, 0.0), False
 
 #: the band the residual is judged in, as a fraction of the rate: below it the interpolator and
 #: the fitted filter model the path to the noise floor; above it the interpolator's own error

@@ -220,14 +220,17 @@ def _not_analysed(report: Any, sr: int) -> str:
     material they held. A sweep past a converter's low-pass is followed only while the path
     passes it (a linear sweep through 0.05 fs at 44.1 kHz: its first ~0.3 s), and a track lost
     on very tonal low material under a drifting clock stops there: either way a drop outside the
-    span is never seen, so the span is said, not left to the JSON."""
+    span is never seen, so the span is said, not left to the JSON. Inside the span, a 1-frame
+    drop of a single swept tone can go unseen (0.2 s into that sweep, at 1.34 kHz, well inside
+    the judged band): the message says so, since a clean verdict on a sweep covers less there."""
     head_ms = report.analysed_start_frame / sr * 1e3
     tail_ms = max(report.frames - report.analysed_end_frame, 0) / sr * 1e3
     return (f"not analysed: first {head_ms:.0f} ms and last {tail_ms:.0f} ms of the recording (frames "
             f"0..{report.analysed_start_frame} and {report.analysed_end_frame}..{report.frames}), holding "
             f"{report.unfollowed_frames / sr:.2f} s of loud reference material never compared (a sweep past the "
-            "path's low-pass is followed only while the path passes it; a track lost on very tonal low "
-            "material under a drifting clock stops where it lost it)")
+            "path's low-pass is followed only while the path passes it, and a 1-frame drop of a single swept "
+            "tone can go unseen inside the span; a track lost on very tonal low material under a drifting clock "
+            "stops where it lost it)")
 
 
 def _glitches(args: argparse.Namespace) -> int:
