@@ -309,9 +309,9 @@ BUGS: list[Bug] = [
         "indentation slip when the expect= check was added to transition()",
         "observers outside the lock"),
     Bug("error_observers_inside_lock", "coordinator.py",
-        "            self._errors.append(record)\n"
+        "            self._errors_held_bytes += error_record_bytes(record)\n"
         "        self._call_observers(self._error_observers, record)",
-        "            self._errors.append(record)\n"
+        "            self._errors_held_bytes += error_record_bytes(record)\n"
         "            self._call_observers(self._error_observers, record)",
         "the error log's append and the notification moved together under the lock",
         "observers outside the lock"),
@@ -819,9 +819,13 @@ BATCH_4: list[Bug] = [
         "lifecycle (table)"),
     Bug("history_drop_counted_early", "lifecycle.py",
         "            if len(self._records) == self._records.maxlen:\n                self.dropped += 1\n"
+        "                if self._records:  # a log of size 0 keeps nothing: nothing to give back\n"
+        "                    self._held_bytes -= transition_record_bytes(self._records[0])\n"
         "            self._records.append(record)\n",
         "            self._records.append(record)\n"
-        "            if len(self._records) == self._records.maxlen:\n                self.dropped += 1\n",
+        "            if len(self._records) == self._records.maxlen:\n                self.dropped += 1\n"
+        "                if self._records:  # a log of size 0 keeps nothing: nothing to give back\n"
+        "                    self._held_bytes -= transition_record_bytes(self._records[0])\n",
         "append moved first in TransitionHistory.append",
         "lifecycle (history)"),
     Bug("cycle_check_reversed", "coordinator.py",
@@ -1915,13 +1919,17 @@ BATCH_10: list[Bug] = [
     Bug("error_logged_after_observers", "coordinator.py",
         "            if len(self._errors) == self._errors.maxlen:\n"
         "                self.errors_dropped += 1  # the append below pushes the oldest out\n"
+        "                self._errors_held_bytes -= error_record_bytes(self._errors[0])\n"
         "            self._errors.append(record)\n"
+        "            self._errors_held_bytes += error_record_bytes(record)\n"
         "        self._call_observers(self._error_observers, record)\n",
         "        self._call_observers(self._error_observers, record)\n"
         "        with self.state_lock:\n"
         "            if len(self._errors) == self._errors.maxlen:\n"
         "                self.errors_dropped += 1  # the append below pushes the oldest out\n"
-        "            self._errors.append(record)\n",
+        "                self._errors_held_bytes -= error_record_bytes(self._errors[0])\n"
+        "            self._errors.append(record)\n"
+        "            self._errors_held_bytes += error_record_bytes(record)\n",
         "observers told first 'so recovery starts sooner', the log written after them",
         "errors (the log in the order of the sequence numbers)"),
     Bug("error_event_only_for_routed_errors", "system.py",
@@ -2034,10 +2042,12 @@ BATCH_10: list[Bug] = [
     Bug("errors_dropped_counted_early", "coordinator.py",
         "            if len(self._errors) == self._errors.maxlen:\n"
         "                self.errors_dropped += 1  # the append below pushes the oldest out\n"
+        "                self._errors_held_bytes -= error_record_bytes(self._errors[0])\n"
         "            self._errors.append(record)\n",
         "            self._errors.append(record)\n"
         "            if len(self._errors) == self._errors.maxlen:\n"
-        "                self.errors_dropped += 1  # the append pushed the oldest out\n",
+        "                self.errors_dropped += 1  # the append pushed the oldest out\n"
+        "                self._errors_held_bytes -= error_record_bytes(self._errors[0])\n",
         "the drop counted after the append: the error that fills the log counted as a drop",
         "errors (the log's bound)"),
 ]
@@ -6638,8 +6648,8 @@ BATCH_48: list[Bug] = [
         "the numpy path finds",
         "analysis: the compiled clipping search is its numpy twin"),
     Bug("kernel_noise_prev_takes_next", "harness/analysis_kernels.py",
-        "        prev = cur\n        cur = nxt\n",
-        "        cur = nxt\n        prev = cur\n",
+        "            k += 1\n        prev = cur\n        cur = nxt\n    return k\n",
+        "            k += 1\n        cur = nxt\n        prev = cur\n    return k\n",
         "the two shifts of the loop swapped in noise_second_difference: prev is the next frame, not the one "
         "before, so the noise read off the second difference is another number and the clipping bound moves",
         "analysis: the compiled clipping search is its numpy twin"),
@@ -6878,8 +6888,8 @@ BUGS += BATCH_50
 #: ``--batch 51`` tries only these.
 BATCH_51: list[Bug] = [
     Bug("history_count_limit_per_second", "harness/reports/history_db.py",
-        "    limit = count * unit / t\n",
-        "    limit = count / t\n",
+        "    scale = 1.0 if unit is None else unit / t\n",
+        "    scale = 1.0 if unit is None else 1.0 / t\n",
         "the unit dropped in _count_limit ('count over exposure is the rate'): the limit is a count per "
         "simulated second compared with an xruns/h figure, so only the 10 % margin is left and a healthy "
         "seed's ordinary spread of xruns is flagged as a regression",
@@ -6928,10 +6938,10 @@ BATCH_51: list[Bug] = [
         "soundcheck's, killed) is kept for ever, and one newer than it is removed",
         "atomic writes: the sweep removes only the temporaries of writers that are gone"),
     Bug("minimiser_budget_either_bound", "harness/scenarios/export.py",
-        "        return runs < max_runs and replayed < max_sim_s\n",
-        "        return runs < max_runs or replayed < max_sim_s\n",
-        "'or' for 'and' in minimise's budget_left: the minimiser goes on while either bound is left, so a "
-        "budget of replays or of simulated seconds alone never stops it",
+        "        if runs >= max_runs:\n",
+        "        if runs >= max_runs and replayed >= max_sim_s:\n",
+        "'and' for 'or' in minimise's budget_left: the replay budget stops the minimiser only once the "
+        "simulated-time budget is spent too, so many short replays never stop it",
         "export: the minimiser keeps to its budget"),
     Bug("minimiser_cut_drops_the_failing_step", "harness/scenarios/export.py",
         "        cut = steps[:names.index(failing_step) + 1]\n",
