@@ -5,8 +5,11 @@ from."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from harness.history import History, run_op
 from harness.scenarios.executor import mutant_factory
+from harness.scenarios.export import export_failure
 from system_under_test import AudioSystem
 
 
@@ -26,3 +29,18 @@ def half_reconfigure_history(seed: int = 0) -> tuple[History, AudioSystem]:
     run_op(history, system, "configure", bad)  # rejected, but the mutant applies the dsp section
     system.run_for(0.1)
     return history, system
+
+
+def closed_half_reconfigure_history(seed: int = 0) -> History:
+    """``half_reconfigure_history`` with the system closed: the whole failing run an export reads."""
+    history, system = half_reconfigure_history(seed)
+    run_op(history, system, "close")
+    return history
+
+
+def export_half_reconfigure_failure(out: Path) -> str:
+    """The failure's exported scenario, minimised, as the file ``export_failure`` wrote in ``out``."""
+    path = export_failure(closed_half_reconfigure_history(0), config=None, seed=0,
+                          failed_invariant="rejected_config", out_dir=out,
+                          system_factory=mutant_factory("half_reconfigure"))
+    return path.read_text()

@@ -141,21 +141,15 @@ def test_report_removes_a_killed_writers_temporary_and_a_folder_of_temporaries_a
 def _failing_history() -> "History":
     """A history of the ``half_reconfigure`` mutant violating ``rejected_config``, closed, with
     steps the failure does not need (pause, resume) for the minimiser to drop."""
-    from harness.history import run_op
-    from rejected_config_history import half_reconfigure_history
+    from rejected_config_history import closed_half_reconfigure_history
 
-    history, system = half_reconfigure_history(0)
-    run_op(history, system, "close")
-    return history
+    return closed_half_reconfigure_history(0)
 
 
 def _export(out: Path) -> str:
-    from harness.scenarios.executor import mutant_factory
-    from harness.scenarios.export import export_failure
+    from rejected_config_history import export_half_reconfigure_failure
 
-    path = export_failure(_failing_history(), config=None, seed=0, failed_invariant="rejected_config",
-                          out_dir=out, system_factory=mutant_factory("half_reconfigure"))
-    return path.read_text()
+    return export_half_reconfigure_failure(out)
 
 
 def test_the_exported_scenario_is_the_same_when_the_wall_clock_jumps(tmp_path: Path,

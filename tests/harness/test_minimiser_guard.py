@@ -18,22 +18,10 @@ from cli_capture import cli
 from harness.scenarios.export import MAX_CPU_S, MAX_REPLAYED_SIM_S, MAX_REPLAYS
 
 
-def _failing_history():
-    from harness.history import run_op
-    from rejected_config_history import half_reconfigure_history
-
-    history, system = half_reconfigure_history(0)
-    run_op(history, system, "close")
-    return history
-
-
 def _export(out: Path) -> str:
-    from harness.scenarios.executor import mutant_factory
-    from harness.scenarios.export import export_failure
+    from rejected_config_history import export_half_reconfigure_failure
 
-    path = export_failure(_failing_history(), config=None, seed=0, failed_invariant="rejected_config",
-                          out_dir=out, system_factory=mutant_factory("half_reconfigure"))
-    return path.read_text()
+    return export_half_reconfigure_failure(out)
 
 
 def test_the_minimiser_names_the_stop_that_ended_it(tmp_path: Path) -> None:

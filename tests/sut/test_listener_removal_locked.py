@@ -6,26 +6,10 @@ tries the lock from another thread finds whether the check ran under it."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
+from lock_probe import held_elsewhere
 from system_under_test import AudioSystem
-
-
-def _held_elsewhere(lock: Any) -> bool:
-    """The lock is owned by some thread (another thread than the probe's cannot take it)."""
-    got: list[bool] = []
-
-    def probe() -> None:
-        ok = lock.acquire(blocking=False)
-        if ok:
-            lock.release()
-        got.append(ok)
-
-    t = threading.Thread(target=probe, name="lock-probe")
-    t.start()
-    t.join()
-    return not got[0]
 
 
 class _Probing:
@@ -39,7 +23,7 @@ class _Probing:
         pass
 
     def __eq__(self, other: object) -> bool:
-        self.held.append(_held_elsewhere(self.system._op_lock))
+        self.held.append(held_elsewhere(self.system._op_lock))
         return self is other
 
     __hash__ = object.__hash__

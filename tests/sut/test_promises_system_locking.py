@@ -13,32 +13,16 @@ refused at once to another, so the answer is exact.)
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
 
+from lock_probe import held_elsewhere
 from system_under_test import AudioSystem
 from system_under_test.system import SYSTEM
 from system_under_test.lifecycle import State
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def _held_elsewhere(lock: Any) -> bool:
-    """The lock is owned by some thread (another thread than the probe's cannot take it)."""
-    got: list[bool] = []
-
-    def probe() -> None:
-        ok = lock.acquire(blocking=False)
-        if ok:
-            lock.release()
-        got.append(ok)
-
-    t = threading.Thread(target=probe, name="lock-probe")
-    t.start()
-    t.join()
-    return not got[0]
 
 
 class _Probe:
@@ -63,7 +47,7 @@ class _Probe:
 
     def check(self, where: str) -> None:
         self.calls += 1
-        if not _held_elsewhere(self.system._op_lock):
+        if not held_elsewhere(self.system._op_lock):
             self.unlocked.append(f"{self.current}: {where}")
 
     def op(self, name: str, *args: Any) -> Any:
