@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..histogram import bins_percentiles, merge_bins
-from .incidents import IncidentFold
+from .incidents import IncidentFold, entered_failure
 
 __all__ = ["ATTRIBUTION_WINDOW_S", "KEPT_EPISODES", "LEAK_METRICS", "ChunkFold", "EntryFold", "GlitchFold",
            "NotFoldable", "RunFold", "SampleFold", "fault_kind", "fold_lists"]
@@ -446,7 +446,7 @@ class EntryFold:
             self._tis_state = start if start is not None else d.get("from_state")
         self.incidents.feed(t, d)
         # FAILED on purpose (``simulate_error``, an injected fault of its own) is not a failure
-        if d.get("to_state") == "failed" and d.get("cause") != "simulate_error":
+        if entered_failure(d):
             self.entered_failed.append({"time": t, "kind": "entered_failed", "invariant": None,
                                         "message": d.get("cause")})
         # time in state, from t0 on

@@ -16,12 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Incident", "IncidentFold", "SYSTEM_COMPONENT"]
+__all__ = ["Incident", "IncidentFold", "SYSTEM_COMPONENT", "entered_failure"]
 
 #: the component whose state is the system's (``harness.sut_protocol``)
 SYSTEM_COMPONENT = "system"
 #: a FAILED entered on purpose: an injected fault's own, not a failure of the system
 ON_PURPOSE = "simulate_error"
+
+
+def entered_failure(data: dict[str, Any]) -> bool:
+    """A transition's data entering FAILED other than on purpose (``ON_PURPOSE``): a failure."""
+    return data.get("to_state") == "failed" and data.get("cause") != ON_PURPOSE
 
 
 @dataclass
@@ -54,8 +59,8 @@ class IncidentFold:
         """One transition entry's time and data."""
         if data.get("component") not in (None, SYSTEM_COMPONENT):
             return
-        to_state, cause = data.get("to_state"), data.get("cause")
-        if to_state == "failed" and cause != ON_PURPOSE:
+        cause = data.get("cause")
+        if entered_failure(data):
             if self._open is None:
                 self._open = Incident(start_t=t)
                 self.incidents.append(self._open)
@@ -63,7 +68,7 @@ class IncidentFold:
             text = str(cause) if cause is not None else "unknown"
             if text not in self._open.causes and len(self._open.causes) < self.MAX_CAUSES:
                 self._open.causes.append(text)
-        elif to_state == "running" and self._open is not None:
+        elif data.get("to_state") == "running" and self._open is not None:
             self._open.end_t = t
             self._open = None
 
