@@ -32,12 +32,18 @@ def crashing_host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("JACK_DEFAULT_SERVER", raising=False)
 
 
+def _one_second_run(tmp_path: Path) -> ReliabilityRun:
+    """A one-second run on PortAudio's default device, its device host spawned as the fixture
+    arranged (``crashing_host``)."""
+    return ReliabilityRun(RunSpec(backend="portaudio", device="default", duration_s=1.0, seed=1, faults="none",
+                                  report_root=tmp_path / "runs"),
+                          backend=PortAudioBackend(spawn_timeout_s=60.0))
+
+
 def test_a_run_whose_device_host_is_killed_at_start_is_inconclusive_naming_the_signal(
         tmp_path: Path, crashing_host: None) -> None:
     """Fails without ``_raise_if_device_host_killed``: the refusal is then a ``UsageError``."""
-    run = ReliabilityRun(RunSpec(backend="portaudio", device="default", duration_s=1.0, seed=1, faults="none",
-                                 report_root=tmp_path / "runs"),
-                         backend=PortAudioBackend(spawn_timeout_s=60.0))
+    run = _one_second_run(tmp_path)
     result = run.execute(reports=False)
     assert result.exit_code == 3 and not result.verdict.failures, result.verdict
     (doubt,) = [d for d in result.verdict.doubts if d.startswith("the system never ran")]
@@ -59,9 +65,7 @@ def test_the_cli_says_inconclusive_and_exits_3_not_a_usage_error(
 def test_a_host_that_exits_by_itself_at_start_stays_a_usage_error(tmp_path: Path, crashing_host: None) -> None:
     """The twin: a host whose interpreter exits (a broken install) is the command's to fix."""
     (tmp_path / "sounddevice.py").write_text("import os\nos._exit(1)\n")
-    run = ReliabilityRun(RunSpec(backend="portaudio", device="default", duration_s=1.0, seed=1, faults="none",
-                                 report_root=tmp_path / "runs"),
-                         backend=PortAudioBackend(spawn_timeout_s=60.0))
+    run = _one_second_run(tmp_path)
     with pytest.raises(UsageError, match=r"device host exited at start \(exit status 1\).*install PortAudio"):
         run.execute(reports=False)
 
@@ -71,9 +75,7 @@ def test_a_host_killed_by_a_real_time_signal_at_start_is_named_not_a_value_error
     """Fails without ``signal_name``: ``signal.Signals(-code)`` raises ``ValueError`` on a real-time
     signal's number, and that escapes the run instead of the device's error."""
     (tmp_path / "sounddevice.py").write_text("import os, signal\nos.kill(os.getpid(), signal.SIGRTMIN + 3)\n")
-    run = ReliabilityRun(RunSpec(backend="portaudio", device="default", duration_s=1.0, seed=1, faults="none",
-                                 report_root=tmp_path / "runs"),
-                         backend=PortAudioBackend(spawn_timeout_s=60.0))
+    run = _one_second_run(tmp_path)
     result = run.execute(reports=False)
     assert result.exit_code == 3 and not result.verdict.failures, result.verdict
     (doubt,) = [d for d in result.verdict.doubts if d.startswith("the system never ran")]
