@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -245,8 +246,6 @@ def minimise(doc: dict[str, Any], invariant: str, *, system_factory: Any = None,
     is never longer than the timeline already replayed), would pass it. Hitting it makes the
     result depend on the machine, so the returned scenario's description names the stop that
     ended the minimisation (``_stop_note``), whichever it was."""
-    import time  # noqa: PLC0415
-
     runs, replayed, costliest = 0, 0.0, 0.0
     cpu0 = time.process_time()
     before = len(doc["steps"])
