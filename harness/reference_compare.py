@@ -1580,8 +1580,9 @@ def _phase_peak(seg: FloatArray, head: FloatArray) -> tuple[int, int, float] | N
     agree at one lag only (that take: the truth's peak alone, the next at 0.14 of it). A steady
     tone's bursts repeating evenly leave peaks a burst apart, alike: not clear, None."""
     n = 1 << int(math.ceil(math.log2(seg.size + head.size)))
-    cross = sfft.rfft(seg, n) * np.conj(sfft.rfft(head, n))
-    hp = np.abs(sfft.rfft(head, n)) ** 2
+    head_f = sfft.rfft(head, n)
+    cross = sfft.rfft(seg, n) * np.conj(head_f)
+    hp = np.abs(head_f) ** 2
     band = np.fft.rfftfreq(n) <= _PHASE_BAND
     keep = band & (hp > _PHASE_FLOOR * float(np.median(hp[band])))
     mag = np.abs(cross)
