@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable
 from typing import IO, Any
 
+from system_under_test.signal_names import signal_name
+
 from . import _jackagent
 from ..errors import RigError
 from .spawn import popen
@@ -168,10 +170,7 @@ class JackAgent:
         if self.shutdown_reason is not None:
             return f"server shut down ({self.shutdown_reason})"
         if code < 0:
-            try:
-                return f"killed by {signal.Signals(-code).name}"
-            except ValueError:
-                return f"killed by signal {-code}"
+            return f"killed by {signal_name(-code)}"
         return f"exited with status {code}"
 
     def request(self, op: str, timeout_s: float, **args: Any) -> Any:

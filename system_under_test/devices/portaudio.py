@@ -70,6 +70,7 @@ from ..errors import (
     ResourceLimitError,
     XrunError,
 )
+from ..signal_names import signal_name
 from . import _devhost, spawn
 from ._devhost import FLAG_BITS, HOST_CALLBACKS, IN_DROPPED, IN_R, IN_W, OUT_R, OUT_STARVED, OUT_W, RingLayout
 from .base import AudioCallback, DeviceBackend, DeviceInfo, DeviceStream, ErrorSink, StatusFlags, StreamSpec, StreamStats
@@ -250,21 +251,6 @@ _EXCEPTION_TYPE_MAP: dict[str, type[AudioSystemError]] = {
     "TypeError": DeviceFormatError,
     "TimeoutError": DeviceTimeoutError,
 }
-
-
-def signal_name(number: int) -> str:
-    """A signal number's name for a message: ``SIGSEGV`` for a named one, ``SIGRTMIN+3`` for a
-    real-time one (``signal.Signals`` names none of those and raises ``ValueError``), ``signal N``
-    for any other number. A process may be killed by any of them, and the name must never be
-    what fails while its end is reported."""
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        pass
-    low, high = int(signal.SIGRTMIN), int(signal.SIGRTMAX)
-    if low <= number <= high:
-        return "SIGRTMIN" if number == low else f"SIGRTMIN+{number - low}"
-    return f"signal {number}"
 
 
 def map_portaudio_error(code: int | None, message: str, host_error: list[Any] | tuple[Any, ...] | None = None,
