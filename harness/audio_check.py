@@ -65,6 +65,11 @@ On a real JACK server the output comes from the rig's capture instead (``harness
   again, joined by every window that reaches into it (the system's recovery episode, JACK's xrun
   reports), closed the settle margin after its last member ended. A recovery the system begins
   after that is not the outage's: a window of its own, judged as any other;
+- a silence the system's watchdog laid on the machine (``held_begin``/``held_end``, read from
+  ``AudioSystem.held_silences``: its delivery thread held off a CPU while the device kept
+  calling back, counted ``delivery_held``) is a window of its own (label ``delivery_held``), the
+  machine's as an outage is the world's: from the last callback before it to the first after;
+  a hold the run ended inside leaves its window unheard (inconclusive);
 - cycles the rig's capture client missed (``missed``) are silence in a window of their own,
   judged where JACK reported an xrun in it (the graph missed those deadlines), else blind. Their
   frames (and the stretch between two capture clients) are ``capture_gap_frames``: the rig's own
@@ -753,6 +758,13 @@ class AudioCheck:
         self.blind_s = 0.0
         self.missed_frames = 0  # frames of cycles the rig's capture client missed (``missed``)
         self.outages = 0  # JACK server outages the rig observed (``outage_begin``)
+        #: silences the system's watchdog laid on the machine (``held_begin``), their length once
+        #: ended, and the reading of ``AudioSystem.held_silences`` so far: the ended ones read,
+        #: the open one's start and member id
+        self.holds = 0
+        self.held_s = 0.0
+        self._holds_read = 0
+        self._hold_open: tuple[float, str] | None = None
         #: told of each outage the rig observes, ``listener("begin", t0, why)``, ``listener("back",
         #: t, "")`` when its server serves again and ``listener("end", t1, "")`` when the system is
         #: heard again (the run records them in its history: ``rig_target.ObservedOutages``)
@@ -1278,6 +1290,73 @@ class AudioCheck:
             ep.start = start
             self._starts[i] = start
 
+    def held_begin(self, t0: float) -> str:
+        """The system's watchdog laid the silence since ``t0`` (its stream's last callback) on the
+        machine: the delivery thread, where the system takes its blocks, held off a CPU while the
+        device kept calling back (``system.held_by_the_machine``). The audio lost there is the
+        machine's, as an outage's is the world's: a window of its own (label ``delivery_held``)
+        from ``t0``, open until ``held_end``, joined by every window that reaches ``t0`` or began
+        after it. A silence that outlasts it past the settle margin is judged on its own (a
+        stream that stays mute once its thread runs again is the system's). The member's id."""
+        with self._lock:
+            self.holds += 1
+            fid = f"delivery-held-{self.holds}"
+            ep = self._open_at(t0)
+            ep.open_members += 1
+            ep.faults.append({"firing_id": fid, "kind": "delivery_held"})
+            ep.last_end = max(ep.last_end, t0)
+            self._spans[fid] = span = [t0, math.inf]
+            ep.core_spans.append(span)
+            return fid
+
+    def held_end(self, fid: str, t1: float) -> None:
+        """The held silence ``fid`` ended at ``t1``: the delivery thread took a block again."""
+        with self._lock:
+            span = self._spans.pop(fid, None)
+            ep = self._find_open(fid)
+            if span is None or ep is None:
+                return
+            span[1] = max(t1, span[0])
+            self.held_s += span[1] - span[0]
+            ep.open_members -= 1
+            ep.last_end = max(ep.last_end, span[1])
+
+    def _read_holds(self) -> None:
+        """The silences the system laid on the machine since the last reading
+        (``AudioSystem.held_silences``), each a window (``held_begin``, ``held_end``), before the
+        audio of that stretch is judged. A system that keeps no such record has none."""
+        read = getattr(self.system, "held_silences", None)
+        if not callable(read):
+            return
+        ended, open_t0, _unkept = read()
+        for t0, t1 in ended[self._holds_read:]:
+            if self._hold_open is not None and self._hold_open[0] == t0:
+                fid = self._hold_open[1]
+                self._hold_open = None
+            else:
+                fid = self.held_begin(t0)
+            self.held_end(fid, t1)
+        self._holds_read = len(ended)
+        if open_t0 is not None and (self._hold_open is None or self._hold_open[0] != open_t0):
+            self._hold_open = (open_t0, self.held_begin(open_t0))
+
+    def _open_at(self, t0: float) -> _Episode:
+        """The window a member from ``t0`` (known only now: a server outage, a held silence)
+        opens in: every window that began at ``t0`` or later, or that still covers it, folded into
+        one that starts at ``t0``; a new one from ``t0`` if there is none."""
+        i = len(self._episodes)
+        while i > 0:
+            ep = self._episodes[i - 1]
+            if ep.start >= t0 - LEAD_MARGIN_S or (not ep.closed and ep.covers(t0, t0, self.margin)):
+                i -= 1
+            else:
+                break
+        if i == len(self._episodes):
+            return self._join(t0)
+        ep = self._merge_from(i)
+        self._start_back(i, t0)
+        return ep
+
     def outage_begin(self, t0: float, why: str) -> None:
         """The rig observed its JACK server die: it last heard the system at ``t0`` (its capture
         client was told the server shut down). An external fault the rig saw, so a window of its
@@ -1295,18 +1374,7 @@ class AudioCheck:
             fid = f"server-outage-{self.outages}"
             for awaited in self._tone_awaited:
                 awaited[1] = min(awaited[1], t0)
-            i = len(self._episodes)
-            while i > 0:
-                ep = self._episodes[i - 1]
-                if ep.start >= t0 - LEAD_MARGIN_S or (not ep.closed and ep.covers(t0, t0, self.margin)):
-                    i -= 1
-                else:
-                    break
-            if i == len(self._episodes):
-                ep = self._join(t0)
-            else:
-                ep = self._merge_from(i)
-                self._start_back(i, t0)
+            ep = self._open_at(t0)
             ep.open_members += 1
             ep.faults.append({"firing_id": fid, "kind": "server_outage", "why": why})
             ep.outages.append({"id": fid, "from": t0, "to": None})
@@ -1484,6 +1552,7 @@ class AudioCheck:
         if self.capture is None or self.finished:
             return
         self._read_system_xruns()
+        self._read_holds()
         with self._lock:
             self._read_counters()
         self.capture.poll(self)
@@ -2336,6 +2405,7 @@ class AudioCheck:
                 return
             if self.capture is not None:
                 self._read_system_xruns()  # the last stretch's own xruns, before its audio is judged
+                self._read_holds()  # and the silences the system laid on the machine
                 self.capture.close(self)
             else:
                 try:
@@ -2351,6 +2421,18 @@ class AudioCheck:
             if self._fs:
                 self._process(final=True)
             end = self._now()
+            if self._hold_open is not None:
+                # the run ended before the held thread took a block again: what the system did
+                # once it ran again was never heard
+                t0, fid = self._hold_open
+                self._hold_open = None
+                ep = self._find_open(fid)
+                self.held_end(fid, end)
+                if ep is not None:
+                    ep.blind = True
+                    if len(ep.blind_why) < 5:
+                        ep.blind_why.append(f"the system's delivery thread was held from t={t0:.3f} s to the "
+                                            "run's end: what the system played once it ran again was not heard")
             for ep in self._episodes:
                 for o in ep.outages:
                     if o["to"] is None:  # the rig never heard the system again: not judged
@@ -2479,7 +2561,16 @@ class AudioCheck:
                    "each a window of its own)") if self.outages else ""
         return Verdict("clean_audio", True, [], f"{self.glitch_total} glitch(es), all inside "
                        f"{self.windows_total} fault/requested window(s); {self.frames_analysed} of "
-                       f"{self.frames_total} frames analysed{outages}")
+                       f"{self.frames_total} frames analysed{outages}{self._held_clause()}")
+
+    def _held_clause(self) -> str:
+        """The silences the machine held the system's delivery thread through, for a verdict's
+        message ("" when there was none)."""
+        if not self.holds:
+            return ""
+        return (f"; {self.holds} silence(s) the system's watchdog laid on the machine ({self.held_s:.2f} s: "
+                "its delivery thread held off a CPU while the device kept calling back), each a window of "
+                "its own, their damage the machine's")
 
     def _dense_xrun_doubt(self) -> str:
         return (f"{self.dense_xrun_mute_count} silence(s) of {MACHINE_MUTE_MAX_S} s or more during "
@@ -2581,6 +2672,7 @@ class AudioCheck:
             "blind": {"windows": self.blind_windows, "seconds": round(self.blind_s, 6), "items": self.blind_rows},
             "outages": {"count": self.outages, "seconds": round(self.outage_s, 6),
                         "no_tone_after": self._unheard_after_outage()},
+            "delivery_held": {"count": self.holds, "seconds": round(self.held_s, 6)},
             "capture": self.capture.describe() if self.capture is not None else None,
             "max_settle_s": round(self.max_settle_s, 6),
             "unanalysable": self.unanalysable,

@@ -671,7 +671,8 @@ class ReliabilityRun:
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
                             gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips(),
                             not_started=not_started, device_losses=losses, notes=config_warnings,
-                            unfired=scheduled_unfired(injector), unfired_why=unfired_why(injector))
+                            unfired=scheduled_unfired(injector), unfired_why=unfired_why(injector),
+                            delivery_held=system.metrics().counters.get("delivery_held", 0))
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults)

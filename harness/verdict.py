@@ -160,7 +160,7 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
               faults_skipped: Mapping[str, Mapping[str, int]] | None = None,
               not_started: str | None = None, device_losses: Mapping[str, Any] | None = None,
               unfired: Mapping[str, int] | None = None, unfired_why: Mapping[str, Any] | None = None,
-              subject: str = "invariants") -> RunVerdict:
+              delivery_held: int | None = None, subject: str = "invariants") -> RunVerdict:
     """Turn a run's findings into its verdict (the only place that does).
 
     ``checks``: the invariant verdicts; ``status``: ``completed``, ``interrupted``, ``partial`` (a
@@ -194,6 +194,9 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     its faults did not fire (``runner.unfired_why``'s dicts, their ``why``, or the clause itself):
     still queued behind the injector's earlier calls at the run's end, refused, or never reached;
     said beside each kind, since the remedy differs (a longer run, another profile).
+    ``delivery_held``: the silences the system's watchdog laid on the machine (``summary.json``'s
+    ``delivery_held``): a note (``held_note``), never a failure: the audio check judged their
+    damage the machine's, as an outage's is the world's.
     ``subject``: ``expectations`` for a scenario, whose checks are one ``expectations`` check and
     one per unmet expectation: its headline says "expectations not met" and names the unmet ones,
     or, on a pass, "every one of its expectations held", where a run's says how many invariants
@@ -260,6 +263,8 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
         notes.append(recovered_from_outside(loss_note))
     elif loss_note:
         notes.append(loss_note)
+    if delivery_held:
+        notes.append(held_note(delivery_held))
     if faults_wanted and faults_injected == 0:
         doubts.append("the fault profile asked for faults but none was injected: nothing was tested "
                       "under faults" + (f" ({skipped})" if skipped else ""))
@@ -283,6 +288,18 @@ def recovered_from_outside(loss_note: str) -> str:
     check's windows (at the run's start and end) say whether the system was steady around it."""
     return (f"the run had no fault of its own, yet its device failed under it ({loss_note}): "
             "the system was judged through that outage and its recovery, not over an undisturbed run")
+
+
+def held_note(count: int) -> str:
+    """The note of a run in which the system's watchdog laid ``count`` silence(s) on the machine
+    (``system_under_test.system.held_by_the_machine``): the delivery thread, where the system
+    takes its blocks, waited for a CPU while the device kept calling back. Nothing stalled and
+    nothing recovered; the audio check judged what those silences lost as the machine's (each a
+    window of its own, ``delivery_held``), and a reader must not take the run for one the
+    machine left alone."""
+    return (f"the system's watchdog laid {count} silence(s) on the machine (its delivery thread held off a "
+            "CPU while the device kept calling back): the audio lost there was judged the machine's, "
+            "not the system's")
 
 
 #: what the steady-state check's two windows are called, and when the second is looked for: before

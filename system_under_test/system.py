@@ -95,6 +95,9 @@ SERVED_SHARE = 0.5
 #: called back 52 times (277 ms of 5.33 ms periods) and the delivery thread waited 308 ms for a CPU
 #: and ran 0.5 ms; the recovery it caused reopened a stream that was never lost
 HELD_SHARE = 0.5
+#: the held silences ``AudioSystem.held_silences`` keeps (one a hold: a machine that holds the
+#: delivery thread this often in one run has told its story many times over)
+HELD_KEPT = 1000
 
 
 def held_by_the_machine(evidence: dict[str, Any], silent_s: float) -> bool:
@@ -131,7 +134,7 @@ def waiting_now(evidence: dict[str, Any], silent_s: float) -> float:
     period of it or more), blocked as a thread that is not runnable (``delivery_waiting_s``
     0.0). A thread runnable now that has run less than a period since its last block is neither:
     the machine handed it a slice too short to finish a block and took the CPU back (measured on
-    the rig, an idle machine, a thread held under ``SCHED_IDLE``: "no callback for 0.452 s" with
+    the rig at load 15 from other work, a thread held under ``SCHED_IDLE``: "no callback for 0.452 s" with
     a callback under way for 0.314 s, 0.4 ms of CPU, 67 device callbacks and 0.225 s of measured
     wait, just under the share, reported as a stall and recovered). Its time on a CPU is taken
     off the wait then. 0.0 where nothing is measured."""
@@ -226,6 +229,13 @@ class AudioSystem:
         self._watchdog_due: float | None = None
         #: the last callback (or start) of the latest silence ``held_by_the_machine`` excused
         self._held_since: float | None = None
+        #: the silences ``held_by_the_machine`` excused, ``(from, to)`` on the system's clock: from
+        #: the last callback before each to the first after it (``held_silences``); the first
+        #: ``HELD_KEPT``, the rest counted. ``_held_open``: the latest one's start while no
+        #: callback has ended it
+        self._held_spans: list[tuple[float, float]] = []
+        self._held_open: float | None = None
+        self._held_unkept = 0
         gauges = self.monitoring.gauges  # standard gauges, always present: looked up once
         self._g_fill_in = gauges["buffer_fill_input"]
         self._g_fill_out = gauges["buffer_fill_output"]
@@ -859,6 +869,10 @@ class AudioSystem:
                 now = self.clock.now()
                 if ref is None:
                     stream.started_at = ref = now  # type: ignore[attr-defined]
+                if self._held_open is not None and ref != self._held_open:
+                    # the delivery thread took a block again (or a new stream began): the silence
+                    # the machine held ended with it
+                    self._end_held(self._held_open, ref if ref > self._held_open else now)
                 limit = self._stall_limit(stream, config, ref)
                 # the first moment after ``limit``: when the next pass must come if no callback does
                 self._watchdog_due = math.nextafter(limit, math.inf)
@@ -869,7 +883,7 @@ class AudioSystem:
                         # the blocks wait in the stream for a thread the machine holds: counted once
                         # a silence, and judged again at the next pass (the interval's pace)
                         if self._held_since != ref:
-                            self._held_since = ref
+                            self._held_since = self._held_open = ref
                             self.monitoring.counter("delivery_held").inc()
                         return
                     self._report_stall(stream, config, f"no callback for {stalled:.3f} s", stalled,
@@ -887,6 +901,14 @@ class AudioSystem:
                     silent = now - starved
                     self._report_stall(stream, config, f"no input for {silent:.3f} s: every block since underflowed",
                                        silent, {"input_underflow": True, **_stream_devices(stream)})
+
+    def _end_held(self, t0: float, t1: float) -> None:
+        """The held silence from ``t0`` ended at ``t1``: kept for ``held_silences``."""
+        self._held_open = None
+        if len(self._held_spans) < HELD_KEPT:
+            self._held_spans.append((t0, t1))
+        else:
+            self._held_unkept += 1
 
     def _report_stall(self, stream: DeviceStream, config: AudioConfig, what: str, silent_s: float,
                       details: dict[str, Any]) -> None:
@@ -1008,6 +1030,15 @@ class AudioSystem:
     def is_healthy(self) -> bool:
         return bool(self.health()["healthy"])
 
+    def held_silences(self) -> tuple[list[tuple[float, float]], float | None, int]:
+        """The silences the watchdog laid on the machine (``held_by_the_machine``: the delivery
+        thread held off a CPU while the device kept calling back), for a listener that must not
+        take their audio for the system's: the ended ones as ``(from, to)`` on the system's clock
+        (the last callback before the silence, the first after it), the start of the one still
+        open (None: none is), and how many ended ones were not kept (past ``HELD_KEPT``). A read:
+        the lists are only appended to, and copied here."""
+        return list(self._held_spans), self._held_open, self._held_unkept
+
     def bounded_logs(self) -> dict[str, BoundedFill]:
         """The system's bounded logs (the coordinator's error and transition logs, 10 000 records
         each): how full each is and a lower bound of the bytes it holds. A log still filling is
@@ -1051,4 +1082,4 @@ class AudioSystem:
         self.clock.sleep(seconds)
 
 
-__all__ = ["AudioSystem", "COMPONENTS", "HELD_SHARE", "PIPELINE", "SERVED_SHARE", "SYSTEM", "SystemEvent", "held_by_the_machine", "waiting_now"]
+__all__ = ["AudioSystem", "COMPONENTS", "HELD_KEPT", "HELD_SHARE", "PIPELINE", "SERVED_SHARE", "SYSTEM", "SystemEvent", "held_by_the_machine", "waiting_now"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputFileError, UsageError
 
@@ -91,6 +91,8 @@ class _Summary(BaseModel):
     status: Literal["completed", "interrupted"] = "completed"
     #: what the run found wrong with its configuration at its start (``runner.absent_fallbacks``)
     config_warnings: list[str] = []
+    #: silences the system's watchdog laid on the machine (a note of the verdict)
+    delivery_held: int = Field(default=0, ge=0)
 
 
 def run_folder_data(run_dir: Path) -> tuple[Any, list[str]]:
@@ -130,6 +132,8 @@ def run_folder_data(run_dir: Path) -> tuple[Any, list[str]]:
         meta["device_losses"] = losses
     if summary.config_warnings:
         meta["config_warnings"] = summary.config_warnings  # notes of the verdict, as in the run's own
+    if summary.delivery_held:
+        meta["delivery_held"] = summary.delivery_held  # a note of the verdict, as in the run's own
     rd = RunData.from_history(history, kind=str(spec.get("label") or "run"), meta=meta, verdicts=verdicts,
                               wall_time_s=summary.wall_s, sim_time_s=summary.simulated_s,
                               history_path=str(history_path), status=summary.status)

@@ -161,6 +161,8 @@ def run_data_from_run(history: Any, *, run_dir: Path, meta: dict[str, Any], labe
         meta["device_losses"] = summary["device_losses"]  # an unexplained one makes the verdict doubt
     if summary.get("config_warnings"):
         meta["config_warnings"] = [str(w) for w in summary["config_warnings"]]  # notes of the verdict
+    if isinstance(summary.get("delivery_held"), int) and summary["delivery_held"] > 0:
+        meta["delivery_held"] = summary["delivery_held"]  # a note of the verdict
     meta.setdefault("run_id", Path(run_dir).name)
     rd = RunData.from_history(history, kind=label or "run", meta=meta, verdicts=verdicts,
                               wall_time_s=summary.get("wall_s"), sim_time_s=summary.get("simulated_s"),

@@ -23,6 +23,7 @@ NOT_OPERATIONS = {
     "metrics": "a read; monitoring only measures (tests/sut/test_promises_monitoring.py)",
     "frame_accounts": "a read; frame_accounting reads it after every storm",
     "bounded_logs": "a read of the bounded logs' fill under their locks (tests/sut/test_bounded_logs.py)",
+    "held_silences": "a read of the silences the watchdog laid on the machine (tests/sut/test_watchdog_held_delivery.py)",
     "poll": "the supervisor's pass; it runs on every tick of the storm's clock",
     "run_for": "advances the simulation clock; not an operation on the system's state",
     "add_observer": "subscription plumbing (tests/sut/test_promises_observers.py)",
