@@ -763,6 +763,7 @@ class AudioCheck:
         #: the open one's start and member id
         self.holds = 0
         self.held_s = 0.0
+        self._held_marks = _Marks()  # their spans, ended (``machine_cause``)
         self._holds_read = 0
         self._hold_open: tuple[float, str] | None = None
         #: told of each outage the rig observes, ``listener("begin", t0, why)``, ``listener("back",
@@ -1318,6 +1319,7 @@ class AudioCheck:
                 return
             span[1] = max(t1, span[0])
             self.held_s += span[1] - span[0]
+            self._held_marks.add(span[0], span[1])
             ep.open_members -= 1
             ep.last_end = max(ep.last_end, span[1])
 
@@ -2322,7 +2324,11 @@ class AudioCheck:
           two whole cycles (a phase step of exactly that many frames of the tone), or other
           damage no longer than ``MACHINE_CYCLES`` cycles; and a JACK xrun report from
           ``XRUN_AFTER_S`` before it began to ``XRUN_LEAD_S`` after it ended (the report comes
-          after the cycles it speaks of, and late on a loaded machine).
+          after the cycles it speaks of, and late on a loaded machine);
+        - ``"delivery_held"``: any glitch that lies wholly within a silence the system's watchdog
+          laid on the machine (``held_begin``: its delivery thread held off a CPU while the
+          device kept calling back), from ``LEAD_MARGIN_S`` before it to the settle margin after
+          it ended: the window ``clean_audio`` gives it. A glitch that reaches past that is not.
 
         Never a click, a level or channel change, a phase step of any other size (a lost frame,
         a resampling slip), or anything longer: those are the system's whatever the machine
@@ -2331,6 +2337,9 @@ class AudioCheck:
         if self.capture is None or not n or not fs:
             return None
         t0, t1, kind = float(glitch["t_start"]), float(glitch["t_end"]), glitch["kind"]
+        held = self._held_marks.between(t0, t1)
+        if held and any(a - LEAD_MARGIN_S <= t0 and t1 <= b + self.margin for a, b in held):
+            return "delivery_held"
         if glitch.get("channel") is not None:
             return None
         if kind == "mute":

@@ -119,7 +119,7 @@ class SteadyState:
     before_span: list[float] | None = None
     after_span: list[float] | None = None
     #: glitches heard in each window that the rig measured as the machine's, by what it measured
-    #: (``AudioCheck.machine_cause``: "capture_missed", "server_idle", "jack_xrun")
+    #: (``AudioCheck.machine_cause``: "capture_missed", "server_idle", "jack_xrun", "delivery_held")
     before_excused: dict[str, int] = field(default_factory=dict)
     after_excused: dict[str, int] = field(default_factory=dict)
     #: whether the run had faults for the windows to be before and after (False: ``--faults
@@ -461,7 +461,8 @@ class SteadyWatch:
         if not excused:
             return ""
         said = {"capture_missed": "in cycles the rig's capture missed",
-                "server_idle": "while the JACK server did not run"}
+                "server_idle": "while the JACK server did not run",
+                "delivery_held": "while the machine held the system's delivery thread"}
         parts = [f"{excused[k]} {said.get(k, 'at JACK xrun reports')}" for k in sorted(excused)]
         return (f"; {sum(excused.values())} glitch(es) heard in it the rig measured as the machine's "
                 f"({', '.join(parts)})")

@@ -88,6 +88,9 @@ def test_the_silence_of_a_held_delivery_thread_is_the_machines(tmp_path: Path) -
     assert check.summary()["delivery_held"] == {"count": 1, "seconds": 1.0}
     (window,) = [w for w in check.window_rows if "delivery_held" in w["label"]]
     assert window["glitches"] >= 1 and window["verdict"] == "judged"
+    # the steady-state check's windows take its glitches for the machine's too
+    mutes = [g for g in check.glitch_rows if g["kind"] == "mute"]
+    assert mutes and {check.machine_cause(g) for g in mutes} == {"delivery_held"}, mutes
 
 
 def test_the_control_the_same_silence_with_no_hold_fails(tmp_path: Path) -> None:
@@ -113,6 +116,7 @@ def test_a_silence_that_goes_on_once_the_thread_runs_again_fails(tmp_path: Path)
     assert check.outside_by_kind.get("mute") == 1, check.outside_by_kind
     (g,) = check.outside
     assert g["t_end"] - g["t_start"] >= 1.0 - SETTLE_MARGIN_S - 0.05
+    assert check.machine_cause(g) is None  # it reaches past the hold's window: not the machine's
 
 
 def test_a_hold_still_open_at_the_runs_end_is_inconclusive_naming_it(tmp_path: Path) -> None:
