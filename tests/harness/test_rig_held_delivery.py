@@ -6,8 +6,8 @@ stall at load 25 ("no callback for 0.364 s" while the device called back 52 time
 thread waited 308 ms for a CPU). Here the hold is made on purpose (``harness.rig.hold``): the
 delivery thread waits under ``SCHED_IDLE`` on CPU 0 behind two busy loops for ``HOLD_S`` while
 the rig's ``jackd`` and every JACK client run on CPU 1. The rule names it (``delivery_held``),
-nothing recovers, and no invariant of the system is violated. (The listening check does not read
-``delivery_held`` yet: the hold's silence fails ``clean_audio`` on an idle rig.) The twin stops the rig's ``jackd`` (SIGSTOP from
+nothing recovers, no invariant of the system is violated, and the listening check judges the hold's
+silence the machine's (a ``delivery_held`` window), noted in the verdict. The twin stops the rig's ``jackd`` (SIGSTOP from
 outside, as long) with nothing held: the same bound reports that stall, and the system recovers.
 
 Outside CI these skip when jackd is missing; with ``CI`` set they fail instead.
@@ -28,6 +28,7 @@ import pytest
 from harness import ReliabilityRun, RunSpec
 from harness.rig.hold import held_thread
 from harness.rig.loopback import server_pids
+from harness.verdict import held_note
 from system_under_test import AudioSystem
 
 #: the hold: four times the stream's 250 ms stall floor, so the watchdog's bound passes inside it
@@ -145,13 +146,11 @@ def test_on_the_real_rig_a_delivery_thread_held_off_a_cpu_is_named_not_recovered
     assert result.summary["delivery_held"] == counters["delivery_held"]  # where a reader finds it
     assert losses["stalls"] == 0 and losses["count"] == 0, losses
     assert result.summary["recoveries"] == 0, result.summary["recoveries"]
-    # Every invariant of the system's holds. The listening check alone may fail the run: it does
-    # not read ``delivery_held``, so the hold's output underflow (~1 s of silence) is the
-    # machine's only where JACK's xrun reports cover it (a loaded rig: inconclusive) and the
-    # system's on an idle one. That is a known false alarm of the listening check, kept visible
-    # here rather than hidden by the assertion.
-    assert set(result.verdict.violated) <= {"clean_audio"}, result.verdict.headline()
-    assert all(f == "invariants violated: clean_audio" for f in result.verdict.failures), result.verdict.failures
+    # Nothing of the system's is violated: the hold's output underflow (~1 s of silence) is a
+    # window of the machine's (``delivery_held``) for the listening check, and the verdict says so
+    assert not result.verdict.failures, result.verdict.headline()
+    assert held_note(counters["delivery_held"]) in result.verdict.notes, result.verdict.notes
+    assert result.summary["audio"]["delivery_held"]["count"] == counters["delivery_held"], result.summary["audio"]
 
 
 @pytest.mark.loopback
