@@ -297,10 +297,10 @@ class HistoryDB:
             if problem is None and not readonly:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.executescript(_SCHEMA)
-                self._add_like_columns()
-                if self._version < SCHEMA_VERSION:  # written once: a reader of an up-to-date database
-                    # takes no write lock (another process may be writing to it)
-                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                if self._version < SCHEMA_VERSION or self._missing_columns():
+                    # written once: an opener of an up-to-date database takes no write lock
+                    # (another process may be writing to it)
+                    self._upgrade()
         except sqlite3.Error as exc:
             self._db.close()
             raise _db_error(self.path, exc) from None
@@ -357,26 +357,42 @@ class HistoryDB:
                     "written, or give another --db")
         return None
 
-    def _add_like_columns(self) -> None:
-        """Give a database written before ``LIKE_COLUMNS`` and ``VERDICT_COLUMNS`` existed those
-        columns, filled from each row's stored report, so its old runs are grouped like the new
-        ones and show their verdict."""
+    def _missing_columns(self) -> list[str]:
+        """The columns of ``LIKE_COLUMNS``, ``VERDICT_COLUMNS`` and ``FIGURE_COLUMNS`` the table lacks."""
         have = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
-        added = {**LIKE_COLUMNS, **VERDICT_COLUMNS, **FIGURE_COLUMNS}
-        missing = [c for c in added if c not in have]
-        if not missing:
-            return
-        with self._db:
+        return [c for c in {**LIKE_COLUMNS, **VERDICT_COLUMNS, **FIGURE_COLUMNS} if c not in have]
+
+    def _upgrade(self) -> None:
+        """Give a database written before ``LIKE_COLUMNS``, ``VERDICT_COLUMNS`` and
+        ``FIGURE_COLUMNS`` existed (and every new one: its ``CREATE TABLE`` is the first layout)
+        those columns, filled from each row's stored report, so its old runs are grouped like the
+        new ones and show their verdict; then its ``user_version``.
+
+        Why under one write lock taken first (``BEGIN IMMEDIATE``), the columns read again inside
+        it: two runs opening the same new or older database at once (pytest-xdist, two nights'
+        jobs) each read the columns as missing and each added them, and the second's ``ALTER
+        TABLE`` failed ("duplicate column name"): that run was not recorded."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            missing = self._missing_columns()
+            added = {**LIKE_COLUMNS, **VERDICT_COLUMNS, **FIGURE_COLUMNS}
             for c in missing:
                 self._db.execute(f"ALTER TABLE runs ADD COLUMN {c} {added[c]}")
-            for row in self._db.execute("SELECT id, report_json FROM runs").fetchall():
-                try:
-                    report = json.loads(row[1])
-                    key = {**like_key(report), "outcome": outcome_of(report), **figures_from_report(report)}
-                except (TypeError, ValueError, AttributeError):
-                    continue
-                sets = ", ".join(f"{c} = ?" for c in missing)
-                self._db.execute(f"UPDATE runs SET {sets} WHERE id = ?", (*(key[c] for c in missing), row[0]))
+            if missing:
+                for row in self._db.execute("SELECT id, report_json FROM runs").fetchall():
+                    try:
+                        report = json.loads(row[1])
+                        key = {**like_key(report), "outcome": outcome_of(report), **figures_from_report(report)}
+                    except (TypeError, ValueError, AttributeError):
+                        continue
+                    sets = ", ".join(f"{c} = ?" for c in missing)
+                    self._db.execute(f"UPDATE runs SET {sets} WHERE id = ?", (*(key[c] for c in missing), row[0]))
+            if int(self._db.execute("PRAGMA user_version").fetchone()[0]) < SCHEMA_VERSION:
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            self._db.rollback()
+            raise
+        self._db.commit()
 
     def close(self) -> None:
         self._db.close()
