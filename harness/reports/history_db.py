@@ -462,7 +462,9 @@ class HistoryDB:
         short: list[str] = []
         for fig, (_hw, _m, label) in KEY_FIGURES.items():
             rows = [r for r in prev if r[fig] is not None]
-            if fig not in COUNT_FIGURES and run.get(fig) is not None and len(rows) >= min_runs and _short(run, rows, fig):
+            if run.get(fig) is None or len(rows) < min_runs:
+                continue
+            if (_too_few_events(run, rows, fig) if fig in COUNT_FIGURES else _short(run, rows, fig)):
                 short.append(label)
         return short
 
@@ -480,6 +482,8 @@ class HistoryDB:
                 continue
             med = float(np.median(base))
             if fig in COUNT_FIGURES:
+                if _too_few_events(run, rows, fig):
+                    continue
                 limit = _count_limit(run, rows, fig, margin)
                 if float(value) > limit:
                     out.append(Regression(fig, label, float(value), med, limit, len(base)))
@@ -492,6 +496,23 @@ class HistoryDB:
             if (value > limit) if higher_worse else (value < limit):
                 out.append(Regression(fig, label, float(value), med, limit, len(base)))
         return out
+
+
+def _too_few_events(run: dict[str, Any], rows: list[dict[str, Any]], fig: str) -> bool:
+    """Whether ``run`` and its baseline ``rows`` hold too few events of the count figure ``fig``
+    between them for any count of the run's to be judged at ``COUNT_ALPHA``: fewer than
+    ``compare.min_decidable_count`` for the run's share of their simulated time (all of them in
+    the run would not be significant). Below it "no regression" would say nothing: a 2-minute
+    run's failure incidents (0 or 1, healthy or broken) against ten like it."""
+    from .compare import min_decidable_count
+
+    unit = COUNT_FIGURES[fig]
+    t = _exposure(run)
+    exposures = [_exposure(r) for r in rows]
+    counts = [float(r[fig]) * (1.0 if unit is None else e / unit) for r, e in zip(rows, exposures)]
+    own = float(run[fig]) * (1.0 if unit is None else t / unit)
+    total = round(own + sum(counts))
+    return total < min_decidable_count(t / (t + sum(exposures)), COUNT_ALPHA)
 
 
 def _short(run: dict[str, Any], rows: list[dict[str, Any]], figure: str) -> bool:

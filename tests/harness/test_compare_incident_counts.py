@@ -65,3 +65,40 @@ def test_the_compare_command_says_too_short_beside_the_figure(tmp_path: Path) ->
     line = next(ln for ln in out.splitlines() if "failure incidents" in ln)
     assert "n/a" in line and "too short to compare" in line, out
     assert "REGRESSION" not in out
+
+
+# ---------------------------------------------- the run history: the same bound, run vs baseline ----
+def _row(seed: int, incidents: int, sim_s: float = 120.0) -> dict:
+    return {**_report(incidents, sim_s, seed), "verdict": {"ok": True, "outcome": "pass"}}
+
+
+def test_a_2min_runs_incidents_against_a_baseline_of_zeros_are_too_short_to_compare(tmp_path: Path) -> None:
+    """Ten like runs with no incident and a run with 2: all 2 in the run have probability
+    (1/11)**2 = 0.008 > COUNT_ALPHA (0.001): nothing the run holds can decide; 3 can."""
+    from harness.reports.history_db import COUNT_ALPHA, HistoryDB
+
+    assert min_decidable_count(1 / 11, COUNT_ALPHA) == 3
+    with HistoryDB(tmp_path / "h.sqlite") as db:
+        for seed in range(10):
+            db.record(_row(seed, 0), run_dir=tmp_path / f"s{seed}")
+        db.record(_row(10, 2), run_dir=tmp_path / "s10")
+        run = db.runs(limit=1)[0]
+        assert "failure incidents" in db.too_short(run)
+        assert "incidents" not in [r.figure for r in db.regressions(run)]
+        db.record(_row(11, 3), run_dir=tmp_path / "s11")  # against s1-s10: 2 + 3 = 5 events, decidable
+        run = db.runs(limit=1)[0]
+        assert "failure incidents" not in db.too_short(run)
+    code, out, _ = cli("history", "--db", tmp_path / "h.sqlite", "--last", "11")
+    assert "failure incidents (too few in it and its baseline for any count to decide)" not in out  # s11 decidable
+
+
+def test_the_history_command_names_incidents_too_short(tmp_path: Path) -> None:
+    from harness.reports.history_db import HistoryDB
+
+    with HistoryDB(tmp_path / "h.sqlite") as db:
+        for seed in range(10):
+            db.record(_row(seed, 0), run_dir=tmp_path / f"s{seed}")
+        db.record(_row(10, 1), run_dir=tmp_path / "s10")
+    code, out, err = cli("history", "--db", tmp_path / "h.sqlite")
+    assert code == 0, (code, out, err)
+    assert "failure incidents (too few in it and its baseline for any count to decide)" in out, out
