@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from .history_db import KEY_FIGURES, figures_from_report, like_key
+from .history_db import KEY_FIGURES, figures_from_report, like_key, min_decidable_count
 
 __all__ = ["ALPHA", "COUNT_FIGURES", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
            "histogram_samples", "min_decidable_count", "render_compare_html", "render_compare_text"]
@@ -142,21 +142,6 @@ def _judge(name: str, a: float | None, b: float | None, higher_worse: bool, marg
 
 #: the figures compared as counts of events over each run's simulated time, not by the margins
 COUNT_FIGURES = ("incidents",)
-
-
-def min_decidable_count(p: float, alpha: float) -> int:
-    """The fewest events the two runs must hold between them before any split of them can be
-    significant at ``alpha``, when a share ``p`` of them is expected in the run they all fell in.
-
-    Derivation: given n events in all, under "the same rate" the number in B is binomial(n, p),
-    ``p = t_B / (t_A + t_B)`` (the conditional test of two Poisson counts). The most extreme
-    split, all n in B, has probability p**n; no split is significant while p**n > alpha, so the
-    bound is the smallest n with p**n <= alpha: ceil(log alpha / log p). Equal exposures at
-    alpha 0.01 need 7. Counts more spread than a Poisson's (failure incidents are: one seed's
-    stall can make several) only raise it, so fewer than this can never decide."""
-    if not 0.0 < p < 1.0:
-        return 1
-    return max(1, math.ceil(math.log(alpha) / math.log(p) - 1e-12))
 
 
 def _judge_count(name: str, a: float | None, b: float | None, t_a: float | None, t_b: float | None,
