@@ -61,7 +61,7 @@ from .history import History, append_note, run_op
 from .runfolder import RunFolder, RunFolderError, remove_refused_run
 from .histogram import CallbackDurations
 from .replay import export_replay
-from .reports import build_report, run_data_from_run, write_reports
+from .reports import build_report, history_record, run_data_from_run, write_reports
 from .reports.provenance import CpuPeak, run_provenance, system_identity
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources, latest_give_up
 from .sut_protocol import SystemChoice, SystemUnderTest
@@ -695,6 +695,8 @@ class ReliabilityRun:
         if reports:
             result.report_paths = _write_reports(run_dir, result)
             adopt_report_verdict(result, getattr(result.report_paths, "report", None))
+            summary["history_db"] = history_record(result.report_paths)
+            RunFolder(run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
         if not verdict_by_caller:
             note_verdict(run_dir, result.verdict)
         if crashed is not None and not isinstance(crashed, Exception):
@@ -1151,7 +1153,9 @@ def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
         raise ReportsNotWrittenError(run_dir, exc) from None
     except Exception as exc:  # noqa: BLE001 - the summary and history are already on disk
         RunFolder(run_dir).write_text("report-error.txt", f"report generation failed: {exc!r}\n")
-        return {}
+        # said on the console and in summary.json (``history_db``): the run-history row is made
+        # from the report, so this run is missing from it
+        return _ReportPathStrings(report_error=f"{type(exc).__name__}: {exc}")
     out = _ReportPathStrings({k: str(v) for k, v in (paths or {}).items()})
     out.report = getattr(paths, "report", None)
     return out

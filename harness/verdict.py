@@ -128,9 +128,23 @@ class RunVerdict:
                 extra += f"; {len(self.gates)} gate(s) met"
             if self.steady is not None:
                 extra += f"; steady before: {self.steady.get('before')}, after: {self.steady.get('after')}"
+            if self.notes:
+                extra += f"; {self.notes_clause()}"
             return f"PASS: {self._held()}" + extra
         label = "FAIL" if self.outcome is Outcome.FAIL else "INCONCLUSIVE"
         return f"{label}: " + "; ".join(self.reasons)
+
+    def notes_clause(self) -> str:
+        """``"1 note: ..."`` or ``"2 notes: (1) ... (2) ..."``, each note cut at ``REASON_MAX``
+        characters on a word; "" for none. A pass's headline ends with it: a CI log shows the one
+        line, and a pass through an outside outage or with faults it could not inject is not the
+        same pass as an undisturbed one (the whole notes are in ``notes``)."""
+        if not self.notes:
+            return ""
+        cut = [clip(n) for n in self.notes]
+        if len(cut) == 1:
+            return f"1 note: {cut[0]}"
+        return f"{len(cut)} notes: " + " ".join(f"({i}) {n}" for i, n in enumerate(cut, 1))
 
     def _held(self) -> str:
         # a scenario's one ``expectations`` check holds them all; its count is in the check's
@@ -337,9 +351,15 @@ def inconclusive_reason(check: Mapping[str, Any]) -> str:
     reason = str(check.get("reason") or "").strip()
     if not reason:
         reason = str(check.get("message") or "").split(": inconclusive", 1)[0].split("; ", 1)[0].strip()
-    if len(reason) > REASON_MAX:
-        reason = reason[:REASON_MAX].rsplit(" ", 1)[0].rstrip(",;:") + " ..."
-    return reason
+    return clip(reason)
+
+
+def clip(text: str) -> str:
+    """``text`` cut at ``REASON_MAX`` characters on a word, with `` ...`` where it was cut."""
+    text = text.strip()
+    if len(text) > REASON_MAX:
+        text = text[:REASON_MAX].rsplit(" ", 1)[0].rstrip(",;:") + " ..."
+    return text
 
 
 def describe_skips(skipped: Mapping[str, Mapping[str, int]]) -> str:

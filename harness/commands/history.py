@@ -66,7 +66,7 @@ def _verdict(row: dict[str, Any]) -> str:
 
 def handler(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..reports.history_db import KEY_FIGURES, HistoryDB, default_db_path, min_exposure_s, writable
+    from ..reports.history_db import COUNT_FIGURES, KEY_FIGURES, HistoryDB, default_db_path, min_exposure_s, writable
 
     if args.last < 1 or args.window < 1:
         raise UsageError("--last and --window must be at least 1")
@@ -99,9 +99,11 @@ def handler(args: argparse.Namespace) -> int:
             if any(v is not None for v in vals):
                 print(f"  {label:<20} {_spark(vals)}  latest {_f(vals[-1])}")
     if too_short:
-        least = {label: min_exposure_s(fig) for fig, (_hw, _m, label) in KEY_FIGURES.items()}
+        least = {label: (f"under {min_exposure_s(fig):g} s" if fig not in COUNT_FIGURES else
+                         "too few in it and its baseline for any count to decide")
+                 for fig, (_hw, _m, label) in KEY_FIGURES.items()}
         print("too short to compare (one seed's draw decides them below the simulated time named): "
-              + ", ".join(f"{label} (under {least[label]:g} s)" for label in too_short))
+              + ", ".join(f"{label} ({least[label]})" for label in too_short))
     if regressions:
         print(f"REGRESSION in run {runs[-1]['id']}:")
         for reg in regressions:

@@ -24,8 +24,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                                           "A run that violated an invariant exports its history as a scenario into "
                                           "<run>/scenarios/ and minimises it: one replay of the whole timeline, then "
                                           "at most 300 replays or 600 simulated s replayed, and never past 60 s of "
-                                          "CPU (the scenario's description names the stop that ended it); the "
-                                          "scenario is written whichever stop it was.")
+                                          "CPU, the first replay's included (a replay under way is stopped there; "
+                                          "the scenario's description names the stop that ended it); the "
+                                          "scenario is written whichever stop it was, its max_duration cut to "
+                                          "what its kept steps need.")
     p.add_argument("--backend", choices=BACKENDS, default="sim")
     p.add_argument("--duration", type=run_duration_arg, default=60.0,
                    help="simulated (sim) or wall (real devices) time: 60, 90s, 5m, 1h (default 60 s)")

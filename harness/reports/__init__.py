@@ -118,12 +118,35 @@ def _write_timeline(folder: Any, out: Path, report: dict[str, Any]) -> Path | No
 
 def history_db_warning(paths: Any) -> str | None:
     """``soundcheck: warning: ...`` when ``paths`` (report paths, as written or as strings) carry a
-    run-history database failure; the same line from ``run``, ``soak`` and ``report``."""
-    error = (paths or {}).get("history_db_error")
+    run-history database failure, or say the reports (and so the record) could not be built
+    (``report_error``); the same line from ``run``, ``soak`` and ``report``."""
+    paths = paths or {}
+    if paths.get("report_error"):
+        return (f"soundcheck: warning: this run's reports could not be built ({paths['report_error']}; "
+                "report-error.txt in its folder), so it was NOT recorded in the run-history database. "
+                "Its summary.json and history.jsonl are written; once the cause is mended, build both "
+                "with `soundcheck report RUN_DIR`.")
+    error = paths.get("history_db_error")
     if not error:
         return None
     return (f"soundcheck: warning: this run was NOT recorded in the run-history database: {error}. "
             "The reports are written; record it later with `soundcheck report RUN_DIR`.")
+
+
+def history_record(paths: Any) -> dict[str, Any]:
+    """``summary.json``'s ``history_db``: ``{"recorded": true, "path": ...}``, or ``{"recorded":
+    false, "why": ...}`` when the run-history database refused the row, or the reports it is made
+    from could not be built. Why in the summary too: a run that was not recorded exits as its
+    verdict says, and a driver that keeps only the summary and the exit code (a CI job, a series
+    of seeds) could not tell that its history has a hole."""
+    paths = paths or {}
+    if paths.get("report_error"):
+        return {"recorded": False, "why": f"the reports could not be built: {paths['report_error']}"}
+    if paths.get("history_db_error"):
+        return {"recorded": False, "why": str(paths["history_db_error"])}
+    if paths.get("history_db"):
+        return {"recorded": True, "path": str(paths["history_db"])}
+    return {"recorded": False, "why": "no run-history database was asked for"}
 
 
 def as_run_data(run_data: RunData | str | os.PathLike[str] | None, run_dir: Path) -> RunData:

@@ -36,10 +36,10 @@ from typing import Any
 
 import numpy as np
 
-from .history_db import KEY_FIGURES, figures_from_report, like_key
+from .history_db import KEY_FIGURES, figures_from_report, like_key, min_decidable_count
 
-__all__ = ["ALPHA", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
-           "histogram_samples", "render_compare_html", "render_compare_text"]
+__all__ = ["ALPHA", "COUNT_FIGURES", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
+           "histogram_samples", "min_decidable_count", "render_compare_html", "render_compare_text"]
 
 ALPHA = 0.01
 MIN_EFFECT = 0.05
@@ -140,6 +140,47 @@ def _judge(name: str, a: float | None, b: float | None, higher_worse: bool, marg
     return MetricDelta(name, label, a, b, delta, rel, limit, "worse" if worse else "better" if better else "same")
 
 
+#: the figures compared as counts of events over each run's simulated time, not by the margins
+COUNT_FIGURES = ("incidents",)
+
+
+def _judge_count(name: str, a: float | None, b: float | None, t_a: float | None, t_b: float | None,
+                 alpha: float, label: str) -> MetricDelta:
+    """A count of events (failure incidents) in A against B, each over its run's simulated time:
+    *worse* or *better* by the exact conditional test (``scipy.stats.binomtest`` on B's share of
+    the events, one-sided each way, below ``alpha``), *same* when it is not, and *n/a* "too short
+    to compare" when the runs hold fewer events between them than any split needs to decide
+    (``min_decidable_count``), in the direction B moved.
+
+    Why not the margins of the other figures: a count of 0 or 1 failure incidents in a healthy
+    2-minute run and 1-6 in a 15-minute one is the seed's draw, and "0 -> 1" passed the absolute
+    margin (0.5): a regression between two healthy runs."""
+    from scipy import stats
+
+    if a is None or b is None:
+        return MetricDelta(name, label, a, b, None, None, None, "n/a",
+                           "not measured in " + ("either run" if a is None and b is None else "A" if a is None else "B"))
+    na, nb = int(round(a)), int(round(b))
+    ta = t_a if t_a and t_a > 0 else None
+    tb = t_b if t_b and t_b > 0 else None
+    p = tb / (ta + tb) if ta is not None and tb is not None else 0.5
+    n = na + nb
+    rate_a, rate_b = na / (1 - p), nb / p  # proportional to each run's rate
+    up = rate_b >= rate_a
+    need = min_decidable_count(p if up else 1 - p, alpha)
+    delta = b - a
+    rel = delta / abs(a) if a else None
+    limit = next((k for k in range(max(na, 1), na + 10 * need + 100)
+                  if stats.binomtest(k, na + k, p, alternative="greater").pvalue < alpha), None)
+    if n < need:
+        return MetricDelta(name, label, a, b, delta, rel, limit, "n/a",
+                           f"too short to compare: {n} event(s) in both runs, and no split of fewer than {need} "
+                           f"can show a change at alpha {alpha:g} (B's share of the time {p:.2f})")
+    worse = stats.binomtest(nb, n, p, alternative="greater").pvalue < alpha
+    better = stats.binomtest(nb, n, p, alternative="less").pvalue < alpha
+    return MetricDelta(name, label, a, b, delta, rel, limit, "worse" if worse else "better" if better else "same")
+
+
 def histogram_samples(hist: dict[str, Any] | None, cap: int = MAX_SAMPLES) -> tuple[np.ndarray, bool]:
     """Callback durations (seconds) from a ``callback_histogram``: each callback at its bin's middle.
     Thinned in proportion to at most ``cap`` values (returns whether it was)."""
@@ -185,7 +226,9 @@ def compare_reports(a: dict[str, Any], b: dict[str, Any], *, relative: float = R
                     min_effect: float = MIN_EFFECT) -> Comparison:
     """A (baseline) against B (candidate); see the module docstring for the rules."""
     fa, fb = _figures(a), _figures(b)
-    metrics = [_judge(name, fa.get(name), fb.get(name), hw, margin, relative, label)
+    ta, tb = (_num((r.get("stability") or {}).get("sim_time_s")) for r in (a, b))
+    metrics = [_judge_count(name, fa.get(name), fb.get(name), ta, tb, alpha, label) if name in COUNT_FIGURES
+               else _judge(name, fa.get(name), fb.get(name), hw, margin, relative, label)
                for name, (hw, margin, label) in {**KEY_FIGURES, **EXTRA_FIGURES}.items()]
     oa = (a.get("verdict") or {}).get("outcome")
     ob = (b.get("verdict") or {}).get("outcome")

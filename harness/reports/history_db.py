@@ -58,7 +58,7 @@ from ..errors import InputFileError
 
 __all__ = ["COLUMNS", "COUNT_ALPHA", "COUNT_FIGURES", "DEFAULT_DB", "DISPERSION_CONFIDENCE", "DURATION_CLASSES",
            "ENV_VAR", "FIGURE_COLUMNS", "KEY_FIGURES", "LIKE_COLUMNS", "FIGURE_MIN_EXPOSURE_S", "MIN_EXPOSURE_S", "VERDICT_COLUMNS", "HistoryDB",
-           "HistoryDBError", "Regression", "SCHEMA_VERSION", "default_db_path", "duration_class", "figures_from_report", "like_key", "min_exposure_s", "outcome_of", "writable"]
+           "HistoryDBError", "Regression", "SCHEMA_VERSION", "default_db_path", "duration_class", "figures_from_report", "like_key", "min_decidable_count", "min_exposure_s", "outcome_of", "writable"]
 
 DEFAULT_DB = Path("reports") / "history.sqlite"
 ENV_VAR = "SOUNDCHECK_HISTORY_DB"
@@ -297,10 +297,10 @@ class HistoryDB:
             if problem is None and not readonly:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.executescript(_SCHEMA)
-                self._add_like_columns()
-                if self._version < SCHEMA_VERSION:  # written once: a reader of an up-to-date database
-                    # takes no write lock (another process may be writing to it)
-                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                if self._version < SCHEMA_VERSION or self._missing_columns():
+                    # written once: an opener of an up-to-date database takes no write lock
+                    # (another process may be writing to it)
+                    self._upgrade()
         except sqlite3.Error as exc:
             self._db.close()
             raise _db_error(self.path, exc) from None
@@ -357,26 +357,42 @@ class HistoryDB:
                     "written, or give another --db")
         return None
 
-    def _add_like_columns(self) -> None:
-        """Give a database written before ``LIKE_COLUMNS`` and ``VERDICT_COLUMNS`` existed those
-        columns, filled from each row's stored report, so its old runs are grouped like the new
-        ones and show their verdict."""
+    def _missing_columns(self) -> list[str]:
+        """The columns of ``LIKE_COLUMNS``, ``VERDICT_COLUMNS`` and ``FIGURE_COLUMNS`` the table lacks."""
         have = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
-        added = {**LIKE_COLUMNS, **VERDICT_COLUMNS, **FIGURE_COLUMNS}
-        missing = [c for c in added if c not in have]
-        if not missing:
-            return
-        with self._db:
+        return [c for c in {**LIKE_COLUMNS, **VERDICT_COLUMNS, **FIGURE_COLUMNS} if c not in have]
+
+    def _upgrade(self) -> None:
+        """Give a database written before ``LIKE_COLUMNS``, ``VERDICT_COLUMNS`` and
+        ``FIGURE_COLUMNS`` existed (and every new one: its ``CREATE TABLE`` is the first layout)
+        those columns, filled from each row's stored report, so its old runs are grouped like the
+        new ones and show their verdict; then its ``user_version``.
+
+        Why under one write lock taken first (``BEGIN IMMEDIATE``), the columns read again inside
+        it: two runs opening the same new or older database at once (pytest-xdist, two nights'
+        jobs) each read the columns as missing and each added them, and the second's ``ALTER
+        TABLE`` failed ("duplicate column name"): that run was not recorded."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            missing = self._missing_columns()
+            added = {**LIKE_COLUMNS, **VERDICT_COLUMNS, **FIGURE_COLUMNS}
             for c in missing:
                 self._db.execute(f"ALTER TABLE runs ADD COLUMN {c} {added[c]}")
-            for row in self._db.execute("SELECT id, report_json FROM runs").fetchall():
-                try:
-                    report = json.loads(row[1])
-                    key = {**like_key(report), "outcome": outcome_of(report), **figures_from_report(report)}
-                except (TypeError, ValueError, AttributeError):
-                    continue
-                sets = ", ".join(f"{c} = ?" for c in missing)
-                self._db.execute(f"UPDATE runs SET {sets} WHERE id = ?", (*(key[c] for c in missing), row[0]))
+            if missing:
+                for row in self._db.execute("SELECT id, report_json FROM runs").fetchall():
+                    try:
+                        report = json.loads(row[1])
+                        key = {**like_key(report), "outcome": outcome_of(report), **figures_from_report(report)}
+                    except (TypeError, ValueError, AttributeError):
+                        continue
+                    sets = ", ".join(f"{c} = ?" for c in missing)
+                    self._db.execute(f"UPDATE runs SET {sets} WHERE id = ?", (*(key[c] for c in missing), row[0]))
+            if int(self._db.execute("PRAGMA user_version").fetchone()[0]) < SCHEMA_VERSION:
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            self._db.rollback()
+            raise
+        self._db.commit()
 
     def close(self) -> None:
         self._db.close()
@@ -446,7 +462,9 @@ class HistoryDB:
         short: list[str] = []
         for fig, (_hw, _m, label) in KEY_FIGURES.items():
             rows = [r for r in prev if r[fig] is not None]
-            if fig not in COUNT_FIGURES and run.get(fig) is not None and len(rows) >= min_runs and _short(run, rows, fig):
+            if run.get(fig) is None or len(rows) < min_runs:
+                continue
+            if (_too_few_events(run, rows, fig) if fig in COUNT_FIGURES else _short(run, rows, fig)):
                 short.append(label)
         return short
 
@@ -464,6 +482,8 @@ class HistoryDB:
                 continue
             med = float(np.median(base))
             if fig in COUNT_FIGURES:
+                if _too_few_events(run, rows, fig):
+                    continue
                 limit = _count_limit(run, rows, fig, margin)
                 if float(value) > limit:
                     out.append(Regression(fig, label, float(value), med, limit, len(base)))
@@ -476,6 +496,36 @@ class HistoryDB:
             if (value > limit) if higher_worse else (value < limit):
                 out.append(Regression(fig, label, float(value), med, limit, len(base)))
         return out
+
+
+def min_decidable_count(p: float, alpha: float) -> int:
+    """The fewest events the two runs must hold between them before any split of them can be
+    significant at ``alpha``, when a share ``p`` of them is expected in the run they all fell in.
+
+    Derivation: given n events in all, under "the same rate" the number in B is binomial(n, p),
+    ``p = t_B / (t_A + t_B)`` (the conditional test of two Poisson counts). The most extreme
+    split, all n in B, has probability p**n; no split is significant while p**n > alpha, so the
+    bound is the smallest n with p**n <= alpha: ceil(log alpha / log p). Equal exposures at
+    alpha 0.01 need 7. Counts more spread than a Poisson's (failure incidents are: one seed's
+    stall can make several) only raise it, so fewer than this can never decide."""
+    if not 0.0 < p < 1.0:
+        return 1
+    return max(1, math.ceil(math.log(alpha) / math.log(p) - 1e-12))
+
+
+def _too_few_events(run: dict[str, Any], rows: list[dict[str, Any]], fig: str) -> bool:
+    """Whether ``run`` and its baseline ``rows`` hold too few events of the count figure ``fig``
+    between them for any count of the run's to be judged at ``COUNT_ALPHA``: fewer than
+    ``min_decidable_count`` for the run's share of their simulated time (all of them in
+    the run would not be significant). Below it "no regression" would say nothing: a 2-minute
+    run's failure incidents (0 or 1, healthy or broken) against ten like it."""
+    unit = COUNT_FIGURES[fig]
+    t = _exposure(run)
+    exposures = [_exposure(r) for r in rows]
+    counts = [float(r[fig]) * (1.0 if unit is None else e / unit) for r, e in zip(rows, exposures)]
+    own = float(run[fig]) * (1.0 if unit is None else t / unit)
+    total = round(own + sum(counts))
+    return total < min_decidable_count(t / (t + sum(exposures)), COUNT_ALPHA)
 
 
 def _short(run: dict[str, Any], rows: list[dict[str, Any]], figure: str) -> bool:

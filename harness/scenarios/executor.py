@@ -189,11 +189,27 @@ class ScenarioResult:
 
 
 # ================================================================================== drivers ====
-class _SimDriver:
-    """Virtual time: advance timer by timer, checking the stop condition after each instant."""
+class ReplayStopped(Exception):
+    """A replay ended part-way by its caller's guard (``run_scenario``'s ``stop_if``): nothing was
+    judged. ``reason``: the guard's words; ``sim_s``: the simulated seconds it had covered."""
 
-    def __init__(self, clock: VirtualClock) -> None:
+    def __init__(self, reason: str, sim_s: float) -> None:
+        super().__init__(f"replay stopped after {sim_s:.1f} simulated s: {reason}")
+        self.reason = reason
+        self.sim_s = sim_s
+
+
+class _SimDriver:
+    """Virtual time: advance timer by timer, checking the stop condition after each instant.
+
+    ``stop_if``: asked after each instant; a reason (not None) ends the replay there
+    (``ReplayStopped``). Why at each instant: a timeline's one ``at`` step hours away is a single
+    ``advance_until`` that no check between steps would interrupt."""
+
+    def __init__(self, clock: VirtualClock, stop_if: Callable[[], str | None] | None = None) -> None:
         self.clock = clock
+        self.stop_if = stop_if
+        self.t0 = clock.now()
 
     def now(self) -> float:
         return self.clock.now()
@@ -204,6 +220,8 @@ class _SimDriver:
     def advance_until(self, deadline: float, done: Callable[[], bool] = lambda: False) -> bool:
         clock = self.clock
         while not done():
+            if self.stop_if is not None and (reason := self.stop_if()) is not None:
+                raise ReplayStopped(reason, clock.now() - self.t0)
             nxt = clock.next_deadline()
             if nxt is None or nxt > deadline:
                 clock.run_until(deadline)
@@ -835,11 +853,13 @@ def _no_step(_: str) -> Iterator[None]:
 def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFactory | None = None,
                  system: SystemChoice | None = None,
                  step_context: StepContext | None = None, history_path: str | Path | None = None,
-                 source: str | None = None) -> ScenarioResult:
+                 source: str | None = None, stop_if: Callable[[], str | None] | None = None) -> ScenarioResult:
     """Run one scenario and judge it. ``system``: the system under test (``--system``; default
     ``AudioSystem``), on the scenario's backend. ``system_factory``: a factory given in Python (a
     mutant, for proving the harness), always on the simulated device; it wins over ``system``.
-    ``step_context(label)`` wraps each step (the pytest collector passes ``allure.step``)."""
+    ``step_context(label)`` wraps each step (the pytest collector passes ``allure.step``).
+    ``stop_if``: on the simulated device, asked at each instant of virtual time; a reason ends the
+    replay there with ``ReplayStopped`` (the failure export's CPU guard), the system closed."""
     if not isinstance(scenario, Scenario):
         source = source or str(scenario)
         scenario = load_scenario(scenario)
@@ -871,7 +891,7 @@ def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFacto
     assert history is not None
     try:
         if isinstance(system.clock, VirtualClock):
-            driver: Any = _SimDriver(system.clock)
+            driver: Any = _SimDriver(system.clock, stop_if)
         else:
             driver = _RealDriver(system.clock)
         ex = _Execution(scenario, system, driver, history, injector, step_context)
@@ -910,5 +930,5 @@ def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFacto
                 fn()
 
 
-__all__ = ["Failure", "ScenarioResult", "check_invariants", "expected_losses", "format_entry",
+__all__ = ["Failure", "ReplayStopped", "ScenarioResult", "check_invariants", "expected_losses", "format_entry",
            "mutant_factory", "run_scenario"]

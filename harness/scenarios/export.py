@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -45,7 +46,7 @@ from ..faults import FAULT_KINDS, At, Schedule
 from ..history import NO_ENTRIES, History, recorded_nothing
 from ..runfolder import RunFolder
 from .loader import parse_scenario
-from .model import FORMAT_VERSION, Scenario, format_duration
+from .model import FORMAT_VERSION, Run, Scenario, format_duration
 
 _SKIP_PROCESSES = {"fault", "cleanup"}
 _OPS = {"initialize", "configure", "start", "pause", "resume", "reconfigure", "stop", "close", "recover",
@@ -200,16 +201,39 @@ def _fails_with(doc: Mapping[str, Any], invariant: str, system_factory: Any) -> 
     return hit, step
 
 
-def _replay(doc: Mapping[str, Any], invariant: str, system_factory: Any) -> tuple[bool, str | None, float]:
-    """``_fails_with``'s answer and the simulated seconds the replay took (its cost)."""
+def _replay(doc: Mapping[str, Any], invariant: str, system_factory: Any,
+            stop_if: Any = None) -> tuple[bool, str | None, float]:
+    """Whether the scenario ``doc`` fails ``invariant``, at which step, and the simulated seconds
+    the replay took (its cost). ``stop_if``: the CPU guard (``_CpuGuard``), which ends a replay
+    part-way with ``executor.ReplayStopped``."""
     from .executor import run_scenario
 
     scenario = parse_scenario(dump_document(doc), "<minimising>")
-    result = run_scenario(scenario, system_factory=system_factory)
+    result = run_scenario(scenario, system_factory=system_factory, stop_if=stop_if)
     # a real failure of the invariant: one its check could not judge (inconclusive) reproduces nothing
     hit = next((f for f in result.failed_expectations() if f.invariant == invariant), None) \
         if result.failed else None
     return hit is not None, hit.step if hit else None, float(result.sim_seconds)
+
+
+class _CpuGuard:
+    """The export's bound on this process's CPU seconds (``MAX_CPU_S``), counted from its
+    creation: ``over()`` says whether they are spent, and the guard, called, gives the reason a
+    replay under way stops (None while they are not)."""
+
+    def __init__(self, max_cpu_s: float) -> None:
+        self.max_cpu_s = max_cpu_s
+        self.cpu0 = time.process_time()
+
+    def spent(self) -> float:
+        return time.process_time() - self.cpu0
+
+    def over(self, ahead: float = 0.0) -> bool:
+        """Whether the CPU spent, plus ``ahead`` (a replay expected to cost that), passes the bound."""
+        return self.spent() + ahead > self.max_cpu_s
+
+    def __call__(self) -> str | None:
+        return f"the CPU guard ({self.max_cpu_s:g} s of CPU)" if self.over() else None
 
 
 #: the minimiser's budget: at most this many replays, and at most this many simulated seconds
@@ -229,7 +253,8 @@ MAX_CPU_S = 60.0
 
 def minimise(doc: dict[str, Any], invariant: str, *, system_factory: Any = None,
              max_runs: int = MAX_REPLAYS, max_sim_s: float = MAX_REPLAYED_SIM_S,
-             failing_step: str | None = None, max_cpu_s: float = MAX_CPU_S) -> dict[str, Any]:
+             failing_step: str | None = None, max_cpu_s: float = MAX_CPU_S,
+             guard: _CpuGuard | None = None, first_sim_s: float | None = None) -> dict[str, Any]:
     """Drop steps while the same invariant still fails: first every step after ``failing_step``
     (the step the failure was first seen after: what follows it cannot have caused it, and each
     replay is shorter without it), then runs of steps, halves first, down to single steps, last
@@ -243,24 +268,40 @@ def minimise(doc: dict[str, Any], invariant: str, *, system_factory: Any = None,
 
     ``max_cpu_s`` is the guard that bounds its cost on a slow or loaded machine (a CI runner): no
     replay starts once the CPU seconds spent, plus those of the costliest replay so far (a trial
-    is never longer than the timeline already replayed), would pass it. Hitting it makes the
-    result depend on the machine, so the returned scenario's description names the stop that
-    ended the minimisation (``_stop_note``), whichever it was."""
+    is never longer than the timeline already replayed), would pass it, and a replay under way
+    is stopped when they pass it (counted as not failing). ``guard``: the export's guard, whose
+    count began before the first replay (``export_failure``); by default one from now. Hitting
+    it makes the result depend on the machine, so the returned scenario's description names the
+    stop that ended the minimisation (``_stop_note``), whichever it was.
+
+    The returned scenario's ``max_duration`` is cut to what its steps need (``fit_max_duration``),
+    from the simulated seconds of the last replay that reproduced the failure with the steps kept
+    (``first_sim_s``: the export's first replay of the whole timeline, when none was kept since).
+    The original's was the whole run's plus 30 s, so a minimised file's replay that does not end by
+    itself (a fault whose end never comes, a system changed since) ran on to the run's length."""
+    guard = guard if guard is not None else _CpuGuard(max_cpu_s)
     runs, replayed, costliest = 0, 0.0, 0.0
-    cpu0 = time.process_time()
+    fail_sim_s = first_sim_s
+    stopped = False
     before = len(doc["steps"])
     stop = "its last pass (no single step it tried could be removed with the invariant still failing)"
 
     def still_fails(trial: list[Any]) -> bool:
-        nonlocal runs, replayed, costliest
+        nonlocal runs, replayed, costliest, stopped, fail_sim_s
+        from .executor import ReplayStopped
+
         runs += 1
         c0 = time.process_time()
         try:
-            still, _, sim_s = _replay({**doc, "steps": trial}, invariant, system_factory)
+            still, _, sim_s = _replay({**doc, "steps": trial}, invariant, system_factory, guard)
         except InputFileError:
             still, sim_s = False, 0.0
+        except ReplayStopped as exc:
+            still, sim_s, stopped = False, exc.sim_s, True
         costliest = max(costliest, time.process_time() - c0)
         replayed += sim_s
+        if still:  # the steps kept from here on are these: their replay's length is the one to fit
+            fail_sim_s = sim_s
         return still
 
     def budget_left() -> bool:
@@ -269,9 +310,10 @@ def minimise(doc: dict[str, Any], invariant: str, *, system_factory: Any = None,
             stop = f"the replay budget ({max_runs} replays)"
         elif replayed >= max_sim_s:
             stop = f"the simulated-time budget ({max_sim_s:g} s replayed)"
-        elif time.process_time() - cpu0 + costliest > max_cpu_s:
-            stop = (f"the CPU guard ({max_cpu_s:g} s of CPU; the next replay could have passed it): "
-                    "on a faster machine the same failure may minimise further")
+        elif stopped or guard.over(costliest):
+            stop = (f"the CPU guard ({guard.max_cpu_s:g} s of CPU; "
+                    + ("a replay was stopped part-way" if stopped else "the next replay could have passed it")
+                    + "): on a faster machine the same failure may minimise further")
         else:
             return True
         return False
@@ -296,7 +338,32 @@ def minimise(doc: dict[str, Any], invariant: str, *, system_factory: Any = None,
     if len(steps) <= 1:
         stop = "one step left"
     note = _stop_note(before, len(steps), runs, replayed, stop)
-    return {**doc, "scenario": {**doc.get("scenario", {}), "description": note}, "steps": steps}
+    return fit_max_duration({**doc, "scenario": {**doc.get("scenario", {}), "description": note}, "steps": steps},
+                            fail_sim_s)
+
+
+def fit_max_duration(doc: dict[str, Any], replay_sim_s: float | None) -> dict[str, Any]:
+    """``doc`` with its ``run.max_duration`` cut to ``replay_sim_s`` (the simulated seconds a replay
+    of exactly these steps took while reproducing the failure), rounded up to the millisecond,
+    plus the run's ``settle``; unchanged when that is unknown or would not be shorter.
+
+    Why that is enough: on the simulated device the executor ends a timeline at the last step's
+    end (its fault's, the later) plus ``settle``, and ``max_duration`` only caps it (``min``); the
+    replay's own length already holds that end and the cleanup after it, so a cap at or past it
+    replays the same virtual instants, and the same seed gives the same failure. The ``settle``
+    on top is headroom for a fault that ends late, which the executor waits for up to the cap."""
+    from .model import parse_duration
+
+    if replay_sim_s is None or not replay_sim_s > 0:
+        return doc
+    run = dict(doc.get("run") or {})
+    settle = parse_duration(run.get("settle", Run.model_fields["settle"].default))
+    fitted = math.ceil(replay_sim_s * 1000.0 - 1e-6) / 1000.0 + settle
+    old = run.get("max_duration")
+    if old is not None and parse_duration(old) <= fitted:
+        return doc
+    run["max_duration"] = _ms(fitted)
+    return {**doc, "run": run}
 
 
 def _stop_note(before: int, after: int, runs: int, replayed: float, stop: str) -> str:
@@ -328,9 +395,20 @@ def export_failure(history_or_steps: History | Sequence[Mapping[str, Any]], *,
                     reproduces or f"exported failing run (seed {seed}): invariant {failed_invariant}",
                     ["exported", failed_invariant.replace("_", "-")], seed, system, steps,
                     [{"invariant": failed_invariant}])
-    reproduced, failing_step = _fails_with(doc, failed_invariant, system_factory)
+    from .executor import ReplayStopped
+
+    guard = _CpuGuard(MAX_CPU_S)  # the first replay is under it too: a soak's timeline can cost minutes
+    try:
+        reproduced, failing_step, first_sim_s = _replay(doc, failed_invariant, system_factory, guard)
+    except ReplayStopped as exc:
+        doc["scenario"]["description"] = (
+            f"NOTE: not minimised and not confirmed to reproduce the failure: its first replay was stopped "
+            f"by {exc.reason} after {exc.sim_s:.1f} simulated s; the whole timeline is written. Replay it "
+            "with `soundcheck scenario run` where it may take longer.")
+        return write_scenario(doc, Path(out_dir) / f"{scenario_id}.toml")
     if reproduced and minimize:
-        doc = minimise(doc, failed_invariant, system_factory=system_factory, failing_step=failing_step)
+        doc = minimise(doc, failed_invariant, system_factory=system_factory, failing_step=failing_step,
+                       guard=guard, first_sim_s=first_sim_s)
     elif not reproduced:
         doc["scenario"]["description"] = ("NOTE: this timeline did not reproduce the failure when it was "
                                           "exported (a race, or a fault parameter histories do not record)")
@@ -399,6 +477,6 @@ def scenario_from_history(history: History | str | Path, *, scenario_id: str | N
     return parse_scenario(dump_document(doc), source)
 
 
-__all__ = ["MAX_CPU_S", "MAX_REPLAYED_SIM_S", "MAX_REPLAYS", "dump_document", "export_failure", "minimise", "scenario_from_history", "steps_from_history",
+__all__ = ["MAX_CPU_S", "MAX_REPLAYED_SIM_S", "MAX_REPLAYS", "dump_document", "export_failure", "fit_max_duration", "minimise", "scenario_from_history", "steps_from_history",
            "steps_from_schedule", "write_scenario"]
 

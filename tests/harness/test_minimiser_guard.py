@@ -49,3 +49,47 @@ def test_the_run_help_states_the_minimisers_bounds() -> None:
     text = " ".join(out.split())
     assert f"at most {MAX_REPLAYS} replays or {MAX_REPLAYED_SIM_S:g} simulated s replayed" in text, text
     assert f"never past {MAX_CPU_S:g} s of CPU" in text, text
+
+
+#: timer firings a runaway replay is allowed before it ends by itself: enough that an unguarded
+#: replay runs through them all (and is then minimised), few enough to cost well under a second
+RUNAWAY_FIRINGS = 20_000
+
+
+def _runaway_factory(config=None, **kw):
+    """The ``half_reconfigure`` mutant with a timer that re-arms itself 1 µs of virtual time later,
+    ``RUNAWAY_FIRINGS`` times: a replay whose virtual clock barely moves however long it runs."""
+    from harness.scenarios.executor import mutant_factory
+
+    system = mutant_factory("half_reconfigure")(config, **kw)
+    clock = system.clock
+    fired = itertools.count()
+
+    def again() -> None:
+        if next(fired) < RUNAWAY_FIRINGS:
+            clock.call_at(clock.now() + 1e-6, again)
+
+    clock.call_at(clock.now() + 1e-6, again)
+    return system
+
+
+def test_a_first_replay_that_runs_away_is_stopped_by_the_cpu_guard(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The export's first replay (of the whole timeline, before any minimising) was outside the
+    guard: a timeline whose replay runs away ran on unbounded. Every CPU reading here is 1 s past
+    the last, so the guard's 60 s pass within about 60 instants of virtual time; unguarded, the
+    replay ran all its firings, reproduced the failure and was minimised to one step."""
+    from rejected_config_history import closed_half_reconfigure_history
+    from harness.scenarios.export import export_failure
+
+    history = closed_half_reconfigure_history()
+    ticks = itertools.count()
+    real = time.process_time
+    monkeypatch.setattr(time, "process_time", lambda: real() + 1.0 * next(ticks))
+    path = export_failure(history, config=None, seed=0, failed_invariant="rejected_config", out_dir=tmp_path,
+                          system_factory=_runaway_factory)
+    text = Path(path).read_text()
+    assert "its first replay was stopped by the CPU guard (60 s of CPU) after " in text, text
+    assert "not minimised and not confirmed to reproduce the failure" in text, text
+    assert text.count("[[steps]]") >= 4, text  # the whole timeline, written as it was
+    assert next(ticks) < 1000  # stopped within a few readings, not after the runaway's firings
