@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-51: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-52: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -7456,6 +7456,120 @@ def _check_imports_from_copy() -> None:
                              cwd=tmp, capture_output=True, text=True, check=True).stdout.split()
         if not all(p.startswith(str(Path(tmp).resolve())) or p.startswith(tmp) for p in out):
             sys.exit(f"bench_realistic_bugs: the tests would import {out}, not the copy in {tmp}")
+
+
+#: Written blind (from system_under_test/ only, before any test was read), in the code earlier
+#: batches touched least, on lines no earlier batch patched: the bounded logs' fill (held.py: a
+#: full log, the shared empty details; the transition history's fill), the transition table
+#: (RECONFIGURING back to PAUSED, STOPPING to FAILED, CONFIGURED to CLOSED), the virtual clock's
+#: stretches (a single step, a deferral's move), the histograms (an empty repeat, an empty
+#: summary's min), a gauge's maximum, the compiled kernels (the right channel's peak, the
+#: one-channel path's state), the block pool's acquire, a resource's release and the real clock's
+#: timer thread's wait.
+#: ``--batch 52`` tries only these.
+BATCH_52: list[Bug] = [
+    Bug("held_full_only_past_bound", "held.py",
+        "        return self.records >= self.maxlen\n",
+        "        return self.records > self.maxlen\n",
+        "'full means it overflowed' in BoundedFill.full: a log holding exactly its bound (the only way "
+        "a bounded deque is ever full) never reads as full, so a saturated log looks still filling",
+        "leaks: a bounded log that has saturated says so"),
+    Bug("held_counts_shared_empty_details", "held.py",
+        "    if details:\n",
+        "    if details is not None:\n",
+        "'test for None, not for truth' in error_record_bytes: the shared empty details mapping "
+        "(_NO_DETAILS) is counted in every record that has none, overcounting the log's bytes, which "
+        "hides a leak of that size behind the log",
+        "leaks: a bounded log's bytes are a lower bound"),
+    Bug("history_fill_bound_and_count_swapped", "lifecycle.py",
+        "            return BoundedFill(len(self._records), self.maxlen, self._held_bytes)\n",
+        "            return BoundedFill(self.maxlen, len(self._records), self._held_bytes)\n",
+        "arguments swapped in TransitionHistory.fill: records and bound exchanged, so a transition log "
+        "reads full (records = its bound) from the first transition",
+        "leaks: a bounded log's fill is what it holds"),
+    Bug("reconfigure_cannot_return_to_paused", "lifecycle.py",
+        "    S.RECONFIGURING: frozenset({S.RUNNING, S.PAUSED, S.RECOVERING, S.FAILED}),\n",
+        "    S.RECONFIGURING: frozenset({S.RUNNING, S.RECOVERING, S.FAILED}),\n",
+        "'a reconfigure ends running' in TRANSITIONS: RECONFIGURING -> PAUSED dropped, so a reconfigure "
+        "of a paused system cannot go back to PAUSED",
+        "lifecycle: a reconfigure returns to the state it came from"),
+    Bug("stopping_cannot_fail", "lifecycle.py",
+        "    S.STOPPING: frozenset({S.STOPPED, S.FAILED}),\n",
+        "    S.STOPPING: frozenset({S.STOPPED}),\n",
+        "'a stop always ends STOPPED' in TRANSITIONS: STOPPING -> FAILED dropped, so a failure during a "
+        "stop (a device lost mid-teardown, a cascade) is an illegal transition",
+        "lifecycle: a failure is reachable from every state but CLOSED"),
+    Bug("advance_along_single_step_not_taken", "clock.py",
+        "            if j > i + 1:\n",
+        "            if j > i + 2:\n",
+        "an off-by-one in VirtualClock.advance_along: a stretch of one step returns j = i + 2 but "
+        "leaves the clock at times[i], so the block delivered there is stamped a block early",
+        "virtual clock: every block is delivered at its own time"),
+    Bug("observe_repeated_zero_records_one", "monitoring.py",
+        "        if times <= 0:\n",
+        "        if times < 0:\n",
+        "an off-by-one at the limit in Histogram.observe_repeated: zero repeats record one sample "
+        "(rest = -1 takes one back, the closing observe adds one, and max/min take the value)",
+        "monitoring: a histogram holds exactly what was observed"),
+    Bug("gauge_max_lags_one_set", "monitoring.py",
+        "        self.value = value\n        if value > self.max:\n            self.max = value\n",
+        "        if self.value > self.max:\n            self.max = self.value\n        self.value = value\n",
+        "the maximum updated from the value being replaced in Gauge.set: the latest value is never "
+        "counted into max, so a one-off peak (the last fill before a stop) is missing from max",
+        "monitoring: a gauge's max is the largest value it was set to"),
+    Bug("kernel_peak_reads_left_twice", "dsp_kernels.py",
+        "            m = abs(block[i, 1])\n",
+        "            m = abs(block[i, 0])\n",
+        "copy-paste in gain_biquad_peak's stereo path: the right channel's magnitude is never read, so "
+        "the limiter misses a peak (or a NaN) on the right channel only",
+        "DSP chain: the limiter measures the block's peak over every channel"),
+    Bug("scheduler_waits_without_timeout", "scheduler.py",
+        "                    self._cond.wait(timeout)\n",
+        "                    self._cond.wait()\n",
+        "'call_later notifies' in ThreadScheduler._run: the thread waits for a notify instead of the "
+        "next timer's time, so on the real clock a timer runs only when another is scheduled (the "
+        "supervisor's self-rescheduling tick stops)",
+        "health checks: the supervisor runs every interval on the real clock"),
+    Bug("configured_cannot_close", "lifecycle.py",
+        "    S.CONFIGURED: frozenset({S.STARTING, S.FAILED, S.CLOSED}),\n",
+        "    S.CONFIGURED: frozenset({S.STARTING, S.FAILED}),\n",
+        "'a configured system is stopped before it closes' in TRANSITIONS: CONFIGURED -> CLOSED dropped, so "
+        "closing a system that was configured but never started is an illegal transition",
+        "lifecycle: close() is reachable from every state a system can be left in"),
+    Bug("defer_along_clock_to_timer", "clock.py",
+        "        self._now = times[k - 1]\n",
+        "        self._now = later\n",
+        "the two values moved confused in VirtualClock._defer_along: the clock is set to the deferred "
+        "timer's new time instead of the last block's, so it runs ahead of the stream it carries",
+        "virtual clock: every block is delivered at its own time"),
+    Bug("histogram_min_of_nothing", "monitoring.py",
+        "                             \"min\": self.min if self.count else 0.0}\n",
+        "                             \"min\": self.min}\n",
+        "the empty-histogram guard dropped from Histogram.summary's min: a histogram with no samples "
+        "reports min = inf (a non-JSON number in a report) where every other field reads 0",
+        "monitoring: an empty histogram's summary is all zeros"),
+    Bug("kernel_mono_state_swapped", "dsp_kernels.py",
+        "        state[0, c] = z0\n        state[1, c] = z1\n\n\n@njit",
+        "        state[0, c] = z1\n        state[1, c] = z0\n\n\n@njit",
+        "the two delays written back in the wrong slots in biquad_block's one-channel-at-a-time path "
+        "(mono, or more than two channels): every block starts from a wrong filter state",
+        "DSP chain: the compiled kernel filters as lfilter does across blocks"),
+    Bug("pool_acquire_not_marked_held", "buffers.py",
+        "        idx = self._free.pop()\n        self._held.add(idx)\n",
+        "        idx = self._free.pop()\n",
+        "the bookkeeping line lost in BufferPool.acquire: a block lent is not noted as held, so its "
+        "release is refused (False) and it never returns: the pool dries after pool_blocks blocks "
+        "and in_use reads 0 throughout",
+        "DSP/stream: the block pool returns every block it lent"),
+    Bug("release_keeps_allocation_live", "resources.py",
+        "            alloc = self._live.pop(handle, None)\n",
+        "            alloc = self._live.get(handle)\n",
+        "get for pop in ResourceManager.release: a released allocation stays live (a leak report names "
+        "it, is_cleaned_up is never true) and a second release subtracts its amount again",
+        "resources: a released allocation is gone, releasing twice is harmless"),
+]
+BATCHES[52] = BATCH_52
+BUGS += BATCH_52
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -85,3 +85,22 @@ def test_a_log_of_size_zero_holds_no_bytes():
     for i in range(10):
         log.append(float(i), "dsp", State.RUNNING, State.RUNNING, "tick")
     assert log.fill().records == 0 and log.fill().held_bytes == 0 and log.dropped == 10
+
+
+def test_records_that_share_their_text_and_have_no_details_are_not_overcounted():
+    """Errors without details whose message is one literal (a callback error raised the same way
+    every time): a record then holds little of its own, and what it does not own (the message,
+    the shared empty details mapping) must not be counted, or the bytes the judge takes out of the
+    RSS would exceed what the log holds and hide a leak of the difference."""
+    tracemalloc.start()
+    try:
+        coord = ComponentCoordinator()
+        for _ in range(3000):
+            coord.handle_error("dsp", SimulatedError("simulated failure", component="dsp"),
+                               requires_recovery=False)
+        errors = coord.error_fill()
+        freed = _freed_by_dropping(coord._errors)
+    finally:
+        tracemalloc.stop()
+    assert errors.records == 3000
+    assert errors.held_bytes <= freed, (errors, freed)

@@ -105,6 +105,44 @@ def test_thread_scheduler_runs_a_timer_due_exactly_now():
         sched.close()
 
 
+class _WatchedClock(_FixedClock):
+    """A fixed clock that moves only when the test says, and tells when the scheduler's own thread
+    has read it before a given time (it then decides on that reading: the timer is not due yet)."""
+
+    def __init__(self, t: float, thread_name: str) -> None:
+        super().__init__(t)
+        import threading
+
+        self.thread_name = thread_name
+        self.read_early = threading.Event()
+
+    def now(self) -> float:
+        import threading
+
+        if threading.current_thread().name == self.thread_name:
+            self.read_early.set()
+        return self.t
+
+
+def test_thread_scheduler_runs_a_timer_when_its_time_comes_with_nothing_else_scheduled():
+    """A timer found not due is waited for until its time, not until someone schedules another:
+    the supervisor's tick reschedules itself from the timer thread and nothing else wakes it. The
+    thread reads the clock before it moves (so it has decided to wait), then the clock passes the
+    timer's time with no notify: the thread must wake by its own timeout (10 ms here) and run it."""
+    import threading
+
+    clock = _WatchedClock(100.0, "watched-scheduler")
+    sched = ThreadScheduler(clock, name="watched-scheduler")
+    done = threading.Event()
+    try:
+        sched.call_later(0.01, done.set)
+        assert clock.read_early.wait(10)
+        clock.t = 101.0
+        assert done.wait(10), "the timer's time came and went: the thread is still waiting for a notify"
+    finally:
+        sched.close()
+
+
 def test_advancing_a_virtual_clock_by_nothing_runs_what_is_due_now():
     """``advance(0)`` is legal (``run_for(0)``: 'let what is due now happen'): it runs the timers
     due at the current time and moves nothing; only a negative step is refused."""

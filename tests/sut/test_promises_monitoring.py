@@ -233,6 +233,18 @@ def test_a_gauge_keeps_its_highest_value():
     assert (g.value, g.max) == (-1.0, 0.5)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=30))
+def test_a_gauges_max_is_the_largest_value_it_was_ever_set_to(values):
+    """The high-water mark takes every value set, the latest too (a fill's one-off peak just before
+    a stop is the one that matters); it starts at 0.0, so it is never below that."""
+    g = MonitoringCoordinator().gauge("fill")
+    for v in values:
+        g.set(v)
+    assert g.value == values[-1]
+    assert g.max == max(0.0, *values)
+
+
 def test_a_snapshot_reports_each_metrics_current_value():
     """A snapshot is what a reader sees now: a gauge's value (not its high-water mark), a
     counter's count, a histogram's summary."""
