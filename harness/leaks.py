@@ -157,26 +157,41 @@ def _clean(v: float) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _pairs(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs (i < j) within the same group."""
-    i, j = np.triu_indices(groups.size, k=1)
-    same = groups[i] == groups[j]
-    return i[same], j[same]
+def _pair_slopes(t: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """``(y[j] - y[i]) / (t[j] - t[i])`` of every pair ``i < j`` of the same group with
+    ``t[j] > t[i]``, in no particular order (their median and their sorted ranks are what is read).
+
+    Row by row, into one array: the pairs' index arrays, their gathers and masks (``np.triu_indices``
+    of the ~1.1 million pairs of ``_MAX_POINTS`` samples) were ~80 MB at once and made a 1-hour
+    soak's peak RSS while its report was built (bench/RESULTS.md, issue #17). Each slope is the
+    same two float64 operations on the same numbers as before."""
+    out = np.empty(t.size * (t.size - 1) // 2)
+    k = 0
+    for key in np.unique(groups):
+        idx = np.flatnonzero(groups == key)
+        tt, yy = t[idx], y[idx]
+        for r in range(tt.size - 1):
+            dt = tt[r + 1:] - tt[r]
+            ok = dt > 0
+            m = int(np.count_nonzero(ok))
+            if m:
+                np.divide((yy[r + 1:] - yy[r])[ok], dt[ok], out=out[k: k + m])
+                k += m
+    return out[:k]
 
 
 def theil_sen(t: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> float:
     """Median of the pairwise slopes (pairs with equal t, or in different groups, are skipped)."""
     g = np.zeros(t.size, dtype=np.int64) if groups is None else groups
-    i, j = _pairs(g)
-    dt = t[j] - t[i]
-    ok = dt > 0
-    if not ok.any():
+    slopes = _pair_slopes(t, y, g)
+    if not slopes.size:
         return float("nan")
-    return float(np.median((y[j] - y[i])[ok] / dt[ok]))
+    return float(np.median(slopes, overwrite_input=True))  # its own array: partitioned in place, not copied
 
 
 def _mk_s_var(y: np.ndarray, g: np.ndarray) -> tuple[float, float]:
-    """Mann-Kendall S and its variance (tie-corrected), summed over the groups."""
+    """Mann-Kendall S and its variance (tie-corrected), summed over the groups. S is summed row by
+    row (``_pair_slopes`` says why): a sum of signs, whole numbers, the same in any order."""
     s = 0.0
     var = 0.0
     for key in np.unique(g):
@@ -184,8 +199,7 @@ def _mk_s_var(y: np.ndarray, g: np.ndarray) -> tuple[float, float]:
         n = yy.size
         if n < 2:
             continue
-        i, j = np.triu_indices(n, k=1)
-        s += float(np.sign(yy[j] - yy[i]).sum())
+        s += float(sum(np.sign(yy[r + 1:] - yy[r]).sum() for r in range(n - 1)))
         _, counts = np.unique(yy, return_counts=True)
         var += (n * (n - 1) * (2 * n + 5) - float(np.sum(counts * (counts - 1) * (2 * counts + 5)))) / 18.0
     return s, var
@@ -209,12 +223,10 @@ def sen_interval(t: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None,
     """Sen's distribution-free interval for the Theil-Sen slope: each bound holds with confidence
     ``1 - alpha`` (ranks of the pairwise slopes, spread from the Mann-Kendall variance)."""
     g = np.zeros(t.size, dtype=np.int64) if groups is None else groups
-    i, j = _pairs(g)
-    dt = t[j] - t[i]
-    ok = dt > 0
-    if not ok.any():
+    slopes = _pair_slopes(t, y, g)
+    if not slopes.size:
         return float("nan"), float("nan")
-    slopes = np.sort((y[j] - y[i])[ok] / dt[ok])
+    slopes.sort()
     n = slopes.size
     _, var = _mk_s_var(y, g)
     c = NormalDist().inv_cdf(1 - alpha) * math.sqrt(max(var, 0.0))
