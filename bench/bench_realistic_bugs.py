@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-51: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-53: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -7029,6 +7029,128 @@ for _prefix, _tests in {
 #: route's tests are taken in the order their prefixes were added
 HARNESS_OWN_TESTS = {"harness/scenarios/export.py": HARNESS_OWN_TESTS.pop("harness/scenarios/export.py"),
                      **HARNESS_OWN_TESTS}
+
+#: Written blind (from harness/ only, before any test that might catch them was read) in the
+#: harness code changed most recently, on lines no earlier batch patched: failure incidents (their
+#: open and close, the on-purpose FAILED, the component filter, MTBF over them), the leak judge's
+#: log-bytes subtraction (which series, a sample without it), the history's minimum exposure (the
+#: run itself), the minimiser's CPU guard (the next replay's cost, the costliest one), the whitened
+#: lock (``_phase_peak``: its clearness, its polarity), the blind window's channel judgement, a
+#: no-fault run's recovery from outside, the rig's hold (the children's CPU, the thread's policy
+#: given back), the compiled sliding lines and the clipping screen's room (``_no_frame_triple_held``).
+#: ``--batch 53`` tries only these.
+BATCH_53: list[Bug] = [
+    Bug("incident_closed_when_recovery_starts", "harness/reports/incidents.py",
+        '        elif data.get("to_state") == "running" and self._open is not None:\n',
+        '        elif data.get("to_state") in ("running", "recovering") and self._open is not None:\n',
+        "'the system leaves FAILED when it starts to recover' in IncidentFold.feed: an incident closes at "
+        "RECOVERING, so a system that tried to recover and never ran again reads as recovered: no "
+        "unrecovered incident, an MTTR from the attempt's start",
+        "reports: an incident still open at the run's end was never recovered from"),
+    Bug("incident_ignores_unnamed_component", "harness/reports/incidents.py",
+        '        if data.get("component") not in (None, SYSTEM_COMPONENT):\n',
+        '        if data.get("component") != SYSTEM_COMPONENT:\n',
+        "'the system's transitions always name it' in IncidentFold.feed: a transition that names no "
+        "component (the coordinator model's, an older history's) is skipped, and its failures are no "
+        "incident: zero incidents, an MTBF 'at least the run time'",
+        "reports: a FAILED of the system is an incident whether or not it names its component"),
+    Bug("incident_on_purpose_read_from_reason", "harness/reports/incidents.py",
+        '    return data.get("to_state") == "failed" and data.get("cause") != ON_PURPOSE\n',
+        '    return data.get("to_state") == "failed" and data.get("reason") != ON_PURPOSE\n',
+        "the field misnamed in entered_failure ('reason' for 'cause'): every FAILED counts as a failure, "
+        "the injected simulate_error's own too: healthy fault runs have incidents and entered_failed "
+        "entries the system never had",
+        "reports: a FAILED entered on purpose is not a failure"),
+    Bug("mtbf_over_failed_entries", "harness/reports/build.py",
+        '        "mtbf_s": (span / n_incidents) if n_incidents and span > 0 else None,\n',
+        '        "mtbf_s": (span / len(failures)) if n_incidents and span > 0 else None,\n',
+        "MTBF left on the old count in _stability: operating time over every FAILED entry of every "
+        "component and every violated invariant, five or more per device fault, not over incidents",
+        "reports: MTBF is operating time over failure incidents"),
+    Bug("log_bytes_taken_from_every_series", "harness/reports/build.py",
+        '    return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held if m == "rss_bytes" else None)\n',
+        '    return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held)\n',
+        "'the logs' bytes are held by every series' in _leaks: the log bytes are taken out of the thread, "
+        "fd and sut_* counts too, so a log filling up hides a real leak of buffers or bytes beside it",
+        "leaks: only the RSS is judged with the bounded logs' bytes taken out"),
+    Bug("log_bytes_used_half_missing", "harness/leaks.py",
+        "    if h is not None and not np.isfinite(h[keep]).all():\n",
+        "    if h is not None and not np.isfinite(h[keep]).any():\n",
+        "'all' for 'any' in judge: log bytes missing from some samples (a sampler that could not read the "
+        "logs once) are still subtracted, NaN enters the series, and a leaking RSS is judged on NaN: no "
+        "leak found",
+        "leaks: a series is never judged half corrected"),
+    Bug("history_short_run_itself_compared", "harness/reports/history_db.py",
+        "               for r in (run, *rows))\n",
+        "               for r in rows)\n",
+        "'the run is checked by the caller' in _short: only the baseline's exposure is held to the figure's "
+        "minimum, so a 2 min run's callback max or recovery p95 is compared with hour-long runs' and flagged",
+        "history: a figure is compared only from its minimum exposure"),
+    Bug("minimiser_cpu_guard_without_next_replay", "harness/scenarios/export.py",
+        "        elif time.process_time() - cpu0 + costliest > max_cpu_s:\n",
+        "        elif time.process_time() - cpu0 > max_cpu_s:\n",
+        "'the guard is the CPU spent' in minimise's budget_left: the next replay's cost is left out, so a "
+        "replay starts just under the guard and runs on past it (an hour-long soak's replay, minutes)",
+        "export: no replay starts that could pass the CPU guard"),
+    Bug("minimiser_costliest_is_the_last", "harness/scenarios/export.py",
+        "        costliest = max(costliest, time.process_time() - c0)\n",
+        "        costliest = time.process_time() - c0\n",
+        "'the last replay's cost predicts the next' in minimise's still_fails: a cheap trial after a costly "
+        "one lets the next whole-length replay start though it passes the guard",
+        "export: no replay starts that could pass the CPU guard"),
+    Bug("phase_peak_rival_mean", "harness/reference_compare.py",
+        "    rival = float(out.max()) / float(a[k]) if out.size else 0.0\n",
+        "    rival = float(out.mean()) / float(a[k]) if out.size else 0.0\n",
+        "'the typical level away from the peak' in _phase_peak: a steady tone's bursts' peaks a burst apart "
+        "are averaged with the floor, so an ambiguous whitened peak is believed and the lock follows an alias",
+        "reference comparison: a whitened peak is believed only clear of every lag outside its lobe"),
+    Bug("phase_peak_polarity_from_magnitude", "harness/reference_compare.py",
+        "    return k, 1 if cc[k] > 0 else -1, 1.0 - rival\n",
+        "    return k, 1 if a[k] > 0 else -1, 1.0 - rival\n",
+        "'a' for 'cc' in _phase_peak's return: the sign is the magnitude's (always positive), so an inverted "
+        "path's lock is placed on a carrier peak of the wrong sign, or on none",
+        "reference comparison: the lock keeps the path's polarity"),
+    Bug("blind_window_channels_unjudged", "harness/audio_check.py",
+        "        if apart >= MACHINE_CHANNEL_MAX_S and self.capture is not None:\n",
+        "        if apart >= MACHINE_CHANNEL_MAX_S and not ep.blind and self.capture is not None:\n",
+        "'a window the rig could not hear whole is not judged' copied from the unkept check below it: a "
+        "channel muted in the heard part of such a window is left inconclusive, never a failure",
+        "audio: a channel disagreement is judged in the frames the rig heard"),
+    Bug("no_fault_outside_loss_is_a_doubt", "harness/verdict.py",
+        "        notes.append(recovered_from_outside(loss_note))\n",
+        "        doubts.append(recovered_from_outside(loss_note))\n",
+        "the note filed as a doubt in judge_run: a --faults none run whose device the environment killed "
+        "and which recovered is inconclusive, so an outside server kill is never judged on the rig",
+        "verdict: a no-fault run's outside loss is judged through, with a note"),
+    Bug("hold_children_on_the_held_cpu", "harness/rig/hold.py",
+        "                children.update(_set_cpus(_tasks(pid), {spare_cpu}))\n",
+        "                children.update(_set_cpus(_tasks(pid), {cpu}))\n",
+        "the CPU argument swapped in held_thread: the server, the device host and the capture agent are "
+        "pinned beside the busy loops, so the server stops calling back too (an outage, not a held thread)",
+        "rig: only the delivery thread is held; the server runs on the spare CPU"),
+    Bug("hold_policy_not_given_back", "harness/rig/hold.py",
+        "            os.sched_setscheduler(tid, policy, param)\n",
+        "            os.sched_setscheduler(tid, os.SCHED_OTHER, os.sched_param(0))\n",
+        "'back to the ordinary policy' in held_thread's clean-up: a delivery thread that ran SCHED_FIFO "
+        "(JACK's real-time callback) or SCHED_BATCH keeps SCHED_OTHER after the hold",
+        "rig: everything is given back on the way out"),
+    Bug("sliding_lines_before_side_unsigned", "harness/analysis_kernels.py",
+        "                j1 = sign * jj\n",
+        "                j1 = jj\n",
+        "the offset's sign dropped in sliding_lines: the line before each block is fitted as if its "
+        "frames lay after it, so its extrapolated phase is wrong and drops/inserts are misplaced or unseen "
+        "under use_kernel('compiled')",
+        "analysis: the compiled sliding lines are the numpy path's, number for number"),
+    Bug("clip_screen_room_keeps_the_step", "harness/analysis.py",
+        "    room = gap - 1e-12 * scale - _quantum(seg) - 1e-6 * typical\n",
+        "    room = gap - 1e-12 * scale - 1e-6 * typical\n",
+        "the quantisation step left out of _no_frame_triple_held's room: on a 16-bit take the screen's "
+        "bound is a step too loose and proves 'nothing held' where the search's eps holds three frames: "
+        "a clipped stretch hidden",
+        "analysis: the clipping screen never hides a clipped stretch"),
+]
+BATCHES[53] = BATCH_53
+BUGS += BATCH_53
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
