@@ -86,8 +86,10 @@ caught.
 from __future__ import annotations
 
 import argparse
+import ast
 import concurrent.futures as cf
 import contextlib
+import functools
 import importlib.util
 import os
 import re
@@ -7152,6 +7154,11 @@ BATCH_53: list[Bug] = [
 BATCHES[53] = BATCH_53
 BUGS += BATCH_53
 
+#: the compiled kernels are loaded by name (``importlib.import_module`` under ``use_kernel``), which
+#: no scan of import lines sees: their bit-for-bit file first, then the clipping screen's (batch 53)
+HARNESS_OWN_TESTS["harness/analysis_kernels.py"] = ["tests/harness/test_analysis_kernels.py",
+                                                   "tests/harness/test_analysis_clip_screen.py"]
+
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
 REAL_DEVICE_TESTS = [f"tests/sut/{n}" for n in sorted(_REAL_DEVICE)] + [
@@ -7159,14 +7166,55 @@ REAL_DEVICE_TESTS = [f"tests/sut/{n}" for n in sorted(_REAL_DEVICE)] + [
 _REAL_DEVICE_PATHS = ("devices/portaudio.py", "devices/_devhost.py", "devices/jack.py")
 
 
+def module_of(path: str) -> str:
+    """The dotted module a file from the root is (``harness/reports/incidents.py`` ->
+    ``harness.reports.incidents``; a package's ``__init__.py`` is the package)."""
+    parts = (path[:-3] if path.endswith(".py") else path).split("/")
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported_modules(test_file: Path) -> frozenset[str]:
+    """Every module a test file's ``import`` and ``from ... import`` statements name, at any depth
+    of the file (a test's own deferred import too): ``from a.b import c`` names ``a.b`` and
+    ``a.b.c`` (c may be a module of package a.b). Read from the syntax tree, never by importing:
+    nothing of the file runs. A file that does not parse names none (pytest reports it)."""
+    try:
+        tree = ast.parse(test_file.read_text(), filename=str(test_file))
+    except (OSError, SyntaxError, ValueError):
+        return frozenset()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+    return frozenset(names)
+
+
+@functools.lru_cache(maxsize=None)
+def importing_tests(path: str, root: Path = ROOT) -> tuple[str, ...]:
+    """The test files under ``root``/tests that import the module of ``path`` (``module_of``) by
+    name, smallest first (a short file is most often a unit test's, seconds long: ``-x`` stops at
+    the first catch). Why: a fixed list routes a bug in a module no listed test imports to tests
+    that never run its code (the compiled kernels, the incidents, the rig's hold were such), and it
+    reads as missed when the suite holds the test that catches it."""
+    module = module_of(path)
+    found = [p for p in sorted((root / "tests").rglob("test_*.py")) if module in _imported_modules(p)]
+    return tuple(p.relative_to(root).as_posix() for p in sorted(found, key=lambda p: (p.stat().st_size, p.name)))
+
+
 def selection_for(bug: "Bug | None", default: list[str]) -> list[str]:
     """The default selection, and for a bug in the real-device path the real-device files too;
-    for a bug in harness/ the tests of its own promise (``HARNESS_OWN_TESTS``), then the harness
-    tests that judge runs."""
+    for a bug in harness/ the tests of its own promise (``HARNESS_OWN_TESTS``), then the other
+    test files that import its module (``importing_tests``), then the harness tests that judge
+    runs."""
     if bug is not None and bug.path.startswith("harness/"):
         own = [t for prefix, tests in HARNESS_OWN_TESTS.items() if bug.path.startswith(prefix) for t in tests]
-        judges = [t for t in HARNESS_JUDGE_TESTS if t.split("::")[0] not in own]  # a file given whole runs once
-        return [t for t in dict.fromkeys([*own, *judges]) if (ROOT / t.split("::")[0]).exists()]
+        whole = {t.split("::")[0] for t in own if "::" not in t}
+        importers = [t for t in importing_tests(bug.path, ROOT) if t not in whole]
+        judges = [t for t in HARNESS_JUDGE_TESTS if t.split("::")[0] not in {*whole, *importers}]  # a file given whole runs once
+        return [t for t in dict.fromkeys([*own, *importers, *judges]) if (ROOT / t.split("::")[0]).exists()]
     if bug is not None and bug.path in _REAL_DEVICE_PATHS:
         return default + [t for t in REAL_DEVICE_TESTS if (ROOT / t).exists() and t not in default]
     return default
