@@ -7142,7 +7142,11 @@ BATCH_53: list[Bug] = [
         "the offset's sign dropped in sliding_lines: the line before each block is fitted as if its "
         "frames lay after it, so its extrapolated phase is wrong and drops/inserts are misplaced or unseen "
         "under use_kernel('compiled')",
-        "analysis: the compiled sliding lines are the numpy path's, number for number"),
+        "analysis: the compiled sliding lines are the numpy path's, number for number",
+        equivalent="the line's value at offset 0 (s2 sy - s1 sjy) / det and its variance factor s2 / det do not "
+                   "change when every offset's sign flips: s1 and sjy change sign together, s2 and det not, so the "
+                   "side before gets the same numbers in the same order of additions (measured: the compiled and "
+                   "numpy paths equal to the bit with it, test_analysis_kernels.py's 28 cases pass)"),
     Bug("clip_screen_room_keeps_the_step", "harness/analysis.py",
         "    room = gap - 1e-12 * scale - _quantum(seg) - 1e-6 * typical\n",
         "    room = gap - 1e-12 * scale - 1e-6 * typical\n",
