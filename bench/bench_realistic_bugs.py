@@ -46,7 +46,10 @@ replay, the run folder, the scenario collector and the run command; batch 29; th
 history, compare and scenario commands and the whole soak file; batch 31; a scenario's losses and
 verdict, the pytest plugin; batch 33; the JACK server's sampler, the recovery invariant's observed
 outages, from-history's destination; batch 35; the give-up rule's file, a profile's numbers, the run
-command's configuration check; batch 38; the soak and swarm commands; batch 40).
+command's configuration check; batch 38; the soak and swarm commands; batch 40), then the other
+test files that import its module by name (``importing_tests``: their ``import`` lines read from
+the syntax tree, smallest file first; batch 53: a module no fixed route's test imported read as
+missed though the suite held the test that catches it), then the judges'.
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
