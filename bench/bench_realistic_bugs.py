@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-52: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-53: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -46,7 +46,10 @@ replay, the run folder, the scenario collector and the run command; batch 29; th
 history, compare and scenario commands and the whole soak file; batch 31; a scenario's losses and
 verdict, the pytest plugin; batch 33; the JACK server's sampler, the recovery invariant's observed
 outages, from-history's destination; batch 35; the give-up rule's file, a profile's numbers, the run
-command's configuration check; batch 38; the soak and swarm commands; batch 40).
+command's configuration check; batch 38; the soak and swarm commands; batch 40), then the other
+test files that import its module by name (``importing_tests``: their ``import`` lines read from
+the syntax tree, smallest file first; batch 53: a module no fixed route's test imported read as
+missed though the suite held the test that catches it), then the judges'.
 A bug written blind that turned out equivalent keeps its place and its reason (``equivalent``)
 but is tried only when named.
 
@@ -86,8 +89,10 @@ caught.
 from __future__ import annotations
 
 import argparse
+import ast
 import concurrent.futures as cf
 import contextlib
+import functools
 import importlib.util
 import os
 import re
@@ -7030,6 +7035,137 @@ for _prefix, _tests in {
 HARNESS_OWN_TESTS = {"harness/scenarios/export.py": HARNESS_OWN_TESTS.pop("harness/scenarios/export.py"),
                      **HARNESS_OWN_TESTS}
 
+#: Written blind (from harness/ only, before any test that might catch them was read) in the
+#: harness code changed most recently, on lines no earlier batch patched: failure incidents (their
+#: open and close, the on-purpose FAILED, the component filter, MTBF over them), the leak judge's
+#: log-bytes subtraction (which series, a sample without it), the history's minimum exposure (the
+#: run itself), the minimiser's CPU guard (the next replay's cost, the costliest one), the whitened
+#: lock (``_phase_peak``: its clearness, its polarity), the blind window's channel judgement, a
+#: no-fault run's recovery from outside, the rig's hold (the children's CPU, the thread's policy
+#: given back), the compiled sliding lines and the clipping screen's room (``_no_frame_triple_held``).
+#: ``--batch 53`` tries only these.
+BATCH_53: list[Bug] = [
+    Bug("incident_closed_when_recovery_starts", "harness/reports/incidents.py",
+        '        elif data.get("to_state") == "running" and self._open is not None:\n',
+        '        elif data.get("to_state") in ("running", "recovering") and self._open is not None:\n',
+        "'the system leaves FAILED when it starts to recover' in IncidentFold.feed: an incident closes at "
+        "RECOVERING, so a system that tried to recover and never ran again reads as recovered: no "
+        "unrecovered incident, an MTTR from the attempt's start",
+        "reports: an incident still open at the run's end was never recovered from"),
+    Bug("incident_ignores_unnamed_component", "harness/reports/incidents.py",
+        '        if data.get("component") not in (None, SYSTEM_COMPONENT):\n',
+        '        if data.get("component") != SYSTEM_COMPONENT:\n',
+        "'the system's transitions always name it' in IncidentFold.feed: a transition that names no "
+        "component (the coordinator model's, an older history's) is skipped, and its failures are no "
+        "incident: zero incidents, an MTBF 'at least the run time'",
+        "reports: a FAILED of the system is an incident whether or not it names its component"),
+    Bug("incident_on_purpose_read_from_reason", "harness/reports/incidents.py",
+        '    return data.get("to_state") == "failed" and data.get("cause") != ON_PURPOSE\n',
+        '    return data.get("to_state") == "failed" and data.get("reason") != ON_PURPOSE\n',
+        "the field misnamed in entered_failure ('reason' for 'cause'): every FAILED counts as a failure, "
+        "the injected simulate_error's own too: healthy fault runs have incidents and entered_failed "
+        "entries the system never had",
+        "reports: a FAILED entered on purpose is not a failure"),
+    Bug("mtbf_over_failed_entries", "harness/reports/build.py",
+        '        "mtbf_s": (span / n_incidents) if n_incidents and span > 0 else None,\n',
+        '        "mtbf_s": (span / len(failures)) if n_incidents and span > 0 else None,\n',
+        "MTBF left on the old count in _stability: operating time over every FAILED entry of every "
+        "component and every violated invariant, five or more per device fault, not over incidents",
+        "reports: MTBF is operating time over failure incidents"),
+    Bug("log_bytes_taken_from_every_series", "harness/reports/build.py",
+        '    return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held if m == "rss_bytes" else None)\n',
+        '    return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held)\n',
+        "'the logs' bytes are held by every series' in _leaks: the log bytes are taken out of the thread, "
+        "fd and sut_* counts too, so a log filling up hides a real leak of buffers or bytes beside it",
+        "leaks: only the RSS is judged with the bounded logs' bytes taken out"),
+    Bug("log_bytes_used_half_missing", "harness/leaks.py",
+        "    if h is not None and not np.isfinite(h[keep]).all():\n",
+        "    if h is not None and not np.isfinite(h[keep]).any():\n",
+        "'all' for 'any' in judge: log bytes missing from some samples (a sampler that could not read the "
+        "logs once) are still subtracted, NaN enters the series, and a leaking RSS is judged on NaN: no "
+        "leak found",
+        "leaks: a series is never judged half corrected"),
+    Bug("history_short_run_itself_compared", "harness/reports/history_db.py",
+        "               for r in (run, *rows))\n",
+        "               for r in rows)\n",
+        "'the run is checked by the caller' in _short: only the baseline's exposure is held to the figure's "
+        "minimum, so a 2 min run's callback max or recovery p95 is compared with hour-long runs' and flagged",
+        "history: a figure is compared only from its minimum exposure"),
+    Bug("minimiser_cpu_guard_without_next_replay", "harness/scenarios/export.py",
+        "        elif time.process_time() - cpu0 + costliest > max_cpu_s:\n",
+        "        elif time.process_time() - cpu0 > max_cpu_s:\n",
+        "'the guard is the CPU spent' in minimise's budget_left: the next replay's cost is left out, so a "
+        "replay starts just under the guard and runs on past it (an hour-long soak's replay, minutes)",
+        "export: no replay starts that could pass the CPU guard"),
+    Bug("minimiser_costliest_is_the_last", "harness/scenarios/export.py",
+        "        costliest = max(costliest, time.process_time() - c0)\n",
+        "        costliest = time.process_time() - c0\n",
+        "'the last replay's cost predicts the next' in minimise's still_fails: a cheap trial after a costly "
+        "one lets the next whole-length replay start though it passes the guard",
+        "export: no replay starts that could pass the CPU guard"),
+    Bug("phase_peak_rival_mean", "harness/reference_compare.py",
+        "    rival = float(out.max()) / float(a[k]) if out.size else 0.0\n",
+        "    rival = float(out.mean()) / float(a[k]) if out.size else 0.0\n",
+        "'the typical level away from the peak' in _phase_peak: a steady tone's bursts' peaks a burst apart "
+        "are averaged with the floor, so an ambiguous whitened peak is believed and the lock follows an alias",
+        "reference comparison: a whitened peak is believed only clear of every lag outside its lobe"),
+    Bug("phase_peak_polarity_from_magnitude", "harness/reference_compare.py",
+        "    return k, 1 if cc[k] > 0 else -1, 1.0 - rival\n",
+        "    return k, 1 if a[k] > 0 else -1, 1.0 - rival\n",
+        "'a' for 'cc' in _phase_peak's return: the sign is the magnitude's (always positive), so an inverted "
+        "path's lock is placed on a carrier peak of the wrong sign, or on none",
+        "reference comparison: the lock keeps the path's polarity"),
+    Bug("blind_window_channels_unjudged", "harness/audio_check.py",
+        "        if apart >= MACHINE_CHANNEL_MAX_S and self.capture is not None:\n",
+        "        if apart >= MACHINE_CHANNEL_MAX_S and not ep.blind and self.capture is not None:\n",
+        "'a window the rig could not hear whole is not judged' copied from the unkept check below it: a "
+        "channel muted in the heard part of such a window is left inconclusive, never a failure",
+        "audio: a channel disagreement is judged in the frames the rig heard"),
+    Bug("no_fault_outside_loss_is_a_doubt", "harness/verdict.py",
+        "        notes.append(recovered_from_outside(loss_note))\n",
+        "        doubts.append(recovered_from_outside(loss_note))\n",
+        "the note filed as a doubt in judge_run: a --faults none run whose device the environment killed "
+        "and which recovered is inconclusive, so an outside server kill is never judged on the rig",
+        "verdict: a no-fault run's outside loss is judged through, with a note"),
+    Bug("hold_children_on_the_held_cpu", "harness/rig/hold.py",
+        "                children.update(_set_cpus(_tasks(pid), {spare_cpu}))\n",
+        "                children.update(_set_cpus(_tasks(pid), {cpu}))\n",
+        "the CPU argument swapped in held_thread: the server, the device host and the capture agent are "
+        "pinned beside the busy loops, so the server stops calling back too (an outage, not a held thread)",
+        "rig: only the delivery thread is held; the server runs on the spare CPU"),
+    Bug("hold_policy_not_given_back", "harness/rig/hold.py",
+        "            os.sched_setscheduler(tid, policy, param)\n",
+        "            os.sched_setscheduler(tid, os.SCHED_OTHER, os.sched_param(0))\n",
+        "'back to the ordinary policy' in held_thread's clean-up: a delivery thread that ran SCHED_FIFO "
+        "(JACK's real-time callback) or SCHED_BATCH keeps SCHED_OTHER after the hold",
+        "rig: everything is given back on the way out"),
+    Bug("sliding_lines_before_side_unsigned", "harness/analysis_kernels.py",
+        "                j1 = sign * jj\n",
+        "                j1 = jj\n",
+        "the offset's sign dropped in sliding_lines: the line before each block is fitted as if its "
+        "frames lay after it, so its extrapolated phase is wrong and drops/inserts are misplaced or unseen "
+        "under use_kernel('compiled')",
+        "analysis: the compiled sliding lines are the numpy path's, number for number",
+        equivalent="the line's value at offset 0 (s2 sy - s1 sjy) / det and its variance factor s2 / det do not "
+                   "change when every offset's sign flips: s1 and sjy change sign together, s2 and det not, so the "
+                   "side before gets the same numbers in the same order of additions (measured: the compiled and "
+                   "numpy paths equal to the bit with it, test_analysis_kernels.py's 28 cases pass)"),
+    Bug("clip_screen_room_keeps_the_step", "harness/analysis.py",
+        "    room = gap - 1e-12 * scale - _quantum(seg) - 1e-6 * typical\n",
+        "    room = gap - 1e-12 * scale - 1e-6 * typical\n",
+        "the quantisation step left out of _no_frame_triple_held's room: on a 16-bit take the screen's "
+        "bound is a step too loose and proves 'nothing held' where the search's eps holds three frames: "
+        "a clipped stretch hidden",
+        "analysis: the clipping screen never hides a clipped stretch"),
+]
+BATCHES[53] = BATCH_53
+BUGS += BATCH_53
+
+#: the compiled kernels are loaded by name (``importlib.import_module`` under ``use_kernel``), which
+#: no scan of import lines sees: their bit-for-bit file first, then the clipping screen's (batch 53)
+HARNESS_OWN_TESTS["harness/analysis_kernels.py"] = ["tests/harness/test_analysis_kernels.py",
+                                                   "tests/harness/test_analysis_clip_screen.py"]
+
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
 REAL_DEVICE_TESTS = [f"tests/sut/{n}" for n in sorted(_REAL_DEVICE)] + [
@@ -7037,14 +7173,55 @@ REAL_DEVICE_TESTS = [f"tests/sut/{n}" for n in sorted(_REAL_DEVICE)] + [
 _REAL_DEVICE_PATHS = ("devices/portaudio.py", "devices/_devhost.py", "devices/jack.py")
 
 
+def module_of(path: str) -> str:
+    """The dotted module a file from the root is (``harness/reports/incidents.py`` ->
+    ``harness.reports.incidents``; a package's ``__init__.py`` is the package)."""
+    parts = (path[:-3] if path.endswith(".py") else path).split("/")
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported_modules(test_file: Path) -> frozenset[str]:
+    """Every module a test file's ``import`` and ``from ... import`` statements name, at any depth
+    of the file (a test's own deferred import too): ``from a.b import c`` names ``a.b`` and
+    ``a.b.c`` (c may be a module of package a.b). Read from the syntax tree, never by importing:
+    nothing of the file runs. A file that does not parse names none (pytest reports it)."""
+    try:
+        tree = ast.parse(test_file.read_text(), filename=str(test_file))
+    except (OSError, SyntaxError, ValueError):
+        return frozenset()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+    return frozenset(names)
+
+
+@functools.lru_cache(maxsize=None)
+def importing_tests(path: str, root: Path = ROOT) -> tuple[str, ...]:
+    """The test files under ``root``/tests that import the module of ``path`` (``module_of``) by
+    name, smallest first (a short file is most often a unit test's, seconds long: ``-x`` stops at
+    the first catch). Why: a fixed list routes a bug in a module no listed test imports to tests
+    that never run its code (the compiled kernels, the incidents, the rig's hold were such), and it
+    reads as missed when the suite holds the test that catches it."""
+    module = module_of(path)
+    found = [p for p in sorted((root / "tests").rglob("test_*.py")) if module in _imported_modules(p)]
+    return tuple(p.relative_to(root).as_posix() for p in sorted(found, key=lambda p: (p.stat().st_size, p.name)))
+
+
 def selection_for(bug: "Bug | None", default: list[str]) -> list[str]:
     """The default selection, and for a bug in the real-device path the real-device files too;
-    for a bug in harness/ the tests of its own promise (``HARNESS_OWN_TESTS``), then the harness
-    tests that judge runs."""
+    for a bug in harness/ the tests of its own promise (``HARNESS_OWN_TESTS``), then the other
+    test files that import its module (``importing_tests``), then the harness tests that judge
+    runs."""
     if bug is not None and bug.path.startswith("harness/"):
         own = [t for prefix, tests in HARNESS_OWN_TESTS.items() if bug.path.startswith(prefix) for t in tests]
-        judges = [t for t in HARNESS_JUDGE_TESTS if t.split("::")[0] not in own]  # a file given whole runs once
-        return [t for t in dict.fromkeys([*own, *judges]) if (ROOT / t.split("::")[0]).exists()]
+        whole = {t.split("::")[0] for t in own if "::" not in t}
+        importers = [t for t in importing_tests(bug.path, ROOT) if t not in whole]
+        judges = [t for t in HARNESS_JUDGE_TESTS if t.split("::")[0] not in {*whole, *importers}]  # a file given whole runs once
+        return [t for t in dict.fromkeys([*own, *importers, *judges]) if (ROOT / t.split("::")[0]).exists()]
     if bug is not None and bug.path in _REAL_DEVICE_PATHS:
         return default + [t for t in REAL_DEVICE_TESTS if (ROOT / t).exists() and t not in default]
     return default
