@@ -45,7 +45,7 @@ def test_the_minimiser_starts_exactly_the_replays_its_cpu_guard_allows(
     clock = [1000.0]
     spent: list[float] = []
 
-    def replay(doc: Any, invariant: str, system_factory: Any) -> tuple[bool, None, float]:
+    def replay(doc: Any, invariant: str, system_factory: Any, guard: Any = None) -> tuple[bool, None, float]:
         cost = costs[len(spent)]
         spent.append(cost)
         clock[0] += cost
