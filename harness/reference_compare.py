@@ -1562,9 +1562,21 @@ def _check_track(lines: list[tuple[int, int, float, float]], bounds: list[int], 
 #: rate, under a converter's usual low-pass; a head's bins under ``_PHASE_FLOOR`` of its median
 #: bin in that band are left out: a band-limited reference's empty bins hold the recording's
 #: noise only, and its strongest bins are a steady tone's, 80 dB over a drum hit's), how far (frames) each side of its peak
-#: the peak's own lobe reaches (a clock 100 ppm off smears a 1.5 s head's peak over 6.6 frames), and
-#: the most any lag outside that lobe may reach of the peak for the peak to be believed
+#: the peak's own lobe reaches on a steady clock (the carrier's peak nearest it is looked for that
+#: far), and the most any lag outside the peak's lobe may reach of the peak for the peak to be believed
 _PHASE_BAND, _PHASE_FLOOR, _PHASE_LOBE, _PHASE_CLEAR = 0.3, 1e-6, 4, 0.5
+#: the clock offset (parts per one) the lock allows for: over a head of ``n`` frames the delay moves
+#: by up to ``n`` times it, and the whitened peak is smeared across those lags (1.5 s at 96 kHz
+#: under 40 ppm: the truth's frames 300-307 reach 0.5-1.0 of the peak, with valleys between)
+_PHASE_DRIFT = 100e-6
+
+
+def _phase_lobe(head_frames: int) -> int:
+    """How far (frames) each side of the whitened peak its own lobe reaches: the peak's width on a
+    steady clock plus the most a clock ``_PHASE_DRIFT`` off moves the delay across the head (the
+    peak may lie at either end of that smear). A fixed 4 frames refused 6 of 100 clean 96 kHz takes
+    of notes under 40 ppm: a lag 5 frames off, inside the 6-frame smear, reached 0.59 of the peak."""
+    return _PHASE_LOBE + int(math.ceil(_PHASE_DRIFT * head_frames))
 
 
 def _phase_peak(seg: FloatArray, head: FloatArray) -> tuple[int, int, float] | None:
@@ -1588,13 +1600,14 @@ def _phase_peak(seg: FloatArray, head: FloatArray) -> tuple[int, int, float] | N
     mag = np.abs(cross)
     cross = np.where(keep & (mag > 0), cross / np.maximum(mag, 1e-300), 0.0)
     cc = sfft.irfft(cross, n)[: seg.size - head.size + 1]
-    if cc.size < 2 * _PHASE_LOBE + 2:
+    lobe = _phase_lobe(head.size)
+    if cc.size < 2 * lobe + 2:
         return None
     a = np.abs(cc)
     k = int(np.argmax(a))
     if a[k] <= 0:
         return None
-    out = np.concatenate((a[: max(k - _PHASE_LOBE, 0)], a[k + _PHASE_LOBE + 1:]))
+    out = np.concatenate((a[: max(k - lobe, 0)], a[k + lobe + 1:]))
     rival = float(out.max()) / float(a[k]) if out.size else 0.0
     if rival > _PHASE_CLEAR:
         return None
