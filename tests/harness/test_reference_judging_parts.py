@@ -250,8 +250,10 @@ def _reader(x: np.ndarray):  # noqa: ANN202 - the comparison's reader: zeros pas
 
 def _classify(events, steps=(), x=None, lines=_LINE, bounds=(0,), fs=_CFS, quiet=1e-3, **kw):  # noqa: ANN001, ANN202
     x = _recording() if x is None else x
-    return R._classify(list(events), list(steps), list(lines), list(bounds), _reader(x), _reader(x), 1, fs,
-                       quiet, **kw)
+    # the reference as played: 0.5 throughout (and a second past the recording's end), what the
+    # silenced stretches of the recording lack
+    return R._classify(list(events), list(steps), list(lines), list(bounds), _reader(x),
+                       _reader(np.full(x.size + fs, 0.5)), 1, fs, quiet, **kw)
 
 
 def G(s: int, e: int, kind: str, size: int, pk: float, ref: float, unc: int = 0) -> ReferenceGlitch:
