@@ -5270,9 +5270,9 @@ BATCH_38: list[Bug] = [
         "\"INCONCLUSIVE: \" and no why",
         "evidence: the CLI line names every reason"),
     Bug("leak_pairs_across_segments", "harness/leaks.py",
-        "    same = groups[i] == groups[j]\n    return i[same], j[same]\n",
-        "    return i, j\n",
-        "'every pair' in _pairs: slopes are taken across the jump between a resumed soak's process "
+        "    for key in np.unique(groups):\n        idx = np.flatnonzero(groups == key)\n",
+        "    for idx in (np.arange(groups.size),):\n",
+        "'every pair' in _pair_slopes: slopes are taken across the jump between a resumed soak's process "
         "lifetimes, and a new process's lower (or higher) RSS reads as a trend",
         "false alarm / false pass: a resumed soak's leak judged within each segment"),
     Bug("int_in_range_top_excluded", "harness/inputs.py",
