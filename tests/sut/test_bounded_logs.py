@@ -85,3 +85,26 @@ def test_a_log_of_size_zero_holds_no_bytes():
     for i in range(10):
         log.append(float(i), "dsp", State.RUNNING, State.RUNNING, "tick")
     assert log.fill().records == 0 and log.fill().held_bytes == 0 and log.dropped == 10
+
+
+def test_an_error_record_counts_its_details_mapping_only_when_it_has_one():
+    """The documented parts of an error record's bytes: the log's pointer, the record, its info,
+    and, when the info has details, the read-only mapping and the dict it wraps; an empty mapping
+    is the shared ``_NO_DETAILS`` and counts nothing."""
+    import sys
+
+    from system_under_test.held import error_record_bytes
+
+    coord = ComponentCoordinator()
+    coord.handle_error("device", DeviceStalledError("no callback", component="device",
+                                                    details={"stalled_for_s": 0.3, "device": "sim"}),
+                       requires_recovery=False)
+    coord.handle_error("dsp", SimulatedError("boom", component="dsp"), requires_recovery=False)
+    with_details, without = coord._errors
+    assert with_details.error.details and not without.error.details
+    base = 8 + sys.getsizeof(without) + sys.getsizeof(without.error)
+    assert error_record_bytes(without) == base
+    details = with_details.error.details
+    assert error_record_bytes(with_details) == (8 + sys.getsizeof(with_details) + sys.getsizeof(with_details.error)
+                                                + sys.getsizeof(details) + sys.getsizeof(dict(details)))
+    assert coord.error_fill().held_bytes == error_record_bytes(with_details) + error_record_bytes(without)
