@@ -108,3 +108,29 @@ def test_an_error_record_counts_its_details_mapping_only_when_it_has_one():
     assert error_record_bytes(with_details) == (8 + sys.getsizeof(with_details) + sys.getsizeof(with_details.error)
                                                 + sys.getsizeof(details) + sys.getsizeof(dict(details)))
     assert coord.error_fill().held_bytes == error_record_bytes(with_details) + error_record_bytes(without)
+
+
+def test_a_log_turning_over_holds_exactly_its_records_bytes():
+    """The running count gives back the oldest record's bytes when the newest pushes it out: at any
+    time it is the sum over the records held, whatever has gone through (a small bound stands for
+    the error log's 10 000)."""
+    from collections import deque
+
+    from system_under_test.held import error_record_bytes, transition_record_bytes
+    from system_under_test.lifecycle import TransitionHistory
+
+    log = TransitionHistory(4)
+    coord = ComponentCoordinator()
+    coord._errors = deque(maxlen=4)
+    for i in range(11):
+        log.append(float(i), "dsp", State.RUNNING, State.RUNNING, "tick")
+        if i % 3:
+            coord.handle_error("dsp", SimulatedError(f"#{i}", component="dsp"), requires_recovery=False)
+        else:
+            coord.handle_error("device", DeviceStalledError("stall", component="device",
+                                                            details={"callbacks": i, "x" * i: i}),
+                               requires_recovery=False)
+        assert log.fill().held_bytes == sum(transition_record_bytes(r) for r in log.records())
+        assert coord.error_fill().held_bytes == sum(error_record_bytes(r) for r in coord._errors)
+    assert log.fill().records == coord.error_fill().records == 4
+    assert log.dropped == coord.errors_dropped == 7
