@@ -52,6 +52,8 @@ RULES: list[tuple[str, list[Any], dict[str, Any], tuple[str, ...], tuple[str, ..
     ("inconclusive check", [HELD, UNSURE], {}, (), ("inconclusive: linearizable (search bound hit)",), ()),
     ("inconclusive check, no words", [{"name": "q", "ok": True, "inconclusive": True}], {}, (),
      ("inconclusive: q",), ()),
+    ("two inconclusive checks", [UNSURE, {"name": "q", "ok": True, "inconclusive": True}], {}, (),
+     ("inconclusive: linearizable (search bound hit), q",), ()),
     ("interrupted", [HELD], {"status": "interrupted"}, (), ("the run did not finish (interrupted)",), ()),
     ("partial", [HELD], {"status": "partial"}, (), ("the run did not finish (partial)",), ()),
     ("completed", [HELD], {"status": "completed"}, (), (), ()),
@@ -291,6 +293,12 @@ REASONS: list[tuple[dict[str, Any], str]] = [
     ({"reason": "a" * 100 + ": " + "b" * 100}, "a" * 100 + " ..."),
     ({"reason": "a" * 158 + " bcd"}, "a" * 158 + " ..."),  # 162: the last word cut off
     ({"reason": "a" * 159 + " b"}, "a" * 159 + " ..."),  # 161: one over
+    ({"reason": "w " * 85}, "w " * 79 + "w ..."),  # many words: only the last, cut one is dropped
+    ({"reason": "a" * 100 + "X, " + "b" * 100}, "a" * 100 + "X ..."),  # only the punctuation is dropped
+    ({"reason": "a" * 100 + "\t" + "b" * 100}, "a" * 100 + "\t" + "b" * 59 + " ..."),  # cut at a space only
+    ({"reason": "c" * 170}, "c" * REASON_MAX + " ..."),  # one long word: cut at the bound
+    ({"message": "bound hit; 3 ops; 2 threads"}, "bound hit"),  # up to the first "; "
+    ({"message": "a: inconclusive: b: inconclusive"}, "a"),  # up to the first ": inconclusive"
 ]
 
 
