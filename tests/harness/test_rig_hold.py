@@ -151,3 +151,51 @@ def test_cpus_set_and_given_back_skip_a_thread_that_is_gone(parked: _Parked) -> 
     assert os.sched_getaffinity(parked.tid) == {1}
     hold._restore({NO_SUCH_TID: {0}, **before})
     assert os.sched_getaffinity(parked.tid) == was
+
+
+class _Task:
+    """A /proc task folder whose ``children`` file says ``text``, or is gone (None)."""
+
+    def __init__(self, text: str | None) -> None:
+        self._text = text
+
+    def __truediv__(self, name: str) -> "_Task":
+        assert name == "children"
+        return self
+
+    def read_text(self) -> str:
+        if self._text is None:
+            raise FileNotFoundError("the thread ended")
+        return self._text
+
+
+class _ProcTask:
+    def __init__(self, path: str) -> None:
+        assert path == "/proc/self/task"
+
+    def iterdir(self) -> Iterator[_Task]:
+        return iter([_Task("12 34\n"), _Task(None), _Task("34 7")])
+
+
+def test_a_thread_that_ends_while_its_children_are_read_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hold, "Path", _ProcTask)
+    assert hold._children() == [7, 12, 34]
+
+
+def test_a_caller_allowed_one_cpu_or_a_machine_that_does_not_say_is_refused(
+        parked: _Parked, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's CPUs are read two ways: those this process may run on (``sched_getaffinity``)
+    and those it has (``cpu_count``, None where it cannot tell: taken as one)."""
+    children = set(hold._children())
+    mine = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {0})
+    try:
+        with pytest.raises(RuntimeError, match="^holding a thread needs CPUs 0 and 1"), held_thread(parked.tid):
+            pytest.fail("held with one CPU allowed")
+    finally:
+        os.sched_setaffinity(0, mine)
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    with pytest.raises(RuntimeError, match=r"^holding a thread needs CPUs 0 and 1; this machine has None$"), \
+            held_thread(parked.tid):
+        pytest.fail("held on a machine that does not say its CPUs")
+    assert set(hold._children()) <= children
