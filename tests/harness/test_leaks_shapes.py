@@ -210,3 +210,38 @@ def test_unordered_samples_and_gaps_are_judged_as_their_sorted_finite_part() -> 
     holes[::7] = np.nan
     gappy = judge("rss_bytes", T2H, holes)
     assert gappy.samples == T2H.size - len(range(0, T2H.size, 7)) and gappy.verdict == "leak"
+
+
+T10H = np.arange(0, 36001, 6.0)  # ten hours, a sample every 6 s: thinned to 1500, halves to 600, quarters to 300
+
+
+@pytest.mark.parametrize(("y", "verdict", "shape"), [
+    (100 * MiB + T10H / 3600 * 10 * MiB, "leak", "growing"),
+    (100 * MiB + 400 * MiB * (1 - np.exp(-T10H / 15000)), "inconclusive", "slowing"),
+])
+def test_a_long_series_is_thinned_and_judged_the_same(y: np.ndarray, verdict: str, shape: str) -> None:
+    v = judge("rss_bytes", T10H, y)
+    assert (v.verdict, v.shape, v.samples, v.used_samples) == (verdict, shape, T10H.size, 1500), v.reason
+
+
+#: (times, values, lifetimes, threshold, growth needed, whether one jump carries the growth)
+ONE_STEP = [
+    ([0, 1, 2], [0, 0, 100], [0, 0, 0], 0.0, 1.0, True),  # without the jump: flat
+    ([0, 1], [0, 100], [0, 0], 0.0, 1.0, False),  # two samples: too few to tell a jump from a trend
+    ([0, 1, 2, 3], [3, 2, 1, 0], [0, 0, 0, 0], 0.0, 1.0, False),  # nothing rises
+    ([0, 1, 2, 3], [1, 1, 1, 1], [0, 0, 0, 0], 0.0, 0.0, False),  # nothing rises: no jump to take out
+    ([0, 1, 2, 3], [0, 0.5, 0.5, 0.5], [0, 0, 0, 0], 0.0, 1.0, True),  # a rise under one unit is a jump too
+    ([0, 1, 2, 3, 4, 5], [0, 10, 20, 30, 40, 140], [0] * 6, 3600.0 * 5, 1.0, False),  # 10/s left: still over
+    ([0, 1, 2, 3, 4, 5], [0, 10, 20, 30, 40, 140], [0] * 6, 3600.0 * 10, 1.0, True),  # ... at the threshold
+    ([0, 1, 2, 3, 4, 5], [0, 10, 20, 30, 40, 140], [0] * 6, 0.0, 50.0, False),  # 10/s over 5 s adds 50
+    ([0, 1, 2, 3, 4, 5], [0, 10, 20, 30, 40, 140], [0] * 6, 0.0, 50.5, True),  # ... under 50.5
+]
+
+
+@pytest.mark.parametrize(("t", "y", "g", "thr", "need", "step"), ONE_STEP)
+def test_one_jump_carrying_the_growth(t: list[float], y: list[float], g: list[int], thr: float, need: float,
+                                      step: bool) -> None:
+    from harness.leaks import _one_step
+
+    got = _one_step(np.asarray(t, dtype=float), np.asarray(y, dtype=float), np.asarray(g), thr, need)
+    assert got is step
