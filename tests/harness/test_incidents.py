@@ -136,3 +136,34 @@ def test_a_run_with_more_incidents_than_its_baseline_is_flagged_and_many_failed_
         db.record(_history_report(6, 20, 8), run_dir=tmp_path / "twenty_incidents")
         regs = db.regressions(db.runs(limit=1)[0])
     assert [r.figure for r in regs] == ["incidents"]
+
+
+def _entry(to_state: str, cause: str | None, component: str | None = "system") -> dict:
+    return {"component": component, "to_state": to_state, "cause": cause}
+
+
+#: transition sequences and the incidents they fold to, whole (``summary()`` as the report holds it)
+FOLDS = [
+    ([],
+     {"incidents": [], "incident_count": 0, "unrecovered_incidents": 0}),
+    ([(2.0, _entry("failed", None)), (2.5, _entry("failed", "x")), (2.5, _entry("failed", None)),
+      (5.25, _entry("running", "started"))],
+     {"incidents": [{"start_t": 2.0, "end_t": 5.25, "recovered": True, "duration_s": 3.25, "failed_entries": 3,
+                     "causes": ["unknown", "x"]}], "incident_count": 1, "unrecovered_incidents": 0}),
+    ([(1.0, _entry("failed", "a", "dsp")), (1.0, _entry("failed", "simulate_error")),
+      (1.5, _entry("running", "started")), (4.0, _entry("failed", 7, None))],
+     {"incidents": [{"start_t": 4.0, "end_t": None, "recovered": False, "duration_s": None, "failed_entries": 1,
+                     "causes": ["7"]}], "incident_count": 1, "unrecovered_incidents": 1}),
+    # causes kept: the first MAX_CAUSES (8) distinct ones; every entry counted
+    ([(3.0, _entry("failed", f"c{i % 10}")) for i in range(12)],
+     {"incidents": [{"start_t": 3.0, "end_t": None, "recovered": False, "duration_s": None, "failed_entries": 12,
+                     "causes": [f"c{i}" for i in range(8)]}], "incident_count": 1, "unrecovered_incidents": 1}),
+]
+
+
+@pytest.mark.parametrize(("entries", "summary"), FOLDS)
+def test_transitions_fold_to_these_incidents_exactly(entries: list, summary: dict) -> None:
+    fold = IncidentFold()
+    for t, data in entries:
+        fold.feed(t, data)
+    assert fold.summary() == summary

@@ -91,3 +91,11 @@ def test_the_list_names_the_configuration_validator_and_the_kernel_choice():
     assert found[("config", "DeviceConfig._each_fallback_once")] == "decorated"
     assert found[("dsp", "use_kernel")] == "decorated"
     assert found[("recoverer", "Recoverer._lateness")] is None
+
+
+def test_pytest_s_temporary_folder_is_beside_the_copy_never_in_it(tmp_path: Path) -> None:
+    """tests/conftest.py fails a session that leaves a new entry in its working folder: a basetemp
+    inside the copy made every unmutated run fail, and no module could be scored."""
+    work = tmp_path / ".mutation" / "decorated_harness_rig_hold"
+    base = _script()._basetemp(work)
+    assert base.parent == work.parent and not base.is_relative_to(work)

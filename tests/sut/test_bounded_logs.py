@@ -104,3 +104,52 @@ def test_records_that_share_their_text_and_have_no_details_are_not_overcounted()
         tracemalloc.stop()
     assert errors.records == 3000
     assert errors.held_bytes <= freed, (errors, freed)
+
+
+def test_an_error_record_counts_its_details_mapping_only_when_it_has_one():
+    """The documented parts of an error record's bytes: the log's pointer, the record, its info,
+    and, when the info has details, the read-only mapping and the dict it wraps; an empty mapping
+    is the shared ``_NO_DETAILS`` and counts nothing."""
+    import sys
+
+    from system_under_test.held import error_record_bytes
+
+    coord = ComponentCoordinator()
+    coord.handle_error("device", DeviceStalledError("no callback", component="device",
+                                                    details={"stalled_for_s": 0.3, "device": "sim"}),
+                       requires_recovery=False)
+    coord.handle_error("dsp", SimulatedError("boom", component="dsp"), requires_recovery=False)
+    with_details, without = coord._errors
+    assert with_details.error.details and not without.error.details
+    base = 8 + sys.getsizeof(without) + sys.getsizeof(without.error)
+    assert error_record_bytes(without) == base
+    details = with_details.error.details
+    assert error_record_bytes(with_details) == (8 + sys.getsizeof(with_details) + sys.getsizeof(with_details.error)
+                                                + sys.getsizeof(details) + sys.getsizeof(dict(details)))
+    assert coord.error_fill().held_bytes == error_record_bytes(with_details) + error_record_bytes(without)
+
+
+def test_a_log_turning_over_holds_exactly_its_records_bytes():
+    """The running count gives back the oldest record's bytes when the newest pushes it out: at any
+    time it is the sum over the records held, whatever has gone through (a small bound stands for
+    the error log's 10 000)."""
+    from collections import deque
+
+    from system_under_test.held import error_record_bytes, transition_record_bytes
+    from system_under_test.lifecycle import TransitionHistory
+
+    log = TransitionHistory(4)
+    coord = ComponentCoordinator()
+    coord._errors = deque(maxlen=4)
+    for i in range(11):
+        log.append(float(i), "dsp", State.RUNNING, State.RUNNING, "tick")
+        if i % 3:
+            coord.handle_error("dsp", SimulatedError(f"#{i}", component="dsp"), requires_recovery=False)
+        else:
+            coord.handle_error("device", DeviceStalledError("stall", component="device",
+                                                            details={"callbacks": i, "x" * i: i}),
+                               requires_recovery=False)
+        assert log.fill().held_bytes == sum(transition_record_bytes(r) for r in log.records())
+        assert coord.error_fill().held_bytes == sum(error_record_bytes(r) for r in coord._errors)
+    assert log.fill().records == coord.error_fill().records == 4
+    assert log.dropped == coord.errors_dropped == 7

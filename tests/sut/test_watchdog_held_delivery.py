@@ -223,3 +223,49 @@ def test_the_held_silence_is_told_from_its_last_callback_to_the_next() -> None:
     s.clock.run_until(t + 1.0)
     assert len(s.held_silences()[0]) == 1 and s.held_silences()[1] is None
     assert _stalls(s)
+
+
+def test_nothing_is_held_in_no_silence_or_with_a_figure_missing() -> None:
+    served = {"device_callbacks": 64, "period_s": PERIOD, "callback_cpu_wait_s": 1.0}
+    assert held_by_the_machine(served, 1.0)
+    assert not held_by_the_machine(served, 0.0) and not held_by_the_machine(served, -1.0)
+    for missing in served:
+        assert not held_by_the_machine({k: v for k, v in served.items() if k != missing}, 1.0)
+    # the wait the thread is in now needs the device's figures too
+    now = {"delivery_waiting_s": 0.875, "device_callbacks": 48, "period_s": PERIOD}
+    assert waiting_now(now, 1.0) == 0.875 - 0.25 - PERIOD  # runnable, less the 0.25 s unserved, less a period
+    for missing in ("device_callbacks", "period_s", "delivery_waiting_s"):
+        assert waiting_now({k: v for k, v in now.items() if k != missing}, 1.0) == 0.0
+
+
+class _Spec:
+    def __init__(self, **devices: Any) -> None:
+        self.__dict__.update(devices)
+
+
+class _Stream:
+    def __init__(self, spec: Any) -> None:
+        self.spec = spec
+
+
+#: (the stream's spec, the stall's device details)
+DEVICES: list[tuple[Any, dict[str, str]]] = [
+    (_Spec(input_device="hw:1", output_device="hw:1"),
+     {"device": "hw:1", "input_device": "hw:1", "output_device": "hw:1"}),
+    (_Spec(input_device="mic", output_device="dac"), {"device": "mic/dac", "input_device": "mic", "output_device": "dac"}),
+    (_Spec(input_device="mic", output_device=None), {"device": "mic", "input_device": "mic", "output_device": ""}),
+    (_Spec(input_device=None, output_device="dac"), {"device": "dac", "input_device": "", "output_device": "dac"}),
+    (_Spec(input_device=3, output_device=""), {"device": "3", "input_device": "3", "output_device": ""}),
+    (_Spec(output_device="dac"), {"device": "dac", "input_device": "", "output_device": "dac"}),
+    (_Spec(input_device="mic"), {"device": "mic", "input_device": "mic", "output_device": ""}),
+    (_Spec(input_device=None, output_device=None), {}),
+    (_Spec(), {}),
+]
+
+
+@pytest.mark.parametrize(("spec", "details"), DEVICES)
+def test_a_stall_names_the_devices_its_stream_was_opened_on(spec: Any, details: dict[str, str]) -> None:
+    from system_under_test.system import _stream_devices
+
+    assert _stream_devices(_Stream(spec)) == details
+    assert _stream_devices(object()) == {}  # a stream without a spec
