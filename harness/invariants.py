@@ -9,7 +9,8 @@ legal_transitions    every transition is in ``lifecycle.TRANSITIONS`` and starts
 history_complete     transition sequence numbers have no gaps; every op completed at most once
 linearizable         ops fit one sequential order of the lifecycle model (Wing & Gong search with
                      memoisation; per-op conformance when ops never overlap)
-resources            usage within limits; after close: nothing held, no stream, no new thread
+resources            usage within limits; after close: nothing held, no stream, no new thread;
+                     each recovery episode ends holding no more than an earlier one
 frame_accounting     captured == played + buffered + dropped + in flight, live and in every snapshot
 recovery             no recovery outlives its deadline, nor makes an attempt past it; after a
                      transient fault ends, the system is running (or paused, if it was) again
@@ -48,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 from system_under_test.config import RecoveryConfig
 from system_under_test.lifecycle import TRANSITIONS, State
 
-from .history import QUIESCENT_NOTE, History, Operation, config_digest
+from .history import HELD_KEY, QUIESCENT_NOTE, RECOVERY_END_EVENT, History, Operation, config_digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -1500,19 +1501,64 @@ def _check_coordinator_linearizable(ops: list[Operation], model: Any, init: dict
 # ============================================================================= 3. resources ====
 
 class _Resources(_Fold):
+    """Usage within the limits throughout; after close nothing held; and every recovery episode
+    gives back what it took.
+
+    The last is judged where each episode ends (``recovery_succeeded``, whose recorded data holds
+    the recorder's reading of what the system holds outside any fault's allocations,
+    ``history.held_by_system``): a recovery tears the pipeline down and builds it again, so the
+    same configuration on the same device holds the same amounts after every episode. Each
+    episode's amounts are compared with the least seen so far for that configuration and device;
+    more of any resource type is a recovery that kept something. Judged at close alone, a system
+    that keeps one buffer per recovery and frees them all at close looked clean in every run.
+    An episode whose event carries no reading (a history recorded before the reading existed, a
+    system without a ``ResourceManager``) is not judged. Keeps one small dict per configuration
+    and device."""
+
     name = "resources"
-    types = frozenset({"metrics"})
+    types = frozenset({"metrics", "event"})
 
     def __init__(self, threads_before: Iterable[threading.Thread] | None = None) -> None:
         self.threads_before = threads_before
         self.evidence: list[Any] = []
+        #: (config digest, device) -> the least amount per resource type held at an episode's end
+        self.held_after: dict[tuple[Any, Any], dict[str, int]] = {}
+        self.kept = 0  # episodes that ended holding more than an earlier one of the same key
 
     def feed(self, snap: Any) -> None:
+        if snap.type == "event":
+            if snap.value == RECOVERY_END_EVENT:
+                self._episode_end(snap)
+            return
         res = snap.data.get("resources", {})
         over = {t: (u, res.get("limits", {}).get(t)) for t, u in res.get("usage", {}).items()
                 if res.get("limits", {}).get(t) is not None and u > res["limits"][t]}
         if over and len(self.evidence) < _MAX_EVIDENCE:
             self.evidence.append({"why": "usage over limit", "index": snap.index, "time": snap.time, "over": over})
+
+    def _episode_end(self, e: Any) -> None:
+        held = e.data.get(HELD_KEY)
+        if not isinstance(held, Mapping) or not isinstance(held.get("usage"), Mapping):
+            return
+        usage = {str(t): int(v) for t, v in held["usage"].items() if isinstance(v, numbers.Integral)}
+        key = (held.get("config"), e.data.get("device"))
+        least = self.held_after.get(key)
+        if least is None:
+            self.held_after[key] = usage
+            return
+        more = {t: (v, least.get(t, 0)) for t, v in sorted(usage.items()) if v > least.get(t, 0)}
+        if more:
+            self.kept += 1
+            if len(self.evidence) < _MAX_EVIDENCE:
+                self.evidence.append({
+                    "why": "a recovery kept what it took", "index": e.index, "time": e.time,
+                    "device": key[1], "config": key[0],
+                    "more": {t: {"held": v, "before": b} for t, (v, b) in more.items()},
+                    "message": f"after the recovery that ended at t={float(e.time):.3f} s the system held "
+                               + ", ".join(f"{v} {t} (an earlier recovery of the same configuration and "
+                                           f"device ended with {b})" for t, (v, b) in more.items())})
+        for t in set(least) | set(usage):
+            least[t] = min(least.get(t, 0), usage.get(t, 0))
 
     def verdict(self, system: Any = None) -> Verdict:
         evidence = list(self.evidence)

@@ -228,9 +228,10 @@ class OverdriveSystem(AudioSystem):
 
 class HoldsBufferPerRecoverySystem(AudioSystem):
     """A cache that grows by one buffer at every successful recovery while the system runs and is
-    emptied at ``close``. The invariants read what the system holds at its end and find nothing;
-    only the slopes of what it holds over the run (``harness.leaks``) show the growth: the
-    planted leak a swarm must find, group and shrink without any invariant violated."""
+    emptied at ``close``. What the system holds at its end shows nothing; the ``resources``
+    invariant reads what it holds as each recovery ends (the second episode of one configuration
+    ends one buffer up), and the slopes of what it holds over the run (``harness.leaks``) show the
+    growth: the planted leak a swarm must find, group and shrink."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -324,10 +325,11 @@ MUTANTS: dict[str, Mutant] = {m.name: m for m in (
     # check (``clean_audio``, its search for flat peaks).
     Mutant("output_overdrive", "the output stage scales samples 8x too loud and saturates at full scale",
            ("clean_audio",), "run", OverdriveSystem),
-    # No invariant sees it (everything is given back at close): the run's leak slopes do, as
+    # Everything is given back at close: ``resources`` sees it where each recovery ends (two
+    # recoveries of one configuration and device), and the run's leak slopes as
     # ``leak:sut_buffers`` (``harness.swarm.failure_signatures``), given recoveries to grow by.
     Mutant("holds_buffer_per_recovery", "every recovery keeps one buffer more while running, released at close",
-           ("leak:sut_buffers",), "run", HoldsBufferPerRecoverySystem),
+           ("resources", "leak:sut_buffers"), "run", HoldsBufferPerRecoverySystem),
     # The run crashes in the system's code: ``run_completed``, a crash of the system's.
     Mutant("crashes_on_third_recovery", "the third successful recovery raises out of the simulation",
            ("run_completed",), "run", CrashesOnThirdRecoverySystem),
