@@ -28,7 +28,7 @@ stalls_counted       the monitoring's ``device_stalls`` equals the watchdog's st
                      virtual-clock snapshot, and the live system at the end), and each report's
                      silence is one the watchdog could have measured (its bound to the run's length)
 components_follow    the components besides ``system`` follow it: all STOPPED when it enters
-                     STOPPED, RUNNING (or PAUSED, or FAILED) when it leaves RUNNING
+                     STOPPED, RUNNING (or FAILED) when it leaves RUNNING
 ==================== ==========================================================================
 """
 
@@ -3140,17 +3140,19 @@ def check_stalls_counted(history: History, system: "AudioSystem | None" = None) 
 
 # ==================================================================== 12. components follow ====
 
-#: the states a component may hold when the system leaves RUNNING: RUNNING; PAUSED, where a live
-#: reconfiguration from PAUSED left it (it moves the components with the system, and ``resume()``
-#: then moves the system alone: the stream is live in both); or FAILED (a failure reported against
-#: it, ``simulate_error``'s cascade, made before the system itself fails)
-_FOLLOWS_RUNNING = frozenset({"running", "paused", "failed"})
+#: the states a component may hold when the system leaves RUNNING: RUNNING, or FAILED (a failure
+#: reported against it, ``simulate_error``'s cascade, made before the system itself fails). Not
+#: PAUSED: a live reconfiguration from PAUSED leaves the components PAUSED with the system, and
+#: ``resume()`` brings them back to RUNNING with it; a system RUNNING over PAUSED components is
+#: one whose resume moved the system alone (the seed document's "state synchronization managed
+#: centrally", ARCHITECTURE's components following the system)
+_FOLLOWS_RUNNING = frozenset({"running", "failed"})
 
 
 class _ComponentsFollow(_Fold):
     """The components the coordinator holds besides ``system`` follow it: each is STOPPED when the
-    system enters STOPPED, and RUNNING (or PAUSED, or FAILED: ``_FOLLOWS_RUNNING``) when the system
-    leaves RUNNING.
+    system enters STOPPED, and RUNNING (or FAILED: ``_FOLLOWS_RUNNING``) when the system leaves
+    RUNNING.
 
     Why these two moments: the system's operations move the system and its components in one
     order that fixes them. ``stop()`` stops every component before the system enters STOPPED, so
