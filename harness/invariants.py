@@ -28,7 +28,8 @@ stalls_counted       the monitoring's ``device_stalls`` equals the watchdog's st
                      virtual-clock snapshot, and the live system at the end), and each report's
                      silence is one the watchdog could have measured (its bound to the run's length)
 components_follow    the components besides ``system`` follow it: all STOPPED when it enters
-                     STOPPED, RUNNING (or FAILED) when it leaves RUNNING
+                     STOPPED, RUNNING (or FAILED) when it leaves RUNNING; as it enters FAILED,
+                     no component runs whose dependency failed (the pipeline's graph)
 ==================== ==========================================================================
 """
 
@@ -3149,6 +3150,27 @@ def check_stalls_counted(history: History, system: "AudioSystem | None" = None) 
 _FOLLOWS_RUNNING = frozenset({"running", "failed"})
 
 
+#: the shipped pipeline's dependency graph (component -> what it depends on), held here as plain
+#: data and not read from the system, whose own graph is what is judged: both rings hang on the DSP
+#: chain (the input fills it, the output drains it) and the device on both rings. A failure
+#: cascades to every transitive dependent (``ComponentCoordinator.fail``)
+PIPELINE_GRAPH: Mapping[str, tuple[str, ...]] = {
+    "dsp": (), "input": ("dsp",), "output": ("dsp",), "device": ("input", "output")}
+
+
+def _dependents(graph: Mapping[str, tuple[str, ...]], name: str) -> set[str]:
+    """Every component that depends on ``name``, directly or through another."""
+    out: set[str] = set()
+    stack = [name]
+    while stack:
+        n = stack.pop()
+        for m, deps in graph.items():
+            if n in deps and m not in out:
+                out.add(m)
+                stack.append(m)
+    return out
+
+
 class _ComponentsFollow(_Fold):
     """The components the coordinator holds besides ``system`` follow it: each is STOPPED when the
     system enters STOPPED, and RUNNING (or FAILED: ``_FOLLOWS_RUNNING``) when the system leaves
@@ -3164,7 +3186,13 @@ class _ComponentsFollow(_Fold):
     other component (``harness.sut_kit.LifecycleAdapter``) has nothing to judge, and a history of
     the coordinator model (``coordinator_storm``: components moved at random) is not judged.
     A component whose state is unknown (after a gap in the transitions) is not judged until a
-    transition of its own says where it is."""
+    transition of its own says where it is.
+
+    And as the system enters FAILED, a failure has cascaded: no component runs whose dependency
+    in ``PIPELINE_GRAPH`` is FAILED (``simulate_error`` and every other failure cascade along the
+    graph before the system fails). The graph is the harness's, not read from the system: a system
+    whose own graph lost an edge cascades along it, and only an outside copy sees the dependent
+    left running over its failed dependency."""
 
     name = "components_follow"
     types = frozenset({"attach", "transition"})
@@ -3201,6 +3229,27 @@ class _ComponentsFollow(_Fold):
             self._judge(t, f"the system left running for {b}", _FOLLOWS_RUNNING)
         if b == "stopped":
             self._judge(t, "the system entered stopped", frozenset({"stopped"}))
+        if b == "failed":
+            self._judge_cascade(t)
+
+    def _judge_cascade(self, t: dict[str, Any]) -> None:
+        """As the system enters FAILED, no component still runs whose dependency (in
+        ``PIPELINE_GRAPH``) has failed: the failure cascaded along the pipeline's graph. Judged
+        only where the coordinator holds exactly the graph's components."""
+        if set(self.last) != set(PIPELINE_GRAPH):
+            return
+        left = {d: f for f in sorted(c for c, s in self.last.items() if s == "failed")
+                for d in sorted(_dependents(PIPELINE_GRAPH, f)) if self.last.get(d) == "running"}
+        if not left:
+            return
+        self.bad += 1
+        if len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append({"why": "the system entered failed with "
+                                         + ", ".join(f"{d} running over its failed dependency {f}"
+                                                     for d, f in left.items())
+                                         + " (a failure cascades to every dependent)",
+                                  "seq": t.get("seq"), "time": t.get("time"), "index": t.get("index"),
+                                  "components": {d: "running" for d in left}})
 
     def _judge(self, t: dict[str, Any], when: str, allowed: frozenset[str]) -> None:
         behind = {c: s for c, s in sorted(self.last.items()) if s not in allowed}

@@ -101,7 +101,7 @@ def test_a_system_that_enters_stopped_with_a_failed_component_is_violated() -> N
 def test_a_failure_reported_against_a_component_before_the_system_fails_holds() -> None:
     h = _history(state="running", parts="running")
     move = _Moves(h)
-    move("dsp", "running", "failed")  # simulate_error("dsp"): the cascade first
+    move("device", "running", "failed")  # simulate_error("device"), which nothing depends on: the cascade first
     move("system", "running", "failed")
     assert _judge(h).ok
 
@@ -156,6 +156,58 @@ def test_the_shipped_resume_brings_back_the_components_a_paused_reconfiguration_
     assert {system.coordinator.state(p) for p in PARTS} == {State.RUNNING}
     assert system.state == State.RUNNING and system.pipeline is not None and system.pipeline.capturing
     system.close()
+
+
+def test_a_failure_that_cascaded_along_the_graph_holds() -> None:
+    h = _history(state="running", parts="running")
+    move = _Moves(h)
+    for p in PARTS:  # simulate_error("dsp"): dsp and every dependent
+        move(p, "running", "failed")
+    move("system", "running", "failed")
+    assert _judge(h).ok
+
+
+def test_a_dependent_left_running_over_its_failed_dependency_is_violated() -> None:
+    h = _history(state="running", parts="running")
+    move = _Moves(h)
+    for p in ("dsp", "output", "device"):  # the input's edge to dsp lost: input stays running
+        move(p, "running", "failed")
+    move("system", "running", "failed")
+    v = _judge(h)
+    assert not v.ok
+    assert v.evidence[-1]["components"] == {"input": "running"}
+    assert "input running over its failed dependency dsp" in v.evidence[-1]["why"]
+
+
+def test_a_coordinator_with_other_components_is_not_judged_for_the_cascade() -> None:
+    h = History()
+    h.record("attach", data={"state": "running", "components": {"system": "running", "a": "running",
+                                                                 "b": "running"}, "next_seq": 1})
+    move = _Moves(h)
+    move("a", "running", "failed")
+    move("system", "running", "failed")
+    assert _judge(h).ok
+
+
+@pytest.mark.parametrize("edge", [("dsp",), ()])
+def test_the_system_failing_its_dsp_cascades_to_the_input(edge: tuple[str, ...],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped graph holds; with the input's edge to dsp dropped (batch 50's
+    ``input_independent_of_dsp``) the input runs on over the failed chain, and is caught."""
+    import system_under_test.system as system_module
+
+    graph = tuple((n, edge if n == "input" else deps) for n, deps in system_module.COMPONENTS)
+    monkeypatch.setattr(system_module, "COMPONENTS", graph)
+    system = AudioSystem(seed=1)
+    h = History(meta={"seed": 1}).attach(system)
+    system.initialize()
+    system.configure({})
+    system.start()
+    system.run_for(0.1)
+    with pytest.raises(SimulatedError):
+        system.simulate_error("dsp")
+    system.close()
+    assert _judge(h).ok is (edge == ("dsp",))
 
 
 def test_a_system_with_no_component_and_the_coordinator_model_are_not_judged() -> None:
