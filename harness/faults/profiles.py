@@ -66,8 +66,12 @@ class Profile:
     def schedule(self, duration_s: float, seed: int) -> Schedule:
         schedule = Schedule.random(duration_s, seed, self.probabilities, check_every_s=self.check_every_s,
                                    params=self.params, name=self.name)
-        return schedule.with_outages(self.outages, self.outage_s)
+        return schedule.with_outages(min(self.outages, int(duration_s // OUTAGE_EVERY_S)), self.outage_s)
 
+
+#: a profile's outages are one per this many seconds of the run, up to its ``outages``: a run
+#: shorter has none (two 4-6 s outages would keep a 10 s run's device away for most of it)
+OUTAGE_EVERY_S = 30.0
 
 #: the built-in profiles' parameter ranges (drawn per fault)
 _DEVICE_PARAMS: dict[str, dict[str, Any]] = {

@@ -40,8 +40,11 @@ def test_outages_are_added_in_their_slices_and_overlapping_dropouts_left_out() -
     assert base.with_outages(0, (4.0, 6.0)) is base
 
 
-def test_only_the_default_profile_has_outages() -> None:
+def test_only_the_default_profile_has_outages_one_per_30_s_of_the_run() -> None:
     assert len(_outages(PROFILES["default"].schedule(60.0, 3))) == 2
+    assert len(_outages(PROFILES["default"].schedule(3600.0, 3))) == 2
+    assert len(_outages(PROFILES["default"].schedule(45.0, 3))) == 1
+    assert _outages(PROFILES["default"].schedule(20.0, 3)) == []  # a short run keeps its device
     for name in ("none", "gentle", "hostile"):
         assert _outages(PROFILES[name].schedule(60.0, 3)) == []
 
