@@ -162,8 +162,11 @@ class Schedule:
 
     def with_outages(self, count: int, duration_s: tuple[float, float], *, start_s: float = 0.5) -> Schedule:
         """This schedule with ``count`` device dropouts of ``duration_s`` (``[lo, hi]``, drawn) added,
-        the k-th at a time drawn in the k-th of ``count`` equal slices of the run's first three
-        quarters; drawn from their own seeded stream, so the profile's other draws are the same.
+        the k-th drawn to start and end in the k-th of ``count`` equal slices of the run's third
+        quarter; drawn from their own seeded stream, so the profile's other draws are the same.
+        The first half is left to the profile's draws and to a fault ``with_at_least_one`` adds
+        there: an outage, and the FAILED state its give-up leaves, over the one ``input_starved``
+        fault that reveals ``ignores_starved_input`` hid it at 5 seeds of 10.
 
         Why: a built-in profile's dropouts last under a second, which a recovery rides out; a
         recovery that gives up (FAILED, announced by ``recovery_failed``) was reached only where an
@@ -176,11 +179,12 @@ class Schedule:
             return self
         rng = random.Random(f"outage:{self.seed}")
         lo, hi = duration_s
-        slice_s = max(0.75 * self.duration_s - start_s, 0.0) / count
+        first = max(self.duration_s / 2, start_s)
+        slice_s = max(0.75 * self.duration_s - first, 0.0) / count
         outages: list[Fault] = []
         for k in range(count):
             fault = _draw("dropout", {"dropout": {"duration_s": [float(lo), float(hi)]}}, rng,
-                          start_s + k * slice_s, slice_s)
+                          first + k * slice_s, max(slice_s - float(hi), 0.0))
             fault.fault_id = f"dropout#outage{k + 1}"
             outages.append(fault)
         spans = [(o.target, o.trigger.time, o.trigger.time + o.duration_s) for o in outages]  # type: ignore[attr-defined]

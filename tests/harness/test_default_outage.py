@@ -26,10 +26,10 @@ def test_outages_are_added_in_their_slices_and_overlapping_dropouts_left_out() -
     out = base.with_outages(2, (4.0, 6.0))
     outages = _outages(out)
     assert len(outages) == 2
-    slice_s = (0.75 * 60.0 - 0.5) / 2
-    for k, o in enumerate(outages):
+    slice_s = (0.75 * 60.0 - 30.0) / 2
+    for k, o in enumerate(outages):  # each starts and ends in its slice of the third quarter
         assert 4.0 <= o.duration_s <= 6.0
-        assert 0.5 + k * slice_s <= o.trigger.time <= 0.5 + (k + 1) * slice_s
+        assert 30.0 + k * slice_s <= o.trigger.time <= o.trigger.time + o.duration_s <= 30.0 + (k + 1) * slice_s
     for f in out.faults:
         if f.kind == "dropout" and f not in outages:
             for o in outages:  # no other dropout of the device ends an outage early
