@@ -24,6 +24,7 @@ from harness import MUTANTS, system_factory
 from harness import ReliabilityRun, RunSpec
 from harness.commands.run import check_config, load_config_file, reveal_mutant
 from harness.errors import HarnessError
+from harness.runner import judge_as_its_report
 from system_under_test.errors import ConfigError
 
 
@@ -37,6 +38,9 @@ def one_run(profile: str, seed: int, duration_s: float, root: Path, mutant: str 
     if mutant:
         reveal_mutant(run, mutant)  # as `soundcheck run --mutant NAME` does
     result = run.execute(reports=False)
+    # judged as `soundcheck run` judges it: the report's verdict, the leak slopes with the
+    # invariants (without it a mutant the CLI failed "leak suspected" counted as not caught)
+    judge_as_its_report(result)
     v = result.verdict
     return {"profile": profile, "seed": seed, "mutant": mutant, "outcome": v.outcome.value,
             "violated": v.violated, "inconclusive": v.inconclusive, "reasons": v.reasons,

@@ -571,6 +571,10 @@ class History:
         data = dict(event.data)
         if getattr(self._local, "capture", None) is not None:
             data["during_op"] = True  # raised by an op on this thread: part of that op's outcome
+        if event.kind == RECOVERY_END_EVENT and self._system is not None:
+            held = held_by_system(self._system)
+            if held is not None:
+                data[HELD_KEY] = held
         self.record("error" if event.kind == "error" else "event", value=event.kind, data=data,
                     time=event.time)
 
@@ -1027,6 +1031,37 @@ def observe(system: Any) -> dict[str, Any]:
             "config": config_digest(system.config), **({"seq": seq} if seq is not None else {})}
 
 
+#: the event a recovery episode ends with, at which the recorder reads what the system holds
+RECOVERY_END_EVENT = "recovery_succeeded"
+#: the key of that reading in the recorded event's data (the recorder's, like ``during_op``)
+HELD_KEY = "held"
+#: allocations of components so named are a fault's (``harness.faults.kinds.COMPETITOR``), not
+#: the system's
+FAULT_COMPONENT_PREFIX = "fault:"
+
+
+def held_by_system(system: Any) -> dict[str, Any] | None:
+    """What the system holds now, outside any fault's allocations: ``{"config": digest,
+    "usage": {resource type: amount}}``, or None for a system without a ``ResourceManager``.
+
+    Why: read as each recovery episode ends (``recovery_succeeded``, under the operation lock the
+    recovery holds, so no other operation is half done), it lets the ``resources`` invariant
+    judge the promise that a recovery gives back what it took: the same configuration rebuilt
+    holds the same amounts after every episode. Read at close alone, a system that keeps one
+    buffer per recovery and frees them all at close looked clean."""
+    resources = getattr(system, "resources", None)
+    live = getattr(resources, "live", None)
+    if not callable(live):
+        return None
+    usage: dict[str, int] = {}
+    for allocation in live():
+        if str(allocation.component).startswith(FAULT_COMPONENT_PREFIX):
+            continue
+        rtype = getattr(allocation.rtype, "value", allocation.rtype)
+        usage[str(rtype)] = usage.get(str(rtype), 0) + int(allocation.amount)
+    return {"config": config_digest(getattr(system, "config", None)), "usage": usage}
+
+
 def system_snapshot(system: Any) -> dict[str, Any]:
     """Counters, frame accounts, resources and health, read now. ``health_seq``: the newest
     transition number before and after the health was read, so the ``health`` invariant compares
@@ -1149,8 +1184,11 @@ __all__ = [
     "Operation",
     "classify",
     "config_digest",
+    "held_by_system",
+    "HELD_KEY",
     "jsonable",
     "observe",
+    "RECOVERY_END_EVENT",
     "run_op",
     "system_snapshot",
 ]

@@ -9,7 +9,8 @@ legal_transitions    every transition is in ``lifecycle.TRANSITIONS`` and starts
 history_complete     transition sequence numbers have no gaps; every op completed at most once
 linearizable         ops fit one sequential order of the lifecycle model (Wing & Gong search with
                      memoisation; per-op conformance when ops never overlap)
-resources            usage within limits; after close: nothing held, no stream, no new thread
+resources            usage within limits; after close: nothing held, no stream, no new thread;
+                     each recovery episode ends holding no more than an earlier one
 frame_accounting     captured == played + buffered + dropped + in flight, live and in every snapshot
 recovery             no recovery outlives its deadline, nor makes an attempt past it; after a
                      transient fault ends, the system is running (or paused, if it was) again
@@ -27,7 +28,8 @@ stalls_counted       the monitoring's ``device_stalls`` equals the watchdog's st
                      virtual-clock snapshot, and the live system at the end), and each report's
                      silence is one the watchdog could have measured (its bound to the run's length)
 components_follow    the components besides ``system`` follow it: all STOPPED when it enters
-                     STOPPED, RUNNING (or PAUSED, or FAILED) when it leaves RUNNING
+                     STOPPED, RUNNING (or FAILED) when it leaves RUNNING; as it enters FAILED,
+                     no component runs whose dependency failed (the pipeline's graph)
 ==================== ==========================================================================
 """
 
@@ -48,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 from system_under_test.config import RecoveryConfig
 from system_under_test.lifecycle import TRANSITIONS, State
 
-from .history import QUIESCENT_NOTE, History, Operation, config_digest
+from .history import HELD_KEY, QUIESCENT_NOTE, RECOVERY_END_EVENT, History, Operation, config_digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -1500,19 +1502,64 @@ def _check_coordinator_linearizable(ops: list[Operation], model: Any, init: dict
 # ============================================================================= 3. resources ====
 
 class _Resources(_Fold):
+    """Usage within the limits throughout; after close nothing held; and every recovery episode
+    gives back what it took.
+
+    The last is judged where each episode ends (``recovery_succeeded``, whose recorded data holds
+    the recorder's reading of what the system holds outside any fault's allocations,
+    ``history.held_by_system``): a recovery tears the pipeline down and builds it again, so the
+    same configuration on the same device holds the same amounts after every episode. Each
+    episode's amounts are compared with the least seen so far for that configuration and device;
+    more of any resource type is a recovery that kept something. Judged at close alone, a system
+    that keeps one buffer per recovery and frees them all at close looked clean in every run.
+    An episode whose event carries no reading (a history recorded before the reading existed, a
+    system without a ``ResourceManager``) is not judged. Keeps one small dict per configuration
+    and device."""
+
     name = "resources"
-    types = frozenset({"metrics"})
+    types = frozenset({"metrics", "event"})
 
     def __init__(self, threads_before: Iterable[threading.Thread] | None = None) -> None:
         self.threads_before = threads_before
         self.evidence: list[Any] = []
+        #: (config digest, device) -> the least amount per resource type held at an episode's end
+        self.held_after: dict[tuple[Any, Any], dict[str, int]] = {}
+        self.kept = 0  # episodes that ended holding more than an earlier one of the same key
 
     def feed(self, snap: Any) -> None:
+        if snap.type == "event":
+            if snap.value == RECOVERY_END_EVENT:
+                self._episode_end(snap)
+            return
         res = snap.data.get("resources", {})
         over = {t: (u, res.get("limits", {}).get(t)) for t, u in res.get("usage", {}).items()
                 if res.get("limits", {}).get(t) is not None and u > res["limits"][t]}
         if over and len(self.evidence) < _MAX_EVIDENCE:
             self.evidence.append({"why": "usage over limit", "index": snap.index, "time": snap.time, "over": over})
+
+    def _episode_end(self, e: Any) -> None:
+        held = e.data.get(HELD_KEY)
+        if not isinstance(held, Mapping) or not isinstance(held.get("usage"), Mapping):
+            return
+        usage = {str(t): int(v) for t, v in held["usage"].items() if isinstance(v, numbers.Integral)}
+        key = (held.get("config"), e.data.get("device"))
+        least = self.held_after.get(key)
+        if least is None:
+            self.held_after[key] = usage
+            return
+        more = {t: (v, least.get(t, 0)) for t, v in sorted(usage.items()) if v > least.get(t, 0)}
+        if more:
+            self.kept += 1
+            if len(self.evidence) < _MAX_EVIDENCE:
+                self.evidence.append({
+                    "why": "a recovery kept what it took", "index": e.index, "time": e.time,
+                    "device": key[1], "config": key[0],
+                    "more": {t: {"held": v, "before": b} for t, (v, b) in more.items()},
+                    "message": f"after the recovery that ended at t={float(e.time):.3f} s the system held "
+                               + ", ".join(f"{v} {t} (an earlier recovery of the same configuration and "
+                                           f"device ended with {b})" for t, (v, b) in more.items())})
+        for t in set(least) | set(usage):
+            least[t] = min(least.get(t, 0), usage.get(t, 0))
 
     def verdict(self, system: Any = None) -> Verdict:
         evidence = list(self.evidence)
@@ -3094,17 +3141,40 @@ def check_stalls_counted(history: History, system: "AudioSystem | None" = None) 
 
 # ==================================================================== 12. components follow ====
 
-#: the states a component may hold when the system leaves RUNNING: RUNNING; PAUSED, where a live
-#: reconfiguration from PAUSED left it (it moves the components with the system, and ``resume()``
-#: then moves the system alone: the stream is live in both); or FAILED (a failure reported against
-#: it, ``simulate_error``'s cascade, made before the system itself fails)
-_FOLLOWS_RUNNING = frozenset({"running", "paused", "failed"})
+#: the states a component may hold when the system leaves RUNNING: RUNNING, or FAILED (a failure
+#: reported against it, ``simulate_error``'s cascade, made before the system itself fails). Not
+#: PAUSED: a live reconfiguration from PAUSED leaves the components PAUSED with the system, and
+#: ``resume()`` brings them back to RUNNING with it; a system RUNNING over PAUSED components is
+#: one whose resume moved the system alone (the seed document's "state synchronization managed
+#: centrally", ARCHITECTURE's components following the system)
+_FOLLOWS_RUNNING = frozenset({"running", "failed"})
+
+
+#: the shipped pipeline's dependency graph (component -> what it depends on), held here as plain
+#: data and not read from the system, whose own graph is what is judged: both rings hang on the DSP
+#: chain (the input fills it, the output drains it) and the device on both rings. A failure
+#: cascades to every transitive dependent (``ComponentCoordinator.fail``)
+PIPELINE_GRAPH: Mapping[str, tuple[str, ...]] = {
+    "dsp": (), "input": ("dsp",), "output": ("dsp",), "device": ("input", "output")}
+
+
+def _dependents(graph: Mapping[str, tuple[str, ...]], name: str) -> set[str]:
+    """Every component that depends on ``name``, directly or through another."""
+    out: set[str] = set()
+    stack = [name]
+    while stack:
+        n = stack.pop()
+        for m, deps in graph.items():
+            if n in deps and m not in out:
+                out.add(m)
+                stack.append(m)
+    return out
 
 
 class _ComponentsFollow(_Fold):
     """The components the coordinator holds besides ``system`` follow it: each is STOPPED when the
-    system enters STOPPED, and RUNNING (or PAUSED, or FAILED: ``_FOLLOWS_RUNNING``) when the system
-    leaves RUNNING.
+    system enters STOPPED, and RUNNING (or FAILED: ``_FOLLOWS_RUNNING``) when the system leaves
+    RUNNING.
 
     Why these two moments: the system's operations move the system and its components in one
     order that fixes them. ``stop()`` stops every component before the system enters STOPPED, so
@@ -3116,7 +3186,13 @@ class _ComponentsFollow(_Fold):
     other component (``harness.sut_kit.LifecycleAdapter``) has nothing to judge, and a history of
     the coordinator model (``coordinator_storm``: components moved at random) is not judged.
     A component whose state is unknown (after a gap in the transitions) is not judged until a
-    transition of its own says where it is."""
+    transition of its own says where it is.
+
+    And as the system enters FAILED, a failure has cascaded: no component runs whose dependency
+    in ``PIPELINE_GRAPH`` is FAILED (``simulate_error`` and every other failure cascade along the
+    graph before the system fails). The graph is the harness's, not read from the system: a system
+    whose own graph lost an edge cascades along it, and only an outside copy sees the dependent
+    left running over its failed dependency."""
 
     name = "components_follow"
     types = frozenset({"attach", "transition"})
@@ -3153,6 +3229,27 @@ class _ComponentsFollow(_Fold):
             self._judge(t, f"the system left running for {b}", _FOLLOWS_RUNNING)
         if b == "stopped":
             self._judge(t, "the system entered stopped", frozenset({"stopped"}))
+        if b == "failed":
+            self._judge_cascade(t)
+
+    def _judge_cascade(self, t: dict[str, Any]) -> None:
+        """As the system enters FAILED, no component still runs whose dependency (in
+        ``PIPELINE_GRAPH``) has failed: the failure cascaded along the pipeline's graph. Judged
+        only where the coordinator holds exactly the graph's components."""
+        if set(self.last) != set(PIPELINE_GRAPH):
+            return
+        left = {d: f for f in sorted(c for c, s in self.last.items() if s == "failed")
+                for d in sorted(_dependents(PIPELINE_GRAPH, f)) if self.last.get(d) == "running"}
+        if not left:
+            return
+        self.bad += 1
+        if len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append({"why": "the system entered failed with "
+                                         + ", ".join(f"{d} running over its failed dependency {f}"
+                                                     for d, f in left.items())
+                                         + " (a failure cascades to every dependent)",
+                                  "seq": t.get("seq"), "time": t.get("time"), "index": t.get("index"),
+                                  "components": {d: "running" for d in left}})
 
     def _judge(self, t: dict[str, Any], when: str, allowed: frozenset[str]) -> None:
         behind = {c: s for c, s in sorted(self.last.items()) if s not in allowed}

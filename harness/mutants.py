@@ -228,9 +228,10 @@ class OverdriveSystem(AudioSystem):
 
 class HoldsBufferPerRecoverySystem(AudioSystem):
     """A cache that grows by one buffer at every successful recovery while the system runs and is
-    emptied at ``close``. The invariants read what the system holds at its end and find nothing;
-    only the slopes of what it holds over the run (``harness.leaks``) show the growth: the
-    planted leak a swarm must find, group and shrink without any invariant violated."""
+    emptied at ``close``. What the system holds at its end shows nothing; the ``resources``
+    invariant reads what it holds as each recovery ends (the second episode of one configuration
+    ends one buffer up), and the slopes of what it holds over the run (``harness.leaks``) show the
+    growth: the planted leak a swarm must find, group and shrink."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -315,19 +316,21 @@ MUTANTS: dict[str, Mutant] = {m.name: m for m in (
            ("starved_input",), "run", IgnoresStarvedInputSystem, revealed_by="input_starved",
            reveal_unasked=True),
     # Shows only where a recovery gives up (every device gone past the deadline, or recover()
-    # with none to open). No fault kind makes one certain, so none is named to reveal it: a run
-    # catches it where its schedule happens to reach a give-up (seed 1 of the default profile
-    # does, seed 2 does not), and tests/harness/test_give_ups_announced.py makes one.
+    # with none to open). The default profile's two device outages (``Schedule.with_outages``)
+    # outlast the default recovery policy's attempts, so a default run reaches a give-up where
+    # neither lands on a system that is not running; tests/harness/test_give_ups_announced.py
+    # makes one directly.
     Mutant("silent_give_up", "a recovery that gives up goes FAILED without announcing it (no recovery_failed)",
            ("give_ups_announced",), "run", SilentGiveUpSystem),
     # Heard, not stepped: the state machine checks no audio, so the detector is a run's listening
     # check (``clean_audio``, its search for flat peaks).
     Mutant("output_overdrive", "the output stage scales samples 8x too loud and saturates at full scale",
            ("clean_audio",), "run", OverdriveSystem),
-    # No invariant sees it (everything is given back at close): the run's leak slopes do, as
+    # Everything is given back at close: ``resources`` sees it where each recovery ends (two
+    # recoveries of one configuration and device), and the run's leak slopes as
     # ``leak:sut_buffers`` (``harness.swarm.failure_signatures``), given recoveries to grow by.
     Mutant("holds_buffer_per_recovery", "every recovery keeps one buffer more while running, released at close",
-           ("leak:sut_buffers",), "run", HoldsBufferPerRecoverySystem),
+           ("resources", "leak:sut_buffers"), "run", HoldsBufferPerRecoverySystem),
     # The run crashes in the system's code: ``run_completed``, a crash of the system's.
     Mutant("crashes_on_third_recovery", "the third successful recovery raises out of the simulation",
            ("run_completed",), "run", CrashesOnThirdRecoverySystem),

@@ -384,9 +384,15 @@ class AudioSystem:
                 self._pipeline.capturing = False
 
     def resume(self) -> None:
+        """PAUSED -> RUNNING, and the components a live reconfiguration from PAUSED left PAUSED
+        with it: the components run when the system runs (``pause()`` leaves them RUNNING, as a
+        recovery to PAUSED does, so only those are moved), never RUNNING over PAUSED parts."""
         with self._op_lock:
             self._check_open()
             self.coordinator.transition(SYSTEM, State.RUNNING, "resume", expect=(State.PAUSED,))
+            for name in PIPELINE:  # in dependency order, as start() brings them up
+                if self.coordinator.state(name) == State.PAUSED:
+                    self.coordinator.try_transition(name, State.RUNNING, "resume")
             if self._pipeline is not None:
                 self._pipeline.capturing = True
             self._wake_supervisor()  # the watchdog watches again

@@ -44,6 +44,11 @@ class Profile:
     #: the profile file's ``[gates]`` table (``harness.gates``): performance thresholds and the
     #: steady-state window; None: no gate, the default window
     gates: Any = None
+    #: device outages every schedule of the profile has (``Schedule.with_outages``): dropouts of
+    #: ``outage_s`` seconds, longer than the default recovery policy rides out, so a run reaches a
+    #: recovery that gives up
+    outages: int = 0
+    outage_s: tuple[float, float] = (4.0, 6.0)
 
     @property
     def wants_faults(self) -> bool:
@@ -59,9 +64,14 @@ class Profile:
                 if kind in DEVICE_FAULT_KINDS and "target" in kw and kw["target"] not in known]
 
     def schedule(self, duration_s: float, seed: int) -> Schedule:
-        return Schedule.random(duration_s, seed, self.probabilities, check_every_s=self.check_every_s,
-                               params=self.params, name=self.name)
+        schedule = Schedule.random(duration_s, seed, self.probabilities, check_every_s=self.check_every_s,
+                                   params=self.params, name=self.name)
+        return schedule.with_outages(min(self.outages, int(duration_s // OUTAGE_EVERY_S)), self.outage_s)
 
+
+#: a profile's outages are one per this many seconds of the run, up to its ``outages``: a run
+#: shorter has none (two 4-6 s outages would keep a 10 s run's device away for most of it)
+OUTAGE_EVERY_S = 30.0
 
 #: the built-in profiles' parameter ranges (drawn per fault)
 _DEVICE_PARAMS: dict[str, dict[str, Any]] = {
@@ -81,8 +91,9 @@ PROFILES: dict[str, Profile] = {
     "default": Profile("default", {"xrun": 0.1, "stall": 0.03, "dropout": 0.02, "callback_raises": 0.03,
                                    "buffer_exhaustion": 0.02, "slow_dsp": 0.02, "invalid_config": 0.02,
                                    "lifecycle_calls": 0.04, "coordinator_contention": 0.02},
-                       _DEVICE_PARAMS, check_every_s=0.25,
-                       description="every transient fault now and then"),
+                       _DEVICE_PARAMS, check_every_s=0.25, outages=2,
+                       description="every transient fault now and then, and one device outage a "
+                                   "recovery gives up on"),
     "hostile": Profile("hostile", {"xrun": 0.3, "stall": 0.1, "dropout": 0.08, "callback_raises": 0.1,
                                    "buffer_exhaustion": 0.08, "slow_dsp": 0.08, "invalid_config": 0.08,
                                    "sample_rate_change": 0.03, "lifecycle_calls": 0.03,

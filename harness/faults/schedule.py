@@ -160,6 +160,46 @@ class Schedule:
         faults = sorted([*self.faults, fault], key=lambda f: getattr(f.trigger, "time", 0.0))
         return dataclasses.replace(self, faults=faults), fault
 
+    def with_outages(self, count: int, duration_s: tuple[float, float], *, start_s: float = 0.5) -> Schedule:
+        """This schedule with ``count`` device dropouts of ``duration_s`` (``[lo, hi]``, drawn) added,
+        the k-th drawn to start and end in the k-th of ``count`` equal slices of the run's third
+        quarter; drawn from their own seeded stream, so the profile's other draws are the same.
+        The first half is left to the profile's draws and to a fault ``with_at_least_one`` adds
+        there: an outage, and the FAILED state its give-up leaves, over the one ``input_starved``
+        fault that reveals ``ignores_starved_input`` hid it at 5 seeds of 10.
+
+        Why: a built-in profile's dropouts last under a second, which a recovery rides out; a
+        recovery that gives up (FAILED, announced by ``recovery_failed``) was reached only where an
+        operator's ``recover()`` happened to land inside one (2 seeds in 10 of a 60 s default
+        run), so a system that hid its give-ups passed the other 8. An outage longer than the
+        recovery policy's attempts makes the give-up path part of the run. Dropouts of the same
+        device that overlap an outage are left out: a dropout's end gives its device back whatever
+        else holds it away, so one would end the outage early."""
+        if count <= 0 or self.duration_s is None:
+            return self
+        rng = random.Random(f"outage:{self.seed}")
+        lo, hi = duration_s
+        first = max(self.duration_s / 2, start_s)
+        slice_s = max(0.75 * self.duration_s - first, 0.0) / count
+        outages: list[Fault] = []
+        for k in range(count):
+            fault = _draw("dropout", {"dropout": {"duration_s": [float(lo), float(hi)]}}, rng,
+                          first + k * slice_s, max(slice_s - float(hi), 0.0))
+            fault.fault_id = f"dropout#outage{k + 1}"
+            outages.append(fault)
+        spans = [(o.target, o.trigger.time, o.trigger.time + o.duration_s) for o in outages]  # type: ignore[attr-defined]
+
+        def overlaps(f: Fault) -> bool:
+            t = getattr(f.trigger, "time", None)
+            if f.kind != "dropout" or t is None:
+                return False
+            end = t + float(getattr(f, "duration_s", 0.0))
+            return any(f.target == target and t <= b and end >= a for target, a, b in spans)
+
+        faults = sorted([*(f for f in self.faults if not overlaps(f)), *outages],
+                        key=lambda f: getattr(f.trigger, "time", 0.0))
+        return dataclasses.replace(self, faults=faults)
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "seed": self.seed, "duration_s": self.duration_s,
                 "asked": dict(self.asked), "unsupported": self.unsupported,

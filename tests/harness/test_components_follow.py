@@ -1,5 +1,5 @@
 """The ``components_follow`` invariant: the components besides ``system`` are STOPPED when the
-system enters STOPPED and RUNNING (or PAUSED, or FAILED) when it leaves RUNNING. Small histories of
+system enters STOPPED and RUNNING (or FAILED) when it leaves RUNNING. Small histories of
 each verdict, then the shipped system through every operation that moves it on the simulated
 device, and the same system with its start leaving the components behind (batch 50's
 ``start_leaves_components_starting``) or its stop leaving a FAILED component (batch 47's
@@ -101,7 +101,7 @@ def test_a_system_that_enters_stopped_with_a_failed_component_is_violated() -> N
 def test_a_failure_reported_against_a_component_before_the_system_fails_holds() -> None:
     h = _history(state="running", parts="running")
     move = _Moves(h)
-    move("dsp", "running", "failed")  # simulate_error("dsp"): the cascade first
+    move("device", "running", "failed")  # simulate_error("device"), which nothing depends on: the cascade first
     move("system", "running", "failed")
     assert _judge(h).ok
 
@@ -116,6 +116,98 @@ def test_a_recovery_to_paused_leaves_running_components_behind_a_paused_system_a
     move("system", "paused", "running")
     move("system", "running", "stopping")
     assert _judge(h).ok
+
+
+def test_a_system_running_over_components_a_reconfiguration_left_paused_is_violated() -> None:
+    """A live reconfiguration from PAUSED moves the components to PAUSED with the system; a resume
+    that then moves the system alone leaves it RUNNING over PAUSED components, judged as it leaves
+    RUNNING."""
+    h = _history(state="paused", parts="running")
+    move = _Moves(h)
+    move.all("paused", "reconfiguring")
+    move.all("reconfiguring", "paused")
+    move("system", "paused", "running")  # resume: the system alone
+    move("system", "running", "paused")
+    v = _judge(h)
+    assert not v.ok
+    assert v.evidence[0]["components"] == {p: "paused" for p in sorted(PARTS)}
+    assert "the system left running for paused" in v.evidence[0]["why"]
+
+
+def test_a_resume_that_brings_the_paused_components_back_holds() -> None:
+    h = _history(state="paused", parts="running")
+    move = _Moves(h)
+    move.all("paused", "reconfiguring")
+    move.all("reconfiguring", "paused")
+    move.all("paused", "running")  # resume: the system, then the components it left paused
+    move("system", "running", "paused")
+    assert _judge(h).ok
+
+
+def test_the_shipped_resume_brings_back_the_components_a_paused_reconfiguration_left_paused() -> None:
+    system = AudioSystem(seed=1)
+    system.initialize()
+    system.configure({})
+    system.start()
+    system.pause()
+    system.reconfigure({"stream": {"block_size": 128}})
+    assert {system.coordinator.state(p) for p in PARTS} == {State.PAUSED}
+    system.resume()
+    assert {system.coordinator.state(p) for p in PARTS} == {State.RUNNING}
+    assert system.state == State.RUNNING and system.pipeline is not None and system.pipeline.capturing
+    system.close()
+
+
+def test_a_failure_that_cascaded_along_the_graph_holds() -> None:
+    h = _history(state="running", parts="running")
+    move = _Moves(h)
+    for p in PARTS:  # simulate_error("dsp"): dsp and every dependent
+        move(p, "running", "failed")
+    move("system", "running", "failed")
+    assert _judge(h).ok
+
+
+def test_a_dependent_left_running_over_its_failed_dependency_is_violated() -> None:
+    h = _history(state="running", parts="running")
+    move = _Moves(h)
+    for p in ("dsp", "output", "device"):  # the input's edge to dsp lost: input stays running
+        move(p, "running", "failed")
+    move("system", "running", "failed")
+    v = _judge(h)
+    assert not v.ok
+    assert v.evidence[-1]["components"] == {"input": "running"}
+    assert "input running over its failed dependency dsp" in v.evidence[-1]["why"]
+
+
+def test_a_coordinator_with_other_components_is_not_judged_for_the_cascade() -> None:
+    h = History()
+    h.record("attach", data={"state": "running", "components": {"system": "running", "a": "running",
+                                                                 "b": "running"}, "next_seq": 1})
+    move = _Moves(h)
+    move("a", "running", "failed")
+    move("system", "running", "failed")
+    assert _judge(h).ok
+
+
+@pytest.mark.parametrize("edge", [("dsp",), ()])
+def test_the_system_failing_its_dsp_cascades_to_the_input(edge: tuple[str, ...],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped graph holds; with the input's edge to dsp dropped (batch 50's
+    ``input_independent_of_dsp``) the input runs on over the failed chain, and is caught."""
+    import system_under_test.system as system_module
+
+    graph = tuple((n, edge if n == "input" else deps) for n, deps in system_module.COMPONENTS)
+    monkeypatch.setattr(system_module, "COMPONENTS", graph)
+    system = AudioSystem(seed=1)
+    h = History(meta={"seed": 1}).attach(system)
+    system.initialize()
+    system.configure({})
+    system.start()
+    system.run_for(0.1)
+    with pytest.raises(SimulatedError):
+        system.simulate_error("dsp")
+    system.close()
+    assert _judge(h).ok is (edge == ("dsp",))
 
 
 def test_a_system_with_no_component_and_the_coordinator_model_are_not_judged() -> None:
@@ -180,6 +272,18 @@ class _StartLeavesComponents(AudioSystem):
         super()._set(target, cause, components=components, expect=expect)
 
 
+class _ResumeMovesTheSystemAlone(AudioSystem):
+    """resume() as it was: the system alone to RUNNING, over the components a live reconfiguration
+    from PAUSED left PAUSED."""
+
+    def resume(self) -> None:
+        with self._op_lock:
+            self.coordinator.transition("system", State.RUNNING, "resume", expect=(State.PAUSED,))
+            if self._pipeline is not None:
+                self._pipeline.capturing = True
+            self._wake_supervisor()
+
+
 class _StopLeavesFailed(AudioSystem):
     """stop() leaves the components a failure left FAILED."""
 
@@ -198,7 +302,7 @@ class _StopLeavesFailed(AudioSystem):
                 del self.coordinator.try_transition
 
 
-@pytest.mark.parametrize("cls", [_StartLeavesComponents, _StopLeavesFailed])
+@pytest.mark.parametrize("cls", [_StartLeavesComponents, _StopLeavesFailed, _ResumeMovesTheSystemAlone])
 def test_a_system_whose_components_fall_behind_is_violated(cls: type[AudioSystem]) -> None:
     system = cls(seed=1)
     h = _drive(system)
