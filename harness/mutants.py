@@ -316,10 +316,10 @@ MUTANTS: dict[str, Mutant] = {m.name: m for m in (
            ("starved_input",), "run", IgnoresStarvedInputSystem, revealed_by="input_starved",
            reveal_unasked=True),
     # Shows only where a recovery gives up (every device gone past the deadline, or recover()
-    # with none to open). The default profile's two device outages (``Schedule.with_outages``)
-    # outlast the default recovery policy's attempts, so a default run reaches a give-up where
-    # neither lands on a system that is not running; tests/harness/test_give_ups_announced.py
-    # makes one directly.
+    # with none to open). No built-in profile makes one certain: a default run catches it where
+    # its schedule happens to reach a give-up (an operator's recover() inside a dropout); a profile
+    # with device outages (``Profile.outages``, ``Schedule.with_outages``) reaches one in every
+    # run of 30 s and more, and tests/harness/test_give_ups_announced.py makes one directly.
     Mutant("silent_give_up", "a recovery that gives up goes FAILED without announcing it (no recovery_failed)",
            ("give_ups_announced",), "run", SilentGiveUpSystem),
     # Heard, not stepped: the state machine checks no audio, so the detector is a run's listening

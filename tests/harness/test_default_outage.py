@@ -1,10 +1,12 @@
-"""The default profile's device outages (``Schedule.with_outages``): two dropouts a run, each longer
-than the default recovery policy rides out, so a plain 60 s default run reaches a recovery that
-gives up. Without them a give-up was reached only where an operator's ``recover()`` landed inside
-a short dropout (2 seeds in 10), and the ``silent_give_up`` mutant passed the other runs."""
+"""A profile's device outages (``Profile.outages``, ``Schedule.with_outages``): dropouts each longer
+than the default recovery policy rides out, so a 60 s run reaches a recovery that gives up. Without
+them a default run reached a give-up only where an operator's ``recover()`` landed inside a short
+dropout (2 seeds in 10), and the ``silent_give_up`` mutant passed the other runs. No built-in
+profile has them (``Profile.outages`` says why); a profile given them is tested here."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -40,19 +42,25 @@ def test_outages_are_added_in_their_slices_and_overlapping_dropouts_left_out() -
     assert base.with_outages(0, (4.0, 6.0)) is base
 
 
-def test_only_the_default_profile_has_outages_one_per_30_s_of_the_run() -> None:
-    assert len(_outages(PROFILES["default"].schedule(60.0, 3))) == 2
-    assert len(_outages(PROFILES["default"].schedule(3600.0, 3))) == 2
-    assert len(_outages(PROFILES["default"].schedule(45.0, 3))) == 1
-    assert _outages(PROFILES["default"].schedule(20.0, 3)) == []  # a short run keeps its device
-    for name in ("none", "gentle", "hostile"):
+def _with_outages() -> object:
+    return dataclasses.replace(PROFILES["default"], outages=2)
+
+
+def test_a_profile_given_outages_has_one_per_30_s_of_the_run_and_no_built_in_profile_has_any() -> None:
+    profile = _with_outages()
+    assert len(_outages(profile.schedule(60.0, 3))) == 2
+    assert len(_outages(profile.schedule(3600.0, 3))) == 2
+    assert len(_outages(profile.schedule(45.0, 3))) == 1
+    assert _outages(profile.schedule(20.0, 3)) == []  # a short run keeps its device
+    for name in PROFILES:
         assert _outages(PROFILES[name].schedule(60.0, 3)) == []
 
 
 @pytest.mark.parametrize("seed", [2, 3, 9])
-def test_a_plain_default_run_reaches_a_give_up(seed: int, tmp_path: Path) -> None:
-    """Seeds the mutant passed before the outages (their runs reached no give-up): the shipped
-    system gives up and announces it (passing), the mutant's silent give-up fails the run."""
+def test_a_run_with_outages_reaches_a_give_up(seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seeds whose default run reaches no give-up (the mutant passes them): with the outages the
+    shipped system gives up and announces it (passing), the mutant's silent give-up fails the run."""
+    monkeypatch.setitem(PROFILES, "default", _with_outages())
     for mutant in (None, "silent_give_up"):
         spec = RunSpec(duration_s=60, seed=seed, faults="default", report_root=tmp_path, label="outage")
         run = ReliabilityRun(spec, **({"system_factory": system_factory(mutant)} if mutant else {}))
