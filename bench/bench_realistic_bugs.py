@@ -7165,6 +7165,9 @@ BUGS += BATCH_53
 #: no scan of import lines sees: their bit-for-bit file first, then the clipping screen's (batch 53)
 HARNESS_OWN_TESTS["harness/analysis_kernels.py"] = ["tests/harness/test_analysis_kernels.py",
                                                    "tests/harness/test_analysis_clip_screen.py"]
+#: the hold's own file first: it starts no JACK server, while its other importer,
+#: test_rig_held_delivery.py, does (and is the larger file: importers go smallest first)
+HARNESS_OWN_TESTS["harness/rig/hold.py"] = ["tests/harness/test_rig_hold.py"]
 
 #: tests that open real devices (JACK started by the tests themselves, PortAudio): the judge of a
 #: bug in devices/portaudio.py or devices/_devhost.py, which no simulated test runs
