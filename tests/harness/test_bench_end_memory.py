@@ -7,22 +7,15 @@ globals) or counting an object two folds share twice."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 from harness import ReliabilityRun, RunSpec
 from harness.history import History
 from harness.invariants import check_all
-
-ROOT = Path(__file__).resolve().parents[2]
+from bench_scripts import load_bench_script
 
 
 def _end_memory():
-    spec = importlib.util.spec_from_file_location("bench_end_memory", ROOT / "bench" / "end_memory.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("end_memory.py", "bench_end_memory")
 
 
 def test_the_pass_measured_gives_the_runners_verdicts_and_a_size_for_every_fold(tmp_path):

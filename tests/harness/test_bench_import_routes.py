@@ -5,24 +5,15 @@ run its code, and read as missed while the suite held the test that catches it."
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
+
+from bench_scripts import load_bench_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bench():
-    path = ROOT / "bench" / "bench_realistic_bugs.py"
-    spec = importlib.util.spec_from_file_location("bench_realistic_bugs_routes", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop(spec.name, None)
-    return module
+    return load_bench_script("bench_realistic_bugs.py", "bench_realistic_bugs_routes")
 
 
 def test_a_module_s_importers_are_found_by_every_form_of_import_and_nothing_else(tmp_path: Path) -> None:

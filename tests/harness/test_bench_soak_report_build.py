@@ -7,24 +7,17 @@ must still stop it."""
 
 from __future__ import annotations
 
-import importlib.util
 import signal
-from pathlib import Path
 
 import pytest
 
 from harness import read_journal
 from killed_soak import run_killed_soak
-
-ROOT = Path(__file__).resolve().parents[2]
+from bench_scripts import load_bench_script
 
 
 def _bench_soak():
-    spec = importlib.util.spec_from_file_location("bench_soak_report_build", ROOT / "bench" / "bench_soak.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("bench_soak.py", "bench_soak_report_build")
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ entry (its ``old`` and ``new`` as the code now reads)."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -17,21 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from bench_scripts import load_bench_script
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bench():
     """The bench module, loaded from its file (bench/ is no package)."""
-    path = ROOT / "bench" / "bench_realistic_bugs.py"
-    spec = importlib.util.spec_from_file_location("bench_realistic_bugs_judge", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop(spec.name, None)
-    return module
+    return load_bench_script("bench_realistic_bugs.py", "bench_realistic_bugs_judge")
 
 
 def _catalogue() -> list:

@@ -9,7 +9,6 @@ Outside CI these skip when jackd is missing; with ``CI`` set they fail instead.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import os
@@ -34,6 +33,7 @@ from harness.runner import ReliabilityRun, RunSpec
 from harness.verdict import Outcome
 from harness.rig.loopback import pid_is_jackd, wait_until
 from system_under_test import AudioSystem, State
+from bench_scripts import load_bench_script
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Bound on every wait here: generous for a loaded 2-core machine, never reached when healthy.
@@ -274,10 +274,7 @@ def test_a_doubts_reason_sets_its_figures_aside_and_tells_clean_audios_rules_apa
 def test_the_bench_counts_doubts_by_reason_per_route() -> None:
     """``bench_external_kills.py``'s count: runs by the rule that doubted, most frequent first;
     a run that passed adds nothing."""
-    spec = importlib.util.spec_from_file_location("bench_external_kills_doubts", ROOT / "bench" / "bench_external_kills.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_bench_script("bench_external_kills.py", "bench_external_kills_doubts")
 
     def result(**reasons: str) -> KillResult:
         return KillResult("jack", 1, 3 if reasons else 0, 1, 1, 0, [], "closed", list(reasons),
@@ -292,11 +289,7 @@ def test_the_bench_counts_doubts_by_reason_per_route() -> None:
 
 
 def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_external_kills_missed", ROOT / "bench" / "bench_external_kills.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    return bench
+    return load_bench_script("bench_external_kills.py", "bench_external_kills_missed")
 
 
 def test_a_kill_the_bench_meant_to_make_and_did_not_is_its_own_outcome_in_its_table() -> None:
