@@ -28,7 +28,7 @@ from harness.rig._jackagent import HEADER
 from harness.verdict import held_note, judge_run
 from system_under_test import AudioSystem
 
-from test_rig_channels import BOTH, FS, N, _Scripted, _tone
+from test_rig_channels import BOTH, FS, N, _heard, _Scripted, _tone
 
 #: where the held silence is, seconds after the capture's start
 HELD = (2.0, 3.0)
@@ -67,15 +67,7 @@ def _judged(tmp_path: Path, silent: list[tuple[float, float]],
     system.initialize()
     t0 = float(system.clock.now())
     system.held = [(t0 + a, None if b is None else t0 + b) for a, b in held]
-    cap = _Scripted(tmp_path, _silent_in(t0, silent)).start()
-    check = AudioCheck.attach(system, None, capture=cap)
-    system.start()
-    system.run_for(5.0)
-    check.poll()
-    system.stop()
-    system.close()
-    check.finish()
-    return check, check.verdict()
+    return _heard(system, _Scripted(tmp_path, _silent_in(t0, silent)).start())
 
 
 def test_the_silence_of_a_held_delivery_thread_is_the_machines(tmp_path: Path) -> None:

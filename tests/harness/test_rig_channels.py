@@ -81,13 +81,9 @@ class _Scripted(RigCapture):
         self._agent = _Agent()  # type: ignore[assignment]
 
 
-def _judged(tmp_path: Path, build: Any) -> tuple[AudioCheck, Any]:
-    """The default (2-channel, unmixed) system on the virtual clock, heard by a scripted capture of
-    ``build(t0)``."""
-    system = AudioSystem({}, seed=1)
-    system.initialize()
-    t = float(system.clock.now())
-    cap = _Scripted(tmp_path, build(t)).start()
+def _heard(system: AudioSystem, cap: RigCapture) -> tuple[AudioCheck, Any]:
+    """``system`` (initialised) started, run 5 s on its virtual clock and closed, heard by the
+    scripted capture ``cap``; the listening check and its verdict."""
     check = AudioCheck.attach(system, None, capture=cap)
     system.start()
     system.run_for(5.0)
@@ -96,6 +92,15 @@ def _judged(tmp_path: Path, build: Any) -> tuple[AudioCheck, Any]:
     system.close()
     check.finish()
     return check, check.verdict()
+
+
+def _judged(tmp_path: Path, build: Any) -> tuple[AudioCheck, Any]:
+    """The default (2-channel, unmixed) system on the virtual clock, heard by a scripted capture of
+    ``build(t0)``."""
+    system = AudioSystem({}, seed=1)
+    system.initialize()
+    t = float(system.clock.now())
+    return _heard(system, _Scripted(tmp_path, build(t)).start())
 
 
 def test_two_channels_the_rig_heard_as_copies_pass_and_both_are_judged(tmp_path: Path) -> None:
