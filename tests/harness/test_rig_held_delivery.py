@@ -116,6 +116,18 @@ def _stop_server(stream: Any) -> dict[str, Any]:
     return {"stopped_s": time.monotonic() - t0}
 
 
+def _observed(record_property: Any, label: str, result: Any, done: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The run's counters and device losses, and what the rig did and the run made of it, kept as a
+    test property and printed under ``label`` so a reader of the test log can count the paths."""
+    counters = _counters(result)
+    losses = result.summary["device_losses"]
+    record_property(label, json.dumps({**done["value"], "delivery_held": counters.get("delivery_held"),
+                                       "verdict": result.verdict.outcome}))
+    print(f"{label}: {done['value']} delivery_held={counters.get('delivery_held')} stalls={losses['stalls']} "
+          f"recoveries={result.summary['recoveries']} verdict={result.verdict.headline()}")
+    return counters, losses
+
+
 @pytest.mark.loopback
 @pytest.mark.timeout(240)
 def test_on_the_real_rig_a_delivery_thread_held_off_a_cpu_is_named_not_recovered(
@@ -124,12 +136,7 @@ def test_on_the_real_rig_a_delivery_thread_held_off_a_cpu_is_named_not_recovered
     into the hold, and the system recovers a device that was never lost."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     result, done = _run_with(tmp_path, _hold)
-    counters = _counters(result)
-    losses = result.summary["device_losses"]
-    record_property("held", json.dumps({**done["value"], "delivery_held": counters.get("delivery_held"),
-                                        "verdict": result.verdict.outcome}))
-    print(f"held: {done['value']} delivery_held={counters.get('delivery_held')} stalls={losses['stalls']} "
-          f"recoveries={result.summary['recoveries']} verdict={result.verdict.headline()}")
+    counters, losses = _observed(record_property, "held", result, done)
     assert done["value"]["held_s"] >= HOLD_S
     assert counters.get("delivery_held", 0) >= 1, counters
     assert result.summary["delivery_held"] == counters["delivery_held"]  # where a reader finds it
@@ -151,12 +158,7 @@ def test_on_the_real_rig_a_server_stopped_past_the_bound_is_still_a_stall_and_re
     test above and fail this one)."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     result, done = _run_with(tmp_path, _stop_server)
-    counters = _counters(result)
-    losses = result.summary["device_losses"]
-    record_property("stopped", json.dumps({**done["value"], "delivery_held": counters.get("delivery_held"),
-                                           "verdict": result.verdict.outcome}))
-    print(f"stopped: {done['value']} delivery_held={counters.get('delivery_held')} stalls={losses['stalls']} "
-          f"recoveries={result.summary['recoveries']} verdict={result.verdict.headline()}")
+    counters, losses = _observed(record_property, "stopped", result, done)
     assert losses["stalls"] >= 1, losses
     assert result.summary["recoveries"] >= 1, result.summary["recoveries"]
     assert not result.verdict.failures, result.verdict.failures
