@@ -32,8 +32,18 @@ def main(argv: list[str]) -> int:
     if len(argv) != 4:
         print(__doc__, file=sys.stderr)
         return 2
-    seeds, rates = int(argv[0]), [int(x) for x in argv[1].split(",")]
+    try:
+        seeds, rates = int(argv[0]), [int(x) for x in argv[1].split(",")]
+    except ValueError:
+        print(f"bench_reference_series: SEEDS and RATES are whole numbers (got {argv[0]!r}, {argv[1]!r}), "
+              "e.g. 50 96000 or 10 44100,48000", file=sys.stderr)
+        return 2
     materials, takes = argv[2].split(","), argv[3].split(",")
+    unknown = [m for m in materials if m not in clipping.MATERIALS] + [t for t in takes if t not in clipping.TAKES]
+    if unknown:
+        print(f"bench_reference_series: unknown material or take {unknown}; materials: "
+              f"{', '.join(clipping.MATERIALS)}; takes: {', '.join(clipping.TAKES)}", file=sys.stderr)
+        return 2
     cells = [clipping.Cell(fs, m, noise, take, s) for s in range(seeds) for m in materials for fs in rates
              for noise in clipping.NOISES for take in takes]
     t0 = time.time()
