@@ -6,7 +6,7 @@ false alarm (``fail``) or a run that proved nothing (``inconclusive``); both are
 harness. The quick part of this matrix runs in the suite (tests/harness/test_false_alarms.py).
 
     python bench/bench_false_alarms.py [--seeds 100] [--duration 60] [--profiles gentle,default,hostile]
-                                       [--mutants] [--json FILE]
+                                       [--mutants] [--mutant-profiles default,outages] [--json FILE]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from harness import MUTANTS, system_factory
+from harness import MUTANTS, PROFILES, system_factory
 from harness import ReliabilityRun, RunSpec
 from harness.commands.run import check_config, load_config_file, reveal_mutant
 from harness.errors import HarnessError
@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profiles", default="gentle,default,hostile")
     ap.add_argument("--mutants", action="store_true", help="also run every shipped mutant at each seed")
     ap.add_argument("--mutant-seeds", type=int, default=10)
+    ap.add_argument("--mutant-profiles", default="default",
+                    help="the built-in profiles every mutant runs under, one table each (default: default, "
+                         "as `run --mutant NAME`; outages: the profile that shows silent_give_up)")
     ap.add_argument("--config", type=Path,
                     help="the system configuration every run tests (TOML or JSON, as `soundcheck run --config`): "
                          "the healthy system must pass on the user's configuration too, not only on the stock one")
@@ -68,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
             check_config(config, str(args.config), "sim")
     except (HarnessError, ConfigError) as exc:
         ap.exit(2, f"bench_false_alarms: error: {exc}\n")
+    for option, names in (("--profiles", args.profiles), ("--mutant-profiles", args.mutant_profiles)):
+        unknown = [n for n in names.split(",") if n not in PROFILES]
+        if unknown:
+            ap.exit(2, f"bench_false_alarms: error: {option}: unknown profile(s) {', '.join(map(repr, unknown))}; "
+                       f"give a comma-separated list of built-in profiles ({', '.join(PROFILES)})\n")
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="soundcheck-fa-") as tmp:
         root = Path(tmp)
@@ -78,10 +86,11 @@ def main(argv: list[str] | None = None) -> int:
                 if row["outcome"] != "pass":
                     print(f"  {profile} seed {seed}: {row['outcome']}: {'; '.join(row['reasons'])}", flush=True)
         if args.mutants:
-            for name in MUTANTS:
-                for seed in range(1, args.mutant_seeds + 1):
-                    rows.append(one_run("default", seed, args.duration, root, name, config=config,
-                                       dsp_kernel=args.dsp_kernel))
+            for mprofile in args.mutant_profiles.split(","):
+                for name in MUTANTS:
+                    for seed in range(1, args.mutant_seeds + 1):
+                        rows.append(one_run(mprofile, seed, args.duration, root, name, config=config,
+                                            dsp_kernel=args.dsp_kernel))
     print(f"\nhealthy system, {args.duration:g} s runs, DSP kernel {args.dsp_kernel} (bench/bench_false_alarms.py"
           + (f", configuration {args.config}" if args.config else "") + "):")
     print(f"{'profile':<10} {'runs':>5} {'pass':>5} {'fail':>5} {'inconcl.':>8} {'faults/run':>10} {'wall/run':>9}")
@@ -90,12 +99,12 @@ def main(argv: list[str] | None = None) -> int:
         c = Counter(r["outcome"] for r in rs)
         print(f"{profile:<10} {len(rs):>5} {c['pass']:>5} {c['fail']:>5} {c['inconclusive']:>8} "
               f"{sum(r['faults'] for r in rs) / len(rs):>10.1f} {sum(r['wall_s'] for r in rs) / len(rs):>8.2f}s")
-    if args.mutants:
-        print(f"\nmutants, `run --mutant NAME` defaults (profile default, {args.duration:g} s), "
+    for mprofile in args.mutant_profiles.split(",") if args.mutants else ():
+        print(f"\nmutants, `run --mutant NAME --faults {mprofile}` ({args.duration:g} s), "
               f"seeds 1..{args.mutant_seeds}:")
         print(f"{'mutant':<26} {'caught':>7}  caught by")
         for name in MUTANTS:
-            rs = [r for r in rows if r["mutant"] == name]
+            rs = [r for r in rows if r["mutant"] == name and r["profile"] == mprofile]
             caught = [r for r in rs if r["outcome"] == "fail"]
             by = Counter(n for r in caught for n in r["violated"])
             print(f"{name:<26} {len(caught):>3}/{len(rs):<3}  {', '.join(f'{k} {v}' for k, v in by.most_common())}")

@@ -290,6 +290,9 @@ class Mutant:
     #: (a kind no built-in profile draws, so that adding it to one does not change every seed's
     #: schedule: ``input_starved``); never to a profile that asks for no fault at all
     reveal_unasked: bool = False
+    #: the built-in profile that shows the bug in every run of 30 s and more, where a profile
+    #: without device outages shows it only by chance (``run --mutant`` says so under another)
+    profile: str | None = None
 
 
 MUTANTS: dict[str, Mutant] = {m.name: m for m in (
@@ -316,12 +319,12 @@ MUTANTS: dict[str, Mutant] = {m.name: m for m in (
            ("starved_input",), "run", IgnoresStarvedInputSystem, revealed_by="input_starved",
            reveal_unasked=True),
     # Shows only where a recovery gives up (every device gone past the deadline, or recover()
-    # with none to open). No built-in profile makes one certain: a default run catches it where
-    # its schedule happens to reach a give-up (an operator's recover() inside a dropout); a profile
-    # with device outages (``Profile.outages``, ``Schedule.with_outages``) reaches one in every
-    # run of 30 s and more, and tests/harness/test_give_ups_announced.py makes one directly.
+    # with none to open). A default run catches it where its schedule happens to reach a give-up
+    # (an operator's recover() inside a dropout); the ``outages`` profile's device outages
+    # (``Profile.outages``, ``Schedule.with_outages``) reach one in every run of 30 s and more,
+    # and tests/harness/test_give_ups_announced.py makes one directly.
     Mutant("silent_give_up", "a recovery that gives up goes FAILED without announcing it (no recovery_failed)",
-           ("give_ups_announced",), "run", SilentGiveUpSystem),
+           ("give_ups_announced",), "run", SilentGiveUpSystem, profile="outages"),
     # Heard, not stepped: the state machine checks no audio, so the detector is a run's listening
     # check (``clean_audio``, its search for flat peaks).
     Mutant("output_overdrive", "the output stage scales samples 8x too loud and saturates at full scale",

@@ -33,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="simulated (sim) or wall (real devices) time: 60, 90s, 5m, 1h (default 60 s)")
     p.add_argument("--seed", type=seed_arg, default=1, help="0..2**32-1 (default 1)")
     p.add_argument("--faults", default="default",
-                   help="fault profile: none, gentle, default, hostile, or a profile .toml file")
+                   help="fault profile: none, gentle, default, hostile, outages (default's faults and device outages "
+                        "past the recovery budget: give-ups), or a profile .toml file")
     p.add_argument("--device", help="the device to run on: for --backend portaudio a name from `soundcheck devices`; on the simulated device sim-duplex or sim-backup (default: sim-in and sim-out)")
     p.add_argument("--config", type=Path, help="system configuration (TOML or JSON)")
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where run folders go")
@@ -91,6 +92,9 @@ def reveal_mutant(run: Any, name: str) -> str | None:
     from ..mutants import MUTANTS
 
     mutant = MUTANTS[name]
+    if mutant.profile is not None and not run.profile.outages:
+        return (f"note: profile {run.profile.name!r} shows mutant {name} only by chance: "
+                f"--faults {mutant.profile} shows it in every run of 30 s and more")
     kind = mutant.revealed_by
     if kind is None:
         return None

@@ -34,7 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="how long: 30s, 90m, 8h, 1h30m (run time: simulated on sim, wall on devices; default 8h)")
     p.add_argument("--backend", choices=BACKENDS, default="sim")
     p.add_argument("--seed", type=seed_arg, default=1, help="0..2**32-1 (default 1)")
-    p.add_argument("--faults", default="default", help="none, gentle, default, hostile, or a profile .toml")
+    p.add_argument("--faults", default="default",
+                   help="none, gentle, default, hostile, outages (with device outages past the recovery "
+                        "budget: their give-ups counted among the failures), or a profile .toml")
     p.add_argument("--device", help="the device to run on, as for `soundcheck run --device`")
     p.add_argument("--run-dir", type=Path, metavar="DIR",
                    help="the run folder: a new or empty folder (one holding other files is refused, "

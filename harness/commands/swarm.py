@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="an existing Dask scheduler (default: start a local cluster)")
     p.add_argument("--faults", default=None,
                    help="swarm (each seed draws its own fault kinds; default) or a built-in profile "
-                        "(none, gentle, default, hostile); not a profile file")
+                        "(none, gentle, default, hostile, outages); not a profile file")
     p.add_argument("--mutant", metavar="NAME", default=None,
                    help="swarm a deliberately broken variant of the system (harness/mutants.py)")
     p.add_argument("--out", type=Path, default=None, help="swarm folder (default reports/swarm-<time>)")

@@ -46,9 +46,10 @@ class Profile:
     gates: Any = None
     #: device outages every schedule of the profile has (``Schedule.with_outages``): dropouts of
     #: ``outage_s`` seconds, longer than the default recovery policy rides out, so a run reaches a
-    #: recovery that gives up. No built-in profile has them: an outage's give-up leaves the system
-    #: FAILED, which a soak's stability report counts among its failures, so a healthy system's
-    #: default soak would report failures it was made to have
+    #: recovery that gives up. Only the ``outages`` profile has them, not ``default``: an outage's
+    #: give-up leaves the system FAILED, which a soak's stability report counts among its failures,
+    #: so a healthy system's default soak would report failures it was made to have. A user who
+    #: asks whether the system's give-ups are announced picks ``outages`` and reads its failures so
     outages: int = 0
     outage_s: tuple[float, float] = (4.0, 6.0)
 
@@ -86,13 +87,16 @@ _DEVICE_PARAMS: dict[str, dict[str, Any]] = {
     "lifecycle_calls": {"count": [3, 20]},
 }
 
+#: the default profile's mix: every transient fault now and then
+_DEFAULT_MIX: dict[str, float] = {"xrun": 0.1, "stall": 0.03, "dropout": 0.02, "callback_raises": 0.03,
+                                  "buffer_exhaustion": 0.02, "slow_dsp": 0.02, "invalid_config": 0.02,
+                                  "lifecycle_calls": 0.04, "coordinator_contention": 0.02}
+
 PROFILES: dict[str, Profile] = {
     "none": Profile("none", {}, description="no faults: the steady-state baseline"),
     "gentle": Profile("gentle", {"xrun": 0.05, "stall": 0.01, "callback_raises": 0.01},
                       _DEVICE_PARAMS, check_every_s=0.5, description="occasional glitches"),
-    "default": Profile("default", {"xrun": 0.1, "stall": 0.03, "dropout": 0.02, "callback_raises": 0.03,
-                                   "buffer_exhaustion": 0.02, "slow_dsp": 0.02, "invalid_config": 0.02,
-                                   "lifecycle_calls": 0.04, "coordinator_contention": 0.02},
+    "default": Profile("default", _DEFAULT_MIX,
                        _DEVICE_PARAMS, check_every_s=0.25,
                        description="every transient fault now and then"),
     "hostile": Profile("hostile", {"xrun": 0.3, "stall": 0.1, "dropout": 0.08, "callback_raises": 0.1,
@@ -101,11 +105,19 @@ PROFILES: dict[str, Profile] = {
                                    "coordinator_contention": 0.01},
                        {**_DEVICE_PARAMS, "sample_rate_change": {"rate": 44_100}}, check_every_s=0.2,
                        description="many overlapping faults"),
+    # default's mix, and two device outages longer than the default recovery budget (one per 30 s
+    # of the run, in its third quarter): every run of 30 s and more reaches a recovery that gives
+    # up, which the system must announce (``give_ups_announced``). Its failures are the outages'
+    # doing; a soak of it counts them among its failures, as the profile's name says
+    "outages": Profile("outages", _DEFAULT_MIX,
+                       _DEVICE_PARAMS, check_every_s=0.25, outages=2,
+                       description="default's faults and two device outages past the recovery budget: "
+                                   "recoveries that give up, which must be announced"),
 }
 
 
 def profile_schedule(name: str, duration_s: float, seed: int) -> Schedule:
-    """The seeded schedule of profile ``name`` (``none``, ``gentle``, ``default``, ``hostile``)."""
+    """The seeded schedule of profile ``name`` (``none``, ``gentle``, ``default``, ``hostile``, ``outages``)."""
     try:
         profile = PROFILES[name]
     except KeyError:

@@ -1,8 +1,9 @@
 """A profile's device outages (``Profile.outages``, ``Schedule.with_outages``): dropouts each longer
 than the default recovery policy rides out, so a 60 s run reaches a recovery that gives up. Without
 them a default run reached a give-up only where an operator's ``recover()`` landed inside a short
-dropout (2 seeds in 10), and the ``silent_give_up`` mutant passed the other runs. No built-in
-profile has them (``Profile.outages`` says why); a profile given them is tested here."""
+dropout (2 seeds in 10), and the ``silent_give_up`` mutant passed the other runs. The built-in
+``outages`` profile has them, ``default`` not (``Profile.outages`` says why): a user who asks
+whether the system's give-ups are announced picks ``--faults outages``."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from bench_scripts import load_bench_script
 
 from harness import PROFILES, ReliabilityRun, RunSpec, system_factory
+from harness.cli import main
 from harness.faults.kinds import DeviceDropout, LateCallback
 from harness.faults.schedule import Schedule
 from harness.faults.triggers import At
@@ -46,23 +49,35 @@ def _with_outages() -> object:
     return dataclasses.replace(PROFILES["default"], outages=2)
 
 
-def test_a_profile_given_outages_has_one_per_30_s_of_the_run_and_no_built_in_profile_has_any() -> None:
+def test_a_profile_given_outages_has_one_per_30_s_of_the_run_and_only_the_outages_profile_has_any() -> None:
     profile = _with_outages()
     assert len(_outages(profile.schedule(60.0, 3))) == 2
     assert len(_outages(profile.schedule(3600.0, 3))) == 2
     assert len(_outages(profile.schedule(45.0, 3))) == 1
     assert _outages(profile.schedule(20.0, 3)) == []  # a short run keeps its device
     for name in PROFILES:
-        assert _outages(PROFILES[name].schedule(60.0, 3)) == []
+        assert (_outages(PROFILES[name].schedule(60.0, 3)) != []) is (name == "outages"), name
+
+
+@pytest.mark.parametrize("seed", [1, 4, 7])
+def test_the_outages_profile_is_the_default_schedule_with_its_outages(seed: int) -> None:
+    """The same seed draws default's faults, so ``--faults outages`` adds the outages to the run
+    a plain ``soundcheck run`` makes, and takes away only the default faults they overlap."""
+    assert PROFILES["outages"].probabilities == PROFILES["default"].probabilities
+    assert PROFILES["outages"].params == PROFILES["default"].params
+    with_outages = PROFILES["outages"].schedule(60.0, seed)
+    expected = dataclasses.replace(PROFILES["default"], name="outages", outages=2).schedule(60.0, seed)
+    assert [f.to_dict() for f in with_outages.faults] == [f.to_dict() for f in expected.faults]
+    assert len(_outages(with_outages)) == 2
 
 
 @pytest.mark.parametrize("seed", [2, 3, 9])
-def test_a_run_with_outages_reaches_a_give_up(seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Seeds whose default run reaches no give-up (the mutant passes them): with the outages the
-    shipped system gives up and announces it (passing), the mutant's silent give-up fails the run."""
-    monkeypatch.setitem(PROFILES, "default", _with_outages())
+def test_a_run_with_outages_reaches_a_give_up(seed: int, tmp_path: Path) -> None:
+    """Seeds whose default run reaches no give-up (the mutant passes them): under the outages
+    profile the shipped system gives up and announces it (passing), the mutant's silent give-up
+    fails the run."""
     for mutant in (None, "silent_give_up"):
-        spec = RunSpec(duration_s=60, seed=seed, faults="default", report_root=tmp_path, label="outage")
+        spec = RunSpec(duration_s=60, seed=seed, faults="outages", report_root=tmp_path, label="outage")
         run = ReliabilityRun(spec, **({"system_factory": system_factory(mutant)} if mutant else {}))
         result = run.execute(reports=False)
         v = result.verdict
@@ -71,3 +86,25 @@ def test_a_run_with_outages_reaches_a_give_up(seed: int, tmp_path: Path, monkeyp
             assert any(e.value == "recovery_failed" for e in result.history.events())
         else:
             assert "give_ups_announced" in v.violated, v.reasons
+
+
+def test_a_run_of_the_mutant_under_a_profile_without_outages_names_the_one_that_shows_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["run", "--report-dir", str(tmp_path), "--mutant", "silent_give_up", "--duration", "5"]
+    main([*args, "--faults", "default"])
+    assert ("note: profile 'default' shows mutant silent_give_up only by chance: --faults outages shows it "
+            "in every run of 30 s and more") in capsys.readouterr().out
+    main([*args, "--faults", "outages"])
+    assert "only by chance" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, option", [(["--profiles", "default,nasty"], "--profiles"),
+                                          (["--mutants", "--mutant-profiles", "outage"], "--mutant-profiles")])
+def test_the_false_alarm_bench_refuses_an_unknown_profile_by_its_option(
+        argv: list[str], option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    bench = load_bench_script("bench_false_alarms.py", "bench_false_alarms_outage_test")
+    with pytest.raises(SystemExit) as exc:
+        bench.main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{option}: unknown profile(s)" in err and "outages" in err and "Traceback" not in err
