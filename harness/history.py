@@ -319,6 +319,16 @@ class OpResult:
         return self.outcome == "ok"
 
 
+def _registered_graph(coordinator: Any) -> dict[str, Any]:
+    """``{"depends_on": {component: [its dependencies]}}`` as the system's coordinator registered
+    them (what a failure cascades along, judged by ``components_follow``), or nothing for a
+    coordinator that keeps no graph."""
+    dependencies = getattr(coordinator, "dependencies", None)
+    if dependencies is None:
+        return {}
+    return {"depends_on": {n: list(dependencies(n)) for n in coordinator.states() if n != "system"}}
+
+
 class History:
     """A thread-safe, append-only run history; optionally streamed to a JSONL file as it grows.
 
@@ -490,6 +500,7 @@ class History:
         self.record("attach", data={"state": system.state.value, **observe(system),
                                     "clock": "virtual" if getattr(system.clock, "virtual", False) else "real",
                                     "components": {n: s.value for n, s in system.coordinator.states().items()},
+                                    **_registered_graph(system.coordinator),
                                     "seed": getattr(system, "seed", None),
                                     "next_seq": system.coordinator.history.records()[-1].seq + 1
                                     if len(system.coordinator.history) else 1})

@@ -3157,6 +3157,11 @@ _FOLLOWS_RUNNING = frozenset({"running", "failed"})
 PIPELINE_GRAPH: Mapping[str, tuple[str, ...]] = {
     "dsp": (), "input": ("dsp",), "output": ("dsp",), "device": ("input", "output")}
 
+#: the states a failure's cascade leaves a dependent in (``ComponentCoordinator.fail`` moves every
+#: transitive dependent not at rest to FAILED): at rest, nothing of it runs over the failed part.
+#: Held here as plain data, as the graph is: the system's own set is part of what is judged
+_AT_REST = frozenset({"stopped", "failed", "closed", "configured", "initialized", "uninitialized"})
+
 
 def _dependents(graph: Mapping[str, tuple[str, ...]], name: str) -> set[str]:
     """Every component that depends on ``name``, directly or through another."""
@@ -3192,7 +3197,15 @@ class _ComponentsFollow(_Fold):
     in ``PIPELINE_GRAPH`` is FAILED (``simulate_error`` and every other failure cascade along the
     graph before the system fails). The graph is the harness's, not read from the system: a system
     whose own graph lost an edge cascades along it, and only an outside copy sees the dependent
-    left running over its failed dependency."""
+    left running over its failed dependency.
+
+    The cascade is also judged where the system does not enter FAILED after it (it was FAILED
+    already, or a failure reached a PAUSED pipeline): as a component enters FAILED, each of its
+    dependents not at rest (``_AT_REST``) moves next to FAILED; a dependent whose next move goes
+    elsewhere (a PAUSED input stopped by the ``stop()`` that follows) was left over its failed
+    dependency. And the graph the system's coordinator registered, where the history's attach
+    records it (``depends_on``), is ``PIPELINE_GRAPH``: an edge lost shows in every run, not only
+    in one whose faults fail the component at its end."""
 
     name = "components_follow"
     types = frozenset({"attach", "transition"})
@@ -3205,6 +3218,30 @@ class _ComponentsFollow(_Fold):
         self.evidence: list[Any] = []
         self.bad = 0
         self.done = False
+        #: dependents a failure left not at rest, whose next move must be to FAILED: the failed
+        #: dependency and the failing transition's seq each
+        self.cascading: dict[str, tuple[str, Any]] = {}
+        self._judge_graph(init)
+
+    def _judge_graph(self, attach: Mapping[str, Any]) -> None:
+        """The coordinator's registered graph (``depends_on`` of the history's first attach
+        record: a re-attached system is the same system) against ``PIPELINE_GRAPH``, where it holds
+        exactly the graph's components."""
+        graph = attach.get("depends_on")
+        if not isinstance(graph, Mapping) or set(graph) != set(PIPELINE_GRAPH) or not self.judged:
+            return
+        wrong = {c: sorted(graph[c]) for c in sorted(graph) if set(graph[c]) != set(PIPELINE_GRAPH[c])}
+        if not wrong:
+            return
+        self.bad += 1
+        if len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append({
+                "why": "the system's coordinator registers "
+                       + ", ".join(f"{c} depending on {', '.join(d) or 'nothing'} "
+                                   f"(the pipeline's graph: {', '.join(PIPELINE_GRAPH[c]) or 'nothing'})"
+                                   for c, d in wrong.items())
+                       + ": a failure cascades along the registered graph",
+                "depends_on": wrong})
 
     def feed(self, e: Any) -> None:
         if e.type == "attach":
@@ -3221,8 +3258,10 @@ class _ComponentsFollow(_Fold):
             return  # its place in the seq order is unknown
         if t.get("after_gap"):
             self.last.clear()  # what the missing transitions did is unknown
+            self.cascading.clear()
         comp, a, b = t.get("component"), str(t.get("from_state")), str(t.get("to_state"))
         if comp != "system":
+            self._follow_cascade(t, str(comp), a, b)
             self.last[str(comp)] = b
             return
         if a == "running":
@@ -3231,6 +3270,26 @@ class _ComponentsFollow(_Fold):
             self._judge(t, "the system entered stopped", frozenset({"stopped"}))
         if b == "failed":
             self._judge_cascade(t)
+
+    def _follow_cascade(self, t: dict[str, Any], comp: str, a: str, b: str) -> None:
+        """A dependent a failure left not at rest moves next to FAILED; a component entering
+        FAILED leaves each of its dependents not at rest to do so. Judged only where the
+        coordinator holds exactly the graph's components."""
+        if comp in self.cascading:
+            failed, seq = self.cascading.pop(comp)
+            if b != "failed":
+                self.bad += 1
+                if len(self.evidence) < _MAX_EVIDENCE:
+                    self.evidence.append({"why": f"{comp} moved {a} -> {b} after its dependency {failed} failed "
+                                                 f"(seq {seq}), not to failed (a failure cascades to every "
+                                                 "dependent not at rest)",
+                                          "seq": t.get("seq"), "time": t.get("time"), "index": t.get("index"),
+                                          "components": {comp: a}})
+        if b != "failed" or set(self.last) | {comp} != set(PIPELINE_GRAPH):
+            return
+        for d in sorted(_dependents(PIPELINE_GRAPH, comp)):
+            if d not in self.cascading and self.last.get(d, "failed") not in _AT_REST:
+                self.cascading[d] = (comp, t.get("seq"))
 
     def _judge_cascade(self, t: dict[str, Any]) -> None:
         """As the system enters FAILED, no component still runs whose dependency (in
@@ -3242,6 +3301,8 @@ class _ComponentsFollow(_Fold):
                 for d in sorted(_dependents(PIPELINE_GRAPH, f)) if self.last.get(d) == "running"}
         if not left:
             return
+        for d in left:  # judged here: not again at its next move
+            self.cascading.pop(d, None)
         self.bad += 1
         if len(self.evidence) < _MAX_EVIDENCE:
             self.evidence.append({"why": "the system entered failed with "

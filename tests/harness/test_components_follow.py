@@ -179,6 +179,88 @@ def test_a_dependent_left_running_over_its_failed_dependency_is_violated() -> No
     assert "input running over its failed dependency dsp" in v.evidence[-1]["why"]
 
 
+def test_a_dependent_left_paused_over_a_dependency_failed_under_a_failed_system_is_violated() -> None:
+    """Seed 1's shape with the input's edge lost: the system already FAILED (a device failure),
+    dsp fails with the input PAUSED, and the stop that follows moves the input from PAUSED: the
+    system never enters FAILED after the cascade, so only the dependent's next move shows it."""
+    h = _history(state="paused", parts="paused")
+    move = _Moves(h)
+    move("device", "paused", "failed")
+    move("system", "paused", "failed")
+    move("dsp", "paused", "failed")  # simulate_error("dsp")
+    move("output", "paused", "failed")  # its cascade, without the input
+    move("system", "failed", "stopping")
+    move("device", "failed", "stopping")
+    move("output", "failed", "stopping")
+    move("input", "paused", "stopping")
+    v = _judge(h)
+    assert not v.ok
+    assert v.evidence[-1]["components"] == {"input": "paused"}
+    assert "input moved paused -> stopping after its dependency dsp failed (seq 3)" in v.evidence[-1]["why"]
+
+
+def test_a_cascade_under_a_failed_system_that_reaches_every_dependent_holds() -> None:
+    h = _history(state="paused", parts="paused")
+    move = _Moves(h)
+    move("device", "paused", "failed")
+    move("system", "paused", "failed")
+    move("dsp", "paused", "failed")
+    move("input", "paused", "failed")
+    move("output", "paused", "failed")
+    move("system", "failed", "stopping")
+    for p in reversed(PARTS):
+        move(p, "failed", "stopping")
+    assert _judge(h).ok
+
+
+def test_a_dependent_at_rest_when_its_dependency_fails_is_not_held_to_the_cascade() -> None:
+    h = _history(state="stopped", parts="stopped")
+    move = _Moves(h)
+    move("dsp", "stopped", "failed")  # nothing of the input runs: the cascade leaves it be
+    move("input", "stopped", "starting")
+    assert _judge(h).ok
+
+
+def test_a_registered_graph_that_lost_an_edge_is_violated_in_a_run_with_no_failure() -> None:
+    graph = {"dsp": [], "input": [], "output": ["dsp"], "device": ["input", "output"]}
+    h = _history(depends_on=graph)
+    move = _Moves(h)
+    move.all("configured", "starting")
+    move.all("starting", "running", system_first=False)
+    v = _judge(h)
+    assert not v.ok
+    assert v.evidence[0]["depends_on"] == {"input": []}
+    assert "input depending on nothing (the pipeline's graph: dsp)" in v.evidence[0]["why"]
+    right = {"dsp": [], "input": ["dsp"], "output": ["dsp"], "device": ["output", "input"]}
+    assert _judge(_history(depends_on=right)).ok
+    other = {"dsp": [], "input": [], "output": ["dsp"], "device": ["input", "output"], "mixer": []}
+    assert _judge(_history(depends_on=other)).ok  # another pipeline: not this graph's to judge
+
+
+def test_the_history_records_the_graph_the_shipped_system_registered() -> None:
+    from harness.invariants import PIPELINE_GRAPH
+
+    system = AudioSystem(seed=1)
+    h = History(meta={"seed": 1}).attach(system)
+    assert h.initial is not None
+    assert {c: tuple(d) for c, d in h.initial["depends_on"].items()} == dict(PIPELINE_GRAPH)
+    system.close()
+
+
+def test_a_system_whose_input_lost_its_edge_is_caught_without_any_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batch 50's ``input_independent_of_dsp`` in a run that never fails dsp (seeds 2 and 9 of a
+    plain default run): the registered graph shows it."""
+    import system_under_test.system as system_module
+
+    graph = tuple((n, () if n == "input" else deps) for n, deps in system_module.COMPONENTS)
+    monkeypatch.setattr(system_module, "COMPONENTS", graph)
+    system = AudioSystem(seed=1)
+    h = _drive(system)
+    v = _judge(h)
+    assert not v.ok
+    assert [e["depends_on"] for e in v.evidence if "depends_on" in e] == [{"input": []}]
+
+
 def test_a_coordinator_with_other_components_is_not_judged_for_the_cascade() -> None:
     h = History()
     h.record("attach", data={"state": "running", "components": {"system": "running", "a": "running",
