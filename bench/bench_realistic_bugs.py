@@ -7866,7 +7866,10 @@ BATCH_55: list[Bug] = [
         '        if "with nothing to explain them" in text and "device loss" in text:\n',
         "'a stall is a device loss' in inconclusive_reasons: a doubt over stalls nothing explains is "
         "grouped by its clause's first words, one 'other:' group apart from the device losses",
-        "swarm: an unexplained loss or stall is one device_loss group"),
+        "swarm: an unexplained loss or stall is one device_loss group",
+        equivalent="the only doubt that says 'with nothing to explain them' is device_losses.loss_doubt's, and "
+                   "it names stalls as 'device loss(es) or stall(s)': every such text holds 'device loss', so "
+                   "the 'stall' alternative never decides (measured: test_swarm_groups.py passes with it)"),
     Bug("unknown_clock_gets_the_virtual_tolerance", "harness/invariants.py",
         '    if (initial or {}).get("clock") == "virtual":\n',
         '    if (initial or {}).get("clock") != "real":\n',
@@ -7877,6 +7880,18 @@ BATCH_55: list[Bug] = [
 ]
 BATCHES[55] = BATCH_55
 BUGS += BATCH_55
+
+#: the tests batch 55's misses asked for, first on their modules' routes (each also imports its
+#: module, so the scan of importers found it, behind larger files): a glitch that reaches past a
+#: held silence (the held silences' own file, seconds), the cascade against a reachability oracle
+#: and a gap in the transitions (milliseconds), the recovery's tolerance by clock, and a count's
+#: "too short to compare" against the most extreme split
+for _prefix, _tests in {
+        "harness/audio_check.py": ["tests/harness/test_audio_held_delivery.py"],
+        "harness/invariants.py": ["tests/harness/test_components_follow_oracle.py",
+                                  "tests/harness/test_recovery_tolerance_by_clock.py"],
+        "harness/reports/": ["tests/harness/test_history_count_own_events.py"]}.items():
+    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
 
 
 def main(argv: list[str] | None = None) -> int:
