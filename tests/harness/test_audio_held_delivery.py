@@ -148,3 +148,22 @@ def test_the_note_survives_a_report_rebuilt_from_the_run_folder(tmp_path: Path, 
     (folder / "report.json").unlink()
     assert main(["report", str(folder), "--no-history"]) == result.exit_code
     assert held_note(1) in json.loads((folder / "report.json").read_text())["verdict"]["notes"]
+
+
+@pytest.mark.parametrize(("shift_start", "shift_end", "machines"), [
+    (0.0, 0.0, True),    # wholly within the hold: the machine's
+    (0.0, 1.0, False),   # begins inside the hold, runs on a second after the thread ran again
+    (-1.0, 0.0, False),  # began a second before the hold, ends inside it
+    (-1.0, 1.0, False),  # covers the hold and more on both sides
+])
+def test_only_a_glitch_wholly_within_a_held_silence_is_the_machines(
+        tmp_path: Path, shift_start: float, shift_end: float, machines: bool) -> None:
+    """``machine_cause`` lays a glitch on a held delivery thread only when both its ends lie
+    within the hold's window (``LEAD_MARGIN_S`` before it to the settle margin after it): one that
+    overlaps the hold but reaches a second past either end is the system's. The hold's own mute,
+    moved by whole seconds, is each case; a second is far past both margins."""
+    check, _verdict = _judged(tmp_path, [HELD], [HELD])
+    (mute,) = [g for g in check.glitch_rows if g["kind"] == "mute"]
+    assert check.machine_cause(mute) == "delivery_held"
+    moved = {**mute, "t_start": mute["t_start"] + shift_start, "t_end": mute["t_end"] + shift_end}
+    assert (check.machine_cause(moved) == "delivery_held") is machines, moved
