@@ -7898,6 +7898,120 @@ for _prefix, _tests in {
     HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
 
 
+#: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
+#: batch patched, in the code changed most recently and touched least: resume() bringing back the
+#: components a reconfiguration from PAUSED left PAUSED, the watchdog's held silences (their bound,
+#: the open one), the recoverer's success count and recover() from FAILED, the device a stream was
+#: built on, the state a reconfiguration's recovery returns to, the supervisor thread's allocation,
+#: the degraded event, the JSON-safe details and the traceback's causes, the limiter's release and
+#: the peaking filter's coefficients, and the simulated device's loss and corruption hooks.
+#: ``--batch 54`` tries only these.
+BATCH_54: list[Bug] = [
+    Bug("resume_skips_paused_components", "system.py",
+        "                if self.coordinator.state(name) == State.PAUSED:\n",
+        "                if self.coordinator.state(name) != State.PAUSED:\n",
+        "the state check inverted in resume()'s loop over the components: the RUNNING ones are "
+        "asked to go RUNNING (refused, quietly) and the ones a reconfiguration from PAUSED left PAUSED "
+        "stay PAUSED under a RUNNING system",
+        "lifecycle: the components run when the system runs"),
+    Bug("recoveries_not_counted", "recoverer.py",
+        "        s.monitoring.counter(\"recoveries\").inc()\n",
+        "",
+        "the success counter's line lost when Recoverer.finish's metrics were regrouped: a recovery "
+        "that succeeded is observed in recovery_time_s and announced, but the recoveries counter "
+        "stays 0",
+        "monitoring: every recovery is counted"),
+    Bug("recover_from_failed_skips_recovering", "recoverer.py",
+        "        if s.state != State.RECOVERING:\n",
+        "        if s.state not in (State.RECOVERING, State.FAILED):\n",
+        "'FAILED needs no RECOVERING step' in recover_now: recover() from FAILED builds a stream while "
+        "the system is still FAILED, and finish then asks FAILED -> RUNNING, which the table refuses",
+        "lifecycle: recover() from FAILED goes through RECOVERING"),
+    Bug("json_safe_none_as_text", "errors.py",
+        "    if isinstance(value, (int, float, bool)) or value is None:\n",
+        "    if isinstance(value, (int, float, bool)):\n",
+        "None dropped from _json_safe's scalars (isinstance covers the numbers): a detail that is None "
+        "(an unknown rate, no device) is reported as the text 'None' in histories and reports",
+        "errors: a description is JSON-safe and keeps its values"),
+    Bug("held_spans_kept_past_bound", "system.py",
+        "        if len(self._held_spans) < HELD_KEPT:\n",
+        "        if len(self._held_spans) <= HELD_KEPT:\n",
+        "an off-by-one at the limit in _end_held: HELD_KEPT + 1 held silences are kept and the count of "
+        "those not kept is one short",
+        "watchdog: the held silences kept are bounded, the rest counted"),
+    Bug("active_device_set_to_output", "system.py",
+        "        self._active_device = input_device\n",
+        "        self._active_device = output_device\n",
+        "the two devices confused in _build: the system's active (input) device is noted as the output "
+        "device, so recovery_succeeded names the wrong device and a rollback reopens the input on the "
+        "output device",
+        "recovery: the device a stream runs on is the one reported and rolled back to"),
+    Bug("reconfigure_error_recovers_running", "system.py",
+        "            self._reconfiguring_from = before  # where an error routed meanwhile recovers to\n",
+        "            self._reconfiguring_from = State.RUNNING  # where an error routed meanwhile recovers to\n",
+        "'a reconfiguration runs' in _reconfigure_live: an error routed while a paused system "
+        "reconfigures recovers it to RUNNING instead of PAUSED",
+        "recovery: a recovery returns to the state the system was in"),
+    Bug("supervisor_thread_alloc_inverted", "system.py",
+        "            if self._scheduler.thread_count:\n",
+        "            if not self._scheduler.thread_count:\n",
+        "the check inverted in initialize(): the supervisor's thread is booked on the virtual clock, "
+        "which starts none, and not on a real clock, which does",
+        "resources: the threads booked are the threads started"),
+    Bug("traceback_first_cause_unnamed", "errors.py",
+        "        if depth:\n",
+        "        if depth > 1:\n",
+        "an off-by-one in short_traceback's cause chain: the direct cause's frames are kept without "
+        "its 'caused by' line, so they read as the error's own",
+        "errors: a kept traceback names each cause"),
+    Bug("degraded_event_every_report", "system.py",
+        "                self.degraded = True\n                self._emit(\"degraded\", reason=err.message)\n",
+        "                self.degraded = True\n            self._emit(\"degraded\", reason=err.message)\n",
+        "the event dedented out of _route_error's 'not yet degraded' branch: every DEGRADE decision "
+        "emits degraded again while the system already is",
+        "degradation: degraded and undegraded alternate"),
+    Bug("limiter_rate_and_block_swapped", "dsp.py",
+        "                stage = Limiter(cfg.threshold_db, cfg.release_ms, sample_rate, block_size)\n",
+        "                stage = Limiter(cfg.threshold_db, cfg.release_ms, block_size, sample_rate)\n",
+        "arguments swapped in DspChain.from_config: the limiter's release is computed from the block "
+        "size as the rate and the rate as the block size, so it releases at once",
+        "DSP chain: the limiter releases over release_ms"),
+    Bug("peaking_b2_divides", "dsp.py",
+        "        b = [1 + alpha * a_lin, -2 * cw, 1 - alpha * a_lin]\n",
+        "        b = [1 + alpha * a_lin, -2 * cw, 1 - alpha / a_lin]\n",
+        "copy-paste from the a line below in the peaking coefficients: b2 divides by A, so a peaking "
+        "filter with gain has the wrong response (at 0 dB, A = 1, it is right)",
+        "DSP chain: a biquad is the RBJ cookbook's filter"),
+    Bug("held_silence_not_opened", "system.py",
+        "                            self._held_since = self._held_open = ref\n",
+        "                            self._held_since = ref\n",
+        "the chained assignment shortened in poll's held branch: a silence the machine held is "
+        "counted but never opened, so held_silences() neither lists it open nor, once a callback "
+        "ends it, as a span",
+        "watchdog: a silence laid on the machine is reported for the listener"),
+    Bug("removed_device_stays_present", "devices/simulated.py",
+        "        dev.present = False\n",
+        "        dev.present = True\n",
+        "a copy-paste of restore_device's line in remove_device: the streams die but the device is "
+        "still listed, so the next recovery attempt reopens the device just lost",
+        "fault injection: a removed device is gone until restored"),
+    Bug("corrupt_callbacks_replaced", "devices/simulated.py",
+        "        self.device(name).corrupt_callbacks += count\n",
+        "        self.device(name).corrupt_callbacks = count\n",
+        "'set the count' in corrupt_next_callbacks: a second request before the first is spent "
+        "replaces it, so fewer callbacks are corrupted than were asked for",
+        "fault injection: every fault asked for is applied"),
+    Bug("details_dropped_for_tree_errors", "errors.py",
+        "                if exc.details else _NO_DETAILS\n",
+        "                if not exc.details else _NO_DETAILS\n",
+        "the condition inverted in ErrorInfo.of: an error of the tree with details keeps none (the "
+        "stall's stalled_for_s, a limit's requested and in_use) and one without builds an empty mapping",
+        "errors: a kept error keeps its details"),
+]
+BATCHES[54] = BATCH_54
+BUGS += BATCH_54
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")

@@ -18,6 +18,7 @@ from system_under_test.clock import SystemClock, VirtualClock
 from system_under_test.devices.base import StatusFlags
 from system_under_test.devices.simulated import SimulatedBackend
 from system_under_test.errors import (
+    BufferPoolExhaustedError,
     CallbackError,
     ErrorInfo,
     Severity,
@@ -25,6 +26,7 @@ from system_under_test.errors import (
     DeviceLostError,
     DeviceNotFoundError,
     IllegalTransitionError,
+    ResourceLimitError,
     SimulatedError,
     SystemClosedError,
     XrunError,
@@ -634,6 +636,26 @@ def test_a_dry_pool_degrades_once_and_refilling_undegrades():
     assert s.degraded is False
     assert events.kinds().count("undegraded") == 1
     assert s.metrics().counters["pool_exhaustions"] == 1
+    s.close()
+
+
+def test_a_degraded_system_told_of_more_exhaustion_announces_degraded_once():
+    """``degraded`` is an episode's start, ``undegraded`` its end: listeners (the reports'
+    timeline) pair them. A second exhaustion reported while the pool is still dry (a limit the
+    owner reports, the same pool again) is counted as an error but starts no second episode."""
+    s = _running({"buffers": {"pool_blocks": 1}})
+    events = Events(s)
+    idx = s.pipeline.pool.acquire()
+    s.run_for(0.05)
+    assert s.degraded is True
+    s.coordinator.handle_error("dsp", ResourceLimitError("frames: over the limit", component="dsp"))
+    s.coordinator.handle_error("dsp", BufferPoolExhaustedError("still dry", component="dsp"))
+    assert s.state == State.RUNNING and s.degraded is True
+    assert events.kinds().count("degraded") == 1, events.kinds()
+    s.pipeline.pool.release(idx)
+    s.run_for(0.05)
+    assert s.degraded is False
+    assert [k for k in events.kinds() if k in ("degraded", "undegraded")] == ["degraded", "undegraded"]
     s.close()
 
 

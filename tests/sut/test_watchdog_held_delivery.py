@@ -269,3 +269,26 @@ def test_a_stall_names_the_devices_its_stream_was_opened_on(spec: Any, details: 
 
     assert _stream_devices(_Stream(spec)) == details
     assert _stream_devices(object()) == {}  # a stream without a spec
+
+
+def test_the_held_silences_kept_stop_at_their_bound_and_the_rest_are_counted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``held_silences`` keeps the first ``HELD_KEPT`` ended silences and counts the others: a
+    machine that holds the delivery thread all run long must not grow the list without end, and
+    the listener must learn how many it was not given. The bound is lowered to 3 so that five
+    silences cross it; each is made as in the test above (stalled device, evidence laid on the
+    machine, then a callback ends it)."""
+    monkeypatch.setattr("system_under_test.system.HELD_KEPT", 3)
+    s = _running()
+    for n in range(1, 6):
+        s.backend.stall("sim-in")
+        last = s.stream.stats.last_callback_at
+        _measured(s, last, served=0.8, waiting=0.85)
+        s.clock.run_until(last + 1.0)
+        s.backend.unstall("sim-in")
+        s.run_for(0.1)
+        spans, open_t0, unkept = s.held_silences()
+        assert open_t0 is None
+        assert (len(spans), unkept) == (min(n, 3), max(0, n - 3)), (n, spans, unkept)
+    assert _stalls(s) == []
+    s.close()
