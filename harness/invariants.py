@@ -1773,17 +1773,63 @@ class GiveUp:
         return head
 
 
+@dataclass
+class _RecoveryFindings:
+    """What the ``recovery`` checker found over a stretch of history, each kind in time order, so
+    that the findings of consecutive stretches joined are the findings of the whole."""
+
+    episode_evidence: list[Any] = field(default_factory=list)
+    past_deadline: list[Any] = field(default_factory=list)
+    window_evidence: list[Any] = field(default_factory=list)
+    episode_doubts: list[Any] = field(default_factory=list)
+    never_back_doubts: list[Any] = field(default_factory=list)
+    window_doubts: list[Any] = field(default_factory=list)
+    policy_outcomes: list[GiveUp] = field(default_factory=list)
+    checked: int = 0
+    chained: int = 0
+    late_by_open: int = 0
+    explained_by_machine: int = 0
+
+    def merged(self, later: "_RecoveryFindings") -> "_RecoveryFindings":
+        """These findings followed by ``later``'s (neither is changed)."""
+        return _RecoveryFindings(**{
+            f: getattr(self, f) + getattr(later, f) for f in self.__dataclass_fields__})
+
+
+#: the least number of items (transitions, ops, firings, recovery events) a ``_Recovery`` segment
+#: holds before the fold looks for a quiet point to judge it at and let it go: a verdict's fixed
+#: cost is paid once per thousands of items, and memory stays a few segments' worth
+RECOVERY_SEGMENT_ITEMS = 4096
+#: how long past the bound a quiet point must lie from the last thing the ``recovery`` checker
+#: reads (a firing, an op, a transition, a recovery event): no window judged before it may look
+#: at an item after it, nor the other way round
+RECOVERY_QUIET_MARGIN_S = 1.0
+
+
 class _Recovery(_Fold):
     """Keeps one small tuple per system transition, fault firing, client op and ``recovery_failed``
     event (never the entries); the verdict sorts them once and answers each fault window with
-    binary searches: O(n log n) in the history's length."""
+    binary searches: O(n log n) in the history's length.
+
+    On a virtual clock the fold judges its history in segments and keeps only the current one:
+    at a quiet point (no fault, op, recovery attempt or episode open, the system not recovering,
+    nothing read for the longest back-to-running bound plus ``RECOVERY_QUIET_MARGIN_S``, no
+    give-up within ``EXTERNAL_LEAD_S`` plus that bound) no judgement of a window before it reads
+    an item after it, nor one after it an item before it, but for the system's state, which is
+    carried over. Each segment's findings are kept (``_RecoveryFindings``) and joined at the
+    verdict: the same verdict as one pass over everything, in memory bounded by the longest
+    stretch between quiet points instead of by the run. A real clock's history (records that can
+    arrive late and out of order, outages observed after the fact) is judged whole, as are
+    histories with an observed outage or transitions out of ``seq`` order."""
 
     name = "recovery"
     types = frozenset({"transition", "event", "error", "fault_start", "fault_end", "invoke", "ok", "fail",
                        "info"})
 
     def __init__(self, init: dict[str, Any], deadline_s: float | None = None,
-                 end_time: Callable[[], float] | None = None) -> None:
+                 end_time: Callable[[], float] | None = None, *, segmented: bool = True) -> None:
+        """``segmented``: judge a virtual clock's history in segments (the class's rule); False
+        keeps every item to the end, for a reader of the fold's lists rather than its verdict."""
         self.end_time = end_time  # the history's end (its entries of every type, not only those fed here)
         self.init_state = init.get("state", "uninitialized")
         self.deadline_s = deadline_s
@@ -1810,12 +1856,59 @@ class _Recovery(_Fold):
         # for the machine that long (the system measures it: ``late_s`` on its recovery events)
         self.late: list[tuple[float, float]] = []
         self.max_time = 0.0
+        #: the system's state before the current segment's first transition
+        self.segment_state = self.init_state
+        #: the judged segments' findings, joined
+        self._found = _RecoveryFindings()
+        self._segmented = segmented and (init or {}).get("clock") == "virtual"
+        self._items = 0  # items kept in the current segment
+        self._last_read = -_INF  # the time of the latest item kept
+        self._last_give_up = -_INF
+        self._last_seq = -_INF
+        self._state = self.init_state  # the latest system state, by seq
+        self._open_faults: set[Any] = set()
+        self._open_ops: set[Any] = set()
+        self._longest_bound = _recovery_params(None)[1] + 0.5 if deadline_s is None else deadline_s
+        #: segments judged and let go
+        self.segments_judged = 0
+
+    def _quiet(self, now: float) -> bool:
+        """Whether ``now`` is a quiet point (the class's rule) at which to judge the segment."""
+        return (self._items >= RECOVERY_SEGMENT_ITEMS and not self._open_faults and not self._open_ops
+                and now >= self._last_read + self._longest_bound + RECOVERY_QUIET_MARGIN_S
+                and now >= self._last_give_up + EXTERNAL_LEAD_S + self._longest_bound + RECOVERY_QUIET_MARGIN_S
+                and self._state != "recovering" and not (self.attempts and self.attempts[-1][1] == _INF))
+
+    def _judge_segment(self, now: float) -> None:
+        """Judge the current segment as a history ending at ``now`` and keep only its findings,
+        the system's state and the configuration in force."""
+        self._found = self._found.merged(self._judge(now))
+        self.segment_state = self._state
+        self.states.clear()
+        del self.configs[:-1]
+        del self.budgets[:-1]
+        self.faults.clear()
+        self.give_ups_raw.clear()
+        self.attempt_numbers.clear()
+        self.ops.clear()
+        self.failed_all.clear()
+        self.failed_deadline.clear()
+        self.attempts.clear()
+        self.late.clear()
+        self._items = 0
+        self.segments_judged += 1
 
     def feed(self, e: Any) -> None:
+        if self._segmented and self._quiet(e.time):
+            self._judge_segment(e.time)
         if e.time > self.max_time:
             self.max_time = e.time
         kind = e.type
         d = e.data
+        if kind in ("transition", "fault_start", "fault_end", "invoke", "ok", "fail", "info") or e.value in (
+                "config_applied", "recovery_attempt", "recovery_attempt_failed", "recovery_succeeded",
+                "recovery_failed"):
+            self._note(e)
         if kind == "transition":
             if d.get("component") == "system":
                 self.states.append((d.get("seq", 0), e.index, d["time"], d["to_state"]))
@@ -1885,6 +1978,45 @@ class _Recovery(_Fold):
         elif e.op_id in self.ops:
             self.ops[e.op_id][1] = e.time
 
+    def _note(self, e: Any) -> None:
+        """Keep what the quiet-point rule reads up to date with an item the fold keeps."""
+        d = e.data
+        kind = e.type
+        at = e.time
+        if kind == "transition":
+            if d.get("component") != "system":
+                return
+            at = max(at, float(d["time"]))
+            seq = d.get("seq", 0)
+            if seq < self._last_seq:
+                self._segmented = False  # a transition recorded out of order: judged whole
+            else:
+                self._last_seq, self._state = seq, d["to_state"]
+        elif kind in ("fault_start", "fault_end"):
+            if d.get("trigger") == "external":
+                self._segmented = False  # an observed outage: recorded after the fact
+            fid = d.get("firing_id", e.index)
+            if kind == "fault_start":
+                self._open_faults.add(fid)
+            else:
+                self._open_faults.discard(fid)
+            at = max([at, *(float(d[k]) for k in ("fired_at", "ended_at") if d.get(k) is not None)])
+        elif kind == "invoke":
+            if e.op_id is None or e.process == "fault":
+                return
+            self._open_ops.add(e.op_id)
+        elif kind in ("ok", "fail", "info"):
+            if e.op_id not in self.ops:
+                return
+            self._open_ops.discard(e.op_id)
+        elif e.value == "config_applied":
+            if self.deadline_s is None:
+                self._longest_bound = max(self._longest_bound, _recovery_params(d.get("config"))[1] + 0.5)
+        elif e.value == "recovery_failed":
+            self._last_give_up = max(self._last_give_up, at)
+        self._items += 1
+        self._last_read = max(self._last_read, at)
+
     def _config_at(self, index: int) -> tuple[float, float]:
         i = bisect.bisect_right(self.configs, (index, (_INF, _INF))) - 1
         return self.configs[i][1] if i >= 0 else _recovery_params(None)
@@ -1939,16 +2071,12 @@ class _Recovery(_Fold):
                               made[-1][0] if made else None))
         return out
 
-    def verdict(self, system: Any = None, now: float | None = None) -> Verdict:
-        evidence: list[Any] = []
-        if now is None:
-            now = self.end_time() if self.end_time is not None else self.max_time
-        end_time = now
-        if system is not None:
-            end_time = max(end_time, system.clock.now())
+    def _judge(self, end_time: float) -> "_RecoveryFindings":
+        """The findings of the fold's current segment, its history's end taken as ``end_time``."""
+        found = _RecoveryFindings()
         self.configs.sort(key=lambda c: c[0])
         seq_sorted = sorted(self.states, key=lambda s: s[0])  # as History.transitions(): by seq
-        states = [(-1, 0.0, self.init_state)] + [(i, t, st) for _, i, t, st in seq_sorted]
+        states = [(-1, 0.0, self.segment_state)] + [(i, t, st) for _, i, t, st in seq_sorted]
         # A: bounded episodes
         attempt_spans = sorted((a, b) for a, b, _ in self.attempts)
         open_waits = sorted((a, b, w) for a, b, w in self.attempts if w > 0)
@@ -1956,8 +2084,6 @@ class _Recovery(_Fold):
         # the owner's operations that returned (a storm's operator, the run itself): while one is
         # in flight the supervisor waits for it, the system's operations being one at a time
         owner_spans = sorted((a, b) for a, b in self.ops.values() if b < _INF)
-        doubts: list[Any] = []
-        explained_by_machine = 0
         episodes = _episodes_of(states, end_time)
         past_deadline: list[Any] = []
         attempt_starts = [a for a, _ in attempt_spans]
@@ -1993,7 +2119,7 @@ class _Recovery(_Fold):
             judged = _judge_excess(excess, t0 + dl, t1, t0, attempt_spans, late, owner_spans, open_waits,
                                    tolerance_s=tol)
             if judged["explained"]:
-                explained_by_machine += 1
+                found.explained_by_machine += 1
                 continue
             item = {"why": "still recovering past the deadline" if still else "recovery outlived its deadline",
                     "entered": t0, ("now" if still else "left"): t1, "bound_s": dl, **judged["figures"]}
@@ -2001,11 +2127,11 @@ class _Recovery(_Fold):
                 whom = ("the recovery supervisor" if not judged["figures"]["open_cpu_wait_past_deadline_s"]
                         else "the device's open (its threads and processes runnable, waiting for a CPU, "
                         f"{judged['figures']['open_cpu_wait_past_deadline_s']:.3f} s past the deadline)")
-                doubts.append(dict(item, why=item["why"] + f", while the machine starved {whom}: the excess "
+                found.episode_doubts.append(dict(item, why=item["why"] + f", while the machine starved {whom}: the excess "
                                    "cannot be told from the machine's"))
             else:
-                evidence.append(item)
-        evidence.extend(past_deadline)
+                found.episode_evidence.append(item)
+        found.past_deadline.extend(past_deadline)
         # B: back to running after transient faults. Indexes, each sorted once:
         # the state "as recorded before index i" is the highest-seq system state among those recorded
         # before i; the state "at time t" the highest-seq one among those stamped at or before t.
@@ -2050,7 +2176,7 @@ class _Recovery(_Fold):
             j = bisect.bisect_right(op_starts, f[0])
             said_at = op_starts[j] if j < len(op_starts) else end_time
             k = _latest_before(by_time, said_at, strict=j < len(op_starts))
-            said = states[k][2] if k is not None else self.init_state
+            said = states[k][2] if k is not None else self.segment_state
             what = "never ended" if f[1] is None else f"ended at t={f[1]:.3f} s without its server coming back"
             item = {"why": f"observed outage {f[3]} ({fid}) from t={f[0]:.3f} s {what}: the harness never saw "
                            "its server serving again before the run ended, so the system's return cannot be "
@@ -2060,10 +2186,8 @@ class _Recovery(_Fold):
                 item["why"] += (f"; the system said {said.upper()} at t={said_at:.3f} s (since "
                                 f"t={states[k][1] if k is not None else 0.0:.3f} s) though its server was not "
                                 "seen back: its state cannot be vouched for")
-            doubts.append(item)
-        checked = chained = late_by_open = 0
+            found.never_back_doubts.append(item)
         give_ups = self.give_ups(episodes)
-        policy_outcomes: list[GiveUp] = []
         i = 0
         while i < len(clusters):
             cluster = clusters[i]
@@ -2090,7 +2214,7 @@ class _Recovery(_Fold):
                    and not up_between(end, clusters[i][0][0])):
                 cluster = cluster + clusters[i]
                 i += 1
-                chained += 1
+                found.chained += 1
                 if any(f[1] is None for f in cluster):
                     break
                 end = max(f[1] for f in cluster)
@@ -2102,7 +2226,7 @@ class _Recovery(_Fold):
                 # (no schedule of its own waited the bound out), a doubt (a system already back
                 # in the history's time is judged: it was back in time)
                 if observed:
-                    doubts.append({"why": f"the run ended {end_time - end:.3f} s after the server came back, "
+                    found.window_doubts.append({"why": f"the run ended {end_time - end:.3f} s after the server came back, "
                                           f"before the {limit:.3f} s the system has to be running again",
                                    "short": f"the run ended {end_time - end:.2f} s after the server came back at "
                                             f"t={end:.2f} s, before its {limit:.2f} s bound",
@@ -2117,16 +2241,16 @@ class _Recovery(_Fold):
                 # that was away through its attempts (``GiveUp``); otherwise the system's failure
                 broken = [g for g in gave if not g.honest]
                 if broken:
-                    evidence.append({"why": f"the recovery {broken[0].describe()}",
+                    found.window_evidence.append({"why": f"the recovery {broken[0].describe()}",
                                      "faults": [f"{f[3]}@{f[0]:.4f}-{f[1]:.4f}" for f in cluster], "gave_up_at": broken[0].time})
                 else:
-                    policy_outcomes += gave
+                    found.policy_outcomes += gave
                 continue
             if _any_in(failed_deadline, start, end + limit) or _any_in(failed_all, start, min(end, end + limit)):
                 continue  # recovery gave up while the fault was still there (or its deadline ran out)
             if observed and _gave_up_on_a_gone_device(failed_all, attempt_spans, end, end + limit):
                 continue  # its attempts ran out on the dead server, the failure reported just after
-            checked += 1
+            found.checked += 1
             k = _latest_before(by_time, end, strict=False)
             at_end = states[k][2] if k is not None else state_then
             u = bisect.bisect_right(up_times, end)
@@ -2140,11 +2264,24 @@ class _Recovery(_Fold):
                 starved = _late_within(late, end, up_times[u])
                 if opening + starved > 0 and up_times[u] - end - opening - starved <= limit:
                     ok = True
-                    late_by_open += 1
+                    found.late_by_open += 1
             if not ok:
-                evidence.append({"why": f"not running within {limit:.3f} s after transient fault(s) ended",
+                found.window_evidence.append({"why": f"not running within {limit:.3f} s after transient fault(s) ended",
                                  "faults": [f"{f[3]}@{f[0]:.4f}-{f[1]:.4f}" for f in cluster],
                                  "state_at_end": at_end})
+        return found
+
+    def verdict(self, system: Any = None, now: float | None = None) -> Verdict:
+        if now is None:
+            now = self.end_time() if self.end_time is not None else self.max_time
+        end_time = now
+        if system is not None:
+            end_time = max(end_time, system.clock.now())
+        found = self._found.merged(self._judge(end_time))
+        evidence = found.episode_evidence + found.past_deadline + found.window_evidence
+        doubts = found.episode_doubts + found.never_back_doubts + found.window_doubts
+        checked, chained, late_by_open = found.checked, found.chained, found.late_by_open
+        explained_by_machine, policy_outcomes = found.explained_by_machine, found.policy_outcomes
         if evidence:
             return Verdict("recovery", False, evidence, f"{len(evidence)} recovery problem(s)")
         message = (f"recoveries bounded; {checked} fault window(s) recovered in time"
@@ -2368,7 +2505,7 @@ def latest_give_up(history: Any) -> GiveUp | None:
     observed outage held its device away, judged by the ``GiveUp`` rule (None: there was none).
     The steady-state check asks it of a system it finds FAILED after the faults: an honest
     give-up is rolled back as an operator would, one that broke the rule is not."""
-    fold = _Recovery(getattr(history, "initial", None) or {})
+    fold = _Recovery(getattr(history, "initial", None) or {}, segmented=False)
     _run_folds(history, [fold], catch=False)
     seq_sorted = sorted(fold.states, key=lambda st: st[0])
     states = [(-1, 0.0, fold.init_state)] + [(i, t, st) for _, i, t, st in seq_sorted]
