@@ -2898,14 +2898,33 @@ class _StarvedInput(_Fold):
     the next end on that device, so of two overlapping firings the first to end feeds it again.
 
     Keeps one small tuple per system transition, starvation start and end, configuration,
-    recovery and stall report; the verdict sorts them once."""
+    recovery and stall report; the verdict sorts them once. On a virtual clock it judges its
+    history in segments and keeps only the current one: at a point where no device is starved
+    and nothing was read for the longest bound plus ``RECOVERY_QUIET_MARGIN_S``, every stretch
+    before it is judged on what came before it, and one after it reads nothing before it but the
+    stretch of RUNNING under way, the configuration in force and the device a recovery reopened
+    onto, which are carried over. A real clock's history, or one whose transitions arrive out
+    of ``seq`` order, is judged whole."""
 
     name = "starved_input"
     types = frozenset({"transition", "event", "error", "fault_start", "fault_end"})
 
-    def __init__(self, init: dict[str, Any], end_time: Callable[[], float] | None = None) -> None:
+    def __init__(self, init: dict[str, Any], end_time: Callable[[], float] | None = None, *,
+                 segmented: bool = True) -> None:
         self.end_time = end_time
         self.init_state = init.get("state", "uninitialized")
+        #: the stretch of RUNNING under way when the current segment began (entered, index)
+        self.running_since: tuple[float, int] | None = (0.0, -1) if self.init_state == "running" else None
+        self.evidence: list[dict[str, Any]] = []  # the judged segments'
+        self.judged = 0
+        self._segmented = segmented and (init or {}).get("clock") == "virtual"
+        self._items = 0
+        self._last_read = -_INF
+        self._last_seq = -_INF
+        self._starving: set[str] = set()
+        self._longest_span = 0.0
+        #: segments judged and let go
+        self.segments_judged = 0
         self.states: list[tuple[float, int, float, str]] = []  # (seq, index, time, to_state), system only
         # (index, time, input device, output device, span) of each configuration; (index, time, input
         # device) of each recovery onto a device
@@ -2917,27 +2936,75 @@ class _StarvedInput(_Fold):
         self.max_time = 0.0
 
     def feed(self, e: Any) -> None:
+        if (self._segmented and self._items >= RECOVERY_SEGMENT_ITEMS and not self._starving
+                and e.time >= self._last_read + self._longest_span + RECOVERY_QUIET_MARGIN_S):
+            self._judge_segment(e.time)
         if e.time > self.max_time:
             self.max_time = e.time
         d = e.data
+        at = e.time
         if e.type == "transition":
-            if d.get("component") == "system":
-                self.states.append((d.get("seq", 0), e.index, d.get("time", e.time), d["to_state"]))
+            if d.get("component") != "system":
+                return
+            seq = d.get("seq", 0)
+            if seq < self._last_seq:
+                self._segmented = False  # recorded out of order: judged whole
+            self._last_seq = max(self._last_seq, seq)
+            at = d.get("time", e.time)
+            self.states.append((seq, e.index, at, d["to_state"]))
         elif e.type == "error":
-            if ((d.get("error") or {}).get("type")) == _STALL_ERROR:
-                self.reports.append((e.time, e.index))
+            if ((d.get("error") or {}).get("type")) != _STALL_ERROR:
+                return
+            self.reports.append((e.time, e.index))
         elif e.type == "event":
             if e.value == "config_applied":
                 config = d.get("config") or {}
                 device = config.get("device") or {}
-                self.configs.append((e.index, e.time, device.get("input_device"), device.get("output_device"),
-                                     _starved_input_span(config)))
+                span = _starved_input_span(config)
+                self.configs.append((e.index, e.time, device.get("input_device"), device.get("output_device"), span))
+                self._longest_span = max(self._longest_span, span or 0.0)
             elif e.value == "recovery_succeeded" and d.get("device"):
                 self.reopened.append((e.index, e.time, str(d["device"])))
+            else:
+                return
         elif d.get("kind") == "input_starved" and d.get("target"):
             starts = e.type == "fault_start"
-            at = d.get("fired_at" if starts else "ended_at")
-            self.toggles.append((e.index, e.time if at is None else float(at), str(d["target"]), starts))
+            t = d.get("fired_at" if starts else "ended_at")
+            at = e.time if t is None else float(t)
+            device = str(d["target"])
+            self.toggles.append((e.index, at, device, starts))
+            if starts:
+                self._starving.add(device)
+            else:
+                self._starving.discard(device)
+        else:
+            return
+        self._items += 1
+        self._last_read = max(self._last_read, at, e.time)
+
+    def _judge_segment(self, now: float) -> None:
+        """Judge the current segment as a history ending at ``now``; keep its findings, the
+        stretch of RUNNING under way, the configuration in force and the device a recovery
+        reopened onto since, and let the rest go."""
+        evidence, judged = self._judge(now)
+        self.evidence = (self.evidence + evidence)[:_MAX_EVIDENCE]
+        self.judged += judged
+        spans = self._running_spans(now)
+        self.running_since = spans[-1][:2] if self._running_at_end() else None  # the open stretch, last
+        applied = self.configs[-1][1] if self.configs else _INF
+        self.reopened = [r for r in self.reopened if r[1] >= applied][-1:]
+        del self.configs[:-1]
+        self.states.clear()
+        self.toggles.clear()
+        self.reports.clear()
+        self._items = 0
+        self.segments_judged += 1
+
+    def _running_at_end(self) -> bool:
+        """Whether the latest system state (by seq) of the current segment is RUNNING."""
+        if not self.states:
+            return self.running_since is not None
+        return max(self.states)[3] == "running"
 
     def _starved_spans(self, end: float) -> list[tuple[float, int, float, str]]:
         """(starved from, the index of the start, fed again at, device): a device starts starving
@@ -2959,7 +3026,7 @@ class _StarvedInput(_Fold):
         """(entered RUNNING, the index of that transition, left it) of the system, in seq order
         (the end of the history when it never left; index -1 when it was RUNNING from the start)."""
         spans: list[tuple[float, int, float]] = []
-        since: tuple[float, int] | None = (0.0, -1) if self.init_state == "running" else None
+        since = self.running_since
         for _, index, t, to in sorted(self.states):
             if to == "running":
                 if since is None:
@@ -2986,8 +3053,8 @@ class _StarvedInput(_Fold):
                 inp = device
         return {x for x in (inp, out) if x}, span
 
-    def verdict(self, system: Any = None) -> Verdict:
-        end = max(self.max_time, self.end_time() if self.end_time is not None else 0.0)
+    def _judge(self, end: float) -> tuple[list[dict[str, Any]], int]:
+        """(evidence, stretches judged) of the current segment, its history's end taken as ``end``."""
         spans = self._running_spans(end)
         reports = sorted(self.reports)
         evidence: list[dict[str, Any]] = []
@@ -3018,6 +3085,13 @@ class _StarvedInput(_Fold):
                         "bound_s": round(span, 6),
                         "message": (f"input of {target!r} starved from t={a:.3f} s; the system stayed RUNNING "
                                     f"{b - a:.3f} s without reporting a stall (bound {span * 1000:.1f} ms)")})
+        return evidence, judged
+
+    def verdict(self, system: Any = None) -> Verdict:
+        end = max(self.max_time, self.end_time() if self.end_time is not None else 0.0)
+        evidence, judged = self._judge(end)
+        evidence = (self.evidence + evidence)[:_MAX_EVIDENCE]
+        judged += self.judged
         if evidence:
             return Verdict("starved_input", False, evidence,
                            f"{len(evidence)} starved input(s) played through as RUNNING, never reported")
