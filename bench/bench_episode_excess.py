@@ -51,7 +51,7 @@ def episodes_past_deadline(history: History) -> list[dict[str, Any]]:
     """Every RECOVERING episode of ``history`` that ended past its deadline (or began an attempt
     past it), with how far past, what ``_judge_excess`` leaves unexplained with no tolerance, and
     how late its latest attempt past the deadline began (the owner's ``recover()`` aside)."""
-    fold = _Recovery(history.initial or {})
+    fold = _Recovery(history.initial or {}, segmented=False)
     _run_folds(history, [fold], catch=False)
     seq_sorted = sorted(fold.states, key=lambda s: s[0])
     states = [(-1, 0.0, fold.init_state)] + [(i, t, st) for _, i, t, st in seq_sorted]
@@ -103,7 +103,7 @@ def simulated_give_ups(n: int) -> list[float]:
         system.run_for(rng.choice([0.1, 0.37, 1.03, 2.9]))
         system.backend.remove_device("sim-in")
         system.run_for(4.0)
-        fold = _Recovery(history.initial or {})
+        fold = _Recovery(history.initial or {}, segmented=False)
         _run_folds(history, [fold], catch=False)
         states = [(-1, 0.0, fold.init_state)] + [(i, t, st) for _, i, t, st in sorted(fold.states, key=lambda s: s[0])]
         over += [t1 - t0 - fold._config_at(idx)[0]

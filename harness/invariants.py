@@ -35,6 +35,7 @@ components_follow    the components besides ``system`` follow it: all STOPPED wh
 
 from __future__ import annotations
 
+import array
 import bisect
 import heapq
 import itertools
@@ -1773,17 +1774,63 @@ class GiveUp:
         return head
 
 
+@dataclass
+class _RecoveryFindings:
+    """What the ``recovery`` checker found over a stretch of history, each kind in time order, so
+    that the findings of consecutive stretches joined are the findings of the whole."""
+
+    episode_evidence: list[Any] = field(default_factory=list)
+    past_deadline: list[Any] = field(default_factory=list)
+    window_evidence: list[Any] = field(default_factory=list)
+    episode_doubts: list[Any] = field(default_factory=list)
+    never_back_doubts: list[Any] = field(default_factory=list)
+    window_doubts: list[Any] = field(default_factory=list)
+    policy_outcomes: list[GiveUp] = field(default_factory=list)
+    checked: int = 0
+    chained: int = 0
+    late_by_open: int = 0
+    explained_by_machine: int = 0
+
+    def merged(self, later: "_RecoveryFindings") -> "_RecoveryFindings":
+        """These findings followed by ``later``'s (neither is changed)."""
+        return _RecoveryFindings(**{
+            f: getattr(self, f) + getattr(later, f) for f in self.__dataclass_fields__})
+
+
+#: the least number of items (transitions, ops, firings, recovery events) a ``_Recovery`` segment
+#: holds before the fold looks for a quiet point to judge it at and let it go: a verdict's fixed
+#: cost is paid once per thousands of items, and memory stays a few segments' worth
+RECOVERY_SEGMENT_ITEMS = 4096
+#: how long past the bound a quiet point must lie from the last thing the ``recovery`` checker
+#: reads (a firing, an op, a transition, a recovery event): no window judged before it may look
+#: at an item after it, nor the other way round
+RECOVERY_QUIET_MARGIN_S = 1.0
+
+
 class _Recovery(_Fold):
     """Keeps one small tuple per system transition, fault firing, client op and ``recovery_failed``
     event (never the entries); the verdict sorts them once and answers each fault window with
-    binary searches: O(n log n) in the history's length."""
+    binary searches: O(n log n) in the history's length.
+
+    On a virtual clock the fold judges its history in segments and keeps only the current one:
+    at a quiet point (no fault, op, recovery attempt or episode open, the system not recovering,
+    nothing read for the longest back-to-running bound plus ``RECOVERY_QUIET_MARGIN_S``, no
+    give-up within ``EXTERNAL_LEAD_S`` plus that bound) no judgement of a window before it reads
+    an item after it, nor one after it an item before it, but for the system's state, which is
+    carried over. Each segment's findings are kept (``_RecoveryFindings``) and joined at the
+    verdict: the same verdict as one pass over everything, in memory bounded by the longest
+    stretch between quiet points instead of by the run. A real clock's history (records that can
+    arrive late and out of order, outages observed after the fact) is judged whole, as are
+    histories with an observed outage or transitions out of ``seq`` order."""
 
     name = "recovery"
     types = frozenset({"transition", "event", "error", "fault_start", "fault_end", "invoke", "ok", "fail",
                        "info"})
 
     def __init__(self, init: dict[str, Any], deadline_s: float | None = None,
-                 end_time: Callable[[], float] | None = None) -> None:
+                 end_time: Callable[[], float] | None = None, *, segmented: bool = True) -> None:
+        """``segmented``: judge a virtual clock's history in segments (the class's rule); False
+        keeps every item to the end, for a reader of the fold's lists rather than its verdict."""
         self.end_time = end_time  # the history's end (its entries of every type, not only those fed here)
         self.init_state = init.get("state", "uninitialized")
         self.deadline_s = deadline_s
@@ -1810,12 +1857,59 @@ class _Recovery(_Fold):
         # for the machine that long (the system measures it: ``late_s`` on its recovery events)
         self.late: list[tuple[float, float]] = []
         self.max_time = 0.0
+        #: the system's state before the current segment's first transition
+        self.segment_state = self.init_state
+        #: the judged segments' findings, joined
+        self._found = _RecoveryFindings()
+        self._segmented = segmented and (init or {}).get("clock") == "virtual"
+        self._items = 0  # items kept in the current segment
+        self._last_read = -_INF  # the time of the latest item kept
+        self._last_give_up = -_INF
+        self._last_seq = -_INF
+        self._state = self.init_state  # the latest system state, by seq
+        self._open_faults: set[Any] = set()
+        self._open_ops: set[Any] = set()
+        self._longest_bound = _recovery_params(None)[1] + 0.5 if deadline_s is None else deadline_s
+        #: segments judged and let go
+        self.segments_judged = 0
+
+    def _quiet(self, now: float) -> bool:
+        """Whether ``now`` is a quiet point (the class's rule) at which to judge the segment."""
+        return (self._items >= RECOVERY_SEGMENT_ITEMS and not self._open_faults and not self._open_ops
+                and now >= self._last_read + self._longest_bound + RECOVERY_QUIET_MARGIN_S
+                and now >= self._last_give_up + EXTERNAL_LEAD_S + self._longest_bound + RECOVERY_QUIET_MARGIN_S
+                and self._state != "recovering" and not (self.attempts and self.attempts[-1][1] == _INF))
+
+    def _judge_segment(self, now: float) -> None:
+        """Judge the current segment as a history ending at ``now`` and keep only its findings,
+        the system's state and the configuration in force."""
+        self._found = self._found.merged(self._judge(now))
+        self.segment_state = self._state
+        self.states.clear()
+        del self.configs[:-1]
+        del self.budgets[:-1]
+        self.faults.clear()
+        self.give_ups_raw.clear()
+        self.attempt_numbers.clear()
+        self.ops.clear()
+        self.failed_all.clear()
+        self.failed_deadline.clear()
+        self.attempts.clear()
+        self.late.clear()
+        self._items = 0
+        self.segments_judged += 1
 
     def feed(self, e: Any) -> None:
+        if self._segmented and self._quiet(e.time):
+            self._judge_segment(e.time)
         if e.time > self.max_time:
             self.max_time = e.time
         kind = e.type
         d = e.data
+        if kind in ("transition", "fault_start", "fault_end", "invoke", "ok", "fail", "info") or e.value in (
+                "config_applied", "recovery_attempt", "recovery_attempt_failed", "recovery_succeeded",
+                "recovery_failed"):
+            self._note(e)
         if kind == "transition":
             if d.get("component") == "system":
                 self.states.append((d.get("seq", 0), e.index, d["time"], d["to_state"]))
@@ -1885,6 +1979,45 @@ class _Recovery(_Fold):
         elif e.op_id in self.ops:
             self.ops[e.op_id][1] = e.time
 
+    def _note(self, e: Any) -> None:
+        """Keep what the quiet-point rule reads up to date with an item the fold keeps."""
+        d = e.data
+        kind = e.type
+        at = e.time
+        if kind == "transition":
+            if d.get("component") != "system":
+                return
+            at = max(at, float(d["time"]))
+            seq = d.get("seq", 0)
+            if seq < self._last_seq:
+                self._segmented = False  # a transition recorded out of order: judged whole
+            else:
+                self._last_seq, self._state = seq, d["to_state"]
+        elif kind in ("fault_start", "fault_end"):
+            if d.get("trigger") == "external":
+                self._segmented = False  # an observed outage: recorded after the fact
+            fid = d.get("firing_id", e.index)
+            if kind == "fault_start":
+                self._open_faults.add(fid)
+            else:
+                self._open_faults.discard(fid)
+            at = max([at, *(float(d[k]) for k in ("fired_at", "ended_at") if d.get(k) is not None)])
+        elif kind == "invoke":
+            if e.op_id is None or e.process == "fault":
+                return
+            self._open_ops.add(e.op_id)
+        elif kind in ("ok", "fail", "info"):
+            if e.op_id not in self.ops:
+                return
+            self._open_ops.discard(e.op_id)
+        elif e.value == "config_applied":
+            if self.deadline_s is None:
+                self._longest_bound = max(self._longest_bound, _recovery_params(d.get("config"))[1] + 0.5)
+        elif e.value == "recovery_failed":
+            self._last_give_up = max(self._last_give_up, at)
+        self._items += 1
+        self._last_read = max(self._last_read, at)
+
     def _config_at(self, index: int) -> tuple[float, float]:
         i = bisect.bisect_right(self.configs, (index, (_INF, _INF))) - 1
         return self.configs[i][1] if i >= 0 else _recovery_params(None)
@@ -1939,16 +2072,12 @@ class _Recovery(_Fold):
                               made[-1][0] if made else None))
         return out
 
-    def verdict(self, system: Any = None, now: float | None = None) -> Verdict:
-        evidence: list[Any] = []
-        if now is None:
-            now = self.end_time() if self.end_time is not None else self.max_time
-        end_time = now
-        if system is not None:
-            end_time = max(end_time, system.clock.now())
+    def _judge(self, end_time: float) -> "_RecoveryFindings":
+        """The findings of the fold's current segment, its history's end taken as ``end_time``."""
+        found = _RecoveryFindings()
         self.configs.sort(key=lambda c: c[0])
         seq_sorted = sorted(self.states, key=lambda s: s[0])  # as History.transitions(): by seq
-        states = [(-1, 0.0, self.init_state)] + [(i, t, st) for _, i, t, st in seq_sorted]
+        states = [(-1, 0.0, self.segment_state)] + [(i, t, st) for _, i, t, st in seq_sorted]
         # A: bounded episodes
         attempt_spans = sorted((a, b) for a, b, _ in self.attempts)
         open_waits = sorted((a, b, w) for a, b, w in self.attempts if w > 0)
@@ -1956,8 +2085,6 @@ class _Recovery(_Fold):
         # the owner's operations that returned (a storm's operator, the run itself): while one is
         # in flight the supervisor waits for it, the system's operations being one at a time
         owner_spans = sorted((a, b) for a, b in self.ops.values() if b < _INF)
-        doubts: list[Any] = []
-        explained_by_machine = 0
         episodes = _episodes_of(states, end_time)
         past_deadline: list[Any] = []
         attempt_starts = [a for a, _ in attempt_spans]
@@ -1993,7 +2120,7 @@ class _Recovery(_Fold):
             judged = _judge_excess(excess, t0 + dl, t1, t0, attempt_spans, late, owner_spans, open_waits,
                                    tolerance_s=tol)
             if judged["explained"]:
-                explained_by_machine += 1
+                found.explained_by_machine += 1
                 continue
             item = {"why": "still recovering past the deadline" if still else "recovery outlived its deadline",
                     "entered": t0, ("now" if still else "left"): t1, "bound_s": dl, **judged["figures"]}
@@ -2001,11 +2128,11 @@ class _Recovery(_Fold):
                 whom = ("the recovery supervisor" if not judged["figures"]["open_cpu_wait_past_deadline_s"]
                         else "the device's open (its threads and processes runnable, waiting for a CPU, "
                         f"{judged['figures']['open_cpu_wait_past_deadline_s']:.3f} s past the deadline)")
-                doubts.append(dict(item, why=item["why"] + f", while the machine starved {whom}: the excess "
+                found.episode_doubts.append(dict(item, why=item["why"] + f", while the machine starved {whom}: the excess "
                                    "cannot be told from the machine's"))
             else:
-                evidence.append(item)
-        evidence.extend(past_deadline)
+                found.episode_evidence.append(item)
+        found.past_deadline.extend(past_deadline)
         # B: back to running after transient faults. Indexes, each sorted once:
         # the state "as recorded before index i" is the highest-seq system state among those recorded
         # before i; the state "at time t" the highest-seq one among those stamped at or before t.
@@ -2050,7 +2177,7 @@ class _Recovery(_Fold):
             j = bisect.bisect_right(op_starts, f[0])
             said_at = op_starts[j] if j < len(op_starts) else end_time
             k = _latest_before(by_time, said_at, strict=j < len(op_starts))
-            said = states[k][2] if k is not None else self.init_state
+            said = states[k][2] if k is not None else self.segment_state
             what = "never ended" if f[1] is None else f"ended at t={f[1]:.3f} s without its server coming back"
             item = {"why": f"observed outage {f[3]} ({fid}) from t={f[0]:.3f} s {what}: the harness never saw "
                            "its server serving again before the run ended, so the system's return cannot be "
@@ -2060,10 +2187,8 @@ class _Recovery(_Fold):
                 item["why"] += (f"; the system said {said.upper()} at t={said_at:.3f} s (since "
                                 f"t={states[k][1] if k is not None else 0.0:.3f} s) though its server was not "
                                 "seen back: its state cannot be vouched for")
-            doubts.append(item)
-        checked = chained = late_by_open = 0
+            found.never_back_doubts.append(item)
         give_ups = self.give_ups(episodes)
-        policy_outcomes: list[GiveUp] = []
         i = 0
         while i < len(clusters):
             cluster = clusters[i]
@@ -2090,7 +2215,7 @@ class _Recovery(_Fold):
                    and not up_between(end, clusters[i][0][0])):
                 cluster = cluster + clusters[i]
                 i += 1
-                chained += 1
+                found.chained += 1
                 if any(f[1] is None for f in cluster):
                     break
                 end = max(f[1] for f in cluster)
@@ -2102,7 +2227,7 @@ class _Recovery(_Fold):
                 # (no schedule of its own waited the bound out), a doubt (a system already back
                 # in the history's time is judged: it was back in time)
                 if observed:
-                    doubts.append({"why": f"the run ended {end_time - end:.3f} s after the server came back, "
+                    found.window_doubts.append({"why": f"the run ended {end_time - end:.3f} s after the server came back, "
                                           f"before the {limit:.3f} s the system has to be running again",
                                    "short": f"the run ended {end_time - end:.2f} s after the server came back at "
                                             f"t={end:.2f} s, before its {limit:.2f} s bound",
@@ -2117,16 +2242,16 @@ class _Recovery(_Fold):
                 # that was away through its attempts (``GiveUp``); otherwise the system's failure
                 broken = [g for g in gave if not g.honest]
                 if broken:
-                    evidence.append({"why": f"the recovery {broken[0].describe()}",
+                    found.window_evidence.append({"why": f"the recovery {broken[0].describe()}",
                                      "faults": [f"{f[3]}@{f[0]:.4f}-{f[1]:.4f}" for f in cluster], "gave_up_at": broken[0].time})
                 else:
-                    policy_outcomes += gave
+                    found.policy_outcomes += gave
                 continue
             if _any_in(failed_deadline, start, end + limit) or _any_in(failed_all, start, min(end, end + limit)):
                 continue  # recovery gave up while the fault was still there (or its deadline ran out)
             if observed and _gave_up_on_a_gone_device(failed_all, attempt_spans, end, end + limit):
                 continue  # its attempts ran out on the dead server, the failure reported just after
-            checked += 1
+            found.checked += 1
             k = _latest_before(by_time, end, strict=False)
             at_end = states[k][2] if k is not None else state_then
             u = bisect.bisect_right(up_times, end)
@@ -2140,11 +2265,24 @@ class _Recovery(_Fold):
                 starved = _late_within(late, end, up_times[u])
                 if opening + starved > 0 and up_times[u] - end - opening - starved <= limit:
                     ok = True
-                    late_by_open += 1
+                    found.late_by_open += 1
             if not ok:
-                evidence.append({"why": f"not running within {limit:.3f} s after transient fault(s) ended",
+                found.window_evidence.append({"why": f"not running within {limit:.3f} s after transient fault(s) ended",
                                  "faults": [f"{f[3]}@{f[0]:.4f}-{f[1]:.4f}" for f in cluster],
                                  "state_at_end": at_end})
+        return found
+
+    def verdict(self, system: Any = None, now: float | None = None) -> Verdict:
+        if now is None:
+            now = self.end_time() if self.end_time is not None else self.max_time
+        end_time = now
+        if system is not None:
+            end_time = max(end_time, system.clock.now())
+        found = self._found.merged(self._judge(end_time))
+        evidence = found.episode_evidence + found.past_deadline + found.window_evidence
+        doubts = found.episode_doubts + found.never_back_doubts + found.window_doubts
+        checked, chained, late_by_open = found.checked, found.chained, found.late_by_open
+        explained_by_machine, policy_outcomes = found.explained_by_machine, found.policy_outcomes
         if evidence:
             return Verdict("recovery", False, evidence, f"{len(evidence)} recovery problem(s)")
         message = (f"recoveries bounded; {checked} fault window(s) recovered in time"
@@ -2368,7 +2506,7 @@ def latest_give_up(history: Any) -> GiveUp | None:
     observed outage held its device away, judged by the ``GiveUp`` rule (None: there was none).
     The steady-state check asks it of a system it finds FAILED after the faults: an honest
     give-up is rolled back as an operator would, one that broke the rule is not."""
-    fold = _Recovery(getattr(history, "initial", None) or {})
+    fold = _Recovery(getattr(history, "initial", None) or {}, segmented=False)
     _run_folds(history, [fold], catch=False)
     seq_sorted = sorted(fold.states, key=lambda st: st[0])
     states = [(-1, 0.0, fold.init_state)] + [(i, t, st) for _, i, t, st in seq_sorted]
@@ -2624,8 +2762,13 @@ class _Health(_Fold):
         self.seq: float = -_INF
         self.state = init.get("state", "uninitialized")
         self.init_state = self.state
-        #: the system's transitions as (seq, state entered), in seq order
-        self.states: list[tuple[int, str]] = []
+        #: the system's transitions in seq order, as two columns: their numbers and the states they
+        #: entered (a code each, ``state_names``): 9 bytes a transition instead of a tuple's ~90,
+        #: an 8-hour soak's million transitions in 9 MB
+        self.seqs = array.array("q")
+        self.codes = bytearray()
+        self.state_names: list[str] = []
+        self._code_of: dict[str, int] = {}
         #: the newest transition number recorded, of any component
         self.seen: float = -_INF
         #: snapshots waiting for the transitions up to their ``health_seq`` end to be recorded
@@ -2636,7 +2779,7 @@ class _Health(_Fold):
         if e.type == "transition":
             seq = e.data.get("seq", 0)
             if e.data.get("component") == "system":
-                bisect.insort(self.states, (seq, str(e.data["to_state"])))
+                self._insert(int(seq), str(e.data["to_state"]))
                 if seq >= self.seq:
                     self.seq, self.state = seq, e.data["to_state"]
             self.seen = max(self.seen, seq)
@@ -2656,11 +2799,30 @@ class _Health(_Fold):
         if len(self.evidence) < _MAX_EVIDENCE:
             self.evidence.append({"time": e.time, "index": e.index, "problem": problem})
 
+    def _insert(self, seq: int, state: str) -> None:
+        """Keep a system transition in (seq, state) order, as ``insort`` of the pair would."""
+        code = self._code_of.get(state)
+        if code is None:
+            code = self._code_of[state] = len(self.state_names)
+            self.state_names.append(state)
+        if code > 255:
+            raise ValueError(f"more than 256 distinct system states (the latest {state!r})")
+        k = bisect.bisect_right(self.seqs, seq)
+        while k > 0 and self.seqs[k - 1] == seq and self.state_names[self.codes[k - 1]] > state:
+            k -= 1  # a number seen twice: ordered by the state's name, as the pair's order is
+        if k == len(self.seqs):
+            self.seqs.append(seq)
+            self.codes.append(code)
+        else:
+            self.seqs.insert(k, seq)
+            self.codes.insert(k, code)
+
     def _states_in(self, first: int, last: int) -> list[str]:
         """The states the system held from transition ``first`` to transition ``last``."""
-        k = bisect.bisect_right(self.states, first, key=lambda t: t[0])
-        held = [self.states[k - 1][1] if k > 0 else self.init_state]
-        held += [state for seq, state in self.states[k:] if seq <= last]
+        k = bisect.bisect_right(self.seqs, first)
+        held = [self.state_names[self.codes[k - 1]] if k > 0 else self.init_state]
+        end = bisect.bisect_right(self.seqs, last, lo=k)
+        held += [self.state_names[c] for c in self.codes[k:end]]
         return held
 
     def _judge_ready(self, final: bool = False) -> None:
@@ -2761,14 +2923,33 @@ class _StarvedInput(_Fold):
     the next end on that device, so of two overlapping firings the first to end feeds it again.
 
     Keeps one small tuple per system transition, starvation start and end, configuration,
-    recovery and stall report; the verdict sorts them once."""
+    recovery and stall report; the verdict sorts them once. On a virtual clock it judges its
+    history in segments and keeps only the current one: at a point where no device is starved
+    and nothing was read for the longest bound plus ``RECOVERY_QUIET_MARGIN_S``, every stretch
+    before it is judged on what came before it, and one after it reads nothing before it but the
+    stretch of RUNNING under way, the configuration in force and the device a recovery reopened
+    onto, which are carried over. A real clock's history, or one whose transitions arrive out
+    of ``seq`` order, is judged whole."""
 
     name = "starved_input"
     types = frozenset({"transition", "event", "error", "fault_start", "fault_end"})
 
-    def __init__(self, init: dict[str, Any], end_time: Callable[[], float] | None = None) -> None:
+    def __init__(self, init: dict[str, Any], end_time: Callable[[], float] | None = None, *,
+                 segmented: bool = True) -> None:
         self.end_time = end_time
         self.init_state = init.get("state", "uninitialized")
+        #: the stretch of RUNNING under way when the current segment began (entered, index)
+        self.running_since: tuple[float, int] | None = (0.0, -1) if self.init_state == "running" else None
+        self.evidence: list[dict[str, Any]] = []  # the judged segments'
+        self.judged = 0
+        self._segmented = segmented and (init or {}).get("clock") == "virtual"
+        self._items = 0
+        self._last_read = -_INF
+        self._last_seq = -_INF
+        self._starving: set[str] = set()
+        self._longest_span = 0.0
+        #: segments judged and let go
+        self.segments_judged = 0
         self.states: list[tuple[float, int, float, str]] = []  # (seq, index, time, to_state), system only
         # (index, time, input device, output device, span) of each configuration; (index, time, input
         # device) of each recovery onto a device
@@ -2780,27 +2961,75 @@ class _StarvedInput(_Fold):
         self.max_time = 0.0
 
     def feed(self, e: Any) -> None:
+        if (self._segmented and self._items >= RECOVERY_SEGMENT_ITEMS and not self._starving
+                and e.time >= self._last_read + self._longest_span + RECOVERY_QUIET_MARGIN_S):
+            self._judge_segment(e.time)
         if e.time > self.max_time:
             self.max_time = e.time
         d = e.data
+        at = e.time
         if e.type == "transition":
-            if d.get("component") == "system":
-                self.states.append((d.get("seq", 0), e.index, d.get("time", e.time), d["to_state"]))
+            if d.get("component") != "system":
+                return
+            seq = d.get("seq", 0)
+            if seq < self._last_seq:
+                self._segmented = False  # recorded out of order: judged whole
+            self._last_seq = max(self._last_seq, seq)
+            at = d.get("time", e.time)
+            self.states.append((seq, e.index, at, d["to_state"]))
         elif e.type == "error":
-            if ((d.get("error") or {}).get("type")) == _STALL_ERROR:
-                self.reports.append((e.time, e.index))
+            if ((d.get("error") or {}).get("type")) != _STALL_ERROR:
+                return
+            self.reports.append((e.time, e.index))
         elif e.type == "event":
             if e.value == "config_applied":
                 config = d.get("config") or {}
                 device = config.get("device") or {}
-                self.configs.append((e.index, e.time, device.get("input_device"), device.get("output_device"),
-                                     _starved_input_span(config)))
+                span = _starved_input_span(config)
+                self.configs.append((e.index, e.time, device.get("input_device"), device.get("output_device"), span))
+                self._longest_span = max(self._longest_span, span or 0.0)
             elif e.value == "recovery_succeeded" and d.get("device"):
                 self.reopened.append((e.index, e.time, str(d["device"])))
+            else:
+                return
         elif d.get("kind") == "input_starved" and d.get("target"):
             starts = e.type == "fault_start"
-            at = d.get("fired_at" if starts else "ended_at")
-            self.toggles.append((e.index, e.time if at is None else float(at), str(d["target"]), starts))
+            t = d.get("fired_at" if starts else "ended_at")
+            at = e.time if t is None else float(t)
+            device = str(d["target"])
+            self.toggles.append((e.index, at, device, starts))
+            if starts:
+                self._starving.add(device)
+            else:
+                self._starving.discard(device)
+        else:
+            return
+        self._items += 1
+        self._last_read = max(self._last_read, at, e.time)
+
+    def _judge_segment(self, now: float) -> None:
+        """Judge the current segment as a history ending at ``now``; keep its findings, the
+        stretch of RUNNING under way, the configuration in force and the device a recovery
+        reopened onto since, and let the rest go."""
+        evidence, judged = self._judge(now)
+        self.evidence = (self.evidence + evidence)[:_MAX_EVIDENCE]
+        self.judged += judged
+        spans = self._running_spans(now)
+        self.running_since = spans[-1][:2] if self._running_at_end() else None  # the open stretch, last
+        applied = self.configs[-1][1] if self.configs else _INF
+        self.reopened = [r for r in self.reopened if r[1] >= applied][-1:]
+        del self.configs[:-1]
+        self.states.clear()
+        self.toggles.clear()
+        self.reports.clear()
+        self._items = 0
+        self.segments_judged += 1
+
+    def _running_at_end(self) -> bool:
+        """Whether the latest system state (by seq) of the current segment is RUNNING."""
+        if not self.states:
+            return self.running_since is not None
+        return max(self.states)[3] == "running"
 
     def _starved_spans(self, end: float) -> list[tuple[float, int, float, str]]:
         """(starved from, the index of the start, fed again at, device): a device starts starving
@@ -2822,7 +3051,7 @@ class _StarvedInput(_Fold):
         """(entered RUNNING, the index of that transition, left it) of the system, in seq order
         (the end of the history when it never left; index -1 when it was RUNNING from the start)."""
         spans: list[tuple[float, int, float]] = []
-        since: tuple[float, int] | None = (0.0, -1) if self.init_state == "running" else None
+        since = self.running_since
         for _, index, t, to in sorted(self.states):
             if to == "running":
                 if since is None:
@@ -2849,8 +3078,8 @@ class _StarvedInput(_Fold):
                 inp = device
         return {x for x in (inp, out) if x}, span
 
-    def verdict(self, system: Any = None) -> Verdict:
-        end = max(self.max_time, self.end_time() if self.end_time is not None else 0.0)
+    def _judge(self, end: float) -> tuple[list[dict[str, Any]], int]:
+        """(evidence, stretches judged) of the current segment, its history's end taken as ``end``."""
         spans = self._running_spans(end)
         reports = sorted(self.reports)
         evidence: list[dict[str, Any]] = []
@@ -2881,6 +3110,13 @@ class _StarvedInput(_Fold):
                         "bound_s": round(span, 6),
                         "message": (f"input of {target!r} starved from t={a:.3f} s; the system stayed RUNNING "
                                     f"{b - a:.3f} s without reporting a stall (bound {span * 1000:.1f} ms)")})
+        return evidence, judged
+
+    def verdict(self, system: Any = None) -> Verdict:
+        end = max(self.max_time, self.end_time() if self.end_time is not None else 0.0)
+        evidence, judged = self._judge(end)
+        evidence = (self.evidence + evidence)[:_MAX_EVIDENCE]
+        judged += self.judged
         if evidence:
             return Verdict("starved_input", False, evidence,
                            f"{len(evidence)} starved input(s) played through as RUNNING, never reported")
