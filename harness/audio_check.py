@@ -232,6 +232,12 @@ class _Event:
     #: the rows written of it (outside items, detail rows, journal): a clipped stretch that goes on
     #: in the next ring grows after they were written, and they are brought up to date with it
     rows: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+    #: a mute that took in the glitches just after it (``AudioCheck._emit``): each one it joined,
+    #: ``(start_frame, end_frame, t_start, t_end, kind, size)``, the first ``PARTS_KEPT``. The
+    #: rig judges a joined mute by its parts (``AudioCheck.machine_cause``): two silences with
+    #: heard cycles between them are two missed deadlines' damage, not one silence that long
+    parts: list[tuple[int, int, float, float, str, int]] | None = field(default=None, repr=False, compare=False)
+    parts_lost: bool = field(default=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"t_start": round(self.t_start, 6), "t_end": round(self.t_end, 6),
@@ -242,7 +248,21 @@ class _Event:
             d["level_change_db" if level else "peak_error"] = round(self.peak_error, 6)
         if self.channel is not None:
             d["channel"] = self.channel
+        if self.parts is not None:
+            d["parts"] = [{"start_frame": a, "end_frame": b, "t_start": round(ta, 6), "t_end": round(tb, 6),
+                           "kind": k, "size": n} for a, b, ta, tb, k, n in self.parts]
+            if self.parts_lost:
+                d["parts_lost"] = True
         return d
+
+    def join(self, f0: int, f1: int, t0: float, t1: float, kind: str, size: int) -> None:
+        """Note the glitch ``f0..f1`` this mute takes in as one of its parts (before it grows)."""
+        if self.parts is None:
+            self.parts = [(self.start_frame, self.end_frame, self.t_start, self.t_end, self.kind, self.size)]
+        if len(self.parts) < PARTS_KEPT:
+            self.parts.append((f0, f1, t0, t1, kind, int(size)))
+        else:
+            self.parts_lost = True
 
 
 _STALL = re.compile(r"no callback for ([0-9]+(?:\.[0-9]+)?) s")
@@ -306,6 +326,9 @@ XRUN_REPORTS_KEPT = 8192
 #: a JACK xrun report may come this long before the damage it explains is heard: the capture
 #: client's cycle that hears it runs after the notification thread reported it
 XRUN_AFTER_S = 0.05
+#: the parts a joined mute keeps (``_Event.parts``); one that joined more is not laid on the
+#: machine (``AudioCheck.machine_cause``): its parts that were let go cannot be judged
+PARTS_KEPT = 64
 #: silences and channel disagreements a window keeps to judge when it is folded
 #: (``_Episode.keep_mute``/``keep_channel_run``). Only those long enough to weigh there
 #: (``MACHINE_MUTE_MAX_S``, ``MACHINE_CHANNEL_MAX_S``) are kept once it is full: the first 64 of
@@ -313,6 +336,26 @@ XRUN_AFTER_S = 0.05
 #: server outage held more one-cycle mutes than that before the outage, so the muted system's
 #: 9.3 s silence after it was never judged (``clean_audio`` held)
 SPANS_KEPT = 64
+
+
+def _parts_within(row: dict[str, Any], t0: float, t1: float) -> dict[str, Any] | None:
+    """``row`` as heard in ``t0..t1``: a mute that joined the glitches after it (``parts``) is given
+    as the parts that overlap the stretch, its ends theirs (None: none does). Joined, a missed
+    deadline's silence in the run's last quiet window and the stop's silence just after it were
+    one mute that outlasted the window, laid on the system (measured on the rig, the
+    restarted-server test: 3 of the first 6 runs). A row whose parts were not all kept, or
+    without parts, is given whole."""
+    parts = row.get("parts")
+    if not parts or row.get("parts_lost"):
+        return row
+    kept = [p for p in parts if float(p["t_start"]) < t1 and float(p["t_end"]) > t0]
+    if len(kept) == len(parts):
+        return row
+    if not kept:
+        return None
+    f0, f1 = min(int(p["start_frame"]) for p in kept), max(int(p["end_frame"]) for p in kept)
+    return {**row, "parts": kept, "start_frame": f0, "end_frame": f1, "size": f1 - f0,
+            "t_start": min(float(p["t_start"]) for p in kept), "t_end": max(float(p["t_end"]) for p in kept)}
 
 
 class _Marks:
@@ -2076,6 +2119,7 @@ class AudioCheck:
         # that reported an xrun, never the long silence's violation; and a window kept no mute)
         if channel is None and last is not None and f0 <= last.end_frame + 2 * _BLOCK and last.window == (ep.index if ep else None) \
                 and last.kind == "mute":
+            last.join(f0, f1, t0, t1, kind, size)
             last.end_frame = max(last.end_frame, f1)
             last.t_end = self._time(last.end_frame)
             last.size = last.end_frame - last.start_frame
@@ -2291,7 +2335,8 @@ class AudioCheck:
     def glitches_between(self, t0: float, t1: float) -> list[dict[str, Any]] | None:
         """Every glitch heard that began before ``t1`` and ended after ``t0`` (the steady-state
         check's quiet windows, one at the run's start, one at its end), from the first glitches
-        kept in detail and the latest ones; None when some of them may not have been kept."""
+        kept in detail and the latest ones; None when some of them may not have been kept. A mute
+        that joined the glitches after it is given as its parts in the stretch (``_parts_within``)."""
         with self._lock:
             found: dict[tuple[Any, ...], dict[str, Any]] = {}
             for row in self.glitch_rows:
@@ -2307,7 +2352,8 @@ class AudioCheck:
                 (bool(self._recent) and self._recent[0].t_end <= t0)
             if not (rows_whole or recent_whole):
                 return None
-            return sorted(found.values(), key=lambda g: g["t_start"])
+            rows = (_parts_within(row, t0, t1) for row in found.values())
+            return sorted((row for row in rows if row is not None), key=lambda g: g["t_start"])
 
     def machine_cause(self, glitch: dict[str, Any]) -> str | None:
         """What the rig measured of ``glitch`` that makes it the machine's, not the system's (None:
@@ -2342,6 +2388,8 @@ class AudioCheck:
             return "delivery_held"
         if glitch.get("channel") is not None:
             return None
+        if glitch.get("parts"):
+            return self._parts_cause(glitch)
         if kind == "mute":
             gaps = self._gap_marks.between(t0, t1)
             if gaps is not None:
@@ -2368,6 +2416,39 @@ class AudioCheck:
             return None
         reports = self._xrun_marks.between(t0 - XRUN_AFTER_S, t1 + XRUN_LEAD_S)
         return "jack_xrun" if reports else None
+
+    def _parts_cause(self, glitch: dict[str, Any]) -> str | None:
+        """``machine_cause`` of a mute that joined the glitches just after it (``_Event.parts``):
+        the parts less than a capture cycle apart are one stretch (a silence and the analysis's
+        glitch at its edge), and each stretch is judged as a glitch of its own; the mute is the
+        machine's only when every stretch is, and then by the first one's cause. Two silences
+        with a heard cycle or more between them are two damages: joined, their ends spanned more
+        than ``MACHINE_CYCLES`` cycles, and a quiet window holding them was unsteady although
+        each was a missed deadline's at its own JACK xrun report (measured on the rig: PortAudio's
+        JACK route, the restarted-server test, 1 run in 5). A mute whose parts were not all kept
+        is not the machine's."""
+        if glitch.get("parts_lost"):
+            return None
+        n = self.cycle_frames or 0
+        stretches: list[list[dict[str, Any]]] = []
+        for part in sorted(glitch["parts"], key=lambda p: int(p["start_frame"])):
+            if stretches and int(part["start_frame"]) - max(int(p["end_frame"]) for p in stretches[-1]) < n:
+                stretches[-1].append(part)
+            else:
+                stretches.append([part])
+        causes = []
+        for parts in stretches:
+            kinds = {p["kind"] for p in parts}
+            f0, f1 = min(int(p["start_frame"]) for p in parts), max(int(p["end_frame"]) for p in parts)
+            one = parts[0] if len(parts) == 1 else {
+                "kind": kinds.pop() if len(kinds) == 1 else "mute", "size": f1 - f0,
+                "start_frame": f0, "end_frame": f1,
+                "t_start": min(float(p["t_start"]) for p in parts), "t_end": max(float(p["t_end"]) for p in parts)}
+            cause = self.machine_cause(one)
+            if cause is None:
+                return None
+            causes.append(cause)
+        return causes[0] if causes else None
 
     def jack_xruns_between(self, t0: float, t1: float) -> int | None:
         """How many xruns JACK reported for the stretch ``t0..t1``: reports from its start to

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -113,13 +114,17 @@ _STEADY_DOUBTS = ("steady state at the run's end could not be observed: RUNNING 
                   "the system was not steady at the run's start: ")
 _AUDIO_DOUBTS = ("inconclusive: clean_audio (no test tone could be analysed in the output (",
                  "inconclusive: clean_audio (1 silence(s) of 0.5 s or more during which the machine reported xruns")
+#: cycles the rig's own capture client missed (measured: 1 run of 50 at load 30, 721 JACK xruns in
+#: the run and 0.87 s of capture missed: "1 window(s) the rig could not hear (0.79 s of capture
+#: lost)"): what was not heard is a doubt, never the system's
+_BLIND_DOUBT = re.compile(r"inconclusive: clean_audio \([0-9]+ window\(s\) the rig could not hear \([0-9.]+ s of capture lost\)\)$")
 
 
 def _the_machines_glitches(doubt: str) -> bool:
     """True for a doubt that a starved machine explains (measured on the rig at load 22-30, 20 runs
     of ``run --backend jack --faults none``: these and no others); a doubt with any other cause
     (the system never ran, an outage, glitches the rig did not measure as the machine's) is False."""
-    if doubt.startswith(_AUDIO_DOUBTS):
+    if doubt.startswith(_AUDIO_DOUBTS) or _BLIND_DOUBT.match(doubt):
         return True
     return doubt.startswith(_STEADY_DOUBTS) and "glitch(es) heard in it the rig measured as the machine's" in doubt
 
@@ -134,6 +139,9 @@ def test_only_the_machines_doubts_pass_the_restarted_runs_check() -> None:
     assert not _the_machines_glitches("the system was not steady at the run's start: 2 glitch(es) heard in "
                                       "the window, first mute at t=3.0 s")
     assert not _the_machines_glitches("inconclusive: recovery (1 JACK server outage(s))")
+    assert _the_machines_glitches("inconclusive: clean_audio (1 window(s) the rig could not hear (0.79 s of capture lost))")
+    assert not _the_machines_glitches("inconclusive: clean_audio (1 window(s) the rig could not hear (0.79 s of capture "
+                                      "lost); 2 glitch(es) outside any fault window (mute 2))")
 
 
 def _run(tmp_path: Path) -> Any:
