@@ -15,7 +15,10 @@ duration (a run folder already under ``--out`` is read, not run again), reads ea
   count test called B **worse** (a false alarm: both runs are the same healthy system), better,
   same or too short to compare, with the Poisson test (dispersion 1, the test before the
   correction) and with the dispersion ``compare`` uses now (``compare.INCIDENT_DISPERSION``).
-  The test is one-sided at ``compare.ALPHA``, so its false-alarm rate must stay at or under it.
+  The test is one-sided at ``compare.ALPHA``, so its false-alarm rate must stay at or under it;
+- the same rates on ``--simulate-pairs`` pairs of counts drawn (seeded) from a negative binomial
+  with the measured mean and dispersion (a Poisson at dispersion 1 or under): what twenty runs'
+  pairs cannot show, the rate on the counts' own spread.
 
 Every run's history goes to one database under ``--out``, never the user's.
 """
@@ -67,6 +70,22 @@ def _pairs(runs: list[tuple[int, int, float]], dispersion: float) -> dict[str, i
     return tally
 
 
+def _simulated(mean: float, disp: float, pairs: int, seed: int, t: float) -> dict[str, dict[str, int]]:
+    from harness.reports.compare import ALPHA, INCIDENT_DISPERSION
+    from harness.reports.rates import count_test
+
+    rng = np.random.default_rng(seed)
+    if disp > 1.0:
+        a, b = (rng.negative_binomial(mean / (disp - 1.0), 1.0 / disp, size=pairs) for _ in range(2))
+    else:
+        a, b = (rng.poisson(mean, size=pairs) for _ in range(2))
+    out = {}
+    for name, d in (("poisson_test", 1.0), ("corrected_test", INCIDENT_DISPERSION)):
+        worse = sum(count_test(int(x), int(y), t, t, dispersion=d).p_worse < ALPHA for x, y in zip(a, b))
+        out[name] = {"pairs": pairs, "worse": int(worse)}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=20)
@@ -75,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", default="default")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--out", type=Path, required=True, help="folder for the runs (re-read when run again)")
+    ap.add_argument("--simulate-pairs", type=int, default=20_000, help="pairs drawn from the measured spread (0: none)")
+    ap.add_argument("--simulate-seed", type=int, default=20261205)
     args = ap.parse_args(argv)
     try:
         durations = [int(d) for d in args.durations.split(",") if d.strip()]
@@ -111,6 +132,14 @@ def main(argv: list[str] | None = None) -> int:
                         (f"corrected test (dispersion {INCIDENT_DISPERSION:g})", after)):
             print(f"  {name}: {n_pairs} ordered pairs: worse {t['worse']} ({100 * t['worse'] / n_pairs:.2f} %), "
                   f"better {t['better']}, same {t['same']}, too short {t['n/a']}; stated level {100 * ALPHA:g} %")
+        if args.simulate_pairs > 0 and mean > 0:
+            sim = _simulated(mean, disp, args.simulate_pairs, args.simulate_seed, float(d))
+            results[d]["simulated"] = sim
+            law = (f"negative binomial, mean {mean:.3f}, dispersion {disp:.3f}" if disp > 1.0
+                   else f"Poisson, mean {mean:.3f}")
+            for name, t in sim.items():
+                print(f"  simulated ({law}), {name.replace('_', ' ')}: worse in {t['worse']} of {t['pairs']} pairs "
+                      f"({100 * t['worse'] / t['pairs']:.2f} %)")
     (args.out / "dispersion.json").write_text(json.dumps(results, indent=2))
     return 0
 
