@@ -23,12 +23,12 @@ from harness.runner import ReliabilityRun, RunSpec
 
 
 def test_the_interval_is_the_exact_chi_square_one_of_a_poisson_count() -> None:
-    iv = mtbf_interval(1, 120.0)
+    iv = mtbf_interval(1, 120.0, dispersion=1.0)
     # the Garwood interval of a Poisson mean of 1 is 0.0253..5.5716 events: MTBF 120 s / that
     assert iv is not None and iv["level"] == 0.95 and iv["dispersion"] == 1.0
     assert iv["low_s"] == pytest.approx(120.0 / 5.5716, rel=1e-4)
     assert iv["high_s"] == pytest.approx(120.0 / 0.025318, rel=1e-4)
-    none = mtbf_interval(0, 120.0)
+    none = mtbf_interval(0, 120.0, dispersion=1.0)
     assert none is not None and none["high_s"] is None  # no incident: unbounded above
     assert none["low_s"] == pytest.approx(120.0 / (stats.chi2.ppf(0.975, 2) / 2))
     assert mtbf_interval(3, 0.0) is None
@@ -40,13 +40,13 @@ def test_the_interval_covers_the_true_mtbf_at_least_as_often_as_it_says() -> Non
     counts = rng.poisson(exposure / true_mtbf, size=4000)
     covered = 0
     for n in counts:
-        iv = mtbf_interval(int(n), exposure)
+        iv = mtbf_interval(int(n), exposure, dispersion=1.0)
         covered += iv["low_s"] <= true_mtbf and (iv["high_s"] is None or true_mtbf <= iv["high_s"])
     assert covered / len(counts) >= 0.95
 
 
 def test_dispersion_widens_the_interval_and_keeps_the_estimate() -> None:
-    plain, wide = mtbf_interval(4, 900.0), mtbf_interval(4, 900.0, dispersion=2.0)
+    plain, wide = mtbf_interval(4, 900.0, dispersion=1.0), mtbf_interval(4, 900.0, dispersion=2.0)
     assert wide["low_s"] < plain["low_s"] < 900.0 / 4 < plain["high_s"] < wide["high_s"]
     with pytest.raises(ValueError, match="variance/mean"):
         mtbf_interval(4, 900.0, dispersion=0.5)
@@ -68,10 +68,13 @@ def test_the_corrected_test_keeps_its_false_alarm_rate_on_over_dispersed_healthy
 
 
 def test_the_corrected_test_is_the_poisson_one_at_dispersion_1_and_needs_more_events_above() -> None:
+    from harness.reports.rates import INCIDENT_DISPERSION
+
+    assert INCIDENT_DISPERSION >= 1.0  # never narrower than Poisson
     t = count_test(2, 12, 900.0, 900.0, dispersion=1.0)
     assert t.p_worse == pytest.approx(stats.binomtest(12, 14, 0.5, alternative="greater").pvalue)
     assert count_test(2, 12, 900.0, 900.0, dispersion=2.0).p_worse > t.p_worse
-    assert min_decidable(0.5, ALPHA) == 7 < min_decidable(0.5, ALPHA, dispersion=2.0)
+    assert min_decidable(0.5, ALPHA, dispersion=1.0) == 7 < min_decidable(0.5, ALPHA, dispersion=2.0)
 
 
 def _report(incidents: int, sim_s: float = 900.0, seed: int = 1) -> dict:
