@@ -5342,8 +5342,8 @@ BATCH_38: list[Bug] = [
         "configuration to see it refused is refused itself (exit 2 on a valid scenario)",
         "false alarm: a scenario that tests a refusal loads"),
     Bug("losses_unexplained_count_of_explained", "harness/device_losses.py",
-        '            "explained": len(explained), "unexplained_count": len(unexplained),\n',
-        '            "explained": len(explained), "unexplained_count": len(explained),\n',
+        '            "unexplained_count": len(unexplained),\n',
+        '            "unexplained_count": len(explained),\n',
         "copy-paste in summary_of: the unexplained count is the explained one, so every run whose device "
         "loss a fault explained is inconclusive (and an unexplained one is miscounted)",
         "false doubt: an explained loss is a note"),

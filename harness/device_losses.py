@@ -31,8 +31,15 @@ An unexplained loss makes the run **inconclusive**, not failed: the harness cann
 system's fault (its device host crashed) from the world's (a driver, the OOM killer, an operator,
 a server the harness could not watch: PortAudio on a JACK server it was not told of), and a
 false alarm costs as much as a missed bug; but the run cannot vouch for the system either, so
-it never passes silently. The doubt names when and which device; explained losses are counted
-in a note, so a pass still says the device was lost and why.
+it never passes silently. The doubt names when and which device.
+
+An explained loss is a note of a pass only when it is news (``loss_note``): one the world caused
+(an observed server outage, the machine's starved graph) or one a scenario expects of its system.
+A loss inside the window of a device fault the run injected itself (``cause`` "injected") is what
+the fault was for: the fault's own record and the recovery invariants already judge it, and a
+note on every faulted pass ("27 device losses explained" on a healthy default run) taught the
+reader to skip the notes, the outside kill among them. Those losses are still counted in
+``summary.json``'s ``device_losses`` (``injected``).
 
 A *stall* (an ``error`` entry of type ``DeviceStalledError``: the system's watchdog saw no block
 for longer than it allows) is judged by the same rule. A stream that stops delivering is how some
@@ -243,6 +250,9 @@ class DeviceLoss:
     #: while the machine kept it waiting (``undecided_lateness``): why the machine's xrun reports do
     #: not explain it (None: not measured so)
     own_lateness: str | None = None
+    #: "injected": explained by a device fault the run injected itself (no news: ``loss_note``);
+    #: None: by anything else (an observed outage, the machine, a scenario's expectation) or nothing
+    cause: str | None = None
 
     def describe(self) -> str:
         return (f"device {self.device!r} {self.kind} at t={self.time:.3f} s ({self.into_run_s:.2f} s into the run): "
@@ -327,9 +337,10 @@ class LossFold:
             out.append((entered, end))
         return sorted(out)
 
-    def _windows(self, end: float) -> list[tuple[float, float, str]]:
-        """The explaining windows (from, to, what), each stretched over the stretches the system was
-        not running that began inside it or were under way at its end."""
+    def _windows(self, end: float) -> list[tuple[float, float, str, str | None]]:
+        """The explaining windows (from, to, what, cause), each stretched over the stretches the
+        system was not running that began inside it or were under way at its end; cause
+        "injected" for a fault the run injected, None for an observed external one."""
         episodes = self._episodes(end)
         ends = [b for _, b in episodes]
         out = []
@@ -347,7 +358,7 @@ class LossFold:
                 j += 1
             what = f"{kind}{' (external)' if external else ''} {fid} from t={float(fired):.3f} s" + (
                 f" to t={float(ended):.3f} s" if ended is not None else " (never ended)")
-            out.append((lo, hi, what))
+            out.append((lo, hi, what, None if external else "injected"))
         return sorted(out)
 
     def result(self, end: float | None = None, machine: Any = None, server: Any = None) -> list[DeviceLoss]:
@@ -370,7 +381,8 @@ class LossFold:
         out = []
         for t, device, error, kind, silent_s, own in self.losses:
             k = bisect.bisect_right(starts, t) - 1
-            why = windows[reach[k]][2] if k >= 0 and windows[reach[k]][1] >= t else None
+            hit = windows[reach[k]] if k >= 0 and windows[reach[k]][1] >= t else None
+            why, cause = (hit[2], hit[3]) if hit is not None else (None, None)
             starved = machine_starved(t, silent_s, machine, server) if why is None and kind == "stalled" \
                 and own is None else None
             if starved is not None and starved[0] == "server_idle":
@@ -378,7 +390,7 @@ class LossFold:
                        f"{silent_s * 1000:.0f} ms without a block")
             elif starved is not None:
                 why = f"the machine: {starved[1]} JACK xrun report(s) over the {silent_s * 1000:.0f} ms without a block"
-            out.append(DeviceLoss(t, device, error, why, t - t0, kind, None if why else own))
+            out.append(DeviceLoss(t, device, error, why, t - t0, kind, None if why else own, cause))
         if self.dropped:
             out.append(DeviceLoss(end, "?", f"{self.dropped} more device loss(es) past the first {LOSSES_KEPT}, "
                                   "not judged", None, end - t0))
@@ -418,20 +430,45 @@ def loss_doubt(unexplained: Iterable[str], count: int | None = None) -> str | No
             f"no server outage observed{why}): " + "; ".join(items[:3]) + more)
 
 
+def injected_item(item: Mapping[str, Any]) -> bool:
+    """Whether a ``summary_of`` item was explained by a device fault the run injected itself. An
+    item of a summary written before ``cause`` existed is read from its ``explained_by``: a known
+    device fault kind's window, not an external one's; anything unsure counts as not injected
+    (a note too many costs less than an outside loss unsaid)."""
+    if "cause" in item:
+        return item.get("cause") == "injected"
+    why = str(item.get("explained_by") or "")
+    if not why or "(external)" in why:
+        return False
+    from .faults import DEVICE_FAULT_KINDS  # noqa: PLC0415 (deferred, as in ``_explains``)
+
+    return why.split(" ", 1)[0] in DEVICE_FAULT_KINDS
+
+
 def loss_note(summary: Mapping[str, Any]) -> str | None:
-    """A note for the explained losses of a ``summary_of`` dict (None: there are none): a passing
-    run still says its device was lost, and why."""
-    n = int(summary.get("explained") or 0)
-    if not n:
+    """A note for the explained losses of a ``summary_of`` dict that are news (None: there are
+    none): a pass still says its device was lost from outside, and why. Losses explained by a
+    device fault the run injected (``injected``) are no note: the run caused them on purpose."""
+    items = [x for x in summary.get("items") or () if x.get("explained_by")]
+    injected = summary.get("injected")
+    if injected is None:  # a summary from before ``injected``: read from its listed items
+        injected = sum(1 for x in items if injected_item(x))
+    n = int(summary.get("explained") or 0) - int(injected)
+    if n <= 0:
         return None
-    first = next((x for x in summary.get("items") or () if x.get("explained_by")), None)
+    first = next((x for x in items if not injected_item(x)), None)
     where = "" if first is None else (f"; the first: device {first.get('device')!r} "
                                       f"{first.get('kind', 'lost')} at t={float(first['time']):.3f} s, "
                                       f"during {first['explained_by']}")
     stalls = int(summary.get("stalls") or 0)
     what = "device loss(es) or stall(s)" if stalls else "device loss(es)"
-    by = ", an observed server outage or JACK's xrun reports" if stalls else " or an observed server outage"
-    return f"{n} {what}, each explained by a device fault{by}" + where
+    whys = [str(x.get("explained_by")) for x in items if not injected_item(x)]
+    kinds = [phrase for phrase, hit in (
+        ("an observed server outage", any(not (w.startswith("the machine") or w.startswith("expect[")) for w in whys)),
+        ("JACK's xrun reports", any(w.startswith("the machine") for w in whys)),
+        ("the scenario's expectation", any(w.startswith("expect[") for w in whys))) if hit]
+    by = " or ".join(kinds) or "an observed server outage"
+    return f"{n} {what}, each explained by {by}, none by a fault the run injected" + where
 
 
 def loss_findings(summary: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
@@ -448,6 +485,7 @@ def summary_of(losses: Iterable[DeviceLoss]) -> dict[str, Any]:
     losses = list(losses)
     explained, unexplained = explain(losses)
     return {"count": len(losses), "stalls": sum(1 for x in losses if x.kind == "stalled"),
-            "explained": len(explained), "unexplained_count": len(unexplained),
+            "explained": len(explained), "injected": sum(1 for x in explained if x.cause == "injected"),
+            "unexplained_count": len(unexplained),
             "unexplained": [x.describe() for x in unexplained[:LOSSES_LISTED]],
             "items": [x.to_dict() for x in losses[:LOSSES_LISTED]]}

@@ -61,7 +61,7 @@ from .history import History, append_note, run_op
 from .runfolder import RunFolder, RunFolderError, remove_refused_run
 from .histogram import CallbackDurations
 from .replay import export_replay
-from .reports import build_report, history_record, run_data_from_run, write_reports
+from .reports import build_report, history_record, mtbf_record, run_data_from_run, write_reports
 from .reports.provenance import CpuPeak, run_provenance, system_identity
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources, latest_give_up
 from .sut_protocol import SystemChoice, SystemUnderTest
@@ -696,6 +696,7 @@ class ReliabilityRun:
             result.report_paths = _write_reports(run_dir, result)
             adopt_report_verdict(result, getattr(result.report_paths, "report", None))
             summary["history_db"] = history_record(result.report_paths)
+            summary["mtbf"] = mtbf_record(result.report_paths)
             RunFolder(run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
         if not verdict_by_caller:
             note_verdict(run_dir, result.verdict)

@@ -603,8 +603,9 @@ class SoakRunner:
             # summary.json was written by the run, before the journal's end and the leak slopes:
             # it says what the report, the console and the exit code say (never a PASS beside an
             # INCONCLUSIVE or a FAIL of the same soak), and whether the soak was recorded
-            from .reports import history_record
+            from .reports import history_record, mtbf_record
             summary["history_db"] = history_record(paths)
+            summary["mtbf"] = mtbf_record(paths)
             write_summary_verdict(spec.run_dir, summary, verdict)
         note_verdict(spec.run_dir, verdict)
         return SoakResult(spec.run_dir, status, verdict, dict(paths), checkpoints, resumed_from,

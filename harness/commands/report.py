@@ -62,6 +62,9 @@ def handler(args: argparse.Namespace) -> int:
     warning = history_db_warning(paths)
     if warning:
         print(warning, file=sys.stderr)
+    if history_db is not False:
+        for note in record_in_summary(run_dir, paths):
+            print(f"soundcheck: warning: {note}", file=sys.stderr)
     report = paths.report
     missing = report["completeness"]["missing"]
     print(f"soundcheck report: {paths.html}")
@@ -71,6 +74,45 @@ def handler(args: argparse.Namespace) -> int:
         for m in missing:
             print(f"    - {m}")
     return int(report["verdict"]["exit_code"])
+
+
+def record_in_summary(run_dir: Path, paths: Any) -> list[str]:
+    """Say in the folder's ``summary.json`` (``history_db``) what became of the rebuilt report's
+    run-history row; the warnings of doing so (none when it was done or there is no summary).
+
+    Why: the report just rebuilt is the one the history now holds (``HistoryDB.record`` replaces
+    the run folder's row), so the summary's word on the record is rewritten with it:
+    ``{"recorded": true, "path": ..., "by": "soundcheck report"}``, or ``{"recorded": false,
+    "why": ...}`` when the database refused it, with the summary's earlier word kept as
+    ``earlier`` (a row written by the run itself may still be there, with the run's first
+    report). Left as it was, a summary that said "not recorded" after the run went on saying so
+    once ``soundcheck report`` had recorded it, and a driver that reads only summaries counted a
+    hole that was mended. ``--no-history`` touches neither the database nor the summary."""
+    import json
+
+    from ..reports import history_record
+    from ..runfolder import RunFolder
+
+    path = run_dir / "summary.json"
+    if not path.is_file() or path.is_symlink():
+        return []  # a cut-off run's folder: no summary to say it in (report.json is recorded)
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        summary, why = None, str(exc)
+    else:
+        why = "not a JSON object"
+    if not isinstance(summary, dict):
+        return [f"{path}: history_db not updated ({why}); the run-history database itself was written as said above"]
+    record = history_record(paths)
+    earlier = summary.get("history_db")
+    if record.get("recorded"):
+        record["by"] = "soundcheck report"
+    elif isinstance(earlier, dict) and earlier.get("recorded"):
+        record["earlier"] = earlier
+    summary["history_db"] = record
+    RunFolder(run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
+    return []
 
 
 class _Summary(BaseModel):

@@ -149,6 +149,18 @@ def history_record(paths: Any) -> dict[str, Any]:
     return {"recorded": False, "why": "no run-history database was asked for"}
 
 
+def mtbf_record(paths: Any) -> dict[str, Any] | None:
+    """``summary.json``'s ``mtbf``: the report's failure incidents, the simulated time they were
+    counted over, MTBF and its interval (``rates.mtbf_interval``); None when no report was built.
+    Why in the summary: a driver that keeps only summaries (a CI job, a series of seeds) reads
+    MTBF there, and one figure without its interval reads as a measurement when it is one draw."""
+    st = (getattr(paths, "report", None) or {}).get("stability") if paths else None
+    if not st:
+        return None
+    return {"incident_count": st.get("incident_count"), "exposure_s": st.get("sim_time_s"),
+            "mtbf_s": st.get("mtbf_s"), "interval_s": st.get("mtbf_interval_s")}
+
+
 def as_run_data(run_data: RunData | str | os.PathLike[str] | None, run_dir: Path) -> RunData:
     """``RunData`` from what callers hand us: RunData, or a run folder (None: ``run_dir``) whose
     journal it is rebuilt from."""

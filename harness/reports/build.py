@@ -5,7 +5,8 @@ How the figures are derived (the definitions the report's readers need):
 - **Time** is the system clock's: simulated seconds on the simulated device, wall seconds on a real
   one. Rates (xruns per hour, MTBF, leak slopes) are per hour of *operation*.
 - **Failures** are the system entering ``failed``, a failed recovery, and every broken invariant;
-  MTBF = operating time / failures (``null`` with none: the run time is then a lower bound).
+  MTBF = operating time / failure incidents (``null`` with none: the run time is then a lower
+  bound), with its confidence interval (``rates.mtbf_interval``: one run's MTBF is one draw).
 - **Recovery episodes** begin at ``recovery_started`` (a restart) or ``degraded``, end at
   ``recovery_succeeded``/``recovery_failed`` (``undegraded``). Each is attributed to the latest fault
   that fired at most ``ATTRIBUTION_WINDOW_S`` before it began (else ``unattributed``).
@@ -44,6 +45,7 @@ from ..verdict import judge_run
 from .fold import (ATTRIBUTION_WINDOW_S, HELD_METRIC, LEAK_METRICS, EntryFold, NotFoldable, RunFold, SampleFold, episode_out,
                    fold_lists, stream_fold)
 from .model import SCHEMA_VERSION, SERIES_COUNTERS, RunData, normalize_verdicts
+from .rates import mtbf_interval
 
 __all__ = ["ATTRIBUTION_WINDOW_S", "REPORT_EVENTS", "build_report", "folded", "report_entry",
            "run_data_from_journal"]
@@ -316,6 +318,8 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
         "failure_count": len(failures),
         **incidents,
         "mtbf_s": (span / n_incidents) if n_incidents and span > 0 else None,
+        # one run's MTBF is one draw: its interval says how far the system's could be from it
+        "mtbf_interval_s": mtbf_interval(n_incidents, span),
         "mtbf_note": None if n_incidents else (f"no failure incident in {span:.1f} s: MTBF is at least the run time"
                                                if span else "no operating time"),
         "time_in_state_s": ef.time_in_state(sim_t),

@@ -37,8 +37,9 @@ from typing import Any
 import numpy as np
 
 from .history_db import KEY_FIGURES, figures_from_report, like_key, min_decidable_count
+from .rates import INCIDENT_DISPERSION, count_test, min_decidable, mtbf_interval
 
-__all__ = ["ALPHA", "COUNT_FIGURES", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
+__all__ = ["ALPHA", "COUNT_FIGURES", "INCIDENT_DISPERSION", "NO_EVIDENCE", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
            "histogram_samples", "min_decidable_count", "render_compare_html", "render_compare_text"]
 
 ALPHA = 0.01
@@ -79,6 +80,9 @@ class Comparison:
     thresholds: dict[str, float] = field(default_factory=dict)
     #: "A" and/or "B" with its status, for a run that did not finish: nothing is judged
     cut: list[str] = field(default_factory=list)
+    #: each run's MTBF with its interval (``rates.mtbf_interval``) and what the incidents' test
+    #: says of the change: {"a": ..., "b": ..., "verdict": ..., "says": ...}
+    mtbf: dict[str, Any] = field(default_factory=dict)
 
     @property
     def regressions(self) -> list[str]:
@@ -99,7 +103,7 @@ class Comparison:
         return {"a": self.a, "b": self.b, "like_for_like": self.like_for_like, "thresholds": self.thresholds,
                 "verdict_change": self.verdict_change, "metrics": [asdict(m) for m in self.metrics],
                 "callbacks": self.callbacks, "regressions": self.regressions, "regressed": self.regressed,
-                "cut": self.cut}
+                "cut": self.cut, "mtbf": self.mtbf}
 
 
 def _fmt(v: Any) -> str:
@@ -142,43 +146,45 @@ def _judge(name: str, a: float | None, b: float | None, higher_worse: bool, marg
 
 #: the figures compared as counts of events over each run's simulated time, not by the margins
 COUNT_FIGURES = ("incidents",)
+#: what a comparison says when its test cannot tell the two runs apart
+NO_EVIDENCE = "no evidence of a change"
 
 
 def _judge_count(name: str, a: float | None, b: float | None, t_a: float | None, t_b: float | None,
-                 alpha: float, label: str) -> MetricDelta:
+                 alpha: float, label: str, *, dispersion: float = INCIDENT_DISPERSION) -> MetricDelta:
     """A count of events (failure incidents) in A against B, each over its run's simulated time:
-    *worse* or *better* by the exact conditional test (``scipy.stats.binomtest`` on B's share of
-    the events, one-sided each way, below ``alpha``), *same* when it is not, and *n/a* "too short
-    to compare" when the runs hold fewer events between them than any split needs to decide
-    (``min_decidable_count``), in the direction B moved.
+    *worse* or *better* by the conditional test of ``rates.count_test`` (B's share of the
+    events, one-sided each way, below ``alpha``; beta-binomial for counts ``dispersion`` times
+    more spread than a Poisson's), else "no evidence of a change": *same* with both p-values
+    said, or *n/a* "too short to compare" when the runs hold fewer events between them than any
+    split needs to decide (``rates.min_decidable``), in the direction B moved.
 
     Why not the margins of the other figures: a count of 0 or 1 failure incidents in a healthy
     2-minute run and 1-6 in a 15-minute one is the seed's draw, and "0 -> 1" passed the absolute
     margin (0.5): a regression between two healthy runs."""
-    from scipy import stats
-
     if a is None or b is None:
         return MetricDelta(name, label, a, b, None, None, None, "n/a",
                            "not measured in " + ("either run" if a is None and b is None else "A" if a is None else "B"))
     na, nb = int(round(a)), int(round(b))
-    ta = t_a if t_a and t_a > 0 else None
-    tb = t_b if t_b and t_b > 0 else None
-    p = tb / (ta + tb) if ta is not None and tb is not None else 0.5
-    n = na + nb
+    test = count_test(na, nb, t_a, t_b, dispersion=dispersion)
+    p, n = test.p, test.n
     rate_a, rate_b = na / (1 - p), nb / p  # proportional to each run's rate
     up = rate_b >= rate_a
-    need = min_decidable_count(p if up else 1 - p, alpha)
+    need = min_decidable(p if up else 1 - p, alpha, dispersion=dispersion)
     delta = b - a
     rel = delta / abs(a) if a else None
     limit = next((k for k in range(max(na, 1), na + 10 * need + 100)
-                  if stats.binomtest(k, na + k, p, alternative="greater").pvalue < alpha), None)
+                  if count_test(na, k, t_a, t_b, dispersion=dispersion).p_worse < alpha), None)
+    how = f"alpha {alpha:g}" + (f", dispersion {dispersion:g}" if dispersion > 1 else "")
     if n < need:
         return MetricDelta(name, label, a, b, delta, rel, limit, "n/a",
-                           f"too short to compare: {n} event(s) in both runs, and no split of fewer than {need} "
-                           f"can show a change at alpha {alpha:g} (B's share of the time {p:.2f})")
-    worse = stats.binomtest(nb, n, p, alternative="greater").pvalue < alpha
-    better = stats.binomtest(nb, n, p, alternative="less").pvalue < alpha
-    return MetricDelta(name, label, a, b, delta, rel, limit, "worse" if worse else "better" if better else "same")
+                           f"too short to compare: {n} event(s) in both runs, and no split of fewer than {need} can "
+                           f"show a change at {how} (B's share of the time {p:.2f}): {NO_EVIDENCE} either way")
+    worse, better = test.p_worse < alpha, test.p_better < alpha
+    verdict = "worse" if worse else "better" if better else "same"
+    note = (f"B's rate higher, p={test.p_worse:.2g}" if worse else f"B's rate lower, p={test.p_better:.2g}" if better
+            else f"{NO_EVIDENCE}: p={test.p_worse:.2g} that B's rate is higher, {test.p_better:.2g} lower")
+    return MetricDelta(name, label, a, b, delta, rel, limit, verdict, f"{note} ({how})")
 
 
 def histogram_samples(hist: dict[str, Any] | None, cap: int = MAX_SAMPLES) -> tuple[np.ndarray, bool]:
@@ -251,7 +257,38 @@ def compare_reports(a: dict[str, Any], b: dict[str, Any], *, relative: float = R
         change = {**change, "regressed": False}
     return Comparison(a=_ident(a), b=_ident(b), metrics=metrics, callbacks=callbacks,
                       verdict_change=change, like_for_like=unlike,
-                      thresholds={"relative": relative, "alpha": alpha, "min_effect": min_effect}, cut=cut)
+                      thresholds={"relative": relative, "alpha": alpha, "min_effect": min_effect}, cut=cut,
+                      mtbf=_mtbf(a, b, next((m for m in metrics if m.name == "incidents"), None)))
+
+
+def _mtbf(a: dict[str, Any], b: dict[str, Any], incidents: MetricDelta | None) -> dict[str, Any]:
+    """Each run's MTBF (simulated time / incidents) with its interval, and the change the
+    incidents' test found: what a reader of two MTBFs needs besides the two figures."""
+    def one(r: dict[str, Any]) -> dict[str, Any] | None:
+        st = r.get("stability") or {}
+        n, t = _num(st.get("incident_count")), _num(st.get("sim_time_s"))
+        if n is None or t is None or t <= 0:
+            return None
+        return {"incidents": int(n), "exposure_s": t, "mtbf_s": t / n if n else None,
+                "interval_s": mtbf_interval(int(n), t)}
+    verdict = incidents.verdict if incidents is not None else "n/a"
+    says = {"worse": "B fails more often", "better": "B fails less often"}.get(
+        verdict, "not compared" if incidents is None or incidents.note in ("cut", "") or
+        incidents.note.startswith("not measured") else NO_EVIDENCE)
+    return {"a": one(a), "b": one(b), "verdict": verdict, "says": says,
+            "note": incidents.note if incidents is not None else ""}
+
+
+def mtbf_phrase(m: dict[str, Any] | None) -> str:
+    """"302 s (95 %: 110 s to 1.6e+03 s; 1 incident in 302 s)", or "at least ..." with none."""
+    if not m:
+        return "-"
+    iv = m.get("interval_s") or {}
+    level = f"{100 * float(iv.get('level', 0.95)):g} %"
+    count = f"{m['incidents']} incident(s) in {_fmt(m['exposure_s'])} s"
+    if m.get("mtbf_s") is None:
+        return f"none seen ({level}: at least {_fmt(iv.get('low_s'))} s; {count})"
+    return (f"{_fmt(m['mtbf_s'])} s ({level}: {_fmt(iv.get('low_s'))} s to {_fmt(iv.get('high_s'))} s; {count})")
 
 
 def _ident(r: dict[str, Any]) -> dict[str, Any]:
@@ -279,6 +316,8 @@ def render_compare_text(c: Comparison) -> str:
         lines.append(f"  callback durations: {cb['verdict']}: Mann-Whitney p={cb['p_value']:.3g}, "
                      f"{cb['note']} (n={cb['n_a']} vs {cb['n_b']}, medians {cb['median_a_ms']:.4g} vs "
                      f"{cb['median_b_ms']:.4g} ms){' [thinned]' if cb.get('thinned') else ''}")
+    if c.mtbf:
+        lines.append(f"  MTBF: A {mtbf_phrase(c.mtbf.get('a'))}; B {mtbf_phrase(c.mtbf.get('b'))}: {c.mtbf['says']}")
     lines.append(f"  verdict: {c.verdict_change.get('a')} -> {c.verdict_change.get('b')}")
     t = c.thresholds
     if c.cut:
@@ -296,5 +335,5 @@ def render_compare_html(c: Comparison) -> str:
     """A self-contained page (inline CSS, no script) with the same content as the text."""
     from .templating import environment
 
-    env = environment(fmt=_fmt)
+    env = environment(fmt=_fmt, mtbf_phrase=mtbf_phrase)
     return env.get_template("compare.html.j2").render(c=c)

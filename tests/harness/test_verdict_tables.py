@@ -109,7 +109,7 @@ def test_each_rule_gives_its_reason_and_no_other(name: str, checks: list[Any], k
 def test_every_reason_at_once_in_the_documented_order() -> None:
     steady = {"faults": True, "before": "no", "after": "not observed", "before_detail": "B", "after_detail": "A"}
     losses = {"count": 2, "explained": 1, "unexplained_count": 1, "unexplained": ["device 'out' lost at t=3.000 s"],
-              "items": [{"device": "in", "kind": "lost", "time": 1.0, "explained_by": "dropout"}], "stalls": 0}
+              "items": [{"device": "in", "kind": "lost", "time": 1.0, "explained_by": "server outage"}], "stalls": 0}
     v = judge_run([BROKEN, UNSURE], status="interrupted", crashed="boom", leaks=["threads"],
                   leaks_unsure=["rss_bytes: slowing"], lost=["line 2"], notes=["given"],
                   gates=[{"status": "failed", "message": "G1"}, {"status": "not_measured", "message": "G2"}],
