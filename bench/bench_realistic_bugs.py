@@ -7795,8 +7795,8 @@ BATCH_55: list[Bug] = [
         "median and the count's pooled rate towards itself and a regression is hidden or needs a larger step",
         "history: a run is compared with the runs before it, never with itself"),
     Bug("compare_too_short_in_the_wrong_direction", "harness/reports/compare.py",
-        "    need = min_decidable_count(p if up else 1 - p, alpha)\n",
-        "    need = min_decidable_count(p, alpha)\n",
+        "    need = min_decidable(p if up else 1 - p, alpha, dispersion=dispersion)\n",
+        "    need = min_decidable(p, alpha, dispersion=dispersion)\n",
         "'the share is B's' simplified in _count_delta: where B's count fell, the bound is taken for a rise, "
         "so of two runs of unequal length a decidable fall is 'too short to compare' or an undecidable one "
         "is judged",
