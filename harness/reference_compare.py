@@ -97,9 +97,12 @@ refuses as inconclusive, saying so; a sweep past a converter's low-pass is compa
 the path passes it (a linear sweep through 0.05 fs at 44.1 kHz: its first ~0.3 s; the CLI says
 which stretch was not analysed, on every verdict), and inside that stretch a 1-frame drop 0.2 s
 in is not found (1- and 5-frame drops 0.1 s in are): the sweep is at 1.34 kHz there, inside the
-judged band (cut at 2.2 kHz on that take), so the band is not why; a 1-frame drop of one tone at
-a time is a phase step of 0.19 rad, which the window's filter and its change over the window
-take in part (not measured further). A step's place is the split the recording supports best,
+judged band (cut at 2.2 kHz on that take), so the band is not why: the track has one firm point
+after the drop before the followed span ends, too few for a step, and a 1-frame drop of one tone
+at a time is a phase step of 0.19 rad, which the window's filter and its change over the window
+take into their response (a sweep's response over frequency is one over time) and spread over
+the window: its residual floor rose from the model's 7.5e-5 to 2.8e-3, and the drop's peak
+(0.024) stood 5.1 of those sigmas high, under the judge's 6.6. A step's place is the split the recording supports best,
 and ``position_uncertainty_frames`` says how well: where the two delays' predictions differ by
 little for long (a bass line's flat trough) under heavy noise, by a hundred frames and more.
 How small a drop the step test can confirm under noise is ``_STEP_SIGNIFICANCE`` noise variances
