@@ -25,6 +25,38 @@ import numpy as np
 from numba import njit
 
 
+@njit(cache=True, nogil=True, boundscheck=False, inline="always")
+def _second_differences(seg: np.ndarray, dc: float, half: float, curve: float, out: np.ndarray, write: bool,
+                        bound: float) -> tuple[int, int]:  # pragma: no cover - compiled: tested through the analyser
+    """The one loop of both noise kernels: ``(k, within)``, at each frame ``n`` of ``seg`` but the
+    first and last whose ``c[n] = float64(seg[n]) - dc`` lies in the middle of the swing
+    (``|c[n]| < half``), ``d = c[n+1] - 2 c[n] + c[n-1] + curve c[n]``, in frame order: ``k`` of
+    them, written to ``out[:k]`` when ``write``, ``within`` of them with ``|d| <= bound``.
+
+    Why one loop: the count that screens the clipping search (``noise_second_difference_within``)
+    must count exactly the numbers the search itself reads (``noise_second_difference``); two
+    copies of the loop could drift apart (a frame's shift, the middle-half test) unnoticed."""
+    n = seg.size
+    if n < 3:
+        return 0, 0
+    k = 0
+    within = 0
+    prev = np.float64(seg[0]) - dc
+    cur = np.float64(seg[1]) - dc
+    for i in range(1, n - 1):
+        nxt = np.float64(seg[i + 1]) - dc
+        if abs(cur) < half:
+            d = nxt - 2.0 * cur + prev + curve * cur
+            if write:
+                out[k] = d
+            elif abs(d) <= bound:
+                within += 1
+            k += 1
+        prev = cur
+        cur = nxt
+    return k, within
+
+
 @njit(cache=True, nogil=True, boundscheck=False)
 def noise_second_difference(seg: np.ndarray, dc: float, half: float, curve: float,
                             out: np.ndarray) -> int:  # pragma: no cover - compiled: tested through the analyser
@@ -32,20 +64,7 @@ def noise_second_difference(seg: np.ndarray, dc: float, half: float, curve: floa
     whose ``c[n] = float64(seg[n]) - dc`` lies in the middle of the swing (``|c[n]| < half``),
     ``c[n+1] - 2 c[n] + c[n-1] + curve c[n]``, in frame order: the numpy path's
     ``centred[2:][inner] - 2.0 * mid + centred[:-2][inner] + curve * mid``."""
-    n = seg.size
-    if n < 3:
-        return 0
-    k = 0
-    prev = np.float64(seg[0]) - dc
-    cur = np.float64(seg[1]) - dc
-    for i in range(1, n - 1):
-        nxt = np.float64(seg[i + 1]) - dc
-        if abs(cur) < half:
-            out[k] = nxt - 2.0 * cur + prev + curve * cur
-            k += 1
-        prev = cur
-        cur = nxt
-    return k
+    return _second_differences(seg, dc, half, curve, out, True, 0.0)[0]
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
@@ -126,25 +145,9 @@ def held_gap(seg: np.ndarray, block: int, tops: np.ndarray, bottoms: np.ndarray)
 def noise_second_difference_within(seg: np.ndarray, dc: float, half: float, curve: float,
                                    bound: float) -> tuple[int, int]:  # pragma: no cover - compiled: tested through the analyser
     """``(k, within)``: how many numbers ``noise_second_difference`` would write (``k``) and how
-    many of them lie within ``bound`` of zero (``|d| <= bound``), each computed as it computes
-    them, without writing them."""
-    n = seg.size
-    if n < 3:
-        return 0, 0
-    k = 0
-    within = 0
-    prev = np.float64(seg[0]) - dc
-    cur = np.float64(seg[1]) - dc
-    for i in range(1, n - 1):
-        nxt = np.float64(seg[i + 1]) - dc
-        if abs(cur) < half:
-            d = nxt - 2.0 * cur + prev + curve * cur
-            k += 1
-            if abs(d) <= bound:
-                within += 1
-        prev = cur
-        cur = nxt
-    return k, within
+    many of them lie within ``bound`` of zero (``|d| <= bound``), each computed by its loop
+    (``_second_differences``), without writing them."""
+    return _second_differences(seg, dc, half, curve, np.empty(0), False, bound)
 
 
 @njit(cache=True, nogil=True, boundscheck=False)

@@ -97,9 +97,12 @@ refuses as inconclusive, saying so; a sweep past a converter's low-pass is compa
 the path passes it (a linear sweep through 0.05 fs at 44.1 kHz: its first ~0.3 s; the CLI says
 which stretch was not analysed, on every verdict), and inside that stretch a 1-frame drop 0.2 s
 in is not found (1- and 5-frame drops 0.1 s in are): the sweep is at 1.34 kHz there, inside the
-judged band (cut at 2.2 kHz on that take), so the band is not why; a 1-frame drop of one tone at
-a time is a phase step of 0.19 rad, which the window's filter and its change over the window
-take in part (not measured further). A step's place is the split the recording supports best,
+judged band (cut at 2.2 kHz on that take), so the band is not why: the track has one firm point
+after the drop before the followed span ends, too few for a step, and a 1-frame drop of one tone
+at a time is a phase step of 0.19 rad, which the window's filter and its change over the window
+take into their response (a sweep's response over frequency is one over time) and spread over
+the window: its residual floor rose from the model's 7.5e-5 to 2.8e-3, and the drop's peak
+(0.024) stood 5.1 of those sigmas high, under the judge's 6.6. A step's place is the split the recording supports best,
 and ``position_uncertainty_frames`` says how well: where the two delays' predictions differ by
 little for long (a bass line's flat trough) under heavy noise, by a hundred frames and more.
 How small a drop the step test can confirm under noise is ``_STEP_SIGNIFICANCE`` noise variances
@@ -2498,8 +2501,12 @@ def _mute_edges(rec: Callable[[int, int], FloatArray], predict: Callable[[int, i
     within a frame. The prediction is carried to the recording by a short filter fitted over
     ``_MUTE_FLANK_S`` outside the run (a gain alone left 40 % of 44.1 kHz music's level
     unexplained there: the path's low-pass and the track's fraction of a frame); where those
-    flanks say nothing (silent), the run stands. The burst's own ends are kept inside the mute, so
-    where the burst runs past the mute (the judge filter's ring of its edge) the edge stays late."""
+    flanks say nothing (silent), the run stands. The start is searched from the run's start to
+    the burst's (or its middle); the end from the burst's middle to the run's end: the burst
+    runs past the mute's end by the judge filter's ring of that edge (and the run with it, where
+    the music after the mute is loud), so an end held at the burst's end was that ring late
+    (44.1 kHz -80 dBFS 2.5 ms: 16.1 frames), while the likeliest turn from silence back to the
+    prediction inside the burst lands within 8 frames on every take of the mutes grid."""
     flank = max(int(_MUTE_FLANK_S * fs), 4 * _MUTE_TAPS)
     lo, hi = max(m0 - flank, 0), m1 + flank
     x = rec(lo, hi)
@@ -2525,10 +2532,12 @@ def _mute_edges(rec: Callable[[int, int], FloatArray], predict: Callable[[int, i
         c2 = np.concatenate(([0.0], np.cumsum(then[a - lo: b - lo][::-1])))[::-1]
         return a + int(np.argmin(c1 + c2))
 
-    # only inwards: the run's ends are where the recording stopped being quiet, and the burst is
-    # where it departed from a sounding prediction, so the mute lies within the one and holds the other
+    # the run's ends are where the recording stopped being quiet, so the mute lies within them;
+    # its start lies before the burst's (the burst is where it departed from a sounding
+    # prediction); its end anywhere past the burst's middle: the burst's end is the judge
+    # filter's ring of the edge, past it
     start = split(m0, max(min(s, (s + e) // 2), m0), True)
-    end = split(min(max(e, (s + e) // 2), m1), m1, False)
+    end = split(max((s + e) // 2, start + 1), m1, False)
     return (start, end) if end > start else (m0, m1)
 
 
@@ -2617,7 +2626,10 @@ def _classify(events: list[tuple[int, int, float, int, bool, bool]], steps: list
             while b < still.size and still[b]:
                 b += 1
             m0, m1 = min(s, a + r0), max(e, b + r0)
-            m0, m1 = _mute_edges(rec, predict, m0, m1, s, e, fs)
+            if b > a:
+                # a burst with no quiet frame in it (flagged silent by the fit alone) holds no
+                # turn to silence to place: it stays as the burst
+                m0, m1 = _mute_edges(rec, predict, m0, m1, s, e, fs)
             last = out[-1] if out else None
             if last is not None and last.kind == "mute" and m0 <= last.end_frame:
                 # a silence longer than a window is a burst in each window it spans, each widened

@@ -243,6 +243,27 @@ def test_the_compiled_noise_difference_and_held_runs_are_the_numpy_paths_bit_for
     assert compared >= 200 and runs_found > 0, (compared, runs_found)
 
 
+def test_the_screens_count_is_of_the_numbers_the_search_reads() -> None:
+    """``noise_second_difference_within`` counts exactly the second differences
+    ``noise_second_difference`` writes (``k``) and, of those, the ones within ``bound`` of zero,
+    on every held case (NaN and infinities too) at bounds from none of them to all: the clipping
+    search's screen proves nothing about numbers the search does not read."""
+    from harness import analysis_kernels as K
+
+    compared = 0
+    for name, x, _block, dc, _eps in _held_cases():
+        seg = np.asarray(x, dtype=np.float32)
+        for half, curve in ((0.25, 4.0 * np.sin(np.pi * 0.02) ** 2), (1e30, 0.0), (0.0, 1.0)):
+            out = np.empty(max(seg.size, 1))
+            with np.errstate(invalid="ignore", over="ignore"):
+                d = out[: K.noise_second_difference(seg, dc, half, curve, out)]
+                for bound in (0.0, 1e-6, 1e-3, 0.1, np.inf):
+                    k, within = K.noise_second_difference_within(seg, dc, half, curve, bound)
+                    assert (k, within) == (d.size, int(np.count_nonzero(np.abs(d) <= bound))), (name, half, bound)
+                    compared += 1
+    assert compared >= 200, compared
+
+
 @pytest.mark.parametrize("fs", [44_100, 48_000, 96_000])
 @pytest.mark.parametrize("case", list(CASES))
 def test_a_take_analysed_with_the_compiled_passes_gives_the_numpy_paths_report(fs: int, case: str) -> None:

@@ -64,14 +64,20 @@ def test_a_1_ms_mute_of_noiseless_music_at_44_1_khz_is_one_mute_in_place() -> No
     (fs, noise, ms) for fs in (44_100, 48_000, 96_000) for noise in PATHS for ms in MUTES_MS])
 def test_a_mute_of_music_is_found_in_place_and_named(fs: int, noise: str, mute_ms: float) -> None:
     """Every length from 1 ms, at every rate, noiseless or under noise: one ``mute`` glitch
-    whose first frame lies within ``PLACE`` frames of the mute's, and nothing else. The run of
-    quiet frames around the mute walked back over music quieter than the noise's 4 sigmas (96
-    kHz, -50 dBFS, 5 ms: 18 frames early); the mute's start is where the recording most
-    likely turned from the prediction to silence (``_mute_edges``)."""
+    whose first frame lies within ``PLACE`` frames of the mute's and whose end within ``PLACE``
+    of the mute's end, and nothing else. The run of quiet frames around the mute walked back
+    over music quieter than the noise's 4 sigmas (96 kHz, -50 dBFS, 5 ms: 18 frames early); the
+    mute's start is where the recording most likely turned from the prediction to silence
+    (``_mute_edges``). The end was held at the residual's burst's end, which the judge filter's
+    ring of the edge carries past the mute (44.1 kHz -80 dBFS 2.5 ms: 16.1 frames late; 48 kHz
+    -80 dBFS 1 / 2.5 ms: 12.7 / 13.1; 96 kHz -80 dBFS 20 ms: 10.7); it is now the likeliest
+    turn back, searched from the burst's middle on."""
     rec, ref, at, length = _take(fs, noise, mute_ms, 0)
     gs = compare_to_reference(rec, ref, fs).glitches
     assert [g.kind for g in gs] == ["mute"], [g.to_dict() for g in gs]
     assert abs(gs[0].start_frame - at) <= PLACE, (gs[0].to_dict(), at)
+    end = at + length * (1 + 40e-6)  # the mute's length in the recording's frames (its clock 40 ppm off)
+    assert abs(gs[0].end_frame - end) <= PLACE, (gs[0].to_dict(), end)
 
 
 @pytest.mark.parametrize("fs", [44_100, 48_000, 96_000])

@@ -302,7 +302,8 @@ def test_a_mute_is_widened_over_the_silence_around_its_burst() -> None:
     # not flagged silent, but two or more quiet frames in a row in the burst: a mute too
     assert _classify([(1010, 1020, 0.5, 10, False, False)], x=x) == want
     x1 = _recording(((1000, 1002),))
-    assert _classify([(1000, 1005, 0.5, 5, False, False)], x=x1) == [G(1000, 1005, "mute", 2, 0.5, 998.0)]
+    # the burst runs 3 frames past the silence: the mute ends where the recording sounds again
+    assert _classify([(1000, 1005, 0.5, 5, False, False)], x=x1) == [G(1000, 1002, "mute", 2, 0.5, 998.0)]
     x1 = _recording(((1000, 1001),))  # one quiet frame is no mute
     assert _classify([(1000, 1005, 0.5, 5, False, False)], x=x1) == [G(1000, 1005, "other", 5, 0.5, 998.0)]
 
@@ -365,13 +366,13 @@ def test_one_silence_longer_than_a_window_is_one_mute() -> None:
     x = _recording(((1000, 1100), (1101, 1200)))
     got = _classify([(1005, 1010, 0.25, 5, True, False), (1160, 1170, 0.5, 10, True, False)], x=x)
     assert got == [G(1000, 1200, "mute", 200, 0.5, 998.0)]
-    # two loud frames part them, yet the first mute's burst reaches the second silence's first
-    # frame (1102): touching, one mute
+    # two loud frames part them: two mutes, though the first mute's burst reaches the second
+    # silence's first frame (1102): the first ends where the recording sounds again (1100)
     x = _recording(((1000, 1100), (1102, 1200)))
     got = _classify([(1005, 1102, 0.25, 5, True, False), (1160, 1170, 0.5, 10, True, False)], x=x)
-    assert got == [G(1000, 1200, "mute", 100, 0.5, 998.0)]
+    assert got == [G(1000, 1100, "mute", 100, 0.25, 998.0), G(1102, 1200, "mute", 98, 0.5, 1100.0)]
     got = _classify([(1005, 1101, 0.25, 5, True, False), (1160, 1170, 0.5, 10, True, False)], x=x)
-    assert got == [G(1000, 1101, "mute", 100, 0.25, 998.0), G(1102, 1200, "mute", 98, 0.5, 1100.0)]
+    assert got == [G(1000, 1100, "mute", 100, 0.25, 998.0), G(1102, 1200, "mute", 98, 0.5, 1100.0)]
 
 
 def test_a_step_beside_a_burst_names_it_at_the_steps_frame() -> None:
