@@ -6653,9 +6653,9 @@ BATCH_48: list[Bug] = [
         "the numpy path finds",
         "analysis: the compiled clipping search is its numpy twin"),
     Bug("kernel_noise_prev_takes_next", "harness/analysis_kernels.py",
-        "            k += 1\n        prev = cur\n        cur = nxt\n    return k\n",
-        "            k += 1\n        cur = nxt\n        prev = cur\n    return k\n",
-        "the two shifts of the loop swapped in noise_second_difference: prev is the next frame, not the one "
+        "            k += 1\n        prev = cur\n        cur = nxt\n    return k, within\n",
+        "            k += 1\n        cur = nxt\n        prev = cur\n    return k, within\n",
+        "the two shifts of the loop swapped in the noise kernels' one loop: prev is the next frame, not the one "
         "before, so the noise read off the second difference is another number and the clipping bound moves",
         "analysis: the compiled clipping search is its numpy twin"),
     Bug("clipped_edge_parts_must_overlap", "harness/analysis.py",
