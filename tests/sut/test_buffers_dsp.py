@@ -100,3 +100,18 @@ def test_limiters_share_one_read_only_ramp_per_block_size_equal_to_linspace():
     a.process(loud)  # a block of another size: that size's ramp
     np.testing.assert_array_equal(a._ramp, np.linspace(0.0, 1.0, 100, dtype=np.float32)[:, None])
     assert not a._ramp.flags.writeable
+
+
+def test_peek_copies_the_frames_held_oldest_first_across_the_wrap_and_refuses_another_length():
+    ring = RingBuffer(4, 1)
+    ring.write(np.arange(3, dtype=np.float32).reshape(-1, 1))
+    ring.read(np.empty((2, 1), dtype=np.float32))
+    ring.write(np.array([[3.0], [4.0]], dtype=np.float32))  # held: 2, 3, 4, wrapping at the end
+    out = np.zeros((3, 1), dtype=np.float32)
+    ring.peek(out)
+    assert out[:, 0].tolist() == [2.0, 3.0, 4.0] and ring.fill == 3
+    for rows in (2, 4):
+        with pytest.raises(ValueError) as refused:
+            ring.peek(np.zeros((rows, 1), dtype=np.float32))
+        assert str(refused.value) == "peek needs room for exactly the 3 frames held"
+    assert ring.fill == 3

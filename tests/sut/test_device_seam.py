@@ -187,3 +187,29 @@ def test_closing_a_backend_closes_every_stream_it_opened():
     backend._streams = {Stream("a"), Stream("b")}  # type: ignore[assignment]
     backend.close()
     assert sorted(closed) == ["a", "b"]
+
+
+def test_a_run_of_blocks_without_input_is_dated_from_its_first_block_and_ended_by_one_with_input() -> None:
+    """``StreamStats.count_input``, the watchdog's reading of a capture side that hangs while its
+    playback side runs on: the clock is read once, at the first block of a run whose input
+    underflowed; a block that brings input ends the run."""
+    from system_under_test.devices.base import StreamStats
+
+    reads: list[float] = []
+
+    def now() -> float:
+        reads.append(10.0 + len(reads))
+        return reads[-1]
+
+    stats = StreamStats()
+    assert stats.input_starved_since is None  # none came since the stream started
+    stats.count_input(False, now)
+    assert (stats.input_starved_since, reads) == (None, [])
+    stats.count_input(True, now)
+    assert (stats.input_starved_since, reads) == (10.0, [10.0])
+    stats.count_input(True, now)  # the same run: the clock is not read again
+    assert (stats.input_starved_since, reads) == (10.0, [10.0])
+    stats.count_input(False, now)
+    assert (stats.input_starved_since, reads) == (None, [10.0])
+    stats.count_input(True, now)  # a new run, dated anew
+    assert (stats.input_starved_since, reads) == (11.0, [10.0, 11.0])

@@ -292,3 +292,92 @@ def test_the_held_silences_kept_stop_at_their_bound_and_the_rest_are_counted(
         assert (len(spans), unkept) == (min(n, 3), max(0, n - 3)), (n, spans, unkept)
     assert _stalls(s) == []
     s.close()
+
+
+class _Running:
+    """A pipeline whose callback has been running ``running`` s (None: a virtual clock)."""
+
+    def __init__(self, running: float | None) -> None:
+        self.running = running
+
+    def callback_running_s(self) -> float | None:
+        return self.running
+
+
+class _Measuring:
+    """A stream that measures every figure of a stall's evidence, each a known value."""
+
+    def device_callbacks_since_block(self) -> Any:
+        import numpy as np
+
+        return np.int64(47)  # a count as numpy gives it: the details hold a Python int
+
+    def delivery_cpu_wait_since_block(self) -> float:
+        return 0.25
+
+    def delivery_waiting_s(self) -> float:
+        return 0.375
+
+    def delivery_cpu_run_since_block(self) -> float:
+        return 0.0005
+
+
+#: each figure of the evidence: the stream's method, the details' keys it gives
+_FIGURES = {
+    "device_callbacks_since_block": {"device_callbacks": 47, "period_s": PERIOD},
+    "delivery_cpu_wait_since_block": {"callback_cpu_wait_s": 0.25},
+    "delivery_waiting_s": {"delivery_waiting_s": 0.375},
+    "delivery_cpu_run_since_block": {"callback_cpu_s": 0.0005},
+}
+
+
+def test_a_stall_s_evidence_is_every_figure_the_stream_measures_under_its_own_key() -> None:
+    evidence = AudioSystem._stall_evidence(_Running(0.125), _Measuring(), PERIOD)
+    assert evidence == {"callback_running_s": 0.125, "device_callbacks": 47, "period_s": PERIOD,
+                        "callback_cpu_wait_s": 0.25, "delivery_waiting_s": 0.375, "callback_cpu_s": 0.0005}
+    assert type(evidence["device_callbacks"]) is int
+    # no callback under way is a figure too (0.0); a virtual clock's pipeline has none (None)
+    assert AudioSystem._stall_evidence(_Running(0.0), object(), PERIOD) == {"callback_running_s": 0.0}
+    assert AudioSystem._stall_evidence(_Running(None), object(), PERIOD) == {}
+
+
+@pytest.mark.parametrize("method", list(_FIGURES))
+def test_each_figure_of_a_stall_s_evidence_is_read_alone_and_only_from_its_own_method(method: str) -> None:
+    """A stream that measures one figure gives that figure's keys alone; one whose method answers
+    None (nothing measured yet), or that holds a value where the method should be, gives none."""
+
+    class _One:
+        pass
+
+    one = _One()
+    setattr(one, method, getattr(_Measuring(), method))
+    assert AudioSystem._stall_evidence(_Running(None), one, PERIOD) == _FIGURES[method]
+    unmeasured = _One()
+    setattr(unmeasured, method, lambda: None)
+    assert AudioSystem._stall_evidence(_Running(None), unmeasured, PERIOD) == {}
+    not_callable = _One()
+    setattr(not_callable, method, 3.0)
+    assert AudioSystem._stall_evidence(_Running(None), not_callable, PERIOD) == {}
+
+
+@pytest.mark.parametrize(("floor", "bound"), [
+    (None, "(4 periods of 15.62 ms)"),  # a stream that keeps no floor of its own
+    (0.0, "(4 periods of 15.62 ms)"),
+    (0.25, "(4 periods of 15.62 ms, the stream's floor 250 ms)"),
+])
+def test_a_stall_report_names_the_bound_it_passed_and_the_stream_s_floor_only_if_it_has_one(
+        floor: float | None, bound: str) -> None:
+    s = _running()
+
+    class _Stream:
+        pass
+
+    stream = _Stream()
+    if floor is not None:
+        stream.min_stall_s = floor  # type: ignore[attr-defined]
+    s._report_stall(stream, s.config, "no callback for 0.100 s", 0.1, {"device": "sim"})  # type: ignore[arg-type]
+    (record,) = _stalls(s)
+    assert record.error.message == f"no callback for 0.100 s {bound}"
+    assert record.error.details == {"stalled_for_s": 0.1, "device": "sim"}
+    assert s.metrics().counters["device_stalls"] == 1
+    s.close()
