@@ -7,6 +7,11 @@ harness. The quick part of this matrix runs in the suite (tests/harness/test_fal
 
     python bench/bench_false_alarms.py [--seeds 100] [--duration 60] [--profiles gentle,default,hostile]
                                        [--mutants] [--mutant-profiles default,outages] [--json FILE]
+                                       [--judged]
+
+``--judged`` also prints, for each invariant that can hold with nothing to judge (its message says
+"nothing to judge"), in how many of each profile's healthy runs it passed having judged something: a
+pass of an invariant that never met what it judges is no evidence that it raises no false alarm.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ from harness.runner import judge_as_its_report
 from system_under_test.errors import ConfigError
 
 
+#: the phrase an invariant's message ends with when it held with nothing in the history to judge
+NOTHING_TO_JUDGE = "nothing to judge"
+
+
 def one_run(profile: str, seed: int, duration_s: float, root: Path, mutant: str | None = None,
             config: dict[str, Any] | None = None, dsp_kernel: str = "auto") -> dict[str, Any]:
     spec = RunSpec(duration_s=duration_s, seed=seed, faults=profile, report_root=root, label="fa",
@@ -44,7 +53,24 @@ def one_run(profile: str, seed: int, duration_s: float, root: Path, mutant: str 
     v = result.verdict
     return {"profile": profile, "seed": seed, "mutant": mutant, "outcome": v.outcome.value,
             "violated": v.violated, "inconclusive": v.inconclusive, "reasons": v.reasons,
-            "faults": result.summary["faults"]["total"], "wall_s": round(time.perf_counter() - t0, 3)}
+            "faults": result.summary["faults"]["total"], "wall_s": round(time.perf_counter() - t0, 3),
+            "idle": [c["name"] for c in v.checks if NOTHING_TO_JUDGE in str(c.get("message", ""))]}
+
+
+def _print_judged(rows: list[dict[str, Any]], profiles: list[str]) -> None:
+    """Per invariant that said it had nothing to judge in at least one healthy run, the healthy
+    runs of each profile in which it held having judged something (the others always judge)."""
+    healthy = [r for r in rows if r["mutant"] is None]
+    names = sorted({n for r in healthy for n in r["idle"]})
+    print("\nhealthy runs in which each invariant held having judged something (the rest: nothing to judge):")
+    print(f"{'invariant':<22} " + " ".join(f"{p:>9}" for p in profiles))
+    for name in names:
+        cells = []
+        for p in profiles:
+            rs = [r for r in healthy if r["profile"] == p]
+            judged = sum(r["outcome"] == "pass" and name not in r["idle"] for r in rs)
+            cells.append(f"{judged:>4}/{len(rs):<4}")
+        print(f"{name:<22} " + " ".join(f"{c:>9}" for c in cells))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dsp-kernel", choices=("auto", "numpy", "compiled"), default="auto",
                     help="the DSP kernels every run uses (`soundcheck run --dsp-kernel`; auto: numpy under 600 s)")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--judged", action="store_true",
+                    help="also print, per invariant, the healthy runs of each profile in which it held having judged something")
     args = ap.parse_args(argv)
     try:  # a bad file is the user's input: exit 2 with the CLI's message, never a traceback
         config = load_config_file(args.config) if args.config else None
@@ -99,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         c = Counter(r["outcome"] for r in rs)
         print(f"{profile:<10} {len(rs):>5} {c['pass']:>5} {c['fail']:>5} {c['inconclusive']:>8} "
               f"{sum(r['faults'] for r in rs) / len(rs):>10.1f} {sum(r['wall_s'] for r in rs) / len(rs):>8.2f}s")
+    if args.judged:
+        _print_judged(rows, args.profiles.split(","))
     for mprofile in args.mutant_profiles.split(",") if args.mutants else ():
         print(f"\nmutants, `run --mutant NAME --faults {mprofile}` ({args.duration:g} s), "
               f"seeds 1..{args.mutant_seeds}:")

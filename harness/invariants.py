@@ -30,6 +30,10 @@ stalls_counted       the monitoring's ``device_stalls`` equals the watchdog's st
 components_follow    the components besides ``system`` follow it: all STOPPED when it enters
                      STOPPED, RUNNING (or FAILED) when it leaves RUNNING; as it enters FAILED,
                      no component runs whose dependency failed (the pipeline's graph)
+recoveries_counted   the monitoring's ``recoveries`` equals the ``recovery_succeeded`` events (each
+                     virtual-clock snapshot, and the live system at the end)
+degraded_alternates  ``degraded`` and ``undegraded`` alternate: an episode is announced once and
+                     ends at most once (``stop()`` ends one silently)
 ==================== ==========================================================================
 """
 
@@ -3574,6 +3578,167 @@ def check_components_follow(history: History) -> Verdict:
     return _fold_verdict(_ComponentsFollow(history.initial or {}), history)
 
 
+# =================================================================== 13. recoveries counted ====
+
+#: the states in which a system has never run: its counters start at zero from there
+_NEVER_RAN = frozenset({"uninitialized", "initialized"})
+
+
+class _RecoveriesCounted(_Fold):
+    """The monitoring's ``recoveries`` counts exactly the recoveries announced as succeeded.
+
+    The promise (``Recoverer.finish``: a recovery that succeeded is *counted* and announced): the
+    counter and the ``recovery_succeeded`` event are one act, the count made just before the event
+    on the same thread, so wherever no recovery can finish between the two (a metrics snapshot on
+    the virtual clock, whose timers run on the thread that runs the recoveries; the live system
+    once the run is over) the counter equals the events recorded so far. The counter is what the
+    system's health and metrics tell their owner (and what the run's summary reports); one that
+    lags the events hides recoveries, one ahead of them counts recoveries that never happened.
+
+    The count starts at zero when the history begins on a system that never ran (``attach`` in
+    UNINITIALIZED or INITIALIZED); a history that begins on a system already used takes the first
+    snapshot's difference as the recoveries made before it and judges every later reading against
+    it. Judged at every metrics snapshot of a history on the virtual clock, and against the live
+    system's counter when one is given. Inconclusive, never held, when neither could be judged and
+    a recovery was announced or counted (a real clock's snapshot may be read between the count
+    and its event); a system that keeps no ``recoveries`` counter is not judged."""
+
+    name = "recoveries_counted"
+    types = frozenset({"event", "metrics"})
+
+    def __init__(self, init: dict[str, Any]) -> None:
+        self.virtual = init.get("clock") == "virtual"
+        #: recoveries counted before the history began (None: not known until the first snapshot)
+        self.base: int | None = 0 if init.get("state") in _NEVER_RAN else None
+        self.seen = 0  # recovery_succeeded events so far
+        self.snapshots = 0  # snapshots that carry the counter
+        self.judged = 0
+        self.counted_max = 0
+        self.evidence: list[dict[str, Any]] = []
+
+    def feed(self, e: Any) -> None:
+        if e.type == "event":
+            if e.value == RECOVERY_END_EVENT:
+                self.seen += 1
+            return
+        counters = e.data.get("counters") or {}
+        if "recoveries" not in counters:
+            return
+        counted = int(counters["recoveries"])
+        self.snapshots += 1
+        if self.base is None:
+            self.base = counted - self.seen
+        counted -= self.base
+        self.counted_max = max(self.counted_max, counted)
+        if not self.virtual:
+            return
+        self.judged += 1
+        if counted != self.seen and len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append(self._mismatch(counted, e.time))
+
+    def _mismatch(self, counted: int, at: float | None) -> dict[str, Any]:
+        where = "at the run's end (live)" if at is None else f"at t={at:.3f} s"
+        before = f" (beyond the {self.base} counted before the history began)" if self.base else ""
+        return {"why": "recoveries counted fewer than recovery_succeeded announced" if counted < self.seen
+                else "recoveries counted recoveries never announced",
+                "time": None if at is None else round(at, 6), "counted": counted, "announced": self.seen,
+                "message": f"recoveries {counted}{before}, recovery_succeeded events {self.seen} {where}"}
+
+    def verdict(self, system: Any = None) -> Verdict:
+        name = self.name
+        evidence = list(self.evidence)
+        live = None
+        counters = getattr(getattr(system, "monitoring", None), "counters", None)
+        if isinstance(counters, Mapping) and "recoveries" in counters and self.base is not None:
+            live = int(system.monitoring.value("recoveries")) - self.base
+            if live != self.seen:
+                evidence.append(self._mismatch(live, None))
+        if evidence:
+            return Verdict(name, False, evidence,
+                           f"{len(evidence)} recoveries count(s) disagree with the recovery_succeeded events")
+        if live is None and not self.snapshots:
+            return _ok(name, "the system keeps no recoveries counter (none live, none in a snapshot): "
+                             "nothing to judge")
+        if live is None and not self.judged and (self.seen or self.counted_max):
+            return Verdict(name, True, [], f"{self.seen} recovery_succeeded event(s), {self.counted_max} counted, "
+                           "with no reading to judge (a real clock's snapshots and no live system)",
+                           inconclusive=True, reason="real clock, no live counter")
+        if not self.seen and not self.counted_max and not live:
+            return _ok(name, "no recovery announced and none counted: nothing to judge")
+        where = " and live at the end" if live is not None else ""
+        return _ok(name, f"recoveries equals the {self.seen} recovery_succeeded event(s) at {self.judged} "
+                         f"snapshot(s){where}")
+
+
+def check_recoveries_counted(history: History, system: "AudioSystem | None" = None) -> Verdict:
+    return _fold_verdict(_RecoveriesCounted(history.initial or {}), history, system)
+
+
+# ==================================================================== 14. degraded episodes ====
+
+#: states of the system at which no degraded episode can be open: ``stop()`` clears the flag
+#: (without an ``undegraded`` event) and a system that never ran was never degraded
+_UNDEGRADED_AT = frozenset({"uninitialized", "initialized", "stopped"})
+
+
+class _DegradedAlternates(_Fold):
+    """A degraded episode is announced once and ends once: ``degraded`` and ``undegraded`` alternate.
+
+    The promise (``AudioSystem._route_error`` and the supervisor's pool check): the system says
+    ``degraded`` when a DEGRADE decision finds it not yet degraded, and ``undegraded`` when the
+    pool has refilled and it was degraded. The owner counts episodes by these events, so a second
+    ``degraded`` inside one episode tells of an episode that did not begin, and an ``undegraded``
+    with no episode open tells of an end that did not happen.
+
+    ``stop()`` ends an episode without an event (it clears the flag as the system stops), so a
+    system transition into or out of STOPPED closes any open episode. A history that begins with
+    the system elsewhere than at rest (``_UNDEGRADED_AT``) does not know whether an episode is
+    open: its first ``degraded`` or ``undegraded`` is taken as the truth, and judging starts from
+    there. Keeps one small record per violation."""
+
+    name = "degraded_alternates"
+    types = frozenset({"transition", "event"})
+
+    def __init__(self, init: dict[str, Any]) -> None:
+        #: True / False: an episode is open or not; None: not known (the history began mid-run)
+        self.open: bool | None = False if init.get("state") in _UNDEGRADED_AT else None
+        self.episodes = 0
+        self.bad = 0
+        self.evidence: list[dict[str, Any]] = []
+
+    def feed(self, e: Any) -> None:
+        d = e.data
+        if e.type == "transition":
+            if d.get("component") == "system" and "stopped" in (d.get("to_state"), d.get("from_state")):
+                self.open = False
+            return
+        if e.value not in ("degraded", "undegraded"):
+            return
+        opening = e.value == "degraded"
+        if self.open is opening:
+            self.bad += 1
+            if len(self.evidence) < _MAX_EVIDENCE:
+                why = ("degraded announced inside an open degraded episode" if opening
+                       else "undegraded announced with no degraded episode open")
+                self.evidence.append({"why": why, "time": round(e.time, 6), "index": e.index, "event": e.value,
+                                      "message": f"{e.value} at t={e.time:.3f} s: {why}"})
+        elif opening:
+            self.episodes += 1
+        self.open = opening
+
+    def verdict(self, system: Any = None) -> Verdict:
+        if self.bad:
+            return Verdict(self.name, False, self.evidence,
+                           f"{self.bad} degraded/undegraded event(s) out of turn")
+        if not self.episodes:
+            return _ok(self.name, "no degraded episode announced: nothing to judge")
+        return _ok(self.name, f"{self.episodes} degraded episode(s), each announced once and ended at most once")
+
+
+def check_degraded_alternates(history: History) -> Verdict:
+    return _fold_verdict(_DegradedAlternates(history.initial or {}), history)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -3600,6 +3765,8 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("give_ups_announced", lambda h, threads: _GiveUpsAnnounced()),
     Invariant("stalls_counted", lambda h, threads: _StallsCounted(h.initial or {})),
     Invariant("components_follow", lambda h, threads: _ComponentsFollow(h.initial or {})),
+    Invariant("recoveries_counted", lambda h, threads: _RecoveriesCounted(h.initial or {})),
+    Invariant("degraded_alternates", lambda h, threads: _DegradedAlternates(h.initial or {})),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -3735,12 +3902,14 @@ __all__ = [
     "check_all",
     "check_callback_errors",
     "check_components_follow",
+    "check_degraded_alternates",
     "check_give_ups_announced",
     "check_frame_accounting",
     "check_health",
     "check_history_complete",
     "check_legal_transitions",
     "check_linearizable",
+    "check_recoveries_counted",
     "check_recovery",
     "check_rejected_config",
     "check_resources",
