@@ -6977,11 +6977,9 @@ BATCH_51: list[Bug] = [
         "stream was silent before it: a false alarm",
         "stalls_counted: a report's silence held to the run's length only when no stream existed before"),
     Bug("stalls_real_clock_counted_unreported_passes", "harness/invariants.py",
-        "                           reason=\"no device_stalls counter\")\n"
         "        if live is None and not self.judged and (self.seen or self.counted_max):\n",
-        "                           reason=\"no device_stalls counter\")\n"
         "        if live is None and not self.judged and self.seen:\n",
-        "the counter dropped from the real clock's doubt in _StallsCounted.verdict: stalls counted but never "
+        "the counter dropped from the real clock's doubt in _CounterFold._unjudged: stalls counted but never "
         "reported, read from snapshots on a real clock, pass as 'device_stalls equals the 0 reports'",
         "stalls_counted: a count that cannot be judged is inconclusive, never a pass"),
     Bug("watchdog_interval_ms_read_as_s", "harness/invariants.py",

@@ -3246,7 +3246,53 @@ def _is_watchdog_stall(entry: Any) -> bool:
     return err.get("type") == _STALL_ERROR and "stalled_for_s" in (err.get("details") or {})
 
 
-class _StallsCounted(_Fold):
+class _CounterFold(_Fold):
+    """A monitoring counter judged against the announcements of what it counts (``seen``, kept by
+    the subclass): equal at every metrics snapshot of a virtual clock's history, where nothing
+    can happen between the count and its announcement, and against the live system's counter
+    when one is given. A real clock's snapshots are counted, never judged.
+
+    Why one base: the counters are read, judged and left unjudged the same way; only what is
+    counted, and what its report says, differ."""
+
+    counter = ""  # the monitoring counter's name
+
+    def __init__(self, init: dict[str, Any]) -> None:
+        self.virtual = init.get("clock") == "virtual"
+        self.seen = 0  # announcements so far
+        self.snapshots = 0  # snapshots that carry the counter
+        self.judged = 0  # of them, those judged (the virtual clock's)
+        self.counted_max = 0
+        self.evidence: list[dict[str, Any]] = []
+
+    def _mismatch(self, counted: int, at: float | None) -> dict[str, Any]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _snapshot(self, counted: int, at: float) -> None:
+        """One snapshot's reading of the counter (already made relative to the history's start)."""
+        self.snapshots += 1
+        self.counted_max = max(self.counted_max, counted)
+        if not self.virtual:
+            return
+        self.judged += 1
+        if counted != self.seen and len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append(self._mismatch(counted, at))
+
+    def _live_counter(self, system: Any) -> int | None:
+        """The live system's counter, raw; None when no system (or no such counter) is given."""
+        counters = getattr(getattr(system, "monitoring", None), "counters", None)
+        if isinstance(counters, Mapping) and self.counter in counters:
+            return int(system.monitoring.value(self.counter))
+        return None
+
+    def _unjudged(self, live: int | None, said: str, reason: str) -> Verdict | None:
+        """Inconclusive when no reading could be judged but something was announced or counted."""
+        if live is None and not self.judged and (self.seen or self.counted_max):
+            return Verdict(self.name, True, [], said, inconclusive=True, reason=reason)
+        return None
+
+
+class _StallsCounted(_CounterFold):
     """The monitoring's ``device_stalls`` counts exactly the stalls the watchdog reported.
 
     The promise (``AudioSystem._report_stall``: a stalled stream *counted* and routed): the
@@ -3271,19 +3317,15 @@ class _StallsCounted(_Fold):
     which recovery, the reports and the rig's outage matching all read."""
 
     name = "stalls_counted"
+    counter = "device_stalls"
     types = frozenset({"attach", "event", "error", "metrics"})
 
     def __init__(self, init: dict[str, Any]) -> None:
-        self.virtual = init.get("clock") == "virtual"
+        super().__init__(init)
         #: no stream existed when the history began: silences are bounded by the time since then
         self.streamless_at_start = init.get("state") in ("uninitialized", "initialized")
         self.began_at: float | None = None
         self.least_bound: float | None = None  # the least watchdog bound of the configurations applied
-        self.seen = 0
-        self.snapshots = 0  # snapshots that carry the counter
-        self.judged = 0  # of them, those judged (the virtual clock's)
-        self.counted_max = 0
-        self.evidence: list[dict[str, Any]] = []
 
     def feed(self, e: Any) -> None:
         if e.type == "attach":
@@ -3304,14 +3346,7 @@ class _StallsCounted(_Fold):
         counters = e.data.get("counters") or {}
         if "device_stalls" not in counters:
             return
-        counted = int(counters["device_stalls"])
-        self.snapshots += 1
-        self.counted_max = max(self.counted_max, counted)
-        if not self.virtual:
-            return
-        self.judged += 1
-        if counted != self.seen and len(self.evidence) < _MAX_EVIDENCE:
-            self.evidence.append(self._mismatch(counted, e.time))
+        self._snapshot(int(counters["device_stalls"]), e.time)
 
     def _judge_silence(self, e: Any) -> None:
         """A report's ``stalled_for_s`` held to the watchdog's bound below and to the time any
@@ -3348,12 +3383,9 @@ class _StallsCounted(_Fold):
     def verdict(self, system: Any = None) -> Verdict:
         name = self.name
         evidence = list(self.evidence)
-        live = None
-        counters = getattr(getattr(system, "monitoring", None), "counters", None)
-        if isinstance(counters, Mapping) and "device_stalls" in counters:
-            live = int(system.monitoring.value("device_stalls"))
-            if live != self.seen:
-                evidence.append(self._mismatch(live, None))
+        live = self._live_counter(system)
+        if live is not None and live != self.seen:
+            evidence.append(self._mismatch(live, None))
         if evidence:
             misstated = sum(1 for e in evidence if "stalled_for_s" in e)
             counts = len(evidence) - misstated
@@ -3364,10 +3396,11 @@ class _StallsCounted(_Fold):
             return Verdict(name, True, [], "the system keeps no device_stalls counter (none given live, none in a "
                            "snapshot): its stalls' count cannot be judged", inconclusive=True,
                            reason="no device_stalls counter")
-        if live is None and not self.judged and (self.seen or self.counted_max):
-            return Verdict(name, True, [], f"{self.seen} stall report(s), {self.counted_max} counted, on a real clock "
-                           "with no live system: a snapshot may be read while a report is on its way",
-                           inconclusive=True, reason="real clock, no live counter")
+        unjudged = self._unjudged(live, f"{self.seen} stall report(s), {self.counted_max} counted, on a real clock "
+                                  "with no live system: a snapshot may be read while a report is on its way",
+                                  "real clock, no live counter")
+        if unjudged is not None:
+            return unjudged
         if not self.seen and not self.counted_max and not live:
             return _ok(name, "no watchdog stall reported and none counted: nothing to judge")
         where = " and live at the end" if live is not None else ""
@@ -3584,7 +3617,7 @@ def check_components_follow(history: History) -> Verdict:
 _NEVER_RAN = frozenset({"uninitialized", "initialized"})
 
 
-class _RecoveriesCounted(_Fold):
+class _RecoveriesCounted(_CounterFold):
     """The monitoring's ``recoveries`` counts exactly the recoveries announced as succeeded.
 
     The promise (``Recoverer.finish``: a recovery that succeeded is *counted* and announced): the
@@ -3604,17 +3637,13 @@ class _RecoveriesCounted(_Fold):
     and its event); a system that keeps no ``recoveries`` counter is not judged."""
 
     name = "recoveries_counted"
+    counter = "recoveries"
     types = frozenset({"event", "metrics"})
 
     def __init__(self, init: dict[str, Any]) -> None:
-        self.virtual = init.get("clock") == "virtual"
+        super().__init__(init)
         #: recoveries counted before the history began (None: not known until the first snapshot)
         self.base: int | None = 0 if init.get("state") in _NEVER_RAN else None
-        self.seen = 0  # recovery_succeeded events so far
-        self.snapshots = 0  # snapshots that carry the counter
-        self.judged = 0
-        self.counted_max = 0
-        self.evidence: list[dict[str, Any]] = []
 
     def feed(self, e: Any) -> None:
         if e.type == "event":
@@ -3625,16 +3654,9 @@ class _RecoveriesCounted(_Fold):
         if "recoveries" not in counters:
             return
         counted = int(counters["recoveries"])
-        self.snapshots += 1
         if self.base is None:
             self.base = counted - self.seen
-        counted -= self.base
-        self.counted_max = max(self.counted_max, counted)
-        if not self.virtual:
-            return
-        self.judged += 1
-        if counted != self.seen and len(self.evidence) < _MAX_EVIDENCE:
-            self.evidence.append(self._mismatch(counted, e.time))
+        self._snapshot(counted - self.base, e.time)
 
     def _mismatch(self, counted: int, at: float | None) -> dict[str, Any]:
         where = "at the run's end (live)" if at is None else f"at t={at:.3f} s"
@@ -3647,22 +3669,21 @@ class _RecoveriesCounted(_Fold):
     def verdict(self, system: Any = None) -> Verdict:
         name = self.name
         evidence = list(self.evidence)
-        live = None
-        counters = getattr(getattr(system, "monitoring", None), "counters", None)
-        if isinstance(counters, Mapping) and "recoveries" in counters and self.base is not None:
-            live = int(system.monitoring.value("recoveries")) - self.base
-            if live != self.seen:
-                evidence.append(self._mismatch(live, None))
+        live = self._live_counter(system)
+        live = None if live is None or self.base is None else live - self.base
+        if live is not None and live != self.seen:
+            evidence.append(self._mismatch(live, None))
         if evidence:
             return Verdict(name, False, evidence,
                            f"{len(evidence)} recoveries count(s) disagree with the recovery_succeeded events")
         if live is None and not self.snapshots:
             return _ok(name, "the system keeps no recoveries counter (none live, none in a snapshot): "
                              "nothing to judge")
-        if live is None and not self.judged and (self.seen or self.counted_max):
-            return Verdict(name, True, [], f"{self.seen} recovery_succeeded event(s), {self.counted_max} counted, "
-                           "with no reading to judge (a real clock's snapshots and no live system)",
-                           inconclusive=True, reason="real clock, no live counter")
+        unjudged = self._unjudged(live, f"{self.seen} recovery_succeeded event(s), {self.counted_max} counted, "
+                                  "with no reading to judge (a real clock's snapshots and no live system)",
+                                  "real clock, no live counter")
+        if unjudged is not None:
+            return unjudged
         if not self.seen and not self.counted_max and not live:
             return _ok(name, "no recovery announced and none counted: nothing to judge")
         where = " and live at the end" if live is not None else ""
