@@ -61,35 +61,34 @@ def test_the_cascade_rule_matches_the_graphs_reachability(states: dict[str, str]
     assert v.ok is not expected, (states, v.evidence)
 
 
-def test_a_transition_lost_in_a_gap_is_not_held_against_the_system() -> None:
-    """A stop whose dsp STOPPING -> STOPPED was never recorded (seq 6 missing): after the gap the
-    dsp's last known state (STOPPING) is unknown, and the system entering STOPPED holds. Fails
-    when the gap does not clear what the fold knew: the dsp judged still STOPPING, a false alarm."""
+def _stop(moves: list[tuple[str, str, str]], lost: tuple[str, str] | None = None) -> History:
+    """A running system's history of ``moves`` (component, from, to), numbered in order from seq 1;
+    the move of ``lost`` (component, to) keeps its number but is never recorded."""
     h = History()
     h.record("attach", data={"state": "running", "configured": True, "pending": False, "clock": "virtual",
                              "components": {"system": "running", **{p: "running" for p in PARTS}},
                              "next_seq": 1})
-    moves = [("system", "running", "stopping"), *((p, "running", "stopping") for p in PARTS),
-             *((p, "stopping", "stopped") for p in PARTS), ("system", "stopping", "stopped")]
     for seq, (comp, a, b) in enumerate(moves, 1):
-        if (comp, b) == ("dsp", "stopped"):
-            continue  # lost: seq 6 is never recorded
+        if (comp, b) == lost:
+            continue
         h.record("transition", time=float(seq), data={"seq": seq, "time": float(seq), "component": comp,
                                                       "from_state": a, "to_state": b, "cause": "test"})
-    v = check_components_follow(h)
+    return h
+
+
+def test_a_transition_lost_in_a_gap_is_not_held_against_the_system() -> None:
+    """A stop whose dsp STOPPING -> STOPPED was never recorded (seq 6 missing): after the gap the
+    dsp's last known state (STOPPING) is unknown, and the system entering STOPPED holds. Fails
+    when the gap does not clear what the fold knew: the dsp judged still STOPPING, a false alarm."""
+    moves = [("system", "running", "stopping"), *((p, "running", "stopping") for p in PARTS),
+             *((p, "stopping", "stopped") for p in PARTS), ("system", "stopping", "stopped")]
+    v = check_components_follow(_stop(moves, lost=("dsp", "stopped")))  # seq 6 is never recorded
     assert v.ok, v.evidence
 
 
 def test_the_same_stop_with_the_dsp_truly_left_stopping_is_violated() -> None:
     """The control: every transition recorded, the dsp's STOPPING -> STOPPED never made."""
-    h = History()
-    h.record("attach", data={"state": "running", "configured": True, "pending": False, "clock": "virtual",
-                             "components": {"system": "running", **{p: "running" for p in PARTS}},
-                             "next_seq": 1})
     moves = [("system", "running", "stopping"), *((p, "running", "stopping") for p in PARTS),
              *((p, "stopping", "stopped") for p in PARTS if p != "dsp"), ("system", "stopping", "stopped")]
-    for seq, (comp, a, b) in enumerate(moves, 1):
-        h.record("transition", time=float(seq), data={"seq": seq, "time": float(seq), "component": comp,
-                                                      "from_state": a, "to_state": b, "cause": "test"})
-    v = check_components_follow(h)
+    v = check_components_follow(_stop(moves))
     assert not v.ok and v.evidence[-1]["components"] == {"dsp": "stopping"}, v.evidence
