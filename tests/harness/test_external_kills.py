@@ -714,7 +714,7 @@ def _running(report_dir: Path) -> bool:
 def test_cli_run_on_the_rig_survives_its_server_killed_from_outside(tmp_path: Path) -> None:
     """``soundcheck run --backend jack`` used to die with SIGSEGV (exit 139, nothing printed, no
     report) when its rig's jackd was killed by pid: libjack in the harness process. Now the run
-    records the crash as a fault, restarts the server, recovers once and writes its reports."""
+    records the crash as a fault, restarts the server, recovers from it once and writes its reports."""
     reports = tmp_path / "reports"
     env = {**os.environ, "SOUNDCHECK_HISTORY_DB": str(tmp_path / "history.sqlite")}
     proc = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", "--backend", "jack", "--duration", "8",
@@ -741,7 +741,14 @@ def test_cli_run_on_the_rig_survives_its_server_killed_from_outside(tmp_path: Pa
     episodes = [(e["time"], (e["data"].get("error") or {}).get("message")) for e in history
                 if e["type"] == "event" and e.get("value") == "recovery_started"]
     killed = [e["time"] for e in history if e["type"] == "fault_start"]
-    assert not summary["violations"] and summary["recoveries"] == 1, (killed, episodes, summary)
+    assert not summary["violations"] and summary["recoveries"] == len(episodes), (killed, episodes, summary)
+    # the kill's episode: exactly one, at the kill (the stream's stop is seen a few ms either side
+    # of the crash's record); any other is the watchdog's stall of the restarted server, the
+    # machine's pace on a loaded CI host (a clean-clone CI saw one 7 s after the kill), recovered
+    # like any stall and judged by the verdict, never a second episode of the kill
+    by_kill = [t for t, why in episodes if "stopped by itself" in (why or "")]
+    assert len(by_kill) == 1 and abs(by_kill[0] - killed[0]) < 1.0, (killed, episodes)
+    assert all("no callback for" in (why or "") for t, why in episodes if t != by_kill[0]), (killed, episodes)
     audio = summary["audio"]
     assert audio["analysed"] and audio["outages"]["count"] == 1, audio
     (window,) = [w for w in audio["windows"]["items"] if w.get("outages")]
