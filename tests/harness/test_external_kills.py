@@ -743,12 +743,15 @@ def test_cli_run_on_the_rig_survives_its_server_killed_from_outside(tmp_path: Pa
     killed = [e["time"] for e in history if e["type"] == "fault_start"]
     assert not summary["violations"] and summary["recoveries"] == len(episodes), (killed, episodes, summary)
     # the kill's episode: exactly one, at the kill (the stream's stop is seen a few ms either side
-    # of the crash's record); any other is the watchdog's stall of the restarted server, the
-    # machine's pace on a loaded CI host (a clean-clone CI saw one 7 s after the kill), recovered
-    # like any stall and judged by the verdict, never a second episode of the kill
+    # of the crash's record); any other is a stall of the restarted server on a loaded host (one
+    # 7 s after the kill in a clean-clone CI, "no audio block for 250 ms" 3 s after it beside busy
+    # loops), one the run's device losses hold, recovered like any stall; whether it is
+    # explained (by the outage's grace, JACK's xruns) is the verdict's, pass or inconclusive above
+    losses = summary["device_losses"]
+    stalled = {i["error"].split(": ", 1)[-1] for i in losses["items"] if i["kind"] == "stalled"}
     by_kill = [t for t, why in episodes if "stopped by itself" in (why or "")]
     assert len(by_kill) == 1 and abs(by_kill[0] - killed[0]) < 1.0, (killed, episodes)
-    assert all("no callback for" in (why or "") for t, why in episodes if t != by_kill[0]), (killed, episodes)
+    assert {why for t, why in episodes if t != by_kill[0]} <= stalled, (episodes, losses)
     audio = summary["audio"]
     assert audio["analysed"] and audio["outages"]["count"] == 1, audio
     (window,) = [w for w in audio["windows"]["items"] if w.get("outages")]
