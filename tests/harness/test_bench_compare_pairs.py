@@ -45,7 +45,7 @@ def test_existing_runs_are_read_and_their_pairs_tallied(bench, tmp_path: Path, c
                        "--json", str(out)]) == 0
     got = json.loads(out.read_text())["900"]
     assert got["healthy"]["pairs"] == 6 and got["healthy"]["regressed"] == 0
-    assert got["degraded"]["worse"]["callback durations"] == 6 and got["degraded"]["worse"]["xruns/h"] == 6
+    assert got["degraded"]["regressed"] == 6 and got["degraded"]["worse"]["xruns/h"] == 6
     assert "healthy spread" in capsys.readouterr().out
 
 
