@@ -27,11 +27,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("run_a", type=Path, metavar="RUN_A", help="the baseline run folder")
     p.add_argument("run_b", type=Path, metavar="RUN_B", help="the candidate run folder")
     p.add_argument("--relative", type=finite_float(lo=0, hi=100, what="--relative"), default=0.25,
-                   help="a figure is worse beyond this share of A (and its absolute margin); default 0.25")
+                   help="a figure without a measured spread (recovered share, RSS slope, faults; callback max and "
+                        "recovery p95 from 1 h) is worse beyond this share of A (and its absolute margin); default 0.25")
     p.add_argument("--alpha", type=finite_float(lo=0, lo_open=True, hi=1, what="--alpha"), default=0.01,
-                   help="significance level of the Mann-Whitney test (default 0.01)")
+                   help="one-sided level of the count tests and the derived margins, and the Mann-Whitney "
+                        "test's significance level (default 0.01)")
     p.add_argument("--min-effect", type=finite_float(lo=0, hi=0.5, what="--min-effect"), default=0.05,
-                   help="B counts as slower when P(B slower) > 0.5 + this (default 0.05)")
+                   help="B counts as slower when P(B slower) > 0.5 + this or the floor the healthy spread "
+                        "sets at --alpha, whichever is larger (default 0.05)")
     p.add_argument("--html", type=Path, metavar="FILE", help="also write the comparison as HTML here")
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
     p.set_defaults(func=handler)

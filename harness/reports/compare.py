@@ -5,18 +5,32 @@ distributions instead of a ratio of two means.
 returns a ``Comparison``:
 
 - **scalar figures** (``history_db.KEY_FIGURES`` plus the callback p50 / p99.9 and the block
-  budget share at p99): B is *worse* when it moved in the bad direction by more than
-  ``max(absolute margin, relative x |A|)`` (the absolute margins are the history database's, so
-  one xrun or a 1 % wobble on a figure near zero is never a regression), *better* the other way,
-  else *same*; *n/a* when either run lacks the figure.
+  budget share at p99), each by the rule its kind needs, and none before its minimum exposure:
+  when the shorter run holds fewer simulated seconds than the figure needs (``min_exposure_s``:
+  3600 s for the callback max and the recovery p95, 120 s for the rest; ``sample_min_exposure_s``
+  for the sample figures: 900 s for the callback p99 and the budget share, 300 s for the others) it is *n/a*, "too short to compare", never worse or better: below it
+  one seed's draw (a slow-DSP fault of a high factor, the longest dropout) decides the figure.
+
+  - counts (failure incidents, and xruns as xruns/h x simulated time) by a count test over each
+    run's time (``_judge_count``), xruns at the measured ``XRUN_DISPERSION``;
+  - the sample figures (``SAMPLE_FIGURES``: callback percentiles, budget share) by a margin on
+    ``log(B / A)`` derived from their measured seed-to-seed spread (``sample_margin``:
+    ``z(1 - alpha) x sqrt(2) x SAMPLE_LOG_SD``), never below the absolute margin;
+  - the speed (x real time) is information only: a wall-clock figure the machine's load sets, and
+    a report does not record that load, so it is never worse or better (``SPEED_NOTE``);
+  - the rest: B is *worse* when it moved in the bad direction by more than
+    ``max(absolute margin, relative x |A|)`` (the absolute margins are the history database's),
+    *better* the other way, else *same*; *n/a* when either run lacks the figure.
 - **callback durations**: a two-sided Mann-Whitney U test (``scipy.stats.mannwhitneyu``) on the
   two runs' callback-duration histograms (``performance.callback_histogram``: every callback, log
   bins of ~6 %; each callback counts at its bin's middle, so ties within a bin are ties). With tens
-  of thousands of callbacks any difference is "significant", so B is *worse* only when the p-value
-  is below ``alpha`` **and** the effect is large enough: the probability that a callback of B is
-  slower than one of A (``U / (n_A n_B)``, ties half) exceeds ``0.5 + min_effect``. Histograms of
-  more than ``MAX_SAMPLES`` callbacks are thinned in proportion (the shape is kept; said in the
-  result).
+  of thousands of callbacks any difference is "significant", and the callbacks of one run are not
+  independent (one seed's faults slow thousands together), so B is *worse* only when the p-value
+  is below ``alpha`` **and** the effect is larger than healthy seeds show: the probability that a
+  callback of B is slower than one of A (``U / (n_A n_B)``, ties half) exceeds ``0.5 +
+  max(min_effect, callback_effect_floor(alpha))``. *n/a* below ``SAMPLE_MIN_EXPOSURE_S``.
+  Histograms of more than ``MAX_SAMPLES`` callbacks are thinned in proportion (the shape is
+  kept; said in the result).
 - **the verdict**: a pass that became a fail or inconclusive is a regression of its own.
 - **a run that did not finish** (``run.status`` other than ``completed``: killed, interrupted, a
   cut journal) is compared as cut (``cut`` names it), never judged: its totals count only what it
@@ -36,16 +50,46 @@ from typing import Any
 
 import numpy as np
 
-from .history_db import KEY_FIGURES, figures_from_report, like_key, min_decidable_count
+from .history_db import KEY_FIGURES, figures_from_report, like_key, min_decidable_count, min_exposure_s
 from .rates import INCIDENT_DISPERSION, count_test, min_decidable, mtbf_interval
 
-__all__ = ["ALPHA", "COUNT_FIGURES", "INCIDENT_DISPERSION", "NO_EVIDENCE", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
+__all__ = ["ALPHA", "CALLBACK_EFFECT_SD", "COUNT_FIGURES", "SAMPLE_FIGURES", "SAMPLE_LOG_SD", "SAMPLE_MIN_EXPOSURE_S",
+           "SAMPLE_FIGURE_MIN_EXPOSURE_S", "sample_min_exposure_s",
+           "SPEED_NOTE", "XRUN_DISPERSION", "callback_effect_floor", "log_spread", "sample_margin", "INCIDENT_DISPERSION", "NO_EVIDENCE", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
            "histogram_samples", "min_decidable_count", "render_compare_html", "render_compare_text"]
 
 ALPHA = 0.01
 MIN_EFFECT = 0.05
 RELATIVE = 0.25
 MAX_SAMPLES = 1_000_000
+
+#: simulated seconds each run needs before its sample figures (``SAMPLE_FIGURES``) and its
+#: callback-duration test are judged: the shortest run length whose healthy spread was measured
+SAMPLE_MIN_EXPOSURE_S = 300.0
+#: sample figures that need longer: a 5-minute run's callback p99 is one draw, whether the
+#: faults slowed 1 % of its callbacks or not (20 healthy seeds 21-40 at 300 s: 19 at 7-13 ms, one
+#: at 0.33 ms, which made 19 of 380 healthy pairs "worse"); at 900 s 40 seeds' p99s all fell in
+#: one mode (bench/RESULTS.md, "compare's false alarms on healthy pairs")
+SAMPLE_FIGURE_MIN_EXPOSURE_S: dict[str, float] = {"cb_p99_ms": 900.0, "budget_share_p99": 900.0}
+#: per sample figure, the one-sided 95 % upper bound of the standard deviation of log(figure)
+#: between healthy runs (``log_spread``): the largest of those measured by
+#: ``bench/bench_compare_pairs.py --durations 300,900 --profile default`` on seeds 1-20 and 21-40
+#: at the lengths the figure is judged at (the p99 and budget share: 900 s only), bench/RESULTS.md
+#: "compare's false alarms on healthy pairs". Margins derive from it (``sample_margin``)
+SAMPLE_LOG_SD: dict[str, float] = {"cb_p50_ms": 0.06002, "cb_p99_ms": 0.1208, "cb_p99_9_ms": 0.09712,
+                                   "budget_share_p99": 0.1208}
+#: the same benches' spread of the callback test's effect ``P(B slower) - 0.5`` over healthy
+#: ordered pairs (root mean square, raised to its 95 % upper bound over the runs' degrees of
+#: freedom), the largest measured: seeds 21-40 at 900 s, where one seed's callbacks stood apart
+#: from the rest (|effect - 0.5| up to 0.17; seeds 1-20 showed 0.037 and up to 0.10)
+CALLBACK_EFFECT_SD = 0.0943
+#: variance / mean of the xrun counts of healthy runs of one length, its one-sided 95 % upper
+#: bound, the largest measured (seeds 1-20 at 300 s; 74.9-150.1 over the four batches): the
+#: count test's dispersion for xruns
+XRUN_DISPERSION = 150.1
+#: what compare says of the speed: never a verdict
+SPEED_NOTE = ("information only: a wall-clock figure, set by the machine's load as much as by the system, and a "
+              "report does not record the load it ran under, so a change is never a regression")
 
 #: extra figures compared besides ``KEY_FIGURES``: name -> (higher is worse?, absolute margin, label)
 EXTRA_FIGURES: dict[str, tuple[bool, float, str]] = {
@@ -118,6 +162,24 @@ def _num(v: Any) -> float | None:
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
 
 
+#: the scalar figures that summarise one run's sample of callback durations: their spread from
+#: seed to seed is what decides how far apart two healthy runs' figures fall
+SAMPLE_FIGURES = ("cb_p50_ms", "cb_p99_ms", "cb_p99_9_ms", "budget_share_p99")
+
+
+def log_spread(values: list[float], confidence: float = 0.95) -> dict[str, float | int | None]:
+    """The standard deviation of ``log(values)`` over runs (ddof 1) and its one-sided upper bound at
+    ``confidence`` (chi-square, ``n - 1`` degrees of freedom): a few runs say little of a spread."""
+    from scipy.stats import chi2
+
+    x = np.log(np.asarray([v for v in values if v > 0], dtype=float))
+    n = int(x.size)
+    if n < 3:
+        return {"n": n, "sd": None, "sd_upper": None}
+    sd = float(np.std(x, ddof=1))
+    return {"n": n, "sd": sd, "sd_upper": sd * math.sqrt((n - 1) / float(chi2.ppf(1 - confidence, n - 1)))}
+
+
 def _figures(report: dict[str, Any]) -> dict[str, float | None]:
     pf = report.get("performance") or {}
     cb = pf.get("callback_duration_s") or {}
@@ -150,6 +212,28 @@ COUNT_FIGURES = ("incidents",)
 NO_EVIDENCE = "no evidence of a change"
 
 
+def _count_limit(na: int, t_a: float | None, t_b: float | None, alpha: float, dispersion: float,
+                 cap: int) -> int | None:
+    """The fewest events in B that the count test calls worse than ``na`` in A (below ``cap``), or
+    None: a bisection, since B's one-sided p-value only falls as its count grows (xruns count in
+    thousands, one test per candidate count took seconds)."""
+    def worse(k: int) -> bool:
+        return count_test(na, k, t_a, t_b, dispersion=dispersion).p_worse < alpha
+
+    lo = hi = max(na, 1)
+    while not worse(hi):
+        if hi >= cap:
+            return None
+        lo, hi = hi + 1, min(2 * hi, cap)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if worse(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
 def _judge_count(name: str, a: float | None, b: float | None, t_a: float | None, t_b: float | None,
                  alpha: float, label: str, *, dispersion: float = INCIDENT_DISPERSION) -> MetricDelta:
     """A count of events (failure incidents) in A against B, each over its run's simulated time:
@@ -173,8 +257,7 @@ def _judge_count(name: str, a: float | None, b: float | None, t_a: float | None,
     need = min_decidable(p if up else 1 - p, alpha, dispersion=dispersion)
     delta = b - a
     rel = delta / abs(a) if a else None
-    limit = next((k for k in range(max(na, 1), na + 10 * need + 100)
-                  if count_test(na, k, t_a, t_b, dispersion=dispersion).p_worse < alpha), None)
+    limit = _count_limit(na, t_a, t_b, alpha, dispersion, max(na + 10 * need + 100, 100 * (na + 1)))
     how = f"alpha {alpha:g}" + (f", dispersion {dispersion:g}" if dispersion > 1 else "")
     if n < need:
         return MetricDelta(name, label, a, b, delta, rel, limit, "n/a",
@@ -185,6 +268,76 @@ def _judge_count(name: str, a: float | None, b: float | None, t_a: float | None,
     note = (f"B's rate higher, p={test.p_worse:.2g}" if worse else f"B's rate lower, p={test.p_better:.2g}" if better
             else f"{NO_EVIDENCE}: p={test.p_worse:.2g} that B's rate is higher, {test.p_better:.2g} lower")
     return MetricDelta(name, label, a, b, delta, rel, limit, verdict, f"{note} ({how})")
+
+
+def _too_short(t_a: float | None, t_b: float | None, need: float) -> str:
+    """Why two runs of ``t_a`` and ``t_b`` simulated seconds are too short for a figure that needs
+    ``need`` s in each, or "" when they are long enough."""
+    if t_a is not None and t_b is not None and min(t_a, t_b) >= need:
+        return ""
+    have = "unknown" if t_a is None or t_b is None else f"{min(t_a, t_b):.4g} s"
+    return (f"too short to compare: the shorter run holds {have} of simulated time, this figure needs "
+            f"{need:.4g} s in each run to be judged (below it one seed's draw decides it): {NO_EVIDENCE} either way")
+
+
+def sample_min_exposure_s(name: str) -> float:
+    """The simulated seconds each run needs before the sample figure ``name`` is judged."""
+    return SAMPLE_FIGURE_MIN_EXPOSURE_S.get(name, SAMPLE_MIN_EXPOSURE_S)
+
+
+def sample_margin(name: str, alpha: float) -> float | None:
+    """The log-ratio ``log(B / A)`` beyond which a sample figure is a change at one-sided ``alpha``:
+    ``z(1 - alpha) x sqrt(2) x SAMPLE_LOG_SD[name]`` (each run's log figure spreads by that sd from
+    seed to seed, so their difference by sqrt(2) of it); None for a figure with no measured spread."""
+    from scipy.stats import norm
+
+    sd = SAMPLE_LOG_SD.get(name)
+    return None if sd is None else float(norm.ppf(1 - alpha)) * math.sqrt(2.0) * sd
+
+
+def _judge_figure(name: str, a: float | None, b: float | None, t_a: float | None, t_b: float | None,
+                  higher_worse: bool, margin: float, relative: float, alpha: float, label: str) -> MetricDelta:
+    """One figure of A against B by the rule its kind needs (the module docstring): counts by a
+    count test over each run's simulated time, sample figures by a margin derived from the healthy
+    spread, speed as information only, the rest by the margins; and none before its minimum
+    exposure."""
+    if name == "speed_x":
+        m = _judge(name, a, b, higher_worse, margin, relative, label)
+        return MetricDelta(name, label, a, b, m.delta, m.relative, None, "n/a", SPEED_NOTE)
+    if name == "xruns_per_hour":
+        return _judge_rate(name, a, b, t_a, t_b, alpha, label)
+    if name in COUNT_FIGURES:
+        return _judge_count(name, a, b, t_a, t_b, alpha, label)
+    if a is None or b is None:
+        return _judge(name, a, b, higher_worse, margin, relative, label)
+    need = sample_min_exposure_s(name) if name in SAMPLE_FIGURES else min_exposure_s(name)
+    short = _too_short(t_a, t_b, need)
+    if short:
+        delta = b - a
+        return MetricDelta(name, label, a, b, delta, delta / abs(a) if a else None, None, "n/a", short)
+    log_margin = sample_margin(name, alpha) if name in SAMPLE_FIGURES else None
+    if log_margin is None:
+        return _judge(name, a, b, higher_worse, margin, relative, label)
+    m = _judge(name, a, b, higher_worse, margin, math.expm1(log_margin), label)
+    m.note = (f"margin from the healthy seed-to-seed spread: x{math.exp(log_margin):.3g} at alpha {alpha:g}"
+              + (f" (absolute floor {margin:g})" if m.limit is not None and abs(m.limit - a) <= margin else ""))
+    return m
+
+
+def _judge_rate(name: str, a: float | None, b: float | None, t_a: float | None, t_b: float | None,
+                alpha: float, label: str) -> MetricDelta:
+    """A rate per hour judged as the count it is (rate x simulated s / 3600) by ``_judge_count``
+    at ``XRUN_DISPERSION``: xruns come in bursts a seed draws, so their counts spread far more
+    than a Poisson's, and a margin on the rate flagged most healthy pairs."""
+    if a is None or b is None or t_a is None or t_b is None or t_a <= 0 or t_b <= 0:
+        return _judge(name, a, b, True, 0.0, 0.0, label) if a is None or b is None else MetricDelta(
+            name, label, a, b, b - a, (b - a) / abs(a) if a else None, None, "n/a",
+            "too short to compare: a run's simulated time is not known, so its rate is no count")
+    m = _judge_count(name, a * t_a / 3600.0, b * t_b / 3600.0, t_a, t_b, alpha, label,
+                     dispersion=XRUN_DISPERSION)
+    limit = m.limit * 3600.0 / t_b if m.limit is not None else None
+    return MetricDelta(name, label, a, b, b - a, (b - a) / abs(a) if a else None, limit, m.verdict,
+                       m.note.replace("event(s)", "xrun(s)"))
 
 
 def histogram_samples(hist: dict[str, Any] | None, cap: int = MAX_SAMPLES) -> tuple[np.ndarray, bool]:
@@ -204,8 +357,24 @@ def histogram_samples(hist: dict[str, Any] | None, cap: int = MAX_SAMPLES) -> tu
     return np.repeat(mids, counts), thinned
 
 
-def _callbacks(a: dict[str, Any], b: dict[str, Any], alpha: float, min_effect: float) -> dict[str, Any]:
+def callback_effect_floor(alpha: float) -> float:
+    """How far ``P(B slower)`` strays from 0.5 between two healthy runs at one-sided ``alpha``:
+    ``z(1 - alpha) x CALLBACK_EFFECT_SD``. Callbacks of one run are not independent draws (a seed's
+    slow-DSP faults slow thousands of them together), so the test's p-value, tiny at any
+    difference, cannot bound the false alarms; the seed-to-seed spread of the effect can."""
+    from scipy.stats import norm
+
+    return float(norm.ppf(1 - alpha)) * CALLBACK_EFFECT_SD
+
+
+def _callbacks(a: dict[str, Any], b: dict[str, Any], alpha: float, min_effect: float,
+               t_a: float | None = None, t_b: float | None = None) -> dict[str, Any]:
     from scipy.stats import mannwhitneyu
+
+    short = _too_short(t_a, t_b, SAMPLE_MIN_EXPOSURE_S)
+    if short:
+        return {"verdict": "n/a", "note": short, "n_a": None, "n_b": None}
+    min_effect = max(min_effect, callback_effect_floor(alpha))
 
     ha = (a.get("performance") or {}).get("callback_histogram")
     hb = (b.get("performance") or {}).get("callback_histogram")
@@ -224,7 +393,7 @@ def _callbacks(a: dict[str, Any], b: dict[str, Any], alpha: float, min_effect: f
     return {"test": "Mann-Whitney U, two-sided (scipy.stats.mannwhitneyu, asymptotic, tie-corrected)",
             "n_a": int(xa.size), "n_b": int(xb.size), "u": u, "p_value": p, "effect": effect,
             "median_a_ms": float(np.median(xa)) * 1000, "median_b_ms": float(np.median(xb)) * 1000,
-            "verdict": verdict, "thinned": bool(thin_a or thin_b),
+            "verdict": verdict, "thinned": bool(thin_a or thin_b), "min_effect": min_effect,
             "note": "B slower than A in {:.1f} % of callback pairs".format(100 * effect)}
 
 
@@ -233,8 +402,7 @@ def compare_reports(a: dict[str, Any], b: dict[str, Any], *, relative: float = R
     """A (baseline) against B (candidate); see the module docstring for the rules."""
     fa, fb = _figures(a), _figures(b)
     ta, tb = (_num((r.get("stability") or {}).get("sim_time_s")) for r in (a, b))
-    metrics = [_judge_count(name, fa.get(name), fb.get(name), ta, tb, alpha, label) if name in COUNT_FIGURES
-               else _judge(name, fa.get(name), fb.get(name), hw, margin, relative, label)
+    metrics = [_judge_figure(name, fa.get(name), fb.get(name), ta, tb, hw, margin, relative, alpha, label)
                for name, (hw, margin, label) in {**KEY_FIGURES, **EXTRA_FIGURES}.items()]
     oa = (a.get("verdict") or {}).get("outcome")
     ob = (b.get("verdict") or {}).get("outcome")
@@ -248,7 +416,7 @@ def compare_reports(a: dict[str, Any], b: dict[str, Any], *, relative: float = R
     if sa != sb:
         unlike.append(f"status: {sa} vs {sb} (a run that did not finish counts only what it reached)")
     cut = [f"{side} ({status})" for side, status in (("A", sa), ("B", sb)) if status != "completed"]
-    callbacks = _callbacks(a, b, alpha, min_effect)
+    callbacks = _callbacks(a, b, alpha, min_effect, ta, tb)
     if cut:
         why = f"{' and '.join(cut)} did not finish: its figures count only what it reached"
         metrics = [MetricDelta(m.name, m.label, m.a, m.b, m.delta, m.relative, None, "n/a", "cut")
@@ -257,7 +425,8 @@ def compare_reports(a: dict[str, Any], b: dict[str, Any], *, relative: float = R
         change = {**change, "regressed": False}
     return Comparison(a=_ident(a), b=_ident(b), metrics=metrics, callbacks=callbacks,
                       verdict_change=change, like_for_like=unlike,
-                      thresholds={"relative": relative, "alpha": alpha, "min_effect": min_effect}, cut=cut,
+                      thresholds={"relative": relative, "alpha": alpha,
+                                  "min_effect": max(min_effect, callback_effect_floor(alpha))}, cut=cut,
                       mtbf=_mtbf(a, b, next((m for m in metrics if m.name == "incidents"), None)))
 
 
