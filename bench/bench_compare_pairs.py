@@ -30,8 +30,6 @@ import copy
 import itertools
 import json
 import math
-import os
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,7 +38,8 @@ from typing import Any
 import numpy as np
 from scipy.stats import chi2
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sim_run_series import ROOT, add_series_arguments, series_durations, sim_report  # noqa: E402
 
 #: how much worse ``--degrade`` makes a healthy run on paper
 SLOWER = 1.25
@@ -48,29 +47,20 @@ XRUN_FACTOR = 2.0
 RECOVERY_FACTOR = 2.0
 
 
-def _run(folder: Path, db: Path, duration: int, seed: int, profile: str, mutant: str | None) -> dict[str, Any] | None:
-    reports = list(folder.glob("*/report.json")) if folder.is_dir() else []
-    if not reports:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "SOUNDCHECK_HISTORY_DB": str(db)}
-        cmd = [sys.executable, "-m", "harness.cli", "run", "--backend", "sim", "--duration", str(duration),
-               "--seed", str(seed), "--faults", profile, "--report-dir", str(folder)]
-        if mutant:
-            cmd += ["--mutant", mutant]
-        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        reports = list(folder.glob("*/report.json"))
-    if len(reports) != 1:
-        print(f"  note: {folder}: expected one run folder with a report.json, found {len(reports)}: left out",
-              file=sys.stderr)
-        return None
-    return json.loads(reports[0].read_text())
-
-
 def _runs(out: Path, kind: str, duration: int, seeds: range, profile: str, mutant: str | None,
           jobs: int) -> list[dict[str, Any]]:
     base = out / kind / f"d{duration}"
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        found = pool.map(lambda s: _run(base / f"s{s}", out / "history.sqlite", duration, s, profile, mutant), seeds)
-        return [r for r in found if r is not None]
+        found = pool.map(lambda s: sim_report(base / f"s{s}", out / "history.sqlite", duration, s, profile, mutant),
+                         seeds)
+        kept = []
+        for seed, report in zip(seeds, found):
+            if report is None:
+                print(f"  note: {base / f's{seed}'}: expected one run folder with a report.json: left out",
+                      file=sys.stderr)
+            else:
+                kept.append(report)
+        return kept
 
 
 def degrade(report: dict[str, Any]) -> dict[str, Any]:
@@ -155,25 +145,14 @@ def _spread(runs: list[dict[str, Any]], effects: list[float]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seeds", type=int, default=20)
-    ap.add_argument("--first-seed", type=int, default=1)
-    ap.add_argument("--durations", default="300,900", help="comma-separated run lengths in seconds")
-    ap.add_argument("--profile", default="default")
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--out", type=Path, required=True, help="folder for the runs (re-read when run again)")
+    add_series_arguments(ap)
     ap.add_argument("--mutant", action="append", default=[], help="a shipped mutant (harness.mutants.MUTANTS)")
     ap.add_argument("--mutant-seeds", type=int, default=4)
     ap.add_argument("--degrade", action="store_true", help="also compare against healthy runs made worse on paper")
     ap.add_argument("--json", type=Path, help="write the figures here too")
     args = ap.parse_args(argv)
-    try:
-        durations = [int(d) for d in args.durations.split(",") if d.strip()]
-    except ValueError:
-        print(f"bench_compare_pairs: --durations {args.durations!r}: give whole seconds, e.g. 300,900", file=sys.stderr)
-        return 2
-    if args.seeds < 2 or not durations or any(d <= 0 for d in durations):
-        print("bench_compare_pairs: --seeds must be at least 2 and --durations positive seconds, e.g. "
-              "--seeds 20 --durations 300,900", file=sys.stderr)
+    durations = series_durations(args, "bench_compare_pairs")
+    if durations is None:
         return 2
     if args.mutant_seeds < 1:
         print("bench_compare_pairs: --mutant-seeds must be at least 1", file=sys.stderr)

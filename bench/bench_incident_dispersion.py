@@ -28,8 +28,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -37,21 +35,15 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sim_run_series import ROOT, add_series_arguments, series_durations, sim_report  # noqa: E402
 
 
 def _run(out: Path, duration: int, seed: int, profile: str) -> tuple[int, int, float]:
     folder = out / f"d{duration}" / f"s{seed}"
-    reports = list(folder.glob("*/report.json")) if folder.is_dir() else []
-    if not reports:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "SOUNDCHECK_HISTORY_DB": str(out / "history.sqlite")}
-        subprocess.run([sys.executable, "-m", "harness.cli", "run", "--backend", "sim", "--duration", str(duration),
-                        "--seed", str(seed), "--faults", profile, "--report-dir", str(folder)],
-                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        reports = list(folder.glob("*/report.json"))
-    if len(reports) != 1:
-        raise SystemExit(f"{folder}: expected one run folder with a report.json, found {len(reports)}")
-    report = json.loads(reports[0].read_text())
+    report = sim_report(folder, out / "history.sqlite", duration, seed, profile)
+    if report is None:
+        raise SystemExit(f"{folder}: expected one run folder with a report.json")
     st = report["stability"]
     if report["verdict"]["outcome"] != "pass":
         print(f"  note: seed {seed} at {duration} s did not pass ({report['verdict']['outcome']}): "
@@ -88,23 +80,12 @@ def _simulated(mean: float, disp: float, pairs: int, seed: int, t: float) -> dic
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seeds", type=int, default=20)
-    ap.add_argument("--first-seed", type=int, default=1)
-    ap.add_argument("--durations", default="300,900", help="comma-separated run lengths in seconds")
-    ap.add_argument("--profile", default="default")
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--out", type=Path, required=True, help="folder for the runs (re-read when run again)")
+    add_series_arguments(ap)
     ap.add_argument("--simulate-pairs", type=int, default=20_000, help="pairs drawn from the measured spread (0: none)")
     ap.add_argument("--simulate-seed", type=int, default=20261205)
     args = ap.parse_args(argv)
-    try:
-        durations = [int(d) for d in args.durations.split(",") if d.strip()]
-    except ValueError:
-        print(f"bench_incident_dispersion: --durations {args.durations!r}: give whole seconds, e.g. 300,900",
-              file=sys.stderr)
-        return 2
-    if args.seeds < 2 or not durations or any(d <= 0 for d in durations):
-        print("bench_incident_dispersion: --seeds must be at least 2 and --durations positive seconds", file=sys.stderr)
+    durations = series_durations(args, "bench_incident_dispersion")
+    if durations is None:
         return 2
     sys.path.insert(0, str(ROOT))
     from harness.reports.compare import ALPHA, INCIDENT_DISPERSION
