@@ -20,6 +20,7 @@ from scipy import stats
 from harness.reports.compare import ALPHA, NO_EVIDENCE, compare_reports, render_compare_html, render_compare_text
 from harness.reports.rates import count_test, min_decidable, mtbf_interval
 from harness.runner import ReliabilityRun, RunSpec
+from test_compare_incident_counts import _report as _incidents_report
 
 
 def test_the_interval_is_the_exact_chi_square_one_of_a_poisson_count() -> None:
@@ -78,12 +79,8 @@ def test_the_corrected_test_is_the_poisson_one_at_dispersion_1_and_needs_more_ev
 
 
 def _report(incidents: int, sim_s: float = 900.0, seed: int = 1) -> dict:
-    return {"kind": "run", "run": {"run_id": f"s{seed}", "backend": "sim", "profile": "default", "seed": seed,
-                                   "duration_s": sim_s, "status": "completed"},
-            "verdict": {"outcome": "pass"},
-            "performance": {"callback_duration_s": {"p50": 1e-5, "p99": 4e-3, "p99_9": 1.3e-2, "max": 1.5e-2}},
-            "stability": {"incident_count": incidents, "failure_count": incidents, "sim_time_s": sim_s,
-                          "faults_injected": 100}}
+    """The incident-count tests' report (a run of ``sim_s`` simulated seconds), 15 minutes long by default."""
+    return _incidents_report(incidents, sim_s, seed)
 
 
 def test_compare_shows_both_mtbfs_with_intervals_and_says_no_evidence_when_it_cannot_decide() -> None:
