@@ -407,6 +407,11 @@ class _Episode:
     #: flushed (in ``dropped``/``inserted`` all the same, never in ``heard_*``)
     flushed_dropped: int = 0
     flushed_inserted: int = 0
+    #: the rig: counted while one of its server outages was open (the system restarting on the new
+    #: server before the rig's capture was wired to it again): played where nobody listened, so in
+    #: ``dropped``/``inserted`` all the same, never in ``heard_*``
+    unheard_dropped: int = 0
+    unheard_inserted: int = 0
     gap_frames: int = 0
     #: the rig: frames its capture did not record (cycles its client missed, the stretch between
     #: two capture clients), written as silence on the time line. The rig's own misses, not the
@@ -541,6 +546,8 @@ class _Episode:
                 "causes": self.causes[:10], "glitches": self.glitches, "by_kind": dict(self.by_kind),
                 "frames_dropped": self.dropped, "frames_inserted": self.inserted,
                 "frames_flushed": self.flushed_dropped + self.flushed_inserted,
+                **({"frames_unheard": self.unheard_dropped + self.unheard_inserted}
+                   if self.unheard_dropped or self.unheard_inserted else {}),
                 "device_gap_frames": self.gap_frames, "time_to_clean_s": round(max(ttc, 0.0), 6),
                 **({"capture_gap_frames": self.capture_gap_frames} if self.capture_gap_frames else {}),
                 "verdict": "inconclusive" if self.blind else ("violated" if self.inconsistent() else "judged"),
@@ -1072,15 +1079,29 @@ class AudioCheck:
         t_read = self._now()
         d, i = self._c_dropped.value, self._c_inserted.value
         if d != self._last_d or i != self._last_i:
-            self._book_moved(self._episode_between(self._counts_t, t_read), t_read, d, i)
+            ep = self._episode_between(self._counts_t, t_read)
+            if ep is not None and self._outage_during(self._counts_t, t_read):
+                ep.unheard_dropped += d - self._last_d
+                ep.unheard_inserted += i - self._last_i
+            self._book_moved(ep, t_read, d, i)
         self._counts_t = t_read
+
+    def _outage_during(self, t0: float, t1: float) -> bool:
+        """Whether a server outage the rig observed was open at any time of ``t0..t1`` (from its
+        last hearing to its hearing again, or still open): what the counters moved then was played
+        to a server the rig was not listening to (a block dropped as the system restarted on the
+        new server, before the rig's capture was wired to it) and cannot be heard. The counters are
+        read once a poll, so a block dropped in the poll after the rig heard the system again is
+        excused with them only when that poll began before the hearing."""
+        return any(o["from"] <= t1 and (o["to"] is None or o["to"] > t0)
+                   for ep in self._episodes for o in ep.outages)
 
     def _book_moved(self, ep: _Episode | None, t: float, d: int, i: int) -> None:
         """Counters that moved to ``d`` dropped and ``i`` inserted: the window ``ep`` heard them
         (or should have), or with no window they moved outside every window at ``t``."""
         if ep is not None:
-            ep.heard_dropped = d - ep.dropped0 - ep.flushed_dropped
-            ep.heard_inserted = i - ep.inserted0 - ep.flushed_inserted
+            ep.heard_dropped = d - ep.dropped0 - ep.flushed_dropped - ep.unheard_dropped
+            ep.heard_inserted = i - ep.inserted0 - ep.flushed_inserted - ep.unheard_inserted
         else:
             self._outside_accounting(t, d - self._last_d, i - self._last_i)
         self._last_d, self._last_i = d, i
@@ -1500,6 +1521,8 @@ class AudioCheck:
                 first.heard_inserted = max(first.heard_inserted, ep.heard_inserted + shift_i)
             first.flushed_dropped += ep.flushed_dropped
             first.flushed_inserted += ep.flushed_inserted
+            first.unheard_dropped += ep.unheard_dropped
+            first.unheard_inserted += ep.unheard_inserted
             first.gap_frames += ep.gap_frames
             first.capture_gap_frames += ep.capture_gap_frames
             first.glitches += ep.glitches

@@ -1447,3 +1447,56 @@ def test_the_outages_the_rig_heard_the_end_of_count_those_whose_window_was_retir
     system.stop()
     system.close()
     check.finish()
+
+
+
+def _outage_with_a_drop(during_outage: bool) -> tuple[AudioCheck, Any]:
+    """The tone heard throughout (no capture gap: the only glitch a window could hold is the
+    system's), a server outage the rig observed from t+2.0 to t+2.6, and one 256-frame block
+    counted dropped: polled while the outage is open (the system restarting on the new server
+    before the rig's capture was wired to it), or once the rig hears the system again (t+2.7),
+    still inside the outage's window."""
+    system, cap, check, t = started_with_scripted_capture()
+    _hear(cap, t, 6.0, frame0=0)
+    system.run_for(2.1)
+    check.poll()
+    cap.pending.append(("outage_begin", (t + 2.0, "server shut down")))
+    check.poll()
+    if during_outage:
+        system.monitoring.counter("frames_dropped").inc(256)
+    system.run_for(0.5)
+    check.poll()
+    cap.pending.append(("outage_end", (t + 2.6,)))
+    check.poll()
+    if not during_outage:
+        system.run_for(0.1)
+        system.monitoring.counter("frames_dropped").inc(256)
+    system.run_for(0.2)
+    check.poll()
+    system.run_for(3.0)
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    return check, check.verdict()
+
+
+def test_a_block_dropped_while_the_rig_could_not_hear_is_not_asked_to_be_heard() -> None:
+    """The system restarted on the new server and dropped a block before the rig's capture was
+    wired to it (an outside kill beside busy loops: 256 frames counted 4 ms after RUNNING, the
+    rig wired 0.5 s later): played where nobody listened, so its window is not "counters and
+    audio disagree" (a false clean_audio violation, 1 run in 54)."""
+    check, verdict = _outage_with_a_drop(during_outage=True)
+    assert verdict.ok, verdict
+    (outage,) = [w for w in check.window_rows if "server_outage" in w["label"]]
+    assert outage["frames_dropped"] == 256 and outage["frames_unheard"] == 256, outage
+    assert outage["verdict"] == "judged", outage
+
+
+def test_a_block_dropped_once_the_rig_heard_the_system_again_is_still_asked_to_be_heard() -> None:
+    """The control: the same block counted with the rig listening again and nothing heard: the
+    counters and the audio disagree, a violation."""
+    check, verdict = _outage_with_a_drop(during_outage=False)
+    assert not verdict.ok, verdict
+    (outage,) = [w for w in check.window_rows if "server_outage" in w["label"]]
+    assert "frames_unheard" not in outage and outage["verdict"] == "violated", outage
