@@ -6050,8 +6050,8 @@ BATCH_44: list[Bug] = [
         "and the timeline's row shows its whole total instead of 0",
         "report: per-checkpoint counts"),
     Bug("heard_inserted_counts_flushed", "harness/audio_check.py",
-        "            ep.heard_inserted = i - ep.inserted0 - ep.flushed_inserted\n",
-        "            ep.heard_inserted = i - ep.inserted0\n",
+        "            ep.heard_inserted = i - ep.inserted0 - ep.flushed_inserted - ep.unheard_inserted\n",
+        "            ep.heard_inserted = i - ep.inserted0 - ep.unheard_inserted\n",
         "the flushed frames forgotten for inserted ones in _book_moved: frames a state change flushed "
         "(judged at the seam) are asked to be heard as inserted, and a clean window is inconsistent",
         "false alarm: a flushed state change"),
