@@ -47,6 +47,15 @@ def _hear(cap: ScriptedCapture, t0: float, seconds: float, *, frame0: int, silen
     return frame0 + cycles * N
 
 
+def _ended(system: AudioSystem, check: AudioCheck) -> tuple[AudioCheck, Any]:
+    """The run's end as a run ends it: the system stopped and closed, the check finished; the
+    check and its verdict."""
+    system.stop()
+    system.close()
+    check.finish()
+    return check, check.verdict()
+
+
 def _checked(script: Any, *, system_xruns: int = 0) -> tuple[AudioCheck, Any]:
     """Run ``script`` through a check fed by a scripted capture; ``system_xruns``: xruns the system
     counts of its own stream (its status flags) before the capture is polled."""
@@ -59,10 +68,7 @@ def _checked(script: Any, *, system_xruns: int = 0) -> tuple[AudioCheck, Any]:
     system.run_for(6.0)  # the clock passes the scripted stretch, as the rig's would
     system.monitoring.counter("xruns").inc(system_xruns)
     check.poll()
-    system.stop()
-    system.close()
-    check.finish()
-    return check, check.verdict()
+    return _ended(system, check)
 
 
 def test_a_clean_capture_passes_and_is_fully_judged() -> None:
@@ -521,10 +527,7 @@ def _heard_once(system: AudioSystem, cap: RigCapture) -> tuple[AudioCheck, Any]:
     system.start()
     system.run_for(6.0)
     check.poll()
-    system.stop()
-    system.close()
-    check.finish()
-    return check, check.verdict()
+    return _ended(system, check)
 
 
 def _transition(check: AudioCheck, t: float, to: State, cause: str) -> None:
@@ -555,10 +558,7 @@ def _outage_run(tmp_path: Path, after: Any, *, first_end: str = "shutdown",
         _transition(check, t + recovering_at, State.RECOVERING, "ErrorInfo: the stream stopped by itself")
     _transition(check, t + running_at, State.RUNNING, "recovered")
     check.poll()  # the new agent's records
-    system.stop()
-    system.close()
-    check.finish()
-    return check, check.verdict()
+    return _ended(system, check)
 
 
 def test_a_server_outage_the_rig_heard_end_is_a_window_and_the_audio_after_it_is_judged(tmp_path: Path) -> None:
@@ -888,10 +888,7 @@ def _counted_live(window: bool, counter: str = "frames_dropped") -> tuple[AudioC
         system.resume()
     system.run_for(3.0)
     check.poll()
-    system.stop()
-    system.close()
-    check.finish()
-    return check, check.verdict()
+    return _ended(system, check)
 
 
 def test_frames_counted_inside_a_window_are_its_own_though_heard_a_batch_later() -> None:
@@ -1083,10 +1080,7 @@ def _stalled(report: bool, *, recorded: dict[str, Any] | None = None) -> tuple[A
                     "(4 periods of 5.33 ms, the stream's floor 250 ms)")
         _transition(check, t + 3.0, State.RUNNING, "recovered")
     check.poll()
-    system.stop()
-    system.close()
-    check.finish()
-    return check, check.verdict()
+    return _ended(system, check)
 
 
 def test_a_stalls_silence_before_the_watchdog_reported_it_is_the_stalls() -> None:
@@ -1475,10 +1469,7 @@ def _outage_with_a_drop(during_outage: bool) -> tuple[AudioCheck, Any]:
     check.poll()
     system.run_for(3.0)
     check.poll()
-    system.stop()
-    system.close()
-    check.finish()
-    return check, check.verdict()
+    return _ended(system, check)
 
 
 def test_a_block_dropped_while_the_rig_could_not_hear_is_not_asked_to_be_heard() -> None:
