@@ -4188,8 +4188,8 @@ BATCH_28: list[Bug] = [
         "became inconclusive is no regression, compare exits 0",
         "compare (a pass that became inconclusive is a regression)"),
     Bug("inconsistent_window_ignores_device_gap", "harness/audio_check.py",
-        "        lost = self.heard_dropped + self.heard_inserted + self.gap_frames\n",
-        "        lost = self.heard_dropped + self.heard_inserted\n",
+        "        lost = self.heard_dropped - unheard_d + self.heard_inserted - unheard_i + self.gap_frames\n",
+        "        lost = self.heard_dropped - unheard_d + self.heard_inserted - unheard_i\n",
         "'device gaps are the device's, not counted losses' in the window's consistency test: a window "
         "whose device gap frames were heard as nothing is consistent",
         "false pass: clean_audio (counters and audio agree inside a window)"),
@@ -6050,8 +6050,8 @@ BATCH_44: list[Bug] = [
         "and the timeline's row shows its whole total instead of 0",
         "report: per-checkpoint counts"),
     Bug("heard_inserted_counts_flushed", "harness/audio_check.py",
-        "            ep.heard_inserted = i - ep.inserted0 - ep.flushed_inserted - ep.unheard_inserted\n",
-        "            ep.heard_inserted = i - ep.inserted0 - ep.unheard_inserted\n",
+        "            ep.heard_inserted = i - ep.inserted0 - ep.flushed_inserted\n",
+        "            ep.heard_inserted = i - ep.inserted0\n",
         "the flushed frames forgotten for inserted ones in _book_moved: frames a state change flushed "
         "(judged at the seam) are asked to be heard as inserted, and a clean window is inconsistent",
         "false alarm: a flushed state change"),

@@ -159,6 +159,9 @@ LEAD_MARGIN_S = 0.012
 #: 25 on 2 cores a 512-frame mute ended 0.12 s before the xrun report that explained it (with a
 #: 0.05 s lead it was judged outside every window: a false clean_audio violation); 4x that.
 XRUN_LEAD_S = 0.5
+#: the rig: counter readings kept per window to place its moves against the window's outages; a
+#: window past it is judged with the first ones only (a move past them is asked to be heard)
+MOVES_KEPT = 256
 #: the longest silence outside every window that a rig's own missed deadlines may explain (the
 #: doubt of ``verdict``): a missed deadline loses a period or a few (5-21 ms at 256-1024 frames),
 #: and the longest glitch outside every window of 9 healthy external-kill runs at load average 21
@@ -407,11 +410,11 @@ class _Episode:
     #: flushed (in ``dropped``/``inserted`` all the same, never in ``heard_*``)
     flushed_dropped: int = 0
     flushed_inserted: int = 0
-    #: the rig: counted while one of its server outages was open (the system restarting on the new
-    #: server before the rig's capture was wired to it again): played where nobody listened, so in
-    #: ``dropped``/``inserted`` all the same, never in ``heard_*``
-    unheard_dropped: int = 0
-    unheard_inserted: int = 0
+    #: the rig: what the counters moved at each reading booked here, ``(t0, t1, dropped,
+    #: inserted)`` over the reading's interval (the first ``MOVES_KEPT``), so that what moved while
+    #: one of the window's server outages was open is known as unheard once the outage's span is
+    #: (the rig may learn of the outage a poll after the counters moved)
+    moves: list[tuple[float, float, int, int]] = field(default_factory=list)
     gap_frames: int = 0
     #: the rig: frames its capture did not record (cycles its client missed, the stretch between
     #: two capture clients), written as silence on the time line. The rig's own misses, not the
@@ -546,12 +549,27 @@ class _Episode:
                 "causes": self.causes[:10], "glitches": self.glitches, "by_kind": dict(self.by_kind),
                 "frames_dropped": self.dropped, "frames_inserted": self.inserted,
                 "frames_flushed": self.flushed_dropped + self.flushed_inserted,
-                **({"frames_unheard": self.unheard_dropped + self.unheard_inserted}
-                   if self.unheard_dropped or self.unheard_inserted else {}),
+                **({"frames_unheard": sum(self.unheard())} if any(self.unheard()) else {}),
                 "device_gap_frames": self.gap_frames, "time_to_clean_s": round(max(ttc, 0.0), 6),
                 **({"capture_gap_frames": self.capture_gap_frames} if self.capture_gap_frames else {}),
                 "verdict": "inconclusive" if self.blind else ("violated" if self.inconsistent() else "judged"),
                 **extra}
+
+    def unheard(self) -> tuple[int, int]:
+        """Of the frames the counters moved in this window, those dropped and inserted while one of
+        its server outages was open (from the rig's last hearing to its hearing again): played to
+        a server the rig was not listening to (a block dropped as the system restarted on the new
+        server, before the rig's capture was wired to it), never asked to be heard. The counters
+        are read once a poll, so a move read in a poll that began before the hearing again is
+        taken for the outage's."""
+        spans = [(o["from"], o["to"]) for o in self.outages]
+        if not spans:
+            return 0, 0
+        d = i = 0
+        for t0, t1, dd, di in self.moves:
+            if any(a <= t1 and (b is None or b > t0) for a, b in spans):
+                d, i = d + dd, i + di
+        return d, i
 
     def inconsistent(self) -> str | None:
         """The counters say audio was lost, the analysis heard nothing: the story does not hold."""
@@ -561,7 +579,8 @@ class _Episode:
         # Nor the rig's ``capture_gap_frames``: what its own capture missed says nothing of what the
         # system lost, and the silence written for it may lie where nothing can be heard (in the
         # capture's last cycles, with no audio after it: a false violation at a run's end)
-        lost = self.heard_dropped + self.heard_inserted + self.gap_frames
+        unheard_d, unheard_i = self.unheard()
+        lost = self.heard_dropped - unheard_d + self.heard_inserted - unheard_i + self.gap_frames
         if lost and not self.glitches and self.kind != "requested" and not self.blind:
             return (f"window {self.index} ({self.label}, t={self.start:.3f}..{self.last_end:.3f} s): "
                     f"{self.heard_dropped} frame(s) dropped and {self.heard_inserted} inserted before "
@@ -1080,28 +1099,17 @@ class AudioCheck:
         d, i = self._c_dropped.value, self._c_inserted.value
         if d != self._last_d or i != self._last_i:
             ep = self._episode_between(self._counts_t, t_read)
-            if ep is not None and self._outage_during(self._counts_t, t_read):
-                ep.unheard_dropped += d - self._last_d
-                ep.unheard_inserted += i - self._last_i
+            if ep is not None and len(ep.moves) < MOVES_KEPT:
+                ep.moves.append((self._counts_t, t_read, d - self._last_d, i - self._last_i))
             self._book_moved(ep, t_read, d, i)
         self._counts_t = t_read
-
-    def _outage_during(self, t0: float, t1: float) -> bool:
-        """Whether a server outage the rig observed was open at any time of ``t0..t1`` (from its
-        last hearing to its hearing again, or still open): what the counters moved then was played
-        to a server the rig was not listening to (a block dropped as the system restarted on the
-        new server, before the rig's capture was wired to it) and cannot be heard. The counters are
-        read once a poll, so a block dropped in the poll after the rig heard the system again is
-        excused with them only when that poll began before the hearing."""
-        return any(o["from"] <= t1 and (o["to"] is None or o["to"] > t0)
-                   for ep in self._episodes for o in ep.outages)
 
     def _book_moved(self, ep: _Episode | None, t: float, d: int, i: int) -> None:
         """Counters that moved to ``d`` dropped and ``i`` inserted: the window ``ep`` heard them
         (or should have), or with no window they moved outside every window at ``t``."""
         if ep is not None:
-            ep.heard_dropped = d - ep.dropped0 - ep.flushed_dropped - ep.unheard_dropped
-            ep.heard_inserted = i - ep.inserted0 - ep.flushed_inserted - ep.unheard_inserted
+            ep.heard_dropped = d - ep.dropped0 - ep.flushed_dropped
+            ep.heard_inserted = i - ep.inserted0 - ep.flushed_inserted
         else:
             self._outside_accounting(t, d - self._last_d, i - self._last_i)
         self._last_d, self._last_i = d, i
@@ -1521,8 +1529,7 @@ class AudioCheck:
                 first.heard_inserted = max(first.heard_inserted, ep.heard_inserted + shift_i)
             first.flushed_dropped += ep.flushed_dropped
             first.flushed_inserted += ep.flushed_inserted
-            first.unheard_dropped += ep.unheard_dropped
-            first.unheard_inserted += ep.unheard_inserted
+            first.moves.extend(ep.moves[:max(0, MOVES_KEPT - len(first.moves))])
             first.gap_frames += ep.gap_frames
             first.capture_gap_frames += ep.capture_gap_frames
             first.glitches += ep.glitches
