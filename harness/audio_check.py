@@ -535,6 +535,7 @@ class _Episode:
 
     def to_dict(self) -> dict[str, Any]:
         ttc = (self.last_glitch_end - self.start) if self.last_glitch_end is not None else 0.0
+        unheard = sum(self.unheard())  # moves are walked once, not once per use
         extra: dict[str, Any] = {}
         if self.outages:
             heard = [o["to"] for o in self.outages if o["to"] is not None]
@@ -549,7 +550,7 @@ class _Episode:
                 "causes": self.causes[:10], "glitches": self.glitches, "by_kind": dict(self.by_kind),
                 "frames_dropped": self.dropped, "frames_inserted": self.inserted,
                 "frames_flushed": self.flushed_dropped + self.flushed_inserted,
-                **({"frames_unheard": sum(self.unheard())} if any(self.unheard()) else {}),
+                **({"frames_unheard": unheard} if unheard else {}),
                 "device_gap_frames": self.gap_frames, "time_to_clean_s": round(max(ttc, 0.0), 6),
                 **({"capture_gap_frames": self.capture_gap_frames} if self.capture_gap_frames else {}),
                 "verdict": "inconclusive" if self.blind else ("violated" if self.inconsistent() else "judged"),
