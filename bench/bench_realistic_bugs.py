@@ -7183,11 +7183,42 @@ def module_of(path: str) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imported_modules(test_file: Path) -> frozenset[str]:
+@functools.lru_cache(maxsize=None)
+def _reexports(package: str, root: Path) -> dict[str, str]:
+    """What the package ``package`` under ``root`` re-exports: each name its ``__init__.py``
+    imports ``from`` a module (at any depth of the file, so a ``TYPE_CHECKING`` block's imports of
+    a lazily loaded face count), mapped to that module; ``from . import m`` maps ``m`` to the
+    submodule. Empty for a module that is no package here. Read from the syntax tree only."""
+    init = root.joinpath(*package.split("."), "__init__.py")
+    try:
+        tree = ast.parse(init.read_text(), filename=str(init))
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    found: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+            source = ".".join([*base, node.module] if node.module else base)
+        else:
+            source = node.module or ""
+        for alias in node.names:
+            if alias.name != "*":
+                found[alias.asname or alias.name] = source if node.module else f"{source}.{alias.name}"
+    return found
+
+
+def _imported_modules(test_file: Path, root: Path | None = None) -> frozenset[str]:
     """Every module a test file's ``import`` and ``from ... import`` statements name, at any depth
     of the file (a test's own deferred import too): ``from a.b import c`` names ``a.b`` and
     ``a.b.c`` (c may be a module of package a.b). Read from the syntax tree, never by importing:
-    nothing of the file runs. A file that does not parse names none (pytest reports it)."""
+    nothing of the file runs. A file that does not parse names none (pytest reports it).
+
+    With ``root``, a name a package re-exports is followed to the module it comes from, through
+    every package on the way (``from harness import PROFILES`` names ``harness.faults`` and then
+    ``harness.faults.profiles``): a test that reaches a module through a package's public face
+    runs that module's code as surely as one that imports it by its own name."""
     try:
         tree = ast.parse(test_file.read_text(), filename=str(test_file))
     except (OSError, SyntaxError, ValueError):
@@ -7199,6 +7230,17 @@ def _imported_modules(test_file: Path) -> frozenset[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.add(node.module)
             names.update(f"{node.module}.{a.name}" for a in node.names)
+    if root is not None:
+        pending = sorted(names)
+        while pending:
+            package, _, name = pending.pop().rpartition(".")
+            source = _reexports(package, root).get(name) if package else None
+            if source is None:
+                continue
+            for followed in (source, f"{source}.{name}"):
+                if followed not in names:
+                    names.add(followed)
+                    pending.append(followed)
     return frozenset(names)
 
 
@@ -7210,7 +7252,7 @@ def importing_tests(path: str, root: Path = ROOT) -> tuple[str, ...]:
     that never run its code (the compiled kernels, the incidents, the rig's hold were such), and it
     reads as missed when the suite holds the test that catches it."""
     module = module_of(path)
-    found = [p for p in sorted((root / "tests").rglob("test_*.py")) if module in _imported_modules(p)]
+    found = [p for p in sorted((root / "tests").rglob("test_*.py")) if module in _imported_modules(p, root)]
     return tuple(p.relative_to(root).as_posix() for p in sorted(found, key=lambda p: (p.stat().st_size, p.name)))
 
 
@@ -7890,11 +7932,7 @@ for _prefix, _tests in {
         "harness/audio_check.py": ["tests/harness/test_audio_held_delivery.py"],
         "harness/invariants.py": ["tests/harness/test_components_follow_oracle.py",
                                   "tests/harness/test_recovery_tolerance_by_clock.py"],
-        "harness/reports/": ["tests/harness/test_history_count_own_events.py"],
-        # a profile's outages per 30 s of the run: its test reads the profiles through the package
-        # (``from harness import PROFILES``), which no scan of ``harness.faults.profiles`` importers
-        # sees (batch 55's outages_in_runs_too_short_for_them read as missed)
-        "harness/faults/profiles.py": ["tests/harness/test_default_outage.py"]}.items():
+        "harness/reports/": ["tests/harness/test_history_count_own_events.py"]}.items():
     HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
 
 

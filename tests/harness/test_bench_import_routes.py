@@ -59,3 +59,39 @@ def test_a_harness_bug_is_tried_on_its_module_s_importers_after_its_own_tests_an
     assert not {t.split("::")[0] for t in sel if "::" in t} & set(whole)  # nor again in part
     hold = b.selection_for(b.Bug("y", "harness/rig/hold.py", "", "", "", ""), [])
     assert hold[0] == "tests/harness/test_rig_hold.py"
+
+
+def test_a_name_a_package_re_exports_routes_to_the_module_it_comes_from(tmp_path: Path) -> None:
+    """``from harness import PROFILES`` reaches harness/faults/profiles.py through two packages'
+    faces (a lazy face's ``TYPE_CHECKING`` imports and a plain one); a name the face takes from
+    another module does not, nor does a package without the name."""
+    tree = {
+        "pkg/__init__.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                           "    from .faults import PROFILES\n    from .runner import Run\n",
+        "pkg/faults/__init__.py": "from .profiles import PROFILES as PROFILES\nfrom . import kinds\n",
+        "pkg/faults/profiles.py": "PROFILES = {}\n",
+        "pkg/faults/kinds.py": "",
+        "pkg/runner.py": "class Run: ...\n",
+        "tests/test_face.py": "from pkg import PROFILES\n",
+        "tests/test_other_name.py": "from pkg import Run\n",
+        "tests/test_kinds.py": "from pkg.faults import kinds\n",
+        "tests/test_missing.py": "from pkg import NotThere\n",
+    }
+    for name, text in tree.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    b = _bench()
+    assert b.importing_tests("pkg/faults/profiles.py", tmp_path) == ("tests/test_face.py",)
+    assert b.importing_tests("pkg/runner.py", tmp_path) == ("tests/test_other_name.py",)
+    assert b.importing_tests("pkg/faults/kinds.py", tmp_path) == ("tests/test_kinds.py",)
+    assert sorted(b.importing_tests("pkg/faults/__init__.py", tmp_path)) == [
+        "tests/test_face.py", "tests/test_kinds.py"]
+
+
+def test_the_profiles_test_that_reads_them_through_the_harness_face_is_routed_to_their_module() -> None:
+    """test_default_outage.py reads the profiles as ``from harness import PROFILES``: a bug in
+    harness/faults/profiles.py is tried on it with no route written by hand."""
+    b = _bench()
+    assert "tests/harness/test_default_outage.py" in b.importing_tests("harness/faults/profiles.py", ROOT)
+    written = [t for prefix, tests in b.HARNESS_OWN_TESTS.items() for t in tests]
+    assert "tests/harness/test_default_outage.py" not in written  # found, not written by hand
