@@ -190,7 +190,7 @@ def _params_model(kind: str) -> type[_KindParams]:
         t = parameter_type(info)
         if info.annotation in (int, float):
             t = _range_of(t)
-        elif info.annotation is bool:  # ``report = "no"`` was read as false: a switch is true or false
+        elif info.annotation in (bool, bool | None):  # ``report = "no"`` was read as false: a switch is true or false
             t = Annotated[t, Strict()]
         fields[name] = (t | None, None)
     base = type(f"_KindParams_{kind}", (_KindParams,), {"kind": kind})
