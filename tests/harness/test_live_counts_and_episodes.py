@@ -95,7 +95,8 @@ def test_a_live_counter_behind_its_events_fails_the_check_of_that_step(idle: Aud
     steps = [[("ok", 1.0)], [("snap", 2.0, 1)], [("ok", 2.5, False)], [("snap", 3.0, 2)]]
     first, seen = _stepped(idle, h, steps, "recoveries_counted")
     assert first == 2
-    assert seen[2]["recoveries_counted"].evidence[-1]["message"] == "recoveries 1, recovery_succeeded events 2 live at a check at t=2.500 s"
+    assert seen[2]["recoveries_counted"].evidence[-1]["message"] == \
+        "recoveries 1, recovery_succeeded events 2 live at a check at t=2.500 s"
 
 
 def test_a_real_clock_history_is_left_to_the_end(idle: AudioSystem) -> None:
@@ -137,7 +138,8 @@ def test_degraded_announced_twice_fails_the_check_of_its_step_once(idle: AudioSy
 
 # -- the shipped system, stepped -------------------------------------------------------------------
 
-def _step_until_violated(system: AudioSystem, h: History, acts: list[Callable[[], None]]) -> tuple[int, InvariantViolation]:
+def _step_until_violated(system: AudioSystem, h: History,
+                         acts: list[Callable[[], None]]) -> tuple[int, InvariantViolation]:
     """Each act, then ``assert_ok``: the index of the act after which the checker raised."""
     live = LiveChecker(system, h)
     try:
