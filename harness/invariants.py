@@ -31,9 +31,10 @@ components_follow    the components besides ``system`` follow it: all STOPPED wh
                      STOPPED, RUNNING (or FAILED) when it leaves RUNNING; as it enters FAILED,
                      no component runs whose dependency failed (the pipeline's graph)
 recoveries_counted   the monitoring's ``recoveries`` equals the ``recovery_succeeded`` events (each
-                     virtual-clock snapshot, and the live system at the end)
+                     virtual-clock snapshot, and the live system at the end; ``LiveChecker``: at
+                     each check, on a virtual clock)
 degraded_alternates  ``degraded`` and ``undegraded`` alternate: an episode is announced once and
-                     ends at most once (``stop()`` ends one silently)
+                     ends at most once (``stop()`` ends one silently); ``LiveChecker`` too
 ==================== ==========================================================================
 """
 
@@ -50,7 +51,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from system_under_test.config import RecoveryConfig
 from system_under_test.lifecycle import TRANSITIONS, State
@@ -3658,21 +3659,24 @@ class _RecoveriesCounted(_CounterFold):
             self.base = counted - self.seen
         self._snapshot(counted - self.base, e.time)
 
-    def _mismatch(self, counted: int, at: float | None) -> dict[str, Any]:
-        where = "at the run's end (live)" if at is None else f"at t={at:.3f} s"
+    def _mismatch(self, counted: int, at: float | None, live_at: float | None = None) -> dict[str, Any]:
+        where = (f"at t={at:.3f} s" if at is not None else "at the run's end (live)" if live_at is None
+                 else f"live at a check at t={live_at:.3f} s")
         before = f" (beyond the {self.base} counted before the history began)" if self.base else ""
         return {"why": "recoveries counted fewer than recovery_succeeded announced" if counted < self.seen
                 else "recoveries counted recoveries never announced",
                 "time": None if at is None else round(at, 6), "counted": counted, "announced": self.seen,
                 "message": f"recoveries {counted}{before}, recovery_succeeded events {self.seen} {where}"}
 
-    def verdict(self, system: Any = None) -> Verdict:
+    def verdict(self, system: Any = None, now: float | None = None) -> Verdict:
+        """``now``: the history's time when judged before the run's end (``LiveChecker``), named
+        in a live counter's mismatch."""
         name = self.name
         evidence = list(self.evidence)
         live = self._live_counter(system)
         live = None if live is None or self.base is None else live - self.base
         if live is not None and live != self.seen:
-            evidence.append(self._mismatch(live, None))
+            evidence.append(self._mismatch(live, None, now))
         if evidence:
             return Verdict(name, False, evidence,
                            f"{len(evidence)} recoveries count(s) disagree with the recovery_succeeded events")
@@ -3842,6 +3846,13 @@ class LiveChecker:
     caught even if a later one would hide it. The history checkers are folds fed only the entries
     recorded since the previous check, so a check costs the new entries, not the whole history
     (the linearizability search still reads every op).
+
+    ``recoveries_counted`` and ``degraded_alternates`` are judged here too, so a stateful test
+    stops at the first step whose snapshot, live counter or event breaks them rather than at its
+    teardown: each fold keeps what it has seen between checks (a check judges the entries so far,
+    never counts one twice). The live ``recoveries`` counter is compared only on a virtual clock's
+    history, where no recovery can be counted between its count and its event while the checker
+    reads; on a real clock the verdict is left to ``check_all`` at the end, as its fold says.
     """
 
     def __init__(self, system: "AudioSystem", history: History | None = None, *,
@@ -3870,15 +3881,20 @@ class LiveChecker:
     def _history_verdicts(self, h: History, system: Any) -> list[Verdict]:
         if self._folds is None:
             init = h.initial or {}
-            self._folds = [_CallbackErrors(), _Recovery(init), _RejectedConfig(), _Health(init)]
+            self._folds = [_CallbackErrors(), _Recovery(init), _RejectedConfig(), _Health(init),
+                           _RecoveriesCounted(init), _DegradedAlternates(init)]
         for e in h.since(self._fed):  # only what was recorded since the last check
             for f in self._folds:
                 if f.types is None or e.type in f.types:
                     f.feed(e)
             self._fed = e.index + 1
-        cb, rec, rej, health = self._folds
-        return [cb.verdict(system), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
-                health.verdict(system), check_linearizable(h)]
+        cb, rec, rej, health, counted, degraded = self._folds
+        out = [cb.verdict(system), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
+               health.verdict(system), check_linearizable(h)]
+        if cast(_RecoveriesCounted, counted).virtual:  # a real clock's reading may fall between a count and its event
+            out.append(counted.verdict(system, now=h.end_time))  # type: ignore[call-arg]
+        out.append(degraded.verdict(system))
+        return out
 
     def check(self) -> list[Verdict]:
         self.checks += 1

@@ -316,8 +316,19 @@ class BufferExhaustion(Fault):
     mode: Literal["pool", "limit"] = "pool"
     #: with mode = "limit": the resource whose global limit is drained
     resource: Literal["buffers", "frames", "streams", "threads", "bytes"] = "buffers"
+    #: true: the competitor is the owner's own component sharing the system's pool or ledger, and
+    #: reports the exhaustion it meets to the system's coordinator for the recovery policy to
+    #: decide, as an owner's component is to: a ``BufferPoolExhaustedError`` when it finds the pool
+    #: dry, the ledger's own ``ResourceLimitError`` when the limit refuses it one more. Two such
+    #: faults that overlap report an exhaustion to a system already degraded, the one path on
+    #: which a run shows whether a degraded episode is announced once. Not given (None) or false:
+    #: it takes silently and the system finds out by itself; a fault that does not give it
+    #: records no such parameter, so the built-in profiles' schedules and histories are unchanged
+    report: bool | None = None
 
     def why_not_now(self, system: Any) -> str | None:
+        if self.report and getattr(system, "coordinator", None) is None:
+            return "the system has no coordinator to report the exhaustion to"
         if self.mode == "pool":
             return _no_pipeline(system, "block pool to drain")
         from system_under_test.resources import ResourceType  # noqa: PLC0415
@@ -338,16 +349,37 @@ class BufferExhaustion(Fault):
             pool, held = pipeline.pool, []
             while (idx := pool.acquire()) is not None:
                 held.append(idx)
-            return {"pool": pool, "held": held}
+            token: dict[str, Any] = {"pool": pool, "held": held}
+            if self.report:
+                from system_under_test.errors import BufferPoolExhaustedError  # noqa: PLC0415
+                token["reported"] = self._report(system, BufferPoolExhaustedError(
+                    f"block pool exhausted ({pool.size} blocks): a competing consumer found it dry",
+                    component=self.target, details={"pool_blocks": pool.size}))
+            return token
         if self.mode == "limit":
+            from system_under_test.errors import ResourceLimitError  # noqa: PLC0415
             from system_under_test.resources import ResourceType  # noqa: PLC0415
             rtype = ResourceType(self.resource)
             limit = system.resources.limit(rtype) or 0
             free = max(0, limit - system.resources.usage().get(rtype, 0))
             alloc = system.resources.allocate(COMPETITOR, rtype, free, "buffer exhaustion fault") \
                 if free else None
-            return {"allocation": alloc, "amount": free}
+            token = {"allocation": alloc, "amount": free}
+            if self.report:
+                try:
+                    more = system.resources.allocate(COMPETITOR, rtype, 1, "buffer exhaustion fault: one more")
+                except ResourceLimitError as exc:
+                    token["reported"] = self._report(system, exc)
+                else:  # the limit let one more through: nothing to report, nothing kept
+                    system.resources.release(more)
+            return token
         raise ValueError(f"BufferExhaustion.mode must be 'pool' or 'limit', not {self.mode!r}")
+
+    def _report(self, system: Any, error: Any) -> str:
+        """``error`` reported to the system's coordinator as the target component's, for the
+        recovery policy to decide (``requires_recovery``); its message, for the record."""
+        system.coordinator.handle_error(self.target, error)
+        return str(error)
 
     def end(self, ctx: FaultContext, token: Any) -> None:
         if not token:

@@ -106,7 +106,8 @@ PROFILES: dict[str, Profile] = {
                        {**_DEVICE_PARAMS, "sample_rate_change": {"rate": 44_100}}, check_every_s=0.2,
                        description="many overlapping faults"),
     # default's mix, and two device outages longer than the default recovery budget (one per 30 s
-    # of the run, in its third quarter): every run of 30 s and more reaches a recovery that gives
+    # of the run, in its third quarter; the operator's calls that would cut their recoveries left
+    # out, ``Schedule.with_outages``): every run of 30 s and more reaches a recovery that gives
     # up, which the system must announce (``give_ups_announced``). Its failures are the outages'
     # doing; a soak of it counts them among its failures, as the profile's name says
     "outages": Profile("outages", _DEFAULT_MIX,
@@ -189,7 +190,7 @@ def _params_model(kind: str) -> type[_KindParams]:
         t = parameter_type(info)
         if info.annotation in (int, float):
             t = _range_of(t)
-        elif info.annotation is bool:  # ``report = "no"`` was read as false: a switch is true or false
+        elif info.annotation in (bool, bool | None):  # ``report = "no"`` was read as false: a switch is true or false
             t = Annotated[t, Strict()]
         fields[name] = (t | None, None)
     base = type(f"_KindParams_{kind}", (_KindParams,), {"kind": kind})

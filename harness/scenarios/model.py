@@ -268,7 +268,7 @@ def _fault_step_model(kind: str) -> type[FaultStep]:
         t = parameter_type(info)
         if is_seconds(info):  # written back as "250ms"
             t = Annotated[t, PlainSerializer(format_duration, return_type=str)]
-        elif info.annotation in (int, float, bool):  # ``count = "3"``, ``report = "no"``: typos
+        elif info.annotation in (int, float, bool, bool | None):  # ``count = "3"``, ``report = "no"``: typos
             t = Annotated[t, Strict()]
         fields[name] = (t | None, Field(None, description=info.description))
     title = "".join(part.title() for part in kind.split("_")) + "Step"

@@ -15,8 +15,8 @@ from bench_scripts import load_bench_script
 
 from harness import PROFILES, ReliabilityRun, RunSpec, system_factory
 from harness.cli import main
-from harness.faults.kinds import DeviceDropout, LateCallback
-from harness.faults.schedule import Schedule
+from harness.faults.kinds import ConcurrentTransitions, DeviceDropout, LateCallback, LifecycleCalls
+from harness.faults.schedule import OUTAGE_CLEAR_KINDS, OUTAGE_RECOVERY_TAIL_S, Schedule
 from harness.faults.triggers import At
 
 
@@ -45,6 +45,33 @@ def test_outages_are_added_in_their_slices_and_overlapping_dropouts_left_out() -
     assert base.with_outages(0, (4.0, 6.0)) is base
 
 
+def test_operator_calls_are_kept_off_each_outage_and_its_recovery() -> None:
+    """A ``stop()`` inside an outage ends its recovery before it gives up, and the ``start()``
+    after it fails with the device away: FAILED, but no give-up to announce (seed 4 of a 60 s run
+    did so with both its outages). Calls from an outage's start to a backoff after its end are left
+    out; calls before it, and after that, are kept, and so is every other kind."""
+    base = Schedule([LateCallback(trigger=At(1.0))], seed=7, duration_s=60.0)
+    (o1, o2) = _outages(base.with_outages(2, (4.0, 6.0)))
+    spans = [(o.trigger.time, o.trigger.time + o.duration_s) for o in (o1, o2)]
+    times = sorted({t for a, b in spans for t in (a - 0.01, a, (a + b) / 2, b, b + OUTAGE_RECOVERY_TAIL_S,
+                                                  b + OUTAGE_RECOVERY_TAIL_S + 0.01)})
+    calls = [LifecycleCalls(trigger=At(t), count=3) for t in times]
+    storms = [ConcurrentTransitions(trigger=At(t)) for t in times]
+    others = [LateCallback(trigger=At(t)) for t in times]
+    out = Schedule([*calls, *storms, *others], seed=7, duration_s=60.0).with_outages(2, (4.0, 6.0))
+    assert [f.to_dict() for f in _outages(out)] == [o1.to_dict(), o2.to_dict()]  # the outages' draws stay
+
+    def inside(t: float) -> bool:
+        return any(a <= t <= b + OUTAGE_RECOVERY_TAIL_S for a, b in spans)
+
+    for kind in OUTAGE_CLEAR_KINDS:
+        kept = [f.trigger.time for f in out.faults if f.kind == kind]
+        assert kept == [t for t in times if not inside(t)], kind
+        assert len(kept) < len(times)
+    assert [f.trigger.time for f in out.faults if f.kind == "xrun"] == times
+    assert OUTAGE_CLEAR_KINDS == {"lifecycle_calls", "concurrent_transitions"}
+
+
 def _with_outages() -> object:
     return dataclasses.replace(PROFILES["default"], outages=2)
 
@@ -71,11 +98,12 @@ def test_the_outages_profile_is_the_default_schedule_with_its_outages(seed: int)
     assert len(_outages(with_outages)) == 2
 
 
-@pytest.mark.parametrize("seed", [2, 3, 9])
+@pytest.mark.parametrize("seed", [2, 3, 4, 9])
 def test_a_run_with_outages_reaches_a_give_up(seed: int, tmp_path: Path) -> None:
     """Seeds whose default run reaches no give-up (the mutant passes them): under the outages
     profile the shipped system gives up and announces it (passing), the mutant's silent give-up
-    fails the run."""
+    fails the run. At seed 4 an operator's ``stop()`` fell inside each outage's recovery until
+    the calls were kept off the outages."""
     for mutant in (None, "silent_give_up"):
         spec = RunSpec(duration_s=60, seed=seed, faults="outages", report_root=tmp_path, label="outage")
         run = ReliabilityRun(spec, **({"system_factory": system_factory(mutant)} if mutant else {}))
