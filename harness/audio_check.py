@@ -341,6 +341,12 @@ PARTS_KEPT = 64
 SPANS_KEPT = 64
 
 
+#: the kinds of glitch whose rows are brought up to date as the glitch grows after they were
+#: written: a clipped stretch that goes on in the next ring, and a mute that joins the glitches
+#: just after it (``AudioCheck._emit``). A joined mute's rows kept its first part's end and size
+#: (a 9-cycle mute of five one-cycle silences read 256 frames in the summary)
+_GROWING = ("clipped", "mute")
+
 #: the shortest run of frames below the silence level taken as a silence of its own when the
 #: analyser's mute is split into the silences it spans (``AudioCheck._silences_of``): a third
 #: of the 997 Hz tone's period; the tone itself passes below the level for under a frame at
@@ -2223,6 +2229,8 @@ class AudioCheck:
             last.end_frame = max(last.end_frame, f1)
             last.t_end = self._time(last.end_frame)
             last.size = last.end_frame - last.start_frame
+            for row in last.rows:  # its rows say the joined mute: its extent, size and parts
+                row.update(last.to_dict())
             if ep is not None:
                 self._note_end(ep, last.t_end)
                 ep.mute_max_s = max(ep.mute_max_s, last.t_end - last.t_start)
@@ -2249,7 +2257,7 @@ class AudioCheck:
             self.outside_by_kind[kind] += 1
             if len(self.outside) < 50:
                 self.outside.append(ev.to_dict())
-                if kind == "clipped":
+                if kind in _GROWING:
                     ev.rows.append(self.outside[-1])
         else:
             self.by_window_kind[ep.kind] += 1
@@ -2268,10 +2276,12 @@ class AudioCheck:
             self._journal.append(row)
         else:
             self._journal_dropped += 1
-        if kind == "clipped":  # rows of a stretch that may go on in the next ring
+        if kind in _GROWING:  # rows of a glitch that may grow after they were written
             ev.rows.append(row)
         if waveform is not None:  # what harness.reports.plots.glitch_waveforms draws
             self.excerpts.append({**row, **waveform, "time": row["t_start"], "sample_rate": self._fs})
+            if kind in _GROWING:
+                ev.rows.append(self.excerpts[-1])
 
     @staticmethod
     def _share(kind: str, size: int, f0: int, cut: int, f1: int) -> int:

@@ -329,3 +329,17 @@ def test_the_same_burst_before_the_faults_is_judged_alike() -> None:
     assert st.before == "yes", st.before_detail
     st, _ = _judged(held=early)
     assert st.before == "no", st.before_detail
+
+
+def test_a_joined_mutes_summary_row_says_its_whole_extent_and_its_parts() -> None:
+    """The summary's row of a mute that joined the silences after it says the joined mute: its
+    ends, its size and its parts, as the live event does. It kept the first part's end and size
+    (one cycle of a 9-cycle mute), so a reader of ``summary.json`` could not see what the
+    steady-state check judged."""
+    _, check = _judged(silent=_JOINED, xruns=tuple(1.5 + (k - AT) * CYCLE + 0.005 for k in _JOINED))
+    rows = [g for g in check.summary()["glitches"]["items"] if g["kind"] == "mute"]
+    assert len(rows) == 1, rows
+    row = rows[0]
+    assert (row["end_frame"] - row["start_frame"], row["size"]) == (9 * N, 9 * N), row
+    assert [p["end_frame"] - p["start_frame"] for p in row["parts"]] == [N] * len(_JOINED), row
+    assert row["t_end"] - row["t_start"] == pytest.approx(9 * CYCLE, abs=1e-3), row
