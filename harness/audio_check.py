@@ -356,6 +356,10 @@ SILENCE_MIN_FRAMES = 16
 
 #: frames of the tone on either side of such a burst its phase is measured over
 PHASE_FIT_FRAMES = 512
+#: how far a silence of such a burst may read from a whole number of cycles: at each edge the
+#: tone may pass within the silence level for a frame (measured on the rig: 255-257 frames for
+#: a 256-frame cycle)
+SILENCE_EDGE_FRAMES = 2
 #: how far the tone's time across one silence of such a burst may be from a cycle lost or a
 #: cycle held back: under the one frame a ring that loses a frame takes
 PHASE_TOLERANCE_FRAMES = 0.5
@@ -1849,7 +1853,8 @@ class AudioCheck:
                             if len(self.excerpts) < self.excerpt_limit:
                                 wf = {"waveform": [round(float(v), 6) for v in g.waveform[:_EXCERPT]],
                                       "waveform_start_frame": base + a + g.waveform_start_frame}
-                            silences = self._silences_of(x, start, end, g)
+                            silences = [(a + q0, a + q1) for q0, q1 in self._silences_of(
+                                x[a:b], max(0, start - a - _BLOCK), start - a, end - a, g)]
                             for k, (q0, q1) in enumerate(silences):
                                 self._emit(base + q0, base + q1, "mute", q1 - q0, None, wf if k == 0 else None)
                             if not silences:
@@ -1876,7 +1881,7 @@ class AudioCheck:
         self._prune_anchors()
         self._retire(frontier)
 
-    def _silences_of(self, x: np.ndarray, start: int, end: int, g: Any) -> list[tuple[int, int]]:
+    def _silences_of(self, x: np.ndarray, lo: int, start: int, end: int, g: Any) -> list[tuple[int, int]]:
         """The silences ``x[start:end]`` holds, when the analyser's ``mute`` ``g`` spans several
         silences with the tone heard between them (``[]``: it is judged whole). The analyser
         gives such a stretch as one mute, sized by its longest silence; on the rig it is a burst
@@ -1889,17 +1894,20 @@ class AudioCheck:
 
         Only on the rig (its cycle known), and only when every silence accounts for the tone's
         time across it: the tone after it is where it was before (a cycle lost to silence) or
-        late by the silence's length (a cycle held back), within ``PHASE_TOLERANCE_FRAMES``
-        (``_tone_phase``; the rig's bursts read within 0.05 frame of a held-back cycle). A
-        stretch whose heard parts lost or gained any other time (a frame dropped between two
-        silences) is one glitch, judged whole."""
+        late by the silence's length in whole cycles (cycles held back; a silence that is not
+        whole cycles within ``SILENCE_EDGE_FRAMES`` is no missed deadline's), within
+        ``PHASE_TOLERANCE_FRAMES`` (``_tone_phase``; the rig's bursts read within 0.05 frame of a
+        held-back cycle). A stretch whose heard parts lost or gained any other time (a frame
+        dropped between two silences) is one glitch, judged whole. ``x``: the analysed stretch of
+        sound; ``x[lo:start]``: a block of it before the glitch, where a silence the glitch begins
+        inside began (the analyser may place its start there)."""
         n, f = self.cycle_frames, self.frequency_hz
         if not n or not f or g.kind != "mute" or end - start <= g.size + n:
             return []
-        quiet = np.abs(x[start:end]) < self.silence
+        quiet = np.abs(x[lo:end]) < self.silence
         edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
-        runs = [(start + int(a), start + int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)
-                if b - a >= SILENCE_MIN_FRAMES]
+        runs = [(lo + int(a), lo + int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)
+                if b - a >= SILENCE_MIN_FRAMES and lo + b > start]
         if len(runs) < 2:
             return []
         # the heard stretches around each silence: from the one before it to the next one (the
@@ -1912,8 +1920,11 @@ class AudioCheck:
         period = self._fs / f
         phases = [_tone_phase(x[a:b], a, self._fs, f) for a, b in heard]
         for (q0, q1), before, after in zip(runs, phases[:-1], phases[1:], strict=True):
+            cycles = round((q1 - q0) / n)
+            if cycles < 1 or abs(q1 - q0 - cycles * n) > SILENCE_EDGE_FRAMES:
+                return []  # not a silence of whole cycles: not a missed deadline's
             late = (after - before + period / 2) % period - period / 2  # the tone's step, frames
-            held = (late + (q1 - q0) + period / 2) % period - period / 2
+            held = (late + cycles * n + period / 2) % period - period / 2
             if min(abs(late), abs(held)) > PHASE_TOLERANCE_FRAMES:
                 return []
         return runs

@@ -343,3 +343,37 @@ def test_a_joined_mutes_summary_row_says_its_whole_extent_and_its_parts() -> Non
     assert (row["end_frame"] - row["start_frame"], row["size"]) == (9 * N, 9 * N), row
     assert [p["end_frame"] - p["start_frame"] for p in row["parts"]] == [N] * len(_JOINED), row
     assert row["t_end"] - row["t_start"] == pytest.approx(9 * CYCLE, abs=1e-3), row
+
+
+def _heard(*segments: tuple[int, int]) -> np.ndarray:
+    """A recording of ``(frames, tone position)`` segments: the tone from that position, or
+    silence where the position is None."""
+    return np.concatenate([np.zeros(k, np.float32) if p is None else _tone(np.arange(p, p + k))[:, 0]
+                           for k, p in segments])
+
+
+class _Glitch:
+    """The analyser's mute as ``AudioCheck._silences_of`` reads it."""
+
+    kind = "mute"
+    size = N
+
+
+def test_a_burst_whose_silence_is_not_whole_cycles_is_judged_whole() -> None:
+    """Two silences, the tone held back a whole cycle across each: the second 200 frames long
+    (56 frames of the tone lost with it). No missed deadline leaves a silence that is not whole
+    cycles, so the burst is one glitch, the system's; with both 256 frames it is two silences."""
+    _, check = _judged()
+    assert check.cycle_frames == N
+    held = _heard((512, 0), (N, None), (512, 512), (N, None), (800, 1024))
+    assert check._silences_of(held, 0, 500, 1700, _Glitch()) == [(512, 768), (1280, 1536)]
+    short = _heard((512, 0), (N, None), (512, 512), (200, None), (800, 1024 - 56))
+    assert check._silences_of(short, 0, 500, 1700, _Glitch()) == []
+
+
+def test_a_burst_the_analyser_begins_inside_its_first_silence_is_split_at_that_silences_start() -> None:
+    """Measured on the rig: the analyser began a burst's mute 154 frames into its first silence,
+    which then read 102 frames long. The silence is followed back into the block before."""
+    _, check = _judged()
+    held = _heard((512, 0), (N, None), (512, 512), (N, None), (800, 1024))
+    assert check._silences_of(held, 600 - N, 600, 1700, _Glitch()) == [(512, 768), (1280, 1536)]
