@@ -98,6 +98,8 @@ START_FILL_LEAD_S = 0.012
 #: the least share of a quiet window the rig must have heard (its capture's missed cycles aside)
 #: for the window to vouch for the system
 HEARD_MIN = 0.5
+#: glitches kept of those that made a window unsteady (``SteadyState.before_unsteady``)
+UNSTEADY_KEPT = 16
 
 
 def _start_fill(glitch: dict[str, Any], t0: float) -> bool:
@@ -122,6 +124,10 @@ class SteadyState:
     #: (``AudioCheck.machine_cause``: "capture_missed", "server_idle", "jack_xrun", "delivery_held")
     before_excused: dict[str, int] = field(default_factory=dict)
     after_excused: dict[str, int] = field(default_factory=dict)
+    #: the first ``UNSTEADY_KEPT`` glitches that made each window unsteady, as heard in it: what
+    #: the verdict's one line ("first mute at", "heard until") cannot show
+    before_unsteady: list[dict[str, Any]] = field(default_factory=list)
+    after_unsteady: list[dict[str, Any]] = field(default_factory=list)
     #: whether the run had faults for the windows to be before and after (False: ``--faults
     #: none``, whose windows are at its start and its end, and are called so: ``steady_windows``)
     faults: bool = True
@@ -516,6 +522,7 @@ class SteadyWatch:
             glitches, excused, unheard = self._heard_in(
                 audio, t0, t1, lambda g: g.get("window") not in requested and not _start_fill(g, t0))
             r.before_excused = dict(excused)
+            r.before_unsteady = list((glitches or [])[:UNSTEADY_KEPT])
             note = self._excused_note(excused)
             if glitches is None:
                 r.before = "no"
@@ -544,6 +551,7 @@ class SteadyWatch:
             if hasattr(audio, "glitches_between"):
                 glitches, excused, unheard = self._heard_in(audio, t0, t1)
                 r.after_excused = dict(excused)
+                r.after_unsteady = list((glitches or [])[:UNSTEADY_KEPT])
                 after_note = self._excused_note(excused)
                 last = None if not glitches else max(g["t_end"] for g in glitches)
                 if glitches is None:

@@ -35,12 +35,14 @@ def _tone(frames: np.ndarray) -> np.ndarray:
 
 def _script(cap: ScriptedCapture, t: float, *, seconds: float = 4.0, silent: tuple[int, ...] = (),
             missed: tuple[int, ...] = (), repeat: tuple[int, ...] = (), drop_frame_at: int | None = None,
-            xruns: tuple[float, ...] = ()) -> None:
+            xruns: tuple[float, ...] = (), held: tuple[int, ...] = ()) -> None:
     """Cycles of the tone from ``t``, as the rig's capture hands them over. Cycle indices:
     ``silent``: the system's output was silence (heard); ``missed``: the capture client missed the
     cycle (the next one comes with a gap, as ``RigCapture`` reports it); ``repeat``: the cycle
     repeats the one before it (a stale buffer); ``drop_frame_at``: from that cycle on the tone
-    has lost one frame (a ring that loses a frame). ``xruns``: JACK's reports, seconds after ``t``."""
+    has lost one frame (a ring that loses a frame); ``held``: a cycle's worth of silence begins
+    ``HELD_AT`` frames into the cycle and the tone resumes where it stopped, one cycle late (a
+    block held back, astride two of the check's blocks). ``xruns``: JACK's reports, seconds after ``t``."""
     reports = sorted(t + x for x in xruns)
     pos = 0  # the tone's frame the next cycle plays
     last_t: float | None = None
@@ -53,8 +55,15 @@ def _script(cap: ScriptedCapture, t: float, *, seconds: float = 4.0, silent: tup
             pos += 1
         if i in repeat:
             pos -= N
-        block = _tone(np.arange(pos, pos + N))
-        pos += N
+        if i in held:
+            block = np.concatenate([_tone(np.arange(pos, pos + HELD_AT)), np.zeros((N - HELD_AT, 1), np.float32)])
+            pos += HELD_AT
+        elif i - 1 in held:
+            block = np.concatenate([np.zeros((HELD_AT, 1), np.float32), _tone(np.arange(pos, pos + N - HELD_AT))])
+            pos += N - HELD_AT
+        else:
+            block = _tone(np.arange(pos, pos + N))
+            pos += N
         if i in missed:
             gap += N
             continue
@@ -64,6 +73,10 @@ def _script(cap: ScriptedCapture, t: float, *, seconds: float = 4.0, silent: tup
             cap.pending.append(("missed", (last_t, tc, gap)))
         cap.pending.append(("feed", (_Spec, block, tc, gap if i else None)))
         last_t, gap = tc + CYCLE, 0
+
+
+#: where a held-back cycle's silence begins in its cycle (``_script``'s ``held``)
+HELD_AT = 240
 
 
 def _judged(**script: Any) -> tuple[SteadyState, AudioCheck]:
@@ -96,6 +109,7 @@ def test_a_clean_capture_is_steady_in_both_windows() -> None:
     st, _ = _judged()
     assert (st.before, st.after) == ("yes", "yes"), st
     assert st.before_excused == {} and st.after_excused == {}
+    assert st.before_unsteady == [] and st.after_unsteady == []
 
 
 def test_cycles_the_capture_missed_are_the_rigs_own_not_unsteadiness() -> None:
@@ -263,3 +277,103 @@ def test_the_parts_of_a_joined_mute_heard_in_the_last_window_still_count(what: s
     st, _ = _judged(**kwargs)
     assert st.after == "not observed", (what, st.after_detail)
     assert "a glitch was heard until" in st.after_detail, (what, st.after_detail)
+
+
+#: one-cycle silences, each holding the tone back a cycle, 3 and 2 heard cycles apart, in the
+#: last quiet window: the analyser finds one mute 2 048 frames long (a 256-frame silence its size)
+_BURST = (LATE, LATE + 4, LATE + 7)
+
+
+def _burst_reports(cycles: tuple[int, ...] = _BURST) -> tuple[float, ...]:
+    """JACK's report of each, 5 ms after its silence began (the measured p50)."""
+    return tuple(k * CYCLE + HELD_AT / FS + 0.005 for k in cycles)
+
+
+def test_a_burst_of_held_back_cycles_at_their_reports_is_the_machines() -> None:
+    """Measured on the rig (``--backend jack``, its server killed from outside and restarted): the
+    last quiet window held mutes of 1 280-3 329 frames, each a few 256-frame silences of digital
+    zero 1-3 heard cycles apart, the tone one cycle later after each, every silence at a JACK
+    xrun report. The analyser gives such a burst as one mute longer than ``MACHINE_CYCLES``
+    cycles, and the window was unsteady (the run INCONCLUSIVE) although each silence is what one
+    missed deadline does. Judged as its silences, the burst is the machine's."""
+    st, check = _judged(held=_BURST, xruns=_burst_reports())
+    rows = check.glitches_between(0.0, 1e9) or []
+    assert [g["kind"] for g in rows] == ["mute", "mute"], rows  # the first; the next two joined
+    assert [g["end_frame"] - g["start_frame"] for g in rows] == [N, 4 * N], rows
+    assert st.after == "yes", st.after_detail
+    assert st.after_excused == {"jack_xrun": 2}
+
+
+@pytest.mark.parametrize("what, kwargs", [
+    # a frame lost in the tone heard between two of the silences: the burst's time is not its
+    # silences' (a ring that loses a frame beside the missed deadlines)
+    ("a frame lost between", dict(held=_BURST, drop_frame_at=LATE + 2, xruns=_burst_reports())),
+    # the same burst with no report from JACK: nothing lays it on the machine
+    ("no report", dict(held=_BURST)),
+    # JACK reported, but 0.3 s before the burst: not its cycles' reports
+    ("reports too early", dict(held=_BURST, xruns=tuple(x - 0.3 for x in _burst_reports()))),
+])
+def test_a_burst_is_the_machines_only_when_each_silence_is(what: str, kwargs: dict[str, Any]) -> None:
+    st, _ = _judged(**kwargs)
+    assert st.after == "not observed", (what, st.after_detail)
+    assert "a glitch was heard until" in st.after_detail, (what, st.after_detail)
+    # the summary names what was heard, not only where the last of it ended
+    assert st.after_unsteady and {g["kind"] for g in st.after_unsteady} == {"mute"}, st.after_unsteady
+
+
+def test_the_same_burst_before_the_faults_is_judged_alike() -> None:
+    """Nothing in the rule asks for a restart: the burst is the machine's wherever the reports say
+    so, and the system's wherever they do not (the window before the faults)."""
+    early = tuple(c - LATE + AT for c in _BURST)
+    st, _ = _judged(held=early, xruns=_burst_reports(early))
+    assert st.before == "yes", st.before_detail
+    st, _ = _judged(held=early)
+    assert st.before == "no", st.before_detail
+
+
+def test_a_joined_mutes_summary_row_says_its_whole_extent_and_its_parts() -> None:
+    """The summary's row of a mute that joined the silences after it says the joined mute: its
+    ends, its size and its parts, as the live event does. It kept the first part's end and size
+    (one cycle of a 9-cycle mute), so a reader of ``summary.json`` could not see what the
+    steady-state check judged."""
+    _, check = _judged(silent=_JOINED, xruns=tuple(1.5 + (k - AT) * CYCLE + 0.005 for k in _JOINED))
+    rows = [g for g in check.summary()["glitches"]["items"] if g["kind"] == "mute"]
+    assert len(rows) == 1, rows
+    row = rows[0]
+    assert (row["end_frame"] - row["start_frame"], row["size"]) == (9 * N, 9 * N), row
+    assert [p["end_frame"] - p["start_frame"] for p in row["parts"]] == [N] * len(_JOINED), row
+    assert row["t_end"] - row["t_start"] == pytest.approx(9 * CYCLE, abs=1e-3), row
+
+
+def _heard(*segments: tuple[int, int]) -> np.ndarray:
+    """A recording of ``(frames, tone position)`` segments: the tone from that position, or
+    silence where the position is None."""
+    return np.concatenate([np.zeros(k, np.float32) if p is None else _tone(np.arange(p, p + k))[:, 0]
+                           for k, p in segments])
+
+
+class _Glitch:
+    """The analyser's mute as ``AudioCheck._silences_of`` reads it."""
+
+    kind = "mute"
+    size = N
+
+
+def test_a_burst_whose_silence_is_not_whole_cycles_is_judged_whole() -> None:
+    """Two silences, the tone held back a whole cycle across each: the second 200 frames long
+    (56 frames of the tone lost with it). No missed deadline leaves a silence that is not whole
+    cycles, so the burst is one glitch, the system's; with both 256 frames it is two silences."""
+    _, check = _judged()
+    assert check.cycle_frames == N
+    held = _heard((512, 0), (N, None), (512, 512), (N, None), (800, 1024))
+    assert check._silences_of(held, 0, 500, 1700, _Glitch()) == [(512, 768), (1280, 1536)]
+    short = _heard((512, 0), (N, None), (512, 512), (200, None), (800, 1024 - 56))
+    assert check._silences_of(short, 0, 500, 1700, _Glitch()) == []
+
+
+def test_a_burst_the_analyser_begins_inside_its_first_silence_is_split_at_that_silences_start() -> None:
+    """Measured on the rig: the analyser began a burst's mute 154 frames into its first silence,
+    which then read 102 frames long. The silence is followed back into the block before."""
+    _, check = _judged()
+    held = _heard((512, 0), (N, None), (512, 512), (N, None), (800, 1024))
+    assert check._silences_of(held, 600 - N, 600, 1700, _Glitch()) == [(512, 768), (1280, 1536)]
