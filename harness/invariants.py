@@ -2744,8 +2744,9 @@ def health_problems(health: dict[str, Any], state: str) -> list[str]:
     return out
 
 
-#: the system transitions ``_Health`` keeps (the newest): ~0.6 MB in its columns
-HEALTH_WINDOW = 65_536
+#: the system transitions ``_Health`` keeps (the newest; from 2x as many, amortised): ~0.15-0.3 MB in its
+#: columns, against ~1 MB for the 113 737 of an 8-hour default soak (bench/RESULTS.md, issue #17)
+HEALTH_WINDOW = 16_384
 
 
 class _Health(_Fold):
@@ -2778,8 +2779,8 @@ class _Health(_Fold):
         self.state = init.get("state", "uninitialized")
         self.init_state = self.state
         #: the system's transitions in seq order, as two columns: their numbers and the states they
-        #: entered (a code each, ``state_names``): 9 bytes a transition instead of a tuple's ~90,
-        #: an 8-hour soak's million transitions in 9 MB
+        #: entered (a code each, ``state_names``): 9 bytes a transition instead of a tuple's ~90
+        #: (the newest ``window`` of them)
         self.seqs = array.array("q")
         self.codes = bytearray()
         self.state_names: list[str] = []
