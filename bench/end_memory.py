@@ -60,14 +60,14 @@ def measure(history_path: Path, *, sizes: bool = False) -> dict[str, Any]:
     gc.collect()
     out: dict[str, Any] = {"entries": len(history), "start_mb": high_water_mb()}
     folds = [invariants._BY_NAME[n].fold(history, None) for n in invariants.NAMES]
-    loss = LossFold()
+    loss = LossFold(history.initial)
     c0 = time.process_time()
     broken = invariants._run_folds(history, folds, also=(loss,))
     out["pass_cpu_s"] = time.process_time() - c0
     out["pass_mb"] = high_water_mb()
     c0 = time.process_time()
     verdicts = {f.name: (broken[f.name] if f.name in broken else f.verdict(None)) for f in folds}
-    loss.result(history.end_time)
+    loss.summary(history.end_time)
     out["verdict_cpu_s"] = time.process_time() - c0
     out["verdicts_mb"] = high_water_mb()
     out["verdicts"] = {name: v.to_dict() for name, v in verdicts.items()}

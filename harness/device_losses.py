@@ -83,6 +83,7 @@ is a healthy block's only waited: the machine's.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -105,6 +106,9 @@ EXTERNAL_LEAD_S = 5.0
 LOSSES_KEPT = 100_000
 #: losses ``summary.json`` lists one by one (the unexplained ones' descriptions, and all losses)
 LOSSES_LISTED = 50
+#: entries a streamed ``LossFold`` reads between two looks for a quiet point (``LossFold``): a look
+#: rebuilds the explaining windows, so it is taken seldom enough to cost nothing per entry
+LOSS_SEGMENT_ITEMS = 4096
 #: the error types judged, and what each is called in a description: a device gone, and a device
 #: whose stream stopped delivering blocks (how ALSA's ``jack`` PCM loses its server)
 LOSS_TYPES: dict[str, str] = {"DeviceLostError": "lost", "DeviceStalledError": "stalled"}
@@ -273,36 +277,154 @@ def _explains(kind: str | None, trigger: str | None) -> bool:
     return kind not in FAULT_KINDS  # a kind outside the vocabulary (the rig's own): counted as the device's
 
 
+Loss = tuple[float, str, str, str, float, str | None]
+Window = tuple[float, float, str, str | None]
+
+
+def _judge(losses: Iterable[Loss], windows: list[Window], t0: float, machine: Any = None, server: Any = None,
+           *, defer: bool = False) -> Iterable[DeviceLoss | Loss]:
+    """Each loss (in order) with what explains it among ``windows`` (sorted) or the machine's
+    evidence. ``defer``: a stall that no window explains and that was not the system's own is
+    yielded as it came (its tuple), to be judged against the machine's evidence at the run's end."""
+    starts = [w[0] for w in windows]
+    # the window reaching furthest among those opened by each position: a loss at t is
+    # explained iff the furthest-reaching window opened at or before t reaches t
+    reach: list[int] = []
+    for k, w in enumerate(windows):
+        reach.append(k if not reach or w[1] > windows[reach[-1]][1] else reach[-1])
+    for loss in losses:
+        t, device, error, kind, silent_s, own = loss
+        k = bisect.bisect_right(starts, t) - 1
+        hit = windows[reach[k]] if k >= 0 and windows[reach[k]][1] >= t else None
+        why, cause = (hit[2], hit[3]) if hit is not None else (None, None)
+        machine_may = why is None and kind == "stalled" and own is None
+        if machine_may and defer:
+            yield loss
+            continue
+        starved = machine_starved(t, silent_s, machine, server) if machine_may else None
+        if starved is not None and starved[0] == "server_idle":
+            why = (f"the machine: the JACK server did not run for {starved[1] * 1000:.0f} ms of the "
+                   f"{silent_s * 1000:.0f} ms without a block")
+        elif starved is not None:
+            why = f"the machine: {starved[1]} JACK xrun report(s) over the {silent_s * 1000:.0f} ms without a block"
+        yield DeviceLoss(t, device, error, why, t - t0, kind, None if why else own, cause)
+
+
+class _Tally:
+    """``summary_of``'s figures over losses judged a few at a time, in order: counts, the first
+    ``LOSSES_LISTED`` losses and the first ``LOSSES_LISTED`` unexplained ones, without the rest.
+    A stall left to the machine's evidence (``_judge``'s ``defer``) is kept whole with its place
+    until ``finish`` judges it."""
+
+    def __init__(self) -> None:
+        self.count = self.stalls = self.explained = self.injected = self.unexplained = 0
+        #: (place, loss) of the first ``LOSSES_LISTED`` losses; a deferred one as its tuple
+        self.listed: list[tuple[int, DeviceLoss | Loss]] = []
+        #: (place, loss) of the first ``LOSSES_LISTED`` unexplained losses judged
+        self.unexplained_listed: list[tuple[int, DeviceLoss]] = []
+        #: (place, tuple) of the deferred stalls
+        self.deferred: list[tuple[int, Loss]] = []
+
+    def add(self, place: int, loss: DeviceLoss | Loss) -> None:
+        if place < LOSSES_LISTED:
+            self.listed.append((place, loss))
+        if not isinstance(loss, DeviceLoss):
+            self.deferred.append((place, loss))
+            return
+        self._count(place, loss)
+
+    def _count(self, place: int, loss: DeviceLoss, *, listed_or_not: bool = False) -> None:
+        """Count ``loss``; an unexplained one is listed while the list is short, or always
+        (``listed_or_not``: a deferred one, placed among the listed ones by ``finish``)."""
+        self.count += 1
+        self.stalls += loss.kind == "stalled"
+        if loss.explained_by:
+            self.explained += 1
+            self.injected += loss.cause == "injected"
+        else:
+            self.unexplained += 1
+            if listed_or_not or len(self.unexplained_listed) < LOSSES_LISTED:
+                self.unexplained_listed.append((place, loss))
+
+    def finish(self, t0: float, machine: Any, server: Any) -> dict[str, Any]:
+        """``summary_of``'s dict, the deferred stalls judged against ``machine`` and ``server``."""
+        judged = dict(zip((p for p, _ in self.deferred),
+                          _judge((x for _, x in self.deferred), [], t0, machine, server)))
+        self.deferred = []
+        for place, loss in sorted(judged.items()):
+            assert isinstance(loss, DeviceLoss)
+            self._count(place, loss, listed_or_not=True)
+        listed = [judged.get(p, x) for p, x in self.listed]
+        unexplained = sorted(self.unexplained_listed, key=lambda px: px[0])[:LOSSES_LISTED]
+        return {"count": self.count, "stalls": self.stalls, "explained": self.explained,
+                "injected": self.injected, "unexplained_count": self.unexplained,
+                "unexplained": [x.describe() for _, x in unexplained],
+                "items": [x.to_dict() for x in listed if isinstance(x, DeviceLoss)]}
+
+
 class LossFold:
     """Reads a history one entry at a time (``feed``, in index order) and keeps the device
     losses, the device and external fault windows and the stretches the system was not running
-    (never the entries); ``result()`` explains each loss."""
+    (never the entries); ``result()`` explains each loss, ``summary()`` gives ``summary_of``'s dict.
+
+    Streamed (a history on the virtual clock, ``initial["clock"] == "virtual"``, and ``streamed``):
+    an 8-hour soak's losses, firings and transitions are not all kept to the end. At a quiet point
+    (time T: no firing open, the system running, every explaining window closed before T) no
+    window yet to come opens before T - ``EXTERNAL_LEAD_S`` (the virtual clock records a firing at
+    the time it fires and never goes back) and no window known grows (an episode after T begins
+    after its end), so every loss before T - ``EXTERNAL_LEAD_S`` is judged there as the run's end
+    would judge it, its figures kept in ``summary()``'s counts and lists, and the windows and
+    stretches that can no longer reach a loss to come are let go. The windows still open to one
+    are kept as they were computed (their reach fixed). A stall no window explains waits for the
+    end (the machine's evidence is asked then). ``result()`` is then refused: the losses are
+    gone; ``summary()`` is the same dict ``summary_of(result())`` gives unstreamed."""
 
     types = frozenset({"error", "fault_start", "fault_end", "transition"})
 
-    def __init__(self) -> None:
+    def __init__(self, initial: Mapping[str, Any] | None = None, *, streamed: bool = True) -> None:
         #: (time, device, error, kind, seconds without a block before the report: stalls only,
         #: the system's own lateness: ``own_lateness``)
-        self.losses: list[tuple[float, str, str, str, float, str | None]] = []
+        self.losses: list[Loss] = []
         self.dropped = 0
         self.faults: dict[Any, dict[str, Any]] = {}
         #: (seq, time, left running) of the system's moves out of and back into RUNNING
         self.down: list[tuple[int, float, bool]] = []
         self.first_time: float | None = None
         self.last_time = 0.0
+        self.streamed = streamed and (initial or {}).get("clock") == "virtual"
+        #: losses already judged and let go (the place of ``losses[0]``), and their figures
+        self.settled = 0
+        self._tally = _Tally()
+        #: windows fixed at a quiet point that may still explain a loss to come
+        self._kept: list[Window] = []
+        #: firings started and not ended
+        self._open: set[Any] = set()
+        self._items = 0
+        #: quiet points judged at
+        self.segments = 0
+        #: the system out of RUNNING at its latest move recorded; the latest end of a firing or of
+        #: a stretch out of RUNNING, plus ``LOSS_TAIL_S``: no window reaches past it (both only
+        #: say when a quiet point is worth looking for: ``_settle`` judges whether it is one)
+        self._down_now = False
+        self._busy = -math.inf
 
     def feed(self, e: Any) -> None:
         if self.first_time is None:
             self.first_time = e.time
         if e.time is not None and e.time > self.last_time:
             self.last_time = e.time
+        if self.streamed:
+            self._items += 1
+            if (self._items >= LOSS_SEGMENT_ITEMS and not self._open and not self._down_now
+                    and e.time is not None and e.time > self._busy):
+                self._settle(float(e.time))
         if e.type not in self.types:
             return
         d = e.data or {}
         if e.type == "error":
             err = d.get("error")
             if isinstance(err, dict) and err.get("type") in LOSS_TYPES:
-                if len(self.losses) >= LOSSES_KEPT:
+                if self.settled + len(self.losses) >= LOSSES_KEPT:
                     self.dropped += 1
                     return
                 details = err.get("details") or {}
@@ -315,12 +437,51 @@ class LossFold:
                                     LOSS_TYPES[err["type"]], silent_s,
                                     system_held(details, silent_s)))
         elif e.type in ("fault_start", "fault_end"):
-            f = self.faults.setdefault(d.get("firing_id", e.index), {})
+            fid = d.get("firing_id", e.index)
+            f = self.faults.setdefault(fid, {})
             f.update({k: d[k] for k in ("kind", "trigger", "fired_at", "ended_at") if k in d})
+            if e.type == "fault_end" or f.get("ended_at") is not None:
+                self._open.discard(fid)
+                ended = f.get("ended_at")
+                if isinstance(ended, (int, float)):
+                    self._busy = max(self._busy, float(ended) + LOSS_TAIL_S)
+            else:
+                self._open.add(fid)
         elif d.get("component") == "system":
             from_state, to_state = d.get("from_state"), d.get("to_state")
             if (to_state == "running") != (from_state == "running"):
-                self.down.append((int(d.get("seq", 0)), float(d.get("time", e.time)), from_state == "running"))
+                t = float(d.get("time", e.time))
+                self.down.append((int(d.get("seq", 0)), t, from_state == "running"))
+                self._down_now = from_state == "running"
+                self._busy = max(self._busy, t + LOSS_TAIL_S)
+
+    def _settle(self, now: float) -> None:
+        """At a quiet point ``now`` (the class's rule), judge the losses before ``now`` -
+        ``EXTERNAL_LEAD_S`` and let go what no loss to come can need; nothing when it is not one."""
+        self._items = LOSS_SEGMENT_ITEMS - LOSS_SEGMENT_ITEMS // 64  # not one: look again soon
+        down = sorted(self.down)
+        if down and down[-1][2]:
+            return  # the system is not running: its episode's end is not known yet
+        windows = self._windows(now)
+        if any(w[1] >= now for w in windows):
+            return  # a window may still grow over an episode that begins before it closes
+        self._items = 0
+        self.segments += 1
+        cut = now - EXTERNAL_LEAD_S
+        n = bisect.bisect_left(self.losses, cut, key=lambda x: x[0])
+        t0 = self.first_time or 0.0
+        for i, loss in enumerate(_judge(self.losses[:n], windows, t0, defer=True)):
+            self._tally.add(self.settled + i, loss)
+        del self.losses[:n]
+        self.settled += n
+        self._kept = [w for w in windows if w[1] >= cut]
+        self.faults = {}
+        # every episode is closed: those that ended before ``cut`` cannot stretch a window to come
+        # (each opens at ``cut`` or later); the stretch is cut after a move back into RUNNING
+        keep = len(down)
+        while keep > 0 and not (not down[keep - 1][2] and down[keep - 1][1] < cut):
+            keep -= 1
+        self.down = down[keep:]
 
     def _episodes(self, end: float) -> list[tuple[float, float]]:
         """The stretches the system was not running after it first ran (recovering, failed, stopped,
@@ -337,13 +498,14 @@ class LossFold:
             out.append((entered, end))
         return sorted(out)
 
-    def _windows(self, end: float) -> list[tuple[float, float, str, str | None]]:
+    def _windows(self, end: float) -> list[Window]:
         """The explaining windows (from, to, what, cause), each stretched over the stretches the
         system was not running that began inside it or were under way at its end; cause
-        "injected" for a fault the run injected, None for an observed external one."""
+        "injected" for a fault the run injected, None for an observed external one. With those
+        kept from the last quiet point (streamed)."""
         episodes = self._episodes(end)
         ends = [b for _, b in episodes]
-        out = []
+        out = list(self._kept)
         for fid, f in self.faults.items():
             kind, trigger, fired = f.get("kind"), f.get("trigger"), f.get("fired_at")
             if fired is None or not _explains(kind, trigger):
@@ -368,33 +530,35 @@ class LossFold:
         ``server(t0, t1)``: how long the JACK server itself did not run in ``t0..t1`` (None: not
         known; ``AudioCheck.server_idle_between``), which explains a stall for at least
         ``SERVER_IDLE_SHARE`` of whose silence it did not run (stopped, or not scheduled: JACK
-        reports no xrun then); None: the server not watched."""
+        reports no xrun then); None: the server not watched. Refused once a streamed fold has
+        let losses go (``summary()`` then)."""
+        if self.settled:
+            raise RuntimeError("a streamed LossFold has judged and let go of its first losses: ask summary()")
         end = self.last_time if end is None else max(end, self.last_time)
-        windows = self._windows(end)
-        starts = [w[0] for w in windows]
-        # the window reaching furthest among those opened by each position: a loss at t is
-        # explained iff the furthest-reaching window opened at or before t reaches t
-        reach: list[int] = []
-        for k, w in enumerate(windows):
-            reach.append(k if not reach or w[1] > windows[reach[-1]][1] else reach[-1])
         t0 = self.first_time or 0.0
-        out = []
-        for t, device, error, kind, silent_s, own in self.losses:
-            k = bisect.bisect_right(starts, t) - 1
-            hit = windows[reach[k]] if k >= 0 and windows[reach[k]][1] >= t else None
-            why, cause = (hit[2], hit[3]) if hit is not None else (None, None)
-            starved = machine_starved(t, silent_s, machine, server) if why is None and kind == "stalled" \
-                and own is None else None
-            if starved is not None and starved[0] == "server_idle":
-                why = (f"the machine: the JACK server did not run for {starved[1] * 1000:.0f} ms of the "
-                       f"{silent_s * 1000:.0f} ms without a block")
-            elif starved is not None:
-                why = f"the machine: {starved[1]} JACK xrun report(s) over the {silent_s * 1000:.0f} ms without a block"
-            out.append(DeviceLoss(t, device, error, why, t - t0, kind, None if why else own, cause))
+        out: list[DeviceLoss] = list(_judge(self.losses, self._windows(end), t0, machine, server))  # type: ignore[arg-type]
         if self.dropped:
-            out.append(DeviceLoss(end, "?", f"{self.dropped} more device loss(es) past the first {LOSSES_KEPT}, "
-                                  "not judged", None, end - t0))
+            out.append(self._dropped_loss(end))
         return out
+
+    def _dropped_loss(self, end: float) -> DeviceLoss:
+        return DeviceLoss(end, "?", f"{self.dropped} more device loss(es) past the first {LOSSES_KEPT}, "
+                          "not judged", None, end - (self.first_time or 0.0))
+
+    def summary(self, end: float | None = None, machine: Any = None, server: Any = None) -> dict[str, Any]:
+        """``summary_of(self.result(end, machine, server))``, also once a streamed fold has let
+        losses go; the fold's last word (a streamed fold's tally is spent)."""
+        if not self.streamed:
+            return summary_of(self.result(end, machine, server))
+        end = self.last_time if end is None else max(end, self.last_time)
+        t0 = self.first_time or 0.0
+        for i, loss in enumerate(_judge(self.losses, self._windows(end), t0, defer=True)):
+            self._tally.add(self.settled + i, loss)
+        self.settled += len(self.losses)
+        self.losses = []
+        if self.dropped:
+            self._tally.add(self.settled, self._dropped_loss(end))
+        return self._tally.finish(t0, machine, server)
 
 
 def device_losses(history: Any, machine: Any = None, server: Any = None) -> list[DeviceLoss]:

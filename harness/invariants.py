@@ -2745,6 +2745,11 @@ def health_problems(health: dict[str, Any], state: str) -> list[str]:
     return out
 
 
+#: the system transitions ``_Health`` keeps (the newest; from 2x as many, amortised): ~0.15-0.3 MB in its
+#: columns, against ~1 MB for the 113 737 of an 8-hour default soak (bench/RESULTS.md, issue #17)
+HEALTH_WINDOW = 16_384
+
+
 class _Health(_Fold):
     """The state a snapshot is compared with: the system's state when its health was read.
 
@@ -2758,7 +2763,14 @@ class _Health(_Fold):
     between (measured on the rig at load average 35: health read "failed", then an operator's
     ``recover()`` recorded FAILED -> RECOVERING, then the snapshot was appended, a FAIL of a
     healthy run). Without ``health_seq`` (older histories) the state is the latest system
-    transition recorded before the snapshot."""
+    transition recorded before the snapshot.
+
+    Only the newest ``HEALTH_WINDOW`` system transitions are kept (in memory of a constant size
+    whatever the run's length; a snapshot reads the state at the transition just before its
+    read, measured the newest recorded on the simulated system). The newest one let go is
+    remembered, so a snapshot whose ``health_seq`` starts after it is judged exactly as with all
+    of them; one that starts at or before it cannot be and is counted as not judged: the verdict
+    is then inconclusive, never a pass that did not look nor a failure made up."""
 
     name = "health"
     types = frozenset({"transition", "metrics"})
@@ -2768,14 +2780,20 @@ class _Health(_Fold):
         self.state = init.get("state", "uninitialized")
         self.init_state = self.state
         #: the system's transitions in seq order, as two columns: their numbers and the states they
-        #: entered (a code each, ``state_names``): 9 bytes a transition instead of a tuple's ~90,
-        #: an 8-hour soak's million transitions in 9 MB
+        #: entered (a code each, ``state_names``): 9 bytes a transition instead of a tuple's ~90
+        #: (the newest ``window`` of them)
         self.seqs = array.array("q")
         self.codes = bytearray()
         self.state_names: list[str] = []
         self._code_of: dict[str, int] = {}
         #: the newest transition number recorded, of any component
         self.seen: float = -_INF
+        #: the newest transition let go (its number and state code; None: none yet): a span must
+        #: start after it to be judged
+        self.floor: tuple[int, int] | None = None
+        #: snapshots whose span started at or before ``floor``: not judged
+        self.unjudged = 0
+        self.window = HEALTH_WINDOW
         #: snapshots waiting for the transitions up to their ``health_seq`` end to be recorded
         self.pending: list[tuple[Any, dict[str, Any], int, int]] = []
         self.evidence: list[Any] = []
@@ -2812,6 +2830,12 @@ class _Health(_Fold):
             self.state_names.append(state)
         if code > 255:
             raise ValueError(f"more than 256 distinct system states (the latest {state!r})")
+        if self.floor is not None and seq <= self.floor[0]:
+            # before the kept window: only one numbered as the newest let go can change the state
+            # a judged span starts from (the pair order puts the greater state name last)
+            if seq == self.floor[0] and state > self.state_names[self.floor[1]]:
+                self.floor = (seq, code)
+            return
         k = bisect.bisect_right(self.seqs, seq)
         while k > 0 and self.seqs[k - 1] == seq and self.state_names[self.codes[k - 1]] > state:
             k -= 1  # a number seen twice: ordered by the state's name, as the pair's order is
@@ -2821,11 +2845,21 @@ class _Health(_Fold):
         else:
             self.seqs.insert(k, seq)
             self.codes.insert(k, code)
+        if len(self.seqs) >= 2 * self.window:  # amortised: one cut per ``window`` transitions
+            # never between two transitions of one number: those kept are all numbered after the floor
+            drop = bisect.bisect_right(self.seqs, self.seqs[len(self.seqs) - self.window - 1])
+            self.floor = (self.seqs[drop - 1], self.codes[drop - 1])
+            del self.seqs[:drop]
+            del self.codes[:drop]
 
-    def _states_in(self, first: int, last: int) -> list[str]:
-        """The states the system held from transition ``first`` to transition ``last``."""
+    def _states_in(self, first: int, last: int) -> list[str] | None:
+        """The states the system held from transition ``first`` to transition ``last``; None when
+        ``first`` is not after the newest transition let go (``floor``): not known."""
+        if self.floor is not None and first <= self.floor[0]:
+            return None
         k = bisect.bisect_right(self.seqs, first)
-        held = [self.state_names[self.codes[k - 1]] if k > 0 else self.init_state]
+        held = [self.state_names[self.codes[k - 1]] if k > 0 else
+                self.state_names[self.floor[1]] if self.floor is not None else self.init_state]
         end = bisect.bisect_right(self.seqs, last, lo=k)
         held += [self.state_names[c] for c in self.codes[k:end]]
         return held
@@ -2837,7 +2871,11 @@ class _Health(_Fold):
             if not final and self.seen < last:
                 waiting.append(item)
                 continue
-            problems = [health_problems(health, state) for state in self._states_in(first, last)]
+            states = self._states_in(first, last)
+            if states is None:
+                self.unjudged += 1
+                continue
+            problems = [health_problems(health, state) for state in states]
             if all(problems):
                 for p in problems[-1]:
                     self._add(e, p)
@@ -2857,6 +2895,11 @@ class _Health(_Fold):
             evidence += [{"time": system.clock.now(), "problem": p} for p in live]
         if evidence:
             return Verdict("health", False, evidence, f"{len(evidence)} disagreement(s) between health and history")
+        if self.unjudged:
+            why = (f"{self.unjudged} snapshot(s) read before the newest {self.window} system "
+                   "transitions kept: not judged")
+            return Verdict("health", True, [why], f"{why}: inconclusive; the rest agree with the history",
+                           inconclusive=True)
         return _ok("health", "health agrees with the history")
 
 

@@ -50,7 +50,7 @@ from .analysis import use_kernel as use_analysis_kernel
 from .audio_check import AudioCheck
 from .blas import one_blas_thread
 from .compose import SystemSpec, compose, system_meta
-from .device_losses import LossFold, summary_of
+from .device_losses import LossFold
 from .durations import format_duration
 from .errors import HarnessError, RigError, ScenarioFileError, UsageError
 from .inputs import closest
@@ -641,13 +641,14 @@ class ReliabilityRun:
         cpu_s, wall = cpu_peak.stop()
         cpu_max = cpu_peak.peak_percent()  # over the same span as cpu_s / wall
         # the device losses are folded in the invariants' one pass over the history
-        loss_fold = LossFold()
+        # (streamed on the virtual clock: a long soak's losses judged as it goes, not all kept)
+        loss_fold = LossFold(getattr(history, "initial", None))
         verdicts = check_all(history, system, threads_before=threads_before, also=(loss_fold,))
         verdicts = _merge(verdicts, live_violations)
         # each loss or stall explained by a device fault, an outage or (a stall) JACK's xrun reports, or not
-        losses = summary_of(loss_fold.result(getattr(history, "end_time", None),
-                                             getattr(audio, "jack_xruns_between", None),
-                                             getattr(audio, "server_idle_between", None)))
+        losses = loss_fold.summary(getattr(history, "end_time", None),
+                                   getattr(audio, "jack_xruns_between", None),
+                                   getattr(audio, "server_idle_between", None))
         audio.finish()
         if audio.available:
             verdicts.append(audio.verdict())
