@@ -2950,8 +2950,8 @@ BATCH_18: list[Bug] = [
         "(the window's two ends swapped to 'from the episode on')",
         "false pass/alarm: external kill (a machine stall is one JACK reported as it happened)"),
     Bug("own_lateness_excused_by_xruns", "harness/device_losses.py",
-        "                and own is None else None\n",
-        "                else None\n",
+        "        machine_may = why is None and kind == \"stalled\" and own is None\n",
+        "        machine_may = why is None and kind == \"stalled\"\n",
         "the own-lateness test dropped from the machine's excuse ('JACK reported xruns, so the graph "
         "starved'): a stall the system's own callback held is put down to the loaded machine again",
         "false pass: a stall the system made itself is never the machine's"),
@@ -4230,8 +4230,8 @@ BATCH_29: list[Bug] = [
         "loss from before it was recorded, though the watch polls and the capture reports it late",
         "false alarm: a device loss the rig observed late is explained (not inconclusive)"),
     Bug("loss_at_window_start_unexplained", "harness/device_losses.py",
-        "            k = bisect.bisect_right(starts, t) - 1\n",
-        "            k = bisect.bisect_left(starts, t) - 1\n",
+        "        k = bisect.bisect_right(starts, t) - 1\n",
+        "        k = bisect.bisect_left(starts, t) - 1\n",
         "bisect_left for bisect_right in result(): a loss recorded at the very tick its device fault "
         "fired (or exactly EXTERNAL_LEAD_S before an outage was recorded) finds no window opened at or "
         "before it",
@@ -4724,8 +4724,8 @@ BATCH_33: list[Bug] = [
         "before the end is dropped, and a device fault fired into it no longer explains a loss after its tail",
         "false alarm: a loss a device fault explains is not a doubt"),
     Bug("loss_fault_keyed_by_fault_id", "harness/device_losses.py",
-        "            f = self.faults.setdefault(d.get(\"firing_id\", e.index), {})\n",
-        "            f = self.faults.setdefault(d.get(\"fault_id\", e.index), {})\n",
+        "            fid = d.get(\"firing_id\", e.index)\n",
+        "            fid = d.get(\"fault_id\", e.index)\n",
         "the wrong key of a fault record in LossFold.feed: the firings of one fault (count > 1) are folded "
         "into one window, the later firing's start with the earlier one's end",
         "false alarm: each firing's window explains the losses in it"),
