@@ -8135,6 +8135,18 @@ BATCH_57: list[Bug] = [
 BATCHES[57] = BATCH_57
 BUGS += BATCH_57
 
+#: the tests batch 57's misses asked for, first on their modules' routes: a window's readings
+#: against its outages and a joined window's (the readings kept beside the outages), a joined
+#: mute's parts let go, a starvation open at the history's end, and a sample figure's margin
+#: against healthy pairs drawn at the measured spread
+for _prefix, _tests in {
+        "harness/audio_check.py": ["tests/harness/test_audio_unheard_moves.py",
+                                   "tests/harness/test_audio_joined_window_moves.py",
+                                   "tests/harness/test_audio_joined_mute_parts.py"],
+        "harness/invariants.py": ["tests/harness/test_starved_input_open_at_end.py"],
+        "harness/reports/": ["tests/harness/test_compare_sample_margin_oracle.py"]}.items():
+    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
