@@ -1726,6 +1726,29 @@ def test_host_counters_are_the_rings_raw_counts_until_the_stream_is_closed(pairs
     assert pair.stream.host_counters() == {}
 
 
+def test_device_callbacks_since_a_block_count_from_the_last_block_taken_and_from_each_start(pairs) -> None:
+    """``device_callbacks_since_block``, the watchdog's evidence that a device went on calling back
+    through a silence: the host's callbacks since the system last took a block, counted from 0 at
+    each start (the header is zeroed there), and None once the stream has no ring."""
+    pair = pairs(ring_blocks=8, prefill=2)
+    stream = pair.stream
+    assert stream.device_callbacks_since_block() == 0
+    for _ in range(3):
+        pair.host_tick()
+    assert stream.device_callbacks_since_block() == 3  # no block taken since the start
+    assert pair.deliver() == 3
+    assert stream.device_callbacks_since_block() == 0
+    pair.host_tick()
+    pair.host_tick()
+    assert stream.device_callbacks_since_block() == 2
+    stream.stop()
+    stream.start()  # the host's count starts again from 0, and so does the stream's mark
+    pair.host_tick()
+    assert stream.device_callbacks_since_block() == 1
+    pair.close()
+    assert stream.device_callbacks_since_block() is None
+
+
 def test_host_status_is_the_hosts_answer_within_its_bound_or_none_when_it_cannot_answer() -> None:
     """``host_status`` asks the host for PortAudio's view within ``timeout_s`` (1 s unless given)
     and hands its answer back as it is; a host that times out, is gone or fails answers None."""

@@ -14,6 +14,7 @@ import os
 import subprocess
 import tempfile
 import threading
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -169,3 +170,21 @@ def test_a_host_that_ended_at_start_is_named_with_its_last_400_bytes_of_stderr(c
         assert type(error) is BackendUnavailableError
         assert error.message == f"device host exited at start (exit status 3): {tail} ({INSTALL_HINT})"
 
+
+
+@pytest.mark.parametrize("details, want", [
+    # the open took 2.1234567 s, the opening thread waited 0.5000001 s of it, the host's reader
+    # and main thread 0.25 and 0.125 s: both figures to the microsecond
+    ({"reader_cpu_wait_s": 0.25, "host_cpu_wait_s": 0.125}, {"open_s": 2.123457, "open_wait_s": 0.875}),
+    ({"reader_cpu_wait_s": 0.25}, {}),  # a host that read one of its waits only: not measured
+    ({"host_cpu_wait_s": 0.125}, {}),
+    ({}, {}),
+])
+def test_a_failed_open_without_a_host_is_measured_from_the_waits_its_error_carries(
+        monkeypatch, details: dict[str, float], want: dict[str, float]) -> None:
+    stream = _bare_stream()
+    stream.host = None
+    stream._open_t0, stream._open_caller, stream._open_caller_wait0 = 10.0, 4242, 1.0
+    monkeypatch.setattr(portaudio, "time", SimpleNamespace(monotonic=lambda: 12.1234567))
+    monkeypatch.setattr(portaudio, "thread_cpu_wait", lambda tid: 1.5000001 if tid == 4242 else None)
+    assert stream._failed_open_measure(details) == want
