@@ -1749,6 +1749,30 @@ def test_device_callbacks_since_a_block_count_from_the_last_block_taken_and_from
     assert stream.device_callbacks_since_block() is None
 
 
+@pytest.mark.parametrize("readable", [True, False])
+def test_a_block_taken_marks_the_delivery_thread_s_run_and_wait_from_its_schedstat(pairs, readable: bool) -> None:
+    """Each block taken reads the delivery thread's open schedstat (``_sched_fd``) for the marks
+    ``delivery_cpu_*_since_block`` count from: its run and wait in seconds, or neither where the
+    file cannot be read (here a descriptor open for writing only)."""
+    import tempfile
+
+    pair = pairs()
+    stream = pair.stream
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(b"7250000000 2500000000 17\n")
+        f.flush()
+        fd = os.open(f.name, os.O_RDONLY if readable else os.O_WRONLY)
+        try:
+            stream._sched_fd = fd
+            stream._run_at_block = stream._wait_at_block = 99.0
+            pair.host_tick()
+            assert pair.deliver() == 1
+        finally:
+            stream._sched_fd = -1
+            os.close(fd)
+    assert (stream._run_at_block, stream._wait_at_block) == ((7.25, 2.5) if readable else (None, None))
+
+
 def test_host_status_is_the_hosts_answer_within_its_bound_or_none_when_it_cannot_answer() -> None:
     """``host_status`` asks the host for PortAudio's view within ``timeout_s`` (1 s unless given)
     and hands its answer back as it is; a host that times out, is gone or fails answers None."""
