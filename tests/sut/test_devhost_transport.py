@@ -1726,6 +1726,53 @@ def test_host_counters_are_the_rings_raw_counts_until_the_stream_is_closed(pairs
     assert pair.stream.host_counters() == {}
 
 
+def test_device_callbacks_since_a_block_count_from_the_last_block_taken_and_from_each_start(pairs) -> None:
+    """``device_callbacks_since_block``, the watchdog's evidence that a device went on calling back
+    through a silence: the host's callbacks since the system last took a block, counted from 0 at
+    each start (the header is zeroed there), and None once the stream has no ring."""
+    pair = pairs(ring_blocks=8, prefill=2)
+    stream = pair.stream
+    assert stream.device_callbacks_since_block() == 0
+    for _ in range(3):
+        pair.host_tick()
+    assert stream.device_callbacks_since_block() == 3  # no block taken since the start
+    assert pair.deliver() == 3
+    assert stream.device_callbacks_since_block() == 0
+    pair.host_tick()
+    pair.host_tick()
+    assert stream.device_callbacks_since_block() == 2
+    stream.stop()
+    stream.start()  # the host's count starts again from 0, and so does the stream's mark
+    pair.host_tick()
+    assert stream.device_callbacks_since_block() == 1
+    pair.close()
+    assert stream.device_callbacks_since_block() is None
+
+
+@pytest.mark.parametrize("readable", [True, False])
+def test_a_block_taken_marks_the_delivery_thread_s_run_and_wait_from_its_schedstat(pairs, readable: bool) -> None:
+    """Each block taken reads the delivery thread's open schedstat (``_sched_fd``) for the marks
+    ``delivery_cpu_*_since_block`` count from: its run and wait in seconds, or neither where the
+    file cannot be read (here a descriptor open for writing only)."""
+    import tempfile
+
+    pair = pairs()
+    stream = pair.stream
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(b"7250000000 2500000000 17\n")
+        f.flush()
+        fd = os.open(f.name, os.O_RDONLY if readable else os.O_WRONLY)
+        try:
+            stream._sched_fd = fd
+            stream._run_at_block = stream._wait_at_block = 99.0
+            pair.host_tick()
+            assert pair.deliver() == 1
+        finally:
+            stream._sched_fd = -1
+            os.close(fd)
+    assert (stream._run_at_block, stream._wait_at_block) == ((7.25, 2.5) if readable else (None, None))
+
+
 def test_host_status_is_the_hosts_answer_within_its_bound_or_none_when_it_cannot_answer() -> None:
     """``host_status`` asks the host for PortAudio's view within ``timeout_s`` (1 s unless given)
     and hands its answer back as it is; a host that times out, is gone or fails answers None."""
