@@ -8050,6 +8050,125 @@ BATCHES[54] = BATCH_54
 BUGS += BATCH_54
 
 
+#: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
+#: batch patched, in the modules touched least and the code changed most recently: the bounded
+#: logs' byte counts and fill, a real-time signal's name, the output ring's pass-through, the
+#: compiled stereo kernels, the v1 and v2 migrations and the v1 guess, the delivery thread's wait
+#: now, the simulated device's starved input, and a stretch's rewind and kept output.
+#: ``--batch 56`` tries only these.
+BATCH_56: list[Bug] = [
+    Bug("transition_bytes_without_slot", "held.py",
+        "    return _SLOT + sys.getsizeof(record)\n",
+        "    return sys.getsizeof(record)\n",
+        "'the record's size is its bytes' in transition_record_bytes: the log's pointer to each record "
+        "is left out, so a transition log's held bytes are 8 bytes a record short of the error log's "
+        "rule",
+        "memory: a bounded log's bytes are its records' own"),
+    Bug("rt_signal_counted_from_one", "signal_names.py",
+        "        return \"SIGRTMIN\" if number == low else f\"SIGRTMIN+{number - low}\"\n",
+        "        return \"SIGRTMIN\" if number == low else f\"SIGRTMIN+{number - low + 1}\"\n",
+        "an off-by-one in signal_name's real-time branch (counting from one): SIGRTMIN+3 is named "
+        "SIGRTMIN+4, and a device host's end names a signal that did not kill it",
+        "errors: a child's end names the signal that ended it"),
+    Bug("recovery_open_timed_from_first_device", "recoverer.py",
+        "        for i, device in enumerate(run.devices):\n            run.attempts += 1\n"
+        "            output = device if i > 0 else config.device.output_device\n            begun = s.clock.now()\n",
+        "        begun = s.clock.now()\n        for i, device in enumerate(run.devices):\n            run.attempts += 1\n"
+        "            output = device if i > 0 else config.device.output_device\n",
+        "the clock read hoisted out of recover_now's loop over the devices: a fallback device's open "
+        "is timed from the first device's, so its open_s (and a failed one's) holds every open before it",
+        "recovery: an attempt's open time is its own"),
+    Bug("stereo_biquad_right_uses_left_output", "dsp_kernels.py",
+        "            z0b = b1 * xb + z1b - a1 * yb\n            z1a = b2 * xa - a2 * ya\n"
+        "            z1b = b2 * xb - a2 * yb\n            block[i, 0] = ya\n            block[i, 1] = yb\n"
+        "        state[0, 0], state[1, 0], state[0, 1], state[1, 1] = z0a, z1a, z0b, z1b\n        return\n",
+        "            z0b = b1 * xb + z1b - a1 * yb\n            z1a = b2 * xa - a2 * ya\n"
+        "            z1b = b2 * xb - a2 * ya\n            block[i, 0] = ya\n            block[i, 1] = yb\n"
+        "        state[0, 0], state[1, 0], state[0, 1], state[1, 1] = z0a, z1a, z0b, z1b\n        return\n",
+        "a copy-paste slip in biquad_block's two-channel loop: the right channel's second state "
+        "reads the left channel's output, so a stereo block's right channel is filtered with the left "
+        "one's feedback",
+        "DSP chain: each channel is filtered alone"),
+    Bug("stereo_peak_right_nan_missed", "dsp_kernels.py",
+        "            m = abs(block[i, 1])\n            if m > peak:\n                peak = m\n"
+        "            elif m != m:\n                nan = True\n",
+        "            m = abs(block[i, 1])\n            if m > peak:\n                peak = m\n",
+        "the NaN check of the second channel left out when the two-channel loop of gain_biquad_peak "
+        "was written: a NaN in the right channel alone gives a finite peak, and the limiter never "
+        "sees the block is broken",
+        "DSP chain: a NaN block is flagged"),
+    Bug("v2_chain_renamed_but_not_kept", "config.py",
+        "    out[\"dsp\"] = chain\n",
+        "    out[\"dsp\"] = doc[\"dsp\"]\n",
+        "the original stages stored in _v2_to_v3 where the renamed copies were meant: every v2 stage "
+        "keeps ``type`` (and a biquad its ``freq``), so a v2 file with a DSP chain is refused",
+        "configuration: a v2 file reads as the v3 file it means"),
+    Bug("error_details_proxy_only", "held.py",
+        "        n += sys.getsizeof(details) + sys.getsizeof(dict(details))\n",
+        "        n += sys.getsizeof(details)\n",
+        "'the details' size' in error_record_bytes: a read-only view's own size is counted and the "
+        "mapping it shows is not, so an error with details is counted as if it had a few bytes of them",
+        "memory: a bounded log's bytes are its records' own"),
+    Bug("callback_without_cpu_read_as_computing", "system.py",
+        "        if ran is None or ran >= period:\n",
+        "        if not ran or ran >= period:\n",
+        "None and 0.0 confused in waiting_now: a callback under way that has had no CPU at all (its "
+        "thread held off one since it began) is taken as the system computing, so its wait is "
+        "dropped and the machine's silence is reported as a stall",
+        "watchdog: a stall is the machine's only when the thread waited"),
+    Bug("zero_log_counts_bytes", "lifecycle.py",
+        "            if self._records.maxlen:\n                self._held_bytes += transition_record_bytes(record)\n",
+        "            self._held_bytes += transition_record_bytes(record)\n",
+        "the guard dropped as redundant in TransitionLog.append: a log of size 0 keeps no record but "
+        "its held bytes grow with every transition, a steady growth a memory judge reads as held",
+        "memory: a bounded log's bytes are its records' own"),
+    Bug("error_fill_counts_every_error", "coordinator.py",
+        "            return BoundedFill(len(self._errors), self._errors.maxlen or 0, self._errors_held_bytes)\n",
+        "            return BoundedFill(self._error_seq, self._errors.maxlen or 0, self._errors_held_bytes)\n",
+        "'the seq is the count' in error_fill: the records held are the errors ever recorded, past the "
+        "log's bound once it wraps",
+        "memory: a bounded log's fill is what it holds"),
+    Bug("waiting_now_unserved_unclamped", "system.py",
+        "    unserved = max(0.0, silent_s - calls * period)\n",
+        "    unserved = silent_s - calls * period\n",
+        "the clamp lost in waiting_now: a device that called back more often than the silence's "
+        "periods gives a negative unserved time, which adds to the thread's wait, so a silence the "
+        "system caused reads as the machine's",
+        "watchdog: a stall is the machine's only when the thread waited"),
+    Bug("waiting_now_cpu_not_taken_off", "system.py",
+        "    return max(0.0, min(runnable, silent_s) - unserved - period - ran)\n",
+        "    return max(0.0, min(runnable, silent_s) - unserved - period)\n",
+        "the callback's CPU time left out of waiting_now's wait: a thread that computed in a "
+        "callback under way counts its time on a CPU as time waiting for one",
+        "watchdog: a stall is the machine's only when the thread waited"),
+    Bug("feed_input_keeps_starving", "devices/simulated.py",
+        "        self.device(name).starved = False\n",
+        "        self.device(name).starved = True\n",
+        "a copy-paste of starve_input's line in feed_input: a starved device is never fed again, so "
+        "every stream reopened on it calls back with no input",
+        "fault injection: a fault ends when it is lifted"),
+    Bug("starved_last_device_wins", "devices/simulated.py",
+        "            starved = starved or d.starved\n",
+        "            starved = d.starved\n",
+        "'the device's flag' in _deliver's loop: the last device of the stream decides, so a starved "
+        "input device under a healthy output device delivers input as ever",
+        "fault injection: every fault asked for is applied"),
+    Bug("stretch_rewind_one_short", "pipeline.py",
+        "        if delivered < blocks:\n",
+        "        if delivered < blocks - 1:\n",
+        "an off-by-one in end_stretch's rewind: a stretch cut one block short keeps the filter's "
+        "state after its last, undelivered block, so the next block is filtered from the wrong state",
+        "DSP chain: a stretch filters as block by block"),
+    Bug("stretch_keeps_played_output", "pipeline.py",
+        "        self.output_ring.pass_through(n, work[n:n + lead] if lead else None)\n",
+        "        self.output_ring.pass_through(n, work[n - lead:n] if lead else None)\n",
+        "'the ring keeps the last frames' in end_stretch: the output ring keeps the last lead frames "
+        "played instead of the lead after them, so the blocks after a stretch replay audio",
+        "frames: a stretch moves the rings as its callbacks would"),
+]
+BATCHES[56] = BATCH_56
+BUGS += BATCH_56
+
 #: Written blind (from harness/ only, before any test was read), on lines no earlier batch
 #: patched, in the harness code changed most recently and touched least: MTBF's chi-square
 #: interval and the count test's split (reports/rates.py), compare's minimum exposures and the

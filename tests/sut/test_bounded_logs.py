@@ -153,3 +153,24 @@ def test_a_log_turning_over_holds_exactly_its_records_bytes():
         assert coord.error_fill().held_bytes == sum(error_record_bytes(r) for r in coord._errors)
     assert log.fill().records == coord.error_fill().records == 4
     assert log.dropped == coord.errors_dropped == 7
+
+
+def test_a_transition_record_counts_the_log_s_pointer_as_an_error_record_does():
+    """Both logs are deques, and each counts its pointer to a record (``held._SLOT``) beside the
+    record: a transition record's bytes are the record's own size and the same pointer an error
+    record without details counts beside its record and its info."""
+    import sys
+
+    from system_under_test.held import error_record_bytes, transition_record_bytes
+    from system_under_test.lifecycle import TransitionHistory
+
+    log = TransitionHistory(4)
+    log.append(0.0, "dsp", State.RUNNING, State.RECOVERING, "stall")
+    (transition,) = log.records()
+    coord = ComponentCoordinator()
+    coord.handle_error("dsp", SimulatedError("boom", component="dsp"), requires_recovery=False)
+    (error,) = coord._errors
+    pointer = error_record_bytes(error) - sys.getsizeof(error) - sys.getsizeof(error.error)
+    assert pointer > 0
+    assert transition_record_bytes(transition) == pointer + sys.getsizeof(transition)
+    assert log.fill().held_bytes == pointer + sys.getsizeof(transition)

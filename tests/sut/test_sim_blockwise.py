@@ -82,10 +82,11 @@ def test_the_kernel_over_k_blocks_is_k_calls_of_the_one_block_kernel() -> None:
 
 
 @pytest.mark.parametrize("bs", [64, 256])
-@pytest.mark.parametrize("cut", [None, 1, 4])
+@pytest.mark.parametrize("cut", [None, 1, 4, 11])
 def test_a_stretch_is_its_blocks_callbacks(bs: int, cut: int | None) -> None:
     """K blocks as a stretch (or the first ``cut`` of them, then the rest one by one) against K
-    callbacks: every output sample, counter, ring position, filter and limiter state."""
+    callbacks: every output sample, counter, ring position, filter and limiter state. A cut of
+    K - 1 is the rewind's boundary: one block short is still short."""
     k, rounds = 12, 5
     x = _signal(bs * k * rounds, 2, bs)
     ref, mr = _pipeline(bs)

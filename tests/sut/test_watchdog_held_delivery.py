@@ -381,3 +381,32 @@ def test_a_stall_report_names_the_bound_it_passed_and_the_stream_s_floor_only_if
     assert record.error.details == {"stalled_for_s": 0.1, "device": "sim"}
     assert s.metrics().counters["device_stalls"] == 1
     s.close()
+
+
+#: a thread runnable for 0.875 s of a 1 s silence, the device calling back on time through it
+_RUNNABLE = {"delivery_waiting_s": 0.875, "device_callbacks": 64, "period_s": PERIOD, "callback_cpu_wait_s": 0.0}
+
+
+@pytest.mark.parametrize(("evidence", "wait", "held"), [
+    # the device served every period: nothing unserved, the runnable time less a period
+    (_RUNNABLE, 0.875 - PERIOD, True),
+    # a device that called back more often than the silence's periods (a burst after a late
+    # wakeup) served no less: its extra callbacks are no extra wait, never more than the thread
+    # was runnable
+    ({**_RUNNABLE, "device_callbacks": 80}, 0.875 - PERIOD, True),
+    # a callback under way that has had no CPU at all since the block (its thread preempted as it
+    # began): a measured 0.0 s of CPU is less than a period, so the wait is the machine's
+    ({**_RUNNABLE, "callback_running_s": 0.5, "callback_cpu_s": 0.0}, 0.875 - PERIOD, True),
+    # the same callback with a period of CPU: computing, the system's
+    ({**_RUNNABLE, "callback_running_s": 0.5, "callback_cpu_s": PERIOD}, 0.0, False),
+    # its CPU time unmeasured: nothing laid on the machine
+    ({k: v for k, v in {**_RUNNABLE, "callback_running_s": 0.5}.items()}, 0.0, False),
+])
+def test_the_wait_now_is_the_runnable_time_less_what_was_unserved_and_what_the_callback_ran(
+        evidence: dict[str, float], wait: float, held: bool) -> None:
+    """``waiting_now`` on the boundaries of its rule, with the answer each way: unserved time is
+    never negative (a device that called back often adds no wait), and a callback's CPU time of
+    0.0 is a measure (none ran), not a missing one."""
+    assert waiting_now(evidence, 1.0) == wait
+    assert waiting_now(evidence, 1.0) <= evidence["delivery_waiting_s"] - PERIOD or wait == 0.0
+    assert held_by_the_machine(evidence, 1.0) is held
