@@ -510,6 +510,10 @@ class ReliabilityRun:
             # on a server the run does not own, the outages the rig's capture observes are recorded
             # in the history all the same: external faults that explain the device losses in them
             observed = _record_observed_outages(audio, history)
+            if observed is None and audio.available:
+                # no capture hears this run's outages: the check learns of one from the history,
+                # where whatever observed it from outside the run recorded it
+                history.add_fault_listener(audio.external_fault)
             if observed is not None:
                 # one poll while the server surely lives: the capture looks its jackd's pid up at
                 # its first poll, and a server killed before that poll is watched by libjack's
