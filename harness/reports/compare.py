@@ -50,13 +50,13 @@ from typing import Any
 
 import numpy as np
 
-from .history_db import KEY_FIGURES, figures_from_report, like_key, min_decidable_count, min_exposure_s
+from .history_db import KEY_FIGURES, figures_from_report, like_key, min_exposure_s
 from .rates import INCIDENT_DISPERSION, count_test, min_decidable, mtbf_interval
 
 __all__ = ["ALPHA", "CALLBACK_EFFECT_SD", "COUNT_FIGURES", "SAMPLE_FIGURES", "SAMPLE_LOG_SD", "SAMPLE_MIN_EXPOSURE_S",
            "SAMPLE_FIGURE_MIN_EXPOSURE_S", "sample_min_exposure_s",
            "SPEED_NOTE", "XRUN_DISPERSION", "callback_effect_floor", "log_spread", "sample_margin", "INCIDENT_DISPERSION", "NO_EVIDENCE", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
-           "histogram_samples", "min_decidable_count", "render_compare_html", "render_compare_text"]
+           "histogram_samples", "render_compare_html", "render_compare_text"]
 
 ALPHA = 0.01
 MIN_EFFECT = 0.05
