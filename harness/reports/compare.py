@@ -16,8 +16,11 @@ returns a ``Comparison``:
   - the sample figures (``SAMPLE_FIGURES``: callback percentiles, budget share) by a margin on
     ``log(B / A)`` derived from their measured seed-to-seed spread (``sample_margin``:
     ``z(1 - alpha) x sqrt(2) x SAMPLE_LOG_SD``), never below the absolute margin;
-  - the speed (x real time) is information only: a wall-clock figure the machine's load sets, and
-    a report does not record that load, so it is never worse or better (``SPEED_NOTE``);
+  - the speed (x real time), a wall-clock figure the machine's load sets as much as the system,
+    only when both reports recorded that load (``performance.machine``) and the loads compare
+    (``machine_load.comparable``), by a margin from the healthy spread at such loads
+    (``SPEED_LOG_SD``); otherwise information only, saying why (``SPEED_NOTE``), as for every
+    report written before the load was kept;
   - the rest: B is *worse* when it moved in the bad direction by more than
     ``max(absolute margin, relative x |A|)`` (the absolute margins are the history database's),
     *better* the other way, else *same*; *n/a* when either run lacks the figure.
@@ -51,11 +54,12 @@ from typing import Any
 import numpy as np
 
 from .history_db import KEY_FIGURES, figures_from_report, like_key, min_exposure_s
+from .machine_load import comparable
 from .rates import INCIDENT_DISPERSION, count_test, min_decidable, mtbf_interval
 
 __all__ = ["ALPHA", "CALLBACK_EFFECT_SD", "COUNT_FIGURES", "SAMPLE_FIGURES", "SAMPLE_LOG_SD", "SAMPLE_MIN_EXPOSURE_S",
            "SAMPLE_FIGURE_MIN_EXPOSURE_S", "sample_min_exposure_s",
-           "SPEED_NOTE", "XRUN_DISPERSION", "callback_effect_floor", "log_spread", "sample_margin", "INCIDENT_DISPERSION", "NO_EVIDENCE", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
+           "SPEED_LOG_SD", "SPEED_NOTE", "XRUN_DISPERSION", "callback_effect_floor", "log_spread", "sample_margin", "INCIDENT_DISPERSION", "NO_EVIDENCE", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
            "histogram_samples", "render_compare_html", "render_compare_text"]
 
 ALPHA = 0.01
@@ -87,9 +91,17 @@ CALLBACK_EFFECT_SD = 0.0943
 #: bound, the largest measured (seeds 1-20 at 300 s; 74.9-150.1 over the four batches): the
 #: count test's dispersion for xruns
 XRUN_DISPERSION = 150.1
-#: what compare says of the speed: never a verdict
-SPEED_NOTE = ("information only: a wall-clock figure, set by the machine's load as much as by the system, and a "
-              "report does not record the load it ran under, so a change is never a regression")
+#: what compare says of the speed when it cannot judge it (followed by why: ``machine_load.comparable``)
+SPEED_NOTE = ("information only: a wall-clock figure, set by the machine's load as much as by the system, and the "
+              "runs' loads cannot be compared")
+#: the seed-to-seed spread (sd of log speed) of healthy runs of one build, its one-sided 95 %
+#: upper bound: the speed's margin is ``z(1 - alpha) sqrt(2)`` of it, as the sample figures'
+#: (x2.43 at alpha 0.01). Measured on 16 default-profile 120 s runs one after another at loads
+#: 15-22 on 2 CPUs: sd 0.188 over all of them (upper bound 0.270), 0.137 over the 12 ordered
+#: pairs whose loads compare; the larger taken (bench/RESULTS.md, issue #11)
+SPEED_LOG_SD = 0.27
+#: the run length that spread was measured at (shorter runs are more start-up than run)
+SPEED_MIN_EXPOSURE_S = 120.0
 
 #: extra figures compared besides ``KEY_FIGURES``: name -> (higher is worse?, absolute margin, label)
 EXTRA_FIGURES: dict[str, tuple[bool, float, str]] = {
@@ -296,14 +308,14 @@ def sample_margin(name: str, alpha: float) -> float | None:
 
 
 def _judge_figure(name: str, a: float | None, b: float | None, t_a: float | None, t_b: float | None,
-                  higher_worse: bool, margin: float, relative: float, alpha: float, label: str) -> MetricDelta:
+                  higher_worse: bool, margin: float, relative: float, alpha: float, label: str,
+                  loads: tuple[bool, str] = (False, "no machine load given")) -> MetricDelta:
     """One figure of A against B by the rule its kind needs (the module docstring): counts by a
     count test over each run's simulated time, sample figures by a margin derived from the healthy
     spread, speed as information only, the rest by the margins; and none before its minimum
     exposure."""
     if name == "speed_x":
-        m = _judge(name, a, b, higher_worse, margin, relative, label)
-        return MetricDelta(name, label, a, b, m.delta, m.relative, None, "n/a", SPEED_NOTE)
+        return _judge_speed(a, b, t_a, t_b, margin, alpha, label, loads)
     if name == "xruns_per_hour":
         return _judge_rate(name, a, b, t_a, t_b, alpha, label)
     if name in COUNT_FIGURES:
@@ -321,6 +333,29 @@ def _judge_figure(name: str, a: float | None, b: float | None, t_a: float | None
     m = _judge(name, a, b, higher_worse, margin, math.expm1(log_margin), label)
     m.note = (f"margin from the healthy seed-to-seed spread: x{math.exp(log_margin):.3g} at alpha {alpha:g}"
               + (f" (absolute floor {margin:g})" if m.limit is not None and abs(m.limit - a) <= margin else ""))
+    return m
+
+
+def _judge_speed(a: float | None, b: float | None, t_a: float | None, t_b: float | None, margin: float,
+                 alpha: float, label: str, loads: tuple[bool, str]) -> MetricDelta:
+    """The speed (x real time; higher is better), judged only when both runs recorded the machine's
+    load and the loads compare (``loads``: ``machine_load.comparable``'s answer); then B is worse
+    when slower than A by more than the healthy spread at comparable loads allows (``SPEED_LOG_SD``,
+    as a sample figure's margin) and by more than the absolute ``margin``. Otherwise information
+    only, saying why: a wall-clock figure the load sets as much as the system."""
+    judged, why = loads
+    short = _too_short(t_a, t_b, SPEED_MIN_EXPOSURE_S)
+    if judged and short:
+        judged, why = False, short
+    if not judged or a is None or b is None:
+        m = _judge("speed_x", a, b, False, margin, 0.0, label)
+        note = m.note if (a is None or b is None) else f"{SPEED_NOTE}: {why}"
+        return MetricDelta("speed_x", label, a, b, m.delta, m.relative, None, "n/a", note)
+    from scipy.stats import norm
+
+    log_margin = float(norm.ppf(1 - alpha)) * math.sqrt(2.0) * SPEED_LOG_SD
+    m = _judge("speed_x", a, b, False, margin, -math.expm1(-log_margin), label)
+    m.note = f"loads comparable ({why}); margin from the healthy spread at such loads: /{math.exp(log_margin):.3g} at alpha {alpha:g}"
     return m
 
 
@@ -402,7 +437,8 @@ def compare_reports(a: dict[str, Any], b: dict[str, Any], *, relative: float = R
     """A (baseline) against B (candidate); see the module docstring for the rules."""
     fa, fb = _figures(a), _figures(b)
     ta, tb = (_num((r.get("stability") or {}).get("sim_time_s")) for r in (a, b))
-    metrics = [_judge_figure(name, fa.get(name), fb.get(name), ta, tb, hw, margin, relative, alpha, label)
+    loads = comparable(*((r.get("performance") or {}).get("machine") for r in (a, b)))
+    metrics = [_judge_figure(name, fa.get(name), fb.get(name), ta, tb, hw, margin, relative, alpha, label, loads)
                for name, (hw, margin, label) in {**KEY_FIGURES, **EXTRA_FIGURES}.items()]
     oa = (a.get("verdict") or {}).get("outcome")
     ob = (b.get("verdict") or {}).get("outcome")
