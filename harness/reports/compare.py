@@ -12,7 +12,8 @@ returns a ``Comparison``:
   one seed's draw (a slow-DSP fault of a high factor, the longest dropout) decides the figure.
 
   - counts (failure incidents, and xruns as xruns/h x simulated time) by a count test over each
-    run's time (``_judge_count``), xruns at the measured ``XRUN_DISPERSION``;
+    run's time (``_judge_count``), xruns at the measured ``XRUN_DISPERSION``; the faults injected
+    likewise, *worse* when B injected fewer (``_judge_faults``, ``FAULT_DISPERSION``);
   - the sample figures (``SAMPLE_FIGURES``: callback percentiles, budget share) by a margin on
     ``log(B / A)`` derived from their measured seed-to-seed spread (``sample_margin``:
     ``z(1 - alpha) x sqrt(2) x SAMPLE_LOG_SD``), never below the absolute margin;
@@ -59,7 +60,7 @@ from .rates import INCIDENT_DISPERSION, count_test, min_decidable, mtbf_interval
 
 __all__ = ["ALPHA", "CALLBACK_EFFECT_SD", "COUNT_FIGURES", "SAMPLE_FIGURES", "SAMPLE_LOG_SD", "SAMPLE_MIN_EXPOSURE_S",
            "SAMPLE_FIGURE_MIN_EXPOSURE_S", "sample_min_exposure_s",
-           "SPEED_LOG_SD", "SPEED_NOTE", "XRUN_DISPERSION", "callback_effect_floor", "log_spread", "sample_margin", "INCIDENT_DISPERSION", "NO_EVIDENCE", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
+           "FAULT_DISPERSION", "SPEED_LOG_SD", "SPEED_NOTE", "XRUN_DISPERSION", "callback_effect_floor", "log_spread", "sample_margin", "INCIDENT_DISPERSION", "NO_EVIDENCE", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
            "histogram_samples", "render_compare_html", "render_compare_text"]
 
 ALPHA = 0.01
@@ -91,6 +92,10 @@ CALLBACK_EFFECT_SD = 0.0943
 #: bound, the largest measured (seeds 1-20 at 300 s; 74.9-150.1 over the four batches): the
 #: count test's dispersion for xruns
 XRUN_DISPERSION = 150.1
+#: variance / mean of the faults injected by healthy runs of one profile and length, the largest
+#: measured (0.50-1.12: default seeds 1-80 and gentle seeds 1001-1008 at 300 and 900 s,
+#: bench/RESULTS.md, issue #11): the count test's dispersion for "faults injected"
+FAULT_DISPERSION = 1.12
 #: what compare says of the speed when it cannot judge it (followed by why: ``machine_load.comparable``)
 SPEED_NOTE = ("information only: a wall-clock figure, set by the machine's load as much as by the system, and the "
               "runs' loads cannot be compared")
@@ -318,6 +323,8 @@ def _judge_figure(name: str, a: float | None, b: float | None, t_a: float | None
         return _judge_speed(a, b, t_a, t_b, margin, alpha, label, loads)
     if name == "xruns_per_hour":
         return _judge_rate(name, a, b, t_a, t_b, alpha, label)
+    if name == "faults":
+        return _judge_faults(a, b, t_a, t_b, alpha, label, relative)
     if name in COUNT_FIGURES:
         return _judge_count(name, a, b, t_a, t_b, alpha, label)
     if a is None or b is None:
@@ -357,6 +364,39 @@ def _judge_speed(a: float | None, b: float | None, t_a: float | None, t_b: float
     m = _judge("speed_x", a, b, False, margin, -math.expm1(-log_margin), label)
     m.note = f"loads comparable ({why}); margin from the healthy spread at such loads: /{math.exp(log_margin):.3g} at alpha {alpha:g}"
     return m
+
+
+def _judge_faults(a: float | None, b: float | None, t_a: float | None, t_b: float | None, alpha: float,
+                  label: str, relative: float = RELATIVE) -> MetricDelta:
+    """The faults injected, a count the seed's schedule draws: *worse* when B injected
+    significantly fewer in all than A (it tested less) and by more than ``relative`` of A's,
+    *better* likewise when more, by the count test at ``FAULT_DISPERSION`` (``t_a``/``t_b``
+    unused: the totals are the figure). The 25 % margin called healthy gentle-profile pairs worse: 34
+    against 48 faults in 5 minutes is that profile's draw (2 of 56 pairs)."""
+    if a is None or b is None:
+        return _judge("faults", a, b, False, 0.5, 0.0, label)
+    na, nb = int(round(a)), int(round(b))
+    # totals, as the figure always was (how much each run tested), not rates: runs of unlike
+    # lengths are compared with a warning, and their totals differ by their lengths
+    test = count_test(na, nb, None, None, dispersion=FAULT_DISPERSION)
+    delta = b - a
+    rel = delta / abs(a) if a else None
+    need = min_decidable(1 - test.p if nb <= na else test.p, alpha, dispersion=FAULT_DISPERSION)
+    if test.n < need:
+        return MetricDelta("faults", label, a, b, delta, rel, None, "n/a",
+                           f"too short to compare: {test.n} fault(s) in both runs, fewer than the {need} any split "
+                           f"needs to show a change at alpha {alpha:g}: {NO_EVIDENCE} either way")
+    # and past the figure's margin (25 %, at least 0.5): at default-profile counts (~350 in 5 min)
+    # the test alone called 8 of 2 280 healthy pairs worse, drops of 9-12 %, where the margin
+    # had called none
+    allowed = max(0.5, relative * abs(a))
+    fewer, more = test.p_better < alpha and delta < -allowed, test.p_worse < alpha and delta > allowed
+    verdict = "worse" if fewer else "better" if more else "same"
+    note = (f"B injected fewer, p={test.p_better:.2g}" if fewer else
+            f"B injected more, p={test.p_worse:.2g}" if more else
+            f"{NO_EVIDENCE}: p={test.p_better:.2g} that B injected fewer, {test.p_worse:.2g} more")
+    return MetricDelta("faults", label, a, b, delta, rel, None, verdict,
+                       f"{note} (alpha {alpha:g}, count test at dispersion {FAULT_DISPERSION:g})")
 
 
 def _judge_rate(name: str, a: float | None, b: float | None, t_a: float | None, t_b: float | None,

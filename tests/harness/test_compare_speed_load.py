@@ -99,3 +99,30 @@ def test_a_platform_without_a_load_average_records_none(monkeypatch: pytest.Monk
     rec = MachineLoad().stop()
     assert rec["load_1min_start"] is None and rec["load_1min_end"] is None
     assert not comparable(rec, rec)[0]
+
+
+# -- faults injected: a count the schedule draws ---------------------------------------------------
+
+def _faults(a: int, b: int, sim_s: float = 300.0):
+    ra, rb = _report(50.0, None, sim_s=sim_s), _report(50.0, None, sim_s=sim_s, seed=2)
+    ra["stability"]["faults_injected"], rb["stability"]["faults_injected"] = a, b
+    (m,) = [m for m in compare_reports(ra, rb).metrics if m.name == "faults"]
+    return m
+
+
+def test_a_gentle_profiles_fault_draw_is_no_regression() -> None:
+    """Measured: healthy gentle-profile runs of 5 min injected 34-48 faults; the 25 % margin called
+    34 against 48 worse (2 of 56 pairs). Fails without the count test."""
+    m = _faults(48, 34)
+    assert m.verdict == "same", m
+    assert "no evidence of a change" in m.note, m.note
+
+
+def test_far_fewer_faults_injected_is_worse_and_far_more_better() -> None:
+    assert _faults(360, 120).verdict == "worse"
+    assert _faults(120, 360).verdict == "better"
+
+
+def test_too_few_faults_to_decide_are_too_short() -> None:
+    m = _faults(2, 0)
+    assert m.verdict == "n/a" and "too short to compare" in m.note, m
