@@ -1490,6 +1490,24 @@ class AudioCheck:
             self._spans[fid] = span = [t0, math.inf]
             ep.core_spans.append(span)
 
+    def external_fault(self, what: str, record: Any) -> None:
+        """A fault record the run's history entered (``History.add_fault_listener``): one from outside
+        the run (trigger ``external``: an outage observed on a device whose loss the injector did not
+        cause, ``rig_target.ObservedOutages``) is a server outage of its own, from its record's
+        start to its end, as when the rig's capture observes one (``outage_begin``/``outage_end``).
+        The audio lost while it was open is not the system's; what the system loses after its window
+        closed is judged as any other. Without a capture nothing else tells the check of such an
+        outage (measured: a faultless simulated run whose device an observed outage took for 0.3 s
+        failed ``clean_audio`` with a 0.31 s mute "while the system left RUNNING with no fault
+        injected"); a run with a capture hears its outages there, so it is not wired to this."""
+        if getattr(record, "trigger", None) != "external":
+            return  # the injector's own faults come by its listener (``_on_fault``)
+        if what == "fault_start":
+            why = (getattr(record, "details", None) or {}).get("why") or record.kind
+            self.outage_begin(float(record.fired_at), str(why))
+        elif what == "fault_end" and record.ended_at is not None:
+            self.outage_end(float(record.ended_at))
+
     def outages_heard(self) -> tuple[int, int]:
         """The JACK server outages the rig observed so far, and how many of them it heard the
         system again after. A driver that kills the server again waits for the two to agree: a
@@ -2768,11 +2786,18 @@ class AudioCheck:
             why = "; ".join(self.unanalysable[:3]) or NO_STRETCH
             return Verdict("clean_audio", True, [why], f"no test tone could be analysed in the output "
                            f"({self.frames_total} frames): {why}", inconclusive=True)
-        outages = (f"; {self.outages} JACK server outage(s) the rig observed ({self.outage_s:.2f} s unheard, "
+        outages = (f"; {self.outages} {self._outage_words} ({self.outage_s:.2f} s unheard, "
                    "each a window of its own)") if self.outages else ""
         return Verdict("clean_audio", True, [], f"{self.glitch_total} glitch(es), all inside "
                        f"{self.windows_total} fault/requested window(s); {self.frames_analysed} of "
                        f"{self.frames_total} frames analysed{outages}{self._held_clause()}")
+
+    @property
+    def _outage_words(self) -> str:
+        """What the outages were: the rig's JACK server's, or (no capture) outages observed from
+        outside the run (``external_fault``)."""
+        return "JACK server outage(s) the rig observed" if self.capture is not None else \
+            "outage(s) observed from outside the run"
 
     def _held_clause(self) -> str:
         """The silences the machine held the system's delivery thread through, for a verdict's
@@ -2805,7 +2830,8 @@ class AudioCheck:
 
     def _after_outage_doubt(self) -> str:
         n = len(self._tone_awaited) + self._tone_awaited_lost
-        return (f"{n} JACK server outage(s) after which the rig analysed no tone (silent, or too short to "
+        heard = "the rig analysed no tone" if self.capture is not None else "no tone was analysed"
+        return (f"{n} {self._outage_words} after which {heard} (silent, or too short to "
                 "analyse, where the windows held it): the system's audio after recovering was not judged")
 
     def _also_doubted(self, *, dense: bool = True, unkept: bool = True, after: bool = True) -> str:

@@ -29,7 +29,7 @@ import json
 import math
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -361,6 +361,10 @@ class History:
         self.clock = clock
         self._system: Any = None
         self.observer_error: str | None = None
+        #: told of every fault record entered, ``listener("fault_start" | "fault_end", record)``,
+        #: after its entry: an outage recorded from outside the injector (``ObservedOutages``)
+        #: reaches the checks that must know of it live (``add_fault_listener``)
+        self._fault_listeners: list[Callable[[str, Any], None]] = []
         self._metrics_timer: Any = None
         self._stream: io.TextIOBase | None = None
         self._stream_offset = 0  # where this history begins in the stream file
@@ -610,11 +614,24 @@ class History:
         assert system is not None, "snapshot() needs a system (attach one or pass it)"
         return self.record("metrics", data=system_snapshot(system))
 
+    def add_fault_listener(self, listener: Callable[[str, Any], None]) -> None:
+        """Tell ``listener`` of every fault record entered from now on, as the injector tells its
+        own listeners (``listener("fault_start" | "fault_end", record)``). The history is where a
+        fault the injector did not fire is written (an outage observed from outside the run), so
+        it is the one place a check can learn of every such fault as it happens."""
+        self._fault_listeners.append(listener)
+
     def fault_started(self, record: Any) -> Entry:
-        return self.record("fault_start", value=record.kind, data=record.to_dict(), time=record.fired_at)
+        entry = self.record("fault_start", value=record.kind, data=record.to_dict(), time=record.fired_at)
+        for listener in self._fault_listeners:
+            listener("fault_start", record)
+        return entry
 
     def fault_ended(self, record: Any) -> Entry:
-        return self.record("fault_end", value=record.kind, data=record.to_dict(), time=record.ended_at)
+        entry = self.record("fault_end", value=record.kind, data=record.to_dict(), time=record.ended_at)
+        for listener in self._fault_listeners:
+            listener("fault_end", record)
+        return entry
 
     # -- reading --------------------------------------------------------------------------------
     def __len__(self) -> int:

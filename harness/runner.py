@@ -62,6 +62,7 @@ from .runfolder import RunFolder, RunFolderError, remove_refused_run
 from .histogram import CallbackDurations
 from .replay import export_replay
 from .reports import build_report, history_record, mtbf_record, run_data_from_run, write_reports
+from .reports.machine_load import MachineLoad
 from .reports.provenance import CpuPeak, run_provenance, system_identity
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources, latest_give_up
 from .sut_protocol import SystemChoice, SystemUnderTest
@@ -510,6 +511,10 @@ class ReliabilityRun:
             # on a server the run does not own, the outages the rig's capture observes are recorded
             # in the history all the same: external faults that explain the device losses in them
             observed = _record_observed_outages(audio, history)
+            if observed is None and audio.available:
+                # no capture hears this run's outages: the check learns of one from the history,
+                # where whatever observed it from outside the run recorded it
+                history.add_fault_listener(audio.external_fault)
             if observed is not None:
                 # one poll while the server surely lives: the capture looks its jackd's pid up at
                 # its first poll, and a server killed before that poll is watched by libjack's
@@ -520,6 +525,7 @@ class ReliabilityRun:
         callbacks = CallbackDurations()
         durations = system.monitoring.histogram("callback_duration_s")
         cpu_peak = CpuPeak()  # the process's CPU time over the run, and its busiest half second
+        machine = MachineLoad()  # the machine's load as the run began (and, at its summary, ended)
         wall0 = cpu_peak.wall0
         t0 = clock.now()
         crashed: BaseException | None = None
@@ -690,6 +696,7 @@ class ReliabilityRun:
         summary["dsp_kernel"] = self.dsp_kernel
         summary["audio"] = audio.summary()
         summary["cpu"]["process_cpu_percent_max"] = cpu_max
+        summary["machine"] = machine.stop()  # what compare needs before it judges a speed
         history.close()
         RunFolder(run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
         result = RunResult(spec, run_dir, verdicts, summary, history, verdict)

@@ -204,6 +204,7 @@ def run_data_from_run(history: Any, *, run_dir: Path, meta: dict[str, Any], labe
                               history_path=summary.get("history"), status=str(summary.get("status") or "completed"))
     rd.callbacks = summary.get("callback_duration_s")  # every callback, folded during the run
     rd.cpu = summary.get("cpu")
+    rd.machine = summary.get("machine") if isinstance(summary.get("machine"), dict) else None
     rd.audio = summary.get("audio")
     rd.gates = list(summary.get("gates") or [])
     rd.steady_state = summary.get("steady_state")

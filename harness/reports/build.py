@@ -493,6 +493,8 @@ def _performance(rd: RunData, fold: RunFold, counters: dict[str, int], budget: f
         "configured_latency_ms": stream.get("latency_ms"),
         "jitter_ms": (1000 * (cb["p99"] - cb["p50"])) if cb["p99"] is not None and cb["p50"] is not None else None,
         "speed_x_realtime": (span / rd.wall_time_s) if rd.wall_time_s else None,
+        # the load it ran under (a run's summary; None for soaks and older runs): compare needs it to judge the speed
+        "machine": rd.machine,
     }
 
 

@@ -55,10 +55,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputFileError
+from .rates import min_decidable
 
 __all__ = ["COLUMNS", "COUNT_ALPHA", "COUNT_FIGURES", "DEFAULT_DB", "DISPERSION_CONFIDENCE", "DURATION_CLASSES",
            "ENV_VAR", "FIGURE_COLUMNS", "KEY_FIGURES", "LIKE_COLUMNS", "FIGURE_MIN_EXPOSURE_S", "MIN_EXPOSURE_S", "VERDICT_COLUMNS", "HistoryDB",
-           "HistoryDBError", "Regression", "SCHEMA_VERSION", "default_db_path", "duration_class", "figures_from_report", "like_key", "min_decidable_count", "min_exposure_s", "outcome_of", "writable"]
+           "HistoryDBError", "Regression", "SCHEMA_VERSION", "default_db_path", "duration_class", "figures_from_report", "like_key", "min_exposure_s", "outcome_of", "writable"]
 
 DEFAULT_DB = Path("reports") / "history.sqlite"
 ENV_VAR = "SOUNDCHECK_HISTORY_DB"
@@ -498,25 +499,10 @@ class HistoryDB:
         return out
 
 
-def min_decidable_count(p: float, alpha: float) -> int:
-    """The fewest events the two runs must hold between them before any split of them can be
-    significant at ``alpha``, when a share ``p`` of them is expected in the run they all fell in.
-
-    Derivation: given n events in all, under "the same rate" the number in B is binomial(n, p),
-    ``p = t_B / (t_A + t_B)`` (the conditional test of two Poisson counts). The most extreme
-    split, all n in B, has probability p**n; no split is significant while p**n > alpha, so the
-    bound is the smallest n with p**n <= alpha: ceil(log alpha / log p). Equal exposures at
-    alpha 0.01 need 7. Counts more spread than a Poisson's (failure incidents are: one seed's
-    stall can make several) only raise it, so fewer than this can never decide."""
-    if not 0.0 < p < 1.0:
-        return 1
-    return max(1, math.ceil(math.log(alpha) / math.log(p) - 1e-12))
-
-
 def _too_few_events(run: dict[str, Any], rows: list[dict[str, Any]], fig: str) -> bool:
     """Whether ``run`` and its baseline ``rows`` hold too few events of the count figure ``fig``
     between them for any count of the run's to be judged at ``COUNT_ALPHA``: fewer than
-    ``min_decidable_count`` for the run's share of their simulated time (all of them in
+    ``rates.min_decidable`` at dispersion 1 for the run's share of their simulated time (all of them in
     the run would not be significant). Below it "no regression" would say nothing: a 2-minute
     run's failure incidents (0 or 1, healthy or broken) against ten like it."""
     unit = COUNT_FIGURES[fig]
@@ -525,7 +511,7 @@ def _too_few_events(run: dict[str, Any], rows: list[dict[str, Any]], fig: str) -
     counts = [float(r[fig]) * (1.0 if unit is None else e / unit) for r, e in zip(rows, exposures)]
     own = float(run[fig]) * (1.0 if unit is None else t / unit)
     total = round(own + sum(counts))
-    return total < min_decidable_count(t / (t + sum(exposures)), COUNT_ALPHA)
+    return total < min_decidable(t / (t + sum(exposures)), COUNT_ALPHA, dispersion=1.0)
 
 
 def _short(run: dict[str, Any], rows: list[dict[str, Any]], figure: str) -> bool:

@@ -74,6 +74,8 @@ class RunData:
     callbacks: dict[str, Any] | None = None
     #: the run summary's CPU figures (``process_cpu_s``, ``process_cpu_percent``)
     cpu: dict[str, Any] | None = None
+    #: the run summary's ``machine``: the load the run ran under (``harness.reports.machine_load``)
+    machine: dict[str, Any] | None = None
     #: the run summary's ``audio`` section (``harness.audio_check.AudioCheck.summary()``)
     audio: dict[str, Any] | None = None
     #: ``{t, <counter>: value}`` at each metrics snapshot of the history (``SERIES_COUNTERS``): a

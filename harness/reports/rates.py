@@ -148,8 +148,24 @@ def count_test(n_a: int, n_b: int, t_a: float | None, t_b: float | None, *,
 
 def min_decidable(p: float, alpha: float, *, dispersion: float = INCIDENT_DISPERSION, cap: int = 10_000) -> int:
     """The fewest events in both runs for which the most extreme split (all in the run whose share
-    of the time is ``p``) falls below ``alpha``: with fewer, no count can show a change."""
+    of the time is ``p``) falls below ``alpha``: with fewer, no count can show a change. The one
+    rule for "too short to compare" a count: ``compare`` asks it at the measured dispersion, the
+    run history (``history_db``) at 1, the floor (counts more spread only raise it).
+
+    At dispersion 1 the extreme split's chance is ``p**n`` (binomial), so the bound is the
+    smallest n with ``p**n < alpha``, found without scipy (the history judges as a run ends,
+    whose path imports none). Strictly below, as the tests decide: ``p**n == alpha`` (B's share
+    0.1, alpha 0.001, three events) cannot show a change. A share outside (0, 1) gives 1."""
     d = _check_dispersion(dispersion)
+    if not 0.0 < p < 1.0:
+        return 1
+    if d <= 1.0:
+        n = max(1, math.floor(math.log(alpha) / math.log(p)))
+        while n > 1 and p ** (n - 1) < alpha:  # the quotient's rounding, either way
+            n -= 1
+        while p ** n >= alpha and n < cap:
+            n += 1
+        return n
     for n in range(1, cap + 1):
         if float(_split(n, p, d).pmf(n)) < alpha:
             return n

@@ -146,10 +146,11 @@ def test_a_callback_effect_within_the_healthy_spread_is_the_same() -> None:
 
 
 @pytest.mark.parametrize("sim_s", [300.0, 3600.0, 14_400.0])
-def test_speed_is_information_never_a_regression(sim_s: float) -> None:
+def test_speed_without_the_machines_load_is_information_never_a_regression(sim_s: float) -> None:
     v = _verdicts(_report(sim_s), _report(sim_s, seed=2, speed=5.0))
     m = v["speed_x"]
-    assert (m.verdict, m.note) == ("n/a", SPEED_NOTE) and m.delta == pytest.approx(-45.0)
+    assert m.verdict == "n/a" and m.note.startswith(SPEED_NOTE) and m.delta == pytest.approx(-45.0)
+    assert "A and B recorded no machine load" in m.note, m.note
     assert not any(r.startswith(m.label) for r in v["_c"].regressions)
 
 
@@ -158,3 +159,15 @@ def test_the_derived_constants_are_measured_figures() -> None:
     assert set(SAMPLE_LOG_SD) == {"cb_p50_ms", "cb_p99_ms", "cb_p99_9_ms", "budget_share_p99"}
     assert SAMPLE_LOG_SD["cb_p99_ms"] > 0 and SAMPLE_LOG_SD["cb_p99_9_ms"] > 0
     assert CALLBACK_EFFECT_SD > 0 and XRUN_DISPERSION > 1
+
+
+def test_hostile_runs_p99_9_is_judged_by_hostiles_spread() -> None:
+    """Measured: the default margin (x1.38) called 10 of 56 healthy hostile-profile pairs worse at
+    300 s by callback p99.9 alone; hostile's spread (``PROFILE_SAMPLE_LOG_SD``) allows x3.6. Twice
+    the p99.9 is worse between default runs, the same between hostile ones (fails without it)."""
+    def pair(profile: str) -> Any:
+        a, b = _report(900.0, p99_9=2e-2), _report(900.0, seed=2, p99_9=4e-2)
+        a["run"]["profile"] = b["run"]["profile"] = profile
+        return _verdicts(a, b)["cb_p99_9_ms"]
+    assert pair("default").verdict == "worse"
+    assert pair("hostile").verdict == "same", pair("hostile")

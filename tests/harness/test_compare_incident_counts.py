@@ -14,7 +14,8 @@ import pytest
 from scipy import stats
 
 from cli_capture import cli
-from harness.reports.compare import ALPHA, compare_reports, min_decidable_count
+from harness.reports.compare import ALPHA, compare_reports
+from harness.reports.rates import min_decidable
 
 
 def _report(incidents: int, sim_s: float = 120.0, seed: int = 1) -> dict:
@@ -40,10 +41,22 @@ def test_two_healthy_short_runs_with_0_and_1_incidents_are_too_short_to_compare(
 
 @pytest.mark.parametrize("p", [0.5, 120 / 1020, 900 / 1020, 0.01, 0.99])
 def test_the_bound_is_exactly_where_the_most_extreme_split_becomes_significant(p: float) -> None:
-    need = min_decidable_count(p, ALPHA)
-    assert stats.binomtest(need, need, p, alternative="greater").pvalue <= ALPHA
+    need = min_decidable(p, ALPHA, dispersion=1.0)
+    assert stats.binomtest(need, need, p, alternative="greater").pvalue < ALPHA
     if need > 1:
-        assert stats.binomtest(need - 1, need - 1, p, alternative="greater").pvalue > ALPHA
+        assert stats.binomtest(need - 1, need - 1, p, alternative="greater").pvalue >= ALPHA
+
+
+@pytest.mark.parametrize(("p", "alpha"), [(0.1, 1e-3), (0.5, 0.125), (0.5, 0.01), (1 / 11, 1e-3), (0.2, 1e-3),
+                                          (0.999, 1e-3), (1e-4, 0.01)])
+def test_the_scipy_free_bound_at_dispersion_1_is_the_binomial_one(p: float, alpha: float) -> None:
+    """``rates.min_decidable`` at dispersion 1 (the history's, on a run's path: no scipy) is the
+    smallest n whose extreme split's binomial chance is strictly below alpha, as the test's
+    "worse" is (``p_worse < alpha``); (0.1, 0.001) and (0.5, 0.125) are the ties."""
+    need = min_decidable(p, alpha, dispersion=1.0)
+    assert stats.binom(need, p).pmf(need) < alpha
+    if need > 1:
+        assert stats.binom(need - 1, p).pmf(need - 1) >= alpha * (1 - 1e-12)
 
 
 def test_enough_incidents_are_judged_by_the_conditional_test() -> None:
@@ -77,7 +90,7 @@ def test_a_2min_runs_incidents_against_a_baseline_of_zeros_are_too_short_to_comp
     (1/11)**2 = 0.008 > COUNT_ALPHA (0.001): nothing the run holds can decide; 3 can."""
     from harness.reports.history_db import COUNT_ALPHA, HistoryDB
 
-    assert min_decidable_count(1 / 11, COUNT_ALPHA) == 3
+    assert min_decidable(1 / 11, COUNT_ALPHA, dispersion=1.0) == 3
     with HistoryDB(tmp_path / "h.sqlite") as db:
         for seed in range(10):
             db.record(_row(seed, 0), run_dir=tmp_path / f"s{seed}")
@@ -102,3 +115,19 @@ def test_the_history_command_names_incidents_too_short(tmp_path: Path) -> None:
     code, out, err = cli("history", "--db", tmp_path / "h.sqlite")
     assert code == 0, (code, out, err)
     assert "failure incidents (too few in it and its baseline for any count to decide)" in out, out
+
+
+def test_the_history_and_compare_share_one_bound_where_the_extreme_split_ties_alpha(tmp_path: Path) -> None:
+    """Nine like runs with no incident and a run with 3: all 3 in the run have probability
+    0.1**3 = COUNT_ALPHA, not below it, so nothing the run holds can decide (``rates.min_decidable``,
+    the rule compare uses). The history's own bound (``ceil(log alpha / log p)``, a chance at
+    alpha taken for significant) called the run decidable."""
+    from harness.reports.history_db import COUNT_ALPHA, HistoryDB
+
+    assert min_decidable(0.1, COUNT_ALPHA, dispersion=1.0) == 4
+    with HistoryDB(tmp_path / "h.sqlite") as db:
+        for seed in range(9):
+            db.record(_row(seed, 0), run_dir=tmp_path / f"s{seed}")
+        db.record(_row(9, 3), run_dir=tmp_path / "s9")
+        run = db.runs(limit=1)[0]
+        assert "failure incidents" in db.too_short(run)
