@@ -2504,6 +2504,12 @@ _HIDDEN_SUSPECT = 4.0
 #: the steps (frames the delay moves by) tried there: drops and repeats of one and two frames
 #: (a longer one moves the blocks after it off the track's line and the track sees it)
 _HIDDEN_SIZES = (-1, 1, -2, 2)
+#: a step is looked for only where one line leaves this many times the noise's share of the
+#: error: a step the window's filter spread leaves orders of magnitude more (a 1-frame drop in a
+#: sweep: 0.15 against ~1e-8), while near a converter's band edge under -80 dBFS of noise a
+#: line's error was 1.02 of the noise's share and a 0.4-frame wander of the delay passed for a
+#: 1-frame step there (the noise's own estimate scatters by a few percent)
+_HIDDEN_OVER_NOISE = 2.0
 #: offsets (frames) from the residual's peak at which a 1-frame step's split is first tried: the peak
 #: lay 22 and 35 frames before two sweeps' 1-frame drops (the judge filter's and the window's
 #: filter's spread of it)
@@ -2561,7 +2567,8 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
     tried = {(size, sp): err(size, sp) for size in (-1, 1) for sp in
              sorted({min(max(at + d, lo), hi) for d in _HIDDEN_COARSE})}
     size_i, split = min(tried, key=tried.__getitem__)
-    if not tried[(size_i, split)] - noise_line < 0.9 * (e_line - noise_line):
+    if not (e_line > _HIDDEN_OVER_NOISE * noise_line
+            and tried[(size_i, split)] - noise_line < 0.9 * (e_line - noise_line)):
         return None
     tried[(2 * size_i, split)] = err(2 * size_i, split)  # the same way, two frames, at the best coarse split
     size_i, split = min(tried, key=tried.__getitem__)
@@ -2578,7 +2585,8 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
         # the error past the noise's share must be there to explain (under noise, near a
         # converter's band edge, a line's error was the noise's alone, and a step "took off"
         # what both left under it: 0.2 % of the error, 150 variances, a 0.4-frame wander)
-        if not (e_one - noise > _STEP_SIGNIFICANCE * var and e_step - noise < 0.8 * (e_one - noise)
+        if not (e_one > _HIDDEN_OVER_NOISE * noise and e_one - noise > _STEP_SIGNIFICANCE * var
+                and e_step - noise < 0.8 * (e_one - noise)
                 and e_one - e_step > _STEP_SIGNIFICANCE * var):
             return None
     size = size_i + _measure_step(line, (line[0], line[1], line[2] + size_i, line[3]), split, rec, ref, sign, block,
