@@ -5,14 +5,14 @@ and the same system announcing ``degraded`` at every report of exhaustion."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from harness.history import History
 from harness.invariants import NAMES, Verdict, check_all, check_degraded_alternates
 from system_under_test import AudioSystem
 from system_under_test.errors import BufferPoolExhaustedError
+
+from miscounting_systems import DegradedEveryReport
 
 # a step: "d" degraded, "u" undegraded, or "a>b" a system transition from a to b
 _STOP = ["running>stopping", "stopping>stopped"]
@@ -77,16 +77,6 @@ def test_a_second_announcement_names_its_time_and_why() -> None:
     assert v.message == "1 degraded/undegraded event(s) out of turn"
 
 
-class _DegradedEveryReport(AudioSystem):
-    """``degraded`` announced again at each report of exhaustion while the system already is."""
-
-    def _route_error(self, record: Any) -> None:
-        was = self.degraded
-        super()._route_error(record)
-        if was and self.degraded and record.error.type == "BufferPoolExhaustedError":
-            self._emit("degraded", reason=record.error.message)
-
-
 def _degrade_for_real(cls: type[AudioSystem]) -> Verdict:
     """A one-block pool held dry, exhaustion reported twice more, the pool refilled, the system
     stopped and started, the pool dry again: two episodes."""
@@ -123,6 +113,6 @@ def test_the_shipped_system_announces_each_episode_once() -> None:
 
 
 def test_a_system_that_announces_degraded_at_every_report_is_caught() -> None:
-    v = _degrade_for_real(_DegradedEveryReport)
+    v = _degrade_for_real(DegradedEveryReport)
     assert not v.ok
     assert [e["why"] for e in v.evidence] == ["degraded announced inside an open degraded episode"] * 2

@@ -22,17 +22,15 @@ from harness.history import History
 from harness.invariants import check_degraded_alternates
 from system_under_test import AudioSystem
 
+from miscounting_systems import DegradedEveryReport
+
 PROFILE = Path(__file__).resolve().parents[2] / "examples" / "profiles" / "exhaustion_reported.toml"
 
 
-class _DegradedEveryReport(AudioSystem):
-    """``degraded`` announced again at each report of exhaustion while the system already is."""
+class _DegradedEveryReport(DegradedEveryReport):
+    """``degraded`` announced again at each report of exhaustion, a resource limit's refusal too."""
 
-    def _route_error(self, record: Any) -> None:
-        was = self.degraded
-        super()._route_error(record)
-        if was and self.degraded and record.error.type in ("BufferPoolExhaustedError", "ResourceLimitError"):
-            self._emit("degraded", reason=record.error.message)
+    EXHAUSTION_TYPES = ("BufferPoolExhaustedError", "ResourceLimitError")
 
 
 def test_a_fault_that_does_not_give_report_records_no_such_parameter() -> None:

@@ -6,7 +6,6 @@ the same with a window of a few transitions."""
 
 from __future__ import annotations
 
-import bisect
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,23 +15,11 @@ from hypothesis import strategies as st
 from harness import ReliabilityRun, RunSpec, invariants
 from harness.history import History
 from harness.invariants import _Health
-
-_STATES = ("running", "recovering", "failed", "paused", "stopped", "configured")
-
-
-def _reference(pairs: list[tuple[int, str]], init: str, first: int, last: int) -> list[str]:
-    """Every pair kept: ``insort`` of each (seq, state), the state at ``first`` and every one
-    entered up to ``last``."""
-    states: list[tuple[int, str]] = []
-    for p in pairs:
-        bisect.insort(states, p)
-    k = bisect.bisect_right(states, first, key=lambda t: t[0])
-    held = [states[k - 1][1] if k > 0 else init]
-    return held + [state for seq, state in states[k:] if seq <= last]
+from health_reference import STATES, states_of_span
 
 
 @settings(max_examples=400, deadline=None, derandomize=True)
-@given(pairs=st.lists(st.tuples(st.integers(0, 60), st.sampled_from(_STATES)), max_size=80),
+@given(pairs=st.lists(st.tuples(st.integers(0, 60), st.sampled_from(STATES)), max_size=80),
        window=st.integers(1, 6), first=st.integers(-2, 62), length=st.integers(-3, 12))
 def test_a_span_after_the_window_floor_reads_every_transitions_states(pairs, window, first, length):
     fold = _Health({"state": "initialized"})
@@ -44,7 +31,7 @@ def test_a_span_after_the_window_floor_reads_every_transitions_states(pairs, win
     if fold.floor is not None and first <= fold.floor[0]:
         assert got is None
     else:
-        assert got == _reference(pairs, "initialized", first, first + length)
+        assert got == states_of_span(pairs, "initialized", first, first + length)
 
 
 def _transition(index: int, seq: int, frm: str, to: str) -> SimpleNamespace:

@@ -23,7 +23,8 @@ from harness.invariants import (
 )
 from system_under_test import AudioSystem
 from system_under_test.errors import BufferPoolExhaustedError
-from system_under_test.recoverer import Recoverer
+
+from miscounting_systems import DegradedEveryReport, lose_the_recoveries_count
 
 # a step of a crafted history: ("ok", t) a recovery_succeeded event, counted live by the system
 # unless ("ok", t, False); ("snap", t, n) a snapshot whose recoveries counter reads n; ("d", t) /
@@ -185,15 +186,7 @@ def test_the_shipped_system_recovering_holds_at_every_step() -> None:
 
 def test_a_system_that_loses_its_count_is_stopped_at_the_step_of_the_recovery(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    finish = Recoverer.finish
-
-    def uncounted(self: Recoverer, run: Any) -> None:
-        counter = self.system.monitoring.counter("recoveries")
-        before = counter.value
-        finish(self, run)
-        counter.value = before
-
-    monkeypatch.setattr(Recoverer, "finish", uncounted)
+    lose_the_recoveries_count(monkeypatch)
     system = _recovery_system()
     h = History().attach(system, metrics_every_s=0.05)
     try:
@@ -207,16 +200,6 @@ def test_a_system_that_loses_its_count_is_stopped_at_the_step_of_the_recovery(
         h.detach()
 
 
-class _DegradedEveryReport(AudioSystem):
-    """``degraded`` announced again at each report of exhaustion while the system already is."""
-
-    def _route_error(self, record: Any) -> None:
-        was = self.degraded
-        super()._route_error(record)
-        if was and self.degraded and record.error.type == "BufferPoolExhaustedError":
-            self._emit("degraded", reason=record.error.message)
-
-
 def _dry_pool(system: AudioSystem) -> list[Callable[[], None]]:
     def report() -> None:
         system.coordinator.handle_error("dsp", BufferPoolExhaustedError("still dry", component="dsp"))
@@ -224,7 +207,7 @@ def _dry_pool(system: AudioSystem) -> list[Callable[[], None]]:
             lambda: system.pipeline.pool.acquire(), lambda: system.run_for(0.05), report, report]
 
 
-@pytest.mark.parametrize("cls, flagged_at", [(AudioSystem, None), (_DegradedEveryReport, 5)])
+@pytest.mark.parametrize("cls, flagged_at", [(AudioSystem, None), (DegradedEveryReport, 5)])
 def test_degraded_at_every_report_is_stopped_at_the_first_report(cls: type[AudioSystem],
                                                                 flagged_at: int | None) -> None:
     system = cls({"buffers": {"pool_blocks": 1}}, seed=5)

@@ -12,7 +12,8 @@ import pytest
 from harness.history import History
 from harness.invariants import NAMES, Verdict, check_all, check_recoveries_counted
 from system_under_test import AudioSystem
-from system_under_test.recoverer import Recoverer
+
+from miscounting_systems import lose_the_recoveries_count
 
 # a history is a list of steps: ("ok", t) a recovery_succeeded event, ("snap", t, n) a snapshot
 # whose recoveries counter reads n (None: a snapshot without the counter)
@@ -79,19 +80,6 @@ def test_a_lagging_count_names_the_snapshot_and_both_figures() -> None:
     assert v.message == "1 recoveries count(s) disagree with the recovery_succeeded events"
 
 
-def _lose_the_count(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``Recoverer.finish`` with its counter line lost: the recovery announced, the count as before."""
-    finish = Recoverer.finish
-
-    def uncounted(self: Recoverer, run: Any) -> None:
-        counter = self.system.monitoring.counter("recoveries")
-        before = counter.value
-        finish(self, run)
-        counter.value = before
-
-    monkeypatch.setattr(Recoverer, "finish", uncounted)
-
-
 def _recover_for_real() -> tuple[Verdict, Verdict]:
     """The input device removed while the system runs: the recovery falls back to the backup
     device. Judged from the history alone and against the live system, snapshots every 50 ms."""
@@ -120,7 +108,7 @@ def test_the_shipped_system_counts_every_recovery_it_announces() -> None:
 
 
 def test_a_system_that_loses_its_count_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    _lose_the_count(monkeypatch)
+    lose_the_recoveries_count(monkeypatch)
     offline, live = _recover_for_real()
     assert not offline.ok and not live.ok
     assert live.evidence[-1]["message"] == "recoveries 0, recovery_succeeded events 1 at the run's end (live)"
