@@ -2664,6 +2664,13 @@ class AudioCheck:
                                             "run's end: what the system played once it ran again was not heard")
             for ep in self._episodes:
                 for o in ep.outages:
+                    if o["to"] is None and self.capture is None:
+                        # an outage observed outside a run with no capture (``external_fault``): the
+                        # check heard the system's output all along, so nothing was lost to it; the
+                        # window reaches the run's end, and whether the system came back is the
+                        # recovery check's doubt, not a capture that was never there
+                        o["to"] = max(end, o["from"])
+                        self.outage_s += o["to"] - o["from"]
                     if o["to"] is None:  # the rig never heard the system again: not judged
                         self.blind_s += max(end - o["from"], 0.0)
                         ep.blind = True
