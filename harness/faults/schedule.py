@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from system_under_test.config import RecoveryConfig
+
 from ..errors import UsageError
 from .kinds import Fault, fault_from_dict
 from .targets import reason_unsupported
@@ -24,9 +26,9 @@ if TYPE_CHECKING:  # pragma: no cover
 #: them off each outage and its recovery, which one of their ``stop()`` calls would end early
 OUTAGE_CLEAR_KINDS = frozenset({"lifecycle_calls", "concurrent_transitions"})
 #: how long after an outage's end its recovery may still be trying (the default recovery policy's
-#: longest backoff between attempts, ``RecoveryConfig.max_backoff_ms``): an operator's call in it
-#: would end the recovery before it reports how it ended
-OUTAGE_RECOVERY_TAIL_S = 1.0
+#: longest backoff between attempts, read from ``RecoveryConfig.max_backoff_ms``'s default): an
+#: operator's call in it would end the recovery before it reports how it ended
+OUTAGE_RECOVERY_TAIL_S = float(RecoveryConfig.model_fields["max_backoff_ms"].default) / 1000.0
 
 #: most fault checks a random schedule pre-draws (a fortnight at the default 0.25 s): the schedule
 #: is drawn before the run starts, so its size must be bounded by something other than patience
