@@ -11,8 +11,7 @@ it imports only the standard library, numpy and JACK-Client, never the harness.
 
 Capture mode (``CAPTURE``: a file path): the rig's ears, for judging the audio of a system on the
 rig (``harness.rig.rig_audio``). The client gets an output port ``tone`` that plays a steady sine
-(``TONE_HZ``, amplitude 0.5, its phase the server's frame counter's: a cycle the client misses
-does not set it back), or loops ``PROGRAM`` (raw
+(``TONE_HZ``, amplitude 0.5, phase continuous over the client's life), or loops ``PROGRAM`` (raw
 little-endian float32 at the server's rate) when given, and one input port per output channel of
 the system's stream, ``ears_0``, ``ears_1``, ...: as many as the server's ``system:playback``
 ports from the start (the streams the rig's devices open have at most that many), more as a
@@ -303,15 +302,8 @@ class _Agent:
             self.phase = (self.phase + frames) % self.program.size
             self.tone_port.get_array()[:] = self.program[idx]
         else:
-            # The tone's phase is the server's frame counter's, not a count of this client's cycles:
-            # a cycle this client misses (late on a loaded machine) leaves the tone port's last block
-            # in place for it, and the tone goes on where the server's time is. Counted per cycle,
-            # the tone fell behind by every cycle missed, and that lag came back through the system
-            # as its output held back by whole cycles: the rig's doing, heard as the system's.
-            # Whole seconds of a 997 Hz tone are whole periods, so the frame is taken modulo the
-            # rate (the counter wraps every 2**32 frames, 24.9 h at 48 kHz: one phase step then).
-            start = pos % self.rate
-            n = np.arange(start, start + frames, dtype=np.float64)
+            n = np.arange(self.phase, self.phase + frames, dtype=np.float64)
+            self.phase = (self.phase + frames) % self.rate  # whole seconds of a 997 Hz tone are whole periods
             self.tone_port.get_array()[:] = 0.5 * np.sin(2 * np.pi * self.tone_hz / self.rate * n)
         ears = self.ears
         heard = 0
