@@ -21,6 +21,10 @@ thread beside it that appends JSON lines to ``LOG``:
   rig removes it: the server's own account of client order, feedback connections and clients
   that did not finish a cycle.
 
+With ``PROBE_JACK_REALTIME=1`` the rig's ``jackd`` (and so, through libjack, its clients' process
+threads) runs ``-R -P 70`` instead of ``--no-realtime`` (``LoopbackRig(realtime=True)``; needs root or
+rtprio in limits): whether a realtime server and its restart keep SCHED_FIFO, and what it changes.
+
 ``--read`` prints, per stream (the first before a kill, the next after the restart), the seconds
 sampled, callbacks a second, starved and dropped blocks a second and the lead's distribution; and
 every process seen once: its most threads, the (policy, rtprio, nice, CPUs) its threads had
@@ -116,8 +120,8 @@ def _sampler(streams: list[Any], log: TextIO) -> None:
 
 
 def _patch(log_path: str, log: TextIO) -> list[Any]:
-    """Keep every PortAudio stream the run opens; with PROBE_JACK_VERBOSE, a verbose rig jackd whose
-    log is kept. Returns the list the streams are appended to."""
+    """Keep every PortAudio stream the run opens; with PROBE_JACK_REALTIME, a realtime rig jackd; with
+    PROBE_JACK_VERBOSE, a verbose one whose log is kept. Returns the list the streams are appended to."""
     from harness.rig import loopback  # noqa: PLC0415
     from system_under_test.devices import portaudio  # noqa: PLC0415
 
@@ -128,6 +132,13 @@ def _patch(log_path: str, log: TextIO) -> list[Any]:
         init(self, *args, **kwargs)
         streams.append(self)
     portaudio.PortAudioStream.__init__ = kept_init  # type: ignore[method-assign]
+
+    if os.environ.get("PROBE_JACK_REALTIME"):
+        rig_init = loopback.LoopbackRig.__init__
+
+        def realtime_init(self: Any, *args: Any, **kwargs: Any) -> None:
+            rig_init(self, *args, **{**kwargs, "realtime": True})
+        loopback.LoopbackRig.__init__ = realtime_init  # type: ignore[method-assign]
 
     if os.environ.get("PROBE_JACK_VERBOSE"):
         command, start, close = loopback.LoopbackRig.command, loopback.LoopbackRig.start, loopback.LoopbackRig.close
