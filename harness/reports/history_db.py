@@ -398,8 +398,8 @@ class HistoryDB:
         return [c for c in {**LIKE_COLUMNS, **VERDICT_COLUMNS, **FIGURE_COLUMNS, **LOAD_COLUMNS} if c not in have]
 
     def _upgrade(self) -> None:
-        """Give a database written before ``LIKE_COLUMNS``, ``VERDICT_COLUMNS`` and
-        ``FIGURE_COLUMNS`` existed (and every new one: its ``CREATE TABLE`` is the first layout)
+        """Give a database written before ``LIKE_COLUMNS``, ``VERDICT_COLUMNS``, ``FIGURE_COLUMNS``
+        and ``LOAD_COLUMNS`` existed (and every new one: its ``CREATE TABLE`` is the first layout)
         those columns, filled from each row's stored report, so its old runs are grouped like the
         new ones and show their verdict; then its ``user_version``.
 
@@ -526,15 +526,14 @@ class HistoryDB:
                 if float(value) > limit:
                     out.append(Regression(fig, label, float(value), med, limit, len(base)))
                 continue
-            if _short(run, rows, fig):
-                continue
+            if _short(run, [r for r in prev if r[fig] is not None], fig):
+                continue  # as ``too_short`` says it: over every like run, whatever its load
             mad = 1.4826 * float(np.median(np.abs(np.asarray(base) - med)))
             spread = max(k * mad, margin, RELATIVE_MARGIN * abs(med))
             limit = med + spread if higher_worse else med - spread
             if (value > limit) if higher_worse else (value < limit):
                 out.append(Regression(fig, label, float(value), med, limit, len(base)))
         return out
-
 
     def not_judged_for_load(self, run: dict[str, Any], *, window: int = 10, min_runs: int = 3) -> dict[str, str]:
         """Label -> why, for each figure of ``LOAD_FIGURES`` that ``run`` has and that ``min_runs``
