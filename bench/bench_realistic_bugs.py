@@ -7583,6 +7583,8 @@ def try_bug(bug: Bug | None, tests: list[str], *, whole: bool, timeout: float, s
         verdict, by, detail = finished_verdict(proc, stop_first=stop_first)
         if verdict == "missed" and bug is None:
             verdict = "passed"
+        if verdict == "caught" and bug is None:
+            detail = failure_evidence(proc)  # what a clean tree's failure said: its cause, kept
     result = Result(name, verdict, by, seconds, detail, usage=usage)
     if bug is not None and verdict == "caught" and by:
         return confirm_catch(result, timeout=timeout, stop_first=stop_first)
@@ -7608,8 +7610,12 @@ def baseline_verdict(caught: Result, clean: Result) -> Result:
         return caught
     who = ", ".join(caught.by)
     if clean.verdict == "caught":
+        # the unpatched tree's own words: a session that failed naming no test (a file left in
+        # the working directory, a hook's failure) is not a failure of the catching test
+        failed = ", ".join(clean.by) or f"no test failed: the session itself ended failing, {who} passing or not run"
         return Result(caught.bug, BASELINE_FAILING, caught.by, caught.seconds,
-                      f"fails on the unpatched tree too ({', '.join(clean.by) or who}): not a catch",
+                      f"fails on the unpatched tree too ({failed}): not a catch"
+                      + (f"; the unpatched tree's run said: {clean.detail}" if clean.detail else ""),
                       usage=caught.usage)
     if clean.verdict == "error":
         return Result(caught.bug, "error", caught.by, caught.seconds,
@@ -7634,6 +7640,24 @@ def confirm_catch(caught: Result, *, timeout: float, stop_first: bool) -> Result
             with _REFERENCE_LOCK:
                 _CLEAN_FAILURES[key] = clean
     return baseline_verdict(caught, clean)
+
+
+#: how much of a failing run's output ``failure_evidence`` keeps
+_EVIDENCE_LINES = 4
+_EVIDENCE_CHARS = 800
+
+
+def failure_evidence(proc: subprocess.CompletedProcess) -> str:
+    """What a failing pytest run said of its failure, in one line: its short summary's
+    ``FAILED``/``ERROR`` lines with their messages, or, when it names none (a session failed by a
+    hook, a file a test left behind), its output's last lines. Kept for an unpatched tree's
+    failure: a run whose output is gone cannot tell a test that failed by load from one that
+    never ran."""
+    lines = [m.group(0) for m in _FAILED.finditer(proc.stdout)][:_EVIDENCE_LINES]
+    if not lines:
+        lines = [ln for ln in (proc.stdout + "\n" + proc.stderr).splitlines() if ln.strip()][-_EVIDENCE_LINES:]
+    text = " | ".join(ln.strip() for ln in lines)
+    return text if len(text) <= _EVIDENCE_CHARS else text[:_EVIDENCE_CHARS - 3] + "..."
 
 
 def finished_verdict(proc: subprocess.CompletedProcess, *, stop_first: bool) -> tuple[str, list[str], str]:

@@ -80,9 +80,11 @@ def handler(args: argparse.Namespace) -> int:
         runs = db.runs(limit=args.last, kind=args.kind, backend=args.backend, profile=args.profile)
         regressions = db.regressions(runs[-1], window=args.window, k=args.k) if runs else []
         too_short = db.too_short(runs[-1], window=args.window) if runs else []
+        unjudged = db.not_judged_for_load(runs[-1], window=args.window) if runs else {}
     if args.json:
         print(json.dumps({"db": str(path), "runs": runs, "regressions": [r.__dict__ for r in regressions],
-                          "too_short_to_compare": too_short}, indent=2, default=str))
+                          "too_short_to_compare": too_short, "not_judged_for_load": unjudged},
+                         indent=2, default=str))
         return 1 if regressions else 0
     print(f"run history: {path} ({len(runs)} shown)")
     print(f"{'id':>4} {'recorded':<20} {'kind':<8} {'profile':<9} {'verdict':<12} {'sim time':>9} {'inc':>4} "
@@ -104,6 +106,9 @@ def handler(args: argparse.Namespace) -> int:
                  for fig, (_hw, _m, label) in KEY_FIGURES.items()}
         print("too short to compare (one seed's draw decides them below the simulated time named): "
               + ", ".join(f"{label} ({least[label]})" for label in too_short))
+    for label, why in unjudged.items():
+        print(f"not judged ({label}): a wall-clock figure, compared only between runs of comparable machine "
+              f"load; {why}")
     if regressions:
         print(f"REGRESSION in run {runs[-1]['id']}:")
         for reg in regressions:

@@ -129,6 +129,9 @@ class _Summary(BaseModel):
     simulated_s: float | None = None
     callback_duration_s: dict[str, Any] | None = None
     cpu: dict[str, Any] | None = None
+    #: the load the machine carried while the run ran (``machine_load.MachineLoad``): the rebuilt
+    #: report's ``performance.machine``, as the first one's (``compare`` reads it to judge speed)
+    machine: dict[str, Any] | None = None
     #: how the run ended (``runner``): an interrupted run's rebuilt report says so, as its first did
     status: Literal["completed", "interrupted"] = "completed"
     #: what the run found wrong with its configuration at its start (``runner.absent_fallbacks``)
@@ -181,6 +184,7 @@ def run_folder_data(run_dir: Path) -> tuple[Any, list[str]]:
                               history_path=str(history_path), status=summary.status)
     rd.callbacks = summary.callback_duration_s
     rd.cpu = summary.cpu
+    rd.machine = summary.machine
     rd.gates = list(getattr(summary, "gates", None) or [])
     rd.steady_state = getattr(summary, "steady_state", None)
     return rd, read_warnings

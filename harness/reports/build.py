@@ -204,6 +204,11 @@ def _from_journal(rd: RunData, j: JournalData, segments_wall: dict[int, float],
         rd.verdicts = normalize_verdicts(end.get("verdicts"))
         rd.final_metrics = end.get("final_metrics")
         rd.audio = (end.get("summary") or {}).get("audio")
+        machine = (end.get("summary") or {}).get("machine")
+        # the load the run ran under, for its speed (``machine_load``); a resumed soak's wall time
+        # spans segments of which the end record saw only the last: its load is not known
+        resumed = any(n.get("what") == "resumed" for n in j.notes)
+        rd.machine = machine if isinstance(machine, dict) and not resumed else None
         losses = (end.get("summary") or {}).get("device_losses")
         if isinstance(losses, dict):
             rd.meta["device_losses"] = losses

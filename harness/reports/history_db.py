@@ -39,6 +39,12 @@ fault or not) are noise that median + k x MAD reads as regressions. So:
   measured): below it, one draw of the seed (a stall or not, the longest dropout, the highest
   slow-DSP factor) decides the figure, and it is reported as too short to compare
   (``too_short``), never as a regression or as none.
+- **the speed is judged only against like runs whose machine load compares with the run's**
+  (``LOAD_FIGURES``; ``machine_load.comparable``, the rule ``soundcheck compare`` applies): the
+  load each run recorded (the report's ``performance.machine``) is kept in the ``machine`` column.
+  A run that recorded none, or whose like runs ran under other loads (fewer than ``min_runs`` of
+  them comparable), has its speed not judged, and ``not_judged_for_load`` says why; rows written
+  before the load was kept stay NULL and are never a speed's baseline.
 """
 
 from __future__ import annotations
@@ -55,11 +61,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputFileError
+from .machine_load import comparable
 from .rates import min_decidable
 
 __all__ = ["COLUMNS", "COUNT_ALPHA", "COUNT_FIGURES", "DEFAULT_DB", "DISPERSION_CONFIDENCE", "DURATION_CLASSES",
            "ENV_VAR", "FIGURE_COLUMNS", "KEY_FIGURES", "LIKE_COLUMNS", "FIGURE_MIN_EXPOSURE_S", "MIN_EXPOSURE_S", "VERDICT_COLUMNS", "HistoryDB",
-           "HistoryDBError", "Regression", "SCHEMA_VERSION", "default_db_path", "duration_class", "figures_from_report", "like_key", "min_exposure_s", "outcome_of", "writable"]
+           "HistoryDBError", "LOAD_COLUMNS", "LOAD_FIGURES", "Regression", "SCHEMA_VERSION", "default_db_path", "duration_class", "figures_from_report", "like_key", "machine_of", "min_exposure_s", "outcome_of", "writable"]
 
 DEFAULT_DB = Path("reports") / "history.sqlite"
 ENV_VAR = "SOUNDCHECK_HISTORY_DB"
@@ -134,6 +141,14 @@ VERDICT_COLUMNS: dict[str, str] = {"outcome": "TEXT"}
 #: distinct failure episodes; ``failures`` (every component's FAILED entries plus violated
 #: invariants, several for one device fault) is still written for older readers but not judged.
 FIGURE_COLUMNS: dict[str, str] = {"incidents": "INTEGER"}
+#: the machine's load the run ran under (the report's ``performance.machine`` as JSON text, NULL
+#: when it kept none), added likewise: a row from a report written before the load was kept stays
+#: NULL, and its speed is never compared
+LOAD_COLUMNS: dict[str, str] = {"machine": "TEXT"}
+#: the figures judged only between runs whose machine loads compare (``machine_load.comparable``,
+#: the rule ``soundcheck compare`` applies): a wall-clock figure, set by the machine's load as much
+#: as by the system (the same build ran at 17-190x real time as other work came and went)
+LOAD_FIGURES = frozenset({"speed_x"})
 
 
 def outcome_of(report: dict[str, Any]) -> str | None:
@@ -191,6 +206,24 @@ def figures_from_report(report: dict[str, Any]) -> dict[str, Any]:
         "rss_slope_mib_h": rss / 2**20 if isinstance(rss, (int, float)) else None,
         "speed_x": pf.get("speed_x_realtime"),
     }
+
+
+def machine_of(report: dict[str, Any]) -> str | None:
+    """The report's ``performance.machine`` as the ``machine`` column keeps it (JSON text), or None
+    when the report recorded none."""
+    m = _get(report, "performance", "machine")
+    return json.dumps(m, sort_keys=True) if isinstance(m, dict) else None
+
+
+def _machine(row: dict[str, Any]) -> Any:
+    """A row's ``machine`` record read back (None when it has none or the text is not JSON)."""
+    text = row.get("machine")
+    if not isinstance(text, str):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -359,13 +392,14 @@ class HistoryDB:
         return None
 
     def _missing_columns(self) -> list[str]:
-        """The columns of ``LIKE_COLUMNS``, ``VERDICT_COLUMNS`` and ``FIGURE_COLUMNS`` the table lacks."""
+        """The columns of ``LIKE_COLUMNS``, ``VERDICT_COLUMNS``, ``FIGURE_COLUMNS`` and
+        ``LOAD_COLUMNS`` the table lacks."""
         have = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
-        return [c for c in {**LIKE_COLUMNS, **VERDICT_COLUMNS, **FIGURE_COLUMNS} if c not in have]
+        return [c for c in {**LIKE_COLUMNS, **VERDICT_COLUMNS, **FIGURE_COLUMNS, **LOAD_COLUMNS} if c not in have]
 
     def _upgrade(self) -> None:
-        """Give a database written before ``LIKE_COLUMNS``, ``VERDICT_COLUMNS`` and
-        ``FIGURE_COLUMNS`` existed (and every new one: its ``CREATE TABLE`` is the first layout)
+        """Give a database written before ``LIKE_COLUMNS``, ``VERDICT_COLUMNS``, ``FIGURE_COLUMNS``
+        and ``LOAD_COLUMNS`` existed (and every new one: its ``CREATE TABLE`` is the first layout)
         those columns, filled from each row's stored report, so its old runs are grouped like the
         new ones and show their verdict; then its ``user_version``.
 
@@ -376,14 +410,15 @@ class HistoryDB:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             missing = self._missing_columns()
-            added = {**LIKE_COLUMNS, **VERDICT_COLUMNS, **FIGURE_COLUMNS}
+            added = {**LIKE_COLUMNS, **VERDICT_COLUMNS, **FIGURE_COLUMNS, **LOAD_COLUMNS}
             for c in missing:
                 self._db.execute(f"ALTER TABLE runs ADD COLUMN {c} {added[c]}")
             if missing:
                 for row in self._db.execute("SELECT id, report_json FROM runs").fetchall():
                     try:
                         report = json.loads(row[1])
-                        key = {**like_key(report), "outcome": outcome_of(report), **figures_from_report(report)}
+                        key = {**like_key(report), "outcome": outcome_of(report), **figures_from_report(report),
+                               "machine": machine_of(report)}
                     except (TypeError, ValueError, AttributeError):
                         continue
                     sets = ", ".join(f"{c} = ?" for c in missing)
@@ -418,7 +453,7 @@ class HistoryDB:
             "ok": int(bool((report.get("verdict") or {}).get("ok"))), "outcome": outcome_of(report),
             "sim_time_s": st.get("sim_time_s"), "wall_time_s": st.get("wall_time_s"),
             "faults": st.get("faults_injected"), "leaks": ",".join(st.get("leaks_found") or []),
-            "report_json": json.dumps(report, separators=(",", ":")), **figs,
+            "report_json": json.dumps(report, separators=(",", ":")), **figs, "machine": machine_of(report),
             **{k: v for k, v in like_key(report).items() if k in LIKE_COLUMNS},
         }
         try:
@@ -439,7 +474,8 @@ class HistoryDB:
         except sqlite3.Error as exc:
             raise _db_error(self.path, exc) from None
         # a figure column an older database, opened read-only, does not have yet reads as unknown
-        return [{**dict.fromkeys(FIGURE_COLUMNS), **{k: _clean(r[k], k) for k in r.keys() if k != "report_json"}}
+        return [{**dict.fromkeys(FIGURE_COLUMNS), **dict.fromkeys(LOAD_COLUMNS),
+                 **{k: _clean(r[k], k) for k in r.keys() if k != "report_json"}}
                 for r in rows]
 
     def runs(self, *, limit: int = 20, kind: str | None = None, backend: str | None = None,
@@ -462,6 +498,7 @@ class HistoryDB:
         prev = self._like_before(run, window)
         short: list[str] = []
         for fig, (_hw, _m, label) in KEY_FIGURES.items():
+            # every like run with the figure, whatever its load: too short is said before the load
             rows = [r for r in prev if r[fig] is not None]
             if run.get(fig) is None or len(rows) < min_runs:
                 continue
@@ -477,7 +514,7 @@ class HistoryDB:
         out = []
         for fig, (higher_worse, margin, label) in KEY_FIGURES.items():
             value = run.get(fig)
-            rows = [r for r in prev if r[fig] is not None]
+            rows = _baseline(run, prev, fig)
             base = [r[fig] for r in rows]
             if value is None or len(base) < min_runs:
                 continue
@@ -489,14 +526,50 @@ class HistoryDB:
                 if float(value) > limit:
                     out.append(Regression(fig, label, float(value), med, limit, len(base)))
                 continue
-            if _short(run, rows, fig):
-                continue
+            if _short(run, [r for r in prev if r[fig] is not None], fig):
+                continue  # as ``too_short`` says it: over every like run, whatever its load
             mad = 1.4826 * float(np.median(np.abs(np.asarray(base) - med)))
             spread = max(k * mad, margin, RELATIVE_MARGIN * abs(med))
             limit = med + spread if higher_worse else med - spread
             if (value > limit) if higher_worse else (value < limit):
                 out.append(Regression(fig, label, float(value), med, limit, len(base)))
         return out
+
+    def not_judged_for_load(self, run: dict[str, Any], *, window: int = 10, min_runs: int = 3) -> dict[str, str]:
+        """Label -> why, for each figure of ``LOAD_FIGURES`` that ``run`` has and that ``min_runs``
+        of the ``window`` like runs before it have too, long enough to compare (else it is
+        ``too_short``), but that was not judged because fewer of
+        them ran under a load comparable to the run's (``machine_load.comparable``): the run
+        recorded no load, or too few of its like runs did so under a load like its own."""
+        prev = self._like_before(run, window)
+        out: dict[str, str] = {}
+        for fig in sorted(LOAD_FIGURES):
+            label = KEY_FIGURES[fig][2]
+            rows = [r for r in prev if r[fig] is not None]
+            if run.get(fig) is None or len(rows) < min_runs or _short(run, rows, fig):
+                continue  # not compared for want of runs or of time (``too_short``), whatever the load
+            near = _baseline(run, prev, fig)
+            if len(near) >= min_runs:
+                continue
+            if _machine(run) is None:
+                out[label] = ("this run recorded no machine load (a report written before it was kept), so its "
+                              "speed is compared with no other")
+            else:
+                out[label] = (f"{len(near)} of the {len(rows)} like runs before it ran under a machine load "
+                              f"comparable to its own (need {min_runs}): "
+                              + "the latest of them (A) and this run (B): " + comparable(_machine(rows[0]), _machine(run))[1])
+        return out
+
+
+def _baseline(run: dict[str, Any], prev: list[dict[str, Any]], fig: str) -> list[dict[str, Any]]:
+    """The rows of ``prev`` that ``run``'s ``fig`` is judged against: those that have the figure,
+    and for a figure of ``LOAD_FIGURES`` only those whose machine load compares with the run's
+    (none when the run recorded no load)."""
+    rows = [r for r in prev if r[fig] is not None]
+    if fig in LOAD_FIGURES:
+        mine = _machine(run)
+        rows = [r for r in rows if comparable(mine, _machine(r))[0]]
+    return rows
 
 
 def _too_few_events(run: dict[str, Any], rows: list[dict[str, Any]], fig: str) -> bool:

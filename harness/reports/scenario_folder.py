@@ -53,6 +53,9 @@ def write_scenario_folder(result: Any, run_dir: Path, *, source: str | None,
                "faults": {"wanted": False}, "history": str(run_dir / "history.jsonl")}
     if result.device_losses is not None:
         summary["device_losses"] = result.device_losses  # a rebuilt report's verdict reads it
+    machine = getattr(result, "machine", None)
+    if isinstance(machine, dict):
+        summary["machine"] = machine  # the load it ran under: what compare needs before it judges a speed
     RunFolder(run_dir, create=True).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
     meta = {"run_id": run_dir.name, "backend": spec["backend"], "seed": spec["seed"], "profile": spec["faults"],
             "duration_s": spec["duration_s"], "label": "scenario", "scenario": source}
@@ -61,4 +64,5 @@ def write_scenario_folder(result: Any, run_dir: Path, *, source: str | None,
     rd = RunData.from_history(result.history, kind="scenario", meta=meta, verdicts=verdicts,
                               wall_time_s=result.wall_seconds, sim_time_s=result.sim_seconds,
                               history_path=str(run_dir / "history.jsonl"))
+    rd.machine = machine if isinstance(machine, dict) else None
     return write_reports(run_dir, rd, history_db=history_db)

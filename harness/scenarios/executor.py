@@ -47,6 +47,7 @@ from ..errors import UsageError
 from ..compose import SystemSpec, compose, system_meta
 from ..sut_protocol import SystemChoice, SystemFactory, SystemUnderTest, default_system
 from ..history import Entry, History, run_op
+from ..reports.machine_load import MachineLoad
 from ..verdict import Outcome, RunVerdict, judge_run
 from ..rig.loopback import LoopbackRig
 from ..faults.base_config import overlay
@@ -116,6 +117,10 @@ class ScenarioResult:
     #: the device losses in the history, each explained or not (``harness.device_losses``'s
     #: ``summary_of``; ``summary.json``'s ``device_losses``); None: not judged
     device_losses: dict[str, Any] | None = None
+    #: the load the machine carried while the scenario ran (``machine_load.MachineLoad``'s record;
+    #: ``summary.json``'s and the report's ``machine``): its speed is compared only between runs
+    #: under comparable loads. None: not measured (a result built by hand)
+    machine: dict[str, Any] | None = None
 
     @property
     def passed(self) -> bool:
@@ -867,6 +872,7 @@ def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFacto
     config = system_config_dict(scenario)
     cleanups: list[Callable[[], None]] = []
     wall0 = _wall.perf_counter()
+    machine = MachineLoad()  # the machine's load as the scenario begins (and, as it is judged, ends)
     choice = SystemChoice.of(system_factory) if system_factory is not None else (system or default_system())
     rig = backend = None
     if scenario.needs_rig and system_factory is None:
@@ -919,7 +925,7 @@ def run_scenario(scenario: Scenario | str | Path, *, system_factory: SystemFacto
         sim_s = driver.now() - ex.t0
         losses = summary_of(expected_losses(scenario, device_losses(history), ex.failures))
         return ScenarioResult(scenario, source, ex.failures, history, sim_s, _wall.perf_counter() - wall0,
-                              ex.fired, losses)
+                              ex.fired, losses, machine.stop())
     finally:
         try:
             if system.state != State.CLOSED:

@@ -212,6 +212,40 @@ def test_a_catch_is_baseline_failing_when_its_test_also_fails_on_the_unpatched_t
     assert (r.verdict, r.by, r.detail) == ("caught", ["tests/test_subject.py::test_value_holds"], "")
 
 
+_SESSION_FAILS = '''\
+def pytest_sessionfinish(session, exitstatus):
+    session.config.get_terminal_writer().line("the session's tests left junk in the working directory")
+    session.exitstatus = 1
+'''
+
+
+def test_an_unpatched_tree_s_failure_is_told_in_its_own_words_never_as_the_catching_test_s(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clean run that failed keeps what it said (the evidence of a flaky test's cause, or of
+    none); one whose session failed naming no test (the suite's check for files left in the
+    working directory) is not reported as the catching test failing. Fails without
+    ``failure_evidence``: the detail named the catching test and kept no output."""
+    b, bug = _baseline_bench(monkeypatch)
+    copy = b._copy_tree
+
+    def copy_with_a_failing_session(dst: Path) -> None:
+        copy(dst)
+        (dst / "tests" / "conftest.py").write_text(_SESSION_FAILS)
+
+    monkeypatch.setattr(b, "_copy_tree", copy_with_a_failing_session)
+    b._CLEAN_FAILURES.clear()  # a module other tests loaded too: no clean failure of theirs reused
+    r = b.try_bug(bug, ["tests/test_subject.py::test_value_holds"], whole=False, timeout=600.0, stop_first=True)
+    assert (r.verdict, r.by) == (b.BASELINE_FAILING, ["tests/test_subject.py::test_value_holds"])
+    assert "no test failed: the session itself ended failing" in r.detail, r.detail
+    assert "left junk in the working directory" in r.detail, r.detail
+    monkeypatch.setattr(b, "_copy_tree", copy)
+    b._CLEAN_FAILURES.clear()
+    r = b.try_bug(bug, ["tests/test_subject.py::test_fails_whatever_the_code"], whole=False, timeout=600.0,
+                  stop_first=True)
+    assert "FAILED tests/test_subject.py::test_fails_whatever_the_code - AssertionError: a bound the machine missed" \
+        in r.detail, r.detail
+
+
 def test_a_catch_the_unpatched_trees_rerun_gives_no_verdict_on_is_not_confirmed() -> None:
     b = _bench()
     caught = b.Result("bug", "caught", ["t::x"], 3.0)

@@ -138,6 +138,8 @@ def test_kill_9_then_resume_ends_with_a_complete_report_identical_to_an_uninterr
     assert report["completeness"]["complete"] and report["run"]["status"] == "completed"
     assert report["run"]["resumed"][0]["at_checkpoint"] == len(before.checkpoints) - 1
     assert report["stability"]["faults_injected"] > 20 and report["recovery"]["episodes_total"] > 0
+    # its wall time spans two segments, of which the end record saw the last's load only
+    assert report["performance"]["machine"] is None
 
     # the resumed soak is the same run as one never interrupted (deterministic replay)
     _, straight = _soak(tmp_path, "straight", duration_s=36.0, checkpoint_s=3.0, seed=5)
@@ -145,6 +147,10 @@ def test_kill_9_then_resume_ends_with_a_complete_report_identical_to_an_uninterr
         assert report["stability"][key] == straight["stability"][key], key
     assert report["recovery"]["by_fault_type"] == straight["recovery"]["by_fault_type"]
     assert [c["digest"] for c in after.checkpoints] == [c["digest"] for c in read_journal(tmp_path / "straight").checkpoints]
+    # a soak records the machine's load as a run does (``performance.machine``: compare's speed)
+    machine = straight["performance"]["machine"]
+    assert isinstance(machine["cpus"], int) and all(
+        isinstance(machine[k], float) for k in ("load_1min_start", "load_1min_end")), machine
 
 
 #: ``soundcheck soak ARGS`` in a child that sends itself SIGINT (a Ctrl-C, through the process's
