@@ -8324,7 +8324,10 @@ BATCH_58: list[Bug] = [
         "    if low < number <= high:\n",
         "a strict comparison for the range's low end in signal_name: SIGRTMIN itself is named "
         "'signal 34', not SIGRTMIN",
-        "errors: a child's end names the signal that ended it"),
+        "errors: a child's end names the signal that ended it",
+        equivalent="signal.Signals names SIGRTMIN and SIGRTMAX themselves (34 and 64 on Linux), so "
+                   "signal_name returns from its first line for both ends and the real-time branch only "
+                   "ever sees the numbers strictly between them, where the two comparisons agree"),
     Bug("mono_gain_multiplied_in_float64", "dsp_kernels.py",
         "            x = np.float64(block[i, c] * gain)\n",
         "            x = np.float64(block[i, c]) * gain\n",
@@ -8360,7 +8363,11 @@ BATCH_58: list[Bug] = [
         "                    self._end_held(self._held_open, ref)\n",
         "'the silence ends at the next callback' in the watchdog: a new stream whose start is earlier "
         "than the held silence's beginning ends that silence before it began",
-        "watchdog: a held silence's span is a span"),
+        "watchdog: a held silence's span is a span",
+        equivalent="ref never precedes _held_open: _held_open is a ref read earlier (the stream's last "
+                   "callback, else its start) on the system's monotonic clock, and a ref that differs is a "
+                   "later callback of that stream or the start of a stream opened after it, so the else "
+                   "branch (now) is never taken"),
     Bug("late_callback_last_device_delay", "devices/simulated.py",
         "                    delay += d.pending_delay_s\n",
         "                    delay = d.pending_delay_s\n",
