@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-57: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-58: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -8327,6 +8327,129 @@ for _prefix, _tests in {
         "harness/invariants.py": ["tests/harness/test_starved_input_open_at_end.py"],
         "harness/reports/": ["tests/harness/test_compare_sample_margin_oracle.py"]}.items():
     HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+
+
+#: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
+#: batch patched, in the modules touched least and the code changed most recently: the error log's
+#: bytes, SIGRTMIN's own name, the compiled kernels' one-channel loops, the watchdog's held
+#: silences (their count, their counter, their end), the simulated device's delays, corruption and
+#: recording, the fused step's plain test, the block plan's infinity, the v2 migration's tuple
+#: chain, the resource manager's usage, a cause cycle's traceback text and recover()'s plan
+#: without a configuration. ``--batch 58`` tries only these.
+BATCH_58: list[Bug] = [
+    Bug("error_info_bytes_left_out", "held.py",
+        "    n = _SLOT + sys.getsizeof(record) + sys.getsizeof(info)\n",
+        "    n = _SLOT + sys.getsizeof(record)\n",
+        "'the info is the record's' in error_record_bytes: the ErrorInfo made for each record is not "
+        "counted, so an error log's held bytes are a record's info short each",
+        "memory: a bounded log's bytes are its records' own"),
+    Bug("sigrtmin_itself_unnamed", "signal_names.py",
+        "    if low <= number <= high:\n",
+        "    if low < number <= high:\n",
+        "a strict comparison for the range's low end in signal_name: SIGRTMIN itself is named "
+        "'signal 34', not SIGRTMIN",
+        "errors: a child's end names the signal that ended it",
+        equivalent="signal.Signals names SIGRTMIN and SIGRTMAX themselves (34 and 64 on Linux), so "
+                   "signal_name returns from its first line for both ends and the real-time branch only "
+                   "ever sees the numbers strictly between them, where the two comparisons agree"),
+    Bug("mono_gain_multiplied_in_float64", "dsp_kernels.py",
+        "            x = np.float64(block[i, c] * gain)\n",
+        "            x = np.float64(block[i, c]) * gain\n",
+        "the cast moved before the gain in gain_biquad_peak's one-channel loop: the gain is applied in "
+        "float64, not float32 as Gain.process applies it, so a mono block's samples differ from the "
+        "stages' in their last bits",
+        "DSP chain: the fused step is the three stages bit for bit"),
+    Bug("mono_biquad_state_rows_swapped", "dsp_kernels.py",
+        "        z0 = state[0, c]\n        z1 = state[1, c]\n        for i in range(frames):\n"
+        "            x = np.float64(block[i, c])\n",
+        "        z0 = state[1, c]\n        z1 = state[0, c]\n        for i in range(frames):\n"
+        "            x = np.float64(block[i, c])\n",
+        "the state's rows read the wrong way round in biquad_block's per-channel loop (written back "
+        "right): a mono or multichannel filter starts each block from a swapped state",
+        "DSP chain: a block is filtered from the state the last one left"),
+    Bug("held_unkept_not_counted", "system.py",
+        "        else:\n            self._held_unkept += 1\n",
+        "",
+        "the else branch of _end_held dropped as 'the list is bounded anyway': held silences past "
+        "HELD_KEPT are neither kept nor counted, so a reader takes the kept ones for all of them",
+        "watchdog: every held silence is kept or counted"),
+    Bug("delivery_held_counted_every_pass", "system.py",
+        "                        if self._held_since != ref:\n"
+        "                            self._held_since = self._held_open = ref\n"
+        "                            self.monitoring.counter(\"delivery_held\").inc()\n",
+        "                        self._held_since = self._held_open = ref\n"
+        "                        self.monitoring.counter(\"delivery_held\").inc()\n",
+        "the once-a-silence guard dropped from the watchdog's held branch: delivery_held counts every "
+        "pass of one held silence, not the silence",
+        "watchdog: a held silence is counted once"),
+    Bug("held_span_ends_before_it_began", "system.py",
+        "                    self._end_held(self._held_open, ref if ref > self._held_open else now)\n",
+        "                    self._end_held(self._held_open, ref)\n",
+        "'the silence ends at the next callback' in the watchdog: a new stream whose start is earlier "
+        "than the held silence's beginning ends that silence before it began",
+        "watchdog: a held silence's span is a span",
+        equivalent="ref never precedes _held_open: _held_open is a ref read earlier (the stream's last "
+                   "callback, else its start) on the system's monotonic clock, and a ref that differs is a "
+                   "later callback of that stream or the start of a stream opened after it, so the else "
+                   "branch (now) is never taken"),
+    Bug("late_callback_last_device_delay", "devices/simulated.py",
+        "                    delay += d.pending_delay_s\n",
+        "                    delay = d.pending_delay_s\n",
+        "'the device's delay' in _tick's loop over the stream's devices: with both devices delayed the "
+        "last one's delay is the callback's, the other's is lost",
+        "fault injection: every fault asked for is applied"),
+    Bug("corrupt_count_never_spent", "devices/simulated.py",
+        "            if d.corrupt_callbacks:\n                d.corrupt_callbacks -= 1\n                corrupt = True\n",
+        "            if d.corrupt_callbacks:\n                corrupt = True\n",
+        "the decrement lost in _deliver: a device told to corrupt the next N callbacks corrupts every "
+        "callback from then on",
+        "fault injection: a fault ends when it is spent"),
+    Bug("recording_wrap_counted_short", "devices/simulated.py",
+        "            self.recorded_frames += bs\n",
+        "            self.recorded_frames += n\n",
+        "'count what was written at i' in the recording's wrap: the frames written at the ring's start "
+        "are not counted, so after a wrap the recording's position lags and overwrites the block before",
+        "frames: the recording holds what was played, in order"),
+    Bug("fused_gain_cost_ignored", "dsp.py",
+        "        return (type(g) is _F32_SCALAR and not self.biquad.cost_s and not self.limiter.cost_s\n"
+        "                and (gain is None or not gain.cost_s))\n",
+        "        return type(g) is _F32_SCALAR and not self.biquad.cost_s and not self.limiter.cost_s\n",
+        "the gain's cost left out of _GainBiquadLimiter.plain: a chain whose gain stage declares a "
+        "simulated cost is filtered in stretches that never spend it, so its callbacks read as cheap",
+        "budget: a stage's declared cost is spent on every block"),
+    Bug("block_plan_infinity_not_recursed", "dsp.py",
+        "        if not math.isfinite(_add_reduce(after, None)):",
+        "        if math.isnan(_add_reduce(after, None)):",
+        "isnan for isfinite in the block plan's check: a block whose state went infinite (no NaN yet) "
+        "is filtered through the matrices, where 0 x inf spreads NaN over samples the recursion leaves be",
+        "DSP chain: the plan's numbers are the recursion's"),
+    Bug("v2_tuple_chain_not_renamed", "config.py",
+        "    if not isinstance(doc.get(\"dsp\", []), (list, tuple)):\n",
+        "    if not isinstance(doc.get(\"dsp\", []), list):\n",
+        "'TOML gives lists' in _v2_to_v3: a v2 mapping built in Python with a tuple of stages keeps its "
+        "v2 keys (type, freq) and is refused, though the same list migrates",
+        "configuration: a v2 document reads as the v3 document it means"),
+    Bug("global_usage_lists_zeros", "resources.py",
+        "                return {t: v for t, v in self._global_usage.items() if v}\n",
+        "                return dict(self._global_usage)\n",
+        "the filter dropped as cosmetic in usage(): every type ever allocated is reported, at 0 once "
+        "released, so a clean teardown reads as a leak of nothing",
+        "resources: usage is what is held"),
+    Bug("traceback_cause_cycle_repeated", "errors.py",
+        "        seen.add(id(current))\n",
+        "",
+        "the seen set's add dropped from traceback_text ('depth bounds the walk anyway'): an "
+        "exception whose causes form a cycle is written again and again up to max_causes",
+        "errors: an error's text names each cause once"),
+    Bug("recover_plan_without_configuration", "lifecycle.py",
+        "    if not configured:\n        return False\n",
+        "",
+        "the configuration check dropped from recover_plan as 'FAILED implies configured': recover() "
+        "on a system that was never configured is planned towards RUNNING",
+        "lifecycle: recover() without a configuration answers False and does nothing"),
+]
+BATCHES[58] = BATCH_58
+BUGS += BATCH_58
 
 
 def main(argv: list[str] | None = None) -> int:

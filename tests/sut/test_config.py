@@ -68,6 +68,16 @@ def test_v1_and_v2_documents_migrate_to_current():
     assert v2["dsp"][0]["type"] == "biquad"  # the caller's document is not mutated
 
 
+@pytest.mark.parametrize("sequence", [list, tuple])
+def test_a_v2_chain_migrates_whatever_sequence_holds_it(sequence):
+    """A document built in Python may hold its stages in a tuple (a TOML file gives a list): the
+    v2 names (``type``, a biquad's ``freq``) are renamed in either, and both read as one config."""
+    stages = [{"type": "gain", "gain_db": -3}, {"type": "biquad", "freq": 500, "filter": "highpass"}]
+    cfg = load_config({"schema_version": 2, "dsp": sequence(stages)})
+    assert [s.kind for s in cfg.dsp] == ["gain", "biquad"]
+    assert cfg.dsp[0].gain_db == -3 and cfg.dsp[1].cutoff_hz == 500 and cfg.dsp[1].filter == "highpass"
+
+
 @pytest.mark.parametrize("version", [0, 4, 99])
 def test_unknown_versions_are_refused_clearly(version):
     with pytest.raises(ConfigMigrationError, match=f"unknown schema_version {version}"):

@@ -365,6 +365,30 @@ def test_a_nan_poisons_its_channel_from_its_sample_on_and_reset_heals_it(size):
                                   _run(_chain(stage, channels=2, block_size=size), y, block=size))
 
 
+@pytest.mark.parametrize("value", [np.inf, -np.inf])
+@pytest.mark.parametrize("size", [64, 100, 256])
+@pytest.mark.parametrize("where", ["last", "middle"])
+def test_an_infinity_poisons_its_channel_from_its_sample_on_as_a_nan_does(where, size, value):
+    """An infinite sample is broken audio as a NaN is: lfilter's samples before it stay exact.
+    At a block's last sample a lowpass's state after the block is infinite with no NaN in it (both
+    its rows are the infinity times a positive weight), which a plan that looks only for NaN would
+    filter through its matrices, where 0 x inf makes NaN of the samples before it in the chunk."""
+    stage = BiquadStage(cutoff_hz=2000.0)
+    chain = _chain(stage, channels=2, block_size=size)
+    x = _noise(3 * size, channels=2, seed=5)
+    k = 2 * size - 1 if where == "last" else size + size // 2 + 1
+    x[k, 0] = value
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf in the recursion, as in lfilter
+        got = _run(chain, x, block=size).astype(np.float64)
+        b, a = biquad_coefficients("lowpass", 2000.0, 0.707, 0.0, SR)
+        want = signal.lfilter(b, a, x.astype(np.float64), axis=0)
+    np.testing.assert_allclose(got[:k], want[:k], atol=2e-6)
+    assert np.isfinite(got[:k]).all()
+    assert got[k, 0] == value
+    assert not np.isfinite(got[k:, 0]).any()
+    assert np.isfinite(got[:, 1]).all()
+
+
 # -- the block plans' shared matrices ---------------------------------------------------------------
 def _a_plan(frames: int, cutoff_hz: float = 1000.0):
     from system_under_test.dsp import Biquad
