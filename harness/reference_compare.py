@@ -2636,8 +2636,6 @@ _MUTE_FLANK_S = 0.01
 #: taps of the filter that carries the reference to the recording around a mute (the path's gain,
 #: polarity, band-limiting and what fraction of a frame the track is off, fitted on the flanks)
 _MUTE_TAPS = 17
-#: that filter's ridge, as a share of its regressors' mean power (``_mute_edges``)
-_MUTE_RIDGE = 1e-6
 
 
 def _mute_edges(rec: Callable[[int, int], FloatArray], predict: Callable[[int, int], FloatArray],
@@ -2653,14 +2651,11 @@ def _mute_edges(rec: Callable[[int, int], FloatArray], predict: Callable[[int, i
     ``_MUTE_FLANK_S`` outside the run (a gain alone left 40 % of 44.1 kHz music's level
     unexplained there: the path's low-pass and the track's fraction of a frame); where those
     flanks say nothing (silent), the run stands. The start is searched from the run's start to
-    the burst's middle, the end from the burst's middle to the run's end: the burst runs past
-    each edge by the judge filter's ring of it (and the run with it, where the music beside the
-    mute is loud), so an end held at the burst's end was that ring late (44.1 kHz -80 dBFS
-    2.5 ms: 16.1 frames) and a start held at the burst's start that ring early (44.1 kHz: 8.5
-    and 10.7 frames). The frames within the filter's reach of a split are predicted through it
-    from the reference muted there: the path's low-pass smears the edge over them, so they are
-    neither the prediction nor silence (the mutes grid's seed 0: starts 0.60 frame early at the
-    median in reference frames with the start held at the burst's, 0.09 late with both)."""
+    the burst's (or its middle); the end from the burst's middle to the run's end: the burst
+    runs past the mute's end by the judge filter's ring of that edge (and the run with it, where
+    the music after the mute is loud), so an end held at the burst's end was that ring late
+    (44.1 kHz -80 dBFS 2.5 ms: 16.1 frames), while the likeliest turn from silence back to the
+    prediction inside the burst lands within 8 frames on every take of the mutes grid."""
     flank = max(int(_MUTE_FLANK_S * fs), 4 * _MUTE_TAPS)
     lo, hi = max(m0 - flank, 0), m1 + flank
     x = rec(lo, hi)
@@ -2671,44 +2666,26 @@ def _mute_edges(rec: Callable[[int, int], FloatArray], predict: Callable[[int, i
     out[m0 - lo: m1 - lo] = False
     if not np.any(cols[out]):
         return m0, m1
-    # a little ridge: material with little over the path's band leaves the taps undetermined
-    # there, and least squares alone gave taps of 3.5e6 that cancel in the whole prediction but
-    # not in ``before``'s partial sums (96 kHz music, -80 dBFS: a 20 ms mute's start 232 frames
-    # late); 1e-6 of the mean power keeps them at the path's size (0.1) and the flanks' error
-    # within 0.1 % of the unridged fit's
-    a = cols[out]
-    gram = a.T @ a
-    h = np.linalg.solve(gram + _MUTE_RIDGE * float(np.trace(gram)) / _MUTE_TAPS * np.eye(_MUTE_TAPS), a.T @ x[out])
+    h = np.linalg.lstsq(cols[out], x[out], rcond=None)[0]
     heard = (x - cols @ h) ** 2  # each frame's error if it was played
     quiet = x ** 2  # and if it was muted
-    # the prediction of frame i with the reference muted from frame i + 1 - t on (t = 0..taps):
-    # the filter's taps over the frames before the mute only. The path's low-pass smears the
-    # mute's edges over its taps, and the frames under that smear are neither the prediction nor
-    # silence: a split between those two alone is pulled towards the side whose smear costs less
-    before = np.concatenate((np.zeros((cols.shape[0], 1)), np.cumsum(cols * h, axis=1)), axis=1)
 
     def split(a: int, b: int, muted_after: bool) -> int:
         """The frame in ``a..b`` (recording) where the cost of 'played, then muted' (or the
-        reverse) is least, the frames within the filter's reach of the edge predicted through
-        it from the reference muted there (``before``)."""
-        a, b = max(a, lo + half), min(b, hi - half - 1)
+        reverse) is least."""
+        a, b = max(a, lo), min(b, hi)
         if b - a < 2:
-            return max(a, lo)
+            return a
         first, then = (heard, quiet) if muted_after else (quiet, heard)
-        k = np.arange(a, b + 1) - lo  # candidate first muted (or first heard) frames, local
-        c1 = np.concatenate(([0.0], np.cumsum(first)))  # c1[i]: the cost of frames 0..i-1 as `first`
-        c2 = np.concatenate(([0.0], np.cumsum(then[::-1])))[::-1]  # c2[i]: of frames i.. as `then`
-        cost = c1[k - half] + c2[k + half + 1]
-        for d in range(-half, half + 1):
-            part = before[k + d, half - d]  # frame k + d's prediction from frames before k
-            pred = part if muted_after else (cols[k + d] @ h - part)
-            cost = cost + (x[k + d] - pred) ** 2
-        return a + int(np.argmin(cost))
+        c1 = np.concatenate(([0.0], np.cumsum(first[a - lo: b - lo])))
+        c2 = np.concatenate(([0.0], np.cumsum(then[a - lo: b - lo][::-1])))[::-1]
+        return a + int(np.argmin(c1 + c2))
 
     # the run's ends are where the recording stopped being quiet, so the mute lies within them;
-    # its start before the burst's middle, its end past it: the burst's ends are the judge
-    # filter's ring of the edges, outside them
-    start = split(m0, max((s + e) // 2, m0), True)
+    # its start lies before the burst's (the burst is where it departed from a sounding
+    # prediction); its end anywhere past the burst's middle: the burst's end is the judge
+    # filter's ring of the edge, past it
+    start = split(m0, max(min(s, (s + e) // 2), m0), True)
     end = split(max((s + e) // 2, start + 1), m1, False)
     return (start, end) if end > start else (m0, m1)
 
