@@ -9,7 +9,8 @@ is not a finished soak's:
 
 What is compared, with the fields that measure the machine rather than the simulation dropped
 (``VOLATILE``, at any depth: wall and CPU times, the resource sampler's samples, real callback
-durations, start times, paths and the journal's per-line CRC, which covers those):
+durations, start times, the machine's load average at the start and end (``machine``), paths and
+the journal's per-line CRC, which covers those):
 
 - ``history.jsonl`` and ``journal.jsonl``, line by line;
 - ``summary.json`` whole, and ``report.json``'s verdict, stability, audio, faults, recovery and
@@ -38,7 +39,7 @@ VOLATILE = frozenset({
     "path", "run_id", "generated", "started", "ended", "real_s", "report_dir", "timing",
     "resources", "cb", "leaks", "callback_duration_s", "callback_load", "callbacks_histogram",
     "crc", "cpu", "history", "wall_time_s", "headline", "doubts", "notes", "rss_bytes", "reasons",
-    "leaks_inconclusive",
+    "leaks_inconclusive", "load_1min_start", "load_1min_end",
 })
 LINE_FILES = ("history.jsonl", "journal.jsonl")
 REPORT_KEYS = ("verdict", "stability", "audio", "faults", "recovery", "frames")

@@ -1842,7 +1842,8 @@ class AudioCheck:
                     # false-alarm matrix, bench/bench_false_alarms.py, measured with it on)
                     rep = analyze_glitches(x[a:b], self._fs, self.frequency_hz, max_glitches=10_000,
                                           measure_levels=False, frequency_known=self.frequency_hz is not None,
-                                          fine=self.fine)
+                                          fine=self.fine,
+                                          block_power=ms[a // _BLOCK:a // _BLOCK + (b - a) // _BLOCK])
                 except AnalysisError as exc:
                     if hi > lo and len(self.unanalysable) < 20:
                         self.unanalysable.append(f"t={self._time(base + lo):.3f}..{self._time(base + hi):.3f} s: {exc}")
