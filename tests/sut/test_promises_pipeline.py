@@ -554,7 +554,7 @@ def test_a_stall_report_says_whose_silence_it_was(monkeypatch):
 def test_a_callback_held_in_its_chain_is_seen_under_way_with_its_block_in_flight():
     """While the chain holds a block, another thread's reading sees a callback under way
     (``in_callback``: the teardown leaves the rings to it) and the block's frames in flight, so
-    the books balance mid-block; once it leaves, neither."""
+    the books balance mid-block; before the first callback and once it leaves, neither."""
     p, chain, m = _pipeline()
     seen: list[tuple[object, object, bool]] = []
 
@@ -566,6 +566,7 @@ def test_a_callback_held_in_its_chain_is_seen_under_way_with_its_block_in_flight
         return block
 
     chain.process = held
+    assert not p.in_callback and p.in_flight == 0  # a new pipeline: none yet
     out = _call(p, _frames(1, BS))
     assert seen == [(True, BS, True)]
     assert not p.in_callback and p.in_flight == 0
