@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from system_under_test.config import wrong_type_message
+from system_under_test.config import structural_problems, wrong_type_message
 
 _ONES_70 = "1" * 70  # its repr is 72 characters: shown as its first 45 and its length
 _S58, _S59 = "a" * 58, "a" * 59  # reprs of 60 (shown whole) and 61 characters (cut)
@@ -50,3 +50,16 @@ def test_a_value_of_the_wrong_type_is_refused_with_its_fix(kind: str, value: obj
     (when finite); anything else is named with its type; a long text is shown by its first 45
     characters and its length; every other kind of error is not this function's (None)."""
     assert wrong_type_message(kind, value) == message
+
+
+def test_a_configuration_with_quoted_numbers_and_a_switch_as_text_names_each_field_and_its_fix():
+    """``structural_problems`` refuses a quoted whole number, a quoted number and a switch written
+    as text each at its field, with ``wrong_type_message``'s words for the value it was given."""
+    config, problems = structural_problems({"stream": {"sample_rate": "48000", "latency_ms": "20"},
+                                            "recovery": {"degrade_on_exhaustion": "yes"}})
+    assert config is None
+    assert sorted(problems) == [
+        ("recovery.degrade_on_exhaustion", "must be true or false, got the text 'yes'"),
+        ("stream.latency_ms", "must be a number, got the text '20'; write 20 without the quotes"),
+        ("stream.sample_rate", "must be a whole number, got the text '48000'; write 48000 without the quotes"),
+    ]
