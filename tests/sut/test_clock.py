@@ -687,3 +687,80 @@ def test_a_virtual_scheduler_runs_no_thread_and_counts_it_as_the_number_zero():
     sched = scheduler_for(VirtualClock())
     assert isinstance(sched, VirtualScheduler)
     assert type(sched.thread_count) is int and sched.thread_count == 0
+
+
+def _fold_run(times: list[float], *, timer_at: float, deadline: float,
+              cancel_in_ready: tuple[float, ...] = ()) -> dict[str, object]:
+    """One ``advance_along_deferring(times, 0, ready, source)`` from a timer at ``times[0]``, with a
+    deferrable timer at ``timer_at`` whose owner answers for the whole run it is offered
+    (``defer_along``: the clock to the run's last time, the timer 0.3 s after it) and plain timers
+    at ``cancel_in_ready``, which the first ``ready`` cancels (as another owner cancels its timer
+    while the caller brings its stream up). What the owner and ``defer`` were asked; what ran (a
+    plain timer its own time, the deferrable one the clock's reading when it ran)."""
+    clock = VirtualClock()
+    along: list[tuple[float, int, int]] = []
+    deferred: list[float] = []
+    ran: list[float] = []
+    out: dict[str, object] = {}
+    marker = object()
+
+    def defer_along(when: float, ts, j: int, end: int, source: object) -> tuple[float, int] | None:
+        assert source is marker
+        along.append((when, j, end))
+        return ts[end - 1] + 0.3, end
+
+    def defer(when: float) -> float | None:
+        deferred.append(when)
+        return clock.now() + 0.3
+
+    plain = [clock.call_at(t, lambda t=t: ran.append(t)) for t in cancel_in_ready]
+
+    def ready(j: int) -> bool:
+        for handle in plain:
+            handle.cancel()
+        return True
+
+    def step() -> None:
+        out["result"] = clock.advance_along_deferring(times, 0, ready, marker)
+        out["now"] = clock.now()
+        out["timer_at"] = timer.when
+
+    clock.call_at(times[0], step)
+    timer = clock.call_at(timer_at, lambda: ran.append(clock.now()))
+    timer.defer, timer.defer_along = defer, defer_along
+    clock.run_until(deadline)
+    return {**out, "along": along, "deferred": deferred, "ran": ran}
+
+
+def test_the_owner_answers_for_a_timer_due_at_the_very_time_of_a_block():
+    """The deferrable timer in the way is the first live one due at or before ``times[j]``: one due
+    at exactly a block's time (1.25) is answered for by its owner along the rest of the list, not
+    asked one deferral at a time."""
+    times = [1.0 + k / 8 for k in range(8)]  # exact: 1.0, 1.125, ..., 1.875
+    got = _fold_run(times, timer_at=1.25, deadline=10.0)
+    assert got["along"] == [(1.25, 2, 8)] and got["deferred"] == []
+    assert got["result"] == (8, True) and got["now"] == 1.875 and got["timer_at"] == 1.875 + 0.3
+    assert got["ran"] == [1.875 + 0.3]  # the deferrable timer, once, where its owner put it
+
+
+def test_the_owner_answers_for_a_block_at_the_very_deadline_of_the_run():
+    """A block at exactly the running ``run_until``'s deadline is a move ``advance_to_next``
+    makes, so the owner answers for it (``end`` 3: that block only); the block after the
+    deadline is refused, and the timer is where the owner put it."""
+    times = [1.0 + k / 8 for k in range(8)]
+    got = _fold_run(times, timer_at=1.2, deadline=1.25)
+    assert got["along"] == [(1.2, 2, 3)] and got["deferred"] == []
+    assert got["result"] == (3, False) and got["now"] == 1.25 and got["timer_at"] == 1.25 + 0.3
+
+
+def test_the_fold_skips_timers_cancelled_in_front_of_and_behind_the_deferrable_one():
+    """Timers cancelled after ``advance_along`` looked (by ``ready``) are skipped by the fold as the
+    event loop skips them: one in front of the deferrable timer (1.1) and the one right behind it
+    (2.0) change nothing but where the first stretch stops; neither runs, and the owner is
+    offered the whole list past the deferrable timer (nothing else due). Only the deferrable
+    timer runs, once, at the time its owner gave it."""
+    times = [1.0 + k / 8 for k in range(8)]
+    got = _fold_run(times, timer_at=1.2, deadline=10.0, cancel_in_ready=(1.1, 2.0))
+    assert got["along"] == [(1.2, 2, 8)] and got["deferred"] == []
+    assert got["result"] == (8, True) and got["now"] == 1.875 and got["timer_at"] == 1.875 + 0.3
+    assert got["ran"] == [1.875 + 0.3]  # the deferrable timer, once, where its owner put it

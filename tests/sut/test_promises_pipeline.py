@@ -548,3 +548,80 @@ def test_a_stall_report_says_whose_silence_it_was(monkeypatch):
     assert AudioSystem._stall_evidence(p, object(), BUDGET) == {"callback_running_s": 0.0}
     virtual, _, _ = _pipeline(simulated=True)
     assert AudioSystem._stall_evidence(virtual, object(), BUDGET) == {}
+
+
+# -- a callback held in its chain, seen from another thread ------------------------------------------
+def test_a_callback_held_in_its_chain_is_seen_under_way_with_its_block_in_flight():
+    """While the chain holds a block, another thread's reading sees a callback under way
+    (``in_callback``: the teardown leaves the rings to it) and the block's frames in flight, so
+    the books balance mid-block; before the first callback and once it leaves, neither."""
+    p, chain, m = _pipeline()
+    seen: list[tuple[object, object, bool]] = []
+
+    def held(block: np.ndarray) -> np.ndarray:
+        books = FrameAccounts(m.value("frames_captured"), m.value("frames_played"),
+                              m.value("frames_dropped"), m.value("frames_inserted"), p.buffered(),
+                              p.in_flight)
+        seen.append((p.in_callback, p.in_flight, books.balanced()))
+        return block
+
+    chain.process = held
+    assert not p.in_callback and p.in_flight == 0  # a new pipeline: none yet
+    out = _call(p, _frames(1, BS))
+    assert seen == [(True, BS, True)]
+    assert not p.in_callback and p.in_flight == 0
+    assert out[:, 0].tolist() == _frames(1, BS)[:, 0].tolist()
+
+
+def test_a_teardown_during_a_held_callback_leaves_the_rings_to_the_callback():
+    """A stream torn down while its callback is held in the chain (``AudioSystem._teardown``:
+    ``closed``, then ``flush``): the teardown's flush leaves the rings alone (0 dropped then), the
+    callback plays silence to the closed stream and, leaving, drops what the rings hold: the
+    block it held. A later flush finds nothing. No error is counted."""
+    p, chain, m = _pipeline()
+    flushed: list[int] = []
+
+    def torn_down_meanwhile(block: np.ndarray) -> np.ndarray:
+        p.closed = True
+        flushed.append(p.flush())
+        return block
+
+    chain.process = torn_down_meanwhile
+    out = _call(p, _frames(1, BS))
+    assert flushed == [0]
+    assert (out == 0).all()
+    assert p.buffered() == 0 and p.in_flight == 0 and not p.in_callback
+    assert _counts(m) == _zero(callbacks=1, frames_captured=BS, frames_dropped=BS)
+    assert p.flush() == 0 and m.value("frames_dropped") == BS
+
+
+def test_a_teardown_after_a_callback_left_empties_the_rings_itself():
+    """Torn down between callbacks, the teardown's own flush drops what the rings hold."""
+    p, _, m = _pipeline(latency_ms=2.0)
+    _call(p, _frames(1, BS + 8))  # one block played, 8 frames waiting in the input ring
+    assert p.buffered() == 8
+    p.closed = True
+    assert p.flush() == 8 and p.buffered() == 0 and m.value("frames_dropped") == 8
+    assert p.flush() == 0
+
+
+def test_a_wait_of_exactly_a_quarter_budget_keeps_the_callbacks_one_run(monkeypatch):
+    """The longest gap between two callbacks of one back-to-back run is a quarter of the budget
+    (``_joined_gap_s``): a callback that waited exactly that long continues the run, so the one
+    under way has run since the first began."""
+    now = _Now()
+    now.now = 0.0
+    monkeypatch.setattr(pipeline_module, "_perf", now)
+    p, chain, _ = _pipeline(simulated=False)
+    seen: list[float | None] = []
+
+    def slow(block: np.ndarray) -> np.ndarray:
+        now.now += 0.01
+        seen.append(p.callback_running_s())
+        return block
+
+    _call(p, _frames(0, BS))  # begins and ends at 0.0
+    chain.process = slow
+    now.now = 0.25 * p.budget_s  # exactly the longest joined gap after the last one ended
+    _call(p, _frames(BS, BS))
+    assert seen == [pytest.approx(0.25 * p.budget_s + 0.01, rel=1e-9)]
