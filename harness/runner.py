@@ -97,6 +97,8 @@ class RunSpec:
     program: Path | None = None
     #: the DSP chain's kernels (``system_under_test.dsp.KERNELS``), or "auto": ``dsp_kernel_for``
     dsp_kernel: str = "auto"
+    #: ``--backend jack`` only: the rig's jackd runs realtime (``LoopbackRig.realtime``)
+    rig_realtime: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d = {"backend": self.backend, "duration_s": self.duration_s, "seed": self.seed,
@@ -106,6 +108,8 @@ class RunSpec:
             d["program"] = str(self.program)
         if self.dsp_kernel != "auto":  # likewise an automatic choice's (the summary names it)
             d["dsp_kernel"] = self.dsp_kernel
+        if self.rig_realtime:  # likewise a rig run's without it
+            d["rig_realtime"] = True
         return d
 
 
@@ -336,6 +340,9 @@ class ReliabilityRun:
             raise UsageError(f"the seed must be a whole number >= 0, got {spec.seed!r}")
         if spec.backend == "portaudio" and not spec.device:
             raise UsageError("--backend portaudio needs --device NAME (see `soundcheck devices`)")
+        if spec.rig_realtime and spec.backend != "jack":
+            raise UsageError(f"--rig-realtime: the JACK loopback rig's server runs realtime, and --backend "
+                             f"{spec.backend} starts no rig: use --backend jack, or drop --rig-realtime")
         if spec.backend == "jack" and backend is None:  # refuse before a run folder exists
             from .rig.loopback import rig_unavailable_reason  # noqa: PLC0415 - real devices only
 
@@ -393,7 +400,7 @@ class ReliabilityRun:
 
             from .rig.loopback import LoopbackRig  # noqa: PLC0415
 
-            rig = LoopbackRig()
+            rig = LoopbackRig(realtime=spec.rig_realtime)
             try:
                 rig.start()
             except BaseException:

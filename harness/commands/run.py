@@ -49,6 +49,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="the DSP chain's kernels: numpy, or compiled (numba: ~0.3 s to import, faster per "
                         "block); auto (default) compiles for simulated runs of 600 s and more. The summary "
                         "names the one used")
+    p.add_argument("--rig-realtime", action="store_true",
+                   help="--backend jack: run the rig's jackd realtime (-R, SCHED_FIFO; needs root or an rtprio "
+                        "limit, refused otherwise). On a loaded machine a non-realtime rig misses cycles of its "
+                        "own, which leave runs inconclusive")
     p.add_argument("--mutant", metavar="NAME",
                    help="run a deliberately broken variant of the system (see harness/mutants.py) to "
                         "watch the harness catch it")
@@ -113,7 +117,7 @@ def handler(args: argparse.Namespace) -> int:
     config = load_config_file(args.config) if args.config else None
     spec = RunSpec(backend=args.backend, duration_s=args.duration, seed=args.seed, faults=args.faults,
                    config=config, device=args.device, report_root=args.report_dir, program=args.program,
-                   dsp_kernel=args.dsp_kernel)
+                   dsp_kernel=args.dsp_kernel, rig_realtime=args.rig_realtime)
     if config is not None and args.device is None:
         check_config(config, str(args.config), args.backend)
     elif config is not None:

@@ -209,6 +209,22 @@ def server_pids(name: str) -> list[int]:
     return [int(d.name) for d in Path("/proc").glob("[0-9]*") if pid_is_jackd(int(d.name), name)]
 
 
+def realtime_threads(pid: int) -> int:
+    """How many of process ``pid``'s threads run under a realtime policy (SCHED_FIFO or SCHED_RR).
+
+    ``jackd -R`` asks for realtime scheduling but runs on without it when the kernel refuses (no
+    root, no rtprio limit): its log says so and nothing else does. Reading the threads' policies is
+    how a caller that asked for a realtime rig learns whether it got one."""
+    realtime = (os.SCHED_FIFO, os.SCHED_RR)
+    count = 0
+    for task in Path(f"/proc/{pid}/task").glob("[0-9]*"):
+        try:
+            count += os.sched_getscheduler(int(task.name)) in realtime
+        except OSError:  # the thread ended between the listing and the read
+            continue
+    return count
+
+
 def _reap_orphan_server(name: str) -> None:
     """A jackd still running under a name whose lease was free is an orphan of ours: stop it."""
     for pid in server_pids(name):
@@ -352,8 +368,10 @@ class LoopbackRig:
         self.period = int(period)
         #: ``jackd -R`` (SCHED_FIFO for the server and, through libjack, its clients' process
         #: threads) instead of ``--no-realtime``. Off by default: FIELD_NOTES measured the rig
-        #: without it, and the tests must not need privileges. The bench's clean-path figure uses it
-        #: where the machine allows (root, or rtprio in limits).
+        #: without it, and the tests must not need privileges. On a loaded machine a non-realtime
+        #: rig misses cycles of its own (the machine's damage, which leaves runs inconclusive);
+        #: ``run --backend jack --rig-realtime`` asks for it, and ``start`` refuses a server the
+        #: kernel kept from realtime scheduling.
         self.realtime = realtime
         self._lease: _Lease | None = None
         if server_name is not None:
@@ -465,6 +483,7 @@ class LoopbackRig:
             self._stalled = False
             try:
                 self._wait_ready(t0)
+                self._check_realtime()
             except BaseException:
                 self._kill_process()
                 raise
@@ -472,6 +491,16 @@ class LoopbackRig:
             self.ready_s = self.clock.now() - t0
             log.info("jackd %s ready in %.3f s (pid %s)", self.server_name, self.ready_s, self.pid)
             return self.ready_s
+
+    def _check_realtime(self) -> None:
+        """A rig asked to run realtime that did not get it is refused, never run as if it had: its
+        verdicts under load would be read as a realtime server's (the engine's thread is realtime
+        once a client can connect, the dummy driver's cycle having started)."""
+        if not self.realtime or self.pid is None or realtime_threads(self.pid):
+            return
+        raise RigError(f"jackd -R for {self.server_name!r} runs without realtime scheduling: this user may not "
+                       "use SCHED_FIFO (run as root, or grant an rtprio limit in /etc/security/limits.conf), "
+                       "or drop --rig-realtime")
 
     def _wait_ready(self, t0: float) -> None:
         """Readiness = a JACK client can open on this server name (not 'the process exists').
