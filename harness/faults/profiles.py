@@ -52,6 +52,11 @@ class Profile:
     #: asks whether the system's give-ups are announced picks ``outages`` and reads its failures so
     outages: int = 0
     outage_s: tuple[float, float] = (4.0, 6.0)
+    #: starved inputs as many as its outages (``outage_count``), each of ``starvation_s`` seconds
+    #: (``Schedule.with_starvations``): longer than the watchdog's bound, so each asks the system to
+    #: notice it, and then to run on the input fed again. Only ``outages`` has them
+    starvations: bool = False
+    starvation_s: tuple[float, float] = (0.3, 1.0)
 
     @property
     def wants_faults(self) -> bool:
@@ -71,7 +76,9 @@ class Profile:
         outages (``outage_count``) are spread over the whole run. The other draws are the same."""
         schedule = Schedule.random(duration_s, seed, self.probabilities, check_every_s=self.check_every_s,
                                    params=self.params, name=self.name)
-        return schedule.with_outages(self.outage_count(duration_s, soak=soak), self.outage_s, whole_run=soak)
+        count = self.outage_count(duration_s, soak=soak)
+        schedule = schedule.with_outages(count, self.outage_s, whole_run=soak)
+        return schedule.with_starvations(count if self.starvations else 0, self.starvation_s, whole_run=soak)
 
     def outage_count(self, duration_s: float, *, soak: bool = False) -> int:
         """How many outages a run of ``duration_s`` gets: one per ``OUTAGE_EVERY_S`` up to the
@@ -125,12 +132,13 @@ PROFILES: dict[str, Profile] = {
     # of the run, in its third quarter; the operator's calls that would cut their recoveries left
     # out, ``Schedule.with_outages``): every run of 30 s and more reaches a recovery that gives
     # up, which the system must announce (``give_ups_announced``). A soak has one in each
-    # ``SOAK_OUTAGE_EVERY_S`` slice of its whole length (``outage_count``). Its failures are the
+    # ``SOAK_OUTAGE_EVERY_S`` slice of its whole length (``outage_count``); as many starved
+    # inputs, in the first half (``with_starvations``). Its failures are the
     # outages' doing; a soak of it counts them among its failures, as the profile's name says
     "outages": Profile("outages", _DEFAULT_MIX,
-                       _DEVICE_PARAMS, check_every_s=0.25, outages=2,
-                       description="default's faults and two device outages past the recovery budget: "
-                                   "recoveries that give up, which must be announced"),
+                       _DEVICE_PARAMS, check_every_s=0.25, outages=2, starvations=True,
+                       description="default's faults, two device outages past the recovery budget and two starved "
+                                   "inputs: recoveries that give up, which must be announced"),
 }
 
 

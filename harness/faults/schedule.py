@@ -222,6 +222,35 @@ class Schedule:
                         key=lambda f: getattr(f.trigger, "time", 0.0))
         return dataclasses.replace(self, faults=faults)
 
+    def with_starvations(self, count: int, duration_s: tuple[float, float], *, start_s: float = 0.5,
+                         whole_run: bool = False) -> Schedule:
+        """This schedule with ``count`` ``input_starved`` faults of ``duration_s`` (``[lo, hi]``,
+        drawn) added, the k-th in the k-th of ``count`` equal slices of the run's first half (of the
+        whole run from ``start_s``: a soak's), drawn from their own seeded stream, so the
+        profile's other draws are the same.
+
+        Why: no built-in profile starves an input, so a plain run never asked whether a starved
+        input is noticed (``starved_input``) nor whether the input flows again once fed: batch 56's
+        ``starved_last_device_wins`` (a starved input under a healthy output device delivers input
+        as ever) and ``feed_input_keeps_starving`` (a fed device stays starved) passed every plain
+        run. Each lasts longer than the watchdog's bound at the default configuration (~0.1 s), so
+        the system owes a stall report for it. The first half: the ``outages`` profile's third
+        quarter is its outages'."""
+        if count <= 0 or self.duration_s is None:
+            return self
+        rng = random.Random(f"starve:{self.seed}")
+        lo, hi = duration_s
+        last = self.duration_s if whole_run else self.duration_s / 2
+        slice_s = max(last - start_s, 0.0) / count
+        added: list[Fault] = []
+        for k in range(count):
+            fault = _draw("input_starved", {"input_starved": {"duration_s": [float(lo), float(hi)]}}, rng,
+                          start_s + k * slice_s, max(slice_s - float(hi), 0.0))
+            fault.fault_id = f"input_starved#starve{k + 1}"
+            added.append(fault)
+        faults = sorted([*self.faults, *added], key=lambda f: getattr(f.trigger, "time", 0.0))
+        return dataclasses.replace(self, faults=faults)
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "seed": self.seed, "duration_s": self.duration_s,
                 "asked": dict(self.asked), "unsupported": self.unsupported,
