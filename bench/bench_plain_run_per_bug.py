@@ -3,7 +3,8 @@
 
 For each bug of ``--batch N`` (every bug of it, the equivalent ones too, or the ones named): a
 ``git archive`` copy of ``--ref``, the bug applied as the bench applies it, then
-``python -m harness.cli run --backend sim --duration 60 --seed 1`` in that copy, with the run
+``python -m harness.cli run --backend sim --duration 60 --seed 1 --faults default`` in that copy
+(``--seed`` and ``--faults`` change both: a built-in profile's name or a profile file), with the run
 folder and the run-history database inside the copy (nothing written to the working tree).
 One row per bug: its name, the run's exit code, seconds, and the summary line. The first row is the
 unpatched tree's (it must exit 0 for the rows below to mean anything).
@@ -40,12 +41,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("names", nargs="*", help="only these bugs of the batch")
     ap.add_argument("--batch", type=int, required=True)
     ap.add_argument("--ref", required=True, help="the commit to copy (git archive)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--faults", default="default",
+                    help="a built-in profile's name or a profile file (a path is read in the working tree)")
     args = ap.parse_args(argv)
     m = _catalogue()
     if args.batch not in m.BATCHES:
         print(f"bench_plain_run_per_bug: no batch {args.batch}; batches are {min(m.BATCHES)}-{max(m.BATCHES)}",
               file=sys.stderr)
         return 2
+    faults = args.faults
+    if faults.endswith(".toml"):
+        if not Path(faults).is_file():
+            print(f"bench_plain_run_per_bug: --faults {faults}: no such profile file", file=sys.stderr)
+            return 2
+        faults = str(Path(faults).resolve())  # the run's working directory is the copy
     bugs = [b for b in m.BATCHES[args.batch] if not args.names or b.name in args.names]
     for bug in [None, *bugs]:
         with tempfile.TemporaryDirectory(prefix="plain-run-") as tmp:
@@ -57,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             env = dict(os.environ, PYTHONPATH=str(tree), SOUNDCHECK_HISTORY_DB=str(Path(tmp) / "history.sqlite"))
             t0 = time.monotonic()
             p = subprocess.run([sys.executable, "-m", "harness.cli", "run", "--backend", "sim", "--duration", "60",
-                                "--seed", "1", "--report-dir", str(Path(tmp) / "reports")],
+                                "--seed", str(args.seed), "--faults", faults, "--report-dir", str(Path(tmp) / "reports")],
                                cwd=tree, env=env, capture_output=True, text=True)
             lines = (p.stdout + p.stderr).strip().splitlines()
             said = [ln for ln in lines if any(w in ln for w in ("FAIL", "PASS", "INCONCLUSIVE", "Error"))]

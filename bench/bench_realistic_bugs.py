@@ -7922,9 +7922,9 @@ BATCH_55: list[Bug] = [
         "runs into the next one's (two outages overlap and end each other early) or past the third quarter",
         "faults: each outage starts and ends in its own slice"),
     Bug("outages_in_runs_too_short_for_them", "harness/faults/profiles.py",
-        "        return schedule.with_outages(min(self.outages, int(duration_s // OUTAGE_EVERY_S)), self.outage_s)\n",
-        "        return schedule.with_outages(self.outages, self.outage_s)\n",
-        "'the profile says how many' in Profile.schedule: a 10 s run of a profile with two outages has its "
+        "        count = min(self.outages, int(duration_s // OUTAGE_EVERY_S))\n",
+        "        count = self.outages\n",
+        "'the profile says how many' in Profile.outage_count: a 10 s run of a profile with two outages has its "
         "device away for most of it",
         "faults: one outage per OUTAGE_EVERY_S of the run, up to the profile's"),
     Bug("swarm_stall_doubt_grouped_as_other", "harness/swarm.py",

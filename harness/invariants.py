@@ -35,6 +35,8 @@ recoveries_counted   the monitoring's ``recoveries`` equals the ``recovery_succe
                      each check, on a virtual clock)
 degraded_alternates  ``degraded`` and ``undegraded`` alternate: an episode is announced once and
                      ends at most once (``stop()`` ends one silently); ``LiveChecker`` too
+recovered_device     a recovery that succeeds names the configured input device or a fallback,
+                     and (virtual clock) not one a dropout holds away at that moment
 ==================== ==========================================================================
 """
 
@@ -3807,6 +3809,101 @@ def check_degraded_alternates(history: History) -> Verdict:
     return _fold_verdict(_DegradedAlternates(history.initial or {}), history)
 
 
+class _RecoveredDevice(_Fold):
+    """A recovery that succeeds names a device it could have opened: the configuration's input
+    device or one of its fallbacks (``Recoverer.recover_now`` tries no other), and, on the
+    simulated device, none that a dropout holds away at that moment.
+
+    Why: the owner reads ``recovery_succeeded``'s ``device`` as the device the stream now runs on
+    (a rollback reopens it), and a device a dropout has taken cannot be opened, so a recovery that
+    succeeds on one opened something that should not have been there. Only a virtual clock's
+    history is judged: its fault records and the system's events are in the order they happened;
+    a real device's loss and return are observed after the fact. The simulated backend gives a
+    device back at the end of any of its dropouts (it keeps no count), so the end of one ends the
+    device's absence; a success at the very instant of that end is the device's return, not a
+    fault. Keeps the devices away and one small record per violation."""
+
+    name = "recovered_device"
+    types = frozenset({"event", "fault_start", "fault_end"})
+
+    def __init__(self, init: dict[str, Any]) -> None:
+        self.virtual = (init or {}).get("clock") == "virtual"
+        #: the devices the latest applied configuration lets a recovery open; None: none applied yet
+        self.allowed: set[str] | None = None
+        #: device -> (the dropout's firing id, its start) holding it away
+        self.away: dict[str, tuple[str, float]] = {}
+        #: successes on a device away, judged when its dropout ends (one ending at that instant excuses it)
+        self.pending: list[dict[str, Any]] = []
+        self.judged = 0
+        self.bad = 0
+        self.evidence: list[dict[str, Any]] = []
+
+    def _violation(self, item: dict[str, Any]) -> None:
+        self.bad += 1
+        if len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append(item)
+
+    def _settle(self, device: str, end: float) -> None:
+        keep = []
+        for p in self.pending:
+            if p["device"] != device:
+                keep.append(p)
+            elif p["time"] < end - 1e-9:
+                self._violation(p)
+        self.pending = keep
+
+    def feed(self, e: Any) -> None:
+        if not self.virtual:
+            return
+        d = e.data or {}
+        if e.type in ("fault_start", "fault_end"):
+            target = d.get("target")
+            if d.get("kind") != "dropout" or not target:
+                return
+            if e.type == "fault_start":
+                self.away[str(target)] = (str(d.get("firing_id")), float(e.time))
+            else:
+                self.away.pop(str(target), None)
+                self._settle(str(target), float(e.time))
+            return
+        if e.value == "config_applied":
+            dev = (d.get("config") or {}).get("device") or {}
+            names = [dev.get("input_device"), *(dev.get("fallback_devices") or ())]
+            self.allowed = {str(n) for n in names if n} or None
+            return
+        if e.value != "recovery_succeeded":
+            return
+        self.judged += 1
+        device = str(d.get("device"))
+        t = round(float(e.time), 6)
+        if self.allowed is not None and device not in self.allowed:
+            self._violation({"why": "a recovery succeeded on a device the configuration does not recover to",
+                             "time": t, "index": e.index, "device": device, "allowed": sorted(self.allowed),
+                             "message": f"recovery_succeeded at t={t:.3f} s names {device!r}, not one of "
+                                        f"{', '.join(sorted(self.allowed))}"})
+        if device in self.away:
+            firing, since = self.away[device]
+            self.pending.append({"why": "a recovery succeeded on a device a dropout held away", "time": t,
+                                 "index": e.index, "device": device, "dropout": firing, "away_since": since,
+                                 "message": f"recovery_succeeded at t={t:.3f} s on {device!r}, away since "
+                                            f"t={since:.3f} s ({firing})"})
+
+    def verdict(self, system: Any = None) -> Verdict:
+        bad = self.bad + len(self.pending)  # a dropout still open at the end excuses nothing
+        if bad:
+            return Verdict(self.name, False, (self.evidence + self.pending)[:_MAX_EVIDENCE],
+                           f"{bad} recovery(ies) succeeded on a device they could not have opened")
+        if not self.virtual:
+            return _ok(self.name, "a real device's history: its losses are observed after the fact; nothing to judge")
+        if not self.judged:
+            return _ok(self.name, "no recovery succeeded: nothing to judge")
+        return _ok(self.name, f"{self.judged} recovery(ies), each on a configured device that was present")
+
+
+def check_recovered_device(history: History) -> Verdict:
+    return _fold_verdict(_RecoveredDevice(history.initial or {}), history)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -3835,6 +3932,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("components_follow", lambda h, threads: _ComponentsFollow(h.initial or {})),
     Invariant("recoveries_counted", lambda h, threads: _RecoveriesCounted(h.initial or {})),
     Invariant("degraded_alternates", lambda h, threads: _DegradedAlternates(h.initial or {})),
+    Invariant("recovered_device", lambda h, threads: _RecoveredDevice(h.initial or {})),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -3890,19 +3988,24 @@ class LiveChecker:
     recorded since the previous check, so a check costs the new entries, not the whole history
     (the linearizability search still reads every op).
 
-    ``recoveries_counted`` and ``degraded_alternates`` are judged here too, so a stateful test
+    ``recoveries_counted``, ``degraded_alternates`` and ``recovered_device`` are judged here too, so a stateful test
     stops at the first step whose snapshot, live counter or event breaks them rather than at its
     teardown: each fold keeps what it has seen between checks (a check judges the entries so far,
     never counts one twice). The live ``recoveries`` counter is compared only on a virtual clock's
     history, where no recovery can be counted between its count and its event while the checker
     reads; on a real clock the verdict is left to ``check_all`` at the end, as its fold says.
+
+    ``linearizable=False`` leaves the linearizability search to ``check_all``: it reads every op at
+    each check, which a soak checking every second of an hour cannot afford (its other checks cost
+    only what is new).
     """
 
     def __init__(self, system: "AudioSystem", history: History | None = None, *,
-                 threads_before: Iterable[threading.Thread] | None = None) -> None:
+                 threads_before: Iterable[threading.Thread] | None = None, linearizable: bool = True) -> None:
         self.system = system
         self.history = history
         self.threads_before = list(threads_before) if threads_before is not None else None
+        self.linearizable = linearizable
         self._bad_transitions: list[dict[str, Any]] = []
         self._last = {n: s.value for n, s in system.coordinator.states().items()}
         self._lock = threading.Lock()
@@ -3925,18 +4028,21 @@ class LiveChecker:
         if self._folds is None:
             init = h.initial or {}
             self._folds = [_CallbackErrors(), _Recovery(init), _RejectedConfig(), _Health(init),
-                           _RecoveriesCounted(init), _DegradedAlternates(init)]
+                           _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init)]
         for e in h.since(self._fed):  # only what was recorded since the last check
             for f in self._folds:
                 if f.types is None or e.type in f.types:
                     f.feed(e)
             self._fed = e.index + 1
-        cb, rec, rej, health, counted, degraded = self._folds
+        cb, rec, rej, health, counted, degraded, device = self._folds
         out = [cb.verdict(system), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
-               health.verdict(system), check_linearizable(h)]
+               health.verdict(system)]
+        if self.linearizable:
+            out.append(check_linearizable(h))
         if cast(_RecoveriesCounted, counted).virtual:  # a real clock's reading may fall between a count and its event
             out.append(counted.verdict(system, now=h.end_time))  # type: ignore[call-arg]
         out.append(degraded.verdict(system))
+        out.append(device.verdict(system))
         return out
 
     def check(self) -> list[Verdict]:
@@ -3990,6 +4096,7 @@ __all__ = [
     "check_legal_transitions",
     "check_linearizable",
     "check_recoveries_counted",
+    "check_recovered_device",
     "check_recovery",
     "check_rejected_config",
     "check_resources",

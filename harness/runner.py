@@ -213,9 +213,10 @@ def profile_for(spec: RunSpec) -> Profile:
                      f"(known: {', '.join(PROFILES)}, or a profile .toml file)")
 
 
-def schedule_for(spec: RunSpec) -> Schedule:
-    """The spec's fault schedule: its profile's, seeded."""
-    return profile_for(spec).schedule(spec.duration_s, spec.seed)
+def schedule_for(spec: RunSpec, profile: Profile | None = None) -> Schedule:
+    """The spec's fault schedule: its profile's (``profile``, else read from the spec), seeded; a
+    soak's (``label`` "soak") with its outages over the whole soak (``Profile.schedule``)."""
+    return (profile or profile_for(spec)).schedule(spec.duration_s, spec.seed, soak=spec.label == "soak")
 
 
 def check_device(spec: RunSpec, backend: DeviceBackend | None = None) -> None:
@@ -358,7 +359,7 @@ class ReliabilityRun:
         self.audio: AudioCheck | None = None
         self.profile = profile_for(spec)  # validates --faults before anything starts
         self.dsp_kernel = dsp_kernel_for(spec)
-        self.schedule = self.profile.schedule(spec.duration_s, spec.seed)
+        self.schedule = schedule_for(spec, self.profile)
         self.program = self._load_program()  # and --program
 
     @property

@@ -65,12 +65,13 @@ from .inputs import read_text, validation_message
 from .journal import JOURNAL_NAME, JournalError, JournalWriter, compact_entry, jsonify, read_journal
 from .runfolder import LOCK_NAME, RunFolder, RunFolderLock, is_temporary, remove_refused_run
 from .sut_protocol import SystemChoice, load_system
+from .invariants import LiveChecker
 from .leaks import ResourceSampler
 from .runner import (RunSpec, check_device, check_holds_a_block, new_run_dir, note_verdict, profile_for,
                      write_summary_verdict)
 from .verdict import RunVerdict
 
-__all__ = ["SoakResult", "SoakRunner", "SoakSpec", "state_digest"]
+__all__ = ["SoakResult", "SoakRunner", "SoakSpec", "state_digest", "with_live_breaks"]
 
 #: counters that depend on wall time (callback duration vs budget), left out of the digest
 NONDETERMINISTIC_COUNTERS = frozenset({"xruns", "budget_overruns"})
@@ -229,6 +230,10 @@ class _Recorder:
         self.next_cp: float | None = None
         self.faults_fired = 0
         self.last_config: dict[str, Any] | None = None
+        #: the invariants checked at every chunk (``LiveChecker``), made at the first; each
+        #: invariant's first break, by name (``_check_live``)
+        self.live: LiveChecker | None = None
+        self.broke: dict[str, dict[str, Any]] = {}
 
     @property
     def replaying(self) -> bool:
@@ -243,11 +248,32 @@ class _Recorder:
         if not self.replaying:
             self._pace(now)
             self._collect(system, now)
+        self._check_live(system, history, now)
         end = run.spec.duration_s
         last = now >= end - 1e-9 or run._stop.is_set()
         if now >= self.next_cp - 1e-9 or last:
             self._checkpoint(run, system, history, now)
             self.next_cp = now + self.spec.checkpoint_s
+
+    def _check_live(self, system: Any, history: Any, now: float) -> None:
+        """The invariants at this chunk's end: an invariant's first break is journaled with the
+        time it was seen (``invariant_broke``), so an hour's soak says when it went wrong, not only
+        that it had by the end. A replay finds the breaks its journal already has: kept, not
+        journaled again."""
+        if self.live is None:
+            self.live = LiveChecker(system, history, threads_before=None, linearizable=False)
+        for v in self.live.check():
+            if v.ok or v.name in self.broke:
+                continue
+            broke = {"name": v.name, "sim_t": now + self.t_offset, "segment": self.segment,
+                     "message": v.message[:500], "evidence": jsonify(v.evidence[:3])}
+            self.broke[v.name] = broke
+            if not self.replaying:
+                self.journal.note("invariant_broke", **broke)
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.close()
 
     def _pace(self, now: float) -> None:
         pace = self.spec.pace
@@ -574,8 +600,10 @@ class SoakRunner:
             raise
         finally:
             wall = time.perf_counter() - wall0
+        recorder.close()
         summary = dict(result.summary) if result is not None else {}
-        verdicts = [v.to_dict() for v in result.verdicts] if result is not None else []
+        verdicts = with_live_breaks([v.to_dict() for v in result.verdicts] if result is not None else [],
+                                    recorder.broke)
         # the journal keeps the run's figures, not its verdict: the soak's verdict is the report's,
         # judged from this journal (its leak slopes too), never the run's from before them
         figures = {k: v for k, v in summary.items() if k not in _VERDICT_KEYS}
@@ -610,6 +638,32 @@ class SoakRunner:
         note_verdict(spec.run_dir, verdict)
         return SoakResult(spec.run_dir, status, verdict, dict(paths), checkpoints, resumed_from,
                           digest_verified, wall, summary)
+
+
+def with_live_breaks(verdicts: list[dict[str, Any]], broke: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The end's verdicts with each invariant's first live break (``_Recorder._check_live``): its
+    ``time`` is when it was first seen broken; one that held by the end is failed all the same
+    (what broke at an hour's tenth minute is a bug whatever the last minute shows); one the end
+    did not judge is added."""
+    out = []
+    for v in verdicts:
+        b = broke.get(v["name"])
+        if b is not None:
+            t = b["sim_t"]
+            v = {**v, "time": t, "first_broke_s": t}
+            if v.get("ok"):
+                v.update(ok=False, inconclusive=False, evidence=b["evidence"],
+                         message=f"broke at t={t:.2f} s (checked live every chunk): {b['message']}; "
+                                 "held again at the soak's end")
+            else:
+                v["message"] = f"first broke at t={t:.2f} s (checked live every chunk): {v.get('message', '')}"
+        out.append(v)
+    named = {v["name"] for v in out}
+    out += [{"name": b["name"], "ok": False, "inconclusive": False, "time": b["sim_t"], "first_broke_s": b["sim_t"],
+             "evidence": b["evidence"], "message": f"broke at t={b['sim_t']:.2f} s (checked live every chunk): "
+                                                   f"{b['message']}"}
+            for name, b in broke.items() if name not in named]
+    return out
 
 
 #: a run summary's keys that say its verdict (``runner.summarize``), left out of the journal's end

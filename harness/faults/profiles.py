@@ -52,6 +52,11 @@ class Profile:
     #: asks whether the system's give-ups are announced picks ``outages`` and reads its failures so
     outages: int = 0
     outage_s: tuple[float, float] = (4.0, 6.0)
+    #: starved inputs as many as its outages (``outage_count``), each of ``starvation_s`` seconds
+    #: (``Schedule.with_starvations``): longer than the watchdog's bound, so each asks the system to
+    #: notice it, and then to run on the input fed again. Only ``outages`` has them
+    starvations: bool = False
+    starvation_s: tuple[float, float] = (0.3, 1.0)
 
     @property
     def wants_faults(self) -> bool:
@@ -66,15 +71,33 @@ class Profile:
                 for kind, kw in sorted(self.params.items())
                 if kind in DEVICE_FAULT_KINDS and "target" in kw and kw["target"] not in known]
 
-    def schedule(self, duration_s: float, seed: int) -> Schedule:
+    def schedule(self, duration_s: float, seed: int, *, soak: bool = False) -> Schedule:
+        """The profile's seeded schedule for a run of ``duration_s``; ``soak``: for a soak, whose
+        outages (``outage_count``) are spread over the whole run. The other draws are the same."""
         schedule = Schedule.random(duration_s, seed, self.probabilities, check_every_s=self.check_every_s,
                                    params=self.params, name=self.name)
-        return schedule.with_outages(min(self.outages, int(duration_s // OUTAGE_EVERY_S)), self.outage_s)
+        count = self.outage_count(duration_s, soak=soak)
+        schedule = schedule.with_outages(count, self.outage_s, whole_run=soak)
+        return schedule.with_starvations(count if self.starvations else 0, self.starvation_s, whole_run=soak)
+
+    def outage_count(self, duration_s: float, *, soak: bool = False) -> int:
+        """How many outages a run of ``duration_s`` gets: one per ``OUTAGE_EVERY_S`` up to the
+        profile's ``outages``; a soak at least one per ``SOAK_OUTAGE_EVERY_S`` too, so an hour's
+        soak meets twelve give-ups, not two in its third quarter judged only at its end."""
+        if self.outages <= 0:
+            return 0
+        count = min(self.outages, int(duration_s // OUTAGE_EVERY_S))
+        return max(count, int(duration_s // SOAK_OUTAGE_EVERY_S)) if soak else count
 
 
 #: a profile's outages are one per this many seconds of the run, up to its ``outages``: a run
 #: shorter has none (two 4-6 s outages would keep a 10 s run's device away for most of it)
 OUTAGE_EVERY_S = 30.0
+#: a soak's outages are at least one per this many seconds of it, each in its own slice of the
+#: whole soak: a give-up leaves the system FAILED until an operator's call restarts it (seconds,
+#: under the default mix's ``lifecycle_calls``), so one every five minutes keeps an hour's soak
+#: running most of the time while it still reaches the give-up path all along
+SOAK_OUTAGE_EVERY_S = 300.0
 
 #: the built-in profiles' parameter ranges (drawn per fault)
 _DEVICE_PARAMS: dict[str, dict[str, Any]] = {
@@ -108,12 +131,14 @@ PROFILES: dict[str, Profile] = {
     # default's mix, and two device outages longer than the default recovery budget (one per 30 s
     # of the run, in its third quarter; the operator's calls that would cut their recoveries left
     # out, ``Schedule.with_outages``): every run of 30 s and more reaches a recovery that gives
-    # up, which the system must announce (``give_ups_announced``). Its failures are the outages'
-    # doing; a soak of it counts them among its failures, as the profile's name says
+    # up, which the system must announce (``give_ups_announced``). A soak has one in each
+    # ``SOAK_OUTAGE_EVERY_S`` slice of its whole length (``outage_count``); as many starved
+    # inputs, in the first half (``with_starvations``). Its failures are the
+    # outages' doing; a soak of it counts them among its failures, as the profile's name says
     "outages": Profile("outages", _DEFAULT_MIX,
-                       _DEVICE_PARAMS, check_every_s=0.25, outages=2,
-                       description="default's faults and two device outages past the recovery budget: "
-                                   "recoveries that give up, which must be announced"),
+                       _DEVICE_PARAMS, check_every_s=0.25, outages=2, starvations=True,
+                       description="default's faults, two device outages past the recovery budget and two starved "
+                                   "inputs: recoveries that give up, which must be announced"),
 }
 
 
@@ -315,4 +340,4 @@ def load_profile(path: str | Path) -> Profile:
     return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description, model.gates)
 
 
-__all__ = ["MIN_CHECK_EVERY_S", "PROFILES", "Profile", "ProfileFile", "load_profile", "profile_schedule"]
+__all__ = ["MIN_CHECK_EVERY_S", "OUTAGE_EVERY_S", "PROFILES", "SOAK_OUTAGE_EVERY_S", "Profile", "ProfileFile", "load_profile", "profile_schedule"]

@@ -170,10 +170,13 @@ class Schedule:
         faults = sorted([*self.faults, fault], key=lambda f: getattr(f.trigger, "time", 0.0))
         return dataclasses.replace(self, faults=faults), fault
 
-    def with_outages(self, count: int, duration_s: tuple[float, float], *, start_s: float = 0.5) -> Schedule:
+    def with_outages(self, count: int, duration_s: tuple[float, float], *, start_s: float = 0.5,
+                     whole_run: bool = False) -> Schedule:
         """This schedule with ``count`` device dropouts of ``duration_s`` (``[lo, hi]``, drawn) added,
         the k-th drawn to start and end in the k-th of ``count`` equal slices of the run's third
-        quarter; drawn from their own seeded stream, so the profile's other draws are the same.
+        quarter (``whole_run``: of the whole run from ``start_s``, as a soak has them, so an hour's
+        give-ups come all along it and not in one quarter of it); drawn from their own seeded
+        stream, so the profile's other draws are the same.
         The first half is left to the profile's draws and to a fault ``with_at_least_one`` adds
         there: an outage, and the FAILED state its give-up leaves, over the one ``input_starved``
         fault that reveals ``ignores_starved_input`` hid it at 5 seeds of 10.
@@ -193,8 +196,9 @@ class Schedule:
             return self
         rng = random.Random(f"outage:{self.seed}")
         lo, hi = duration_s
-        first = max(self.duration_s / 2, start_s)
-        slice_s = max(0.75 * self.duration_s - first, 0.0) / count
+        first = start_s if whole_run else max(self.duration_s / 2, start_s)
+        last = self.duration_s if whole_run else 0.75 * self.duration_s
+        slice_s = max(last - first, 0.0) / count
         outages: list[Fault] = []
         for k in range(count):
             fault = _draw("dropout", {"dropout": {"duration_s": [float(lo), float(hi)]}}, rng,
@@ -216,6 +220,35 @@ class Schedule:
 
         faults = sorted([*(f for f in self.faults if not overlaps(f)), *outages],
                         key=lambda f: getattr(f.trigger, "time", 0.0))
+        return dataclasses.replace(self, faults=faults)
+
+    def with_starvations(self, count: int, duration_s: tuple[float, float], *, start_s: float = 0.5,
+                         whole_run: bool = False) -> Schedule:
+        """This schedule with ``count`` ``input_starved`` faults of ``duration_s`` (``[lo, hi]``,
+        drawn) added, the k-th in the k-th of ``count`` equal slices of the run's first half (of the
+        whole run from ``start_s``: a soak's), drawn from their own seeded stream, so the
+        profile's other draws are the same.
+
+        Why: no built-in profile starves an input, so a plain run never asked whether a starved
+        input is noticed (``starved_input``) nor whether the input flows again once fed: batch 56's
+        ``starved_last_device_wins`` (a starved input under a healthy output device delivers input
+        as ever) and ``feed_input_keeps_starving`` (a fed device stays starved) passed every plain
+        run. Each lasts longer than the watchdog's bound at the default configuration (~0.1 s), so
+        the system owes a stall report for it. The first half: the ``outages`` profile's third
+        quarter is its outages'."""
+        if count <= 0 or self.duration_s is None:
+            return self
+        rng = random.Random(f"starve:{self.seed}")
+        lo, hi = duration_s
+        last = self.duration_s if whole_run else self.duration_s / 2
+        slice_s = max(last - start_s, 0.0) / count
+        added: list[Fault] = []
+        for k in range(count):
+            fault = _draw("input_starved", {"input_starved": {"duration_s": [float(lo), float(hi)]}}, rng,
+                          start_s + k * slice_s, max(slice_s - float(hi), 0.0))
+            fault.fault_id = f"input_starved#starve{k + 1}"
+            added.append(fault)
+        faults = sorted([*self.faults, *added], key=lambda f: getattr(f.trigger, "time", 0.0))
         return dataclasses.replace(self, faults=faults)
 
     def to_dict(self) -> dict[str, Any]:

@@ -93,7 +93,8 @@ def test_the_outages_profile_is_the_default_schedule_with_its_outages(seed: int)
     assert PROFILES["outages"].probabilities == PROFILES["default"].probabilities
     assert PROFILES["outages"].params == PROFILES["default"].params
     with_outages = PROFILES["outages"].schedule(60.0, seed)
-    expected = dataclasses.replace(PROFILES["default"], name="outages", outages=2).schedule(60.0, seed)
+    expected = dataclasses.replace(PROFILES["default"], name="outages", outages=2,
+                                   starvations=True).schedule(60.0, seed)
     assert [f.to_dict() for f in with_outages.faults] == [f.to_dict() for f in expected.faults]
     assert len(_outages(with_outages)) == 2
 
