@@ -8429,6 +8429,17 @@ BATCH_59: list[Bug] = [
 BATCHES[59] = BATCH_59
 BUGS += BATCH_59
 
+#: the tests batch 59's misses asked for, first on their modules' routes: the comparable-load rule
+#: against a brute-force oracle over a grid of load records, the live recoveries counter of a
+#: history with no base to hold it to, a component's restart inside a degraded episode (a table
+#: and a seeded oracle), and buffer_exhaustion's probe let through by a holder's release
+for _prefix, _tests in {
+        "harness/reports/": ["tests/harness/test_machine_load_oracle.py"],
+        "harness/invariants.py": ["tests/harness/test_recoveries_counted_live_base.py",
+                                  "tests/harness/test_degraded_component_stops.py"],
+        "harness/faults/": ["tests/harness/test_exhaustion_probe_given_back.py"]}.items():
+    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
