@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import array
 import bisect
+import contextlib
 import heapq
 import itertools
 import math
@@ -4007,22 +4008,58 @@ class LiveChecker:
         self.threads_before = list(threads_before) if threads_before is not None else None
         self.linearizable = linearizable
         self._bad_transitions: list[dict[str, Any]] = []
-        self._last = {n: s.value for n, s in system.coordinator.states().items()}
         self._lock = threading.Lock()
+        #: records that came before an earlier one, by sequence number (``_on_transition``)
+        self._waiting: dict[int, Any] = {}
+        #: the next sequence number to judge; None: not known yet (records wait) or, once
+        #: ``_ordered`` is False, not kept (records judged as they come)
+        self._next_seq: int | None = None
+        self._ordered = True
         self._folds: list[_Fold] | None = None
         self._fed = 0
         self.checks = 0
+        # subscribed before the states are read: a transition applied after that reading reaches
+        # this checker whichever thread applies it
         system.add_observer(self._on_transition)
+        self._last, start = _states_and_last_seq(system.coordinator)
+        with self._lock:
+            if start is None:
+                self._ordered = False
+            else:
+                self._next_seq = start + 1
+            early = sorted(self._waiting.items())
+            self._waiting = {}
+            for seq, rec in early:
+                if start is None or seq > start:  # the rest are in the states read
+                    self._arrive(seq, rec)
 
     def _on_transition(self, rec: Any) -> None:
-        d = rec.to_dict()
+        """Judged in sequence order, not in the order the records come: the coordinator calls its
+        observers after releasing its lock, so two threads' transitions of one component can reach
+        an observer the other way round, and judged as they come the second would read as a
+        discontinuity the coordinator never made. A record waits until every earlier one has come
+        (each transition reaches every observer, so none waits for ever)."""
         with self._lock:
-            prev = self._last.get(rec.component)
-            if d["to_state"] not in _LEGAL[d["from_state"]]:
-                self._bad_transitions.append({"why": "not in TRANSITIONS", **d})
-            elif prev is not None and prev != d["from_state"]:
-                self._bad_transitions.append({"why": f"discontinuous: was {prev}", **d})
-            self._last[rec.component] = d["to_state"]
+            self._arrive(rec.seq, rec)
+
+    def _arrive(self, seq: int, rec: Any) -> None:
+        if not self._ordered:
+            self._judge(rec)
+            return
+        if self._next_seq is None or seq >= self._next_seq:
+            self._waiting[seq] = rec
+        while self._next_seq is not None and self._next_seq in self._waiting:
+            self._judge(self._waiting.pop(self._next_seq))
+            self._next_seq += 1
+
+    def _judge(self, rec: Any) -> None:
+        d = rec.to_dict()
+        prev = self._last.get(rec.component)
+        if d["to_state"] not in _LEGAL[d["from_state"]]:
+            self._bad_transitions.append({"why": "not in TRANSITIONS", **d})
+        elif prev is not None and prev != d["from_state"]:
+            self._bad_transitions.append({"why": f"discontinuous: was {prev}", **d})
+        self._last[rec.component] = d["to_state"]
 
     def _history_verdicts(self, h: History, system: Any) -> list[Verdict]:
         if self._folds is None:
@@ -4064,6 +4101,25 @@ class LiveChecker:
 
     def close(self) -> None:
         self.system.coordinator.remove_observer(self._on_transition)
+
+
+_RLOCK = type(threading.RLock())
+
+
+def _states_and_last_seq(coordinator: Any) -> tuple[dict[str, str], int | None]:
+    """The components' states and the newest transition's sequence number, read together under
+    the coordinator's lock (a transition is applied and numbered under it), so the states are
+    exactly those after that transition. None for the number when the coordinator keeps no
+    numbered log (``history.last_seq``) or one that holds nothing (size 0: its number says
+    nothing of the transitions made): the live check then judges records as they come."""
+    history = getattr(coordinator, "history", None)
+    lock = getattr(coordinator, "state_lock", None)
+    if not isinstance(lock, _RLOCK):  # ``states()`` takes it again: only a re-entrant lock is held here
+        lock = contextlib.nullcontext()
+    with lock:
+        states = {n: s.value for n, s in coordinator.states().items()}
+        start = getattr(history, "last_seq", None) if getattr(history, "maxlen", None) else None
+    return states, start if isinstance(start, int) else None
 
 
 def fingerprint(system: "AudioSystem") -> tuple[str, str | None]:
