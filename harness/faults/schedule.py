@@ -194,17 +194,10 @@ class Schedule:
         no give-up at all (seed 4 of a 60 s run did so with both its outages)."""
         if count <= 0 or self.duration_s is None:
             return self
-        rng = random.Random(f"outage:{self.seed}")
-        lo, hi = duration_s
         first = start_s if whole_run else max(self.duration_s / 2, start_s)
         last = self.duration_s if whole_run else 0.75 * self.duration_s
-        slice_s = max(last - first, 0.0) / count
-        outages: list[Fault] = []
-        for k in range(count):
-            fault = _draw("dropout", {"dropout": {"duration_s": [float(lo), float(hi)]}}, rng,
-                          first + k * slice_s, max(slice_s - float(hi), 0.0))
-            fault.fault_id = f"dropout#outage{k + 1}"
-            outages.append(fault)
+        outages = _one_per_slice("dropout", "outage", count, duration_s, random.Random(f"outage:{self.seed}"),
+                                 first, last)
         spans = [(o.target, o.trigger.time, o.trigger.time + o.duration_s) for o in outages]  # type: ignore[attr-defined]
 
         def overlaps(f: Fault) -> bool:
@@ -238,16 +231,9 @@ class Schedule:
         quarter is its outages'."""
         if count <= 0 or self.duration_s is None:
             return self
-        rng = random.Random(f"starve:{self.seed}")
-        lo, hi = duration_s
         last = self.duration_s if whole_run else self.duration_s / 2
-        slice_s = max(last - start_s, 0.0) / count
-        added: list[Fault] = []
-        for k in range(count):
-            fault = _draw("input_starved", {"input_starved": {"duration_s": [float(lo), float(hi)]}}, rng,
-                          start_s + k * slice_s, max(slice_s - float(hi), 0.0))
-            fault.fault_id = f"input_starved#starve{k + 1}"
-            added.append(fault)
+        added = _one_per_slice("input_starved", "starve", count, duration_s, random.Random(f"starve:{self.seed}"),
+                               start_s, last)
         faults = sorted([*self.faults, *added], key=lambda f: getattr(f.trigger, "time", 0.0))
         return dataclasses.replace(self, faults=faults)
 
@@ -277,6 +263,22 @@ def _draw(kind: str, params: Mapping[str, Mapping[str, Any]] | None, rng: random
     fault = fault_from_dict({"kind": kind, **p})
     fault.trigger = At(round(t + rng.uniform(0, span_s), 6))
     return fault
+
+
+def _one_per_slice(kind: str, name: str, count: int, duration_s: tuple[float, float], rng: random.Random,
+                   first: float, last: float) -> list[Fault]:
+    """``count`` ``kind`` faults of ``duration_s`` (``[lo, hi]``, drawn), the k-th at a time drawn
+    in the k-th of ``count`` equal slices of ``first .. last`` (ending within it), named
+    ``kind#name<k>``: the outages' and the starved inputs' placement, each from its own stream."""
+    lo, hi = duration_s
+    slice_s = max(last - first, 0.0) / count
+    faults = []
+    for k in range(count):
+        fault = _draw(kind, {kind: {"duration_s": [float(lo), float(hi)]}}, rng,
+                      first + k * slice_s, max(slice_s - float(hi), 0.0))
+        fault.fault_id = f"{kind}#{name}{k + 1}"
+        faults.append(fault)
+    return faults
 
 
 __all__ = ["MAX_SCHEDULE_CHECKS", "OUTAGE_CLEAR_KINDS", "OUTAGE_RECOVERY_TAIL_S", "Schedule"]
