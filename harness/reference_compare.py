@@ -1691,13 +1691,9 @@ def _envelope_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_
     near = peaks[(np.abs(peaks - best) <= reach) & (peaks != best)]
     order = np.concatenate(([best], near[np.argsort(mag[near])[::-1]])).astype(np.int64)
     phase = _phase_peak(seg, head)
-    if phase is not None and abs(a0 + phase[0] - k * hop) <= 2 * reach:
-        # the whitened correlation places the head clearly within the stretch read (twice the
-        # envelopes' reach: a saturated stretch inside the head flattens its bursts' shape and
-        # puts their lag late, 105 frames for 2-6 kHz notes under tanh over 0.6-1.4 s at 96 kHz,
-        # past the reach of 96, where the whitened peak stood 0.95 clear 2 frames from the
-        # truth): the carrier's peak of its sign nearest it is the lock, whichever alias matches
-        # the carrier best
+    if phase is not None and abs(a0 + phase[0] - k * hop) <= reach:
+        # the whitened correlation places the head clearly within the envelopes' reach: the
+        # carrier's peak of its sign nearest it is the lock, whichever alias matches the carrier best
         mine = peaks[(np.abs(peaks - phase[0]) <= _PHASE_LOBE) & (np.sign(fine[peaks]) == phase[1])]
         if mine.size:
             best = int(mine[int(np.argmin(np.abs(mine - phase[0])))])
