@@ -3836,6 +3836,8 @@ class _RecoveredDevice(_Fold):
         #: successes on a device away, judged when its dropout ends (one ending at that instant excuses it)
         self.pending: list[dict[str, Any]] = []
         self.judged = 0
+        #: recoveries whose event names no device (``harness.sut_kit``'s systems, for one): not judged
+        self.unnamed = 0
         self.bad = 0
         self.evidence: list[dict[str, Any]] = []
 
@@ -3874,6 +3876,9 @@ class _RecoveredDevice(_Fold):
             return
         if e.value != "recovery_succeeded":
             return
+        if d.get("device") is None:  # a system that does not say which device it recovered to
+            self.unnamed += 1
+            return
         self.judged += 1
         device = str(d.get("device"))
         t = round(float(e.time), 6)
@@ -3897,8 +3902,11 @@ class _RecoveredDevice(_Fold):
         if not self.virtual:
             return _ok(self.name, "a real device's history: its losses are observed after the fact; nothing to judge")
         if not self.judged:
+            if self.unnamed:
+                return _ok(self.name, f"{self.unnamed} recovery(ies) succeeded, none naming its device: nothing to judge")
             return _ok(self.name, "no recovery succeeded: nothing to judge")
-        return _ok(self.name, f"{self.judged} recovery(ies), each on a configured device that was present")
+        unnamed = f"; {self.unnamed} naming no device, not judged" if self.unnamed else ""
+        return _ok(self.name, f"{self.judged} recovery(ies), each on a configured device that was present{unnamed}")
 
 
 def check_recovered_device(history: History) -> Verdict:

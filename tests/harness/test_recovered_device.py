@@ -58,6 +58,8 @@ def test_the_invariant_is_registered_and_check_all_gives_its_verdict() -> None:
     ([("cfg", 0.0), ("drop", 1.0, "sim-in", "d#1"), ("ok", 1.5, "sim-in"), ("back", 1.5, "sim-in", "d#1")], 0),
     # another device away: a fallback opened meanwhile
     ([("cfg", 0.0), ("drop", 1.0, "sim-in", "d#1"), ("ok", 1.1, "sim-usb"), ("back", 2.0, "sim-in", "d#1")], 0),
+    # a recovery whose event names no device (``harness.sut_kit``'s systems): not judged, not a violation
+    ([("cfg", 0.0), ("ok", 1.0, None), ("ok", 2.0, "sim-out")], 1),
     # two dropouts of one device: the first's end gives it back (the simulated backend keeps no count)
     ([("cfg", 0.0), ("drop", 1.0, "sim-in", "d#1"), ("drop", 1.2, "sim-in", "d#2"), ("back", 1.4, "sim-in", "d#1"),
       ("ok", 1.5, "sim-in"), ("back", 2.0, "sim-in", "d#2")], 0),
@@ -66,6 +68,13 @@ def test_crafted_histories(steps: list[tuple[Any, ...]], bad: int) -> None:
     v = check_recovered_device(_history(steps))
     assert v.ok is (bad == 0), v
     assert len(v.evidence) == bad
+
+
+def test_recoveries_that_name_no_device_are_said_unjudged() -> None:
+    """Another system under test (``harness.sut_kit``'s ``LifecycleAdapter``, the simple player)
+    announces its recoveries without a device: held, and the message says none was judged."""
+    v = check_recovered_device(_history([("cfg", 0.0), ("ok", 1.0, None), ("ok", 2.0, None)]))
+    assert v.ok and v.message.endswith("2 recovery(ies) succeeded, none naming its device: nothing to judge"), v
 
 
 def test_a_real_clock_s_history_is_not_judged() -> None:
