@@ -7916,9 +7916,9 @@ BATCH_55: list[Bug] = [
         "pairs' of every sample",
         "leaks: the slope is the median of every pair's"),
     Bug("outages_run_past_their_slice", "harness/faults/schedule.py",
-        "                          first + k * slice_s, max(slice_s - float(hi), 0.0))\n",
-        "                          first + k * slice_s, max(slice_s, 0.0))\n",
-        "the room left for the outage's length dropped in with_outages: an outage drawn late in its slice "
+        "                      first + k * slice_s, max(slice_s - float(hi), 0.0))\n",
+        "                      first + k * slice_s, max(slice_s, 0.0))\n",
+        "the room left for the outage's length dropped in _one_per_slice: an outage drawn late in its slice "
         "runs into the next one's (two outages overlap and end each other early) or past the third quarter",
         "faults: each outage starts and ends in its own slice"),
     Bug("outages_in_runs_too_short_for_them", "harness/faults/profiles.py",
