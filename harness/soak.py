@@ -71,7 +71,7 @@ from .runner import (RunSpec, check_device, check_holds_a_block, new_run_dir, no
                      write_summary_verdict)
 from .verdict import RunVerdict
 
-__all__ = ["SoakResult", "SoakRunner", "SoakSpec", "state_digest", "with_live_breaks"]
+__all__ = ["LIVE_EVERY_S", "SoakResult", "SoakRunner", "SoakSpec", "state_digest", "with_live_breaks"]
 
 #: counters that depend on wall time (callback duration vs budget), left out of the digest
 NONDETERMINISTIC_COUNTERS = frozenset({"xruns", "budget_overruns"})
@@ -199,6 +199,13 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
+#: simulated seconds between a soak's live checks (and one at its last chunk). Each check judges
+#: the recovery windows and the history's end again (~4-5 ms at a 1 s chunk): checked at every
+#: chunk they cost a 1-hour soak ~10.5 s of CPU (32.4-33.0 s against 21.3-22.6 s without,
+#: bench/RESULTS.md); every 10 s, a tenth of that, and a first break is timed within 10 s
+LIVE_EVERY_S = 10.0
+
+
 class _Recorder:
     """The ``on_chunk`` hook: samples every chunk, journals every checkpoint, replays on resume."""
 
@@ -234,6 +241,7 @@ class _Recorder:
         #: invariant's first break, by name (``_check_live``)
         self.live: LiveChecker | None = None
         self.broke: dict[str, dict[str, Any]] = {}
+        self.next_live: float | None = None  # the simulated time of the next live check
 
     @property
     def replaying(self) -> bool:
@@ -248,16 +256,18 @@ class _Recorder:
         if not self.replaying:
             self._pace(now)
             self._collect(system, now)
-        self._check_live(system, history, now)
         end = run.spec.duration_s
         last = now >= end - 1e-9 or run._stop.is_set()
+        if self.next_live is None or now >= self.next_live - 1e-9 or last:
+            self._check_live(system, history, now)
+            self.next_live = now + LIVE_EVERY_S
         if now >= self.next_cp - 1e-9 or last:
             self._checkpoint(run, system, history, now)
             self.next_cp = now + self.spec.checkpoint_s
 
     def _check_live(self, system: Any, history: Any, now: float) -> None:
-        """The invariants at this chunk's end: an invariant's first break is journaled with the
-        time it was seen (``invariant_broke``), so an hour's soak says when it went wrong, not only
+        """The invariants at this chunk's end (every ``LIVE_EVERY_S``): an invariant's first break is
+        journaled with the time it was seen (``invariant_broke``), so an hour's soak says when it went wrong, not only
         that it had by the end. A replay finds the breaks its journal already has: kept, not
         journaled again.
 
