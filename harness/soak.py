@@ -237,8 +237,8 @@ class _Recorder:
         self.next_cp: float | None = None
         self.faults_fired = 0
         self.last_config: dict[str, Any] | None = None
-        #: the invariants checked at every chunk (``LiveChecker``), made at the first; each
-        #: invariant's first break, by name (``_check_live``)
+        #: the invariants checked every ``LIVE_EVERY_S`` (``LiveChecker``), made at the first check;
+        #: each invariant's first break, by name (``_check_live``)
         self.live: LiveChecker | None = None
         self.broke: dict[str, dict[str, Any]] = {}
         self.next_live: float | None = None  # the simulated time of the next live check
@@ -664,6 +664,7 @@ def with_live_breaks(verdicts: list[dict[str, Any]], broke: dict[str, dict[str, 
     ``time`` is when it was first seen broken; one that held by the end is failed all the same
     (what broke at an hour's tenth minute is a bug whatever the last minute shows); one the end
     did not judge is added."""
+    how = f"checked live every {LIVE_EVERY_S:g} s"
     out = []
     for v in verdicts:
         b = broke.get(v["name"])
@@ -672,14 +673,14 @@ def with_live_breaks(verdicts: list[dict[str, Any]], broke: dict[str, dict[str, 
             v = {**v, "time": t, "first_broke_s": t}
             if v.get("ok"):
                 v.update(ok=False, inconclusive=False, evidence=b["evidence"],
-                         message=f"broke at t={t:.2f} s (checked live every chunk): {b['message']}; "
+                         message=f"broke at t={t:.2f} s ({how}): {b['message']}; "
                                  "held again at the soak's end")
             else:
-                v["message"] = f"first broke at t={t:.2f} s (checked live every chunk): {v.get('message', '')}"
+                v["message"] = f"first broke at t={t:.2f} s ({how}): {v.get('message', '')}"
         out.append(v)
     named = {v["name"] for v in out}
     out += [{"name": b["name"], "ok": False, "inconclusive": False, "time": b["sim_t"], "first_broke_s": b["sim_t"],
-             "evidence": b["evidence"], "message": f"broke at t={b['sim_t']:.2f} s (checked live every chunk): "
+             "evidence": b["evidence"], "message": f"broke at t={b['sim_t']:.2f} s ({how}): "
                                                    f"{b['message']}"}
             for name, b in broke.items() if name not in named]
     return out
