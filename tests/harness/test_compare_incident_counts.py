@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from scipy import stats
@@ -16,6 +17,9 @@ from scipy import stats
 from cli_capture import cli
 from harness.reports.compare import ALPHA, compare_reports
 from harness.reports.rates import min_decidable
+
+if TYPE_CHECKING:
+    from harness.reports.history_db import HistoryDB
 
 
 def _report(incidents: int, sim_s: float = 120.0, seed: int = 1) -> dict:
@@ -85,6 +89,13 @@ def _row(seed: int, incidents: int, sim_s: float = 120.0) -> dict:
     return {**_report(incidents, sim_s, seed), "verdict": {"ok": True, "outcome": "pass"}}
 
 
+def _record_series(db: HistoryDB, tmp_path: Path, *, zeros: int, incidents: int) -> None:
+    """``zeros`` like runs with no incident (seeds 0..zeros-1), then one run with ``incidents``."""
+    for seed in range(zeros):
+        db.record(_row(seed, 0), run_dir=tmp_path / f"s{seed}")
+    db.record(_row(zeros, incidents), run_dir=tmp_path / f"s{zeros}")
+
+
 def test_a_2min_runs_incidents_against_a_baseline_of_zeros_are_too_short_to_compare(tmp_path: Path) -> None:
     """Ten like runs with no incident and a run with 2: all 2 in the run have probability
     (1/11)**2 = 0.008 > COUNT_ALPHA (0.001): nothing the run holds can decide; 3 can."""
@@ -92,9 +103,7 @@ def test_a_2min_runs_incidents_against_a_baseline_of_zeros_are_too_short_to_comp
 
     assert min_decidable(1 / 11, COUNT_ALPHA, dispersion=1.0) == 3
     with HistoryDB(tmp_path / "h.sqlite") as db:
-        for seed in range(10):
-            db.record(_row(seed, 0), run_dir=tmp_path / f"s{seed}")
-        db.record(_row(10, 2), run_dir=tmp_path / "s10")
+        _record_series(db, tmp_path, zeros=10, incidents=2)
         run = db.runs(limit=1)[0]
         assert "failure incidents" in db.too_short(run)
         assert "incidents" not in [r.figure for r in db.regressions(run)]
@@ -109,9 +118,7 @@ def test_the_history_command_names_incidents_too_short(tmp_path: Path) -> None:
     from harness.reports.history_db import HistoryDB
 
     with HistoryDB(tmp_path / "h.sqlite") as db:
-        for seed in range(10):
-            db.record(_row(seed, 0), run_dir=tmp_path / f"s{seed}")
-        db.record(_row(10, 1), run_dir=tmp_path / "s10")
+        _record_series(db, tmp_path, zeros=10, incidents=1)
     code, out, err = cli("history", "--db", tmp_path / "h.sqlite")
     assert code == 0, (code, out, err)
     assert "failure incidents (too few in it and its baseline for any count to decide)" in out, out
@@ -126,8 +133,6 @@ def test_the_history_and_compare_share_one_bound_where_the_extreme_split_ties_al
 
     assert min_decidable(0.1, COUNT_ALPHA, dispersion=1.0) == 4
     with HistoryDB(tmp_path / "h.sqlite") as db:
-        for seed in range(9):
-            db.record(_row(seed, 0), run_dir=tmp_path / f"s{seed}")
-        db.record(_row(9, 3), run_dir=tmp_path / "s9")
+        _record_series(db, tmp_path, zeros=9, incidents=3)
         run = db.runs(limit=1)[0]
         assert "failure incidents" in db.too_short(run)
