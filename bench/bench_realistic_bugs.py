@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-59: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-60: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -8591,6 +8591,118 @@ for _prefix, _tests in {
                                   "tests/harness/test_degraded_component_stops.py"],
         "harness/faults/": ["tests/harness/test_exhaustion_probe_given_back.py"]}.items():
     HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+
+
+#: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
+#: batch patched, in the functions touched least: the system's constructor (the backend's own
+#: clock, the components' registration, the device error queue's bound) and ``poll``'s device
+#: error counters, the resource manager's registration and a component's limit, the simulated
+#: backend's constructor, its device list, a device's info, its rate check and its corruption
+#: while starved, ``DeviceInfo.supports``, the v1 migration's keys, the recovery policy's error
+#: kind and a device host's refusal at start. ``--batch 60`` tries only these.
+BATCH_60: list[Bug] = [
+    Bug("backend_clock_not_taken", "system.py",
+        "            elif isinstance(backend_clock, Clock):\n                clock = backend_clock\n",
+        "",
+        "the backend's clock branch dropped from AudioSystem.__init__ ('a system without a clock runs on "
+        "the machine's'): a system given a simulated backend and no clock runs on SystemClock, its "
+        "supervisor on a thread and its watchdog against wall time while the device moves on a virtual one",
+        "determinism: a simulated system runs on its backend's virtual clock"),
+    Bug("components_not_registered_with_resources", "system.py",
+        "            self.resources.register(name)\n",
+        "",
+        "the registration dropped from __init__'s component loop as 'allocate registers anyway': a "
+        "component that has allocated nothing yet is unknown to the resource manager",
+        "resources: every component is known to the resource manager from the start"),
+    Bug("device_error_queue_bounded_short", "system.py",
+        "        self._device_errors: deque[tuple[int | None, ErrorInfo]] = deque(maxlen=1024)\n",
+        "        self._device_errors: deque[tuple[int | None, ErrorInfo]] = deque(maxlen=64)\n",
+        "'64 is plenty between two passes' for the device error queue: a burst of device errors between "
+        "two supervisor passes loses all but the last 64, uncounted",
+        "errors: every error is counted"),
+    Bug("every_device_error_a_loss", "system.py",
+        "                if err.is_a(DeviceError):\n                    self.monitoring.counter(\"device_losses\").inc()\n",
+        "                self.monitoring.counter(\"device_losses\").inc()\n",
+        "the class test dropped in poll ('the queue only holds device errors'): a callback error or a "
+        "stall reported through the device queue is counted as a device loss",
+        "monitoring: device_losses counts device errors only"),
+    Bug("stale_device_error_not_counted", "system.py",
+        "                    self.monitoring.counter(\"stale_device_errors\").inc()\n                    continue\n",
+        "                    continue\n",
+        "the counter dropped from poll's stale branch ('a stale error is nothing'): an error of a stream "
+        "already torn down vanishes with no trace",
+        "errors: every error is counted or routed"),
+    Bug("reregister_keeps_first_limits", "resources.py",
+        "                self._component_limits[component] = looked_up\n",
+        "                self._component_limits.setdefault(component, looked_up)\n",
+        "setdefault for the assignment in ResourceManager.register ('registering twice must not clobber'): "
+        "a component registered again with new limits keeps its first ones",
+        "resources: a component is held to the limits it was last given"),
+    Bug("component_limit_reads_global", "resources.py",
+        "        return self._component_limits.get(component, {}).get(rtype)\n",
+        "        return self._component_limits.get(component, {}).get(rtype, self._global_limits.get(rtype))\n",
+        "'a component without its own limit is held to the global one' in limit(): a component with no "
+        "limit of its own reports the global limit as its own",
+        "resources: a component's limit is the one it was given, or none"),
+    Bug("sim_empty_device_list_gets_defaults", "devices/simulated.py",
+        "(devices if devices is not None else default_devices())",
+        "(devices or default_devices())",
+        "'devices or the defaults' in SimulatedBackend.__init__: a backend built with no devices "
+        "(devices=[]) gets the four default ones",
+        "devices: the simulated backend has the devices it was given"),
+    Bug("sim_device_info_latency_lost", "devices/simulated.py",
+        "tuple(self.sample_rates), self.default_sample_rate, self.latency_s)",
+        "tuple(self.sample_rates), self.default_sample_rate)",
+        "the last argument lost in SimulatedDevice.info when DeviceInfo's fields were reordered: every "
+        "simulated device reports DeviceInfo's default latency, not its own",
+        "devices: a device's info is the device's"),
+    Bug("sim_rate_taken_up_to_highest", "devices/simulated.py",
+        "            if spec.sample_rate not in dev.sample_rates:\n",
+        "            if spec.sample_rate > max(dev.sample_rates):\n",
+        "'a device plays any rate up to its highest' in open_stream: a rate between the device's "
+        "supported ones (22050 Hz on a 44.1/48 kHz device) opens a stream",
+        "devices: a stream opens only at a rate its devices support"),
+    Bug("sim_duplex_device_listed_twice", "devices/simulated.py",
+        "        devices = list({id(d): d for d in devices}.values())\n",
+        "",
+        "the de-duplication dropped from open_stream as 'input and output are two devices': a duplex "
+        "device is the stream's device twice, so a fault hook's count is spent twice a block",
+        "fault injection: corrupt N callbacks corrupts N callbacks"),
+    Bug("sim_corruption_skipped_while_starved", "devices/simulated.py",
+        "        if corrupt:\n            indata = self._bad_indata\n",
+        "        elif corrupt:\n            indata = self._bad_indata\n",
+        "'a starved block has no data to corrupt' in _deliver: a corrupted callback on a starved device "
+        "is spent as a plain underflow, so the corruption asked for is never delivered",
+        "fault injection: every fault asked for is applied"),
+    Bug("device_info_rate_range", "devices/base.py",
+        "        return sample_rate in self.sample_rates\n",
+        "        return min(self.sample_rates) <= sample_rate <= max(self.sample_rates)\n",
+        "'a device takes any rate in its range' in DeviceInfo.supports: a configuration at a rate between "
+        "the device's listed ones validates, and the stream's open is where it fails",
+        "configuration: a rate the device does not list is refused at validation"),
+    Bug("v1_gain_only_document_not_v1", "config.py",
+        "_V1_KEYS = {\"rate\", \"buffer_size\", \"channels\", \"gain_db\"}\n",
+        "_V1_KEYS = {\"rate\", \"buffer_size\", \"channels\"}\n",
+        "gain_db dropped from the v1 markers ('a stage field in v3, not a v1 key'): a v1 file that only "
+        "sets its gain is read as v3 and refused for an unknown key instead of migrated",
+        "configuration: a v1 document reads as the v3 document it means"),
+    Bug("recovery_kind_of_the_info_itself", "recovery.py",
+        "        kind = error.kind if isinstance(error, ErrorInfo) else type(error)\n",
+        "        kind = type(error)\n",
+        "'the kind is the error's type' in RecoveryPolicy.decide: an ErrorInfo (what the coordinator "
+        "keeps) is judged as its own class, which is none of the routed ones, so every recoverable error "
+        "restarts (an xrun, a single callback error, an exhausted pool)",
+        "severity routing: the action follows the error's class"),
+    Bug("devhost_refusal_keeps_its_reader", "devices/portaudio.py",
+        "            self.kill()\n            self.release()\n            error.details.update(waits)\n",
+        "            self.kill()\n            error.details.update(waits)\n",
+        "'kill() is enough' in DeviceHost.__init__'s refused-hello branch: a host that says it cannot "
+        "open PortAudio is killed but its reader thread, its tick pipe and its stderr file are kept",
+        "resources: a device host that fails to start leaves nothing behind"),
+]
+BATCHES[60] = BATCH_60
+BUGS += BATCH_60
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
