@@ -355,3 +355,21 @@ def test_an_open_the_real_portaudio_refuses_carries_its_time_and_its_measured_wa
     assert isinstance(details.get("open_s"), float) and details["open_s"] > 0.0, details
     assert isinstance(details.get("open_wait_s"), float), details
     assert 0.0 <= details["open_wait_s"] <= details["open_s"], details
+
+
+@pytest.mark.parametrize("body", [
+    "exit 0\n",
+    "echo '{\"event\": \"hello\", \"ok\": false, \"error\": {\"type\": \"ImportError\", "
+    "\"message\": \"no module named sounddevice\"}}'\nexec sleep 3600\n",
+    "echo '{\"event\": \"started\", \"pid\": 1}'\nkill -SEGV $$\n",
+], ids=["exits-at-once", "hello-refused", "killed-at-start"])
+def test_a_host_that_fails_before_its_hello_leaves_no_descriptor(tmp_path, body):
+    """Whichever way a host fails before a good hello (it exits, it says it cannot load PortAudio,
+    a signal ends it), the constructor gives back what it took before raising: our ends of the
+    host's pipes, the tick pipe and the stderr file (``release``, which also joins the reader).
+    The raised error is kept while this is checked, as a caller that reports it keeps it (its
+    traceback holds the half-built host)."""
+    before = _descriptors()
+    with pytest.raises(DeviceError) as exc:
+        DeviceHost(dict(os.environ), python=_fake_interpreter(tmp_path, body), spawn_timeout_s=30.0)
+    assert _descriptors() - before == set(), exc.value
