@@ -65,7 +65,7 @@ from .inputs import read_text, validation_message
 from .journal import JOURNAL_NAME, JournalError, JournalWriter, compact_entry, jsonify, read_journal
 from .runfolder import LOCK_NAME, RunFolder, RunFolderLock, is_temporary, remove_refused_run
 from .sut_protocol import SystemChoice, load_system
-from .invariants import LiveChecker
+from .invariants import LIVE_READS_APART, LiveChecker
 from .leaks import ResourceSampler
 from .runner import (RunSpec, check_device, check_holds_a_block, new_run_dir, note_verdict, profile_for,
                      write_summary_verdict)
@@ -250,6 +250,8 @@ class _Recorder:
         self.live: LiveChecker | None = None
         self.broke: dict[str, dict[str, Any]] = {}
         self.next_live: float | None = None  # the simulated time of the next live check
+        #: the clock's reading at which the run's last chunk ends (``__call__``)
+        self.run_end: float | None = None
         #: "virtual" or "real": the clock the live checks read (set at the first check)
         self.live_clock: str | None = None
         #: a real clock's reading at the soak's first history entry: live break times count from it
@@ -273,8 +275,12 @@ class _Recorder:
         if not self.replaying:
             self._pace(now)
             self._collect(system, now)
-        end = run.spec.duration_s
-        last = now >= end - 1e-9 or run._stop.is_set()
+        if self.run_end is None:
+            # the run's last chunk ends at its duration on a virtual clock, whose time starts at 0; a
+            # real clock's (time.monotonic) is counted from the first chunk, which ended one chunk in
+            self.run_end = (run.spec.duration_s if getattr(system.clock, "virtual", False)
+                            else now - self.spec.chunk_s + run.spec.duration_s - 0.5 * self.spec.chunk_s)
+        last = now >= self.run_end - 1e-9 or run._stop.is_set()
         if self.next_live is None or now >= self.next_live - 1e-9 or last:
             self._check_live(system, history, now)
             self.next_live = now + LIVE_EVERY_S
@@ -295,10 +301,12 @@ class _Recorder:
         break seen live there is journaled with ``clock: "real"`` and is *provisional*, timed
         but never a failure on its own; it fails the soak only where the end's verdict of the same
         invariant fails too. What a real clock cannot judge live (``REAL_CLOCK_UNJUDGED``, and any
-        check that says inconclusive) is listed as unjudged (``live_record``), never as broken."""
+        check that says inconclusive) is listed as unjudged (``live_record``), never as broken; the
+        checks that read two live values apart (``invariants.LIVE_READS_APART``) judge the history's
+        records only there."""
         virtual = (history.initial or {}).get("clock") == "virtual"
         if self.live is None:
-            self.live = LiveChecker(system, history, threads_before=None, linearizable=False)
+            self.live = LiveChecker(system, history, threads_before=None, linearizable=False, system_reads=virtual)
             self.live_clock = "virtual" if virtual else "real"
             if not virtual:
                 first = next(iter(history), None)
@@ -332,6 +340,8 @@ class _Recorder:
                 "unjudged": {name: {"why": why, "checks": self.unjudged_checks.get(name) if name not in
                                     REAL_CLOCK_UNJUDGED else self.live.checks if self.live is not None else 0}
                              for name, why in sorted(self.unjudged.items())},
+                # judged live from the history's records alone (a real clock's): the live reads left out, and why
+                "history_only": dict(LIVE_READS_APART) if self.live_clock == "real" else {},
                 "breaks": [{k: b[k] for k in ("name", "sim_t", "segment", "message", "clock") if k in b}
                            for b in sorted(self.broke.values(), key=lambda b: b["sim_t"])]}
 
