@@ -16,6 +16,7 @@ import pytest
 
 from harness import SoakRunner, SoakSpec, read_journal
 from harness.history import History
+from harness.invariants import LIVE_READS_APART, LiveChecker
 from harness.soak import LIVE_EVERY_S, REAL_CLOCK_UNJUDGED, with_live_breaks
 from system_under_test import AudioSystem
 
@@ -109,3 +110,64 @@ def test_a_real_clock_s_live_break_the_end_does_not_confirm_is_never_a_failure()
     assert out["legal_transitions"] == end[1]
     assert "health" not in out  # not in the end's verdicts: not added as a failure
 
+
+
+def test_a_live_check_that_reads_the_system_apart_is_left_to_the_history_on_a_real_clock() -> None:
+    """``health()`` and the state, read apart while another thread moves the state, disagree with
+    no bug behind them (seen on the rig 3 s after an outside kill): with ``system_reads=False`` a
+    real device's soak judges ``health`` and ``callback_errors`` from the history's records only.
+    The same reading fails the check that reads the live system (the control)."""
+    system = AudioSystem(seed=1)
+    try:
+        h = History()
+        h.record("attach", time=0.0, data={"state": "uninitialized", "configured": False, "pending": False,
+                                           "clock": "real", "components": {"system": "uninitialized"}})
+        torn = {**system.health(), "state": "running"}  # the state read a moment later says otherwise
+        system.health = lambda: torn  # type: ignore[method-assign]
+        reads = {v.name: v for v in LiveChecker(system, h, linearizable=False).check()}
+        apart = {v.name: v for v in LiveChecker(system, h, linearizable=False, system_reads=False).check()}
+    finally:
+        system.close()
+    assert not reads["health"].ok and "health says running" in str(reads["health"].evidence)
+    assert apart["health"].ok and apart["callback_errors"].ok
+    assert set(LIVE_READS_APART) == {"health", "callback_errors"}
+
+
+def test_a_real_clock_s_soak_checks_live_every_ten_seconds_and_checkpoints_every_minute(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real clock's readings (``time.monotonic``) are far past the run's duration: its end is
+    counted from the first chunk, so a 60 s soak is not ended at every chunk (a checkpoint and a
+    live check each second). The simulated clock started at 80 000 s stands in for it."""
+    from harness.soak import _Recorder
+
+    calls: list[tuple[str, float]] = []
+    monkeypatch.setattr(_Recorder, "_check_live", lambda self, system, history, now: calls.append(("live", now)))
+    monkeypatch.setattr(_Recorder, "_checkpoint", lambda self, run, system, history, now: calls.append(("cp", now)))
+    monkeypatch.setattr(_Recorder, "_collect", lambda self, system, now: None)
+    recorder = _Recorder.__new__(_Recorder)
+    recorder.spec = SoakSpec(duration_s=60.0, chunk_s=1.0, checkpoint_s=30.0)
+    recorder.replay_until, recorder.index, recorder.next_cp, recorder.next_live, recorder.run_end = 0, 0, None, None, None
+    recorder.soak = None
+
+    class Clock:
+        virtual = False
+        t = 0.0
+
+        def now(self) -> float:
+            return self.t
+
+    class Stop:
+        def is_set(self) -> bool:
+            return False
+
+    clock, run = Clock(), type("Run", (), {})()
+    run.spec, run._stop = SoakSpec(duration_s=60.0), Stop()
+    system = type("System", (), {"clock": clock})()
+    for k in range(1, 61):
+        clock.t = 80_000.0 + k + 0.003 * k  # each chunk a little late, as on a loaded machine
+        recorder(run, system, None)
+    lives = [t for what, t in calls if what == "live"]
+    cps = [t for what, t in calls if what == "cp"]
+    assert 6 <= len(lives) <= 8, lives
+    assert 2 <= len(cps) <= 4, cps
+    assert cps[-1] == pytest.approx(80_060.18) and lives[-1] == pytest.approx(80_060.18)  # the last chunk judged
