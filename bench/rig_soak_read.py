@@ -9,7 +9,8 @@ journal's checkpoints kept (``glitches``, parts of joined mutes included; at mos
 the rest counted as ``more``), before the first observed outage and after the last (or the whole
 soak), classed by the whole number k of 256-frame cycles it matches within a frame of the 997 Hz
 tone's period P: *held* (the tone k cycles late: k*256 mod P read as "inserted" below P/2, else
-"dropped" P minus it) or *skipped* (k cycles early). A step of k >= 3 held cycles is what
+"dropped" P minus it) or *skipped* (k cycles early), and how many held k >= 3 lay outside every
+window (a joined mute's parts in its window). A step of k >= 3 held cycles is what
 ``AudioCheck.machine_cause`` never lays on the machine (it accepts k = 1, 2)."""
 
 from __future__ import annotations
@@ -67,19 +68,23 @@ def steps(d: Path) -> None:
     segs = [("before", first, outs[0]["from"]), ("after", outs[-1]["to"], t_end)] if outs else [("healthy", first, t_end)]
     for name, t0, t1 in segs:
         c: collections.Counter[tuple[str, int | None]] = collections.Counter()
-        in_parts = 0
+        in_parts = outside = 0
         for g in gl:
             if not t0 <= g["t_start"] < t1:
                 continue
             for p in [g, *(g.get("parts") or [])]:
                 if p["kind"] in ("dropped", "inserted"):
-                    c[klass(p["kind"], p["size"])] += 1
+                    h, k = c_key = klass(p["kind"], p["size"])
+                    c[c_key] += 1
                     in_parts += p is not g
+                    # a part is in its joined mute's window
+                    outside += h == "held" and bool(k and k >= 3) and g.get("window") is None
         held3 = sum(v for (h, k), v in c.items() if h == "held" and k and k >= 3)
         print(f"   steps {name:7s} {t1 - t0:6.1f}s (journal 'more' {more}) held k "
               f"{dict(sorted((k, v) for (h, k), v in c.items() if h == 'held'))} skipped k "
               f"{dict(sorted((k, v) for (h, k), v in c.items() if h == 'skipped'))} other {c[('other', None)]}"
-              f" | held k>=3: {held3} ({held3 / (t1 - t0):.3f}/s) | in joined mutes' parts {in_parts}")
+              f" | held k>=3: {held3} ({held3 / (t1 - t0):.3f}/s), outside any window {outside}"
+              f" | in joined mutes' parts {in_parts}")
 
 
 if __name__ == "__main__":
