@@ -252,6 +252,8 @@ class _Recorder:
         self.next_live: float | None = None  # the simulated time of the next live check
         #: the clock's reading at which the run's last chunk ends (``__call__``)
         self.run_end: float | None = None
+        #: the run's clock (``__call__``): the journal's end is stamped on it, as its checkpoints are
+        self.clock: Any = None
         #: "virtual" or "real": the clock the live checks read (set at the first check)
         self.live_clock: str | None = None
         #: a real clock's reading at the soak's first history entry: live break times count from it
@@ -275,6 +277,8 @@ class _Recorder:
         if not self.replaying:
             self._pace(now)
             self._collect(system, now)
+        if self.clock is None:
+            self.clock = system.clock
         if self.run_end is None:
             # the run's last chunk ends at its duration on a virtual clock, whose time starts at 0; a
             # real clock's (time.monotonic) is counted from the first chunk, which ended one chunk in
@@ -681,7 +685,13 @@ class SoakRunner:
         # the journal keeps the run's figures, not its verdict: the soak's verdict is the report's,
         # judged from this journal (its leak slopes too), never the run's from before them
         figures = {k: v for k, v in summary.items() if k not in _VERDICT_KEYS}
-        journal.end(status, sim_t=(summary.get("simulated_s") or 0.0) + t_offset,
+        # the end on the checkpoints' clock: a virtual clock's run time, a real clock's reading (its
+        # checkpoints' ``sim_t0``/``sim_t1`` are ``time.monotonic()``; the run's ``simulated_s`` counted
+        # from the run's start put the end 80 000 s before the first checkpoint, a negative operating time)
+        clock = recorder.clock
+        end_t = (clock.now() if clock is not None and not getattr(clock, "virtual", False)
+                 else summary.get("simulated_s") or 0.0)
+        journal.end(status, sim_t=end_t + t_offset,
                     wall_s_total=wall_offset + (summary.get("wall_s") or wall),
                     verdicts=jsonify(verdicts), summary=jsonify(figures), live=jsonify(recorder.live_record()),
                     final_metrics={"counters": _last_counters(result)})

@@ -171,3 +171,20 @@ def test_a_real_clock_s_soak_checks_live_every_ten_seconds_and_checkpoints_every
     assert 6 <= len(lives) <= 8, lives
     assert 2 <= len(cps) <= 4, cps
     assert cps[-1] == pytest.approx(80_060.18) and lives[-1] == pytest.approx(80_060.18)  # the last chunk judged
+
+
+def test_a_real_clock_s_soak_reports_its_operating_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real clock reads far from 0 (``time.monotonic``): the journal's end is stamped on the
+    checkpoints' clock, so the report's operating time is the soak's, not 80 000 s negative. The
+    simulated clock started at 80 000 s and saying it is not virtual stands in for it."""
+    from system_under_test.clock import VirtualClock
+
+    init = VirtualClock.__init__
+    monkeypatch.setattr(VirtualClock, "__init__", lambda self, start=0.0: init(self, 80_000.0 + start))
+    monkeypatch.setattr(VirtualClock, "virtual", False)
+    spec = SoakSpec(duration_s=60.0, seed=1, checkpoint_s=30.0, run_dir=tmp_path / "run", faults="none")
+    SoakRunner(spec).start()
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert 55.0 <= report["stability"]["sim_time_s"] <= 75.0, report["stability"]["sim_time_s"]
+    assert report["stability"]["live"]["clock"] == "real" and report["stability"]["live"]["checks"] <= 8
+    assert report["stability"]["mtbf_note"] != "no operating time"
