@@ -688,8 +688,7 @@ class SoakRunner:
         # the end on the checkpoints' clock: a virtual clock's run time, a real clock's reading (its
         # checkpoints' ``sim_t0``/``sim_t1`` are ``time.monotonic()``; the run's ``simulated_s`` counted
         # from the run's start put the end 80 000 s before the first checkpoint, a negative operating time)
-        clock = recorder.clock
-        end_t = (clock.now() if clock is not None and not getattr(clock, "virtual", False)
+        end_t = (recorder.clock.now() if recorder.clock is not None and not getattr(recorder.clock, "virtual", False)
                  else summary.get("simulated_s") or 0.0)
         journal.end(status, sim_t=end_t + t_offset,
                     wall_s_total=wall_offset + (summary.get("wall_s") or wall),
@@ -700,6 +699,7 @@ class SoakRunner:
         # window, armed fault schedule and listening check: ~170 MB after 8 simulated hours), so
         # the report's build reuses that memory instead of adding to it at the soak's peak.
         checkpoints, digest_verified = recorder.index, recorder.digest_verified
+        recorder.clock = None  # the run's clock holds its timers, and they the system
         self._run = None
         del run, result, recorder
         gc.collect()

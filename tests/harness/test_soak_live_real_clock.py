@@ -147,6 +147,7 @@ def test_a_real_clock_s_soak_checks_live_every_ten_seconds_and_checkpoints_every
     recorder = _Recorder.__new__(_Recorder)
     recorder.spec = SoakSpec(duration_s=60.0, chunk_s=1.0, checkpoint_s=30.0)
     recorder.replay_until, recorder.index, recorder.next_cp, recorder.next_live, recorder.run_end = 0, 0, None, None, None
+    recorder.clock = None
     recorder.soak = None
 
     class Clock:
