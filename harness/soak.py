@@ -65,7 +65,7 @@ from .inputs import read_text, validation_message
 from .journal import JOURNAL_NAME, JournalError, JournalWriter, compact_entry, jsonify, read_journal
 from .runfolder import LOCK_NAME, RunFolder, RunFolderLock, is_temporary, remove_refused_run
 from .sut_protocol import SystemChoice, load_system
-from .invariants import LiveChecker
+from .invariants import LIVE_READS_APART, LiveChecker
 from .leaks import ResourceSampler
 from .runner import (RunSpec, check_device, check_holds_a_block, new_run_dir, note_verdict, profile_for,
                      write_summary_verdict)
@@ -205,6 +205,14 @@ def _git_commit() -> str | None:
 #: bench/RESULTS.md); every 10 s, a tenth of that, and a first break is timed within 10 s
 LIVE_EVERY_S = 10.0
 
+#: what a live check cannot judge on a real clock, and why (``_Recorder._check_live``): each is
+#: judged at the soak's end as a run's is
+REAL_CLOCK_UNJUDGED = {
+    "recoveries_counted": "on a real clock the live counter may be read between a recovery's count and its "
+                          "event: judged at the end",
+    "recovered_device": "a real device's losses are observed after the fact: judged at the end",
+}
+
 
 class _Recorder:
     """The ``on_chunk`` hook: samples every chunk, journals every checkpoint, replays on resume."""
@@ -242,6 +250,19 @@ class _Recorder:
         self.live: LiveChecker | None = None
         self.broke: dict[str, dict[str, Any]] = {}
         self.next_live: float | None = None  # the simulated time of the next live check
+        #: the clock's reading at which the run's last chunk ends (``__call__``)
+        self.run_end: float | None = None
+        #: the run's clock (``__call__``): the journal's end is stamped on it, as its checkpoints are
+        self.clock: Any = None
+        #: "virtual" or "real": the clock the live checks read (set at the first check)
+        self.live_clock: str | None = None
+        #: a real clock's reading at the soak's first history entry: live break times count from it
+        self.clock_t0 = 0.0
+        #: what the live checks could not judge, by invariant name: why, and at how many checks
+        self.unjudged: dict[str, str] = {}
+        self.unjudged_checks: Counter[str] = Counter()
+        #: the invariants a live check reached a verdict on, at least once
+        self.judged: set[str] = set()
 
     @property
     def replaying(self) -> bool:
@@ -256,8 +277,14 @@ class _Recorder:
         if not self.replaying:
             self._pace(now)
             self._collect(system, now)
-        end = run.spec.duration_s
-        last = now >= end - 1e-9 or run._stop.is_set()
+        if self.clock is None:
+            self.clock = system.clock
+        if self.run_end is None:
+            # the run's last chunk ends at its duration on a virtual clock, whose time starts at 0; a
+            # real clock's (time.monotonic) is counted from the first chunk, which ended one chunk in
+            self.run_end = (run.spec.duration_s if getattr(system.clock, "virtual", False)
+                            else now - self.spec.chunk_s + run.spec.duration_s - 0.5 * self.spec.chunk_s)
+        last = now >= self.run_end - 1e-9 or run._stop.is_set()
         if self.next_live is None or now >= self.next_live - 1e-9 or last:
             self._check_live(system, history, now)
             self.next_live = now + LIVE_EVERY_S
@@ -271,24 +298,56 @@ class _Recorder:
         that it had by the end. A replay finds the breaks its journal already has: kept, not
         journaled again.
 
-        Only a virtual clock's soak (the simulated device) is checked live: there a chunk's end
-        falls between blocks, on the thread that runs them. On a real device the callback and the
-        recovery supervisor run on their own threads while the checker reads, and a break seen
-        live but held at the end fails the soak (``with_live_breaks``), so a reading taken
-        mid-callback would be a false alarm no measurement has ruled out: those soaks are judged
-        at their end, as runs are."""
-        if (history.initial or {}).get("clock") != "virtual":
-            return
+        On a virtual clock (the simulated device) a chunk's end falls between blocks, on the thread
+        that runs them, and a break seen live fails the soak (``with_live_breaks``). On a real
+        clock the callback, the recovery supervisor and the rig's outage observer run on their own
+        threads while the checker reads, and an outside outage is recorded after the fact: a
+        break seen live there is journaled with ``clock: "real"`` and is *provisional*, timed
+        but never a failure on its own; it fails the soak only where the end's verdict of the same
+        invariant fails too. What a real clock cannot judge live (``REAL_CLOCK_UNJUDGED``, and any
+        check that says inconclusive) is listed as unjudged (``live_record``), never as broken; the
+        checks that read two live values apart (``invariants.LIVE_READS_APART``) judge the history's
+        records only there."""
+        virtual = (history.initial or {}).get("clock") == "virtual"
         if self.live is None:
-            self.live = LiveChecker(system, history, threads_before=None, linearizable=False)
+            self.live = LiveChecker(system, history, threads_before=None, linearizable=False, system_reads=virtual)
+            self.live_clock = "virtual" if virtual else "real"
+            if not virtual:
+                first = next(iter(history), None)
+                self.clock_t0 = first.time if first is not None else now
+                self.unjudged.update(REAL_CLOCK_UNJUDGED)
+        t = now + self.t_offset if virtual else now - self.clock_t0
         for v in self.live.check():
+            if not virtual and v.name in REAL_CLOCK_UNJUDGED:
+                continue  # listed as unjudged at the first check, whatever the fold says
+            if v.inconclusive:
+                self.unjudged.setdefault(v.name, (v.reason or v.message)[:300])
+                self.unjudged_checks[v.name] += 1
+                continue
+            self.judged.add(v.name)
             if v.ok or v.name in self.broke:
                 continue
-            broke = {"name": v.name, "sim_t": now + self.t_offset, "segment": self.segment,
+            broke = {"name": v.name, "sim_t": t, "segment": self.segment,
                      "message": v.message[:500], "evidence": jsonify(v.evidence[:3])}
+            if not virtual:
+                broke["clock"] = "real"
             self.broke[v.name] = broke
             if not self.replaying:
                 self.journal.note("invariant_broke", **broke)
+
+    def live_record(self) -> dict[str, Any]:
+        """The live checks for the journal's end and the report (``stability.live``): the clock,
+        how often, how many checks, what they judged and what not (with why), each first break."""
+        return {"clock": self.live_clock, "every_s": LIVE_EVERY_S,
+                "checks": self.live.checks if self.live is not None else 0,
+                "judged": sorted(self.judged),
+                "unjudged": {name: {"why": why, "checks": self.unjudged_checks.get(name) if name not in
+                                    REAL_CLOCK_UNJUDGED else self.live.checks if self.live is not None else 0}
+                             for name, why in sorted(self.unjudged.items())},
+                # judged live from the history's records alone (a real clock's): the live reads left out, and why
+                "history_only": dict(LIVE_READS_APART) if self.live_clock == "real" else {},
+                "breaks": [{k: b[k] for k in ("name", "sim_t", "segment", "message", "clock") if k in b}
+                           for b in sorted(self.broke.values(), key=lambda b: b["sim_t"])]}
 
     def close(self) -> None:
         if self.live is not None:
@@ -626,15 +685,21 @@ class SoakRunner:
         # the journal keeps the run's figures, not its verdict: the soak's verdict is the report's,
         # judged from this journal (its leak slopes too), never the run's from before them
         figures = {k: v for k, v in summary.items() if k not in _VERDICT_KEYS}
-        journal.end(status, sim_t=(summary.get("simulated_s") or 0.0) + t_offset,
+        # the end on the checkpoints' clock: a virtual clock's run time, a real clock's reading (its
+        # checkpoints' ``sim_t0``/``sim_t1`` are ``time.monotonic()``; the run's ``simulated_s`` counted
+        # from the run's start put the end 80 000 s before the first checkpoint, a negative operating time)
+        end_t = (recorder.clock.now() if recorder.clock is not None and not getattr(recorder.clock, "virtual", False)
+                 else summary.get("simulated_s") or 0.0)
+        journal.end(status, sim_t=end_t + t_offset,
                     wall_s_total=wall_offset + (summary.get("wall_s") or wall),
-                    verdicts=jsonify(verdicts), summary=jsonify(figures),
+                    verdicts=jsonify(verdicts), summary=jsonify(figures), live=jsonify(recorder.live_record()),
                     final_metrics={"counters": _last_counters(result)})
         journal.close()
         # The report is rebuilt from the journal alone: let the run go first (its system, history
         # window, armed fault schedule and listening check: ~170 MB after 8 simulated hours), so
         # the report's build reuses that memory instead of adding to it at the soak's peak.
         checkpoints, digest_verified = recorder.index, recorder.digest_verified
+        recorder.clock = None  # the run's clock holds its timers, and they the system
         self._run = None
         del run, result, recorder
         gc.collect()
@@ -663,12 +728,28 @@ def with_live_breaks(verdicts: list[dict[str, Any]], broke: dict[str, dict[str, 
     """The end's verdicts with each invariant's first live break (``_Recorder._check_live``): its
     ``time`` is when it was first seen broken; one that held by the end is failed all the same
     (what broke at an hour's tenth minute is a bug whatever the last minute shows); one the end
-    did not judge is added."""
+    did not judge is added.
+
+    A real clock's break (``clock: "real"``) is provisional: it times a failure the end's verdict
+    of the same invariant confirms, and is never a failure on its own. Where the end found the
+    invariant held (or could not judge it), the live reading is kept on the verdict
+    (``seen_live_s``) and said in its message as not judged, and the verdict is the end's."""
     how = f"checked live every {LIVE_EVERY_S:g} s"
     out = []
     for v in verdicts:
         b = broke.get(v["name"])
-        if b is not None:
+        if b is not None and b.get("clock") == "real":
+            t = b["sim_t"]
+            if v.get("ok"):
+                v = {**v, "seen_live_s": t,
+                     "message": f"{v.get('message', '')} (seen broken by a live check at t={t:.2f} s after the "
+                                f"soak's start, not at its end: a real clock's live reading, not judged: "
+                                f"{b['message'][:200]})"}
+            else:
+                v = {**v, "first_broke_s": t,
+                     "message": f"first seen broken at t={t:.2f} s after the soak's start ({how}): "
+                                f"{v.get('message', '')}"}
+        elif b is not None:
             t = b["sim_t"]
             v = {**v, "time": t, "first_broke_s": t}
             if v.get("ok"):
@@ -682,7 +763,7 @@ def with_live_breaks(verdicts: list[dict[str, Any]], broke: dict[str, dict[str, 
     out += [{"name": b["name"], "ok": False, "inconclusive": False, "time": b["sim_t"], "first_broke_s": b["sim_t"],
              "evidence": b["evidence"], "message": f"broke at t={b['sim_t']:.2f} s ({how}): "
                                                    f"{b['message']}"}
-            for name, b in broke.items() if name not in named]
+            for name, b in broke.items() if name not in named and b.get("clock") != "real"]
     return out
 
 

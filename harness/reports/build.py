@@ -239,6 +239,15 @@ def _from_journal(rd: RunData, j: JournalData, segments_wall: dict[int, float],
     warnings += list(((end or {}).get("summary") or {}).get("config_warnings") or ())
     if warnings:
         rd.meta["config_warnings"] = list(dict.fromkeys(str(w) for w in warnings if w))
+    # the soak's live checks (``soak._Recorder.live_record``): the end's record, else (a soak that
+    # did not finish) the breaks its journal noted as they were seen
+    live = (end or {}).get("live")
+    if not isinstance(live, dict):
+        breaks = [{k: n.get(k) for k in ("name", "sim_t", "segment", "message", "clock") if k in n}
+                  for n in j.notes if n.get("what") == "invariant_broke"]
+        live = {"clock": None, "breaks": breaks, "partial": True} if breaks else None
+    if live is not None:
+        rd.meta["live_checks"] = live
     for note in j.notes:
         if note.get("what") == "resumed":
             rd.meta.setdefault("resumed", []).append(
@@ -339,6 +348,8 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
         # verdict of its own, never folded into "no leak"
         "leaks_inconclusive": sorted(k for k, v in leaks.items() if v.inconclusive),
         "counters": counters,
+        # a soak's live checks: the clock, what they judged and not, each first break (None: none ran)
+        "live": rd.meta.get("live_checks"),
     }
     # A soak promises a leak judgement (its exit 0 says "no leak"): a metric it had too few samples
     # to judge (a soak of seconds) or a soak with no sample at all is a judgement that could not
@@ -371,6 +382,7 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         notes=[str(w) for w in rd.meta.get("config_warnings") or ()],
                         subject="expectations" if rd.kind == "scenario" else "invariants")
     meta = dict(rd.meta)
+    meta.pop("live_checks", None)  # the report's ``stability.live``
     report = {
         "schema_version": SCHEMA_VERSION,
         "kind": rd.kind,
