@@ -8383,10 +8383,12 @@ BATCH_58: list[Bug] = [
         "pass of one held silence, not the silence",
         "watchdog: a held silence is counted once"),
     Bug("held_span_ends_before_it_began", "system.py",
-        "                    self._end_held(self._held_open, ref if ref > self._held_open else now)\n",
         "                    self._end_held(self._held_open, ref)\n",
+        "                    self._end_held(self._held_open, ref if ref > self._held_open else now)\n",
         "'the silence ends at the next callback' in the watchdog: a new stream whose start is earlier "
-        "than the held silence's beginning ends that silence before it began",
+        "than the held silence's beginning ends that silence before it began. Written blind against "
+        "the guarded line (``ref if ref > self._held_open else now`` to ``ref``); the guard was then "
+        "taken out as unreachable, so the catalogue now patches it back in, equivalent both ways",
         "watchdog: a held silence's span is a span",
         equivalent="ref never precedes _held_open: _held_open is a ref read earlier (the stream's last "
                    "callback, else its start) on the system's monotonic clock, and a ref that differs is a "

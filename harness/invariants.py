@@ -17,7 +17,9 @@ recovery             no recovery outlives its deadline, nor makes an attempt pas
                      within a deadline (after a server outage the rig observed: from its
                      server's return; a run that ended first is inconclusive for it)
 callback_errors      no exception escaped the audio callback; every counted callback error was
-                     reported (counter == errors seen + still queued)
+                     reported (counter == errors seen + still queued); on a simulated run's virtual
+                     clock, no more of them than the corrupted callbacks its ``callback_raises``
+                     faults asked for (a corruption outliving its count fails, not inconclusive)
 rejected_config      a rejected configuration changes neither the config nor the state
 health               ``health()`` agrees with the state the history shows
 starved_input        a RUNNING system whose input is starved (every block on time, no input)
@@ -2559,15 +2561,55 @@ def _is_callback_error(entry: Any) -> bool:
 
 
 class _CallbackErrors(_Fold):
-    name = "callback_errors"
-    types = frozenset({"error", "metrics"})
+    """Every counted callback error was reported, none escaped the callback, and, on a simulated
+    run's virtual clock, there are no more of them than the corrupted callbacks its faults asked for.
 
-    def __init__(self) -> None:
+    Why the bound: the simulated device corrupts a callback only while a ``callback_raises``
+    fault's ``count`` is unspent, and each corrupted callback raises at most one callback error
+    (none while the pipeline does not capture; one callback spends the counts of both its devices).
+    The shipped system raises none by itself, so more errors than asked means a corruption outlived
+    its count: the system would otherwise read as never settling (inconclusive), not as failing.
+    Only histories whose ``meta`` names the simulated backend and whose clock is virtual are
+    bounded: a real device's callback errors are the device's, and a crafted history has no
+    schedule. A ``callback_raises`` record without its ``count`` stops the bound (unknown)."""
+
+    name = "callback_errors"
+    types = frozenset({"error", "metrics", "meta", "fault_start"})
+
+    def __init__(self, init: Mapping[str, Any] | None = None) -> None:
         self.escapes: list[Any] = []
         self.snaps: list[Any] = []
         self.seen = 0
+        self.virtual = (init or {}).get("clock") == "virtual"
+        #: the run's ``meta`` names the simulated backend (set when its entry is fed)
+        self.simulated = False
+        #: corrupted callbacks the ``callback_raises`` faults fired so far asked for; None: unknown
+        self.asked: int | None = 0
+        self.most_counted = 0
+        self.over: dict[str, Any] | None = None
+
+    @property
+    def bounded(self) -> bool:
+        return self.virtual and self.simulated and self.asked is not None
+
+    def _bound(self, counted: int, time: float, where: str) -> None:
+        """``counted`` callback errors by ``time`` against the corrupted callbacks asked by then."""
+        self.most_counted = max(self.most_counted, counted)
+        if self.over is None and self.bounded and counted > cast(int, self.asked):
+            self.over = {"why": "more callback errors than the corrupted callbacks the faults asked for",
+                         "time": time, "counted": counted, "asked": self.asked, "where": where}
 
     def feed(self, e: Any) -> None:
+        if e.type == "meta":
+            run = (e.data or {}).get("run") or {}
+            self.simulated = self.simulated or run.get("backend") == "sim"
+            return
+        if e.type == "fault_start":
+            d = e.data or {}
+            if d.get("kind") == "callback_raises" and self.asked is not None:
+                count = (d.get("params") or {}).get("count")
+                self.asked = self.asked + count if isinstance(count, int) and not isinstance(count, bool) else None
+            return
         if e.type == "error":
             if _is_escape(e):
                 if len(self.escapes) < _MAX_EVIDENCE:
@@ -2575,10 +2617,12 @@ class _CallbackErrors(_Fold):
                                          "message": (e.data.get("error") or {}).get("message")})
             elif _is_callback_error(e):
                 self.seen += 1
+                self._bound(self.seen, e.time, "reported")
             return
         counted = e.data.get("counters", {}).get("callback_errors", 0)
         pending = e.data.get("pending_callback_errors", 0)
         seen = self.seen  # callback errors recorded before this snapshot
+        self._bound(counted, e.time, "snapshot")
         if not seen <= counted <= seen + pending and len(self.snaps) < _MAX_EVIDENCE:
             self.snaps.append({"why": "callback errors counted but never reported" if counted > seen + pending
                                else "more callback errors reported than counted",
@@ -2586,6 +2630,7 @@ class _CallbackErrors(_Fold):
 
     def verdict(self, system: Any = None) -> Verdict:
         evidence = self.escapes + self.snaps
+        over = self.over
         if system is not None:
             counted = system.monitoring.value("callback_errors")
             pipeline = system.pipeline
@@ -2593,13 +2638,24 @@ class _CallbackErrors(_Fold):
             if not self.seen <= counted <= self.seen + pending:
                 evidence.append({"why": "live: callback errors counted != reported + queued", "counted": counted,
                                  "reported": self.seen, "queued": pending})
+            if over is None and self.bounded and counted > cast(int, self.asked):
+                over = {"why": "live: more callback errors than the corrupted callbacks the faults asked for",
+                        "counted": counted, "asked": self.asked}
+        if over is not None:
+            evidence.append(over)
+            return Verdict("callback_errors", False, evidence,
+                           f"{over['counted']} callback errors but the run's callback_raises faults asked for "
+                           f"{over['asked']} corrupted callbacks: a corruption outlived its count"
+                           + (f"; {len(evidence) - 1} more callback error problem(s)" if len(evidence) > 1 else ""))
         if evidence:
             return Verdict("callback_errors", False, evidence, f"{len(evidence)} callback error problem(s)")
-        return _ok("callback_errors", f"no escapes; {self.seen} callback errors all accounted for")
+        bound = (f"; {self.most_counted} of at most {self.asked} corrupted callbacks asked for"
+                 if self.bounded else "")
+        return _ok("callback_errors", f"no escapes; {self.seen} callback errors all accounted for{bound}")
 
 
 def check_callback_errors(history: History, system: "AudioSystem | None" = None) -> Verdict:
-    return _fold_verdict(_CallbackErrors(), history, system)
+    return _fold_verdict(_CallbackErrors(history.initial or {}), history, system)
 
 
 # ======================================================================= 7. rejected config ====
@@ -3932,7 +3988,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("resources", lambda h, threads: _Resources(threads)),
     Invariant("frame_accounting", lambda h, threads: _Frames()),
     Invariant("recovery", lambda h, threads: _Recovery(h.initial or {}, end_time=lambda: h.end_time)),
-    Invariant("callback_errors", lambda h, threads: _CallbackErrors()),
+    Invariant("callback_errors", lambda h, threads: _CallbackErrors(h.initial or {})),
     Invariant("rejected_config", lambda h, threads: _RejectedConfig()),
     Invariant("health", lambda h, threads: _Health(h.initial or {})),
     Invariant("starved_input", lambda h, threads: _StarvedInput(h.initial or {}, end_time=lambda: h.end_time)),
@@ -4090,7 +4146,7 @@ class LiveChecker:
     def _history_verdicts(self, h: History, system: Any) -> list[Verdict]:
         if self._folds is None:
             init = h.initial or {}
-            self._folds = [_CallbackErrors(), _Recovery(init), _RejectedConfig(), _Health(init),
+            self._folds = [_CallbackErrors(init), _Recovery(init), _RejectedConfig(), _Health(init),
                            _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init)]
         for e in h.since(self._fed):  # only what was recorded since the last check
             for f in self._folds:

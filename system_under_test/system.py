@@ -877,8 +877,10 @@ class AudioSystem:
                     stream.started_at = ref = now  # type: ignore[attr-defined]
                 if self._held_open is not None and ref != self._held_open:
                     # the delivery thread took a block again (or a new stream began): the silence
-                    # the machine held ended with it
-                    self._end_held(self._held_open, ref if ref > self._held_open else now)
+                    # the machine held ended with it. ``ref`` is then later than the silence's
+                    # start on the one monotonic clock: a later callback of the same stream, or
+                    # the start of a stream opened after the silence was seen
+                    self._end_held(self._held_open, ref)
                 limit = self._stall_limit(stream, config, ref)
                 # the first moment after ``limit``: when the next pass must come if no callback does
                 self._watchdog_due = math.nextafter(limit, math.inf)

@@ -410,3 +410,25 @@ def test_the_wait_now_is_the_runnable_time_less_what_was_unserved_and_what_the_c
     assert waiting_now(evidence, 1.0) == wait
     assert waiting_now(evidence, 1.0) <= evidence["delivery_waiting_s"] - PERIOD or wait == 0.0
     assert held_by_the_machine(evidence, 1.0) is held
+
+
+def test_a_held_silence_a_new_stream_ends_ends_at_that_stream_s_start() -> None:
+    """A silence still open when a reconfiguration replaces the stream ends where the new stream
+    begins, after the silence began: the end the watchdog takes is always later than the start
+    (``_end_held`` is given the new reference itself, never the time of the pass)."""
+    s = _running()
+    s.backend.stall("sim-in")
+    last = s.stream.stats.last_callback_at
+    _measured(s, last, served=0.8, waiting=0.85)
+    s.clock.run_until(last + 1.0)
+    assert s.held_silences() == ([], last, 0)
+    s.backend.unstall("sim-in")
+    reconfigured_at = s.clock.now()
+    s.reconfigure({**_EXACT, "stream": {"block_size": 375}})
+    s.run_for(0.1)
+    (span,), open_t0, unkept = s.held_silences()
+    assert open_t0 is None and unkept == 0
+    # the new stream's start, which its first watchdog pass notes at the reconfiguration's instant
+    assert span == (last, reconfigured_at) and last < reconfigured_at < s.clock.now(), span
+    assert _stalls(s) == []
+    s.close()
