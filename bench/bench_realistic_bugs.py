@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-60: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-61: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -8704,6 +8704,130 @@ BATCH_60: list[Bug] = [
 ]
 BATCHES[60] = BATCH_60
 BUGS += BATCH_60
+
+
+#: Written blind (from harness/ only, before any test was read), on lines no earlier batch
+#: patched, in the harness code changed most recently and touched least: recovered_device's open
+#: dropouts, fallbacks and the device's return, the live checker's transitions in turn, a soak's
+#: live break held at its end, compare's faults injected, a sample figure's exposure and its
+#: profiles' spread, the history's speed baseline by load and its --json exit, compare's exit for a
+#: cut run, a metric expectation of one exact value, an incident closed by RUNNING, a gate not
+#: measured, and a rebuilt report's steady state and gates. ``--batch 61`` tries only these.
+BATCH_61: list[Bug] = [
+    Bug("recovered_device_open_dropout_excused", "harness/invariants.py",
+        "        bad = self.bad + len(self.pending)  # a dropout still open at the end excuses nothing\n",
+        "        bad = self.bad  # the pending ones are judged when their dropout ends\n",
+        "'pending is judged at the dropout's end' in _RecoveredDevice.verdict: a recovery that succeeded "
+        "on a device whose dropout never ended is never counted, and the verdict holds",
+        "recovered_device: a recovery on a device a dropout holds away is a violation"),
+    Bug("recovered_device_fallbacks_refused", "harness/invariants.py",
+        "            names = [dev.get(\"input_device\"), *(dev.get(\"fallback_devices\") or ())]\n",
+        "            names = [dev.get(\"input_device\")]\n",
+        "'the configured device' read as the input device alone in _RecoveredDevice.feed: a recovery to a "
+        "configured fallback (what fallbacks are for) is a violation (a false alarm)",
+        "recovered_device: a recovery to a configured fallback is allowed"),
+    Bug("recovered_device_success_at_return_flagged", "harness/invariants.py",
+        "            elif p[\"time\"] < end - 1e-9:\n",
+        "            elif p[\"time\"] <= end:\n",
+        "'up to the dropout's end is inside it' in _RecoveredDevice._settle: a recovery that succeeds at "
+        "the very instant the device comes back is counted as opened while away (a false alarm)",
+        "recovered_device: the device's return is not a fault"),
+    Bug("live_transitions_in_turn_wait_forever", "harness/invariants.py",
+        "        if self._next_seq is None or seq >= self._next_seq:\n",
+        "        if self._next_seq is None or seq > self._next_seq:\n",
+        "'only a record ahead of its turn waits' in LiveChecker._arrive: the record whose turn it is is "
+        "neither kept nor judged, so no transition after the checker's start is ever judged live",
+        "legal_transitions: every transition is judged live, in sequence order"),
+    Bug("live_break_held_at_end_reads_ok", "harness/soak.py",
+        "                v.update(ok=False, inconclusive=False, evidence=b[\"evidence\"],\n",
+        "                v.update(inconclusive=False, evidence=b[\"evidence\"],\n",
+        "'the message says it broke' in with_live_breaks: an invariant broken live that held again at the "
+        "soak's end keeps ok=True, so the soak passes with a 'broke at t=' message",
+        "soak: a live break fails the soak whatever its end shows"),
+    Bug("faults_fewer_read_better", "harness/reports/compare.py",
+        "    verdict = \"worse\" if fewer else \"better\" if more else \"same\"\n"
+        "    note = (f\"B injected fewer",
+        "    verdict = \"better\" if fewer else \"worse\" if more else \"same\"\n"
+        "    note = (f\"B injected fewer",
+        "'fewer faults is better' in _judge_faults: a run B that tested significantly less reads as an "
+        "improvement, and one that tested more as a regression",
+        "compare: a run that injected fewer faults tested less"),
+    Bug("sample_exposure_from_the_longer_run", "harness/reports/compare.py",
+        "    if t_a is not None and t_b is not None and min(t_a, t_b) >= need:\n",
+        "    if t_a is not None and t_b is not None and max(t_a, t_b) >= need:\n",
+        "'one run long enough' in _too_short: a 60 s run against a 900 s one has its sample figures judged "
+        "(one seed's draw decides them), where 'too short to compare' was due",
+        "compare: no verdict before a figure's minimum exposure in each run"),
+    Bug("sample_margin_of_the_baseline_profile_only", "harness/reports/compare.py",
+        "    profiles = tuple((r.get(\"run\") or {}).get(\"profile\") for r in (a, b))\n",
+        "    profiles = tuple((r.get(\"run\") or {}).get(\"profile\") for r in (a,))\n",
+        "'the baseline's profile sets the spread' in compare_reports: a hostile or gentle run B against a "
+        "default A is judged at the default's narrower margin (a false 'worse')",
+        "compare: a sample figure's margin is the larger spread of the runs' profiles"),
+    Bug("speed_baseline_any_load", "harness/reports/history_db.py",
+        "        rows = [r for r in rows if comparable(mine, _machine(r))[0]]\n",
+        "        rows = [r for r in rows if comparable(mine, _machine(r))]\n",
+        "the [0] dropped from _baseline's filter: comparable returns (bool, why), a tuple always true, so "
+        "a run's speed is judged against like runs of any machine load (and a run with no load too)",
+        "history: speed judged only against runs of comparable load"),
+    Bug("history_json_regression_exit_zero", "harness/commands/history.py",
+        "        return 1 if regressions else 0\n",
+        "        return 0\n",
+        "'--json is data, the reader judges it' in the history command: a regression printed as JSON "
+        "exits 0, and a CI step reading the exit status sees none",
+        "history: a regression exits 1 whatever the output's form"),
+    Bug("compare_cut_exits_zero", "harness/commands/compare.py",
+        "    if c.cut:\n        return 3\n",
+        "",
+        "'a cut comparison regressed nothing' in the compare command: two runs not compared because one "
+        "did not finish exit 0, as if B were no worse, not 3 (not judged)",
+        "compare: runs not compared are not a pass"),
+    Bug("metric_expect_exact_value_refused", "harness/scenarios/model.py",
+        "        if self.min is not None and self.max is not None and self.min > self.max:\n",
+        "        if self.min is not None and self.max is not None and self.min >= self.max:\n",
+        "'min must be below max' in MetricExpect._bounds: an expectation of one exact value (min = max = 1) "
+        "is refused as a bad file",
+        "scenarios: a valid file is accepted"),
+    Bug("incident_not_closed_by_running", "harness/reports/incidents.py",
+        "            self._open.end_t = t\n            self._open = None\n",
+        "            self._open.end_t = t\n",
+        "the reset dropped from IncidentFold.feed ('end_t marks it closed'): a FAILED after the system came "
+        "back is folded into the first incident (its end moved), so the incident count reads one",
+        "report: each return to FAILED after RUNNING is an incident of its own"),
+    Bug("gate_not_measured_passes", "harness/verdict.py",
+        "    doubts += [g[\"message\"] for g in gate_items if g[\"status\"] == \"not_measured\"]\n",
+        "",
+        "'a gate not measured has nothing against it' in judge_run: a profile's gate whose figure the "
+        "run never measured leaves the run PASS, not INCONCLUSIVE",
+        "verdict: a gate not measured is a doubt"),
+    Bug("rebuilt_report_drops_steady_state", "harness/commands/report.py",
+        "    rd.steady_state = getattr(summary, \"steady_state\", None)\n",
+        "",
+        "the summary's steady_state not copied in run_folder_data: a rebuilt report forgets that steady "
+        "state did not return after the faults, and its verdict (a FAIL) reads PASS",
+        "report: a rebuilt report's verdict is the run's"),
+    Bug("rebuilt_report_drops_gates", "harness/commands/report.py",
+        "    rd.gates = list(getattr(summary, \"gates\", None) or [])\n",
+        "",
+        "the summary's gates not copied in run_folder_data: a rebuilt report of a run that failed a "
+        "performance gate reads PASS",
+        "report: a rebuilt report's verdict is the run's"),
+]
+BATCHES[61] = BATCH_61
+BUGS += BATCH_61
+
+#: the tests batch 61's misses asked for, first on their modules' routes: a sample figure between
+#: runs of unlike lengths and unlike profiles, a metric expectation's bounds, a rebuilt report's
+#: gates and steady state (and a gate not measured), the history's exit status in every form, and
+#: compare's exit 3 for a cut run (test_killed_verdicts catches it but was on no route of the compare command)
+for _prefix, _tests in {
+        "harness/reports/compare.py": ["tests/harness/test_compare_unlike_runs.py"],
+        "harness/scenarios/model.py": ["tests/harness/test_scenario_metric_bounds.py"],
+        "harness/commands/report.py": ["tests/harness/test_report_rebuilt_verdict.py"],
+        "harness/verdict.py": ["tests/harness/test_report_rebuilt_verdict.py"],
+        "harness/commands/history.py": ["tests/harness/test_history_exit_status.py"],
+        "harness/commands/compare.py": ["tests/harness/test_killed_verdicts.py"]}.items():
+    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
 
 
 def main(argv: list[str] | None = None) -> int:

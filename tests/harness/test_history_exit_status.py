@@ -1,0 +1,45 @@
+"""``soundcheck history`` exits 1 when the latest run regressed against the runs like it, and 0
+when it did not, whatever the output's form: a CI step that asks for ``--json`` reads the same
+exit status as one that reads the text. A table of the latest run and the form, each with the
+exit status expected, and the JSON's regressions agreeing with it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.reports.history_db import HistoryDB
+from tests.harness.test_history_db import _report
+
+#: (the latest run, the output's form, the exit status expected)
+CASES = [
+    ("like the others", [], 0),
+    ("like the others", ["--json"], 0),
+    ("regressed", [], 1),
+    ("regressed", ["--json"], 1),
+]
+
+
+def _db(tmp_path: Path, latest: str) -> Path:
+    db_path = tmp_path / "history.sqlite"
+    with HistoryDB(db_path) as db:
+        for i, x in enumerate([10, 11, 9, 10, 12]):
+            db.record(_report(xruns_per_hour=x, i=i), run_dir=tmp_path / f"r{i}")
+        bad = latest == "regressed"
+        db.record(_report(xruns_per_hour=40 if bad else 11, i=9, failures=2 if bad else 0), run_dir=tmp_path / "last")
+    return db_path
+
+
+@pytest.mark.parametrize(("latest", "form", "code"), CASES)
+def test_a_regression_exits_1_in_every_output_form(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    latest: str, form: list[str], code: int) -> None:
+    db_path = _db(tmp_path, latest)
+    assert main(["history", "--db", str(db_path), *form]) == code
+    out = capsys.readouterr().out
+    if form:
+        assert bool(json.loads(out)["regressions"]) == (code == 1), out
+    else:
+        assert ("REGRESSION" in out) == (code == 1), out
