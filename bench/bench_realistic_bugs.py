@@ -3766,8 +3766,8 @@ BATCH_25: list[Bug] = [
         "journal (a damaged line is a problem, the report inconclusive)"),
     # -- the soak's recorder: the last chunk, a resumed segment's times ----------------------------
     Bug("soak_stop_skips_last_checkpoint", "harness/soak.py",
-        "        last = now >= end - 1e-9 or run._stop.is_set()\n",
-        "        last = now >= end - 1e-9\n",
+        "        last = now >= self.run_end - 1e-9 or run._stop.is_set()\n",
+        "        last = now >= self.run_end - 1e-9\n",
         "'the last checkpoint is at the end of the duration': a soak stopped early (Ctrl-C, SIGTERM) "
         "does not journal its last chunk, whose history, samples and glitches are lost",
         "soak (an interrupted soak journals what it ran)"),
