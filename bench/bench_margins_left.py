@@ -11,9 +11,10 @@ per run length:
 - **run verdicts**: how many runs passed, failed and were inconclusive, naming each that did not pass;
 - **run thresholds**: per run-level rule that a number decides, the worst healthy value against its
   bound and the share of the bound left (``1 - worst / bound``): the settle margin after a fault
-  window (``glitches.settle_margin_s``: how long after a window's end its last glitch ended), the
-  recovery bound (the policy's deadline against the longest time to recover) and the leak judge
-  (each metric's Theil-Sen slope against its threshold);
+  window (``glitches.settle_margin_s``: how long after a window's end its last glitch ended) and the
+  leak judge (each metric's Theil-Sen slope against its threshold). The recovery bound is not read:
+  the report's times to recover run from each fault's start, through outages and chained faults,
+  while the ``recovery`` invariant times the return from the faults' end, with its exemptions;
 - **compare between healthy runs**: per figure ``compare`` judges, how many ordered pairs it called
   *worse* (each a false alarm: the runs are one build), how many it judged at all, and the largest
   share of the allowed change a pair used: ``(B - A) / (limit - A)``, 1 at the threshold (``used``;
@@ -68,10 +69,6 @@ def run_thresholds(runs: list[dict[str, Any]]) -> dict[str, Any]:
         late = max([it["t_end"] - ends[it["window"]] for it in g.get("items") or []
                     if ends.get(it.get("window")) is not None] + [0.0])
         keep("settle margin after a fault window (s)", late, settle, seed)
-        deadline = float((((r.get("run") or {}).get("config") or {}).get("recovery") or {}).get("deadline_ms", 10_000)) / 1000
-        ttr = max([float(e.get("time_to_recover_s") or 0.0) for e in (r.get("recovery") or {}).get("episodes") or []]
-                  + [0.0])
-        keep("recovery: time to recover vs the deadline (s)", ttr, deadline, seed)
         for name, leak in ((r.get("stability") or {}).get("leaks") or {}).items():
             thr = float(leak.get("threshold_per_hour") or 0.0)
             keep("leak judge: slope vs threshold (/h)", max(float(leak.get("slope_per_hour") or 0.0), 0.0), thr, seed, name)

@@ -44,8 +44,6 @@ def _with_p99_9(seed: int, factor: float) -> dict[str, Any]:
 
 def test_run_level_rules_give_the_share_of_their_bound_left(bench) -> None:
     r = _report(60.0)
-    r["run"]["config"] = {"recovery": {"deadline_ms": 10_000.0}}
-    r["recovery"]["episodes"][3]["time_to_recover_s"] = 2.5
     r["glitches"] = {"settle_margin_s": 0.25, "windows": [{"window": 1, "end": 10.0}, {"window": 2, "end": None}],
                      "items": [{"window": 1, "t_end": 10.1}, {"window": 1, "t_end": 9.9}, {"window": 2, "t_end": 50.0}]}
     r["stability"]["leaks"] = {"rss_bytes": {"slope_per_hour": 2.0, "threshold_per_hour": 8.0},
@@ -53,7 +51,7 @@ def test_run_level_rules_give_the_share_of_their_bound_left(bench) -> None:
     got = bench.run_thresholds([r, _report(60.0, seed=2)])
     settle = got["settle margin after a fault window (s)"]
     assert settle["worst"] == pytest.approx(0.1) and settle["used"] == pytest.approx(0.4) and settle["seed"] == 1
-    assert got["recovery: time to recover vs the deadline (s)"]["used"] == pytest.approx(0.25)
+    assert len(got) == 2  # the recovery bound is not read from a report's times to recover
     leak = got["leak judge: slope vs threshold (/h)"]
     assert leak["used"] == pytest.approx(0.25) and leak["what"] == "rss_bytes"
 
