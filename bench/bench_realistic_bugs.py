@@ -8282,9 +8282,9 @@ BATCH_57: list[Bug] = [
         "bound after the last transition passes",
         "starved_input: a starvation open at the end is judged to the history's end"),
     Bug("recoveries_base_always_from_the_first_snapshot", "harness/invariants.py",
-        "        self.base: int | None = 0 if init.get(\"state\") in _NEVER_RAN else None\n",
-        "        self.base: int | None = None\n",
-        "'the first snapshot tells the base' in _RecoveriesCounted: on a fresh system a counter already "
+        "    if init.get(\"state\") in _NEVER_RAN:\n        return 0\n",
+        "",
+        "'the first snapshot tells the base' in _attach_base: on a fresh system a counter already "
         "behind (or ahead of) the events at the first snapshot is taken as the recoveries before the "
         "history, and a counter that never counts passes",
         "recoveries_counted: a fresh system's counter starts at zero"),
@@ -8538,8 +8538,8 @@ BATCH_59: list[Bug] = [
         "read before the kept window pass silently instead of making the verdict inconclusive",
         "health: what was not judged is inconclusive, never a pass"),
     Bug("recoveries_live_counter_without_a_base", "harness/invariants.py",
-        "        live = None if live is None or self.base is None else live - self.base\n",
-        "        live = None if live is None else live - (self.base or 0)\n",
+        "        live = None if raw is None or self.base is None else raw - self.base\n",
+        "        live = None if raw is None else raw - (self.base or 0)\n",
         "'no base means none counted before' in _RecoveriesCounted.verdict: a history begun on a used "
         "system with no snapshot holds the live counter's earlier recoveries against its events",
         "recoveries_counted: recoveries before the history are not the history's"),

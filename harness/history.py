@@ -494,22 +494,31 @@ class History:
 
     # -- system attachment ----------------------------------------------------------------------
     def attach(self, system: "AudioSystem", *, metrics_every_s: float | None = None) -> "History":
-        """Subscribe to the system's transitions and events (and snapshot metrics periodically)."""
+        """Subscribe to the system's transitions and events (and snapshot metrics periodically).
+
+        The attach entry records the system's monitoring counters as they stand (``counters``):
+        the counter invariants judge what is counted from here against what is announced from
+        here, so on a system already used they need the count the history began with. It is read
+        and the listeners subscribed under the system's operation lock (where it has one), which
+        a recovery and the watchdog hold from their count to their announcement: no count can
+        fall between the reading and the subscription with its announcement missed."""
         self._system = system
         if self.clock is None:
             self.clock = system.clock
             self._flush_every = _flush_every(self.clock)
-        # the clock says how much of a recorded time can be the recording's own lag: none on a
-        # virtual clock (``invariants.episode_tolerance_s``)
-        self.record("attach", data={"state": system.state.value, **observe(system),
-                                    "clock": "virtual" if getattr(system.clock, "virtual", False) else "real",
-                                    "components": {n: s.value for n, s in system.coordinator.states().items()},
-                                    **_registered_graph(system.coordinator),
-                                    "seed": getattr(system, "seed", None),
-                                    "next_seq": system.coordinator.history.records()[-1].seq + 1
-                                    if len(system.coordinator.history) else 1})
-        system.add_observer(self._on_transition)
-        system.add_event_listener(self._on_event)
+        with _operation_lock(system):
+            # the clock says how much of a recorded time can be the recording's own lag: none on a
+            # virtual clock (``invariants.episode_tolerance_s``)
+            self.record("attach", data={"state": system.state.value, **observe(system),
+                                        "clock": "virtual" if getattr(system.clock, "virtual", False) else "real",
+                                        "components": {n: s.value for n, s in system.coordinator.states().items()},
+                                        **_registered_graph(system.coordinator),
+                                        **_counters_at_attach(system),
+                                        "seed": getattr(system, "seed", None),
+                                        "next_seq": system.coordinator.history.records()[-1].seq + 1
+                                        if len(system.coordinator.history) else 1})
+            system.add_observer(self._on_transition)
+            system.add_event_listener(self._on_event)
         if metrics_every_s:
             self._schedule_metrics(metrics_every_s)
         return self
@@ -1035,6 +1044,23 @@ def config_digest(config: Any) -> str | None:
 
 #: the note recorded at a quiet moment; its data is ``observe(system)``
 QUIESCENT_NOTE = "quiescent"
+
+
+def _operation_lock(system: Any) -> Any:
+    """The system's re-entrant operation lock (``AudioSystem``'s and ``sut_kit``'s ``_op_lock``:
+    every public operation, recovery and watchdog pass runs under it), or a null context for a
+    system that keeps none."""
+    lock = getattr(system, "_op_lock", None)
+    return lock if hasattr(lock, "__enter__") and hasattr(lock, "__exit__") else contextlib.nullcontext()
+
+
+def _counters_at_attach(system: Any) -> dict[str, Any]:
+    """``{"counters": {name: value}}``, the system's monitoring counters now, or nothing for a
+    system without them (a stand-in, the coordinator model)."""
+    counters = getattr(getattr(system, "monitoring", None), "counters", None)
+    if not hasattr(counters, "items"):
+        return {}
+    return {"counters": {n: c.value for n, c in counters.items()}}
 
 
 def observe(system: Any) -> dict[str, Any]:

@@ -3349,6 +3349,26 @@ def _is_watchdog_stall(entry: Any) -> bool:
     return err.get("type") == _STALL_ERROR and "stalled_for_s" in (err.get("details") or {})
 
 
+#: the states in which a system has never run: its counters start at zero from there
+_NEVER_RAN = frozenset({"uninitialized", "initialized"})
+
+
+#: what a counter verdict adds when the count the history began with was not recorded at its attach
+INFERRED_BASE = "base inferred at the first snapshot: a miscount before it cannot be seen"
+
+
+def _attach_base(init: Mapping[str, Any], counter: str) -> int | None:
+    """The ``counter``'s reading when the history began: 0 where the system never ran (its
+    counters start at zero there), the attach entry's ``counters`` reading otherwise, None when
+    the attach entry records none (a history written before attach recorded them)."""
+    if init.get("state") in _NEVER_RAN:
+        return 0
+    counters = init.get("counters")
+    if isinstance(counters, Mapping) and isinstance(counters.get(counter), int):
+        return int(counters[counter])
+    return None
+
+
 class _CounterFold(_Fold):
     """A monitoring counter judged against the announcements of what it counts (``seen``, kept by
     the subclass): equal at every metrics snapshot of a virtual clock's history, where nothing
@@ -3362,6 +3382,11 @@ class _CounterFold(_Fold):
 
     def __init__(self, init: dict[str, Any]) -> None:
         self.virtual = init.get("clock") == "virtual"
+        #: the counter's reading when the history began: 0 on a system that never ran, else the
+        #: attach entry's (``History.attach`` reads it under the lock that holds a count and its
+        #: announcement together); None when the attach entry records no counters (a history
+        #: written before it did), for the subclass to settle
+        self.base: int | None = _attach_base(init, self.counter)
         self.seen = 0  # announcements so far
         self.snapshots = 0  # snapshots that carry the counter
         self.judged = 0  # of them, those judged (the virtual clock's)
@@ -3449,7 +3474,7 @@ class _StallsCounted(_CounterFold):
         counters = e.data.get("counters") or {}
         if "device_stalls" not in counters:
             return
-        self._snapshot(int(counters["device_stalls"]), e.time)
+        self._snapshot(int(counters["device_stalls"]) - (self.base or 0), e.time)
 
     def _judge_silence(self, e: Any) -> None:
         """A report's ``stalled_for_s`` held to the watchdog's bound below and to the time any
@@ -3487,6 +3512,7 @@ class _StallsCounted(_CounterFold):
         name = self.name
         evidence = list(self.evidence)
         live = self._live_counter(system)
+        live = None if live is None else live - (self.base or 0)
         if live is not None and live != self.seen:
             evidence.append(self._mismatch(live, None))
         if evidence:
@@ -3716,10 +3742,6 @@ def check_components_follow(history: History) -> Verdict:
 
 # =================================================================== 13. recoveries counted ====
 
-#: the states in which a system has never run: its counters start at zero from there
-_NEVER_RAN = frozenset({"uninitialized", "initialized"})
-
-
 class _RecoveriesCounted(_CounterFold):
     """The monitoring's ``recoveries`` counts exactly the recoveries announced as succeeded.
 
@@ -3732,12 +3754,15 @@ class _RecoveriesCounted(_CounterFold):
     lags the events hides recoveries, one ahead of them counts recoveries that never happened.
 
     The count starts at zero when the history begins on a system that never ran (``attach`` in
-    UNINITIALIZED or INITIALIZED); a history that begins on a system already used takes the first
-    snapshot's difference as the recoveries made before it and judges every later reading against
-    it. Judged at every metrics snapshot of a history on the virtual clock, and against the live
-    system's counter when one is given. Inconclusive, never held, when neither could be judged and
-    a recovery was announced or counted (a real clock's snapshot may be read between the count
-    and its event); a system that keeps no ``recoveries`` counter is not judged."""
+    UNINITIALIZED or INITIALIZED), and at the attach entry's ``counters`` reading when it begins on
+    a system already used, so a miscount anywhere after the attach shows. A history whose attach
+    entry records no counters (written before attach recorded them) takes the first snapshot's
+    difference as the recoveries made before it, and its verdict says that a miscount before
+    that snapshot cannot be seen. Judged at every metrics snapshot of a history on the virtual
+    clock, and against the live system's counter when one is given. Inconclusive, never held,
+    when neither could be judged and a recovery was announced or counted (a real clock's snapshot
+    may be read between the count and its event); a system that keeps no ``recoveries`` counter
+    is not judged."""
 
     name = "recoveries_counted"
     counter = "recoveries"
@@ -3745,8 +3770,8 @@ class _RecoveriesCounted(_CounterFold):
 
     def __init__(self, init: dict[str, Any]) -> None:
         super().__init__(init)
-        #: recoveries counted before the history began (None: not known until the first snapshot)
-        self.base: int | None = 0 if init.get("state") in _NEVER_RAN else None
+        #: the base is the first snapshot's excess, not a reading at the attach
+        self.inferred = self.base is None
 
     def feed(self, e: Any) -> None:
         if e.type == "event":
@@ -3775,13 +3800,17 @@ class _RecoveriesCounted(_CounterFold):
         in a live counter's mismatch."""
         name = self.name
         evidence = list(self.evidence)
-        live = self._live_counter(system)
-        live = None if live is None or self.base is None else live - self.base
+        raw = self._live_counter(system)
+        live = None if raw is None or self.base is None else raw - self.base
         if live is not None and live != self.seen:
             evidence.append(self._mismatch(live, None, now))
+        inferred = f"; {INFERRED_BASE}" if self.inferred and self.base is not None else ""
         if evidence:
             return Verdict(name, False, evidence,
-                           f"{len(evidence)} recoveries count(s) disagree with the recovery_succeeded events")
+                           f"{len(evidence)} recoveries count(s) disagree with the recovery_succeeded events{inferred}")
+        if raw is not None and self.base is None:
+            return _ok(name, "the history's attach records no counters and it holds no snapshot: the live "
+                             f"counter ({raw}) cannot be held to its {self.seen} recovery_succeeded event(s)")
         if live is None and not self.snapshots:
             return _ok(name, "the system keeps no recoveries counter (none live, none in a snapshot): "
                              "nothing to judge")
@@ -3791,10 +3820,10 @@ class _RecoveriesCounted(_CounterFold):
         if unjudged is not None:
             return unjudged
         if not self.seen and not self.counted_max and not live:
-            return _ok(name, "no recovery announced and none counted: nothing to judge")
+            return _ok(name, f"no recovery announced and none counted: nothing to judge{inferred}")
         where = " and live at the end" if live is not None else ""
         return _ok(name, f"recoveries equals the {self.seen} recovery_succeeded event(s) at {self.judged} "
-                         f"snapshot(s){where}")
+                         f"snapshot(s){where}{inferred}")
 
 
 def check_recoveries_counted(history: History, system: "AudioSystem | None" = None) -> Verdict:

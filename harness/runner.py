@@ -99,6 +99,10 @@ class RunSpec:
     dsp_kernel: str = "auto"
     #: ``--backend jack`` only: the rig's jackd runs realtime (``LoopbackRig.realtime``)
     rig_realtime: bool = False
+    #: a soak's run (set by ``harness.soak``, never by a label): its outages spread over the whole
+    #: soak (``schedule_for``) and no steady-state window before its faults (``steady_window_s``).
+    #: ``label`` only names the run folder and the reports' kind
+    soak: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d = {"backend": self.backend, "duration_s": self.duration_s, "seed": self.seed,
@@ -110,6 +114,8 @@ class RunSpec:
             d["dsp_kernel"] = self.dsp_kernel
         if self.rig_realtime:  # likewise a rig run's without it
             d["rig_realtime"] = True
+        if self.soak != (self.label == "soak"):  # a run and a soak as the CLI makes them: as they were
+            d["soak"] = self.soak
         return d
 
 
@@ -215,8 +221,8 @@ def profile_for(spec: RunSpec) -> Profile:
 
 def schedule_for(spec: RunSpec, profile: Profile | None = None) -> Schedule:
     """The spec's fault schedule: its profile's (``profile``, else read from the spec), seeded; a
-    soak's (``label`` "soak") with its outages over the whole soak (``Profile.schedule``)."""
-    return (profile or profile_for(spec)).schedule(spec.duration_s, spec.seed, soak=spec.label == "soak")
+    soak's (``spec.soak``) with its outages over the whole soak (``Profile.schedule``)."""
+    return (profile or profile_for(spec)).schedule(spec.duration_s, spec.seed, soak=spec.soak)
 
 
 def check_device(spec: RunSpec, backend: DeviceBackend | None = None) -> None:
@@ -727,7 +733,7 @@ class ReliabilityRun:
         0 for a soak: its checkpoints and its resume read the run's clock as seconds since the start
         of the faults, which the window before them would shift; a soak's steady state is "not
         checked" until they read the shift too."""
-        if self.spec.label == "soak":
+        if self.spec.soak:
             return 0.0
         gates = self.profile.gates
         return float(gates.steady_state_s) if gates is not None else DEFAULT_STEADY_STATE_S

@@ -650,7 +650,8 @@ class SoakRunner:
         run_spec = RunSpec(backend=spec.backend, duration_s=spec.duration_s, seed=spec.seed,
                            faults=spec.faults, config=spec.config, device=spec.device,
                            run_dir=spec.run_dir, chunk_s=spec.chunk_s,
-                           metrics_every_s=spec.metrics_every_s, label="soak", program=spec.program)
+                           metrics_every_s=spec.metrics_every_s, label="soak", soak=True,
+                           program=spec.program)
         kw: dict[str, Any] = {"system_factory": self._system_choice()}
         if self.backend is not None:
             kw["backend"] = self.backend

@@ -44,7 +44,9 @@ fault or not) are noise that median + k x MAD reads as regressions. So:
   load each run recorded (the report's ``performance.machine``) is kept in the ``machine`` column.
   A run that recorded none, or whose like runs ran under other loads (fewer than ``min_runs`` of
   them comparable), has its speed not judged, and ``not_judged_for_load`` says why; rows written
-  before the load was kept stay NULL and are never a speed's baseline.
+  before the load was kept stay NULL and are never a speed's baseline. A judged speed is slower
+  only beyond ``SPEED_LOG_FLOOR`` too (``speed_limit``): a baseline of a few runs that happened to
+  agree has a MAD far below the speed's healthy spread at comparable loads.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ from .rates import min_decidable
 
 __all__ = ["COLUMNS", "COUNT_ALPHA", "COUNT_FIGURES", "DEFAULT_DB", "DISPERSION_CONFIDENCE", "DURATION_CLASSES",
            "ENV_VAR", "FIGURE_COLUMNS", "KEY_FIGURES", "LIKE_COLUMNS", "FIGURE_MIN_EXPOSURE_S", "MIN_EXPOSURE_S", "VERDICT_COLUMNS", "HistoryDB",
-           "HistoryDBError", "LOAD_COLUMNS", "LOAD_FIGURES", "Regression", "SCHEMA_VERSION", "default_db_path", "duration_class", "figures_from_report", "like_key", "machine_of", "min_exposure_s", "outcome_of", "writable"]
+           "HistoryDBError", "LOAD_COLUMNS", "LOAD_FIGURES", "Regression", "SCHEMA_VERSION", "SPEED_LOG_FLOOR", "speed_limit", "default_db_path", "duration_class", "figures_from_report", "like_key", "machine_of", "min_exposure_s", "outcome_of", "writable"]
 
 DEFAULT_DB = Path("reports") / "history.sqlite"
 ENV_VAR = "SOUNDCHECK_HISTORY_DB"
@@ -96,6 +98,14 @@ DISPERSION_CONFIDENCE = 0.95
 #: simulated seconds below which a figure that is not a count is too short to compare: the
 #: shortest duration class (``DURATION_CLASSES``: "under 2 min")
 MIN_EXPOSURE_S = 120.0
+#: the least slowdown a speed judged between comparable loads must show to be a regression, as the
+#: log of the baseline's median over the run's speed, whatever the baseline's own MAD: x1.9. Measured
+#: (bench/RESULTS.md, 2026-12-06 morning, issue #11): thirty 10-minute soaks of one seed on this
+#: 2-core machine at load averages 20-39 (other sessions' work, two busy loops besides in the last
+#: ten) ran at 4.0-27.9x real time; of their 435 pairs, the two whose loads
+#: ``machine_load.comparable`` accepts differed by x1.86 (log 0.62) and x1.02, and the ten beside
+#: the busy loops by at most x1.26. The floor is above them all and below a halving (log 0.69).
+SPEED_LOG_FLOOR = math.log(1.9)
 #: figures that need more than ``MIN_EXPOSURE_S``. Measured (bench/RESULTS.md, "2-15 minute runs'
 #: noise"): healthy default-profile runs of 2, 5 and 15 simulated minutes, each judged against the
 #: like runs before it, were flagged by median + 3 MAD on the callback max (5 of 17 runs at 5 min,
@@ -528,9 +538,12 @@ class HistoryDB:
                 continue
             if _short(run, [r for r in prev if r[fig] is not None], fig):
                 continue  # as ``too_short`` says it: over every like run, whatever its load
-            mad = 1.4826 * float(np.median(np.abs(np.asarray(base) - med)))
-            spread = max(k * mad, margin, RELATIVE_MARGIN * abs(med))
-            limit = med + spread if higher_worse else med - spread
+            if fig in LOAD_FIGURES:
+                limit = speed_limit(base, k=k)
+            else:
+                mad = 1.4826 * float(np.median(np.abs(np.asarray(base) - med)))
+                spread = max(k * mad, margin, RELATIVE_MARGIN * abs(med))
+                limit = med + spread if higher_worse else med - spread
             if (value > limit) if higher_worse else (value < limit):
                 out.append(Regression(fig, label, float(value), med, limit, len(base)))
         return out
@@ -559,6 +572,20 @@ class HistoryDB:
                               f"comparable to its own (need {min_runs}): "
                               + "the latest of them (A) and this run (B): " + comparable(_machine(rows[0]), _machine(run))[1])
         return out
+
+
+def speed_limit(base: list[float], *, k: float = 3.0) -> float:
+    """The speed (x real time) below which a run is slower than its ``base`` (the like runs'
+    speeds at comparable loads): ``median - max(k x 1.4826 MAD, the absolute and relative margins,
+    the median's share SPEED_LOG_FLOOR takes)``, i.e. at most ``median / exp(SPEED_LOG_FLOOR)``.
+
+    Why a floor: the MAD of three runs that happened to agree says nothing of the speed's healthy
+    spread between comparable loads, which was measured far wider (``SPEED_LOG_FLOOR``)."""
+    med = float(np.median(base))
+    mad = 1.4826 * float(np.median(np.abs(np.asarray(base, dtype=float) - med)))
+    spread = max(k * mad, KEY_FIGURES["speed_x"][1], RELATIVE_MARGIN * abs(med),
+                 -math.expm1(-SPEED_LOG_FLOOR) * abs(med))
+    return med - spread
 
 
 def _baseline(run: dict[str, Any], prev: list[dict[str, Any]], fig: str) -> list[dict[str, Any]]:
