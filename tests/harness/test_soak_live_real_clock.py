@@ -189,3 +189,31 @@ def test_a_real_clock_s_soak_reports_its_operating_time(tmp_path: Path, monkeypa
     assert 55.0 <= report["stability"]["sim_time_s"] <= 75.0, report["stability"]["sim_time_s"]
     assert report["stability"]["live"]["clock"] == "real" and report["stability"]["live"]["checks"] <= 8
     assert report["stability"]["mtbf_note"] != "no operating time"
+
+
+def _live_section(html: str) -> str:
+    start = html.index('<h3 id="live-checks">')
+    return html[start:html.index("<h3>", start + 1)]
+
+
+def test_the_html_report_shows_a_live_break_with_its_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_clock_history: None) -> None:
+    _lose_frames_late(monkeypatch)
+    _, report, journal = _soak(tmp_path, 3)
+    (note,) = [n for n in journal.notes if n.get("what") == "invariant_broke"]
+    live = _live_section((tmp_path / "run" / "report.html").read_text())
+    assert f"{report['stability']['live']['checks']} check(s) during the soak on a real clock" in live
+    assert "<td>frame_accounting</td>" in live
+    shown = f"{note['sim_t']:,.3f}".rstrip("0").rstrip(".")
+    assert f"t={shown} s after the soak's start" in live
+    assert "No invariant was seen broken" not in live
+
+
+def test_the_html_report_lists_what_a_real_clock_s_live_checks_could_not_judge(
+        tmp_path: Path, real_clock_history: None) -> None:
+    _, report, _ = _soak(tmp_path, 1)
+    live = _live_section((tmp_path / "run" / "report.html").read_text())
+    assert "No invariant was seen broken by a live check." in live
+    for name in REAL_CLOCK_UNJUDGED:
+        assert f"<td>{name}</td>" in live
+    assert "first seen broken" not in live
