@@ -159,7 +159,7 @@ def test_a_clean_tone_is_proved_clear_and_a_clipped_one_is_searched() -> None:
 
 @pytest.mark.parametrize("block", [1, 2, 3, 5, 7, 256, 300])
 def test_the_held_gap_kernel_is_the_sweep_on_drawn_stretches(block: int) -> None:
-    """Tones (clean, clipped, on a 7-bit grid, held flat at a block's edges), noise from 1e-7 to 1e-2,
+    """Tones (clean, clipped, on a grid of 1/64, held flat across a block's edge), noise from 1e-7 to 1e-2,
     any whole number of blocks: the kernel's per-block shortcut gives the sweep's number; a NaN or
     an infinite frame anywhere gives -1.0."""
     rng = np.random.default_rng(block)
