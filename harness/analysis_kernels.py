@@ -101,43 +101,100 @@ def held_runs(seg: np.ndarray, block: int, bound: np.ndarray, empty: np.ndarray,
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
+def _triple_extremes(seg: np.ndarray, block: int, nb: int, highs: np.ndarray,
+                     lows: np.ndarray) -> None:  # pragma: no cover - compiled: tested through the analyser
+    """For each of the ``nb`` whole blocks of ``seg``, over the frame triples inside it: the
+    largest of their least frames (``highs[b]``) and the least of their largest frames
+    (``lows[b]``), in float32. Only comparisons, so exact whatever their order (but for which
+    of two equal zeros is kept); four triples a step on independent accumulators, so the loop
+    waits on no single chain of comparisons (the one sweep of ``held_gap`` did, a frame at a
+    time). Every frame must be finite (``held_gap`` checks the blocks' extremes first)."""
+    for b in range(nb):
+        i = b * block + 2
+        end = (b + 1) * block
+        hi0 = hi1 = hi2 = hi3 = np.float32(-np.inf)
+        lo0 = lo1 = lo2 = lo3 = np.float32(np.inf)
+        while i + 4 <= end:
+            p = seg[i - 2]
+            q = seg[i - 1]
+            r = seg[i]
+            s = seg[i + 1]
+            t = seg[i + 2]
+            u = seg[i + 3]
+            qr_lo = min(q, r)
+            rs_lo = min(r, s)
+            st_lo = min(s, t)
+            qr_hi = max(q, r)
+            rs_hi = max(r, s)
+            st_hi = max(s, t)
+            hi0 = max(hi0, min(p, qr_lo))
+            hi1 = max(hi1, min(qr_lo, s))
+            hi2 = max(hi2, min(rs_lo, t))
+            hi3 = max(hi3, min(st_lo, u))
+            lo0 = min(lo0, max(p, qr_hi))
+            lo1 = min(lo1, max(qr_hi, s))
+            lo2 = min(lo2, max(rs_hi, t))
+            lo3 = min(lo3, max(st_hi, u))
+            i += 4
+        while i < end:
+            hi0 = max(hi0, min(seg[i - 2], min(seg[i - 1], seg[i])))
+            lo0 = min(lo0, max(seg[i - 2], max(seg[i - 1], seg[i])))
+            i += 1
+        highs[b] = max(max(hi0, hi1), max(hi2, hi3))
+        lows[b] = min(min(lo0, lo1), min(lo2, lo3))
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
 def held_gap(seg: np.ndarray, block: int, tops: np.ndarray, bottoms: np.ndarray) -> float:  # pragma: no cover - compiled: tested through the analyser
     """The least ``eps`` at which three consecutive frames of ``seg`` could all be held at an
     extreme of their own blocks: over every three consecutive frames, the largest of their
     distances from their block's top (``tops[b] - seg[n]`` in float64), and likewise from the
     bottom (``seg[n] - bottoms[b]``); the least of those over the whole stretch, at either
-    extreme. -1.0 when a frame or an extreme is not finite (nothing can be proved then). ``seg``
-    is whole blocks (a partial last one is not read).
+    extreme. -1.0 when an extreme is not finite: ``tops`` and ``bottoms`` are each block's
+    largest and smallest frames as numpy's ``max``/``min`` find them (a NaN frame makes both NaN,
+    an infinite one one of them infinite), so then a frame or an extreme is not finite and
+    nothing can be proved. ``seg`` is whole blocks (a partial last one is not read).
 
     Why: a held run is at least three frames long (``_CLIP_RUN_MIN``), so when this is above the
-    clipping search's ``eps``, no frame triple is held and the search has nothing to find."""
-    n = (seg.size // block) * block
-    best = np.inf
-    t1 = np.inf
-    t2 = np.inf  # the top distances of the two frames before, then the bottom ones
-    b1 = np.inf
-    b2 = np.inf
-    for b in range(n // block):
+    clipping search's ``eps``, no frame triple is held and the search has nothing to find.
+
+    How: ``top - v`` in float64 never grows as ``v`` grows (each rounding keeps the order), so
+    the largest distance of a triple inside one block is ``top`` less the triple's least frame,
+    and the least of those over the block is ``top`` less the largest such frame
+    (``_triple_extremes``, float32 comparisons only); the two triples that cross each block's
+    first edge are taken frame by frame. The same number as a sweep of every triple's distances
+    (but for the sign of a zero, which ``gap > 0`` does not read).
+    """
+    nb = seg.size // block
+    for b in range(nb):
         top = np.float64(tops[b])
         bottom = np.float64(bottoms[b])
         if not (abs(top) < np.inf and abs(bottom) < np.inf):
             return -1.0
-        for i in range(b * block, (b + 1) * block):
-            v = np.float64(seg[i])
-            if not abs(v) < np.inf:
-                return -1.0
-            t0 = top - v
-            b0 = v - bottom
-            m = max(t0, max(t1, t2))
-            if m < best:
-                best = m
-            m = max(b0, max(b1, b2))
-            if m < best:
-                best = m
-            t2 = t1
-            t1 = t0
-            b2 = b1
-            b1 = b0
+    best = np.inf
+    if block >= 3:
+        highs = np.empty(nb, dtype=np.float32)
+        lows = np.empty(nb, dtype=np.float32)
+        _triple_extremes(seg, block, nb, highs, lows)
+        for b in range(nb):
+            best = min(best, np.float64(tops[b]) - np.float64(highs[b]))
+            best = min(best, np.float64(lows[b]) - np.float64(bottoms[b]))
+    # the triples that hold frames of more than one block: those ending at a block's first two
+    # frames (every frame when a block is shorter than three)
+    for b in range(nb):
+        for o in range(min(2, block)):
+            n = b * block + o
+            if n < 2:
+                continue
+            far = -np.inf
+            near = -np.inf
+            for j in range(n - 2, n + 1):
+                c = j // block
+                v = np.float64(seg[j])
+                far = max(far, np.float64(tops[c]) - v)
+                near = max(near, v - np.float64(bottoms[c]))
+            best = min(best, far)
+            best = min(best, near)
     return best
 
 

@@ -357,6 +357,13 @@ class History:
         self._initial: dict[str, Any] | None = None
         self._meta: dict[str, Any] = {}
         self._end_time = 0.0
+        #: the largest time of the entries noted so far, found as ``max`` finds it (the first, then
+        #: any later one greater): ``end_time`` without a pass over the window
+        self._max_time: float | None = None
+        #: how many of ``entries`` were appended together with ``_note_entry`` (``_add``,
+        #: ``from_lines``): when it is not ``len(entries)``, entries were added or removed directly
+        #: (tests, readers) and ``end_time`` reads the window
+        self._noted = 0
         self._last: dict[str, Entry] = {}
         self.clock = clock
         self._system: Any = None
@@ -391,8 +398,11 @@ class History:
     def _note_entry(self, entry: Entry) -> None:
         """Keep the cheap summaries the readers need without the entries themselves."""
         self._count = max(self._count, entry.index + 1)
-        if entry.time > self._end_time:
-            self._end_time = entry.time
+        t = entry.time
+        if t > self._end_time:
+            self._end_time = t
+        if self._max_time is None or t > self._max_time:
+            self._max_time = t
         self._last[entry.type] = entry
         if entry.type == "attach" and self._initial is None:
             self._initial = entry.data
@@ -420,6 +430,7 @@ class History:
         wrote it (``_record_transition``), else the encoder's. Under ``_lock``."""
         self.entries.append(entry)
         self._note_entry(entry)
+        self._noted += 1
         if self._stream is not None:
             pending = self._pending
             pending.append(line if line is not None else _encode(entry.to_dict()) + "\n")
@@ -430,6 +441,7 @@ class History:
                 drop = len(self.entries) - keep  # amortised: one slice per ``keep`` entries
                 del self.entries[:drop]
                 self._base += drop
+                self._noted -= drop
 
     def invoke(self, process: str | int | None, op: str, args: Iterable[Any] = (), *,
                meta: dict[str, Any] | None = None, pre: dict[str, Any] | None = None) -> int:
@@ -766,9 +778,19 @@ class History:
 
     @property
     def end_time(self) -> float:
+        """The latest entry's time (0.0 for none). Read by the live checks at every interval, so
+        kept as entries are noted instead of found by a pass over the window: with memory
+        holding every entry, the window's ``max`` is ``_max_time`` (the same comparisons in the
+        same order); with older entries evicted, ``max(_end_time, window's max)`` is
+        ``_end_time``, which is at least every noted time but a NaN and at least 0.0. The window
+        is read only when entries were added to or removed from it directly."""
+        if self._noted != len(self.entries):
+            if self._base == 0:
+                return max((e.time for e in self.entries), default=0.0)
+            return max(self._end_time, max((e.time for e in self.entries), default=0.0))
         if self._base == 0:
-            return max((e.time for e in self.entries), default=0.0)
-        return max(self._end_time, max((e.time for e in self.entries), default=0.0))
+            return self._max_time if self._max_time is not None else 0.0
+        return self._end_time
 
     # -- JSON Lines -----------------------------------------------------------------------------
     def to_jsonl(self) -> str:
@@ -945,6 +967,7 @@ class History:
                 raise HistoryFormatError(source, n, f"malformed entry ({exc})") from None
             h.entries.append(entry)
             h._note_entry(entry)
+            h._noted += 1
             if entry.op_id is not None:
                 h._op_ids = max(h._op_ids, int(entry.op_id))
         return h

@@ -155,3 +155,33 @@ def test_a_clean_tone_is_proved_clear_and_a_clipped_one_is_searched() -> None:
         assert A._no_frame_triple_held(K, clean[: nb * BLOCK], nb, BLOCK, 0.0, 0.5, curve)
         assert not A._no_frame_triple_held(K, clipped[: nb * BLOCK], nb, BLOCK, 0.0, 0.45, curve)
         assert [g["kind"] for g in _search(clipped, fs, cyc, 0.5, 0.0)] == ["clipped"]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 7, 256, 300])
+def test_the_held_gap_kernel_is_the_sweep_on_drawn_stretches(block: int) -> None:
+    """Tones (clean, clipped, on a grid of 1/64, held flat across a block's edge), noise from 1e-7 to 1e-2,
+    any whole number of blocks: the kernel's per-block shortcut gives the sweep's number; a NaN or
+    an infinite frame anywhere gives -1.0."""
+    rng = np.random.default_rng(block)
+    for trial in range(120):
+        nb = int(rng.integers(1, max(2, 4000 // block)))
+        n = nb * block
+        t = np.arange(n)
+        x = rng.uniform(0.01, 0.9) * np.sin(2 * np.pi * rng.uniform(0.001, 0.2) * t)
+        x = x + 10 ** rng.uniform(-7, -2) * rng.standard_normal(n)
+        kind = trial % 5
+        if kind == 1:
+            x = np.clip(x, -0.3, 0.3)
+        elif kind == 2:
+            x = np.round(x * 64) / 64
+        elif kind == 3 and n > 4:  # a flat run across a block edge
+            at = block * int(rng.integers(0, nb)) + int(rng.integers(-2, 1))
+            x[max(at, 0): at + 3] = x.max() + 0.01
+        seg = x.astype(np.float32)
+        blocks = seg.reshape(nb, block)
+        got = K.held_gap(seg, block, blocks.max(axis=1), blocks.min(axis=1))
+        assert got == (_numpy_gap(seg, block) if n >= 3 else np.inf), (block, trial)
+        if kind == 4:
+            seg[int(rng.integers(0, n))] = (np.nan, np.inf, -np.inf)[trial % 3]
+            blocks = seg.reshape(nb, block)
+            assert K.held_gap(seg, block, blocks.max(axis=1), blocks.min(axis=1)) == -1.0
