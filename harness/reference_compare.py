@@ -817,6 +817,13 @@ def _sinc_peak(y: FloatArray, k: int, energy: FloatArray | None = None) -> tuple
     return float(grid[j] + d), float(c0 + c1 * d + c2 * d * d)
 
 
+def _on_one_line(ff: FloatArray, dd: FloatArray) -> bool:
+    """Whether the points ``ff``, ``dd`` lie on one line within ``_STRADDLE`` of a frame, at a
+    slope a clock can have (the track's lines are clipped to 1000 ppm)."""
+    sl, ic = np.polyfit(ff, dd, 1)
+    return abs(float(sl)) <= 1e-3 and float(np.max(np.abs(dd - (sl * ff + ic)))) < _STRADDLE
+
+
 def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
     """The track cut at its steps into straight stretches: (first rec frame, end rec frame,
     delay at frame 0 of the line, slope). A step is a change of at least ``_STEP_MIN`` from the
@@ -885,6 +892,18 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
             # else the block holds the step: its delay is the two sides' mix (a 2-frame drop
             # read 1.3 frames, the two halves then two 1-frame drops); the next point opens
             # the new line, and ``_locate_step`` searches the straddling block
+        elif (nxt.size == 2 and len(cur) >= 3 and f[i] - f[cur[-1]] > 1.5 * block
+              and np.all(np.sign(nxt) == np.sign(off)) and np.all(np.abs(nxt) >= _STEP_MIN)
+              and _on_one_line(f[i: i + 3], d[i: i + 3])):
+            # a step across a block that matched nowhere (the one holding the step), after which
+            # the path's delay turns: a sweep nearing a converter's cut-off is delayed more at
+            # each block (0.4, 0.7, 1.2 frames a block at 44.1 kHz through 0.05 fs), so the
+            # three points after a 5-frame drop read -4.3, -3.3, -2.3 off the line before it: no
+            # level "confirmed" against that line's slope, each was skipped as a bad point and
+            # the followed span ended before the drop. They lie on a line of their own, each
+            # clearly off the old one on the same side: a step, which ``_confirm_steps`` still
+            # asks the recording to confirm
+            segs.append([i])
         # else: one bad point, skipped
         i += 1
     merged: list[list[int]] = []
