@@ -817,11 +817,17 @@ def _sinc_peak(y: FloatArray, k: int, energy: FloatArray | None = None) -> tuple
     return float(grid[j] + d), float(c0 + c1 * d + c2 * d * d)
 
 
-def _on_one_line(ff: FloatArray, dd: FloatArray) -> bool:
-    """Whether the points ``ff``, ``dd`` lie on one line within ``_STRADDLE`` of a frame, at a
-    slope a clock can have (the track's lines are clipped to 1000 ppm)."""
+def _turns_on(slope: float, ff: FloatArray, dd: FloatArray) -> bool:
+    """Whether the points ``ff``, ``dd`` lie on one line within ``_STRADDLE`` of a frame whose
+    slope has the sign of ``slope`` (the line before them) and is steeper, at most the 1000 ppm a
+    track's line may have: the path's delay turning on the way it turned, as a rising sweep's
+    does nearing a converter's cut-off (89 ppm before a drop 0.2 s in, 580 after). A sweep's
+    alias a period off drifts the other way as the period shortens (-190 to -430 ppm after 12-73
+    ppm on three sweeps through 0.2 fs with 5- and 9-frame drops, read as 1- and 3-frame steps)."""
     sl, ic = np.polyfit(ff, dd, 1)
-    return abs(float(sl)) <= 1e-3 and float(np.max(np.abs(dd - (sl * ff + ic)))) < _STRADDLE
+    sl = float(sl)
+    return (slope * sl > 0 and abs(slope) < abs(sl) <= 1e-3
+            and float(np.max(np.abs(dd - (sl * ff + ic)))) < _STRADDLE)
 
 
 def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
@@ -894,15 +900,15 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
             # the new line, and ``_locate_step`` searches the straddling block
         elif (nxt.size == 2 and len(cur) >= 3 and f[i] - f[cur[-1]] > 1.5 * block
               and np.all(np.sign(nxt) == np.sign(off)) and np.all(np.abs(nxt) >= _STEP_MIN)
-              and _on_one_line(f[i: i + 3], d[i: i + 3])):
+              and _turns_on(sl, f[i: i + 3], d[i: i + 3])):
             # a step across a block that matched nowhere (the one holding the step), after which
             # the path's delay turns: a sweep nearing a converter's cut-off is delayed more at
             # each block (0.4, 0.7, 1.2 frames a block at 44.1 kHz through 0.05 fs), so the
             # three points after a 5-frame drop read -4.3, -3.3, -2.3 off the line before it: no
             # level "confirmed" against that line's slope, each was skipped as a bad point and
             # the followed span ended before the drop. They lie on a line of their own, each
-            # clearly off the old one on the same side: a step, which ``_confirm_steps`` still
-            # asks the recording to confirm
+            # clearly off the old one on the same side, turning on the way the old one turned
+            # (``_turns_on``): a step, which ``_confirm_steps`` still asks the recording to confirm
             segs.append([i])
         # else: one bad point, skipped
         i += 1
