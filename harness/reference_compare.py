@@ -817,6 +817,19 @@ def _sinc_peak(y: FloatArray, k: int, energy: FloatArray | None = None) -> tuple
     return float(grid[j] + d), float(c0 + c1 * d + c2 * d * d)
 
 
+def _turns_on(slope: float, ff: FloatArray, dd: FloatArray) -> bool:
+    """Whether the points ``ff``, ``dd`` lie on one line within ``_STRADDLE`` of a frame whose
+    slope has the sign of ``slope`` (the line before them) and is steeper, at most the 1000 ppm a
+    track's line may have: the path's delay turning on the way it turned, as a rising sweep's
+    does nearing a converter's cut-off (89 ppm before a drop 0.2 s in, 580 after). A sweep's
+    alias a period off drifts the other way as the period shortens (-190 to -430 ppm after 12-73
+    ppm on three sweeps through 0.2 fs with 5- and 9-frame drops, read as 1- and 3-frame steps)."""
+    sl, ic = np.polyfit(ff, dd, 1)
+    sl = float(sl)
+    return (slope * sl > 0 and abs(slope) < abs(sl) <= 1e-3
+            and float(np.max(np.abs(dd - (sl * ff + ic)))) < _STRADDLE)
+
+
 def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
     """The track cut at its steps into straight stretches: (first rec frame, end rec frame,
     delay at frame 0 of the line, slope). A step is a change of at least ``_STEP_MIN`` from the
@@ -885,6 +898,18 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
             # else the block holds the step: its delay is the two sides' mix (a 2-frame drop
             # read 1.3 frames, the two halves then two 1-frame drops); the next point opens
             # the new line, and ``_locate_step`` searches the straddling block
+        elif (nxt.size == 2 and len(cur) >= 3 and f[i] - f[cur[-1]] > 1.5 * block
+              and np.all(np.sign(nxt) == np.sign(off)) and np.all(np.abs(nxt) >= _STEP_MIN)
+              and _turns_on(sl, f[i: i + 3], d[i: i + 3])):
+            # a step across a block that matched nowhere (the one holding the step), after which
+            # the path's delay turns: a sweep nearing a converter's cut-off is delayed more at
+            # each block (0.4, 0.7, 1.2 frames a block at 44.1 kHz through 0.05 fs), so the
+            # three points after a 5-frame drop read -4.3, -3.3, -2.3 off the line before it: no
+            # level "confirmed" against that line's slope, each was skipped as a bad point and
+            # the followed span ended before the drop. They lie on a line of their own, each
+            # clearly off the old one on the same side, turning on the way the old one turned
+            # (``_turns_on``): a step, which ``_confirm_steps`` still asks the recording to confirm
+            segs.append([i])
         # else: one bad point, skipped
         i += 1
     merged: list[list[int]] = []
@@ -1590,6 +1615,10 @@ _PHASE_BAND, _PHASE_FLOOR, _PHASE_LOBE, _PHASE_CLEAR = 0.3, 1e-6, 4, 0.5
 #: by up to ``n`` times it, and the whitened peak is smeared across those lags (1.5 s at 96 kHz
 #: under 40 ppm: the truth's frames 300-307 reach 0.5-1.0 of the peak, with valleys between)
 _PHASE_DRIFT = 100e-6
+#: how clear (``_phase_peak``'s clearness) a whitened peak past the envelope lock's reach must
+#: stand to be taken where the carrier there cannot decide: four saturated 96 kHz heads stood
+#: 0.84-0.96 clear; an undamaged noisy take's wrong peak, 93 frames from the truth, 0.59
+_PHASE_FAR_CLEAR = 0.8
 
 
 def _phase_lobe(head_frames: int) -> int:
@@ -1633,6 +1662,20 @@ def _phase_peak(seg: FloatArray, head: FloatArray) -> tuple[int, int, float] | N
     if rival > _PHASE_CLEAR:
         return None
     return k, 1 if cc[k] > 0 else -1, 1.0 - rival
+
+
+def _phase_far_confirmed(seg: FloatArray, head: FloatArray, phase: tuple[int, int, float]) -> bool:
+    """Whether the whitened peak ``phase`` of ``head`` in ``seg`` may be taken past the envelope
+    lock's reach: it stands ``_PHASE_FAR_CLEAR`` clear, and the head's first half, read alone, has
+    its own clear whitened peak of the same sign within the peak's lobe (``_phase_lobe``). The
+    half is a second reading from part of the data: a wrong peak that noise or a steady tone's
+    bursts raise over the whole head does not, as a rule, stand at the same lag in the half
+    (an undamaged noisy take of tone bursts: the whole head's peak at 512 frames, the first
+    half's at 36508); a saturation late in the head leaves the first half's reading intact."""
+    if phase[2] < _PHASE_FAR_CLEAR:
+        return False
+    half = _phase_peak(seg, head[: head.size // 2])
+    return half is not None and half[1] == phase[1] and abs(half[0] - phase[0]) <= _phase_lobe(head.size)
 
 
 def _envelope_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_frames: int, fs: int,
@@ -1691,16 +1734,35 @@ def _envelope_lock(head: FloatArray, rec: Callable[[int, int], FloatArray], rec_
     near = peaks[(np.abs(peaks - best) <= reach) & (peaks != best)]
     order = np.concatenate(([best], near[np.argsort(mag[near])[::-1]])).astype(np.int64)
     phase = _phase_peak(seg, head)
-    if phase is not None and abs(a0 + phase[0] - k * hop) <= reach:
-        # the whitened correlation places the head clearly within the envelopes' reach: the
-        # carrier's peak of its sign nearest it is the lock, whichever alias matches the carrier best
+
+    def by_phase() -> tuple[Any, bool] | None:
+        # the carrier's peak of the whitened peak's sign nearest it is the lock, whichever alias
+        # matches the carrier best
+        assert phase is not None
         mine = peaks[(np.abs(peaks - phase[0]) <= _PHASE_LOBE) & (np.sign(fine[peaks]) == phase[1])]
-        if mine.size:
-            best = int(mine[int(np.argmin(np.abs(mine - phase[0])))])
-            sign = phase[1]
-            frac, _ = _sinc_peak(fine * sign, best) if 0 < best < fine.size - 1 else (0.0, 0.0)
-            return LatencyResult(a0 + best + frac, fs, phase[2], sign, 0.0), True
+        if not mine.size:
+            return None
+        at = int(mine[int(np.argmin(np.abs(mine - phase[0])))])
+        frac, _ = _sinc_peak(fine * phase[1], at) if 0 < at < fine.size - 1 else (0.0, 0.0)
+        return LatencyResult(a0 + at + frac, fs, phase[2], phase[1], 0.0), True
+
+    if phase is not None and abs(a0 + phase[0] - k * hop) <= reach:
+        # the whitened correlation places the head clearly within the envelopes' reach
+        got = by_phase()
+        if got is not None:
+            return got
     if order.size > 1 and float(mag[order[1]]) > _ENV_RIPPLE * float(mag[best]):
+        if phase is not None and _phase_far_confirmed(seg, head, phase):
+            # the carrier cannot decide, and the whitened correlation places the head past the
+            # envelopes' reach, clearly, where the head's first half alone places it too: a tanh
+            # saturation over 0.6-1.4 s of a 1.5 s head of 2-6 kHz notes at 96 kHz flattens the
+            # bursts' envelopes and puts their lag 100-140 frames late (a reach of 96), while
+            # the whitened peak stood 0.84-0.96 clear within 3 frames of the truth. Only here:
+            # where the carrier decides, its answer stands (an undamaged noisy take of tone
+            # bursts had a whitened peak 93 frames off, 0.59 clear, its first half's elsewhere)
+            got = by_phase()
+            if got is not None:
+                return got
         # the envelopes say where, the carrier does not say to the frame: the caller refuses, and
         # says why. Two peaks a few frames apart and nearly alike are what a drop or an insert
         # inside the head leaves (tone bursts through a -60 ppm clock, 9 frames dropped 0.79 s

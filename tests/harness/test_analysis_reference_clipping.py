@@ -203,3 +203,42 @@ def test_a_pop_in_music_beside_louder_frames_stays_a_pop(amp: float) -> None:
     rec = C._through(A.add_pop(ref, at, 1, amp), fs, d, 2)
     gs = compare_to_reference(rec, ref, fs).glitches
     assert [g.kind for g in gs] == ["pop"], [g.to_dict() for g in gs]
+
+
+@pytest.mark.parametrize(("noise", "seed"), [("noiseless", 0), ("-80 dBFS", 0), ("-80 dBFS", 1), ("noiseless", 2)])
+def test_notes_saturated_inside_the_lock_head_at_96_khz_are_compared_not_refused(noise: str, seed: int) -> None:
+    """2-6 kHz notes under tanh over 0.6-1.4 s, most of the lock's 1.5 s head: the saturation
+    flattens the bursts' envelopes and their lag lands 100-140 frames late, past the envelope
+    lock's 96-frame reach at 96 kHz, where the carrier's peaks are too alike to choose between;
+    the whitened correlation places the head 0.84-0.96 clear within 3 frames of the truth, and
+    the head's first half alone places it there too. Compared, on the truth's line, with no
+    glitch outside the saturated stretch (refused as inconclusive when the whitened peak was
+    taken within the reach only)."""
+    from bench import bench_reference_clipping as C
+    cell = C.Cell(96_000, "high", noise, "tanh", seed)
+    rec, ref, span = C.take(cell)
+    assert span is not None
+    rep = compare_to_reference(rec, ref, 96_000)
+    assert abs(rep.latency_frames - C.delay_of(cell)) < 3.0, (rep.latency_frames, C.delay_of(cell))
+    m = int(MARGIN_S * 96_000)
+    outside = [g.to_dict() for g in rep.glitches if not span[0] - m <= g.start_frame < span[1] + m]
+    assert outside == []
+
+
+
+def test_a_saturated_heads_far_whitened_peak_is_confirmed_by_its_first_half() -> None:
+    """``_phase_far_confirmed`` on the first take above, read from 120 frames past the truth
+    (where its envelopes put it): the whole head's whitened peak stands 0.95 clear at the truth
+    and the head's first half, unsaturated, places it at the same lag."""
+    from bench import bench_reference_clipping as C
+    from harness.reference_compare import _phase_far_confirmed, _phase_peak
+
+    cell = C.Cell(96_000, "high", "noiseless", "tanh", 0)
+    rec, ref, _ = C.take(cell)
+    head = ref[: int(1.5 * 96_000)]
+    truth = C.delay_of(cell)
+    a0 = int(truth) + 120 - 192
+    seg = rec[a0: int(truth) + 120 + 192 + head.size]
+    phase = _phase_peak(seg, head)
+    assert phase is not None and abs(a0 + phase[0] - truth) < 3.0, (phase, truth)
+    assert _phase_far_confirmed(seg, head, phase)

@@ -254,3 +254,20 @@ def test_undamaged_chords_under_heavy_noise_give_no_glitch(seed: int) -> None:
     ref, rec, _ = _chords_take(seed, 0)
     rep = R.compare_to_reference(rec, ref, FS)
     assert rep.glitches == [] and not rep.partial, [g.to_dict() for g in rep.glitches]
+
+
+def test_a_wrong_whitened_peak_of_tone_bursts_is_not_taken_past_the_envelopes_reach() -> None:
+    """The undamaged tone bursts under every impairment: over the lock's 1.5 s head the whitened
+    correlation peaks ~93 frames from the truth, 0.59 clear, and the head's first half reads no
+    such lag. ``_phase_far_confirmed`` must not take it: taken across twice the envelopes' reach,
+    it refused this take ("cannot align ... low confidence")."""
+    from harness.reference_compare import _phase_far_confirmed, _phase_lobe, _phase_peak
+
+    ref, rec, _ = _bench_take("all impairments", "gaps")
+    head = ref[: int(1.5 * FS)]
+    truth = R.compare_to_reference(rec, ref, FS).latency_frames
+    a0 = int(truth) - 96
+    seg = rec[a0: int(truth) + 96 + head.size]
+    phase = _phase_peak(seg, head)
+    assert phase is not None and abs(a0 + phase[0] - truth) > 2 * _phase_lobe(head.size), (phase, truth)
+    assert not _phase_far_confirmed(seg, head, phase)

@@ -104,3 +104,20 @@ def test_a_1_frame_drop_0_2_s_into_a_sweep_through_a_low_pass_is_found(drop: int
     rep = R.compare_to_reference(A.drop_frames(rec, at, drop), ref, fs)
     assert [(g.kind, g.size_frames) for g in rep.glitches] == [("dropped", drop)], [g.to_dict() for g in rep.glitches]
     assert abs(rep.glitches[0].start_frame - at) <= 10 + rep.glitches[0].position_uncertainty_frames
+
+
+@pytest.mark.parametrize("drop", [5, 9])
+def test_a_longer_drop_0_2_s_into_a_sweep_is_found_where_the_path_delays_it_more_each_block(drop: int) -> None:
+    """The same sweep, 5 (or 9) frames dropped 0.2 s in. The block holding the drop matches
+    nowhere; the three after it read 4.3, 3.3, 2.3 frames under the line before it (the sweep
+    nears the 0.05 fs cut-off, and the converter delays it more at each block), so no level was
+    confirmed against that line, each was skipped as a bad point, and the followed span ended at
+    the drop: nothing found. They lie on one line of their own: the step is taken, and the
+    recording confirms it. The undamaged twin gives nothing."""
+    fs, delay = 44_100, 1234.4
+    ref, rec = _take(fs, 0.05, 0.0, 1, delay)
+    assert R.compare_to_reference(rec, ref, fs).glitches == []
+    at = int(delay) + int(0.2 * fs)
+    rep = R.compare_to_reference(A.drop_frames(rec, at, drop), ref, fs)
+    assert [(g.kind, g.size_frames) for g in rep.glitches] == [("dropped", drop)], [g.to_dict() for g in rep.glitches]
+    assert abs(rep.glitches[0].start_frame - at) <= 10 + rep.glitches[0].position_uncertainty_frames
