@@ -58,8 +58,10 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from system_under_test import errors as sut_errors
 from system_under_test.config import RecoveryConfig
 from system_under_test.lifecycle import TRANSITIONS, State
+from system_under_test.recovery import ESCALATE_AT, FAIL_AT, NOTE_AT
 
 from .history import HELD_KEY, QUIESCENT_NOTE, RECOVERY_END_EVENT, History, Operation, config_digest
 
@@ -3998,6 +4000,142 @@ def check_recovered_device(history: History) -> Verdict:
     return _fold_verdict(_RecoveredDevice(history.initial or {}), history)
 
 
+# ======================================================================= 15. policy followed ====
+
+#: error events kept, at most, for a ``recovery_started`` to be matched to: on a virtual clock a
+#: recovery follows its error event with only transitions between them; on a real one other
+#: threads' errors may come between, a few, never thousands
+POLICY_MATCH_WINDOW = 256
+
+
+def _policy_restarts(kind: str, severity: str, recoverable: Any, degrade: bool | None) -> bool | None:
+    """Whether ``RecoveryPolicy.decide`` may restart the stream for an error of class ``kind`` the
+    coordinator recorded at ``severity``: True yes, False never, None not judged (a class the
+    system does not define, a severity it has no name for, a callback error below CRITICAL whose
+    run of consecutive ones the history does not record, an exhausted pool under a configuration
+    not known to degrade). Written from the policy's table, so a policy that reads the table
+    wrongly disagrees with it."""
+    cls = getattr(sut_errors, kind, None)
+    if not (isinstance(cls, type) and issubclass(cls, sut_errors.AudioSystemError)):
+        return None
+    sev = sut_errors.Severity.__members__.get(severity)
+    if sev is None or not isinstance(recoverable, bool):
+        return None
+    if issubclass(cls, (sut_errors.ConfigError, sut_errors.LifecycleError)):
+        return False  # ignored at any severity
+    if sev >= FAIL_AT or not recoverable:
+        return False  # the system fails; it does not recover
+    if sev <= NOTE_AT:
+        return False  # a note
+    if sev >= ESCALATE_AT:
+        return True
+    if issubclass(cls, sut_errors.XrunError):
+        return False
+    if issubclass(cls, (sut_errors.BufferPoolExhaustedError, sut_errors.ResourceLimitError)):
+        return False if degrade else None
+    if issubclass(cls, sut_errors.CallbackError):
+        return None  # restarted after ``callback_error_threshold`` in a row: not in the history
+    return True
+
+
+class _PolicyFollowed(_Fold):
+    """Each recovery the system starts for a routed error is one its recovery policy restarts for.
+
+    The promise (``RecoveryPolicy.decide``'s table, carried out by ``AudioSystem._route_error``):
+    an xrun below CRITICAL is ignored, an exhausted pool or resource limit below CRITICAL degrades
+    (when the configuration says ``degrade_on_exhaustion``), a configuration or lifecycle error
+    and a note (INFO or lower) are ignored, a FATAL or unrecoverable error fails the system. None
+    of them starts a recovery, and an owner who sees one restart the stream loses audio for
+    nothing.
+
+    A ``recovery_started`` is matched to its error event by content, never by time: its ``error``
+    is the one the ``error`` event described and its ``cause`` is ``"{type}: {message}"`` of it.
+    The newest such unmatched error event within ``POLICY_MATCH_WINDOW`` is the match, and only
+    when every such event there has the same recorded severity (the one the policy reads). A
+    recovery that cannot be matched (another cause: a failed reconfigure, a system whose events
+    name no error) is not judged, and counted in the verdict; so is a callback error below
+    CRITICAL (the policy counts them in a row, and the history does not record the callbacks
+    that ended a run) and an exhausted pool before any configuration that degrades is known.
+    ``degrade_on_exhaustion`` is read from the attach record's configuration and each
+    ``config_applied``; once any of them said false, exhaustion is no longer judged (a restart is
+    then the policy's own answer, and the moment a new configuration takes over is not recorded
+    exactly). Keeps the window of error events and one small record per violation."""
+
+    name = "policy_followed"
+    types = frozenset({"error", "event"})
+
+    def __init__(self, init: dict[str, Any]) -> None:
+        self.degrade: bool | None = None
+        self._config(init.get("config"))
+        self.errors: deque[dict[str, Any]] = deque(maxlen=POLICY_MATCH_WINDOW)
+        self.judged = 0
+        self.unmatched = 0
+        self.unjudged = 0
+        self.bad = 0
+        self.evidence: list[dict[str, Any]] = []
+
+    def _config(self, config: Any) -> None:
+        if not isinstance(config, Mapping):
+            return
+        degrade = (config.get("recovery") or {}).get("degrade_on_exhaustion", RecoveryConfig().degrade_on_exhaustion)
+        self.degrade = bool(degrade) if self.degrade is not False else False
+
+    def feed(self, e: Any) -> None:
+        d = e.data or {}
+        if e.type == "error":
+            if isinstance(d.get("error"), Mapping):
+                self.errors.append({"error": d["error"], "severity": d.get("severity"), "index": e.index,
+                                    "time": e.time})
+            return
+        if e.value == "config_applied":
+            self._config(d.get("config"))
+            return
+        if e.value != "recovery_started":
+            return
+        err = d.get("error")
+        if not isinstance(err, Mapping) or d.get("cause") != f"{err.get('type')}: {err.get('message')}":
+            self.unmatched += 1
+            return
+        same = [i for i, x in enumerate(self.errors) if x["error"] == err]
+        if not same or len({self.errors[i]["severity"] for i in same}) != 1:
+            self.unmatched += 1
+            return
+        match = self.errors[same[-1]]
+        del self.errors[same[-1]]
+        restarts = _policy_restarts(str(err.get("type")), str(match["severity"]), err.get("recoverable"),
+                                    self.degrade)
+        if restarts is None:
+            self.unjudged += 1
+            return
+        self.judged += 1
+        if restarts:
+            return
+        self.bad += 1
+        if len(self.evidence) < _MAX_EVIDENCE:
+            t = round(float(e.time), 6)
+            self.evidence.append({
+                "why": "a recovery started for an error the recovery policy does not restart for",
+                "time": t, "index": e.index, "error_index": match["index"], "type": err.get("type"),
+                "severity": match["severity"], "cause": d.get("cause"),
+                "message": f"recovery_started at t={t:.3f} s for {err.get('type')} at {match['severity']} "
+                           f"(error event #{match['index']}): the policy does not restart for it"})
+
+    def verdict(self, system: Any = None) -> Verdict:
+        if self.bad:
+            return Verdict(self.name, False, self.evidence,
+                           f"{self.bad} recovery(ies) started for an error the recovery policy does not restart for")
+        aside = "".join(f"; {n} {what}, not judged" for n, what in
+                        ((self.unmatched, "matched to no routed error"),
+                         (self.unjudged, "for an error the history cannot decide")) if n)
+        if not self.judged:
+            return _ok(self.name, f"no recovery to judge against the recovery policy{aside}")
+        return _ok(self.name, f"{self.judged} recovery(ies), each for an error the policy restarts for{aside}")
+
+
+def check_policy_followed(history: History) -> Verdict:
+    return _fold_verdict(_PolicyFollowed(history.initial or {}), history)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -4027,6 +4165,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("recoveries_counted", lambda h, threads: _RecoveriesCounted(h.initial or {})),
     Invariant("degraded_alternates", lambda h, threads: _DegradedAlternates(h.initial or {})),
     Invariant("recovered_device", lambda h, threads: _RecoveredDevice(h.initial or {})),
+    Invariant("policy_followed", lambda h, threads: _PolicyFollowed(h.initial or {})),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -4265,6 +4404,7 @@ __all__ = [
     "check_legal_transitions",
     "check_linearizable",
     "check_recoveries_counted",
+    "check_policy_followed",
     "check_recovered_device",
     "check_recovery",
     "check_rejected_config",
