@@ -39,6 +39,12 @@ degraded_alternates  ``degraded`` and ``undegraded`` alternate: an episode is an
                      ends at most once (``stop()`` ends one silently); ``LiveChecker`` too
 recovered_device     a recovery that succeeds names the configured input device or a fallback,
                      and (virtual clock) not one a dropout holds away at that moment
+policy_followed      a recovery started for a routed error (matched to its ``error`` event by
+                     content, never by time) is one ``RecoveryPolicy`` restarts for: none for an
+                     xrun or (degrading configuration) an exhausted pool below CRITICAL, a config
+                     or lifecycle error, a note, a FATAL or unrecoverable one; callback errors
+                     below CRITICAL and unmatched recoveries are not judged (the verdict counts
+                     them); ``LiveChecker`` too
 ==================== ==========================================================================
 """
 
@@ -4012,8 +4018,8 @@ def _policy_restarts(kind: str, severity: str, recoverable: Any, degrade: bool |
     """Whether ``RecoveryPolicy.decide`` may restart the stream for an error of class ``kind`` the
     coordinator recorded at ``severity``: True yes, False never, None not judged (a class the
     system does not define, a severity it has no name for, a callback error below CRITICAL whose
-    run of consecutive ones the history does not record, an exhausted pool under a configuration
-    not known to degrade). Written from the policy's table, so a policy that reads the table
+    run of consecutive ones the history does not record, an exhausted pool before any configuration
+    is known). Written from the policy's table, so a policy that reads the table
     wrongly disagrees with it."""
     cls = getattr(sut_errors, kind, None)
     if not (isinstance(cls, type) and issubclass(cls, sut_errors.AudioSystemError)):
@@ -4032,7 +4038,7 @@ def _policy_restarts(kind: str, severity: str, recoverable: Any, degrade: bool |
     if issubclass(cls, sut_errors.XrunError):
         return False
     if issubclass(cls, (sut_errors.BufferPoolExhaustedError, sut_errors.ResourceLimitError)):
-        return False if degrade else None
+        return None if degrade is None else not degrade
     if issubclass(cls, sut_errors.CallbackError):
         return None  # restarted after ``callback_error_threshold`` in a row: not in the history
     return True
@@ -4055,11 +4061,11 @@ class _PolicyFollowed(_Fold):
     recovery that cannot be matched (another cause: a failed reconfigure, a system whose events
     name no error) is not judged, and counted in the verdict; so is a callback error below
     CRITICAL (the policy counts them in a row, and the history does not record the callbacks
-    that ended a run) and an exhausted pool before any configuration that degrades is known.
+    that ended a run) and an exhausted pool before any configuration is known.
     ``degrade_on_exhaustion`` is read from the attach record's configuration and each
-    ``config_applied``; once any of them said false, exhaustion is no longer judged (a restart is
-    then the policy's own answer, and the moment a new configuration takes over is not recorded
-    exactly). Keeps the window of error events and one small record per violation."""
+    ``config_applied``; once any of them said false, a restart for exhaustion is taken as the
+    policy's (the moment a new configuration takes over is not recorded exactly, so a later one
+    that degrades again is not trusted to be in force). Keeps the window of error events and one small record per violation."""
 
     name = "policy_followed"
     types = frozenset({"error", "event"})
@@ -4128,7 +4134,7 @@ class _PolicyFollowed(_Fold):
                         ((self.unmatched, "matched to no routed error"),
                          (self.unjudged, "for an error the history cannot decide")) if n)
         if not self.judged:
-            return _ok(self.name, f"no recovery to judge against the recovery policy{aside}")
+            return _ok(self.name, f"no recovery started for a routed error: nothing to judge{aside}")
         return _ok(self.name, f"{self.judged} recovery(ies), each for an error the policy restarts for{aside}")
 
 
@@ -4234,9 +4240,9 @@ class LiveChecker:
     recorded since the previous check, so a check costs the new entries, not the whole history
     (the linearizability search still reads every op).
 
-    ``recoveries_counted``, ``degraded_alternates`` and ``recovered_device`` are judged here too, so a stateful test
-    stops at the first step whose snapshot, live counter or event breaks them rather than at its
-    teardown: each fold keeps what it has seen between checks (a check judges the entries so far,
+    ``recoveries_counted``, ``degraded_alternates``, ``recovered_device`` and ``policy_followed`` are
+    judged here too, so a stateful test stops at the first step whose snapshot, live counter or
+    event breaks them rather than at its teardown: each fold keeps what it has seen between checks (a check judges the entries so far,
     never counts one twice). The live ``recoveries`` counter is compared only on a virtual clock's
     history, where no recovery can be counted between its count and its event while the checker
     reads; on a real clock the verdict is left to ``check_all`` at the end, as its fold says.
@@ -4315,13 +4321,14 @@ class LiveChecker:
         if self._folds is None:
             init = h.initial or {}
             self._folds = [_CallbackErrors(init), _Recovery(init), _RejectedConfig(), _Health(init),
-                           _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init)]
+                           _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init),
+                           _PolicyFollowed(init)]
         for e in h.since(self._fed):  # only what was recorded since the last check
             for f in self._folds:
                 if f.types is None or e.type in f.types:
                     f.feed(e)
             self._fed = e.index + 1
-        cb, rec, rej, health, counted, degraded, device = self._folds
+        cb, rec, rej, health, counted, degraded, device, policy = self._folds
         apart = system if self.system_reads else None  # the reads LIVE_READS_APART names
         out = [cb.verdict(apart), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
                health.verdict(apart)]
@@ -4331,6 +4338,7 @@ class LiveChecker:
             out.append(counted.verdict(system, now=h.end_time))  # type: ignore[call-arg]
         out.append(degraded.verdict(system))
         out.append(device.verdict(system))
+        out.append(policy.verdict(system))
         return out
 
     def check(self) -> list[Verdict]:
