@@ -3,9 +3,10 @@ process's user + sys time, ``speed_cpu_x``) whatever the machine's load, and say
 
 Why: the wall speed is judged only between runs whose load averages compare, which on a shared
 machine almost no two runs do, and runs at one load average ran x5 apart (the neighbours take wall
-time, not CPU time). Seed-1 soaks ran within a few tenths of one speed per CPU second idle and beside
-two busy loops (bench/RESULTS.md, "speed per CPU second"); a run that does twice the work per
-simulated second is flagged, one within the healthy spread is not.
+time, not CPU time). Warm seed-1 soaks ran at most x1.33 apart per CPU second idle and beside two
+busy loops, x5.2 apart per wall second (bench/RESULTS.md, "the speed per CPU second, judged whatever
+the load"); a run that does twice the work per simulated second is flagged, one within the healthy
+spread is not.
 
 A table of known series, each recorded in order into a fresh database and the last judged; then
 real soaks, one of them slowed by doing its simulation's work twice.
