@@ -81,9 +81,11 @@ def handler(args: argparse.Namespace) -> int:
         regressions = db.regressions(runs[-1], window=args.window, k=args.k) if runs else []
         too_short = db.too_short(runs[-1], window=args.window) if runs else []
         unjudged = db.not_judged_for_load(runs[-1], window=args.window) if runs else {}
+        no_cpu = db.not_judged_for_cpu(runs[-1], window=args.window) if runs else {}
     if args.json:
         print(json.dumps({"db": str(path), "runs": runs, "regressions": [r.__dict__ for r in regressions],
-                          "too_short_to_compare": too_short, "not_judged_for_load": unjudged},
+                          "too_short_to_compare": too_short, "not_judged_for_load": unjudged,
+                          "not_judged_for_cpu_time": no_cpu},
                          indent=2, default=str))
         return 1 if regressions else 0
     print(f"run history: {path} ({len(runs)} shown)")
@@ -109,6 +111,8 @@ def handler(args: argparse.Namespace) -> int:
     for label, why in unjudged.items():
         print(f"not judged ({label}): a wall-clock figure, compared only between runs of comparable machine "
               f"load; {why}")
+    for label, why in no_cpu.items():
+        print(f"not judged ({label}): {why}")
     if regressions:
         print(f"REGRESSION in run {runs[-1]['id']}:")
         for reg in regressions:

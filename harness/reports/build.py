@@ -209,6 +209,10 @@ def _from_journal(rd: RunData, j: JournalData, segments_wall: dict[int, float],
         # spans segments of which the end record saw only the last: its load is not known
         resumed = any(n.get("what") == "resumed" for n in j.notes)
         rd.machine = machine if isinstance(machine, dict) and not resumed else None
+        # the process's CPU time over the run (for its speed per CPU second), likewise only the
+        # last segment's in a resumed soak: kept only when it spans the whole soak
+        cpu = (end.get("summary") or {}).get("cpu")
+        rd.cpu = cpu if isinstance(cpu, dict) and not resumed else None
         losses = (end.get("summary") or {}).get("device_losses")
         if isinstance(losses, dict):
             rd.meta["device_losses"] = losses
@@ -510,9 +514,19 @@ def _performance(rd: RunData, fold: RunFold, counters: dict[str, int], budget: f
         "configured_latency_ms": stream.get("latency_ms"),
         "jitter_ms": (1000 * (cb["p99"] - cb["p50"])) if cb["p99"] is not None and cb["p50"] is not None else None,
         "speed_x_realtime": (span / rd.wall_time_s) if rd.wall_time_s else None,
+        # operating time per second of the process's CPU (user + sys): what the neighbours' load
+        # leaves alone, where the wall speed is theirs as much as the system's (None without it)
+        "speed_x_cpu": _per_cpu_s(span, run_cpu.get("process_cpu_s")),
         # the load it ran under (a run's summary; None for soaks and older runs): compare needs it to judge the speed
         "machine": rd.machine,
     }
+
+
+def _per_cpu_s(span: float, cpu_s: Any) -> float | None:
+    """Operating seconds per CPU second, or None when the CPU time is missing or not positive."""
+    if isinstance(cpu_s, bool) or not isinstance(cpu_s, (int, float)) or not cpu_s > 0 or not span > 0:
+        return None
+    return span / float(cpu_s)
 
 
 def _budget_histogram(bins: dict[int, int], budget: float | None) -> list[dict[str, Any]] | None:

@@ -47,6 +47,12 @@ fault or not) are noise that median + k x MAD reads as regressions. So:
   before the load was kept stay NULL and are never a speed's baseline. A judged speed is slower
   only beyond ``SPEED_LOG_FLOOR`` too (``speed_limit``): a baseline of a few runs that happened to
   agree has a MAD far below the speed's healthy spread at comparable loads.
+- **the speed per CPU second is judged whatever the load** (``speed_cpu_x``: operating seconds per
+  second of the process's user + sys time, the report's ``performance.speed_x_cpu``): the
+  neighbours take wall time from a run, not CPU time, so this is the speed figure that can be
+  judged on a shared machine; slower only beyond ``CPU_SPEED_LOG_FLOOR``. A run, or like runs
+  before it, that recorded no CPU time (older reports, resumed soaks) leave it unjudged, and
+  ``not_judged_for_cpu`` says so. The wall speed is still kept and shown.
 """
 
 from __future__ import annotations
@@ -68,7 +74,7 @@ from .rates import min_decidable
 
 __all__ = ["COLUMNS", "COUNT_ALPHA", "COUNT_FIGURES", "DEFAULT_DB", "DISPERSION_CONFIDENCE", "DURATION_CLASSES",
            "ENV_VAR", "FIGURE_COLUMNS", "KEY_FIGURES", "LIKE_COLUMNS", "FIGURE_MIN_EXPOSURE_S", "MIN_EXPOSURE_S", "VERDICT_COLUMNS", "HistoryDB",
-           "HistoryDBError", "LOAD_COLUMNS", "LOAD_FIGURES", "Regression", "SCHEMA_VERSION", "SPEED_LOG_FLOOR", "speed_limit", "default_db_path", "duration_class", "figures_from_report", "like_key", "machine_of", "min_exposure_s", "outcome_of", "writable"]
+           "HistoryDBError", "LOAD_COLUMNS", "LOAD_FIGURES", "Regression", "SCHEMA_VERSION", "CPU_SPEED_LOG_FLOOR", "SPEED_LOG_FLOOR", "speed_limit", "default_db_path", "duration_class", "figures_from_report", "like_key", "machine_of", "min_exposure_s", "outcome_of", "writable"]
 
 DEFAULT_DB = Path("reports") / "history.sqlite"
 ENV_VAR = "SOUNDCHECK_HISTORY_DB"
@@ -83,6 +89,7 @@ KEY_FIGURES: dict[str, tuple[bool, float, str]] = {
     "recovered_share": (False, 0.001, "recovered share"),
     "rss_slope_mib_h": (True, 1.0, "RSS slope (MiB/h)"),
     "speed_x": (False, 5.0, "speed (x real time)"),
+    "speed_cpu_x": (False, 5.0, "speed per CPU second (x)"),
 }
 
 RELATIVE_MARGIN = 0.10
@@ -106,6 +113,17 @@ MIN_EXPOSURE_S = 120.0
 #: ``machine_load.comparable`` accepts differed by x1.86 (log 0.62) and x1.02, and the ten beside
 #: the busy loops by at most x1.26. The floor is above them all and below a halving (log 0.69).
 SPEED_LOG_FLOOR = math.log(1.9)
+#: the least slowdown of the speed per CPU second (operating seconds per second of the process's
+#: user + sys time: ``speed_cpu_x``) that is a regression, as the log of the baseline's median over
+#: the run's, whatever the baseline's MAD. Unlike the wall speed it is judged whatever the machine's
+#: load: the neighbours take wall time from a run, not CPU time. Measured (bench/RESULTS.md,
+#: "speed per CPU second"): 10-minute seed-1 soaks on this 2-core machine, 7 at load 5-6 and 8 beside
+#: two busy loops (load 6-11), ran 28.7-147.8x real time (x5.2 apart) but 141.9-188.5x per CPU second
+#: (x1.33 apart; the medians x1.17: a CPU shared with busy neighbours does a little less per second).
+#: The floor is above that and below a halving. A cold numba cache (a fresh checkout's first run)
+#: costs a fixed few CPU seconds (x2.8 in a 10-minute soak): one reason the figure, like the wall
+#: speed, is compared only from 1 h (``FIGURE_MIN_EXPOSURE_S``).
+CPU_SPEED_LOG_FLOOR = math.log(1.5)
 #: figures that need more than ``MIN_EXPOSURE_S``. Measured (bench/RESULTS.md, "2-15 minute runs'
 #: noise"): healthy default-profile runs of 2, 5 and 15 simulated minutes, each judged against the
 #: like runs before it, were flagged by median + 3 MAD on the callback max (5 of 17 runs at 5 min,
@@ -115,7 +133,8 @@ SPEED_LOG_FLOOR = math.log(1.9)
 #: duration up to 15 min quietened them, so they are compared from 1 h (the next duration class,
 #: where a run holds a few hundred faults); the callback p99 and the recovered share, never
 #: flagged at 2-15 min, keep ``MIN_EXPOSURE_S``.
-FIGURE_MIN_EXPOSURE_S: dict[str, float] = {"cb_max_ms": 3600.0, "recovery_p95_ms": 3600.0, "speed_x": 3600.0}
+FIGURE_MIN_EXPOSURE_S: dict[str, float] = {"cb_max_ms": 3600.0, "recovery_p95_ms": 3600.0, "speed_x": 3600.0,
+                                           "speed_cpu_x": 3600.0}
 
 
 def min_exposure_s(figure: str) -> float:
@@ -150,7 +169,7 @@ VERDICT_COLUMNS: dict[str, str] = {"outcome": "TEXT"}
 #: guessed from another. ``incidents`` (``harness.reports.incidents``) is the count of the system's
 #: distinct failure episodes; ``failures`` (every component's FAILED entries plus violated
 #: invariants, several for one device fault) is still written for older readers but not judged.
-FIGURE_COLUMNS: dict[str, str] = {"incidents": "INTEGER"}
+FIGURE_COLUMNS: dict[str, str] = {"incidents": "INTEGER", "speed_cpu_x": "REAL"}
 #: the machine's load the run ran under (the report's ``performance.machine`` as JSON text, NULL
 #: when it kept none), added likewise: a row from a report written before the load was kept stays
 #: NULL, and its speed is never compared
@@ -215,6 +234,7 @@ def figures_from_report(report: dict[str, Any]) -> dict[str, Any]:
         "recovered_share": (rc.get("recovered_total") or 0) / done if done else None,
         "rss_slope_mib_h": rss / 2**20 if isinstance(rss, (int, float)) else None,
         "speed_x": pf.get("speed_x_realtime"),
+        "speed_cpu_x": pf.get("speed_x_cpu"),
     }
 
 
@@ -540,6 +560,8 @@ class HistoryDB:
                 continue  # as ``too_short`` says it: over every like run, whatever its load
             if fig in LOAD_FIGURES:
                 limit = speed_limit(base, k=k)
+            elif fig == "speed_cpu_x":
+                limit = speed_limit(base, k=k, log_floor=CPU_SPEED_LOG_FLOOR, margin=margin)
             else:
                 mad = 1.4826 * float(np.median(np.abs(np.asarray(base) - med)))
                 spread = max(k * mad, margin, RELATIVE_MARGIN * abs(med))
@@ -574,17 +596,41 @@ class HistoryDB:
         return out
 
 
-def speed_limit(base: list[float], *, k: float = 3.0) -> float:
+    def not_judged_for_cpu(self, run: dict[str, Any], *, window: int = 10, min_runs: int = 3) -> dict[str, str]:
+        """Label -> why, when the speed per CPU second of ``run`` was not judged for want of the
+        process's CPU time: the run recorded none (a report written before it was kept, or a
+        resumed soak, whose CPU time spans its last segment only) while ``min_runs`` of its like
+        runs did, or it did and fewer of its like runs did. Either way its wall speed is still
+        shown (and judged only between comparable loads: ``not_judged_for_load``)."""
+        fig, label = "speed_cpu_x", KEY_FIGURES["speed_cpu_x"][2]
+        prev = self._like_before(run, window)
+        have = [r for r in prev if r[fig] is not None]
+        if _short(run, [], fig):
+            return {}  # too short to compare, whatever it recorded
+        if run.get(fig) is None:
+            if len(have) >= min_runs and run.get("speed_x") is not None:
+                return {label: "this run recorded no CPU time (a report written before it was kept, or a resumed "
+                               "soak's), so its speed per CPU second is compared with no other"}
+            return {}
+        wall = [r for r in prev if r.get("speed_x") is not None]
+        if len(have) < min_runs <= len(wall):
+            return {label: (f"{len(have)} of the {len(wall)} like runs before it recorded CPU time (need {min_runs}; "
+                            "reports written before it was kept have none)")}
+        return {}
+
+
+def speed_limit(base: list[float], *, k: float = 3.0, log_floor: float = SPEED_LOG_FLOOR,
+                margin: float = KEY_FIGURES["speed_x"][1]) -> float:
     """The speed (x real time) below which a run is slower than its ``base`` (the like runs'
     speeds at comparable loads): ``median - max(k x 1.4826 MAD, the absolute and relative margins,
-    the median's share SPEED_LOG_FLOOR takes)``, i.e. at most ``median / exp(SPEED_LOG_FLOOR)``.
+    the median's share ``log_floor`` takes)``, i.e. at most ``median / exp(log_floor)``: the wall
+    speed's ``SPEED_LOG_FLOOR``, or ``CPU_SPEED_LOG_FLOOR`` for the speed per CPU second.
 
     Why a floor: the MAD of three runs that happened to agree says nothing of the speed's healthy
     spread between comparable loads, which was measured far wider (``SPEED_LOG_FLOOR``)."""
     med = float(np.median(base))
     mad = 1.4826 * float(np.median(np.abs(np.asarray(base, dtype=float) - med)))
-    spread = max(k * mad, KEY_FIGURES["speed_x"][1], RELATIVE_MARGIN * abs(med),
-                 -math.expm1(-SPEED_LOG_FLOOR) * abs(med))
+    spread = max(k * mad, margin, RELATIVE_MARGIN * abs(med), -math.expm1(-log_floor) * abs(med))
     return med - spread
 
 
