@@ -62,8 +62,8 @@ class LeakyOnRecovery(AudioSystem):
 
 
 def test_healthy_soak_writes_three_reports_and_finds_no_leak(tmp_path):
-    result, report = _soak(tmp_path, duration_s=90.0)
-    assert result.status == "completed" and result.checkpoints == 9
+    result, report = _soak_in_its_own_process(tmp_path)
+    assert result["status"] == "completed" and result["checkpoints"] == 9
     j = read_journal(tmp_path / "run")
     assert j.complete, j.problems
     assert [c["index"] for c in j.checkpoints] == list(range(9))
@@ -74,33 +74,37 @@ def test_healthy_soak_writes_three_reports_and_finds_no_leak(tmp_path):
     assert st["invariants_broken"] == [] and st["failure_count"] == 0
     assert st["leaks_found"] == [], st["leaks"]
     for metric in ("sut_live_allocations", "threads", "open_fds", "rss_bytes"):
-        assert st["leaks"][metric]["verdict"] == "ok"
+        assert st["leaks"][metric]["verdict"] == "ok", st["leaks"][metric]
     assert pf["block_budget_s"] == pytest.approx(256 / 48_000)
     assert pf["callback_duration_s"]["count"] == st["counters"]["callbacks"]
     assert rc["episodes_total"] > 0 and rc["failed_count"] == 0
     assert rc["by_fault_type"]["dropout"]["recovered_share"] == 1.0
-    assert report["verdict"]["ok"] and result.ok
+    assert report["verdict"]["ok"] and result["ok"]
     assert (tmp_path / "run" / "report.html").stat().st_size > 10_000
 
 
-def _leaky_soak_in_its_own_process(tmp_path: Path) -> tuple[bool, dict]:
-    """The planted leak's 90 s soak in a fresh interpreter: the RSS judge reads the whole
-    process, and an xdist worker's RSS also moves with what earlier tests left behind (a worker
-    returning their freed memory while the leak grew read "inconclusive" once on a fresh clone).
-    Returns the runner's ``ok`` and report.json."""
+def _soak_in_its_own_process(tmp_path: Path, system_factory: str | None = None) -> tuple[dict, dict]:
+    """A 90 s soak in a fresh interpreter: the RSS judge reads the whole process, and an xdist
+    worker's RSS also moves with what earlier tests left behind (a worker returning their freed
+    memory while the planted leak grew read "inconclusive" once on a fresh clone; memory an earlier
+    test's leftovers took during a healthy soak read it "inconclusive" under ``-n 2``). Returns the
+    runner's ``ok``, ``status`` and ``checkpoints``, and report.json. ``system_factory``: the name
+    of a class in this module."""
+    factory = f", system_factory=t.{system_factory}" if system_factory else ""
     code = ("import json, pathlib, sys; sys.path.insert(0, sys.argv[1]); import test_soak as t; "
-            "result, _ = t._soak(pathlib.Path(sys.argv[2]), duration_s=90.0, system_factory=t.LeakyOnRecovery); "
-            "print(json.dumps({'ok': result.ok}))")
+            f"result, _ = t._soak(pathlib.Path(sys.argv[2]), duration_s=90.0{factory}); "
+            "print(json.dumps({'ok': result.ok, 'status': result.status, 'checkpoints': result.checkpoints}))")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(tmp_path)],
                          env=env, capture_output=True, text=True, timeout=100)
     assert out.returncode == 0, out.stderr[-3000:]
-    ok = json.loads(out.stdout.strip().splitlines()[-1])["ok"]
-    return ok, json.loads((tmp_path / "run" / "report.json").read_text())
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return result, json.loads((tmp_path / "run" / "report.json").read_text())
 
 
 def test_planted_leak_is_flagged_by_its_slope(tmp_path):
-    ok, report = _leaky_soak_in_its_own_process(tmp_path)
+    result, report = _soak_in_its_own_process(tmp_path, "LeakyOnRecovery")
+    ok = result["ok"]
     leaks = report["stability"]["leaks"]
     assert leaks["sut_live_allocations"]["verdict"] == "leak", leaks["sut_live_allocations"]
     assert leaks["sut_live_allocations"]["slope_per_hour"] > 1000  # ~1 per recovery, ~1 recovery/s
