@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from harness import ReliabilityRun, RunSpec
+from plain_runs import plain_run_verdict
 from harness.history import History
 from harness.invariants import LiveChecker, check_all, check_callback_errors
 from system_under_test import AudioSystem
@@ -93,10 +93,7 @@ def test_check_all_gives_the_bound_and_the_live_checker_flags_its_step() -> None
 # -- plain runs ----------------------------------------------------------------------------------
 
 def _run(tmp_path: Path, seed: int) -> Any:
-    spec = RunSpec(duration_s=60.0, seed=seed, faults="default", report_root=tmp_path, label="cb")
-    result = ReliabilityRun(spec).execute(reports=False)
-    (v,) = [v for v in result.verdicts if v.name == "callback_errors"]
-    return result, v
+    return plain_run_verdict(tmp_path, seed, "callback_errors")
 
 
 @pytest.mark.parametrize("seed", [1, 2])

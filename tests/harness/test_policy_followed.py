@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from harness import ReliabilityRun, RunSpec
+from plain_runs import plain_run_verdict
 from harness.history import History
 from harness.invariants import NAMES, LiveChecker, check_all, check_policy_followed
 from system_under_test import AudioSystem
@@ -177,10 +177,7 @@ def _info_judged_as_its_own_class(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _run(tmp_path: Path, seed: int) -> Any:
-    spec = RunSpec(duration_s=60.0, seed=seed, faults="default", report_root=tmp_path, label="pf")
-    result = ReliabilityRun(spec).execute(reports=False)
-    (v,) = [v for v in result.verdicts if v.name == "policy_followed"]
-    return result, v
+    return plain_run_verdict(tmp_path, seed, "policy_followed")
 
 
 @pytest.mark.parametrize("seed", [1, 2])

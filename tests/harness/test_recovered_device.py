@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from harness import ReliabilityRun, RunSpec
+from plain_runs import plain_run_verdict
 from harness.history import History
 from harness.invariants import NAMES, LiveChecker, check_all, check_recovered_device
 from system_under_test import AudioSystem
@@ -120,10 +120,7 @@ def _removed_device_stays_present(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _run(tmp_path: Path, seed: int, **kw: Any) -> Any:
-    spec = RunSpec(duration_s=60.0, seed=seed, faults="default", report_root=tmp_path, label="rd")
-    result = ReliabilityRun(spec, **kw).execute(reports=False)
-    (v,) = [v for v in result.verdicts if v.name == "recovered_device"]
-    return result, v
+    return plain_run_verdict(tmp_path, seed, "recovered_device", **kw)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
