@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from soak_reports import healthy_soak_report
 from harness.reports import history_db
 from harness.reports.history_db import CPU_SPEED_LOG_FLOOR, HistoryDB
 
@@ -29,21 +30,10 @@ WALL = "speed (x real time)"
 
 
 def _report(cpu_x: float | None, wall_x: float, load: float, i: int, sim_s: float = 3600.0) -> dict[str, Any]:
-    """A healthy soak's report, every figure but the speeds alike between runs (``cpu_x`` None: a
-    report written before the CPU time was kept)."""
-    perf: dict[str, Any] = {"callback_duration_s": {"p99": 0.002, "max": 0.004}, "speed_x_realtime": wall_x,
-                            "machine": {"cpus": 2, "load_1min_start": load, "load_1min_end": load}}
-    if cpu_x is not None:
-        perf["speed_x_cpu"] = cpu_x
-    return {
-        "kind": "soak", "verdict": {"ok": True, "outcome": "pass"},
-        "run": {"run_id": f"r{i}", "backend": "sim", "profile": "default", "seed": 1, "status": "completed",
-                "duration_s": sim_s},
-        "stability": {"failure_count": 0, "incident_count": 0, "xruns_per_hour": 100.0, "sim_time_s": sim_s,
-                      "faults_injected": 50, "leaks_found": []},
-        "performance": perf,
-        "recovery": {"episodes": [], "recovered_total": 0, "failed_count": 0},
-    }
+    """Every figure but the speeds alike between runs (``cpu_x`` None: a report written before the
+    CPU time was kept)."""
+    return healthy_soak_report(i, wall_x=wall_x, cpu_x=cpu_x, seed=1, sim_s=sim_s,
+                               machine={"cpus": 2, "load_1min_start": load, "load_1min_end": load})
 
 
 def _verdict(db_path: Path, base: list[tuple[float | None, float, float]], run: tuple[float | None, float, float],

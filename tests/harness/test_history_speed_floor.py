@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from soak_reports import healthy_soak_report
 from harness.reports.history_db import SPEED_LOG_FLOOR, HistoryDB, speed_limit
 
 SPEED = "speed (x real time)"
@@ -27,18 +28,7 @@ def _load(start: float, end: float | None = None) -> dict[str, Any]:
 
 
 def _report(speed: float, machine: dict[str, Any], i: int) -> dict[str, Any]:
-    """A healthy 1-hour soak's report, long enough for its speed to be judged; every other figure
-    alike between runs."""
-    return {
-        "kind": "soak", "verdict": {"ok": True, "outcome": "pass"},
-        "run": {"run_id": f"r{i}", "backend": "sim", "profile": "default", "seed": i, "status": "completed",
-                "duration_s": 3600.0},
-        "stability": {"failure_count": 0, "incident_count": 0, "xruns_per_hour": 100.0, "sim_time_s": 3600.0,
-                      "faults_injected": 50, "leaks_found": []},
-        "performance": {"callback_duration_s": {"p99": 0.002, "max": 0.004}, "speed_x_realtime": speed,
-                        "machine": machine},
-        "recovery": {"episodes": [], "recovered_total": 0, "failed_count": 0},
-    }
+    return healthy_soak_report(i, wall_x=speed, machine=machine)
 
 
 def _verdict(db_path: Path, base: list[float], speed: float, base_load: float, load: float) -> str:

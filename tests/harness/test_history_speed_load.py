@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from soak_reports import healthy_soak_report
 from harness.cli import main
 from harness.reports.history_db import HistoryDB
 
@@ -28,20 +29,7 @@ def _load(start: float, end: float | None = None, cpus: int = 2) -> dict[str, An
 
 
 def _report(speed: float, machine: dict[str, Any] | None, i: int) -> dict[str, Any]:
-    """A healthy 1-hour soak's report: long enough for its speed to be judged
-    (``FIGURE_MIN_EXPOSURE_S``), every other figure alike between runs."""
-    perf: dict[str, Any] = {"callback_duration_s": {"p99": 0.002, "max": 0.004}, "speed_x_realtime": speed}
-    if machine is not None:
-        perf["machine"] = machine
-    return {
-        "kind": "soak", "verdict": {"ok": True, "outcome": "pass"},
-        "run": {"run_id": f"r{i}", "backend": "sim", "profile": "default", "seed": i, "status": "completed",
-                "duration_s": 3600.0},
-        "stability": {"failure_count": 0, "incident_count": 0, "xruns_per_hour": 100.0, "sim_time_s": 3600.0,
-                      "faults_injected": 50, "leaks_found": []},
-        "performance": perf,
-        "recovery": {"episodes": [], "recovered_total": 0, "failed_count": 0},
-    }
+    return healthy_soak_report(i, wall_x=speed, machine=machine)
 
 
 def _judged(db_path: Path, runs: list[tuple[float, dict[str, Any] | None]]) -> tuple[list[str], dict[str, str]]:
