@@ -124,6 +124,8 @@ SPEED_LOG_FLOOR = math.log(1.9)
 #: costs a fixed few CPU seconds (x2.8 in a 10-minute soak): one reason the figure, like the wall
 #: speed, is compared only from 1 h (``FIGURE_MIN_EXPOSURE_S``).
 CPU_SPEED_LOG_FLOOR = math.log(1.5)
+#: the speed figures and the least slowdown each must show to be a regression (``speed_limit``)
+SPEED_LOG_FLOORS: dict[str, float] = {"speed_x": SPEED_LOG_FLOOR, "speed_cpu_x": CPU_SPEED_LOG_FLOOR}
 #: figures that need more than ``MIN_EXPOSURE_S``. Measured (bench/RESULTS.md, "2-15 minute runs'
 #: noise"): healthy default-profile runs of 2, 5 and 15 simulated minutes, each judged against the
 #: like runs before it, were flagged by median + 3 MAD on the callback max (5 of 17 runs at 5 min,
@@ -558,10 +560,8 @@ class HistoryDB:
                 continue
             if _short(run, [r for r in prev if r[fig] is not None], fig):
                 continue  # as ``too_short`` says it: over every like run, whatever its load
-            if fig in LOAD_FIGURES:
-                limit = speed_limit(base, k=k)
-            elif fig == "speed_cpu_x":
-                limit = speed_limit(base, k=k, log_floor=CPU_SPEED_LOG_FLOOR, margin=margin)
+            if fig in SPEED_LOG_FLOORS:
+                limit = speed_limit(base, k=k, log_floor=SPEED_LOG_FLOORS[fig], margin=margin)
             else:
                 mad = 1.4826 * float(np.median(np.abs(np.asarray(base) - med)))
                 spread = max(k * mad, margin, RELATIVE_MARGIN * abs(med))
@@ -594,7 +594,6 @@ class HistoryDB:
                               f"comparable to its own (need {min_runs}): "
                               + "the latest of them (A) and this run (B): " + comparable(_machine(rows[0]), _machine(run))[1])
         return out
-
 
     def not_judged_for_cpu(self, run: dict[str, Any], *, window: int = 10, min_runs: int = 3) -> dict[str, str]:
         """Label -> why, when the speed per CPU second of ``run`` was not judged for want of the
