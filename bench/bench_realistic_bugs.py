@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-61: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-62: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -8828,6 +8828,125 @@ for _prefix, _tests in {
         "harness/commands/history.py": ["tests/harness/test_history_exit_status.py"],
         "harness/commands/compare.py": ["tests/harness/test_killed_verdicts.py"]}.items():
     HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+
+
+#: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
+#: batch patched, in the functions touched least: recover()'s end when an observer closed the
+#: system and its target when a recovery was under way, a new stream's trouble wake-up and its
+#: output device's record, a rolled-back reconfiguration's event, the stretch's test for an
+#: overridden callback and an empty pool, the ring's partial write, the coordinator's recent
+#: errors, the fallback list's suggested fix, a simulated device's loss report and its output
+#: channels, the block plan's impulse response and its cache bound, an error's nested details and
+#: a v1 file without a device. ``--batch 62`` tries only these.
+BATCH_62: list[Bug] = [
+    Bug("recover_now_closed_as_it_came_back", "recoverer.py",
+        "            s._check_open()  # closed by an observer as it came back: raises, as every operation\n",
+        "",
+        "the check after _finish_recovery dropped from recover_now ('finish already returns on CLOSED'): "
+        "recover() on a system an observer closed as it came back answers False instead of raising "
+        "SystemClosedError as every operation on a closed system does",
+        "lifecycle: an operation on a closed system raises SystemClosedError"),
+    Bug("recover_now_forgets_pending_target", "recoverer.py",
+        "                              pending=self.run.target if self.run is not None else None)\n",
+        "                              pending=None)\n",
+        "'recover() is the owner's way back to RUNNING' in recover_now: recover() during a recovery "
+        "heading back to PAUSED (an error while paused) brings the system to RUNNING, playing what the "
+        "owner paused",
+        "recovery: a recovery returns the system to the state it was in"),
+    Bug("new_stream_trouble_unwired", "system.py",
+        "            pipeline.on_trouble = self._wake_supervisor\n",
+        "",
+        "the trouble hook dropped from _build ('the wake-up on a new stream is enough'): on the "
+        "event-driven supervisor a callback error or a dry pool wakes no pass, so it is routed only "
+        "when the watchdog's next deadline comes, or never while the stream is healthy",
+        "errors: a callback error is routed promptly"),
+    Bug("active_output_not_recorded", "system.py",
+        "        self._active_output = output_device\n",
+        "",
+        "the output device's record dropped from _build as 'only the input device is reported': a "
+        "reconfiguration that rolls back after a recovery to a fallback reopens on the configured output "
+        "device, not the fallback it was playing to",
+        "reconfigure: a rollback restores the stream that was running"),
+    Bug("rollback_not_announced", "system.py",
+        "                        self._emit(\"config_rolled_back\", error=exc.describe())\n",
+        "",
+        "the event dropped from _reconfigure_live's rollback ('the exception says it'): a "
+        "reconfiguration refused by the device and rolled back leaves no event, so a run's history "
+        "cannot tell the old configuration kept from the new one applied",
+        "events: every configuration change and rollback is announced"),
+    Bug("stretch_runs_over_subclass_callback", "pipeline.py",
+        "        if not (self._stretch is None and type(self).callback is Pipeline.callback\n",
+        "        if not (self._stretch is None\n",
+        "the callback's type test dropped from stretch_ready as paranoid: a pipeline whose class "
+        "overrides callback (a mutant, an instrumented pipeline) has its blocks delivered by the "
+        "stretch, which never calls its callback",
+        "determinism: a stretch is exactly the callbacks it replaces"),
+    Bug("stretch_ignores_empty_pool", "pipeline.py",
+        "                and held <= self.max_output_backlog and self.in_channels == self.out_channels\n"
+        "                and pool.available > 0)\n",
+        "                and held <= self.max_output_backlog and self.in_channels == self.out_channels)\n",
+        "'pool_dry covers it' in stretch_ready: a pool emptied since the last callback (not yet seen "
+        "dry) lets a stretch filter and play blocks that callback would have dropped as exhausted",
+        "buffers: a dry pool drops frames, counted"),
+    Bug("ring_partial_write_whole_block", "buffers.py",
+        "            self._data[start:end] = frames if n == total else frames[:n]\n",
+        "            self._data[start:end] = frames\n",
+        "'n is total when it fits' in RingBuffer.write: a write of more frames than the ring has room "
+        "for (not wrapping) raises a broadcast error instead of taking what fits and counting the rest",
+        "frames: an overflow is counted as dropped, never an error"),
+    Bug("recent_errors_unfiltered_finds_none", "coordinator.py",
+        "                if component is None or rec.component == component:\n",
+        "                if rec.component == component:\n",
+        "'the None case is errors()'s' in recent_errors: recent_errors() with no component returns no "
+        "record (no error has component None), so a reader of the last errors sees none",
+        "errors: every error is recorded and readable"),
+    Bug("fallback_fix_keeps_input_device", "config.py",
+        "            keep = [name for name in seen if name != primary]\n",
+        "            keep = list(seen)\n",
+        "the suggested list simplified in _each_fallback_once to 'each once': the fix offered for a "
+        "fallback list that names the input device still names it, so following it is refused again",
+        "configuration: a refusal names the fix"),
+    Bug("sim_device_lost_reported_at_once", "devices/simulated.py",
+        "            self._clock.call_later(self._period, lambda: self._on_error(err))\n",
+        "            self._on_error(err)\n",
+        "'report it now' in SimulatedStream._device_lost: the loss is reported inside the fault hook's "
+        "call, a period before the device would have noticed (the block it misses), so detection reads "
+        "faster than a real device can be",
+        "fault injection: a simulated fault behaves as the device's would"),
+    Bug("sim_output_channels_checked_against_input", "devices/simulated.py",
+        "                               (spec.output_device, spec.output_channels, \"max_output_channels\")):\n",
+        "                               (spec.output_device, spec.output_channels, \"max_input_channels\")):\n",
+        "the tuple copied from the input's line in open_stream: the output channels are checked against "
+        "the output device's input channels, so an output-only device refuses every stream",
+        "devices: a stream opens on devices that can carry it"),
+    Bug("block_plan_impulse_one_power_late", "dsp.py",
+        "        impulse[k] = (powers[k - 1] @ b_vec)[0]\n",
+        "        impulse[k] = (powers[k] @ b_vec)[0]\n",
+        "the power's index read as k in _plan_matrices (h[k] = C A^k B): each chunk's impulse response is "
+        "one step late, so every biquad filtered by a block plan is a slightly different filter",
+        "DSP chain: the filter is the biquad's"),
+    Bug("block_plan_cache_unbounded", "dsp.py",
+        "            if len(_MATRICES) >= _MATRICES_MAX:\n                _MATRICES.clear()\n",
+        "",
+        "the bound dropped from _BlockPlan's cache ('a few filters per run'): a run whose "
+        "reconfigurations keep changing a biquad's coefficients holds every plan's matrices for ever",
+        "memory: what the system holds is bounded"),
+    Bug("error_details_nested_dict_unsafe", "errors.py",
+        "        return {str(k): _json_safe(v) for k, v in value.items()}\n",
+        "        return dict(value)\n",
+        "'a dict is JSON already' in _json_safe: a nested table of an error's details keeps its values as "
+        "they are (an exception, an array, a text of any length) where every other value is made safe",
+        "errors: an error's record holds plain data only"),
+    Bug("v1_without_device_refused", "config.py",
+        "    dev = doc.get(\"device\", \"sim\")\n",
+        "    dev = doc.get(\"device\")\n",
+        "the default dropped from _v1_to_v2's device ('v1 files name their device'): a v1 file that "
+        "leaves out its device migrates to devices named None and is refused instead of playing on the "
+        "simulated pair",
+        "configuration: a v1 document reads as the v3 document it means"),
+]
+BATCHES[62] = BATCH_62
+BUGS += BATCH_62
 
 
 def main(argv: list[str] | None = None) -> int:
