@@ -1816,9 +1816,12 @@ class _RecoveryFindings:
 
 
 #: the least number of items (transitions, ops, firings, recovery events) a ``_Recovery`` segment
-#: holds before the fold looks for a quiet point to judge it at and let it go: a verdict's fixed
-#: cost is paid once per thousands of items, and memory stays a few segments' worth
-RECOVERY_SEGMENT_ITEMS = 4096
+#: holds before the fold looks for a quiet point to judge it at and let it go. A soak's live check
+#: (every ``soak.LIVE_EVERY_S``) judges the current segment again, so its cost is the segment's
+#: size: at 4096 items (~2 simulated minutes of default faults) the live ``_Recovery._judge`` took
+#: 1.35 s of CPU a simulated hour, at 256 0.30 s (128: 0.29 s, the quiet points' own judgements
+#: taking over; bench/RESULTS.md, issue #17). Memory stays a few segments' worth
+RECOVERY_SEGMENT_ITEMS = 256
 #: how long past the bound a quiet point must lie from the last thing the ``recovery`` checker
 #: reads (a firing, an op, a transition, a recovery event): no window judged before it may look
 #: at an item after it, nor the other way round
