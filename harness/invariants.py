@@ -1816,9 +1816,12 @@ class _RecoveryFindings:
 
 
 #: the least number of items (transitions, ops, firings, recovery events) a ``_Recovery`` segment
-#: holds before the fold looks for a quiet point to judge it at and let it go: a verdict's fixed
-#: cost is paid once per thousands of items, and memory stays a few segments' worth
-RECOVERY_SEGMENT_ITEMS = 4096
+#: holds before the fold looks for a quiet point to judge it at and let it go. A soak's live check
+#: (every ``soak.LIVE_EVERY_S``) judges the current segment again, so its cost is the segment's
+#: size: at 4096 items (~2 simulated minutes of default faults) the live ``_Recovery._judge`` took
+#: 1.35 s of CPU a simulated hour, at 256 0.30 s (128: 0.29 s, the quiet points' own judgements
+#: taking over; bench/RESULTS.md, issue #17). Memory stays a few segments' worth
+RECOVERY_SEGMENT_ITEMS = 256
 #: how long past the bound a quiet point must lie from the last thing the ``recovery`` checker
 #: reads (a firing, an op, a transition, a recovery event): no window judged before it may look
 #: at an item after it, nor the other way round
@@ -4014,6 +4017,39 @@ def check_recovered_device(history: History) -> Verdict:
 POLICY_MATCH_WINDOW = 256
 
 
+#: the exact types ``_content_hash`` reads: among them values compare equal only where their hashes
+#: are equal (an int, a float and a bool of one number hash alike; a list is never a tuple's equal)
+_HASHED_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+def _hashable_content(value: Any) -> Hashable:
+    """``value`` as a hashable that is equal for equal values: a dict as its items' frozenset, a
+    list or tuple as a tuple; TypeError for any other type (its ``==`` may not match its hash)."""
+    t = type(value)
+    if t is dict:
+        return ("dict", frozenset((k, _hashable_content(v)) for k, v in value.items()))
+    if t is list or t is tuple:
+        return ("seq", tuple(_hashable_content(v) for v in value))
+    if t in _HASHED_TYPES:
+        return value
+    raise TypeError(t)
+
+
+def _content_hash(value: Any) -> int | None:
+    """A hash that equal records (JSON-like dicts, lists and scalars) share, so that a search for
+    an equal record compares whole only those whose hashes match; None for a record holding any
+    other type (or an unhashable key): such a record is compared whole with every candidate.
+
+    Why: ``_PolicyFollowed`` looks for a recovery's error among the last ``POLICY_MATCH_WINDOW``
+    error events, and most of them are the same stall error with another ``stalled_for_s``, equal
+    up to that last nested field: comparing each whole cost a soak ~0.5 s of CPU a simulated
+    hour, twice (live and at the end; bench/RESULTS.md, issue #17)."""
+    try:
+        return hash(_hashable_content(value))
+    except TypeError:
+        return None
+
+
 def _policy_restarts(kind: str, severity: str, recoverable: Any, degrade: bool | None) -> bool | None:
     """Whether ``RecoveryPolicy.decide`` may restart the stream for an error of class ``kind`` the
     coordinator recorded at ``severity``: True yes, False never, None not judged (a class the
@@ -4091,7 +4127,7 @@ class _PolicyFollowed(_Fold):
         if e.type == "error":
             if isinstance(d.get("error"), Mapping):
                 self.errors.append({"error": d["error"], "severity": d.get("severity"), "index": e.index,
-                                    "time": e.time})
+                                    "time": e.time, "hash": _content_hash(d["error"])})
             return
         if e.value == "config_applied":
             self._config(d.get("config"))
@@ -4102,7 +4138,11 @@ class _PolicyFollowed(_Fold):
         if not isinstance(err, Mapping) or d.get("cause") != f"{err.get('type')}: {err.get('message')}":
             self.unmatched += 1
             return
-        same = [i for i, x in enumerate(self.errors) if x["error"] == err]
+        # equal errors have equal content hashes: only a match of hashes (or an error with none) is
+        # compared whole, the same matches as comparing every kept error, at an int compare each
+        key = _content_hash(err)
+        same = [i for i, x in enumerate(self.errors)
+                if (key is None or x["hash"] is None or x["hash"] == key) and x["error"] == err]
         if not same or len({self.errors[i]["severity"] for i in same}) != 1:
             self.unmatched += 1
             return

@@ -99,3 +99,13 @@ def test_a_verdict_asked_midway_does_not_consume_the_fold(tmp_path, monkeypatch)
     seg, whole = _both(history)
     first = seg.verdict().to_dict()
     assert seg.verdict().to_dict() == first == whole.verdict().to_dict()
+
+
+def test_the_shipped_segment_size_lets_a_minute_of_default_faults_go_in_segments(tmp_path):
+    """A soak's live check judges the current segment again every ``LIVE_EVERY_S``, so the shipped
+    size bounds what each check re-reads: seed 1's minute of default faults (2 168 history entries)
+    is judged in segments at it, with the whole history's verdict."""
+    history = _history(tmp_path, 1, duration_s=60.0)
+    seg, whole = _both(history)
+    assert seg.segments_judged >= 2, f"{seg.segments_judged} segment(s) judged in 60 s at the shipped size"
+    assert seg.verdict().to_dict() == whole.verdict().to_dict()
