@@ -1,8 +1,7 @@
 """Leak detection: sample what a run holds, fit the trend, judge it against a threshold.
 
 What is sampled (``ResourceSampler.sample``): the process's resident memory, thread count and
-open file descriptors (psutil's figures: read from ``/proc`` by its files and formulas on Linux,
-``ProcFigures``, through psutil elsewhere), and the system under test's own books (``ResourceManager``: live
+open file descriptors (psutil), and the system under test's own books (``ResourceManager``: live
 allocations and global usage per resource type). Samples are stamped with the *system's clock*,
 so slopes are "per hour of operation": per simulated hour on the simulated device (where an 8 h
 soak takes minutes) and per wall hour on real devices.
