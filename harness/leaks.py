@@ -68,7 +68,6 @@ from __future__ import annotations
 import math
 import os
 import threading
-import time
 from dataclasses import asdict, dataclass
 from statistics import NormalDist
 from typing import Any
@@ -473,109 +472,32 @@ def judge_all(samples: list[dict[str, Any]], *, time_key: str = "t",
 
 
 class ResourceSampler:
-    """Reads the process's and the system's resource figures; cheap enough to call every second.
-
-    On Linux the process's figures are read from ``/proc`` by ``ProcFigures`` (psutil's own files
-    and formulas, without its wrappers); elsewhere through psutil."""
+    """Reads the process's and the system's resource figures; cheap enough to call every second."""
 
     def __init__(self, pid: int | None = None) -> None:
-        pid = pid or os.getpid()
-        self._fast = ProcFigures.for_pid(pid)
-        self._proc: Any = None
-        if self._fast is None:
-            import psutil  # imported here: the CLI stays cheap to import
+        import psutil  # imported here: the CLI stays cheap to import
 
-            self._proc = psutil.Process(pid)
+        self._proc = psutil.Process(pid or os.getpid())
 
     def sample(self, t: float, system: Any = None, wall: float | None = None) -> dict[str, Any]:
+        p = self._proc
         s: dict[str, Any] = {"t": float(t)}
         if wall is not None:
             s["wall"] = float(wall)
         try:
-            if self._fast is not None:
-                s.update(self._fast.read())
-            else:
-                p = self._proc
-                with p.oneshot():
-                    s["rss_bytes"] = int(p.memory_info().rss)
-                    s["threads"] = int(p.num_threads())
-                    try:
-                        s["open_fds"] = int(p.num_fds())
-                    except (AttributeError, OSError):  # Windows: handles instead
-                        s["open_fds"] = int(getattr(p, "num_handles", lambda: 0)())
-                    s["cpu_percent"] = float(p.cpu_percent(interval=None))
+            with p.oneshot():
+                s["rss_bytes"] = int(p.memory_info().rss)
+                s["threads"] = int(p.num_threads())
+                try:
+                    s["open_fds"] = int(p.num_fds())
+                except (AttributeError, OSError):  # Windows: handles instead
+                    s["open_fds"] = int(getattr(p, "num_handles", lambda: 0)())
+                s["cpu_percent"] = float(p.cpu_percent(interval=None))
         except Exception:  # a sampler must never break the run
             s["threads"] = threading.active_count()
         s.update(system_books(system))
         s.update(log_books(system))
         return s
-
-
-class ProcFigures:
-    """A Linux process's resident memory, thread count, open descriptors and CPU percentage, read
-    from the files psutil reads them from and by psutil's formulas (psutil 7: ``memory_info().rss``
-    is ``statm``'s resident pages times the page size; ``num_threads`` the kernel's thread count,
-    which ``stat`` gives as ``status`` does; ``num_fds`` the entries of ``fd/``; ``cpu_percent``
-    the process's user + system ticks over the monotonic clock times the online CPUs, against the
-    previous reading, times those CPUs again, rounded to 0.1, and 0.0 at the first reading).
-
-    Why not psutil: a soak samples once a simulated second, and psutil's per-call wrappers, its
-    ``oneshot`` cache and its separate read of ``status`` made a sample ~90 us of CPU on an idle
-    machine (~330 us at load 30), ~1.2 s of a soak's simulated hour; these three reads take ~35 us
-    (bench/RESULTS.md, issue #17)."""
-
-    def __init__(self, pid: int) -> None:
-        base = f"/proc/{pid}"
-        self._statm, self._stat, self._fd = f"{base}/statm", f"{base}/stat", f"{base}/fd"
-        self._page = os.sysconf("SC_PAGE_SIZE")
-        self._ticks = os.sysconf("SC_CLK_TCK")
-        #: (the monotonic clock times the online CPUs, user seconds, system seconds) at the last reading
-        self._last: tuple[float, float, float] | None = None
-
-    @classmethod
-    def for_pid(cls, pid: int) -> "ProcFigures | None":
-        """A reader for ``pid``, or None where ``/proc`` does not have its files (not Linux) or the
-        system does not say its page size, tick rate and online CPUs."""
-        try:
-            reader = cls(pid)
-            reader._cpus()
-            with open(reader._statm, "rb"):
-                pass
-        except (OSError, ValueError):
-            return None
-        return reader
-
-    @staticmethod
-    def _cpus() -> int:
-        cpus = os.sysconf("SC_NPROCESSORS_ONLN")
-        return cpus if cpus >= 1 else 1
-
-    def read(self) -> dict[str, Any]:
-        with open(self._statm, "rb") as f:
-            rss = int(f.readline().split()[1]) * self._page
-        with open(self._stat, "rb") as f:
-            stat = f.read()
-        fields = stat[stat.rfind(b")") + 2:].split()  # the name in parentheses may hold spaces
-        threads = int(fields[17])
-        fds = len(os.listdir(self._fd))
-        cpus = self._cpus()
-        now = time.monotonic() * cpus
-        user, system = float(fields[11]) / self._ticks, float(fields[12]) / self._ticks
-        return {"rss_bytes": rss, "threads": threads, "open_fds": fds,
-                "cpu_percent": self.cpu_percent(now, user, system, cpus)}
-
-    def cpu_percent(self, now: float, user: float, system: float, cpus: int) -> float:
-        """psutil's ``Process.cpu_percent(interval=None)`` from a reading, its arithmetic in its
-        order: ``now`` the monotonic clock times ``cpus``, ``user`` and ``system`` the process's
-        CPU seconds."""
-        last, self._last = self._last, (now, user, system)
-        if last is None:
-            return 0.0
-        try:
-            overall = ((user - last[1]) + (system - last[2])) / (now - last[0]) * 100
-        except ZeroDivisionError:
-            return 0.0
-        return round(overall * cpus, 1)
 
 
 def system_books(system: Any) -> dict[str, int]:
