@@ -898,7 +898,7 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
             # else the block holds the step: its delay is the two sides' mix (a 2-frame drop
             # read 1.3 frames, the two halves then two 1-frame drops); the next point opens
             # the new line, and ``_locate_step`` searches the straddling block
-        elif (nxt.size == 2 and len(cur) >= 3 and f[i] - f[cur[-1]] > 1.5 * block
+        elif (nxt.size == 2 and len(cur) >= 3 and (f[i] - f[cur[-1]] > 1.5 * block or off * sl < 0)
               and np.all(np.sign(nxt) == np.sign(off)) and np.all(np.abs(nxt) >= _STEP_MIN)
               and _turns_on(sl, f[i: i + 3], d[i: i + 3])):
             # a step across a block that matched nowhere (the one holding the step), after which
@@ -908,7 +908,11 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
             # level "confirmed" against that line's slope, each was skipped as a bad point and
             # the followed span ended before the drop. They lie on a line of their own, each
             # clearly off the old one on the same side, turning on the way the old one turned
-            # (``_turns_on``): a step, which ``_confirm_steps`` still asks the recording to confirm
+            # (``_turns_on``): a step, which ``_confirm_steps`` still asks the recording to confirm.
+            # The block holding the step may match too (5 frames dropped 0.15 s into that sweep:
+            # its block read 3.8 under the line, the two after 3.1 and 2.2) when the three lie on
+            # the side the line does not turn to: a curve that steepens leaves its points on the
+            # side it turns to, never on the other
             segs.append([i])
         # else: one bad point, skipped
         i += 1
