@@ -898,7 +898,7 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
             # else the block holds the step: its delay is the two sides' mix (a 2-frame drop
             # read 1.3 frames, the two halves then two 1-frame drops); the next point opens
             # the new line, and ``_locate_step`` searches the straddling block
-        elif (nxt.size == 2 and len(cur) >= 3 and f[i] - f[cur[-1]] > 1.5 * block
+        elif (nxt.size == 2 and len(cur) >= 3 and (f[i] - f[cur[-1]] > 1.5 * block or off * sl < 0)
               and np.all(np.sign(nxt) == np.sign(off)) and np.all(np.abs(nxt) >= _STEP_MIN)
               and _turns_on(sl, f[i: i + 3], d[i: i + 3])):
             # a step across a block that matched nowhere (the one holding the step), after which
@@ -908,7 +908,11 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
             # level "confirmed" against that line's slope, each was skipped as a bad point and
             # the followed span ended before the drop. They lie on a line of their own, each
             # clearly off the old one on the same side, turning on the way the old one turned
-            # (``_turns_on``): a step, which ``_confirm_steps`` still asks the recording to confirm
+            # (``_turns_on``): a step, which ``_confirm_steps`` still asks the recording to confirm.
+            # The block holding the step may match too (5 frames dropped 0.15 s into that sweep:
+            # its block read 3.8 under the line, the two after 3.1 and 2.2) when the three lie on
+            # the side the line does not turn to: a curve that steepens leaves its points on the
+            # side it turns to, never on the other
             segs.append([i])
         # else: one bad point, skipped
         i += 1
@@ -1244,6 +1248,10 @@ def compare_to_reference_stream(
                             "(music, speech, a sweep)")
     for li in range(1, len(lines)):
         steps.append((bounds[li], lines[li - 1][2] + lines[li - 1][3] * bounds[li], lines[li][2] + lines[li][3] * bounds[li]))
+    # the stretches where a block of the track lies off the line that holds it (``_off_line_blocks``):
+    # each one's residual peak is a suspect for the hidden-step test, whatever its height
+    off_line = _off_line_blocks(track, lines, bounds, first_frame, last_frame, block)
+    off_peaks: list[tuple[int, float, float] | None] = [None] * len(off_line)  # (frame, |e|, |e| / sigma)
     judge = _judge_filter(cutoff)
     jh = judge.size // 2
     pad = FIR_TAPS + judge.size
@@ -1324,6 +1332,15 @@ def compare_to_reference_stream(
             # under the judge's threshold only: a burst it heard is named from the track's steps
             # and the residual (a pop or a mute there was taken for a 1-frame step by a splice)
             suspects.append((w0 + peak, abs(float(e[peak]))))
+        for oi, (a, b) in enumerate(off_line):
+            i0, i1 = max(a, w0) - w0, min(b, w1) - w0
+            if i1 <= i0:
+                continue
+            z = np.abs(e[i0:i1]) / sigma[i0:i1]
+            j = int(np.argmax(z))
+            best = off_peaks[oi]
+            if float(z[j]) <= k_thr and (best is None or float(z[j]) > best[2]):
+                off_peaks[oi] = (w0 + i0 + j, abs(float(e[i0 + j])), float(z[j]))
         fit_w = fit[off: off + (w1 - w0)]
         noise_var = _noise_share(e, cutoff)[1]  # the window's noise under its last fit
         if over.size:
@@ -1364,7 +1381,12 @@ def compare_to_reference_stream(
                                or _flattened_span(r_full[pad: pad + (w1 - w0)], raw_pred, i0, i1, fs, q_rec)))
 
     # a step the track did not see (too few blocks after it before a pause or the followed
-    # span's end) and the window's filter bent towards: tested where the residual peaks
+    # span's end) and the window's filter bent towards: tested where the residual peaks, and
+    # where a block of the track lies off its line (the peak inside that block's reach), unless
+    # a window's peak there is tested already
+    for (a, b), got in zip(off_line, off_peaks, strict=True):
+        if got is not None and not any(a <= at < b for at, _pk in suspects):
+            suspects.append((got[0], got[1]))
     for at, pk in suspects:
         if any(abs(at - s0) < 2 * block for s0, _d0, _d1 in steps):
             continue
@@ -2587,6 +2609,37 @@ _HIDDEN_OVER_NOISE = 2.0
 #: lay 22 and 35 frames before two sweeps' 1-frame drops (the judge filter's and the window's
 #: filter's spread of it)
 _HIDDEN_COARSE = (-48, 0, 48)
+
+
+def _off_line_blocks(track: _Track, lines: list[tuple[int, int, float, float]], bounds: list[int], first: int,
+                     last: int, block: int) -> list[tuple[int, int]]:
+    """The recording frames (a, b) where a step may hide that the track saw but ``_lines`` did
+    not take: each block inside the followed span whose delay lies ``_STEP_MIN`` or more off the
+    line that holds it, from a block before it to half a block past its centre (a drop inside
+    the block, or just before it, moves its delay). Overlapping stretches are one.
+
+    Through a converter a swept tone's delay follows the filter's phase at the sweep's
+    frequency, rising faster at each block nearing the cut-off: a 2-frame drop 0.15 s into a
+    linear sweep through 0.05 fs at 44.1 kHz left its block 1.1 frames under the line (one
+    line through the curve, 150 ppm) and the two after it on the curve's rise, read as bad
+    point and line. The window's residual peak lay at the followed span's first frames, the
+    drop's at 3.7 sigmas, and no step was tested there; tested at that peak, the recording
+    places a 2-frame step 3 frames from the truth."""
+    out: list[tuple[int, int]] = []
+    starts = np.asarray(bounds[: len(lines)])
+    for fr, d in zip(track.frames, track.delays, strict=True):
+        if not first <= fr < last:
+            continue
+        li = max(int(np.searchsorted(starts, fr, "right")) - 1, 0)
+        ln = lines[li]
+        if abs(d - (ln[2] + ln[3] * fr)) < _STEP_MIN:
+            continue
+        a, b = max(fr - block, first), min(fr + block // 2, last)
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
 
 
 class _HiddenStep(NamedTuple):
