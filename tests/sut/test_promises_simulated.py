@@ -478,8 +478,10 @@ def test_the_callback_gets_float32_blocks_as_the_backend_contract_says():
     backend.corrupt_next_callbacks("sim-in")
     stream.start()
     clock.advance(2 * PERIOD)
+    backend.starve_input("sim-in")  # silence in place of the input: a block like the others
+    clock.advance(PERIOD)
     f32 = np.dtype(np.float32)
-    assert seen == [(f32, (BS, 3), f32, (BS, 1)), (f32, (BS, 2), f32, (BS, 1))]
+    assert seen == [(f32, (BS, 3), f32, (BS, 1)), (f32, (BS, 2), f32, (BS, 1)), (f32, (BS, 2), f32, (BS, 1))]
     assert stream.recorded().dtype == f32 and stream.recording.dtype == f32
 
 
