@@ -478,8 +478,10 @@ def test_the_callback_gets_float32_blocks_as_the_backend_contract_says():
     backend.corrupt_next_callbacks("sim-in")
     stream.start()
     clock.advance(2 * PERIOD)
+    backend.starve_input("sim-in")  # silence in place of the input: a block like the others
+    clock.advance(PERIOD)
     f32 = np.dtype(np.float32)
-    assert seen == [(f32, (BS, 3), f32, (BS, 1)), (f32, (BS, 2), f32, (BS, 1))]
+    assert seen == [(f32, (BS, 3), f32, (BS, 1)), (f32, (BS, 2), f32, (BS, 1)), (f32, (BS, 2), f32, (BS, 1))]
     assert stream.recorded().dtype == f32 and stream.recording.dtype == f32
 
 
@@ -554,6 +556,30 @@ def test_the_stream_s_and_the_device_s_states_are_the_bools_they_are_declared_as
             backend.unstall("sim-in")
             stream.stop()
         assert all(type(s) is bool for s in states()), step
+
+
+def test_a_starved_input_adds_its_flag_beside_a_late_block_s_and_a_block_after_a_stall_s():
+    """Each flag says one thing that happened to the block: a late block, or the first one after a
+    stall, that comes while the input is starved keeps its own flags (``input_overflow``, with
+    ``output_underflow`` for the late one) and has ``input_underflow`` beside them, and the stream
+    counts each; the starved blocks between them have ``input_underflow`` alone."""
+    clock, backend, stream, rec, errors = _setup()
+    backend.starve_input("sim-in")
+    stream.start()
+    clock.advance(PERIOD)
+    backend.delay_next_callback("sim-out", 0.005)
+    clock.advance(PERIOD + 0.005)  # the late block
+    clock.advance(1.5 * PERIOD)  # one on time after it
+    backend.stall("sim-out")
+    clock.advance(10 * PERIOD)
+    backend.unstall("sim-out")
+    clock.advance(1.5 * PERIOD)  # the first block after the stall
+    starved = ["input_underflow"]
+    assert rec.flags() == [starved, starved + ["input_overflow", "output_underflow"], starved,
+                           starved + ["input_overflow"]]
+    assert stream.stats.flag_counts == {"input_underflow": 4, "input_overflow": 2, "output_underflow": 1}
+    assert stream.stats.flagged_callbacks == 4 and errors == []
+    assert all(not c[4].any() for c in rec.calls)  # silence in place of the input in every one
 
 
 def test_a_starved_input_is_dated_from_its_first_block_and_a_restart_forgets_it():

@@ -5,6 +5,8 @@ a stretch cut short (the clock refuses to move on) rewinds the filter to the las
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,7 +16,7 @@ from system_under_test import dsp_kernels
 from system_under_test.buffers import RingBuffer
 from system_under_test.clock import VirtualClock
 from system_under_test.config import load_config
-from system_under_test.devices.base import StatusFlags
+from system_under_test.devices.base import StatusFlags, StreamStats
 from system_under_test.devices.simulated import SimulatedBackend
 from system_under_test.devices.base import StreamSpec
 from system_under_test.dsp import use_kernel
@@ -210,7 +212,9 @@ def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.M
     """A compiled-chain pipeline on a simulated stream for 300 blocks of 64 frames in a few
     ``run_until`` calls, a plain timer in between and a deferrable one that moves with the
     stream (as the watchdog's quiet pass does), refusing once at block ``refuse_at``: what the tap
-    heard and when, and the pipeline's state. ``tap_form``: the tap called after each block
+    heard and when, the pipeline's state, the stream's whole stats at the end and as each deferral
+    read them (the watchdog's quiet pass reads the stats a deferral is asked with: every field of
+    them, ``input_starved_since`` included, must be what block-by-block delivery leaves). ``tap_form``: the tap called after each block
     ("block"), given a stretch form too ("blocks": ``add_output_tap``'s ``blocks``, the size of
     each of its calls appended to ``sizes``), or that beside a second tap without one ("mixed"),
     or no tap at all ("none")."""
@@ -245,9 +249,11 @@ def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.M
     period = stream.spec.block_seconds
     events: list[tuple[float, str]] = []
     asked = [0]
+    stats_read: list[StreamStats] = []
 
     def defer(when: float) -> float | None:
         asked[0] += 1
+        stats_read.append(copy.deepcopy(stream.stats))
         # the blocks delivered so far (what the tap heard, when it hears each block at once)
         if refuse_at is not None and stream.stats.callbacks >= refuse_at and asked[0] < 10_000:
             asked[0] = 10_000  # once
@@ -267,7 +273,8 @@ def _device_run(*, stretches: bool, refuse_at: int | None, monkeypatch: pytest.M
         clock.run_until(deadline * period)
     stream.stop()
     return (np.concatenate(heard) if heard else None, times, events, _state(p, m), stream.stats.callbacks, stream._pos,
-            stream.frames_delivered, stream._stream_time, stream._outdata.tolist(), stream.stats.last_callback_at)
+            stream.frames_delivered, stream._stream_time, stream._outdata.tolist(), stream.stats.last_callback_at,
+            copy.deepcopy(stream.stats), stats_read)
 
 
 @pytest.mark.parametrize("refuse_at", [None, 57])
