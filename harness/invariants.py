@@ -42,9 +42,11 @@ recovered_device     a recovery that succeeds names the configured input device 
 policy_followed      a recovery started for a routed error (matched to its ``error`` event by
                      content, never by time) is one ``RecoveryPolicy`` restarts for: none for an
                      xrun or (degrading configuration) an exhausted pool below CRITICAL, a config
-                     or lifecycle error, a note, a FATAL or unrecoverable one; callback errors
-                     below CRITICAL and unmatched recoveries are not judged (the verdict counts
-                     them); ``LiveChecker`` too
+                     or lifecycle error, a note, a FATAL or unrecoverable one, a callback error
+                     below CRITICAL fewer than 3 in a row (the count its event carries), an
+                     error its reporter handled (``requires_recovery`` false); unmatched
+                     recoveries, and errors whose event lacks those fields, are not judged (the
+                     verdict counts them); ``LiveChecker`` too
 ==================== ==========================================================================
 """
 
@@ -4012,15 +4014,21 @@ def check_recovered_device(history: History) -> Verdict:
 #: recovery follows its error event with only transitions between them; on a real one other
 #: threads' errors may come between, a few, never thousands
 POLICY_MATCH_WINDOW = 256
+#: callback errors in a row after which ``RecoveryPolicy`` restarts the stream for one below
+#: CRITICAL: its documented ``callback_error_threshold``, written here from the table so that a
+#: system deciding by another count disagrees with it
+CALLBACK_ERRORS_IN_A_ROW = 3
 
 
-def _policy_restarts(kind: str, severity: str, recoverable: Any, degrade: bool | None) -> bool | None:
+def _policy_restarts(kind: str, severity: str, recoverable: Any, degrade: bool | None,
+                     consecutive: Any = None) -> bool | None:
     """Whether ``RecoveryPolicy.decide`` may restart the stream for an error of class ``kind`` the
-    coordinator recorded at ``severity``: True yes, False never, None not judged (a class the
-    system does not define, a severity it has no name for, a callback error below CRITICAL whose
-    run of consecutive ones the history does not record, an exhausted pool before any configuration
-    is known). Written from the policy's table, so a policy that reads the table
-    wrongly disagrees with it."""
+    coordinator recorded at ``severity``, when the pipeline had ``consecutive`` callback errors in
+    a row (the ``error`` event's ``consecutive_callback_errors``, the count the policy was given):
+    True yes, False never, None not judged (a class the system does not define, a severity it has
+    no name for, a callback error below CRITICAL whose event does not carry the count, an
+    exhausted pool before any configuration is known). Written from the policy's table, so a
+    policy that reads the table wrongly disagrees with it."""
     cls = getattr(sut_errors, kind, None)
     if not (isinstance(cls, type) and issubclass(cls, sut_errors.AudioSystemError)):
         return None
@@ -4040,7 +4048,9 @@ def _policy_restarts(kind: str, severity: str, recoverable: Any, degrade: bool |
     if issubclass(cls, (sut_errors.BufferPoolExhaustedError, sut_errors.ResourceLimitError)):
         return None if degrade is None else not degrade
     if issubclass(cls, sut_errors.CallbackError):
-        return None  # restarted after ``callback_error_threshold`` in a row: not in the history
+        if not isinstance(consecutive, int) or isinstance(consecutive, bool):
+            return None  # an event from before the count was recorded: nothing to decide by
+        return consecutive >= CALLBACK_ERRORS_IN_A_ROW
     return True
 
 
@@ -4050,9 +4060,10 @@ class _PolicyFollowed(_Fold):
     The promise (``RecoveryPolicy.decide``'s table, carried out by ``AudioSystem._route_error``):
     an xrun below CRITICAL is ignored, an exhausted pool or resource limit below CRITICAL degrades
     (when the configuration says ``degrade_on_exhaustion``), a configuration or lifecycle error
-    and a note (INFO or lower) are ignored, a FATAL or unrecoverable error fails the system. None
-    of them starts a recovery, and an owner who sees one restart the stream loses audio for
-    nothing.
+    and a note (INFO or lower) are ignored, a FATAL or unrecoverable error fails the system, a
+    callback error below CRITICAL is ignored until ``CALLBACK_ERRORS_IN_A_ROW`` came in a row, and
+    an error its reporter handled (``requires_recovery`` false) is not routed at all. None of them
+    starts a recovery, and an owner who sees one restart the stream loses audio for nothing.
 
     A ``recovery_started`` is matched to its error event by content, never by time: its ``error``
     is the one the ``error`` event described and its ``cause`` is ``"{type}: {message}"`` of it.
@@ -4060,8 +4071,13 @@ class _PolicyFollowed(_Fold):
     when every such event there has the same recorded severity (the one the policy reads). A
     recovery that cannot be matched (another cause: a failed reconfigure, a system whose events
     name no error) is not judged, and counted in the verdict; so is a callback error below
-    CRITICAL (the policy counts them in a row, and the history does not record the callbacks
-    that ended a run) and an exhausted pool before any configuration is known.
+    CRITICAL whose event does not carry ``consecutive_callback_errors`` (a history recorded before
+    the system told it) and an exhausted pool before any configuration is known. The events that
+    said ``requires_recovery`` false are no match when an equal one said true; when every equal
+    one said false, the recovery is a violation. Among equal callback errors the recovery is
+    taken as the policy's when any of them came at the threshold (on a real clock another
+    thread's equal error may come between an error event and its recovery), so a violation is a
+    recovery none of them could have started.
     ``degrade_on_exhaustion`` is read from the attach record's configuration and each
     ``config_applied``; once any of them said false, a restart for exhaustion is taken as the
     policy's (the moment a new configuration takes over is not recorded exactly, so a later one
@@ -4091,7 +4107,8 @@ class _PolicyFollowed(_Fold):
         if e.type == "error":
             if isinstance(d.get("error"), Mapping):
                 self.errors.append({"error": d["error"], "severity": d.get("severity"), "index": e.index,
-                                    "time": e.time})
+                                    "time": e.time, "requires": d.get("requires_recovery"),
+                                    "consecutive": d.get("consecutive_callback_errors")})
             return
         if e.value == "config_applied":
             self._config(d.get("config"))
@@ -4106,25 +4123,43 @@ class _PolicyFollowed(_Fold):
         if not same or len({self.errors[i]["severity"] for i in same}) != 1:
             self.unmatched += 1
             return
-        match = self.errors[same[-1]]
-        del self.errors[same[-1]]
-        restarts = _policy_restarts(str(err.get("type")), str(match["severity"]), err.get("recoverable"),
-                                    self.degrade)
-        if restarts is None:
+        routed = [i for i in same if self.errors[i]["requires"] is not False]
+        if not routed:
+            match = self.errors[same[-1]]
+            del self.errors[same[-1]]
+            self.judged += 1
+            self._violation(e, d, err, match, "a recovery started for an error its reporter handled "
+                                              "(requires_recovery false), which is never routed")
+            return
+        decisions = [_policy_restarts(str(err.get("type")), str(self.errors[i]["severity"]),
+                                      err.get("recoverable"), self.degrade, self.errors[i]["consecutive"])
+                     for i in routed]
+        restarting = [i for i, yes in zip(routed, decisions, strict=True) if yes]
+        pick = restarting[-1] if restarting else routed[-1]
+        match = self.errors[pick]
+        del self.errors[pick]
+        if not restarting and None in decisions:
             self.unjudged += 1
             return
         self.judged += 1
-        if restarts:
+        if restarting:
             return
+        self._violation(e, d, err, match, "a recovery started for an error the recovery policy does not restart for")
+
+    def _violation(self, e: Any, d: Mapping[str, Any], err: Mapping[str, Any], match: dict[str, Any],
+                   why: str) -> None:
+        """One recovery the policy did not start, counted and (the first few) described."""
         self.bad += 1
         if len(self.evidence) < _MAX_EVIDENCE:
             t = round(float(e.time), 6)
+            in_a_row = match["consecutive"]
+            said = f", {in_a_row} callback error(s) in a row" if isinstance(in_a_row, int) else ""
             self.evidence.append({
-                "why": "a recovery started for an error the recovery policy does not restart for",
-                "time": t, "index": e.index, "error_index": match["index"], "type": err.get("type"),
-                "severity": match["severity"], "cause": d.get("cause"),
-                "message": f"recovery_started at t={t:.3f} s for {err.get('type')} at {match['severity']} "
-                           f"(error event #{match['index']}): the policy does not restart for it"})
+                "why": why, "time": t, "index": e.index, "error_index": match["index"], "type": err.get("type"),
+                "severity": match["severity"], "requires_recovery": match["requires"],
+                "consecutive_callback_errors": in_a_row, "cause": d.get("cause"),
+                "message": f"recovery_started at t={t:.3f} s for {err.get('type')} at {match['severity']}{said} "
+                           f"(error event #{match['index']}): {why}"})
 
     def verdict(self, system: Any = None) -> Verdict:
         if self.bad:
