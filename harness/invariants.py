@@ -2581,10 +2581,18 @@ class _CallbackErrors(_Fold):
     its count: the system would otherwise read as never settling (inconclusive), not as failing.
     Only histories whose ``meta`` names the simulated backend and whose clock is virtual are
     bounded: a real device's callback errors are the device's, and a crafted history has no
-    schedule. A ``callback_raises`` record without its ``count`` stops the bound (unknown)."""
+    schedule. A ``callback_raises`` record without its ``count`` stops the bound (unknown).
+
+    The bound counts what the faults asked for, so it also holds that each request was taken in
+    full: the simulated target records the device's unspent corrupted callbacks before and after
+    it (the fault's ``pending_before`` / ``pending_after``), and on that same simulated virtual
+    clock, where no callback runs between the two reads, the after is the before plus ``count``.
+    A device that replaces an unspent count instead of adding to it corrupts fewer callbacks than
+    asked, which the bound (one-sided: a paused pipeline spends a count without raising) cannot
+    see."""
 
     name = "callback_errors"
-    types = frozenset({"error", "metrics", "meta", "fault_start"})
+    types = frozenset({"error", "metrics", "meta", "fault_start", "fault_end"})
 
     def __init__(self, init: Mapping[str, Any] | None = None) -> None:
         self.escapes: list[Any] = []
@@ -2597,6 +2605,10 @@ class _CallbackErrors(_Fold):
         self.asked: int | None = 0
         self.most_counted = 0
         self.over: dict[str, Any] | None = None
+        #: requests the device did not take in full (judged on a simulated virtual clock only)
+        self.short: list[dict[str, Any]] = []
+        self.short_count = 0
+        self.requests_read = 0
 
     @property
     def bounded(self) -> bool:
@@ -2620,6 +2632,9 @@ class _CallbackErrors(_Fold):
                 count = (d.get("params") or {}).get("count")
                 self.asked = self.asked + count if isinstance(count, int) and not isinstance(count, bool) else None
             return
+        if e.type == "fault_end":
+            self._request_taken(e)
+            return
         if e.type == "error":
             if _is_escape(e):
                 if len(self.escapes) < _MAX_EVIDENCE:
@@ -2638,8 +2653,31 @@ class _CallbackErrors(_Fold):
                                else "more callback errors reported than counted",
                                "time": e.time, "counted": counted, "reported": seen, "queued": pending})
 
+    def _request_taken(self, e: Any) -> None:
+        """A ``callback_raises`` firing whose details hold the device's unspent corrupted callbacks
+        before and after it: the after must be the before plus the count asked for."""
+        d = e.data or {}
+        if d.get("kind") != "callback_raises":
+            return
+        details, count = d.get("details") or {}, (d.get("params") or {}).get("count")
+        before, after = details.get("pending_before"), details.get("pending_after")
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (before, after, count)):
+            return
+        self.requests_read += 1
+        if after == before + count:
+            return
+        self.short_count += 1
+        if len(self.short) < _MAX_EVIDENCE:
+            self.short.append({"why": "a callback_raises request not added to the device's unspent corrupted callbacks",
+                               "time": e.time, "target": d.get("target"), "pending_before": before,
+                               "asked": count, "pending_after": after,
+                               "message": f"callback_raises at t={float(e.time):.3f} s on {d.get('target')}: the device "
+                                          f"held {before} unspent corrupted callback(s), was asked for {count} more "
+                                          f"and then held {after}, not {before + count}"})
+
     def verdict(self, system: Any = None) -> Verdict:
-        evidence = self.escapes + self.snaps
+        short = self.short if self.virtual and self.simulated else []
+        evidence = self.escapes + self.snaps + short
         over = self.over
         if system is not None:
             counted = system.monitoring.value("callback_errors")
@@ -2657,10 +2695,18 @@ class _CallbackErrors(_Fold):
                            f"{over['counted']} callback errors but the run's callback_raises faults asked for "
                            f"{over['asked']} corrupted callbacks: a corruption outlived its count"
                            + (f"; {len(evidence) - 1} more callback error problem(s)" if len(evidence) > 1 else ""))
+        if short:
+            return Verdict("callback_errors", False, evidence,
+                           f"{self.short_count} callback_raises request(s) not taken in full by the device: "
+                           f"fewer corrupted callbacks than the faults asked for"
+                           + (f"; {len(evidence) - len(short)} more callback error problem(s)"
+                              if len(evidence) > len(short) else ""))
         if evidence:
             return Verdict("callback_errors", False, evidence, f"{len(evidence)} callback error problem(s)")
         bound = (f"; {self.most_counted} of at most {self.asked} corrupted callbacks asked for"
                  if self.bounded else "")
+        if self.bounded and self.requests_read:
+            bound += f"; {self.requests_read} request(s) taken in full"
         return _ok("callback_errors", f"no escapes; {self.seen} callback errors all accounted for{bound}")
 
 
