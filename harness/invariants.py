@@ -19,7 +19,9 @@ recovery             no recovery outlives its deadline, nor makes an attempt pas
 callback_errors      no exception escaped the audio callback; every counted callback error was
                      reported (counter == errors seen + still queued); on a simulated run's virtual
                      clock, no more of them than the corrupted callbacks its ``callback_raises``
-                     faults asked for (a corruption outliving its count fails, not inconclusive)
+                     faults asked for (a corruption outliving its count fails, not inconclusive),
+                     and each request added to the device's unspent count (the target records it
+                     before and after: a count replaced corrupts fewer callbacks than asked)
 rejected_config      a rejected configuration changes neither the config nor the state
 health               ``health()`` agrees with the state the history shows
 starved_input        a RUNNING system whose input is starved (every block on time, no input)
