@@ -4179,18 +4179,28 @@ class _PolicyFollowed(_Fold):
             self._violation(e, d, err, match, "a recovery started for an error its reporter handled "
                                               "(requires_recovery false), which is never routed")
             return
-        decisions = [_policy_restarts(str(err.get("type")), str(self.errors[i]["severity"]),
-                                      err.get("recoverable"), self.degrade, self.errors[i]["consecutive"])
-                     for i in routed]
-        restarting = [i for i, yes in zip(routed, decisions, strict=True) if yes]
-        pick = restarting[-1] if restarting else routed[-1]
-        match = self.errors[pick]
-        del self.errors[pick]
-        if not restarting and None in decisions:
+        # the candidates share the error and its severity: only the count in a row can differ,
+        # so the table is read once per distinct count (a storm of equal callback errors fills
+        # the window with a few counts), newest candidate first
+        by_count: dict[Any, bool | None] = {}
+        pick, undecided = None, False
+        for i in reversed(routed):
+            in_a_row = self.errors[i]["consecutive"]
+            key = in_a_row if isinstance(in_a_row, int) and not isinstance(in_a_row, bool) else None
+            if key not in by_count:
+                by_count[key] = _policy_restarts(str(err.get("type")), str(self.errors[i]["severity"]),
+                                                 err.get("recoverable"), self.degrade, key)
+            if by_count[key]:
+                pick = i
+                break
+            undecided = undecided or by_count[key] is None
+        match = self.errors[routed[-1] if pick is None else pick]
+        del self.errors[routed[-1] if pick is None else pick]
+        if pick is None and undecided:
             self.unjudged += 1
             return
         self.judged += 1
-        if restarting:
+        if pick is not None:
             return
         self._violation(e, d, err, match, "a recovery started for an error the recovery policy does not restart for")
 
