@@ -397,9 +397,8 @@ BUGS: list[Bug] = [
         "a 'not' lost while the escalation was added to the branch",
         "severity routing"),
     Bug("severity_override_ignored", "system.py",
-        "        action = policy.decide(err, consecutive_callback_errors=pipeline.consecutive_errors if pipeline else 0,\n"
-        "                               severity=record.severity)",
-        "        action = policy.decide(err, consecutive_callback_errors=pipeline.consecutive_errors if pipeline else 0)",
+        "        action = policy.decide(err, consecutive_callback_errors=consecutive, severity=record.severity)",
+        "        action = policy.decide(err, consecutive_callback_errors=consecutive)",
         "the record's severity argument dropped when the call was rewrapped",
         "severity routing"),
     Bug("pool_exhaustion_critical", "errors.py",
@@ -1939,13 +1938,15 @@ BATCH_10: list[Bug] = [
         "errors (the log in the order of the sequence numbers)"),
     Bug("error_event_only_for_routed_errors", "system.py",
         "        self._emit(\"error\", error=err.describe(), severity=record.severity.name,\n"
-        "                   component=record.component)\n"
+        "                   component=record.component, requires_recovery=record.requires_recovery,\n"
+        "                   consecutive_callback_errors=consecutive)\n"
         "        if self.config is None or not record.requires_recovery:\n"
         "            return\n",
         "        if self.config is None or not record.requires_recovery:\n"
         "            return\n"
         "        self._emit(\"error\", error=err.describe(), severity=record.severity.name,\n"
-        "                   component=record.component)\n",
+        "                   component=record.component, requires_recovery=record.requires_recovery,\n"
+        "                   consecutive_callback_errors=consecutive)\n",
         "the early return moved to the top of the error observer ('nothing to do')",
         "errors (every error is reported)"),
     # -- configuration: a rarely written field ----------------------------------------------------

@@ -19,7 +19,9 @@ recovery             no recovery outlives its deadline, nor makes an attempt pas
 callback_errors      no exception escaped the audio callback; every counted callback error was
                      reported (counter == errors seen + still queued); on a simulated run's virtual
                      clock, no more of them than the corrupted callbacks its ``callback_raises``
-                     faults asked for (a corruption outliving its count fails, not inconclusive)
+                     faults asked for (a corruption outliving its count fails, not inconclusive),
+                     and each request added to the device's unspent count (the target records it
+                     before and after: a count replaced corrupts fewer callbacks than asked)
 rejected_config      a rejected configuration changes neither the config nor the state
 health               ``health()`` agrees with the state the history shows
 starved_input        a RUNNING system whose input is starved (every block on time, no input)
@@ -42,9 +44,11 @@ recovered_device     a recovery that succeeds names the configured input device 
 policy_followed      a recovery started for a routed error (matched to its ``error`` event by
                      content, never by time) is one ``RecoveryPolicy`` restarts for: none for an
                      xrun or (degrading configuration) an exhausted pool below CRITICAL, a config
-                     or lifecycle error, a note, a FATAL or unrecoverable one; callback errors
-                     below CRITICAL and unmatched recoveries are not judged (the verdict counts
-                     them); ``LiveChecker`` too
+                     or lifecycle error, a note, a FATAL or unrecoverable one, a callback error
+                     below CRITICAL fewer than 3 in a row (the count its event carries), an
+                     error its reporter handled (``requires_recovery`` false); unmatched
+                     recoveries, and errors whose event lacks those fields, are not judged (the
+                     verdict counts them); ``LiveChecker`` too
 ==================== ==========================================================================
 """
 
@@ -2582,10 +2586,18 @@ class _CallbackErrors(_Fold):
     its count: the system would otherwise read as never settling (inconclusive), not as failing.
     Only histories whose ``meta`` names the simulated backend and whose clock is virtual are
     bounded: a real device's callback errors are the device's, and a crafted history has no
-    schedule. A ``callback_raises`` record without its ``count`` stops the bound (unknown)."""
+    schedule. A ``callback_raises`` record without its ``count`` stops the bound (unknown).
+
+    The bound counts what the faults asked for, so it also holds that each request was taken in
+    full: the simulated target records the device's unspent corrupted callbacks before and after
+    it (the fault's ``pending_before`` / ``pending_after``), and on that same simulated virtual
+    clock, where no callback runs between the two reads, the after is the before plus ``count``.
+    A device that replaces an unspent count instead of adding to it corrupts fewer callbacks than
+    asked, which the bound (one-sided: a paused pipeline spends a count without raising) cannot
+    see."""
 
     name = "callback_errors"
-    types = frozenset({"error", "metrics", "meta", "fault_start"})
+    types = frozenset({"error", "metrics", "meta", "fault_start", "fault_end"})
 
     def __init__(self, init: Mapping[str, Any] | None = None) -> None:
         self.escapes: list[Any] = []
@@ -2598,6 +2610,10 @@ class _CallbackErrors(_Fold):
         self.asked: int | None = 0
         self.most_counted = 0
         self.over: dict[str, Any] | None = None
+        #: requests the device did not take in full (judged on a simulated virtual clock only)
+        self.short: list[dict[str, Any]] = []
+        self.short_count = 0
+        self.requests_read = 0
 
     @property
     def bounded(self) -> bool:
@@ -2621,6 +2637,9 @@ class _CallbackErrors(_Fold):
                 count = (d.get("params") or {}).get("count")
                 self.asked = self.asked + count if isinstance(count, int) and not isinstance(count, bool) else None
             return
+        if e.type == "fault_end":
+            self._request_taken(e)
+            return
         if e.type == "error":
             if _is_escape(e):
                 if len(self.escapes) < _MAX_EVIDENCE:
@@ -2639,8 +2658,31 @@ class _CallbackErrors(_Fold):
                                else "more callback errors reported than counted",
                                "time": e.time, "counted": counted, "reported": seen, "queued": pending})
 
+    def _request_taken(self, e: Any) -> None:
+        """A ``callback_raises`` firing whose details hold the device's unspent corrupted callbacks
+        before and after it: the after must be the before plus the count asked for."""
+        d = e.data or {}
+        if d.get("kind") != "callback_raises":
+            return
+        details, count = d.get("details") or {}, (d.get("params") or {}).get("count")
+        before, after = details.get("pending_before"), details.get("pending_after")
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (before, after, count)):
+            return
+        self.requests_read += 1
+        if after == before + count:
+            return
+        self.short_count += 1
+        if len(self.short) < _MAX_EVIDENCE:
+            self.short.append({"why": "a callback_raises request not added to the device's unspent corrupted callbacks",
+                               "time": e.time, "target": d.get("target"), "pending_before": before,
+                               "asked": count, "pending_after": after,
+                               "message": f"callback_raises at t={float(e.time):.3f} s on {d.get('target')}: the device "
+                                          f"held {before} unspent corrupted callback(s), was asked for {count} more "
+                                          f"and then held {after}, not {before + count}"})
+
     def verdict(self, system: Any = None) -> Verdict:
-        evidence = self.escapes + self.snaps
+        short = self.short if self.virtual and self.simulated else []
+        evidence = self.escapes + self.snaps + short
         over = self.over
         if system is not None:
             counted = system.monitoring.value("callback_errors")
@@ -2658,10 +2700,18 @@ class _CallbackErrors(_Fold):
                            f"{over['counted']} callback errors but the run's callback_raises faults asked for "
                            f"{over['asked']} corrupted callbacks: a corruption outlived its count"
                            + (f"; {len(evidence) - 1} more callback error problem(s)" if len(evidence) > 1 else ""))
+        if short:
+            return Verdict("callback_errors", False, evidence,
+                           f"{self.short_count} callback_raises request(s) not taken in full by the device: "
+                           f"fewer corrupted callbacks than the faults asked for"
+                           + (f"; {len(evidence) - len(short)} more callback error problem(s)"
+                              if len(evidence) > len(short) else ""))
         if evidence:
             return Verdict("callback_errors", False, evidence, f"{len(evidence)} callback error problem(s)")
         bound = (f"; {self.most_counted} of at most {self.asked} corrupted callbacks asked for"
                  if self.bounded else "")
+        if self.bounded and self.requests_read:
+            bound += f"; {self.requests_read} request(s) taken in full"
         return _ok("callback_errors", f"no escapes; {self.seen} callback errors all accounted for{bound}")
 
 
@@ -4015,6 +4065,10 @@ def check_recovered_device(history: History) -> Verdict:
 #: recovery follows its error event with only transitions between them; on a real one other
 #: threads' errors may come between, a few, never thousands
 POLICY_MATCH_WINDOW = 256
+#: callback errors in a row after which ``RecoveryPolicy`` restarts the stream for one below
+#: CRITICAL: its documented ``callback_error_threshold``, written here from the table so that a
+#: system deciding by another count disagrees with it
+CALLBACK_ERRORS_IN_A_ROW = 3
 
 
 #: the exact types ``_content_hash`` reads: among them values compare equal only where their hashes
@@ -4050,13 +4104,15 @@ def _content_hash(value: Any) -> int | None:
         return None
 
 
-def _policy_restarts(kind: str, severity: str, recoverable: Any, degrade: bool | None) -> bool | None:
+def _policy_restarts(kind: str, severity: str, recoverable: Any, degrade: bool | None,
+                     consecutive: Any = None) -> bool | None:
     """Whether ``RecoveryPolicy.decide`` may restart the stream for an error of class ``kind`` the
-    coordinator recorded at ``severity``: True yes, False never, None not judged (a class the
-    system does not define, a severity it has no name for, a callback error below CRITICAL whose
-    run of consecutive ones the history does not record, an exhausted pool before any configuration
-    is known). Written from the policy's table, so a policy that reads the table
-    wrongly disagrees with it."""
+    coordinator recorded at ``severity``, when the pipeline had ``consecutive`` callback errors in
+    a row (the ``error`` event's ``consecutive_callback_errors``, the count the policy was given):
+    True yes, False never, None not judged (a class the system does not define, a severity it has
+    no name for, a callback error below CRITICAL whose event does not carry the count, an
+    exhausted pool before any configuration is known). Written from the policy's table, so a
+    policy that reads the table wrongly disagrees with it."""
     cls = getattr(sut_errors, kind, None)
     if not (isinstance(cls, type) and issubclass(cls, sut_errors.AudioSystemError)):
         return None
@@ -4076,7 +4132,9 @@ def _policy_restarts(kind: str, severity: str, recoverable: Any, degrade: bool |
     if issubclass(cls, (sut_errors.BufferPoolExhaustedError, sut_errors.ResourceLimitError)):
         return None if degrade is None else not degrade
     if issubclass(cls, sut_errors.CallbackError):
-        return None  # restarted after ``callback_error_threshold`` in a row: not in the history
+        if not isinstance(consecutive, int) or isinstance(consecutive, bool):
+            return None  # an event from before the count was recorded: nothing to decide by
+        return consecutive >= CALLBACK_ERRORS_IN_A_ROW
     return True
 
 
@@ -4086,9 +4144,10 @@ class _PolicyFollowed(_Fold):
     The promise (``RecoveryPolicy.decide``'s table, carried out by ``AudioSystem._route_error``):
     an xrun below CRITICAL is ignored, an exhausted pool or resource limit below CRITICAL degrades
     (when the configuration says ``degrade_on_exhaustion``), a configuration or lifecycle error
-    and a note (INFO or lower) are ignored, a FATAL or unrecoverable error fails the system. None
-    of them starts a recovery, and an owner who sees one restart the stream loses audio for
-    nothing.
+    and a note (INFO or lower) are ignored, a FATAL or unrecoverable error fails the system, a
+    callback error below CRITICAL is ignored until ``CALLBACK_ERRORS_IN_A_ROW`` came in a row, and
+    an error its reporter handled (``requires_recovery`` false) is not routed at all. None of them
+    starts a recovery, and an owner who sees one restart the stream loses audio for nothing.
 
     A ``recovery_started`` is matched to its error event by content, never by time: its ``error``
     is the one the ``error`` event described and its ``cause`` is ``"{type}: {message}"`` of it.
@@ -4096,8 +4155,13 @@ class _PolicyFollowed(_Fold):
     when every such event there has the same recorded severity (the one the policy reads). A
     recovery that cannot be matched (another cause: a failed reconfigure, a system whose events
     name no error) is not judged, and counted in the verdict; so is a callback error below
-    CRITICAL (the policy counts them in a row, and the history does not record the callbacks
-    that ended a run) and an exhausted pool before any configuration is known.
+    CRITICAL whose event does not carry ``consecutive_callback_errors`` (a history recorded before
+    the system told it) and an exhausted pool before any configuration is known. The events that
+    said ``requires_recovery`` false are no match when an equal one said true; when every equal
+    one said false, the recovery is a violation. Among equal callback errors the recovery is
+    taken as the policy's when any of them came at the threshold (on a real clock another
+    thread's equal error may come between an error event and its recovery), so a violation is a
+    recovery none of them could have started.
     ``degrade_on_exhaustion`` is read from the attach record's configuration and each
     ``config_applied``; once any of them said false, a restart for exhaustion is taken as the
     policy's (the moment a new configuration takes over is not recorded exactly, so a later one
@@ -4127,7 +4191,9 @@ class _PolicyFollowed(_Fold):
         if e.type == "error":
             if isinstance(d.get("error"), Mapping):
                 self.errors.append({"error": d["error"], "severity": d.get("severity"), "index": e.index,
-                                    "time": e.time, "hash": _content_hash(d["error"])})
+                                    "time": e.time, "hash": _content_hash(d["error"]),
+                                    "requires": d.get("requires_recovery"),
+                                    "consecutive": d.get("consecutive_callback_errors")})
             return
         if e.value == "config_applied":
             self._config(d.get("config"))
@@ -4146,25 +4212,53 @@ class _PolicyFollowed(_Fold):
         if not same or len({self.errors[i]["severity"] for i in same}) != 1:
             self.unmatched += 1
             return
-        match = self.errors[same[-1]]
-        del self.errors[same[-1]]
-        restarts = _policy_restarts(str(err.get("type")), str(match["severity"]), err.get("recoverable"),
-                                    self.degrade)
-        if restarts is None:
+        routed = [i for i in same if self.errors[i]["requires"] is not False]
+        if not routed:
+            match = self.errors[same[-1]]
+            del self.errors[same[-1]]
+            self.judged += 1
+            self._violation(e, d, err, match, "a recovery started for an error its reporter handled "
+                                              "(requires_recovery false), which is never routed")
+            return
+        # the candidates share the error and its severity: only the count in a row can differ,
+        # so the table is read once per distinct count (a storm of equal callback errors fills
+        # the window with a few counts), newest candidate first
+        by_count: dict[Any, bool | None] = {}
+        pick, undecided = None, False
+        for i in reversed(routed):
+            in_a_row = self.errors[i]["consecutive"]
+            key = in_a_row if isinstance(in_a_row, int) and not isinstance(in_a_row, bool) else None
+            if key not in by_count:
+                by_count[key] = _policy_restarts(str(err.get("type")), str(self.errors[i]["severity"]),
+                                                 err.get("recoverable"), self.degrade, key)
+            if by_count[key]:
+                pick = i
+                break
+            undecided = undecided or by_count[key] is None
+        match = self.errors[routed[-1] if pick is None else pick]
+        del self.errors[routed[-1] if pick is None else pick]
+        if pick is None and undecided:
             self.unjudged += 1
             return
         self.judged += 1
-        if restarts:
+        if pick is not None:
             return
+        self._violation(e, d, err, match, "a recovery started for an error the recovery policy does not restart for")
+
+    def _violation(self, e: Any, d: Mapping[str, Any], err: Mapping[str, Any], match: dict[str, Any],
+                   why: str) -> None:
+        """One recovery the policy did not start, counted and (the first few) described."""
         self.bad += 1
         if len(self.evidence) < _MAX_EVIDENCE:
             t = round(float(e.time), 6)
+            in_a_row = match["consecutive"]
+            said = f", {in_a_row} callback error(s) in a row" if isinstance(in_a_row, int) else ""
             self.evidence.append({
-                "why": "a recovery started for an error the recovery policy does not restart for",
-                "time": t, "index": e.index, "error_index": match["index"], "type": err.get("type"),
-                "severity": match["severity"], "cause": d.get("cause"),
-                "message": f"recovery_started at t={t:.3f} s for {err.get('type')} at {match['severity']} "
-                           f"(error event #{match['index']}): the policy does not restart for it"})
+                "why": why, "time": t, "index": e.index, "error_index": match["index"], "type": err.get("type"),
+                "severity": match["severity"], "requires_recovery": match["requires"],
+                "consecutive_callback_errors": in_a_row, "cause": d.get("cause"),
+                "message": f"recovery_started at t={t:.3f} s for {err.get('type')} at {match['severity']}{said} "
+                           f"(error event #{match['index']}): {why}"})
 
     def verdict(self, system: Any = None) -> Verdict:
         if self.bad:

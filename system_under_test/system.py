@@ -937,14 +937,17 @@ class AudioSystem:
         ``record.error`` is the compact ``ErrorInfo``: causes name the error's own class
         (``err.type``), never ``type(err)``, which is ``ErrorInfo`` for every error."""
         err = record.error
+        pipeline = self._pipeline
+        # read once: the count the event tells is the count the policy decides by, so a history
+        # shows why a callback error below CRITICAL did or did not restart the stream
+        consecutive = pipeline.consecutive_errors if pipeline else 0
         self._emit("error", error=err.describe(), severity=record.severity.name,
-                   component=record.component)
+                   component=record.component, requires_recovery=record.requires_recovery,
+                   consecutive_callback_errors=consecutive)
         if self.config is None or not record.requires_recovery:
             return
         policy = RecoveryPolicy(self.config.recovery)
-        pipeline = self._pipeline
-        action = policy.decide(err, consecutive_callback_errors=pipeline.consecutive_errors if pipeline else 0,
-                               severity=record.severity)
+        action = policy.decide(err, consecutive_callback_errors=consecutive, severity=record.severity)
         if action == RecoveryAction.DEGRADE:
             if not self.degraded:
                 self.degraded = True

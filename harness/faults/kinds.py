@@ -276,7 +276,8 @@ class CallbackRaises(Fault):
     count: Annotated[int, PField(ge=1, le=10_000)] = 1
 
     def start(self, ctx: FaultContext) -> Any:
-        ctx.target.raise_in_callback(self.target, self.count)
+        # a target that can read the device's unspent count returns it (recorded in the details)
+        return ctx.target.raise_in_callback(self.target, self.count)
 
 
 @dataclass(config=_CONFIG)

@@ -43,7 +43,7 @@ class FaultTarget(Protocol):
     def stall(self, name: str) -> None: ...
     def unstall(self, name: str) -> None: ...
     def xrun(self, name: str, delay_s: float) -> None: ...
-    def raise_in_callback(self, name: str, count: int) -> None: ...
+    def raise_in_callback(self, name: str, count: int) -> dict[str, int] | None: ...
     def change_sample_rate(self, name: str, rate: int) -> int | None: ...
 
 
@@ -91,8 +91,15 @@ class SimulatedTarget:
     def feed_input(self, name: str) -> None:
         self.backend.feed_input(name)
 
-    def raise_in_callback(self, name: str, count: int) -> None:
+    def raise_in_callback(self, name: str, count: int) -> dict[str, int]:
+        """Ask for ``count`` more corrupted callbacks; the device's unspent ones before and after
+        the request, for the record: the request adds to what is pending, and a history that
+        holds both shows whether it did (``callback_errors`` judges it on the virtual clock,
+        where no callback can spend one between the two reads)."""
+        device = self.backend.device(name)
+        before = int(device.corrupt_callbacks)
         self.backend.corrupt_next_callbacks(name, count)
+        return {"pending_before": before, "pending_after": int(device.corrupt_callbacks)}
 
     def change_sample_rate(self, name: str, rate: int) -> int | None:
         old = self.backend.device(name).current_rate
