@@ -2568,6 +2568,35 @@ def _is_callback_error(entry: Any) -> bool:
     return err.get("type") == "CallbackError" and not _is_escape(entry)
 
 
+#: what ``callback_errors`` says when a used system's history records no count at its attach
+CALLBACK_ERRORS_NO_BASE = ("the history's attach records no callback-error count on a system that had already run, "
+                           "so its counter, which counts from the system's start, cannot be held to the errors "
+                           "reported since the attach")
+
+
+def _callback_error_base(init: Mapping[str, Any]) -> tuple[int, int] | None:
+    """The least and most callback errors reported before the history began: (0, 0) where the
+    system never ran or the history has no attach entry (a crafted history: its counters are its
+    own), else from the attach entry's counter C and the pipeline's queue read before (P1) and
+    after (P2) it: at least ``C - P2 - 1`` and at most ``C - P1``. On a virtual clock the callback
+    runs between the clock's steps, never during the attach: exactly ``C - P1``. None when the
+    attach entry of a used system records no count (a history written before it did).
+
+    Why a range: the callback adds to the counter and then queues the error, on its own thread;
+    read between the two, the counter holds one error the queue does not show yet, and errors
+    queued while the counters were read show in P2, not in C."""
+    if not init or init.get("state") in _NEVER_RAN:
+        return (0, 0)
+    counted = _attach_base(init, "callback_errors")
+    pending = init.get("pending_callback_errors")
+    if counted is None or not (isinstance(pending, list) and len(pending) == 2
+                               and all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in pending)):
+        return None
+    if init.get("clock") == "virtual":
+        return (counted - pending[0], counted - pending[0])
+    return (max(0, counted - pending[1] - 1), counted - pending[0])
+
+
 class _CallbackErrors(_Fold):
     """Every counted callback error was reported, none escaped the callback, and, on a simulated
     run's virtual clock, there are no more of them than the corrupted callbacks its faults asked for.
@@ -2579,7 +2608,11 @@ class _CallbackErrors(_Fold):
     its count: the system would otherwise read as never settling (inconclusive), not as failing.
     Only histories whose ``meta`` names the simulated backend and whose clock is virtual are
     bounded: a real device's callback errors are the device's, and a crafted history has no
-    schedule. A ``callback_raises`` record without its ``count`` stops the bound (unknown)."""
+    schedule. A ``callback_raises`` record without its ``count`` stops the bound (unknown).
+    On a system used before the history began, the counter counts from the system's start: what
+    it counts is judged less the errors reported before the attach (``_callback_error_base``, a
+    range on a real clock, never judged against its favourable end), and a used system's history
+    with no count at its attach is inconclusive on the count, never failed by its past."""
 
     name = "callback_errors"
     types = frozenset({"error", "metrics", "meta", "fault_start"})
@@ -2595,6 +2628,10 @@ class _CallbackErrors(_Fold):
         self.asked: int | None = 0
         self.most_counted = 0
         self.over: dict[str, Any] | None = None
+        #: the least and most callback errors reported before the history began; None: not known
+        self.base = _callback_error_base(init or {})
+        #: counter readings that could not be judged for want of that base
+        self.unjudged = 0
 
     @property
     def bounded(self) -> bool:
@@ -2627,28 +2664,50 @@ class _CallbackErrors(_Fold):
                 self.seen += 1
                 self._bound(self.seen, e.time, "reported")
             return
-        counted = e.data.get("counters", {}).get("callback_errors", 0)
+        raw = e.data.get("counters", {}).get("callback_errors", 0)
         pending = e.data.get("pending_callback_errors", 0)
         seen = self.seen  # callback errors recorded before this snapshot
+        problem = self._judge_count(raw, seen, pending)
+        if problem is None:
+            return
+        counted = raw - cast("tuple[int, int]", self.base)[1]  # the least the base allows
         self._bound(counted, e.time, "snapshot")
-        if not seen <= counted <= seen + pending and len(self.snaps) < _MAX_EVIDENCE:
-            self.snaps.append({"why": "callback errors counted but never reported" if counted > seen + pending
-                               else "more callback errors reported than counted",
-                               "time": e.time, "counted": counted, "reported": seen, "queued": pending})
+        if problem and len(self.snaps) < _MAX_EVIDENCE:
+            self.snaps.append({"why": problem, "time": e.time, "counted": counted,
+                               "reported": seen, "queued": pending,
+                               **({"counted_before_history": list(self.base)} if self.base != (0, 0) else {})})
+
+    def _judge_count(self, raw: int, seen: int, pending: int) -> str | None:
+        """What is wrong with ``raw`` callback errors counted against ``seen`` reported since the
+        attach and ``pending`` queued: "" when nothing, None when it cannot be judged (a used
+        system's history with no base, counted in ``unjudged``). The base's range is taken at
+        its favourable end each way: a count is wrong only if it is wrong for every base."""
+        if self.base is None:
+            self.unjudged += 1
+            return None
+        lo, hi = raw - self.base[1], raw - self.base[0]  # counted since the attach, least and most
+        if lo > seen + pending:
+            return "callback errors counted but never reported"
+        if hi < seen:
+            return "more callback errors reported than counted"
+        return ""
 
     def verdict(self, system: Any = None) -> Verdict:
         evidence = self.escapes + self.snaps
         over = self.over
         if system is not None:
-            counted = system.monitoring.value("callback_errors")
+            raw = system.monitoring.value("callback_errors")
             pipeline = system.pipeline
             pending = len(pipeline.errors) if pipeline is not None else 0
-            if not self.seen <= counted <= self.seen + pending:
-                evidence.append({"why": "live: callback errors counted != reported + queued", "counted": counted,
-                                 "reported": self.seen, "queued": pending})
-            if over is None and self.bounded and counted > cast(int, self.asked):
-                over = {"why": "live: more callback errors than the corrupted callbacks the faults asked for",
-                        "counted": counted, "asked": self.asked}
+            problem = self._judge_count(raw, self.seen, pending)
+            if problem is not None:
+                counted = raw - cast("tuple[int, int]", self.base)[1]
+                if problem:
+                    evidence.append({"why": "live: callback errors counted != reported + queued", "counted": counted,
+                                     "reported": self.seen, "queued": pending})
+                if over is None and self.bounded and counted > cast(int, self.asked):
+                    over = {"why": "live: more callback errors than the corrupted callbacks the faults asked for",
+                            "counted": counted, "asked": self.asked}
         if over is not None:
             evidence.append(over)
             return Verdict("callback_errors", False, evidence,
@@ -2657,6 +2716,10 @@ class _CallbackErrors(_Fold):
                            + (f"; {len(evidence) - 1} more callback error problem(s)" if len(evidence) > 1 else ""))
         if evidence:
             return Verdict("callback_errors", False, evidence, f"{len(evidence)} callback error problem(s)")
+        if self.unjudged:
+            return Verdict("callback_errors", True, [CALLBACK_ERRORS_NO_BASE],
+                           f"no escapes; {self.seen} callback error(s) reported, but {CALLBACK_ERRORS_NO_BASE} "
+                           f"({self.unjudged} reading(s) unjudged): inconclusive", inconclusive=True)
         bound = (f"; {self.most_counted} of at most {self.asked} corrupted callbacks asked for"
                  if self.bounded else "")
         return _ok("callback_errors", f"no escapes; {self.seen} callback errors all accounted for{bound}")
