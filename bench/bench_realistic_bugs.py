@@ -4487,8 +4487,8 @@ BATCH_31: list[Bug] = [
         "judged, a regression in the latest run exits 0",
         "history (a regression in the latest run exits 1)"),
     Bug("compare_cmd_runs_swapped", "harness/commands/compare.py",
-        "    c = compare_reports(a, b, relative=args.relative, alpha=args.alpha, min_effect=args.min_effect)\n",
-        "    c = compare_reports(b, a, relative=args.relative, alpha=args.alpha, min_effect=args.min_effect)\n",
+        "    c = compare_reports(a, b, relative=args.relative, alpha=args.alpha, min_effect=args.min_effect,\n",
+        "    c = compare_reports(b, a, relative=args.relative, alpha=args.alpha, min_effect=args.min_effect,\n",
         "swapped arguments in `soundcheck compare`: B is the baseline and A the candidate, so a regression "
         "of B reads as an improvement and exits 0",
         "compare (a regression of B against A exits 1)"),
