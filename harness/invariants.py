@@ -2569,18 +2569,20 @@ def _is_callback_error(entry: Any) -> bool:
 
 
 #: what ``callback_errors`` says when a used system's history records no count at its attach
-CALLBACK_ERRORS_NO_BASE = ("the history's attach records no callback-error count on a system that had already run, "
-                           "so its counter, which counts from the system's start, cannot be held to the errors "
-                           "reported since the attach")
+CALLBACK_ERRORS_NO_BASE = ("the history's attach records the counters of a system that had already run but not its "
+                           "queue of callback errors, so how many of them were reported before the attach is not known "
+                           "and its counter cannot be held to the errors reported since")
 
 
 def _callback_error_base(init: Mapping[str, Any]) -> tuple[int, int] | None:
     """The least and most callback errors reported before the history began: (0, 0) where the
-    system never ran or the history has no attach entry (a crafted history: its counters are its
-    own), else from the attach entry's counter C and the pipeline's queue read before (P1) and
-    after (P2) it: at least ``C - P2 - 1`` and at most ``C - P1``. On a virtual clock the callback
-    runs between the clock's steps, never during the attach: exactly ``C - P1``. None when the
-    attach entry of a used system records no count (a history written before it did).
+    system never ran, or the history's attach records no counters (no attach entry, a crafted
+    history, a file written before attach recorded them: its counts are read as its own, as they
+    always were), else from the attach entry's counter C and the pipeline's queue read before (P1)
+    and after (P2) it: at least ``C - P2 - 1`` and at most ``C - P1``. On a virtual clock the
+    callback runs between the clock's steps, never during the attach: exactly ``C - P1``. None when
+    the attach of a used system records its counters but not the queue (a history written before
+    the queue was recorded): how many of C were reported before it is not known.
 
     Why a range: the callback adds to the counter and then queues the error, on its own thread;
     read between the two, the counter holds one error the queue does not show yet, and errors
@@ -2588,8 +2590,10 @@ def _callback_error_base(init: Mapping[str, Any]) -> tuple[int, int] | None:
     if not init or init.get("state") in _NEVER_RAN:
         return (0, 0)
     counted = _attach_base(init, "callback_errors")
+    if counted is None:
+        return (0, 0)
     pending = init.get("pending_callback_errors")
-    if counted is None or not (isinstance(pending, list) and len(pending) == 2
+    if not (isinstance(pending, list) and len(pending) == 2
                                and all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in pending)):
         return None
     if init.get("clock") == "virtual":
@@ -2612,7 +2616,8 @@ class _CallbackErrors(_Fold):
     On a system used before the history began, the counter counts from the system's start: what
     it counts is judged less the errors reported before the attach (``_callback_error_base``, a
     range on a real clock, never judged against its favourable end), and a used system's history
-    with no count at its attach is inconclusive on the count, never failed by its past."""
+    whose attach records its counters but not the queue is inconclusive on the count, never failed
+    by its past."""
 
     name = "callback_errors"
     types = frozenset({"error", "metrics", "meta", "fault_start"})
