@@ -144,6 +144,7 @@ from system_under_test.lifecycle import State, TransitionRecord
 from .analysis import AnalysisError, analyze_glitches
 from .device_losses import machine_starved
 from .invariants import Verdict
+from .journal import JOURNAL_GLITCHES
 
 __all__ = ["AudioCheck", "NO_STRETCH", "REQUESTED_CAUSES", "SETTLE_MARGIN_S"]
 
@@ -816,7 +817,8 @@ class AudioCheck:
         self.glitch_rows: list[dict[str, Any]] = []
         self.excerpts: list[dict[str, Any]] = []
         self._journal: list[dict[str, Any]] = []
-        self._journal_dropped = 0
+        #: the glitches past ``JOURNAL_GLITCHES`` since the last ``take_new_glitches``, by kind
+        self._journal_dropped: Counter[str] = Counter()
         self._last: _Event | None = None
         #: the latest glitches (bounded), for ``last_glitch_before``
         self._recent: deque[_Event] = deque(maxlen=256)
@@ -2302,10 +2304,10 @@ class AudioCheck:
         row = ev.to_dict()
         if len(self.glitch_rows) < self.detail_limit:
             self.glitch_rows.append(row)
-        if len(self._journal) < 100:
+        if len(self._journal) < JOURNAL_GLITCHES:
             self._journal.append(row)
         else:
-            self._journal_dropped += 1
+            self._journal_dropped[kind] += 1
         if kind in _GROWING:  # rows of a glitch that may grow after they were written
             ev.rows.append(row)
         if waveform is not None:  # what harness.reports.plots.glitch_waveforms draws
@@ -2684,12 +2686,15 @@ class AudioCheck:
             self._retire(math.inf)
 
     def take_new_glitches(self) -> list[dict[str, Any]]:
-        """The glitches found since the previous call (at most 100 per call; a journal's share)."""
+        """The glitches found since the previous call: at most ``JOURNAL_GLITCHES`` listed, then
+        one ``{"kind": "more", "count": N, "by_kind": {...}}`` for the rest, so a journal's reader
+        counts every glitch heard by kind, not a sample of them."""
         with self._lock:
             out, self._journal = self._journal, []
             if self._journal_dropped:
-                out.append({"kind": "more", "count": self._journal_dropped})
-                self._journal_dropped = 0
+                out.append({"kind": "more", "count": sum(self._journal_dropped.values()),
+                            "by_kind": dict(sorted(self._journal_dropped.items()))})
+                self._journal_dropped = Counter()
             return out
 
     def verdict(self) -> Verdict:

@@ -519,13 +519,18 @@ class History:
             self.clock = system.clock
             self._flush_every = _flush_every(self.clock)
         with _operation_lock(system):
+            # the callback counts its errors outside any lock: the queue read either side of the
+            # counters bounds what was reported before the attach (``_pending_at_attach``)
+            pending_before = _pending_callback_errors(system)
+            counters = _counters_at_attach(system)
+            pending = _pending_at_attach(pending_before, _pending_callback_errors(system))
             # the clock says how much of a recorded time can be the recording's own lag: none on a
             # virtual clock (``invariants.episode_tolerance_s``)
             self.record("attach", data={"state": system.state.value, **observe(system),
                                         "clock": "virtual" if getattr(system.clock, "virtual", False) else "real",
                                         "components": {n: s.value for n, s in system.coordinator.states().items()},
                                         **_registered_graph(system.coordinator),
-                                        **_counters_at_attach(system),
+                                        **counters, **pending,
                                         "seed": getattr(system, "seed", None),
                                         "next_seq": system.coordinator.history.records()[-1].seq + 1
                                         if len(system.coordinator.history) else 1})
@@ -1084,6 +1089,29 @@ def _counters_at_attach(system: Any) -> dict[str, Any]:
     if not hasattr(counters, "items"):
         return {}
     return {"counters": {n: c.value for n, c in counters.items()}}
+
+
+def _pending_callback_errors(system: Any) -> int | None:
+    """The callback errors the system's pipeline holds, counted but not yet reported (0 without a
+    pipeline), or None for a system that keeps no such queue (a stand-in)."""
+    if not hasattr(system, "pipeline"):
+        return None
+    pipeline = system.pipeline
+    errors = getattr(pipeline, "errors", None) if pipeline is not None else ()
+    return len(errors) if errors is not None else None
+
+
+def _pending_at_attach(before: int | None, after: int | None) -> dict[str, Any]:
+    """``{"pending_callback_errors": [before, after]}``: the pipeline's unreported callback errors
+    read just before and just after the attach's counters, or nothing for a system without them.
+
+    Why both: the audio callback counts an error and then queues it, on its own thread, outside
+    the operation lock; errors reported before the attach are the counter less those queued, and
+    the two readings bound that number however the callback moved between them
+    (``invariants._callback_error_base``)."""
+    if before is None or after is None:
+        return {}
+    return {"pending_callback_errors": [before, after]}
 
 
 def observe(system: Any) -> dict[str, Any]:

@@ -2575,6 +2575,39 @@ def _is_callback_error(entry: Any) -> bool:
     return err.get("type") == "CallbackError" and not _is_escape(entry)
 
 
+#: what ``callback_errors`` says when a used system's history records no count at its attach
+CALLBACK_ERRORS_NO_BASE = ("the history's attach records the counters of a system that had already run but not its "
+                           "queue of callback errors, so how many of them were reported before the attach is not known "
+                           "and its counter cannot be held to the errors reported since")
+
+
+def _callback_error_base(init: Mapping[str, Any]) -> tuple[int, int] | None:
+    """The least and most callback errors reported before the history began: (0, 0) where the
+    system never ran, or the history's attach records no counters (no attach entry, a crafted
+    history, a file written before attach recorded them: its counts are read as its own, as they
+    always were), else from the attach entry's counter C and the pipeline's queue read before (P1)
+    and after (P2) it: at least ``C - P2 - 1`` and at most ``C - P1``. On a virtual clock the
+    callback runs between the clock's steps, never during the attach: exactly ``C - P1``. None when
+    the attach of a used system records its counters but not the queue (a history written before
+    the queue was recorded): how many of C were reported before it is not known.
+
+    Why a range: the callback adds to the counter and then queues the error, on its own thread;
+    read between the two, the counter holds one error the queue does not show yet, and errors
+    queued while the counters were read show in P2, not in C."""
+    if not init or init.get("state") in _NEVER_RAN:
+        return (0, 0)
+    counted = _attach_base(init, "callback_errors")
+    if counted is None:
+        return (0, 0)
+    pending = init.get("pending_callback_errors")
+    if not (isinstance(pending, list) and len(pending) == 2
+                               and all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in pending)):
+        return None
+    if init.get("clock") == "virtual":
+        return (counted - pending[0], counted - pending[0])
+    return (max(0, counted - pending[1] - 1), counted - pending[0])
+
+
 class _CallbackErrors(_Fold):
     """Every counted callback error was reported, none escaped the callback, and, on a simulated
     run's virtual clock, there are no more of them than the corrupted callbacks its faults asked for.
@@ -2594,7 +2627,13 @@ class _CallbackErrors(_Fold):
     clock, where no callback runs between the two reads, the after is the before plus ``count``.
     A device that replaces an unspent count instead of adding to it corrupts fewer callbacks than
     asked, which the bound (one-sided: a paused pipeline spends a count without raising) cannot
-    see."""
+    see.
+
+    On a system used before the history began, the counter counts from the system's start: what
+    it counts is judged less the errors reported before the attach (``_callback_error_base``, a
+    range on a real clock, never judged against its favourable end), and a used system's history
+    whose attach records its counters but not the queue is inconclusive on the count, never failed
+    by its past."""
 
     name = "callback_errors"
     types = frozenset({"error", "metrics", "meta", "fault_start", "fault_end"})
@@ -2614,6 +2653,10 @@ class _CallbackErrors(_Fold):
         self.short: list[dict[str, Any]] = []
         self.short_count = 0
         self.requests_read = 0
+        #: the least and most callback errors reported before the history began; None: not known
+        self.base = _callback_error_base(init or {})
+        #: counter readings that could not be judged for want of that base
+        self.unjudged = 0
 
     @property
     def bounded(self) -> bool:
@@ -2649,14 +2692,33 @@ class _CallbackErrors(_Fold):
                 self.seen += 1
                 self._bound(self.seen, e.time, "reported")
             return
-        counted = e.data.get("counters", {}).get("callback_errors", 0)
+        raw = e.data.get("counters", {}).get("callback_errors", 0)
         pending = e.data.get("pending_callback_errors", 0)
         seen = self.seen  # callback errors recorded before this snapshot
+        problem = self._judge_count(raw, seen, pending)
+        if problem is None:
+            return
+        counted = raw - cast("tuple[int, int]", self.base)[1]  # the least the base allows
         self._bound(counted, e.time, "snapshot")
-        if not seen <= counted <= seen + pending and len(self.snaps) < _MAX_EVIDENCE:
-            self.snaps.append({"why": "callback errors counted but never reported" if counted > seen + pending
-                               else "more callback errors reported than counted",
-                               "time": e.time, "counted": counted, "reported": seen, "queued": pending})
+        if problem and len(self.snaps) < _MAX_EVIDENCE:
+            self.snaps.append({"why": problem, "time": e.time, "counted": counted,
+                               "reported": seen, "queued": pending,
+                               **({"counted_before_history": list(self.base)} if self.base != (0, 0) else {})})
+
+    def _judge_count(self, raw: int, seen: int, pending: int) -> str | None:
+        """What is wrong with ``raw`` callback errors counted against ``seen`` reported since the
+        attach and ``pending`` queued: "" when nothing, None when it cannot be judged (a used
+        system's history with no base, counted in ``unjudged``). The base's range is taken at
+        its favourable end each way: a count is wrong only if it is wrong for every base."""
+        if self.base is None:
+            self.unjudged += 1
+            return None
+        lo, hi = raw - self.base[1], raw - self.base[0]  # counted since the attach, least and most
+        if lo > seen + pending:
+            return "callback errors counted but never reported"
+        if hi < seen:
+            return "more callback errors reported than counted"
+        return ""
 
     def _request_taken(self, e: Any) -> None:
         """A ``callback_raises`` firing whose details hold the device's unspent corrupted callbacks
@@ -2685,15 +2747,18 @@ class _CallbackErrors(_Fold):
         evidence = self.escapes + self.snaps + short
         over = self.over
         if system is not None:
-            counted = system.monitoring.value("callback_errors")
+            raw = system.monitoring.value("callback_errors")
             pipeline = system.pipeline
             pending = len(pipeline.errors) if pipeline is not None else 0
-            if not self.seen <= counted <= self.seen + pending:
-                evidence.append({"why": "live: callback errors counted != reported + queued", "counted": counted,
-                                 "reported": self.seen, "queued": pending})
-            if over is None and self.bounded and counted > cast(int, self.asked):
-                over = {"why": "live: more callback errors than the corrupted callbacks the faults asked for",
-                        "counted": counted, "asked": self.asked}
+            problem = self._judge_count(raw, self.seen, pending)
+            if problem is not None:
+                counted = raw - cast("tuple[int, int]", self.base)[1]
+                if problem:
+                    evidence.append({"why": "live: callback errors counted != reported + queued", "counted": counted,
+                                     "reported": self.seen, "queued": pending})
+                if over is None and self.bounded and counted > cast(int, self.asked):
+                    over = {"why": "live: more callback errors than the corrupted callbacks the faults asked for",
+                            "counted": counted, "asked": self.asked}
         if over is not None:
             evidence.append(over)
             return Verdict("callback_errors", False, evidence,
@@ -2708,6 +2773,10 @@ class _CallbackErrors(_Fold):
                               if len(evidence) > len(short) else ""))
         if evidence:
             return Verdict("callback_errors", False, evidence, f"{len(evidence)} callback error problem(s)")
+        if self.unjudged:
+            return Verdict("callback_errors", True, [CALLBACK_ERRORS_NO_BASE],
+                           f"no escapes; {self.seen} callback error(s) reported, but {CALLBACK_ERRORS_NO_BASE} "
+                           f"({self.unjudged} reading(s) unjudged): inconclusive", inconclusive=True)
         bound = (f"; {self.most_counted} of at most {self.asked} corrupted callbacks asked for"
                  if self.bounded else "")
         if self.bounded and self.requests_read:

@@ -46,8 +46,13 @@ from .errors import InputFileError
 from .history import json_line
 from .inputs import validation_message
 
-__all__ = ["JOURNAL_NAME", "JOURNAL_VERSION", "JournalData", "JournalError", "JournalWriter",
+__all__ = ["JOURNAL_GLITCHES", "JOURNAL_NAME", "JOURNAL_VERSION", "JournalData", "JournalError", "JournalWriter",
            "compact_entry", "jsonify", "read_journal"]
+
+#: glitches a checkpoint lists one by one (``AudioCheck.take_new_glitches``): a hostile chunk can
+#: hear thousands and each checkpoint is one line; the rest are journaled as one ``{"kind": "more",
+#: "count", "by_kind"}`` record, which a report counts (``reports.fold.GlitchFold``)
+JOURNAL_GLITCHES = 100
 
 JOURNAL_NAME = "journal.jsonl"
 JOURNAL_VERSION = 1

@@ -30,8 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="a figure without a measured spread (recovered share, RSS slope, faults; callback max and "
                         "recovery p95 from 1 h) is worse beyond this share of A (and its absolute margin); default 0.25")
     p.add_argument("--alpha", type=finite_float(lo=0, lo_open=True, hi=1, what="--alpha"), default=0.01,
-                   help="one-sided level of the count tests and the derived margins, and the Mann-Whitney "
-                        "test's significance level (default 0.01)")
+                   help="the highest one-sided level of any one count test, derived margin or the Mann-Whitney "
+                        "test (default 0.01)")
+    p.add_argument("--family-alpha", type=finite_float(lo=0, lo_open=True, hi=1, what="--family-alpha"),
+                   default=0.05, help="the chance that a healthy pair is called worse by any of those tests "
+                                      "together: shared among the tests compared by Holm's rule (default 0.05)")
     p.add_argument("--min-effect", type=finite_float(lo=0, hi=0.5, what="--min-effect"), default=0.05,
                    help="B counts as slower when P(B slower) > 0.5 + this or the floor the healthy spread "
                         "sets at --alpha, whichever is larger (default 0.05)")
@@ -72,7 +75,8 @@ def handler(args: argparse.Namespace) -> int:
     from ..reports.compare import compare_reports, render_compare_html, render_compare_text
 
     a, b = load_report(args.run_a), load_report(args.run_b)
-    c = compare_reports(a, b, relative=args.relative, alpha=args.alpha, min_effect=args.min_effect)
+    c = compare_reports(a, b, relative=args.relative, alpha=args.alpha, min_effect=args.min_effect,
+                        family_alpha=args.family_alpha)
     if args.html:
         from ..errors import InputFileError
         from ..runfolder import RunFolder

@@ -39,7 +39,7 @@ from system_under_test.blocks import block_ms, block_seconds
 
 from ..histogram import (BIN_FLOOR_S, BINS_PER_DECADE, BUDGET_EDGES, bin_mid, bins_percentiles, merge_bins,
                          percentile_key)
-from ..journal import JournalData, jsonify, read_journal
+from ..journal import JOURNAL_GLITCHES, JournalData, jsonify, read_journal
 from ..leaks import judge
 from ..verdict import judge_run
 from .fold import (ATTRIBUTION_WINDOW_S, HELD_METRIC, LEAK_METRICS, EntryFold, NotFoldable, RunFold, SampleFold, episode_out,
@@ -423,8 +423,11 @@ def _glitches(rd: RunData, fold: RunFold) -> dict[str, Any]:
                 "items": g.get("items") or []}
     journaled = fold.glitches
     if journaled.count:
-        return {"analysed": True, "source": "glitches journaled per checkpoint (no final audio summary)",
-                "count": journaled.count, "by_kind": dict(journaled.by_kind), "items": list(journaled.items)}
+        listed = (f"; {journaled.left_out} of the {journaled.count} counted but not listed one by one (a checkpoint "
+                  f"lists at most {JOURNAL_GLITCHES})" if journaled.left_out else "")
+        return {"analysed": True, "source": f"glitches journaled per checkpoint (no final audio summary){listed}",
+                "count": journaled.count, "by_kind": dict(journaled.by_kind), "items": list(journaled.items),
+                "left_out": journaled.left_out}
     return {"analysed": False, "count": None, "by_kind": {}, "items": [],
             "source": audio.get("reason") or "the run did not analyse its audio"}
 

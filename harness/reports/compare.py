@@ -22,6 +22,11 @@ returns a ``Comparison``:
     (``machine_load.comparable``), by a margin from the healthy spread at such loads
     (``SPEED_LOG_SD``); otherwise information only, saying why (``SPEED_NOTE``), as for every
     report written before the load was kept;
+  - the speed per CPU second (``speed_cpu_x``, the report's ``performance.speed_x_cpu``) whatever
+    the load, by the history database's own rule (``history_db.speed_limit`` with A as the
+    baseline and the figure's floor in ``SPEED_LOG_FLOORS``): *worse* only below A / 1.5, from
+    1 h of simulated time in each run (``_judge_speed_floor``); *n/a*, saying so, when a run
+    recorded no CPU time;
   - the rest: B is *worse* when it moved in the bad direction by more than
     ``max(absolute margin, relative x |A|)`` (the absolute margins are the history database's),
     *better* the other way, else *same*; *n/a* when either run lacks the figure.
@@ -35,6 +40,14 @@ returns a ``Comparison``:
   max(min_effect, callback_effect_floor(alpha))``. *n/a* below ``SAMPLE_MIN_EXPOSURE_S``.
   Histograms of more than ``MAX_SAMPLES`` callbacks are thinned in proportion (the shape is
   kept; said in the result).
+- **the family of tests**: the figures judged by a test at a level (``ALPHA_FIGURES``: the counts,
+  the sample figures' margins, the wall speed) and the callback-duration test each call a healthy
+  pair worse at their level's rate, so together they would call it regressed up to as many times
+  as often. They are judged as one family (``family_levels``): Holm's step-down rule shares
+  ``family_alpha`` (``FAMILY_ALPHA``, 0.05) among the m tests compared, each at most at ``alpha``
+  (0.01): ``min(alpha, family_alpha / m)``, then the same over those left when some were worse.
+  Each figure's note names the level it was judged at (``MetricDelta.alpha``); ``thresholds``
+  names the family.
 - **the verdict**: a pass that became a fail or inconclusive is a regression of its own.
 - **a run that did not finish** (``run.status`` other than ``completed``: killed, interrupted, a
   cut journal) is compared as cut (``cut`` names it), never judged: its totals count only what it
@@ -54,16 +67,21 @@ from typing import Any
 
 import numpy as np
 
-from .history_db import KEY_FIGURES, figures_from_report, like_key, min_exposure_s
+from .history_db import (KEY_FIGURES, LOAD_FIGURES, SPEED_LOG_FLOORS, figures_from_report, like_key, min_exposure_s,
+                         speed_limit)
 from .machine_load import comparable
 from .rates import INCIDENT_DISPERSION, count_test, min_decidable, mtbf_interval
 
-__all__ = ["ALPHA", "CALLBACK_EFFECT_SD", "COUNT_FIGURES", "SAMPLE_FIGURES", "SAMPLE_LOG_SD", "SAMPLE_MIN_EXPOSURE_S",
+__all__ = ["ALPHA", "ALPHA_FIGURES", "FAMILY_ALPHA", "family_phrase", "CALLBACK_TEST", "family_levels", "CALLBACK_EFFECT_SD", "COUNT_FIGURES", "SAMPLE_FIGURES", "SAMPLE_LOG_SD", "SAMPLE_MIN_EXPOSURE_S",
            "SAMPLE_FIGURE_MIN_EXPOSURE_S", "sample_min_exposure_s",
            "FAULT_DISPERSION", "PROFILE_SAMPLE_LOG_SD", "SPEED_LOG_SD", "SPEED_NOTE", "XRUN_DISPERSION", "callback_effect_floor", "log_spread", "sample_margin", "INCIDENT_DISPERSION", "NO_EVIDENCE", "MAX_SAMPLES", "MIN_EFFECT", "RELATIVE", "Comparison", "MetricDelta", "compare_reports",
            "histogram_samples", "render_compare_html", "render_compare_text"]
 
 ALPHA = 0.01
+#: the chance that a healthy pair is called *worse* by any of the tests at a level it is judged
+#: on together (``family_levels``, Holm's rule, each test at most at ``ALPHA``): nine tests at
+#: ``ALPHA`` each had up to nine times ``ALPHA`` between them
+FAMILY_ALPHA = 0.05
 MIN_EFFECT = 0.05
 RELATIVE = 0.25
 MAX_SAMPLES = 1_000_000
@@ -136,6 +154,9 @@ class MetricDelta:
     limit: float | None
     verdict: str  # worse | better | same | n/a
     note: str = ""
+    #: the one-sided level this figure's test was judged at (``family_levels``): the family's
+    #: alpha shared out by Holm's rule; None for a figure judged by no test at a level
+    alpha: float | None = None
 
 
 @dataclass
@@ -333,6 +354,8 @@ def _judge_figure(name: str, a: float | None, b: float | None, t_a: float | None
     exposure."""
     if name == "speed_x":
         return _judge_speed(a, b, t_a, t_b, margin, alpha, label, loads)
+    if name in SPEED_LOG_FLOORS and name not in LOAD_FIGURES:
+        return _judge_speed_floor(name, a, b, t_a, t_b, margin, label)
     if name == "xruns_per_hour":
         return _judge_rate(name, a, b, t_a, t_b, alpha, label)
     if name == "faults":
@@ -376,6 +399,40 @@ def _judge_speed(a: float | None, b: float | None, t_a: float | None, t_b: float
     m = _judge("speed_x", a, b, False, margin, -math.expm1(-log_margin), label)
     m.note = f"loads comparable ({why}); margin from the healthy spread at such loads: /{math.exp(log_margin):.3g} at alpha {alpha:g}"
     return m
+
+
+#: what compare says of the speed per CPU second when a run recorded no CPU time
+CPU_SPEED_MISSING = ("a report written before the process's CPU time was kept, or a resumed soak's, whose CPU time "
+                     "spans its last segment only")
+
+
+def _judge_speed_floor(name: str, a: float | None, b: float | None, t_a: float | None, t_b: float | None,
+                       margin: float, label: str) -> MetricDelta:
+    """A speed judged whatever the machine's load (the speed per CPU second: the neighbours take
+    wall time from a run, not CPU time) by the history database's own rule, A standing as the
+    baseline of one run: B is *worse* below ``history_db.speed_limit([A])``, at most A over the
+    figure's ``SPEED_LOG_FLOORS`` factor, *better* when A is below ``speed_limit([B])``, from
+    ``min_exposure_s`` of simulated time in each run (the database's exposure floor: a cold numba
+    cache costs a fixed few CPU seconds, most of a short run's).
+
+    Why the database's rule and not a margin of its own: compare and the history must not call
+    one pair of runs regressed by one and healthy by the other. Not part of the alpha family
+    (``_family_judge``): a floor above the measured healthy spread, no test at a level."""
+    if a is None or b is None:
+        m = _judge(name, a, b, False, margin, 0.0, label)
+        return MetricDelta(name, label, a, b, None, None, None, "n/a", f"{m.note}: {CPU_SPEED_MISSING}")
+    delta = b - a
+    rel = delta / abs(a) if a else None
+    short = _too_short(t_a, t_b, min_exposure_s(name))
+    if short:
+        return MetricDelta(name, label, a, b, delta, rel, None, "n/a", short)
+    floor = SPEED_LOG_FLOORS[name]
+    limit = speed_limit([a], log_floor=floor, margin=margin)
+    verdict = "worse" if b < limit else "better" if a < speed_limit([b], log_floor=floor, margin=margin) else "same"
+    return MetricDelta(name, label, a, b, delta, rel, limit, verdict,
+                       f"judged whatever the load, by the history database's rule: slower only below "
+                       f"A / {math.exp(floor):.3g} (its floor for this figure) or by more than the absolute margin "
+                       f"{margin:g}")
 
 
 def _judge_faults(a: float | None, b: float | None, t_a: float | None, t_b: float | None, alpha: float,
@@ -456,12 +513,33 @@ def callback_effect_floor(alpha: float) -> float:
 
 def _callbacks(a: dict[str, Any], b: dict[str, Any], alpha: float, min_effect: float,
                t_a: float | None = None, t_b: float | None = None) -> dict[str, Any]:
+    """The callback-duration test of A against B, judged at ``alpha`` (alone, not in a family)."""
+    return _callbacks_at(_callback_test(a, b, t_a, t_b), alpha, min_effect)
+
+
+def _callbacks_at(test: dict[str, Any], alpha: float, min_effect: float) -> dict[str, Any]:
+    """The verdict of a callback test (``_callback_test``) at level ``alpha``: *worse* when its
+    p-value is below ``alpha`` and B is slower in more than ``0.5 + max(min_effect,
+    callback_effect_floor(alpha))`` of callback pairs, *better* likewise the other way."""
+    if test.get("verdict") == "n/a":
+        return dict(test)
+    min_effect = max(min_effect, callback_effect_floor(alpha))
+    p, effect = test["p_value"], test["effect"]
+    significant = p < alpha
+    verdict = ("worse" if significant and effect > 0.5 + min_effect else
+               "better" if significant and effect < 0.5 - min_effect else "same")
+    return {**test, "verdict": verdict, "min_effect": min_effect, "alpha": alpha}
+
+
+def _callback_test(a: dict[str, Any], b: dict[str, Any], t_a: float | None = None,
+                   t_b: float | None = None) -> dict[str, Any]:
+    """The Mann-Whitney U test of B's callback durations against A's, its verdict left to
+    ``_callbacks_at`` (one test, judged at whatever level the family gives it)."""
     from scipy.stats import mannwhitneyu
 
     short = _too_short(t_a, t_b, SAMPLE_MIN_EXPOSURE_S)
     if short:
         return {"verdict": "n/a", "note": short, "n_a": None, "n_b": None}
-    min_effect = max(min_effect, callback_effect_floor(alpha))
 
     ha = (a.get("performance") or {}).get("callback_histogram")
     hb = (b.get("performance") or {}).get("callback_histogram")
@@ -474,26 +552,94 @@ def _callbacks(a: dict[str, Any], b: dict[str, Any], alpha: float, min_effect: f
     u = float(res.statistic)
     effect = u / (xa.size * xb.size)  # P(B slower) + P(tie) / 2
     p = float(res.pvalue)
-    significant = p < alpha
-    verdict = ("worse" if significant and effect > 0.5 + min_effect else
-               "better" if significant and effect < 0.5 - min_effect else "same")
     return {"test": "Mann-Whitney U, two-sided (scipy.stats.mannwhitneyu, asymptotic, tie-corrected)",
             "n_a": int(xa.size), "n_b": int(xb.size), "u": u, "p_value": p, "effect": effect,
             "median_a_ms": float(np.median(xa)) * 1000, "median_b_ms": float(np.median(xb)) * 1000,
-            "verdict": verdict, "thinned": bool(thin_a or thin_b), "min_effect": min_effect,
+            "verdict": None, "thinned": bool(thin_a or thin_b),
             "note": "B slower than A in {:.1f} % of callback pairs".format(100 * effect)}
 
 
+#: the figures judged by a test at a level (a count test's p-value, a margin of ``z(1 - alpha)``
+#: healthy spreads), each calling a healthy pair *worse* at that level's rate: the family whose
+#: false alarms ``compare_reports``' ``alpha`` bounds together (``family_levels``), with the
+#: callback-duration test (``CALLBACK_TEST``). The other figures are judged by margins or floors
+#: with no level.
+ALPHA_FIGURES = ("incidents", "xruns_per_hour", "faults", *SAMPLE_FIGURES, "speed_x")
+#: the callback-duration test's name in the family
+CALLBACK_TEST = "callback durations"
+
+
+def _verdict_of(result: MetricDelta | dict[str, Any]) -> str:
+    return result.verdict if isinstance(result, MetricDelta) else str(result.get("verdict"))
+
+
+def family_levels(judge: Any, names: tuple[str, ...], alpha: float,
+                  family_alpha: float) -> tuple[dict[str, Any], dict[str, float], list[str]]:
+    """Each test of the family ``names`` judged at its share of ``family_alpha`` by Holm's
+    step-down rule over the tests actually compared, never above ``alpha``: ``judge(name, level)``
+    gives a test's result (its verdict *worse*, *better*, *same* or *n/a*). The m tests not *n/a*
+    at ``alpha`` are judged at ``min(alpha, family_alpha / m)``; while some are *worse*, those are
+    kept and the rest judged again at ``min(alpha, family_alpha / (m - those kept))``. Returns
+    (name -> result, name -> the level it was judged at, the names compared).
+
+    Why: each test calls a healthy pair worse at its own rate, so a pair judged on nine of them
+    was called regressed up to nine times as often as one test's alpha (bench/RESULTS.md,
+    "compare's and the run's margins on held-out seeds": a healthy pair's faults alone, 3 and 1
+    of 1 260). Holm's rule holds the chance that any *worse* of the family is false to
+    ``family_alpha`` whatever the tests' dependence (the callback p99 and the budget share move
+    together); the cap keeps each test at most as likely to call a healthy pair worse as it was
+    alone, and a figure found worse frees its share for the rest."""
+    first = {n: judge(n, alpha) for n in names}
+    compared = [n for n in names if _verdict_of(first[n]) != "n/a"]
+    m = len(compared)
+    levels = dict.fromkeys(names, alpha)
+    results = dict(first)
+    worse: set[str] = set()
+    while m:
+        level = min(alpha, family_alpha / (m - len(worse)))
+        if level >= alpha and not worse:
+            return first, levels, compared  # the cap is the level: the first judgement stands
+        found = set()
+        for n in compared:
+            if n in worse:
+                continue
+            results[n], levels[n] = judge(n, level), level
+            if _verdict_of(results[n]) == "worse":
+                found.add(n)
+        if not found or len(worse | found) == m:
+            break
+        worse |= found
+    return results, levels, compared
+
+
 def compare_reports(a: dict[str, Any], b: dict[str, Any], *, relative: float = RELATIVE, alpha: float = ALPHA,
-                    min_effect: float = MIN_EFFECT) -> Comparison:
-    """A (baseline) against B (candidate); see the module docstring for the rules."""
+                    min_effect: float = MIN_EFFECT, family_alpha: float = FAMILY_ALPHA) -> Comparison:
+    """A (baseline) against B (candidate); see the module docstring for the rules. The tests at
+    a level share ``family_alpha`` by Holm's rule, each at most at ``alpha`` (``family_levels``)."""
     fa, fb = _figures(a), _figures(b)
     ta, tb = (_num((r.get("stability") or {}).get("sim_time_s")) for r in (a, b))
     loads = comparable(*((r.get("performance") or {}).get("machine") for r in (a, b)))
     profiles = tuple((r.get("run") or {}).get("profile") for r in (a, b))
-    metrics = [_judge_figure(name, fa.get(name), fb.get(name), ta, tb, hw, margin, relative, alpha, label, loads,
+    figures = {**KEY_FIGURES, **EXTRA_FIGURES}
+    test = _callback_test(a, b, ta, tb)
+
+    def judge(name: str, level: float) -> MetricDelta | dict[str, Any]:
+        if name == CALLBACK_TEST:
+            return _callbacks_at(test, level, min_effect)
+        hw, margin, label = figures[name]
+        return _judge_figure(name, fa.get(name), fb.get(name), ta, tb, hw, margin, relative, level, label, loads,
                              profiles)
-               for name, (hw, margin, label) in {**KEY_FIGURES, **EXTRA_FIGURES}.items()]
+
+    family = tuple(n for n in ALPHA_FIGURES if n in figures) + (CALLBACK_TEST,)
+    judged, levels, compared = family_levels(judge, family, alpha, family_alpha)
+    metrics = []
+    for name in figures:
+        m = judged[name] if name in judged else judge(name, alpha)
+        assert isinstance(m, MetricDelta)
+        if name in judged and m.verdict != "n/a":
+            m.alpha = levels[name]
+        metrics.append(m)
+    callbacks = dict(judged[CALLBACK_TEST])
     oa = (a.get("verdict") or {}).get("outcome")
     ob = (b.get("verdict") or {}).get("outcome")
     rank = {"pass": 0, "inconclusive": 1, "fail": 2}
@@ -506,17 +652,20 @@ def compare_reports(a: dict[str, Any], b: dict[str, Any], *, relative: float = R
     if sa != sb:
         unlike.append(f"status: {sa} vs {sb} (a run that did not finish counts only what it reached)")
     cut = [f"{side} ({status})" for side, status in (("A", sa), ("B", sb)) if status != "completed"]
-    callbacks = _callbacks(a, b, alpha, min_effect, ta, tb)
     if cut:
         why = f"{' and '.join(cut)} did not finish: its figures count only what it reached"
         metrics = [MetricDelta(m.name, m.label, m.a, m.b, m.delta, m.relative, None, "n/a", "cut")
                    for m in metrics]
         callbacks = {"verdict": "n/a", "note": why, "n_a": callbacks.get("n_a"), "n_b": callbacks.get("n_b")}
         change = {**change, "regressed": False}
+        compared = []
     return Comparison(a=_ident(a), b=_ident(b), metrics=metrics, callbacks=callbacks,
                       verdict_change=change, like_for_like=unlike,
-                      thresholds={"relative": relative, "alpha": alpha,
-                                  "min_effect": max(min_effect, callback_effect_floor(alpha))}, cut=cut,
+                      thresholds={"relative": relative, "alpha": alpha, "family_alpha": family_alpha,
+                                  "family": compared,
+                                  "family_size": len(compared),
+                                  "min_effect": max(min_effect, callback_effect_floor(levels[CALLBACK_TEST]))},
+                      cut=cut,
                       mtbf=_mtbf(a, b, next((m for m in metrics if m.name == "incidents"), None)))
 
 
@@ -587,12 +736,24 @@ def render_compare_text(c: Comparison) -> str:
     else:
         lines.append(f"  no regression beyond the thresholds (relative {t['relative']:g}, alpha {t['alpha']:g}, "
                      f"effect {t['min_effect']:g})")
+    if not c.cut:
+        lines.append(f"  {family_phrase(t)}")
     return "\n".join(lines)
+
+
+def family_phrase(thresholds: dict[str, Any]) -> str:
+    """What the family-wise alpha covered: "alpha 0.01 held over 3 test(s) together (Holm): ..."."""
+    family = thresholds.get("family") or []
+    if not family:
+        return "no figure was judged by a test at a level (family-wise alpha unused)"
+    return (f"family-wise alpha {thresholds['family_alpha']:g} over the {len(family)} test(s) compared together "
+            f"(Holm's rule, each at most at {thresholds['alpha']:g}: a healthy pair is called worse by any of them at "
+            f"most that often): {', '.join(family)}")
 
 
 def render_compare_html(c: Comparison) -> str:
     """A self-contained page (inline CSS, no script) with the same content as the text."""
     from .templating import environment
 
-    env = environment(fmt=_fmt, mtbf_phrase=mtbf_phrase)
+    env = environment(fmt=_fmt, mtbf_phrase=mtbf_phrase, family_phrase=family_phrase)
     return env.get_template("compare.html.j2").render(c=c)

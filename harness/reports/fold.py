@@ -576,25 +576,51 @@ class SampleFold:
         return list(self.t), list(self.values[metric])  # NaN is not drawn
 
 
+#: the kind ``GlitchFold`` counts a left-out glitch under when its journal kept no kinds for them
+#: (a journal written before the ``more`` record carried ``by_kind``)
+KIND_NOT_KEPT = "left out, kind not kept"
+
+
 class GlitchFold:
     """The journal's glitches: counted by kind, the first ``GLITCH_ITEMS`` listed, the first
-    ``WAVEFORMS`` with a waveform kept for the figure."""
+    ``WAVEFORMS`` with a waveform kept for the figure. A checkpoint lists at most
+    ``audio_check.JOURNAL_GLITCHES`` and journals the rest as one ``{"kind": "more", "count",
+    "by_kind"}`` record: counted in ``count`` and ``by_kind`` (``KIND_NOT_KEPT`` where the record has
+    no kinds) and in ``left_out``, so the report of a soak that did not finish counts every glitch
+    heard and says how many it cannot list."""
 
     def __init__(self) -> None:
         self.count = 0
         self.by_kind: Counter[str] = Counter()
         self.items: list[dict[str, Any]] = []
         self.waves: list[dict[str, Any]] = []
+        #: glitches heard but journaled as a count, not one by one
+        self.left_out = 0
 
     def add(self, g: dict[str, Any]) -> None:
         if g.get("waveform") and len(self.waves) < WAVEFORMS:
             self.waves.append(g)
         if g.get("kind") == "more":
+            self._add_left_out(g)
             return
         self.count += 1
         self.by_kind[g.get("kind", "?")] += 1
         if len(self.items) < GLITCH_ITEMS:
             self.items.append({k: v for k, v in g.items() if k != "waveform"})
+
+    def _add_left_out(self, g: dict[str, Any]) -> None:
+        """A checkpoint's ``more`` record: its count, by kind where it kept them."""
+        n = g.get("count")
+        if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+            return
+        kinds = g.get("by_kind")
+        kept = ({str(k): v for k, v in kinds.items() if isinstance(v, int) and not isinstance(v, bool) and v > 0}
+                if isinstance(kinds, dict) else {})
+        self.by_kind.update(kept)
+        if n > sum(kept.values()):
+            self.by_kind[KIND_NOT_KEPT] += n - sum(kept.values())
+        self.count += n
+        self.left_out += n
 
 
 @dataclass

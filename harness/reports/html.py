@@ -45,5 +45,7 @@ def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
     env = environment(num=_num, pct=_pct, ms=_ms, fmt_d=_fmt_d, evidence=render_evidence, value=render_value,
                       steady_windows=steady_windows)
     figs = {k: base64.b64encode(v).decode("ascii") for k, v in figures.items()}
+    from ..journal import JOURNAL_GLITCHES
     from .plots import MIME
-    return env.get_template("report.html.j2").render(r=report, figs=figs, fig_mime=MIME)
+    return env.get_template("report.html.j2").render(r=report, figs=figs, fig_mime=MIME,
+                                                     journal_glitches=JOURNAL_GLITCHES)
