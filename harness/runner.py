@@ -225,6 +225,13 @@ def schedule_for(spec: RunSpec, profile: Profile | None = None) -> Schedule:
     return (profile or profile_for(spec)).schedule(spec.duration_s, spec.seed, soak=spec.soak)
 
 
+def check_rig_realtime(spec: RunSpec) -> None:
+    """Refuse ``--rig-realtime`` where no rig starts (a run's or a soak's, before its folder exists)."""
+    if spec.rig_realtime and spec.backend != "jack":
+        raise UsageError(f"--rig-realtime: the JACK loopback rig's server runs realtime, and --backend "
+                         f"{spec.backend} starts no rig: use --backend jack, or drop --rig-realtime")
+
+
 def check_device(spec: RunSpec, backend: DeviceBackend | None = None) -> None:
     """Refuse, at load, a ``--device`` that cannot be the run's: on the simulated backend one that
     is not a simulated duplex device, on any backend one that contradicts ``--config``."""
@@ -347,9 +354,7 @@ class ReliabilityRun:
             raise UsageError(f"the seed must be a whole number >= 0, got {spec.seed!r}")
         if spec.backend == "portaudio" and not spec.device:
             raise UsageError("--backend portaudio needs --device NAME (see `soundcheck devices`)")
-        if spec.rig_realtime and spec.backend != "jack":
-            raise UsageError(f"--rig-realtime: the JACK loopback rig's server runs realtime, and --backend "
-                             f"{spec.backend} starts no rig: use --backend jack, or drop --rig-realtime")
+        check_rig_realtime(spec)
         if spec.backend == "jack" and backend is None:  # refuse before a run folder exists
             from .rig.loopback import rig_unavailable_reason  # noqa: PLC0415 - real devices only
 

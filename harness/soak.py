@@ -67,8 +67,8 @@ from .runfolder import LOCK_NAME, RunFolder, RunFolderLock, is_temporary, remove
 from .sut_protocol import SystemChoice, load_system
 from .invariants import LIVE_READS_APART, LiveChecker
 from .leaks import ResourceSampler
-from .runner import (RunSpec, check_device, check_holds_a_block, new_run_dir, note_verdict, profile_for,
-                     write_summary_verdict)
+from .runner import (RunSpec, check_device, check_holds_a_block, check_rig_realtime, new_run_dir, note_verdict,
+                     profile_for, write_summary_verdict)
 from .verdict import RunVerdict
 
 __all__ = ["LIVE_EVERY_S", "SoakResult", "SoakRunner", "SoakSpec", "state_digest", "with_live_breaks"]
@@ -98,6 +98,9 @@ class SoakSpec:
     #: ``--program FILE.wav`` played instead of the test sine (None: the sine); the journal keeps
     #: its path, so ``--resume`` plays it again (and refuses, exit 2, if it is gone)
     program: Path | None = None
+    #: ``--rig-realtime``: the JACK rig's server runs realtime (``RunSpec.rig_realtime``); the
+    #: journal keeps it, so ``--resume`` starts the same rig
+    rig_realtime: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -107,6 +110,8 @@ class SoakSpec:
             del d["program"]  # a sine soak's journal header stays as it was
         else:
             d["program"] = str(self.program)
+        if not self.rig_realtime:
+            del d["rig_realtime"]  # likewise a soak on the default rig's, or on no rig
         return d
 
     @classmethod
@@ -144,6 +149,7 @@ class SoakSpecRecord(BaseModel):
     metrics_every_s: float = Field(60.0, gt=0, le=86_400)
     system: str | None = Field(None, min_length=3, max_length=512)
     program: str | None = Field(None, min_length=1, max_length=4096)
+    rig_realtime: bool = False
 
 
 @dataclass
@@ -494,8 +500,10 @@ class SoakRunner:
         check_holds_a_block(spec.duration_s, spec.config)  # refused before the run folder exists
         profile = profile_for(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0),
                                       seed=spec.seed, faults=spec.faults))  # refuse a bad --faults now
-        check_device(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0), seed=spec.seed,
-                             faults=spec.faults, config=spec.config, device=spec.device), self.backend)
+        early = RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0), seed=spec.seed,
+                        faults=spec.faults, config=spec.config, device=spec.device, rig_realtime=spec.rig_realtime)
+        check_device(early, self.backend)
+        check_rig_realtime(early)
         self._system_choice()  # and a bad --system, before the run folder exists
         if spec.program is not None:  # and a program the run could not play
             from .runner import ReliabilityRun  # noqa: PLC0415
@@ -651,7 +659,7 @@ class SoakRunner:
                            faults=spec.faults, config=spec.config, device=spec.device,
                            run_dir=spec.run_dir, chunk_s=spec.chunk_s,
                            metrics_every_s=spec.metrics_every_s, label="soak", soak=True,
-                           program=spec.program)
+                           program=spec.program, rig_realtime=spec.rig_realtime)
         kw: dict[str, Any] = {"system_factory": self._system_choice()}
         if self.backend is not None:
             kw["backend"] = self.backend

@@ -52,6 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--program", type=Path, metavar="FILE.wav",
                    help="play this WAV (looped) through the system instead of the test sine and judge the "
                         "output against it (--backend sim or jack)")
+    p.add_argument("--rig-realtime", action="store_true",
+                   help="--backend jack: run the rig's JACK server realtime (jackd -R; refused where the "
+                        "machine grants no realtime scheduling), as `run --rig-realtime`")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue the soak journaled in RUN_DIR")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (also when not a terminal)")
     add_system_option(p)
@@ -111,9 +114,9 @@ def handler(args: argparse.Namespace) -> int:
     show = not args.no_progress and sys.stderr.isatty()
     if args.resume is not None:
         if args.duration is not None or args.run_dir is not None or args.system is not None \
-                or args.program is not None:
+                or args.program is not None or args.rig_realtime:
             raise UsageError("--resume takes the run's settings from its journal; "
-                             "drop --duration/--run-dir/--system/--program")
+                             "drop --duration/--run-dir/--system/--program/--rig-realtime")
         if not args.resume.is_dir():
             raise UsageError(f"--resume {args.resume}: no such run folder")
         runner = SoakRunner.from_journal(args.resume, pace=args.pace if args.pace is not None else False)
@@ -128,7 +131,8 @@ def handler(args: argparse.Namespace) -> int:
         spec = SoakSpec(duration_s=args.duration or 8 * 3600.0, backend=args.backend, seed=args.seed,
                         faults=args.faults, device=args.device, run_dir=args.run_dir,
                         report_root=args.report_dir, checkpoint_s=args.checkpoint, chunk_s=args.chunk,
-                        pace=args.pace, system=args.system, program=args.program)
+                        pace=args.pace, system=args.system, program=args.program,
+                        rig_realtime=args.rig_realtime)
         runner = SoakRunner(spec)
         runner.on_warning = _warn
         restore = install_stop_signals(runner)

@@ -50,7 +50,12 @@ class CpuPeak:
         self.window_s = window_s
         self._cpu0 = self._cpu = time.process_time()
         self._wall0 = self._wall = time.perf_counter()
-        self._windows: list[tuple[float, float]] = []  # (cpu seconds, wall seconds) per closed window
+        #: the highest CPU share (cpu seconds / wall seconds) of the closed windows before the
+        #: latest, and the latest closed window itself (cpu seconds, wall seconds), which the
+        #: unfinished tail joins: all ``peak_percent`` reads. A list of every window grew by one a
+        #: half second of wall time, without a bound over a soak (bench/RESULTS.md, issue #11)
+        self._peak_share: float | None = None
+        self._last: tuple[float, float] | None = None
         self._end: tuple[float, float] | None = None
 
     @property
@@ -67,21 +72,27 @@ class CpuPeak:
     def sample(self) -> None:
         cpu, wall = time.process_time(), time.perf_counter()
         if wall - self._wall >= self.window_s:
-            self._windows.append((cpu - self._cpu, wall - self._wall))
+            if self._last is not None:
+                self._peak_share = _higher(self._peak_share, self._last)
+            self._last = (cpu - self._cpu, wall - self._wall)
             self._cpu, self._wall = cpu, wall
 
     def peak_percent(self) -> float | None:
         """The highest window's CPU time / wall time, in percent (None before any wall time passed)."""
         cpu, wall = self._end or (time.process_time(), time.perf_counter())
-        windows = list(self._windows)
         tail = (cpu - self._cpu, wall - self._wall)
-        if windows:
-            last = windows.pop()
-            windows.append((last[0] + tail[0], last[1] + tail[1]))
-        else:
-            windows.append(tail)
-        shares = [100 * c / w for c, w in windows if w > 0]
-        return round(max(shares), 1) if shares else None
+        last = tail if self._last is None else (self._last[0] + tail[0], self._last[1] + tail[1])
+        share = _higher(self._peak_share, last)
+        return round(share, 1) if share is not None else None
+
+
+def _higher(share: float | None, window: tuple[float, float]) -> float | None:
+    """The higher of ``share`` and ``window``'s CPU share in percent (a window of no wall time has none)."""
+    cpu, wall = window
+    if wall <= 0:
+        return share
+    here = 100 * cpu / wall
+    return here if share is None else max(share, here)
 
 
 def system_identity(system: Any) -> dict[str, Any]:

@@ -127,6 +127,11 @@ def jack_server_of(backend: Any) -> str | None:
 #: the audio check keeps (``audio_check.XRUN_REPORTS_KEPT``), so a run's evidence for its
 #: dense-xrun verdicts can be read again from its summary; ``jack_xruns`` says how many came
 XRUN_TIMES_KEPT = 8192
+#: the most of the capture file one poll reads (but the last read of a gone agent's, which reads
+#: it whole): ~11 s of two ears at 48 kHz. A check that fell behind the capture read all it was
+#: behind at once, and held it: a soak under tracemalloc on a loaded machine held 74 MiB in one
+#: read after 10 minutes (bench/RESULTS.md, issue #11). What is not read waits in the file
+READ_MAX_BYTES = 4 << 20
 
 
 def _punch(fd: int, upto: int) -> None:
@@ -435,7 +440,7 @@ class RigCapture:
         try:
             with open(path, "rb") as f:
                 f.seek(self._offset)
-                data = f.read()
+                data = f.read() if final else f.read(READ_MAX_BYTES)
         except FileNotFoundError:
             return
         pos = 0

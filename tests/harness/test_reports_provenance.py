@@ -123,3 +123,31 @@ def test_cpu_peak_of_a_run_shorter_than_a_window_is_the_whole_run(monkeypatch):
     clock.advance(0.2, 0.05)
     peak.sample()
     assert peak.peak_percent() == 25.0
+
+
+def test_cpu_peak_holds_the_same_few_numbers_however_long_the_run(monkeypatch):
+    """A soak samples every chunk for hours: the peak is kept as it goes, never a list of every
+    window (one a half second, without a bound before), and is the one a list of them all gives."""
+    import random
+
+    import harness.reports.provenance as prov
+
+    clock = _Clock()
+    monkeypatch.setattr(prov, "time", clock)
+    peak = CpuPeak(window_s=0.5)
+    rng = random.Random(11)
+    windows: list[tuple[float, float]] = []
+    cpu0, wall0 = 0.0, 0.0
+    for _ in range(20_000):
+        clock.advance(rng.uniform(0.05, 0.6), rng.uniform(0.0, 0.3))
+        peak.sample()
+        if clock.wall - wall0 >= 0.5:
+            windows.append((clock.cpu - cpu0, clock.wall - wall0))
+            cpu0, wall0 = clock.cpu, clock.wall
+    clock.advance(0.01, 0.004)
+    last = windows.pop()
+    windows.append((last[0] + clock.cpu - cpu0, last[1] + clock.wall - wall0))
+    assert len(windows) > 5_000
+    assert peak.peak_percent() == round(max(100 * c / w for c, w in windows), 1)
+    held = [len(v) for v in vars(peak).values() if isinstance(v, (list, dict, set))]
+    assert max(held, default=0) <= 2, held

@@ -570,3 +570,34 @@ def test_what_was_read_no_longer_takes_disk(tmp_path: Path, monkeypatch: pytest.
     capture.poll(check)
     assert len(check.calls) == 200 and _file(tmp_path).stat().st_size == size  # the size stays
     assert _file(tmp_path).stat().st_blocks * 512 <= size - (size // 65536) * 65536 + 4096
+
+
+def test_a_capture_the_check_fell_behind_is_read_a_bounded_piece_a_poll_and_told_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check behind the capture by 200 cycles reads at most ``READ_MAX_BYTES`` a poll (here 10
+    records and a part: records cut by the bound wait in the file), never the whole backlog at
+    once; polled on, it is told the same, in the same order, as one read of it all would tell."""
+    size = rig_audio.HEADER.size + 4 * N
+    monkeypatch.setattr(rig_audio, "READ_MAX_BYTES", 10 * size + size // 2, raising=False)
+    records = [_rec(10.0 + k * N / RATE, k * N + (N if k >= 120 else 0)) for k in range(200)]  # a cycle missed at 120
+    records.insert(77, _marker(rig_audio.XRUN, 10.6))
+    capture, _, check = _ready(tmp_path, monkeypatch)
+    _write(_file(tmp_path), *records)
+    capture.poll(check)
+    assert len(check.calls) == 10 and capture._offset == 10 * size  # 10 whole records, the cut one waits
+    polls = 1
+    while capture._offset < sum(map(len, records)):
+        capture.poll(check)
+        polls += 1
+    assert polls == 20  # 10 records a poll (the xrun report, a header, rides along with its ten)
+
+    whole_dir = tmp_path / "whole"
+    whole_dir.mkdir()
+    monkeypatch.setattr(rig_audio, "READ_MAX_BYTES", 1 << 30)
+    capture2, _, check2 = _ready(whole_dir, monkeypatch)
+    _write(_file(whole_dir), *records)
+    capture2.poll(check2)
+    assert check.calls == check2.calls
+    assert any(c[0] == "missed" for c in check.calls) and any(c[0] == "xrun" for c in check.calls)
+    assert (capture.records, capture.frames, capture.missed_frames, capture.xruns) == \
+        (capture2.records, capture2.frames, capture2.missed_frames, capture2.xruns)
