@@ -8950,12 +8950,10 @@ BATCHES[63] = BATCH_63
 BUGS += BATCH_63
 
 #: the tests batch 63's misses asked for, first on their modules' routes: a real clock's soak whose
-#: live health() is torn (no break) and the same on its virtual clock (a break), an inferred base
-#: with a recovery announced before the first snapshot, a x1.7 slowdown per CPU second, and a
-#: two-cycle phase step at JACK's xrun report
+#: live health() is torn (no break) and the same on its virtual clock (a break), a x1.7 slowdown
+#: per CPU second, and a two-cycle phase step at JACK's xrun report
 for _prefix, _tests in {
         "harness/soak.py": ["tests/harness/test_soak_live_reads_apart.py"],
-        "harness/invariants.py": ["tests/harness/test_recoveries_counted.py"],
         "harness/reports/history_db.py": ["tests/harness/test_history_speed_cpu.py"],
         "harness/audio_check.py": ["tests/harness/test_rig_audio.py"]}.items():
     HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
