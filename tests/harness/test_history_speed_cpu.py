@@ -57,6 +57,8 @@ HEALTHY = [(180.0, 140.0, 6.0), (182.0, 45.0, 7.0), (178.0, 30.0, 8.0)]  # one C
 TABLE = [
     ("the healthy spread across loads (x1.16)", HEALTHY, (155.0, 31.0, 14.0), "held"),
     ("x1.4 slower: inside the floor", HEALTHY, (128.0, 100.0, 6.0), "held"),
+    ("x1.7 slower: past the CPU speed's floor (x1.5), inside the wall speed's (x1.9)", HEALTHY,
+     (106.0, 80.0, 6.0), "slower"),
     ("a halving under a far heavier load: judged all the same", HEALTHY, (90.0, 10.0, 30.0), "slower"),
     ("a halving at the same load", HEALTHY, (90.0, 70.0, 6.0), "slower"),
     ("faster is never slower", HEALTHY, (400.0, 300.0, 6.0), "held"),

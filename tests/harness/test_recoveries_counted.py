@@ -53,6 +53,9 @@ TABLE = [
      "uninitialized", "virtual", "held"),
     ("a history begun on a used system: the first snapshot's excess is the recoveries before it",
      [("snap", 1.0, 7), ("ok", 1.5), ("snap", 2.0, 8)], "running", "virtual", "held"),
+    ("a used system whose attach kept no counters: a recovery announced before the first snapshot is the "
+     "history's, not part of the base", [("ok", 0.5), ("snap", 1.0, 8), ("ok", 1.5), ("snap", 2.0, 9)],
+     "running", "virtual", "held"),
     ("snapshots without the counter: nothing to judge", [("ok", 1.0), ("snap", 2.0, None)],
      "uninitialized", "virtual", "held"),
     ("the counter lost: recoveries announced, none counted",

@@ -1339,6 +1339,36 @@ def test_damage_of_at_most_machine_cycles_beside_a_jack_xrun_report_is_the_machi
     assert check.machine_cause(far) is None
 
 
+@pytest.mark.parametrize("cycles_back, kind, size, cause", [
+    (1, "inserted", 15.0, "jack_xrun"), (2, "inserted", 18.0, "jack_xrun"),  # a stale cycle, two, played again
+    (1, "dropped", 15.0, "jack_xrun"), (2, "dropped", 18.0, "jack_xrun"),  # one or two cycles skipped
+    (None, "dropped", 23.0, None), (None, "dropped", 1.0, None),  # no whole number of cycles: the system's
+])
+def test_a_phase_step_of_one_or_two_whole_cycles_beside_a_jack_xrun_report_is_the_machines(
+        cycles_back: int | None, kind: str, size: float, cause: str | None) -> None:
+    """``machine_cause``: a skip or repeat of one or two whole server cycles moves the 997 Hz tone by
+    15.3 or 17.6 frames (256 and 512 frames modulo its 48.1-frame period, the nearer way round);
+    with JACK's xrun report beside it, it is a missed deadline's. A step of any other size (a lost
+    frame, 23 frames) is the system's whatever JACK reported. The sizes are read within a frame."""
+    period = FS / 997.0
+    if cycles_back is not None:
+        r = (cycles_back * N) % period
+        assert abs(min(r, period - r) - size) <= 1.0
+    when: list[float] = []
+
+    def script(cap: ScriptedCapture, t: float) -> None:
+        when.append(t)
+        _hear(cap, t, 4.0, frame0=0)
+        cap.pending.insert(int(2.03 * FS / N), ("xrun", (t + 2.03,)))
+
+    check, _ = _checked(script)
+    t0 = when[0] + 2.0
+    glitch = {"t_start": t0, "t_end": t0 + N / FS, "kind": kind, "size": size, "start_frame": 0, "end_frame": N}
+    assert check.machine_cause(glitch) == cause
+    far = dict(glitch, t_start=t0 + 1.5, t_end=t0 + 1.5 + N / FS)  # no report within reach of it
+    assert check.machine_cause(far) is None
+
+
 class _IdleServer:
     """The rig's watch of its JACK server (``RigCapture.server_runs``): it did not run in ``[a, b]``."""
 
