@@ -5587,8 +5587,9 @@ BATCH_40: list[Bug] = [
         "false pass: a recovery share that fell"),
     Bug("soak_resume_program_not_refused", "harness/commands/soak.py",
         "        if args.duration is not None or args.run_dir is not None or args.system is not None \\\n"
-        "                or args.program is not None:\n",
-        "        if args.duration is not None or args.run_dir is not None or args.system is not None:\n",
+        "                or args.program is not None or args.rig_realtime:\n",
+        "        if args.duration is not None or args.run_dir is not None or args.system is not None \\\n"
+        "                or args.rig_realtime:\n",
         "a clause lost when the --resume check was rewrapped: `soak --resume DIR --program FILE` silently "
         "ignores the program",
         "bad input: an option --resume cannot honour is refused"),
