@@ -154,10 +154,6 @@ _POP_MAX_S = 1e-3
 #: a model error of ~-70 dB of the signal at every transient: on a noiseless path that was
 #: hundreds of sigmas of the floor, false glitches in 9 of 20 clean takes
 _RIDGE = 1e-13
-#: the ridge on the filter's change over the window (``_fit_path``'s ramp taps), relative to the
-#: mean of those taps' diagonal: the change is fitted where the data demand it, and held at none
-#: where they do not (``_ridged``)
-_CHANGE_RIDGE = 1e-4
 #: a comparison is ``partial`` when more loud material than this (seconds) was never compared at
 #: its ends. A healthy take's track misses up to 3 blocks (0.128 s at 48 kHz) at an edge, where
 #: the material fades or a converter's low-pass leaves a block less alike than a match needs
@@ -1951,31 +1947,9 @@ class _PathNormal:
         once: a refit with impulses is then a bordered solve of a few columns, not a new
         factorisation (which on a loaded machine costs ~0.1 s through a threaded LAPACK)."""
         if self._lu is None:
-            self._lu = sla.lu_factor(_ridged(self.gram))
+            n = self.gram.shape[0]
+            self._lu = sla.lu_factor(self.gram + np.eye(n) * _RIDGE * float(np.trace(self.gram)))
         return self._lu
-
-
-def _ridged(gram: FloatArray) -> FloatArray:
-    """The path fit's normal matrix ``gram`` (the filter's taps, their change, then any others)
-    with its ridge: ``_RIDGE`` of the trace on every column, and ``_CHANGE_RIDGE`` of the change
-    taps' mean diagonal on those.
-
-    The change of the filter over the window is determined only in a band the window's material
-    excites at two times or more. A sweep passes each frequency once, so there any split of the
-    band's gain between the filter and its change fits equally well, and the almost unridged fit
-    took the one the noise chose: gains of 40-260 above 2 kHz at the window's start (a 5-frame
-    drop's splice rows out of a 0.23 s window of a linear sweep through a 2.2 kHz low-pass).
-    The sweep's fade-in, the one broadband event there, then met that filter: a false 32-frame
-    pop 200 frames into the followed span, beside the drop. Held at no change where the data do
-    not demand one, a band keeps one gain over the window, the steady path's; where the material
-    returns to a band (an AGC's change, a fraction of a frame drifting) the change is fitted as
-    before, short by ``_CHANGE_RIDGE`` of the taps' mean energy against a band's own energy.
-    """
-    n = gram.shape[0]
-    diag = np.full(n, _RIDGE * float(np.trace(gram)))
-    change = np.arange(FIR_TAPS, min(2 * FIR_TAPS, n))
-    diag[change] += _CHANGE_RIDGE * float(np.mean(np.diag(gram)[change]))
-    return gram + np.diag(diag)
 
 
 def _path_normal(p: FloatArray, r: FloatArray, judge: FloatArray, skip: int, ar: int = 0) -> _PathNormal:
@@ -2157,7 +2131,7 @@ def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[Float
         if not np.isfinite(tr) or tr <= 0:
             h = np.zeros(ncol)
         elif downdated:
-            h = np.linalg.solve(_ridged(gram), rhs)
+            h = np.linalg.solve(gram + np.eye(ncol) * _RIDGE * float(np.trace(gram)), rhs)
         else:
             # bordered: [A C; C' D] [x; y] = [b; c], A factored once per window
             lu = nrm.lu()

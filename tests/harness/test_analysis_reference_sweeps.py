@@ -152,22 +152,3 @@ def test_a_drop_where_the_track_rises_with_the_converters_curve_is_found(drop: i
     rep = R.compare_to_reference(rec, ref, 44_100)
     assert [(g.kind, g.size_frames) for g in rep.glitches] == [("dropped", drop)], [g.to_dict() for g in rep.glitches]
     assert abs(rep.glitches[0].start_frame - at) <= 10 + rep.glitches[0].position_uncertainty_frames
-
-
-@pytest.mark.parametrize(("delay", "seed", "at"), [(1719.45, 2, 8448), (1048.04, 10, 7732)], ids=["seed2", "seed10"])
-def test_a_drop_on_the_converters_curve_gives_no_false_pop_at_the_sweeps_fade_in(delay: float, seed: int,
-                                                                                   at: int) -> None:
-    """A 2 s linear sweep through 0.05 fs at 44.1 kHz under -80 dBFS of noise, 5 frames dropped
-    ~0.15 s in (the bench's 44.1 kHz seeds 2 and 10). The drop shortened the followed span to
-    one 0.23 s window, in which the sweep passes each frequency once: the filter's change over
-    the window was undetermined there, and the fit left gains of 40-260 above 2 kHz at the
-    window's start, where the sweep's fade-in met them as a ~30-frame pop 200 frames into the
-    span, beside the drop. The undamaged take gives nothing; the damaged one only the drop."""
-    fs = 44_100
-    ref = A.sweep(2.0, fs, 0.5, logarithmic=False)
-    clean = R.through_system(ref, fs, delay_frames=delay, gain=0.5, lowpass_hz=0.05 * fs, noise_rms=1e-4,
-                             tail_frames=fs // 10, seed=seed)
-    assert R.compare_to_reference(clean, ref, fs).glitches == []
-    rep = R.compare_to_reference(A.drop_frames(clean, at, 5), ref, fs)
-    assert [(g.kind, g.size_frames) for g in rep.glitches] == [("dropped", 5)], [g.to_dict() for g in rep.glitches]
-    assert abs(rep.glitches[0].start_frame - at) <= 10 + rep.glitches[0].position_uncertainty_frames
