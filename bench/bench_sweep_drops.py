@@ -21,7 +21,8 @@ drop where the span leaves no room) and counts as found when the report holds ex
 glitch, ``dropped`` of that size, within 10 frames (plus its stated uncertainty) of the place.
 
 One line per take (``take``), then the totals (``total``): clean takes and false glitches on
-them, and found/planted for each drop size.
+them, found/planted for each drop size, and ``outside``: the glitches of the damaged takes more
+than ``OUTSIDE_FRAMES`` from the drop's place (false ones beside a drop, found or not).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from harness.errors import AnalysisError  # noqa: E402
 
 LOWPASSES = (0.05, 0.1, 0.2, 0.4)
 DURATION_S = 2.0
+#: a damaged take's glitch this far (frames) or more from the drop's place is no report of it
+OUTSIDE_FRAMES = 100
 
 
 def take(fs: int, seed: int, lowpasses: tuple[float, ...] = LOWPASSES
@@ -71,7 +74,7 @@ def main() -> None:
     rates = [int(r) for r in args.rates.split(",")]
     drops = [int(d) for d in args.drops.split(",")]
     lowpasses = tuple(float(lp) for lp in args.lowpasses.split(","))
-    clean_n = false_n = 0
+    clean_n = false_n = outside_n = 0
     found = dict.fromkeys(drops, 0)
     planted = dict.fromkeys(drops, 0)
     for fs in rates:
@@ -99,12 +102,14 @@ def main() -> None:
                         words.append(f"{d}: refused ({str(exc)[:40]})")
                         continue
                     g = got.glitches
+                    outside_n += sum(1 for x in g if abs(x.start_frame - at) > OUTSIDE_FRAMES)
                     ok = (len(g) == 1 and g[0].kind == "dropped" and g[0].size_frames == d
                           and abs(g[0].start_frame - at) <= 10 + g[0].position_uncertainty_frames)
                     found[d] += ok
                     words.append(f"{d}: {'found' if ok else 'MISSED'} {glitch_words(got)}")
             print(f"take {name}: " + "; ".join(words), flush=True)
-    print(f"total clean {clean_n} false {false_n} " + " ".join(f"drop{d} {found[d]}/{planted[d]}" for d in drops))
+    print(f"total clean {clean_n} false {false_n} " + " ".join(f"drop{d} {found[d]}/{planted[d]}" for d in drops)
+          + f" outside {outside_n}")
 
 
 if __name__ == "__main__":
