@@ -282,7 +282,7 @@ class _Recorder:
             self.next_cp = self.chunk_t0 + self.spec.checkpoint_s
         if not self.replaying:
             self._pace(now)
-            self._collect(system, now)
+            self._collect(system, history, now)
         if self.clock is None:
             self.clock = system.clock
         if self.run_end is None:
@@ -370,7 +370,7 @@ class _Recorder:
         if ahead > 0:  # wait on the stop event, not sleep: Ctrl-C / SIGTERM end a paced soak at once
             self.soak._stop_requested.wait(ahead)
 
-    def _collect(self, system: Any, now: float) -> None:
+    def _collect(self, system: Any, history: Any, now: float) -> None:
         h = system.monitoring.histogram("callback_duration_s")
         new = h.count - self.cb_count
         if new > 0:
@@ -386,7 +386,7 @@ class _Recorder:
             self.cb_n += int(take)
         self.cb_count = h.count
         s = self.sampler.sample(now + self.t_offset, system,
-                                wall=self.wall_offset + time.perf_counter() - self.wall0)
+                                wall=self.wall_offset + time.perf_counter() - self.wall0, harness=history)
         s["segment"] = self.segment
         self.samples.append(s)
 

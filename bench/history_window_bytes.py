@@ -1,0 +1,90 @@
+"""How many bytes a soak's history window holds as it fills, and what the leak judge makes of it.
+
+The history keeps a window of its newest entries in memory (``runner.HISTORY_WINDOW``: 5 000 to
+10 000 entries); ``History.bounded_logs`` reports the most bytes that window has held at once,
+a lower bound made from the entries' own objects. This script measures both sides of that claim
+on a finished run, deterministically (the entries are the run's, replayed in order):
+
+- ``fill RUN_DIR``: replays ``RUN_DIR/history.jsonl`` into a fresh windowed history under
+  tracemalloc and prints, every ``--every`` entries, the window's length, the reported bytes
+  (peak), and the bytes tracemalloc traced for the history since it was made (the lower bound's
+  share of them);
+- ``judge RUN_DIR``: reads the run's journal samples and prints the ``rss_bytes`` judgement as the
+  report makes it (the system's logs and the window taken out) beside the one with the system's
+  logs only (the judgement before the window was taken out).
+
+Run from the repository root:
+    PYTHONPATH=$PWD .venv/bin/python bench/history_window_bytes.py fill /tmp/run --every 2500
+    PYTHONPATH=$PWD .venv/bin/python bench/history_window_bytes.py judge /tmp/run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import tracemalloc
+from pathlib import Path
+
+from harness.history import Entry, History
+from harness.reports.build import _leaks
+from harness.runner import HISTORY_WINDOW
+
+
+def fill(run_dir: Path, every: int, keep: int) -> None:
+    """Replay a run's history into a windowed history; print what the window holds as it fills."""
+    lines = (run_dir / "history.jsonl").read_text().splitlines()
+    with tempfile.TemporaryDirectory() as tmp:
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        h = History(stream_to=Path(tmp) / "h.jsonl", keep=keep)
+        print("entries  window  reported_bytes  traced_bytes  reported/traced")
+        for i, line in enumerate(lines, 1):
+            d = json.loads(line)
+            entry = Entry.from_dict(d)
+            with h._lock:
+                entry.index = h._base + len(h.entries)
+                h._add(entry, None)
+            if i % every == 0 or i == len(lines):
+                del d, entry
+                fill_ = h.bounded_logs()["history_window"]
+                traced = tracemalloc.get_traced_memory()[0] - base
+                print(f"{i:7d} {fill_.records:7d} {fill_.held_bytes:15d} {traced:13d} "
+                      f"{fill_.held_bytes / traced:16.3f}")
+        tracemalloc.stop()
+        h.close()
+
+
+def judge(run_dir: Path) -> None:
+    """The RSS judgement with both bounded logs taken out, and with the system's logs only."""
+    rows = [s for line in (run_dir / "journal.jsonl").read_text().splitlines()
+            for rec in [json.loads(line)] if rec.get("type") == "checkpoint" for s in rec.get("samples", [])]
+    h = [r.get("harness_log_bytes") for r in rows]
+    print(f"samples {len(rows)}; harness_log_bytes first {h[0]} last {h[-1]}; "
+          f"harness_log_records last {rows[-1].get('harness_log_records')}")
+    for label, keep in (("system's logs and the history window out", rows),
+                        ("system's logs out only", [{k: v for k, v in r.items() if k != "harness_log_bytes"}
+                                                    for r in rows])):
+        v = _leaks(keep)["rss_bytes"]
+        print(f"{label}: {v.verdict} ({v.shape}) slope {v.slope_per_hour:.4g} B/h, late half "
+              f"{v.late_slope_per_hour if v.late_slope_per_hour is None else f'{v.late_slope_per_hour:.4g}'} B/h, "
+              f"held {v.held_first} -> {v.held_last}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("what", choices=("fill", "judge"))
+    ap.add_argument("run_dir", type=Path)
+    ap.add_argument("--every", type=int, default=2500, help="entries between printed rows (fill)")
+    ap.add_argument("--keep", type=int, default=HISTORY_WINDOW, help="the window's keep (fill)")
+    a = ap.parse_args(argv)
+    if a.what == "fill":
+        fill(a.run_dir, a.every, a.keep)
+    else:
+        judge(a.run_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
