@@ -242,6 +242,9 @@ class _Recorder:
         self.cb_sum = 0.0
         self.cb_n = 0
         self.samples: list[dict[str, Any]] = []
+        #: the run's history, whose window of entries in memory is sampled as a bounded log
+        #: (``History.bounded_logs``); set at each chunk, before the sample
+        self.history: Any = None
         self.chunk_t0 = 0.0
         self.wall0 = time.perf_counter()
         self.chunk_wall0 = self.wall0
@@ -282,7 +285,8 @@ class _Recorder:
             self.next_cp = self.chunk_t0 + self.spec.checkpoint_s
         if not self.replaying:
             self._pace(now)
-            self._collect(system, history, now)
+            self.history = history
+            self._collect(system, now)
         if self.clock is None:
             self.clock = system.clock
         if self.run_end is None:
@@ -370,7 +374,7 @@ class _Recorder:
         if ahead > 0:  # wait on the stop event, not sleep: Ctrl-C / SIGTERM end a paced soak at once
             self.soak._stop_requested.wait(ahead)
 
-    def _collect(self, system: Any, history: Any, now: float) -> None:
+    def _collect(self, system: Any, now: float) -> None:
         h = system.monitoring.histogram("callback_duration_s")
         new = h.count - self.cb_count
         if new > 0:
@@ -386,7 +390,7 @@ class _Recorder:
             self.cb_n += int(take)
         self.cb_count = h.count
         s = self.sampler.sample(now + self.t_offset, system,
-                                wall=self.wall_offset + time.perf_counter() - self.wall0, harness=history)
+                                wall=self.wall_offset + time.perf_counter() - self.wall0, harness=self.history)
         s["segment"] = self.segment
         self.samples.append(s)
 
