@@ -41,9 +41,10 @@ from harness.reports.build import _leaks
 from harness.runner import HISTORY_WINDOW
 
 
-def fill(run_dir: Path, every: int, keep: int) -> None:
-    """Replay a run's history into a windowed history; print what the window holds as it fills."""
-    lines = (run_dir / "history.jsonl").read_text().splitlines()
+def fill(run_dir: Path, every: int, keep: int, limit: int | None = None) -> None:
+    """Replay a run's history (its first ``limit`` entries) into a windowed history; print what
+    the window holds as it fills."""
+    lines = (run_dir / "history.jsonl").read_text().splitlines()[:limit]
     with tempfile.TemporaryDirectory() as tmp:
         tracemalloc.start()
         base = tracemalloc.get_traced_memory()[0]
@@ -137,11 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("run_dir", type=Path)
     ap.add_argument("--every", type=int, default=2500, help="entries (fill) or samples (replay) between printed rows")
     ap.add_argument("--keep", type=int, default=HISTORY_WINDOW, help="the window's keep (fill)")
+    ap.add_argument("--entries", type=int, default=None, help="(fill) replay only the first N entries")
     ap.add_argument("--less", nargs=3, metavar=("MEMORY_JSONL", "CLASS.ATTR", "BYTES"),
                     help="(replay) also take out BYTES per member of a list rig_soak_memory.py counted")
     a = ap.parse_args(argv)
     if a.what == "fill":
-        fill(a.run_dir, a.every, a.keep)
+        fill(a.run_dir, a.every, a.keep, a.entries)
     elif a.what == "replay":
         replay(a.run_dir, a.every, a.keep, a.less)
     else:
