@@ -59,7 +59,7 @@ def _soak_samples(tmp_path: Path, seed: int, *, entries_per_hour: int, leak_per_
                             "sut_log_bytes": 0.0, **log_books(h, "harness")})
     finally:
         tracemalloc.stop()
-    h.close()
+        h.close()
     return samples, h
 
 
