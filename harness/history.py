@@ -344,7 +344,8 @@ def _entry_bytes(entry: Entry) -> int:
     entry only (an empty data mapping is not counted: it may be the default's). Strings and
     numbers are left out: a type, a component's name or a time may be shared with other entries
     or with the system's records, and counting too much would hide a leak of that size behind the
-    window (measured: ~75 % of what tracemalloc traces for an entry, bench/RESULTS.md)."""
+    window (``bench/history_window_bytes.py fill``: 41-47 % of what tracemalloc traced for a soak's
+    entries replayed from json, every string of which is fresh, while the window fills)."""
     n = _SLOT + sys.getsizeof(entry)
     if entry.data:
         n += _container_bytes(entry.data)
@@ -470,11 +471,12 @@ class History:
         self.entries.append(entry)
         self._note_entry(entry)
         self._noted += 1
-        size = _entry_bytes(entry)
-        self._entry_sizes.append(size)
-        self._window_bytes += size
-        if self._window_bytes > self._window_peak:
-            self._window_peak = self._window_bytes
+        if self._keep is not None and self._stream is not None:  # a window, a bounded log: sized
+            size = _entry_bytes(entry)
+            self._entry_sizes.append(size)
+            self._window_bytes += size
+            if self._window_bytes > self._window_peak:
+                self._window_peak = self._window_bytes
         if self._stream is not None:
             pending = self._pending
             pending.append(line if line is not None else _encode(entry.to_dict()) + "\n")
