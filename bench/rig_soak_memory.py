@@ -96,8 +96,10 @@ def _gc_types_and_holdings() -> tuple[collections.Counter[str], collections.Coun
         if not cls.__module__.startswith(_OURS):
             continue
         attrs = getattr(o, "__dict__", None)
-        if not isinstance(attrs, dict):
-            continue
+        if not isinstance(attrs, dict):  # a class whose fields are slots (``history.Entry``)
+            attrs = {n: getattr(o, n) for n in getattr(cls, "__slots__", ()) if hasattr(o, n)}
+            if not attrs:
+                continue
         for name, v in list(attrs.items()):
             if isinstance(v, np.ndarray):
                 held[f"{cls.__name__}.{name}[bytes]"] += int(v.nbytes)

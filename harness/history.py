@@ -28,13 +28,17 @@ import io
 import json
 import math
 import os
+import sys
 import threading
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import from_json
+
+from system_under_test.held import BoundedFill
 
 from .errors import InputFileError
 from .inputs import read_bytes
@@ -242,7 +246,7 @@ def json_line(line: str) -> Any:
         return json.loads(line)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     index: int
     type: str
@@ -329,6 +333,37 @@ def _registered_graph(coordinator: Any) -> dict[str, Any]:
     return {"depends_on": {n: list(dependencies(n)) for n in coordinator.states() if n != "system"}}
 
 
+#: a list's pointer to each entry
+_SLOT = 8
+
+
+def _entry_bytes(entry: Entry) -> int:
+    """A lower bound of the bytes made for one entry alone: the entry (its fields are slots), the
+    window's pointer to it, and the dicts and lists of its data and value: ``jsonable`` copies
+    every container it is given and the transition path builds its own, so they belong to this
+    entry only (an empty data mapping is not counted: it may be the default's). Strings and
+    numbers are left out: a type, a component's name or a time may be shared with other entries
+    or with the system's records, and counting too much would hide a leak of that size behind the
+    window (``bench/history_window_bytes.py fill``: 41-47 % of what tracemalloc traced for a soak's
+    entries replayed from json, every string of which is fresh, while the window fills)."""
+    n = _SLOT + sys.getsizeof(entry)
+    if entry.data:
+        n += _container_bytes(entry.data)
+    return n + _container_bytes(entry.value)
+
+
+def _container_bytes(value: Any) -> int:
+    """The bytes of the dicts and lists in ``value`` (itself included), their leaves left out."""
+    t = type(value)
+    if t is dict:
+        return sys.getsizeof(value) + sum(_container_bytes(v) for v in value.values()
+                                          if type(v) is dict or type(v) is list)
+    if t is list:
+        return sys.getsizeof(value) + sum(_container_bytes(v) for v in value
+                                          if type(v) is dict or type(v) is list)
+    return 0
+
+
 class History:
     """A thread-safe, append-only run history; optionally streamed to a JSONL file as it grows.
 
@@ -350,6 +385,11 @@ class History:
         self._local = threading.local()  # per thread: the transition seqs of the op it is running
         self.entries: list[Entry] = []
         self._keep = keep
+        #: per entry of the window, the bytes made for it alone (``_entry_bytes``), their sum, and the
+        #: most the window has held at once (``bounded_logs``)
+        self._entry_sizes = array("q")
+        self._window_bytes = 0
+        self._window_peak = 0
         self._base = 0  # index of entries[0]: the entries before it live only in the stream file
         self._count = 0
         self._op_ids = 0
@@ -431,6 +471,12 @@ class History:
         self.entries.append(entry)
         self._note_entry(entry)
         self._noted += 1
+        if self._keep is not None and self._stream is not None:  # a window, a bounded log: sized
+            size = _entry_bytes(entry)
+            self._entry_sizes.append(size)
+            self._window_bytes += size
+            if self._window_bytes > self._window_peak:
+                self._window_peak = self._window_bytes
         if self._stream is not None:
             pending = self._pending
             pending.append(line if line is not None else _encode(entry.to_dict()) + "\n")
@@ -439,7 +485,11 @@ class History:
             keep = self._keep
             if keep is not None and len(self.entries) >= 2 * keep:
                 drop = len(self.entries) - keep  # amortised: one slice per ``keep`` entries
+                # entries put in the list directly (tests, readers) come first and have no size
+                sized = max(0, drop - (len(self.entries) - len(self._entry_sizes)))
                 del self.entries[:drop]
+                self._window_bytes -= sum(self._entry_sizes[:sized])
+                del self._entry_sizes[:sized]
                 self._base += drop
                 self._noted -= drop
 
@@ -708,6 +758,21 @@ class History:
                     break
                 if e.index >= start:
                     yield e
+
+    def bounded_logs(self) -> dict[str, BoundedFill]:
+        """The window of entries kept in memory as a bounded log (``system_under_test.held``'s
+        shape, read by ``harness.leaks.log_books``), or nothing when memory holds every entry.
+
+        The window fills to ``2 * keep`` entries and is cut back to ``keep``; the memory the cut
+        frees stays with the process and the next entries reuse it, so the process's RSS follows
+        the most the window ever held, not what it holds now. ``held_bytes`` is therefore that
+        peak: the bytes made for each entry alone (``_entry_bytes``), summed as entries come and
+        go. Only a history that keeps a window reports one: without ``keep`` the entries are
+        the run's whole history and their growth is the run's own, not a buffer's."""
+        if self._keep is None or self._stream is None:
+            return {}
+        with self._lock:
+            return {"history_window": BoundedFill(len(self.entries), 2 * self._keep, self._window_peak)}
 
     def since(self, index: int) -> list[Entry]:
         """The entries with ``index >= index`` (from memory when it still holds them)."""

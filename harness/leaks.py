@@ -58,6 +58,11 @@ How a slope is judged (``judge``), and why:
    ``system_under_test.held``) has those bytes sampled (``sut_log_bytes``) and subtracted from
    the RSS before it is judged (``held``); the verdict says how many. The bytes are a lower
    bound, so a leak is never hidden behind a log: at most some of the log's growth stays in.
+   The harness's own bounded buffer is taken out by the same rule: a soak's history keeps a
+   window of its newest entries in memory (``History.bounded_logs``: 5 000 to 10 000, filling
+   for over an hour on a real device), sampled as ``harness_log_bytes``, its peak (the memory a
+   window cut back frees is reused by the next entries, so the RSS follows the peak) of a lower
+   bound of the bytes made for each entry; ``held`` is the sum of both.
 
 Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
 judged against 0 (any significant growth of a count is a leak).
@@ -372,7 +377,7 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
     if h is not None and t.size:
         jt = np.argsort(t, kind="stable")
         held_fl = (float(h[jt[0]]), float(h[jt[-1]]))
-        held_note = (f" [judged with the bytes the system's bounded logs hold taken out: "
+        held_note = (f" [judged with the bytes bounded logs hold (the system's, the history's window) taken out: "
                      f"{held_fl[0]:.4g} -> {held_fl[1]:.4g} over the window]")
     span = float(sum(t[g == k].max() - t[g == k].min() for k in np.unique(g))) if t.size else 0.0
     if t.size < min_samples or span <= 0:
@@ -479,7 +484,10 @@ class ResourceSampler:
 
         self._proc = psutil.Process(pid or os.getpid())
 
-    def sample(self, t: float, system: Any = None, wall: float | None = None) -> dict[str, Any]:
+    def sample(self, t: float, system: Any = None, wall: float | None = None,
+               harness: Any = None) -> dict[str, Any]:
+        """One sample at ``t``; ``harness``: the run's own bounded buffer (its history), whose
+        bytes are sampled as the system's logs are (``log_books``, prefix ``harness``)."""
         p = self._proc
         s: dict[str, Any] = {"t": float(t)}
         if wall is not None:
@@ -497,6 +505,7 @@ class ResourceSampler:
             s["threads"] = threading.active_count()
         s.update(system_books(system))
         s.update(log_books(system))
+        s.update(log_books(harness, "harness"))
         return s
 
 
@@ -518,17 +527,21 @@ def system_books(system: Any) -> dict[str, int]:
     return s
 
 
-def log_books(system: Any) -> dict[str, int]:
-    """What the system's bounded logs hold (``bounded_logs()``, ``system_under_test.held``):
-    ``sut_log_bytes``, a lower bound of their records' bytes, which the RSS judgement takes out
-    (module docstring, point 6), and ``sut_log_records``; empty for a system that reports no
-    bounded logs or whose report cannot be read (a sampler never breaks a run)."""
+def log_books(system: Any, prefix: str = "sut") -> dict[str, int]:
+    """What an object's bounded logs hold (``bounded_logs()``, ``system_under_test.held``):
+    ``<prefix>_log_bytes``, a lower bound of their records' bytes, which the RSS judgement takes
+    out (module docstring, point 6), and ``<prefix>_log_records``. The system's (``sut``) and the
+    harness's history window (``harness``, ``History.bounded_logs``) are read by this one rule;
+    empty for an object that reports no bounded logs or whose report cannot be read (a sampler
+    never breaks a run)."""
     report = getattr(system, "bounded_logs", None)
     if report is None:
         return {}
     try:
         logs = report()
-        return {"sut_log_bytes": int(sum(f.held_bytes for f in logs.values())),
-                "sut_log_records": int(sum(f.records for f in logs.values()))}
+        if not logs:
+            return {}
+        return {f"{prefix}_log_bytes": int(sum(f.held_bytes for f in logs.values())),
+                f"{prefix}_log_records": int(sum(f.records for f in logs.values()))}
     except Exception:  # noqa: BLE001
         return {}

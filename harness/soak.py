@@ -242,6 +242,9 @@ class _Recorder:
         self.cb_sum = 0.0
         self.cb_n = 0
         self.samples: list[dict[str, Any]] = []
+        #: the run's history, whose window of entries in memory is sampled as a bounded log
+        #: (``History.bounded_logs``); set at each chunk, before the sample
+        self.history: Any = None
         self.chunk_t0 = 0.0
         self.wall0 = time.perf_counter()
         self.chunk_wall0 = self.wall0
@@ -282,6 +285,7 @@ class _Recorder:
             self.next_cp = self.chunk_t0 + self.spec.checkpoint_s
         if not self.replaying:
             self._pace(now)
+            self.history = history
             self._collect(system, now)
         if self.clock is None:
             self.clock = system.clock
@@ -386,7 +390,7 @@ class _Recorder:
             self.cb_n += int(take)
         self.cb_count = h.count
         s = self.sampler.sample(now + self.t_offset, system,
-                                wall=self.wall_offset + time.perf_counter() - self.wall0)
+                                wall=self.wall_offset + time.perf_counter() - self.wall0, harness=self.history)
         s["segment"] = self.segment
         self.samples.append(s)
 

@@ -43,7 +43,7 @@ from ..histogram import bins_percentiles, merge_bins
 from .incidents import IncidentFold, entered_failure
 
 __all__ = ["ATTRIBUTION_WINDOW_S", "KEPT_EPISODES", "LEAK_METRICS", "ChunkFold", "EntryFold", "GlitchFold",
-           "NotFoldable", "RunFold", "SampleFold", "fault_kind", "fold_lists"]
+           "HELD_METRICS", "NotFoldable", "RunFold", "SampleFold", "fault_kind", "fold_lists"]
 
 ATTRIBUTION_WINDOW_S = 10.0
 #: episodes ``report.json`` lists (``recovery.episodes``), the first by start time
@@ -51,9 +51,10 @@ KEPT_EPISODES = 2000
 #: the resource samples' series whose growth the report judges (``build._leaks``)
 LEAK_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations", "sut_buffers", "sut_streams",
                 "sut_bytes")
-#: the bytes the system's bounded logs hold (``harness.leaks.log_books``): taken out of
-#: ``rss_bytes`` before it is judged, never judged alone (a log filling up is not a leak)
-HELD_METRIC = "sut_log_bytes"
+#: the bytes bounded logs hold (``harness.leaks.log_books``): the system's logs and the harness's
+#: history window, summed and taken out of ``rss_bytes`` before it is judged, never judged alone
+#: (a log filling up is not a leak)
+HELD_METRICS = ("sut_log_bytes", "harness_log_bytes")
 #: the series the resources figure draws (``plots.resources``)
 PLOTTED_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations")
 #: spans kept per state before the gaps too small to draw are closed (``_Spans``)
@@ -536,7 +537,7 @@ class SampleFold:
         self.n = 0
         self.t = array("d")
         self.segment = array("q")
-        self.values = {m: array("d") for m in (*LEAK_METRICS, HELD_METRIC)}
+        self.values = {m: array("d") for m in (*LEAK_METRICS, *HELD_METRICS)}
         self.cpu = array("d")  # the numeric cpu_percent values, in order
         self.present: set[str] = set()
         self.t_max: float | None = None

@@ -7,6 +7,7 @@ Short simulated soaks (seeded, virtual clock): deterministic.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -82,7 +83,7 @@ def test_compact_entry_reads_an_entry_by_its_attributes_as_its_dict():
         Entry(10, "note", 5.0),
     ]
     want = [compact_entry(e.to_dict()) for e in entries]
-    assert [compact_entry(_NoDict(**vars(e))) for e in entries] == want
+    assert [compact_entry(_NoDict(**{f.name: getattr(e, f.name) for f in dataclasses.fields(e)})) for e in entries] == want
     assert [w is None for w in want] == [True, False, True, True, False, False, False, False, False, True, False]
 
 
