@@ -54,3 +54,41 @@ def test_a_silent_device_is_reported_as_a_critical_stall(seed: int) -> None:
     assert stalls and all(r.severity.name == "CRITICAL" for r in stalls)
     system.backend.unstall("sim-in")
     system.close()
+
+
+_EXACT = {"stream": {"block_size": 750}, "watchdog": {"stall_periods": 4}}  # 1/64 s blocks: exact in binary
+
+
+@pytest.mark.parametrize("floor", [0.5, 0.75])
+def test_a_starved_inputs_stall_report_waits_for_the_streams_floor_and_says_so_exactly(floor: float) -> None:
+    """The starved input's bound is the stream's own (``min_stall_s``) when that floor is above the
+    watchdog's periods, as for a silent stream; the report then names the floor, how long the input
+    was silent and both devices of the duplex stream, since the watchdog cannot tell which side
+    stopped delivering."""
+    system = AudioSystem(_EXACT, seed=5)
+    system.initialize()
+    system.start()
+    system.run_for(0.05)
+    stream = system.stream
+    stream.min_stall_s = floor  # type: ignore[misc]  # above the 4 periods' 62.5 ms
+    system.backend.starve_input("sim-in")
+    system.run_for(0.05)
+    starved = stream.stats.input_starved_since
+    assert starved is not None
+    limit = starved + floor
+    assert limit - starved == floor  # exact in binary: the pass at ``limit`` sees no stall
+    system.clock.run_until(limit)
+    system.poll()
+    assert _stalls(system) == []
+    system.clock.run_until(limit + 1 / 1024)
+    (record,) = _stalls(system)
+    assert limit < record.time <= limit + 1 / 1024
+    assert (record.component, record.error.component) == ("device", "device")
+    assert record.error.message == (
+        f"no input for {floor:.3f} s: every block since underflowed"
+        f" (4 periods of 15.62 ms, the stream's floor {floor * 1000:.0f} ms)")
+    assert record.error.details == {
+        "stalled_for_s": record.time - starved, "input_underflow": True,
+        "device": "sim-in/sim-out", "input_device": "sim-in", "output_device": "sim-out"}
+    system.backend.feed_input("sim-in")
+    system.close()
