@@ -13,6 +13,7 @@ Outside CI the real-rig tests skip when jackd is missing; with ``CI`` set they f
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -338,6 +339,22 @@ def _too_cut_to_analyse(clean: Any, capture: dict[str, Any]) -> bool:
     assert capture["missed_frames"] > 0 or capture["jack_xruns"] > 0, capture
     return True
 
+#: the end of the listening check's doubt on a rig whose machine missed deadlines (``AudioCheck``'s
+#: verdict: glitches outside every fault window, only ones a missed deadline can make, on a rig that
+#: reported xruns), with the counts it names
+_MACHINE_DOUBT = re.compile(r"on a rig that reported (\d+) JACK xrun\(s\) and (\d+) xrun\(s\) of the system's "
+                            r"stream: the machine's damage cannot be told from the system's")
+
+
+def _machine_damage_doubted(clean: Any) -> bool:
+    """Whether the listening check's verdict is its named doubt on a loaded rig: inconclusive, not
+    failed, because a glitch outside every window came in a run where the machine itself reported
+    xruns (measured in CI at load ~6: one 1.2 ms mute beside 8 JACK xruns and 2 of the stream's).
+    The channels were still analysed, so the test goes on judging them."""
+    found = _MACHINE_DOUBT.search(clean.message)
+    return bool(clean.ok and clean.inconclusive and found and int(found[1]) + int(found[2]) > 0)
+
+
 def test_only_the_machines_named_answer_passes_the_rig_tests_check() -> None:
     """The check the rig tests below accept a loaded machine's answer by can fail: another reason,
     a verdict that is not inconclusive, or no measure of the machine's damage. The messages are the
@@ -354,6 +371,12 @@ def test_only_the_machines_named_answer_passes_the_rig_tests_check() -> None:
             _too_cut_to_analyse(V(ok=True, inconclusive=True, message=refused), loaded)
     with pytest.raises(AssertionError):
         _too_cut_to_analyse(cut, {"missed_frames": 0, "jack_xruns": 0})
+    doubt = ("1 glitch(es) outside any fault window (mute 1), on a rig that reported 8 JACK xrun(s) and 2 xrun(s) "
+             "of the system's stream: the machine's damage cannot be told from the system's")
+    assert _machine_damage_doubted(V(ok=True, inconclusive=True, message=doubt))
+    assert not _machine_damage_doubted(V(ok=False, inconclusive=False, message=doubt))
+    assert not _machine_damage_doubted(V(ok=True, inconclusive=True, message=doubt.replace(" 8 ", " 0 ").replace(" 2 ", " 0 ")))
+    assert not _machine_damage_doubted(cut)
 
 
 class _MuteSecond(Stage):
@@ -389,8 +412,10 @@ def test_on_the_real_rig_both_channels_are_judged_and_a_lost_one_fails(
     audio = healthy["audio"]
     signal = audio["signal"]
     assert audio["capture"]["channels_heard"] == 2, audio["capture"]
-    cut = _too_cut_to_analyse(healthy["verdict"], audio["capture"])
-    _path(record_property, "healthy", "too cut to analyse (named inconclusive)" if cut else "analysed",
+    doubted = _machine_damage_doubted(healthy["verdict"])
+    cut = not doubted and _too_cut_to_analyse(healthy["verdict"], audio["capture"])
+    _path(record_property, "healthy", "too cut to analyse (named inconclusive)" if cut
+          else "analysed, the machine's xruns doubted (named inconclusive)" if doubted else "analysed",
           healthy["verdict"], audio)
     if not cut:
         assert signal["channels_judged"] == 2, signal
