@@ -4796,8 +4796,8 @@ BATCH_33: list[Bug] = [
         "continuous, and legal_transitions holds",
         "false pass: an invariant that could not judge is inconclusive"),
     Bug("callback_errors_live_ignores_queue", "harness/invariants.py",
-        "            problem = self._judge_count(raw, self.seen, pending)\n",
-        "            problem = self._judge_count(raw, self.seen, 0)\n",
+        "            judged = self._judge_count(raw, self.seen, pending)\n",
+        "            judged = self._judge_count(raw, self.seen, 0)\n",
         "the queued errors left out of _CallbackErrors.verdict's live check: callback errors counted and still "
         "queued in the pipeline when the run ends are called unreported",
         "false alarm: an error queued for the next poll is accounted for"),

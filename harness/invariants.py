@@ -2695,30 +2695,31 @@ class _CallbackErrors(_Fold):
         raw = e.data.get("counters", {}).get("callback_errors", 0)
         pending = e.data.get("pending_callback_errors", 0)
         seen = self.seen  # callback errors recorded before this snapshot
-        problem = self._judge_count(raw, seen, pending)
-        if problem is None:
+        judged = self._judge_count(raw, seen, pending)
+        if judged is None:
             return
-        counted = raw - cast("tuple[int, int]", self.base)[1]  # the least the base allows
+        problem, counted = judged
         self._bound(counted, e.time, "snapshot")
         if problem and len(self.snaps) < _MAX_EVIDENCE:
             self.snaps.append({"why": problem, "time": e.time, "counted": counted,
                                "reported": seen, "queued": pending,
                                **({"counted_before_history": list(self.base)} if self.base != (0, 0) else {})})
 
-    def _judge_count(self, raw: int, seen: int, pending: int) -> str | None:
+    def _judge_count(self, raw: int, seen: int, pending: int) -> tuple[str, int] | None:
         """What is wrong with ``raw`` callback errors counted against ``seen`` reported since the
-        attach and ``pending`` queued: "" when nothing, None when it cannot be judged (a used
-        system's history with no base, counted in ``unjudged``). The base's range is taken at
-        its favourable end each way: a count is wrong only if it is wrong for every base."""
+        attach and ``pending`` queued ("" when nothing), with the least count since the attach the
+        base allows; None when it cannot be judged (a used system's history with no base, counted
+        in ``unjudged``). The base's range is taken at its favourable end each way: a count is
+        wrong only if it is wrong for every base."""
         if self.base is None:
             self.unjudged += 1
             return None
         lo, hi = raw - self.base[1], raw - self.base[0]  # counted since the attach, least and most
         if lo > seen + pending:
-            return "callback errors counted but never reported"
+            return "callback errors counted but never reported", lo
         if hi < seen:
-            return "more callback errors reported than counted"
-        return ""
+            return "more callback errors reported than counted", lo
+        return "", lo
 
     def _request_taken(self, e: Any) -> None:
         """A ``callback_raises`` firing whose details hold the device's unspent corrupted callbacks
@@ -2750,9 +2751,9 @@ class _CallbackErrors(_Fold):
             raw = system.monitoring.value("callback_errors")
             pipeline = system.pipeline
             pending = len(pipeline.errors) if pipeline is not None else 0
-            problem = self._judge_count(raw, self.seen, pending)
-            if problem is not None:
-                counted = raw - cast("tuple[int, int]", self.base)[1]
+            judged = self._judge_count(raw, self.seen, pending)
+            if judged is not None:
+                problem, counted = judged
                 if problem:
                     evidence.append({"why": "live: callback errors counted != reported + queued", "counted": counted,
                                      "reported": self.seen, "queued": pending})
@@ -4296,14 +4297,14 @@ class _PolicyFollowed(_Fold):
         pick, undecided = None, False
         for i in reversed(routed):
             in_a_row = self.errors[i]["consecutive"]
-            key = in_a_row if isinstance(in_a_row, int) and not isinstance(in_a_row, bool) else None
-            if key not in by_count:
-                by_count[key] = _policy_restarts(str(err.get("type")), str(self.errors[i]["severity"]),
-                                                 err.get("recoverable"), self.degrade, key)
-            if by_count[key]:
+            count = in_a_row if isinstance(in_a_row, int) and not isinstance(in_a_row, bool) else None
+            if count not in by_count:
+                by_count[count] = _policy_restarts(str(err.get("type")), str(self.errors[i]["severity"]),
+                                                   err.get("recoverable"), self.degrade, count)
+            if by_count[count]:
                 pick = i
                 break
-            undecided = undecided or by_count[key] is None
+            undecided = undecided or by_count[count] is None
         match = self.errors[routed[-1] if pick is None else pick]
         del self.errors[routed[-1] if pick is None else pick]
         if pick is None and undecided:
