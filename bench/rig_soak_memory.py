@@ -93,7 +93,8 @@ def _gc_types_and_holdings() -> tuple[collections.Counter[str], collections.Coun
     for o in gc.get_objects():
         cls = type(o)
         types[cls.__name__] += 1
-        if not cls.__module__.startswith(_OURS):
+        module = cls.__dict__.get("__module__")  # a class may shadow it (a descriptor, not a name)
+        if not (isinstance(module, str) and module.startswith(_OURS)):
             continue
         attrs = getattr(o, "__dict__", None)
         if not isinstance(attrs, dict):  # a class whose fields are slots (``history.Entry``)
