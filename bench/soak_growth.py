@@ -16,6 +16,8 @@ simulated seconds, after the chunk's own work, the probe:
   ``system_under_test`` that is a list, dict, set, deque, bytes or numpy array, its length and a
   byte figure (``_bytes``: the container plus the containers and scalars in it, two levels down;
   numpy arrays by ``nbytes``), by ``Class.attribute`` over the instances;
+- measures the soak's live checker (``_Recorder.live``, a ``LiveChecker`` and its folds): the
+  bytes of every object it reaches, each once, the system and the history it reads left out;
 - reads the process's RSS and glibc's heap (``mallinfo2``) and the soak's bounded-log figures
   (``leaks.log_books`` of the system and of the history: ``sut_log_bytes``, ``harness_log_bytes``).
 
@@ -67,6 +69,26 @@ def _bytes(v: Any, depth: int = 2) -> int:
         elif slots:
             n += sum(_bytes(getattr(v, s), depth - 1) for s in slots if hasattr(v, s))
     return n
+
+
+def deep_bytes(root: Any, stop: tuple[Any, ...]) -> tuple[int, int]:
+    """(bytes, objects) of everything ``root`` reaches (``gc.get_referents``), each object once,
+    not going into ``stop``'s objects (the system and the history a checker reads), modules,
+    classes and functions (shared by the process): what the checker itself keeps."""
+    import types
+
+    seen = {id(o) for o in stop}
+    todo = [root]
+    total = count = 0
+    while todo:
+        o = todo.pop()
+        if id(o) in seen or isinstance(o, (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType)):
+            continue
+        seen.add(id(o))
+        total += sys.getsizeof(o)
+        count += 1
+        todo.extend(gc.get_referents(o))
+    return total, count
 
 
 def holdings() -> dict[str, list[int]]:
@@ -124,7 +146,9 @@ def run(out: Path, every_s: float, soak_args: list[str]) -> int:
         gc.collect()
         from harness.leaks import log_books
         logs = {**log_books(system), **log_books(history, "harness")}
-        rec = {"t": now, "rss": int(proc.memory_info().rss), "malloc": _mallinfo2(),
+        live = getattr(self, "live", None)  # the soak's LiveChecker (``_Recorder.live``), once made
+        live_bytes = deep_bytes(live, (system, history, self)) if live is not None else None
+        rec = {"t": now, "live_checker": live_bytes, "rss": int(proc.memory_info().rss), "malloc": _mallinfo2(),
                "objects": len(gc.get_objects()),
                "logs": logs,
                "held": holdings()}
@@ -155,6 +179,10 @@ def read(path: Path, from_s: float | None, top: int) -> None:
         if a is not None and b is not None:
             print(f"  {k} {a:,} -> {b:,}: {(b - a) / hours:,.0f} B/h")
     print(f"  gc objects {start['objects']:,} -> {end['objects']:,}: {(end['objects'] - start['objects']) / hours:,.0f}/h")
+    if start.get("live_checker") and end.get("live_checker"):
+        (a, na), (b, nb) = start["live_checker"], end["live_checker"]
+        print(f"  live checker (deep, each object once) {a:,} -> {b:,} bytes ({na:,} -> {nb:,} objects): "
+              f"{(b - a) / hours:,.0f} B/h; most {max(r['live_checker'][0] for r in recs if r.get('live_checker')):,}")
     keys = set(start["held"]) | set(end["held"])
     rows = []
     for k in keys:
