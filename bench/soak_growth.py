@@ -24,6 +24,10 @@ simulated seconds, after the chunk's own work, the probe:
 The probe's ``gc.collect()`` changes when memory is freed, so a soak under it is for attribution,
 not for its RSS verdict (the simulation is not touched: the history is the seed's).
 
+``--tracemalloc``: Python's allocations traced (one frame) from the start, the traced bytes read at
+each probe, and at the last probe the 20 source lines whose traced bytes grew most since the first
+probe at or after ``--baseline-s`` (360) simulated seconds. It slows the soak ~2-3x.
+
 ``--read OUT.jsonl [--from S]`` prints each holding's change between the probe nearest ``--from``
 simulated seconds (default: 10 % of the run, the leak judge's warm-up) and the last probe, per
 simulated hour, the largest first.
@@ -37,6 +41,7 @@ import ctypes
 import gc
 import json
 import sys
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -126,13 +131,14 @@ def _mallinfo2() -> dict[str, int]:
     return {"arena": m.arena, "in_use": m.uordblks, "free": m.fordblks, "mmapped": m.hblkhd}
 
 
-def run(out: Path, every_s: float, soak_args: list[str]) -> int:
+def run(out: Path, every_s: float, soak_args: list[str], traced: bool = False, baseline_s: float = 360.0) -> int:
     import psutil
 
     import harness.soak as soak_mod
     from harness.cli import main as cli_main
 
     proc = psutil.Process()
+    snap0: list[Any] = []
     original = soak_mod._Recorder.__call__
     state = {"next": 0.0}
     fh = out.open("w")
@@ -152,9 +158,23 @@ def run(out: Path, every_s: float, soak_args: list[str]) -> int:
                "objects": len(gc.get_objects()),
                "logs": logs,
                "held": holdings()}
+        if tracemalloc.is_tracing():
+            rec["traced"] = tracemalloc.get_traced_memory()[0]
+            if not snap0 and now >= baseline_s:
+                snap0.append(tracemalloc.take_snapshot())
+            elif snap0 and now + every_s > end_s + 1e-9:  # the last probe: what grew since the baseline
+                diff = tracemalloc.take_snapshot().compare_to(snap0[0], "lineno")
+                rec["traced_grew"] = [{"where": str(d.traceback[0]), "bytes": d.size_diff, "blocks": d.count_diff}
+                                      for d in diff[:20]]
         fh.write(json.dumps(rec) + "\n")
         fh.flush()
 
+    end_s = float("inf")
+    if "--duration" in soak_args:
+        from harness.durations import parse_duration
+        end_s = parse_duration(soak_args[soak_args.index("--duration") + 1])
+    if traced:
+        tracemalloc.start(1)
     soak_mod._Recorder.__call__ = probed  # type: ignore[method-assign]
     try:
         return cli_main(soak_args)
@@ -183,6 +203,11 @@ def read(path: Path, from_s: float | None, top: int) -> None:
         (a, na), (b, nb) = start["live_checker"], end["live_checker"]
         print(f"  live checker (deep, each object once) {a:,} -> {b:,} bytes ({na:,} -> {nb:,} objects): "
               f"{(b - a) / hours:,.0f} B/h; most {max(r['live_checker'][0] for r in recs if r.get('live_checker')):,}")
+    if "traced" in start and "traced" in end:
+        print(f"  tracemalloc traced {start['traced']:,} -> {end['traced']:,}: "
+              f"{(end['traced'] - start['traced']) / hours:,.0f} B/h")
+        for g in end.get("traced_grew", [])[:top]:
+            print(f"    {g['bytes']:>12,} B {g['blocks']:>8,} blocks  {g['where']}")
     keys = set(start["held"]) | set(end["held"])
     rows = []
     for k in keys:
@@ -203,10 +228,12 @@ def main() -> int:
     p.add_argument("--read", action="store_true")
     p.add_argument("--from", dest="from_s", type=float, default=None)
     p.add_argument("--top", type=int, default=20)
+    p.add_argument("--tracemalloc", action="store_true")
+    p.add_argument("--baseline-s", type=float, default=360.0)
     if "--" in argv:
         cut = argv.index("--")
         a = p.parse_args(argv[:cut])
-        return run(a.out, a.every_s, argv[cut + 1:])
+        return run(a.out, a.every_s, argv[cut + 1:], a.tracemalloc, a.baseline_s)
     a = p.parse_args(argv)
     if not a.read:
         p.error("give '-- soak ...' to run a soak, or --read to read a probe file")
