@@ -453,16 +453,16 @@ def collect_cycles() -> int:
     Why: a torn-down stream leaves a reference cycle (its pipeline, the stream, their rings and
     pools; an error's traceback and the frames that hold it): ~90 pipelines a simulated minute
     under the default faults. Such a cycle lives long enough to reach the collector's oldest
-    generation, which ran only every ~9 simulated minutes (seed 69101, ``gc.callbacks``), and the
-    heap grows to hold what piles up between its runs beside what is live. glibc keeps the heap's
-    high-water mark, and every pile larger than the ones before raised it: a healthy 1-hour soak's
-    RSS crept up 4.0-4.5 MB an hour with its bounded logs taken out, on the leak judge's 4 MiB/h
-    threshold (bench/RESULTS.md, issue #11). Collected at each checkpoint, what piles up is at most
-    one checkpoint's garbage. A leak is memory still referred to, which no collection frees.
-    Only on the virtual clock: there a pause holds up nothing (the simulation waits), while on a
-    real clock a full collection pauses the process that feeds the device. Costs ~50-80 ms of CPU
-    a collection on this project's loaded 2-core machine (~220 000 objects tracked). Returns what
-    the collector found unreachable."""
+    generation, which ran every 7-9 simulated minutes (seed 69101, ``gc.callbacks``); until then
+    the heap grows to hold it beside what is live, and glibc keeps what the heap grew to. Left to
+    the collector's own schedule, healthy 1-hour soaks' RSS, their bounded logs taken out, grew
+    4.0-4.5 MB an hour at four seeds of six (6.4 at one rerun), on the leak judge's 4 MiB/h
+    threshold; collected at each checkpoint, 1.5-3.3 MB an hour at those four (bench/RESULTS.md,
+    issue #11). A leak is memory still referred to, which no collection frees. Only on the
+    virtual clock: there a pause holds up nothing (the simulation waits), while on a real clock a
+    full collection pauses the process that feeds the device. Costs ~50-80 ms of CPU a collection
+    on this project's loaded 2-core machine (~220 000 objects tracked). Returns what the collector
+    found unreachable."""
     return gc.collect()
 
 
