@@ -5,17 +5,19 @@ clock, where a loaded machine moves every reading).
     PYTHONPATH=$PWD .venv/bin/python bench/soak_growth.py OUT.jsonl [--every-s 120] [--top 20] \
         -- soak --backend sim --duration 1h --faults default --seed 69101 --no-progress --run-dir DIR
 
-The soak is ``harness.cli.main`` with the arguments after ``--``, run in this process; its
+The soak is ``harness.cli.main`` with the arguments after ``--``, called from Python in this process
+(so not the CLI's own path, whose modules are frozen out of the collector's reach: ``cli._load_quietly``); its
 recorder's chunk hook (``harness.soak._Recorder.__call__``) is wrapped so that every ``--every-s``
 simulated seconds, after the chunk's own work, the probe:
 
 - runs ``gc.collect()`` first (a dead stream's arrays wait in a reference cycle until the
-  collector's oldest generation runs, which is rare and moves with the heap's size: garbage is not
-  what a leak is made of, and would make the holdings below jump);
+  collector's oldest generation runs, every 7-9 simulated minutes in a healthy soak: garbage is
+  not what a leak is made of, and would make the holdings below jump);
 - sums, for every attribute of every instance of a class defined in ``harness`` or
   ``system_under_test`` that is a list, dict, set, deque, bytes or numpy array, its length and a
   byte figure (``_bytes``: the container plus the containers and scalars in it, two levels down;
-  numpy arrays by ``nbytes``), by ``Class.attribute`` over the instances;
+  numpy arrays by ``nbytes``, an array two attributes share counted by each), by
+  ``Class.attribute`` over the instances;
 - measures the soak's live checker (``_Recorder.live``, a ``LiveChecker`` and its folds): the
   bytes of every object it reaches, each once, the system and the history it reads left out;
 - reads the process's RSS and glibc's heap (``mallinfo2``) and the soak's bounded-log figures
@@ -26,7 +28,7 @@ not for its RSS verdict (the simulation is not touched: the history is the seed'
 
 ``--tracemalloc``: Python's allocations traced (one frame) from the start, the traced bytes read at
 each probe, and at the last probe the 20 source lines whose traced bytes grew most since the first
-probe at or after ``--baseline-s`` (360) simulated seconds. It slows the soak ~2-3x.
+probe at or after ``--baseline-s`` (360) simulated seconds. It slows the soak several times over.
 
 ``--read OUT.jsonl [--from S]`` prints each holding's change between the probe nearest ``--from``
 simulated seconds (default: 10 % of the run, the leak judge's warm-up) and the last probe, per
