@@ -455,10 +455,10 @@ def collect_cycles() -> int:
     under the default faults. Such a cycle lives long enough to reach the collector's oldest
     generation, which ran every 7-9 simulated minutes (seed 69101, ``gc.callbacks``); until then
     the heap grows to hold it beside what is live, and glibc keeps what the heap grew to. Left to
-    the collector's own schedule, healthy 1-hour soaks' RSS, their bounded logs taken out, grew
-    4.0-4.5 MB an hour at four seeds of six (6.4 at one rerun), on the leak judge's 4 MiB/h
-    threshold; collected at each checkpoint, 1.5-3.3 MB an hour at those four (bench/RESULTS.md,
-    issue #11). A leak is memory still referred to, which no collection frees. Only on the
+    the collector's own schedule, healthy 1-hour soaks' RSS, their bounded logs taken out, grew a
+    median 4.0 MB an hour (nine runs of six seeds, up to 6.4), on the leak judge's 4 MiB/h
+    threshold; collected at each checkpoint, a median 2.0 (seven runs, up to 3.7: the margin is
+    wider, not wide; bench/RESULTS.md, issue #11). A leak is memory still referred to, which no collection frees. Only on the
     virtual clock: there a pause holds up nothing (the simulation waits), while on a real clock a
     full collection pauses the process that feeds the device. Costs ~50-80 ms of CPU a collection
     on this project's loaded 2-core machine (~220 000 objects tracked). Returns what the collector
