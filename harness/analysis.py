@@ -1550,7 +1550,8 @@ def analyze_glitches(
     # harmonics to the 5th, in the fine pass) calls a glitch, as the distortion is the same in
     # every block and so is taken for the take's noise floor.
     if clipping and len(glitches) < max_glitches:
-        clipped = _clipped_stretches(x, first, nb, block, cyc, typical, float(np.median(fit.dc)), fs,
+        # ``_median1``: ``float(np.median(...))`` number for number, without its dispatch
+        clipped = _clipped_stretches(x, first, nb, block, cyc, typical, _median1(fit.dc), fs,
                                      int(round(context_ms * 1e-3 * fs)))
         if clipped:
             glitches = sorted(glitches + clipped, key=lambda g: g.start_frame)

@@ -335,6 +335,7 @@ def _registered_graph(coordinator: Any) -> dict[str, Any]:
 
 #: a list's pointer to each entry
 _SLOT = 8
+_getsizeof = sys.getsizeof
 
 
 def _entry_bytes(entry: Entry) -> int:
@@ -353,15 +354,24 @@ def _entry_bytes(entry: Entry) -> int:
 
 
 def _container_bytes(value: Any) -> int:
-    """The bytes of the dicts and lists in ``value`` (itself included), their leaves left out."""
+    """The bytes of the dicts and lists in ``value`` (itself included), their leaves left out.
+
+    A plain loop, not ``sum`` over a generator: it runs for every entry a soak records (~53 000
+    a simulated hour), most of them a dict or two of leaves, where the generator's frame was
+    most of the cost; the same integers added."""
     t = type(value)
     if t is dict:
-        return sys.getsizeof(value) + sum(_container_bytes(v) for v in value.values()
-                                          if type(v) is dict or type(v) is list)
-    if t is list:
-        return sys.getsizeof(value) + sum(_container_bytes(v) for v in value
-                                          if type(v) is dict or type(v) is list)
-    return 0
+        items: Any = value.values()
+    elif t is list:
+        items = value
+    else:
+        return 0
+    n = _getsizeof(value)
+    for v in items:
+        tv = type(v)
+        if tv is dict or tv is list:
+            n += _container_bytes(v)
+    return n
 
 
 class History:
