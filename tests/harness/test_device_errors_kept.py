@@ -46,6 +46,7 @@ def _counts(s: AudioSystem) -> tuple[int, int]:
 
 @pytest.mark.parametrize(("burst", "lost"), [(1, 0), (QUEUE_BOUND, 0), (QUEUE_BOUND + 1, 1), (1100, 76), (5000, 3976)])
 def test_a_burst_past_the_bound_is_counted_and_announced_once(burst: int, lost: int) -> None:
+    """Then a second burst two past the bound: its loss is its own, numbered on from the first."""
     s = _running()
     events: list[Any] = []
     s.add_event_listener(events.append)
@@ -56,8 +57,13 @@ def test_a_burst_past_the_bound_is_counted_and_announced_once(burst: int, lost: 
         s.poll()
         errors, counted = _counts(s)
         assert (errors - errors0, counted) == (burst - lost, lost)
+        for _ in range(QUEUE_BOUND + 2):
+            s._on_device_error(_xrun())
+        s.poll()
         told = [e.data for e in events if e.kind == "device_errors_lost"]
-        assert told == ([{"count": lost, "first": 0, "last": lost - 1}] if lost else [])
+        first = [{"count": lost, "first": 0, "last": lost - 1}] if lost else []
+        assert told == [*first, {"count": 2, "first": burst, "last": burst + 1}]
+        assert _counts(s)[1] == lost + 2
         assert s.state == State.RUNNING
     finally:
         s.close()
