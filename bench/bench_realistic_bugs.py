@@ -1939,14 +1939,16 @@ BATCH_10: list[Bug] = [
     Bug("error_event_only_for_routed_errors", "system.py",
         "        self._emit(\"error\", error=err.describe(), severity=record.severity.name,\n"
         "                   component=record.component, requires_recovery=record.requires_recovery,\n"
-        "                   consecutive_callback_errors=consecutive)\n"
+        "                   consecutive_callback_errors=consecutive,\n"
+        "                   state=self.state.value, recovering=self._recoverer.active)\n"
         "        if self.config is None or not record.requires_recovery:\n"
         "            return\n",
         "        if self.config is None or not record.requires_recovery:\n"
         "            return\n"
         "        self._emit(\"error\", error=err.describe(), severity=record.severity.name,\n"
         "                   component=record.component, requires_recovery=record.requires_recovery,\n"
-        "                   consecutive_callback_errors=consecutive)\n",
+        "                   consecutive_callback_errors=consecutive,\n"
+        "                   state=self.state.value, recovering=self._recoverer.active)\n",
         "the early return moved to the top of the error observer ('nothing to do')",
         "errors (every error is reported)"),
     # -- configuration: a rarely written field ----------------------------------------------------
@@ -2688,10 +2690,10 @@ BATCH_16: list[Bug] = [
         "observer closed the system under raises IllegalTransitionError, not SystemClosedError",
         "validated transitions (a closed system says so)"),
     Bug("sys_device_error_no_wake", "system.py",
-        "        self._device_errors.append((generation, ErrorInfo.of(error, component=\"device\")))\n"
+        "            self._device_errors.append((next(self._device_error_seq), generation, info))\n"
         "        if self._event_driven:\n"
         "            self._wake_supervisor()\n",
-        "        self._device_errors.append((generation, ErrorInfo.of(error, component=\"device\")))\n",
+        "            self._device_errors.append((next(self._device_error_seq), generation, info))\n",
         "'the supervisor drains the queue on its next pass anyway' (true on a real clock): on the "
         "virtual clock a device error waits for the watchdog's deadline",
         "severity-routed recovery (an error is acted on when reported, bounded time)"),
@@ -8619,10 +8621,10 @@ BATCH_60: list[Bug] = [
         "component that has allocated nothing yet is unknown to the resource manager",
         "resources: every component is known to the resource manager from the start"),
     Bug("device_error_queue_bounded_short", "system.py",
-        "        self._device_errors: deque[tuple[int | None, ErrorInfo]] = deque(maxlen=1024)\n",
-        "        self._device_errors: deque[tuple[int | None, ErrorInfo]] = deque(maxlen=64)\n",
+        "        self._device_errors: deque[tuple[int, int | None, ErrorInfo]] = deque(maxlen=1024)\n",
+        "        self._device_errors: deque[tuple[int, int | None, ErrorInfo]] = deque(maxlen=64)\n",
         "'64 is plenty between two passes' for the device error queue: a burst of device errors between "
-        "two supervisor passes loses all but the last 64, uncounted",
+        "two supervisor passes loses all but the last 64",
         "errors: every error is counted"),
     Bug("every_device_error_a_loss", "system.py",
         "                if err.is_a(DeviceError):\n                    self.monitoring.counter(\"device_losses\").inc()\n",

@@ -48,7 +48,14 @@ policy_followed      a recovery started for a routed error (matched to its ``err
                      below CRITICAL fewer than 3 in a row (the count its event carries), an
                      error its reporter handled (``requires_recovery`` false); unmatched
                      recoveries, and errors whose event lacks those fields, are not judged (the
-                     verdict counts them); ``LiveChecker`` too
+                     verdict counts them); and a routed error the policy restarts for, told in a
+                     state a restart begins from with no recovery running, is followed by its
+                     ``recovery_started`` before the next such error (the event's ``state`` and
+                     ``recovering``; one still owed when the history ends is not judged);
+                     ``LiveChecker`` too
+device_errors_kept   no device error report was pushed out of the supervisor's bounded queue
+                     before a pass routed it (the system's ``device_errors_lost`` events: each
+                     one a count of reports the recovery policy never saw)
 ==================== ==========================================================================
 """
 
@@ -4139,6 +4146,8 @@ POLICY_MATCH_WINDOW = 256
 #: CRITICAL: its documented ``callback_error_threshold``, written here from the table so that a
 #: system deciding by another count disagrees with it
 CALLBACK_ERRORS_IN_A_ROW = 3
+#: the system states ``AudioSystem._route_error`` enters a recovery from for a RESTART decision
+_RESTART_FROM = frozenset({S.RUNNING.value, S.PAUSED.value, S.STARTING.value, S.RECONFIGURING.value})
 
 
 #: the exact types ``_content_hash`` reads: among them values compare equal only where their hashes
@@ -4249,6 +4258,61 @@ class _PolicyFollowed(_Fold):
         self.unjudged = 0
         self.bad = 0
         self.evidence: list[dict[str, Any]] = []
+        #: the routed error whose restart is still to come (its kept record), and how many such
+        #: restarts came, and how many did not (a later owed error found none between)
+        self.owed: dict[str, Any] | None = None
+        self.owed_started = 0
+        self.missed = 0
+
+    def _owe(self, e: Any, d: Mapping[str, Any], kept: dict[str, Any]) -> None:
+        """An ``error`` event the policy must restart for, told in a state a restart begins from
+        with no recovery running, owes a ``recovery_started`` for its error.
+
+        The system tells the event and takes the action under one lock
+        (``AudioSystem._route_error``), so nothing another thread does comes between them: the
+        restart follows before any later error is routed in a state a restart begins from (the
+        errors reported inside it, as the recovery tears the stream down, come with
+        ``requires_recovery`` false or in RECOVERING). Such a later error while one is owed is a
+        restart that did not come. An event without ``state`` and ``recovering`` (a history of a
+        system that did not tell them) owes nothing; nor does an exhausted pool below CRITICAL,
+        whose action hangs on a configuration whose moment of taking over is not recorded."""
+        if d.get("requires_recovery") is not True or d.get("recovering") is not False \
+                or d.get("state") not in _RESTART_FROM:
+            return
+        err = kept["error"]
+        kind, severity = str(err.get("type")), str(kept["severity"])
+        cls = getattr(sut_errors, kind, None)
+        sev = sut_errors.Severity.__members__.get(severity)
+        if isinstance(cls, type) and issubclass(cls, (sut_errors.BufferPoolExhaustedError,
+                                                     sut_errors.ResourceLimitError)) \
+                and (sev is None or sev < ESCALATE_AT):
+            return
+        in_a_row = kept["consecutive"]
+        count = in_a_row if isinstance(in_a_row, int) and not isinstance(in_a_row, bool) else None
+        if _policy_restarts(kind, severity, err.get("recoverable"), self.degrade, count) is not True:
+            return
+        if self.owed is not None:
+            self._missed(self.owed, e)
+        self.owed = {**kept, "state": d.get("state")}
+
+    def _missed(self, owed: dict[str, Any], later: Any) -> None:
+        """The restart ``owed`` called for never came: ``later``, another routed error in a state
+        a restart begins from, came first."""
+        self.missed += 1
+        self.bad += 1
+        if len(self.evidence) < _MAX_EVIDENCE:
+            t = round(float(owed["time"]), 6)
+            in_a_row = owed["consecutive"]
+            said = f", {in_a_row} callback error(s) in a row" if isinstance(in_a_row, int) else ""
+            why = ("no recovery started for an error the recovery policy restarts for, routed while "
+                   f"{owed['state']} with no recovery running")
+            self.evidence.append({
+                "why": why, "time": t, "index": later.index, "error_index": owed["index"],
+                "type": owed["error"].get("type"), "severity": owed["severity"], "state": owed["state"],
+                "consecutive_callback_errors": in_a_row,
+                "message": f"error event #{owed['index']} at t={t:.3f} s, {owed['error'].get('type')} at "
+                           f"{owed['severity']}{said}: {why} (the next such error, #{later.index}, "
+                           f"came first)"})
 
     def _config(self, config: Any) -> None:
         if not isinstance(config, Mapping):
@@ -4260,10 +4324,12 @@ class _PolicyFollowed(_Fold):
         d = e.data or {}
         if e.type == "error":
             if isinstance(d.get("error"), Mapping):
-                self.errors.append({"error": d["error"], "severity": d.get("severity"), "index": e.index,
-                                    "time": e.time, "hash": _content_hash(d["error"]),
-                                    "requires": d.get("requires_recovery"),
-                                    "consecutive": d.get("consecutive_callback_errors")})
+                kept = {"error": d["error"], "severity": d.get("severity"), "index": e.index,
+                        "time": e.time, "hash": _content_hash(d["error"]),
+                        "requires": d.get("requires_recovery"),
+                        "consecutive": d.get("consecutive_callback_errors")}
+                self.errors.append(kept)
+                self._owe(e, d, kept)
             return
         if e.value == "config_applied":
             self._config(d.get("config"))
@@ -4271,6 +4337,9 @@ class _PolicyFollowed(_Fold):
         if e.value != "recovery_started":
             return
         err = d.get("error")
+        if self.owed is not None and isinstance(err, Mapping) and err == self.owed["error"]:
+            self.owed = None
+            self.owed_started += 1
         if not isinstance(err, Mapping) or d.get("cause") != f"{err.get('type')}: {err.get('message')}":
             self.unmatched += 1
             return
@@ -4332,18 +4401,72 @@ class _PolicyFollowed(_Fold):
 
     def verdict(self, system: Any = None) -> Verdict:
         if self.bad:
-            return Verdict(self.name, False, self.evidence,
-                           f"{self.bad} recovery(ies) started for an error the recovery policy does not restart for")
+            said = [f"{n} {what}" for n, what in
+                    ((self.bad - self.missed, "recovery(ies) started for an error the recovery policy does not "
+                                              "restart for"),
+                     (self.missed, "restart(s) the recovery policy called for that never started")) if n]
+            return Verdict(self.name, False, self.evidence, "; ".join(said))
         aside = "".join(f"; {n} {what}, not judged" for n, what in
                         ((self.unmatched, "matched to no routed error"),
-                         (self.unjudged, "for an error the history cannot decide")) if n)
+                         (self.unjudged, "for an error the history cannot decide"),
+                         (int(self.owed is not None), "restart still owed as the history ends")) if n)
+        owed = f"; {self.owed_started} restart(s) the policy called for, each started" if self.owed_started else ""
         if not self.judged:
-            return _ok(self.name, f"no recovery started for a routed error: nothing to judge{aside}")
-        return _ok(self.name, f"{self.judged} recovery(ies), each for an error the policy restarts for{aside}")
+            return _ok(self.name, f"no recovery started for a routed error: nothing to judge{owed}{aside}")
+        return _ok(self.name, f"{self.judged} recovery(ies), each for an error the policy restarts for{owed}{aside}")
 
 
 def check_policy_followed(history: History) -> Verdict:
     return _fold_verdict(_PolicyFollowed(history.initial or {}), history)
+
+
+# ==================================================================== 16. device errors kept ====
+
+class _DeviceErrorsKept(_Fold):
+    """No device error report is lost unseen between a device's thread and the supervisor.
+
+    The promise (``AudioSystem._on_device_error`` and ``poll``): a backend's report is queued and
+    the next supervisor pass routes it to the recovery policy. The queue is bounded (1024
+    records), so a burst past the bound before a pass pushes the oldest reports out; each report
+    is stamped with a number as it is queued, and the pass that finds numbers missing announces
+    how many (``device_errors_lost``, with the first and last number lost). A report lost is an
+    error the policy never decided about: a device loss among them is a restart that never
+    came. Every announced loss is a violation, on any clock: the system itself counted it."""
+
+    name = "device_errors_kept"
+    types = frozenset({"event"})
+
+    def __init__(self) -> None:
+        self.lost = 0
+        self.announcements = 0
+        self.evidence: list[dict[str, Any]] = []
+
+    def feed(self, e: Any) -> None:
+        if e.value != "device_errors_lost":
+            return
+        d = e.data or {}
+        count = d.get("count")
+        n = count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 1
+        self.lost += n
+        self.announcements += 1
+        if len(self.evidence) < _MAX_EVIDENCE:
+            t = round(float(e.time), 6)
+            self.evidence.append({"time": t, "index": e.index, "count": count, "first": d.get("first"),
+                                  "last": d.get("last"),
+                                  "message": f"t={t:.3f} s: {count} device error report(s) (numbers "
+                                             f"{d.get('first')}-{d.get('last')}) pushed out of the supervisor's "
+                                             f"queue before a pass routed them"})
+
+    def verdict(self, system: Any = None) -> Verdict:
+        if self.lost:
+            return Verdict(self.name, False, self.evidence,
+                           f"{self.lost} device error report(s) lost from the supervisor's bounded queue, "
+                           f"never routed ({self.announcements} announcement(s))")
+        return _ok(self.name, "no device error report lost from the supervisor's queue")
+
+
+def check_device_errors_kept(history: History) -> Verdict:
+    return _fold_verdict(_DeviceErrorsKept(), history)
 
 
 # ================================================================================= together ====
@@ -4376,6 +4499,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("degraded_alternates", lambda h, threads: _DegradedAlternates(h.initial or {})),
     Invariant("recovered_device", lambda h, threads: _RecoveredDevice(h.initial or {})),
     Invariant("policy_followed", lambda h, threads: _PolicyFollowed(h.initial or {})),
+    Invariant("device_errors_kept", lambda h, threads: _DeviceErrorsKept()),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -4617,6 +4741,7 @@ __all__ = [
     "check_linearizable",
     "check_recoveries_counted",
     "check_policy_followed",
+    "check_device_errors_kept",
     "check_recovered_device",
     "check_recovery",
     "check_rejected_config",

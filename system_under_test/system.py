@@ -12,6 +12,7 @@ locks.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import threading
@@ -192,7 +193,16 @@ class AudioSystem:
         #: (stream generation or None, error): errors of a stream that is no longer current are
         #: stale. Compact records, not exceptions: a backend's exception may carry a traceback (and
         #: a ``__cause__`` chain) whose frames hold the stream that reported it.
-        self._device_errors: deque[tuple[int | None, ErrorInfo]] = deque(maxlen=1024)
+        #: Each record is stamped with the next number of ``_device_error_seq`` as it is queued, so
+        #: that a pass which finds numbers missing knows how many the bound pushed out unseen and
+        #: says so (``device_errors_lost``). Stamp and append are one step under
+        #: ``_device_errors_lock`` (a leaf lock: nothing else is taken under it), so the queue's
+        #: numbers always rise and a gap is a loss, never two threads' reports out of order.
+        self._device_errors: deque[tuple[int, int | None, ErrorInfo]] = deque(maxlen=1024)
+        self._device_error_seq = itertools.count()
+        self._device_errors_lock = threading.Lock()
+        #: the stamp the next record taken from the queue should carry
+        self._device_error_next = 0
         self._stream_gen = 0
         self._pipeline: Pipeline | None = None
         #: the torn-down pipelines whose callback was still under way at their teardown (held in
@@ -625,7 +635,9 @@ class AudioSystem:
         ``generation`` identifies the stream that reported (``_build`` binds it); None means "the
         current stream". The error is queued as its compact ``ErrorInfo``, so the queue holds no
         traceback (and no frame of the stream's thread)."""
-        self._device_errors.append((generation, ErrorInfo.of(error, component="device")))
+        info = ErrorInfo.of(error, component="device")
+        with self._device_errors_lock:
+            self._device_errors.append((next(self._device_error_seq), generation, info))
         if self._event_driven:
             self._wake_supervisor()
 
@@ -837,7 +849,8 @@ class AudioSystem:
         """One supervisor pass: route queued device/callback errors, watchdog, pool, gauges."""
         with self._op_lock:
             while self._device_errors:
-                gen, err = self._device_errors.popleft()
+                seq, gen, err = self._device_errors.popleft()
+                self._count_lost_device_errors(seq)
                 if gen is not None and (gen != self._stream_gen or self._stream is None):
                     # From a stream already torn down (a dead stream's late watchdog report, or a
                     # timeout while we closed it): it must not start a second recovery.
@@ -910,6 +923,17 @@ class AudioSystem:
                     self._report_stall(stream, config, f"no input for {silent:.3f} s: every block since underflowed",
                                        silent, {"input_underflow": True, **_stream_devices(stream)})
 
+    def _count_lost_device_errors(self, seq: int) -> None:
+        """The queue's record stamped ``seq`` was taken: the stamps skipped since the last one taken
+        are reports the bound pushed out before any pass saw them. They are counted
+        (``device_errors_lost``) and announced (a ``device_errors_lost`` event) rather than lost
+        unseen: the recovery policy never decided about them, and a history must show it."""
+        lost = seq - self._device_error_next
+        self._device_error_next = seq + 1
+        if lost > 0:
+            self.monitoring.counter("device_errors_lost").inc(lost)
+            self._emit("device_errors_lost", count=lost, first=seq - lost, last=seq - 1)
+
     def _end_held(self, t0: float, t1: float) -> None:
         """The held silence from ``t0`` ended at ``t1``: kept for ``held_silences``."""
         self._held_open = None
@@ -934,6 +958,16 @@ class AudioSystem:
     def _route_error(self, record: ErrorRecord) -> None:
         """Error observer: the recovery policy decides, the system acts.
 
+        Under the operation lock from the ``error`` event to the action: the state and the
+        recovery in progress that the event tells are the ones the action is taken in (no other
+        thread's stop, recovery or reconfiguration comes between them), so a history tells a
+        restart that should have come and did not from one the state refused."""
+        with self._op_lock:
+            self._route_error_locked(record)
+
+    def _route_error_locked(self, record: ErrorRecord) -> None:
+        """``_route_error``'s body, the operation lock held.
+
         ``record.error`` is the compact ``ErrorInfo``: causes name the error's own class
         (``err.type``), never ``type(err)``, which is ``ErrorInfo`` for every error."""
         err = record.error
@@ -943,7 +977,8 @@ class AudioSystem:
         consecutive = pipeline.consecutive_errors if pipeline else 0
         self._emit("error", error=err.describe(), severity=record.severity.name,
                    component=record.component, requires_recovery=record.requires_recovery,
-                   consecutive_callback_errors=consecutive)
+                   consecutive_callback_errors=consecutive,
+                   state=self.state.value, recovering=self._recoverer.active)
         if self.config is None or not record.requires_recovery:
             return
         policy = RecoveryPolicy(self.config.recovery)

@@ -56,7 +56,8 @@ def test_a_run_tries_the_primary_at_the_policys_backoff_then_falls_back():
     elapsed = got[-1][2]["seconds"]
     assert got == [
         (0.0, "error", {"error": "DeviceLostError", "severity": "CRITICAL", "component": "device",
-                        "requires_recovery": True, "consecutive_callback_errors": 0}),
+                        "requires_recovery": True, "consecutive_callback_errors": 0,
+                        "state": "running", "recovering": False}),
         (0.0, "recovery_started", {"cause": LOST, "error": "DeviceLostError", "target": "running"}),
         (0.0, "recovery_attempt", {"attempt": 1, "device": "sim-in"}),
         (0.0, "recovery_attempt_failed", {"attempt": 1, "device": "sim-in", "error": "DeviceNotFoundError"}),
@@ -109,7 +110,8 @@ def test_a_run_that_exhausts_every_device_fails_and_reports_it():
     assert got[-2:] == [
         (0.02, "recovery_failed", {"reason": "every attempt on every device failed", "attempts": 4}),
         (0.02, "error", {"error": "RecoveryError", "severity": "FATAL", "component": SYSTEM,
-                         "requires_recovery": False, "consecutive_callback_errors": 0}),
+                         "requires_recovery": False, "consecutive_callback_errors": 0,
+                         "state": "failed", "recovering": False}),
     ]
     why = "recovery failed: every attempt on every device failed"
     assert _system_causes(s, marks) == [("running", "recovering", LOST), ("recovering", "failed", why)]

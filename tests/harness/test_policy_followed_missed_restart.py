@@ -1,0 +1,168 @@
+"""``policy_followed`` on a restart that should have come and did not.
+
+The recovery policy restarts the stream for a routed error it restarts for (a device loss, a
+stall, a callback error at ``CALLBACK_ERRORS_IN_A_ROW`` in a row), and ``AudioSystem._route_error``
+enters the recovery when the system is RUNNING, PAUSED, STARTING or RECONFIGURING and no recovery
+is under way. The system's ``error`` event tells the state it routed the error in and whether a
+recovery was running (``state``, ``recovering``), told and acted on under one lock, so the
+invariant holds such an event to a ``recovery_started`` for its error before the next one.
+Crafted histories with known answers, the shipped system's plain runs, and a system that drops
+its callback-error restarts failing them. Virtual clock, fixed seeds: deterministic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from plain_runs import plain_run_verdict
+from harness.history import History
+from harness.invariants import CALLBACK_ERRORS_IN_A_ROW, check_policy_followed
+from system_under_test import AudioSystem
+from system_under_test.errors import AudioSystemError, ErrorInfo, XrunError
+from system_under_test.lifecycle import State
+
+
+def _err(kind: str = "CallbackError", message: str = "callback raised") -> dict[str, Any]:
+    return {"type": kind, "message": message, "component": "pipeline", "severity": "ERROR",
+            "recoverable": True, "details": {}}
+
+
+def _history(steps: list[tuple[Any, ...]]) -> History:
+    """("error", err, consecutive, state, recovering[, requires]) an error event at ERROR (a field
+    given as None is left out); ("restart", err) its recovery_started."""
+    h = History()
+    h.record("attach", time=0.0, data={"state": "uninitialized", "clock": "virtual",
+                                       "config": {"recovery": {"degrade_on_exhaustion": True}},
+                                       "components": {"system": "uninitialized"}})
+    for t, step in enumerate(steps, start=1):
+        if step[0] == "error":
+            _, err, consecutive, state, recovering, *rest = step
+            data: dict[str, Any] = {"error": err, "severity": "ERROR", "component": "pipeline",
+                                    "consecutive_callback_errors": consecutive,
+                                    "requires_recovery": rest[0] if rest else True}
+            if state is not None:
+                data["state"] = state
+            if recovering is not None:
+                data["recovering"] = recovering
+            h.record("error", time=float(t), value="error", data=data)
+        else:
+            err = step[1]
+            h.record("event", time=float(t), value="recovery_started",
+                     data={"cause": f"{err['type']}: {err['message']}", "error": err, "target": "running"})
+    return h
+
+
+AT = CALLBACK_ERRORS_IN_A_ROW
+
+
+@pytest.mark.parametrize("state", ["running", "paused", "starting", "reconfiguring"])
+def test_a_callback_error_at_the_threshold_with_no_restart_before_the_next_is_a_violation(state: str) -> None:
+    v = check_policy_followed(_history([("error", _err(), AT, state, False),
+                                        ("error", _err(), AT + 1, state, False)]))
+    assert not v.ok, v
+    assert [(e["error_index"], e["state"], e["consecutive_callback_errors"]) for e in v.evidence] == [(1, state, AT)]
+    assert v.message == "1 restart(s) the recovery policy called for that never started", v
+
+
+def test_a_device_loss_with_no_restart_is_a_violation_too() -> None:
+    lost = _err("DeviceLostError", "gone")
+    v = check_policy_followed(_history([("error", lost, 0, "running", False),
+                                        ("error", _err("DeviceStalledError", "stall"), 0, "running", False)]))
+    assert not v.ok and v.evidence[0]["type"] == "DeviceLostError", v
+
+
+def test_the_restart_that_came_clears_what_was_owed() -> None:
+    v = check_policy_followed(_history([("error", _err(), AT, "running", False), ("restart", _err()),
+                                        ("error", _err(), AT, "running", False), ("restart", _err())]))
+    assert v.ok, v
+    assert "2 restart(s) the policy called for, each started" in v.message, v
+
+
+def test_errors_routed_inside_the_recovery_before_its_event_keep_it_owed_not_missed() -> None:
+    """As the recovery tears the stream down, pending callback errors are reported with
+    ``requires_recovery`` false, and an observer of RECOVERING may route one: neither is a miss."""
+    v = check_policy_followed(_history([("error", _err(), AT, "running", False),
+                                        ("error", _err(), 1, "running", False, False),
+                                        ("error", _err("DeviceLostError", "gone"), 0, "recovering", False),
+                                        ("restart", _err())]))
+    assert v.ok and "1 restart(s) the policy called for, each started" in v.message, v
+
+
+@pytest.mark.parametrize(("state", "recovering", "requires", "in_a_row"), [
+    ("running", True, True, AT),        # a recovery already running: not a miss
+    ("recovering", False, True, AT),    # RECOVERING: the run in progress answers it
+    ("stopped", False, True, AT),       # a stopped system restarts nothing
+    ("failed", False, True, AT),
+    ("running", False, False, AT),      # its reporter handled it
+    ("running", False, True, AT - 1),   # below the threshold: ignored by the policy
+    (None, None, True, AT),             # a history of a system that did not tell the state
+    ("running", None, True, AT),
+])
+def test_no_restart_is_owed_where_the_system_could_not_or_need_not_start_one(
+        state: str | None, recovering: bool | None, requires: bool, in_a_row: int) -> None:
+    """Each history then owes one restart, which comes: only that one is counted."""
+    v = check_policy_followed(_history([("error", _err(), in_a_row, state, recovering, requires),
+                                        ("error", _err(), AT, "running", False), ("restart", _err())]))
+    assert v.ok and "; 1 restart(s) the policy called for, each started" in v.message, v
+
+
+def test_an_exhausted_pool_below_critical_owes_nothing_whatever_the_configuration() -> None:
+    """Its action hangs on ``degrade_on_exhaustion``, whose moment of taking over is not recorded."""
+    dry = _err("BufferPoolExhaustedError", "dry")
+    v = check_policy_followed(_history([("error", dry, 0, "running", False), ("error", dry, 0, "running", False),
+                                        ("error", _err(), AT, "running", False), ("restart", _err())]))
+    assert v.ok and "; 1 restart(s) the policy called for, each started" in v.message, v
+
+
+def test_a_restart_still_owed_as_the_history_ends_is_said_and_not_judged() -> None:
+    v = check_policy_followed(_history([("error", _err(), AT, "running", False)]))
+    assert v.ok and "1 restart still owed as the history ends, not judged" in v.message, v
+
+
+# -- the system tells what the judge reads ---------------------------------------------------------
+
+def test_the_error_event_tells_the_state_and_the_recovery_it_was_routed_in() -> None:
+    s = AudioSystem({}, seed=11)
+    events: list[Any] = []
+    s.add_event_listener(events.append)
+    try:
+        s.initialize()
+        s.start()
+        s.run_for(0.05)
+        s.coordinator.handle_error("device", XrunError("late", component="device"))
+    finally:
+        s.close()
+    (told,) = [e.data for e in events if e.kind == "error"]
+    assert (told["state"], told["recovering"]) == ("running", False), told
+
+
+# -- plain runs ----------------------------------------------------------------------------------
+
+class DropsCallbackErrorRestarts(AudioSystem):
+    """A restart for a callback error below CRITICAL dropped ('the next block may well be fine'):
+    the stream the policy gave up on keeps running."""
+
+    def _enter_recovery(self, err: AudioSystemError | ErrorInfo, cause: str, *,
+                        target: State | None = None) -> None:
+        if err.type == "CallbackError" and err.severity.name != "CRITICAL":
+            return
+        super()._enter_recovery(err, cause, target=target)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_shipped_system_starts_every_restart_it_owes(tmp_path: Path, seed: int) -> None:
+    result, v = plain_run_verdict(tmp_path, seed, "policy_followed")
+    assert v.ok and "restart(s) the policy called for, each started" in v.message, v
+    assert "not judged" not in v.message, v
+    assert result.verdict.outcome.value == "pass", result.verdict.reasons
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_system_dropping_its_callback_error_restarts_fails_the_run(tmp_path: Path, seed: int) -> None:
+    result, v = plain_run_verdict(tmp_path, seed, "policy_followed", system_factory=DropsCallbackErrorRestarts)
+    assert not v.ok and {e["type"] for e in v.evidence} == {"CallbackError"}, v
+    assert {e["consecutive_callback_errors"] for e in v.evidence} >= {AT}, v.evidence
+    assert result.verdict.violated == ["policy_followed"], result.verdict.reasons
