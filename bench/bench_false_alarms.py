@@ -7,7 +7,14 @@ harness. The quick part of this matrix runs in the suite (tests/harness/test_fal
 
     python bench/bench_false_alarms.py [--seeds 100] [--duration 60] [--profiles gentle,default,hostile]
                                        [--mutants] [--mutant-profiles default,outages] [--json FILE]
-                                       [--judged]
+                                       [--mutant-names silent_give_up,...] [--judged]
+
+A mutant run that does not fail is set beside its healthy twin (the shipped system, same profile,
+seed and duration): ``not shown`` when the two histories are the same entry for entry (the mutant's
+code changed nothing a run records, so no judge of the history could fail it without failing the
+healthy system too: the seed did not reach the bug), ``missed`` when they differ (the bug acted and
+the invariants did not see it: a blind spot). A twin that does not pass is counted apart: that
+seed says nothing of the mutant. ``--seeds 0`` runs the mutants alone.
 
 ``--judged`` also prints, for each invariant that can hold with nothing to judge (its message says
 "nothing to judge"), in how many of each profile's healthy runs it passed having judged something: a
@@ -17,11 +24,13 @@ pass of an invariant that never met what it judges is no evidence that it raises
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +44,36 @@ from system_under_test.errors import ConfigError
 
 #: the phrase an invariant's message ends with when it held with nothing in the history to judge
 NOTHING_TO_JUDGE = "nothing to judge"
+#: a mutant run's standing beside its healthy twin (``shown``): caught; not caught with the twin's
+#: very history; not caught with a history of its own; not caught, the twin not passing either
+CAUGHT, NOT_SHOWN, MISSED, TWIN_NOT_PASSING = "caught", "not shown", "missed", "twin not passing"
+
+
+def history_digest(history: Iterable[Any]) -> str:
+    """sha256 of every entry but the meta one (which names the mutant, the command and the wall
+    clock): two runs of one seed on the simulated device have the same digest exactly when they
+    recorded the same history."""
+    h = hashlib.sha256()
+    for entry in history:
+        if entry.type == "meta":
+            continue
+        h.update(json.dumps(entry.to_dict(), sort_keys=True, default=str).encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def shown(mutant_row: dict[str, Any], twin_row: dict[str, Any] | None) -> str:
+    """What a mutant run shows: ``CAUGHT`` when it failed; otherwise, beside its healthy twin (same
+    profile, seed and duration), ``NOT_SHOWN`` when both histories are the same (nothing the bug
+    did was recorded), ``MISSED`` when they differ, ``TWIN_NOT_PASSING`` when the twin did not pass
+    (that seed judges nothing about the mutant)."""
+    if mutant_row["outcome"] == "fail":
+        return CAUGHT
+    if twin_row is None:
+        raise ValueError(f"mutant {mutant_row['mutant']} seed {mutant_row['seed']} not caught and no twin run")
+    if twin_row["outcome"] != "pass":
+        return TWIN_NOT_PASSING
+    return NOT_SHOWN if mutant_row["history_digest"] == twin_row["history_digest"] else MISSED
 
 
 def one_run(profile: str, seed: int, duration_s: float, root: Path, mutant: str | None = None,
@@ -54,7 +93,8 @@ def one_run(profile: str, seed: int, duration_s: float, root: Path, mutant: str 
     return {"profile": profile, "seed": seed, "mutant": mutant, "outcome": v.outcome.value,
             "violated": v.violated, "inconclusive": v.inconclusive, "reasons": v.reasons,
             "faults": result.summary["faults"]["total"], "wall_s": round(time.perf_counter() - t0, 3),
-            "idle": [c["name"] for c in v.checks if NOTHING_TO_JUDGE in str(c.get("message", ""))]}
+            "idle": [c["name"] for c in v.checks if NOTHING_TO_JUDGE in str(c.get("message", ""))],
+            "history_digest": history_digest(result.history)}
 
 
 def _print_judged(rows: list[dict[str, Any]], profiles: list[str]) -> None:
@@ -81,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profiles", default="gentle,default,hostile")
     ap.add_argument("--mutants", action="store_true", help="also run every shipped mutant at each seed")
     ap.add_argument("--mutant-seeds", type=int, default=10)
+    ap.add_argument("--mutant-names", default=None,
+                    help="the mutants to run, comma-separated (default: every shipped one)")
     ap.add_argument("--mutant-profiles", default="default",
                     help="the built-in profiles every mutant runs under, one table each (default: default, "
                          "as `run --mutant NAME`; outages: the profile that shows silent_give_up)")
@@ -104,7 +146,13 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             ap.exit(2, f"bench_false_alarms: error: {option}: unknown profile(s) {', '.join(map(repr, unknown))}; "
                        f"give a comma-separated list of built-in profiles ({', '.join(PROFILES)})\n")
+    mutant_names = list(MUTANTS) if args.mutant_names is None else args.mutant_names.split(",")
+    unknown = [n for n in mutant_names if n not in MUTANTS]
+    if unknown:
+        ap.exit(2, f"bench_false_alarms: error: --mutant-names: unknown mutant(s) {', '.join(map(repr, unknown))}; "
+                   f"give a comma-separated list of shipped mutants ({', '.join(MUTANTS)})\n")
     rows: list[dict[str, Any]] = []
+    twins: dict[tuple[str, int], dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="soundcheck-fa-") as tmp:
         root = Path(tmp)
         for profile in args.profiles.split(","):
@@ -115,29 +163,45 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {profile} seed {seed}: {row['outcome']}: {'; '.join(row['reasons'])}", flush=True)
         if args.mutants:
             for mprofile in args.mutant_profiles.split(","):
-                for name in MUTANTS:
+                for name in mutant_names:
                     for seed in range(1, args.mutant_seeds + 1):
-                        rows.append(one_run(mprofile, seed, args.duration, root, name, config=config,
-                                            dsp_kernel=args.dsp_kernel))
-    print(f"\nhealthy system, {args.duration:g} s runs, DSP kernel {args.dsp_kernel} (bench/bench_false_alarms.py"
-          + (f", configuration {args.config}" if args.config else "") + "):")
-    print(f"{'profile':<10} {'runs':>5} {'pass':>5} {'fail':>5} {'inconcl.':>8} {'faults/run':>10} {'wall/run':>9}")
-    for profile in args.profiles.split(","):
-        rs = [r for r in rows if r["profile"] == profile and r["mutant"] is None]
-        c = Counter(r["outcome"] for r in rs)
-        print(f"{profile:<10} {len(rs):>5} {c['pass']:>5} {c['fail']:>5} {c['inconclusive']:>8} "
-              f"{sum(r['faults'] for r in rs) / len(rs):>10.1f} {sum(r['wall_s'] for r in rs) / len(rs):>8.2f}s")
+                        row = one_run(mprofile, seed, args.duration, root, name, config=config,
+                                      dsp_kernel=args.dsp_kernel)
+                        if row["outcome"] != "fail" and (mprofile, seed) not in twins:
+                            twins[mprofile, seed] = one_run(mprofile, seed, args.duration, root, config=config,
+                                                            dsp_kernel=args.dsp_kernel)
+                        twin = twins.get((mprofile, seed))
+                        row["shown"] = shown(row, twin)
+                        if twin is not None and row["shown"] != CAUGHT:
+                            row["twin"] = {k: twin[k] for k in ("outcome", "violated", "history_digest")}
+                        rows.append(row)
+    healthy_rows = [r for r in rows if r["mutant"] is None]
+    if healthy_rows:
+        print(f"\nhealthy system, {args.duration:g} s runs, DSP kernel {args.dsp_kernel} (bench/bench_false_alarms.py"
+              + (f", configuration {args.config}" if args.config else "") + "):")
+        print(f"{'profile':<10} {'runs':>5} {'pass':>5} {'fail':>5} {'inconcl.':>8} {'faults/run':>10} {'wall/run':>9}")
+        for profile in args.profiles.split(","):
+            rs = [r for r in healthy_rows if r["profile"] == profile]
+            c = Counter(r["outcome"] for r in rs)
+            print(f"{profile:<10} {len(rs):>5} {c['pass']:>5} {c['fail']:>5} {c['inconclusive']:>8} "
+                  f"{sum(r['faults'] for r in rs) / len(rs):>10.1f} {sum(r['wall_s'] for r in rs) / len(rs):>8.2f}s")
     if args.judged:
         _print_judged(rows, args.profiles.split(","))
     for mprofile in args.mutant_profiles.split(",") if args.mutants else ():
         print(f"\nmutants, `run --mutant NAME --faults {mprofile}` ({args.duration:g} s), "
               f"seeds 1..{args.mutant_seeds}:")
-        print(f"{'mutant':<26} {'caught':>7}  caught by")
-        for name in MUTANTS:
+        print(f"{'mutant':<26} {'caught':>7} {'not shown':>9} {'missed':>6} {'twin!pass':>9}  caught by")
+        for name in mutant_names:
             rs = [r for r in rows if r["mutant"] == name and r["profile"] == mprofile]
             caught = [r for r in rs if r["outcome"] == "fail"]
             by = Counter(n for r in caught for n in r["violated"])
-            print(f"{name:<26} {len(caught):>3}/{len(rs):<3}  {', '.join(f'{k} {v}' for k, v in by.most_common())}")
+            standing = Counter(r["shown"] for r in rs)
+            print(f"{name:<26} {len(caught):>3}/{len(rs):<3} {standing[NOT_SHOWN]:>9} {standing[MISSED]:>6} "
+                  f"{standing[TWIN_NOT_PASSING]:>9}  {', '.join(f'{k} {v}' for k, v in by.most_common())}")
+        print("(not shown: the mutant's history is its healthy twin's, entry for entry; missed: a history of "
+              "its own, not failed)")
+    if twins:
+        print(f"\nhealthy twins run: {len(twins)}, passed {sum(t['outcome'] == 'pass' for t in twins.values())}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     return 0

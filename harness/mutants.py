@@ -322,7 +322,9 @@ MUTANTS: dict[str, Mutant] = {m.name: m for m in (
     # with none to open). A default run catches it where its schedule happens to reach a give-up
     # (an operator's recover() inside a dropout); the ``outages`` profile's device outages
     # (``Profile.outages``, ``Schedule.with_outages``) reach one in every run of 30 s and more,
-    # and tests/harness/test_give_ups_announced.py makes one directly.
+    # and tests/harness/test_give_ups_announced.py makes one directly. A seed that reaches no
+    # give-up records the shipped system's history entry for entry: no judge of that history can
+    # fail the mutant without failing the shipped system (bench_false_alarms.py: "not shown").
     Mutant("silent_give_up", "a recovery that gives up goes FAILED without announcing it (no recovery_failed)",
            ("give_ups_announced",), "run", SilentGiveUpSystem, profile="outages"),
     # Heard, not stepped: the state machine checks no audio, so the detector is a run's listening
