@@ -50,6 +50,19 @@ class ReportRuns:
         self.count = 0
         self.known_until = math.inf
 
+    def _state(self) -> tuple[list[float], list[float], list[float], int, float]:
+        return self.starts, self.ends, self.widest, self.count, self.known_until
+
+    def __eq__(self, other: object) -> bool:
+        """The same runs, count and ``known_until`` (two windows that heard the same reports)."""
+        return isinstance(other, ReportRuns) and self._state() == other._state()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return (f"ReportRuns(count={self.count}, runs={list(zip(self.starts, self.ends, self.widest))}, "
+                f"known_until={self.known_until})")
+
     def __len__(self) -> int:
         """The reports that came (kept in a run or not)."""
         return self.count
