@@ -41,17 +41,18 @@ class ReportRuns:
     reports came in all, and from when they are not known (``known_until``: inf while every report
     was kept). Reports may come out of time order (one read late is placed where it lay)."""
 
-    __slots__ = ("starts", "ends", "widest", "count", "known_until")
+    __slots__ = ("starts", "ends", "widest", "counts", "count", "known_until")
 
     def __init__(self) -> None:
         self.starts: list[float] = []
         self.ends: list[float] = []
         self.widest: list[float] = []
+        self.counts: list[int] = []  # the reports in each run
         self.count = 0
         self.known_until = math.inf
 
-    def _state(self) -> tuple[list[float], list[float], list[float], int, float]:
-        return self.starts, self.ends, self.widest, self.count, self.known_until
+    def _state(self) -> tuple[list[float], list[float], list[float], list[int], int, float]:
+        return self.starts, self.ends, self.widest, self.counts, self.count, self.known_until
 
     def __eq__(self, other: object) -> bool:
         """The same runs, count and ``known_until`` (two windows that heard the same reports)."""
@@ -73,9 +74,9 @@ class ReportRuns:
 
     def extend(self, other: "ReportRuns") -> None:
         """Every report of ``other`` (a window joined to this one)."""
-        for t0, t1, wide in zip(other.starts, other.ends, other.widest):
-            self.add_run(t0, t1, wide, 0)
-        self.count += other.count
+        for t0, t1, wide, n in zip(other.starts, other.ends, other.widest, other.counts):
+            self.add_run(t0, t1, wide, n)
+        self.count += other.count - sum(other.counts)  # those ``other`` let go
         self.known_until = min(self.known_until, other.known_until)
 
     def add_run(self, t0: float, t1: float, wide: float, reports: int) -> None:
@@ -96,7 +97,9 @@ class ReportRuns:
             self.starts.insert(i, t0)
             self.ends.insert(i, t1)
             self.widest.insert(i, wide)
+            self.counts.insert(i, reports)
             return
+        joined = sum(self.counts[lo:hi]) + reports
         pieces = sorted([*zip(self.starts[lo:hi], self.ends[lo:hi], self.widest[lo:hi]), (t0, t1, wide)])
         start, reach, widest = pieces[0]
         for p0, p1, w in pieces[1:]:
@@ -105,6 +108,31 @@ class ReportRuns:
         self.starts[lo:hi] = [start]
         self.ends[lo:hi] = [reach]
         self.widest[lo:hi] = [widest]
+        self.counts[lo:hi] = [joined]
+
+    def at_least_between(self, a: float, b: float) -> int | None:
+        """A lower bound of the reports in ``a..b``, exact 0 when none came there: the reports of
+        every run inside it, and one for each run that reaches into it (its start or end is a
+        report there; one that spans it has one there too when ``a..b`` is ``RUN_GAP_S`` or
+        longer). None where that is not known: past ``known_until``, or inside a run's span
+        shorter than ``RUN_GAP_S`` (a gap of the run may hold it)."""
+        if b >= self.known_until:
+            return None
+        lo = bisect.bisect_left(self.ends, a)  # runs that end at or after a
+        n = 0
+        for k in range(lo, len(self.starts)):
+            s, e = self.starts[k], self.ends[k]
+            if s > b:
+                break
+            if a <= s and e <= b:
+                n += self.counts[k]
+            elif a <= s or e <= b:
+                n += 1
+            elif b - a >= RUN_GAP_S:
+                n += 1
+            else:
+                return None
+        return n
 
     def longest_without(self, a: float, b: float, lead: float, idle: Iterable[tuple[float, float]] = ()) -> float:
         """The longest stretch of ``a..b`` with no report in it, less the parts of it in ``idle``

@@ -174,3 +174,29 @@ def test_a_silence_past_the_first_8192_reports_is_judged_by_the_reports_around_i
     assert check.long_mute_count == 1 and check.dense_xrun_mute_count == 0, check.long_mutes
     longest = float(check.long_mutes[0].split(" s of it the longest without one")[0].rsplit(" ", 1)[1])
     assert longest == pytest.approx(0.7, abs=0.002), check.long_mutes
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_reports_between_two_times_are_a_lower_bound_and_none_is_exact(seed: int) -> None:
+    """``at_least_between``: never more than came, 0 exactly when none came, at least one where
+    any came in a stretch of ``RUN_GAP_S`` or more; None only inside a run's span shorter than
+    that."""
+    rng = random.Random(seed)
+    reports = _reports(rng, 600)
+    runs = ReportRuns()
+    for r in reports:
+        runs.add(r)
+    assert sum(runs.counts) == len(runs) == 600
+    end = max(reports)
+    unknown = 0
+    for _ in range(500):
+        a = rng.uniform(-1.0, end + 1.0)
+        b = a + rng.uniform(0.01, 2.0)
+        came = sum(a <= r <= b for r in reports)
+        told = runs.at_least_between(a, b)
+        if told is None:
+            unknown += 1
+            assert b - a < RUN_GAP_S
+            continue
+        assert told <= came and (told == 0) == (came == 0), (a, b, told, came)
+    assert unknown < 250
