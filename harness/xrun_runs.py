@@ -17,6 +17,10 @@ of ``RUN_GAP_S`` or more starts a new one, so the runs kept cover the window how
 lasts unless it holds ``RUNS_KEPT`` such gaps. With ``RUN_GAP_S`` under the judge's half second
 the verdict is the same as with every report kept: a stretch with no report that reaches half a
 second lies between two runs, where it is measured exactly, and inside a run none is that long.
+
+The check keeps the whole run's JACK reports so too (``AudioCheck.jack_xruns_between``): a stall
+in a soak's middle, where the reports' times were let go, is told by the runs around it
+(``at_least_between``: a lower bound, 0 exact) instead of being called unexplained.
 """
 
 from __future__ import annotations
