@@ -145,6 +145,7 @@ from .analysis import AnalysisError, analyze_glitches
 from .device_losses import machine_starved
 from .invariants import Verdict
 from .journal import JOURNAL_GLITCHES
+from .xrun_runs import ReportRuns
 
 __all__ = ["AudioCheck", "NO_STRETCH", "REQUESTED_CAUSES", "SETTLE_MARGIN_S"]
 
@@ -320,13 +321,6 @@ def _unheld(t0: float, t1: float, held: list[tuple[float, float]]) -> list[tuple
 #: (912 of one), 76 phase steps of exactly one or two cycles (15 and 18 frames of the 997 Hz
 #: tone), 22 "other" damages 1-3 cycles long, 1 a channel disagreement.
 MACHINE_CYCLES = 4
-#: xrun reports a window keeps (``_Episode.xrun_reports``). The first bound, 512, made two
-#: false ``clean_audio`` violations in 90 kills at load average 22 (1 221-1 242 JACK xruns a run):
-#: the reports kept covered the window's first 2.5 s, and a silence after them read as "0.6 s
-#: without a report" although JACK reported all through it. A window that keeps no more knows
-#: its reports only up to the first one it let go (``reports_known_until``), and judges no
-#: silence past that as unreported
-XRUN_REPORTS_KEPT = 8192
 #: a JACK xrun report may come this long before the damage it explains is heard: the capture
 #: client's cycle that hears it runs after the notification thread reported it
 XRUN_AFTER_S = 0.05
@@ -483,10 +477,15 @@ class _Episode:
     mute_max_s: float = 0.0
     #: its silences (bounded: ``keep_mute``), judged against ``core_spans`` when it is folded
     mutes: list[_Event] = field(default_factory=list)
-    #: when each xrun report in it came (JACK's, the system stream's; the first
-    #: ``XRUN_REPORTS_KEPT``), and when the first one it did not keep came (inf: it kept all)
-    xrun_reports: list[float] = field(default_factory=list)
-    reports_known_until: float = math.inf
+    #: when its xrun reports came (JACK's, the system stream's): runs of reports closer than
+    #: ``xrun_runs.RUN_GAP_S``, at most ``xrun_runs.RUNS_KEPT`` runs; past them it knows its reports
+    #: only up to the first it let go (``reports_known_until``) and judges no silence past that as
+    #: unreported. Report times were kept before, and their bound made false verdicts both ways:
+    #: 512 made two false ``clean_audio`` violations in 90 kills at load average 22 (a silence
+    #: after the reports kept read as "0.6 s without a report" although JACK reported all through
+    #: it); 8 192 covered ~2 minutes of a window JACK's reports held open for 45 minutes of a rig
+    #: soak, and a silence past them was called covered by reports nobody knew of
+    xrun_reports: ReportRuns = field(default_factory=ReportRuns)
     #: its channel disagreements (``channel``/``channel_level`` glitches; bounded:
     #: ``keep_channel_run``): judged against ``core_spans`` when it is folded, as its silences are
     channel_runs: list[tuple[float, float]] = field(default_factory=list)
@@ -563,6 +562,11 @@ class _Episode:
         report holds (within ``margin`` after it ended): what only xrun reports would explain."""
         return max((b - a for a, b in self.unheld(self.channel_runs, margin)), default=0.0)
 
+    @property
+    def reports_known_until(self) -> float:
+        """When the first xrun report it did not keep came (inf: it kept all)."""
+        return self.xrun_reports.known_until
+
     def longest_unreported(self, margin: float,
                            idle: Callable[[float, float], list[tuple[float, float]]] | None = None) -> float:
         """Of the silences no member but xrun reports holds: the longest stretch with no xrun
@@ -570,16 +574,16 @@ class _Episode:
         late after a silence count for its end. Past the first report the window did not keep,
         nothing is known to be unreported. ``idle(a, b)``: the parts of ``a..b`` the JACK server
         did not run (sorted), left out of every stretch: a server that does not run reports
-        nothing, and nothing played there."""
-        reports = sorted(self.xrun_reports)
+        nothing, and nothing played there. Inside a run of reports (``xrun_runs``) a stretch is
+        the run's widest gap, under ``xrun_runs.RUN_GAP_S``: a stretch of ``MACHINE_MUTE_MAX_S`` is
+        measured exactly."""
         worst = 0.0
         for a, b in self.unheld(((ev.t_start, ev.t_end) for ev in self.mutes), margin):
             b = min(b, self.reports_known_until)
             if b <= a:
                 continue
-            marks = [a] + [min(r, b) for r in reports if a < r < b + XRUN_LEAD_S] + [b]
             spans = idle(a, b) if idle is not None else []
-            worst = max(worst, max(sum(p1 - p0 for p0, p1 in _unheld(x, y, spans)) for x, y in zip(marks, marks[1:])))
+            worst = max(worst, self.xrun_reports.longest_without(a, b, XRUN_LEAD_S, spans))
         return worst
 
     @property
@@ -910,6 +914,9 @@ class AudioCheck:
         #: the rig: when JACK reported each xrun, and the stretches its capture did not record
         #: (clock times; ``machine_cause`` reads them), and the frames of one capture cycle
         self._xrun_marks = _Marks()
+        #: every JACK xrun report of the run as runs (``xrun_runs``): between the first and the
+        #: latest stretch ``_xrun_marks`` keeps, what ``jack_xruns_between`` knows of a soak's middle
+        self._xrun_runs = ReportRuns()
         self._gap_marks = _Marks()
         self.cycle_frames: int | None = None
         self.outage_s = 0.0  # their length, from the rig's last hearing to hearing again
@@ -1328,6 +1335,7 @@ class AudioCheck:
         with self._lock:
             self.jack_xruns += 1
             self._xrun_marks.add(t)
+            self._xrun_runs.add(t)
             firing_id = f"jack-xrun-{self.jack_xruns}"
             last = self._episodes[-1] if self._episodes else None
             if last is not None and t + LEAD_MARGIN_S < last.start:
@@ -1635,8 +1643,7 @@ class AudioCheck:
             for run in ep.channel_runs:
                 first.keep_channel_run(run)
             first.unkept += ep.unkept
-            first.reports_known_until = min(first.reports_known_until, ep.reports_known_until)
-            self._keep_reports(first, ep.xrun_reports)
+            first.xrun_reports.extend(ep.xrun_reports)
             for why in ep.missed_why:
                 if why not in first.missed_why and len(first.missed_why) < 5:
                     first.missed_why.append(why)
@@ -1698,12 +1705,10 @@ class AudioCheck:
 
     @staticmethod
     def _keep_reports(ep: _Episode, times: list[float]) -> None:
-        """Keep xrun report ``times`` in ``ep`` up to ``XRUN_REPORTS_KEPT``; past that, note from
-        when its reports are no longer known."""
-        room = XRUN_REPORTS_KEPT - len(ep.xrun_reports)
-        ep.xrun_reports.extend(times[:max(room, 0)])
-        if len(times) > room:
-            ep.reports_known_until = min(ep.reports_known_until, min(times[max(room, 0):]))
+        """Keep xrun report ``times`` in ``ep`` (``ReportRuns``: bounded; past its bound the window
+        notes from when its reports are no longer known)."""
+        for t in times:
+            ep.xrun_reports.add(t)
 
     def poll(self) -> None:
         """Read what the rig's capture recorded since the last call (the run's loop calls this).
@@ -2469,7 +2474,9 @@ class AudioCheck:
             where = (f"{_where(ep)}: a silence of "
                      f"{beyond:.3f} s that only xrun reports hold (outside its other members and "
                      f"{self.margin} s after them), with {len(ep.xrun_reports)} xrun report(s) in the window and "
-                     f"{unreported:.3f} s of it the longest without one")
+                     f"{unreported:.3f} s of it the longest without one"
+                     + (f" (its reports known only until t={ep.reports_known_until:.3f} s: the window kept "
+                        f"{len(ep.xrun_reports.starts)} runs of them)" if math.isfinite(ep.reports_known_until) else ""))
             if unreported < MACHINE_MUTE_MAX_S:
                 self.dense_xrun_mute_count += 1
                 _keep(self.dense_xrun_mutes, where)
@@ -2627,11 +2634,18 @@ class AudioCheck:
     def jack_xruns_between(self, t0: float, t1: float) -> int | None:
         """How many xruns JACK reported for the stretch ``t0..t1``: reports from its start to
         ``XRUN_LEAD_S`` after its end (a report comes after the cycles it speaks of, late on a
-        loaded machine). None where reports of that time were let go (``_Marks``); 0 on the
-        simulated device, which has no JACK graph."""
+        loaded machine). Exact in the run's first and latest stretches (``_Marks``); between them
+        (a soak's middle, whose report times were let go) a lower bound from the reports' runs
+        (``ReportRuns.at_least_between``: 0 exact, none came), which tells a stall JACK reported
+        over from one it did not; None where that is not known either. 0 on the simulated
+        device, which has no JACK graph. (Measured: a healthy 1-hour rig soak at load 28-60 read
+        11 stalls as "no JACK xrun report over a stall" with 141 743 reports in the hour, their
+        times let go.)"""
         with self._lock:
             reports = self._xrun_marks.between(t0, t1 + XRUN_LEAD_S)
-        return None if reports is None else len(reports)
+            if reports is None:
+                return self._xrun_runs.at_least_between(t0, t1 + XRUN_LEAD_S)
+        return len(reports)
 
     def server_idle_between(self, t0: float, t1: float) -> float | None:
         """How long the rig's JACK server itself did not run in ``t0..t1`` (stopped, or not

@@ -123,9 +123,9 @@ def jack_server_of(backend: Any) -> str | None:
     return str(server) if server else None
 
 
-#: JACK xrun report times the summary keeps (``RigCapture.xrun_times``): as many as one window of
-#: the audio check keeps (``audio_check.XRUN_REPORTS_KEPT``), so a run's evidence for its
-#: dense-xrun verdicts can be read again from its summary; ``jack_xruns`` says how many came
+#: JACK xrun report times the summary keeps (``RigCapture.xrun_times``): the first 8 192 (over a
+#: minute of a loaded rig's reports), so a short run's evidence for its dense-xrun verdicts can be
+#: read again from its summary; ``jack_xruns`` says how many came
 XRUN_TIMES_KEPT = 8192
 #: the most of the capture file one poll reads (but the last read of a gone agent's, which reads
 #: it whole): ~11 s of two ears at 48 kHz. A check that fell behind the capture read all it was

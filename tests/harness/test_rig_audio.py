@@ -295,24 +295,23 @@ def test_a_long_silence_amid_more_xrun_reports_than_the_first_512_is_still_a_dou
     assert check.long_mute_count == 0 and check.dense_xrun_mute_count == 1, check.long_mutes
 
 
-def test_a_window_that_let_reports_go_judges_no_silence_past_them_as_unreported() -> None:
+def test_a_window_that_let_reports_go_judges_no_silence_past_them_as_unreported(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the first report a window did not keep, nothing is known to be unreported."""
+    from harness import xrun_runs
     from harness.audio_check import _Episode
 
     ep = _Episode(0, 0.0, core_spans=[[0.0, 0.0]])
     ep.mutes.append(type("M", (), {"t_start": 2.0, "t_end": 3.0})())  # type: ignore[arg-type]
     AudioCheck._keep_reports(ep, [0.5 + 0.005 * k for k in range(300)])
     assert ep.longest_unreported(0.25) == pytest.approx(1.0)  # every report kept: 2.0-3.0 had none
-    ep.xrun_reports, ep.reports_known_until = [], math.inf
-    import harness.audio_check as ac
-    kept = ac.XRUN_REPORTS_KEPT
-    try:
-        ac.XRUN_REPORTS_KEPT = 100
-        AudioCheck._keep_reports(ep, [0.5 + 0.01 * k for k in range(100)] + [2.6, 2.7, 2.8])  # 101st at 2.6 s
-    finally:
-        ac.XRUN_REPORTS_KEPT = kept
-    assert ep.reports_known_until == pytest.approx(2.6)
-    # 2.0-2.6 known to have no report; past 2.6 nothing is known (the old window read 1.0 s)
+    ep.xrun_reports = xrun_runs.ReportRuns()
+    monkeypatch.setattr(xrun_runs, "RUNS_KEPT", 100)
+    # 100 runs (reports 0.3 s apart: each its own run), then a 101st at 32.6 s
+    AudioCheck._keep_reports(ep, [2.6 + 0.3 * k for k in range(-100, 0)] + [32.6, 32.7, 32.8])
+    ep.mutes[0] = type("M", (), {"t_start": 32.0, "t_end": 33.0})()  # type: ignore[assignment]
+    assert ep.reports_known_until == pytest.approx(32.6)
+    # 32.0-32.6 known to have no report; past 32.6 nothing is known (all kept would read 1.0 s)
     assert ep.longest_unreported(0.25) == pytest.approx(0.6)
 
 

@@ -1,0 +1,202 @@
+"""A window's xrun reports kept as runs (``harness.xrun_runs.ReportRuns``): on a loaded rig JACK
+reports tens of xruns a second into one window that stays open for most of a soak. Kept as the
+first 8 192 report times, a window knew its reports for its first minutes only, and called every
+later silence "covered by reports" (a 1-hour rig soak: "0.000 s of it the longest without one"
+for a silence 45 minutes in). Runs keep what the judgement needs, the stretches with no report,
+for as long as the window lasts. The virtual clock, a scripted capture, seeded draws; no jackd."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+
+from harness import xrun_runs
+from harness.audio_check import MACHINE_MUTE_MAX_S, XRUN_LEAD_S, AudioCheck
+from harness.xrun_runs import RUN_GAP_S, ReportRuns
+from system_under_test import AudioSystem
+
+from scripted_capture import ScriptedCapture
+
+FS = 48_000
+N = 256
+
+
+class _Spec:
+    sample_rate = FS
+
+
+def _tone(start: int, n: int) -> np.ndarray:
+    k = np.arange(start, start + n)
+    return (0.25 * np.sin(2 * np.pi * 997.0 / FS * k)).astype(np.float32).reshape(n, 1)
+
+
+def _every_report_kept(reports: list[float], a: float, b: float, lead: float) -> float:
+    """The longest stretch of ``a..b`` with no report, every report's time at hand (the rule the
+    audio check applied to the report times it kept)."""
+    marks = [a] + sorted(min(r, b) for r in reports if a < r < b + lead) + [b]
+    return max(y - x for x, y in zip(marks, marks[1:]))
+
+
+def _reports(rng: random.Random, n: int) -> list[float]:
+    """``n`` report times, out of order: dense bursts, lone reports and silences between them."""
+    out: list[float] = []
+    t = 0.0
+    while len(out) < n:
+        if rng.random() < 0.3:
+            for _ in range(rng.randint(2, 40)):  # a burst, a report every few milliseconds
+                t += rng.uniform(0.001, 0.03)
+                out.append(t)
+        else:
+            t += rng.choice([rng.uniform(0.05, 0.3), rng.uniform(0.3, 1.2)])
+            out.append(t)
+    rng.shuffle(out)  # a report read late is placed where it lay
+    return out[:n]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_runs_tell_every_silence_as_every_report_would(seed: int) -> None:
+    """The longest stretch without a report, from the runs and from every report: the same side of
+    ``MACHINE_MUTE_MAX_S`` always; the same figure wherever either reaches ``RUN_GAP_S``; under it
+    both under it."""
+    rng = random.Random(seed)
+    reports = _reports(rng, 600)
+    runs = ReportRuns()
+    for r in reports:
+        runs.add(r)
+    assert len(runs) == 600 and runs.known_until == math.inf
+    assert len(runs.starts) < 600  # bursts are one run each
+    assert all(e < s for e, s in zip(runs.ends, runs.starts[1:]))  # in time order, apart
+    assert all(w < RUN_GAP_S for w in runs.widest)
+    end = max(reports)
+    decided = 0
+    for _ in range(400):
+        a = rng.uniform(-1.0, end + 1.0)
+        b = a + rng.uniform(0.01, 3.0)
+        kept = _every_report_kept(reports, a, b, XRUN_LEAD_S)
+        ran = runs.longest_without(a, b, XRUN_LEAD_S)
+        assert (kept < MACHINE_MUTE_MAX_S) == (ran < MACHINE_MUTE_MAX_S), (a, b, kept, ran)
+        if max(kept, ran) >= RUN_GAP_S:
+            assert ran == pytest.approx(kept, abs=1e-9), (a, b)
+        else:
+            assert ran < RUN_GAP_S and kept < RUN_GAP_S
+        decided += kept >= MACHINE_MUTE_MAX_S
+    assert 40 < decided < 360  # both sides were asked
+
+
+def test_windows_joined_keep_both_windows_reports() -> None:
+    """A window joined to another (``AudioCheck._merge``) holds the runs of both, in order."""
+    rng = random.Random(7)
+    reports = _reports(rng, 400)
+    one, other, whole = ReportRuns(), ReportRuns(), ReportRuns()
+    for i, r in enumerate(reports):
+        (one if i % 2 else other).add(r)
+        whole.add(r)
+    one.extend(other)
+    assert len(one) == 400
+    assert (one.starts, one.ends) == (whole.starts, whole.ends)
+    for a in np.arange(0.0, max(reports), 0.37):
+        assert (one.longest_without(a, a + 1.3, XRUN_LEAD_S) >= MACHINE_MUTE_MAX_S) == \
+            (_every_report_kept(reports, a, a + 1.3, XRUN_LEAD_S) >= MACHINE_MUTE_MAX_S)
+
+
+def test_an_hour_of_dense_reports_is_one_run_and_sparse_ones_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """80 reports a second for an hour (a loaded rig's rate) is one run, every silence in it known;
+    reports spaced past ``RUN_GAP_S`` are a run each, and past ``RUNS_KEPT`` of them the window
+    knows its reports up to the first it let go, and measures nothing past it."""
+    runs = ReportRuns()
+    rng = random.Random(3)
+    t = 0.0
+    while t < 3600.0:
+        t += rng.uniform(0.002, 0.023)
+        runs.add(t)
+    assert len(runs.starts) == 1 and runs.known_until == math.inf and len(runs) > 280_000
+    assert runs.longest_without(3000.0, 3000.8, XRUN_LEAD_S) < RUN_GAP_S
+    monkeypatch.setattr(xrun_runs, "RUNS_KEPT", 50)
+    sparse = ReportRuns()
+    for k in range(80):
+        sparse.add(0.3 * k)
+    assert len(sparse.starts) == 50 and len(sparse) == 80
+    assert sparse.known_until == pytest.approx(0.3 * 50)
+
+
+def _long_window_with_a_silence(report_gap: tuple[float, float] | None) -> tuple[AudioCheck, object]:
+    """A system heard for 11 s through a scripted capture with a JACK xrun report every 1 ms all
+    along (one window, 11 000 reports: more than the 8 192 report times a window used to keep)
+    and a silence 9.9-10.7 s that only those reports hold; ``report_gap``: a stretch of it with
+    no report."""
+    system = AudioSystem({}, seed=1)
+    cap = ScriptedCapture()
+    check = AudioCheck.attach(system, None, capture=cap)
+    system.initialize()
+    system.start()
+    t0 = float(system.clock.now())
+    cycles = int(11.0 * FS / N)
+    events: list[tuple[float, int, tuple[str, tuple]]] = []
+    for i in range(cycles):
+        t = t0 + i * N / FS
+        block = _tone(i * N, N)
+        if t0 + 9.9 <= t < t0 + 10.7:
+            block = np.zeros_like(block)
+        events.append((t, 1, ("feed", (_Spec, block, t, 0))))
+    for k in range(1, 11_000):
+        at = k * 0.001
+        if report_gap is not None and report_gap[0] <= at < report_gap[1]:
+            continue
+        events.append((t0 + at, 0, ("xrun", (t0 + at,))))
+    events.sort(key=lambda e: (e[0], e[1]))
+    cap.pending.extend(e[2] for e in events)
+    system.run_for(12.0)
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    return check, check.verdict()
+
+
+def test_a_silence_past_the_first_8192_reports_is_judged_by_the_reports_around_it() -> None:
+    """With reports all through it, a doubt whose row measures the reports (no stretch without one
+    reaches ``RUN_GAP_S``); with 0.7 s of it unreported, the system's silence: a violation. A
+    window that kept its first 8 192 report times (8.2 s here) knew nothing past them and called
+    both a doubt, its row reading "0.000 s of it the longest without one"."""
+    check, verdict = _long_window_with_a_silence(None)
+    assert verdict.ok and verdict.inconclusive, verdict
+    assert check.dense_xrun_mute_count == 1 and check.long_mute_count == 0, check.dense_xrun_mutes
+    row = check.dense_xrun_mutes[0]
+    assert "known only until" not in row, row
+    longest = float(row.split(" s of it the longest without one")[0].rsplit(" ", 1)[1])
+    assert 0.0 < longest < RUN_GAP_S, row
+
+    check, verdict = _long_window_with_a_silence((10.0, 10.7))
+    assert not verdict.ok and not verdict.inconclusive, verdict
+    assert check.long_mute_count == 1 and check.dense_xrun_mute_count == 0, check.long_mutes
+    longest = float(check.long_mutes[0].split(" s of it the longest without one")[0].rsplit(" ", 1)[1])
+    assert longest == pytest.approx(0.7, abs=0.002), check.long_mutes
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_reports_between_two_times_are_a_lower_bound_and_none_is_exact(seed: int) -> None:
+    """``at_least_between``: never more than came, 0 exactly when none came, at least one where
+    any came in a stretch of ``RUN_GAP_S`` or more; None only inside a run's span shorter than
+    that."""
+    rng = random.Random(seed)
+    reports = _reports(rng, 600)
+    runs = ReportRuns()
+    for r in reports:
+        runs.add(r)
+    assert sum(runs.counts) == len(runs) == 600
+    end = max(reports)
+    unknown = 0
+    for _ in range(500):
+        a = rng.uniform(-1.0, end + 1.0)
+        b = a + rng.uniform(0.01, 2.0)
+        came = sum(a <= r <= b for r in reports)
+        told = runs.at_least_between(a, b)
+        if told is None:
+            unknown += 1
+            assert b - a < RUN_GAP_S
+            continue
+        assert told <= came and (told == 0) == (came == 0), (a, b, told, came)
+    assert unknown < 250
