@@ -50,3 +50,22 @@ def test_only_the_rss_is_judged_with_the_logs_bytes_taken_out(seed: int, sut_lea
     assert {m: got[m].verdict for m in want} == want, {m: got[m].reason for m in want}
     assert got["rss_bytes"].held_last is not None  # the RSS said what was taken out of it
     assert got["sut_bytes"].held_last is None and got["threads"].held_last is None
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_systems_logs_and_the_history_window_are_both_taken_out(seed: int) -> None:
+    """Both held series sampled (a soak: the system's logs and the run's history window), each
+    filling and the RSS holding both: what is taken out is their sum, sample by sample, and the
+    RSS holds no leak. Either one alone taken out leaves the other's filling in the RSS."""
+    samples = _samples(seed, sut_leak_per_hour=0.0, rss_leak_per_hour=0.0)
+    for s in samples:  # a history window filling 6 MB an hour beside the log, held in the RSS too
+        window = float(np.round(6 * MB * s["t"] / HOUR))
+        s["harness_log_bytes"] = window
+        s["rss_bytes"] += window
+    got = _leaks(samples)["rss_bytes"]
+    assert got.verdict == "ok", got.reason
+    last = samples[-1]
+    assert got.held_last == last["sut_log_bytes"] + last["harness_log_bytes"]
+    for drop in ("sut_log_bytes", "harness_log_bytes"):
+        one = _leaks([{k: v for k, v in s.items() if k != drop} for s in samples])["rss_bytes"]
+        assert one.verdict != "ok", (drop, one.reason)  # the control: the other's filling alone is growth

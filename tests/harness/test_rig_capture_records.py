@@ -115,6 +115,20 @@ def test_the_last_records_of_a_gone_agent_are_read_whole(tmp_path: Path, monkeyp
     assert len(check.calls) == 3
 
 
+def test_the_last_read_of_a_closed_capture_takes_the_whole_rest_past_the_poll_cap(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read cap bounds a poll, never the last read: nothing more will be written, so what
+    the agent wrote before it ended (a server's last seconds before it died) is read whole, not
+    ``READ_MAX_BYTES`` of it and the rest never judged."""
+    size = rig_audio.HEADER.size + 4 * N
+    monkeypatch.setattr(rig_audio, "READ_MAX_BYTES", 10 * size + size // 2, raising=False)
+    capture, _, check = _ready(tmp_path, monkeypatch)
+    _write(_file(tmp_path), *(_rec(10.0 + k * N / RATE, k * N) for k in range(35)))
+    capture.close(check)
+    assert [c[0] for c in check.calls] == ["feed"] * 35
+    assert (capture.records, capture.frames, capture._offset) == (35, 35 * N, 35 * size)
+
+
 def test_the_counter_wraps_at_32_bits_and_a_frame_behind_is_continuous(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     capture, _, check = _ready(tmp_path, monkeypatch)
