@@ -9103,8 +9103,8 @@ BATCH_64: list[Bug] = [
         "keeps failing there never restarts the stream, and its error event says 0",
         "severity routing: callback errors in a row restart the stream"),
     Bug("device_errors_routed_newest_first", "system.py",
-        "                gen, err = self._device_errors.popleft()\n",
-        "                gen, err = self._device_errors.pop()\n",
+        "                seq, gen, err = self._device_errors.popleft()\n",
+        "                seq, gen, err = self._device_errors.pop()\n",
         "'pop takes one off' in poll: the device-error queue is drained newest first, so of two errors "
         "queued between passes the later one is routed (and starts the recovery) and the first is "
         "then stale",
