@@ -1969,10 +1969,10 @@ def _held(gram: FloatArray) -> FloatArray:
     band's own terms the data ask for the change by the band's power times the spread of the
     ramp over the times that power falls at; this hold asks the share ``_CHANGE_HOLD`` of the
     band's power, so the change is held where that spread is smaller, whatever the band's level.
-    (A ridge on the change by the taps' mean power instead, 1e-6 to 1e-4 of it, held the change
-    in bands that were weak but excited all through the window, a 16-bit file's rounding above a
-    glide: a drifting clock's moving fraction of a frame there went unmodelled, and the glide's
-    onsets gave false pops.)"""
+    (A ridge on the change by the taps' mean power instead, 1e-6 to 1e-4 of it, removed those
+    pops and gave false ones on a clean glide played from a 16-bit file with its rounding, under
+    a drifting clock. That ridge holds the change in every band weak in absolute terms; this
+    hold leaves a band excited all through the window free, however weak.)"""
     taps = FIR_TAPS
     out = gram.copy()
     out[taps: 2 * taps, taps: 2 * taps] += _CHANGE_HOLD * gram[:taps, :taps]
