@@ -154,10 +154,6 @@ _POP_MAX_S = 1e-3
 #: a model error of ~-70 dB of the signal at every transient: on a noiseless path that was
 #: hundreds of sigmas of the floor, false glitches in 9 of 20 clean takes
 _RIDGE = 1e-13
-#: the path fit's hold on the filter's change, relative to the window's own excitation of each
-#: band (``_held``): a band whose excitation over the window varies along the change's ramp by
-#: less than this share keeps one gain over the window
-_CHANGE_HOLD = 1e-2
 #: a comparison is ``partial`` when more loud material than this (seconds) was never compared at
 #: its ends. A healthy take's track misses up to 3 blocks (0.128 s at 48 kHz) at an edge, where
 #: the material fades or a converter's low-pass leaves a block less alike than a match needs
@@ -1952,31 +1948,8 @@ class _PathNormal:
         factorisation (which on a loaded machine costs ~0.1 s through a threaded LAPACK)."""
         if self._lu is None:
             n = self.gram.shape[0]
-            self._lu = sla.lu_factor(_held(self.gram) + np.eye(n) * _RIDGE * float(np.trace(self.gram)))
+            self._lu = sla.lu_factor(self.gram + np.eye(n) * _RIDGE * float(np.trace(self.gram)))
         return self._lu
-
-
-def _held(gram: FloatArray) -> FloatArray:
-    """``gram`` (the fit's normal matrix: the filter's taps, then their change, then any others)
-    with the filter taps' own block, times ``_CHANGE_HOLD``, added to the change taps' block: a
-    ridge on the change weighted, band by band, by how strongly the window excites the band.
-
-    A sweep passes each frequency once in a window, so a band it excites at one time only fits
-    any split of its gain between the filter and the change equally well; with nothing but the
-    noise to choose the split, the fitted filter reached gains of 40-260 where the path's is 0.5
-    (a 0.05 fs low-pass at 44.1 kHz, 2-5 kHz), and the sweep's fade-in at the followed span's
-    start, where the change's ramp is at its end, met them: a false ``pop`` of ~30 frames. In a
-    band's own terms the data ask for the change by the band's power times the spread of the
-    ramp over the times that power falls at; this hold asks the share ``_CHANGE_HOLD`` of the
-    band's power, so the change is held where that spread is smaller, whatever the band's level.
-    (A ridge on the change by the taps' mean power instead, 1e-6 to 1e-4 of it, removed those
-    pops and gave false ones on a clean glide played from a 16-bit file with its rounding, under
-    a drifting clock. That ridge holds the change in every band weak in absolute terms; this
-    hold leaves a band excited all through the window free, however weak.)"""
-    taps = FIR_TAPS
-    out = gram.copy()
-    out[taps: 2 * taps, taps: 2 * taps] += _CHANGE_HOLD * gram[:taps, :taps]
-    return out
 
 
 def _path_normal(p: FloatArray, r: FloatArray, judge: FloatArray, skip: int, ar: int = 0) -> _PathNormal:
@@ -2158,7 +2131,7 @@ def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[Float
         if not np.isfinite(tr) or tr <= 0:
             h = np.zeros(ncol)
         elif downdated:
-            h = np.linalg.solve(_held(gram) + np.eye(ncol) * _RIDGE * float(np.trace(gram)), rhs)
+            h = np.linalg.solve(gram + np.eye(ncol) * _RIDGE * float(np.trace(gram)), rhs)
         else:
             # bordered: [A C; C' D] [x; y] = [b; c], A factored once per window
             lu = nrm.lu()
