@@ -98,8 +98,10 @@ blind stretches, and the settle margin after each: before them, between them or 
 the system's, unless the machine kept reporting xruns all through
 it (no stretch of that length without a report), which makes ``clean_audio`` inconclusive: a
 machine missing deadlines that often cannot be told from a mute stream. A window keeps every
-silence (and channel disagreement) long enough for that rule (``SPANS_KEPT``: shorter ones make
-room). The time the JACK server itself did not run (``RigCapture.server_runs``: stopped from
+silence (and channel disagreement) that rule may weigh (``SPANS_KEPT``: shorter ones make room,
+and so do those its members that have ended hold all but pieces too short to weigh: members are
+only ever added, so such a silence's verdict is settled as held: on a loaded rig one window held
+open all hour by JACK's xrun reports counted 20 344 silences it did not keep). The time the JACK server itself did not run (``RigCapture.server_runs``: stopped from
 outside, or not scheduled) is left out of such a silence and of its stretches without a report:
 no cycle ran there, for anyone, and a server that does not run reports no xrun (measured: jackd
 stopped 0.4 s from outside made a 0.56 s "silence with no xrun report in it" of 0.16 s of audio,
@@ -314,6 +316,13 @@ def _unheld(t0: float, t1: float, held: list[tuple[float, float]]) -> list[tuple
     return out
 
 
+def _may_weigh(t0: float, t1: float, held: list[tuple[float, float]], weigh_s: float) -> bool:
+    """Whether a piece of ``t0..t1`` outside every ``held`` span (sorted by start) lasts
+    ``weigh_s`` or more: ``_fold``'s rule weighs only such pieces, and more held spans only
+    shorten them."""
+    return t1 - t0 >= weigh_s and any(b - a >= weigh_s for a, b in _unheld(t0, t1, held))
+
+
 #: the most cycles of the rig's server one missed deadline damages, as the steady-state check
 #: reads a glitch (``AudioCheck.machine_cause``): a cycle the graph skipped or repeated, a few in a
 #: row. Measured on the loaded rig (two busy loops, 90 external-kill runs): of the 1 208 glitches
@@ -332,7 +341,11 @@ PARTS_KEPT = 64
 #: (``MACHINE_MUTE_MAX_S``, ``MACHINE_CHANNEL_MAX_S``) are kept once it is full: the first 64 of
 #: any length were kept before, and on a loaded rig a window that JACK's xrun reports joined to a
 #: server outage held more one-cycle mutes than that before the outage, so the muted system's
-#: 9.3 s silence after it was never judged (``clean_audio`` held)
+#: 9.3 s silence after it was never judged (``clean_audio`` held). Those its ended members hold
+#: (``_may_weigh``) make room too: a loaded rig hour's one window, held open by JACK's reports,
+#: counted 20 344 silences it did not keep, and ``clean_audio`` could never hold there. The latest
+#: silence (which may still grow) is kept aside and weighed once it has ended: one that came
+#: when the list was full was counted unkept whatever its length
 SPANS_KEPT = 64
 #: the members of one reported kind (``REPORTED_KINDS``) a window lists in ``_Episode.faults``
 #: (``_Episode.add_fault``); the rest are not listed. On a loaded rig JACK reports 30-80 xruns a
@@ -519,27 +532,46 @@ class _Episode:
         for member in other.faults:
             self.add_fault(member)
 
-    def keep_mute(self, ev: _Event, growing: _Event | None = None) -> None:
-        """Keep silence ``ev`` to be judged. Full, the window lets go of its silences shorter than
-        ``MACHINE_MUTE_MAX_S`` but ``growing`` (the latest event, which the next analysed stretch
-        may still lengthen): no part of such a silence can reach that length past the window's
-        members, so ``_fold``'s rule never weighs it. Still full, ``ev`` is counted unkept."""
-        if len(self.mutes) >= SPANS_KEPT:
-            self.mutes = [m for m in self.mutes if m is growing or m.t_end - m.t_start >= MACHINE_MUTE_MAX_S]
-        if len(self.mutes) < SPANS_KEPT:
-            self.mutes.append(ev)
-        else:
-            self.unkept += 1
+    def keep_mute(self, ev: _Event, growing: _Event | None = None, margin: float = 0.0) -> None:
+        """Keep silence ``ev`` to be judged. Past ``SPANS_KEPT`` (``growing``, the latest event,
+        which the next analysed stretch may still lengthen, aside), the window lets go of the
+        silences ``_fold``'s rule can never weigh (``_may_weigh``): those shorter than
+        ``MACHINE_MUTE_MAX_S`` and those its members that have ended hold all but pieces shorter
+        than that. Still past it, the newest are counted unkept. ``margin``: the least settle
+        margin the window can be folded with (``AudioCheck.base_margin``: the margin only grows
+        with the block size; 0, the narrowest, lets go of fewer)."""
+        self.mutes.append(ev)
+        if sum(m is not growing for m in self.mutes) <= SPANS_KEPT:
+            return
+        held = self._ended_held(margin)
+        self.mutes = [m for m in self.mutes
+                      if m is growing or _may_weigh(m.t_start, m.t_end, held, MACHINE_MUTE_MAX_S)]
+        let_go = {id(m) for m in [m for m in self.mutes if m is not growing][SPANS_KEPT:]}
+        if let_go:
+            self.mutes = [m for m in self.mutes if id(m) not in let_go]
+            self.unkept += len(let_go)
 
-    def keep_channel_run(self, run: tuple[float, float]) -> None:
-        """Keep channel disagreement ``run`` to be judged; full, the window lets go of those
-        shorter than ``MACHINE_CHANNEL_MAX_S`` (never weighed), then counts ``run`` unkept."""
-        if len(self.channel_runs) >= SPANS_KEPT:
-            self.channel_runs = [r for r in self.channel_runs if r[1] - r[0] >= MACHINE_CHANNEL_MAX_S]
-        if len(self.channel_runs) < SPANS_KEPT:
-            self.channel_runs.append(run)
-        else:
-            self.unkept += 1
+    def keep_channel_run(self, run: tuple[float, float], margin: float = 0.0) -> None:
+        """Keep channel disagreement ``run`` to be judged; past ``SPANS_KEPT`` the window lets go
+        of those ``_fold``'s rule can never weigh (``_may_weigh`` with ``MACHINE_CHANNEL_MAX_S``),
+        then counts the newest past it unkept."""
+        self.channel_runs.append(run)
+        if len(self.channel_runs) <= SPANS_KEPT:
+            return
+        held = self._ended_held(margin)
+        self.channel_runs = [r for r in self.channel_runs if _may_weigh(r[0], r[1], held, MACHINE_CHANNEL_MAX_S)]
+        if len(self.channel_runs) > SPANS_KEPT:
+            self.unkept += len(self.channel_runs) - SPANS_KEPT
+            del self.channel_runs[SPANS_KEPT:]
+
+    def _ended_held(self, margin: float) -> list[tuple[float, float]]:
+        """``_held`` of its members that have ended only. A member's span is never changed once
+        it has an end (only an open one, ``[from, inf]``, is given its end, once), and a window
+        only gains members (new ones, a merged window's, a stall's reaching back), so what these
+        hold now stays held until the window is folded: a silence they leave no piece of
+        ``MACHINE_MUTE_MAX_S`` of can never weigh there. An open member may end before a silence
+        it holds now does, so it is not counted on."""
+        return sorted((a - LEAD_MARGIN_S, b + margin) for a, b in self.core_spans if math.isfinite(b))
 
     def _held(self, margin: float) -> list[tuple[float, float]]:
         """Its members but xrun reports, each from ``LEAD_MARGIN_S`` before it to ``margin`` after."""
@@ -1639,9 +1671,9 @@ class AudioCheck:
             first.core_spans.extend(ep.core_spans)
             first.mute_max_s = max(first.mute_max_s, ep.mute_max_s)
             for ev in ep.mutes:
-                first.keep_mute(ev, self._last)
+                first.keep_mute(ev, self._last, self.base_margin)
             for run in ep.channel_runs:
-                first.keep_channel_run(run)
+                first.keep_channel_run(run, self.base_margin)
             first.unkept += ep.unkept
             first.xrun_reports.extend(ep.xrun_reports)
             for why in ep.missed_why:
@@ -2332,9 +2364,9 @@ class AudioCheck:
             self.by_window_kind[ep.kind] += 1
             if kind == "mute":
                 ep.mute_max_s = max(ep.mute_max_s, t1 - t0)
-                ep.keep_mute(ev)
+                ep.keep_mute(ev, self._last, self.base_margin)
             elif channel is not None:
-                ep.keep_channel_run((t0, t1))
+                ep.keep_channel_run((t0, t1), self.base_margin)
             ep.glitches += 1
             ep.by_kind[kind] += 1
             self._note_end(ep, t1)

@@ -1,0 +1,142 @@
+"""A window keeps ``SPANS_KEPT`` silences to judge when it is folded; the ones its ended members
+hold (all but pieces too short to weigh) are settled then and there and make room
+(``_Episode.keep_mute``, ``_may_weigh``). On a loaded rig JACK's xrun reports hold one window open
+for a whole hour, and a window that kept 64 long silences and counted every later one unkept
+left ``clean_audio`` inconclusive ("not judged") however the system behaved. The virtual clock,
+a scripted capture, no randomness; no jackd."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from harness.audio_check import MACHINE_MUTE_MAX_S, SPANS_KEPT, AudioCheck, _Episode, _Event
+from system_under_test import AudioSystem
+
+from scripted_capture import ScriptedCapture
+
+FS = 48_000
+N = 256
+SILENCE_S = 0.6
+TONE_S = 0.4
+REPORT_EVERY_S = 0.05
+
+
+class _Spec:
+    sample_rate = FS
+
+
+def _tone(start: int, n: int) -> np.ndarray:
+    k = np.arange(start, start + n)
+    return (0.25 * np.sin(2 * np.pi * 997.0 / FS * k)).astype(np.float32).reshape(n, 1)
+
+
+def _held_silences(silences: int, last_uncovered: bool) -> tuple[AudioCheck, object]:
+    """The tone heard through a scripted capture with ``silences`` silences of ``SILENCE_S`` each
+    ``TONE_S`` apart, JACK reporting an xrun every ``REPORT_EVERY_S`` all along (one window holds
+    them all). Each silence is a held delivery (``held_begin``/``held_end``: a member that holds
+    it), but, with ``last_uncovered``, the last one: no member holds it and no report came in it
+    (the system's silence)."""
+    system = AudioSystem({}, seed=1)
+    cap = ScriptedCapture()
+    check = AudioCheck.attach(system, None, capture=cap)
+    system.initialize()
+    system.start()
+    t0 = float(system.clock.now())
+    lead_s = 1.0
+    total_s = lead_s + silences * (SILENCE_S + TONE_S) + 1.0
+    starts = [t0 + lead_s + k * (SILENCE_S + TONE_S) for k in range(silences)]
+    events: list[tuple[float, int, tuple[str, tuple]]] = []
+    for i in range(int(total_s * FS / N)):
+        t = t0 + i * N / FS
+        silent = any(s <= t < s + SILENCE_S for s in starts)
+        block = np.zeros((N, 1), np.float32) if silent else _tone(i * N, N)
+        events.append((t, 2, ("feed", (_Spec, block, t, 0))))
+    uncovered = starts[-1] if last_uncovered else None
+    for k, s in enumerate(starts):
+        if s == uncovered:
+            continue
+        events.append((s, 0, ("held_begin", (s,))))
+        events.append((s + SILENCE_S, 0, ("held_end", (f"delivery-held-{k + 1}", s + SILENCE_S))))
+    for k in range(1, int(total_s / REPORT_EVERY_S)):
+        at = t0 + k * REPORT_EVERY_S
+        if uncovered is not None and uncovered <= at < uncovered + SILENCE_S:  # the window stays one
+            continue
+        events.append((at, 1, ("xrun", (at,))))
+    events.sort(key=lambda e: (e[0], e[1]))
+    cap.pending.extend(e[2] for e in events)
+    system.run_for(total_s + 1.0)
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    return check, check.verdict()
+
+
+def _long_silences(check: AudioCheck) -> int:
+    return sum(1 for r in check.glitch_rows if r["kind"] == "mute" and r["t_end"] - r["t_start"] >= MACHINE_MUTE_MAX_S)
+
+
+@pytest.mark.parametrize("silences", [SPANS_KEPT - 2, SPANS_KEPT + 6])
+def test_long_silences_the_windows_members_hold_are_all_judged(silences: int) -> None:
+    """More long silences than a window keeps, each held by a member that ended: every one is
+    judged, and held. A window that kept the first 64 and counted the rest unkept called the run
+    inconclusive ("not judged"); with fewer than 64 the verdict is the same either way."""
+    check, verdict = _held_silences(silences, last_uncovered=False)
+    assert check.unkept_windows == 0 and check.unkept_rows == [], check.unkept_rows
+    assert check.long_mute_count == 0 and check.dense_xrun_mute_count == 0, check.long_mutes
+    assert _long_silences(check) == silences
+    assert verdict.ok and not verdict.inconclusive, verdict
+
+
+@pytest.mark.parametrize("silences", [SPANS_KEPT - 2, SPANS_KEPT + 6])
+def test_one_silence_no_member_holds_among_them_is_the_systems(silences: int) -> None:
+    """The last of them held by no member, with no xrun report in it: the system's silence, a
+    violation, however many held ones came before it (past 64, it was not judged: inconclusive)."""
+    check, verdict = _held_silences(silences, last_uncovered=True)
+    assert check.unkept_windows == 0, check.unkept_rows
+    assert check.long_mute_count == 1 and check.dense_xrun_mute_count == 0, check.long_mutes
+    assert not verdict.ok and not verdict.inconclusive, verdict
+
+
+def _mute(t0: float, t1: float) -> _Event:
+    return _Event(0, 0, "mute", 0, t0, t1, 0)
+
+
+def test_a_silence_held_by_an_open_member_is_kept_and_the_latest_waits_until_it_has_ended() -> None:
+    """An open member (``[from, inf]``) may end before a silence it holds does, so what it holds is
+    not settled: kept. The latest silence (``growing``) is never weighed while it may grow, nor
+    counted unkept; a short silence that came with the list full is not counted unkept either."""
+    ep = _Episode(0, 0.0)
+    ep.core_spans.append([0.0, float("inf")])
+    for k in range(SPANS_KEPT):
+        ep.keep_mute(_mute(k, k + 0.6))
+    latest = _mute(100.0, 100.01)
+    ep.keep_mute(latest, latest)
+    assert ep.unkept == 0 and len(ep.mutes) == SPANS_KEPT + 1 and latest in ep.mutes
+    ep.keep_mute(_mute(101.0, 101.01))  # ``latest`` ended short: it makes room
+    assert ep.unkept == 0 and latest not in ep.mutes and len(ep.mutes) == SPANS_KEPT
+    ep.keep_mute(_mute(102.0, 103.0))  # long, held by nothing that ended: not kept, counted
+    assert ep.unkept == 1 and len(ep.mutes) == SPANS_KEPT
+
+    ep = _Episode(0, 0.0)
+    for k in range(SPANS_KEPT + 10):
+        ep.core_spans.append([float(k), k + 0.55])
+        ep.keep_mute(_mute(k, k + 0.6))  # 0.05 s past its member: never weighs
+    ep.keep_mute(_mute(200.0, 201.0))
+    assert ep.unkept == 0 and [(m.t_start, m.t_end) for m in ep.mutes][-1] == (200.0, 201.0)
+    assert len(ep.mutes) <= SPANS_KEPT
+
+
+def test_channel_disagreements_the_members_hold_make_room() -> None:
+    """As silences: channel disagreements its ended members hold make room; those nothing holds
+    past ``SPANS_KEPT`` are counted unkept."""
+    ep = _Episode(0, 0.0)
+    for k in range(SPANS_KEPT + 5):
+        ep.core_spans.append([float(k), k + 0.2])
+        ep.keep_channel_run((k, k + 0.2))
+    assert ep.unkept == 0
+    ep = _Episode(0, 0.0)
+    for k in range(SPANS_KEPT + 5):
+        ep.keep_channel_run((k, k + 0.2))
+    assert ep.unkept == 5 and len(ep.channel_runs) == SPANS_KEPT
