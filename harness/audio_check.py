@@ -317,10 +317,25 @@ def _unheld(t0: float, t1: float, held: list[tuple[float, float]]) -> list[tuple
 
 
 def _may_weigh(t0: float, t1: float, held: list[tuple[float, float]], weigh_s: float) -> bool:
-    """Whether a piece of ``t0..t1`` outside every ``held`` span (sorted by start) lasts
-    ``weigh_s`` or more: ``_fold``'s rule weighs only such pieces, and more held spans only
-    shorten them."""
-    return t1 - t0 >= weigh_s and any(b - a >= weigh_s for a, b in _unheld(t0, t1, held))
+    """Whether a piece of ``t0..t1`` outside every ``held`` span (disjoint, sorted:
+    ``_Episode._ended_held``) lasts ``weigh_s`` or more: ``_fold``'s rule weighs only such pieces,
+    and more held spans only shorten them. Found from the last span that starts at or before
+    ``t0`` (the ones before it end before it starts): a window held open for an hour gathers
+    thousands of members, and this runs for each silence it keeps whenever it is full."""
+    if t1 - t0 < weigh_s:
+        return False
+    k = max(bisect.bisect_right(held, (t0, math.inf)) - 1, 0)
+    a = t0
+    while k < len(held) and held[k][0] < t1:
+        h0, h1 = held[k]
+        if h1 > a:
+            if h0 - a >= weigh_s:
+                return True
+            a = h1
+            if a >= t1:
+                return False
+        k += 1
+    return t1 - a >= weigh_s
 
 
 #: the most cycles of the rig's server one missed deadline damages, as the steady-state check
@@ -565,13 +580,20 @@ class _Episode:
             del self.channel_runs[SPANS_KEPT:]
 
     def _ended_held(self, margin: float) -> list[tuple[float, float]]:
-        """``_held`` of its members that have ended only. A member's span is never changed once
-        it has an end (only an open one, ``[from, inf]``, is given its end, once), and a window
-        only gains members (new ones, a merged window's, a stall's reaching back), so what these
-        hold now stays held until the window is folded: a silence they leave no piece of
-        ``MACHINE_MUTE_MAX_S`` of can never weigh there. An open member may end before a silence
-        it holds now does, so it is not counted on."""
-        return sorted((a - LEAD_MARGIN_S, b + margin) for a, b in self.core_spans if math.isfinite(b))
+        """``_held`` of its members that have ended only, joined where they overlap (disjoint,
+        sorted). A member's span is never changed once it has an end (only an open one,
+        ``[from, inf]``, is given its end, once), and a window only gains members (new ones, a
+        merged window's, a stall's reaching back), so what these hold now stays held until the
+        window is folded: a silence they leave no piece of ``MACHINE_MUTE_MAX_S`` of can never
+        weigh there. An open member may end before a silence it holds does, so it is not counted on."""
+        joined: list[tuple[float, float]] = []
+        for a, b in sorted((a - LEAD_MARGIN_S, b + margin) for a, b in self.core_spans if math.isfinite(b)):
+            if joined and a <= joined[-1][1]:
+                if b > joined[-1][1]:
+                    joined[-1] = (joined[-1][0], b)
+            else:
+                joined.append((a, b))
+        return joined
 
     def _held(self, margin: float) -> list[tuple[float, float]]:
         """Its members but xrun reports, each from ``LEAD_MARGIN_S`` before it to ``margin`` after."""

@@ -140,3 +140,29 @@ def test_channel_disagreements_the_members_hold_make_room() -> None:
     for k in range(SPANS_KEPT + 5):
         ep.keep_channel_run((k, k + 0.2))
     assert ep.unkept == 5 and len(ep.channel_runs) == SPANS_KEPT
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_may_weigh_finds_what_every_piece_outside_the_members_would(seed: int) -> None:
+    """``_may_weigh`` (joined spans, bisected) says what walking every unheld piece of the silence
+    against every ended member says (``_unheld``), for seeded windows of overlapping members and
+    silences of every length; open members count for nothing."""
+    import math
+    import random
+
+    from harness.audio_check import LEAD_MARGIN_S, _may_weigh, _unheld
+
+    rng = random.Random(seed)
+    for _ in range(200):
+        ep = _Episode(0, 0.0)
+        for _ in range(rng.randint(0, 30)):
+            a = rng.uniform(0.0, 20.0)
+            ep.core_spans.append([a, math.inf if rng.random() < 0.1 else a + rng.uniform(0.0, 2.0)])
+        margin = rng.choice([0.0, 0.25])
+        held = ep._ended_held(margin)
+        every = sorted((a - LEAD_MARGIN_S, b + margin) for a, b in ep.core_spans if math.isfinite(b))
+        for _ in range(20):
+            t0 = rng.uniform(-1.0, 21.0)
+            t1 = t0 + rng.uniform(0.0, 3.0)
+            want = any(b - a >= MACHINE_MUTE_MAX_S for a, b in _unheld(t0, t1, every))
+            assert _may_weigh(t0, t1, held, MACHINE_MUTE_MAX_S) == want, (t0, t1, every)
