@@ -101,8 +101,9 @@ machine missing deadlines that often cannot be told from a mute stream. A window
 silence (and channel disagreement) that rule may weigh (``SPANS_KEPT``: shorter ones make room,
 and so do those its members that have ended hold all but pieces too short to weigh: members are
 only ever added, so such a silence's verdict is settled as held: on a loaded rig one window held
-open all hour by JACK's xrun reports counted 20 344 silences it did not keep). The time the JACK server itself did not run (``RigCapture.server_runs``: stopped from
-outside, or not scheduled) is left out of such a silence and of its stretches without a report:
+open all hour by JACK's xrun reports counted 20 344 silences it did not keep). The time the
+JACK server itself did not run (``RigCapture.server_runs``: stopped from outside, or not
+scheduled) is left out of such a silence and of its stretches without a report:
 no cycle ran there, for anyone, and a server that does not run reports no xrun (measured: jackd
 stopped 0.4 s from outside made a 0.56 s "silence with no xrun report in it" of 0.16 s of audio,
 a false FAIL); what is left shorter than ``MACHINE_MUTE_MAX_S`` is the machine's, noted
