@@ -1,12 +1,15 @@
-"""A soak with its per-checkpoint cycle collection (``harness.soak.collect_cycles``) kept or
-switched off, and the CPU each collection took: what the collection still buys, measured.
+"""A soak with or without a full cycle collection (``gc.collect()``) after each checkpoint on the
+virtual clock, and the CPU each collection took: what such a collection buys, measured.
 
     PYTHONPATH=$PWD .venv/bin/python bench/soak_collect_switch.py {each,never} OUT.json \
         soak --backend sim --duration 1h --faults default --seed 69101 --no-progress --run-dir DIR
 
-``each``: the soak as it ships (one ``gc.collect()`` after each checkpoint on the virtual clock),
-each call timed with ``time.process_time``. ``never``: ``collect_cycles`` replaced by a call that
-collects nothing (the collector left to its own schedule). The soak runs through
+``each``: one ``gc.collect()`` after each checkpoint on the virtual clock (the soak recorder's
+``harness.soak._Recorder._checkpoint`` wrapped), each call timed with ``time.process_time``: what
+the soak did before a torn-down stream's cycles were broken at their source (issue #11).
+``never``: the collector left to its own schedule, as the soak ships now (the calls are counted,
+nothing collected). The figures in bench/RESULTS.md (issue #11, #17) were taken by this script at
+1269fcb, which switched the soak's own ``collect_cycles`` the same way. The soak runs through
 ``harness.cli.main`` on the process's own command line (``sys.argv``), so its modules are loaded
 and frozen as ``soundcheck`` itself does (``cli._load_quietly``): the collector sees what it sees
 in a real soak. This is a switch for a measurement, not an option of the tool.
@@ -19,9 +22,11 @@ collection found unreachable), "each_ms"}``; the RSS verdict is the run folder's
 from __future__ import annotations
 
 import atexit
+import gc
 import json
 import sys
 import time
+from typing import Any
 
 
 def main(argv: list[str]) -> int:
@@ -32,18 +37,20 @@ def main(argv: list[str]) -> int:
     import harness.soak as soak_mod
     from harness.cli import main as cli_main
 
-    shipped = soak_mod.collect_cycles
+    checkpoint = soak_mod._Recorder._checkpoint
     costs: list[float] = []
     found: list[int] = []
 
-    def timed() -> int:
+    def checkpoint_then_collect(self: Any, run: Any, system: Any, history: Any, now: float) -> None:
+        checkpoint(self, run, system, history, now)
+        if not getattr(system.clock, "virtual", False):
+            return
         c0 = time.process_time()
-        n = shipped() if mode == "each" else 0
+        n = gc.collect() if mode == "each" else 0
         costs.append(time.process_time() - c0)
         found.append(n)
-        return n
 
-    soak_mod.collect_cycles = timed  # type: ignore[assignment]
+    soak_mod._Recorder._checkpoint = checkpoint_then_collect  # type: ignore[method-assign]
     c0 = time.process_time()
 
     def dump() -> None:
