@@ -5,9 +5,8 @@
 
 The soak is ``harness.cli.main`` with the arguments after ``--``, run in this process with
 ``gc.DEBUG_SAVEALL`` set, so that everything the collector finds unreachable is kept in
-``gc.garbage`` instead of freed (the soak's own per-checkpoint collection, ``soak.collect_cycles``,
-feeds it too). At ``--at-s`` simulated seconds (the soak recorder's chunk hook,
-``harness.soak._Recorder.__call__``, is wrapped) the probe collects once more and prints:
+``gc.garbage`` instead of freed. At ``--at-s`` simulated seconds (the soak recorder's chunk hook,
+``harness.soak._Recorder.__call__``, is wrapped) the probe collects and prints:
 
 - the garbage by type, the most numerous first: what the cycles are made of;
 - the edges between garbage objects, by ``SourceType.attribute -> TargetType`` (an instance's
