@@ -1336,7 +1336,7 @@ def run_op(history: History, system: Any, op_name: str, *args: Any, process: str
                          op=op_name)
             return OpResult("info", None, TimeoutError(f"{op_name} did not return in {timeout_s} s"), op_id)
     post = observe(system) if observe_state else None
-    exc = box.get("error")
+    exc = box.pop("error", None)
     if exc is None:
         value = box.get("value")
         history.ok(op_id, value if isinstance(value, (bool, int, float, str, type(None))) else None,
@@ -1348,7 +1348,28 @@ def run_op(history: History, system: Any, op_name: str, *args: Any, process: str
                      pre=pre, post=post, process=proc, op=op_name, seqs=seqs)
         raise exc
     history.complete(op_id, outcome, error=exc, pre=pre, post=post, process=proc, op=op_name, seqs=seqs)
+    drop_tracebacks(exc)
     return OpResult(outcome, None, exc, op_id, seqs)
+
+
+def drop_tracebacks(exc: BaseException) -> None:
+    """Let go of the tracebacks of ``exc`` and of the exceptions it was raised from, once the
+    refusal has been recorded (a history keeps its class, message and details, never its frames).
+
+    Why: a traceback holds the frames the exception passed through, and a frame's ``f_back`` the
+    frames that called it, up to ``run_op``'s and its callers', which hold the exception (``exc``,
+    the ``OpResult``): every refused operation would be a reference cycle of frames, with the
+    system's objects in their locals, freed only by the cycle collector's oldest generation. A
+    crash keeps its traceback: it is raised on, for whoever reads it."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None
+        pending += (current.__cause__, current.__context__)
 
 
 __all__ = [

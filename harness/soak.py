@@ -301,8 +301,11 @@ class _Recorder:
         if now >= self.next_cp - 1e-9 or last:
             self._checkpoint(run, system, history, now)
             self.next_cp = now + self.spec.checkpoint_s
-            if getattr(system.clock, "virtual", False):
-                collect_cycles()
+            # No collection of cyclic garbage here: a torn-down stream, its pipeline, a finished
+            # recovery run and a refused operation's frames are freed by reference counting at
+            # their teardown (no reference cycle left among them), so a healthy soak's RSS holds
+            # without a full ``gc.collect()`` at each checkpoint, which cost ~10 % of its CPU
+            # (bench/RESULTS.md, issue #11, #17; bench/soak_collect_switch.py measures both).
 
     def _check_live(self, system: Any, history: Any, now: float) -> None:
         """The invariants at this chunk's end (every ``LIVE_EVERY_S``): an invariant's first break is
@@ -444,26 +447,6 @@ class _Recorder:
         self.samples = []
         self.chunk_t0 = now
         self.chunk_wall0 = time.perf_counter()
-
-
-def collect_cycles() -> int:
-    """Free the cyclic garbage now (a full ``gc.collect()``), at each checkpoint of a soak on the
-    virtual clock.
-
-    Why: a torn-down stream leaves a reference cycle (its pipeline, the stream, their rings and
-    pools; an error's traceback and the frames that hold it): ~90 pipelines a simulated minute
-    under the default faults. Such a cycle lives long enough to reach the collector's oldest
-    generation, which ran every 7-9 simulated minutes (seed 69101, ``gc.callbacks``); until then
-    the heap grows to hold it beside what is live, and glibc keeps what the heap grew to. Left to
-    the collector's own schedule, healthy 1-hour soaks' RSS, their bounded logs taken out, grew a
-    median 4.0 MB an hour (nine runs of six seeds, up to 6.4), on the leak judge's 4 MiB/h
-    threshold; collected at each checkpoint, a median 2.0 (seven runs, up to 3.7: the margin is
-    wider, not wide; bench/RESULTS.md, issue #11). A leak is memory still referred to, which no collection frees. Only on the
-    virtual clock: there a pause holds up nothing (the simulation waits), while on a real clock a
-    full collection pauses the process that feeds the device. Costs ~50-80 ms of CPU a collection
-    on this project's loaded 2-core machine (~220 000 objects tracked). Returns what the collector
-    found unreachable."""
-    return gc.collect()
 
 
 def _journal_entries(entries: list[Any], t_offset: float) -> list[dict[str, Any]]:

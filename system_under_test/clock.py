@@ -80,7 +80,19 @@ class TimerHandle:
         self.defer_along: DeferAlong | None = None
 
     def cancel(self) -> None:
+        """Never run the callback; and let go of it (and of ``defer``/``defer_along``) now.
+
+        Why let go: a cancelled timer stays in the clock's queue until its time comes, and its
+        callback is usually a bound method of its owner (a stream, a recovery run): kept, it would
+        hold a torn-down stream and all it reaches alive until then. Every reader of the queue
+        skips a cancelled timer before it reads these."""
         self.cancelled = True
+        self.callback = _cancelled_callback
+        self.defer = self.defer_along = None
+
+
+def _cancelled_callback() -> None:
+    """What a cancelled ``TimerHandle`` holds in place of its callback: nothing to run, nothing held."""
 
 
 class VirtualClock(Clock):

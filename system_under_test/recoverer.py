@@ -133,6 +133,7 @@ class Recoverer:
     def _expire(self, run: RecoveryRun) -> None:
         """The deadline of ``run`` came with no attempt left before it: FAILED (the timer's
         lateness recorded as an attempt's is, ``late_s``)."""
+        run.timer = None  # fired: see ``_attempt``
         s = self.system
         with s._op_lock:
             if self.run is not run or s.state != State.RECOVERING:
@@ -142,6 +143,9 @@ class Recoverer:
             self.failed(run, f"deadline of {self._policy().deadline_s:.3f} s passed")
 
     def _attempt(self, run: RecoveryRun) -> None:
+        # The timer that called this has fired: let go of it. Its callback closes over ``run``, so
+        # a run that kept it would be a reference cycle, freed only by the cycle collector.
+        run.timer = None
         s = self.system
         with s._op_lock:
             if self.run is not run or s.state != State.RECOVERING:
@@ -238,6 +242,7 @@ class Recoverer:
         run, self.run = self.run, None
         if run is not None and run.timer is not None:
             run.timer.cancel()
+            run.timer = None
 
     # -- the synchronous run: recover() ------------------------------------------------------
     def recover_now(self) -> bool:

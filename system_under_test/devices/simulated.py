@@ -278,7 +278,11 @@ class SimulatedStream(DeviceStream):
         self._period = spec.block_seconds
         self._bs = spec.block_size
         self._rate = spec.sample_rate
-        self._tick_cb = self._tick  # one bound method, not a new one per scheduled block
+        # No bound method of the stream is kept on it: each timer is given ``self._tick`` afresh.
+        # One kept (``self._cb = self._tick``) would make every stream a reference cycle, so a closed
+        # stream, with the pipeline, rings and pool its callback reaches, would wait for the cycle
+        # collector's oldest generation (minutes of a soak) instead of going at its last reference.
+        # The pending timer's reference (``_timer``) is dropped by ``stop`` and by the timer firing.
         #: the pipeline whose ``callback`` this stream calls, which can take a stretch of blocks
         #: at once (``_deliver_stretch``); None for any other callback
         owner = getattr(callback, "__self__", None)
@@ -343,7 +347,7 @@ class SimulatedStream(DeviceStream):
                         dev.streams.remove(self)
 
     def _schedule(self, delay: float) -> None:
-        self._timer = self._clock.call_later(delay, self._tick_cb)
+        self._timer = self._clock.call_later(delay, self._tick)
 
     def _tick(self) -> None:
         with self._lock:
@@ -361,7 +365,7 @@ class SimulatedStream(DeviceStream):
                     if stretch is None:
                         self._deliver(_CLEAN if not self._after_stall else StatusFlags())
                     elif not stretch:  # the clock was asked to move on from the stretch's last block, and refused
-                        self._timer = clock.call_later(self._period, self._tick_cb)
+                        self._timer = clock.call_later(self._period, self._tick)
                         return
                     # The next block is due one period on. When nothing else falls due before it,
                     # the clock moves there at once and the block is delivered in this call (the
@@ -370,7 +374,7 @@ class SimulatedStream(DeviceStream):
                     # left to run beside the next one's, as a scheduled tick always was.)
                     if self._timer is None and clock.advance_to_next(clock.now() + self._period):
                         continue
-                    self._timer = clock.call_later(self._period, self._tick_cb)
+                    self._timer = clock.call_later(self._period, self._tick)
                     return
                 break
             if any(d.stalled for d in self._devices):
@@ -521,7 +525,7 @@ class SimulatedStream(DeviceStream):
 
     def _schedule_next(self) -> None:
         """The next block's timer, one period after this one's."""
-        self._timer = self._clock.call_later(self._period, self._tick_cb)
+        self._timer = self._clock.call_later(self._period, self._tick)
 
     def _deliver(self, status: StatusFlags) -> None:
         if self._after_stall:
