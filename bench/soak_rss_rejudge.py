@@ -5,7 +5,7 @@
 For each run folder: its journal's resource samples (``journal.jsonl``, read as the report does,
 ``run_data_from_journal``), judged as the report judges them (``harness.reports.build._leaks``:
 the RSS less what the bounded logs hold, per process lifetime), one markdown row each: the
-verdict and shape, the Theil-Sen slope and the late half's (B/h). Run from two trees (a main
+verdict and shape, the Theil-Sen slope and the late half's (B/h), named by the folder's path as given. Run from two trees (a main
 archive and a branch), it shows what a change of the judge does to the same recorded series; the
 report.json in the folder holds what the soak's own judge said.
 """
@@ -25,7 +25,7 @@ def _num(v: float | None) -> str:
 def row(run_dir: Path) -> str:
     rd = run_data_from_journal(run_dir / "journal.jsonl")
     v = _leaks(rd.samples)["rss_bytes"]
-    return (f"| {run_dir.name} | {v.samples} | {v.verdict} ({v.shape}) | {_num(v.slope_per_hour)} | "
+    return (f"| {run_dir} | {v.samples} | {v.verdict} ({v.shape}) | {_num(v.slope_per_hour)} | "
             f"{_num(v.late_slope_per_hour)} |")
 
 
@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
         try:
             print(row(path))
         except (OSError, KeyError, ValueError) as exc:
-            print(f"| {path.name} | not a soak's run folder: {exc} ||||")
+            print(f"| {path} | not a soak's run folder: {exc} ||||")
     return 0
 
 
