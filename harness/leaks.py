@@ -17,7 +17,12 @@ How a slope is judged (``judge``), and why:
    correction): the slope must be *significant* (one-sided p < ``alpha``), not just positive.
 4. Growth over the window means: the slope is significant **and** above the metric's threshold
    per hour **and** the fitted trend adds up to at least ``MIN_GROWTH`` over the window (3 for
-   counts): in a short run a single step looks like a steep slope; three steps are a trend. The
+   counts): in a short run a single step looks like a steep slope; three steps are a trend. A
+   growth carried by **one jump** is a step too (``_one_step``): the largest rise between two
+   samples, if it stands out from the series' other rises (``JUMP_SPREADS`` robust spreads above
+   the steady growth's rise over its interval), is taken out, and what is left judged by the same
+   threshold and ``MIN_GROWTH``. A steady ramp under noise has no such rise (its largest is the
+   noise's): it is judged as growth. The
    ordinary least-squares slope and its 95 % interval are reported too, as the "least squares per
    hour" figure people expect, but do not decide.
 5. **Bounded growth is not a leak.** A bounded buffer filling up (an error log of 10 000
@@ -112,6 +117,10 @@ UNBOUNDED_FACTOR = 64.0
 #: grew once, a thread started late) is not a leak, however steep it looks in a short run
 MIN_GROWTH: dict[str, float] = {"rss_bytes": 4 * MiB, "sut_bytes": 64 * 1024.0, "sut_frames": 4096.0}
 DEFAULT_MIN_GROWTH = 3.0
+#: a rise between two samples is one jump only this many robust spreads of the series' other
+#: rises above its steady growth (``_stands_out``): the largest of thousands of Gaussian rises is
+#: some 3.5 spreads, so 6 leaves a margin for noise that is not quite Gaussian
+JUMP_SPREADS = 6.0
 UNITS = {"rss_bytes": "bytes", "sut_bytes": "bytes", "sut_frames": "frames"}
 _MAX_POINTS = 1500  # O(n^2) pairwise statistics; longer series are thinned evenly
 _PART_POINTS = 600  # the same for each half of the window judged again (quarters: half as many)
@@ -273,17 +282,25 @@ def _part(t: np.ndarray, y: np.ndarray, g: np.ndarray, lo: float, hi: float, alp
 
 
 def _one_step(t: np.ndarray, y: np.ndarray, g: np.ndarray, thr: float, need: float) -> bool:
-    """Whether the growth is one jump: with the largest rise between two consecutive samples of a
-    group taken out (everything after it lowered by it), the trend is at most ``thr`` per hour or
-    adds up to less than ``need``. Such a jump is one allocation that stays (a buffer or a pool
-    grown once), whatever its size: the 90 s simulated soak of seed 1 shows one (its RSS slope of
-    2.5e8 bytes/h is carried by it)."""
+    """Whether the growth is one jump: the largest rise between two consecutive samples of a
+    group stands out from the series' other rises (``_stands_out``), and with it taken out
+    (everything after it lowered by it) the trend is at most ``thr`` per hour or adds up to less
+    than ``need``. Such a jump is one allocation that stays (a buffer or a pool grown once),
+    whatever its size: the 90 s simulated soak of seed 1 shows one (its RSS slope of 2.5e8
+    bytes/h is carried by it).
+
+    Why the jump must stand out: a steady ramp under noise has a largest rise too, the noise's
+    largest (some 3-4 times its spread between two samples of thousands), and taking that out
+    lowers everything after it. On a ramp whose growth over the window is near ``need`` that was
+    enough to call a steady 5 MB/h rise "one jump" and pass it (bench/RESULTS.md, issue #11)."""
     if t.size < 3:
         return False
     same = g[1:] == g[:-1]
     rises = np.where(same, np.diff(y), -np.inf)
     k = int(np.argmax(rises))
     if not np.isfinite(rises[k]) or rises[k] <= 0:
+        return False
+    if not _stands_out(np.diff(t), rises, same, k):
         return False
     adj = y.astype(np.float64).copy()
     after = np.zeros(t.size, dtype=bool)
@@ -292,6 +309,23 @@ def _one_step(t: np.ndarray, y: np.ndarray, g: np.ndarray, thr: float, need: flo
     slope_h = theil_sen(t, adj, g) * 3600.0
     span = float(sum(t[g == key].max() - t[g == key].min() for key in np.unique(g)))
     return not (slope_h > thr and slope_h * span / 3600.0 >= need)
+
+
+def _stands_out(dt: np.ndarray, rises: np.ndarray, same: np.ndarray, k: int) -> bool:
+    """Whether rise ``k`` is more than the series' steady growth and its noise explain: above
+    what the median rate of the other intervals (within a group, ``dt > 0``) adds over its
+    interval, by more than ``JUMP_SPREADS`` times their robust spread (1.4826 times the median
+    absolute deviation of the others' rises less their expected rise). Where the others do not
+    spread (a resident-set size flat between allocations, a count), any rise above the expected
+    one stands out."""
+    others = same & (dt > 0)
+    others[k] = False
+    if not others.any():
+        return True  # nothing to compare with: the rise is all the growth there is
+    rate = float(np.median(rises[others] / dt[others]))
+    excess = rises[others] - rate * dt[others]
+    spread = 1.4826 * float(np.median(np.abs(excess - np.median(excess))))
+    return bool(rises[k] - rate * dt[k] > JUMP_SPREADS * spread)
 
 
 def _ols(t: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None
