@@ -5,8 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from harness.audio_check import AudioCheck
 from system_under_test import AudioSystem
+
+
+#: the scripted rig's sample rate
+FS = 48_000
+
+
+class ScriptedSpec:
+    """The stream spec a scripted window reads: only its sample rate."""
+    sample_rate = FS
+
+
+def tone_block(start: int, n: int) -> np.ndarray:
+    """Frames ``start``..``start + n`` of a 997 Hz tone at 0.25, one channel: what the scripted
+    rig hears when the system plays without fault (997 Hz: no whole number of cycles in a block)."""
+    k = np.arange(start, start + n)
+    return (0.25 * np.sin(2 * np.pi * 997.0 / FS * k)).astype(np.float32).reshape(n, 1)
 
 
 class ScriptedCapture:

@@ -13,22 +13,12 @@ import pytest
 from harness.audio_check import MACHINE_MUTE_MAX_S, SPANS_KEPT, AudioCheck, _Episode, _Event
 from system_under_test import AudioSystem
 
-from scripted_capture import ScriptedCapture
+from scripted_capture import FS, ScriptedCapture, ScriptedSpec, tone_block
 
-FS = 48_000
 N = 256
 SILENCE_S = 0.6
 TONE_S = 0.4
 REPORT_EVERY_S = 0.05
-
-
-class _Spec:
-    sample_rate = FS
-
-
-def _tone(start: int, n: int) -> np.ndarray:
-    k = np.arange(start, start + n)
-    return (0.25 * np.sin(2 * np.pi * 997.0 / FS * k)).astype(np.float32).reshape(n, 1)
 
 
 def _held_silences(silences: int, last_uncovered: bool) -> tuple[AudioCheck, object]:
@@ -50,8 +40,8 @@ def _held_silences(silences: int, last_uncovered: bool) -> tuple[AudioCheck, obj
     for i in range(int(total_s * FS / N)):
         t = t0 + i * N / FS
         silent = any(s <= t < s + SILENCE_S for s in starts)
-        block = np.zeros((N, 1), np.float32) if silent else _tone(i * N, N)
-        events.append((t, 2, ("feed", (_Spec, block, t, 0))))
+        block = np.zeros((N, 1), np.float32) if silent else tone_block(i * N, N)
+        events.append((t, 2, ("feed", (ScriptedSpec, block, t, 0))))
     uncovered = starts[-1] if last_uncovered else None
     for k, s in enumerate(starts):
         if s == uncovered:

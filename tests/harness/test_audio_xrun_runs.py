@@ -18,19 +18,9 @@ from harness.audio_check import MACHINE_MUTE_MAX_S, XRUN_LEAD_S, AudioCheck
 from harness.xrun_runs import RUN_GAP_S, ReportRuns
 from system_under_test import AudioSystem
 
-from scripted_capture import ScriptedCapture
+from scripted_capture import FS, ScriptedCapture, ScriptedSpec, tone_block
 
-FS = 48_000
 N = 256
-
-
-class _Spec:
-    sample_rate = FS
-
-
-def _tone(start: int, n: int) -> np.ndarray:
-    k = np.arange(start, start + n)
-    return (0.25 * np.sin(2 * np.pi * 997.0 / FS * k)).astype(np.float32).reshape(n, 1)
 
 
 def _every_report_kept(reports: list[float], a: float, b: float, lead: float) -> float:
@@ -137,10 +127,10 @@ def _long_window_with_a_silence(report_gap: tuple[float, float] | None) -> tuple
     events: list[tuple[float, int, tuple[str, tuple]]] = []
     for i in range(cycles):
         t = t0 + i * N / FS
-        block = _tone(i * N, N)
+        block = tone_block(i * N, N)
         if t0 + 9.9 <= t < t0 + 10.7:
             block = np.zeros_like(block)
-        events.append((t, 1, ("feed", (_Spec, block, t, 0))))
+        events.append((t, 1, ("feed", (ScriptedSpec, block, t, 0))))
     for k in range(1, 11_000):
         at = k * 0.001
         if report_gap is not None and report_gap[0] <= at < report_gap[1]:

@@ -18,19 +18,9 @@ from system_under_test import AudioSystem
 from system_under_test.errors import DeviceStalledError
 from system_under_test.lifecycle import State, TransitionRecord
 
-from scripted_capture import ScriptedCapture, started_with_scripted_capture
+from scripted_capture import FS, ScriptedCapture, ScriptedSpec, started_with_scripted_capture, tone_block
 
-FS = 48_000
 N = 256
-
-
-class _Spec:
-    sample_rate = FS
-
-
-def _tone(start: int, n: int) -> np.ndarray:
-    k = np.arange(start, start + n)
-    return (0.25 * np.sin(2 * np.pi * 997.0 / FS * k)).astype(np.float32).reshape(n, 1)
 
 
 def _hear(cap: ScriptedCapture, t0: float, seconds: float, *, frame0: int, silent_from: float | None = None,
@@ -40,10 +30,10 @@ def _hear(cap: ScriptedCapture, t0: float, seconds: float, *, frame0: int, silen
     cycles = int(seconds * FS / N)
     for i in range(cycles):
         t = t0 + i * N / FS
-        block = _tone(frame0 + i * N, N)
+        block = tone_block(frame0 + i * N, N)
         if silent_from is not None and silent_to is not None and silent_from <= t < silent_to:
             block = np.zeros_like(block)
-        cap.pending.append(("feed", (_Spec, block, t, None if new_agent and i == 0 else 0)))
+        cap.pending.append(("feed", (ScriptedSpec, block, t, None if new_agent and i == 0 else 0)))
     return frame0 + cycles * N
 
 
@@ -425,7 +415,7 @@ def _late_run(tmp_path: Path, *, late: bool) -> tuple[AudioCheck, Any]:
     for i in range(2 * cycles):
         src = i * N if late else (i + (i >= cycles)) * N
         frame = (i + 1) * N if late and i == cycles else src
-        out.append(HEADER.pack(t + src / FS, frame, N, FS, 1, 1) + _tone(src, N)[:, 0].tobytes())
+        out.append(HEADER.pack(t + src / FS, frame, N, FS, 1, 1) + tone_block(src, N)[:, 0].tobytes())
     cap = _ScriptedAgents(tmp_path, [b"".join(out)], ["alive"]).start()
     return _heard_once(system, cap)
 
@@ -514,7 +504,7 @@ def _records(t0: float, seconds: float, *, frame0: int, silent: bool = False, wi
             out.append(HEADER.pack(wired_at, 0, WIRED, FS, 0, 0))
             wired_at = None
         quiet = silent or (silent_from is not None and t >= silent_from)
-        block = np.zeros(N, np.float32) if quiet else _tone(frame0 + i * N, N)[:, 0]
+        block = np.zeros(N, np.float32) if quiet else tone_block(frame0 + i * N, N)[:, 0]
         out.append(HEADER.pack(t, frame0 + i * N, N, FS, 1, 1) + block.tobytes())
     return b"".join(out)
 
@@ -943,7 +933,7 @@ def _end_of_run(tmp_path: Path, *, missed: bool, xrun: bool, tail_cycles: int = 
     hole_i = cycles - int(0.5 * FS / N)
     report = None if hole_xrun_dt is None else t1 + hole_i * N / FS + hole_xrun_dt
     for i in range(cycles):
-        block = _tone(src, N)[:, 0]
+        block = tone_block(src, N)[:, 0]
         if hole and i == hole_i:
             block = np.zeros(N, np.float32)
         out.append(HEADER.pack(at, frame, N, FS, 1, 1) + block.tobytes())
@@ -956,7 +946,7 @@ def _end_of_run(tmp_path: Path, *, missed: bool, xrun: bool, tail_cycles: int = 
         if xrun:
             out.append(HEADER.pack(at + 0.002, 0, XRUN, FS, 0, 0))
     for _ in range(tail_cycles):
-        out.append(HEADER.pack(at, frame, N, FS, 1, 1) + _tone(src, N)[:, 0].tobytes())
+        out.append(HEADER.pack(at, frame, N, FS, 1, 1) + tone_block(src, N)[:, 0].tobytes())
         frame, at, src = frame + N, at + N / FS, src + N
     stop_t = at - stop_cycles * N / FS
     last_poll = len(b"".join(out[:1 + cycles - unread_cycles]))
@@ -1166,8 +1156,8 @@ def test_a_long_silence_the_rigs_capture_missed_is_a_doubt_not_the_systems() -> 
         skipped = int(1.1 * FS / N) * N  # the cycles of 2.0..3.1 s, never recorded
         resume = t + 2.0 + skipped / FS
         for i in range(int(1.5 * FS / N)):
-            block = _tone(frame + skipped + i * N, N)
-            cap.pending.append(("feed", (_Spec, block, resume + i * N / FS, skipped if i == 0 else 0)))
+            block = tone_block(frame + skipped + i * N, N)
+            cap.pending.append(("feed", (ScriptedSpec, block, resume + i * N / FS, skipped if i == 0 else 0)))
 
     check, verdict = _checked(script)
     assert verdict.ok and verdict.inconclusive, verdict
@@ -1189,10 +1179,10 @@ def _merged_outage(script_after: Any, *, short_mutes: int, after_every: float, a
         calls: list[tuple[float, tuple[str, Any]]] = []
         cycles, kept = int(2.0 * FS / N), 0
         for i in range(cycles):
-            tc, block = t + i * N / FS, _tone(i * N, N)
+            tc, block = t + i * N / FS, tone_block(i * N, N)
             if tc >= t + 0.2 and i % 4 == 0 and kept < short_mutes:
                 block, kept = np.zeros_like(block), kept + 1
-            calls.append((tc, ("feed", (_Spec, block, tc, 0))))
+            calls.append((tc, ("feed", (ScriptedSpec, block, tc, 0))))
         calls += [(t + r + 1e-4, ("xrun", (t + r,))) for r in np.arange(0.1, 2.0, 0.1)]
         last = t + (cycles - 1) * N / FS
         calls.append((last + 1e-4, ("outage_begin", (last, "the server died"))))
@@ -1203,7 +1193,7 @@ def _merged_outage(script_after: Any, *, short_mutes: int, after_every: float, a
         calls.append((t + 3.0 - 1e-6, ("outage_end", (t + 3.0,))))
         for i in range(int(after_s * FS / N)):
             tc = t + 3.0 + i * N / FS
-            calls.append((tc, ("feed", (_Spec, script_after(3 * FS + i * N, i), tc, None if i == 0 else 0))))
+            calls.append((tc, ("feed", (ScriptedSpec, script_after(3 * FS + i * N, i), tc, None if i == 0 else 0))))
         r = 3.0 + after_every / 2
         while r < 3.0 + after_s:
             calls.append((t + r + 1e-4, ("xrun", (t + r,))))
@@ -1245,7 +1235,7 @@ def test_the_tone_back_after_an_outage_in_a_window_xrun_reports_joined_to_it_hol
     """The healthy side of the test above: the tone comes back with the recovered system inside
     the same merged window, with the machine's 80 one-cycle mutes before the outage: held, fully
     judged (no false alarm, no doubt)."""
-    check, verdict = _merged_outage(lambda frame, i: _tone(frame, N), short_mutes=80, after_every=after_every)
+    check, verdict = _merged_outage(lambda frame, i: tone_block(frame, N), short_mutes=80, after_every=after_every)
     assert verdict.ok and not verdict.inconclusive, verdict
     assert check.long_mute_count == 0 and check.dense_xrun_mute_count == 0 and check.unkept_windows == 0
     assert check.outages == 1 and check.summary()["outages"]["no_tone_after"] == []
@@ -1298,12 +1288,12 @@ def test_a_silence_right_after_a_click_is_a_silence_of_its_own() -> None:
     def script(cap: ScriptedCapture, t: float) -> None:
         for i in range(int(5.0 * FS / N)):
             tc = t + i * N / FS
-            block = _tone(i * N, N)
+            block = tone_block(i * N, N)
             if tc >= t + 2.0:
                 block = np.zeros_like(block)
             elif t + 2.0 - 2 * N / FS <= tc < t + 2.0 - N / FS:
                 block[100, 0] += 0.3  # a pop two cycles before the silence
-            cap.pending.append(("feed", (_Spec, block, tc, 0)))
+            cap.pending.append(("feed", (ScriptedSpec, block, tc, 0)))
         cap.pending.insert(50, ("xrun", (t + 0.2,)))
 
     check, verdict = _checked(script)

@@ -21,9 +21,8 @@ from harness.rig.rig_audio import RigCapture
 from harness.rig.server_runs import ServerRuns
 from system_under_test import AudioSystem
 
-from scripted_capture import ScriptedCapture
+from scripted_capture import FS, ScriptedCapture, ScriptedSpec, tone_block
 
-FS = 48_000
 N = 256
 TIDS = (100, 101, 102, 103)
 
@@ -119,15 +118,6 @@ def test_a_server_restarted_under_a_new_pid_is_found_and_watched_again() -> None
     assert s.stopped
 
 
-class _Spec:
-    sample_rate = FS
-
-
-def _tone(start: int, n: int) -> np.ndarray:
-    k = np.arange(start, start + n)
-    return (0.25 * np.sin(2 * np.pi * 997.0 / FS * k)).astype(np.float32).reshape(n, 1)
-
-
 def _stopped_server(stopped: bool, *, silent_after_s: float = 0.02) -> tuple[AudioCheck, Any]:
     """The rig's capture around jackd stopped for 0.4 s from outside, as measured (bench/RESULTS.md,
     2026-12-04 night, a FAIL of the healthy system): the system's output silent for 0.15 s before
@@ -150,8 +140,8 @@ def _stopped_server(stopped: bool, *, silent_after_s: float = 0.02) -> tuple[Aud
                                     (2.4 + silent_after_s, 2.0, False)):
         for i in range(int(round(seconds * FS / N))):
             tc = t + seg_t0 + i * N / FS
-            block = np.zeros((N, 1), np.float32) if silent else _tone(frame, N)
-            calls.append((tc, ("feed", (_Spec, block, tc, None if frame == 0 else 0))))
+            block = np.zeros((N, 1), np.float32) if silent else tone_block(frame, N)
+            calls.append((tc, ("feed", (ScriptedSpec, block, tc, None if frame == 0 else 0))))
             frame += N
     calls += [(t + r + 1e-4, ("xrun", (t + r,))) for r in (1.73, 2.41, 2.41 + silent_after_s)]
     cap.pending.extend(call for _, call in sorted(calls, key=lambda c: c[0]))
