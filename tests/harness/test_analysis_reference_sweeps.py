@@ -157,12 +157,11 @@ def test_a_drop_where_the_track_rises_with_the_converters_curve_is_found(drop: i
 
 @pytest.mark.parametrize("at", [6700, 7000])
 def test_a_drop_in_the_half_block_before_a_block_off_its_line_is_tested_for_a_hidden_step(at: int) -> None:
-    """The short take's sweep, 2 frames dropped 0.15-0.16 s in, where the converter's curve puts
-    the block after the drop off its line. A drop inside the block or just before it moves that
-    block's delay, so the stretch tested for a hidden step (``_off_line_blocks``) opens a block
-    before the block's centre, half a block before its first frame: opened at its first frame,
-    the drop lay outside it and neither take reported anything. Found here, alone and in place;
-    the undamaged take gives nothing (the test above)."""
+    """The short take's sweep, 2 frames dropped 0.13 s in. A drop inside a block or in the half
+    block before it moves that block's delay off its line, so the stretch tested for a hidden step
+    (``_off_line_blocks``) opens a block before the block's centre, half a block before its first
+    frame: opened at its first frame, nothing was reported at either place. Found here, alone and
+    in place; the undamaged take gives nothing (the test above)."""
     ref, rec, at = _short_take(2, at)
     rep = R.compare_to_reference(rec, ref, 44_100)
     assert [(g.kind, g.size_frames) for g in rep.glitches] == [("dropped", 2)], [g.to_dict() for g in rep.glitches]
