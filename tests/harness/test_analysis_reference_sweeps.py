@@ -123,11 +123,12 @@ def test_a_longer_drop_0_2_s_into_a_sweep_is_found_where_the_path_delays_it_more
     assert abs(rep.glitches[0].start_frame - at) <= 10 + rep.glitches[0].position_uncertainty_frames
 
 
-def _short_take(drop: int) -> tuple[np.ndarray, np.ndarray, int]:
+def _short_take(drop: int, at: int = 7662) -> tuple[np.ndarray, np.ndarray, int]:
     """A 2 s linear sweep through 0.05 fs at 44.1 kHz, noiseless, delay 1138.49, with ``drop``
-    frames dropped 0.148 s in (the sweep at 1.5 kHz, the converter's phase turning faster at each
-    block): the reference, the recording and the drop's recording frame."""
-    fs, delay, at = 44_100, 1138.49, 7662
+    frames dropped at recording frame ``at`` (7662: 0.148 s in, the sweep at 1.5 kHz, the
+    converter's phase turning faster at each block): the reference, the recording and the drop's
+    recording frame."""
+    fs, delay = 44_100, 1138.49
     ref = A.sweep(2.0, fs, 0.5, logarithmic=False)
     rec = R.through_system(ref, fs, delay_frames=delay, gain=0.5, lowpass_hz=0.05 * fs, tail_frames=fs // 10,
                            seed=0)
@@ -151,4 +152,32 @@ def test_a_drop_where_the_track_rises_with_the_converters_curve_is_found(drop: i
     ref, rec, at = _short_take(drop)
     rep = R.compare_to_reference(rec, ref, 44_100)
     assert [(g.kind, g.size_frames) for g in rep.glitches] == [("dropped", drop)], [g.to_dict() for g in rep.glitches]
+    assert abs(rep.glitches[0].start_frame - at) <= 10 + rep.glitches[0].position_uncertainty_frames
+
+
+@pytest.mark.parametrize("at", [6700, 7000])
+def test_a_drop_in_the_half_block_before_a_block_off_its_line_is_tested_for_a_hidden_step(at: int) -> None:
+    """The short take's sweep, 2 frames dropped 0.13 s in. A drop inside a block or in the half
+    block before it moves that block's delay off its line, so the stretch tested for a hidden step
+    (``_off_line_blocks``) opens a block before the block's centre, half a block before its first
+    frame: opened at its first frame, nothing was reported at either place. Found here, alone and
+    in place; the undamaged take gives nothing (the test above)."""
+    ref, rec, at = _short_take(2, at)
+    rep = R.compare_to_reference(rec, ref, 44_100)
+    assert [(g.kind, g.size_frames) for g in rep.glitches] == [("dropped", 2)], [g.to_dict() for g in rep.glitches]
+    assert abs(rep.glitches[0].start_frame - at) <= 10 + rep.glitches[0].position_uncertainty_frames
+
+
+@pytest.mark.parametrize("at", [6400, 7900])
+def test_a_1_frame_drop_whose_straddling_block_reads_off_the_line_is_found(at: int) -> None:
+    """The 3 s sweep through 0.05 fs at 44.1 kHz (1234.4 frames of delay, noiseless), 1 frame
+    dropped 0.12 or 0.15 s in. The block that straddles a 1-frame step reads part of the way to
+    the new level, more than ``_STRADDLE`` off the line but under ``_STEP_MIN``: it is taken into
+    the line but left out of the line's fit (``_lines``' loose points). Fitted, it bends the line
+    toward the blocks after it, which then lie under ``_STEP_MIN`` off it, and at both places
+    nothing was reported. Found here, alone and in place."""
+    fs, delay = 44_100, 1234.4
+    ref, rec = _take(fs, 0.05, 0.0, 1, delay)
+    rep = R.compare_to_reference(A.drop_frames(rec, at, 1), ref, fs)
+    assert [(g.kind, g.size_frames) for g in rep.glitches] == [("dropped", 1)], [g.to_dict() for g in rep.glitches]
     assert abs(rep.glitches[0].start_frame - at) <= 10 + rep.glitches[0].position_uncertainty_frames
