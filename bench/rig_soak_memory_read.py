@@ -26,9 +26,16 @@ from typing import Any
 MiB = 1 << 20
 
 
+def _short(cmd: str, width: int = 12) -> str:
+    """A child's program name, 12 characters at most; ``?`` when its command line was read empty
+    (a child that had exited, its ``/proc/PID/cmdline`` already gone, when the sample was taken)."""
+    words = cmd.split("/")[-1].split()
+    return words[0][:width] if words else "?"
+
+
 def _line(r: dict[str, Any]) -> str:
     s, m = r["self"], r["self"]["malloc"]
-    kids = " ".join(f"{c['cmd'].split('/')[-1].split()[0][:12]}:{c.get('rss', 0) / MiB:.0f}" for c in r["children"])
+    kids = " ".join(f"{_short(c['cmd'])}:{c.get('rss', 0) / MiB:.0f}" for c in r["children"])
     return (f"{r['t']:7.0f} s {r['utc']} load {r['load1']:5.1f} | rss {s['rss'] / MiB:6.1f} anon {s['anon'] / MiB:6.1f} "
             f"file {s['file'] / MiB:5.1f} thr {s['threads']:2d} | heap arena {m['arena'] / MiB:5.1f} in_use "
             f"{m['in_use'] / MiB:5.1f} free {m['free'] / MiB:5.1f} mmapped {m['mmapped'] / MiB:5.1f} | objects "
@@ -41,7 +48,7 @@ def _figures(r: dict[str, Any]) -> dict[str, float]:
            "heap in_use MiB": m["in_use"] / MiB, "heap free MiB": m["free"] / MiB,
            "heap mmapped MiB": m["mmapped"] / MiB, "objects": r["gc"]["objects"]}
     for c in r["children"]:
-        out[f"child {c['cmd'].split('/')[-1].split()[0][:16]} rss MiB"] = c.get("rss", 0) / MiB
+        out[f"child {_short(c['cmd'], 16)} rss MiB"] = c.get("rss", 0) / MiB
     for k, (v, _) in r.get("held", {}).items():
         out[f"held {k}"] = v
     return out
