@@ -4146,6 +4146,12 @@ POLICY_MATCH_WINDOW = 256
 #: CRITICAL: its documented ``callback_error_threshold``, written here from the table so that a
 #: system deciding by another count disagrees with it
 CALLBACK_ERRORS_IN_A_ROW = 3
+def _plain_int(value: Any) -> int | None:
+    """``value`` if a history gave an integer there (never a bool, which is an ``int`` to Python
+    but a flag in an event), else None: an event field read as a count."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 #: the system states ``AudioSystem._route_error`` enters a recovery from for a RESTART decision
 _RESTART_FROM = frozenset({S.RUNNING.value, S.PAUSED.value, S.STARTING.value, S.RECONFIGURING.value})
 
@@ -4288,7 +4294,7 @@ class _PolicyFollowed(_Fold):
                 and (sev is None or sev < ESCALATE_AT):
             return
         in_a_row = kept["consecutive"]
-        count = in_a_row if isinstance(in_a_row, int) and not isinstance(in_a_row, bool) else None
+        count = _plain_int(in_a_row)
         if _policy_restarts(kind, severity, err.get("recoverable"), self.degrade, count) is not True:
             return
         if self.owed is not None:
@@ -4366,7 +4372,7 @@ class _PolicyFollowed(_Fold):
         pick, undecided = None, False
         for i in reversed(routed):
             in_a_row = self.errors[i]["consecutive"]
-            count = in_a_row if isinstance(in_a_row, int) and not isinstance(in_a_row, bool) else None
+            count = _plain_int(in_a_row)
             if count not in by_count:
                 by_count[count] = _policy_restarts(str(err.get("type")), str(self.errors[i]["severity"]),
                                                    err.get("recoverable"), self.degrade, count)
@@ -4446,7 +4452,7 @@ class _DeviceErrorsKept(_Fold):
             return
         d = e.data or {}
         count = d.get("count")
-        n = count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 1
+        n = count if (_plain_int(count) or 0) > 0 else 1
         self.lost += n
         self.announcements += 1
         if len(self.evidence) < _MAX_EVIDENCE:
