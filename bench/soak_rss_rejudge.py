@@ -15,6 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from harness.journal import JournalError
 from harness.reports.build import _leaks, run_data_from_journal
 
 
@@ -39,7 +40,7 @@ def main(argv: list[str]) -> int:
         path = Path(arg)
         try:
             print(row(path))
-        except (OSError, KeyError, ValueError) as exc:
+        except (JournalError, OSError, KeyError, ValueError) as exc:
             print(f"| {path} | not a soak's run folder: {exc} ||||")
     return 0
 
