@@ -966,11 +966,13 @@ class AudioCheck:
         #: t, "")`` when its server serves again and ``listener("end", t1, "")`` when the system is
         #: heard again (the run records them in its history: ``rig_target.ObservedOutages``)
         self.outage_listeners: list[Callable[[str, float, str], None]] = []
-        #: the rig: when JACK reported each xrun, and the stretches its capture did not record
-        #: (clock times; ``machine_cause`` reads them), and the frames of one capture cycle
+        #: the rig: when JACK reported each xrun (the run's first and latest stretches: exact
+        #: counts, ``jack_xruns_between``), and the stretches its capture did not record (clock
+        #: times; ``machine_cause`` reads them), and the frames of one capture cycle
         self._xrun_marks = _Marks()
         #: every JACK xrun report of the run as runs (``xrun_runs``): between the first and the
-        #: latest stretch ``_xrun_marks`` keeps, what ``jack_xruns_between`` knows of a soak's middle
+        #: latest stretch ``_xrun_marks`` keeps, what ``jack_xruns_between`` (and so
+        #: ``machine_cause``) knows of a soak's middle
         self._xrun_runs = ReportRuns()
         self._gap_marks = _Marks()
         self.cycle_frames: int | None = None
@@ -2606,7 +2608,9 @@ class AudioCheck:
           two whole cycles (a phase step of exactly that many frames of the tone), or other
           damage no longer than ``MACHINE_CYCLES`` cycles; and a JACK xrun report from
           ``XRUN_AFTER_S`` before it began to ``XRUN_LEAD_S`` after it ended (the report comes
-          after the cycles it speaks of, and late on a loaded machine);
+          after the cycles it speaks of, and late on a loaded machine), asked of the whole run's
+          reports (``jack_xruns_between``: 0 exactly where none came; None, not known, is not
+          laid on the machine);
         - ``"delivery_held"``: any glitch that lies wholly within a silence the system's watchdog
           laid on the machine (``held_begin``: its delivery thread held off a CPU while the
           device kept calling back), from ``LEAD_MARGIN_S`` before it to the settle margin after
@@ -2650,7 +2654,10 @@ class AudioCheck:
                 return None
         elif kind not in ("mute", "other"):
             return None
-        reports = self._xrun_marks.between(t0 - XRUN_AFTER_S, t1 + XRUN_LEAD_S)
+        # from the whole run's reports: the marks keep only its first and latest stretches, and a
+        # glitch between them, in a soak's middle, would be laid on the system however densely
+        # JACK reported around it (``jack_xruns_between`` answers there from the reports' runs)
+        reports = self.jack_xruns_between(t0 - XRUN_AFTER_S, t1)
         return "jack_xrun" if reports else None
 
     def _parts_cause(self, glitch: dict[str, Any]) -> str | None:
