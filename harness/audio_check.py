@@ -101,7 +101,10 @@ machine missing deadlines that often cannot be told from a mute stream. A window
 silence (and channel disagreement) that rule may weigh (``SPANS_KEPT``: shorter ones make room,
 and so do those its members that have ended hold all but pieces too short to weigh: members are
 only ever added, so such a silence's verdict is settled as held: on a loaded rig one window held
-open all hour by JACK's xrun reports counted 20 344 silences it did not keep). The time the
+open all hour by JACK's xrun reports counted 20 344 silences it did not keep; and, oldest first, so
+do those through which JACK already reported at least every ``MACHINE_MUTE_MAX_S``: what comes
+later only holds more of a silence or adds reports, so it is settled as dense, never the
+system's). The time the
 JACK server itself did not run (``RigCapture.server_runs``: stopped from outside, or not
 scheduled) is left out of such a silence and of its stretches without a report:
 no cycle ran there, for anyone, and a server that does not run reports no xrun (measured: jackd
@@ -317,6 +320,26 @@ def _unheld(t0: float, t1: float, held: list[tuple[float, float]]) -> list[tuple
     return out
 
 
+def _unheld_sorted(t0: float, t1: float, held: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``_unheld`` against spans that are disjoint and sorted (``_Episode._ended_held``), walked
+    from the last one that starts at or before ``t0``: a window held open for an hour gathers
+    thousands of members."""
+    k = max(bisect.bisect_right(held, (t0, math.inf)) - 1, 0)
+    out, a = [], t0
+    while k < len(held) and held[k][0] < t1:
+        h0, h1 = held[k]
+        if h1 > a:
+            if h0 > a:
+                out.append((a, h0))
+            a = h1
+            if a >= t1:
+                return out
+        k += 1
+    if a < t1:
+        out.append((a, t1))
+    return out
+
+
 def _may_weigh(t0: float, t1: float, held: list[tuple[float, float]], weigh_s: float) -> bool:
     """Whether a piece of ``t0..t1`` outside every ``held`` span (disjoint, sorted:
     ``_Episode._ended_held``) lasts ``weigh_s`` or more: ``_fold``'s rule weighs only such pieces,
@@ -361,7 +384,10 @@ PARTS_KEPT = 64
 #: (``_may_weigh``) make room too: a loaded rig hour's one window, held open by JACK's reports,
 #: counted 20 344 silences it did not keep, and ``clean_audio`` could never hold there. The latest
 #: silence (which may still grow) is kept aside and weighed once it has ended: one that came
-#: when the list was full was counted unkept whatever its length
+#: when the list was full was counted unkept whatever its length. Past it, the oldest silences
+#: only xrun reports hold that are dense already (``_Episode._dense_now``) are settled as dense
+#: and make room: a window full of those counted the rest "not judged", a silence of the
+#: system's among them (no report in it) too, and the run was inconclusive, not failed
 SPANS_KEPT = 64
 #: the members of one reported kind (``REPORTED_KINDS``) a window lists in ``_Episode.faults``
 #: (``_Episode.add_fault``); the rest are not listed. On a loaded rig JACK reports 30-80 xruns a
@@ -521,6 +547,11 @@ class _Episode:
     #: silences and channel disagreements long enough to weigh that it could not keep (every kept
     #: one as long): not judged, so the window cannot vouch for them
     unkept: int = 0
+    #: silences past ``SPANS_KEPT`` let go as dense (``keep_mute``): only xrun reports held them and
+    #: JACK's reports already came less than ``MACHINE_MUTE_MAX_S`` apart all through them; how
+    #: many, and the longest ``(t0, t1, longest stretch without a report)``
+    dense_settled: int = 0
+    dense_settled_longest: tuple[float, float, float] | None = None
     #: when its members other than xrun reports held it (xrun reports extend a window, but explain
     #: a period or a few, no more): ``[from, to]`` each (``to`` inf while the
     #: member is open: a fault not yet ended, the system not RUNNING again, an outage not heard
@@ -553,19 +584,53 @@ class _Episode:
         which the next analysed stretch may still lengthen, aside), the window lets go of the
         silences ``_fold``'s rule can never weigh (``_may_weigh``): those shorter than
         ``MACHINE_MUTE_MAX_S`` and those its members that have ended hold all but pieces shorter
-        than that. Still past it, the newest are counted unkept. ``margin``: the least settle
-        margin the window can be folded with (``AudioCheck.base_margin``: the margin only grows
-        with the block size; 0, the narrowest, lets go of fewer)."""
+        than that. Still past it, the oldest that are dense already (``_dense_now``) are settled
+        as dense, the most the rule can make of them; then the newest are counted unkept.
+        ``margin``: the least settle margin the window can be folded with
+        (``AudioCheck.base_margin``: the margin only grows with the block size; 0, the narrowest,
+        lets go of fewer)."""
         self.mutes.append(ev)
         if sum(m is not growing for m in self.mutes) <= SPANS_KEPT:
             return
         held = self._ended_held(margin)
         self.mutes = [m for m in self.mutes
                       if m is growing or _may_weigh(m.t_start, m.t_end, held, MACHINE_MUTE_MAX_S)]
+        over = sum(m is not growing for m in self.mutes) - SPANS_KEPT
+        if over > 0:
+            settled: set[int] = set()
+            for m in self.mutes:
+                if len(settled) == over:
+                    break
+                unreported = None if m is growing else self._dense_now(m, held)
+                if unreported is not None:
+                    settled.add(id(m))
+                    self.dense_settled += 1
+                    longest = self.dense_settled_longest
+                    if longest is None or m.t_end - m.t_start > longest[1] - longest[0]:
+                        self.dense_settled_longest = (m.t_start, m.t_end, unreported)
+            self.mutes = [m for m in self.mutes if id(m) not in settled]
         let_go = {id(m) for m in [m for m in self.mutes if m is not growing][SPANS_KEPT:]}
         if let_go:
             self.mutes = [m for m in self.mutes if id(m) not in let_go]
             self.unkept += len(let_go)
+
+    def _dense_now(self, ev: _Event, held: list[tuple[float, float]]) -> float | None:
+        """The longest stretch without an xrun report in the pieces of silence ``ev`` its ended
+        members (``held``: ``_ended_held``) leave, when every one is shorter than
+        ``MACHINE_MUTE_MAX_S`` (None: not so, or reports of its time not known). The fold can only
+        judge it less than that: what changes a silence's judgement after it has ended only
+        holds more of it (a later member, a stall reaching back, a merge, an open member's end
+        past it, a wider margin), adds reports (one read late), leaves out more (the server's idle
+        time) or knows less (``known_until``), and each shortens every stretch. So dense now, it
+        is dense, or held, at the fold: never the system's silence."""
+        worst = 0.0
+        for a, b in _unheld_sorted(ev.t_start, ev.t_end, held):
+            if b > self.xrun_reports.known_until:
+                return None
+            worst = max(worst, self.xrun_reports.longest_without(a, b, XRUN_LEAD_S))
+            if worst >= MACHINE_MUTE_MAX_S:
+                return None
+        return worst
 
     def keep_channel_run(self, run: tuple[float, float], margin: float = 0.0) -> None:
         """Keep channel disagreement ``run`` to be judged; past ``SPANS_KEPT`` the window lets go
@@ -966,11 +1031,13 @@ class AudioCheck:
         #: t, "")`` when its server serves again and ``listener("end", t1, "")`` when the system is
         #: heard again (the run records them in its history: ``rig_target.ObservedOutages``)
         self.outage_listeners: list[Callable[[str, float, str], None]] = []
-        #: the rig: when JACK reported each xrun, and the stretches its capture did not record
-        #: (clock times; ``machine_cause`` reads them), and the frames of one capture cycle
+        #: the rig: when JACK reported each xrun (the run's first and latest stretches: exact
+        #: counts, ``jack_xruns_between``), and the stretches its capture did not record (clock
+        #: times; ``machine_cause`` reads them), and the frames of one capture cycle
         self._xrun_marks = _Marks()
         #: every JACK xrun report of the run as runs (``xrun_runs``): between the first and the
-        #: latest stretch ``_xrun_marks`` keeps, what ``jack_xruns_between`` knows of a soak's middle
+        #: latest stretch ``_xrun_marks`` keeps, what ``jack_xruns_between`` (and so
+        #: ``machine_cause``) knows of a soak's middle
         self._xrun_runs = ReportRuns()
         self._gap_marks = _Marks()
         self.cycle_frames: int | None = None
@@ -1693,12 +1760,15 @@ class AudioCheck:
             first.missed_s += ep.missed_s
             first.core_spans.extend(ep.core_spans)
             first.mute_max_s = max(first.mute_max_s, ep.mute_max_s)
+            first.xrun_reports.extend(ep.xrun_reports)  # before its silences: ``keep_mute`` reads them
             for ev in ep.mutes:
                 first.keep_mute(ev, self._last, self.base_margin)
             for run in ep.channel_runs:
                 first.keep_channel_run(run, self.base_margin)
             first.unkept += ep.unkept
-            first.xrun_reports.extend(ep.xrun_reports)
+            first.dense_settled += ep.dense_settled
+            longest = [x for x in (first.dense_settled_longest, ep.dense_settled_longest) if x is not None]
+            first.dense_settled_longest = max(longest, key=lambda x: x[1] - x[0], default=None)
             for why in ep.missed_why:
                 if why not in first.missed_why and len(first.missed_why) < 5:
                     first.missed_why.append(why)
@@ -2495,6 +2565,7 @@ class AudioCheck:
                   f"({', '.join(f'{k} {v}' for k, v in sorted(ep.by_kind.items()))}) "
                   "while the system left RUNNING with no fault injected and nobody asking")
         beyond = ep.silence_beyond_core(self.margin)
+        counted = False  # a silence of this window counted dense or long
         if beyond >= MACHINE_MUTE_MAX_S and not ep.blind and self.capture is not None:
             heard, served, unheard, idle = self._heard_beyond_core(ep)
             if served < MACHINE_MUTE_MAX_S:
@@ -2539,6 +2610,18 @@ class AudioCheck:
                 self.long_mute_count += 1
                 _keep(self.long_mutes, f"{where}: longer than the machine's missed deadlines explain "
                                        f"({MACHINE_MUTE_MAX_S} s)")
+            counted = True
+        if ep.dense_settled and not counted and not ep.blind and self.capture is not None:
+            # silences let go past the bound as dense (``_Episode.keep_mute``): judged as they came,
+            # the most the rule makes of them; none was laid on the system
+            t0, t1, unreported = ep.dense_settled_longest or (0.0, 0.0, 0.0)
+            self.dense_xrun_mute_count += 1
+            _keep(self.dense_xrun_mutes,
+                  f"{_where(ep)}: {ep.dense_settled} silence(s) that only xrun reports held past the "
+                  f"{SPANS_KEPT} it keeps, settled as dense when it was full: xrun reports at least every "
+                  f"{MACHINE_MUTE_MAX_S} s through each (the longest, {t1 - t0:.3f} s at t={t0:.3f}, "
+                  f"{unreported:.3f} s of it the longest without one), with "
+                  f"{len(ep.xrun_reports)} xrun report(s) in the window")
         apart = ep.channels_beyond_core(self.margin)
         if apart >= MACHINE_CHANNEL_MAX_S and self.capture is not None:
             # a missed deadline damages every channel alike: channels that disagreed this long
@@ -2606,7 +2689,9 @@ class AudioCheck:
           two whole cycles (a phase step of exactly that many frames of the tone), or other
           damage no longer than ``MACHINE_CYCLES`` cycles; and a JACK xrun report from
           ``XRUN_AFTER_S`` before it began to ``XRUN_LEAD_S`` after it ended (the report comes
-          after the cycles it speaks of, and late on a loaded machine);
+          after the cycles it speaks of, and late on a loaded machine), asked of the whole run's
+          reports (``jack_xruns_between``: 0 exactly where none came; None, not known, is not
+          laid on the machine);
         - ``"delivery_held"``: any glitch that lies wholly within a silence the system's watchdog
           laid on the machine (``held_begin``: its delivery thread held off a CPU while the
           device kept calling back), from ``LEAD_MARGIN_S`` before it to the settle margin after
@@ -2650,7 +2735,10 @@ class AudioCheck:
                 return None
         elif kind not in ("mute", "other"):
             return None
-        reports = self._xrun_marks.between(t0 - XRUN_AFTER_S, t1 + XRUN_LEAD_S)
+        # from the whole run's reports: the marks keep only its first and latest stretches, and a
+        # glitch between them, in a soak's middle, would be laid on the system however densely
+        # JACK reported around it (``jack_xruns_between`` answers there from the reports' runs)
+        reports = self.jack_xruns_between(t0 - XRUN_AFTER_S, t1)
         return "jack_xrun" if reports else None
 
     def _parts_cause(self, glitch: dict[str, Any]) -> str | None:
