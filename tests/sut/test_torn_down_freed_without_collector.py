@@ -111,3 +111,21 @@ def test_a_refused_operations_frames_go_once_recorded(collector_off):
     assert system.marker() is None, "the refusing frame is alive: its traceback closes a cycle"
     assert result.error.__traceback__ is None
 
+
+
+def test_a_recovery_run_that_gave_up_at_its_deadline_goes_at_once(collector_off):
+    """The device gone for good: attempts at 0 and 60 ms fail, the next (180 ms) would come after
+    the 100 ms deadline, so the run waits on a deadline timer (``Recoverer._expire``) and gives up
+    when it fires. That fired timer's callback closes over the run, as an attempt's does."""
+    system = _running({"recovery": {"deadline_ms": 100, "initial_backoff_ms": 60, "max_attempts": 50}})
+    system.backend.remove_device("sim-in", report=True)
+    system.run_for(0.08)
+    assert system.state == State.RECOVERING
+    run = system._recoverer.run
+    assert run is not None and run.attempts == 2 and run.timer is not None  # waiting for the deadline
+    recovery_run = weakref.ref(run)
+    del run
+    system.run_for(0.2)
+    assert system.state == State.FAILED and system._recoverer.run is None
+    assert recovery_run() is None, "the run that gave up is alive: its fired deadline timer closes a cycle"
+    system.close()
