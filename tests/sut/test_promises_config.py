@@ -520,28 +520,6 @@ def test_a_rolled_back_reconfiguration_leaves_the_limits_as_they_were(paused):
     assert s.resources.leak_report() == []
 
 
-@pytest.mark.parametrize("paused", [False, True], ids=["running", "paused"])
-def test_a_live_reconfiguration_that_reopens_the_stream_sets_its_limits(paused):
-    """A live change that reopens the stream (a new block size) applies the new configuration's
-    limits as a configure does, every one of them (those it leaves out back at their default),
-    and the new stream is opened under them: the old limits are not kept."""
-    from system_under_test.resources import DEFAULT_GLOBAL_LIMITS, ResourceType
-
-    s = AudioSystem({"limits": {"streams": 3}}, seed=9)
-    s.initialize()
-    s.start()
-    s.run_for(0.05)
-    if paused:
-        s.pause()
-    old_stream = s.stream
-    s.reconfigure({"stream": {"block_size": 512}, "limits": {"streams": 5, "threads": 7}})
-    assert s.stream is not old_stream and s.config.stream.block_size == 512
-    assert s.resources.global_limits == {**DEFAULT_GLOBAL_LIMITS, ResourceType.STREAMS: 5, ResourceType.THREADS: 7}
-    assert s.state == (State.PAUSED if paused else State.RUNNING)
-    s.close()
-    assert s.resources.leak_report() == []
-
-
 def test_a_valid_configuration_does_change_what_is_observed():
     """The check above can tell: the same probe sees an accepted configuration."""
     s = AudioSystem({}, seed=9)
