@@ -1,3 +1,5 @@
+import weakref
+
 import pytest
 
 from system_under_test.clock import Clock, SystemClock, VirtualClock
@@ -764,3 +766,36 @@ def test_the_fold_skips_timers_cancelled_in_front_of_and_behind_the_deferrable_o
     assert got["along"] == [(1.2, 2, 8)] and got["deferred"] == []
     assert got["result"] == (8, True) and got["now"] == 1.875 and got["timer_at"] == 1.875 + 0.3
     assert got["ran"] == [1.875 + 0.3]  # the deferrable timer, once, where its owner put it
+
+
+class _Owner:
+    """A timer's owner (a stream, a system): what its bound methods on a timer would keep alive."""
+
+    def tick(self) -> None:
+        pass
+
+    def defer(self, when: float) -> float | None:
+        return None
+
+    def defer_along(self, when: float, times: object, j: int, end: int, source: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize("held_by", ["callback", "defer", "defer_along"])
+def test_a_cancelled_timer_lets_go_of_its_owner_while_it_waits_in_the_queue(held_by: str) -> None:
+    """A cancelled timer stays in the clock's queue until its time; its callback and its deferrals
+    are bound methods of its owner (the supervisor's quiet passes, a stream's tick). Cancelled,
+    it must hold none of them, or a closed owner and all it reaches stay alive until the clock
+    passes the timer. Reference counting alone frees the owner here (no cycle is involved)."""
+    clock = VirtualClock()
+    owner = _Owner()
+    other = _Owner()
+    timer = clock.call_later(1.0, owner.tick if held_by == "callback" else other.tick)
+    timer.defer = owner.defer if held_by == "defer" else other.defer
+    timer.defer_along = owner.defer_along if held_by == "defer_along" else other.defer_along
+    owned = weakref.ref(owner)
+    del owner
+    assert owned() is not None  # the live timer holds it
+    timer.cancel()
+    assert clock.pending() == 0 and clock._timers  # cancelled, still queued
+    assert owned() is None, f"the cancelled timer still holds its owner through its {held_by}"

@@ -69,3 +69,34 @@ def test_every_device_error_of_a_burst_is_counted_where_it_belongs(
         assert s.state == State.RUNNING
     finally:
         s.close()
+
+
+QUEUE_BOUND = 1024
+
+
+@pytest.mark.parametrize(("burst", "lost"), [(QUEUE_BOUND, 0), (QUEUE_BOUND + 1, 1), (QUEUE_BOUND + 6, 6)])
+def test_a_burst_past_the_bound_tells_exactly_which_reports_it_lost(burst: int, lost: int) -> None:
+    """Past the bound the oldest reports are pushed out unseen: the pass counts each of them
+    (``device_errors_lost``, one lost report as surely as six) and announces the stamps they
+    carried, ``first`` to ``last`` inclusive, a range as long as its count. The reports taken are
+    routed, none of them counted lost; and a second burst within the bound loses nothing, so
+    the stamps the first pass took leave no gap behind them."""
+    s = _running()
+    events: list = []
+    s.add_event_listener(events.append)
+    try:
+        before = s.metrics().counters
+        for _ in range(burst):
+            s._on_device_error(_xrun())
+        s.poll()
+        for _ in range(3):
+            s._on_device_error(_xrun())
+        s.poll()
+        after = s.metrics().counters
+        got = tuple(after.get(k, 0) - before.get(k, 0) for k in ("errors", "device_errors_lost"))
+        assert got == (burst - lost + 3, lost)
+        told = [e.data for e in events if e.kind == "device_errors_lost"]
+        assert told == ([{"count": lost, "first": 0, "last": lost - 1}] if lost else [])
+        assert s.state == State.RUNNING
+    finally:
+        s.close()

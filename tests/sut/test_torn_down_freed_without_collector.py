@@ -20,6 +20,7 @@ import pytest
 
 from harness.history import History, run_op
 from system_under_test import AudioSystem, State
+from system_under_test.clock import VirtualClock
 from system_under_test.errors import LifecycleError
 
 
@@ -111,3 +112,41 @@ def test_a_refused_operations_frames_go_once_recorded(collector_off):
     assert system.marker() is None, "the refusing frame is alive: its traceback closes a cycle"
     assert result.error.__traceback__ is None
 
+
+
+def test_a_recovery_run_that_gave_up_at_its_deadline_goes_at_once(collector_off):
+    """The device gone for good: attempts at 0 and 60 ms fail, the next (180 ms) would come after
+    the 100 ms deadline, so the run waits on a deadline timer (``Recoverer._expire``) and gives up
+    when it fires. That fired timer's callback closes over the run, as an attempt's does."""
+    system = _running({"recovery": {"deadline_ms": 100, "initial_backoff_ms": 60, "max_attempts": 50}})
+    system.backend.remove_device("sim-in", report=True)
+    system.run_for(0.08)
+    assert system.state == State.RECOVERING
+    run = system._recoverer.run
+    assert run is not None and run.attempts == 2 and run.timer is not None  # waiting for the deadline
+    recovery_run = weakref.ref(run)
+    del run
+    system.run_for(0.2)
+    assert system.state == State.FAILED and system._recoverer.run is None
+    assert recovery_run() is None, "the run that gave up is alive: its fired deadline timer closes a cycle"
+    system.close()
+
+
+def test_a_closed_system_is_let_go_by_the_clock_it_leaves_behind():
+    """Closing cancels the supervisor's timer and the stream's block timer; both stay in the
+    clock's queue until their time, and a clock outlives its system (a harness holds it for the
+    next one). Cancelled, they must hold nothing of the system: its quiet-pass methods, set on
+    the supervisor's timer as its deferrals, would keep the closed system and all it reaches alive
+    through every collection until the clock passes them. The system holds cycles of its own,
+    so the collector is run here; what it cannot free is what the clock still reaches."""
+    clock = VirtualClock()
+    system = AudioSystem({}, clock=clock, seed=3)
+    system.initialize()
+    system.start()
+    system.run_for(0.05)
+    system.close()
+    assert clock.pending() == 0 and clock._timers  # cancelled, still queued
+    closed = weakref.ref(system)
+    del system
+    gc.collect()
+    assert closed() is None, "the closed system is alive: a cancelled timer in its clock's queue holds it"
