@@ -3,6 +3,7 @@
 A benchmark, not a test: it prints figures and never fails on a slow machine.
 
     python bench/bench_startup.py --vs CHECKOUT [--runs 5] [--duration 60]
+    python bench/bench_startup.py --share [--vs CHECKOUT] [--runs 5]
     python bench/bench_startup.py --importtime [--runs 3]
     python bench/bench_startup.py --phases [--freeze]
 
@@ -12,6 +13,10 @@ with both trees' byte code cached first; per side the median CPU (user + system,
 wall time, and then the two sides' ``summary.json`` and ``report.json`` compared field by field:
 every path at which they differ is printed, the fields that read the wall clock or the machine
 (``VOLATILE``) left out and listed.
+
+``--share``: the median whole-process CPU of the command and of a process that only loads what
+it loads (``IMPORTS``: the CLI's run command and the report writers, interpreter start included),
+and the imports' share of the command; with ``--vs``, for both trees, alternately.
 
 ``--importtime``: ``python -X importtime`` of the same run, self time summed per top-level
 package (median over ``--runs``), so what start-up costs is named by package.
@@ -66,6 +71,43 @@ def _run(checkout: Path, out: Path, duration: float, extra: list[str] | None = N
     if os.waitstatus_to_exitcode(status) not in (0, 1, 3):
         raise SystemExit(f"soundcheck run ({checkout}) failed:\n{err[-2000:]}")
     return {"cpu_s": round(usage.ru_utime + usage.ru_stime, 3), "wall_s": round(wall, 3), "stderr": err}
+
+
+#: what ``soundcheck run`` loads before and while it writes its reports, as the CLI loads it
+IMPORTS = ("from harness.cli import _load_quietly; _load_quietly(['run']); "
+           "import harness.reports, harness.reports.html, harness.reports.history_db, harness.reports.timeline")
+
+
+def _imports_only(checkout: Path) -> float:
+    """CPU (user + system) of a fresh process that loads ``IMPORTS`` from ``checkout`` and exits."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    proc = subprocess.Popen([sys.executable, "-c", IMPORTS], cwd=checkout, env=env)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"loading the run's modules from {checkout} failed")
+    return round(usage.ru_utime + usage.ru_stime, 3)
+
+
+def share(others: list[Path], runs: int, duration: float) -> dict[str, Any]:
+    """Median whole-process CPU of the command and of its imports alone, per tree, alternately."""
+    sides = {"this": HERE, **{f"other{i}": o.resolve() for i, o in enumerate(others)}}
+    for root in sides.values():
+        _compile(root)
+    cmd: dict[str, list[float]] = {k: [] for k in sides}
+    imp: dict[str, list[float]] = {k: [] for k in sides}
+    load = [os.getloadavg()[0]]
+    with tempfile.TemporaryDirectory(prefix="bench-share-") as tmp:
+        for r in range(runs):
+            for name, root in sides.items():
+                cmd[name].append(_run(root, Path(tmp) / f"{name}{r}", duration)["cpu_s"])
+                imp[name].append(_imports_only(root))
+                load.append(os.getloadavg()[0])
+    out: dict[str, Any] = {"runs": runs, "load_1min": [round(min(load), 1), round(max(load), 1)]}
+    for name in sides:
+        c, i = statistics.median(cmd[name]), statistics.median(imp[name])
+        out[name] = {"source": str(sides[name]), "command_cpu_median_s": c, "imports_cpu_median_s": i,
+                     "import_share": round(i / c, 3), "command_cpus": cmd[name], "imports_cpus": imp[name]}
+    return out
 
 
 def _diff(a: Any, b: Any, path: str = "") -> list[str]:
@@ -199,19 +241,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--vs", type=Path, metavar="CHECKOUT")
     ap.add_argument("--importtime", action="store_true")
+    ap.add_argument("--share", action="store_true", help="median CPU of the command and of its imports alone")
     ap.add_argument("--phases", action="store_true", help="CPU of the run's parts and the collector's, in-process")
     ap.add_argument("--freeze", action="store_true", help="with --phases: gc.freeze() after the imports")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--duration", type=float, default=60.0)
     a = ap.parse_args()
-    if a.vs:
+    if a.share:
+        print(json.dumps(share([a.vs] if a.vs else [], a.runs, a.duration), indent=1))
+    elif a.vs:
         print(json.dumps(startup_vs(a.vs, a.runs, a.duration), indent=1))
     if a.importtime:
         print(json.dumps(importtime(a.runs, a.duration), indent=1))
     if a.phases:
         print(json.dumps(phases(a.freeze, a.duration), indent=1))
-    if not (a.vs or a.importtime or a.phases):
-        ap.error("give --vs CHECKOUT, --importtime or --phases")
+    if not (a.vs or a.share or a.importtime or a.phases):
+        ap.error("give --vs CHECKOUT, --share, --importtime or --phases")
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ from .kinds import (
     fault_from_dict,
     unsupported_reason,
 )
-from .profiles import _DEVICE_PARAMS, MIN_CHECK_EVERY_S, PROFILES, Profile, ProfileFile, load_profile, profile_schedule
+from .profiles import _DEVICE_PARAMS, MIN_CHECK_EVERY_S, PROFILES, Profile, load_profile, profile_schedule
 from .schedule import MAX_SCHEDULE_CHECKS, Schedule
 from .storms import STORM_OPERATIONS, StormStats, coordinator_storm, restore_running, system_storm
 from .targets import (
@@ -119,3 +119,12 @@ __all__ = [
     "trigger_from_dict",
     "unsupported_reason",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``ProfileFile``, the profile file format's model, built on first use (``profiles._file_models``)."""
+    if name == "ProfileFile":
+        from . import profiles  # noqa: PLC0415
+
+        return profiles.ProfileFile
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,6 +9,7 @@ fault kinds' declarations (``harness.faults.kinds``): ``[probabilities]`` takes 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,8 +228,6 @@ def _params_model(kind: str) -> type[_KindParams]:
     return create_model(f"Params_{kind}", __base__=base, **fields)
 
 
-_PARAM_MODELS: dict[str, type[_KindParams]] = {kind: _params_model(kind) for kind in FAULT_KINDS}
-
 #: strict: ``xrun = "0.5"`` is a typo lax pydantic read as 0.5 (an integer, 0 or 1, is still a probability)
 _Probability = Annotated[float, Strict(), PField(ge=0.0, le=1.0)]
 #: shortest check interval a profile may ask for; with ``MAX_SCHEDULE_CHECKS`` it bounds the
@@ -255,39 +254,67 @@ class _ByKind(_ProfileModel):
         return out
 
 
-_Probabilities = create_model(
-    "Probabilities", __base__=type("_ByKindP", (_ByKind,), {"table": "probabilities"}),
-    **{kind: (_Probability, 0.0) for kind in FAULT_KINDS})
+@dataclass(frozen=True)
+class _FileModels:
+    """The profile file's models: the whole file, its two tables and each kind's parameters."""
 
-_Params = create_model(
-    "Params", __base__=type("_ByKindQ", (_ByKind,), {"table": "params"}),
-    **{kind: (_PARAM_MODELS[kind] | None, None) for kind in FAULT_KINDS})
+    profile_file: type[BaseModel]
+    probabilities: type[BaseModel]
+    params: type[BaseModel]
+    param_models: dict[str, type[_KindParams]]
 
 
-class ProfileFile(_ProfileModel):
+@functools.cache
+def _file_models() -> _FileModels:
+    """The profile file's models, built at the first read of a file, not at import.
+
+    Why: building them (a model per fault kind and table, a validator per numeric parameter)
+    costs ~20 ms of CPU, ~6 % of the imports of a ``soundcheck run``, which reads no profile file
+    unless ``--faults`` names one: the built-in profiles are not validated through them."""
+    param_models = {kind: _params_model(kind) for kind in FAULT_KINDS}
+    probabilities = create_model(
+        "Probabilities", __base__=type("_ByKindP", (_ByKind,), {"table": "probabilities"}),
+        **{kind: (_Probability, 0.0) for kind in FAULT_KINDS})
+    params = create_model(
+        "Params", __base__=type("_ByKindQ", (_ByKind,), {"table": "params"}),
+        **{kind: (param_models[kind] | None, None) for kind in FAULT_KINDS})
+    profile_file = create_model(
+        "ProfileFile", __base__=_ProfileFileBase, __doc__=_ProfileFileBase.__doc__,
+        probabilities=(probabilities, ...), params=(params, params()), gates=(Gates | None, None))
+    return _FileModels(profile_file, probabilities, params, param_models)
+
+
+class _ProfileFileBase(_ProfileModel):
     """A fault profile file (TOML). ``probabilities`` is required: a file without it is not a
     profile (the built-in ``none`` is the profile without faults)."""
 
     name: Annotated[str, PField(min_length=1, max_length=64)] | None = None
     description: Annotated[str, PField(max_length=2_000)] = ""
     check_every_s: Annotated[float, Strict(), PField(ge=MIN_CHECK_EVERY_S, le=3600.0)] = 0.25
-    probabilities: _Probabilities  # type: ignore[valid-type]
-    params: _Params = _Params()  # type: ignore[valid-type]
-    gates: Gates | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``ProfileFile`` (the file format's model) and ``_PARAM_MODELS``, built on first use."""
+    if name == "ProfileFile":
+        return _file_models().profile_file
+    if name == "_PARAM_MODELS":
+        return _file_models().param_models
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _profile_keys(loc: tuple[Any, ...]) -> list[str]:
     """The valid keys at ``loc`` of a profile file (for "did you mean" messages)."""
+    models = _file_models()
     if not loc:
-        return list(ProfileFile.model_fields)
+        return list(models.profile_file.model_fields)
     if loc == ("probabilities",):
-        return list(_Probabilities.model_fields)
+        return list(models.probabilities.model_fields)
     if loc == ("params",):
-        return list(_Params.model_fields)
+        return list(models.params.model_fields)
     if loc == ("gates",):
         return list(Gates.model_fields)
-    if len(loc) == 2 and loc[0] == "params" and loc[1] in _PARAM_MODELS:
-        return list(_PARAM_MODELS[str(loc[1])].model_fields)
+    if len(loc) == 2 and loc[0] == "params" and loc[1] in models.param_models:
+        return list(models.param_models[str(loc[1])].model_fields)
     return []
 
 
@@ -316,7 +343,7 @@ def load_profile(path: str | Path) -> Profile:
     doc = load_document(p, "fault profile", fmt="toml", error=ScenarioFileError)
     try:
         with collecting_deprecations() as notes:
-            model = ProfileFile.model_validate(doc)
+            model = _file_models().profile_file.model_validate(doc)
     except ValidationError as exc:
         hint = ""
         if "probabilities" not in doc and ("steps" in doc or "scenario" in doc):

@@ -123,3 +123,29 @@ def test_main_called_from_python_leaves_the_callers_collector_as_it_was() -> Non
     frozen = gc.get_freeze_count()
     assert main(["devices", "--help"]) == 0
     assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def _profile_file_models_after(code: str) -> list[str]:
+    """The names of the profile file format's pydantic models built once ``code`` has run."""
+    probe = (f"{code}\nimport json\nfrom pydantic import BaseModel\n"
+             "def walk(c):\n    for s in c.__subclasses__():\n        yield s\n        yield from walk(s)\n"
+             "print(json.dumps(sorted({c.__name__ for c in walk(BaseModel) "
+             "if c.__module__ == 'harness.faults.profiles' and c.__name__ in ('ProfileFile', 'Probabilities', 'Params')})))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_the_run_path_builds_no_profile_file_model() -> None:
+    """The profile file's models (one per fault kind and table, a validator per numeric parameter)
+    are built when a profile file is read, not when a run's modules load: a run under a built-in
+    profile never validates through them."""
+    code = "import harness.cli as c; c.build_parser('run'); import harness.commands.run, harness.runner, harness.faults"
+    assert _profile_file_models_after(code) == []
+
+
+def test_the_profile_file_models_are_built_when_a_file_is_read(tmp_path) -> None:
+    """The probe above can fail: reading a profile file builds the models it looks for."""
+    path = tmp_path / "p.toml"
+    path.write_text("[probabilities]\nxrun = 0.1\n")
+    code = f"from harness.faults.profiles import load_profile; load_profile({str(path)!r})"
+    assert _profile_file_models_after(code) == ["Params", "Probabilities", "ProfileFile"]
