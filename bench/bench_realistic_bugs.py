@@ -9454,9 +9454,10 @@ BUGS += BATCH_67
 
 #: the tests batch 67's misses asked for, first on their modules' routes: a joined window that let
 #: runs go and a stretch reaching past ``known_until`` (neither answered), a stall in a soak's
-#: middle whose reports came in its lead, the latest silence of an over-full window kept, a steady ramp sampled a minute apart under small noise, an
-#: announced loss without a usable count, a recovery for another error (no payment of the restart
-#: owed) and a flag where the count in a row belongs, and a refusal's implicit chain let go
+#: middle whose reports came in its lead, the latest silence of an over-full window kept, a steady
+#: ramp sampled a minute apart under small noise, an announced loss without a usable count, a
+#: recovery for another error (no payment of the restart owed) and a flag where the count in a row
+#: belongs, and a refusal's implicit chain let go
 for _prefix, _tests in {
         "harness/xrun_runs.py": ["tests/harness/test_audio_xrun_runs.py"],
         "harness/audio_check.py": [
