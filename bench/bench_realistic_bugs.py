@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-66: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-67: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -9452,6 +9452,149 @@ BATCH_66: list[Bug] = [
 ]
 BATCHES[66] = BATCH_66
 BUGS += BATCH_66
+
+#: Written blind (from harness/ only, before any test was read), on lines no earlier batch
+#: patched, in the newest code and the code tried least: ``ReportRuns`` (its runs under
+#: ``RUN_GAP_S`` apart, the ``RUNS_KEPT`` bound and ``known_until``, a joined window's, and the
+#: lower bound ``at_least_between`` gives a soak's middle; no earlier bug in xrun_runs.py),
+#: ``jack_xruns_between``'s middle, the leak judge's ``_stands_out``, ``device_errors_kept``'s
+#: count, ``policy_followed``'s missed restart (the error event's ``recovering``, the owed
+#: restart's match, its count among the violations, ``_plain_int``), ``clean_audio``'s settled
+#: long silences (``_may_weigh``, ``_ended_held``, ``keep_mute``'s latest silence) and
+#: ``drop_tracebacks``' implicit chain. ``--batch 67`` tries only these.
+BATCH_67: list[Bug] = [
+    Bug("runs_joined_from_the_start", "harness/xrun_runs.py",
+        "        lo = i - 1 if i > 0 and t0 - self.ends[i - 1] < RUN_GAP_S else i\n",
+        "        lo = i - 1 if i > 0 and t0 - self.starts[i - 1] < RUN_GAP_S else i\n",
+        "the run before measured from its start in ReportRuns.add_run ('a run is its start'): a dense "
+        "stretch longer than RUN_GAP_S is one run per report, and 30-80 reports a second fill "
+        "RUNS_KEPT in minutes, after which nothing is known",
+        "audio: a dense stretch of xrun reports of any length is one run"),
+    Bug("runs_known_from_the_latest_let_go", "harness/xrun_runs.py",
+        "                self.known_until = min(self.known_until, t0)\n",
+        "                self.known_until = t0\n",
+        "'the run let go is where knowledge ends' in ReportRuns.add_run: each run let go past "
+        "RUNS_KEPT moves known_until to its own start, so the stretch after the first one let go "
+        "reads as known and without reports",
+        "audio: nothing past the first run let go is known to be unreported"),
+    Bug("runs_extend_keeps_its_own_known", "harness/xrun_runs.py",
+        "        self.known_until = min(self.known_until, other.known_until)\n",
+        "",
+        "'the runs carry everything' in ReportRuns.extend: a window joined to one that let runs go "
+        "keeps known_until at inf, and the stretch the other let go reads as without reports",
+        "audio: a joined window knows no more than either half"),
+    Bug("runs_middle_known_from_its_start", "harness/xrun_runs.py",
+        "        if b >= self.known_until:\n",
+        "        if a >= self.known_until:\n",
+        "the start compared in at_least_between ('a stretch that begins while known is known'): a "
+        "stretch that reaches past known_until is answered from the runs kept, 0 where its reports "
+        "were let go",
+        "audio: a soak's middle is None where its reports were let go"),
+    Bug("runs_spanning_a_short_stretch_count_one", "harness/xrun_runs.py",
+        "            elif b - a >= RUN_GAP_S:\n                n += 1\n            else:\n                return None\n",
+        "            else:\n                n += 1\n",
+        "'a run around it has a report in it' in at_least_between: a stretch shorter than RUN_GAP_S "
+        "inside a run's span counts one report, though a gap of the run may hold the whole stretch",
+        "audio: a stall is told as reported over only where a report is known there"),
+    Bug("jack_middle_without_the_lead", "harness/audio_check.py",
+        "                return self._xrun_runs.at_least_between(t0, t1 + XRUN_LEAD_S)\n",
+        "                return self._xrun_runs.at_least_between(t0, t1)\n",
+        "the lead left out of jack_xruns_between's middle ('the runs are the times'): a report that "
+        "came after the stall's end, as JACK's do on a loaded machine, is not counted, and the stall "
+        "reads as one JACK did not report",
+        "audio: the machine's missed deadlines in a soak's middle are not the system's"),
+    Bug("jump_above_zero_not_above_growth", "harness/leaks.py",
+        "    return bool(rises[k] - rate * dt[k] > JUMP_SPREADS * spread)\n",
+        "    return bool(rises[k] > JUMP_SPREADS * spread)\n",
+        "the expected rise left out in _stands_out ('a rise above the noise'): on a steady ramp whose "
+        "noise is small against its growth every rise stands out, the largest is taken as one jump "
+        "and the leak passes",
+        "leaks: a steady growth is a leak, not one jump"),
+    Bug("device_errors_count_missing_is_none", "harness/invariants.py",
+        "        n = count if (_plain_int(count) or 0) > 0 else 1\n",
+        "        n = _plain_int(count) or 0\n",
+        "'the count is the count' in _DeviceErrorsKept.feed: an announcement without a usable count "
+        "(missing, 0, a string) adds nothing, and the verdict holds although reports were lost",
+        "device_errors_kept: every announced loss is a violation"),
+    Bug("owed_restart_when_recovering_untold", "harness/invariants.py",
+        "        if d.get(\"requires_recovery\") is not True or d.get(\"recovering\") is not False \\\n",
+        "        if d.get(\"requires_recovery\") is not True or d.get(\"recovering\") \\\n",
+        "'not recovering' read as falsy in _PolicyFollowed._owe: an error event that does not tell "
+        "recovering owes a restart, so a history of a system that does not record it reads missed "
+        "restarts (a false alarm)",
+        "policy_followed: an event without state and recovering owes nothing"),
+    Bug("owed_restart_cleared_by_any_recovery", "harness/invariants.py",
+        "        if self.owed is not None and isinstance(err, Mapping) and err == self.owed[\"error\"]:\n",
+        "        if self.owed is not None and isinstance(err, Mapping):\n",
+        "'a recovery started is the restart owed' in _PolicyFollowed.feed: a recovery for another "
+        "error clears the owed one, and the restart that never came is not seen",
+        "policy_followed: a restart the policy called for that never started is a violation"),
+    Bug("missed_restart_not_a_violation", "harness/invariants.py",
+        "        self.missed += 1\n        self.bad += 1\n",
+        "        self.missed += 1\n",
+        "'missed is its own count' in _PolicyFollowed._missed: a restart that never came is counted "
+        "and described but not among bad, and the verdict holds",
+        "policy_followed: a restart the policy called for that never started is a violation"),
+    Bug("plain_int_takes_a_flag", "harness/invariants.py",
+        "    return value if isinstance(value, int) and not isinstance(value, bool) else None\n",
+        "    return value if isinstance(value, int) else None\n",
+        "'an int is a count' in _plain_int: a consecutive_callback_errors of true is read as 1, so a "
+        "recovery for a callback error an event flagged is judged a violation instead of left "
+        "unjudged (and a device_errors_lost count of true counts one)",
+        "policy_followed: an event field that is no count decides nothing"),
+    Bug("may_weigh_skips_the_span_before", "harness/audio_check.py",
+        "    k = max(bisect.bisect_right(held, (t0, math.inf)) - 1, 0)\n",
+        "    k = bisect.bisect_right(held, (t0, math.inf))\n",
+        "the search started past the last span that begins before t0 in _may_weigh ('spans after the "
+        "start'): a span that began before a silence and holds it is not read, and silences that can "
+        "never weigh are kept while ones that can are counted unkept",
+        "audio: a full window lets go only what can never weigh"),
+    Bug("ended_held_counts_open_members", "harness/audio_check.py",
+        "for a, b in self.core_spans if math.isfinite(b)):\n",
+        "for a, b in self.core_spans):\n",
+        "'every member holds its span' in _Episode._ended_held: an open member ([from, inf]) holds "
+        "everything after it, so a full window lets go of a long silence it may end before, and "
+        "that silence is never judged",
+        "audio: a silence that may weigh is kept"),
+    Bug("keep_mute_lets_the_latest_go", "harness/audio_check.py",
+        "        let_go = {id(m) for m in [m for m in self.mutes if m is not growing][SPANS_KEPT:]}\n",
+        "        let_go = {id(m) for m in self.mutes[SPANS_KEPT:]}\n",
+        "the growing one left in the count in _Episode.keep_mute ('the newest past the bound'): the "
+        "latest silence, which may still grow past MACHINE_MUTE_MAX_S, is let go when the window is "
+        "full and never judged",
+        "audio: the latest silence is weighed once it has ended"),
+    Bug("drop_tracebacks_cause_only", "harness/history.py",
+        "        pending += (current.__cause__, current.__context__)\n",
+        "        pending.append(current.__cause__)\n",
+        "'raised from is the chain' in drop_tracebacks: an exception raised while handling another "
+        "(its __context__) keeps its traceback, a cycle of frames holding the system's objects for "
+        "each refused operation",
+        "resources: a refused operation leaves no reference cycle of frames"),
+]
+BATCHES[67] = BATCH_67
+BUGS += BATCH_67
+
+#: the tests batch 67's misses asked for, first on their modules' routes: a joined window that let
+#: runs go and a stretch reaching past ``known_until`` (neither answered), a stall in a soak's
+#: middle whose reports came in its lead, the latest silence of an over-full window kept, a steady
+#: ramp sampled a minute apart under small noise, an announced loss without a usable count, a
+#: recovery for another error (no payment of the restart owed) and a flag where the count in a row
+#: belongs, and a refusal's implicit chain let go
+for _prefix, _tests in {
+        "harness/xrun_runs.py": ["tests/harness/test_audio_xrun_runs.py"],
+        "harness/audio_check.py": [
+            "tests/harness/test_audio_xrun_reports_between.py",
+            "tests/harness/test_audio_settled_silences.py::"
+            "test_the_latest_silence_is_neither_let_go_nor_counted_while_the_window_is_over_full"],
+        "harness/leaks.py": ["tests/harness/test_leaks_ramp_not_step.py"],
+        "harness/invariants.py": [
+            "tests/harness/test_device_errors_kept.py::test_an_announcement_without_a_usable_count_still_fails",
+            "tests/harness/test_policy_followed_missed_restart.py::"
+            "test_a_recovery_for_another_error_does_not_pay_the_restart_owed",
+            "tests/harness/test_policy_followed_missed_restart.py::"
+            "test_a_flag_where_the_count_in_a_row_belongs_decides_nothing"],
+        "harness/history.py": ["tests/harness/test_history_refusal_chain.py"]}.items():
+    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -156,3 +156,21 @@ def test_may_weigh_finds_what_every_piece_outside_the_members_would(seed: int) -
             t1 = t0 + rng.uniform(0.0, 3.0)
             want = any(b - a >= MACHINE_MUTE_MAX_S for a, b in _unheld(t0, t1, every))
             assert _may_weigh(t0, t1, held, MACHINE_MUTE_MAX_S) == want, (t0, t1, every)
+
+
+def test_the_latest_silence_is_neither_let_go_nor_counted_while_the_window_is_over_full() -> None:
+    """A window past ``SPANS_KEPT`` silences that may weigh (an open member holds them: none is
+    settled) counts the newest ended one past the bound unkept, never the latest (``growing``), which
+    may still grow past ``MACHINE_MUTE_MAX_S`` and is weighed once it has ended: if it is the
+    window's last, it is the one judged. Counted among the rest, it was let go with them."""
+    ep = _Episode(0, 0.0)
+    ep.core_spans.append([0.0, float("inf")])
+    for k in range(SPANS_KEPT):
+        ep.keep_mute(_mute(k, k + 0.6))
+    long_one = _mute(100.0, 100.6)
+    ep.keep_mute(long_one, long_one)  # the latest: aside, kept
+    assert ep.unkept == 0 and long_one in ep.mutes
+    latest = _mute(101.0, 101.01)
+    ep.keep_mute(latest, latest)  # ``long_one`` ended long: past the bound; ``latest`` still aside
+    assert ep.unkept == 1 and long_one not in ep.mutes, ep.unkept
+    assert latest in ep.mutes and len(ep.mutes) == SPANS_KEPT + 1

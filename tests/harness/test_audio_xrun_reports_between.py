@@ -39,3 +39,17 @@ def test_a_stall_in_a_soaks_middle_is_told_by_the_reports_jack_sent_over_it() ->
     assert machine_starved(t0 + 100.9, 0.85, check.jack_xruns_between) is None
     # the first and latest stretches are still counted exactly
     assert check.jack_xruns_between(t0 + 1.0, t0 + 2.0) == round((2.0 + XRUN_LEAD_S - 1.0) / 0.005) + 1
+
+
+def test_a_report_in_the_lead_after_a_stall_in_the_middle_counts_for_it() -> None:
+    """In a soak's middle, as at its ends, a report up to ``XRUN_LEAD_S`` after a stretch counts for
+    it (JACK reports after the cycles it speaks of, late on a loaded machine): a stall whose only
+    reports came in the 0.5 s after it is the machine's. Read from the runs without the lead, it
+    was "no JACK xrun report over a stall"."""
+    times = [k * 0.005 for k in range(1, 40_001) if not 100.0 <= k * 0.005 < 101.5]
+    check, t0 = _check_with_reports(times)
+    assert check.jack_xruns_between(t0 + 100.05, t0 + 100.9) == 0  # the middle: its times let go
+    # 100.9-101.2 s: none inside it, the reports from 101.5 s within its lead
+    over = check.jack_xruns_between(t0 + 100.9, t0 + 101.2)
+    assert over is not None and 1 <= over <= round(0.2 / 0.005) + 1, over
+    assert machine_starved(t0 + 101.2, 0.3, check.jack_xruns_between) == ("xruns", over)

@@ -190,3 +190,34 @@ def test_the_reports_between_two_times_are_a_lower_bound_and_none_is_exact(seed:
             continue
         assert told <= came and (told == 0) == (came == 0), (a, b, told, came)
     assert unknown < 250
+
+
+def test_a_joined_window_knows_no_more_than_the_window_that_let_runs_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``extend``: a window joined to one that let runs go past ``RUNS_KEPT`` knows its reports only
+    up to where that one's knowledge ended; the stretch after it is not answered (None), never 0.
+    A join that kept its own ``known_until`` (inf) read the let-go reports' stretch as without any."""
+    monkeypatch.setattr(xrun_runs, "RUNS_KEPT", 50)
+    other = ReportRuns()
+    for k in range(80):
+        other.add(0.3 * k)
+    assert other.known_until == pytest.approx(0.3 * 50)
+    joined = ReportRuns()
+    joined.extend(other)
+    assert len(joined) == 80 and len(joined.starts) == 50
+    assert joined.known_until == pytest.approx(0.3 * 50)
+    assert joined.at_least_between(20.0, 21.0) is None  # reports came there (every 0.3 s), let go
+    assert joined.at_least_between(1.0, 2.0) == 3  # 1.2, 1.5 and 1.8: before it, known exactly
+
+
+def test_a_stretch_reaching_past_what_is_known_is_not_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``at_least_between`` on a stretch that begins while the reports are known and ends past
+    ``known_until``: its end lies where reports were let go, so nothing is known of it (None).
+    Answered from the runs kept, it read 0, "no report came", for a stretch that had three."""
+    monkeypatch.setattr(xrun_runs, "RUNS_KEPT", 50)
+    runs = ReportRuns()
+    for k in range(80):
+        runs.add(0.3 * k)
+    assert runs.known_until == pytest.approx(15.0)
+    assert runs.at_least_between(14.75, 14.9) == 0  # before it, known: none came
+    assert runs.at_least_between(14.75, 15.95) is None  # 15.0, 15.3, 15.6 and 15.9 came, let go
+    assert runs.at_least_between(16.0, 17.0) is None

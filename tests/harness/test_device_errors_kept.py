@@ -172,3 +172,18 @@ def test_a_history_with_every_report_routed_holds() -> None:
     v = check_device_errors_kept(h)
     assert v.ok and v.message == "no device error report lost from the supervisor's queue", v
     assert sum(1 for e in h.entries if e.type == "error") >= QUEUE_BOUND
+
+
+@pytest.mark.parametrize("data", [{"first": 3, "last": 9}, {"count": 0, "first": 3, "last": 9},
+                                  {"count": "7", "first": 3, "last": 9}, {"count": True}])
+def test_an_announcement_without_a_usable_count_still_fails(data: dict) -> None:
+    """The system announced a loss: that is the violation, whatever its ``count`` says. A count
+    that is missing, 0, a string or a flag is taken as one report lost, never as none (a loss the
+    verdict would hold through)."""
+    h = History()
+    h.record("attach", time=0.0, data={"state": "uninitialized", "clock": "virtual"})
+    h.record("event", time=1.0, value="device_errors_lost", data=data)
+    v = check_device_errors_kept(h)
+    assert not v.ok, v
+    assert v.message == "1 device error report(s) lost from the supervisor's bounded queue, never routed " \
+                        "(1 announcement(s))", v

@@ -55,3 +55,18 @@ def test_one_jump_over_noise_and_a_creep_under_the_threshold_stays_a_step(jump_m
 def test_a_jump_over_a_ramp_above_the_threshold_is_still_a_leak() -> None:
     v = judge("rss_bytes", T, _rss(8.0, 0.5, 0, jump_mb=8.0))
     assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_ramp_sampled_a_minute_apart_is_a_leak_though_its_noise_is_small_against_a_rise(seed: int) -> None:
+    """The system's retained bytes growing 2 % over their threshold (256 KiB/h), one sample a minute,
+    noise a twentieth of a minute's growth: every rise is about the steady growth, and none stands
+    out once that growth is taken from it. Measured against zero instead, the largest rise stood
+    out of so small a noise, was taken out as "the jump", and the leak passed as "ok, step"."""
+    t = np.arange(60.0, H + 1e-9, 60.0)
+    rate_h = 1.02 * 256 * 1024
+    rng = np.random.default_rng(seed)
+    y = np.round(1e8 + rate_h * t / H + rng.normal(0.0, 0.05 * rate_h * 60.0 / H, t.size))
+    v = judge("sut_bytes", t, y)
+    assert v.slope_per_hour > v.threshold_per_hour
+    assert (v.verdict, v.shape) == ("leak", "growing"), v.reason

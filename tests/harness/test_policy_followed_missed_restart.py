@@ -166,3 +166,31 @@ def test_a_system_dropping_its_callback_error_restarts_fails_the_run(tmp_path: P
     assert not v.ok and {e["type"] for e in v.evidence} == {"CallbackError"}, v
     assert {e["consecutive_callback_errors"] for e in v.evidence} >= {AT}, v.evidence
     assert result.verdict.violated == ["policy_followed"], result.verdict.reasons
+
+
+def test_a_recovery_for_another_error_does_not_pay_the_restart_owed() -> None:
+    """Only a ``recovery_started`` for the owed error's own record pays it: a device loss reported
+    while RECOVERING (it owes nothing) and its recovery, then the next callback error at the
+    threshold, leave the first one's restart missing. Any recovery taken as the owed one hid it."""
+    lost = _err("DeviceLostError", "gone")
+    v = check_policy_followed(_history([("error", _err(), AT, "running", False),
+                                        ("error", lost, 0, "recovering", False), ("restart", lost),
+                                        ("error", _err(), AT + 1, "running", False)]))
+    assert not v.ok, v
+    assert [(e["error_index"], e["type"], e["consecutive_callback_errors"]) for e in v.evidence] == \
+        [(1, "CallbackError", AT)], v.evidence
+    assert v.message == "1 restart(s) the recovery policy called for that never started", v
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_a_flag_where_the_count_in_a_row_belongs_decides_nothing(flag: bool) -> None:
+    """``consecutive_callback_errors`` given as a boolean is no count (``_plain_int``): among two
+    equal callback errors, one flagged and a later one at ``int(flag)`` in a row (below the
+    threshold), the flagged one cannot be decided, so the recovery is not judged. Read as 1 or 0 (an
+    ``int`` to Python, and the same key as the later one's count in the table read once per
+    count), it was "one the policy does not restart for", a violation."""
+    v = check_policy_followed(_history([("error", _err(), flag, "running", False),
+                                        ("error", _err(), int(flag), "running", False), ("restart", _err())]))
+    assert v.ok, v
+    assert v.message == ("no recovery started for a routed error: nothing to judge; 1 for an error the "
+                         "history cannot decide, not judged"), v
