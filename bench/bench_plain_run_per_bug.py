@@ -4,13 +4,17 @@
 For each bug of ``--batch N`` (every bug of it, the equivalent ones too, or the ones named): a
 ``git archive`` copy of ``--ref``, the bug applied as the bench applies it, then
 ``python -m harness.cli run --backend sim --duration 60 --seed 1 --faults default`` in that copy
-(``--seed`` and ``--faults`` change both: a built-in profile's name or a profile file), with the run
+(``--seed``, ``--duration`` and ``--faults`` change it: a built-in profile's name or a profile file;
+a longer run reaches what only a long one meets, such as the histograms' 65 536-sample reservoir
+past about 6 simulated minutes), with the run
 folder and the run-history database inside the copy (nothing written to the working tree).
 One row per bug: its name, the run's exit code, seconds, and the summary line. The first row is the
 unpatched tree's (it must exit 0 for the rows below to mean anything).
 It needs no ``--no-jack``: the simulated backend starts no JACK server.
 
     PYTHONPATH=$PWD nice -n 19 .venv/bin/python bench/bench_plain_run_per_bug.py --batch 43 --ref COMMIT
+    PYTHONPATH=$PWD nice -n 19 .venv/bin/python bench/bench_plain_run_per_bug.py --batch 64 --ref COMMIT \
+        --duration 400 histogram_count_is_the_reservoir
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, required=True)
     ap.add_argument("--ref", required=True, help="the commit to copy (git archive)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--duration", type=float, default=60.0, help="simulated seconds of each run")
     ap.add_argument("--faults", default="default",
                     help="a built-in profile's name or a profile file (a path is read in the working tree)")
     args = ap.parse_args(argv)
@@ -66,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
                 m.apply(bug, tree)
             env = dict(os.environ, PYTHONPATH=str(tree), SOUNDCHECK_HISTORY_DB=str(Path(tmp) / "history.sqlite"))
             t0 = time.monotonic()
-            p = subprocess.run([sys.executable, "-m", "harness.cli", "run", "--backend", "sim", "--duration", "60",
-                                "--seed", str(args.seed), "--faults", faults, "--report-dir", str(Path(tmp) / "reports")],
+            p = subprocess.run([sys.executable, "-m", "harness.cli", "run", "--backend", "sim",
+                                "--duration", f"{args.duration:g}", "--seed", str(args.seed), "--faults", faults, "--report-dir", str(Path(tmp) / "reports")],
                                cwd=tree, env=env, capture_output=True, text=True)
             lines = (p.stdout + p.stderr).strip().splitlines()
             said = [ln for ln in lines if any(w in ln for w in ("FAIL", "PASS", "INCONCLUSIVE", "Error"))]

@@ -55,7 +55,11 @@ policy_followed      a recovery started for a routed error (matched to its ``err
                      ``LiveChecker`` too
 device_errors_kept   no device error report was pushed out of the supervisor's bounded queue
                      before a pass routed it (the system's ``device_errors_lost`` events: each
-                     one a count of reports the recovery policy never saw)
+                     one a count of reports the recovery policy never saw); ``LiveChecker`` too
+callbacks_timed      the closed system's published ``callback_duration_s`` and ``callback_load``
+                     counts equal its ``callbacks`` counter, past the histograms' 65 536-sample
+                     reservoir too (judged on the shipped system at a run's end on a virtual
+                     clock; a history alone has none)
 ==================== ==========================================================================
 """
 
@@ -4475,6 +4479,88 @@ def check_device_errors_kept(history: History) -> Verdict:
     return _fold_verdict(_DeviceErrorsKept(), history)
 
 
+# ===================================================================== 17. callbacks timed ====
+
+#: the system's histograms observed once per audio callback (``Pipeline.callback``'s ``finally``,
+#: ``end_stretch``): each one's published count is the ``callbacks`` counter
+PER_CALLBACK_HISTOGRAMS = ("callback_duration_s", "callback_load")
+#: ``monitoring.Histogram``'s reservoir of recent samples: a count read from it stops here
+HISTOGRAM_RESERVOIR = 65_536
+
+
+class _CallbacksTimed(_Fold):
+    """Every callback the system counts is counted by its published per-callback histograms.
+
+    The promise (``monitoring.Histogram``: a bounded reservoir of recent samples "plus exact
+    count/sum/max over all of them"): ``system.metrics()``'s ``callback_duration_s`` and
+    ``callback_load`` counts equal its ``callbacks`` counter, past the 65 536-sample reservoir too.
+    A count taken from the reservoir stops at its size after about 6 min of 256-frame blocks, and
+    every reader of the metrics is then told of fewer callbacks than ran, beside a mean over all of
+    them; no run shorter than that can show it, so the verdict says whether the run went past it.
+
+    Judged on the system at the end of a run, once it is closed, on a virtual clock: the pipeline
+    counts a callback as it begins and times it as it ends (a virtual clock's stretch counts its
+    blocks before it times them), so a reading while the stream runs may fall between the two with
+    nothing wrong. A closed system on the virtual clock runs no callback; on a real device a
+    torn-down stream's callback may still be held in the DSP chain after its stream closed
+    (``Pipeline.flush``), counted and not yet timed, so a real clock's system is not judged (the
+    histogram is the same code on both clocks: a simulated run judges it). The promise is the
+    shipped ``AudioSystem``'s (and its subclasses'): a system of its own (``harness.sut_kit``'s
+    adapters) keeps a ``callbacks`` counter of its application's counting and times what its stream
+    wrapper chooses, so it is not judged. The history records no histogram: a history judged
+    without its system, or a system not closed (a run that crashed), has nothing to judge here."""
+
+    name = "callbacks_timed"
+    types: frozenset[str] = frozenset()
+
+    def feed(self, e: Any) -> None:  # pragma: no cover - fed no entry type
+        return
+
+    def verdict(self, system: Any = None) -> Verdict:
+        name = self.name
+        if system is None:
+            return _ok(name, "no live system at the end: the history records no histogram, nothing to judge")
+        from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
+        if not isinstance(system, AudioSystem):
+            return _ok(name, "not the shipped AudioSystem: a system of its own counts its callbacks and times "
+                             "them as it chooses, nothing to judge")
+        state = getattr(system, "state", None)
+        if state != S.CLOSED:
+            told = getattr(state, "value", state)
+            return _ok(name, f"the system is {told}, not closed: a callback may be between its count and its "
+                             "timing, nothing to judge")
+        if not getattr(getattr(system, "clock", None), "virtual", False):
+            return _ok(name, "a real clock: a torn-down stream's callback may still be between its count and "
+                             "its timing after close, nothing to judge")
+        metrics = getattr(system, "metrics", None)
+        snap = metrics() if callable(metrics) else None
+        counters = getattr(snap, "counters", None) or {}
+        histograms = getattr(snap, "histograms", None) or {}
+        callbacks = _plain_int(counters.get("callbacks"))
+        present = [h for h in PER_CALLBACK_HISTOGRAMS if isinstance(histograms.get(h), Mapping)]
+        if callbacks is None or not present:
+            return _ok(name, "the system publishes no callbacks counter or per-callback histogram: nothing to judge")
+        if not callbacks:
+            return _ok(name, "no callback counted: nothing to judge")
+        evidence = []
+        for h in present:
+            count = histograms[h].get("count")
+            if count != callbacks:
+                evidence.append({"histogram": h, "count": count, "callbacks": callbacks,
+                                 "message": f"{h} counts {count} observation(s), the callbacks counter {callbacks}"})
+        if evidence:
+            return Verdict(name, False, evidence,
+                           f"{len(evidence)} per-callback histogram(s) count other than the {callbacks} callbacks "
+                           "counted: " + "; ".join(e["message"] for e in evidence))
+        past = ("past" if callbacks > HISTOGRAM_RESERVOIR else "within") + f" the {HISTOGRAM_RESERVOIR}-sample reservoir"
+        return _ok(name, f"{', '.join(present)} each count the {callbacks} callbacks counted ({past})")
+
+
+def check_callbacks_timed(system: "AudioSystem | None" = None) -> Verdict:
+    """The system's verdict alone: the history holds nothing this invariant reads."""
+    return _CallbacksTimed().verdict(system)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -4506,6 +4592,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("recovered_device", lambda h, threads: _RecoveredDevice(h.initial or {})),
     Invariant("policy_followed", lambda h, threads: _PolicyFollowed(h.initial or {})),
     Invariant("device_errors_kept", lambda h, threads: _DeviceErrorsKept()),
+    Invariant("callbacks_timed", lambda h, threads: _CallbacksTimed()),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -4574,9 +4661,10 @@ class LiveChecker:
     recorded since the previous check, so a check costs the new entries, not the whole history
     (the linearizability search still reads every op).
 
-    ``recoveries_counted``, ``degraded_alternates``, ``recovered_device`` and ``policy_followed`` are
-    judged here too, so a stateful test stops at the first step whose snapshot, live counter or
-    event breaks them rather than at its teardown: each fold keeps what it has seen between checks (a check judges the entries so far,
+    ``recoveries_counted``, ``degraded_alternates``, ``recovered_device``, ``policy_followed`` and
+    ``device_errors_kept`` are judged here too, so a stateful test (or a soak, at its next live check)
+    stops at the first step whose snapshot, live counter or event breaks them rather than at its
+    teardown: each fold keeps what it has seen between checks (a check judges the entries so far,
     never counts one twice). The live ``recoveries`` counter is compared only on a virtual clock's
     history, where no recovery can be counted between its count and its event while the checker
     reads; on a real clock the verdict is left to ``check_all`` at the end, as its fold says.
@@ -4656,13 +4744,13 @@ class LiveChecker:
             init = h.initial or {}
             self._folds = [_CallbackErrors(init), _Recovery(init), _RejectedConfig(), _Health(init),
                            _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init),
-                           _PolicyFollowed(init)]
+                           _PolicyFollowed(init), _DeviceErrorsKept()]
         for e in h.since(self._fed):  # only what was recorded since the last check
             for f in self._folds:
                 if f.types is None or e.type in f.types:
                     f.feed(e)
             self._fed = e.index + 1
-        cb, rec, rej, health, counted, degraded, device, policy = self._folds
+        cb, rec, rej, health, counted, degraded, device, policy, kept = self._folds
         apart = system if self.system_reads else None  # the reads LIVE_READS_APART names
         out = [cb.verdict(apart), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
                health.verdict(apart)]
@@ -4673,6 +4761,7 @@ class LiveChecker:
         out.append(degraded.verdict(system))
         out.append(device.verdict(system))
         out.append(policy.verdict(system))
+        out.append(kept.verdict(system))
         return out
 
     def check(self) -> list[Verdict]:
@@ -4748,6 +4837,7 @@ __all__ = [
     "check_recoveries_counted",
     "check_policy_followed",
     "check_device_errors_kept",
+    "check_callbacks_timed",
     "check_recovered_device",
     "check_recovery",
     "check_rejected_config",

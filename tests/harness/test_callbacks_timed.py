@@ -1,0 +1,177 @@
+"""A closed system's per-callback histograms count every callback it counted.
+
+``monitoring.Histogram`` keeps a reservoir of the 65 536 most recent samples and an exact count
+over all of them; ``system.metrics()`` publishes that count for ``callback_duration_s`` and
+``callback_load``, each observed once per callback. The ``callbacks_timed`` invariant holds both to
+the ``callbacks`` counter on the system a run closes. A count read from the reservoir differs only
+past its size, about 6 simulated minutes of 256-frame blocks: the runs here go that far on the
+virtual clock (under ``none`` for speed, once under ``default``, and once as a soak), so each case
+is deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from harness import ReliabilityRun, RunSpec, SoakRunner, SoakSpec
+from harness.invariants import HISTOGRAM_RESERVOIR, NAMES, PER_CALLBACK_HISTOGRAMS, check_callbacks_timed
+from system_under_test import AudioSystem, monitoring
+from system_under_test.lifecycle import State
+
+#: simulated seconds that make more callbacks than the reservoir holds (~187.5 callbacks a second)
+PAST_THE_RESERVOIR_S = 400.0
+
+
+@pytest.fixture(autouse=True)
+def _history_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+
+
+def _count_the_reservoir(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalogued bug ``histogram_count_is_the_reservoir``: ``Histogram.summary`` counts the
+    samples its reservoir holds, not every observation."""
+    summary = monitoring.Histogram.summary
+
+    def reservoir_count(self: monitoring.Histogram) -> dict[str, Any]:
+        d = summary(self)
+        d["count"] = len(self.samples())
+        return d
+
+    monkeypatch.setattr(monitoring.Histogram, "summary", reservoir_count)
+
+
+def _run(tmp_path: Path, duration_s: float, faults: str, seed: int = 1) -> Any:
+    spec = RunSpec(duration_s=duration_s, seed=seed, faults=faults, report_root=tmp_path, label="callbacks_timed")
+    return ReliabilityRun(spec).execute(reports=False)
+
+
+def _verdict(result: Any) -> Any:
+    (v,) = [v for v in result.verdicts if v.name == "callbacks_timed"]
+    return v
+
+
+def test_the_invariant_is_registered() -> None:
+    assert "callbacks_timed" in NAMES
+    assert PER_CALLBACK_HISTOGRAMS == ("callback_duration_s", "callback_load")
+    assert HISTOGRAM_RESERVOIR == monitoring.Histogram("probe")._ring.shape[0]
+
+
+def test_a_healthy_run_past_the_reservoir_is_judged_and_holds(tmp_path: Path) -> None:
+    result = _run(tmp_path, PAST_THE_RESERVOIR_S, "none")
+    v = _verdict(result)
+    assert result.summary["callbacks"] > HISTOGRAM_RESERVOIR
+    assert v.ok and not v.inconclusive, v
+    assert "nothing to judge" not in v.message and "past the" in v.message, v.message
+    assert result.summary["outcome"] == "pass", result.summary["violations"]
+
+
+def test_a_reservoir_count_fails_a_run_past_the_reservoir_on_this_invariant_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _count_the_reservoir(monkeypatch)
+    result = _run(tmp_path, PAST_THE_RESERVOIR_S, "none")
+    v = _verdict(result)
+    callbacks = result.summary["callbacks"]
+    assert not v.ok
+    assert [(e["histogram"], e["count"], e["callbacks"]) for e in v.evidence] == [
+        (h, HISTOGRAM_RESERVOIR, callbacks) for h in PER_CALLBACK_HISTOGRAMS]
+    assert [x.name for x in result.verdicts if not x.ok] == ["callbacks_timed"]
+
+
+def test_a_reservoir_count_fails_a_default_run_past_the_reservoir(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under default's faults (recoveries, new streams, stretches cut by faults) the counts agree
+    but for the bug, which fails the run on this invariant alone."""
+    _count_the_reservoir(monkeypatch)
+    result = _run(tmp_path, PAST_THE_RESERVOIR_S, "default")
+    assert result.summary["callbacks"] > HISTOGRAM_RESERVOIR
+    assert [x.name for x in result.verdicts if not x.ok] == ["callbacks_timed"]
+
+
+def test_a_reservoir_count_fails_a_soak_past_the_reservoir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A soak's verdict is its report's, built from its journal: the run's end verdict reaches it."""
+    import harness.reports.plots as plots
+
+    monkeypatch.setattr(plots, "draw_all", lambda *a, **kw: {})  # figures are not what this is about
+    _count_the_reservoir(monkeypatch)
+    spec = SoakSpec(duration_s=PAST_THE_RESERVOIR_S, seed=1, faults="none", checkpoint_s=100.0, run_dir=tmp_path / "run")
+    result = SoakRunner(spec).start()
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert result.verdict.outcome.value == "fail", result.verdict
+    assert report["stability"]["invariants_broken"] == ["callbacks_timed"], report["stability"]["failures"]
+
+
+def test_a_healthy_default_run_is_judged_within_the_reservoir(tmp_path: Path) -> None:
+    v = _verdict(_run(tmp_path, 60.0, "default"))
+    assert v.ok and "within the" in v.message and "nothing to judge" not in v.message, v.message
+
+
+def _closed_system_miscounting_by(n: int) -> AudioSystem:
+    """A closed system whose duration histogram counts ``n`` observations fewer than it holds."""
+    s = AudioSystem({}, seed=11)
+    s.initialize()
+    s.start()
+    s.run_for(0.5)
+    s.stop()
+    s.close()
+    assert s.state == State.CLOSED
+    s.monitoring.histogram("callback_duration_s").count -= n
+    return s
+
+
+def test_a_miscount_within_the_reservoir_fails_and_an_exact_one_holds() -> None:
+    s = _closed_system_miscounting_by(1)
+    callbacks = s.metrics().counters["callbacks"]
+    assert 0 < callbacks < HISTOGRAM_RESERVOIR
+    v = check_callbacks_timed(s)
+    assert not v.ok
+    assert [(e["histogram"], e["count"], e["callbacks"]) for e in v.evidence] == [
+        ("callback_duration_s", callbacks - 1, callbacks)]
+    assert check_callbacks_timed(_closed_system_miscounting_by(0)).ok
+
+
+def test_nothing_is_judged_without_a_closed_system() -> None:
+    """No system (a history judged alone), a system still running (a callback may be between its
+    count and its timing) and a system publishing no such metrics hold with nothing to judge."""
+    assert "nothing to judge" in check_callbacks_timed(None).message
+    s = AudioSystem({}, seed=11)
+    s.initialize()
+    s.start()
+    s.run_for(0.5)
+    s.monitoring.histogram("callback_duration_s").count -= 1
+    running = check_callbacks_timed(s)
+    assert running.ok and "running, not closed" in running.message, running.message
+    s.close()
+
+    class Bare(AudioSystem):
+        def metrics(self) -> Any:
+            return SimpleNamespace(counters={}, histograms={})
+
+    bare = Bare({}, seed=11)
+    bare.close()
+    assert "nothing to judge" in check_callbacks_timed(bare).message
+
+
+def test_a_real_clock_s_closed_system_is_not_judged() -> None:
+    """A torn-down stream's callback may still be held after close on a real device: counted, not
+    yet timed. The same miscount fails on the virtual clock."""
+    s = _closed_system_miscounting_by(1)
+    virtual = check_callbacks_timed(s)
+    assert not virtual.ok
+    s.clock = SimpleNamespace(virtual=False)
+    v = check_callbacks_timed(s)
+    assert v.ok and v.message.startswith("a real clock") and "nothing to judge" in v.message, v.message
+
+
+def test_a_system_of_its_own_is_not_judged() -> None:
+    """``harness.sut_kit``'s adapters count their application's callbacks and time what their
+    stream wrapper runs: the two are not promised equal there."""
+    miscounted = SimpleNamespace(counters={"callbacks": 10}, histograms={
+        h: {"count": 9} for h in PER_CALLBACK_HISTOGRAMS})
+    other = SimpleNamespace(state=State.CLOSED, clock=SimpleNamespace(virtual=True), metrics=lambda: miscounted)
+    v = check_callbacks_timed(other)
+    assert v.ok and v.message.startswith("not the shipped AudioSystem"), v.message
