@@ -47,9 +47,9 @@ How (and why)
    sized from the recording (``_measure_step``), not from the wandering points' levels.
 4. Predict: for every stretch of the track between steps, the reference is interpolated (windowed
    sinc) at the positions the track's line maps the recording's frames to; a short FIR filter
-   and its linear change over the window (an AGC), fitted by least squares per ~0.125 s window,
-   take in the converter's band-limiting, the gain and whatever fraction of a frame the track
-   got wrong. The fit is made in the judged band only (both signals low-passed first): below
+   and its linear change over the window (an AGC), fitted by least squares per ~0.125 s window
+   (a window that holds a drop cut in two there, ``_window_edges``), take in the converter's
+   band-limiting, the gain and whatever fraction of a frame the track got wrong. The fit is made in the judged band only (both signals low-passed first): below
    ``_JUDGE_CUTOFF`` of the rate, or below 0.8 x the path's band edge, read off the matched
    blocks' power spectra, when a converter cuts lower. A reference on an integer grid has
    its rounding's share taken out of the fit (``_debiased``) unless the recording says that
@@ -99,8 +99,9 @@ which stretch was not analysed, on every verdict); inside that stretch a 1-frame
 swept tone (a phase step of 0.19 rad at 1.34 kHz) that the track cannot see as a step (one firm
 point after it before the followed span ends) is taken by the window's filter and its change over
 the window into their response and spread over the window, under the judge's threshold; the
-window's residual peak is then tested for a step of one or two frames (``_hidden_step``), which the
-recording confirms by the error one filter leaves with and without it. A step's place is the split the recording supports best,
+window's residual peak (a block or more from any burst the judge heard) is then tested for a step
+of one or two frames (``_hidden_step``), which the recording confirms by the error one filter leaves
+with and without it; a window that holds a drop found so is judged again, cut there. A step's place is the split the recording supports best,
 and ``position_uncertainty_frames`` says how well: where the two delays' predictions differ by
 little for long (a bass line's flat trough) under heavy noise, by a hundred frames and more.
 How small a drop the step test can confirm under noise is ``_STEP_SIGNIFICANCE`` noise variances
