@@ -1372,12 +1372,13 @@ def compare_to_reference_stream(
     # leave the fit a few hundred frames to determine ~100 taps by, and a transient there would
     # be half fitted, half called a glitch), cut at a drop's step (``_window_edges``)
     edges = _window_edges(first_frame, last_frame, win, [at for at, d0, d1 in steps if d1 < d0], block)
-    judged: list[tuple[int, int, _Judged]] = []
+    # each judged window's edges and bursts (not its residual: memory stays a window's)
+    judged: list[tuple[int, int, list[tuple[int, int, float, int, bool, bool]]]] = []
     for w0, w1 in zip(edges[:-1], edges[1:], strict=True):
         got_w = judge_window(w0, w1, lines, bounds)
         if got_w is None:
             continue
-        judged.append((w0, w1, got_w))
+        judged.append((w0, w1, got_w.events))
         e, sigma = got_w.e, got_w.sigma
         gains.append(got_w.gain)
         noises.append(got_w.noise)
@@ -1432,16 +1433,16 @@ def compare_to_reference_stream(
             ln = lines[li]
             lines_h.insert(li + 1, (ln[0], ln[1], ln[2] + size, ln[3]))
             bounds_h.insert(li + 1, at)
-        for k, (w0, w1, _first) in enumerate(judged):
+        for k, (w0, w1, _events) in enumerate(judged):
             cut = _window_edges(w0, w1, w1 - w0, [at for _li, at, _sz in hidden_drops], block)
             if len(cut) == 2:
                 continue
             parts = [judge_window(c0, c1, lines_h, bounds_h) for c0, c1 in zip(cut[:-1], cut[1:], strict=True)]
             if any(part is None for part in parts):
                 continue
-            judged[k] = (w0, w1, _first._replace(events=[x for part in parts if part for x in part.events]))
-    for _w0, _w1, got_w in judged:
-        events.extend(got_w.events)
+            judged[k] = (w0, w1, [x for part in parts if part for x in part.events])
+    for _w0, _w1, window_events in judged:
+        events.extend(window_events)
     order = sorted(range(len(steps)), key=lambda i: steps[i][0])
     steps, spans = [steps[i] for i in order], [spans[i] for i in order]
     quiet_level = 4.0 * (float(np.median(noises)) if noises else 0.0) + 1e-6
