@@ -190,3 +190,70 @@ def test_the_reports_between_two_times_are_a_lower_bound_and_none_is_exact(seed:
             continue
         assert told <= came and (told == 0) == (came == 0), (a, b, told, came)
     assert unknown < 250
+
+
+def test_a_window_joined_keeps_the_reports_the_other_let_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Joining a window that let runs go (``RUNS_KEPT`` reached): every report it heard is counted,
+    kept in a run or not, and the joined window knows its reports only as far as that one did."""
+    monkeypatch.setattr(xrun_runs, "RUNS_KEPT", 50)
+    other = ReportRuns()
+    for k in range(80):
+        other.add(0.3 * k)  # a run each: 50 kept, 30 let go from 15.0 s on
+    one = ReportRuns()
+    one.add(0.03125)  # joins the other's first run: the runs kept are the other's 50
+    one.extend(other)
+    assert (len(one), len(one.starts)) == (81, 50)
+    assert one.known_until == other.known_until == pytest.approx(15.0)
+    assert one.at_least_between(20.0, 21.0) is None  # past what the joined window knows
+    full = ReportRuns()
+    full.add(100.0)  # a run of its own: the other's 50th finds no room
+    full.extend(other)
+    assert (len(full), len(full.starts)) == (81, 50)
+    assert full.known_until == pytest.approx(14.7)
+
+
+def test_two_windows_that_heard_the_same_reports_are_equal_and_no_others() -> None:
+    """Equal: the same runs, count and ``known_until``, whatever order the reports came in; a
+    window is never equal to its state written out, and is not hashable (it changes)."""
+    first, second = ReportRuns(), ReportRuns()
+    for t in (1.0, 1.125, 2.0):
+        first.add(t)
+    for t in (2.0, 1.125, 1.0):
+        second.add(t)
+    assert first == second
+    second.add(9.0)
+    assert first != second
+    third = ReportRuns()
+    third.add_run(1.0, 1.125, 0.125, 1)  # the same runs from fewer reports
+    third.add(2.0)
+    assert (third.starts, third.ends, third.widest) == (first.starts, first.ends, first.widest)
+    assert third != first
+    assert first != (first.starts, first.ends, first.widest, first.counts, first.count, first.known_until)
+    with pytest.raises(TypeError):
+        hash(first)
+
+
+def test_a_window_prints_its_count_its_runs_and_how_far_it_knows_them() -> None:
+    runs = ReportRuns()
+    for t in (1.0, 1.125, 2.0):
+        runs.add(t)
+    assert repr(runs) == "ReportRuns(count=3, runs=[(1.0, 1.125, 0.125), (2.0, 2.0, 0.0)], known_until=inf)"
+
+
+def test_the_reports_between_two_times_count_the_runs_at_its_edges_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``a..b`` holds both its ends: a run that starts at ``a`` or ends at ``b`` is inside it, every
+    report of it counted, and so is each run inside it; a let-go run starting at ``b`` makes
+    ``a..b`` unknown. Times on a binary grid, so every edge is met exactly."""
+    monkeypatch.setattr(xrun_runs, "RUNS_KEPT", 2)
+    runs = ReportRuns()
+    for t in (1.0, 1.125, 1.25, 3.0, 5.0, 5.125):
+        runs.add(t)
+    assert (runs.starts, runs.ends, runs.counts) == ([1.0, 3.0], [1.25, 3.0], [3, 1])
+    assert runs.known_until == 5.0
+    assert runs.at_least_between(1.0, 2.0) == 3  # a run from a
+    assert runs.at_least_between(0.5, 1.25) == 3  # a run to b
+    assert runs.at_least_between(2.0, 3.0) == 1  # a run at b
+    assert runs.at_least_between(0.0, 4.0) == 4  # two runs inside
+    assert runs.at_least_between(1.125, 4.0) == 2  # one reaching in, one inside
+    assert runs.at_least_between(3.5, 4.999) == 0
+    assert runs.at_least_between(4.0, 5.0) is None  # the first report let go came at 5.0
