@@ -257,3 +257,35 @@ def test_the_reports_between_two_times_count_the_runs_at_its_edges_whole(monkeyp
     assert runs.at_least_between(1.125, 4.0) == 2  # one reaching in, one inside
     assert runs.at_least_between(3.5, 4.999) == 0
     assert runs.at_least_between(4.0, 5.0) is None  # the first report let go came at 5.0
+
+
+def test_a_run_reaching_into_two_times_or_spanning_them_is_one_report_there() -> None:
+    """A run that starts or ends in ``a..b`` (its edges included) has that report there: one, even
+    where ``a..b`` is shorter than ``RUN_GAP_S``; one that spans ``a..b`` has a report there only
+    if ``a..b`` is ``RUN_GAP_S`` or longer (at exactly that, one), else the answer is unknown."""
+    runs = ReportRuns()
+    for t in (1.0, 1.125, 1.25, 3.0, 5.0, 5.125, 10.0, 10.125, 10.25, 10.375, 10.5):
+        runs.add(t)
+    assert (runs.starts, runs.ends, runs.counts) == ([1.0, 3.0, 5.0, 10.0], [1.25, 3.0, 5.125, 10.5], [3, 1, 2, 5])
+    assert runs.at_least_between(0.875, 1.125) == 1  # its start inside, its end past b
+    assert runs.at_least_between(1.0, 1.125) == 1  # its start at a
+    assert runs.at_least_between(1.125, 1.25) == 1  # its end at b
+    assert runs.at_least_between(2.0, 5.0625) == 2  # one inside, then one reaching in
+    assert runs.at_least_between(10.0625, 10.3125) == 1  # spanned, exactly RUN_GAP_S long
+    assert runs.at_least_between(10.0625, 10.25) is None  # spanned, shorter
+
+
+def test_the_longest_stretch_without_a_report_leaves_out_where_the_server_was_idle() -> None:
+    """``idle``: sorted stretches, which may overlap, begin before ``a`` or after ``b``, where the
+    server did not run; only their parts inside a stretch without a report are taken out of it.
+    Worked by hand on a binary grid."""
+    runs = ReportRuns()
+    for t in (0.0, 2.0, 3.0):
+        runs.add(t)
+    assert runs.longest_without(0.0, 2.0, 0.0) == 2.0
+    idle = [(-1.0, 0.25), (0.5, 0.75), (0.625, 1.0), (1.5, 3.0), (4.0, 5.0)]
+    # 0..2 less 0..0.25, 0.5..1.0 (two overlapping) and 1.5..2.0
+    assert runs.longest_without(0.0, 2.0, 0.0, idle) == 0.75
+    # 0..2 less 1.5, 2..3 whole, 3..4 less 3.0..3.125: the middle one is the longest now
+    assert runs.longest_without(0.0, 4.0, 0.0, [(0.25, 1.75), (3.0, 3.125)]) == 1.0
+    assert runs.longest_without(0.0, 4.0, 0.0, [(0.25, 1.75), (2.0, 2.5), (3.0, 3.125)]) == 0.875
