@@ -55,3 +55,37 @@ def test_one_jump_over_noise_and_a_creep_under_the_threshold_stays_a_step(jump_m
 def test_a_jump_over_a_ramp_above_the_threshold_is_still_a_leak() -> None:
     v = judge("rss_bytes", T, _rss(8.0, 0.5, 0, jump_mb=8.0))
     assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+
+
+_INF = float("inf")
+
+
+@pytest.mark.parametrize("dt, rises, same, k, stands_out", [
+    # the others flat at the steady rate: a rise above it stands out, one at it does not
+    ([1, 1, 1, 1, 1], [1, 1, 1, 1, 1.5], [1, 1, 1, 1, 1], 4, True),
+    ([1, 1, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1], 4, False),
+    # the others spread: rate 1, excesses -1, 1, -1, 1, 0, so the robust spread is 1.4826 and the
+    # bar JUMP_SPREADS (6) of them, 8.8956 above the rise expected over the interval
+    ([1, 1, 1, 1, 1, 1], [0, 2, 0, 2, 1, 9.9375], [1, 1, 1, 1, 1, 1], 5, True),
+    ([1, 1, 1, 1, 1, 1], [0, 2, 0, 2, 1, 9.875], [1, 1, 1, 1, 1, 1], 5, False),
+    # the expected rise is the rate times the rise's own interval (2 s: 2 expected)
+    ([1, 1, 1, 1, 2], [0, 2, 0, 2, 10.9375], [1, 1, 1, 1, 1], 4, True),
+    ([1, 1, 1, 1, 2], [0, 2, 0, 2, 10.875], [1, 1, 1, 1, 1], 4, False),
+    ([1, 1, 1, 1, 2], [0, 2, 0, 2, 3], [1, 1, 1, 1, 1], 4, False),
+    # a sample repeated at one time (an interval of 0 s) and the step between two groups (a
+    # resumed soak: no rise, -inf) are no interval to compare with
+    ([1, 1, 0, 1, 1, 1], [1, 1, 0, 1, 1, 50], [1, 1, 1, 1, 1, 1], 5, True),
+    ([1, 1, 1, 1, 1, 1], [1, -_INF, -_INF, -_INF, 1, 50], [1, 0, 0, 0, 1, 1], 5, True),
+    # nothing to compare with: the rise is all the growth there is
+    ([1], [5], [1], 0, True),
+    ([1, 0], [5, 0], [1, 1], 0, True),
+])
+def test_a_rise_stands_out_by_the_rule_worked_by_hand(dt: list[float], rises: list[float], same: list[int], k: int,
+                                                      stands_out: bool) -> None:
+    """``_stands_out`` on short series whose medians are worked by hand, each edge met exactly
+    (binary fractions): a jump is a rise more than ``JUMP_SPREADS`` robust spreads above the rise
+    the other intervals' median rate expects over its own interval."""
+    from harness.leaks import _stands_out
+    got = _stands_out(np.asarray(dt, dtype=np.float64), np.asarray(rises, dtype=np.float64),
+                      np.asarray(same, dtype=bool), k)
+    assert got is stands_out
