@@ -99,10 +99,12 @@ def _restore(target: Callable[..., Any], saved: tuple[Any, Any, Any]) -> None:
 
 
 def _chunks(tree: ast.Module, lines: list[str], functions: list[str]) -> list[str]:
-    """The source of each named function: a top-level one as it stands, a method (``Class.name``)
-    inside a bare ``class Class:`` of its own, so mutmut names its mutants as it does in the
-    module (``xǁClassǁname__mutmut_N``)."""
-    chunks: list[str] = []
+    """The source of the named functions: a top-level one as it stands, the methods of one class
+    (``Class.name``) together inside a bare ``class Class:`` of their own (one class of that name,
+    or the last would hide the others), so mutmut names their mutants as it does in the module
+    (``xǁClassǁname__mutmut_N``)."""
+    tops: list[str] = []
+    methods: dict[str, list[str]] = {}
     for f in functions:
         cls_name, _, meth = f.rpartition(".")
         found = None
@@ -113,11 +115,14 @@ def _chunks(tree: ast.Module, lines: list[str], functions: list[str]) -> list[st
                 for item in node.body:
                     if isinstance(item, ast.FunctionDef) and item.name == meth:
                         first = min([d.lineno for d in item.decorator_list] + [item.lineno])
-                        found = f"class {cls_name}:\n" + "".join(lines[first - 1: item.end_lineno])
+                        found = "".join(lines[first - 1: item.end_lineno])
         if found is None:
             raise SystemExit(f"scripts/mutate_in_process.py: no function {f!r} in the module")
-        chunks.append(found)
-    return chunks
+        if cls_name:
+            methods.setdefault(cls_name, []).append(found)
+        else:
+            tops.append(found)
+    return tops + [f"class {c}:\n" + "\n".join(body) for c, body in methods.items()]
 
 
 def _function_of(mutant: str) -> str:

@@ -240,3 +240,13 @@ def test_an_exhausted_pool_at_critical_owes_its_restart(kind: str) -> None:
     v = check_policy_followed(h)
     assert v.message == "1 restart(s) the recovery policy called for that never started", v
     assert v.evidence[0]["severity"] == "CRITICAL"
+
+
+def test_with_nothing_judged_every_aside_is_said_in_order() -> None:
+    """A restart still owed as the history ends and a recovery for an error never routed: nothing
+    judged, each said apart, in the documented order, under the invariant's own name."""
+    v = check_policy_followed(_history([("error", _err(), AT, "running", False),
+                                        ("restart", _err("DeviceLostError", "never routed"))]))
+    assert (v.name, v.ok) == ("policy_followed", True), v
+    assert v.message == ("no recovery started for a routed error: nothing to judge; 1 matched to no routed "
+                         "error, not judged; 1 restart still owed as the history ends, not judged"), v
