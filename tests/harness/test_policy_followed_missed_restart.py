@@ -250,3 +250,37 @@ def test_with_nothing_judged_every_aside_is_said_in_order() -> None:
     assert (v.name, v.ok) == ("policy_followed", True), v
     assert v.message == ("no recovery started for a routed error: nothing to judge; 1 matched to no routed "
                          "error, not judged; 1 restart still owed as the history ends, not judged"), v
+
+
+def _routed_twice(err: dict[str, Any], severity: str, degrade: bool) -> History:
+    """``err`` routed twice at ``severity`` while running with no recovery, no restart between,
+    under a configuration whose ``degrade_on_exhaustion`` is ``degrade``."""
+    h = History()
+    h.record("attach", time=0.0, data={"state": "uninitialized", "clock": "virtual",
+                                       "config": {"recovery": {"degrade_on_exhaustion": degrade}},
+                                       "components": {"system": "uninitialized"}})
+    for t in (1.0, 2.0):
+        h.record("error", time=t, value="error",
+                 data={"error": err, "severity": severity, "component": "pipeline", "requires_recovery": True,
+                       "state": "running", "recovering": False})
+    return h
+
+
+@pytest.mark.parametrize("kind", ["BufferPoolExhaustedError", "ResourceLimitError"])
+def test_an_exhausted_pool_below_critical_owes_nothing_even_where_the_configuration_says_restart(kind: str) -> None:
+    """The configuration in force when the error was routed is not known from the history (its
+    moment of taking over is not recorded), so no restart is owed on its word."""
+    v = check_policy_followed(_routed_twice(_err(kind, "dry"), "ERROR", degrade=False))
+    assert v.ok and v.message == "no recovery started for a routed error: nothing to judge", v
+
+
+def test_an_error_of_a_class_the_system_does_not_define_owes_nothing() -> None:
+    v = check_policy_followed(_routed_twice(_err("SomeoneElsesError", "?"), "ERROR", degrade=True))
+    assert v.ok and v.message == "no recovery started for a routed error: nothing to judge", v
+
+
+def test_the_missed_restarts_evidence_is_bounded_and_their_count_is_not() -> None:
+    from harness.invariants import _MAX_EVIDENCE
+    v = check_policy_followed(_history([("error", _err(), AT, "running", False)] * (_MAX_EVIDENCE + 2)))
+    assert len(v.evidence) == _MAX_EVIDENCE
+    assert v.message == f"{_MAX_EVIDENCE + 1} restart(s) the recovery policy called for that never started", v
