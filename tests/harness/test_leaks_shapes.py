@@ -237,6 +237,10 @@ ONE_STEP = [
     ([0, 1, 2, 3, 4, 5], [0, 10, 20, 30, 40, 140], [0] * 6, 0.0, 50.5, True),  # ... under 50.5
     # a resumed soak (two lifetimes): the step between them is no rise; the jump inside the second is
     ([0, 1, 2, 3, 4, 5], [0, 0, 0, 500, 500, 600], [0, 0, 0, 1, 1, 1], 0.0, 1.0, True),
+    # the largest change a fall or none, though far above a falling series' expected change over
+    # its long interval: no jump (nothing rose)
+    ([0, 1, 2, 3, 13], [0, -5, -10, -15, -16], [0] * 5, 0.0, 1.0, False),
+    ([0, 1, 2, 3, 13], [0, -5, -10, -15, -15], [0] * 5, 0.0, 1.0, False),
 ]
 
 
