@@ -189,7 +189,7 @@ def test_each_announcement_is_evidence_with_its_numbers_and_the_sum_is_the_verdi
     millisecond), how many, which numbers, and the total over every announcement."""
     v = check_device_errors_kept(_announced((1.23456789, {"count": 3, "first": 0, "last": 2}),
                                             (2.5, {"count": 5, "first": 1030, "last": 1034})))
-    assert not v.ok
+    assert v.to_dict()["name"] == "device_errors_kept" and v.to_dict()["ok"] is False, v
     assert v.message == ("8 device error report(s) lost from the supervisor's bounded queue, never routed "
                          "(2 announcement(s))")
     assert v.evidence == [
@@ -213,7 +213,8 @@ def test_an_announcement_without_a_positive_integer_count_is_one_report_lost(cou
 
 def test_other_events_are_no_loss() -> None:
     v = check_device_errors_kept(_announced((1.0, {"count": 9}), value="device_error"))
-    assert v.ok and v.message == "no device error report lost from the supervisor's queue", v
+    assert (v.name, v.ok) == ("device_errors_kept", True), v
+    assert v.message == "no device error report lost from the supervisor's queue", v
 
 
 def test_the_evidence_is_bounded_and_the_count_is_not() -> None:
