@@ -289,3 +289,15 @@ def test_the_longest_stretch_without_a_report_leaves_out_where_the_server_was_id
     # 0..2 less 1.5, 2..3 whole, 3..4 less 3.0..3.125: the middle one is the longest now
     assert runs.longest_without(0.0, 4.0, 0.0, [(0.25, 1.75), (3.0, 3.125)]) == 1.0
     assert runs.longest_without(0.0, 4.0, 0.0, [(0.25, 1.75), (2.0, 2.5), (3.0, 3.125)]) == 0.875
+
+
+def test_reports_exactly_a_run_gap_apart_are_two_runs_in_either_order() -> None:
+    """``RUN_GAP_S`` is a gap: a report that far after a run's end, or that far before its start
+    (read late), begins a run of its own."""
+    after, before = ReportRuns(), ReportRuns()
+    for t in (1.0, 1.0 + RUN_GAP_S):
+        after.add(t)
+    for t in (2.0, 2.0 - RUN_GAP_S):
+        before.add(t)
+    assert (after.starts, after.ends) == ([1.0, 1.25], [1.0, 1.25])
+    assert (before.starts, before.ends) == ([1.75, 2.0], [1.75, 2.0])

@@ -72,6 +72,10 @@ _INF = float("inf")
     ([1, 1, 1, 1, 2], [0, 2, 0, 2, 10.9375], [1, 1, 1, 1, 1], 4, True),
     ([1, 1, 1, 1, 2], [0, 2, 0, 2, 10.875], [1, 1, 1, 1, 1], 4, False),
     ([1, 1, 1, 1, 2], [0, 2, 0, 2, 3], [1, 1, 1, 1, 1], 4, False),
+    # the others' intervals unequal: rates 1, 1, 0.5, 0.5 (median 0.75), excesses 0.25, 0.25, -1, -1
+    # (median -0.375, each 0.625 from it: a spread of 0.927, a bar of 5.56 above 0.75)
+    ([1, 1, 4, 4, 1], [1, 1, 2, 2, 7], [1, 1, 1, 1, 1], 4, True),
+    ([1, 1, 4, 4, 1], [1, 1, 2, 2, 6.25], [1, 1, 1, 1, 1], 4, False),
     # a sample repeated at one time (an interval of 0 s) and the step between two groups (a
     # resumed soak: no rise, -inf) are no interval to compare with
     ([1, 1, 0, 1, 1, 1], [1, 1, 0, 1, 1, 50], [1, 1, 1, 1, 1, 1], 5, True),
