@@ -301,3 +301,17 @@ def test_reports_exactly_a_run_gap_apart_are_two_runs_in_either_order() -> None:
         before.add(t)
     assert (after.starts, after.ends) == ([1.0, 1.25], [1.0, 1.25])
     assert (before.starts, before.ends) == ([1.75, 2.0], [1.75, 2.0])
+
+
+def test_a_runs_widest_gap_is_kept_through_joins_and_clipped_to_the_stretch_asked() -> None:
+    """Joining keeps the widest gap of every piece and between them, whichever piece came first;
+    inside one run the stretch without a report is at most the part of it asked about."""
+    later = ReportRuns()
+    for t in (1.0, 1.1875, 1.25):  # a run with a 0.1875 s gap, then a report 0.0625 s after it
+        later.add(t)
+    assert later.widest == [0.1875]
+    early = ReportRuns()
+    for t in (1.0, 1.1875, 0.9375):  # the same run, then a report read late 0.0625 s before it
+        early.add(t)
+    assert (early.starts, early.widest) == ([0.9375], [0.1875])
+    assert later.longest_without(1.0625, 1.125, 0.0) == 0.0625
