@@ -15,8 +15,15 @@ and keyword defaults, so a test that imported the function by name (``from m imp
 mutant too; the original's are put back after each. Test functions are called as pytest would
 for the plain cases only: a test taking no argument, or one whose arguments are all given by its
 ``pytest.mark.parametrize`` marks (each parameter set a call, ids and ``pytest.param`` marks
-ignored). A test that asks for a fixture is left out (named on stderr). Only top-level functions
-can be mutated (methods keep mutmut's own runner).
+ignored). A test that asks for a fixture is left out (named on stderr).
+
+Functions are named as in the module: ``judge_run`` (top level) or ``_PolicyFollowed.feed`` (a
+method of a top-level class). A method's mutants are generated from the method alone inside a
+class of the same name, which gives mutmut's own names and numbers (``xǁ_PolicyFollowedǁfeed__mutmut_3``:
+mutmut numbers each function's mutants apart), and a method mutant is put in place by setting it
+on the real class, the original put back after each. Why this exists beside ``mutmut run``:
+mutmut generates every mutant of the whole file before it runs any, and for the 4 800 lines of
+harness/invariants.py that alone took 27 minutes at load 28 (MUTATION.md).
 """
 from __future__ import annotations
 
@@ -87,28 +94,76 @@ def _swap(target: Callable[..., Any], source: Callable[..., Any]) -> None:
     target.__kwdefaults__ = source.__kwdefaults__
 
 
+def _restore(target: Callable[..., Any], saved: tuple[Any, Any, Any]) -> None:
+    target.__code__, target.__defaults__, target.__kwdefaults__ = saved
+
+
+def _chunks(tree: ast.Module, lines: list[str], functions: list[str]) -> list[str]:
+    """The source of the named functions: a top-level one as it stands, the methods of one class
+    (``Class.name``) together inside a bare ``class Class:`` of their own (one class of that name,
+    or the last would hide the others), so mutmut names their mutants as it does in the module
+    (``xǁClassǁname__mutmut_N``)."""
+    tops: list[str] = []
+    methods: dict[str, list[str]] = {}
+    for f in functions:
+        cls_name, _, meth = f.rpartition(".")
+        found = None
+        for node in tree.body:
+            if not cls_name and isinstance(node, ast.FunctionDef) and node.name == meth:
+                found = "".join(lines[node.lineno - 1: node.end_lineno])
+            elif cls_name and isinstance(node, ast.ClassDef) and node.name == cls_name:
+                for item in node.body:
+                    if isinstance(item, ast.FunctionDef) and item.name == meth:
+                        first = min([d.lineno for d in item.decorator_list] + [item.lineno])
+                        found = "".join(lines[first - 1: item.end_lineno])
+        if found is None:
+            raise SystemExit(f"scripts/mutate_in_process.py: no function {f!r} in the module")
+        if cls_name:
+            methods.setdefault(cls_name, []).append(found)
+        else:
+            tops.append(found)
+    return tops + [f"class {c}:\n" + "\n".join(body) for c, body in methods.items()]
+
+
+def _function_of(mutant: str) -> str:
+    """``judge_run`` of ``x_judge_run__mutmut_3``; ``_Fold.feed`` of ``xǁ_Foldǁfeed__mutmut_3``."""
+    stem = mutant.rsplit("__mutmut_", 1)[0]
+    if stem.startswith("xǁ"):
+        cls_name, meth = stem[2:].split("ǁ", 1)
+        return f"{cls_name}.{meth}"
+    return stem[2:]
+
+
+def _mutants(ns: dict[str, Any], functions: list[str]) -> dict[str, Callable[..., Any]]:
+    """Every mutant mutmut generated of ``functions``, by its name: top-level ones in ``ns``,
+    methods in the generated class of their name."""
+    out: dict[str, Callable[..., Any]] = {}
+    for f in functions:
+        cls_name, _, meth = f.rpartition(".")
+        scope = vars(ns[cls_name]) if cls_name else ns
+        prefix = f"xǁ{cls_name}ǁ{meth}__mutmut_" if cls_name else f"x_{meth}__mutmut_"
+        out.update({n: v for n, v in scope.items() if n.startswith(prefix) and n[len(prefix):].isdigit()})
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("module")  # e.g. harness.verdict
     ap.add_argument("tests", help="a test file, or several joined by commas")
-    ap.add_argument("functions", nargs="+")  # top-level function names
+    ap.add_argument("functions", nargs="+")  # top-level function names, or Class.method
     ap.add_argument("--timeout", type=float, default=20.0)
     args = ap.parse_args()
     mod = importlib.import_module(args.module)
     src = Path(mod.__file__).read_text()
     tree = ast.parse(src)
-    lines = src.splitlines(keepends=True)
-    chunks = []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name in args.functions:
-            chunks.append("".join(lines[node.lineno - 1: node.end_lineno]))
-    assert len(chunks) == len(args.functions), "a function was not found"
+    chunks = _chunks(tree, src.splitlines(keepends=True), args.functions)
     mutated = mutate_file_contents("part.py", "\n\n".join(chunks) + "\n")
     code = mutated.mutated_code if hasattr(mutated, "mutated_code") else mutated.code
     ns = dict(vars(mod))
     exec(compile(code, "part.py", "exec"), ns)
     calls = _calls(args.tests.split(","))
-    originals = {f: getattr(mod, f) for f in args.functions}
+    tops = [f for f in args.functions if "." not in f]
+    originals = {f: getattr(mod, f) for f in tops}
     saved = {f: (fn.__code__, fn.__defaults__, fn.__kwdefaults__) for f, fn in originals.items()}
 
     def alarm(*_: object) -> None:
@@ -119,13 +174,20 @@ def main() -> int:
         call()
     print(f"{len(calls)} calls of {args.tests} pass unmutated", flush=True)
     results = {}
-    names = sorted((n for n in ns if "__mutmut_" in n and n.rsplit("_", 1)[1].isdigit()
-                    and any(n.startswith(f"x_{f}__mutmut_") for f in args.functions)),
-                   key=lambda n: (n.rsplit("__mutmut_", 1)[0], int(n.rsplit("_", 1)[1])))
+    mutants = _mutants(ns, args.functions)
+    names = sorted(mutants, key=lambda n: (n.rsplit("__mutmut_", 1)[0], int(n.rsplit("_", 1)[1])))
     for name in names:
-        fn_name = name[2:].rsplit("__mutmut_", 1)[0]
-        target = originals[fn_name]
-        _swap(target, ns[name])
+        fn_name = _function_of(name)
+        if "." in fn_name:  # a method: the mutant set on the real class, the original put back after
+            cls_name, meth = fn_name.split(".")
+            cls = getattr(mod, cls_name)
+            original = cls.__dict__[meth]
+            setattr(cls, meth, mutants[name])
+            undo = (lambda cls=cls, meth=meth, original=original: setattr(cls, meth, original))
+        else:
+            target = originals[fn_name]
+            _swap(target, mutants[name])
+            undo = (lambda target=target, fn_name=fn_name: _restore(target, saved[fn_name]))
         status = "survived"
         signal.setitimer(signal.ITIMER_REAL, args.timeout)
         try:
@@ -137,12 +199,12 @@ def main() -> int:
             status = "killed"
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            target.__code__, target.__defaults__, target.__kwdefaults__ = saved[fn_name]
+            undo()
         results[name] = status
         print(f"{args.module}.{name}: {status}", flush=True)
     by: dict[str, dict[str, int]] = {}
     for name, st in results.items():
-        f = name[2:].rsplit("__mutmut_", 1)[0]
+        f = _function_of(name)
         by.setdefault(f, {}).setdefault(st, 0)
         by[f][st] += 1
     print("SUMMARY", by)

@@ -221,3 +221,127 @@ def test_a_stretch_reaching_past_what_is_known_is_not_answered(monkeypatch: pyte
     assert runs.at_least_between(14.75, 14.9) == 0  # before it, known: none came
     assert runs.at_least_between(14.75, 15.95) is None  # 15.0, 15.3, 15.6 and 15.9 came, let go
     assert runs.at_least_between(16.0, 17.0) is None
+
+def test_a_window_joined_keeps_the_reports_the_other_let_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Joining a window that let runs go (``RUNS_KEPT`` reached): every report it heard is counted,
+    kept in a run or not, and the joined window knows its reports only as far as that one did."""
+    monkeypatch.setattr(xrun_runs, "RUNS_KEPT", 50)
+    other = ReportRuns()
+    for k in range(80):
+        other.add(0.3 * k)  # a run each: 50 kept, 30 let go from 15.0 s on
+    one = ReportRuns()
+    one.add(0.03125)  # joins the other's first run: the runs kept are the other's 50
+    one.extend(other)
+    assert (len(one), len(one.starts)) == (81, 50)
+    assert one.known_until == other.known_until == pytest.approx(15.0)
+    assert one.at_least_between(20.0, 21.0) is None  # past what the joined window knows
+    full = ReportRuns()
+    full.add(100.0)  # a run of its own: the other's 50th finds no room
+    full.extend(other)
+    assert (len(full), len(full.starts)) == (81, 50)
+    assert full.known_until == pytest.approx(14.7)
+
+
+def test_two_windows_that_heard_the_same_reports_are_equal_and_no_others() -> None:
+    """Equal: the same runs, count and ``known_until``, whatever order the reports came in; a
+    window is never equal to its state written out, and is not hashable (it changes)."""
+    first, second = ReportRuns(), ReportRuns()
+    for t in (1.0, 1.125, 2.0):
+        first.add(t)
+    for t in (2.0, 1.125, 1.0):
+        second.add(t)
+    assert first == second
+    second.add(9.0)
+    assert first != second
+    third = ReportRuns()
+    third.add_run(1.0, 1.125, 0.125, 1)  # the same runs from fewer reports
+    third.add(2.0)
+    assert (third.starts, third.ends, third.widest) == (first.starts, first.ends, first.widest)
+    assert third != first
+    assert first != (first.starts, first.ends, first.widest, first.counts, first.count, first.known_until)
+    with pytest.raises(TypeError):
+        hash(first)
+
+
+def test_a_window_prints_its_count_its_runs_and_how_far_it_knows_them() -> None:
+    runs = ReportRuns()
+    for t in (1.0, 1.125, 2.0):
+        runs.add(t)
+    assert repr(runs) == "ReportRuns(count=3, runs=[(1.0, 1.125, 0.125), (2.0, 2.0, 0.0)], known_until=inf)"
+
+
+def test_the_reports_between_two_times_count_the_runs_at_its_edges_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``a..b`` holds both its ends: a run that starts at ``a`` or ends at ``b`` is inside it, every
+    report of it counted, and so is each run inside it; a let-go run starting at ``b`` makes
+    ``a..b`` unknown. Times on a binary grid, so every edge is met exactly."""
+    monkeypatch.setattr(xrun_runs, "RUNS_KEPT", 2)
+    runs = ReportRuns()
+    for t in (1.0, 1.125, 1.25, 3.0, 5.0, 5.125):
+        runs.add(t)
+    assert (runs.starts, runs.ends, runs.counts) == ([1.0, 3.0], [1.25, 3.0], [3, 1])
+    assert runs.known_until == 5.0
+    assert runs.at_least_between(1.0, 2.0) == 3  # a run from a
+    assert runs.at_least_between(0.5, 1.25) == 3  # a run to b
+    assert runs.at_least_between(2.0, 3.0) == 1  # a run at b
+    assert runs.at_least_between(0.0, 4.0) == 4  # two runs inside
+    assert runs.at_least_between(1.125, 4.0) == 2  # one reaching in, one inside
+    assert runs.at_least_between(3.5, 4.999) == 0
+    assert runs.at_least_between(4.0, 5.0) is None  # the first report let go came at 5.0
+
+
+def test_a_run_reaching_into_two_times_or_spanning_them_is_one_report_there() -> None:
+    """A run that starts or ends in ``a..b`` (its edges included) has that report there: one, even
+    where ``a..b`` is shorter than ``RUN_GAP_S``; one that spans ``a..b`` has a report there only
+    if ``a..b`` is ``RUN_GAP_S`` or longer (at exactly that, one), else the answer is unknown."""
+    runs = ReportRuns()
+    for t in (1.0, 1.125, 1.25, 3.0, 5.0, 5.125, 10.0, 10.125, 10.25, 10.375, 10.5):
+        runs.add(t)
+    assert (runs.starts, runs.ends, runs.counts) == ([1.0, 3.0, 5.0, 10.0], [1.25, 3.0, 5.125, 10.5], [3, 1, 2, 5])
+    assert runs.at_least_between(0.875, 1.125) == 1  # its start inside, its end past b
+    assert runs.at_least_between(1.0, 1.125) == 1  # its start at a
+    assert runs.at_least_between(1.125, 1.25) == 1  # its end at b
+    assert runs.at_least_between(2.0, 5.0625) == 2  # one inside, then one reaching in
+    assert runs.at_least_between(10.0625, 10.3125) == 1  # spanned, exactly RUN_GAP_S long
+    assert runs.at_least_between(10.0625, 10.25) is None  # spanned, shorter
+
+
+def test_the_longest_stretch_without_a_report_leaves_out_where_the_server_was_idle() -> None:
+    """``idle``: sorted stretches, which may overlap, begin before ``a`` or after ``b``, where the
+    server did not run; only their parts inside a stretch without a report are taken out of it.
+    Worked by hand on a binary grid."""
+    runs = ReportRuns()
+    for t in (0.0, 2.0, 3.0):
+        runs.add(t)
+    assert runs.longest_without(0.0, 2.0, 0.0) == 2.0
+    idle = [(-1.0, 0.25), (0.5, 0.75), (0.625, 1.0), (1.5, 3.0), (4.0, 5.0)]
+    # 0..2 less 0..0.25, 0.5..1.0 (two overlapping) and 1.5..2.0
+    assert runs.longest_without(0.0, 2.0, 0.0, idle) == 0.75
+    # 0..2 less 1.5, 2..3 whole, 3..4 less 3.0..3.125: the middle one is the longest now
+    assert runs.longest_without(0.0, 4.0, 0.0, [(0.25, 1.75), (3.0, 3.125)]) == 1.0
+    assert runs.longest_without(0.0, 4.0, 0.0, [(0.25, 1.75), (2.0, 2.5), (3.0, 3.125)]) == 0.875
+
+
+def test_reports_exactly_a_run_gap_apart_are_two_runs_in_either_order() -> None:
+    """``RUN_GAP_S`` is a gap: a report that far after a run's end, or that far before its start
+    (read late), begins a run of its own."""
+    after, before = ReportRuns(), ReportRuns()
+    for t in (1.0, 1.0 + RUN_GAP_S):
+        after.add(t)
+    for t in (2.0, 2.0 - RUN_GAP_S):
+        before.add(t)
+    assert (after.starts, after.ends) == ([1.0, 1.25], [1.0, 1.25])
+    assert (before.starts, before.ends) == ([1.75, 2.0], [1.75, 2.0])
+
+
+def test_a_runs_widest_gap_is_kept_through_joins_and_clipped_to_the_stretch_asked() -> None:
+    """Joining keeps the widest gap of every piece and between them, whichever piece came first;
+    inside one run the stretch without a report is at most the part of it asked about."""
+    later = ReportRuns()
+    for t in (1.0, 1.1875, 1.25):  # a run with a 0.1875 s gap, then a report 0.0625 s after it
+        later.add(t)
+    assert later.widest == [0.1875]
+    early = ReportRuns()
+    for t in (1.0, 1.1875, 0.9375):  # the same run, then a report read late 0.0625 s before it
+        early.add(t)
+    assert (early.starts, early.widest) == ([0.9375], [0.1875])
+    assert later.longest_without(1.0625, 1.125, 0.0) == 0.0625

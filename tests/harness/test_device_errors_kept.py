@@ -187,3 +187,53 @@ def test_an_announcement_without_a_usable_count_still_fails(data: dict) -> None:
     assert not v.ok, v
     assert v.message == "1 device error report(s) lost from the supervisor's bounded queue, never routed " \
                         "(1 announcement(s))", v
+
+# -- the invariant on crafted announcements --------------------------------------------------------
+
+def _announced(*announcements: tuple[float, dict[str, Any]], value: str = "device_errors_lost") -> History:
+    """A history holding only ``device_errors_lost`` events (``value``) with the given times and data."""
+    h = History()
+    for t, data in announcements:
+        h.record("event", time=t, value=value, data=data)
+    return h
+
+
+def test_each_announcement_is_evidence_with_its_numbers_and_the_sum_is_the_verdict() -> None:
+    """What a reader of the report is told: when (rounded to the microsecond, the message to the
+    millisecond), how many, which numbers, and the total over every announcement."""
+    v = check_device_errors_kept(_announced((1.23456789, {"count": 3, "first": 0, "last": 2}),
+                                            (2.5, {"count": 5, "first": 1030, "last": 1034})))
+    assert v.to_dict()["name"] == "device_errors_kept" and v.to_dict()["ok"] is False, v
+    assert v.message == ("8 device error report(s) lost from the supervisor's bounded queue, never routed "
+                         "(2 announcement(s))")
+    assert v.evidence == [
+        {"time": 1.234568, "index": 0, "count": 3, "first": 0, "last": 2,
+         "message": "t=1.235 s: 3 device error report(s) (numbers 0-2) pushed out of the supervisor's "
+                    "queue before a pass routed them"},
+        {"time": 2.5, "index": 1, "count": 5, "first": 1030, "last": 1034,
+         "message": "t=2.500 s: 5 device error report(s) (numbers 1030-1034) pushed out of the "
+                    "supervisor's queue before a pass routed them"}]
+
+
+@pytest.mark.parametrize("count", [0, -2, True, None, "7", 2.5])
+def test_an_announcement_without_a_positive_integer_count_is_one_report_lost(count: Any) -> None:
+    """An announcement is a loss whatever its count says: a count that is no positive integer
+    (a flag, text, a fraction, none) is read as one report, and a plain count beside it as itself."""
+    v = check_device_errors_kept(_announced((1.0, {"count": count}), (2.0, {"count": 4})))
+    assert not v.ok
+    assert v.message.startswith("5 device error report(s) lost"), v.message
+    assert [e["count"] for e in v.evidence] == [count, 4]
+
+
+def test_other_events_are_no_loss() -> None:
+    v = check_device_errors_kept(_announced((1.0, {"count": 9}), value="device_error"))
+    assert (v.name, v.ok) == ("device_errors_kept", True), v
+    assert v.message == "no device error report lost from the supervisor's queue", v
+
+
+def test_the_evidence_is_bounded_and_the_count_is_not() -> None:
+    from harness.invariants import _MAX_EVIDENCE
+    v = check_device_errors_kept(_announced(*((float(i), {"count": 2}) for i in range(_MAX_EVIDENCE + 1))))
+    assert len(v.evidence) == _MAX_EVIDENCE
+    assert v.message == (f"{2 * (_MAX_EVIDENCE + 1)} device error report(s) lost from the supervisor's bounded "
+                         f"queue, never routed ({_MAX_EVIDENCE + 1} announcement(s))")

@@ -70,3 +70,40 @@ def test_a_ramp_sampled_a_minute_apart_is_a_leak_though_its_noise_is_small_again
     v = judge("sut_bytes", t, y)
     assert v.slope_per_hour > v.threshold_per_hour
     assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+
+_INF = float("inf")
+
+
+@pytest.mark.parametrize("dt, rises, same, k, stands_out", [
+    # the others flat at the steady rate: a rise above it stands out, one at it does not
+    ([1, 1, 1, 1, 1], [1, 1, 1, 1, 1.5], [1, 1, 1, 1, 1], 4, True),
+    ([1, 1, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1], 4, False),
+    # the others spread: rate 1, excesses -1, 1, -1, 1, 0, so the robust spread is 1.4826 and the
+    # bar JUMP_SPREADS (6) of them, 8.8956 above the rise expected over the interval
+    ([1, 1, 1, 1, 1, 1], [0, 2, 0, 2, 1, 9.9375], [1, 1, 1, 1, 1, 1], 5, True),
+    ([1, 1, 1, 1, 1, 1], [0, 2, 0, 2, 1, 9.875], [1, 1, 1, 1, 1, 1], 5, False),
+    # the expected rise is the rate times the rise's own interval (2 s: 2 expected)
+    ([1, 1, 1, 1, 2], [0, 2, 0, 2, 10.9375], [1, 1, 1, 1, 1], 4, True),
+    ([1, 1, 1, 1, 2], [0, 2, 0, 2, 10.875], [1, 1, 1, 1, 1], 4, False),
+    ([1, 1, 1, 1, 2], [0, 2, 0, 2, 3], [1, 1, 1, 1, 1], 4, False),
+    # the others' intervals unequal: rates 1, 1, 0.5, 0.5 (median 0.75), excesses 0.25, 0.25, -1, -1
+    # (median -0.375, each 0.625 from it: a spread of 0.927, a bar of 5.56 above 0.75)
+    ([1, 1, 4, 4, 1], [1, 1, 2, 2, 7], [1, 1, 1, 1, 1], 4, True),
+    ([1, 1, 4, 4, 1], [1, 1, 2, 2, 6.25], [1, 1, 1, 1, 1], 4, False),
+    # a sample repeated at one time (an interval of 0 s) and the step between two groups (a
+    # resumed soak: no rise, -inf) are no interval to compare with
+    ([1, 1, 0, 1, 1, 1], [1, 1, 0, 1, 1, 50], [1, 1, 1, 1, 1, 1], 5, True),
+    ([1, 1, 1, 1, 1, 1], [1, -_INF, -_INF, -_INF, 1, 50], [1, 0, 0, 0, 1, 1], 5, True),
+    # nothing to compare with: the rise is all the growth there is
+    ([1], [5], [1], 0, True),
+    ([1, 0], [5, 0], [1, 1], 0, True),
+])
+def test_a_rise_stands_out_by_the_rule_worked_by_hand(dt: list[float], rises: list[float], same: list[int], k: int,
+                                                      stands_out: bool) -> None:
+    """``_stands_out`` on short series whose medians are worked by hand, each edge met exactly
+    (binary fractions): a jump is a rise more than ``JUMP_SPREADS`` robust spreads above the rise
+    the other intervals' median rate expects over its own interval."""
+    from harness.leaks import _stands_out
+    got = _stands_out(np.asarray(dt, dtype=np.float64), np.asarray(rises, dtype=np.float64),
+                      np.asarray(same, dtype=bool), k)
+    assert got is stands_out

@@ -235,6 +235,13 @@ ONE_STEP = [
     ([0, 1, 2, 3, 4, 5], [0, 10, 20, 30, 40, 140], [0] * 6, 3600.0 * 10, 1.0, True),  # ... at the threshold
     ([0, 1, 2, 3, 4, 5], [0, 10, 20, 30, 40, 140], [0] * 6, 0.0, 50.0, False),  # 10/s over 5 s adds 50
     ([0, 1, 2, 3, 4, 5], [0, 10, 20, 30, 40, 140], [0] * 6, 0.0, 50.5, True),  # ... under 50.5
+    ([10, 11, 12, 13, 14, 15], [0, 10, 20, 30, 40, 140], [0] * 6, 0.0, 50.5, True),  # the window's span, not its end
+    # a resumed soak (two lifetimes): the step between them is no rise; the jump inside the second is
+    ([0, 1, 2, 3, 4, 5], [0, 0, 0, 500, 500, 600], [0, 0, 0, 1, 1, 1], 0.0, 1.0, True),
+    # the largest change a fall or none, though far above a falling series' expected change over
+    # its long interval: no jump (nothing rose)
+    ([0, 1, 2, 3, 13], [0, -5, -10, -15, -16], [0] * 5, 0.0, 1.0, False),
+    ([0, 1, 2, 3, 13], [0, -5, -10, -15, -15], [0] * 5, 0.0, 1.0, False),
 ]
 
 

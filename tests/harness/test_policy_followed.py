@@ -195,3 +195,53 @@ def test_every_recoverable_error_restarting_fails_the_run(tmp_path: Path, seed: 
     result, v = _run(tmp_path, seed)
     assert not v.ok and {e["type"] for e in v.evidence} >= {"BufferPoolExhaustedError"}, v
     assert result.verdict.violated == ["policy_followed"], result.verdict.reasons
+
+
+def test_every_count_is_said_exactly() -> None:
+    """Two recoveries judged, four matched to nothing (two to no error event, then two with another
+    cause) and two the history cannot decide: each count as many as there were."""
+    lost, cb = _err("DeviceLostError", "ERROR"), _err("CallbackError", "ERROR")
+    steps = [*_routed(lost), *_routed(lost),
+             ("restart", _err("XrunError", message="never routed")), ("restart", _err("XrunError", message="nor this")),
+             ("error", _err("XrunError"), "WARNING"), ("restart", _err("XrunError"), "reconfigure failed"),
+             ("restart", _err("XrunError"), "reconfigure failed"),
+             *_routed(cb), *_routed(cb)]
+    v = check_policy_followed(_history(steps))
+    assert v.ok and v.message == ("2 recovery(ies), each for an error the policy restarts for; 4 matched to no "
+                                  "routed error, not judged; 2 for an error the history cannot decide, not judged"), v
+
+
+def _handled_history(requires: bool) -> History:
+    """An xrun at WARNING told with ``requires_recovery`` ``requires``, then a recovery for it."""
+    h = _history([], DEGRADING)
+    x = _err("XrunError")
+    h.record("error", time=1.0, value="error",
+             data={"error": x, "severity": "WARNING", "component": "dsp", "requires_recovery": requires})
+    h.record("event", time=2.0, value="recovery_started",
+             data={"cause": "XrunError: it broke", "error": x, "target": "running"})
+    return h
+
+
+@pytest.mark.parametrize("requires, why", [
+    (False, "a recovery started for an error its reporter handled (requires_recovery false), which is never routed"),
+    (True, "a recovery started for an error the recovery policy does not restart for"),
+])
+def test_a_wrong_recovery_is_told_with_why(requires: bool, why: str) -> None:
+    v = check_policy_followed(_handled_history(requires))
+    assert v.evidence == [{
+        "why": why, "time": 2.0, "index": 2, "error_index": 1, "type": "XrunError", "severity": "WARNING",
+        "requires_recovery": requires, "consecutive_callback_errors": None, "cause": "XrunError: it broke",
+        "message": f"recovery_started at t=2.000 s for XrunError at WARNING (error event #1): {why}"}]
+    assert v.message == "1 recovery(ies) started for an error the recovery policy does not restart for", v
+
+
+def test_an_error_pushed_out_of_the_window_matches_no_recovery() -> None:
+    """The judge looks for a recovery's error among the last ``POLICY_MATCH_WINDOW`` error events
+    only: one told before as many others is not found."""
+    from harness.invariants import POLICY_MATCH_WINDOW
+    lost = _err("DeviceLostError", "ERROR")
+    others = [("error", _err("XrunError", message=f"late {i}"), "WARNING") for i in range(POLICY_MATCH_WINDOW)]
+    v = check_policy_followed(_history([("error", lost, "ERROR"), *others, ("restart", lost)]))
+    assert v.message == "no recovery started for a routed error: nothing to judge; 1 matched to no routed error, not judged", v
+    v = check_policy_followed(_history([("error", lost, "ERROR"), *others[1:], ("restart", lost)]))
+    assert v.message == "1 recovery(ies), each for an error the policy restarts for", v

@@ -194,3 +194,120 @@ def test_a_flag_where_the_count_in_a_row_belongs_decides_nothing(flag: bool) -> 
     assert v.ok, v
     assert v.message == ("no recovery started for a routed error: nothing to judge; 1 for an error the "
                          "history cannot decide, not judged"), v
+
+# -- what a missed restart tells ---------------------------------------------------------------
+
+def test_a_missed_restart_is_told_with_the_error_it_was_owed_for_and_the_one_that_came_first() -> None:
+    """The evidence a reader gets: the owed error's event, time (to the microsecond; the message to
+    the millisecond), type, severity, state and count in a row, and the later error's event."""
+    h = History()
+    h.record("attach", time=0.0, data={"state": "uninitialized", "clock": "virtual", "config": {},
+                                       "components": {"system": "uninitialized"}})
+    for t in (1.23456789, 2.5):
+        h.record("error", time=t, value="error",
+                 data={"error": _err(), "severity": "ERROR", "component": "pipeline",
+                       "consecutive_callback_errors": AT, "requires_recovery": True,
+                       "state": "paused", "recovering": False})
+    v = check_policy_followed(h)
+    why = "no recovery started for an error the recovery policy restarts for, routed while paused with no recovery running"
+    assert v.evidence == [{
+        "why": why, "time": 1.234568, "index": 2, "error_index": 1, "type": "CallbackError",
+        "severity": "ERROR", "state": "paused", "consecutive_callback_errors": AT,
+        "message": f"error event #1 at t=1.235 s, CallbackError at ERROR, {AT} callback error(s) in a row: "
+                   f"{why} (the next such error, #2, came first)"}]
+    assert v.message == "1 restart(s) the recovery policy called for that never started"
+
+
+def test_a_missed_restart_of_an_error_without_a_count_says_none() -> None:
+    lost = _err("DeviceLostError", "gone")
+    v = check_policy_followed(_history([("error", lost, None, "running", False),
+                                        ("error", lost, None, "running", False)]))
+    (told,) = v.evidence
+    assert told["consecutive_callback_errors"] is None
+    assert told["message"].startswith("error event #1 at t=1.000 s, DeviceLostError at ERROR: no recovery started"), told
+
+
+def test_every_missed_restart_is_counted_each_against_the_next() -> None:
+    """Three owed in a row, none started: the first two are missed (each by the next); the third
+    is still owed as the history ends, not judged."""
+    v = check_policy_followed(_history([("error", _err(), AT + k, "running", False) for k in range(3)]))
+    assert v.message == "2 restart(s) the recovery policy called for that never started", v
+    assert [(e["error_index"], e["index"]) for e in v.evidence] == [(1, 2), (2, 3)]
+
+
+def test_a_wrong_restart_and_a_missed_one_are_both_said() -> None:
+    """A recovery for an error the policy leaves alone (an xrun at WARNING, its reporter asking
+    for none) beside a restart that never came: the message names both, the wrong one first."""
+    xrun = {**_err("XrunError", "late"), "severity": "WARNING"}
+    h = _history([("error", _err(), AT, "running", False), ("error", _err(), AT, "running", False)])
+    h.record("error", time=3.0, value="error",
+             data={"error": xrun, "severity": "WARNING", "component": "pipeline", "requires_recovery": True,
+                   "state": "running", "recovering": False})
+    h.record("event", time=4.0, value="recovery_started",
+             data={"cause": "XrunError: late", "error": xrun, "target": "running"})
+    v = check_policy_followed(h)
+    assert v.message == ("1 recovery(ies) started for an error the recovery policy does not restart for; "
+                         "1 restart(s) the recovery policy called for that never started"), v
+    assert [e.get("error_index") for e in v.evidence] == [1, 3]
+
+
+@pytest.mark.parametrize("kind", ["BufferPoolExhaustedError", "ResourceLimitError"])
+def test_an_exhausted_pool_at_critical_owes_its_restart(kind: str) -> None:
+    """At CRITICAL the policy restarts for any recoverable error, whatever the configuration
+    says of an exhausted pool: that restart is owed like any other."""
+    dry = {**_err(kind, "dry"), "severity": "CRITICAL"}
+    h = History()
+    h.record("attach", time=0.0, data={"state": "uninitialized", "clock": "virtual",
+                                       "config": {"recovery": {"degrade_on_exhaustion": True}},
+                                       "components": {"system": "uninitialized"}})
+    for t in (1.0, 2.0):
+        h.record("error", time=t, value="error",
+                 data={"error": dry, "severity": "CRITICAL", "component": "pipeline", "requires_recovery": True,
+                       "state": "running", "recovering": False})
+    v = check_policy_followed(h)
+    assert v.message == "1 restart(s) the recovery policy called for that never started", v
+    assert v.evidence[0]["severity"] == "CRITICAL"
+
+
+def test_with_nothing_judged_every_aside_is_said_in_order() -> None:
+    """A restart still owed as the history ends and a recovery for an error never routed: nothing
+    judged, each said apart, in the documented order, under the invariant's own name."""
+    v = check_policy_followed(_history([("error", _err(), AT, "running", False),
+                                        ("restart", _err("DeviceLostError", "never routed"))]))
+    assert (v.name, v.ok) == ("policy_followed", True), v
+    assert v.message == ("no recovery started for a routed error: nothing to judge; 1 matched to no routed "
+                         "error, not judged; 1 restart still owed as the history ends, not judged"), v
+
+
+def _routed_twice(err: dict[str, Any], severity: str, degrade: bool) -> History:
+    """``err`` routed twice at ``severity`` while running with no recovery, no restart between,
+    under a configuration whose ``degrade_on_exhaustion`` is ``degrade``."""
+    h = History()
+    h.record("attach", time=0.0, data={"state": "uninitialized", "clock": "virtual",
+                                       "config": {"recovery": {"degrade_on_exhaustion": degrade}},
+                                       "components": {"system": "uninitialized"}})
+    for t in (1.0, 2.0):
+        h.record("error", time=t, value="error",
+                 data={"error": err, "severity": severity, "component": "pipeline", "requires_recovery": True,
+                       "state": "running", "recovering": False})
+    return h
+
+
+@pytest.mark.parametrize("kind", ["BufferPoolExhaustedError", "ResourceLimitError"])
+def test_an_exhausted_pool_below_critical_owes_nothing_even_where_the_configuration_says_restart(kind: str) -> None:
+    """The configuration in force when the error was routed is not known from the history (its
+    moment of taking over is not recorded), so no restart is owed on its word."""
+    v = check_policy_followed(_routed_twice(_err(kind, "dry"), "ERROR", degrade=False))
+    assert v.ok and v.message == "no recovery started for a routed error: nothing to judge", v
+
+
+def test_an_error_of_a_class_the_system_does_not_define_owes_nothing() -> None:
+    v = check_policy_followed(_routed_twice(_err("SomeoneElsesError", "?"), "ERROR", degrade=True))
+    assert v.ok and v.message == "no recovery started for a routed error: nothing to judge", v
+
+
+def test_the_missed_restarts_evidence_is_bounded_and_their_count_is_not() -> None:
+    from harness.invariants import _MAX_EVIDENCE
+    v = check_policy_followed(_history([("error", _err(), AT, "running", False)] * (_MAX_EVIDENCE + 2)))
+    assert len(v.evidence) == _MAX_EVIDENCE
+    assert v.message == f"{_MAX_EVIDENCE + 1} restart(s) the recovery policy called for that never started", v
