@@ -67,7 +67,9 @@ How a slope is judged (``judge``), and why:
    window of its newest entries in memory (``History.bounded_logs``: 5 000 to 10 000, filling
    for over an hour on a real device), sampled as ``harness_log_bytes``, its peak (the memory a
    window cut back frees is reused by the next entries, so the RSS follows the peak) of a lower
-   bound of the bytes made for each entry; ``held`` is the sum of both.
+   bound of the bytes made for each entry. The fault injector's newest firings
+   (``FaultInjector.bounded_logs``: 1 000 records, filling for about an hour under the default
+   profile) are sampled by the same rule as ``faults_log_bytes``; ``held`` is the sum of the three.
 
 Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
 judged against 0 (any significant growth of a count is a leak).
@@ -519,9 +521,11 @@ class ResourceSampler:
         self._proc = psutil.Process(pid or os.getpid())
 
     def sample(self, t: float, system: Any = None, wall: float | None = None,
-               harness: Any = None) -> dict[str, Any]:
+               harness: Any = None, faults: Any = None) -> dict[str, Any]:
         """One sample at ``t``; ``harness``: the run's own bounded buffer (its history), whose
-        bytes are sampled as the system's logs are (``log_books``, prefix ``harness``)."""
+        bytes are sampled as the system's logs are (``log_books``, prefix ``harness``);
+        ``faults``: the fault injector, whose newest firings it keeps are sampled the same way
+        (prefix ``faults``)."""
         p = self._proc
         s: dict[str, Any] = {"t": float(t)}
         if wall is not None:
@@ -540,6 +544,7 @@ class ResourceSampler:
         s.update(system_books(system))
         s.update(log_books(system))
         s.update(log_books(harness, "harness"))
+        s.update(log_books(faults, "faults"))
         return s
 
 
@@ -565,7 +570,8 @@ def log_books(system: Any, prefix: str = "sut") -> dict[str, int]:
     """What an object's bounded logs hold (``bounded_logs()``, ``system_under_test.held``):
     ``<prefix>_log_bytes``, a lower bound of their records' bytes, which the RSS judgement takes
     out (module docstring, point 6), and ``<prefix>_log_records``. The system's (``sut``) and the
-    harness's history window (``harness``, ``History.bounded_logs``) are read by this one rule;
+    harness's history window (``harness``, ``History.bounded_logs``) and the fault injector's
+    records (``faults``, ``FaultInjector.bounded_logs``) are read by this one rule;
     empty for an object that reports no bounded logs or whose report cannot be read (a sampler
     never breaks a run)."""
     report = getattr(system, "bounded_logs", None)

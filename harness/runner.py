@@ -368,6 +368,9 @@ class ReliabilityRun:
         self._rig: Any = None
         self._stop = threading.Event()
         self.audio: AudioCheck | None = None
+        #: the run's fault injector once composed: a soak's resource sampler reads the newest
+        #: firings it keeps as a bounded log (``FaultInjector.bounded_logs``)
+        self.injector: FaultInjector | None = None
         self.profile = profile_for(spec)  # validates --faults before anything starts
         self.dsp_kernel = dsp_kernel_for(spec)
         self.schedule = schedule_for(spec, self.profile)
@@ -498,6 +501,7 @@ class ReliabilityRun:
         parts = compose(SystemSpec(seed=spec.seed, config=self._config(), system=choice, schedule=schedule),
                         backend=backend, rig=self._rig, history=record)
         system, injector = parts.system, parts.injector
+        self.injector = injector
         history = parts.history
         assert history is not None
         config_warnings = absent_fallbacks(self._config(), parts.backend, spec.backend)

@@ -245,6 +245,9 @@ class _Recorder:
         #: the run's history, whose window of entries in memory is sampled as a bounded log
         #: (``History.bounded_logs``); set at each chunk, before the sample
         self.history: Any = None
+        #: the run's fault injector, whose newest firings in memory are sampled as a bounded log
+        #: (``FaultInjector.bounded_logs``); set at each chunk, as the history is
+        self.faults: Any = None
         self.chunk_t0 = 0.0
         self.wall0 = time.perf_counter()
         self.chunk_wall0 = self.wall0
@@ -286,6 +289,7 @@ class _Recorder:
         if not self.replaying:
             self._pace(now)
             self.history = history
+            self.faults = getattr(run, "injector", None)
             self._collect(system, now)
         if self.clock is None:
             self.clock = system.clock
@@ -395,7 +399,8 @@ class _Recorder:
             self.cb_n += int(take)
         self.cb_count = h.count
         s = self.sampler.sample(now + self.t_offset, system,
-                                wall=self.wall_offset + time.perf_counter() - self.wall0, harness=self.history)
+                                wall=self.wall_offset + time.perf_counter() - self.wall0, harness=self.history,
+                                faults=self.faults)
         s["segment"] = self.segment
         self.samples.append(s)
 
