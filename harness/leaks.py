@@ -123,6 +123,9 @@ DEFAULT_MIN_GROWTH = 3.0
 #: rises above its steady growth (``_stands_out``): the largest of thousands of Gaussian rises is
 #: some 3.5 spreads, so 6 leaves a margin for noise that is not quite Gaussian
 JUMP_SPREADS = 6.0
+#: one jump is a step only if it carries at least this share of the trend's growth over the
+#: window (``_one_step``): the largest of a staircase's several steps carries less
+ONE_JUMP_SHARE = 0.5
 UNITS = {"rss_bytes": "bytes", "sut_bytes": "bytes", "sut_frames": "frames"}
 _MAX_POINTS = 1500  # O(n^2) pairwise statistics; longer series are thinned evenly
 _PART_POINTS = 600  # the same for each half of the window judged again (quarters: half as many)
@@ -283,7 +286,7 @@ def _part(t: np.ndarray, y: np.ndarray, g: np.ndarray, lo: float, hi: float, alp
                   (lo_ci * 3600.0, hi_ci * 3600.0))
 
 
-def _one_step(t: np.ndarray, y: np.ndarray, g: np.ndarray, thr: float, need: float) -> bool:
+def _one_step(t: np.ndarray, y: np.ndarray, g: np.ndarray, thr: float, need: float, growth: float) -> bool:
     """Whether the growth is one jump: the largest rise between two consecutive samples of a
     group stands out from the series' other rises (``_stands_out``), and with it taken out
     (everything after it lowered by it) the trend is at most ``thr`` per hour or adds up to less
@@ -294,7 +297,15 @@ def _one_step(t: np.ndarray, y: np.ndarray, g: np.ndarray, thr: float, need: flo
     Why the jump must stand out: a steady ramp under noise has a largest rise too, the noise's
     largest (some 3-4 times its spread between two samples of thousands), and taking that out
     lowers everything after it. On a ramp whose growth over the window is near ``need`` that was
-    enough to call a steady 5 MB/h rise "one jump" and pass it (bench/RESULTS.md, issue #11)."""
+    enough to call a steady 5 MB/h rise "one jump" and pass it (bench/RESULTS.md, issue #11).
+
+    Why the jump must also carry at least ``ONE_JUMP_SHARE`` of the trend's ``growth`` over the
+    window: a process's resident set rises in steps (the allocator takes a new piece of a megabyte
+    or two when what is live outgrows what it holds) and is flat between them, so every step
+    stands out from the flat samples around it. A leak a little over the threshold rises by a few
+    such steps an hour; taking its largest out leaves a little under the threshold, and the leak
+    read "one jump" (a staircase at 5 MB/h, ``bench/leak_judge_noise.py``). One jump among several
+    alike is a staircase, not a step."""
     if t.size < 3:
         return False
     same = g[1:] == g[:-1]
@@ -303,6 +314,8 @@ def _one_step(t: np.ndarray, y: np.ndarray, g: np.ndarray, thr: float, need: flo
     if not np.isfinite(rises[k]) or rises[k] <= 0:
         return False
     if not _stands_out(np.diff(t), rises, same, k):
+        return False
+    if rises[k] < ONE_JUMP_SHARE * growth:
         return False
     adj = y.astype(np.float64).copy()
     after = np.zeros(t.size, dtype=bool)
@@ -413,7 +426,7 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
     if h is not None and t.size:
         jt = np.argsort(t, kind="stable")
         held_fl = (float(h[jt[0]]), float(h[jt[-1]]))
-        held_note = (f" [judged with the bytes bounded logs hold (the system's, the history's window) taken out: "
+        held_note = (f" [judged with the bytes bounded logs hold (the system's, the history's window, the fault injector's records) taken out: "
                      f"{held_fl[0]:.4g} -> {held_fl[1]:.4g} over the window]")
     span = float(sum(t[g == k].max() - t[g == k].min() for k in np.unique(g))) if t.size else 0.0
     if t.size < min_samples or span <= 0:
@@ -435,7 +448,7 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
         verdict, shape, reason = "ok", "step", (
             f"slope {slope_h:.4g} {unit}/h is significant, but the trend adds only {growth:.4g} over "
             f"the window (< {need:.4g}): a step, not a leak")
-    elif p < alpha and slope_h > thr and _one_step(t, y, g, thr, need):
+    elif p < alpha and slope_h > thr and _one_step(t, y, g, thr, need, growth):
         verdict, shape, reason = "ok", "step", (
             f"slope {slope_h:.4g} {unit}/h is significant, but one jump between two samples carries it: "
             "without that jump the trend is below the threshold or adds less than "
@@ -479,6 +492,15 @@ def _judge_growth(t: np.ndarray, y: np.ndarray, g: np.ndarray, slope_h: float, p
         return "inconclusive", "unclear", (f"{whole}; the late half has {late.n} samples, too few to "
                                            "tell a bounded buffer filling up from a leak")
     if late.slope_h <= thr:
+        gains = _quarter_gains(t, y, g)
+        span = float(sum(t[g == k].max() - t[g == k].min() for k in np.unique(g)))
+        level_h = gains[1] / (0.25 * span) * 3600.0 if gains is not None and span > 0 else None
+        if level_h is not None and level_h > thr:
+            return "inconclusive", "unclear", (
+                f"{whole}; the late half's slope reads levelled off ({late.slope_h:.4g}/h), but its level "
+                f"still rose {level_h:.4g} {unit}/h from the third quarter to the last, above the {thr:.4g}/h "
+                "threshold: the series moves in steps too coarse for this window to tell bounded growth "
+                "from a leak (soak longer)")
         return "ok", "saturating", (f"{whole}: levelled off to {late.slope_h:.4g}/h, at or under the "
                                     f"{thr:.4g}/h threshold - bounded growth (a buffer filling up), not a leak")
     if late.p >= alpha:
@@ -486,14 +508,51 @@ def _judge_growth(t: np.ndarray, y: np.ndarray, g: np.ndarray, slope_h: float, p
                                            f"(p={late.p:.2g}): cannot tell bounded growth from a leak")
     q3 = _part(t, y, g, 0.5, 0.75, alpha, _PART_POINTS // 2)
     q4 = _part(t, y, g, 0.75, 1.0, alpha, _PART_POINTS // 2)
+    levels = ""
     if q3.n >= min_samples and q4.n >= min_samples and q4.ci_h[1] < SLOWING_RATIO * q3.ci_h[0]:
-        return "inconclusive", "slowing", (
-            f"{whole}; still above the {thr:.4g}/h threshold late, but slowing: the last quarter "
-            f"grows {q4.slope_h:.4g}/h, clearly less than the third ({q3.slope_h:.4g}/h) - a buffer "
-            "still filling or a leak, this window cannot tell (soak longer)")
+        gains = _quarter_gains(t, y, g)
+        if gains is None or gains[1] < SLOWING_RATIO * gains[0]:
+            return "inconclusive", "slowing", (
+                f"{whole}; still above the {thr:.4g}/h threshold late, but slowing: the last quarter "
+                f"grows {q4.slope_h:.4g}/h, clearly less than the third ({q3.slope_h:.4g}/h) - a buffer "
+                "still filling or a leak, this window cannot tell (soak longer)")
+        levels = (f"; the last quarter's own slope ({q4.slope_h:.4g}/h) reads slower than the third's "
+                  f"({q3.slope_h:.4g}/h), but its level still rose {gains[1]:.4g} {unit} over the third's, "
+                  f"against {gains[0]:.4g} from the second's to the third's: a plateau between the steps "
+                  "the series rises by, not a levelling off")
     return "leak", "growing", (f"{whole}: the late half still grows {late.slope_h:.4g} {unit}/h "
                                f"(Sen's interval {late.ci_h[0]:.4g}..{late.ci_h[1]:.4g}), above the "
-                               f"{thr:.4g}/h threshold, with no sign of levelling off")
+                               f"{thr:.4g}/h threshold, with no sign of levelling off{levels}")
+
+
+def _quarter_gains(t: np.ndarray, y: np.ndarray, g: np.ndarray) -> tuple[float, float] | None:
+    """How much the judged window's level rose from its second quarter to its third, and from its
+    third to its fourth: the medians of the quarters' samples, differenced within each group and
+    summed over the groups (a new process's level is not comparable with the last one's). None
+    where a group has a quarter without a sample.
+
+    Why levels and not only the quarters' own slopes: a process's resident set moves in steps
+    (the allocator serves new memory from what it already holds, then takes a new piece of a
+    megabyte or two), and between them it is flat for up to ten minutes (a planted 5 MB/h leak,
+    bench/RESULTS.md, issue #11). A quarter that holds one step and a long plateau has the
+    plateau's slope (Theil-Sen reads the step as an outlier) with a narrow interval (the plateau's
+    samples agree), so its slope reads "clearly slower" while its level rose as fast as ever. A
+    buffer levelling off lowers both its slope and the rise of its level; ``SLOWING_RATIO``
+    applies to both."""
+    gains = [0.0, 0.0]
+    for key in np.unique(g):
+        idx = np.flatnonzero(g == key)
+        tg, yg = t[idx], y[idx]
+        t0, t1 = tg[0], tg[-1]
+        medians = []
+        for lo, hi in ((0.25, 0.5), (0.5, 0.75), (0.75, 1.0)):
+            inside = (tg >= t0 + lo * (t1 - t0)) & (tg <= t0 + hi * (t1 - t0))
+            if not inside.any():
+                return None
+            medians.append(float(np.median(yg[inside])))
+        gains[0] += medians[1] - medians[0]
+        gains[1] += medians[2] - medians[1]
+    return gains[0], gains[1]
 
 
 def judge_all(samples: list[dict[str, Any]], *, time_key: str = "t",
