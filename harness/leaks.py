@@ -126,6 +126,8 @@ JUMP_SPREADS = 6.0
 #: one jump is a step only if it carries at least this share of the trend's growth over the
 #: window (``_one_step``): the largest of a staircase's several steps carries less
 ONE_JUMP_SHARE = 0.5
+#: the share of a quarter's lowest and of its highest values left out of its level (``_trimmed_mean``)
+LEVEL_TRIM = 0.1
 UNITS = {"rss_bytes": "bytes", "sut_bytes": "bytes", "sut_frames": "frames"}
 _MAX_POINTS = 1500  # O(n^2) pairwise statistics; longer series are thinned evenly
 _PART_POINTS = 600  # the same for each half of the window judged again (quarters: half as many)
@@ -286,7 +288,8 @@ def _part(t: np.ndarray, y: np.ndarray, g: np.ndarray, lo: float, hi: float, alp
                   (lo_ci * 3600.0, hi_ci * 3600.0))
 
 
-def _one_step(t: np.ndarray, y: np.ndarray, g: np.ndarray, thr: float, need: float, growth: float) -> bool:
+def _one_step(t: np.ndarray, y: np.ndarray, g: np.ndarray, thr: float, need: float,
+              growth: float | None = None) -> bool:
     """Whether the growth is one jump: the largest rise between two consecutive samples of a
     group stands out from the series' other rises (``_stands_out``), and with it taken out
     (everything after it lowered by it) the trend is at most ``thr`` per hour or adds up to less
@@ -315,6 +318,9 @@ def _one_step(t: np.ndarray, y: np.ndarray, g: np.ndarray, thr: float, need: flo
         return False
     if not _stands_out(np.diff(t), rises, same, k):
         return False
+    span = float(sum(t[g == key].max() - t[g == key].min() for key in np.unique(g)))
+    if growth is None:  # the trend's growth over the window, when the caller has not fitted it
+        growth = theil_sen(t, y, g) * span
     if rises[k] < ONE_JUMP_SHARE * growth:
         return False
     adj = y.astype(np.float64).copy()
@@ -322,7 +328,6 @@ def _one_step(t: np.ndarray, y: np.ndarray, g: np.ndarray, thr: float, need: flo
     after[k + 1:] = g[k + 1:] == g[k]
     adj[after] -= rises[k]
     slope_h = theil_sen(t, adj, g) * 3600.0
-    span = float(sum(t[g == key].max() - t[g == key].min() for key in np.unique(g)))
     return not (slope_h > thr and slope_h * span / 3600.0 >= need)
 
 
@@ -525,9 +530,18 @@ def _judge_growth(t: np.ndarray, y: np.ndarray, g: np.ndarray, slope_h: float, p
                                f"{thr:.4g}/h threshold, with no sign of levelling off{levels}")
 
 
+def _trimmed_mean(v: np.ndarray) -> float:
+    """The mean of ``v`` without its lowest and highest ``LEVEL_TRIM`` share of values: a level
+    that a single-sample spike does not move (the median's robustness) and that follows a
+    staircase's time-weighted height (a median jumps from one step's level to the next's)."""
+    v = np.sort(v)
+    cut = int(v.size * LEVEL_TRIM)
+    return float(v[cut: v.size - cut].mean())
+
+
 def _quarter_gains(t: np.ndarray, y: np.ndarray, g: np.ndarray) -> tuple[float, float] | None:
     """How much the judged window's level rose from its second quarter to its third, and from its
-    third to its fourth: the medians of the quarters' samples, differenced within each group and
+    third to its fourth: the quarters' levels (``_trimmed_mean``), differenced within each group and
     summed over the groups (a new process's level is not comparable with the last one's). None
     where a group has a quarter without a sample.
 
@@ -544,14 +558,14 @@ def _quarter_gains(t: np.ndarray, y: np.ndarray, g: np.ndarray) -> tuple[float, 
         idx = np.flatnonzero(g == key)
         tg, yg = t[idx], y[idx]
         t0, t1 = tg[0], tg[-1]
-        medians = []
+        levels = []
         for lo, hi in ((0.25, 0.5), (0.5, 0.75), (0.75, 1.0)):
             inside = (tg >= t0 + lo * (t1 - t0)) & (tg <= t0 + hi * (t1 - t0))
             if not inside.any():
                 return None
-            medians.append(float(np.median(yg[inside])))
-        gains[0] += medians[1] - medians[0]
-        gains[1] += medians[2] - medians[1]
+            levels.append(_trimmed_mean(yg[inside]))
+        gains[0] += levels[1] - levels[0]
+        gains[1] += levels[2] - levels[1]
     return gains[0], gains[1]
 
 
