@@ -764,3 +764,31 @@ def test_the_fold_skips_timers_cancelled_in_front_of_and_behind_the_deferrable_o
     assert got["along"] == [(1.2, 2, 8)] and got["deferred"] == []
     assert got["result"] == (8, True) and got["now"] == 1.875 and got["timer_at"] == 1.875 + 0.3
     assert got["ran"] == [1.875 + 0.3]  # the deferrable timer, once, where its owner put it
+
+
+def test_thread_scheduler_lets_go_of_a_cancelled_timers_callback():
+    """A cancelled timer stays in the heap until its time; its callback (a bound method of its
+    owner) must not keep the owner alive until then, as the virtual clock's cancel lets go of it
+    (tests/sut/test_torn_down_freed_without_collector.py). Reference counting alone: no collector."""
+    import gc
+    import weakref
+
+    class Owner:
+        def tick(self) -> None:
+            pass
+
+    sched = ThreadScheduler(SystemClock())
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        owner = Owner()
+        alive = weakref.ref(owner)
+        timer = sched.call_later(3600.0, owner.tick)
+        timer.cancel()
+        del owner
+        assert alive() is None
+        assert len(sched._heap) == 1  # still queued until its time: the callback was let go, not the timer
+    finally:
+        if was_enabled:
+            gc.enable()
+        sched.close()
