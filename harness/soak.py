@@ -489,6 +489,8 @@ class SoakRunner:
         self.system_factory = system_factory
         self.backend = backend
         self._run: Any = None
+        #: the run-history database the soak is recorded in (``run_db_path``), set by ``start``
+        self.history_db: Path | None = None
         self._stop_requested = threading.Event()
         self._resume_dir: Path | None = None
         self._resume_pace: float | None | bool = False
@@ -504,6 +506,9 @@ class SoakRunner:
     # -- new run / resume ----------------------------------------------------------------------
     def start(self, *, on_progress: Callable[[Any], None] | None = None) -> SoakResult:
         """Run the soak (or, for a runner from ``from_journal``, resume it)."""
+        from .reports.history_db import run_db_path
+
+        self.history_db = run_db_path()  # where the soak is recorded, fixed as it starts
         with one_blas_thread():
             return self._start(on_progress)
 
@@ -730,7 +735,7 @@ class SoakRunner:
         # journal so report.json says completed/interrupted and `soundcheck report` agrees.
         from .reports import write_reports
 
-        paths = write_reports(spec.run_dir)
+        paths = write_reports(spec.run_dir, history_db=self.history_db)
         report = getattr(paths, "report", {})
         verdict = RunVerdict.from_dict(report.get("verdict") or {"doubts": ["no report was written"]},
                                        (report.get("stability") or {}).get("invariants") or ())
