@@ -22,7 +22,10 @@ How a slope is judged (``judge``), and why:
    samples, if it stands out from the series' other rises (``JUMP_SPREADS`` robust spreads above
    the steady growth's rise over its interval), is taken out, and what is left judged by the same
    threshold and ``MIN_GROWTH``. A steady ramp under noise has no such rise (its largest is the
-   noise's): it is judged as growth. The
+   noise's): it is judged as growth. The jump must also stay (``_persists``: a one-sample spike up
+   and back down is not one) and carry at least ``ONE_JUMP_SHARE`` (half) of the trend's growth: a
+   resident set rises in steps of a megabyte or two, each of which stands out from the flat
+   samples around it, and the largest of a staircase's several steps is not "one jump". The
    ordinary least-squares slope and its 95 % interval are reported too, as the "least squares per
    hour" figure people expect, but do not decide.
 5. **Bounded growth is not a leak.** A bounded buffer filling up (an error log of 10 000
@@ -30,16 +33,21 @@ How a slope is judged (``judge``), and why:
    keeps growing. So growth over the window is judged again on the **late half** of the window
    (after warm-up), and that half on its two quarters:
 
-   - the late half's slope is at or under the threshold: **saturating** (bounded growth that
-     has levelled off): verdict ``ok``;
+   - the late half's slope is at or under the threshold, and so is the rise of its last
+     quarter's level over its third's: **saturating** (bounded growth that has levelled off):
+     verdict ``ok``; where the level still rose faster than the threshold, the steps are too
+     coarse for the window to tell: ``unclear``, verdict ``inconclusive``;
    - the late half grows above the threshold, significantly, and its last quarter grows about as
      fast as its third: **growing** - no sign of a
      bound: verdict ``leak``. Linear growth, and linear growth after a saturating start, are
      leaks;
    - the late half grows above the threshold but its last quarter clearly slower than its third
-     (the last quarter's upper bound under ``SLOWING_RATIO`` (3/4) of the third's lower bound):
-     **slowing** - a buffer still filling or a leak, this window
-     cannot tell: verdict ``inconclusive`` (run longer);
+     (the last quarter's upper bound under ``SLOWING_RATIO`` (3/4) of the third's lower bound,
+     and the rise of its level over the third's (``_quarter_gains``: trimmed means) under 3/4 of the
+     third's over the second's): **slowing** - a buffer still filling or a leak, this window
+     cannot tell: verdict ``inconclusive`` (run longer). The levels are asked too because the RSS
+     moves in steps: a last quarter holding one step and a long plateau has the plateau's slope,
+     while its level rose as fast as ever (a planted 5 MB/h leak read "slowing" so);
    - the late half's growth above the threshold is not significant, or it has too few samples:
      verdict ``inconclusive``.
 
