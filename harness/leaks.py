@@ -33,10 +33,8 @@ How a slope is judged (``judge``), and why:
    keeps growing. So growth over the window is judged again on the **late half** of the window
    (after warm-up), and that half on its two quarters:
 
-   - the late half's slope is at or under the threshold, and so is the rise of its last
-     quarter's level over its third's: **saturating** (bounded growth that has levelled off):
-     verdict ``ok``; where the level still rose faster than the threshold, the steps are too
-     coarse for the window to tell: ``unclear``, verdict ``inconclusive``;
+   - the late half's slope is at or under the threshold: **saturating** (bounded growth that
+     has levelled off): verdict ``ok``;
    - the late half grows above the threshold, significantly, and its last quarter grows about as
      fast as its third: **growing** - no sign of a
      bound: verdict ``leak``. Linear growth, and linear growth after a saturating start, are
@@ -524,15 +522,6 @@ def _judge_growth(t: np.ndarray, y: np.ndarray, g: np.ndarray, slope_h: float, p
         return "inconclusive", "unclear", (f"{whole}; the late half has {late.n} samples, too few to "
                                            "tell a bounded buffer filling up from a leak")
     if late.slope_h <= thr:
-        gains = _quarter_gains(t, y, g)
-        span = float(sum(t[g == k].max() - t[g == k].min() for k in np.unique(g)))
-        level_h = gains[1] / (0.25 * span) * 3600.0 if gains is not None and span > 0 else None
-        if level_h is not None and level_h > thr:
-            return "inconclusive", "unclear", (
-                f"{whole}; the late half's slope reads levelled off ({late.slope_h:.4g}/h), but its level "
-                f"still rose {level_h:.4g} {unit}/h from the third quarter to the last, above the {thr:.4g}/h "
-                "threshold: the series moves in steps too coarse for this window to tell bounded growth "
-                "from a leak (soak longer)")
         return "ok", "saturating", (f"{whole}: levelled off to {late.slope_h:.4g}/h, at or under the "
                                     f"{thr:.4g}/h threshold - bounded growth (a buffer filling up), not a leak")
     if late.p >= alpha:
