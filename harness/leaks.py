@@ -456,8 +456,8 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
     if h is not None and t.size:
         jt = np.argsort(t, kind="stable")
         held_fl = (float(h[jt[0]]), float(h[jt[-1]]))
-        held_note = (f" [judged with the bytes bounded logs hold (the system's, the history's window, the fault injector's records) taken out: "
-                     f"{held_fl[0]:.4g} -> {held_fl[1]:.4g} over the window]")
+        held_note = (" [judged with the bytes bounded logs hold (the system's, the history's window, the fault "
+                     f"injector's records) taken out: {held_fl[0]:.4g} -> {held_fl[1]:.4g} over the window]")
     span = float(sum(t[g == k].max() - t[g == k].min() for k in np.unique(g))) if t.size else 0.0
     if t.size < min_samples or span <= 0:
         return LeakVerdict(metric, n_all, int(t.size), warmup, None, None, None, None, thr, first, last,
@@ -563,8 +563,8 @@ def _quarter_gains(t: np.ndarray, y: np.ndarray, g: np.ndarray) -> tuple[float, 
 
     Why levels and not only the quarters' own slopes: a process's resident set moves in steps
     (the allocator serves new memory from what it already holds, then takes a new piece of a
-    megabyte or two), and between them it is flat for up to ten minutes (a planted 5 MB/h leak,
-    bench/RESULTS.md, issue #11). A quarter that holds one step and a long plateau has the
+    megabyte or two), and between them it is flat for minutes at a time (a planted 5 MB/h leak's
+    soak: 92 % of its samples unchanged, bench/RESULTS.md, issue #11). A quarter that holds one step and a long plateau has the
     plateau's slope (Theil-Sen reads the step as an outlier) with a narrow interval (the plateau's
     samples agree), so its slope reads "clearly slower" while its level rose as fast as ever. A
     buffer levelling off lowers both its slope and the rise of its level; ``SLOWING_RATIO``

@@ -1,8 +1,8 @@
 """A process's resident set rises in steps: a steady leak seen through them is still a leak.
 
 The allocator serves new memory from what the process already holds and takes a new piece (a
-megabyte or two) only when what is live outgrows it; so the RSS is flat between steps, for up to
-ten minutes at a few MB an hour (a planted 5 MB/h leak's 1-h soak: 3 311 of 3 600 samples
+megabyte or two) only when what is live outgrows it; so the RSS is flat between steps, for minutes
+at a time at a few MB an hour (a planted 5 MB/h leak's 1-h soak: 3 311 of 3 600 samples
 unchanged). Two rules of the judge misread that: the largest step, standing out from the flat
 samples around it, was taken out as "one jump" and the leak passed as a "step"; and a last quarter
 holding a plateau had the plateau's slope, read as "slowing" (inconclusive), while its level rose
