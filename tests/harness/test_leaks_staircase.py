@@ -72,3 +72,18 @@ def test_one_large_jump_over_a_creep_rising_in_steps_is_still_a_step(seed: int) 
     v = judge("rss_bytes", T, _drawn_staircase(live, seed), held=HELD)
     assert v.slope_per_hour is not None and v.slope_per_hour > v.threshold_per_hour  # the step rule decides
     assert (v.verdict, v.shape) == ("ok", "step"), v.reason
+
+
+@pytest.mark.parametrize("at", [(200, 400, 550), (250, 450, 560)])
+@pytest.mark.parametrize("first", [2.0, 2.2])
+def test_a_short_windows_warm_up_of_a_few_steps_stays_a_step(first: float, at: tuple[int, int, int]) -> None:
+    """A 10-minute window of three steps (``first`` MB, then 1.9 and 1.8, at the seconds ``at``),
+    flat between: with its
+    largest taken out the rest adds less than ``MIN_GROWTH``, so it is "ok, step", as before the
+    staircase rule. That rule (the jump must carry half the growth) is asked only of a window long
+    enough to judge steady growth a leak; asked of this one it could only say "inconclusive", and a
+    healthy 10-minute soak's warm-up read so at 2 of 8 seeds."""
+    t = np.arange(0.0, 601.0, 1.0)
+    y = 250 * MB + first * MB * (t >= at[0]) + 1.9 * MB * (t >= at[1]) + 1.8 * MB * (t >= at[2])
+    v = judge("rss_bytes", t, y)
+    assert (v.verdict, v.shape) == ("ok", "step"), v.reason
