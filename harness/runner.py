@@ -368,6 +368,9 @@ class ReliabilityRun:
         self._rig: Any = None
         self._stop = threading.Event()
         self.audio: AudioCheck | None = None
+        #: the run's fault injector once composed: a soak's resource sampler reads the newest
+        #: firings it keeps as a bounded log (``FaultInjector.bounded_logs``)
+        self.injector: FaultInjector | None = None
         self.profile = profile_for(spec)  # validates --faults before anything starts
         self.dsp_kernel = dsp_kernel_for(spec)
         self.schedule = schedule_for(spec, self.profile)
@@ -469,7 +472,10 @@ class ReliabilityRun:
                  closing: contextlib.ExitStack | None = None) -> RunResult:
         """The run itself; ``closing``: where what it opens is registered to be closed on every path
         (``execute``'s stack)."""
+        from .reports.history_db import run_db_path
+
         spec = self.spec
+        history_db = run_db_path()  # where the run is recorded, fixed as it starts
         own_dir = spec.run_dir is None  # made here: removed again if the run is refused (exit 2)
         run_dir = spec.run_dir or new_run_dir(spec.report_root, spec.label, spec.seed)
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -498,6 +504,7 @@ class ReliabilityRun:
         parts = compose(SystemSpec(seed=spec.seed, config=self._config(), system=choice, schedule=schedule),
                         backend=backend, rig=self._rig, history=record)
         system, injector = parts.system, parts.injector
+        self.injector = injector
         history = parts.history
         assert history is not None
         config_warnings = absent_fallbacks(self._config(), parts.backend, spec.backend)
@@ -720,7 +727,7 @@ class ReliabilityRun:
         RunFolder(run_dir).write_text("summary.json", json.dumps(summary, indent=2) + "\n")
         result = RunResult(spec, run_dir, verdicts, summary, history, verdict)
         if reports:
-            result.report_paths = _write_reports(run_dir, result)
+            result.report_paths = _write_reports(run_dir, result, history_db)
             adopt_report_verdict(result, getattr(result.report_paths, "report", None))
             summary["history_db"] = history_record(result.report_paths)
             summary["mtbf"] = mtbf_record(result.report_paths)
@@ -1162,8 +1169,9 @@ def judge_as_its_report(result: RunResult) -> dict[str, Any]:
     return dict((report.get("stability") or {}).get("leaks") or {})
 
 
-def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
-    """Hand the run to the report writer; a report failure never loses the run."""
+def _write_reports(run_dir: Path, result: RunResult, history_db: Path | None = None) -> dict[str, str]:
+    """Hand the run to the report writer; a report failure never loses the run. ``history_db``:
+    the run-history database the run is recorded in (None: the default, as the cwd is now)."""
     spec = result.spec
     try:
         run_data = _run_data(result)
@@ -1171,7 +1179,7 @@ def _write_reports(run_dir: Path, result: RunResult) -> dict[str, str]:
         mutant = result.history.meta.get("mutant")
         run_data.replay = export_replay(run_data.verdicts, run_dir=run_dir, history=run_dir / "history.jsonl",
                                         config=run_data.config, seed=spec.seed, mutant=mutant, profile=spec.faults)
-        paths = write_reports(run_dir, run_data)
+        paths = write_reports(run_dir, run_data, history_db=history_db)
     except (RunFolderError, OSError) as exc:
         # the folder cannot take the reports (a full disk, a folder gone read-only): the user's to
         # mend, and said so; not a note beside a PASS that nobody reads (the report also judges

@@ -245,6 +245,9 @@ class _Recorder:
         #: the run's history, whose window of entries in memory is sampled as a bounded log
         #: (``History.bounded_logs``); set at each chunk, before the sample
         self.history: Any = None
+        #: the run's fault injector, whose newest firings in memory are sampled as a bounded log
+        #: (``FaultInjector.bounded_logs``); set at each chunk, as the history is
+        self.faults: Any = None
         self.chunk_t0 = 0.0
         self.wall0 = time.perf_counter()
         self.chunk_wall0 = self.wall0
@@ -286,6 +289,7 @@ class _Recorder:
         if not self.replaying:
             self._pace(now)
             self.history = history
+            self.faults = getattr(run, "injector", None)
             self._collect(system, now)
         if self.clock is None:
             self.clock = system.clock
@@ -395,7 +399,8 @@ class _Recorder:
             self.cb_n += int(take)
         self.cb_count = h.count
         s = self.sampler.sample(now + self.t_offset, system,
-                                wall=self.wall_offset + time.perf_counter() - self.wall0, harness=self.history)
+                                wall=self.wall_offset + time.perf_counter() - self.wall0, harness=self.history,
+                                faults=self.faults)
         s["segment"] = self.segment
         self.samples.append(s)
 
@@ -484,6 +489,8 @@ class SoakRunner:
         self.system_factory = system_factory
         self.backend = backend
         self._run: Any = None
+        #: the run-history database the soak is recorded in (``run_db_path``), set by ``start``
+        self.history_db: Path | None = None
         self._stop_requested = threading.Event()
         self._resume_dir: Path | None = None
         self._resume_pace: float | None | bool = False
@@ -499,6 +506,9 @@ class SoakRunner:
     # -- new run / resume ----------------------------------------------------------------------
     def start(self, *, on_progress: Callable[[Any], None] | None = None) -> SoakResult:
         """Run the soak (or, for a runner from ``from_journal``, resume it)."""
+        from .reports.history_db import run_db_path
+
+        self.history_db = run_db_path()  # where the soak is recorded, fixed as it starts
         with one_blas_thread():
             return self._start(on_progress)
 
@@ -725,7 +735,7 @@ class SoakRunner:
         # journal so report.json says completed/interrupted and `soundcheck report` agrees.
         from .reports import write_reports
 
-        paths = write_reports(spec.run_dir)
+        paths = write_reports(spec.run_dir, history_db=self.history_db)
         report = getattr(paths, "report", {})
         verdict = RunVerdict.from_dict(report.get("verdict") or {"doubts": ["no report was written"]},
                                        (report.get("stability") or {}).get("invariants") or ())

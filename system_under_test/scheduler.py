@@ -52,7 +52,16 @@ class _ThreadTimer:
         return (self.when, self.seq) < (other.when, other.seq)
 
     def cancel(self) -> None:
+        """Never run the callback, and let go of it now (as ``clock.TimerHandle.cancel`` does): a
+        cancelled timer stays in the heap until its time comes, and its callback is usually a bound
+        method of its owner, which it would keep alive until then. The thread reads ``cancelled``
+        before ``callback``; a cancel between the two reads leaves it a callback that does nothing."""
         self.cancelled = True
+        self.callback = _cancelled_callback
+
+
+def _cancelled_callback() -> None:
+    """What a cancelled ``_ThreadTimer`` holds in place of its callback: nothing to run, nothing held."""
 
 
 class ThreadScheduler(Scheduler):

@@ -51,10 +51,10 @@ KEPT_EPISODES = 2000
 #: the resource samples' series whose growth the report judges (``build._leaks``)
 LEAK_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations", "sut_buffers", "sut_streams",
                 "sut_bytes")
-#: the bytes bounded logs hold (``harness.leaks.log_books``): the system's logs and the harness's
-#: history window, summed and taken out of ``rss_bytes`` before it is judged, never judged alone
+#: the bytes bounded logs hold (``harness.leaks.log_books``): the system's logs, the harness's
+#: history window and the fault injector's newest firings, summed and taken out of ``rss_bytes`` before it is judged, never judged alone
 #: (a log filling up is not a leak)
-HELD_METRICS = ("sut_log_bytes", "harness_log_bytes")
+HELD_METRICS = ("sut_log_bytes", "harness_log_bytes", "faults_log_bytes")
 #: the series the resources figure draws (``plots.resources``)
 PLOTTED_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations")
 #: spans kept per state before the gaps too small to draw are closed (``_Spans``)

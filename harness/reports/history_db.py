@@ -210,6 +210,14 @@ def default_db_path() -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
+def run_db_path() -> Path:
+    """``default_db_path()`` made absolute against the working directory *now*: a run takes it
+    when it starts, so that its record goes where it would have gone then, even if its working
+    directory is deleted or left before its report is written (an hour later, for a soak): taken
+    relative to the cwd at the end, the run was not recorded at all."""
+    return Path(os.path.abspath(default_db_path()))
+
+
 def _get(d: Any, *path: str) -> Any:
     for p in path:
         if not isinstance(d, dict):

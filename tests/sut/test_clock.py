@@ -799,3 +799,30 @@ def test_a_cancelled_timer_lets_go_of_its_owner_while_it_waits_in_the_queue(held
     timer.cancel()
     assert clock.pending() == 0 and clock._timers  # cancelled, still queued
     assert owned() is None, f"the cancelled timer still holds its owner through its {held_by}"
+
+def test_thread_scheduler_lets_go_of_a_cancelled_timers_callback():
+    """A cancelled timer stays in the heap until its time; its callback (a bound method of its
+    owner) must not keep the owner alive until then, as the virtual clock's cancel lets go of it
+    (tests/sut/test_torn_down_freed_without_collector.py). Reference counting alone: no collector."""
+    import gc
+    import weakref
+
+    class Owner:
+        def tick(self) -> None:
+            pass
+
+    sched = ThreadScheduler(SystemClock())
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        owner = Owner()
+        alive = weakref.ref(owner)
+        timer = sched.call_later(3600.0, owner.tick)
+        timer.cancel()
+        del owner
+        assert alive() is None
+        assert len(sched._heap) == 1  # still queued until its time: the callback was let go, not the timer
+    finally:
+        if was_enabled:
+            gc.enable()
+        sched.close()

@@ -1,0 +1,80 @@
+"""The fault injector's newest firings are a bounded log: a soak samples their bytes and the leak
+judge takes them out of the RSS, as it does the system's logs and the history's window.
+
+The injector keeps its newest ``RECORDS_KEPT`` (1 000) firings in the soak's own process; under the
+default profile they take about an hour to fill, growth the RSS shows and a leak judge would read
+as the system's. ``FaultInjector.bounded_logs`` reports them (``system_under_test.held``'s shape),
+``ResourceSampler.sample(faults=...)`` samples them as ``faults_log_bytes`` and the report's judge
+subtracts them (``HELD_METRICS``). Simulated device and virtual clock: deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness import SoakRunner, SoakSpec
+from harness.faults import RECORDS_KEPT, FaultInjector, LateCallback
+from harness.faults.injector import record_bytes
+from harness.faults.triggers import Every
+from harness.journal import read_journal
+from harness.leaks import ResourceSampler, log_books
+from harness.reports.build import _leaks
+
+
+def test_the_injectors_records_report_a_bounded_log_that_stops_growing_once_full(make_system) -> None:
+    system = make_system()
+    n = RECORDS_KEPT + 300
+    inj = FaultInjector(system, [LateCallback(trigger=Every(0.01, count=n), delay_s=0.001)], seed=1).arm()
+    system.run_for(0.01 * (RECORDS_KEPT // 2) + 0.005)
+    half = inj.bounded_logs()["fault_records"]
+    assert 0 < half.records == inj.fired < RECORDS_KEPT
+    system.run_for(0.01 * (RECORDS_KEPT // 2))
+    full = inj.bounded_logs()["fault_records"]
+    system.run_for(0.01 * 300 + 0.5)
+    after = inj.bounded_logs()["fault_records"]
+    assert inj.fired == n
+    assert (full.records, after.records) == (RECORDS_KEPT, RECORDS_KEPT)
+    assert after.maxlen == RECORDS_KEPT and after.full
+    # the bytes grow with the records while they fill, then hold: what is pushed out is what comes in
+    # (within what a longer firing id or another dict layout adds: a byte or so a record)
+    assert 0 < half.held_bytes < 0.6 * full.held_bytes
+    assert full.held_bytes <= after.held_bytes <= 1.01 * full.held_bytes
+    # the peak: what the records hold now is at most that
+    assert 0.95 * after.held_bytes < sum(record_bytes(r) for r in inj.records) <= after.held_bytes
+    assert full.held_bytes > RECORDS_KEPT * 300  # a record, its dict, two mappings and its id
+
+
+def test_a_sample_carries_the_injectors_record_bytes(make_system) -> None:
+    system = make_system()
+    inj = FaultInjector(system, [LateCallback(trigger=Every(0.01, count=50), delay_s=0.001)], seed=1).arm()
+    system.run_for(1.0)
+    books = log_books(inj, "faults")
+    assert books == {"faults_log_bytes": inj.bounded_logs()["fault_records"].held_bytes, "faults_log_records": 50}
+    s = ResourceSampler().sample(1.0, system=system, faults=inj)
+    assert {k: s.get(k) for k in books} == books
+
+
+@pytest.fixture
+def _history_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+
+
+@pytest.mark.soak
+@pytest.mark.usefixtures("_history_db")
+def test_a_soak_samples_the_injectors_records_and_its_judge_takes_them_out(tmp_path: Path) -> None:
+    spec = SoakSpec(duration_s=40.0, seed=3, checkpoint_s=10.0, run_dir=tmp_path / "run")
+    SoakRunner(spec).start()
+    samples = [smp for cp in read_journal(tmp_path / "run").checkpoints for smp in cp.get("samples") or []]
+    assert len(samples) >= 30
+    fault_bytes = [s.get("faults_log_bytes") for s in samples]
+    assert all(isinstance(b, int) for b in fault_bytes), fault_bytes[:3]
+    assert fault_bytes[-1] > 0 and fault_bytes == sorted(fault_bytes)  # a peak: it never falls
+    v = _leaks(samples)["rss_bytes"]
+    without = _leaks([{k: x for k, x in s.items() if k != "faults_log_bytes"} for s in samples])["rss_bytes"]
+    assert v.held_last is not None and without.held_last is not None
+    assert v.held_last - without.held_last == samples[-1]["faults_log_bytes"]
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert report["stability"]["leaks"]["rss_bytes"]["held_last"] == v.held_last
