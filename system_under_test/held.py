@@ -7,8 +7,8 @@ reports how many records it holds, its bound, and the bytes its records hold, an
 takes those bytes out of the series it fits (``harness.leaks``), naming them.
 
 The bytes are a **lower bound**, by construction: only objects made for one record are counted
-(the record, an ``ErrorInfo`` and its own details mapping, the log's pointer to it). Strings,
-times and seq numbers are never counted: a message or a cause may be a literal shared by every
+(the record, an ``ErrorInfo``, its own details mapping and the lists and dicts inside it, the log's
+pointer to it). Strings, times and seq numbers are never counted: a message or a cause may be a literal shared by every
 record, and a time or a seq may be the same object another record or an observer holds
 (measured: counting them overcounted a transition log's bytes by 13 %). Counting too much would hide a leak of that size behind
 the log; counting too little only leaves some of the log's growth in the judged series.
@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BoundedFill", "error_record_bytes", "transition_record_bytes"]
+__all__ = ["BoundedFill", "detail_container_bytes", "error_record_bytes", "transition_record_bytes"]
 
 #: a deque's pointer to each item (its blocks hold 64 items each; their headers are not counted)
 _SLOT = 8
@@ -47,7 +47,8 @@ def transition_record_bytes(record: Any) -> int:
 
 def error_record_bytes(record: Any) -> int:
     """An ``ErrorRecord``'s own bytes: the record, its ``ErrorInfo`` and that
-    info's details mapping when it has any (an empty one is the shared ``_NO_DETAILS``). The info
+    info's details mapping when it has any (an empty one is the shared ``_NO_DETAILS``), with the
+    lists and dicts inside the details (``detail_container_bytes``). The info
     is made for its record (``ErrorInfo.of`` makes it from the exception; a device error queued
     as an info may also sit in its pipeline's 256-entry error log: a bounded overlap, never a
     trend); strings, the exception class and the severity member are not counted."""
@@ -56,4 +57,18 @@ def error_record_bytes(record: Any) -> int:
     details = getattr(info, "details", None)
     if details:
         n += sys.getsizeof(details) + sys.getsizeof(dict(details))
+        n += sum(detail_container_bytes(v) for v in details.values())
     return n
+
+
+def detail_container_bytes(value: Any) -> int:
+    """The bytes of the lists and dicts in one detail value (itself included), their leaves
+    (strings, numbers) left out. ``ErrorInfo.of`` builds every such container afresh
+    (``errors._json_safe`` copies lists, tuples and dicts), so they belong to this record alone,
+    as the history window's entries' containers do (``harness.history._container_bytes``): a
+    device's xrun report carries its status flags as a list, one made for each record."""
+    if isinstance(value, list):
+        return sys.getsizeof(value) + sum(detail_container_bytes(v) for v in value)
+    if isinstance(value, dict):
+        return sys.getsizeof(value) + sum(detail_container_bytes(v) for v in value.values())
+    return 0

@@ -174,3 +174,49 @@ def test_a_transition_record_counts_the_log_s_pointer_as_an_error_record_does():
     assert pointer > 0
     assert transition_record_bytes(transition) == pointer + sys.getsizeof(transition)
     assert log.fill().held_bytes == pointer + sys.getsizeof(transition)
+
+
+def _xrun_reports(coord: ComponentCoordinator, n: int) -> None:
+    """``n`` xrun reports as a device reports them (``PortAudioDevice``'s rate-limited
+    ``XrunError``: the count and the status flags' names, a list, in its details)."""
+    from system_under_test.errors import XrunError
+
+    for i in range(n):
+        count = i % 7 + 1
+        coord.handle_error("device", XrunError(
+            f"{count} flagged block(s): input_overflow, output_underflow", component="device",
+            details={"count": count, "flags": ["input_overflow", "output_underflow"]}))
+
+
+def test_an_error_record_counts_the_lists_inside_its_details():
+    """A detail that is a list (an xrun report's flags) is a container ``ErrorInfo.of`` made for
+    this record alone: its bytes are the record's (its strings are not)."""
+    import sys
+
+    from system_under_test.held import error_record_bytes
+
+    coord = ComponentCoordinator()
+    _xrun_reports(coord, 1)
+    (record,) = coord._errors
+    details = record.error.details
+    flags = details["flags"]
+    assert isinstance(flags, list)
+    assert error_record_bytes(record) == (8 + sys.getsizeof(record) + sys.getsizeof(record.error)
+                                          + sys.getsizeof(details) + sys.getsizeof(dict(details))
+                                          + sys.getsizeof(flags))
+
+
+def test_xrun_reports_bytes_stay_a_lower_bound_with_their_flags_counted():
+    """What the log reports for a soak's worth of xrun reports is at most what dropping them
+    frees, and most of it (the rig's error log is all xrun reports)."""
+    tracemalloc.start()
+    try:
+        coord = ComponentCoordinator()
+        _xrun_reports(coord, 3000)
+        errors = coord.error_fill()
+        freed = _freed_by_dropping(coord._errors)
+    finally:
+        tracemalloc.stop()
+    assert errors.records == 3000
+    assert errors.held_bytes <= freed, (errors, freed)
+    assert errors.held_bytes >= 0.7 * freed, (errors, freed)
