@@ -10,13 +10,11 @@ The virtual clock, a scripted capture, no randomness; no jackd."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from harness.audio_check import MACHINE_MUTE_MAX_S, SPANS_KEPT, AudioCheck, _Episode, _Event
-from system_under_test import AudioSystem
 
-from scripted_capture import FS, ScriptedCapture, ScriptedSpec, tone_block
+from scripted_capture import Scripted, heard_silences, long_silences
 
 N = 256
 SILENCE_S = 0.6
@@ -35,39 +33,21 @@ def _reported_silences(silences: int, one_unreported: bool) -> tuple[AudioCheck,
     them all, and no other member): each silence is the machine's missed deadlines as far as the
     check can tell, but, with ``one_unreported``, the ``UNREPORTED_FROM_END``-th from the last, in
     which no report came (the system's silence)."""
-    system = AudioSystem({}, seed=1)
-    cap = ScriptedCapture()
-    check = AudioCheck.attach(system, None, capture=cap)
-    system.initialize()
-    system.start()
-    t0 = float(system.clock.now())
-    lead_s = 1.0
-    total_s = lead_s + silences * (SILENCE_S + TONE_S) + 1.0
-    starts = [t0 + lead_s + k * (SILENCE_S + TONE_S) for k in range(silences)]
-    events: list[tuple[float, int, tuple[str, tuple]]] = []
-    for i in range(int(total_s * FS / N)):
-        t = t0 + i * N / FS
-        silent = any(s <= t < s + SILENCE_S for s in starts)
-        block = np.zeros((N, 1), np.float32) if silent else tone_block(i * N, N)
-        events.append((t, 1, ("feed", (ScriptedSpec, block, t, 0))))
-    unreported = starts[-UNREPORTED_FROM_END] if one_unreported else None
-    for k in range(1, int(total_s / REPORT_EVERY_S)):
-        at = t0 + k * REPORT_EVERY_S
-        if unreported is not None and unreported <= at < unreported + SILENCE_S:
-            continue  # the reports after it reach back over it: the window stays one
-        events.append((at, 0, ("xrun", (at,))))
-    events.sort(key=lambda e: (e[0], e[1]))
-    cap.pending.extend(e[2] for e in events)
-    system.run_for(total_s + 1.0)
-    check.poll()
-    system.stop()
-    system.close()
-    check.finish()
-    return check, check.verdict()
+    def reports(t0: float, starts: list[float], total_s: float) -> list[Scripted]:
+        unreported = starts[-UNREPORTED_FROM_END] if one_unreported else None
+        events: list[Scripted] = []
+        for k in range(1, int(total_s / REPORT_EVERY_S)):
+            at = t0 + k * REPORT_EVERY_S
+            if unreported is not None and unreported <= at < unreported + SILENCE_S:
+                continue  # the reports after it reach back over it: the window stays one
+            events.append((at, 0, ("xrun", (at,))))
+        return events
+
+    return heard_silences(silences, SILENCE_S, TONE_S, 1, reports, N)
 
 
 def _long_silences(check: AudioCheck) -> int:
-    return sum(1 for r in check.glitch_rows if r["kind"] == "mute" and r["t_end"] - r["t_start"] >= MACHINE_MUTE_MAX_S)
+    return long_silences(check, MACHINE_MUTE_MAX_S)
 
 
 @pytest.mark.parametrize("silences", [SPANS_KEPT - 2, SPANS_KEPT + 6])

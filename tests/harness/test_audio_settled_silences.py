@@ -7,13 +7,11 @@ a scripted capture, no randomness; no jackd."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from harness.audio_check import MACHINE_MUTE_MAX_S, SPANS_KEPT, AudioCheck, _Episode, _Event
-from system_under_test import AudioSystem
 
-from scripted_capture import FS, ScriptedCapture, ScriptedSpec, tone_block
+from scripted_capture import Scripted, heard_silences, long_silences
 
 N = 256
 SILENCE_S = 0.6
@@ -27,44 +25,26 @@ def _held_silences(silences: int, last_uncovered: bool) -> tuple[AudioCheck, obj
     them all). Each silence is a held delivery (``held_begin``/``held_end``: a member that holds
     it), but, with ``last_uncovered``, the last one: no member holds it and no report came in it
     (the system's silence)."""
-    system = AudioSystem({}, seed=1)
-    cap = ScriptedCapture()
-    check = AudioCheck.attach(system, None, capture=cap)
-    system.initialize()
-    system.start()
-    t0 = float(system.clock.now())
-    lead_s = 1.0
-    total_s = lead_s + silences * (SILENCE_S + TONE_S) + 1.0
-    starts = [t0 + lead_s + k * (SILENCE_S + TONE_S) for k in range(silences)]
-    events: list[tuple[float, int, tuple[str, tuple]]] = []
-    for i in range(int(total_s * FS / N)):
-        t = t0 + i * N / FS
-        silent = any(s <= t < s + SILENCE_S for s in starts)
-        block = np.zeros((N, 1), np.float32) if silent else tone_block(i * N, N)
-        events.append((t, 2, ("feed", (ScriptedSpec, block, t, 0))))
-    uncovered = starts[-1] if last_uncovered else None
-    for k, s in enumerate(starts):
-        if s == uncovered:
-            continue
-        events.append((s, 0, ("held_begin", (s,))))
-        events.append((s + SILENCE_S, 0, ("held_end", (f"delivery-held-{k + 1}", s + SILENCE_S))))
-    for k in range(1, int(total_s / REPORT_EVERY_S)):
-        at = t0 + k * REPORT_EVERY_S
-        if uncovered is not None and uncovered <= at < uncovered + SILENCE_S:  # the window stays one
-            continue
-        events.append((at, 1, ("xrun", (at,))))
-    events.sort(key=lambda e: (e[0], e[1]))
-    cap.pending.extend(e[2] for e in events)
-    system.run_for(total_s + 1.0)
-    check.poll()
-    system.stop()
-    system.close()
-    check.finish()
-    return check, check.verdict()
+    def holds_and_reports(t0: float, starts: list[float], total_s: float) -> list[Scripted]:
+        uncovered = starts[-1] if last_uncovered else None
+        events: list[Scripted] = []
+        for k, s in enumerate(starts):
+            if s == uncovered:
+                continue
+            events.append((s, 0, ("held_begin", (s,))))
+            events.append((s + SILENCE_S, 0, ("held_end", (f"delivery-held-{k + 1}", s + SILENCE_S))))
+        for k in range(1, int(total_s / REPORT_EVERY_S)):
+            at = t0 + k * REPORT_EVERY_S
+            if uncovered is not None and uncovered <= at < uncovered + SILENCE_S:  # the window stays one
+                continue
+            events.append((at, 1, ("xrun", (at,))))
+        return events
+
+    return heard_silences(silences, SILENCE_S, TONE_S, 2, holds_and_reports, N)
 
 
 def _long_silences(check: AudioCheck) -> int:
-    return sum(1 for r in check.glitch_rows if r["kind"] == "mute" and r["t_end"] - r["t_start"] >= MACHINE_MUTE_MAX_S)
+    return long_silences(check, MACHINE_MUTE_MAX_S)
 
 
 @pytest.mark.parametrize("silences", [SPANS_KEPT - 2, SPANS_KEPT + 6])
