@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from harness.journal import JournalError
 from harness.leaks import theil_sen
 from harness.reports.build import HELD_METRICS, run_data_from_journal
 
@@ -236,7 +237,12 @@ def main(argv: list[str]) -> int:
     a = p.parse_args(argv)
     if a.cmd == "window":
         for out in a.out:
-            window(out)
+            try:
+                window(out)
+            except (JournalError, OSError, KeyError, ValueError) as exc:
+                print(f"rig_hour_residual: {out}: {exc} (give the folder bench/rig_soak_memory.py wrote: "
+                      "memory.jsonl and run/)", file=sys.stderr)
+                return 2
     else:
         sizes(a.items)
     return 0

@@ -13,9 +13,11 @@ shows why a quarter of an hour of a soak can hold one step and a long plateau (t
 from __future__ import annotations
 
 import argparse
+import sys
 
 import numpy as np
 
+from harness.journal import JournalError
 from harness.reports.build import HELD_METRICS, SampleFold, run_data_from_journal
 
 
@@ -41,14 +43,19 @@ def describe(run_dir: str, min_mb: float) -> None:
               f"({', '.join(m for m in HELD_METRICS if m in cols)})")
 
 
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("runs", nargs="+")
     ap.add_argument("--min-mb", type=float, default=1.0)
     a = ap.parse_args()
     for run in a.runs:
-        describe(run, a.min_mb)
+        try:
+            describe(run, a.min_mb)
+        except (JournalError, OSError, KeyError, ValueError) as exc:
+            print(f"rss_steps: {run}: {exc} (give a soak's run folder, with its journal.jsonl)", file=sys.stderr)
+            return 2
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
