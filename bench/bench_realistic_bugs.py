@@ -9389,7 +9389,7 @@ BATCH_66: list[Bug] = [
         "pass, and says one is still open",
         "watchdog: each held silence is told once, with its end"),
     Bug("cancelled_timer_keeps_callback", "clock.py",
-        "        self.callback = _cancelled_callback\n",
+        "        self.callback = cancelled_callback\n",
         "",
         "'the flag is enough, readers skip it' in TimerHandle.cancel: a cancelled timer waiting in the "
         "clock's queue still holds its callback (a stream's tick, a recovery's attempt) and all it "

@@ -87,12 +87,13 @@ class TimerHandle:
         hold a torn-down stream and all it reaches alive until then. Every reader of the queue
         skips a cancelled timer before it reads these."""
         self.cancelled = True
-        self.callback = _cancelled_callback
+        self.callback = cancelled_callback
         self.defer = self.defer_along = None
 
 
-def _cancelled_callback() -> None:
-    """What a cancelled ``TimerHandle`` holds in place of its callback: nothing to run, nothing held."""
+def cancelled_callback() -> None:
+    """What a cancelled timer (``TimerHandle``, ``scheduler._ThreadTimer``) holds in place of its
+    callback: nothing to run, nothing held."""
 
 
 class VirtualClock(Clock):
@@ -355,4 +356,4 @@ class VirtualClock(Clock):
             return sum(1 for _, _, h in self._timers if not h.cancelled)
 
 
-__all__ = ["Clock", "DeferAlong", "SystemClock", "TimerHandle", "VirtualClock"]
+__all__ = ["Clock", "DeferAlong", "SystemClock", "TimerHandle", "VirtualClock", "cancelled_callback"]

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Protocol
 
-from .clock import Clock, VirtualClock
+from .clock import Clock, VirtualClock, cancelled_callback
 
 
 class Cancellable(Protocol):
@@ -57,11 +57,7 @@ class _ThreadTimer:
         method of its owner, which it would keep alive until then. The thread reads ``cancelled``
         before ``callback``; a cancel between the two reads leaves it a callback that does nothing."""
         self.cancelled = True
-        self.callback = _cancelled_callback
-
-
-def _cancelled_callback() -> None:
-    """What a cancelled ``_ThreadTimer`` holds in place of its callback: nothing to run, nothing held."""
+        self.callback = cancelled_callback
 
 
 class ThreadScheduler(Scheduler):
