@@ -9543,9 +9543,9 @@ BATCH_67: list[Bug] = [
         "unjudged (and a device_errors_lost count of true counts one)",
         "policy_followed: an event field that is no count decides nothing"),
     Bug("may_weigh_skips_the_span_before", "harness/audio_check.py",
-        "        return False\n    k = max(bisect.bisect_right(held, (t0, math.inf)) - 1, 0)\n",
-        "        return False\n    k = bisect.bisect_right(held, (t0, math.inf))\n",
-        "the search started past the last span that begins before t0 in _may_weigh ('spans after the "
+        "    k = max(bisect.bisect_right(held, (t0, math.inf)) - 1, 0)\n",
+        "    k = bisect.bisect_right(held, (t0, math.inf))\n",
+        "the search started past the last span that begins before t0 in _unheld_sorted, which _may_weigh reads ('spans after the "
         "start'): a span that began before a silence and holds it is not read, and silences that can "
         "never weigh are kept while ones that can are counted unkept",
         "audio: a full window lets go only what can never weigh"),

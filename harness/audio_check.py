@@ -343,23 +343,10 @@ def _unheld_sorted(t0: float, t1: float, held: list[tuple[float, float]]) -> lis
 def _may_weigh(t0: float, t1: float, held: list[tuple[float, float]], weigh_s: float) -> bool:
     """Whether a piece of ``t0..t1`` outside every ``held`` span (disjoint, sorted:
     ``_Episode._ended_held``) lasts ``weigh_s`` or more: ``_fold``'s rule weighs only such pieces,
-    and more held spans only shorten them. Found from the last span that starts at or before
-    ``t0`` (the ones before it end before it starts): a window held open for an hour gathers
-    thousands of members, and this runs for each silence it keeps whenever it is full."""
-    if t1 - t0 < weigh_s:
-        return False
-    k = max(bisect.bisect_right(held, (t0, math.inf)) - 1, 0)
-    a = t0
-    while k < len(held) and held[k][0] < t1:
-        h0, h1 = held[k]
-        if h1 > a:
-            if h0 - a >= weigh_s:
-                return True
-            a = h1
-            if a >= t1:
-                return False
-        k += 1
-    return t1 - a >= weigh_s
+    and more held spans only shorten them. The pieces are ``_unheld_sorted``'s, found from the
+    last span that starts at or before ``t0``: a window held open for an hour gathers thousands
+    of members, and this runs for each silence it keeps whenever it is full."""
+    return t1 - t0 >= weigh_s and any(b - a >= weigh_s for a, b in _unheld_sorted(t0, t1, held))
 
 
 #: the most cycles of the rig's server one missed deadline damages, as the steady-state check
