@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-67: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-68: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -9595,6 +9595,125 @@ for _prefix, _tests in {
             "test_a_flag_where_the_count_in_a_row_belongs_decides_nothing"],
         "harness/history.py": ["tests/harness/test_history_refusal_chain.py"]}.items():
     HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+
+
+#: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
+#: batch patched, in the functions touched least (most of them untouched by batches 4-67: the
+#: real-clock timer's ``cancel``, ``TimerHandle.cancel``'s flag, ``held``'s error-record and
+#: detail-container bytes, ``TransitionHistory.records``, ``Histogram.observe_repeated``'s wrap,
+#: ``MonitoringCoordinator.gauge``, ``ResourceManager.components``, ``held_silences``, ``health``,
+#: the v1 migration's version, ``end_stretch``'s nothing delivered, the error log's bound,
+#: ``_json_safe``'s fallback, ``short_traceback``'s cause depth and ``Recoverer.cancel``).
+#: ``--batch 68`` tries only these.
+BATCH_68: list[Bug] = [
+    Bug("thread_timer_cancel_keeps_callback", "scheduler.py",
+        "        self.cancelled = True\n        self.callback = cancelled_callback\n",
+        "        self.cancelled = True\n",
+        "'the thread reads the flag first' in _ThreadTimer.cancel: a cancelled real-clock timer keeps "
+        "its callback (a bound method of the system, a recovery run's closure) in the heap until its "
+        "time comes, and all it reaches stays alive",
+        "resources: a cancelled timer holds nothing"),
+    Bug("timer_cancel_swaps_without_flag", "clock.py",
+        "        self.cancelled = True\n        self.callback = cancelled_callback\n"
+        "        self.defer = self.defer_along = None\n",
+        "        self.callback = cancelled_callback\n        self.defer = self.defer_along = None\n",
+        "'the callback is swapped for one that does nothing, the flag is redundant' in "
+        "TimerHandle.cancel: a cancelled timer reads as live, so pending() counts it, next_deadline() "
+        "names its time and quiet_until() stops a stretch at it",
+        "clock: a cancelled timer is gone from the queue's readings"),
+    Bug("error_bytes_without_detail_containers", "held.py",
+        "        n += sum(detail_container_bytes(v) for v in details.values())\n",
+        "",
+        "'the mapping's size covers its values' in error_record_bytes: the lists and dicts inside an "
+        "error's details (a device's status flags) are not counted, and a soak's filling error log "
+        "reads as growth",
+        "leaks: the system's bounded logs are taken out of the RSS"),
+    Bug("detail_dict_bytes_by_its_keys", "held.py",
+        "        return sys.getsizeof(value) + sum(detail_container_bytes(v) for v in value.values())\n",
+        "        return sys.getsizeof(value) + sum(detail_container_bytes(v) for v in value)\n",
+        "'iterate the dict' in detail_container_bytes: a dict's keys (strings, 0 bytes) are walked "
+        "instead of its values, so the lists and dicts nested in a detail dict are not counted",
+        "leaks: the system's bounded logs are taken out of the RSS"),
+    Bug("history_records_hands_out_its_log", "lifecycle.py",
+        "            items = list(self._records)\n",
+        "            items = self._records\n",
+        "'no copy of 10 000 records per read' in TransitionHistory.records: the reader gets the live "
+        "deque, which grows (and drops its oldest) under it, cannot be sliced, and a reader's change "
+        "is the history's",
+        "monitoring: reading the history never changes what a later reader sees"),
+    Bug("repeated_observation_wrap_tail_lost", "monitoring.py",
+        "                ring[start:] = value\n                ring[:start + rest - cap] = value\n",
+        "                ring[start:] = value\n",
+        "'fill to the end of the ring' in Histogram.observe_repeated: a run of observations that wraps "
+        "the ring writes only up to its end, so the ring's start keeps older samples and the "
+        "percentiles mix old blocks with new",
+        "monitoring: a histogram's percentiles are those of its latest samples"),
+    Bug("gauge_made_anew_each_ask", "monitoring.py",
+        "        g = self.gauges.get(name)\n        if g is None:\n            with self._lock:\n"
+        "                g = self.gauges.setdefault(name, Gauge(name))\n",
+        "        with self._lock:\n            g = self.gauges[name] = Gauge(name)\n",
+        "'one registration under the lock' in MonitoringCoordinator.gauge: every ask makes a new gauge, "
+        "so a pipeline's gauges taken at its start are no longer the ones a snapshot reads",
+        "monitoring: a gauge reads the last value set"),
+    Bug("resource_components_unsorted", "resources.py",
+        "            return sorted(self._registered)\n",
+        "            return list(self._registered)\n",
+        "'the sort is only cosmetic' in ResourceManager.components: the components come in a set's "
+        "order, which changes with the string hash seed from one process to the next",
+        "determinism: same seed, same report"),
+    Bug("held_silences_hands_out_its_lists", "system.py",
+        "        return list(self._held_spans), self._held_open, self._held_unkept\n",
+        "        return self._held_spans, self._held_open, self._held_unkept\n",
+        "'the lists are only appended to' in AudioSystem.held_silences: the listener gets the "
+        "watchdog's own list, so a later held silence appears in a copy the listener took earlier, "
+        "and a listener's edit changes what the watchdog kept",
+        "monitoring: a read never changes what a later reader sees"),
+    Bug("v1_migrates_to_version_three", "config.py",
+        "    out[\"schema_version\"] = 2\n",
+        "    out[\"schema_version\"] = CURRENT_SCHEMA_VERSION\n",
+        "'migrate to the current version' in _v1_to_v2: the v1 document skips the v2-to-v3 step, so its "
+        "gain stage keeps 'type' and every v1 file is refused",
+        "config: every older schema version migrates without losing a field"),
+    Bug("end_stretch_divides_by_nothing_delivered", "pipeline.py",
+        "        if delivered:\n            duration = self._stretch_s / delivered\n",
+        "        duration = self._stretch_s / delivered\n        if delivered:\n",
+        "the share hoisted out of the branch in Pipeline.end_stretch ('a stretch always delivers'): a "
+        "stretch cut before its first block divides by zero inside the stream's tick",
+        "frames: a stretch that delivers nothing changes nothing"),
+    Bug("error_log_bound_is_history_size", "coordinator.py",
+        "        self._errors: deque[ErrorRecord] = deque(maxlen=10_000)\n",
+        "        self._errors: deque[ErrorRecord] = deque(maxlen=history_size)\n",
+        "'one bound for both logs' in ComponentCoordinator.__init__: a coordinator built with a short "
+        "transition history keeps only that many errors, and a history_size of 0 keeps none",
+        "errors: the error log keeps its documented 10 000 records"),
+    Bug("json_safe_keeps_objects", "errors.py",
+        "    return repr(value)\n",
+        "    return value\n",
+        "'json.dumps(default=str) copes' in _json_safe: a detail that is no plain value (an enum, a "
+        "path, a device object) is kept as the object, so an error record holds it alive and its "
+        "description is no longer JSON",
+        "errors: an error's details are JSON-safe and hold nothing"),
+    Bug("short_traceback_cause_depth_not_counted", "errors.py",
+        "        depth += 1\n",
+        "",
+        "the increment lost in a reshuffle of short_traceback's loop: no cause is headed 'caused by' "
+        "(its frames run on from the error's own) and max_causes bounds nothing",
+        "errors: a traceback names its causes"),
+    Bug("health_lists_the_system", "system.py",
+        "            comps.pop(SYSTEM, None)\n",
+        "",
+        "'the system is a component too' in AudioSystem.health: the system's own entry is listed "
+        "among the components, and its state judged by component rules",
+        "health: the components' health is the pipeline's components'"),
+    Bug("recovery_cancel_leaves_timer_armed", "recoverer.py",
+        "            run.timer.cancel()\n            run.timer = None\n",
+        "            run.timer = None\n",
+        "'dropping the run is enough, _attempt checks self.run' in Recoverer.cancel: the pending "
+        "attempt's timer stays armed, holding the cancelled run (and its error) until it fires",
+        "resources: a cancelled recovery is let go"),
+]
+BATCHES[68] = BATCH_68
+BUGS += BATCH_68
 
 
 def main(argv: list[str] | None = None) -> int:
