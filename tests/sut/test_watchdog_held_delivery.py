@@ -432,3 +432,29 @@ def test_a_held_silence_a_new_stream_ends_ends_at_that_stream_s_start() -> None:
     assert span == (last, reconfigured_at) and last < reconfigured_at < s.clock.now(), span
     assert _stalls(s) == []
     s.close()
+
+
+def test_the_held_silences_a_listener_took_are_its_own_copy() -> None:
+    """``held_silences`` is a read: a listener that keeps what it was given (the listening check
+    keeps the spans it took at a checkpoint) sees it unchanged by a silence that ends later, and
+    what it does to it is not the watchdog's."""
+    s = _running()
+
+    def held_once() -> None:
+        s.backend.stall("sim-in")
+        last = s.stream.stats.last_callback_at
+        _measured(s, last, served=0.8, waiting=0.85)
+        s.clock.run_until(last + 1.0)
+        s.backend.unstall("sim-in")
+        s.run_for(0.1)
+
+    held_once()
+    taken, _, _ = s.held_silences()
+    assert len(taken) == 1
+    held_once()
+    assert len(taken) == 1  # the listener's copy: the second silence is not in it
+    taken.clear()
+    spans, open_t0, unkept = s.held_silences()
+    assert (len(spans), open_t0, unkept) == (2, None, 0)
+    assert _stalls(s) == []
+    s.close()
