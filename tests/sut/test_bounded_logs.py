@@ -243,3 +243,18 @@ def test_an_error_record_counts_the_containers_inside_a_detail_dict():
                                           + sys.getsizeof(details) + sys.getsizeof(dict(details))
                                           + sys.getsizeof(status) + sys.getsizeof(status["input"])
                                           + sys.getsizeof(status["output"]))
+
+
+def test_the_error_log_keeps_its_own_bound_whatever_the_history_size():
+    """The error log's bound (10 000 records) is its own, not the transition history's: a system
+    built with a short history (``AudioSystem(history_size=...)``) still keeps every error up to
+    that bound, and its fill says so."""
+    for history_size in (0, 3):
+        coord = ComponentCoordinator(history_size=history_size)
+        for i in range(5):
+            coord.handle_error("dsp", SimulatedError(f"simulated failure #{i}", component="dsp"),
+                               requires_recovery=False)
+        assert [r.error.message for r in coord.errors()] == [f"simulated failure #{i}" for i in range(5)]
+        fill = coord.error_fill()
+        assert (fill.records, fill.maxlen, coord.errors_dropped) == (5, 10_000, 0)
+        assert coord.history.maxlen == history_size
