@@ -150,3 +150,27 @@ def test_a_closed_system_is_let_go_by_the_clock_it_leaves_behind():
     del system
     gc.collect()
     assert closed() is None, "the closed system is alive: a cancelled timer in its clock's queue holds it"
+
+
+def test_a_system_closed_while_its_recovery_waits_is_let_go_by_the_clock():
+    """Closing during a recovery's back-off cancels the run's pending attempt. That attempt's
+    timer stays in the clock's queue until its time and its callback closes over the recoverer
+    and the run: cancelled, it must hold neither (nor run when its time comes), or the closed
+    system stays alive through every collection until the clock passes the back-off."""
+    clock = VirtualClock()
+    system = AudioSystem({"recovery": {"initial_backoff_ms": 500, "deadline_ms": 5000}}, clock=clock, seed=3)
+    system.initialize()
+    system.start()
+    system.run_for(0.05)
+    system.backend.remove_device("sim-in", report=True)
+    system.run_for(0.08)
+    assert system.state == State.RECOVERING
+    run = system._recoverer.run
+    assert run is not None and run.attempts == 1 and run.timer is not None  # waiting for its next attempt
+    del run
+    system.close()
+    assert clock.pending() == 0
+    closed = weakref.ref(system)
+    del system
+    gc.collect()
+    assert closed() is None, "the closed system is alive: its cancelled recovery's attempt timer holds it"
