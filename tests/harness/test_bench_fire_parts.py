@@ -64,3 +64,15 @@ def test_a_part_named_wrongly_exits_2_naming_it(argv: list[str], named: str,
     assert _named_parts().main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("named_parts: ") and named in err
+
+
+def test_fire_costs_alone_weighs_each_piece_and_refuses_no_calls(capsys: pytest.CaptureFixture[str]) -> None:
+    module = load_bench_script("fire_costs_alone.py", "bench_fire_costs_alone")
+    assert module.main(["--calls", "0"]) == 2
+    assert "--calls" in capsys.readouterr().err
+    assert module.main(["--calls", "3", "--rounds", "2"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert [row.split("  ")[0] for row in rows] == [
+        "History.fault_started (one fault line)", "FaultRecord.to_dict", "Pipeline built and released",
+        "DspChain.from_config", "ResourceSampler's /proc reads"]
+    assert all(row.endswith(" us a call") and row.count(" / ") == 1 for row in rows)
