@@ -76,3 +76,19 @@ def test_fire_costs_alone_weighs_each_piece_and_refuses_no_calls(capsys: pytest.
         "History.fault_started (one fault line)", "FaultRecord.to_dict", "Pipeline built and released",
         "DspChain.from_config", "ResourceSampler's /proc reads"]
     assert all(row.endswith(" us a call") and row.count(" / ") == 1 for row in rows)
+
+
+@pytest.mark.parametrize("argv", [[], ["out.prof"], ["--callees", "out.prof"]])
+def test_cprofile_thread_refuses_a_command_line_without_its_parts(argv: list[str],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    module = load_bench_script("cprofile_thread.py", "bench_cprofile_thread")
+    assert module.main(argv) == 2
+    assert capsys.readouterr().err.startswith("cprofile_thread: ")
+
+
+def test_cprofile_thread_names_a_file_that_is_no_profile(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    module = load_bench_script("cprofile_thread.py", "bench_cprofile_thread")
+    bad = tmp_path / "not.prof"
+    bad.write_text("no profile here\n")
+    assert module.main(["--callees", str(bad), "_fire"]) == 2
+    assert str(bad) in capsys.readouterr().err
