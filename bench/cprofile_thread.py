@@ -3,7 +3,7 @@
     PYTHONPATH=$PWD .venv/bin/python bench/cprofile_thread.py OUT.prof \\
         soak --backend sim --duration 10m --seed 1 --no-progress --run-dir DIR
 
-then read what named functions call, each callee's calls and cumulative seconds:
+then read named functions' calls and cumulative seconds, and what they call:
 
     PYTHONPATH=$PWD .venv/bin/python bench/cprofile_thread.py --callees OUT.prof 'injector.py.*_fire' ...
 
@@ -24,7 +24,8 @@ import time
 
 
 def callees(path: str, patterns: list[str]) -> int:
-    """Print what the functions matching each pattern call (``pstats.Stats.print_callees``)."""
+    """Print the functions matching each pattern (their calls and cumulative seconds,
+    ``pstats.Stats.print_stats``) and what they call (``print_callees``)."""
     try:
         stats = pstats.Stats(path)
     except (OSError, TypeError, EOFError, ValueError) as exc:
@@ -32,6 +33,7 @@ def callees(path: str, patterns: list[str]) -> int:
         return 2
     stats.sort_stats("cumulative")
     for pattern in patterns:
+        stats.print_stats(pattern)
         stats.print_callees(pattern)
     return 0
 
