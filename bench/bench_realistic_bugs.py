@@ -5663,9 +5663,9 @@ BATCH_41: list[Bug] = [
         "(WARNING) are ignored, never degraded",
         "errors routed by severity (a dry pool degrades)"),
     Bug("callback_error_wakes_no_supervisor", "pipeline.py",
-        "            self.errors.append(_callback_error_info(exc))\n"
+        "                                               self.callbacks_begun))\n"
         "            if self.on_trouble is not None:\n                self.on_trouble()\n",
-        "            self.errors.append(_callback_error_info(exc))\n",
+        "                                               self.callbacks_begun))\n",
         "'the supervisor drains the errors on its next pass' in the callback's error path: on the virtual "
         "clock a callback error waits for the watchdog's deadline before it is routed",
         "errors routed when they happen (the event-driven supervisor woken)"),

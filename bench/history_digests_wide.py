@@ -7,9 +7,14 @@ digests it (its volatile meta fields and wall-clock counters dropped).
 ``--strip`` drops ``state`` and ``recovering`` from the ``error`` entries only (the fields the
 system's ``error`` event gained), never from other entries, where a key of that name (a health
 snapshot's ``state``) must still be compared. Each line: profile, seed, mutant, SHA-256, and the
-number of ``error`` entries. Run from a tree's root, before and after a change, and diff:
+number of ``error`` entries. ``--strip-callback-numbers`` drops ``callback`` and ``stream_callback``
+from every error description's ``details`` in any entry (the numbers a callback error gained: the
+``error`` event's and a ``recovery_started``'s description of it), so two trees whose only
+difference is those numbers digest alike. Run from a tree's root, before and after a change, and
+diff:
 
-    PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/history_digests_wide.py [--strip] > FILE
+    PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/history_digests_wide.py [--strip] \
+        [--strip-callback-numbers] > FILE
 """
 
 from __future__ import annotations
@@ -21,14 +26,31 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 _DIGESTS = runpy.run_path("scripts/history_digests")
 GRID = _DIGESTS["GRID"] + [("outages", seed, None) for seed in (1, 2, 3, 7)] + [("none", 1, None)]
 #: the fields ``--strip`` drops, from ``error`` entries only
 ERROR_FIELDS = ("state", "recovering")
+#: the keys ``--strip-callback-numbers`` drops from every error description's ``details``
+CALLBACK_NUMBERS = ("callback", "stream_callback")
 
 
-def digest(profile: str, seed: int, mutant: str | None, strip: bool) -> tuple[str, int]:
+def strip_callback_numbers(value: Any) -> Any:
+    """``value`` with ``CALLBACK_NUMBERS`` dropped from each ``details`` mapping at any depth."""
+    if isinstance(value, dict):
+        out = {k: strip_callback_numbers(v) for k, v in value.items()}
+        details = out.get("details")
+        if isinstance(details, dict):
+            out["details"] = {k: v for k, v in details.items() if k not in CALLBACK_NUMBERS}
+        return out
+    if isinstance(value, list):
+        return [strip_callback_numbers(v) for v in value]
+    return value
+
+
+def digest(profile: str, seed: int, mutant: str | None, strip: bool,
+           strip_numbers: bool = False) -> tuple[str, int]:
     """The run's history digest and its number of ``error`` entries."""
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [_DIGESTS["soundcheck"](), "run", "--backend", "sim", "--duration", "20s", "--seed", str(seed),
@@ -49,14 +71,17 @@ def digest(profile: str, seed: int, mutant: str | None, strip: bool) -> tuple[st
                 if strip:
                     for key in ERROR_FIELDS:
                         entry["data"].pop(key, None)
+            if strip_numbers:
+                entry = strip_callback_numbers(entry)
             sha.update(json.dumps(entry, sort_keys=True).encode() + b"\n")
         return sha.hexdigest(), errors
 
 
 def main() -> int:
     strip = "--strip" in sys.argv[1:]
+    strip_numbers = "--strip-callback-numbers" in sys.argv[1:]
     for profile, seed, mutant in GRID:
-        sha, errors = digest(profile, seed, mutant, strip)
+        sha, errors = digest(profile, seed, mutant, strip, strip_numbers)
         print(profile, seed, mutant or "-", sha, errors, flush=True)
     return 0
 

@@ -60,6 +60,14 @@ callbacks_timed      the closed system's published ``callback_duration_s`` and `
                      counts equal its ``callbacks`` counter, past the histograms' 65 536-sample
                      reservoir too (judged on the shipped system at a run's end on a virtual
                      clock; a history alone has none)
+callback_errors_in_a_row
+                     each routed callback error's ``consecutive_callback_errors`` (the count the
+                     policy decides by) is the run its callbacks' numbers show (the error's
+                     ``details.callback`` and ``details.stream_callback``: errors in a row are
+                     callbacks numbered one after the other on one pipeline); virtual clock only
+recoveries_timed     the closed system's published ``recovery_time_s`` count equals its
+                     ``recoveries`` counter (the shipped system at a run's end; a history alone
+                     has none)
 ==================== ==========================================================================
 """
 
@@ -4430,6 +4438,112 @@ def check_policy_followed(history: History) -> Verdict:
     return _fold_verdict(_PolicyFollowed(history.initial or {}), history)
 
 
+# ============================================================ callback errors in a row ====
+
+class _CallbackErrorsInARow(_Fold):
+    """Each routed callback error tells the count of callback errors in a row its callbacks show.
+
+    The promise (``AudioSystem._route_error``, read by ``RecoveryPolicy.decide``): a callback error
+    below CRITICAL restarts the stream once ``CALLBACK_ERRORS_IN_A_ROW`` came in a row, whichever
+    component raised it (the input's wrong-shaped block as much as the DSP). The ``error`` event
+    carries the count the policy was given (``consecutive_callback_errors``), and
+    ``policy_followed`` judges the policy by it; a system that miscounts tells the wrong count and
+    acts on it, and the two agree. So the count is held to the system's own record of the
+    callbacks: each callback error carries the numbers of the callback that raised it
+    (``details.callback``, the system's ``callbacks`` counter then, and ``details.stream_callback``,
+    its number on its pipeline), and errors in a row are those whose two numbers both follow on
+    (a new pipeline's first callback begins a run, whatever the last one's number).
+
+    Judged on a virtual clock, where each callback error wakes the supervisor before the next
+    callback, so the pipeline's count read as the error is routed is the count at that error; on a
+    real clock more callbacks may run before the pass, and the count read then is not that of the
+    error, so nothing is judged. Only routed errors (``requires_recovery`` true) are judged: one
+    reported as its pipeline is torn down is told with no pipeline (0) and decides nothing. A
+    history attached to a system that had already counted a callback error may begin within a
+    run: until the first error that cannot continue an earlier one (a callback numbered one on its
+    pipeline, or the first after a break in the numbers), the run's start is not known and nothing
+    is judged. Errors without the
+    numbers (another system's, a history recorded before them) are not counted. Keeps the last
+    numbered error and one small record per violation."""
+
+    name = "callback_errors_in_a_row"
+    types = frozenset({"error"})
+
+    def __init__(self, init: Mapping[str, Any]) -> None:
+        self.virtual = init.get("clock") == "virtual"
+        #: the newest numbered callback error's (callback, stream_callback), and the run it ends
+        self.last: tuple[int, int] | None = None
+        self.run = 0
+        #: whether every callback error is in the history: the system had counted none when it
+        #: began (a history from the system's start, or an attach before its first error)
+        self.from_the_first = _attach_base(init, "callback_errors") == 0
+        #: whether the current run's first error is in the history (its start is known)
+        self.known = self.from_the_first
+        self.judged = 0
+        self.unknown = 0
+        self.bad = 0
+        self.evidence: list[dict[str, Any]] = []
+
+    def feed(self, e: Any) -> None:
+        d = e.data or {}
+        err = d.get("error")
+        details = err.get("details") if isinstance(err, Mapping) else None
+        if not isinstance(details, Mapping):
+            return
+        number, on_stream = _plain_int(details.get("callback")), _plain_int(details.get("stream_callback"))
+        if number is None or on_stream is None or on_stream < 1:
+            return
+        here = (number, on_stream)
+        if here == self.last:
+            pass  # the same callback's error told again: the run is the same
+        elif self.last is not None and here == (self.last[0] + 1, self.last[1] + 1):
+            self.run += 1
+        else:
+            # a run begins: known when no error came before the history, when this is its
+            # pipeline's first callback, or when an earlier error of the history shows the numbers
+            # broke (the callback before this one ran clean)
+            self.known = self.from_the_first or on_stream == 1 or self.last is not None
+            self.run = 1
+        self.last = here
+        if not self.virtual or d.get("requires_recovery") is not True:
+            return
+        if not self.known:
+            self.unknown += 1
+            return
+        told = d.get("consecutive_callback_errors")
+        self.judged += 1
+        if _plain_int(told) == self.run:
+            return
+        self.bad += 1
+        if len(self.evidence) < _MAX_EVIDENCE:
+            t = round(float(e.time), 6)
+            self.evidence.append({
+                "time": t, "index": e.index, "type": err.get("type"), "component": d.get("component"),
+                "callback": number, "stream_callback": on_stream, "in_a_row": self.run,
+                "consecutive_callback_errors": told,
+                "message": f"error event #{e.index} at t={t:.3f} s, {err.get('type')} from "
+                           f"{d.get('component')} at callback {number} ({on_stream} on its stream): "
+                           f"told {told!r} callback error(s) in a row, its callbacks show {self.run}"})
+
+    def verdict(self, system: Any = None) -> Verdict:
+        if self.bad:
+            return Verdict(self.name, False, self.evidence,
+                           f"{self.bad} routed callback error(s) told a count in a row other than their "
+                           "callbacks show: " + "; ".join(e["message"] for e in self.evidence[:3]))
+        aside = f"; {self.unknown} in a run begun before the history, not judged" if self.unknown else ""
+        if not self.virtual:
+            return _ok(self.name, "a real clock: a count read as an error is routed may be a later callback's, "
+                                  "nothing to judge")
+        if not self.judged:
+            return _ok(self.name, f"no routed callback error with its callback's numbers: nothing to judge{aside}")
+        return _ok(self.name, f"{self.judged} routed callback error(s), each telling the count in a row its "
+                              f"callbacks show{aside}")
+
+
+def check_callback_errors_in_a_row(history: History) -> Verdict:
+    return _fold_verdict(_CallbackErrorsInARow(history.initial or {}), history)
+
+
 # ==================================================================== 16. device errors kept ====
 
 class _DeviceErrorsKept(_Fold):
@@ -4561,6 +4675,67 @@ def check_callbacks_timed(system: "AudioSystem | None" = None) -> Verdict:
     return _CallbacksTimed().verdict(system)
 
 
+class _RecoveriesTimed(_Fold):
+    """Every recovery the system counts is counted by its published ``recovery_time_s`` histogram.
+
+    The promise (``Recoverer.finish``: a recovery that succeeds is counted in ``recoveries`` and its
+    time observed in ``recovery_time_s``, the two lines together under the operation lock; the
+    histogram keeps "exact count/sum/max over all" observations): the closed system's
+    ``recovery_time_s`` count equals its ``recoveries`` counter, as ``callbacks_timed`` holds the
+    per-callback histograms to the callbacks counted. A histogram that loses its observations (one
+    made anew, a count taken from somewhere else) tells every reader of the metrics a mean and a
+    maximum of fewer recoveries than ran, and nothing in the history shows it.
+
+    Judged on the shipped ``AudioSystem`` (and its subclasses) once it is closed, on either clock:
+    ``close`` takes the operation lock a recovery finishes under, so a closed system holds no
+    recovery between its count and its timing. A system of its own (``harness.sut_kit``'s adapters),
+    one not closed (a run that crashed) or a history alone (it records no histogram) has nothing to
+    judge."""
+
+    name = "recoveries_timed"
+    types: frozenset[str] = frozenset()
+
+    def feed(self, e: Any) -> None:  # pragma: no cover - fed no entry type
+        return
+
+    def verdict(self, system: Any = None) -> Verdict:
+        name = self.name
+        if system is None:
+            return _ok(name, "no live system at the end: the history records no histogram, nothing to judge")
+        from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
+        if not isinstance(system, AudioSystem):
+            return _ok(name, "not the shipped AudioSystem: a system of its own counts its recoveries and times "
+                             "them as it chooses, nothing to judge")
+        state = getattr(system, "state", None)
+        if state != S.CLOSED:
+            told = getattr(state, "value", state)
+            return _ok(name, f"the system is {told}, not closed: a recovery may be between its count and its "
+                             "timing, nothing to judge")
+        metrics = getattr(system, "metrics", None)
+        snap = metrics() if callable(metrics) else None
+        counters = getattr(snap, "counters", None) or {}
+        histograms = getattr(snap, "histograms", None) or {}
+        recoveries = _plain_int(counters.get("recoveries"))
+        hist = histograms.get("recovery_time_s")
+        if recoveries is None or not isinstance(hist, Mapping):
+            return _ok(name, "the system publishes no recoveries counter or recovery_time_s histogram: "
+                             "nothing to judge")
+        count = hist.get("count")
+        if not recoveries and count == 0:
+            return _ok(name, "no recovery counted: nothing to judge")
+        if count != recoveries:
+            evidence = [{"histogram": "recovery_time_s", "count": count, "recoveries": recoveries,
+                         "message": f"recovery_time_s counts {count} observation(s), the recoveries counter "
+                                    f"{recoveries}"}]
+            return Verdict(name, False, evidence, evidence[0]["message"])
+        return _ok(name, f"recovery_time_s counts the {recoveries} recoveries counted")
+
+
+def check_recoveries_timed(system: "AudioSystem | None" = None) -> Verdict:
+    """The system's verdict alone: the history holds nothing this invariant reads."""
+    return _RecoveriesTimed().verdict(system)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -4593,6 +4768,8 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("policy_followed", lambda h, threads: _PolicyFollowed(h.initial or {})),
     Invariant("device_errors_kept", lambda h, threads: _DeviceErrorsKept()),
     Invariant("callbacks_timed", lambda h, threads: _CallbacksTimed()),
+    Invariant("callback_errors_in_a_row", lambda h, threads: _CallbackErrorsInARow(h.initial or {})),
+    Invariant("recoveries_timed", lambda h, threads: _RecoveriesTimed()),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -4838,6 +5015,8 @@ __all__ = [
     "check_policy_followed",
     "check_device_errors_kept",
     "check_callbacks_timed",
+    "check_callback_errors_in_a_row",
+    "check_recoveries_timed",
     "check_recovered_device",
     "check_recovery",
     "check_rejected_config",

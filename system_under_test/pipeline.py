@@ -17,6 +17,7 @@ a blocking call) sees it there, and only there.
 from __future__ import annotations
 
 import time
+import types
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -123,6 +124,10 @@ class Pipeline:
         #: must only schedule, never block.
         self.on_trouble: Callable[[], None] | None = None
         self.consecutive_errors = 0
+        #: this pipeline's callbacks so far (a stretch's blocks each one): with the system's
+        #: ``callbacks`` counter, the numbers each callback error is stamped with
+        #: (``_numbered_error``), so a history can count the errors in a row itself
+        self.callbacks_begun = 0
         m = monitoring
         self._c_callbacks = m.counter("callbacks")
         self._c_xruns = m.counter("xruns")
@@ -179,6 +184,7 @@ class Pipeline:
         in_flight = 0
         try:
             self._c_callbacks.value += 1
+            self.callbacks_begun += 1
             if status.input_underflow or status.input_overflow or status.output_underflow \
                     or status.output_overflow:
                 self._c_xruns.value += 1
@@ -241,7 +247,8 @@ class Pipeline:
             outdata.fill(0)
             self._c_cb_errors.value += 1
             self.consecutive_errors += 1
-            self.errors.append(_callback_error_info(exc))
+            self.errors.append(_numbered_error(_callback_error_info(exc), self._c_callbacks.value,
+                                               self.callbacks_begun))
             if self.on_trouble is not None:
                 self.on_trouble()
         finally:
@@ -368,6 +375,7 @@ class Pipeline:
         bs = self.block_size
         m = j - i
         self._c_callbacks.value += m
+        self.callbacks_begun += m
         self._c_captured.value += m * bs
         if peaks is not None:
             t0 = self._real_time()
@@ -457,6 +465,17 @@ def _callback_error_info(exc: Exception) -> ErrorInfo:
         return info
     return replace(info, kind=CallbackError, message=f"audio callback raised {exc!r}",
                    severity=CallbackError.default_severity, recoverable=CallbackError.recoverable)
+
+
+def _numbered_error(info: ErrorInfo, callback: int, stream_callback: int) -> ErrorInfo:
+    """``info`` with the numbers of the callback that raised it in its details: ``callback``, the
+    system's ``callbacks`` counter as that callback began (monotonic over the system's life), and
+    ``stream_callback``, its number on this pipeline (from 1). Errors in a row are callbacks whose
+    two numbers both follow on; the pipeline's own count (``consecutive_errors``) is read only when
+    the supervisor routes an error, so the numbers are what lets a history count the errors in a
+    row at each error and hold the routed count to them."""
+    details = types.MappingProxyType({**info.details, "callback": callback, "stream_callback": stream_callback})
+    return replace(info, details=details)
 
 
 __all__ = ["FrameAccounts", "Pipeline"]

@@ -241,7 +241,7 @@ def test_a_stage_raising_mid_block_drops_the_block_in_flight_and_outputs_silence
     (info,) = p.errors
     assert info.describe() == {"type": "CallbackError", "message": "audio callback raised "
                                "RuntimeError('stage failed')", "component": "dsp", "severity": "ERROR",
-                               "recoverable": True, "details": {}}
+                               "recoverable": True, "details": {"callback": 2, "stream_callback": 2}}
     assert info.is_a(CallbackError) and "in process" in info.traceback
     chain.fail = RuntimeError("again")
     _call(p, _frames(49, 0))
@@ -270,7 +270,7 @@ def test_an_error_of_the_tree_is_kept_as_raised():
     (info,) = p.errors
     assert info.describe() == {"type": "CallbackError", "component": "input", "severity": "ERROR",
                                "message": "device delivered (8, 2) input, expected (8, 1)",
-                               "recoverable": True, "details": {}}
+                               "recoverable": True, "details": {"callback": 1, "stream_callback": 1}}
     chain_error = CallbackError("custom", component="limiter", severity=Severity.CRITICAL)
     p.chain.fail = chain_error  # type: ignore[attr-defined]
     _call(p, _frames(1, BS))
