@@ -165,3 +165,17 @@ def test_the_growth_a_jump_is_weighed_against_is_fitted_within_each_lifetime() -
     y = _arr([0.0] * 4 + [10.0] * 5 + [1010.0] * 9)
     g = np.array([0] * 9 + [1] * 9)
     assert _one_step(t, y, g, 0.0, 1.0) is True
+
+
+def test_growth_slowing_in_slope_and_level_says_it_cannot_tell_and_why() -> None:
+    """A buffer still filling (400 MiB, time constant 50 min, two hours a sample a minute): its
+    last quarter slower than its third in slope and in level. The verdict is inconclusive, and its
+    reason ends with what the reader is to do."""
+    from harness.leaks import judge
+
+    mib = 1024 * 1024
+    t = np.arange(0, 7201, 60.0)
+    v = judge("rss_bytes", t, 100 * mib + 400 * mib * (1 - np.exp(-t / 3000)))
+    assert (v.verdict, v.shape) == ("inconclusive", "slowing"), v.reason
+    assert v.reason.endswith(" - a buffer still filling or a leak, this window cannot tell (soak longer)"), v.reason
+    assert "still above the 4.194e+06/h threshold late, but slowing: the last quarter grows " in v.reason
