@@ -133,3 +133,64 @@ def test_only_a_silence_dense_already_is_settled_and_only_past_the_bound() -> No
             assert ep.dense_settled_longest is not None and ep.dense_settled_longest[:2] == (4.8, 6.5)
         else:  # 5.0-5.6 s without a report: it may be the system's
             assert (ep.dense_settled, ep.unkept) == (0, 1)
+
+
+def test_a_silence_is_dense_now_by_the_longest_stretch_without_a_report_in_the_pieces_it_leaves() -> None:
+    """``_Episode._dense_now``: the longest stretch without a report in what the ended members leave
+    of a silence, or None when one such stretch is ``MACHINE_MUTE_MAX_S`` or more, or reaches past
+    what the window knows of its reports (``known_until``). Reports on a 1/8 s grid, so each
+    stretch is exact: 0.125 s apart through 0-2 s, 2.375-4 s and 4.5-6 s (none for 0.375 s after
+    2 s, none for 0.5 s after 4 s)."""
+    ep = _Episode(0, 0.0)
+    for k in [*range(0, 17), *range(19, 33), *range(36, 49)]:
+        ep.xrun_reports.add(k / 8)
+    assert MACHINE_MUTE_MAX_S == 0.5
+    assert ep._dense_now(_mute(0.5, 1.5), []) == 0.125
+    assert ep._dense_now(_mute(1.5, 3.0), []) == 0.375  # the gap after 2 s, under the bound
+    assert ep._dense_now(_mute(3.5, 5.0), []) is None  # 0.5 s without a report: may be the system's
+    # an ended member that holds the gap leaves two dense pieces; one that holds its first 1/8 s
+    # leaves 0.375 s of it
+    assert ep._dense_now(_mute(3.5, 5.0), [(3.875, 4.625)]) == 0.125
+    assert ep._dense_now(_mute(3.5, 5.0), [(4.0, 4.125)]) == 0.375
+    assert ep._dense_now(_mute(1.0, 2.0), [(0.5, 2.5)]) == 0.0  # held whole: nothing left to weigh
+    # the longest over every piece, whichever comes first; one piece past the bound is enough
+    assert ep._dense_now(_mute(1.5, 5.5), [(3.0, 4.75)]) == 0.375
+    assert ep._dense_now(_mute(0.5, 5.5), [(2.25, 3.0)]) is None
+    ep.xrun_reports.known_until = 5.0  # reports from 5 s on were let go
+    assert ep._dense_now(_mute(4.5, 5.0), []) == 0.125
+    assert ep._dense_now(_mute(4.5, 5.125), []) is None
+    assert ep._dense_now(_mute(4.5, 5.25), [(5.0, 5.5)]) == 0.125  # what is held past it is not asked
+
+
+def test_the_dense_silences_settled_are_counted_the_longest_kept_and_the_growing_one_left_to_grow() -> None:
+    """Past ``SPANS_KEPT`` each call settles the oldest dense silence: ``dense_settled`` counts them
+    all, ``dense_settled_longest`` keeps the longest so far (a later, shorter one does not replace
+    it), and the growing silence (the latest, which the next stretch may lengthen) is never settled,
+    dense or not. Reports every 1/8 s but from 100 to 102 s: silences there are not dense."""
+    def window() -> _Episode:
+        ep = _Episode(0, 0.0)
+        for k in [*range(0, 801), *range(816, 1601)]:
+            ep.xrun_reports.add(k / 8)
+        return ep
+
+    not_dense = [_mute(100.0 + k / 1024, 100.75 + k / 1024) for k in range(SPANS_KEPT - 1)]
+    ep = window()
+    ep.keep_mute(_mute(10.0, 10.625))
+    for m in not_dense:
+        ep.keep_mute(m)
+    ep.keep_mute(_mute(20.0, 20.875))  # one past the bound: the oldest dense one goes
+    assert (ep.dense_settled, ep.dense_settled_longest) == (1, (10.0, 10.625, 0.125))
+    ep.keep_mute(_mute(100.5, 101.25))  # not dense: the 20 s one, now the oldest dense, goes
+    assert (ep.dense_settled, ep.dense_settled_longest) == (2, (20.0, 20.875, 0.125))
+    ep.keep_mute(_mute(40.0, 40.625))  # settled itself; shorter than the longest so far
+    assert (ep.dense_settled, ep.dense_settled_longest, ep.unkept) == (3, (20.0, 20.875, 0.125), 0)
+
+    ep = window()
+    for m in not_dense:
+        ep.keep_mute(m)
+    ep.keep_mute(_mute(100.5, 101.25))
+    growing = _mute(50.0, 50.75)  # dense so far
+    ep.keep_mute(growing, growing)
+    ep.keep_mute(_mute(101.0, 101.75), growing)  # one past the bound, none but the growing one dense
+    assert (ep.dense_settled, ep.unkept) == (0, 1)
+    assert any(m is growing for m in ep.mutes)

@@ -34,11 +34,11 @@ def _cycle(at_s: float) -> int:
     return int(at_s / CYCLE)
 
 
-def _script(cap: ScriptedCapture, t: float, silent: tuple[int, ...]) -> int:
+def _script(cap: ScriptedCapture, t: float, silent: tuple[int, ...], quiet: tuple[float, float] = QUIET) -> int:
     """The tone in cycles from ``t`` for ``SECONDS``, the ``silent`` cycles silent, JACK's reports
-    pushed as they came (each before the cycle after it): the number of reports."""
+    pushed as they came (each before the cycle after it), none in ``quiet``: the number of reports."""
     reports = [t + k * EVERY_S for k in range(1, int(SECONDS / EVERY_S))
-               if not QUIET[0] <= k * EVERY_S < QUIET[1]]
+               if not quiet[0] <= k * EVERY_S < quiet[1]]
     sent = 0
     for i in range(int(SECONDS / CYCLE)):
         tc = t + i * CYCLE
@@ -52,9 +52,9 @@ def _script(cap: ScriptedCapture, t: float, silent: tuple[int, ...]) -> int:
     return sent
 
 
-def _heard(silent: tuple[int, ...]) -> tuple[AudioCheck, float, int]:
+def _heard(silent: tuple[int, ...], quiet: tuple[float, float] = QUIET) -> tuple[AudioCheck, float, int]:
     system, cap, check, t = started_with_scripted_capture()
-    sent = _script(cap, t, silent)
+    sent = _script(cap, t, silent, quiet)
     system.run_for(SECONDS + 1.0)
     check.poll()
     system.stop()
@@ -94,3 +94,15 @@ def test_a_silent_cycle_in_the_middle_with_no_report_near_it_is_not_the_machines
     assert check.jack_xruns_between(quiet["t_start"] - XRUN_AFTER_S, quiet["t_end"]) == 0
     assert check.machine_cause(quiet) is None
     assert check.machine_cause(_mute_at(check, t + REPORTED_AT)) == "jack_xrun"
+
+
+def test_a_silent_cycle_just_after_the_last_report_in_the_middle_is_the_machines() -> None:
+    """The report window opens ``XRUN_AFTER_S`` before the glitch began: JACK reports every
+    millisecond up to 7.0 s and then not until 7.8 s, and a cycle from ~7.03 s is silent. The last
+    report, ~0.03 s before it, is in that window: the machine's. A window opened at the glitch's
+    start (or later) holds none and lays it on the system."""
+    check, t, _ = _heard((_cycle(7.03),), quiet=(7.0, 7.8))
+    mute = _mute_at(check, t + 7.03)
+    assert t + 6.95 < mute["t_start"] - XRUN_AFTER_S < t + 7.0 <= mute["t_start"]
+    assert check.jack_xruns_between(mute["t_start"], mute["t_end"]) == 0
+    assert check.machine_cause(mute) == "jack_xrun"

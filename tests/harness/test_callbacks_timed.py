@@ -175,3 +175,73 @@ def test_a_system_of_its_own_is_not_judged() -> None:
     other = SimpleNamespace(state=State.CLOSED, clock=SimpleNamespace(virtual=True), metrics=lambda: miscounted)
     v = check_callbacks_timed(other)
     assert v.ok and v.message.startswith("not the shipped AudioSystem"), v.message
+
+
+class _Published(AudioSystem):
+    """A closed shipped system on the virtual clock whose ``metrics()`` publish what a case sets."""
+
+    def __init__(self, counters: dict[str, Any], histograms: dict[str, Any]) -> None:
+        super().__init__({}, seed=11)
+        self.close()
+        self._published = SimpleNamespace(counters=counters, histograms=histograms)
+
+    def metrics(self) -> Any:
+        return self._published
+
+
+def _said(v: Any) -> tuple[str, bool, list[Any], str]:
+    return v.name, v.ok, v.evidence, v.message
+
+
+def test_each_verdict_says_exactly_what_was_judged_and_why() -> None:
+    """Every way the invariant ends is a verdict of its own name with its own words: what a user
+    reads beside a pass (nothing was judged, and why) or a failure (which histogram, counting how
+    many), and whether the run went past the reservoir, the only place a reservoir count shows."""
+    name = "callbacks_timed"
+    held = {h: {"count": 10} for h in PER_CALLBACK_HISTOGRAMS}
+    assert _said(check_callbacks_timed(None)) == (name, True, [], (
+        "no live system at the end: the history records no histogram, nothing to judge"))
+    other = SimpleNamespace(state=State.CLOSED, clock=SimpleNamespace(virtual=True),
+                            metrics=lambda: SimpleNamespace(counters={"callbacks": 10}, histograms=held))
+    assert _said(check_callbacks_timed(other)) == (name, True, [], (
+        "not the shipped AudioSystem: a system of its own counts its callbacks and times them as it chooses, "
+        "nothing to judge"))
+    running = AudioSystem({}, seed=11)
+    running.initialize()
+    running.start()
+    try:
+        assert _said(check_callbacks_timed(running)) == (name, True, [], (
+            "the system is running, not closed: a callback may be between its count and its timing, "
+            "nothing to judge"))
+    finally:
+        running.close()
+    real = _Published({"callbacks": 10}, held)
+    real.clock = SimpleNamespace(virtual=False)
+    assert _said(check_callbacks_timed(real)) == (name, True, [], (
+        "a real clock: a torn-down stream's callback may still be between its count and its timing after "
+        "close, nothing to judge"))
+    nothing = ("the system publishes no callbacks counter or per-callback histogram: nothing to judge")
+    assert _said(check_callbacks_timed(_Published({}, held))) == (name, True, [], nothing)
+    assert _said(check_callbacks_timed(_Published({"callbacks": 10}, {}))) == (name, True, [], nothing)
+    assert _said(check_callbacks_timed(_Published({"callbacks": 0}, held))) == (name, True, [], (
+        "no callback counted: nothing to judge"))
+    both = "callback_duration_s, callback_load"
+    assert _said(check_callbacks_timed(_Published({"callbacks": 10}, held))) == (name, True, [], (
+        f"{both} each count the 10 callbacks counted (within the {HISTOGRAM_RESERVOIR}-sample reservoir)"))
+    at = {h: {"count": HISTOGRAM_RESERVOIR} for h in PER_CALLBACK_HISTOGRAMS}
+    assert _said(check_callbacks_timed(_Published({"callbacks": HISTOGRAM_RESERVOIR}, at)))[3] == (
+        f"{both} each count the {HISTOGRAM_RESERVOIR} callbacks counted (within the "
+        f"{HISTOGRAM_RESERVOIR}-sample reservoir)")
+    past = HISTOGRAM_RESERVOIR + 1
+    over = {h: {"count": past} for h in PER_CALLBACK_HISTOGRAMS}
+    assert _said(check_callbacks_timed(_Published({"callbacks": past}, over)))[3] == (
+        f"{both} each count the {past} callbacks counted (past the {HISTOGRAM_RESERVOIR}-sample reservoir)")
+    short = {"callback_duration_s": {"count": 9}, "callback_load": {"count": 8}}
+    assert _said(check_callbacks_timed(_Published({"callbacks": 10}, short))) == (name, False, [
+        {"histogram": "callback_duration_s", "count": 9, "callbacks": 10,
+         "message": "callback_duration_s counts 9 observation(s), the callbacks counter 10"},
+        {"histogram": "callback_load", "count": 8, "callbacks": 10,
+         "message": "callback_load counts 8 observation(s), the callbacks counter 10"}], (
+        "2 per-callback histogram(s) count other than the 10 callbacks counted: "
+        "callback_duration_s counts 9 observation(s), the callbacks counter 10; "
+        "callback_load counts 8 observation(s), the callbacks counter 10"))

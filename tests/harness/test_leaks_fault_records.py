@@ -57,6 +57,49 @@ def test_a_sample_carries_the_injectors_record_bytes(make_system) -> None:
     assert {k: s.get(k) for k in books} == books
 
 
+def test_a_records_bytes_are_exactly_what_was_made_for_it_alone(make_system) -> None:
+    """``record_bytes``: the record, its attribute dict, its own ``details`` and ``params`` mappings,
+    its ``firing_id`` and the deque's pointer, each once; the strings it may share with the
+    schedule's faults (kind, target, trigger) and the mappings' values left out. A share of these
+    added with the wrong sign, or read from another object, moves the correction the RSS judge
+    subtracts by as much per record, 1 000 records a soak."""
+    import sys
+
+    system = make_system()
+    inj = FaultInjector(system, [LateCallback(trigger=Every(0.01, count=3), delay_s=0.001)], seed=1).arm()
+    system.run_for(0.1)
+    assert len(inj.records) == 3
+    for r in inj.records:
+        assert r.details is not r.params and r.firing_id
+        assert record_bytes(r) == (8 + sys.getsizeof(r) + sys.getsizeof(r.__dict__) + sys.getsizeof(r.details)
+                                   + sys.getsizeof(r.params) + sys.getsizeof(r.firing_id))
+
+
+def test_the_records_bytes_are_a_lower_bound_of_what_dropping_them_frees(make_system) -> None:
+    """What the injector reports for its full log is at most what the process gets back when the
+    records go (counting more would hide a leak of that size behind the log), and most of it."""
+    import gc
+    import tracemalloc
+
+    system = make_system()
+    tracemalloc.start()
+    try:
+        inj = FaultInjector(system, [LateCallback(trigger=Every(0.01, count=RECORDS_KEPT), delay_s=0.001)],
+                            seed=1).arm()
+        system.run_for(0.01 * RECORDS_KEPT + 0.5)
+        assert len(inj.records) == RECORDS_KEPT
+        reported = inj.bounded_logs()["fault_records"].held_bytes
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        inj.records.clear()
+        gc.collect()
+        freed = before - tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert reported <= freed, (reported, freed)
+    assert reported >= 0.5 * freed, (reported, freed)
+
+
 @pytest.fixture
 def _history_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))

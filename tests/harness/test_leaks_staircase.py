@@ -87,3 +87,22 @@ def test_a_short_windows_warm_up_of_a_few_steps_stays_a_step(first: float, at: t
     y = 250 * MB + first * MB * (t >= at[0]) + 1.9 * MB * (t >= at[1]) + 1.8 * MB * (t >= at[2])
     v = judge("rss_bytes", t, y)
     assert (v.verdict, v.shape) == ("ok", "step"), v.reason
+
+
+def test_a_leak_says_why_and_a_staircase_s_plateau_says_its_level_still_rose() -> None:
+    """The reason is what a reader acts on. A steady leak ends "with no sign of levelling off"; a
+    staircase whose last quarter holds a plateau (its own slope, here negative, reads slower than
+    the third's) says so, and by how much its level rose over the third's against the third's
+    over the second's: why it is a leak and not "slowing"."""
+    rng = np.random.default_rng(1)
+    v = judge("rss_bytes", T, 250 * MB + 20 * MB * T / 3600.0 + rng.normal(0.0, 0.2 * MB, T.size))
+    assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+    assert v.reason.endswith("above the 4.194e+06/h threshold, with no sign of levelling off"), v.reason
+    v = judge("rss_bytes", T, _regular_staircase(6 * MB, 1.5 * MB, 0.3), held=HELD)
+    assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+    said = v.reason.split(" [judged with")[0]
+    assert said.endswith(
+        "(Sen's interval 4.796e+06..5.525e+06), above the 4.194e+06/h threshold, with no sign of levelling off; "
+        "the last quarter's own slope (-2.4e+06/h) reads slower than the third's (4.528e+06/h), but its level "
+        "still rose 1.318e+06 bytes over the third's, against 1.32e+06 from the second's to the third's: a "
+        "plateau between the steps the series rises by, not a levelling off"), said
