@@ -17,7 +17,10 @@ How a slope is judged (``judge``), and why:
    correction): the slope must be *significant* (one-sided p < ``alpha``), not just positive.
 4. Growth over the window means: the slope is significant **and** above the metric's threshold
    per hour **and** the fitted trend adds up to at least ``MIN_GROWTH`` over the window (3 for
-   counts): in a short run a single step looks like a steep slope; three steps are a trend. A
+   counts): in a short run a single step looks like a steep slope; three steps are a trend. (Over
+   a window of ``MIN_WINDOW_S`` or more the growth is reckoned over the whole window, warm-up
+   included, ``_growth_span``: sized to the threshold's hour, ``MIN_GROWTH`` asked of a 1-h soak's
+   judged 54 minutes passed a steady slope up to 1.11 times the threshold as a "step".) A
    growth carried by **one jump** is a step too (``_one_step``): the largest rise between two
    samples, if it stands out from the series' other rises (``JUMP_SPREADS`` robust spreads above
    the steady growth's rise over its interval), is taken out, and what is left judged by the same
@@ -45,7 +48,12 @@ How a slope is judged (``judge``), and why:
      third's over the second's): **slowing** - a buffer still filling or a leak, this window
      cannot tell: verdict ``inconclusive`` (run longer). The levels are asked too because the RSS
      moves in steps: a last quarter holding one step and a long plateau has the plateau's slope,
-     while its level rose as fast as ever (a planted 5 MB/h leak read "slowing" so);
+     while its level rose as fast as ever (a planted 5 MB/h leak read "slowing" so). And where
+     the levels' rises fall but their fall itself fades (``_steady_rate_h``: Aitken's
+     extrapolation of the three rises between the four quarters' levels) towards a steady rate
+     above the threshold, the growth is a leak under the tail of the process's settling in, not
+     a buffer filling up (a buffer's rises fade towards nothing): verdict ``leak`` (a planted
+     5 MB/h leak at seed 1 read "slowing" so);
    - the late half's growth above the threshold is not significant, or it has too few samples:
      verdict ``inconclusive``.
 
@@ -551,6 +559,7 @@ def _judge_growth(t: np.ndarray, y: np.ndarray, g: np.ndarray, slope_h: float, p
     q3 = _part(t, y, g, 0.5, 0.75, alpha, _PART_POINTS // 2)
     q4 = _part(t, y, g, 0.75, 1.0, alpha, _PART_POINTS // 2)
     levels = ""
+    settles = "with no sign of levelling off"
     if q3.n >= min_samples and q4.n >= min_samples and q4.ci_h[1] < SLOWING_RATIO * q3.ci_h[0]:
         gains = _quarter_gains(t, y, g)
         if gains is not None and gains[2] >= SLOWING_RATIO * gains[1]:
@@ -566,6 +575,7 @@ def _judge_growth(t: np.ndarray, y: np.ndarray, g: np.ndarray, slope_h: float, p
                     f"{whole}; still above the {thr:.4g}/h threshold late, but slowing: the last quarter "
                     f"grows {q4.slope_h:.4g}/h, clearly less than the third ({q3.slope_h:.4g}/h) - a buffer "
                     "still filling or a leak, this window cannot tell (soak longer)")
+            settles = "slowing only to a steady growth"
             levels = (f"; the last quarter grows slower than the third ({q4.slope_h:.4g}/h against "
                       f"{q3.slope_h:.4g}/h), but its slowing dies out: the quarters' levels rose "
                       f"{gains[0]:.4g}, {gains[1]:.4g}, {gains[2]:.4g} {unit}, heading for a steady "
@@ -573,7 +583,7 @@ def _judge_growth(t: np.ndarray, y: np.ndarray, g: np.ndarray, slope_h: float, p
                       "keeps on under the tail of the process's settling in")
     return "leak", "growing", (f"{whole}: the late half still grows {late.slope_h:.4g} {unit}/h "
                                f"(Sen's interval {late.ci_h[0]:.4g}..{late.ci_h[1]:.4g}), above the "
-                               f"{thr:.4g}/h threshold, with no sign of levelling off{levels}")
+                               f"{thr:.4g}/h threshold, {settles}{levels}")
 
 
 def _trimmed_mean(v: np.ndarray) -> float:
