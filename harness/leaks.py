@@ -48,12 +48,7 @@ How a slope is judged (``judge``), and why:
      third's over the second's): **slowing** - a buffer still filling or a leak, this window
      cannot tell: verdict ``inconclusive`` (run longer). The levels are asked too because the RSS
      moves in steps: a last quarter holding one step and a long plateau has the plateau's slope,
-     while its level rose as fast as ever (a planted 5 MB/h leak read "slowing" so). And where
-     the levels' rises fall but their fall itself fades (``_steady_rate_h``: Aitken's
-     extrapolation of the three rises between the four quarters' levels) towards a steady rate
-     above the threshold, the growth is a leak under the tail of the process's settling in, not
-     a buffer filling up (a buffer's rises fade towards nothing): verdict ``leak`` (a planted
-     5 MB/h leak at seed 1 read "slowing" so);
+     while its level rose as fast as ever (a planted 5 MB/h leak read "slowing" so);
    - the late half's growth above the threshold is not significant, or it has too few samples:
      verdict ``inconclusive``.
 
@@ -559,31 +554,20 @@ def _judge_growth(t: np.ndarray, y: np.ndarray, g: np.ndarray, slope_h: float, p
     q3 = _part(t, y, g, 0.5, 0.75, alpha, _PART_POINTS // 2)
     q4 = _part(t, y, g, 0.75, 1.0, alpha, _PART_POINTS // 2)
     levels = ""
-    settles = "with no sign of levelling off"
     if q3.n >= min_samples and q4.n >= min_samples and q4.ci_h[1] < SLOWING_RATIO * q3.ci_h[0]:
         gains = _quarter_gains(t, y, g)
-        if gains is not None and gains[2] >= SLOWING_RATIO * gains[1]:
-            levels = (f"; the last quarter's own slope ({q4.slope_h:.4g}/h) reads slower than the third's "
-                      f"({q3.slope_h:.4g}/h), but its level still rose {gains[2]:.4g} {unit} over the third's, "
-                      f"against {gains[1]:.4g} from the second's to the third's: a plateau between the steps "
-                      "the series rises by, not a levelling off")
-        else:
-            span = float(sum(t[g == k].max() - t[g == k].min() for k in np.unique(g)))
-            steady = None if gains is None else _steady_rate_h(gains, span / 4.0)
-            if steady is None or steady <= thr:
-                return "inconclusive", "slowing", (
-                    f"{whole}; still above the {thr:.4g}/h threshold late, but slowing: the last quarter "
-                    f"grows {q4.slope_h:.4g}/h, clearly less than the third ({q3.slope_h:.4g}/h) - a buffer "
-                    "still filling or a leak, this window cannot tell (soak longer)")
-            settles = "slowing only to a steady growth"
-            levels = (f"; the last quarter grows slower than the third ({q4.slope_h:.4g}/h against "
-                      f"{q3.slope_h:.4g}/h), but its slowing dies out: the quarters' levels rose "
-                      f"{gains[0]:.4g}, {gains[1]:.4g}, {gains[2]:.4g} {unit}, heading for a steady "
-                      f"{steady:.4g} {unit}/h (Aitken's extrapolation), above the threshold: growth that "
-                      "keeps on under the tail of the process's settling in")
+        if gains is None or gains[1] < SLOWING_RATIO * gains[0]:
+            return "inconclusive", "slowing", (
+                f"{whole}; still above the {thr:.4g}/h threshold late, but slowing: the last quarter "
+                f"grows {q4.slope_h:.4g}/h, clearly less than the third ({q3.slope_h:.4g}/h) - a buffer "
+                "still filling or a leak, this window cannot tell (soak longer)")
+        levels = (f"; the last quarter's own slope ({q4.slope_h:.4g}/h) reads slower than the third's "
+                  f"({q3.slope_h:.4g}/h), but its level still rose {gains[1]:.4g} {unit} over the third's, "
+                  f"against {gains[0]:.4g} from the second's to the third's: a plateau between the steps "
+                  "the series rises by, not a levelling off")
     return "leak", "growing", (f"{whole}: the late half still grows {late.slope_h:.4g} {unit}/h "
                                f"(Sen's interval {late.ci_h[0]:.4g}..{late.ci_h[1]:.4g}), above the "
-                               f"{thr:.4g}/h threshold, {settles}{levels}")
+                               f"{thr:.4g}/h threshold, with no sign of levelling off{levels}")
 
 
 def _trimmed_mean(v: np.ndarray) -> float:
@@ -595,11 +579,11 @@ def _trimmed_mean(v: np.ndarray) -> float:
     return float(v[cut: v.size - cut].mean())
 
 
-def _quarter_gains(t: np.ndarray, y: np.ndarray, g: np.ndarray) -> tuple[float, float, float] | None:
-    """How much the judged window's level rose from its first quarter to its second, from its second
-    to its third, and from its third to its fourth: the quarters' levels (``_trimmed_mean``),
-    differenced within each group and summed over the groups (a new process's level is not
-    comparable with the last one's). None where a group has a quarter without a sample.
+def _quarter_gains(t: np.ndarray, y: np.ndarray, g: np.ndarray) -> tuple[float, float] | None:
+    """How much the judged window's level rose from its second quarter to its third, and from its
+    third to its fourth: the quarters' levels (``_trimmed_mean``), differenced within each group and
+    summed over the groups (a new process's level is not comparable with the last one's). None
+    where a group has a quarter without a sample.
 
     Why levels and not only the quarters' own slopes: a process's resident set moves in steps
     (the allocator serves new memory from what it already holds, then takes a new piece of a
@@ -609,41 +593,20 @@ def _quarter_gains(t: np.ndarray, y: np.ndarray, g: np.ndarray) -> tuple[float, 
     samples agree), so its slope reads "clearly slower" while its level rose as fast as ever. A
     buffer levelling off lowers both its slope and the rise of its level; ``SLOWING_RATIO``
     applies to both."""
-    gains = [0.0, 0.0, 0.0]
+    gains = [0.0, 0.0]
     for key in np.unique(g):
         idx = np.flatnonzero(g == key)
         tg, yg = t[idx], y[idx]
         t0, t1 = tg[0], tg[-1]
         levels = []
-        for lo, hi in ((0.0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, 1.0)):
+        for lo, hi in ((0.25, 0.5), (0.5, 0.75), (0.75, 1.0)):
             inside = (tg >= t0 + lo * (t1 - t0)) & (tg <= t0 + hi * (t1 - t0))
             if not inside.any():
                 return None
             levels.append(_trimmed_mean(yg[inside]))
-        for i in range(3):
-            gains[i] += levels[i + 1] - levels[i]
-    return gains[0], gains[1], gains[2]
-
-
-def _steady_rate_h(gains: tuple[float, float, float], quarter_s: float) -> float | None:
-    """The rate per hour the quarters' level rises head for, where their slowing itself slows:
-    Aitken's extrapolation of the three rises (``_quarter_gains``) to the limit of a sequence that
-    approaches it geometrically, ``d3 - (d2 - d3)**2 / ((d1 - d2) - (d2 - d3))``; None where the
-    rises do not fall, or fall by as much or more each quarter (a buffer filling at a steady rate
-    and then stopping: nothing to extrapolate, "slowing" stands).
-
-    Why: a process settles in for the first half hour of a soak (its allocator's pieces, its
-    caches: a healthy 1-h soak's RSS less its bounded logs rises ~1.2 MB from the judged window's
-    first quarter to its second and a few hundred kB after), and that tail, over a steady leak,
-    makes the rises fall as a buffer filling would: a planted 5 MB/h leak read "slowing" so
-    (its rises 2.82, 1.66, 1.23 MB a quarter of 13.5 min, the last one the leak's 5.5 MB/h;
-    bench/RESULTS.md, issue #11). A bounded buffer filling fades geometrically towards nothing
-    (its limit here is 0); a steady growth under a fading tail fades towards the growth's rate."""
-    d1, d2, d3 = gains
-    fall1, fall2 = d1 - d2, d2 - d3
-    if not (0.0 < fall2 < fall1) or quarter_s <= 0:
-        return None
-    return (d3 - fall2 * fall2 / (fall1 - fall2)) / quarter_s * 3600.0
+        gains[0] += levels[1] - levels[0]
+        gains[1] += levels[2] - levels[1]
+    return gains[0], gains[1]
 
 
 def judge_all(samples: list[dict[str, Any]], *, time_key: str = "t",
