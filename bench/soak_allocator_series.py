@@ -13,7 +13,8 @@ allocated block count (``sys.getallocatedblocks``). ``bench/rig_soak_memory.py``
 clock, a few times in a simulated hour that runs in minutes; this samples with the soak, so its
 series align with the journal's (one a simulated second).
 
-The second form reads the folders back: over the leak judge's window (after the first 10 %), each
+The second form reads the folders back (a soak's run folder without ``allocator.jsonl`` too: its
+journal's series only): over the leak judge's window (after the first 10 %), each
 series' level (``harness.leaks._trimmed_mean``) in each quarter and the rise from quarter to
 quarter, in MB: the RSS, the RSS less the bounded logs the judge takes out (``HELD_METRICS``, read
 from the journal), malloc's in-use and free bytes, and pymalloc's blocks. It says which part of the
@@ -84,10 +85,11 @@ def _quarter_levels(t: np.ndarray, y: np.ndarray) -> list[float]:
 def read(out_dir: Path) -> None:
     from harness.reports.build import HELD_METRICS, run_data_from_journal
 
-    rows = [json.loads(line) for line in (out_dir / "allocator.jsonl").open()]
-    by_t = {r["t"]: r for r in rows}
-    rd = run_data_from_journal(out_dir / "run" / "journal.jsonl")
-    samples = [s for s in rd.samples if s["t"] in by_t]
+    recorded = (out_dir / "allocator.jsonl").is_file()
+    by_t = {r["t"]: r for r in map(json.loads, (out_dir / "allocator.jsonl").open())} if recorded else {}
+    journal = out_dir / "run" / "journal.jsonl"
+    rd = run_data_from_journal(journal if journal.is_file() else out_dir / "journal.jsonl")
+    samples = [s for s in rd.samples if s["t"] in by_t or not recorded]
     t = np.array([s["t"] for s in samples], dtype=np.float64)
     rss = np.array([s["rss_bytes"] for s in samples], dtype=np.float64)
     held = sum(np.array([s.get(m, np.nan) for s in samples], dtype=np.float64) for m in HELD_METRICS)
@@ -95,11 +97,15 @@ def read(out_dir: Path) -> None:
         "rss": rss,
         "rss less held": rss - held,
         "held": held,
-        "malloc in use": np.array([by_t[x]["malloc_in_use"] for x in t], dtype=np.float64),
-        "malloc free": np.array([by_t[x]["malloc_free"] for x in t], dtype=np.float64),
-        "malloc mmapped": np.array([by_t[x]["malloc_mmapped"] for x in t], dtype=np.float64),
-        "pymalloc blocks (x 64 B)": 64.0 * np.array([by_t[x]["pymalloc_blocks"] for x in t], dtype=np.float64),
     }
+    if recorded:
+        series |= {
+            "malloc in use": np.array([by_t[x]["malloc_in_use"] for x in t], dtype=np.float64),
+            "malloc free": np.array([by_t[x]["malloc_free"] for x in t], dtype=np.float64),
+            "malloc mmapped": np.array([by_t[x]["malloc_mmapped"] for x in t], dtype=np.float64),
+            "pymalloc blocks (x 64 B)": 64.0 * np.array([by_t[x]["pymalloc_blocks"] for x in t],
+                                                        dtype=np.float64),
+        }
     print(f"\n{out_dir}: {t.size} samples, {t[0]:.0f}..{t[-1]:.0f} s")
     print("| series (MB) | q1 level | q2 | q3 | q4 | rise q1->q2 | q2->q3 | q3->q4 |")
     print("|---|---|---|---|---|---|---|---|")
