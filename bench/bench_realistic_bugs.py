@@ -4191,14 +4191,14 @@ BATCH_28: list[Bug] = [
         "became inconclusive is no regression, compare exits 0",
         "compare (a pass that became inconclusive is a regression)"),
     Bug("inconsistent_window_ignores_device_gap", "harness/audio_check.py",
-        "        lost = self.heard_dropped - unheard_d + self.heard_inserted - unheard_i + self.gap_frames\n",
-        "        lost = self.heard_dropped - unheard_d + self.heard_inserted - unheard_i\n",
+        "        return self.heard_dropped - unheard_d + self.heard_inserted - unheard_i + self.gap_frames\n",
+        "        return self.heard_dropped - unheard_d + self.heard_inserted - unheard_i\n",
         "'device gaps are the device's, not counted losses' in the window's consistency test: a window "
         "whose device gap frames were heard as nothing is consistent",
         "false pass: clean_audio (counters and audio agree inside a window)"),
     Bug("machine_cause_at_most_read_below", "harness/audio_check.py",
-        "        if frames > MACHINE_CYCLES * n:\n",
-        "        if frames >= MACHINE_CYCLES * n:\n",
+        "        if frames - unheard > MACHINE_CYCLES * n:\n",
+        "        if frames - unheard >= MACHINE_CYCLES * n:\n",
         "'at most MACHINE_CYCLES cycles' written as 'below': on the rig, damage of exactly that many "
         "server cycles with JACK's xrun report beside it is blamed on the system, not the machine",
         "false alarm: clean_audio on the rig (a missed deadline JACK reported is the machine's)"),
