@@ -9713,9 +9713,9 @@ BATCH_69: list[Bug] = [
         equivalent="the hidden-step test places drops of one or two frames only (_HIDDEN_SIZES), and each "
                    "part of a window judged again fits its own 49-tap filter (FIR_TAPS), which takes a line "
                    "off by two frames in: on the 0.05 fs low-pass sweep takes of test_analysis_reference_"
-                   "sweeps.py and twelve more seeded drops of 1-2 frames, the seven that reached the re-judge "
+                   "sweeps.py and twelve more seeded drops of 1-2 frames, the eight that reached the re-judge "
                    "gave the same glitches, kind, place and size, with the bug as without it "
-                   "(bench/RESULTS.md, blind batch 69)"),
+                   "(bench/bench_rejudge_drop_level.py; bench/RESULTS.md, blind batch 69)"),
     Bug("run_db_path_relative", "harness/reports/history_db.py",
         "    return Path(os.path.abspath(default_db_path()))\n",
         "    return default_db_path()\n",
