@@ -2723,6 +2723,73 @@ def _off_line_blocks(track: _Track, lines: list[tuple[int, int, float, float]], 
     return out
 
 
+#: frames each side of the halving search's best split at which ``_hidden_step`` reads every
+#: split's error (``_splits_refitted``): the coarse splits' spacing, so that whichever coarse
+#: point the halving started from, the valleys between it and its neighbours are read
+_HIDDEN_SCAN = 48
+
+
+def _splits_refitted(pa: FloatArray, pb: FloatArray, r: FloatArray, cutoff: float, impulses: tuple[int, ...],
+                     first: int, last: int) -> dict[int, float]:
+    """``_step_error``'s error of "``pa`` before the split, ``pb`` from it" (indices into ``r``)
+    at every split from ``first`` to ``last``: one filter (and its change) refitted at each.
+
+    Only the rows a split in that range reaches (the judge filter's and the path filter's
+    length past the outermost, as ``_without_splices`` takes a step's rows out) and the rows of
+    an impulse's column differ from one split to the next: the normal equations of every other
+    row are summed once, and each split adds its own few hundred rows and solves. A filter held
+    from one split's fit does not do: over a swept tone the frequency is the time, and the
+    filter's phase at the split's frequency, fixed by those same rows, takes a shift of the
+    splice by frames into itself, so the error under a held filter has its one valley wherever
+    that filter was fitted."""
+    judge = _judge_filter(cutoff)
+    jh = judge.size // 2
+    skip = jh + FIR_TAPS
+    half = FIR_TAPS // 2
+    normal = _path_normal(np.concatenate((pa[:first], pb[first:])), r, judge, skip)
+    t0, t1 = normal.t0, normal.t1
+    units = np.zeros((normal.target.size, 0))
+    imp_rows = [i - half for i in impulses if t0 <= i - half < t1]
+    if imp_rows:
+        units = np.zeros((normal.target.size, len(imp_rows)))
+        for j, tp in enumerate(imp_rows):  # the judge filter's answer to an impulse at row tp
+            lo_, hi_ = max(tp - jh, t0), min(tp + jh + 1, t1)
+            units[lo_:hi_, j] = judge[lo_ - tp + jh: hi_ - tp + jh]
+    # row t predicts from the low-passed prediction's frames t .. t + FIR_TAPS - 1, each of
+    # which reads the prediction jh frames either side
+    moving = np.arange(max(first - jh - FIR_TAPS + 1, t0), min(last + jh + 1, t1))
+    rows_c = np.union1d(moving, np.flatnonzero(units.any(axis=1))).astype(np.int64)
+    if rows_c.size > 0.5 * (t1 - t0):
+        return {}
+    xb = normal.regressors(rows_c)
+    base = 2 * FIR_TAPS
+    k = base + units.shape[1]
+    gram_b = np.zeros((k, k))
+    rhs_b = np.zeros(k)
+    gram_b[:base, :base] = normal.gram - xb.T @ xb
+    rhs_b[:base] = normal.rhs - xb.T @ normal.target[rows_c]
+    ridge = np.eye(k) * _RIDGE * float(np.trace(normal.gram))
+    y = normal.target[rows_c]
+    c0, c1 = int(rows_c[0]), int(rows_c[-1]) + FIR_TAPS  # the low-passed prediction's frames those rows read
+    f0, f1 = c0 - jh, c1 + jh  # and the prediction's frames those read
+    ramp = normal.ramp[rows_c]
+    pl_all = normal.pl.copy()
+    out: dict[int, float] = {}
+    for sp in range(first, last + 1):
+        pl_all[c0:c1] = np.convolve(np.concatenate((pa[f0:sp], pb[sp:f1])), judge, "same")[jh: f1 - f0 - jh]
+        vb = np.lib.stride_tricks.sliding_window_view(pl_all[c0:c1], FIR_TAPS)[rows_c - c0]
+        x = np.concatenate((vb, vb * ramp[:, None], units[rows_c]), axis=1)
+        h = np.linalg.solve(gram_b + x.T @ x + ridge, rhs_b + x.T @ y)
+        # the residual itself, not the normal equations' quadratic form: on a noiseless path the
+        # error is ~1e-12 of the recording's energy, under what that form's cancellation leaves
+        resid = normal.target - (np.correlate(pl_all, h[:FIR_TAPS], "valid")
+                                 + normal.ramp * np.correlate(pl_all, h[FIR_TAPS:base], "valid"))
+        if units.shape[1]:
+            resid -= units @ h[base:]
+        out[sp] = float(np.dot(resid[t0:t1], resid[t0:t1]))
+    return out
+
+
 class _HiddenStep(NamedTuple):
     """A step ``_hidden_step`` found: its frame, its size (frames the delay moves by, measured)
     and its position uncertainty (``_locate_step``'s span)."""
@@ -2792,6 +2859,18 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
             if lo <= sp <= hi and (size_i, sp) not in tried:
                 tried[(size_i, sp)] = err(size_i, sp)
         split = min((sp for (sz, sp) in tried if sz == size_i), key=lambda sp: tried[(size_i, sp)])
+    # every split about the halving's best (``_splits_refitted``): the error over the split is
+    # not one valley but several, a sweep's half period apart (the line and the line moved
+    # differ by the swept tone's slope, which crosses zero twice a period), and halving settles
+    # in whichever its coarse point led to (a 1-frame drop 0.15 s into a linear sweep through a
+    # 0.05 fs low-pass: the true split's error 5.5e-6, a valley 23 frames on 9.6e-6, a bump of
+    # 1.5e-4 between them, and the halving ended in the second). The splits read join the tried
+    # ones, for the best and for the likelihood interval read off them
+    held = _splits_refitted(pa, moved[size_i], r, cutoff, imp, max(split - _HIDDEN_SCAN, lo) - n0,
+                            min(split + _HIDDEN_SCAN, hi) - n0)
+    for k, v in held.items():
+        tried.setdefault((size_i, n0 + k), v)
+    split = min((sp for (sz, sp) in tried if sz == size_i), key=lambda sp: tried[(size_i, sp)])
     e_step, body = _step_error(np.concatenate((pa[: split - n0], moved[size_i][split - n0:])), r, cutoff, imp)
     noise, var = _noise_share(body, cutoff)
     for e_one in (e_line, _step_error(moved[size_i], r, cutoff, imp)[0]):  # the line, or the line moved
@@ -2809,12 +2888,16 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
     # the place: where the two levels' predictions split the recording best (``_locate_step``,
     # no filter, the way a step between two lines is placed), with the measured size; where the
     # line is off the local delay (a sweep through a steep low-pass wanders by a frame over the
-    # track's span) that split runs to the end of its half-block reach each side and the filter's
-    # split stands, its likelihood interval read as ``_locate_step`` reads its own (the noise
-    # from the best split's own residual, model error included)
+    # track's span) that split runs towards the end of its half-block reach each side and the
+    # filter's split stands, its likelihood interval read as ``_locate_step`` reads its own (the
+    # noise from the best split's own residual, model error included). Run to the end means its
+    # likelihood interval reaches the reach's end, not only its best split: 1-frame drops 0.15 s
+    # into linear sweeps through a 0.05 fs low-pass were placed 1022 and 1023 frames late, their
+    # best splits 2 frames and 1 frame short of the reach's end, their intervals at it
+    reach0, reach1 = split - block // 2, split - block + block + block // 2
     loc = _locate_step((line[0], split + block // 2, line[2], line[3]), (split - block, line[1], line[2] + size,
                        line[3]), rec, ref, sign, block, cutoff)
-    if split - block // 2 < loc.at < split + block // 2:
+    if reach0 < loc.first and loc.last < reach1:
         return _HiddenStep(loc.at, size, max(loc.at - loc.first, loc.last - loc.at, abs(loc.at - split)))
     judge = _judge_filter(cutoff)
     floor = tried[(size_i, split)] / max(n1 - n0, 1) / float(np.dot(judge, judge))
