@@ -69,7 +69,11 @@ How (and why)
    the prediction's peaks only says clipped (``_compressed_span``: clipping, saturation; the
    bursts of one overdriven stretch, each within ``_CLIPPED_GAP_S`` of the next, are one clipped
    glitch across it, ``_one_clipped_stretch``), a burst shorter than a millisecond says pop (a burst that is only the judge filter's ring of the
-   impulses found is as long as they are).
+   impulses found is as long as they are). Such a short burst, heard two blocks or more from
+   every step in a window longer than ``_CONFIRM_BLOCKS`` blocks (a 0.5 s window of a run's
+   program check, or a long stretch split evenly), is kept only when a window of that many
+   blocks about it hears it too (``_confirmed``): a long window's filter and its change are free
+   in a band a sweep excites once, and a sweep's fade-in met them as a false pop.
 
 Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
 callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
@@ -101,7 +105,10 @@ point after it before the followed span ends) is taken by the window's filter an
 the window into their response and spread over the window, under the judge's threshold; the
 window's residual peak (a block or more from any burst the judge heard) is then tested for a step
 of one or two frames (``_hidden_step``), which the recording confirms by the error one filter leaves
-with and without it; a window that holds a drop found so is judged again, cut there. A step's place is the split the recording supports best,
+with and without it (where it holds none, the window's next peak a block from it is tested: a
+sweep's fade-in peaks at the followed span's start); its split is read at every frame about the
+best a halving search found (``_splits_refitted``); a window that holds a drop found so is judged
+again, cut there. A step's place is the split the recording supports best,
 and ``position_uncertainty_frames`` says how well: where the two delays' predictions differ by
 little for long (a bass line's flat trough) under heavy noise, by a hundred frames and more.
 How small a drop the step test can confirm under noise is ``_STEP_SIGNIFICANCE`` noise variances
