@@ -70,10 +70,11 @@ How (and why)
    bursts of one overdriven stretch, each within ``_CLIPPED_GAP_S`` of the next, are one clipped
    glitch across it, ``_one_clipped_stretch``), a burst shorter than a millisecond says pop (a burst that is only the judge filter's ring of the
    impulses found is as long as they are). Such a short burst, heard two blocks or more from
-   every step in a window longer than ``_CONFIRM_BLOCKS`` blocks (a 0.5 s window of a run's
-   program check, or a long stretch split evenly), is kept only when a window of that many
-   blocks about it hears it too (``_confirmed``): a long window's filter and its change are free
-   in a band a sweep excites once, and a sweep's fade-in met them as a false pop.
+   every step in a window longer than ``_CONFIRM_BLOCKS`` blocks (a ``window_s`` over 0.125 s, or
+   a long stretch split evenly), is kept only when a window of that many blocks about it hears
+   it too (``_confirmed``): a long window's filter and its change are free in a band a sweep
+   excites once, and a sweep's fade-in met them as a false pop. Not with a recursive path model
+   (``recursive_taps``, a run's program check), which needs its long window.
 
 Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
 callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
@@ -1464,12 +1465,14 @@ def compare_to_reference_stream(
                 continue
             judged[k] = (w0, w1, [x for part in parts if part for x in part.events])
     # a short burst a window longer than ``_CONFIRM_BLOCKS`` heard away from every step is judged
-    # again in a window of that length about it (``_confirmed``)
+    # again in a window of that length about it (``_confirmed``), unless the path model is
+    # recursive: a recursive model (a run's program check) needs its long window, and judged in 4
+    # blocks a 0.02 pop in music was lost there
     lines_c, bounds_c = (lines_h, bounds_h) if hidden_drops else (lines, bounds)
     for w0, w1, window_events in judged:
         events.extend(ev for ev in window_events
-                      if _confirmed(ev, w0, w1, steps, block, fs,
-                                    lambda c0, c1: judge_window(c0, c1, lines_c, bounds_c)))
+                      if recursive_taps or _confirmed(ev, w0, w1, steps, block, fs,
+                                                      lambda c0, c1: judge_window(c0, c1, lines_c, bounds_c)))
     order = sorted(range(len(steps)), key=lambda i: steps[i][0])
     steps, spans = [steps[i] for i in order], [spans[i] for i in order]
     quiet_level = 4.0 * (float(np.median(noises)) if noises else 0.0) + 1e-6
@@ -1987,7 +1990,7 @@ def _confirmed(event: tuple[int, int, float, int, bool, bool], w0: int, w1: int,
     and their change is free: the filter there takes gains of 40-260 where the path's is 0.5.
     The sweep's fade-in, at the followed span's start and the ramp's end, meets that filter:
     every linear sweep through a 0.05 fs low-pass at 44.1 kHz judged in 0.25 s or 0.5 s windows
-    (a run's program check judges 0.5 s) gave a 1-frame ``pop`` 235 frames in. Holding the change
+    gave a 1-frame ``pop`` 235 frames in. Holding the change
     in the fit (a ridge, a band-weighted hold) cost a clean glide a false pop and a 2-frame find
     at 96 kHz; the shorter window's fit is determined by what it holds, and hears a pop, an
     impulse no filter of the reference makes, as the long one does. Only ever an event less."""
