@@ -23,7 +23,8 @@ callback_errors      no exception escaped the audio callback; every counted call
                      and each request added to the device's unspent count (the target records it
                      before and after: a count replaced corrupts fewer callbacks than asked)
 rejected_config      a rejected configuration changes neither the config nor the state
-health               ``health()`` agrees with the state the history shows
+health               ``health()`` agrees with the state the history shows, and its components are
+                     exactly the pipeline's registered graph's, each after its dependencies
 starved_input        a RUNNING system whose input is starved (every block on time, no input)
                      for longer than its watchdog's bound reports a stall or leaves RUNNING
 give_ups_announced   every recovery that gives up (RECOVERING -> FAILED, ``recovery failed: ...``)
@@ -2954,6 +2955,36 @@ def health_problems(health: dict[str, Any], state: str) -> list[str]:
     return out
 
 
+def health_component_problems(health: dict[str, Any], depends_on: dict[str, Any] | None) -> list[str]:
+    """What a health report's components get wrong against the pipeline's graph as the system
+    registered it (``depends_on`` of the ``attach`` record: each component and its dependencies,
+    the system's own entry left out): the names must be exactly the graph's, none more (the
+    system's own entry judged as a component would make the system's health hang on its own
+    state), none fewer (a component left out is one whose failure no reader of the health sees),
+    each after its dependencies (the start order the coordinator reports them in). Why a
+    separate check from ``health_problems``: the components' names do not depend on the state
+    the system held, so a snapshot is judged once, as soon as it is read. Nothing to judge
+    (``[]``) without a graph naming at least one component (an older history, or an adapter
+    whose coordinator registers only the system: its health names its own parts) or a health
+    without ``components``."""
+    if not depends_on or "components" not in health:
+        return []
+    names = list(health["components"])
+    out = []
+    extra = [n for n in names if n not in depends_on]
+    if extra:
+        out.append(f"health lists {', '.join(map(repr, extra))} among the components, not in the pipeline's graph")
+    missing = [n for n in depends_on if n not in names]
+    if missing:
+        out.append(f"health leaves out the component(s) {', '.join(map(repr, missing))} of the pipeline's graph")
+    position = {n: i for i, n in enumerate(names)}
+    early = [f"{n!r} before its dependency {d!r}" for n in names if n in depends_on
+             for d in depends_on[n] if d in position and position[d] > position[n]]
+    if early:
+        out.append(f"health lists {'; '.join(early)}: not in the start order")
+    return out
+
+
 #: the system transitions ``_Health`` keeps (the newest; from 2x as many, amortised): ~0.15-0.3 MB in its
 #: columns, against ~1 MB for the 113 737 of an 8-hour default soak (bench/RESULTS.md, issue #17)
 HEALTH_WINDOW = 16_384
@@ -3006,6 +3037,9 @@ class _Health(_Fold):
         #: snapshots waiting for the transitions up to their ``health_seq`` end to be recorded
         self.pending: list[tuple[Any, dict[str, Any], int, int]] = []
         self.evidence: list[Any] = []
+        #: the pipeline's graph the system registered (``{component: [its dependencies]}``, the
+        #: system left out; empty: none to judge the health's components against)
+        self.depends_on: dict[str, Any] = dict(init.get("depends_on") or {})
 
     def feed(self, e: Any) -> None:
         if e.type == "transition":
@@ -3019,6 +3053,8 @@ class _Health(_Fold):
                 self._judge_ready()
             return
         health = e.data.get("health") or {}
+        for p in health_component_problems(health, self.depends_on):
+            self._add(e, p)
         span = e.data.get("health_seq")
         if not span:
             for p in health_problems(health, self.state):
@@ -3096,7 +3132,8 @@ class _Health(_Fold):
         if system is not None:
             shown = self.state
             health = system.health()
-            live = [f"live: {p}" for p in health_problems(health, shown)]
+            live = [f"live: {p}" for p in health_problems(health, shown)
+                    + health_component_problems(health, self.depends_on)]
             if system.state.value == "running" and health.get("healthy"):
                 stream = system.stream
                 if stream is None or not stream.active:
@@ -5032,5 +5069,6 @@ __all__ = [
     "check_stalls_counted",
     "failed",
     "fingerprint",
+    "health_component_problems",
     "health_problems",
 ]
