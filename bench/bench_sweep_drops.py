@@ -3,7 +3,7 @@
 A benchmark, not a test: it prints figures and never fails.
 
     python bench/bench_sweep_drops.py [--rates 8000,44100,96000] [--seeds 8] [--drops 1,2,5,9] [--first-seed 0]
-                                      [--lowpasses 0.05,0.1,0.2,0.4]
+                                      [--lowpasses 0.05,0.1,0.2,0.4] [--window-s 0.125]
 
 Why a grid of its own: a sweep puts one frequency at a time through the path, so the delay a
 block of it reads follows the converter's phase at that frequency, rising nearing the cut-off,
@@ -19,6 +19,10 @@ noise. The clean take is compared first (any glitch on it is a false one); each 
 planted at one seeded place inside the clean take's followed span (0.1 s from either end; no
 drop where the span leaves no room) and counts as found when the report holds exactly one
 glitch, ``dropped`` of that size, within 10 frames (plus its stated uncertainty) of the place.
+
+``--window-s``: the comparison's judged window (``compare_to_reference``'s ``window_s``; a run's
+program check judges 0.5 s windows, the standalone comparison 0.125 s): a longer window holds a
+sweep's fade-in and the bands it excites once in one fit.
 
 One line per take (``take``), then the totals (``total``): clean takes and false glitches on
 them, found/planted for each drop size, and ``outside``: the glitches of the damaged takes more
@@ -70,9 +74,10 @@ def main() -> None:
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--drops", default="1,2,5,9")
     ap.add_argument("--lowpasses", default=",".join(f"{lp:g}" for lp in LOWPASSES))
+    ap.add_argument("--window-s", type=float, default=0.125)
     args = ap.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
-    drops = [int(d) for d in args.drops.split(",")]
+    drops = [int(d) for d in args.drops.split(",") if d]  # --drops "": the clean takes alone
     lowpasses = tuple(float(lp) for lp in args.lowpasses.split(","))
     clean_n = false_n = outside_n = 0
     found = dict.fromkeys(drops, 0)
@@ -83,7 +88,7 @@ def main() -> None:
             name = (f"{fs} seed {seed} {'log' if cfg['log'] else 'lin'} lp {cfg['lowpass']:g} "
                     f"noise {cfg['noise']:g} delay {cfg['delay']:g}")
             try:
-                rep = R.compare_to_reference(rec, ref, fs)
+                rep = R.compare_to_reference(rec, ref, fs, window_s=args.window_s)
             except AnalysisError as exc:
                 print(f"take {name}: clean refused ({exc})", flush=True)
                 continue
@@ -91,13 +96,13 @@ def main() -> None:
             false_n += len(rep.glitches)
             words = [f"clean {glitch_words(rep)} span {rep.analysed_start_frame}-{rep.analysed_end_frame}"]
             lo, hi = rep.analysed_start_frame + int(0.1 * fs), rep.analysed_end_frame - int(0.1 * fs)
-            if hi > lo:
+            if hi > lo and drops:
                 at = int(rng.integers(lo, hi))
                 words.append(f"at {at}")
                 for d in drops:
                     planted[d] += 1
                     try:
-                        got = R.compare_to_reference(A.drop_frames(rec, at, d), ref, fs)
+                        got = R.compare_to_reference(A.drop_frames(rec, at, d), ref, fs, window_s=args.window_s)
                     except AnalysisError as exc:
                         words.append(f"{d}: refused ({str(exc)[:40]})")
                         continue

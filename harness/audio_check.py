@@ -71,7 +71,10 @@ On a real JACK server the output comes from the rig's capture instead (``harness
   machine's as an outage is the world's: from the last callback before it to the first after;
   a hold the run ended inside leaves its window unheard (inconclusive);
 - cycles the rig's capture client missed (``missed``) are silence in a window of their own,
-  judged where JACK reported an xrun in it (the graph missed those deadlines), else blind. Their
+  judged where JACK reported an xrun in it (the graph missed those deadlines), or where they lie
+  inside what the window's other members hold (a state change, a fault, the system's own xrun
+  report) and could hide nothing the window weighs (``_missed_where_excused``: judged on what was
+  heard around them, counted in ``missed_heard_around``), else blind. Their
   frames (and the stretch between two capture clients) are ``capture_gap_frames``: the rig's own
   misses, never a loss of the system's the analysis must hear (a miss in the capture's last cycles
   has no audio after it to be heard by). A missed stretch read after a window opened live (the
@@ -188,6 +191,9 @@ MACHINE_MUTE_MAX_S = 0.5
 #: delayed or re-levelled channel: ``channel_level`` needs 85 ms to be reported at all) is the
 #: system's, whatever the machine reported
 MACHINE_CHANNEL_MAX_S = 0.05
+#: spans of missed capture cycles a window keeps to place them against its other members; a
+#: window with more is blind as before (``_Episode.missed_spans``)
+MISSED_SPANS_KEPT = 16
 #: transition causes that are an operation someone asked for
 REQUESTED_CAUSES = ("initialize", "configure", "start", "pause", "resume", "stop", "reconfigure",
                     "close")
@@ -515,6 +521,30 @@ class _Episode:
     #: reported an xrun in the same window (the graph missed those deadlines), else blind
     missed_why: list[str] = field(default_factory=list)
     missed_s: float = 0.0
+    #: where those cycles lie (``t0``, ``t1``: the capture's last hearing before them and its first
+    #: after), the first ``MISSED_SPANS_KEPT``; ``missed_unkept``: how many more came. Read at the
+    #: fold (``AudioCheck._missed_where_excused``): missed cycles lying where the window's other
+    #: members excuse the audio are judged on what was heard around them
+    missed_spans: list[tuple[float, float]] = field(default_factory=list)
+    missed_unkept: int = 0
+    #: the stretches its reported xruns' damage may lie in (``_reported_window``: from
+    #: ``XRUN_LEAD_S`` before the reading before the report, or the window's start if later, to
+    #: the report), joined where they
+    #: meet, the first ``MISSED_SPANS_KEPT``; ``reported_unkept``: a stretch past them came
+    reported_spans: list[tuple[float, float]] = field(default_factory=list)
+    reported_unkept: bool = False
+
+    def add_reported_span(self, t0: float, t1: float) -> None:
+        """A reported xrun's stretch ``t0..t1``: joined to a kept one it meets, else kept while
+        there is room (consecutive readings' stretches meet: a busy window keeps few)."""
+        for k, (a, b) in enumerate(self.reported_spans):
+            if t0 <= b and a <= t1:
+                self.reported_spans[k] = (min(a, t0), max(b, t1))
+                return
+        if len(self.reported_spans) < MISSED_SPANS_KEPT:
+            self.reported_spans.append((t0, t1))
+        else:
+            self.reported_unkept = True
     #: the longest silence heard in it (s)
     mute_max_s: float = 0.0
     #: its silences (bounded: ``keep_mute``), judged against ``core_spans`` when it is folded
@@ -750,6 +780,12 @@ class _Episode:
                 d, i = d + dd, i + di
         return d, i
 
+    def counted_loss(self) -> int:
+        """The frames the counters (and the device's gaps) say were lost where a block the device
+        then played could let them be heard: what ``inconsistent`` asks the analysis to have heard."""
+        unheard_d, unheard_i = self.unheard()
+        return self.heard_dropped - unheard_d + self.heard_inserted - unheard_i + self.gap_frames
+
     def inconsistent(self) -> str | None:
         """The counters say audio was lost, the analysis heard nothing: the story does not hold."""
         # only what was counted before a block the device then played can be heard: frames a
@@ -758,8 +794,7 @@ class _Episode:
         # Nor the rig's ``capture_gap_frames``: what its own capture missed says nothing of what the
         # system lost, and the silence written for it may lie where nothing can be heard (in the
         # capture's last cycles, with no audio after it: a false violation at a run's end)
-        unheard_d, unheard_i = self.unheard()
-        lost = self.heard_dropped - unheard_d + self.heard_inserted - unheard_i + self.gap_frames
+        lost = self.counted_loss()
         if lost and not self.glitches and self.kind != "requested" and not self.blind:
             return (f"window {self.index} ({self.label}, t={self.start:.3f}..{self.last_end:.3f} s): "
                     f"{self.heard_dropped} frame(s) dropped and {self.heard_inserted} inserted before "
@@ -1005,6 +1040,10 @@ class AudioCheck:
         self.system_xruns = 0
         self.blind_rows: list[str] = []
         self.blind_s = 0.0
+        #: windows whose missed capture cycles lay where their other members excuse the audio
+        #: (``_missed_where_excused``), judged on what was heard; the missed time in them
+        self.missed_heard_windows = 0
+        self.missed_heard_s = 0.0
         self.missed_frames = 0  # frames of cycles the rig's capture client missed (``missed``)
         self.outages = 0  # JACK server outages the rig observed (``outage_begin``)
         #: silences the system's watchdog laid on the machine (``held_begin``), their length once
@@ -1746,6 +1785,12 @@ class AudioCheck:
                     first.blind_why.append(why)
             first.outages.extend(ep.outages)
             first.missed_s += ep.missed_s
+            for a, b in ep.reported_spans:
+                first.add_reported_span(a, b)
+            first.reported_unkept = first.reported_unkept or ep.reported_unkept
+            room = max(0, MISSED_SPANS_KEPT - len(first.missed_spans))
+            first.missed_spans.extend(ep.missed_spans[:room])
+            first.missed_unkept += ep.missed_unkept + max(0, len(ep.missed_spans) - room)
             first.core_spans.extend(ep.core_spans)
             first.mute_max_s = max(first.mute_max_s, ep.mute_max_s)
             first.xrun_reports.extend(ep.xrun_reports)  # before its silences: ``keep_mute`` reads them
@@ -1786,6 +1831,10 @@ class AudioCheck:
                 if why not in ep.missed_why and len(ep.missed_why) < 5:
                     ep.missed_why.append(why)
                 ep.missed_s += max(t1 - t0, 0.0) / len(hit)
+                if len(ep.missed_spans) < MISSED_SPANS_KEPT:
+                    ep.missed_spans.append((t0, t1))
+                else:
+                    ep.missed_unkept += 1
                 ep.last_end = max(ep.last_end, t1)
 
     def system_xrun(self, since: float, t: float, count: int) -> None:
@@ -1814,6 +1863,7 @@ class AudioCheck:
         ep = self._join(t0)
         ep.add_fault({"firing_id": firing_id, "kind": kind})
         ep.last_end = max(ep.last_end, t)
+        ep.add_reported_span(t0, t)
         self._keep_reports(ep, [t])
 
     @staticmethod
@@ -2510,6 +2560,51 @@ class AudioCheck:
             idle_total += idle_s
         return heard, served, unheard, idle_total
 
+    def _missed_where_excused(self, ep: _Episode) -> bool:
+        """Whether the cycles the rig's capture missed in ``ep`` (no JACK xrun report in it) could
+        hide nothing its verdict weighs, so that the window is judged on what was heard.
+
+        A window excuses the glitches inside it (the fault's, the state change's, the reported
+        xrun's damage) and weighs only a silence of ``MACHINE_MUTE_MAX_S`` or more or a channel
+        disagreement of ``MACHINE_CHANNEL_MAX_S`` or more beyond its members, counted losses the
+        analysis must have heard, and, unexplained, any glitch. Missed cycles hide nothing of that
+        when all of these hold:
+
+        - each missed stretch lies inside what the window's other members hold (their spans, and
+          each reported xrun's stretch, ``_Episode.reported_spans``, from ``LEAD_MARGIN_S`` before
+          to the settle margin after): a glitch the system made
+          there, had it been heard, lay inside those members' window all the same. A stretch only
+          the missed cycles' own window covers stays blind: heard, a glitch there would have been
+          outside every window (a violation);
+        - the window is not unexplained (there any glitch is the system's);
+        - the counters say nothing was lost there to be heard (else the story of counters and
+          audio could not be checked), and every silence and channel run was kept;
+        - where a stretch lies outside the members other than xrun reports, the channel runs beyond
+          them and the missed time together stay under ``MACHINE_CHANNEL_MAX_S``: the missed
+          cycles are written as silence on every channel (agreeing), so a disagreement through
+          them would join the runs on either side. A silence through them is weighed as it is:
+          the silence written for them is in the window's silences, and one only the missed time
+          makes long enough is blind (``_heard_beyond_core``).
+
+        Measured: a loaded rig's capture missed a cycle as a killed run stopped (the stop's and
+        the system's xrun window, no JACK report): the run was inconclusive for a 5 ms stretch
+        inside the stop's window."""
+        if ep.kind == "unexplained" or ep.missed_unkept or ep.unkept or ep.counted_loss():
+            return False
+        members = ep._held(self.margin)
+        reported = ep.reported_spans if not ep.reported_unkept else []
+        held = sorted(members + [(a - LEAD_MARGIN_S, b + self.margin) for a, b in reported])
+        outside_members = 0.0
+        for t0, t1 in ep.missed_spans:
+            if _unheld(t0, t1, held):
+                return False
+            outside_members += sum(b - a for a, b in _unheld(t0, t1, members))
+        if outside_members > 0.0:
+            runs = sum(b - a for a, b in ep.unheld(ep.channel_runs, self.margin))
+            if runs + ep.missed_s >= MACHINE_CHANNEL_MAX_S:
+                return False
+        return True
+
     def _retire(self, frontier: float) -> None:
         """Fold the windows no glitch can reach any more into the aggregates."""
         while self._episodes:
@@ -2528,7 +2623,13 @@ class AudioCheck:
             if near:
                 self.program_smeared += len(near)
                 self._program_outside = [t for t in self._program_outside if t not in near]
-        if ep.missed_why and not any(f["kind"] == "jack_xrun" for f in ep.faults):
+        if ep.missed_why and not any(f["kind"] == "jack_xrun" for f in ep.faults) \
+                and self._missed_where_excused(ep):
+            # cycles the capture missed with no xrun report of JACK's, where the window's other
+            # members excuse whatever the system played: judged on what was heard around them
+            self.missed_heard_windows += 1
+            self.missed_heard_s += ep.missed_s
+        elif ep.missed_why and not any(f["kind"] == "jack_xrun" for f in ep.faults):
             # cycles the capture missed with no xrun report of JACK's in their window: not heard
             ep.blind = True
             self.blind_s += ep.missed_s
@@ -2699,20 +2800,27 @@ class AudioCheck:
             return None
         if glitch.get("parts"):
             return self._parts_cause(glitch)
+        unheard = 0  # frames of the silence in cycles the rig's capture missed
         if kind == "mute":
             gaps = self._gap_marks.between(t0, t1)
             if gaps is not None:
                 covered = sum(max(0.0, min(g1, t1) - max(g0, t0)) for g0, g1 in gaps)
                 if covered >= (t1 - t0) - 2.0 / fs:
                     return "capture_missed"
+                unheard = int(covered * fs)
             idle = machine_starved(t1, t1 - t0, server=self.server_idle_between)
             if idle is not None:
                 return "server_idle"
         # its length in frames: on a loaded machine the capture's cycles run late, and a glitch's
-        # clock times stretch with them (a 4-cycle silence measured 24.9 ms for its 21.3 ms)
+        # clock times stretch with them (a 4-cycle silence measured 24.9 ms for its 21.3 ms).
+        # A silence is weighed by what was heard of it: the cycles the capture missed inside it
+        # are the rig's own miss (laid on the machine whole when they are all of it, above), and
+        # only the heard rest is held to a missed deadline's ``MACHINE_CYCLES``: each part is the
+        # machine's by a rule of its own, joined they are too (a silence heard for 3 cycles just
+        # after 3 the capture missed was "unsteady", the capture's miss counted as the system's)
         frames = int(glitch["end_frame"]) - int(glitch["start_frame"]) if "end_frame" in glitch \
             else int(round((t1 - t0) * fs))
-        if frames > MACHINE_CYCLES * n:
+        if frames - unheard > MACHINE_CYCLES * n:
             return None
         if kind in ("dropped", "inserted"):
             if not self.frequency_hz:
@@ -3097,6 +3205,7 @@ class AudioCheck:
                            "inserted_in_windows": self.windows_inserted,
                            "dropped_outside": self.outside_dropped, "inserted_outside": self.outside_inserted},
             "blind": {"windows": self.blind_windows, "seconds": round(self.blind_s, 6), "items": self.blind_rows},
+            "missed_heard_around": {"windows": self.missed_heard_windows, "seconds": round(self.missed_heard_s, 6)},
             "outages": {"count": self.outages, "seconds": round(self.outage_s, 6),
                         "no_tone_after": self._unheard_after_outage()},
             "delivery_held": {"count": self.holds, "seconds": round(self.held_s, 6)},

@@ -4602,6 +4602,35 @@ PER_CALLBACK_HISTOGRAMS = ("callback_duration_s", "callback_load")
 HISTOGRAM_RESERVOIR = 65_536
 
 
+def _not_a_closed_shipped_system(name: str, system: Any, what: str) -> Verdict | None:
+    """``None`` when ``system`` is the shipped ``AudioSystem`` (or a subclass), closed: the one system
+    whose counters and histograms ``callbacks_timed`` and ``recoveries_timed`` hold to each other.
+    Otherwise the "nothing to judge" verdict that says why: no system (a history judged alone records
+    no histogram), a system of its own (``harness.sut_kit``'s adapters count and time ``what`` as
+    their application chooses), or one not closed (a ``what`` may be between its count and its
+    timing)."""
+    if system is None:
+        return _ok(name, "no live system at the end: the history records no histogram, nothing to judge")
+    from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
+    if not isinstance(system, AudioSystem):
+        plural = "recoveries" if what == "recovery" else f"{what}s"
+        return _ok(name, f"not the shipped AudioSystem: a system of its own counts its {plural} and times "
+                         "them as it chooses, nothing to judge")
+    state = getattr(system, "state", None)
+    if state != S.CLOSED:
+        told = getattr(state, "value", state)
+        return _ok(name, f"the system is {told}, not closed: a {what} may be between its count and its "
+                         "timing, nothing to judge")
+    return None
+
+
+def _metrics_read(system: Any) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """The system's published counters and histograms, each ``{}`` where it publishes none."""
+    metrics = getattr(system, "metrics", None)
+    snap = metrics() if callable(metrics) else None
+    return getattr(snap, "counters", None) or {}, getattr(snap, "histograms", None) or {}
+
+
 class _CallbacksTimed(_Fold):
     """Every callback the system counts is counted by its published per-callback histograms.
 
@@ -4632,24 +4661,13 @@ class _CallbacksTimed(_Fold):
 
     def verdict(self, system: Any = None) -> Verdict:
         name = self.name
-        if system is None:
-            return _ok(name, "no live system at the end: the history records no histogram, nothing to judge")
-        from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
-        if not isinstance(system, AudioSystem):
-            return _ok(name, "not the shipped AudioSystem: a system of its own counts its callbacks and times "
-                             "them as it chooses, nothing to judge")
-        state = getattr(system, "state", None)
-        if state != S.CLOSED:
-            told = getattr(state, "value", state)
-            return _ok(name, f"the system is {told}, not closed: a callback may be between its count and its "
-                             "timing, nothing to judge")
+        untimed = _not_a_closed_shipped_system(name, system, "callback")
+        if untimed is not None:
+            return untimed
         if not getattr(getattr(system, "clock", None), "virtual", False):
             return _ok(name, "a real clock: a torn-down stream's callback may still be between its count and "
                              "its timing after close, nothing to judge")
-        metrics = getattr(system, "metrics", None)
-        snap = metrics() if callable(metrics) else None
-        counters = getattr(snap, "counters", None) or {}
-        histograms = getattr(snap, "histograms", None) or {}
+        counters, histograms = _metrics_read(system)
         callbacks = _plain_int(counters.get("callbacks"))
         present = [h for h in PER_CALLBACK_HISTOGRAMS if isinstance(histograms.get(h), Mapping)]
         if callbacks is None or not present:
@@ -4700,21 +4718,10 @@ class _RecoveriesTimed(_Fold):
 
     def verdict(self, system: Any = None) -> Verdict:
         name = self.name
-        if system is None:
-            return _ok(name, "no live system at the end: the history records no histogram, nothing to judge")
-        from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
-        if not isinstance(system, AudioSystem):
-            return _ok(name, "not the shipped AudioSystem: a system of its own counts its recoveries and times "
-                             "them as it chooses, nothing to judge")
-        state = getattr(system, "state", None)
-        if state != S.CLOSED:
-            told = getattr(state, "value", state)
-            return _ok(name, f"the system is {told}, not closed: a recovery may be between its count and its "
-                             "timing, nothing to judge")
-        metrics = getattr(system, "metrics", None)
-        snap = metrics() if callable(metrics) else None
-        counters = getattr(snap, "counters", None) or {}
-        histograms = getattr(snap, "histograms", None) or {}
+        untimed = _not_a_closed_shipped_system(name, system, "recovery")
+        if untimed is not None:
+            return untimed
+        counters, histograms = _metrics_read(system)
         recoveries = _plain_int(counters.get("recoveries"))
         hist = histograms.get("recovery_time_s")
         if recoveries is None or not isinstance(hist, Mapping):

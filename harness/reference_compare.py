@@ -69,7 +69,12 @@ How (and why)
    the prediction's peaks only says clipped (``_compressed_span``: clipping, saturation; the
    bursts of one overdriven stretch, each within ``_CLIPPED_GAP_S`` of the next, are one clipped
    glitch across it, ``_one_clipped_stretch``), a burst shorter than a millisecond says pop (a burst that is only the judge filter's ring of the
-   impulses found is as long as they are).
+   impulses found is as long as they are). Such a short burst, heard two blocks or more from
+   every step in a window longer than ``_CONFIRM_BLOCKS`` blocks (a ``window_s`` over 0.125 s, or
+   a long stretch split evenly), is kept only when a window of that many blocks about it hears
+   it too (``_confirmed``): a long window's filter and its change are free in a band a sweep
+   excites once, and a sweep's fade-in met them as a false pop. Not with a recursive path model
+   (``recursive_taps``, a run's program check), which needs its long window.
 
 Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
 callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
@@ -101,7 +106,10 @@ point after it before the followed span ends) is taken by the window's filter an
 the window into their response and spread over the window, under the judge's threshold; the
 window's residual peak (a block or more from any burst the judge heard) is then tested for a step
 of one or two frames (``_hidden_step``), which the recording confirms by the error one filter leaves
-with and without it; a window that holds a drop found so is judged again, cut there. A step's place is the split the recording supports best,
+with and without it (where it holds none, the window's next peak a block from it is tested: a
+sweep's fade-in peaks at the followed span's start); its split is read at every frame about the
+best a halving search found (``_splits_refitted``); a window that holds a drop found so is judged
+again, cut there. A step's place is the split the recording supports best,
 and ``position_uncertainty_frames`` says how well: where the two delays' predictions differ by
 little for long (a bass line's flat trough) under heavy noise, by a hundred frames and more.
 How small a drop the step test can confirm under noise is ``_STEP_SIGNIFICANCE`` noise variances
@@ -1230,7 +1238,9 @@ def compare_to_reference_stream(
     steps: list[tuple[int, float, float]] = []  # (recording frame, delay before, delay after)
     gains: list[float] = []
     noises: list[float] = []
-    suspects: list[tuple[int, float]] = []  # (recording frame, |residual|) of each window's peak over _HIDDEN_SUSPECT
+    # each window's peaks over _HIDDEN_SUSPECT, best first, as (recording frame, |residual|): the next
+    # is asked where the one before it holds no step
+    suspects: list[list[tuple[int, float]]] = []
     k_thr = max(6.0, math.sqrt(2 * math.log(max(end - start, 2))) + 2.0)
     first_frame = max(lines[0][0], start)
     last_frame = min(lines[-1][1], end)
@@ -1389,9 +1399,19 @@ def compare_to_reference_stream(
         z = np.abs(e) / sigma
         for s0, s1, *_rest in got_w.events:
             z[max(s0 - w0 - block, 0): max(s1 - w0 + block, 0)] = 0.0
-        peak = int(np.argmax(z))
-        if _HIDDEN_SUSPECT < float(z[peak]) <= k_thr:
-            suspects.append((w0 + peak, abs(float(e[peak]))))
+        # and, where the recording says that peak holds no step, the window's peak a block or more
+        # from it: one model error (a sweep's fade-in at the followed span's first frames, 4-5
+        # sigmas) otherwise hides a step anywhere else in its window (1-frame drops on a sweep
+        # through a 0.05 fs low-pass, 6 000 frames on, never asked)
+        peaks: list[tuple[int, float]] = []
+        for _ask in range(_HIDDEN_PER_WINDOW):
+            peak = int(np.argmax(z))
+            if not _HIDDEN_SUSPECT < float(z[peak]) <= k_thr:
+                break
+            peaks.append((w0 + peak, abs(float(e[peak]))))
+            z[max(peak - block, 0): peak + block] = 0.0
+        if peaks:
+            suspects.append(peaks)
         for oi, (a, b) in enumerate(off_line):
             i0, i1 = max(a, w0) - w0, min(b, w1) - w0
             if i1 <= i0:
@@ -1407,21 +1427,24 @@ def compare_to_reference_stream(
     # where a block of the track lies off its line (the peak inside that block's reach), unless
     # a window's peak there is tested already
     for (a, b), got in zip(off_line, off_peaks, strict=True):
-        if got is not None and not any(a <= at < b for at, _pk in suspects):
-            suspects.append((got[0], got[1]))
+        if got is not None and not any(a <= peaks[0][0] < b for peaks in suspects):
+            suspects.append([(got[0], got[1])])
     hidden_drops: list[tuple[int, int, float]] = []  # (line, recording frame, size) of each hidden drop
-    for at, pk in suspects:
-        if any(abs(at - s0) < 2 * block for s0, _d0, _d1 in steps):
-            continue
-        li = max(int(np.searchsorted(np.asarray(bounds[: len(lines)]), at, "right")) - 1, 0)
-        hidden = _hidden_step(lines[li], at, first_frame, last_frame, rec, ref, sign, block, step_cutoff)
-        if hidden is not None:
+    for peaks in suspects:
+        for at, pk in peaks:
+            if any(abs(at - s0) < 2 * block for s0, _d0, _d1 in steps):
+                continue
+            li = max(int(np.searchsorted(np.asarray(bounds[: len(lines)]), at, "right")) - 1, 0)
+            hidden = _hidden_step(lines[li], at, first_frame, last_frame, rec, ref, sign, block, step_cutoff)
+            if hidden is None:
+                continue
             level = lines[li][2] + lines[li][3] * hidden.at
             steps.append((hidden.at, level, level + hidden.size))
             spans.append(hidden.span)
             events.append((hidden.at, hidden.at + 1, pk, 1, False, False))
             if hidden.size < 0 and bounds[li] < hidden.at < bounds[li + 1]:
                 hidden_drops.append((li, hidden.at, hidden.size))
+            break
     # a window that holds a drop the hidden-step test placed is judged again, cut there, each
     # part along the lines with the drop's level taken in: the reason a track's drop cuts its
     # window (``_window_edges``) holds for a drop found after the windows were judged (a 2-frame
@@ -1441,8 +1464,15 @@ def compare_to_reference_stream(
             if any(part is None for part in parts):
                 continue
             judged[k] = (w0, w1, [x for part in parts if part for x in part.events])
-    for _w0, _w1, window_events in judged:
-        events.extend(window_events)
+    # a short burst a window longer than ``_CONFIRM_BLOCKS`` heard away from every step is judged
+    # again in a window of that length about it (``_confirmed``), unless the path model is
+    # recursive: a recursive model (a run's program check) needs its long window, and judged in 4
+    # blocks a 0.02 pop in music was lost there
+    lines_c, bounds_c = (lines_h, bounds_h) if hidden_drops else (lines, bounds)
+    for w0, w1, window_events in judged:
+        events.extend(ev for ev in window_events
+                      if recursive_taps or _confirmed(ev, w0, w1, steps, block, fs,
+                                                      lambda c0, c1: judge_window(c0, c1, lines_c, bounds_c)))
     order = sorted(range(len(steps)), key=lambda i: steps[i][0])
     steps, spans = [steps[i] for i in order], [spans[i] for i in order]
     quiet_level = 4.0 * (float(np.median(noises)) if noises else 0.0) + 1e-6
@@ -1940,6 +1970,42 @@ class _Judged(NamedTuple):
     noise: float
     e: FloatArray
     sigma: FloatArray
+
+
+#: blocks of the window a short burst is judged again in (``_confirmed``): the standalone
+#: comparison's window (0.125 s: 4 blocks at any rate ``_block_size`` gives)
+_CONFIRM_BLOCKS = 4
+
+
+def _confirmed(event: tuple[int, int, float, int, bool, bool], w0: int, w1: int,
+               steps: list[tuple[int, float, float]], block: int, fs: int,
+               judge: Callable[[int, int], _Judged | None]) -> bool:
+    """Whether a burst window ``w0..w1`` heard is one the recording holds: a short burst (a pop's
+    length, ``_POP_MAX_S``) two blocks or more from every step of the track, heard in a window
+    longer than ``_CONFIRM_BLOCKS`` blocks, must be heard again by ``judge`` over a window of
+    that length about it (clipped to ``w0..w1``); any other event stands as it is.
+
+    Why: the fit is a filter and its linear change over the window, and a sweep passes each
+    frequency once in it, so in a band it excites at one time only the split between the taps
+    and their change is free: the filter there takes gains of 40-260 where the path's is 0.5.
+    The sweep's fade-in, at the followed span's start and the ramp's end, meets that filter:
+    every linear sweep through a 0.05 fs low-pass at 44.1 kHz judged in 0.25 s or 0.5 s windows
+    gave a 1-frame ``pop`` 235 frames in. Holding the change
+    in the fit (a ridge, a band-weighted hold) cost a clean glide a false pop and a 2-frame find
+    at 96 kHz; the shorter window's fit is determined by what it holds, and hears a pop, an
+    impulse no filter of the reference makes, as the long one does. Only ever an event less."""
+    s0, s1 = event[0], event[1]
+    if w1 - w0 <= _CONFIRM_BLOCKS * block or s1 - s0 > _POP_MAX_S * fs:
+        return True
+    if any(abs(s0 - at) < 2 * block for at, _d0, _d1 in steps):
+        return True  # a step's own burst: the splice and its window are the step's judgement
+    length = _CONFIRM_BLOCKS * block
+    c0 = min(max((s0 + s1) // 2 - length // 2, w0), w1 - length)
+    again = judge(c0, c0 + length)
+    if again is None:
+        return True
+    reach = max(int(_POP_MAX_S * fs), 1)
+    return any(a0 < s1 + reach and a1 > s0 - reach for a0, a1, *_rest in again.events)
 
 
 def _window_edges(first: int, last: int, win: int, drops: list[int], least: int) -> list[int]:
@@ -2677,6 +2743,9 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
 #: not see is looked for (``_hidden_step``): a 1-frame drop 0.2 s into a sweep, whose phase step
 #: the window's filter took into its response, peaked at 5.1 sigmas, under the judge's 6.6
 _HIDDEN_SUSPECT = 4.0
+#: a window's peaks asked at most, best first, each a block or more from those before it, the
+#: next only where the one before holds no step: two, a model error's and one more
+_HIDDEN_PER_WINDOW = 2
 #: the steps (frames the delay moves by) tried there: drops and repeats of one and two frames
 #: (a longer one moves the blocks after it off the track's line and the track sees it)
 _HIDDEN_SIZES = (-1, 1, -2, 2)
@@ -2720,6 +2789,73 @@ def _off_line_blocks(track: _Track, lines: list[tuple[int, int, float, float]], 
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
+    return out
+
+
+#: frames each side of the halving search's best split at which ``_hidden_step`` reads every
+#: split's error (``_splits_refitted``): the coarse splits' spacing, so that whichever coarse
+#: point the halving started from, the valleys between it and its neighbours are read
+_HIDDEN_SCAN = 48
+
+
+def _splits_refitted(pa: FloatArray, pb: FloatArray, r: FloatArray, cutoff: float, impulses: tuple[int, ...],
+                     first: int, last: int) -> dict[int, float]:
+    """``_step_error``'s error of "``pa`` before the split, ``pb`` from it" (indices into ``r``)
+    at every split from ``first`` to ``last``: one filter (and its change) refitted at each.
+
+    Only the rows a split in that range reaches (the judge filter's and the path filter's
+    length past the outermost, as ``_without_splices`` takes a step's rows out) and the rows of
+    an impulse's column differ from one split to the next: the normal equations of every other
+    row are summed once, and each split adds its own few hundred rows and solves. A filter held
+    from one split's fit does not do: over a swept tone the frequency is the time, and the
+    filter's phase at the split's frequency, fixed by those same rows, takes a shift of the
+    splice by frames into itself, so the error under a held filter has its one valley wherever
+    that filter was fitted."""
+    judge = _judge_filter(cutoff)
+    jh = judge.size // 2
+    skip = jh + FIR_TAPS
+    half = FIR_TAPS // 2
+    normal = _path_normal(np.concatenate((pa[:first], pb[first:])), r, judge, skip)
+    t0, t1 = normal.t0, normal.t1
+    units = np.zeros((normal.target.size, 0))
+    imp_rows = [i - half for i in impulses if t0 <= i - half < t1]
+    if imp_rows:
+        units = np.zeros((normal.target.size, len(imp_rows)))
+        for j, tp in enumerate(imp_rows):  # the judge filter's answer to an impulse at row tp
+            lo_, hi_ = max(tp - jh, t0), min(tp + jh + 1, t1)
+            units[lo_:hi_, j] = judge[lo_ - tp + jh: hi_ - tp + jh]
+    # row t predicts from the low-passed prediction's frames t .. t + FIR_TAPS - 1, each of
+    # which reads the prediction jh frames either side
+    moving = np.arange(max(first - jh - FIR_TAPS + 1, t0), min(last + jh + 1, t1))
+    rows_c = np.union1d(moving, np.flatnonzero(units.any(axis=1))).astype(np.int64)
+    if rows_c.size > 0.5 * (t1 - t0):
+        return {}
+    xb = normal.regressors(rows_c)
+    base = 2 * FIR_TAPS
+    k = base + units.shape[1]
+    gram_b = np.zeros((k, k))
+    rhs_b = np.zeros(k)
+    gram_b[:base, :base] = normal.gram - xb.T @ xb
+    rhs_b[:base] = normal.rhs - xb.T @ normal.target[rows_c]
+    ridge = np.eye(k) * _RIDGE * float(np.trace(normal.gram))
+    y = normal.target[rows_c]
+    c0, c1 = int(rows_c[0]), int(rows_c[-1]) + FIR_TAPS  # the low-passed prediction's frames those rows read
+    f0, f1 = c0 - jh, c1 + jh  # and the prediction's frames those read
+    ramp = normal.ramp[rows_c]
+    pl_all = normal.pl.copy()
+    out: dict[int, float] = {}
+    for sp in range(first, last + 1):
+        pl_all[c0:c1] = np.convolve(np.concatenate((pa[f0:sp], pb[sp:f1])), judge, "same")[jh: f1 - f0 - jh]
+        vb = np.lib.stride_tricks.sliding_window_view(pl_all[c0:c1], FIR_TAPS)[rows_c - c0]
+        x = np.concatenate((vb, vb * ramp[:, None], units[rows_c]), axis=1)
+        h = np.linalg.solve(gram_b + x.T @ x + ridge, rhs_b + x.T @ y)
+        # the residual itself, not the normal equations' quadratic form: on a noiseless path the
+        # error is ~1e-12 of the recording's energy, under what that form's cancellation leaves
+        resid = normal.target - (np.correlate(pl_all, h[:FIR_TAPS], "valid")
+                                 + normal.ramp * np.correlate(pl_all, h[FIR_TAPS:base], "valid"))
+        if units.shape[1]:
+            resid -= units @ h[base:]
+        out[sp] = float(np.dot(resid[t0:t1], resid[t0:t1]))
     return out
 
 
@@ -2792,6 +2928,18 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
             if lo <= sp <= hi and (size_i, sp) not in tried:
                 tried[(size_i, sp)] = err(size_i, sp)
         split = min((sp for (sz, sp) in tried if sz == size_i), key=lambda sp: tried[(size_i, sp)])
+    # every split about the halving's best (``_splits_refitted``): the error over the split is
+    # not one valley but several, a sweep's half period apart (the line and the line moved
+    # differ by the swept tone's slope, which crosses zero twice a period), and halving settles
+    # in whichever its coarse point led to (a 1-frame drop 0.15 s into a linear sweep through a
+    # 0.05 fs low-pass: the true split's error 5.5e-6, a valley 23 frames on 9.6e-6, a bump of
+    # 1.5e-4 between them, and the halving ended in the second). The splits read join the tried
+    # ones, for the best and for the likelihood interval read off them
+    held = _splits_refitted(pa, moved[size_i], r, cutoff, imp, max(split - _HIDDEN_SCAN, lo) - n0,
+                            min(split + _HIDDEN_SCAN, hi) - n0)
+    for k, v in held.items():
+        tried.setdefault((size_i, n0 + k), v)
+    split = min((sp for (sz, sp) in tried if sz == size_i), key=lambda sp: tried[(size_i, sp)])
     e_step, body = _step_error(np.concatenate((pa[: split - n0], moved[size_i][split - n0:])), r, cutoff, imp)
     noise, var = _noise_share(body, cutoff)
     for e_one in (e_line, _step_error(moved[size_i], r, cutoff, imp)[0]):  # the line, or the line moved
@@ -2809,12 +2957,16 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
     # the place: where the two levels' predictions split the recording best (``_locate_step``,
     # no filter, the way a step between two lines is placed), with the measured size; where the
     # line is off the local delay (a sweep through a steep low-pass wanders by a frame over the
-    # track's span) that split runs to the end of its half-block reach each side and the filter's
-    # split stands, its likelihood interval read as ``_locate_step`` reads its own (the noise
-    # from the best split's own residual, model error included)
+    # track's span) that split runs towards the end of its half-block reach each side and the
+    # filter's split stands, its likelihood interval read as ``_locate_step`` reads its own (the
+    # noise from the best split's own residual, model error included). Run to the end means its
+    # likelihood interval reaches the reach's end, not only its best split: 1-frame drops 0.15 s
+    # into linear sweeps through a 0.05 fs low-pass were placed 1022 and 1023 frames late, their
+    # best splits 2 frames and 1 frame short of the reach's end, their intervals at it
+    reach0, reach1 = split - block // 2, split - block + block + block // 2
     loc = _locate_step((line[0], split + block // 2, line[2], line[3]), (split - block, line[1], line[2] + size,
                        line[3]), rec, ref, sign, block, cutoff)
-    if split - block // 2 < loc.at < split + block // 2:
+    if reach0 < loc.first and loc.last < reach1:
         return _HiddenStep(loc.at, size, max(loc.at - loc.first, loc.last - loc.at, abs(loc.at - split)))
     judge = _judge_filter(cutoff)
     floor = tried[(size_i, split)] / max(n1 - n0, 1) / float(np.dot(judge, judge))

@@ -13,6 +13,7 @@ the exit status is the run's.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -36,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def handler(args: argparse.Namespace) -> int:
     from ..journal import JOURNAL_NAME
     from ..reports import history_db_warning, write_reports
+    from ..reports.history_db import run_db_path
     from ..runfolder import is_temporary
 
     run_dir: Path = args.run_dir
@@ -43,7 +45,10 @@ def handler(args: argparse.Namespace) -> int:
         raise UsageError(f"{run_dir}: no such run folder")
     if not run_dir.is_dir():
         raise UsageError(f"{run_dir}: is a file, not a run folder; give the folder a run or soak wrote")
-    history_db = False if args.no_history else args.db
+    # absolute, as a run names its database (``run_db_path``): the summary's ``history_db.path``
+    # is read from other folders, and a relative one named no file there
+    history_db: Path | bool = False if args.no_history else (
+        Path(os.path.abspath(args.db)) if args.db is not None else run_db_path())
     journal = run_dir / JOURNAL_NAME
     source: Any = run_dir
     read_warnings: list[str] = []

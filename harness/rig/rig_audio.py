@@ -51,7 +51,8 @@ tells the check depends on why the old client ended:
 Cycles a live capture client missed (its server frame counter jumped: a loaded machine; not
 where the next record repeats the frame: that cycle's callback ran late and read the next
 cycle's frame, ``_next_block_frame``) are reported with ``AudioCheck.missed``: silence inside a window of their own, judged where JACK
-reported an xrun (the graph missed those deadlines), blind where it did not. Their frames, like the
+reported an xrun (the graph missed those deadlines) or where the window's other members excuse the
+audio there (``AudioCheck._missed_where_excused``), blind where neither. Their frames, like the
 stretch between two capture clients, are the rig's own misses (``capture_gap`` in the summary), never
 a loss of the system's that the check asks the analysis to hear.
 

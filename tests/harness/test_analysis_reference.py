@@ -104,6 +104,17 @@ def test_music_pop_drop_and_mute(music: tuple[np.ndarray, np.ndarray]) -> None:
             assert abs(g.size_frames - size) <= 3, g.to_dict()
 
 
+@pytest.mark.parametrize("count", [117, 200])
+def test_silence_inserted_in_music_is_named_inserted_silence(music: tuple[np.ndarray, np.ndarray], count: int) -> None:
+    """An insert's step does not cut its window: the windows either side of the cut would no
+    longer hold the inserted silence the insert's kind is named from, and the silence read as a
+    ``repeated`` block 45 frames late (a window is cut only at a drop's step)."""
+    ref, rec = music
+    at = 40_001
+    g = _one(compare_to_reference(A.insert_frames(rec, at, count, "zeros"), ref, FS))
+    assert g.kind == "inserted_silence" and g.size_frames == count, g.to_dict()
+
+
 #: (program kind, through_system arguments): each kind stresses the alignment in its own way
 #: (few frequencies excited, instant attacks, abrupt wide-band edges, plucked strings) and each
 #: comes with a different impairment

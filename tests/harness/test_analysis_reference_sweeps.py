@@ -209,3 +209,51 @@ def test_a_drop_on_the_converters_curve_gives_no_false_pop_at_the_sweeps_fade_in
     rep = R.compare_to_reference(A.drop_frames(clean, at, drop), ref, 44_100)
     assert [(g.kind, g.size_frames) for g in rep.glitches] == [("dropped", drop)], [g.to_dict() for g in rep.glitches]
     assert abs(rep.glitches[0].start_frame - at) <= 10 + rep.glitches[0].position_uncertainty_frames
+
+
+@pytest.mark.parametrize(("seed", "delay", "noise", "at"), [
+    (1, 751.97, 1e-4, 6658), (2, 1719.45, 1e-4, 8448), (5, 305.02, 1e-4, 6508), (9, 1472.43, 1e-4, 7687),
+    (14, 228.54, 0.0, 6590), (16, 1928.56, 1e-4, 9532)], ids=["seed1", "seed2", "seed5", "seed9", "seed14", "seed16"])
+def test_a_1_frame_drop_on_the_converters_curve_is_found_and_placed_within_tens_of_frames(
+        seed: int, delay: float, noise: float, at: int) -> None:
+    """The 1-frame drops of ``bench/bench_sweep_drops.py --rates 44100 --lowpasses 0.05`` the
+    hidden-step test missed or misplaced. Seeds 1 and 2: placed 1045 and 1017 frames late (the
+    unfiltered split's likelihood interval reached the end of its reach, its best split 2 and 1
+    frames short of it), and at seed 1 the filter's split 23 frames late (the error over the split
+    has valleys a sweep's half period apart; halving settled in the wrong one). Seeds 5, 9, 14, 16:
+    nothing, the window's one suspect the sweep's fade-in, under the threshold and no step. The
+    undamaged take gives nothing; the damaged one the drop alone, its stated uncertainty tens of
+    frames at most."""
+    fs = 44_100
+    ref = A.sweep(2.0, fs, 0.5, logarithmic=False)
+    clean = R.through_system(ref, fs, delay_frames=delay, gain=0.5, lowpass_hz=0.05 * fs, noise_rms=noise,
+                             tail_frames=fs // 10, seed=seed)
+    assert R.compare_to_reference(clean, ref, fs).glitches == []
+    rep = R.compare_to_reference(A.drop_frames(clean, at, 1), ref, fs)
+    assert [(g.kind, g.size_frames) for g in rep.glitches] == [("dropped", 1)], [g.to_dict() for g in rep.glitches]
+    g = rep.glitches[0]
+    assert g.position_uncertainty_frames <= 32, g.to_dict()
+    assert abs(g.start_frame - at) <= 10 + g.position_uncertainty_frames, g.to_dict()
+
+
+@pytest.mark.parametrize("window_s", [0.25, 0.5])
+@pytest.mark.parametrize(("seed", "delay", "noise"), [(0, 1476.11, 1e-4), (2, 1719.45, 1e-4), (14, 228.54, 0.0)],
+                         ids=["seed0", "seed2", "seed14"])
+def test_a_clean_sweep_through_a_steep_low_pass_judged_in_long_windows_gives_no_pop_at_its_fade_in(
+        seed: int, delay: float, noise: float, window_s: float) -> None:
+    """Judged in 0.25 s or 0.5 s windows (a run's program check judges 0.5 s), the followed span
+    of a linear sweep through 0.05 fs is one window, which passes each frequency once: a band
+    excited at one time only leaves the split between the filter and its change free, and the
+    sweep's 5 ms fade-in met gains of 40-260 as a 1-frame ``pop`` 235 frames into the span, on
+    every such take of the bench. A short burst a long window hears is judged again in a window
+    of the standalone length about it (``_confirmed``). A 0.05 pop 6000 frames on is still found,
+    alone."""
+    fs = 44_100
+    ref = A.sweep(2.0, fs, 0.5, logarithmic=False)
+    clean = R.through_system(ref, fs, delay_frames=delay, gain=0.5, lowpass_hz=0.05 * fs, noise_rms=noise,
+                             tail_frames=fs // 10, seed=seed)
+    rep = R.compare_to_reference(clean, ref, fs, window_s=window_s)
+    assert rep.glitches == [], [g.to_dict() for g in rep.glitches]
+    at = int(delay) + 6000
+    rep = R.compare_to_reference(A.add_pop(clean, at, amplitude=0.05), ref, fs, window_s=window_s)
+    assert [(g.kind, g.start_frame) for g in rep.glitches] == [("pop", at)], [g.to_dict() for g in rep.glitches]

@@ -14,6 +14,7 @@ plus seeded allocator noise and, where a case says so, a leak: deterministic, no
 
 from __future__ import annotations
 
+import sys
 import tracemalloc
 from pathlib import Path
 
@@ -122,3 +123,30 @@ def test_a_history_holding_every_entry_reports_no_bounded_log(tmp_path: Path) ->
     unbounded.close()
     assert unbounded.bounded_logs() == {} and in_memory.bounded_logs() == {}
     assert log_books(unbounded, "harness") == {}
+
+
+def _containers(value: object) -> int:
+    """The bytes of every dict and list in ``value``, itself included (``sys.getsizeof`` each)."""
+    if isinstance(value, dict):
+        return sys.getsizeof(value) + sum(_containers(v) for v in value.values())
+    if isinstance(value, list):
+        return sys.getsizeof(value) + sum(_containers(v) for v in value)
+    return 0
+
+
+def test_an_entrys_lists_are_counted_in_the_windows_bytes(tmp_path: Path) -> None:
+    """Every list and dict ``jsonable`` made for an entry is its own (a device's status flags, a
+    transition path, a list of lists): the window's bytes grow by at least the entry and all of
+    them, lists as much as dicts, or the window's filling is left in the judged RSS."""
+    h = History(stream_to=tmp_path / "h.jsonl", keep=10_000)
+    _record_one(h, 0, 0.0)
+    for i in range(1, 50):
+        held_before = h.bounded_logs()["history_window"].held_bytes
+        entry = h.record("event", time=float(i), data={
+            "kind": "xrun", "flags": ["output_underflow", "priming_output"],
+            "path": [["running", "recovering"], ["recovering", "running"]], "detail": {"ports": [i, i + 1]}},
+            value=[i, [i, i]])
+        grew = h.bounded_logs()["history_window"].held_bytes - held_before
+        made = sys.getsizeof(entry) + _containers(entry.data) + _containers(entry.value)
+        assert grew >= made, (i, grew, made)
+    h.close()

@@ -73,3 +73,19 @@ def test_a_rebuilt_report_the_database_refused_says_why_and_keeps_the_earlier_re
     record = _summary(run_dir)["history_db"]
     assert record["recorded"] is False and "not an SQLite file at all" in record["why"], record
     assert record["earlier"] == recorded
+
+
+def test_the_database_a_rebuilt_report_names_is_absolute_as_a_runs_is(tmp_path, monkeypatch) -> None:
+    """``soundcheck run`` names its database by an absolute path (``run_db_path``), so a reader in
+    any folder finds it; ``soundcheck report`` with the default database or a relative ``--db``
+    wrote the path relative to a working directory the summary does not record."""
+    run_dir = _unrecorded_run(tmp_path, monkeypatch)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("SOUNDCHECK_HISTORY_DB", raising=False)
+    assert main(["report", str(run_dir)]) == 0
+    assert _summary(run_dir)["history_db"]["path"] == str(work / "reports" / "history.sqlite")
+    assert main(["report", str(run_dir), "--db", "other.sqlite"]) == 0
+    assert _summary(run_dir)["history_db"]["path"] == str(work / "other.sqlite")
+    assert _rows(work / "other.sqlite") == 1

@@ -1519,3 +1519,61 @@ def test_a_block_dropped_once_the_rig_heard_the_system_again_is_still_asked_to_b
     assert not verdict.ok, verdict
     (outage,) = [w for w in check.window_rows if "server_outage" in w["label"]]
     assert "frames_unheard" not in outage and outage["verdict"] == "violated", outage
+
+
+# -- missed capture cycles where the window's other members excuse the audio ----------------------
+
+def test_a_cycle_the_capture_missed_after_the_stop_with_no_xrun_report_is_judged_on_what_was_heard(
+        tmp_path: Path) -> None:
+    """A loaded rig's capture client missed a cycle after the run's stop began (JACK reported no
+    xrun): the cycle lies inside the stop's window, which excuses whatever the system played there,
+    and 5 ms cannot make a silence or a channel disagreement long enough to weigh. Judged on what
+    was heard (a pass), the miss counted in ``missed_heard_around``. Before, the window was "not
+    heard whole" and the run inconclusive (measured: 1 of 8 outside kills at load ~1, "the rig's
+    capture client missed 256 frame(s)" in the stop's window). The control: the same miss 6 cycles
+    before the end, before the stop (the system RUNNING, where a glitch heard would have been
+    outside every window), is still not heard."""
+    check, verdict = _end_of_run(tmp_path, missed=True, xrun=False)
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.blind_windows == 0 and check.missed_frames == N, check.blind_rows
+    (last,) = [w for w in check.window_rows if "stopping: stop" in w["causes"]]
+    assert last["capture_gap_frames"] == N and last["verdict"] == "judged", last
+    assert check.summary()["missed_heard_around"] == {"windows": 1, "seconds": pytest.approx(N / FS, abs=1e-3)}
+    (tmp_path / "control").mkdir()
+    control, verdict = _end_of_run(tmp_path / "control", missed=True, xrun=False, tail_cycles=6, stop_cycles=2)
+    assert verdict.ok and verdict.inconclusive, verdict
+    assert control.blind_windows == 1 and control.summary()["missed_heard_around"]["windows"] == 0
+
+
+def _missed_mid_run(*, system_xruns: int, cycles: int) -> tuple[AudioCheck, Any]:
+    """The tone for 4 s with ``cycles`` cycles the capture client missed 2 s in (no JACK xrun
+    report), read as ``RigCapture`` reads them (``missed``, then the next cycle with its gap);
+    ``system_xruns``: xruns the system counted of its own stream meanwhile."""
+    def script(cap: ScriptedCapture, t: float) -> None:
+        frame = _hear(cap, t, 2.0, frame0=0)
+        at = t + frame / FS
+        gap = cycles * N
+        cap.pending.append(("missed", (at, at + gap / FS, gap)))
+        frame += gap
+        cap.pending.append(("feed", (ScriptedSpec, tone_block(frame, N), at + gap / FS, gap)))
+        _hear(cap, at + (gap + N) / FS, 1.9, frame0=frame + N)
+
+    return _checked(script, system_xruns=system_xruns)
+
+
+def test_a_cycle_the_capture_missed_while_the_system_counted_an_xrun_is_judged_on_what_was_heard() -> None:
+    """The system counted an xrun of its own stream over the stretch where the capture missed a
+    cycle: a glitch the system made there would be that xrun's damage, heard or not, so the window
+    is judged on what was heard (a pass), not "not heard whole". The controls: the same miss while
+    the system counted nothing (a window the miss alone makes: heard, a glitch there would have
+    been outside every window) and a miss of 12 cycles (64 ms: with the system's channels
+    disagreeing through it, a disagreement of ``MACHINE_CHANNEL_MAX_S`` or more) are not heard."""
+    check, verdict = _missed_mid_run(system_xruns=1, cycles=1)
+    assert verdict.ok and not verdict.inconclusive, verdict
+    assert check.blind_windows == 0 and check.missed_heard_windows == 1 and check.outside_count == 0
+    alone, verdict = _missed_mid_run(system_xruns=0, cycles=1)
+    assert verdict.ok and verdict.inconclusive, verdict
+    assert alone.blind_windows == 1 and alone.missed_heard_windows == 0
+    long, verdict = _missed_mid_run(system_xruns=1, cycles=12)
+    assert verdict.ok and verdict.inconclusive, verdict
+    assert long.blind_windows == 1 and long.missed_heard_windows == 0

@@ -377,3 +377,21 @@ def test_a_burst_the_analyser_begins_inside_its_first_silence_is_split_at_that_s
     _, check = _judged()
     held = _heard((512, 0), (N, None), (512, 512), (N, None), (800, 1024))
     assert check._silences_of(held, 600 - N, 600, 1700, _Glitch()) == [(512, 768), (1280, 1536)]
+
+
+def test_a_silence_partly_in_cycles_the_capture_missed_is_weighed_by_what_was_heard() -> None:
+    """Three cycles the capture client missed, then three the system played silent, at a JACK xrun
+    report: one mute of six cycles on the time line, of which the rig heard three. The missed ones
+    are the rig's own miss (``capture_missed`` when they are all of a silence), the heard ones a
+    missed deadline's damage at its report (``jack_xrun``): the window is steady. Before, the mute
+    was held to ``MACHINE_CYCLES`` by its whole extent, the capture's miss counted as the system's
+    silence, and the window was "no". The controls: five heard silent cycles after the miss (more
+    than a missed deadline does) and the same three with no report from JACK stay unsteady."""
+    st, check = _judged(missed=(AT, AT + 1, AT + 2), silent=(AT + 3, AT + 4, AT + 5), xruns=(1.5 + 7 * CYCLE,))
+    assert [g["end_frame"] - g["start_frame"] for g in check.glitch_rows] == [6 * N], check.glitch_rows
+    assert st.before == "yes", st.before_detail
+    assert st.before_excused == {"jack_xrun": 1}, st.before_excused
+    st, _ = _judged(missed=(AT, AT + 1, AT + 2), silent=tuple(range(AT + 3, AT + 8)), xruns=(1.5 + 9 * CYCLE,))
+    assert st.before == "no", st.before_detail
+    st, _ = _judged(missed=(AT, AT + 1, AT + 2), silent=(AT + 3, AT + 4, AT + 5))
+    assert st.before == "no", st.before_detail

@@ -222,29 +222,6 @@ def test_xrun_reports_bytes_stay_a_lower_bound_with_their_flags_counted():
     assert errors.held_bytes >= 0.7 * freed, (errors, freed)
 
 
-def test_an_error_record_counts_the_containers_inside_a_detail_dict():
-    """A detail that is a dict holding a list (a device's per-direction status flags) is, with
-    that list, made by ``ErrorInfo.of`` for this record alone: both are the record's bytes, found
-    through the dict's values (its keys are strings, never counted)."""
-    import sys
-
-    from system_under_test.errors import XrunError
-    from system_under_test.held import error_record_bytes
-
-    coord = ComponentCoordinator()
-    coord.handle_error("device", XrunError(
-        "1 flagged block: input_overflow", component="device",
-        details={"status": {"input": ["input_overflow"], "output": []}}))
-    (record,) = coord._errors
-    details = record.error.details
-    status = details["status"]
-    assert isinstance(status, dict)
-    assert error_record_bytes(record) == (8 + sys.getsizeof(record) + sys.getsizeof(record.error)
-                                          + sys.getsizeof(details) + sys.getsizeof(dict(details))
-                                          + sys.getsizeof(status) + sys.getsizeof(status["input"])
-                                          + sys.getsizeof(status["output"]))
-
-
 def test_the_error_log_keeps_its_own_bound_whatever_the_history_size():
     """The error log's bound (10 000 records) is its own, not the transition history's: a system
     built with a short history (``AudioSystem(history_size=...)``) still keeps every error up to

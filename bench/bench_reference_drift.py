@@ -1,0 +1,82 @@
+"""Clean takes through a drifting converter clock: what the reference comparison reports.
+
+A benchmark, not a test: it prints figures and never fails.
+
+    python bench/bench_reference_drift.py [--ppm 2,10,50,100,300,500] [--seeds 2] [--rate 48000]
+                                          [--materials music,speech,sweep,logsweep] [--window-s 0.125]
+
+Why (issue #18): the comparison follows a clock that runs off the reference's by a slope of the
+delay track's lines, and a take whose clock drifts must read as clean, its drift reported. Each
+take is 2 s of the material through ``through_system`` with ``drift_ppm`` (the recording's clock
+stretched by that many parts per million, band-limited), gain 0.5, a seeded delay of 200-2000
+frames, -80 dBFS of noise (``numpy.random.default_rng([rate, seed, ppm])``), compared at the rate.
+
+One line per take (``take``: the glitches, ``-`` for none; the reported drift in ppm; the reported
+latency less the planted delay in frames; or ``refused`` with the reason), then per drift
+(``ppm``): takes, refused, takes with any glitch (every glitch on a clean take is a false one), and
+the reported drift's range.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from harness import analysis as A  # noqa: E402
+from harness import reference_compare as R  # noqa: E402
+from harness.errors import AnalysisError  # noqa: E402
+
+DURATION_S = 2.0
+
+
+def reference(material: str, fs: int, seed: int) -> np.ndarray:
+    """The played material: program material, or a 0.5 full-scale sweep (linear or logarithmic)."""
+    if material in ("sweep", "logsweep"):
+        return A.sweep(DURATION_S, fs, 0.5, logarithmic=material == "logsweep")
+    return R.program_material(material, DURATION_S, fs, seed=seed)  # type: ignore[arg-type]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ppm", default="2,10,50,100,300,500")
+    ap.add_argument("--seeds", type=int, default=2)
+    ap.add_argument("--rate", type=int, default=48_000)
+    ap.add_argument("--materials", default="music,speech,sweep,logsweep")
+    ap.add_argument("--window-s", type=float, default=0.125)
+    args = ap.parse_args()
+    fs = args.rate
+    for ppm in [float(p) for p in args.ppm.split(",")]:
+        takes = refused = glitched = 0
+        reported: list[float] = []
+        for material in args.materials.split(","):
+            for seed in range(args.seeds):
+                rng = np.random.default_rng([fs, seed, int(round(ppm * 1000))])
+                delay = round(float(rng.uniform(200, 2000)), 2)
+                ref = reference(material, fs, seed)
+                rec = R.through_system(ref, fs, delay_frames=delay, gain=0.5, drift_ppm=ppm, noise_rms=1e-4,
+                                       tail_frames=fs // 10, seed=seed)
+                takes += 1
+                name = f"{fs} {material} seed {seed} drift {ppm:g} ppm delay {delay:g}"
+                try:
+                    rep = R.compare_to_reference(rec, ref, fs, window_s=args.window_s)
+                except AnalysisError as exc:
+                    refused += 1
+                    print(f"take {name}: refused ({str(exc)[:60]})", flush=True)
+                    continue
+                glitched += bool(rep.glitches)
+                reported.append(rep.drift_ppm)
+                words = " ".join(f"{g.kind}{g.size_frames}@{g.start_frame}" for g in rep.glitches) or "-"
+                print(f"take {name}: {words}; drift {rep.drift_ppm:.2f} ppm; latency {rep.latency_frames - delay:+.2f} "
+                      f"frames; analysed {rep.analysed_start_frame}-{rep.analysed_end_frame}", flush=True)
+        span = f"{min(reported):.2f} .. {max(reported):.2f}" if reported else "-"
+        print(f"ppm {ppm:g}: takes {takes} refused {refused} with glitches {glitched} reported drift {span}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Every doubt and failure of a series of rig runs (``bench/rig_kill_series.sh``'s report folders),
+one block per run: why a run was not a PASS, read from its own ``summary.json``, so that each
+reason can be weighed as true or false.
+
+    python3 bench/rig_run_doubts.py OUT_DIR [OUT_DIR ...]
+
+Per run (folders under ``OUT_DIR/runs``, in name order): the seed, the outcome, the verdict's
+reasons; the audio check's blind windows (``audio.blind``: what the rig did not hear, and why),
+the windows judged on what was heard around missed capture cycles (``audio.missed_heard_around``,
+absent before it existed), the capture's missed frames; the steady state before and after with
+what it laid on the machine and, when not "yes", the glitches left unexcused (kind, extent in
+cycles of 256 frames, parts). Last, the count of PASS/FAIL/INCONCLUSIVE over all runs read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+CYCLE = 256
+
+
+def _unsteady(rows: list[dict[str, Any]]) -> list[str]:
+    """The unexcused glitches of a steady-state window, each as kind, extent in cycles, parts."""
+    out = []
+    for g in rows:
+        extent = (int(g["end_frame"]) - int(g["start_frame"])) / CYCLE if "end_frame" in g else float("nan")
+        parts = g.get("parts") or []
+        out.append(f"{g['kind']} {extent:.1f} cycles" + (f" ({len(parts)} parts)" if parts else ""))
+    return out
+
+
+def read(folder: Path) -> str:
+    """One run's block of lines."""
+    s = json.loads((folder / "summary.json").read_text())
+    v = s.get("verdict") or {}
+    audio = s.get("audio") or {}
+    blind = audio.get("blind") or {}
+    around = audio.get("missed_heard_around")
+    capture = audio.get("capture") or {}
+    st = s.get("steady_state") or {}
+    lines = [f"{folder.name}: seed {s.get('seed')} {str(s.get('outcome')).upper()}"]
+    lines += [f"  reason: {r}" for r in v.get("reasons", [])]
+    lines.append(f"  blind windows {blind.get('windows', 0)} ({blind.get('seconds', 0)} s)"
+                 + "".join(f"\n    {row}" for row in blind.get("items", [])))
+    lines.append(f"  judged around missed cycles: {around if around is not None else 'n/a'}; "
+                 f"capture missed frames {capture.get('missed_frames')}")
+    for side in ("before", "after"):
+        lines.append(f"  steady {side}: {st.get(side)}; excused {st.get(side + '_excused')}")
+        if st.get(side) != "yes":
+            lines.append(f"    {st.get(side + '_detail')}")
+            lines += [f"    unexcused: {u}" for u in _unsteady(st.get(side + "_unsteady") or [])]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__)
+        return 2
+    outcomes: Counter[str] = Counter()
+    for out in argv:
+        runs = Path(out) / "runs"
+        if not runs.is_dir():
+            print(f"rig_run_doubts: {runs}: no such folder (give a rig_kill_series.sh OUT_DIR)", file=sys.stderr)
+            return 2
+        for folder in sorted(p for p in runs.iterdir() if (p / "summary.json").is_file()):
+            print(read(folder))
+            outcomes[str(json.loads((folder / "summary.json").read_text()).get("outcome")).upper()] += 1
+    print("total: " + ", ".join(f"{k} {outcomes[k]}" for k in ("PASS", "FAIL", "INCONCLUSIVE")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

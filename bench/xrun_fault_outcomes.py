@@ -1,0 +1,62 @@
+"""What each injected ``xrun`` fault of a run became: a counted xrun, a stall the system's
+watchdog restarted the stream for, or neither, read from the run's ``history.jsonl``.
+
+Why: the ``xrun`` fault is one late callback (``harness.faults.kinds``), and the built-in profiles
+draw its lateness from 5-50 ms, while the system's watchdog takes a device that has not called
+back for 4 periods (21.3 ms at 256 frames, 48 kHz) as stalled and restarts its stream. A run's
+summary counts every such firing under ``faults.by_kind.xrun`` whichever path it took.
+
+    PYTHONPATH=$PWD .venv/bin/python bench/xrun_fault_outcomes.py RUN_DIR/history.jsonl
+
+One line per firing (time, lateness, outcome) and a count per outcome. An outcome is the first of
+these within the lateness plus 50 ms after the firing: a ``DeviceStalledError`` entry (``stall``),
+a rise of the system's ``xruns`` counter at its next metrics sample (``xrun``), else ``neither``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+
+def outcomes(entries: list[dict[str, Any]]) -> list[tuple[float, float, str]]:
+    """(fired at, lateness, outcome) of every ``xrun`` firing in ``entries``."""
+    out = []
+    xruns_before = 0
+    for i, entry in enumerate(entries):
+        if entry["type"] == "metrics":
+            xruns_before = entry["data"]["counters"]["xruns"]
+        if entry["type"] != "fault_start" or entry.get("value") != "xrun":
+            continue
+        fired, late = entry["time"], entry["data"]["params"]["delay_s"]
+        outcome = "neither"
+        for later in entries[i + 1:]:
+            if later["type"] == "error" and later["data"]["error"]["type"] == "DeviceStalledError" \
+                    and later["time"] <= fired + late + 0.05:
+                outcome = "stall"
+                break
+            if later["type"] == "metrics":
+                if later["data"]["counters"]["xruns"] > xruns_before:
+                    outcome = "xrun"
+                break
+        out.append((fired, late, outcome))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: xrun_fault_outcomes.py RUN_DIR/history.jsonl", file=sys.stderr)
+        return 2
+    entries = [json.loads(line) for line in Path(argv[0]).read_text(encoding="utf-8").splitlines() if line]
+    rows = outcomes(entries)
+    for fired, late, outcome in rows:
+        print(f"t={fired:8.3f} s  late by {late * 1000:5.1f} ms  -> {outcome}")
+    print("total", len(rows), dict(Counter(o for _, _, o in rows)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,64 @@
+"""A steady slope just over the threshold in a 1-hour soak is growth, not "a step"; a buffer still
+filling fast at the hour's end stays "slowing".
+
+``MIN_GROWTH`` is the threshold's hour (4 MiB); a 1-h soak's judged part is 54 minutes, in which a
+trend at up to 1.11 times the threshold adds less: a steady ramp there read "ok, step", and a
+planted 5 MB/h leak seen through the RSS's steps passed so at some seeds. Over a window of
+``MIN_WINDOW_S`` or more the growth is reckoned over the whole window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from harness.leaks import DEFAULT_THRESHOLDS, judge
+
+MB = 1_000_000.0
+PAGE = 4096
+T = np.arange(0.0, 3601.0, 1.0)
+#: a bounded log filling under the series, told to the judge (``held``), as a soak's error log is
+HELD = 2.4 * MB * T / 3600.0
+
+
+def _drawn_staircase(live: np.ndarray, seed: int) -> np.ndarray:
+    """The RSS of a process whose live memory is ``live``: a new piece of 0.4-1.7 MB (drawn)
+    whenever what is live outgrows what it holds."""
+    rng = np.random.default_rng(seed)
+    rss = np.empty_like(live)
+    top = live[0] + rng.uniform(0.4, 1.7) * MB
+    for i, v in enumerate(live):
+        if v > top:
+            top = v + rng.uniform(0.4, 1.7) * MB
+        rss[i] = top
+    return np.ceil(rss / PAGE) * PAGE
+
+
+@pytest.mark.parametrize(("size_mb", "tau_s"), [(20, 1200.0), (30, 1800.0), (40, 2400.0)])
+def test_a_buffer_still_filling_fast_late_stays_inconclusive(size_mb: int, tau_s: float) -> None:
+    """Exponential filling whose last quarter still grows 4-8 MB/h: this window cannot tell it from a
+    leak, whatever the growth is reckoned over."""
+    y = np.ceil((250 * MB + size_mb * MB * (1 - np.exp(-T / tau_s))) / PAGE) * PAGE
+    v = judge("rss_bytes", T, y)
+    assert (v.verdict, v.shape) == ("inconclusive", "slowing"), v.reason
+
+
+@pytest.mark.parametrize("rate_mb", [4.3, 4.5, 4.6])
+def test_a_steady_ramp_just_over_the_threshold_in_an_hour_is_a_leak(rate_mb: float) -> None:
+    y = np.ceil((250 * MB + rate_mb * MB * T / 3600.0) / PAGE) * PAGE
+    v = judge("rss_bytes", T, y)
+    assert rate_mb * MB > DEFAULT_THRESHOLDS["rss_bytes"]
+    assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+
+
+@pytest.mark.parametrize("seed", [5, 7, 12, 13])
+def test_a_5mb_leak_through_drawn_steps_is_not_passed_as_a_step(seed: int) -> None:
+    """Seeds at which the trend over the judged 54 minutes fell just under ``MIN_GROWTH``."""
+    v = judge("rss_bytes", T, _drawn_staircase(250 * MB + 5 * MB * T / 3600.0 + HELD, seed), held=HELD)
+    assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+
+
+@pytest.mark.parametrize("rate_mb", [3.0, 3.9])
+def test_a_ramp_under_the_threshold_stays_ok(rate_mb: float) -> None:
+    y = np.ceil((250 * MB + rate_mb * MB * T / 3600.0) / PAGE) * PAGE
+    assert judge("rss_bytes", T, y).verdict == "ok"
