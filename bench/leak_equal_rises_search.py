@@ -1,5 +1,5 @@
 """Seeded small series on which ``harness.leaks._one_step`` answers otherwise than at a git ref
-(default ``main``): used to find where taking out every one of equal largest rises (this tree)
+(default ``067ab6b``, the last main before the rule): used to find where taking out every one of equal largest rises (this tree)
 differs from taking out the later one only (main's stable sort, reversed).
 
     PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/leak_equal_rises_search.py SEED [REF]
@@ -30,7 +30,7 @@ def _at(ref: str) -> types.ModuleType:
 
 def main() -> int:
     seed = int(sys.argv[1])
-    old = _at(sys.argv[2] if len(sys.argv) > 2 else "main")
+    old = _at(sys.argv[2] if len(sys.argv) > 2 else "067ab6b")
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(seed)
     found = []

@@ -2,7 +2,7 @@
 
 The argument only let runs starting within ``lead`` after ``b`` be clipped to ``b..b``, which adds
 a stretch of 0 s; this checks the removal changed no figure. It loads the code before the change
-from git (``REF``, default ``main``) and compares it with the worktree's on seeded report sets,
+from git (``REF``, default ``067ab6b``, the last main before the removal) and compares it with the worktree's on seeded report sets,
 windows and idle spans, every lead the callers passed (``XRUN_LEAD_S``) and 0.
 
     PYTHONPATH=$PWD .venv/bin/python bench/xrun_lead_removed.py [REF]
@@ -29,7 +29,7 @@ def _before(ref: str) -> types.ModuleType:
 
 
 def main() -> int:
-    ref = sys.argv[1] if len(sys.argv) > 1 else "main"
+    ref = sys.argv[1] if len(sys.argv) > 1 else "067ab6b"
     old_mod = _before(ref)
     compared = differ = 0
     for seed in range(200):
