@@ -644,7 +644,7 @@ class _Episode:
         for a, b in _unheld_sorted(ev.t_start, ev.t_end, held):
             if b > self.xrun_reports.known_until:
                 return None
-            worst = max(worst, self.xrun_reports.longest_without(a, b, XRUN_LEAD_S))
+            worst = max(worst, self.xrun_reports.longest_without(a, b))
             if worst >= MACHINE_MUTE_MAX_S:
                 return None
         return worst
@@ -707,8 +707,9 @@ class _Episode:
     def longest_unreported(self, margin: float,
                            idle: Callable[[float, float], list[tuple[float, float]]] | None = None) -> float:
         """Of the silences no member but xrun reports holds: the longest stretch with no xrun
-        report in it. A report may come up to ``XRUN_LEAD_S`` after the cycles it speaks of, so reports that
-        late after a silence count for its end. Past the first report the window did not keep,
+        report in it, measured from the silence's start to its end: a report after its end (one
+        may come up to ``XRUN_LEAD_S`` after the cycles it speaks of) shortens no stretch of it,
+        as it speaks of one missed deadline, not of the whole lead. Past the first report the window did not keep,
         nothing is known to be unreported. ``idle(a, b)``: the parts of ``a..b`` the JACK server
         did not run (sorted), left out of every stretch: a server that does not run reports
         nothing, and nothing played there. Inside a run of reports (``xrun_runs``) a stretch is
@@ -720,7 +721,7 @@ class _Episode:
             if b <= a:
                 continue
             spans = idle(a, b) if idle is not None else []
-            worst = max(worst, self.xrun_reports.longest_without(a, b, XRUN_LEAD_S, spans))
+            worst = max(worst, self.xrun_reports.longest_without(a, b, spans))
         return worst
 
     @property

@@ -306,7 +306,8 @@ def _one_step(t: np.ndarray, y: np.ndarray, g: np.ndarray, thr: float, need: flo
     """Whether the growth is one jump: the largest rise between two consecutive samples of a
     group that stays (``_persists``: a spike up and back down is not a jump) stands out from the
     series' other rises (``_stands_out``), and with it taken out (everything after it lowered by it) the trend is at most ``thr`` per hour or adds up to less
-    than ``need``. Such a jump is one allocation that stays (a buffer or a pool grown once),
+    than ``need``. Of equal largest rises that stay, each in turn must (``_taken_out_leaves_no_growth``
+    says why). Such a jump is one allocation that stays (a buffer or a pool grown once),
     whatever its size: the 90 s simulated soak of seed 1 shows one (its RSS slope of 2.5e8
     bytes/h is carried by it).
 
@@ -334,13 +335,30 @@ def _one_step(t: np.ndarray, y: np.ndarray, g: np.ndarray, thr: float, need: flo
               if np.isfinite(rises[c]) and rises[c] > 0 and _persists(y, g, int(c), rises[c])), None)
     if k is None:
         return False
-    if not _stands_out(np.diff(t), rises, same, k):
-        return False
     span = float(sum(t[g == key].max() - t[g == key].min() for key in np.unique(g)))
     over_s = span if over_s is None else over_s  # what the growth is reckoned over (``_growth_span``)
     if growth is None:  # the trend's growth over the window, when the caller has not fitted it
         growth = theil_sen(t, y, g) * over_s
     if span >= MIN_WINDOW_S and rises[k] < ONE_JUMP_SHARE * growth:
+        return False
+    tied = [int(c) for c in np.flatnonzero(rises == rises[k]) if c == k or _persists(y, g, int(c), rises[c])]
+    return all(_taken_out_leaves_no_growth(t, y, g, rises, same, c, thr, need, over_s) for c in tied)
+
+
+def _taken_out_leaves_no_growth(t: np.ndarray, y: np.ndarray, g: np.ndarray, rises: np.ndarray,
+                                same: np.ndarray, k: int, thr: float, need: float, over_s: float) -> bool:
+    """Whether rise ``k`` stands out (``_stands_out``) and, taken out (everything after it in its
+    group lowered by it), leaves a trend of at most ``thr`` per hour or one that adds up to less
+    than ``need`` over ``over_s`` seconds (what the growth is reckoned over, ``_growth_span``).
+
+    ``_one_step`` asks it of every rise that stays among those equal to the largest: which of
+    two equal rises is "the" jump is not in the series, and taking out one or the other lowers
+    different samples, so the trend left differs (a seeded search found a series read "one jump"
+    with the earlier of two equal rises taken out and not with the later: MUTATION.md, the
+    ``_one_step`` 24 and 26 row). The growth is one jump only if it is so whichever is taken out:
+    an answer that hangs on the order a sort leaves equal values in would pass growth as a step
+    by chance."""
+    if not _stands_out(np.diff(t), rises, same, k):
         return False
     adj = y.astype(np.float64).copy()
     after = np.zeros(t.size, dtype=bool)

@@ -138,18 +138,23 @@ class ReportRuns:
                 return None
         return n
 
-    def longest_without(self, a: float, b: float, lead: float, idle: Iterable[tuple[float, float]] = ()) -> float:
+    def longest_without(self, a: float, b: float, idle: Iterable[tuple[float, float]] = ()) -> float:
         """The longest stretch of ``a..b`` with no report in it, less the parts of it in ``idle``
-        (sorted, disjoint: where the server did not run, it reports nothing). A report up to
-        ``lead`` after ``b`` counts for ``b``. Inside a run the stretch is its widest gap (an
-        upper bound, under ``RUN_GAP_S``). Nothing past ``known_until`` is measured: call with
-        ``b`` at most it."""
+        (sorted, disjoint: where the server did not run, it reports nothing). Inside a run the
+        stretch is its widest gap (an upper bound, under ``RUN_GAP_S``). Nothing past
+        ``known_until`` is measured: call with ``b`` at most it.
+
+        Reports after ``b`` change nothing: the stretches are measured between ``a``, the
+        reports and ``b``, so the last one ends at ``b`` whether a report came just after it or
+        none did. (A report that comes late speaks of one missed deadline up to
+        ``audio_check.XRUN_LEAD_S`` before it, not of the whole lead: taking one after ``b`` as
+        covering the silence's last half second would lay a system's silence on the machine.)"""
         lo = bisect.bisect_right(self.ends, a)  # runs that end after a (ends rise with starts)
         marks: list[tuple[float, float]] = []
         worst = 0.0
         for k in range(lo, len(self.starts)):
             s, e = self.starts[k], self.ends[k]
-            if s >= b + lead:
+            if s >= b:
                 break
             c0, c1 = min(max(s, a), b), min(e, b)
             marks.append((c0, c1))

@@ -39,7 +39,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from mutmut.mutation.file_mutation import mutate_file_contents
+
+#: what ``pytest.param(...)`` returns: told by its type, not by a ``values`` attribute, which a
+#: plain parameter may have too (a dict's ``values`` method)
+_PARAMETER_SET = type(pytest.param())
 
 
 def _param_sets(fn: Callable[..., Any]) -> Iterator[dict[str, Any]] | None:
@@ -54,8 +59,10 @@ def _param_sets(fn: Callable[..., Any]) -> Iterator[dict[str, Any]] | None:
         names = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
         rows = []
         for values in m.args[1]:
-            values = getattr(values, "values", values)  # pytest.param(...)
-            values = (values,) if len(names) == 1 else tuple(values)
+            if isinstance(values, _PARAMETER_SET):
+                values = tuple(values.values)  # a tuple whatever the number of names
+            else:
+                values = (values,) if len(names) == 1 else tuple(values)
             rows.append(dict(zip(names, values)))
         axes.append(rows)
         given.update(names)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from harness import xrun_runs
-from harness.audio_check import MACHINE_MUTE_MAX_S, XRUN_LEAD_S, AudioCheck
+from harness.audio_check import MACHINE_MUTE_MAX_S, AudioCheck
 from harness.xrun_runs import RUN_GAP_S, ReportRuns
 from system_under_test import AudioSystem
 
@@ -23,10 +23,10 @@ from scripted_capture import FS, ScriptedCapture, ScriptedSpec, tone_block
 N = 256
 
 
-def _every_report_kept(reports: list[float], a: float, b: float, lead: float) -> float:
+def _every_report_kept(reports: list[float], a: float, b: float) -> float:
     """The longest stretch of ``a..b`` with no report, every report's time at hand (the rule the
     audio check applied to the report times it kept)."""
-    marks = [a] + sorted(min(r, b) for r in reports if a < r < b + lead) + [b]
+    marks = [a] + sorted(r for r in reports if a < r < b) + [b]
     return max(y - x for x, y in zip(marks, marks[1:]))
 
 
@@ -65,8 +65,8 @@ def test_runs_tell_every_silence_as_every_report_would(seed: int) -> None:
     for _ in range(400):
         a = rng.uniform(-1.0, end + 1.0)
         b = a + rng.uniform(0.01, 3.0)
-        kept = _every_report_kept(reports, a, b, XRUN_LEAD_S)
-        ran = runs.longest_without(a, b, XRUN_LEAD_S)
+        kept = _every_report_kept(reports, a, b)
+        ran = runs.longest_without(a, b)
         assert (kept < MACHINE_MUTE_MAX_S) == (ran < MACHINE_MUTE_MAX_S), (a, b, kept, ran)
         if max(kept, ran) >= RUN_GAP_S:
             assert ran == pytest.approx(kept, abs=1e-9), (a, b)
@@ -88,8 +88,8 @@ def test_windows_joined_keep_both_windows_reports() -> None:
     assert len(one) == 400
     assert (one.starts, one.ends) == (whole.starts, whole.ends)
     for a in np.arange(0.0, max(reports), 0.37):
-        assert (one.longest_without(a, a + 1.3, XRUN_LEAD_S) >= MACHINE_MUTE_MAX_S) == \
-            (_every_report_kept(reports, a, a + 1.3, XRUN_LEAD_S) >= MACHINE_MUTE_MAX_S)
+        assert (one.longest_without(a, a + 1.3) >= MACHINE_MUTE_MAX_S) == \
+            (_every_report_kept(reports, a, a + 1.3) >= MACHINE_MUTE_MAX_S)
 
 
 def test_an_hour_of_dense_reports_is_one_run_and_sparse_ones_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,7 +103,7 @@ def test_an_hour_of_dense_reports_is_one_run_and_sparse_ones_are_bounded(monkeyp
         t += rng.uniform(0.002, 0.023)
         runs.add(t)
     assert len(runs.starts) == 1 and runs.known_until == math.inf and len(runs) > 280_000
-    assert runs.longest_without(3000.0, 3000.8, XRUN_LEAD_S) < RUN_GAP_S
+    assert runs.longest_without(3000.0, 3000.8) < RUN_GAP_S
     monkeypatch.setattr(xrun_runs, "RUNS_KEPT", 50)
     sparse = ReportRuns()
     for k in range(80):
@@ -312,13 +312,13 @@ def test_the_longest_stretch_without_a_report_leaves_out_where_the_server_was_id
     runs = ReportRuns()
     for t in (0.0, 2.0, 3.0):
         runs.add(t)
-    assert runs.longest_without(0.0, 2.0, 0.0) == 2.0
+    assert runs.longest_without(0.0, 2.0) == 2.0
     idle = [(-1.0, 0.25), (0.5, 0.75), (0.625, 1.0), (1.5, 3.0), (4.0, 5.0)]
     # 0..2 less 0..0.25, 0.5..1.0 (two overlapping) and 1.5..2.0
-    assert runs.longest_without(0.0, 2.0, 0.0, idle) == 0.75
+    assert runs.longest_without(0.0, 2.0, idle) == 0.75
     # 0..2 less 1.5, 2..3 whole, 3..4 less 3.0..3.125: the middle one is the longest now
-    assert runs.longest_without(0.0, 4.0, 0.0, [(0.25, 1.75), (3.0, 3.125)]) == 1.0
-    assert runs.longest_without(0.0, 4.0, 0.0, [(0.25, 1.75), (2.0, 2.5), (3.0, 3.125)]) == 0.875
+    assert runs.longest_without(0.0, 4.0, [(0.25, 1.75), (3.0, 3.125)]) == 1.0
+    assert runs.longest_without(0.0, 4.0, [(0.25, 1.75), (2.0, 2.5), (3.0, 3.125)]) == 0.875
 
 
 def test_reports_exactly_a_run_gap_apart_are_two_runs_in_either_order() -> None:
@@ -344,4 +344,4 @@ def test_a_runs_widest_gap_is_kept_through_joins_and_clipped_to_the_stretch_aske
     for t in (1.0, 1.1875, 0.9375):  # the same run, then a report read late 0.0625 s before it
         early.add(t)
     assert (early.starts, early.widest) == ([0.9375], [0.1875])
-    assert later.longest_without(1.0625, 1.125, 0.0) == 0.0625
+    assert later.longest_without(1.0625, 1.125) == 0.0625

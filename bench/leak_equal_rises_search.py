@@ -1,0 +1,64 @@
+"""Seeded small series on which ``harness.leaks._one_step`` answers otherwise than at a git ref
+(default ``067ab6b``, the last main before the rule): used to find where taking out every one of equal largest rises (this tree)
+differs from taking out the later one only (main's stable sort, reversed).
+
+    PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/leak_equal_rises_search.py SEED [REF]
+
+Prints how many of 40 000 series differ, the five shortest, then those of six samples or more
+whose tied rises span equal times (the trend left, not ``_stands_out``, tells them apart).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import types
+import warnings
+
+import numpy as np
+
+import harness.leaks as leaks
+
+
+def _at(ref: str) -> types.ModuleType:
+    src = subprocess.run(["git", "show", f"{ref}:harness/leaks.py"], capture_output=True, text=True, check=True).stdout
+    mod = types.ModuleType("leaks_at_ref")
+    sys.modules[mod.__name__] = mod  # its dataclasses look their module up
+    exec(compile(src, f"{ref}:harness/leaks.py", "exec"), mod.__dict__)
+    return mod
+
+
+def main() -> int:
+    seed = int(sys.argv[1])
+    old = _at(sys.argv[2] if len(sys.argv) > 2 else "067ab6b")
+    warnings.simplefilter("ignore")
+    rng = np.random.default_rng(seed)
+    found = []
+    for _ in range(40000):  # the series of bench/mutation_helpers/search.py
+        n = int(rng.integers(3, 14))
+        t = np.cumsum(rng.integers(1, 3, n)).astype(float)
+        y = rng.integers(-3, 4, n).cumsum().astype(float) * rng.choice([1, 1, -1])
+        if rng.random() < 0.3:
+            y = rng.integers(0, 5, n).astype(float)
+        g = np.sort(rng.integers(0, int(rng.integers(1, 4)), n))
+        thr = float(rng.choice([0.0, 3600.0, 7200.0]))
+        need = float(rng.choice([0.0, 1.0, 3.0]))
+        was, now = old._one_step(t, y, g, thr, need), leaks._one_step(t, y, g, thr, need)
+        if was != now:
+            found.append((t.tolist(), y.tolist(), g.tolist(), thr, need, was, now))
+    found.sort(key=lambda f: len(f[0]))
+    print(f"differ: {len(found)} of 40000 (t, y, g, thr, need, at ref, now)")
+    for f in found[:5]:
+        print(f)
+    print("six samples or more, tied rises over equal times:")
+    for f in found:
+        t, y, g = (np.asarray(v) for v in f[:3])
+        rises = np.where(g[1:] == g[:-1], np.diff(y), -np.inf)
+        ties = np.flatnonzero(rises == rises.max())
+        if len(t) >= 6 and len(set(np.diff(t)[ties].tolist())) == 1:
+            print(f, "tied at", ties.tolist())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Every call ``scripts/mutate_in_process.py`` builds of the named test files, run once unmutated:
+what its first pass does, per file, without generating a mutant (a call that raises here stops
+the script before any mutant is judged).
+
+    PYTHONPATH=$PWD:$PWD/scripts nice -n 10 .venv/bin/python bench/mutate_in_process_calls.py TEST_FILE ...
+
+Prints each failing call and, per file, its calls and how many failed.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import mutate_in_process
+
+
+def main() -> int:
+    failed_any = 0
+    for path in sys.argv[1:]:
+        calls = mutate_in_process._calls([path])
+        failed = 0
+        for name, call in calls:
+            try:
+                call()
+            except BaseException as exc:  # noqa: BLE001 - the script counts any raise as a failure
+                failed += 1
+                print("FAIL", name, type(exc).__name__, str(exc)[:120])
+        print(path, len(calls), "calls,", failed, "failed", flush=True)
+        failed_any += failed
+    return 1 if failed_any else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
