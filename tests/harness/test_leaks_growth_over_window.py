@@ -13,25 +13,7 @@ import numpy as np
 import pytest
 
 from harness.leaks import DEFAULT_THRESHOLDS, judge
-
-MB = 1_000_000.0
-PAGE = 4096
-T = np.arange(0.0, 3601.0, 1.0)
-#: a bounded log filling under the series, told to the judge (``held``), as a soak's error log is
-HELD = 2.4 * MB * T / 3600.0
-
-
-def _drawn_staircase(live: np.ndarray, seed: int) -> np.ndarray:
-    """The RSS of a process whose live memory is ``live``: a new piece of 0.4-1.7 MB (drawn)
-    whenever what is live outgrows what it holds."""
-    rng = np.random.default_rng(seed)
-    rss = np.empty_like(live)
-    top = live[0] + rng.uniform(0.4, 1.7) * MB
-    for i, v in enumerate(live):
-        if v > top:
-            top = v + rng.uniform(0.4, 1.7) * MB
-        rss[i] = top
-    return np.ceil(rss / PAGE) * PAGE
+from rss_staircases import HELD, MB, PAGE, T, drawn_staircase
 
 
 @pytest.mark.parametrize(("size_mb", "tau_s"), [(20, 1200.0), (30, 1800.0), (40, 2400.0)])
@@ -54,7 +36,7 @@ def test_a_steady_ramp_just_over_the_threshold_in_an_hour_is_a_leak(rate_mb: flo
 @pytest.mark.parametrize("seed", [5, 7, 12, 13])
 def test_a_5mb_leak_through_drawn_steps_is_not_passed_as_a_step(seed: int) -> None:
     """Seeds at which the trend over the judged 54 minutes fell just under ``MIN_GROWTH``."""
-    v = judge("rss_bytes", T, _drawn_staircase(250 * MB + 5 * MB * T / 3600.0 + HELD, seed), held=HELD)
+    v = judge("rss_bytes", T, drawn_staircase(250 * MB + 5 * MB * T / 3600.0 + HELD, seed), held=HELD)
     assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
 
 

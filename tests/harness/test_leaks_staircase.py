@@ -19,12 +19,7 @@ import numpy as np
 import pytest
 
 from harness.leaks import judge
-
-MB = 1_000_000.0
-PAGE = 4096
-T = np.arange(0.0, 3601.0, 1.0)
-#: a bounded log filling under the series, told to the judge (``held``), as a soak's error log is
-HELD = 2.4 * MB * T / 3600.0
+from rss_staircases import HELD, MB, PAGE, T, drawn_staircase
 
 
 def _regular_staircase(rate: float, step: float, phase: float) -> np.ndarray:
@@ -32,19 +27,6 @@ def _regular_staircase(rate: float, step: float, phase: float) -> np.ndarray:
     pieces of ``step``; ``phase`` moves the steps along the hour."""
     live = rate * T / 3600.0 + HELD
     return np.ceil((250 * MB + step * np.floor(live / step + phase)) / PAGE) * PAGE
-
-
-def _drawn_staircase(live: np.ndarray, seed: int) -> np.ndarray:
-    """The RSS of a process whose live memory is ``live``: a new piece of 0.4-1.7 MB (drawn)
-    whenever what is live outgrows what it holds."""
-    rng = np.random.default_rng(seed)
-    rss = np.empty_like(live)
-    top = live[0] + rng.uniform(0.4, 1.7) * MB
-    for i, v in enumerate(live):
-        if v > top:
-            top = v + rng.uniform(0.4, 1.7) * MB
-        rss[i] = top
-    return np.ceil(rss / PAGE) * PAGE
 
 
 @pytest.mark.parametrize("phase", [round(0.1 * k, 1) for k in range(10)])
@@ -61,7 +43,7 @@ def test_a_steady_leak_rising_in_steps_is_a_leak(rate: float, step: float, phase
 def test_a_bounded_buffer_rising_in_steps_is_not_a_leak(seed: int) -> None:
     # 10 MB filling with a time constant of 15 min: levelled off by the late half, unheld
     live = 250 * MB + 10 * MB * (1 - np.exp(-T / 900.0)) + HELD
-    v = judge("rss_bytes", T, _drawn_staircase(live, seed), held=HELD)
+    v = judge("rss_bytes", T, drawn_staircase(live, seed), held=HELD)
     assert v.verdict == "ok", v.reason
 
 
@@ -69,7 +51,7 @@ def test_a_bounded_buffer_rising_in_steps_is_not_a_leak(seed: int) -> None:
 def test_one_large_jump_over_a_creep_rising_in_steps_is_still_a_step(seed: int) -> None:
     # a pool of 12 MB grown once at 40 % of the hour, over 1.5 MB/h of creep: the jump carries the growth
     live = 250 * MB + 1.5 * MB * T / 3600.0 + 12 * MB * (T >= 1440.0) + HELD
-    v = judge("rss_bytes", T, _drawn_staircase(live, seed), held=HELD)
+    v = judge("rss_bytes", T, drawn_staircase(live, seed), held=HELD)
     assert v.slope_per_hour is not None and v.slope_per_hour > v.threshold_per_hour  # the step rule decides
     assert (v.verdict, v.shape) == ("ok", "step"), v.reason
 
