@@ -271,6 +271,18 @@ def test_a_stall_names_the_devices_its_stream_was_opened_on(spec: Any, details: 
     assert _stream_devices(object()) == {}  # a stream without a spec
 
 
+def _held_once(s: AudioSystem) -> None:
+    """One held silence, ended: the device stalls for a second while the evidence lays it on the
+    machine (``_measured``: the device called back through 80 % of it, the delivery thread waited
+    for a CPU through 85 %), then a callback ends it."""
+    s.backend.stall("sim-in")
+    last = s.stream.stats.last_callback_at
+    _measured(s, last, served=0.8, waiting=0.85)
+    s.clock.run_until(last + 1.0)
+    s.backend.unstall("sim-in")
+    s.run_for(0.1)
+
+
 def test_the_held_silences_kept_stop_at_their_bound_and_the_rest_are_counted(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """``held_silences`` keeps the first ``HELD_KEPT`` ended silences and counts the others: a
@@ -281,12 +293,7 @@ def test_the_held_silences_kept_stop_at_their_bound_and_the_rest_are_counted(
     monkeypatch.setattr("system_under_test.system.HELD_KEPT", 3)
     s = _running()
     for n in range(1, 6):
-        s.backend.stall("sim-in")
-        last = s.stream.stats.last_callback_at
-        _measured(s, last, served=0.8, waiting=0.85)
-        s.clock.run_until(last + 1.0)
-        s.backend.unstall("sim-in")
-        s.run_for(0.1)
+        _held_once(s)
         spans, open_t0, unkept = s.held_silences()
         assert open_t0 is None
         assert (len(spans), unkept) == (min(n, 3), max(0, n - 3)), (n, spans, unkept)
@@ -439,19 +446,10 @@ def test_the_held_silences_a_listener_took_are_its_own_copy() -> None:
     keeps the spans it took at a checkpoint) sees it unchanged by a silence that ends later, and
     what it does to it is not the watchdog's."""
     s = _running()
-
-    def held_once() -> None:
-        s.backend.stall("sim-in")
-        last = s.stream.stats.last_callback_at
-        _measured(s, last, served=0.8, waiting=0.85)
-        s.clock.run_until(last + 1.0)
-        s.backend.unstall("sim-in")
-        s.run_for(0.1)
-
-    held_once()
+    _held_once(s)
     taken, _, _ = s.held_silences()
     assert len(taken) == 1
-    held_once()
+    _held_once(s)
     assert len(taken) == 1  # the listener's copy: the second silence is not in it
     taken.clear()
     spans, open_t0, unkept = s.held_silences()
