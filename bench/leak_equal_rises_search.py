@@ -20,6 +20,21 @@ import numpy as np
 import harness.leaks as leaks
 
 
+def small_series(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """One seeded small input of ``_one_step`` (``t``, ``y``, ``g``, ``thr``, ``need``): 3-13 samples
+    1-2 s apart, a walk of small integer rises (or, three times in ten, levels drawn alone, where
+    equal rises are common), in up to three groups. Also drawn by bench/mutation_helpers/search.py."""
+    n = int(rng.integers(3, 14))
+    t = np.cumsum(rng.integers(1, 3, n)).astype(float)
+    y = rng.integers(-3, 4, n).cumsum().astype(float) * rng.choice([1, 1, -1])
+    if rng.random() < 0.3:
+        y = rng.integers(0, 5, n).astype(float)
+    g = np.sort(rng.integers(0, int(rng.integers(1, 4)), n))
+    thr = float(rng.choice([0.0, 3600.0, 7200.0]))
+    need = float(rng.choice([0.0, 1.0, 3.0]))
+    return t, y, g, thr, need
+
+
 def _at(ref: str) -> types.ModuleType:
     src = subprocess.run(["git", "show", f"{ref}:harness/leaks.py"], capture_output=True, text=True, check=True).stdout
     mod = types.ModuleType("leaks_at_ref")
@@ -34,15 +49,8 @@ def main() -> int:
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(seed)
     found = []
-    for _ in range(40000):  # the series of bench/mutation_helpers/search.py
-        n = int(rng.integers(3, 14))
-        t = np.cumsum(rng.integers(1, 3, n)).astype(float)
-        y = rng.integers(-3, 4, n).cumsum().astype(float) * rng.choice([1, 1, -1])
-        if rng.random() < 0.3:
-            y = rng.integers(0, 5, n).astype(float)
-        g = np.sort(rng.integers(0, int(rng.integers(1, 4)), n))
-        thr = float(rng.choice([0.0, 3600.0, 7200.0]))
-        need = float(rng.choice([0.0, 1.0, 3.0]))
+    for _ in range(40000):
+        t, y, g, thr, need = small_series(rng)
         was, now = old._one_step(t, y, g, thr, need), leaks._one_step(t, y, g, thr, need)
         if was != now:
             found.append((t.tolist(), y.tolist(), g.tolist(), thr, need, was, now))

@@ -11,6 +11,8 @@ spec = importlib.util.spec_from_file_location(
 mip = importlib.util.module_from_spec(spec); spec.loader.exec_module(mip)
 from mutmut.mutation.file_mutation import mutate_file_contents
 import harness.leaks as L
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from leak_equal_rises_search import small_series  # noqa: E402 - bench/ is no package
 src = Path(L.__file__).read_text()
 chunks = mip._chunks(ast.parse(src), src.splitlines(keepends=True), ["_one_step"])
 m = mutate_file_contents("part.py", "\n\n".join(chunks) + "\n")
@@ -21,13 +23,7 @@ nums = [int(x) for x in sys.argv[2:]]
 found = {n: None for n in nums}
 import warnings; warnings.simplefilter("ignore")
 for trial in range(20000):
-    n = int(rng.integers(3, 14))
-    t = np.cumsum(rng.integers(1, 3, n)).astype(float)
-    y = rng.integers(-3, 4, n).cumsum().astype(float) * rng.choice([1, 1, -1])
-    if rng.random() < 0.3:
-        y = rng.integers(0, 5, n).astype(float)
-    g = np.sort(rng.integers(0, int(rng.integers(1, 4)), n))
-    thr = float(rng.choice([0.0, 3600.0, 7200.0])); need = float(rng.choice([0.0, 1.0, 3.0]))
+    t, y, g, thr, need = small_series(rng)
     a = L._one_step(t, y, g, thr, need)
     for k in nums:
         if found[k] is None:
