@@ -30,6 +30,13 @@ re-created by the next client to open left a running server's Berkeley DB panick
 private ``/dev/shm``). So a rig's readiness probe can
 crash (SIGBUS) while its own jackd runs: ``start`` counts that as the probe's death
 (``probe_crashes``), never as the server being unready, and probes again within its deadline.
+A process killed while it created that database leaves one of its region files empty
+(``jack_db-<uid>/__db.NNN``, 0 bytes: measured after a suite's run of kills); mapping it faults,
+so from then on *every* jackd of the uid dies by SIGBUS before it is ready, whatever its name.
+``start`` reads such a death with an empty region file as the database broken
+(``broken_metadata_db``), removes the database (as a clean server exit does) and starts jackd
+once more, noting it in ``metadata_db_repairs``; a SIGBUS with every region file whole is raised
+as before.
 
 Teardown is layered so that nothing outlives a failed or interrupted test: the context manager
 closes the rig; an ``atexit`` hook closes every rig still open; jackd is started in its own
@@ -392,6 +399,11 @@ class LoopbackRig:
         #: Readiness probes whose client crashed (a signal) while jackd ran: the rig's evidence,
         #: kept apart from the server's state (``start`` probes again instead of failing).
         self.probe_crashes: list[str] = []
+        #: JACK2 metadata databases found broken (empty region files) and removed by ``start``
+        #: after its jackd died of them: what was removed, one line each
+        self.metadata_db_repairs: list[str] = []
+        #: how the last jackd that did not become ready ended (its exit status; None: still ran)
+        self._exit_before_ready: int | None = None
         self._lock = threading.RLock()
         self._xruns = 0
         self._xrun_lock = threading.Lock()
@@ -465,32 +477,65 @@ class LoopbackRig:
                                f"(pid {others[0]}); pick another name or stop it")
             _register_atexit()
             t0 = self.clock.now()
-            logf = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
             try:
-                self._proc = popen(  # from a lasting thread: PDEATHSIG follows the forking thread
-                    cmd,
-                    stdin=subprocess.DEVNULL,
-                    stdout=logf,
-                    stderr=subprocess.STDOUT,
-                    env=self.env(),
-                    start_new_session=True,  # own process group: killpg takes everything
-                    preexec_fn=None if self.detach else _pdeathsig,
-                )
-            finally:
-                logf.close()
-            if not self.detach:
-                _live_rigs.add(self)
-            self._stalled = False
-            try:
-                self._wait_ready(t0)
-                self._check_realtime()
-            except BaseException:
-                self._kill_process()
-                raise
+                self._launch_and_wait(cmd, t0)
+            except RigError:
+                broken = self._died_of_a_broken_metadata_db()
+                if not broken:
+                    raise
+                self._remove_metadata_db(broken)
+                t0 = self.clock.now()
+                self._launch_and_wait(cmd, t0)
             self.started_at = t0
             self.ready_s = self.clock.now() - t0
             log.info("jackd %s ready in %.3f s (pid %s)", self.server_name, self.ready_s, self.pid)
             return self.ready_s
+
+    def _launch_and_wait(self, cmd: list[str], t0: float) -> None:
+        """One jackd started from ``cmd`` and waited for until a client can open on it (killed if
+        it is not)."""
+        logf = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
+        try:
+            self._proc = popen(  # from a lasting thread: PDEATHSIG follows the forking thread
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=logf,
+                stderr=subprocess.STDOUT,
+                env=self.env(),
+                start_new_session=True,  # own process group: killpg takes everything
+                preexec_fn=None if self.detach else _pdeathsig,
+            )
+        finally:
+            logf.close()
+        if not self.detach:
+            _live_rigs.add(self)
+        self._stalled = False
+        try:
+            self._wait_ready(t0)
+            self._check_realtime()
+        except BaseException:
+            proc = self._proc
+            self._exit_before_ready = None if proc is None else proc.poll()
+            self._kill_process()
+            raise
+
+    def _died_of_a_broken_metadata_db(self) -> list[Path]:
+        """The empty region files of the uid's metadata database when this rig's jackd died by
+        SIGBUS before it was ready; else ``[]`` (a SIGBUS with every region file whole is not
+        this, and is raised as it came). ``start`` asks it once: a second death is raised."""
+        if self._exit_before_ready != -signal.SIGBUS:
+            return []
+        return broken_metadata_db()
+
+    def _remove_metadata_db(self, broken: list[Path]) -> None:
+        """Remove the uid's metadata database (JACK re-creates it as the next server opens), as a
+        server's clean exit does under every other server's clients; noted and logged."""
+        folder = broken[0].parent
+        shutil.rmtree(folder, ignore_errors=True)
+        what = f"{folder}: {', '.join(p.name for p in broken)} empty (jackd {self.server_name!r} died by SIGBUS)"
+        self.metadata_db_repairs.append(what)
+        log.warning("rig %s: JACK's metadata database was broken, removed before starting again: %s",
+                    self.server_name, what)
 
     def _check_realtime(self) -> None:
         """A rig asked to run realtime that did not get it is refused, never run as if it had: its
@@ -987,6 +1032,29 @@ def check_server_name(name: object) -> str:
         raise ValueError(f"{clip(name)} is not a JACK server name the rig uses: letters, digits, '_', '-' and "
                          "'.', starting with a letter or digit, at most 63 characters")
     return name
+
+
+#: where JACK2 keeps its shared files on this machine (the metadata database's place is fixed
+#: when JACK2 is built: no environment variable moves it)
+JACK_SHM = Path("/dev/shm")
+
+
+def broken_metadata_db(shm: Path | None = None, uid: int | None = None) -> list[Path]:
+    """The region files of JACK2's metadata database for ``uid`` (``jack_db-<uid>/__db.NNN``, a
+    Berkeley DB environment every server and client of the uid maps as it opens) that are empty.
+
+    A process killed while it created the environment leaves such a file behind, and a mapping of
+    it faults: every jackd of the uid then dies by SIGBUS before it is ready until the environment
+    is made anew. ``shm``: the folder that holds it (``JACK_SHM``)."""
+    folder = (JACK_SHM if shm is None else shm) / f"jack_db-{os.getuid() if uid is None else uid}"
+    empty = []
+    for path in sorted(folder.glob("__db.*")):
+        try:
+            if path.stat().st_size == 0:
+                empty.append(path)
+        except OSError:  # removed meanwhile: a clean exit's removal, not a broken file
+            continue
+    return empty
 
 
 def _cleanup_shm(server_name: str) -> None:

@@ -1,0 +1,106 @@
+"""A JACK2 metadata database left broken (an empty region file) is repaired by the rig's start.
+
+JACK2 keeps one metadata database per uid (``/dev/shm/jack_db-<uid>``, a Berkeley DB environment
+every server and client maps as it opens). A process killed while it created the environment
+leaves a region file of 0 bytes, and from then on every jackd of the uid dies by SIGBUS before it
+is ready, whatever its name: measured after a suite's kills, every later rig test failed with
+"jackd exited with status -7 before it was ready". The rig reads that death with an empty region
+file as the database broken, removes it, and starts once more; a SIGBUS with the database whole
+is not that and fails as before. The folder is a test's own (``JACK_SHM`` moved): the machine's
+database is shared with every other test's server."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+import pytest
+
+from harness import RigError
+from harness.rig import loopback
+from harness.rig.loopback import LoopbackRig, broken_metadata_db
+
+
+def _database(shm: Path, sizes: dict[str, int]) -> Path:
+    folder = shm / f"jack_db-{os.getuid()}"
+    folder.mkdir(parents=True)
+    for name, size in sizes.items():
+        (folder / name).write_bytes(b"\0" * size)
+    return folder
+
+
+def test_only_empty_region_files_are_a_broken_database(tmp_path: Path) -> None:
+    assert broken_metadata_db(tmp_path) == []  # no database yet: nothing broken
+    folder = _database(tmp_path, {"__db.001": 4096, "__db.002": 4096, "__db.003": 0, "metadata.db": 0})
+    assert broken_metadata_db(tmp_path) == [folder / "__db.003"]  # the database file itself is no region
+    (folder / "__db.003").write_bytes(b"\0" * 4096)
+    assert broken_metadata_db(tmp_path) == []
+    assert broken_metadata_db(tmp_path, uid=os.getuid() + 1) == []  # another uid's folder
+
+
+def _jackd_dying_by_sigbus(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *, while_empty: Path | None) -> None:
+    """The rig's jackd command wrapped: it dies by SIGBUS (as jackd does mapping an empty region
+    file) while ``while_empty`` is an empty file (always, for None), else it is jackd itself."""
+    real = LoopbackRig.command
+    monkeypatch.setattr(loopback, "JACK_SHM", tmp_path)
+
+    def command(self: LoopbackRig) -> list[str]:
+        jackd = shlex.join(real(self))
+        if while_empty is None:
+            return ["sh", "-c", "kill -BUS $$"]
+        test = shlex.quote(str(while_empty))
+        return ["sh", "-c", f"if [ -e {test} ] && [ ! -s {test} ]; then kill -BUS $$; fi; exec {jackd}"]
+
+    monkeypatch.setattr(LoopbackRig, "command", command)
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(60)
+def test_a_jackd_killed_by_a_broken_database_starts_once_it_is_removed(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    folder = _database(tmp_path, {"__db.001": 4096, "__db.003": 0})
+    _jackd_dying_by_sigbus(monkeypatch, tmp_path, while_empty=folder / "__db.003")
+    rig = LoopbackRig(rate=48000, period=256)
+    try:
+        rig.start()
+        assert rig.running and "system:capture_1" in rig.ports()
+        assert not folder.exists()
+        assert len(rig.metadata_db_repairs) == 1
+        assert rig.metadata_db_repairs[0].startswith(f"{folder}: __db.003 empty (jackd ")
+    finally:
+        rig.close()
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(60)
+def test_a_sigbus_with_the_database_whole_is_raised_and_nothing_is_removed(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    folder = _database(tmp_path, {"__db.001": 4096, "__db.003": 4096})
+    _jackd_dying_by_sigbus(monkeypatch, tmp_path, while_empty=None)
+    rig = LoopbackRig(rate=48000, period=256)
+    try:
+        with pytest.raises(RigError, match="status -7 before it was ready"):
+            rig.start()
+        assert not rig.running and rig.metadata_db_repairs == []
+        assert sorted(p.name for p in folder.iterdir()) == ["__db.001", "__db.003"]
+    finally:
+        rig.close()
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(60)
+def test_a_database_still_broken_after_the_repair_is_raised_not_repaired_again(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """One repair a start: a jackd that dies by SIGBUS again is raised (the database is not what
+    kills it, or something breaks it again at once)."""
+    _database(tmp_path, {"__db.003": 0})
+    _jackd_dying_by_sigbus(monkeypatch, tmp_path, while_empty=None)
+    monkeypatch.setattr(loopback, "broken_metadata_db", lambda: [tmp_path / "jack_db-x" / "__db.003"])
+    rig = LoopbackRig(rate=48000, period=256)
+    try:
+        with pytest.raises(RigError, match="status -7 before it was ready"):
+            rig.start()
+        assert len(rig.metadata_db_repairs) == 1 and not rig.running
+    finally:
+        rig.close()
