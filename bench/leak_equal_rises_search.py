@@ -36,7 +36,12 @@ def small_series(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def _at(ref: str) -> types.ModuleType:
-    src = subprocess.run(["git", "show", f"{ref}:harness/leaks.py"], capture_output=True, text=True, check=True).stdout
+    shown = subprocess.run(["git", "show", f"{ref}:harness/leaks.py"], capture_output=True, text=True)
+    if shown.returncode != 0:
+        print(f"leak_equal_rises_search.py: {ref}: no harness/leaks.py at that ref"
+              " (give a commit of this repository, e.g. 067ab6b)", file=sys.stderr)
+        raise SystemExit(2)
+    src = shown.stdout
     mod = types.ModuleType("leaks_at_ref")
     sys.modules[mod.__name__] = mod  # its dataclasses look their module up
     exec(compile(src, f"{ref}:harness/leaks.py", "exec"), mod.__dict__)
@@ -44,6 +49,9 @@ def _at(ref: str) -> types.ModuleType:
 
 
 def main() -> int:
+    if len(sys.argv) < 2 or not sys.argv[1].isdigit():
+        print("leak_equal_rises_search: give a seed (a whole number), then optionally a git ref", file=sys.stderr)
+        return 2
     seed = int(sys.argv[1])
     old = _at(sys.argv[2] if len(sys.argv) > 2 else "067ab6b")
     warnings.simplefilter("ignore")

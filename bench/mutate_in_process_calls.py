@@ -10,12 +10,19 @@ Prints each failing call and, per file, its calls and how many failed.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-import mutate_in_process
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))  # the script's own folder
+import mutate_in_process  # noqa: E402 - scripts/ is no package
 
 
 def main() -> int:
     failed_any = 0
+    missing = [p for p in sys.argv[1:] if not Path(p).is_file()]
+    if missing or len(sys.argv) < 2:
+        print(f"mutate_in_process_calls: {missing[0] + ': no such test file' if missing else 'give test files'}",
+              file=sys.stderr)
+        return 2
     for path in sys.argv[1:]:
         calls = mutate_in_process._calls([path])
         failed = 0

@@ -50,6 +50,9 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: xrun_fault_outcomes.py RUN_DIR/history.jsonl", file=sys.stderr)
         return 2
+    if not Path(argv[0]).is_file():
+        print(f"xrun_fault_outcomes: {argv[0]}: no such file (give a run's history.jsonl)", file=sys.stderr)
+        return 2
     entries = [json.loads(line) for line in Path(argv[0]).read_text(encoding="utf-8").splitlines() if line]
     rows = outcomes(entries)
     for fired, late, outcome in rows:

@@ -22,7 +22,12 @@ from harness.xrun_runs import ReportRuns
 
 
 def _before(ref: str) -> types.ModuleType:
-    src = subprocess.run(["git", "show", f"{ref}:harness/xrun_runs.py"], check=True, capture_output=True, text=True).stdout
+    shown = subprocess.run(["git", "show", f"{ref}:harness/xrun_runs.py"], capture_output=True, text=True)
+    if shown.returncode != 0:
+        print(f"xrun_lead_removed.py: {ref}: no harness/xrun_runs.py at that ref"
+              " (give a commit of this repository, e.g. 067ab6b)", file=sys.stderr)
+        raise SystemExit(2)
+    src = shown.stdout
     mod = types.ModuleType("xrun_runs_before")
     exec(compile(src, f"{ref}:harness/xrun_runs.py", "exec"), mod.__dict__)
     return mod
