@@ -10,14 +10,16 @@ whose tied rises span equal times (the trend left, not ``_stands_out``, tells th
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import types
 import warnings
+from pathlib import Path
 
 import numpy as np
 
 import harness.leaks as leaks
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is no package
+from module_at_ref import module_at_ref  # noqa: E402
 
 
 def small_series(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
@@ -35,25 +37,13 @@ def small_series(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.n
     return t, y, g, thr, need
 
 
-def _at(ref: str) -> types.ModuleType:
-    shown = subprocess.run(["git", "show", f"{ref}:harness/leaks.py"], capture_output=True, text=True)
-    if shown.returncode != 0:
-        print(f"leak_equal_rises_search.py: {ref}: no harness/leaks.py at that ref"
-              " (give a commit of this repository, e.g. 067ab6b)", file=sys.stderr)
-        raise SystemExit(2)
-    src = shown.stdout
-    mod = types.ModuleType("leaks_at_ref")
-    sys.modules[mod.__name__] = mod  # its dataclasses look their module up
-    exec(compile(src, f"{ref}:harness/leaks.py", "exec"), mod.__dict__)
-    return mod
-
-
 def main() -> int:
     if len(sys.argv) < 2 or not sys.argv[1].isdigit():
         print("leak_equal_rises_search: give a seed (a whole number), then optionally a git ref", file=sys.stderr)
         return 2
     seed = int(sys.argv[1])
-    old = _at(sys.argv[2] if len(sys.argv) > 2 else "067ab6b")
+    ref = sys.argv[2] if len(sys.argv) > 2 else "067ab6b"
+    old = module_at_ref("leak_equal_rises_search.py", ref, "harness/leaks.py", "leaks_at_ref")
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(seed)
     found = []

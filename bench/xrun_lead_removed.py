@@ -13,29 +13,19 @@ Prints the windows compared and how many differ (exactly, not within a tolerance
 from __future__ import annotations
 
 import random
-import subprocess
 import sys
-import types
+from pathlib import Path
 
 from harness.audio_check import XRUN_LEAD_S
 from harness.xrun_runs import ReportRuns
 
-
-def _before(ref: str) -> types.ModuleType:
-    shown = subprocess.run(["git", "show", f"{ref}:harness/xrun_runs.py"], capture_output=True, text=True)
-    if shown.returncode != 0:
-        print(f"xrun_lead_removed.py: {ref}: no harness/xrun_runs.py at that ref"
-              " (give a commit of this repository, e.g. 067ab6b)", file=sys.stderr)
-        raise SystemExit(2)
-    src = shown.stdout
-    mod = types.ModuleType("xrun_runs_before")
-    exec(compile(src, f"{ref}:harness/xrun_runs.py", "exec"), mod.__dict__)
-    return mod
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is no package
+from module_at_ref import module_at_ref  # noqa: E402
 
 
 def main() -> int:
     ref = sys.argv[1] if len(sys.argv) > 1 else "067ab6b"
-    old_mod = _before(ref)
+    old_mod = module_at_ref("xrun_lead_removed.py", ref, "harness/xrun_runs.py", "xrun_runs_before")
     compared = differ = 0
     for seed in range(200):
         rng = random.Random(seed)
