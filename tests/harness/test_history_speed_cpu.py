@@ -9,7 +9,7 @@ the load"); a run that does twice the work per simulated second is flagged, one 
 spread is not.
 
 A table of known series, each recorded in order into a fresh database and the last judged; then
-real soaks, one of them slowed by doing its simulation's work twice.
+real soaks, one of them slowed by doing its simulation's work four times over.
 """
 
 from __future__ import annotations
@@ -89,11 +89,19 @@ def _soak(tmp_path: Path, name: str) -> None:
                  "--run-dir", str(tmp_path / name)]) == 0
 
 
-def test_a_soak_doing_twice_the_work_is_flagged_and_a_healthy_one_is_not(tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_soak_doing_four_times_the_work_is_flagged_and_a_healthy_one_is_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Real 2-minute soaks in this process (the exposure floor lowered to them): a warm-up, three
-    healthy, one healthy judged, one whose every ``run_for`` is followed by as much CPU work again
-    (so the process's CPU time per simulated second doubles) judged."""
+    healthy, one healthy judged, one whose every ``run_for`` is followed by three times its CPU work
+    again (so the process's CPU time per simulated second about quadruples) judged.
+
+    Why four times, not two: the judge's limit is ``median - max(3 x 1.4826 MAD, median / 3)``, so a
+    halving is flagged only while the four healthy runs' MAD stays under a sixth of their median. In
+    this process, beside another test worker and the suite's jackd, 2-minute soaks' CPU per
+    simulated second spreads wider than the 10-minute soaks' measured x1.33: a clean-clone suite saw
+    a halving (68.7x against a healthy 144.9x) not flagged. A quartering is flagged while the MAD
+    stays under a quarter of the median. That the x1.7 slowdowns the floor is set for are flagged
+    is the known series' part (``TABLE``); this test holds the real CPU measure to the judge."""
     from system_under_test import AudioSystem
 
     db_path = tmp_path / "h.sqlite"
@@ -110,15 +118,15 @@ def test_a_soak_doing_twice_the_work_is_flagged_and_a_healthy_one_is_not(tmp_pat
 
     run_for = AudioSystem.run_for
 
-    def twice(self: AudioSystem, seconds: float) -> None:
+    def four_times(self: AudioSystem, seconds: float) -> None:
         c0 = time.process_time()
         run_for(self, seconds)
         spent = time.process_time() - c0
-        end = time.process_time() + spent
+        end = time.process_time() + 3 * spent
         while time.process_time() < end:
             pass
 
-    monkeypatch.setattr(AudioSystem, "run_for", twice)
+    monkeypatch.setattr(AudioSystem, "run_for", four_times)
     _soak(tmp_path, "slowed")
     with HistoryDB(db_path) as db:
         slowed = db.runs(limit=1)[-1]
