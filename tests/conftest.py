@@ -9,7 +9,9 @@ tests/harness/test_analysis_latency.py's slowest test took 10.1-10.2 s of user C
 same default (harness/cli.py); a value in the environment still wins.
 """
 
+import gc
 import os
+from collections.abc import Iterator
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -70,6 +72,21 @@ def _history_db_of_its_own(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: py
     ``reports/``), where runs of every test session piled up. A test that sets the variable itself
     still wins (its ``setenv`` comes later)."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path_factory.mktemp("history-db") / "history.sqlite"))
+
+
+@pytest.fixture
+def collector_off() -> Iterator[None]:
+    """The cyclic collector off for the test (its garbage collected before, so nothing of an
+    earlier test is counted), restored after: what a test of "freed at once, by reference counts
+    alone" runs under."""
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

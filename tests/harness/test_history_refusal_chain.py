@@ -8,27 +8,12 @@ no clock involved."""
 
 from __future__ import annotations
 
-import gc
 import weakref
-from collections.abc import Iterator
 
 import pytest
 
 from harness.history import History, run_op
 from system_under_test.errors import LifecycleError
-
-
-@pytest.fixture
-def collector_off() -> Iterator[None]:
-    """The cyclic collector off for the test (its garbage collected before), restored after."""
-    gc.collect()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Marker:

@@ -256,15 +256,7 @@ def test_an_exhausted_pool_at_critical_owes_its_restart(kind: str) -> None:
     """At CRITICAL the policy restarts for any recoverable error, whatever the configuration
     says of an exhausted pool: that restart is owed like any other."""
     dry = {**_err(kind, "dry"), "severity": "CRITICAL"}
-    h = History()
-    h.record("attach", time=0.0, data={"state": "uninitialized", "clock": "virtual",
-                                       "config": {"recovery": {"degrade_on_exhaustion": True}},
-                                       "components": {"system": "uninitialized"}})
-    for t in (1.0, 2.0):
-        h.record("error", time=t, value="error",
-                 data={"error": dry, "severity": "CRITICAL", "component": "pipeline", "requires_recovery": True,
-                       "state": "running", "recovering": False})
-    v = check_policy_followed(h)
+    v = check_policy_followed(_routed_twice(dry, "CRITICAL", degrade=True))
     assert v.message == "1 restart(s) the recovery policy called for that never started", v
     assert v.evidence[0]["severity"] == "CRITICAL"
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Iterator
 
 import pytest
 
@@ -22,20 +21,6 @@ from harness.history import History, run_op
 from system_under_test import AudioSystem, State
 from system_under_test.clock import VirtualClock
 from system_under_test.errors import LifecycleError
-
-
-@pytest.fixture
-def collector_off() -> Iterator[None]:
-    """The cyclic collector off for the test (its garbage collected before, so nothing of an
-    earlier test is counted), restored after."""
-    gc.collect()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _running(config: dict | None = None, seed: int = 41) -> AudioSystem:
@@ -111,7 +96,6 @@ def test_a_refused_operations_frames_go_once_recorded(collector_off):
     assert system.marker is not None
     assert system.marker() is None, "the refusing frame is alive: its traceback closes a cycle"
     assert result.error.__traceback__ is None
-
 
 
 def test_a_recovery_run_that_gave_up_at_its_deadline_goes_at_once(collector_off):
