@@ -121,6 +121,26 @@ def test_a_stretch_is_its_blocks_callbacks(bs: int, cut: int | None) -> None:
 
 
 
+def test_a_callback_error_after_a_stretch_carries_the_numbers_block_by_block_gives() -> None:
+    """A stretch's blocks are callbacks of the stream like any other: the next callback error is
+    stamped with the same numbers (the system's callback count and the stream's) as after the same
+    blocks delivered one callback each, so a history counts errors in a row across stretches."""
+    bs, k = 64, 12
+    x = _signal(bs * k, 2, 3)
+    ref, _ = _pipeline(bs)
+    got, _ = _pipeline(bs)
+    for i in range(k):
+        ref.callback(x[i * bs:(i + 1) * bs], np.empty((bs, 2), np.float32), bs, 0.0, StatusFlags())
+    assert got.begin_stretch(x, k) is not None
+    got.stretch_blocks(0, k)
+    got.end_stretch(k)
+    wrong = np.zeros((1, 2), np.float32)  # not the block's frames: the callback raises
+    for p in (ref, got):
+        p.callback(wrong, np.empty((bs, 2), np.float32), bs, 0.0, StatusFlags())
+    assert [dict(e.details) for e in got.errors] == [dict(e.details) for e in ref.errors] == [
+        {"callback": k + 1, "stream_callback": k + 1}]
+
+
 #: stages a configuration may chain, two channels in and out: the fused gain, biquad and limiter,
 #: each alone, and mixers that swap or mix the channels
 _STAGES = [{"kind": "gain", "gain_db": 6.0}, {"kind": "gain", "gain_db": -4.0}, {"kind": "biquad"},
