@@ -278,6 +278,19 @@ def test_an_error_of_the_tree_is_kept_as_raised():
         ("custom", "limiter", Severity.CRITICAL)
 
 
+
+def test_a_chain_errors_own_details_are_kept_beside_its_callback_numbers():
+    """A callback error keeps the details it was raised with: the callback numbers are added to
+    them, never put in their place (a limit, a stage's reading is what a history reports)."""
+    p, chain, _ = _pipeline()
+    _call(p, _frames(1, BS))
+    chain.fail = CallbackError("limiter overload", component="limiter",
+                               details={"stage": "limiter", "peak": 2.5, "flags": ["clipped"]})
+    _call(p, _frames(17, BS))
+    (info,) = p.errors
+    assert info.describe()["details"] == {"stage": "limiter", "peak": 2.5, "flags": ["clipped"],
+                                          "callback": 2, "stream_callback": 2}
+
 def test_a_wrong_frame_count_is_an_error():
     p, _, _ = _pipeline()
     outdata = np.zeros((BS, 1), dtype=np.float32)
