@@ -41,6 +41,17 @@ def test_start_and_stop_order_respect_dependencies():
     assert c.stop_order() == list(reversed(order))
 
 
+
+def test_components_with_no_dependency_start_in_the_order_they_were_registered():
+    """Ties are broken by registration order, among the components that depend on nothing as
+    among those that wait for the same one: never by name."""
+    c = ComponentCoordinator(VirtualClock())
+    for name in ("zulu", "mike", "alpha"):
+        c.register(name)
+    c.register("kilo", depends_on=["alpha"])
+    assert c.start_order() == ["zulu", "mike", "alpha", "kilo"]
+    assert c.stop_order() == ["kilo", "alpha", "mike", "zulu"]
+
 def test_illegal_transition_raises_and_changes_nothing():
     c = make()
     before = len(c.history)
