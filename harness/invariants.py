@@ -4864,7 +4864,7 @@ class _TimersLetGo(_Fold):
                        f"{watch.closed} close(s) with no timer of the system armed")
             judged_any = bool(watch.left_recovering or watch.closed) or why_end is None
         if not judged_any:
-            return _ok(name, f"not judged: {watched}; {end_clause}")
+            return _ok(name, f"not judged: {watched}; {end_clause}: nothing to judge")
         return _ok(name, f"{watched}; {end_clause}")
 
 
