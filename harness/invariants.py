@@ -4793,7 +4793,8 @@ def _end_unjudged(system: Any) -> str | None:
     if system is None:
         return "no live system at the end"
     from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
-    if not isinstance(system, AudioSystem):
+    shipped = isinstance(system, AudioSystem)
+    if not shipped:
         return "not the shipped AudioSystem (a system of its own arms its timers as it chooses)"
     if not getattr(getattr(system, "clock", None), "virtual", False):
         return ("a real clock (its timers are the supervisor thread's, whose heap close empties; a reading "
