@@ -92,7 +92,7 @@ def test_the_shipped_system_lets_go_of_its_timers_in_a_plain_run(tmp_path: Path)
 def test_a_cancel_that_leaves_its_timer_armed_fails_a_plain_run(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Seed 1's operator storm calls ``simulate_error`` while a recovery waits 0.152 s for its
-    next attempt (t = 23.633 s); the plain run never closes during a back-off, so only the watch
+    next attempt (t = 23.633 s); this run closes long after that back-off, so only the watch
     at the transitions sees it."""
     _cancel_leaving_the_timer_armed(monkeypatch)
     result, v = plain_run_verdict(tmp_path, 1, NAME)
