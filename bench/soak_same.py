@@ -5,7 +5,12 @@ compares two soak run folders (``soundcheck soak --seed S --run-dir DIR`` from e
 exits 0 when they are the same, 1 naming the first difference of each file, 2 on a folder that
 is not a finished soak's:
 
-    python bench/soak_same.py BEFORE_DIR AFTER_DIR
+    python bench/soak_same.py BEFORE_DIR AFTER_DIR [--new-invariant NAME ...]
+
+``--new-invariant NAME`` (repeatable): an invariant the after tree judges and the before tree does
+not have; its verdict is taken out of both sides wherever it appears (a key of that name, a list
+item whose ``name`` it is, a text naming it), so what is compared is everything else. The
+history, which records no verdict, is compared whole either way.
 
 What is compared, with the fields that measure the machine rather than the simulation dropped
 (``VOLATILE``, at any depth: wall and CPU times, the resource sampler's samples, real callback
@@ -58,6 +63,21 @@ def strip(value: Any) -> Any:
     return value
 
 
+def without(value: Any, names: frozenset[str]) -> Any:
+    """``value`` with every trace of the invariants ``names`` taken out, at any depth."""
+    if not names:
+        return value
+    if isinstance(value, dict):
+        return {k: without(v, names) for k, v in value.items()
+                if k not in names and value.get("name") not in names}
+    if isinstance(value, list):
+        kept = [v for v in value if not (isinstance(v, dict) and v.get("name") in names)]
+        return [without(v, names) for v in kept]
+    if isinstance(value, str) and any(n in value for n in names):
+        return "(names a new invariant)"
+    return value
+
+
 def _read(path: Path) -> str:
     try:
         return path.read_text()
@@ -66,12 +86,12 @@ def _read(path: Path) -> str:
                        "soak (soundcheck soak --run-dir DIR)") from None
 
 
-def lines(path: Path) -> Iterator[str]:
-    """Each line of a JSONL file, stripped and in a canonical form."""
+def lines(path: Path, new: frozenset[str] = frozenset()) -> Iterator[str]:
+    """Each line of a JSONL file, stripped (and without the ``new`` invariants) in a canonical form."""
     for n, line in enumerate(_read(path).splitlines(), 1):
         if line.strip():
             try:
-                yield json.dumps(strip(json.loads(line)), sort_keys=True)
+                yield json.dumps(without(strip(json.loads(line)), new), sort_keys=True)
             except json.JSONDecodeError:
                 raise NotASoak(f"{path}: line {n} is not JSON; give the run folder of a finished soak") from None
 
@@ -84,12 +104,12 @@ def document(path: Path, keys: tuple[str, ...] | None) -> dict[str, Any]:
     return {k: doc.get(k) for k in keys} if keys else doc
 
 
-def compare(a: Path, b: Path) -> int:
+def compare(a: Path, b: Path, new: frozenset[str] = frozenset()) -> int:
     """Print one line a file (its two digests and same/DIFFER) and the first difference; the
-    number of files that differ."""
+    number of files that differ. ``new``: the invariants taken out of both sides."""
     differ = 0
     for name in LINE_FILES:
-        la, lb = list(lines(a / name)), list(lines(b / name))
+        la, lb = list(lines(a / name, new)), list(lines(b / name, new))
         da = hashlib.sha256("\n".join(la).encode()).hexdigest()[:16]
         db = hashlib.sha256("\n".join(lb).encode()).hexdigest()[:16]
         print(f"{name}: {len(la)} / {len(lb)} lines, {da} / {db}: {'same' if la == lb else 'DIFFER'}")
@@ -99,7 +119,7 @@ def compare(a: Path, b: Path) -> int:
             print(f"  first difference at line {first + 1}:\n  A {la[first][:400] if first < len(la) else '(end)'}"
                   f"\n  B {lb[first][:400] if first < len(lb) else '(end)'}")
     for name, keys in (("summary.json", None), ("report.json", REPORT_KEYS)):
-        ja, jb = document(a / name, keys), document(b / name, keys)
+        ja, jb = without(document(a / name, keys), new), without(document(b / name, keys), new)
         for label, doc in (("A", ja), ("B", jb)):
             verdict = doc.get("verdict") or {}
             others = [r for r in verdict.get("reasons", []) if "rss_bytes" not in r]
@@ -118,9 +138,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("before", type=Path)
     ap.add_argument("after", type=Path)
+    ap.add_argument("--new-invariant", action="append", default=[],
+                    help="an invariant only the after tree judges: left out of both sides (repeatable)")
     args = ap.parse_args()
     try:
-        return 1 if compare(args.before, args.after) else 0
+        return 1 if compare(args.before, args.after, frozenset(args.new_invariant)) else 0
     except NotASoak as exc:
         print(f"soak_same: {exc}", file=sys.stderr)
         return 2

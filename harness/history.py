@@ -43,6 +43,7 @@ from system_under_test.held import BoundedFill
 from .errors import InputFileError
 from .inputs import read_bytes
 from .runfolder import RunFolder
+from .timer_watch import TimerWatch
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -423,6 +424,10 @@ class History:
         #: reaches the checks that must know of it live (``add_fault_listener``)
         self._fault_listeners: list[Callable[[str, Any], None]] = []
         self._metrics_timer: Any = None
+        #: asks the clock at the attached system's own transitions whether a timer outlived what
+        #: armed it (``harness.timer_watch``; the ``timers_let_go`` invariant reads it); None when
+        #: no system is attached, or one the watch cannot ask about (a real clock, a system of its own)
+        self.timer_watch: TimerWatch | None = None
         self._stream: io.TextIOBase | None = None
         self._stream_offset = 0  # where this history begins in the stream file
         #: lines recorded but not yet written to the stream: written whole, in one call, so the
@@ -594,6 +599,8 @@ class History:
                                         "seed": getattr(system, "seed", None),
                                         "next_seq": system.coordinator.history.records()[-1].seq + 1
                                         if len(system.coordinator.history) else 1})
+            if self.timer_watch is None or self.timer_watch.system is not system:
+                self.timer_watch = TimerWatch.for_system(system)
             system.add_observer(self._on_transition)
             system.add_event_listener(self._on_event)
         if metrics_every_s:
@@ -632,8 +639,12 @@ class History:
         except BaseException as exc:
             self.observer_error = f"{type(exc).__name__}: {exc}"  # kept for the verdict's evidence
             raise
-        if capture is not None and record.component == "system":
-            capture.append(record.seq)  # observers run on the thread that made the transition
+        if record.component == "system":
+            if capture is not None:
+                capture.append(record.seq)  # observers run on the thread that made the transition
+            watch = self.timer_watch
+            if watch is not None:
+                watch.on_system_transition(record)
 
     def _record_transition(self, record: Any, actor: str) -> bool:
         """Record a coordinator's transition as ``record("transition", data={**record.to_dict(),

@@ -69,6 +69,11 @@ callback_errors_in_a_row
 recoveries_timed     the closed system's published ``recovery_time_s`` count equals its
                      ``recoveries`` counter (the shipped system at a run's end; a history alone
                      has none)
+timers_let_go        no timer the system armed outlives what armed it: none of its recovery's
+                     armed as the system leaves RECOVERING, none of its own (supervisor,
+                     recovery) armed as it closes and on its clock at a run's end (the shipped
+                     system on a virtual clock: ``harness.timer_watch``; a real clock, a history
+                     alone or a run that never closed is not judged for what it lacks)
 ==================== ==========================================================================
 """
 
@@ -94,6 +99,7 @@ from system_under_test.lifecycle import TRANSITIONS, State
 from system_under_test.recovery import ESCALATE_AT, FAIL_AT, NOTE_AT
 
 from .history import HELD_KEY, QUIESCENT_NOTE, RECOVERY_END_EVENT, History, Operation, config_digest
+from .timer_watch import TimerWatch, describe_timer, owned_live_timers
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -4780,6 +4786,94 @@ def check_recoveries_timed(system: "AudioSystem | None" = None) -> Verdict:
     return _RecoveriesTimed().verdict(system)
 
 
+# ===================================================================== 18. timers let go ====
+
+def _end_unjudged(system: Any) -> str | None:
+    """Why the closed system's clock cannot be read at the end (None: it can)."""
+    if system is None:
+        return "no live system at the end"
+    from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
+    shipped = isinstance(system, AudioSystem)
+    if not shipped:
+        return "not the shipped AudioSystem (a system of its own arms its timers as it chooses)"
+    if not getattr(getattr(system, "clock", None), "virtual", False):
+        return ("a real clock (its timers are the supervisor thread's, whose heap close empties; a reading "
+                "there cannot tell a timer left armed from one on its way out)")
+    state = getattr(system, "state", None)
+    if state != S.CLOSED:
+        return f"the system is {getattr(state, 'value', state)}, not closed"
+    return None
+
+
+class _TimersLetGo(_Fold):
+    """A timer a system armed is fired or cancelled by the time what armed it is over.
+
+    The promise (``Recoverer.cancel``, ``AudioSystem.close``): a recovery that ends, however it
+    ends, leaves no attempt of it armed on the clock, and a closed system leaves no timer of its
+    own (its supervisor's, its recovery's) queued. A timer left armed fires later and does nothing
+    (the attempt checks the run, the supervisor checks CLOSED), so the history looks the same; but
+    until then it holds its callback's owner: the cancelled run and its error, the closed system
+    and everything it reaches. Who owns a timer, and why only a virtual clock is read:
+    ``harness.timer_watch``.
+
+    Judged where it can be: at each transition of the system out of RECOVERING (its recovery's
+    timers) and into CLOSED (all of its timers), by the ``TimerWatch`` its history keeps while
+    attached; and on the closed shipped system's clock at the end of the run. A history read back
+    from its file, a real clock, a system of its own and a run that never closed are "not judged"
+    for the part they lack, and the message says which."""
+
+    name = "timers_let_go"
+    types: frozenset[str] = frozenset()
+
+    def __init__(self, watch: "TimerWatch | None") -> None:
+        self.watch = watch
+
+    def feed(self, e: Any) -> None:  # pragma: no cover - fed no entry type
+        return
+
+    def verdict(self, system: Any = None) -> Verdict:
+        name = self.name
+        watch = self.watch
+        if watch is not None and watch.error is not None:
+            return Verdict(name, False, [watch.error], f"the timer watch raised {watch.error}: not judged, a broken check")
+        evidence = list(watch.findings) if watch is not None else []
+        found = watch.found if watch is not None else 0
+        why_end = _end_unjudged(system)
+        end_clause = f"the end not judged: {why_end}"
+        if why_end is None:
+            clock = system.clock
+            left = owned_live_timers(system, clock)
+            if left:
+                now = float(clock.now())
+                told = [describe_timer(t, now) for t in left]
+                found += 1
+                evidence.append({"time": round(now, 6), "at": "end", "timers": told,
+                                 "message": f"t={now:.3f} s: at the run's end the closed system still has "
+                                            f"{len(told)} timer(s) armed: "
+                                            + ", ".join(f"{t['callback']} due in {t['in_s']:.3f} s" for t in told)})
+            end_clause = "none armed on the closed system's clock at the end"
+        if found:
+            return Verdict(name, False, evidence[:_MAX_EVIDENCE],
+                           f"{found} time(s) a timer of the system outlived what armed it: "
+                           + "; ".join(e["message"] for e in evidence[:3]))
+        if watch is None:
+            watched = ("the transitions not judged: no watch (a history read back from its file, or attached to a "
+                       "system of its own or on a real clock)")
+            judged_any = why_end is None
+        else:
+            watched = (f"{watch.left_recovering} exit(s) from RECOVERING with no recovery timer armed, "
+                       f"{watch.closed} close(s) with no timer of the system armed")
+            judged_any = bool(watch.left_recovering or watch.closed) or why_end is None
+        if not judged_any:
+            return _ok(name, f"not judged: {watched}; {end_clause}: nothing to judge")
+        return _ok(name, f"{watched}; {end_clause}")
+
+
+def check_timers_let_go(history: History | None = None, system: "AudioSystem | None" = None) -> Verdict:
+    """The verdict from the history's timer watch (if it keeps one) and the system at the end."""
+    return _TimersLetGo(getattr(history, "timer_watch", None)).verdict(system)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -4814,6 +4908,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("callbacks_timed", lambda h, threads: _CallbacksTimed()),
     Invariant("callback_errors_in_a_row", lambda h, threads: _CallbackErrorsInARow(h.initial or {})),
     Invariant("recoveries_timed", lambda h, threads: _RecoveriesTimed()),
+    Invariant("timers_let_go", lambda h, threads: _TimersLetGo(getattr(h, "timer_watch", None))),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order

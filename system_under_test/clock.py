@@ -355,5 +355,15 @@ class VirtualClock(Clock):
         with self._lock:
             return sum(1 for _, _, h in self._timers if not h.cancelled)
 
+    def live_timers(self) -> list[TimerHandle]:
+        """The timers still to run (queued, not cancelled), in no set order; nothing changes.
+
+        Why: a timer holds its callback, and the callback its owner, until it fires; a reader that
+        asks whether an owner let go of every timer it armed (the harness's ``timers_let_go``: a
+        closed system, a cancelled recovery) needs the handles, not a count."""
+        with self._lock:
+            queued = [entry[2] for entry in self._timers]
+        return [handle for handle in queued if not handle.cancelled]
+
 
 __all__ = ["Clock", "DeferAlong", "SystemClock", "TimerHandle", "VirtualClock", "cancelled_callback"]

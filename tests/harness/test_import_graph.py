@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("harness", "harness.errors", "harness.durations", "harness.inputs",
                     "harness.runfolder", "harness.gates", "harness.blas", "harness.hypothesis_constants")),
     ("subjects", ("harness.sut_protocol", "harness.sut_kit", "harness.mutants", "harness.leak_mutants")),
-    ("record", ("harness.history", "harness.journal", "harness.histogram")),
+    ("record", ("harness.history", "harness.journal", "harness.histogram", "harness.timer_watch")),
     ("inject", ("harness.faults",)),
     ("rig", ("harness.rig",)),
     ("compose", ("harness.compose",)),

@@ -1,0 +1,152 @@
+"""Which live timers on a virtual clock a system still owns, asked as the system moves.
+
+A timer holds its callback, and the callback its owner, until it fires: a recovery cancelled with
+its back-off timer left armed holds the cancelled run (and its error) until the back-off ends, and
+a closed system whose supervisor timer is still queued is kept alive by the clock. Nothing in a
+run's history shows either: the timer fires later and does nothing (``Recoverer._attempt`` checks
+the run; ``AudioSystem._supervise`` checks CLOSED). The ``timers_let_go`` invariant reads what this
+module finds.
+
+Owned means: the timer's callback is a bound method of the system or of its ``Recoverer``, or a
+function whose closure holds one of them (the supervisor's ``_supervise_cb``; the recovery's
+``lambda: self._attempt(run)`` and ``lambda: self._expire(run)``). Those are the timers the
+system's control side arms through its scheduler. The device's own timers (a simulated stream's
+blocks, a deferred device error) and the harness's (faults, metrics snapshots) are owned by
+others and not asked about.
+
+Only a virtual clock is asked: its queue is the whole truth and nothing fires while it is read. A
+real clock's timers (``scheduler._ThreadTimer``) live in the supervisor thread's heap, which
+``ThreadScheduler.close`` empties; between a cancel and a fire another thread may run, so a reading
+there could not be told from a timer on its way out, and is not taken.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from system_under_test.lifecycle import State
+
+#: evidence kept per watch: a run that leaks a timer at every recovery tells its first few
+MAX_FINDINGS = 10
+
+
+def callback_owners(callback: Any) -> Iterator[Any]:
+    """The objects a timer's callback is bound to or closes over (one level: what it holds
+    directly, which is what keeps them alive while the timer is queued)."""
+    owner = getattr(callback, "__self__", None)
+    if owner is not None:
+        yield owner
+    for cell in getattr(callback, "__closure__", None) or ():
+        try:
+            yield cell.cell_contents
+        except ValueError:  # a cell not yet filled
+            continue
+
+
+def _recoverer_of(system: Any) -> Any:
+    """The system's ``Recoverer`` (None for a system built without one)."""
+    from system_under_test.recoverer import Recoverer  # noqa: PLC0415 - the shipped system's part
+
+    found = getattr(system, "_recoverer", None)
+    return found if isinstance(found, Recoverer) else None
+
+
+def owned_live_timers(system: Any, clock: Any, *, recovery_only: bool = False) -> list[Any]:
+    """The live timers on ``clock`` (a ``VirtualClock``) that ``system`` owns: its supervisor's
+    and its recovery's; with ``recovery_only``, its recovery's alone."""
+    recoverer = _recoverer_of(system)
+    owners = {id(recoverer)} if recovery_only else {id(system), id(recoverer)}
+    owners.discard(id(None))
+    return [t for t in clock.live_timers() if any(id(o) in owners for o in callback_owners(t.callback))]
+
+
+def describe_timer(timer: Any, now: float) -> dict[str, Any]:
+    """One live timer as evidence: when it is due and what it would call."""
+    callback = timer.callback
+    name = getattr(callback, "__qualname__", None) or type(callback).__name__
+    return {"due": round(float(timer.when), 6), "in_s": round(float(timer.when) - now, 6), "callback": name}
+
+
+@dataclass
+class TimerWatch:
+    """Asks the clock, at the system's own transitions, whether a timer outlived what armed it.
+
+    - Leaving RECOVERING (any way: success, give-up, ``stop``, ``close``, ``recover()``, an
+      unrecoverable error, ``simulate_error``): the recovery run is over or cancelled, so no
+      timer of the recovery may still be queued. Every path that ends a run either runs from its
+      fired timer or cancels the timer first, then moves the system.
+    - Entering CLOSED: ``close`` has cancelled the supervisor and the recovery, so no timer of
+      the system may be queued at all.
+
+    Observed as each transition is made (``History._on_transition``, on the thread that makes it,
+    under the system's operation lock, which every arming and cancelling of these timers holds):
+    the clock has not moved since the transition, so a timer found is one that was left armed,
+    not one about to be. ``findings`` keeps the first ``MAX_FINDINGS``; ``found`` counts all."""
+
+    #: the watched system, weakly: a history kept after its run must not keep the system alive
+    system_ref: Callable[[], Any]
+    #: transitions out of RECOVERING judged, and transitions into CLOSED judged
+    left_recovering: int = 0
+    closed: int = 0
+    found: int = 0
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    #: what the watch raised, if it did (``repr``): the verdict fails on it rather than letting the
+    #: observer raise, which would have the coordinator drop the history's observer
+    error: str | None = None
+
+    @classmethod
+    def for_system(cls, system: Any) -> "TimerWatch | None":
+        """A watch for the shipped ``AudioSystem`` (or a subclass) on a ``VirtualClock``; None
+        otherwise (a system of its own arms its timers as it chooses; a real clock: see above)."""
+        from system_under_test.clock import VirtualClock  # noqa: PLC0415
+        from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
+
+        if not isinstance(system, AudioSystem) or not isinstance(getattr(system, "clock", None), VirtualClock):
+            return None
+        return cls(weakref.ref(system))
+
+    @property
+    def system(self) -> Any:
+        """The watched system, or None once it is gone."""
+        return self.system_ref()
+
+    def on_system_transition(self, record: Any) -> None:
+        """Judge one transition of the ``system`` component (the caller filters)."""
+        try:
+            self._on_system_transition(record)
+        except Exception as exc:  # noqa: BLE001 - kept for the verdict, never raised into the system
+            self.error = self.error or repr(exc)
+
+    def _on_system_transition(self, record: Any) -> None:
+        system = self.system
+        if system is None:
+            return
+        to_state, from_state = record.to_state, record.from_state
+        if to_state == State.CLOSED:
+            self.closed += 1
+            self._judge(record, owned_live_timers(system, system.clock), "the system closed")
+        elif from_state == State.RECOVERING:
+            self.left_recovering += 1
+            self._judge(record, owned_live_timers(system, system.clock, recovery_only=True),
+                        "the system left RECOVERING")
+
+    def _judge(self, record: Any, timers: list[Any], what: str) -> None:
+        if not timers:
+            return
+        self.found += 1
+        if len(self.findings) >= MAX_FINDINGS:
+            return
+        now = float(record.time)
+        told = [describe_timer(t, now) for t in timers]
+        moved = f"{record.from_state.value} -> {record.to_state.value}"
+        self.findings.append({
+            "time": round(now, 6), "seq": record.seq, "transition": moved, "cause": record.cause,
+            "timers": told,
+            "message": f"t={now:.3f} s: {what} ({moved}, {record.cause!r}) with {len(told)} of its timer(s) "
+                       "still armed: " + ", ".join(f"{t['callback']} due in {t['in_s']:.3f} s" for t in told)})
+
+
+__all__ = ["MAX_FINDINGS", "TimerWatch", "callback_owners", "describe_timer", "owned_live_timers"]
