@@ -9,7 +9,10 @@ reasons; the audio check's blind windows (``audio.blind``: what the rig did not 
 the windows judged on what was heard around missed capture cycles (``audio.missed_heard_around``,
 absent before it existed), the capture's missed frames; the steady state before and after with
 what it laid on the machine and, when not "yes", the glitches left unexcused (kind, extent in
-cycles of 256 frames, parts). Last, the count of PASS/FAIL/INCONCLUSIVE over all runs read.
+cycles of 256 frames, parts); the tail the run listened on past its first quiet window after the
+faults (``steady_state.after_tail_s``, what it passed over there); the two newest invariants' status
+beside the recoveries, errors and device losses counted. Last, the count of PASS/FAIL/INCONCLUSIVE
+over all runs read, and of runs whose first quiet window was passed over.
 """
 
 from __future__ import annotations
@@ -53,6 +56,15 @@ def read(folder: Path) -> str:
         if st.get(side) != "yes":
             lines.append(f"    {st.get(side + '_detail')}")
             lines += [f"    unexcused: {u}" for u in _unsteady(st.get(side + "_unsteady") or [])]
+    if "after_tail_s" in st:
+        lines.append(f"  tail: listened on {st.get('after_tail_s')} s ({st.get('after_tail_why')}); passed over "
+                     f"in the first quiet window: {_unsteady(st.get('after_passed_over') or []) or 'nothing'}")
+    status = s.get("invariant_status") or {}
+    dl = s.get("device_losses") or {}
+    lines.append(f"  newest invariants: callback_errors_in_a_row {status.get('callback_errors_in_a_row')}, "
+                 f"recoveries_timed {status.get('recoveries_timed')}; recoveries {s.get('recoveries')}, "
+                 f"errors {s.get('errors')}, device losses {dl.get('count')} ({dl.get('explained')} explained), "
+                 f"violations {len(s.get('violations') or [])}")
     return "\n".join(lines)
 
 
@@ -61,6 +73,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     outcomes: Counter[str] = Counter()
+    passed_over = 0
     for out in argv:
         runs = Path(out) / "runs"
         if not runs.is_dir():
@@ -68,8 +81,11 @@ def main(argv: list[str]) -> int:
             return 2
         for folder in sorted(p for p in runs.iterdir() if (p / "summary.json").is_file()):
             print(read(folder))
-            outcomes[str(json.loads((folder / "summary.json").read_text()).get("outcome")).upper()] += 1
-    print("total: " + ", ".join(f"{k} {outcomes[k]}" for k in ("PASS", "FAIL", "INCONCLUSIVE")))
+            s = json.loads((folder / "summary.json").read_text())
+            outcomes[str(s.get("outcome")).upper()] += 1
+            passed_over += bool((s.get("steady_state") or {}).get("after_passed_over"))
+    print("total: " + ", ".join(f"{k} {outcomes[k]}" for k in ("PASS", "FAIL", "INCONCLUSIVE"))
+          + f"; runs whose first quiet window after the faults was passed over for a later one heard clean: {passed_over}")
     return 0
 
 
