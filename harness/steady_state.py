@@ -173,6 +173,8 @@ class SteadyWatch:
         self.listen_on_s = float(listen_on_s)
         #: what the judge of the audio says of the tail (``judge_audio``): "" when it had none
         self._tail_note = ""
+        #: why the tail held no window heard clean (``_clean_window_in_tail``)
+        self._tail_miss = ""
         self.advance = advance
         self.injector = injector
         self.stop = stop
@@ -457,18 +459,28 @@ class SteadyWatch:
         end = span[1]
         w = self.window_s
         s = t0
+        longest = 0.0  # the longest stretch heard clean between the glitches passed over
         while s + w <= end + 1e-9:
             glitches, excused, unheard = self._heard_in(audio, s, s + w)
             if glitches is None:
+                self._tail_miss = "more glitches were heard in it than the check keeps"
                 return None
             if not glitches and unheard <= (1 - HEARD_MIN) * w:
                 return [round(s, 6), round(s + w, 6)], excused
-            if not all(self._silence_at_reports(audio, g) for g in glitches):
+            kept = [g for g in glitches if not self._silence_at_reports(audio, g)]
+            if kept:
+                self._tail_miss = (f"a {kept[0]['kind']} at t={kept[0]['t_start']:.3f} s, damage no missed "
+                                   "deadline does, stays a doubt")
                 return None
+            if glitches:
+                longest = max(longest, min(g["t_start"] for g in glitches) - s)
             # past the latest glitch's end (its times are kept to the microsecond: one more, so the
             # next window does not find the same glitch again), or, too little heard, by the
             # watch's grain
             s = max(g["t_end"] for g in glitches) + 1e-6 if glitches else s + STEP_S
+        longest = max(longest, end - s)
+        self._tail_miss = (f"silences at JACK's xrun reports kept coming, the longest stretch heard clean "
+                           f"between them {max(0.0, longest):.3f} s")
         return None
 
     @staticmethod
@@ -677,7 +689,8 @@ class SteadyWatch:
                 last = None if not glitches else max(g["t_end"] for g in glitches)
                 if later is None and r.after_quiet_span is not None and (glitches or unheard > (1 - HEARD_MIN) * (t1 - t0)):
                     self._tail_note = (f"; listened on {r.after_tail_s:.2f} s past it ({r.after_tail_why}): no whole "
-                                       f"window of {self.window_s:g} s in it heard clean")
+                                       f"window of {self.window_s:g} s in it heard clean"
+                                       + (f" ({self._tail_miss})" if self._tail_miss else ""))
                 if glitches is None:
                     r.after = "not observed"
                     r.after_detail = "more glitches were heard than the check keeps: the last quiet window could not be judged"
