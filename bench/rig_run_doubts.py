@@ -11,7 +11,8 @@ absent before it existed), the capture's missed frames; the steady state before 
 what it laid on the machine and, when not "yes", the glitches left unexcused (kind, extent in
 cycles of 256 frames, parts); the tail the run listened on past its first quiet window after the
 faults (``steady_state.after_tail_s``, what it passed over there); the two newest invariants' status
-beside the recoveries, errors and device losses counted. Last, the count of PASS/FAIL/INCONCLUSIVE
+beside the callback errors with their callbacks' numbers
+(read from ``history.jsonl``), the recoveries, errors and device losses counted. Last, the count of PASS/FAIL/INCONCLUSIVE
 over all runs read, and of runs whose first quiet window was passed over.
 """
 
@@ -34,6 +35,36 @@ def _unsteady(rows: list[dict[str, Any]]) -> list[str]:
         parts = g.get("parts") or []
         out.append(f"{g['kind']} {extent:.1f} cycles" + (f" ({len(parts)} parts)" if parts else ""))
     return out
+
+
+def _callback_errors(history: Path) -> tuple[int, int]:
+    """The history's ``error`` entries that carry their callback's numbers (``details.callback``),
+    and how many of them were routed (``requires_recovery``): what ``callback_errors_in_a_row``
+    could judge; (0, 0) with no history."""
+    numbered = routed = 0
+    if not history.is_file():
+        return 0, 0
+    with history.open() as lines:
+        for line in lines:
+            entry = json.loads(line)
+            if entry.get("type") != "error":
+                continue
+            data = entry.get("data") or {}
+            error = data.get("error") or {}
+            if isinstance(error, dict) and "callback" in (error.get("details") or {}):
+                numbered += 1
+                routed += data.get("requires_recovery") is True
+    return numbered, routed
+
+
+def _newest_messages(report: Path) -> list[tuple[str, str]]:
+    """What the two newest invariants said (``report.json`` ``stability.invariants``): whether
+    they judged anything, not only that they held."""
+    if not report.is_file():
+        return []
+    rows = (json.loads(report.read_text()).get("stability") or {}).get("invariants") or []
+    return [(r["name"], str(r.get("message"))) for r in rows
+            if isinstance(r, dict) and r.get("name") in ("callback_errors_in_a_row", "recoveries_timed")]
 
 
 def read(folder: Path) -> str:
@@ -60,11 +91,14 @@ def read(folder: Path) -> str:
         lines.append(f"  tail: listened on {st.get('after_tail_s')} s ({st.get('after_tail_why')}); passed over "
                      f"in the first quiet window: {_unsteady(st.get('after_passed_over') or []) or 'nothing'}")
     status = s.get("invariant_status") or {}
+    numbered, routed = _callback_errors(folder / "history.jsonl")
     dl = s.get("device_losses") or {}
     lines.append(f"  newest invariants: callback_errors_in_a_row {status.get('callback_errors_in_a_row')}, "
-                 f"recoveries_timed {status.get('recoveries_timed')}; recoveries {s.get('recoveries')}, "
+                 f"recoveries_timed {status.get('recoveries_timed')}; callback errors with their callbacks' numbers "
+                 f"{numbered} ({routed} routed); recoveries {s.get('recoveries')}, "
                  f"errors {s.get('errors')}, device losses {dl.get('count')} ({dl.get('explained')} explained), "
                  f"violations {len(s.get('violations') or [])}")
+    lines += [f"    {name}: {message}" for name, message in _newest_messages(folder / "report.json")]
     return "\n".join(lines)
 
 
