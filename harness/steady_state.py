@@ -467,10 +467,10 @@ class SteadyWatch:
                 return None
             if not glitches and unheard <= (1 - HEARD_MIN) * w:
                 return [round(s, 6), round(s + w, 6)], excused
-            kept = [g for g in glitches if not self._silence_at_reports(audio, g)]
+            kept = [(g, why) for g in glitches if (why := self._kept_why(audio, g)) is not None]
             if kept:
-                self._tail_miss = (f"a {kept[0]['kind']} at t={kept[0]['t_start']:.3f} s, damage no missed "
-                                   "deadline does, stays a doubt")
+                g, why = kept[0]
+                self._tail_miss = f"a {g['kind']} at t={g['t_start']:.3f} s: {why}, stays a doubt"
                 return None
             if glitches:
                 longest = max(longest, min(g["t_start"] for g in glitches) - s)
@@ -490,13 +490,21 @@ class SteadyWatch:
         its length kept the rule from laying it on the machine, and a machine that missed several
         deadlines in a row makes one. Such a silence may be passed over for a later window heard
         clean; a click, a phase step, a level or channel change, or a silence JACK said nothing
-        about, is damage a missed deadline does not do, and its doubt stays."""
+        about, is damage a missed deadline does not do, and its doubt stays (``_kept_why``)."""
+        return SteadyWatch._kept_why(audio, glitch) is None
+
+    @staticmethod
+    def _kept_why(audio: Any, glitch: dict[str, Any]) -> str | None:
+        """Why ``glitch`` may not be passed over for a later window heard clean (None: it may, a
+        silence of the whole output at JACK's xrun reports)."""
         from .audio_check import XRUN_AFTER_S  # noqa: PLC0415 - the rule's own reach
 
-        if glitch.get("kind") != "mute" or glitch.get("channel") is not None:
-            return False
+        if glitch.get("kind") != "mute":
+            return "damage no missed deadline does"
+        if glitch.get("channel") is not None:
+            return "one channel's silence, which no missed deadline makes"
         if glitch.get("parts_lost"):
-            return False
+            return "a joined silence whose parts were not all kept"
         # a joined mute's parts, those less than a cycle apart as one stretch (the analysis's
         # phase glitch at a silence's edge is that silence's, as ``AudioCheck._parts_cause`` joins
         # them): every stretch must hold a silence, so a phase step heard on its own is not passed
@@ -507,11 +515,15 @@ class SteadyWatch:
                 stretches[-1].append(part)
             else:
                 stretches.append([part])
-        if not all(any(q.get("kind") == "mute" for q in parts) for parts in stretches):
-            return False
+        lone = [q for parts in stretches if not any(q.get("kind") == "mute" for q in parts) for q in parts]
+        if lone:
+            return f"a joined silence holding a {lone[0].get('kind')} of its own, damage no missed deadline does"
         between = getattr(audio, "jack_xruns_between", None)
         reports = between(float(glitch["t_start"]) - XRUN_AFTER_S, float(glitch["t_end"])) if between else None
-        return bool(reports)
+        if not reports:
+            return "a silence with no JACK xrun report at it" if reports == 0 else \
+                "a silence where JACK's reports are not known"
+        return None
 
     def _left_with_the_machines_stall(self, audio: Any) -> str | None:
         """What says the system's latest departure from RUNNING was a stall the machine made (None:
