@@ -26,7 +26,11 @@ no fault is active or fires, and the listening check hears no glitch in it.
   with a stall the machine made: the JACK server itself did not run for most of its silence, then
   ``not observed``); ``not observed``
   (inconclusive, never a pass) when it was RUNNING but no quiet window came (xruns, errors or
-  glitches kept coming), or the run ended before the check could be made.
+  glitches kept coming), or the run ended before the check could be made. On the rig, whose audio
+  is judged only after the run, the run listens on past its first quiet window for up to
+  ``LISTEN_ON_WINDOWS`` windows while the counters stay quiet; a first window that held only
+  silences at JACK's xrun reports (too long for one missed deadline) is then stood in for by the
+  first later whole window of that stretch heard clean, and any other glitch keeps the doubt.
 - ``not checked`` when the window is 0 (the profile turned the check off).
 
 On a real device (``count_xruns=False``) xruns, the errors they are reported as and stalls are
