@@ -9,7 +9,11 @@ reasons; the audio check's blind windows (``audio.blind``: what the rig did not 
 the windows judged on what was heard around missed capture cycles (``audio.missed_heard_around``,
 absent before it existed), the capture's missed frames; the steady state before and after with
 what it laid on the machine and, when not "yes", the glitches left unexcused (kind, extent in
-cycles of 256 frames, parts). Last, the count of PASS/FAIL/INCONCLUSIVE over all runs read.
+cycles of 256 frames, parts); the tail the run listened on past its first quiet window after the
+faults (``steady_state.after_tail_s``, what it passed over there); the two newest invariants' status
+beside the callback errors with their callbacks' numbers
+(read from ``history.jsonl``), the recoveries, errors and device losses counted. Last, the count of PASS/FAIL/INCONCLUSIVE
+over all runs read, and of runs whose first quiet window was passed over.
 """
 
 from __future__ import annotations
@@ -33,6 +37,36 @@ def _unsteady(rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def _callback_errors(history: Path) -> tuple[int, int]:
+    """The history's ``error`` entries that carry their callback's numbers (``details.callback``),
+    and how many of them were routed (``requires_recovery``): what ``callback_errors_in_a_row``
+    could judge; (0, 0) with no history."""
+    numbered = routed = 0
+    if not history.is_file():
+        return 0, 0
+    with history.open() as lines:
+        for line in lines:
+            entry = json.loads(line)
+            if entry.get("type") != "error":
+                continue
+            data = entry.get("data") or {}
+            error = data.get("error") or {}
+            if isinstance(error, dict) and "callback" in (error.get("details") or {}):
+                numbered += 1
+                routed += data.get("requires_recovery") is True
+    return numbered, routed
+
+
+def _newest_messages(report: Path) -> list[tuple[str, str]]:
+    """What the two newest invariants said (``report.json`` ``stability.invariants``): whether
+    they judged anything, not only that they held."""
+    if not report.is_file():
+        return []
+    rows = (json.loads(report.read_text()).get("stability") or {}).get("invariants") or []
+    return [(r["name"], str(r.get("message"))) for r in rows
+            if isinstance(r, dict) and r.get("name") in ("callback_errors_in_a_row", "recoveries_timed")]
+
+
 def read(folder: Path) -> str:
     """One run's block of lines."""
     s = json.loads((folder / "summary.json").read_text())
@@ -53,6 +87,18 @@ def read(folder: Path) -> str:
         if st.get(side) != "yes":
             lines.append(f"    {st.get(side + '_detail')}")
             lines += [f"    unexcused: {u}" for u in _unsteady(st.get(side + "_unsteady") or [])]
+    if "after_tail_s" in st:
+        lines.append(f"  tail: listened on {st.get('after_tail_s')} s ({st.get('after_tail_why')}); passed over "
+                     f"in the first quiet window: {_unsteady(st.get('after_passed_over') or []) or 'nothing'}")
+    status = s.get("invariant_status") or {}
+    numbered, routed = _callback_errors(folder / "history.jsonl")
+    dl = s.get("device_losses") or {}
+    lines.append(f"  newest invariants: callback_errors_in_a_row {status.get('callback_errors_in_a_row')}, "
+                 f"recoveries_timed {status.get('recoveries_timed')}; callback errors with their callbacks' numbers "
+                 f"{numbered} ({routed} routed); recoveries {s.get('recoveries')}, "
+                 f"errors {s.get('errors')}, device losses {dl.get('count')} ({dl.get('explained')} explained), "
+                 f"violations {len(s.get('violations') or [])}")
+    lines += [f"    {name}: {message}" for name, message in _newest_messages(folder / "report.json")]
     return "\n".join(lines)
 
 
@@ -61,6 +107,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     outcomes: Counter[str] = Counter()
+    passed_over = 0
     for out in argv:
         runs = Path(out) / "runs"
         if not runs.is_dir():
@@ -68,8 +115,11 @@ def main(argv: list[str]) -> int:
             return 2
         for folder in sorted(p for p in runs.iterdir() if (p / "summary.json").is_file()):
             print(read(folder))
-            outcomes[str(json.loads((folder / "summary.json").read_text()).get("outcome")).upper()] += 1
-    print("total: " + ", ".join(f"{k} {outcomes[k]}" for k in ("PASS", "FAIL", "INCONCLUSIVE")))
+            s = json.loads((folder / "summary.json").read_text())
+            outcomes[str(s.get("outcome")).upper()] += 1
+            passed_over += bool((s.get("steady_state") or {}).get("after_passed_over"))
+    print("total: " + ", ".join(f"{k} {outcomes[k]}" for k in ("PASS", "FAIL", "INCONCLUSIVE"))
+          + f"; runs whose first quiet window after the faults was passed over for a later one heard clean: {passed_over}")
     return 0
 
 

@@ -66,7 +66,7 @@ from .reports.machine_load import MachineLoad
 from .reports.provenance import CpuPeak, run_provenance, system_identity
 from .invariants import Verdict, check_all, check_frame_accounting, check_resources, latest_give_up
 from .sut_protocol import SystemChoice, SystemUnderTest
-from .steady_state import SteadyWatch
+from .steady_state import LISTEN_ON_WINDOWS, SteadyWatch
 from .verdict import RunVerdict, check_status, describe_skips, judge_run
 
 BACKENDS = ("sim", "jack", "portaudio")
@@ -561,7 +561,8 @@ class ReliabilityRun:
                              external_faults=lambda: [r.fired_at for r in watch.records] if watch is not None else [],
                              stop=self._stop.is_set, rollback=lambda: restore_running(system, history, injector.base_config),
                              margin_s=audio.margin if audio.available else 0.0, count_xruns=simulated,
-                             give_up=lambda: latest_give_up(history))
+                             give_up=lambda: latest_give_up(history),
+                             listen_on_s=LISTEN_ON_WINDOWS * window if audio.available and not simulated else 0.0)
 
         def refused_by_environment(doing: str, error: Any) -> None:
             """Raise ``_ServerDiedAtStart`` when the system's ``doing`` failed for the environment's

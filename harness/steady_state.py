@@ -26,7 +26,11 @@ no fault is active or fires, and the listening check hears no glitch in it.
   with a stall the machine made: the JACK server itself did not run for most of its silence, then
   ``not observed``); ``not observed``
   (inconclusive, never a pass) when it was RUNNING but no quiet window came (xruns, errors or
-  glitches kept coming), or the run ended before the check could be made.
+  glitches kept coming), or the run ended before the check could be made. On the rig, whose audio
+  is judged only after the run, the run listens on past its first quiet window for up to
+  ``LISTEN_ON_WINDOWS`` windows while the counters stay quiet; a first window that held only
+  silences at JACK's xrun reports (too long for one missed deadline) is then stood in for by the
+  first later whole window of that stretch heard clean, and any other glitch keeps the doubt.
 - ``not checked`` when the window is 0 (the profile turned the check off).
 
 On a real device (``count_xruns=False``) xruns, the errors they are reported as and stalls are
@@ -66,7 +70,7 @@ from system_under_test.lifecycle import State
 
 from .verdict import steady_windows
 
-__all__ = ["AFTER_GRACE_S", "STEP_S", "SteadyState", "SteadyWatch"]
+__all__ = ["AFTER_GRACE_S", "LISTEN_ON_WINDOWS", "STEP_S", "SteadyState", "SteadyWatch"]
 
 #: the largest step the check advances the system by between two looks at it
 STEP_S = 0.25
@@ -100,6 +104,13 @@ START_FILL_LEAD_S = 0.012
 HEARD_MIN = 0.5
 #: glitches kept of those that made a window unsteady (``SteadyState.before_unsteady``)
 UNSTEADY_KEPT = 16
+#: how many windows' length a run on the rig listens on past its first quiet window after the
+#: faults, while the counters stay quiet: its audio is judged only once the capture is read out
+#: after the run, so the run cannot stop at the first window heard clean; a glitch the rule cannot
+#: lay on the machine in the first window (measured on a loaded rig, kill series of 15 s runs at
+#: load 15-23: 5 of 8 and 7 of 8 runs had heard silences of 6-49 cycles at JACK's reports there) is
+#: then followed by the next whole window heard clean, if one comes before the tail ends
+LISTEN_ON_WINDOWS = 3.0
 
 
 def _start_fill(glitch: dict[str, Any], t0: float) -> bool:
@@ -131,6 +142,15 @@ class SteadyState:
     #: whether the run had faults for the windows to be before and after (False: ``--faults
     #: none``, whose windows are at its start and its end, and are called so: ``steady_windows``)
     faults: bool = True
+    #: how long the run listened on past its first quiet window after the faults, the counters
+    #: still quiet (0: it did not: the simulated device, no capture, or no quiet window), and why
+    #: it stopped there; the whole counter-quiet stretch heard as ``[t0, t1]`` (None: no tail)
+    after_tail_s: float = 0.0
+    after_tail_why: str = ""
+    after_quiet_span: list[float] | None = None
+    #: the glitches that made the first quiet window unsteady when a later window of the tail was
+    #: heard clean (the window judged ``yes``, ``after_span``, is the later one)
+    after_passed_over: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -149,9 +169,16 @@ class SteadyWatch:
                  injector: Any = None, stop: Callable[[], bool] = lambda: False,
                  rollback: Callable[[], Any] | None = None, margin_s: float = 0.0,
                  count_xruns: bool = True, external_faults: Callable[[], list[float]] = lambda: [],
-                 give_up: Callable[[], Any] | None = None) -> None:
+                 give_up: Callable[[], Any] | None = None, listen_on_s: float = 0.0) -> None:
         self.system = system
         self.window_s = float(window_s)
+        #: how long to listen on past the first quiet window after the faults (``LISTEN_ON_WINDOWS``
+        #: windows on the rig, where the audio is judged after the run; 0 elsewhere)
+        self.listen_on_s = float(listen_on_s)
+        #: what the judge of the audio says of the tail (``judge_audio``): "" when it had none
+        self._tail_note = ""
+        #: why the tail held no window heard clean (``_clean_window_in_tail``)
+        self._tail_miss = ""
         self.advance = advance
         self.injector = injector
         self.stop = stop
@@ -369,6 +396,7 @@ class SteadyWatch:
                     self.result.after_span = [round(streak_from, 6), round(clock.now(), 6)]
                     self.result.after = "yes"
                     self._rolled_back = rolled_back
+                    self._listen_on(streak_from)
                     return
             else:
                 streak_from, last_why = None, why
@@ -395,6 +423,111 @@ class SteadyWatch:
             self.result.after = "not observed"
             self.result.after_detail = (f"RUNNING, but no quiet window of {self.window_s:g} s in the {waited:.2f} s "
                                         f"{self._after_start} (last: {last_why})")
+
+    def _listen_on(self, quiet_from: float) -> None:
+        """After the first quiet window, keep the system going for ``listen_on_s`` more while every
+        step stays quiet, so that ``judge_audio`` may find a later whole window heard clean when
+        the first was not; record how long, and why it stopped. A step that was not quiet ends the
+        quiet stretch at that step's start (a window judged in the tail lies wholly before it)."""
+        if self.listen_on_s <= 0:
+            return
+        clock = self.system.clock
+        first_end = clock.now()
+        until = first_end + self.listen_on_s
+        why = f"{self.listen_on_s:g} s, the cap, with the counters quiet"
+        quiet_to = first_end
+        while clock.now() < until - 1e-9:
+            if self.stop():
+                why = "the run was stopped"
+                break
+            t = clock.now()
+            not_quiet = self._step(min(STEP_S, until - t))
+            if not_quiet is not None:
+                why = f"the counters moved at t={t:.3f} s ({not_quiet})"
+                break
+            quiet_to = clock.now()
+        self.result.after_tail_s = round(quiet_to - first_end, 6)
+        self.result.after_tail_why = why
+        self.result.after_quiet_span = [round(quiet_from, 6), round(quiet_to, 6)]
+
+    def _clean_window_in_tail(self, audio: Any, t0: float) -> tuple[list[float], Counter[str]] | None:
+        """The first whole window of the quiet stretch after ``t0`` heard clean (no glitch the rule
+        cannot lay on the machine in it, at least ``HEARD_MIN`` of it heard), and the glitches in it
+        laid on the machine; None when the stretch holds none, or when a glitch before it is
+        anything but a silence JACK reported xruns at (``_silence_at_reports``). Each candidate
+        window begins where the last glitch that spoiled the one before it ended: a window that
+        holds a glitch can never be judged clean by starting it later inside that glitch."""
+        span = self.result.after_quiet_span
+        if span is None:
+            return None
+        end = span[1]
+        w = self.window_s
+        s = t0
+        longest = 0.0  # the longest stretch heard clean between the glitches passed over
+        while s + w <= end + 1e-9:
+            glitches, excused, unheard = self._heard_in(audio, s, s + w)
+            if glitches is None:
+                self._tail_miss = "more glitches were heard in it than the check keeps"
+                return None
+            if not glitches and unheard <= (1 - HEARD_MIN) * w:
+                return [round(s, 6), round(s + w, 6)], excused
+            kept = [(g, why) for g in glitches if (why := self._kept_why(audio, g)) is not None]
+            if kept:
+                g, why = kept[0]
+                self._tail_miss = f"a {g['kind']} at t={g['t_start']:.3f} s: {why}, stays a doubt"
+                return None
+            if glitches:
+                longest = max(longest, min(g["t_start"] for g in glitches) - s)
+            # past the latest glitch's end (its times are kept to the microsecond: one more, so the
+            # next window does not find the same glitch again), or, too little heard, by the
+            # watch's grain
+            s = max(g["t_end"] for g in glitches) + 1e-6 if glitches else s + STEP_S
+        longest = max(longest, end - s)
+        self._tail_miss = (f"silences at JACK's xrun reports kept coming, the longest stretch heard clean "
+                           f"between them {max(0.0, longest):.3f} s")
+        return None
+
+    @staticmethod
+    def _silence_at_reports(audio: Any, glitch: dict[str, Any]) -> bool:
+        """Whether ``glitch`` is a silence of the whole output with JACK's xrun reports at it (from
+        ``XRUN_AFTER_S`` before it began to its end, as ``AudioCheck.machine_cause`` asks): only
+        its length kept the rule from laying it on the machine, and a machine that missed several
+        deadlines in a row makes one. Such a silence may be passed over for a later window heard
+        clean; a click, a phase step, a level or channel change, or a silence JACK said nothing
+        about, is damage a missed deadline does not do, and its doubt stays (``_kept_why``)."""
+        return SteadyWatch._kept_why(audio, glitch) is None
+
+    @staticmethod
+    def _kept_why(audio: Any, glitch: dict[str, Any]) -> str | None:
+        """Why ``glitch`` may not be passed over for a later window heard clean (None: it may, a
+        silence of the whole output at JACK's xrun reports)."""
+        from .audio_check import XRUN_AFTER_S  # noqa: PLC0415 - the rule's own reach
+
+        if glitch.get("kind") != "mute":
+            return "damage no missed deadline does"
+        if glitch.get("channel") is not None:
+            return "one channel's silence, which no missed deadline makes"
+        if glitch.get("parts_lost"):
+            return "a joined silence whose parts were not all kept"
+        # a joined mute's parts, those less than a cycle apart as one stretch (the analysis's
+        # phase glitch at a silence's edge is that silence's, as ``AudioCheck._parts_cause`` joins
+        # them): every stretch must hold a silence, so a phase step heard on its own is not passed
+        n = int(getattr(audio, "cycle_frames", 0) or 0)
+        stretches: list[list[dict[str, Any]]] = []
+        for part in sorted(glitch.get("parts") or (), key=lambda q: int(q["start_frame"])):
+            if stretches and int(part["start_frame"]) - max(int(q["end_frame"]) for q in stretches[-1]) < n:
+                stretches[-1].append(part)
+            else:
+                stretches.append([part])
+        lone = [q for parts in stretches if not any(q.get("kind") == "mute" for q in parts) for q in parts]
+        if lone:
+            return f"a joined silence holding a {lone[0].get('kind')} of its own, damage no missed deadline does"
+        between = getattr(audio, "jack_xruns_between", None)
+        reports = between(float(glitch["t_start"]) - XRUN_AFTER_S, float(glitch["t_end"])) if between else None
+        if not reports:
+            return "a silence with no JACK xrun report at it" if reports == 0 else \
+                "a silence where JACK's reports are not known"
+        return None
 
     def _left_with_the_machines_stall(self, audio: Any) -> str | None:
         """What says the system's latest departure from RUNNING was a stall the machine made (None:
@@ -550,10 +683,30 @@ class SteadyWatch:
             t0, t1 = r.after_span
             if hasattr(audio, "glitches_between"):
                 glitches, excused, unheard = self._heard_in(audio, t0, t1)
+                later = None
+                if glitches is not None and (glitches or unheard > (1 - HEARD_MIN) * (t1 - t0)):
+                    later = self._clean_window_in_tail(audio, t0)
+                if later is not None:
+                    # the first quiet window was not heard clean, a later whole one of the tail was:
+                    # the system was heard steady after the faults, and what it passed over is kept
+                    first = (f"the first quiet window ({t0:.3f}..{t1:.3f} s) "
+                             + (f"heard {len(glitches)} glitch(es) the rig could not lay on the machine, "
+                                f"first {glitches[0]['kind']} at t={glitches[0]['t_start']:.3f} s" if glitches
+                                else f"was heard too little ({unheard:.3f} s of it missed by the rig's capture)"))
+                    r.after_passed_over = list(glitches[:UNSTEADY_KEPT])
+                    (t0, t1), excused = later
+                    r.after_span = [t0, t1]
+                    glitches, unheard = [], 0.0
+                    self._tail_note = (f"; {first}; listened on {r.after_tail_s:.2f} s past it "
+                                       f"({r.after_tail_why}): {t0:.3f}..{t1:.3f} s heard clean")
                 r.after_excused = dict(excused)
                 r.after_unsteady = list((glitches or [])[:UNSTEADY_KEPT])
                 after_note = self._excused_note(excused)
                 last = None if not glitches else max(g["t_end"] for g in glitches)
+                if later is None and r.after_quiet_span is not None and (glitches or unheard > (1 - HEARD_MIN) * (t1 - t0)):
+                    self._tail_note = (f"; listened on {r.after_tail_s:.2f} s past it ({r.after_tail_why}): no whole "
+                                       f"window of {self.window_s:g} s in it heard clean"
+                                       + (f" ({self._tail_miss})" if self._tail_miss else ""))
                 if glitches is None:
                     r.after = "not observed"
                     r.after_detail = "more glitches were heard than the check keeps: the last quiet window could not be judged"
@@ -567,10 +720,13 @@ class SteadyWatch:
             if last is not None and last > t0:
                 r.after = "not observed"
                 r.after_detail = (f"RUNNING with no xrun, but a glitch was heard until t={last:.3f} s, inside the "
-                                  f"last quiet window ({t0:.3f}..{t1:.3f} s)" + after_note)
+                                  f"last quiet window ({t0:.3f}..{t1:.3f} s)" + after_note + self._tail_note)
+            elif r.after == "not observed":
+                r.after_detail += self._tail_note
         if r.after == "yes":
             r.after_detail = (f"{self.window_s:g} s RUNNING, {'clean audio' if heard else 'audio not listened to'}, "
                               f"no {'xrun, error' if self.count_xruns else 'recovery'} or fault {self._after_words}"
                               + ("" if self.count_xruns else f" ({self.xruns_seen['after']} xrun(s) counted: a real device's)")
-                              + (f" ({self._rolled_back})" if self._rolled_back else "") + after_note)
+                              + (f" ({self._rolled_back})" if self._rolled_back else "") + after_note
+                              + self._tail_note)
         return r

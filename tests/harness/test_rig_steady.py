@@ -395,3 +395,171 @@ def test_a_silence_partly_in_cycles_the_capture_missed_is_weighed_by_what_was_he
     assert st.before == "no", st.before_detail
     st, _ = _judged(missed=(AT, AT + 1, AT + 2), silent=(AT + 3, AT + 4, AT + 5))
     assert st.before == "no", st.before_detail
+
+
+def _judged_with_tail(tail_s: float, **script: Any) -> tuple[SteadyState, AudioCheck, float]:
+    """``_judged_at``'s windows, the run having listened on ``tail_s`` past the last quiet window
+    [t+2.5, t+3.5] with its counters quiet (``SteadyWatch._listen_on``'s record of it)."""
+    system, cap, check, t = started_with_scripted_capture()
+    seconds = 3.5 + tail_s + 1.0
+    _script(cap, t, seconds=seconds, **script)
+    system.run_for(seconds + 1.0)
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    watch = SteadyWatch(object(), 1.0, lambda s: None, count_xruns=False)
+    watch.result.before, watch.result.before_span = "yes", [t + 1.0, t + 2.0]
+    watch.result.after, watch.result.after_span = "yes", [t + 2.5, t + 3.5]
+    if tail_s > 0:
+        watch.result.after_tail_s, watch.result.after_tail_why = tail_s, f"{tail_s:g} s, the cap"
+        watch.result.after_quiet_span = [t + 2.5, t + 3.5 + tail_s]
+    return watch.judge_audio(check), check, t
+
+
+#: 12 silent cycles (64 ms) in the last quiet window, JACK reporting xruns through them: longer
+#: than a missed deadline's ``MACHINE_CYCLES``, as the loaded rig's kill runs heard (6-49 cycles)
+_LONG_AT_REPORTS = dict(silent=tuple(range(LATE, LATE + 12)), xruns=(3.0 + 0.02, 3.0 + 0.04))
+
+
+def test_a_long_silence_at_jack_reports_in_the_last_window_is_passed_over_for_a_later_window_heard_clean() -> None:
+    """The run listened on past its first quiet window: the silence ended, and a whole window after
+    it was heard clean. The system was heard steady after the faults; the first window's silence
+    is kept in ``after_passed_over`` and said in the detail."""
+    st, check, t = _judged_with_tail(3.0, **_LONG_AT_REPORTS)
+    mute = [g for g in check.glitch_rows if g["kind"] == "mute"]
+    assert len(mute) == 1 and mute[0]["t_end"] - mute[0]["t_start"] > 4 * CYCLE, check.glitch_rows
+    assert st.after == "yes", st.after_detail
+    assert st.after_span is not None and st.after_span[0] == pytest.approx(mute[0]["t_end"])
+    assert st.after_span[1] - st.after_span[0] == pytest.approx(1.0)
+    assert [g["kind"] for g in st.after_passed_over] == ["mute"]
+    assert st.after_unsteady == []
+    assert "the first quiet window" in st.after_detail and "listened on 3.00 s past it" in st.after_detail
+
+
+def test_without_a_tail_the_same_silence_leaves_the_steady_state_unobserved() -> None:
+    """The same capture judged as a run that stopped at its first quiet window (the simulated
+    device, a check with no capture): the doubt stays, as it always did."""
+    st, _, _ = _judged_with_tail(0.0, **_LONG_AT_REPORTS)
+    assert st.after == "not observed", st.after_detail
+    assert "inside the last quiet window" in st.after_detail
+    assert st.after_passed_over == []
+
+
+def test_a_tail_too_short_for_a_whole_clean_window_after_the_silence_leaves_the_doubt() -> None:
+    """0.5 s of tail: the silence ends ~0.56 s into the first window, so no whole window of 1 s
+    after it lies within the 1.5 s heard."""
+    st, _, _ = _judged_with_tail(0.5, **_LONG_AT_REPORTS)
+    assert st.after == "not observed", st.after_detail
+    assert "listened on 0.50 s past it" in st.after_detail and "no whole window of 1 s" in st.after_detail
+
+
+def test_silences_that_keep_coming_through_the_tail_leave_the_doubt() -> None:
+    """A long silence at JACK's reports every 0.8 s through the whole tail: no window of 1 s is
+    ever heard clean, so the steady state after the faults is still not observed."""
+    starts = [3.0 + 0.8 * k for k in range(6)]
+    silent = tuple(c for s in starts for c in range(int(s / CYCLE), int(s / CYCLE) + 8))
+    st, _, _ = _judged_with_tail(3.0, silent=silent, xruns=tuple(s + 0.02 for s in starts))
+    assert st.after == "not observed", st.after_detail
+    assert "no whole window of 1 s in it heard clean (silences at JACK's xrun reports kept coming" in st.after_detail
+
+
+@pytest.mark.parametrize("what, kwargs, why", [
+    # the same silence with no report from JACK: nothing says the machine made any of it
+    ("unreported silence", dict(silent=tuple(range(LATE, LATE + 12))), "a silence with no JACK xrun report at it"),
+    # a lost frame at a report: never a missed deadline's shape, whatever followed it
+    ("lost frame", dict(drop_frame_at=LATE, xruns=(3.0 + 0.02,)), "damage no missed deadline does"),
+])
+def test_damage_no_missed_deadline_does_is_never_passed_over(what: str, kwargs: dict[str, Any], why: str) -> None:
+    st, _, _ = _judged_with_tail(3.0, **kwargs)
+    assert st.after == "not observed", (what, st.after_detail)
+    assert f"{why}, stays a doubt" in st.after_detail
+    assert st.after_passed_over == []
+
+
+class _Clock:
+    virtual = True
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def now(self) -> float:
+        return self.t
+
+
+class _Counted:
+    """A RUNNING system whose ``recoveries`` counter moves once its clock passes ``moves_at``."""
+
+    def __init__(self, moves_at: float = float("inf")) -> None:
+        from system_under_test.lifecycle import State
+        self.state = State.RUNNING
+        self.clock = _Clock()
+        self.moves_at = moves_at
+
+    def metrics(self) -> Any:
+        class _Snap:
+            counters = {"recoveries": int(self.clock.t >= self.moves_at)}
+        return _Snap()
+
+    def advance(self, seconds: float) -> None:
+        self.clock.t += seconds
+
+
+@pytest.mark.parametrize("moves_at, tail_s, why", [
+    (float("inf"), 3.0, "3 s, the cap, with the counters quiet"),
+    (2.1, 1.0, "the counters moved at t=2.000 s (recoveries +1)"),
+])
+def test_the_watch_listens_on_past_its_first_quiet_window_while_the_counters_stay_quiet(
+        moves_at: float, tail_s: float, why: str) -> None:
+    """``listen_on_s`` keeps the watch going after its first quiet window ([0, 1] s) for at most
+    that long, and only while every step is quiet: the stretch a later window may be judged in."""
+    system = _Counted(moves_at)
+    watch = SteadyWatch(system, 1.0, system.advance, count_xruns=False, listen_on_s=3.0)
+    watch.watch_after()
+    st = watch.result
+    assert (st.after, st.after_span) == ("yes", [0.0, 1.0])
+    assert st.after_tail_s == pytest.approx(tail_s) and st.after_tail_why == why
+    assert st.after_quiet_span == pytest.approx([0.0, 1.0 + tail_s])
+
+
+def test_without_listen_on_the_watch_stops_at_its_first_quiet_window() -> None:
+    system = _Counted()
+    watch = SteadyWatch(system, 1.0, system.advance, count_xruns=False)
+    watch.watch_after()
+    assert system.clock.t == pytest.approx(1.0)
+    assert (watch.result.after_tail_s, watch.result.after_quiet_span) == (0.0, None)
+
+
+class _Reported:
+    """What ``_silence_at_reports`` asks of the audio check: its cycle, and JACK's reports."""
+    cycle_frames = N
+
+    def __init__(self, reports: int) -> None:
+        self.reports = reports
+
+    def jack_xruns_between(self, t0: float, t1: float) -> int:
+        return self.reports
+
+
+def _part(kind: str, f0: int, f1: int) -> dict[str, Any]:
+    return {"kind": kind, "start_frame": f0, "end_frame": f1, "t_start": f0 / FS, "t_end": f1 / FS, "size": f1 - f0}
+
+
+@pytest.mark.parametrize("what, glitch, reports, passed", [
+    ("a silence at reports", dict(kind="mute"), 2, True),
+    ("a silence JACK said nothing about", dict(kind="mute"), 0, False),
+    ("one channel's silence", dict(kind="mute", channel=1), 2, False),
+    ("a click", dict(kind="click"), 2, False),
+    # the phase analysis's step at a silence's edge, less than a cycle after it: that silence's
+    ("a joined mute, its phase step at a silence's edge",
+     dict(kind="mute", parts=[_part("mute", 0, 256), _part("dropped", 300, 500), _part("mute", 700, 956)]), 2, True),
+    # a 2-frame step 340 frames after the silence ended (heard on the rig, --faults default seed 3):
+    # a stretch of its own, a lost frame's shape, never a missed deadline's
+    ("a joined mute with a phase step on its own",
+     dict(kind="mute", parts=[_part("mute", 0, 256), _part("dropped", 596, 1108), _part("mute", 1536, 1792)]), 2, False),
+    ("a joined mute whose parts were not all kept", dict(kind="mute", parts_lost=1), 2, False),
+])
+def test_only_a_silence_at_jack_reports_may_be_passed_over(what: str, glitch: dict[str, Any], reports: int,
+                                                          passed: bool) -> None:
+    g = {"t_start": 1.0, "t_end": 1.1, **glitch}
+    assert SteadyWatch._silence_at_reports(_Reported(reports), g) is passed, what
