@@ -236,6 +236,9 @@ class AudioSystem:
         #: ``_wake_supervisor``), every ``supervisor_interval_ms`` on a real one
         self._event_driven = isinstance(clock, VirtualClock)
         self._wake_lock = threading.Lock()  # the supervisor timer's bookkeeping only: held briefly
+        #: set by ``close`` (under ``_wake_lock``): CLOSED is final, so no supervisor pass is armed
+        #: again; a device's late report would otherwise queue a timer that holds the closed system
+        self._supervisor_ended = False
         self._watchdog_due: float | None = None
         #: the last callback (or start) of the latest silence ``held_by_the_machine`` excused
         self._held_since: float | None = None
@@ -656,6 +659,8 @@ class AudioSystem:
         if scheduler is None or not self._event_driven:
             return
         with self._wake_lock:
+            if self._supervisor_ended:
+                return
             timer = self._supervisor_timer
             if timer is not None:
                 if timer.when <= self.clock.now():
@@ -679,7 +684,9 @@ class AudioSystem:
                                                             self._supervise_cb)
 
     def _cancel_supervisor(self) -> None:
+        """The supervisor's last act (``close``): its timer cancelled, and none armed after."""
         with self._wake_lock:
+            self._supervisor_ended = True
             if self._supervisor_timer is not None:
                 self._supervisor_timer.cancel()
                 self._supervisor_timer = None

@@ -176,3 +176,16 @@ def test_stop_from_every_state_stops_every_component_and_a_restart_runs_them_all
     assert s.coordinator.states() == {n: State.RUNNING for n in ("system", *PIPELINE)}
     assert s.is_healthy()
     s.close()
+
+
+def test_a_device_report_after_close_arms_no_supervisor_pass():
+    """CLOSED is final: a backend thread's late report (its stream was already torn down) is queued
+    and nothing more. A supervisor timer armed for it would hold the closed system on the clock
+    until it fired, and would run a pass over a system that has nothing left to supervise."""
+    s = _running(seed=33)
+    s.close()
+    before = s.clock.live_timers()
+    s._on_device_error(SimulatedError("a report from a stream torn down a moment ago"))
+    armed = [t for t in s.clock.live_timers() if t not in before]
+    assert [getattr(t.callback, "__qualname__", repr(t.callback)) for t in armed] == []
+    assert s._supervisor_timer is None and s.state == State.CLOSED
