@@ -95,6 +95,8 @@ from typing import Any
 
 import numpy as np
 
+from .allocator import in_use_bytes
+
 __all__ = ["DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all",
            "log_books", "mann_kendall_p", "sen_interval", "system_books", "theil_sen"]
 
@@ -646,10 +648,16 @@ def judge_all(samples: list[dict[str, Any]], *, time_key: str = "t",
 class ResourceSampler:
     """Reads the process's and the system's resource figures; cheap enough to call every second."""
 
-    def __init__(self, pid: int | None = None) -> None:
+    def __init__(self, pid: int | None = None, *, allocator: bool = False) -> None:
+        """``allocator``: also sample this process's C allocator's bytes in use
+        (``malloc_in_use_bytes``, ``harness.allocator``), which the RSS is judged beside (module
+        docstring, point 7). Only where the system runs in this process (the simulated device):
+        elsewhere the audio lives in other processes too, and this process's allocator is not
+        where a leak of the system shows."""
         import psutil  # imported here: the CLI stays cheap to import
 
         self._proc = psutil.Process(pid or os.getpid())
+        self._allocator = allocator and pid in (None, os.getpid())
 
     def sample(self, t: float, system: Any = None, wall: float | None = None,
                harness: Any = None, faults: Any = None) -> dict[str, Any]:
@@ -672,6 +680,10 @@ class ResourceSampler:
                 s["cpu_percent"] = float(p.cpu_percent(interval=None))
         except Exception:  # a sampler must never break the run
             s["threads"] = threading.active_count()
+        if self._allocator:
+            in_use = in_use_bytes()
+            if in_use is not None:
+                s["malloc_in_use_bytes"] = in_use
         s.update(system_books(system))
         s.update(log_books(system))
         s.update(log_books(harness, "harness"))
