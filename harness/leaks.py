@@ -498,9 +498,10 @@ def _beside_allocator(rss: LeakVerdict, times_s: Any, values: Any, in_use: Any, 
     u = _every_number(times_s, values, in_use)
     if u is None:
         asked = rss.shape in ASK_ALLOCATOR_SHAPES and rss.verdict != "leak"
-        note = (" [judged on the RSS alone: the allocator's bytes in use (glibc mallinfo2) were not sampled "
-                "for every sample (not glibc, not the simulated device, or an older journal)]") if asked else ""
-        return replace(rss, allocator="not_sampled", reason=rss.reason + note)
+        # said first: the reason ends with what the reader is to do
+        note = ("[judged on the RSS alone: the allocator's bytes in use (glibc mallinfo2) were not sampled "
+                "for every sample (not glibc, not the simulated device, or an older journal)] ") if asked else ""
+        return replace(rss, allocator="not_sampled", reason=note + rss.reason)
     if rss.verdict == "leak" or rss.shape not in ASK_ALLOCATOR_SHAPES:
         return replace(rss, allocator="not_asked")
     need = MIN_GROWTH["rss_bytes"] if min_growth is None else min_growth
