@@ -95,9 +95,9 @@ How a slope is judged (``judge``), and why:
 
    Why it cannot add a false alarm on a healthy soak: both must grow, the RSS significantly
    above the threshold over the window and the bytes in use by the whole "growing" rule; a healthy
-   process's bytes in use settle (+0.73, +0.40, +0.23 MB a quarter at seed 1, 1.9 MB/h over a
-   1-h soak's window against the 4 MiB/h threshold), and a bounded buffer still filling slows in
-   them without the RSS's steps to blur it ("slowing", not "leak"). Why it cannot hide a leak the
+   process's bytes in use settle (+0.73, +0.40, +0.23 MB a quarter at seed 1; 1.7-2.2 MB/h over a
+   1-h soak's window at five seeds, against the 4 MiB/h threshold), and a bounded buffer still
+   filling slows in them without the RSS's steps to blur it ("slowing", not "leak"). Why it cannot hide a leak the
    RSS shows: it is asked only after the RSS's own verdict, and only ever turns one into "leak".
    It counts only what ``malloc`` handed out: CPython's small objects live in arenas CPython maps
    itself, so their leak shows in the RSS alone, judged as before. Without the series (not glibc,
