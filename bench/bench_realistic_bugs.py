@@ -7077,8 +7077,8 @@ BATCH_53: list[Bug] = [
         "component and every violated invariant, five or more per device fault, not over incidents",
         "reports: MTBF is operating time over failure incidents"),
     Bug("log_bytes_taken_from_every_series", "harness/reports/build.py",
-        '    return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held if m == "rss_bytes" else None)\n',
-        '    return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held)\n',
+        '    return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held if m == "rss_bytes" else None,\n',
+        '    return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held,\n',
         "'the logs' bytes are held by every series' in _leaks: the log bytes are taken out of the thread, "
         "fd and sut_* counts too, so a log filling up hides a real leak of buffers or bytes beside it",
         "leaks: only the RSS is judged with the bounded logs' bytes taken out"),

@@ -14,7 +14,8 @@ clock, a few times in a simulated hour that runs in minutes; this samples with t
 series align with the journal's (one a simulated second).
 
 The second form reads the folders back (a soak's run folder without ``allocator.jsonl`` too: its
-journal's series only): over the leak judge's window (after the first 10 %), each
+journal's series only, the allocator's bytes in use among them where the soak sampled them itself,
+``malloc_in_use_bytes``): over the leak judge's window (after the first 10 %), each
 series' level (``harness.leaks._trimmed_mean``) in each quarter and the rise from quarter to
 quarter, in MB: the RSS, the RSS less the bounded logs the judge takes out (``HELD_METRICS``, read
 from the journal), malloc's in-use and free bytes, and pymalloc's blocks. It says which part of the
@@ -98,6 +99,9 @@ def read(out_dir: Path) -> None:
         "rss less held": rss - held,
         "held": held,
     }
+    if all("malloc_in_use_bytes" in s for s in samples):  # sampled by the soak itself (harness.allocator)
+        series["malloc in use + mmapped (journal)"] = np.array([s["malloc_in_use_bytes"] for s in samples],
+                                                               dtype=np.float64)
     if recorded:
         series |= {
             "malloc in use": np.array([by_t[x]["malloc_in_use"] for x in t], dtype=np.float64),

@@ -16,12 +16,14 @@ of an hour, which none of the mutant registry's detectors runs.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from system_under_test import AudioSystem
 from system_under_test.pipeline import Pipeline
 
-__all__ = ["LEAK_RATES", "LeakingSystem", "leaks_2mb_per_hour", "leaks_5mb_per_hour", "leaks_20mb_per_hour"]
+__all__ = ["BUFFER_BYTES", "BUFFER_TAU_S", "FillingBufferSystem", "LEAK_RATES", "LeakingSystem",
+           "fills_30mb_buffer", "leaks_2mb_per_hour", "leaks_5mb_per_hour", "leaks_20mb_per_hour"]
 
 MB = 1_000_000
 #: the size of each kept piece: large enough that its own object header is noise (< 1 %), small
@@ -67,3 +69,41 @@ def _factory(rate: float) -> Any:
 leaks_2mb_per_hour = _factory(LEAK_RATES["leaks_2mb_per_hour"])
 leaks_5mb_per_hour = _factory(LEAK_RATES["leaks_5mb_per_hour"])
 leaks_20mb_per_hour = _factory(LEAK_RATES["leaks_20mb_per_hour"])
+
+#: ``fills_30mb_buffer``'s bound and the time constant it fills with: at the end of a 1-h soak it
+#: holds 26 MB and still grows 8 MB/h, twice the RSS threshold, and slows by a third a quarter hour
+BUFFER_BYTES = 30 * MB
+BUFFER_TAU_S = 1800.0
+
+
+class FillingBufferSystem(AudioSystem):
+    """The default system with a bounded buffer filling up: it holds ``bound * (1 - exp(-t / tau))``
+    bytes ``t`` seconds of its clock after its first supervisor pass, kept as a leak's pieces are
+    (none of the system's books account them). What the judge must not call a leak, however fast it
+    still grows: it slows (bench/RESULTS.md, issue #11: such a buffer drawn as a staircase read
+    "leak" at 4 of 30 seeds on the RSS alone)."""
+
+    def __init__(self, *args: Any, bound: float, tau_s: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bound = float(bound)
+        self.tau_s = float(tau_s)
+        self.kept: list[bytearray] = []
+        self._t0: float | None = None
+
+    def _set_gauges(self, pipeline: Pipeline) -> None:
+        super()._set_gauges(pipeline)
+        now = float(self.clock.now())
+        if self._t0 is None:
+            self._t0 = now
+        due = self.bound * -math.expm1(-(now - self._t0) / self.tau_s)
+        while (len(self.kept) + 1) * PIECE_BYTES <= due:
+            self.kept.append(bytearray(PIECE_BYTES))
+
+    @property
+    def kept_bytes(self) -> int:
+        return len(self.kept) * PIECE_BYTES
+
+
+def fills_30mb_buffer(config: Any = None, **kw: Any) -> FillingBufferSystem:
+    """The default system filling a 30 MB bounded buffer with a 30-min time constant."""
+    return FillingBufferSystem(config, bound=BUFFER_BYTES, tau_s=BUFFER_TAU_S, **kw)

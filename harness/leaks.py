@@ -80,6 +80,30 @@ How a slope is judged (``judge``), and why:
    (``FaultInjector.bounded_logs``: 1 000 records, filling for about an hour under the default
    profile) are sampled by the same rule as ``faults_log_bytes``; ``held`` is the sum of the three.
 
+7. **The allocator is asked where the RSS cannot decide.** A resident set moves by what the heap
+   keeps free as much as by what is live: glibc keeps freed chunks resident and takes new memory
+   in pieces of a megabyte or two, so a leak a little over the threshold rises in steps whose
+   quarter-hour levels differ run to run (a planted 5 MB/h leak read "slowing" at one seed and
+   "leak" at another run of it, its heap's free bytes moving the RSS by -1.2..+3.7 MB a quarter,
+   bench/RESULTS.md, issue #11). The C allocator's bytes in use (``malloc_in_use_bytes``,
+   ``harness.allocator``: glibc's ``mallinfo2``, sampled on the simulated device, where the system
+   runs in the harness's process) do not step. Where the RSS grew above the threshold over the
+   window but read ``step``, ``saturating``, ``slowing`` or ``unclear`` (``ASK_ALLOCATOR_SHAPES``),
+   the bytes in use are judged by points 1-5 with the RSS's threshold and ``MIN_GROWTH``; if they
+   say ``leak`` (steady growth above the threshold late in a long enough window, not slowing),
+   the verdict is ``leak``, ``growing``. Anything else leaves the RSS's verdict as it was.
+
+   Why it cannot add a false alarm on a healthy soak: both must grow, the RSS significantly
+   above the threshold over the window and the bytes in use by the whole "growing" rule; a healthy
+   process's bytes in use settle (+0.73, +0.40, +0.23 MB a quarter at seed 1; 1.7-2.2 MB/h over a
+   1-h soak's window at five seeds, against the 4 MiB/h threshold), and a bounded buffer still
+   filling slows in them without the RSS's steps to blur it ("slowing", not "leak"). Why it cannot hide a leak the
+   RSS shows: it is asked only after the RSS's own verdict, and only ever turns one into "leak".
+   It counts only what ``malloc`` handed out: CPython's small objects live in arenas CPython maps
+   itself, so their leak shows in the RSS alone, judged as before. Without the series (not glibc,
+   a real device, a journal from before it was sampled) the RSS is judged alone, and a verdict
+   the allocator would have been asked about says so (``allocator``: ``not_sampled``).
+
 Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
 judged against 0 (any significant growth of a count is a leak).
 """
@@ -89,13 +113,15 @@ from __future__ import annotations
 import math
 import os
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 
-__all__ = ["DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all",
+from .allocator import in_use_bytes
+
+__all__ = ["ALLOCATOR_METRIC", "ASK_ALLOCATOR_SHAPES", "DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all",
            "log_books", "mann_kendall_p", "sen_interval", "system_books", "theil_sen"]
 
 MiB = 1024 * 1024
@@ -111,7 +137,13 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "sut_streams": 0.5,
     "sut_threads": 0.5,
     "sut_bytes": 256 * 1024.0,
+    "malloc_in_use_bytes": 4 * MiB,  # the RSS's: it is judged in the RSS's place (point 7)
 }
+#: the C allocator's bytes in use (``harness.allocator``), judged beside ``rss_bytes`` (point 7)
+ALLOCATOR_METRIC = "malloc_in_use_bytes"
+#: the RSS's shapes that grew above the threshold over the window and yet did not say "leak": the
+#: ones the allocator's bytes in use are asked about (point 7)
+ASK_ALLOCATOR_SHAPES = frozenset({"step", "saturating", "slowing", "unclear"})
 #: growth is "slowing" (inconclusive) when the window's last quarter grows clearly slower than this
 #: fraction of its third quarter (Sen's intervals): a buffer filling up decelerates; a leak under
 #: the tail of a warm-up slows by less (by ~10 % where the warm-up's tail still shows, seen on synthetic series)
@@ -126,7 +158,8 @@ MIN_LEAK_WINDOW_S = 60.0
 UNBOUNDED_FACTOR = 64.0
 #: a trend must explain at least this much growth over the fitted window: one step (a pool that
 #: grew once, a thread started late) is not a leak, however steep it looks in a short run
-MIN_GROWTH: dict[str, float] = {"rss_bytes": 4 * MiB, "sut_bytes": 64 * 1024.0, "sut_frames": 4096.0}
+MIN_GROWTH: dict[str, float] = {"rss_bytes": 4 * MiB, "malloc_in_use_bytes": 4 * MiB, "sut_bytes": 64 * 1024.0,
+                                 "sut_frames": 4096.0}
 DEFAULT_MIN_GROWTH = 3.0
 #: a rise between two samples is one jump only this many robust spreads of the series' other
 #: rises above its steady growth (``_stands_out``): the largest of thousands of Gaussian rises is
@@ -141,7 +174,7 @@ JUMP_LEVEL_SAMPLES = 15
 ONE_JUMP_SHARE = 0.5
 #: the share of a quarter's lowest and of its highest values left out of its level (``_trimmed_mean``)
 LEVEL_TRIM = 0.1
-UNITS = {"rss_bytes": "bytes", "sut_bytes": "bytes", "sut_frames": "frames"}
+UNITS = {"rss_bytes": "bytes", "malloc_in_use_bytes": "bytes", "sut_bytes": "bytes", "sut_frames": "frames"}
 _MAX_POINTS = 1500  # O(n^2) pairwise statistics; longer series are thinned evenly
 _PART_POINTS = 600  # the same for each half of the window judged again (quarters: half as many)
 
@@ -171,6 +204,14 @@ class LeakVerdict:
     #: from the series before it was judged (docstring, point 6); None where nothing was
     held_first: float | None = None
     held_last: float | None = None
+    #: the C allocator's part in an ``rss_bytes`` verdict (docstring, point 7): ``not_sampled`` (no
+    #: bytes in use for every sample: judged by the RSS alone), ``not_asked`` (the RSS decided:
+    #: "leak", or no growth above the threshold), ``asked`` (its verdict below); None for other metrics
+    allocator: str | None = None
+    allocator_verdict: str | None = None       # the bytes in use's own verdict, where asked
+    allocator_shape: str | None = None
+    allocator_slope_per_hour: float | None = None
+    allocator_late_slope_per_hour: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -426,7 +467,8 @@ def _ols(t: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None
 
 def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float | None = None,
           warmup_fraction: float = 0.1, alpha: float = 0.01, min_samples: int = 6,
-          min_growth: float | None = None, groups: Any = None, held: Any = None) -> LeakVerdict:
+          min_growth: float | None = None, groups: Any = None, held: Any = None,
+          in_use: Any = None) -> LeakVerdict:
     """Judge one series (times in seconds of operation, values in the metric's unit).
 
     ``groups`` labels samples from different process lifetimes (a resumed run is a new process):
@@ -436,7 +478,73 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
     ``held``: per sample, what bounded buffers held of the value (the system's bounded logs'
     bytes, for ``rss_bytes``), subtracted before judging (module docstring, point 6); used only
     when every sample has a number for it, so that a series is never judged half corrected.
+
+    ``in_use`` (``rss_bytes`` only): per sample, the process's C allocator's bytes in use
+    (``malloc_in_use_bytes``), asked where the RSS grew above the threshold and its shape did not
+    decide (module docstring, point 7); used only when every judged sample has a number for it.
     """
+    kw = dict(threshold_per_hour=threshold_per_hour, warmup_fraction=warmup_fraction, alpha=alpha,
+              min_samples=min_samples, min_growth=min_growth, groups=groups)
+    verdict = _judge_series(metric, times_s, values, held=held, **kw)
+    if metric != "rss_bytes":
+        return verdict
+    return _beside_allocator(verdict, times_s, values, in_use, **kw)
+
+
+def _beside_allocator(rss: LeakVerdict, times_s: Any, values: Any, in_use: Any, *,
+                      threshold_per_hour: float | None, min_growth: float | None, **kw: Any) -> LeakVerdict:
+    """The RSS's verdict with the allocator's bytes in use asked where the RSS cannot decide
+    (module docstring, point 7): a "leak" only ever added, never taken away."""
+    u = _every_number(times_s, values, in_use)
+    if u is None:
+        asked = rss.shape in ASK_ALLOCATOR_SHAPES and rss.verdict != "leak"
+        # said first: the reason ends with what the reader is to do
+        note = ("[judged on the RSS alone: the allocator's bytes in use (glibc mallinfo2) were not sampled "
+                "for every sample (not glibc, not the simulated device, or an older journal)] ") if asked else ""
+        return replace(rss, allocator="not_sampled", reason=note + rss.reason)
+    if rss.verdict == "leak" or rss.shape not in ASK_ALLOCATOR_SHAPES:
+        return replace(rss, allocator="not_asked")
+    need = MIN_GROWTH["rss_bytes"] if min_growth is None else min_growth
+    alloc = _judge_series(ALLOCATOR_METRIC, times_s, u, threshold_per_hour=rss.threshold_per_hour,
+                          min_growth=need, **kw)
+    fields = dict(allocator="asked", allocator_verdict=alloc.verdict, allocator_shape=alloc.shape,
+                  allocator_slope_per_hour=alloc.slope_per_hour,
+                  allocator_late_slope_per_hour=alloc.late_slope_per_hour)
+    if alloc.verdict == "leak":
+        return replace(rss, verdict="leak", shape="growing", reason=(
+            f"read by the RSS alone: {rss.verdict}, {rss.shape} ({rss.reason}); but the allocator's bytes in "
+            f"use, which do not move with the free bytes the heap keeps resident, {alloc.reason}: a leak"),
+            **fields)
+    return replace(rss, reason=(
+        f"{rss.reason}; the allocator's bytes in use show no leak either ({alloc.verdict}, {alloc.shape}, "
+        f"{_fmt(alloc.slope_per_hour)} B/h): the RSS's verdict stands (a leak of CPython's small objects "
+        "shows in the RSS only)"), **fields)
+
+
+def _fmt(v: float | None) -> str:
+    return "-" if v is None or not math.isfinite(v) else f"{v:.4g}"
+
+
+def _every_number(times_s: Any, values: Any, series: Any) -> np.ndarray | None:
+    """``series`` as floats where it has a finite number at every sample the judge keeps (finite
+    time and value), else None: a series judged half sampled would start or stop mid-window."""
+    if series is None:
+        return None
+    t = np.asarray(times_s, dtype=np.float64)
+    y = np.asarray(values, dtype=np.float64)
+    u = np.asarray(series, dtype=np.float64)
+    if u.shape != t.shape:
+        return None
+    keep = np.isfinite(t) & np.isfinite(y)
+    if not keep.any() or not np.isfinite(u[keep]).all():
+        return None
+    return np.where(keep, u, np.nan)
+
+
+def _judge_series(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float | None = None,
+                  warmup_fraction: float = 0.1, alpha: float = 0.01, min_samples: int = 6,
+                  min_growth: float | None = None, groups: Any = None, held: Any = None) -> LeakVerdict:
+    """``judge`` of one series by points 1-6 of the module docstring (the allocator not asked)."""
     t = np.asarray(times_s, dtype=np.float64)
     y = np.asarray(values, dtype=np.float64)
     g = np.zeros(t.size, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
@@ -646,10 +754,16 @@ def judge_all(samples: list[dict[str, Any]], *, time_key: str = "t",
 class ResourceSampler:
     """Reads the process's and the system's resource figures; cheap enough to call every second."""
 
-    def __init__(self, pid: int | None = None) -> None:
+    def __init__(self, pid: int | None = None, *, allocator: bool = False) -> None:
+        """``allocator``: also sample this process's C allocator's bytes in use
+        (``malloc_in_use_bytes``, ``harness.allocator``), which the RSS is judged beside (module
+        docstring, point 7). Only where the system runs in this process (the simulated device):
+        elsewhere the audio lives in other processes too, and this process's allocator is not
+        where a leak of the system shows."""
         import psutil  # imported here: the CLI stays cheap to import
 
         self._proc = psutil.Process(pid or os.getpid())
+        self._allocator = allocator and pid in (None, os.getpid())
 
     def sample(self, t: float, system: Any = None, wall: float | None = None,
                harness: Any = None, faults: Any = None) -> dict[str, Any]:
@@ -672,6 +786,10 @@ class ResourceSampler:
                 s["cpu_percent"] = float(p.cpu_percent(interval=None))
         except Exception:  # a sampler must never break the run
             s["threads"] = threading.active_count()
+        if self._allocator:
+            in_use = in_use_bytes()
+            if in_use is not None:
+                s["malloc_in_use_bytes"] = in_use
         s.update(system_books(system))
         s.update(log_books(system))
         s.update(log_books(harness, "harness"))

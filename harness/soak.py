@@ -233,7 +233,7 @@ class _Recorder:
         self.replay_until = replay_until  # checkpoints < this are replayed, not journaled
         self.expected_digest = expected_digest
         self.digest_verified: bool | None = None
-        self.sampler = ResourceSampler()
+        self.sampler = ResourceSampler(allocator=soak.spec.backend == "sim")  # the system runs in this process
         self.index = 0
         self.hist_pos = 0
         self.cb_count = 0

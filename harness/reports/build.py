@@ -42,7 +42,7 @@ from ..histogram import (BIN_FLOOR_S, BINS_PER_DECADE, BUDGET_EDGES, bin_mid, bi
 from ..journal import JOURNAL_GLITCHES, JournalData, jsonify, read_journal
 from ..leaks import judge
 from ..verdict import judge_run
-from .fold import (ATTRIBUTION_WINDOW_S, HELD_METRICS, LEAK_METRICS, EntryFold, NotFoldable, RunFold, SampleFold, episode_out,
+from .fold import (ALLOCATOR_METRICS, ATTRIBUTION_WINDOW_S, HELD_METRICS, LEAK_METRICS, EntryFold, NotFoldable, RunFold, SampleFold, episode_out,
                    fold_lists, stream_fold)
 from .model import SCHEMA_VERSION, SERIES_COUNTERS, RunData, normalize_verdicts
 from .rates import mtbf_interval
@@ -70,7 +70,7 @@ REPORT_EVENTS = frozenset({"recovery_started", "recovery_succeeded", "recovery_f
 #: the fields of a resource sample the report reads (``_leaks``, ``_performance``, the resources
 #: figure); a journal's samples also carry wall time, frames and threads of the system, unread
 #: (a sample of 10 fields is a dict of 272 bytes, one of 13 of 464: ~6 MB after 8 hours)
-REPORT_SAMPLE_KEYS = frozenset({"t", "segment", "cpu_percent", *HELD_METRICS, *LEAK_METRICS})
+REPORT_SAMPLE_KEYS = frozenset({"t", "segment", "cpu_percent", *HELD_METRICS, *LEAK_METRICS, *ALLOCATOR_METRICS})
 
 
 def report_entry(entry: dict[str, Any]) -> dict[str, Any] | None:
@@ -460,7 +460,8 @@ def _leaks(samples: SampleFold | list[dict[str, Any]]) -> dict[str, Any]:
     """Each judged series' leak verdict (``harness.leaks.judge``) over the samples' columns; the
     process's RSS with the bytes bounded logs hold taken out (``HELD_METRICS``: the system's logs,
     the history's window), summed over the held series every sample carries: one a resumed
-    soak's older segments lack is left out whole, never used for some samples only."""
+    soak's older segments lack is left out whole, never used for some samples only; and beside the
+    RSS the allocator's bytes in use (``ALLOCATOR_METRICS``), where every sample carries them."""
     fold = samples if isinstance(samples, SampleFold) else SampleFold(samples)
     if not fold.n:
         return {}
@@ -470,7 +471,10 @@ def _leaks(samples: SampleFold | list[dict[str, Any]]) -> dict[str, Any]:
             col = np.frombuffer(fold.values[m], dtype=np.float64)
             if np.isfinite(col).all():
                 held = col.copy() if held is None else held + col
-    return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held if m == "rss_bytes" else None)
+    in_use = np.frombuffer(fold.values[ALLOCATOR_METRICS[0]], dtype=np.float64) \
+        if ALLOCATOR_METRICS[0] in fold.present else None
+    return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held if m == "rss_bytes" else None,
+                     in_use=in_use if m == "rss_bytes" else None)
             for m in LEAK_METRICS if m in fold.present}
 
 

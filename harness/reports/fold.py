@@ -42,7 +42,7 @@ from typing import Any
 from ..histogram import bins_percentiles, merge_bins
 from .incidents import IncidentFold, entered_failure
 
-__all__ = ["ATTRIBUTION_WINDOW_S", "KEPT_EPISODES", "LEAK_METRICS", "ChunkFold", "EntryFold", "GlitchFold",
+__all__ = ["ALLOCATOR_METRICS", "ATTRIBUTION_WINDOW_S", "KEPT_EPISODES", "LEAK_METRICS", "ChunkFold", "EntryFold", "GlitchFold",
            "HELD_METRICS", "NotFoldable", "RunFold", "SampleFold", "fault_kind", "fold_lists"]
 
 ATTRIBUTION_WINDOW_S = 10.0
@@ -55,6 +55,9 @@ LEAK_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations", "sut
 #: history window and the fault injector's newest firings, summed and taken out of ``rss_bytes`` before it is judged, never judged alone
 #: (a log filling up is not a leak)
 HELD_METRICS = ("sut_log_bytes", "harness_log_bytes", "faults_log_bytes")
+#: the C allocator's bytes in use (``harness.allocator``, a simulated soak's samples), asked beside
+#: ``rss_bytes`` where its shape cannot decide (``harness.leaks``, point 7), never judged alone
+ALLOCATOR_METRICS = ("malloc_in_use_bytes",)
 #: the series the resources figure draws (``plots.resources``)
 PLOTTED_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations")
 #: spans kept per state before the gaps too small to draw are closed (``_Spans``)
@@ -537,7 +540,7 @@ class SampleFold:
         self.n = 0
         self.t = array("d")
         self.segment = array("q")
-        self.values = {m: array("d") for m in (*LEAK_METRICS, *HELD_METRICS)}
+        self.values = {m: array("d") for m in (*LEAK_METRICS, *HELD_METRICS, *ALLOCATOR_METRICS)}
         self.cpu = array("d")  # the numeric cpu_percent values, in order
         self.present: set[str] = set()
         self.t_max: float | None = None
