@@ -267,11 +267,17 @@ class LateCallback(Fault):
         """Why this lateness would not be an xrun on ``system`` now: past the watchdog's bound at
         the period the system runs at (a storm's reconfiguration to shorter blocks), the late
         block would be taken as a stall (``harness.faults.xrun_bound``). It is then skipped, with
-        that reason, rather than counted as an xrun that never reached the xrun path."""
+        that reason, rather than counted as an xrun that never reached the xrun path. Likewise
+        while the system runs no stream (recovering from a device lost, stopped, failed): the
+        delay would fall on the first block of a stream opened later, if any, and no late block
+        of the running stream would show it."""
         from system_under_test.config import AudioConfig  # noqa: PLC0415
 
         from .xrun_bound import period_of  # noqa: PLC0415
 
+        state = getattr(getattr(system, "state", None), "value", None)
+        if state is not None and state != "running":
+            return f"the system is {state}: no running stream whose next callback could be late"
         config = getattr(system, "config", None)
         if not isinstance(config, AudioConfig):
             return None
