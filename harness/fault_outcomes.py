@@ -108,6 +108,11 @@ class FaultOutcomeFold:
             still, ended = [], []
             for f in self._open:
                 (still if f.window_end > t else ended).append(f)
+            if any(PATH_OF_KIND.get(f.kind) == XRUN for f in still):
+                # an xrun still in its window may have made the late block this sample counts:
+                # the other kinds' firings wait for it, so that they never take its credit
+                still += [f for f in ended if f.outcome is None and PATH_OF_KIND.get(f.kind) != XRUN]
+                ended = [f for f in ended if f.outcome is not None or PATH_OF_KIND.get(f.kind) == XRUN]
             # a late block is credited first to the firings injected to make one, then to the
             # others in the order they fired: a late block the counter shows is one the xrun
             # fault makes, and a firing of another kind in the same interval did not

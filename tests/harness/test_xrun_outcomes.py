@@ -128,6 +128,17 @@ def test_each_firing_is_given_what_the_system_saw_from_a_crafted_history():
     assert path_missed(by_kind) == {}
 
 
+def test_a_late_block_counted_while_an_xrun_is_still_in_its_window_is_the_xruns():
+    entries = [
+        _metrics(0.5, 0),
+        *_fault("invalid_config", 0.9),  # its window ends before the sample at 1.0
+        *_fault("xrun", 0.99, delay_s=0.01),  # its window does not: its late block is counted at 1.0
+        _metrics(1.0, 1),
+        _metrics(2.0, 1),
+    ]
+    assert outcomes_by_kind(entries) == {"invalid_config": {"nothing_seen": 1}, "xrun": {"xrun": 1}}
+
+
 def test_a_kind_none_of_whose_firings_reached_its_path_is_named_and_not_counted_as_tested():
     entries = [
         _metrics(0.5, 0),
