@@ -14,10 +14,11 @@ outcome, from what the history recorded after it:
   counter (a block whose output the device had to repeat: the simulated device flags a late
   callback so, and a real one its missed deadline) rose between the metrics sample before the
   firing and the first one after its window, by more than the firings before it were credited
-  with (a system that keeps no such counter: its ``xruns`` counter). A rise is credited first to
+  with (a system whose flag counter never moved while its ``xruns`` did: that one). A rise is credited first to
   the ``xrun`` firings whose windows have ended, then to the others, each in the order they fired;
 - ``nothing_seen``: none of these, and a metrics sample after the window shows it;
-- ``not_observed``: the history ends before a metrics sample after the window.
+- ``not_observed``: the history ends before a metrics sample after the window, or its samples
+  hold no such counter (nothing the system counts can show a late block).
 
 A firing's window runs from its start to its end (an instantaneous fault's start, plus an xrun's
 lateness) and on for ``SETTLE_S``: long enough for the watchdog's bound at the system's default
@@ -47,7 +48,7 @@ PATH_OF_KIND: Mapping[str, str] = {"xrun": XRUN}
 #: how long after a firing's end what the system saw is still the firing's: the watchdog's bound
 #: at 256 frames / 48 kHz (4 periods, 21.3 ms), a period, and a supervisor pass (5 ms), rounded up
 SETTLE_S = 0.05
-#: the counter of late blocks a system keeps, and the one read when it keeps none
+#: the counter of late blocks a system keeps, and the one read when that one never moves
 LATE_BLOCKS, XRUNS = "status_output_underflow", "xruns"
 
 
@@ -61,9 +62,16 @@ class _Firing:
     outcome: str | None = None
 
 
-def _late_blocks(counters: Mapping[str, Any]) -> int | None:
-    value = counters.get(LATE_BLOCKS, counters.get(XRUNS))
-    return int(value) if isinstance(value, (int, float)) else None
+def late_counter(final_counters: Mapping[str, Any] | None) -> str:
+    """The counter a run's late blocks are read from: ``status_output_underflow`` unless the
+    system's final counters show it never moved while ``xruns`` did (a system that counts late
+    callbacks only as xruns, e.g. a player adapted with ``harness.sut_kit``, whose flag counters
+    stay 0)."""
+    counters = final_counters or {}
+    late, xruns = counters.get(LATE_BLOCKS), counters.get(XRUNS)
+    if not late and isinstance(xruns, (int, float)) and xruns > 0:
+        return XRUNS
+    return LATE_BLOCKS
 
 
 @dataclass
@@ -72,6 +80,8 @@ class FaultOutcomeFold:
     into each firing's outcome; ``by_kind()`` once every entry is fed."""
 
     settle_s: float = SETTLE_S
+    #: the counter late blocks are read from (``late_counter``)
+    counter: str = LATE_BLOCKS
     _open: list[_Firing] = field(default_factory=list)
     _done: list[_Firing] = field(default_factory=list)
     _late: int | None = None
@@ -104,7 +114,8 @@ class FaultOutcomeFold:
                 if f.outcome is None and f.fired_at <= t <= f.window_end:
                     f.outcome = outcome
         elif kind == "metrics":
-            late = _late_blocks(data.get("counters") or {})
+            value = (data.get("counters") or {}).get(self.counter)
+            late = int(value) if isinstance(value, (int, float)) else None
             still, ended = [], []
             for f in self._open:
                 (still if f.window_end > t else ended).append(f)
@@ -118,9 +129,11 @@ class FaultOutcomeFold:
             # fault makes, and a firing of another kind in the same interval did not
             ended.sort(key=lambda f: (PATH_OF_KIND.get(f.kind) != XRUN, f.fired_at))
             for f in ended:
-                if f.outcome is None:
+                if f.outcome is None and late is None:
+                    f.outcome = NOT_OBSERVED  # the system keeps no counter a late block shows in
+                elif f.outcome is None:
                     base = max(f.base if f.base is not None else 0, self._credited)
-                    if late is not None and late > base:
+                    if late > base:
                         f.outcome = XRUN
                         self._credited = base + 1
                     else:
@@ -143,9 +156,16 @@ class FaultOutcomeFold:
         return {k: {o: counts[k][o] for o in OUTCOMES if counts[k][o]} for k in sorted(counts)}
 
 
-def outcomes_by_kind(entries: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
-    """Kind -> outcome -> firings, for a history's entries (dicts, in order)."""
-    fold = FaultOutcomeFold()
+def outcomes_by_kind(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[str, Any] | None = None
+                     ) -> dict[str, dict[str, int]]:
+    """Kind -> outcome -> firings, for a history's entries (dicts, in order); ``final_counters``:
+    the system's counters at the end, which say which counter shows its late blocks
+    (``late_counter``; None: the last metrics entry's, the entries read into a list first)."""
+    if final_counters is None:
+        entries = list(entries)
+        final_counters = next((e.get("data", {}).get("counters") for e in reversed(entries)
+                               if e.get("type") == "metrics"), None)
+    fold = FaultOutcomeFold(counter=late_counter(final_counters))
     for e in entries:
         fold.feed(e)
     return fold.by_kind()
@@ -170,5 +190,5 @@ def describe_missed(missed: Mapping[str, Mapping[str, Any]]) -> str:
                      for kind, m in sorted(missed.items()))
 
 
-__all__ = ["OUTCOMES", "PATH_OF_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed", "outcomes_by_kind",
+__all__ = ["OUTCOMES", "PATH_OF_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed", "late_counter", "outcomes_by_kind",
            "path_missed"]

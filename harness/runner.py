@@ -702,7 +702,7 @@ class ReliabilityRun:
                                     f"the run crashed: {type(crashed).__name__}: {crashed} "
                                     f"(raised in the {crash['by']}'s code, {crash['where']})"))
         status = "interrupted" if interrupted else "completed"
-        fault_outcomes = outcomes_by_kind(e.to_dict() for e in history)
+        fault_outcomes = outcomes_by_kind((e.to_dict() for e in history), system.metrics().counters)
         verdict = judge_run(verdicts, status=status, path_missed=path_missed(fault_outcomes),
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
                             gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips(),
@@ -1057,11 +1057,11 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
     CPU time over the run; ``verdict``: the run's verdict (judged from ``verdicts`` when not given);
     ``fault_outcomes``: what each kind's firings became (``harness.fault_outcomes``; read from
     ``history`` when not given)."""
-    if fault_outcomes is None:
-        fault_outcomes = outcomes_by_kind(e.to_dict() for e in history)
     if verdict is None:
         verdict = judge_run(verdicts)
     counters = system.metrics().counters
+    if fault_outcomes is None:
+        fault_outcomes = outcomes_by_kind((e.to_dict() for e in history), counters)
     acc = system.frame_accounts()
     faults = Counter(injector.fired_by_kind)
     if callbacks is None:
