@@ -14,7 +14,8 @@ outcome, from what the history recorded after it:
   counter (a block whose output the device had to repeat: the simulated device flags a late
   callback so, and a real one its missed deadline) rose between the metrics sample before the
   firing and the first one after its window, by more than the firings before it were credited
-  with (a system whose flag counter never moved while its ``xruns`` did: that one). A rise is credited first to
+  with (a system none of whose ``status_*`` flag counters moved while its ``xruns`` did: that
+  one). A rise is credited first to
   the ``xrun`` firings whose windows have ended, then to the others, each in the order they fired;
 - ``nothing_seen``: none of these, and a metrics sample after the window shows it;
 - ``not_observed``: the history ends before a metrics sample after the window, or its samples
@@ -64,12 +65,15 @@ class _Firing:
 
 def late_counter(final_counters: Mapping[str, Any] | None) -> str:
     """The counter a run's late blocks are read from: ``status_output_underflow`` unless the
-    system's final counters show it never moved while ``xruns`` did (a system that counts late
-    callbacks only as xruns, e.g. a player adapted with ``harness.sut_kit``, whose flag counters
-    stay 0)."""
+    system's final counters show that none of its ``status_*`` flag counters ever moved while
+    ``xruns`` did (a system that counts late callbacks only as xruns, e.g. a player adapted with
+    ``harness.sut_kit``, whose flag counters stay 0). The stock system flags the block after a
+    stall too (``status_input_overflow``), so a run of it whose xruns were all stalls still reads
+    its late blocks, and finds none."""
     counters = final_counters or {}
-    late, xruns = counters.get(LATE_BLOCKS), counters.get(XRUNS)
-    if not late and isinstance(xruns, (int, float)) and xruns > 0:
+    flags = [v for k, v in counters.items() if k.startswith("status_") and isinstance(v, (int, float))]
+    xruns = counters.get(XRUNS)
+    if not any(flags) and isinstance(xruns, (int, float)) and xruns > 0:
         return XRUNS
     return LATE_BLOCKS
 

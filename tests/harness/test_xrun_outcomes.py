@@ -139,6 +139,22 @@ def test_a_late_block_counted_while_an_xrun_is_still_in_its_window_is_the_xruns(
     assert outcomes_by_kind(entries) == {"invalid_config": {"nothing_seen": 1}, "xrun": {"xrun": 1}}
 
 
+def test_late_blocks_are_read_from_xruns_only_for_a_system_whose_flag_counters_never_move():
+    from harness.fault_outcomes import late_counter
+
+    kit = {"xruns": 3, "status_input_underflow": 0, "status_input_overflow": 0, "status_output_underflow": 0}
+    assert late_counter(kit) == "xruns"
+    # the stock system whose xruns were all stalls: flagged blocks after them, no late block
+    stalled = {**kit, "status_input_overflow": 2}
+    assert late_counter(stalled) == "status_output_underflow"
+    entries = [{"type": "metrics", "time": 0.5, "data": {"counters": {**stalled, "xruns": 1, "status_input_overflow": 1}}},
+               *_fault("xrun", 1.0, delay_s=0.01),
+               {"type": "metrics", "time": 1.5, "data": {"counters": stalled}}]
+    assert outcomes_by_kind(entries) == {"xrun": {"nothing_seen": 1}}
+    assert outcomes_by_kind(entries[:-1] + [{"type": "metrics", "time": 1.5, "data": {"counters": kit}}]) \
+        == {"xrun": {"xrun": 1}}
+
+
 def test_a_kind_none_of_whose_firings_reached_its_path_is_named_and_not_counted_as_tested():
     entries = [
         _metrics(0.5, 0),
