@@ -6024,8 +6024,8 @@ BATCH_44: list[Bug] = [
         "(the target could not inject them) injected nothing and passes",
         "verdict: a run that tested nothing under faults never passes"),
     Bug("profile_gates_not_carried", "harness/faults/profiles.py",
-        "    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description, model.gates)\n",
-        "    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description)\n",
+        "    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description, model.gates,\n",
+        "    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description,\n",
         "the gates argument lost in a tidy of load_profile's return: a profile file's [gates] table is read, "
         "validated and dropped, so a gate the run misses never fails it",
         "gates: a profile's thresholds judged"),

@@ -6,9 +6,12 @@ draw its lateness from 5-50 ms, while the system's watchdog takes a device that 
 back for 4 periods (21.3 ms at 256 frames, 48 kHz) as stalled and restarts its stream. A run's
 summary counts every such firing under ``faults.by_kind.xrun`` whichever path it took.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/xrun_fault_outcomes.py RUN_DIR/history.jsonl
+    PYTHONPATH=$PWD .venv/bin/python bench/xrun_fault_outcomes.py RUN_DIR/history.jsonl [MORE...]
 
-One line per firing (time, lateness, outcome) and a count per outcome. An outcome is the first of
+One line per firing (time, lateness, outcome) and a count per outcome, per file; with several
+files, a last line of the counts over all of them. It reads the history alone, so it judges runs
+of any tree alike (a run summarised since ``harness.fault_outcomes`` also says so in its
+``summary.json``'s ``faults.outcomes``, by a finer reading). An outcome is the first of
 these within the lateness plus 50 ms after the firing: a ``DeviceStalledError`` entry (``stall``),
 a rise of the system's ``xruns`` counter at its next metrics sample (``xrun``), else ``neither``.
 """
@@ -47,17 +50,25 @@ def outcomes(entries: list[dict[str, Any]]) -> list[tuple[float, float, str]]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: xrun_fault_outcomes.py RUN_DIR/history.jsonl", file=sys.stderr)
+    if not argv:
+        print("usage: xrun_fault_outcomes.py RUN_DIR/history.jsonl [MORE...]", file=sys.stderr)
         return 2
-    if not Path(argv[0]).is_file():
-        print(f"xrun_fault_outcomes: {argv[0]}: no such file (give a run's history.jsonl)", file=sys.stderr)
-        return 2
-    entries = [json.loads(line) for line in Path(argv[0]).read_text(encoding="utf-8").splitlines() if line]
-    rows = outcomes(entries)
-    for fired, late, outcome in rows:
-        print(f"t={fired:8.3f} s  late by {late * 1000:5.1f} ms  -> {outcome}")
-    print("total", len(rows), dict(Counter(o for _, _, o in rows)))
+    for arg in argv:
+        if not Path(arg).is_file():
+            print(f"xrun_fault_outcomes: {arg}: no such file (give a run's history.jsonl)", file=sys.stderr)
+            return 2
+    overall: Counter[str] = Counter()
+    for arg in argv:
+        entries = [json.loads(line) for line in Path(arg).read_text(encoding="utf-8").splitlines() if line]
+        rows = outcomes(entries)
+        if len(argv) > 1:
+            print(arg)
+        for fired, late, outcome in rows:
+            print(f"t={fired:8.3f} s  late by {late * 1000:5.1f} ms  -> {outcome}")
+        print("total", len(rows), dict(Counter(o for _, _, o in rows)))
+        overall.update(o for _, _, o in rows)
+    if len(argv) > 1:
+        print("all files", sum(overall.values()), dict(overall))
     return 0
 
 

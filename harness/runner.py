@@ -56,6 +56,7 @@ from .errors import HarnessError, RigError, ScenarioFileError, UsageError
 from .inputs import closest
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
 from .faults.unfired import unfired_kinds
+from .fault_outcomes import outcomes_by_kind, path_missed
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
 from .history import History, append_note, run_op
 from .runfolder import RunFolder, RunFolderError, remove_refused_run
@@ -220,9 +221,10 @@ def profile_for(spec: RunSpec) -> Profile:
 
 
 def schedule_for(spec: RunSpec, profile: Profile | None = None) -> Schedule:
-    """The spec's fault schedule: its profile's (``profile``, else read from the spec), seeded; a
+    """The spec's fault schedule: its profile's (``profile``, else read from the spec), seeded, its
+    parameters fitted to the run's ``--config`` (``Profile.fitted``: an xrun stays an xrun); a
     soak's (``spec.soak``) with its outages over the whole soak (``Profile.schedule``)."""
-    return (profile or profile_for(spec)).schedule(spec.duration_s, spec.seed, soak=spec.soak)
+    return (profile or profile_for(spec)).schedule(spec.duration_s, spec.seed, soak=spec.soak, config=spec.config)
 
 
 def check_rig_realtime(spec: RunSpec) -> None:
@@ -701,7 +703,8 @@ class ReliabilityRun:
                                     f"the run crashed: {type(crashed).__name__}: {crashed} "
                                     f"(raised in the {crash['by']}'s code, {crash['where']})"))
         status = "interrupted" if interrupted else "completed"
-        verdict = judge_run(verdicts, status=status,
+        fault_outcomes = outcomes_by_kind((e.to_dict() for e in history), system.metrics().counters)
+        verdict = judge_run(verdicts, status=status, path_missed=path_missed(fault_outcomes),
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
                             gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips(),
                             not_started=not_started, device_losses=losses, notes=config_warnings,
@@ -709,7 +712,7 @@ class ReliabilityRun:
                             delivery_held=system.metrics().counters.get("delivery_held", 0))
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
-                            faults_wanted=self.profile.wants_faults)
+                            faults_wanted=self.profile.wants_faults, fault_outcomes=fault_outcomes)
         summary["status"] = status  # the reports read it: an interrupted run's report says so
         if not_started is not None:
             summary["not_started"] = not_started  # and why a system never ran (the reports' verdict too)
@@ -1048,13 +1051,18 @@ def _merge(verdicts: list[Verdict], live: list[Verdict]) -> list[Verdict]:
 def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: FaultInjector,
               verdicts: list[Verdict], wall_s: float, simulated_s: float, *,
               callbacks: CallbackDurations | None = None, cpu_s: float | None = None,
-              verdict: RunVerdict | None = None, faults_wanted: bool = False) -> dict[str, Any]:
+              verdict: RunVerdict | None = None, faults_wanted: bool = False,
+              fault_outcomes: dict[str, dict[str, int]] | None = None) -> dict[str, Any]:
     """The run in figures (``summary.json``). ``callbacks``: every callback's duration, folded during
     the run (without it, the system's reservoir of the last 65 536 is used); ``cpu_s``: the process's
-    CPU time over the run; ``verdict``: the run's verdict (judged from ``verdicts`` when not given)."""
+    CPU time over the run; ``verdict``: the run's verdict (judged from ``verdicts`` when not given);
+    ``fault_outcomes``: what each kind's firings became (``harness.fault_outcomes``; read from
+    ``history`` when not given)."""
     if verdict is None:
         verdict = judge_run(verdicts)
     counters = system.metrics().counters
+    if fault_outcomes is None:
+        fault_outcomes = outcomes_by_kind((e.to_dict() for e in history), counters)
     acc = system.frame_accounts()
     faults = Counter(injector.fired_by_kind)
     if callbacks is None:
@@ -1104,7 +1112,13 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
                    "unfired_why": unfired_why(injector),
                    # every fault not injected, kind -> reason -> count: the target could not
                    # inject it, or it had nothing to act on when it fired (no pipeline)
-                   "skipped": injector.skips()},
+                   "skipped": injector.skips(),
+                   # kind -> what its firings became as the system saw them (a stall, an error, a
+                   # counted late block, nothing): ``harness.fault_outcomes``
+                   "outcomes": fault_outcomes,
+                   # kinds that name a path (an xrun) none of whose firings reached it: the run
+                   # tested nothing of that path (the verdict's doubt)
+                   "path_missed": path_missed(fault_outcomes)},
         "recoveries": counters.get("recoveries", 0),
         "recovery_failures": counters.get("recovery_failures", 0),
         # silences the system's watchdog laid on the machine holding its delivery thread off a

@@ -519,6 +519,7 @@ class SoakRunner:
         check_holds_a_block(spec.duration_s, spec.config)  # refused before the run folder exists
         profile = profile_for(RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0),
                                       seed=spec.seed, faults=spec.faults))  # refuse a bad --faults now
+        profile.fitted(spec.config)  # and an xrun lateness its --config would make a stall
         early = RunSpec(backend=spec.backend, duration_s=min(spec.duration_s, 10.0), seed=spec.seed,
                         faults=spec.faults, config=spec.config, device=spec.device, rig_realtime=spec.rig_realtime)
         check_device(early, self.backend)

@@ -46,6 +46,7 @@ from typing import Any
 from .errors import InputFileError, UsageError
 from .runfolder import RunFolder
 from .faults import _DEVICE_PARAMS, FAULT_KINDS, PROFILES, Profile, Schedule
+from .faults.xrun_bound import LatenessInPeriods, period_of
 
 #: Fault kinds a swarm seed draws from: every kind the simulated device supports whose history is
 #: the same for the same seed (not ``concurrent_transitions``, whose thread storms make a seed's
@@ -81,6 +82,16 @@ def _subrange(rng: random.Random, lo: Any, hi: Any) -> list[Any]:
     return [round(a, 6), round(b, 6)]
 
 
+def _seconds_range(r: Any) -> tuple[float, float]:
+    """A built-in ``[lo, hi]`` range as numbers: an ``xrun``'s lateness given in periods
+    (``LatenessInPeriods``) in seconds at the system's default configuration, the one a swarm runs."""
+    if isinstance(r, LatenessInPeriods):
+        lo, hi = r.seconds(period_of(None))
+        return lo, hi
+    lo, hi = r
+    return lo, hi
+
+
 def swarm_profile(seed: int) -> Profile:
     """Seed ``seed``'s own fault mix: each kind of ``SWARM_KINDS`` kept with probability 1/2 (at
     least one), its probability scaled, its parameter ranges narrowed, all from one seeded RNG."""
@@ -90,7 +101,7 @@ def swarm_profile(seed: int) -> Profile:
     params: dict[str, dict[str, Any]] = {}
     for k in kinds:
         ranges = _DEVICE_PARAMS.get(k, {})
-        params[k] = {name: _subrange(rng, lo, hi) for name, (lo, hi) in ranges.items()}
+        params[k] = {name: _subrange(rng, *_seconds_range(r)) for name, r in ranges.items()}
         if k == "sample_rate_change":
             params[k]["rate"] = 44_100  # a rate the simulated device supports
     return Profile(f"swarm:{seed}", probabilities, params, check_every_s=rng.choice(_CHECK_EVERY),
@@ -123,7 +134,7 @@ def seed_schedule(faults: str, seed: int, duration_s: float) -> Schedule:
         return schedule
     start = round(random.Random(f"swarm-fill:{seed}").uniform(0.5, max(0.5, duration_s / 2)), 6)
     fill = Schedule.random(start + 0.25, seed, {k: 1.0 for k in profile.probabilities}, check_every_s=0.25,
-                           start_s=start, params=profile.params, name=profile.name)
+                           start_s=start, params=profile.fitted(), name=profile.name)
     return Schedule(fill.faults, name=profile.name, seed=seed, duration_s=duration_s)
 
 

@@ -34,6 +34,7 @@ from enum import Enum
 from typing import Any
 
 from .device_losses import loss_findings
+from .fault_outcomes import describe_missed
 
 __all__ = ["EXIT_CODES", "FAULT_WINDOWS", "Outcome", "PLAIN_WINDOWS", "RunVerdict", "describe_skips", "inconclusive_reason",
            "judge_run", "steady_windows"]
@@ -174,7 +175,8 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
               faults_skipped: Mapping[str, Mapping[str, int]] | None = None,
               not_started: str | None = None, device_losses: Mapping[str, Any] | None = None,
               unfired: Mapping[str, int] | None = None, unfired_why: Mapping[str, Any] | None = None,
-              delivery_held: int | None = None, subject: str = "invariants") -> RunVerdict:
+              delivery_held: int | None = None, subject: str = "invariants",
+              path_missed: Mapping[str, Mapping[str, Any]] | None = None) -> RunVerdict:
     """Turn a run's findings into its verdict (the only place that does).
 
     ``checks``: the invariant verdicts; ``status``: ``completed``, ``interrupted``, ``partial`` (a
@@ -208,6 +210,10 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     its faults did not fire (``runner.unfired_why``'s dicts, their ``why``, or the clause itself):
     still queued behind the injector's earlier calls at the run's end, refused, or never reached;
     said beside each kind, since the remedy differs (a longer run, another profile).
+    ``path_missed``: kind -> what its firings became, for each kind that names a path of the
+    system (an ``xrun``) none of whose firings reached it (``harness.fault_outcomes.path_missed``,
+    ``summary.json``'s ``faults.path_missed``): a completed run that injected it tested nothing of
+    that path, as of a kind that never fired, and is inconclusive naming it.
     ``delivery_held``: the silences the system's watchdog laid on the machine (``summary.json``'s
     ``delivery_held``): a note (``held_note``), never a failure: the audio check judged their
     damage the machine's, as an outage's is the world's.
@@ -289,6 +295,9 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
                       + ", ".join(f"{kind} ({n} drawn" + (f": {why}" if (why := _unfired_clause(unfired_why, kind)) else "")
                                   + ")" for kind, n in sorted(unfired.items()))
                       + ": the run tested nothing of them")
+    if path_missed and status == "completed":
+        doubts.append("fault kinds that fired never reached the path they name: " + describe_missed(path_missed)
+                      + ": the run tested nothing of those paths")
     return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d, subject)
 
 

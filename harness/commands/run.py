@@ -106,7 +106,7 @@ def reveal_mutant(run: Any, name: str) -> str | None:
     if not asked and not (mutant.reveal_unasked and any(p > 0 for p in run.profile.probabilities.values())):
         return (f"note: mutant {name} shows only under {kind} faults, which profile "
                 f"{run.profile.name!r} does not ask for: this run cannot catch it")
-    run.schedule, added = run.schedule.with_at_least_one(kind, run.profile.params)
+    run.schedule, added = run.schedule.with_at_least_one(kind, run.profile.fitted(run.spec.config))
     if added is None:
         return None
     return (f"note: this seed's schedule drew no {kind} fault, the only kind mutant {name} shows "
@@ -164,6 +164,11 @@ def handler(args: argparse.Namespace) -> int:
               f"inserted={fr['inserted']}")
         print(f"  xruns={s['xruns']} faults={s['faults']['total']} {s['faults']['by_kind']} "
               f"recoveries={s['recoveries']} failed recoveries={s['recovery_failures']}")
+        outcomes = s["faults"].get("outcomes") or {}
+        if outcomes:
+            print("  as the system saw them: " + "; ".join(
+                f"{kind} " + ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in seen.items())
+                for kind, seen in outcomes.items()))
         skipped = describe_skips(s["faults"].get("skipped") or {})
         if skipped:
             print(f"  {skipped}")

@@ -263,6 +263,30 @@ class LateCallback(Fault):
     #: how late the callback is
     delay_s: Seconds(gt=0.0, le=10.0) = 0.01  # type: ignore[valid-type]
 
+    def why_not_now(self, system: Any) -> str | None:
+        """Why this lateness would not be an xrun on ``system`` now: past the watchdog's bound at
+        the period the system runs at (a storm's reconfiguration to shorter blocks), the late
+        block would be taken as a stall (``harness.faults.xrun_bound``). It is then skipped, with
+        that reason, rather than counted as an xrun that never reached the xrun path. Likewise
+        while the system runs no stream (recovering from a device lost, stopped, failed): the
+        delay would fall on the first block of a stream opened later, if any, and no late block
+        of the running stream would show it."""
+        from system_under_test.config import AudioConfig  # noqa: PLC0415
+
+        from .xrun_bound import period_of  # noqa: PLC0415
+
+        state = getattr(getattr(system, "state", None), "value", None)
+        if state is not None and state != "running":
+            return f"the system is {state}: no running stream whose next callback could be late"
+        config = getattr(system, "config", None)
+        if not isinstance(config, AudioConfig):
+            return None
+        period = period_of(config)
+        if self.delay_s <= period.max_lateness_s:
+            return None
+        return (f"{self.delay_s * 1000:.2f} ms late is past what stays an xrun "
+                f"({period.max_lateness_s * 1000:.2f} ms) with {period.describe()} now: it would be a stall")
+
     def start(self, ctx: FaultContext) -> Any:
         ctx.target.xrun(self.target, self.delay_s)
 

@@ -31,6 +31,7 @@ from .kinds import (
     parameters,
 )
 from .schedule import Schedule
+from .xrun_bound import LatenessInPeriods, fitted_params, period_of, xrun_delay_problem
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ class Profile:
     #: notice it, and then to run on the input fed again. Only ``outages`` has them
     starvations: bool = False
     starvation_s: tuple[float, float] = (0.3, 1.0)
+    #: the profile file it was read from (None: a built-in profile), named when its values are
+    #: refused for a run's configuration (``fitted``)
+    source: str | None = None
 
     @property
     def wants_faults(self) -> bool:
@@ -72,11 +76,27 @@ class Profile:
                 for kind, kw in sorted(self.params.items())
                 if kind in DEVICE_FAULT_KINDS and "target" in kw and kw["target"] not in known]
 
-    def schedule(self, duration_s: float, seed: int, *, soak: bool = False) -> Schedule:
-        """The profile's seeded schedule for a run of ``duration_s``; ``soak``: for a soak, whose
-        outages (``outage_count``) are spread over the whole run. The other draws are the same."""
+    def fitted(self, config: Any = None) -> dict[str, dict[str, Any]]:
+        """The profile's parameters for a run of ``config`` (an ``AudioConfig``, a configuration
+        dict, or None: the defaults): an ``xrun``'s lateness given in periods turned into seconds,
+        one given in seconds checked to stay an xrun (``harness.faults.xrun_bound``).
+
+        Raises ``ScenarioFileError`` naming the profile file, the field and the largest value
+        allowed when its ``xrun`` lateness would be a stall for ``config``."""
+        period = period_of(config)
+        delay = (self.params.get("xrun") or {}).get("delay_s")
+        problem = None if isinstance(delay, LatenessInPeriods) else \
+            xrun_delay_problem(delay, period, "params.xrun.delay_s")
+        if problem is not None:
+            raise ScenarioFileError(self.source or f"profile {self.name}", problem)
+        return fitted_params(self.params, period)
+
+    def schedule(self, duration_s: float, seed: int, *, soak: bool = False, config: Any = None) -> Schedule:
+        """The profile's seeded schedule for a run of ``duration_s`` on ``config`` (``fitted``);
+        ``soak``: for a soak, whose outages (``outage_count``) are spread over the whole run. The
+        other draws are the same."""
         schedule = Schedule.random(duration_s, seed, self.probabilities, check_every_s=self.check_every_s,
-                                   params=self.params, name=self.name)
+                                   params=self.fitted(config), name=self.name)
         count = self.outage_count(duration_s, soak=soak)
         schedule = schedule.with_outages(count, self.outage_s, whole_run=soak)
         return schedule.with_starvations(count if self.starvations else 0, self.starvation_s, whole_run=soak)
@@ -104,7 +124,9 @@ SOAK_OUTAGE_EVERY_S = 300.0
 _DEVICE_PARAMS: dict[str, dict[str, Any]] = {
     "dropout": {"duration_s": [0.05, 0.8]},
     "stall": {"duration_s": [0.02, 0.3]},
-    "xrun": {"delay_s": [0.005, 0.05]},
+    # from half a period to a quarter period under the watchdog's bound, at the run's block size
+    # and watchdog setting: every firing a late block, never a stall (``harness.faults.xrun_bound``)
+    "xrun": {"delay_s": LatenessInPeriods(0.5)},
     "callback_raises": {"count": [1, 5]},
     "buffer_exhaustion": {"duration_s": [0.05, 0.5]},
     "slow_dsp": {"duration_s": [0.05, 0.5], "factor": [1.1, 3.0]},
@@ -369,7 +391,8 @@ def load_profile(path: str | Path) -> Profile:
                                    "(e.g. xrun = 0.1), or run with --faults none")
     params = {k: {pk: (list(pv) if isinstance(pv, tuple) else pv) for pk, pv in v.items() if pv is not None}
               for k, v in model.params.model_dump(exclude_unset=True).items() if v}
-    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description, model.gates)
+    return Profile(model.name or p.stem, probs, params, model.check_every_s, model.description, model.gates,
+                   source=str(p))
 
 
 __all__ = ["MIN_CHECK_EVERY_S", "OUTAGE_EVERY_S", "PROFILES", "SOAK_OUTAGE_EVERY_S", "Profile", "ProfileFile", "load_profile", "profile_schedule"]

@@ -190,6 +190,8 @@ def run_data_from_run(history: Any, *, run_dir: Path, meta: dict[str, Any], labe
         meta["faults_unfired"] = summary["faults"]["scheduled_unfired"]  # a doubt of the verdict
         if isinstance(summary["faults"].get("unfired_why"), dict):
             meta["faults_unfired_why"] = summary["faults"]["unfired_why"]  # and why, kind by kind
+    if isinstance(summary.get("faults"), dict) and isinstance(summary["faults"].get("outcomes"), dict):
+        meta["fault_outcomes"] = summary["faults"]["outcomes"]  # the reports' table, the verdict's path doubt
     if summary.get("not_started"):
         meta["not_started"] = str(summary["not_started"])
     if isinstance(summary.get("device_losses"), dict):

@@ -42,6 +42,7 @@ from ..histogram import (BIN_FLOOR_S, BINS_PER_DECADE, BUDGET_EDGES, bin_mid, bi
 from ..journal import JOURNAL_GLITCHES, JournalData, jsonify, read_journal
 from ..leaks import judge
 from ..verdict import judge_run
+from ..fault_outcomes import path_missed
 from .fold import (ALLOCATOR_METRICS, ATTRIBUTION_WINDOW_S, HELD_METRICS, LEAK_METRICS, EntryFold, NotFoldable, RunFold, SampleFold, episode_out,
                    fold_lists, stream_fold)
 from .model import SCHEMA_VERSION, SERIES_COUNTERS, RunData, normalize_verdicts
@@ -217,6 +218,8 @@ def _from_journal(rd: RunData, j: JournalData, segments_wall: dict[int, float],
         if isinstance(losses, dict):
             rd.meta["device_losses"] = losses
         end_faults = (end.get("summary") or {}).get("faults") or {}
+        if isinstance(end_faults.get("outcomes"), dict):
+            rd.meta["fault_outcomes"] = end_faults["outcomes"]
         unfired = end_faults.get("scheduled_unfired")
         if isinstance(unfired, dict) and unfired:
             rd.meta["faults_unfired"] = unfired
@@ -325,11 +328,16 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
     if not verdicts:
         missing.append("no invariant verdicts were recorded")
 
+    # what each kind's firings became, as the run's summary read them from the whole history (the
+    # report's entries are compacted: an error's type and the metrics samples are not kept)
+    fault_outcomes = rd.meta.get("fault_outcomes") if isinstance(rd.meta.get("fault_outcomes"), dict) else {}
     stability = {
         "sim_time_s": sim_t - start_t if start_t else sim_t,
         "wall_time_s": rd.wall_time_s,
         "faults_injected": ef.faults,
         "faults_by_type": dict(sorted(ef.faults_by_kind.items())),
+        # kind -> what its firings became as the system saw them (``harness.fault_outcomes``)
+        "fault_outcomes": fault_outcomes,
         # every FAILED entry of every component and every violated invariant (the detail), and
         # the incidents they make up (the count a user means: ``harness.reports.incidents``)
         "failures": failures,
@@ -374,7 +382,7 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
         missing.append("callback durations were not recorded by this run: performance percentiles are missing")
 
     wanted = rd.meta.get("faults_wanted")
-    verdict = judge_run(verdicts, status="completed" if rd.status == "completed" else
+    verdict = judge_run(verdicts, path_missed=path_missed(fault_outcomes), status="completed" if rd.status == "completed" else
                         ("crashed" if rd.status == "failed" else rd.status),
                         leaks=stability["leaks_found"], faults_wanted=bool(wanted), lost=rd.problems,
                         leaks_unsure=[f"{k} ({leaks[k].shape}: {leaks[k].reason})"

@@ -32,6 +32,7 @@ from ..inputs import check_depth, read_text, wrong_type
 from ..invariants import NAMES as INVARIANT_NAMES
 from ..faults.base_config import overlay
 from ..faults.kinds import FAULT_KINDS, collecting_deprecations, kind_named, parameters
+from ..faults.xrun_bound import period_of, xrun_delay_problem
 from .model import (
     FAULT_STEPS,
     FAULTS,
@@ -316,6 +317,12 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
                 problems.append(Problem(("steps", i, "config"),
                                         "an invalid_config fault needs a configuration the system "
                                         "rejects, but this one is valid"))
+    if not base_problems:  # an xrun late past the watchdog's bound would be a stall, not an xrun
+        period = period_of(base)
+        problems += [Problem(("steps", i, "delay_s"), problem.split(": ", 1)[1])
+                     for i, step in enumerate(scenario.steps)
+                     if isinstance(step, FaultStep) and step.fault == "xrun"
+                     and (problem := xrun_delay_problem(step.parameters().get("delay_s"), period, "delay_s"))]
     if backend == "sim":  # a device fault's target must be a simulated device (found here, not mid-run)
         problems += _target_problems([(i, step.target) for i, step in enumerate(scenario.steps)
                                       if isinstance(step, FaultStep) and step.on_device and step.target is not None])

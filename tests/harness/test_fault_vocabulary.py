@@ -56,6 +56,11 @@ def _declared_params(kind: str) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
+#: 186 ms blocks and a 1000-period watchdog: an xrun up to ~3 min late is still an xrun
+_LONG_PERIODS = {"stream": {"sample_rate": 44100, "block_size": 8192, "latency_ms": 2000},
+                 "watchdog": {"stall_periods": 1000}}
+
+
 @pytest.mark.parametrize("kind", sorted(FAULT_KINDS))
 def test_every_kind_round_trips_profile_schedule_scenario_schedule_with_its_parameters(kind, tmp_path):
     params = _declared_params(kind)
@@ -66,11 +71,13 @@ def test_every_kind_round_trips_profile_schedule_scenario_schedule_with_its_para
                                                      for k, v in params.items()}}}))
     profile = load_profile(path)
     # profile -> schedule
-    schedule = profile.schedule(1.0, seed=3)
+    # on blocks and a watchdog long enough for any lateness the kind declares to stay an xrun
+    # (``harness.faults.xrun_bound``: a file's lateness is checked against the run's configuration)
+    schedule = profile.schedule(1.0, seed=3, config=_LONG_PERIODS)
     assert schedule.faults and {f.kind for f in schedule} == {kind}
     assert all(f.params() == {**type(f)().params(), **params} for f in schedule), kind
     # schedule -> scenario file -> scenario -> faults: every parameter survives
-    doc = _document("round-trip", "t", "r", [], 3, {}, steps_from_schedule(schedule),
+    doc = _document("round-trip", "t", "r", [], 3, _LONG_PERIODS, steps_from_schedule(schedule),
                     [{"invariant": "legal_transitions"}])
     scenario = parse_scenario(dump_document(doc), "round-trip.toml")
     steps = [s for s in scenario.steps if isinstance(s, FaultStep)]

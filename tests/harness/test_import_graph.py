@@ -37,7 +37,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("rig", ("harness.rig",)),
     ("compose", ("harness.compose",)),
     ("judge", ("harness.invariants", "harness.analysis", "harness.analysis_kernels", "harness.reference_compare", "harness.program", "harness.audio_check", "harness.xrun_runs", "harness.leaks",
-               "harness.verdict", "harness.steady_state", "harness.device_losses")),
+               "harness.verdict", "harness.steady_state", "harness.device_losses", "harness.fault_outcomes")),
     ("render", ("harness.reports",)),
     ("drive", ("harness.runner", "harness.soak", "harness.scenarios", "harness.stateful",
                "harness.swarm", "harness.shrink", "harness.external_kills", "harness.replay")),

@@ -1,0 +1,198 @@
+"""What each fault firing became, as the system saw it, read from the run's history.
+
+Why: a run's summary counts every firing of a kind under ``faults.by_kind`` whichever path it
+took in the system. An ``xrun`` fault late past the watchdog's bound is a stall and a restart, not
+an xrun (bench/RESULTS.md, the outside audit: 15 of 18 firings), so "xrun: 12 fired, PASS" said
+the xrun path was tried twelve times when it was tried twice. Each firing is put here in one
+outcome, from what the history recorded after it:
+
+- ``stall``: the system reported its stream stalled (a ``DeviceStalledError``), and restarted it;
+- ``device_error``: another error of the ``device`` component (a device lost);
+- ``error``: any other error the system recorded (a callback error, a pool exhausted, a rejected
+  configuration);
+- ``xrun``: no error, and the system counted a late block: its ``status_output_underflow``
+  counter (a block whose output the device had to repeat: the simulated device flags a late
+  callback so, and a real one its missed deadline) rose between the metrics sample before the
+  firing and the first one after its window, by more than the firings before it were credited
+  with (a system none of whose ``status_*`` flag counters moved while its ``xruns`` did: that
+  one). A rise is credited first to
+  the ``xrun`` firings whose windows have ended, then to the others, each in the order they fired;
+- ``nothing_seen``: none of these, and a metrics sample after the window shows it;
+- ``not_observed``: the history ends before a metrics sample after the window, or its samples
+  hold no such counter (nothing the system counts can show a late block).
+
+A firing's window runs from its start to its end (an instantaneous fault's start, plus an xrun's
+lateness) and on for ``SETTLE_S``: long enough for the watchdog's bound at the system's default
+block and a supervisor pass, so a stall or an error the firing caused falls inside it. The first
+error inside the window is the firing's outcome, so a firing that overlaps another fault's error
+is given that error: the outcome is what the system saw while it acted, not a proof of cause.
+
+Kinds that name a path of the system (``PATH_OF_KIND``: an ``xrun`` names the xrun path) are
+judged by it: a kind none of whose observed firings reached its path did not test that path
+(``path_missed``), and a run's verdict does not count it as tested.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+STALL, DEVICE_ERROR, ERROR, XRUN, NOTHING_SEEN, NOT_OBSERVED = (
+    "stall", "device_error", "error", "xrun", "nothing_seen", "not_observed")
+#: every outcome, in the order reports list them
+OUTCOMES = (XRUN, STALL, DEVICE_ERROR, ERROR, NOTHING_SEEN, NOT_OBSERVED)
+#: the outcome a kind is injected to reach: a kind named here whose firings never reach it tested
+#: nothing of that path
+PATH_OF_KIND: Mapping[str, str] = {"xrun": XRUN}
+#: how long after a firing's end what the system saw is still the firing's: the watchdog's bound
+#: at 256 frames / 48 kHz (4 periods, 21.3 ms), a period, and a supervisor pass (5 ms), rounded up
+SETTLE_S = 0.05
+#: the counter of late blocks a system keeps, and the one read when that one never moves
+LATE_BLOCKS, XRUNS = "status_output_underflow", "xruns"
+
+
+@dataclass
+class _Firing:
+    kind: str
+    fired_at: float
+    window_end: float
+    base: int | None
+    firing_id: Any = None
+    outcome: str | None = None
+
+
+def late_counter(final_counters: Mapping[str, Any] | None) -> str:
+    """The counter a run's late blocks are read from: ``status_output_underflow`` unless the
+    system's final counters show that none of its ``status_*`` flag counters ever moved while
+    ``xruns`` did (a system that counts late callbacks only as xruns, e.g. a player adapted with
+    ``harness.sut_kit``, whose flag counters stay 0). The stock system flags the block after a
+    stall too (``status_input_overflow``), so a run of it whose xruns were all stalls still reads
+    its late blocks, and finds none."""
+    counters = final_counters or {}
+    flags = [v for k, v in counters.items() if k.startswith("status_") and isinstance(v, (int, float))]
+    xruns = counters.get(XRUNS)
+    if not any(flags) and isinstance(xruns, (int, float)) and xruns > 0:
+        return XRUNS
+    return LATE_BLOCKS
+
+
+@dataclass
+class FaultOutcomeFold:
+    """Folds a history's entries (as dicts: ``type``, ``time``, ``value``, ``data``), in order,
+    into each firing's outcome; ``by_kind()`` once every entry is fed."""
+
+    settle_s: float = SETTLE_S
+    #: the counter late blocks are read from (``late_counter``)
+    counter: str = LATE_BLOCKS
+    _open: list[_Firing] = field(default_factory=list)
+    _done: list[_Firing] = field(default_factory=list)
+    _late: int | None = None
+    _credited: int = 0
+
+    def feed(self, e: Mapping[str, Any]) -> None:
+        kind = e.get("type")
+        t = float(e.get("time") or 0.0)
+        data = e.get("data") or {}
+        if kind == "fault_start":
+            params = data.get("params") or {}
+            end = data.get("ended_at")
+            end = t if not isinstance(end, (int, float)) else max(float(end), t)
+            late = params.get("delay_s") if data.get("kind", e.get("value")) == "xrun" else None
+            end += float(late) if isinstance(late, (int, float)) else 0.0
+            self._open.append(_Firing(str(data.get("kind") or e.get("value")), t, end + self.settle_s, self._late,
+                                      data.get("firing_id")))
+        elif kind == "fault_end":
+            end = data.get("ended_at")
+            firing_id = data.get("firing_id")
+            if isinstance(end, (int, float)) and firing_id is not None:
+                for f in self._open:  # a lasting fault's window runs on from its end
+                    if f.firing_id == firing_id:
+                        f.window_end = max(f.window_end, float(end) + self.settle_s)
+        elif kind == "error":
+            err = data.get("error") or {}
+            outcome = STALL if err.get("type") == "DeviceStalledError" else \
+                DEVICE_ERROR if err.get("component") == "device" else ERROR
+            for f in self._open:
+                if f.outcome is None and f.fired_at <= t <= f.window_end:
+                    f.outcome = outcome
+        elif kind == "metrics":
+            value = (data.get("counters") or {}).get(self.counter)
+            late = int(value) if isinstance(value, (int, float)) else None
+            still, ended = [], []
+            for f in self._open:
+                (still if f.window_end > t else ended).append(f)
+            if any(PATH_OF_KIND.get(f.kind) == XRUN for f in still):
+                # an xrun still in its window may have made the late block this sample counts:
+                # the other kinds' firings wait for it, so that they never take its credit
+                still += [f for f in ended if f.outcome is None and PATH_OF_KIND.get(f.kind) != XRUN]
+                ended = [f for f in ended if f.outcome is not None or PATH_OF_KIND.get(f.kind) == XRUN]
+            # a late block is credited first to the firings injected to make one, then to the
+            # others in the order they fired: a late block the counter shows is one the xrun
+            # fault makes, and a firing of another kind in the same interval did not
+            ended.sort(key=lambda f: (PATH_OF_KIND.get(f.kind) != XRUN, f.fired_at))
+            for f in ended:
+                if f.outcome is None and late is None:
+                    f.outcome = NOT_OBSERVED  # the system keeps no counter a late block shows in
+                elif f.outcome is None:
+                    base = max(f.base if f.base is not None else 0, self._credited)
+                    if late > base:
+                        f.outcome = XRUN
+                        self._credited = base + 1
+                    else:
+                        f.outcome = NOTHING_SEEN
+                self._done.append(f)
+            self._open = still
+            if late is not None:
+                self._late = late
+
+    def outcomes(self) -> list[tuple[str, float, str]]:
+        """(kind, fired at, outcome) of every firing fed, in the order they fired."""
+        firings = sorted([*self._done, *self._open], key=lambda f: f.fired_at)
+        return [(f.kind, f.fired_at, f.outcome or NOT_OBSERVED) for f in firings]
+
+    def by_kind(self) -> dict[str, dict[str, int]]:
+        """Kind -> outcome -> firings (the outcomes seen only), kinds and outcomes in order."""
+        counts: dict[str, Counter[str]] = {}
+        for kind, _, outcome in self.outcomes():
+            counts.setdefault(kind, Counter())[outcome] += 1
+        return {k: {o: counts[k][o] for o in OUTCOMES if counts[k][o]} for k in sorted(counts)}
+
+
+def outcomes_by_kind(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[str, Any] | None = None
+                     ) -> dict[str, dict[str, int]]:
+    """Kind -> outcome -> firings, for a history's entries (dicts, in order); ``final_counters``:
+    the system's counters at the end, which say which counter shows its late blocks
+    (``late_counter``; None: the last metrics entry's, the entries read into a list first)."""
+    if final_counters is None:
+        entries = list(entries)
+        final_counters = next((e.get("data", {}).get("counters") for e in reversed(entries)
+                               if e.get("type") == "metrics"), None)
+    fold = FaultOutcomeFold(counter=late_counter(final_counters))
+    for e in entries:
+        fold.feed(e)
+    return fold.by_kind()
+
+
+def path_missed(by_kind: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, Any]]:
+    """Kind -> what its firings became, for each kind of ``PATH_OF_KIND`` that fired, was observed
+    at least once, and never reached its path: the run tested nothing of that path. A kind whose
+    firings were none of them observed (the run ended first) is not judged here."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind, path in PATH_OF_KIND.items():
+        seen = {o: n for o, n in (by_kind.get(kind) or {}).items() if o != NOT_OBSERVED}
+        if seen and not seen.get(path):
+            out[kind] = {"path": path, "fired": sum((by_kind.get(kind) or {}).values()), "became": dict(seen)}
+    return out
+
+
+def describe_missed(missed: Mapping[str, Mapping[str, Any]]) -> str:
+    """The verdict's clause for ``path_missed``: each kind, how many fired and what they became."""
+    return ", ".join(f"{kind} ({m.get('fired')} fired, none seen as {m.get('path')}: "
+                     + ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in (m.get("became") or {}).items()) + ")"
+                     for kind, m in sorted(missed.items()))
+
+
+__all__ = ["OUTCOMES", "PATH_OF_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed", "late_counter", "outcomes_by_kind",
+           "path_missed"]

@@ -1,0 +1,118 @@
+"""How late an ``xrun`` fault's callback may be and still be an xrun, for a run's configuration.
+
+Why: the ``xrun`` fault delays the device's next callback by ``delay_s``. The late block comes one
+period plus that lateness after the block before it, and the system's watchdog takes a stream that
+has not called back for ``watchdog.stall_periods`` periods as stalled (``DeviceStalledError``, a
+recovery that restarts the stream). A lateness of ``stall_periods - 1`` periods or more is
+therefore a stall, not an xrun: with the built-in profiles' former fixed 5-50 ms, 15 of 18
+``xrun`` firings were stalls at 256 frames / 48 kHz (bench/RESULTS.md, the outside audit), and a
+run that reported "xrun: 12 fired" had tried the xrun path twice. Long lateness is the ``stall``
+fault's to inject.
+
+The bound kept here is ``stall_periods - 1`` periods less ``MARGIN_PERIODS`` of a period: a late
+block then lands a quarter period before the watchdog's bound, not at it (where the virtual
+clock's order of two events at one instant, or a real device's jitter, would decide).
+
+The built-in profiles give the lateness in periods (``LatenessInPeriods``), turned into seconds
+for the run's configuration; a profile or scenario file's ``delay_s`` is checked against the
+bound (``check_xrun_delay``), refused with the file, the field and the largest value allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: how far below the watchdog's bound a late block must land (in periods)
+MARGIN_PERIODS = 0.25
+
+
+@dataclass(frozen=True)
+class Period:
+    """The two settings an xrun's bound depends on: the block period and the watchdog's periods."""
+
+    period_s: float
+    stall_periods: int
+
+    @property
+    def max_lateness_s(self) -> float:
+        """The latest an ``xrun``'s callback may come and still be taken as an xrun, not a stall."""
+        return (self.stall_periods - 1 - MARGIN_PERIODS) * self.period_s
+
+    def describe(self) -> str:
+        """The settings as a user reads them, for messages."""
+        return (f"a {self.period_s * 1000:.2f} ms period and the watchdog's {self.stall_periods} periods "
+                f"({self.stall_periods * self.period_s * 1000:.1f} ms)")
+
+
+def period_of(config: Any) -> Period:
+    """The ``Period`` of a run's configuration: an ``AudioConfig``, a configuration dict (a
+    ``--config`` file's, a scenario's ``system`` table; migrated as the system would read it), or
+    None (the system's defaults). A dict the system would refuse gives the defaults: the run
+    refuses it on its own, with its own message."""
+    from system_under_test.config import AudioConfig, migrate, structural_problems  # noqa: PLC0415
+
+    if isinstance(config, AudioConfig):
+        parsed: AudioConfig | None = config
+    elif isinstance(config, Mapping) and config:
+        try:
+            parsed, problems = structural_problems(migrate(config))
+        except Exception:  # noqa: BLE001 - any refusal is the run's to report, not this bound's
+            parsed, problems = None, [("", "")]
+        if problems:
+            parsed = None
+    else:
+        parsed = None
+    if parsed is None:
+        parsed = AudioConfig()
+    return Period(parsed.block_seconds, parsed.watchdog.stall_periods)
+
+
+@dataclass(frozen=True)
+class LatenessInPeriods:
+    """An ``xrun``'s lateness range given in periods of the run's configuration: from ``low``
+    periods to ``below_bound`` periods under the bound (``Period.max_lateness_s``). The built-in
+    profiles use it, so that their xruns stay xruns at any block size and watchdog setting."""
+
+    low: float
+    below_bound: float = 0.0
+
+    def seconds(self, period: Period) -> list[float]:
+        """The ``[lo, hi]`` range in seconds for ``period`` (never empty: ``lo`` is capped at ``hi``)."""
+        hi = period.max_lateness_s - self.below_bound * period.period_s
+        lo = min(self.low * period.period_s, hi)
+        return [lo, hi]
+
+
+def _highest(value: Any) -> float | None:
+    """The largest lateness ``delay_s`` can give: one value, or a ``[lo, hi]`` range's ``hi``."""
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return float(value[1])
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def xrun_delay_problem(value: Any, period: Period, field: str) -> str | None:
+    """What is wrong with ``field`` = ``value`` (an ``xrun``'s ``delay_s``, one value or a range)
+    for ``period``, or None: a lateness past ``Period.max_lateness_s`` would be seen as a stall."""
+    highest = _highest(value)
+    if highest is None or highest <= period.max_lateness_s:
+        return None
+    return (f"{field}: an xrun up to {highest * 1000:.1f} ms late is a stall, not an xrun, with {period.describe()}: "
+            f"give {field} at most {period.max_lateness_s * 1000:.2f} ms "
+            f"({period.max_lateness_s:.5f} s; the stall fault injects longer silences)")
+
+
+def fitted_params(params: Mapping[str, Mapping[str, Any]], period: Period) -> dict[str, dict[str, Any]]:
+    """``params`` with an ``xrun`` lateness given in periods (``LatenessInPeriods``) turned into a
+    ``[lo, hi]`` range in seconds for ``period``; every other parameter as it is."""
+    out = {kind: dict(kw) for kind, kw in params.items()}
+    xrun = out.get("xrun")
+    if xrun is not None and isinstance(xrun.get("delay_s"), LatenessInPeriods):
+        xrun["delay_s"] = xrun["delay_s"].seconds(period)
+    return out
+
+
+__all__ = ["MARGIN_PERIODS", "LatenessInPeriods", "Period", "fitted_params", "period_of", "xrun_delay_problem"]
