@@ -175,3 +175,26 @@ def test_the_count_read_for_the_dsp_only_fails_a_plain_run_on_this_invariant_alo
     assert {e["consecutive_callback_errors"] for e in v.evidence} == {0}
     assert min(e["in_a_row"] for e in v.evidence) == 1
     assert [x.name for x in result.verdicts if not x.ok] == [NAME]
+
+
+def test_a_run_begun_on_a_new_pipelines_first_callback_after_an_attach_is_judged() -> None:
+    """A history attached to a system that had counted callback errors does not know the run it
+    attached within, but a run that begins on a pipeline's first callback (``stream_callback`` 1)
+    cannot continue an earlier one: its start is known, so its count is judged, a wrong one fails."""
+    used = {"state": "running", "counters": {"callback_errors": 4}}
+    v = check_callback_errors_in_a_row(_history([(51, 1, 2, True)], attach=used))
+    assert not v.ok and [(e["callback"], e["in_a_row"], e["consecutive_callback_errors"]) for e in v.evidence] == [
+        (51, 1, 2)], v
+    v = check_callback_errors_in_a_row(_history([(51, 1, 1, True), (52, 2, 2, True)], attach=used))
+    assert v.ok and v.message.startswith("2 routed callback error(s)") and "not judged" not in v.message, v
+
+
+def test_one_callbacks_error_told_again_stays_in_its_run() -> None:
+    """Two errors of one callback (its input's and its DSP's, both numbered 11/11) are one callback
+    of the run: the second tells the same count, two in a row, and holds; told as a run of its
+    own (one) it fails."""
+    v = check_callback_errors_in_a_row(_history([(10, 10, 1, True), (11, 11, 2, True), (11, 11, 2, True),
+                                                 (12, 12, 3, True)]))
+    assert v.ok and v.message.startswith("4 routed callback error(s)"), v
+    v = check_callback_errors_in_a_row(_history([(10, 10, 1, True), (11, 11, 2, True), (11, 11, 1, True)]))
+    assert not v.ok and [(e["index"], e["in_a_row"]) for e in v.evidence] == [(3, 2)], v

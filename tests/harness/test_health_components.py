@@ -28,11 +28,14 @@ def _components(*names: str) -> dict[str, Any]:
      ["health lists 'system' among the components, not in the pipeline's graph"]),
     (("dsp", "input", "device"),
      ["health leaves out the component(s) 'output' of the pipeline's graph"]),
+    ((),
+     ["health leaves out the component(s) 'dsp', 'input', 'output', 'device' of the pipeline's graph"]),
     (("input", "dsp", "output", "device"),
      ["health lists 'input' before its dependency 'dsp': not in the start order"]),
 ])
 def test_the_components_are_exactly_the_graphs_each_after_its_dependencies(names, want):
-    """One problem named for each way the names can go wrong; any topological order passes."""
+    """One problem named for each way the names can go wrong; any topological order passes. An
+    empty components mapping is a health that leaves every component out, not one without them."""
     assert health_component_problems(_components(*names), GRAPH) == want
 
 

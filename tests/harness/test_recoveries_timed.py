@@ -106,3 +106,13 @@ def test_nothing_is_judged_without_a_closed_shipped_system() -> None:
         counters={"recoveries": 2}, histograms={"recovery_time_s": {"count": 0}}))
     v = check_recoveries_timed(own)
     assert v.ok and "not the shipped AudioSystem" in v.message, v
+
+
+def test_recoveries_timed_that_the_counter_never_counted_fail() -> None:
+    """A histogram that observed a recovery the ``recoveries`` counter does not hold (observed
+    twice, or the count lost) tells readers of a recovery time for a recovery that, by the
+    counter, never ran: the two disagree whatever the counter reads, 0 included."""
+    system = _closed_system()
+    system.monitoring.histogram("recovery_time_s").observe(0.5)
+    v = check_recoveries_timed(system)
+    assert not v.ok and (v.evidence[0]["count"], v.evidence[0]["recoveries"]) == (1, 0), v

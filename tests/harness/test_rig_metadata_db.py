@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,34 @@ def test_a_database_still_broken_after_the_repair_is_raised_not_repaired_again(
         assert len(rig.metadata_db_repairs) == 1 and not rig.running
     finally:
         rig.close()
+
+
+
+def test_start_repairs_the_database_after_a_death_by_sigbus_as_popen_tells_it(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``start``'s repair without a server: the launch is one that fails as jackd's does while the
+    region file is empty (``Popen`` tells a death by a signal as the signal's negative, SIGBUS -7)
+    and succeeds once the database is gone. The rig removes the database once and starts; an exit
+    status of 7 (no signal) or a death by another signal is not the broken database, and is
+    raised with the database left as it was."""
+    monkeypatch.setattr(loopback, "JACK_SHM", tmp_path)
+    monkeypatch.setattr(loopback, "server_pids", lambda name: [])
+    region = _database(tmp_path, {"__db.001": 4096, "__db.003": 0}) / "__db.003"
+    died_with: list[int] = []
+
+    def launch(self: LoopbackRig, cmd: list[str], t0: float) -> None:
+        if region.exists() and region.stat().st_size == 0:
+            self._exit_before_ready = died_with[0]
+            raise RigError(f"jackd exited with status {died_with[0]} before it was ready")
+
+    monkeypatch.setattr(LoopbackRig, "_launch_and_wait", launch)
+    for status in (signal.SIGBUS, -signal.SIGSEGV):
+        died_with[:] = [status]
+        rig = LoopbackRig(rate=48000, period=256)
+        with pytest.raises(RigError, match=f"status {status} before"):
+            rig.start()
+        assert rig.metadata_db_repairs == [] and region.exists(), status
+    died_with[:] = [-signal.SIGBUS]
+    rig = LoopbackRig(rate=48000, period=256)
+    rig.start()
+    assert not region.parent.exists() and len(rig.metadata_db_repairs) == 1, rig.metadata_db_repairs
