@@ -111,6 +111,7 @@ def test_what_is_not_a_short_burst_away_from_steps_in_a_long_window_stands_unask
     cases = [
         (_burst(s0), (0, R._CONFIRM_BLOCKS * BLOCK), [], True),
         (_burst(s0), (0, R._CONFIRM_BLOCKS * BLOCK + 1), [], False),
+        (_burst(s0), (5 * BLOCK, (5 + R._CONFIRM_BLOCKS) * BLOCK), [], True),  # its length, not its end
         (_burst(s0, REACH + 1), LONG, [], True),
         (_burst(s0, int(R._POP_MAX_S * FS)), LONG, [], False),
         (_burst(s0), LONG, [(s0 + 2 * BLOCK - 1, 1.0, 2.0)], True),
