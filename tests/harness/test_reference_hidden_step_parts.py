@@ -123,3 +123,23 @@ def test_what_is_not_a_short_burst_away_from_steps_in_a_long_window_stands_unask
         again = _Again([])
         assert R._confirmed(event, *window, steps, BLOCK, FS, again) is stands, (event, window, steps)
         assert (again.asked == []) is stands, (event, window, steps)
+
+
+def test_a_burst_of_exactly_a_pops_length_is_short() -> None:
+    """At 48 kHz a pop's length is a whole 48 frames: a burst that long is still asked again."""
+    again = _Again([])
+    assert R._confirmed(_burst(6 * BLOCK, int(R._POP_MAX_S * 48_000)), *LONG, [], BLOCK, 48_000, again) is False
+    assert len(again.asked) == 1
+
+
+@pytest.mark.parametrize("length", [9, 10])
+def test_the_window_asked_is_whole_frames_about_the_bursts_middle(length: int) -> None:
+    """The judge slices the recording with the window's edges: whole frames, the middle of a burst
+    of an odd length rounded down."""
+    s0 = 6 * BLOCK + 101
+    again = _Again([])
+    R._confirmed(_burst(s0, length), *LONG, [], BLOCK, FS, again)
+    (a, b), = again.asked
+    half = R._CONFIRM_BLOCKS * BLOCK // 2
+    assert (a, b) == (s0 + length // 2 - half, s0 + length // 2 + half)
+    assert type(a) is int and type(b) is int
