@@ -143,3 +143,19 @@ def test_the_window_asked_is_whole_frames_about_the_bursts_middle(length: int) -
     half = R._CONFIRM_BLOCKS * BLOCK // 2
     assert (a, b) == (s0 + length // 2 - half, s0 + length // 2 + half)
     assert type(a) is int and type(b) is int
+
+
+def test_an_impulse_at_either_edge_of_the_fitted_rows_is_fitted_as_step_error_fits_it() -> None:
+    """An impulse whose row is the first or the last the fit reads (and the ones beside them) is
+    one of the fit's columns in each split's refit as in ``_step_error``'s."""
+    split = 2 * BLOCK + 37
+    pa, pb, r = _sweep_lines(4 * BLOCK, split)
+    judge = R._judge_filter(R._JUDGE_CUTOFF)
+    normal = R._path_normal(np.concatenate((pa[:split], pb[split:])), r, judge, judge.size // 2 + R.FIR_TAPS)
+    for row in (normal.t0, normal.t0 + 1, normal.t1 - 2, normal.t1 - 1):
+        impulses = (row + R.FIR_TAPS // 2,)
+        got = R._splits_refitted(pa, pb, r, R._JUDGE_CUTOFF, impulses, split - 2, split + 2)
+        assert sorted(got) == list(range(split - 2, split + 3))
+        for sp, e in got.items():
+            fresh = R._step_error(np.concatenate((pa[:sp], pb[sp:])), r, R._JUDGE_CUTOFF, impulses)[0]
+            assert e == pytest.approx(fresh, rel=1e-4), (row, sp, e, fresh)
