@@ -100,3 +100,18 @@ def test_outside_the_members_the_channel_runs_and_the_miss_together_stay_under_t
     runs = [(12.0, 12.0 + runs_s)] if runs_s else []
     ep = _stop([(11.002, 11.008)], reported_spans=list(REPORTED), channel_runs=runs)
     assert _check()._missed_where_excused(ep) is excused
+
+
+def test_a_miss_outside_the_members_is_weighed_with_the_channel_runs_wherever_it_comes() -> None:
+    """The channel bound is asked once any stretch lies outside the members, not only the last."""
+    missed = [(11.002, 11.008), (10.2, 10.21)]  # outside the members first, inside the stop's last
+    ep = _stop(missed, reported_spans=list(REPORTED), channel_runs=[(12.0, 12.0 + MACHINE_CHANNEL_MAX_S)])
+    assert _check()._missed_where_excused(ep) is False
+
+
+def test_channel_runs_and_a_miss_that_reach_the_channel_bound_exactly_are_not_under_it() -> None:
+    run = 0.015625  # 2**-6 s: the run's length and the sum below are exact in binary
+    ep = _stop([(11.002, 11.008)], reported_spans=list(REPORTED), channel_runs=[(12.0, 12.0 + run)],
+               missed_s=MACHINE_CHANNEL_MAX_S - run)
+    assert run + ep.missed_s == MACHINE_CHANNEL_MAX_S
+    assert _check()._missed_where_excused(ep) is False
