@@ -34,8 +34,8 @@ def _sweep_lines(frames: int, split: int, *, seed: int = 3) -> tuple[np.ndarray,
 @pytest.mark.parametrize("impulses", [(), (2 * BLOCK,)])
 def test_each_splits_error_is_the_error_of_its_spliced_prediction_fitted_afresh(impulses: tuple[int, ...]) -> None:
     """Every split of the range, with and without an impulse of its own, reads what ``_step_error``
-    reads of that split's prediction (to a millionth of it and more: measured 4e-6 at most), and
-    the least error lies at the true split."""
+    reads of that split's prediction (to 1e-4 of it: the two fits' rounding differs by up to 3.2e-5
+    over these 25 splits, measured), and the least error lies at the true split."""
     split = 2 * BLOCK + 37
     pa, pb, r = _sweep_lines(4 * BLOCK, split)
     got = R._splits_refitted(pa, pb, r, R._JUDGE_CUTOFF, impulses, split - 12, split + 12)
