@@ -51,6 +51,8 @@ def test_a_range_reaching_over_half_the_rows_is_not_read() -> None:
     nothing (``{}``), and the search keeps the splits it tried one by one."""
     pa, pb, r = _sweep_lines(4 * BLOCK, 2 * BLOCK)
     assert R._splits_refitted(pa, pb, r, R._JUDGE_CUTOFF, (), BLOCK // 2, 4 * BLOCK - BLOCK // 2) == {}
+    # just over half: the splits 1000..2800 reach rows 890..2863 (1974) of the 3824 fitted (112..3935)
+    assert R._splits_refitted(pa, pb, r, R._JUDGE_CUTOFF, (), 1000, 2800) == {}
 
 
 class _Again:
