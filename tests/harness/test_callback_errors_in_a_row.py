@@ -22,6 +22,7 @@ import pytest
 
 from plain_runs import plain_run_verdict
 from harness.history import History
+from harness import invariants
 from harness.invariants import NAMES, check_all, check_callback_errors_in_a_row
 from system_under_test import AudioSystem
 from system_under_test.coordinator import ErrorRecord
@@ -198,3 +199,114 @@ def test_one_callbacks_error_told_again_stays_in_its_run() -> None:
     assert v.ok and v.message.startswith("4 routed callback error(s)"), v
     v = check_callback_errors_in_a_row(_history([(10, 10, 1, True), (11, 11, 2, True), (11, 11, 1, True)]))
     assert not v.ok and [(e["index"], e["in_a_row"]) for e in v.evidence] == [(3, 2)], v
+
+def _said(v: Any) -> tuple[str, bool, list[Any], str]:
+    return v.name, v.ok, v.evidence, v.message
+
+
+def _told_at(h: History, time: float, number: int, on_stream: int, told: Any, *, component: str = "input",
+             error_type: str = "CallbackError") -> None:
+    h.record("error", time=time, value="error",
+             data={"error": {**_cb_err(number, on_stream), "type": error_type}, "severity": "WARNING",
+                   "component": component, "requires_recovery": True, "consecutive_callback_errors": told,
+                   "state": "running", "recovering": False})
+
+
+def test_each_verdict_says_exactly_what_was_judged_and_why() -> None:
+    """Every way the invariant ends is a verdict of its own name with its own words: a miscount with
+    each wrong error's record (its time to the microsecond, its index, type, component, both
+    numbers, the run its callbacks show, the count it told) and the first three in the message; a
+    real clock; nothing judged; what was judged, with the errors of a run begun before the history
+    set aside by their number."""
+    h = _history([])
+    for k, (t, told) in enumerate(((1.23456789, 1), (2.5, 5), (3.0000004, 0), (4.75, 9), (5.125, 1))):
+        _told_at(h, t, 40 + k, 30 + k, told, component="dsp" if k == 1 else "input",
+                 error_type="DSPError" if k == 1 else "CallbackError")
+    v = check_callback_errors_in_a_row(h)
+    messages = [
+        "error event #2 at t=2.500 s, DSPError from dsp at callback 41 (31 on its stream): "
+        "told 5 callback error(s) in a row, its callbacks show 2",
+        "error event #3 at t=3.000 s, CallbackError from input at callback 42 (32 on its stream): "
+        "told 0 callback error(s) in a row, its callbacks show 3",
+        "error event #4 at t=4.750 s, CallbackError from input at callback 43 (33 on its stream): "
+        "told 9 callback error(s) in a row, its callbacks show 4",
+        "error event #5 at t=5.125 s, CallbackError from input at callback 44 (34 on its stream): "
+        "told 1 callback error(s) in a row, its callbacks show 5"]
+    assert _said(v) == (NAME, False, [
+        {"time": 2.5, "index": 2, "type": "DSPError", "component": "dsp", "callback": 41, "stream_callback": 31,
+         "in_a_row": 2, "consecutive_callback_errors": 5, "message": messages[0]},
+        {"time": 3.0, "index": 3, "type": "CallbackError", "component": "input", "callback": 42,
+         "stream_callback": 32, "in_a_row": 3, "consecutive_callback_errors": 0, "message": messages[1]},
+        {"time": 4.75, "index": 4, "type": "CallbackError", "component": "input", "callback": 43,
+         "stream_callback": 33, "in_a_row": 4, "consecutive_callback_errors": 9, "message": messages[2]},
+        {"time": 5.125, "index": 5, "type": "CallbackError", "component": "input", "callback": 44,
+         "stream_callback": 34, "in_a_row": 5, "consecutive_callback_errors": 1, "message": messages[3]}],
+        "4 routed callback error(s) told a count in a row other than their callbacks show: "
+        + "; ".join(messages[:3]))
+    first = _history([])
+    _told_at(first, 1.23456789, 7, 7, 2)
+    assert check_callback_errors_in_a_row(first).evidence[0]["time"] == 1.234568
+    real = check_callback_errors_in_a_row(_history([(10, 10, 1, True), (11, 11, 0, True)], clock="real"))
+    assert _said(real) == (NAME, True, [], (
+        "a real clock: a count read as an error is routed may be a later callback's, nothing to judge"))
+    assert _said(check_callback_errors_in_a_row(_history([]))) == (NAME, True, [], (
+        "no routed callback error with its callback's numbers: nothing to judge"))
+    used = {"state": "running", "counters": {"callback_errors": 4}}
+    before = _history([(10, 10, 9, True), (11, 11, 9, True)], attach=used)
+    assert _said(check_callback_errors_in_a_row(before)) == (NAME, True, [], (
+        "no routed callback error with its callback's numbers: nothing to judge; 2 in a run begun before the "
+        "history, not judged"))
+    assert _said(check_callback_errors_in_a_row(_history([(10, 10, 9, True), (11, 11, 9, True), (13, 13, 1, True)],
+                                                         attach=used))) == (NAME, True, [], (
+        "1 routed callback error(s), each telling the count in a row its callbacks show; 2 in a run begun "
+        "before the history, not judged"))
+    assert _said(check_callback_errors_in_a_row(_history([(10, 10, 1, True), (11, 11, 2, True)]))) == (
+        NAME, True, [], "2 routed callback error(s), each telling the count in a row its callbacks show")
+
+
+def test_a_run_is_followed_by_both_numbers_whatever_each_one_is() -> None:
+    """A pipeline after a restart numbers its callbacks from one while the system's count goes on:
+    errors in a row there follow on in both numbers though the two differ."""
+    assert check_callback_errors_in_a_row(_history([(151, 1, 1, True), (152, 2, 2, True), (153, 3, 3, True)])).ok
+    assert not check_callback_errors_in_a_row(_history([(151, 1, 1, True), (152, 2, 1, True)])).ok
+
+
+def test_a_pipelines_first_callback_begins_a_known_run_in_a_history_attached_mid_run() -> None:
+    """Attached to a system that had counted callback errors, a run's start is known where its first
+    error is its pipeline's first callback: judged from there."""
+    used = {"state": "running", "counters": {"callback_errors": 4}}
+    v = check_callback_errors_in_a_row(_history([(51, 1, 1, True), (52, 2, 2, True)], attach=used))
+    assert v.ok and v.message == "2 routed callback error(s), each telling the count in a row its callbacks show", v
+    assert not check_callback_errors_in_a_row(_history([(51, 1, 3, True)], attach=used)).ok
+
+
+@pytest.mark.parametrize("details", [{"stream_callback": 3}, {"callback": 3, "stream_callback": 0},
+                                     {"callback": 3, "stream_callback": -1}, {"callback": 3}])
+def test_an_error_without_both_numbers_or_without_a_pipeline_is_not_counted(details: dict[str, Any]) -> None:
+    """Only an error carrying both numbers, its pipeline's at least one, is counted: one told with
+    no pipeline (numbered 0 on its stream) or missing a number judges nothing, whatever it told."""
+    h = _history([])
+    h.record("error", time=1.0, value="error",
+             data={"error": {**_cb_err(1, 1), "details": details}, "severity": "WARNING", "component": "input",
+                   "requires_recovery": True, "consecutive_callback_errors": 7})
+    assert _said(check_callback_errors_in_a_row(h)) == (NAME, True, [], (
+        "no routed callback error with its callback's numbers: nothing to judge"))
+
+
+def test_an_error_recorded_as_text_is_not_counted() -> None:
+    """Another system may record its error as text, with no details: not counted, not a crash."""
+    h = _history([])
+    h.record("error", time=1.0, value="error",
+             data={"error": "CallbackError: bad block", "severity": "WARNING", "component": "input",
+                   "requires_recovery": True, "consecutive_callback_errors": 7})
+    assert _said(check_callback_errors_in_a_row(h)) == (NAME, True, [], (
+        "no routed callback error with its callback's numbers: nothing to judge"))
+
+
+def test_the_evidence_is_bounded_and_the_count_is_not() -> None:
+    """A history of more miscounts than the evidence keeps: every one counted, the first
+    ``_MAX_EVIDENCE`` kept."""
+    bound = invariants._MAX_EVIDENCE
+    v = check_callback_errors_in_a_row(_history([(10 + 2 * k, 10 + 2 * k, 0, True) for k in range(bound + 1)]))
+    assert not v.ok and len(v.evidence) == bound, len(v.evidence)
+    assert v.message.startswith(f"{bound + 1} routed callback error(s) told a count in a row other than"), v.message

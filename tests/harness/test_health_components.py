@@ -32,6 +32,14 @@ def _components(*names: str) -> dict[str, Any]:
      ["health leaves out the component(s) 'dsp', 'input', 'output', 'device' of the pipeline's graph"]),
     (("input", "dsp", "output", "device"),
      ["health lists 'input' before its dependency 'dsp': not in the start order"]),
+    # several of a kind: every one named, in the health's order (the graph's for those left out)
+    (("system", "dsp", "input", "output", "mixer", "device"),
+     ["health lists 'system', 'mixer' among the components, not in the pipeline's graph"]),
+    (("dsp", "device"),
+     ["health leaves out the component(s) 'input', 'output' of the pipeline's graph"]),
+    (("device", "input", "output", "dsp"),
+     ["health lists 'device' before its dependency 'input'; 'device' before its dependency 'output'; "
+      "'input' before its dependency 'dsp'; 'output' before its dependency 'dsp': not in the start order"]),
 ])
 def test_the_components_are_exactly_the_graphs_each_after_its_dependencies(names, want):
     """One problem named for each way the names can go wrong; any topological order passes. An

@@ -34,3 +34,18 @@ def test_equal_largest_rises_are_one_jump_only_if_each_taken_out_is(
         t: list[float], y: list[float], g: list[int], thr: float, need: float) -> None:
     assert _one_step(*_series(t, y, g), thr, need) is False
 
+
+
+def test_a_spike_as_high_as_the_step_is_no_candidate_and_the_step_is_still_one_jump() -> None:
+    """Only rises that stay are "the" jump, tied or not: a spike up and straight back down as high
+    as a step later on is not taken out in turn. Taken out, it would lower the ~150 samples between
+    it and the step by its height and leave their rise back as growth, so the step of a slow ramp
+    under integer noise (2 per hour, under the threshold of 4) would not read as one jump."""
+    rng = np.random.default_rng(5)
+    n = 291  # 2900 s: under MIN_WINDOW_S, no share of the growth asked
+    t = np.arange(n) * 10.0
+    y = np.floor(t * 2.0 / 3600.0) + rng.integers(-1, 2, n).astype(float)
+    y[3] = y[2] + 30.0  # the spike: up by 30, back at the next sample
+    y[150:] += 30.0 - (y[150] - y[149])  # the step: exactly 30 between samples 149 and 150
+    assert np.flatnonzero(np.diff(y) == 30.0).tolist() == [2, 149]
+    assert _one_step(t, y, np.zeros(n, dtype=int), 4.0, 1.0) is True

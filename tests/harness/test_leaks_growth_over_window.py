@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.leaks import DEFAULT_THRESHOLDS, judge
+from harness.leaks import DEFAULT_THRESHOLDS, MIN_WINDOW_S, _growth_span, judge
 from rss_staircases import HELD, MB, PAGE, T, drawn_staircase
 
 
@@ -44,3 +44,13 @@ def test_a_5mb_leak_through_drawn_steps_is_not_passed_as_a_step(seed: int) -> No
 def test_a_ramp_under_the_threshold_stays_ok(rate_mb: float) -> None:
     y = np.ceil((250 * MB + rate_mb * MB * T / 3600.0) / PAGE) * PAGE
     assert judge("rss_bytes", T, y).verdict == "ok"
+
+
+@pytest.mark.parametrize(("window", "span", "over"), [
+    (MIN_WINDOW_S - 1.0, MIN_WINDOW_S - 300.0, MIN_WINDOW_S - 300.0),  # a short window: its judged part
+    (MIN_WINDOW_S, MIN_WINDOW_S - 300.0, MIN_WINDOW_S),  # at the bound: the whole window
+    (2 * MIN_WINDOW_S, 2 * MIN_WINDOW_S - 300.0, 2 * MIN_WINDOW_S),
+])
+def test_growth_is_reckoned_over_the_whole_window_from_min_window_s_on(window: float, span: float,
+                                                                        over: float) -> None:
+    assert _growth_span(window, span) == over

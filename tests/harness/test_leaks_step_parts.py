@@ -179,3 +179,15 @@ def test_growth_slowing_in_slope_and_level_says_it_cannot_tell_and_why() -> None
     assert (v.verdict, v.shape) == ("inconclusive", "slowing"), v.reason
     assert v.reason.endswith(" - a buffer still filling or a leak, this window cannot tell (soak longer)"), v.reason
     assert "still above the 4.194e+06/h threshold late, but slowing: the last quarter grows " in v.reason
+
+
+def test_the_growth_left_by_the_jump_is_reckoned_over_the_time_it_is_given() -> None:
+    """A jump on a ramp of 2 per hour (threshold 1, need 1): over the 10-minute span the ramp left
+    adds a third, under the need, so the growth is one jump; reckoned over the hour ``judge``
+    passes for a long soak's whole window (``_growth_span``) it adds 2, and it is not."""
+    t = np.arange(61) * 10.0
+    y = t * 2.0 / 3600.0
+    y[30:] += 50.0
+    g = np.zeros(t.size, dtype=int)
+    assert _one_step(t, y, g, 1.0, 1.0) is True
+    assert _one_step(t, y, g, 1.0, 1.0, over_s=3600.0) is False

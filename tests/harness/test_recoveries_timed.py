@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -116,3 +117,76 @@ def test_recoveries_timed_that_the_counter_never_counted_fail() -> None:
     system.monitoring.histogram("recovery_time_s").observe(0.5)
     v = check_recoveries_timed(system)
     assert not v.ok and (v.evidence[0]["count"], v.evidence[0]["recoveries"]) == (1, 0), v
+
+class _Published(AudioSystem):
+    """A closed shipped system whose ``metrics()`` publish what a case sets (``None``: a system
+    that publishes no metrics at all)."""
+
+    def __init__(self, counters: dict[str, Any] | None, histograms: dict[str, Any] | None = None) -> None:
+        super().__init__({}, seed=11)
+        self.close()
+        published = SimpleNamespace()
+        if counters is not None:
+            published.counters = counters
+        if histograms is not None:
+            published.histograms = histograms
+        self._published = published
+
+    def metrics(self) -> Any:
+        return self._published
+
+
+def _said(v: Any) -> tuple[str, bool, list[Any], str]:
+    return v.name, v.ok, v.evidence, v.message
+
+
+def test_each_verdict_says_exactly_what_was_judged_and_why() -> None:
+    """Every way the invariant ends is a verdict of its own name with its own words: nothing judged
+    and why (no system, a system of its own, one not closed, one publishing no such metrics, no
+    recovery), a miscount with its histogram's count and the counter beside it, or the count held.
+    A published snapshot without one of its two tables reads as publishing none of it."""
+    said = {"no live": ("no live system at the end: the history records no histogram, nothing to judge")}
+    assert _said(check_recoveries_timed(None)) == (NAME, True, [], said["no live"])
+    own = SimpleNamespace(state=State.CLOSED, metrics=lambda: SimpleNamespace(
+        counters={"recoveries": 2}, histograms={"recovery_time_s": {"count": 2}}))
+    assert _said(check_recoveries_timed(own)) == (NAME, True, [], (
+        "not the shipped AudioSystem: a system of its own counts its recoveries and times them as it chooses, "
+        "nothing to judge"))
+    running = AudioSystem({}, seed=11)
+    running.initialize()
+    running.start()
+    try:
+        assert _said(check_recoveries_timed(running)) == (NAME, True, [], (
+            "the system is running, not closed: a recovery may be between its count and its timing, "
+            "nothing to judge"))
+    finally:
+        running.close()
+    nothing = ("the system publishes no recoveries counter or recovery_time_s histogram: nothing to judge")
+    timed = {"recovery_time_s": {"count": 2}}
+    assert _said(check_recoveries_timed(_Published({}, timed))) == (NAME, True, [], nothing)
+    assert _said(check_recoveries_timed(_Published({"recoveries": 2}, {}))) == (NAME, True, [], nothing)
+    assert _said(check_recoveries_timed(_Published(None, timed))) == (NAME, True, [], nothing)
+    assert _said(check_recoveries_timed(_Published({"recoveries": 2}, None))) == (NAME, True, [], nothing)
+    assert _said(check_recoveries_timed(_Published({"recoveries": 0}, {"recovery_time_s": {"count": 0}}))) == (
+        NAME, True, [], "no recovery counted: nothing to judge")
+    assert _said(check_recoveries_timed(_Published({"recoveries": 2}, timed))) == (
+        NAME, True, [], "recovery_time_s counts the 2 recoveries counted")
+    # a count either side of the counter fails, a histogram counting recoveries none counted too
+    for count, recoveries in ((1, 2), (3, 2), (1, 0), (0, 2)):
+        message = f"recovery_time_s counts {count} observation(s), the recoveries counter {recoveries}"
+        v = check_recoveries_timed(_Published({"recoveries": recoveries}, {"recovery_time_s": {"count": count}}))
+        assert _said(v) == (NAME, False, [{"histogram": "recovery_time_s", "count": count,
+                                           "recoveries": recoveries, "message": message}], message)
+
+
+def test_a_shipped_system_that_publishes_no_metrics_has_nothing_to_judge() -> None:
+    """A subclass of the shipped system may publish no metrics (``metrics`` not callable): the
+    verdict says so, it does not fail the run on a missing reading."""
+
+    class Unpublished(AudioSystem):
+        metrics = None  # type: ignore[assignment]
+
+    quiet = Unpublished({}, seed=11)
+    quiet.close()
+    assert _said(check_recoveries_timed(quiet)) == (NAME, True, [], (
+        "the system publishes no recoveries counter or recovery_time_s histogram: nothing to judge"))

@@ -40,6 +40,33 @@ def test_only_empty_region_files_are_a_broken_database(tmp_path: Path) -> None:
     assert broken_metadata_db(tmp_path, uid=os.getuid() + 1) == []  # another uid's folder
 
 
+
+def test_the_default_folder_is_jacks_shared_memory_and_the_default_uid_this_process_s(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asked with no argument, as the rig asks after a jackd's SIGBUS: the database of this uid
+    in ``JACK_SHM``."""
+    monkeypatch.setattr(loopback, "JACK_SHM", tmp_path)
+    folder = _database(tmp_path, {"__db.001": 0, "__db.002": 4096})
+    assert broken_metadata_db() == [folder / "__db.001"]
+
+
+
+def test_a_uid_asked_for_is_read_in_its_own_folder_alone(tmp_path: Path) -> None:
+    """Each uid's database is its own: asked for another uid, its folder is read and this
+    process's broken one is not reported."""
+    _database(tmp_path, {"__db.001": 0})
+    other = tmp_path / f"jack_db-{os.getuid() + 1}"
+    other.mkdir()
+    (other / "__db.002").write_bytes(b"")
+    assert broken_metadata_db(tmp_path, uid=os.getuid() + 1) == [other / "__db.002"]
+
+def test_a_region_file_removed_while_read_is_skipped_and_the_rest_still_read(tmp_path: Path) -> None:
+    """A region file gone between the listing and its size (a clean exit removing the database)
+    is no broken file, and the files after it are still read: a dangling link stands for it."""
+    folder = _database(tmp_path, {"__db.002": 4096, "__db.003": 0})
+    (folder / "__db.001").symlink_to(folder / "gone")
+    assert broken_metadata_db(tmp_path) == [folder / "__db.003"]
+
 def _jackd_dying_by_sigbus(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *, while_empty: Path | None) -> None:
     """The rig's jackd command wrapped: it dies by SIGBUS (as jackd does mapping an empty region
     file) while ``while_empty`` is an empty file (always, for None), else it is jackd itself."""
