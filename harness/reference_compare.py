@@ -758,11 +758,15 @@ def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
     near_best = np.flatnonzero(rho_all >= best - 0.03)
     centre = (corr.size - 1) / 2
     k = int(near_best[int(np.argmin(np.abs(near_best - centre)))])
-    # climb to that peak's top in the *normalised* correlation: the raw one leans toward where
-    # the reference segment is louder, which on a slow waveform (a bass note's attack or decay
-    # under a peak ~100 frames wide) put its top 4-7 frames off the truth at rho 0.999, and the
-    # track walked off the reference under a drifting clock
-    k = _climb(rho_all, k)
+    fringe = _fringe_nearer(corr, rho_all, e_ref[: corr.size], e_blk, k, centre, best - 0.03)
+    if fringe is not None:
+        k = fringe
+    else:
+        # climb to that peak's top in the *normalised* correlation: the raw one leans toward where
+        # the reference segment is louder, which on a slow waveform (a bass note's attack or decay
+        # under a peak ~100 frames wide) put its top 4-7 frames off the truth at rho 0.999, and the
+        # track walked off the reference under a drifting clock
+        k = _climb(rho_all, k)
     c = _climb(rho_all, int(round(centre)))  # climb from the prediction: the top of its own lobe
     same_lobe = abs(c - k) <= 1
     rho = float(rho_all[k])
@@ -774,6 +778,100 @@ def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
         frac, top = _sinc_peak(corr, k, e_ref[: corr.size])
         rho = max(rho, top / math.sqrt(e_blk))
     return n0 - (seg_start + k + frac), rho, same_lobe
+
+
+#: a correlation sample this far under the block's best may still lie on a fringe whose top,
+#: between frames, reaches the best (``_fringe_nearer``): a carrier of 2.4 frames' period (20 kHz
+#: at 48 kHz) sampled half a frame off its top reads cos(75 deg) = 0.26 of it
+_FRINGE_LEAST = 0.2
+
+
+def _fringe_nearer(corr: FloatArray, rho: FloatArray, e_ref: FloatArray, e_blk: float, k: int, centre: float,
+                   need: float) -> int | None:
+    """The frame nearest the top of the correlation fringe nearest ``centre`` (the prediction)
+    that lies nearer it than ``k`` and whose band-limited top, read between frames
+    (``_sinc_peak``), reaches ``need``; None when no fringe does.
+
+    A narrow-band block (a linear sweep's 2048 frames span ~430 Hz at 48 kHz) correlates with the
+    reference in fringes a carrier's period apart under a broad envelope, every fringe near the
+    envelope's top as tall as the truth's. Read at whole frames, a fringe whose top falls between
+    two frames looks lower than one whose top falls on a frame: at 9.3 kHz (5.2 frames a period),
+    the truth's fringe read 0.955 at its nearest frame, the next fringe 0.996, and the track took
+    the next one, a period off, then walked from alias to alias (a linear sweep through a 2 ppm
+    clock reported as 33 ppm, the latency 0.6 frame off)."""
+    lo, hi = int(math.ceil(centre - abs(k - centre))), int(math.floor(centre + abs(k - centre)))
+    lo, hi = max(lo, 1), min(hi, rho.size - 2)
+    if hi < lo:
+        return None
+    seg = rho[lo: hi + 1]
+    tops = lo + np.flatnonzero((seg >= rho[lo - 1: hi]) & (seg >= rho[lo + 1: hi + 2]) & (seg >= _FRINGE_LEAST))
+    tops = tops[np.abs(tops - centre) < abs(k - centre)]
+    for j in tops[np.argsort(np.abs(tops - centre), kind="stable")]:
+        frac, top = _sinc_peak(corr, int(j), e_ref)
+        if top / math.sqrt(e_blk) >= need:
+            return int(j) + int(round(frac))
+    return None
+
+
+#: the track's last points a block's clock is read from (``_track_clock``) ...
+_CLOCK_POINTS = 12
+#: ... at least this many of them
+_CLOCK_LEAST_POINTS = 6
+#: ... and a drift under this (parts of one) leaves the blocks as recorded: the envelope's lean
+#: it causes is under a frame over the longest take a block of a linear sweep is matched over
+_CLOCK_LEAST = 2e-5
+
+
+def _track_clock(track: _Track, last: float) -> float:
+    """The drift (delay frames per recording frame) to read the next block at: the line through
+    the track's last ``_CLOCK_POINTS`` points when they lie on it within ``_STRADDLE`` (no step
+    among them) and it drifts ``_CLOCK_LEAST`` or more; 0 when it drifts less; else ``last``.
+
+    Why: a clock that drifts scales every frequency of the recording (a Doppler shift), and a
+    linear sweep's correlation peak moves with frequency: its envelope, over a block, leans off the
+    truth by the frequency shift over the sweep's rate, which is the drift times the time since
+    the sweep's start, the drift's whole accumulated delay. Through a 300 ppm clock, 0.7 s into a
+    20 Hz-20 kHz sweep over 2 s, the envelope's top lay 10 frames off; the truth's fringe fell
+    0.03 under the top from ~15 frames on, and the track followed aliases a carrier's period
+    apart: a 300 ppm clock reported as 12.9 ppm, the latency 40 frames off, a false pop at the
+    fade-in. Read on the reference's clock, the block holds the reference's frequencies."""
+    if len(track.frames) < _CLOCK_LEAST_POINTS:
+        return last
+    ff = np.asarray(track.frames[-_CLOCK_POINTS:], dtype=np.float64)
+    dd = np.asarray(track.delays[-_CLOCK_POINTS:], dtype=np.float64)
+    ff = ff - ff.mean()
+    sl, ic = np.polyfit(ff, dd, 1)
+    if float(np.max(np.abs(dd - (sl * ff + ic)))) >= _STRADDLE:
+        return last
+    sl = float(np.clip(sl, -1e-3, 1e-3))
+    return sl if abs(sl) >= _CLOCK_LEAST else 0.0
+
+
+def _on_reference_clock(rec: Callable[[int, int], FloatArray], n0: int, block: int, pad: int,
+                        clock: float) -> FloatArray:
+    """Recording frames ``n0 - pad .. n0 + block + pad`` as the reference's clock would have
+    recorded them, when the recording's clock drifts by ``clock`` (delay frames per recording
+    frame): resampled about the block's centre (windowed sinc), so the delay a match reads is the
+    centre's, as the unresampled block's is. As recorded when ``clock`` is 0."""
+    if clock == 0.0:
+        return rec(n0 - pad, n0 + block + pad)
+    centre = n0 + block / 2
+    pos = centre + (np.arange(-pad, block + pad, dtype=np.float64) - block / 2) / (1.0 - clock)
+    a = int(math.floor(float(pos[0]))) - _SINC_HALF
+    b = int(math.ceil(float(pos[-1]))) + _SINC_HALF + 1
+    return _sinc_interp(rec(a, b), a, pos)
+
+
+#: the track's first match, made at the lock's polarity, is doubted under this correlation ...
+_FIRST_MATCH_DOUBT = 0.9
+#: ... and the other polarity taken when it matches that block at least 0.97 and this much better.
+#: The lock correlates the reference's first 1.5 s at one clock; a linear sweep through a
+#: drifting clock smears that correlation (``_track_clock``'s Doppler lean grows along the head),
+#: and at 100 ppm its tallest fringe was the inverted one 7.7 frames off at 11 of 12 seeds. The
+#: track then followed that alias (-0.85 at the lock's sign where the truth, a block on, read
+#: 0.9999) to a latency 7-18 frames off and a drift of -154 to -4 ppm. A steady tone matches
+#: itself inverted half a period away as well as upright: no margin, no flip
+_FLIP_MARGIN = 0.1
 
 
 #: frames each side a climb to a correlation peak's top looks at (``_climb``)
@@ -1116,6 +1214,7 @@ def compare_to_reference_stream(
     pow_ref = np.zeros(block // 2 + 1)
     matched_band = _JUDGE_CUTOFF  # the judged band's edge read off the blocks matched so far
     path_edge: float | None = None  # the path's band edge read off them (None: not seen to cut)
+    clock = 0.0  # the track's drift so far (``_track_clock``): each block is read on the reference's clock
 
     def match(blk: FloatArray, ref_around: Callable[[int], FloatArray], m0: int, n0: int,
               note_on_track: bool) -> tuple[float, float, bool] | None:
@@ -1138,7 +1237,8 @@ def compare_to_reference_stream(
         return None
 
     for n0 in range(start, end - block + 1, block):
-        blk = rec(n0, n0 + block)
+        clock = _track_clock(track, clock)
+        blk = _on_reference_clock(rec, n0, block, 0, clock)
         m0 = int(round(n0 - delay))
         ref_blk = ref(m0, m0 + block)
         if float(np.sqrt(np.mean(ref_blk ** 2))) < 0.02 * ref_level:
@@ -1168,11 +1268,15 @@ def compare_to_reference_stream(
             # material
             jf = _judge_filter(matched_band)
             jh = jf.size // 2
-            blk_b = sps.oaconvolve(rec(n0 - jh, n0 + block + jh), jf, "valid")
+            blk_b = sps.oaconvolve(_on_reference_clock(rec, n0, block, jh, clock), jf, "valid")
             got = match(blk_b, lambda reach: sps.oaconvolve(ref(m0 - reach - jh, m0 + block + reach + jh),
                                                             jf, "valid"), m0, n0, False)
         if got is None:
             continue
+        if not track.frames and lock is None and got[1] < _FIRST_MATCH_DOUBT:
+            flipped = _block_delay(blk, ref(m0 - narrow, m0 + block + narrow), m0 - narrow, n0, -sign)
+            if flipped is not None and flipped[1] >= max(0.97, got[1] + _FLIP_MARGIN):
+                sign, got = -sign, flipped
         pow_rec += np.abs(np.fft.rfft(blk * taper)) ** 2
         pow_ref += np.abs(np.fft.rfft(ref_blk * taper)) ** 2
         matched_band = _judge_cutoff(pow_rec, pow_ref)
