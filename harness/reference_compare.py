@@ -21,7 +21,13 @@ How (and why)
    the reference within +-``B`` frames of where the track so far predicts it, at the peak of the
    *normalised* correlation (the raw one leans toward where the reference is louder, frames off
    on a slow waveform), read between frames. Its delay, to a fraction of a frame, is one point
-   of a delay track. A block found off the predicted delay is believed at the same
+   of a delay track. Where the correlation is a narrow-band block's fringes (a linear sweep),
+   a fringe nearer the prediction is read at its top between frames before a taller-looking one
+   is taken (``_fringe_nearer``), and once the track drifts each block is read on the track's
+   clock (``_track_clock``): a drifting clock shifts a sweep's frequencies, and a linear
+   sweep's correlation moves with frequency. The first block matched may overturn the lock's
+   polarity when the other matches it clearly better (a drifting linear sweep's head correlates
+   best inverted, a fringe off). A block found off the predicted delay is believed at the same
    correlation as one on it when its peak is the top of the prediction's own correlation lobe
    (a drop or an insert moved it within the lobe); a peak across a valley (a pitch period's
    alias) must match clearly better. Once the matched blocks show the path cutting a band (a
