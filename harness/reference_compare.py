@@ -757,7 +757,12 @@ def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
     e_blk = float(np.dot(blk, blk))
     if e_blk <= 0:
         return None
-    rho_all = corr / np.sqrt(np.maximum(e_ref[: corr.size], 1e-30) * e_blk)
+    # a lag whose reference frames are (all but) silent matches nothing: its correlation is the
+    # transform's rounding, and over a reference energy of ~0 it read 42 241 (a block before the
+    # reference's start, searched +-block: a track point 2 000 frames off, followed to an alias)
+    e_lag = e_ref[: corr.size]
+    heard = e_lag > _SILENT_LAG * float(np.max(e_lag))
+    rho_all = np.where(heard, corr / np.sqrt(np.maximum(e_lag, 1e-30) * e_blk), 0.0)
     best = float(np.max(rho_all))
     # tonal material matches itself a pitch period away almost as well: of the near-best peaks,
     # the one nearest the prediction (the segment's centre)
@@ -786,6 +791,9 @@ def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
     return n0 - (seg_start + k + frac), rho, same_lobe
 
 
+#: a lag whose reference frames hold less than this share of the most energetic lag's holds no
+#: match (``_block_delay``)
+_SILENT_LAG = 1e-9
 #: a correlation sample this far under the block's best may still lie on a fringe whose top,
 #: between frames, reaches the best (``_fringe_nearer``): a carrier of 2.4 frames' period (20 kHz
 #: at 48 kHz) sampled half a frame off its top reads cos(75 deg) = 0.26 of it
@@ -868,15 +876,19 @@ def _on_reference_clock(rec: Callable[[int, int], FloatArray], n0: int, block: i
     return _sinc_interp(rec(a, b), a, pos)
 
 
-#: the track's first match, made at the lock's polarity, is doubted under this correlation ...
+#: until the track holds a point, a block matched at the lock's polarity under this correlation
+#: (or not matched) is doubted ...
 _FIRST_MATCH_DOUBT = 0.9
-#: ... and the other polarity taken when it matches that block at least 0.97 and this much better.
+#: ... and the other polarity taken when it matches that block, near the prediction, at least
+#: 0.97 and this much better (an unmatched block counts as 0).
 #: The lock correlates the reference's first 1.5 s at one clock; a linear sweep through a
 #: drifting clock smears that correlation (``_track_clock``'s Doppler lean grows along the head),
 #: and at 100 ppm its tallest fringe was the inverted one 7.7 frames off at 11 of 12 seeds. The
 #: track then followed that alias (-0.85 at the lock's sign where the truth, a block on, read
 #: 0.9999) to a latency 7-18 frames off and a drift of -154 to -4 ppm. A steady tone matches
-#: itself inverted half a period away as well as upright: no margin, no flip
+#: itself inverted half a period away as well as upright: no margin, no flip. The blocks before the
+#: first match count too: at 3 seeds of 12 the lock's polarity matched no block near the prediction
+#: until 0.15 s in, and there the inverted fringe half a 1.5 kHz period off, at 0.986
 _FLIP_MARGIN = 0.1
 
 
@@ -1277,12 +1289,12 @@ def compare_to_reference_stream(
             blk_b = sps.oaconvolve(_on_reference_clock(rec, n0, block, jh, clock), jf, "valid")
             got = match(blk_b, lambda reach: sps.oaconvolve(ref(m0 - reach - jh, m0 + block + reach + jh),
                                                             jf, "valid"), m0, n0, False)
+        if not track.frames and lock is None and (got is None or got[1] < _FIRST_MATCH_DOUBT):
+            flipped = _block_delay(blk, ref(m0 - narrow, m0 + block + narrow), m0 - narrow, n0, -sign)
+            if flipped is not None and flipped[1] >= max(0.97, (0.0 if got is None else got[1]) + _FLIP_MARGIN):
+                sign, got = -sign, flipped
         if got is None:
             continue
-        if not track.frames and lock is None and got[1] < _FIRST_MATCH_DOUBT:
-            flipped = _block_delay(blk, ref(m0 - narrow, m0 + block + narrow), m0 - narrow, n0, -sign)
-            if flipped is not None and flipped[1] >= max(0.97, got[1] + _FLIP_MARGIN):
-                sign, got = -sign, flipped
         pow_rec += np.abs(np.fft.rfft(blk * taper)) ** 2
         pow_ref += np.abs(np.fft.rfft(ref_blk * taper)) ** 2
         matched_band = _judge_cutoff(pow_rec, pow_ref)
