@@ -737,7 +737,7 @@ class _Track:
 
 
 def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
-                 sign: int) -> tuple[float, float, bool] | None:
+                 sign: int, silent_lags: bool = False) -> tuple[float, float, bool] | None:
     """Delay (recording frame minus reference frame) of recording block ``blk`` (starting at
     ``n0``) found in ``ref_seg`` (starting at reference frame ``seg_start``), the normalised
     correlation there, and whether that peak is the top of the lobe the segment's centre (the
@@ -746,7 +746,10 @@ def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
     The lobe says what an off-track match is: a pitch period's alias is a peak of its own, with
     a valley between it and the prediction, while a drop of a few frames moves the top of the
     prediction's own lobe (a tone burst's 9-frame drop under -40 dBFS noise: the blocks after it
-    correlate 0.94-0.96 there, and nothing else near matches)."""
+    correlate 0.94-0.96 there, and nothing else near matches).
+
+    ``silent_lags``: a lag whose reference frames are (all but) silent matches nothing (asked
+    before the track's first point, ``_SILENT_LAG``)."""
     size = blk.size
     nfft = sfft.next_fast_len(ref_seg.size + size)
     corr = sfft.irfft(np.conj(sfft.rfft(blk, nfft)) * sfft.rfft(ref_seg, nfft), nfft)[: ref_seg.size - size + 1] * sign
@@ -757,12 +760,10 @@ def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
     e_blk = float(np.dot(blk, blk))
     if e_blk <= 0:
         return None
-    # a lag whose reference frames are (all but) silent matches nothing: its correlation is the
-    # transform's rounding, and over a reference energy of ~0 it read 42 241 (a block before the
-    # reference's start, searched +-block: a track point 2 000 frames off, followed to an alias)
     e_lag = e_ref[: corr.size]
-    heard = e_lag > _SILENT_LAG * float(np.max(e_lag))
-    rho_all = np.where(heard, corr / np.sqrt(np.maximum(e_lag, 1e-30) * e_blk), 0.0)
+    rho_all = corr / np.sqrt(np.maximum(e_lag, 1e-30) * e_blk)
+    if silent_lags:
+        rho_all = np.where(e_lag > _SILENT_LAG * float(np.max(e_lag)), rho_all, 0.0)
     best = float(np.max(rho_all))
     # tonal material matches itself a pitch period away almost as well: of the near-best peaks,
     # the one nearest the prediction (the segment's centre)
@@ -791,8 +792,14 @@ def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
     return n0 - (seg_start + k + frac), rho, same_lobe
 
 
-#: a lag whose reference frames hold less than this share of the most energetic lag's holds no
-#: match (``_block_delay``)
+#: before the track's first point, a lag whose reference frames hold less than this share of the
+#: most energetic lag's holds no match (``_block_delay``): its correlation is the transform's
+#: rounding, and over a reference energy of ~0 it read 42 241 (a linear sweep's first block,
+#: searched +-block with most of its segment before the reference's start: the track's first
+#: point 2 000 frames off, then an inverted fringe followed). Asked of every block, it let the
+#: track run on to the reference's end where those rounding "matches" had stopped it (the last
+#: blocks of sweeps through a converter's low-pass), and a clean 8 kHz sweep through a 0.4 fs
+#: low-pass gained a false 1-frame drop there: not asked of the blocks after the first point
 _SILENT_LAG = 1e-9
 #: a correlation sample this far under the block's best may still lie on a fringe whose top,
 #: between frames, reaches the best (``_fringe_nearer``): a carrier of 2.4 frames' period (20 kHz
@@ -1244,7 +1251,7 @@ def compare_to_reference_stream(
         track's rule, or under noise that lowers every block's correlation the track was lost at
         the first step (``_block_delay``)."""
         for reach in (narrow, block):
-            got = _block_delay(blk, ref_around(reach), m0 - reach, n0, sign)
+            got = _block_delay(blk, ref_around(reach), m0 - reach, n0, sign, silent_lags=not track.frames)
             if got is None:
                 continue
             need = 0.8 if abs(got[0] - delay) < _STEP_MIN or got[2] else 0.97
@@ -1290,7 +1297,7 @@ def compare_to_reference_stream(
             got = match(blk_b, lambda reach: sps.oaconvolve(ref(m0 - reach - jh, m0 + block + reach + jh),
                                                             jf, "valid"), m0, n0, False)
         if not track.frames and lock is None and (got is None or got[1] < _FIRST_MATCH_DOUBT):
-            flipped = _block_delay(blk, ref(m0 - narrow, m0 + block + narrow), m0 - narrow, n0, -sign)
+            flipped = _block_delay(blk, ref(m0 - narrow, m0 + block + narrow), m0 - narrow, n0, -sign, True)
             if flipped is not None and flipped[1] >= max(0.97, (0.0 if got is None else got[1]) + _FLIP_MARGIN):
                 sign, got = -sign, flipped
         if got is None:
