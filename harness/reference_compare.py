@@ -23,9 +23,7 @@ How (and why)
    on a slow waveform), read between frames. Its delay, to a fraction of a frame, is one point
    of a delay track. Where the correlation is a narrow-band block's fringes (a linear sweep),
    a fringe nearer the prediction is read at its top between frames before a taller-looking one
-   is taken (``_fringe_nearer``), and once the track drifts each block is read on the track's
-   clock (``_track_clock``): a drifting clock shifts a sweep's frequencies, and a linear
-   sweep's correlation moves with frequency. The first block matched may overturn the lock's
+   is taken (``_fringe_nearer``). The first block matched may overturn the lock's
    polarity when the other matches it clearly better (a drifting linear sweep's head correlates
    best inverted, a fringe off). A block found off the predicted delay is believed at the same
    correlation as one on it when its peak is the top of the prediction's own correlation lobe
@@ -834,62 +832,14 @@ def _fringe_nearer(corr: FloatArray, rho: FloatArray, e_ref: FloatArray, e_blk: 
     return None
 
 
-#: the track's last points a block's clock is read from (``_track_clock``) ...
-_CLOCK_POINTS = 12
-#: ... at least this many of them
-_CLOCK_LEAST_POINTS = 6
-#: ... and a drift under this (parts of one) leaves the blocks as recorded: the envelope's lean
-#: it causes is under a frame over the longest take a block of a linear sweep is matched over
-_CLOCK_LEAST = 2e-5
-
-
-def _track_clock(track: _Track, last: float) -> float:
-    """The drift (delay frames per recording frame) to read the next block at: the line through
-    the track's last ``_CLOCK_POINTS`` points when they lie on it within ``_STRADDLE`` (no step
-    among them) and it drifts ``_CLOCK_LEAST`` or more; 0 when it drifts less; else ``last``.
-
-    Why: a clock that drifts scales every frequency of the recording (a Doppler shift), and a
-    linear sweep's correlation peak moves with frequency: its envelope, over a block, leans off the
-    truth by the frequency shift over the sweep's rate, which is the drift times the time since
-    the sweep's start, the drift's whole accumulated delay. Through a 300 ppm clock, 0.7 s into a
-    20 Hz-20 kHz sweep over 2 s, the envelope's top lay 10 frames off; the truth's fringe fell
-    0.03 under the top from ~15 frames on, and the track followed aliases a carrier's period
-    apart: a 300 ppm clock reported as 12.9 ppm, the latency 40 frames off, a false pop at the
-    fade-in. Read on the reference's clock, the block holds the reference's frequencies."""
-    if len(track.frames) < _CLOCK_LEAST_POINTS:
-        return last
-    ff = np.asarray(track.frames[-_CLOCK_POINTS:], dtype=np.float64)
-    dd = np.asarray(track.delays[-_CLOCK_POINTS:], dtype=np.float64)
-    ff = ff - ff.mean()
-    sl, ic = np.polyfit(ff, dd, 1)
-    if float(np.max(np.abs(dd - (sl * ff + ic)))) >= _STRADDLE:
-        return last
-    sl = float(np.clip(sl, -1e-3, 1e-3))
-    return sl if abs(sl) >= _CLOCK_LEAST else 0.0
-
-
-def _on_reference_clock(rec: Callable[[int, int], FloatArray], n0: int, block: int, pad: int,
-                        clock: float) -> FloatArray:
-    """Recording frames ``n0 - pad .. n0 + block + pad`` as the reference's clock would have
-    recorded them, when the recording's clock drifts by ``clock`` (delay frames per recording
-    frame): resampled about the block's centre (windowed sinc), so the delay a match reads is the
-    centre's, as the unresampled block's is. As recorded when ``clock`` is 0."""
-    if clock == 0.0:
-        return rec(n0 - pad, n0 + block + pad)
-    centre = n0 + block / 2
-    pos = centre + (np.arange(-pad, block + pad, dtype=np.float64) - block / 2) / (1.0 - clock)
-    a = int(math.floor(float(pos[0]))) - _SINC_HALF
-    b = int(math.ceil(float(pos[-1]))) + _SINC_HALF + 1
-    return _sinc_interp(rec(a, b), a, pos)
-
-
 #: until the track holds a point, a block matched at the lock's polarity under this correlation
 #: (or not matched) is doubted ...
 _FIRST_MATCH_DOUBT = 0.9
 #: ... and the other polarity taken when it matches that block, near the prediction, at least
 #: 0.97 and this much better (an unmatched block counts as 0).
 #: The lock correlates the reference's first 1.5 s at one clock; a linear sweep through a
-#: drifting clock smears that correlation (``_track_clock``'s Doppler lean grows along the head),
+#: drifting clock smears that correlation (a linear sweep's correlation moves with frequency, and
+#: the clock shifts every frequency: the lean grows along the head),
 #: and at 100 ppm its tallest fringe was the inverted one 7.7 frames off at 11 of 12 seeds. The
 #: track then followed that alias (-0.85 at the lock's sign where the truth, a block on, read
 #: 0.9999) to a latency 7-18 frames off and a drift of -154 to -4 ppm. A steady tone matches
@@ -1239,7 +1189,6 @@ def compare_to_reference_stream(
     pow_ref = np.zeros(block // 2 + 1)
     matched_band = _JUDGE_CUTOFF  # the judged band's edge read off the blocks matched so far
     path_edge: float | None = None  # the path's band edge read off them (None: not seen to cut)
-    clock = 0.0  # the track's drift so far (``_track_clock``): each block is read on the reference's clock
 
     def match(blk: FloatArray, ref_around: Callable[[int], FloatArray], m0: int, n0: int,
               note_on_track: bool) -> tuple[float, float, bool] | None:
@@ -1262,8 +1211,7 @@ def compare_to_reference_stream(
         return None
 
     for n0 in range(start, end - block + 1, block):
-        clock = _track_clock(track, clock)
-        blk = _on_reference_clock(rec, n0, block, 0, clock)
+        blk = rec(n0, n0 + block)
         m0 = int(round(n0 - delay))
         ref_blk = ref(m0, m0 + block)
         if float(np.sqrt(np.mean(ref_blk ** 2))) < 0.02 * ref_level:
@@ -1293,7 +1241,7 @@ def compare_to_reference_stream(
             # material
             jf = _judge_filter(matched_band)
             jh = jf.size // 2
-            blk_b = sps.oaconvolve(_on_reference_clock(rec, n0, block, jh, clock), jf, "valid")
+            blk_b = sps.oaconvolve(rec(n0 - jh, n0 + block + jh), jf, "valid")
             got = match(blk_b, lambda reach: sps.oaconvolve(ref(m0 - reach - jh, m0 + block + reach + jh),
                                                             jf, "valid"), m0, n0, False)
         if not track.frames and lock is None and (got is None or got[1] < _FIRST_MATCH_DOUBT):
