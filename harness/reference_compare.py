@@ -794,10 +794,8 @@ def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
 #: most energetic lag's holds no match (``_block_delay``): its correlation is the transform's
 #: rounding, and over a reference energy of ~0 it read 42 241 (a linear sweep's first block,
 #: searched +-block with most of its segment before the reference's start: the track's first
-#: point 2 000 frames off, then an inverted fringe followed). Asked of every block, it let the
-#: track run on to the reference's end where those rounding "matches" had stopped it (the last
-#: blocks of sweeps through a converter's low-pass), and a clean 8 kHz sweep through a 0.4 fs
-#: low-pass gained a false 1-frame drop there: not asked of the blocks after the first point
+#: point 2 000 frames off, then an inverted fringe followed). Asked before the first point only:
+#: what it would change at later blocks (a segment past the reference's end) is unmeasured
 _SILENT_LAG = 1e-9
 #: a correlation sample this far under the block's best may still lie on a fringe whose top,
 #: between frames, reaches the best (``_fringe_nearer``): a carrier of 2.4 frames' period (20 kHz
