@@ -13,8 +13,10 @@ frames, -80 dBFS of noise (``numpy.random.default_rng([rate, seed, ppm])``), com
 
 One line per take (``take``: the glitches, ``-`` for none; the reported drift in ppm; the reported
 latency less the planted delay in frames; or ``refused`` with the reason), then per drift
-(``ppm``): takes, refused, takes with any glitch (every glitch on a clean take is a false one), and
-the reported drift's range.
+(``ppm``): takes, refused, takes with any glitch (every glitch on a clean take is a false one), the
+reported drift's range, the takes whose drift is wrong (off the planted one by more than
+``DRIFT_OFF_PPM`` or ``DRIFT_OFF_SHARE`` of it, the larger) and those whose latency is off by more
+than ``LATENCY_OFF_FRAMES``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ from harness import reference_compare as R  # noqa: E402
 from harness.errors import AnalysisError  # noqa: E402
 
 DURATION_S = 2.0
+#: a reported drift further than this (ppm) from the planted one ...
+DRIFT_OFF_PPM = 1.0
+#: ... and than this share of it is wrong
+DRIFT_OFF_SHARE = 0.02
+#: a reported latency further than this (frames) from the planted delay is wrong
+LATENCY_OFF_FRAMES = 0.5
 
 
 def reference(material: str, fs: int, seed: int) -> np.ndarray:
@@ -51,7 +59,7 @@ def main() -> None:
     args = ap.parse_args()
     fs = args.rate
     for ppm in [float(p) for p in args.ppm.split(",")]:
-        takes = refused = glitched = 0
+        takes = refused = glitched = drift_off = latency_off = 0
         reported: list[float] = []
         for material in args.materials.split(","):
             for seed in range(args.seeds):
@@ -70,12 +78,14 @@ def main() -> None:
                     continue
                 glitched += bool(rep.glitches)
                 reported.append(rep.drift_ppm)
+                drift_off += abs(rep.drift_ppm - ppm) > max(DRIFT_OFF_PPM, DRIFT_OFF_SHARE * abs(ppm))
+                latency_off += abs(rep.latency_frames - delay) > LATENCY_OFF_FRAMES
                 words = " ".join(f"{g.kind}{g.size_frames}@{g.start_frame}" for g in rep.glitches) or "-"
                 print(f"take {name}: {words}; drift {rep.drift_ppm:.2f} ppm; latency {rep.latency_frames - delay:+.2f} "
                       f"frames; analysed {rep.analysed_start_frame}-{rep.analysed_end_frame}", flush=True)
         span = f"{min(reported):.2f} .. {max(reported):.2f}" if reported else "-"
-        print(f"ppm {ppm:g}: takes {takes} refused {refused} with glitches {glitched} reported drift {span}",
-              flush=True)
+        print(f"ppm {ppm:g}: takes {takes} refused {refused} with glitches {glitched} reported drift {span} "
+              f"drift wrong {drift_off} latency off {latency_off}", flush=True)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,11 @@ How (and why)
    the reference within +-``B`` frames of where the track so far predicts it, at the peak of the
    *normalised* correlation (the raw one leans toward where the reference is louder, frames off
    on a slow waveform), read between frames. Its delay, to a fraction of a frame, is one point
-   of a delay track. A block found off the predicted delay is believed at the same
+   of a delay track. Where the correlation is a narrow-band block's fringes (a linear sweep),
+   a fringe nearer the prediction is read at its top between frames before a taller-looking one
+   is taken (``_fringe_nearer``). The first block matched may overturn the lock's
+   polarity when the other matches it clearly better (a drifting linear sweep's head correlates
+   best inverted, a fringe off). A block found off the predicted delay is believed at the same
    correlation as one on it when its peak is the top of the prediction's own correlation lobe
    (a drop or an insert moved it within the lobe); a peak across a valley (a pitch period's
    alias) must match clearly better. Once the matched blocks show the path cutting a band (a
@@ -731,7 +735,7 @@ class _Track:
 
 
 def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
-                 sign: int) -> tuple[float, float, bool] | None:
+                 sign: int, silent_lags: bool = False) -> tuple[float, float, bool] | None:
     """Delay (recording frame minus reference frame) of recording block ``blk`` (starting at
     ``n0``) found in ``ref_seg`` (starting at reference frame ``seg_start``), the normalised
     correlation there, and whether that peak is the top of the lobe the segment's centre (the
@@ -740,7 +744,10 @@ def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
     The lobe says what an off-track match is: a pitch period's alias is a peak of its own, with
     a valley between it and the prediction, while a drop of a few frames moves the top of the
     prediction's own lobe (a tone burst's 9-frame drop under -40 dBFS noise: the blocks after it
-    correlate 0.94-0.96 there, and nothing else near matches)."""
+    correlate 0.94-0.96 there, and nothing else near matches).
+
+    ``silent_lags``: a lag whose reference frames are (all but) silent matches nothing (asked
+    before the track's first point, ``_SILENT_LAG``)."""
     size = blk.size
     nfft = sfft.next_fast_len(ref_seg.size + size)
     corr = sfft.irfft(np.conj(sfft.rfft(blk, nfft)) * sfft.rfft(ref_seg, nfft), nfft)[: ref_seg.size - size + 1] * sign
@@ -751,18 +758,25 @@ def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
     e_blk = float(np.dot(blk, blk))
     if e_blk <= 0:
         return None
-    rho_all = corr / np.sqrt(np.maximum(e_ref[: corr.size], 1e-30) * e_blk)
+    e_lag = e_ref[: corr.size]
+    rho_all = corr / np.sqrt(np.maximum(e_lag, 1e-30) * e_blk)
+    if silent_lags:
+        rho_all = np.where(e_lag > _SILENT_LAG * float(np.max(e_lag)), rho_all, 0.0)
     best = float(np.max(rho_all))
     # tonal material matches itself a pitch period away almost as well: of the near-best peaks,
     # the one nearest the prediction (the segment's centre)
     near_best = np.flatnonzero(rho_all >= best - 0.03)
     centre = (corr.size - 1) / 2
     k = int(near_best[int(np.argmin(np.abs(near_best - centre)))])
-    # climb to that peak's top in the *normalised* correlation: the raw one leans toward where
-    # the reference segment is louder, which on a slow waveform (a bass note's attack or decay
-    # under a peak ~100 frames wide) put its top 4-7 frames off the truth at rho 0.999, and the
-    # track walked off the reference under a drifting clock
-    k = _climb(rho_all, k)
+    fringe = _fringe_nearer(corr, rho_all, e_ref[: corr.size], e_blk, k, centre, best - 0.03)
+    if fringe is not None:
+        k = fringe
+    else:
+        # climb to that peak's top in the *normalised* correlation: the raw one leans toward where
+        # the reference segment is louder, which on a slow waveform (a bass note's attack or decay
+        # under a peak ~100 frames wide) put its top 4-7 frames off the truth at rho 0.999, and the
+        # track walked off the reference under a drifting clock
+        k = _climb(rho_all, k)
     c = _climb(rho_all, int(round(centre)))  # climb from the prediction: the top of its own lobe
     same_lobe = abs(c - k) <= 1
     rho = float(rho_all[k])
@@ -774,6 +788,63 @@ def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
         frac, top = _sinc_peak(corr, k, e_ref[: corr.size])
         rho = max(rho, top / math.sqrt(e_blk))
     return n0 - (seg_start + k + frac), rho, same_lobe
+
+
+#: before the track's first point, a lag whose reference frames hold less than this share of the
+#: most energetic lag's holds no match (``_block_delay``): its correlation is the transform's
+#: rounding, and over a reference energy of ~0 it read 42 241 (a linear sweep's first block,
+#: searched +-block with most of its segment before the reference's start: the track's first
+#: point 2 000 frames off, then an inverted fringe followed). Asked before the first point only:
+#: what it would change at later blocks (a segment past the reference's end) is unmeasured
+_SILENT_LAG = 1e-9
+#: a correlation sample this far under the block's best may still lie on a fringe whose top,
+#: between frames, reaches the best (``_fringe_nearer``): a carrier of 2.4 frames' period (20 kHz
+#: at 48 kHz) sampled half a frame off its top reads cos(75 deg) = 0.26 of it
+_FRINGE_LEAST = 0.2
+
+
+def _fringe_nearer(corr: FloatArray, rho: FloatArray, e_ref: FloatArray, e_blk: float, k: int, centre: float,
+                   need: float) -> int | None:
+    """The frame nearest the top of the correlation fringe nearest ``centre`` (the prediction)
+    that lies nearer it than ``k`` and whose band-limited top, read between frames
+    (``_sinc_peak``), reaches ``need``; None when no fringe does.
+
+    A narrow-band block (a linear sweep's 2048 frames span ~430 Hz at 48 kHz) correlates with the
+    reference in fringes a carrier's period apart under a broad envelope, every fringe near the
+    envelope's top as tall as the truth's. Read at whole frames, a fringe whose top falls between
+    two frames looks lower than one whose top falls on a frame: at 9.3 kHz (5.2 frames a period),
+    the truth's fringe read 0.955 at its nearest frame, the next fringe 0.996, and the track took
+    the next one, a period off, then walked from alias to alias (a linear sweep through a 2 ppm
+    clock reported as 33 ppm, the latency 0.6 frame off)."""
+    lo, hi = int(math.ceil(centre - abs(k - centre))), int(math.floor(centre + abs(k - centre)))
+    lo, hi = max(lo, 1), min(hi, rho.size - 2)
+    if hi < lo:
+        return None
+    seg = rho[lo: hi + 1]
+    tops = lo + np.flatnonzero((seg >= rho[lo - 1: hi]) & (seg >= rho[lo + 1: hi + 2]) & (seg >= _FRINGE_LEAST))
+    tops = tops[np.abs(tops - centre) < abs(k - centre)]
+    for j in tops[np.argsort(np.abs(tops - centre), kind="stable")]:
+        frac, top = _sinc_peak(corr, int(j), e_ref)
+        if top / math.sqrt(e_blk) >= need:
+            return int(j) + int(round(frac))
+    return None
+
+
+#: until the track holds a point, a block matched at the lock's polarity under this correlation
+#: (or not matched) is doubted ...
+_FIRST_MATCH_DOUBT = 0.9
+#: ... and the other polarity taken when it matches that block, near the prediction, at least
+#: 0.97 and this much better (an unmatched block counts as 0).
+#: The lock correlates the reference's first 1.5 s at one clock; a linear sweep through a
+#: drifting clock smears that correlation (a linear sweep's correlation moves with frequency, and
+#: the clock shifts every frequency: the lean grows along the head),
+#: and at 100 ppm its tallest fringe was the inverted one 7.7 frames off at 11 of 12 seeds. The
+#: track then followed that alias (-0.85 at the lock's sign where the truth, a block on, read
+#: 0.9999) to a latency 7-18 frames off and a drift of -154 to -4 ppm. A steady tone matches
+#: itself inverted half a period away as well as upright: no margin, no flip. The blocks before the
+#: first match count too: at 3 seeds of 12 the lock's polarity matched no block near the prediction
+#: until 0.15 s in, and there the inverted fringe half a 1.5 kHz period off, at 0.986
+_FLIP_MARGIN = 0.1
 
 
 #: frames each side a climb to a correlation peak's top looks at (``_climb``)
@@ -1127,7 +1198,7 @@ def compare_to_reference_stream(
         track's rule, or under noise that lowers every block's correlation the track was lost at
         the first step (``_block_delay``)."""
         for reach in (narrow, block):
-            got = _block_delay(blk, ref_around(reach), m0 - reach, n0, sign)
+            got = _block_delay(blk, ref_around(reach), m0 - reach, n0, sign, silent_lags=not track.frames)
             if got is None:
                 continue
             need = 0.8 if abs(got[0] - delay) < _STEP_MIN or got[2] else 0.97
@@ -1171,6 +1242,10 @@ def compare_to_reference_stream(
             blk_b = sps.oaconvolve(rec(n0 - jh, n0 + block + jh), jf, "valid")
             got = match(blk_b, lambda reach: sps.oaconvolve(ref(m0 - reach - jh, m0 + block + reach + jh),
                                                             jf, "valid"), m0, n0, False)
+        if not track.frames and lock is None and (got is None or got[1] < _FIRST_MATCH_DOUBT):
+            flipped = _block_delay(blk, ref(m0 - narrow, m0 + block + narrow), m0 - narrow, n0, -sign, True)
+            if flipped is not None and flipped[1] >= max(0.97, (0.0 if got is None else got[1]) + _FLIP_MARGIN):
+                sign, got = -sign, flipped
         if got is None:
             continue
         pow_rec += np.abs(np.fft.rfft(blk * taper)) ** 2
