@@ -557,8 +557,16 @@ class HistoryDB:
                     min_runs: int = MIN_LIKE_RUNS) -> list[Regression]:
         """Figures of ``run`` worse than the ``window`` runs before it that are like it (see the
         module docstring: counts by their exposure, the rest only when long enough)."""
+        return self.judge(run, window=window, k=k, min_runs=min_runs)[0]
+
+    def judge(self, run: dict[str, Any], *, window: int = 10, k: float = 3.0,
+              min_runs: int = MIN_LIKE_RUNS) -> tuple[list[Regression], list[str]]:
+        """``run``'s regressions and the labels of the figures actually compared: with none
+        compared (too few like runs, every figure too short, unrecorded or unjudged for load)
+        "no regression" would say nothing."""
         prev = self._like_before(run, window)
         out = []
+        judged: list[str] = []
         for fig, (higher_worse, margin, label) in KEY_FIGURES.items():
             value = run.get(fig)
             rows = _baseline(run, prev, fig)
@@ -570,6 +578,7 @@ class HistoryDB:
                 if _too_few_events(run, rows, fig):
                     continue
                 limit = _count_limit(run, rows, fig, margin)
+                judged.append(label)
                 if float(value) > limit:
                     out.append(Regression(fig, label, float(value), med, limit, len(base)))
                 continue
@@ -581,9 +590,10 @@ class HistoryDB:
                 mad = 1.4826 * float(np.median(np.abs(np.asarray(base) - med)))
                 spread = max(k * mad, margin, RELATIVE_MARGIN * abs(med))
                 limit = med + spread if higher_worse else med - spread
+            judged.append(label)
             if (value > limit) if higher_worse else (value < limit):
                 out.append(Regression(fig, label, float(value), med, limit, len(base)))
-        return out
+        return out, judged
 
     def not_judged_for_load(self, run: dict[str, Any], *, window: int = 10, min_runs: int = MIN_LIKE_RUNS) -> dict[str, str]:
         """Label -> why, for each figure of ``LOAD_FIGURES`` that ``run`` has and that ``min_runs``

@@ -62,3 +62,24 @@ def test_a_run_with_too_few_like_runs_before_it_is_not_judged(tmp_path: Path, ca
     else:
         assert "no regression" not in out, out
         assert f"not judged: run {before + 1} has {before} run(s) like it before it, 3 needed" in out, out
+
+
+@pytest.mark.parametrize("form", [[], ["--json"]])
+def test_runs_like_it_that_recorded_no_figure_leave_the_latest_not_judged(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], form: list[str]) -> None:
+    """Four like runs whose reports kept no figure (a swarm seed's row holds none): enough runs,
+    but nothing compared, so not judged (exit 3), never "no regression"."""
+    db_path = tmp_path / "history.sqlite"
+    with HistoryDB(db_path) as db:
+        for i in range(4):
+            db.record({"kind": "swarm", "verdict": {"ok": True},
+                       "run": {"run_id": f"s{i}", "backend": "sim", "profile": "swarm", "seed": i}},
+                      run_dir=tmp_path / f"s{i}")
+    assert main(["history", "--db", str(db_path), *form]) == 3
+    out = capsys.readouterr().out
+    if form:
+        result = json.loads(out)
+        assert (result["like_runs_before"], result["judged"]) == (3, []), out
+    else:
+        assert "no regression" not in out, out
+        assert "not judged: no figure of run 4 could be compared with the 3 runs like it before it" in out, out
