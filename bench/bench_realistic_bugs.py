@@ -4484,8 +4484,8 @@ BATCH_31: list[Bug] = [
         "faults and got none is rebuilt as one that wanted none, and its report says PASS",
         "false pass: a run that injected none of the faults it asked for is inconclusive"),
     Bug("history_cmd_judges_oldest_run", "harness/commands/history.py",
-        "        regressions = db.regressions(runs[-1], window=args.window, k=args.k) if runs else []\n",
-        "        regressions = db.regressions(runs[0], window=args.window, k=args.k) if runs else []\n",
+        "        regressions, judged = db.judge(runs[-1], window=args.window, k=args.k) if runs else ([], [])\n",
+        "        regressions, judged = db.judge(runs[0], window=args.window, k=args.k) if runs else ([], [])\n",
         "runs[0] for runs[-1] in `soundcheck history` (the list is oldest first): the oldest run shown is "
         "judged, a regression in the latest run exits 0",
         "history (a regression in the latest run exits 1)"),
@@ -8775,8 +8775,8 @@ BATCH_61: list[Bug] = [
         "a run's speed is judged against like runs of any machine load (and a run with no load too)",
         "history: speed judged only against runs of comparable load"),
     Bug("history_json_regression_exit_zero", "harness/commands/history.py",
-        "        return 1 if regressions else 0\n",
-        "        return 0\n",
+        "        return 1 if regressions else (3 if runs and not judged else 0)\n",
+        "        return 3 if runs and not judged else 0\n",
         "'--json is data, the reader judges it' in the history command: a regression printed as JSON "
         "exits 0, and a CI step reading the exit status sees none",
         "history: a regression exits 1 whatever the output's form"),

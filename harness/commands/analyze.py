@@ -305,14 +305,17 @@ def _latency(args: argparse.Namespace) -> int:
         max_frames = int(args.max_latency_ms * 1e-3 * rec.sample_rate)
     reference = ref.channel(args.reference_channel, "--reference-channel")
     analysis.read_frames(rec, 0, 1, args.channel)  # a bad --channel is refused before any work
-    result = analysis.measure_latency_stream(
-        reference,
-        lambda a, b: analysis.read_frames(rec, a, b, args.channel),
-        rec.frames,
-        rec.sample_rate,
-        max_latency_frames=max_frames,
-        min_confidence=args.min_confidence,
-    )
+    try:
+        result = analysis.measure_latency_stream(
+            reference,
+            lambda a, b: analysis.read_frames(rec, a, b, args.channel),
+            rec.frames,
+            rec.sample_rate,
+            max_latency_frames=max_frames,
+            min_confidence=args.min_confidence,
+        )
+    except AnalysisError as exc:  # a silent recording or reference: say which file it was
+        raise AnalysisError(f"{rec.path} against {ref.path}: {exc}") from None
     short = _cut_short(ref, rec)
     _emit({"reference": ref.path, "recorded": rec.path, **result.to_dict(), "cut_short": short})
     if result.latency_frames is None:

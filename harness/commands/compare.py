@@ -71,6 +71,19 @@ def load_report(run_dir: Path) -> dict[str, Any]:
     return report
 
 
+def _compared_run_holding(html: Path, run_dirs: tuple[Path, Path]) -> Path | None:
+    """The compared run folder in which ``html`` names a file that exists already, if any: the
+    comparison written over a run's ``report.json`` or ``summary.json`` would destroy the very
+    evidence compared (a new file in a run folder is fine)."""
+    if not (html.exists() or html.is_symlink()):
+        return None
+    target = html.parent.resolve() / html.name
+    for run_dir in run_dirs:
+        if target.is_relative_to(Path(run_dir).resolve()):
+            return Path(run_dir)
+    return None
+
+
 def handler(args: argparse.Namespace) -> int:
     from ..reports.compare import compare_reports, render_compare_html, render_compare_text
 
@@ -81,6 +94,10 @@ def handler(args: argparse.Namespace) -> int:
         from ..errors import InputFileError
         from ..runfolder import RunFolder
         folder = args.html.parent
+        compared = _compared_run_holding(args.html, (args.run_a, args.run_b))
+        if compared is not None:
+            raise InputFileError(args.html, f"would overwrite a file of the compared run {compared}; give "
+                                            "--html a new file name (e.g. compare.html)")
         if not folder.is_dir():
             raise InputFileError(args.html, "cannot write the HTML: its folder does not exist; create it or "
                                             "give another --html")

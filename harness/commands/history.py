@@ -9,7 +9,9 @@ them) are shown as too short to compare (see ``harness.reports.history_db``).
 "inc" is the run's failure incidents: the system's distinct episodes in FAILED (one device fault
 that sends every component to FAILED and fails its retries is one), "-" for a run recorded before
 they were kept.
-Exit status: 0 no regression in the latest run; 1 the latest run regressed; 2 usage error.
+Exit status: 0 no regression in the latest run; 1 the latest run regressed; 2 usage error; 3 not
+judged: no figure of the latest run could be compared (fewer than 3 runs like it before it, or
+every figure unrecorded, too short or unjudged for load).
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ def _verdict(row: dict[str, Any]) -> str:
 
 def handler(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..reports.history_db import COUNT_FIGURES, KEY_FIGURES, HistoryDB, default_db_path, min_exposure_s, writable
+    from ..reports.history_db import (COUNT_FIGURES, KEY_FIGURES, MIN_LIKE_RUNS, HistoryDB, default_db_path,
+                                      min_exposure_s, writable)
 
     if args.last < 1 or args.window < 1:
         raise UsageError("--last and --window must be at least 1")
@@ -78,16 +81,17 @@ def handler(args: argparse.Namespace) -> int:
     # can be is opened as any, so an older one is upgraded (its new columns filled) on the way
     with HistoryDB(path, readonly=not writable(Path(path))) as db:
         runs = db.runs(limit=args.last, kind=args.kind, backend=args.backend, profile=args.profile)
-        regressions = db.regressions(runs[-1], window=args.window, k=args.k) if runs else []
+        regressions, judged = db.judge(runs[-1], window=args.window, k=args.k) if runs else ([], [])
         too_short = db.too_short(runs[-1], window=args.window) if runs else []
         unjudged = db.not_judged_for_load(runs[-1], window=args.window) if runs else {}
         no_cpu = db.not_judged_for_cpu(runs[-1], window=args.window) if runs else {}
+        like_before = db.like_runs_before(runs[-1], window=args.window) if runs else 0
     if args.json:
         print(json.dumps({"db": str(path), "runs": runs, "regressions": [r.__dict__ for r in regressions],
                           "too_short_to_compare": too_short, "not_judged_for_load": unjudged,
-                          "not_judged_for_cpu_time": no_cpu},
+                          "not_judged_for_cpu_time": no_cpu, "like_runs_before": like_before, "judged": judged},
                          indent=2, default=str))
-        return 1 if regressions else 0
+        return 1 if regressions else (3 if runs and not judged else 0)
     print(f"run history: {path} ({len(runs)} shown)")
     print(f"{'id':>4} {'recorded':<20} {'kind':<8} {'profile':<9} {'verdict':<12} {'sim time':>9} {'inc':>4} "
           f"{'xruns/h':>8} {'cb p99 ms':>9} {'rec p95 ms':>10} {'rss MiB/h':>9}")
@@ -121,5 +125,13 @@ def handler(args: argparse.Namespace) -> int:
     if runs:
         like = ", ".join(f"{k} {runs[-1].get(k)}" for k in ("kind", "backend", "profile", "duration_class",
                                                                "system", "mutant"))
-        print(f"no regression in run {runs[-1]['id']} against the previous {args.window} runs like it ({like})")
+        if like_before < MIN_LIKE_RUNS:
+            print(f"not judged: run {runs[-1]['id']} has {like_before} run(s) like it before it, "
+                  f"{MIN_LIKE_RUNS} needed for any figure to be compared ({like})")
+            return 3
+        if not judged:
+            print(f"not judged: no figure of run {runs[-1]['id']} could be compared with the {like_before} runs "
+                  f"like it before it (none recorded, too short or not judged, as said above) ({like})")
+            return 3
+        print(f"no regression in run {runs[-1]['id']} against the previous {like_before} runs like it ({like})")
     return 0

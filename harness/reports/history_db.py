@@ -93,6 +93,8 @@ KEY_FIGURES: dict[str, tuple[bool, float, str]] = {
 }
 
 RELATIVE_MARGIN = 0.10
+#: like runs a figure needs before the latest to be judged at all: fewer say nothing of a regression
+MIN_LIKE_RUNS = 3
 #: the figures judged as counts over their run's simulated time: column -> seconds per unit of
 #: the figure's rate (xruns/h: the count is rate x simulated s / 3600), or None for a figure that is
 #: the run's count itself (incidents: 0 in most healthy runs and 1-3 in others, which median + 3
@@ -532,7 +534,12 @@ class HistoryDB:
         return self._query(f"SELECT * FROM runs WHERE {where} AND id < ? ORDER BY id DESC LIMIT ?",
                            (*(run.get(c) for c in cols), run["id"], window))
 
-    def too_short(self, run: dict[str, Any], *, window: int = 10, min_runs: int = 3) -> list[str]:
+    def like_runs_before(self, run: dict[str, Any], window: int = 10) -> int:
+        """How many of the ``window`` runs before ``run`` are like it: below ``MIN_LIKE_RUNS`` no
+        figure of it is judged, so its history can say neither "regressed" nor "no regression"."""
+        return len(self._like_before(run, window))
+
+    def too_short(self, run: dict[str, Any], *, window: int = 10, min_runs: int = MIN_LIKE_RUNS) -> list[str]:
         """Labels of the figures of ``run`` that were not compared because it, or a run it would
         be compared with, covers less than the figure's ``min_exposure_s`` of simulated time."""
         prev = self._like_before(run, window)
@@ -547,11 +554,19 @@ class HistoryDB:
         return short
 
     def regressions(self, run: dict[str, Any], *, window: int = 10, k: float = 3.0,
-                    min_runs: int = 3) -> list[Regression]:
+                    min_runs: int = MIN_LIKE_RUNS) -> list[Regression]:
         """Figures of ``run`` worse than the ``window`` runs before it that are like it (see the
         module docstring: counts by their exposure, the rest only when long enough)."""
+        return self.judge(run, window=window, k=k, min_runs=min_runs)[0]
+
+    def judge(self, run: dict[str, Any], *, window: int = 10, k: float = 3.0,
+              min_runs: int = MIN_LIKE_RUNS) -> tuple[list[Regression], list[str]]:
+        """``run``'s regressions and the labels of the figures actually compared: with none
+        compared (too few like runs, every figure too short, unrecorded or unjudged for load)
+        "no regression" would say nothing."""
         prev = self._like_before(run, window)
         out = []
+        judged: list[str] = []
         for fig, (higher_worse, margin, label) in KEY_FIGURES.items():
             value = run.get(fig)
             rows = _baseline(run, prev, fig)
@@ -563,6 +578,7 @@ class HistoryDB:
                 if _too_few_events(run, rows, fig):
                     continue
                 limit = _count_limit(run, rows, fig, margin)
+                judged.append(label)
                 if float(value) > limit:
                     out.append(Regression(fig, label, float(value), med, limit, len(base)))
                 continue
@@ -574,11 +590,12 @@ class HistoryDB:
                 mad = 1.4826 * float(np.median(np.abs(np.asarray(base) - med)))
                 spread = max(k * mad, margin, RELATIVE_MARGIN * abs(med))
                 limit = med + spread if higher_worse else med - spread
+            judged.append(label)
             if (value > limit) if higher_worse else (value < limit):
                 out.append(Regression(fig, label, float(value), med, limit, len(base)))
-        return out
+        return out, judged
 
-    def not_judged_for_load(self, run: dict[str, Any], *, window: int = 10, min_runs: int = 3) -> dict[str, str]:
+    def not_judged_for_load(self, run: dict[str, Any], *, window: int = 10, min_runs: int = MIN_LIKE_RUNS) -> dict[str, str]:
         """Label -> why, for each figure of ``LOAD_FIGURES`` that ``run`` has and that ``min_runs``
         of the ``window`` like runs before it have too, long enough to compare (else it is
         ``too_short``), but that was not judged because fewer of
@@ -603,7 +620,7 @@ class HistoryDB:
                               + "the latest of them (A) and this run (B): " + comparable(_machine(rows[0]), _machine(run))[1])
         return out
 
-    def not_judged_for_cpu(self, run: dict[str, Any], *, window: int = 10, min_runs: int = 3) -> dict[str, str]:
+    def not_judged_for_cpu(self, run: dict[str, Any], *, window: int = 10, min_runs: int = MIN_LIKE_RUNS) -> dict[str, str]:
         """Label -> why, when the speed per CPU second of ``run`` was not judged for want of the
         process's CPU time: the run recorded none (a report written before it was kept, or a
         resumed soak, whose CPU time spans its last segment only) while ``min_runs`` of its like

@@ -173,6 +173,14 @@ def test_latency_on_noise_exits_2_and_says_why(tmp_path: Path, capsys: pytest.Ca
     assert "latency not measured" in err and "Traceback" not in err
 
 
+def test_latency_on_a_silent_recording_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A silent recording is refused naming it, as ``analyze glitches`` names its file."""
+    ref = A.write_wav(tmp_path / "ref.wav", A.mls(0.5, FS, 0.5, order=12), FS)
+    rec = A.write_wav(tmp_path / "silent.wav", np.zeros(FS), FS)
+    code, _, err = run(["analyze", "latency", "--reference", str(ref), "--recorded", str(rec)], capsys)
+    assert code == 2 and "silent.wav" in err and "silent" in err and "Traceback" not in err, err
+
+
 def test_latency_refuses_mismatched_rates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ref = A.write_wav(tmp_path / "ref.wav", A.mls(0.5, FS, 0.5, order=12), FS)
     rec = A.write_wav(tmp_path / "rec.wav", A.mls(0.5, 44_100, 0.5, order=12), 44_100)

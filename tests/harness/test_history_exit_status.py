@@ -43,3 +43,43 @@ def test_a_regression_exits_1_in_every_output_form(tmp_path: Path, capsys: pytes
         assert bool(json.loads(out)["regressions"]) == (code == 1), out
     else:
         assert ("REGRESSION" in out) == (code == 1), out
+
+
+@pytest.mark.parametrize("before", [0, 1, 2])
+@pytest.mark.parametrize("form", [[], ["--json"]])
+def test_a_run_with_too_few_like_runs_before_it_is_not_judged(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                               before: int, form: list[str]) -> None:
+    """With fewer than 3 like runs before it no figure of the latest run is compared, so the
+    history says it was not judged (exit 3), never "no regression" (exit 0)."""
+    db_path = tmp_path / "history.sqlite"
+    with HistoryDB(db_path) as db:
+        for i in range(before + 1):
+            db.record(_report(xruns_per_hour=10, i=i), run_dir=tmp_path / f"r{i}")
+    assert main(["history", "--db", str(db_path), *form]) == 3
+    out = capsys.readouterr().out
+    if form:
+        assert json.loads(out)["like_runs_before"] == before, out
+    else:
+        assert "no regression" not in out, out
+        assert f"not judged: run {before + 1} has {before} run(s) like it before it, 3 needed" in out, out
+
+
+@pytest.mark.parametrize("form", [[], ["--json"]])
+def test_runs_like_it_that_recorded_no_figure_leave_the_latest_not_judged(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], form: list[str]) -> None:
+    """Four like runs whose reports kept no figure (a swarm seed's row holds none): enough runs,
+    but nothing compared, so not judged (exit 3), never "no regression"."""
+    db_path = tmp_path / "history.sqlite"
+    with HistoryDB(db_path) as db:
+        for i in range(4):
+            db.record({"kind": "swarm", "verdict": {"ok": True},
+                       "run": {"run_id": f"s{i}", "backend": "sim", "profile": "swarm", "seed": i}},
+                      run_dir=tmp_path / f"s{i}")
+    assert main(["history", "--db", str(db_path), *form]) == 3
+    out = capsys.readouterr().out
+    if form:
+        result = json.loads(out)
+        assert (result["like_runs_before"], result["judged"]) == (3, []), out
+    else:
+        assert "no regression" not in out, out
+        assert "not judged: no figure of run 4 could be compared with the 3 runs like it before it" in out, out

@@ -450,9 +450,9 @@ def test_text_in_numeric_columns_is_read_as_missing(tmp_path):
     con.commit()
     con.close()
     code, out, err = cli("history", "--db", db)
-    assert code == 0 and "Traceback" not in err, err
+    assert code == 3 and "Traceback" not in err, err
     code, out, err = cli("history", "--db", db, "--json")
-    assert code == 0 and json.loads(out)["runs"][0]["failures"] is None
+    assert code == 3 and json.loads(out)["runs"][0]["failures"] is None
 
 
 def test_run_and_soak_agree_when_the_history_database_is_unusable(tmp_path):

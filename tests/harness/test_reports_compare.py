@@ -76,6 +76,25 @@ def test_figures_beyond_their_margin_and_a_worse_verdict_regress():
     assert "verdict: pass -> fail" in failed.regressions
 
 
+@pytest.mark.parametrize(("run", "name"), [("a", "report.json"), ("b", "summary.json"), ("b", "report.html")])
+def test_compare_html_never_overwrites_a_file_of_a_compared_run(tmp_path, capsys, run, name):
+    """``--html`` naming a file of RUN_A or RUN_B would destroy the evidence compared (a run's
+    report.json overwritten by the page, the next compare of it refused): refused, exit 2, that
+    file untouched; a new file in a run folder is still written."""
+    a = _folder(tmp_path, "a", _report(run_id="a"))
+    b = _folder(tmp_path, "b", _report(run_id="b"))
+    target = {"a": a, "b": b}[run] / name
+    if not target.exists():
+        target.write_text("{}")
+    before = target.read_bytes()
+    assert main(["compare", str(a), str(b), "--html", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert name in err and "--html" in err and "Traceback" not in err, err
+    assert target.read_bytes() == before
+    assert main(["compare", str(a), str(b), "--html", str(b / "compare.html")]) == 0
+    assert (b / "compare.html").read_text().startswith("<!doctype html>")
+
+
 @pytest.mark.parametrize("a, b, regressed", [
     ("pass", "inconclusive", True), ("inconclusive", "fail", True), ("pass", "fail", True),
     ("pass", "pass", False), ("inconclusive", "inconclusive", False), ("inconclusive", "pass", False),

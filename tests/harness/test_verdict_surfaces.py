@@ -115,7 +115,7 @@ def test_every_surface_of_a_run_whose_report_changes_its_verdict_gives_the_repor
     assert [(n["data"]["ok"], n["data"]["outcome"]) for n in notes] == [(False, "fail")]
     assert last == notes[0]  # the verdict ends the history, after everything the report read
     assert _db_outcomes(db) == ["fail"]
-    assert main(["history", "--db", str(db)]) == 0
+    assert main(["history", "--db", str(db)]) == 3  # shown, but alone: no like run to judge it against
     assert "FAIL" in capsys.readouterr().out
     assert main(["report", str(run_dir)]) == 1  # the report rebuilt from the folder: the same verdict
     rebuilt = json.loads((run_dir / "report.json").read_text())
