@@ -10,7 +10,8 @@ the windows judged on what was heard around missed capture cycles (``audio.misse
 absent before it existed), the capture's missed frames; the steady state before and after with
 what it laid on the machine and, when not "yes", the glitches left unexcused (kind, extent in
 cycles of 256 frames, parts); the tail the run listened on past its first quiet window after the
-faults (``steady_state.after_tail_s``, what it passed over there); the two newest invariants' status
+faults (``steady_state.after_tail_s``, what it passed over there) and the wait before them
+(``before_tail_s``, ``before_passed_over``); the two newest invariants' status
 beside the callback errors with their callbacks' numbers
 (read from ``history.jsonl``), the recoveries, errors and device losses counted. Last, the count of PASS/FAIL/INCONCLUSIVE
 over all runs read, and of runs whose first quiet window was passed over.
@@ -87,6 +88,9 @@ def read(folder: Path) -> str:
         if st.get(side) != "yes":
             lines.append(f"    {st.get(side + '_detail')}")
             lines += [f"    unexcused: {u}" for u in _unsteady(st.get(side + "_unsteady") or [])]
+    if "before_tail_s" in st:
+        lines.append(f"  start: waited {st.get('before_tail_s')} s ({st.get('before_tail_why')}); passed over in the "
+                     f"first window: {_unsteady(st.get('before_passed_over') or []) or 'nothing'}")
     if "after_tail_s" in st:
         lines.append(f"  tail: listened on {st.get('after_tail_s')} s ({st.get('after_tail_why')}); passed over "
                      f"in the first quiet window: {_unsteady(st.get('after_passed_over') or []) or 'nothing'}")
@@ -108,6 +112,7 @@ def main(argv: list[str]) -> int:
         return 2
     outcomes: Counter[str] = Counter()
     passed_over = 0
+    passed_over_start = 0
     for out in argv:
         runs = Path(out) / "runs"
         if not runs.is_dir():
@@ -118,8 +123,10 @@ def main(argv: list[str]) -> int:
             s = json.loads((folder / "summary.json").read_text())
             outcomes[str(s.get("outcome")).upper()] += 1
             passed_over += bool((s.get("steady_state") or {}).get("after_passed_over"))
+            passed_over_start += bool((s.get("steady_state") or {}).get("before_passed_over"))
     print("total: " + ", ".join(f"{k} {outcomes[k]}" for k in ("PASS", "FAIL", "INCONCLUSIVE"))
-          + f"; runs whose first quiet window after the faults was passed over for a later one heard clean: {passed_over}")
+          + f"; runs whose first quiet window after the faults was passed over for a later one heard clean: {passed_over}"
+          + f"; runs whose first window before them was: {passed_over_start}")
     return 0
 
 

@@ -598,7 +598,9 @@ class ReliabilityRun:
                     injector.postpone(t_run - parts.schedule_zero)
             steady.watch_before()
             if not simulated:
-                # the faults' time line starts when the watch ends. On a real clock a starved
+                # the faults' time line starts when the watch ends (on the rig it waits past its
+                # first window, up to ``LISTEN_ON_WINDOWS`` windows with the counters quiet, so
+                # that a later window of the wait may be judged heard clean). On a real clock a starved
                 # machine can hold a step of the watch for seconds (measured at load 13-17, the
                 # harness at nice 19 beside four busy loops: a 1 s window took 15.8 s, its steps
                 # 0.25 s sleeps), and a run whose end was counted from before the watch then ran

@@ -563,3 +563,114 @@ def test_only_a_silence_at_jack_reports_may_be_passed_over(what: str, glitch: di
                                                           passed: bool) -> None:
     g = {"t_start": 1.0, "t_end": 1.1, **glitch}
     assert SteadyWatch._silence_at_reports(_Reported(reports), g) is passed, what
+
+
+def _judged_with_wait(wait_s: float, **script: Any) -> tuple[SteadyState, AudioCheck, float]:
+    """The window before the faults [t+1, t+2] of a run that waited ``wait_s`` past it before its
+    faults with its counters quiet (``SteadyWatch.watch_before``'s record of the wait), heard as
+    ``_script`` says; the window after the faults is not judged here."""
+    system, cap, check, t = started_with_scripted_capture()
+    seconds = 2.0 + wait_s + 1.0
+    _script(cap, t, seconds=seconds, **script)
+    system.run_for(seconds + 1.0)
+    check.poll()
+    system.stop()
+    system.close()
+    check.finish()
+    watch = SteadyWatch(object(), 1.0, lambda s: None, count_xruns=False)
+    watch.result.before, watch.result.before_span = "yes", [t + 1.0, t + 2.0]
+    if wait_s > 0:
+        watch.result.before_tail_s, watch.result.before_tail_why = wait_s, f"{wait_s:g} s, the cap"
+        watch.result.before_quiet_span = [t + 1.0, t + 2.0 + wait_s]
+    return watch.judge_audio(check), check, t
+
+
+#: 12 silent cycles (64 ms) in the window before the faults, JACK reporting xruns through them: as
+#: the loaded rig's healthy runs heard at their start (mutes of 7-45 cycles, load 30-43)
+_LONG_AT_START = dict(silent=tuple(range(AT, AT + 12)), xruns=(1.5 + 0.02, 1.5 + 0.04))
+
+
+def test_a_long_silence_at_jack_reports_in_the_first_window_is_passed_over_for_a_later_window_of_the_wait() -> None:
+    """The run waited on before its faults: the silence ended, and a whole window after it, still
+    before the faults, was heard clean. The system was heard steady before them; the first window's
+    silence is kept in ``before_passed_over`` and said in the detail."""
+    st, check, _ = _judged_with_wait(3.0, **_LONG_AT_START)
+    mute = [g for g in check.glitch_rows if g["kind"] == "mute"]
+    assert len(mute) == 1 and mute[0]["t_end"] - mute[0]["t_start"] > 4 * CYCLE, check.glitch_rows
+    assert st.before == "yes", st.before_detail
+    assert st.before_span is not None and st.before_span[0] == pytest.approx(mute[0]["t_end"])
+    assert st.before_span[1] - st.before_span[0] == pytest.approx(1.0)
+    assert [g["kind"] for g in st.before_passed_over] == ["mute"]
+    assert st.before_unsteady == []
+    assert "the first window" in st.before_detail and "waited 3.00 s past it before the faults" in st.before_detail
+
+
+def test_a_wait_too_short_for_a_whole_clean_window_after_the_silence_leaves_before_no() -> None:
+    """0.5 s of wait: the silence ends ~0.56 s into the first window, so no whole window of 1 s
+    after it lies within the 1.5 s heard: the doubt stays, and the detail says the wait held none."""
+    st, _, _ = _judged_with_wait(0.5, **_LONG_AT_START)
+    assert st.before == "no", st.before_detail
+    assert st.before_passed_over == []
+    assert "waited 0.50 s past the first window before the faults" in st.before_detail
+    assert "no whole window of 1 s in it heard clean" in st.before_detail
+
+
+def test_silences_that_keep_coming_through_the_wait_leave_before_no() -> None:
+    """A system never steady at its start (a long silence at JACK's reports every 0.8 s through the
+    whole wait) still reads ``before: no``, and the detail says why the wait did not help."""
+    starts = [1.5 + 0.8 * k for k in range(5)]
+    silent = tuple(c for s in starts for c in range(int(s / CYCLE), int(s / CYCLE) + 8))
+    st, _, _ = _judged_with_wait(3.0, silent=silent, xruns=tuple(s + 0.02 for s in starts))
+    assert st.before == "no", st.before_detail
+    assert "(silences at JACK's xrun reports kept coming" in st.before_detail
+    assert st.before_passed_over == []
+
+
+@pytest.mark.parametrize("what, kwargs, why", [
+    ("unreported silence", dict(silent=tuple(range(AT, AT + 12))), "a silence with no JACK xrun report at it"),
+    ("lost frame", dict(drop_frame_at=AT, xruns=(1.5 + 0.02,)), "damage no missed deadline does"),
+])
+def test_damage_no_missed_deadline_does_at_the_start_is_never_passed_over(what: str, kwargs: dict[str, Any],
+                                                                          why: str) -> None:
+    st, _, _ = _judged_with_wait(3.0, **kwargs)
+    assert st.before == "no", (what, st.before_detail)
+    assert f"{why}, stays a doubt" in st.before_detail
+    assert st.before_passed_over == []
+
+
+@pytest.mark.parametrize("moves_at, waited, why", [
+    (float("inf"), 3.0, "3 s, the cap, with the counters quiet"),
+    (2.1, 1.0, "the counters moved at t=2.000 s (recoveries +1)"),
+])
+def test_the_watch_waits_past_its_first_window_before_the_faults_while_the_counters_stay_quiet(
+        moves_at: float, waited: float, why: str) -> None:
+    """``listen_on_s`` keeps the watch before the faults going past its first window ([0, 1] s)
+    for at most that long, and only while every step is quiet: the stretch a later window may be
+    judged in (the caller moves the faults' schedule past it)."""
+    system = _Counted(moves_at)
+    watch = SteadyWatch(system, 1.0, system.advance, count_xruns=False, listen_on_s=3.0)
+    watch.watch_before()
+    st = watch.result
+    assert (st.before, st.before_span) == ("yes", [0.0, 1.0])
+    assert st.before_tail_s == pytest.approx(waited) and st.before_tail_why == why
+    assert st.before_quiet_span == pytest.approx([0.0, 1.0 + waited])
+    assert system.clock.t == pytest.approx(1.0 + waited + (0.25 if moves_at < 4 else 0.0))
+
+
+def test_without_listen_on_the_watch_before_the_faults_stops_at_its_first_window() -> None:
+    system = _Counted()
+    watch = SteadyWatch(system, 1.0, system.advance, count_xruns=False)
+    watch.watch_before()
+    assert system.clock.t == pytest.approx(1.0)
+    assert (watch.result.before_tail_s, watch.result.before_quiet_span) == (0.0, None)
+
+
+def test_a_window_before_the_faults_whose_counters_moved_does_not_wait() -> None:
+    """A first window the counters already judged unsteady (a recovery in it) is ``no`` at once:
+    the wait is for a window whose audio is judged only after the run, not for the system's own
+    unsteadiness."""
+    system = _Counted(0.6)
+    watch = SteadyWatch(system, 1.0, system.advance, count_xruns=False, listen_on_s=3.0)
+    watch.watch_before()
+    assert watch.result.before == "no" and system.clock.t == pytest.approx(1.0)
+    assert watch.result.before_quiet_span is None
