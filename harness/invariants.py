@@ -5060,13 +5060,13 @@ class LiveChecker:
             init = h.initial or {}
             self._folds = [_CallbackErrors(init), _Recovery(init), _RejectedConfig(), _Health(init),
                            _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init),
-                           _PolicyFollowed(init), _DeviceErrorsKept()]
+                           _PolicyFollowed(init), _DeviceErrorsKept(), _CallbackErrorsInARow(init)]
         for e in h.since(self._fed):  # only what was recorded since the last check
             for f in self._folds:
                 if f.types is None or e.type in f.types:
                     f.feed(e)
             self._fed = e.index + 1
-        cb, rec, rej, health, counted, degraded, device, policy, kept = self._folds
+        cb, rec, rej, health, counted, degraded, device, policy, kept, in_a_row = self._folds
         apart = system if self.system_reads else None  # the reads LIVE_READS_APART names
         out = [cb.verdict(apart), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
                health.verdict(apart)]
@@ -5078,6 +5078,10 @@ class LiveChecker:
         out.append(device.verdict(system))
         out.append(policy.verdict(system))
         out.append(kept.verdict(system))
+        out.append(in_a_row.verdict(system))
+        # the history's current watch (a re-attach makes a new one, as ``check_all`` reads it) and its
+        # findings at the system's own transitions only: the end's reading is of the closed system
+        out.append(_TimersLetGo(getattr(h, "timer_watch", None)).verdict(None))
         return out
 
     def check(self) -> list[Verdict]:
