@@ -141,7 +141,8 @@ def test_the_live_check_stops_at_the_stop_that_leaves_a_timer_armed(planted: boo
         history.detach()
 
 
-def _soak(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int) -> tuple[Any, dict[str, Any], list[dict[str, Any]]]:
+def _soak(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+          seed: int) -> tuple[Any, dict[str, Any], list[dict[str, Any]]]:
     import harness.reports.plots as plots
 
     monkeypatch.setattr(plots, "draw_all", lambda *a, **kw: {})  # figures are not what this is about
