@@ -65,7 +65,8 @@ callback_errors_in_a_row
                      each routed callback error's ``consecutive_callback_errors`` (the count the
                      policy decides by) is the run its callbacks' numbers show (the error's
                      ``details.callback`` and ``details.stream_callback``: errors in a row are
-                     callbacks numbered one after the other on one pipeline); virtual clock only
+                     callbacks numbered one after the other on one pipeline); virtual clock only;
+                     ``LiveChecker`` too
 recoveries_timed     the closed system's published ``recovery_time_s`` count equals its
                      ``recoveries`` counter (the shipped system at a run's end; a history alone
                      has none)
@@ -73,7 +74,8 @@ timers_let_go        no timer the system armed outlives what armed it: none of i
                      armed as the system leaves RECOVERING, none of its own (supervisor,
                      recovery) armed as it closes and on its clock at a run's end (the shipped
                      system on a virtual clock: ``harness.timer_watch``; a real clock, a history
-                     alone or a run that never closed is not judged for what it lacks)
+                     alone or a run that never closed is not judged for what it lacks);
+                     ``LiveChecker`` too, at the transitions
 ==================== ==========================================================================
 """
 
@@ -4985,6 +4987,51 @@ class LiveChecker:
     history, where no recovery can be counted between its count and its event while the checker
     reads; on a real clock the verdict is left to ``check_all`` at the end, as its fold says.
 
+    ``callback_errors_in_a_row`` is judged here as each routed callback error is fed: its run in a row
+    is known from the errors before it, and no later entry changes it. ``timers_let_go`` is judged
+    from the history's ``TimerWatch``, whose findings are made at the system's own transitions as
+    they happen (the part of its verdict read from the closed system's clock waits for the end).
+
+    Which invariants a live check judges, and why the others wait for ``check_all``:
+
+    ======================== ====== ===========================================================
+    invariant                live   why not, where it is not
+    ======================== ====== ===========================================================
+    legal_transitions        yes    (the checker's own observer, in sequence order)
+    history_complete         no     a gap in the numbers at a check may be a record still on its
+                                    way (observers run after the coordinator's lock is let go);
+                                    an op invoked and not yet completed is not yet missing
+    linearizable             option reads every op at each check (``linearizable=False``)
+    resources                yes    (live usage; what close must free, at the end)
+    frame_accounting         yes
+    recovery                 yes
+    callback_errors          yes
+    rejected_config          yes
+    health                   yes    its component check too (each snapshot as it is fed)
+    starved_input            no     judged in segments ended by a quiet point; a stretch still
+                                    open at a check may yet be answered by a stall report; a
+                                    fold at its segment ends could be live, not yet made so
+    give_ups_announced       no     a give-up's announcement is recorded after its transition: a
+                                    give-up unannounced at a check may be announced by a later
+                                    entry, with no bound on how much later
+    stalls_counted           no     a counter fold as ``recoveries_counted`` is; not yet made
+                                    live (its end reads the live counter)
+    components_follow        no     judged at each system transition as fed; not yet made live
+    recoveries_counted       yes    on a virtual clock (see above)
+    degraded_alternates      yes
+    recovered_device         yes
+    policy_followed          yes
+    device_errors_kept       yes
+    callbacks_timed          no     not a fold: the history records no histogram, and a running
+                                    stream's callback is counted as it begins and timed as it
+                                    ends, so only the closed system's metrics are exact
+    callback_errors_in_a_row yes    (virtual clock; a real clock's is judged nowhere)
+    recoveries_timed         no     not a fold: the history records no histogram; the live
+                                    metrics read under the operation lock a recovery is counted
+                                    and timed under could be exact, not yet made so
+    timers_let_go            yes    the watch's findings at transitions; the end's clock at the end
+    ======================== ====== ===========================================================
+
     ``linearizable=False`` leaves the linearizability search to ``check_all``: it reads every op at
     each check, which a soak checking every second of an hour cannot afford (its other checks cost
     only what is new). ``system_reads=False`` (a real device's soak) judges the checks
@@ -5060,13 +5107,13 @@ class LiveChecker:
             init = h.initial or {}
             self._folds = [_CallbackErrors(init), _Recovery(init), _RejectedConfig(), _Health(init),
                            _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init),
-                           _PolicyFollowed(init), _DeviceErrorsKept()]
+                           _PolicyFollowed(init), _DeviceErrorsKept(), _CallbackErrorsInARow(init)]
         for e in h.since(self._fed):  # only what was recorded since the last check
             for f in self._folds:
                 if f.types is None or e.type in f.types:
                     f.feed(e)
             self._fed = e.index + 1
-        cb, rec, rej, health, counted, degraded, device, policy, kept = self._folds
+        cb, rec, rej, health, counted, degraded, device, policy, kept, in_a_row = self._folds
         apart = system if self.system_reads else None  # the reads LIVE_READS_APART names
         out = [cb.verdict(apart), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
                health.verdict(apart)]
@@ -5078,6 +5125,10 @@ class LiveChecker:
         out.append(device.verdict(system))
         out.append(policy.verdict(system))
         out.append(kept.verdict(system))
+        out.append(in_a_row.verdict(system))
+        # the history's current watch (a re-attach makes a new one, as ``check_all`` reads it) and its
+        # findings at the system's own transitions only: the end's reading is of the closed system
+        out.append(_TimersLetGo(getattr(h, "timer_watch", None)).verdict(None))
         return out
 
     def check(self) -> list[Verdict]:

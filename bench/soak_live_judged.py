@@ -1,0 +1,42 @@
+"""What a finished soak's live checks judged, beside its end's verdict: the false-alarm check of a live invariant.
+
+Run: ``python bench/soak_live_judged.py RUN_DIR [RUN_DIR ...]`` on the run folders of soaks (``soundcheck soak
+... --run-dir RUN_DIR``). Prints one line a soak: its outcome, how many live checks ran and broke, whether the
+named invariants were judged live, whether every invariant held at the end, and the state digest of its last
+checkpoint (the same seed on two trees must give the same digest when a change only reads).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+#: the invariants whose live judging this reports
+WATCHED = ("callback_errors_in_a_row", "timers_let_go")
+
+
+def describe(run_dir: Path) -> str:
+    report = json.loads((run_dir / "report.json").read_text())
+    live = report["stability"]["live"] or {}
+    ends = report["stability"]["invariants"]
+    digests = [json.loads(line).get("digest") for line in (run_dir / "journal.jsonl").read_text().splitlines()]
+    digest = [d for d in digests if d][-1] if any(digests) else None
+    judged = ", ".join(f"{n} live: {'yes' if n in live.get('judged', []) else 'no'}" for n in WATCHED)
+    held = sum(1 for v in ends if v["ok"] and not v["inconclusive"])
+    return (f"{run_dir}: {report['verdict']['outcome']}; live checks {live.get('checks')}, breaks "
+            f"{len(live.get('breaks', []))}, judged {len(live.get('judged', []))}; {judged}; end: {held} of "
+            f"{len(ends)} invariants held; last digest {digest}")
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    for arg in argv:
+        print(describe(Path(arg)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
