@@ -66,6 +66,21 @@ def _verdict(row: dict[str, Any]) -> str:
     return "pass" if row.get("ok") else "not a pass"
 
 
+def _refuse_unrecorded_filters(args: argparse.Namespace, db: Any) -> None:
+    """A ``--profile`` or ``--backend`` that no recorded run has: exit 2 naming it and what was
+    recorded. Shown as "0 shown", a misspelled filter (``--profile gentel``) reads as a history
+    with nothing in it. A value some run has, that matches nothing with the other filters, is a
+    true empty answer and is shown as one; so is any filter of an empty database."""
+    from ..errors import UsageError
+
+    for option, column in (("--profile", "profile"), ("--backend", "backend")):
+        wanted = getattr(args, column)
+        known = db.recorded_values(column)
+        if wanted is not None and known and wanted not in known:
+            raise UsageError(f"{option} {wanted!r}: no run in the history database has it; recorded: "
+                             f"{', '.join(known)} (check its spelling)")
+
+
 def handler(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from ..reports.history_db import (COUNT_FIGURES, KEY_FIGURES, MIN_LIKE_RUNS, HistoryDB, default_db_path,
@@ -75,12 +90,17 @@ def handler(args: argparse.Namespace) -> int:
         raise UsageError("--last and --window must be at least 1")
     path = args.db or default_db_path()
     if not Path(path).exists():
+        if args.db is not None:  # a path the user named: a misspelling must not read as "nothing yet"
+            raise UsageError(f"--db {path}: no such database; give the file runs recorded into (by default "
+                             f"{default_db_path()}, or $SOUNDCHECK_HISTORY_DB), or leave --db out")
         print(f"soundcheck history: no runs recorded yet ({path} does not exist)")
         return 0
     # a database that cannot be written (a read-only file, folder or disk) is still shown; one that
     # can be is opened as any, so an older one is upgraded (its new columns filled) on the way
     with HistoryDB(path, readonly=not writable(Path(path))) as db:
         runs = db.runs(limit=args.last, kind=args.kind, backend=args.backend, profile=args.profile)
+        if not runs:
+            _refuse_unrecorded_filters(args, db)
         regressions, judged = db.judge(runs[-1], window=args.window, k=args.k) if runs else ([], [])
         too_short = db.too_short(runs[-1], window=args.window) if runs else []
         unjudged = db.not_judged_for_load(runs[-1], window=args.window) if runs else {}

@@ -526,6 +526,14 @@ class HistoryDB:
         where, args = _filters(kind, backend, profile)
         return list(reversed(self._query(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", (*args, limit))))
 
+    def recorded_values(self, column: str) -> list[str]:
+        """The values of ``column`` (``kind``, ``backend`` or ``profile``) some recorded run has,
+        sorted: what a filter of that name can match."""
+        if column not in ("kind", "backend", "profile"):
+            raise ValueError(f"not a filter column: {column!r}")
+        rows = self._query(f"SELECT DISTINCT {column} AS value FROM runs WHERE {column} IS NOT NULL", ())
+        return sorted(str(r["value"]) for r in rows)
+
     def _like_before(self, run: dict[str, Any], window: int) -> list[dict[str, Any]]:
         """The ``window`` runs before ``run`` that are like it (``like_key``: kind, backend,
         profile, duration class, system, mutant; a missing value matches only a missing value)."""

@@ -83,3 +83,32 @@ def test_runs_like_it_that_recorded_no_figure_leave_the_latest_not_judged(
     else:
         assert "no regression" not in out, out
         assert "not judged: no figure of run 4 could be compared with the 3 runs like it before it" in out, out
+
+
+@pytest.mark.parametrize(("option", "value", "named"), [
+    ("--profile", "gentel", "default"),
+    ("--backend", "jak", "sim"),
+])
+def test_a_filter_no_recorded_run_has_is_refused_naming_what_was_recorded(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str, named: str) -> None:
+    """A misspelled filter listed "0 shown" and exited 0: a history that looked empty."""
+    db_path = _db(tmp_path, "like the others")
+    assert main(["history", "--db", str(db_path), option, value]) == 2
+    captured = capsys.readouterr()
+    message = captured.err + captured.out
+    assert f"{option} {value!r}" in message and named in message and "Traceback" not in message
+
+
+def test_a_recorded_filter_value_matching_nothing_with_the_others_is_an_empty_answer(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db_path = _db(tmp_path, "like the others")
+    assert main(["history", "--db", str(db_path), "--profile", "default", "--kind", "swarm"]) == 0
+    assert "(0 shown)" in capsys.readouterr().out
+
+
+def test_a_named_database_that_does_not_exist_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--db`` with a misspelled path said "no runs recorded yet" and exited 0."""
+    missing = tmp_path / "histroy.sqlite"
+    assert main(["history", "--db", str(missing)]) == 2
+    captured = capsys.readouterr()
+    assert str(missing) in captured.err + captured.out and not missing.exists()
