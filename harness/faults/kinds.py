@@ -194,17 +194,19 @@ def _parameter_names(cls: type[Fault]) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls) if f.name not in NOT_PARAMETERS)
 
 
-#: the system's states in which its stream runs and calls back
-STREAM_RUNS_IN = frozenset({"running", "paused"})
+#: the system's states in which it runs a stream, or is opening one: a fault set on the device
+#: then (a stall, malformed buffers, a rate) meets the stream a recovery or a start opens
+STREAM_RUNS_IN = frozenset({"running", "paused", "starting", "recovering", "reconfiguring"})
 
 
 def no_running_stream(system: Any, what: str) -> str | None:
     """Why ``system`` runs no stream for ``what`` to act on (None: it runs one, or it says no
     state). A fault that acts on the running stream's callbacks (a stall, a raising callback, a
-    rate switched under it) fired while the system recovers, is stopped or has failed acts on no
-    callback of a stream the system runs: it reaches none of the system's paths, and is skipped
+    rate switched under it) fired while the system is stopped or has failed (a recovery that gave
+    up) acts on no callback of any stream: it reaches none of the system's paths, and is skipped
     with this reason rather than counted as injected into nothing. A paused system's stream runs
-    on (its callbacks flow, only capture is off), so the fault acts on it."""
+    on (its callbacks flow, only capture is off), and a recovering or starting one opens a stream
+    the fault, set on the device, meets: the fault acts then."""
     state = getattr(getattr(system, "state", None), "value", None)
     if state is None or state in STREAM_RUNS_IN:
         return None
