@@ -8,8 +8,11 @@ outcome, from what the history recorded after it:
 
 - ``stall``: the system reported its stream stalled (a ``DeviceStalledError``), and restarted it;
 - ``device_error``: another error of the ``device`` component (a device lost);
-- ``error``: any other error the system recorded (a callback error, a pool exhausted, a rejected
-  configuration);
+- ``error``: any other error the system recorded (a callback error, a pool exhausted);
+- ``refused``: for an ``invalid_config`` firing (``REFUSED_BY_KIND``), the system refused the
+  configuration (its ``config_rejected`` event, or the operation failed with an error of its
+  ``config`` component): that fault's path is the system's refusal, which its ``error`` entries
+  never show (a refusal is an event and an operation's failure, not a recorded error);
 - ``xrun``: no error, and the system counted a late block: its ``status_output_underflow``
   counter (a block whose output the device had to repeat: the simulated device flags a late
   callback so, and a real one its missed deadline) rose between the metrics sample before the
@@ -39,10 +42,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-STALL, DEVICE_ERROR, ERROR, XRUN, NOTHING_SEEN, NOT_OBSERVED = (
-    "stall", "device_error", "error", "xrun", "nothing_seen", "not_observed")
+STALL, DEVICE_ERROR, ERROR, XRUN, REFUSED, NOTHING_SEEN, NOT_OBSERVED = (
+    "stall", "device_error", "error", "xrun", "refused", "nothing_seen", "not_observed")
 #: every outcome, in the order reports list them
-OUTCOMES = (XRUN, STALL, DEVICE_ERROR, ERROR, NOTHING_SEEN, NOT_OBSERVED)
+OUTCOMES = (XRUN, STALL, DEVICE_ERROR, ERROR, REFUSED, NOTHING_SEEN, NOT_OBSERVED)
+#: the kinds whose path is a configuration the system refuses: their firings are credited with
+#: a refusal the history shows inside their window (no other kind's firing is: an xrun that
+#: overlaps an invalid configuration's refusal still reached, or missed, the xrun path)
+REFUSED_BY_KIND = frozenset({"invalid_config"})
 #: the outcome a kind is injected to reach: a kind named here whose firings never reach it tested
 #: nothing of that path
 PATH_OF_KIND: Mapping[str, str] = {"xrun": XRUN}
@@ -117,6 +124,10 @@ class FaultOutcomeFold:
             for f in self._open:
                 if f.outcome is None and f.fired_at <= t <= f.window_end:
                     f.outcome = outcome
+        elif self._is_refusal(kind, e.get("value"), data):
+            for f in self._open:
+                if f.outcome is None and f.kind in REFUSED_BY_KIND and f.fired_at <= t <= f.window_end:
+                    f.outcome = REFUSED
         elif kind == "metrics":
             value = (data.get("counters") or {}).get(self.counter)
             late = int(value) if isinstance(value, (int, float)) else None
@@ -146,6 +157,15 @@ class FaultOutcomeFold:
             self._open = still
             if late is not None:
                 self._late = late
+
+    @staticmethod
+    def _is_refusal(kind: Any, value: Any, data: Mapping[str, Any]) -> bool:
+        """The entry is the system refusing a configuration: its ``config_rejected`` event, or an
+        operation that failed with an error of its ``config`` component (a system that records
+        no such event)."""
+        if kind == "event":
+            return value == "config_rejected"
+        return kind == "fail" and (data.get("error") or {}).get("component") == "config"
 
     def outcomes(self) -> list[tuple[str, float, str]]:
         """(kind, fired at, outcome) of every firing fed, in the order they fired."""
@@ -194,5 +214,5 @@ def describe_missed(missed: Mapping[str, Mapping[str, Any]]) -> str:
                      for kind, m in sorted(missed.items()))
 
 
-__all__ = ["OUTCOMES", "PATH_OF_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed", "late_counter", "outcomes_by_kind",
+__all__ = ["OUTCOMES", "PATH_OF_KIND", "REFUSED_BY_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed", "late_counter", "outcomes_by_kind",
            "path_missed"]

@@ -427,12 +427,12 @@ def make_machine(system_factory: SystemFactory | None = None, *, name: str = "Au
             self._dropout(*spec)
 
         @precondition(lambda self: self.open)
-        @rule(device=st.sampled_from(["sim-in", "sim-out"]), duration=st.sampled_from([0.3, 0.05, 0.01]))
+        @rule(device=st.sampled_from(["sim-in", "sim-out"]), duration=st.sampled_from([0.3, 0.05, 0.03]))
         def stall(self, device: str, duration: float) -> None:
             self.inject_kind("stall", target=device, duration_s=duration)
 
         @precondition(lambda self: self.open)
-        @rule(delay=st.sampled_from([0.002, 0.01, 0.05]))
+        @rule(delay=st.sampled_from([0.002, 0.005, 0.01]))  # under the xrun's bound at the default blocks
         def xrun(self, delay: float) -> None:
             self.inject_kind("xrun", target="sim-in", delay_s=delay)
 

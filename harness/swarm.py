@@ -46,6 +46,7 @@ from typing import Any
 from .errors import InputFileError, UsageError
 from .runfolder import RunFolder
 from .faults import _DEVICE_PARAMS, FAULT_KINDS, PROFILES, Profile, Schedule
+from .faults.stall_bound import StallPastBound
 from .faults.xrun_bound import LatenessInPeriods, period_of
 
 #: Fault kinds a swarm seed draws from: every kind the simulated device supports whose history is
@@ -85,7 +86,7 @@ def _subrange(rng: random.Random, lo: Any, hi: Any) -> list[Any]:
 def _seconds_range(r: Any) -> tuple[float, float]:
     """A built-in ``[lo, hi]`` range as numbers: an ``xrun``'s lateness given in periods
     (``LatenessInPeriods``) in seconds at the system's default configuration, the one a swarm runs."""
-    if isinstance(r, LatenessInPeriods):
+    if isinstance(r, (LatenessInPeriods, StallPastBound)):
         lo, hi = r.seconds(period_of(None))
         return lo, hi
     lo, hi = r

@@ -194,6 +194,25 @@ def _parameter_names(cls: type[Fault]) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls) if f.name not in NOT_PARAMETERS)
 
 
+#: the system's states in which it runs a stream, or is opening one: a fault set on the device
+#: then (a stall, malformed buffers, a rate) meets the stream a recovery or a start opens
+STREAM_RUNS_IN = frozenset({"running", "paused", "starting", "recovering", "reconfiguring"})
+
+
+def no_running_stream(system: Any, what: str) -> str | None:
+    """Why ``system`` runs no stream for ``what`` to act on (None: it runs one, or it says no
+    state). A fault that acts on the running stream's callbacks (a stall, a raising callback, a
+    rate switched under it) fired while the system is stopped or has failed (a recovery that gave
+    up) acts on no callback of any stream: it reaches none of the system's paths, and is skipped
+    with this reason rather than counted as injected into nothing. A paused system's stream runs
+    on (its callbacks flow, only capture is off), and a recovering or starting one opens a stream
+    the fault, set on the device, meets: the fault acts then."""
+    state = getattr(getattr(system, "state", None), "value", None)
+    if state is None or state in STREAM_RUNS_IN:
+        return None
+    return f"the system is {state}: no running stream {what}"
+
+
 @dataclass(config=_CONFIG)
 class DeviceDropout(Fault):
     """The device disappears (streams on it die and report ``DeviceLostError``), then returns."""
@@ -225,6 +244,25 @@ class DeviceStall(Fault):
     needs: ClassVar[frozenset[str]] = frozenset({"stall"})
     lasting: ClassVar[bool] = True
     duration_s: Seconds(ge=0.0, le=3600.0) = 0.1  # type: ignore[valid-type]
+
+    def why_not_now(self, system: Any) -> str | None:
+        """Why this stall would not be a stall on ``system`` now: no running stream whose
+        callbacks could stop, or a length under the watchdog's bound at the period the system
+        runs at (``harness.faults.stall_bound``: a silence the watchdog never sees)."""
+        from system_under_test.config import AudioConfig  # noqa: PLC0415
+
+        from .stall_bound import min_stall_s  # noqa: PLC0415
+        from .xrun_bound import period_of  # noqa: PLC0415
+
+        reason = no_running_stream(system, "whose callbacks could stop")
+        config = getattr(system, "config", None)
+        if reason is not None or not isinstance(config, AudioConfig) or self.duration_s == 0.0:
+            return reason
+        period = period_of(config)
+        if self.duration_s >= min_stall_s(period):
+            return None
+        return (f"a {self.duration_s * 1000:.2f} ms stall is under what the watchdog sees "
+                f"({min_stall_s(period) * 1000:.2f} ms) with {period.describe()} now: it would be no stall")
 
     def start(self, ctx: FaultContext) -> Any:
         ctx.target.stall(self.target)
@@ -299,6 +337,9 @@ class CallbackRaises(Fault):
     needs: ClassVar[frozenset[str]] = frozenset({"raise_in_callback"})
     count: Annotated[int, PField(ge=1, le=10_000)] = 1
 
+    def why_not_now(self, system: Any) -> str | None:
+        return no_running_stream(system, "whose callback could raise")
+
     def start(self, ctx: FaultContext) -> Any:
         # a target that can read the device's unspent count returns it (recorded in the details)
         return ctx.target.raise_in_callback(self.target, self.count)
@@ -311,6 +352,9 @@ class SampleRateChange(Fault):
     kind: ClassVar[str] = "sample_rate_change"
     needs: ClassVar[frozenset[str]] = frozenset({"change_sample_rate"})
     rate: Annotated[int, PField(ge=8_000, le=384_000)] = 44_100
+
+    def why_not_now(self, system: Any) -> str | None:
+        return no_running_stream(system, "whose rate could change under it")
 
     def start(self, ctx: FaultContext) -> Any:
         return {"previous_rate": ctx.target.change_sample_rate(self.target, self.rate)}

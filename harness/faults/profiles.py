@@ -31,6 +31,7 @@ from .kinds import (
     parameters,
 )
 from .schedule import Schedule
+from .stall_bound import StallPastBound, stall_duration_problem
 from .xrun_bound import LatenessInPeriods, fitted_params, period_of, xrun_delay_problem
 
 
@@ -79,14 +80,19 @@ class Profile:
     def fitted(self, config: Any = None) -> dict[str, dict[str, Any]]:
         """The profile's parameters for a run of ``config`` (an ``AudioConfig``, a configuration
         dict, or None: the defaults): an ``xrun``'s lateness given in periods turned into seconds,
-        one given in seconds checked to stay an xrun (``harness.faults.xrun_bound``).
+        one given in seconds checked to stay an xrun (``harness.faults.xrun_bound``); a ``stall``'s
+        length given from its bound turned into seconds, one given in seconds checked to be a stall
+        (``harness.faults.stall_bound``).
 
-        Raises ``ScenarioFileError`` naming the profile file, the field and the largest value
-        allowed when its ``xrun`` lateness would be a stall for ``config``."""
+        Raises ``ScenarioFileError`` naming the profile file, the field and the value allowed when
+        its ``xrun`` lateness would be a stall, or its ``stall`` no stall, for ``config``."""
         period = period_of(config)
         delay = (self.params.get("xrun") or {}).get("delay_s")
         problem = None if isinstance(delay, LatenessInPeriods) else \
             xrun_delay_problem(delay, period, "params.xrun.delay_s")
+        stall = (self.params.get("stall") or {}).get("duration_s")
+        if problem is None and not isinstance(stall, StallPastBound):
+            problem = stall_duration_problem(stall, period, "params.stall.duration_s")
         if problem is not None:
             raise ScenarioFileError(self.source or f"profile {self.name}", problem)
         return fitted_params(self.params, period)
@@ -123,7 +129,10 @@ SOAK_OUTAGE_EVERY_S = 300.0
 #: the built-in profiles' parameter ranges (drawn per fault)
 _DEVICE_PARAMS: dict[str, dict[str, Any]] = {
     "dropout": {"duration_s": [0.05, 0.8]},
-    "stall": {"duration_s": [0.02, 0.3]},
+    # from the watchdog's bound at the run's block size and watchdog setting (4.25 periods and a
+    # supervisor pass: 27.7 ms at 256 frames / 48 kHz) to 300 ms: every firing a stall the
+    # watchdog sees (``harness.faults.stall_bound``)
+    "stall": {"duration_s": StallPastBound(0.3)},
     # from half a period to a quarter period under the watchdog's bound, at the run's block size
     # and watchdog setting: every firing a late block, never a stall (``harness.faults.xrun_bound``)
     "xrun": {"delay_s": LatenessInPeriods(0.5)},

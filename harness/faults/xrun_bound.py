@@ -30,10 +30,12 @@ MARGIN_PERIODS = 0.25
 
 @dataclass(frozen=True)
 class Period:
-    """The two settings an xrun's bound depends on: the block period and the watchdog's periods."""
+    """The settings an xrun's and a stall's bounds depend on: the block period, the watchdog's
+    periods and how often its supervisor looks (``harness.faults.stall_bound``)."""
 
     period_s: float
     stall_periods: int
+    supervisor_s: float = 0.005
 
     @property
     def max_lateness_s(self) -> float:
@@ -66,7 +68,8 @@ def period_of(config: Any) -> Period:
         parsed = None
     if parsed is None:
         parsed = AudioConfig()
-    return Period(parsed.block_seconds, parsed.watchdog.stall_periods)
+    return Period(parsed.block_seconds, parsed.watchdog.stall_periods,
+                  parsed.watchdog.supervisor_interval_ms / 1000.0)
 
 
 @dataclass(frozen=True)
@@ -106,12 +109,18 @@ def xrun_delay_problem(value: Any, period: Period, field: str) -> str | None:
 
 
 def fitted_params(params: Mapping[str, Mapping[str, Any]], period: Period) -> dict[str, dict[str, Any]]:
-    """``params`` with an ``xrun`` lateness given in periods (``LatenessInPeriods``) turned into a
-    ``[lo, hi]`` range in seconds for ``period``; every other parameter as it is."""
+    """``params`` with an ``xrun`` lateness given in periods (``LatenessInPeriods``) and a
+    ``stall``'s length given past its bound (``StallPastBound``) turned into ``[lo, hi]`` ranges
+    in seconds for ``period``; every other parameter as it is."""
     out = {kind: dict(kw) for kind, kw in params.items()}
     xrun = out.get("xrun")
     if xrun is not None and isinstance(xrun.get("delay_s"), LatenessInPeriods):
         xrun["delay_s"] = xrun["delay_s"].seconds(period)
+    from .stall_bound import StallPastBound  # noqa: PLC0415 - the stall's bound builds on this module
+
+    stall = out.get("stall")
+    if stall is not None and isinstance(stall.get("duration_s"), StallPastBound):
+        stall["duration_s"] = stall["duration_s"].seconds(period)
     return out
 
 

@@ -32,6 +32,7 @@ from ..inputs import check_depth, read_text, wrong_type
 from ..invariants import NAMES as INVARIANT_NAMES
 from ..faults.base_config import overlay
 from ..faults.kinds import FAULT_KINDS, collecting_deprecations, kind_named, parameters
+from ..faults.stall_bound import stall_duration_problem
 from ..faults.xrun_bound import period_of, xrun_delay_problem
 from .model import (
     FAULT_STEPS,
@@ -323,6 +324,12 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
                      for i, step in enumerate(scenario.steps)
                      if isinstance(step, FaultStep) and step.fault == "xrun"
                      and (problem := xrun_delay_problem(step.parameters().get("delay_s"), period, "delay_s"))]
+        # and a stall shorter than the watchdog's bound would be no stall at all
+        problems += [Problem(("steps", i, "duration_s"), problem.split(": ", 1)[1])
+                     for i, step in enumerate(scenario.steps)
+                     if isinstance(step, FaultStep) and step.fault == "stall"
+                     and (problem := stall_duration_problem(step.parameters().get("duration_s"), period,
+                                                            "duration_s"))]
     if backend == "sim":  # a device fault's target must be a simulated device (found here, not mid-run)
         problems += _target_problems([(i, step.target) for i, step in enumerate(scenario.steps)
                                       if isinstance(step, FaultStep) and step.on_device and step.target is not None])

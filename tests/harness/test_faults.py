@@ -21,6 +21,7 @@ from harness.faults import (
     Every,
     FaultInjector,
     FaultTarget,
+    InputStarved,
     InvalidConfig,
     LateCallback,
     OnCall,
@@ -198,7 +199,7 @@ def test_triggers_every_with_probability_and_on_call(make_system):
     system = make_system()
     xr = LateCallback(trigger=Every(0.1, start_s=0.05, count=3), delay_s=0.001)
     prob = LateCallback(trigger=WithProbability(0.5, every_s=0.01, until_s=0.5), delay_s=0.001)
-    on_start = DeviceStall(trigger=OnCall(1, "pause"), duration_s=0.01)
+    on_start = DeviceStall(trigger=OnCall(1, "pause"), duration_s=0.03)  # past the watchdog's bound
     on_cb = CallbackRaises(trigger=OnCall(10, "callback"), count=1)
     inj = FaultInjector(system, [xr, prob, on_start, on_cb], seed=7).arm()
     system.run_for(0.6)
@@ -300,7 +301,8 @@ def test_the_injector_holds_only_the_timers_that_have_not_run(make_system):
     leak judge read as the process leaking. Only pending timers are held; disarm still cancels them."""
     system = make_system()
     n = 300
-    inj = FaultInjector(system, [DeviceStall(trigger=Every(0.05, count=n), duration_s=0.01),
+    # a starved input: a lasting fault no state of the system skips (a 10 ms stall is no stall)
+    inj = FaultInjector(system, [InputStarved(trigger=Every(0.05, count=n), duration_s=0.01),
                                  DeviceStall(trigger=At(20.0), duration_s=1.0)], seed=1).arm()
     assert inj.pending_timers == 2  # the two triggers
     system.run_for(0.05 * n + 0.5)
