@@ -87,13 +87,14 @@ def test_a_soak_s_outages_leave_the_profile_s_other_draws_and_every_run_as_they_
 
 #: sha256 of the 60 s ``outages`` schedules' ``to_dict()`` (JSON, keys sorted) at seeds 1-3, its
 #: starved inputs left out, taken before a soak's outages were spread over it and starved inputs
-#: added: a run's outages and default's draws in it are not redrawn. Each ``xrun``'s ``delay_s`` is
-#: left out too: its range is drawn below the watchdog's stall bound at the run's period
-#: (``harness.faults.xrun_bound``), a later change of what is drawn, not of when or which fault;
-#: these hashes are the same on the tree before that change
-RUN_SCHEDULES_60S = {1: "33d4dd3a032c625b30a1b66595e2eec2c3ea811bcc4369082f4ec2323828a872",
-                     2: "68b18253283c6bb177e8408b24f71e125eab2f2eb1a7f561d51ff1abb775316e",
-                     3: "de67d04391e29065eb29f0c44e10443c3c50b8ddeb4357311ef350a0e359fecb"}
+#: added: a run's outages and default's draws in it are not redrawn. Each ``xrun``'s ``delay_s`` and
+#: each ``stall``'s ``duration_s`` are left out too: their ranges are drawn from the watchdog's
+#: stall bound at the run's period (``harness.faults.xrun_bound``, ``stall_bound``), a later change
+#: of how long a fault lasts, not of when or which fault; these hashes are the same on the tree
+#: before those changes
+RUN_SCHEDULES_60S = {1: "ee7193f4f26a5840ebb71b24cc1c136beb375b399526a3036fc93d03b07dffa6",
+                     2: "b059b3dbe99deb009463daa33e8cfc100ff5bdd1a6b1165513b27fd23a0fa83d",
+                     3: "c6a894a2465e73616433e6e90486098235bc1d22ca8b842c96a5fff30dcffd27"}
 
 
 @pytest.mark.parametrize("seed", sorted(RUN_SCHEDULES_60S))
@@ -104,6 +105,8 @@ def test_a_60_s_outages_run_s_schedule_is_the_one_it_was(seed: int) -> None:
     d["faults"] = [f for f in d["faults"] if f["kind"] != "input_starved"]
     xruns = [f for f in d["faults"] if f["kind"] == "xrun"]
     assert xruns and all(f.pop("delay_s") > 0 for f in xruns)
+    stalls = [f for f in d["faults"] if f["kind"] == "stall"]
+    assert stalls and all(f.pop("duration_s") > 0 for f in stalls)
     assert hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest() == RUN_SCHEDULES_60S[seed]
 
 
