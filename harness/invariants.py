@@ -74,6 +74,12 @@ timers_let_go        no timer the system armed outlives what armed it: none of i
                      recovery) armed as it closes and on its clock at a run's end (the shipped
                      system on a virtual clock: ``harness.timer_watch``; a real clock, a history
                      alone or a run that never closed is not judged for what it lacks)
+errors_counted       the monitoring's ``errors`` equals the error events it counts (every callback
+                     error, every other report routed for the policy to decide, but the watchdog's
+                     stall, a dry pool and the harness's drained pool or limit) and
+                     ``pool_exhaustions`` the system's own dry-pool reports: each virtual-clock
+                     snapshot, and the closed system live when the history recorded its close; a
+                     real clock's snapshots and a system of its own are not judged
 ==================== ==========================================================================
 """
 
