@@ -4894,7 +4894,7 @@ def _error_of(entry: Any) -> Mapping[str, Any]:
     return err if isinstance(err, Mapping) else {}
 
 
-def _is_callback_error(entry: Any) -> bool:
+def _numbered_by_its_callback(entry: Any) -> bool:
     """An error the audio callback raised: the pipeline numbers each one it queues
     (``details.callback`` and ``details.stream_callback``, ``pipeline._numbered_error``), and only
     those, whether a supervisor pass routes it or a teardown reports it."""
@@ -4909,7 +4909,7 @@ def _counted_in_errors(entry: Any) -> bool:
     watchdog's stall (``device_stalls``), the system's dry pool (``pool_exhaustions``), the harness's
     direct reports of a drained pool or limit, and what a reporter handled itself (a failed start,
     a recovery's give-up, ``simulate_error``: ``requires_recovery`` false)."""
-    if _is_callback_error(entry):
+    if _numbered_by_its_callback(entry):
         return True
     if entry.data.get("requires_recovery") is not True:
         return False
