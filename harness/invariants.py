@@ -4945,9 +4945,9 @@ class _ReportTally(_CounterFold):
         counted = _plain_int(counters.get(self.counter))
         if counted is None:
             return
-        if self.base is None:
-            self.base = counted - self.seen
-        self._snapshot(counted - self.base, at)
+        base = counted - self.seen if self.base is None else self.base
+        self.base = base
+        self._snapshot(counted - base, at)
 
     def _mismatch(self, counted: int, at: float | None) -> dict[str, Any]:
         where = "at the run's end (live)" if at is None else f"at t={at:.3f} s"
@@ -4976,10 +4976,12 @@ class _ErrorsCounted(_Fold):
 
     Judged, like ``stalls_counted``, at every metrics snapshot of a virtual clock's history (its
     timers run on the thread of the passes, so no snapshot falls between a count and its event),
-    and against the live shipped system's counters when the history recorded its close (a teardown
-    reports what its pipeline still held, and a history detached before the close would miss
-    those reports). Not judged: a real clock's snapshots (a pass may be between a count and its
-    event); a system that has not closed, or whose close the history did not record, live; a
+    and against the live shipped system's counters: a closed one when the history recorded its
+    close (a teardown reports what its pipeline still held, and a history detached before the
+    close would miss those reports), one not closed on a virtual clock (its passes run on the
+    reader's thread). Not judged: a real clock's snapshots (a pass may be between a count and its
+    event); live, a real clock's system not closed, or a closed one whose close the history did
+    not record; a
     history of a system of its own (an ``error`` event without ``requires_recovery``: it counts as
     its application chooses). Inconclusive, never held, when reports were made or counted and no
     reading could be judged. The count starts at the attach entry's reading (zero on a system that
@@ -5019,13 +5021,16 @@ class _ErrorsCounted(_Fold):
         if system is None:
             return None, "no live system at the end"
         from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
-        if not isinstance(system, AudioSystem):
+        shipped = isinstance(system, AudioSystem)
+        if not shipped:
             return None, "not the shipped AudioSystem"
-        if getattr(system, "state", None) != S.CLOSED:
-            return None, "the system is not closed (a pass may be between a count and its event)"
-        if not self.closed_seen:
-            return None, "the history did not record the close (a teardown's reports may be missing)"
-        return system, None
+        if getattr(system, "state", None) == S.CLOSED:
+            if not self.closed_seen:
+                return None, "the history did not record the close (a teardown's reports may be missing)"
+            return system, None
+        if not getattr(getattr(system, "clock", None), "virtual", False):
+            return None, "a real clock's system not closed (a pass may be between a count and its event)"
+        return system, None  # a virtual clock's passes run on the reader's thread: none is under way
 
     def verdict(self, system: Any = None) -> Verdict:
         name = self.name
