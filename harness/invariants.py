@@ -78,8 +78,9 @@ errors_counted       the monitoring's ``errors`` equals the error events it coun
                      error, every other report routed for the policy to decide, but the watchdog's
                      stall, a dry pool and the harness's drained pool or limit) and
                      ``pool_exhaustions`` the system's own dry-pool reports: each virtual-clock
-                     snapshot, and the closed system live when the history recorded its close; a
-                     real clock's snapshots and a system of its own are not judged
+                     snapshot, and live: the closed system when the history recorded its close, a
+                     virtual clock's system not closed; a real clock's snapshots and a system of
+                     its own are not judged
 ==================== ==========================================================================
 """
 
