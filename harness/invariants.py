@@ -76,6 +76,13 @@ timers_let_go        no timer the system armed outlives what armed it: none of i
                      system on a virtual clock: ``harness.timer_watch``; a real clock, a history
                      alone or a run that never closed is not judged for what it lacks);
                      ``LiveChecker`` too, at the transitions
+errors_counted       the monitoring's ``errors`` equals the error events it counts (every callback
+                     error, every other report routed for the policy to decide, but the watchdog's
+                     stall, a dry pool and the harness's drained pool or limit) and
+                     ``pool_exhaustions`` the system's own dry-pool reports: each virtual-clock
+                     snapshot, and live: the closed system when the history recorded its close, a
+                     virtual clock's system not closed; a real clock's snapshots and a system of
+                     its own are not judged
 ==================== ==========================================================================
 """
 
@@ -100,6 +107,7 @@ from system_under_test.config import RecoveryConfig
 from system_under_test.lifecycle import TRANSITIONS, State
 from system_under_test.recovery import ESCALATE_AT, FAIL_AT, NOTE_AT
 
+from .faults.kinds import COMPETITOR_FOUND_DRY
 from .history import HELD_KEY, QUIESCENT_NOTE, RECOVERY_END_EVENT, History, Operation, config_digest
 from .timer_watch import TimerWatch, describe_timer, owned_live_timers
 
@@ -4876,6 +4884,203 @@ def check_timers_let_go(history: History | None = None, system: "AudioSystem | N
     return _TimersLetGo(getattr(history, "timer_watch", None)).verdict(system)
 
 
+# ==================================================================== 19. errors counted ====
+
+#: error types the system reports without counting them in ``errors``: its own dry pool (counted in
+#: ``pool_exhaustions`` instead) and the harness's direct reports of a pool or limit it drained
+#: (``faults.kinds.BufferExhaustion``), which no counter of the system's counts
+_NOT_IN_ERRORS = frozenset({"BufferPoolExhaustedError", "ResourceLimitError"})
+
+
+def _error_of(entry: Any) -> Mapping[str, Any]:
+    err = entry.data.get("error")
+    return err if isinstance(err, Mapping) else {}
+
+
+def _numbered_by_its_callback(entry: Any) -> bool:
+    """An error the audio callback raised: the pipeline numbers each one it queues
+    (``details.callback`` and ``details.stream_callback``, ``pipeline._numbered_error``), and only
+    those, whether a supervisor pass routes it or a teardown reports it."""
+    details = _error_of(entry).get("details")
+    return isinstance(details, Mapping) and "callback" in details and "stream_callback" in details
+
+
+def _counted_in_errors(entry: Any) -> bool:
+    """Whether ``AudioSystem`` counts the error an ``error`` event tells in ``errors``: every callback
+    error (``poll`` routes it, ``_report_pending_errors`` reports it at a teardown, each counting it),
+    and every device report a pass routes (``requires_recovery`` true). Not counted there: the
+    watchdog's stall (``device_stalls``), the system's dry pool (``pool_exhaustions``), the harness's
+    direct reports of a drained pool or limit, and what a reporter handled itself (a failed start,
+    a recovery's give-up, ``simulate_error``: ``requires_recovery`` false)."""
+    if _numbered_by_its_callback(entry):
+        return True
+    if entry.data.get("requires_recovery") is not True:
+        return False
+    return not (_is_watchdog_stall(entry) or _error_of(entry).get("type") in _NOT_IN_ERRORS)
+
+
+def _is_system_dry_pool(entry: Any) -> bool:
+    """The system's report of its dry pool (``AudioSystem.poll``), the one act ``pool_exhaustions``
+    counts; the harness's report of a pool it drained ends with ``COMPETITOR_FOUND_DRY``."""
+    err = _error_of(entry)
+    return (err.get("type") == "BufferPoolExhaustedError" and entry.data.get("requires_recovery") is True
+            and not str(err.get("message", "")).endswith(COMPETITOR_FOUND_DRY))
+
+
+class _ReportTally(_CounterFold):
+    """One of the system's counters against the ``error`` events of the acts it counts."""
+
+    def __init__(self, init: dict[str, Any], owner: str, counter: str, counts: Callable[[Any], bool],
+                 what: str) -> None:
+        self.name = owner
+        self.counter = counter
+        super().__init__(init)
+        self.counts = counts
+        self.what = what  # the reports it counts, for the messages
+        #: the base is the first snapshot's excess, not a reading at the attach
+        self.inferred = self.base is None
+
+    def error(self, e: Any) -> None:
+        if self.counts(e):
+            self.seen += 1
+
+    def snapshot(self, counters: Mapping[str, Any], at: float) -> None:
+        counted = _plain_int(counters.get(self.counter))
+        if counted is None:
+            return
+        base = counted - self.seen if self.base is None else self.base
+        self.base = base
+        self._snapshot(counted - base, at)
+
+    def _mismatch(self, counted: int, at: float | None) -> dict[str, Any]:
+        where = "at the run's end (live)" if at is None else f"at t={at:.3f} s"
+        before = f" (beyond the {self.base} counted before the history began)" if self.base else ""
+        return {"counter": self.counter,
+                "why": f"{self.counter} counted fewer than the {self.what} the system reported" if counted < self.seen
+                else f"{self.counter} counted {self.what} the system never reported",
+                "time": None if at is None else round(at, 6), "counted": counted, "reported": self.seen,
+                "message": f"{self.counter} {counted}{before}, {self.what} reported {self.seen} {where}"}
+
+
+class _ErrorsCounted(_Fold):
+    """The monitoring's ``errors`` and ``pool_exhaustions`` count exactly the errors the system
+    reported that each one counts.
+
+    The promise (``AudioSystem.poll``, ``_report_pending_errors``): every error a pass routes from
+    the device's queue or the callback's is counted in ``errors`` just before it is handed to the
+    coordinator, whose observer tells it as an ``error`` event; every dry pool the pass finds is
+    counted in ``pool_exhaustions`` just before its ``BufferPoolExhaustedError`` is reported the same
+    way; a callback error still queued as a pipeline is torn down is counted and reported there. What
+    ``errors`` counts, read off the event (``_counted_in_errors``): every callback error (the
+    numbers its callback gave it) and every other report told with ``requires_recovery`` true,
+    except the watchdog's stall, a dry pool and the harness's direct reports of a drained pool or
+    limit. The owner reads both counters (the run's summary, health's metrics); one that lags the
+    events hides errors the coordinator logged, one ahead of them counts errors never reported.
+
+    Judged, like ``stalls_counted``, at every metrics snapshot of a virtual clock's history (its
+    timers run on the thread of the passes, so no snapshot falls between a count and its event),
+    and against the live shipped system's counters: a closed one when the history recorded its
+    close (a teardown reports what its pipeline still held, and a history detached before the
+    close would miss those reports), one not closed on a virtual clock (its passes run on the
+    reader's thread). Not judged: a real clock's snapshots (a pass may be between a count and its
+    event); live, a real clock's system not closed, or a closed one whose close the history did
+    not record; a
+    history of a system of its own (an ``error`` event without ``requires_recovery``: it counts as
+    its application chooses). Inconclusive, never held, when reports were made or counted and no
+    reading could be judged. The count starts at the attach entry's reading (zero on a system that
+    never ran); a history whose attach records no counters takes the first snapshot's excess, and
+    its verdict says that a miscount before it cannot be seen."""
+
+    name = "errors_counted"
+    types = frozenset({"transition", "error", "metrics"})
+
+    def __init__(self, init: dict[str, Any]) -> None:
+        self.tallies = (
+            _ReportTally(init, self.name, "errors", _counted_in_errors, "errors it counts"),
+            _ReportTally(init, self.name, "pool_exhaustions", _is_system_dry_pool, "dry pools"),
+        )
+        self.closed_seen = False  # the history recorded the system entering CLOSED
+        self.foreign = 0  # error events without the shipped system's fields
+
+    def feed(self, e: Any) -> None:
+        if e.type == "transition":
+            if e.data.get("component") == "system" and e.data.get("to_state") == S.CLOSED.value:
+                self.closed_seen = True
+            return
+        if e.type == "error":
+            if "requires_recovery" not in e.data:
+                self.foreign += 1
+                return
+            for tally in self.tallies:
+                tally.error(e)
+            return
+        counters = e.data.get("counters")
+        if isinstance(counters, Mapping):
+            for tally in self.tallies:
+                tally.snapshot(counters, e.time)
+
+    def _live_system(self, system: Any) -> tuple[Any, str | None]:
+        """The system whose live counters can be judged, or None and why they cannot."""
+        if system is None:
+            return None, "no live system at the end"
+        from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
+        shipped = isinstance(system, AudioSystem)
+        if not shipped:
+            return None, "not the shipped AudioSystem"
+        if getattr(system, "state", None) == S.CLOSED:
+            if not self.closed_seen:
+                return None, "the history did not record the close (a teardown's reports may be missing)"
+            return system, None
+        if not getattr(getattr(system, "clock", None), "virtual", False):
+            return None, "a real clock's system not closed (a pass may be between a count and its event)"
+        return system, None  # a virtual clock's passes run on the reader's thread: none is under way
+
+    def verdict(self, system: Any = None) -> Verdict:
+        name = self.name
+        if self.foreign:
+            return _ok(name, f"{self.foreign} error event(s) without requires_recovery: not the shipped "
+                             "AudioSystem's reports, which a system of its own counts as it chooses; nothing to judge")
+        from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
+        if system is not None and not isinstance(system, AudioSystem):
+            return _ok(name, "not the shipped AudioSystem: a system of its own counts its errors as it chooses, "
+                             "nothing to judge")
+        judged_system, why_not_live = self._live_system(system)
+        evidence: list[dict[str, Any]] = []
+        lives: list[int | None] = []
+        for tally in self.tallies:
+            evidence.extend(tally.evidence)
+            raw = tally._live_counter(judged_system)
+            live = None if raw is None or tally.base is None else raw - tally.base
+            lives.append(live)
+            if live is not None and live != tally.seen:
+                evidence.append(tally._mismatch(live, None))
+        inferred = any(t.inferred and t.base is not None for t in self.tallies)
+        note = f"; {INFERRED_BASE}" if inferred else ""
+        if evidence:
+            counters = sorted({e["counter"] for e in evidence})
+            return Verdict(name, False, evidence,
+                           f"{len(evidence)} count(s) of {' and '.join(counters)} disagree with the errors the "
+                           f"system reported: {evidence[0]['message']}{note}")
+        unjudged = [t for t, live in zip(self.tallies, lives)
+                    if live is None and not t.judged and (t.seen or t.counted_max)]
+        if unjudged:
+            told = ", ".join(f"{t.counter}: {t.seen} reported, {t.counted_max} counted" for t in unjudged)
+            why = why_not_live if why_not_live is not None else "no counter reading"
+            return Verdict(name, True, [], f"not judged: {told}, with no reading to judge (a real clock's snapshots; "
+                                           f"live: {why})", inconclusive=True, reason="no reading to judge")
+        if not any(t.seen or t.counted_max or live for t, live in zip(self.tallies, lives)):
+            return _ok(name, f"no error counted in errors or pool_exhaustions and none reported: nothing to judge{note}")
+        parts = []
+        for t, live in zip(self.tallies, lives):
+            where = " and live at the end" if live is not None else ""
+            parts.append(f"{t.counter} equals the {t.seen} {t.what} reported at {t.judged} snapshot(s){where}")
+        return _ok(name, "; ".join(parts) + note)
+
+
+def check_errors_counted(history: History, system: "AudioSystem | None" = None) -> Verdict:
+    return _fold_verdict(_ErrorsCounted(history.initial or {}), history, system)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -4911,6 +5116,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("callback_errors_in_a_row", lambda h, threads: _CallbackErrorsInARow(h.initial or {})),
     Invariant("recoveries_timed", lambda h, threads: _RecoveriesTimed()),
     Invariant("timers_let_go", lambda h, threads: _TimersLetGo(getattr(h, "timer_watch", None))),
+    Invariant("errors_counted", lambda h, threads: _ErrorsCounted(h.initial or {})),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -5201,6 +5407,7 @@ __all__ = [
     "check_history_complete",
     "check_legal_transitions",
     "check_linearizable",
+    "check_errors_counted",
     "check_recoveries_counted",
     "check_policy_followed",
     "check_device_errors_kept",

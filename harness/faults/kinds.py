@@ -373,6 +373,12 @@ def _no_pipeline(system: Any, what: str) -> str | None:
     return f"the system has no pipeline (in state {state}), so no {what}"
 
 
+#: the words that end this harness's own pool-exhaustion report (``BufferExhaustion``'s, made to the
+#: coordinator directly): ``errors_counted`` tells it by them from the system's report of its dry
+#: pool, which the system counts in ``pool_exhaustions`` and this one is not
+COMPETITOR_FOUND_DRY = "a competing consumer found it dry"
+
+
 @dataclass(config=_CONFIG)
 class BufferExhaustion(Fault):
     """A competing allocator drains the block pool (``mode="pool"``) or the global buffer limit
@@ -422,7 +428,7 @@ class BufferExhaustion(Fault):
             if self.report:
                 from system_under_test.errors import BufferPoolExhaustedError  # noqa: PLC0415
                 token["reported"] = self._report(system, BufferPoolExhaustedError(
-                    f"block pool exhausted ({pool.size} blocks): a competing consumer found it dry",
+                    f"block pool exhausted ({pool.size} blocks): {COMPETITOR_FOUND_DRY}",
                     component=self.target, details={"pool_blocks": pool.size}))
             return token
         if self.mode == "limit":
