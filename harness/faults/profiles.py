@@ -32,7 +32,21 @@ from .kinds import (
 )
 from .schedule import Schedule
 from .stall_bound import StallPastBound, stall_duration_problem
-from .xrun_bound import LatenessInPeriods, fitted_params, period_of, xrun_delay_problem
+from .xrun_bound import LatenessInPeriods, Period, period_of, xrun_delay_problem
+
+
+def fitted_params(params: Mapping[str, Mapping[str, Any]], period: Period) -> dict[str, dict[str, Any]]:
+    """``params`` with an ``xrun`` lateness given in periods (``LatenessInPeriods``) and a
+    ``stall``'s length given past its bound (``StallPastBound``) turned into ``[lo, hi]`` ranges
+    in seconds for ``period``; every other parameter as it is."""
+    out = {kind: dict(kw) for kind, kw in params.items()}
+    xrun = out.get("xrun")
+    if xrun is not None and isinstance(xrun.get("delay_s"), LatenessInPeriods):
+        xrun["delay_s"] = xrun["delay_s"].seconds(period)
+    stall = out.get("stall")
+    if stall is not None and isinstance(stall.get("duration_s"), StallPastBound):
+        stall["duration_s"] = stall["duration_s"].seconds(period)
+    return out
 
 
 @dataclass(frozen=True)

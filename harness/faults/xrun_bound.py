@@ -108,20 +108,4 @@ def xrun_delay_problem(value: Any, period: Period, field: str) -> str | None:
             f"({period.max_lateness_s:.5f} s; the stall fault injects longer silences)")
 
 
-def fitted_params(params: Mapping[str, Mapping[str, Any]], period: Period) -> dict[str, dict[str, Any]]:
-    """``params`` with an ``xrun`` lateness given in periods (``LatenessInPeriods``) and a
-    ``stall``'s length given past its bound (``StallPastBound``) turned into ``[lo, hi]`` ranges
-    in seconds for ``period``; every other parameter as it is."""
-    out = {kind: dict(kw) for kind, kw in params.items()}
-    xrun = out.get("xrun")
-    if xrun is not None and isinstance(xrun.get("delay_s"), LatenessInPeriods):
-        xrun["delay_s"] = xrun["delay_s"].seconds(period)
-    from .stall_bound import StallPastBound  # noqa: PLC0415 - the stall's bound builds on this module
-
-    stall = out.get("stall")
-    if stall is not None and isinstance(stall.get("duration_s"), StallPastBound):
-        stall["duration_s"] = stall["duration_s"].seconds(period)
-    return out
-
-
-__all__ = ["MARGIN_PERIODS", "LatenessInPeriods", "Period", "fitted_params", "period_of", "xrun_delay_problem"]
+__all__ = ["MARGIN_PERIODS", "LatenessInPeriods", "Period", "period_of", "xrun_delay_problem"]
