@@ -22,8 +22,8 @@ from harness.history import History, run_op
 from harness.invariants import LiveChecker, Verdict, check_callback_errors_in_a_row, check_timers_let_go
 from harness.soak import LIVE_EVERY_S
 from system_under_test import AudioSystem, State
-from system_under_test.coordinator import ErrorRecord
 from system_under_test.recoverer import Recoverer
+from tests.harness.test_callback_errors_in_a_row import _count_dsp_only
 
 IN_A_ROW = "callback_errors_in_a_row"
 TIMERS = "timers_let_go"
@@ -35,25 +35,6 @@ SOAK_S = 60.0
 @pytest.fixture(autouse=True)
 def _history_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
-
-
-def _count_dsp_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The catalogued bug ``route_error_counts_dsp_only``: another component's callback error is
-    told, and decided, with none in a row."""
-    route = AudioSystem._route_error_locked
-
-    def dsp_only(self: AudioSystem, record: ErrorRecord) -> None:
-        pipeline = self._pipeline
-        if pipeline is None or record.component == "dsp":
-            route(self, record)
-            return
-        kept, pipeline.consecutive_errors = pipeline.consecutive_errors, 0
-        try:
-            route(self, record)
-        finally:
-            pipeline.consecutive_errors = kept
-
-    monkeypatch.setattr(AudioSystem, "_route_error_locked", dsp_only)
 
 
 def _cancel_leaving_the_timer_armed(monkeypatch: pytest.MonkeyPatch) -> None:
