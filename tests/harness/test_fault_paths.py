@@ -20,6 +20,7 @@ from harness.fault_outcomes import outcomes_by_kind
 from harness.faults.profiles import PROFILES
 from harness.faults.kinds import CallbackRaises, DeviceStall, LateCallback, SampleRateChange
 from system_under_test import AudioSystem
+from tests.harness.test_xrun_outcomes import _refused
 
 from cli_capture import cli
 
@@ -90,14 +91,6 @@ def test_a_stall_under_the_bound_or_without_a_running_stream_is_skipped_with_its
             assert reason is not None and reason.startswith("the system is stopped: no running stream"), reason
     finally:
         running.close()
-
-
-def _refused(result: tuple[int, str, str], *needles: str) -> None:
-    code, _out, err = result
-    assert code == 2, (code, err)
-    assert "Traceback" not in err, err
-    for needle in needles:
-        assert needle in err, (needle, err)
 
 
 @pytest.mark.parametrize("length", ["0.02", "[0.01, 0.3]", '"20ms"'])
