@@ -397,17 +397,23 @@ def test_a_silence_partly_in_cycles_the_capture_missed_is_weighed_by_what_was_he
     assert st.before == "no", st.before_detail
 
 
-def _judged_with_tail(tail_s: float, **script: Any) -> tuple[SteadyState, AudioCheck, float]:
-    """``_judged_at``'s windows, the run having listened on ``tail_s`` past the last quiet window
-    [t+2.5, t+3.5] with its counters quiet (``SteadyWatch._listen_on``'s record of it)."""
+def _scripted_and_checked(seconds: float, **script: Any) -> tuple[AudioCheck, float]:
+    """A scripted capture of ``seconds`` heard as ``_script`` says, the system run past it, closed
+    and its audio check finished: the check and the capture's start ``t``."""
     system, cap, check, t = started_with_scripted_capture()
-    seconds = 3.5 + tail_s + 1.0
     _script(cap, t, seconds=seconds, **script)
     system.run_for(seconds + 1.0)
     check.poll()
     system.stop()
     system.close()
     check.finish()
+    return check, t
+
+
+def _judged_with_tail(tail_s: float, **script: Any) -> tuple[SteadyState, AudioCheck, float]:
+    """``_judged_at``'s windows, the run having listened on ``tail_s`` past the last quiet window
+    [t+2.5, t+3.5] with its counters quiet (``SteadyWatch._listen_on``'s record of it)."""
+    check, t = _scripted_and_checked(3.5 + tail_s + 1.0, **script)
     watch = SteadyWatch(object(), 1.0, lambda s: None, count_xruns=False)
     watch.result.before, watch.result.before_span = "yes", [t + 1.0, t + 2.0]
     watch.result.after, watch.result.after_span = "yes", [t + 2.5, t + 3.5]
@@ -569,14 +575,7 @@ def _judged_with_wait(wait_s: float, **script: Any) -> tuple[SteadyState, AudioC
     """The window before the faults [t+1, t+2] of a run that waited ``wait_s`` past it before its
     faults with its counters quiet (``SteadyWatch.watch_before``'s record of the wait), heard as
     ``_script`` says; the window after the faults is not judged here."""
-    system, cap, check, t = started_with_scripted_capture()
-    seconds = 2.0 + wait_s + 1.0
-    _script(cap, t, seconds=seconds, **script)
-    system.run_for(seconds + 1.0)
-    check.poll()
-    system.stop()
-    system.close()
-    check.finish()
+    check, t = _scripted_and_checked(2.0 + wait_s + 1.0, **script)
     watch = SteadyWatch(object(), 1.0, lambda s: None, count_xruns=False)
     watch.result.before, watch.result.before_span = "yes", [t + 1.0, t + 2.0]
     if wait_s > 0:
