@@ -66,13 +66,15 @@ def main(argv: list[str]) -> int:
     print("| run | samples | RSS alone | with the allocator | bytes in use judged alone (B/h) | RSS slope B/h | "
           "RSS late half B/h |")
     print("|---|---|---|---|---|---|---|")
+    unread = 0
     for arg in argv:
         path = Path(arg)
         try:
             print(row(path))
         except (JournalError, OSError, KeyError, ValueError) as exc:
             print(f"| {path} | not a soak's run folder: {exc} ||||||")
-    return 0
+            unread += 1
+    return 2 if unread else 0  # a folder it could not read is bad input, said in its row
 
 
 if __name__ == "__main__":

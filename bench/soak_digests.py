@@ -35,6 +35,12 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     for arg in argv:
+        missing = [name for name in ("journal.jsonl", "history.jsonl") if not (Path(arg) / name).is_file()]
+        if missing:
+            print(f"soak_digests.py: {arg}: no {', '.join(missing)} here; give a soak's run folder (its --run-dir)",
+                  file=sys.stderr)
+            return 2
+    for arg in argv:
         print(line(Path(arg)))
     return 0
 

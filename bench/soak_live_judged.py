@@ -34,6 +34,12 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     for arg in argv:
+        missing = [name for name in ("report.json", "journal.jsonl") if not (Path(arg) / name).is_file()]
+        if missing:
+            print(f"soak_live_judged.py: {arg}: no {', '.join(missing)} here; give a soak's run folder (its --run-dir)",
+                  file=sys.stderr)
+            return 2
+    for arg in argv:
         print(describe(Path(arg)))
     return 0
 

@@ -34,6 +34,11 @@ src = (ROOT / "harness" / "reference_compare.py").read_text()
 chunks = mip._chunks(ast.parse(src), src.splitlines(keepends=True), ["_splits_refitted"])
 m = mutate_file_contents("part.py", "\n\n".join(chunks) + "\n")
 ns = dict(vars(R)); exec(compile(m.mutated_code if hasattr(m, "mutated_code") else m.code, "part.py", "exec"), ns)
+unknown = [name for name in sys.argv[1:] if f"x__splits_refitted__mutmut_{name}" not in ns]
+if unknown:
+    print(f"splits_refitted_check.py: no mutant {', '.join(unknown)} of _splits_refitted: give mutmut's numbers "
+          f"of it (1-{sum(k.startswith('x__splits_refitted__mutmut_') for k in ns)})", file=sys.stderr)
+    sys.exit(2)
 split = 2 * BLOCK + 37
 pa, pb, r = _sweep_lines(4 * BLOCK, split)
 for imp in ((), (2 * BLOCK,)):
