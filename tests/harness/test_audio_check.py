@@ -61,13 +61,13 @@ def test_a_dropout_is_damage_inside_its_window_and_agrees_with_the_frame_account
 
 
 def test_a_late_callback_is_a_mute_inside_its_window(tmp_path):
-    # 15 ms: shorter than the watchdog's 4 periods (21 ms), so the device just comes back late
-    schedule = Schedule.fixed([(2.0, LateCallback(delay_s=0.015, target="sim-in"))])
+    # 14 ms: under the xrun bound (3.75 periods less one: 14.67 ms), so the device just comes back late
+    schedule = Schedule.fixed([(2.0, LateCallback(delay_s=0.014, target="sim-in"))])
     _, verdict, audio = run(tmp_path, duration=5, schedule=schedule)
     assert verdict.ok, verdict
     (win,) = [w for w in audio["windows"]["items"] if w["kind"] == "fault"]
     assert win["by_kind"] == {"mute": 1}
-    assert win["device_gap_frames"] == pytest.approx(0.015 * 48_000, abs=1)
+    assert win["device_gap_frames"] == pytest.approx(0.014 * 48_000, abs=1)
     assert win["frames_dropped"] == 0 and win["frames_inserted"] == 0  # the device's gap, not the pipeline's
 
 

@@ -151,7 +151,9 @@ def test_a_real_clocks_history_is_not_streamed_and_its_result_stays(tmp_path, mo
 
 def test_a_streamed_fold_refuses_the_list_it_let_go(tmp_path, monkeypatch):
     monkeypatch.setattr(device_losses, "LOSS_SEGMENT_ITEMS", 16)
-    history = _history(tmp_path, 2, "default", duration_s=10.0)
+    # seed 8: 10 s of default faults whose losses settle (seed 2's drew none since the xrun and
+    # stall faults' lengths follow the watchdog's bound)
+    history = _history(tmp_path, 8, "default", duration_s=10.0)
     streamed, _ = _both(history)
     assert streamed.settled
     with pytest.raises(RuntimeError, match="summary"):

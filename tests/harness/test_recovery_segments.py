@@ -30,7 +30,7 @@ def _both(history: History) -> tuple[invariants._Recovery, invariants._Recovery]
     return seg, whole
 
 
-@pytest.mark.parametrize("seed", [2, 5])
+@pytest.mark.parametrize("seed", [4, 5])  # seeds whose 30 s of default faults leave two quiet points or more
 def test_a_segmented_verdict_is_the_whole_historys(tmp_path, monkeypatch, seed):
     monkeypatch.setattr(invariants, "RECOVERY_SEGMENT_ITEMS", 16)
     history = _history(tmp_path, seed)
