@@ -5236,6 +5236,8 @@ class LiveChecker:
                                     metrics read under the operation lock a recovery is counted
                                     and timed under could be exact, not yet made so
     timers_let_go            yes    the watch's findings at transitions; the end's clock at the end
+    errors_counted           no     counter folds as ``stalls_counted``'s, judged at each snapshot
+                                    as fed; not yet made live (its end reads the live counters)
     ======================== ====== ===========================================================
 
     ``linearizable=False`` leaves the linearizability search to ``check_all``: it reads every op at

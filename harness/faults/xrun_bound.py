@@ -15,7 +15,7 @@ clock's order of two events at one instant, or a real device's jitter, would dec
 
 The built-in profiles give the lateness in periods (``LatenessInPeriods``), turned into seconds
 for the run's configuration; a profile or scenario file's ``delay_s`` is checked against the
-bound (``check_xrun_delay``), refused with the file, the field and the largest value allowed.
+bound (``xrun_delay_problem``), refused with the file, the field and the largest value allowed.
 """
 
 from __future__ import annotations
