@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .xrun_bound import MARGIN_PERIODS, Period
+from .xrun_bound import MARGIN_PERIODS, Period, range_ends
 
 
 def min_stall_s(period: Period) -> float:
@@ -44,21 +44,13 @@ class StallPastBound:
         return [lo, max(lo, self.high_s)]
 
 
-def _lowest(value: Any) -> float | None:
-    """The shortest length ``duration_s`` can give: one value, or a ``[lo, hi]`` range's ``lo``."""
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        return float(value[0])
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
-
-
 def stall_duration_problem(value: Any, period: Period, field: str) -> str | None:
     """What is wrong with ``field`` = ``value`` (a ``stall``'s ``duration_s``, one value or a
     range) for ``period``, or None. A length of 0 (a scenario's "until clean-up") is a stall."""
-    lowest = _lowest(value)
-    if lowest is None or lowest == 0.0 or lowest >= min_stall_s(period):
+    ends = range_ends(value)
+    if ends is None or ends[0] == 0.0 or ends[0] >= min_stall_s(period):
         return None
+    lowest = ends[0]
     return (f"{field}: a stall of {lowest * 1000:.1f} ms is no stall to the watchdog, with {period.describe()} "
             f"and a {period.supervisor_s * 1000:.1f} ms supervisor pass: give {field} at least "
             f"{min_stall_s(period) * 1000:.2f} ms ({min_stall_s(period):.5f} s; the xrun fault injects shorter "

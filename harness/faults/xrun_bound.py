@@ -97,24 +97,26 @@ class LatenessInPeriods:
         return [lo, hi]
 
 
-def _highest(value: Any) -> float | None:
-    """The largest lateness ``delay_s`` can give: one value, or a ``[lo, hi]`` range's ``hi``."""
+def range_ends(value: Any) -> tuple[float, float] | None:
+    """The shortest and longest a length parameter can give: one value (both ends alike), or a
+    ``[lo, hi]`` range's ends; None for anything else (the parameter's own validation refuses it)."""
     if isinstance(value, (list, tuple)) and len(value) == 2:
-        return float(value[1])
+        return float(value[0]), float(value[1])
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        return float(value), float(value)
     return None
 
 
 def xrun_delay_problem(value: Any, period: Period, field: str) -> str | None:
     """What is wrong with ``field`` = ``value`` (an ``xrun``'s ``delay_s``, one value or a range)
     for ``period``, or None: a lateness past ``Period.max_lateness_s`` would be seen as a stall."""
-    highest = _highest(value)
-    if highest is None or highest <= period.max_lateness_s:
+    ends = range_ends(value)
+    if ends is None or ends[1] <= period.max_lateness_s:
         return None
+    highest = ends[1]
     return (f"{field}: an xrun up to {highest * 1000:.1f} ms late is a stall, not an xrun, with {period.describe()}: "
             f"give {field} at most {period.max_lateness_s * 1000:.2f} ms "
             f"({period.max_lateness_s:.5f} s; the stall fault injects longer silences)")
 
 
-__all__ = ["MARGIN_PERIODS", "LatenessInPeriods", "Period", "period_of", "xrun_delay_problem"]
+__all__ = ["MARGIN_PERIODS", "LatenessInPeriods", "Period", "period_of", "range_ends", "xrun_delay_problem"]
