@@ -22,8 +22,8 @@ from harness.history import History, run_op
 from harness.invariants import LiveChecker, Verdict, check_callback_errors_in_a_row, check_timers_let_go
 from harness.soak import LIVE_EVERY_S
 from system_under_test import AudioSystem, State
-from system_under_test.recoverer import Recoverer
 from tests.harness.test_callback_errors_in_a_row import _count_dsp_only
+from tests.harness.test_timers_let_go import _cancel_leaving_the_timer_armed, _waiting_recovery
 
 IN_A_ROW = "callback_errors_in_a_row"
 TIMERS = "timers_let_go"
@@ -35,17 +35,6 @@ SOAK_S = 60.0
 @pytest.fixture(autouse=True)
 def _history_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
-
-
-def _cancel_leaving_the_timer_armed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The catalogued bug ``recovery_cancel_leaves_timer_armed``."""
-
-    def cancel(self: Recoverer) -> None:
-        run, self.run = self.run, None
-        if run is not None and run.timer is not None:
-            run.timer = None
-
-    monkeypatch.setattr(Recoverer, "cancel", cancel)
 
 
 def _live(checker: LiveChecker, name: str) -> Verdict:
@@ -82,19 +71,6 @@ def test_the_live_check_stops_at_the_first_error_that_tells_a_wrong_count() -> N
         checker.close()
         s.close()
         h.detach()
-
-
-def _waiting_recovery() -> tuple[AudioSystem, History]:
-    """A watched system whose recovery's first attempt failed, its next due 500 ms later."""
-    system = AudioSystem({"recovery": {"initial_backoff_ms": 500, "deadline_ms": 5000}}, seed=3)
-    history = History().attach(system)
-    run_op(history, system, "initialize")
-    run_op(history, system, "start")
-    system.run_for(0.05)
-    system.backend.remove_device("sim-in", report=True)
-    system.run_for(0.08)
-    assert system.state == State.RECOVERING and system._recoverer.run is not None
-    return system, history
 
 
 @pytest.mark.parametrize("planted", [False, True])
