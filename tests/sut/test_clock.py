@@ -238,6 +238,23 @@ def test_the_next_deadline_is_the_first_live_timers_never_a_cancelled_ones():
     assert clock.next_deadline() is None
 
 
+def test_the_live_timers_are_the_queued_ones_not_cancelled():
+    """``live_timers()`` is what an owner still holds on the clock (the harness asks it whether a
+    closed system or a cancelled recovery let go of every timer it armed): a cancelled timer,
+    though its heap entry stays until the clock passes it, is not one, and a timer that ran is
+    gone."""
+    clock = VirtualClock()
+    first = clock.call_at(1.0, lambda: None)
+    second = clock.call_at(2.0, lambda: None)
+    third = clock.call_at(3.0, lambda: None)
+    second.cancel()
+    assert sorted(clock.live_timers(), key=lambda t: t.when) == [first, third]
+    clock.advance(1.5)
+    assert clock.live_timers() == [third]
+    third.cancel()
+    assert clock.live_timers() == []
+
+
 def test_the_system_clock_sleeps_no_time_for_a_deadline_already_past():
     """A real run's loop sleeps ``end - now`` with ``now`` read after its check, which on a real
     clock may be just below zero: ``sleep`` of nothing or less returns at once, never raises."""
