@@ -611,3 +611,21 @@ def test_a_starved_input_is_dated_from_its_first_block_and_a_restart_forgets_it(
     clock.advance(PERIOD)
     assert rec.flags()[-1] == [] and stream.stats.input_starved_since is None
     stream.close()
+
+
+def test_a_stream_that_died_holds_no_timer_on_the_clock():
+    """A stream that dies (its device changed rate under it) delivers nothing more, for good: its
+    next tick is taken off the clock with it. Left queued, the tick (a bound method of the stream)
+    holds the dead stream, and all it reaches, on the clock until its time comes, though nothing
+    will ever be delivered by it."""
+    clock, backend, stream, rec, errors = _setup()
+    stream.start()
+    clock.advance(PERIOD)
+
+    def held_by_the_stream() -> list:
+        return [t for t in clock.live_timers() if getattr(t.callback, "__self__", None) is stream]
+
+    assert held_by_the_stream() != []  # a live stream's next tick is on the clock
+    backend.change_sample_rate("sim-in", 44_100)
+    assert stream.dead and len(errors) == 1
+    assert held_by_the_stream() == []
