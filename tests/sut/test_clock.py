@@ -843,3 +843,30 @@ def test_thread_scheduler_lets_go_of_a_cancelled_timers_callback():
         if was_enabled:
             gc.enable()
         sched.close()
+
+
+def test_a_closed_thread_scheduler_lets_go_of_the_timers_it_never_ran():
+    """``close()`` ends the supervisor thread: a timer still queued then never runs, and its
+    callback (a bound method of its owner, a system the owner just closed) must not stay held for
+    as long as the scheduler object lives. Reference counting alone: no collector."""
+    import gc
+
+    class Owner:
+        def tick(self) -> None:
+            pass
+
+    sched = ThreadScheduler(SystemClock())
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        owner = Owner()
+        alive = weakref.ref(owner)
+        sched.call_later(3600.0, owner.tick)
+        del owner
+        assert alive() is not None  # the queued timer holds it
+        sched.close()
+        assert alive() is None, "the closed scheduler still holds a timer it will never run"
+    finally:
+        if was_enabled:
+            gc.enable()
+        sched.close()
