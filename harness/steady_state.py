@@ -18,7 +18,9 @@ no fault is active or fires, and the listening check hears no glitch in it.
 - After: once the faults are disarmed and a recovery in progress settled, the run keeps the system
   going until it has seen one whole quiet window, for at most ``window + AFTER_GRACE_S``; the window
   starts no earlier than the listening check's settle margin after the faults ended (a fault cut
-  off at the end of the run still rings for a few milliseconds) and after the system's last change
+  off at the end of the run still rings for a few milliseconds), a block after any step whose
+  counters moved, those of the margin included (a raising callback after the faults were disarmed
+  sounds for a block after its error is counted), and after the system's last change
   of state (a recovery's restart plays silence until its first block: the listening check gives
   every return to RUNNING that margin, and so does this window; measured at 1024-frame blocks,
   hostile seed 115: a window opened 16 ms after the last recovery's RUNNING heard that restart's
