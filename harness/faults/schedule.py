@@ -129,7 +129,14 @@ class Schedule:
     def random(cls, duration_s: float, seed: int, probabilities: Mapping[str, float], *,
                check_every_s: float = 0.25, start_s: float = 0.5,
                params: Mapping[str, Mapping[str, Any]] | None = None, name: str = "random") -> Schedule:
-        """Pre-draw fault times: at each check, each kind fires with its probability (seeded)."""
+        """Pre-draw fault times: at each check, each kind fires with its probability (seeded).
+
+        A fault drawn at a check is placed in the stretch up to the next check, cut at the run's
+        end: a stretch past ``duration_s`` held faults the run could never fire, and a kind drawn
+        only there read "never fired" (hostile, checked every 0.2 s, drew its last check at 59.9 s
+        of a 60 s run and placed a ``coordinator_contention`` at 60.07 s). The cut draws the same
+        random numbers, so only the last check's faults move, and only where the checks do not
+        divide the run (0.25 s and 0.5 s checks of a whole-second run end at its end)."""
         if not (math.isfinite(check_every_s) and check_every_s > 0):
             raise UsageError(f"check_every_s must be a positive number of seconds, got {check_every_s!r}")
         checks = (duration_s - start_s) / check_every_s
@@ -144,7 +151,7 @@ class Schedule:
         while t < duration_s:
             for kind in sorted(probabilities):
                 if rng.random() < probabilities[kind]:
-                    faults.append(_draw(kind, params, rng, t, check_every_s))
+                    faults.append(_draw(kind, params, rng, t, min(check_every_s, duration_s - t)))
             t += check_every_s
         faults.sort(key=lambda f: f.trigger.time)  # type: ignore[attr-defined]
         return cls(faults, name=name, seed=seed, duration_s=duration_s,

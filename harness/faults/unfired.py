@@ -10,8 +10,10 @@ on why, so each such fault is put in one of three causes:
   device (1.3-3.3 s a call measured on the loaded JACK rig), so later faults queue behind it.
   Running longer, or a profile without lifecycle storms on a real device, is the remedy.
 - ``refused``: it fired and could not act (``Fault.why_not_now``: nothing to act on then).
-- ``never reached``: its time was after the faults were disarmed (the run ended first), or the
-  run never armed its faults at all (the system never ran).
+- ``never reached``: its time was after the faults were disarmed (the run ended first: a fault
+  a schedule or scenario was given for after the run's duration, or one a run stopped early never
+  reached; a profile's random draw places every fault within the duration, ``Schedule.random``),
+  or the run never armed its faults at all (the system never ran).
 
 Only kinds of which not one fault fired are judged here (a kind that fired was tested), and a
 kind every drawn fault of which was refused stays a note of its own (``FaultInjector.skips``):

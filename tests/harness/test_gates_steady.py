@@ -575,6 +575,61 @@ def test_the_quiet_window_after_the_faults_starts_a_block_after_the_last_step_th
     assert result.verdict.outcome == Outcome.PASS, result.verdict
 
 
+class _ErrsInTheMargin:
+    """RUNNING, its stream's blocks ``block_s`` long, with one callback error counted at
+    ``error_at``: a raising fault's later block after the faults were disarmed."""
+
+    def __init__(self, error_at: float, block_s: float) -> None:
+        from system_under_test.clock import VirtualClock
+        self.clock = VirtualClock()
+        self.state = State.RUNNING
+        self.errors = 0
+        self.error_at = error_at
+        self.config = type("C", (), {"block_seconds": block_s})()
+
+    def metrics(self):
+        return type("M", (), {"counters": {"errors": self.errors, "callback_errors": self.errors}})()
+
+    def advance(self, s: float) -> None:
+        before = self.clock.now()
+        self.clock.advance(s)
+        if before < self.error_at <= self.clock.now():
+            self.errors += 1
+
+
+def test_an_error_counted_in_the_settle_margin_keeps_the_quiet_window_a_block_after_it():
+    """The watch stepped through the settle margin after the faults without reading the counters:
+    at 8192 frames (hostile seed 88501, 20 s) a raising callback at 21.485 s, its silent 171 ms
+    block to 21.651 s, fell in the margin (21.35..21.60 s); the quiet window opened at 21.600 s
+    with that silence inside it, and the healthy run read "not observed". An error in the margin
+    now counts as a step that was not quiet: the window opens after its block has sounded."""
+    block_s = 8192 / 48_000
+    system = _ErrsInTheMargin(error_at=0.135, block_s=block_s)
+    watch = SteadyWatch(system, 1.0, system.advance, margin_s=0.25)
+    watch.watch_after()
+    r = watch.result
+    assert r.after == "yes", r
+    t0, _ = r.after_span
+    assert t0 >= 0.25 + block_s - 1e-9, r
+    audio = _FakeAudio([], 0.135 + block_s)
+    audio.last_glitch_before = lambda t: 0.135 + block_s  # the raising callback's silent block
+    assert watch.judge_audio(audio).after == "yes"
+
+
+def test_a_healthy_8192_frame_hostile_run_whose_last_error_fell_in_the_settle_margin_passes(tmp_path):
+    """The run that found it: ``run --duration 20 --seed 88501 --faults hostile`` with
+    ``stream.block_size = 8192``, ``latency_ms = 200`` was INCONCLUSIVE ("a glitch was heard until
+    t=21.651 s, inside the last quiet window (21.600..22.600 s)")."""
+    config = {"stream": {"block_size": 8192, "latency_ms": 200.0}}
+    spec = RunSpec(backend="sim", duration_s=20, seed=88501, faults="hostile", config=config,
+                   run_dir=tmp_path / "run")
+    result = ReliabilityRun(spec).execute(reports=False)
+    steady = result.summary["steady_state"]
+    assert steady["after"] == "yes", steady
+    assert steady["after_span"][0] > 21.651, steady
+    assert result.verdict.outcome == Outcome.PASS, result.verdict
+
+
 @pytest.mark.parametrize("idle_s, before", [(0.25, "not checked"), (0.05, "no"), (None, "no")],
                          ids=["server_stopped", "server_ran", "not_known"])
 def test_a_stall_the_machine_made_in_the_window_before_the_faults_is_not_the_systems_unsteadiness(idle_s, before):
