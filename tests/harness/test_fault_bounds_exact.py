@@ -66,6 +66,15 @@ def test_a_stall_exactly_at_the_bound_is_a_stall_and_a_zero_length_is_one_until_
     assert stall_duration_problem(bound * 0.9999, DEFAULT, "duration_s") is not None
 
 
+def test_a_stall_range_from_zero_is_refused_its_draws_fall_under_the_bound() -> None:
+    # a profile's [0, 0.3] drew stalls of 0.8 ms and 7 ms (seed 1): no stall to the watchdog
+    assert stall_duration_problem([0.0, 0.3], DEFAULT, "params.stall.duration_s") == (
+        "params.stall.duration_s: a stall of 0.0 ms is no stall to the watchdog, with a 5.33 ms period and the "
+        "watchdog's 4 periods (21.3 ms) and a 5.0 ms supervisor pass: give params.stall.duration_s at least "
+        "27.67 ms (0.02767 s; the xrun fault injects shorter lateness)")
+    assert stall_duration_problem([0.0, 0.0], DEFAULT, "duration_s") is None
+
+
 def test_a_stall_refusal_names_the_field_the_shortest_length_and_the_settings() -> None:
     assert stall_duration_problem([0.1, 0.3], SLOW, "params.stall.duration_s") == (
         "params.stall.duration_s: a stall of 100.0 ms is no stall to the watchdog, with a 10.67 ms period "
