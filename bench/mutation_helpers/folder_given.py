@@ -3,7 +3,9 @@
 ``parametrize`` marks kept): a test file for ``scripts/mutate_in_process.py``, which leaves out
 every test asking for a fixture. Why: the exit-2 refusals of a profile or scenario file (the
 message naming file, field and fix) are ``tmp_path`` tests, and they are what judges a bound's
-message. A test asking for any other fixture is still left out (named on stderr by the script).
+message. A test asking for any other fixture is still left out (named on stderr by the script),
+and so is every test ``MIP_FOLDER_LEAVE_OUT`` names (comma-separated names: a slow test whose
+mutants are judged apart).
 
     MIP_FOLDER_TESTS=tests/harness/test_fault_paths.py PYTHONPATH=$PWD CI=true nice -n 19 \
         .venv/bin/python scripts/mutate_in_process.py --timeout 600 harness.faults.stall_bound \
@@ -36,6 +38,7 @@ def _in_a_folder(test: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+_LEAVE_OUT = set(filter(None, os.environ.get("MIP_FOLDER_LEAVE_OUT", "").split(",")))
 for _i, _path in enumerate(filter(None, os.environ.get("MIP_FOLDER_TESTS", "").split(","))):
     _folder = str(Path(_path).resolve().parent)
     if _folder not in sys.path:
@@ -46,6 +49,6 @@ for _i, _path in enumerate(filter(None, os.environ.get("MIP_FOLDER_TESTS", "").s
     _spec.loader.exec_module(_mod)
     for _name in dir(_mod):
         _fn = getattr(_mod, _name)
-        if _name.startswith("test_") and callable(_fn):
+        if _name.startswith("test_") and callable(_fn) and _name not in _LEAVE_OUT:
             _wants = set(inspect.signature(_fn).parameters)
             globals()[f"{_name}__{_i}"] = _in_a_folder(_fn) if _wants & set(_GIVEN) else _fn
