@@ -46,9 +46,10 @@ class StallPastBound:
 
 def stall_duration_problem(value: Any, period: Period, field: str) -> str | None:
     """What is wrong with ``field`` = ``value`` (a ``stall``'s ``duration_s``, one value or a
-    range) for ``period``, or None. A length of 0 (a scenario's "until clean-up") is a stall."""
+    range) for ``period``, or None. A length of 0 (a scenario's "until clean-up") is a stall; a
+    range from 0 is not: its draws fall between, the shorter ones under the bound."""
     ends = range_ends(value)
-    if ends is None or ends[0] == 0.0 or ends[0] >= min_stall_s(period):
+    if ends is None or ends[0] == ends[1] == 0.0 or ends[0] >= min_stall_s(period):
         return None
     lowest = ends[0]
     return (f"{field}: a stall of {lowest * 1000:.1f} ms is no stall to the watchdog, with {period.describe()} "

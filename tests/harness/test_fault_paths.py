@@ -93,7 +93,7 @@ def test_a_stall_under_the_bound_or_without_a_running_stream_is_skipped_with_its
         running.close()
 
 
-@pytest.mark.parametrize("length", ["0.02", "[0.01, 0.3]", '"20ms"'])
+@pytest.mark.parametrize("length", ["0.02", "[0.01, 0.3]", '"20ms"', "[0.0, 0.3]"])
 def test_a_profile_stall_that_would_be_no_stall_is_exit_2_naming_file_field_and_fix(tmp_path, length):
     prof = tmp_path / "short.toml"
     prof.write_text(f"[probabilities]\nstall = 0.5\n[params.stall]\nduration_s = {length}\n")

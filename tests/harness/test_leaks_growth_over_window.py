@@ -54,3 +54,15 @@ def test_a_ramp_under_the_threshold_stays_ok(rate_mb: float) -> None:
 def test_growth_is_reckoned_over_the_whole_window_from_min_window_s_on(window: float, span: float,
                                                                         over: float) -> None:
     assert _growth_span(window, span) == over
+
+
+@pytest.mark.parametrize("rate_mib, jump_mib", [(4.1, 30), (4.2, 20), (4.3, 60)])
+def test_a_steady_leak_with_one_jump_in_it_is_still_a_leak_over_the_whole_hour(rate_mib: float, jump_mib: int) -> None:
+    """Taking the jump out leaves a trend over the threshold whose growth over the whole hour (the
+    window ``_growth_span`` gives ``judge``, which ``judge`` passes ``_one_step``) is more than
+    ``MIN_GROWTH``, though over the 54 judged minutes it is less: the jump does not carry the growth."""
+    mib = 2.0**20
+    t = np.arange(0.0, 3601.0, 10.0)
+    y = 100 * mib + rate_mib * mib * t / 3600.0 + np.where(t >= 1800.0, jump_mib * mib, 0.0)
+    v = judge("rss_bytes", t, y)
+    assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
