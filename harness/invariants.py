@@ -3928,8 +3928,11 @@ class _ComponentsFollow(_Fold):
                                   "seq": t.get("seq"), "time": t.get("time"), "index": t.get("index"),
                                   "components": behind})
 
-    def verdict(self, system: Any = None) -> Verdict:
-        if not self.done:
+    def verdict(self, system: Any = None, *, final: bool = True) -> Verdict:
+        """``final=False`` (``LiveChecker``): the transitions released so far, in seq order, and no
+        more; the ones held back for a missing earlier seq wait, since the missing one, recorded
+        later, may change what they find. Only ``final`` gives up on a missing seq (a hole)."""
+        if final and not self.done:
             for t in self.order.flush():
                 self._apply(t)
             self.done = True
@@ -5315,13 +5318,15 @@ class LiveChecker:
             init = h.initial or {}
             self._folds = [_CallbackErrors(init), _Recovery(init), _RejectedConfig(), _Health(init),
                            _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init),
-                           _PolicyFollowed(init), _DeviceErrorsKept(), _CallbackErrorsInARow(init)]
+                           _PolicyFollowed(init), _DeviceErrorsKept(), _CallbackErrorsInARow(init),
+                           _StallsCounted(init), _ErrorsCounted(init), _ComponentsFollow(init)]
         for e in h.since(self._fed):  # only what was recorded since the last check
             for f in self._folds:
                 if f.types is None or e.type in f.types:
                     f.feed(e)
             self._fed = e.index + 1
-        cb, rec, rej, health, counted, degraded, device, policy, kept, in_a_row = self._folds
+        (cb, rec, rej, health, counted, degraded, device, policy, kept, in_a_row,
+         stalls, errors, follow) = self._folds
         apart = system if self.system_reads else None  # the reads LIVE_READS_APART names
         out = [cb.verdict(apart), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
                health.verdict(apart)]
@@ -5337,6 +5342,14 @@ class LiveChecker:
         # the history's current watch (a re-attach makes a new one, as ``check_all`` reads it) and its
         # findings at the system's own transitions only: the end's reading is of the closed system
         out.append(_TimersLetGo(getattr(h, "timer_watch", None)).verdict(None))
+        # the counters counted on the thread that reports what they count: exact between a virtual
+        # clock's steps, which run on the checker's thread; a real clock's reading may fall between
+        # a count and its report
+        if cast(_StallsCounted, stalls).virtual:
+            out.append(stalls.verdict(system))
+        if all(t.virtual for t in cast(_ErrorsCounted, errors).tallies):
+            out.append(errors.verdict(system))
+        out.append(cast(_ComponentsFollow, follow).verdict(None, final=False))
         return out
 
     def check(self) -> list[Verdict]:
