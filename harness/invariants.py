@@ -5201,6 +5201,15 @@ class LiveChecker:
     from the history's ``TimerWatch``, whose findings are made at the system's own transitions as
     they happen (the part of its verdict read from the closed system's clock waits for the end).
 
+    ``stalls_counted`` and ``errors_counted`` are judged on a virtual clock's history as
+    ``recoveries_counted`` is: each counter is counted on the thread that reports what it counts,
+    just before the report, and a virtual clock's steps run on the checker's thread, so at a check
+    the live counters equal the reports recorded so far (and each snapshot, and each stall's stated
+    silence, is judged once, as fed). ``components_follow`` judges each system transition as its
+    fold releases it in seq order: what it finds is set by the transitions before it, which are
+    all released; one held back for a missing earlier seq waits for it, and only the end gives up
+    on a seq never recorded.
+
     Which invariants a live check judges, and why the others wait for ``check_all``:
 
     ======================== ====== ===========================================================
@@ -5218,14 +5227,17 @@ class LiveChecker:
     rejected_config          yes
     health                   yes    its component check too (each snapshot as it is fed)
     starved_input            no     judged in segments ended by a quiet point; a stretch still
-                                    open at a check may yet be answered by a stall report; a
-                                    fold at its segment ends could be live, not yet made so
+                                    open at a check may yet be answered by a stall report, or
+                                    ended by a fault's end recorded later with an earlier
+                                    ``ended_at``; only the segments already cut are exact, and
+                                    they are cut every 256 items at a quiet point, so a live
+                                    verdict would lag by segments and read "held" over the open
+                                    one
     give_ups_announced       no     a give-up's announcement is recorded after its transition: a
                                     give-up unannounced at a check may be announced by a later
                                     entry, with no bound on how much later
-    stalls_counted           no     a counter fold as ``recoveries_counted`` is; not yet made
-                                    live (its end reads the live counter)
-    components_follow        no     judged at each system transition as fed; not yet made live
+    stalls_counted           yes    on a virtual clock (see above)
+    components_follow        yes    the transitions released in seq order (see above)
     recoveries_counted       yes    on a virtual clock (see above)
     degraded_alternates      yes
     recovered_device         yes
@@ -5237,10 +5249,10 @@ class LiveChecker:
     callback_errors_in_a_row yes    (virtual clock; a real clock's is judged nowhere)
     recoveries_timed         no     not a fold: the history records no histogram; the live
                                     metrics read under the operation lock a recovery is counted
-                                    and timed under could be exact, not yet made so
+                                    and timed under could be exact, not made so (it reads the
+                                    system's metrics, not what is new)
     timers_let_go            yes    the watch's findings at transitions; the end's clock at the end
-    errors_counted           no     counter folds as ``stalls_counted``'s, judged at each snapshot
-                                    as fed; not yet made live (its end reads the live counters)
+    errors_counted           yes    on a virtual clock (see above)
     ======================== ====== ===========================================================
 
     ``linearizable=False`` leaves the linearizability search to ``check_all``: it reads every op at
