@@ -1,15 +1,18 @@
-"""``stalls_counted``, ``errors_counted`` and ``components_follow`` are judged by the live checks.
+"""``stalls_counted``, ``errors_counted``, ``recoveries_timed`` and ``components_follow`` are judged
+by the live checks.
 
-Each is an exact fold of what is new. The two counters are counted on the thread that reports what
-they count, just before the report, so between a virtual clock's steps (run on the checker's
-thread) the live counter equals the reports recorded so far; a real clock's history leaves them to
-the end. ``components_follow`` judges each system transition as it is released in seq order; a
-transition held back for a missing earlier one waits for it (the end alone gives up on a missing
-seq). A stateful test therefore stops at the step that breaks them, and a soak journals the break
-at its next live check (``invariant_broke``) instead of learning of it only at its end. The bugs
-are those the invariants' own tests plant (a stall reported and not counted, the catalogue's
-``pool_exhaustion_not_counted``, a start that moves the system alone); healthy runs give the same
-verdict live as at the end. Virtual clock, fixed seeds: deterministic.
+The two counters are exact folds of what is new: each is counted on the thread that reports what it
+counts, just before the report, so between a virtual clock's steps (run on the checker's thread) the
+live counter equals the reports recorded so far. ``recoveries_timed`` reads the live metrics, whose
+``recovery_time_s`` is observed beside the ``recoveries`` count on that same thread. A real clock's
+history leaves the three to the end. ``components_follow`` judges each system transition as it is
+released in seq order; a transition held back for a missing earlier one waits for it (the end alone
+gives up on a missing seq). A stateful test therefore stops at the step that breaks them, and a soak
+journals the break at its next live check (``invariant_broke``) instead of learning of it only at
+its end. The bugs are those the invariants' own tests plant (a stall reported and not counted, the
+catalogue's ``pool_exhaustion_not_counted`` and ``histogram_made_anew_each_ask``, a start that moves
+the system alone); healthy runs give the same verdict live as at the end. Virtual clock, fixed
+seeds: deterministic.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ from system_under_test import AudioSystem, State
 
 from test_components_follow import PARTS, _history as _follow_history, _Moves
 from test_errors_counted import _plant
+from test_recoveries_timed import _made_anew_each_ask
 
-STALLS, ERRORS, FOLLOW = "stalls_counted", "errors_counted", "components_follow"
+STALLS, ERRORS, FOLLOW, TIMED = "stalls_counted", "errors_counted", "components_follow", "recoveries_timed"
 #: the soaks' length: each planted bug of seed 1 first shows well before a live check that is not
 #: the soak's last
 SOAK_S = 60.0
@@ -68,6 +72,17 @@ def _drying() -> list[Act]:
     """The pool's one block taken: the system's next pass finds it dry and reports it."""
     return [lambda s: s.initialize(), lambda s: s.start(), lambda s: s.run_for(0.05),
             lambda s: s.pipeline.pool.acquire(), *[lambda s: s.run_for(0.02)] * 4]
+
+
+def _recovering_twice() -> list[Act]:
+    """The input lost (a recovery onto the fallback), then restored and the fallback lost (a second
+    recovery, back onto the input)."""
+    def swap(s: AudioSystem) -> None:
+        s.backend.restore_device("sim-in")
+        s.backend.remove_device("sim-backup")
+    return [lambda s: s.initialize(), lambda s: s.start(), lambda s: s.run_for(0.1),
+            lambda s: s.backend.remove_device("sim-in"), *[lambda s: s.run_for(0.05)] * 6,
+            swap, *[lambda s: s.run_for(0.05)] * 6]
 
 
 def _pausing() -> list[Act]:
@@ -109,6 +124,17 @@ def _start_moving_the_system_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(AudioSystem, "_set", alone)
 
 
+def _recovery_timing_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalogue's ``histogram_made_anew_each_ask`` for ``recovery_time_s`` alone, planted as
+    ``test_recoveries_timed`` plants it: each recovery's time goes to a new histogram, so the
+    published count stays 1 from the second recovery on."""
+    _made_anew_each_ask(monkeypatch, only="recovery_time_s")
+
+
+def _is_recovery(e: Any) -> bool:
+    return e.type == "event" and e.value == "recovery_succeeded"
+
+
 def _is_stall_report(e: Any) -> bool:
     return e.type == "error" and "stalled_for_s" in ((e.data.get("error") or {}).get("details") or {})
 
@@ -122,14 +148,18 @@ def _leaves_running(e: Any) -> bool:
     return e.type == "transition" and e.data.get("component") == "system" and e.data.get("from_state") == "running"
 
 
-#: each invariant: its config, its steps, the planted bug, and the history entry that first breaks
-#: the promise under it (the step that records it is the one the live check must stop at)
+#: each invariant: its config, its steps, the planted bug, the history entries the bug acts at and
+#: which of them first breaks the promise (1: the first; the step that records it is the one the
+#: live check must stop at)
 CASES: dict[str, tuple[dict[str, Any], Callable[[], list[Act]], Callable[[pytest.MonkeyPatch], None],
-                       Callable[[Any], bool]]] = {
-    STALLS: ({}, _stalling, _no_stall_counted, _is_stall_report),
-    ERRORS: ({"buffers": {"pool_blocks": 1}}, _drying, _uncounted_pools, _is_dry_pool),
-    FOLLOW: ({}, _pausing, _start_moving_the_system_alone, _leaves_running),
+                       Callable[[Any], bool], int]] = {
+    STALLS: ({}, _stalling, _no_stall_counted, _is_stall_report, 1),
+    ERRORS: ({"buffers": {"pool_blocks": 1}}, _drying, _uncounted_pools, _is_dry_pool, 1),
+    FOLLOW: ({}, _pausing, _start_moving_the_system_alone, _leaves_running, 1),
+    TIMED: ({"recovery": {"initial_backoff_ms": 10, "max_attempts": 2},
+             "device": {"fallback_devices": ["sim-backup"]}}, _recovering_twice, _recovery_timing_lost, _is_recovery, 2),
 }
+NAMES = list(CASES)
 
 
 def _stepped(name: str) -> tuple[AudioSystem, History, list[int], int | None,
@@ -137,7 +167,7 @@ def _stepped(name: str) -> tuple[AudioSystem, History, list[int], int | None,
     """The steps of ``name``'s case, ``assert_ok`` after each: the system, its history, the history's
     length after each step, the step the checker raised at (None: none) with what it raised, and
     the live verdict of ``name`` after the last step the checker was run to."""
-    config, steps, _, _ = CASES[name]
+    config, steps = CASES[name][:2]
     system = AudioSystem(config, seed=5)
     h = History().attach(system, metrics_every_s=0.02)
     checker = LiveChecker(system, h)
@@ -155,19 +185,25 @@ def _stepped(name: str) -> tuple[AudioSystem, History, list[int], int | None,
         checker.close()
 
 
-def _step_of_first(h: History, lengths: list[int], breaks: Callable[[Any], bool]) -> int:
-    """The step that recorded the first entry ``breaks`` picks."""
-    (first, *_) = [e.index for e in h if breaks(e)]
+def _first_break(entries: Any, name: str) -> Any:
+    """The entry at which ``name``'s planted bug first breaks its promise."""
+    nth = CASES[name][4]
+    return [e for e in entries if CASES[name][3](e)][nth - 1]
+
+
+def _step_of_first(h: History, lengths: list[int], name: str) -> int:
+    """The step that recorded the entry at which ``name``'s planted bug first breaks it."""
+    first = _first_break(h, name).index
     return next(i for i, n in enumerate(lengths) if n > first)
 
 
-@pytest.mark.parametrize("name", [STALLS, ERRORS, FOLLOW])
+@pytest.mark.parametrize("name", NAMES)
 def test_the_live_check_stops_at_the_step_that_breaks_it(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     CASES[name][2](monkeypatch)
     system, h, lengths, at, exc, live = _stepped(name)
     try:
         assert exc is not None and exc.names == [name], exc
-        assert at == _step_of_first(h, lengths, CASES[name][3])
+        assert at == _step_of_first(h, lengths, name)
         assert not live.ok and not live.inconclusive, live
         system.close()
         (end,) = check_all(h, system, only=[name])
@@ -177,12 +213,12 @@ def test_the_live_check_stops_at_the_step_that_breaks_it(name: str, monkeypatch:
         h.detach()
 
 
-@pytest.mark.parametrize("name", [STALLS, ERRORS, FOLLOW])
+@pytest.mark.parametrize("name", NAMES)
 def test_a_healthy_run_holds_at_every_step_and_the_end_agrees(name: str) -> None:
     system, h, _, at, exc, live = _stepped(name)
     try:
         assert (at, exc) == (None, None)
-        assert any(CASES[name][3](e) for e in h), "the steps made what the invariant judges"
+        assert len([e for e in h if CASES[name][3](e)]) >= CASES[name][4], "the steps made what the invariant judges"
         assert live.ok and not live.inconclusive and not live.evidence, live
         system.close()
         (end,) = check_all(h, system, only=[name])
@@ -258,7 +294,7 @@ def test_a_real_clock_history_leaves_the_counters_to_the_end(idle: AudioSystem) 
     checker = LiveChecker(idle, h, linearizable=False)
     try:
         names = {v.name for v in checker.check()}
-        assert FOLLOW in names and not {STALLS, ERRORS} & names, names
+        assert FOLLOW in names and not {STALLS, ERRORS, TIMED} & names, names
     finally:
         checker.close()
 
@@ -278,7 +314,7 @@ def _soak(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int,
     return result, report, notes
 
 
-@pytest.mark.parametrize("name", [STALLS, ERRORS, FOLLOW])
+@pytest.mark.parametrize("name", NAMES)
 def test_a_soak_journals_the_break_at_the_first_live_check_after_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                     name: str) -> None:
     CASES[name][2](monkeypatch)
@@ -287,19 +323,19 @@ def test_a_soak_journals_the_break_at_the_first_live_check_after_it(tmp_path: Pa
     assert [n["name"] for n in notes] == [name]
     assert report["stability"]["invariants_broken"] == [name]
     # the first entry that breaks it, as the soak's history file recorded it
-    first = next(e.time for e in History.open_jsonl(tmp_path / "run" / "history.jsonl") if CASES[name][3](e))
+    first = _first_break(History.open_jsonl(tmp_path / "run" / "history.jsonl"), name).time
     # the first live check after the first break: not the soak's end
     assert first <= notes[0]["sim_t"] <= first + LIVE_EVERY_S + 1.0 < SOAK_S
 
 
 @pytest.mark.parametrize(("seed", "faults"), [(1, "default"), (2, "hostile")])
-def test_a_healthy_soak_judges_the_three_live_and_agrees_with_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_a_healthy_soak_judges_the_four_live_and_agrees_with_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                        seed: int, faults: str) -> None:
     result, report, notes = _soak(tmp_path, monkeypatch, seed, faults)
     assert notes == []
     live = report["stability"]["live"]
-    assert {STALLS, ERRORS, FOLLOW} <= set(live["judged"]) and live["breaks"] == []
-    ends = {v["name"]: v for v in report["stability"]["invariants"] if v["name"] in (STALLS, ERRORS, FOLLOW)}
-    assert sorted(ends) == sorted((STALLS, ERRORS, FOLLOW)), ends
+    assert set(NAMES) <= set(live["judged"]) and live["breaks"] == []
+    ends = {v["name"]: v for v in report["stability"]["invariants"] if v["name"] in NAMES}
+    assert sorted(ends) == sorted(NAMES), ends
     assert all(v["ok"] and not v["inconclusive"] for v in ends.values()), ends
     assert result.verdict.outcome.value == "pass", result.verdict
