@@ -5210,10 +5210,10 @@ class LiveChecker:
     the live counters equal the reports recorded so far (and each snapshot, and each stall's stated
     silence, is judged once, as fed). ``recoveries_timed`` reads no history: on a virtual clock the
     live system's metrics are read at each check (``recovery_time_s`` counted beside
-    ``recoveries``), exact there for the same reason. ``components_follow`` judges each system transition as its
-    fold releases it in seq order: what it finds is set by the transitions before it, which are
-    all released; one held back for a missing earlier seq waits for it, and only the end gives up
-    on a seq never recorded.
+    ``recoveries``), exact there for the same reason. ``components_follow`` judges each system
+    transition as its fold releases it in seq order: what it finds is set by the transitions
+    before it, which are all released; one held back for a missing earlier seq waits for it, and
+    only the end gives up on a seq never recorded.
 
     Which invariants a live check judges, and why the others wait for ``check_all``:
 
@@ -5361,7 +5361,10 @@ class LiveChecker:
         # clock's steps, which run on the checker's thread; a real clock's reading may fall between
         # a count and its report
         if (h.initial or {}).get("clock") == "virtual":
-            out.append(stalls.verdict(system))
+            # a system that keeps no device_stalls counter (one of its own) is left to the end, where
+            # its verdict says so, rather than stop every step as inconclusive
+            if cast(_StallsCounted, stalls)._live_counter(system) is not None:
+                out.append(stalls.verdict(system))
             out.append(errors.verdict(system))
             out.append(_RecoveriesTimed().verdict(system, between_steps=True))  # the live metrics, not the history
         out.append(cast(_ComponentsFollow, follow).verdict(None, final=False))

@@ -299,6 +299,22 @@ def test_a_real_clock_history_leaves_the_counters_to_the_end(idle: AudioSystem) 
         checker.close()
 
 
+def test_a_system_keeping_no_stall_counter_leaves_it_to_the_end_and_stops_no_step(idle: AudioSystem) -> None:
+    """A system of its own may keep no ``device_stalls``: its live check says nothing of stalls
+    (the end's verdict says why) instead of an inconclusive that would stop every stateful step."""
+    del idle.monitoring.counters["device_stalls"]
+    h = History().attach(idle)
+    checker = LiveChecker(idle, h)
+    try:
+        verdicts = {v.name: v for v in checker.check()}
+        assert STALLS not in verdicts and {ERRORS, TIMED, FOLLOW} <= set(verdicts), sorted(verdicts)
+        assert [v.name for v in verdicts.values() if v.inconclusive or not v.ok] == []
+        checker.assert_ok()
+    finally:
+        checker.close()
+        h.detach()
+
+
 # -- soaks ------------------------------------------------------------------------------------------
 
 def _soak(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int,
