@@ -3928,8 +3928,11 @@ class _ComponentsFollow(_Fold):
                                   "seq": t.get("seq"), "time": t.get("time"), "index": t.get("index"),
                                   "components": behind})
 
-    def verdict(self, system: Any = None) -> Verdict:
-        if not self.done:
+    def verdict(self, system: Any = None, *, final: bool = True) -> Verdict:
+        """``final=False`` (``LiveChecker``): the transitions released so far, in seq order, and no
+        more; the ones held back for a missing earlier seq wait, since the missing one, recorded
+        later, may change what they find. Only ``final`` gives up on a missing seq (a hole)."""
+        if final and not self.done:
             for t in self.order.flush():
                 self._apply(t)
             self.done = True
@@ -4655,13 +4658,13 @@ PER_CALLBACK_HISTOGRAMS = ("callback_duration_s", "callback_load")
 HISTOGRAM_RESERVOIR = 65_536
 
 
-def _not_a_closed_shipped_system(name: str, system: Any, what: str) -> Verdict | None:
+def _not_a_closed_shipped_system(name: str, system: Any, what: str, *, open_too: bool = False) -> Verdict | None:
     """``None`` when ``system`` is the shipped ``AudioSystem`` (or a subclass), closed: the one system
     whose counters and histograms ``callbacks_timed`` and ``recoveries_timed`` hold to each other.
     Otherwise the "nothing to judge" verdict that says why: no system (a history judged alone records
     no histogram), a system of its own (``harness.sut_kit``'s adapters count and time ``what`` as
     their application chooses), or one not closed (a ``what`` may be between its count and its
-    timing)."""
+    timing) unless ``open_too`` (the caller knows none is)."""
     if system is None:
         return _ok(name, "no live system at the end: the history records no histogram, nothing to judge")
     from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
@@ -4670,7 +4673,7 @@ def _not_a_closed_shipped_system(name: str, system: Any, what: str) -> Verdict |
         return _ok(name, f"not the shipped AudioSystem: a system of its own counts its {plural} and times "
                          "them as it chooses, nothing to judge")
     state = getattr(system, "state", None)
-    if state != S.CLOSED:
+    if state != S.CLOSED and not open_too:
         told = getattr(state, "value", state)
         return _ok(name, f"the system is {told}, not closed: a {what} may be between its count and its "
                          "timing, nothing to judge")
@@ -4759,9 +4762,11 @@ class _RecoveriesTimed(_Fold):
 
     Judged on the shipped ``AudioSystem`` (and its subclasses) once it is closed, on either clock:
     ``close`` takes the operation lock a recovery finishes under, so a closed system holds no
-    recovery between its count and its timing. A system of its own (``harness.sut_kit``'s adapters),
-    one not closed (a run that crashed) or a history alone (it records no histogram) has nothing to
-    judge."""
+    recovery between its count and its timing. And live between a virtual clock's steps
+    (``LiveChecker``, ``between_steps``): its recoveries finish on the checker's thread, so no
+    check falls between a recovery's count and its timing either. A system of its own
+    (``harness.sut_kit``'s adapters), one not closed at the end (a run that crashed) or a history
+    alone (it records no histogram) has nothing to judge."""
 
     name = "recoveries_timed"
     types: frozenset[str] = frozenset()
@@ -4769,9 +4774,10 @@ class _RecoveriesTimed(_Fold):
     def feed(self, e: Any) -> None:  # pragma: no cover - fed no entry type
         return
 
-    def verdict(self, system: Any = None) -> Verdict:
+    def verdict(self, system: Any = None, *, between_steps: bool = False) -> Verdict:
+        """``between_steps``: ``system`` is read between a virtual clock's steps, open or closed."""
         name = self.name
-        untimed = _not_a_closed_shipped_system(name, system, "recovery")
+        untimed = _not_a_closed_shipped_system(name, system, "recovery", open_too=between_steps)
         if untimed is not None:
             return untimed
         counters, histograms = _metrics_read(system)
@@ -5198,6 +5204,17 @@ class LiveChecker:
     from the history's ``TimerWatch``, whose findings are made at the system's own transitions as
     they happen (the part of its verdict read from the closed system's clock waits for the end).
 
+    ``stalls_counted`` and ``errors_counted`` are judged on a virtual clock's history as
+    ``recoveries_counted`` is: each counter is counted on the thread that reports what it counts,
+    just before the report, and a virtual clock's steps run on the checker's thread, so at a check
+    the live counters equal the reports recorded so far (and each snapshot, and each stall's stated
+    silence, is judged once, as fed). ``recoveries_timed`` reads no history: on a virtual clock the
+    live system's metrics are read at each check (``recovery_time_s`` counted beside
+    ``recoveries``), exact there for the same reason. ``components_follow`` judges each system
+    transition as its fold releases it in seq order: what it finds is set by the transitions
+    before it, which are all released; one held back for a missing earlier seq waits for it, and
+    only the end gives up on a seq never recorded.
+
     Which invariants a live check judges, and why the others wait for ``check_all``:
 
     ======================== ====== ===========================================================
@@ -5215,14 +5232,17 @@ class LiveChecker:
     rejected_config          yes
     health                   yes    its component check too (each snapshot as it is fed)
     starved_input            no     judged in segments ended by a quiet point; a stretch still
-                                    open at a check may yet be answered by a stall report; a
-                                    fold at its segment ends could be live, not yet made so
+                                    open at a check may yet be answered by a stall report within
+                                    its bound; the segments already cut are exact, but cut only
+                                    at a quiet point past 256 items, so their verdict alone would
+                                    lag by a segment and read "held" over the open one; a stretch
+                                    whose bound passed unanswered before the check's time could
+                                    be judged then, not made so
     give_ups_announced       no     a give-up's announcement is recorded after its transition: a
                                     give-up unannounced at a check may be announced by a later
                                     entry, with no bound on how much later
-    stalls_counted           no     a counter fold as ``recoveries_counted`` is; not yet made
-                                    live (its end reads the live counter)
-    components_follow        no     judged at each system transition as fed; not yet made live
+    stalls_counted           yes    on a virtual clock (see above)
+    components_follow        yes    the transitions released in seq order (see above)
     recoveries_counted       yes    on a virtual clock (see above)
     degraded_alternates      yes
     recovered_device         yes
@@ -5232,12 +5252,10 @@ class LiveChecker:
                                     stream's callback is counted as it begins and timed as it
                                     ends, so only the closed system's metrics are exact
     callback_errors_in_a_row yes    (virtual clock; a real clock's is judged nowhere)
-    recoveries_timed         no     not a fold: the history records no histogram; the live
-                                    metrics read under the operation lock a recovery is counted
-                                    and timed under could be exact, not yet made so
+    recoveries_timed         yes    on a virtual clock, the live metrics (see above); a real
+                                    clock's recovery may be between its count and its timing
     timers_let_go            yes    the watch's findings at transitions; the end's clock at the end
-    errors_counted           no     counter folds as ``stalls_counted``'s, judged at each snapshot
-                                    as fed; not yet made live (its end reads the live counters)
+    errors_counted           yes    on a virtual clock (see above)
     ======================== ====== ===========================================================
 
     ``linearizable=False`` leaves the linearizability search to ``check_all``: it reads every op at
@@ -5315,13 +5333,15 @@ class LiveChecker:
             init = h.initial or {}
             self._folds = [_CallbackErrors(init), _Recovery(init), _RejectedConfig(), _Health(init),
                            _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init),
-                           _PolicyFollowed(init), _DeviceErrorsKept(), _CallbackErrorsInARow(init)]
+                           _PolicyFollowed(init), _DeviceErrorsKept(), _CallbackErrorsInARow(init),
+                           _StallsCounted(init), _ErrorsCounted(init), _ComponentsFollow(init)]
         for e in h.since(self._fed):  # only what was recorded since the last check
             for f in self._folds:
                 if f.types is None or e.type in f.types:
                     f.feed(e)
             self._fed = e.index + 1
-        cb, rec, rej, health, counted, degraded, device, policy, kept, in_a_row = self._folds
+        (cb, rec, rej, health, counted, degraded, device, policy, kept, in_a_row,
+         stalls, errors, follow) = self._folds
         apart = system if self.system_reads else None  # the reads LIVE_READS_APART names
         out = [cb.verdict(apart), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
                health.verdict(apart)]
@@ -5337,6 +5357,17 @@ class LiveChecker:
         # the history's current watch (a re-attach makes a new one, as ``check_all`` reads it) and its
         # findings at the system's own transitions only: the end's reading is of the closed system
         out.append(_TimersLetGo(getattr(h, "timer_watch", None)).verdict(None))
+        # counted on the thread that reports (or times) what they count: exact between a virtual
+        # clock's steps, which run on the checker's thread; a real clock's reading may fall between
+        # a count and its report
+        if (h.initial or {}).get("clock") == "virtual":
+            # a system that keeps no device_stalls counter (one of its own) is left to the end, where
+            # its verdict says so, rather than stop every step as inconclusive
+            if cast(_StallsCounted, stalls)._live_counter(system) is not None:
+                out.append(stalls.verdict(system))
+            out.append(errors.verdict(system))
+            out.append(_RecoveriesTimed().verdict(system, between_steps=True))  # the live metrics, not the history
+        out.append(cast(_ComponentsFollow, follow).verdict(None, final=False))
         return out
 
     def check(self) -> list[Verdict]:

@@ -217,6 +217,12 @@ REAL_CLOCK_UNJUDGED = {
     "recoveries_counted": "on a real clock the live counter may be read between a recovery's count and its "
                           "event: judged at the end",
     "recovered_device": "a real device's losses are observed after the fact: judged at the end",
+    "stalls_counted": "on a real clock the live counter may be read between a stall's count and its report: "
+                      "judged at the end",
+    "errors_counted": "on a real clock the live counters may be read between an error's count and its report: "
+                      "judged at the end",
+    "recoveries_timed": "on a real clock the live metrics may be read between a recovery's count and its timing: "
+                        "judged at the end, on the closed system",
     "callback_errors_in_a_row": "on a real clock more callbacks may run before an error is routed, so the count "
                                 "it tells is not that of its callback: not judged at the end either",
     "timers_let_go": "a real clock's timers are the supervisor thread's heap, which no watch reads: not judged at "
