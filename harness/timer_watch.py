@@ -60,7 +60,28 @@ def owned_live_timers(system: Any, clock: Any, *, recovery_only: bool = False) -
     recoverer = _recoverer_of(system)
     owners = {id(recoverer)} if recovery_only else {id(system), id(recoverer)}
     owners.discard(id(None))
-    return [t for t in clock.live_timers() if any(id(o) in owners for o in callback_owners(t.callback))]
+    if not owners:
+        return []
+    # ``callback_owners`` written out in the loop: asked at every exit from RECOVERING, over every
+    # live timer on the clock (hundreds in a faulted soak: each scheduled fault's, each stream's),
+    # a generator and an ``any`` per timer were a fifth of a simulated soak's CPU (bench/RESULTS.md,
+    # issue #17). The same timers, in the same order: ``id(None)`` is never an owner, so a callback
+    # without ``__self__`` is asked about its closure alone, as ``callback_owners`` yields it.
+    owned = []
+    for timer in clock.live_timers():
+        callback = timer.callback
+        if id(getattr(callback, "__self__", None)) in owners:
+            owned.append(timer)
+            continue
+        for cell in getattr(callback, "__closure__", None) or ():
+            try:
+                held = cell.cell_contents
+            except ValueError:  # a cell not yet filled
+                continue
+            if id(held) in owners:
+                owned.append(timer)
+                break
+    return owned
 
 
 def describe_timer(timer: Any, now: float) -> dict[str, Any]:
