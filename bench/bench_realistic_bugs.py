@@ -2343,7 +2343,7 @@ BATCH_13: list[Bug] = [
         "timers (a cancelled timer is gone)"),
     Bug("next_deadline_counts_cancelled", "clock.py",
         "            while self._timers and self._timers[0][2].cancelled:\n"
-        "                heapq.heappop(self._timers)\n"
+        "                del self._queued[heapq.heappop(self._timers)[1]]\n"
         "            return self._timers[0][0] if self._timers else None\n",
         "            return self._timers[0][0] if self._timers else None\n",
         "'run_until skips cancelled timers anyway' while tidying next_deadline: a cancelled timer's time is returned",

@@ -60,7 +60,26 @@ def owned_live_timers(system: Any, clock: Any, *, recovery_only: bool = False) -
     recoverer = _recoverer_of(system)
     owners = {id(recoverer)} if recovery_only else {id(system), id(recoverer)}
     owners.discard(id(None))
-    return [t for t in clock.live_timers() if any(id(o) in owners for o in callback_owners(t.callback))]
+    if not owners:
+        return []
+    return [timer for timer in clock.live_timers() if _owner_ids(timer.callback) & owners]
+
+
+def _owner_ids(callback: Any) -> set[int]:
+    """The ids of ``callback_owners(callback)``, ``None`` left out (it owns nothing: the
+    owners asked about are never None)."""
+    ids = set()
+    owner = getattr(callback, "__self__", None)
+    if owner is not None:
+        ids.add(id(owner))
+    for cell in getattr(callback, "__closure__", None) or ():
+        try:
+            held = cell.cell_contents
+        except ValueError:  # a cell not yet filled
+            continue
+        if held is not None:
+            ids.add(id(held))
+    return ids
 
 
 def describe_timer(timer: Any, now: float) -> dict[str, Any]:
@@ -96,6 +115,13 @@ class TimerWatch:
     #: what the watch raised, if it did (``repr``): the verdict fails on it rather than letting the
     #: observer raise, which would have the coordinator drop the history's observer
     error: str | None = None
+    #: what ``_owned_now`` knows of the clock's queue: the clock and recoverer it was read for
+    #: (their ids), the newest seq read, and the queued timers the system owns by seq (True: its
+    #: recoverer among the owners). Seqs only: a timer held here would keep its callback's owner
+    #: alive after it ran
+    _read_for: tuple[int, int] | None = field(default=None, repr=False)
+    _read_up_to: int = field(default=-1, repr=False)
+    _owned_seqs: dict[int, bool] = field(default_factory=dict, repr=False)
 
     @classmethod
     def for_system(cls, system: Any) -> "TimerWatch | None":
@@ -127,11 +153,44 @@ class TimerWatch:
         to_state, from_state = record.to_state, record.from_state
         if to_state == State.CLOSED:
             self.closed += 1
-            self._judge(record, owned_live_timers(system, system.clock), "the system closed")
+            self._judge(record, self._owned_now(system), "the system closed")
         elif from_state == State.RECOVERING:
             self.left_recovering += 1
-            self._judge(record, owned_live_timers(system, system.clock, recovery_only=True),
-                        "the system left RECOVERING")
+            self._judge(record, self._owned_now(system, recovery_only=True), "the system left RECOVERING")
+
+    def _owned_now(self, system: Any, *, recovery_only: bool = False) -> list[Any]:
+        """``owned_live_timers(system, system.clock, recovery_only=...)``, reading only the timers
+        queued since the last look (``VirtualClock.timers_queued_after``).
+
+        Why: a faulted soak queues every scheduled fault's timer at its start, so the queue holds
+        thousands of timers an hour of soak and reading it whole at each of thousands of exits from
+        RECOVERING an hour made the soak's cost grow with the square of its length (bench/RESULTS.md,
+        issue #17). A timer's owners are read once, when it is first seen queued: its callback
+        does not change while it waits (``cancel`` swaps it, and a cancelled timer is never live
+        again). When a timer the system owns is queued and live, the answer is
+        ``owned_live_timers``' own, read from the whole queue: its order, and none of a timer
+        taken off the queue for a moment."""
+        clock = system.clock
+        recoverer = _recoverer_of(system)
+        read_for = (id(clock), id(recoverer))
+        if read_for != self._read_for:  # another clock or recoverer: owners read anew
+            self._read_for, self._read_up_to, self._owned_seqs = read_for, -1, {}
+        owners = {id(system), id(recoverer)}
+        owners.discard(id(None))
+        self._read_up_to, fresh = clock.timers_queued_after(self._read_up_to)
+        owned_seqs = self._owned_seqs
+        for seq, timer in fresh:
+            ids = _owner_ids(timer.callback)
+            if ids & owners:
+                owned_seqs[seq] = id(recoverer) in ids
+        wanted = False
+        for seq, by_recoverer in list(owned_seqs.items()):
+            timer = clock.queued_timer(seq)
+            if timer is None or timer.cancelled:  # ran, or will never run: not live again
+                del owned_seqs[seq]
+            elif by_recoverer or not recovery_only:
+                wanted = True
+        return owned_live_timers(system, clock, recovery_only=recovery_only) if wanted else []
 
     def _judge(self, record: Any, timers: list[Any], what: str) -> None:
         if not timers:
