@@ -67,7 +67,8 @@ How (and why)
    local peak nor below the files' quantisation (read off the samples), and it follows the
    residual's own level over a stretch where that clearly leaves the noise (the model's error
    at a transient), up to ``_MODEL_CAP`` of the local peak. Where the threshold is
-   crossed, the step in the track (if any) says dropped / inserted (and the inserted frames,
+   crossed, the step in the track nearest the burst (if any; each step names one burst, the
+   nearest: a pop a block before a drop is a pop) says dropped / inserted (and the inserted frames,
    silent or not, say inserted silence or a repeated block), a run of silence where the
    reference is loud says mute, a burst where the recording falls short of the prediction at
    the prediction's peaks only says clipped (``_compressed_span``: clipping, saturation; the
@@ -3109,6 +3110,28 @@ def _mute_edges(rec: Callable[[int, int], FloatArray], predict: Callable[[int, i
     return (start, end) if end > start else (m0, m1)
 
 
+def _steps_to_bursts(bursts: list[tuple[int, int]], steps: list[tuple[int, float, float]],
+                     reach: int) -> dict[int, int]:
+    """Which step (index into ``steps``) names which burst (index into ``bursts``, each a
+    recording span ``start..end``): each step goes to the burst nearest it within ``reach``
+    frames, the nearest pairs first, one step to a burst. Nearness, not the bursts' order: a
+    drop's own burst lies at its step, while a pop a block before it is also within the reach,
+    and taken first in time the pop was named the drop and the drop's burst a ``pop``, an
+    ``other``, a ``mute`` or ``clipped`` of its own (a 0.01 pop 1500 frames before a 2-frame
+    drop in music, 12 of 12 seeds)."""
+    pairs = sorted((max(s - at, at - e, 0), bi, si)
+                   for si, (at, _d0, _d1) in enumerate(steps)
+                   for bi, (s, e) in enumerate(bursts) if s - reach <= at <= e + reach)
+    step_of: dict[int, int] = {}
+    taken: set[int] = set()
+    for _distance, bi, si in pairs:
+        if bi in step_of or si in taken:
+            continue
+        step_of[bi] = si
+        taken.add(si)
+    return step_of
+
+
 def _classify(events: list[tuple[int, int, float, int, bool, bool]], steps: list[tuple[int, float, float]],
               lines: list[tuple[int, int, float, float]], bounds: list[int], rec: Callable[[int, int], FloatArray],
               ref: Callable[[int, int], FloatArray], sign: int, fs: int, quiet_level: float,
@@ -3149,12 +3172,9 @@ def _classify(events: list[tuple[int, int, float, int, bool, bool]], steps: list
         lo = int(math.floor(pos.min())) - _SINC_HALF - 1
         return _sinc_interp(ref(lo, int(math.ceil(pos.max())) + _SINC_HALF + 2), lo, pos) * sign
 
-    for s, e, pk, cnt, silent, pk_squeezed, pk_other in merged:
-        step_i = None
-        for i, (at, _d0, _d1) in enumerate(steps):
-            if i not in used_steps and s - 4 * gap <= at <= e + 4 * gap:
-                step_i = i
-                break
+    step_of = _steps_to_bursts([(m[0], m[1]) for m in merged], steps, 4 * gap)
+    for bi, (s, e, pk, cnt, silent, pk_squeezed, pk_other) in enumerate(merged):
+        step_i = step_of.get(bi)
         x = rec(s, min(e, s + 10 * fs))  # bounded: a long broken stretch is judged by its first 10 s
         # silent is silent to the noise's level too: under -50 dBFS of noise at 96 kHz, 2 % of a
         # mute's peak residual was under the noise, no millisecond of it read quiet and the mute
