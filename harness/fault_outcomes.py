@@ -25,14 +25,20 @@ outcome, from what the history recorded after it:
   hold no such counter (nothing the system counts can show a late block).
 
 A firing's window runs from its start to its end (an instantaneous fault's start, plus an xrun's
-lateness) and on for ``SETTLE_S``: long enough for the watchdog's bound at the system's default
-block and a supervisor pass, so a stall or an error the firing caused falls inside it. The first
+lateness) and on for ``settle_for(period)``: the watchdog's bound, a period
+and a supervisor pass at the run's own period (``harness.faults.xrun_bound.Period``, the figures
+the xrun's and the stall's bounds are drawn from), never less than ``SETTLE_S``. A stall the
+watchdog takes, a callback error or a device loss met at the next callback then falls inside it at
+any block size: a fixed 50 ms, right at 256 frames / 48 kHz, closed an 8192-frame stall's window
+long before its watchdog error 645 ms after its firing, and read it "nothing seen". The first
 error inside the window is the firing's outcome, so a firing that overlaps another fault's error
 is given that error: the outcome is what the system saw while it acted, not a proof of cause.
 
-Kinds that name a path of the system (``PATH_OF_KIND``: an ``xrun`` names the xrun path) are
-judged by it: a kind none of whose observed firings reached its path did not test that path
-(``path_missed``), and a run's verdict does not count it as tested.
+Kinds that name a path of the system (``PATH_OF_KIND``: an ``xrun`` names the xrun path, a
+``stall`` the watchdog's stall, a ``dropout`` a device lost, ``callback_raises`` a callback error)
+are judged by it: a kind none of whose observed firings reached its path did not test that path
+(``path_missed``), and a run's verdict does not count it as tested. A firing of such a kind whose
+window holds its path's error reads that path even when another fault's error came first.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from .faults.xrun_bound import Period, period_of
 
 STALL, DEVICE_ERROR, ERROR, XRUN, REFUSED, NOTHING_SEEN, NOT_OBSERVED = (
     "stall", "device_error", "error", "xrun", "refused", "nothing_seen", "not_observed")
@@ -51,13 +59,47 @@ OUTCOMES = (XRUN, STALL, DEVICE_ERROR, ERROR, REFUSED, NOTHING_SEEN, NOT_OBSERVE
 #: overlaps an invalid configuration's refusal still reached, or missed, the xrun path)
 REFUSED_BY_KIND = frozenset({"invalid_config"})
 #: the outcome a kind is injected to reach: a kind named here whose firings never reach it tested
-#: nothing of that path
-PATH_OF_KIND: Mapping[str, str] = {"xrun": XRUN}
-#: how long after a firing's end what the system saw is still the firing's: the watchdog's bound
-#: at 256 frames / 48 kHz (4 periods, 21.3 ms), a period, and a supervisor pass (5 ms), rounded up
+#: nothing of that path. Each is one the history shows unambiguously: a counted late block, the
+#: watchdog's ``DeviceStalledError``, an error of the ``device`` component (the device lost), a
+#: recorded error that is not the device's (the callback's). A firing of one of these kinds whose
+#: window holds its path's error reads that path even when another fault's error came first in
+#: it. An ``xrun`` is not so read: its late block is counted after its window, and a rise taken
+#: by an xrun that also met an error could be another xrun's late block.
+#: ``sample_rate_change`` is left out: the system may follow a new rate without an error (a
+#: healthy run could then read "missed"); ``invalid_config``'s refusal is read apart
+#: (``REFUSED_BY_KIND``), and the other kinds (a storm, a slow stage, a drained pool) name no one
+#: outcome a healthy system must show.
+PATH_OF_KIND: Mapping[str, str] = {"xrun": XRUN, "stall": STALL, "dropout": DEVICE_ERROR, "callback_raises": ERROR}
+#: the least time after a firing's end that what the system saw is still the firing's: the
+#: watchdog's bound at 256 frames / 48 kHz (4 periods, 21.3 ms), a period, and a supervisor pass
+#: (5 ms), rounded up; longer periods get ``settle_for``
 SETTLE_S = 0.05
 #: the counter of late blocks a system keeps, and the one read when that one never moves
 LATE_BLOCKS, XRUNS = "status_output_underflow", "xruns"
+
+
+def settle_for(period: Period | None) -> float:
+    """How long after a firing's end what the system saw is still the firing's, at ``period``
+    (None: the system's defaults): the watchdog's bound (a stall is taken ``stall_periods``
+    periods after the last callback), one period more (a callback error or a device loss shows
+    at the next callback, a period away) and a supervisor pass (the watchdog looks once per pass),
+    never less than ``SETTLE_S`` (what the default period's runs have always been read with)."""
+    if period is None:
+        return SETTLE_S
+    return max(SETTLE_S, (period.stall_periods + 1) * period.period_s + period.supervisor_s)
+
+
+def run_period(entries: Iterable[Mapping[str, Any]]) -> Period | None:
+    """The period of the run whose history ``entries`` is, from its ``meta`` entry's run
+    configuration (a history read back: ``harness.history``'s first entry), or None when the
+    history has no such entry (the system's defaults then apply)."""
+    for e in entries:
+        if e.get("type") == "meta":
+            run = (e.get("data") or {}).get("run")
+            if isinstance(run, Mapping):
+                return period_of(run.get("config"))
+            return None
+    return None
 
 
 @dataclass
@@ -122,7 +164,10 @@ class FaultOutcomeFold:
             outcome = STALL if err.get("type") == "DeviceStalledError" else \
                 DEVICE_ERROR if err.get("component") == "device" else ERROR
             for f in self._open:
-                if f.outcome is None and f.fired_at <= t <= f.window_end:
+                if f.fired_at <= t <= f.window_end and (
+                        f.outcome is None or (PATH_OF_KIND.get(f.kind) == outcome and f.outcome != XRUN)):
+                    # the first error, unless a later one in the window is the path the kind
+                    # names (a stall after another fault's callback error is still a stall)
                     f.outcome = outcome
         elif self._is_refusal(kind, e.get("value"), data):
             for f in self._open:
@@ -180,16 +225,21 @@ class FaultOutcomeFold:
         return {k: {o: counts[k][o] for o in OUTCOMES if counts[k][o]} for k in sorted(counts)}
 
 
-def outcomes_by_kind(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[str, Any] | None = None
-                     ) -> dict[str, dict[str, int]]:
+def outcomes_by_kind(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[str, Any] | None = None,
+                     period: Period | None = None) -> dict[str, dict[str, int]]:
     """Kind -> outcome -> firings, for a history's entries (dicts, in order); ``final_counters``:
     the system's counters at the end, which say which counter shows its late blocks
-    (``late_counter``; None: the last metrics entry's, the entries read into a list first)."""
-    if final_counters is None:
+    (``late_counter``; None: the last metrics entry's); ``period``: the run's own period, which
+    sets how long each firing's window runs on (``settle_for``; None: the history's ``meta``
+    entry's run configuration). Either left None reads the entries into a list first."""
+    if final_counters is None or period is None:
         entries = list(entries)
+    if final_counters is None:
         final_counters = next((e.get("data", {}).get("counters") for e in reversed(entries)
                                if e.get("type") == "metrics"), None)
-    fold = FaultOutcomeFold(counter=late_counter(final_counters))
+    if period is None:
+        period = run_period(entries)
+    fold = FaultOutcomeFold(settle_s=settle_for(period), counter=late_counter(final_counters))
     for e in entries:
         fold.feed(e)
     return fold.by_kind()
@@ -209,10 +259,10 @@ def path_missed(by_kind: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str,
 
 def describe_missed(missed: Mapping[str, Mapping[str, Any]]) -> str:
     """The verdict's clause for ``path_missed``: each kind, how many fired and what they became."""
-    return ", ".join(f"{kind} ({m.get('fired')} fired, none seen as {m.get('path')}: "
+    return ", ".join(f"{kind} ({m.get('fired')} fired, none seen as {str(m.get('path')).replace('_', ' ')}: "
                      + ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in (m.get("became") or {}).items()) + ")"
                      for kind, m in sorted(missed.items()))
 
 
-__all__ = ["OUTCOMES", "PATH_OF_KIND", "REFUSED_BY_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed", "late_counter", "outcomes_by_kind",
-           "path_missed"]
+__all__ = ["OUTCOMES", "PATH_OF_KIND", "REFUSED_BY_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed",
+           "late_counter", "outcomes_by_kind", "path_missed", "run_period", "settle_for"]

@@ -56,6 +56,7 @@ from .errors import HarnessError, RigError, ScenarioFileError, UsageError
 from .inputs import closest
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
 from .faults.unfired import unfired_kinds
+from .faults.xrun_bound import period_of
 from .fault_outcomes import outcomes_by_kind, path_missed
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
 from .history import History, append_note, run_op
@@ -705,7 +706,8 @@ class ReliabilityRun:
                                     f"the run crashed: {type(crashed).__name__}: {crashed} "
                                     f"(raised in the {crash['by']}'s code, {crash['where']})"))
         status = "interrupted" if interrupted else "completed"
-        fault_outcomes = outcomes_by_kind((e.to_dict() for e in history), system.metrics().counters)
+        fault_outcomes = outcomes_by_kind((e.to_dict() for e in history), system.metrics().counters,
+                                          period_of(self.spec.config))
         verdict = judge_run(verdicts, status=status, path_missed=path_missed(fault_outcomes),
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
                             gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips(),
@@ -1064,7 +1066,7 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
         verdict = judge_run(verdicts)
     counters = system.metrics().counters
     if fault_outcomes is None:
-        fault_outcomes = outcomes_by_kind((e.to_dict() for e in history), counters)
+        fault_outcomes = outcomes_by_kind((e.to_dict() for e in history), counters, period_of(spec.config))
     acc = system.frame_accounts()
     faults = Counter(injector.fired_by_kind)
     if callbacks is None:
