@@ -110,6 +110,22 @@ class _Firing:
     base: int | None
     firing_id: Any = None
     outcome: str | None = None
+    #: the system ran (or said no state) when it fired
+    fired_running: bool = True
+    #: the system left ``running`` inside the window before the firing reached its path
+    left_running: bool = False
+
+    @property
+    def reached(self) -> bool:
+        return self.outcome is not None and self.outcome == PATH_OF_KIND.get(self.kind)
+
+    @property
+    def judged(self) -> bool:
+        """Its path is judged: it fired into a running system, and reached its path or the system
+        ran on through its window. A firing into a recovering system (a device away, no stream)
+        or one whose window another fault's failure or recovery cut short could not reach its
+        path however sound the system: judging it would read a healthy run "missed"."""
+        return self.fired_running and (self.reached or not self.left_running)
 
 
 def late_counter(final_counters: Mapping[str, Any] | None) -> str:
@@ -139,6 +155,8 @@ class FaultOutcomeFold:
     _done: list[_Firing] = field(default_factory=list)
     _late: int | None = None
     _credited: int = 0
+    #: the system's state by its recorded transitions (None: none recorded yet)
+    _state: str | None = None
 
     def feed(self, e: Mapping[str, Any]) -> None:
         kind = e.get("type")
@@ -151,7 +169,13 @@ class FaultOutcomeFold:
             late = params.get("delay_s") if data.get("kind", e.get("value")) == "xrun" else None
             end += float(late) if isinstance(late, (int, float)) else 0.0
             self._open.append(_Firing(str(data.get("kind") or e.get("value")), t, end + self.settle_s, self._late,
-                                      data.get("firing_id")))
+                                      data.get("firing_id"), fired_running=self._state in (None, "running")))
+        elif kind == "transition" and data.get("component") == "system":
+            self._state = data.get("to_state")
+            if self._state != "running":
+                for f in self._open:
+                    if f.fired_at <= t <= f.window_end and not f.reached:
+                        f.left_running = True
         elif kind == "fault_end":
             end = data.get("ended_at")
             firing_id = data.get("firing_id")
@@ -217,6 +241,21 @@ class FaultOutcomeFold:
         firings = sorted([*self._done, *self._open], key=lambda f: f.fired_at)
         return [(f.kind, f.fired_at, f.outcome or NOT_OBSERVED) for f in firings]
 
+    def path_missed(self) -> dict[str, dict[str, Any]]:
+        """Kind -> what its firings became, for each kind of ``PATH_OF_KIND`` with a judged,
+        observed firing (``_Firing.judged``) and none that reached its path: the run tested
+        nothing of that path. ``judged``: how many of its firings were judged."""
+        firings = [*self._done, *self._open]
+        out: dict[str, dict[str, Any]] = {}
+        for kind, path in PATH_OF_KIND.items():
+            mine = [f for f in firings if f.kind == kind]
+            judged = [f for f in mine if f.judged and f.outcome not in (None, NOT_OBSERVED)]
+            if judged and not any(f.reached for f in mine):
+                became = Counter(f.outcome for f in mine if f.outcome not in (None, NOT_OBSERVED))
+                out[kind] = {"path": path, "fired": len(mine), "judged": len(judged),
+                             "became": {o: became[o] for o in OUTCOMES if became[o]}}
+        return out
+
     def by_kind(self) -> dict[str, dict[str, int]]:
         """Kind -> outcome -> firings (the outcomes seen only), kinds and outcomes in order."""
         counts: dict[str, Counter[str]] = {}
@@ -227,7 +266,14 @@ class FaultOutcomeFold:
 
 def outcomes_by_kind(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[str, Any] | None = None,
                      period: Period | None = None) -> dict[str, dict[str, int]]:
-    """Kind -> outcome -> firings, for a history's entries (dicts, in order); ``final_counters``:
+    """Kind -> outcome -> firings (``fold_history``'s fold's ``by_kind``)."""
+    return fold_history(entries, final_counters, period).by_kind()
+
+
+def fold_history(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[str, Any] | None = None,
+                 period: Period | None = None) -> FaultOutcomeFold:
+    """The fold of a history's entries (dicts, in order): its ``by_kind()`` and its
+    ``path_missed()``; ``final_counters``:
     the system's counters at the end, which say which counter shows its late blocks
     (``late_counter``; None: the last metrics entry's); ``period``: the run's own period, which
     sets how long each firing's window runs on (``settle_for``; None: the history's ``meta``
@@ -242,13 +288,15 @@ def outcomes_by_kind(entries: Iterable[Mapping[str, Any]], final_counters: Mappi
     fold = FaultOutcomeFold(settle_s=settle_for(period), counter=late_counter(final_counters))
     for e in entries:
         fold.feed(e)
-    return fold.by_kind()
+    return fold
 
 
 def path_missed(by_kind: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, Any]]:
     """Kind -> what its firings became, for each kind of ``PATH_OF_KIND`` that fired, was observed
-    at least once, and never reached its path: the run tested nothing of that path. A kind whose
-    firings were none of them observed (the run ended first) is not judged here."""
+    at least once, and never reached its path, from the outcomes alone: a report rebuilt from a
+    summary that kept no ``faults.path_missed`` reads it so. A run's own judgement is its fold's
+    ``path_missed``, which leaves out the firings that could not reach their path
+    (``_Firing.judged``). A kind whose firings were none of them observed is not judged here."""
     out: dict[str, dict[str, Any]] = {}
     for kind, path in PATH_OF_KIND.items():
         seen = {o: n for o, n in (by_kind.get(kind) or {}).items() if o != NOT_OBSERVED}
@@ -265,4 +313,4 @@ def describe_missed(missed: Mapping[str, Mapping[str, Any]]) -> str:
 
 
 __all__ = ["OUTCOMES", "PATH_OF_KIND", "REFUSED_BY_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed",
-           "late_counter", "outcomes_by_kind", "path_missed", "run_period", "settle_for"]
+           "fold_history", "late_counter", "outcomes_by_kind", "path_missed", "run_period", "settle_for"]

@@ -44,6 +44,13 @@ def test_the_window_runs_on_for_the_watchdogs_bound_a_period_and_a_pass_at_the_r
     assert settle_for(long_blocks) == pytest.approx(5 * 8192 / 48_000 + 0.005)
 
 
+def fold_history(entries: list[dict[str, Any]]) -> Any:
+    """The tree's fold of ``entries`` (imported here: the tree before had none)."""
+    from harness.fault_outcomes import fold_history as fold  # noqa: PLC0415
+
+    return fold(entries)
+
+
 @pytest.mark.parametrize("seed, expected", [
     # 50 ms after each firing: stall 2 nothing seen, dropout 1, callback_raises 2 nothing seen
     (88502, {"stall": {"stall": 2}, "dropout": {"device_error": 1}, "callback_raises": {"error": 2}}),
@@ -91,7 +98,28 @@ def test_a_kind_none_of_whose_firings_reached_its_path_is_missed(kind, path, oth
     # a kind whose firings were all skipped (no fault_start) or never observed (the history
     # ended inside the window) is not missed either
     assert path_missed(outcomes_by_kind([_metrics(0.5), _metrics(1.5)])) == {}
-    assert path_missed(outcomes_by_kind([_metrics(0.5), *_fault(kind, 1.0), _error(1.01, *other)])) == {}
+    assert path_missed(outcomes_by_kind([_metrics(0.5), *_fault(kind, 1.0)])) == {}
+
+
+def _to(t: float, state: str) -> dict[str, Any]:
+    return {"type": "transition", "time": t, "data": {"component": "system", "to_state": state}}
+
+
+@pytest.mark.parametrize("kind, other", [("stall", RAISED), ("dropout", RAISED), ("callback_raises", STALLED)])
+def test_a_firing_that_could_not_reach_its_path_is_not_judged(kind, other):
+    # the run's judgement is its fold's: it knows the system's state at each firing
+    ran = [_to(0.1, "running"), _metrics(0.5), _fault(kind, 1.0)[0], _error(1.01, *other), _fault(kind, 1.0)[1],
+           _metrics(2.0)]
+    assert list(fold_history(ran).path_missed()) == [kind]  # it ran on, and the path never came
+    assert fold_history(ran).path_missed()[kind]["judged"] == 1
+    # fired while the system recovered (a device away, no stream): no sound system shows the path
+    recovering = [_to(0.1, "running"), _to(0.9, "recovering"), _metrics(0.95), *_fault(kind, 1.0),
+                  _error(1.01, *other), _metrics(2.0)]
+    assert fold_history(recovering).path_missed() == {}
+    # fired into a running system, whose window another fault's error ended in a recovery first
+    cut_short = [_to(0.1, "running"), _metrics(0.5), *_fault(kind, 1.0), _error(1.01, *other),
+                 _to(1.01, "recovering"), _metrics(2.0)]
+    assert fold_history(cut_short).path_missed() == {}
 
 
 @pytest.mark.parametrize("kind, path, other", [
