@@ -25,9 +25,9 @@ outcome, from what the history recorded after it:
   hold no such counter (nothing the system counts can show a late block).
 
 A firing's window runs from its start to its end (an instantaneous fault's start, plus an xrun's
-lateness) and on for ``settle_for(period)``: the watchdog's bound, a period
-and a supervisor pass at the run's own period (``harness.faults.xrun_bound.Period``, the figures
-the xrun's and the stall's bounds are drawn from), never less than ``SETTLE_S``. A stall the
+lateness) and on for ``settle_for(period)``: the watchdog's bound, a period and a supervisor
+pass at the run's own period (``harness.faults.xrun_bound.Period``, the figures the xrun's and
+the stall's bounds are drawn from), never less than ``SETTLE_S``. A stall the
 watchdog takes, a callback error or a device loss met at the next callback then falls inside it at
 any block size: a fixed 50 ms, right at 256 frames / 48 kHz, closed an 8192-frame stall's window
 long before its watchdog error 645 ms after its firing, and read it "nothing seen". The first
@@ -38,7 +38,8 @@ Kinds that name a path of the system (``PATH_OF_KIND``: an ``xrun`` names the xr
 ``stall`` the watchdog's stall, a ``dropout`` a device lost, ``callback_raises`` a callback error)
 are judged by it: a kind none of whose observed firings reached its path did not test that path
 (``path_missed``), and a run's verdict does not count it as tested. A firing of such a kind whose
-window holds its path's error reads that path even when another fault's error came first.
+window holds its path reads that path even when another fault's error came first (an ``xrun``
+that met a stall excepted: that is the xrun path missed).
 """
 
 from __future__ import annotations
@@ -62,9 +63,8 @@ REFUSED_BY_KIND = frozenset({"invalid_config"})
 #: nothing of that path. Each is one the history shows unambiguously: a counted late block, the
 #: watchdog's ``DeviceStalledError``, an error of the ``device`` component (the device lost), a
 #: recorded error that is not the device's (the callback's). A firing of one of these kinds whose
-#: window holds its path's error reads that path even when another fault's error came first in
-#: it. An ``xrun`` is not so read: its late block is counted after its window, and a rise taken
-#: by an xrun that also met an error could be another xrun's late block.
+#: window holds its path reads that path even when another fault's error came first in it (an
+#: ``xrun``: a late block counted after its window, unless the error was a stall).
 #: ``sample_rate_change`` is left out: the system may follow a new rate without an error (a
 #: healthy run could then read "missed"); ``invalid_config``'s refusal is read apart
 #: (``REFUSED_BY_KIND``), and the other kinds (a storm, a slow stage, a drained pool) name no one
@@ -148,7 +148,8 @@ class FaultOutcomeFold:
     """Folds a history's entries (as dicts: ``type``, ``time``, ``value``, ``data``), in order,
     into each firing's outcome; ``by_kind()`` once every entry is fed."""
 
-    settle_s: float = SETTLE_S
+    #: the run's own period, which sets each firing's window (``settle_for``; None: the defaults)
+    period: Period | None = None
     #: the counter late blocks are read from (``late_counter``)
     counter: str = LATE_BLOCKS
     _open: list[_Firing] = field(default_factory=list)
@@ -168,7 +169,8 @@ class FaultOutcomeFold:
             end = t if not isinstance(end, (int, float)) else max(float(end), t)
             late = params.get("delay_s") if data.get("kind", e.get("value")) == "xrun" else None
             end += float(late) if isinstance(late, (int, float)) else 0.0
-            self._open.append(_Firing(str(data.get("kind") or e.get("value")), t, end + self.settle_s, self._late,
+            fault = str(data.get("kind") or e.get("value"))
+            self._open.append(_Firing(fault, t, end + settle_for(self.period), self._late,
                                       data.get("firing_id"), fired_running=self._state in (None, "running")))
         elif kind == "transition" and data.get("component") == "system":
             self._state = data.get("to_state")
@@ -182,7 +184,7 @@ class FaultOutcomeFold:
             if isinstance(end, (int, float)) and firing_id is not None:
                 for f in self._open:  # a lasting fault's window runs on from its end
                     if f.firing_id == firing_id:
-                        f.window_end = max(f.window_end, float(end) + self.settle_s)
+                        f.window_end = max(f.window_end, float(end) + settle_for(self.period))
         elif kind == "error":
             err = data.get("error") or {}
             outcome = STALL if err.get("type") == "DeviceStalledError" else \
@@ -215,12 +217,15 @@ class FaultOutcomeFold:
             for f in ended:
                 if f.outcome is None and late is None:
                     f.outcome = NOT_OBSERVED  # the system keeps no counter a late block shows in
-                elif f.outcome is None:
+                elif late is not None and (f.outcome is None or (PATH_OF_KIND.get(f.kind) == XRUN and f.outcome != STALL)):
+                    # an xrun whose window also held another fault's error (not a stall: that is
+                    # the xrun missed) made its late block all the same: it reads its path, as the
+                    # other kinds of PATH_OF_KIND do when their window holds theirs
                     base = max(f.base if f.base is not None else 0, self._credited)
                     if late > base:
                         f.outcome = XRUN
                         self._credited = base + 1
-                    else:
+                    elif f.outcome is None:
                         f.outcome = NOTHING_SEEN
                 self._done.append(f)
             self._open = still
@@ -285,7 +290,7 @@ def fold_history(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[s
                                if e.get("type") == "metrics"), None)
     if period is None:
         period = run_period(entries)
-    fold = FaultOutcomeFold(settle_s=settle_for(period), counter=late_counter(final_counters))
+    fold = FaultOutcomeFold(period=period, counter=late_counter(final_counters))
     for e in entries:
         fold.feed(e)
     return fold

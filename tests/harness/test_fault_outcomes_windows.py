@@ -54,9 +54,9 @@ def fold_history(entries: list[dict[str, Any]]) -> Any:
 @pytest.mark.parametrize("seed, expected", [
     # 50 ms after each firing: stall 2 nothing seen, dropout 1, callback_raises 2 nothing seen
     (88502, {"stall": {"stall": 2}, "dropout": {"device_error": 1}, "callback_raises": {"error": 2}}),
-    # 50 ms: stall 3 nothing seen, dropout 2 nothing seen; an xrun whose late block came after
-    # its 50 ms read nothing seen, and a later firing took the rise
-    (88501, {"stall": {"stall": 3}, "dropout": {"device_error": 2}, "xrun": {"device_error": 3, "error": 1, "xrun": 4}}),
+    # 50 ms: stall 3 nothing seen, dropout 2 nothing seen, xrun 6 xrun, 1 nothing seen (its late
+    # block came after its 50 ms), 1 device error
+    (88501, {"stall": {"stall": 3}, "dropout": {"device_error": 2}, "xrun": {"device_error": 1, "xrun": 7}}),
 ])
 def test_an_8192_frame_run_reads_what_the_system_saw_of_its_stalls_dropouts_and_raises(tmp_path, seed, expected):
     summary = _summary_of_a_run(tmp_path, "--faults", "default", "--seed", seed)
@@ -130,3 +130,12 @@ def test_a_firing_whose_window_holds_its_path_after_another_error_reads_its_path
     assert outcomes_by_kind(entries) == {kind: {outcome: 1}}
     assert path_missed(outcomes_by_kind(entries)) == {}
 
+
+
+def test_an_xrun_whose_window_also_held_another_faults_error_reads_the_late_block_it_made():
+    late = {"type": "metrics", "time": 2.0, "data": {"counters": {"status_output_underflow": 1}}}
+    entries = [_metrics(0.5), *_fault("xrun", 1.0), _error(1.01, *RAISED), late]
+    assert outcomes_by_kind(entries) == {"xrun": {"xrun": 1}}
+    # a stall in its window is the xrun missed, whatever the counter says
+    stalled = [_metrics(0.5), *_fault("xrun", 1.0), _error(1.01, *STALLED), late]
+    assert outcomes_by_kind(stalled) == {"xrun": {"stall": 1}}
