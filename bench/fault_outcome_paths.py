@@ -56,13 +56,23 @@ def would_miss(outcomes: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]
 
 def dropout_states(entries: list[dict[str, Any]]) -> Counter[str]:
     """The system's recorded state at each ``dropout`` firing, counted (a skipped firing records
-    no ``fault_start``, so it is not among them)."""
-    state, states = "uninitialized", Counter()
+    no ``fault_start``, so it is not among them), and under ``failed, then left it`` the firings
+    into a failed system that the system left ``failed`` before the dropout ended (a lifecycle
+    storm's recovery or restart then met the missing device)."""
+    state, states, into_failed = "uninitialized", Counter(), set()
     for e in entries:
-        if e.get("type") == "transition" and (e.get("data") or {}).get("component") == "system":
-            state = e["data"].get("to_state", state)
+        data = e.get("data") or {}
+        if e.get("type") == "transition" and data.get("component") == "system":
+            state = data.get("to_state", state)
+            if state != "failed" and into_failed:
+                states["failed, then left it"] += len(into_failed)
+                into_failed.clear()
         elif e.get("type") == "fault_start" and e.get("value") == "dropout":
             states[state] += 1
+            if state == "failed":
+                into_failed.add(data.get("firing_id"))
+        elif e.get("type") == "fault_end" and e.get("value") == "dropout":
+            into_failed.discard(data.get("firing_id"))
     return states
 
 
@@ -92,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
                 faults = result.summary["faults"]
                 entries = [e.to_dict() for e in result.history]
                 states = dropout_states(entries)
-                fired, failed = sum(states.values()), states["failed"]
+                fired = sum(n for state, n in states.items() if state != "failed, then left it")
+                failed = states["failed"]
                 for state, n in states.items():
                     totals[f"dropouts fired while {state}"] += n
                 skipped = (faults.get("skipped") or {}).get("dropout") or {}
