@@ -112,7 +112,7 @@ class _Firing:
     outcome: str | None = None
     #: the system ran (or said no state) when it fired
     fired_running: bool = True
-    #: the system left ``running`` inside the window before the firing reached its path
+    #: the system left ``running`` inside the window before anything of the firing was seen
     left_running: bool = False
 
     @property
@@ -122,9 +122,12 @@ class _Firing:
     @property
     def judged(self) -> bool:
         """Its path is judged: it fired into a running system, and reached its path or the system
-        ran on through its window. A firing into a recovering system (a device away, no stream)
-        or one whose window another fault's failure or recovery cut short could not reach its
-        path however sound the system: judging it would read a healthy run "missed"."""
+        ran on until something of it was seen. A firing into a recovering system (a device away,
+        no stream: a stall fired into a dropout's recovery read a healthy default run, seed
+        86901, INCONCLUSIVE) or one whose window a lifecycle call's stop cut short before anything
+        was seen could not reach its path however sound the system. One that met an error while
+        the system ran is judged by it: an xrun taken as a stall is the xrun path missed, though
+        the stall's recovery then takes the system out of ``running``."""
         return self.fired_running and (self.reached or not self.left_running)
 
 
@@ -176,7 +179,7 @@ class FaultOutcomeFold:
             self._state = data.get("to_state")
             if self._state != "running":
                 for f in self._open:
-                    if f.fired_at <= t <= f.window_end and not f.reached:
+                    if f.fired_at <= t <= f.window_end and f.outcome is None:
                         f.left_running = True
         elif kind == "fault_end":
             end = data.get("ended_at")
