@@ -112,7 +112,7 @@ class _Firing:
     outcome: str | None = None
     #: the system ran (or said no state) when it fired
     fired_running: bool = True
-    #: the system left ``running`` inside the window before anything of the firing was seen
+    #: the system left ``running`` inside the window before the firing reached its path
     left_running: bool = False
 
     @property
@@ -121,13 +121,18 @@ class _Firing:
 
     @property
     def judged(self) -> bool:
-        """Its path is judged: it fired into a running system, and reached its path or the system
-        ran on until something of it was seen. A firing into a recovering system (a device away,
-        no stream: a stall fired into a dropout's recovery read a healthy default run, seed
-        86901, INCONCLUSIVE) or one whose window a lifecycle call's stop cut short before anything
-        was seen could not reach its path however sound the system. One that met an error while
-        the system ran is judged by it: an xrun taken as a stall is the xrun path missed, though
-        the stall's recovery then takes the system out of ``running``."""
+        """Its path is judged. An ``xrun`` always, as it always was: the fault is skipped while
+        the simulated system does not run, and one taken as a stall (whose recovery then takes the
+        system out of ``running``) is the xrun path missed. A firing of the other kinds when it
+        fired into a running system that ran on until its path came or its window closed: one
+        fired into a recovering system (a device away, no stream: a stall fired into a dropout's
+        recovery read a healthy default run, seed 86901, INCONCLUSIVE) or one whose window
+        another fault's error and recovery, or a stop, cut short (a stall at 8192 frames, default
+        seed 88504, whose 683 ms watchdog bound a lifecycle storm's stop and restart 387 ms after
+        it pre-empted: its outcome is the storm's error) could not reach its path however sound
+        the system."""
+        if PATH_OF_KIND.get(self.kind) == XRUN:
+            return True
         return self.fired_running and (self.reached or not self.left_running)
 
 
@@ -179,7 +184,7 @@ class FaultOutcomeFold:
             self._state = data.get("to_state")
             if self._state != "running":
                 for f in self._open:
-                    if f.fired_at <= t <= f.window_end and f.outcome is None:
+                    if f.fired_at <= t <= f.window_end and not f.reached:
                         f.left_running = True
         elif kind == "fault_end":
             end = data.get("ended_at")

@@ -116,14 +116,17 @@ def test_a_firing_that_could_not_reach_its_path_is_not_judged(kind, other):
     recovering = [_to(0.1, "running"), _to(0.9, "recovering"), _metrics(0.95), *_fault(kind, 1.0),
                   _error(1.01, *other), _metrics(2.0)]
     assert fold_history(recovering).path_missed() == {}
-    # fired into a running system, which a lifecycle call stopped before anything of it was seen
-    cut_short = [_to(0.1, "running"), _metrics(0.5), *_fault(kind, 1.0), _to(1.01, "stopping"),
-                 _to(1.02, "stopped"), _metrics(2.0)]
+    # fired into a running system, whose window another fault's error ended in a recovery first
+    cut_short = [_to(0.1, "running"), _metrics(0.5), *_fault(kind, 1.0), _error(1.01, *other),
+                 _to(1.01, "recovering"), _metrics(2.0)]
     assert fold_history(cut_short).path_missed() == {}
-    # but an error seen while it ran is what the firing met, whatever the system did next
-    met = [_to(0.1, "running"), _metrics(0.5), *_fault(kind, 1.0), _error(1.01, *other),
-           _to(1.01, "recovering"), _metrics(2.0)]
-    assert list(fold_history(met).path_missed()) == [kind]
+
+
+def test_an_xrun_taken_as_a_stall_is_the_xrun_path_missed_though_its_recovery_leaves_running():
+    entries = [_to(0.1, "running"), _metrics(0.5), *_fault("xrun", 1.0), _error(1.03, *STALLED),
+               _to(1.03, "recovering"), _to(1.04, "running"), _metrics(2.0)]
+    assert fold_history(entries).path_missed() == {
+        "xrun": {"path": "xrun", "fired": 1, "judged": 1, "became": {"stall": 1}}}
 
 
 @pytest.mark.parametrize("kind, path, other", [
