@@ -225,18 +225,6 @@ class DeviceDropout(Fault):
     #: true: the driver reports the loss; false: the device just goes quiet (ALSA "jack" PCM)
     report: bool = True
 
-    def why_not_now(self, system: Any) -> str | None:
-        """Why this dropout would take nothing from ``system`` now: it has failed (a recovery
-        that gave up), so no stream runs on the device and none is being opened: the loss would
-        be reported to no one and reach none of the system's paths (measured: 26 of 371 healthy
-        runs' dropouts fired into a failed system, bench/fault_outcome_paths.py). A stopped,
-        starting or recovering system is still dropped from: its next start or recovery meets
-        the missing device."""
-        state = getattr(getattr(system, "state", None), "value", None)
-        if state == "failed":
-            return "the system is failed: no stream on the device to lose"
-        return None
-
     def start(self, ctx: FaultContext) -> Any:
         if isinstance(ctx.target, SimulatedTarget):
             ctx.target.backend.remove_device(self.target, report=self.report)

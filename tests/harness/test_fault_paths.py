@@ -62,20 +62,6 @@ def test_no_stream_fault_fires_while_the_system_runs_no_stream_and_each_skip_say
         assert "nothing_seen" not in summary["faults"]["outcomes"].get(kind, {}), summary["faults"]["outcomes"]
 
 
-def test_no_dropout_fires_into_a_failed_system_and_each_skip_says_why(tmp_path):
-    # hostile 86004: FAILED from ~3 s to the end; the tree before fired its dropouts into it, where
-    # they took a device no stream ran on and read "nothing seen"
-    entries, summary = _run(86004, "hostile", tmp_path)
-    fired = [e["time"] for e in entries if e["type"] == "fault_start" and e["value"] == "dropout"]
-    assert [t for t in fired if _state_at(entries, t) == "failed"] == []
-    skipped = [e["data"] for e in entries if e["type"] == "note" and e.get("value") == "fault_skipped"
-               and e["data"]["kind"] == "dropout"]
-    assert skipped  # the schedule drew dropouts into the failed stretch
-    assert {s["reason"] for s in skipped} == {"the system is failed: no stream on the device to lose"}
-    assert summary["faults"]["skipped"]["dropout"] == {"the system is failed: no stream on the device to lose":
-                                                       len(skipped)}
-
-
 @pytest.mark.parametrize("config, period_s", [(None, 256 / 48_000),
                                               ({"stream": {"block_size": 1024, "latency_ms": 50}}, 1024 / 48_000)])
 def test_every_stall_a_built_in_profile_draws_outlasts_the_watchdogs_bound(config, period_s):
